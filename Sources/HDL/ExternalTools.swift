@@ -1,0 +1,100 @@
+import Foundation
+
+/// Runs the external tools that judge emitted Verilog: Verilator lint, Icarus Verilog, Yosys.
+/// A missing tool is an error (callers must not treat it as a pass).
+public enum ExternalTools {
+    public struct ToolError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public struct Output {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+        public var combined: String { stdout + stderr }
+    }
+
+    /// Runs `executable` (looked up in PATH) with `arguments` in `directory`.
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil) throws -> Output {
+        guard let path = which(executable) else {
+            throw ToolError(description: "\(executable) not found in PATH (install it: see README)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes concurrently so a chatty tool cannot block on a full pipe.
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errBox = Box()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        let errData = errBox.data
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus,
+                      stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    public static func which(_ executable: String) -> String? {
+        if executable.contains("/") { return FileManager.default.isExecutableFile(atPath: executable) ? executable : nil }
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(dir)/\(executable)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Writes `files` into a fresh temporary directory and returns it.
+    public static func writeTemporary(_ files: [(name: String, text: String)]) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hades-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for f in files { try f.text.write(to: dir.appendingPathComponent(f.name), atomically: true, encoding: .utf8) }
+        return dir
+    }
+
+    /// `verilator --lint-only -Wall` (plus `extraFlags`, e.g. a DECLFILENAME waiver for one-file output).
+    /// Returns the warnings text; empty means clean.
+    public static func verilatorLint(_ files: [(name: String, text: String)], top: String,
+                                     extraFlags: [String] = []) throws -> String {
+        let dir = try writeTemporary(files)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run("verilator", ["--lint-only", "-Wall", "--top-module", top] + extraFlags + files.map(\.name), in: dir)
+        return r.status == 0 && r.combined.isEmpty ? "" : r.combined + (r.status == 0 ? "" : "\n(exit \(r.status))")
+    }
+
+    /// `iverilog -g2005` compile; returns diagnostics, empty means clean.
+    public static func iverilogCheck(_ files: [(name: String, text: String)], top: String) throws -> String {
+        let dir = try writeTemporary(files)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run("iverilog", ["-g2005", "-Wall", "-s", top, "-o", "/dev/null"] + files.map(\.name), in: dir)
+        return r.status == 0 && r.combined.isEmpty ? "" : r.combined + (r.status == 0 ? "" : "\n(exit \(r.status))")
+    }
+
+    /// Yosys generic `synth`; returns the number of latch cells and the statistics text.
+    public static func yosysSynth(_ files: [(name: String, text: String)], top: String) throws -> (latches: Int, log: String) {
+        let dir = try writeTemporary(files)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = "read_verilog \(files.map(\.name).joined(separator: " ")); synth -top \(top); "
+            + "select -count t:$dlatch t:$_DLATCH_* t:$adlatch t:$_DLATCHSR_*; stat"
+        let r = try run("yosys", ["-q", "-p", script], in: dir)
+        guard r.status == 0 else { throw ToolError(description: "yosys failed:\n" + r.combined.suffix(3000)) }
+        let full = try run("yosys", ["-p", script], in: dir)
+        var latches = -1
+        for line in full.stdout.split(separator: "\n") where line.contains("objects.") {
+            // "N objects." printed by `select -count`
+            if let n = line.split(separator: " ").compactMap({ Int($0) }).first { latches = n }
+        }
+        return (latches, full.stdout)
+    }
+}

@@ -1,0 +1,1 @@
+print("hades-sim: not yet")

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Golden
+import HADES
+import HDL
+
+/// `hadesgen --gamma 16 --vocab 50257 > verify.v`: prints the verifier as one Verilog-2005 file.
+struct HadesGen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hadesgen",
+        abstract: "Generate the HADES speculative-decoding verify/rollback unit as Verilog-2005.")
+
+    @Option(help: "Largest draft length per round, Γ (1…32).")
+    var gamma: Int
+
+    @Option(help: "Vocabulary size V, entries per logit row (2…262144).")
+    var vocab: Int
+
+    @Option(help: "Logits consumed per clock beat, L (1…64).")
+    var lanes: Int = 16
+
+    @Option(help: "Logit number format: fixedW.F (W 8…32, F 0…W), fp16, bf16 or fp32.")
+    var format: String = "fp16"
+
+    @Option(help: "Top module name (default encodes the parameters, e.g. hades_verify_g16_v50257_l16_fp16).")
+    var top: String?
+
+    @Option(name: .shortAndLong, help: "Write to FILE instead of standard output (written only on success).")
+    var output: String?
+
+    func validate() throws {
+        guard VerifierConfig.gammaMaxRange.contains(gamma) else {
+            throw ValidationError("--gamma \(gamma) is out of range: allowed 1…32")
+        }
+        guard VerifierConfig.vocabRange.contains(vocab) else {
+            throw ValidationError("--vocab \(vocab) is out of range: allowed 2…262144")
+        }
+        guard VerifierConfig.lanesRange.contains(lanes) else {
+            throw ValidationError("--lanes \(lanes) is out of range: allowed 1…64")
+        }
+        do { _ = try LogitFormat(parsing: format) } catch {
+            throw ValidationError("--format: \(error)")
+        }
+        if let top, top.wholeMatch(of: #/[A-Za-z][A-Za-z0-9_]*/#) == nil || top.contains("__") {
+            throw ValidationError("--top '\(top)' is not a plain Verilog identifier (letters, digits, single '_')")
+        }
+    }
+
+    func run() throws {
+        let config = try VerifierConfig(vocab: vocab, gammaMax: gamma, lanes: lanes, format: LogitFormat(parsing: format))
+        let text = try HADESGenerator.verilog(config, top: top)
+        if let output {
+            do {
+                try text.write(toFile: output, atomically: true, encoding: .utf8)
+            } catch {
+                throw ValidationError("-o \(output): cannot write the file (\(error.localizedDescription))")
+            }
+        } else {
+            FileHandle.standardOutput.write(text.data(using: .utf8)!)
+        }
+    }
+}
+
+HadesGen.main()

@@ -1,0 +1,2 @@
+import XCTest
+final class CoSimTestsPlaceholder: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

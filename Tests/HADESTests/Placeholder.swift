@@ -1,0 +1,2 @@
+import XCTest
+final class HADESTestsPlaceholder: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

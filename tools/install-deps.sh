@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what HADES needs on a fresh Debian machine, skipping what is already there.
+# apt-get update may warn about some index signatures and still work: only a failed install is fatal.
+set -u
+need=()
+command -v verilator >/dev/null || need+=(verilator)
+command -v yosys >/dev/null || need+=(yosys)
+command -v iverilog >/dev/null || need+=(iverilog)
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
+if [ ${#need[@]} -gt 0 ]; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    echo "installing: ${need[*]}" >&2
+    $SUDO apt-get update -qq || echo "apt-get update reported problems; trying the install anyway" >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null || {
+        echo "error: apt-get install ${need[*]} failed" >&2; exit 1; }
+fi
+python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q numpy || { echo "error: pip install numpy failed" >&2; exit 1; }
+exit 0
