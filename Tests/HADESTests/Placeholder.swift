@@ -1,2 +1,0 @@
-import XCTest
-final class HADESTestsPlaceholder: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
