@@ -50,7 +50,7 @@ enum ArgmaxTree {
                                           lane: m.regNext("\(name)_lane", winner.lane, enable: enable)))
                 }
                 level = next
-                tag = m.regNext("l\(depth)_tag", tag, enable: enable)
+                tag = m.regNext("l\(depth)_tag", tag, reset: 0, enable: enable)  // holds the beat-valid bit
             }
             outValid <== level[0].valid
             outKey <== level[0].key

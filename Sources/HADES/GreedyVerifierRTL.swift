@@ -147,7 +147,7 @@ public enum GreedyVerifierRTL {
                 "nan": beatNaN, "bad_gamma": current.badGamma, "bad_draft": current.badDraft, "base": base,
                 "draft": draftToken, "gamma": current.gamma,
             ]
-            let stage1Tag = m.regNext("s1_tag", concat(tagFields.reversed().map { tagValues[$0.0]! }), enable: advance)
+            let stage1Tag = m.regNext("s1_tag", concat(tagFields.reversed().map { tagValues[$0.0]! }), reset: 0, enable: advance)
             let stage1Valid = m.regNext("s1_lane_valid", concat(laneValid.reversed()), enable: advance)
             let stage1Keys = m.regNext("s1_lane_keys", concat(laneKeys.reversed()), enable: advance)
             // A stalled input must not look like a beat: `fire` is part of the tag and is 0 on idle cycles.

@@ -26,8 +26,8 @@ enum Checks {
                         report(.illegalAssignment, "\(target.summary) cannot be driven by this module")
                         continue
                     }
-                    if let message = source.firstInvalid {
-                        report(.badExpression, "value driving \(target.summary): \(message)")
+                    if let (kind, message) = source.firstInvalidIssue {
+                        report(kind, "value driving \(target.summary): \(message)")
                     } else if source.width != target.width || source.signed != target.signed {
                         report(.widthMismatch, "\(target.summary) is driven by a \(source.width)-bit "
                             + "\(source.signed ? "signed" : "unsigned") value; resize explicitly")

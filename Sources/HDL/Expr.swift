@@ -27,14 +27,20 @@ public final class ExprNode {
     public let op: Op
     public let width: Int
     public let signed: Bool
+    /// For an `.invalid` node: how the checks classify the problem (operand widths that differ are a width
+    /// mismatch; everything else a bad expression).
+    let invalidKind: ElaborationIssue.Kind
 
-    init(_ op: Op, width: Int, signed: Bool = false) {
+    init(_ op: Op, width: Int, signed: Bool = false, invalidKind: ElaborationIssue.Kind = .badExpression) {
         self.op = op
         self.width = width
         self.signed = signed
+        self.invalidKind = invalidKind
     }
 
-    static func invalid(_ message: String) -> ExprNode { ExprNode(.invalid(message), width: 1) }
+    static func invalid(_ message: String, kind: ElaborationIssue.Kind = .badExpression) -> ExprNode {
+        ExprNode(.invalid(message), width: 1, invalidKind: kind)
+    }
 
     /// Direct operands, in order.
     var operands: [ExprNode] {
@@ -61,9 +67,12 @@ public final class ExprNode {
     }
 
     /// The first `.invalid` message found in this tree, if any.
-    var firstInvalid: String? {
-        if case let .invalid(message) = op { return message }
-        for operand in operands { if let m = operand.firstInvalid { return m } }
+    var firstInvalid: String? { firstInvalidIssue?.message }
+
+    /// The first `.invalid` node in this tree: its issue kind and message.
+    var firstInvalidIssue: (kind: ElaborationIssue.Kind, message: String)? {
+        if case let .invalid(message) = op { return (invalidKind, message) }
+        for operand in operands { if let found = operand.firstInvalidIssue { return found } }
         return nil
     }
 

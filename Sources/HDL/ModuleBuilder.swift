@@ -32,8 +32,8 @@ public final class ModuleBuilder {
     }
 
     func checkOperand(_ v: Value, width: Int, what: String, at loc: SourceLocation) {
-        if let m = v.node.firstInvalid {
-            issue(.badExpression, "\(what) at \(loc): \(m)")
+        if let (kind, m) = v.node.firstInvalidIssue {
+            issue(kind, "\(what) at \(loc): \(m)")
         } else if v.width != width {
             issue(.widthMismatch, "\(what) at \(loc) is \(v.width) bits, expected \(width)")
         }

@@ -17,7 +17,8 @@ private func arith(_ op: String, _ a: Value, _ b: Value, widen: Bool,
 
 private func bitwise(_ op: String, _ a: Value, _ b: Value, _ make: (ExprNode, ExprNode) -> ExprNode.Op) -> Value {
     guard a.width == b.width else {
-        return Value.invalid("'\(op)' operands differ in width: \(a.width) vs \(b.width) bits; resize explicitly")
+        return Value.invalid("'\(op)' operands differ in width: \(a.width) vs \(b.width) bits "
+            + "(\(describeOperand(a)) vs \(describeOperand(b))); resize explicitly", kind: .widthMismatch)
     }
     if let m = sameSign(op, a, b) { return Value.invalid(m) }
     return Value(ExprNode(make(a.node, b.node), width: a.width, signed: a.isSigned))

@@ -131,7 +131,9 @@ public struct Value {
     }
 
     /// An ill-formed value carrying the reason; the checks report it where it is used.
-    static func invalid(_ message: String) -> Value { Value(ExprNode.invalid(message)) }
+    static func invalid(_ message: String, kind: ElaborationIssue.Kind = .badExpression) -> Value {
+        Value(ExprNode.invalid(message, kind: kind))
+    }
 }
 
 /// Concatenation, most significant part first (as Verilog's `{a, b}`).
@@ -147,7 +149,8 @@ public func concat(_ parts: Value...) -> Value { concat(parts) }
 public func mux(_ cond: Value, _ ifTrue: Value, _ ifFalse: Value) -> Value {
     guard cond.width == 1 else { return Value.invalid("mux select is \(cond.width) bits, expected 1") }
     guard ifTrue.width == ifFalse.width, ifTrue.isSigned == ifFalse.isSigned else {
-        return Value.invalid("mux arms differ: \(describe(ifTrue)) vs \(describe(ifFalse))")
+        return Value.invalid("mux arms differ: \(describeOperand(ifTrue)) vs \(describeOperand(ifFalse))",
+                             kind: ifTrue.width == ifFalse.width ? .badExpression : .widthMismatch)
     }
     return Value(ExprNode(.mux(cond.node, ifTrue.node, ifFalse.node), width: ifTrue.width, signed: ifTrue.isSigned))
 }
@@ -175,3 +178,9 @@ public func ceilLog2(_ n: Int) -> Int {
 }
 
 func describe(_ v: Value) -> String { "\(v.width)-bit \(v.isSigned ? "signed" : "unsigned")" }
+
+/// `describe(v)`, plus the signal's name and declaration when `v` is a plain signal reference.
+func describeOperand(_ v: Value) -> String {
+    guard let s = v.signal else { return describe(v) }
+    return "\(describe(v)) '\(s.name)' (declared at \(s.location))"
+}

@@ -1,1 +1,103 @@
-print("hades-sim: not yet")
+import ArgumentParser
+import CoSim
+import Foundation
+import Golden
+import Trace
+
+/// `hades-sim --trace FILE.npz …`: streams every round of a trace through the Verilated RTL, compares each with
+/// the golden model, prints one JSON line per round and a summary. Exit 0: all agree; 1: a disagreement;
+/// 2: bad options or a bad trace (one line on stderr, no round printed).
+struct HadesSim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hades-sim",
+        abstract: "Co-simulate the HADES verifier RTL against the golden model on a trace.")
+
+    @Option(help: "Trace file (.npz, DESIGN.md format).") var trace: String
+    @Option(name: .customLong("gamma-max"), help: "Γ of the hardware (1…32); default: the trace's G.") var gammaMax: Int?
+    @Option(help: "Logits per beat (1…64).") var lanes: Int = 16
+    @Option(help: "fp16, bf16, fp32 or fixedW.F.") var format: String = "fp16"
+    @Option(help: "greedy or sampling.") var mode: String = "greedy"
+    @Option(help: "Write an FST waveform to FILE (slow).") var waves: String?
+    @Option(name: .customLong("clock-mhz"), help: "Clock for tokens/s (default: \(SimReport.assumedClockMHz) MHz, an assumption).")
+    var clockMHz: Double?
+
+    func run() throws {
+        guard mode == "greedy" || mode == "sampling" else { throw Usage("--mode '\(mode)': expected greedy or sampling") }
+        guard mode == "greedy" else {
+            throw Usage("--mode sampling: this build implements greedy verification only (sampling is an open issue)")
+        }
+        let logitFormat: LogitFormat
+        do { logitFormat = try LogitFormat(parsing: format) } catch { throw Usage("--format: \(error)") }
+        guard VerifierConfig.lanesRange.contains(lanes) else { throw Usage("--lanes \(lanes) is out of range: allowed 1…64") }
+        if let g = gammaMax, !VerifierConfig.gammaMaxRange.contains(g) {
+            throw Usage("--gamma-max \(g) is out of range: allowed 1…32")
+        }
+        if let f = clockMHz, !(f > 0 && f < 100_000) { throw Usage("--clock-mhz \(f) must be a positive frequency") }
+        if let w = waves, !FileManager.default.isWritableFile(atPath: (URL(fileURLWithPath: w).deletingLastPathComponent().path)) {
+            throw Usage("--waves \(w): the directory is not writable")
+        }
+        guard FileManager.default.isReadableFile(atPath: trace) else { throw Usage("--trace \(trace): no such readable file") }
+        let loaded: SpeculativeTrace
+        do { loaded = try SpeculativeTrace(contentsOf: trace) } catch { throw Usage("--trace \(error)") }
+        let config: VerifierConfig
+        do {
+            config = try VerifierConfig(vocab: loaded.vocab, gammaMax: gammaMax ?? loaded.gammaMax, lanes: lanes, format: logitFormat)
+        } catch { throw Usage("\(error)") }
+        // Convert everything first, so a bad value stops the run before any round is printed.
+        let rounds: [CoSimRound]
+        do { rounds = try TraceRounds.rounds(loaded, format: logitFormat) } catch { throw Usage("\(error)") }
+
+        let started = Date()
+        let sim = try VerifierSimulator(config: config, waves: waves != nil)
+        if let w = waves { try sim.model.startWaves(to: w) }
+        let buildSeconds = Date().timeIntervalSince(started)
+        var report = SimReport(config: config, clockMHz: clockMHz)
+        let batch = 8
+        let simStarted = Date()
+        for start in stride(from: 0, to: rounds.count, by: batch) {
+            let slice = Array(rounds[start..<min(rounds.count, start + batch)])
+            let result = try CoSimulation.run(slice, on: sim, resetFirst: start == 0)
+            for (i, h) in result.hardware.enumerated() {
+                let r = start + i
+                if let d = result.disagreement, d.round == i {
+                    FileHandle.standardError.write(Data(("hades-sim: disagreement at round \(r), row \(result.golden[i].accepted) "
+                        + "(the decisive row), field \(d.field): golden \(d.expected), RTL \(d.got)\n").utf8))
+                    throw ExitCode(1)
+                }
+                print(SimReport.roundLine(round: r, gamma: slice[i].gamma, hardware: h))
+                report.add(gamma: slice[i].gamma, hardware: h, ideal: result.timings[i].cycles,
+                           beats: (slice[i].gamma + 1) * config.beatsPerRow,
+                           reference: loaded.referenceAccepted(r).map { ($0, loaded.referenceNextToken(r) ?? -1) })
+            }
+        }
+        if waves != nil { sim.model.stopWaves() }
+        report.simSeconds = Date().timeIntervalSince(simStarted)
+        report.buildSeconds = buildSeconds
+        report.fixedArgmax = try TraceRounds.argmaxDifferences(loaded, format: .fixed(width: 16, fraction: 8))
+        print(report.summaryLine(trace: trace))
+    }
+}
+
+struct Usage: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+do {
+    var command = try HadesSim.parseAsRoot()
+    try command.run()
+} catch let exit as ExitCode {
+    Foundation.exit(exit.rawValue)
+} catch let usage as Usage {
+    FileHandle.standardError.write(Data("hades-sim: \(usage)\n".utf8))
+    Foundation.exit(2)
+} catch {
+    if HadesSim.exitCode(for: error) == .success {
+        print(HadesSim.fullMessage(for: error))
+        Foundation.exit(0)
+    }
+    let message = HadesSim.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+    FileHandle.standardError.write(Data("hades-sim: \(message)\n".utf8))
+    // Parse errors are bad options (2); anything else (tool or simulation failure) is also not a disagreement.
+    Foundation.exit(2)
+}
