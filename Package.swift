@@ -36,5 +36,8 @@ let package = Package(
         .testTarget(name: "TraceTests", dependencies: ["Trace"]),
         .testTarget(name: "HADESTests", dependencies: ["HADES", "Golden", "CoSim", "VerilatorBridge"]),
         .testTarget(name: "CoSimTests", dependencies: ["CoSim", "Trace", "Golden"]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["CoSim", "HADES", "HDL", "Golden", "Trace", "VerilatorBridge"]),
+        .testTarget(name: "SamplingTests", dependencies: ["CoSim", "HADES", "HDL", "Golden", "Trace", "VerilatorBridge"]),
+        .testTarget(name: "ReportTests", dependencies: ["CoSim", "HADES", "Golden"]),
     ]
 )
