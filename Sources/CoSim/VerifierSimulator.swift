@@ -107,9 +107,14 @@ public final class VerifierSimulator {
             ],
             maxCycles: limit)
         let results = run.sinks[0], tokens = run.sinks[1]
-        guard results.extraBeats == 0, tokens.extraBeats == 0 else {
-            throw CoSimError.streamCount("the RTL produced \(results.extraBeats) extra results and "
-                + "\(tokens.extraBeats) extra tokens")
+        // Let the pipeline drain: a surplus result or token would show up as valid within D cycles.
+        try model.step(GreedyTiming.pipelineDepth(lanes: config.lanes) + 4)
+        let extraResult = model.peek(try model.port("m_axis_result_tvalid"))
+        let extraToken = model.peek(try model.port("m_axis_tokens_tvalid"))
+        guard results.extraBeats == 0, tokens.extraBeats == 0, extraResult == 0, extraToken == 0 else {
+            throw CoSimError.streamCount("the RTL produced more results or tokens than the golden model "
+                + "(\(results.extraBeats) results, \(tokens.extraBeats) tokens during the run; valid after it: "
+                + "result \(extraResult), token \(extraToken))")
         }
         // Split the token stream into rounds at tlast.
         var perRound: [[Int]] = [[]]

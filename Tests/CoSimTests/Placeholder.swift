@@ -1,2 +1,0 @@
-import XCTest
-final class CoSimTestsPlaceholder: XCTestCase { func testNothingYet() {} }
