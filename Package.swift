@@ -30,7 +30,7 @@ let package = Package(
         .executableTarget(name: "hades-sim", dependencies: [
             "CoSim", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "HDLTests", dependencies: ["HDL", "VerilatorBridge"]),
+        .testTarget(name: "HDLTests", dependencies: ["HDL", "VerilatorBridge"], exclude: ["Golden"]),
         .testTarget(name: "VerilatorBridgeTests", dependencies: ["VerilatorBridge"]),
         .testTarget(name: "GoldenTests", dependencies: ["Golden"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace"]),

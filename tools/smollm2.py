@@ -259,6 +259,38 @@ FIT_PROMPTS = [
     "What should I pack for a weekend hiking trip?",
     "Explain what inflation is to a ten-year-old.",
     "List some interesting facts about the Moon.",
+    "How does a bicycle stay upright?",
+    "Write a thank-you note to a teacher.",
+    "What is machine learning?",
+    "Describe a typical day in ancient Rome.",
+    "How do vaccines work?",
+    "Give advice to someone starting their first job.",
+    "What is the Pythagorean theorem? Give an example.",
+    "Write a product description for a reusable water bottle.",
+    "Why do leaves change color in the fall?",
+    "Explain how a bank loan works.",
+    "What are the planets of the solar system?",
+    "Tell me a joke and explain why it is funny.",
+    "How do I make a cup of green tea?",
+    "What is the role of the heart in the human body?",
+    "Write a short dialogue between a cat and a dog.",
+    "What are good habits for saving money?",
+    "Explain the difference between weather and climate.",
+    "How are rainbows formed?",
+    "Describe the city of Tokyo.",
+    "What is democracy?",
+    "Write instructions for planting a tree.",
+    "Why do we need sleep?",
+    "How does the internet work?",
+    "Write a limerick about a programmer.",
+    "What are the main features of the Renaissance?",
+    "How do bees make honey?",
+    "Give me a workout plan for beginners.",
+    "What is a black hole?",
+    "Explain recursion with a simple example.",
+    "Compare cats and dogs as pets.",
+    "What happened during the French Revolution?",
+    "How can I be more productive when working from home?",
 ]
 FIT_SEED = 1234
 FIT_MAX_NEW = 160
@@ -266,22 +298,28 @@ FIT_TEMPERATURE = 0.7
 
 
 def fit_sequences(model: SmolLM2, tok: Tokenizer | None = None) -> list[np.ndarray]:
-    """Prompt + a seeded sampled answer for each FIT_PROMPT (cached in tools/.cache/fit_tokens.npz)."""
+    """Prompt + a sampled answer (temperature FIT_TEMPERATURE, generator seeded with (FIT_SEED, index)) for each
+    FIT_PROMPT; cached in tools/.cache/fit_tokens.npz (only missing prompts are generated, ~10 s each)."""
     p = os.path.join(CACHE, "fit_tokens.npz")
+    have = {}
     if os.path.exists(p):
         d = np.load(p)
-        return [d[f"s{i}"] for i in range(len(FIT_PROMPTS))]
-    tok = tok or Tokenizer()
-    rng = np.random.default_rng(FIT_SEED)
+        have = {str(d[f"q{i}"]): d[f"s{i}"] for i in range(int(d["n"]))}
     seqs = []
     t0 = time.time()
     for i, q in enumerate(FIT_PROMPTS):
-        ids = tok.encode_chat(q)
-        ans = generate(model, ids, FIT_MAX_NEW, temperature=FIT_TEMPERATURE, rng=rng)
-        seqs.append(np.array(ids + ans, dtype=np.int32))
-        print(f"[fit] sequence {i + 1}/{len(FIT_PROMPTS)}: {len(ans)} tokens ({time.time() - t0:.0f}s)", file=sys.stderr)
+        if q not in have:
+            tok = tok or Tokenizer()
+            ids = tok.encode_chat(q)
+            rng = np.random.default_rng([FIT_SEED, i])
+            ans = generate(model, ids, FIT_MAX_NEW, temperature=FIT_TEMPERATURE, rng=rng)
+            have[q] = np.array(ids + ans, dtype=np.int32)
+            print(f"[fit] sequence {i + 1}/{len(FIT_PROMPTS)}: {len(ans)} tokens ({time.time() - t0:.0f}s)",
+                  file=sys.stderr)
+        seqs.append(have[q])
     os.makedirs(CACHE, exist_ok=True)
-    np.savez(p, **{f"s{i}": s for i, s in enumerate(seqs)})
+    np.savez(p, n=len(FIT_PROMPTS), **{f"q{i}": np.array(q) for i, q in enumerate(FIT_PROMPTS)},
+             **{f"s{i}": s for i, s in enumerate(seqs)})
     return seqs
 
 

@@ -1,7 +1,9 @@
-// HADES Verilator shim: implementation of hades_shim.h for one Verilated model ("Vtop").
+// HADES Verilator shim: implementation of hades_shim.h (design-independent part).
 //
-// Compiled once per design with the generated "hades_ports.inc" on the include path. Everything
-// here has hidden visibility except the extern "C" API (HADES_API).
+// Compiled once per tracing variant (VM_TRACE 0/1), cached with the Verilator runtime, and linked
+// into every model library together with hades_model.cpp, which connects it to the design's Verilated
+// model through hades::modelOps (hades_glue.h). Everything here has hidden visibility except the
+// extern "C" API (HADES_API).
 //
 // Simulation control: the runtime is compiled with VL_USER_FINISH / VL_USER_STOP / VL_USER_FATAL,
 // so the vl_finish / vl_stop / vl_fatal below replace Verilator's (which exit or abort). $finish and
@@ -11,7 +13,7 @@
 // exception that is caught at the extern "C" boundary. The host process is never ended.
 #include "hades_shim.h"
 
-#include "Vtop.h"
+#include "hades_glue.h"
 #include "verilated.h"
 #if VM_TRACE
 #include "verilated_fst_c.h"
@@ -28,44 +30,10 @@
 
 #define HADES_API extern "C" __attribute__((visibility("default")))
 
-// ---- generated port table ------------------------------------------------------------------
-#define HADES_PORT(id, member, width, is_input)
-#include "hades_ports.inc"
-#undef HADES_PORT
-
-#ifndef HADES_NUM_PORTS
-#error "hades_ports.inc must define HADES_NUM_PORTS"
-#endif
-#ifndef HADES_CLOCK_ID
-#error "hades_ports.inc must define HADES_CLOCK_ID"
-#endif
+using hades::bytesFor;
+using hades::modelOps;
 
 namespace {
-
-constexpr int bytesFor(int width) {
-    return width <= 8 ? 1 : width <= 16 ? 2 : width <= 32 ? 4 : width <= 64 ? 8 : 4 * ((width + 31) / 32);
-}
-
-// Every port's width is checked against the size of the Verilated member (CData/SData/IData/QData/
-// VlWide<N>). The Swift side also checks the exact declared range in Vtop.h.
-#define HADES_PORT(id, member, width, is_input)                                                  \
-    static_assert(sizeof(Vtop::member) == bytesFor(width),                                       \
-                  "HADES: port '" #member "' is not " #width " bits wide in the Verilated model");
-#include "hades_ports.inc"
-#undef HADES_PORT
-
-struct PortMeta {
-    int id;
-    int width;
-    bool isInput;
-    const char* name;
-};
-
-const PortMeta kPorts[HADES_NUM_PORTS + 1] = {
-#define HADES_PORT(id, member, width, is_input) {id, width, (is_input) != 0, #member},
-#include "hades_ports.inc"
-#undef HADES_PORT
-    {-1, 0, false, ""}};
 
 constexpr uint64_t mask64(int width) { return width >= 64 ? ~0ULL : ((1ULL << width) - 1ULL); }
 
@@ -137,8 +105,8 @@ struct Sink {
 
 struct hades_inst {
     VerilatedContext* ctx = nullptr;
-    Vtop* top = nullptr;
-    void* ports[HADES_NUM_PORTS + 1] = {};
+    void* top = nullptr;  // the Vtop, driven through hades::modelOps
+    std::vector<void*> ports;
     uint8_t* clk = nullptr;
     int32_t status = HADES_OK;
     bool dead = false;  // a sticky status was raised
@@ -217,7 +185,7 @@ int32_t guarded(hades_inst* s, F body) {
 // ---- port access -----------------------------------------------------------------------------
 
 inline void writeWords(hades_inst* s, int id, const uint32_t* w, uint32_t n) {
-    const int width = kPorts[id].width;
+    const int width = modelOps.ports[id].width;
     void* p = s->ports[id];
     if (width <= 64) {
         uint64_t v = (n > 0 ? (uint64_t)w[0] : 0) | (n > 1 ? ((uint64_t)w[1] << 32) : 0);
@@ -238,7 +206,7 @@ inline void writeWords(hades_inst* s, int id, const uint32_t* w, uint32_t n) {
 }
 
 inline void readWords(const hades_inst* s, int id, uint32_t* w, uint32_t n) {
-    const int width = kPorts[id].width;
+    const int width = modelOps.ports[id].width;
     const void* p = s->ports[id];
     if (width <= 64) {
         uint64_t v;
@@ -274,7 +242,7 @@ inline uint64_t read64(const hades_inst* s, int id) {
 // One half cycle: set the clock, eval, dump waves, advance time. False when the design stopped.
 inline bool halfCycle(hades_inst* s, uint8_t clock) {
     *s->clk = clock;
-    s->top->eval();
+    modelOps.eval(s->top);
 #if VM_TRACE
     if (s->tfp) s->tfp->dump(s->ctx->time());
 #endif
@@ -282,7 +250,7 @@ inline bool halfCycle(hades_inst* s, uint8_t clock) {
     return !s->dead;
 }
 
-bool validPortId(int32_t id) { return id >= 0 && id < HADES_NUM_PORTS; }
+bool validPortId(int32_t id) { return id >= 0 && id < modelOps.numPorts; }
 
 }  // namespace
 
@@ -334,11 +302,11 @@ void hades_vl_printf(const char* formatp, ...) {
 // ---- C API ---------------------------------------------------------------------------------------
 
 HADES_API uint32_t hades_abi_version(void) { return HADES_SHIM_ABI; }
-HADES_API int32_t hades_num_ports(void) { return HADES_NUM_PORTS; }
-HADES_API int32_t hades_port_width(int32_t id) { return validPortId(id) ? kPorts[id].width : -1; }
-HADES_API int32_t hades_port_is_input(int32_t id) { return validPortId(id) ? kPorts[id].isInput : -1; }
-HADES_API int32_t hades_clock_id(void) { return HADES_CLOCK_ID; }
-HADES_API int32_t hades_trace_capable(void) { return VM_TRACE ? 1 : 0; }
+HADES_API int32_t hades_num_ports(void) { return modelOps.numPorts; }
+HADES_API int32_t hades_port_width(int32_t id) { return validPortId(id) ? modelOps.ports[id].width : -1; }
+HADES_API int32_t hades_port_is_input(int32_t id) { return validPortId(id) ? modelOps.ports[id].isInput : -1; }
+HADES_API int32_t hades_clock_id(void) { return modelOps.clockId; }
+HADES_API int32_t hades_trace_capable(void) { return VM_TRACE && modelOps.traceCapable && modelOps.trace ? 1 : 0; }
 
 HADES_API hades_inst* hades_create(char* err, uint64_t err_len) {
     std::string failure;
@@ -349,18 +317,19 @@ HADES_API hades_inst* hades_create(char* err, uint64_t err_len) {
         t_orphanMessage.clear();
         CurrentGuard guard(s);
         try {
-            for (int i = 0; i < HADES_NUM_PORTS; ++i) {
-                if (kPorts[i].id != i) throw std::runtime_error("hades_ports.inc: port ids out of order");
+            for (int i = 0; i < modelOps.numPorts; ++i) {
+                if (modelOps.ports[i].id != i) throw std::runtime_error("hades_ports.inc: port ids out of order");
             }
+            if (modelOps.traceCapable != (VM_TRACE != 0))
+                throw std::runtime_error("the model and the shim disagree about tracing (--trace-fst)");
             s->ctx = new VerilatedContext;
 #if VM_TRACE
             s->ctx->traceEverOn(true);
 #endif
-            s->top = new Vtop(s->ctx, "TOP");
-#define HADES_PORT(id, member, width, is_input) s->ports[id] = (void*)&s->top->member;
-#include "hades_ports.inc"
-#undef HADES_PORT
-            if (HADES_CLOCK_ID >= 0) s->clk = (uint8_t*)s->ports[HADES_CLOCK_ID];
+            s->top = modelOps.create(s->ctx);
+            s->ports.assign((size_t)modelOps.numPorts + 1, nullptr);
+            modelOps.bindPorts(s->top, s->ports.data());
+            if (modelOps.clockId >= 0) s->clk = (uint8_t*)s->ports[modelOps.clockId];
         } catch (const HadesAbort&) {
             failure = s->message;
         } catch (const std::exception& e) {
@@ -370,7 +339,7 @@ HADES_API hades_inst* hades_create(char* err, uint64_t err_len) {
         }
         if (failure.empty() && s->dead) failure = s->message;
         if (!failure.empty()) {
-            delete s->top;
+            if (s->top) modelOps.destroy(s->top);
             delete s->ctx;
             delete s;
             s = nullptr;
@@ -394,11 +363,11 @@ HADES_API void hades_destroy(hades_inst* s) {
                 s->tfp = nullptr;
             }
 #endif
-            if (!s->dead) s->top->final();
+            if (!s->dead) modelOps.final(s->top);
         } catch (...) {
         }
         try {
-            delete s->top;
+            modelOps.destroy(s->top);
             delete s->ctx;
         } catch (...) {
         }
@@ -424,7 +393,7 @@ HADES_API void hades_peek_words(hades_inst* s, int32_t id, uint32_t* words, uint
 }
 
 HADES_API int32_t hades_eval(hades_inst* s) {
-    return guarded(s, [&] { s->top->eval(); });
+    return guarded(s, [&] { modelOps.eval(s->top); });
 }
 
 HADES_API int32_t hades_tick(hades_inst* s, uint64_t n) {
@@ -452,7 +421,7 @@ HADES_API int32_t hades_trace_open(hades_inst* s, const char* path) {
             s->tfp = nullptr;
         }
         VerilatedFstC* tfp = new VerilatedFstC;
-        s->top->trace(tfp, 99);
+        modelOps.trace(s->top, tfp, 99);
         tfp->open(path);
         if (!tfp->isOpen()) {
             delete tfp;
@@ -499,11 +468,11 @@ bool checkStreamPorts(hades_inst* s, const char* kind, int32_t valid_id, int32_t
     // A source drives valid/data/last and reads ready; a sink the other way round.
     auto check = [&](int32_t id, const char* role, bool mustBeInput, bool oneBit) {
         if (!validPortId(id)) return fail(std::string(role) + " port id " + std::to_string(id) + " out of range");
-        if (kPorts[id].isInput != mustBeInput)
-            return fail(std::string(role) + " port '" + kPorts[id].name + "' must be an " +
+        if (modelOps.ports[id].isInput != mustBeInput)
+            return fail(std::string(role) + " port '" + modelOps.ports[id].name + "' must be an " +
                         (mustBeInput ? "input" : "output") + " of the design");
-        if (oneBit && kPorts[id].width != 1)
-            return fail(std::string(role) + " port '" + kPorts[id].name + "' must be 1 bit wide");
+        if (oneBit && modelOps.ports[id].width != 1)
+            return fail(std::string(role) + " port '" + modelOps.ports[id].name + "' must be 1 bit wide");
         return true;
     };
     if (!check(valid_id, "valid", source, true)) return false;
@@ -514,7 +483,7 @@ bool checkStreamPorts(hades_inst* s, const char* kind, int32_t valid_id, int32_t
     for (int32_t i = 0; i < n_data; ++i) {
         if (!check(data_ids[i], "data", source, false)) return false;
         data.push_back(data_ids[i]);
-        const uint32_t w = (uint32_t)(kPorts[data_ids[i]].width + 31) / 32;
+        const uint32_t w = (uint32_t)(modelOps.ports[data_ids[i]].width + 31) / 32;
         dataWords.push_back(w);
         beatWords += w;
     }
@@ -675,7 +644,7 @@ HADES_API int32_t hades_streams_run(hades_inst* s, uint64_t max_cycles, uint64_t
         // Leave the streams idle.
         for (Source& src : s->sources) write64(s, src.valid, 0);
         for (Sink& snk : s->sinks) write64(s, snk.ready, 0);
-        s->top->eval();
+        modelOps.eval(s->top);
     });
     if (cycles_run) *cycles_run = ran;
     if (st != HADES_OK || !limitHit) return st;

@@ -1,12 +1,9 @@
 // HADES Verilator shim: the C API of every model library built by VerilatorBridge.
 //
 // A model library (libhades_model.so) is built from one Verilog design: the Verilated model
-// (always prefixed "Vtop"), the design-independent Verilator runtime (cached objects) and
-// hades_shim.cpp, which includes a small generated table "hades_ports.inc":
-//
-//     HADES_PORT(id, member, width, is_input)   one line per port, ids 0..N-1
-//     #define HADES_NUM_PORTS N
-//     #define HADES_CLOCK_ID  k                 (-1 when the design has no clock)
+// (always prefixed "Vtop") with hades_model.cpp, which includes a small generated port table
+// "hades_ports.inc", plus objects built once and cached: the Verilator runtime and hades_shim.cpp
+// (this API, design-independent).
 //
 // Swift loads the library with dlopen(RTLD_NOW | RTLD_LOCAL) and resolves these functions with
 // dlsym; nothing links against the library. Every function is safe to call after a simulation

@@ -42,9 +42,7 @@ enum Checks {
                     for c in conditions { c.collectSignals(into: &d) }
                     deps[id] = d
                 case let .when(node):
-                    if let message = node.condition.firstInvalid, node.condition.width == 1 {
-                        report(.badExpression, "when condition at \(node.location): \(message)")
-                    }
+                    // An ill-formed condition was already reported by `when` (ModuleBuilder.checkOperand).
                     walk(node.thenBlock, conditions: conditions + [node.condition])
                     if let e = node.elseBlock { walk(e, conditions: conditions + [node.condition]) }
                 case let .switchOn(node):
@@ -73,7 +71,7 @@ enum Checks {
 
         let graph = dependencyGraph(m, deps: deps)
         if let loop = findLoop(m, graph) {
-            report(.combinationalLoop, "combinational loop: " + loop.map { "'\($0.name)' (\($0.location))" }.joined(separator: " -> "))
+            report(.combinationalLoop, loop.map { "'\($0.name)' (\($0.location))" }.joined(separator: " -> "))
             return Result(issues: issues, combinationalPaths: [:])
         }
         return Result(issues: issues, combinationalPaths: combinationalPaths(m, graph))
@@ -126,8 +124,7 @@ enum Checks {
                 if let d = node.defaultBlock {
                     covered = assignsOnEveryPath(d, s)
                 } else {
-                    let distinct = Set(node.cases.flatMap(\.values))
-                    covered = node.subject.width < 20 && distinct.count == 1 << node.subject.width
+                    covered = node.listsEveryValue
                 }
                 if covered, node.cases.allSatisfy({ assignsOnEveryPath($0.block, s) }) { return true }
             }

@@ -87,9 +87,8 @@ public enum ExternalTools {
         defer { try? FileManager.default.removeItem(at: dir) }
         let script = "read_verilog \(files.map(\.name).joined(separator: " ")); synth -top \(top); "
             + "select -count t:$dlatch t:$_DLATCH_* t:$adlatch t:$_DLATCHSR_*; stat"
-        let r = try run("yosys", ["-q", "-p", script], in: dir)
-        guard r.status == 0 else { throw ToolError(description: "yosys failed:\n" + r.combined.suffix(3000)) }
         let full = try run("yosys", ["-p", script], in: dir)
+        guard full.status == 0 else { throw ToolError(description: "yosys failed:\n" + full.combined.suffix(3000)) }
         var latches = -1
         for line in full.stdout.split(separator: "\n") where line.contains("objects.") {
             // "N objects." printed by `select -count`

@@ -191,7 +191,7 @@ public final class ModuleBuilder {
     public func switchOn(_ subject: Value, file: StaticString = #fileID, line: UInt = #line,
                          _ body: (SwitchCases) -> Void) {
         let loc = SourceLocation(file, line)
-        if let m = subject.node.firstInvalid { issue(.badExpression, "switch subject at \(loc): \(m)") }
+        if let (kind, m) = subject.node.firstInvalidIssue { issue(kind, "switch subject at \(loc): \(m)") }
         let node = SwitchNode(subject: subject.node, location: loc)
         scopes[scopes.count - 1].statements.append(.switchOn(node))
         body(SwitchCases(builder: self, node: node))

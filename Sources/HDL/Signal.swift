@@ -101,6 +101,11 @@ final class SwitchNode {
         self.subject = subject
         self.location = location
     }
+
+    /// True when the cases list every value of the subject (so no default is needed).
+    var listsEveryValue: Bool {
+        subject.width < 20 && Set(cases.flatMap(\.values)).count == 1 << subject.width
+    }
 }
 
 /// A synchronous-read memory (one write port, any number of read ports), written so that Yosys and Vivado

@@ -417,11 +417,14 @@ private struct ModuleWriter {
                 var defaultBlock = s.defaultBlock
                 // A switch that lists every value and has no default: its last item becomes the default,
                 // so the block is visibly complete (no latch) to every tool.
-                if defaultBlock == nil, let last = items.last {
+                if defaultBlock == nil, s.listsEveryValue, let last = items.last {
                     defaultBlock = last.block
                     items.removeLast()
                 }
-                for c in items where Self.drives(c.block, target) {
+                // An item that does not drive `target` can be left out only when the default does not drive it
+                // either; otherwise it stays (empty), so its values do not fall into the default.
+                let defaultDrives = defaultBlock.map { Self.drives($0, target) } ?? false
+                for c in items where defaultDrives || Self.drives(c.block, target) {
                     let labels = c.values.map { Self.literal($0, s.subject.width) }.joined(separator: ", ")
                     lines.append("\(pad)    \(labels): begin")
                     lines += statements(c.block, target: target, indent: indent + 2, op: op)

@@ -1,9 +1,11 @@
 // Builds model libraries: Verilog -> Verilator C++ -> libhades_model.so, cached on disk.
 //
 // Cache layout (root: $HADES_CACHE_DIR, else $XDG_CACHE_HOME/hades, else ~/.cache/hades):
-//   runtime/core-<hash>/libhades_vlrt.a    verilated.cpp + verilated_threads.cpp (built once)
-//   runtime/fst-<hash>/libhades_vlfst.a    verilated_fst_c.cpp (built once, for waves builds)
-//   models/<top>-<hash>/libhades_model.so  one per design/configuration, plus its sources and logs
+//   runtime/core-<hash>/libhades_vlrt.a     verilated.cpp + verilated_threads.cpp   (built once)
+//   runtime/fst-<hash>/libhades_vlfst.a     verilated_fst_c.cpp, for waves builds     (built once)
+//   runtime/shim-{plain,fst}-<hash>/hades_shim.o   the design-independent shim     (built once)
+//   runtime/pch-{plain,fst}-<hash>/verilated.pch   precompiled verilated.h, clang only (built once)
+//   models/<top>-<hash>/libhades_model.so   one per design/configuration, plus its sources and logs
 // Every entry is built in a private temporary directory and published with an atomic rename, so two
 // processes may build the same entry at once: one rename wins, the other build is discarded.
 
@@ -19,8 +21,8 @@ struct BuiltModel {
 
 enum ModelBuilder {
     static let libraryName = "libhades_model.so"
-    private static let shimFiles = ["hades_shim.cpp", "hades_shim.h", "hades_hooks.h"]
-    private static let formatVersion = "hades-verilator-bridge-1"
+    private static let shimFiles = ["hades_shim.cpp", "hades_shim.h", "hades_glue.h", "hades_hooks.h", "hades_model.cpp"]
+    private static let formatVersion = "hades-verilator-bridge-2"
 
     /// Jobs for parallel compiles: $HADES_BUILD_JOBS, default 2.
     static var jobs: Int {
@@ -30,6 +32,7 @@ enum ModelBuilder {
 
     // MARK: compiler flags
 
+    /// Flags of the model sources (and of the precompiled header they use).
     static func compileFlags(_ tc: Toolchain, trace: Bool) -> [String] {
         let t = trace ? "1" : "0"
         return [
@@ -37,16 +40,26 @@ enum ModelBuilder {
             "-Wno-bool-operation", "-Wno-sign-compare", "-Wno-uninitialized", "-Wno-unused-but-set-variable",
             "-Wno-unused-parameter", "-Wno-unused-variable", "-Wno-shadow",
             "-DVM_COVERAGE=0", "-DVM_SC=0", "-DVM_TRACE=\(t)", "-DVM_TRACE_FST=\(t)", "-DVM_TRACE_VCD=0",
-            "-DVL_USER_FINISH", "-DVL_USER_STOP", "-DVL_USER_FATAL", "-DVL_VERILATED_INCLUDE=\"hades_hooks.h\"",
+            "-DVL_USER_FINISH", "-DVL_USER_STOP", "-DVL_USER_FATAL",
             "-I\(tc.shimDir)", "-I\(tc.verilatorRoot)/include", "-I\(tc.verilatorRoot)/include/vltstd",
         ]
+    }
+
+    /// Flags of the runtime and the static shim: console output is routed through the shim.
+    static func runtimeFlags(_ tc: Toolchain, trace: Bool) -> [String] {
+        compileFlags(tc, trace: trace) + ["-DVL_VERILATED_INCLUDE=\"hades_hooks.h\""]
     }
 
     static let linkFlags = [
         "-shared", "-Wl,--no-undefined", "-Wl,-Bsymbolic", "-Wl,--exclude-libs,ALL", "-pthread", "-latomic",
     ]
 
-    // MARK: runtime
+    static func usesPCH(_ tc: Toolchain) -> Bool {
+        if let v = ProcessInfo.processInfo.environment["HADES_NO_PCH"], !v.isEmpty, v != "0" { return false }
+        return (tc.cxx as NSString).lastPathComponent.contains("clang")
+    }
+
+    // MARK: design-independent artifacts
 
     private static func shimText(_ tc: Toolchain, _ name: String) throws -> String {
         let path = tc.shimDir + "/" + name
@@ -56,58 +69,113 @@ enum ModelBuilder {
         return s
     }
 
-    /// The cached runtime archives needed by a build (building them on first use).
-    static func runtimeArchives(_ tc: Toolchain, fst: Bool) throws -> [String] {
-        var archives = [try runtimeArchive(tc, name: "core", sources: ["verilated.cpp", "verilated_threads.cpp"],
-                                           trace: false)]
-        if fst {
-            archives.append(try runtimeArchive(tc, name: "fst", sources: ["verilated_fst_c.cpp"], trace: true))
-        }
-        return archives
-    }
-
-    private static func runtimeKey(_ tc: Toolchain, name: String, sources: [String], trace: Bool) throws -> String {
+    private static func baseHash(_ tc: Toolchain, _ flags: [String]) -> SHA256 {
         var h = SHA256()
         h.field(formatVersion)
-        h.field(name)
         h.field(tc.verilatorVersion)
         h.field(tc.verilatorRoot)
         h.field(tc.cxx)
         h.field(tc.cxxVersion)
-        for f in compileFlags(tc, trace: trace) where !f.hasPrefix("-I") { h.field(f) }
+        for f in flags where !f.hasPrefix("-I") { h.field(f) }
+        return h
+    }
+
+    /// What a model library links besides its own objects.
+    struct Support {
+        var objects: [String]  // linked as objects (their exported C API must stay visible)
+        var archives: [String]  // linked as archives (symbols hidden by --exclude-libs)
+        var pch: String?
+    }
+
+    /// The cached design-independent artifacts for one tracing variant, built on first use.
+    static func support(_ tc: Toolchain, trace: Bool) throws -> Support {
+        let variant = trace ? "fst" : "plain"
+        var archives = [try cachedArtifact(tc, kind: "core", file: "libhades_vlrt.a",
+                                           key: runtimeKey(tc, "core", trace: false)) { dir in
+            try archive(tc, sources: ["verilated.cpp", "verilated_threads.cpp"], flags: runtimeFlags(tc, trace: false),
+                        into: dir, name: "libhades_vlrt.a")
+        }]
+        if trace {
+            archives.append(try cachedArtifact(tc, kind: "fst", file: "libhades_vlfst.a",
+                                               key: runtimeKey(tc, "fst", trace: true)) { dir in
+                try archive(tc, sources: ["verilated_fst_c.cpp"], flags: runtimeFlags(tc, trace: true),
+                            into: dir, name: "libhades_vlfst.a")
+            })
+        }
+        var h = baseHash(tc, runtimeFlags(tc, trace: trace))
+        for f in ["hades_shim.cpp", "hades_shim.h", "hades_glue.h", "hades_hooks.h"] { h.field(try shimText(tc, f)) }
+        let shim = try cachedArtifact(tc, kind: "shim-\(variant)", file: "hades_shim.o",
+                                      key: String(h.hexDigest().prefix(24))) { dir in
+            let args = runtimeFlags(tc, trace: trace) + ["-c", "\(tc.shimDir)/hades_shim.cpp", "-o", "\(dir)/hades_shim.o"]
+            try runCompiles(tc, [CompileJob(args: args, output: "\(dir)/hades_shim.o", log: "\(dir)/compile.log")],
+                            stage: "compiling the shim")
+        }
+        var pch: String?
+        if usesPCH(tc) {
+            pch = try cachedArtifact(tc, kind: "pch-\(variant)", file: "verilated.pch", key: try pchKey(tc, trace: trace)) { dir in
+                let header = "\(tc.verilatorRoot)/include/\(trace ? "verilated_fst_c.h" : "verilated.h")"
+                let args = compileFlags(tc, trace: trace) + ["-x", "c++-header", header, "-o", "\(dir)/verilated.pch"]
+                try runCompiles(tc, [CompileJob(args: args, output: "\(dir)/verilated.pch", log: "\(dir)/compile.log")],
+                                stage: "precompiling verilated.h")
+            }
+        }
+        return Support(objects: [shim], archives: archives, pch: pch)
+    }
+
+    private static func runtimeKey(_ tc: Toolchain, _ name: String, trace: Bool) throws -> String {
+        var h = baseHash(tc, runtimeFlags(tc, trace: trace))
+        h.field(name)
         h.field(try shimText(tc, "hades_hooks.h"))
-        for s in sources { h.field(s) }
         return String(h.hexDigest().prefix(24))
     }
 
-    private static func runtimeArchive(_ tc: Toolchain, name: String, sources: [String], trace: Bool) throws -> String {
-        let key = try runtimeKey(tc, name: name, sources: sources, trace: trace)
-        let dir = "\(tc.cacheRoot)/runtime/\(name)-\(key)"
-        let archive = "\(dir)/libhades_vl\(name == "core" ? "rt" : name).a"
+    /// A precompiled header is only valid while the headers it was made from are unchanged: the key
+    /// covers the name, size and modification time of every Verilator include file.
+    private static func pchKey(_ tc: Toolchain, trace: Bool) throws -> String {
+        var h = baseHash(tc, compileFlags(tc, trace: trace))
+        h.field("pch")
         let fm = FileManager.default
-        if fm.fileExists(atPath: archive) { return archive }
-
-        let tmp = try makeTempDir(parent: "\(tc.cacheRoot)/runtime", tag: "\(name)-\(key)")
-        defer { try? fm.removeItem(atPath: tmp) }
-        var jobsList: [CompileJob] = []
-        for src in sources {
-            let obj = "\(tmp)/\((src as NSString).deletingPathExtension).o"
-            jobsList.append(CompileJob(args: compileFlags(tc, trace: trace) + ["-c", "\(tc.verilatorRoot)/include/\(src)", "-o", obj],
-                                       output: obj, log: "\(tmp)/\(src).log"))
+        for dir in ["\(tc.verilatorRoot)/include", "\(tc.verilatorRoot)/include/vltstd"] {
+            for name in ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).sorted() {
+                let attrs = try? fm.attributesOfItem(atPath: "\(dir)/\(name)")
+                let size = (attrs?[.size] as? NSNumber)?.int64Value ?? -1
+                let mtime = (attrs?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
+                h.field("\(name) \(size) \(mtime)")
+            }
         }
-        try runCompiles(tc, jobsList, stage: "compiling the Verilator runtime (\(name))")
+        return String(h.hexDigest().prefix(24))
+    }
+
+    /// Returns `<cache>/runtime/<kind>-<key>/<file>`, building it with `build(tmpDir)` if needed.
+    private static func cachedArtifact(_ tc: Toolchain, kind: String, file: String, key: String,
+                                       build: (String) throws -> Void) throws -> String {
+        let dir = "\(tc.cacheRoot)/runtime/\(kind)-\(key)"
+        let path = "\(dir)/\(file)"
+        if FileManager.default.fileExists(atPath: path) { return path }
+        let tmp = try makeTempDir(parent: "\(tc.cacheRoot)/runtime", tag: "\(kind)-\(key)")
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        try build(tmp)
+        try publish(tmp: tmp, final: dir, marker: file)
+        return path
+    }
+
+    private static func archive(_ tc: Toolchain, sources: [String], flags: [String], into dir: String, name: String) throws {
+        let list = sources.map { src -> CompileJob in
+            let obj = "\(dir)/\((src as NSString).deletingPathExtension).o"
+            return CompileJob(args: flags + ["-c", "\(tc.verilatorRoot)/include/\(src)", "-o", obj], output: obj,
+                              log: "\(dir)/\(src).log")
+        }
+        try runCompiles(tc, list, stage: "compiling the Verilator runtime")
         guard let ar = Toolchain.findExecutable("ar") ?? Toolchain.findExecutable("llvm-ar") else {
             throw VerilatorBridgeError.toolNotFound("ar (binutils) is needed to archive the Verilator runtime")
         }
-        let tmpArchive = "\(tmp)/\((archive as NSString).lastPathComponent)"
-        let arArgs = ["rcs", tmpArchive] + jobsList.map(\.output)
-        let r = try Process.capture(ar, arArgs)
+        let args = ["rcs", "\(dir)/\(name)"] + list.map(\.output)
+        let r = try Process.capture(ar, args)
         guard r.status == 0 else {
-            throw VerilatorBridgeError.buildFailed(stage: "archiving the Verilator runtime", command: shellQuote([ar] + arArgs), log: r.tail)
+            throw VerilatorBridgeError.buildFailed(stage: "archiving the Verilator runtime", command: shellQuote([ar] + args),
+                                                   log: r.tail)
         }
-        for j in jobsList { try? fm.removeItem(atPath: j.output) }
-        try publish(tmp: tmp, final: dir, marker: (archive as NSString).lastPathComponent)
-        return archive
+        for j in list { try? FileManager.default.removeItem(atPath: j.output) }
     }
 
     // MARK: design
@@ -122,13 +190,7 @@ enum ModelBuilder {
         digestLock.lock()
         defer { digestLock.unlock() }
         if let d = digests[id] { return d }
-        var h = SHA256()
-        h.field(formatVersion)
-        h.field(tc.verilatorVersion)
-        h.field(tc.verilatorRoot)
-        h.field(tc.cxx)
-        h.field(tc.cxxVersion)
-        for f in compileFlags(tc, trace: waves) where !f.hasPrefix("-I") { h.field(f) }
+        var h = baseHash(tc, runtimeFlags(tc, trace: waves))
         for f in linkFlags { h.field(f) }
         for name in shimFiles { h.field(try shimText(tc, name)) }
         let d = h.hexDigest()
@@ -233,28 +295,39 @@ enum ModelBuilder {
         let verilated = parsePorts(header)
         try checkPorts(design, verilated)
         try writeFile("\(objDir)/hades_ports.inc", portTable(design))
-        let archives = try runtimeArchives(tc, fst: waves)
+        let support = try support(tc, trace: waves)
 
-        // 4. Compile: model (fast), model (slow, -O1) and shim, in parallel.
+        // 4. Compile the model (fast parts -O2, slow parts -O1) and the glue, in parallel.
         let cpps = try fm.contentsOfDirectory(atPath: objDir).filter { $0.hasSuffix(".cpp") }.sorted()
         let slow = cpps.filter { $0.contains("__Slow") || $0.contains("__Syms") }
         let fast = cpps.filter { !slow.contains($0) }
         try writeFile("\(objDir)/hades_unity_fast.cpp", fast.map { "#include \"\($0)\"\n" }.joined())
         try writeFile("\(objDir)/hades_unity_slow.cpp", slow.map { "#include \"\($0)\"\n" }.joined())
-        let flags = compileFlags(tc, trace: waves) + ["-I\(objDir)"]
-        let jobsList = [
-            CompileJob(args: flags + ["-c", "\(tc.shimDir)/hades_shim.cpp", "-o", "\(objDir)/shim.o"],
-                       output: "\(objDir)/shim.o", log: "\(tmp)/compile_shim.log"),
-            CompileJob(args: flags + ["-c", "\(objDir)/hades_unity_fast.cpp", "-o", "\(objDir)/model_fast.o"],
-                       output: "\(objDir)/model_fast.o", log: "\(tmp)/compile_fast.log"),
-            CompileJob(args: flags + ["-O1", "-c", "\(objDir)/hades_unity_slow.cpp", "-o", "\(objDir)/model_slow.o"],
-                       output: "\(objDir)/model_slow.o", log: "\(tmp)/compile_slow.log"),
-        ]
-        try runCompiles(tc, jobsList, stage: "compiling the model of '\(design.top)'")
+        func jobs(pch: String?) -> [CompileJob] {
+            let flags = compileFlags(tc, trace: waves) + ["-I\(objDir)"] + (pch.map { ["-include-pch", $0] } ?? [])
+            return [
+                CompileJob(args: flags + ["-c", "\(objDir)/hades_unity_fast.cpp", "-o", "\(objDir)/model_fast.o"],
+                           output: "\(objDir)/model_fast.o", log: "\(tmp)/compile_fast.log"),
+                CompileJob(args: flags + ["-c", "\(tc.shimDir)/hades_model.cpp", "-o", "\(objDir)/glue.o"],
+                           output: "\(objDir)/glue.o", log: "\(tmp)/compile_glue.log"),
+                CompileJob(args: flags + ["-O1", "-c", "\(objDir)/hades_unity_slow.cpp", "-o", "\(objDir)/model_slow.o"],
+                           output: "\(objDir)/model_slow.o", log: "\(tmp)/compile_slow.log"),
+            ]
+        }
+        var jobsList = jobs(pch: support.pch)
+        do {
+            try runCompiles(tc, jobsList, stage: "compiling the model of '\(design.top)'")
+        } catch let error as VerilatorBridgeError where support.pch != nil {
+            // A precompiled header that clang refuses (headers touched since) must not break builds.
+            guard case .buildFailed(_, _, let log) = error,
+                  log.contains("precompiled") || log.contains("PCH") || log.contains("AST file") else { throw error }
+            jobsList = jobs(pch: nil)
+            try runCompiles(tc, jobsList, stage: "compiling the model of '\(design.top)'")
+        }
 
         // 5. Link.
         let libTmp = "\(tmp)/\(libraryName)"
-        var largs = ["-o", libTmp] + jobsList.map(\.output) + archives + linkFlags
+        var largs = ["-o", libTmp] + jobsList.map(\.output) + support.objects + support.archives + linkFlags
         if waves { largs.append("-lz") }
         let llog = "\(tmp)/link.log"
         let lp = try Process.start(tc.cxx, largs, cwd: tmp, logPath: llog)

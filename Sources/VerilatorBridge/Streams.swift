@@ -186,7 +186,10 @@ extension VerilatedModel {
                     }
                 }
             }
-            if idx < 0 { try check(lib.status(inst)) }
+            if idx < 0 {
+                try check(lib.status(inst))
+                throw VerilatorBridgeError.invalidArgument("source \(i) was rejected")
+            }
         }
         for (i, k) in sinks.enumerated() {
             guard k.expectedBeats >= 0 else { throw VerilatorBridgeError.invalidArgument("sink \(i): negative expectedBeats") }
@@ -197,7 +200,10 @@ extension VerilatedModel {
                 lib.streamsAddSink(inst, validId, readyId, lastId, d.baseAddress, Int32(d.count),
                                    UInt64(k.expectedBeats), k.readyProbability, k.seed)
             }
-            if idx < 0 { try check(lib.status(inst)) }
+            if idx < 0 {
+                try check(lib.status(inst))
+                throw VerilatorBridgeError.invalidArgument("sink \(i) was rejected")
+            }
         }
 
         var ran: UInt64 = 0

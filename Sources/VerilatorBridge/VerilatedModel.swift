@@ -72,7 +72,7 @@ public final class VerilatedModel {
         let start = Date()
         buildLock.lock()
         defer { buildLock.unlock() }
-        _ = try ModelBuilder.runtimeArchives(try Toolchain.current(), fst: waves)
+        _ = try ModelBuilder.support(try Toolchain.current(), trace: waves)
         return Date().timeIntervalSince(start)
     }
 
