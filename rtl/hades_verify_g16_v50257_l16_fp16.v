@@ -232,6 +232,7 @@ endmodule
 // hades_argmax_tree_l16_k16_t44: pipelined argmax, 4 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:17)
 module hades_argmax_tree_l16_k16_t44 (
     input  wire aclk,
+    input  wire aresetn,
     input  wire enable,
     input  wire [15:0] lane_valid,
     input  wire [255:0] lane_keys,
@@ -537,7 +538,9 @@ module hades_argmax_tree_l16_k16_t44 (
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (!aresetn) begin
+            l1_tag <= 44'h0;
+        end else if (enable) begin
             l1_tag <= tag_in;
         end
     end
@@ -615,7 +618,9 @@ module hades_argmax_tree_l16_k16_t44 (
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (!aresetn) begin
+            l2_tag <= 44'h0;
+        end else if (enable) begin
             l2_tag <= l1_tag;
         end
     end
@@ -657,7 +662,9 @@ module hades_argmax_tree_l16_k16_t44 (
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (!aresetn) begin
+            l3_tag <= 44'h0;
+        end else if (enable) begin
             l3_tag <= l2_tag;
         end
     end
@@ -681,7 +688,9 @@ module hades_argmax_tree_l16_k16_t44 (
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (!aresetn) begin
+            l4_tag <= 44'h0;
+        end else if (enable) begin
             l4_tag <= l3_tag;
         end
     end
@@ -949,6 +958,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     hades_argmax_tree_l16_k16_t44 u_argmax (
         .aclk(aclk),
+        .aresetn(aresetn),
         .enable(u_argmax_enable),
         .lane_valid(u_argmax_lane_valid),
         .lane_keys(u_argmax_lane_keys),
@@ -1154,7 +1164,9 @@ module hades_verify_g16_v50257_l16_fp16 (
     end
 
     always @(posedge aclk) begin
-        if (advance) begin
+        if (!aresetn) begin
+            s1_tag <= 44'h0;
+        end else if (advance) begin
             s1_tag <= {cur_gamma, row_draft, base, cur_bad_draft, cur_bad_gamma, (|{(t_4 & beat_in_row), (t_6 & t_7), (t_9 & t_7), (t_11 & t_7), (t_13 & t_7), (t_15 & t_7), (t_17 & t_7), (t_19 & t_7), (t_21 & t_7), (t_23 & t_7), (t_25 & t_7), (t_27 & t_7), (t_29 & t_7), (t_31 & t_7), (t_33 & t_7), (t_35 & t_7)}), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
         end
     end

@@ -232,6 +232,7 @@ endmodule
 // hades_argmax_tree_l4_k16_t30: pipelined argmax, 2 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:17)
 module hades_argmax_tree_l4_k16_t30 (
     input  wire aclk,
+    input  wire aresetn,
     input  wire enable,
     input  wire [3:0] lane_valid,
     input  wire [63:0] lane_keys,
@@ -319,7 +320,9 @@ module hades_argmax_tree_l4_k16_t30 (
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (!aresetn) begin
+            l1_tag <= 30'h0;
+        end else if (enable) begin
             l1_tag <= tag_in;
         end
     end
@@ -343,7 +346,9 @@ module hades_argmax_tree_l4_k16_t30 (
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (!aresetn) begin
+            l2_tag <= 30'h0;
+        end else if (enable) begin
             l2_tag <= l1_tag;
         end
     end
@@ -537,6 +542,7 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     hades_argmax_tree_l4_k16_t30 u_argmax (
         .aclk(aclk),
+        .aresetn(aresetn),
         .enable(u_argmax_enable),
         .lane_valid(u_argmax_lane_valid),
         .lane_keys(u_argmax_lane_keys),
@@ -706,7 +712,9 @@ module hades_verify_g4_v1000_l4_bf16 (
     end
 
     always @(posedge aclk) begin
-        if (advance) begin
+        if (!aresetn) begin
+            s1_tag <= 30'h0;
+        end else if (advance) begin
             s1_tag <= {cur_gamma, row_draft, base, cur_bad_draft, cur_bad_gamma, (|{(t_4 & beat_in_row), (t_6 & beat_in_row), (t_8 & beat_in_row), (t_10 & beat_in_row)}), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
         end
     end

@@ -232,6 +232,7 @@ endmodule
 // hades_argmax_tree_l16_k16_t43: pipelined argmax, 4 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:17)
 module hades_argmax_tree_l16_k16_t43 (
     input  wire aclk,
+    input  wire aresetn,
     input  wire enable,
     input  wire [15:0] lane_valid,
     input  wire [255:0] lane_keys,
@@ -537,7 +538,9 @@ module hades_argmax_tree_l16_k16_t43 (
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (!aresetn) begin
+            l1_tag <= 43'h0;
+        end else if (enable) begin
             l1_tag <= tag_in;
         end
     end
@@ -615,7 +618,9 @@ module hades_argmax_tree_l16_k16_t43 (
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (!aresetn) begin
+            l2_tag <= 43'h0;
+        end else if (enable) begin
             l2_tag <= l1_tag;
         end
     end
@@ -657,7 +662,9 @@ module hades_argmax_tree_l16_k16_t43 (
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (!aresetn) begin
+            l3_tag <= 43'h0;
+        end else if (enable) begin
             l3_tag <= l2_tag;
         end
     end
@@ -681,7 +688,9 @@ module hades_argmax_tree_l16_k16_t43 (
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (!aresetn) begin
+            l4_tag <= 43'h0;
+        end else if (enable) begin
             l4_tag <= l3_tag;
         end
     end
@@ -883,6 +892,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     hades_argmax_tree_l16_k16_t43 u_argmax (
         .aclk(aclk),
+        .aresetn(aresetn),
         .enable(u_argmax_enable),
         .lane_valid(u_argmax_lane_valid),
         .lane_keys(u_argmax_lane_keys),
@@ -1064,7 +1074,9 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (advance) begin
+        if (!aresetn) begin
+            s1_tag <= 43'h0;
+        end else if (advance) begin
             s1_tag <= {cur_gamma, row_draft, base, cur_bad_draft, cur_bad_gamma, 1'h0, row_length_error, row_final, s_axis_logits_tlast, logits_fire};
         end
     end
