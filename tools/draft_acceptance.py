@@ -28,7 +28,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from smollm2 import CACHE, N_LAYERS, SmolLM2, generate  # noqa: E402
-from tokenizer import EOS_ID, Tokenizer  # noqa: E402
+from tokenizer import Tokenizer  # noqa: E402
 
 EVAL_PROMPTS = [
     "What is the capital of France? Tell me a little about the city.",

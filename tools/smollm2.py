@@ -307,6 +307,7 @@ def fit_sequences(model: SmolLM2, tok: Tokenizer | None = None) -> list[np.ndarr
         have = {str(d[f"q{i}"]): d[f"s{i}"] for i in range(int(d["n"]))}
     seqs = []
     t0 = time.time()
+    new = False
     for i, q in enumerate(FIT_PROMPTS):
         if q not in have:
             tok = tok or Tokenizer()
@@ -314,9 +315,12 @@ def fit_sequences(model: SmolLM2, tok: Tokenizer | None = None) -> list[np.ndarr
             rng = np.random.default_rng([FIT_SEED, i])
             ans = generate(model, ids, FIT_MAX_NEW, temperature=FIT_TEMPERATURE, rng=rng)
             have[q] = np.array(ids + ans, dtype=np.int32)
+            new = True
             print(f"[fit] sequence {i + 1}/{len(FIT_PROMPTS)}: {len(ans)} tokens ({time.time() - t0:.0f}s)",
                   file=sys.stderr)
         seqs.append(have[q])
+    if not new:
+        return seqs
     os.makedirs(CACHE, exist_ok=True)
     np.savez(p, n=len(FIT_PROMPTS), **{f"q{i}": np.array(q) for i, q in enumerate(FIT_PROMPTS)},
              **{f"s{i}": s for i, s in enumerate(seqs)})
@@ -328,7 +332,7 @@ def fit_linear_exits(model: SmolLM2, Ks, ridge: float = 1e-3) -> None:
     over every position of the fit sequences after the shared system turn; saved to tools/.cache."""
     seqs = fit_sequences(model)
     Ks = sorted(set(int(k) for k in Ks))
-    skip = 20  # the system turn is the same in every sequence: use it once
+    skip = 20  # the first 20 tokens (the shared system turn) are the same in every sequence: use them once
     H = {k: [] for k in Ks}
     Y = []
     for j, s in enumerate(seqs):
