@@ -96,4 +96,20 @@ public enum ExternalTools {
         }
         return (latches, full.stdout)
     }
+
+    /// Latches Yosys infers (`proc` is the pass that creates them; full synthesis adds none), without the cost of
+    /// synthesizing wide multipliers. Returns the latch count.
+    public static func yosysLatchCount(_ files: [(name: String, text: String)], top: String) throws -> Int {
+        let dir = try writeTemporary(files)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = "read_verilog \(files.map(\.name).joined(separator: " ")); hierarchy -top \(top); proc; flatten; "
+            + "select -count t:$dlatch t:$adlatch t:$dlatchsr"
+        let r = try run("yosys", ["-p", script], in: dir)
+        guard r.status == 0 else { throw ToolError(description: "yosys failed:\n" + r.combined.suffix(3000)) }
+        guard let line = r.stdout.split(separator: "\n").last(where: { $0.contains("objects.") }),
+              let n = line.split(separator: " ").compactMap({ Int($0) }).first else {
+            throw ToolError(description: "yosys printed no selection count")
+        }
+        return n
+    }
 }

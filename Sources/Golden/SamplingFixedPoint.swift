@@ -1,0 +1,194 @@
+import Foundation
+
+/// The fixed-point softmax of the sampling datapath, bit-exact with the RTL (`SamplingVerifierRTL`).
+///
+/// Sampling mode takes `fixed<W,F>` logits only (float traces reach it through `LogitConverter`, which rounds
+/// half to even and saturates, ±inf to the extreme codes; there is no NaN in fixed point, so `nan_logit` never
+/// rises in sampling mode). All quantities are integers; "units" are 2^−E of the row's reference scale.
+///
+/// 1. **Base-2 logit.** For a code c (signed, W bits, value c/2^F):
+///        y = floor(c · K / 2^(F+24−R)),   K = round(log2(e) · 2^24) = 24 204 406,   R = 8
+///    y is l·log2(e) in units of 2^−R (arithmetic shift right: floor). |c·K| < 2^(W+24), y has W−F+R+1 bits.
+/// 2. **Table exp.** Relative to an integer reference ρ ≥ max y / 2^R: δ = ρ·2^R − y ≥ 0, s = δ >> R,
+///    f = δ mod 2^R, and
+///        e = EXP[f] >> s   (0 when s > E),   EXP[f] = round(2^E · 2^(−f/2^R)),  E = 28
+///    so e ≈ 2^E · 2^(y/2^R − ρ) ∈ [0, 2^E] (E+1 bits); the shift truncates.
+/// 3. **Online max per row, one beat (L lanes) at a time.** A beat's reference is ρ_b = ceil(max over its
+///    valid lanes of y / 2^R); its lanes give e relative to ρ_b and their sum Σ_b. The row keeps (ρ, S):
+///    first beat (ρ_b, Σ_b); then ρ' = max(ρ, ρ_b), S' = (S >> (ρ' − ρ)) + (Σ_b >> (ρ' − ρ_b)), both shifts
+///    truncating (0 once the shift reaches the width). S < V·2^E + 1 fits E + bits(V) bits.
+///    The draft token's lane value e_b(x) is captured in its beat with ρ_b and shifted by ρ_final − ρ_b at
+///    the row's end; floor(floor(a/2^i)/2^j) = floor(a/2^(i+j)), so e(x) equals the value recomputed
+///    against ρ_final (what the residual passes use): e_j = EXP[f_j] >> s_j with δ_j = ρ_final·2^R − y_j.
+///    The row's largest entry has δ < 2^R, so S ≥ e_max > 2^(E−1): S is never 0.
+/// 4. **Acceptance without a divide.** u·d(x) < t(x) becomes, with U the uint32 uniform,
+///        U · e_d(x) · S_t  <  e_t(x) · S_d · 2^32        (one-hot: U · S_t < e_t(x) · 2^32)
+///    exact integers (≤ 32 + (E+1) + (E+bits V) bits).
+/// 5. **Final weights in the common scale** (all accepted: w_j = e_t(j); rejected, full rows:
+///        w_j = max(0, e_t(j)·S_d − e_d(j)·S_t)      (exact, no truncation);
+///    rejected, one-hot: w_j = e_t(j) for j ≠ x, 0 at x), with e recomputed from the stored codes against ρ_final.
+///    S_w = Σ w_j (first pass over the stored row pair); S_w = 0 → w = e_t, `residual_zero`.
+/// 6. **Inverse CDF** (second pass): the smallest k with 2^32 · Σ_{j≤k} w_j > U_γ · S_w (exact integers). Since
+///    U < 2^32 and S_w > 0 such a k < V always exists.
+///
+/// **Error bound against the float64 reference** (`SamplingReference`, evaluated on the decoded codes):
+/// let p_j be the exact softmax and p̂_j = e_j / S the fixed-point one. Writing e*_j = 2^E·2^(y_j/2^R − ρ) (no
+/// table rounding, no truncation): the floor in step 1 moves each exponent by less than 2^−R and K's rounding
+/// by at most 2^−25 per unit of logit, i.e. two entries' exponents move apart by at most 2^−R + 2^(W−F)·2^−25
+/// (logits span < 2^(W−F)), so p*_j = e*_j/Σe* satisfies |p*_j − p_j| ≤ ε_a·p_j with
+/// ε_a = 2^(2^−R + 2^(W−F−25)) − 1 (0.00272 for R = 8, W−F ≤ 8; the bound is weak for W−F > 20). Table rounding (≤ ½) and the shift's floor (< 1)
+/// give |e_j − e*_j| ≤ 1.5 units; the row sum loses in addition < 1 unit per beat in each of the two shifts of
+/// step 3, so |S − Σe*| ≤ 1.5·V + 2·B, while Σe* > 2^(E−1). Hence, per entry and in L1,
+///        Δ  = ε_a + (1.5·(V+1) + 2B) / (2^(E−1) − 1.5V − 2B)        (|p̂_j − p_j| ≤ Δ)
+///        λ  = ε_a + (3V + 2B)     / (2^(E−1) − 1.5V − 2B)           (Σ_j |p̂_j − p_j| ≤ λ)
+/// (fixed16.8, V = 50 257, L = 16: Δ = 0.0033, λ = 0.0039.) Step 4 is exact, so the acceptance of x_i can differ from the
+/// reference only when |t_i(x_i) − u_i·d_i(x_i)| ≤ Δ_t + Δ_d (one-hot: |t_i(x_i) − u_i| ≤ Δ_t). The final token
+/// can differ only when u_γ lies within 2λ_w/(M − λ_w) of a boundary of the reference's normalised cumulative
+/// weights, where M is the reference's weight mass (1 for the bonus, Σ max(0, t−d) for a residual, 1 − t(x) one-hot)
+/// and λ_w = λ_t + λ_d (bonus, one-hot: λ_t); with M ≤ λ_w (t ≈ d) no bound is claimed, which is also the
+/// only case where `residual_zero` can differ.
+public enum SamplingFixedPoint {
+    /// R: fraction bits of the base-2 logit y, and the table's address width.
+    public static let fractionBits = 8
+    /// E: the table's scale; exponentials are E+1-bit integers ≤ 2^E.
+    public static let expScaleBits = 28
+    /// Fraction bits of K.
+    public static let log2eFractionBits = 24
+    /// K = round(log2(e) · 2^24).
+    public static let log2e: Int64 = 24_204_406
+
+    /// EXP[f] = round(2^E · 2^(−f/2^R)), f = 0 … 2^R − 1.
+    public static let expTable: [UInt64] = (0..<(1 << fractionBits)).map {
+        UInt64((Double(1 << expScaleBits) * exp2(-Double($0) / Double(1 << fractionBits))).rounded())
+    }
+
+    /// Bits of an exponential: E+1.
+    public static var expBits: Int { expScaleBits + 1 }
+    /// Bits of a row sum: E + bits(V).
+    public static func sumBits(vocab: Int) -> Int { expScaleBits + VerifierConfig.bitsToHold(vocab) }
+    /// Bits of y for fixed<W,F>: W − F + R + 1.
+    public static func yBits(_ format: LogitFormat) -> Int {
+        guard case let .fixed(w, f) = format else { preconditionFailure("sampling needs a fixed format") }
+        return w - f + fractionBits + 1
+    }
+    /// Right shift from c·K to y: F + 24 − R.
+    public static func yShift(_ format: LogitFormat) -> Int {
+        guard case let .fixed(_, f) = format else { preconditionFailure("sampling needs a fixed format") }
+        return f + log2eFractionBits - fractionBits
+    }
+
+    /// Step 1.
+    @inline(__always)
+    public static func y(_ code: UInt32, width w: Int, shift: Int) -> Int64 {
+        let c = Int64(Int32(bitPattern: code << UInt32(32 - w)) >> Int32(32 - w))
+        return (c * log2e) >> Int64(shift)
+    }
+
+    /// Step 2: e for δ ≥ 0.
+    @inline(__always)
+    public static func exp(delta: Int64) -> UInt64 {
+        let s = delta >> Int64(fractionBits)
+        if s > Int64(expScaleBits) { return 0 }
+        return expTable[Int(delta & Int64((1 << fractionBits) - 1))] >> UInt64(s)
+    }
+
+    /// Shift right that gives 0 once the amount reaches 64.
+    @inline(__always)
+    static func shr(_ v: UInt64, _ n: Int64) -> UInt64 { n >= 64 ? 0 : v >> UInt64(n) }
+
+    /// One row after the stream pass: its reference ρ, the online sum S, and every e_j against ρ.
+    public struct Row: Equatable, Sendable {
+        public var reference: Int64
+        public var sum: UInt64
+        public var exps: [UInt64]
+    }
+
+    /// Steps 1–3 on one row of V codes, beat by beat as the hardware does it (L lanes per beat).
+    public static func row(_ codes: UnsafeBufferPointer<UInt32>, config: VerifierConfig) -> Row {
+        guard case let .fixed(w, _) = config.format else { preconditionFailure("sampling needs a fixed format") }
+        let v = config.vocab, lanes = config.lanes, shift = yShift(config.format)
+        precondition(codes.count == v, "row has \(codes.count) codes, expected V = \(v)")
+        var ys = [Int64](repeating: 0, count: v)
+        for j in 0..<v { ys[j] = y(codes[j], width: w, shift: shift) }
+        let r = Int64(fractionBits)
+        var rho: Int64 = 0, sum: UInt64 = 0
+        var beat = 0
+        while beat * lanes < v {
+            let lo = beat * lanes, hi = min(v, lo + lanes)
+            var my = ys[lo]
+            for j in lo..<hi where ys[j] > my { my = ys[j] }
+            let rb = (my + (1 << r) - 1) >> r
+            var sb: UInt64 = 0
+            for j in lo..<hi { sb += exp(delta: (rb << r) - ys[j]) }
+            if beat == 0 {
+                rho = rb; sum = sb
+            } else {
+                let rn = max(rho, rb)
+                sum = shr(sum, rn - rho) + shr(sb, rn - rb)
+                rho = rn
+            }
+            beat += 1
+        }
+        var exps = [UInt64](repeating: 0, count: v)
+        for j in 0..<v { exps[j] = exp(delta: (rho << r) - ys[j]) }
+        return Row(reference: rho, sum: sum, exps: exps)
+    }
+
+    public static func row(_ codes: [UInt32], config: VerifierConfig) -> Row {
+        codes.withUnsafeBufferPointer { row($0, config: config) }
+    }
+
+    /// Step 4 (full draft rows). `tx`, `dx`: e_t(x), e_d(x) (0 for x ≥ V).
+    public static func accepts(uniform: UInt32, tx: UInt64, sumT: UInt64, dx: UInt64, sumD: UInt64) -> Bool {
+        UInt128(uniform) * UInt128(dx) * UInt128(sumT) < (UInt128(tx) * UInt128(sumD)) << 32
+    }
+
+    /// Step 4 (one-hot drafts).
+    public static func acceptsOneHot(uniform: UInt32, tx: UInt64, sumT: UInt64) -> Bool {
+        UInt128(uniform) * UInt128(sumT) < UInt128(tx) << 32
+    }
+
+    /// Step 6: the smallest k with 2^32·Σ_{j≤k} w_j > U·S (S = Σ w > 0).
+    public static func inverseCDF(_ weights: [UInt128], total: UInt128, uniform: UInt32) -> Int {
+        let threshold = UInt128(uniform) * total
+        var prefix: UInt128 = 0
+        for (k, w) in weights.enumerated() {
+            prefix += w
+            if prefix << 32 > threshold { return k }
+        }
+        preconditionFailure("inverse CDF ran past the row (total \(total))")
+    }
+
+    // MARK: the error bound
+
+    /// ε_a = 2^(2^−R + 2^(W−F−25)) − 1.
+    public static func quantisationError(_ format: LogitFormat) -> Double {
+        guard case let .fixed(w, f) = format else { preconditionFailure("sampling needs a fixed format") }
+        return exp2(exp2(-Double(fractionBits)) + exp2(Double(w - f - 25))) - 1
+    }
+
+    /// Δ: bound on |p̂_j − p_j| for any entry of one row.
+    public static func entryBound(_ config: VerifierConfig) -> Double {
+        let v = Double(config.vocab), b = Double(config.beatsPerRow)
+        let den = exp2(Double(expScaleBits - 1)) - 1.5 * v - 2 * b
+        return quantisationError(config.format) + (1.5 * (v + 1) + 2 * b) / den
+    }
+
+    /// λ: bound on Σ_j |p̂_j − p_j| for one row.
+    public static func l1Bound(_ config: VerifierConfig) -> Double {
+        let v = Double(config.vocab), b = Double(config.beatsPerRow)
+        let den = exp2(Double(expScaleBits - 1)) - 1.5 * v - 2 * b
+        return quantisationError(config.format) + (3 * v + 2 * b) / den
+    }
+
+    /// How far from its boundary an acceptance decision may differ from the reference.
+    public static func acceptanceBound(_ config: VerifierConfig, oneHot: Bool) -> Double {
+        oneHot ? entryBound(config) : 2 * entryBound(config)
+    }
+
+    /// How far (in units of u) from a CDF boundary the final token may differ, given the reference mass M.
+    public static func finalTokenBound(_ config: VerifierConfig, mass: Double, bonusOrOneHot: Bool) -> Double {
+        let lw = (bonusOrOneHot ? 1 : 2) * l1Bound(config)
+        return mass <= lw ? .infinity : 2 * lw / (mass - lw)
+    }
+}
