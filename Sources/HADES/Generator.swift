@@ -17,4 +17,10 @@ public enum HADESGenerator {
         "hadesgen --gamma \(c.gammaMax) --vocab \(c.vocab) --lanes \(c.lanes) --format \(c.format)"
             + (top.map { " --top \($0)" } ?? "")
     }
+
+    /// The sampling verifier (fixed-point formats only), as one file.
+    public static func samplingVerilog(_ config: VerifierConfig, top: String? = nil) throws -> String {
+        VerilogEmitter.emit(try SamplingVerifierRTL.module(config, name: top),
+                            command: command(config, top: top) + " --mode sampling")
+    }
 }

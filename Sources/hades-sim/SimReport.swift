@@ -18,6 +18,7 @@ struct SimReport {
     var simSeconds = 0.0
     var buildSeconds = 0.0
     var fixedArgmax: (differ: Int, rows: Int) = (0, 0)
+    var idealFormula = "(n+1)*B + D"
 
     init(config: VerifierConfig, clockMHz: Double?) {
         self.config = config
@@ -43,19 +44,18 @@ struct SimReport {
             + "\"rollback\":\(h.rollback),\"cycles\":\(h.cycles),\"flags\":[\(flags)]}"
     }
 
-    func summaryLine(trace: String) -> String {
+    func summaryLine(trace: String, mode: String) -> String {
         let clock = clockMHz ?? Self.assumedClockMHz
         let source = clockMHz == nil ? "assumed \(Self.assumedClockMHz) MHz (pass --clock-mhz; make synth measures Fmax)"
             : "given by --clock-mhz"
         let tokensPerSecond = cycles > 0 ? Double(tokens) / Double(cycles) * clock * 1e6 : 0
         func f(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)f", x) }
         let fields: [(String, String)] = [
-            ("trace", "\"\(trace)\""), ("vocab", "\(config.vocab)"), ("gamma_max", "\(config.gammaMax)"),
+            ("trace", "\"\(trace)\""), ("mode", "\"\(mode)\""), ("vocab", "\(config.vocab)"), ("gamma_max", "\(config.gammaMax)"),
             ("lanes", "\(config.lanes)"), ("format", "\"\(config.format)\""),
-            ("latency_D", "\(GreedyTiming.pipelineDepth(lanes: config.lanes))"),
             ("rounds", "\(rounds)"), ("tokens_emitted", "\(tokens)"),
             ("mean_accepted", f(rounds > 0 ? Double(accepted) / Double(rounds) : 0)),
-            ("cycles", "\(cycles)"), ("ideal_cycles", "\(idealCycles)"),
+            ("cycles", "\(cycles)"), ("ideal_cycles", "\(idealCycles)"), ("ideal_formula", "\"\(idealFormula)\""),
             ("cycle_efficiency", f(cycles > 0 ? Double(idealCycles) / Double(cycles) : 0)),
             ("clock_mhz", f(clock, 1)), ("clock_source", "\"\(source)\""),
             ("verified_tokens_per_s", f(tokensPerSecond, 0)),
@@ -65,6 +65,7 @@ struct SimReport {
             ("rounds_per_s", f(simSeconds > 0 ? Double(rounds) / simSeconds : 0, 1)),
             ("beats_per_s", f(simSeconds > 0 ? Double(beats) / simSeconds : 0, 0)),
         ]
-        return "{\"summary\":{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}}"
+        let latency = mode == "greedy" ? [("latency_D", "\(GreedyTiming.pipelineDepth(lanes: config.lanes))")] : []
+        return "{\"summary\":{" + (fields + latency).map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}}"
     }
 }

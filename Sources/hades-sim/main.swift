@@ -15,7 +15,8 @@ struct HadesSim: ParsableCommand {
     @Option(help: "Trace file (.npz, DESIGN.md format).") var trace: String
     @Option(name: .customLong("gamma-max"), help: "Γ of the hardware (1…32); default: the trace's G.") var gammaMax: Int?
     @Option(help: "Logits per beat (1…64).") var lanes: Int = 16
-    @Option(help: "fp16, bf16, fp32 or fixedW.F.") var format: String = "fp16"
+    @Option(help: "fp16, bf16, fp32 or fixedW.F (default fp16; sampling: fixed16.8, fixed formats only).")
+    var format: String?
     @Option(help: "greedy or sampling.") var mode: String = "greedy"
     @Option(help: "Write an FST waveform to FILE (slow).") var waves: String?
     @Option(name: .customLong("clock-mhz"), help: "Clock for tokens/s (default: \(SimReport.assumedClockMHz) MHz, an assumption).")
@@ -23,11 +24,14 @@ struct HadesSim: ParsableCommand {
 
     func run() throws {
         guard mode == "greedy" || mode == "sampling" else { throw Usage("--mode '\(mode)': expected greedy or sampling") }
-        guard mode == "greedy" else {
-            throw Usage("--mode sampling: this build implements greedy verification only (sampling is an open issue)")
-        }
+        let sampling = mode == "sampling"
         let logitFormat: LogitFormat
-        do { logitFormat = try LogitFormat(parsing: format) } catch { throw Usage("--format: \(error)") }
+        do { logitFormat = try LogitFormat(parsing: format ?? (sampling ? "fixed16.8" : "fp16")) } catch {
+            throw Usage("--format: \(error)")
+        }
+        if sampling, logitFormat.isFloat {
+            throw Usage("--format \(logitFormat): sampling mode computes in fixed point; use fixedW.F (e.g. fixed16.8)")
+        }
         guard VerifierConfig.lanesRange.contains(lanes) else { throw Usage("--lanes \(lanes) is out of range: allowed 1…64") }
         if let g = gammaMax, !VerifierConfig.gammaMaxRange.contains(g) {
             throw Usage("--gamma-max \(g) is out of range: allowed 1…32")
@@ -43,6 +47,13 @@ struct HadesSim: ParsableCommand {
         do {
             config = try VerifierConfig(vocab: loaded.vocab, gammaMax: gammaMax ?? loaded.gammaMax, lanes: lanes, format: logitFormat)
         } catch { throw Usage("\(error)") }
+        if sampling {
+            guard loaded.hasSamplingArrays else {
+                throw Usage("--trace \(trace): --mode sampling needs the arrays draft_logits and uniforms")
+            }
+            try runSampling(loaded, config: config)
+            return
+        }
         // Convert everything first, so a bad value stops the run before any round is printed.
         let rounds: [CoSimRound]
         do { rounds = try TraceRounds.rounds(loaded, format: logitFormat) } catch { throw Usage("\(error)") }
@@ -74,7 +85,40 @@ struct HadesSim: ParsableCommand {
         report.simSeconds = Date().timeIntervalSince(simStarted)
         report.buildSeconds = buildSeconds
         report.fixedArgmax = try TraceRounds.argmaxDifferences(loaded, format: .fixed(width: 16, fraction: 8))
-        print(report.summaryLine(trace: trace))
+        print(report.summaryLine(trace: trace, mode: "greedy"))
+    }
+}
+
+extension HadesSim {
+    /// Sampling mode: the fixed-point sampling verifier against its bit-exact golden model.
+    func runSampling(_ loaded: SpeculativeTrace, config: VerifierConfig) throws {
+        let rounds: [SamplingRound]
+        do { rounds = try SamplingTraceRounds.rounds(loaded, format: config.format) } catch { throw Usage("\(error)") }
+        let started = Date()
+        let sim = try SamplingSimulator(config: config, waves: waves != nil)
+        if let w = waves { try sim.model.startWaves(to: w) }
+        let buildSeconds = Date().timeIntervalSince(started)
+        let simStarted = Date()
+        let result = try sim.compare(rounds)
+        if waves != nil { sim.model.stopWaves() }
+        var report = SimReport(config: config, clockMHz: clockMHz)
+        report.idealFormula = "(n+1)*B + 2*B (streaming plus the two residual passes)"
+        for (r, h) in result.hardware.enumerated() {
+            if let d = result.disagreement, d.round == r {
+                FileHandle.standardError.write(Data(("hades-sim: disagreement at round \(r), row \(result.golden[r].accepted) "
+                    + "(the decisive row), field \(d.field): golden \(d.expected), RTL \(d.got)\n").utf8))
+                throw ExitCode(1)
+            }
+            print(SimReport.roundLine(round: r, gamma: rounds[r].gamma, hardware: h))
+            let b = config.beatsPerRow
+            report.add(gamma: rounds[r].gamma, hardware: h, ideal: (h.accepted + 1) * b + 2 * b,
+                       beats: (rounds[r].gamma + 1) * b,
+                       reference: loaded.referenceAccepted(r).map { ($0, loaded.referenceNextToken(r) ?? -1) })
+        }
+        report.simSeconds = Date().timeIntervalSince(simStarted)
+        report.buildSeconds = buildSeconds
+        report.fixedArgmax = try TraceRounds.argmaxDifferences(loaded, format: .fixed(width: 16, fraction: 8))
+        print(report.summaryLine(trace: trace, mode: "sampling"))
     }
 }
 

@@ -22,11 +22,17 @@ struct HadesGen: ParsableCommand {
     @Option(help: "Logit number format: fixedW.F (W 8…32, F 0…W), fp16, bf16 or fp32.")
     var format: String = "fp16"
 
+    @Option(help: "Verification rule: greedy, or sampling (fixed-point formats only).")
+    var mode: String = "greedy"
+
     @Option(help: "Top module name (default encodes the parameters, e.g. hades_verify_g16_v50257_l16_fp16).")
     var top: String?
 
     @Option(name: .shortAndLong, help: "Write to FILE instead of standard output (written only on success).")
     var output: String?
+
+    @Flag(help: "Emit the place-and-route harness instead: serial-in shift register -> verifier -> XOR to one pin (timing only; --top names the harness).")
+    var harness = false
 
     func validate() throws {
         guard VerifierConfig.gammaMaxRange.contains(gamma) else {
@@ -38,8 +44,15 @@ struct HadesGen: ParsableCommand {
         guard VerifierConfig.lanesRange.contains(lanes) else {
             throw ValidationError("--lanes \(lanes) is out of range: allowed 1…64")
         }
-        do { _ = try LogitFormat(parsing: format) } catch {
+        let parsed: LogitFormat
+        do { parsed = try LogitFormat(parsing: format) } catch {
             throw ValidationError("--format: \(error)")
+        }
+        guard mode == "greedy" || mode == "sampling" else {
+            throw ValidationError("--mode '\(mode)': expected greedy or sampling")
+        }
+        if mode == "sampling", parsed.isFloat {
+            throw ValidationError("--mode sampling computes in fixed point: --format must be fixedW.F, not \(parsed)")
         }
         if let top, top.wholeMatch(of: #/[A-Za-z][A-Za-z0-9_]*/#) == nil || top.contains("__") {
             throw ValidationError("--top '\(top)' is not a plain Verilog identifier (letters, digits, single '_')")
@@ -48,7 +61,9 @@ struct HadesGen: ParsableCommand {
 
     func run() throws {
         let config = try VerifierConfig(vocab: vocab, gammaMax: gamma, lanes: lanes, format: LogitFormat(parsing: format))
-        let text = try HADESGenerator.verilog(config, top: top)
+        let text = harness ? try HADESGenerator.harnessVerilog(config, top: top)
+            : mode == "sampling" ? try HADESGenerator.samplingVerilog(config, top: top)
+            : try HADESGenerator.verilog(config, top: top)
         if let output {
             do {
                 try text.write(toFile: output, atomically: true, encoding: .utf8)

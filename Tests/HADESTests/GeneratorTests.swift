@@ -63,6 +63,8 @@ final class GeneratorTests: XCTestCase {
             (["--gamma", "4", "--vocab", "100", "--format", "fp8"], "--format"),
             (["--gamma", "4", "--vocab", "100", "--top", "bad__name"], "--top"),
             (["--gamma", "4", "--vocab", "100", "-o", "/nonexistent-dir/x.v"], "-o"),
+            (["--gamma", "4", "--vocab", "100", "--mode", "beam"], "--mode"),
+            (["--gamma", "4", "--vocab", "100", "--mode", "sampling"], "--mode sampling"),
         ]
         for (args, option) in cases {
             let r = try runGenerator(args + (args.contains("-o") ? [] : ["-o", path]))
@@ -75,6 +77,13 @@ final class GeneratorTests: XCTestCase {
         let r = try runGenerator(["--gamma", "99", "--vocab", "100"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertEqual(r.stdout, "")
+    }
+
+    func testSamplingModePrintsTheSamplingVerifier() throws {
+        let r = try runGenerator(["--gamma", "4", "--vocab", "1000", "--format", "fixed16.8", "--mode", "sampling"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("module hades_verify_sampling_g4_v1000_l16_fx16p8 ("))
+        XCTAssertTrue(r.stdout.contains("s_axis_draft_tdata"))
     }
 
     func testOutputIsDeterministic() throws {
