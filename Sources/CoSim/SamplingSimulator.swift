@@ -6,7 +6,10 @@ import Trace
 import VerilatorBridge
 
 /// The sampling verifier RTL built through Verilator and driven by the bridge's stream engine: command, target
-/// logits and draft logits as three sources, result and tokens as two sinks.
+/// logits and draft logits as three sources, result and tokens as two sinks. Rounds may mix full draft rows and
+/// one-hot drafts (`SamplingRound.oneHot`, the command's mode bit); one-hot rounds put nothing on the draft stream.
+/// Rounds with `generatorSeed` send the seed and let the unit generate the uniforms; their `generatorRound` must be
+/// their index in the run (the unit's round counter restarts at reset).
 public final class SamplingSimulator {
     public let config: VerifierConfig
     public let interface: SamplingInterface
@@ -47,14 +50,18 @@ public final class SamplingSimulator {
                 }
             }
         }
-        for r in rounds {
-            precondition(!r.oneHot, "the sampling RTL implements full draft rows only")
-            precondition(r.targetCodes.count >= (r.gamma + 1) * v && r.draftCodes.count >= r.gamma * v,
-                         "round needs γ+1 target rows and γ draft rows")
-            commandWords += interface.packCommand(gamma: r.gamma, draftTokens: r.draftTokens, uniforms: r.uniforms)
+        for (index, r) in rounds.enumerated() {
+            precondition(r.generatorSeed == nil || r.generatorRound == UInt32(truncatingIfNeeded: index),
+                         "round \(index) uses the on-chip generator with round counter \(r.generatorRound); "
+                         + "the unit's counter is \(index) (commands since reset)")
+            let draftRows = r.oneHot ? 0 : r.gamma   // a one-hot round sends no draft rows
+            precondition(r.targetCodes.count >= (r.gamma + 1) * v && r.draftCodes.count >= draftRows * v,
+                         "round needs γ+1 target rows and \(draftRows) draft rows")
+            commandWords += interface.packCommand(gamma: r.gamma, draftTokens: r.draftTokens, uniforms: r.uniforms,
+                                                  oneHot: r.oneHot, generatorSeed: r.generatorSeed)
             firstBeat.append(targetLasts.count)
             pack(r.targetCodes, rows: r.gamma + 1, into: &targetWords, lasts: &targetLasts)
-            pack(r.draftCodes, rows: r.gamma, into: &draftWords, lasts: &draftLasts)
+            pack(r.draftCodes, rows: draftRows, into: &draftWords, lasts: &draftLasts)
         }
         let extra = rounds.reduce(0) { $0 + 3 * beats + 40 + $1.gamma * (SamplingTiming.rowGap + 2) }
         let totalBeats = targetLasts.count + expectedTokens + extra

@@ -12,6 +12,11 @@ public struct SamplingRound: Equatable, Sendable {
     public var uniforms: [UInt32]
     /// One-hot drafts: no draft rows, d_i = δ(x_i).
     public var oneHot: Bool
+    /// On-chip uniforms: `uniforms` are `SamplingUniformGenerator.uniforms(seed:round:count: Γ+1)` of this seed and
+    /// `generatorRound` (the hardware's round counter: commands accepted since reset) and the command carries the
+    /// seed; nil: the command carries `uniforms`.
+    public var generatorSeed: UInt64?
+    public var generatorRound: UInt32
 
     public init(gamma: Int, draftTokens: [Int], targetCodes: [UInt32], draftCodes: [UInt32], uniforms: [UInt32],
                 oneHot: Bool = false) {
@@ -21,6 +26,18 @@ public struct SamplingRound: Equatable, Sendable {
         self.draftCodes = draftCodes
         self.uniforms = uniforms
         self.oneHot = oneHot
+        self.generatorSeed = nil
+        self.generatorRound = 0
+    }
+
+    /// A round whose uniforms come from the on-chip generator (seed, round counter); `gammaMax` = Γ.
+    public init(gamma: Int, draftTokens: [Int], targetCodes: [UInt32], draftCodes: [UInt32], oneHot: Bool = false,
+                generatorSeed seed: UInt64, generatorRound round: UInt32, gammaMax: Int) {
+        self.init(gamma: gamma, draftTokens: draftTokens, targetCodes: targetCodes, draftCodes: draftCodes,
+                  uniforms: SamplingUniformGenerator.uniforms(seed: seed, round: round, count: gammaMax + 1),
+                  oneHot: oneHot)
+        generatorSeed = seed
+        generatorRound = round
     }
 }
 

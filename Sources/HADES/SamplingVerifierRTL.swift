@@ -1,22 +1,35 @@
 import Golden
 import HDL
 
-/// Stream payloads of the sampling verifier (full draft rows; uniforms in the command).
+/// Stream payloads of the sampling verifier (full draft rows or one-hot drafts; uniforms in the command).
 ///
-/// - command `s_axis_cmd_tdata`: γ `[GW-1:0]`, draft token i at `[GW + i·TW +: TW]` (i < Γ), then uniform U_i at
-///   `[GW + Γ·TW + 32·i +: 32]` for i = 0 … Γ.
+/// - command `s_axis_cmd_tdata` (GW + Γ·TW + (Γ+1)·32 + 2 bits): γ `[GW-1:0]`, draft token i at
+///   `[GW + i·TW +: TW]` (i < Γ), then uniform U_i at `[GW + Γ·TW + 32·i +: 32]` for i = 0 … Γ, then two mode
+///   bits on top: the one-hot bit at `[GW + Γ·TW + (Γ+1)·32]`: 1 = one-hot drafts (n-gram / prompt-lookup
+///   proposers): d_i = δ(x_i), no draft rows are sent for the round; the generator bit at
+///   `[GW + Γ·TW + (Γ+1)·32 + 1]`: 1 = the uniforms come from the on-chip generator
+///   (`SamplingUniformGenerator`): U_i = H(seed, round, i) with the 64-bit seed in place of the uniforms (low half
+///   in U_0's field, high half in U_1's; the other uniform fields are ignored) and round = the number of commands
+///   the unit accepted since reset before this one (every command counts, in any mode; 32 bits, wrapping).
 /// - target logits `s_axis_logits_*` and draft logits `s_axis_draft_*`: L lanes of W bits, B beats a row, `tlast`
-///   on each row's last beat. Per round γ+1 target rows and γ draft rows; draft row i travels in lock step with
-///   target row i (a beat is taken when both are valid), target row γ alone.
+///   on each row's last beat. Per round γ+1 target rows and γ draft rows (none in one-hot mode); draft row i
+///   travels in lock step with target row i (a beat is taken when both are valid), target row γ alone.
 /// - result and tokens: as `VerifierInterface` (token, n, γ−n, six flags; `tlast` on the n+1-th token).
 public struct SamplingInterface: Equatable {
     public let config: VerifierConfig
     public init(_ config: VerifierConfig) { self.config = config }
     public var greedy: VerifierInterface { VerifierInterface(config) }
-    public var commandBits: Int { config.gammaBits + config.gammaMax * config.tokenBits + (config.gammaMax + 1) * 32 }
     public var uniformOffset: Int { config.gammaBits + config.gammaMax * config.tokenBits }
+    /// The one-hot mode bit.
+    public var oneHotBit: Int { uniformOffset + (config.gammaMax + 1) * 32 }
+    /// The on-chip generator bit (the command's top bit).
+    public var generatorBit: Int { oneHotBit + 1 }
+    public var commandBits: Int { generatorBit + 1 }
 
-    public func packCommand(gamma: Int, draftTokens: [Int], uniforms: [UInt32]) -> [UInt32] {
+    /// With `generatorSeed`, the seed replaces the uniforms (low half in U_0's field, high half in U_1's).
+    public func packCommand(gamma: Int, draftTokens: [Int], uniforms: [UInt32], oneHot: Bool = false,
+                            generatorSeed: UInt64? = nil) -> [UInt32] {
+        let uniforms = generatorSeed.map { [UInt32(truncatingIfNeeded: $0), UInt32(truncatingIfNeeded: $0 >> 32)] } ?? uniforms
         var bits = BitPacker(width: commandBits)
         let tw = config.tokenBits
         bits.put(UInt64(gamma) & ((1 << UInt64(config.gammaBits)) - 1), at: 0, width: config.gammaBits)
@@ -27,6 +40,8 @@ public struct SamplingInterface: Equatable {
         for i in 0...config.gammaMax {
             bits.put(UInt64(i < uniforms.count ? uniforms[i] : 0), at: uniformOffset + 32 * i, width: 32)
         }
+        bits.put(oneHot ? 1 : 0, at: oneHotBit, width: 1)
+        bits.put(generatorSeed == nil ? 0 : 1, at: generatorBit, width: 1)
         return bits.words
     }
 }
@@ -48,6 +63,14 @@ public enum SamplingTiming {
 /// reads the stored pair back (B beats) and sums the weights w_j; pass B reads it again and scans the inverse
 /// CDF with U_γ; then the n+1 tokens and the result are pushed, and the rest of the round's rows are taken at one
 /// beat per clock and dropped. Cycles (producer never stalls, consumer ready): see `SamplingCycleModel`.
+///
+/// One-hot mode (command bit): the draft stream is not read; the draft lanes are masked to 0, the decision uses
+/// e_d(x) = S_d = 1 in the same comparator (U·S_t < e_t(x)·2^32), and a rejected row's weights are e_t with the
+/// lane of x_n zeroed. The passes and therefore the cycles are the same as with full draft rows.
+///
+/// Generator mode (command bit): the Γ+1 uniforms are computed from the command's seed and the round counter by
+/// `SamplingUniformGenerator`'s 12 ARX rounds, unrolled combinationally between the command port and
+/// `cur_uniforms` (one key schedule, Γ+1 block lanes), so the cycles do not change.
 public enum SamplingVerifierRTL {
     public static func defaultName(_ c: VerifierConfig) -> String {
         moduleName("hades_verify_sampling", ("g", c.gammaMax), ("v", c.vocab), ("l", c.lanes), ("", c.format.moduleTag))
@@ -116,6 +139,8 @@ public enum SamplingVerifierRTL {
             let curTokens = m.reg("cur_tokens", gmax * tw)
             let curUniforms = m.reg("cur_uniforms", (gmax + 1) * 32)
             let curBadGamma = m.reg("cur_bad_gamma", 1)
+            let curOneHot = m.reg("cur_one_hot", 1)
+            let uniformRound = m.reg("uniform_round", 32, reset: 0)
             cmdReady <== !curValid
             let cmdFire = m.named("cmd_fire", cmdValid & !curValid)
             let inGamma = cmdData.bits(gw - 1, 0)
@@ -124,6 +149,29 @@ public enum SamplingVerifierRTL {
             let inBadDraft = m.named("in_bad_draft", concat(inTokens.enumerated().reversed().map { i, t in
                 (inGamma > i) & (c.vocab >= (1 << tw) ? Value.false : t >= c.vocab)
             }).orReduce)
+
+            // MARK: on-chip uniforms: U_i = H(seed, round, i) (SamplingUniformGenerator), unrolled
+            func ror(_ v: Value, _ n: Int) -> Value { concat(v.bits(n - 1, 0), v.bits(31, n)) }
+            func rol(_ v: Value, _ n: Int) -> Value { concat(v.bits(31 - n, 0), v.bits(31, 32 - n)) }
+            let seedLo = cmdData.bits(io.uniformOffset + 31, io.uniformOffset)
+            let seedHi = cmdData.bits(io.uniformOffset + 63, io.uniformOffset + 32)
+            var keys: [Value] = []
+            var k = seedLo, l = seedHi
+            for i in 0..<SamplingUniformGenerator.rounds {
+                keys.append(k)
+                l = m.named("gen_l\(i + 1)", (ror(l, 8) &+ k) ^ .literal(UInt64(i), width: 32))
+                k = m.named("gen_k\(i + 1)", rol(k, 3) ^ l)
+            }
+            let generated = concat((0...gmax).reversed().map { p -> Value in
+                var x: Value = uniformRound, y: Value = .literal(UInt64(p), width: 32)
+                for (i, key) in keys.enumerated() {
+                    x = m.named("gen_x\(p)_\(i + 1)", (ror(x, 8) &+ y) ^ key)
+                    y = m.named("gen_y\(p)_\(i + 1)", rol(y, 3) ^ x)
+                }
+                return y
+            })
+            let inUniforms = m.named("in_uniforms", mux(cmdData[io.generatorBit], generated,
+                                                         cmdData.bits(io.oneHotBit - 1, io.uniformOffset)))
 
             // MARK: control state
             enum S: UInt64 { case idle = 0, stream, wait, decide, passA, passAWait, passB, passBWait, emit, drain }
@@ -137,12 +185,13 @@ public enum SamplingVerifierRTL {
             let committed = m.reg("committed", VerifierInterface.committedLengthBits, reset: 0)
 
             let rowHasDraft = m.named("row_has_draft", row < curGamma)
+            let rowDraftStream = m.named("row_draft_stream", rowHasDraft & !curOneHot)
             let streaming = m.named("streaming", inState(.stream) | inState(.drain))
-            tReady <== streaming & (!rowHasDraft | dValid)
-            dReady <== streaming & rowHasDraft & tValid
-            let fire = m.named("beat_fire", streaming & tValid & (!rowHasDraft | dValid))
+            tReady <== streaming & (!rowDraftStream | dValid)
+            dReady <== streaming & rowDraftStream & tValid
+            let fire = m.named("beat_fire", streaming & tValid & (!rowDraftStream | dValid))
             let lastBeat = m.named("last_beat", beat === (beats - 1))
-            let rowLengthError = m.named("row_length_error", fire & ((tLast =/= lastBeat) | (rowHasDraft & (dLast =/= lastBeat))))
+            let rowLengthError = m.named("row_length_error", fire & ((tLast =/= lastBeat) | (rowDraftStream & (dLast =/= lastBeat))))
             let streamFire = m.named("stream_fire", fire & inState(.stream))
 
             // MARK: row-pair memory and the pass read port
@@ -162,7 +211,7 @@ public enum SamplingVerifierRTL {
             let aT = m.regNext("a_target", mux(streamFire, tData, readData.bits(lanes * w - 1, 0)))
             let aD = m.regNext("a_draft", mux(streamFire, dData, readData.bits(2 * lanes * w - 1, lanes * w)))
             let aLast = m.named("a_last", aBeat === (beats - 1))
-            let aHasDraft = m.regNext("a_has_draft", mux(streamFire, rowHasDraft, !finalBonus))
+            let aHasDraft = m.regNext("a_has_draft", mux(streamFire, rowDraftStream, !finalBonus & !curOneHot))
             let fullBeat: Value = beats > 1 ? aBeat < (beats - 1) : .false
             let laneValid = (0..<lanes).map { k -> Value in k < c.lanesInLastBeat ? .true : fullBeat }
             let xToken = m.select("row_token", (0..<gmax).map { curTokens.bits(($0 + 1) * tw - 1, $0 * tw) }, index: row)
@@ -267,7 +316,8 @@ public enum SamplingVerifierRTL {
             let eW = (0..<lanes).map { k -> Value in
                 let a = dET[k] * sumD, b = dED[k] * sumT
                 let residual = mux(a > b, a &- b, .literal(0, width: ww))
-                return m.regNext("e_w\(k)", mux(finalBonus, dET[k].zeroExtended(to: ww), residual))
+                let oneHotWeight = mux(dHit[k], .literal(0, width: ww), dET[k].zeroExtended(to: ww))
+                return m.regNext("e_w\(k)", mux(finalBonus, dET[k].zeroExtended(to: ww), mux(curOneHot, oneHotWeight, residual)))
             }
 
             // MARK: row accumulators (stream mode)
@@ -341,8 +391,11 @@ public enum SamplingVerifierRTL {
             let xT = m.named("x_t", mux(captured, shr(capT, (rhoT - capRefT).asUnsigned), .literal(0, width: ew)))
             let xD = m.named("x_d", mux(captured, shr(capD, (rhoD - capRefD).asUnsigned), .literal(0, width: ew)))
             let uniformRow = m.select("uniform_row", (0...gmax).map { curUniforms.bits(($0 + 1) * 32 - 1, $0 * 32) }, index: row)
-            let lhs = m.named("accept_lhs", uniformRow * xD * sumT)
-            let rhs = m.named("accept_rhs", concat(xT * sumD, .literal(0, width: 32)))
+            // One-hot: e_d(x) = S_d = 1 turns the rule into U·S_t < e_t(x)·2^32.
+            let xDSel = m.named("accept_x_d", mux(curOneHot, .literal(1, width: ew), xD))
+            let sumDSel = m.named("accept_sum_d", mux(curOneHot, .literal(1, width: sw), sumD))
+            let lhs = m.named("accept_lhs", uniformRow * xDSel * sumT)
+            let rhs = m.named("accept_rhs", concat(xT * sumDSel, .literal(0, width: 32)))
             let accept = m.named("accept", rowHasDraft & !curBadGamma & (lhs < rhs))
 
             // MARK: token emission
@@ -365,8 +418,10 @@ public enum SamplingVerifierRTL {
                         curValid <== 1
                         curGamma <== inGamma
                         curTokens <== cmdData.bits(gw + gmax * tw - 1, gw)
-                        curUniforms <== cmdData.bits(io.commandBits - 1, io.uniformOffset)
+                        curUniforms <== inUniforms
+                        uniformRound <== uniformRound &+ 1
                         curBadGamma <== inBadGamma
+                        curOneHot <== cmdData[io.oneHotBit]
                         state <== Int(S.stream.rawValue)
                         row <== 0; beat <== 0; accepted <== 0
                         flags <== concat(.literal(0, width: 4), inBadGamma, inBadDraft)

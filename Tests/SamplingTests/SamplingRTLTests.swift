@@ -55,6 +55,115 @@ final class SamplingRTLTests: XCTestCase {
         }
     }
 
+    /// Rounds with the mode drawn per round: one-hot with probability `oneHotShare` (draft tokens proposed from the
+    /// target itself, its argmax, or at random, so both accepts and rejects occur), else as `makeRounds`.
+    static func makeMixedRounds(_ c: VerifierConfig, count: Int, seed: UInt64, oneHotShare: Double) -> [SamplingRound] {
+        var rng = Rng(seed: seed)
+        let full = makeRounds(c, count: count, seed: seed ^ 0x5A5A)
+        let v = c.vocab
+        return full.enumerated().map { i, r in
+            guard rng.unit() < oneHotShare else { return r }
+            let gamma = r.gamma
+            var t: [[Double]] = []
+            for _ in 0..<(gamma + 1) { t.append(Fixture.randomLogits(&rng, v, scale: [0.5, 2, 5][rng.below(3)])) }
+            let proposer = rng.below(3)
+            var tokens = (0..<min(gamma, c.gammaMax)).map { k -> Int in
+                switch proposer {
+                case 0: return rng.sample(SamplingReference.softmax(t[k]))
+                case 1: return t[k].indices.max(by: { t[k][$0] < t[k][$1] })!
+                default: return rng.below(v)
+                }
+            }
+            if rng.below(8) == 0, !tokens.isEmpty, v < 1 << c.tokenBits {
+                tokens[rng.below(tokens.count)] = v + rng.below((1 << c.tokenBits) - v)
+            }
+            return SamplingRound(gamma: gamma, draftTokens: tokens, targetCodes: t.flatMap { Fixture.codes($0, c.format) },
+                                 draftCodes: [], uniforms: (0...c.gammaMax).map { _ in rng.u32() }, oneHot: true)
+        }
+    }
+
+    func testCommandLayoutOneHotBitAboveTheUniforms() {
+        let c = Self.configs[0]
+        let io = SamplingInterface(c)
+        XCTAssertEqual(io.oneHotBit, c.gammaBits + c.gammaMax * c.tokenBits + (c.gammaMax + 1) * 32)
+        XCTAssertEqual(io.commandBits, io.oneHotBit + 2)   // the generator bit is the top bit
+        let off = io.packCommand(gamma: 2, draftTokens: [1, 2], uniforms: [7, 8, 9])
+        let on = io.packCommand(gamma: 2, draftTokens: [1, 2], uniforms: [7, 8, 9], oneHot: true)
+        XCTAssertEqual(off.count, on.count)
+        for (k, (a, b)) in zip(off, on).enumerated() {
+            let expected: UInt32 = k == io.oneHotBit / 32 ? 1 << UInt32(io.oneHotBit % 32) : 0
+            XCTAssertEqual(a ^ b, expected, "word \(k)")
+        }
+    }
+
+    /// One-hot rounds (no draft rows) mixed with full-draft rounds in one run: bit-exact, cycles included.
+    func testOneHotRoundsMixedWithFullRoundsMatchGoldenIncludingCycles() throws {
+        for (i, c) in Self.configs.enumerated() {
+            let rounds = Self.makeMixedRounds(c, count: 30, seed: 500 + UInt64(i), oneHotShare: 0.6)
+            let r = try Self.simulator(c).compare(rounds)
+            XCTAssertNil(r.disagreement, "V=\(c.vocab) L=\(c.lanes): \(r.disagreement!)")
+            let oneHot = zip(rounds, r.golden).filter { $0.0.oneHot && $0.0.gamma <= c.gammaMax }.map(\.1)
+            XCTAssertTrue(oneHot.contains { $0.accepted > 0 }, "some one-hot acceptance")
+            XCTAssertTrue(oneHot.contains { $0.rollback > 0 }, "some one-hot rejection")
+            XCTAssertTrue(rounds.contains { !$0.oneHot } && oneHot.count > 5)
+            print("sampling one-hot co-sim V=\(c.vocab) L=\(c.lanes): modes \(rounds.map { $0.oneHot ? "1" : "f" }.joined()), "
+                + "accepted \(r.golden.map(\.accepted)), cycles \(r.hardware.map(\.cycles))")
+        }
+    }
+
+    /// Only one-hot rounds: the draft stream is never driven.
+    func testAllOneHotRunNeedsNoDraftStream() throws {
+        let c = Self.configs[0]
+        let rounds = Self.makeMixedRounds(c, count: 20, seed: 600, oneHotShare: 1)
+        XCTAssertTrue(rounds.allSatisfy(\.oneHot))
+        let r = try Self.simulator(c).compare(rounds)
+        XCTAssertNil(r.disagreement, "\(r.disagreement!)")
+    }
+
+    func testOneHotBackPressureChangesOnlyCycles() throws {
+        for (i, c) in Self.configs.prefix(2).enumerated() {
+            let rounds = Self.makeMixedRounds(c, count: 15, seed: 700 + UInt64(i), oneHotShare: 0.5)
+            for (gap, ready) in [(0.3, 1.0), (0.0, 0.3), (0.5, 0.5)] {
+                let r = try Self.simulator(c).compare(rounds, pressure: StreamPressure(producerGap: gap, consumerReady: ready, seed: 13))
+                XCTAssertNil(r.disagreement, "gap \(gap) ready \(ready): \(r.disagreement!)")
+            }
+        }
+    }
+
+    /// On-chip uniforms (command bit, seed in place of the uniforms, the unit's round counter) mixed with
+    /// command uniforms, in both draft modes: bit-exact with the golden generator, cycles included.
+    func testOnChipUniformGeneratorMatchesGolden() throws {
+        for (i, c) in Self.configs.enumerated() {
+            var rng = Rng(seed: 800 + UInt64(i))
+            let rounds = Self.makeMixedRounds(c, count: 24, seed: 800 + UInt64(i), oneHotShare: 0.5).enumerated().map { index, r in
+                guard rng.below(3) != 0 else { return r }
+                let seed = rng.below(2) == 0 ? 0x0123_4567_89AB_CDEF : rng.next()
+                return SamplingRound(gamma: r.gamma, draftTokens: r.draftTokens, targetCodes: r.targetCodes,
+                                     draftCodes: r.draftCodes, oneHot: r.oneHot, generatorSeed: seed,
+                                     generatorRound: UInt32(index), gammaMax: c.gammaMax)
+            }
+            XCTAssertTrue(rounds.contains { $0.generatorSeed != nil } && rounds.contains { $0.generatorSeed == nil })
+            let r = try Self.simulator(c).compare(rounds)
+            XCTAssertNil(r.disagreement, "V=\(c.vocab) L=\(c.lanes): \(r.disagreement!)")
+            if i == 0 {
+                let p = try Self.simulator(c).compare(rounds, pressure: StreamPressure(producerGap: 0.4, consumerReady: 0.5, seed: 17))
+                XCTAssertNil(p.disagreement, "back-pressure: \(p.disagreement!)")
+            }
+        }
+    }
+
+    func testGeneratorCommandCarriesTheSeed() {
+        let c = Self.configs[1]
+        let io = SamplingInterface(c)
+        XCTAssertEqual(io.generatorBit, io.oneHotBit + 1)
+        XCTAssertEqual(io.commandBits, io.generatorBit + 1)
+        let seed: UInt64 = 0xDEAD_BEEF_0BAD_F00D
+        XCTAssertEqual(io.packCommand(gamma: 1, draftTokens: [3], uniforms: [9, 9, 9], generatorSeed: seed),
+                       io.packCommand(gamma: 1, draftTokens: [3], uniforms: [0x0BAD_F00D, 0xDEAD_BEEF]).enumerated().map { k, w in
+                           k == io.generatorBit / 32 ? w | 1 << UInt32(io.generatorBit % 32) : w
+                       })
+    }
+
     func testLintIcarusYosys() throws {
         for c in Self.configs.prefix(2) {
             let module = try SamplingVerifierRTL.module(c)
