@@ -46,7 +46,8 @@ struct HadesSim: ParsableCommand {
         let config: VerifierConfig
         do {
             config = try VerifierConfig(vocab: loaded.vocab, gammaMax: gammaMax ?? loaded.gammaMax, lanes: lanes, format: logitFormat)
-        } catch { throw Usage("\(error)") }
+        } catch { throw Usage("--trace \(trace): \(error)") }
+        try checkFitsTheCommand(loaded, config: config)
         if sampling {
             guard loaded.hasSamplingArrays else {
                 throw Usage("--trace \(trace): --mode sampling needs the arrays draft_logits and uniforms")
@@ -90,6 +91,21 @@ struct HadesSim: ParsableCommand {
 }
 
 extension HadesSim {
+    /// γ and the draft tokens travel in fixed-width command fields: a value that does not fit cannot be sent.
+    func checkFitsTheCommand(_ t: SpeculativeTrace, config: VerifierConfig) throws {
+        let gammaLimit = (1 << config.gammaBits) - 1, tokenLimit = (1 << config.tokenBits) - 1
+        for r in 0..<t.rounds {
+            if t.gamma(r) > gammaLimit {
+                throw Usage("--gamma-max \(config.gammaMax): round \(r) of \(trace) has γ = \(t.gamma(r)), which does not fit "
+                    + "the command's \(config.gammaBits)-bit γ field (at most \(gammaLimit))")
+            }
+            for (i, x) in t.draftTokens(r).enumerated() where x > tokenLimit {
+                throw Usage("--trace \(trace): round \(r) draft token \(i) = \(x) does not fit the command's "
+                    + "\(config.tokenBits)-bit token field (V = \(config.vocab))")
+            }
+        }
+    }
+
     /// Sampling mode: the fixed-point sampling verifier against its bit-exact golden model.
     func runSampling(_ loaded: SpeculativeTrace, config: VerifierConfig) throws {
         let rounds: [SamplingRound]
