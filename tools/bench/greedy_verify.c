@@ -4,13 +4,14 @@
  *   char magic[8] = "HADESBN1"; int32 R, G1 (= Γ+1 rows stored per round), V, dtype (1 = fp16 codes, 2 = float32)
  *   int32 gamma[R]; int32 draft[R][G1-1]; then the logits [R][G1][V] (uint16 codes or float32).
  * For every round it takes the argmax of rows 0, 1, … and stops at the first row whose argmax differs from the
- * draft token (or at row γ), exactly as DESIGN.md's greedy rule and the hardware do. fp16 rows are compared by
- * the hardware's order-preserving integer key (NaN -> -inf, -0 -> +0; ties to the lowest index); float32 rows by
- * value (NaN never wins). Each argmax is two vectorisable passes: the maximum key, then its first index.
+ * draft token (or at row γ), exactly as DESIGN.md's greedy rule and the hardware do. Rows are compared by an
+ * order-preserving integer key of the IEEE bits (fp16 as the hardware does; float32 the same way): NaN -> -inf,
+ * -0 -> +0, ties to the lowest index. Each argmax is one vectorised pass (block maxima), then a scan of one block.
  *
  * Usage: greedy_verify FILE REPEATS MIN_SECONDS
  * Prints one JSON object: seconds per pass over all rounds for each repeat, tokens per pass, and the decisions.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,28 +25,39 @@ static inline uint16_t fp16_key(uint16_t c) {
     return (uint16_t)(c ^ flip);
 }
 
-static int argmax_fp16(const uint16_t *row, int v) {
-    uint16_t best = 0;
-    for (int i = 0; i < v; i++) {
-        uint16_t k = fp16_key(row[i]);
-        best = k > best ? k : best;
-    }
-    for (int i = 0; i < v; i++)
-        if (fp16_key(row[i]) == best) return i;
-    return 0;
+static inline uint32_t f32_key(uint32_t c) {
+    c = ((c & 0x7FFFFFFFu) > 0x7F800000u) ? 0xFF800000u : c; /* NaN -> -inf */
+    c = (c == 0x80000000u) ? 0u : c;                         /* -0 -> +0 */
+    uint32_t flip = (c & 0x80000000u) ? 0xFFFFFFFFu : 0x80000000u;
+    return c ^ flip;
 }
 
-static int argmax_f32(const float *row, int v) {
-    float best = row[0];
-    int first = 0;
-    while (first < v && row[first] != row[first]) first++; /* skip leading NaN */
-    if (first == v) return 0;
-    best = row[first];
-    for (int i = first; i < v; i++) best = row[i] > best ? row[i] : best;
-    for (int i = first; i < v; i++)
-        if (row[i] == best) return i;
-    return 0;
-}
+/* Argmax by key, ties to the lowest index, in one vectorised pass: the maximum key of each block of 256 (a vector
+ * max reduction), keeping the first block whose maximum beats every earlier one; then the first index of that
+ * maximum inside that block. */
+#define BLOCK 256
+#define ARGMAX_BY_KEY(NAME, T, KEY)                                                                            \
+    static int NAME(const T *row, int v) {                                                                     \
+        T best = 0;                                                                                            \
+        int best_block = 0, blocks = v / BLOCK;                                                                \
+        for (int b = 0; b <= blocks; b++) {                                                                    \
+            int lo = b * BLOCK, hi = b == blocks ? v : lo + BLOCK;                                             \
+            T m = 0;                                                                                           \
+            for (int i = lo; i < hi; i++) {                                                                    \
+                T k = KEY(row[i]);                                                                             \
+                m = k > m ? k : m;                                                                             \
+            }                                                                                                  \
+            if (m > best) { best = m; best_block = b; }                                                        \
+        }                                                                                                      \
+        for (int i = best_block * BLOCK; i < v; i++)                                                           \
+            if (KEY(row[i]) == best) return i;                                                                 \
+        return 0;                                                                                              \
+    }
+
+ARGMAX_BY_KEY(argmax_fp16, uint16_t, fp16_key)
+ARGMAX_BY_KEY(argmax_f32bits, uint32_t, f32_key)
+
+static int argmax_f32(const float *row, int v) { return argmax_f32bits((const uint32_t *)(const void *)row, v); }
 
 static double now(void) {
     struct timespec ts;
