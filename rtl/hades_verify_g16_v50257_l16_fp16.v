@@ -35,7 +35,7 @@ module hades_stream_fifo_w17_d4 (
     input  wire aresetn,
     input  wire push,
     input  wire [16:0] push_data,
-    output wire full,
+    output wire full_next,
     output wire m_axis_tvalid,
     input  wire m_axis_tready,
     output wire [16:0] m_axis_tdata
@@ -51,7 +51,7 @@ module hades_stream_fifo_w17_d4 (
     wire pop;
     reg  [16:0] head_data;
 
-    assign full = (count == 3'h4);
+    assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
     assign pop = (m_axis_tvalid & m_axis_tready);
@@ -147,7 +147,7 @@ module hades_stream_fifo_w32_d2 (
     input  wire aresetn,
     input  wire push,
     input  wire [31:0] push_data,
-    output wire full,
+    output wire full_next,
     output wire m_axis_tvalid,
     input  wire m_axis_tready,
     output wire [31:0] m_axis_tdata
@@ -161,7 +161,7 @@ module hades_stream_fifo_w32_d2 (
     wire pop;
     reg  [31:0] head_data;
 
-    assign full = (count == 2'h2);
+    assign full_next = (((push & (~pop)) ? (count + 2'h1) : ((pop & (~push)) ? (count - 2'h1) : count)) == 2'h2);
     assign m_axis_tvalid = (count != 2'h0);
     assign m_axis_tdata = head_data;
     assign pop = (m_axis_tvalid & m_axis_tready);
@@ -719,29 +719,26 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     wire u_token_fifo_push;
     wire [16:0] u_token_fifo_push_data;
-    wire u_token_fifo_full;
+    wire u_token_fifo_full_next;
     wire u_token_fifo_m_axis_tvalid;
     wire u_token_fifo_m_axis_tready;
     wire [16:0] u_token_fifo_m_axis_tdata;
     wire u_result_fifo_push;
     wire [31:0] u_result_fifo_push_data;
-    wire u_result_fifo_full;
+    wire u_result_fifo_full_next;
     wire u_result_fifo_m_axis_tvalid;
     wire u_result_fifo_m_axis_tready;
     wire [31:0] u_result_fifo_m_axis_tdata;
-    wire advance;
+    reg  advance;
     reg  cur_valid;
     reg  [4:0] cur_gamma;
     reg  [255:0] cur_tokens;
     reg  cur_bad_gamma;
-    reg  cur_bad_draft;
     reg  nxt_valid;
     reg  [4:0] nxt_gamma;
     reg  [255:0] nxt_tokens;
     reg  nxt_bad_gamma;
-    reg  nxt_bad_draft;
     wire cmd_bad_gamma;
-    wire cmd_bad_draft;
     wire cmd_fire;
     reg  [11:0] beat;
     reg  [4:0] row;
@@ -752,9 +749,11 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire row_length_error;
     wire beat_in_row;
     reg  [15:0] row_draft;
-    reg  [43:0] s1_tag;
+    wire cur_bad_draft_now;
+    reg  [42:0] s1_tag;
     reg  [15:0] s1_lane_valid;
     reg  [255:0] s1_lane_keys;
+    reg  [15:0] s1_lane_nan;
     wire u_argmax_enable;
     wire [15:0] u_argmax_lane_valid;
     wire [255:0] u_argmax_lane_keys;
@@ -788,112 +787,112 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire [4:0] flags_now;
     wire round_decided;
     wire [4:0] t_0;
-    wire [255:0] t_1;
-    wire [15:0] t_2;
-    wire [15:0] t_3;
-    wire t_4;
-    wire [15:0] t_5;
-    wire t_6;
-    wire t_7;
-    wire [15:0] t_8;
-    wire t_9;
+    wire [15:0] t_1;
+    wire [255:0] t_2;
+    wire t_3;
+    wire [15:0] t_4;
+    wire t_5;
+    wire [15:0] t_6;
+    wire [15:0] t_7;
+    wire t_8;
+    wire [15:0] t_9;
     wire [15:0] t_10;
     wire t_11;
     wire [15:0] t_12;
-    wire t_13;
-    wire [15:0] t_14;
-    wire t_15;
+    wire [15:0] t_13;
+    wire t_14;
+    wire [15:0] t_15;
     wire [15:0] t_16;
     wire t_17;
     wire [15:0] t_18;
-    wire t_19;
-    wire [15:0] t_20;
-    wire t_21;
+    wire [15:0] t_19;
+    wire t_20;
+    wire [15:0] t_21;
     wire [15:0] t_22;
     wire t_23;
     wire [15:0] t_24;
-    wire t_25;
-    wire [15:0] t_26;
-    wire t_27;
+    wire [15:0] t_25;
+    wire t_26;
+    wire [15:0] t_27;
     wire [15:0] t_28;
     wire t_29;
     wire [15:0] t_30;
-    wire t_31;
-    wire [15:0] t_32;
-    wire t_33;
+    wire [15:0] t_31;
+    wire t_32;
+    wire [15:0] t_33;
     wire [15:0] t_34;
     wire t_35;
     wire [15:0] t_36;
     wire [15:0] t_37;
-    wire [15:0] t_38;
+    wire t_38;
     wire [15:0] t_39;
     wire [15:0] t_40;
-    wire [15:0] t_41;
+    wire t_41;
     wire [15:0] t_42;
     wire [15:0] t_43;
-    wire [15:0] t_44;
+    wire t_44;
     wire [15:0] t_45;
     wire [15:0] t_46;
-    wire [15:0] t_47;
+    wire t_47;
     wire [15:0] t_48;
     wire [15:0] t_49;
-    wire [15:0] t_50;
+    wire t_50;
     wire [15:0] t_51;
     wire t_52;
     wire t_53;
 
     assign t_0 = s_axis_cmd_tdata[4:0];
-    assign t_1 = s_axis_cmd_tdata[260:5];
-    assign t_2 = cur_tokens[15:0];
-    assign t_3 = s_axis_logits_tdata[15:0];
-    assign t_4 = ((&t_3[14:10]) & (|t_3[9:0]));
-    assign t_5 = s_axis_logits_tdata[31:16];
-    assign t_6 = ((&t_5[14:10]) & (|t_5[9:0]));
-    assign t_7 = (beat < 12'hc45);
-    assign t_8 = s_axis_logits_tdata[47:32];
-    assign t_9 = ((&t_8[14:10]) & (|t_8[9:0]));
-    assign t_10 = s_axis_logits_tdata[63:48];
+    assign t_1 = cur_tokens[15:0];
+    assign t_2 = s_axis_cmd_tdata[260:5];
+    assign t_3 = (beat < 12'hc45);
+    assign t_4 = s_axis_logits_tdata[255:240];
+    assign t_5 = ((&t_4[14:10]) & (|t_4[9:0]));
+    assign t_6 = (t_5 ? 16'hfc00 : ((t_4 == 16'h8000) ? 16'h0 : t_4));
+    assign t_7 = s_axis_logits_tdata[239:224];
+    assign t_8 = ((&t_7[14:10]) & (|t_7[9:0]));
+    assign t_9 = (t_8 ? 16'hfc00 : ((t_7 == 16'h8000) ? 16'h0 : t_7));
+    assign t_10 = s_axis_logits_tdata[223:208];
     assign t_11 = ((&t_10[14:10]) & (|t_10[9:0]));
-    assign t_12 = s_axis_logits_tdata[79:64];
-    assign t_13 = ((&t_12[14:10]) & (|t_12[9:0]));
-    assign t_14 = s_axis_logits_tdata[95:80];
-    assign t_15 = ((&t_14[14:10]) & (|t_14[9:0]));
-    assign t_16 = s_axis_logits_tdata[111:96];
+    assign t_12 = (t_11 ? 16'hfc00 : ((t_10 == 16'h8000) ? 16'h0 : t_10));
+    assign t_13 = s_axis_logits_tdata[207:192];
+    assign t_14 = ((&t_13[14:10]) & (|t_13[9:0]));
+    assign t_15 = (t_14 ? 16'hfc00 : ((t_13 == 16'h8000) ? 16'h0 : t_13));
+    assign t_16 = s_axis_logits_tdata[191:176];
     assign t_17 = ((&t_16[14:10]) & (|t_16[9:0]));
-    assign t_18 = s_axis_logits_tdata[127:112];
-    assign t_19 = ((&t_18[14:10]) & (|t_18[9:0]));
-    assign t_20 = s_axis_logits_tdata[143:128];
-    assign t_21 = ((&t_20[14:10]) & (|t_20[9:0]));
+    assign t_18 = (t_17 ? 16'hfc00 : ((t_16 == 16'h8000) ? 16'h0 : t_16));
+    assign t_19 = s_axis_logits_tdata[175:160];
+    assign t_20 = ((&t_19[14:10]) & (|t_19[9:0]));
+    assign t_21 = (t_20 ? 16'hfc00 : ((t_19 == 16'h8000) ? 16'h0 : t_19));
     assign t_22 = s_axis_logits_tdata[159:144];
     assign t_23 = ((&t_22[14:10]) & (|t_22[9:0]));
-    assign t_24 = s_axis_logits_tdata[175:160];
-    assign t_25 = ((&t_24[14:10]) & (|t_24[9:0]));
-    assign t_26 = s_axis_logits_tdata[191:176];
-    assign t_27 = ((&t_26[14:10]) & (|t_26[9:0]));
-    assign t_28 = s_axis_logits_tdata[207:192];
+    assign t_24 = (t_23 ? 16'hfc00 : ((t_22 == 16'h8000) ? 16'h0 : t_22));
+    assign t_25 = s_axis_logits_tdata[143:128];
+    assign t_26 = ((&t_25[14:10]) & (|t_25[9:0]));
+    assign t_27 = (t_26 ? 16'hfc00 : ((t_25 == 16'h8000) ? 16'h0 : t_25));
+    assign t_28 = s_axis_logits_tdata[127:112];
     assign t_29 = ((&t_28[14:10]) & (|t_28[9:0]));
-    assign t_30 = s_axis_logits_tdata[223:208];
-    assign t_31 = ((&t_30[14:10]) & (|t_30[9:0]));
-    assign t_32 = s_axis_logits_tdata[239:224];
-    assign t_33 = ((&t_32[14:10]) & (|t_32[9:0]));
-    assign t_34 = s_axis_logits_tdata[255:240];
+    assign t_30 = (t_29 ? 16'hfc00 : ((t_28 == 16'h8000) ? 16'h0 : t_28));
+    assign t_31 = s_axis_logits_tdata[111:96];
+    assign t_32 = ((&t_31[14:10]) & (|t_31[9:0]));
+    assign t_33 = (t_32 ? 16'hfc00 : ((t_31 == 16'h8000) ? 16'h0 : t_31));
+    assign t_34 = s_axis_logits_tdata[95:80];
     assign t_35 = ((&t_34[14:10]) & (|t_34[9:0]));
     assign t_36 = (t_35 ? 16'hfc00 : ((t_34 == 16'h8000) ? 16'h0 : t_34));
-    assign t_37 = (t_33 ? 16'hfc00 : ((t_32 == 16'h8000) ? 16'h0 : t_32));
-    assign t_38 = (t_31 ? 16'hfc00 : ((t_30 == 16'h8000) ? 16'h0 : t_30));
-    assign t_39 = (t_29 ? 16'hfc00 : ((t_28 == 16'h8000) ? 16'h0 : t_28));
-    assign t_40 = (t_27 ? 16'hfc00 : ((t_26 == 16'h8000) ? 16'h0 : t_26));
-    assign t_41 = (t_25 ? 16'hfc00 : ((t_24 == 16'h8000) ? 16'h0 : t_24));
-    assign t_42 = (t_23 ? 16'hfc00 : ((t_22 == 16'h8000) ? 16'h0 : t_22));
-    assign t_43 = (t_21 ? 16'hfc00 : ((t_20 == 16'h8000) ? 16'h0 : t_20));
-    assign t_44 = (t_19 ? 16'hfc00 : ((t_18 == 16'h8000) ? 16'h0 : t_18));
-    assign t_45 = (t_17 ? 16'hfc00 : ((t_16 == 16'h8000) ? 16'h0 : t_16));
-    assign t_46 = (t_15 ? 16'hfc00 : ((t_14 == 16'h8000) ? 16'h0 : t_14));
-    assign t_47 = (t_13 ? 16'hfc00 : ((t_12 == 16'h8000) ? 16'h0 : t_12));
-    assign t_48 = (t_11 ? 16'hfc00 : ((t_10 == 16'h8000) ? 16'h0 : t_10));
-    assign t_49 = (t_9 ? 16'hfc00 : ((t_8 == 16'h8000) ? 16'h0 : t_8));
-    assign t_50 = (t_6 ? 16'hfc00 : ((t_5 == 16'h8000) ? 16'h0 : t_5));
-    assign t_51 = (t_4 ? 16'hfc00 : ((t_3 == 16'h8000) ? 16'h0 : t_3));
+    assign t_37 = s_axis_logits_tdata[79:64];
+    assign t_38 = ((&t_37[14:10]) & (|t_37[9:0]));
+    assign t_39 = (t_38 ? 16'hfc00 : ((t_37 == 16'h8000) ? 16'h0 : t_37));
+    assign t_40 = s_axis_logits_tdata[63:48];
+    assign t_41 = ((&t_40[14:10]) & (|t_40[9:0]));
+    assign t_42 = (t_41 ? 16'hfc00 : ((t_40 == 16'h8000) ? 16'h0 : t_40));
+    assign t_43 = s_axis_logits_tdata[47:32];
+    assign t_44 = ((&t_43[14:10]) & (|t_43[9:0]));
+    assign t_45 = (t_44 ? 16'hfc00 : ((t_43 == 16'h8000) ? 16'h0 : t_43));
+    assign t_46 = s_axis_logits_tdata[31:16];
+    assign t_47 = ((&t_46[14:10]) & (|t_46[9:0]));
+    assign t_48 = (t_47 ? 16'hfc00 : ((t_46 == 16'h8000) ? 16'h0 : t_46));
+    assign t_49 = s_axis_logits_tdata[15:0];
+    assign t_50 = ((&t_49[14:10]) & (|t_49[9:0]));
+    assign t_51 = (t_50 ? 16'hfc00 : ((t_49 == 16'h8000) ? 16'h0 : t_49));
     assign t_52 = u_argmax_tag_out[0];
     assign t_53 = u_argmax_tag_out[1];
 
@@ -911,19 +910,18 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign u_result_fifo_push = round_decided;
     assign u_result_fifo_push_data = {1'h0, flags_now, (row_gamma - accepted), accepted, row_argmax};
     assign u_result_fifo_m_axis_tready = m_axis_result_tready;
-    assign advance = ((~u_token_fifo_full) & (~u_result_fifo_full));
     assign cmd_bad_gamma = (5'h10 < t_0);
-    assign cmd_bad_draft = (|{((5'h0 < t_0) & (16'hc451 <= t_1[15:0])), ((5'h1 < t_0) & (16'hc451 <= t_1[31:16])), ((5'h2 < t_0) & (16'hc451 <= t_1[47:32])), ((5'h3 < t_0) & (16'hc451 <= t_1[63:48])), ((5'h4 < t_0) & (16'hc451 <= t_1[79:64])), ((5'h5 < t_0) & (16'hc451 <= t_1[95:80])), ((5'h6 < t_0) & (16'hc451 <= t_1[111:96])), ((5'h7 < t_0) & (16'hc451 <= t_1[127:112])), ((5'h8 < t_0) & (16'hc451 <= t_1[143:128])), ((5'h9 < t_0) & (16'hc451 <= t_1[159:144])), ((5'ha < t_0) & (16'hc451 <= t_1[175:160])), ((5'hb < t_0) & (16'hc451 <= t_1[191:176])), ((5'hc < t_0) & (16'hc451 <= t_1[207:192])), ((5'hd < t_0) & (16'hc451 <= t_1[223:208])), ((5'he < t_0) & (16'hc451 <= t_1[239:224])), ((5'hf < t_0) & (16'hc451 <= t_1[255:240]))});
     assign cmd_fire = (s_axis_cmd_tvalid & (~nxt_valid));
     assign logits_fire = ((s_axis_logits_tvalid & cur_valid) & advance);
     assign row_final = (row == cur_gamma);
     assign round_end = ((logits_fire & s_axis_logits_tlast) & row_final);
     assign row_length_error = (s_axis_logits_tlast & (beat != 12'hc45));
     assign beat_in_row = (beat < 12'hc46);
+    assign cur_bad_draft_now = (|{((5'h0 < cur_gamma) & (16'hc451 <= cur_tokens[15:0])), ((5'h1 < cur_gamma) & (16'hc451 <= cur_tokens[31:16])), ((5'h2 < cur_gamma) & (16'hc451 <= cur_tokens[47:32])), ((5'h3 < cur_gamma) & (16'hc451 <= cur_tokens[63:48])), ((5'h4 < cur_gamma) & (16'hc451 <= cur_tokens[79:64])), ((5'h5 < cur_gamma) & (16'hc451 <= cur_tokens[95:80])), ((5'h6 < cur_gamma) & (16'hc451 <= cur_tokens[111:96])), ((5'h7 < cur_gamma) & (16'hc451 <= cur_tokens[127:112])), ((5'h8 < cur_gamma) & (16'hc451 <= cur_tokens[143:128])), ((5'h9 < cur_gamma) & (16'hc451 <= cur_tokens[159:144])), ((5'ha < cur_gamma) & (16'hc451 <= cur_tokens[175:160])), ((5'hb < cur_gamma) & (16'hc451 <= cur_tokens[191:176])), ((5'hc < cur_gamma) & (16'hc451 <= cur_tokens[207:192])), ((5'hd < cur_gamma) & (16'hc451 <= cur_tokens[223:208])), ((5'he < cur_gamma) & (16'hc451 <= cur_tokens[239:224])), ((5'hf < cur_gamma) & (16'hc451 <= cur_tokens[255:240]))});
     assign u_argmax_enable = advance;
     assign u_argmax_lane_valid = s1_lane_valid;
     assign u_argmax_lane_keys = s1_lane_keys;
-    assign u_argmax_tag_in = s1_tag;
+    assign u_argmax_tag_in = {s1_tag[42:38], s1_tag[37:22], s1_tag[21:6], s1_tag[5], s1_tag[4], (|s1_lane_nan), s1_tag[3], s1_tag[2], s1_tag[1], s1_tag[0]};
     assign take_candidate = (row_start | (u_argmax_max_valid & ((~run_valid) | (run_key < u_argmax_max_key))));
     assign new_valid = (take_candidate ? u_argmax_max_valid : run_valid);
     assign new_key = (take_candidate ? u_argmax_max_key : run_key);
@@ -939,7 +937,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         .aresetn(aresetn),
         .push(u_token_fifo_push),
         .push_data(u_token_fifo_push_data),
-        .full(u_token_fifo_full),
+        .full_next(u_token_fifo_full_next),
         .m_axis_tvalid(u_token_fifo_m_axis_tvalid),
         .m_axis_tready(u_token_fifo_m_axis_tready),
         .m_axis_tdata(u_token_fifo_m_axis_tdata)
@@ -950,7 +948,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         .aresetn(aresetn),
         .push(u_result_fifo_push),
         .push_data(u_result_fifo_push_data),
-        .full(u_result_fifo_full),
+        .full_next(u_result_fifo_full_next),
         .m_axis_tvalid(u_result_fifo_m_axis_tvalid),
         .m_axis_tready(u_result_fifo_m_axis_tready),
         .m_axis_tdata(u_result_fifo_m_axis_tdata)
@@ -972,7 +970,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     always @(*) begin
         case (row)
             5'h0: begin
-                row_draft = t_2;
+                row_draft = t_1;
             end
             5'h1: begin
                 row_draft = cur_tokens[31:16];
@@ -1020,9 +1018,17 @@ module hades_verify_g16_v50257_l16_fp16 (
                 row_draft = cur_tokens[255:240];
             end
             default: begin
-                row_draft = t_2;
+                row_draft = t_1;
             end
         endcase
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            advance <= 1'h1;
+        end else begin
+            advance <= ((~u_token_fifo_full_next) & (~u_result_fifo_full_next));
+        end
     end
 
     always @(posedge aclk) begin
@@ -1056,7 +1062,7 @@ module hades_verify_g16_v50257_l16_fp16 (
             if (nxt_valid) begin
                 cur_tokens <= nxt_tokens;
             end else if (cmd_fire) begin
-                cur_tokens <= t_1;
+                cur_tokens <= t_2;
             end
         end
     end
@@ -1067,16 +1073,6 @@ module hades_verify_g16_v50257_l16_fp16 (
                 cur_bad_gamma <= nxt_bad_gamma;
             end else if (cmd_fire) begin
                 cur_bad_gamma <= cmd_bad_gamma;
-            end
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-            if (nxt_valid) begin
-                cur_bad_draft <= nxt_bad_draft;
-            end else if (cmd_fire) begin
-                cur_bad_draft <= cmd_bad_draft;
             end
         end
     end
@@ -1105,7 +1101,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     always @(posedge aclk) begin
         if ((round_end | (~cur_valid))) begin
         end else if (cmd_fire) begin
-            nxt_tokens <= t_1;
+            nxt_tokens <= t_2;
         end
     end
 
@@ -1113,13 +1109,6 @@ module hades_verify_g16_v50257_l16_fp16 (
         if ((round_end | (~cur_valid))) begin
         end else if (cmd_fire) begin
             nxt_bad_gamma <= cmd_bad_gamma;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-        end else if (cmd_fire) begin
-            nxt_bad_draft <= cmd_bad_draft;
         end
     end
 
@@ -1165,21 +1154,27 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s1_tag <= 44'h0;
+            s1_tag <= 43'h0;
         end else if (advance) begin
-            s1_tag <= {cur_gamma, row_draft, base, cur_bad_draft, cur_bad_gamma, (|{(t_4 & beat_in_row), (t_6 & t_7), (t_9 & t_7), (t_11 & t_7), (t_13 & t_7), (t_15 & t_7), (t_17 & t_7), (t_19 & t_7), (t_21 & t_7), (t_23 & t_7), (t_25 & t_7), (t_27 & t_7), (t_29 & t_7), (t_31 & t_7), (t_33 & t_7), (t_35 & t_7)}), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
+            s1_tag <= {cur_gamma, row_draft, base, cur_bad_draft_now, cur_bad_gamma, row_length_error, row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 
     always @(posedge aclk) begin
         if (advance) begin
-            s1_lane_valid <= {t_7, t_7, t_7, t_7, t_7, t_7, t_7, t_7, t_7, t_7, t_7, t_7, t_7, t_7, t_7, beat_in_row};
+            s1_lane_valid <= {t_3, t_3, t_3, t_3, t_3, t_3, t_3, t_3, t_3, t_3, t_3, t_3, t_3, t_3, t_3, beat_in_row};
         end
     end
 
     always @(posedge aclk) begin
         if (advance) begin
-            s1_lane_keys <= {(t_36[15] ? (~t_36) : {1'h1, t_36[14:0]}), (t_37[15] ? (~t_37) : {1'h1, t_37[14:0]}), (t_38[15] ? (~t_38) : {1'h1, t_38[14:0]}), (t_39[15] ? (~t_39) : {1'h1, t_39[14:0]}), (t_40[15] ? (~t_40) : {1'h1, t_40[14:0]}), (t_41[15] ? (~t_41) : {1'h1, t_41[14:0]}), (t_42[15] ? (~t_42) : {1'h1, t_42[14:0]}), (t_43[15] ? (~t_43) : {1'h1, t_43[14:0]}), (t_44[15] ? (~t_44) : {1'h1, t_44[14:0]}), (t_45[15] ? (~t_45) : {1'h1, t_45[14:0]}), (t_46[15] ? (~t_46) : {1'h1, t_46[14:0]}), (t_47[15] ? (~t_47) : {1'h1, t_47[14:0]}), (t_48[15] ? (~t_48) : {1'h1, t_48[14:0]}), (t_49[15] ? (~t_49) : {1'h1, t_49[14:0]}), (t_50[15] ? (~t_50) : {1'h1, t_50[14:0]}), (t_51[15] ? (~t_51) : {1'h1, t_51[14:0]})};
+            s1_lane_keys <= {(t_6[15] ? (~t_6) : {1'h1, t_6[14:0]}), (t_9[15] ? (~t_9) : {1'h1, t_9[14:0]}), (t_12[15] ? (~t_12) : {1'h1, t_12[14:0]}), (t_15[15] ? (~t_15) : {1'h1, t_15[14:0]}), (t_18[15] ? (~t_18) : {1'h1, t_18[14:0]}), (t_21[15] ? (~t_21) : {1'h1, t_21[14:0]}), (t_24[15] ? (~t_24) : {1'h1, t_24[14:0]}), (t_27[15] ? (~t_27) : {1'h1, t_27[14:0]}), (t_30[15] ? (~t_30) : {1'h1, t_30[14:0]}), (t_33[15] ? (~t_33) : {1'h1, t_33[14:0]}), (t_36[15] ? (~t_36) : {1'h1, t_36[14:0]}), (t_39[15] ? (~t_39) : {1'h1, t_39[14:0]}), (t_42[15] ? (~t_42) : {1'h1, t_42[14:0]}), (t_45[15] ? (~t_45) : {1'h1, t_45[14:0]}), (t_48[15] ? (~t_48) : {1'h1, t_48[14:0]}), (t_51[15] ? (~t_51) : {1'h1, t_51[14:0]})};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s1_lane_nan <= {(t_5 & t_3), (t_8 & t_3), (t_11 & t_3), (t_14 & t_3), (t_17 & t_3), (t_20 & t_3), (t_23 & t_3), (t_26 & t_3), (t_29 & t_3), (t_32 & t_3), (t_35 & t_3), (t_38 & t_3), (t_41 & t_3), (t_44 & t_3), (t_47 & t_3), (t_50 & beat_in_row)};
         end
     end
 
@@ -1237,7 +1232,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            row_flags <= {u_argmax_tag_out[3], (new_key == 16'h3ff), new_nan, u_argmax_tag_out[5], u_argmax_tag_out[6]};
+            row_flags <= {u_argmax_tag_out[3], (take_candidate ? (u_argmax_max_key == 16'h3ff) : (run_key == 16'h3ff)), new_nan, u_argmax_tag_out[5], u_argmax_tag_out[6]};
         end
     end
 

@@ -35,7 +35,7 @@ module hades_stream_fifo_w11_d4 (
     input  wire aresetn,
     input  wire push,
     input  wire [10:0] push_data,
-    output wire full,
+    output wire full_next,
     output wire m_axis_tvalid,
     input  wire m_axis_tready,
     output wire [10:0] m_axis_tdata
@@ -51,7 +51,7 @@ module hades_stream_fifo_w11_d4 (
     wire pop;
     reg  [10:0] head_data;
 
-    assign full = (count == 3'h4);
+    assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
     assign pop = (m_axis_tvalid & m_axis_tready);
@@ -147,7 +147,7 @@ module hades_stream_fifo_w22_d2 (
     input  wire aresetn,
     input  wire push,
     input  wire [21:0] push_data,
-    output wire full,
+    output wire full_next,
     output wire m_axis_tvalid,
     input  wire m_axis_tready,
     output wire [21:0] m_axis_tdata
@@ -161,7 +161,7 @@ module hades_stream_fifo_w22_d2 (
     wire pop;
     reg  [21:0] head_data;
 
-    assign full = (count == 2'h2);
+    assign full_next = (((push & (~pop)) ? (count + 2'h1) : ((pop & (~push)) ? (count - 2'h1) : count)) == 2'h2);
     assign m_axis_tvalid = (count != 2'h0);
     assign m_axis_tdata = head_data;
     assign pop = (m_axis_tvalid & m_axis_tready);
@@ -377,29 +377,26 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     wire u_token_fifo_push;
     wire [10:0] u_token_fifo_push_data;
-    wire u_token_fifo_full;
+    wire u_token_fifo_full_next;
     wire u_token_fifo_m_axis_tvalid;
     wire u_token_fifo_m_axis_tready;
     wire [10:0] u_token_fifo_m_axis_tdata;
     wire u_result_fifo_push;
     wire [21:0] u_result_fifo_push_data;
-    wire u_result_fifo_full;
+    wire u_result_fifo_full_next;
     wire u_result_fifo_m_axis_tvalid;
     wire u_result_fifo_m_axis_tready;
     wire [21:0] u_result_fifo_m_axis_tdata;
-    wire advance;
+    reg  advance;
     reg  cur_valid;
     reg  [2:0] cur_gamma;
     reg  [39:0] cur_tokens;
     reg  cur_bad_gamma;
-    reg  cur_bad_draft;
     reg  nxt_valid;
     reg  [2:0] nxt_gamma;
     reg  [39:0] nxt_tokens;
     reg  nxt_bad_gamma;
-    reg  nxt_bad_draft;
     wire cmd_bad_gamma;
-    wire cmd_bad_draft;
     wire cmd_fire;
     reg  [7:0] beat;
     reg  [2:0] row;
@@ -410,9 +407,11 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire row_length_error;
     wire beat_in_row;
     reg  [9:0] row_draft;
-    reg  [29:0] s1_tag;
+    wire cur_bad_draft_now;
+    reg  [28:0] s1_tag;
     reg  [3:0] s1_lane_valid;
     reg  [63:0] s1_lane_keys;
+    reg  [3:0] s1_lane_nan;
     wire u_argmax_enable;
     wire [3:0] u_argmax_lane_valid;
     wire [63:0] u_argmax_lane_keys;
@@ -446,38 +445,38 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire [4:0] flags_now;
     wire round_decided;
     wire [2:0] t_0;
-    wire [39:0] t_1;
-    wire [9:0] t_2;
+    wire [9:0] t_1;
+    wire [39:0] t_2;
     wire [15:0] t_3;
     wire t_4;
     wire [15:0] t_5;
-    wire t_6;
-    wire [15:0] t_7;
-    wire t_8;
+    wire [15:0] t_6;
+    wire t_7;
+    wire [15:0] t_8;
     wire [15:0] t_9;
     wire t_10;
     wire [15:0] t_11;
     wire [15:0] t_12;
-    wire [15:0] t_13;
+    wire t_13;
     wire [15:0] t_14;
     wire t_15;
     wire t_16;
 
     assign t_0 = s_axis_cmd_tdata[2:0];
-    assign t_1 = s_axis_cmd_tdata[42:3];
-    assign t_2 = cur_tokens[9:0];
-    assign t_3 = s_axis_logits_tdata[15:0];
+    assign t_1 = cur_tokens[9:0];
+    assign t_2 = s_axis_cmd_tdata[42:3];
+    assign t_3 = s_axis_logits_tdata[63:48];
     assign t_4 = ((&t_3[14:7]) & (|t_3[6:0]));
-    assign t_5 = s_axis_logits_tdata[31:16];
-    assign t_6 = ((&t_5[14:7]) & (|t_5[6:0]));
-    assign t_7 = s_axis_logits_tdata[47:32];
-    assign t_8 = ((&t_7[14:7]) & (|t_7[6:0]));
-    assign t_9 = s_axis_logits_tdata[63:48];
+    assign t_5 = (t_4 ? 16'hff80 : ((t_3 == 16'h8000) ? 16'h0 : t_3));
+    assign t_6 = s_axis_logits_tdata[47:32];
+    assign t_7 = ((&t_6[14:7]) & (|t_6[6:0]));
+    assign t_8 = (t_7 ? 16'hff80 : ((t_6 == 16'h8000) ? 16'h0 : t_6));
+    assign t_9 = s_axis_logits_tdata[31:16];
     assign t_10 = ((&t_9[14:7]) & (|t_9[6:0]));
     assign t_11 = (t_10 ? 16'hff80 : ((t_9 == 16'h8000) ? 16'h0 : t_9));
-    assign t_12 = (t_8 ? 16'hff80 : ((t_7 == 16'h8000) ? 16'h0 : t_7));
-    assign t_13 = (t_6 ? 16'hff80 : ((t_5 == 16'h8000) ? 16'h0 : t_5));
-    assign t_14 = (t_4 ? 16'hff80 : ((t_3 == 16'h8000) ? 16'h0 : t_3));
+    assign t_12 = s_axis_logits_tdata[15:0];
+    assign t_13 = ((&t_12[14:7]) & (|t_12[6:0]));
+    assign t_14 = (t_13 ? 16'hff80 : ((t_12 == 16'h8000) ? 16'h0 : t_12));
     assign t_15 = u_argmax_tag_out[0];
     assign t_16 = u_argmax_tag_out[1];
 
@@ -495,19 +494,18 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign u_result_fifo_push = round_decided;
     assign u_result_fifo_push_data = {1'h0, flags_now, (row_gamma - accepted), accepted, row_argmax};
     assign u_result_fifo_m_axis_tready = m_axis_result_tready;
-    assign advance = ((~u_token_fifo_full) & (~u_result_fifo_full));
     assign cmd_bad_gamma = (3'h4 < t_0);
-    assign cmd_bad_draft = (|{((3'h0 < t_0) & (10'h3e8 <= t_1[9:0])), ((3'h1 < t_0) & (10'h3e8 <= t_1[19:10])), ((3'h2 < t_0) & (10'h3e8 <= t_1[29:20])), ((3'h3 < t_0) & (10'h3e8 <= t_1[39:30]))});
     assign cmd_fire = (s_axis_cmd_tvalid & (~nxt_valid));
     assign logits_fire = ((s_axis_logits_tvalid & cur_valid) & advance);
     assign row_final = (row == cur_gamma);
     assign round_end = ((logits_fire & s_axis_logits_tlast) & row_final);
     assign row_length_error = (s_axis_logits_tlast & (beat != 8'hf9));
     assign beat_in_row = (beat < 8'hfa);
+    assign cur_bad_draft_now = (|{((3'h0 < cur_gamma) & (10'h3e8 <= cur_tokens[9:0])), ((3'h1 < cur_gamma) & (10'h3e8 <= cur_tokens[19:10])), ((3'h2 < cur_gamma) & (10'h3e8 <= cur_tokens[29:20])), ((3'h3 < cur_gamma) & (10'h3e8 <= cur_tokens[39:30]))});
     assign u_argmax_enable = advance;
     assign u_argmax_lane_valid = s1_lane_valid;
     assign u_argmax_lane_keys = s1_lane_keys;
-    assign u_argmax_tag_in = s1_tag;
+    assign u_argmax_tag_in = {s1_tag[28:26], s1_tag[25:16], s1_tag[15:6], s1_tag[5], s1_tag[4], (|s1_lane_nan), s1_tag[3], s1_tag[2], s1_tag[1], s1_tag[0]};
     assign take_candidate = (row_start | (u_argmax_max_valid & ((~run_valid) | (run_key < u_argmax_max_key))));
     assign new_valid = (take_candidate ? u_argmax_max_valid : run_valid);
     assign new_key = (take_candidate ? u_argmax_max_key : run_key);
@@ -523,7 +521,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         .aresetn(aresetn),
         .push(u_token_fifo_push),
         .push_data(u_token_fifo_push_data),
-        .full(u_token_fifo_full),
+        .full_next(u_token_fifo_full_next),
         .m_axis_tvalid(u_token_fifo_m_axis_tvalid),
         .m_axis_tready(u_token_fifo_m_axis_tready),
         .m_axis_tdata(u_token_fifo_m_axis_tdata)
@@ -534,7 +532,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         .aresetn(aresetn),
         .push(u_result_fifo_push),
         .push_data(u_result_fifo_push_data),
-        .full(u_result_fifo_full),
+        .full_next(u_result_fifo_full_next),
         .m_axis_tvalid(u_result_fifo_m_axis_tvalid),
         .m_axis_tready(u_result_fifo_m_axis_tready),
         .m_axis_tdata(u_result_fifo_m_axis_tdata)
@@ -556,7 +554,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     always @(*) begin
         case (row)
             3'h0: begin
-                row_draft = t_2;
+                row_draft = t_1;
             end
             3'h1: begin
                 row_draft = cur_tokens[19:10];
@@ -568,9 +566,17 @@ module hades_verify_g4_v1000_l4_bf16 (
                 row_draft = cur_tokens[39:30];
             end
             default: begin
-                row_draft = t_2;
+                row_draft = t_1;
             end
         endcase
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            advance <= 1'h1;
+        end else begin
+            advance <= ((~u_token_fifo_full_next) & (~u_result_fifo_full_next));
+        end
     end
 
     always @(posedge aclk) begin
@@ -604,7 +610,7 @@ module hades_verify_g4_v1000_l4_bf16 (
             if (nxt_valid) begin
                 cur_tokens <= nxt_tokens;
             end else if (cmd_fire) begin
-                cur_tokens <= t_1;
+                cur_tokens <= t_2;
             end
         end
     end
@@ -615,16 +621,6 @@ module hades_verify_g4_v1000_l4_bf16 (
                 cur_bad_gamma <= nxt_bad_gamma;
             end else if (cmd_fire) begin
                 cur_bad_gamma <= cmd_bad_gamma;
-            end
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-            if (nxt_valid) begin
-                cur_bad_draft <= nxt_bad_draft;
-            end else if (cmd_fire) begin
-                cur_bad_draft <= cmd_bad_draft;
             end
         end
     end
@@ -653,7 +649,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     always @(posedge aclk) begin
         if ((round_end | (~cur_valid))) begin
         end else if (cmd_fire) begin
-            nxt_tokens <= t_1;
+            nxt_tokens <= t_2;
         end
     end
 
@@ -661,13 +657,6 @@ module hades_verify_g4_v1000_l4_bf16 (
         if ((round_end | (~cur_valid))) begin
         end else if (cmd_fire) begin
             nxt_bad_gamma <= cmd_bad_gamma;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-        end else if (cmd_fire) begin
-            nxt_bad_draft <= cmd_bad_draft;
         end
     end
 
@@ -713,9 +702,9 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s1_tag <= 30'h0;
+            s1_tag <= 29'h0;
         end else if (advance) begin
-            s1_tag <= {cur_gamma, row_draft, base, cur_bad_draft, cur_bad_gamma, (|{(t_4 & beat_in_row), (t_6 & beat_in_row), (t_8 & beat_in_row), (t_10 & beat_in_row)}), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
+            s1_tag <= {cur_gamma, row_draft, base, cur_bad_draft_now, cur_bad_gamma, row_length_error, row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 
@@ -727,7 +716,13 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            s1_lane_keys <= {(t_11[15] ? (~t_11) : {1'h1, t_11[14:0]}), (t_12[15] ? (~t_12) : {1'h1, t_12[14:0]}), (t_13[15] ? (~t_13) : {1'h1, t_13[14:0]}), (t_14[15] ? (~t_14) : {1'h1, t_14[14:0]})};
+            s1_lane_keys <= {(t_5[15] ? (~t_5) : {1'h1, t_5[14:0]}), (t_8[15] ? (~t_8) : {1'h1, t_8[14:0]}), (t_11[15] ? (~t_11) : {1'h1, t_11[14:0]}), (t_14[15] ? (~t_14) : {1'h1, t_14[14:0]})};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s1_lane_nan <= {(t_4 & beat_in_row), (t_7 & beat_in_row), (t_10 & beat_in_row), (t_13 & beat_in_row)};
         end
     end
 
@@ -785,7 +780,7 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            row_flags <= {u_argmax_tag_out[3], (new_key == 16'h7f), new_nan, u_argmax_tag_out[5], u_argmax_tag_out[6]};
+            row_flags <= {u_argmax_tag_out[3], (take_candidate ? (u_argmax_max_key == 16'h7f) : (run_key == 16'h7f)), new_nan, u_argmax_tag_out[5], u_argmax_tag_out[6]};
         end
     end
 

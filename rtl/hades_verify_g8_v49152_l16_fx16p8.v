@@ -35,7 +35,7 @@ module hades_stream_fifo_w17_d4 (
     input  wire aresetn,
     input  wire push,
     input  wire [16:0] push_data,
-    output wire full,
+    output wire full_next,
     output wire m_axis_tvalid,
     input  wire m_axis_tready,
     output wire [16:0] m_axis_tdata
@@ -51,7 +51,7 @@ module hades_stream_fifo_w17_d4 (
     wire pop;
     reg  [16:0] head_data;
 
-    assign full = (count == 3'h4);
+    assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
     assign pop = (m_axis_tvalid & m_axis_tready);
@@ -147,7 +147,7 @@ module hades_stream_fifo_w30_d2 (
     input  wire aresetn,
     input  wire push,
     input  wire [29:0] push_data,
-    output wire full,
+    output wire full_next,
     output wire m_axis_tvalid,
     input  wire m_axis_tready,
     output wire [29:0] m_axis_tdata
@@ -161,7 +161,7 @@ module hades_stream_fifo_w30_d2 (
     wire pop;
     reg  [29:0] head_data;
 
-    assign full = (count == 2'h2);
+    assign full_next = (((push & (~pop)) ? (count + 2'h1) : ((pop & (~push)) ? (count - 2'h1) : count)) == 2'h2);
     assign m_axis_tvalid = (count != 2'h0);
     assign m_axis_tdata = head_data;
     assign pop = (m_axis_tvalid & m_axis_tready);
@@ -719,29 +719,26 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     wire u_token_fifo_push;
     wire [16:0] u_token_fifo_push_data;
-    wire u_token_fifo_full;
+    wire u_token_fifo_full_next;
     wire u_token_fifo_m_axis_tvalid;
     wire u_token_fifo_m_axis_tready;
     wire [16:0] u_token_fifo_m_axis_tdata;
     wire u_result_fifo_push;
     wire [29:0] u_result_fifo_push_data;
-    wire u_result_fifo_full;
+    wire u_result_fifo_full_next;
     wire u_result_fifo_m_axis_tvalid;
     wire u_result_fifo_m_axis_tready;
     wire [29:0] u_result_fifo_m_axis_tdata;
-    wire advance;
+    reg  advance;
     reg  cur_valid;
     reg  [3:0] cur_gamma;
     reg  [127:0] cur_tokens;
     reg  cur_bad_gamma;
-    reg  cur_bad_draft;
     reg  nxt_valid;
     reg  [3:0] nxt_gamma;
     reg  [127:0] nxt_tokens;
     reg  nxt_bad_gamma;
-    reg  nxt_bad_draft;
     wire cmd_bad_gamma;
-    wire cmd_bad_draft;
     wire cmd_fire;
     reg  [11:0] beat;
     reg  [3:0] row;
@@ -752,7 +749,8 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire row_length_error;
     wire beat_in_row;
     reg  [15:0] row_draft;
-    reg  [42:0] s1_tag;
+    wire cur_bad_draft_now;
+    reg  [41:0] s1_tag;
     reg  [15:0] s1_lane_valid;
     reg  [255:0] s1_lane_keys;
     wire u_argmax_enable;
@@ -788,8 +786,8 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [4:0] flags_now;
     wire round_decided;
     wire [3:0] t_0;
-    wire [127:0] t_1;
-    wire [15:0] t_2;
+    wire [15:0] t_1;
+    wire [127:0] t_2;
     wire [15:0] t_3;
     wire [15:0] t_4;
     wire [15:0] t_5;
@@ -810,8 +808,8 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire t_20;
 
     assign t_0 = s_axis_cmd_tdata[3:0];
-    assign t_1 = s_axis_cmd_tdata[131:4];
-    assign t_2 = cur_tokens[15:0];
+    assign t_1 = cur_tokens[15:0];
+    assign t_2 = s_axis_cmd_tdata[131:4];
     assign t_3 = s_axis_logits_tdata[255:240];
     assign t_4 = s_axis_logits_tdata[239:224];
     assign t_5 = s_axis_logits_tdata[223:208];
@@ -845,19 +843,18 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign u_result_fifo_push = round_decided;
     assign u_result_fifo_push_data = {1'h0, flags_now, (row_gamma - accepted), accepted, row_argmax};
     assign u_result_fifo_m_axis_tready = m_axis_result_tready;
-    assign advance = ((~u_token_fifo_full) & (~u_result_fifo_full));
     assign cmd_bad_gamma = (4'h8 < t_0);
-    assign cmd_bad_draft = (|{((4'h0 < t_0) & (16'hc000 <= t_1[15:0])), ((4'h1 < t_0) & (16'hc000 <= t_1[31:16])), ((4'h2 < t_0) & (16'hc000 <= t_1[47:32])), ((4'h3 < t_0) & (16'hc000 <= t_1[63:48])), ((4'h4 < t_0) & (16'hc000 <= t_1[79:64])), ((4'h5 < t_0) & (16'hc000 <= t_1[95:80])), ((4'h6 < t_0) & (16'hc000 <= t_1[111:96])), ((4'h7 < t_0) & (16'hc000 <= t_1[127:112]))});
     assign cmd_fire = (s_axis_cmd_tvalid & (~nxt_valid));
     assign logits_fire = ((s_axis_logits_tvalid & cur_valid) & advance);
     assign row_final = (row == cur_gamma);
     assign round_end = ((logits_fire & s_axis_logits_tlast) & row_final);
     assign row_length_error = (s_axis_logits_tlast & (beat != 12'hbff));
     assign beat_in_row = (beat < 12'hc00);
+    assign cur_bad_draft_now = (|{((4'h0 < cur_gamma) & (16'hc000 <= cur_tokens[15:0])), ((4'h1 < cur_gamma) & (16'hc000 <= cur_tokens[31:16])), ((4'h2 < cur_gamma) & (16'hc000 <= cur_tokens[47:32])), ((4'h3 < cur_gamma) & (16'hc000 <= cur_tokens[63:48])), ((4'h4 < cur_gamma) & (16'hc000 <= cur_tokens[79:64])), ((4'h5 < cur_gamma) & (16'hc000 <= cur_tokens[95:80])), ((4'h6 < cur_gamma) & (16'hc000 <= cur_tokens[111:96])), ((4'h7 < cur_gamma) & (16'hc000 <= cur_tokens[127:112]))});
     assign u_argmax_enable = advance;
     assign u_argmax_lane_valid = s1_lane_valid;
     assign u_argmax_lane_keys = s1_lane_keys;
-    assign u_argmax_tag_in = s1_tag;
+    assign u_argmax_tag_in = {s1_tag[41:38], s1_tag[37:22], s1_tag[21:6], s1_tag[5], s1_tag[4], 1'h0, s1_tag[3], s1_tag[2], s1_tag[1], s1_tag[0]};
     assign take_candidate = (row_start | (u_argmax_max_valid & ((~run_valid) | (run_key < u_argmax_max_key))));
     assign new_valid = (take_candidate ? u_argmax_max_valid : run_valid);
     assign new_key = (take_candidate ? u_argmax_max_key : run_key);
@@ -873,7 +870,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         .aresetn(aresetn),
         .push(u_token_fifo_push),
         .push_data(u_token_fifo_push_data),
-        .full(u_token_fifo_full),
+        .full_next(u_token_fifo_full_next),
         .m_axis_tvalid(u_token_fifo_m_axis_tvalid),
         .m_axis_tready(u_token_fifo_m_axis_tready),
         .m_axis_tdata(u_token_fifo_m_axis_tdata)
@@ -884,7 +881,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         .aresetn(aresetn),
         .push(u_result_fifo_push),
         .push_data(u_result_fifo_push_data),
-        .full(u_result_fifo_full),
+        .full_next(u_result_fifo_full_next),
         .m_axis_tvalid(u_result_fifo_m_axis_tvalid),
         .m_axis_tready(u_result_fifo_m_axis_tready),
         .m_axis_tdata(u_result_fifo_m_axis_tdata)
@@ -906,7 +903,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     always @(*) begin
         case (row)
             4'h0: begin
-                row_draft = t_2;
+                row_draft = t_1;
             end
             4'h1: begin
                 row_draft = cur_tokens[31:16];
@@ -930,9 +927,17 @@ module hades_verify_g8_v49152_l16_fx16p8 (
                 row_draft = cur_tokens[127:112];
             end
             default: begin
-                row_draft = t_2;
+                row_draft = t_1;
             end
         endcase
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            advance <= 1'h1;
+        end else begin
+            advance <= ((~u_token_fifo_full_next) & (~u_result_fifo_full_next));
+        end
     end
 
     always @(posedge aclk) begin
@@ -966,7 +971,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
             if (nxt_valid) begin
                 cur_tokens <= nxt_tokens;
             end else if (cmd_fire) begin
-                cur_tokens <= t_1;
+                cur_tokens <= t_2;
             end
         end
     end
@@ -977,16 +982,6 @@ module hades_verify_g8_v49152_l16_fx16p8 (
                 cur_bad_gamma <= nxt_bad_gamma;
             end else if (cmd_fire) begin
                 cur_bad_gamma <= cmd_bad_gamma;
-            end
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-            if (nxt_valid) begin
-                cur_bad_draft <= nxt_bad_draft;
-            end else if (cmd_fire) begin
-                cur_bad_draft <= cmd_bad_draft;
             end
         end
     end
@@ -1015,7 +1010,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((round_end | (~cur_valid))) begin
         end else if (cmd_fire) begin
-            nxt_tokens <= t_1;
+            nxt_tokens <= t_2;
         end
     end
 
@@ -1023,13 +1018,6 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if ((round_end | (~cur_valid))) begin
         end else if (cmd_fire) begin
             nxt_bad_gamma <= cmd_bad_gamma;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-        end else if (cmd_fire) begin
-            nxt_bad_draft <= cmd_bad_draft;
         end
     end
 
@@ -1075,9 +1063,9 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s1_tag <= 43'h0;
+            s1_tag <= 42'h0;
         end else if (advance) begin
-            s1_tag <= {cur_gamma, row_draft, base, cur_bad_draft, cur_bad_gamma, 1'h0, row_length_error, row_final, s_axis_logits_tlast, logits_fire};
+            s1_tag <= {cur_gamma, row_draft, base, cur_bad_draft_now, cur_bad_gamma, row_length_error, row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 

@@ -55,35 +55,27 @@ public enum GreedyVerifierRTL {
             let tokenQueue = m.instance(tokenFifo, name: "u_token_fifo")
             let resultQueue = m.instance(resultFifo, name: "u_result_fifo")
             // The whole pipeline moves together; it waits only while an output FIFO is full.
-            let advance = m.named("advance", !tokenQueue["full"] & !resultQueue["full"])
+            // Registered from the FIFOs' next fullness (same timing as `!full`, but no long path into every enable).
+            let advance = m.reg("advance", 1, reset: 1)
+            advance <== !tokenQueue["full_next"] & !resultQueue["full_next"]
 
             // MARK: command slots (current round + one queued) so rounds follow each other without a bubble
-            struct Command { var valid, gamma, tokens, badGamma, badDraft: Value }
+            struct Command { var valid, gamma, tokens, badGamma: Value }
             func commandRegs(_ prefix: String) -> Command {
                 Command(valid: m.reg("\(prefix)_valid", 1, reset: 0), gamma: m.reg("\(prefix)_gamma", gw),
-                        tokens: m.reg("\(prefix)_tokens", c.gammaMax * tw), badGamma: m.reg("\(prefix)_bad_gamma", 1),
-                        badDraft: m.reg("\(prefix)_bad_draft", 1))
+                        tokens: m.reg("\(prefix)_tokens", c.gammaMax * tw), badGamma: m.reg("\(prefix)_bad_gamma", 1))
             }
             let current = commandRegs("cur"), queued = commandRegs("nxt")
             let incomingGamma = cmdData.bits(gw - 1, 0)
             let incomingTokens = cmdData.bits(io.commandBits - 1, gw)
             let gammaTooLarge: Value = (1 << gw) - 1 > c.gammaMax ? incomingGamma > c.gammaMax : .false
-            var draftOutOfRange: [Value] = []
-            if c.vocab < 1 << tw {  // otherwise every tw-bit token is < V
-                for i in 0..<c.gammaMax {
-                    let token = incomingTokens.bits((i + 1) * tw - 1, i * tw)
-                    draftOutOfRange.append((incomingGamma > i) & (token >= c.vocab))
-                }
-            }
             let incoming = Command(valid: .true, gamma: incomingGamma, tokens: incomingTokens,
-                                   badGamma: m.named("cmd_bad_gamma", gammaTooLarge),
-                                   badDraft: m.named("cmd_bad_draft", draftOutOfRange.isEmpty ? .false : concat(draftOutOfRange).orReduce))
+                                   badGamma: m.named("cmd_bad_gamma", gammaTooLarge))
             func load(_ slot: Command, from source: Command) {
                 slot.valid <== source.valid
                 slot.gamma <== source.gamma
                 slot.tokens <== source.tokens
                 slot.badGamma <== source.badGamma
-                slot.badDraft <== source.badDraft
             }
             cmdReady <== !queued.valid
             let cmdFire = m.named("cmd_fire", cmdValid & !queued.valid)
@@ -122,7 +114,6 @@ public enum GreedyVerifierRTL {
                 laneKeys.append(lane.key)
                 if c.format.isFloat { laneNaN.append(lane.isNaN & valid) }
             }
-            let beatNaN: Value = laneNaN.isEmpty ? .false : concat(laneNaN).orReduce
             let draftToken = m.select("row_draft", (0..<c.gammaMax).map {
                 current.tokens.bits(($0 + 1) * tw - 1, $0 * tw)
             }, index: row)
@@ -142,21 +133,40 @@ public enum GreedyVerifierRTL {
             }
 
             // Stage 1: register keys, validity and the beat's tag.
+            // bad_draft is decoded from the current slot's registers (off the command input's critical path).
+            var slotOutOfRange: [Value] = []
+            if c.vocab < 1 << tw {  // otherwise every tw-bit token is < V
+                for i in 0..<c.gammaMax {
+                    let token = current.tokens.bits((i + 1) * tw - 1, i * tw)
+                    slotOutOfRange.append((current.gamma > i) & (token >= c.vocab))
+                }
+            }
+            let currentBadDraft = m.named("cur_bad_draft_now", slotOutOfRange.isEmpty ? .false : concat(slotOutOfRange).orReduce)
             let tagValues: [String: Value] = [
                 "fire": fire, "row_end": logitsLast, "row_final": rowFinal, "row_length_error": rowLengthError,
-                "nan": beatNaN, "bad_gamma": current.badGamma, "bad_draft": current.badDraft, "base": base,
+                "bad_gamma": current.badGamma, "bad_draft": currentBadDraft, "base": base,
                 "draft": draftToken, "gamma": current.gamma,
             ]
-            let stage1Tag = m.regNext("s1_tag", concat(tagFields.reversed().map { tagValues[$0.0]! }), reset: 0, enable: advance)
+            // The NaN bit is OR-ed after the stage-1 register (one bit per lane is registered).
+            let stage1Fields = tagFields.filter { $0.0 != "nan" }
+            let stage1Tag = m.regNext("s1_tag", concat(stage1Fields.reversed().map { tagValues[$0.0]! }), reset: 0, enable: advance)
             let stage1Valid = m.regNext("s1_lane_valid", concat(laneValid.reversed()), enable: advance)
             let stage1Keys = m.regNext("s1_lane_keys", concat(laneKeys.reversed()), enable: advance)
+            let stage1NaN: Value = laneNaN.isEmpty ? .false
+                : m.regNext("s1_lane_nan", concat(laneNaN.reversed()), enable: advance).orReduce
             // A stalled input must not look like a beat: `fire` is part of the tag and is 0 on idle cycles.
 
             let argmax = m.instance(tree, name: "u_argmax")
             argmax["enable"] <== advance
             argmax["lane_valid"] <== stage1Valid
             argmax["lane_keys"] <== stage1Keys
-            argmax["tag_in"] <== stage1Tag
+            var stage1Values: [String: Value] = ["nan": stage1NaN]
+            var stage1Offset = 0
+            for (field, width) in stage1Fields {
+                stage1Values[field] = stage1Tag.bits(stage1Offset + width - 1, stage1Offset)
+                stage1Offset += width
+            }
+            argmax["tag_in"] <== concat(tagFields.reversed().map { stage1Values[$0.0]! })
             var fields: [String: Value] = [:]
             var offset = 0
             for (field, width) in tagFields {
@@ -189,8 +199,9 @@ public enum GreedyVerifierRTL {
             // MARK: row results (one register stage)
             let rowDone = m.reg("row_done", 1, reset: 0, enable: advance)
             rowDone <== fields["fire"]! & fields["row_end"]!
-            let degenerate: Value = c.format.isFloat
-                ? newKey === Int(c.format.negativeInfinityKey) : .false
+            let negInfKey = Int(c.format.negativeInfinityKey)
+            let degenerate: Value = c.format.isFloat  // compare both candidates, then select (shorter path)
+                ? mux(take, argmax["max_key"] === negInfKey, runKey === negInfKey) : .false
             let rowArgmax = m.regNext("row_argmax", newIndex, enable: advance)
             let rowFlags = m.regNext("row_flags", concat([fields["row_length_error"]!, degenerate, newNaN,
                                                           fields["bad_gamma"]!, fields["bad_draft"]!]), enable: advance)
