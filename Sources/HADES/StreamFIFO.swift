@@ -10,6 +10,7 @@ enum StreamFIFO {
                                 doc: ["stream FIFO of \(depth) entries"]) { m in
             let push = m.input("push", 1)
             let pushData = m.input("push_data", width)
+            let full = m.output("full", 1)
             // Full after this clock edge: lets the user register its stall signal.
             let fullNext = m.output("full_next", 1)
             let outValid = m.output("m_axis_tvalid", 1)
@@ -21,6 +22,7 @@ enum StreamFIFO {
             let count = m.reg("count", pointerBits + 1, reset: 0)
             let slots = m.regs("slot", count: depth, width)
             let pop = m.named("pop", outValid & outReady)
+            full <== count === depth
             outValid <== count =/= 0
             outData <== m.select("head_data", slots, index: head)
             m.when(push) {
