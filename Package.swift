@@ -13,16 +13,20 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
+        // What every layer shares: the seeded generator, width helpers, the process runner.
+        .target(name: "Basics"),
+        // Test support: the repository and built executables, circuits against Swift models (re-exports Basics).
+        .target(name: "TestSupport", dependencies: ["Basics", "HDL", "VerilatorBridge", "CoSim"]),
         // The hardware construction language: IR, checks, name allocation, Verilog emitter.
-        .target(name: "HDL"),
+        .target(name: "HDL", dependencies: ["Basics"]),
         // Builds any Verilog module into a Verilator shared library and drives it from Swift (dlopen).
-        .target(name: "VerilatorBridge"),
+        .target(name: "VerilatorBridge", dependencies: ["Basics"]),
         // Plain-Swift golden model of the verifier: number formats, greedy rule, cycle model.
-        .target(name: "Golden"),
+        .target(name: "Golden", dependencies: ["Basics"]),
         // The HADES verify/rollback datapath, written in the HDL.
         .target(name: "HADES", dependencies: ["HDL", "Golden"]),
         // .npy / .npz trace reader.
-        .target(name: "Trace", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(name: "Trace", dependencies: ["Basics", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Co-simulation: streams rounds through the Verilated RTL and compares with the golden model.
         .target(name: "CoSim", dependencies: ["HADES", "Golden", "VerilatorBridge", "Trace"]),
         .executableTarget(name: "hadesgen", dependencies: [
@@ -35,14 +39,14 @@ let package = Package(
         .executableTarget(name: "hades-bench", dependencies: [
             "CoSim", "Golden", "Trace", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "HDLTests", dependencies: ["HDL", "VerilatorBridge"], exclude: ["Golden"]),
-        .testTarget(name: "VerilatorBridgeTests", dependencies: ["VerilatorBridge"]),
+        .testTarget(name: "HDLTests", dependencies: ["HDL", "VerilatorBridge", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "VerilatorBridgeTests", dependencies: ["VerilatorBridge", "TestSupport"]),
         .testTarget(name: "GoldenTests", dependencies: ["Golden"]),
-        .testTarget(name: "TraceTests", dependencies: ["Trace"]),
-        .testTarget(name: "HADESTests", dependencies: ["HADES", "Golden", "CoSim", "VerilatorBridge"]),
-        .testTarget(name: "CoSimTests", dependencies: ["CoSim", "Trace", "Golden"]),
-        .testTarget(name: "ReliabilityTests", dependencies: ["CoSim", "HADES", "HDL", "Golden", "Trace", "VerilatorBridge"]),
+        .testTarget(name: "TraceTests", dependencies: ["Trace", "TestSupport"]),
+        .testTarget(name: "HADESTests", dependencies: ["HADES", "Golden", "CoSim", "VerilatorBridge", "TestSupport"]),
+        .testTarget(name: "CoSimTests", dependencies: ["CoSim", "Trace", "Golden", "TestSupport"]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["CoSim", "HADES", "HDL", "Golden", "Trace", "VerilatorBridge", "TestSupport"]),
         .testTarget(name: "SamplingTests", dependencies: ["CoSim", "HADES", "HDL", "Golden", "Trace", "VerilatorBridge"]),
-        .testTarget(name: "ReportTests", dependencies: ["CoSim", "HADES", "Golden"]),
+        .testTarget(name: "ReportTests", dependencies: ["CoSim", "HADES", "Golden", "TestSupport"]),
     ]
 )

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Check a HADES trace file (DESIGN.md "Trace files"): print shapes/dtypes, recompute the float64 reference
+"""Check a HADES trace file (docs/spec.md "Trace files"): print shapes/dtypes, recompute the float64 reference
 decision of every round from the logits actually stored, and compare with the stored `accepted`/`next_token`.
 
-Reference rules (DESIGN.md), as implemented here and used by make_traces.py:
+Reference rules (docs/spec.md), as implemented here and used by make_traces.py:
 - greedy: a_i = argmax of target row i (ties -> lowest index; NaN counts as -inf; no finite maximum -> 0);
   n = leading i < γ with x_i == a_i; next token a_n.
 - sampling: t_i, d_i = softmax in float64 of the stored rows; u_i = U_i / 2^32;

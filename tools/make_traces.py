@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Record real speculative-decoding rounds of SmolLM2-135M-Instruct as HADES trace files (DESIGN.md).
+"""Record real speculative-decoding rounds of SmolLM2-135M-Instruct as HADES trace files (docs/spec.md).
 
 Target: the full 30-block network. Draft: the same network cut after its first K blocks with a linear exit
 (smollm2.py), with its own KV cache. Each round:

@@ -35,7 +35,7 @@ def median(xs):
 
 
 def tokens_per_s(tokens, cycles, clock_mhz):
-    """DESIGN.md: verified tokens per second = Σ(n+1) / Σ cycles × clock."""
+    """docs/spec.md: verified tokens per second = Σ(n+1) / Σ cycles × clock."""
     if cycles <= 0:
         return 0.0
     return tokens / cycles * clock_mhz * 1e6

@@ -2,7 +2,7 @@ import Golden
 import Trace
 
 /// Real-trace rounds converted to the codes a configuration's hardware sees (through the golden converter,
-/// so fp16/fp32 configurations see the model's exact values and fixed point is rounded as DESIGN.md says).
+/// so fp16/fp32 configurations see the model's exact values and fixed point is rounded as docs/spec.md says).
 public enum TraceRounds {
     public static func rounds(_ trace: SpeculativeTrace, format: LogitFormat, range: Range<Int>? = nil) throws -> [CoSimRound] {
         let v = trace.vocab

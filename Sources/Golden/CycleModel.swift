@@ -1,5 +1,9 @@
 /// Latency constants of the greedy datapath.
 public enum GreedyTiming {
+    /// Registers outside the argmax tree on a row's way to the result: the input stage (keys and tag), the running
+    /// maximum, the decision into the output FIFOs.
+    public static let stagesAroundTree = 3
+
     /// D(L) = ceil(log2 L) + 3 clock cycles: L=1 → 3, L=2 → 4, L=3 → 5, L=16 → 7, L=64 → 9.
     ///
     /// This is the hardware's DOCUMENTED latency (cycles from the handshake of a row's last logit beat to
@@ -7,8 +11,7 @@ public enum GreedyTiming {
     /// measured cycle count with `CycleModel`, which uses this number. Change both together.
     public static func pipelineDepth(lanes: Int) -> Int {
         precondition(lanes >= 1, "lanes must be ≥ 1")
-        let log2Ceil = lanes == 1 ? 0 : Int.bitWidth - (lanes - 1).leadingZeroBitCount
-        return log2Ceil + 3
+        return ceilLog2(lanes) + stagesAroundTree
     }
 }
 
@@ -29,7 +32,7 @@ public struct RoundTiming: Equatable, Hashable, Sendable {
 }
 
 /// Cycle model of the greedy verifier with a producer that never stalls (commands queued ahead, one logit
-/// beat per clock, result consumer always ready). DESIGN.md "Cycle accounting".
+/// beat per clock, result consumer always ready). docs/spec.md "Timing and cycle formulas".
 ///
 /// Every round streams all γ+1 rows ((γ+1)·B beats, also for γ > Γ and for rows after the decision, which the
 /// hardware drops at full speed), so round r starts at s_r = s_{r−1} + (γ_{r−1}+1)·B, s_0 = 0. Its result is

@@ -36,7 +36,7 @@ public struct RoundOutcome: Equatable, Hashable, Sendable {
     }
 }
 
-/// The greedy rule on codes, bit-exact with the RTL (DESIGN.md "Greedy rule").
+/// The greedy rule on codes, bit-exact with the RTL (docs/spec.md "Greedy rule").
 public enum GreedyVerifier {
 
     /// Argmax of one row by `LogitFormat.key`: largest key, ties → lowest index.

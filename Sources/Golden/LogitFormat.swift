@@ -1,4 +1,4 @@
-/// How one logit is encoded on the wire (DESIGN.md "Parameters").
+/// How one logit is encoded on the wire (docs/spec.md "Parameters").
 ///
 /// Codes are always carried in the low `bits` bits of a `UInt32`; higher bits are ignored by every
 /// function here (they are masked off), exactly as the hardware only sees `bits` wires per lane.
@@ -105,15 +105,20 @@ public enum LogitFormat: Equatable, Hashable, Sendable, CustomStringConvertible 
     /// The top bit of a code (the sign bit for every format).
     public var signBit: UInt32 { UInt32(1) << UInt32(bits - 1) }
 
-    /// Exponent-field-all-ones pattern without sign (the +inf code), floats only; 0 for fixed.
-    var exponentMask: UInt32 {
+    /// Exponent bits of a float format (IEEE 754 binary16 5, bfloat16 8, binary32 8); 0 for fixed.
+    public var exponentBits: Int {
         switch self {
         case .fixed: return 0
-        case .fp16: return 0x7C00
-        case .bf16: return 0x7F80
-        case .fp32: return 0x7F80_0000
+        case .fp16: return 5
+        case .bf16, .fp32: return 8
         }
     }
+
+    /// Mantissa (fraction) bits of a float format: the bits below the exponent; 0 for fixed.
+    public var mantissaBits: Int { isFloat ? bits - 1 - exponentBits : 0 }
+
+    /// Exponent-field-all-ones pattern without sign (the +inf code), floats only; 0 for fixed.
+    public var exponentMask: UInt32 { ((UInt32(1) << UInt32(exponentBits)) - 1) << UInt32(mantissaBits) }
 
     // MARK: Special codes
 

@@ -1,3 +1,16 @@
+/// Timing constants of the sampling verifier (`SamplingVerifierRTL`): the RTL's stages and the golden cycle model
+/// both follow these numbers (the co-simulation compares every round's cycles).
+public enum SamplingTiming {
+    /// Register stages from a beat's handshake to the row accumulators: input, y, beat reference, exp, sum.
+    public static let pipeline = 5
+    /// Cycles an accepted row adds to the ideal B: the pipeline drains (5) and the decision takes one cycle.
+    public static let rowGap = pipeline + 1
+    /// Cycles a pass over the stored row pair adds to its B reads: the memory read, then the pipeline.
+    public static let passGap = 1 + pipeline
+    /// From the push of the round's last token to the result handshake.
+    public static let resultDelay = 1
+}
+
 /// Cycle model of the sampling verifier (`SamplingVerifierRTL`) with a producer that never stalls and a ready
 /// consumer, counted like greedy: from the handshake of a round's first target beat to its result handshake.
 ///
@@ -6,14 +19,15 @@
 /// γ > Γ) then needs pass A (B reads + 6: memory read, 5 stages) and pass B (B + 6), the n+1 tokens are pushed one
 /// a clock and the result is handshaken one clock after the last token is pushed:
 ///
-///     cycles = (n+1)·B + 2B + 7n + 20        (ideal: (n+1)·B + 2B + D)
+///     cycles = (n+1)·(B + rowGap) + 2·(B + passGap) + (n+1) + resultDelay
+///            = (n+1)·B + 2B + 7n + 20        (ideal: (n+1)·B + 2B + D)
 ///
 /// The rows after the decisive one are taken afterwards at one beat per clock; the next round's first beat
 /// follows its command handshake by one clock.
 public enum SamplingCycleModel {
     public static func cycles(accepted n: Int, config: VerifierConfig) -> Int {
-        let b = config.beatsPerRow
-        return (n + 1) * b + 2 * b + 7 * n + 20
+        let b = config.beatsPerRow, t = SamplingTiming.self
+        return (n + 1) * (b + t.rowGap) + 2 * (b + t.passGap) + (n + 1) + t.resultDelay
     }
 
     public static func predict(gammas: [Int], outcomes: [RoundOutcome], config: VerifierConfig) -> [RoundTiming] {

@@ -65,7 +65,7 @@ public enum SamplingFixedPoint {
     /// Bits of an exponential: E+1.
     public static var expBits: Int { expScaleBits + 1 }
     /// Bits of a row sum: E + bits(V).
-    public static func sumBits(vocab: Int) -> Int { expScaleBits + VerifierConfig.bitsToHold(vocab) }
+    public static func sumBits(vocab: Int) -> Int { expScaleBits + bitsToHold(vocab) }
     /// Bits of y for fixed<W,F>: W − F + R + 1.
     public static func yBits(_ format: LogitFormat) -> Int {
         guard case let .fixed(w, f) = format else { preconditionFailure("sampling needs a fixed format") }

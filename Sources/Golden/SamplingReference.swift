@@ -1,6 +1,6 @@
 import Foundation
 
-/// The sampling rule (DESIGN.md "Sampling rule", Algorithm 1 of Leviathan et al. / Chen et al.) evaluated in
+/// The sampling rule (docs/spec.md "Sampling rule", Algorithm 1 of Leviathan et al. / Chen et al.) evaluated in
 /// float64: the **reference** the fixed-point hardware is measured against.
 ///
 /// - accept x_i iff u_i · d_i(x_i) < t_i(x_i), u = U/2^32 (strict); stop at the first rejection n.

@@ -41,11 +41,11 @@ public struct SamplingRound: Equatable, Sendable {
     }
 }
 
-/// The sampling rule on codes, bit-exact with the RTL (DESIGN.md "Sampling rule"; the fixed-point scheme and its
+/// The sampling rule on codes, bit-exact with the RTL (docs/spec.md "Sampling rule"; the fixed-point scheme and its
 /// error bound are in `SamplingFixedPoint`).
 ///
-/// Decisions beyond DESIGN.md, shared with the RTL:
-/// - the final token always uses U_γ (DESIGN.md), whatever n is; with γ > Γ (`bad_gamma`): n = 0 and the token is
+/// Decisions (docs/spec.md "Decisions"), shared with the RTL:
+/// - the final token always uses U_γ (docs/spec.md), whatever n is; with γ > Γ (`bad_gamma`): n = 0 and the token is
 ///   sampled from t_0 with U_0, as a bonus row (no acceptance test).
 /// - a draft token x ≥ V (or < 0) has e_t(x) = e_d(x) = 0, so it is rejected; `bad_draft` is raised from the
 ///   command for any i < min(γ, Γ), as in greedy mode.

@@ -1,4 +1,4 @@
-/// Elaboration-time parameters of one verifier instance (DESIGN.md "Parameters").
+/// Elaboration-time parameters of one verifier instance (docs/spec.md "Parameters").
 public struct VerifierConfig: Equatable, Hashable, Sendable {
     public static let vocabRange: ClosedRange<Int> = 2...262_144
     public static let gammaMaxRange: ClosedRange<Int> = 1...32
@@ -39,26 +39,20 @@ public struct VerifierConfig: Equatable, Hashable, Sendable {
     public var lanesInLastBeat: Int { vocab - (beatsPerRow - 1) * lanes }
 
     /// Bits to hold a token 0 … V−1: max(1, ceil(log2 V)).
-    public var tokenBits: Int { Self.bitsToHold(vocab - 1) }
+    public var tokenBits: Int { bitsToHold(vocab - 1) }
 
     /// Bits to hold γ in 0 … Γ: max(1, ceil(log2(Γ+1))).
-    public var gammaBits: Int { Self.bitsToHold(gammaMax) }
+    public var gammaBits: Int { bitsToHold(gammaMax) }
 
     /// Bits to hold a lane index 0 … L−1: max(1, ceil(log2 L)) (1 for L = 1).
-    public var laneIndexBits: Int { Self.bitsToHold(lanes - 1) }
+    public var laneIndexBits: Int { bitsToHold(lanes - 1) }
 
     /// Bits to hold a beat index 0 … B−1 (at least 1).
-    public var beatIndexBits: Int { Self.bitsToHold(beatsPerRow - 1) }
+    public var beatIndexBits: Int { bitsToHold(beatsPerRow - 1) }
 
     /// Bits per logit (= `format.bits`).
     public var logitBits: Int { format.bits }
 
     /// D, the greedy datapath's pipeline depth for this lane count (see `GreedyTiming.pipelineDepth`).
     public var pipelineDepth: Int { GreedyTiming.pipelineDepth(lanes: lanes) }
-
-    /// Number of bits needed to represent 0 … maxValue (at least 1).
-    public static func bitsToHold(_ maxValue: Int) -> Int {
-        precondition(maxValue >= 0, "bitsToHold of a negative value")
-        return max(1, Int.bitWidth - maxValue.leadingZeroBitCount)
-    }
 }

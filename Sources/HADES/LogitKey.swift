@@ -13,13 +13,7 @@ enum LogitKey {
         let w = format.bits
         let signFlipped = concat(~code.msb, code.bits(w - 2, 0))
         guard format.isFloat else { return Lane(key: signFlipped, isNaN: .false) }
-        let exponentBits: Int
-        switch format {
-        case .fp16: exponentBits = 5
-        case .bf16: exponentBits = 8
-        default: exponentBits = 8
-        }
-        let mantissaBits = w - 1 - exponentBits
+        let mantissaBits = format.mantissaBits
         let isNaN = code.bits(w - 2, mantissaBits).andReduce & code.bits(mantissaBits - 1, 0).orReduce
         let negativeInfinity = Value.literal(UInt64(format.negativeInfinityCode), width: w)
         let negativeZero = Value.literal(UInt64(format.negativeZeroCode), width: w)

@@ -46,14 +46,6 @@ public struct SamplingInterface: Equatable {
     }
 }
 
-/// Timing of the sampling verifier (`SamplingVerifierRTL`), shared with the golden cycle model.
-public enum SamplingTiming {
-    /// Register stages from a beat's handshake to the row accumulators: input, y, beat reference, exp, sum.
-    public static let pipeline = 5
-    /// Cycles an accepted row adds to the ideal B: the pipeline drains (5) and the decision takes one cycle.
-    public static let rowGap = pipeline + 1
-}
-
 /// The sampling verify unit (DESIGN.md "Sampling rule"; arithmetic in `SamplingFixedPoint`, bit-exact).
 ///
 /// One engine, one row pair at a time: a row pair streams in (B beats, written to a B-deep memory of
@@ -98,7 +90,7 @@ public enum SamplingVerifierRTL {
         let tw = c.tokenBits, gw = c.gammaBits, lanes = c.lanes, beats = c.beatsPerRow, gmax = c.gammaMax
         let bw = max(1, c.beatIndexBits)
         let yw = fp.yBits(c.format), ew = fp.expBits, sw = fp.sumBits(vocab: c.vocab)
-        let vb = VerifierConfig.bitsToHold(c.vocab)
+        let vb = bitsToHold(c.vocab)
         let ww = ew + sw, wsw = ww + vb
         let rb = fp.fractionBits
         let table = try expTable()
@@ -323,7 +315,7 @@ public enum SamplingVerifierRTL {
             // MARK: row accumulators (stream mode)
             func shr(_ v: Value, _ amount: Value) -> Value {   // logical shift right, 0 once amount ≥ width
                 let aw = amount.width
-                let limitBits = VerifierConfig.bitsToHold(v.width)
+                let limitBits = bitsToHold(v.width)
                 if aw <= limitBits && (1 << aw) - 1 < v.width { return v.shiftedRight(by: amount) }
                 let small = amount.bits(min(aw, limitBits) - 1, 0)
                 return mux(amount >= .literal(UInt64(v.width), width: aw) as Value, .literal(0, width: v.width), v.shiftedRight(by: small))

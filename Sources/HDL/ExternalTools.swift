@@ -7,53 +7,19 @@ public enum ExternalTools {
         public let description: String
     }
 
-    public struct Output {
-        public let status: Int32
-        public let stdout: String
-        public let stderr: String
-        public var combined: String { stdout + stderr }
-    }
+    public typealias Output = ProcessRunner.Output
 
     /// Runs `executable` (looked up in PATH) with `arguments` in `directory`.
     @discardableResult
     public static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil) throws -> Output {
-        guard let path = which(executable) else {
-            throw ToolError(description: "\(executable) not found in PATH (install it: see README)")
+        do {
+            return try ProcessRunner.run(executable, arguments, in: directory)
+        } catch let missing as ProcessRunner.NotFound {
+            throw ToolError(description: missing.description)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes concurrently so a chatty tool cannot block on a full pipe.
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errBox = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        let errData = errBox.data
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus,
-                      stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    public static func which(_ executable: String) -> String? {
-        if executable.contains("/") { return FileManager.default.isExecutableFile(atPath: executable) ? executable : nil }
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(dir)/\(executable)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
+    public static func which(_ executable: String) -> String? { ProcessRunner.which(executable) }
 
     /// Writes `files` into a fresh temporary directory and returns it.
     public static func writeTemporary(_ files: [(name: String, text: String)]) throws -> URL {

@@ -161,22 +161,6 @@ public func replicate(_ value: Value, _ count: Int) -> Value {
     return concat(Array(repeating: value, count: count))
 }
 
-/// Number of bits needed to hold 0…n (at least 1).
-public func bitsToHold(_ n: Int) -> Int {
-    precondition(n >= 0)
-    var bits = 1
-    while bits < 63, (1 << bits) <= n { bits += 1 }
-    return bits
-}
-
-/// ceil(log2(n)) for n ≥ 1.
-public func ceilLog2(_ n: Int) -> Int {
-    precondition(n >= 1)
-    var bits = 0
-    while (1 << bits) < n { bits += 1 }
-    return bits
-}
-
 func describe(_ v: Value) -> String { "\(v.width)-bit \(v.isSigned ? "signed" : "unsigned")" }
 
 /// `describe(v)`, plus the signal's name and declaration when `v` is a plain signal reference.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A speculative-decoding trace (DESIGN.md, "Trace files"), loaded and validated.
+/// A speculative-decoding trace (docs/spec.md, "Trace files"), loaded and validated.
 ///
 /// | array | dtype | shape |
 /// |---|---|---|
@@ -52,9 +52,9 @@ public struct SpeculativeTrace: Sendable {
     let accepted: [Int]?
     let nextToken: [Int]?
 
-    /// Largest V accepted (DESIGN.md supports up to 262 144).
+    /// Largest V accepted (docs/spec.md supports up to 262 144).
     public static let maxVocab = 1 << 24
-    /// Largest G accepted (DESIGN.md supports up to 32).
+    /// Largest G accepted (docs/spec.md supports up to 32).
     public static let maxGammaMax = 1 << 16
 
     public static let floatTypes: [NpyDType] = [.float16, .float32]

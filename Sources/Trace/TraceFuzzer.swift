@@ -1,17 +1,4 @@
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny deterministic generator for reproducible fuzzing.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import Basics
 
 /// Deterministic byte-level mutations for robustness tests of the trace reader: a given (input, seed) always
 /// yields the same output, so any failure is reproducible from its seed.

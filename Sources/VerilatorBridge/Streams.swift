@@ -4,6 +4,7 @@
 // A beat is the concatenation of the stream's data ports, each taking ceil(width/32) 32-bit words
 // (least significant word first), in the order the ports are listed.
 
+import Basics
 import Dispatch
 
 /// A stream the testbench drives into the design (the design's valid/data/last inputs, ready output).
@@ -30,6 +31,13 @@ public struct StreamSource {
                 lasts: [Bool]? = nil, gapProbability: Double = 0, seed: UInt64 = 1) {
         self.valid = valid; self.ready = ready; self.data = data; self.last = last
         self.payload = .words(words); self.lasts = lasts; self.gapProbability = gapProbability; self.seed = seed
+    }
+
+    /// A stream named by its port descriptor (valid, ready, data and, if it has one, last).
+    public init(_ port: StreamPortNames, words: [UInt32], lasts: [Bool]? = nil, gapProbability: Double = 0,
+                seed: UInt64 = 1) {
+        self.init(valid: port.valid, ready: port.ready, data: [port.data], last: port.last, words: words, lasts: lasts,
+                  gapProbability: gapProbability, seed: seed)
     }
 
     /// Beats given one by one (each `beatWords` long).
@@ -69,6 +77,12 @@ public struct StreamSink {
                 readyProbability: Double = 1, seed: UInt64 = 2) {
         self.init(valid: valid, ready: ready, data: [data], last: last, expectedBeats: expectedBeats,
                   readyProbability: readyProbability, seed: seed)
+    }
+
+    /// A stream named by its port descriptor.
+    public init(_ port: StreamPortNames, expectedBeats: Int, readyProbability: Double = 1, seed: UInt64 = 2) {
+        self.init(valid: port.valid, ready: port.ready, data: [port.data], last: port.last,
+                  expectedBeats: expectedBeats, readyProbability: readyProbability, seed: seed)
     }
 }
 

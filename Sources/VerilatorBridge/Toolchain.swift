@@ -1,5 +1,6 @@
 // Tools, paths and subprocesses used to build model libraries.
 
+import Basics
 import Foundation
 
 extension VerilatorBridgeError: LocalizedError {
@@ -91,16 +92,7 @@ struct Toolchain {
     }
 
     /// Resolves a command name through PATH (or checks an explicit path).
-    static func findExecutable(_ name: String) -> String? {
-        let fm = FileManager.default
-        if name.contains("/") { return fm.isExecutableFile(atPath: name) ? name : nil }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for dir in path.split(separator: ":") where !dir.isEmpty {
-            let candidate = "\(dir)/\(name)"
-            if fm.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
+    static func findExecutable(_ name: String) -> String? { ProcessRunner.which(name) }
 }
 
 struct ToolResult {
@@ -145,15 +137,14 @@ extension Process {
         return p
     }
 
-    /// Runs a tool to completion and returns its combined output.
+    /// Runs a tool to completion and returns its output (stdout, then stderr).
     static func capture(_ executable: String, _ arguments: [String], cwd: String? = nil) throws -> ToolResult {
-        let logPath = FileManager.default.temporaryDirectory
-            .appendingPathComponent("hades-tool-\(getpid())-\(UUID().uuidString).log").path
-        defer { try? FileManager.default.removeItem(atPath: logPath) }
-        let p = try start(executable, arguments, cwd: cwd, logPath: logPath)
-        p.waitUntilExit()
-        let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-        return ToolResult(status: p.terminationStatus, output: output)
+        do {
+            let r = try ProcessRunner.run(executable, arguments, in: cwd.map { URL(fileURLWithPath: $0) })
+            return ToolResult(status: r.status, output: r.combined)
+        } catch {
+            throw VerilatorBridgeError.toolNotFound("cannot run \(executable): \(error)")
+        }
     }
 }
 

@@ -14,7 +14,7 @@ struct HadesBench: ParsableCommand {
         commandName: "hades-bench",
         abstract: "Time the Swift golden greedy verifier over a trace's rounds (software baseline).")
 
-    @Option(help: "Trace file (.npz, DESIGN.md format).") var trace: String
+    @Option(help: "Trace file (.npz, docs/spec.md format).") var trace: String
     @Option(help: "fp16, bf16, fp32 or fixedW.F (the codes verified).") var format: String = "fp16"
     @Option(help: "Timed repeats (the median is reported).") var repeats: Int = 15
     @Option(name: .customLong("min-seconds"), help: "Each repeat loops over all rounds until this much time has passed.")

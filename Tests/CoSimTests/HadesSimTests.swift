@@ -1,28 +1,14 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `hades-sim` as scripts run it: JSON lines per round, a summary, exit 0 on agreement.
 final class HadesSimTests: XCTestCase {
-    var hadesSim: URL {
-        let bundle = Bundle(for: HadesSimTests.self).bundleURL
-        let candidates = [bundle.appendingPathComponent("hades-sim"),
-                          bundle.deletingLastPathComponent().appendingPathComponent("hades-sim")]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }
-
     func testRunsACommittedTraceAndPrintsOneLinePerRoundAndASummary() throws {
         let trace = RealTraceTests.fixtures.appendingPathComponent("greedy_g4.npz").path
-        let p = Process()
-        p.executableURL = hadesSim
-        p.arguments = ["--trace", trace, "--lanes", "16", "--format", "fp16", "--clock-mhz", "200"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, stderr)
+        let r = try BuiltProducts.run("hades-sim", ["--trace", trace, "--lanes", "16", "--format", "fp16", "--clock-mhz", "200"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let stdout = r.stdout
         let lines = stdout.split(separator: "\n").map(String.init)
         let rounds = lines.filter { $0.hasPrefix("{\"round\":") }
         XCTAssertGreaterThan(rounds.count, 0)

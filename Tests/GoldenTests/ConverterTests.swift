@@ -76,7 +76,7 @@ final class ConverterTests: XCTestCase {
     #if !(os(macOS) && arch(x86_64))
     /// Cross-check against the toolchain's Float → Float16 conversion (RNE) on random bit patterns.
     func testFP16MatchesFloat16OnRandomValues() {
-        var rng = SplitMix(seed: 3)
+        var rng = SplitMix64(seed: 3)
         for i in 0..<200_000 {
             let bits: UInt32
             if i % 2 == 0 {
@@ -151,7 +151,7 @@ final class ConverterTests: XCTestCase {
 
     /// Fixed encode is within half a step of the value when in range (property check on random values).
     func testFixedRoundTripError() throws {
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         for f in [LogitFormat.fixed(width: 16, fraction: 8), .fixed(width: 12, fraction: 4), .fixed(width: 24, fraction: 12)] {
             guard case let .fixed(w, fr) = f else { continue }
             let limit = Double(1 << (w - 1)) / Double(1 << fr)

@@ -128,7 +128,7 @@ final class FormatTests: XCTestCase {
         }
         // Sorting a shuffled mix by key gives the expected value order.
         let ordered: [UInt32] = [0xFC00, 0xFBFF, 0xBC00, 0x8001, 0x0000, 0x0001, 0x03FF, 0x3C00, 0x7BFF, 0x7C00]
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<20 {
             var shuffled = ordered
             shuffled.shuffle(using: &rng)
@@ -163,7 +163,7 @@ final class FormatTests: XCTestCase {
 
     /// Key order agrees with numeric order of the decoded values (NaN as -inf, -0 = +0) on random codes.
     func testKeyOrderMatchesDecodedValues() {
-        var rng = SplitMix(seed: 99)
+        var rng = SplitMix64(seed: 99)
         for format in [LogitFormat.fp16, .bf16, .fp32, .fixed(width: 12, fraction: 5), .fixed(width: 32, fraction: 31)] {
             for _ in 0..<20_000 {
                 let a = UInt32.random(in: 0...format.mask, using: &rng)
@@ -178,18 +178,5 @@ final class FormatTests: XCTestCase {
                 XCTAssertEqual(va == vb, ka == kb, "\(format) \(a) \(b)")
             }
         }
-    }
-}
-
-/// Deterministic generator for tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

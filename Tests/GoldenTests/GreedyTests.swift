@@ -187,7 +187,7 @@ final class GreedyTests: XCTestCase {
 
     /// Argmax on codes agrees with argmax on decoded values (NaN → -inf, ties lowest) on random rows.
     func testArgmaxMatchesDecodedValues() {
-        var rng = SplitMix(seed: 5)
+        var rng = SplitMix64(seed: 5)
         for format in [LogitFormat.fp16, .bf16, .fp32, .fixed(width: 10, fraction: 2), .fixed(width: 32, fraction: 8)] {
             for _ in 0..<300 {
                 let n = Int.random(in: 1...40, using: &rng)
@@ -213,7 +213,7 @@ final class GreedyTests: XCTestCase {
     /// Rows of 50 257 codes: the verifier must be fast (tight loop, no per-element allocation).
     func testSpeedOnRealSizedRows() {
         let c = try! VerifierConfig(vocab: 50_257, gammaMax: 8, lanes: 16, format: .fixed(width: 16, fraction: 8))
-        var rng = SplitMix(seed: 1)
+        var rng = SplitMix64(seed: 1)
         let rows = (0..<9).map { _ in (0..<50_257).map { _ in UInt32.random(in: 0...0xFFFF, using: &rng) } }
         let argmaxes = rows.map { GreedyVerifier.argmax(row: $0, format: c.format).index }
         let round = GreedyRound(gamma: 8, draftTokens: Array(argmaxes.prefix(8)), targetRows: rows)

@@ -1,35 +1,14 @@
 import Foundation
 import Golden
 import HADES
+import TestSupport
 import XCTest
 
 /// `hadesgen` as users run it, and the committed instances under rtl/.
 final class GeneratorTests: XCTestCase {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = BuiltProducts.packageRoot
 
-    /// The built `hadesgen` next to the test bundle (`swift build --build-tests` builds it).
-    var hadesgen: URL {
-        let bundle = Bundle(for: GeneratorTests.self).bundleURL
-        let candidates = [bundle.appendingPathComponent("hadesgen"),
-                          bundle.deletingLastPathComponent().appendingPathComponent("hadesgen")]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }
-
-    func runGenerator(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: hadesgen.path), "hadesgen not built at \(hadesgen.path)")
-        let p = Process()
-        p.executableURL = hadesgen
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+    func runGenerator(_ args: [String]) throws -> ProcessRunner.Output { try BuiltProducts.run("hadesgen", args) }
 
     func testDocumentedCommandPrintsTheVerifier() throws {
         let r = try runGenerator(["--gamma", "16", "--vocab", "50257"])

@@ -247,20 +247,3 @@ extension SampleCircuits {
         }
     }
 }
-
-/// splitmix64: a tiny deterministic PRNG for test stimulus.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// `bits` uniformly random bits.
-    mutating func bits(_ n: Int) -> UInt64 { n >= 64 ? next() : next() & ((1 << UInt64(n)) - 1) }
-    /// True with probability `p`.
-    mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
-}

@@ -1,4 +1,5 @@
 import HDL
+import TestSupport
 import XCTest
 
 /// Each sample circuit, Verilated from its emitted Verilog, against a Swift model on seeded random stimulus:

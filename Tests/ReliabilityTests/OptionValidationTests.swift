@@ -1,11 +1,12 @@
 import Foundation
 import Trace
+import TestSupport
 import XCTest
 
 /// `hades-sim` refuses every bad option and every bad trace file the same way: exit status 2, exactly one line on
 /// stderr that names the option or the file, and nothing on stdout (no round is printed).
 final class OptionValidationTests: XCTestCase {
-    var hadesSim: URL { Reliability.executable("hades-sim") }
+    var hadesSim: String { BuiltProducts.executable("hades-sim").path }
     static var directory: URL!
     static var goodTrace: String { directory.appendingPathComponent("good.npz").path }
 
@@ -34,9 +35,9 @@ final class OptionValidationTests: XCTestCase {
 
     /// Runs hades-sim and checks the refusal contract; `names` must appear in the stderr line.
     func assertRefused(_ args: [String], naming names: String..., file: StaticString = #filePath, line: UInt = #line) throws {
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: hadesSim.path), "hades-sim not built at \(hadesSim.path)",
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: hadesSim), "hades-sim not built at \(hadesSim)",
                       file: file, line: line)
-        let r = try Reliability.run(hadesSim, args)
+        let r = try ProcessRunner.run(hadesSim, args)
         let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: false)
         XCTAssertEqual(r.status, 2, "\(args): exit status (stderr: \(r.stderr))", file: file, line: line)
         XCTAssertEqual(r.stdout, "", "\(args): nothing on stdout", file: file, line: line)
@@ -52,7 +53,7 @@ final class OptionValidationTests: XCTestCase {
 
     func testTheGoodTraceRuns() throws {
         // The baseline the refusals are measured against (V = 10, Γ = 4, L = 4, fp16 is a small model).
-        let r = try Reliability.run(hadesSim, base)
+        let r = try ProcessRunner.run(hadesSim, base)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stdout.split(separator: "\n").filter { $0.hasPrefix("{\"round\":") }.count, 4)
     }
@@ -163,7 +164,7 @@ final class OptionValidationTests: XCTestCase {
         try assertRefused(["--trace", path, "--lanes", "4", "--gamma-max", "2"], naming: "--gamma-max", path)
         // γ = 3 > Γ = 2 still fits the 2-bit field: a bad_gamma round, not an error.
         let fits = try trace("g3.npz", Reliability.traceMembers(gammas: [3, 0, 1, 2]))
-        let r = try Reliability.run(hadesSim, ["--trace", fits, "--lanes", "4", "--gamma-max", "2"])
+        let r = try ProcessRunner.run(hadesSim, ["--trace", fits, "--lanes", "4", "--gamma-max", "2"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.split(separator: "\n").first?.contains("bad_gamma") ?? false, r.stdout)
     }

@@ -1,6 +1,7 @@
 import CoSim
 import Foundation
 import Golden
+import TestSupport
 import Trace
 import XCTest
 
@@ -33,46 +34,6 @@ enum Reliability {
 
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    /// A built executable of this package, next to the test bundle.
-    static func executable(_ name: String) -> URL {
-        let bundle = Bundle(for: ReliabilityBundleAnchor.self).bundleURL
-        let candidates = [bundle.appendingPathComponent(name),
-                          bundle.deletingLastPathComponent().appendingPathComponent(name)]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }
-
-    struct ProcessResult {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ executable: URL, _ args: [String]) throws -> ProcessResult {
-        let p = Process()
-        p.executableURL = executable
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errBox = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        return ProcessResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                             stderr: String(decoding: errBox.data, as: UTF8.self))
-    }
-
     static func temporaryDirectory() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hades-rel-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -101,13 +62,6 @@ enum Reliability {
             ("gamma", NpyWriter.encode(ints: g, shape: [rounds], as: .int64)),
         ]
     }
-}
-
-final class ReliabilityBundleAnchor {}
-
-/// Deterministic generator for test stimulus (the Trace module's SplitMix64 with helpers).
-extension SplitMix64 {
-    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
 }
 
 /// Equality of what matters in a hardware round when cycles legitimately differ (back-pressure).

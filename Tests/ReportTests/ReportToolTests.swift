@@ -1,12 +1,12 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The report parsers and the performance maths of `make synth` / `make bench` (tools/reportlib.py), run through
 /// its command line on small committed fixtures (Tests/Fixtures/reports: a trimmed nextpnr-ecp5 `--report` JSON
 /// and log, and Yosys `stat -json` output of the three flows). No timing is measured here.
 final class ReportToolTests: XCTestCase {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let root = BuiltProducts.packageRoot
     static let fixtures = root.appendingPathComponent("Tests/Fixtures/reports")
 
     struct Run {
@@ -16,18 +16,9 @@ final class ReportToolTests: XCTestCase {
     }
 
     func reportlib(_ args: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", Self.root.appendingPathComponent("tools/reportlib.py").path] + args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let json = (try? JSONSerialization.jsonObject(with: o)) as? [String: Any] ?? [:]
-        return Run(status: p.terminationStatus, json: json, stderr: String(decoding: e, as: UTF8.self))
+        let r = try ProcessRunner.run("python3", [Self.root.appendingPathComponent("tools/reportlib.py").path] + args)
+        let json = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any] ?? [:]
+        return Run(status: r.status, json: json, stderr: r.stderr)
     }
 
     func fixture(_ name: String) -> String { Self.fixtures.appendingPathComponent(name).path }
@@ -155,7 +146,7 @@ final class ReportToolTests: XCTestCase {
     }
 
     func testTokensPerSecondAndBadInputs() throws {
-        // DESIGN.md: Σ(n+1) / Σ cycles × clock.
+        // docs/spec.md: Σ(n+1) / Σ cycles × clock.
         let r = try reportlib(["tokens-per-s", "--tokens", "100", "--cycles", "1000000", "--mhz", "100"])
         XCTAssertEqual(double(r.json["tokens_per_s"]), 10_000, accuracy: 1e-9)
         let zero = try reportlib(["tokens-per-s", "--tokens", "5", "--cycles", "0", "--mhz", "100"])

@@ -32,7 +32,7 @@ final class SamplingGoldenTests: XCTestCase {
         XCTAssertEqual(row.reference, (y + 255) >> 8)
         XCTAssertEqual(row.exps[0], FP.expTable[Int(row.reference * 256 - y)])
         // The largest entry is always > 2^(E−1), so S > 0; ordering is kept.
-        var rng = Rng(seed: 5)
+        var rng = SplitMix64(seed: 5)
         for _ in 0..<50 {
             let logits = Fixture.randomLogits(&rng, 40, scale: 6)
             let r = FP.row(Fixture.codes(logits), config: Fixture.config(vocab: 40, lanes: 16))
@@ -46,7 +46,7 @@ final class SamplingGoldenTests: XCTestCase {
 
     func testEqualRowsAlwaysAccept() {
         let c = Fixture.config(vocab: 20, lanes: 16)
-        var rng = Rng(seed: 1)
+        var rng = SplitMix64(seed: 1)
         for trial in 0..<30 {
             let rows = (0...3).map { _ in Fixture.randomLogits(&rng, 20, scale: 1.5) }
             let tokens = (0..<3).map { _ in rng.below(20) }
@@ -72,7 +72,7 @@ final class SamplingGoldenTests: XCTestCase {
 
     func testAllAcceptedGivesTheBonusFromTheLastRow() {
         let c = Fixture.config(vocab: 33, lanes: 8)
-        var rng = Rng(seed: 2)
+        var rng = SplitMix64(seed: 2)
         let rows = (0..<4).map { _ in Fixture.randomLogits(&rng, 33, scale: 1) }
         var last = Array(repeating: -50.0, count: 33)
         last[29] = 50
@@ -88,7 +88,7 @@ final class SamplingGoldenTests: XCTestCase {
 
     func testOneHotTargetRowsGiveTheirTokens() {
         let c = Fixture.config(vocab: 50, lanes: 16)
-        var rng = Rng(seed: 3)
+        var rng = SplitMix64(seed: 3)
         for _ in 0..<40 {
             let hot = (0...3).map { _ in rng.below(50) }
             let target = hot.map { h in (0..<50).map { $0 == h ? 60.0 : -60.0 } }
@@ -113,7 +113,7 @@ final class SamplingGoldenTests: XCTestCase {
         let draft = Array(repeating: 0.0, count: 7)
         var target = draft
         target[6] = 3
-        var rng = Rng(seed: 4)
+        var rng = SplitMix64(seed: 4)
         for u in [UInt32(0), 1, .max] + (0..<20).map({ _ in rng.u32() }) {
             // Token 0: t(0) < d(0), rejected for u close to 1; always emits 6 when rejected.
             let out = round(c, gamma: 1, tokens: [0], target: [target, target], draft: [draft], uniforms: [.max, u])
@@ -167,7 +167,7 @@ final class SamplingGoldenTests: XCTestCase {
     /// Random and adversarial rows, random and boundary-seeking uniforms: wherever the fixed-point decision
     /// differs from the float64 reference (on the decoded codes), the reference's margin is within the bound.
     func testDecisionsDifferOnlyWithinTheErrorBound() {
-        var rng = Rng(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var differ = 0, trials = 0, boundary = 0
         for (v, lanes) in [(16, 16), (100, 16), (1000, 16), (7, 3)] {
             let c = Fixture.config(vocab: v, lanes: lanes)
@@ -251,7 +251,7 @@ final class SamplingGoldenTests: XCTestCase {
         let tRows = tCodes.map { FP.row($0, config: c) }, dRows = dCodes.map { FP.row($0, config: c) }
         let tProbs = tCodes.map { SamplingReference.softmax(Fixture.values($0)) }
         let dProbs = dCodes.map { SamplingReference.softmax(Fixture.values($0)) }
-        var rng = Rng(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var counts = Array(repeating: Array(repeating: 0, count: s.vocab), count: gamma + 1)
         let samplers = dProbs.map(Sampler.init)
         var accept0 = 0
@@ -269,7 +269,7 @@ final class SamplingGoldenTests: XCTestCase {
     }
 
     func statCases(vocab v: Int, seed: UInt64) -> [StatCase] {
-        var rng = Rng(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let gamma = 3
         let t = (0...gamma).map { _ in Fixture.randomLogits(&rng, v, scale: 1.5) }
         let near = t.prefix(gamma).map { $0.map { $0 + rng.normal() * 0.7 } }

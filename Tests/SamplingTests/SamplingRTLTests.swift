@@ -26,7 +26,7 @@ final class SamplingRTLTests: XCTestCase {
     }
 
     static func makeRounds(_ c: VerifierConfig, count: Int, seed: UInt64) -> [SamplingRound] {
-        var rng = Rng(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let v = c.vocab
         return (0..<count).map { i in
             let gamma = i % 11 == 10 && c.gammaMax + 1 < 1 << c.gammaBits ? c.gammaMax + 1 : rng.below(c.gammaMax + 1)
@@ -58,7 +58,7 @@ final class SamplingRTLTests: XCTestCase {
     /// Rounds with the mode drawn per round: one-hot with probability `oneHotShare` (draft tokens proposed from the
     /// target itself, its argmax, or at random, so both accepts and rejects occur), else as `makeRounds`.
     static func makeMixedRounds(_ c: VerifierConfig, count: Int, seed: UInt64, oneHotShare: Double) -> [SamplingRound] {
-        var rng = Rng(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let full = makeRounds(c, count: count, seed: seed ^ 0x5A5A)
         let v = c.vocab
         return full.enumerated().map { i, r in
@@ -134,7 +134,7 @@ final class SamplingRTLTests: XCTestCase {
     /// command uniforms, in both draft modes: bit-exact with the golden generator, cycles included.
     func testOnChipUniformGeneratorMatchesGolden() throws {
         for (i, c) in Self.configs.enumerated() {
-            var rng = Rng(seed: 800 + UInt64(i))
+            var rng = SplitMix64(seed: 800 + UInt64(i))
             let rounds = Self.makeMixedRounds(c, count: 24, seed: 800 + UInt64(i), oneHotShare: 0.5).enumerated().map { index, r in
                 guard rng.below(3) != 0 else { return r }
                 let seed = rng.below(2) == 0 ? 0x0123_4567_89AB_CDEF : rng.next()

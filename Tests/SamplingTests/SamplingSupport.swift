@@ -1,20 +1,8 @@
 import Foundation
 import Golden
 
-/// Deterministic generator (splitmix64) so every run sees the same stimulus.
-struct Rng {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func u32() -> UInt32 { UInt32(truncatingIfNeeded: next() >> 32) }
+/// Stimulus helpers of the sampling tests on the shared generator.
+extension SplitMix64 {
     mutating func normal() -> Double {
         let a = max(unit(), 1e-300), b = unit()
         return (-2 * log(a)).squareRoot() * cos(2 * .pi * b)
@@ -38,7 +26,7 @@ struct Sampler {
         var acc = 0.0
         cdf = p.map { acc += $0; return acc }
     }
-    func draw(_ rng: inout Rng) -> Int {
+    func draw(_ rng: inout SplitMix64) -> Int {
         let u = rng.unit() * cdf[cdf.count - 1]
         var lo = 0, hi = cdf.count - 1
         while lo < hi {
@@ -65,7 +53,7 @@ enum Fixture {
         codes.map { LogitConverter.decode(code: $0, format: format) }
     }
 
-    static func randomLogits(_ rng: inout Rng, _ v: Int, scale: Double) -> [Double] {
+    static func randomLogits(_ rng: inout SplitMix64, _ v: Int, scale: Double) -> [Double] {
         (0..<v).map { _ in rng.normal() * scale }
     }
 }

@@ -1,5 +1,6 @@
 // Hand-written Verilog used by the VerilatorBridge tests and benchmarks.
 
+import TestSupport
 import VerilatorBridge
 
 enum Designs {
@@ -142,19 +143,6 @@ enum Designs {
     }()
 }
 
-/// Deterministic test data.
-struct TestRNG {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func word() -> UInt32 { UInt32(truncatingIfNeeded: next()) }
-    mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
-}
 
 /// Bit helpers for multi-word values (LSW first).
 func bit(_ words: [UInt32], _ i: Int) -> UInt32 { (words[i / 32] >> UInt32(i % 32)) & 1 }
@@ -165,8 +153,8 @@ func fromBits(_ width: Int, _ f: (Int) -> UInt32) -> [UInt32] {
     return out
 }
 
-func randomWide(_ width: Int, _ rng: inout TestRNG) -> [UInt32] {
-    var w = (0..<(width + 31) / 32).map { _ in rng.word() }
+func randomWide(_ width: Int, _ rng: inout SplitMix64) -> [UInt32] {
+    var w = (0..<(width + 31) / 32).map { _ in rng.u32() }
     let top = width % 32
     if top != 0 { w[w.count - 1] &= (1 << UInt32(top)) - 1 }
     return w

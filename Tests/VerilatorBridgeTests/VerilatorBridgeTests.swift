@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import VerilatorBridge
 
@@ -10,7 +11,7 @@ final class VerilatorBridgeTests: XCTestCase {
         let en = try m.port("en"), q = try m.port("q")
         try m.reset()
         XCTAssertEqual(m.peek(q), 0)
-        var rng = TestRNG(state: 7)
+        var rng = SplitMix64(seed: 7)
         var expected: UInt64 = 0
         let start = m.cycle
         for _ in 0..<1000 {
@@ -31,7 +32,7 @@ final class VerilatorBridgeTests: XCTestCase {
         let a = try m.port("a"), b = try m.port("b"), y = try m.port("y"), z = try m.port("z"), c = try m.port("c")
         XCTAssertEqual(a.wordCount, 4)
         XCTAssertEqual(b.wordCount, 2)
-        var rng = TestRNG(state: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<200 {
             let av = randomWide(100, &rng)
             let bv = rng.next() & ((1 << 48) - 1)
@@ -298,7 +299,7 @@ final class VerilatorBridgeTests: XCTestCase {
     func testStreamEngineDeliversEveryBeatInOrder() throws {
         let m = try VerilatedModel.build(Designs.fifo)
         try m.reset()
-        var rng = TestRNG(state: 99)
+        var rng = SplitMix64(seed: 99)
         let n = 3000
         var beats: [[UInt32]] = []
         var lasts: [Bool] = []
@@ -376,7 +377,7 @@ final class VerilatorBridgeTests: XCTestCase {
         let m = try VerilatedModel.build(Designs.maxTree)
         try m.reset()
         let n = 100_000
-        var rng = TestRNG(state: 1234)
+        var rng = SplitMix64(seed: 1234)
         var beats: [[UInt32]] = []
         var expected: [UInt64] = []  // max | idx << 16
         for _ in 0..<n {
@@ -404,7 +405,7 @@ final class VerilatorBridgeTests: XCTestCase {
         let sValid = try m.port("s_valid"), sReady = try m.port("s_ready"), sData = try m.port("s_data")
         let sLast = try m.port("s_last"), mValid = try m.port("m_valid"), mReady = try m.port("m_ready")
         let mMax = try m.port("m_max"), mIdx = try m.port("m_idx"), mLast = try m.port("m_last")
-        var gapRng = TestRNG(state: 11), readyRng = TestRNG(state: 12)
+        var gapRng = SplitMix64(seed: 11), readyRng = SplitMix64(seed: 12)
         var sent = 0, offering = false
         var received: [UInt64] = [], receivedLasts: [Bool] = []
         received.reserveCapacity(n)

@@ -1,12 +1,12 @@
+import CoSim
 import HDL
 import VerilatorBridge
-import XCTest
 
 /// Port values by name (bit patterns, masked to the port width).
-typealias PortValues = [String: UInt64]
+public typealias PortValues = [String: UInt64]
 
 /// A Swift model of a sample circuit, compared with the Verilated RTL every cycle.
-protocol CircuitModel {
+public protocol CircuitModel {
     /// Every output of the circuit for the current state and these inputs.
     func outputs(_ inputs: PortValues) -> PortValues
     /// One rising clock edge with these inputs; `reset` is true when `aresetn` is low.
@@ -14,38 +14,26 @@ protocol CircuitModel {
 }
 
 /// The low `width` bits of a (possibly negative) integer.
-func bits(_ value: Int, _ width: Int) -> UInt64 {
+public func bits(_ value: Int, _ width: Int) -> UInt64 {
     width >= 64 ? UInt64(bitPattern: Int64(value)) : UInt64(bitPattern: Int64(value)) & ((1 << UInt64(width)) - 1)
 }
 
 /// The `width`-bit two's-complement value `raw`, as an Int.
-func signedValue(_ raw: UInt64, _ width: Int) -> Int {
+public func signedValue(_ raw: UInt64, _ width: Int) -> Int {
     let shift = UInt64(64 - width)
     return Int(Int64(bitPattern: raw << shift) >> Int64(shift))
 }
 
-enum Simulation {
-    /// Verilates the emitted Verilog of `module` (one file per module) with every port from `module.ports`.
-    static func build(_ module: Module) throws -> VerilatedModel {
-        let files = Dictionary(uniqueKeysWithValues: VerilogEmitter.emitFiles(module).map { ($0.name, $0.text) })
-        let ports = module.ports.map {
-            PortSpec($0.name, width: $0.width, $0.direction == .input ? .input : .output)
-        }
-        let design = VerilogDesign(files: files, top: module.name, ports: ports,
-                                   clock: module.usesClock ? PortInfo.clockName : nil)
-        return try VerilatedModel.build(design)
-    }
-
+public enum Simulation {
     /// Drives `module` and `model` with the same seeded random stimulus for `cycles` cycles (after two reset
     /// cycles, and with `aresetn` also pulled low at random with probability `resetChance`), comparing every
     /// output every cycle, before each clock edge. Stops at the first cycle that differs. Returns the number of
-    /// cycles compared.
+    /// cycles compared; throws `Mismatch` at the first cycle that differs.
     @discardableResult
-    static func compare<M: CircuitModel>(_ module: Module, _ model: inout M, cycles: Int, seed: UInt64,
-                                         resetChance: Double = 0.005,
-                                         stimulus: (inout SplitMix64) -> PortValues,
-                                         file: StaticString = #filePath, line: UInt = #line) throws -> Int {
-        let rtl = try build(module)
+    public static func compare<M: CircuitModel>(_ module: Module, _ model: inout M, cycles: Int, seed: UInt64,
+                                                resetChance: Double = 0.005,
+                                                stimulus: (inout SplitMix64) -> PortValues) throws -> Int {
+        let rtl = try VerilatedModel.build(module)
         let inputs = module.ports.filter { $0.direction == .input && $0.name != PortInfo.clockName
             && $0.name != PortInfo.resetName }
         let outputs = module.ports.filter { $0.direction == .output }
@@ -59,18 +47,14 @@ enum Simulation {
             let applied = cycle < resetCycles ? zeros : stimulus(&rng)
             let reset = module.usesReset && (cycle < resetCycles || rng.chance(resetChance))
             guard Set(applied.keys) == Set(inputs.map(\.name)) else {
-                XCTFail("stimulus gives \(applied.keys.sorted()), the module has inputs \(inputs.map(\.name))",
-                        file: file, line: line)
-                return cycle
+                throw Mismatch(description: "stimulus gives \(applied.keys.sorted()), the module has inputs \(inputs.map(\.name))")
             }
             for (port, handle) in zip(inputs, inputHandles) { try rtl.poke(handle, applied[port.name]!) }
             if let resetHandle { try rtl.poke(resetHandle, reset ? 0 : 1) }
             try rtl.eval()
             let expected = model.outputs(applied)
             guard Set(expected.keys) == Set(outputs.map(\.name)) else {
-                XCTFail("model gives \(expected.keys.sorted()), the module has outputs \(outputs.map(\.name))",
-                        file: file, line: line)
-                return cycle
+                throw Mismatch(description: "model gives \(expected.keys.sorted()), the module has outputs \(outputs.map(\.name))")
             }
             var differences: [String] = []
             for (port, handle) in zip(outputs, outputHandles) {
@@ -82,13 +66,17 @@ enum Simulation {
             }
             if !differences.isEmpty {
                 let shownInputs = applied.sorted { $0.key < $1.key }.map { "\($0.key)=0x\(String($0.value, radix: 16))" }
-                XCTFail("\(module.name), cycle \(cycle) (reset \(reset)), inputs \(shownInputs.joined(separator: " ")):\n  "
-                        + differences.joined(separator: "\n  "), file: file, line: line)
-                return cycle
+                throw Mismatch(description: "\(module.name), cycle \(cycle) (reset \(reset)), inputs "
+                    + "\(shownInputs.joined(separator: " ")):\n  " + differences.joined(separator: "\n  "))
             }
-            try rtl.step()
+            if module.usesClock { try rtl.step() }  // a combinational block has no clock to tick
             model.clock(applied, reset: reset)
         }
         return resetCycles + cycles
+    }
+
+    /// The first cycle where the RTL and the model differ.
+    public struct Mismatch: Error, CustomStringConvertible {
+        public let description: String
     }
 }

@@ -1,0 +1,39 @@
+import Golden
+
+/// One round as the hardware sees it: γ, the draft tokens and γ+1 target rows as logit codes (row i at i·V).
+public struct CoSimRound {
+    public var gamma: Int
+    public var draftTokens: [Int]
+    public var codes: [UInt32]
+
+    public init(gamma: Int, draftTokens: [Int], codes: [UInt32]) {
+        self.gamma = gamma
+        self.draftTokens = draftTokens
+        self.codes = codes
+    }
+}
+
+/// What the RTL produced for one round.
+public struct HardwareRound: Equatable {
+    public var accepted: Int
+    public var token: Int
+    public var rollback: Int
+    public var flags: ResultFlags
+    public var emitted: [Int]
+    /// Handshake of the round's first logit beat to its result handshake, both counted (docs/spec.md).
+    public var cycles: Int
+}
+
+/// How the testbench perturbs the streams; results must not change, only cycles.
+public struct StreamPressure {
+    public var producerGap: Double
+    public var consumerReady: Double
+    public var seed: UInt64
+    public static let none = StreamPressure(producerGap: 0, consumerReady: 1, seed: 1)
+    public init(producerGap: Double, consumerReady: Double, seed: UInt64) {
+        self.producerGap = producerGap
+        self.consumerReady = consumerReady
+        self.seed = seed
+    }
+    public var isNone: Bool { producerGap == 0 && consumerReady == 1 }
+}
