@@ -10,6 +10,10 @@ public final class ModuleBuilder {
     private var scopes: [Block]
     /// Problems found while building (ill-formed operands of memories, instances, conditions).
     var immediateIssues: [ElaborationIssue] = []
+    /// Field wires of layout views, by name (see `LayoutValue`).
+    var fieldWires: [String: Value] = [:]
+    /// Enables of the open `enabled(by:)` scopes, innermost last.
+    var enables: [Value] = []
 
     init(name: String, location: SourceLocation) {
         self.name = name
@@ -58,9 +62,13 @@ public final class ModuleBuilder {
 
     /// A register clocked by `aclk`. With `reset`, it loads that value while `aresetn` is low (synchronous);
     /// without, it has no reset (cheaper datapath). With `enable`, it only updates when `enable` is high.
+    /// Inside `enabled(by:)` the register also waits for that scope's enable.
     public func reg(_ name: String, _ width: Int, signed: Bool = false, reset: UInt64? = nil, enable: Value? = nil,
                     file: StaticString = #fileID, line: UInt = #line) -> Value {
         let loc = SourceLocation(file, line)
+        var combined: Value? = nil
+        for e in enables + (enable.map { [$0] } ?? []) { combined = combined.map { $0 & e } ?? e }
+        let enable = combined
         if let e = enable { checkOperand(e, width: 1, what: "enable of register '\(name)'", at: loc) }
         if let r = reset, width < 64, r >> UInt64(width) != 0 {
             issue(.badParameter, "reset value \(r) of register '\(name)' at \(loc) does not fit in \(width) bits")
@@ -146,6 +154,22 @@ public final class ModuleBuilder {
 
     func connect(_ target: Signal, _ source: Value) {
         scopes[scopes.count - 1].statements.append(.connect(target, source.node))
+    }
+
+    /// A wire driven by `value` at module level, whatever `when` scope is open (for wires made on first use).
+    func namedAtTop(_ name: String, _ value: Value, at loc: SourceLocation) -> Value {
+        let w = declare(name, value.width, signed: value.isSigned, kind: .wire, at: loc)
+        body.statements.append(.connect(w, value.node))
+        return w.value
+    }
+
+    /// Every register declared in `body` (registers of `regNext`, `reg`, layouts, shift registers) updates only
+    /// while `enable` is high, on top of its own enable: one pipeline's common stall written once.
+    public func enabled<T>(by enable: Value, file: StaticString = #fileID, line: UInt = #line, _ body: () throws -> T) rethrows -> T {
+        checkOperand(enable, width: 1, what: "enable scope", at: SourceLocation(file, line))
+        enables.append(enable)
+        defer { enables.removeLast() }
+        return try body()
     }
 
     private func inScope(_ block: Block, _ body: () -> Void) {
