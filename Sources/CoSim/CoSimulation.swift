@@ -32,12 +32,9 @@ public enum CoSimulation {
         let counter = sim.goldenCounter
         let hw = try sim.run(rounds, expectedTokens: golden.reduce(0) { $0 + $1.emitted.count }, pressure: pressure,
                              resetFirst: resetFirst)
-        var disagreement = CoSimComparison.firstDisagreement(golden: golden, timings: pressure.isNone ? timings : nil,
-                                                             hardware: hw.rounds)
-        if disagreement == nil, hw.committedLength != counter.length {
-            disagreement = Disagreement(round: rounds.count - 1, field: "committed_len",
-                                        expected: "\(counter.length)", got: "\(hw.committedLength)")
-        }
+        let disagreement = CoSimComparison.firstDisagreement(golden: golden, timings: pressure.isNone ? timings : nil,
+                                                             hardware: hw.rounds, committed: hw.committedLength,
+                                                             expectedCommitted: counter.length)
         return CoSimReport(golden: golden, hardware: hw.rounds, timings: timings,
                            goldenCommittedLength: counter.length, hardwareCommittedLength: hw.committedLength,
                            disagreement: disagreement)

@@ -1,4 +1,5 @@
 import Golden
+import HADES
 
 /// The first field where the RTL and the golden model disagree.
 public struct Disagreement: Error, CustomStringConvertible, Equatable {
@@ -10,6 +11,17 @@ public struct Disagreement: Error, CustomStringConvertible, Equatable {
 }
 
 public enum CoSimComparison {
+    /// Every round (`firstDisagreement`), then the committed length after the last round.
+    public static func firstDisagreement(golden: [RoundOutcome], timings: [RoundTiming]?, hardware: [HardwareRound],
+                                         committed: UInt32, expectedCommitted: UInt32) -> Disagreement? {
+        if let d = firstDisagreement(golden: golden, timings: timings, hardware: hardware) { return d }
+        guard committed == expectedCommitted else {
+            return Disagreement(round: max(0, golden.count - 1), field: VerifierStreams.committedLength,
+                                expected: "\(expectedCommitted)", got: "\(committed)")
+        }
+        return nil
+    }
+
     /// Compares every output of every round; `timings` (nil under back-pressure) adds the cycle count.
     public static func firstDisagreement(golden: [RoundOutcome], timings: [RoundTiming]?,
                                          hardware: [HardwareRound]) -> Disagreement? {

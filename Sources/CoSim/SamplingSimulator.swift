@@ -57,11 +57,9 @@ public final class SamplingSimulator {
         let hw = try run(rounds, expectedTokens: golden.reduce(0) { $0 + $1.emitted.count }, pressure: pressure)
         var counter = CommitCounter()
         for g in golden { counter.advance(by: g) }
-        var d = CoSimComparison.firstDisagreement(golden: golden, timings: pressure.isNone ? timings : nil, hardware: hw.rounds)
-        if d == nil, hw.committedLength != counter.length {
-            d = Disagreement(round: rounds.count - 1, field: "committed_len", expected: "\(counter.length)",
-                             got: "\(hw.committedLength)")
-        }
+        let d = CoSimComparison.firstDisagreement(golden: golden, timings: pressure.isNone ? timings : nil,
+                                                  hardware: hw.rounds, committed: hw.committedLength,
+                                                  expectedCommitted: counter.length)
         return (golden, hw.rounds, d)
     }
 }

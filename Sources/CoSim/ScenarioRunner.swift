@@ -44,11 +44,8 @@ public enum ScenarioRunner {
         let hardware = out.rounds, committed = out.committedLength
         let timings = pressure.isNone
             ? expected.map { RoundTiming(firstBeat: 0, result: $0.idealCycles - 1, cycles: $0.idealCycles) } : nil
-        var disagreement = CoSimComparison.firstDisagreement(golden: golden, timings: timings, hardware: hardware)
-        if disagreement == nil, committed != counter.length {
-            disagreement = Disagreement(round: max(0, expected.count - 1), field: "committed_len",
-                                        expected: "\(counter.length)", got: "\(committed)")
-        }
+        let disagreement = CoSimComparison.firstDisagreement(golden: golden, timings: timings, hardware: hardware,
+                                                             committed: committed, expectedCommitted: counter.length)
         return ScenarioReport(expected: expected, hardware: hardware, goldenCommittedLength: counter.length,
                               hardwareCommittedLength: committed, cycles: out.cycles, disagreement: disagreement)
     }

@@ -29,53 +29,56 @@ public enum ExternalTools {
         return dir
     }
 
+    /// Writes `files` into a fresh temporary directory, runs `body` there and removes the directory.
+    static func inTemporary<T>(_ files: [(name: String, text: String)], _ body: (URL) throws -> T) throws -> T {
+        let dir = try writeTemporary(files)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        return try body(dir)
+    }
+
+    /// A checker's diagnostics: empty for a clean, silent run; else its output and a non-zero exit status.
+    static func diagnostics(_ r: Output) -> String {
+        r.status == 0 && r.combined.isEmpty ? "" : r.combined + (r.status == 0 ? "" : "\n(exit \(r.status))")
+    }
+
     /// `verilator --lint-only -Wall` (plus `extraFlags`, e.g. a DECLFILENAME waiver for one-file output).
     /// Returns the warnings text; empty means clean.
     public static func verilatorLint(_ files: [(name: String, text: String)], top: String,
                                      extraFlags: [String] = []) throws -> String {
-        let dir = try writeTemporary(files)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try run("verilator", ["--lint-only", "-Wall", "--top-module", top] + extraFlags + files.map(\.name), in: dir)
-        return r.status == 0 && r.combined.isEmpty ? "" : r.combined + (r.status == 0 ? "" : "\n(exit \(r.status))")
+        try inTemporary(files) { dir in
+            diagnostics(try run("verilator", ["--lint-only", "-Wall", "--top-module", top] + extraFlags + files.map(\.name), in: dir))
+        }
     }
 
     /// `iverilog -g2005` compile; returns diagnostics, empty means clean.
     public static func iverilogCheck(_ files: [(name: String, text: String)], top: String) throws -> String {
-        let dir = try writeTemporary(files)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try run("iverilog", ["-g2005", "-Wall", "-s", top, "-o", "/dev/null"] + files.map(\.name), in: dir)
-        return r.status == 0 && r.combined.isEmpty ? "" : r.combined + (r.status == 0 ? "" : "\n(exit \(r.status))")
+        try inTemporary(files) { dir in
+            diagnostics(try run("iverilog", ["-g2005", "-Wall", "-s", top, "-o", "/dev/null"] + files.map(\.name), in: dir))
+        }
     }
 
-    /// Yosys generic `synth`; returns the number of latch cells and the statistics text.
-    public static func yosysSynth(_ files: [(name: String, text: String)], top: String) throws -> (latches: Int, log: String) {
-        let dir = try writeTemporary(files)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let script = "read_verilog \(files.map(\.name).joined(separator: " ")); synth -top \(top); "
-            + "select -count t:$dlatch t:$_DLATCH_* t:$adlatch t:$_DLATCHSR_*; stat"
-        let full = try run("yosys", ["-p", script], in: dir)
-        guard full.status == 0 else { throw ToolError(description: "yosys failed:\n" + full.combined.suffix(3000)) }
-        var latches = -1
-        for line in full.stdout.split(separator: "\n") where line.contains("objects.") {
+    /// Yosys `commands` after reading `files`; its log and the count of the last `select -count` (nil if none).
+    static func yosys(_ files: [(name: String, text: String)], _ commands: String) throws -> (log: String, selected: Int?) {
+        try inTemporary(files) { dir in
+            let r = try run("yosys", ["-p", "read_verilog \(files.map(\.name).joined(separator: " ")); " + commands], in: dir)
+            guard r.status == 0 else { throw ToolError(description: "yosys failed:\n" + r.combined.suffix(3000)) }
             // "N objects." printed by `select -count`
-            if let n = line.split(separator: " ").compactMap({ Int($0) }).first { latches = n }
+            let line = r.stdout.split(separator: "\n").last { $0.contains("objects.") }
+            return (r.stdout, line.flatMap { $0.split(separator: " ").compactMap { Int($0) }.first })
         }
-        return (latches, full.stdout)
+    }
+
+    /// Yosys generic `synth`; returns the number of latch cells (−1 if Yosys printed no count) and the statistics.
+    public static func yosysSynth(_ files: [(name: String, text: String)], top: String) throws -> (latches: Int, log: String) {
+        let r = try yosys(files, "synth -top \(top); select -count t:$dlatch t:$_DLATCH_* t:$adlatch t:$_DLATCHSR_*; stat")
+        return (r.selected ?? -1, r.log)
     }
 
     /// Latches Yosys infers (`proc` is the pass that creates them; full synthesis adds none), without the cost of
     /// synthesizing wide multipliers. Returns the latch count.
     public static func yosysLatchCount(_ files: [(name: String, text: String)], top: String) throws -> Int {
-        let dir = try writeTemporary(files)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let script = "read_verilog \(files.map(\.name).joined(separator: " ")); hierarchy -top \(top); proc; flatten; "
-            + "select -count t:$dlatch t:$adlatch t:$dlatchsr"
-        let r = try run("yosys", ["-p", script], in: dir)
-        guard r.status == 0 else { throw ToolError(description: "yosys failed:\n" + r.combined.suffix(3000)) }
-        guard let line = r.stdout.split(separator: "\n").last(where: { $0.contains("objects.") }),
-              let n = line.split(separator: " ").compactMap({ Int($0) }).first else {
-            throw ToolError(description: "yosys printed no selection count")
-        }
+        let r = try yosys(files, "hierarchy -top \(top); proc; flatten; select -count t:$dlatch t:$adlatch t:$dlatchsr")
+        guard let n = r.selected else { throw ToolError(description: "yosys printed no selection count") }
         return n
     }
 }

@@ -30,32 +30,28 @@ public struct StreamOut {
 }
 
 extension ModuleBuilder {
-    /// Declares the ports of an input stream in AXI4-Stream order: tvalid, tready, tdata, then tlast.
-    public func streamIn(_ ports: StreamPortNames, width: Int, file: StaticString = #fileID, line: UInt = #line) -> StreamIn {
-        let valid = input(ports.valid, 1, file: file, line: line)
-        let ready = output(ports.ready, 1, file: file, line: line)
-        let data = input(ports.data, width, file: file, line: line)
-        let last = ports.last.map { input($0, 1, file: file, line: line) }
-        return StreamIn(ports: ports, valid: valid, ready: ready, data: data, last: last)
-    }
-
-    /// `streamIn` named `<name>_t…`: `m.streamIn("s_axis_logits", payload: 128, last: true)`.
-    public func streamIn(_ name: String, payload width: Int, last: Bool = false,
-                         file: StaticString = #fileID, line: UInt = #line) -> StreamIn {
-        streamIn(StreamPortNames(name, last: last), width: width, file: file, line: line)
+    /// Declares the ports of an input stream in AXI4-Stream order: tvalid, tready, tdata, then tlast:
+    /// `m.streamIn(StreamPortNames("s_axis_logits", last: true), payload: 256)`.
+    public func streamIn(_ ports: StreamPortNames, payload width: Int, file: StaticString = #fileID, line: UInt = #line) -> StreamIn {
+        let p = streamPorts(ports, width: width, towardsDesign: true, at: file, line)
+        return StreamIn(ports: ports, valid: p.valid, ready: p.ready, data: p.data, last: p.last)
     }
 
     /// Declares the ports of an output stream in AXI4-Stream order: tvalid, tready, tdata, then tlast.
-    public func streamOut(_ ports: StreamPortNames, width: Int, file: StaticString = #fileID, line: UInt = #line) -> StreamOut {
-        let valid = output(ports.valid, 1, file: file, line: line)
-        let ready = input(ports.ready, 1, file: file, line: line)
-        let data = output(ports.data, width, file: file, line: line)
-        let last = ports.last.map { output($0, 1, file: file, line: line) }
-        return StreamOut(ports: ports, valid: valid, ready: ready, data: data, last: last)
+    public func streamOut(_ ports: StreamPortNames, payload width: Int, file: StaticString = #fileID, line: UInt = #line) -> StreamOut {
+        let p = streamPorts(ports, width: width, towardsDesign: false, at: file, line)
+        return StreamOut(ports: ports, valid: p.valid, ready: p.ready, data: p.data, last: p.last)
     }
 
-    public func streamOut(_ name: String, payload width: Int, last: Bool = false,
-                          file: StaticString = #fileID, line: UInt = #line) -> StreamOut {
-        streamOut(StreamPortNames(name, last: last), width: width, file: file, line: line)
+    /// valid, data and last flow towards the design for an input stream, away from it for an output; ready the
+    /// other way.
+    private func streamPorts(_ ports: StreamPortNames, width: Int, towardsDesign: Bool, at file: StaticString, _ line: UInt)
+        -> (valid: Value, ready: Value, data: Value, last: Value?) {
+        let forward = { (name: String, w: Int) in
+            towardsDesign ? self.input(name, w, file: file, line: line) : self.output(name, w, file: file, line: line)
+        }
+        let valid = forward(ports.valid, 1)
+        let ready = towardsDesign ? output(ports.ready, 1, file: file, line: line) : input(ports.ready, 1, file: file, line: line)
+        return (valid, ready, forward(ports.data, width), ports.last.map { forward($0, 1) })
     }
 }

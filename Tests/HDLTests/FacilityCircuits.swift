@@ -12,8 +12,8 @@ enum FacilityCircuits {
     /// A one-entry stream register slice that swaps the two values and inverts the flag on the way.
     static func registerSlice() throws -> Module {
         try Module.build("sample_slice") { m in
-            let input = m.streamIn("s_axis_in", payload: payload.width, last: true)
-            let output = m.streamOut("m_axis_out", payload: payload.width, last: true)
+            let input = m.streamIn(StreamPortNames("s_axis_in", last: true), payload: payload.width)
+            let output = m.streamOut(StreamPortNames("m_axis_out", last: true), payload: payload.width)
             let incoming = m.view(input.data, as: payload, name: "in")
             let full = m.reg("full", 1, reset: 0)
             let held = m.reg("held", layout: payload, enable: input.fire)
@@ -70,7 +70,7 @@ enum FacilityCircuits {
         try Module.submodule("sample_adder") { m in
             let a = m.input("a", 8), b = m.input("b", 8), sum = m.output("sum", 9)
             sum <== a + b
-            let input = m.streamIn("s_in", payload: 8), output = m.streamOut("m_out", payload: 8)
+            let input = m.streamIn(StreamPortNames("s_in"), payload: 8), output = m.streamOut(StreamPortNames("m_out"), payload: 8)
             output.valid <== input.valid
             output.data <== input.data
             input.ready <== output.ready
@@ -89,7 +89,7 @@ enum FacilityCircuits {
             second.a <== first.sum.bits(7, 0)
             second.b <== z
             m.output("total", 9) <== second.sum
-            let input = m.streamIn("s_axis", payload: 8), output = m.streamOut("m_axis", payload: 8)
+            let input = m.streamIn(StreamPortNames("s_axis"), payload: 8), output = m.streamOut(StreamPortNames("m_axis"), payload: 8)
             let firstIn = first.input, secondIn = second.input
             firstIn.valid <== input.valid
             firstIn.data <== input.data
