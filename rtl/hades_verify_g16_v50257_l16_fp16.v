@@ -35,7 +35,7 @@
 `timescale 1ns/1ps
 `default_nettype none
 
-// hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:8)
+// hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:14)
 module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4 (
     input  wire aclk,
     input  wire aresetn,
@@ -149,7 +149,7 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4 (
     end
 endmodule
 
-// hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:8)
+// hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:14)
 module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d2 (
     input  wire aclk,
     input  wire aresetn,
@@ -239,7 +239,7 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d2 (
     end
 endmodule
 
-// hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t44: pipelined argmax, 4 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:17)
+// hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t44: pipelined argmax, 4 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:22)
 module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t44 (
     input  wire aclk,
     input  wire aresetn,
@@ -706,7 +706,7 @@ module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t44 (
     end
 endmodule
 
-// hades_verify_g16_v50257_l16_fp16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:33)
+// hades_verify_g16_v50257_l16_fp16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:27)
 module hades_verify_g16_v50257_l16_fp16 (
     input  wire aclk,
     input  wire aresetn,
@@ -750,6 +750,8 @@ module hades_verify_g16_v50257_l16_fp16 (
     reg  [4:0] nxt_gamma;
     reg  [255:0] nxt_tokens;
     reg  nxt_bad_gamma;
+    wire [4:0] cmd_gamma;
+    wire [255:0] cmd_draft_token;
     wire cmd_bad_gamma;
     wire cmd_fire;
     reg  [11:0] beat;
@@ -760,12 +762,24 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire round_end;
     wire row_length_error;
     wire beat_in_row;
-    reg  [15:0] row_draft;
+    wire [15:0] lane_logit_0;
+    wire [15:0] lane_logit_1;
+    wire [15:0] lane_logit_2;
+    wire [15:0] lane_logit_3;
+    wire [15:0] lane_logit_4;
+    wire [15:0] lane_logit_5;
+    wire [15:0] lane_logit_6;
+    wire [15:0] lane_logit_7;
+    wire [15:0] lane_logit_8;
+    wire [15:0] lane_logit_9;
+    wire [15:0] lane_logit_10;
+    wire [15:0] lane_logit_11;
+    wire [15:0] lane_logit_12;
+    wire [15:0] lane_logit_13;
+    wire [15:0] lane_logit_14;
+    wire [15:0] lane_logit_15;
     wire cur_bad_draft_now;
-    reg  [42:0] s1_tag;
-    reg  [15:0] s1_lane_valid;
-    reg  [255:0] s1_lane_keys;
-    reg  [15:0] s1_lane_nan;
+    reg  [15:0] row_draft;
     wire u_argmax_enable;
     wire [15:0] u_argmax_lane_valid;
     wire [255:0] u_argmax_lane_keys;
@@ -774,175 +788,243 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire [15:0] u_argmax_max_key;
     wire [3:0] u_argmax_max_lane;
     wire [43:0] u_argmax_tag_out;
+    reg  [42:0] s1_tag;
+    reg  [15:0] s1_lane_valid;
+    reg  [255:0] s1_lane_keys;
+    reg  [15:0] s1_lane_nan;
+    wire s1_tag_fire;
+    wire s1_tag_row_end;
+    wire s1_tag_row_final;
+    wire s1_tag_row_length_error;
+    wire s1_tag_bad_gamma;
+    wire s1_tag_bad_draft;
+    wire [15:0] s1_tag_base;
+    wire [15:0] s1_tag_draft;
+    wire [4:0] s1_tag_gamma;
     reg  run_valid;
     reg  [15:0] run_key;
     reg  [15:0] run_index;
     reg  run_nan;
     reg  row_start;
+    wire [15:0] argmax_tag_base;
     wire take_candidate;
     wire new_valid;
     wire [15:0] new_key;
     wire [15:0] new_index;
+    wire argmax_tag_nan;
     wire new_nan;
+    wire argmax_tag_fire;
+    wire argmax_tag_row_end;
+    reg  [4:0] row_flags;
+    wire argmax_tag_bad_draft;
+    wire argmax_tag_bad_gamma;
+    wire argmax_tag_row_length_error;
     reg  row_done;
     reg  [15:0] row_argmax;
-    reg  [4:0] row_flags;
+    wire argmax_tag_row_final;
     reg  row_is_final;
+    wire [15:0] argmax_tag_draft;
     reg  [15:0] row_draft_token;
+    wire [4:0] argmax_tag_gamma;
     reg  [4:0] row_gamma;
     reg  decided;
     reg  [4:0] accepted;
     reg  [4:0] flags_so_far;
     reg  [31:0] committed;
     wire row_event;
+    wire row_flags_bad_gamma;
     wire draft_match;
     wire [4:0] flags_now;
     wire round_decided;
-    wire [4:0] t_0;
+    wire flags_now_bad_draft;
+    wire flags_now_bad_gamma;
+    wire flags_now_nan_logit;
+    wire flags_now_degenerate_row;
+    wire flags_now_row_length;
+    wire [15:0] token_entry_token;
+    wire token_entry_last;
+    wire [260:0] t_0;
     wire [15:0] t_1;
-    wire [255:0] t_2;
-    wire t_3;
+    wire [15:0] t_2;
+    wire [15:0] t_3;
     wire [15:0] t_4;
-    wire t_5;
+    wire [15:0] t_5;
     wire [15:0] t_6;
     wire [15:0] t_7;
-    wire t_8;
+    wire [15:0] t_8;
     wire [15:0] t_9;
     wire [15:0] t_10;
-    wire t_11;
+    wire [15:0] t_11;
     wire [15:0] t_12;
     wire [15:0] t_13;
-    wire t_14;
+    wire [15:0] t_14;
     wire [15:0] t_15;
     wire [15:0] t_16;
     wire t_17;
-    wire [15:0] t_18;
+    wire t_18;
     wire [15:0] t_19;
     wire t_20;
     wire [15:0] t_21;
-    wire [15:0] t_22;
-    wire t_23;
-    wire [15:0] t_24;
+    wire t_22;
+    wire [15:0] t_23;
+    wire t_24;
     wire [15:0] t_25;
     wire t_26;
     wire [15:0] t_27;
-    wire [15:0] t_28;
-    wire t_29;
-    wire [15:0] t_30;
+    wire t_28;
+    wire [15:0] t_29;
+    wire t_30;
     wire [15:0] t_31;
     wire t_32;
     wire [15:0] t_33;
-    wire [15:0] t_34;
-    wire t_35;
-    wire [15:0] t_36;
+    wire t_34;
+    wire [15:0] t_35;
+    wire t_36;
     wire [15:0] t_37;
     wire t_38;
     wire [15:0] t_39;
-    wire [15:0] t_40;
-    wire t_41;
-    wire [15:0] t_42;
+    wire t_40;
+    wire [15:0] t_41;
+    wire t_42;
     wire [15:0] t_43;
     wire t_44;
     wire [15:0] t_45;
-    wire [15:0] t_46;
-    wire t_47;
-    wire [15:0] t_48;
+    wire t_46;
+    wire [15:0] t_47;
+    wire t_48;
     wire [15:0] t_49;
-    wire t_50;
-    wire [15:0] t_51;
-    wire t_52;
-    wire t_53;
 
-    assign t_0 = s_axis_cmd_tdata[4:0];
+    assign t_0 = s_axis_cmd_tdata[260:0];
     assign t_1 = cur_tokens[15:0];
-    assign t_2 = s_axis_cmd_tdata[260:5];
-    assign t_3 = (beat < 12'hc45);
-    assign t_4 = s_axis_logits_tdata[255:240];
-    assign t_5 = ((&t_4[14:10]) & (|t_4[9:0]));
-    assign t_6 = (t_5 ? 16'hfc00 : ((t_4 == 16'h8000) ? 16'h0 : t_4));
-    assign t_7 = s_axis_logits_tdata[239:224];
-    assign t_8 = ((&t_7[14:10]) & (|t_7[9:0]));
-    assign t_9 = (t_8 ? 16'hfc00 : ((t_7 == 16'h8000) ? 16'h0 : t_7));
-    assign t_10 = s_axis_logits_tdata[223:208];
-    assign t_11 = ((&t_10[14:10]) & (|t_10[9:0]));
-    assign t_12 = (t_11 ? 16'hfc00 : ((t_10 == 16'h8000) ? 16'h0 : t_10));
-    assign t_13 = s_axis_logits_tdata[207:192];
-    assign t_14 = ((&t_13[14:10]) & (|t_13[9:0]));
-    assign t_15 = (t_14 ? 16'hfc00 : ((t_13 == 16'h8000) ? 16'h0 : t_13));
-    assign t_16 = s_axis_logits_tdata[191:176];
-    assign t_17 = ((&t_16[14:10]) & (|t_16[9:0]));
-    assign t_18 = (t_17 ? 16'hfc00 : ((t_16 == 16'h8000) ? 16'h0 : t_16));
-    assign t_19 = s_axis_logits_tdata[175:160];
-    assign t_20 = ((&t_19[14:10]) & (|t_19[9:0]));
-    assign t_21 = (t_20 ? 16'hfc00 : ((t_19 == 16'h8000) ? 16'h0 : t_19));
-    assign t_22 = s_axis_logits_tdata[159:144];
-    assign t_23 = ((&t_22[14:10]) & (|t_22[9:0]));
-    assign t_24 = (t_23 ? 16'hfc00 : ((t_22 == 16'h8000) ? 16'h0 : t_22));
-    assign t_25 = s_axis_logits_tdata[143:128];
-    assign t_26 = ((&t_25[14:10]) & (|t_25[9:0]));
-    assign t_27 = (t_26 ? 16'hfc00 : ((t_25 == 16'h8000) ? 16'h0 : t_25));
-    assign t_28 = s_axis_logits_tdata[127:112];
-    assign t_29 = ((&t_28[14:10]) & (|t_28[9:0]));
-    assign t_30 = (t_29 ? 16'hfc00 : ((t_28 == 16'h8000) ? 16'h0 : t_28));
-    assign t_31 = s_axis_logits_tdata[111:96];
-    assign t_32 = ((&t_31[14:10]) & (|t_31[9:0]));
-    assign t_33 = (t_32 ? 16'hfc00 : ((t_31 == 16'h8000) ? 16'h0 : t_31));
-    assign t_34 = s_axis_logits_tdata[95:80];
-    assign t_35 = ((&t_34[14:10]) & (|t_34[9:0]));
-    assign t_36 = (t_35 ? 16'hfc00 : ((t_34 == 16'h8000) ? 16'h0 : t_34));
-    assign t_37 = s_axis_logits_tdata[79:64];
-    assign t_38 = ((&t_37[14:10]) & (|t_37[9:0]));
-    assign t_39 = (t_38 ? 16'hfc00 : ((t_37 == 16'h8000) ? 16'h0 : t_37));
-    assign t_40 = s_axis_logits_tdata[63:48];
-    assign t_41 = ((&t_40[14:10]) & (|t_40[9:0]));
-    assign t_42 = (t_41 ? 16'hfc00 : ((t_40 == 16'h8000) ? 16'h0 : t_40));
-    assign t_43 = s_axis_logits_tdata[47:32];
-    assign t_44 = ((&t_43[14:10]) & (|t_43[9:0]));
-    assign t_45 = (t_44 ? 16'hfc00 : ((t_43 == 16'h8000) ? 16'h0 : t_43));
-    assign t_46 = s_axis_logits_tdata[31:16];
-    assign t_47 = ((&t_46[14:10]) & (|t_46[9:0]));
-    assign t_48 = (t_47 ? 16'hfc00 : ((t_46 == 16'h8000) ? 16'h0 : t_46));
-    assign t_49 = s_axis_logits_tdata[15:0];
-    assign t_50 = ((&t_49[14:10]) & (|t_49[9:0]));
-    assign t_51 = (t_50 ? 16'hfc00 : ((t_49 == 16'h8000) ? 16'h0 : t_49));
-    assign t_52 = u_argmax_tag_out[0];
-    assign t_53 = u_argmax_tag_out[1];
+    assign t_2 = cur_tokens[31:16];
+    assign t_3 = cur_tokens[47:32];
+    assign t_4 = cur_tokens[63:48];
+    assign t_5 = cur_tokens[79:64];
+    assign t_6 = cur_tokens[95:80];
+    assign t_7 = cur_tokens[111:96];
+    assign t_8 = cur_tokens[127:112];
+    assign t_9 = cur_tokens[143:128];
+    assign t_10 = cur_tokens[159:144];
+    assign t_11 = cur_tokens[175:160];
+    assign t_12 = cur_tokens[191:176];
+    assign t_13 = cur_tokens[207:192];
+    assign t_14 = cur_tokens[223:208];
+    assign t_15 = cur_tokens[239:224];
+    assign t_16 = cur_tokens[255:240];
+    assign t_17 = (beat < 12'hc45);
+    assign t_18 = ((&lane_logit_15[14:10]) & (|lane_logit_15[9:0]));
+    assign t_19 = (t_18 ? 16'hfc00 : ((lane_logit_15 == 16'h8000) ? 16'h0 : lane_logit_15));
+    assign t_20 = ((&lane_logit_14[14:10]) & (|lane_logit_14[9:0]));
+    assign t_21 = (t_20 ? 16'hfc00 : ((lane_logit_14 == 16'h8000) ? 16'h0 : lane_logit_14));
+    assign t_22 = ((&lane_logit_13[14:10]) & (|lane_logit_13[9:0]));
+    assign t_23 = (t_22 ? 16'hfc00 : ((lane_logit_13 == 16'h8000) ? 16'h0 : lane_logit_13));
+    assign t_24 = ((&lane_logit_12[14:10]) & (|lane_logit_12[9:0]));
+    assign t_25 = (t_24 ? 16'hfc00 : ((lane_logit_12 == 16'h8000) ? 16'h0 : lane_logit_12));
+    assign t_26 = ((&lane_logit_11[14:10]) & (|lane_logit_11[9:0]));
+    assign t_27 = (t_26 ? 16'hfc00 : ((lane_logit_11 == 16'h8000) ? 16'h0 : lane_logit_11));
+    assign t_28 = ((&lane_logit_10[14:10]) & (|lane_logit_10[9:0]));
+    assign t_29 = (t_28 ? 16'hfc00 : ((lane_logit_10 == 16'h8000) ? 16'h0 : lane_logit_10));
+    assign t_30 = ((&lane_logit_9[14:10]) & (|lane_logit_9[9:0]));
+    assign t_31 = (t_30 ? 16'hfc00 : ((lane_logit_9 == 16'h8000) ? 16'h0 : lane_logit_9));
+    assign t_32 = ((&lane_logit_8[14:10]) & (|lane_logit_8[9:0]));
+    assign t_33 = (t_32 ? 16'hfc00 : ((lane_logit_8 == 16'h8000) ? 16'h0 : lane_logit_8));
+    assign t_34 = ((&lane_logit_7[14:10]) & (|lane_logit_7[9:0]));
+    assign t_35 = (t_34 ? 16'hfc00 : ((lane_logit_7 == 16'h8000) ? 16'h0 : lane_logit_7));
+    assign t_36 = ((&lane_logit_6[14:10]) & (|lane_logit_6[9:0]));
+    assign t_37 = (t_36 ? 16'hfc00 : ((lane_logit_6 == 16'h8000) ? 16'h0 : lane_logit_6));
+    assign t_38 = ((&lane_logit_5[14:10]) & (|lane_logit_5[9:0]));
+    assign t_39 = (t_38 ? 16'hfc00 : ((lane_logit_5 == 16'h8000) ? 16'h0 : lane_logit_5));
+    assign t_40 = ((&lane_logit_4[14:10]) & (|lane_logit_4[9:0]));
+    assign t_41 = (t_40 ? 16'hfc00 : ((lane_logit_4 == 16'h8000) ? 16'h0 : lane_logit_4));
+    assign t_42 = ((&lane_logit_3[14:10]) & (|lane_logit_3[9:0]));
+    assign t_43 = (t_42 ? 16'hfc00 : ((lane_logit_3 == 16'h8000) ? 16'h0 : lane_logit_3));
+    assign t_44 = ((&lane_logit_2[14:10]) & (|lane_logit_2[9:0]));
+    assign t_45 = (t_44 ? 16'hfc00 : ((lane_logit_2 == 16'h8000) ? 16'h0 : lane_logit_2));
+    assign t_46 = ((&lane_logit_1[14:10]) & (|lane_logit_1[9:0]));
+    assign t_47 = (t_46 ? 16'hfc00 : ((lane_logit_1 == 16'h8000) ? 16'h0 : lane_logit_1));
+    assign t_48 = ((&lane_logit_0[14:10]) & (|lane_logit_0[9:0]));
+    assign t_49 = (t_48 ? 16'hfc00 : ((lane_logit_0 == 16'h8000) ? 16'h0 : lane_logit_0));
 
     assign s_axis_cmd_tready = (~nxt_valid);
     assign s_axis_logits_tready = (cur_valid & advance);
     assign m_axis_result_tvalid = u_result_fifo_m_axis_tvalid;
     assign m_axis_result_tdata = u_result_fifo_m_axis_tdata;
     assign m_axis_tokens_tvalid = u_token_fifo_m_axis_tvalid;
-    assign m_axis_tokens_tdata = u_token_fifo_m_axis_tdata[15:0];
-    assign m_axis_tokens_tlast = u_token_fifo_m_axis_tdata[16];
+    assign m_axis_tokens_tdata = token_entry_token;
+    assign m_axis_tokens_tlast = token_entry_last;
     assign committed_len = committed;
     assign u_token_fifo_push = row_event;
     assign u_token_fifo_push_data = {(~draft_match), (draft_match ? row_draft_token : row_argmax)};
     assign u_token_fifo_m_axis_tready = m_axis_tokens_tready;
     assign u_result_fifo_push = round_decided;
-    assign u_result_fifo_push_data = {1'h0, flags_now, (row_gamma - accepted), accepted, row_argmax};
+    assign u_result_fifo_push_data = {{1'h0, flags_now_row_length, flags_now_degenerate_row, flags_now_nan_logit, flags_now_bad_gamma, flags_now_bad_draft}, (row_gamma - accepted), accepted, row_argmax};
     assign u_result_fifo_m_axis_tready = m_axis_result_tready;
-    assign cmd_bad_gamma = (5'h10 < t_0);
+    assign cmd_gamma = t_0[4:0];
+    assign cmd_draft_token = t_0[260:5];
+    assign cmd_bad_gamma = (5'h10 < cmd_gamma);
     assign cmd_fire = (s_axis_cmd_tvalid & (~nxt_valid));
     assign logits_fire = ((s_axis_logits_tvalid & cur_valid) & advance);
     assign row_final = (row == cur_gamma);
     assign round_end = ((logits_fire & s_axis_logits_tlast) & row_final);
     assign row_length_error = (s_axis_logits_tlast & (beat != 12'hc45));
     assign beat_in_row = (beat < 12'hc46);
-    assign cur_bad_draft_now = (|{((5'h0 < cur_gamma) & (16'hc451 <= cur_tokens[15:0])), ((5'h1 < cur_gamma) & (16'hc451 <= cur_tokens[31:16])), ((5'h2 < cur_gamma) & (16'hc451 <= cur_tokens[47:32])), ((5'h3 < cur_gamma) & (16'hc451 <= cur_tokens[63:48])), ((5'h4 < cur_gamma) & (16'hc451 <= cur_tokens[79:64])), ((5'h5 < cur_gamma) & (16'hc451 <= cur_tokens[95:80])), ((5'h6 < cur_gamma) & (16'hc451 <= cur_tokens[111:96])), ((5'h7 < cur_gamma) & (16'hc451 <= cur_tokens[127:112])), ((5'h8 < cur_gamma) & (16'hc451 <= cur_tokens[143:128])), ((5'h9 < cur_gamma) & (16'hc451 <= cur_tokens[159:144])), ((5'ha < cur_gamma) & (16'hc451 <= cur_tokens[175:160])), ((5'hb < cur_gamma) & (16'hc451 <= cur_tokens[191:176])), ((5'hc < cur_gamma) & (16'hc451 <= cur_tokens[207:192])), ((5'hd < cur_gamma) & (16'hc451 <= cur_tokens[223:208])), ((5'he < cur_gamma) & (16'hc451 <= cur_tokens[239:224])), ((5'hf < cur_gamma) & (16'hc451 <= cur_tokens[255:240]))});
+    assign lane_logit_0 = s_axis_logits_tdata[15:0];
+    assign lane_logit_1 = s_axis_logits_tdata[31:16];
+    assign lane_logit_2 = s_axis_logits_tdata[47:32];
+    assign lane_logit_3 = s_axis_logits_tdata[63:48];
+    assign lane_logit_4 = s_axis_logits_tdata[79:64];
+    assign lane_logit_5 = s_axis_logits_tdata[95:80];
+    assign lane_logit_6 = s_axis_logits_tdata[111:96];
+    assign lane_logit_7 = s_axis_logits_tdata[127:112];
+    assign lane_logit_8 = s_axis_logits_tdata[143:128];
+    assign lane_logit_9 = s_axis_logits_tdata[159:144];
+    assign lane_logit_10 = s_axis_logits_tdata[175:160];
+    assign lane_logit_11 = s_axis_logits_tdata[191:176];
+    assign lane_logit_12 = s_axis_logits_tdata[207:192];
+    assign lane_logit_13 = s_axis_logits_tdata[223:208];
+    assign lane_logit_14 = s_axis_logits_tdata[239:224];
+    assign lane_logit_15 = s_axis_logits_tdata[255:240];
+    assign cur_bad_draft_now = (|{((5'h0 < cur_gamma) & (16'hc451 <= t_1)), ((5'h1 < cur_gamma) & (16'hc451 <= t_2)), ((5'h2 < cur_gamma) & (16'hc451 <= t_3)), ((5'h3 < cur_gamma) & (16'hc451 <= t_4)), ((5'h4 < cur_gamma) & (16'hc451 <= t_5)), ((5'h5 < cur_gamma) & (16'hc451 <= t_6)), ((5'h6 < cur_gamma) & (16'hc451 <= t_7)), ((5'h7 < cur_gamma) & (16'hc451 <= t_8)), ((5'h8 < cur_gamma) & (16'hc451 <= t_9)), ((5'h9 < cur_gamma) & (16'hc451 <= t_10)), ((5'ha < cur_gamma) & (16'hc451 <= t_11)), ((5'hb < cur_gamma) & (16'hc451 <= t_12)), ((5'hc < cur_gamma) & (16'hc451 <= t_13)), ((5'hd < cur_gamma) & (16'hc451 <= t_14)), ((5'he < cur_gamma) & (16'hc451 <= t_15)), ((5'hf < cur_gamma) & (16'hc451 <= t_16))});
     assign u_argmax_enable = advance;
     assign u_argmax_lane_valid = s1_lane_valid;
     assign u_argmax_lane_keys = s1_lane_keys;
-    assign u_argmax_tag_in = {s1_tag[42:38], s1_tag[37:22], s1_tag[21:6], s1_tag[5], s1_tag[4], (|s1_lane_nan), s1_tag[3], s1_tag[2], s1_tag[1], s1_tag[0]};
+    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, s1_tag_bad_draft, s1_tag_bad_gamma, (|s1_lane_nan), s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign s1_tag_fire = s1_tag[0];
+    assign s1_tag_row_end = s1_tag[1];
+    assign s1_tag_row_final = s1_tag[2];
+    assign s1_tag_row_length_error = s1_tag[3];
+    assign s1_tag_bad_gamma = s1_tag[4];
+    assign s1_tag_bad_draft = s1_tag[5];
+    assign s1_tag_base = s1_tag[21:6];
+    assign s1_tag_draft = s1_tag[37:22];
+    assign s1_tag_gamma = s1_tag[42:38];
+    assign argmax_tag_base = u_argmax_tag_out[22:7];
     assign take_candidate = (row_start | (u_argmax_max_valid & ((~run_valid) | (run_key < u_argmax_max_key))));
     assign new_valid = (take_candidate ? u_argmax_max_valid : run_valid);
     assign new_key = (take_candidate ? u_argmax_max_key : run_key);
-    assign new_index = (take_candidate ? (u_argmax_tag_out[22:7] + {12'h0, u_argmax_max_lane}) : run_index);
-    assign new_nan = ((run_nan & (~row_start)) | u_argmax_tag_out[4]);
+    assign new_index = (take_candidate ? (argmax_tag_base + {12'h0, u_argmax_max_lane}) : run_index);
+    assign argmax_tag_nan = u_argmax_tag_out[4];
+    assign new_nan = ((run_nan & (~row_start)) | argmax_tag_nan);
+    assign argmax_tag_fire = u_argmax_tag_out[0];
+    assign argmax_tag_row_end = u_argmax_tag_out[1];
+    assign argmax_tag_bad_draft = u_argmax_tag_out[6];
+    assign argmax_tag_bad_gamma = u_argmax_tag_out[5];
+    assign argmax_tag_row_length_error = u_argmax_tag_out[3];
+    assign argmax_tag_row_final = u_argmax_tag_out[2];
+    assign argmax_tag_draft = u_argmax_tag_out[38:23];
+    assign argmax_tag_gamma = u_argmax_tag_out[43:39];
     assign row_event = ((row_done & advance) & (~decided));
-    assign draft_match = (((~row_is_final) & (~row_flags[1])) & (row_draft_token == row_argmax));
+    assign row_flags_bad_gamma = row_flags[1];
+    assign draft_match = (((~row_is_final) & (~row_flags_bad_gamma)) & (row_draft_token == row_argmax));
     assign flags_now = (flags_so_far | row_flags);
     assign round_decided = (row_event & (~draft_match));
+    assign flags_now_bad_draft = flags_now[0];
+    assign flags_now_bad_gamma = flags_now[1];
+    assign flags_now_nan_logit = flags_now[2];
+    assign flags_now_degenerate_row = flags_now[3];
+    assign flags_now_row_length = flags_now[4];
+    assign token_entry_token = u_token_fifo_m_axis_tdata[15:0];
+    assign token_entry_last = u_token_fifo_m_axis_tdata[16];
 
     hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4 u_token_fifo (
         .aclk(aclk),
@@ -987,49 +1069,49 @@ module hades_verify_g16_v50257_l16_fp16 (
                 row_draft = t_1;
             end
             5'h1: begin
-                row_draft = cur_tokens[31:16];
+                row_draft = t_2;
             end
             5'h2: begin
-                row_draft = cur_tokens[47:32];
+                row_draft = t_3;
             end
             5'h3: begin
-                row_draft = cur_tokens[63:48];
+                row_draft = t_4;
             end
             5'h4: begin
-                row_draft = cur_tokens[79:64];
+                row_draft = t_5;
             end
             5'h5: begin
-                row_draft = cur_tokens[95:80];
+                row_draft = t_6;
             end
             5'h6: begin
-                row_draft = cur_tokens[111:96];
+                row_draft = t_7;
             end
             5'h7: begin
-                row_draft = cur_tokens[127:112];
+                row_draft = t_8;
             end
             5'h8: begin
-                row_draft = cur_tokens[143:128];
+                row_draft = t_9;
             end
             5'h9: begin
-                row_draft = cur_tokens[159:144];
+                row_draft = t_10;
             end
             5'ha: begin
-                row_draft = cur_tokens[175:160];
+                row_draft = t_11;
             end
             5'hb: begin
-                row_draft = cur_tokens[191:176];
+                row_draft = t_12;
             end
             5'hc: begin
-                row_draft = cur_tokens[207:192];
+                row_draft = t_13;
             end
             5'hd: begin
-                row_draft = cur_tokens[223:208];
+                row_draft = t_14;
             end
             5'he: begin
-                row_draft = cur_tokens[239:224];
+                row_draft = t_15;
             end
             5'hf: begin
-                row_draft = cur_tokens[255:240];
+                row_draft = t_16;
             end
             default: begin
                 row_draft = t_1;
@@ -1066,7 +1148,7 @@ module hades_verify_g16_v50257_l16_fp16 (
             if (nxt_valid) begin
                 cur_gamma <= nxt_gamma;
             end else if (cmd_fire) begin
-                cur_gamma <= t_0;
+                cur_gamma <= cmd_gamma;
             end
         end
     end
@@ -1076,7 +1158,7 @@ module hades_verify_g16_v50257_l16_fp16 (
             if (nxt_valid) begin
                 cur_tokens <= nxt_tokens;
             end else if (cmd_fire) begin
-                cur_tokens <= t_2;
+                cur_tokens <= cmd_draft_token;
             end
         end
     end
@@ -1108,14 +1190,14 @@ module hades_verify_g16_v50257_l16_fp16 (
     always @(posedge aclk) begin
         if ((round_end | (~cur_valid))) begin
         end else if (cmd_fire) begin
-            nxt_gamma <= t_0;
+            nxt_gamma <= cmd_gamma;
         end
     end
 
     always @(posedge aclk) begin
         if ((round_end | (~cur_valid))) begin
         end else if (cmd_fire) begin
-            nxt_tokens <= t_2;
+            nxt_tokens <= cmd_draft_token;
         end
     end
 
@@ -1176,19 +1258,19 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            s1_lane_valid <= {t_3, t_3, t_3, t_3, t_3, t_3, t_3, t_3, t_3, t_3, t_3, t_3, t_3, t_3, t_3, beat_in_row};
+            s1_lane_valid <= {t_17, t_17, t_17, t_17, t_17, t_17, t_17, t_17, t_17, t_17, t_17, t_17, t_17, t_17, t_17, beat_in_row};
         end
     end
 
     always @(posedge aclk) begin
         if (advance) begin
-            s1_lane_keys <= {(t_6[15] ? (~t_6) : {1'h1, t_6[14:0]}), (t_9[15] ? (~t_9) : {1'h1, t_9[14:0]}), (t_12[15] ? (~t_12) : {1'h1, t_12[14:0]}), (t_15[15] ? (~t_15) : {1'h1, t_15[14:0]}), (t_18[15] ? (~t_18) : {1'h1, t_18[14:0]}), (t_21[15] ? (~t_21) : {1'h1, t_21[14:0]}), (t_24[15] ? (~t_24) : {1'h1, t_24[14:0]}), (t_27[15] ? (~t_27) : {1'h1, t_27[14:0]}), (t_30[15] ? (~t_30) : {1'h1, t_30[14:0]}), (t_33[15] ? (~t_33) : {1'h1, t_33[14:0]}), (t_36[15] ? (~t_36) : {1'h1, t_36[14:0]}), (t_39[15] ? (~t_39) : {1'h1, t_39[14:0]}), (t_42[15] ? (~t_42) : {1'h1, t_42[14:0]}), (t_45[15] ? (~t_45) : {1'h1, t_45[14:0]}), (t_48[15] ? (~t_48) : {1'h1, t_48[14:0]}), (t_51[15] ? (~t_51) : {1'h1, t_51[14:0]})};
+            s1_lane_keys <= {(t_19[15] ? (~t_19) : {1'h1, t_19[14:0]}), (t_21[15] ? (~t_21) : {1'h1, t_21[14:0]}), (t_23[15] ? (~t_23) : {1'h1, t_23[14:0]}), (t_25[15] ? (~t_25) : {1'h1, t_25[14:0]}), (t_27[15] ? (~t_27) : {1'h1, t_27[14:0]}), (t_29[15] ? (~t_29) : {1'h1, t_29[14:0]}), (t_31[15] ? (~t_31) : {1'h1, t_31[14:0]}), (t_33[15] ? (~t_33) : {1'h1, t_33[14:0]}), (t_35[15] ? (~t_35) : {1'h1, t_35[14:0]}), (t_37[15] ? (~t_37) : {1'h1, t_37[14:0]}), (t_39[15] ? (~t_39) : {1'h1, t_39[14:0]}), (t_41[15] ? (~t_41) : {1'h1, t_41[14:0]}), (t_43[15] ? (~t_43) : {1'h1, t_43[14:0]}), (t_45[15] ? (~t_45) : {1'h1, t_45[14:0]}), (t_47[15] ? (~t_47) : {1'h1, t_47[14:0]}), (t_49[15] ? (~t_49) : {1'h1, t_49[14:0]})};
         end
     end
 
     always @(posedge aclk) begin
         if (advance) begin
-            s1_lane_nan <= {(t_5 & t_3), (t_8 & t_3), (t_11 & t_3), (t_14 & t_3), (t_17 & t_3), (t_20 & t_3), (t_23 & t_3), (t_26 & t_3), (t_29 & t_3), (t_32 & t_3), (t_35 & t_3), (t_38 & t_3), (t_41 & t_3), (t_44 & t_3), (t_47 & t_3), (t_50 & beat_in_row)};
+            s1_lane_nan <= {(t_18 & t_17), (t_20 & t_17), (t_22 & t_17), (t_24 & t_17), (t_26 & t_17), (t_28 & t_17), (t_30 & t_17), (t_32 & t_17), (t_34 & t_17), (t_36 & t_17), (t_38 & t_17), (t_40 & t_17), (t_42 & t_17), (t_44 & t_17), (t_46 & t_17), (t_48 & beat_in_row)};
         end
     end
 
@@ -1196,26 +1278,26 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             run_valid <= 1'h0;
         end else begin
-            if ((t_52 & advance)) begin
+            if ((argmax_tag_fire & advance)) begin
                 run_valid <= new_valid;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_52 & advance)) begin
+        if ((argmax_tag_fire & advance)) begin
             run_key <= new_key;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_52 & advance)) begin
+        if ((argmax_tag_fire & advance)) begin
             run_index <= new_index;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_52 & advance)) begin
+        if ((argmax_tag_fire & advance)) begin
             run_nan <= new_nan;
         end
     end
@@ -1224,9 +1306,15 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             row_start <= 1'h1;
         end else begin
-            if ((t_52 & advance)) begin
-                row_start <= t_53;
+            if ((argmax_tag_fire & advance)) begin
+                row_start <= argmax_tag_row_end;
             end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            row_flags <= {argmax_tag_row_length_error, (take_candidate ? (u_argmax_max_key == 16'h3ff) : (run_key == 16'h3ff)), new_nan, argmax_tag_bad_gamma, argmax_tag_bad_draft};
         end
     end
 
@@ -1234,7 +1322,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             row_done <= 1'h0;
         end else if (advance) begin
-            row_done <= (t_52 & t_53);
+            row_done <= (argmax_tag_fire & argmax_tag_row_end);
         end
     end
 
@@ -1246,25 +1334,19 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            row_flags <= {u_argmax_tag_out[3], (take_candidate ? (u_argmax_max_key == 16'h3ff) : (run_key == 16'h3ff)), new_nan, u_argmax_tag_out[5], u_argmax_tag_out[6]};
+            row_is_final <= argmax_tag_row_final;
         end
     end
 
     always @(posedge aclk) begin
         if (advance) begin
-            row_is_final <= u_argmax_tag_out[2];
+            row_draft_token <= argmax_tag_draft;
         end
     end
 
     always @(posedge aclk) begin
         if (advance) begin
-            row_draft_token <= u_argmax_tag_out[38:23];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            row_gamma <= u_argmax_tag_out[43:39];
+            row_gamma <= argmax_tag_gamma;
         end
     end
 

@@ -35,7 +35,7 @@
 `timescale 1ns/1ps
 `default_nettype none
 
-// hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:8)
+// hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:14)
 module hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4 (
     input  wire aclk,
     input  wire aresetn,
@@ -149,7 +149,7 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4 (
     end
 endmodule
 
-// hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:8)
+// hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:14)
 module hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d2 (
     input  wire aclk,
     input  wire aresetn,
@@ -239,7 +239,7 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d2 (
     end
 endmodule
 
-// hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30: pipelined argmax, 2 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:17)
+// hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30: pipelined argmax, 2 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:22)
 module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30 (
     input  wire aclk,
     input  wire aresetn,
@@ -364,7 +364,7 @@ module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30 (
     end
 endmodule
 
-// hades_verify_g4_v1000_l4_bf16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:33)
+// hades_verify_g4_v1000_l4_bf16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:27)
 module hades_verify_g4_v1000_l4_bf16 (
     input  wire aclk,
     input  wire aresetn,
@@ -408,6 +408,8 @@ module hades_verify_g4_v1000_l4_bf16 (
     reg  [2:0] nxt_gamma;
     reg  [39:0] nxt_tokens;
     reg  nxt_bad_gamma;
+    wire [2:0] cmd_gamma;
+    wire [39:0] cmd_draft_token;
     wire cmd_bad_gamma;
     wire cmd_fire;
     reg  [7:0] beat;
@@ -418,12 +420,12 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire round_end;
     wire row_length_error;
     wire beat_in_row;
-    reg  [9:0] row_draft;
+    wire [15:0] lane_logit_0;
+    wire [15:0] lane_logit_1;
+    wire [15:0] lane_logit_2;
+    wire [15:0] lane_logit_3;
     wire cur_bad_draft_now;
-    reg  [28:0] s1_tag;
-    reg  [3:0] s1_lane_valid;
-    reg  [63:0] s1_lane_keys;
-    reg  [3:0] s1_lane_nan;
+    reg  [9:0] row_draft;
     wire u_argmax_enable;
     wire [3:0] u_argmax_lane_valid;
     wire [63:0] u_argmax_lane_keys;
@@ -432,101 +434,157 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire [15:0] u_argmax_max_key;
     wire [1:0] u_argmax_max_lane;
     wire [29:0] u_argmax_tag_out;
+    reg  [28:0] s1_tag;
+    reg  [3:0] s1_lane_valid;
+    reg  [63:0] s1_lane_keys;
+    reg  [3:0] s1_lane_nan;
+    wire s1_tag_fire;
+    wire s1_tag_row_end;
+    wire s1_tag_row_final;
+    wire s1_tag_row_length_error;
+    wire s1_tag_bad_gamma;
+    wire s1_tag_bad_draft;
+    wire [9:0] s1_tag_base;
+    wire [9:0] s1_tag_draft;
+    wire [2:0] s1_tag_gamma;
     reg  run_valid;
     reg  [15:0] run_key;
     reg  [9:0] run_index;
     reg  run_nan;
     reg  row_start;
+    wire [9:0] argmax_tag_base;
     wire take_candidate;
     wire new_valid;
     wire [15:0] new_key;
     wire [9:0] new_index;
+    wire argmax_tag_nan;
     wire new_nan;
+    wire argmax_tag_fire;
+    wire argmax_tag_row_end;
+    reg  [4:0] row_flags;
+    wire argmax_tag_bad_draft;
+    wire argmax_tag_bad_gamma;
+    wire argmax_tag_row_length_error;
     reg  row_done;
     reg  [9:0] row_argmax;
-    reg  [4:0] row_flags;
+    wire argmax_tag_row_final;
     reg  row_is_final;
+    wire [9:0] argmax_tag_draft;
     reg  [9:0] row_draft_token;
+    wire [2:0] argmax_tag_gamma;
     reg  [2:0] row_gamma;
     reg  decided;
     reg  [2:0] accepted;
     reg  [4:0] flags_so_far;
     reg  [31:0] committed;
     wire row_event;
+    wire row_flags_bad_gamma;
     wire draft_match;
     wire [4:0] flags_now;
     wire round_decided;
-    wire [2:0] t_0;
+    wire flags_now_bad_draft;
+    wire flags_now_bad_gamma;
+    wire flags_now_nan_logit;
+    wire flags_now_degenerate_row;
+    wire flags_now_row_length;
+    wire [9:0] token_entry_token;
+    wire token_entry_last;
+    wire [42:0] t_0;
     wire [9:0] t_1;
-    wire [39:0] t_2;
-    wire [15:0] t_3;
-    wire t_4;
-    wire [15:0] t_5;
+    wire [9:0] t_2;
+    wire [9:0] t_3;
+    wire [9:0] t_4;
+    wire t_5;
     wire [15:0] t_6;
     wire t_7;
     wire [15:0] t_8;
-    wire [15:0] t_9;
-    wire t_10;
-    wire [15:0] t_11;
+    wire t_9;
+    wire [15:0] t_10;
+    wire t_11;
     wire [15:0] t_12;
-    wire t_13;
-    wire [15:0] t_14;
-    wire t_15;
-    wire t_16;
 
-    assign t_0 = s_axis_cmd_tdata[2:0];
+    assign t_0 = s_axis_cmd_tdata[42:0];
     assign t_1 = cur_tokens[9:0];
-    assign t_2 = s_axis_cmd_tdata[42:3];
-    assign t_3 = s_axis_logits_tdata[63:48];
-    assign t_4 = ((&t_3[14:7]) & (|t_3[6:0]));
-    assign t_5 = (t_4 ? 16'hff80 : ((t_3 == 16'h8000) ? 16'h0 : t_3));
-    assign t_6 = s_axis_logits_tdata[47:32];
-    assign t_7 = ((&t_6[14:7]) & (|t_6[6:0]));
-    assign t_8 = (t_7 ? 16'hff80 : ((t_6 == 16'h8000) ? 16'h0 : t_6));
-    assign t_9 = s_axis_logits_tdata[31:16];
-    assign t_10 = ((&t_9[14:7]) & (|t_9[6:0]));
-    assign t_11 = (t_10 ? 16'hff80 : ((t_9 == 16'h8000) ? 16'h0 : t_9));
-    assign t_12 = s_axis_logits_tdata[15:0];
-    assign t_13 = ((&t_12[14:7]) & (|t_12[6:0]));
-    assign t_14 = (t_13 ? 16'hff80 : ((t_12 == 16'h8000) ? 16'h0 : t_12));
-    assign t_15 = u_argmax_tag_out[0];
-    assign t_16 = u_argmax_tag_out[1];
+    assign t_2 = cur_tokens[19:10];
+    assign t_3 = cur_tokens[29:20];
+    assign t_4 = cur_tokens[39:30];
+    assign t_5 = ((&lane_logit_3[14:7]) & (|lane_logit_3[6:0]));
+    assign t_6 = (t_5 ? 16'hff80 : ((lane_logit_3 == 16'h8000) ? 16'h0 : lane_logit_3));
+    assign t_7 = ((&lane_logit_2[14:7]) & (|lane_logit_2[6:0]));
+    assign t_8 = (t_7 ? 16'hff80 : ((lane_logit_2 == 16'h8000) ? 16'h0 : lane_logit_2));
+    assign t_9 = ((&lane_logit_1[14:7]) & (|lane_logit_1[6:0]));
+    assign t_10 = (t_9 ? 16'hff80 : ((lane_logit_1 == 16'h8000) ? 16'h0 : lane_logit_1));
+    assign t_11 = ((&lane_logit_0[14:7]) & (|lane_logit_0[6:0]));
+    assign t_12 = (t_11 ? 16'hff80 : ((lane_logit_0 == 16'h8000) ? 16'h0 : lane_logit_0));
 
     assign s_axis_cmd_tready = (~nxt_valid);
     assign s_axis_logits_tready = (cur_valid & advance);
     assign m_axis_result_tvalid = u_result_fifo_m_axis_tvalid;
     assign m_axis_result_tdata = {2'h0, u_result_fifo_m_axis_tdata};
     assign m_axis_tokens_tvalid = u_token_fifo_m_axis_tvalid;
-    assign m_axis_tokens_tdata = {6'h0, u_token_fifo_m_axis_tdata[9:0]};
-    assign m_axis_tokens_tlast = u_token_fifo_m_axis_tdata[10];
+    assign m_axis_tokens_tdata = {6'h0, token_entry_token};
+    assign m_axis_tokens_tlast = token_entry_last;
     assign committed_len = committed;
     assign u_token_fifo_push = row_event;
     assign u_token_fifo_push_data = {(~draft_match), (draft_match ? row_draft_token : row_argmax)};
     assign u_token_fifo_m_axis_tready = m_axis_tokens_tready;
     assign u_result_fifo_push = round_decided;
-    assign u_result_fifo_push_data = {1'h0, flags_now, (row_gamma - accepted), accepted, row_argmax};
+    assign u_result_fifo_push_data = {{1'h0, flags_now_row_length, flags_now_degenerate_row, flags_now_nan_logit, flags_now_bad_gamma, flags_now_bad_draft}, (row_gamma - accepted), accepted, row_argmax};
     assign u_result_fifo_m_axis_tready = m_axis_result_tready;
-    assign cmd_bad_gamma = (3'h4 < t_0);
+    assign cmd_gamma = t_0[2:0];
+    assign cmd_draft_token = t_0[42:3];
+    assign cmd_bad_gamma = (3'h4 < cmd_gamma);
     assign cmd_fire = (s_axis_cmd_tvalid & (~nxt_valid));
     assign logits_fire = ((s_axis_logits_tvalid & cur_valid) & advance);
     assign row_final = (row == cur_gamma);
     assign round_end = ((logits_fire & s_axis_logits_tlast) & row_final);
     assign row_length_error = (s_axis_logits_tlast & (beat != 8'hf9));
     assign beat_in_row = (beat < 8'hfa);
-    assign cur_bad_draft_now = (|{((3'h0 < cur_gamma) & (10'h3e8 <= cur_tokens[9:0])), ((3'h1 < cur_gamma) & (10'h3e8 <= cur_tokens[19:10])), ((3'h2 < cur_gamma) & (10'h3e8 <= cur_tokens[29:20])), ((3'h3 < cur_gamma) & (10'h3e8 <= cur_tokens[39:30]))});
+    assign lane_logit_0 = s_axis_logits_tdata[15:0];
+    assign lane_logit_1 = s_axis_logits_tdata[31:16];
+    assign lane_logit_2 = s_axis_logits_tdata[47:32];
+    assign lane_logit_3 = s_axis_logits_tdata[63:48];
+    assign cur_bad_draft_now = (|{((3'h0 < cur_gamma) & (10'h3e8 <= t_1)), ((3'h1 < cur_gamma) & (10'h3e8 <= t_2)), ((3'h2 < cur_gamma) & (10'h3e8 <= t_3)), ((3'h3 < cur_gamma) & (10'h3e8 <= t_4))});
     assign u_argmax_enable = advance;
     assign u_argmax_lane_valid = s1_lane_valid;
     assign u_argmax_lane_keys = s1_lane_keys;
-    assign u_argmax_tag_in = {s1_tag[28:26], s1_tag[25:16], s1_tag[15:6], s1_tag[5], s1_tag[4], (|s1_lane_nan), s1_tag[3], s1_tag[2], s1_tag[1], s1_tag[0]};
+    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, s1_tag_bad_draft, s1_tag_bad_gamma, (|s1_lane_nan), s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign s1_tag_fire = s1_tag[0];
+    assign s1_tag_row_end = s1_tag[1];
+    assign s1_tag_row_final = s1_tag[2];
+    assign s1_tag_row_length_error = s1_tag[3];
+    assign s1_tag_bad_gamma = s1_tag[4];
+    assign s1_tag_bad_draft = s1_tag[5];
+    assign s1_tag_base = s1_tag[15:6];
+    assign s1_tag_draft = s1_tag[25:16];
+    assign s1_tag_gamma = s1_tag[28:26];
+    assign argmax_tag_base = u_argmax_tag_out[16:7];
     assign take_candidate = (row_start | (u_argmax_max_valid & ((~run_valid) | (run_key < u_argmax_max_key))));
     assign new_valid = (take_candidate ? u_argmax_max_valid : run_valid);
     assign new_key = (take_candidate ? u_argmax_max_key : run_key);
-    assign new_index = (take_candidate ? (u_argmax_tag_out[16:7] + {8'h0, u_argmax_max_lane}) : run_index);
-    assign new_nan = ((run_nan & (~row_start)) | u_argmax_tag_out[4]);
+    assign new_index = (take_candidate ? (argmax_tag_base + {8'h0, u_argmax_max_lane}) : run_index);
+    assign argmax_tag_nan = u_argmax_tag_out[4];
+    assign new_nan = ((run_nan & (~row_start)) | argmax_tag_nan);
+    assign argmax_tag_fire = u_argmax_tag_out[0];
+    assign argmax_tag_row_end = u_argmax_tag_out[1];
+    assign argmax_tag_bad_draft = u_argmax_tag_out[6];
+    assign argmax_tag_bad_gamma = u_argmax_tag_out[5];
+    assign argmax_tag_row_length_error = u_argmax_tag_out[3];
+    assign argmax_tag_row_final = u_argmax_tag_out[2];
+    assign argmax_tag_draft = u_argmax_tag_out[26:17];
+    assign argmax_tag_gamma = u_argmax_tag_out[29:27];
     assign row_event = ((row_done & advance) & (~decided));
-    assign draft_match = (((~row_is_final) & (~row_flags[1])) & (row_draft_token == row_argmax));
+    assign row_flags_bad_gamma = row_flags[1];
+    assign draft_match = (((~row_is_final) & (~row_flags_bad_gamma)) & (row_draft_token == row_argmax));
     assign flags_now = (flags_so_far | row_flags);
     assign round_decided = (row_event & (~draft_match));
+    assign flags_now_bad_draft = flags_now[0];
+    assign flags_now_bad_gamma = flags_now[1];
+    assign flags_now_nan_logit = flags_now[2];
+    assign flags_now_degenerate_row = flags_now[3];
+    assign flags_now_row_length = flags_now[4];
+    assign token_entry_token = u_token_fifo_m_axis_tdata[9:0];
+    assign token_entry_last = u_token_fifo_m_axis_tdata[10];
 
     hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4 u_token_fifo (
         .aclk(aclk),
@@ -571,13 +629,13 @@ module hades_verify_g4_v1000_l4_bf16 (
                 row_draft = t_1;
             end
             3'h1: begin
-                row_draft = cur_tokens[19:10];
+                row_draft = t_2;
             end
             3'h2: begin
-                row_draft = cur_tokens[29:20];
+                row_draft = t_3;
             end
             3'h3: begin
-                row_draft = cur_tokens[39:30];
+                row_draft = t_4;
             end
             default: begin
                 row_draft = t_1;
@@ -614,7 +672,7 @@ module hades_verify_g4_v1000_l4_bf16 (
             if (nxt_valid) begin
                 cur_gamma <= nxt_gamma;
             end else if (cmd_fire) begin
-                cur_gamma <= t_0;
+                cur_gamma <= cmd_gamma;
             end
         end
     end
@@ -624,7 +682,7 @@ module hades_verify_g4_v1000_l4_bf16 (
             if (nxt_valid) begin
                 cur_tokens <= nxt_tokens;
             end else if (cmd_fire) begin
-                cur_tokens <= t_2;
+                cur_tokens <= cmd_draft_token;
             end
         end
     end
@@ -656,14 +714,14 @@ module hades_verify_g4_v1000_l4_bf16 (
     always @(posedge aclk) begin
         if ((round_end | (~cur_valid))) begin
         end else if (cmd_fire) begin
-            nxt_gamma <= t_0;
+            nxt_gamma <= cmd_gamma;
         end
     end
 
     always @(posedge aclk) begin
         if ((round_end | (~cur_valid))) begin
         end else if (cmd_fire) begin
-            nxt_tokens <= t_2;
+            nxt_tokens <= cmd_draft_token;
         end
     end
 
@@ -730,13 +788,13 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            s1_lane_keys <= {(t_5[15] ? (~t_5) : {1'h1, t_5[14:0]}), (t_8[15] ? (~t_8) : {1'h1, t_8[14:0]}), (t_11[15] ? (~t_11) : {1'h1, t_11[14:0]}), (t_14[15] ? (~t_14) : {1'h1, t_14[14:0]})};
+            s1_lane_keys <= {(t_6[15] ? (~t_6) : {1'h1, t_6[14:0]}), (t_8[15] ? (~t_8) : {1'h1, t_8[14:0]}), (t_10[15] ? (~t_10) : {1'h1, t_10[14:0]}), (t_12[15] ? (~t_12) : {1'h1, t_12[14:0]})};
         end
     end
 
     always @(posedge aclk) begin
         if (advance) begin
-            s1_lane_nan <= {(t_4 & beat_in_row), (t_7 & beat_in_row), (t_10 & beat_in_row), (t_13 & beat_in_row)};
+            s1_lane_nan <= {(t_5 & beat_in_row), (t_7 & beat_in_row), (t_9 & beat_in_row), (t_11 & beat_in_row)};
         end
     end
 
@@ -744,26 +802,26 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             run_valid <= 1'h0;
         end else begin
-            if ((t_15 & advance)) begin
+            if ((argmax_tag_fire & advance)) begin
                 run_valid <= new_valid;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_15 & advance)) begin
+        if ((argmax_tag_fire & advance)) begin
             run_key <= new_key;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_15 & advance)) begin
+        if ((argmax_tag_fire & advance)) begin
             run_index <= new_index;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_15 & advance)) begin
+        if ((argmax_tag_fire & advance)) begin
             run_nan <= new_nan;
         end
     end
@@ -772,9 +830,15 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             row_start <= 1'h1;
         end else begin
-            if ((t_15 & advance)) begin
-                row_start <= t_16;
+            if ((argmax_tag_fire & advance)) begin
+                row_start <= argmax_tag_row_end;
             end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            row_flags <= {argmax_tag_row_length_error, (take_candidate ? (u_argmax_max_key == 16'h7f) : (run_key == 16'h7f)), new_nan, argmax_tag_bad_gamma, argmax_tag_bad_draft};
         end
     end
 
@@ -782,7 +846,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             row_done <= 1'h0;
         end else if (advance) begin
-            row_done <= (t_15 & t_16);
+            row_done <= (argmax_tag_fire & argmax_tag_row_end);
         end
     end
 
@@ -794,25 +858,19 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            row_flags <= {u_argmax_tag_out[3], (take_candidate ? (u_argmax_max_key == 16'h7f) : (run_key == 16'h7f)), new_nan, u_argmax_tag_out[5], u_argmax_tag_out[6]};
+            row_is_final <= argmax_tag_row_final;
         end
     end
 
     always @(posedge aclk) begin
         if (advance) begin
-            row_is_final <= u_argmax_tag_out[2];
+            row_draft_token <= argmax_tag_draft;
         end
     end
 
     always @(posedge aclk) begin
         if (advance) begin
-            row_draft_token <= u_argmax_tag_out[26:17];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            row_gamma <= u_argmax_tag_out[29:27];
+            row_gamma <= argmax_tag_gamma;
         end
     end
 

@@ -35,7 +35,7 @@
 `timescale 1ns/1ps
 `default_nettype none
 
-// hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:8)
+// hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:14)
 module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4 (
     input  wire aclk,
     input  wire aresetn,
@@ -149,7 +149,7 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4 (
     end
 endmodule
 
-// hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:8)
+// hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:14)
 module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d2 (
     input  wire aclk,
     input  wire aresetn,
@@ -239,7 +239,7 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d2 (
     end
 endmodule
 
-// hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t43: pipelined argmax, 4 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:17)
+// hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t43: pipelined argmax, 4 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:22)
 module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t43 (
     input  wire aclk,
     input  wire aresetn,
@@ -706,7 +706,7 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t43 (
     end
 endmodule
 
-// hades_verify_g8_v49152_l16_fx16p8: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:33)
+// hades_verify_g8_v49152_l16_fx16p8: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:27)
 module hades_verify_g8_v49152_l16_fx16p8 (
     input  wire aclk,
     input  wire aresetn,
@@ -750,6 +750,8 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     reg  [3:0] nxt_gamma;
     reg  [127:0] nxt_tokens;
     reg  nxt_bad_gamma;
+    wire [3:0] cmd_gamma;
+    wire [127:0] cmd_draft_token;
     wire cmd_bad_gamma;
     wire cmd_fire;
     reg  [11:0] beat;
@@ -760,11 +762,24 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire round_end;
     wire row_length_error;
     wire beat_in_row;
-    reg  [15:0] row_draft;
+    wire [15:0] lane_logit_0;
+    wire [15:0] lane_logit_1;
+    wire [15:0] lane_logit_2;
+    wire [15:0] lane_logit_3;
+    wire [15:0] lane_logit_4;
+    wire [15:0] lane_logit_5;
+    wire [15:0] lane_logit_6;
+    wire [15:0] lane_logit_7;
+    wire [15:0] lane_logit_8;
+    wire [15:0] lane_logit_9;
+    wire [15:0] lane_logit_10;
+    wire [15:0] lane_logit_11;
+    wire [15:0] lane_logit_12;
+    wire [15:0] lane_logit_13;
+    wire [15:0] lane_logit_14;
+    wire [15:0] lane_logit_15;
     wire cur_bad_draft_now;
-    reg  [41:0] s1_tag;
-    reg  [15:0] s1_lane_valid;
-    reg  [255:0] s1_lane_keys;
+    reg  [15:0] row_draft;
     wire u_argmax_enable;
     wire [15:0] u_argmax_lane_valid;
     wire [255:0] u_argmax_lane_keys;
@@ -773,109 +788,160 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [15:0] u_argmax_max_key;
     wire [3:0] u_argmax_max_lane;
     wire [42:0] u_argmax_tag_out;
+    reg  [41:0] s1_tag;
+    reg  [15:0] s1_lane_valid;
+    reg  [255:0] s1_lane_keys;
+    wire s1_tag_fire;
+    wire s1_tag_row_end;
+    wire s1_tag_row_final;
+    wire s1_tag_row_length_error;
+    wire s1_tag_bad_gamma;
+    wire s1_tag_bad_draft;
+    wire [15:0] s1_tag_base;
+    wire [15:0] s1_tag_draft;
+    wire [3:0] s1_tag_gamma;
     reg  run_valid;
     reg  [15:0] run_key;
     reg  [15:0] run_index;
     reg  run_nan;
     reg  row_start;
+    wire [15:0] argmax_tag_base;
     wire take_candidate;
     wire new_valid;
     wire [15:0] new_key;
     wire [15:0] new_index;
+    wire argmax_tag_nan;
     wire new_nan;
+    wire argmax_tag_fire;
+    wire argmax_tag_row_end;
+    reg  [4:0] row_flags;
+    wire argmax_tag_bad_draft;
+    wire argmax_tag_bad_gamma;
+    wire argmax_tag_row_length_error;
     reg  row_done;
     reg  [15:0] row_argmax;
-    reg  [4:0] row_flags;
+    wire argmax_tag_row_final;
     reg  row_is_final;
+    wire [15:0] argmax_tag_draft;
     reg  [15:0] row_draft_token;
+    wire [3:0] argmax_tag_gamma;
     reg  [3:0] row_gamma;
     reg  decided;
     reg  [3:0] accepted;
     reg  [4:0] flags_so_far;
     reg  [31:0] committed;
     wire row_event;
+    wire row_flags_bad_gamma;
     wire draft_match;
     wire [4:0] flags_now;
     wire round_decided;
-    wire [3:0] t_0;
+    wire flags_now_bad_draft;
+    wire flags_now_bad_gamma;
+    wire flags_now_nan_logit;
+    wire flags_now_degenerate_row;
+    wire flags_now_row_length;
+    wire [15:0] token_entry_token;
+    wire token_entry_last;
+    wire [131:0] t_0;
     wire [15:0] t_1;
-    wire [127:0] t_2;
+    wire [15:0] t_2;
     wire [15:0] t_3;
     wire [15:0] t_4;
     wire [15:0] t_5;
     wire [15:0] t_6;
     wire [15:0] t_7;
     wire [15:0] t_8;
-    wire [15:0] t_9;
-    wire [15:0] t_10;
-    wire [15:0] t_11;
-    wire [15:0] t_12;
-    wire [15:0] t_13;
-    wire [15:0] t_14;
-    wire [15:0] t_15;
-    wire [15:0] t_16;
-    wire [15:0] t_17;
-    wire [15:0] t_18;
-    wire t_19;
-    wire t_20;
 
-    assign t_0 = s_axis_cmd_tdata[3:0];
+    assign t_0 = s_axis_cmd_tdata[131:0];
     assign t_1 = cur_tokens[15:0];
-    assign t_2 = s_axis_cmd_tdata[131:4];
-    assign t_3 = s_axis_logits_tdata[255:240];
-    assign t_4 = s_axis_logits_tdata[239:224];
-    assign t_5 = s_axis_logits_tdata[223:208];
-    assign t_6 = s_axis_logits_tdata[207:192];
-    assign t_7 = s_axis_logits_tdata[191:176];
-    assign t_8 = s_axis_logits_tdata[175:160];
-    assign t_9 = s_axis_logits_tdata[159:144];
-    assign t_10 = s_axis_logits_tdata[143:128];
-    assign t_11 = s_axis_logits_tdata[127:112];
-    assign t_12 = s_axis_logits_tdata[111:96];
-    assign t_13 = s_axis_logits_tdata[95:80];
-    assign t_14 = s_axis_logits_tdata[79:64];
-    assign t_15 = s_axis_logits_tdata[63:48];
-    assign t_16 = s_axis_logits_tdata[47:32];
-    assign t_17 = s_axis_logits_tdata[31:16];
-    assign t_18 = s_axis_logits_tdata[15:0];
-    assign t_19 = u_argmax_tag_out[0];
-    assign t_20 = u_argmax_tag_out[1];
+    assign t_2 = cur_tokens[31:16];
+    assign t_3 = cur_tokens[47:32];
+    assign t_4 = cur_tokens[63:48];
+    assign t_5 = cur_tokens[79:64];
+    assign t_6 = cur_tokens[95:80];
+    assign t_7 = cur_tokens[111:96];
+    assign t_8 = cur_tokens[127:112];
 
     assign s_axis_cmd_tready = (~nxt_valid);
     assign s_axis_logits_tready = (cur_valid & advance);
     assign m_axis_result_tvalid = u_result_fifo_m_axis_tvalid;
     assign m_axis_result_tdata = {2'h0, u_result_fifo_m_axis_tdata};
     assign m_axis_tokens_tvalid = u_token_fifo_m_axis_tvalid;
-    assign m_axis_tokens_tdata = u_token_fifo_m_axis_tdata[15:0];
-    assign m_axis_tokens_tlast = u_token_fifo_m_axis_tdata[16];
+    assign m_axis_tokens_tdata = token_entry_token;
+    assign m_axis_tokens_tlast = token_entry_last;
     assign committed_len = committed;
     assign u_token_fifo_push = row_event;
     assign u_token_fifo_push_data = {(~draft_match), (draft_match ? row_draft_token : row_argmax)};
     assign u_token_fifo_m_axis_tready = m_axis_tokens_tready;
     assign u_result_fifo_push = round_decided;
-    assign u_result_fifo_push_data = {1'h0, flags_now, (row_gamma - accepted), accepted, row_argmax};
+    assign u_result_fifo_push_data = {{1'h0, flags_now_row_length, flags_now_degenerate_row, flags_now_nan_logit, flags_now_bad_gamma, flags_now_bad_draft}, (row_gamma - accepted), accepted, row_argmax};
     assign u_result_fifo_m_axis_tready = m_axis_result_tready;
-    assign cmd_bad_gamma = (4'h8 < t_0);
+    assign cmd_gamma = t_0[3:0];
+    assign cmd_draft_token = t_0[131:4];
+    assign cmd_bad_gamma = (4'h8 < cmd_gamma);
     assign cmd_fire = (s_axis_cmd_tvalid & (~nxt_valid));
     assign logits_fire = ((s_axis_logits_tvalid & cur_valid) & advance);
     assign row_final = (row == cur_gamma);
     assign round_end = ((logits_fire & s_axis_logits_tlast) & row_final);
     assign row_length_error = (s_axis_logits_tlast & (beat != 12'hbff));
     assign beat_in_row = (beat < 12'hc00);
-    assign cur_bad_draft_now = (|{((4'h0 < cur_gamma) & (16'hc000 <= cur_tokens[15:0])), ((4'h1 < cur_gamma) & (16'hc000 <= cur_tokens[31:16])), ((4'h2 < cur_gamma) & (16'hc000 <= cur_tokens[47:32])), ((4'h3 < cur_gamma) & (16'hc000 <= cur_tokens[63:48])), ((4'h4 < cur_gamma) & (16'hc000 <= cur_tokens[79:64])), ((4'h5 < cur_gamma) & (16'hc000 <= cur_tokens[95:80])), ((4'h6 < cur_gamma) & (16'hc000 <= cur_tokens[111:96])), ((4'h7 < cur_gamma) & (16'hc000 <= cur_tokens[127:112]))});
+    assign lane_logit_0 = s_axis_logits_tdata[15:0];
+    assign lane_logit_1 = s_axis_logits_tdata[31:16];
+    assign lane_logit_2 = s_axis_logits_tdata[47:32];
+    assign lane_logit_3 = s_axis_logits_tdata[63:48];
+    assign lane_logit_4 = s_axis_logits_tdata[79:64];
+    assign lane_logit_5 = s_axis_logits_tdata[95:80];
+    assign lane_logit_6 = s_axis_logits_tdata[111:96];
+    assign lane_logit_7 = s_axis_logits_tdata[127:112];
+    assign lane_logit_8 = s_axis_logits_tdata[143:128];
+    assign lane_logit_9 = s_axis_logits_tdata[159:144];
+    assign lane_logit_10 = s_axis_logits_tdata[175:160];
+    assign lane_logit_11 = s_axis_logits_tdata[191:176];
+    assign lane_logit_12 = s_axis_logits_tdata[207:192];
+    assign lane_logit_13 = s_axis_logits_tdata[223:208];
+    assign lane_logit_14 = s_axis_logits_tdata[239:224];
+    assign lane_logit_15 = s_axis_logits_tdata[255:240];
+    assign cur_bad_draft_now = (|{((4'h0 < cur_gamma) & (16'hc000 <= t_1)), ((4'h1 < cur_gamma) & (16'hc000 <= t_2)), ((4'h2 < cur_gamma) & (16'hc000 <= t_3)), ((4'h3 < cur_gamma) & (16'hc000 <= t_4)), ((4'h4 < cur_gamma) & (16'hc000 <= t_5)), ((4'h5 < cur_gamma) & (16'hc000 <= t_6)), ((4'h6 < cur_gamma) & (16'hc000 <= t_7)), ((4'h7 < cur_gamma) & (16'hc000 <= t_8))});
     assign u_argmax_enable = advance;
     assign u_argmax_lane_valid = s1_lane_valid;
     assign u_argmax_lane_keys = s1_lane_keys;
-    assign u_argmax_tag_in = {s1_tag[41:38], s1_tag[37:22], s1_tag[21:6], s1_tag[5], s1_tag[4], 1'h0, s1_tag[3], s1_tag[2], s1_tag[1], s1_tag[0]};
+    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, s1_tag_bad_draft, s1_tag_bad_gamma, 1'h0, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign s1_tag_fire = s1_tag[0];
+    assign s1_tag_row_end = s1_tag[1];
+    assign s1_tag_row_final = s1_tag[2];
+    assign s1_tag_row_length_error = s1_tag[3];
+    assign s1_tag_bad_gamma = s1_tag[4];
+    assign s1_tag_bad_draft = s1_tag[5];
+    assign s1_tag_base = s1_tag[21:6];
+    assign s1_tag_draft = s1_tag[37:22];
+    assign s1_tag_gamma = s1_tag[41:38];
+    assign argmax_tag_base = u_argmax_tag_out[22:7];
     assign take_candidate = (row_start | (u_argmax_max_valid & ((~run_valid) | (run_key < u_argmax_max_key))));
     assign new_valid = (take_candidate ? u_argmax_max_valid : run_valid);
     assign new_key = (take_candidate ? u_argmax_max_key : run_key);
-    assign new_index = (take_candidate ? (u_argmax_tag_out[22:7] + {12'h0, u_argmax_max_lane}) : run_index);
-    assign new_nan = ((run_nan & (~row_start)) | u_argmax_tag_out[4]);
+    assign new_index = (take_candidate ? (argmax_tag_base + {12'h0, u_argmax_max_lane}) : run_index);
+    assign argmax_tag_nan = u_argmax_tag_out[4];
+    assign new_nan = ((run_nan & (~row_start)) | argmax_tag_nan);
+    assign argmax_tag_fire = u_argmax_tag_out[0];
+    assign argmax_tag_row_end = u_argmax_tag_out[1];
+    assign argmax_tag_bad_draft = u_argmax_tag_out[6];
+    assign argmax_tag_bad_gamma = u_argmax_tag_out[5];
+    assign argmax_tag_row_length_error = u_argmax_tag_out[3];
+    assign argmax_tag_row_final = u_argmax_tag_out[2];
+    assign argmax_tag_draft = u_argmax_tag_out[38:23];
+    assign argmax_tag_gamma = u_argmax_tag_out[42:39];
     assign row_event = ((row_done & advance) & (~decided));
-    assign draft_match = (((~row_is_final) & (~row_flags[1])) & (row_draft_token == row_argmax));
+    assign row_flags_bad_gamma = row_flags[1];
+    assign draft_match = (((~row_is_final) & (~row_flags_bad_gamma)) & (row_draft_token == row_argmax));
     assign flags_now = (flags_so_far | row_flags);
     assign round_decided = (row_event & (~draft_match));
+    assign flags_now_bad_draft = flags_now[0];
+    assign flags_now_bad_gamma = flags_now[1];
+    assign flags_now_nan_logit = flags_now[2];
+    assign flags_now_degenerate_row = flags_now[3];
+    assign flags_now_row_length = flags_now[4];
+    assign token_entry_token = u_token_fifo_m_axis_tdata[15:0];
+    assign token_entry_last = u_token_fifo_m_axis_tdata[16];
 
     hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4 u_token_fifo (
         .aclk(aclk),
@@ -920,25 +986,25 @@ module hades_verify_g8_v49152_l16_fx16p8 (
                 row_draft = t_1;
             end
             4'h1: begin
-                row_draft = cur_tokens[31:16];
+                row_draft = t_2;
             end
             4'h2: begin
-                row_draft = cur_tokens[47:32];
+                row_draft = t_3;
             end
             4'h3: begin
-                row_draft = cur_tokens[63:48];
+                row_draft = t_4;
             end
             4'h4: begin
-                row_draft = cur_tokens[79:64];
+                row_draft = t_5;
             end
             4'h5: begin
-                row_draft = cur_tokens[95:80];
+                row_draft = t_6;
             end
             4'h6: begin
-                row_draft = cur_tokens[111:96];
+                row_draft = t_7;
             end
             4'h7: begin
-                row_draft = cur_tokens[127:112];
+                row_draft = t_8;
             end
             default: begin
                 row_draft = t_1;
@@ -975,7 +1041,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
             if (nxt_valid) begin
                 cur_gamma <= nxt_gamma;
             end else if (cmd_fire) begin
-                cur_gamma <= t_0;
+                cur_gamma <= cmd_gamma;
             end
         end
     end
@@ -985,7 +1051,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
             if (nxt_valid) begin
                 cur_tokens <= nxt_tokens;
             end else if (cmd_fire) begin
-                cur_tokens <= t_2;
+                cur_tokens <= cmd_draft_token;
             end
         end
     end
@@ -1017,14 +1083,14 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((round_end | (~cur_valid))) begin
         end else if (cmd_fire) begin
-            nxt_gamma <= t_0;
+            nxt_gamma <= cmd_gamma;
         end
     end
 
     always @(posedge aclk) begin
         if ((round_end | (~cur_valid))) begin
         end else if (cmd_fire) begin
-            nxt_tokens <= t_2;
+            nxt_tokens <= cmd_draft_token;
         end
     end
 
@@ -1091,7 +1157,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            s1_lane_keys <= {{(~t_3[15]), t_3[14:0]}, {(~t_4[15]), t_4[14:0]}, {(~t_5[15]), t_5[14:0]}, {(~t_6[15]), t_6[14:0]}, {(~t_7[15]), t_7[14:0]}, {(~t_8[15]), t_8[14:0]}, {(~t_9[15]), t_9[14:0]}, {(~t_10[15]), t_10[14:0]}, {(~t_11[15]), t_11[14:0]}, {(~t_12[15]), t_12[14:0]}, {(~t_13[15]), t_13[14:0]}, {(~t_14[15]), t_14[14:0]}, {(~t_15[15]), t_15[14:0]}, {(~t_16[15]), t_16[14:0]}, {(~t_17[15]), t_17[14:0]}, {(~t_18[15]), t_18[14:0]}};
+            s1_lane_keys <= {{(~lane_logit_15[15]), lane_logit_15[14:0]}, {(~lane_logit_14[15]), lane_logit_14[14:0]}, {(~lane_logit_13[15]), lane_logit_13[14:0]}, {(~lane_logit_12[15]), lane_logit_12[14:0]}, {(~lane_logit_11[15]), lane_logit_11[14:0]}, {(~lane_logit_10[15]), lane_logit_10[14:0]}, {(~lane_logit_9[15]), lane_logit_9[14:0]}, {(~lane_logit_8[15]), lane_logit_8[14:0]}, {(~lane_logit_7[15]), lane_logit_7[14:0]}, {(~lane_logit_6[15]), lane_logit_6[14:0]}, {(~lane_logit_5[15]), lane_logit_5[14:0]}, {(~lane_logit_4[15]), lane_logit_4[14:0]}, {(~lane_logit_3[15]), lane_logit_3[14:0]}, {(~lane_logit_2[15]), lane_logit_2[14:0]}, {(~lane_logit_1[15]), lane_logit_1[14:0]}, {(~lane_logit_0[15]), lane_logit_0[14:0]}};
         end
     end
 
@@ -1099,26 +1165,26 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             run_valid <= 1'h0;
         end else begin
-            if ((t_19 & advance)) begin
+            if ((argmax_tag_fire & advance)) begin
                 run_valid <= new_valid;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_19 & advance)) begin
+        if ((argmax_tag_fire & advance)) begin
             run_key <= new_key;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_19 & advance)) begin
+        if ((argmax_tag_fire & advance)) begin
             run_index <= new_index;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_19 & advance)) begin
+        if ((argmax_tag_fire & advance)) begin
             run_nan <= new_nan;
         end
     end
@@ -1127,9 +1193,15 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_start <= 1'h1;
         end else begin
-            if ((t_19 & advance)) begin
-                row_start <= t_20;
+            if ((argmax_tag_fire & advance)) begin
+                row_start <= argmax_tag_row_end;
             end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            row_flags <= {argmax_tag_row_length_error, 1'h0, new_nan, argmax_tag_bad_gamma, argmax_tag_bad_draft};
         end
     end
 
@@ -1137,7 +1209,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_done <= 1'h0;
         end else if (advance) begin
-            row_done <= (t_19 & t_20);
+            row_done <= (argmax_tag_fire & argmax_tag_row_end);
         end
     end
 
@@ -1149,25 +1221,19 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            row_flags <= {u_argmax_tag_out[3], 1'h0, new_nan, u_argmax_tag_out[5], u_argmax_tag_out[6]};
+            row_is_final <= argmax_tag_row_final;
         end
     end
 
     always @(posedge aclk) begin
         if (advance) begin
-            row_is_final <= u_argmax_tag_out[2];
+            row_draft_token <= argmax_tag_draft;
         end
     end
 
     always @(posedge aclk) begin
         if (advance) begin
-            row_draft_token <= u_argmax_tag_out[38:23];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            row_gamma <= u_argmax_tag_out[42:39];
+            row_gamma <= argmax_tag_gamma;
         end
     end
 

@@ -12,11 +12,16 @@ enum ArgmaxTree {
         var lane: Value
     }
 
-    static func module(lanes: Int, keyBits: Int, tagBits: Int) throws -> Module {
+    struct Ports {
+        let enable, laneValid, laneKeys, tagIn: Value
+        let maxValid, maxKey, maxLane, tagOut: Value
+    }
+
+    static func module(lanes: Int, keyBits: Int, tagBits: Int) throws -> Submodule<Ports> {
         let laneBits = max(1, ceilLog2(lanes))
-        return try Module.build(moduleName("hades_argmax_tree", ("l", lanes), ("k", keyBits), ("t", tagBits)),
-                                parameters: [("lanes", "\(lanes)"), ("key_bits", "\(keyBits)"), ("tag_bits", "\(tagBits)")],
-                                doc: ["pipelined argmax, \(levels(lanes: lanes)) register levels, ties to the lowest lane"]) { m in
+        return try Module.submodule(moduleName("hades_argmax_tree", ("l", lanes), ("k", keyBits), ("t", tagBits)),
+                                    parameters: [("lanes", "\(lanes)"), ("key_bits", "\(keyBits)"), ("tag_bits", "\(tagBits)")],
+                                    doc: ["pipelined argmax, \(levels(lanes: lanes)) register levels, ties to the lowest lane"]) { m in
             let enable = m.input("enable", 1)
             let laneValid = m.input("lane_valid", lanes)
             let laneKeys = m.input("lane_keys", lanes * keyBits)
@@ -56,6 +61,8 @@ enum ArgmaxTree {
             outKey <== level[0].key
             outLane <== level[0].lane
             tagOut <== tag
+            return Ports(enable: enable, laneValid: laneValid, laneKeys: laneKeys, tagIn: tagIn,
+                         maxValid: outValid, maxKey: outKey, maxLane: outLane, tagOut: tagOut)
         }
     }
 }

@@ -17,235 +17,295 @@ public enum GreedyVerifierRTL {
     public static let tokenFifoDepth = 4
     public static let resultFifoDepth = 2
 
+    /// The unit's ports, for a parent that instantiates it (`SynthHarness`).
+    public struct Ports {
+        public let command, logits: StreamIn
+        public let result, tokens: StreamOut
+        public let committedLength: Value
+    }
+
     public static func module(_ c: VerifierConfig, name: String? = nil) throws -> Module {
+        try submodule(c, name: name).module
+    }
+
+    public static func submodule(_ c: VerifierConfig, name: String? = nil) throws -> Submodule<Ports> {
         let io = VerifierInterface(c)
-        let tw = c.tokenBits, gw = c.gammaBits, w = c.format.bits, lanes = c.lanes, beats = c.beatsPerRow
-        let top = name ?? defaultName(c)
-        // Tag carried through the argmax tree next to each beat.
-        let tagFields: [(String, Int)] = [("fire", 1), ("row_end", 1), ("row_final", 1), ("row_length_error", 1),
-                                          ("nan", 1), ("bad_gamma", 1), ("bad_draft", 1), ("base", tw),
-                                          ("draft", tw), ("gamma", gw)]
-        let tagBits = tagFields.reduce(0) { $0 + $1.1 }
-        let tree = try ArgmaxTree.module(lanes: lanes, keyBits: w, tagBits: tagBits)
-        let tokenFifo = try StreamFIFO.module(width: tw + 1, depth: tokenFifoDepth)  // token + tlast
+        let tag = BeatTag(c)
+        let tree = try ArgmaxTree.module(lanes: c.lanes, keyBits: c.logitBits, tagBits: tag.layout.width)
+        let tokenFifo = try StreamFIFO.module(width: io.tokens.entry.width, depth: tokenFifoDepth)
         let resultFifo = try StreamFIFO.module(width: io.resultBits, depth: resultFifoDepth)
 
-        return try Module.build(top, parameters: [
-            ("vocab", "\(c.vocab)"), ("gamma_max", "\(c.gammaMax)"), ("lanes", "\(lanes)"),
-            ("format", c.format.description), ("beats_per_row", "\(beats)"),
-            ("latency_D", "\(GreedyTiming.pipelineDepth(lanes: lanes))"),
+        return try Module.submodule(name ?? defaultName(c), parameters: [
+            ("vocab", "\(c.vocab)"), ("gamma_max", "\(c.gammaMax)"), ("lanes", "\(c.lanes)"),
+            ("format", c.format.description), ("beats_per_row", "\(c.beatsPerRow)"),
+            ("latency_D", "\(GreedyTiming.pipelineDepth(lanes: c.lanes))"),
         ], doc: ["HADES greedy verify/rollback unit", VerifierInterface.layoutNote] + io.layouts.map { "  " + $0.summary }) { m in
-            // MARK: ports
-            let cmdValid = m.input("s_axis_cmd_tvalid", 1)
-            let cmdReady = m.output("s_axis_cmd_tready", 1)
-            let cmdData = m.input("s_axis_cmd_tdata", io.commandTDataBits)
-            let logitsValid = m.input("s_axis_logits_tvalid", 1)
-            let logitsReady = m.output("s_axis_logits_tready", 1)
-            let logitsData = m.input("s_axis_logits_tdata", io.logitTDataBits)
-            let logitsLast = m.input("s_axis_logits_tlast", 1)
-            let resultValid = m.output("m_axis_result_tvalid", 1)
-            let resultReady = m.input("m_axis_result_tready", 1)
-            let resultData = m.output("m_axis_result_tdata", io.resultTDataBits)
-            let tokensValid = m.output("m_axis_tokens_tvalid", 1)
-            let tokensReady = m.input("m_axis_tokens_tready", 1)
-            let tokensData = m.output("m_axis_tokens_tdata", io.tokenTDataBits)
-            let tokensLast = m.output("m_axis_tokens_tlast", 1)
-            let committedLength = m.output("committed_len", VerifierInterface.committedLengthBits)
+            let command = m.streamIn(VerifierStreams.command, payload: io.commandTDataBits)
+            let logits = m.streamIn(VerifierStreams.logits, payload: io.logitTDataBits)
+            let result = m.streamOut(VerifierStreams.result, payload: io.resultTDataBits)
+            let tokens = m.streamOut(VerifierStreams.tokens, payload: io.tokenTDataBits)
+            let committedLength = m.output(VerifierStreams.committedLength, VerifierInterface.committedLengthBits)
 
             let tokenQueue = m.instance(tokenFifo, name: "u_token_fifo")
             let resultQueue = m.instance(resultFifo, name: "u_result_fifo")
             // The whole pipeline moves together; it waits only while an output FIFO is full.
             // Registered from the FIFOs' next fullness (same timing as `!full`, but no long path into every enable).
             let advance = m.reg("advance", 1, reset: 1)
-            advance <== !tokenQueue["full_next"] & !resultQueue["full_next"]
+            advance <== !tokenQueue.fullNext & !resultQueue.fullNext
 
-            // MARK: command slots (current round + one queued) so rounds follow each other without a bubble
-            struct Command { var valid, gamma, tokens, badGamma: Value }
-            func commandRegs(_ prefix: String) -> Command {
-                Command(valid: m.reg("\(prefix)_valid", 1, reset: 0), gamma: m.reg("\(prefix)_gamma", gw),
-                        tokens: m.reg("\(prefix)_tokens", c.gammaMax * tw), badGamma: m.reg("\(prefix)_bad_gamma", 1))
+            let commands = CommandSlots(m, c, command)
+            let input = inputStage(m, c, logits, current: commands.current, advance: advance)
+            commands.advance(roundEnd: input.roundEnd)
+
+            let argmax = m.instance(tree, name: "u_argmax")
+            argmax.enable <== advance
+            m.enabled(by: advance) {
+                let stage1 = m.reg("s1_tag", layout: tag.registered, reset: 0)
+                stage1.bits <== m.pack(tag.registered, input.tag)
+                argmax.laneValid <== m.regNext("s1_lane_valid", input.laneValid)
+                argmax.laneKeys <== m.regNext("s1_lane_keys", input.laneKeys)
+                // The NaN bit is OR-ed after the stage-1 register (one bit per lane is registered).
+                let nan = input.laneNaN.map { m.regNext("s1_lane_nan", $0).orReduce } ?? .false
+                argmax.tagIn <== m.pack(tag.layout, tag.registered.fields.reduce(into: [tag.nan: nan]) { $0[$1] = stage1[$1] })
             }
-            let current = commandRegs("cur"), queued = commandRegs("nxt")
-            let incomingGamma = cmdData.bits(gw - 1, 0)
-            let incomingTokens = cmdData.bits(io.commandBits - 1, gw)  // bits above commandBits: zero padding, unused
-            let gammaTooLarge: Value = (1 << gw) - 1 > c.gammaMax ? incomingGamma > c.gammaMax : .false
-            let incoming = Command(valid: .true, gamma: incomingGamma, tokens: incomingTokens,
-                                   badGamma: m.named("cmd_bad_gamma", gammaTooLarge))
+            let beat = m.view(argmax.tagOut, as: tag.layout, name: "argmax_tag")
+            let row = rowMaximum(m, c, tag, beat: beat, argmax: argmax, advance: advance)
+            let decision = decide(m, c, io, row: row, advance: advance)
+
+            tokenQueue.push <== decision.pushToken
+            tokenQueue.pushData <== decision.tokenEntry
+            resultQueue.push <== decision.pushResult
+            resultQueue.pushData <== decision.result
+            committedLength <== decision.committed
+
+            // Outputs: the FIFOs' streams, payloads zero-padded to whole bytes.
+            let queuedToken = m.view(tokenQueue.output.data, as: io.tokens.entry, name: "token_entry")
+            tokens.valid <== tokenQueue.output.valid
+            tokens.data <== queuedToken[io.tokens.token].zeroExtended(to: io.tokenTDataBits)
+            tokens.last! <== queuedToken[io.tokens.last]
+            tokenQueue.output.ready <== tokens.ready
+            result.valid <== resultQueue.output.valid
+            result.data <== resultQueue.output.data.zeroExtended(to: io.resultTDataBits)
+            resultQueue.output.ready <== result.ready
+            return Ports(command: command, logits: logits, result: result, tokens: tokens, committedLength: committedLength)
+        }
+    }
+
+    // MARK: stages
+
+    /// The tag that travels through the argmax tree beside each beat (`registered`: the part registered at the
+    /// input stage; the NaN bit is computed after that register).
+    struct BeatTag {
+        let fire = Layout.Field("fire", 1), rowEnd = Layout.Field("row_end", 1), rowFinal = Layout.Field("row_final", 1)
+        let rowLengthError = Layout.Field("row_length_error", 1), nan = Layout.Field("nan", 1)
+        let badGamma = Layout.Field("bad_gamma", 1), badDraft = Layout.Field("bad_draft", 1)
+        let base: Layout.Field, draft: Layout.Field, gamma: Layout.Field
+        let layout: Layout, registered: Layout
+
+        init(_ c: VerifierConfig) {
+            base = Layout.Field("base", c.tokenBits)
+            draft = Layout.Field("draft", c.tokenBits)
+            gamma = Layout.Field("gamma", c.gammaBits)
+            layout = Layout("argmax_tag", [fire, rowEnd, rowFinal, rowLengthError, nan, badGamma, badDraft, base, draft, gamma])
+            registered = layout.removing([nan], name: "stage1_tag")
+        }
+    }
+
+    /// One command slot: a round's γ, draft tokens and whether γ > Γ.
+    struct Command { var valid, gamma, tokens, badGamma: Value }
+
+    /// The current round's command and one queued behind it, so rounds follow each other without a bubble.
+    struct CommandSlots {
+        let m: ModuleBuilder
+        let current: Command, queued: Command, incoming: Command
+        let fire: Value
+
+        init(_ m: ModuleBuilder, _ c: VerifierConfig, _ command: StreamIn) {
+            self.m = m
+            func slot(_ prefix: String) -> Command {
+                Command(valid: m.reg("\(prefix)_valid", 1, reset: 0), gamma: m.reg("\(prefix)_gamma", c.gammaBits),
+                        tokens: m.reg("\(prefix)_tokens", c.gammaMax * c.tokenBits),
+                        badGamma: m.reg("\(prefix)_bad_gamma", 1))
+            }
+            current = slot("cur")
+            queued = slot("nxt")
+            let layout = CommandLayout(c)
+            let payload = m.view(command.data.bits(layout.layout.width - 1, 0), as: layout.layout, name: "cmd")
+            let gamma = payload[layout.gamma]
+            let gammaTooLarge: Value = (1 << c.gammaBits) - 1 > c.gammaMax ? gamma > c.gammaMax : .false
+            incoming = Command(valid: .true, gamma: gamma, tokens: payload[layout.drafts],
+                               badGamma: m.named("cmd_bad_gamma", gammaTooLarge))
+            command.ready <== !queued.valid
+            fire = m.named("cmd_fire", command.valid & !queued.valid)
+        }
+
+        /// The slots move when the current round's last beat is taken (or while no round is current).
+        func advance(roundEnd: Value) {
             func load(_ slot: Command, from source: Command) {
                 slot.valid <== source.valid
                 slot.gamma <== source.gamma
                 slot.tokens <== source.tokens
                 slot.badGamma <== source.badGamma
             }
-            cmdReady <== !queued.valid
-            let cmdFire = m.named("cmd_fire", cmdValid & !queued.valid)
-
-            // MARK: input stage: row and beat bookkeeping
-            let beatBits = bitsToHold(beats)
-            let beat = m.reg("beat", beatBits, reset: 0)
-            let row = m.reg("row", gw, reset: 0)
-            let base = m.reg("base", tw, reset: 0)
-            logitsReady <== current.valid & advance
-            let fire = m.named("logits_fire", logitsValid & current.valid & advance)
-            let rowFinal = m.named("row_final", row === current.gamma)
-            let roundEnd = m.named("round_end", fire & logitsLast & rowFinal)
-            // Rows end at tlast (so a bad row never shifts later rows); a row of the wrong length is flagged.
-            let rowLengthError = m.named("row_length_error", logitsLast & (beat =/= (beats - 1)))
-            m.when(fire) {
-                m.when(logitsLast) {
-                    beat <== 0
-                    base <== 0
-                    row <== mux(rowFinal, .literal(0, width: gw), row &+ 1)
-                }.otherwise {
-                    beat <== mux(beat === beats, beat, beat &+ 1)
-                    base <== base &+ .literal(UInt64(lanes % (1 << tw)), width: tw)
-                }
-            }
-            // Lanes holding token index < V: all lanes of beats before the last, the first lanesInLastBeat of it.
-            let fullBeat: Value = beats > 1 ? beat < (beats - 1) : .false
-            let lastOrEarlier = m.named("beat_in_row", beat < beats)
-            var laneValid: [Value] = []
-            var laneKeys: [Value] = []
-            var laneNaN: [Value] = []
-            for k in 0..<lanes {
-                let lane = LogitKey.build(logitsData.bits((k + 1) * w - 1, k * w), format: c.format)
-                let valid = k < c.lanesInLastBeat ? lastOrEarlier : fullBeat
-                laneValid.append(valid)
-                laneKeys.append(lane.key)
-                if c.format.isFloat { laneNaN.append(lane.isNaN & valid) }
-            }
-            let draftToken = m.select("row_draft", (0..<c.gammaMax).map {
-                current.tokens.bits(($0 + 1) * tw - 1, $0 * tw)
-            }, index: row)
-
-            // Command slots advance when the current round's last beat is taken.
             m.when(roundEnd | !current.valid) {
                 m.when(queued.valid) {
                     load(current, from: queued)
                     queued.valid <== 0
-                }.elseWhen(cmdFire) {
+                }.elseWhen(fire) {
                     load(current, from: incoming)
                 }.otherwise {
                     current.valid <== 0
                 }
-            }.elseWhen(cmdFire) {
+            }.elseWhen(fire) {
                 load(queued, from: incoming)
             }
-
-            // Stage 1: register keys, validity and the beat's tag.
-            // bad_draft is decoded from the current slot's registers (off the command input's critical path).
-            var slotOutOfRange: [Value] = []
-            if c.vocab < 1 << tw {  // otherwise every tw-bit token is < V
-                for i in 0..<c.gammaMax {
-                    let token = current.tokens.bits((i + 1) * tw - 1, i * tw)
-                    slotOutOfRange.append((current.gamma > i) & (token >= c.vocab))
-                }
-            }
-            let currentBadDraft = m.named("cur_bad_draft_now", slotOutOfRange.isEmpty ? .false : concat(slotOutOfRange).orReduce)
-            let tagValues: [String: Value] = [
-                "fire": fire, "row_end": logitsLast, "row_final": rowFinal, "row_length_error": rowLengthError,
-                "bad_gamma": current.badGamma, "bad_draft": currentBadDraft, "base": base,
-                "draft": draftToken, "gamma": current.gamma,
-            ]
-            // The NaN bit is OR-ed after the stage-1 register (one bit per lane is registered).
-            let stage1Fields = tagFields.filter { $0.0 != "nan" }
-            let stage1Tag = m.regNext("s1_tag", concat(stage1Fields.reversed().map { tagValues[$0.0]! }), reset: 0, enable: advance)
-            let stage1Valid = m.regNext("s1_lane_valid", concat(laneValid.reversed()), enable: advance)
-            let stage1Keys = m.regNext("s1_lane_keys", concat(laneKeys.reversed()), enable: advance)
-            let stage1NaN: Value = laneNaN.isEmpty ? .false
-                : m.regNext("s1_lane_nan", concat(laneNaN.reversed()), enable: advance).orReduce
-            // A stalled input must not look like a beat: `fire` is part of the tag and is 0 on idle cycles.
-
-            let argmax = m.instance(tree, name: "u_argmax")
-            argmax["enable"] <== advance
-            argmax["lane_valid"] <== stage1Valid
-            argmax["lane_keys"] <== stage1Keys
-            var stage1Values: [String: Value] = ["nan": stage1NaN]
-            var stage1Offset = 0
-            for (field, width) in stage1Fields {
-                stage1Values[field] = stage1Tag.bits(stage1Offset + width - 1, stage1Offset)
-                stage1Offset += width
-            }
-            argmax["tag_in"] <== concat(tagFields.reversed().map { stage1Values[$0.0]! })
-            var fields: [String: Value] = [:]
-            var offset = 0
-            for (field, width) in tagFields {
-                fields[field] = argmax["tag_out"].bits(offset + width - 1, offset)
-                offset += width
-            }
-
-            // MARK: running maximum of the row
-            let runValid = m.reg("run_valid", 1, reset: 0)
-            let runKey = m.reg("run_key", w)
-            let runIndex = m.reg("run_index", tw)
-            let runNaN = m.reg("run_nan", 1)
-            let rowStart = m.reg("row_start", 1, reset: 1)
-            let candidateIndex = fields["base"]! &+ argmax["max_lane"].resized(to: tw)
-            let candidateValid = argmax["max_valid"]
-            let take = m.named("take_candidate", rowStart | (candidateValid & (!runValid | (argmax["max_key"] > runKey))))
-            let newValid = m.named("new_valid", mux(take, candidateValid, runValid))
-            let newKey = m.named("new_key", mux(take, argmax["max_key"], runKey))
-            let newIndex = m.named("new_index", mux(take, candidateIndex, runIndex))
-            let newNaN = m.named("new_nan", (runNaN & !rowStart) | fields["nan"]!)
-            let beatArrives = fields["fire"]! & advance
-            m.when(beatArrives) {
-                runValid <== newValid
-                runKey <== newKey
-                runIndex <== newIndex
-                runNaN <== newNaN
-                rowStart <== fields["row_end"]!
-            }
-
-            // MARK: row results (one register stage)
-            let rowDone = m.reg("row_done", 1, reset: 0, enable: advance)
-            rowDone <== fields["fire"]! & fields["row_end"]!
-            let negInfKey = Int(c.format.negativeInfinityKey)
-            let degenerate: Value = c.format.isFloat  // compare both candidates, then select (shorter path)
-                ? mux(take, argmax["max_key"] === negInfKey, runKey === negInfKey) : .false
-            let rowArgmax = m.regNext("row_argmax", newIndex, enable: advance)
-            let rowFlags = m.regNext("row_flags", concat([fields["row_length_error"]!, degenerate, newNaN,
-                                                          fields["bad_gamma"]!, fields["bad_draft"]!]), enable: advance)
-            let rowIsFinal = m.regNext("row_is_final", fields["row_final"]!, enable: advance)
-            let rowDraft = m.regNext("row_draft_token", fields["draft"]!, enable: advance)
-            let rowGamma = m.regNext("row_gamma", fields["gamma"]!, enable: advance)
-
-            // MARK: decision
-            let decided = m.reg("decided", 1, reset: 0)
-            let accepted = m.reg("accepted", gw, reset: 0)
-            let flagsSoFar = m.reg("flags_so_far", 5, reset: 0)
-            let committed = m.reg("committed", VerifierInterface.committedLengthBits, reset: 0)
-            let rowEvent = m.named("row_event", rowDone & advance & !decided)
-            let badGammaNow = rowFlags[1]
-            let match = m.named("draft_match", !rowIsFinal & !badGammaNow & (rowDraft === rowArgmax))
-            let flagsNow = m.named("flags_now", flagsSoFar | rowFlags)
-            tokenQueue["push"] <== rowEvent
-            tokenQueue["push_data"] <== concat(!match, mux(match, rowDraft, rowArgmax))
-            let stop = m.named("round_decided", rowEvent & !match)
-            resultQueue["push"] <== stop
-            resultQueue["push_data"] <== concat(.literal(0, width: 1), flagsNow, rowGamma &- accepted, accepted, rowArgmax)
-            m.when(rowEvent) {
-                accepted <== mux(match, accepted &+ 1, accepted)
-                flagsSoFar <== flagsNow
-                decided <== !match
-            }
-            m.when(stop) {
-                committed <== committed &+ (accepted.zeroExtended(to: VerifierInterface.committedLengthBits) &+ 1)
-            }
-            m.when(rowDone & advance & rowIsFinal) {  // the round's last row: ready for the next round
-                decided <== 0
-                accepted <== 0
-                flagsSoFar <== 0
-            }
-
-            // MARK: outputs
-            tokenQueue["m_axis_tready"] <== tokensReady
-            tokensValid <== tokenQueue["m_axis_tvalid"]
-            tokensData <== tokenQueue["m_axis_tdata"].bits(tw - 1, 0).zeroExtended(to: io.tokenTDataBits)
-            tokensLast <== tokenQueue["m_axis_tdata"][tw]
-            resultQueue["m_axis_tready"] <== resultReady
-            resultValid <== resultQueue["m_axis_tvalid"]
-            resultData <== resultQueue["m_axis_tdata"].zeroExtended(to: io.resultTDataBits)
-            committedLength <== committed
         }
+    }
+
+    struct InputStage {
+        let roundEnd: Value
+        let laneValid, laneKeys: Value
+        /// One NaN bit per lane (float formats only).
+        let laneNaN: Value?
+        let tag: [Layout.Field: Value]
+    }
+
+    /// Row and beat bookkeeping, the lanes' keys and validity, the beat's tag.
+    static func inputStage(_ m: ModuleBuilder, _ c: VerifierConfig, _ logits: StreamIn, current: Command,
+                           advance: Value) -> InputStage {
+        let tokenBits = c.tokenBits, beats = c.beatsPerRow, tag = BeatTag(c)
+        let beat = m.reg("beat", bitsToHold(beats), reset: 0)
+        let row = m.reg("row", c.gammaBits, reset: 0)
+        let base = m.reg("base", tokenBits, reset: 0)
+        let last = logits.last!
+        logits.ready <== current.valid & advance
+        let fire = m.named("logits_fire", logits.valid & current.valid & advance)
+        let rowFinal = m.named("row_final", row === current.gamma)
+        let roundEnd = m.named("round_end", fire & last & rowFinal)
+        // Rows end at tlast (so a bad row never shifts later rows); a row of the wrong length is flagged.
+        let rowLengthError = m.named("row_length_error", last & (beat =/= (beats - 1)))
+        m.when(fire) {
+            m.when(last) {
+                beat <== 0
+                base <== 0
+                row <== mux(rowFinal, .literal(0, width: c.gammaBits), row &+ 1)
+            }.otherwise {
+                beat <== mux(beat === beats, beat, beat &+ 1)
+                base <== base &+ .literal(UInt64(c.lanes % (1 << tokenBits)), width: tokenBits)
+            }
+        }
+        // Lanes holding token index < V: all lanes of beats before the last, the first lanesInLastBeat of it.
+        let fullBeat: Value = beats > 1 ? beat < (beats - 1) : .false
+        let lastOrEarlier = m.named("beat_in_row", beat < beats)
+        let logitLayout = LogitsLayout(c)
+        let lanes = m.view(logits.data.bits(logitLayout.layout.width - 1, 0), as: logitLayout.layout, name: "lane")
+        var valid: [Value] = [], keys: [Value] = [], nan: [Value] = []
+        for k in 0..<c.lanes {
+            let key = LogitKey.build(lanes[logitLayout.logit, k], format: c.format)
+            valid.append(k < c.lanesInLastBeat ? lastOrEarlier : fullBeat)
+            keys.append(key.key)
+            if c.format.isFloat { nan.append(key.isNaN & valid[k]) }
+        }
+        let draftTokens = (0..<c.gammaMax).map { current.tokens.bits(($0 + 1) * tokenBits - 1, $0 * tokenBits) }
+        // bad_draft is decoded from the current slot's registers (off the command input's critical path).
+        let outOfRange: [Value] = c.vocab < 1 << tokenBits  // otherwise every token is < V
+            ? draftTokens.enumerated().map { i, token in (current.gamma > i) & (token >= c.vocab) } : []
+        let badDraft = m.named("cur_bad_draft_now", outOfRange.isEmpty ? .false : concat(outOfRange).orReduce)
+        // A stalled input must not look like a beat: `fire` is part of the tag and is 0 on idle cycles.
+        return InputStage(
+            roundEnd: roundEnd, laneValid: concat(valid.reversed()), laneKeys: concat(keys.reversed()),
+            laneNaN: nan.isEmpty ? nil : concat(nan.reversed()),
+            tag: [tag.fire: fire, tag.rowEnd: last, tag.rowFinal: rowFinal, tag.rowLengthError: rowLengthError,
+                  tag.badGamma: current.badGamma, tag.badDraft: badDraft, tag.base: base,
+                  tag.draft: m.select("row_draft", draftTokens, index: row), tag.gamma: current.gamma])
+    }
+
+    /// A finished row, registered: its argmax, its flags (`GreedyFlags`) and the round data its tag carried.
+    struct RowResult {
+        let done, argmax, isFinal, draft, gamma: Value
+        let flags: LayoutValue
+    }
+
+    /// The flags a greedy row can raise: every result flag but residual_zero.
+    static let rowFlags = FlagsLayout.layout.removing([FlagsLayout.field(.residualZero)], name: "row_flags")
+
+    /// The running maximum of the row over the tree's per-beat winners, then the row's result register.
+    static func rowMaximum(_ m: ModuleBuilder, _ c: VerifierConfig, _ tag: BeatTag, beat: LayoutValue,
+                           argmax: InstanceOf<ArgmaxTree.Ports>, advance: Value) -> RowResult {
+        let runValid = m.reg("run_valid", 1, reset: 0)
+        let runKey = m.reg("run_key", c.logitBits)
+        let runIndex = m.reg("run_index", c.tokenBits)
+        let runNaN = m.reg("run_nan", 1)
+        let rowStart = m.reg("row_start", 1, reset: 1)
+        let candidateIndex = beat[tag.base] &+ argmax.maxLane.resized(to: c.tokenBits)
+        let take = m.named("take_candidate", rowStart | (argmax.maxValid & (!runValid | (argmax.maxKey > runKey))))
+        let newValid = m.named("new_valid", mux(take, argmax.maxValid, runValid))
+        let newKey = m.named("new_key", mux(take, argmax.maxKey, runKey))
+        let newIndex = m.named("new_index", mux(take, candidateIndex, runIndex))
+        let newNaN = m.named("new_nan", (runNaN & !rowStart) | beat[tag.nan])
+        m.when(beat[tag.fire] & advance) {
+            runValid <== newValid
+            runKey <== newKey
+            runIndex <== newIndex
+            runNaN <== newNaN
+            rowStart <== beat[tag.rowEnd]
+        }
+        let negInfKey = Int(c.format.negativeInfinityKey)
+        let degenerate: Value = c.format.isFloat  // compare both candidates, then select (shorter path)
+            ? mux(take, argmax.maxKey === negInfKey, runKey === negInfKey) : .false
+        let flag = FlagsLayout.field
+        return m.enabled(by: advance) {
+            let flags = m.reg("row_flags", layout: rowFlags)
+            flags.bits <== m.pack(rowFlags, [flag(.badDraft): beat[tag.badDraft], flag(.badGamma): beat[tag.badGamma],
+                                             flag(.nanLogit): newNaN, flag(.degenerateRow): degenerate,
+                                             flag(.rowLength): beat[tag.rowLengthError]])
+            return RowResult(done: m.regNext("row_done", beat[tag.fire] & beat[tag.rowEnd], reset: 0),
+                             argmax: m.regNext("row_argmax", newIndex),
+                             isFinal: m.regNext("row_is_final", beat[tag.rowFinal]),
+                             draft: m.regNext("row_draft_token", beat[tag.draft]),
+                             gamma: m.regNext("row_gamma", beat[tag.gamma]), flags: flags)
+        }
+    }
+
+    struct Decision {
+        let pushToken, tokenEntry, pushResult, result, committed: Value
+    }
+
+    /// Accept or stop at each row; the emitted token, the result and the committed length.
+    static func decide(_ m: ModuleBuilder, _ c: VerifierConfig, _ io: VerifierInterface, row: RowResult,
+                       advance: Value) -> Decision {
+        let lengthBits = VerifierInterface.committedLengthBits
+        let decided = m.reg("decided", 1, reset: 0)
+        let accepted = m.reg("accepted", c.gammaBits, reset: 0)
+        let flagsSoFar = m.reg("flags_so_far", rowFlags.width, reset: 0)
+        let committed = m.reg("committed", lengthBits, reset: 0)
+        let rowEvent = m.named("row_event", row.done & advance & !decided)
+        let match = m.named("draft_match", !row.isFinal & !row.flags[FlagsLayout.field(.badGamma)]
+            & (row.draft === row.argmax))
+        let flagsNow = m.view(m.named("flags_now", flagsSoFar | row.flags.bits), as: rowFlags, name: "flags_now")
+        let stop = m.named("round_decided", rowEvent & !match)
+        m.when(rowEvent) {
+            accepted <== mux(match, accepted &+ 1, accepted)
+            flagsSoFar <== flagsNow.bits
+            decided <== !match
+        }
+        m.when(stop) { committed <== committed &+ (accepted.zeroExtended(to: lengthBits) &+ 1) }
+        m.when(row.done & advance & row.isFinal) {  // the round's last row: ready for the next round
+            decided <== 0
+            accepted <== 0
+            flagsSoFar <== 0
+        }
+        let flags = FlagsLayout.layout.fields.reduce(into: [Layout.Field: Value]()) { all, f in
+            all[f] = rowFlags.contains(f) ? flagsNow[f] : .false
+        }
+        let result = io.result, tokens = io.tokens
+        return Decision(
+            pushToken: rowEvent,
+            tokenEntry: m.pack(tokens.entry, [tokens.token: mux(match, row.draft, row.argmax), tokens.last: !match]),
+            pushResult: stop,
+            result: m.pack(result.layout, [result.token: row.argmax, result.accepted: accepted,
+                                           result.rollback: row.gamma &- accepted,
+                                           result.flags: m.pack(FlagsLayout.layout, flags)]),
+            committed: committed)
     }
 }

@@ -1,7 +1,10 @@
 import Golden
 import HDL
 
-/// The six result flags as a layout, bit 0 first in `ResultFlags` order (bad_draft lowest).
+// Every stream payload of the verifier, written once: the generators slice and pack them in hardware, the
+// interfaces pack and unpack them for the testbench, and `StreamLayout` documents and exports them.
+
+/// The six result flags, bit 0 first in `ResultFlags` order (bad_draft lowest).
 public enum FlagsLayout {
     public static let layout = Layout("flags", ResultFlags.named.map { Layout.Field($0.name, 1) })
 
@@ -9,11 +12,10 @@ public enum FlagsLayout {
     public static func field(_ flag: ResultFlags) -> Layout.Field {
         layout.fields[ResultFlags.named.firstIndex { $0.flag == flag }!]
     }
-
-    public static func pack(_ flags: ResultFlags) -> UInt64 { UInt64(flags.rawValue) }
 }
 
-/// The command of a greedy round: γ, then Γ draft tokens (token i at GW + i·TW; entries at or past γ ignored).
+/// The command: γ, then Γ draft tokens (token i at GW + i·TW; entries at or past γ are ignored). Sampling adds the
+/// Γ+1 uniforms and the one-hot and generator bits (`SamplingInterface`).
 public struct CommandLayout {
     public let gamma: Layout.Field
     public let drafts: Layout.Field
@@ -21,16 +23,40 @@ public struct CommandLayout {
 
     public init(_ c: VerifierConfig) {
         gamma = Layout.Field("gamma", c.gammaBits)
-        drafts = Layout.Field("draft", c.tokenBits, count: c.gammaMax)
+        drafts = Layout.Field("draft_token", c.tokenBits, count: c.gammaMax)
         layout = Layout("command", [gamma, drafts])
     }
 
-    /// The payload words for γ and the draft tokens (missing tokens are 0; each is truncated to TW bits).
-    public func pack(gamma g: Int, draftTokens: [Int]) -> PackedBits {
-        var bits = layout.packed()
+    /// γ and the draft tokens (missing ones 0; each truncated to its field).
+    public func pack(gamma g: Int, draftTokens: [Int], into bits: inout PackedBits) {
         bits[gamma] = UInt64(truncatingIfNeeded: g)
         for i in 0..<drafts.count { bits[drafts, i] = UInt64(truncatingIfNeeded: i < draftTokens.count ? draftTokens[i] : 0) }
-        return bits
+    }
+}
+
+/// The sampling command: the greedy command, then U_0 … U_Γ (32 bits each), the one-hot bit and the generator bit.
+public struct SamplingCommandLayout {
+    public let base: CommandLayout
+    public let uniforms: Layout.Field
+    public let oneHot = Layout.Field("one_hot", 1)
+    public let generator = Layout.Field("generator", 1)
+    public let layout: Layout
+
+    public init(_ c: VerifierConfig) {
+        base = CommandLayout(c)
+        uniforms = Layout.Field("uniform", 32, count: c.gammaMax + 1)
+        layout = base.layout.appending([uniforms, oneHot, generator], name: "sampling_command")
+    }
+}
+
+/// One beat of logits: lane k at k·W holds token beat·L + k.
+public struct LogitsLayout {
+    public let logit: Layout.Field
+    public let layout: Layout
+
+    public init(_ c: VerifierConfig) {
+        logit = Layout.Field("logit", c.format.bits, count: c.lanes)
+        layout = Layout("logits", [logit])
     }
 }
 
@@ -50,14 +76,18 @@ public struct ResultLayout {
     }
 }
 
-/// An entry of the emitted-token FIFO: the token and its `tlast`.
-public struct TokenEntryLayout {
+/// One emitted token; `TokenEntry` adds its `tlast` for the token FIFO.
+public struct TokensLayout {
     public let token: Layout.Field
     public let last = Layout.Field("last", 1)
+    /// The stream payload.
     public let layout: Layout
+    /// A token FIFO entry: the token and its `tlast`.
+    public let entry: Layout
 
     public init(_ c: VerifierConfig) {
         token = Layout.Field("token", c.tokenBits)
-        layout = Layout("token_entry", [token, last])
+        layout = Layout("tokens", [token])
+        entry = layout.appending([last], name: "token_entry")
     }
 }

@@ -1,54 +1,7 @@
 import Golden
 import HDL
 
-/// Stream payloads of the sampling verifier (full draft rows or one-hot drafts; uniforms in the command).
-///
-/// - command `s_axis_cmd_tdata` (GW + Γ·TW + (Γ+1)·32 + 2 bits): γ `[GW-1:0]`, draft token i at
-///   `[GW + i·TW +: TW]` (i < Γ), then uniform U_i at `[GW + Γ·TW + 32·i +: 32]` for i = 0 … Γ, then two mode
-///   bits on top: the one-hot bit at `[GW + Γ·TW + (Γ+1)·32]`: 1 = one-hot drafts (n-gram / prompt-lookup
-///   proposers): d_i = δ(x_i), no draft rows are sent for the round; the generator bit at
-///   `[GW + Γ·TW + (Γ+1)·32 + 1]`: 1 = the uniforms come from the on-chip generator
-///   (`SamplingUniformGenerator`): U_i = H(seed, round, i) with the 64-bit seed in place of the uniforms (low half
-///   in U_0's field, high half in U_1's; the other uniform fields are ignored) and round = the number of commands
-///   the unit accepted since reset before this one (every command counts, in any mode; 32 bits, wrapping).
-/// - target logits `s_axis_logits_*` and draft logits `s_axis_draft_*`: L lanes of W bits, B beats a row, `tlast`
-///   on each row's last beat. Per round γ+1 target rows and γ draft rows (none in one-hot mode); draft row i
-///   travels in lock step with target row i (a beat is taken when both are valid), target row γ alone.
-/// - result and tokens: as `VerifierInterface` (token, n, γ−n, six flags; `tlast` on the n+1-th token).
-public struct SamplingInterface: Equatable {
-    public let config: VerifierConfig
-    public init(_ config: VerifierConfig) { self.config = config }
-    public var greedy: VerifierInterface { VerifierInterface(config) }
-    public var uniformOffset: Int { config.gammaBits + config.gammaMax * config.tokenBits }
-    /// The one-hot mode bit.
-    public var oneHotBit: Int { uniformOffset + (config.gammaMax + 1) * 32 }
-    /// The on-chip generator bit (the command's top bit).
-    public var generatorBit: Int { oneHotBit + 1 }
-    public var commandBits: Int { generatorBit + 1 }
-    /// `s_axis_cmd_tdata` width: `commandBits` padded with zeros to whole bytes.
-    public var commandTDataBits: Int { VerifierInterface.byteAligned(commandBits) }
-
-    /// With `generatorSeed`, the seed replaces the uniforms (low half in U_0's field, high half in U_1's).
-    public func packCommand(gamma: Int, draftTokens: [Int], uniforms: [UInt32], oneHot: Bool = false,
-                            generatorSeed: UInt64? = nil) -> [UInt32] {
-        let uniforms = generatorSeed.map { [UInt32(truncatingIfNeeded: $0), UInt32(truncatingIfNeeded: $0 >> 32)] } ?? uniforms
-        var bits = BitPacker(width: commandBits)
-        let tw = config.tokenBits
-        bits.put(UInt64(gamma) & ((1 << UInt64(config.gammaBits)) - 1), at: 0, width: config.gammaBits)
-        for i in 0..<config.gammaMax {
-            let token = i < draftTokens.count ? draftTokens[i] : 0
-            bits.put(UInt64(truncatingIfNeeded: token) & ((1 << UInt64(tw)) - 1), at: config.gammaBits + i * tw, width: tw)
-        }
-        for i in 0...config.gammaMax {
-            bits.put(UInt64(i < uniforms.count ? uniforms[i] : 0), at: uniformOffset + 32 * i, width: 32)
-        }
-        bits.put(oneHot ? 1 : 0, at: oneHotBit, width: 1)
-        bits.put(generatorSeed == nil ? 0 : 1, at: generatorBit, width: 1)
-        return bits.words
-    }
-}
-
-/// The sampling verify unit (DESIGN.md "Sampling rule"; arithmetic in `SamplingFixedPoint`, bit-exact).
+/// The sampling verify unit (docs/spec.md "Sampling rule"; arithmetic in `SamplingFixedPoint`, bit-exact).
 ///
 /// One engine, one row pair at a time: a row pair streams in (B beats, written to a B-deep memory of
 /// 2·L·W-bit words) while the softmax pipeline computes y, the beat reference, the table exponentials, the beat
@@ -71,171 +24,322 @@ public enum SamplingVerifierRTL {
             .replacingOccurrences(of: "__", with: "_")
     }
 
+    struct ExpTablePorts { let index, exp: Value }
+
     /// EXP[f] as a module (one case statement, instantiated per lane).
-    static func expTable() throws -> Module {
+    static func expTable() throws -> Submodule<ExpTablePorts> {
         let fp = SamplingFixedPoint.self
-        return try Module.build("hades_exp2_table_r\(fp.fractionBits)_e\(fp.expScaleBits)",
-                                doc: ["2^E · 2^(-f/2^R), rounded"]) { m in
+        return try Module.submodule("hades_exp2_table_r\(fp.fractionBits)_e\(fp.expScaleBits)",
+                                    doc: ["2^E · 2^(-f/2^R), rounded"]) { m in
             let f = m.input("f", fp.fractionBits)
             let e = m.output("e", fp.expBits)
             e <== m.rom("table", contents: fp.expTable, width: fp.expBits, address: f)
+            return ExpTablePorts(index: f, exp: e)
         }
     }
 
+    /// The datapath's widths, named for what they hold.
+    struct Widths {
+        let logit, token, gamma, beatIndex: Int
+        /// A base-2 logit y and a reference ρ (signed).
+        let y: Int
+        /// One table exponential e.
+        let exp: Int
+        /// A row's sum S of exponentials.
+        let sum: Int
+        /// A residual weight e_t·S_d − e_d·S_t.
+        let weight: Int
+        /// The sum of a row's weights.
+        let weightSum: Int
+        /// Fraction bits of δ = ρ·2^R − y that index the table (R).
+        let tableIndex: Int
+
+        init(_ c: VerifierConfig) {
+            let fp = SamplingFixedPoint.self
+            logit = c.format.bits
+            token = c.tokenBits
+            gamma = c.gammaBits
+            beatIndex = max(1, c.beatIndexBits)
+            y = fp.yBits(c.format)
+            exp = fp.expBits
+            sum = fp.sumBits(vocab: c.vocab)
+            weight = exp + sum
+            weightSum = weight + bitsToHold(c.vocab)
+            tableIndex = fp.fractionBits
+        }
+    }
+
+    /// What the unit is doing (docs/spec.md "Timing and cycle formulas").
+    enum Phase: CaseIterable, Equatable { case idle, stream, wait, decide, passA, passAWait, passB, passBWait, emit, drain }
+
+    /// A beat's mode in the softmax pipeline.
+    enum BeatMode: UInt64 { case stream = 0, passA = 1, passB = 2 }
+
     public static func module(_ c: VerifierConfig, name: String? = nil) throws -> Module {
-        guard case let .fixed(w, _) = c.format else {
+        guard case .fixed = c.format else {
             throw GoldenError(.config, "sampling mode needs a fixed format (fixedW.F), got \(c.format)")
         }
-        let fp = SamplingFixedPoint.self
         let io = SamplingInterface(c)
-        let result = VerifierInterface(c)
-        let tw = c.tokenBits, gw = c.gammaBits, lanes = c.lanes, beats = c.beatsPerRow, gmax = c.gammaMax
-        let bw = max(1, c.beatIndexBits)
-        let yw = fp.yBits(c.format), ew = fp.expBits, sw = fp.sumBits(vocab: c.vocab)
-        let vb = bitsToHold(c.vocab)
-        let ww = ew + sw, wsw = ww + vb
-        let rb = fp.fractionBits
+        let greedy = io.greedy
         let table = try expTable()
-        let tokenFifo = try StreamFIFO.module(width: tw + 1, depth: 4)
-        let resultFifo = try StreamFIFO.module(width: result.resultBits, depth: 2)
+        let tokenFifo = try StreamFIFO.module(width: greedy.tokens.entry.width, depth: 4)
+        let resultFifo = try StreamFIFO.module(width: greedy.resultBits, depth: 2)
 
         return try Module.build(name ?? defaultName(c), parameters: [
-            ("vocab", "\(c.vocab)"), ("gamma_max", "\(gmax)"), ("lanes", "\(lanes)"),
-            ("format", c.format.description), ("beats_per_row", "\(beats)"),
+            ("vocab", "\(c.vocab)"), ("gamma_max", "\(c.gammaMax)"), ("lanes", "\(c.lanes)"),
+            ("format", c.format.description), ("beats_per_row", "\(c.beatsPerRow)"),
         ], doc: ["HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint)",
                  VerifierInterface.layoutNote] + io.layouts.map { "  " + $0.summary }) { m in
-            // MARK: ports
-            let cmdValid = m.input("s_axis_cmd_tvalid", 1)
-            let cmdReady = m.output("s_axis_cmd_tready", 1)
-            let cmdData = m.input("s_axis_cmd_tdata", io.commandTDataBits)
-            let tValid = m.input("s_axis_logits_tvalid", 1)
-            let tReady = m.output("s_axis_logits_tready", 1)
-            let tData = m.input("s_axis_logits_tdata", result.logitTDataBits).bits(lanes * w - 1, 0)  // above: padding
-            let tLast = m.input("s_axis_logits_tlast", 1)
-            let dValid = m.input("s_axis_draft_tvalid", 1)
-            let dReady = m.output("s_axis_draft_tready", 1)
-            let dData = m.input("s_axis_draft_tdata", result.logitTDataBits).bits(lanes * w - 1, 0)
-            let dLast = m.input("s_axis_draft_tlast", 1)
-            let resultValid = m.output("m_axis_result_tvalid", 1)
-            let resultReady = m.input("m_axis_result_tready", 1)
-            let resultData = m.output("m_axis_result_tdata", result.resultTDataBits)
-            let tokensValid = m.output("m_axis_tokens_tvalid", 1)
-            let tokensReady = m.input("m_axis_tokens_tready", 1)
-            let tokensData = m.output("m_axis_tokens_tdata", result.tokenTDataBits)
-            let tokensLast = m.output("m_axis_tokens_tlast", 1)
-            let committedLength = m.output("committed_len", VerifierInterface.committedLengthBits)
-
+            let streams = VerifierStreams.self
+            let command = m.streamIn(streams.command, payload: io.commandTDataBits)
+            let target = m.streamIn(streams.logits, payload: greedy.logitTDataBits)
+            let draft = m.streamIn(streams.draft, payload: greedy.logitTDataBits)
+            let result = m.streamOut(streams.result, payload: greedy.resultTDataBits)
+            let tokens = m.streamOut(streams.tokens, payload: greedy.tokenTDataBits)
+            let committedLength = m.output(streams.committedLength, VerifierInterface.committedLengthBits)
             let tokenQueue = m.instance(tokenFifo, name: "u_token_fifo")
             let resultQueue = m.instance(resultFifo, name: "u_result_fifo")
 
-            // MARK: command
-            let curValid = m.reg("cur_valid", 1, reset: 0)
-            let curGamma = m.reg("cur_gamma", gw)
-            let curTokens = m.reg("cur_tokens", gmax * tw)
-            let curUniforms = m.reg("cur_uniforms", (gmax + 1) * 32)
-            let curBadGamma = m.reg("cur_bad_gamma", 1)
-            let curOneHot = m.reg("cur_one_hot", 1)
-            let uniformRound = m.reg("uniform_round", 32, reset: 0)
-            cmdReady <== !curValid
-            let cmdFire = m.named("cmd_fire", cmdValid & !curValid)
-            let inGamma = cmdData.bits(gw - 1, 0)
-            let inTokens = (0..<gmax).map { cmdData.bits(gw + ($0 + 1) * tw - 1, gw + $0 * tw) }
-            let inBadGamma = m.named("in_bad_gamma", gmax >= (1 << gw) - 1 ? Value.false : inGamma > gmax)
-            let inBadDraft = m.named("in_bad_draft", concat(inTokens.enumerated().reversed().map { i, t in
-                (inGamma > i) & (c.vocab >= (1 << tw) ? Value.false : t >= c.vocab)
-            }).orReduce)
+            let u = Unit(m, c)
+            let cmd = u.commandStage(command, io: io)
+            let stream = u.streamStage(target: target, draft: draft, cmd: cmd)
+            let beatA = u.beatStage(stream, cmd: cmd)
+            let beatB = u.logitStage(beatA)
+            let beatC = u.referenceStage(beatB)
+            let beatD = u.expStage(beatC, table: table)
+            let beatE = u.sumStage(beatD, cmd: cmd)
+            let streamed = u.accumulate(beatE)
+            let cdf = u.passes(beatE, cmd: cmd)
+            let accept = u.decision(cmd: cmd, rowHasDraft: stream.rowHasDraft)
+            let emit = u.emission(cmd: cmd, cdf: cdf, tokenQueue: tokenQueue, resultQueue: resultQueue,
+                                  layouts: greedy)
+            u.control(cmd: cmd, stream: stream, streamed: streamed, cdf: cdf, accept: accept, emit: emit)
+            committedLength <== u.committed
 
-            // MARK: on-chip uniforms: U_i = H(seed, round, i) (SamplingUniformGenerator), unrolled
+            // Outputs: the FIFOs' streams, payloads zero-padded to whole bytes.
+            let queuedToken = m.view(tokenQueue.output.data, as: greedy.tokens.entry, name: "token_entry")
+            tokens.valid <== tokenQueue.output.valid
+            tokens.data <== queuedToken[greedy.tokens.token].zeroExtended(to: greedy.tokenTDataBits)
+            tokens.last! <== queuedToken[greedy.tokens.last]
+            tokenQueue.output.ready <== tokens.ready
+            result.valid <== resultQueue.output.valid
+            result.data <== resultQueue.output.data.zeroExtended(to: greedy.resultTDataBits)
+            resultQueue.output.ready <== result.ready
+        }
+    }
+}
+
+// MARK: - stages
+
+extension SamplingVerifierRTL {
+    /// The unit's state shared by its stages: the round's position, its flags, the row accumulators, the
+    /// captured draft-token exponentials. Each stage below adds its registers and logic.
+    final class Unit {
+        let m: ModuleBuilder
+        let c: VerifierConfig
+        let w: Widths
+        let fsm: StateMachine<Phase>
+        let row, beat, accepted, flags, finalBonus, committed: Value
+        /// Per side (target, draft): the row's reference ρ and sum S.
+        let rho: Pair, sum: Pair
+        let rowStart: Value
+        /// e(x) and its beat reference, captured when the draft token's beat passes stage E.
+        let captured: Value, capture: Pair, captureRef: Pair
+        /// Pass A's sums (weights and e_t) and pass B's running prefix.
+        let weightSum, expSum, prefix, found, finalToken: Value
+
+        struct Pair { let t, d: Value }
+
+        init(_ m: ModuleBuilder, _ c: VerifierConfig) {
+            self.m = m
+            self.c = c
+            let w = Widths(c)
+            self.w = w
+            fsm = m.stateMachine("state", Phase.self, initial: .idle)
+            row = m.reg("row", w.gamma, reset: 0)
+            beat = m.reg("beat", w.beatIndex, reset: 0)
+            accepted = m.reg("accepted", w.gamma, reset: 0)
+            flags = m.reg("round_flags", FlagsLayout.layout.width, reset: 0)
+            finalBonus = m.reg("final_bonus", 1, reset: 0)
+            committed = m.reg("committed", VerifierInterface.committedLengthBits, reset: 0)
+            rho = Pair(t: m.reg("rho_t", w.y, signed: true), d: m.reg("rho_d", w.y, signed: true))
+            sum = Pair(t: m.reg("sum_t", w.sum), d: m.reg("sum_d", w.sum))
+            rowStart = m.reg("row_start", 1, reset: 1)
+            capture = Pair(t: m.reg("cap_t", w.exp), d: m.reg("cap_d", w.exp))
+            captureRef = Pair(t: m.reg("cap_ref_t", w.y, signed: true), d: m.reg("cap_ref_d", w.y, signed: true))
+            captured = m.reg("captured", 1, reset: 0)
+            weightSum = m.reg("sum_w", w.weightSum)
+            expSum = m.reg("sum_e", w.sum)
+            prefix = m.reg("cdf_prefix", w.weightSum)
+            found = m.reg("cdf_found", 1, reset: 0)
+            finalToken = m.reg("final_token", w.token)
+        }
+
+        /// Selects Γ(+1) equal slices of `packed` by `index`.
+        func slices(_ name: String, _ packed: Value, width: Int, count: Int, index: Value) -> Value {
+            m.select(name, (0..<count).map { packed.bits(($0 + 1) * width - 1, $0 * width) }, index: index)
+        }
+
+        // MARK: command
+
+        struct Command {
+            let fire, valid, gamma, tokens, uniforms, badGamma, oneHot, round: Value
+            /// The incoming command's γ, tokens, uniforms (sent or generated), mode bit and flags.
+            let inGamma, inTokens, inUniforms, inOneHot, inBadGamma, inBadDraft: Value
+            /// x of the current row (= the emit index's token while emitting).
+            let rowToken: Value
+        }
+
+        func commandStage(_ command: StreamIn, io: SamplingInterface) -> Command {
+            let layout = io.command
+            let payload = m.view(command.data.bits(layout.layout.width - 1, 0), as: layout.layout, name: "cmd")
+            let valid = m.reg("cur_valid", 1, reset: 0)
+            let round = m.reg("uniform_round", 32, reset: 0)
+            command.ready <== !valid
+            let gamma = payload[layout.base.gamma]
+            let tokens = (0..<c.gammaMax).map { payload[layout.base.drafts, $0] }
+            let badDraft = concat(tokens.enumerated().reversed().map { i, t in
+                (gamma > i) & (c.vocab >= (1 << w.token) ? Value.false : t >= c.vocab)
+            }).orReduce
+            let uniforms = m.named("in_uniforms", mux(payload[layout.generator],
+                                                      generatedUniforms(payload, layout, round: round),
+                                                      payload[layout.uniforms]))
+            let currentTokens = m.reg("cur_tokens", c.gammaMax * w.token)
+            return Command(
+                fire: m.named("cmd_fire", command.valid & !valid), valid: valid, gamma: m.reg("cur_gamma", w.gamma),
+                tokens: currentTokens, uniforms: m.reg("cur_uniforms", (c.gammaMax + 1) * 32),
+                badGamma: m.reg("cur_bad_gamma", 1), oneHot: m.reg("cur_one_hot", 1), round: round,
+                inGamma: gamma, inTokens: payload[layout.base.drafts], inUniforms: uniforms,
+                inOneHot: payload[layout.oneHot],
+                inBadGamma: m.named("in_bad_gamma", c.gammaMax >= (1 << w.gamma) - 1 ? Value.false : gamma > c.gammaMax),
+                inBadDraft: m.named("in_bad_draft", badDraft),
+                rowToken: slices("row_token", currentTokens, width: w.token, count: c.gammaMax, index: row))
+        }
+
+        /// U_i = H(seed, round, i) (`SamplingUniformGenerator`), unrolled: one key schedule, Γ+1 block lanes.
+        func generatedUniforms(_ payload: LayoutValue, _ layout: SamplingCommandLayout, round: Value) -> Value {
             func ror(_ v: Value, _ n: Int) -> Value { concat(v.bits(n - 1, 0), v.bits(31, n)) }
             func rol(_ v: Value, _ n: Int) -> Value { concat(v.bits(31 - n, 0), v.bits(31, 32 - n)) }
-            let seedLo = cmdData.bits(io.uniformOffset + 31, io.uniformOffset)
-            let seedHi = cmdData.bits(io.uniformOffset + 63, io.uniformOffset + 32)
             var keys: [Value] = []
-            var k = seedLo, l = seedHi
+            var k = payload[layout.uniforms, 0], l = payload[layout.uniforms, 1]  // the seed's low and high halves
             for i in 0..<SamplingUniformGenerator.rounds {
                 keys.append(k)
                 l = m.named("gen_l\(i + 1)", (ror(l, 8) &+ k) ^ .literal(UInt64(i), width: 32))
                 k = m.named("gen_k\(i + 1)", rol(k, 3) ^ l)
             }
-            let generated = concat((0...gmax).reversed().map { p -> Value in
-                var x: Value = uniformRound, y: Value = .literal(UInt64(p), width: 32)
+            return concat((0...c.gammaMax).reversed().map { p -> Value in
+                var x: Value = round, y: Value = .literal(UInt64(p), width: 32)
                 for (i, key) in keys.enumerated() {
                     x = m.named("gen_x\(p)_\(i + 1)", (ror(x, 8) &+ y) ^ key)
                     y = m.named("gen_y\(p)_\(i + 1)", rol(y, 3) ^ x)
                 }
                 return y
             })
-            let inUniforms = m.named("in_uniforms", mux(cmdData[io.generatorBit], generated,
-                                                         cmdData.bits(io.oneHotBit - 1, io.uniformOffset)))
+        }
 
-            // MARK: control state
-            enum S: UInt64 { case idle = 0, stream, wait, decide, passA, passAWait, passB, passBWait, emit, drain }
-            let state = m.reg("state", 4, reset: 0)
-            func inState(_ s: S) -> Value { state === Int(s.rawValue) }
-            let row = m.reg("row", gw, reset: 0)
-            let beat = m.reg("beat", bw, reset: 0)
-            let accepted = m.reg("accepted", gw, reset: 0)
-            let flags = m.reg("round_flags", ResultFlags.bitCount, reset: 0)
-            let finalBonus = m.reg("final_bonus", 1, reset: 0)
-            let committed = m.reg("committed", VerifierInterface.committedLengthBits, reset: 0)
+        // MARK: streaming and the row-pair memory
 
-            let rowHasDraft = m.named("row_has_draft", row < curGamma)
-            let rowDraftStream = m.named("row_draft_stream", rowHasDraft & !curOneHot)
-            let streaming = m.named("streaming", inState(.stream) | inState(.drain))
-            tReady <== streaming & (!rowDraftStream | dValid)
-            dReady <== streaming & rowDraftStream & tValid
-            let fire = m.named("beat_fire", streaming & tValid & (!rowDraftStream | dValid))
-            let lastBeat = m.named("last_beat", beat === (beats - 1))
-            let rowLengthError = m.named("row_length_error", fire & ((tLast =/= lastBeat) | (rowDraftStream & (dLast =/= lastBeat))))
-            let streamFire = m.named("stream_fire", fire & inState(.stream))
+        struct Stream {
+            let fire, lastBeat, rowLengthError, streamFire, rowHasDraft, rowDraftStream: Value
+            let target, draft: Value
+            /// The pass read port: data one clock after the read, its valid, mode and beat.
+            let readData, readValid, readMode, readBeat: Value
+        }
 
-            // MARK: row-pair memory and the pass read port
-            let store = m.memory("row_pair", depth: max(2, beats), width: 2 * lanes * w)
-            let storeAddress = { (v: Value) -> Value in v.resized(to: store.addressWidth) }
-            store.write(address: storeAddress(beat), data: concat(dData, tData), enable: streamFire)
-            let passIssue = m.named("pass_issue", inState(.passA) | inState(.passB))
-            let readData = store.read(address: storeAddress(beat), enable: passIssue)
-            let readValid = m.regNext("read_valid", passIssue, reset: 0)
-            let readMode = m.regNext("read_mode", mux(inState(.passA), .literal(1, width: 2), .literal(2, width: 2)))
-            let readBeat = m.regNext("read_beat", beat)
+        func streamStage(target: StreamIn, draft: StreamIn, cmd: Command) -> Stream {
+            let logits = LogitsLayout(c).layout.width
+            let targetData = target.data.bits(logits - 1, 0), draftData = draft.data.bits(logits - 1, 0)  // above: padding
+            let rowHasDraft = m.named("row_has_draft", row < cmd.gamma)
+            let rowDraftStream = m.named("row_draft_stream", rowHasDraft & !cmd.oneHot)
+            let streaming = m.named("streaming", fsm.is(.stream) | fsm.is(.drain))
+            target.ready <== streaming & (!rowDraftStream | draft.valid)
+            draft.ready <== streaming & rowDraftStream & target.valid
+            let fire = m.named("beat_fire", streaming & target.valid & (!rowDraftStream | draft.valid))
+            let lastBeat = m.named("last_beat", beat === (c.beatsPerRow - 1))
+            let rowLengthError = m.named("row_length_error", fire & ((target.last! =/= lastBeat)
+                | (rowDraftStream & (draft.last! =/= lastBeat))))
+            let streamFire = m.named("stream_fire", fire & fsm.is(.stream))
 
-            // MARK: stage A: the beat (stream or stored)
-            let aValid = m.regNext("a_valid", streamFire | readValid, reset: 0)
-            let aMode = m.regNext("a_mode", mux(streamFire, .literal(0, width: 2), readMode))
-            let aBeat = m.regNext("a_beat", mux(streamFire, beat, readBeat))
-            let aT = m.regNext("a_target", mux(streamFire, tData, readData.bits(lanes * w - 1, 0)))
-            let aD = m.regNext("a_draft", mux(streamFire, dData, readData.bits(2 * lanes * w - 1, lanes * w)))
-            let aLast = m.named("a_last", aBeat === (beats - 1))
-            let aHasDraft = m.regNext("a_has_draft", mux(streamFire, rowDraftStream, !finalBonus & !curOneHot))
-            let fullBeat: Value = beats > 1 ? aBeat < (beats - 1) : .false
-            let laneValid = (0..<lanes).map { k -> Value in k < c.lanesInLastBeat ? .true : fullBeat }
-            let xToken = m.select("row_token", (0..<gmax).map { curTokens.bits(($0 + 1) * tw - 1, $0 * tw) }, index: row)
-            let aBase = m.named("a_base", (aBeat.zeroExtended(to: tw + 8) * .literal(UInt64(lanes), width: 7)).bits(tw - 1, 0))
+            let store = m.memory("row_pair", depth: max(2, c.beatsPerRow), width: 2 * logits)
+            let address = beat.resized(to: store.addressWidth)
+            store.write(address: address, data: concat(draftData, targetData), enable: streamFire)
+            let passIssue = m.named("pass_issue", fsm.is(.passA) | fsm.is(.passB))
+            return Stream(fire: fire, lastBeat: lastBeat, rowLengthError: rowLengthError, streamFire: streamFire,
+                          rowHasDraft: rowHasDraft, rowDraftStream: rowDraftStream, target: targetData, draft: draftData,
+                          readData: store.read(address: address, enable: passIssue),
+                          readValid: m.regNext("read_valid", passIssue, reset: 0),
+                          readMode: m.regNext("read_mode", mux(fsm.is(.passA), mode(.passA), mode(.passB))),
+                          readBeat: m.regNext("read_beat", beat))
+        }
 
-            // MARK: stage B: y = floor(c·K / 2^(F+24−R))
-            let kLiteral = Value.signedLiteral(fp.log2e, width: 26)
-            func ys(_ codes: Value, _ p: String) -> [Value] {
-                (0..<lanes).map { k in
-                    let code = codes.bits((k + 1) * w - 1, k * w).asSigned
-                    let product = code * kLiteral
-                    return m.regNext("b_\(p)_y\(k)", product.bits(fp.yShift(c.format) + yw - 1, fp.yShift(c.format)).asSigned)
+        func mode(_ mode: BeatMode) -> Value { .literal(mode.rawValue, width: 2) }
+
+        // MARK: the softmax pipeline (stages A–E), target and draft side by side
+
+        /// What a beat carries through the stages besides its lanes: its mode, whether it is the row's last beat,
+        /// and the token index of its lane 0.
+        var beatControl: Layout {
+            Layout("beat_control", [Layout.Field("mode", 2), Layout.Field("last", 1), Layout.Field("base", w.token)])
+        }
+        var modeField: Layout.Field { beatControl.fields[0] }
+        var lastField: Layout.Field { beatControl.fields[1] }
+        var baseField: Layout.Field { beatControl.fields[2] }
+
+        struct Beat {
+            let valid: Value
+            let control: LayoutValue
+            /// Per side: the lanes (codes, y, e) of this stage.
+            let t: [Value], d: [Value]
+            /// Lanes that carry a token; draft lanes that carry one (target lanes when the row has a draft row).
+            let lanes, draftLanes: Value
+            /// Lanes whose token is the row's draft token x.
+            let hit: Value
+            /// Per side: the beat reference ρ_b (stages C, D, E).
+            let ref: Pair?
+        }
+
+        /// Stage A: the beat, from the stream or from the stored pair.
+        func beatStage(_ s: Stream, cmd: Command) -> Beat {
+            let lanes = c.lanes, logits = LogitsLayout(c).layout.width
+            let beatIndex = m.regNext("a_beat", mux(s.streamFire, beat, s.readBeat))
+            let base = m.named("a_base", (beatIndex.zeroExtended(to: w.token + 8) * .literal(UInt64(lanes), width: 7))
+                .bits(w.token - 1, 0))
+            let control = m.view(m.pack(beatControl, [
+                modeField: m.regNext("a_mode", mux(s.streamFire, mode(.stream), s.readMode)),
+                lastField: m.named("a_last", beatIndex === (c.beatsPerRow - 1)), baseField: base,
+            ]), as: beatControl, name: "a_control")
+            let hasDraft = m.regNext("a_has_draft", mux(s.streamFire, s.rowDraftStream, !finalBonus & !cmd.oneHot))
+            let fullBeat: Value = c.beatsPerRow > 1 ? beatIndex < (c.beatsPerRow - 1) : .false
+            let laneValid = concat((0..<lanes).reversed().map { k -> Value in k < c.lanesInLastBeat ? .true : fullBeat })
+            let hit = concat((0..<lanes).reversed().map { k in
+                (base.zeroExtended(to: w.token + 1) &+ .literal(UInt64(k), width: w.token + 1))
+                    === cmd.rowToken.zeroExtended(to: w.token + 1)
+            }) & laneValid
+            return Beat(valid: m.regNext("a_valid", s.streamFire | s.readValid, reset: 0), control: control,
+                        t: [m.regNext("a_target", mux(s.streamFire, s.target, s.readData.bits(logits - 1, 0)))],
+                        d: [m.regNext("a_draft", mux(s.streamFire, s.draft, s.readData.bits(2 * logits - 1, logits)))],
+                        lanes: laneValid, draftLanes: laneValid & replicate(hasDraft, lanes), hit: hit, ref: nil)
+        }
+
+        /// Stage B: y = floor(c·K / 2^(F+24−R)) per lane.
+        func logitStage(_ a: Beat) -> Beat {
+            let fp = SamplingFixedPoint.self, shift = fp.yShift(c.format)
+            let k = Value.signedLiteral(fp.log2e, width: 26)
+            func ys(_ codes: Value, _ side: String) -> [Value] {
+                (0..<c.lanes).map { lane in
+                    let code = codes.bits((lane + 1) * w.logit - 1, lane * w.logit).asSigned
+                    return m.regNext("b_\(side)_y\(lane)", (code * k).bits(shift + w.y - 1, shift).asSigned)
                 }
             }
-            let bYT = ys(aT, "t"), bYD = ys(aD, "d")
-            let bValid = m.regNext("b_valid", aValid, reset: 0)
-            let bMode = m.regNext("b_mode", aMode)
-            let bLast = m.regNext("b_last", aLast)
-            let bLanes = m.regNext("b_lanes", concat(laneValid.reversed()))
-            let bDraftLanes = m.regNext("b_draft_lanes", concat(laneValid.reversed()) & replicate(aHasDraft, lanes))
-            let bHit = m.regNext("b_hit", concat((0..<lanes).reversed().map { k in
-                (aBase.zeroExtended(to: tw + 1) &+ .literal(UInt64(k), width: tw + 1)) === xToken.zeroExtended(to: tw + 1)
-            }) & concat(laneValid.reversed()))
-            let bBase = m.regNext("b_base", aBase)
+            return Beat(valid: m.regNext("b_valid", a.valid, reset: 0), control: m.regNext("b_control", a.control),
+                        t: ys(a.t[0], "t"), d: ys(a.d[0], "d"), lanes: m.regNext("b_lanes", a.lanes),
+                        draftLanes: m.regNext("b_draft_lanes", a.draftLanes), hit: m.regNext("b_hit", a.hit), ref: nil)
+        }
 
-            // MARK: stage C: the beat's reference ρ_b = ceil(max y / 2^R) (passes: the row's final ρ)
-            let rhoT = m.reg("rho_t", yw, signed: true), rhoD = m.reg("rho_d", yw, signed: true)
-            func beatReference(_ y: [Value], _ valid: Value, _ p: String) -> Value {
-                var level = (0..<lanes).map { (valid[$0], y[$0]) }
+        /// Stage C: the beat's reference ρ_b = ceil(max y / 2^R) while streaming; the row's final ρ in the passes.
+        func referenceStage(_ b: Beat) -> Beat {
+            func beatReference(_ y: [Value], _ valid: Value, _ side: String) -> Value {
+                var level = (0..<c.lanes).map { (valid[$0], y[$0]) }
                 while level.count > 1 {
                     var next: [(Value, Value)] = []
                     for i in stride(from: 0, to: level.count, by: 2) {
@@ -246,263 +350,285 @@ public enum SamplingVerifierRTL {
                     }
                     level = next
                 }
-                let maxY = m.named("c_\(p)_max_y", level[0].1)
-                return (maxY + .signedLiteral(Int64((1 << rb) - 1), width: yw)).shiftedRight(rb).resized(to: yw)
+                let maxY = m.named("c_\(side)_max_y", level[0].1)
+                return (maxY + .signedLiteral(Int64((1 << w.tableIndex) - 1), width: w.y)).shiftedRight(w.tableIndex)
+                    .resized(to: w.y)
             }
-            let cValid = m.regNext("c_valid", bValid, reset: 0)
-            let cMode = m.regNext("c_mode", bMode)
-            let cLast = m.regNext("c_last", bLast)
-            let cLanes = m.regNext("c_lanes", bLanes)
-            let cDraftLanes = m.regNext("c_draft_lanes", bDraftLanes)
-            let cHit = m.regNext("c_hit", bHit)
-            let cBase = m.regNext("c_base", bBase)
-            let bStream = bMode === 0
-            let cRefT = m.regNext("c_ref_t", mux(bStream, beatReference(bYT, bLanes, "t"), rhoT))
-            let cRefD = m.regNext("c_ref_d", mux(bStream, beatReference(bYD, bDraftLanes, "d"), rhoD))
-            let cYT = bYT.enumerated().map { m.regNext("c_t_y\($0.offset)", $0.element) }
-            let cYD = bYD.enumerated().map { m.regNext("c_d_y\($0.offset)", $0.element) }
+            let streaming = b.control[modeField] === Int(BeatMode.stream.rawValue)
+            return Beat(valid: m.regNext("c_valid", b.valid, reset: 0), control: m.regNext("c_control", b.control),
+                        t: b.t.enumerated().map { m.regNext("c_t_y\($0.offset)", $0.element) },
+                        d: b.d.enumerated().map { m.regNext("c_d_y\($0.offset)", $0.element) },
+                        lanes: m.regNext("c_lanes", b.lanes), draftLanes: m.regNext("c_draft_lanes", b.draftLanes),
+                        hit: m.regNext("c_hit", b.hit),
+                        ref: Pair(t: m.regNext("c_ref_t", mux(streaming, beatReference(b.t, b.lanes, "t"), rho.t)),
+                                  d: m.regNext("c_ref_d", mux(streaming, beatReference(b.d, b.draftLanes, "d"), rho.d))))
+        }
 
-            // MARK: stage D: e = EXP[δ mod 2^R] >> (δ >> R), δ = ρ·2^R − y; 0 for s > E and for lanes without a token
-            func exps(_ y: [Value], _ ref: Value, _ valid: Value, _ p: String) -> [Value] {
-                (0..<lanes).map { k in
-                    let delta = m.named("d_\(p)_delta\(k)", ref.shiftedLeft(rb) &- y[k].resized(to: yw + rb))
-                    let s = delta.asUnsigned.bits(yw + rb - 1, rb)
-                    let lut = m.instance(table, name: "u_exp_\(p)\(k)")
-                    lut["f"] <== delta.asUnsigned.bits(rb - 1, 0)
-                    let shifted = lut["e"].shiftedRight(by: s.bits(min(4, s.width - 1), 0))
-                    let zero = !valid[k] | (s > fp.expScaleBits)
-                    return m.regNext("d_\(p)_e\(k)", mux(zero, .literal(0, width: ew), shifted))
+        /// Stage D: e = EXP[δ mod 2^R] >> (δ >> R), δ = ρ·2^R − y; 0 past a shift of E and for lanes without a token.
+        func expStage(_ beat: Beat, table: Submodule<ExpTablePorts>) -> Beat {
+            let r = w.tableIndex
+            func exps(_ y: [Value], _ ref: Value, _ valid: Value, _ side: String) -> [Value] {
+                (0..<c.lanes).map { k in
+                    let delta = m.named("d_\(side)_delta\(k)", ref.shiftedLeft(r) &- y[k].resized(to: w.y + r))
+                    let s = delta.asUnsigned.bits(w.y + r - 1, r)
+                    let lut = m.instance(table, name: "u_exp_\(side)\(k)")
+                    lut.index <== delta.asUnsigned.bits(r - 1, 0)
+                    let shifted = lut.exp.shiftedRight(by: s.bits(min(4, s.width - 1), 0))
+                    let zero = !valid[k] | (s > SamplingFixedPoint.expScaleBits)
+                    return m.regNext("d_\(side)_e\(k)", mux(zero, .literal(0, width: w.exp), shifted))
                 }
             }
-            let dET = exps(cYT, cRefT, cLanes, "t"), dED = exps(cYD, cRefD, cDraftLanes, "d")
-            let dValidR = m.regNext("d_valid", cValid, reset: 0)
-            let dMode = m.regNext("d_mode", cMode)
-            let dLastR = m.regNext("d_last", cLast)
-            let dHit = m.regNext("d_hit", cHit)
-            let dBase = m.regNext("d_base", cBase)
-            let dRefT = m.regNext("d_ref_t", cRefT), dRefD = m.regNext("d_ref_d", cRefD)
+            return Beat(valid: m.regNext("d_valid", beat.valid, reset: 0), control: m.regNext("d_control", beat.control),
+                        t: exps(beat.t, beat.ref!.t, beat.lanes, "t"), d: exps(beat.d, beat.ref!.d, beat.draftLanes, "d"),
+                        lanes: beat.lanes, draftLanes: beat.draftLanes, hit: m.regNext("d_hit", beat.hit),
+                        ref: Pair(t: m.regNext("d_ref_t", beat.ref!.t), d: m.regNext("d_ref_d", beat.ref!.d)))
+        }
 
-            // MARK: stage E: beat sums, the draft token's lane, the final weights
-            let sumT = m.reg("sum_t", sw), sumD = m.reg("sum_d", sw)
-            func sum(_ v: [Value], width: Int) -> Value {
-                var level = v.map { $0.zeroExtended(to: width) }
-                while level.count > 1 {
-                    var next: [Value] = []
-                    for i in stride(from: 0, to: level.count, by: 2) {
-                        next.append(i + 1 < level.count ? level[i] &+ level[i + 1] : level[i])
-                    }
-                    level = next
-                }
-                return level[0]
-            }
+        struct Sums {
+            let beat: Beat
+            /// Per side: the beat's sum of e, and e(x) of the draft token's lane.
+            let beatSum: Pair, x: Pair
+            let hasX: Value
+            /// The lanes' residual weights and target exponentials (pass A sums them, pass B scans them).
+            let weights, targetExps: [Value]
+        }
+
+        /// Stage E: the beat sums, the draft token's lane, the residual weights.
+        func sumStage(_ beat: Beat, cmd: Command) -> Sums {
             func pick(_ v: [Value]) -> Value {
-                v.enumerated().map { mux(dHit[$0.offset], $0.element, .literal(0, width: ew)) }.reduce(.literal(0, width: ew)) { $0 | $1 }
+                v.enumerated().map { mux(beat.hit[$0.offset], $0.element, .literal(0, width: w.exp)) }
+                    .reduce(.literal(0, width: w.exp)) { $0 | $1 }
             }
-            let eValid = m.regNext("e_valid", dValidR, reset: 0)
-            let eMode = m.regNext("e_mode", dMode)
-            let eLast = m.regNext("e_last", dLastR)
-            let eBase = m.regNext("e_base", dBase)
-            let eRefT = m.regNext("e_ref_t", dRefT), eRefD = m.regNext("e_ref_d", dRefD)
-            let eSumT = m.regNext("e_beat_sum_t", sum(dET, width: sw))
-            let eSumD = m.regNext("e_beat_sum_d", sum(dED, width: sw))
-            let eHasX = m.regNext("e_has_x", dHit.orReduce)
-            let eXT = m.regNext("e_x_t", pick(dET)), eXD = m.regNext("e_x_d", pick(dED))
-            let eET = dET.enumerated().map { m.regNext("e_t_e\($0.offset)", $0.element) }
-            let eW = (0..<lanes).map { k -> Value in
-                let a = dET[k] * sumD, b = dED[k] * sumT
-                let residual = mux(a > b, a &- b, .literal(0, width: ww))
-                let oneHotWeight = mux(dHit[k], .literal(0, width: ww), dET[k].zeroExtended(to: ww))
-                return m.regNext("e_w\(k)", mux(finalBonus, dET[k].zeroExtended(to: ww), mux(curOneHot, oneHotWeight, residual)))
+            let weights = (0..<c.lanes).map { k -> Value in
+                let a = beat.t[k] * sum.d, b = beat.d[k] * sum.t
+                let residual = mux(a > b, a &- b, .literal(0, width: w.weight))
+                let oneHotWeight = mux(beat.hit[k], .literal(0, width: w.weight), beat.t[k].zeroExtended(to: w.weight))
+                return m.regNext("e_w\(k)", mux(finalBonus, beat.t[k].zeroExtended(to: w.weight),
+                                                mux(cmd.oneHot, oneHotWeight, residual)))
             }
+            let e = Beat(valid: m.regNext("e_valid", beat.valid, reset: 0), control: m.regNext("e_control", beat.control),
+                         t: [], d: [], lanes: beat.lanes, draftLanes: beat.draftLanes, hit: beat.hit,
+                         ref: Pair(t: m.regNext("e_ref_t", beat.ref!.t), d: m.regNext("e_ref_d", beat.ref!.d)))
+            return Sums(beat: e,
+                        beatSum: Pair(t: m.regNext("e_beat_sum_t", adderTree(beat.t, width: w.sum)),
+                                      d: m.regNext("e_beat_sum_d", adderTree(beat.d, width: w.sum))),
+                        x: Pair(t: m.regNext("e_x_t", pick(beat.t)), d: m.regNext("e_x_d", pick(beat.d))),
+                        hasX: m.regNext("e_has_x", beat.hit.orReduce), weights: weights,
+                        targetExps: beat.t.enumerated().map { m.regNext("e_t_e\($0.offset)", $0.element) })
+        }
 
-            // MARK: row accumulators (stream mode)
-            func shr(_ v: Value, _ amount: Value) -> Value {   // logical shift right, 0 once amount ≥ width
-                let aw = amount.width
-                let limitBits = bitsToHold(v.width)
-                if aw <= limitBits && (1 << aw) - 1 < v.width { return v.shiftedRight(by: amount) }
-                let small = amount.bits(min(aw, limitBits) - 1, 0)
-                return mux(amount >= .literal(UInt64(v.width), width: aw) as Value, .literal(0, width: v.width), v.shiftedRight(by: small))
-            }
-            let rowStart = m.reg("row_start", 1, reset: 1)
-            let capT = m.reg("cap_t", ew), capD = m.reg("cap_d", ew)
-            let capRefT = m.reg("cap_ref_t", yw, signed: true), capRefD = m.reg("cap_ref_d", yw, signed: true)
-            let captured = m.reg("captured", 1, reset: 0)
-            let eStream = m.named("e_stream", eValid & (eMode === 0))
-            func accumulate(_ rho: Value, _ s: Value, _ refB: Value, _ sumB: Value, _ p: String) {
-                let newRho = m.named("acc_\(p)_rho", mux(rowStart | (refB > rho), refB, rho))
-                let oldShift = m.named("acc_\(p)_old_shift", (newRho - rho).asUnsigned)
-                let newShift = m.named("acc_\(p)_new_shift", (newRho - refB).asUnsigned)
-                m.when(eStream) {
-                    rho <== newRho
-                    s <== mux(rowStart, sumB, shr(s, oldShift) &+ shr(sumB, newShift))
+        func adderTree(_ v: [Value], width: Int) -> Value {
+            var level = v.map { $0.zeroExtended(to: width) }
+            while level.count > 1 {
+                level = stride(from: 0, to: level.count, by: 2).map { i in
+                    i + 1 < level.count ? level[i] &+ level[i + 1] : level[i]
                 }
             }
-            accumulate(rhoT, sumT, eRefT, eSumT, "t")
-            accumulate(rhoD, sumD, eRefD, eSumD, "d")
-            m.when(eStream) {
-                rowStart <== eLast
-                m.when(eHasX) {
-                    capT <== eXT; capD <== eXD; capRefT <== eRefT; capRefD <== eRefD
+            return level[0]
+        }
+
+        /// Logical shift right, 0 once the amount reaches the width.
+        func shiftRight(_ v: Value, _ amount: Value) -> Value {
+            let aw = amount.width
+            let limitBits = bitsToHold(v.width)
+            if aw <= limitBits && (1 << aw) - 1 < v.width { return v.shiftedRight(by: amount) }
+            let small = amount.bits(min(aw, limitBits) - 1, 0)
+            return mux(amount >= .literal(UInt64(v.width), width: aw) as Value, .literal(0, width: v.width),
+                       v.shiftedRight(by: small))
+        }
+
+        func stageMode(_ e: Beat, _ mode: BeatMode, _ name: String) -> Value {
+            m.named(name, e.valid & (e.control[modeField] === Int(mode.rawValue)))
+        }
+
+        // MARK: row accumulators (stream mode): the online (ρ, S) of each side and the captured e(x)
+
+        /// Returns the stage-E valid of a streamed beat.
+        func accumulate(_ e: Sums) -> Value {
+            let streamed = stageMode(e.beat, .stream, "e_stream")
+            func side(_ rho: Value, _ s: Value, _ beatRef: Value, _ beatSum: Value, _ name: String) {
+                let newRho = m.named("acc_\(name)_rho", mux(rowStart | (beatRef > rho), beatRef, rho))
+                let oldShift = m.named("acc_\(name)_old_shift", (newRho - rho).asUnsigned)
+                let newShift = m.named("acc_\(name)_new_shift", (newRho - beatRef).asUnsigned)
+                m.when(streamed) {
+                    rho <== newRho
+                    s <== mux(rowStart, beatSum, shiftRight(s, oldShift) &+ shiftRight(beatSum, newShift))
+                }
+            }
+            side(rho.t, sum.t, e.beat.ref!.t, e.beatSum.t, "t")
+            side(rho.d, sum.d, e.beat.ref!.d, e.beatSum.d, "d")
+            m.when(streamed) {
+                rowStart <== e.beat.control[lastField]
+                m.when(e.hasX) {
+                    capture.t <== e.x.t; capture.d <== e.x.d; captureRef.t <== e.beat.ref!.t; captureRef.d <== e.beat.ref!.d
                     captured <== 1
                 }
             }
+            return streamed
+        }
 
-            // MARK: pass A (sum of weights and of e_t) and pass B (inverse CDF)
-            let sumW = m.reg("sum_w", wsw), sumE = m.reg("sum_e", sw)
-            let eA = m.named("e_pass_a", eValid & (eMode === 1))
-            let eB = m.named("e_pass_b", eValid & (eMode === 2))
-            m.when(eA) {
-                sumW <== sumW &+ sum(eW, width: wsw)
-                sumE <== sumE &+ sum(eET, width: sw)
+        // MARK: pass A (sum of weights and of e_t) and pass B (inverse CDF)
+
+        struct CDF {
+            let passA, passB, residualZero: Value
+            let last: Value
+        }
+
+        func passes(_ e: Sums, cmd: Command) -> CDF {
+            let passA = stageMode(e.beat, .passA, "e_pass_a"), passB = stageMode(e.beat, .passB, "e_pass_b")
+            m.when(passA) {
+                weightSum <== weightSum &+ adderTree(e.weights, width: w.weightSum)
+                expSum <== expSum &+ adderTree(e.targetExps, width: w.sum)
             }
-            let residualZero = m.named("residual_zero", sumW === 0)
-            let total = m.named("cdf_total", mux(residualZero, sumE.zeroExtended(to: wsw), sumW))
-            let uniformFinal = m.select("uniform_final", (0...gmax).map { curUniforms.bits(($0 + 1) * 32 - 1, $0 * 32) },
-                                        index: mux(curBadGamma, .literal(0, width: gw), curGamma))
-            let threshold = m.named("cdf_threshold", uniformFinal * total)
-            let prefix = m.reg("cdf_prefix", wsw)
-            let found = m.reg("cdf_found", 1, reset: 0)
-            let finalToken = m.reg("final_token", tw)
+            let residualZero = m.named("residual_zero", weightSum === 0)
+            let total = m.named("cdf_total", mux(residualZero, expSum.zeroExtended(to: w.weightSum), weightSum))
+            let uniform = slices("uniform_final", cmd.uniforms, width: 32, count: c.gammaMax + 1,
+                                 index: mux(cmd.badGamma, .literal(0, width: w.gamma), cmd.gamma))
+            let threshold = m.named("cdf_threshold", uniform * total)
             var running = prefix
             var hits: [Value] = []
-            for k in 0..<lanes {
-                let weight = mux(residualZero, eET[k].zeroExtended(to: ww), eW[k])
-                running = m.named("cdf_p\(k)", running &+ weight.zeroExtended(to: wsw))
+            for k in 0..<c.lanes {
+                let weight = mux(residualZero, e.targetExps[k].zeroExtended(to: w.weight), e.weights[k])
+                running = m.named("cdf_p\(k)", running &+ weight.zeroExtended(to: w.weightSum))
                 hits.append(m.named("cdf_hit\(k)", concat(running, .literal(0, width: 32)) > threshold))
             }
-            var firstLane: Value = .literal(UInt64(lanes - 1), width: max(1, c.laneIndexBits))
-            for k in (0..<lanes).reversed() {
-                firstLane = mux(hits[k], .literal(UInt64(k), width: max(1, c.laneIndexBits)), firstLane)
-            }
-            m.when(eB) {
+            let laneBits = max(1, c.laneIndexBits)
+            var firstLane: Value = .literal(UInt64(c.lanes - 1), width: laneBits)
+            for k in (0..<c.lanes).reversed() { firstLane = mux(hits[k], .literal(UInt64(k), width: laneBits), firstLane) }
+            m.when(passB) {
                 prefix <== running
                 m.when(!found & concat(hits.reversed()).orReduce) {
                     found <== 1
-                    finalToken <== eBase &+ firstLane.resized(to: tw)
+                    finalToken <== e.beat.control[baseField] &+ firstLane.resized(to: w.token)
                 }
             }
+            return CDF(passA: passA, passB: passB, residualZero: residualZero, last: e.beat.control[lastField])
+        }
 
-            // MARK: the decision (one cycle after the row's last beat left the pipeline)
-            let xT = m.named("x_t", mux(captured, shr(capT, (rhoT - capRefT).asUnsigned), .literal(0, width: ew)))
-            let xD = m.named("x_d", mux(captured, shr(capD, (rhoD - capRefD).asUnsigned), .literal(0, width: ew)))
-            let uniformRow = m.select("uniform_row", (0...gmax).map { curUniforms.bits(($0 + 1) * 32 - 1, $0 * 32) }, index: row)
+        // MARK: the decision (one cycle after the row's last beat left the pipeline)
+
+        func decision(cmd: Command, rowHasDraft: Value) -> Value {
+            let xT = m.named("x_t", mux(captured, shiftRight(capture.t, (rho.t - captureRef.t).asUnsigned),
+                                        .literal(0, width: w.exp)))
+            let xD = m.named("x_d", mux(captured, shiftRight(capture.d, (rho.d - captureRef.d).asUnsigned),
+                                        .literal(0, width: w.exp)))
+            let uniform = slices("uniform_row", cmd.uniforms, width: 32, count: c.gammaMax + 1, index: row)
             // One-hot: e_d(x) = S_d = 1 turns the rule into U·S_t < e_t(x)·2^32.
-            let xDSel = m.named("accept_x_d", mux(curOneHot, .literal(1, width: ew), xD))
-            let sumDSel = m.named("accept_sum_d", mux(curOneHot, .literal(1, width: sw), sumD))
-            let lhs = m.named("accept_lhs", uniformRow * xDSel * sumT)
-            let rhs = m.named("accept_rhs", concat(xT * sumDSel, .literal(0, width: 32)))
-            let accept = m.named("accept", rowHasDraft & !curBadGamma & (lhs < rhs))
+            let xDraft = m.named("accept_x_d", mux(cmd.oneHot, .literal(1, width: w.exp), xD))
+            let sumDraft = m.named("accept_sum_d", mux(cmd.oneHot, .literal(1, width: w.sum), sum.d))
+            let lhs = m.named("accept_lhs", uniform * xDraft * sum.t)
+            let rhs = m.named("accept_rhs", concat(xT * sumDraft, .literal(0, width: 32)))
+            return m.named("accept", rowHasDraft & !cmd.badGamma & (lhs < rhs))
+        }
 
-            // MARK: token emission
-            let emitIndex = m.reg("emit_index", gw, reset: 0)
-            let emitLast = m.named("emit_last", emitIndex === accepted)
-            let emitToken = mux(emitLast, finalToken, xToken)  // row == emit index while emitting
-            let canPush = m.named("can_push", !tokenQueue["full"] & (!emitLast | !resultQueue["full"]))
-            let push = m.named("push", inState(.emit) & canPush)
-            tokenQueue["push"] <== push
-            tokenQueue["push_data"] <== concat(emitLast, emitToken)
-            resultQueue["push"] <== push & emitLast
-            resultQueue["push_data"] <== concat(flags | concat(residualZero, .literal(0, width: 5)),
-                                                curGamma &- accepted, accepted, finalToken)
+        // MARK: token emission
 
-            // MARK: state machine
-            m.when(rowLengthError) { flags <== flags | concat(.literal(0, width: 1), Value.true, .literal(0, width: 4)) }
-            m.switchOn(state) { s in
-                s.is(S.idle.rawValue) {
-                    m.when(cmdFire) {
-                        curValid <== 1
-                        curGamma <== inGamma
-                        curTokens <== cmdData.bits(gw + gmax * tw - 1, gw)
-                        curUniforms <== inUniforms
-                        uniformRound <== uniformRound &+ 1
-                        curBadGamma <== inBadGamma
-                        curOneHot <== cmdData[io.oneHotBit]
-                        state <== Int(S.stream.rawValue)
+        struct Emission { let index, last, push: Value }
+
+        func emission(cmd: Command, cdf: CDF, tokenQueue: InstanceOf<StreamFIFO.Ports>,
+                      resultQueue: InstanceOf<StreamFIFO.Ports>, layouts io: VerifierInterface) -> Emission {
+            let index = m.reg("emit_index", w.gamma, reset: 0)
+            let last = m.named("emit_last", index === accepted)
+            let canPush = m.named("can_push", !tokenQueue.full & (!last | !resultQueue.full))
+            let push = m.named("push", fsm.is(.emit) & canPush)
+            let tokens = io.tokens, result = io.result
+            tokenQueue.push <== push
+            tokenQueue.pushData <== m.pack(tokens.entry, [tokens.token: mux(last, finalToken, cmd.rowToken),  // row = index
+                                                           tokens.last: last])
+            resultQueue.push <== push & last
+            let residual = flagBits([.residualZero: cdf.residualZero])
+            resultQueue.pushData <== m.pack(result.layout, [result.token: finalToken, result.accepted: accepted,
+                                                            result.rollback: cmd.gamma &- accepted,
+                                                            result.flags: flags | residual])
+            return Emission(index: index, last: last, push: push)
+        }
+
+        /// The flags layout with the given bits set (the others 0).
+        func flagBits(_ set: [ResultFlags: Value]) -> Value {
+            m.pack(FlagsLayout.layout, Dictionary(uniqueKeysWithValues: ResultFlags.named.map {
+                (FlagsLayout.field($0.flag), set[$0.flag] ?? .false)
+            }))
+        }
+
+        // MARK: control
+
+        func control(cmd: Command, stream s: Stream, streamed: Value, cdf: CDF, accept: Value, emit: Emission) {
+            let nextBeat = mux(s.lastBeat, .literal(0, width: w.beatIndex), beat &+ 1)
+            m.when(s.rowLengthError) { flags <== flags | flagBits([.rowLength: .true]) }
+            fsm.on { phase in
+                switch phase {
+                case .idle:
+                    m.when(cmd.fire) {
+                        cmd.valid <== 1
+                        cmd.gamma <== cmd.inGamma
+                        cmd.tokens <== cmd.inTokens
+                        cmd.uniforms <== cmd.inUniforms
+                        cmd.round <== cmd.round &+ 1
+                        cmd.badGamma <== cmd.inBadGamma
+                        cmd.oneHot <== cmd.inOneHot
+                        fsm.go(.stream)
                         row <== 0; beat <== 0; accepted <== 0
-                        flags <== concat(.literal(0, width: 4), inBadGamma, inBadDraft)
+                        flags <== flagBits([.badGamma: cmd.inBadGamma, .badDraft: cmd.inBadDraft])
                         rowStart <== 1; captured <== 0
                     }
-                }
-                s.is(S.stream.rawValue) {
-                    m.when(fire) {
-                        beat <== mux(lastBeat, .literal(0, width: bw), beat &+ 1)
-                        m.when(lastBeat) { state <== Int(S.wait.rawValue) }
+                case .stream:
+                    m.when(s.fire) {
+                        beat <== nextBeat
+                        m.when(s.lastBeat) { fsm.go(.wait) }
                     }
-                }
-                s.is(S.wait.rawValue) {
-                    m.when(eStream & eLast) { state <== Int(S.decide.rawValue) }
-                }
-                s.is(S.decide.rawValue) {
+                case .wait:
+                    m.when(streamed & cdf.last) { fsm.go(.decide) }
+                case .decide:
                     m.when(accept) {
                         accepted <== accepted &+ 1
                         row <== row &+ 1
                         captured <== 0
-                        state <== Int(S.stream.rawValue)
+                        fsm.go(.stream)
                     }.otherwise {
-                        finalBonus <== !rowHasDraft | curBadGamma
-                        sumW <== 0; sumE <== 0; prefix <== 0; found <== 0
-                        state <== Int(S.passA.rawValue)
+                        finalBonus <== !s.rowHasDraft | cmd.badGamma
+                        weightSum <== 0; expSum <== 0; prefix <== 0; found <== 0
+                        fsm.go(.passA)
                     }
-                }
-                s.is(S.passA.rawValue) {
-                    beat <== mux(lastBeat, .literal(0, width: bw), beat &+ 1)
-                    m.when(lastBeat) { state <== Int(S.passAWait.rawValue) }
-                }
-                s.is(S.passAWait.rawValue) {
-                    m.when(eA & eLast) { state <== Int(S.passB.rawValue) }
-                }
-                s.is(S.passB.rawValue) {
-                    beat <== mux(lastBeat, .literal(0, width: bw), beat &+ 1)
-                    m.when(lastBeat) { state <== Int(S.passBWait.rawValue) }
-                }
-                s.is(S.passBWait.rawValue) {
-                    m.when(eB & eLast) {
-                        state <== Int(S.emit.rawValue)
-                        emitIndex <== 0
+                case .passA, .passB:
+                    beat <== nextBeat
+                    m.when(s.lastBeat) { fsm.go(phase == .passA ? .passAWait : .passBWait) }
+                case .passAWait:
+                    m.when(cdf.passA & cdf.last) { fsm.go(.passB) }
+                case .passBWait:
+                    m.when(cdf.passB & cdf.last) {
+                        fsm.go(.emit)
+                        emit.index <== 0
                         row <== 0
                     }
-                }
-                s.is(S.emit.rawValue) {
-                    m.when(push) {
-                        emitIndex <== emitIndex &+ 1
+                case .emit:
+                    m.when(emit.push) {
+                        emit.index <== emit.index &+ 1
                         row <== row &+ 1
-                        m.when(emitLast) {
+                        m.when(emit.last) {
                             committed <== committed &+ (accepted.zeroExtended(to: VerifierInterface.committedLengthBits) &+ 1)
                             // The rows after the decisive one (n+1 … γ) are still to come: drop them.
                             row <== accepted &+ 1
-                            m.when(accepted === curGamma) {
-                                state <== Int(S.idle.rawValue)
-                                curValid <== 0
+                            m.when(accepted === cmd.gamma) {
+                                fsm.go(.idle)
+                                cmd.valid <== 0
                             }.otherwise {
-                                state <== Int(S.drain.rawValue)
+                                fsm.go(.drain)
                             }
                         }
                     }
-                }
-                s.is(S.drain.rawValue) {
-                    m.when(fire) {
-                        beat <== mux(lastBeat, .literal(0, width: bw), beat &+ 1)
-                        m.when(lastBeat) {
+                case .drain:
+                    m.when(s.fire) {
+                        beat <== nextBeat
+                        m.when(s.lastBeat) {
                             row <== row &+ 1
-                            m.when(row === curGamma) {
-                                state <== Int(S.idle.rawValue)
-                                curValid <== 0
+                            m.when(row === cmd.gamma) {
+                                fsm.go(.idle)
+                                cmd.valid <== 0
                             }
                         }
                     }
                 }
-                s.default {}
             }
-
-            // MARK: outputs
-            tokenQueue["m_axis_tready"] <== tokensReady
-            tokensValid <== tokenQueue["m_axis_tvalid"]
-            tokensData <== tokenQueue["m_axis_tdata"].bits(tw - 1, 0).zeroExtended(to: result.tokenTDataBits)
-            tokensLast <== tokenQueue["m_axis_tdata"][tw]
-            resultQueue["m_axis_tready"] <== resultReady
-            resultValid <== resultQueue["m_axis_tvalid"]
-            resultData <== resultQueue["m_axis_tdata"].zeroExtended(to: result.resultTDataBits)
-            committedLength <== committed
         }
     }
 }

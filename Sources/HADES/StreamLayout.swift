@@ -23,6 +23,13 @@ public struct StreamLayout: Equatable {
     public let tdataBits: Int
     public var usedBits: Int { fields.map(\.end).max() ?? 0 }
 
+    /// The fields of `layout` on `stream`'s TDATA.
+    init(_ stream: StreamPortNames, _ layout: Layout) {
+        self.init(stream.data, layout.fields.map {
+            LayoutField($0.name, offset: layout.offset(of: $0), width: $0.width, count: $0.count)
+        })
+    }
+
     init(_ port: String, _ fields: [LayoutField]) {
         self.port = port
         self.fields = fields
@@ -47,35 +54,20 @@ extension VerifierInterface {
 
     /// The command, logit, result and token layouts of the greedy unit.
     public var layouts: [StreamLayout] {
-        [StreamLayout("s_axis_cmd_tdata", [LayoutField("gamma", offset: 0, width: gammaBits),
-                                           LayoutField("draft_token", offset: gammaBits, width: tokenBits, count: config.gammaMax)]),
-         logitLayout("s_axis_logits_tdata")] + outputLayouts
-    }
-
-    func logitLayout(_ port: String) -> StreamLayout {
-        StreamLayout(port, [LayoutField("logit", offset: 0, width: config.format.bits, count: config.lanes)])
+        [StreamLayout(VerifierStreams.command, command.layout), StreamLayout(VerifierStreams.logits, logits.layout)]
+            + outputLayouts
     }
 
     /// Result and tokens (the same in both modes). Flags: `ResultFlags.named` order, bad_draft lowest.
     var outputLayouts: [StreamLayout] {
-        [StreamLayout("m_axis_result_tdata", [LayoutField("token", offset: 0, width: tokenBits),
-                                              LayoutField("accepted", offset: tokenBits, width: gammaBits),
-                                              LayoutField("rollback", offset: tokenBits + gammaBits, width: gammaBits),
-                                              LayoutField("flags", offset: tokenBits + 2 * gammaBits, width: ResultFlags.bitCount)]),
-         StreamLayout("m_axis_tokens_tdata", [LayoutField("token", offset: 0, width: tokenBits)])]
+        [StreamLayout(VerifierStreams.result, result.layout), StreamLayout(VerifierStreams.tokens, tokens.layout)]
     }
 }
 
 extension SamplingInterface {
     /// The command, target logit, draft logit, result and token layouts of the sampling unit.
     public var layouts: [StreamLayout] {
-        let c = config
-        return [StreamLayout("s_axis_cmd_tdata", [
-            LayoutField("gamma", offset: 0, width: c.gammaBits),
-            LayoutField("draft_token", offset: c.gammaBits, width: c.tokenBits, count: c.gammaMax),
-            LayoutField("uniform", offset: uniformOffset, width: 32, count: c.gammaMax + 1),
-            LayoutField("one_hot", offset: oneHotBit, width: 1),
-            LayoutField("generator", offset: generatorBit, width: 1),
-        ]), greedy.logitLayout("s_axis_logits_tdata"), greedy.logitLayout("s_axis_draft_tdata")] + greedy.outputLayouts
+        [StreamLayout(VerifierStreams.command, command.layout), StreamLayout(VerifierStreams.logits, greedy.logits.layout),
+         StreamLayout(VerifierStreams.draft, greedy.logits.layout)] + greedy.outputLayouts
     }
 }

@@ -36,14 +36,14 @@ public enum SynthHarness {
     }
 
     public static func module(_ c: VerifierConfig, name: String? = nil, verifierName: String? = nil) throws -> Module {
-        let verifier = try GreedyVerifierRTL.module(c, name: verifierName)
+        let verifier = try GreedyVerifierRTL.submodule(c, name: verifierName)
         let io = VerifierInterface(c)
         let chainWidth = chainBits(c)
         return try Module.build(name ?? defaultName(c), parameters: [
             ("vocab", "\(c.vocab)"), ("gamma_max", "\(c.gammaMax)"), ("lanes", "\(c.lanes)"),
             ("format", c.format.description), ("chain_bits", "\(chainWidth)"),
             ("harness_ffs", "\(overheadFlipFlops(c))"),
-        ], doc: ["synthesis harness for \(verifier.name): serial-in shift register -> verifier -> XOR-reduced pin",
+        ], doc: ["synthesis harness for \(verifier.module.name): serial-in shift register -> verifier -> XOR-reduced pin",
                  "for place-and-route timing only; not a functional wrapper"]) { m in
             let serialIn = m.input("serial_in", 1)
             let serialOut = m.output("serial_out", 1)
@@ -57,20 +57,21 @@ public enum SynthHarness {
                 defer { offset += width }
                 return chain.bits(offset + width - 1, offset)
             }
-            dut["s_axis_cmd_tvalid"] <== take(1)
-            dut["s_axis_cmd_tdata"] <== take(io.commandBits).zeroExtended(to: io.commandTDataBits)  // padding: ignored
-            dut["s_axis_logits_tvalid"] <== take(1)
-            dut["s_axis_logits_tlast"] <== take(1)
-            dut["s_axis_logits_tdata"] <== take(io.logitBusBits).zeroExtended(to: io.logitTDataBits)
-            dut["m_axis_result_tready"] <== take(1)
-            dut["m_axis_tokens_tready"] <== take(1)
+            let command = dut.command, logits = dut.logits, result = dut.result, tokens = dut.tokens
+            command.valid <== take(1)
+            command.data <== take(io.commandBits).zeroExtended(to: io.commandTDataBits)  // padding: ignored
+            logits.valid <== take(1)
+            logits.last! <== take(1)
+            logits.data <== take(io.logitBusBits).zeroExtended(to: io.logitTDataBits)
+            result.ready <== take(1)
+            tokens.ready <== take(1)
             precondition(offset == chainWidth, "harness chain layout does not cover \(chainWidth) bits")
 
             let outputs = concat([
-                dut["s_axis_cmd_tready"], dut["s_axis_logits_tready"],
-                dut["m_axis_result_tvalid"], dut["m_axis_result_tdata"].bits(io.resultBits - 1, 0),
-                dut["m_axis_tokens_tvalid"], dut["m_axis_tokens_tdata"].bits(c.tokenBits - 1, 0), dut["m_axis_tokens_tlast"],
-                dut["committed_len"],
+                command.ready, logits.ready,
+                result.valid, result.data.bits(io.resultBits - 1, 0),
+                tokens.valid, tokens.data.bits(c.tokenBits - 1, 0), tokens.last!,
+                dut.committedLength,
             ])
             let observed = m.regNext("observed", outputs)
             var partial: [Value] = []

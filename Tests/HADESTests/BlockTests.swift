@@ -43,7 +43,7 @@ final class BlockTests: XCTestCase {
         let occupancy = Occupancy()
         var model = Model(depth: depth, occupancy: occupancy, slots: Array(repeating: 0, count: depth))
         var cycle = 0
-        try Simulation.compare(try StreamFIFO.module(width: width, depth: depth), &model, cycles: 6000, seed: 41) { rng in
+        try Simulation.compare(try StreamFIFO.module(width: width, depth: depth).module, &model, cycles: 6000, seed: 41) { rng in
             // Alternate a slow and a fast consumer so the FIFO runs full and empty.
             cycle += 1
             let slowConsumer = (cycle / 150) % 2 == 0
@@ -96,7 +96,7 @@ final class BlockTests: XCTestCase {
                 }
             }
             var model = Model(lanes: lanes, keyBits: keyBits, levels: levels, stages: Array(repeating: Result(), count: levels))
-            let module = try ArgmaxTree.module(lanes: lanes, keyBits: keyBits, tagBits: tagBits)
+            let module = try ArgmaxTree.module(lanes: lanes, keyBits: keyBits, tagBits: tagBits).module
             try Simulation.compare(module, &model, cycles: 4000, seed: 42 + UInt64(lanes)) { rng in
                 var keys: UInt64 = 0
                 for k in 0..<lanes { keys |= UInt64(rng.below(6) * 10) << UInt64(k * keyBits) }  // few values: ties
