@@ -29,11 +29,15 @@ let package = Package(
         .target(name: "Trace", dependencies: ["Basics", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Co-simulation: streams rounds through the Verilated RTL and compares with the golden model.
         .target(name: "CoSim", dependencies: ["HADES", "Golden", "VerilatorBridge", "Trace"]),
+        // The command-line options both tools share (VerifierConfig's ranges, mode and format arguments).
+        .target(name: "VerifierOptions", dependencies: [
+            "Golden", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "hadesgen", dependencies: [
-            "HADES", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "HADES", "VerifierOptions", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "hades-sim", dependencies: [
-            "CoSim", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CoSim", "VerifierOptions", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Times the Swift golden model on traces for `make bench`.
         .executableTarget(name: "hades-bench", dependencies: [

@@ -706,7 +706,7 @@ module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t44 (
     end
 endmodule
 
-// hades_verify_g16_v50257_l16_fp16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:27)
+// hades_verify_g16_v50257_l16_fp16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:38)
 module hades_verify_g16_v50257_l16_fp16 (
     input  wire aclk,
     input  wire aresetn,

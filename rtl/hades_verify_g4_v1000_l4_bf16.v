@@ -364,7 +364,7 @@ module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30 (
     end
 endmodule
 
-// hades_verify_g4_v1000_l4_bf16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:27)
+// hades_verify_g4_v1000_l4_bf16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:38)
 module hades_verify_g4_v1000_l4_bf16 (
     input  wire aclk,
     input  wire aresetn,

@@ -706,7 +706,7 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t43 (
     end
 endmodule
 
-// hades_verify_g8_v49152_l16_fx16p8: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:27)
+// hades_verify_g8_v49152_l16_fx16p8: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:38)
 module hades_verify_g8_v49152_l16_fx16p8 (
     input  wire aclk,
     input  wire aresetn,

@@ -9,6 +9,11 @@ public enum SamplingTiming {
     public static let passGap = 1 + pipeline
     /// From the push of the round's last token to the result handshake.
     public static let resultDelay = 1
+
+    /// The cycle formula's terms beyond the streaming and the two passes, (n+1)·B + 2B: the cycles each accepted
+    /// row adds (its gap and its token push) and the cycles every round adds.
+    public static let cyclesPerAcceptedRow = rowGap + 1
+    public static let cyclesPerRound = rowGap + 2 * passGap + 1 + resultDelay
 }
 
 /// Cycle model of the sampling verifier (`SamplingVerifierRTL`) with a producer that never stalls and a ready
@@ -27,7 +32,7 @@ public enum SamplingTiming {
 public enum SamplingCycleModel {
     public static func cycles(accepted n: Int, config: VerifierConfig) -> Int {
         let b = config.beatsPerRow, t = SamplingTiming.self
-        return (n + 1) * (b + t.rowGap) + 2 * (b + t.passGap) + (n + 1) + t.resultDelay
+        return (n + 1) * b + 2 * b + t.cyclesPerAcceptedRow * n + t.cyclesPerRound
     }
 
     public static func predict(gammas: [Int], outcomes: [RoundOutcome], config: VerifierConfig) -> [RoundTiming] {

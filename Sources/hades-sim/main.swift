@@ -3,6 +3,7 @@ import CoSim
 import Foundation
 import Golden
 import Trace
+import VerifierOptions
 
 /// `hades-sim --trace FILE.npz …`: streams every round of a trace through the Verilated RTL, compares each with
 /// the golden model, prints one JSON line per round and a summary. Exit 0: all agree; 1: a disagreement;
@@ -12,30 +13,17 @@ struct HadesSim: ParsableCommand {
         commandName: "hades-sim",
         abstract: "Co-simulate the HADES verifier RTL against the golden model on a trace.")
 
-    @Option(help: "Trace file (.npz, DESIGN.md format).") var trace: String
+    @Option(help: "Trace file (.npz, docs/spec.md format).") var trace: String
     @Option(name: .customLong("gamma-max"), help: "Γ of the hardware (1…32); default: the trace's G.") var gammaMax: Int?
-    @Option(help: "Logits per beat (1…64).") var lanes: Int = 16
-    @Option(help: "fp16, bf16, fp32 or fixedW.F (default fp16; sampling: fixed16.8, fixed formats only).")
-    var format: String?
-    @Option(help: "greedy or sampling.") var mode: String = "greedy"
+    @OptionGroup var hardware: HardwareOptions  // --lanes, --format (default fp16; sampling: fixed16.8), --mode
     @Option(help: "Write an FST waveform to FILE (slow).") var waves: String?
     @Option(name: .customLong("clock-mhz"), help: "Clock for tokens/s (default: \(SimReport.assumedClockMHz) MHz, an assumption).")
     var clockMHz: Double?
 
     func run() throws {
-        guard mode == "greedy" || mode == "sampling" else { throw Usage("--mode '\(mode)': expected greedy or sampling") }
-        let sampling = mode == "sampling"
-        let logitFormat: LogitFormat
-        do { logitFormat = try LogitFormat(parsing: format ?? (sampling ? "fixed16.8" : "fp16")) } catch {
-            throw Usage("--format: \(error)")
-        }
-        if sampling, logitFormat.isFloat {
-            throw Usage("--format \(logitFormat): sampling mode computes in fixed point; use fixedW.F (e.g. fixed16.8)")
-        }
-        guard VerifierConfig.lanesRange.contains(lanes) else { throw Usage("--lanes \(lanes) is out of range: allowed 1…64") }
-        if let g = gammaMax, !VerifierConfig.gammaMaxRange.contains(g) {
-            throw Usage("--gamma-max \(g) is out of range: allowed 1…32")
-        }
+        let sampling = hardware.mode == .sampling, lanes = hardware.lanes
+        let logitFormat = try hardware.format(default: sampling ? .fixed(width: 16, fraction: 8) : .fp16)
+        if let g = gammaMax { try VerifierOptions.check("--gamma-max", g, VerifierConfig.gammaMaxRange) }
         if let f = clockMHz, !(f > 0 && f < 100_000) { throw Usage("--clock-mhz \(f) must be a positive frequency") }
         if let w = waves, !FileManager.default.isWritableFile(atPath: (URL(fileURLWithPath: w).deletingLastPathComponent().path)) {
             throw Usage("--waves \(w): the directory is not writable")

@@ -3,6 +3,7 @@ import Foundation
 import Golden
 import HADES
 import HDL
+import VerifierOptions
 
 /// `hadesgen --gamma 16 --vocab 50257 > verify.v`: prints the verifier as one Verilog-2005 file.
 struct HadesGen: ParsableCommand {
@@ -10,20 +11,13 @@ struct HadesGen: ParsableCommand {
         commandName: "hadesgen",
         abstract: "Generate the HADES speculative-decoding verify/rollback unit as Verilog-2005.")
 
-    @Option(help: "Largest draft length per round, Γ (1…32).")
+    @Option(help: "Largest draft length per round, Γ (\(VerifierOptions.describe(VerifierConfig.gammaMaxRange))).")
     var gamma: Int
 
-    @Option(help: "Vocabulary size V, entries per logit row (2…262144).")
+    @Option(help: "Vocabulary size V, entries per logit row (\(VerifierOptions.describe(VerifierConfig.vocabRange))).")
     var vocab: Int
 
-    @Option(help: "Logits consumed per clock beat, L (1…64).")
-    var lanes: Int = 16
-
-    @Option(help: "Logit number format: fixedW.F (W 8…32, F 0…W), fp16, bf16 or fp32.")
-    var format: String = "fp16"
-
-    @Option(help: "Verification rule: greedy, or sampling (fixed-point formats only).")
-    var mode: String = "greedy"
+    @OptionGroup var hardware: HardwareOptions
 
     @Option(help: "Top module name (default encodes the parameters, e.g. hades_verify_g16_v50257_l16_fp16).")
     var top: String?
@@ -38,25 +32,9 @@ struct HadesGen: ParsableCommand {
     var layout: String?
 
     func validate() throws {
-        guard VerifierConfig.gammaMaxRange.contains(gamma) else {
-            throw ValidationError("--gamma \(gamma) is out of range: allowed 1…32")
-        }
-        guard VerifierConfig.vocabRange.contains(vocab) else {
-            throw ValidationError("--vocab \(vocab) is out of range: allowed 2…262144")
-        }
-        guard VerifierConfig.lanesRange.contains(lanes) else {
-            throw ValidationError("--lanes \(lanes) is out of range: allowed 1…64")
-        }
-        let parsed: LogitFormat
-        do { parsed = try LogitFormat(parsing: format) } catch {
-            throw ValidationError("--format: \(error)")
-        }
-        guard mode == "greedy" || mode == "sampling" else {
-            throw ValidationError("--mode '\(mode)': expected greedy or sampling")
-        }
-        if mode == "sampling", parsed.isFloat {
-            throw ValidationError("--mode sampling computes in fixed point: --format must be fixedW.F, not \(parsed)")
-        }
+        try VerifierOptions.check("--gamma", gamma, VerifierConfig.gammaMaxRange)
+        try VerifierOptions.check("--vocab", vocab, VerifierConfig.vocabRange)
+        _ = try hardware.format(default: .fp16)
         if let layout, !["json", "c-header"].contains(layout) || harness {
             throw ValidationError("--layout '\(layout)': expected json or c-header, and not with --harness")
         }
@@ -66,10 +44,12 @@ struct HadesGen: ParsableCommand {
     }
 
     func run() throws {
-        let config = try VerifierConfig(vocab: vocab, gammaMax: gamma, lanes: lanes, format: LogitFormat(parsing: format))
-        let text = try layout.map { LayoutExport(config, mode: mode == "sampling" ? .sampling : .greedy, top: top).text($0) }
+        let config = try VerifierConfig(vocab: vocab, gammaMax: gamma, lanes: hardware.lanes,
+                                        format: hardware.format(default: .fp16))
+        let sampling = hardware.mode == .sampling
+        let text = try layout.map { LayoutExport(config, mode: sampling ? .sampling : .greedy, top: top).text($0) }
             ?? (harness ? HADESGenerator.harnessVerilog(config, top: top)
-            : mode == "sampling" ? HADESGenerator.samplingVerilog(config, top: top)
+            : sampling ? HADESGenerator.samplingVerilog(config, top: top)
             : HADESGenerator.verilog(config, top: top))
         if let output {
             do {
