@@ -23,8 +23,10 @@ let package = Package(
         .target(name: "VerilatorBridge", dependencies: ["Basics"]),
         // Plain-Swift golden model of the verifier: number formats, greedy rule, cycle model.
         .target(name: "Golden", dependencies: ["Basics"]),
-        // The HADES verify/rollback datapath, written in the HDL.
-        .target(name: "HADES", dependencies: ["HDL", "Golden"]),
+        // Runs the tools that judge emitted Verilog: Verilator lint, Icarus, Yosys.
+        .target(name: "ToolRunners", dependencies: ["Basics"]),
+        // The HADES verify/rollback datapath, written in the HDL (FormalHarness still runs Yosys/ABC).
+        .target(name: "HADES", dependencies: ["HDL", "Golden", "ToolRunners"]),
         // .npy / .npz trace reader.
         .target(name: "Trace", dependencies: ["Basics", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Co-simulation: streams rounds through the Verilated RTL and compares with the golden model.
@@ -43,14 +45,14 @@ let package = Package(
         .executableTarget(name: "hades-bench", dependencies: [
             "CoSim", "Golden", "Trace", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "HDLTests", dependencies: ["HDL", "VerilatorBridge", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "HDLTests", dependencies: ["HDL", "VerilatorBridge", "TestSupport", "ToolRunners"], exclude: ["Golden"]),
         .testTarget(name: "VerilatorBridgeTests", dependencies: ["VerilatorBridge", "TestSupport"]),
         .testTarget(name: "GoldenTests", dependencies: ["Golden"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace", "TestSupport"]),
-        .testTarget(name: "HADESTests", dependencies: ["HADES", "Golden", "CoSim", "VerilatorBridge", "TestSupport"]),
+        .testTarget(name: "HADESTests", dependencies: ["HADES", "Golden", "CoSim", "VerilatorBridge", "TestSupport", "ToolRunners"]),
         .testTarget(name: "CoSimTests", dependencies: ["CoSim", "Trace", "Golden", "TestSupport"]),
-        .testTarget(name: "ReliabilityTests", dependencies: ["CoSim", "HADES", "HDL", "Golden", "Trace", "VerilatorBridge", "TestSupport"]),
-        .testTarget(name: "SamplingTests", dependencies: ["CoSim", "HADES", "HDL", "Golden", "Trace", "VerilatorBridge"]),
-        .testTarget(name: "ReportTests", dependencies: ["CoSim", "HADES", "Golden", "TestSupport"]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["CoSim", "HADES", "HDL", "Golden", "Trace", "VerilatorBridge", "TestSupport", "ToolRunners"]),
+        .testTarget(name: "SamplingTests", dependencies: ["CoSim", "HADES", "HDL", "Golden", "Trace", "VerilatorBridge", "ToolRunners"]),
+        .testTarget(name: "ReportTests", dependencies: ["CoSim", "HADES", "Golden", "TestSupport", "ToolRunners"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Golden
 import HDL
+import ToolRunners
 
 /// A safety checker around the verifier, for Yosys' SAT-based bounded model checking and temporal induction.
 ///

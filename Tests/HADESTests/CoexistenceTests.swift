@@ -1,6 +1,7 @@
 import Golden
 import HADES
 import HDL
+import ToolRunners
 import XCTest
 
 /// Several configurations (greedy and sampling, and one renamed with `--top`) in one design: every submodule is

@@ -2,6 +2,7 @@ import Foundation
 import Golden
 import HADES
 import HDL
+import ToolRunners
 import XCTest
 
 /// `hadesgen --layout json|c-header`: the JSON parses and agrees with the interface the RTL uses; the C header

@@ -1,6 +1,7 @@
 import Golden
 import HADES
 import HDL
+import ToolRunners
 import XCTest
 
 /// The generated verifier passes Verilator's -Wall lint (no waivers, one file per module), Icarus in

@@ -1,5 +1,6 @@
 import Foundation
 import HDL
+import ToolRunners
 import XCTest
 
 /// The emitted text itself: golden files, determinism, legal names, temporaries and the file header.

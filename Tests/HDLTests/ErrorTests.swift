@@ -1,4 +1,5 @@
 import HDL
+import ToolRunners
 import XCTest
 
 /// Every elaboration check, provoked on purpose: the error names its kind, the signal, the widths where they

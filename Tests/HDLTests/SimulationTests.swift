@@ -1,5 +1,6 @@
 import HDL
 import TestSupport
+import ToolRunners
 import XCTest
 
 /// Each sample circuit, Verilated from its emitted Verilog, against a Swift model on seeded random stimulus:

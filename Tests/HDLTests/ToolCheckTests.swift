@@ -1,4 +1,5 @@
 import HDL
+import ToolRunners
 import XCTest
 
 /// The emitted Verilog of every sample circuit passes `verilator --lint-only -Wall` with no waivers, compiles

@@ -2,6 +2,7 @@ import Foundation
 import Golden
 import HADES
 import HDL
+import ToolRunners
 import XCTest
 
 /// Safety properties of the generated verifier, checked by Yosys (`sat`: BMC and k-induction) and by ABC's PDR

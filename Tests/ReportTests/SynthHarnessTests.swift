@@ -2,6 +2,7 @@ import Foundation
 import Golden
 import HADES
 import HDL
+import ToolRunners
 import XCTest
 
 /// The place-and-route harness of `make synth` (`hadesgen --harness`): one pin in, one pin out, every verifier

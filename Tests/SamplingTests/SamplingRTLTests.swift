@@ -3,6 +3,7 @@ import Foundation
 import Golden
 import HADES
 import HDL
+import ToolRunners
 import XCTest
 
 /// The sampling verifier RTL: lint, Icarus, Yosys; co-simulation bit-exact with the golden model, cycles included.

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Runs the external tools that judge emitted Verilog: Verilator lint, Icarus Verilog, Yosys.
