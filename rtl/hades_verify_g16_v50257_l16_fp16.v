@@ -706,7 +706,7 @@ module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t44 (
     end
 endmodule
 
-// hades_verify_g16_v50257_l16_fp16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:38)
+// hades_verify_g16_v50257_l16_fp16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:37)
 module hades_verify_g16_v50257_l16_fp16 (
     input  wire aclk,
     input  wire aresetn,
@@ -741,6 +741,8 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire u_result_fifo_m_axis_tvalid;
     wire u_result_fifo_m_axis_tready;
     wire [31:0] u_result_fifo_m_axis_tdata;
+    wire [15:0] token_entry_token;
+    wire token_entry_last;
     reg  advance;
     reg  cur_valid;
     reg  [4:0] cur_gamma;
@@ -841,8 +843,6 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire flags_now_nan_logit;
     wire flags_now_degenerate_row;
     wire flags_now_row_length;
-    wire [15:0] token_entry_token;
-    wire token_entry_last;
     wire [260:0] t_0;
     wire [15:0] t_1;
     wire [15:0] t_2;
@@ -959,6 +959,8 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign u_result_fifo_push = round_decided;
     assign u_result_fifo_push_data = {{1'h0, flags_now_row_length, flags_now_degenerate_row, flags_now_nan_logit, flags_now_bad_gamma, flags_now_bad_draft}, (row_gamma - accepted), accepted, row_argmax};
     assign u_result_fifo_m_axis_tready = m_axis_result_tready;
+    assign token_entry_token = u_token_fifo_m_axis_tdata[15:0];
+    assign token_entry_last = u_token_fifo_m_axis_tdata[16];
     assign cmd_gamma = t_0[4:0];
     assign cmd_draft_token = t_0[260:5];
     assign cmd_bad_gamma = (5'h10 < cmd_gamma);
@@ -1023,8 +1025,6 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign flags_now_nan_logit = flags_now[2];
     assign flags_now_degenerate_row = flags_now[3];
     assign flags_now_row_length = flags_now[4];
-    assign token_entry_token = u_token_fifo_m_axis_tdata[15:0];
-    assign token_entry_last = u_token_fifo_m_axis_tdata[16];
 
     hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4 u_token_fifo (
         .aclk(aclk),

@@ -364,7 +364,7 @@ module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30 (
     end
 endmodule
 
-// hades_verify_g4_v1000_l4_bf16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:38)
+// hades_verify_g4_v1000_l4_bf16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:37)
 module hades_verify_g4_v1000_l4_bf16 (
     input  wire aclk,
     input  wire aresetn,
@@ -399,6 +399,8 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire u_result_fifo_m_axis_tvalid;
     wire u_result_fifo_m_axis_tready;
     wire [21:0] u_result_fifo_m_axis_tdata;
+    wire [9:0] token_entry_token;
+    wire token_entry_last;
     reg  advance;
     reg  cur_valid;
     reg  [2:0] cur_gamma;
@@ -487,8 +489,6 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire flags_now_nan_logit;
     wire flags_now_degenerate_row;
     wire flags_now_row_length;
-    wire [9:0] token_entry_token;
-    wire token_entry_last;
     wire [42:0] t_0;
     wire [9:0] t_1;
     wire [9:0] t_2;
@@ -531,6 +531,8 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign u_result_fifo_push = round_decided;
     assign u_result_fifo_push_data = {{1'h0, flags_now_row_length, flags_now_degenerate_row, flags_now_nan_logit, flags_now_bad_gamma, flags_now_bad_draft}, (row_gamma - accepted), accepted, row_argmax};
     assign u_result_fifo_m_axis_tready = m_axis_result_tready;
+    assign token_entry_token = u_token_fifo_m_axis_tdata[9:0];
+    assign token_entry_last = u_token_fifo_m_axis_tdata[10];
     assign cmd_gamma = t_0[2:0];
     assign cmd_draft_token = t_0[42:3];
     assign cmd_bad_gamma = (3'h4 < cmd_gamma);
@@ -583,8 +585,6 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign flags_now_nan_logit = flags_now[2];
     assign flags_now_degenerate_row = flags_now[3];
     assign flags_now_row_length = flags_now[4];
-    assign token_entry_token = u_token_fifo_m_axis_tdata[9:0];
-    assign token_entry_last = u_token_fifo_m_axis_tdata[10];
 
     hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4 u_token_fifo (
         .aclk(aclk),

@@ -706,7 +706,7 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t43 (
     end
 endmodule
 
-// hades_verify_g8_v49152_l16_fx16p8: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:38)
+// hades_verify_g8_v49152_l16_fx16p8: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:37)
 module hades_verify_g8_v49152_l16_fx16p8 (
     input  wire aclk,
     input  wire aresetn,
@@ -741,6 +741,8 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire u_result_fifo_m_axis_tvalid;
     wire u_result_fifo_m_axis_tready;
     wire [29:0] u_result_fifo_m_axis_tdata;
+    wire [15:0] token_entry_token;
+    wire token_entry_last;
     reg  advance;
     reg  cur_valid;
     reg  [3:0] cur_gamma;
@@ -840,8 +842,6 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire flags_now_nan_logit;
     wire flags_now_degenerate_row;
     wire flags_now_row_length;
-    wire [15:0] token_entry_token;
-    wire token_entry_last;
     wire [131:0] t_0;
     wire [15:0] t_1;
     wire [15:0] t_2;
@@ -876,6 +876,8 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign u_result_fifo_push = round_decided;
     assign u_result_fifo_push_data = {{1'h0, flags_now_row_length, flags_now_degenerate_row, flags_now_nan_logit, flags_now_bad_gamma, flags_now_bad_draft}, (row_gamma - accepted), accepted, row_argmax};
     assign u_result_fifo_m_axis_tready = m_axis_result_tready;
+    assign token_entry_token = u_token_fifo_m_axis_tdata[15:0];
+    assign token_entry_last = u_token_fifo_m_axis_tdata[16];
     assign cmd_gamma = t_0[3:0];
     assign cmd_draft_token = t_0[131:4];
     assign cmd_bad_gamma = (4'h8 < cmd_gamma);
@@ -940,8 +942,6 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign flags_now_nan_logit = flags_now[2];
     assign flags_now_degenerate_row = flags_now[3];
     assign flags_now_row_length = flags_now[4];
-    assign token_entry_token = u_token_fifo_m_axis_tdata[15:0];
-    assign token_entry_last = u_token_fifo_m_axis_tdata[16];
 
     hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4 u_token_fifo (
         .aclk(aclk),

@@ -32,8 +32,7 @@ public enum GreedyVerifierRTL {
         let io = VerifierInterface(c)
         let tag = BeatTag(c)
         let tree = try ArgmaxTree.module(lanes: c.lanes, keyBits: c.logitBits, tagBits: tag.layout.width)
-        let tokenFifo = try StreamFIFO.module(width: io.tokens.entry.width, depth: tokenFifoDepth)
-        let resultFifo = try StreamFIFO.module(width: io.resultBits, depth: resultFifoDepth)
+        let fifos = try OutputQueues.modules(io, tokenDepth: tokenFifoDepth, resultDepth: resultFifoDepth)
 
         return try Module.submodule(name ?? defaultName(c), parameters: [
             ("vocab", "\(c.vocab)"), ("gamma_max", "\(c.gammaMax)"), ("lanes", "\(c.lanes)"),
@@ -42,12 +41,8 @@ public enum GreedyVerifierRTL {
         ], doc: ["HADES greedy verify/rollback unit", VerifierInterface.layoutNote] + io.layouts.map { "  " + $0.summary }) { m in
             let command = m.streamIn(VerifierStreams.command, payload: io.commandTDataBits)
             let logits = m.streamIn(VerifierStreams.logits, payload: io.logitTDataBits)
-            let result = m.streamOut(VerifierStreams.result, payload: io.resultTDataBits)
-            let tokens = m.streamOut(VerifierStreams.tokens, payload: io.tokenTDataBits)
-            let committedLength = m.output(VerifierStreams.committedLength, VerifierInterface.committedLengthBits)
-
-            let tokenQueue = m.instance(tokenFifo, name: "u_token_fifo")
-            let resultQueue = m.instance(resultFifo, name: "u_result_fifo")
+            let queues = OutputQueues(m, io, fifos)
+            let tokenQueue = queues.tokens, resultQueue = queues.results
             // The whole pipeline moves together; it waits only while an output FIFO is full.
             // Registered from the FIFOs' next fullness (same timing as `!full`, but no long path into every enable).
             let advance = m.reg("advance", 1, reset: 1)
@@ -76,18 +71,9 @@ public enum GreedyVerifierRTL {
             tokenQueue.pushData <== decision.tokenEntry
             resultQueue.push <== decision.pushResult
             resultQueue.pushData <== decision.result
-            committedLength <== decision.committed
-
-            // Outputs: the FIFOs' streams, payloads zero-padded to whole bytes.
-            let queuedToken = m.view(tokenQueue.output.data, as: io.tokens.entry, name: "token_entry")
-            tokens.valid <== tokenQueue.output.valid
-            tokens.data <== queuedToken[io.tokens.token].zeroExtended(to: io.tokenTDataBits)
-            tokens.last! <== queuedToken[io.tokens.last]
-            tokenQueue.output.ready <== tokens.ready
-            result.valid <== resultQueue.output.valid
-            result.data <== resultQueue.output.data.zeroExtended(to: io.resultTDataBits)
-            resultQueue.output.ready <== result.ready
-            return Ports(command: command, logits: logits, result: result, tokens: tokens, committedLength: committedLength)
+            queues.committedLength <== decision.committed
+            return Ports(command: command, logits: logits, result: queues.resultPort, tokens: queues.tokensPort,
+                         committedLength: queues.committedLength)
         }
     }
 

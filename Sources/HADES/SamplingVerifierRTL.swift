@@ -82,8 +82,7 @@ public enum SamplingVerifierRTL {
         let io = SamplingInterface(c)
         let greedy = io.greedy
         let table = try expTable()
-        let tokenFifo = try StreamFIFO.module(width: greedy.tokens.entry.width, depth: 4)
-        let resultFifo = try StreamFIFO.module(width: greedy.resultBits, depth: 2)
+        let fifos = try OutputQueues.modules(greedy, tokenDepth: 4, resultDepth: 2)
 
         return try Module.build(name ?? defaultName(c), parameters: [
             ("vocab", "\(c.vocab)"), ("gamma_max", "\(c.gammaMax)"), ("lanes", "\(c.lanes)"),
@@ -94,11 +93,7 @@ public enum SamplingVerifierRTL {
             let command = m.streamIn(streams.command, payload: io.commandTDataBits)
             let target = m.streamIn(streams.logits, payload: greedy.logitTDataBits)
             let draft = m.streamIn(streams.draft, payload: greedy.logitTDataBits)
-            let result = m.streamOut(streams.result, payload: greedy.resultTDataBits)
-            let tokens = m.streamOut(streams.tokens, payload: greedy.tokenTDataBits)
-            let committedLength = m.output(streams.committedLength, VerifierInterface.committedLengthBits)
-            let tokenQueue = m.instance(tokenFifo, name: "u_token_fifo")
-            let resultQueue = m.instance(resultFifo, name: "u_result_fifo")
+            let queues = OutputQueues(m, greedy, fifos)
 
             let u = Unit(m, c)
             let cmd = u.commandStage(command, io: io)
@@ -111,20 +106,9 @@ public enum SamplingVerifierRTL {
             let streamed = u.accumulate(beatE)
             let cdf = u.passes(beatE, cmd: cmd)
             let accept = u.decision(cmd: cmd, rowHasDraft: stream.rowHasDraft)
-            let emit = u.emission(cmd: cmd, cdf: cdf, tokenQueue: tokenQueue, resultQueue: resultQueue,
-                                  layouts: greedy)
+            let emit = u.emission(cmd: cmd, cdf: cdf, queues: queues, layouts: greedy)
             u.control(cmd: cmd, stream: stream, streamed: streamed, cdf: cdf, accept: accept, emit: emit)
-            committedLength <== u.committed
-
-            // Outputs: the FIFOs' streams, payloads zero-padded to whole bytes.
-            let queuedToken = m.view(tokenQueue.output.data, as: greedy.tokens.entry, name: "token_entry")
-            tokens.valid <== tokenQueue.output.valid
-            tokens.data <== queuedToken[greedy.tokens.token].zeroExtended(to: greedy.tokenTDataBits)
-            tokens.last! <== queuedToken[greedy.tokens.last]
-            tokenQueue.output.ready <== tokens.ready
-            result.valid <== resultQueue.output.valid
-            result.data <== resultQueue.output.data.zeroExtended(to: greedy.resultTDataBits)
-            resultQueue.output.ready <== result.ready
+            queues.committedLength <== u.committed
         }
     }
 }
@@ -525,8 +509,8 @@ extension SamplingVerifierRTL {
 
         struct Emission { let index, last, push: Value }
 
-        func emission(cmd: Command, cdf: CDF, tokenQueue: InstanceOf<StreamFIFO.Ports>,
-                      resultQueue: InstanceOf<StreamFIFO.Ports>, layouts io: VerifierInterface) -> Emission {
+        func emission(cmd: Command, cdf: CDF, queues: OutputQueues, layouts io: VerifierInterface) -> Emission {
+            let tokenQueue = queues.tokens, resultQueue = queues.results
             let index = m.reg("emit_index", w.gamma, reset: 0)
             let last = m.named("emit_last", index === accepted)
             let canPush = m.named("can_push", !tokenQueue.full & (!last | !resultQueue.full))

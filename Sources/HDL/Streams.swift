@@ -1,6 +1,12 @@
-/// The design side of an AXI4-Stream input: `valid`, `data` and `last` come in, drive `ready`.
-/// (SpinalHDL `Stream[T]` slave, Chisel `Flipped(Decoupled(T))`.)
-public struct StreamIn {
+/// Which way a stream's beats go, seen from the design that declares it.
+public protocol StreamDirection {}
+/// Beats come in: `valid`, `data` and `last` are inputs, drive `ready`.
+public enum Inbound: StreamDirection {}
+/// Beats go out: drive `valid`, `data` and `last`; `ready` comes in.
+public enum Outbound: StreamDirection {}
+
+/// The ports of one AXI4-Stream interface as values (SpinalHDL `Stream[T]`, Chisel `DecoupledIO`).
+public struct Stream<Direction: StreamDirection> {
     public let ports: StreamPortNames
     public let valid: Value
     public let ready: Value
@@ -8,17 +14,17 @@ public struct StreamIn {
     public let last: Value?
     /// The handshake: a beat moves on this clock edge.
     public var fire: Value { valid & ready }
+
+    /// The same stream with its values mapped (an instance's ports seen from its parent).
+    func map(_ f: (Value) -> Value) -> Stream {
+        Stream(ports: ports, valid: f(valid), ready: f(ready), data: f(data), last: last.map(f))
+    }
 }
 
-/// The design side of an AXI4-Stream output: drive `valid`, `data` and `last`; `ready` comes in.
-public struct StreamOut {
-    public let ports: StreamPortNames
-    public let valid: Value
-    public let ready: Value
-    public let data: Value
-    public let last: Value?
-    public var fire: Value { valid & ready }
+public typealias StreamIn = Stream<Inbound>
+public typealias StreamOut = Stream<Outbound>
 
+extension Stream where Direction == Outbound {
     /// Drives this output from `source` (an instance's output stream, say): valid, data and last forward,
     /// ready back. Widths must match.
     public func drive(from source: StreamOut) {

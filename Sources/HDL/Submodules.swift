@@ -26,18 +26,10 @@ public struct InstanceOf<Ports> {
     /// The parent-side signal of a port (drive an input, read an output).
     public subscript(dynamicMember port: KeyPath<Ports, Value>) -> Value { instance[ports[keyPath: port]] }
 
-    /// An input stream of the submodule: from the parent, drive its valid, data and last; read its ready.
-    public subscript(dynamicMember port: KeyPath<Ports, StreamIn>) -> StreamIn {
-        let s = ports[keyPath: port]
-        return StreamIn(ports: s.ports, valid: instance[s.valid], ready: instance[s.ready], data: instance[s.data],
-                        last: s.last.map { instance[$0] })
-    }
-
-    /// An output stream of the submodule: from the parent, read its valid, data and last; drive its ready.
-    public subscript(dynamicMember port: KeyPath<Ports, StreamOut>) -> StreamOut {
-        let s = ports[keyPath: port]
-        return StreamOut(ports: s.ports, valid: instance[s.valid], ready: instance[s.ready], data: instance[s.data],
-                         last: s.last.map { instance[$0] })
+    /// A stream of the submodule: from the parent, drive what the submodule reads (an input stream's valid, data
+    /// and last; an output stream's ready) and read the rest.
+    public subscript<Direction>(dynamicMember port: KeyPath<Ports, Stream<Direction>>) -> Stream<Direction> {
+        ports[keyPath: port].map { instance[$0] }
     }
 }
 
