@@ -295,9 +295,10 @@ extension SamplingVerifierRTL {
             let hasDraft = m.regNext("a_has_draft", mux(s.streamFire, s.rowDraftStream, !finalBonus & !cmd.oneHot))
             let fullBeat: Value = c.beatsPerRow > 1 ? beatIndex < (c.beatsPerRow - 1) : .false
             let laneValid = concat((0..<lanes).reversed().map { k -> Value in k < c.lanesInLastBeat ? .true : fullBeat })
+            // base + k needs room for the larger of a token and the last lane offset (small V with many lanes).
+            let hitBits = max(w.token, bitsToHold(lanes - 1)) + 1
             let hit = concat((0..<lanes).reversed().map { k in
-                (base.zeroExtended(to: w.token + 1) &+ .literal(UInt64(k), width: w.token + 1))
-                    === cmd.rowToken.zeroExtended(to: w.token + 1)
+                (base.zeroExtended(to: hitBits) &+ .literal(UInt64(k), width: hitBits)) === cmd.rowToken.zeroExtended(to: hitBits)
             }) & laneValid
             return Beat(valid: m.regNext("a_valid", s.streamFire | s.readValid, reset: 0), control: control,
                         t: [m.regNext("a_target", mux(s.streamFire, s.target, s.readData.bits(logits - 1, 0)))],

@@ -16,6 +16,9 @@ struct HadesSim: ParsableCommand {
     @Option(help: "Trace file (.npz, docs/spec.md format).") var trace: String
     @Option(name: .customLong("gamma-max"), help: "Γ of the hardware (1…32); default: the trace's G.") var gammaMax: Int?
     @OptionGroup var hardware: HardwareOptions  // --lanes, --format (default fp16; sampling: fixed16.8), --mode
+    @Flag(name: .customLong("one-hot"),
+          help: "Sampling: send one-hot drafts (d_i = δ(x_i), no draft rows) even if the trace has draft_logits; a trace without draft_logits is always one-hot.")
+    var oneHot = false
     @Option(help: "Write an FST waveform to FILE (slow).") var waves: String?
     @Option(name: .customLong("clock-mhz"), help: "Clock for tokens/s (default: \(SimReport.assumedClockMHz) MHz, an assumption).")
     var clockMHz: Double?
@@ -24,6 +27,7 @@ struct HadesSim: ParsableCommand {
         let sampling = hardware.mode == .sampling, lanes = hardware.lanes
         let logitFormat = try hardware.format(default: sampling ? .fixed(width: 16, fraction: 8) : .fp16)
         if let g = gammaMax { try VerifierOptions.check("--gamma-max", g, VerifierConfig.gammaMaxRange) }
+        if oneHot, !sampling { throw Usage("--one-hot: only with --mode sampling") }
         if let f = clockMHz, !(f > 0 && f < 100_000) { throw Usage("--clock-mhz \(f) must be a positive frequency") }
         if let w = waves, !FileManager.default.isWritableFile(atPath: (URL(fileURLWithPath: w).deletingLastPathComponent().path)) {
             throw Usage("--waves \(w): the directory is not writable")
@@ -37,8 +41,8 @@ struct HadesSim: ParsableCommand {
         } catch { throw Usage("--trace \(trace): \(error)") }
         try checkFitsTheCommand(loaded, config: config)
         if sampling {
-            guard loaded.hasSamplingArrays else {
-                throw Usage("--trace \(trace): --mode sampling needs the arrays draft_logits and uniforms")
+            guard loaded.hasUniforms else {
+                throw Usage("--trace \(trace): --mode sampling needs the array uniforms")
             }
             try runSampling(loaded, config: config)
             return
@@ -97,7 +101,7 @@ extension HadesSim {
     /// Sampling mode: the fixed-point sampling verifier against its bit-exact golden model.
     func runSampling(_ loaded: SpeculativeTrace, config: VerifierConfig) throws {
         let rounds: [SamplingRound]
-        do { rounds = try SamplingTraceRounds.rounds(loaded, format: config.format) } catch { throw Usage("\(error)") }
+        do { rounds = try SamplingTraceRounds.rounds(loaded, format: config.format, oneHot: oneHot) } catch { throw Usage("\(error)") }
         let started = Date()
         let sim = try SamplingSimulator(config: config, waves: waves != nil)
         if let w = waves { try sim.model.startWaves(to: w) }
@@ -107,6 +111,7 @@ extension HadesSim {
         if waves != nil { sim.model.stopWaves() }
         var report = SimReport(config: config, clockMHz: clockMHz)
         report.idealFormula = "(n+1)*B + 2*B (streaming plus the two residual passes)"
+        report.draftKind = rounds.first.map { $0.oneHot ? "one-hot" : "rows" }
         for (r, h) in result.hardware.enumerated() {
             if let d = result.disagreement, d.round == r {
                 FileHandle.standardError.write(Data(("hades-sim: disagreement at round \(r), row \(result.golden[r].accepted) "
