@@ -3,6 +3,7 @@ import Foundation
 import Golden
 import HADES
 import HDL
+import ToolRunners
 import XCTest
 
 /// The corners of the parameter space (tiny and awkward V against every lane count, every number format): each

@@ -1,12 +1,13 @@
 import Foundation
 import Trace
+import TestSupport
 import XCTest
 
 /// Traces that exercise two hardware paths from real data: NaN logits in float configurations (streamed as raw
 /// IEEE bits, reported by the `nan_logit` flag) and one-hot drafts (a sampling trace without `draft_logits`, or
 /// `--one-hot`). Expected results are derived here from how the rows were built, not from the golden model.
 final class TraceDraftAndNaNTests: XCTestCase {
-    var hadesSim: URL { Reliability.executable("hades-sim") }
+    var hadesSim: String { BuiltProducts.executable("hades-sim").path }
     static var directory: URL!
 
     override class func setUp() {
@@ -56,7 +57,7 @@ final class TraceDraftAndNaNTests: XCTestCase {
     func testNaNLogitsStreamAsRawBitsInFloatFormatsAndRaiseTheFlag() throws {
         let trace = try write("nan.npz", nanTrace())
         for format in ["fp16", "bf16", "fp32"] {
-            let r = try Reliability.run(hadesSim, ["--trace", trace, "--lanes", "4", "--format", format])
+            let r = try ProcessRunner.run(hadesSim, ["--trace", trace, "--lanes", "4", "--format", format])
             XCTAssertEqual(r.status, 0, "\(format): \(r.stderr)")
             let lines = roundLines(r.stdout)
             XCTAssertEqual(lines.count, 3, format)
@@ -79,7 +80,7 @@ final class TraceDraftAndNaNTests: XCTestCase {
         let uniforms = NpyWriter.encode(uint32s: Array(repeating: 0x8000_0000, count: 9), shape: [3, 3])
         let trace = try write("nan-fixed.npz", nanTrace() + [("uniforms", uniforms)])
         for args in [["--format", "fixed16.8"], ["--format", "fixed16.8", "--mode", "sampling"]] {
-            let r = try Reliability.run(hadesSim, ["--trace", trace, "--lanes", "4"] + args)
+            let r = try ProcessRunner.run(hadesSim, ["--trace", trace, "--lanes", "4"] + args)
             XCTAssertEqual(r.status, 2, "\(args)")
             XCTAssertEqual(r.stdout, "", "\(args)")
             XCTAssertTrue(r.stderr.contains("target_logits") && r.stderr.contains("NaN"), "\(args): \(r.stderr)")
@@ -115,7 +116,7 @@ final class TraceDraftAndNaNTests: XCTestCase {
         return members
     }
 
-    func assertOneHotResults(_ r: Reliability.ProcessResult, file: StaticString = #filePath, line: UInt = #line) {
+    func assertOneHotResults(_ r: ProcessRunner.Output, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
         let lines = roundLines(r.stdout)
         XCTAssertEqual(lines.map { $0["accepted"] as? Int }, [2, 2, 0], file: file, line: line)
@@ -126,14 +127,14 @@ final class TraceDraftAndNaNTests: XCTestCase {
 
     func testASamplingTraceWithoutDraftLogitsRunsOneHot() throws {
         let trace = try write("one-hot.npz", oneHotMembers(withDraftRows: false))
-        assertOneHotResults(try Reliability.run(hadesSim, ["--trace", trace, "--lanes", "4", "--mode", "sampling"]))
+        assertOneHotResults(try ProcessRunner.run(hadesSim, ["--trace", trace, "--lanes", "4", "--mode", "sampling"]))
     }
 
     func testOneHotFlagOverridesDraftRowsAndFullRowsStillWork() throws {
         let trace = try write("rows.npz", oneHotMembers(withDraftRows: true))
-        assertOneHotResults(try Reliability.run(hadesSim, ["--trace", trace, "--lanes", "4", "--mode", "sampling", "--one-hot"]))
+        assertOneHotResults(try ProcessRunner.run(hadesSim, ["--trace", trace, "--lanes", "4", "--mode", "sampling", "--one-hot"]))
         // The same trace with its draft rows: d = t, so every draft token is accepted (n = γ, bonus from row γ).
-        let full = try Reliability.run(hadesSim, ["--trace", trace, "--lanes", "4", "--mode", "sampling"])
+        let full = try ProcessRunner.run(hadesSim, ["--trace", trace, "--lanes", "4", "--mode", "sampling"])
         XCTAssertEqual(full.status, 0, full.stderr)
         let lines = roundLines(full.stdout)
         XCTAssertEqual(lines.map { $0["accepted"] as? Int }, [3, 2, 0])
@@ -143,7 +144,7 @@ final class TraceDraftAndNaNTests: XCTestCase {
 
     func testOneHotOnlyWithSampling() throws {
         let trace = try write("greedy.npz", nanTrace())
-        let r = try Reliability.run(hadesSim, ["--trace", trace, "--lanes", "4", "--one-hot"])
+        let r = try ProcessRunner.run(hadesSim, ["--trace", trace, "--lanes", "4", "--one-hot"])
         XCTAssertEqual(r.status, 2)
         XCTAssertTrue(r.stderr.contains("--one-hot"), r.stderr)
     }
