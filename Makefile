@@ -102,3 +102,22 @@ fuzz: deps
 formal: deps
 	HADES_FORMAL_FULL=1 HADES_FORMAL_DEPTH=$(FORMAL_DEPTH) HADES_FORMAL_TIMEOUT=$(FORMAL_TIMEOUT) \
 	  $(SWIFT_BIN) test $(SWIFT_TEST_ARGS) --filter ReliabilityTests.FormalTests
+
+# ---- Self-checking Verilog testbench (testbench/; runs without Swift in Icarus or Verilator) ----
+# make tb [TRACE=…] [LANES=…] [FORMAT=…] [MODE=…] [TB_ROUNDS=N] [SIM=iverilog|verilator] [TB_DIR=build/tb]
+# make tb-vectors: regenerate the committed real-trace sets testbench/greedy and testbench/sampling.
+SIM ?= iverilog
+TB_DIR ?= build/tb
+TB_ROUNDS ?=
+
+.PHONY: tb tb-vectors
+
+tb: build
+	$(BIN)/hades-sim --trace $(TRACE) --lanes $(LANES) --mode $(MODE) $(if $(FORMAT),--format $(FORMAT)) \
+	  $(if $(TB_ROUNDS),--rounds $(TB_ROUNDS)) --export-testbench $(TB_DIR)
+	$(TB_DIR)/run.sh $(SIM)
+
+tb-vectors: build
+	$(BIN)/hades-sim --trace Tests/Fixtures/greedy_g4.npz --lanes 16 --format fp16 --rounds 2 --export-testbench testbench/greedy
+	$(BIN)/hades-sim --trace Tests/Fixtures/sampling_g4.npz --mode sampling --lanes 16 --format fixed16.8 --rounds 1 \
+	  --export-testbench testbench/sampling
