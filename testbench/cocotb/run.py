@@ -3,7 +3,7 @@ Exit 0 only when the test passes."""
 import sys
 from pathlib import Path
 
-from cocotb_tools.runner import get_runner
+from cocotb_tools.runner import get_results, get_runner
 
 here = Path(__file__).resolve().parent
 vectors = Path(sys.argv[1] if len(sys.argv) > 1 else here.parent / "greedy").resolve()
@@ -14,7 +14,6 @@ runner = get_runner("icarus")
 runner.build(sources=[vectors / f"{top}.v"], hdl_toplevel=top, build_dir=build, always=True)
 results = runner.test(test_module="test_hades", hdl_toplevel=top, test_dir=here, build_dir=build,
                       results_xml=str(build / "results.xml"), extra_env={"HADES_TB_DIR": str(vectors)})
-from cocotb_tools.runner import get_results  # noqa: E402
 tests, failures = get_results(results)
 print(f"cocotb: {tests} tests, {failures} failures")
 sys.exit(1 if failures or tests == 0 else 0)
