@@ -118,6 +118,20 @@ tb: build
 	$(TB_DIR)/run.sh $(SIM)
 
 tb-vectors: build
-	$(BIN)/hades-sim --trace Tests/Fixtures/greedy_g4.npz --lanes 16 --format fp16 --rounds 2 --export-testbench testbench/greedy
+	$(BIN)/hades-sim --trace Tests/Fixtures/greedy_g4.npz --gamma-max 8 --lanes 16 --format fixed16.8 --rounds 2 \
+	  --export-testbench testbench/greedy
 	$(BIN)/hades-sim --trace Tests/Fixtures/sampling_g4.npz --mode sampling --lanes 16 --format fixed16.8 --rounds 1 \
 	  --export-testbench testbench/sampling
+
+# ---- FuseSoC (hades.core, tools/fusesoc_hadesgen.py, fusesoc/example.core); work in build/fusesoc ----
+FUSESOC = cd build/fusesoc && fusesoc --cores-root $(CURDIR)
+
+.PHONY: fusesoc
+
+fusesoc: build
+	@mkdir -p build/fusesoc
+	$(FUSESOC) run --target lint hades:speculative:verify
+	$(FUSESOC) run --target sim hades:speculative:verify
+	$(FUSESOC) run --target sim --tool verilator hades:speculative:verify
+	$(FUSESOC) run --target synth hades:speculative:verify
+	$(FUSESOC) run --target lint hades:example:my_verify
