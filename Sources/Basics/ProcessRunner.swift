@@ -9,15 +9,19 @@ public enum ProcessRunner {
         public var combined: String { stdout + stderr }
     }
 
-    /// Runs `executable` (a path, or a name looked up in PATH) with `arguments` in `directory`, stdin empty, and
-    /// waits for it. Throws when the program cannot be found or started.
+    /// Runs `executable` (a path, or a name looked up in PATH) with `arguments` in `directory`, stdin empty,
+    /// `environment` added to this process's, and waits for it. Throws when the program cannot be found or started.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil) throws -> Output {
+    public static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil,
+                           environment: [String: String] = [:]) throws -> Output {
         guard let path = which(executable) else { throw NotFound(executable: executable) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -42,6 +42,8 @@ public enum GreedyVerifierRTL {
             let command = m.streamIn(VerifierStreams.command, payload: io.commandTDataBits)
             let logits = m.streamIn(VerifierStreams.logits, payload: io.logitTDataBits)
             let queues = OutputQueues(m, io, fifos)
+            VivadoInterfaces.annotate(m, streams: [VerifierStreams.command, VerifierStreams.logits,
+                                                   VerifierStreams.result, VerifierStreams.tokens])
             let tokenQueue = queues.tokens, resultQueue = queues.results
             // The whole pipeline moves together; it waits only while an output FIFO is full.
             // Registered from the FIFOs' next fullness (same timing as `!full`, but no long path into every enable).

@@ -94,6 +94,8 @@ public enum SamplingVerifierRTL {
             let target = m.streamIn(streams.logits, payload: greedy.logitTDataBits)
             let draft = m.streamIn(streams.draft, payload: greedy.logitTDataBits)
             let queues = OutputQueues(m, greedy, fifos)
+            VivadoInterfaces.annotate(m, streams: [streams.command, streams.logits, streams.draft, streams.result,
+                                                   streams.tokens])
 
             let u = Unit(m, c)
             let cmd = u.commandStage(command, io: io)
