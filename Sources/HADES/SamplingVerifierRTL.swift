@@ -267,6 +267,8 @@ extension SamplingVerifierRTL {
         var beatControl: Layout {
             Layout("beat_control", [Layout.Field("mode", 2), Layout.Field("last", 1), Layout.Field("base", w.token)])
         }
+        /// The beat's control fields at stages B, C, D and E: one shift register, loaded at stage A.
+        var stageControls: [LayoutValue] = []
         var modeField: Layout.Field { beatControl.fields[0] }
         var lastField: Layout.Field { beatControl.fields[1] }
         var baseField: Layout.Field { beatControl.fields[2] }
@@ -294,6 +296,7 @@ extension SamplingVerifierRTL {
                 modeField: m.regNext("a_mode", mux(s.streamFire, mode(.stream), s.readMode)),
                 lastField: m.named("a_last", beatIndex === (c.beatsPerRow - 1)), baseField: base,
             ]), as: beatControl, name: "a_control")
+            stageControls = m.shiftRegister(["b_control", "c_control", "d_control", "e_control"], control)
             let hasDraft = m.regNext("a_has_draft", mux(s.streamFire, s.rowDraftStream, !finalBonus & !cmd.oneHot))
             let fullBeat: Value = c.beatsPerRow > 1 ? beatIndex < (c.beatsPerRow - 1) : .false
             let laneValid = concat((0..<lanes).reversed().map { k -> Value in k < c.lanesInLastBeat ? .true : fullBeat })
@@ -318,7 +321,7 @@ extension SamplingVerifierRTL {
                     return m.regNext("b_\(side)_y\(lane)", (code * k).bits(shift + w.y - 1, shift).asSigned)
                 }
             }
-            return Beat(valid: m.regNext("b_valid", a.valid, reset: 0), control: m.regNext("b_control", a.control),
+            return Beat(valid: m.regNext("b_valid", a.valid, reset: 0), control: stageControls[0],
                         t: ys(a.t[0], "t"), d: ys(a.d[0], "d"), lanes: m.regNext("b_lanes", a.lanes),
                         draftLanes: m.regNext("b_draft_lanes", a.draftLanes), hit: m.regNext("b_hit", a.hit), ref: nil)
         }
@@ -342,7 +345,7 @@ extension SamplingVerifierRTL {
                     .resized(to: w.y)
             }
             let streaming = b.control[modeField] === Int(BeatMode.stream.rawValue)
-            return Beat(valid: m.regNext("c_valid", b.valid, reset: 0), control: m.regNext("c_control", b.control),
+            return Beat(valid: m.regNext("c_valid", b.valid, reset: 0), control: stageControls[1],
                         t: b.t.enumerated().map { m.regNext("c_t_y\($0.offset)", $0.element) },
                         d: b.d.enumerated().map { m.regNext("c_d_y\($0.offset)", $0.element) },
                         lanes: m.regNext("c_lanes", b.lanes), draftLanes: m.regNext("c_draft_lanes", b.draftLanes),
@@ -365,7 +368,7 @@ extension SamplingVerifierRTL {
                     return m.regNext("d_\(side)_e\(k)", mux(zero, .literal(0, width: w.exp), shifted))
                 }
             }
-            return Beat(valid: m.regNext("d_valid", beat.valid, reset: 0), control: m.regNext("d_control", beat.control),
+            return Beat(valid: m.regNext("d_valid", beat.valid, reset: 0), control: stageControls[2],
                         t: exps(beat.t, beat.ref!.t, beat.lanes, "t"), d: exps(beat.d, beat.ref!.d, beat.draftLanes, "d"),
                         lanes: beat.lanes, draftLanes: beat.draftLanes, hit: m.regNext("d_hit", beat.hit),
                         ref: Pair(t: m.regNext("d_ref_t", beat.ref!.t), d: m.regNext("d_ref_d", beat.ref!.d)))
@@ -393,7 +396,7 @@ extension SamplingVerifierRTL {
                 return m.regNext("e_w\(k)", mux(finalBonus, beat.t[k].zeroExtended(to: w.weight),
                                                 mux(cmd.oneHot, oneHotWeight, residual)))
             }
-            let e = Beat(valid: m.regNext("e_valid", beat.valid, reset: 0), control: m.regNext("e_control", beat.control),
+            let e = Beat(valid: m.regNext("e_valid", beat.valid, reset: 0), control: stageControls[3],
                          t: [], d: [], lanes: beat.lanes, draftLanes: beat.draftLanes, hit: beat.hit,
                          ref: Pair(t: m.regNext("e_ref_t", beat.ref!.t), d: m.regNext("e_ref_d", beat.ref!.d)))
             return Sums(beat: e,

@@ -1296,12 +1296,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] a_base;
     reg  [1:0] a_mode;
     wire a_last;
+    reg  [18:0] b_control;
+    reg  [18:0] c_control;
+    reg  [18:0] d_control;
+    reg  [18:0] e_control;
     reg  a_has_draft;
     reg  a_valid;
     reg  [255:0] a_target;
     reg  [255:0] a_draft;
     reg  b_valid;
-    reg  [18:0] b_control;
     reg  [16:0] b_t_y0;
     reg  [16:0] b_t_y1;
     reg  [16:0] b_t_y2;
@@ -1339,7 +1342,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] b_hit;
     wire [1:0] b_control_mode;
     reg  c_valid;
-    reg  [18:0] c_control;
     reg  [16:0] c_t_y0;
     reg  [16:0] c_t_y1;
     reg  [16:0] c_t_y2;
@@ -1380,7 +1382,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] c_d_max_y;
     reg  [16:0] c_ref_d;
     reg  d_valid;
-    reg  [18:0] d_control;
     wire [24:0] d_t_delta0;
     wire [7:0] u_exp_t0_f;
     wire [28:0] u_exp_t0_e;
@@ -1529,7 +1530,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [72:0] e_w14;
     reg  [72:0] e_w15;
     reg  e_valid;
-    reg  [18:0] e_control;
     reg  [16:0] e_ref_t;
     reg  [16:0] e_ref_d;
     reg  [43:0] e_beat_sum_t;
@@ -3166,6 +3166,22 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        b_control <= {a_base, a_last, a_mode};
+    end
+
+    always @(posedge aclk) begin
+        c_control <= b_control;
+    end
+
+    always @(posedge aclk) begin
+        d_control <= c_control;
+    end
+
+    always @(posedge aclk) begin
+        e_control <= d_control;
+    end
+
+    always @(posedge aclk) begin
         a_has_draft <= (stream_fire ? row_draft_stream : ((~final_bonus) & (~cur_one_hot)));
     end
 
@@ -3191,10 +3207,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             b_valid <= a_valid;
         end
-    end
-
-    always @(posedge aclk) begin
-        b_control <= {a_base, a_last, a_mode};
     end
 
     always @(posedge aclk) begin
@@ -3343,10 +3355,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             c_valid <= b_valid;
         end
-    end
-
-    always @(posedge aclk) begin
-        c_control <= b_control;
     end
 
     always @(posedge aclk) begin
@@ -3503,10 +3511,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             d_valid <= c_valid;
         end
-    end
-
-    always @(posedge aclk) begin
-        d_control <= c_control;
     end
 
     always @(posedge aclk) begin
@@ -3719,10 +3723,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             e_valid <= d_valid;
         end
-    end
-
-    always @(posedge aclk) begin
-        e_control <= d_control;
     end
 
     always @(posedge aclk) begin
