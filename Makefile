@@ -102,3 +102,13 @@ fuzz: deps
 formal: deps
 	HADES_FORMAL_FULL=1 HADES_FORMAL_DEPTH=$(FORMAL_DEPTH) HADES_FORMAL_TIMEOUT=$(FORMAL_TIMEOUT) \
 	  $(SWIFT_BIN) test $(SWIFT_TEST_ARGS) --filter ReliabilityTests.FormalTests
+
+# ---- ASIC estimate on SkyWater SKY130 HD (tools/asic.py; output in build/reports/asic*) ----
+# make asic [ASIC_CONFIGS='"16 50257 16 fp16 greedy Tests/Fixtures/greedy_g8.npz" …'] [ASIC_ARGS=--force]
+ASIC_CONFIGS ?=
+ASIC_ARGS ?=
+
+.PHONY: asic
+
+asic: build
+	python3 tools/asic.py --hadesgen $(BIN)/hadesgen $(if $(ASIC_CONFIGS),--configs $(ASIC_CONFIGS)) $(ASIC_ARGS)
