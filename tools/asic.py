@@ -37,6 +37,7 @@ import reportlib  # noqa: E402
 import flow  # noqa: E402
 import liberty  # noqa: E402
 import power  # noqa: E402
+import sram  # noqa: E402
 import stimulus  # noqa: E402
 import toggles  # noqa: E402
 
@@ -120,7 +121,7 @@ def one(cfg, hadesgen, reports, work_root, libs, versions, force, rounds=None, v
                                                            "toggles.py", "sim_main.cpp", "sky130_udp_verilator.v",
                                                            "coverage.vlt")]
     h = hashlib.sha256(verilog.encode())
-    for p in tool_files + [trace, flow.LIB_GZ]:
+    for p in tool_files + [os.path.join(HERE, "asic", "sram.py"), trace, flow.LIB_GZ]:
         h.update(open(p, "rb").read())
     h.update(json.dumps([versions, rounds, ABC_PERIOD_PS]).encode())
     fingerprint = h.hexdigest()
@@ -137,10 +138,19 @@ def one(cfg, hadesgen, reports, work_root, libs, versions, force, rounds=None, v
         raise flow.FlowError(f"{tag}: the Verilog is for Γ={params['gamma_max']}, V={params['vocab']}, "
                              f"L={params['lanes']}, {params['format']}")
     times = {}
-    log(f"{tag}: yosys map to SKY130 HD")
-    stat, times["yosys_s"] = flow.yosys_map("verify.v", top, libs["lib"], work, ABC_PERIOD_PS)
+    mapped, macros = sram.extract(verilog)
+    with open(os.path.join(work, "verify_mapped.v"), "w") as f:
+        f.write(mapped)
+    with open(os.path.join(work, "sram_blackbox.v"), "w") as f:
+        f.write("".join(sram.blackbox(m) for m in macros))
+    with open(os.path.join(work, "sram_models.v"), "w") as f:
+        f.write("".join(sram.model(m) for m in macros))
+    log(f"{tag}: yosys map to SKY130 HD" + (f" ({len(macros)} memory as SRAM macro)" if macros else ""))
+    stat, times["yosys_s"] = flow.yosys_map("verify_mapped.v", top, libs["lib"], work, ABC_PERIOD_PS,
+                                            "sram_blackbox.v" if macros else None)
     netlist_path = os.path.join(work, "netlist.v")
-    nl = power.read_netlist(open(netlist_path).read())
+    with open(netlist_path) as f:
+        nl = power.read_netlist(f.read(), macro_prefix="hades_sram_")
     lib = liberty.load(libs["lib"], {c for _, c, _ in nl.instances})
     flops = sum(n for c, n in stat["cell_types"].items() if lib.cells.get(c) and lib.cells[c].sequential)
 
@@ -157,10 +167,12 @@ def one(cfg, hadesgen, reports, work_root, libs, versions, force, rounds=None, v
     log(f"{tag}: stimulus from {os.path.relpath(trace, ROOT)}")
     desc = stimulus.build(trace, verilog, work, period, rounds=rounds)
     log(f"{tag}: verilator gate-level build ({stat['cells']} cells; minutes)")
-    times["verilator_build_s"] = flow.verilator_build(libs, netlist_path, work)
+    times["verilator_build_s"] = flow.verilator_build(
+        libs, netlist_path, work, models=[os.path.join(work, "sram_models.v")] if macros else [])
     log(f"{tag}: gate-level simulation at {clock_mhz:.1f} MHz")
     times["simulation_s"] = flow.simulate(work, period, stimulus.RESET_CYCLES)
     rounds_hw, end_cycle = flow.read_results(work, desc)
+    accesses = flow.sram_accesses(work)
     cycles = end_cycle - stimulus.RESET_CYCLES   # the window the toggles were counted over
     counts = toggles.from_verilator_coverage(os.path.join(work, "coverage.dat"), "TOP.hades_asic_tb.dut")
     res = power.compute(nl, lib, counts, cycles, clock_mhz, input_transition_ns=flow.INPUT_TRANSITION_NS,
@@ -213,7 +225,15 @@ def one(cfg, hadesgen, reports, work_root, libs, versions, force, rounds=None, v
                      "glitches (zero-delay simulation)",
                      "the memory and the interface that deliver the logits (only the verifier's ports are counted)"],
         "tool_versions": versions, "times_s": times,
+        "sram_macros": [{"memory": m["name"], "depth": m["depth"], "width": m["width"], "bits": m["depth"] * m["width"],
+                         "writes_reads_in_run": next((v for k, v in accesses.items() if k.endswith(f"u_{m['name']}_sram")),
+                                                     None)}
+                        for m in macros],
     }
+    if macros:
+        rep["left_out"].insert(0, "SRAM macros (" + ", ".join(f"{m['name']}: {m['depth']} × {m['width']} bits"
+                                                             for m in macros)
+                               + "): not in the cell area, clock or power; their access counts are in sram_macros")
     json.dump(rep, open(out_path, "w"), indent=1)
     log(f"{tag}: {stat['area_um2']:.0f} µm², {stat['cells']} cells, {flops} FF, {clock_mhz:.1f} MHz, "
         f"{total:.3f} mW, {nj:.3f} nJ/token, {tpsw:.3g} tokens/s/W ({LABEL})")
@@ -267,7 +287,12 @@ def markdown(reps, cpu, cpu_src):
                   f"{r['activity']['mean_input_port_toggles_per_cycle']:.4f}/cycle: "
                   + (f"{r['opensta_report_power_mw']['measured_mean_input_activity']['total_mw']:.3f} mW"
                      if r['opensta_report_power_mw']['measured_mean_input_activity'] else "n/a"),
-                  f"- left out: " + "; ".join(r["left_out"]), ""]
+                  f"- left out: " + "; ".join(r["left_out"])]
+        for m in r.get("sram_macros", []):
+            wr = m["writes_reads_in_run"]
+            lines.append(f"- SRAM macro `{m['memory']}`: {m['depth']} × {m['width']} = {m['bits']} bits"
+                         + (f"; {wr[0]} writes and {wr[1]} reads in the counted run" if wr else ""))
+        lines.append("")
     lines += ["## Comparison (tokens/s/W)", "",
               f"CPU baselines: measured tokens/s of `make bench` ({cpu_src}) × {CPU_WATTS_PER_CORE:.3f} W "
               f"({CPU_WATTS_SOURCE}). GPU: the paper ({PAPER}) reports its GPU comparison as ratios (6.99× and "
@@ -302,10 +327,22 @@ def main():
     ap.add_argument("--rounds", type=int, help="use only the first N rounds of each trace")
     ap.add_argument("--verilog", help="use this generated file instead of running hadesgen (one config only)")
     ap.add_argument("--force", action="store_true")
+    ap.add_argument("--report-only", action="store_true",
+                    help="rewrite asic.md and the chart from the configurations' existing asic-<tag>.json")
     a = ap.parse_args()
     configs = [parse_config(c) for c in a.configs]
     if a.verilog and len(configs) != 1:
         raise SystemExit("asic: --verilog needs exactly one --configs entry")
+    if a.report_only:
+        reps = []
+        for g, v, l, fmt, mode, _ in configs:
+            path = os.path.join(a.reports, f"asic-{config_tag(g, v, l, fmt, mode)}.json")
+            if not os.path.exists(path):
+                raise SystemExit(f"asic: {path} not found (run without --report-only first)")
+            with open(path) as f:
+                reps.append(json.load(f))
+        write_reports(reps, a.reports)
+        return
     if not a.verilog and not os.path.exists(a.hadesgen):
         raise SystemExit(f"asic: {a.hadesgen} not found (swift build -c release)")
     os.makedirs(a.reports, exist_ok=True)
@@ -318,12 +355,16 @@ def main():
             reps.append(one(cfg, a.hadesgen, a.reports, a.work, libs, versions, a.force, a.rounds, a.verilog))
     except (flow.FlowError, stimulus.StimulusError, power.NetlistError, liberty.LibertyError) as e:
         raise SystemExit(f"asic: {e}") from None
-    cpu, cpu_src = cpu_baselines(a.reports)
-    with open(os.path.join(a.reports, "asic.md"), "w") as f:
+    write_reports(reps, a.reports)
+
+
+def write_reports(reps, reports):
+    cpu, cpu_src = cpu_baselines(reports)
+    with open(os.path.join(reports, "asic.md"), "w") as f:
         f.write(markdown(reps, cpu, cpu_src))
-    with open(os.path.join(a.reports, "asic_efficiency.svg"), "w") as f:
+    with open(os.path.join(reports, "asic_efficiency.svg"), "w") as f:
         f.write(chart(reps, cpu))
-    log(f"wrote {os.path.relpath(os.path.join(a.reports, 'asic.md'), ROOT)}")
+    log(f"wrote {os.path.relpath(os.path.join(reports, 'asic.md'), ROOT)}")
 
 
 if __name__ == "__main__":

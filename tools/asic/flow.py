@@ -67,11 +67,12 @@ def unpack_library(dest):
     return out
 
 
-def yosys_map(verilog, top, lib, work, abc_period_ps):
-    """Yosys: generic synthesis, flip-flops and logic mapped to the library, tie cells, buffers; stat and netlist."""
+def yosys_map(verilog, top, lib, work, abc_period_ps, blackboxes=None):
+    """Yosys: generic synthesis, flip-flops and logic mapped to the library, tie cells, buffers; stat and netlist.
+    `blackboxes`: a Verilog file of macro modules (ports only) that stay instances."""
     with open(os.path.join(work, "abc.constr"), "w") as f:
         f.write(f"set_driving_cell {DRIVING_CELL}\nset_load {OUTPUT_LOAD_PF}\n")
-    script = f"""read_verilog {verilog}
+    script = (f"read_verilog {blackboxes}\n" if blackboxes else "") + f"""read_verilog {verilog}
 synth -flatten -top {top}
 dfflibmap -liberty {lib}
 abc -liberty {lib} -constr abc.constr -D {abc_period_ps}
@@ -160,8 +161,9 @@ def sta(lib, netlist, top, work, period_ns, name, activity=None):
     return rep
 
 
-def verilator_build(libs, netlist, work, jobs=2):
-    """Builds the gate-level testbench (tb.v + netlist + cell models) with toggle coverage into <work>/obj."""
+def verilator_build(libs, netlist, work, jobs=2, models=()):
+    """Builds the gate-level testbench (tb.v + netlist + cell models + `models`, e.g. SRAM macro models) with toggle
+    coverage into <work>/obj."""
     obj = os.path.join(work, "obj")
     cmd = ["verilator", "--cc", "--exe", "--build", "--timing", "--prefix", "Vsim", "-o", "Vsim",
            "-Wno-fatal", "-Wno-lint", "-Wno-style", "--coverage-toggle", "--coverage-underscore",
@@ -169,7 +171,7 @@ def verilator_build(libs, netlist, work, jobs=2):
            "--top-module", "hades_asic_tb", "-Mdir", obj, "-j", str(jobs),
            "-MAKEFLAGS", "OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1",
            os.path.join(HERE, "coverage.vlt"), os.path.join(HERE, "sky130_udp_verilator.v"),
-           libs["prims"], libs["cells"], netlist, "tb.v", os.path.join(HERE, "sim_main.cpp")]
+           libs["prims"], libs["cells"], *models, netlist, "tb.v", os.path.join(HERE, "sim_main.cpp")]
     return run(cmd, work, "verilator")
 
 
@@ -212,3 +214,10 @@ def read_results(work, desc):
     if end is None:
         raise FlowError("simulation did not reach its end marker")
     return rounds, end
+
+
+def sram_accesses(work):
+    """{instance: (writes, reads)} printed by the SRAM macro models at the end of the simulation."""
+    text = open(os.path.join(work, "simulation.log")).read()
+    return {m.group(1): (int(m.group(2)), int(m.group(3)))
+            for m in re.finditer(r"^sram (\S+) writes (\d+) reads (\d+)", text, re.M)}

@@ -43,6 +43,7 @@ class Netlist:
     outputs: list
     instances: list                # (instance, cell type, {pin: net})
     alias: dict = field(default_factory=dict)   # net -> representative net (assign statements)
+    macros: list = field(default_factory=list)  # (instance, module) of macros outside the library (not counted)
 
     def canon(self, net):
         while net in self.alias:
@@ -57,8 +58,9 @@ def _bits(name, msb, lsb):
     return [f"{name}[{i}]" for i in range(lo, hi + 1)]
 
 
-def read_netlist(text):
-    """A flat structural netlist as Yosys `write_verilog -noattr -noexpr` writes it (one module)."""
+def read_netlist(text, macro_prefix=None):
+    """A flat structural netlist as Yosys `write_verilog -noattr -noexpr` writes it (one module). Instances of
+    modules named `macro_prefix…` are listed in `macros` and left out of the power."""
     mods = re.findall(r"^\s*module\s+(\S+?)\s*\(", text, re.M)
     if len(mods) != 1:
         raise NetlistError(f"expected one flat module, found {len(mods)}")
@@ -77,10 +79,13 @@ def read_netlist(text):
         a, b = net_name(lhs), net_name(rhs)
         if a != b:
             alias[a] = b
-    instances = []
+    instances, macros = [], []
     stripped = ASSIGN.sub("", DECL.sub("", body))
     for cell, inst, conns in INSTANCE.findall(stripped):
         if cell in KEYWORDS:
+            continue
+        if macro_prefix and cell.startswith(macro_prefix):
+            macros.append((net_name(inst), cell))
             continue
         pins = {}
         for pin, net in PORT_CONN.findall(conns.strip()):
@@ -90,7 +95,7 @@ def read_netlist(text):
                 raise NetlistError(f"{inst}.{pin}: unsupported connection {net!r}")
             pins[pin] = net_name(net)
         instances.append((net_name(inst), cell, pins))
-    return Netlist(mods[0], inputs, outputs, instances, alias)
+    return Netlist(mods[0], inputs, outputs, instances, alias, macros)
 
 
 @dataclass

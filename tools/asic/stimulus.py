@@ -56,6 +56,36 @@ def read_header(verilog):
     return top.group(1), decl, params
 
 
+def header_layouts(verilog):
+    """Field positions from a header's `TDATA layouts` block, when the generator writes one:
+    {port: {field: (offset, width)}}; an array field `x[i] [o + w*i +: w]` is stored as `x` with offset o."""
+    out = {}
+    for port, body in re.findall(r"^//\s+(\w+_tdata)\[\d+:\d+\]:\s*(.*)$", verilog, re.M):
+        fields = {}
+        for part in body.split(";"):
+            part = part.strip()
+            m = re.fullmatch(r"(\w+)\[i\] \[(\d+) \+ (\d+)\*i \+: (\d+)\].*", part)
+            if m:
+                fields[m.group(1)] = (int(m.group(2)), int(m.group(4)))
+                continue
+            m = re.fullmatch(r"(\w+(?: \w+)?) \[(\d+):(\d+)\]", part)
+            if m:
+                fields[m.group(1)] = (int(m.group(3)), int(m.group(2)) - int(m.group(3)) + 1)
+        out[port] = fields
+    return out
+
+
+def check_layout(verilog, expected):
+    """Refuses a generated file whose header documents other field positions than the ones the vectors use."""
+    layouts = header_layouts(verilog)
+    for port, fields in expected.items():
+        for name, pos in fields.items():
+            got = layouts.get(port, {}).get(name)
+            if got is not None and got != pos:
+                raise StimulusError(f"{port}: the header puts {name} at (offset, width) {got}; the stimulus "
+                                    f"writes it at {pos}")
+
+
 def format_bits(fmt):
     if fmt in ("fp16", "bf16"):
         return 16
@@ -140,6 +170,10 @@ def build(trace_path, verilog, out_dir, clock_period_ns, rounds=None):
     need = GW + G * TW + ((G + 1) * 32 + 2 if sampling else 0)
     if cmd_w < need:
         raise StimulusError(f"s_axis_cmd_tdata is {cmd_w} bits; the documented layout needs {need}")
+    uoff = GW + G * TW
+    check_layout(verilog, {"s_axis_cmd_tdata": {"gamma": (0, GW), "draft_token": (GW, TW),
+                                                **({"uniform": (uoff, 32)} if sampling else {})},
+                           "m_axis_result_tdata": {"token": (0, TW), "accepted": (TW, GW), "rollback": (TW + GW, GW)}})
     log_w = ports["s_axis_logits_tdata"][1]
     if log_w < L * W:
         raise StimulusError(f"s_axis_logits_tdata is {log_w} bits, fewer than L·W = {L * W}")

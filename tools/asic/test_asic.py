@@ -18,6 +18,7 @@ sys.path.insert(0, HERE)
 import flow  # noqa: E402
 import liberty  # noqa: E402
 import power  # noqa: E402
+import sram  # noqa: E402
 import stimulus  # noqa: E402
 import toggles  # noqa: E402
 
@@ -260,6 +261,58 @@ class ReportParsers(unittest.TestCase):
             flow.parse_sta("Error: nothing here\n")
 
 
+class SramMacros(unittest.TestCase):
+    RTL = """module m (
+    input  wire aclk,
+    input  wire we,
+    input  wire re,
+    input  wire [6:0] addr,
+    input  wire [7:0] d,
+    output wire [7:0] q
+);
+    reg  [6:0] beat;
+    reg  [7:0] mem_rdata;
+    reg  [7:0] small [0:3];
+    reg  [7:0] mem [0:99];
+    assign q = mem_rdata;
+
+    always @(posedge aclk) begin
+        if (we) begin
+            mem[beat] <= d;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (re) begin
+            mem_rdata <= mem[beat];
+        end
+    end
+endmodule
+"""
+
+    def test_deep_memory_becomes_a_macro_instance(self):
+        out, macros = sram.extract(self.RTL)
+        self.assertEqual([(m["name"], m["depth"], m["width"], m["addr_bits"]) for m in macros], [("mem", 100, 8, 7)])
+        self.assertNotIn("reg  [7:0] mem [0:99]", out)
+        self.assertIn("reg  [7:0] small [0:3]", out)          # shallower than MIN_DEPTH: stays
+        self.assertIn("wire  [7:0] mem_rdata;", out)
+        self.assertIn("hades_sram_d100_w8 u_mem_sram (.clk(aclk), .we(we), .waddr(beat), .wdata(d), .re(re), "
+                      ".raddr(beat), .rdata(mem_rdata));", out)
+        self.assertIn("(* blackbox *)", sram.blackbox(macros[0]))
+        self.assertIn("reg [7:0] mem [0:99];", sram.model(macros[0]))
+
+    def test_other_memory_forms_are_refused(self):
+        with self.assertRaises(sram.SramError):
+            sram.extract(self.RTL.replace("mem_rdata <= mem[beat];", "mem_rdata <= mem[beat] ^ d;"))
+
+    def test_netlist_reader_lists_macros_apart(self):
+        nl = power.read_netlist(TINY.replace("endmodule", "  hades_sram_d100_w8 u_mem_sram (\n    .clk(clk),\n"
+                                                            "    .wdata({ a, b })\n  );\nendmodule"),
+                                macro_prefix="hades_sram_")
+        self.assertEqual(nl.macros, [("u_mem_sram", "hades_sram_d100_w8")])
+        self.assertEqual(len(nl.instances), 2)
+
+
 class Stimulus(unittest.TestCase):
     def test_fixed_point_and_float_codes(self):
         import numpy as np
@@ -275,6 +328,19 @@ class Stimulus(unittest.TestCase):
         row = np.array([[-1.0, 0.0, -0.0, 2.0, np.nan, 2.0]], dtype=np.float16)
         codes = row.view(np.uint16).astype(np.uint64)
         self.assertEqual(int(np.argmax(stimulus._order_keys(codes, "fp16", 16)[0])), 3)   # first of the ties
+
+    def test_header_layouts_are_read_and_checked(self):
+        head = ("//   TDATA layouts (bit ranges; each port zero-padded on top to whole bytes, input padding ignored):\n"
+                "//     s_axis_cmd_tdata[263:0]: gamma [4:0]; draft_token[i] [5 + 16*i +: 16], i < 16; "
+                "zero padding [263:261]\n"
+                "//     m_axis_result_tdata[31:0]: token [15:0]; accepted [20:16]; rollback [25:21]; flags [31:26]\n")
+        lay = stimulus.header_layouts(head)
+        self.assertEqual(lay["s_axis_cmd_tdata"]["gamma"], (0, 5))
+        self.assertEqual(lay["s_axis_cmd_tdata"]["draft_token"], (5, 16))
+        self.assertEqual(lay["m_axis_result_tdata"]["accepted"], (16, 5))
+        stimulus.check_layout(head, {"s_axis_cmd_tdata": {"gamma": (0, 5), "draft_token": (5, 16)}})
+        with self.assertRaises(stimulus.StimulusError):
+            stimulus.check_layout(head, {"m_axis_result_tdata": {"accepted": (16, 4)}})
 
     def test_header_widths_come_from_the_module(self):
         text = read(os.path.join(ROOT, "rtl", "hades_verify_g16_v50257_l16_fp16.v"))
