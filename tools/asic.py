@@ -240,9 +240,13 @@ def one(cfg, hadesgen, reports, work_root, libs, versions, force, rounds=None, v
     return rep
 
 
-def cpu_baselines(reports):
+def cpu_baselines(reports, given=None, given_source=None):
+    """CPU rows from `make bench` (build/reports/bench.json), else from `--cpu-baseline NAME=TOKENS_PER_S`."""
     path = os.path.join(reports, "bench.json")
     if not os.path.exists(path):
+        if given:
+            return ([{"name": n, "tokens_per_s": t, "watts": CPU_WATTS_PER_CORE,
+                      "tokens_per_s_per_w": t / CPU_WATTS_PER_CORE} for n, t in given], given_source)
         return None, f"no {os.path.relpath(path, ROOT)} (run `make bench` for the CPU comparison)"
     b = json.load(open(path))
     rows = []
@@ -294,10 +298,11 @@ def markdown(reps, cpu, cpu_src):
                          + (f"; {wr[0]} writes and {wr[1]} reads in the counted run" if wr else ""))
         lines.append("")
     lines += ["## Comparison (tokens/s/W)", "",
-              f"CPU baselines: measured tokens/s of `make bench` ({cpu_src}) × {CPU_WATTS_PER_CORE:.3f} W "
-              f"({CPU_WATTS_SOURCE}). GPU: the paper ({PAPER}) reports its GPU comparison as ratios (6.99× and "
-              "7.74× the tokens/s of an A100 and an A6000); its Figure 3 values are not reproduced here because "
-              "they were not available to this report as numbers.", "",
+              f"CPU baselines: measured tokens/s ({cpu_src}) × {CPU_WATTS_PER_CORE:.3f} W "
+              f"({CPU_WATTS_SOURCE}). GPU: the paper ({PAPER}): its Figure 3 values are not reproduced here because "
+              "they were not available to this flow as numbers; a third-party summary (devbytes.co.in, 'HADES: "
+              "Hardware Accelerated Decoding for Efficient Speculation in LLMs') quotes 6.99× and 7.74× the "
+              "tokens/s of an A100 and an A6000 (not checked against the paper's text, and not per watt).", "",
               "| system | tokens/s | W | tokens/s/W | source |", "|---|---|---|---|---|"]
     for r in reps:
         lines.append(f"| HADES {r['config']['tag']} ({LABEL}) | {r['tokens_per_s']:.3g} | "
@@ -318,6 +323,14 @@ def chart(reps, cpu):
                                    "tokens/s/W (log)", logy=True)
 
 
+def _baseline(text):
+    name, _, value = text.rpartition("=")
+    try:
+        return name, float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--cpu-baseline {text!r}: expected NAME=TOKENS_PER_S") from None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--hadesgen", default=os.path.join(ROOT, ".build", "release", "hadesgen"))
@@ -326,6 +339,10 @@ def main():
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "asic"))
     ap.add_argument("--rounds", type=int, help="use only the first N rounds of each trace")
     ap.add_argument("--verilog", help="use this generated file instead of running hadesgen (one config only)")
+    ap.add_argument("--cpu-baseline", action="append", type=_baseline, metavar="NAME=TOKENS_PER_S",
+                    help="a measured CPU figure to compare with when build/reports/bench.json is absent")
+    ap.add_argument("--cpu-baseline-source", default="given on the command line",
+                    help="where the --cpu-baseline figures were measured")
     ap.add_argument("--force", action="store_true")
     ap.add_argument("--report-only", action="store_true",
                     help="rewrite asic.md and the chart from the configurations' existing asic-<tag>.json")
@@ -341,7 +358,7 @@ def main():
                 raise SystemExit(f"asic: {path} not found (run without --report-only first)")
             with open(path) as f:
                 reps.append(json.load(f))
-        write_reports(reps, a.reports)
+        write_reports(reps, a.reports, a.cpu_baseline, a.cpu_baseline_source)
         return
     if not a.verilog and not os.path.exists(a.hadesgen):
         raise SystemExit(f"asic: {a.hadesgen} not found (swift build -c release)")
@@ -355,11 +372,11 @@ def main():
             reps.append(one(cfg, a.hadesgen, a.reports, a.work, libs, versions, a.force, a.rounds, a.verilog))
     except (flow.FlowError, stimulus.StimulusError, power.NetlistError, liberty.LibertyError) as e:
         raise SystemExit(f"asic: {e}") from None
-    write_reports(reps, a.reports)
+    write_reports(reps, a.reports, a.cpu_baseline, a.cpu_baseline_source)
 
 
-def write_reports(reps, reports):
-    cpu, cpu_src = cpu_baselines(reports)
+def write_reports(reps, reports, given=None, given_source=None):
+    cpu, cpu_src = cpu_baselines(reports, given, given_source)
     with open(os.path.join(reports, "asic.md"), "w") as f:
         f.write(markdown(reps, cpu, cpu_src))
     with open(os.path.join(reports, "asic_efficiency.svg"), "w") as f:
