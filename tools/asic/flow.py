@@ -24,7 +24,7 @@ BUF_CELL = "sky130_fd_sc_hd__buf_2"
 DRIVING_CELL = "sky130_fd_sc_hd__inv_2"
 INPUT_TRANSITION_NS = 0.1
 OUTPUT_LOAD_PF = 0.0175     # about 10 minimum-size inputs: what a register of the surrounding logic would present
-STEP_TIMEOUT = 3600
+STEP_TIMEOUT = 4 * 3600   # wall-clock limit per tool run; the sampling unit maps for over an hour on a loaded machine
 
 
 class FlowError(RuntimeError):
