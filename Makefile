@@ -142,3 +142,13 @@ fusesoc: build
 	$(FUSESOC) run --target sim --tool verilator hades:speculative:verify
 	$(FUSESOC) run --target synth hades:speculative:verify
 	$(FUSESOC) run --target lint hades:example:my_verify
+
+# ---- ASIC estimate on SkyWater SKY130 HD (tools/asic.py; output in build/reports/asic*) ----
+# make asic [ASIC_CONFIGS='"16 50257 16 fp16 greedy Tests/Fixtures/greedy_g8.npz" …'] [ASIC_ARGS=--force]
+ASIC_CONFIGS ?=
+ASIC_ARGS ?=
+
+.PHONY: asic
+
+asic: build
+	python3 tools/asic.py --hadesgen $(BIN)/hadesgen $(if $(ASIC_CONFIGS),--configs $(ASIC_CONFIGS)) $(ASIC_ARGS)
