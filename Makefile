@@ -106,7 +106,7 @@ formal: deps
 # ---- Live generation with the RTL deciding every round, and Table I (tools/generate.py, tools/table1.py) ----
 # make generate PROMPT_FILE=F [MAX_NEW=128] [GAMMA=auto|0…16] [MODE=greedy|sampling] [TEMPERATURE=0.8] [SEED=1]
 #               [DRAFTER=lookup|early-exit] [VERIFIER=rtl|golden|numpy] [JSON=out.json]
-# make table [TABLE_RUNS=3] [TABLE_MAX_NEW=48]   (build/reports/table1.{md,json}, table1_speedup.svg)
+# make table [TABLE_RUNS=3] [TABLE_MAX_NEW=32] [TABLE_TIME_CAP=1500 s]   (build/reports/table1.{md,json}, table1_speedup.svg)
 PROMPT_FILE ?=
 MAX_NEW ?= 128
 GAMMA ?= auto
@@ -116,7 +116,8 @@ DRAFTER ?= lookup
 VERIFIER ?= rtl
 JSON ?=
 TABLE_RUNS ?= 3
-TABLE_MAX_NEW ?= 48
+TABLE_MAX_NEW ?= 32
+TABLE_TIME_CAP ?= 1500
 
 .PHONY: generate table
 
@@ -127,4 +128,4 @@ generate: build
 	  --hades-sim $(BIN)/hades-sim $(if $(JSON),--json "$(JSON)")
 
 table: build
-	python3 tools/table1.py --runs $(TABLE_RUNS) --max-new $(TABLE_MAX_NEW) --hades-sim $(BIN)/hades-sim
+	python3 tools/table1.py --runs $(TABLE_RUNS) --max-new $(TABLE_MAX_NEW) --time-cap $(TABLE_TIME_CAP) --hades-sim $(BIN)/hades-sim

@@ -203,6 +203,8 @@ class Generator:
         u_rng = np.random.default_rng([seed, 2])
         t0 = time.perf_counter()
         m.hidden(seq[:-1], tc)  # target holds every committed token but the last (fed with the round)
+        if drafter != "lookup":
+            m.hidden(seq[:-1], d.cache, K)  # the draft's prefill, like the target's, is not part of any round
         prefill_s = time.perf_counter() - t0
         rounds = []
         while len(seq) - n_prompt < max_new:
