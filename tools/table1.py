@@ -176,7 +176,9 @@ def main() -> int:
             series.append((f"{drafter} {s}", pts))
     with open(os.path.join(a.out, "table1_speedup.svg"), "w") as f:
         f.write(reportlib.svg_line_chart(series, "Speedup over plain decoding (numpy verification)", "γ",
-                                         "speedup", notes=[f"median of {done} runs, load {min(loads):.1f}–{max(loads):.1f}"]))
+                                         "speedup", notes=[f"median of {done} runs, load {min(loads):.1f}–{max(loads):.1f}"]
+                                         + [f"auto: {r['drafter']} {r['prompt_set']} {r['speedup']:.2f}×" for r in rows
+                                            if r["gamma"] == "auto"]))
     print(markdown(rows, meta))
     return 0
 
