@@ -108,7 +108,7 @@ formal: deps
 # ---- Live generation with the RTL deciding every round, and Table I (tools/generate.py, tools/table1.py) ----
 # make generate PROMPT_FILE=F [MAX_NEW=128] [GAMMA=auto|0…16] [MODE=greedy|sampling] [TEMPERATURE=0.8] [SEED=1]
 #               [DRAFTER=lookup|early-exit] [VERIFIER=rtl|golden|numpy] [JSON=out.json]
-# make table [TABLE_RUNS=3] [TABLE_MAX_NEW=32] [TABLE_TIME_CAP=1500 s]   (build/reports/table1.{md,json}, table1_speedup.svg)
+# make table [TABLE_RUNS=3] [TABLE_MAX_NEW=24] [TABLE_TIME_CAP=1680 s]   (build/reports/table1.{md,json}, table1_speedup.svg)
 PROMPT_FILE ?=
 MAX_NEW ?= 128
 GAMMA ?= auto
@@ -118,8 +118,8 @@ DRAFTER ?= lookup
 VERIFIER ?= rtl
 JSON ?=
 TABLE_RUNS ?= 3
-TABLE_MAX_NEW ?= 32
-TABLE_TIME_CAP ?= 1500
+TABLE_MAX_NEW ?= 24
+TABLE_TIME_CAP ?= 1680
 
 .PHONY: generate table
 

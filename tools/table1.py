@@ -11,7 +11,7 @@ the same for every γ and is left out). Two columns:
 Every (set, γ) is run --runs times, interleaved, and the median is reported with the machine load (`uptime`)
 recorded before each batch. `mixed` pools the copy and open prompts.
 
-  python3 tools/table1.py [--runs 3] [--max-new 48] [--out build/reports]
+  python3 tools/table1.py [--runs 3] [--max-new 24] [--time-cap 1680] [--out build/reports]
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from tokenizer import Tokenizer  # noqa: E402
 import reportlib  # noqa: E402
 
 GAMMAS = [0, 1, 2, 3, 4, 6, 8, 12, 16, "auto"]
-EE_GAMMAS = [1, 3, "auto"]
+EE_GAMMAS = [2, "auto"]
 README_FMAX = (123.6, "README: ECP5 LFE5U-45F sg6 place-and-route Fmax of Γ=16, L=16, fp16 (V=50257), measured; "
                "cycles do not depend on the logit format")
 
@@ -93,7 +93,7 @@ def summarize(runs: list[list[dict]], f_mhz: float) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--max-new", type=int, default=32)
+    ap.add_argument("--max-new", type=int, default=24)
     ap.add_argument("--time-cap", type=float, default=1500,
                     help="seconds: no further repetition starts when it would end past this (at least one runs)")
     ap.add_argument("--gammas", default=",".join(map(str, GAMMAS)))
