@@ -105,6 +105,11 @@ formal: deps
 	HADES_FORMAL_FULL=1 HADES_FORMAL_DEPTH=$(FORMAL_DEPTH) HADES_FORMAL_TIMEOUT=$(FORMAL_TIMEOUT) \
 	  $(SWIFT_BIN) test $(SWIFT_TEST_ARGS) --filter ReliabilityTests.FormalTests
 
+# Every corner of the parameter space co-simulated (CI co-simulates one format per mode fully, the rest at the extremes).
+.PHONY: corners
+corners: deps
+	HADES_ALL_CORNERS=1 $(SWIFT_BIN) test $(SWIFT_TEST_ARGS) --filter "ParameterCornerTests|SamplingCornerTests"
+
 # ---- Live generation with the RTL deciding every round, and Table I (tools/generate.py, tools/table1.py) ----
 # make generate PROMPT_FILE=F [MAX_NEW=128] [GAMMA=auto|0…16] [MODE=greedy|sampling] [TEMPERATURE=0.8] [SEED=1]
 #               [DRAFTER=lookup|early-exit] [VERIFIER=rtl|golden|numpy] [JSON=out.json]
