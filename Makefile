@@ -152,3 +152,30 @@ ASIC_ARGS ?=
 
 asic: build
 	python3 tools/asic.py --hadesgen $(BIN)/hadesgen $(if $(ASIC_CONFIGS),--configs $(ASIC_CONFIGS)) $(ASIC_ARGS)
+
+# ---- Live generation with the RTL deciding every round, and Table I (tools/generate.py, tools/table1.py) ----
+# make generate PROMPT_FILE=F [MAX_NEW=128] [GAMMA=auto|0…16] [MODE=greedy|sampling] [TEMPERATURE=0.8] [SEED=1]
+#               [DRAFTER=lookup|early-exit] [VERIFIER=rtl|golden|numpy] [JSON=out.json]
+# make table [TABLE_RUNS=3] [TABLE_MAX_NEW=24] [TABLE_TIME_CAP=1680 s]   (build/reports/table1.{md,json}, table1_speedup.svg)
+PROMPT_FILE ?=
+MAX_NEW ?= 128
+GAMMA ?= auto
+TEMPERATURE ?= 0.8
+SEED ?= 1
+DRAFTER ?= lookup
+VERIFIER ?= rtl
+JSON ?=
+TABLE_RUNS ?= 3
+TABLE_MAX_NEW ?= 24
+TABLE_TIME_CAP ?= 1680
+
+.PHONY: generate table
+
+generate: build
+	@test -n "$(PROMPT_FILE)" || { echo "make generate: PROMPT_FILE=<file holding the user message> is required" >&2; exit 2; }
+	python3 tools/generate.py --prompt-file "$(PROMPT_FILE)" --max-new $(MAX_NEW) --gamma $(GAMMA) --mode $(MODE) \
+	  --temperature $(TEMPERATURE) --seed $(SEED) --drafter $(DRAFTER) --verifier $(VERIFIER) \
+	  --hades-sim $(BIN)/hades-sim $(if $(JSON),--json "$(JSON)")
+
+table: build
+	python3 tools/table1.py --runs $(TABLE_RUNS) --max-new $(TABLE_MAX_NEW) --time-cap $(TABLE_TIME_CAP) --hades-sim $(BIN)/hades-sim
