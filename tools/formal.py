@@ -107,7 +107,8 @@ def run_sby(task, depth, timeout, workroot):
     if os.path.exists(statusfile):
         status = open(statusfile).read().split()[0]
     step = None
-    m = re.findall(r"(?:Assert failed|BMC failed|failed assertion).*?step (\d+)", p.stdout)
+    m = re.findall(r"(?:Assert failed|BMC failed|failed assertion).*?step (\d+)|asserted in frame (\d+)", p.stdout)
+    m = [a or b for a, b in m]
     if m:
         step = int(m[-1])
     reached = re.findall(r"Checking assertions in step (\d+)", p.stdout)
