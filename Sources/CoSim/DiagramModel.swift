@@ -45,17 +45,18 @@ public enum DiagramModel {
         "V=\(c.vocab) Γ=\(c.gammaMax) L=\(c.lanes) \(c.format)"
     }
 
+    /// The TDATA layouts of `VerifierInterface.layouts`, arrays and flags expanded to one field per entry/bit.
     static func streams(_ c: VerifierConfig) -> [Stream] {
-        let io = VerifierInterface(c)
-        let tw = c.tokenBits, gw = c.gammaBits
-        let command = [Field(name: "γ", lsb: 0, bits: gw)]
-            + (0..<c.gammaMax).map { Field(name: "x\($0)", lsb: gw + $0 * tw, bits: tw) }
-        let flags = ResultFlags.named.enumerated().map { Field(name: $1.name, lsb: tw + 2 * gw + $0, bits: 1) }
-        let result = [Field(name: "token", lsb: 0, bits: tw), Field(name: "accepted n", lsb: tw, bits: gw),
-                      Field(name: "rollback", lsb: tw + gw, bits: gw)] + flags
-        return [Stream(name: "s_axis_cmd_tdata", bits: io.commandBits, fields: command),
-                Stream(name: "m_axis_result_tdata", bits: io.resultBits, fields: result),
-                Stream(name: "m_axis_tokens_tdata", bits: tw, fields: [Field(name: "token", lsb: 0, bits: tw)])]
+        VerifierInterface(c).layouts.map { layout in
+            let fields = layout.fields.flatMap { f -> [Field] in
+                if f.name == "flags" {
+                    return ResultFlags.named.enumerated().map { Field(name: $1.name, lsb: f.offset + $0, bits: 1) }
+                }
+                if f.count == 1 { return [Field(name: f.name, lsb: f.offset, bits: f.width)] }
+                return (0..<f.count).map { Field(name: "\(f.name)[\($0)]", lsb: f.offset + $0 * f.stride, bits: f.width) }
+            }
+            return Stream(name: layout.port, bits: layout.tdataBits, fields: fields)
+        }
     }
 
     /// Streams one round through the RTL with a producer that never stalls and a ready consumer.

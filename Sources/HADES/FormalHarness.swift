@@ -70,9 +70,10 @@ public enum FormalHarness {
             let dut = m.instance(verifier, name: "u_dut")
             // Every verifier input comes straight from a checker input; `env_ok` states the protocol rules on them.
             let cmdValid = m.input("s_axis_cmd_tvalid", 1)
-            let cmdData = m.input("s_axis_cmd_tdata", io.commandBits)
+            // Full TDATA widths: the solver may put anything in the padding bits (the unit must ignore them).
+            let cmdData = m.input("s_axis_cmd_tdata", io.commandTDataBits)
             let logitsValid = m.input("s_axis_logits_tvalid", 1)
-            let logitsData = m.input("s_axis_logits_tdata", io.logitBusBits)
+            let logitsData = m.input("s_axis_logits_tdata", io.logitTDataBits)
             let logitsLast = m.input("s_axis_logits_tlast", 1)
             let resultReady = m.input("m_axis_result_tready", 1)
             let tokensReady = m.input("m_axis_tokens_tready", 1)
@@ -141,7 +142,7 @@ public enum FormalHarness {
             let okFields = m.named("chk_ok_fields", !dut["m_axis_result_tvalid"] | fieldsOK)
 
             // MARK: tokens < V
-            let tokenData = dut["m_axis_tokens_tdata"]
+            let tokenData = dut["m_axis_tokens_tdata"].bits(tw - 1, 0)
             func tokensBelow(_ limit: Int) -> Value {
                 let inRange: (Value) -> Value = { v in limit >= 1 << tw ? .true : v < limit }
                 return (!dut["m_axis_tokens_tvalid"] | inRange(tokenData)) & (!dut["m_axis_result_tvalid"] | inRange(resultToken))
