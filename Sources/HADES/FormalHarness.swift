@@ -214,7 +214,7 @@ public enum FormalHarness {
         let inputs = checker.ports.filter { $0.direction == .input }
         let outputs = checker.ports.filter { $0.direction == .output }
         func range(_ p: PortInfo) -> String { p.width == 1 ? "" : "[\(p.width - 1):0] " }
-        var v = ["`ifdef FORMAL", "`default_nettype none", "`ifdef HADES_CHECK_ALL"]
+        var v = ["`ifdef FORMAL", "`timescale 1ns/1ps", "`default_nettype none", "`ifdef HADES_CHECK_ALL"]
         v += propertyNames.map { "`define \(macro($0))" }
         v += ["`endif", "",
               "// Formal top for SymbiYosys (read -formal): every input is free in every cycle; aresetn is low in the",
@@ -234,7 +234,7 @@ public enum FormalHarness {
         for name in propertyNames + brokenNames {
             v += ["`ifdef \(macro(name))", "            assert (\(name));", "`endif"]
         }
-        v += ["        end", "    end", "endmodule", "`default_nettype wire", "`endif", ""]
+        v += ["        end", "    end", "endmodule", "`resetall", "`endif", ""]
         return v.joined(separator: "\n")
     }
 }

@@ -29,10 +29,11 @@
 //   output    1 ok_axis_tokens
 //   output    1 broken_accepted
 //   output    1 broken_token
+`timescale 1ns/1ps
 `default_nettype none
 
-// hades_stream_fifo_w4_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:8)
-module hades_stream_fifo_w4_d4 (
+// hades_checker_g2_v7_l3_fx8p4_stream_fifo_w4_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:8)
+module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w4_d4 (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -145,8 +146,8 @@ module hades_stream_fifo_w4_d4 (
     end
 endmodule
 
-// hades_stream_fifo_w13_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:8)
-module hades_stream_fifo_w13_d2 (
+// hades_checker_g2_v7_l3_fx8p4_stream_fifo_w13_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:8)
+module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w13_d2 (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -235,8 +236,8 @@ module hades_stream_fifo_w13_d2 (
     end
 endmodule
 
-// hades_argmax_tree_l3_k8_t15: pipelined argmax, 2 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:17)
-module hades_argmax_tree_l3_k8_t15 (
+// hades_checker_g2_v7_l3_fx8p4_argmax_tree_l3_k8_t15: pipelined argmax, 2 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:17)
+module hades_checker_g2_v7_l3_fx8p4_argmax_tree_l3_k8_t15 (
     input  wire aclk,
     input  wire aresetn,
     input  wire enable,
@@ -350,8 +351,8 @@ module hades_argmax_tree_l3_k8_t15 (
     end
 endmodule
 
-// hades_verify_g2_v7_l3_fx8p4: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:33)
-module hades_verify_g2_v7_l3_fx8p4 (
+// hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:33)
+module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     input  wire aclk,
     input  wire aresetn,
     input  wire s_axis_cmd_tvalid,
@@ -363,10 +364,10 @@ module hades_verify_g2_v7_l3_fx8p4 (
     input  wire s_axis_logits_tlast,
     output wire m_axis_result_tvalid,
     input  wire m_axis_result_tready,
-    output wire [12:0] m_axis_result_tdata,
+    output wire [15:0] m_axis_result_tdata,
     output wire m_axis_tokens_tvalid,
     input  wire m_axis_tokens_tready,
-    output wire [2:0] m_axis_tokens_tdata,
+    output wire [7:0] m_axis_tokens_tdata,
     output wire m_axis_tokens_tlast,
     output wire [31:0] committed_len
 );
@@ -464,9 +465,9 @@ module hades_verify_g2_v7_l3_fx8p4 (
     assign s_axis_cmd_tready = (~nxt_valid);
     assign s_axis_logits_tready = (cur_valid & advance);
     assign m_axis_result_tvalid = u_result_fifo_m_axis_tvalid;
-    assign m_axis_result_tdata = u_result_fifo_m_axis_tdata;
+    assign m_axis_result_tdata = {3'h0, u_result_fifo_m_axis_tdata};
     assign m_axis_tokens_tvalid = u_token_fifo_m_axis_tvalid;
-    assign m_axis_tokens_tdata = u_token_fifo_m_axis_tdata[2:0];
+    assign m_axis_tokens_tdata = {5'h0, u_token_fifo_m_axis_tdata[2:0]};
     assign m_axis_tokens_tlast = u_token_fifo_m_axis_tdata[3];
     assign committed_len = committed;
     assign u_token_fifo_push = row_event;
@@ -497,7 +498,7 @@ module hades_verify_g2_v7_l3_fx8p4 (
     assign flags_now = (flags_so_far | row_flags);
     assign round_decided = (row_event & (~draft_match));
 
-    hades_stream_fifo_w4_d4 u_token_fifo (
+    hades_checker_g2_v7_l3_fx8p4_stream_fifo_w4_d4 u_token_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_token_fifo_push),
@@ -509,7 +510,7 @@ module hades_verify_g2_v7_l3_fx8p4 (
         .m_axis_tdata(u_token_fifo_m_axis_tdata)
     );
 
-    hades_stream_fifo_w13_d2 u_result_fifo (
+    hades_checker_g2_v7_l3_fx8p4_stream_fifo_w13_d2 u_result_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_result_fifo_push),
@@ -521,7 +522,7 @@ module hades_verify_g2_v7_l3_fx8p4 (
         .m_axis_tdata(u_result_fifo_m_axis_tdata)
     );
 
-    hades_argmax_tree_l3_k8_t15 u_argmax (
+    hades_checker_g2_v7_l3_fx8p4_argmax_tree_l3_k8_t15 u_argmax (
         .aclk(aclk),
         .aresetn(aresetn),
         .enable(u_argmax_enable),
@@ -859,10 +860,10 @@ module hades_checker_g2_v7_l3_fx8p4 (
     wire u_dut_s_axis_logits_tlast;
     wire u_dut_m_axis_result_tvalid;
     wire u_dut_m_axis_result_tready;
-    wire [12:0] u_dut_m_axis_result_tdata;
+    wire [15:0] u_dut_m_axis_result_tdata;
     wire u_dut_m_axis_tokens_tvalid;
     wire u_dut_m_axis_tokens_tready;
-    wire [2:0] u_dut_m_axis_tokens_tdata;
+    wire [7:0] u_dut_m_axis_tokens_tdata;
     wire u_dut_m_axis_tokens_tlast;
     wire [31:0] u_dut_committed_len;
     wire chk_cmd_fire;
@@ -876,10 +877,10 @@ module hades_checker_g2_v7_l3_fx8p4 (
     wire chk_logits_kept;
     reg  chk_after_reset;
     reg  chk_result_stalled;
-    reg  [12:0] chk_result_held;
+    reg  [15:0] chk_result_held;
     wire chk_result_kept;
     reg  chk_tokens_stalled;
-    reg  [3:0] chk_tokens_held;
+    reg  [8:0] chk_tokens_held;
     wire chk_tokens_kept;
     reg  [1:0] chk_gamma_0;
     reg  [1:0] chk_gamma_1;
@@ -920,15 +921,16 @@ module hades_checker_g2_v7_l3_fx8p4 (
     wire chk_push_tokens;
     wire chk_ok_count;
     wire [24:0] t_0;
-    wire [3:0] t_1;
+    wire [8:0] t_1;
     wire [1:0] t_2;
     wire [2:0] t_3;
     wire [1:0] t_4;
     wire [2:0] t_5;
     wire [5:0] t_6;
     wire [2:0] t_7;
-    wire t_8;
+    wire [2:0] t_8;
     wire t_9;
+    wire t_10;
 
     assign t_0 = {s_axis_logits_tlast, s_axis_logits_tdata};
     assign t_1 = {u_dut_m_axis_tokens_tlast, u_dut_m_axis_tokens_tdata};
@@ -937,9 +939,10 @@ module hades_checker_g2_v7_l3_fx8p4 (
     assign t_4 = u_dut_m_axis_result_tdata[6:5];
     assign t_5 = {1'h0, chk_round_gamma};
     assign t_6 = u_dut_m_axis_result_tdata[12:7];
-    assign t_7 = u_dut_m_axis_result_tdata[2:0];
-    assign t_8 = (chk_pending_count == 4'h0);
-    assign t_9 = (chk_push_result | chk_push_tokens);
+    assign t_7 = u_dut_m_axis_tokens_tdata[2:0];
+    assign t_8 = u_dut_m_axis_result_tdata[2:0];
+    assign t_9 = (chk_pending_count == 4'h0);
+    assign t_10 = (chk_push_result | chk_push_tokens);
 
     assign u_dut_s_axis_cmd_tvalid = s_axis_cmd_tvalid;
     assign u_dut_s_axis_cmd_tdata = s_axis_cmd_tdata;
@@ -959,14 +962,14 @@ module hades_checker_g2_v7_l3_fx8p4 (
     assign chk_ok_accepted = ((~chk_result_fire) | (t_2 <= chk_round_gamma));
     assign chk_ok_rollback = ((~chk_result_fire) | ((t_3 + {1'h0, t_4}) == t_5));
     assign chk_ok_fields = ((~u_dut_m_axis_result_tvalid) | ((~t_6[5]) & (t_6[1] ? ((t_2 == 2'h0) & (2'h2 < t_4)) : ((t_3 + {1'h0, t_4}) <= 3'h2))));
-    assign chk_ok_token = (((~u_dut_m_axis_tokens_tvalid) | (u_dut_m_axis_tokens_tdata < 3'h7)) & ((~u_dut_m_axis_result_tvalid) | (t_7 < 3'h7)));
+    assign chk_ok_token = (((~u_dut_m_axis_tokens_tvalid) | (t_7 < 3'h7)) & ((~u_dut_m_axis_result_tvalid) | (t_8 < 3'h7)));
     assign chk_round_tokens = (chk_token_count + 3'h1);
     assign chk_result_tokens = ({1'h0, t_2} + 3'h1);
     assign chk_token_round_done = (chk_token_fire & u_dut_m_axis_tokens_tlast);
-    assign chk_pending_pop = ((~t_8) & (chk_tokens_lead ? chk_result_fire : chk_token_round_done));
-    assign chk_push_result = (chk_result_fire & (t_8 ? (~chk_token_round_done) : (~chk_tokens_lead)));
-    assign chk_push_tokens = (chk_token_round_done & (t_8 ? (~chk_result_fire) : chk_tokens_lead));
-    assign chk_ok_count = (((~((chk_token_fire & (~u_dut_m_axis_tokens_tlast)) & (3'h2 < chk_round_tokens))) & (~(((t_8 & (chk_result_fire & chk_token_round_done)) & (chk_result_tokens != chk_round_tokens)) | (chk_pending_pop & (chk_pending_front != (chk_tokens_lead ? chk_result_tokens : chk_round_tokens)))))) & (~((t_9 & (~chk_pending_pop)) & (chk_pending_count == 4'h8))));
+    assign chk_pending_pop = ((~t_9) & (chk_tokens_lead ? chk_result_fire : chk_token_round_done));
+    assign chk_push_result = (chk_result_fire & (t_9 ? (~chk_token_round_done) : (~chk_tokens_lead)));
+    assign chk_push_tokens = (chk_token_round_done & (t_9 ? (~chk_result_fire) : chk_tokens_lead));
+    assign chk_ok_count = (((~((chk_token_fire & (~u_dut_m_axis_tokens_tlast)) & (3'h2 < chk_round_tokens))) & (~(((t_9 & (chk_result_fire & chk_token_round_done)) & (chk_result_tokens != chk_round_tokens)) | (chk_pending_pop & (chk_pending_front != (chk_tokens_lead ? chk_result_tokens : chk_round_tokens)))))) & (~((t_10 & (~chk_pending_pop)) & (chk_pending_count == 4'h8))));
     assign env_ok = (chk_cmd_kept & chk_logits_kept);
     assign ok_accepted = chk_ok_accepted;
     assign ok_rollback = chk_ok_rollback;
@@ -977,9 +980,9 @@ module hades_checker_g2_v7_l3_fx8p4 (
     assign ok_axis_result = (chk_result_kept & (~(chk_after_reset & u_dut_m_axis_result_tvalid)));
     assign ok_axis_tokens = (chk_tokens_kept & (~(chk_after_reset & u_dut_m_axis_tokens_tvalid)));
     assign broken_accepted = (((~chk_result_fire) | (chk_round_gamma == 2'h0)) | ((t_3 + 3'h1) <= t_5));
-    assign broken_token = (((~u_dut_m_axis_tokens_tvalid) | (u_dut_m_axis_tokens_tdata < 3'h6)) & ((~u_dut_m_axis_result_tvalid) | (t_7 < 3'h6)));
+    assign broken_token = (((~u_dut_m_axis_tokens_tvalid) | (t_7 < 3'h6)) & ((~u_dut_m_axis_result_tvalid) | (t_8 < 3'h6)));
 
-    hades_verify_g2_v7_l3_fx8p4 u_dut (
+    hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 u_dut (
         .aclk(aclk),
         .aresetn(aresetn),
         .s_axis_cmd_tvalid(u_dut_s_axis_cmd_tvalid),
@@ -1226,7 +1229,7 @@ module hades_checker_g2_v7_l3_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (t_9) begin
+        if (t_10) begin
             if ((chk_pending_tail == 3'h0)) begin
                 chk_pending_0 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
@@ -1234,7 +1237,7 @@ module hades_checker_g2_v7_l3_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (t_9) begin
+        if (t_10) begin
             if ((chk_pending_tail == 3'h1)) begin
                 chk_pending_1 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
@@ -1242,7 +1245,7 @@ module hades_checker_g2_v7_l3_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (t_9) begin
+        if (t_10) begin
             if ((chk_pending_tail == 3'h2)) begin
                 chk_pending_2 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
@@ -1250,7 +1253,7 @@ module hades_checker_g2_v7_l3_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (t_9) begin
+        if (t_10) begin
             if ((chk_pending_tail == 3'h3)) begin
                 chk_pending_3 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
@@ -1258,7 +1261,7 @@ module hades_checker_g2_v7_l3_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (t_9) begin
+        if (t_10) begin
             if ((chk_pending_tail == 3'h4)) begin
                 chk_pending_4 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
@@ -1266,7 +1269,7 @@ module hades_checker_g2_v7_l3_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (t_9) begin
+        if (t_10) begin
             if ((chk_pending_tail == 3'h5)) begin
                 chk_pending_5 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
@@ -1274,7 +1277,7 @@ module hades_checker_g2_v7_l3_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (t_9) begin
+        if (t_10) begin
             if ((chk_pending_tail == 3'h6)) begin
                 chk_pending_6 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
@@ -1282,7 +1285,7 @@ module hades_checker_g2_v7_l3_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (t_9) begin
+        if (t_10) begin
             if ((chk_pending_tail == 3'h7)) begin
                 chk_pending_7 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
@@ -1303,7 +1306,7 @@ module hades_checker_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             chk_pending_tail <= 3'h0;
         end else begin
-            if (t_9) begin
+            if (t_10) begin
                 chk_pending_tail <= (chk_pending_tail + 3'h1);
             end
         end
@@ -1313,9 +1316,9 @@ module hades_checker_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             chk_pending_count <= 4'h0;
         end else begin
-            if ((t_9 & (~chk_pending_pop))) begin
+            if ((t_10 & (~chk_pending_pop))) begin
                 chk_pending_count <= (chk_pending_count + 4'h1);
-            end else if ((chk_pending_pop & (~t_9))) begin
+            end else if ((chk_pending_pop & (~t_10))) begin
                 chk_pending_count <= (chk_pending_count - 4'h1);
             end
         end
@@ -1325,7 +1328,7 @@ module hades_checker_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             chk_tokens_lead <= 1'h0;
         end else begin
-            if ((t_8 & t_9)) begin
+            if ((t_9 & t_10)) begin
                 chk_tokens_lead <= chk_push_tokens;
             end
         end
@@ -1335,9 +1338,10 @@ module hades_checker_g2_v7_l3_fx8p4 (
     wire unused_ok = &{1'b0, u_dut_committed_len, t_6[0], t_6[4:2]};
 endmodule
 
-`default_nettype wire
+`resetall
 
 `ifdef FORMAL
+`timescale 1ns/1ps
 `default_nettype none
 `ifdef HADES_CHECK_ALL
 `define HADES_CHECK_OK_ACCEPTED
@@ -1437,5 +1441,5 @@ module hades_formal_g2_v7_l3_fx8p4 (
         end
     end
 endmodule
-`default_nettype wire
+`resetall
 `endif

@@ -12,7 +12,7 @@
 //   input     1 aclk  clock, all logic on its rising edge
 //   input     1 aresetn  synchronous reset, active low
 //   input     1 s_axis_cmd_tvalid
-//   input    19 s_axis_cmd_tdata
+//   input    24 s_axis_cmd_tdata
 //   input     1 s_axis_logits_tvalid
 //   input    32 s_axis_logits_tdata
 //   input     1 s_axis_logits_tlast
@@ -29,10 +29,11 @@
 //   output    1 ok_axis_tokens
 //   output    1 broken_accepted
 //   output    1 broken_token
+`timescale 1ns/1ps
 `default_nettype none
 
-// hades_stream_fifo_w5_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:8)
-module hades_stream_fifo_w5_d4 (
+// hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:8)
+module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4 (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -145,8 +146,8 @@ module hades_stream_fifo_w5_d4 (
     end
 endmodule
 
-// hades_stream_fifo_w16_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:8)
-module hades_stream_fifo_w16_d2 (
+// hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:8)
+module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d2 (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -235,8 +236,8 @@ module hades_stream_fifo_w16_d2 (
     end
 endmodule
 
-// hades_argmax_tree_l4_k8_t18: pipelined argmax, 2 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:17)
-module hades_argmax_tree_l4_k8_t18 (
+// hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t18: pipelined argmax, 2 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:17)
+module hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t18 (
     input  wire aclk,
     input  wire aresetn,
     input  wire enable,
@@ -360,13 +361,13 @@ module hades_argmax_tree_l4_k8_t18 (
     end
 endmodule
 
-// hades_verify_g4_v10_l4_fx8p4: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:33)
-module hades_verify_g4_v10_l4_fx8p4 (
+// hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:33)
+module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     input  wire aclk,
     input  wire aresetn,
     input  wire s_axis_cmd_tvalid,
     output wire s_axis_cmd_tready,
-    input  wire [18:0] s_axis_cmd_tdata,
+    input  wire [23:0] s_axis_cmd_tdata,
     input  wire s_axis_logits_tvalid,
     output wire s_axis_logits_tready,
     input  wire [31:0] s_axis_logits_tdata,
@@ -376,7 +377,7 @@ module hades_verify_g4_v10_l4_fx8p4 (
     output wire [15:0] m_axis_result_tdata,
     output wire m_axis_tokens_tvalid,
     input  wire m_axis_tokens_tready,
-    output wire [3:0] m_axis_tokens_tdata,
+    output wire [7:0] m_axis_tokens_tdata,
     output wire m_axis_tokens_tlast,
     output wire [31:0] committed_len
 );
@@ -478,7 +479,7 @@ module hades_verify_g4_v10_l4_fx8p4 (
     assign m_axis_result_tvalid = u_result_fifo_m_axis_tvalid;
     assign m_axis_result_tdata = u_result_fifo_m_axis_tdata;
     assign m_axis_tokens_tvalid = u_token_fifo_m_axis_tvalid;
-    assign m_axis_tokens_tdata = u_token_fifo_m_axis_tdata[3:0];
+    assign m_axis_tokens_tdata = {4'h0, u_token_fifo_m_axis_tdata[3:0]};
     assign m_axis_tokens_tlast = u_token_fifo_m_axis_tdata[4];
     assign committed_len = committed;
     assign u_token_fifo_push = row_event;
@@ -509,7 +510,7 @@ module hades_verify_g4_v10_l4_fx8p4 (
     assign flags_now = (flags_so_far | row_flags);
     assign round_decided = (row_event & (~draft_match));
 
-    hades_stream_fifo_w5_d4 u_token_fifo (
+    hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4 u_token_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_token_fifo_push),
@@ -521,7 +522,7 @@ module hades_verify_g4_v10_l4_fx8p4 (
         .m_axis_tdata(u_token_fifo_m_axis_tdata)
     );
 
-    hades_stream_fifo_w16_d2 u_result_fifo (
+    hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d2 u_result_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_result_fifo_push),
@@ -533,7 +534,7 @@ module hades_verify_g4_v10_l4_fx8p4 (
         .m_axis_tdata(u_result_fifo_m_axis_tdata)
     );
 
-    hades_argmax_tree_l4_k8_t18 u_argmax (
+    hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t18 u_argmax (
         .aclk(aclk),
         .aresetn(aresetn),
         .enable(u_argmax_enable),
@@ -841,7 +842,7 @@ module hades_verify_g4_v10_l4_fx8p4 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, u_token_fifo_full, u_result_fifo_full};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[23:19], u_token_fifo_full, u_result_fifo_full};
 endmodule
 
 // hades_checker_g4_v10_l4_fx8p4: safety checker for hades_verify_g4_v10_l4_fx8p4: free inputs, 1-bit property outputs (formal only) (from HADES/FormalHarness.swift:66)
@@ -849,7 +850,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
     input  wire aclk,
     input  wire aresetn,
     input  wire s_axis_cmd_tvalid,
-    input  wire [18:0] s_axis_cmd_tdata,
+    input  wire [23:0] s_axis_cmd_tdata,
     input  wire s_axis_logits_tvalid,
     input  wire [31:0] s_axis_logits_tdata,
     input  wire s_axis_logits_tlast,
@@ -870,7 +871,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     wire u_dut_s_axis_cmd_tvalid;
     wire u_dut_s_axis_cmd_tready;
-    wire [18:0] u_dut_s_axis_cmd_tdata;
+    wire [23:0] u_dut_s_axis_cmd_tdata;
     wire u_dut_s_axis_logits_tvalid;
     wire u_dut_s_axis_logits_tready;
     wire [31:0] u_dut_s_axis_logits_tdata;
@@ -880,14 +881,14 @@ module hades_checker_g4_v10_l4_fx8p4 (
     wire [15:0] u_dut_m_axis_result_tdata;
     wire u_dut_m_axis_tokens_tvalid;
     wire u_dut_m_axis_tokens_tready;
-    wire [3:0] u_dut_m_axis_tokens_tdata;
+    wire [7:0] u_dut_m_axis_tokens_tdata;
     wire u_dut_m_axis_tokens_tlast;
     wire [31:0] u_dut_committed_len;
     wire chk_cmd_fire;
     wire chk_result_fire;
     wire chk_token_fire;
     reg  chk_cmd_stalled;
-    reg  [18:0] chk_cmd_held;
+    reg  [23:0] chk_cmd_held;
     wire chk_cmd_kept;
     reg  chk_logits_stalled;
     reg  [32:0] chk_logits_held;
@@ -897,7 +898,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
     reg  [15:0] chk_result_held;
     wire chk_result_kept;
     reg  chk_tokens_stalled;
-    reg  [4:0] chk_tokens_held;
+    reg  [8:0] chk_tokens_held;
     wire chk_tokens_kept;
     reg  [2:0] chk_gamma_0;
     reg  [2:0] chk_gamma_1;
@@ -938,15 +939,16 @@ module hades_checker_g4_v10_l4_fx8p4 (
     wire chk_push_tokens;
     wire chk_ok_count;
     wire [32:0] t_0;
-    wire [4:0] t_1;
+    wire [8:0] t_1;
     wire [2:0] t_2;
     wire [3:0] t_3;
     wire [2:0] t_4;
     wire [3:0] t_5;
     wire [5:0] t_6;
     wire [3:0] t_7;
-    wire t_8;
+    wire [3:0] t_8;
     wire t_9;
+    wire t_10;
 
     assign t_0 = {s_axis_logits_tlast, s_axis_logits_tdata};
     assign t_1 = {u_dut_m_axis_tokens_tlast, u_dut_m_axis_tokens_tdata};
@@ -955,9 +957,10 @@ module hades_checker_g4_v10_l4_fx8p4 (
     assign t_4 = u_dut_m_axis_result_tdata[9:7];
     assign t_5 = {1'h0, chk_round_gamma};
     assign t_6 = u_dut_m_axis_result_tdata[15:10];
-    assign t_7 = u_dut_m_axis_result_tdata[3:0];
-    assign t_8 = (chk_pending_count == 4'h0);
-    assign t_9 = (chk_push_result | chk_push_tokens);
+    assign t_7 = u_dut_m_axis_tokens_tdata[3:0];
+    assign t_8 = u_dut_m_axis_result_tdata[3:0];
+    assign t_9 = (chk_pending_count == 4'h0);
+    assign t_10 = (chk_push_result | chk_push_tokens);
 
     assign u_dut_s_axis_cmd_tvalid = s_axis_cmd_tvalid;
     assign u_dut_s_axis_cmd_tdata = s_axis_cmd_tdata;
@@ -977,14 +980,14 @@ module hades_checker_g4_v10_l4_fx8p4 (
     assign chk_ok_accepted = ((~chk_result_fire) | (t_2 <= chk_round_gamma));
     assign chk_ok_rollback = ((~chk_result_fire) | ((t_3 + {1'h0, t_4}) == t_5));
     assign chk_ok_fields = ((~u_dut_m_axis_result_tvalid) | ((~t_6[5]) & (t_6[1] ? ((t_2 == 3'h0) & (3'h4 < t_4)) : ((t_3 + {1'h0, t_4}) <= 4'h4))));
-    assign chk_ok_token = (((~u_dut_m_axis_tokens_tvalid) | (u_dut_m_axis_tokens_tdata < 4'ha)) & ((~u_dut_m_axis_result_tvalid) | (t_7 < 4'ha)));
+    assign chk_ok_token = (((~u_dut_m_axis_tokens_tvalid) | (t_7 < 4'ha)) & ((~u_dut_m_axis_result_tvalid) | (t_8 < 4'ha)));
     assign chk_round_tokens = (chk_token_count + 4'h1);
     assign chk_result_tokens = ({1'h0, t_2} + 4'h1);
     assign chk_token_round_done = (chk_token_fire & u_dut_m_axis_tokens_tlast);
-    assign chk_pending_pop = ((~t_8) & (chk_tokens_lead ? chk_result_fire : chk_token_round_done));
-    assign chk_push_result = (chk_result_fire & (t_8 ? (~chk_token_round_done) : (~chk_tokens_lead)));
-    assign chk_push_tokens = (chk_token_round_done & (t_8 ? (~chk_result_fire) : chk_tokens_lead));
-    assign chk_ok_count = (((~((chk_token_fire & (~u_dut_m_axis_tokens_tlast)) & (4'h4 < chk_round_tokens))) & (~(((t_8 & (chk_result_fire & chk_token_round_done)) & (chk_result_tokens != chk_round_tokens)) | (chk_pending_pop & (chk_pending_front != (chk_tokens_lead ? chk_result_tokens : chk_round_tokens)))))) & (~((t_9 & (~chk_pending_pop)) & (chk_pending_count == 4'h8))));
+    assign chk_pending_pop = ((~t_9) & (chk_tokens_lead ? chk_result_fire : chk_token_round_done));
+    assign chk_push_result = (chk_result_fire & (t_9 ? (~chk_token_round_done) : (~chk_tokens_lead)));
+    assign chk_push_tokens = (chk_token_round_done & (t_9 ? (~chk_result_fire) : chk_tokens_lead));
+    assign chk_ok_count = (((~((chk_token_fire & (~u_dut_m_axis_tokens_tlast)) & (4'h4 < chk_round_tokens))) & (~(((t_9 & (chk_result_fire & chk_token_round_done)) & (chk_result_tokens != chk_round_tokens)) | (chk_pending_pop & (chk_pending_front != (chk_tokens_lead ? chk_result_tokens : chk_round_tokens)))))) & (~((t_10 & (~chk_pending_pop)) & (chk_pending_count == 4'h8))));
     assign env_ok = (chk_cmd_kept & chk_logits_kept);
     assign ok_accepted = chk_ok_accepted;
     assign ok_rollback = chk_ok_rollback;
@@ -995,9 +998,9 @@ module hades_checker_g4_v10_l4_fx8p4 (
     assign ok_axis_result = (chk_result_kept & (~(chk_after_reset & u_dut_m_axis_result_tvalid)));
     assign ok_axis_tokens = (chk_tokens_kept & (~(chk_after_reset & u_dut_m_axis_tokens_tvalid)));
     assign broken_accepted = (((~chk_result_fire) | (chk_round_gamma == 3'h0)) | ((t_3 + 4'h1) <= t_5));
-    assign broken_token = (((~u_dut_m_axis_tokens_tvalid) | (u_dut_m_axis_tokens_tdata < 4'h9)) & ((~u_dut_m_axis_result_tvalid) | (t_7 < 4'h9)));
+    assign broken_token = (((~u_dut_m_axis_tokens_tvalid) | (t_7 < 4'h9)) & ((~u_dut_m_axis_result_tvalid) | (t_8 < 4'h9)));
 
-    hades_verify_g4_v10_l4_fx8p4 u_dut (
+    hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 u_dut (
         .aclk(aclk),
         .aresetn(aresetn),
         .s_axis_cmd_tvalid(u_dut_s_axis_cmd_tvalid),
@@ -1244,7 +1247,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (t_9) begin
+        if (t_10) begin
             if ((chk_pending_tail == 3'h0)) begin
                 chk_pending_0 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
@@ -1252,7 +1255,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (t_9) begin
+        if (t_10) begin
             if ((chk_pending_tail == 3'h1)) begin
                 chk_pending_1 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
@@ -1260,7 +1263,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (t_9) begin
+        if (t_10) begin
             if ((chk_pending_tail == 3'h2)) begin
                 chk_pending_2 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
@@ -1268,7 +1271,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (t_9) begin
+        if (t_10) begin
             if ((chk_pending_tail == 3'h3)) begin
                 chk_pending_3 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
@@ -1276,7 +1279,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (t_9) begin
+        if (t_10) begin
             if ((chk_pending_tail == 3'h4)) begin
                 chk_pending_4 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
@@ -1284,7 +1287,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (t_9) begin
+        if (t_10) begin
             if ((chk_pending_tail == 3'h5)) begin
                 chk_pending_5 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
@@ -1292,7 +1295,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (t_9) begin
+        if (t_10) begin
             if ((chk_pending_tail == 3'h6)) begin
                 chk_pending_6 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
@@ -1300,7 +1303,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (t_9) begin
+        if (t_10) begin
             if ((chk_pending_tail == 3'h7)) begin
                 chk_pending_7 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
@@ -1321,7 +1324,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             chk_pending_tail <= 3'h0;
         end else begin
-            if (t_9) begin
+            if (t_10) begin
                 chk_pending_tail <= (chk_pending_tail + 3'h1);
             end
         end
@@ -1331,9 +1334,9 @@ module hades_checker_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             chk_pending_count <= 4'h0;
         end else begin
-            if ((t_9 & (~chk_pending_pop))) begin
+            if ((t_10 & (~chk_pending_pop))) begin
                 chk_pending_count <= (chk_pending_count + 4'h1);
-            end else if ((chk_pending_pop & (~t_9))) begin
+            end else if ((chk_pending_pop & (~t_10))) begin
                 chk_pending_count <= (chk_pending_count - 4'h1);
             end
         end
@@ -1343,7 +1346,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             chk_tokens_lead <= 1'h0;
         end else begin
-            if ((t_8 & t_9)) begin
+            if ((t_9 & t_10)) begin
                 chk_tokens_lead <= chk_push_tokens;
             end
         end
@@ -1353,9 +1356,10 @@ module hades_checker_g4_v10_l4_fx8p4 (
     wire unused_ok = &{1'b0, u_dut_committed_len, t_6[0], t_6[4:2]};
 endmodule
 
-`default_nettype wire
+`resetall
 
 `ifdef FORMAL
+`timescale 1ns/1ps
 `default_nettype none
 `ifdef HADES_CHECK_ALL
 `define HADES_CHECK_OK_ACCEPTED
@@ -1374,7 +1378,7 @@ module hades_formal_g4_v10_l4_fx8p4 (
     input wire aclk,
     input wire aresetn,
     input wire s_axis_cmd_tvalid,
-    input wire [18:0] s_axis_cmd_tdata,
+    input wire [23:0] s_axis_cmd_tdata,
     input wire s_axis_logits_tvalid,
     input wire [31:0] s_axis_logits_tdata,
     input wire s_axis_logits_tlast,
@@ -1455,5 +1459,5 @@ module hades_formal_g4_v10_l4_fx8p4 (
         end
     end
 endmodule
-`default_nettype wire
+`resetall
 `endif
