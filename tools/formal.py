@@ -10,7 +10,7 @@ Backends:
 --depth overrides the BMC depth of `bmc` tasks; --timeout caps every task (seconds).
 Exit status 0 unless a task ended against its .sby's expectation (PASS, or FAIL under `expect fail`) or in an
 error; a prove task that neither proves nor refutes its property in time is listed as "not proven" (its property
-is then covered only to the depth of the bmc task).
+is then covered only to the depth of the bmc task; a bmc task cut short shows the depth it reached).
 """
 import argparse
 import concurrent.futures
@@ -111,12 +111,13 @@ def run_sby(task, depth, timeout, workroot):
     m = [a or b for a, b in m]
     if m:
         step = int(m[-1])
-    reached = re.findall(r"Checking assertions in step (\d+)", p.stdout)
+    # Frames ABC's bmc3 has finished without a counterexample ("engine_0: 12 + : Var = ...").
+    reached = re.findall(r"engine_\d+: +(\d+) \+ :", p.stdout)
     detail = f"counterexample at step {step}" if step is not None else ""
     if task.mode == "bmc" and status == "PASS":
         detail = f"depth {depth or task.depth}"
-    elif status in ("TIMEOUT", "UNKNOWN") and reached:
-        detail = f"holds for steps 0..{int(reached[-1]) - 1}"
+    elif status in ("TIMEOUT", "UNKNOWN") and reached and task.mode == "bmc":
+        detail = f"no counterexample in frames 0..{max(map(int, reached))}"
     return status, detail, p.stdout
 
 
@@ -207,11 +208,12 @@ def main():
         for fut in concurrent.futures.as_completed([pool.submit(one, t) for t in tasks]):
             task, status, detail, log, secs = fut.result()
             ok = status == task.expect
-            # An unbounded proof that did not close in time is inconclusive, not a failure: the bmc task bounds it.
-            inconclusive = task.mode == "prove" and status in ("UNKNOWN", "TIMEOUT")
+            # A proof or a BMC that did not finish in time is inconclusive, not a failure (the depth reached is shown).
+            inconclusive = task.expect == "PASS" and status in ("UNKNOWN", "TIMEOUT")
             verdict = {("PASS", True): "PASS", ("FAIL", True): "FAIL (expected)"}.get((status, ok), status)
             if inconclusive:
-                verdict, detail = "not proven", f"{status.lower()} after {args.timeout} s"
+                verdict = "not proven" if task.mode == "prove" else "bounded"
+                detail = detail or f"{status.lower()} after {args.timeout} s"
             engine = task.engine if args.backend == "sby" or task.mode != "bmc" else "yosys sat"
             mark = "ok " if ok else "-- " if inconclusive else "BAD"
             print(f"{mark} {task.label():48} {verdict:16} {task.mode:5} {engine:24} "
@@ -224,10 +226,10 @@ def main():
                             "seconds": round(secs, 1)})
     bad = [r for r in results if not r["ok"] and not r["inconclusive"]]
     open_ = [f"{r['config']} {r['task']}" for r in results if r["inconclusive"]]
-    print(f"{sum(r['ok'] for r in results)}/{len(results)} tasks as expected, {len(open_)} not proven in time, "
+    print(f"{sum(r['ok'] for r in results)}/{len(results)} tasks as expected, {len(open_)} not finished in time, "
           f"{len(bad)} wrong, in {time.time() - started:.0f} s", flush=True)
     if open_:
-        print("not proven (bounded only by the bmc task): " + ", ".join(open_), flush=True)
+        print("not finished in time (proofs: bounded only by the bmc task): " + ", ".join(open_), flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)

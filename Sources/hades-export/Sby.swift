@@ -4,7 +4,7 @@ import HADES
 /// The SymbiYosys file of one configuration: one unbounded PDR task per property (its own assertion only), one
 /// BMC task with every property, and the deliberately broken properties, which must fail.
 enum SbyFile {
-    static let bmcDepth = 20
+    static let bmcDepth = 14
     static let brokenDepth = 12
 
     static func text(_ c: VerifierConfig) -> String {
