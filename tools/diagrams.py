@@ -118,6 +118,10 @@ def layout_svg(model, stream):
     return wavedrom.render(json.dumps(src)).tostring()
 
 
+def bits(n):
+    return f"{n} bit" + ("s" if n != 1 else "")
+
+
 KIND_STYLE = {"port_in": "#dbeafe", "port_out": "#dcfce7", "register": "#fef3c7", "memory": "#fde2e2",
               "instance": "#ede9fe"}
 
@@ -207,7 +211,7 @@ def pipeline_svg(unit):
         x, y = xy[u]
         name = u.split(":", 1)[1]
         if n["kind"] == "register":
-            sub = f"{n['count']} reg{'s' if n['count'] > 1 else ''}, {n['bits']} bits"
+            sub = f"{n['count']} reg{'s' if n['count'] > 1 else ''}, {bits(n['bits'])}"
         elif n["kind"] == "instance":
             child = children.get(n["module"], {"nodes": []})
             groups = [m["name"].split(":", 1)[1] for m in child["nodes"] if m["kind"] in ("register", "instance")]
@@ -218,9 +222,9 @@ def pipeline_svg(unit):
             sub = f"{times}{kind}: {', '.join(groups)}"[:36]
             sub2 = f"{n['bits']} state bits"
         elif n["kind"] == "memory":
-            sub = f"memory, {n['bits']} bits"
+            sub = f"memory, {bits(n['bits'])}"
         else:
-            sub = f"{n['count']} signal{'s' if n['count'] > 1 else ''}, {n['bits']} bits"
+            sub = f"{n['count']} signal{'s' if n['count'] > 1 else ''}, {bits(n['bits'])}"
         if n["kind"] != "instance":
             sub2 = ""
         out.append(f'<g><title>{html.escape(u)}</title><rect x="{x}" y="{y}" width="{W}" height="{H}" rx="5" '
