@@ -122,7 +122,8 @@ formal-rtl: build
 
 # ---- Diagrams: docs/diagrams/model.json from the RTL (hades-export), SVGs from it (tools/diagrams.py) ----
 docs-deps:
-	@python3 -c "import wavedrom" 2>/dev/null || python3 -m pip install -q wavedrom==2.0.3
+	@python3 -c "import importlib.util as u, sys; sys.exit(u.find_spec('wavedrom') is None)" \
+	  || python3 -m pip install -q wavedrom==2.0.3
 
 docs: build docs-deps
 	$(BIN)/hades-export diagrams -o docs/diagrams/model.json
