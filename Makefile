@@ -104,6 +104,11 @@ fuzz: deps
 formal: formal-deps
 	python3 tools/formal.py --depth $(FORMAL_DEPTH) --timeout $(FORMAL_TIMEOUT) --jobs $(FORMAL_JOBS)
 
+# Every corner of the parameter space co-simulated (CI co-simulates one format per mode fully, the rest at the extremes).
+.PHONY: corners
+corners: deps
+	HADES_ALL_CORNERS=1 $(SWIFT_BIN) test $(SWIFT_TEST_ARGS) --filter "ParameterCornerTests|SamplingCornerTests"
+
 # ---- Formal proofs: testbench/formal/<name>.v (verifier + checker + formal top) and <name>.sby per config ----
 FORMAL_CONFIGS = "2 7 3 fixed8.4" "4 10 4 fixed8.4"
 
