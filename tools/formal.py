@@ -116,6 +116,8 @@ def run_sby(task, depth, timeout, workroot):
     detail = f"counterexample at step {step}" if step is not None else ""
     if task.mode == "bmc" and status == "PASS":
         detail = f"depth {depth or task.depth}"
+    elif task.mode == "prove" and status == "PASS":
+        detail = "unbounded"
     elif status in ("TIMEOUT", "UNKNOWN") and reached and task.mode == "bmc":
         detail = f"no counterexample in frames 0..{max(map(int, reached))}"
     return status, detail, p.stdout
