@@ -2,6 +2,11 @@
 // Command: hadesgen --gamma 16 --vocab 50257 --lanes 16 --format fp16
 // Top module: hades_verify_g16_v50257_l16_fp16
 //   HADES greedy verify/rollback unit
+//   TDATA layouts (bit ranges; each port zero-padded on top to whole bytes, input padding ignored):
+//     s_axis_cmd_tdata[263:0]: gamma [4:0]; draft_token[i] [5 + 16*i +: 16], i < 16; zero padding [263:261]
+//     s_axis_logits_tdata[255:0]: logit[i] [16*i +: 16], i < 16
+//     m_axis_result_tdata[31:0]: token [15:0]; accepted [20:16]; rollback [25:21]; flags [31:26]
+//     m_axis_tokens_tdata[15:0]: token [15:0]
 // Parameters:
 //   vocab = 50257
 //   gamma_max = 16
@@ -14,7 +19,7 @@
 //   input     1 aresetn  synchronous reset, active low
 //   input     1 s_axis_cmd_tvalid
 //   output    1 s_axis_cmd_tready
-//   input   261 s_axis_cmd_tdata
+//   input   264 s_axis_cmd_tdata
 //   input     1 s_axis_logits_tvalid
 //   output    1 s_axis_logits_tready
 //   input   256 s_axis_logits_tdata
@@ -27,10 +32,11 @@
 //   output   16 m_axis_tokens_tdata
 //   output    1 m_axis_tokens_tlast
 //   output   32 committed_len
+`timescale 1ns/1ps
 `default_nettype none
 
-// hades_stream_fifo_w17_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:8)
-module hades_stream_fifo_w17_d4 (
+// hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:8)
+module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4 (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -143,8 +149,8 @@ module hades_stream_fifo_w17_d4 (
     end
 endmodule
 
-// hades_stream_fifo_w32_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:8)
-module hades_stream_fifo_w32_d2 (
+// hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:8)
+module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d2 (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -233,8 +239,8 @@ module hades_stream_fifo_w32_d2 (
     end
 endmodule
 
-// hades_argmax_tree_l16_k16_t44: pipelined argmax, 4 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:17)
-module hades_argmax_tree_l16_k16_t44 (
+// hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t44: pipelined argmax, 4 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:17)
+module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t44 (
     input  wire aclk,
     input  wire aresetn,
     input  wire enable,
@@ -706,7 +712,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     input  wire aresetn,
     input  wire s_axis_cmd_tvalid,
     output wire s_axis_cmd_tready,
-    input  wire [260:0] s_axis_cmd_tdata,
+    input  wire [263:0] s_axis_cmd_tdata,
     input  wire s_axis_logits_tvalid,
     output wire s_axis_logits_tready,
     input  wire [255:0] s_axis_logits_tdata,
@@ -938,7 +944,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign flags_now = (flags_so_far | row_flags);
     assign round_decided = (row_event & (~draft_match));
 
-    hades_stream_fifo_w17_d4 u_token_fifo (
+    hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4 u_token_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_token_fifo_push),
@@ -950,7 +956,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         .m_axis_tdata(u_token_fifo_m_axis_tdata)
     );
 
-    hades_stream_fifo_w32_d2 u_result_fifo (
+    hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d2 u_result_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_result_fifo_push),
@@ -962,7 +968,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         .m_axis_tdata(u_result_fifo_m_axis_tdata)
     );
 
-    hades_argmax_tree_l16_k16_t44 u_argmax (
+    hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t44 u_argmax (
         .aclk(aclk),
         .aresetn(aresetn),
         .enable(u_argmax_enable),
@@ -1312,7 +1318,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, u_token_fifo_full, u_result_fifo_full};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[263:261], u_token_fifo_full, u_result_fifo_full};
 endmodule
 
-`default_nettype wire
+`resetall

@@ -2,6 +2,11 @@
 // Command: hadesgen --gamma 4 --vocab 1000 --lanes 4 --format bf16
 // Top module: hades_verify_g4_v1000_l4_bf16
 //   HADES greedy verify/rollback unit
+//   TDATA layouts (bit ranges; each port zero-padded on top to whole bytes, input padding ignored):
+//     s_axis_cmd_tdata[47:0]: gamma [2:0]; draft_token[i] [3 + 10*i +: 10], i < 4; zero padding [47:43]
+//     s_axis_logits_tdata[63:0]: logit[i] [16*i +: 16], i < 4
+//     m_axis_result_tdata[23:0]: token [9:0]; accepted [12:10]; rollback [15:13]; flags [21:16]; zero padding [23:22]
+//     m_axis_tokens_tdata[15:0]: token [9:0]; zero padding [15:10]
 // Parameters:
 //   vocab = 1000
 //   gamma_max = 4
@@ -14,23 +19,24 @@
 //   input     1 aresetn  synchronous reset, active low
 //   input     1 s_axis_cmd_tvalid
 //   output    1 s_axis_cmd_tready
-//   input    43 s_axis_cmd_tdata
+//   input    48 s_axis_cmd_tdata
 //   input     1 s_axis_logits_tvalid
 //   output    1 s_axis_logits_tready
 //   input    64 s_axis_logits_tdata
 //   input     1 s_axis_logits_tlast
 //   output    1 m_axis_result_tvalid
 //   input     1 m_axis_result_tready
-//   output   22 m_axis_result_tdata
+//   output   24 m_axis_result_tdata
 //   output    1 m_axis_tokens_tvalid
 //   input     1 m_axis_tokens_tready
-//   output   10 m_axis_tokens_tdata
+//   output   16 m_axis_tokens_tdata
 //   output    1 m_axis_tokens_tlast
 //   output   32 committed_len
+`timescale 1ns/1ps
 `default_nettype none
 
-// hades_stream_fifo_w11_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:8)
-module hades_stream_fifo_w11_d4 (
+// hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:8)
+module hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4 (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -143,8 +149,8 @@ module hades_stream_fifo_w11_d4 (
     end
 endmodule
 
-// hades_stream_fifo_w22_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:8)
-module hades_stream_fifo_w22_d2 (
+// hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:8)
+module hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d2 (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -233,8 +239,8 @@ module hades_stream_fifo_w22_d2 (
     end
 endmodule
 
-// hades_argmax_tree_l4_k16_t30: pipelined argmax, 2 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:17)
-module hades_argmax_tree_l4_k16_t30 (
+// hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30: pipelined argmax, 2 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:17)
+module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30 (
     input  wire aclk,
     input  wire aresetn,
     input  wire enable,
@@ -364,17 +370,17 @@ module hades_verify_g4_v1000_l4_bf16 (
     input  wire aresetn,
     input  wire s_axis_cmd_tvalid,
     output wire s_axis_cmd_tready,
-    input  wire [42:0] s_axis_cmd_tdata,
+    input  wire [47:0] s_axis_cmd_tdata,
     input  wire s_axis_logits_tvalid,
     output wire s_axis_logits_tready,
     input  wire [63:0] s_axis_logits_tdata,
     input  wire s_axis_logits_tlast,
     output wire m_axis_result_tvalid,
     input  wire m_axis_result_tready,
-    output wire [21:0] m_axis_result_tdata,
+    output wire [23:0] m_axis_result_tdata,
     output wire m_axis_tokens_tvalid,
     input  wire m_axis_tokens_tready,
-    output wire [9:0] m_axis_tokens_tdata,
+    output wire [15:0] m_axis_tokens_tdata,
     output wire m_axis_tokens_tlast,
     output wire [31:0] committed_len
 );
@@ -489,9 +495,9 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign s_axis_cmd_tready = (~nxt_valid);
     assign s_axis_logits_tready = (cur_valid & advance);
     assign m_axis_result_tvalid = u_result_fifo_m_axis_tvalid;
-    assign m_axis_result_tdata = u_result_fifo_m_axis_tdata;
+    assign m_axis_result_tdata = {2'h0, u_result_fifo_m_axis_tdata};
     assign m_axis_tokens_tvalid = u_token_fifo_m_axis_tvalid;
-    assign m_axis_tokens_tdata = u_token_fifo_m_axis_tdata[9:0];
+    assign m_axis_tokens_tdata = {6'h0, u_token_fifo_m_axis_tdata[9:0]};
     assign m_axis_tokens_tlast = u_token_fifo_m_axis_tdata[10];
     assign committed_len = committed;
     assign u_token_fifo_push = row_event;
@@ -522,7 +528,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign flags_now = (flags_so_far | row_flags);
     assign round_decided = (row_event & (~draft_match));
 
-    hades_stream_fifo_w11_d4 u_token_fifo (
+    hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4 u_token_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_token_fifo_push),
@@ -534,7 +540,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         .m_axis_tdata(u_token_fifo_m_axis_tdata)
     );
 
-    hades_stream_fifo_w22_d2 u_result_fifo (
+    hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d2 u_result_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_result_fifo_push),
@@ -546,7 +552,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         .m_axis_tdata(u_result_fifo_m_axis_tdata)
     );
 
-    hades_argmax_tree_l4_k16_t30 u_argmax (
+    hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30 u_argmax (
         .aclk(aclk),
         .aresetn(aresetn),
         .enable(u_argmax_enable),
@@ -860,7 +866,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, u_token_fifo_full, u_result_fifo_full};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[47:43], u_token_fifo_full, u_result_fifo_full};
 endmodule
 
-`default_nettype wire
+`resetall

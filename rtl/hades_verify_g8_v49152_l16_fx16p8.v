@@ -2,6 +2,11 @@
 // Command: hadesgen --gamma 8 --vocab 49152 --lanes 16 --format fixed16.8
 // Top module: hades_verify_g8_v49152_l16_fx16p8
 //   HADES greedy verify/rollback unit
+//   TDATA layouts (bit ranges; each port zero-padded on top to whole bytes, input padding ignored):
+//     s_axis_cmd_tdata[135:0]: gamma [3:0]; draft_token[i] [4 + 16*i +: 16], i < 8; zero padding [135:132]
+//     s_axis_logits_tdata[255:0]: logit[i] [16*i +: 16], i < 16
+//     m_axis_result_tdata[31:0]: token [15:0]; accepted [19:16]; rollback [23:20]; flags [29:24]; zero padding [31:30]
+//     m_axis_tokens_tdata[15:0]: token [15:0]
 // Parameters:
 //   vocab = 49152
 //   gamma_max = 8
@@ -14,23 +19,24 @@
 //   input     1 aresetn  synchronous reset, active low
 //   input     1 s_axis_cmd_tvalid
 //   output    1 s_axis_cmd_tready
-//   input   132 s_axis_cmd_tdata
+//   input   136 s_axis_cmd_tdata
 //   input     1 s_axis_logits_tvalid
 //   output    1 s_axis_logits_tready
 //   input   256 s_axis_logits_tdata
 //   input     1 s_axis_logits_tlast
 //   output    1 m_axis_result_tvalid
 //   input     1 m_axis_result_tready
-//   output   30 m_axis_result_tdata
+//   output   32 m_axis_result_tdata
 //   output    1 m_axis_tokens_tvalid
 //   input     1 m_axis_tokens_tready
 //   output   16 m_axis_tokens_tdata
 //   output    1 m_axis_tokens_tlast
 //   output   32 committed_len
+`timescale 1ns/1ps
 `default_nettype none
 
-// hades_stream_fifo_w17_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:8)
-module hades_stream_fifo_w17_d4 (
+// hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:8)
+module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4 (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -143,8 +149,8 @@ module hades_stream_fifo_w17_d4 (
     end
 endmodule
 
-// hades_stream_fifo_w30_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:8)
-module hades_stream_fifo_w30_d2 (
+// hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:8)
+module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d2 (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -233,8 +239,8 @@ module hades_stream_fifo_w30_d2 (
     end
 endmodule
 
-// hades_argmax_tree_l16_k16_t43: pipelined argmax, 4 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:17)
-module hades_argmax_tree_l16_k16_t43 (
+// hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t43: pipelined argmax, 4 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:17)
+module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t43 (
     input  wire aclk,
     input  wire aresetn,
     input  wire enable,
@@ -706,14 +712,14 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     input  wire aresetn,
     input  wire s_axis_cmd_tvalid,
     output wire s_axis_cmd_tready,
-    input  wire [131:0] s_axis_cmd_tdata,
+    input  wire [135:0] s_axis_cmd_tdata,
     input  wire s_axis_logits_tvalid,
     output wire s_axis_logits_tready,
     input  wire [255:0] s_axis_logits_tdata,
     input  wire s_axis_logits_tlast,
     output wire m_axis_result_tvalid,
     input  wire m_axis_result_tready,
-    output wire [29:0] m_axis_result_tdata,
+    output wire [31:0] m_axis_result_tdata,
     output wire m_axis_tokens_tvalid,
     input  wire m_axis_tokens_tready,
     output wire [15:0] m_axis_tokens_tdata,
@@ -838,7 +844,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign s_axis_cmd_tready = (~nxt_valid);
     assign s_axis_logits_tready = (cur_valid & advance);
     assign m_axis_result_tvalid = u_result_fifo_m_axis_tvalid;
-    assign m_axis_result_tdata = u_result_fifo_m_axis_tdata;
+    assign m_axis_result_tdata = {2'h0, u_result_fifo_m_axis_tdata};
     assign m_axis_tokens_tvalid = u_token_fifo_m_axis_tvalid;
     assign m_axis_tokens_tdata = u_token_fifo_m_axis_tdata[15:0];
     assign m_axis_tokens_tlast = u_token_fifo_m_axis_tdata[16];
@@ -871,7 +877,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign flags_now = (flags_so_far | row_flags);
     assign round_decided = (row_event & (~draft_match));
 
-    hades_stream_fifo_w17_d4 u_token_fifo (
+    hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4 u_token_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_token_fifo_push),
@@ -883,7 +889,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         .m_axis_tdata(u_token_fifo_m_axis_tdata)
     );
 
-    hades_stream_fifo_w30_d2 u_result_fifo (
+    hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d2 u_result_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_result_fifo_push),
@@ -895,7 +901,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         .m_axis_tdata(u_result_fifo_m_axis_tdata)
     );
 
-    hades_argmax_tree_l16_k16_t43 u_argmax (
+    hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t43 u_argmax (
         .aclk(aclk),
         .aresetn(aresetn),
         .enable(u_argmax_enable),
@@ -1215,7 +1221,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, u_token_fifo_full, u_result_fifo_full};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[135:132], u_token_fifo_full, u_result_fifo_full};
 endmodule
 
-`default_nettype wire
+`resetall

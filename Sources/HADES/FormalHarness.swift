@@ -71,9 +71,9 @@ public enum FormalHarness {
             let resultReady = m.input("m_axis_result_tready", 1)
             let tokensReady = m.input("m_axis_tokens_tready", 1)
             dut["s_axis_cmd_tvalid"] <== cmdValid
-            dut["s_axis_cmd_tdata"] <== cmdData
+            dut["s_axis_cmd_tdata"] <== cmdData.zeroExtended(to: io.commandTDataBits)  // padding: ignored by the unit
             dut["s_axis_logits_tvalid"] <== logitsValid
-            dut["s_axis_logits_tdata"] <== logitsData
+            dut["s_axis_logits_tdata"] <== logitsData.zeroExtended(to: io.logitTDataBits)
             dut["s_axis_logits_tlast"] <== logitsLast
             dut["m_axis_result_tready"] <== resultReady
             dut["m_axis_tokens_tready"] <== tokensReady
@@ -129,7 +129,7 @@ public enum FormalHarness {
 
             // MARK: tokens < V
             let limit = mutation == .tokenBelowLastIndex ? c.vocab - 1 : c.vocab
-            let tokenData = dut["m_axis_tokens_tdata"]
+            let tokenData = dut["m_axis_tokens_tdata"].bits(tw - 1, 0)
             let inRange: (Value) -> Value = { v in limit >= 1 << tw ? .true : v < limit }
             let okToken = m.named("chk_ok_token", (!dut["m_axis_tokens_tvalid"] | inRange(tokenData))
                 & (!dut["m_axis_result_tvalid"] | inRange(resultToken)))

@@ -34,21 +34,21 @@ public enum GreedyVerifierRTL {
             ("vocab", "\(c.vocab)"), ("gamma_max", "\(c.gammaMax)"), ("lanes", "\(lanes)"),
             ("format", c.format.description), ("beats_per_row", "\(beats)"),
             ("latency_D", "\(GreedyTiming.pipelineDepth(lanes: lanes))"),
-        ], doc: ["HADES greedy verify/rollback unit"]) { m in
+        ], doc: ["HADES greedy verify/rollback unit", VerifierInterface.layoutNote] + io.layouts.map { "  " + $0.summary }) { m in
             // MARK: ports
             let cmdValid = m.input("s_axis_cmd_tvalid", 1)
             let cmdReady = m.output("s_axis_cmd_tready", 1)
-            let cmdData = m.input("s_axis_cmd_tdata", io.commandBits)
+            let cmdData = m.input("s_axis_cmd_tdata", io.commandTDataBits)
             let logitsValid = m.input("s_axis_logits_tvalid", 1)
             let logitsReady = m.output("s_axis_logits_tready", 1)
-            let logitsData = m.input("s_axis_logits_tdata", io.logitBusBits)
+            let logitsData = m.input("s_axis_logits_tdata", io.logitTDataBits)
             let logitsLast = m.input("s_axis_logits_tlast", 1)
             let resultValid = m.output("m_axis_result_tvalid", 1)
             let resultReady = m.input("m_axis_result_tready", 1)
-            let resultData = m.output("m_axis_result_tdata", io.resultBits)
+            let resultData = m.output("m_axis_result_tdata", io.resultTDataBits)
             let tokensValid = m.output("m_axis_tokens_tvalid", 1)
             let tokensReady = m.input("m_axis_tokens_tready", 1)
-            let tokensData = m.output("m_axis_tokens_tdata", tw)
+            let tokensData = m.output("m_axis_tokens_tdata", io.tokenTDataBits)
             let tokensLast = m.output("m_axis_tokens_tlast", 1)
             let committedLength = m.output("committed_len", VerifierInterface.committedLengthBits)
 
@@ -67,7 +67,7 @@ public enum GreedyVerifierRTL {
             }
             let current = commandRegs("cur"), queued = commandRegs("nxt")
             let incomingGamma = cmdData.bits(gw - 1, 0)
-            let incomingTokens = cmdData.bits(io.commandBits - 1, gw)
+            let incomingTokens = cmdData.bits(io.commandBits - 1, gw)  // bits above commandBits: zero padding, unused
             let gammaTooLarge: Value = (1 << gw) - 1 > c.gammaMax ? incomingGamma > c.gammaMax : .false
             let incoming = Command(valid: .true, gamma: incomingGamma, tokens: incomingTokens,
                                    badGamma: m.named("cmd_bad_gamma", gammaTooLarge))
@@ -240,11 +240,11 @@ public enum GreedyVerifierRTL {
             // MARK: outputs
             tokenQueue["m_axis_tready"] <== tokensReady
             tokensValid <== tokenQueue["m_axis_tvalid"]
-            tokensData <== tokenQueue["m_axis_tdata"].bits(tw - 1, 0)
+            tokensData <== tokenQueue["m_axis_tdata"].bits(tw - 1, 0).zeroExtended(to: io.tokenTDataBits)
             tokensLast <== tokenQueue["m_axis_tdata"][tw]
             resultQueue["m_axis_tready"] <== resultReady
             resultValid <== resultQueue["m_axis_tvalid"]
-            resultData <== resultQueue["m_axis_tdata"]
+            resultData <== resultQueue["m_axis_tdata"].zeroExtended(to: io.resultTDataBits)
             committedLength <== committed
         }
     }

@@ -9,6 +9,10 @@ import HDL
 /// - result `m_axis_result_tdata`: token `[tokenBits-1:0]`, accepted n, rollback γ−n (gammaBits each), then the
 ///   six flag bits in `ResultFlags` order (bad_draft is the lowest).
 /// - tokens `m_axis_tokens_tdata`: one emitted token per beat, `tlast` on the round's last (n+1-th) token.
+///
+/// Every TDATA port is byte-aligned (AXI4-Stream): the fields above keep their positions and the port is padded
+/// with zeros on top up to a multiple of 8 bits (`…TDataBits`; the `…Bits` properties are the unpadded field
+/// widths). The unit drives its output padding to 0 and ignores its input padding.
 public struct VerifierInterface: Equatable {
     public let config: VerifierConfig
     public init(_ config: VerifierConfig) { self.config = config }
@@ -19,6 +23,13 @@ public struct VerifierInterface: Equatable {
     public var logitBusBits: Int { config.lanes * config.format.bits }
     public var resultBits: Int { tokenBits + 2 * gammaBits + ResultFlags.bitCount }
     public static let committedLengthBits = 32
+
+    /// TDATA widths: the field widths rounded up to whole bytes.
+    public var commandTDataBits: Int { Self.byteAligned(commandBits) }
+    public var logitTDataBits: Int { Self.byteAligned(logitBusBits) }
+    public var resultTDataBits: Int { Self.byteAligned(resultBits) }
+    public var tokenTDataBits: Int { Self.byteAligned(tokenBits) }
+    public static func byteAligned(_ bits: Int) -> Int { (bits + 7) / 8 * 8 }
 
     /// Command payload as 32-bit words (least significant first), for the bridge.
     public func packCommand(gamma: Int, draftTokens: [Int]) -> [UInt32] {
@@ -50,7 +61,7 @@ public struct VerifierInterface: Equatable {
     public func packBeat(_ codes: UnsafeBufferPointer<UInt32>, beat: Int, into words: inout [UInt32]) {
         let w = config.format.bits
         let lanes = config.lanes
-        let wordCount = (logitBusBits + 31) / 32
+        let wordCount = (logitTDataBits + 31) / 32
         if words.count != wordCount { words = Array(repeating: 0, count: wordCount) } else {
             for i in 0..<wordCount { words[i] = 0 }
         }

@@ -25,6 +25,8 @@ public struct SamplingInterface: Equatable {
     /// The on-chip generator bit (the command's top bit).
     public var generatorBit: Int { oneHotBit + 1 }
     public var commandBits: Int { generatorBit + 1 }
+    /// `s_axis_cmd_tdata` width: `commandBits` padded with zeros to whole bytes.
+    public var commandTDataBits: Int { VerifierInterface.byteAligned(commandBits) }
 
     /// With `generatorSeed`, the seed replaces the uniforms (low half in U_0's field, high half in U_1's).
     public func packCommand(gamma: Int, draftTokens: [Int], uniforms: [UInt32], oneHot: Bool = false,
@@ -108,25 +110,26 @@ public enum SamplingVerifierRTL {
         return try Module.build(name ?? defaultName(c), parameters: [
             ("vocab", "\(c.vocab)"), ("gamma_max", "\(gmax)"), ("lanes", "\(lanes)"),
             ("format", c.format.description), ("beats_per_row", "\(beats)"),
-        ], doc: ["HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint)"]) { m in
+        ], doc: ["HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint)",
+                 VerifierInterface.layoutNote] + io.layouts.map { "  " + $0.summary }) { m in
             // MARK: ports
             let cmdValid = m.input("s_axis_cmd_tvalid", 1)
             let cmdReady = m.output("s_axis_cmd_tready", 1)
-            let cmdData = m.input("s_axis_cmd_tdata", io.commandBits)
+            let cmdData = m.input("s_axis_cmd_tdata", io.commandTDataBits)
             let tValid = m.input("s_axis_logits_tvalid", 1)
             let tReady = m.output("s_axis_logits_tready", 1)
-            let tData = m.input("s_axis_logits_tdata", lanes * w)
+            let tData = m.input("s_axis_logits_tdata", result.logitTDataBits).bits(lanes * w - 1, 0)  // above: padding
             let tLast = m.input("s_axis_logits_tlast", 1)
             let dValid = m.input("s_axis_draft_tvalid", 1)
             let dReady = m.output("s_axis_draft_tready", 1)
-            let dData = m.input("s_axis_draft_tdata", lanes * w)
+            let dData = m.input("s_axis_draft_tdata", result.logitTDataBits).bits(lanes * w - 1, 0)
             let dLast = m.input("s_axis_draft_tlast", 1)
             let resultValid = m.output("m_axis_result_tvalid", 1)
             let resultReady = m.input("m_axis_result_tready", 1)
-            let resultData = m.output("m_axis_result_tdata", result.resultBits)
+            let resultData = m.output("m_axis_result_tdata", result.resultTDataBits)
             let tokensValid = m.output("m_axis_tokens_tvalid", 1)
             let tokensReady = m.input("m_axis_tokens_tready", 1)
-            let tokensData = m.output("m_axis_tokens_tdata", tw)
+            let tokensData = m.output("m_axis_tokens_tdata", result.tokenTDataBits)
             let tokensLast = m.output("m_axis_tokens_tlast", 1)
             let committedLength = m.output("committed_len", VerifierInterface.committedLengthBits)
 
@@ -502,11 +505,11 @@ public enum SamplingVerifierRTL {
             // MARK: outputs
             tokenQueue["m_axis_tready"] <== tokensReady
             tokensValid <== tokenQueue["m_axis_tvalid"]
-            tokensData <== tokenQueue["m_axis_tdata"].bits(tw - 1, 0)
+            tokensData <== tokenQueue["m_axis_tdata"].bits(tw - 1, 0).zeroExtended(to: result.tokenTDataBits)
             tokensLast <== tokenQueue["m_axis_tdata"][tw]
             resultQueue["m_axis_tready"] <== resultReady
             resultValid <== resultQueue["m_axis_tvalid"]
-            resultData <== resultQueue["m_axis_tdata"]
+            resultData <== resultQueue["m_axis_tdata"].zeroExtended(to: result.resultTDataBits)
             committedLength <== committed
         }
     }

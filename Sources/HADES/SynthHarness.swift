@@ -58,18 +58,18 @@ public enum SynthHarness {
                 return chain.bits(offset + width - 1, offset)
             }
             dut["s_axis_cmd_tvalid"] <== take(1)
-            dut["s_axis_cmd_tdata"] <== take(io.commandBits)
+            dut["s_axis_cmd_tdata"] <== take(io.commandBits).zeroExtended(to: io.commandTDataBits)  // padding: ignored
             dut["s_axis_logits_tvalid"] <== take(1)
             dut["s_axis_logits_tlast"] <== take(1)
-            dut["s_axis_logits_tdata"] <== take(io.logitBusBits)
+            dut["s_axis_logits_tdata"] <== take(io.logitBusBits).zeroExtended(to: io.logitTDataBits)
             dut["m_axis_result_tready"] <== take(1)
             dut["m_axis_tokens_tready"] <== take(1)
             precondition(offset == chainWidth, "harness chain layout does not cover \(chainWidth) bits")
 
             let outputs = concat([
                 dut["s_axis_cmd_tready"], dut["s_axis_logits_tready"],
-                dut["m_axis_result_tvalid"], dut["m_axis_result_tdata"],
-                dut["m_axis_tokens_tvalid"], dut["m_axis_tokens_tdata"], dut["m_axis_tokens_tlast"],
+                dut["m_axis_result_tvalid"], dut["m_axis_result_tdata"].bits(io.resultBits - 1, 0),
+                dut["m_axis_tokens_tvalid"], dut["m_axis_tokens_tdata"].bits(c.tokenBits - 1, 0), dut["m_axis_tokens_tlast"],
                 dut["committed_len"],
             ])
             let observed = m.regNext("observed", outputs)

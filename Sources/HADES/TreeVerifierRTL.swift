@@ -21,7 +21,7 @@ public struct TreeInterface: Equatable {
     public var logitBusBits: Int { config.lanes * config.format.bits }
     public var resultBits: Int { tokenBits + 2 * countBits + ResultFlags.treeBitCount }
 
-    static func bytes(_ bits: Int) -> Int { (bits + 7) / 8 * 8 }
+    static func bytes(_ bits: Int) -> Int { VerifierInterface.byteAligned(bits) }
     public var commandTDataBits: Int { Self.bytes(commandBits) }
     public var logitTDataBits: Int { Self.bytes(logitBusBits) }
     public var resultTDataBits: Int { Self.bytes(resultBits) }
@@ -53,6 +53,21 @@ public struct TreeInterface: Equatable {
 
     /// The logit beats are the chain verifier's.
     public var rowInterface: VerifierInterface { VerifierInterface(config.rows) }
+
+    /// Every port's TDATA layout (for the generated file's header).
+    public var layouts: [StreamLayout] {
+        let n = config.maxNodes, tw = tokenBits, cw = countBits
+        return [StreamLayout("s_axis_cmd_tdata", [LayoutField("nodes", offset: 0, width: cw),
+                                                  LayoutField("token", offset: cw, width: tw, count: n),
+                                                  LayoutField("parent_plus_1", offset: cw + n * tw, width: cw, count: n)]),
+                rowInterface.logitLayout("s_axis_logits_tdata"),
+                StreamLayout("m_axis_result_tdata", [LayoutField("token", offset: 0, width: tw),
+                                                     LayoutField("accepted", offset: tw, width: cw),
+                                                     LayoutField("rollback", offset: tw + cw, width: cw),
+                                                     LayoutField("flags", offset: tw + 2 * cw, width: ResultFlags.treeBitCount)]),
+                StreamLayout("m_axis_tokens_tdata", [LayoutField("token", offset: 0, width: tw)]),
+                StreamLayout("m_axis_path_tdata", [LayoutField("node", offset: 0, width: cw)])]
+    }
 }
 
 /// The greedy token-tree verifier (DESIGN.md "Token trees").
@@ -106,7 +121,7 @@ public enum TreeVerifierRTL {
             ("vocab", "\(c.vocab)"), ("max_nodes", "\(nodes)"), ("lanes", "\(lanes)"),
             ("format", c.format.description), ("beats_per_row", "\(beats)"),
             ("latency_D", "\(TreeTiming.pipelineDepth(lanes: lanes))"),
-        ], doc: ["HADES greedy token-tree verify unit"]) { m in
+        ], doc: ["HADES greedy token-tree verify unit", VerifierInterface.layoutNote] + io.layouts.map { "  " + $0.summary }) { m in
             // MARK: ports
             let cmdValid = m.input("s_axis_cmd_tvalid", 1)
             let cmdReady = m.output("s_axis_cmd_tready", 1)

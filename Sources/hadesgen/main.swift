@@ -37,6 +37,9 @@ struct HadesGen: ParsableCommand {
     @Flag(help: "Emit the place-and-route harness instead: serial-in shift register -> verifier -> XOR to one pin (timing only; --top names the harness).")
     var harness = false
 
+    @Option(help: "Print the configuration's stream layout instead of Verilog: json or c-header.")
+    var layout: String?
+
     func validate() throws {
         if mode == "tree" {
             guard let nodes, TreeConfig.nodesRange.contains(nodes) else {
@@ -64,6 +67,10 @@ struct HadesGen: ParsableCommand {
         if mode == "sampling", parsed.isFloat {
             throw ValidationError("--mode sampling computes in fixed point: --format must be fixedW.F, not \(parsed)")
         }
+        if layout != nil, mode == "tree" { throw ValidationError("--layout is not available for --mode tree yet") }
+        if let layout, !["json", "c-header"].contains(layout) || harness {
+            throw ValidationError("--layout '\(layout)': expected json or c-header, and not with --harness")
+        }
         if let top, top.wholeMatch(of: #/[A-Za-z][A-Za-z0-9_]*/#) == nil || top.contains("__") {
             throw ValidationError("--top '\(top)' is not a plain Verilog identifier (letters, digits, single '_')")
         }
@@ -89,9 +96,10 @@ struct HadesGen: ParsableCommand {
 
     func chainVerilog() throws -> String {
         let config = try VerifierConfig(vocab: vocab, gammaMax: gamma!, lanes: lanes, format: LogitFormat(parsing: format))
-        return harness ? try HADESGenerator.harnessVerilog(config, top: top)
-            : mode == "sampling" ? try HADESGenerator.samplingVerilog(config, top: top)
-            : try HADESGenerator.verilog(config, top: top)
+        return try layout.map { LayoutExport(config, mode: mode == "sampling" ? .sampling : .greedy, top: top).text($0) }
+            ?? (harness ? HADESGenerator.harnessVerilog(config, top: top)
+            : mode == "sampling" ? HADESGenerator.samplingVerilog(config, top: top)
+            : HADESGenerator.verilog(config, top: top))
     }
 }
 

@@ -36,7 +36,8 @@ final class GeneratorTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("module hades_verify_g16_v50257_l16_fp16 ("))
         XCTAssertTrue(r.stdout.contains("// Command: hadesgen --gamma 16 --vocab 50257 --lanes 16 --format fp16"))
-        XCTAssertTrue(r.stdout.hasSuffix("`default_nettype wire\n"))
+        XCTAssertTrue(r.stdout.hasSuffix("`resetall\n"))
+        XCTAssertTrue(r.stdout.contains("\n`timescale 1ns/1ps\n`default_nettype none\n"))
     }
 
     func testOutputFileAndTopName() throws {

@@ -6,7 +6,9 @@ import XCTest
 final class ToolCheckTests: XCTestCase {
     private func assertCleanInEveryTool(_ module: Module, file: StaticString = #filePath, line: UInt = #line) throws {
         let files = VerilogEmitter.emitFiles(module)
-        XCTAssertEqual(files.map(\.name), module.hierarchy.map { $0.name + ".v" }, file: file, line: line)
+        // Submodules are named after the top, so several designs' files can be loaded together.
+        XCTAssertEqual(files.map(\.name), module.hierarchy.map { ($0 === module ? "" : module.name + "_") + $0.name + ".v" },
+                       file: file, line: line)
         XCTAssertEqual(try ExternalTools.verilatorLint(files, top: module.name), "", "verilator -Wall", file: file, line: line)
         XCTAssertEqual(try ExternalTools.iverilogCheck(files, top: module.name), "", "iverilog", file: file, line: line)
         let synth = try ExternalTools.yosysSynth(files, top: module.name)
@@ -26,10 +28,10 @@ final class ToolCheckTests: XCTestCase {
     func testHierarchicalTreeAsOneFileLintsCleanWithOnlyTheFileNameWaiver() throws {
         let module = try SampleCircuits.maxTree()
         let text = VerilogEmitter.emit(module)
-        // Child first, emitted once although instanced seven times.
-        XCTAssertEqual(text.components(separatedBy: "\nmodule sample_max2_w8 (").count - 1, 1)
-        XCTAssertEqual(text.components(separatedBy: "    sample_max2_w8 max_l").count - 1, 7)
-        let childAt = try XCTUnwrap(text.range(of: "module sample_max2_w8 ("))
+        // Child first (named after the top), emitted once although instanced seven times.
+        XCTAssertEqual(text.components(separatedBy: "\nmodule sample_max_tree_n8_w8_sample_max2_w8 (").count - 1, 1)
+        XCTAssertEqual(text.components(separatedBy: "    sample_max_tree_n8_w8_sample_max2_w8 max_l").count - 1, 7)
+        let childAt = try XCTUnwrap(text.range(of: "module sample_max_tree_n8_w8_sample_max2_w8 ("))
         let topAt = try XCTUnwrap(text.range(of: "module \(module.name) ("))
         XCTAssertLessThan(childAt.lowerBound, topAt.lowerBound)
         let files = [(name: "max_tree_all.v", text: text)]

@@ -28,7 +28,9 @@ final class SynthHarnessTests: XCTestCase {
         let text = try HADESGenerator.harnessVerilog(c)
         XCTAssertTrue(text.contains("// Command: hadesgen --gamma 4 --vocab 100 --lanes 4 --format fp16 --harness"))
         XCTAssertTrue(text.contains("harness_ffs = \(SynthHarness.overheadFlipFlops(c))"))
-        XCTAssertTrue(text.contains("module \(GreedyVerifierRTL.defaultName(c)) ("), "the verifier is inside")
+        // The verifier is inside, named after the harness like every submodule.
+        let inner = SynthHarness.defaultName(c) + "_" + GreedyVerifierRTL.defaultName(c).dropFirst("hades_".count)
+        XCTAssertTrue(text.contains("module \(inner) ("), "the verifier is inside")
         // The chain is as wide as every verifier input together.
         let io = VerifierInterface(c)
         XCTAssertEqual(SynthHarness.chainBits(c), io.commandBits + io.logitBusBits + 5)

@@ -7,6 +7,7 @@
 //   input     1 enable
 //   input     1 clear
 //   output    8 count
+`timescale 1ns/1ps
 `default_nettype none
 
 // sample_counter: 8-bit counter with enable and clear (from HDLTests/SampleCircuits.swift:7)
@@ -35,4 +36,4 @@ module sample_counter (
     end
 endmodule
 
-`default_nettype wire
+`resetall

@@ -10,6 +10,7 @@
 //   output    1 m_axis_tvalid
 //   input     1 m_axis_tready
 //   output    8 m_axis_tdata
+`timescale 1ns/1ps
 `default_nettype none
 
 // sample_fifo_d4_w8: stream FIFO (from HDLTests/SampleCircuits.swift:23)
@@ -126,4 +127,4 @@ module sample_fifo_d4_w8 (
     end
 endmodule
 
-`default_nettype wire
+`resetall
