@@ -83,3 +83,19 @@ final class TreeVerifierTests: XCTestCase {
         }
     }
 }
+
+/// `make synth`'s harness around the tree unit: one pin each way, lint clean, the harness flip-flops in the header.
+final class TreeSynthHarnessTests: XCTestCase {
+    func testHarnessLintsCleanWithOnePinEachWay() throws {
+        let c = try TreeConfig(vocab: 100, maxNodes: 16, lanes: 4, format: .fp16)
+        let m = try TreeSynthHarness.module(c)
+        XCTAssertEqual(m.ports.map(\.name), ["aclk", "aresetn", "serial_in", "serial_out"])
+        XCTAssertEqual(try ExternalTools.verilatorLint(VerilogEmitter.emitFiles(m), top: m.name), "")
+        let text = try HADESGenerator.treeHarnessVerilog(c)
+        XCTAssertTrue(text.contains("// Command: hadesgen --mode tree --nodes 16 --vocab 100 --lanes 4 --format fp16 --harness"))
+        let io = TreeInterface(c)
+        let chain = io.commandTDataBits + io.logitTDataBits + 5 + 1   // + path tready
+        let observed = 2 + 1 + io.resultTDataBits + 2 + io.tokenTDataBits + 2 + io.pathTDataBits + 32
+        XCTAssertTrue(text.contains("harness_ffs = \(chain + observed + (observed + 7) / 8 + 1)"), "harness flip-flops")
+    }
+}
