@@ -58,8 +58,9 @@ final class TreeReliabilityTests: XCTestCase {
     }
 
     func testSoakRandomTreesUnderBackPressure() throws {
-        let budget = UInt64(ProcessInfo.processInfo.environment["HADES_SOAK_CYCLES"] ?? "") ?? 100_000
-        let result = try TreeSoak.run(try Self.simulator(), cycles: budget, seed: 2024)
+        let environment = ProcessInfo.processInfo.environment
+        let budget = UInt64(environment["HADES_SOAK_CYCLES"] ?? "") ?? 100_000
+        let result = try TreeSoak.run(try Self.simulator(), cycles: budget, seed: UInt64(environment["HADES_SOAK_SEED"] ?? "") ?? 2024)
         print("tree soak: \(result.rounds) rounds, flags \(result.flags.sorted { $0.key < $1.key })")
         XCTAssertNil(result.failure, result.failure ?? "")
         for f in ["bad_tree", "bad_draft", "bad_gamma", "row_length", "nan_logit", "degenerate_row"] {
