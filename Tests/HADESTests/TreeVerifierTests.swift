@@ -24,6 +24,9 @@ final class TreeVerifierTests: XCTestCase {
             XCTAssertEqual(try ExternalTools.verilatorLint(VerilogEmitter.emitFiles(module), top: module.name), "", "\(row)")
             let text = try HADESGenerator.treeVerilog(c)
             XCTAssertEqual(try ExternalTools.iverilogCheck([("tree.v", text)], top: module.name), "", "\(row)")
+            if row.lanes <= 3 {
+                XCTAssertEqual(try ExternalTools.yosysSynth([("tree.v", text)], top: module.name).latches, 0, "\(row): latches")
+            }
         }
     }
 
