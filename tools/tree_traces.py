@@ -34,7 +34,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from check_trace import argmax_row  # noqa: E402
+from check_trace import tree_decide  # noqa: E402
 from smollm2 import D_MODEL, HEAD_DIM, MODEL_NAME, N_HEAD, N_KV, N_LAYERS, SmolLM2, rms_norm  # noqa: E402
 from tokenizer import EOS_ID, Tokenizer  # noqa: E402
 
@@ -103,21 +103,6 @@ def tree_draft(seq: list[int], n: int) -> tuple[list[int], list[int]]:
     parents = [-1 if nodes[i][1] < 0 else remap[nodes[i][1]] for i in keep]
     assert all(p < i for i, p in enumerate(parents))
     return toks, parents
-
-
-# ------------------------------------------------------------------------------------------- tree rule
-def tree_decide(rows: np.ndarray, toks: list[int], parents: list[int]) -> tuple[list[int], int]:
-    """DESIGN.md greedy tree walk: path (node indices) and the final token a_{r_last}."""
-    V = rows.shape[-1]
-    path, c = [], -1
-    while True:
-        a = argmax_row(rows[c + 1])
-        nxt = next((i for i in range(len(toks)) if parents[i] == c and parents[i] < i and toks[i] < V
-                    and toks[i] == a), None)
-        if nxt is None:
-            return path, a
-        path.append(nxt)
-        c = nxt
 
 
 # ------------------------------------------------------------------------------------------- target
@@ -221,7 +206,7 @@ def decode(m: SmolLM2, prompt: list[int], n: int, tree: bool, drafter: str, max_
         p0 = cache.length
         logits = tree_forward(m, [seq[-1]] + toks, parents, cache)
         rows = logits.astype(np.float16)
-        path, last = tree_decide(rows, toks, parents)
+        path, last = tree_decide(rows, toks, parents, len(toks))
         compact(cache, p0, path)
         emitted = [toks[i] for i in path] + [last]
         rec = dict(nodes=len(toks), tokens=toks, parents=parents, path=path, accepted=len(path), next_token=last,
