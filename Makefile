@@ -116,3 +116,8 @@ fuzz: deps
 formal: deps
 	HADES_FORMAL_FULL=1 HADES_FORMAL_DEPTH=$(FORMAL_DEPTH) HADES_FORMAL_TIMEOUT=$(FORMAL_TIMEOUT) \
 	  $(SWIFT_BIN) test $(SWIFT_TEST_ARGS) --filter ReliabilityTests.FormalTests
+
+# Every corner of the parameter space co-simulated (CI co-simulates one format per mode fully, the rest at the extremes).
+.PHONY: corners
+corners: deps
+	HADES_ALL_CORNERS=1 $(SWIFT_BIN) test $(SWIFT_TEST_ARGS) --filter "ParameterCornerTests|SamplingCornerTests"

@@ -136,10 +136,13 @@ public final class SamplingSimulator {
     }
 }
 
-/// Sampling rounds from a trace with `draft_logits` and `uniforms`, converted to the configuration's fixed format.
+/// Sampling rounds from a trace with `uniforms`, converted to the configuration's fixed format. With `oneHot`
+/// (forced, or a trace without `draft_logits`) the rounds are one-hot drafts: no draft rows are sent, d_i = δ(x_i).
 public enum SamplingTraceRounds {
-    public static func rounds(_ trace: SpeculativeTrace, format: LogitFormat, range: Range<Int>? = nil) throws -> [SamplingRound] {
+    public static func rounds(_ trace: SpeculativeTrace, format: LogitFormat, oneHot: Bool = false,
+                              range: Range<Int>? = nil) throws -> [SamplingRound] {
         let v = trace.vocab
+        let useDraftRows = !oneHot && trace.hasDraftLogits
         return try (range ?? 0..<trace.rounds).map { r in
             let gamma = trace.gamma(r)
             var target: [UInt32] = [], draft: [UInt32] = []
@@ -148,18 +151,16 @@ public enum SamplingTraceRounds {
                                                     arrayName: "\(trace.file): target_logits",
                                                     baseIndex: (r * (trace.gammaMax + 1) + row) * v)
             }
-            for row in 0..<gamma {
-                guard let values = trace.draftRow(round: r, row: row) else {
-                    throw GoldenError(.conversion, "\(trace.file): no draft_logits (sampling needs them)")
-                }
-                draft += try LogitConverter.encode(values, format: format, arrayName: "\(trace.file): draft_logits",
+            for row in 0..<gamma where useDraftRows {
+                draft += try LogitConverter.encode(trace.draftRow(round: r, row: row)!, format: format,
+                                                   arrayName: "\(trace.file): draft_logits",
                                                    baseIndex: (r * trace.gammaMax + row) * v)
             }
             guard let us = trace.uniforms(r) else {
                 throw GoldenError(.conversion, "\(trace.file): no uniforms (sampling needs them)")
             }
             return SamplingRound(gamma: gamma, draftTokens: trace.draftTokens(r), targetCodes: target, draftCodes: draft,
-                                 uniforms: us)
+                                 uniforms: us, oneHot: !useDraftRows)
         }
     }
 }

@@ -20,11 +20,13 @@ public enum TraceRounds {
     }
 
     /// Rows (all γ+1 of every round) where the argmax in `format` differs from the argmax of the float values.
+    /// Rows holding a NaN are left out (a fixed format cannot represent them).
     public static func argmaxDifferences(_ trace: SpeculativeTrace, format: LogitFormat) throws -> (differ: Int, rows: Int) {
         var differ = 0, rows = 0
         for r in 0..<trace.rounds {
             for row in 0...trace.gamma(r) {
                 let values = trace.targetRow(round: r, row: row)
+                if values.contains(where: \.isNaN) { continue }
                 let codes = try LogitConverter.encode(values, format: format, arrayName: "target_logits")
                 if GreedyVerifier.argmax(row: codes, format: format).index != ReferenceGreedy.argmax(values) { differ += 1 }
                 rows += 1

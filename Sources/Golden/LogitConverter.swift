@@ -1,11 +1,11 @@
 /// Float logits → the codes the hardware sees, and codes → values for reports.
 ///
-/// Rounding is round-to-nearest, ties to even, in every format; NaN is refused in every format
-/// (NaN codes reach the hardware only when a test builds codes directly).
+/// Rounding is round-to-nearest, ties to even, in every format. Float formats carry raw IEEE bits, so a NaN becomes
+/// a NaN code of the format (the hardware flags it as `nan_logit`); only fixed point, which has no NaN, refuses it.
 public enum LogitConverter {
 
-    /// Encodes `values` in `format`. `arrayName` and `baseIndex` only serve the error message: a NaN at
-    /// `values[i]` throws `"<arrayName>[<baseIndex + i>]: NaN logit cannot be converted to <format>"`.
+    /// Encodes `values` in `format`. `arrayName` and `baseIndex` only serve the error message: in a fixed format a
+    /// NaN at `values[i]` throws `"<arrayName>[<baseIndex + i>]: NaN logit cannot be converted to <format>"`.
     public static func encode(_ values: [Float], format: LogitFormat, arrayName: String,
                               baseIndex: Int = 0) throws -> [UInt32] {
         try values.withUnsafeBufferPointer {
@@ -22,23 +22,11 @@ public enum LogitConverter {
         out.withUnsafeMutableBufferPointer { dst in
             switch format {
             case .fp32:
-                for i in 0..<values.count {
-                    let x = values[i]
-                    if x.isNaN { nanAt = i; return }
-                    dst[i] = x.bitPattern
-                }
+                for i in 0..<values.count { dst[i] = values[i].bitPattern }
             case .bf16:
-                for i in 0..<values.count {
-                    let x = values[i]
-                    if x.isNaN { nanAt = i; return }
-                    dst[i] = bf16Bits(x)
-                }
+                for i in 0..<values.count { dst[i] = bf16Bits(values[i]) }
             case .fp16:
-                for i in 0..<values.count {
-                    let x = values[i]
-                    if x.isNaN { nanAt = i; return }
-                    dst[i] = fp16Bits(x)
-                }
+                for i in 0..<values.count { dst[i] = fp16Bits(values[i]) }
             case let .fixed(w, f):
                 let scale = Double(sign: .plus, exponent: f, significand: 1)
                 let lo = -Double(sign: .plus, exponent: w - 1, significand: 1)
@@ -58,9 +46,9 @@ public enum LogitConverter {
         return out
     }
 
-    /// One value; nil for NaN (the only value that cannot be converted). `format` must be valid.
+    /// One value; nil for NaN in a fixed format (the only value that cannot be converted). `format` must be valid.
     public static func code(for value: Float, format: LogitFormat) -> UInt32? {
-        if value.isNaN { return nil }
+        if value.isNaN, !format.isFloat { return nil }
         switch format {
         case .fp32: return value.bitPattern
         case .bf16: return bf16Bits(value)
@@ -85,20 +73,24 @@ public enum LogitConverter {
     }
 
     /// bfloat16: round-to-nearest-even of the binary32 bits to their top 16 bits. The largest finite floats
-    /// round up to ±inf (correct RNE: they lie at or above the midpoint to 2^128). Input must not be NaN.
+    /// round up to ±inf (correct RNE: they lie at or above the midpoint to 2^128). NaN keeps its sign and top
+    /// payload bits and is made quiet (so it stays a NaN after truncation).
     @inline(__always)
     static func bf16Bits(_ x: Float) -> UInt32 {
         let b = x.bitPattern
+        if x.isNaN { return (b >> 16) | 0x0040 }
         let lsb = (b >> 16) & 1
         return (b &+ 0x7FFF &+ lsb) >> 16
     }
 
     /// binary16, round-to-nearest-even from binary32 (computed exactly in Double). |x| ≥ 65520 → ±inf
     /// (65520 is the midpoint between 65504 and 2^16 and ties to the even neighbour, 2^16 = inf);
-    /// subnormals and underflow to ±0 included. Input must not be NaN.
+    /// subnormals and underflow to ±0 included. NaN keeps its sign and top payload bits and is made quiet, so a
+    /// binary16 NaN read from a float16 trace comes back with its original bits.
     @inline(__always)
     static func fp16Bits(_ x: Float) -> UInt32 {
         let sign: UInt32 = x.sign == .minus ? 0x8000 : 0
+        if x.isNaN { return sign | 0x7E00 | ((x.bitPattern >> 13) & 0x3FF) }
         let a = Double(x.magnitude)
         if a >= 65520 { return sign | 0x7C00 }          // includes +inf
         if a < 0x1p-14 {

@@ -235,8 +235,10 @@ public enum SamplingVerifierRTL {
             let bLast = m.regNext("b_last", aLast)
             let bLanes = m.regNext("b_lanes", concat(laneValid.reversed()))
             let bDraftLanes = m.regNext("b_draft_lanes", concat(laneValid.reversed()) & replicate(aHasDraft, lanes))
+            // base + k needs room for the larger of a token and the last lane offset (small V with many lanes).
+            let hitBits = max(tw, VerifierConfig.bitsToHold(lanes - 1)) + 1
             let bHit = m.regNext("b_hit", concat((0..<lanes).reversed().map { k in
-                (aBase.zeroExtended(to: tw + 1) &+ .literal(UInt64(k), width: tw + 1)) === xToken.zeroExtended(to: tw + 1)
+                (aBase.zeroExtended(to: hitBits) &+ .literal(UInt64(k), width: hitBits)) === xToken.zeroExtended(to: hitBits)
             }) & concat(laneValid.reversed()))
             let bBase = m.regNext("b_base", aBase)
 

@@ -19,6 +19,8 @@ struct SimReport {
     var buildSeconds = 0.0
     var fixedArgmax: (differ: Int, rows: Int) = (0, 0)
     var idealFormula = "(n+1)*B + D"
+    /// Sampling: "rows" (draft logit rows sent) or "one-hot" (d_i = δ(x_i), no draft rows).
+    var draftKind: String?
 
     init(config: VerifierConfig, clockMHz: Double?) {
         self.config = config
@@ -66,6 +68,7 @@ struct SimReport {
             ("beats_per_s", f(simSeconds > 0 ? Double(beats) / simSeconds : 0, 0)),
         ]
         let latency = mode == "greedy" ? [("latency_D", "\(GreedyTiming.pipelineDepth(lanes: config.lanes))")] : []
-        return "{\"summary\":{" + (fields + latency).map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}}"
+        let drafts = draftKind.map { [("drafts", "\"\($0)\"")] } ?? []
+        return "{\"summary\":{" + (fields + drafts + latency).map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}}"
     }
 }

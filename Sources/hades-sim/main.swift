@@ -19,6 +19,9 @@ struct HadesSim: ParsableCommand {
     var format: String?
     @Option(help: "greedy, sampling or tree (token trees: the trace has parents).") var mode: String = "greedy"
     @Option(help: "Tree mode: N, the most nodes per round (1…64); default: the trace's G.") var nodes: Int?
+    @Flag(name: .customLong("one-hot"),
+          help: "Sampling: send one-hot drafts (d_i = δ(x_i), no draft rows) even if the trace has draft_logits; a trace without draft_logits is always one-hot.")
+    var oneHot = false
     @Option(help: "Write an FST waveform to FILE (slow).") var waves: String?
     @Option(name: .customLong("clock-mhz"), help: "Clock for tokens/s (default: \(SimReport.assumedClockMHz) MHz, an assumption).")
     var clockMHz: Double?
@@ -30,6 +33,7 @@ struct HadesSim: ParsableCommand {
         do { logitFormat = try LogitFormat(parsing: format ?? (sampling ? "fixed16.8" : "fp16")) } catch {
             throw Usage("--format: \(error)")
         }
+        if oneHot, !sampling { throw Usage("--one-hot: only with --mode sampling") }
         if sampling, logitFormat.isFloat {
             throw Usage("--format \(logitFormat): sampling mode computes in fixed point; use fixedW.F (e.g. fixed16.8)")
         }
@@ -51,8 +55,8 @@ struct HadesSim: ParsableCommand {
         } catch { throw Usage("--trace \(trace): \(error)") }
         try checkFitsTheCommand(loaded, config: config)
         if sampling {
-            guard loaded.hasSamplingArrays else {
-                throw Usage("--trace \(trace): --mode sampling needs the arrays draft_logits and uniforms")
+            guard loaded.hasUniforms else {
+                throw Usage("--trace \(trace): --mode sampling needs the array uniforms")
             }
             try runSampling(loaded, config: config)
             return
@@ -111,7 +115,7 @@ extension HadesSim {
     /// Sampling mode: the fixed-point sampling verifier against its bit-exact golden model.
     func runSampling(_ loaded: SpeculativeTrace, config: VerifierConfig) throws {
         let rounds: [SamplingRound]
-        do { rounds = try SamplingTraceRounds.rounds(loaded, format: config.format) } catch { throw Usage("\(error)") }
+        do { rounds = try SamplingTraceRounds.rounds(loaded, format: config.format, oneHot: oneHot) } catch { throw Usage("\(error)") }
         let started = Date()
         let sim = try SamplingSimulator(config: config, waves: waves != nil)
         if let w = waves { try sim.model.startWaves(to: w) }
@@ -121,6 +125,7 @@ extension HadesSim {
         if waves != nil { sim.model.stopWaves() }
         var report = SimReport(config: config, clockMHz: clockMHz)
         report.idealFormula = "(n+1)*B + 2*B (streaming plus the two residual passes)"
+        report.draftKind = rounds.first.map { $0.oneHot ? "one-hot" : "rows" }
         for (r, h) in result.hardware.enumerated() {
             if let d = result.disagreement, d.round == r {
                 FileHandle.standardError.write(Data(("hades-sim: disagreement at round \(r), row \(result.golden[r].accepted) "

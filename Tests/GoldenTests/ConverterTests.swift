@@ -38,16 +38,41 @@ final class ConverterTests: XCTestCase {
         XCTAssertEqual(try enc([0.25, -0.5, 1, 0x1p-33, 0x3p-33], z), [0x4000_0000, 0x8000_0000, 0x7FFF_FFFF, 0, 2])
     }
 
-    func testNaNIsRefusedWithArrayAndIndex() {
-        for f in [LogitFormat.fixed(width: 16, fraction: 8), .fp16, .bf16, .fp32] {
+    func testNaNIsRefusedInFixedFormatsWithArrayAndIndex() {
+        for f in [LogitFormat.fixed(width: 16, fraction: 8), .fixed(width: 24, fraction: 12), .fixed(width: 8, fraction: 0)] {
             XCTAssertThrowsError(try LogitConverter.encode([1, 2, .nan, 4], format: f, arrayName: "target_logits",
                                                            baseIndex: 1232)) { error in
                 XCTAssertEqual("\(error)", "target_logits[1234]: NaN logit cannot be converted to \(f)")
                 XCTAssertEqual((error as? GoldenError)?.kind, .conversion)
             }
+            XCTAssertNil(LogitConverter.code(for: .nan, format: f))
         }
-        XCTAssertNil(LogitConverter.code(for: .nan, format: .fp32))
         XCTAssertEqual(LogitConverter.code(for: 1, format: .fp32), 0x3F80_0000)
+    }
+
+    /// Float formats carry raw IEEE bits: a NaN stays a NaN code (the hardware's `nan_logit` path), never an error.
+    func testNaNPassesThroughFloatFormatsAsNaNCodes() throws {
+        let negativeNaN = Float(bitPattern: 0xFFC0_0001)
+        for f in [LogitFormat.fp16, .bf16, .fp32] {
+            let codes = try LogitConverter.encode([1, .nan, negativeNaN, -2], format: f, arrayName: "target_logits")
+            XCTAssertTrue(LogitConverter.decode(code: codes[1], format: f).isNaN, "\(f): +NaN")
+            XCTAssertTrue(LogitConverter.decode(code: codes[2], format: f).isNaN, "\(f): -NaN")
+            XCTAssertEqual(LogitConverter.decode(code: codes[0], format: f), 1)
+            XCTAssertEqual(LogitConverter.decode(code: codes[3], format: f), -2)
+        }
+        // IEEE bit patterns of NaNs (sign bit set in the negative one), written out by hand.
+        XCTAssertEqual(try LogitConverter.encode([negativeNaN], format: .fp32, arrayName: "x"), [0xFFC0_0001])
+        XCTAssertEqual(try LogitConverter.encode([negativeNaN], format: .bf16, arrayName: "x"), [0xFFC0])
+        XCTAssertEqual(try LogitConverter.encode([negativeNaN], format: .fp16, arrayName: "x"), [0xFE00])
+        // A binary16 NaN read from a float16 trace keeps its bits (quiet NaN with a payload).
+        let halfNaN = Float16(bitPattern: 0x7E05)
+        XCTAssertEqual(LogitConverter.code(for: Float(halfNaN), format: .fp16), 0x7E05)
+        // The golden greedy rule sees it as −inf and flags it.
+        let row = try LogitConverter.encode([.nan, 3, 5, .nan], format: .fp16, arrayName: "x")
+        let best = GreedyVerifier.argmax(row: row, format: .fp16)
+        XCTAssertEqual(best.index, 2)
+        XCTAssertTrue(best.nan)
+        XCTAssertFalse(best.degenerate)
     }
 
     func testFP16RoundToNearestEven() throws {

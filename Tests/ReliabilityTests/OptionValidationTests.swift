@@ -79,8 +79,8 @@ final class OptionValidationTests: XCTestCase {
     }
 
     func testSamplingModePreconditions() throws {
-        // The small trace has no draft_logits / uniforms: refused, naming the trace and the arrays.
-        try assertRefused(base + ["--mode", "sampling"], naming: Self.goodTrace, "draft_logits")
+        // The small trace has no uniforms (one-hot sampling needs no draft_logits): refused, naming trace and array.
+        try assertRefused(base + ["--mode", "sampling"], naming: Self.goodTrace, "uniforms")
         // Sampling computes in fixed point: a float format is refused, naming --format.
         try assertRefused(base + ["--mode", "sampling", "--format", "fp16"], naming: "--format")
     }
