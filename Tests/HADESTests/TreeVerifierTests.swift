@@ -1,3 +1,4 @@
+import Foundation
 import CoSim
 import Golden
 import HADES
@@ -100,5 +101,40 @@ final class TreeSynthHarnessTests: XCTestCase {
         let chain = io.commandTDataBits + io.logitTDataBits + 5 + 1   // + path tready
         let observed = 2 + 1 + io.resultTDataBits + 2 + io.tokenTDataBits + 2 + io.pathTDataBits + 32
         XCTAssertTrue(text.contains("harness_ffs = \(chain + observed + (observed + 7) / 8 + 1)"), "harness flip-flops")
+    }
+}
+
+/// `hadesgen --mode tree` as users run it.
+final class TreeGeneratorCommandTests: XCTestCase {
+    func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let bundle = Bundle(for: TreeGeneratorCommandTests.self).bundleURL
+        let exe = [bundle.appendingPathComponent("hadesgen"), bundle.deletingLastPathComponent().appendingPathComponent("hadesgen")]
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+        let p = Process()
+        p.executableURL = try XCTUnwrap(exe, "hadesgen not built")
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, o, e)
+    }
+
+    func testPrintsTheTreeUnitAndRefusesBadNodeCounts() throws {
+        let ok = try run(["--mode", "tree", "--nodes", "64", "--vocab", "50257"])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        XCTAssertTrue(ok.stdout.contains("module hades_verify_tree_n64_v50257_l16_fp16 ("))
+        XCTAssertTrue(ok.stdout.contains("// Command: hadesgen --mode tree --nodes 64 --vocab 50257 --lanes 16 --format fp16"))
+        XCTAssertTrue(ok.stdout.contains("m_axis_path_tdata"))
+        for bad in [["--mode", "tree", "--vocab", "100"], ["--mode", "tree", "--nodes", "65", "--vocab", "100"],
+                    ["--mode", "tree", "--nodes", "0", "--vocab", "100"]] {
+            let r = try run(bad)
+            XCTAssertNotEqual(r.status, 0, "\(bad)")
+            XCTAssertTrue(r.stderr.contains("--nodes in 1…64"), "\(bad): \(r.stderr)")
+            XCTAssertEqual(r.stdout, "", "\(bad)")
+        }
     }
 }
