@@ -160,7 +160,7 @@ public enum TreeVerifierRTL {
                 let count = m.reg("s\(s)_count", cw)
                 let tokens = m.reg("s\(s)_tokens", nodes * tw)
                 let parents = m.reg("s\(s)_parents", nodes * cw)
-                // Derived every clock from the slot (one clock after a load; first read ≥ D clocks later).
+                // Derived every clock from the slot (node_ok one clock after a load, first read ≥ D_T − 1 clocks later).
                 let badCount: Value = (1 << cw) - 1 > nodes ? count > nodes : .false
                 var ok: [Value] = [], outOfRange: [Value] = [], malformed: [Value] = []
                 for i in 0..<nodes {
@@ -171,11 +171,15 @@ public enum TreeVerifierRTL {
                     malformed.append(present & !wellFormed)
                     if c.vocab < 1 << tw { outOfRange.append(present & (tokens.bits((i + 1) * tw - 1, i * tw) >= c.vocab)) }
                 }
+                // The command flags take two register levels (per node, then the OR): ready three clocks after a
+                // load, read when the round is decided, at least D_T ≥ 4 clocks after its first beat.
+                func flag(_ name: String, _ bits: [Value]) -> Value {
+                    bits.isEmpty ? .false : m.regNext("s\(s)_\(name)", m.regNext("s\(s)_\(name)_bits", concat(bits.reversed())).orReduce)
+                }
                 return Slot(valid: m.reg("s\(s)_valid", 1, reset: 0), streamed: m.reg("s\(s)_streamed", 1, reset: 0),
                             count: count, tokens: tokens, parents: parents,
                             nodeOK: m.regNext("s\(s)_node_ok", concat(ok.reversed())),
-                            badDraft: outOfRange.isEmpty ? .false : m.regNext("s\(s)_bad_draft", concat(outOfRange).orReduce),
-                            badTree: m.regNext("s\(s)_bad_tree", concat(malformed).orReduce),
+                            badDraft: flag("bad_draft", outOfRange), badTree: flag("bad_tree", malformed),
                             badCount: m.regNext("s\(s)_bad_count", badCount))
             }
             func pick(_ sel: Value, _ f: (Slot) -> Value) -> Value { mux(sel, f(slots[1]), f(slots[0])) }

@@ -34,6 +34,18 @@ final class TreeReliabilityTests: XCTestCase {
         }
     }
 
+    /// One-beat rows (V = 3 ≤ L) and short rounds: a command loads the clock its slot frees and its first beat
+    /// follows at once, so the command flags (two register levels) are read at the earliest possible time.
+    func testCommandFlagsWithOneBeatRows() throws {
+        let config = try TreeConfig(vocab: 3, maxNodes: 2, lanes: 4, format: .fp16)   // tokens 2 bits: 3 is ≥ V
+        let faults = TreeRoundGenerator.Faults(chain: ScenarioGenerator.Faults(badDraft: 0.4, badGamma: 0.2), badParent: 0.3)
+        var gen = TreeRoundGenerator(config, seed: 5, faults: faults)
+        let report = try TreeCoSimulation.run(gen.scenario(rounds: 120), on: try TreeSimulator(config: config))
+        XCTAssertNil(report.disagreement, String(describing: report.disagreement))
+        let flags = report.hardware.map(\.round.flags)
+        for f in [ResultFlags.badTree, .badDraft, .badGamma] { XCTAssertTrue(flags.contains { $0.contains(f) }, "\(f)") }
+    }
+
     /// One row re-framed to end early (tlast on beat 1 of 3) or late (two extra beats): rows end at tlast, the
     /// walk goes on with the later rows aligned, `row_length` is raised when the row is at or before the stop.
     func testEarlyAndLateTlast() throws {
