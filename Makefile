@@ -121,3 +121,36 @@ formal: deps
 .PHONY: corners
 corners: deps
 	HADES_ALL_CORNERS=1 $(SWIFT_BIN) test $(SWIFT_TEST_ARGS) --filter "ParameterCornerTests|SamplingCornerTests"
+
+# ---- Self-checking Verilog testbench (testbench/; runs without Swift in Icarus or Verilator) ----
+# make tb [TRACE=…] [LANES=…] [FORMAT=…] [MODE=…] [TB_ROUNDS=N] [SIM=iverilog|verilator] [TB_DIR=build/tb]
+# make tb-vectors: regenerate the committed real-trace sets testbench/greedy and testbench/sampling.
+SIM ?= iverilog
+TB_DIR ?= build/tb
+TB_ROUNDS ?=
+
+.PHONY: tb tb-vectors
+
+tb: build
+	$(BIN)/hades-sim --trace $(TRACE) --lanes $(LANES) --mode $(MODE) $(if $(FORMAT),--format $(FORMAT)) \
+	  $(if $(TB_ROUNDS),--rounds $(TB_ROUNDS)) --export-testbench $(TB_DIR)
+	$(TB_DIR)/run.sh $(SIM)
+
+tb-vectors: build
+	$(BIN)/hades-sim --trace Tests/Fixtures/greedy_g4.npz --gamma-max 8 --lanes 16 --format fixed16.8 --rounds 2 \
+	  --export-testbench testbench/greedy
+	$(BIN)/hades-sim --trace Tests/Fixtures/sampling_g4.npz --mode sampling --lanes 16 --format fixed16.8 --rounds 1 \
+	  --export-testbench testbench/sampling
+
+# ---- FuseSoC (hades.core, tools/fusesoc_hadesgen.py, fusesoc/example.core); work in build/fusesoc ----
+FUSESOC = cd build/fusesoc && fusesoc --cores-root $(CURDIR)
+
+.PHONY: fusesoc
+
+fusesoc: build
+	@mkdir -p build/fusesoc
+	$(FUSESOC) run --target lint hades:speculative:verify
+	$(FUSESOC) run --target sim hades:speculative:verify
+	$(FUSESOC) run --target sim --tool verilator hades:speculative:verify
+	$(FUSESOC) run --target synth hades:speculative:verify
+	$(FUSESOC) run --target lint hades:example:my_verify

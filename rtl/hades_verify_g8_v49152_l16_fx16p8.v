@@ -708,21 +708,37 @@ endmodule
 
 // hades_verify_g8_v49152_l16_fx16p8: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:33)
 module hades_verify_g8_v49152_l16_fx16p8 (
+    (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
+    (* X_INTERFACE_INFO = "xilinx.com:signal:reset:1.0 aresetn RST", X_INTERFACE_PARAMETER = "POLARITY ACTIVE_LOW" *)
     input  wire aresetn,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 s_axis_cmd TVALID" *)
     input  wire s_axis_cmd_tvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 s_axis_cmd TREADY" *)
     output wire s_axis_cmd_tready,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 s_axis_cmd TDATA" *)
     input  wire [135:0] s_axis_cmd_tdata,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 s_axis_logits TVALID" *)
     input  wire s_axis_logits_tvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 s_axis_logits TREADY" *)
     output wire s_axis_logits_tready,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 s_axis_logits TDATA" *)
     input  wire [255:0] s_axis_logits_tdata,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 s_axis_logits TLAST" *)
     input  wire s_axis_logits_tlast,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 m_axis_result TVALID" *)
     output wire m_axis_result_tvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 m_axis_result TREADY" *)
     input  wire m_axis_result_tready,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 m_axis_result TDATA" *)
     output wire [31:0] m_axis_result_tdata,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 m_axis_tokens TVALID" *)
     output wire m_axis_tokens_tvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 m_axis_tokens TREADY" *)
     input  wire m_axis_tokens_tready,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 m_axis_tokens TDATA" *)
     output wire [15:0] m_axis_tokens_tdata,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 m_axis_tokens TLAST" *)
     output wire m_axis_tokens_tlast,
     output wire [31:0] committed_len
 );

@@ -15,4 +15,10 @@ if [ ${#need[@]} -gt 0 ]; then
         echo "error: apt-get install ${need[*]} failed" >&2; exit 1; }
 fi
 python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q numpy || { echo "error: pip install numpy failed" >&2; exit 1; }
+# cocotb tests of the exported testbench (testbench/cocotb) run on Icarus.
+python3 -c "import cocotb, cocotbext.axi" 2>/dev/null || python3 -m pip install -q cocotb==2.1.0 cocotbext-axi==0.1.28 \
+    || { echo "error: pip install cocotb cocotbext-axi failed" >&2; exit 1; }
+# FuseSoC packaging (hades.core, its generator) is checked in CI too.
+python3 -c "import fusesoc, edalize" 2>/dev/null || python3 -m pip install -q fusesoc==2.4.7 edalize==0.6.8 \
+    || { echo "error: pip install fusesoc edalize failed" >&2; exit 1; }
 exit 0

@@ -51,6 +51,8 @@ public enum GreedyVerifierRTL {
             let tokensData = m.output("m_axis_tokens_tdata", io.tokenTDataBits)
             let tokensLast = m.output("m_axis_tokens_tlast", 1)
             let committedLength = m.output("committed_len", VerifierInterface.committedLengthBits)
+            VivadoInterfaces.annotate(m, streams: [("s_axis_cmd", false), ("s_axis_logits", true),
+                                                   ("m_axis_result", false), ("m_axis_tokens", true)])
 
             let tokenQueue = m.instance(tokenFifo, name: "u_token_fifo")
             let resultQueue = m.instance(resultFifo, name: "u_result_fifo")

@@ -36,8 +36,15 @@ public final class Module {
         try body(builder)
         let analysis = Checks.run(builder)
         if !analysis.issues.isEmpty { throw ElaborationError(issues: analysis.issues) }
-        return Module(name: name, parameters: parameters, doc: doc, location: loc, builder: builder,
-                      combinationalPaths: analysis.combinationalPaths)
+        let module = Module(name: name, parameters: parameters, doc: doc, location: loc, builder: builder,
+                            combinationalPaths: analysis.combinationalPaths)
+        let unknown = builder.portAttributes.keys.filter { module.port($0) == nil }.sorted()
+        if !unknown.isEmpty {
+            throw ElaborationError(issues: unknown.map {
+                ElaborationIssue(kind: .badName, module: name, message: "attribute on '\($0)', which is not a port of \(name)")
+            })
+        }
+        return module
     }
 
     private init(name: String, parameters: [(String, String)], doc: [String], location: SourceLocation,

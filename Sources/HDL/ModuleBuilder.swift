@@ -10,6 +10,8 @@ public final class ModuleBuilder {
     private var scopes: [Block]
     /// Problems found while building (ill-formed operands of memories, instances, conditions).
     var immediateIssues: [ElaborationIssue] = []
+    /// Verilog-2001 attributes per port name (clock and reset included), in the order given.
+    var portAttributes: [String: [(name: String, value: String)]] = [:]
 
     init(name: String, location: SourceLocation) {
         self.name = name
@@ -37,6 +39,14 @@ public final class ModuleBuilder {
         } else if v.width != width {
             issue(.widthMismatch, "\(what) at \(loc) is \(v.width) bits, expected \(width)")
         }
+    }
+
+    /// Attaches `(* name = "value" *)` to a port (e.g. Vivado's X_INTERFACE_INFO); `aclk`/`aresetn` included.
+    public func attribute(port: String, _ name: String, _ value: String) {
+        if name.wholeMatch(of: #/[A-Za-z_][A-Za-z0-9_]*/#) == nil || value.contains("\"") || value.contains("\\") {
+            issue(.badName, "attribute \(name) = \(value) on port '\(port)': needs an identifier and a value without quotes")
+        }
+        portAttributes[port, default: []].append((name, value))
     }
 
     // MARK: declarations

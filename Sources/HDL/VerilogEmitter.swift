@@ -298,7 +298,9 @@ private struct ModuleWriter {
                 procedural.contains(ObjectIdentifier($0))
             } ?? false
             let dir = p.direction == .input ? "input  wire" : (isReg ? "output reg " : "output wire")
-            return "    \(dir) \(Self.range(p.width))\(p.name)"
+            let attributes = (b.portAttributes[p.name] ?? []).map { "\($0.name) = \"\($0.value)\"" }
+            return (attributes.isEmpty ? "" : "    (* \(attributes.joined(separator: ", ")) *)\n")
+                + "    \(dir) \(Self.range(p.width))\(p.name)"
         }
         out.append(portLines.joined(separator: ",\n"))
         out.append(");")

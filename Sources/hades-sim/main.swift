@@ -25,6 +25,9 @@ struct HadesSim: ParsableCommand {
     @Option(help: "Write an FST waveform to FILE (slow).") var waves: String?
     @Option(name: .customLong("clock-mhz"), help: "Clock for tokens/s (default: \(SimReport.assumedClockMHz) MHz, an assumption).")
     var clockMHz: Double?
+    @Option(name: .customLong("export-testbench"), help: "Write a self-checking Verilog testbench of the trace's rounds to DIR (no simulation).")
+    var exportTestbench: String?
+    @Option(help: "With --export-testbench: only the first N rounds.") var rounds: Int?
 
     func run() throws {
         guard ["greedy", "sampling", "tree"].contains(mode) else { throw Usage("--mode '\(mode)': expected greedy, sampling or tree") }
@@ -54,6 +57,7 @@ struct HadesSim: ParsableCommand {
             config = try VerifierConfig(vocab: loaded.vocab, gammaMax: gammaMax ?? loaded.gammaMax, lanes: lanes, format: logitFormat)
         } catch { throw Usage("--trace \(trace): \(error)") }
         try checkFitsTheCommand(loaded, config: config)
+        if let dir = exportTestbench { return try export(loaded, config: config, sampling: sampling, to: dir) }
         if sampling {
             guard loaded.hasUniforms else {
                 throw Usage("--trace \(trace): --mode sampling needs the array uniforms")
