@@ -83,7 +83,7 @@ FORMAL_DEPTH ?= 14
 FORMAL_TIMEOUT ?= 60
 FORMAL_JOBS ?= 2
 
-.PHONY: reliability soak fuzz formal
+.PHONY: reliability soak soak-tree tree-logits tree-acceptance fuzz formal
 
 reliability: deps
 	$(SWIFT_BIN) test $(SWIFT_TEST_ARGS) --filter ReliabilityTests
@@ -92,6 +92,18 @@ reliability: deps
 soak: deps
 	HADES_SOAK_CYCLES=$(SOAK_CYCLES) HADES_SOAK_SEED=$(SOAK_SEED) $(SWIFT_BIN) test $(SWIFT_TEST_ARGS) \
 	  --filter ReliabilityTests.SoakTests
+
+# The same for the token-tree unit (Tests/ReliabilityTests/TreeReliabilityTests.swift).
+soak-tree: deps
+	HADES_SOAK_CYCLES=$(SOAK_CYCLES) HADES_SOAK_SEED=$(SOAK_SEED) $(SWIFT_BIN) test $(SWIFT_TEST_ARGS) \
+	  --filter ReliabilityTests.TreeReliabilityTests/testSoakRandomTreesUnderBackPressure
+
+# Real token-tree rounds (tools/tree_traces.py) and chain-vs-tree acceptance on its prompts.
+tree-logits:
+	OPENBLAS_NUM_THREADS=1 python3 tools/tree_traces.py --out Tests/Fixtures/trees
+
+tree-acceptance:
+	OPENBLAS_NUM_THREADS=1 python3 tools/tree_traces.py --measure --nodes 8
 
 # The trace-reader fuzz campaign scaled up (CI runs scale 1 = 1000 cases), then the libFuzzer harness if the
 # toolchain has it (tools/fuzz/run.sh; skipped with a message otherwise).
