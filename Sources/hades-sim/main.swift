@@ -17,7 +17,8 @@ struct HadesSim: ParsableCommand {
     @Option(help: "Logits per beat (1…64).") var lanes: Int = 16
     @Option(help: "fp16, bf16, fp32 or fixedW.F (default fp16; sampling: fixed16.8, fixed formats only).")
     var format: String?
-    @Option(help: "greedy or sampling.") var mode: String = "greedy"
+    @Option(help: "greedy, sampling or tree (token trees: the trace has parents).") var mode: String = "greedy"
+    @Option(help: "Tree mode: N, the most nodes per round (1…64); default: the trace's G.") var nodes: Int?
     @Flag(name: .customLong("one-hot"),
           help: "Sampling: send one-hot drafts (d_i = δ(x_i), no draft rows) even if the trace has draft_logits; a trace without draft_logits is always one-hot.")
     var oneHot = false
@@ -29,7 +30,7 @@ struct HadesSim: ParsableCommand {
     @Option(help: "With --export-testbench: only the first N rounds.") var rounds: Int?
 
     func run() throws {
-        guard mode == "greedy" || mode == "sampling" else { throw Usage("--mode '\(mode)': expected greedy or sampling") }
+        guard ["greedy", "sampling", "tree"].contains(mode) else { throw Usage("--mode '\(mode)': expected greedy, sampling or tree") }
         let sampling = mode == "sampling"
         let logitFormat: LogitFormat
         do { logitFormat = try LogitFormat(parsing: format ?? (sampling ? "fixed16.8" : "fp16")) } catch {
@@ -50,6 +51,7 @@ struct HadesSim: ParsableCommand {
         guard FileManager.default.isReadableFile(atPath: trace) else { throw Usage("--trace \(trace): no such readable file") }
         let loaded: SpeculativeTrace
         do { loaded = try SpeculativeTrace(contentsOf: trace) } catch { throw Usage("--trace \(error)") }
+        if mode == "tree" { try runTree(loaded, format: logitFormat); return }
         let config: VerifierConfig
         do {
             config = try VerifierConfig(vocab: loaded.vocab, gammaMax: gammaMax ?? loaded.gammaMax, lanes: lanes, format: logitFormat)
@@ -153,6 +155,11 @@ struct Usage: Error, CustomStringConvertible {
 }
 
 do {
+    if CommandLine.arguments.dropFirst().first == "--serve" {  // live rounds from stdin (Serve.swift)
+        var serve = try HadesServe.parseAsRoot(Array(CommandLine.arguments.dropFirst(2)))
+        try serve.run()
+        Foundation.exit(0)
+    }
     var command = try HadesSim.parseAsRoot()
     try command.run()
 } catch let exit as ExitCode {

@@ -10,8 +10,11 @@ struct HadesGen: ParsableCommand {
         commandName: "hadesgen",
         abstract: "Generate the HADES speculative-decoding verify/rollback unit as Verilog-2005.")
 
-    @Option(help: "Largest draft length per round, Γ (1…32).")
-    var gamma: Int
+    @Option(help: "Largest draft length per round, Γ (1…32; greedy and sampling).")
+    var gamma: Int?
+
+    @Option(help: "Tree mode: the most draft nodes per round, N (1…64).")
+    var nodes: Int?
 
     @Option(help: "Vocabulary size V, entries per logit row (2…262144).")
     var vocab: Int
@@ -38,8 +41,15 @@ struct HadesGen: ParsableCommand {
     var layout: String?
 
     func validate() throws {
-        guard VerifierConfig.gammaMaxRange.contains(gamma) else {
-            throw ValidationError("--gamma \(gamma) is out of range: allowed 1…32")
+        if mode == "tree" {
+            guard let nodes, TreeConfig.nodesRange.contains(nodes) else {
+                throw ValidationError("--mode tree needs --nodes in 1…64" + (nodes.map { ", got \($0)" } ?? ""))
+            }
+        } else {
+            guard let gamma else { throw ValidationError("--gamma is required (1…32)") }
+            guard VerifierConfig.gammaMaxRange.contains(gamma) else {
+                throw ValidationError("--gamma \(gamma) is out of range: allowed 1…32")
+            }
         }
         guard VerifierConfig.vocabRange.contains(vocab) else {
             throw ValidationError("--vocab \(vocab) is out of range: allowed 2…262144")
@@ -51,12 +61,13 @@ struct HadesGen: ParsableCommand {
         do { parsed = try LogitFormat(parsing: format) } catch {
             throw ValidationError("--format: \(error)")
         }
-        guard mode == "greedy" || mode == "sampling" else {
-            throw ValidationError("--mode '\(mode)': expected greedy or sampling")
+        guard ["greedy", "sampling", "tree"].contains(mode) else {
+            throw ValidationError("--mode '\(mode)': expected greedy, sampling or tree")
         }
         if mode == "sampling", parsed.isFloat {
             throw ValidationError("--mode sampling computes in fixed point: --format must be fixedW.F, not \(parsed)")
         }
+        if layout != nil, mode == "tree" { throw ValidationError("--layout is not available for --mode tree yet") }
         if let layout, !["json", "c-header"].contains(layout) || harness {
             throw ValidationError("--layout '\(layout)': expected json or c-header, and not with --harness")
         }
@@ -66,11 +77,7 @@ struct HadesGen: ParsableCommand {
     }
 
     func run() throws {
-        let config = try VerifierConfig(vocab: vocab, gammaMax: gamma, lanes: lanes, format: LogitFormat(parsing: format))
-        let text = try layout.map { LayoutExport(config, mode: mode == "sampling" ? .sampling : .greedy, top: top).text($0) }
-            ?? (harness ? HADESGenerator.harnessVerilog(config, top: top)
-            : mode == "sampling" ? HADESGenerator.samplingVerilog(config, top: top)
-            : HADESGenerator.verilog(config, top: top))
+        let text = mode == "tree" ? try treeVerilog() : try chainVerilog()
         if let output {
             do {
                 try text.write(toFile: output, atomically: true, encoding: .utf8)
@@ -80,6 +87,19 @@ struct HadesGen: ParsableCommand {
         } else {
             FileHandle.standardOutput.write(text.data(using: .utf8)!)
         }
+    }
+
+    func treeVerilog() throws -> String {
+        let config = try TreeConfig(vocab: vocab, maxNodes: nodes!, lanes: lanes, format: LogitFormat(parsing: format))
+        return harness ? try HADESGenerator.treeHarnessVerilog(config, top: top) : try HADESGenerator.treeVerilog(config, top: top)
+    }
+
+    func chainVerilog() throws -> String {
+        let config = try VerifierConfig(vocab: vocab, gammaMax: gamma!, lanes: lanes, format: LogitFormat(parsing: format))
+        return try layout.map { LayoutExport(config, mode: mode == "sampling" ? .sampling : .greedy, top: top).text($0) }
+            ?? (harness ? HADESGenerator.harnessVerilog(config, top: top)
+            : mode == "sampling" ? HADESGenerator.samplingVerilog(config, top: top)
+            : HADESGenerator.verilog(config, top: top))
     }
 }
 
