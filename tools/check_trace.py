@@ -92,8 +92,26 @@ def sampling_decide(target_rows, draft_rows, draft_tokens, uniforms, gamma: int)
     return n, min(k, V - 1), flags
 
 
+def tree_decide(target_rows, draft_tokens, parents, nodes: int) -> tuple[list[int], int]:
+    """DESIGN.md "Token trees", greedy: from the root, the first child (node order) whose token is the current
+    row's argmax; a malformed node (parent ≥ own index) or a token ≥ V never matches. (path, final token)."""
+    V = target_rows.shape[-1]
+    path, c = [], -1
+    while True:
+        a = argmax_row(target_rows[c + 1])
+        nxt = next((i for i in range(nodes) if int(parents[i]) == c and int(parents[i]) < i
+                    and int(draft_tokens[i]) < V and int(draft_tokens[i]) == a), None)
+        if nxt is None:
+            return path, a
+        path.append(nxt)
+        c = nxt
+
+
 def decide(f, r: int) -> tuple[int, int]:
     g = int(f["gamma"][r])
+    if "parents" in f:
+        path, k = tree_decide(f["target_logits"][r], f["draft_tokens"][r], f["parents"][r], g)
+        return len(path), k
     if "draft_logits" in f:
         n, k, _ = sampling_decide(f["target_logits"][r], f["draft_logits"][r], f["draft_tokens"][r], f["uniforms"][r], g)
     else:
@@ -105,6 +123,8 @@ def margin_info(f, r: int, n: int) -> str:
     """How close the round's decisions were to a boundary (for the report)."""
     g = int(f["gamma"][r])
     tl = f["target_logits"][r]
+    if "parents" in f:
+        return "tree trace (rule: tools/check_trace.py tree_decide)"
     if "draft_logits" not in f:
         row = _clean(tl[n])
         top2 = np.sort(row)[-2:]

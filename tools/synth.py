@@ -32,7 +32,9 @@ import reportlib  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
 # The sweep of the issue, plus the configuration `make bench` runs the real SmolLM2 traces on (V = 49152).
-DEFAULT_CONFIGS = [f"{g} 50257 {l} fp16" for g in (4, 16) for l in (1, 4, 16, 64)] + ["16 49152 16 fp16"]
+# "treeN V L F" is the token-tree unit with N nodes (hadesgen --mode tree --nodes N).
+DEFAULT_CONFIGS = [f"{g} 50257 {l} fp16" for g in (4, 16) for l in (1, 4, 16, 64)] + ["16 49152 16 fp16"] \
+    + ["tree16 50257 16 fp16", "tree64 50257 16 fp16"]
 DEVICES = {  # nextpnr flag -> (part name, package, LUT4 count)
     "25k": ("LFE5U-25F", "CABGA381"),
     "45k": ("LFE5U-45F", "CABGA381"),
@@ -102,7 +104,20 @@ def tool_versions():
 
 def config_tag(g, v, l, fmt):
     f = re.sub(r"fixed(\d+)\.(\d+)", r"fx\1p\2", fmt)
-    return f"g{g}_v{v}_l{l}_{f}"
+    return f"{g if is_tree(g) else f'g{g}'}_v{v}_l{l}_{f}"
+
+
+def is_tree(g):
+    return isinstance(g, str) and g.startswith("tree")
+
+
+def mode_args(g):
+    """hadesgen options selecting the unit: --gamma G, or --mode tree --nodes N for "treeN"."""
+    return ["--mode", "tree", "--nodes", g[4:]] if is_tree(g) else ["--gamma", str(g)]
+
+
+def latency(g, lanes):
+    return (lanes - 1).bit_length() + 3 + (1 if is_tree(g) else 0)  # the tree unit's D_T = D + 1
 
 
 def top_name(text):
@@ -124,7 +139,7 @@ def synth_one(hadesgen, cfg, out_dir, device, speed, versions, force, work_root,
     work = os.path.join(work_root, tag)
     os.makedirs(work, exist_ok=True)
     report_path = os.path.join(out_dir, f"synth-{tag}.json")
-    gen = [hadesgen, "--gamma", str(g), "--vocab", str(v), "--lanes", str(l), "--format", fmt]
+    gen = [hadesgen] + mode_args(g) + ["--vocab", str(v), "--lanes", str(l), "--format", fmt]
     subprocess.run(gen + ["-o", os.path.join(work, "verify.v")], check=True)
     subprocess.run(gen + ["--harness", "-o", os.path.join(work, "harness.v")], check=True)
     verify_v = open(os.path.join(work, "verify.v")).read()
@@ -141,8 +156,9 @@ def synth_one(hadesgen, cfg, out_dir, device, speed, versions, force, work_root,
             pass
     vtop, htop = top_name(verify_v), top_name(harness_v)
     times = {}
-    rep = {"config": {"gamma_max": g, "vocab": v, "lanes": l, "format": fmt, "tag": tag,
-                      "beats_per_row": -(-v // l), "latency_D": (l - 1).bit_length() + 3},
+    rep = {"config": {"gamma_max": int(g[4:]) if is_tree(g) else g, "mode": "tree" if is_tree(g) else "chain",
+                      "vocab": v, "lanes": l, "format": fmt, "tag": tag,
+                      "beats_per_row": -(-v // l), "latency_D": latency(g, l)},
            "fingerprint": fingerprint, "tool_versions": versions, "top": vtop, "harness_top": htop}
 
     # 2. Debian Yosys on the bare verifier.
@@ -252,16 +268,17 @@ def markdown(reports, device, speed, seed=SEED):
              "| Γ | V | L | format | D | Fmax MHz | xc7 LUT | xc7 FF | CARRY4 | DSP | BRAM | ECP5 logic cells (TRELLIS_COMB) | ECP5 FF | "
              "harness FF | CCU2C | critical path (ns: logic + routing, levels) | P&R s |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for r in sorted(reports, key=lambda r: (r["config"]["gamma_max"], r["config"]["lanes"])):
+    for r in sorted(reports, key=lambda r: (r["config"].get("mode") == "tree", r["config"]["gamma_max"], r["config"]["lanes"])):
         c = r["config"]
+        label = f"tree N={c['gamma_max']}" if c.get("mode") == "tree" else c["gamma_max"]
         if r.get("status") != "ok":
-            lines.append(f"| {c['gamma_max']} | {c['vocab']} | {c['lanes']} | {c['format']} | {c['latency_D']} | "
+            lines.append(f"| {label} | {c['vocab']} | {c['lanes']} | {c['format']} | {c['latency_D']} | "
                          f"{r.get('status')} | | | | | | | | | | | |")
             continue
         s = r["critical_path_summary"]
         e = r["ecp5_pnr"]["utilization"]
         lines.append(
-            f"| {c['gamma_max']} | {c['vocab']} | {c['lanes']} | {c['format']} | {c['latency_D']} | "
+            f"| {label} | {c['vocab']} | {c['lanes']} | {c['format']} | {c['latency_D']} | "
             f"{r['fmax_mhz']:.1f} | {r['luts']} | {r['ffs']} | {r['carry']} | {r['dsps']} | {r['brams']:g} | "
             f"{e.get('TRELLIS_COMB', {}).get('used', '?')} | {e.get('TRELLIS_FF', {}).get('used', '?')} | "
             f"{r['ecp5_synth']['harness_ffs']} | {r['ecp5_synth']['carry']} | "
@@ -300,7 +317,7 @@ def markdown(reports, device, speed, seed=SEED):
 
 
 def charts(reports, out_dir):
-    ok = [r for r in reports if r.get("status") == "ok"]
+    ok = [r for r in reports if r.get("status") == "ok" and r["config"].get("mode") != "tree"]
     if not ok:
         return
     # One V and format per chart: the most common among the reports (the sweep's).
@@ -327,7 +344,7 @@ def charts(reports, out_dir):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--hadesgen", default=os.path.join(ROOT, ".build", "release", "hadesgen"))
-    ap.add_argument("--configs", nargs="+", default=DEFAULT_CONFIGS, help='"GAMMA VOCAB LANES FORMAT" each')
+    ap.add_argument("--configs", nargs="+", default=DEFAULT_CONFIGS, help='"GAMMA VOCAB LANES FORMAT" each ("treeN …" for the tree unit)')
     ap.add_argument("--device", default="45k", choices=sorted(DEVICES))
     ap.add_argument("--speed", type=int, default=6, choices=[6, 7, 8])
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "reports"))
@@ -351,14 +368,15 @@ def main():
     for spec in a.configs:
         parts = spec.split()
         if len(parts) != 4:
-            sys.exit(f"synth: bad configuration {spec!r}: expected 'GAMMA VOCAB LANES FORMAT'")
-        cfg = (int(parts[0]), int(parts[1]), int(parts[2]), parts[3])
+            sys.exit(f"synth: bad configuration {spec!r}: expected 'GAMMA|treeN VOCAB LANES FORMAT'")
+        cfg = (parts[0] if is_tree(parts[0]) else int(parts[0]), int(parts[1]), int(parts[2]), parts[3])
         try:
             reports.append(synth_one(a.hadesgen, cfg, a.out, a.device, a.speed, versions, a.force, a.work, a.seed))
         except (RuntimeError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
             log(f"{config_tag(*cfg)}: FAILED: {e}")
-            reports.append({"config": {"gamma_max": cfg[0], "vocab": cfg[1], "lanes": cfg[2], "format": cfg[3],
-                                       "tag": config_tag(*cfg), "latency_D": (cfg[2] - 1).bit_length() + 3},
+            reports.append({"config": {"gamma_max": int(cfg[0][4:]) if is_tree(cfg[0]) else cfg[0],
+                                       "mode": "tree" if is_tree(cfg[0]) else "chain", "vocab": cfg[1], "lanes": cfg[2],
+                                       "format": cfg[3], "tag": config_tag(*cfg), "latency_D": latency(cfg[0], cfg[2])},
                             "status": "failed", "error": str(e)[-1500:], "tool_versions": versions})
     # Merge with other configurations already reported (so a partial re-run keeps the full table).
     seen = {r["config"]["tag"] for r in reports}

@@ -15,15 +15,20 @@ public struct ResultFlags: OptionSet, Hashable, Sendable, CustomStringConvertibl
     public static let rowLength = ResultFlags(rawValue: 1 << 4)
     /// bit 5: sampling residual summed to zero.
     public static let residualZero = ResultFlags(rawValue: 1 << 5)
+    /// bit 6 (tree mode only): a node's parent is ≥ its own index; that node is never accepted.
+    public static let badTree = ResultFlags(rawValue: 1 << 6)
 
     /// All flags with their JSON names, in bit order.
     public static let named: [(flag: ResultFlags, name: String)] = [
         (.badDraft, "bad_draft"), (.badGamma, "bad_gamma"), (.nanLogit, "nan_logit"),
         (.degenerateRow, "degenerate_row"), (.rowLength, "row_length"), (.residualZero, "residual_zero"),
+        (.badTree, "bad_tree"),
     ]
 
-    /// Number of defined flag bits (the width of the hardware flags field).
+    /// Width of the chain verifiers' flags field (bits 0…5).
     public static let bitCount = 6
+    /// Width of the tree verifier's flags field (adds `bad_tree`).
+    public static let treeBitCount = 7
 
     /// snake_case names of the set flags, in bit order (for JSON).
     public var names: [String] { Self.named.filter { contains($0.flag) }.map(\.name) }

@@ -51,6 +51,7 @@ public struct SpeculativeTrace: Sendable {
     let uniformValues: [UInt32]?  // R × (G+1)
     let accepted: [Int]?
     let nextToken: [Int]?
+    let parentValues: [Int]?  // R × G, tree traces only
 
     /// Largest V accepted (docs/spec.md supports up to 262 144).
     public static let maxVocab = 1 << 24
@@ -120,6 +121,8 @@ public struct SpeculativeTrace: Sendable {
             }
         }
 
+        let parentValues = try Self.treeParents(archive, rounds: R, gammaMax: G, gammas: gammas)
+
         let draftLogits = try archive.arrayIfPresent("draft_logits", expected: SpeculativeTrace.floatTypes)
         if let d = draftLogits {
             guard d.rank == 3 else { throw rankError(d, "[R, G, V]") }
@@ -170,6 +173,7 @@ public struct SpeculativeTrace: Sendable {
         self.uniformValues = uniformValues
         self.accepted = accepted?.1
         self.nextToken = nextToken?.1
+        self.parentValues = parentValues
     }
 
     // MARK: Per-round access
@@ -220,6 +224,16 @@ public struct SpeculativeTrace: Sendable {
     /// The float reference's next token for round r, when the trace has `next_token`.
     public func referenceNextToken(_ round: Int) -> Int? {
         nextToken?[round]
+    }
+
+    /// True for a token-tree trace (it has `parents`; `gamma` then counts each round's nodes).
+    public var isTree: Bool { parentValues != nil }
+
+    /// The γ_r parents p_0 … of round r's nodes (−1 = the root), or nil when the trace is not a tree trace.
+    public func parents(_ round: Int) -> [Int]? {
+        guard let parentValues else { return nil }
+        precondition(round >= 0 && round < rounds)
+        return Array(parentValues[(round * gammaMax)..<(round * gammaMax + gammas[round])])
     }
 
     /// The raw `target_logits` array (for bulk access).

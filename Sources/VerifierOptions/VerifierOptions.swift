@@ -3,7 +3,7 @@ import Golden
 
 /// The verification rule a tool generates or runs.
 public enum VerifierMode: String, CaseIterable, ExpressibleByArgument {
-    case greedy, sampling
+    case greedy, sampling, tree
 }
 
 extension LogitFormat: ExpressibleByArgument {
@@ -20,7 +20,7 @@ public struct HardwareOptions: ParsableArguments {
             transform: { try LogitFormat(parsing: $0) })
     public var format: LogitFormat?
 
-    @Option(help: "Verification rule: greedy, or sampling (fixed-point formats only).")
+    @Option(help: "Verification rule: greedy, sampling (fixed-point formats only) or tree (greedy token trees).")
     public var mode: VerifierMode = .greedy
 
     public init() {}

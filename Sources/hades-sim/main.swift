@@ -16,6 +16,7 @@ struct HadesSim: ParsableCommand {
     @Option(help: "Trace file (.npz, docs/spec.md format).") var trace: String
     @Option(name: .customLong("gamma-max"), help: "Γ of the hardware (1…32); default: the trace's G.") var gammaMax: Int?
     @OptionGroup var hardware: HardwareOptions  // --lanes, --format (default fp16; sampling: fixed16.8), --mode
+    @Option(help: "Tree mode: N, the most nodes per round (1…64); default: the trace's G.") var nodes: Int?
     @Flag(name: .customLong("one-hot"),
           help: "Sampling: send one-hot drafts (d_i = δ(x_i), no draft rows) even if the trace has draft_logits; a trace without draft_logits is always one-hot.")
     var oneHot = false
@@ -38,6 +39,7 @@ struct HadesSim: ParsableCommand {
         guard FileManager.default.isReadableFile(atPath: trace) else { throw Usage("--trace \(trace): no such readable file") }
         let loaded: SpeculativeTrace
         do { loaded = try SpeculativeTrace(contentsOf: trace) } catch { throw Usage("--trace \(error)") }
+        if hardware.mode == .tree { try runTree(loaded, format: logitFormat); return }
         let config: VerifierConfig
         do {
             config = try VerifierConfig(vocab: loaded.vocab, gammaMax: gammaMax ?? loaded.gammaMax, lanes: lanes, format: logitFormat)
@@ -141,6 +143,11 @@ struct Usage: Error, CustomStringConvertible {
 }
 
 do {
+    if CommandLine.arguments.dropFirst().first == "--serve" {  // live rounds from stdin (Serve.swift)
+        var serve = try HadesServe.parseAsRoot(Array(CommandLine.arguments.dropFirst(2)))
+        try serve.run()
+        Foundation.exit(0)
+    }
     var command = try HadesSim.parseAsRoot()
     try command.run()
 } catch let exit as ExitCode {

@@ -11,8 +11,11 @@ struct HadesGen: ParsableCommand {
         commandName: "hadesgen",
         abstract: "Generate the HADES speculative-decoding verify/rollback unit as Verilog-2005.")
 
-    @Option(help: "Largest draft length per round, Γ (\(VerifierOptions.describe(VerifierConfig.gammaMaxRange))).")
-    var gamma: Int
+    @Option(help: "Largest draft length per round, Γ (\(VerifierOptions.describe(VerifierConfig.gammaMaxRange)); greedy and sampling).")
+    var gamma: Int?
+
+    @Option(help: "Tree mode: the most draft nodes per round, N (\(VerifierOptions.describe(TreeConfig.nodesRange))).")
+    var nodes: Int?
 
     @Option(help: "Vocabulary size V, entries per logit row (\(VerifierOptions.describe(VerifierConfig.vocabRange))).")
     var vocab: Int
@@ -32,7 +35,14 @@ struct HadesGen: ParsableCommand {
     var layout: String?
 
     func validate() throws {
-        try VerifierOptions.check("--gamma", gamma, VerifierConfig.gammaMaxRange)
+        if hardware.mode == .tree {
+            guard let nodes else { throw ValidationError("--mode tree needs --nodes (\(VerifierOptions.describe(TreeConfig.nodesRange)))") }
+            try VerifierOptions.check("--nodes", nodes, TreeConfig.nodesRange)
+            if layout != nil { throw ValidationError("--layout is not available for --mode tree yet") }
+        } else {
+            guard let gamma else { throw ValidationError("--gamma is required (\(VerifierOptions.describe(VerifierConfig.gammaMaxRange)))") }
+            try VerifierOptions.check("--gamma", gamma, VerifierConfig.gammaMaxRange)
+        }
         try VerifierOptions.check("--vocab", vocab, VerifierConfig.vocabRange)
         _ = try hardware.format(default: .fp16)
         if let layout, !["json", "c-header"].contains(layout) || harness {
@@ -44,13 +54,7 @@ struct HadesGen: ParsableCommand {
     }
 
     func run() throws {
-        let config = try VerifierConfig(vocab: vocab, gammaMax: gamma, lanes: hardware.lanes,
-                                        format: hardware.format(default: .fp16))
-        let sampling = hardware.mode == .sampling
-        let text = try layout.map { LayoutExport(config, mode: sampling ? .sampling : .greedy, top: top).text($0) }
-            ?? (harness ? HADESGenerator.harnessVerilog(config, top: top)
-            : sampling ? HADESGenerator.samplingVerilog(config, top: top)
-            : HADESGenerator.verilog(config, top: top))
+        let text = hardware.mode == .tree ? try treeVerilog() : try chainVerilog()
         if let output {
             do {
                 try text.write(toFile: output, atomically: true, encoding: .utf8)
@@ -60,6 +64,21 @@ struct HadesGen: ParsableCommand {
         } else {
             FileHandle.standardOutput.write(text.data(using: .utf8)!)
         }
+    }
+
+    func treeVerilog() throws -> String {
+        let config = try TreeConfig(vocab: vocab, maxNodes: nodes!, lanes: hardware.lanes, format: hardware.format(default: .fp16))
+        return harness ? try HADESGenerator.treeHarnessVerilog(config, top: top) : try HADESGenerator.treeVerilog(config, top: top)
+    }
+
+    func chainVerilog() throws -> String {
+        let config = try VerifierConfig(vocab: vocab, gammaMax: gamma!, lanes: hardware.lanes,
+                                        format: hardware.format(default: .fp16))
+        let sampling = hardware.mode == .sampling
+        return try layout.map { LayoutExport(config, mode: sampling ? .sampling : .greedy, top: top).text($0) }
+            ?? (harness ? HADESGenerator.harnessVerilog(config, top: top)
+            : sampling ? HADESGenerator.samplingVerilog(config, top: top)
+            : HADESGenerator.verilog(config, top: top))
     }
 }
 
