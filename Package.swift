@@ -31,6 +31,10 @@ let package = Package(
         .executableTarget(name: "hades-sim", dependencies: [
             "CoSim", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Formal checkers and the documentation diagrams' model (`make formal-rtl`, `make docs`).
+        .executableTarget(name: "hades-export", dependencies: [
+            "HADES", "CoSim", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Times the Swift golden model on traces for `make bench`.
         .executableTarget(name: "hades-bench", dependencies: [
             "CoSim", "Golden", "Trace", .product(name: "ArgumentParser", package: "swift-argument-parser"),

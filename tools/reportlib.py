@@ -375,6 +375,55 @@ def svg_line_chart(series, title, xlabel, ylabel, logx=False, logy=False, width=
     return "\n".join(out) + "\n"
 
 
+def svg_bar_chart(bars, title, ylabel, logy=False, width=720, height=420):
+    """A vertical bar chart as an SVG string. `bars`: [(label, value), …]; labels are written under the bars."""
+    vals = [v for _, v in bars if v is not None and (v > 0 or not logy)]
+    if not vals:
+        raise ValueError("no bars to plot")
+    ty = (lambda v: math.log10(v)) if logy else (lambda v: v)
+    y0 = math.floor(ty(min(vals))) if logy else 0.0
+    y1 = math.ceil(ty(max(vals))) if logy else max(vals) * 1.1
+    if y1 <= y0:
+        y1 = y0 + 1
+    left, right, top, bottom = 80, 20, 40, 150
+    pw, ph = width - left - right, height - top - bottom
+
+    def py(v):
+        return top + ph - (ty(v) - y0) / (y1 - y0) * ph
+
+    def esc(s):
+        return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="14">{esc(title)}</text>']
+    ticks = ([10.0 ** e for e in range(int(y0), int(y1) + 1)] if logy else _nice_ticks(y0, y1))
+    for t in ticks:
+        if (ty(t) if (t > 0 or not logy) else y0) < y0 or ty(t) > y1:
+            continue
+        out.append(f'<line x1="{left}" y1="{py(t):.1f}" x2="{left + pw}" y2="{py(t):.1f}" stroke="#eee"/>')
+        out.append(f'<text x="{left - 6}" y="{py(t) + 4:.1f}" text-anchor="end">{esc(_fmt(t))}</text>')
+    out.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="black"/>')
+    out.append(f'<text x="18" y="{top + ph / 2}" text-anchor="middle" '
+               f'transform="rotate(-90 18 {top + ph / 2})">{esc(ylabel)}</text>')
+    colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#7f7f7f"]
+    slot = pw / len(bars)
+    for i, (label, v) in enumerate(bars):
+        x = left + i * slot + slot * 0.15
+        if v is not None and (v > 0 or not logy):
+            yb = top + ph
+            out.append(f'<rect x="{x:.1f}" y="{py(v):.1f}" width="{slot * 0.7:.1f}" height="{yb - py(v):.1f}" '
+                       f'fill="{colors[i % len(colors)]}"/>')
+            out.append(f'<text x="{x + slot * 0.35:.1f}" y="{py(v) - 4:.1f}" text-anchor="middle" '
+                       f'font-size="10">{esc(f"{v:.3g}")}</text>')
+        cx = x + slot * 0.35
+        out.append(f'<text x="{cx:.1f}" y="{top + ph + 12}" text-anchor="end" font-size="10" '
+                   f'transform="rotate(-35 {cx:.1f} {top + ph + 12})">{esc(label)}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
 # --------------------------------------------------------------------------------------------------------------
 # command line (used by the Swift tests)
 

@@ -29,8 +29,9 @@ public enum TestbenchExport {
     /// Everything is computed before the first file is written, so a bad trace leaves nothing behind.
     @discardableResult
     /// `command`: how to reproduce the export (recorded in the manifest, without the output directory).
+    /// `oneHot` (sampling): one-hot drafts, no draft rows (as `hades-sim --one-hot`; always so without draft_logits).
     public static func write(trace: SpeculativeTrace, command: String, config: VerifierConfig, mode: Mode,
-                             range: Range<Int>? = nil, to dir: URL) throws -> Summary {
+                             oneHot: Bool = false, range: Range<Int>? = nil, to dir: URL) throws -> Summary {
         let range = range ?? 0..<trace.rounds
         let io = VerifierInterface(config)
         var cmd: [String] = [], logits: [String] = [], draft: [String] = []
@@ -61,13 +62,13 @@ public enum TestbenchExport {
             commandBits = io.commandTDataBits
         case .sampling:
             let sio = SamplingInterface(config)
-            let rounds = try SamplingTraceRounds.rounds(trace, format: config.format, range: range)
+            let rounds = try SamplingTraceRounds.rounds(trace, format: config.format, oneHot: oneHot, range: range)
             outcomes = rounds.map { SamplingVerifier.verify($0, config: config) }
             for r in rounds {
-                cmd.append(hex(sio.packCommand(gamma: r.gamma, draftTokens: r.draftTokens, uniforms: r.uniforms),
-                               bits: sio.commandTDataBits))
+                cmd.append(hex(sio.packCommand(gamma: r.gamma, draftTokens: r.draftTokens, uniforms: r.uniforms,
+                                               oneHot: r.oneHot), bits: sio.commandTDataBits))
                 beats(r.targetCodes, rows: r.gamma + 1, into: &logits)
-                beats(r.draftCodes, rows: r.gamma, into: &draft)
+                beats(r.draftCodes, rows: r.oneHot ? 0 : r.gamma, into: &draft)
             }
             verilog = try HADESGenerator.samplingVerilog(config)
             top = SamplingVerifierRTL.defaultName(config)
@@ -106,7 +107,7 @@ public enum TestbenchExport {
             ("expected_result.hex", lines(results)), ("expected_tokens.hex", lines(tokens)),
             ("expected_committed.hex", lines([String(format: "%08x", counter.length)])), ("manifest.json", manifest),
         ]
-        if mode == .sampling { files.append(("draft.hex", lines(draft))) }
+        if !draft.isEmpty { files.append(("draft.hex", lines(draft))) }  // none in greedy and one-hot rounds
         for name in staticFiles {
             let url = sourceDirectory.appendingPathComponent(name)
             guard let text = try? String(contentsOf: url, encoding: .utf8) else {

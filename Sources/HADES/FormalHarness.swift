@@ -2,12 +2,16 @@ import Foundation
 import Golden
 import HDL
 
-/// A safety checker around the verifier, for Yosys' SAT-based bounded model checking and temporal induction.
+/// The formal checker around the verifier: the DUT is the unmodified generated verifier; the checker watches its
+/// ports and reports each property as a 1-bit output. `verilog(c)` appends a formal top (`ifdef FORMAL`) that
+/// turns them into SystemVerilog immediate `assume`/`assert` statements for SymbiYosys (`testbench/formal/*.sby`,
+/// run by `tools/formal.py`).
 ///
-/// The checker instantiates the unmodified verifier, leaves every verifier input free (an arbitrary environment:
-/// any command, any logits, `tlast` anywhere, any readiness, reset at any time) and watches only the ports.
-/// Each property is a 1-bit output that must stay 1; `ok` is their AND.
+/// Environment (`env_ok`, assumed): AXI4-Stream rules on both inputs: once `tvalid` is high without `tready`, it
+/// stays high and `tdata` (and `tlast`) stay stable until the handshake. Everything else is free: any command,
+/// any logits, `tlast` anywhere, any readiness, reset at any time.
 ///
+/// Properties (asserted; each holds in every cycle after the first reset):
 /// - `ok_accepted`: every result has accepted n ≤ γ of its command (γ tracked from the command handshakes in a
 ///   queue, popped at each result handshake).
 /// - `ok_rollback`: every result has rollback = γ − n exactly.
@@ -18,18 +22,18 @@ import HDL
 ///   D + 3 rounds are ever in flight (two command slots, D − 1 pipeline registers, two result FIFO entries).
 /// - `ok_fields`: every result offered is self-consistent without reference to its command: γ = n + rollback ≤ Γ
 ///   when `bad_gamma` is clear, n = 0 and rollback > Γ when it is set, `residual_zero` (sampling only) clear.
+/// - `ok_axis_result`, `ok_axis_tokens`: AXI4-Stream rules on both outputs: `tvalid` low in the cycle after a
+///   reset; once high without `tready`, `tvalid` stays high and `tdata` (and `tlast`) stay stable.
+///
+/// Deliberately false properties (`brokenNames`, asserted only under `HADES_CHECK_BROKEN_…` to show the setup is
+/// not vacuous): `broken_accepted` demands n ≤ γ − 1 for γ ≥ 1, `broken_token` demands tokens < V − 1.
 ///
 /// The checker's registers reset with the verifier (synchronous, `aresetn` low), so a reset at any time starts
 /// both from empty.
 public enum FormalHarness {
-    public enum Mutation: String, CaseIterable, Sendable {
-        /// `ok_accepted` demands n ≤ γ − 1 for γ ≥ 1: false as soon as a round accepts every draft token.
-        case acceptedBelowGamma
-        /// `ok_token` demands tokens < V − 1: false as soon as V − 1 is emitted.
-        case tokenBelowLastIndex
-    }
-
-    public static let propertyNames = ["ok_accepted", "ok_rollback", "ok_token", "ok_count", "ok_command", "ok_fields"]
+    public static let propertyNames = ["ok_accepted", "ok_rollback", "ok_token", "ok_count", "ok_command", "ok_fields",
+                                       "ok_axis_result", "ok_axis_tokens"]
+    public static let brokenNames = ["broken_accepted", "broken_token"]
 
     /// The most rounds (commands handshaken, results not yet) the verifier can hold: D + 3.
     public static func maxRoundsInFlight(_ c: VerifierConfig) -> Int { GreedyTiming.pipelineDepth(lanes: c.lanes) + 3 }
@@ -41,14 +45,17 @@ public enum FormalHarness {
         return d
     }
 
-    public static func defaultName(_ c: VerifierConfig) -> String {
+    public static func checkerName(_ c: VerifierConfig) -> String {
         GreedyVerifierRTL.defaultName(c).replacingOccurrences(of: "hades_verify", with: "hades_checker")
     }
 
-    /// `target` nil: outputs `ok` and every `ok_…` (for `sat`). `target` set: a single output `bad`, high when that
-    /// property is violated after a reset (for AIGER model checkers, which treat every output as a bad-state flag).
-    public static func module(_ c: VerifierConfig, mutation: Mutation? = nil, target: String? = nil) throws -> Module {
-        precondition(target.map { propertyNames.contains($0) || $0 == "ok" } ?? true, "unknown property \(target!)")
+    /// The formal top's name, also the file name under `testbench/formal/`.
+    public static func formalName(_ c: VerifierConfig) -> String {
+        GreedyVerifierRTL.defaultName(c).replacingOccurrences(of: "hades_verify", with: "hades_formal")
+    }
+
+    /// Outputs: `env_ok`, every name of `propertyNames` and `brokenNames`.
+    public static func module(_ c: VerifierConfig) throws -> Module {
         let verifier = try HADESGenerator.module(c)
         let io = VerifierInterface(c)
         let tw = c.tokenBits, gw = c.gammaBits
@@ -56,33 +63,27 @@ public enum FormalHarness {
         let pointerBits = ceilLog2(depth)
         let countBits = pointerBits + 1
         let tokenCountBits = max(gw + 1, bitsToHold(c.gammaMax + 1))
-        let name = defaultName(c) + (mutation.map { "_\($0.rawValue.lowercased())" } ?? "") + (target.map { "_\($0)" } ?? "")
-        return try Module.build(name, parameters: [
+        return try Module.build(checkerName(c), parameters: [
             ("vocab", "\(c.vocab)"), ("gamma_max", "\(c.gammaMax)"), ("lanes", "\(c.lanes)"),
             ("format", c.format.description), ("queue_depth", "\(depth)"),
         ], doc: ["safety checker for \(verifier.name): free inputs, 1-bit property outputs (formal only)"]) { m in
             let dut = m.instance(verifier, name: "u_dut")
-            // Every verifier input comes straight from a checker input: the environment is unconstrained.
+            // Every verifier input comes straight from a checker input; `env_ok` states the protocol rules on them.
             let cmdValid = m.input("s_axis_cmd_tvalid", 1)
-            let cmdData = m.input("s_axis_cmd_tdata", io.commandBits)
+            // Full TDATA widths: the solver may put anything in the padding bits (the unit must ignore them).
+            let cmdData = m.input("s_axis_cmd_tdata", io.commandTDataBits)
             let logitsValid = m.input("s_axis_logits_tvalid", 1)
-            let logitsData = m.input("s_axis_logits_tdata", io.logitBusBits)
+            let logitsData = m.input("s_axis_logits_tdata", io.logitTDataBits)
             let logitsLast = m.input("s_axis_logits_tlast", 1)
             let resultReady = m.input("m_axis_result_tready", 1)
             let tokensReady = m.input("m_axis_tokens_tready", 1)
             dut["s_axis_cmd_tvalid"] <== cmdValid
-            dut["s_axis_cmd_tdata"] <== cmdData.zeroExtended(to: io.commandTDataBits)  // padding: ignored by the unit
+            dut["s_axis_cmd_tdata"] <== cmdData
             dut["s_axis_logits_tvalid"] <== logitsValid
-            dut["s_axis_logits_tdata"] <== logitsData.zeroExtended(to: io.logitTDataBits)
+            dut["s_axis_logits_tdata"] <== logitsData
             dut["s_axis_logits_tlast"] <== logitsLast
             dut["m_axis_result_tready"] <== resultReady
             dut["m_axis_tokens_tready"] <== tokensReady
-
-            // Properties are demanded once a reset has been seen (the power-up state before it is arbitrary).
-            // This register's reset value is 1 and it never clears; its power-up value must be 0 (`init` in the
-            // model checker's script).
-            let seenReset = m.reg("chk_seen_reset", 1, reset: 1)
-            seenReset <== seenReset
 
             let cmdFire = m.named("chk_cmd_fire", cmdValid & dut["s_axis_cmd_tready"])
             let resultFire = m.named("chk_result_fire", dut["m_axis_result_tvalid"] & resultReady)
@@ -92,6 +93,23 @@ public enum FormalHarness {
             let resultToken = result.bits(tw - 1, 0)
             let accepted = result.bits(tw + gw - 1, tw)
             let rollback = result.bits(tw + 2 * gw - 1, tw + gw)
+
+            // MARK: AXI4-Stream rules: a stalled beat (valid, not ready) is offered again, unchanged, next cycle.
+            func stalled(_ name: String, valid: Value, ready: Value, payload: Value) -> Value {
+                let wasStalled = m.regNext("chk_\(name)_stalled", valid & !ready, reset: 0)
+                let held = m.regNext("chk_\(name)_held", payload)
+                return m.named("chk_\(name)_kept", !wasStalled | (valid & (payload === held)))
+            }
+            let envOK = stalled("cmd", valid: cmdValid, ready: dut["s_axis_cmd_tready"], payload: cmdData)
+                & stalled("logits", valid: logitsValid, ready: dut["s_axis_logits_tready"],
+                          payload: concat([logitsLast, logitsData]))
+            let afterReset = m.reg("chk_after_reset", 1, reset: 1)  // 1 only in the cycle after a reset
+            afterReset <== .false
+            let okAxisResult = stalled("result", valid: dut["m_axis_result_tvalid"], ready: resultReady, payload: result)
+                & !(afterReset & dut["m_axis_result_tvalid"])
+            let okAxisTokens = stalled("tokens", valid: dut["m_axis_tokens_tvalid"], ready: tokensReady,
+                                       payload: concat([tokenLast, dut["m_axis_tokens_tdata"]]))
+                & !(afterReset & dut["m_axis_tokens_tvalid"])
 
             // MARK: γ of every command in flight (pushed at the command handshake, popped at the result)
             let gammaSlots = m.regs("chk_gamma", count: depth, gw)
@@ -111,12 +129,8 @@ public enum FormalHarness {
             let okCommand = m.named("chk_ok_command", !resultWithoutCommand & !overflow)
 
             let wideAccepted = accepted.zeroExtended(to: gw + 1), wideGamma = roundGamma.zeroExtended(to: gw + 1)
-            let acceptedOK: Value
-            switch mutation {
-            case .acceptedBelowGamma?: acceptedOK = (roundGamma === 0) | (wideAccepted &+ 1 <= wideGamma)
-            default: acceptedOK = accepted <= roundGamma
-            }
-            let okAccepted = m.named("chk_ok_accepted", !resultFire | acceptedOK)
+            let okAccepted = m.named("chk_ok_accepted", !resultFire | (accepted <= roundGamma))
+            let brokenAccepted = !resultFire | (roundGamma === 0) | (wideAccepted &+ 1 <= wideGamma)
             let okRollback = m.named("chk_ok_rollback",
                                      !resultFire | ((wideAccepted &+ rollback.zeroExtended(to: gw + 1)) === wideGamma))
 
@@ -128,11 +142,12 @@ public enum FormalHarness {
             let okFields = m.named("chk_ok_fields", !dut["m_axis_result_tvalid"] | fieldsOK)
 
             // MARK: tokens < V
-            let limit = mutation == .tokenBelowLastIndex ? c.vocab - 1 : c.vocab
             let tokenData = dut["m_axis_tokens_tdata"].bits(tw - 1, 0)
-            let inRange: (Value) -> Value = { v in limit >= 1 << tw ? .true : v < limit }
-            let okToken = m.named("chk_ok_token", (!dut["m_axis_tokens_tvalid"] | inRange(tokenData))
-                & (!dut["m_axis_result_tvalid"] | inRange(resultToken)))
+            func tokensBelow(_ limit: Int) -> Value {
+                let inRange: (Value) -> Value = { v in limit >= 1 << tw ? .true : v < limit }
+                return (!dut["m_axis_tokens_tvalid"] | inRange(tokenData)) & (!dut["m_axis_result_tvalid"] | inRange(resultToken))
+            }
+            let okToken = m.named("chk_ok_token", tokensBelow(c.vocab))
 
             // MARK: n+1 tokens per round
             let tokenCount = m.reg("chk_token_count", tokenCountBits, reset: 0)  // tokens of the open token round
@@ -170,150 +185,56 @@ public enum FormalHarness {
             m.when(empty & push) { tokensLead <== pushTokens }
             let okCount = m.named("chk_ok_count", !tooMany & !mismatch & !pendingOverflow)
 
-            var values = ["ok_accepted": okAccepted, "ok_rollback": okRollback, "ok_token": okToken,
-                          "ok_count": okCount, "ok_command": okCommand, "ok_fields": okFields]
-            values["ok"] = concat(propertyNames.map { values[$0]! }).andReduce
-            if let target {
-                m.output("bad", 1) <== seenReset & !values[target]!
-            } else {
-                for name in ["ok"] + propertyNames { m.output(name, 1) <== !seenReset | values[name]! }
-            }
+            m.output("env_ok", 1) <== envOK
+            let values = ["ok_accepted": okAccepted, "ok_rollback": okRollback, "ok_token": okToken,
+                          "ok_count": okCount, "ok_command": okCommand, "ok_fields": okFields,
+                          "ok_axis_result": okAxisResult, "ok_axis_tokens": okAxisTokens,
+                          "broken_accepted": brokenAccepted, "broken_token": tokensBelow(c.vocab - 1)]
+            for name in propertyNames + brokenNames { m.output(name, 1) <== values[name]! }
         }
     }
 
-    /// The checker and the verifier as one Verilog-2005 file.
-    public static func verilog(_ c: VerifierConfig, mutation: Mutation? = nil) throws -> String {
-        VerilogEmitter.emit(try module(c, mutation: mutation))
+    /// The checker, the verifier and the formal top as one file (`testbench/formal/<formalName>.v`; `make formal-rtl`).
+    public static func verilog(_ c: VerifierConfig) throws -> String {
+        let checker = try module(c)
+        return VerilogEmitter.emit(checker, command: "hades-export formal " + configArguments(c))
+            + "\n" + formalTop(c, checker: checker)
     }
 
-    /// How a property is checked.
-    public enum Engine: Sendable, Equatable, CustomStringConvertible {
-        /// Yosys `sat` bounded model check: from any power-up state, `aresetn` low in step 1 and free afterwards,
-        /// the property holds in steps 2 … `depth`.
-        case bmc(depth: Int)
-        /// Yosys `sat -tempinduct`: the BMC base case plus the k-step induction, k ≤ `maxSteps`.
-        case kInduction(maxSteps: Int)
-        /// ABC's property-directed reachability (IC3, `pdr`) on the same flattened design written as AIGER by Yosys:
-        /// unbounded, from any power-up state, once a reset has been seen (resets at any time after that).
-        /// `simplify` first merges sequentially equivalent signals (`scorr`), which some properties need.
-        case pdr(simplify: Bool)
+    public static func configArguments(_ c: VerifierConfig) -> String {
+        "--gamma \(c.gammaMax) --vocab \(c.vocab) --lanes \(c.lanes) --format \(c.format)"
+    }
 
-        public static let pdr = Engine.pdr(simplify: false)
-        public var isPDR: Bool { if case .pdr = self { return true } else { return false } }
+    /// Verilog macro that enables the assertion of `property` (`HADES_CHECK_ALL` enables every true one).
+    public static func macro(_ property: String) -> String { "HADES_CHECK_" + property.uppercased() }
 
-        public var description: String {
-            switch self {
-            case let .bmc(d): return "BMC depth \(d)"
-            case let .kInduction(k): return "k-induction k ≤ \(k)"
-            case let .pdr(simplify): return simplify ? "scorr + PDR (unbounded)" : "PDR (unbounded)"
-            }
+    /// The formal top: free inputs (the solver picks them each cycle), reset in the first cycle, `env_ok`
+    /// assumed, the selected properties asserted from the second cycle on.
+    static func formalTop(_ c: VerifierConfig, checker: Module) -> String {
+        let inputs = checker.ports.filter { $0.direction == .input }
+        let outputs = checker.ports.filter { $0.direction == .output }
+        func range(_ p: PortInfo) -> String { p.width == 1 ? "" : "[\(p.width - 1):0] " }
+        var v = ["`ifdef FORMAL", "`timescale 1ns/1ps", "`default_nettype none", "`ifdef HADES_CHECK_ALL"]
+        v += propertyNames.map { "`define \(macro($0))" }
+        v += ["`endif", "",
+              "// Formal top for SymbiYosys (read -formal): every input is free in every cycle; aresetn is low in the",
+              "// first cycle and free afterwards. Properties are asserted from the second cycle on.",
+              "module \(formalName(c)) ("]
+        v += inputs.enumerated().map { i, p in "    input wire \(range(p))\(p.name)" + (i + 1 < inputs.count ? "," : "") }
+        v += [");"]
+        v += outputs.map { "    wire \($0.name);" }
+        let connections = (inputs + outputs).map { ".\($0.name)(\($0.name))" }
+        v += ["    \(checker.name) u_checker (", "        " + connections.joined(separator: ",\n        "), "    );", "",
+              "    reg f_started = 1'b0;",
+              "    always @(posedge aclk) f_started <= 1'b1;", "",
+              "    always @* begin",
+              "        if (!f_started) assume (!aresetn);",
+              "        assume (env_ok);",
+              "        if (f_started) begin"]
+        for name in propertyNames + brokenNames {
+            v += ["`ifdef \(macro(name))", "            assert (\(name));", "`endif"]
         }
-    }
-
-    public struct Outcome: Sendable, CustomStringConvertible {
-        public enum Verdict: String, Sendable { case proven, failed, inconclusive }
-        public let property: String
-        public let engine: Engine
-        public let verdict: Verdict
-        /// The time step (BMC, k-induction) or frame (PDR) of a counterexample.
-        public let counterexampleStep: Int?
-        /// BMC and k-induction: the number of steps from reset for which the property was shown to hold (the
-        /// bounded result when the run ended early, by `timeout`).
-        public let provenSteps: Int?
-        public let seconds: Double
-        public let log: String
-        public var description: String {
-            "\(property): \(verdict.rawValue) by \(engine)" + (counterexampleStep.map { ", counterexample at step \($0)" } ?? "")
-                + (verdict != .proven ? provenSteps.map { ", holds for \($0) steps from reset" } ?? "" : "")
-                + String(format: " (%.1f s)", seconds)
-        }
-    }
-
-    /// The Yosys `sat` script. Reset: `aresetn` is low in step 1 (the initial state is otherwise arbitrary: the
-    /// power-up value of every register) and free afterwards; `-seq 1` leaves step 1 (the reset itself) unchecked.
-    public static func satScript(file: String, top: String, property: String, engine: Engine, timeout: Int) -> String {
-        let mode: String
-        switch engine {
-        case let .bmc(depth): mode = "-tempinduct -tempinduct-baseonly -maxsteps \(depth)"
-        case let .kInduction(k): mode = "-tempinduct -maxsteps \(k)"
-        case .pdr: preconditionFailure("PDR does not use sat")
-        }
-        return "read_verilog \(file); prep -top \(top) -flatten; "
-            + "sat \(mode) -seq 1 -prove \(property) 1 -set-at 1 aresetn 0 -timeout \(timeout) -show-inputs -show-outputs"
-    }
-
-    /// The Yosys script that writes the checker (with a single `bad` output) as AIGER for ABC: `chk_seen_reset`
-    /// powers up 0, every other register powers up to an arbitrary value (`-zinit` adds an input for it), undefined
-    /// constants become free inputs (`setundef -anyseq`), so the proof covers every resolution of them.
-    public static func aigerScript(file: String, top: String, output: String) -> String {
-        "read_verilog \(file); prep -top \(top) -flatten; setattr -set init 1'0 w:chk_seen_reset; async2sync; "
-            + "techmap; opt -fast -nodffe -nosdff; dffunmap; setundef -anyseq; aigmap; opt_clean; write_aiger -zinit \(output)"
-    }
-
-    /// Checks `property` ("ok" for all together) of the checker for `c`. `timeout` (seconds) bounds the whole
-    /// run; a BMC cut short reports the depth it reached as `provenSteps`.
-    public static func check(_ c: VerifierConfig, property: String = "ok", engine: Engine, mutation: Mutation? = nil,
-                             timeout: Int = 300) throws -> Outcome {
-        let started = Date()
-        let checker = try module(c, mutation: mutation, target: engine.isPDR ? property : nil)
-        let dir = try ExternalTools.writeTemporary([("checker.v", VerilogEmitter.emit(checker))])
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let log: String
-        let verdict: Outcome.Verdict
-        var step: Int?
-        var provenSteps: Int?
-        switch engine {
-        case .bmc, .kInduction:
-            let r = try ExternalTools.run("timeout", ["\(timeout)", "yosys", "-p",
-                                                     satScript(file: "checker.v", top: checker.name, property: property,
-                                                               engine: engine, timeout: timeout)], in: dir)
-            log = r.stdout + r.stderr
-            provenSteps = lastNumber(after: "Base case for induction length ", in: log)
-            if r.status != 0 || log.contains("ERROR") {
-                verdict = .inconclusive
-            } else if log.contains("FAIL!") {
-                verdict = .failed
-                step = lastNumber(after: "[base case ", in: log).map { $0 + 1 }
-            } else if log.contains("SUCCESS!") {
-                verdict = .proven
-            } else {
-                verdict = .inconclusive  // induction did not close, or a SAT call timed out
-            }
-        case let .pdr(simplify):
-            let y = try ExternalTools.run("yosys", ["-q", "-p", aigerScript(file: "checker.v", top: checker.name,
-                                                                             output: "checker.aig")], in: dir)
-            guard y.status == 0 else {
-                throw FormalError(description: "yosys could not write AIGER:\n" + (y.stdout + y.stderr).suffix(2000))
-            }
-            let prepare = simplify ? "strash; scorr; dc2; " : ""
-            let r = try ExternalTools.run("yosys-abc", ["-c", "read_aiger checker.aig; \(prepare)pdr -T \(timeout); print_status"],
-                                          in: dir)
-            log = r.stdout + r.stderr
-            // print_status: 1 = the property holds, 0 = a counterexample was found, -1 = undecided.
-            if log.contains("Status = 1 ") {
-                verdict = .proven
-            } else if log.contains("Status = 0 ") {
-                verdict = .failed
-                step = lastNumber(after: "Frame = ", in: log)
-            } else {
-                verdict = .inconclusive
-            }
-        }
-        return Outcome(property: property, engine: engine, verdict: verdict, counterexampleStep: step,
-                       provenSteps: provenSteps, seconds: Date().timeIntervalSince(started), log: log)
-    }
-
-    public struct FormalError: Error, CustomStringConvertible {
-        public let description: String
-    }
-
-    static func lastNumber(after marker: String, in log: String) -> Int? {
-        var result: Int?
-        var rest = Substring(log)
-        while let r = rest.range(of: marker) {
-            rest = rest[r.upperBound...].drop { $0 == " " }
-            result = Int(rest.prefix { $0.isNumber }) ?? result
-        }
-        return result
+        v += ["        end", "    end", "endmodule", "`resetall", "`endif", ""]
+        return v.joined(separator: "\n")
     }
 }

@@ -9,15 +9,16 @@ extension HadesSim {
         if let n = rounds, !(1...loaded.rounds).contains(n) {
             throw Usage("--rounds \(n) is out of range: the trace has \(loaded.rounds) rounds")
         }
-        if sampling, !loaded.hasSamplingArrays {
-            throw Usage("--trace \(trace): --mode sampling needs the arrays draft_logits and uniforms")
+        if sampling, !loaded.hasUniforms {
+            throw Usage("--trace \(trace): --mode sampling needs the array uniforms")
         }
         let summary: TestbenchExport.Summary
         do {
             let command = "hades-sim --trace \(trace) --gamma-max \(config.gammaMax) --lanes \(config.lanes) --format \(config.format)"
-                + " --mode \(sampling ? "sampling" : "greedy")" + (rounds.map { " --rounds \($0)" } ?? "")
+                + " --mode \(sampling ? "sampling" : "greedy")" + (oneHot ? " --one-hot" : "") + (rounds.map { " --rounds \($0)" } ?? "")
             summary = try TestbenchExport.write(trace: loaded, command: command, config: config,
-                                                mode: sampling ? .sampling : .greedy, range: 0..<(rounds ?? loaded.rounds),
+                                                mode: sampling ? .sampling : .greedy, oneHot: oneHot,
+                                                range: 0..<(rounds ?? loaded.rounds),
                                                 to: URL(fileURLWithPath: dir))
         } catch { throw Usage("--export-testbench \(dir): \(error)") }
         print("wrote \(dir): \(summary.top), \(summary.rounds) rounds; run \(dir)/run.sh iverilog|verilator")

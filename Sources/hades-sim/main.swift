@@ -155,6 +155,11 @@ struct Usage: Error, CustomStringConvertible {
 }
 
 do {
+    if CommandLine.arguments.dropFirst().first == "--serve" {  // live rounds from stdin (Serve.swift)
+        var serve = try HadesServe.parseAsRoot(Array(CommandLine.arguments.dropFirst(2)))
+        try serve.run()
+        Foundation.exit(0)
+    }
     var command = try HadesSim.parseAsRoot()
     try command.run()
 } catch let exit as ExitCode {
