@@ -50,7 +50,7 @@ public enum DiagramModel {
         VerifierInterface(c).layouts.map { layout in
             let fields = layout.fields.flatMap { f -> [Field] in
                 if f.name == "flags" {
-                    return ResultFlags.named.enumerated().map { Field(name: $1.name, lsb: f.offset + $0, bits: 1) }
+                    return ResultFlags.named.prefix(ResultFlags.bitCount).enumerated().map { Field(name: $1.name, lsb: f.offset + $0, bits: 1) }
                 }
                 if f.count == 1 { return [Field(name: f.name, lsb: f.offset, bits: f.width)] }
                 return (0..<f.count).map { Field(name: "\(f.name)[\($0)]", lsb: f.offset + $0 * f.stride, bits: f.width) }

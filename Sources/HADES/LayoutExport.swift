@@ -46,7 +46,7 @@ public struct LayoutExport {
                 + "\"used_bits\": \(s.usedBits), \"fields\": [\n"
                 + s.fields.map { "      " + field($0) }.joined(separator: ",\n") + "\n    ]}"
         }.joined(separator: ",\n")
-        let flags = ResultFlags.named.enumerated().map { "{\"name\": \"\($1.name)\", \"bit\": \($0)}" }.joined(separator: ", ")
+        let flags = ResultFlags.named.prefix(ResultFlags.bitCount).enumerated().map { "{\"name\": \"\($1.name)\", \"bit\": \($0)}" }.joined(separator: ", ")
         var lines = [
             "{",
             "  \"top\": \"\(top)\",",
@@ -117,7 +117,7 @@ public struct LayoutExport {
         }
         out.append("")
         out.append("/* result flags: bit positions inside the flags field */")
-        for (bit, f) in ResultFlags.named.enumerated() { out.append("#define \(p)_FLAG_\(f.name.uppercased()) \(bit)") }
+        for (bit, f) in ResultFlags.named.prefix(ResultFlags.bitCount).enumerated() { out.append("#define \(p)_FLAG_\(f.name.uppercased()) \(bit)") }
         out += ["", "#endif", ""]
         return out.joined(separator: "\n")
     }

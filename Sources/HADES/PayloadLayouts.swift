@@ -6,7 +6,8 @@ import HDL
 
 /// The six result flags, bit 0 first in `ResultFlags` order (bad_draft lowest).
 public enum FlagsLayout {
-    public static let layout = Layout("flags", ResultFlags.named.map { Layout.Field($0.name, 1) })
+    /// The chain units' flags (`bad_tree`, bit 6, exists only in the tree unit's result).
+    public static let layout = Layout("flags", ResultFlags.named.prefix(ResultFlags.bitCount).map { Layout.Field($0.name, 1) })
 
     /// The field of one flag.
     public static func field(_ flag: ResultFlags) -> Layout.Field {

@@ -535,7 +535,7 @@ extension SamplingVerifierRTL {
 
         /// The flags layout with the given bits set (the others 0).
         func flagBits(_ set: [ResultFlags: Value]) -> Value {
-            m.pack(FlagsLayout.layout, Dictionary(uniqueKeysWithValues: ResultFlags.named.map {
+            m.pack(FlagsLayout.layout, Dictionary(uniqueKeysWithValues: ResultFlags.named.prefix(ResultFlags.bitCount).map {
                 (FlagsLayout.field($0.flag), set[$0.flag] ?? .false)
             }))
         }

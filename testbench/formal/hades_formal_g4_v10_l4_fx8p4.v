@@ -32,7 +32,7 @@
 `timescale 1ns/1ps
 `default_nettype none
 
-// hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:8)
+// hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:14)
 module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4 (
     input  wire aclk,
     input  wire aresetn,
@@ -146,7 +146,7 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4 (
     end
 endmodule
 
-// hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:8)
+// hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:14)
 module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d2 (
     input  wire aclk,
     input  wire aresetn,
@@ -236,7 +236,7 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d2 (
     end
 endmodule
 
-// hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t18: pipelined argmax, 2 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:17)
+// hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t18: pipelined argmax, 2 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:22)
 module hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t18 (
     input  wire aclk,
     input  wire aresetn,
@@ -361,7 +361,7 @@ module hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t18 (
     end
 endmodule
 
-// hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:33)
+// hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:37)
 module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -412,6 +412,8 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire u_result_fifo_m_axis_tvalid;
     wire u_result_fifo_m_axis_tready;
     wire [15:0] u_result_fifo_m_axis_tdata;
+    wire [3:0] token_entry_token;
+    wire token_entry_last;
     reg  advance;
     reg  cur_valid;
     reg  [2:0] cur_gamma;
@@ -421,6 +423,8 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     reg  [2:0] nxt_gamma;
     reg  [15:0] nxt_tokens;
     reg  nxt_bad_gamma;
+    wire [2:0] cmd_gamma;
+    wire [15:0] cmd_draft_token;
     wire cmd_bad_gamma;
     wire cmd_fire;
     reg  [1:0] beat;
@@ -431,11 +435,12 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire round_end;
     wire row_length_error;
     wire beat_in_row;
-    reg  [3:0] row_draft;
+    wire [7:0] lane_logit_0;
+    wire [7:0] lane_logit_1;
+    wire [7:0] lane_logit_2;
+    wire [7:0] lane_logit_3;
     wire cur_bad_draft_now;
-    reg  [16:0] s1_tag;
-    reg  [3:0] s1_lane_valid;
-    reg  [31:0] s1_lane_keys;
+    reg  [3:0] row_draft;
     wire u_argmax_enable;
     wire [3:0] u_argmax_lane_valid;
     wire [31:0] u_argmax_lane_keys;
@@ -444,87 +449,140 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire [7:0] u_argmax_max_key;
     wire [1:0] u_argmax_max_lane;
     wire [17:0] u_argmax_tag_out;
+    reg  [16:0] s1_tag;
+    reg  [3:0] s1_lane_valid;
+    reg  [31:0] s1_lane_keys;
+    wire s1_tag_fire;
+    wire s1_tag_row_end;
+    wire s1_tag_row_final;
+    wire s1_tag_row_length_error;
+    wire s1_tag_bad_gamma;
+    wire s1_tag_bad_draft;
+    wire [3:0] s1_tag_base;
+    wire [3:0] s1_tag_draft;
+    wire [2:0] s1_tag_gamma;
     reg  run_valid;
     reg  [7:0] run_key;
     reg  [3:0] run_index;
     reg  run_nan;
     reg  row_start;
+    wire [3:0] argmax_tag_base;
     wire take_candidate;
     wire new_valid;
     wire [7:0] new_key;
     wire [3:0] new_index;
+    wire argmax_tag_nan;
     wire new_nan;
+    wire argmax_tag_fire;
+    wire argmax_tag_row_end;
+    reg  [4:0] row_flags;
+    wire argmax_tag_bad_draft;
+    wire argmax_tag_bad_gamma;
+    wire argmax_tag_row_length_error;
     reg  row_done;
     reg  [3:0] row_argmax;
-    reg  [4:0] row_flags;
+    wire argmax_tag_row_final;
     reg  row_is_final;
+    wire [3:0] argmax_tag_draft;
     reg  [3:0] row_draft_token;
+    wire [2:0] argmax_tag_gamma;
     reg  [2:0] row_gamma;
     reg  decided;
     reg  [2:0] accepted;
     reg  [4:0] flags_so_far;
     reg  [31:0] committed;
     wire row_event;
+    wire row_flags_bad_gamma;
     wire draft_match;
     wire [4:0] flags_now;
     wire round_decided;
-    wire [2:0] t_0;
+    wire flags_now_bad_draft;
+    wire flags_now_bad_gamma;
+    wire flags_now_nan_logit;
+    wire flags_now_degenerate_row;
+    wire flags_now_row_length;
+    wire [18:0] t_0;
     wire [3:0] t_1;
-    wire [15:0] t_2;
-    wire t_3;
-    wire [7:0] t_4;
-    wire [7:0] t_5;
-    wire [7:0] t_6;
-    wire [7:0] t_7;
-    wire t_8;
-    wire t_9;
+    wire [3:0] t_2;
+    wire [3:0] t_3;
+    wire [3:0] t_4;
+    wire t_5;
 
-    assign t_0 = s_axis_cmd_tdata[2:0];
+    assign t_0 = s_axis_cmd_tdata[18:0];
     assign t_1 = cur_tokens[3:0];
-    assign t_2 = s_axis_cmd_tdata[18:3];
-    assign t_3 = (beat < 2'h2);
-    assign t_4 = s_axis_logits_tdata[31:24];
-    assign t_5 = s_axis_logits_tdata[23:16];
-    assign t_6 = s_axis_logits_tdata[15:8];
-    assign t_7 = s_axis_logits_tdata[7:0];
-    assign t_8 = u_argmax_tag_out[0];
-    assign t_9 = u_argmax_tag_out[1];
+    assign t_2 = cur_tokens[7:4];
+    assign t_3 = cur_tokens[11:8];
+    assign t_4 = cur_tokens[15:12];
+    assign t_5 = (beat < 2'h2);
 
     assign s_axis_cmd_tready = (~nxt_valid);
     assign s_axis_logits_tready = (cur_valid & advance);
     assign m_axis_result_tvalid = u_result_fifo_m_axis_tvalid;
     assign m_axis_result_tdata = u_result_fifo_m_axis_tdata;
     assign m_axis_tokens_tvalid = u_token_fifo_m_axis_tvalid;
-    assign m_axis_tokens_tdata = {4'h0, u_token_fifo_m_axis_tdata[3:0]};
-    assign m_axis_tokens_tlast = u_token_fifo_m_axis_tdata[4];
+    assign m_axis_tokens_tdata = {4'h0, token_entry_token};
+    assign m_axis_tokens_tlast = token_entry_last;
     assign committed_len = committed;
     assign u_token_fifo_push = row_event;
     assign u_token_fifo_push_data = {(~draft_match), (draft_match ? row_draft_token : row_argmax)};
     assign u_token_fifo_m_axis_tready = m_axis_tokens_tready;
     assign u_result_fifo_push = round_decided;
-    assign u_result_fifo_push_data = {1'h0, flags_now, (row_gamma - accepted), accepted, row_argmax};
+    assign u_result_fifo_push_data = {{1'h0, flags_now_row_length, flags_now_degenerate_row, flags_now_nan_logit, flags_now_bad_gamma, flags_now_bad_draft}, (row_gamma - accepted), accepted, row_argmax};
     assign u_result_fifo_m_axis_tready = m_axis_result_tready;
-    assign cmd_bad_gamma = (3'h4 < t_0);
+    assign token_entry_token = u_token_fifo_m_axis_tdata[3:0];
+    assign token_entry_last = u_token_fifo_m_axis_tdata[4];
+    assign cmd_gamma = t_0[2:0];
+    assign cmd_draft_token = t_0[18:3];
+    assign cmd_bad_gamma = (3'h4 < cmd_gamma);
     assign cmd_fire = (s_axis_cmd_tvalid & (~nxt_valid));
     assign logits_fire = ((s_axis_logits_tvalid & cur_valid) & advance);
     assign row_final = (row == cur_gamma);
     assign round_end = ((logits_fire & s_axis_logits_tlast) & row_final);
     assign row_length_error = (s_axis_logits_tlast & (beat != 2'h2));
     assign beat_in_row = (beat < 2'h3);
-    assign cur_bad_draft_now = (|{((3'h0 < cur_gamma) & (4'ha <= cur_tokens[3:0])), ((3'h1 < cur_gamma) & (4'ha <= cur_tokens[7:4])), ((3'h2 < cur_gamma) & (4'ha <= cur_tokens[11:8])), ((3'h3 < cur_gamma) & (4'ha <= cur_tokens[15:12]))});
+    assign lane_logit_0 = s_axis_logits_tdata[7:0];
+    assign lane_logit_1 = s_axis_logits_tdata[15:8];
+    assign lane_logit_2 = s_axis_logits_tdata[23:16];
+    assign lane_logit_3 = s_axis_logits_tdata[31:24];
+    assign cur_bad_draft_now = (|{((3'h0 < cur_gamma) & (4'ha <= t_1)), ((3'h1 < cur_gamma) & (4'ha <= t_2)), ((3'h2 < cur_gamma) & (4'ha <= t_3)), ((3'h3 < cur_gamma) & (4'ha <= t_4))});
     assign u_argmax_enable = advance;
     assign u_argmax_lane_valid = s1_lane_valid;
     assign u_argmax_lane_keys = s1_lane_keys;
-    assign u_argmax_tag_in = {s1_tag[16:14], s1_tag[13:10], s1_tag[9:6], s1_tag[5], s1_tag[4], 1'h0, s1_tag[3], s1_tag[2], s1_tag[1], s1_tag[0]};
+    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, s1_tag_bad_draft, s1_tag_bad_gamma, 1'h0, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign s1_tag_fire = s1_tag[0];
+    assign s1_tag_row_end = s1_tag[1];
+    assign s1_tag_row_final = s1_tag[2];
+    assign s1_tag_row_length_error = s1_tag[3];
+    assign s1_tag_bad_gamma = s1_tag[4];
+    assign s1_tag_bad_draft = s1_tag[5];
+    assign s1_tag_base = s1_tag[9:6];
+    assign s1_tag_draft = s1_tag[13:10];
+    assign s1_tag_gamma = s1_tag[16:14];
+    assign argmax_tag_base = u_argmax_tag_out[10:7];
     assign take_candidate = (row_start | (u_argmax_max_valid & ((~run_valid) | (run_key < u_argmax_max_key))));
     assign new_valid = (take_candidate ? u_argmax_max_valid : run_valid);
     assign new_key = (take_candidate ? u_argmax_max_key : run_key);
-    assign new_index = (take_candidate ? (u_argmax_tag_out[10:7] + {2'h0, u_argmax_max_lane}) : run_index);
-    assign new_nan = ((run_nan & (~row_start)) | u_argmax_tag_out[4]);
+    assign new_index = (take_candidate ? (argmax_tag_base + {2'h0, u_argmax_max_lane}) : run_index);
+    assign argmax_tag_nan = u_argmax_tag_out[4];
+    assign new_nan = ((run_nan & (~row_start)) | argmax_tag_nan);
+    assign argmax_tag_fire = u_argmax_tag_out[0];
+    assign argmax_tag_row_end = u_argmax_tag_out[1];
+    assign argmax_tag_bad_draft = u_argmax_tag_out[6];
+    assign argmax_tag_bad_gamma = u_argmax_tag_out[5];
+    assign argmax_tag_row_length_error = u_argmax_tag_out[3];
+    assign argmax_tag_row_final = u_argmax_tag_out[2];
+    assign argmax_tag_draft = u_argmax_tag_out[14:11];
+    assign argmax_tag_gamma = u_argmax_tag_out[17:15];
     assign row_event = ((row_done & advance) & (~decided));
-    assign draft_match = (((~row_is_final) & (~row_flags[1])) & (row_draft_token == row_argmax));
+    assign row_flags_bad_gamma = row_flags[1];
+    assign draft_match = (((~row_is_final) & (~row_flags_bad_gamma)) & (row_draft_token == row_argmax));
     assign flags_now = (flags_so_far | row_flags);
     assign round_decided = (row_event & (~draft_match));
+    assign flags_now_bad_draft = flags_now[0];
+    assign flags_now_bad_gamma = flags_now[1];
+    assign flags_now_nan_logit = flags_now[2];
+    assign flags_now_degenerate_row = flags_now[3];
+    assign flags_now_row_length = flags_now[4];
 
     hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4 u_token_fifo (
         .aclk(aclk),
@@ -569,13 +627,13 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
                 row_draft = t_1;
             end
             3'h1: begin
-                row_draft = cur_tokens[7:4];
+                row_draft = t_2;
             end
             3'h2: begin
-                row_draft = cur_tokens[11:8];
+                row_draft = t_3;
             end
             3'h3: begin
-                row_draft = cur_tokens[15:12];
+                row_draft = t_4;
             end
             default: begin
                 row_draft = t_1;
@@ -612,7 +670,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
             if (nxt_valid) begin
                 cur_gamma <= nxt_gamma;
             end else if (cmd_fire) begin
-                cur_gamma <= t_0;
+                cur_gamma <= cmd_gamma;
             end
         end
     end
@@ -622,7 +680,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
             if (nxt_valid) begin
                 cur_tokens <= nxt_tokens;
             end else if (cmd_fire) begin
-                cur_tokens <= t_2;
+                cur_tokens <= cmd_draft_token;
             end
         end
     end
@@ -654,14 +712,14 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     always @(posedge aclk) begin
         if ((round_end | (~cur_valid))) begin
         end else if (cmd_fire) begin
-            nxt_gamma <= t_0;
+            nxt_gamma <= cmd_gamma;
         end
     end
 
     always @(posedge aclk) begin
         if ((round_end | (~cur_valid))) begin
         end else if (cmd_fire) begin
-            nxt_tokens <= t_2;
+            nxt_tokens <= cmd_draft_token;
         end
     end
 
@@ -722,13 +780,13 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            s1_lane_valid <= {t_3, t_3, beat_in_row, beat_in_row};
+            s1_lane_valid <= {t_5, t_5, beat_in_row, beat_in_row};
         end
     end
 
     always @(posedge aclk) begin
         if (advance) begin
-            s1_lane_keys <= {{(~t_4[7]), t_4[6:0]}, {(~t_5[7]), t_5[6:0]}, {(~t_6[7]), t_6[6:0]}, {(~t_7[7]), t_7[6:0]}};
+            s1_lane_keys <= {{(~lane_logit_3[7]), lane_logit_3[6:0]}, {(~lane_logit_2[7]), lane_logit_2[6:0]}, {(~lane_logit_1[7]), lane_logit_1[6:0]}, {(~lane_logit_0[7]), lane_logit_0[6:0]}};
         end
     end
 
@@ -736,26 +794,26 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             run_valid <= 1'h0;
         end else begin
-            if ((t_8 & advance)) begin
+            if ((argmax_tag_fire & advance)) begin
                 run_valid <= new_valid;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_8 & advance)) begin
+        if ((argmax_tag_fire & advance)) begin
             run_key <= new_key;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_8 & advance)) begin
+        if ((argmax_tag_fire & advance)) begin
             run_index <= new_index;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_8 & advance)) begin
+        if ((argmax_tag_fire & advance)) begin
             run_nan <= new_nan;
         end
     end
@@ -764,9 +822,15 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             row_start <= 1'h1;
         end else begin
-            if ((t_8 & advance)) begin
-                row_start <= t_9;
+            if ((argmax_tag_fire & advance)) begin
+                row_start <= argmax_tag_row_end;
             end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            row_flags <= {argmax_tag_row_length_error, 1'h0, new_nan, argmax_tag_bad_gamma, argmax_tag_bad_draft};
         end
     end
 
@@ -774,7 +838,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             row_done <= 1'h0;
         end else if (advance) begin
-            row_done <= (t_8 & t_9);
+            row_done <= (argmax_tag_fire & argmax_tag_row_end);
         end
     end
 
@@ -786,25 +850,19 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            row_flags <= {u_argmax_tag_out[3], 1'h0, new_nan, u_argmax_tag_out[5], u_argmax_tag_out[6]};
+            row_is_final <= argmax_tag_row_final;
         end
     end
 
     always @(posedge aclk) begin
         if (advance) begin
-            row_is_final <= u_argmax_tag_out[2];
+            row_draft_token <= argmax_tag_draft;
         end
     end
 
     always @(posedge aclk) begin
         if (advance) begin
-            row_draft_token <= u_argmax_tag_out[14:11];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            row_gamma <= u_argmax_tag_out[17:15];
+            row_gamma <= argmax_tag_gamma;
         end
     end
 
@@ -861,7 +919,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire unused_ok = &{1'b0, s_axis_cmd_tdata[23:19], u_token_fifo_full, u_result_fifo_full};
 endmodule
 
-// hades_checker_g4_v10_l4_fx8p4: safety checker for hades_verify_g4_v10_l4_fx8p4: free inputs, 1-bit property outputs (formal only) (from HADES/FormalHarness.swift:66)
+// hades_checker_g4_v10_l4_fx8p4: safety checker for hades_verify_g4_v10_l4_fx8p4: free inputs, 1-bit property outputs (formal only) (from HADES/FormalHarness.swift:67)
 module hades_checker_g4_v10_l4_fx8p4 (
     input  wire aclk,
     input  wire aresetn,
