@@ -36,8 +36,10 @@ struct HadesGen: ParsableCommand {
 
     func validate() throws {
         if hardware.mode == .tree {
-            guard let nodes else { throw ValidationError("--mode tree needs --nodes (\(VerifierOptions.describe(TreeConfig.nodesRange)))") }
-            try VerifierOptions.check("--nodes", nodes, TreeConfig.nodesRange)
+            guard let nodes, TreeConfig.nodesRange.contains(nodes) else {
+                throw ValidationError("--mode tree needs --nodes in \(VerifierOptions.describe(TreeConfig.nodesRange))"
+                    + (nodes.map { ", got \($0)" } ?? ""))
+            }
             if layout != nil { throw ValidationError("--layout is not available for --mode tree yet") }
         } else {
             guard let gamma else { throw ValidationError("--gamma is required (\(VerifierOptions.describe(VerifierConfig.gammaMaxRange)))") }
