@@ -57,7 +57,7 @@ public enum FormalHarness {
 
     /// Outputs: `env_ok`, every name of `propertyNames` and `brokenNames`.
     public static func module(_ c: VerifierConfig) throws -> Module {
-        let verifier = try HADESGenerator.module(c)
+        let verifier = try GreedyVerifierRTL.submodule(c)
         let io = VerifierInterface(c)
         let tw = c.tokenBits, gw = c.gammaBits
         let depth = queueDepth(c)
@@ -67,7 +67,7 @@ public enum FormalHarness {
         return try Module.build(checkerName(c), parameters: [
             ("vocab", "\(c.vocab)"), ("gamma_max", "\(c.gammaMax)"), ("lanes", "\(c.lanes)"),
             ("format", c.format.description), ("queue_depth", "\(depth)"),
-        ], doc: ["safety checker for \(verifier.name): free inputs, 1-bit property outputs (formal only)"]) { m in
+        ], doc: ["safety checker for \(verifier.module.name): free inputs, 1-bit property outputs (formal only)"]) { m in
             let dut = m.instance(verifier, name: "u_dut")
             // Every verifier input comes straight from a checker input; `env_ok` states the protocol rules on them.
             let cmdValid = m.input("s_axis_cmd_tvalid", 1)
@@ -78,19 +78,19 @@ public enum FormalHarness {
             let logitsLast = m.input("s_axis_logits_tlast", 1)
             let resultReady = m.input("m_axis_result_tready", 1)
             let tokensReady = m.input("m_axis_tokens_tready", 1)
-            dut["s_axis_cmd_tvalid"] <== cmdValid
-            dut["s_axis_cmd_tdata"] <== cmdData
-            dut["s_axis_logits_tvalid"] <== logitsValid
-            dut["s_axis_logits_tdata"] <== logitsData
-            dut["s_axis_logits_tlast"] <== logitsLast
-            dut["m_axis_result_tready"] <== resultReady
-            dut["m_axis_tokens_tready"] <== tokensReady
+            dut.command.valid <== cmdValid
+            dut.command.data <== cmdData
+            dut.logits.valid <== logitsValid
+            dut.logits.data <== logitsData
+            dut.logits.last! <== logitsLast
+            dut.result.ready <== resultReady
+            dut.tokens.ready <== tokensReady
 
-            let cmdFire = m.named("chk_cmd_fire", cmdValid & dut["s_axis_cmd_tready"])
-            let resultFire = m.named("chk_result_fire", dut["m_axis_result_tvalid"] & resultReady)
-            let tokenFire = m.named("chk_token_fire", dut["m_axis_tokens_tvalid"] & tokensReady)
-            let tokenLast = dut["m_axis_tokens_tlast"]
-            let result = dut["m_axis_result_tdata"]
+            let cmdFire = m.named("chk_cmd_fire", cmdValid & dut.command.ready)
+            let resultFire = m.named("chk_result_fire", dut.result.valid & resultReady)
+            let tokenFire = m.named("chk_token_fire", dut.tokens.valid & tokensReady)
+            let tokenLast = dut.tokens.last!
+            let result = dut.result.data
             let resultToken = result.bits(tw - 1, 0)
             let accepted = result.bits(tw + gw - 1, tw)
             let rollback = result.bits(tw + 2 * gw - 1, tw + gw)
@@ -101,16 +101,16 @@ public enum FormalHarness {
                 let held = m.regNext("chk_\(name)_held", payload)
                 return m.named("chk_\(name)_kept", !wasStalled | (valid & (payload === held)))
             }
-            let envOK = stalled("cmd", valid: cmdValid, ready: dut["s_axis_cmd_tready"], payload: cmdData)
-                & stalled("logits", valid: logitsValid, ready: dut["s_axis_logits_tready"],
+            let envOK = stalled("cmd", valid: cmdValid, ready: dut.command.ready, payload: cmdData)
+                & stalled("logits", valid: logitsValid, ready: dut.logits.ready,
                           payload: concat([logitsLast, logitsData]))
             let afterReset = m.reg("chk_after_reset", 1, reset: 1)  // 1 only in the cycle after a reset
             afterReset <== .false
-            let okAxisResult = stalled("result", valid: dut["m_axis_result_tvalid"], ready: resultReady, payload: result)
-                & !(afterReset & dut["m_axis_result_tvalid"])
-            let okAxisTokens = stalled("tokens", valid: dut["m_axis_tokens_tvalid"], ready: tokensReady,
-                                       payload: concat([tokenLast, dut["m_axis_tokens_tdata"]]))
-                & !(afterReset & dut["m_axis_tokens_tvalid"])
+            let okAxisResult = stalled("result", valid: dut.result.valid, ready: resultReady, payload: result)
+                & !(afterReset & dut.result.valid)
+            let okAxisTokens = stalled("tokens", valid: dut.tokens.valid, ready: tokensReady,
+                                       payload: concat([tokenLast, dut.tokens.data]))
+                & !(afterReset & dut.tokens.valid)
 
             // MARK: γ of every command in flight (pushed at the command handshake, popped at the result)
             let gammaSlots = m.regs("chk_gamma", count: depth, gw)
@@ -140,13 +140,13 @@ public enum FormalHarness {
             let badGammaFlag = flags[1], residualFlag = flags[5]
             let total = wideAccepted &+ rollback.zeroExtended(to: gw + 1)
             let fieldsOK = !residualFlag & mux(badGammaFlag, (accepted === 0) & (rollback > c.gammaMax), total <= c.gammaMax)
-            let okFields = m.named("chk_ok_fields", !dut["m_axis_result_tvalid"] | fieldsOK)
+            let okFields = m.named("chk_ok_fields", !dut.result.valid | fieldsOK)
 
             // MARK: tokens < V
-            let tokenData = dut["m_axis_tokens_tdata"].bits(tw - 1, 0)
+            let tokenData = dut.tokens.data.bits(tw - 1, 0)
             func tokensBelow(_ limit: Int) -> Value {
                 let inRange: (Value) -> Value = { v in limit >= 1 << tw ? .true : v < limit }
-                return (!dut["m_axis_tokens_tvalid"] | inRange(tokenData)) & (!dut["m_axis_result_tvalid"] | inRange(resultToken))
+                return (!dut.tokens.valid | inRange(tokenData)) & (!dut.result.valid | inRange(resultToken))
             }
             let okToken = m.named("chk_ok_token", tokensBelow(c.vocab))
 

@@ -65,11 +65,14 @@ public struct TreeInterface: Equatable {
     /// The logit beats are the chain verifier's.
     public var rowInterface: VerifierInterface { VerifierInterface(config.rows) }
 
+    /// The accepted node indices in path order (KV compaction), `tlast` on the round's last.
+    public static let pathStream = StreamPortNames("m_axis_path", last: true)
+
     /// Every port's TDATA layout (for the generated file's header).
     public var layouts: [StreamLayout] {
         [StreamLayout(VerifierStreams.command, commandLayout), StreamLayout(VerifierStreams.logits, rowInterface.logits.layout),
          StreamLayout(VerifierStreams.result, resultLayout), StreamLayout(VerifierStreams.tokens, rowInterface.tokens.layout),
-         StreamLayout("m_axis_path_tdata", [LayoutField("node", offset: 0, width: countBits)])]
+         StreamLayout(Self.pathStream, Layout("path", [Layout.Field("node", countBits)]))]
     }
 }
 
@@ -126,25 +129,17 @@ public enum TreeVerifierRTL {
             ("latency_D", "\(TreeTiming.pipelineDepth(lanes: lanes))"),
         ], doc: ["HADES greedy token-tree verify unit", VerifierInterface.layoutNote] + io.layouts.map { "  " + $0.summary }) { m in
             // MARK: ports
-            let cmdValid = m.input("s_axis_cmd_tvalid", 1)
-            let cmdReady = m.output("s_axis_cmd_tready", 1)
-            let cmdData = m.input("s_axis_cmd_tdata", io.commandTDataBits)
-            let logitsValid = m.input("s_axis_logits_tvalid", 1)
-            let logitsReady = m.output("s_axis_logits_tready", 1)
-            let logitsData = m.input("s_axis_logits_tdata", io.logitTDataBits)
-            let logitsLast = m.input("s_axis_logits_tlast", 1)
-            let resultValid = m.output("m_axis_result_tvalid", 1)
-            let resultReady = m.input("m_axis_result_tready", 1)
-            let resultData = m.output("m_axis_result_tdata", io.resultTDataBits)
-            let tokensValid = m.output("m_axis_tokens_tvalid", 1)
-            let tokensReady = m.input("m_axis_tokens_tready", 1)
-            let tokensData = m.output("m_axis_tokens_tdata", io.tokenTDataBits)
-            let tokensLast = m.output("m_axis_tokens_tlast", 1)
-            let pathValid = m.output("m_axis_path_tvalid", 1)
-            let pathReady = m.input("m_axis_path_tready", 1)
-            let pathData = m.output("m_axis_path_tdata", io.pathTDataBits)
-            let pathLast = m.output("m_axis_path_tlast", 1)
-            let committedLength = m.output("committed_len", VerifierInterface.committedLengthBits)
+            let command = m.streamIn(VerifierStreams.command, payload: io.commandTDataBits)
+            let logits = m.streamIn(VerifierStreams.logits, payload: io.logitTDataBits)
+            let result = m.streamOut(VerifierStreams.result, payload: io.resultTDataBits)
+            let tokens = m.streamOut(VerifierStreams.tokens, payload: io.tokenTDataBits)
+            let path = m.streamOut(TreeInterface.pathStream, payload: io.pathTDataBits)
+            let (cmdValid, cmdReady, cmdData) = (command.valid, command.ready, command.data)
+            let (logitsValid, logitsReady, logitsData, logitsLast) = (logits.valid, logits.ready, logits.data, logits.last!)
+            let (resultValid, resultReady, resultData) = (result.valid, result.ready, result.data)
+            let (tokensValid, tokensReady, tokensData, tokensLast) = (tokens.valid, tokens.ready, tokens.data, tokens.last!)
+            let (pathValid, pathReady, pathData, pathLast) = (path.valid, path.ready, path.data, path.last!)
+            let committedLength = m.output(VerifierStreams.committedLength, VerifierInterface.committedLengthBits)
 
             let tokenQueue = m.instance(tokenFifo, name: "u_token_fifo")
             let pathQueue = m.instance(pathFifo, name: "u_path_fifo")
