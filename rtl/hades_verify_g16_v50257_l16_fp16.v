@@ -1333,6 +1333,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire cmd_drain;
     wire cmd_fire;
     wire [15:0] cmd_draft_token_15;
+    wire [4:0] cmd_gamma;
     wire [15:0] cmd_draft_token_14;
     wire [15:0] cmd_draft_token_13;
     wire [15:0] cmd_draft_token_12;
@@ -1432,8 +1433,8 @@ module hades_verify_g16_v50257_l16_fp16 (
     reg  run_neg_inf;
     reg  row_started;
     wire [15:0] argmax_tag_base;
-    wire take_candidate;
     wire argmax_tag_fire;
+    wire take_candidate;
     wire row_beat_moves;
     wire argmax_tag_row_end;
     reg  [4:0] row_flags;
@@ -1636,7 +1637,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign t_80 = s0_codes[15:0];
     assign t_81 = t_80[15];
     assign t_82 = s0_lane_neg_zero[0];
-    assign t_83 = ({1'h0, {1'h1, (row_started | (~u_argmax_max_valid)), run_key}} - {1'h0, {row_advance, u_argmax_max_valid, u_argmax_max_key}});
+    assign t_83 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key}});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -1660,6 +1661,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign cmd_drain = (slot0_drain | slot1_drain);
     assign cmd_fire = (s_axis_cmd_tvalid & (~cmd_held_valid));
     assign cmd_draft_token_15 = t_0[260:245];
+    assign cmd_gamma = t_0[4:0];
     assign cmd_draft_token_14 = t_0[244:229];
     assign cmd_draft_token_13 = t_0[228:213];
     assign cmd_draft_token_12 = t_0[212:197];
@@ -1737,8 +1739,8 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign s1_tag_gamma = s1_tag[41:37];
     assign s1_tag_out_of_range = s1_tag[57:42];
     assign argmax_tag_base = u_argmax_tag_out[21:6];
-    assign take_candidate = t_83[18];
     assign argmax_tag_fire = u_argmax_tag_out[0];
+    assign take_candidate = t_83[18];
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
     assign argmax_tag_bad_draft = u_argmax_tag_out[5];
@@ -1831,7 +1833,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (cmd_fire) begin
-            cmd_held_out_of_range <= {t_1[16], t_2[16], t_3[16], t_4[16], t_5[16], t_6[16], t_7[16], t_8[16], t_9[16], t_10[16], t_11[16], t_12[16], t_13[16], t_14[16], t_15[16], t_16[16]};
+            cmd_held_out_of_range <= {(t_1[16] & (5'hf < cmd_gamma)), (t_2[16] & (5'he < cmd_gamma)), (t_3[16] & (5'hd < cmd_gamma)), (t_4[16] & (5'hc < cmd_gamma)), (t_5[16] & (5'hb < cmd_gamma)), (t_6[16] & (5'ha < cmd_gamma)), (t_7[16] & (5'h9 < cmd_gamma)), (t_8[16] & (5'h8 < cmd_gamma)), (t_9[16] & (5'h7 < cmd_gamma)), (t_10[16] & (5'h6 < cmd_gamma)), (t_11[16] & (5'h5 < cmd_gamma)), (t_12[16] & (5'h4 < cmd_gamma)), (t_13[16] & (5'h3 < cmd_gamma)), (t_14[16] & (5'h2 < cmd_gamma)), (t_15[16] & (5'h1 < cmd_gamma)), (t_16[16] & (5'h0 < cmd_gamma))};
         end
     end
 
@@ -1901,7 +1903,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (slot0_write) begin
-            slot0_out_of_range <= (cmd_held_out_of_range & {(5'hf < cmd_held_gamma), (5'he < cmd_held_gamma), (5'hd < cmd_held_gamma), (5'hc < cmd_held_gamma), (5'hb < cmd_held_gamma), (5'ha < cmd_held_gamma), (5'h9 < cmd_held_gamma), (5'h8 < cmd_held_gamma), (5'h7 < cmd_held_gamma), (5'h6 < cmd_held_gamma), (5'h5 < cmd_held_gamma), (5'h4 < cmd_held_gamma), (5'h3 < cmd_held_gamma), (5'h2 < cmd_held_gamma), (5'h1 < cmd_held_gamma), (5'h0 < cmd_held_gamma)});
+            slot0_out_of_range <= cmd_held_out_of_range;
         end
     end
 
@@ -1953,7 +1955,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (slot1_write) begin
-            slot1_out_of_range <= (cmd_held_out_of_range & {(5'hf < cmd_held_gamma), (5'he < cmd_held_gamma), (5'hd < cmd_held_gamma), (5'hc < cmd_held_gamma), (5'hb < cmd_held_gamma), (5'ha < cmd_held_gamma), (5'h9 < cmd_held_gamma), (5'h8 < cmd_held_gamma), (5'h7 < cmd_held_gamma), (5'h6 < cmd_held_gamma), (5'h5 < cmd_held_gamma), (5'h4 < cmd_held_gamma), (5'h3 < cmd_held_gamma), (5'h2 < cmd_held_gamma), (5'h1 < cmd_held_gamma), (5'h0 < cmd_held_gamma)});
+            slot1_out_of_range <= cmd_held_out_of_range;
         end
     end
 
@@ -2025,7 +2027,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            s0_lane_valid <= {(logits_fire & t_18), (logits_fire & t_18), (logits_fire & t_18), (logits_fire & t_18), (logits_fire & t_18), (logits_fire & t_18), (logits_fire & t_18), (logits_fire & t_18), (logits_fire & t_18), (logits_fire & t_18), (logits_fire & t_18), (logits_fire & t_18), (logits_fire & t_18), (logits_fire & t_18), (logits_fire & t_18), (logits_fire & beat_in_row)};
+            s0_lane_valid <= {t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, beat_in_row};
         end
     end
 

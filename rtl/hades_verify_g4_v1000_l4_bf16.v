@@ -588,6 +588,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire cmd_drain;
     wire cmd_fire;
     wire [9:0] cmd_draft_token_3;
+    wire [2:0] cmd_gamma;
     wire [9:0] cmd_draft_token_2;
     wire [9:0] cmd_draft_token_1;
     wire [9:0] cmd_draft_token_0;
@@ -651,8 +652,8 @@ module hades_verify_g4_v1000_l4_bf16 (
     reg  run_neg_inf;
     reg  row_started;
     wire [9:0] argmax_tag_base;
-    wire take_candidate;
     wire argmax_tag_fire;
+    wire take_candidate;
     wire row_beat_moves;
     wire argmax_tag_row_end;
     reg  [4:0] row_flags;
@@ -733,7 +734,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign t_19 = s0_codes[15:0];
     assign t_20 = t_19[15];
     assign t_21 = s0_lane_neg_zero[0];
-    assign t_22 = ({1'h0, {1'h1, (row_started | (~u_argmax_max_valid)), run_key}} - {1'h0, {row_advance, u_argmax_max_valid, u_argmax_max_key}});
+    assign t_22 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key}});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -757,6 +758,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign cmd_drain = (slot0_drain | slot1_drain);
     assign cmd_fire = (s_axis_cmd_tvalid & (~cmd_held_valid));
     assign cmd_draft_token_3 = t_0[42:33];
+    assign cmd_gamma = t_0[2:0];
     assign cmd_draft_token_2 = t_0[32:23];
     assign cmd_draft_token_1 = t_0[22:13];
     assign cmd_draft_token_0 = t_0[12:3];
@@ -798,8 +800,8 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign s1_tag_gamma = s1_tag[27:25];
     assign s1_tag_out_of_range = s1_tag[31:28];
     assign argmax_tag_base = u_argmax_tag_out[15:6];
-    assign take_candidate = t_22[18];
     assign argmax_tag_fire = u_argmax_tag_out[0];
+    assign take_candidate = t_22[18];
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
     assign argmax_tag_bad_draft = u_argmax_tag_out[5];
@@ -892,7 +894,7 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     always @(posedge aclk) begin
         if (cmd_fire) begin
-            cmd_held_out_of_range <= {t_1[10], t_2[10], t_3[10], t_4[10]};
+            cmd_held_out_of_range <= {(t_1[10] & (3'h3 < cmd_gamma)), (t_2[10] & (3'h2 < cmd_gamma)), (t_3[10] & (3'h1 < cmd_gamma)), (t_4[10] & (3'h0 < cmd_gamma))};
         end
     end
 
@@ -962,7 +964,7 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     always @(posedge aclk) begin
         if (slot0_write) begin
-            slot0_out_of_range <= (cmd_held_out_of_range & {(3'h3 < cmd_held_gamma), (3'h2 < cmd_held_gamma), (3'h1 < cmd_held_gamma), (3'h0 < cmd_held_gamma)});
+            slot0_out_of_range <= cmd_held_out_of_range;
         end
     end
 
@@ -1014,7 +1016,7 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     always @(posedge aclk) begin
         if (slot1_write) begin
-            slot1_out_of_range <= (cmd_held_out_of_range & {(3'h3 < cmd_held_gamma), (3'h2 < cmd_held_gamma), (3'h1 < cmd_held_gamma), (3'h0 < cmd_held_gamma)});
+            slot1_out_of_range <= cmd_held_out_of_range;
         end
     end
 
@@ -1086,7 +1088,7 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            s0_lane_valid <= {(logits_fire & beat_in_row), (logits_fire & beat_in_row), (logits_fire & beat_in_row), (logits_fire & beat_in_row)};
+            s0_lane_valid <= {beat_in_row, beat_in_row, beat_in_row, beat_in_row};
         end
     end
 

@@ -170,11 +170,11 @@ public enum GreedyVerifierRTL {
             command.ready <== !heldValid
             let fire = m.named("cmd_fire", command.valid & !heldValid)
             let incoming = m.view(command.data.bits(layout.layout.width - 1, 0), as: layout.layout, name: "cmd")
-            // Per draft token: x_i ≥ V (as x_i > V − 1, one carry chain); i < γ is applied on the move into a
-            // slot; bad_draft is their OR.
+            // Per draft token: x_i ≥ V (as x_i > V − 1, one carry chain) and i < γ; bad_draft once OR-ed.
             let outOfRange: Value = c.vocab < 1 << tokenBits  // otherwise every token is < V
                 ? concat((0..<c.gammaMax).reversed().map { i in
                     ArgmaxTree.greater(incoming[layout.drafts, i], .literal(UInt64(c.vocab - 1), width: tokenBits))
+                        & (incoming[layout.gamma] > i)
                 }) : .literal(0, width: c.gammaMax)
             m.when(fire) {
                 held.bits <== incoming.bits
@@ -196,7 +196,7 @@ public enum GreedyVerifierRTL {
                     slot.gamma <== gamma
                     slot.tokens <== held[layout.drafts]
                     slot.badGamma <== gammaTooLarge
-                    slot.outOfRange <== heldOutOfRange & concat((0..<c.gammaMax).reversed().map { gamma > $0 })
+                    slot.outOfRange <== heldOutOfRange
                     slot.marker <== concat((0..<markerBits).reversed().map { gamma === $0 })
                 }
             }
@@ -280,7 +280,7 @@ public enum GreedyVerifierRTL {
         var valid: [Value] = [], codes: [Value] = [], nan: [Value] = [], negativeZero: [Value] = []
         for k in 0..<c.lanes {
             let code = lanes[logitLayout.logit, k], special = LogitKey.detect(code, format: c.format)
-            valid.append(fire & (k < c.lanesInLastBeat ? lastOrEarlier : fullBeat))  // a stalled input has none
+            valid.append(k < c.lanesInLastBeat ? lastOrEarlier : fullBeat)
             codes.append(code)
             nan.append(special.isNaN)
             negativeZero.append(special.isNegativeZero)
@@ -319,11 +319,12 @@ public enum GreedyVerifierRTL {
             : tokenBits <= laneBits ? argmax.maxLane.resized(to: tokenBits)
             : concat(beat[tag.base].bits(tokenBits - 1, laneBits), argmax.maxLane)
         // A beat that moves: the row's first always wins (its lane 0 holds a token), later ones when valid and
-        // strictly greater; nothing else (lanes of idle cycles are invalid). The conditions are the top bits of the
-        // comparison (`advance` alone on top), so `take` is the carry chain's output and drives the enables directly.
+        // strictly greater; nothing else. The conditions are the top bits of the comparison (`advance` alone on
+        // top), so `take` is the carry chain's output and drives the registers' enables directly.
+        let fire = beat[tag.fire]
         let take = m.named("take_candidate", ArgmaxTree.greater(
-            concat(advance, argmax.maxValid, argmax.maxKey), concat(Value.true, rowStarted | !argmax.maxValid, runKey)))
-        let moves = m.named("row_beat_moves", beat[tag.fire] & advance)
+            concat(advance, fire & argmax.maxValid, argmax.maxKey), concat(Value.true, rowStarted | !fire, runKey)))
+        let moves = m.named("row_beat_moves", fire & advance)
         let negInfKey = Int(c.format.negativeInfinityKey)
         m.when(take) {
             runKey <== argmax.maxKey

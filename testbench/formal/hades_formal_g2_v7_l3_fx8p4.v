@@ -533,6 +533,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     wire cmd_drain;
     wire cmd_fire;
     wire [2:0] cmd_draft_token_1;
+    wire [1:0] cmd_gamma;
     wire [2:0] cmd_draft_token_0;
     wire [2:0] slot0_draft;
     wire [2:0] slot1_draft;
@@ -592,8 +593,8 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     reg  run_neg_inf;
     reg  row_started;
     wire [2:0] argmax_tag_base;
-    wire take_candidate;
     wire argmax_tag_fire;
+    wire take_candidate;
     wire row_beat_moves;
     wire argmax_tag_row_end;
     reg  [4:0] row_flags;
@@ -644,7 +645,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     assign t_4 = s0_codes[23:16];
     assign t_5 = s0_codes[15:8];
     assign t_6 = s0_codes[7:0];
-    assign t_7 = ({1'h0, {1'h1, (row_started | (~u_argmax_max_valid)), run_key}} - {1'h0, {row_advance, u_argmax_max_valid, u_argmax_max_key}});
+    assign t_7 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key}});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -668,6 +669,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     assign cmd_drain = (slot0_drain | slot1_drain);
     assign cmd_fire = (s_axis_cmd_tvalid & (~cmd_held_valid));
     assign cmd_draft_token_1 = s_axis_cmd_tdata[7:5];
+    assign cmd_gamma = s_axis_cmd_tdata[1:0];
     assign cmd_draft_token_0 = s_axis_cmd_tdata[4:2];
     assign slot0_draft = (slot0_pending ? slot0_tokens[5:3] : slot0_tokens[2:0]);
     assign slot1_draft = (slot1_pending ? slot1_tokens[5:3] : slot1_tokens[2:0]);
@@ -705,8 +707,8 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     assign s1_tag_gamma = s1_tag[12:11];
     assign s1_tag_out_of_range = s1_tag[14:13];
     assign argmax_tag_base = u_argmax_tag_out[8:6];
-    assign take_candidate = t_7[10];
     assign argmax_tag_fire = u_argmax_tag_out[0];
+    assign take_candidate = t_7[10];
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
     assign argmax_tag_bad_draft = u_argmax_tag_out[5];
@@ -799,7 +801,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
 
     always @(posedge aclk) begin
         if (cmd_fire) begin
-            cmd_held_out_of_range <= {t_0[3], t_1[3]};
+            cmd_held_out_of_range <= {(t_0[3] & (2'h1 < cmd_gamma)), (t_1[3] & (2'h0 < cmd_gamma))};
         end
     end
 
@@ -869,7 +871,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
 
     always @(posedge aclk) begin
         if (slot0_write) begin
-            slot0_out_of_range <= (cmd_held_out_of_range & {(2'h1 < cmd_held_gamma), (2'h0 < cmd_held_gamma)});
+            slot0_out_of_range <= cmd_held_out_of_range;
         end
     end
 
@@ -921,7 +923,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
 
     always @(posedge aclk) begin
         if (slot1_write) begin
-            slot1_out_of_range <= (cmd_held_out_of_range & {(2'h1 < cmd_held_gamma), (2'h0 < cmd_held_gamma)});
+            slot1_out_of_range <= cmd_held_out_of_range;
         end
     end
 
@@ -993,7 +995,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            s0_lane_valid <= {(logits_fire & t_3), (logits_fire & t_3), (logits_fire & beat_in_row)};
+            s0_lane_valid <= {t_3, t_3, beat_in_row};
         end
     end
 

@@ -585,6 +585,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire cmd_drain;
     wire cmd_fire;
     wire [3:0] cmd_draft_token_3;
+    wire [2:0] cmd_gamma;
     wire [3:0] cmd_draft_token_2;
     wire [3:0] cmd_draft_token_1;
     wire [3:0] cmd_draft_token_0;
@@ -648,8 +649,8 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     reg  run_neg_inf;
     reg  row_started;
     wire [3:0] argmax_tag_base;
-    wire take_candidate;
     wire argmax_tag_fire;
+    wire take_candidate;
     wire row_beat_moves;
     wire argmax_tag_row_end;
     reg  [4:0] row_flags;
@@ -708,7 +709,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign t_8 = s0_codes[23:16];
     assign t_9 = s0_codes[15:8];
     assign t_10 = s0_codes[7:0];
-    assign t_11 = ({1'h0, {1'h1, (row_started | (~u_argmax_max_valid)), run_key}} - {1'h0, {row_advance, u_argmax_max_valid, u_argmax_max_key}});
+    assign t_11 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key}});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -732,6 +733,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign cmd_drain = (slot0_drain | slot1_drain);
     assign cmd_fire = (s_axis_cmd_tvalid & (~cmd_held_valid));
     assign cmd_draft_token_3 = t_0[18:15];
+    assign cmd_gamma = t_0[2:0];
     assign cmd_draft_token_2 = t_0[14:11];
     assign cmd_draft_token_1 = t_0[10:7];
     assign cmd_draft_token_0 = t_0[6:3];
@@ -773,8 +775,8 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign s1_tag_gamma = s1_tag[15:13];
     assign s1_tag_out_of_range = s1_tag[19:16];
     assign argmax_tag_base = u_argmax_tag_out[9:6];
-    assign take_candidate = t_11[10];
     assign argmax_tag_fire = u_argmax_tag_out[0];
+    assign take_candidate = t_11[10];
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
     assign argmax_tag_bad_draft = u_argmax_tag_out[5];
@@ -867,7 +869,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (cmd_fire) begin
-            cmd_held_out_of_range <= {t_1[4], t_2[4], t_3[4], t_4[4]};
+            cmd_held_out_of_range <= {(t_1[4] & (3'h3 < cmd_gamma)), (t_2[4] & (3'h2 < cmd_gamma)), (t_3[4] & (3'h1 < cmd_gamma)), (t_4[4] & (3'h0 < cmd_gamma))};
         end
     end
 
@@ -937,7 +939,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (slot0_write) begin
-            slot0_out_of_range <= (cmd_held_out_of_range & {(3'h3 < cmd_held_gamma), (3'h2 < cmd_held_gamma), (3'h1 < cmd_held_gamma), (3'h0 < cmd_held_gamma)});
+            slot0_out_of_range <= cmd_held_out_of_range;
         end
     end
 
@@ -989,7 +991,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (slot1_write) begin
-            slot1_out_of_range <= (cmd_held_out_of_range & {(3'h3 < cmd_held_gamma), (3'h2 < cmd_held_gamma), (3'h1 < cmd_held_gamma), (3'h0 < cmd_held_gamma)});
+            slot1_out_of_range <= cmd_held_out_of_range;
         end
     end
 
@@ -1061,7 +1063,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            s0_lane_valid <= {(logits_fire & t_6), (logits_fire & t_6), (logits_fire & beat_in_row), (logits_fire & beat_in_row)};
+            s0_lane_valid <= {t_6, t_6, beat_in_row, beat_in_row};
         end
     end
 

@@ -1333,6 +1333,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire cmd_drain;
     wire cmd_fire;
     wire [15:0] cmd_draft_token_7;
+    wire [3:0] cmd_gamma;
     wire [15:0] cmd_draft_token_6;
     wire [15:0] cmd_draft_token_5;
     wire [15:0] cmd_draft_token_4;
@@ -1424,8 +1425,8 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     reg  run_neg_inf;
     reg  row_started;
     wire [15:0] argmax_tag_base;
-    wire take_candidate;
     wire argmax_tag_fire;
+    wire take_candidate;
     wire row_beat_moves;
     wire argmax_tag_row_end;
     reg  [4:0] row_flags;
@@ -1514,7 +1515,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign t_23 = s0_codes[47:32];
     assign t_24 = s0_codes[31:16];
     assign t_25 = s0_codes[15:0];
-    assign t_26 = ({1'h0, {1'h1, (row_started | (~u_argmax_max_valid)), run_key}} - {1'h0, {row_advance, u_argmax_max_valid, u_argmax_max_key}});
+    assign t_26 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key}});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -1538,6 +1539,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign cmd_drain = (slot0_drain | slot1_drain);
     assign cmd_fire = (s_axis_cmd_tvalid & (~cmd_held_valid));
     assign cmd_draft_token_7 = t_0[131:116];
+    assign cmd_gamma = t_0[3:0];
     assign cmd_draft_token_6 = t_0[115:100];
     assign cmd_draft_token_5 = t_0[99:84];
     assign cmd_draft_token_4 = t_0[83:68];
@@ -1607,8 +1609,8 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign s1_tag_gamma = s1_tag[40:37];
     assign s1_tag_out_of_range = s1_tag[48:41];
     assign argmax_tag_base = u_argmax_tag_out[21:6];
-    assign take_candidate = t_26[18];
     assign argmax_tag_fire = u_argmax_tag_out[0];
+    assign take_candidate = t_26[18];
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
     assign argmax_tag_bad_draft = u_argmax_tag_out[5];
@@ -1701,7 +1703,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (cmd_fire) begin
-            cmd_held_out_of_range <= {t_1[16], t_2[16], t_3[16], t_4[16], t_5[16], t_6[16], t_7[16], t_8[16]};
+            cmd_held_out_of_range <= {(t_1[16] & (4'h7 < cmd_gamma)), (t_2[16] & (4'h6 < cmd_gamma)), (t_3[16] & (4'h5 < cmd_gamma)), (t_4[16] & (4'h4 < cmd_gamma)), (t_5[16] & (4'h3 < cmd_gamma)), (t_6[16] & (4'h2 < cmd_gamma)), (t_7[16] & (4'h1 < cmd_gamma)), (t_8[16] & (4'h0 < cmd_gamma))};
         end
     end
 
@@ -1771,7 +1773,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (slot0_write) begin
-            slot0_out_of_range <= (cmd_held_out_of_range & {(4'h7 < cmd_held_gamma), (4'h6 < cmd_held_gamma), (4'h5 < cmd_held_gamma), (4'h4 < cmd_held_gamma), (4'h3 < cmd_held_gamma), (4'h2 < cmd_held_gamma), (4'h1 < cmd_held_gamma), (4'h0 < cmd_held_gamma)});
+            slot0_out_of_range <= cmd_held_out_of_range;
         end
     end
 
@@ -1823,7 +1825,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (slot1_write) begin
-            slot1_out_of_range <= (cmd_held_out_of_range & {(4'h7 < cmd_held_gamma), (4'h6 < cmd_held_gamma), (4'h5 < cmd_held_gamma), (4'h4 < cmd_held_gamma), (4'h3 < cmd_held_gamma), (4'h2 < cmd_held_gamma), (4'h1 < cmd_held_gamma), (4'h0 < cmd_held_gamma)});
+            slot1_out_of_range <= cmd_held_out_of_range;
         end
     end
 
@@ -1895,7 +1897,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            s0_lane_valid <= {(logits_fire & beat_in_row), (logits_fire & beat_in_row), (logits_fire & beat_in_row), (logits_fire & beat_in_row), (logits_fire & beat_in_row), (logits_fire & beat_in_row), (logits_fire & beat_in_row), (logits_fire & beat_in_row), (logits_fire & beat_in_row), (logits_fire & beat_in_row), (logits_fire & beat_in_row), (logits_fire & beat_in_row), (logits_fire & beat_in_row), (logits_fire & beat_in_row), (logits_fire & beat_in_row), (logits_fire & beat_in_row)};
+            s0_lane_valid <= {beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row};
         end
     end
 
