@@ -118,4 +118,28 @@ final class SynthSweepTests: XCTestCase {
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("synth-jobs"), r.stderr)
     }
+
+    /// `make bench`'s best_hw: tokens / cycles(L) × Fmax, over the configurations whose L was simulated.
+    func testBestHardwareIsTheFastestSimulatedConfiguration() throws {
+        let script = """
+        import json, sys
+        sys.path.insert(0, sys.argv[1])
+        import bench
+        def rep(lanes, gamma, mhz):
+            return {"config": {"lanes": lanes, "gamma_max": gamma, "vocab": 49152, "format": "fp16"}, "fmax_mhz": mhz,
+                    "device": f"part{lanes}", "fmax_source": "test", "path": f"synth-{lanes}.json"}
+        cands = [rep(16, 16, 200.0), rep(64, 32, 140.0), rep(128, 16, 300.0)]
+        by_lanes = [{"lanes": 16, "cycles": 150612}, {"lanes": 64, "cycles": 37740}]
+        print(json.dumps(bench.best_hardware(cands, by_lanes, 49)))
+        """
+        let r = try ProcessRunner.run("python3", ["-c", script, Self.root.appendingPathComponent("tools").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let best = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        // 49 tokens: L=16 at 200 MHz gives 65 067/s, L=64 at 140 MHz 181 770/s; L=128 was not simulated.
+        XCTAssertEqual(best["lanes"] as? Int, 64)
+        XCTAssertEqual(best["gamma_max"] as? Int, 32)
+        XCTAssertEqual(best["device"] as? String, "part64")
+        XCTAssertEqual(best["clock_mhz"] as? Double, 140)
+        XCTAssertEqual(try XCTUnwrap(best["tokens_per_s"] as? Double), 49.0 / 37740 * 140e6, accuracy: 1e-6)
+    }
 }
