@@ -135,15 +135,15 @@ final class BlockTests: XCTestCase {
         }
     }
 
-    /// README: "there is no combinational path from an output's tready to an input's tready", for both units,
-    /// by the DSL's own path analysis (the same one that reports combinational loops).
+    /// README: "there is no combinational path from an output's tready to an input's tready", for the greedy,
+    /// sampling and tree units, by the DSL's own path analysis (the same one that reports combinational loops).
     func testNoOutputReadyReachesAnInputReadyCombinationally() throws {
         func check(_ module: Module, file: StaticString = #filePath, line: UInt = #line) {
             let outputReadies = Set(module.ports.filter { $0.direction == .input && $0.name.hasPrefix("m_axis_")
                 && $0.name.hasSuffix("_tready") }.map(\.name))
             let inputReadies = module.ports.filter { $0.direction == .output && $0.name.hasPrefix("s_axis_")
                 && $0.name.hasSuffix("_tready") }.map(\.name)
-            XCTAssertEqual(outputReadies.count, 2, module.name, file: file, line: line)
+            XCTAssertGreaterThanOrEqual(outputReadies.count, 2, module.name, file: file, line: line)
             XCTAssertFalse(inputReadies.isEmpty, module.name, file: file, line: line)
             for ready in inputReadies {
                 let through = module.combinationalPaths[ready, default: []].intersection(outputReadies)
@@ -154,6 +154,9 @@ final class BlockTests: XCTestCase {
         for (v, g, l, f) in [(50257, 16, 16, LogitFormat.fp16), (10, 4, 1, .fixed(width: 16, fraction: 8)),
                              (1000, 4, 5, .bf16)] {
             check(try GreedyVerifierRTL.module(try VerifierConfig(vocab: v, gammaMax: g, lanes: l, format: f)))
+        }
+        for (v, n, l) in [(50257, 16, 16), (37, 8, 4)] {
+            check(try TreeVerifierRTL.module(try TreeConfig(vocab: v, maxNodes: n, lanes: l, format: .fp16)))
         }
         let sampling = try SamplingVerifierRTL.module(try VerifierConfig(vocab: 100, gammaMax: 3, lanes: 4,
                                                                          format: .fixed(width: 16, fraction: 8)))
