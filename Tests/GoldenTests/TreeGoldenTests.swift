@@ -97,8 +97,8 @@ final class TreeGoldenTests: XCTestCase {
                 let t = codes.withUnsafeBufferPointer { TreeVerifier.verify(.chain(tokens), targetCodes: $0, config: tree) }
                 XCTAssertEqual(t.round, g)
                 XCTAssertEqual(t.path, Array(0..<g.accepted))
-                XCTAssertEqual(TreeTiming.cycles(lastRow: t.lastRow, config: tree),
-                               CycleModel.idealCycles(accepted: g.accepted, config: chain) + 1)
+                XCTAssertEqual(TreeTiming.cycles(lastRow: t.lastRow, config: tree),  // D_T = D − 1
+                               CycleModel.idealCycles(accepted: g.accepted, config: chain) - 1)
             }
         }
     }
