@@ -13,7 +13,7 @@
 //   lanes = 16
 //   format = fp16
 //   beats_per_row = 3142
-//   latency_D = 7
+//   latency_D = 9
 // Ports:
 //   input     1 aclk  clock, all logic on its rising edge
 //   input     1 aresetn  synchronous reset, active low
@@ -35,8 +35,8 @@
 `timescale 1ns/1ps
 `default_nettype none
 
-// hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:14)
-module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4 (
+// hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:16)
+module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -45,7 +45,8 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4 (
     output wire full_next,
     output wire m_axis_tvalid,
     input  wire m_axis_tready,
-    output wire [16:0] m_axis_tdata
+    output wire [16:0] m_axis_tdata,
+    output wire spare
 );
 
     reg  [1:0] head;
@@ -62,6 +63,7 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4 (
     assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
+    assign spare = (count <= 3'h2);
     assign pop = (m_axis_tvalid & m_axis_tready);
 
     always @(*) begin
@@ -149,8 +151,8 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4 (
     end
 endmodule
 
-// hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:14)
-module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d2 (
+// hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:16)
+module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -159,30 +161,40 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d2 (
     output wire full_next,
     output wire m_axis_tvalid,
     input  wire m_axis_tready,
-    output wire [31:0] m_axis_tdata
+    output wire [31:0] m_axis_tdata,
+    output wire spare
 );
 
-    reg  head;
-    reg  tail;
-    reg  [1:0] count;
+    reg  [1:0] head;
+    reg  [1:0] tail;
+    reg  [2:0] count;
     reg  [31:0] slot_0;
     reg  [31:0] slot_1;
+    reg  [31:0] slot_2;
+    reg  [31:0] slot_3;
     wire pop;
     reg  [31:0] head_data;
 
-    assign full = (count == 2'h2);
-    assign full_next = (((push & (~pop)) ? (count + 2'h1) : ((pop & (~push)) ? (count - 2'h1) : count)) == 2'h2);
-    assign m_axis_tvalid = (count != 2'h0);
+    assign full = (count == 3'h4);
+    assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
+    assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
+    assign spare = (count <= 3'h2);
     assign pop = (m_axis_tvalid & m_axis_tready);
 
     always @(*) begin
         case (head)
-            1'h0: begin
+            2'h0: begin
                 head_data = slot_0;
             end
-            1'h1: begin
+            2'h1: begin
                 head_data = slot_1;
+            end
+            2'h2: begin
+                head_data = slot_2;
+            end
+            2'h3: begin
+                head_data = slot_3;
             end
             default: begin
                 head_data = slot_0;
@@ -192,39 +204,39 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d2 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            head <= 1'h0;
+            head <= 2'h0;
         end else begin
             if (pop) begin
-                head <= (head + 1'h1);
+                head <= (head + 2'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            tail <= 1'h0;
+            tail <= 2'h0;
         end else begin
             if (push) begin
-                tail <= (tail + 1'h1);
+                tail <= (tail + 2'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            count <= 2'h0;
+            count <= 3'h0;
         end else begin
             if ((push & (~pop))) begin
-                count <= (count + 2'h1);
+                count <= (count + 3'h1);
             end else if ((pop & (~push))) begin
-                count <= (count - 2'h1);
+                count <= (count - 3'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 1'h0)) begin
+            if ((tail == 2'h0)) begin
                 slot_0 <= push_data;
             end
         end
@@ -232,481 +244,1012 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d2 (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 1'h1)) begin
+            if ((tail == 2'h1)) begin
                 slot_1 <= push_data;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (push) begin
+            if ((tail == 2'h2)) begin
+                slot_2 <= push_data;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (push) begin
+            if ((tail == 2'h3)) begin
+                slot_3 <= push_data;
             end
         end
     end
 endmodule
 
-// hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t44: pipelined argmax, 4 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:22)
-module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t44 (
+// hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43: pipelined argmax, 4 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:35)
+module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43 (
     input  wire aclk,
     input  wire aresetn,
     input  wire enable,
     input  wire [15:0] lane_valid,
     input  wire [255:0] lane_keys,
-    input  wire [43:0] tag_in,
+    input  wire [15:0] lane_flags,
+    input  wire [42:0] tag_in,
     output wire max_valid,
     output wire [15:0] max_key,
     output wire [3:0] max_lane,
-    output wire [43:0] tag_out
+    output wire any_flag,
+    output wire [42:0] tag_out
 );
 
-    reg  l1_n0_valid;
-    reg  [15:0] l1_n0_key;
-    reg  [3:0] l1_n0_lane;
-    reg  l1_n1_valid;
-    reg  [15:0] l1_n1_key;
-    reg  [3:0] l1_n1_lane;
-    reg  l1_n2_valid;
-    reg  [15:0] l1_n2_key;
-    reg  [3:0] l1_n2_lane;
-    reg  l1_n3_valid;
-    reg  [15:0] l1_n3_key;
-    reg  [3:0] l1_n3_lane;
-    reg  l1_n4_valid;
-    reg  [15:0] l1_n4_key;
-    reg  [3:0] l1_n4_lane;
-    reg  l1_n5_valid;
-    reg  [15:0] l1_n5_key;
-    reg  [3:0] l1_n5_lane;
-    reg  l1_n6_valid;
-    reg  [15:0] l1_n6_key;
-    reg  [3:0] l1_n6_lane;
-    reg  l1_n7_valid;
-    reg  [15:0] l1_n7_key;
-    reg  [3:0] l1_n7_lane;
-    reg  [43:0] l1_tag;
-    reg  l2_n0_valid;
-    reg  [15:0] l2_n0_key;
-    reg  [3:0] l2_n0_lane;
-    reg  l2_n1_valid;
-    reg  [15:0] l2_n1_key;
-    reg  [3:0] l2_n1_lane;
-    reg  l2_n2_valid;
-    reg  [15:0] l2_n2_key;
-    reg  [3:0] l2_n2_lane;
-    reg  l2_n3_valid;
-    reg  [15:0] l2_n3_key;
-    reg  [3:0] l2_n3_lane;
-    reg  [43:0] l2_tag;
-    reg  l3_n0_valid;
-    reg  [15:0] l3_n0_key;
-    reg  [3:0] l3_n0_lane;
-    reg  l3_n1_valid;
-    reg  [15:0] l3_n1_key;
-    reg  [3:0] l3_n1_lane;
-    reg  [43:0] l3_tag;
-    reg  l4_n0_valid;
-    reg  [15:0] l4_n0_key;
-    reg  [3:0] l4_n0_lane;
-    reg  [43:0] l4_tag;
+    reg  s1_g0_c0_valid;
+    reg  [15:0] s1_g0_c0_key;
+    reg  [3:0] s1_g0_c0_lane;
+    reg  s1_g0_c1_valid;
+    reg  [15:0] s1_g0_c1_key;
+    reg  [3:0] s1_g0_c1_lane;
+    reg  s1_g0_c2_valid;
+    reg  [15:0] s1_g0_c2_key;
+    reg  [3:0] s1_g0_c2_lane;
+    reg  s1_g0_c3_valid;
+    reg  [15:0] s1_g0_c3_key;
+    reg  [3:0] s1_g0_c3_lane;
+    reg  s1_g0_gt10;
+    reg  s1_g0_gt20;
+    reg  s1_g0_gt21;
+    reg  s1_g0_gt30;
+    reg  s1_g0_gt31;
+    reg  s1_g0_gt32;
+    reg  s1_g1_c0_valid;
+    reg  [15:0] s1_g1_c0_key;
+    reg  [3:0] s1_g1_c0_lane;
+    reg  s1_g1_c1_valid;
+    reg  [15:0] s1_g1_c1_key;
+    reg  [3:0] s1_g1_c1_lane;
+    reg  s1_g1_c2_valid;
+    reg  [15:0] s1_g1_c2_key;
+    reg  [3:0] s1_g1_c2_lane;
+    reg  s1_g1_c3_valid;
+    reg  [15:0] s1_g1_c3_key;
+    reg  [3:0] s1_g1_c3_lane;
+    reg  s1_g1_gt10;
+    reg  s1_g1_gt20;
+    reg  s1_g1_gt21;
+    reg  s1_g1_gt30;
+    reg  s1_g1_gt31;
+    reg  s1_g1_gt32;
+    reg  s1_g2_c0_valid;
+    reg  [15:0] s1_g2_c0_key;
+    reg  [3:0] s1_g2_c0_lane;
+    reg  s1_g2_c1_valid;
+    reg  [15:0] s1_g2_c1_key;
+    reg  [3:0] s1_g2_c1_lane;
+    reg  s1_g2_c2_valid;
+    reg  [15:0] s1_g2_c2_key;
+    reg  [3:0] s1_g2_c2_lane;
+    reg  s1_g2_c3_valid;
+    reg  [15:0] s1_g2_c3_key;
+    reg  [3:0] s1_g2_c3_lane;
+    reg  s1_g2_gt10;
+    reg  s1_g2_gt20;
+    reg  s1_g2_gt21;
+    reg  s1_g2_gt30;
+    reg  s1_g2_gt31;
+    reg  s1_g2_gt32;
+    reg  s1_g3_c0_valid;
+    reg  [15:0] s1_g3_c0_key;
+    reg  [3:0] s1_g3_c0_lane;
+    reg  s1_g3_c1_valid;
+    reg  [15:0] s1_g3_c1_key;
+    reg  [3:0] s1_g3_c1_lane;
+    reg  s1_g3_c2_valid;
+    reg  [15:0] s1_g3_c2_key;
+    reg  [3:0] s1_g3_c2_lane;
+    reg  s1_g3_c3_valid;
+    reg  [15:0] s1_g3_c3_key;
+    reg  [3:0] s1_g3_c3_lane;
+    reg  s1_g3_gt10;
+    reg  s1_g3_gt20;
+    reg  s1_g3_gt21;
+    reg  s1_g3_gt30;
+    reg  s1_g3_gt31;
+    reg  s1_g3_gt32;
+    reg  [42:0] s1_tag;
+    reg  s1_flag0;
+    reg  s1_flag1;
+    reg  s1_flag2;
+    reg  s1_flag3;
+    wire s2_g0_upper_wins;
+    reg  s2_g0_valid;
+    reg  [15:0] s2_g0_key;
+    reg  [3:0] s2_g0_lane;
+    wire s2_g1_upper_wins;
+    reg  s2_g1_valid;
+    reg  [15:0] s2_g1_key;
+    reg  [3:0] s2_g1_lane;
+    wire s2_g2_upper_wins;
+    reg  s2_g2_valid;
+    reg  [15:0] s2_g2_key;
+    reg  [3:0] s2_g2_lane;
+    wire s2_g3_upper_wins;
+    reg  s2_g3_valid;
+    reg  [15:0] s2_g3_key;
+    reg  [3:0] s2_g3_lane;
+    reg  [42:0] s2_tag;
+    reg  s2_flag0;
+    reg  s3_g0_c0_valid;
+    reg  [15:0] s3_g0_c0_key;
+    reg  [3:0] s3_g0_c0_lane;
+    reg  s3_g0_c1_valid;
+    reg  [15:0] s3_g0_c1_key;
+    reg  [3:0] s3_g0_c1_lane;
+    reg  s3_g0_c2_valid;
+    reg  [15:0] s3_g0_c2_key;
+    reg  [3:0] s3_g0_c2_lane;
+    reg  s3_g0_c3_valid;
+    reg  [15:0] s3_g0_c3_key;
+    reg  [3:0] s3_g0_c3_lane;
+    reg  s3_g0_gt10;
+    reg  s3_g0_gt20;
+    reg  s3_g0_gt21;
+    reg  s3_g0_gt30;
+    reg  s3_g0_gt31;
+    reg  s3_g0_gt32;
+    reg  [42:0] s3_tag;
+    reg  s3_flag0;
+    wire s4_g0_upper_wins;
+    reg  s4_g0_valid;
+    reg  [15:0] s4_g0_key;
+    reg  [3:0] s4_g0_lane;
+    reg  [42:0] s4_tag;
+    reg  s4_flag0;
     wire t_0;
-    wire t_1;
-    wire [15:0] t_2;
+    wire [15:0] t_1;
+    wire t_2;
     wire [15:0] t_3;
     wire t_4;
-    wire t_5;
+    wire [15:0] t_5;
     wire t_6;
     wire [15:0] t_7;
-    wire [15:0] t_8;
-    wire t_9;
-    wire t_10;
-    wire t_11;
-    wire [15:0] t_12;
-    wire [15:0] t_13;
+    wire [17:0] t_8;
+    wire [17:0] t_9;
+    wire [17:0] t_10;
+    wire [17:0] t_11;
+    wire [17:0] t_12;
+    wire [17:0] t_13;
     wire t_14;
-    wire t_15;
+    wire [15:0] t_15;
     wire t_16;
     wire [15:0] t_17;
-    wire [15:0] t_18;
-    wire t_19;
+    wire t_18;
+    wire [15:0] t_19;
     wire t_20;
-    wire t_21;
-    wire [15:0] t_22;
-    wire [15:0] t_23;
-    wire t_24;
-    wire t_25;
-    wire t_26;
-    wire [15:0] t_27;
-    wire [15:0] t_28;
-    wire t_29;
+    wire [15:0] t_21;
+    wire [17:0] t_22;
+    wire [17:0] t_23;
+    wire [17:0] t_24;
+    wire [17:0] t_25;
+    wire [17:0] t_26;
+    wire [17:0] t_27;
+    wire t_28;
+    wire [15:0] t_29;
     wire t_30;
-    wire t_31;
-    wire [15:0] t_32;
+    wire [15:0] t_31;
+    wire t_32;
     wire [15:0] t_33;
     wire t_34;
-    wire t_35;
-    wire t_36;
-    wire [15:0] t_37;
-    wire [15:0] t_38;
-    wire t_39;
-    wire t_40;
-    wire t_41;
+    wire [15:0] t_35;
+    wire [17:0] t_36;
+    wire [17:0] t_37;
+    wire [17:0] t_38;
+    wire [17:0] t_39;
+    wire [17:0] t_40;
+    wire [17:0] t_41;
     wire t_42;
-    wire t_43;
+    wire [15:0] t_43;
     wire t_44;
-    wire t_45;
+    wire [15:0] t_45;
     wire t_46;
+    wire [15:0] t_47;
+    wire t_48;
+    wire [15:0] t_49;
+    wire [17:0] t_50;
+    wire [17:0] t_51;
+    wire [17:0] t_52;
+    wire [17:0] t_53;
+    wire [17:0] t_54;
+    wire [17:0] t_55;
+    wire [17:0] t_56;
+    wire [17:0] t_57;
+    wire [17:0] t_58;
+    wire [17:0] t_59;
+    wire [17:0] t_60;
+    wire [17:0] t_61;
 
     assign t_0 = lane_valid[0];
-    assign t_1 = lane_valid[1];
-    assign t_2 = lane_keys[15:0];
+    assign t_1 = lane_keys[15:0];
+    assign t_2 = lane_valid[1];
     assign t_3 = lane_keys[31:16];
-    assign t_4 = (t_1 & ((~t_0) | (t_2 < t_3)));
-    assign t_5 = lane_valid[2];
+    assign t_4 = lane_valid[2];
+    assign t_5 = lane_keys[47:32];
     assign t_6 = lane_valid[3];
-    assign t_7 = lane_keys[47:32];
-    assign t_8 = lane_keys[63:48];
-    assign t_9 = (t_6 & ((~t_5) | (t_7 < t_8)));
-    assign t_10 = lane_valid[4];
-    assign t_11 = lane_valid[5];
-    assign t_12 = lane_keys[79:64];
-    assign t_13 = lane_keys[95:80];
-    assign t_14 = (t_11 & ((~t_10) | (t_12 < t_13)));
-    assign t_15 = lane_valid[6];
-    assign t_16 = lane_valid[7];
-    assign t_17 = lane_keys[111:96];
-    assign t_18 = lane_keys[127:112];
-    assign t_19 = (t_16 & ((~t_15) | (t_17 < t_18)));
-    assign t_20 = lane_valid[8];
-    assign t_21 = lane_valid[9];
-    assign t_22 = lane_keys[143:128];
-    assign t_23 = lane_keys[159:144];
-    assign t_24 = (t_21 & ((~t_20) | (t_22 < t_23)));
-    assign t_25 = lane_valid[10];
-    assign t_26 = lane_valid[11];
-    assign t_27 = lane_keys[175:160];
-    assign t_28 = lane_keys[191:176];
-    assign t_29 = (t_26 & ((~t_25) | (t_27 < t_28)));
-    assign t_30 = lane_valid[12];
-    assign t_31 = lane_valid[13];
-    assign t_32 = lane_keys[207:192];
-    assign t_33 = lane_keys[223:208];
-    assign t_34 = (t_31 & ((~t_30) | (t_32 < t_33)));
-    assign t_35 = lane_valid[14];
-    assign t_36 = lane_valid[15];
-    assign t_37 = lane_keys[239:224];
-    assign t_38 = lane_keys[255:240];
-    assign t_39 = (t_36 & ((~t_35) | (t_37 < t_38)));
-    assign t_40 = (l1_n1_valid & ((~l1_n0_valid) | (l1_n0_key < l1_n1_key)));
-    assign t_41 = (l1_n3_valid & ((~l1_n2_valid) | (l1_n2_key < l1_n3_key)));
-    assign t_42 = (l1_n5_valid & ((~l1_n4_valid) | (l1_n4_key < l1_n5_key)));
-    assign t_43 = (l1_n7_valid & ((~l1_n6_valid) | (l1_n6_key < l1_n7_key)));
-    assign t_44 = (l2_n1_valid & ((~l2_n0_valid) | (l2_n0_key < l2_n1_key)));
-    assign t_45 = (l2_n3_valid & ((~l2_n2_valid) | (l2_n2_key < l2_n3_key)));
-    assign t_46 = (l3_n1_valid & ((~l3_n0_valid) | (l3_n0_key < l3_n1_key)));
+    assign t_7 = lane_keys[63:48];
+    assign t_8 = ({1'h0, {t_0, t_1}} - {1'h0, {t_2, t_3}});
+    assign t_9 = ({1'h0, {t_0, t_1}} - {1'h0, {t_4, t_5}});
+    assign t_10 = ({1'h0, {t_2, t_3}} - {1'h0, {t_4, t_5}});
+    assign t_11 = ({1'h0, {t_0, t_1}} - {1'h0, {t_6, t_7}});
+    assign t_12 = ({1'h0, {t_2, t_3}} - {1'h0, {t_6, t_7}});
+    assign t_13 = ({1'h0, {t_4, t_5}} - {1'h0, {t_6, t_7}});
+    assign t_14 = lane_valid[4];
+    assign t_15 = lane_keys[79:64];
+    assign t_16 = lane_valid[5];
+    assign t_17 = lane_keys[95:80];
+    assign t_18 = lane_valid[6];
+    assign t_19 = lane_keys[111:96];
+    assign t_20 = lane_valid[7];
+    assign t_21 = lane_keys[127:112];
+    assign t_22 = ({1'h0, {t_14, t_15}} - {1'h0, {t_16, t_17}});
+    assign t_23 = ({1'h0, {t_14, t_15}} - {1'h0, {t_18, t_19}});
+    assign t_24 = ({1'h0, {t_16, t_17}} - {1'h0, {t_18, t_19}});
+    assign t_25 = ({1'h0, {t_14, t_15}} - {1'h0, {t_20, t_21}});
+    assign t_26 = ({1'h0, {t_16, t_17}} - {1'h0, {t_20, t_21}});
+    assign t_27 = ({1'h0, {t_18, t_19}} - {1'h0, {t_20, t_21}});
+    assign t_28 = lane_valid[8];
+    assign t_29 = lane_keys[143:128];
+    assign t_30 = lane_valid[9];
+    assign t_31 = lane_keys[159:144];
+    assign t_32 = lane_valid[10];
+    assign t_33 = lane_keys[175:160];
+    assign t_34 = lane_valid[11];
+    assign t_35 = lane_keys[191:176];
+    assign t_36 = ({1'h0, {t_28, t_29}} - {1'h0, {t_30, t_31}});
+    assign t_37 = ({1'h0, {t_28, t_29}} - {1'h0, {t_32, t_33}});
+    assign t_38 = ({1'h0, {t_30, t_31}} - {1'h0, {t_32, t_33}});
+    assign t_39 = ({1'h0, {t_28, t_29}} - {1'h0, {t_34, t_35}});
+    assign t_40 = ({1'h0, {t_30, t_31}} - {1'h0, {t_34, t_35}});
+    assign t_41 = ({1'h0, {t_32, t_33}} - {1'h0, {t_34, t_35}});
+    assign t_42 = lane_valid[12];
+    assign t_43 = lane_keys[207:192];
+    assign t_44 = lane_valid[13];
+    assign t_45 = lane_keys[223:208];
+    assign t_46 = lane_valid[14];
+    assign t_47 = lane_keys[239:224];
+    assign t_48 = lane_valid[15];
+    assign t_49 = lane_keys[255:240];
+    assign t_50 = ({1'h0, {t_42, t_43}} - {1'h0, {t_44, t_45}});
+    assign t_51 = ({1'h0, {t_42, t_43}} - {1'h0, {t_46, t_47}});
+    assign t_52 = ({1'h0, {t_44, t_45}} - {1'h0, {t_46, t_47}});
+    assign t_53 = ({1'h0, {t_42, t_43}} - {1'h0, {t_48, t_49}});
+    assign t_54 = ({1'h0, {t_44, t_45}} - {1'h0, {t_48, t_49}});
+    assign t_55 = ({1'h0, {t_46, t_47}} - {1'h0, {t_48, t_49}});
+    assign t_56 = ({1'h0, {s2_g0_valid, s2_g0_key}} - {1'h0, {s2_g1_valid, s2_g1_key}});
+    assign t_57 = ({1'h0, {s2_g0_valid, s2_g0_key}} - {1'h0, {s2_g2_valid, s2_g2_key}});
+    assign t_58 = ({1'h0, {s2_g1_valid, s2_g1_key}} - {1'h0, {s2_g2_valid, s2_g2_key}});
+    assign t_59 = ({1'h0, {s2_g0_valid, s2_g0_key}} - {1'h0, {s2_g3_valid, s2_g3_key}});
+    assign t_60 = ({1'h0, {s2_g1_valid, s2_g1_key}} - {1'h0, {s2_g3_valid, s2_g3_key}});
+    assign t_61 = ({1'h0, {s2_g2_valid, s2_g2_key}} - {1'h0, {s2_g3_valid, s2_g3_key}});
 
-    assign max_valid = l4_n0_valid;
-    assign max_key = l4_n0_key;
-    assign max_lane = l4_n0_lane;
-    assign tag_out = l4_tag;
+    assign max_valid = s4_g0_valid;
+    assign max_key = s4_g0_key;
+    assign max_lane = s4_g0_lane;
+    assign any_flag = s4_flag0;
+    assign tag_out = s4_tag;
+    assign s2_g0_upper_wins = (s1_g0_gt10 ? (s1_g0_gt32 ? s1_g0_gt31 : s1_g0_gt21) : (s1_g0_gt32 ? s1_g0_gt30 : s1_g0_gt20));
+    assign s2_g1_upper_wins = (s1_g1_gt10 ? (s1_g1_gt32 ? s1_g1_gt31 : s1_g1_gt21) : (s1_g1_gt32 ? s1_g1_gt30 : s1_g1_gt20));
+    assign s2_g2_upper_wins = (s1_g2_gt10 ? (s1_g2_gt32 ? s1_g2_gt31 : s1_g2_gt21) : (s1_g2_gt32 ? s1_g2_gt30 : s1_g2_gt20));
+    assign s2_g3_upper_wins = (s1_g3_gt10 ? (s1_g3_gt32 ? s1_g3_gt31 : s1_g3_gt21) : (s1_g3_gt32 ? s1_g3_gt30 : s1_g3_gt20));
+    assign s4_g0_upper_wins = (s3_g0_gt10 ? (s3_g0_gt32 ? s3_g0_gt31 : s3_g0_gt21) : (s3_g0_gt32 ? s3_g0_gt30 : s3_g0_gt20));
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n0_valid <= (t_0 | t_1);
+            s1_g0_c0_valid <= t_0;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n0_key <= (t_4 ? t_3 : t_2);
+            s1_g0_c0_key <= t_1;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n0_lane <= (t_4 ? 4'h1 : 4'h0);
+            s1_g0_c0_lane <= 4'h0;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n1_valid <= (t_5 | t_6);
+            s1_g0_c1_valid <= t_2;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n1_key <= (t_9 ? t_8 : t_7);
+            s1_g0_c1_key <= t_3;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n1_lane <= (t_9 ? 4'h3 : 4'h2);
+            s1_g0_c1_lane <= 4'h1;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n2_valid <= (t_10 | t_11);
+            s1_g0_c2_valid <= t_4;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n2_key <= (t_14 ? t_13 : t_12);
+            s1_g0_c2_key <= t_5;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n2_lane <= (t_14 ? 4'h5 : 4'h4);
+            s1_g0_c2_lane <= 4'h2;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n3_valid <= (t_15 | t_16);
+            s1_g0_c3_valid <= t_6;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n3_key <= (t_19 ? t_18 : t_17);
+            s1_g0_c3_key <= t_7;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n3_lane <= (t_19 ? 4'h7 : 4'h6);
+            s1_g0_c3_lane <= 4'h3;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n4_valid <= (t_20 | t_21);
+            s1_g0_gt10 <= t_8[17];
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n4_key <= (t_24 ? t_23 : t_22);
+            s1_g0_gt20 <= t_9[17];
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n4_lane <= (t_24 ? 4'h9 : 4'h8);
+            s1_g0_gt21 <= t_10[17];
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n5_valid <= (t_25 | t_26);
+            s1_g0_gt30 <= t_11[17];
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n5_key <= (t_29 ? t_28 : t_27);
+            s1_g0_gt31 <= t_12[17];
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n5_lane <= (t_29 ? 4'hb : 4'ha);
+            s1_g0_gt32 <= t_13[17];
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n6_valid <= (t_30 | t_31);
+            s1_g1_c0_valid <= t_14;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n6_key <= (t_34 ? t_33 : t_32);
+            s1_g1_c0_key <= t_15;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n6_lane <= (t_34 ? 4'hd : 4'hc);
+            s1_g1_c0_lane <= 4'h4;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n7_valid <= (t_35 | t_36);
+            s1_g1_c1_valid <= t_16;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n7_key <= (t_39 ? t_38 : t_37);
+            s1_g1_c1_key <= t_17;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n7_lane <= (t_39 ? 4'hf : 4'he);
+            s1_g1_c1_lane <= 4'h5;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g1_c2_valid <= t_18;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g1_c2_key <= t_19;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g1_c2_lane <= 4'h6;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g1_c3_valid <= t_20;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g1_c3_key <= t_21;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g1_c3_lane <= 4'h7;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g1_gt10 <= t_22[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g1_gt20 <= t_23[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g1_gt21 <= t_24[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g1_gt30 <= t_25[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g1_gt31 <= t_26[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g1_gt32 <= t_27[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_c0_valid <= t_28;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_c0_key <= t_29;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_c0_lane <= 4'h8;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_c1_valid <= t_30;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_c1_key <= t_31;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_c1_lane <= 4'h9;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_c2_valid <= t_32;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_c2_key <= t_33;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_c2_lane <= 4'ha;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_c3_valid <= t_34;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_c3_key <= t_35;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_c3_lane <= 4'hb;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_gt10 <= t_36[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_gt20 <= t_37[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_gt21 <= t_38[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_gt30 <= t_39[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_gt31 <= t_40[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g2_gt32 <= t_41[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_c0_valid <= t_42;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_c0_key <= t_43;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_c0_lane <= 4'hc;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_c1_valid <= t_44;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_c1_key <= t_45;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_c1_lane <= 4'hd;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_c2_valid <= t_46;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_c2_key <= t_47;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_c2_lane <= 4'he;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_c3_valid <= t_48;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_c3_key <= t_49;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_c3_lane <= 4'hf;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_gt10 <= t_50[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_gt20 <= t_51[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_gt21 <= t_52[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_gt30 <= t_53[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_gt31 <= t_54[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g3_gt32 <= t_55[17];
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            l1_tag <= 44'h0;
+            s1_tag <= 43'h0;
         end else if (enable) begin
-            l1_tag <= tag_in;
+            s1_tag <= tag_in;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n0_valid <= (l1_n0_valid | l1_n1_valid);
+            s1_flag0 <= (|{lane_flags[0], lane_flags[1], lane_flags[2], lane_flags[3]});
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n0_key <= (t_40 ? l1_n1_key : l1_n0_key);
+            s1_flag1 <= (|{lane_flags[4], lane_flags[5], lane_flags[6], lane_flags[7]});
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n0_lane <= (t_40 ? l1_n1_lane : l1_n0_lane);
+            s1_flag2 <= (|{lane_flags[8], lane_flags[9], lane_flags[10], lane_flags[11]});
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n1_valid <= (l1_n2_valid | l1_n3_valid);
+            s1_flag3 <= (|{lane_flags[12], lane_flags[13], lane_flags[14], lane_flags[15]});
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n1_key <= (t_41 ? l1_n3_key : l1_n2_key);
+            s2_g0_valid <= (s2_g0_upper_wins ? (s1_g0_gt32 ? s1_g0_c3_valid : s1_g0_c2_valid) : (s1_g0_gt10 ? s1_g0_c1_valid : s1_g0_c0_valid));
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n1_lane <= (t_41 ? l1_n3_lane : l1_n2_lane);
+            s2_g0_key <= (s2_g0_upper_wins ? (s1_g0_gt32 ? s1_g0_c3_key : s1_g0_c2_key) : (s1_g0_gt10 ? s1_g0_c1_key : s1_g0_c0_key));
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n2_valid <= (l1_n4_valid | l1_n5_valid);
+            s2_g0_lane <= (s2_g0_upper_wins ? (s1_g0_gt32 ? s1_g0_c3_lane : s1_g0_c2_lane) : (s1_g0_gt10 ? s1_g0_c1_lane : s1_g0_c0_lane));
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n2_key <= (t_42 ? l1_n5_key : l1_n4_key);
+            s2_g1_valid <= (s2_g1_upper_wins ? (s1_g1_gt32 ? s1_g1_c3_valid : s1_g1_c2_valid) : (s1_g1_gt10 ? s1_g1_c1_valid : s1_g1_c0_valid));
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n2_lane <= (t_42 ? l1_n5_lane : l1_n4_lane);
+            s2_g1_key <= (s2_g1_upper_wins ? (s1_g1_gt32 ? s1_g1_c3_key : s1_g1_c2_key) : (s1_g1_gt10 ? s1_g1_c1_key : s1_g1_c0_key));
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n3_valid <= (l1_n6_valid | l1_n7_valid);
+            s2_g1_lane <= (s2_g1_upper_wins ? (s1_g1_gt32 ? s1_g1_c3_lane : s1_g1_c2_lane) : (s1_g1_gt10 ? s1_g1_c1_lane : s1_g1_c0_lane));
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n3_key <= (t_43 ? l1_n7_key : l1_n6_key);
+            s2_g2_valid <= (s2_g2_upper_wins ? (s1_g2_gt32 ? s1_g2_c3_valid : s1_g2_c2_valid) : (s1_g2_gt10 ? s1_g2_c1_valid : s1_g2_c0_valid));
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n3_lane <= (t_43 ? l1_n7_lane : l1_n6_lane);
+            s2_g2_key <= (s2_g2_upper_wins ? (s1_g2_gt32 ? s1_g2_c3_key : s1_g2_c2_key) : (s1_g2_gt10 ? s1_g2_c1_key : s1_g2_c0_key));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s2_g2_lane <= (s2_g2_upper_wins ? (s1_g2_gt32 ? s1_g2_c3_lane : s1_g2_c2_lane) : (s1_g2_gt10 ? s1_g2_c1_lane : s1_g2_c0_lane));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s2_g3_valid <= (s2_g3_upper_wins ? (s1_g3_gt32 ? s1_g3_c3_valid : s1_g3_c2_valid) : (s1_g3_gt10 ? s1_g3_c1_valid : s1_g3_c0_valid));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s2_g3_key <= (s2_g3_upper_wins ? (s1_g3_gt32 ? s1_g3_c3_key : s1_g3_c2_key) : (s1_g3_gt10 ? s1_g3_c1_key : s1_g3_c0_key));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s2_g3_lane <= (s2_g3_upper_wins ? (s1_g3_gt32 ? s1_g3_c3_lane : s1_g3_c2_lane) : (s1_g3_gt10 ? s1_g3_c1_lane : s1_g3_c0_lane));
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            l2_tag <= 44'h0;
+            s2_tag <= 43'h0;
         end else if (enable) begin
-            l2_tag <= l1_tag;
+            s2_tag <= s1_tag;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l3_n0_valid <= (l2_n0_valid | l2_n1_valid);
+            s2_flag0 <= (|{s1_flag0, s1_flag1, s1_flag2, s1_flag3});
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l3_n0_key <= (t_44 ? l2_n1_key : l2_n0_key);
+            s3_g0_c0_valid <= s2_g0_valid;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l3_n0_lane <= (t_44 ? l2_n1_lane : l2_n0_lane);
+            s3_g0_c0_key <= s2_g0_key;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l3_n1_valid <= (l2_n2_valid | l2_n3_valid);
+            s3_g0_c0_lane <= s2_g0_lane;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l3_n1_key <= (t_45 ? l2_n3_key : l2_n2_key);
+            s3_g0_c1_valid <= s2_g1_valid;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l3_n1_lane <= (t_45 ? l2_n3_lane : l2_n2_lane);
+            s3_g0_c1_key <= s2_g1_key;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s3_g0_c1_lane <= s2_g1_lane;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s3_g0_c2_valid <= s2_g2_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s3_g0_c2_key <= s2_g2_key;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s3_g0_c2_lane <= s2_g2_lane;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s3_g0_c3_valid <= s2_g3_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s3_g0_c3_key <= s2_g3_key;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s3_g0_c3_lane <= s2_g3_lane;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s3_g0_gt10 <= t_56[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s3_g0_gt20 <= t_57[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s3_g0_gt21 <= t_58[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s3_g0_gt30 <= t_59[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s3_g0_gt31 <= t_60[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s3_g0_gt32 <= t_61[17];
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            l3_tag <= 44'h0;
+            s3_tag <= 43'h0;
         end else if (enable) begin
-            l3_tag <= l2_tag;
+            s3_tag <= s2_tag;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l4_n0_valid <= (l3_n0_valid | l3_n1_valid);
+            s3_flag0 <= (|s2_flag0);
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l4_n0_key <= (t_46 ? l3_n1_key : l3_n0_key);
+            s4_g0_valid <= (s4_g0_upper_wins ? (s3_g0_gt32 ? s3_g0_c3_valid : s3_g0_c2_valid) : (s3_g0_gt10 ? s3_g0_c1_valid : s3_g0_c0_valid));
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l4_n0_lane <= (t_46 ? l3_n1_lane : l3_n0_lane);
+            s4_g0_key <= (s4_g0_upper_wins ? (s3_g0_gt32 ? s3_g0_c3_key : s3_g0_c2_key) : (s3_g0_gt10 ? s3_g0_c1_key : s3_g0_c0_key));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s4_g0_lane <= (s4_g0_upper_wins ? (s3_g0_gt32 ? s3_g0_c3_lane : s3_g0_c2_lane) : (s3_g0_gt10 ? s3_g0_c1_lane : s3_g0_c0_lane));
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            l4_tag <= 44'h0;
+            s4_tag <= 43'h0;
         end else if (enable) begin
-            l4_tag <= l3_tag;
+            s4_tag <= s3_tag;
         end
     end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s4_flag0 <= (|s3_flag0);
+        end
+    end
+
+    // Bits computed or received but not used; gathered so lint sees them as deliberate.
+    wire unused_ok = &{1'b0, t_8[16:0], t_9[16:0], t_10[16:0], t_11[16:0], t_12[16:0], t_13[16:0], t_22[16:0], t_23[16:0], t_24[16:0], t_25[16:0], t_26[16:0], t_27[16:0], t_36[16:0], t_37[16:0], t_38[16:0], t_39[16:0], t_40[16:0], t_41[16:0], t_50[16:0], t_51[16:0], t_52[16:0], t_53[16:0], t_54[16:0], t_55[16:0], t_56[16:0], t_57[16:0], t_58[16:0], t_59[16:0], t_60[16:0], t_61[16:0]};
 endmodule
 
-// hades_verify_g16_v50257_l16_fp16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:37)
+// hades_verify_g16_v50257_l16_fp16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:39)
 module hades_verify_g16_v50257_l16_fp16 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -750,6 +1293,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire u_token_fifo_m_axis_tvalid;
     wire u_token_fifo_m_axis_tready;
     wire [16:0] u_token_fifo_m_axis_tdata;
+    wire u_token_fifo_spare;
     wire u_result_fifo_push;
     wire [31:0] u_result_fifo_push_data;
     wire u_result_fifo_full;
@@ -757,26 +1301,65 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire u_result_fifo_m_axis_tvalid;
     wire u_result_fifo_m_axis_tready;
     wire [31:0] u_result_fifo_m_axis_tdata;
+    wire u_result_fifo_spare;
     wire [15:0] token_entry_token;
     wire token_entry_last;
     reg  advance;
-    reg  cur_valid;
-    reg  [4:0] cur_gamma;
-    reg  [255:0] cur_tokens;
-    reg  cur_bad_gamma;
-    reg  nxt_valid;
-    reg  [4:0] nxt_gamma;
-    reg  [255:0] nxt_tokens;
-    reg  nxt_bad_gamma;
-    wire [4:0] cmd_gamma;
-    wire [255:0] cmd_draft_token;
-    wire cmd_bad_gamma;
+    wire advance_next;
+    reg  logits_ready;
+    reg  [260:0] cmd_held;
+    reg  cmd_held_valid;
+    reg  [15:0] cmd_held_out_of_range;
+    reg  cmd_write_slot;
+    reg  cmd_read_slot;
+    reg  slot0_valid;
+    reg  slot0_pending;
+    reg  [255:0] slot0_tokens;
+    reg  [31:0] slot0_marker;
+    reg  [4:0] slot0_gamma;
+    reg  slot0_bad_gamma;
+    reg  [15:0] slot0_out_of_range;
+    reg  slot1_valid;
+    reg  slot1_pending;
+    reg  [255:0] slot1_tokens;
+    reg  [31:0] slot1_marker;
+    reg  [4:0] slot1_gamma;
+    reg  slot1_bad_gamma;
+    reg  [15:0] slot1_out_of_range;
+    wire slot0_drain;
+    wire slot1_drain;
+    reg  slot0_write;
+    reg  slot1_write;
+    wire cmd_drain;
     wire cmd_fire;
+    wire [15:0] cmd_draft_token_15;
+    wire [4:0] cmd_gamma;
+    wire [15:0] cmd_draft_token_14;
+    wire [15:0] cmd_draft_token_13;
+    wire [15:0] cmd_draft_token_12;
+    wire [15:0] cmd_draft_token_11;
+    wire [15:0] cmd_draft_token_10;
+    wire [15:0] cmd_draft_token_9;
+    wire [15:0] cmd_draft_token_8;
+    wire [15:0] cmd_draft_token_7;
+    wire [15:0] cmd_draft_token_6;
+    wire [15:0] cmd_draft_token_5;
+    wire [15:0] cmd_draft_token_4;
+    wire [15:0] cmd_draft_token_3;
+    wire [15:0] cmd_draft_token_2;
+    wire [15:0] cmd_draft_token_1;
+    wire [15:0] cmd_draft_token_0;
+    wire [15:0] slot0_draft;
+    wire [15:0] slot1_draft;
+    wire slot0_final;
+    wire slot1_final;
+    wire [4:0] cmd_held_gamma;
+    wire [255:0] cmd_held_draft_token;
     reg  [11:0] beat;
-    reg  [4:0] row;
     reg  [15:0] base;
     wire logits_fire;
     wire row_final;
+    wire row_end;
     wire round_end;
     wire row_length_error;
     wire beat_in_row;
@@ -796,18 +1379,42 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire [15:0] lane_logit_13;
     wire [15:0] lane_logit_14;
     wire [15:0] lane_logit_15;
-    wire cur_bad_draft_now;
-    reg  [15:0] row_draft;
+    wire slot0_row_end;
+    wire slot1_row_end;
+    wire cur_valid_next;
     wire u_argmax_enable;
     wire [15:0] u_argmax_lane_valid;
     wire [255:0] u_argmax_lane_keys;
-    wire [43:0] u_argmax_tag_in;
+    wire [15:0] u_argmax_lane_flags;
+    wire [42:0] u_argmax_tag_in;
     wire u_argmax_max_valid;
     wire [15:0] u_argmax_max_key;
     wire [3:0] u_argmax_max_lane;
-    wire [43:0] u_argmax_tag_out;
-    reg  [42:0] s1_tag;
+    wire u_argmax_any_flag;
+    wire [42:0] u_argmax_tag_out;
+    reg  [57:0] s0_tag;
+    reg  [57:0] s1_tag;
+    reg  [255:0] s0_codes;
+    reg  [15:0] s0_lane_valid;
+    reg  [15:0] s0_lane_nan;
+    reg  [15:0] s0_lane_neg_zero;
     reg  [15:0] s1_lane_valid;
+    wire [15:0] lane_key_15;
+    wire [15:0] lane_key_14;
+    wire [15:0] lane_key_13;
+    wire [15:0] lane_key_12;
+    wire [15:0] lane_key_11;
+    wire [15:0] lane_key_10;
+    wire [15:0] lane_key_9;
+    wire [15:0] lane_key_8;
+    wire [15:0] lane_key_7;
+    wire [15:0] lane_key_6;
+    wire [15:0] lane_key_5;
+    wire [15:0] lane_key_4;
+    wire [15:0] lane_key_3;
+    wire [15:0] lane_key_2;
+    wire [15:0] lane_key_1;
+    wire [15:0] lane_key_0;
     reg  [255:0] s1_lane_keys;
     reg  [15:0] s1_lane_nan;
     wire s1_tag_fire;
@@ -815,43 +1422,46 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire s1_tag_row_final;
     wire s1_tag_row_length_error;
     wire s1_tag_bad_gamma;
-    wire s1_tag_bad_draft;
     wire [15:0] s1_tag_base;
     wire [15:0] s1_tag_draft;
     wire [4:0] s1_tag_gamma;
-    reg  run_valid;
+    wire [15:0] s1_tag_out_of_range;
+    reg  row_advance;
     reg  [15:0] run_key;
     reg  [15:0] run_index;
     reg  run_nan;
-    reg  row_start;
+    reg  run_neg_inf;
+    reg  row_started;
     wire [15:0] argmax_tag_base;
-    wire take_candidate;
-    wire new_valid;
-    wire [15:0] new_key;
-    wire [15:0] new_index;
-    wire argmax_tag_nan;
-    wire new_nan;
     wire argmax_tag_fire;
+    wire take_candidate;
+    wire row_beat_moves;
     wire argmax_tag_row_end;
     reg  [4:0] row_flags;
     wire argmax_tag_bad_draft;
     wire argmax_tag_bad_gamma;
     wire argmax_tag_row_length_error;
+    wire [4:0] row_flags_run;
     reg  row_done;
-    reg  [15:0] row_argmax;
     wire argmax_tag_row_final;
     reg  row_is_final;
     wire [15:0] argmax_tag_draft;
     reg  [15:0] row_draft_token;
     wire [4:0] argmax_tag_gamma;
     reg  [4:0] row_gamma;
+    wire row_flags_all_bad_gamma;
+    reg  match_done;
+    reg  [15:0] match_argmax;
+    reg  match_is_final;
+    reg  [4:0] match_gamma;
+    reg  [4:0] match_flags;
+    reg  match_draft;
     reg  decided;
     reg  [4:0] accepted;
+    reg  [4:0] emitted;
     reg  [4:0] flags_so_far;
     reg  [31:0] committed;
     wire row_event;
-    wire row_flags_bad_gamma;
-    wire draft_match;
     wire [4:0] flags_now;
     wire round_decided;
     wire flags_now_bad_draft;
@@ -860,109 +1470,177 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire flags_now_degenerate_row;
     wire flags_now_row_length;
     wire [260:0] t_0;
-    wire [15:0] t_1;
-    wire [15:0] t_2;
-    wire [15:0] t_3;
-    wire [15:0] t_4;
-    wire [15:0] t_5;
-    wire [15:0] t_6;
-    wire [15:0] t_7;
-    wire [15:0] t_8;
-    wire [15:0] t_9;
-    wire [15:0] t_10;
-    wire [15:0] t_11;
-    wire [15:0] t_12;
-    wire [15:0] t_13;
-    wire [15:0] t_14;
-    wire [15:0] t_15;
-    wire [15:0] t_16;
+    wire [16:0] t_1;
+    wire [16:0] t_2;
+    wire [16:0] t_3;
+    wire [16:0] t_4;
+    wire [16:0] t_5;
+    wire [16:0] t_6;
+    wire [16:0] t_7;
+    wire [16:0] t_8;
+    wire [16:0] t_9;
+    wire [16:0] t_10;
+    wire [16:0] t_11;
+    wire [16:0] t_12;
+    wire [16:0] t_13;
+    wire [16:0] t_14;
+    wire [16:0] t_15;
+    wire [16:0] t_16;
     wire t_17;
     wire t_18;
-    wire [15:0] t_19;
-    wire t_20;
-    wire [15:0] t_21;
+    wire t_19;
+    wire [15:0] t_20;
+    wire t_21;
     wire t_22;
-    wire [15:0] t_23;
-    wire t_24;
-    wire [15:0] t_25;
+    wire t_23;
+    wire [15:0] t_24;
+    wire t_25;
     wire t_26;
-    wire [15:0] t_27;
-    wire t_28;
-    wire [15:0] t_29;
+    wire t_27;
+    wire [15:0] t_28;
+    wire t_29;
     wire t_30;
-    wire [15:0] t_31;
-    wire t_32;
-    wire [15:0] t_33;
+    wire t_31;
+    wire [15:0] t_32;
+    wire t_33;
     wire t_34;
-    wire [15:0] t_35;
-    wire t_36;
-    wire [15:0] t_37;
+    wire t_35;
+    wire [15:0] t_36;
+    wire t_37;
     wire t_38;
-    wire [15:0] t_39;
-    wire t_40;
-    wire [15:0] t_41;
+    wire t_39;
+    wire [15:0] t_40;
+    wire t_41;
     wire t_42;
-    wire [15:0] t_43;
-    wire t_44;
-    wire [15:0] t_45;
+    wire t_43;
+    wire [15:0] t_44;
+    wire t_45;
     wire t_46;
-    wire [15:0] t_47;
-    wire t_48;
-    wire [15:0] t_49;
+    wire t_47;
+    wire [15:0] t_48;
+    wire t_49;
+    wire t_50;
+    wire t_51;
+    wire [15:0] t_52;
+    wire t_53;
+    wire t_54;
+    wire t_55;
+    wire [15:0] t_56;
+    wire t_57;
+    wire t_58;
+    wire t_59;
+    wire [15:0] t_60;
+    wire t_61;
+    wire t_62;
+    wire t_63;
+    wire [15:0] t_64;
+    wire t_65;
+    wire t_66;
+    wire t_67;
+    wire [15:0] t_68;
+    wire t_69;
+    wire t_70;
+    wire t_71;
+    wire [15:0] t_72;
+    wire t_73;
+    wire t_74;
+    wire t_75;
+    wire [15:0] t_76;
+    wire t_77;
+    wire t_78;
+    wire t_79;
+    wire [15:0] t_80;
+    wire t_81;
+    wire t_82;
+    wire [18:0] t_83;
 
     assign t_0 = s_axis_cmd_tdata[260:0];
-    assign t_1 = cur_tokens[15:0];
-    assign t_2 = cur_tokens[31:16];
-    assign t_3 = cur_tokens[47:32];
-    assign t_4 = cur_tokens[63:48];
-    assign t_5 = cur_tokens[79:64];
-    assign t_6 = cur_tokens[95:80];
-    assign t_7 = cur_tokens[111:96];
-    assign t_8 = cur_tokens[127:112];
-    assign t_9 = cur_tokens[143:128];
-    assign t_10 = cur_tokens[159:144];
-    assign t_11 = cur_tokens[175:160];
-    assign t_12 = cur_tokens[191:176];
-    assign t_13 = cur_tokens[207:192];
-    assign t_14 = cur_tokens[223:208];
-    assign t_15 = cur_tokens[239:224];
-    assign t_16 = cur_tokens[255:240];
-    assign t_17 = (beat < 12'hc45);
-    assign t_18 = ((&lane_logit_15[14:10]) & (|lane_logit_15[9:0]));
-    assign t_19 = (t_18 ? 16'hfc00 : ((lane_logit_15 == 16'h8000) ? 16'h0 : lane_logit_15));
-    assign t_20 = ((&lane_logit_14[14:10]) & (|lane_logit_14[9:0]));
-    assign t_21 = (t_20 ? 16'hfc00 : ((lane_logit_14 == 16'h8000) ? 16'h0 : lane_logit_14));
-    assign t_22 = ((&lane_logit_13[14:10]) & (|lane_logit_13[9:0]));
-    assign t_23 = (t_22 ? 16'hfc00 : ((lane_logit_13 == 16'h8000) ? 16'h0 : lane_logit_13));
-    assign t_24 = ((&lane_logit_12[14:10]) & (|lane_logit_12[9:0]));
-    assign t_25 = (t_24 ? 16'hfc00 : ((lane_logit_12 == 16'h8000) ? 16'h0 : lane_logit_12));
-    assign t_26 = ((&lane_logit_11[14:10]) & (|lane_logit_11[9:0]));
-    assign t_27 = (t_26 ? 16'hfc00 : ((lane_logit_11 == 16'h8000) ? 16'h0 : lane_logit_11));
-    assign t_28 = ((&lane_logit_10[14:10]) & (|lane_logit_10[9:0]));
-    assign t_29 = (t_28 ? 16'hfc00 : ((lane_logit_10 == 16'h8000) ? 16'h0 : lane_logit_10));
-    assign t_30 = ((&lane_logit_9[14:10]) & (|lane_logit_9[9:0]));
-    assign t_31 = (t_30 ? 16'hfc00 : ((lane_logit_9 == 16'h8000) ? 16'h0 : lane_logit_9));
-    assign t_32 = ((&lane_logit_8[14:10]) & (|lane_logit_8[9:0]));
-    assign t_33 = (t_32 ? 16'hfc00 : ((lane_logit_8 == 16'h8000) ? 16'h0 : lane_logit_8));
-    assign t_34 = ((&lane_logit_7[14:10]) & (|lane_logit_7[9:0]));
-    assign t_35 = (t_34 ? 16'hfc00 : ((lane_logit_7 == 16'h8000) ? 16'h0 : lane_logit_7));
-    assign t_36 = ((&lane_logit_6[14:10]) & (|lane_logit_6[9:0]));
-    assign t_37 = (t_36 ? 16'hfc00 : ((lane_logit_6 == 16'h8000) ? 16'h0 : lane_logit_6));
-    assign t_38 = ((&lane_logit_5[14:10]) & (|lane_logit_5[9:0]));
-    assign t_39 = (t_38 ? 16'hfc00 : ((lane_logit_5 == 16'h8000) ? 16'h0 : lane_logit_5));
-    assign t_40 = ((&lane_logit_4[14:10]) & (|lane_logit_4[9:0]));
-    assign t_41 = (t_40 ? 16'hfc00 : ((lane_logit_4 == 16'h8000) ? 16'h0 : lane_logit_4));
-    assign t_42 = ((&lane_logit_3[14:10]) & (|lane_logit_3[9:0]));
-    assign t_43 = (t_42 ? 16'hfc00 : ((lane_logit_3 == 16'h8000) ? 16'h0 : lane_logit_3));
-    assign t_44 = ((&lane_logit_2[14:10]) & (|lane_logit_2[9:0]));
-    assign t_45 = (t_44 ? 16'hfc00 : ((lane_logit_2 == 16'h8000) ? 16'h0 : lane_logit_2));
-    assign t_46 = ((&lane_logit_1[14:10]) & (|lane_logit_1[9:0]));
-    assign t_47 = (t_46 ? 16'hfc00 : ((lane_logit_1 == 16'h8000) ? 16'h0 : lane_logit_1));
-    assign t_48 = ((&lane_logit_0[14:10]) & (|lane_logit_0[9:0]));
-    assign t_49 = (t_48 ? 16'hfc00 : ((lane_logit_0 == 16'h8000) ? 16'h0 : lane_logit_0));
+    assign t_1 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_15});
+    assign t_2 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_14});
+    assign t_3 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_13});
+    assign t_4 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_12});
+    assign t_5 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_11});
+    assign t_6 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_10});
+    assign t_7 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_9});
+    assign t_8 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_8});
+    assign t_9 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_7});
+    assign t_10 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_6});
+    assign t_11 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_5});
+    assign t_12 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_4});
+    assign t_13 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_3});
+    assign t_14 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_2});
+    assign t_15 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_1});
+    assign t_16 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_0});
+    assign t_17 = (5'h10 < cmd_held_gamma);
+    assign t_18 = (beat < 12'hc45);
+    assign t_19 = s0_lane_nan[15];
+    assign t_20 = s0_codes[255:240];
+    assign t_21 = t_20[15];
+    assign t_22 = s0_lane_neg_zero[15];
+    assign t_23 = s0_lane_nan[14];
+    assign t_24 = s0_codes[239:224];
+    assign t_25 = t_24[15];
+    assign t_26 = s0_lane_neg_zero[14];
+    assign t_27 = s0_lane_nan[13];
+    assign t_28 = s0_codes[223:208];
+    assign t_29 = t_28[15];
+    assign t_30 = s0_lane_neg_zero[13];
+    assign t_31 = s0_lane_nan[12];
+    assign t_32 = s0_codes[207:192];
+    assign t_33 = t_32[15];
+    assign t_34 = s0_lane_neg_zero[12];
+    assign t_35 = s0_lane_nan[11];
+    assign t_36 = s0_codes[191:176];
+    assign t_37 = t_36[15];
+    assign t_38 = s0_lane_neg_zero[11];
+    assign t_39 = s0_lane_nan[10];
+    assign t_40 = s0_codes[175:160];
+    assign t_41 = t_40[15];
+    assign t_42 = s0_lane_neg_zero[10];
+    assign t_43 = s0_lane_nan[9];
+    assign t_44 = s0_codes[159:144];
+    assign t_45 = t_44[15];
+    assign t_46 = s0_lane_neg_zero[9];
+    assign t_47 = s0_lane_nan[8];
+    assign t_48 = s0_codes[143:128];
+    assign t_49 = t_48[15];
+    assign t_50 = s0_lane_neg_zero[8];
+    assign t_51 = s0_lane_nan[7];
+    assign t_52 = s0_codes[127:112];
+    assign t_53 = t_52[15];
+    assign t_54 = s0_lane_neg_zero[7];
+    assign t_55 = s0_lane_nan[6];
+    assign t_56 = s0_codes[111:96];
+    assign t_57 = t_56[15];
+    assign t_58 = s0_lane_neg_zero[6];
+    assign t_59 = s0_lane_nan[5];
+    assign t_60 = s0_codes[95:80];
+    assign t_61 = t_60[15];
+    assign t_62 = s0_lane_neg_zero[5];
+    assign t_63 = s0_lane_nan[4];
+    assign t_64 = s0_codes[79:64];
+    assign t_65 = t_64[15];
+    assign t_66 = s0_lane_neg_zero[4];
+    assign t_67 = s0_lane_nan[3];
+    assign t_68 = s0_codes[63:48];
+    assign t_69 = t_68[15];
+    assign t_70 = s0_lane_neg_zero[3];
+    assign t_71 = s0_lane_nan[2];
+    assign t_72 = s0_codes[47:32];
+    assign t_73 = t_72[15];
+    assign t_74 = s0_lane_neg_zero[2];
+    assign t_75 = s0_lane_nan[1];
+    assign t_76 = s0_codes[31:16];
+    assign t_77 = t_76[15];
+    assign t_78 = s0_lane_neg_zero[1];
+    assign t_79 = s0_lane_nan[0];
+    assign t_80 = s0_codes[15:0];
+    assign t_81 = t_80[15];
+    assign t_82 = s0_lane_neg_zero[0];
+    assign t_83 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key}});
 
-    assign s_axis_cmd_tready = (~nxt_valid);
-    assign s_axis_logits_tready = (cur_valid & advance);
+    assign s_axis_cmd_tready = (~cmd_held_valid);
+    assign s_axis_logits_tready = logits_ready;
     assign m_axis_result_tvalid = u_result_fifo_m_axis_tvalid;
     assign m_axis_result_tdata = u_result_fifo_m_axis_tdata;
     assign m_axis_tokens_tvalid = u_token_fifo_m_axis_tvalid;
@@ -970,20 +1648,45 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign m_axis_tokens_tlast = token_entry_last;
     assign committed_len = committed;
     assign u_token_fifo_push = row_event;
-    assign u_token_fifo_push_data = {(~draft_match), (draft_match ? row_draft_token : row_argmax)};
+    assign u_token_fifo_push_data = {(~match_draft), match_argmax};
     assign u_token_fifo_m_axis_tready = m_axis_tokens_tready;
     assign u_result_fifo_push = round_decided;
-    assign u_result_fifo_push_data = {{1'h0, flags_now_row_length, flags_now_degenerate_row, flags_now_nan_logit, flags_now_bad_gamma, flags_now_bad_draft}, (row_gamma - accepted), accepted, row_argmax};
+    assign u_result_fifo_push_data = {{1'h0, flags_now_row_length, flags_now_degenerate_row, flags_now_nan_logit, flags_now_bad_gamma, flags_now_bad_draft}, (match_gamma - accepted), accepted, match_argmax};
     assign u_result_fifo_m_axis_tready = m_axis_result_tready;
     assign token_entry_token = u_token_fifo_m_axis_tdata[15:0];
     assign token_entry_last = u_token_fifo_m_axis_tdata[16];
+    assign advance_next = (u_token_fifo_spare & u_result_fifo_spare);
+    assign slot0_drain = ((cmd_held_valid & (cmd_write_slot == 1'h0)) & (~slot0_valid));
+    assign slot1_drain = ((cmd_held_valid & (cmd_write_slot == 1'h1)) & (~slot1_valid));
+    assign cmd_drain = (slot0_drain | slot1_drain);
+    assign cmd_fire = (s_axis_cmd_tvalid & (~cmd_held_valid));
+    assign cmd_draft_token_15 = t_0[260:245];
     assign cmd_gamma = t_0[4:0];
-    assign cmd_draft_token = t_0[260:5];
-    assign cmd_bad_gamma = (5'h10 < cmd_gamma);
-    assign cmd_fire = (s_axis_cmd_tvalid & (~nxt_valid));
-    assign logits_fire = ((s_axis_logits_tvalid & cur_valid) & advance);
-    assign row_final = (row == cur_gamma);
-    assign round_end = ((logits_fire & s_axis_logits_tlast) & row_final);
+    assign cmd_draft_token_14 = t_0[244:229];
+    assign cmd_draft_token_13 = t_0[228:213];
+    assign cmd_draft_token_12 = t_0[212:197];
+    assign cmd_draft_token_11 = t_0[196:181];
+    assign cmd_draft_token_10 = t_0[180:165];
+    assign cmd_draft_token_9 = t_0[164:149];
+    assign cmd_draft_token_8 = t_0[148:133];
+    assign cmd_draft_token_7 = t_0[132:117];
+    assign cmd_draft_token_6 = t_0[116:101];
+    assign cmd_draft_token_5 = t_0[100:85];
+    assign cmd_draft_token_4 = t_0[84:69];
+    assign cmd_draft_token_3 = t_0[68:53];
+    assign cmd_draft_token_2 = t_0[52:37];
+    assign cmd_draft_token_1 = t_0[36:21];
+    assign cmd_draft_token_0 = t_0[20:5];
+    assign slot0_draft = (slot0_pending ? slot0_tokens[31:16] : slot0_tokens[15:0]);
+    assign slot1_draft = (slot1_pending ? slot1_tokens[31:16] : slot1_tokens[15:0]);
+    assign slot0_final = (slot0_pending ? slot0_marker[1] : slot0_marker[0]);
+    assign slot1_final = (slot1_pending ? slot1_marker[1] : slot1_marker[0]);
+    assign cmd_held_gamma = cmd_held[4:0];
+    assign cmd_held_draft_token = cmd_held[260:5];
+    assign logits_fire = (s_axis_logits_tvalid & logits_ready);
+    assign row_final = (cmd_read_slot ? slot1_final : slot0_final);
+    assign row_end = (logits_fire & s_axis_logits_tlast);
+    assign round_end = (row_end & row_final);
     assign row_length_error = (s_axis_logits_tlast & (beat != 12'hc45));
     assign beat_in_row = (beat < 12'hc46);
     assign lane_logit_0 = s_axis_logits_tdata[15:0];
@@ -1002,47 +1705,62 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign lane_logit_13 = s_axis_logits_tdata[223:208];
     assign lane_logit_14 = s_axis_logits_tdata[239:224];
     assign lane_logit_15 = s_axis_logits_tdata[255:240];
-    assign cur_bad_draft_now = (|{((5'h0 < cur_gamma) & (16'hc451 <= t_1)), ((5'h1 < cur_gamma) & (16'hc451 <= t_2)), ((5'h2 < cur_gamma) & (16'hc451 <= t_3)), ((5'h3 < cur_gamma) & (16'hc451 <= t_4)), ((5'h4 < cur_gamma) & (16'hc451 <= t_5)), ((5'h5 < cur_gamma) & (16'hc451 <= t_6)), ((5'h6 < cur_gamma) & (16'hc451 <= t_7)), ((5'h7 < cur_gamma) & (16'hc451 <= t_8)), ((5'h8 < cur_gamma) & (16'hc451 <= t_9)), ((5'h9 < cur_gamma) & (16'hc451 <= t_10)), ((5'ha < cur_gamma) & (16'hc451 <= t_11)), ((5'hb < cur_gamma) & (16'hc451 <= t_12)), ((5'hc < cur_gamma) & (16'hc451 <= t_13)), ((5'hd < cur_gamma) & (16'hc451 <= t_14)), ((5'he < cur_gamma) & (16'hc451 <= t_15)), ((5'hf < cur_gamma) & (16'hc451 <= t_16))});
+    assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
+    assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
+    assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
     assign u_argmax_enable = advance;
     assign u_argmax_lane_valid = s1_lane_valid;
     assign u_argmax_lane_keys = s1_lane_keys;
-    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, s1_tag_bad_draft, s1_tag_bad_gamma, (|s1_lane_nan), s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign u_argmax_lane_flags = s1_lane_nan;
+    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign lane_key_15 = {(t_19 ? 1'h0 : ((~t_21) | t_22)), (t_19 ? 1'h0 : ((t_21 ^ t_20[14]) & (~t_22))), (t_19 ? 1'h0 : ((t_21 ^ t_20[13]) & (~t_22))), (t_19 ? 1'h0 : ((t_21 ^ t_20[12]) & (~t_22))), (t_19 ? 1'h0 : ((t_21 ^ t_20[11]) & (~t_22))), (t_19 ? 1'h0 : ((t_21 ^ t_20[10]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[9]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[8]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[7]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[6]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[5]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[4]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[3]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[2]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[1]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[0]) & (~t_22)))};
+    assign lane_key_14 = {(t_23 ? 1'h0 : ((~t_25) | t_26)), (t_23 ? 1'h0 : ((t_25 ^ t_24[14]) & (~t_26))), (t_23 ? 1'h0 : ((t_25 ^ t_24[13]) & (~t_26))), (t_23 ? 1'h0 : ((t_25 ^ t_24[12]) & (~t_26))), (t_23 ? 1'h0 : ((t_25 ^ t_24[11]) & (~t_26))), (t_23 ? 1'h0 : ((t_25 ^ t_24[10]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[9]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[8]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[7]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[6]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[5]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[4]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[3]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[2]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[1]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[0]) & (~t_26)))};
+    assign lane_key_13 = {(t_27 ? 1'h0 : ((~t_29) | t_30)), (t_27 ? 1'h0 : ((t_29 ^ t_28[14]) & (~t_30))), (t_27 ? 1'h0 : ((t_29 ^ t_28[13]) & (~t_30))), (t_27 ? 1'h0 : ((t_29 ^ t_28[12]) & (~t_30))), (t_27 ? 1'h0 : ((t_29 ^ t_28[11]) & (~t_30))), (t_27 ? 1'h0 : ((t_29 ^ t_28[10]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[9]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[8]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[7]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[6]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[5]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[4]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[3]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[2]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[1]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[0]) & (~t_30)))};
+    assign lane_key_12 = {(t_31 ? 1'h0 : ((~t_33) | t_34)), (t_31 ? 1'h0 : ((t_33 ^ t_32[14]) & (~t_34))), (t_31 ? 1'h0 : ((t_33 ^ t_32[13]) & (~t_34))), (t_31 ? 1'h0 : ((t_33 ^ t_32[12]) & (~t_34))), (t_31 ? 1'h0 : ((t_33 ^ t_32[11]) & (~t_34))), (t_31 ? 1'h0 : ((t_33 ^ t_32[10]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[9]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[8]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[7]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[6]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[5]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[4]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[3]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[2]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[1]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[0]) & (~t_34)))};
+    assign lane_key_11 = {(t_35 ? 1'h0 : ((~t_37) | t_38)), (t_35 ? 1'h0 : ((t_37 ^ t_36[14]) & (~t_38))), (t_35 ? 1'h0 : ((t_37 ^ t_36[13]) & (~t_38))), (t_35 ? 1'h0 : ((t_37 ^ t_36[12]) & (~t_38))), (t_35 ? 1'h0 : ((t_37 ^ t_36[11]) & (~t_38))), (t_35 ? 1'h0 : ((t_37 ^ t_36[10]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[9]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[8]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[7]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[6]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[5]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[4]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[3]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[2]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[1]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[0]) & (~t_38)))};
+    assign lane_key_10 = {(t_39 ? 1'h0 : ((~t_41) | t_42)), (t_39 ? 1'h0 : ((t_41 ^ t_40[14]) & (~t_42))), (t_39 ? 1'h0 : ((t_41 ^ t_40[13]) & (~t_42))), (t_39 ? 1'h0 : ((t_41 ^ t_40[12]) & (~t_42))), (t_39 ? 1'h0 : ((t_41 ^ t_40[11]) & (~t_42))), (t_39 ? 1'h0 : ((t_41 ^ t_40[10]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[9]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[8]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[7]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[6]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[5]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[4]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[3]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[2]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[1]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[0]) & (~t_42)))};
+    assign lane_key_9 = {(t_43 ? 1'h0 : ((~t_45) | t_46)), (t_43 ? 1'h0 : ((t_45 ^ t_44[14]) & (~t_46))), (t_43 ? 1'h0 : ((t_45 ^ t_44[13]) & (~t_46))), (t_43 ? 1'h0 : ((t_45 ^ t_44[12]) & (~t_46))), (t_43 ? 1'h0 : ((t_45 ^ t_44[11]) & (~t_46))), (t_43 ? 1'h0 : ((t_45 ^ t_44[10]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[9]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[8]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[7]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[6]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[5]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[4]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[3]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[2]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[1]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[0]) & (~t_46)))};
+    assign lane_key_8 = {(t_47 ? 1'h0 : ((~t_49) | t_50)), (t_47 ? 1'h0 : ((t_49 ^ t_48[14]) & (~t_50))), (t_47 ? 1'h0 : ((t_49 ^ t_48[13]) & (~t_50))), (t_47 ? 1'h0 : ((t_49 ^ t_48[12]) & (~t_50))), (t_47 ? 1'h0 : ((t_49 ^ t_48[11]) & (~t_50))), (t_47 ? 1'h0 : ((t_49 ^ t_48[10]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[9]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[8]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[7]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[6]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[5]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[4]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[3]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[2]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[1]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[0]) & (~t_50)))};
+    assign lane_key_7 = {(t_51 ? 1'h0 : ((~t_53) | t_54)), (t_51 ? 1'h0 : ((t_53 ^ t_52[14]) & (~t_54))), (t_51 ? 1'h0 : ((t_53 ^ t_52[13]) & (~t_54))), (t_51 ? 1'h0 : ((t_53 ^ t_52[12]) & (~t_54))), (t_51 ? 1'h0 : ((t_53 ^ t_52[11]) & (~t_54))), (t_51 ? 1'h0 : ((t_53 ^ t_52[10]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[9]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[8]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[7]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[6]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[5]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[4]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[3]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[2]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[1]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[0]) & (~t_54)))};
+    assign lane_key_6 = {(t_55 ? 1'h0 : ((~t_57) | t_58)), (t_55 ? 1'h0 : ((t_57 ^ t_56[14]) & (~t_58))), (t_55 ? 1'h0 : ((t_57 ^ t_56[13]) & (~t_58))), (t_55 ? 1'h0 : ((t_57 ^ t_56[12]) & (~t_58))), (t_55 ? 1'h0 : ((t_57 ^ t_56[11]) & (~t_58))), (t_55 ? 1'h0 : ((t_57 ^ t_56[10]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[9]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[8]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[7]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[6]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[5]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[4]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[3]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[2]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[1]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[0]) & (~t_58)))};
+    assign lane_key_5 = {(t_59 ? 1'h0 : ((~t_61) | t_62)), (t_59 ? 1'h0 : ((t_61 ^ t_60[14]) & (~t_62))), (t_59 ? 1'h0 : ((t_61 ^ t_60[13]) & (~t_62))), (t_59 ? 1'h0 : ((t_61 ^ t_60[12]) & (~t_62))), (t_59 ? 1'h0 : ((t_61 ^ t_60[11]) & (~t_62))), (t_59 ? 1'h0 : ((t_61 ^ t_60[10]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[9]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[8]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[7]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[6]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[5]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[4]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[3]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[2]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[1]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[0]) & (~t_62)))};
+    assign lane_key_4 = {(t_63 ? 1'h0 : ((~t_65) | t_66)), (t_63 ? 1'h0 : ((t_65 ^ t_64[14]) & (~t_66))), (t_63 ? 1'h0 : ((t_65 ^ t_64[13]) & (~t_66))), (t_63 ? 1'h0 : ((t_65 ^ t_64[12]) & (~t_66))), (t_63 ? 1'h0 : ((t_65 ^ t_64[11]) & (~t_66))), (t_63 ? 1'h0 : ((t_65 ^ t_64[10]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[9]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[8]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[7]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[6]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[5]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[4]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[3]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[2]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[1]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[0]) & (~t_66)))};
+    assign lane_key_3 = {(t_67 ? 1'h0 : ((~t_69) | t_70)), (t_67 ? 1'h0 : ((t_69 ^ t_68[14]) & (~t_70))), (t_67 ? 1'h0 : ((t_69 ^ t_68[13]) & (~t_70))), (t_67 ? 1'h0 : ((t_69 ^ t_68[12]) & (~t_70))), (t_67 ? 1'h0 : ((t_69 ^ t_68[11]) & (~t_70))), (t_67 ? 1'h0 : ((t_69 ^ t_68[10]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[9]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[8]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[7]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[6]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[5]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[4]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[3]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[2]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[1]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[0]) & (~t_70)))};
+    assign lane_key_2 = {(t_71 ? 1'h0 : ((~t_73) | t_74)), (t_71 ? 1'h0 : ((t_73 ^ t_72[14]) & (~t_74))), (t_71 ? 1'h0 : ((t_73 ^ t_72[13]) & (~t_74))), (t_71 ? 1'h0 : ((t_73 ^ t_72[12]) & (~t_74))), (t_71 ? 1'h0 : ((t_73 ^ t_72[11]) & (~t_74))), (t_71 ? 1'h0 : ((t_73 ^ t_72[10]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[9]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[8]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[7]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[6]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[5]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[4]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[3]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[2]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[1]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[0]) & (~t_74)))};
+    assign lane_key_1 = {(t_75 ? 1'h0 : ((~t_77) | t_78)), (t_75 ? 1'h0 : ((t_77 ^ t_76[14]) & (~t_78))), (t_75 ? 1'h0 : ((t_77 ^ t_76[13]) & (~t_78))), (t_75 ? 1'h0 : ((t_77 ^ t_76[12]) & (~t_78))), (t_75 ? 1'h0 : ((t_77 ^ t_76[11]) & (~t_78))), (t_75 ? 1'h0 : ((t_77 ^ t_76[10]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[9]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[8]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[7]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[6]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[5]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[4]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[3]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[2]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[1]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[0]) & (~t_78)))};
+    assign lane_key_0 = {(t_79 ? 1'h0 : ((~t_81) | t_82)), (t_79 ? 1'h0 : ((t_81 ^ t_80[14]) & (~t_82))), (t_79 ? 1'h0 : ((t_81 ^ t_80[13]) & (~t_82))), (t_79 ? 1'h0 : ((t_81 ^ t_80[12]) & (~t_82))), (t_79 ? 1'h0 : ((t_81 ^ t_80[11]) & (~t_82))), (t_79 ? 1'h0 : ((t_81 ^ t_80[10]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[9]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[8]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[7]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[6]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[5]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[4]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[3]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[2]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[1]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[0]) & (~t_82)))};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
     assign s1_tag_row_length_error = s1_tag[3];
     assign s1_tag_bad_gamma = s1_tag[4];
-    assign s1_tag_bad_draft = s1_tag[5];
-    assign s1_tag_base = s1_tag[21:6];
-    assign s1_tag_draft = s1_tag[37:22];
-    assign s1_tag_gamma = s1_tag[42:38];
-    assign argmax_tag_base = u_argmax_tag_out[22:7];
-    assign take_candidate = (row_start | (u_argmax_max_valid & ((~run_valid) | (run_key < u_argmax_max_key))));
-    assign new_valid = (take_candidate ? u_argmax_max_valid : run_valid);
-    assign new_key = (take_candidate ? u_argmax_max_key : run_key);
-    assign new_index = (take_candidate ? (argmax_tag_base + {12'h0, u_argmax_max_lane}) : run_index);
-    assign argmax_tag_nan = u_argmax_tag_out[4];
-    assign new_nan = ((run_nan & (~row_start)) | argmax_tag_nan);
+    assign s1_tag_base = s1_tag[20:5];
+    assign s1_tag_draft = s1_tag[36:21];
+    assign s1_tag_gamma = s1_tag[41:37];
+    assign s1_tag_out_of_range = s1_tag[57:42];
+    assign argmax_tag_base = u_argmax_tag_out[21:6];
     assign argmax_tag_fire = u_argmax_tag_out[0];
+    assign take_candidate = t_83[18];
+    assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
-    assign argmax_tag_bad_draft = u_argmax_tag_out[6];
-    assign argmax_tag_bad_gamma = u_argmax_tag_out[5];
+    assign argmax_tag_bad_draft = u_argmax_tag_out[5];
+    assign argmax_tag_bad_gamma = u_argmax_tag_out[4];
     assign argmax_tag_row_length_error = u_argmax_tag_out[3];
+    assign row_flags_run = (row_flags | {1'h0, run_neg_inf, run_nan, 1'h0, 1'h0});
     assign argmax_tag_row_final = u_argmax_tag_out[2];
-    assign argmax_tag_draft = u_argmax_tag_out[38:23];
-    assign argmax_tag_gamma = u_argmax_tag_out[43:39];
-    assign row_event = ((row_done & advance) & (~decided));
-    assign row_flags_bad_gamma = row_flags[1];
-    assign draft_match = (((~row_is_final) & (~row_flags_bad_gamma)) & (row_draft_token == row_argmax));
-    assign flags_now = (flags_so_far | row_flags);
-    assign round_decided = (row_event & (~draft_match));
+    assign argmax_tag_draft = u_argmax_tag_out[37:22];
+    assign argmax_tag_gamma = u_argmax_tag_out[42:38];
+    assign row_flags_all_bad_gamma = row_flags_run[1];
+    assign row_event = ((match_done & row_advance) & (~decided));
+    assign flags_now = (flags_so_far | match_flags);
+    assign round_decided = (row_event & (~match_draft));
     assign flags_now_bad_draft = flags_now[0];
     assign flags_now_bad_gamma = flags_now[1];
     assign flags_now_nan_logit = flags_now[2];
     assign flags_now_degenerate_row = flags_now[3];
     assign flags_now_row_length = flags_now[4];
 
-    hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4 u_token_fifo (
+    hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare u_token_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_token_fifo_push),
@@ -1051,10 +1769,11 @@ module hades_verify_g16_v50257_l16_fp16 (
         .full_next(u_token_fifo_full_next),
         .m_axis_tvalid(u_token_fifo_m_axis_tvalid),
         .m_axis_tready(u_token_fifo_m_axis_tready),
-        .m_axis_tdata(u_token_fifo_m_axis_tdata)
+        .m_axis_tdata(u_token_fifo_m_axis_tdata),
+        .spare(u_token_fifo_spare)
     );
 
-    hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d2 u_result_fifo (
+    hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare u_result_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_result_fifo_push),
@@ -1063,164 +1782,196 @@ module hades_verify_g16_v50257_l16_fp16 (
         .full_next(u_result_fifo_full_next),
         .m_axis_tvalid(u_result_fifo_m_axis_tvalid),
         .m_axis_tready(u_result_fifo_m_axis_tready),
-        .m_axis_tdata(u_result_fifo_m_axis_tdata)
+        .m_axis_tdata(u_result_fifo_m_axis_tdata),
+        .spare(u_result_fifo_spare)
     );
 
-    hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t44 u_argmax (
+    hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43 u_argmax (
         .aclk(aclk),
         .aresetn(aresetn),
         .enable(u_argmax_enable),
         .lane_valid(u_argmax_lane_valid),
         .lane_keys(u_argmax_lane_keys),
+        .lane_flags(u_argmax_lane_flags),
         .tag_in(u_argmax_tag_in),
         .max_valid(u_argmax_max_valid),
         .max_key(u_argmax_max_key),
         .max_lane(u_argmax_max_lane),
+        .any_flag(u_argmax_any_flag),
         .tag_out(u_argmax_tag_out)
     );
-
-    always @(*) begin
-        case (row)
-            5'h0: begin
-                row_draft = t_1;
-            end
-            5'h1: begin
-                row_draft = t_2;
-            end
-            5'h2: begin
-                row_draft = t_3;
-            end
-            5'h3: begin
-                row_draft = t_4;
-            end
-            5'h4: begin
-                row_draft = t_5;
-            end
-            5'h5: begin
-                row_draft = t_6;
-            end
-            5'h6: begin
-                row_draft = t_7;
-            end
-            5'h7: begin
-                row_draft = t_8;
-            end
-            5'h8: begin
-                row_draft = t_9;
-            end
-            5'h9: begin
-                row_draft = t_10;
-            end
-            5'ha: begin
-                row_draft = t_11;
-            end
-            5'hb: begin
-                row_draft = t_12;
-            end
-            5'hc: begin
-                row_draft = t_13;
-            end
-            5'hd: begin
-                row_draft = t_14;
-            end
-            5'he: begin
-                row_draft = t_15;
-            end
-            5'hf: begin
-                row_draft = t_16;
-            end
-            default: begin
-                row_draft = t_1;
-            end
-        endcase
-    end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             advance <= 1'h1;
         end else begin
-            advance <= ((~u_token_fifo_full_next) & (~u_result_fifo_full_next));
+            advance <= advance_next;
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            cur_valid <= 1'h0;
+            logits_ready <= 1'h0;
         end else begin
-            if ((round_end | (~cur_valid))) begin
-                if (nxt_valid) begin
-                    cur_valid <= nxt_valid;
-                end else if (cmd_fire) begin
-                    cur_valid <= 1'h1;
-                end else begin
-                    cur_valid <= 1'h0;
-                end
-            end
+            logits_ready <= (advance_next & cur_valid_next);
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-            if (nxt_valid) begin
-                cur_gamma <= nxt_gamma;
-            end else if (cmd_fire) begin
-                cur_gamma <= cmd_gamma;
-            end
+        if (cmd_fire) begin
+            cmd_held <= t_0;
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-            if (nxt_valid) begin
-                cur_tokens <= nxt_tokens;
-            end else if (cmd_fire) begin
-                cur_tokens <= cmd_draft_token;
-            end
+        if (!aresetn) begin
+            cmd_held_valid <= 1'h0;
+        end else begin
+            cmd_held_valid <= (cmd_fire | (cmd_held_valid & (~cmd_drain)));
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-            if (nxt_valid) begin
-                cur_bad_gamma <= nxt_bad_gamma;
-            end else if (cmd_fire) begin
-                cur_bad_gamma <= cmd_bad_gamma;
+        if (cmd_fire) begin
+            cmd_held_out_of_range <= {(t_1[16] & (5'hf < cmd_gamma)), (t_2[16] & (5'he < cmd_gamma)), (t_3[16] & (5'hd < cmd_gamma)), (t_4[16] & (5'hc < cmd_gamma)), (t_5[16] & (5'hb < cmd_gamma)), (t_6[16] & (5'ha < cmd_gamma)), (t_7[16] & (5'h9 < cmd_gamma)), (t_8[16] & (5'h8 < cmd_gamma)), (t_9[16] & (5'h7 < cmd_gamma)), (t_10[16] & (5'h6 < cmd_gamma)), (t_11[16] & (5'h5 < cmd_gamma)), (t_12[16] & (5'h4 < cmd_gamma)), (t_13[16] & (5'h3 < cmd_gamma)), (t_14[16] & (5'h2 < cmd_gamma)), (t_15[16] & (5'h1 < cmd_gamma)), (t_16[16] & (5'h0 < cmd_gamma))};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_write_slot <= 1'h0;
+        end else begin
+            if (cmd_drain) begin
+                cmd_write_slot <= (~cmd_write_slot);
             end
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            nxt_valid <= 1'h0;
+            cmd_read_slot <= 1'h0;
         end else begin
-            if ((round_end | (~cur_valid))) begin
-                if (nxt_valid) begin
-                    nxt_valid <= 1'h0;
-                end
-            end else if (cmd_fire) begin
-                nxt_valid <= 1'h1;
-            end
+            cmd_read_slot <= (cmd_read_slot ^ round_end);
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-        end else if (cmd_fire) begin
-            nxt_gamma <= cmd_gamma;
+        if (!aresetn) begin
+            slot0_valid <= 1'h0;
+        end else begin
+            slot0_valid <= (slot0_write | (slot0_valid & (~(slot0_row_end & slot0_final))));
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-        end else if (cmd_fire) begin
-            nxt_tokens <= cmd_draft_token;
+        if (!aresetn) begin
+            slot0_pending <= 1'h0;
+        end else begin
+            slot0_pending <= (slot0_row_end & (~slot0_final));
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-        end else if (cmd_fire) begin
-            nxt_bad_gamma <= cmd_bad_gamma;
+        if (slot0_pending) begin
+            slot0_tokens <= {slot0_tokens[255:240], slot0_tokens[255:16]};
+        end
+        if (slot0_write) begin
+            slot0_tokens <= cmd_held_draft_token;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot0_pending) begin
+            slot0_marker <= {slot0_marker[31], slot0_marker[31:1]};
+        end
+        if (slot0_write) begin
+            slot0_marker <= {(cmd_held_gamma == 5'h1f), (cmd_held_gamma == 5'h1e), (cmd_held_gamma == 5'h1d), (cmd_held_gamma == 5'h1c), (cmd_held_gamma == 5'h1b), (cmd_held_gamma == 5'h1a), (cmd_held_gamma == 5'h19), (cmd_held_gamma == 5'h18), (cmd_held_gamma == 5'h17), (cmd_held_gamma == 5'h16), (cmd_held_gamma == 5'h15), (cmd_held_gamma == 5'h14), (cmd_held_gamma == 5'h13), (cmd_held_gamma == 5'h12), (cmd_held_gamma == 5'h11), (cmd_held_gamma == 5'h10), (cmd_held_gamma == 5'hf), (cmd_held_gamma == 5'he), (cmd_held_gamma == 5'hd), (cmd_held_gamma == 5'hc), (cmd_held_gamma == 5'hb), (cmd_held_gamma == 5'ha), (cmd_held_gamma == 5'h9), (cmd_held_gamma == 5'h8), (cmd_held_gamma == 5'h7), (cmd_held_gamma == 5'h6), (cmd_held_gamma == 5'h5), (cmd_held_gamma == 5'h4), (cmd_held_gamma == 5'h3), (cmd_held_gamma == 5'h2), (cmd_held_gamma == 5'h1), (cmd_held_gamma == 5'h0)};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot0_write) begin
+            slot0_gamma <= cmd_held_gamma;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot0_write) begin
+            slot0_bad_gamma <= t_17;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot0_write) begin
+            slot0_out_of_range <= cmd_held_out_of_range;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_valid <= 1'h0;
+        end else begin
+            slot1_valid <= (slot1_write | (slot1_valid & (~(slot1_row_end & slot1_final))));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_pending <= 1'h0;
+        end else begin
+            slot1_pending <= (slot1_row_end & (~slot1_final));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_pending) begin
+            slot1_tokens <= {slot1_tokens[255:240], slot1_tokens[255:16]};
+        end
+        if (slot1_write) begin
+            slot1_tokens <= cmd_held_draft_token;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_pending) begin
+            slot1_marker <= {slot1_marker[31], slot1_marker[31:1]};
+        end
+        if (slot1_write) begin
+            slot1_marker <= {(cmd_held_gamma == 5'h1f), (cmd_held_gamma == 5'h1e), (cmd_held_gamma == 5'h1d), (cmd_held_gamma == 5'h1c), (cmd_held_gamma == 5'h1b), (cmd_held_gamma == 5'h1a), (cmd_held_gamma == 5'h19), (cmd_held_gamma == 5'h18), (cmd_held_gamma == 5'h17), (cmd_held_gamma == 5'h16), (cmd_held_gamma == 5'h15), (cmd_held_gamma == 5'h14), (cmd_held_gamma == 5'h13), (cmd_held_gamma == 5'h12), (cmd_held_gamma == 5'h11), (cmd_held_gamma == 5'h10), (cmd_held_gamma == 5'hf), (cmd_held_gamma == 5'he), (cmd_held_gamma == 5'hd), (cmd_held_gamma == 5'hc), (cmd_held_gamma == 5'hb), (cmd_held_gamma == 5'ha), (cmd_held_gamma == 5'h9), (cmd_held_gamma == 5'h8), (cmd_held_gamma == 5'h7), (cmd_held_gamma == 5'h6), (cmd_held_gamma == 5'h5), (cmd_held_gamma == 5'h4), (cmd_held_gamma == 5'h3), (cmd_held_gamma == 5'h2), (cmd_held_gamma == 5'h1), (cmd_held_gamma == 5'h0)};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_write) begin
+            slot1_gamma <= cmd_held_gamma;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_write) begin
+            slot1_bad_gamma <= t_17;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_write) begin
+            slot1_out_of_range <= cmd_held_out_of_range;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_write <= 1'h0;
+        end else begin
+            slot0_write <= slot0_drain;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_write <= 1'h0;
+        end else begin
+            slot1_write <= slot1_drain;
         end
     end
 
@@ -1233,18 +1984,6 @@ module hades_verify_g16_v50257_l16_fp16 (
                     beat <= 12'h0;
                 end else begin
                     beat <= ((beat == 12'hc46) ? beat : (beat + 12'h1));
-                end
-            end
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row <= 5'h0;
-        end else begin
-            if (logits_fire) begin
-                if (s_axis_logits_tlast) begin
-                    row <= (row_final ? 5'h0 : (row + 5'h1));
                 end
             end
         end
@@ -1266,103 +2005,171 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s1_tag <= 43'h0;
+            s0_tag <= 58'h0;
         end else if (advance) begin
-            s1_tag <= {cur_gamma, row_draft, base, cur_bad_draft_now, cur_bad_gamma, row_length_error, row_final, s_axis_logits_tlast, logits_fire};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_valid <= {t_17, t_17, t_17, t_17, t_17, t_17, t_17, t_17, t_17, t_17, t_17, t_17, t_17, t_17, t_17, beat_in_row};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_keys <= {(t_19[15] ? (~t_19) : {1'h1, t_19[14:0]}), (t_21[15] ? (~t_21) : {1'h1, t_21[14:0]}), (t_23[15] ? (~t_23) : {1'h1, t_23[14:0]}), (t_25[15] ? (~t_25) : {1'h1, t_25[14:0]}), (t_27[15] ? (~t_27) : {1'h1, t_27[14:0]}), (t_29[15] ? (~t_29) : {1'h1, t_29[14:0]}), (t_31[15] ? (~t_31) : {1'h1, t_31[14:0]}), (t_33[15] ? (~t_33) : {1'h1, t_33[14:0]}), (t_35[15] ? (~t_35) : {1'h1, t_35[14:0]}), (t_37[15] ? (~t_37) : {1'h1, t_37[14:0]}), (t_39[15] ? (~t_39) : {1'h1, t_39[14:0]}), (t_41[15] ? (~t_41) : {1'h1, t_41[14:0]}), (t_43[15] ? (~t_43) : {1'h1, t_43[14:0]}), (t_45[15] ? (~t_45) : {1'h1, t_45[14:0]}), (t_47[15] ? (~t_47) : {1'h1, t_47[14:0]}), (t_49[15] ? (~t_49) : {1'h1, t_49[14:0]})};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_nan <= {(t_18 & t_17), (t_20 & t_17), (t_22 & t_17), (t_24 & t_17), (t_26 & t_17), (t_28 & t_17), (t_30 & t_17), (t_32 & t_17), (t_34 & t_17), (t_36 & t_17), (t_38 & t_17), (t_40 & t_17), (t_42 & t_17), (t_44 & t_17), (t_46 & t_17), (t_48 & beat_in_row)};
+            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            run_valid <= 1'h0;
-        end else begin
-            if ((argmax_tag_fire & advance)) begin
-                run_valid <= new_valid;
-            end
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((argmax_tag_fire & advance)) begin
-            run_key <= new_key;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((argmax_tag_fire & advance)) begin
-            run_index <= new_index;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((argmax_tag_fire & advance)) begin
-            run_nan <= new_nan;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_start <= 1'h1;
-        end else begin
-            if ((argmax_tag_fire & advance)) begin
-                row_start <= argmax_tag_row_end;
-            end
+            s1_tag <= 58'h0;
+        end else if (advance) begin
+            s1_tag <= s0_tag;
         end
     end
 
     always @(posedge aclk) begin
         if (advance) begin
-            row_flags <= {argmax_tag_row_length_error, (take_candidate ? (u_argmax_max_key == 16'h3ff) : (run_key == 16'h3ff)), new_nan, argmax_tag_bad_gamma, argmax_tag_bad_draft};
+            s0_codes <= {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s0_lane_valid <= {t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, beat_in_row};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s0_lane_nan <= {((&lane_logit_15[14:10]) & (|lane_logit_15[9:0])), ((&lane_logit_14[14:10]) & (|lane_logit_14[9:0])), ((&lane_logit_13[14:10]) & (|lane_logit_13[9:0])), ((&lane_logit_12[14:10]) & (|lane_logit_12[9:0])), ((&lane_logit_11[14:10]) & (|lane_logit_11[9:0])), ((&lane_logit_10[14:10]) & (|lane_logit_10[9:0])), ((&lane_logit_9[14:10]) & (|lane_logit_9[9:0])), ((&lane_logit_8[14:10]) & (|lane_logit_8[9:0])), ((&lane_logit_7[14:10]) & (|lane_logit_7[9:0])), ((&lane_logit_6[14:10]) & (|lane_logit_6[9:0])), ((&lane_logit_5[14:10]) & (|lane_logit_5[9:0])), ((&lane_logit_4[14:10]) & (|lane_logit_4[9:0])), ((&lane_logit_3[14:10]) & (|lane_logit_3[9:0])), ((&lane_logit_2[14:10]) & (|lane_logit_2[9:0])), ((&lane_logit_1[14:10]) & (|lane_logit_1[9:0])), ((&lane_logit_0[14:10]) & (|lane_logit_0[9:0]))};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s0_lane_neg_zero <= {(lane_logit_15 == 16'h8000), (lane_logit_14 == 16'h8000), (lane_logit_13 == 16'h8000), (lane_logit_12 == 16'h8000), (lane_logit_11 == 16'h8000), (lane_logit_10 == 16'h8000), (lane_logit_9 == 16'h8000), (lane_logit_8 == 16'h8000), (lane_logit_7 == 16'h8000), (lane_logit_6 == 16'h8000), (lane_logit_5 == 16'h8000), (lane_logit_4 == 16'h8000), (lane_logit_3 == 16'h8000), (lane_logit_2 == 16'h8000), (lane_logit_1 == 16'h8000), (lane_logit_0 == 16'h8000)};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s1_lane_valid <= s0_lane_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s1_lane_keys <= {lane_key_15, lane_key_14, lane_key_13, lane_key_12, lane_key_11, lane_key_10, lane_key_9, lane_key_8, lane_key_7, lane_key_6, lane_key_5, lane_key_4, lane_key_3, lane_key_2, lane_key_1, lane_key_0};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s1_lane_nan <= (s0_lane_nan & s0_lane_valid);
+        end
+    end
+
+    always @(posedge aclk) begin
+        row_advance <= advance_next;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            run_key <= 16'h0;
+        end else begin
+            if (take_candidate) begin
+                run_key <= u_argmax_max_key;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (take_candidate) begin
+            run_index <= {argmax_tag_base[15:4], u_argmax_max_lane};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_beat_moves) begin
+            run_nan <= ((run_nan & row_started) | u_argmax_any_flag);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (take_candidate) begin
+            run_neg_inf <= (u_argmax_max_key == 16'h3ff);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_started <= 1'h0;
+        end else begin
+            if (row_beat_moves) begin
+                row_started <= (~argmax_tag_row_end);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_advance) begin
+            row_flags <= {argmax_tag_row_length_error, 1'h0, 1'h0, argmax_tag_bad_gamma, argmax_tag_bad_draft};
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             row_done <= 1'h0;
-        end else if (advance) begin
+        end else if (row_advance) begin
             row_done <= (argmax_tag_fire & argmax_tag_row_end);
         end
     end
 
     always @(posedge aclk) begin
-        if (advance) begin
-            row_argmax <= new_index;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
+        if (row_advance) begin
             row_is_final <= argmax_tag_row_final;
         end
     end
 
     always @(posedge aclk) begin
-        if (advance) begin
+        if (row_advance) begin
             row_draft_token <= argmax_tag_draft;
         end
     end
 
     always @(posedge aclk) begin
-        if (advance) begin
+        if (row_advance) begin
             row_gamma <= argmax_tag_gamma;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            match_done <= 1'h0;
+        end else if (advance) begin
+            match_done <= row_done;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            match_argmax <= run_index;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            match_is_final <= row_is_final;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            match_gamma <= row_gamma;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            match_flags <= row_flags_run;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            match_draft <= (((~row_is_final) & (~row_flags_all_bad_gamma)) & (row_draft_token == run_index));
         end
     end
 
@@ -1371,9 +2178,9 @@ module hades_verify_g16_v50257_l16_fp16 (
             decided <= 1'h0;
         end else begin
             if (row_event) begin
-                decided <= (~draft_match);
+                decided <= (~match_draft);
             end
-            if (((row_done & advance) & row_is_final)) begin
+            if (((match_done & row_advance) & match_is_final)) begin
                 decided <= 1'h0;
             end
         end
@@ -1384,10 +2191,23 @@ module hades_verify_g16_v50257_l16_fp16 (
             accepted <= 5'h0;
         end else begin
             if (row_event) begin
-                accepted <= (draft_match ? (accepted + 5'h1) : accepted);
+                accepted <= (match_draft ? (accepted + 5'h1) : accepted);
             end
-            if (((row_done & advance) & row_is_final)) begin
+            if (((match_done & row_advance) & match_is_final)) begin
                 accepted <= 5'h0;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            emitted <= 5'h1;
+        end else begin
+            if (row_event) begin
+                emitted <= (match_draft ? (emitted + 5'h1) : emitted);
+            end
+            if (((match_done & row_advance) & match_is_final)) begin
+                emitted <= 5'h1;
             end
         end
     end
@@ -1399,7 +2219,7 @@ module hades_verify_g16_v50257_l16_fp16 (
             if (row_event) begin
                 flags_so_far <= flags_now;
             end
-            if (((row_done & advance) & row_is_final)) begin
+            if (((match_done & row_advance) & match_is_final)) begin
                 flags_so_far <= 5'h0;
             end
         end
@@ -1410,13 +2230,13 @@ module hades_verify_g16_v50257_l16_fp16 (
             committed <= 32'h0;
         end else begin
             if (round_decided) begin
-                committed <= (committed + ({27'h0, accepted} + 32'h1));
+                committed <= (committed + {27'h0, emitted});
             end
         end
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[263:261], u_token_fifo_full, u_result_fifo_full};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[263:261], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[3:0], t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_9[15:0], t_10[15:0], t_11[15:0], t_12[15:0], t_13[15:0], t_14[15:0], t_15[15:0], t_16[15:0], t_83[17:0]};
 endmodule
 
 `resetall

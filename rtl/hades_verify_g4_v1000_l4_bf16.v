@@ -13,7 +13,7 @@
 //   lanes = 4
 //   format = bf16
 //   beats_per_row = 250
-//   latency_D = 5
+//   latency_D = 7
 // Ports:
 //   input     1 aclk  clock, all logic on its rising edge
 //   input     1 aresetn  synchronous reset, active low
@@ -35,8 +35,8 @@
 `timescale 1ns/1ps
 `default_nettype none
 
-// hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:14)
-module hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4 (
+// hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4_spare: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:16)
+module hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4_spare (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -45,7 +45,8 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4 (
     output wire full_next,
     output wire m_axis_tvalid,
     input  wire m_axis_tready,
-    output wire [10:0] m_axis_tdata
+    output wire [10:0] m_axis_tdata,
+    output wire spare
 );
 
     reg  [1:0] head;
@@ -62,6 +63,7 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4 (
     assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
+    assign spare = (count <= 3'h2);
     assign pop = (m_axis_tvalid & m_axis_tready);
 
     always @(*) begin
@@ -149,8 +151,8 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4 (
     end
 endmodule
 
-// hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:14)
-module hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d2 (
+// hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d4_spare: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:16)
+module hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d4_spare (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -159,30 +161,40 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d2 (
     output wire full_next,
     output wire m_axis_tvalid,
     input  wire m_axis_tready,
-    output wire [21:0] m_axis_tdata
+    output wire [21:0] m_axis_tdata,
+    output wire spare
 );
 
-    reg  head;
-    reg  tail;
-    reg  [1:0] count;
+    reg  [1:0] head;
+    reg  [1:0] tail;
+    reg  [2:0] count;
     reg  [21:0] slot_0;
     reg  [21:0] slot_1;
+    reg  [21:0] slot_2;
+    reg  [21:0] slot_3;
     wire pop;
     reg  [21:0] head_data;
 
-    assign full = (count == 2'h2);
-    assign full_next = (((push & (~pop)) ? (count + 2'h1) : ((pop & (~push)) ? (count - 2'h1) : count)) == 2'h2);
-    assign m_axis_tvalid = (count != 2'h0);
+    assign full = (count == 3'h4);
+    assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
+    assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
+    assign spare = (count <= 3'h2);
     assign pop = (m_axis_tvalid & m_axis_tready);
 
     always @(*) begin
         case (head)
-            1'h0: begin
+            2'h0: begin
                 head_data = slot_0;
             end
-            1'h1: begin
+            2'h1: begin
                 head_data = slot_1;
+            end
+            2'h2: begin
+                head_data = slot_2;
+            end
+            2'h3: begin
+                head_data = slot_3;
             end
             default: begin
                 head_data = slot_0;
@@ -192,39 +204,39 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d2 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            head <= 1'h0;
+            head <= 2'h0;
         end else begin
             if (pop) begin
-                head <= (head + 1'h1);
+                head <= (head + 2'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            tail <= 1'h0;
+            tail <= 2'h0;
         end else begin
             if (push) begin
-                tail <= (tail + 1'h1);
+                tail <= (tail + 2'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            count <= 2'h0;
+            count <= 3'h0;
         end else begin
             if ((push & (~pop))) begin
-                count <= (count + 2'h1);
+                count <= (count + 3'h1);
             end else if ((pop & (~push))) begin
-                count <= (count - 2'h1);
+                count <= (count - 3'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 1'h0)) begin
+            if ((tail == 2'h0)) begin
                 slot_0 <= push_data;
             end
         end
@@ -232,139 +244,267 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d2 (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 1'h1)) begin
+            if ((tail == 2'h1)) begin
                 slot_1 <= push_data;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (push) begin
+            if ((tail == 2'h2)) begin
+                slot_2 <= push_data;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (push) begin
+            if ((tail == 2'h3)) begin
+                slot_3 <= push_data;
             end
         end
     end
 endmodule
 
-// hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30: pipelined argmax, 2 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:22)
-module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30 (
+// hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29: pipelined argmax, 2 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:35)
+module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29 (
     input  wire aclk,
     input  wire aresetn,
     input  wire enable,
     input  wire [3:0] lane_valid,
     input  wire [63:0] lane_keys,
-    input  wire [29:0] tag_in,
+    input  wire [3:0] lane_flags,
+    input  wire [28:0] tag_in,
     output wire max_valid,
     output wire [15:0] max_key,
     output wire [1:0] max_lane,
-    output wire [29:0] tag_out
+    output wire any_flag,
+    output wire [28:0] tag_out
 );
 
-    reg  l1_n0_valid;
-    reg  [15:0] l1_n0_key;
-    reg  [1:0] l1_n0_lane;
-    reg  l1_n1_valid;
-    reg  [15:0] l1_n1_key;
-    reg  [1:0] l1_n1_lane;
-    reg  [29:0] l1_tag;
-    reg  l2_n0_valid;
-    reg  [15:0] l2_n0_key;
-    reg  [1:0] l2_n0_lane;
-    reg  [29:0] l2_tag;
+    reg  s1_g0_c0_valid;
+    reg  [15:0] s1_g0_c0_key;
+    reg  [1:0] s1_g0_c0_lane;
+    reg  s1_g0_c1_valid;
+    reg  [15:0] s1_g0_c1_key;
+    reg  [1:0] s1_g0_c1_lane;
+    reg  s1_g0_c2_valid;
+    reg  [15:0] s1_g0_c2_key;
+    reg  [1:0] s1_g0_c2_lane;
+    reg  s1_g0_c3_valid;
+    reg  [15:0] s1_g0_c3_key;
+    reg  [1:0] s1_g0_c3_lane;
+    reg  s1_g0_gt10;
+    reg  s1_g0_gt20;
+    reg  s1_g0_gt21;
+    reg  s1_g0_gt30;
+    reg  s1_g0_gt31;
+    reg  s1_g0_gt32;
+    reg  [28:0] s1_tag;
+    reg  s1_flag0;
+    wire s2_g0_upper_wins;
+    reg  s2_g0_valid;
+    reg  [15:0] s2_g0_key;
+    reg  [1:0] s2_g0_lane;
+    reg  [28:0] s2_tag;
+    reg  s2_flag0;
     wire t_0;
-    wire t_1;
-    wire [15:0] t_2;
+    wire [15:0] t_1;
+    wire t_2;
     wire [15:0] t_3;
     wire t_4;
-    wire t_5;
+    wire [15:0] t_5;
     wire t_6;
     wire [15:0] t_7;
-    wire [15:0] t_8;
-    wire t_9;
-    wire t_10;
+    wire [17:0] t_8;
+    wire [17:0] t_9;
+    wire [17:0] t_10;
+    wire [17:0] t_11;
+    wire [17:0] t_12;
+    wire [17:0] t_13;
 
     assign t_0 = lane_valid[0];
-    assign t_1 = lane_valid[1];
-    assign t_2 = lane_keys[15:0];
+    assign t_1 = lane_keys[15:0];
+    assign t_2 = lane_valid[1];
     assign t_3 = lane_keys[31:16];
-    assign t_4 = (t_1 & ((~t_0) | (t_2 < t_3)));
-    assign t_5 = lane_valid[2];
+    assign t_4 = lane_valid[2];
+    assign t_5 = lane_keys[47:32];
     assign t_6 = lane_valid[3];
-    assign t_7 = lane_keys[47:32];
-    assign t_8 = lane_keys[63:48];
-    assign t_9 = (t_6 & ((~t_5) | (t_7 < t_8)));
-    assign t_10 = (l1_n1_valid & ((~l1_n0_valid) | (l1_n0_key < l1_n1_key)));
+    assign t_7 = lane_keys[63:48];
+    assign t_8 = ({1'h0, {t_0, t_1}} - {1'h0, {t_2, t_3}});
+    assign t_9 = ({1'h0, {t_0, t_1}} - {1'h0, {t_4, t_5}});
+    assign t_10 = ({1'h0, {t_2, t_3}} - {1'h0, {t_4, t_5}});
+    assign t_11 = ({1'h0, {t_0, t_1}} - {1'h0, {t_6, t_7}});
+    assign t_12 = ({1'h0, {t_2, t_3}} - {1'h0, {t_6, t_7}});
+    assign t_13 = ({1'h0, {t_4, t_5}} - {1'h0, {t_6, t_7}});
 
-    assign max_valid = l2_n0_valid;
-    assign max_key = l2_n0_key;
-    assign max_lane = l2_n0_lane;
-    assign tag_out = l2_tag;
+    assign max_valid = s2_g0_valid;
+    assign max_key = s2_g0_key;
+    assign max_lane = s2_g0_lane;
+    assign any_flag = s2_flag0;
+    assign tag_out = s2_tag;
+    assign s2_g0_upper_wins = (s1_g0_gt10 ? (s1_g0_gt32 ? s1_g0_gt31 : s1_g0_gt21) : (s1_g0_gt32 ? s1_g0_gt30 : s1_g0_gt20));
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n0_valid <= (t_0 | t_1);
+            s1_g0_c0_valid <= t_0;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n0_key <= (t_4 ? t_3 : t_2);
+            s1_g0_c0_key <= t_1;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n0_lane <= (t_4 ? 2'h1 : 2'h0);
+            s1_g0_c0_lane <= 2'h0;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n1_valid <= (t_5 | t_6);
+            s1_g0_c1_valid <= t_2;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n1_key <= (t_9 ? t_8 : t_7);
+            s1_g0_c1_key <= t_3;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n1_lane <= (t_9 ? 2'h3 : 2'h2);
+            s1_g0_c1_lane <= 2'h1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_c2_valid <= t_4;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_c2_key <= t_5;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_c2_lane <= 2'h2;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_c3_valid <= t_6;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_c3_key <= t_7;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_c3_lane <= 2'h3;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_gt10 <= t_8[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_gt20 <= t_9[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_gt21 <= t_10[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_gt30 <= t_11[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_gt31 <= t_12[17];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_gt32 <= t_13[17];
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            l1_tag <= 30'h0;
+            s1_tag <= 29'h0;
         end else if (enable) begin
-            l1_tag <= tag_in;
+            s1_tag <= tag_in;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n0_valid <= (l1_n0_valid | l1_n1_valid);
+            s1_flag0 <= (|{lane_flags[0], lane_flags[1], lane_flags[2], lane_flags[3]});
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n0_key <= (t_10 ? l1_n1_key : l1_n0_key);
+            s2_g0_valid <= (s2_g0_upper_wins ? (s1_g0_gt32 ? s1_g0_c3_valid : s1_g0_c2_valid) : (s1_g0_gt10 ? s1_g0_c1_valid : s1_g0_c0_valid));
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n0_lane <= (t_10 ? l1_n1_lane : l1_n0_lane);
+            s2_g0_key <= (s2_g0_upper_wins ? (s1_g0_gt32 ? s1_g0_c3_key : s1_g0_c2_key) : (s1_g0_gt10 ? s1_g0_c1_key : s1_g0_c0_key));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s2_g0_lane <= (s2_g0_upper_wins ? (s1_g0_gt32 ? s1_g0_c3_lane : s1_g0_c2_lane) : (s1_g0_gt10 ? s1_g0_c1_lane : s1_g0_c0_lane));
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            l2_tag <= 30'h0;
+            s2_tag <= 29'h0;
         end else if (enable) begin
-            l2_tag <= l1_tag;
+            s2_tag <= s1_tag;
         end
     end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s2_flag0 <= (|s1_flag0);
+        end
+    end
+
+    // Bits computed or received but not used; gathered so lint sees them as deliberate.
+    wire unused_ok = &{1'b0, t_8[16:0], t_9[16:0], t_10[16:0], t_11[16:0], t_12[16:0], t_13[16:0]};
 endmodule
 
-// hades_verify_g4_v1000_l4_bf16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:37)
+// hades_verify_g4_v1000_l4_bf16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:39)
 module hades_verify_g4_v1000_l4_bf16 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -408,6 +548,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire u_token_fifo_m_axis_tvalid;
     wire u_token_fifo_m_axis_tready;
     wire [10:0] u_token_fifo_m_axis_tdata;
+    wire u_token_fifo_spare;
     wire u_result_fifo_push;
     wire [21:0] u_result_fifo_push_data;
     wire u_result_fifo_full;
@@ -415,26 +556,53 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire u_result_fifo_m_axis_tvalid;
     wire u_result_fifo_m_axis_tready;
     wire [21:0] u_result_fifo_m_axis_tdata;
+    wire u_result_fifo_spare;
     wire [9:0] token_entry_token;
     wire token_entry_last;
     reg  advance;
-    reg  cur_valid;
-    reg  [2:0] cur_gamma;
-    reg  [39:0] cur_tokens;
-    reg  cur_bad_gamma;
-    reg  nxt_valid;
-    reg  [2:0] nxt_gamma;
-    reg  [39:0] nxt_tokens;
-    reg  nxt_bad_gamma;
-    wire [2:0] cmd_gamma;
-    wire [39:0] cmd_draft_token;
-    wire cmd_bad_gamma;
+    wire advance_next;
+    reg  logits_ready;
+    reg  [42:0] cmd_held;
+    reg  cmd_held_valid;
+    reg  [3:0] cmd_held_out_of_range;
+    reg  cmd_write_slot;
+    reg  cmd_read_slot;
+    reg  slot0_valid;
+    reg  slot0_pending;
+    reg  [39:0] slot0_tokens;
+    reg  [7:0] slot0_marker;
+    reg  [2:0] slot0_gamma;
+    reg  slot0_bad_gamma;
+    reg  [3:0] slot0_out_of_range;
+    reg  slot1_valid;
+    reg  slot1_pending;
+    reg  [39:0] slot1_tokens;
+    reg  [7:0] slot1_marker;
+    reg  [2:0] slot1_gamma;
+    reg  slot1_bad_gamma;
+    reg  [3:0] slot1_out_of_range;
+    wire slot0_drain;
+    wire slot1_drain;
+    reg  slot0_write;
+    reg  slot1_write;
+    wire cmd_drain;
     wire cmd_fire;
+    wire [9:0] cmd_draft_token_3;
+    wire [2:0] cmd_gamma;
+    wire [9:0] cmd_draft_token_2;
+    wire [9:0] cmd_draft_token_1;
+    wire [9:0] cmd_draft_token_0;
+    wire [9:0] slot0_draft;
+    wire [9:0] slot1_draft;
+    wire slot0_final;
+    wire slot1_final;
+    wire [2:0] cmd_held_gamma;
+    wire [39:0] cmd_held_draft_token;
     reg  [7:0] beat;
-    reg  [2:0] row;
     reg  [9:0] base;
     wire logits_fire;
     wire row_final;
+    wire row_end;
     wire round_end;
     wire row_length_error;
     wire beat_in_row;
@@ -442,18 +610,30 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire [15:0] lane_logit_1;
     wire [15:0] lane_logit_2;
     wire [15:0] lane_logit_3;
-    wire cur_bad_draft_now;
-    reg  [9:0] row_draft;
+    wire slot0_row_end;
+    wire slot1_row_end;
+    wire cur_valid_next;
     wire u_argmax_enable;
     wire [3:0] u_argmax_lane_valid;
     wire [63:0] u_argmax_lane_keys;
-    wire [29:0] u_argmax_tag_in;
+    wire [3:0] u_argmax_lane_flags;
+    wire [28:0] u_argmax_tag_in;
     wire u_argmax_max_valid;
     wire [15:0] u_argmax_max_key;
     wire [1:0] u_argmax_max_lane;
-    wire [29:0] u_argmax_tag_out;
-    reg  [28:0] s1_tag;
+    wire u_argmax_any_flag;
+    wire [28:0] u_argmax_tag_out;
+    reg  [31:0] s0_tag;
+    reg  [31:0] s1_tag;
+    reg  [63:0] s0_codes;
+    reg  [3:0] s0_lane_valid;
+    reg  [3:0] s0_lane_nan;
+    reg  [3:0] s0_lane_neg_zero;
     reg  [3:0] s1_lane_valid;
+    wire [15:0] lane_key_3;
+    wire [15:0] lane_key_2;
+    wire [15:0] lane_key_1;
+    wire [15:0] lane_key_0;
     reg  [63:0] s1_lane_keys;
     reg  [3:0] s1_lane_nan;
     wire s1_tag_fire;
@@ -461,43 +641,46 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire s1_tag_row_final;
     wire s1_tag_row_length_error;
     wire s1_tag_bad_gamma;
-    wire s1_tag_bad_draft;
     wire [9:0] s1_tag_base;
     wire [9:0] s1_tag_draft;
     wire [2:0] s1_tag_gamma;
-    reg  run_valid;
+    wire [3:0] s1_tag_out_of_range;
+    reg  row_advance;
     reg  [15:0] run_key;
     reg  [9:0] run_index;
     reg  run_nan;
-    reg  row_start;
+    reg  run_neg_inf;
+    reg  row_started;
     wire [9:0] argmax_tag_base;
-    wire take_candidate;
-    wire new_valid;
-    wire [15:0] new_key;
-    wire [9:0] new_index;
-    wire argmax_tag_nan;
-    wire new_nan;
     wire argmax_tag_fire;
+    wire take_candidate;
+    wire row_beat_moves;
     wire argmax_tag_row_end;
     reg  [4:0] row_flags;
     wire argmax_tag_bad_draft;
     wire argmax_tag_bad_gamma;
     wire argmax_tag_row_length_error;
+    wire [4:0] row_flags_run;
     reg  row_done;
-    reg  [9:0] row_argmax;
     wire argmax_tag_row_final;
     reg  row_is_final;
     wire [9:0] argmax_tag_draft;
     reg  [9:0] row_draft_token;
     wire [2:0] argmax_tag_gamma;
     reg  [2:0] row_gamma;
+    wire row_flags_all_bad_gamma;
+    reg  match_done;
+    reg  [9:0] match_argmax;
+    reg  match_is_final;
+    reg  [2:0] match_gamma;
+    reg  [4:0] match_flags;
+    reg  match_draft;
     reg  decided;
     reg  [2:0] accepted;
+    reg  [2:0] emitted;
     reg  [4:0] flags_so_far;
     reg  [31:0] committed;
     wire row_event;
-    wire row_flags_bad_gamma;
-    wire draft_match;
     wire [4:0] flags_now;
     wire round_decided;
     wire flags_now_bad_draft;
@@ -506,35 +689,55 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire flags_now_degenerate_row;
     wire flags_now_row_length;
     wire [42:0] t_0;
-    wire [9:0] t_1;
-    wire [9:0] t_2;
-    wire [9:0] t_3;
-    wire [9:0] t_4;
+    wire [10:0] t_1;
+    wire [10:0] t_2;
+    wire [10:0] t_3;
+    wire [10:0] t_4;
     wire t_5;
-    wire [15:0] t_6;
-    wire t_7;
-    wire [15:0] t_8;
+    wire t_6;
+    wire [15:0] t_7;
+    wire t_8;
     wire t_9;
-    wire [15:0] t_10;
-    wire t_11;
-    wire [15:0] t_12;
+    wire t_10;
+    wire [15:0] t_11;
+    wire t_12;
+    wire t_13;
+    wire t_14;
+    wire [15:0] t_15;
+    wire t_16;
+    wire t_17;
+    wire t_18;
+    wire [15:0] t_19;
+    wire t_20;
+    wire t_21;
+    wire [18:0] t_22;
 
     assign t_0 = s_axis_cmd_tdata[42:0];
-    assign t_1 = cur_tokens[9:0];
-    assign t_2 = cur_tokens[19:10];
-    assign t_3 = cur_tokens[29:20];
-    assign t_4 = cur_tokens[39:30];
-    assign t_5 = ((&lane_logit_3[14:7]) & (|lane_logit_3[6:0]));
-    assign t_6 = (t_5 ? 16'hff80 : ((lane_logit_3 == 16'h8000) ? 16'h0 : lane_logit_3));
-    assign t_7 = ((&lane_logit_2[14:7]) & (|lane_logit_2[6:0]));
-    assign t_8 = (t_7 ? 16'hff80 : ((lane_logit_2 == 16'h8000) ? 16'h0 : lane_logit_2));
-    assign t_9 = ((&lane_logit_1[14:7]) & (|lane_logit_1[6:0]));
-    assign t_10 = (t_9 ? 16'hff80 : ((lane_logit_1 == 16'h8000) ? 16'h0 : lane_logit_1));
-    assign t_11 = ((&lane_logit_0[14:7]) & (|lane_logit_0[6:0]));
-    assign t_12 = (t_11 ? 16'hff80 : ((lane_logit_0 == 16'h8000) ? 16'h0 : lane_logit_0));
+    assign t_1 = ({1'h0, 10'h3e7} - {1'h0, cmd_draft_token_3});
+    assign t_2 = ({1'h0, 10'h3e7} - {1'h0, cmd_draft_token_2});
+    assign t_3 = ({1'h0, 10'h3e7} - {1'h0, cmd_draft_token_1});
+    assign t_4 = ({1'h0, 10'h3e7} - {1'h0, cmd_draft_token_0});
+    assign t_5 = (3'h4 < cmd_held_gamma);
+    assign t_6 = s0_lane_nan[3];
+    assign t_7 = s0_codes[63:48];
+    assign t_8 = t_7[15];
+    assign t_9 = s0_lane_neg_zero[3];
+    assign t_10 = s0_lane_nan[2];
+    assign t_11 = s0_codes[47:32];
+    assign t_12 = t_11[15];
+    assign t_13 = s0_lane_neg_zero[2];
+    assign t_14 = s0_lane_nan[1];
+    assign t_15 = s0_codes[31:16];
+    assign t_16 = t_15[15];
+    assign t_17 = s0_lane_neg_zero[1];
+    assign t_18 = s0_lane_nan[0];
+    assign t_19 = s0_codes[15:0];
+    assign t_20 = t_19[15];
+    assign t_21 = s0_lane_neg_zero[0];
+    assign t_22 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key}});
 
-    assign s_axis_cmd_tready = (~nxt_valid);
-    assign s_axis_logits_tready = (cur_valid & advance);
+    assign s_axis_cmd_tready = (~cmd_held_valid);
+    assign s_axis_logits_tready = logits_ready;
     assign m_axis_result_tvalid = u_result_fifo_m_axis_tvalid;
     assign m_axis_result_tdata = {2'h0, u_result_fifo_m_axis_tdata};
     assign m_axis_tokens_tvalid = u_token_fifo_m_axis_tvalid;
@@ -542,67 +745,83 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign m_axis_tokens_tlast = token_entry_last;
     assign committed_len = committed;
     assign u_token_fifo_push = row_event;
-    assign u_token_fifo_push_data = {(~draft_match), (draft_match ? row_draft_token : row_argmax)};
+    assign u_token_fifo_push_data = {(~match_draft), match_argmax};
     assign u_token_fifo_m_axis_tready = m_axis_tokens_tready;
     assign u_result_fifo_push = round_decided;
-    assign u_result_fifo_push_data = {{1'h0, flags_now_row_length, flags_now_degenerate_row, flags_now_nan_logit, flags_now_bad_gamma, flags_now_bad_draft}, (row_gamma - accepted), accepted, row_argmax};
+    assign u_result_fifo_push_data = {{1'h0, flags_now_row_length, flags_now_degenerate_row, flags_now_nan_logit, flags_now_bad_gamma, flags_now_bad_draft}, (match_gamma - accepted), accepted, match_argmax};
     assign u_result_fifo_m_axis_tready = m_axis_result_tready;
     assign token_entry_token = u_token_fifo_m_axis_tdata[9:0];
     assign token_entry_last = u_token_fifo_m_axis_tdata[10];
+    assign advance_next = (u_token_fifo_spare & u_result_fifo_spare);
+    assign slot0_drain = ((cmd_held_valid & (cmd_write_slot == 1'h0)) & (~slot0_valid));
+    assign slot1_drain = ((cmd_held_valid & (cmd_write_slot == 1'h1)) & (~slot1_valid));
+    assign cmd_drain = (slot0_drain | slot1_drain);
+    assign cmd_fire = (s_axis_cmd_tvalid & (~cmd_held_valid));
+    assign cmd_draft_token_3 = t_0[42:33];
     assign cmd_gamma = t_0[2:0];
-    assign cmd_draft_token = t_0[42:3];
-    assign cmd_bad_gamma = (3'h4 < cmd_gamma);
-    assign cmd_fire = (s_axis_cmd_tvalid & (~nxt_valid));
-    assign logits_fire = ((s_axis_logits_tvalid & cur_valid) & advance);
-    assign row_final = (row == cur_gamma);
-    assign round_end = ((logits_fire & s_axis_logits_tlast) & row_final);
+    assign cmd_draft_token_2 = t_0[32:23];
+    assign cmd_draft_token_1 = t_0[22:13];
+    assign cmd_draft_token_0 = t_0[12:3];
+    assign slot0_draft = (slot0_pending ? slot0_tokens[19:10] : slot0_tokens[9:0]);
+    assign slot1_draft = (slot1_pending ? slot1_tokens[19:10] : slot1_tokens[9:0]);
+    assign slot0_final = (slot0_pending ? slot0_marker[1] : slot0_marker[0]);
+    assign slot1_final = (slot1_pending ? slot1_marker[1] : slot1_marker[0]);
+    assign cmd_held_gamma = cmd_held[2:0];
+    assign cmd_held_draft_token = cmd_held[42:3];
+    assign logits_fire = (s_axis_logits_tvalid & logits_ready);
+    assign row_final = (cmd_read_slot ? slot1_final : slot0_final);
+    assign row_end = (logits_fire & s_axis_logits_tlast);
+    assign round_end = (row_end & row_final);
     assign row_length_error = (s_axis_logits_tlast & (beat != 8'hf9));
     assign beat_in_row = (beat < 8'hfa);
     assign lane_logit_0 = s_axis_logits_tdata[15:0];
     assign lane_logit_1 = s_axis_logits_tdata[31:16];
     assign lane_logit_2 = s_axis_logits_tdata[47:32];
     assign lane_logit_3 = s_axis_logits_tdata[63:48];
-    assign cur_bad_draft_now = (|{((3'h0 < cur_gamma) & (10'h3e8 <= t_1)), ((3'h1 < cur_gamma) & (10'h3e8 <= t_2)), ((3'h2 < cur_gamma) & (10'h3e8 <= t_3)), ((3'h3 < cur_gamma) & (10'h3e8 <= t_4))});
+    assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
+    assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
+    assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
     assign u_argmax_enable = advance;
     assign u_argmax_lane_valid = s1_lane_valid;
     assign u_argmax_lane_keys = s1_lane_keys;
-    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, s1_tag_bad_draft, s1_tag_bad_gamma, (|s1_lane_nan), s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign u_argmax_lane_flags = s1_lane_nan;
+    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign lane_key_3 = {(t_6 ? 1'h0 : ((~t_8) | t_9)), (t_6 ? 1'h0 : ((t_8 ^ t_7[14]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[13]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[12]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[11]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[10]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[9]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[8]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[7]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[6]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[5]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[4]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[3]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[2]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[1]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[0]) & (~t_9)))};
+    assign lane_key_2 = {(t_10 ? 1'h0 : ((~t_12) | t_13)), (t_10 ? 1'h0 : ((t_12 ^ t_11[14]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[13]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[12]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[11]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[10]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[9]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[8]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[7]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[6]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[5]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[4]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[3]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[2]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[1]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[0]) & (~t_13)))};
+    assign lane_key_1 = {(t_14 ? 1'h0 : ((~t_16) | t_17)), (t_14 ? 1'h0 : ((t_16 ^ t_15[14]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[13]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[12]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[11]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[10]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[9]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[8]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[7]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[6]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[5]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[4]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[3]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[2]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[1]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[0]) & (~t_17)))};
+    assign lane_key_0 = {(t_18 ? 1'h0 : ((~t_20) | t_21)), (t_18 ? 1'h0 : ((t_20 ^ t_19[14]) & (~t_21))), (t_18 ? 1'h0 : ((t_20 ^ t_19[13]) & (~t_21))), (t_18 ? 1'h0 : ((t_20 ^ t_19[12]) & (~t_21))), (t_18 ? 1'h0 : ((t_20 ^ t_19[11]) & (~t_21))), (t_18 ? 1'h0 : ((t_20 ^ t_19[10]) & (~t_21))), (t_18 ? 1'h0 : ((t_20 ^ t_19[9]) & (~t_21))), (t_18 ? 1'h0 : ((t_20 ^ t_19[8]) & (~t_21))), (t_18 ? 1'h0 : ((t_20 ^ t_19[7]) & (~t_21))), (t_18 ? 1'h1 : ((t_20 ^ t_19[6]) & (~t_21))), (t_18 ? 1'h1 : ((t_20 ^ t_19[5]) & (~t_21))), (t_18 ? 1'h1 : ((t_20 ^ t_19[4]) & (~t_21))), (t_18 ? 1'h1 : ((t_20 ^ t_19[3]) & (~t_21))), (t_18 ? 1'h1 : ((t_20 ^ t_19[2]) & (~t_21))), (t_18 ? 1'h1 : ((t_20 ^ t_19[1]) & (~t_21))), (t_18 ? 1'h1 : ((t_20 ^ t_19[0]) & (~t_21)))};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
     assign s1_tag_row_length_error = s1_tag[3];
     assign s1_tag_bad_gamma = s1_tag[4];
-    assign s1_tag_bad_draft = s1_tag[5];
-    assign s1_tag_base = s1_tag[15:6];
-    assign s1_tag_draft = s1_tag[25:16];
-    assign s1_tag_gamma = s1_tag[28:26];
-    assign argmax_tag_base = u_argmax_tag_out[16:7];
-    assign take_candidate = (row_start | (u_argmax_max_valid & ((~run_valid) | (run_key < u_argmax_max_key))));
-    assign new_valid = (take_candidate ? u_argmax_max_valid : run_valid);
-    assign new_key = (take_candidate ? u_argmax_max_key : run_key);
-    assign new_index = (take_candidate ? (argmax_tag_base + {8'h0, u_argmax_max_lane}) : run_index);
-    assign argmax_tag_nan = u_argmax_tag_out[4];
-    assign new_nan = ((run_nan & (~row_start)) | argmax_tag_nan);
+    assign s1_tag_base = s1_tag[14:5];
+    assign s1_tag_draft = s1_tag[24:15];
+    assign s1_tag_gamma = s1_tag[27:25];
+    assign s1_tag_out_of_range = s1_tag[31:28];
+    assign argmax_tag_base = u_argmax_tag_out[15:6];
     assign argmax_tag_fire = u_argmax_tag_out[0];
+    assign take_candidate = t_22[18];
+    assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
-    assign argmax_tag_bad_draft = u_argmax_tag_out[6];
-    assign argmax_tag_bad_gamma = u_argmax_tag_out[5];
+    assign argmax_tag_bad_draft = u_argmax_tag_out[5];
+    assign argmax_tag_bad_gamma = u_argmax_tag_out[4];
     assign argmax_tag_row_length_error = u_argmax_tag_out[3];
+    assign row_flags_run = (row_flags | {1'h0, run_neg_inf, run_nan, 1'h0, 1'h0});
     assign argmax_tag_row_final = u_argmax_tag_out[2];
-    assign argmax_tag_draft = u_argmax_tag_out[26:17];
-    assign argmax_tag_gamma = u_argmax_tag_out[29:27];
-    assign row_event = ((row_done & advance) & (~decided));
-    assign row_flags_bad_gamma = row_flags[1];
-    assign draft_match = (((~row_is_final) & (~row_flags_bad_gamma)) & (row_draft_token == row_argmax));
-    assign flags_now = (flags_so_far | row_flags);
-    assign round_decided = (row_event & (~draft_match));
+    assign argmax_tag_draft = u_argmax_tag_out[25:16];
+    assign argmax_tag_gamma = u_argmax_tag_out[28:26];
+    assign row_flags_all_bad_gamma = row_flags_run[1];
+    assign row_event = ((match_done & row_advance) & (~decided));
+    assign flags_now = (flags_so_far | match_flags);
+    assign round_decided = (row_event & (~match_draft));
     assign flags_now_bad_draft = flags_now[0];
     assign flags_now_bad_gamma = flags_now[1];
     assign flags_now_nan_logit = flags_now[2];
     assign flags_now_degenerate_row = flags_now[3];
     assign flags_now_row_length = flags_now[4];
 
-    hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4 u_token_fifo (
+    hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4_spare u_token_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_token_fifo_push),
@@ -611,10 +830,11 @@ module hades_verify_g4_v1000_l4_bf16 (
         .full_next(u_token_fifo_full_next),
         .m_axis_tvalid(u_token_fifo_m_axis_tvalid),
         .m_axis_tready(u_token_fifo_m_axis_tready),
-        .m_axis_tdata(u_token_fifo_m_axis_tdata)
+        .m_axis_tdata(u_token_fifo_m_axis_tdata),
+        .spare(u_token_fifo_spare)
     );
 
-    hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d2 u_result_fifo (
+    hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d4_spare u_result_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_result_fifo_push),
@@ -623,128 +843,196 @@ module hades_verify_g4_v1000_l4_bf16 (
         .full_next(u_result_fifo_full_next),
         .m_axis_tvalid(u_result_fifo_m_axis_tvalid),
         .m_axis_tready(u_result_fifo_m_axis_tready),
-        .m_axis_tdata(u_result_fifo_m_axis_tdata)
+        .m_axis_tdata(u_result_fifo_m_axis_tdata),
+        .spare(u_result_fifo_spare)
     );
 
-    hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30 u_argmax (
+    hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29 u_argmax (
         .aclk(aclk),
         .aresetn(aresetn),
         .enable(u_argmax_enable),
         .lane_valid(u_argmax_lane_valid),
         .lane_keys(u_argmax_lane_keys),
+        .lane_flags(u_argmax_lane_flags),
         .tag_in(u_argmax_tag_in),
         .max_valid(u_argmax_max_valid),
         .max_key(u_argmax_max_key),
         .max_lane(u_argmax_max_lane),
+        .any_flag(u_argmax_any_flag),
         .tag_out(u_argmax_tag_out)
     );
-
-    always @(*) begin
-        case (row)
-            3'h0: begin
-                row_draft = t_1;
-            end
-            3'h1: begin
-                row_draft = t_2;
-            end
-            3'h2: begin
-                row_draft = t_3;
-            end
-            3'h3: begin
-                row_draft = t_4;
-            end
-            default: begin
-                row_draft = t_1;
-            end
-        endcase
-    end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             advance <= 1'h1;
         end else begin
-            advance <= ((~u_token_fifo_full_next) & (~u_result_fifo_full_next));
+            advance <= advance_next;
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            cur_valid <= 1'h0;
+            logits_ready <= 1'h0;
         end else begin
-            if ((round_end | (~cur_valid))) begin
-                if (nxt_valid) begin
-                    cur_valid <= nxt_valid;
-                end else if (cmd_fire) begin
-                    cur_valid <= 1'h1;
-                end else begin
-                    cur_valid <= 1'h0;
-                end
-            end
+            logits_ready <= (advance_next & cur_valid_next);
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-            if (nxt_valid) begin
-                cur_gamma <= nxt_gamma;
-            end else if (cmd_fire) begin
-                cur_gamma <= cmd_gamma;
-            end
+        if (cmd_fire) begin
+            cmd_held <= t_0;
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-            if (nxt_valid) begin
-                cur_tokens <= nxt_tokens;
-            end else if (cmd_fire) begin
-                cur_tokens <= cmd_draft_token;
-            end
+        if (!aresetn) begin
+            cmd_held_valid <= 1'h0;
+        end else begin
+            cmd_held_valid <= (cmd_fire | (cmd_held_valid & (~cmd_drain)));
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-            if (nxt_valid) begin
-                cur_bad_gamma <= nxt_bad_gamma;
-            end else if (cmd_fire) begin
-                cur_bad_gamma <= cmd_bad_gamma;
+        if (cmd_fire) begin
+            cmd_held_out_of_range <= {(t_1[10] & (3'h3 < cmd_gamma)), (t_2[10] & (3'h2 < cmd_gamma)), (t_3[10] & (3'h1 < cmd_gamma)), (t_4[10] & (3'h0 < cmd_gamma))};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_write_slot <= 1'h0;
+        end else begin
+            if (cmd_drain) begin
+                cmd_write_slot <= (~cmd_write_slot);
             end
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            nxt_valid <= 1'h0;
+            cmd_read_slot <= 1'h0;
         end else begin
-            if ((round_end | (~cur_valid))) begin
-                if (nxt_valid) begin
-                    nxt_valid <= 1'h0;
-                end
-            end else if (cmd_fire) begin
-                nxt_valid <= 1'h1;
-            end
+            cmd_read_slot <= (cmd_read_slot ^ round_end);
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-        end else if (cmd_fire) begin
-            nxt_gamma <= cmd_gamma;
+        if (!aresetn) begin
+            slot0_valid <= 1'h0;
+        end else begin
+            slot0_valid <= (slot0_write | (slot0_valid & (~(slot0_row_end & slot0_final))));
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-        end else if (cmd_fire) begin
-            nxt_tokens <= cmd_draft_token;
+        if (!aresetn) begin
+            slot0_pending <= 1'h0;
+        end else begin
+            slot0_pending <= (slot0_row_end & (~slot0_final));
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-        end else if (cmd_fire) begin
-            nxt_bad_gamma <= cmd_bad_gamma;
+        if (slot0_pending) begin
+            slot0_tokens <= {slot0_tokens[39:30], slot0_tokens[39:10]};
+        end
+        if (slot0_write) begin
+            slot0_tokens <= cmd_held_draft_token;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot0_pending) begin
+            slot0_marker <= {slot0_marker[7], slot0_marker[7:1]};
+        end
+        if (slot0_write) begin
+            slot0_marker <= {(cmd_held_gamma == 3'h7), (cmd_held_gamma == 3'h6), (cmd_held_gamma == 3'h5), (cmd_held_gamma == 3'h4), (cmd_held_gamma == 3'h3), (cmd_held_gamma == 3'h2), (cmd_held_gamma == 3'h1), (cmd_held_gamma == 3'h0)};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot0_write) begin
+            slot0_gamma <= cmd_held_gamma;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot0_write) begin
+            slot0_bad_gamma <= t_5;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot0_write) begin
+            slot0_out_of_range <= cmd_held_out_of_range;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_valid <= 1'h0;
+        end else begin
+            slot1_valid <= (slot1_write | (slot1_valid & (~(slot1_row_end & slot1_final))));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_pending <= 1'h0;
+        end else begin
+            slot1_pending <= (slot1_row_end & (~slot1_final));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_pending) begin
+            slot1_tokens <= {slot1_tokens[39:30], slot1_tokens[39:10]};
+        end
+        if (slot1_write) begin
+            slot1_tokens <= cmd_held_draft_token;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_pending) begin
+            slot1_marker <= {slot1_marker[7], slot1_marker[7:1]};
+        end
+        if (slot1_write) begin
+            slot1_marker <= {(cmd_held_gamma == 3'h7), (cmd_held_gamma == 3'h6), (cmd_held_gamma == 3'h5), (cmd_held_gamma == 3'h4), (cmd_held_gamma == 3'h3), (cmd_held_gamma == 3'h2), (cmd_held_gamma == 3'h1), (cmd_held_gamma == 3'h0)};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_write) begin
+            slot1_gamma <= cmd_held_gamma;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_write) begin
+            slot1_bad_gamma <= t_5;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_write) begin
+            slot1_out_of_range <= cmd_held_out_of_range;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_write <= 1'h0;
+        end else begin
+            slot0_write <= slot0_drain;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_write <= 1'h0;
+        end else begin
+            slot1_write <= slot1_drain;
         end
     end
 
@@ -757,18 +1045,6 @@ module hades_verify_g4_v1000_l4_bf16 (
                     beat <= 8'h0;
                 end else begin
                     beat <= ((beat == 8'hfa) ? beat : (beat + 8'h1));
-                end
-            end
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row <= 3'h0;
-        end else begin
-            if (logits_fire) begin
-                if (s_axis_logits_tlast) begin
-                    row <= (row_final ? 3'h0 : (row + 3'h1));
                 end
             end
         end
@@ -790,103 +1066,171 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s1_tag <= 29'h0;
+            s0_tag <= 32'h0;
         end else if (advance) begin
-            s1_tag <= {cur_gamma, row_draft, base, cur_bad_draft_now, cur_bad_gamma, row_length_error, row_final, s_axis_logits_tlast, logits_fire};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_valid <= {beat_in_row, beat_in_row, beat_in_row, beat_in_row};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_keys <= {(t_6[15] ? (~t_6) : {1'h1, t_6[14:0]}), (t_8[15] ? (~t_8) : {1'h1, t_8[14:0]}), (t_10[15] ? (~t_10) : {1'h1, t_10[14:0]}), (t_12[15] ? (~t_12) : {1'h1, t_12[14:0]})};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_nan <= {(t_5 & beat_in_row), (t_7 & beat_in_row), (t_9 & beat_in_row), (t_11 & beat_in_row)};
+            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            run_valid <= 1'h0;
-        end else begin
-            if ((argmax_tag_fire & advance)) begin
-                run_valid <= new_valid;
-            end
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((argmax_tag_fire & advance)) begin
-            run_key <= new_key;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((argmax_tag_fire & advance)) begin
-            run_index <= new_index;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((argmax_tag_fire & advance)) begin
-            run_nan <= new_nan;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_start <= 1'h1;
-        end else begin
-            if ((argmax_tag_fire & advance)) begin
-                row_start <= argmax_tag_row_end;
-            end
+            s1_tag <= 32'h0;
+        end else if (advance) begin
+            s1_tag <= s0_tag;
         end
     end
 
     always @(posedge aclk) begin
         if (advance) begin
-            row_flags <= {argmax_tag_row_length_error, (take_candidate ? (u_argmax_max_key == 16'h7f) : (run_key == 16'h7f)), new_nan, argmax_tag_bad_gamma, argmax_tag_bad_draft};
+            s0_codes <= {lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s0_lane_valid <= {beat_in_row, beat_in_row, beat_in_row, beat_in_row};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s0_lane_nan <= {((&lane_logit_3[14:7]) & (|lane_logit_3[6:0])), ((&lane_logit_2[14:7]) & (|lane_logit_2[6:0])), ((&lane_logit_1[14:7]) & (|lane_logit_1[6:0])), ((&lane_logit_0[14:7]) & (|lane_logit_0[6:0]))};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s0_lane_neg_zero <= {(lane_logit_3 == 16'h8000), (lane_logit_2 == 16'h8000), (lane_logit_1 == 16'h8000), (lane_logit_0 == 16'h8000)};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s1_lane_valid <= s0_lane_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s1_lane_keys <= {lane_key_3, lane_key_2, lane_key_1, lane_key_0};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s1_lane_nan <= (s0_lane_nan & s0_lane_valid);
+        end
+    end
+
+    always @(posedge aclk) begin
+        row_advance <= advance_next;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            run_key <= 16'h0;
+        end else begin
+            if (take_candidate) begin
+                run_key <= u_argmax_max_key;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (take_candidate) begin
+            run_index <= {argmax_tag_base[9:2], u_argmax_max_lane};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_beat_moves) begin
+            run_nan <= ((run_nan & row_started) | u_argmax_any_flag);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (take_candidate) begin
+            run_neg_inf <= (u_argmax_max_key == 16'h7f);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_started <= 1'h0;
+        end else begin
+            if (row_beat_moves) begin
+                row_started <= (~argmax_tag_row_end);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_advance) begin
+            row_flags <= {argmax_tag_row_length_error, 1'h0, 1'h0, argmax_tag_bad_gamma, argmax_tag_bad_draft};
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             row_done <= 1'h0;
-        end else if (advance) begin
+        end else if (row_advance) begin
             row_done <= (argmax_tag_fire & argmax_tag_row_end);
         end
     end
 
     always @(posedge aclk) begin
-        if (advance) begin
-            row_argmax <= new_index;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
+        if (row_advance) begin
             row_is_final <= argmax_tag_row_final;
         end
     end
 
     always @(posedge aclk) begin
-        if (advance) begin
+        if (row_advance) begin
             row_draft_token <= argmax_tag_draft;
         end
     end
 
     always @(posedge aclk) begin
-        if (advance) begin
+        if (row_advance) begin
             row_gamma <= argmax_tag_gamma;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            match_done <= 1'h0;
+        end else if (advance) begin
+            match_done <= row_done;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            match_argmax <= run_index;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            match_is_final <= row_is_final;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            match_gamma <= row_gamma;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            match_flags <= row_flags_run;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            match_draft <= (((~row_is_final) & (~row_flags_all_bad_gamma)) & (row_draft_token == run_index));
         end
     end
 
@@ -895,9 +1239,9 @@ module hades_verify_g4_v1000_l4_bf16 (
             decided <= 1'h0;
         end else begin
             if (row_event) begin
-                decided <= (~draft_match);
+                decided <= (~match_draft);
             end
-            if (((row_done & advance) & row_is_final)) begin
+            if (((match_done & row_advance) & match_is_final)) begin
                 decided <= 1'h0;
             end
         end
@@ -908,10 +1252,23 @@ module hades_verify_g4_v1000_l4_bf16 (
             accepted <= 3'h0;
         end else begin
             if (row_event) begin
-                accepted <= (draft_match ? (accepted + 3'h1) : accepted);
+                accepted <= (match_draft ? (accepted + 3'h1) : accepted);
             end
-            if (((row_done & advance) & row_is_final)) begin
+            if (((match_done & row_advance) & match_is_final)) begin
                 accepted <= 3'h0;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            emitted <= 3'h1;
+        end else begin
+            if (row_event) begin
+                emitted <= (match_draft ? (emitted + 3'h1) : emitted);
+            end
+            if (((match_done & row_advance) & match_is_final)) begin
+                emitted <= 3'h1;
             end
         end
     end
@@ -923,7 +1280,7 @@ module hades_verify_g4_v1000_l4_bf16 (
             if (row_event) begin
                 flags_so_far <= flags_now;
             end
-            if (((row_done & advance) & row_is_final)) begin
+            if (((match_done & row_advance) & match_is_final)) begin
                 flags_so_far <= 5'h0;
             end
         end
@@ -934,13 +1291,13 @@ module hades_verify_g4_v1000_l4_bf16 (
             committed <= 32'h0;
         end else begin
             if (round_decided) begin
-                committed <= (committed + ({29'h0, accepted} + 32'h1));
+                committed <= (committed + {29'h0, emitted});
             end
         end
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[47:43], u_token_fifo_full, u_result_fifo_full};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[47:43], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[1:0], t_1[9:0], t_2[9:0], t_3[9:0], t_4[9:0], t_22[17:0]};
 endmodule
 
 `resetall

@@ -1,17 +1,25 @@
 /// Latency constants of the greedy datapath.
 public enum GreedyTiming {
-    /// Registers outside the argmax tree on a row's way to the result: the input stage (keys and tag), the running
-    /// maximum, the decision into the output FIFOs.
-    public static let stagesAroundTree = 3
+    /// Registers outside the argmax tree on a row's way to the result: the two input stages (codes with their
+    /// NaN / −0 bits, then keys), the running maximum (whose registers hold the finished row), the draft match, the
+    /// decision into the output FIFOs.
+    public static let stagesAroundTree = 5
 
-    /// D(L) = ceil(log2 L) + 3 clock cycles: L=1 → 3, L=2 → 4, L=3 → 5, L=16 → 7, L=64 → 9.
+    /// Register stages of the argmax tree: two per level (compare, then select), each level reducing groups of up
+    /// to four lanes, at least one level: 2·max(1, ceil(ceil(log2 L) / 2)). L=1…4 → 2, 5…16 → 4, 17…64 → 6,
+    /// 65…256 → 8.
+    public static func argmaxStages(lanes: Int) -> Int {
+        precondition(lanes >= 1, "lanes must be ≥ 1")
+        return 2 * max(1, (ceilLog2(lanes) + 1) / 2)
+    }
+
+    /// D(L) = 2·max(1, ceil(ceil(log2 L) / 2)) + 5 clock cycles: L=1…4 → 7, 5…16 → 9, 17…64 → 11, 65…256 → 13.
     ///
     /// This is the hardware's DOCUMENTED latency (cycles from the handshake of a row's last logit beat to
     /// the result handshake, plus one) and MUST agree with the RTL: the co-simulation compares every round's
     /// measured cycle count with `CycleModel`, which uses this number. Change both together.
     public static func pipelineDepth(lanes: Int) -> Int {
-        precondition(lanes >= 1, "lanes must be ≥ 1")
-        return ceilLog2(lanes) + stagesAroundTree
+        argmaxStages(lanes: lanes) + stagesAroundTree
     }
 }
 

@@ -116,10 +116,11 @@ public enum TreeVerifier {
     }
 }
 
-/// Timing of the tree datapath: the chain pipeline plus one register (the per-node match vector).
+/// Timing of the tree datapath: the input stage, the argmax tree, the row result, the per-node match vector and
+/// the decision into the output FIFOs.
 public enum TreeTiming {
-    /// D_T = D + 1 = ceil(log2 L) + 4.
-    public static func pipelineDepth(lanes: Int) -> Int { GreedyTiming.pipelineDepth(lanes: lanes) + 1 }
+    /// D_T = argmax stages + 4 = 2·max(1, ceil(ceil(log2 L) / 2)) + 4 (equal to the chain unit's D).
+    public static func pipelineDepth(lanes: Int) -> Int { GreedyTiming.argmaxStages(lanes: lanes) + 4 }
 
     /// (lastRow + 1)·B + D_T: first logit beat handshake to result handshake, both counted, producer never
     /// stalling, consumers ready. lastRow = the row the walk stopped at (0, or the last path node + 1).

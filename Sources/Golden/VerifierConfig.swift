@@ -2,7 +2,7 @@
 public struct VerifierConfig: Equatable, Hashable, Sendable {
     public static let vocabRange: ClosedRange<Int> = 2...262_144
     public static let gammaMaxRange: ClosedRange<Int> = 1...32
-    public static let lanesRange: ClosedRange<Int> = 1...64
+    public static let lanesRange: ClosedRange<Int> = 1...256
 
     /// V: logits per row.
     public let vocab: Int

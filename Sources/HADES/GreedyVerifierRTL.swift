@@ -6,8 +6,10 @@ import HDL
 /// rollback and the flags, plus the emitted tokens as a stream and a committed-length counter.
 ///
 /// Pipeline (each step one register, all moved by one `advance` enable, held while an output FIFO is full):
-///   input (keys, lane validity, row bookkeeping) → ceil(log2 L) tree levels → running max per row →
-///   decision (accept / stop) → output FIFOs. Result latency D = ceil(log2 L) + 3 (`GreedyTiming`).
+///   input (keys, lane validity, row bookkeeping) → argmax tree (`GreedyTiming.argmaxStages`; the round's draft
+///   token and command flags join the tag at its entry) → running max per row (its registers hold the finished
+///   row) → draft match → decision (accept / stop) into the output FIFOs. Result latency D = argmax stages + 4
+///   (`GreedyTiming`).
 public enum GreedyVerifierRTL {
     public static func defaultName(_ c: VerifierConfig) -> String {
         moduleName("hades_verify", ("g", c.gammaMax), ("v", c.vocab), ("l", c.lanes), ("", c.format.moduleTag))
@@ -15,7 +17,7 @@ public enum GreedyVerifierRTL {
     }
 
     public static let tokenFifoDepth = 4
-    public static let resultFifoDepth = 2
+    public static let resultFifoDepth = 4
 
     /// The unit's ports, for a parent that instantiates it (`SynthHarness`).
     public struct Ports {
@@ -31,8 +33,8 @@ public enum GreedyVerifierRTL {
     public static func submodule(_ c: VerifierConfig, name: String? = nil) throws -> Submodule<Ports> {
         let io = VerifierInterface(c)
         let tag = BeatTag(c)
-        let tree = try ArgmaxTree.module(lanes: c.lanes, keyBits: c.logitBits, tagBits: tag.layout.width)
-        let fifos = try OutputQueues.modules(io, tokenDepth: tokenFifoDepth, resultDepth: resultFifoDepth)
+        let tree = try ArgmaxTree.module(lanes: c.lanes, keyBits: c.logitBits, tagBits: tag.tree.width)
+        let fifos = try OutputQueues.modules(io, tokenDepth: tokenFifoDepth, resultDepth: resultFifoDepth, withSpare: true)
 
         return try Module.submodule(name ?? defaultName(c), parameters: [
             ("vocab", "\(c.vocab)"), ("gamma_max", "\(c.gammaMax)"), ("lanes", "\(c.lanes)"),
@@ -45,29 +47,48 @@ public enum GreedyVerifierRTL {
             VivadoInterfaces.annotate(m, streams: [VerifierStreams.command, VerifierStreams.logits,
                                                    VerifierStreams.result, VerifierStreams.tokens])
             let tokenQueue = queues.tokens, resultQueue = queues.results
-            // The whole pipeline moves together; it waits only while an output FIFO is full.
-            // Registered from the FIFOs' next fullness (same timing as `!full`, but no long path into every enable).
+            // The whole pipeline moves together; it waits while an output FIFO is nearly full. Registered from the
+            // FIFOs' counts alone (room for two: this clock's push still fits), so no push/pop logic reaches the
+            // enables; with ready consumers a FIFO never holds more than one entry and the pipeline never waits.
             let advance = m.reg("advance", 1, reset: 1)
-            advance <== !tokenQueue.fullNext & !resultQueue.fullNext
+            let advanceNext = m.named("advance_next", tokenQueue.spare! & resultQueue.spare!)
+            advance <== advanceNext
+            // The logit port's ready = a round is current and the pipeline advances, as one register.
+            let ready = m.reg("logits_ready", 1, reset: 0)
 
             let commands = CommandSlots(m, c, command)
-            let input = inputStage(m, c, logits, current: commands.current, advance: advance)
-            commands.advance(roundEnd: input.roundEnd)
+            let input = inputStage(m, c, logits, commands: commands, ready: ready)
+            ready <== advanceNext & commands.advance(rowEnd: input.rowEnd, roundEnd: input.roundEnd)
 
             let argmax = m.instance(tree, name: "u_argmax")
             argmax.enable <== advance
             m.enabled(by: advance) {
-                let stage1 = m.reg("s1_tag", layout: tag.registered, reset: 0)
-                stage1.bits <== m.pack(tag.registered, input.tag)
-                argmax.laneValid <== m.regNext("s1_lane_valid", input.laneValid)
-                argmax.laneKeys <== m.regNext("s1_lane_keys", input.laneKeys)
-                // The NaN bit is OR-ed after the stage-1 register (one bit per lane is registered).
-                let nan = input.laneNaN.map { m.regNext("s1_lane_nan", $0).orReduce } ?? .false
-                argmax.tagIn <== m.pack(tag.layout, tag.registered.fields.reduce(into: [tag.nan: nan]) { $0[$1] = stage1[$1] })
+                // Stage 0: the codes and their NaN / −0 bits; stage 1: the keys (one LUT per bit).
+                let stage0 = m.reg("s0_tag", layout: tag.stage1, reset: 0)
+                stage0.bits <== m.pack(tag.stage1, input.tag)
+                let stage1 = m.regNext("s1_tag", stage0, reset: 0)
+                let codes = m.regNext("s0_codes", input.codes), valid = m.regNext("s0_lane_valid", input.laneValid)
+                let nan = m.regNext("s0_lane_nan", input.laneNaN), negativeZero = m.regNext("s0_lane_neg_zero", input.laneNegativeZero)
+                let w = c.logitBits
+                argmax.laneValid <== m.regNext("s1_lane_valid", valid)
+                argmax.laneKeys <== m.regNext("s1_lane_keys", concat((0..<c.lanes).reversed().map { k in
+                    m.named("lane_key_\(k)", LogitKey.key(codes.bits((k + 1) * w - 1, k * w), (nan[k], negativeZero[k]), format: c.format))
+                }))
+                argmax.laneFlags <== m.regNext("s1_lane_nan", nan & valid)
+                // bad_draft: the registered per-token bits OR-ed after stage 1 (off the command port's paths).
+                var fields = tag.stage1.fields.filter { tag.tree.contains($0) }
+                    .reduce(into: [Layout.Field: Value]()) { $0[$1] = stage1[$1] }
+                fields[tag.badDraft] = stage1[tag.outOfRange].orReduce
+                argmax.tagIn <== m.pack(tag.tree, fields)
             }
-            let beat = m.view(argmax.tagOut, as: tag.layout, name: "argmax_tag")
-            let row = rowMaximum(m, c, tag, beat: beat, argmax: argmax, advance: advance)
-            let decision = decide(m, c, io, row: row, advance: advance)
+            let beat = m.view(argmax.tagOut, as: tag.tree, name: "argmax_tag")
+            // A copy of `advance` for the logic of the row stages (the original fans out to every pipeline enable).
+            // Without a reset it is a distinct flip-flop to synthesis; it equals `advance` from the first clock of
+            // the reset on (the FIFO counts it is computed from are reset).
+            let rowAdvance = m.reg("row_advance", 1)
+            rowAdvance <== advanceNext
+            let row = rowMaximum(m, c, tag, beat: beat, argmax: argmax, advance: rowAdvance)
+            let decision = decide(m, c, io, row: matchStage(m, c, row, advance: advance), advance: rowAdvance)
 
             tokenQueue.push <== decision.pushToken
             tokenQueue.pushData <== decision.tokenEntry
@@ -81,102 +102,171 @@ public enum GreedyVerifierRTL {
 
     // MARK: stages
 
-    /// The tag that travels through the argmax tree beside each beat (`registered`: the part registered at the
-    /// input stage; the NaN bit is computed after that register).
+    /// The tag of each beat: `stage1` is registered at the input stage; `tree` travels through the argmax tree
+    /// (stage 1's fields with the per-token out-of-range bits OR-ed into `bad_draft`).
     struct BeatTag {
         let fire = Layout.Field("fire", 1), rowEnd = Layout.Field("row_end", 1), rowFinal = Layout.Field("row_final", 1)
-        let rowLengthError = Layout.Field("row_length_error", 1), nan = Layout.Field("nan", 1)
+        let rowLengthError = Layout.Field("row_length_error", 1)
         let badGamma = Layout.Field("bad_gamma", 1), badDraft = Layout.Field("bad_draft", 1)
-        let base: Layout.Field, draft: Layout.Field, gamma: Layout.Field
-        let layout: Layout, registered: Layout
+        let base: Layout.Field, draft: Layout.Field, gamma: Layout.Field, outOfRange: Layout.Field
+        let stage1: Layout, tree: Layout
 
         init(_ c: VerifierConfig) {
             base = Layout.Field("base", c.tokenBits)
             draft = Layout.Field("draft", c.tokenBits)
             gamma = Layout.Field("gamma", c.gammaBits)
-            layout = Layout("argmax_tag", [fire, rowEnd, rowFinal, rowLengthError, nan, badGamma, badDraft, base, draft, gamma])
-            registered = layout.removing([nan], name: "stage1_tag")
+            outOfRange = Layout.Field("out_of_range", c.gammaMax)
+            stage1 = Layout("stage1_tag", [fire, rowEnd, rowFinal, rowLengthError, badGamma, base, draft, gamma, outOfRange])
+            tree = Layout("argmax_tag", [fire, rowEnd, rowFinal, rowLengthError, badGamma, badDraft, base, draft, gamma])
         }
     }
 
-    /// One command slot: a round's γ, draft tokens and whether γ > Γ.
-    struct Command { var valid, gamma, tokens, badGamma: Value }
+    /// One command slot: a round's γ, flags, draft tokens and a one-hot row marker (bit γ set). Tokens and marker
+    /// shift down one entry the clock after each row's end (`pending` meanwhile), so entry 0 — entry 1 while a
+    /// shift is pending — is the current row's draft token and whether the current row is the last.
+    struct Slot {
+        let valid, pending, tokens, marker, gamma, badGamma, outOfRange: Value
+    }
 
-    /// The current round's command and one queued behind it, so rounds follow each other without a bubble.
+    /// Two command slots used alternately (`write` takes the next command, `read` is the streaming round), so the
+    /// next round's command can arrive while the current round streams and rounds of two or more beats follow
+    /// without a bubble. The port's command waits in a holding register until a slot is free; a slot is freed at
+    /// its round's last beat. Wide registers move on one LUT of registered conditions (hold, slot, pending shift).
     struct CommandSlots {
         let m: ModuleBuilder
-        let current: Command, queued: Command, incoming: Command
-        let fire: Value
+        let c: VerifierConfig
+        let slots: [Slot]
+        let readPointer: Value
+        /// Slot s takes the held command this clock (decided the clock before).
+        let writes: [Value]
+        /// Per slot: its current row's draft token, whether its current row is its round's last.
+        let drafts, finals: [Value]
 
         init(_ m: ModuleBuilder, _ c: VerifierConfig, _ command: StreamIn) {
             self.m = m
-            func slot(_ prefix: String) -> Command {
-                Command(valid: m.reg("\(prefix)_valid", 1, reset: 0), gamma: m.reg("\(prefix)_gamma", c.gammaBits),
-                        tokens: m.reg("\(prefix)_tokens", c.gammaMax * c.tokenBits),
-                        badGamma: m.reg("\(prefix)_bad_gamma", 1))
-            }
-            current = slot("cur")
-            queued = slot("nxt")
+            self.c = c
             let layout = CommandLayout(c)
-            let payload = m.view(command.data.bits(layout.layout.width - 1, 0), as: layout.layout, name: "cmd")
-            let gamma = payload[layout.gamma]
+            let tokenBits = c.tokenBits, markerBits = 1 << c.gammaBits
+            let held = m.reg("cmd_held", layout: layout.layout)
+            let heldValid = m.reg("cmd_held_valid", 1, reset: 0)
+            let heldOutOfRange = m.reg("cmd_held_out_of_range", c.gammaMax)
+            let writePointer = m.reg("cmd_write_slot", 1, reset: 0)
+            readPointer = m.reg("cmd_read_slot", 1, reset: 0)
+            slots = (0..<2).map { s in
+                Slot(valid: m.reg("slot\(s)_valid", 1, reset: 0), pending: m.reg("slot\(s)_pending", 1, reset: 0),
+                     tokens: m.reg("slot\(s)_tokens", c.gammaMax * tokenBits), marker: m.reg("slot\(s)_marker", markerBits),
+                     gamma: m.reg("slot\(s)_gamma", c.gammaBits), badGamma: m.reg("slot\(s)_bad_gamma", 1),
+                     outOfRange: m.reg("slot\(s)_out_of_range", c.gammaMax))
+            }
+            // The port takes a command while the holding register is empty (one every other clock at most: every
+            // round of two or more beats follows the previous one without a bubble).
+            // The held command moves into the free slot the clock after that is found (a register decides), so the
+            // slot's wide registers load on registered conditions only; the holding register keeps it until then.
+            let pointer = writePointer
+            let drains = slots.enumerated().map { s, slot in m.named("slot\(s)_drain", heldValid & (pointer === s) & !slot.valid) }
+            let writes = drains.enumerated().map { s, drain in m.regNext("slot\(s)_write", drain, reset: 0) }
+            self.writes = writes
+            let drain = m.named("cmd_drain", drains[0] | drains[1])
+            command.ready <== !heldValid
+            let fire = m.named("cmd_fire", command.valid & !heldValid)
+            let incoming = m.view(command.data.bits(layout.layout.width - 1, 0), as: layout.layout, name: "cmd")
+            // Per draft token: x_i ≥ V (as x_i > V − 1, one carry chain) and i < γ; bad_draft once OR-ed.
+            let outOfRange: Value = c.vocab < 1 << tokenBits  // otherwise every token is < V
+                ? concat((0..<c.gammaMax).reversed().map { i in
+                    ArgmaxTree.greater(incoming[layout.drafts, i], .literal(UInt64(c.vocab - 1), width: tokenBits))
+                        & (incoming[layout.gamma] > i)
+                }) : .literal(0, width: c.gammaMax)
+            m.when(fire) {
+                held.bits <== incoming.bits
+                heldOutOfRange <== outOfRange
+            }
+            heldValid <== fire | (heldValid & !drain)
+            m.when(drain) { writePointer <== !writePointer }
+            drafts = slots.enumerated().map { s, slot in Self.now(m, slot, slot.tokens, entryBits: tokenBits, "slot\(s)_draft") }
+            finals = slots.enumerated().map { s, slot in Self.now(m, slot, slot.marker, entryBits: 1, "slot\(s)_final") }
+
+            let gamma = held[layout.gamma]
             let gammaTooLarge: Value = (1 << c.gammaBits) - 1 > c.gammaMax ? gamma > c.gammaMax : .false
-            incoming = Command(valid: .true, gamma: gamma, tokens: payload[layout.drafts],
-                               badGamma: m.named("cmd_bad_gamma", gammaTooLarge))
-            command.ready <== !queued.valid
-            fire = m.named("cmd_fire", command.valid & !queued.valid)
+            for (s, slot) in slots.enumerated() {
+                m.when(slot.pending) {
+                    slot.tokens <== Self.shiftedDown(slot.tokens, by: tokenBits)
+                    slot.marker <== Self.shiftedDown(slot.marker, by: 1)
+                }
+                m.when(writes[s]) {  // never with a pending shift: a slot with a pending shift is valid
+                    slot.gamma <== gamma
+                    slot.tokens <== held[layout.drafts]
+                    slot.badGamma <== gammaTooLarge
+                    slot.outOfRange <== heldOutOfRange
+                    slot.marker <== concat((0..<markerBits).reversed().map { gamma === $0 })
+                }
+            }
         }
 
-        /// The slots move when the current round's last beat is taken (or while no round is current).
-        func advance(roundEnd: Value) {
-            func load(_ slot: Command, from source: Command) {
-                slot.valid <== source.valid
-                slot.gamma <== source.gamma
-                slot.tokens <== source.tokens
-                slot.badGamma <== source.badGamma
+        /// One entry down; the top entry stays (past the round's rows, unread), so no constant becomes a reset.
+        static func shiftedDown(_ v: Value, by bits: Int) -> Value {
+            v.width > bits ? concat(v.bits(v.width - 1, v.width - bits), v.bits(v.width - 1, bits)) : v
+        }
+
+        /// Entry `i` of a slot's row-indexed field as seen by the current row (one further while a shift is pending).
+        static func now(_ m: ModuleBuilder, _ slot: Slot, _ field: Value, entryBits: Int, _ name: String) -> Value {
+            let entry = { (i: Int) -> Value in
+                field.width >= (i + 1) * entryBits ? field.bits((i + 1) * entryBits - 1, i * entryBits) : .literal(0, width: entryBits)
             }
-            m.when(roundEnd | !current.valid) {
-                m.when(queued.valid) {
-                    load(current, from: queued)
-                    queued.valid <== 0
-                }.elseWhen(fire) {
-                    load(current, from: incoming)
-                }.otherwise {
-                    current.valid <== 0
-                }
-            }.elseWhen(fire) {
-                load(queued, from: incoming)
+            return m.named(name, mux(slot.pending, entry(1), entry(0)))
+        }
+
+        func pick(_ f: (Slot) -> Value) -> Value { mux(readPointer, f(slots[1]), f(slots[0])) }
+
+        /// A row of the reading slot ended (`rowEnd`), the round's last row (`roundEnd`): schedule the slot's shift,
+        /// free it and turn to the other slot. Returns whether a round is current after this clock.
+        func advance(rowEnd: Value, roundEnd: Value) -> Value {
+            for (s, slot) in slots.enumerated() {
+                let ends = m.named("slot\(s)_row_end", rowEnd & (readPointer === s))
+                slot.valid <== writes[s] | (slot.valid & !(ends & finals[s]))
+                slot.pending <== ends & !finals[s]
             }
+            readPointer <== readPointer ^ roundEnd
+            // The slot read next clock holds a round: the other one after a round end, else the same; either
+            // way it is valid or being written now (no row-end logic of its own valid bit needed).
+            let filled = slots.enumerated().map { s, slot in slot.valid | writes[s] }
+            return m.named("cur_valid_next", mux(readPointer ^ roundEnd, filled[1], filled[0]))
+        }
+
+        /// The reading slot's current row: draft token, whether it is the last, γ, γ > Γ, the per-token
+        /// out-of-range bits.
+        func current() -> (draft: Value, final: Value, gamma: Value, badGamma: Value, outOfRange: Value) {
+            return (mux(readPointer, drafts[1], drafts[0]), m.named("row_final", mux(readPointer, finals[1], finals[0])),
+                    pick(\.gamma), pick(\.badGamma), pick(\.outOfRange))
         }
     }
 
     struct InputStage {
-        let roundEnd: Value
-        let laneValid, laneKeys: Value
-        /// One NaN bit per lane (float formats only).
-        let laneNaN: Value?
+        let rowEnd, roundEnd: Value
+        let laneValid, codes: Value
+        /// One NaN and one −0 bit per lane (0 in fixed point).
+        let laneNaN, laneNegativeZero: Value
         let tag: [Layout.Field: Value]
     }
 
     /// Row and beat bookkeeping, the lanes' keys and validity, the beat's tag.
-    static func inputStage(_ m: ModuleBuilder, _ c: VerifierConfig, _ logits: StreamIn, current: Command,
-                           advance: Value) -> InputStage {
+    static func inputStage(_ m: ModuleBuilder, _ c: VerifierConfig, _ logits: StreamIn, commands: CommandSlots,
+                           ready: Value) -> InputStage {
         let tokenBits = c.tokenBits, beats = c.beatsPerRow, tag = BeatTag(c)
         let beat = m.reg("beat", bitsToHold(beats), reset: 0)
-        let row = m.reg("row", c.gammaBits, reset: 0)
         let base = m.reg("base", tokenBits, reset: 0)
         let last = logits.last!
-        logits.ready <== current.valid & advance
-        let fire = m.named("logits_fire", logits.valid & current.valid & advance)
-        let rowFinal = m.named("row_final", row === current.gamma)
-        let roundEnd = m.named("round_end", fire & last & rowFinal)
+        logits.ready <== ready
+        let fire = m.named("logits_fire", logits.valid & ready)
+        let slot = commands.current()
+        let rowFinal = slot.final
+        let rowEnd = m.named("row_end", fire & last)
+        let roundEnd = m.named("round_end", rowEnd & rowFinal)
         // Rows end at tlast (so a bad row never shifts later rows); a row of the wrong length is flagged.
         let rowLengthError = m.named("row_length_error", last & (beat =/= (beats - 1)))
         m.when(fire) {
             m.when(last) {
                 beat <== 0
                 base <== 0
-                row <== mux(rowFinal, .literal(0, width: c.gammaBits), row &+ 1)
             }.otherwise {
                 beat <== mux(beat === beats, beat, beat &+ 1)
                 base <== base &+ .literal(UInt64(c.lanes % (1 << tokenBits)), width: tokenBits)
@@ -187,25 +277,21 @@ public enum GreedyVerifierRTL {
         let lastOrEarlier = m.named("beat_in_row", beat < beats)
         let logitLayout = LogitsLayout(c)
         let lanes = m.view(logits.data.bits(logitLayout.layout.width - 1, 0), as: logitLayout.layout, name: "lane")
-        var valid: [Value] = [], keys: [Value] = [], nan: [Value] = []
+        var valid: [Value] = [], codes: [Value] = [], nan: [Value] = [], negativeZero: [Value] = []
         for k in 0..<c.lanes {
-            let key = LogitKey.build(lanes[logitLayout.logit, k], format: c.format)
+            let code = lanes[logitLayout.logit, k], special = LogitKey.detect(code, format: c.format)
             valid.append(k < c.lanesInLastBeat ? lastOrEarlier : fullBeat)
-            keys.append(key.key)
-            if c.format.isFloat { nan.append(key.isNaN & valid[k]) }
+            codes.append(code)
+            nan.append(special.isNaN)
+            negativeZero.append(special.isNegativeZero)
         }
-        let draftTokens = (0..<c.gammaMax).map { current.tokens.bits(($0 + 1) * tokenBits - 1, $0 * tokenBits) }
-        // bad_draft is decoded from the current slot's registers (off the command input's critical path).
-        let outOfRange: [Value] = c.vocab < 1 << tokenBits  // otherwise every token is < V
-            ? draftTokens.enumerated().map { i, token in (current.gamma > i) & (token >= c.vocab) } : []
-        let badDraft = m.named("cur_bad_draft_now", outOfRange.isEmpty ? .false : concat(outOfRange).orReduce)
         // A stalled input must not look like a beat: `fire` is part of the tag and is 0 on idle cycles.
         return InputStage(
-            roundEnd: roundEnd, laneValid: concat(valid.reversed()), laneKeys: concat(keys.reversed()),
-            laneNaN: nan.isEmpty ? nil : concat(nan.reversed()),
+            rowEnd: rowEnd, roundEnd: roundEnd, laneValid: concat(valid.reversed()), codes: concat(codes.reversed()),
+            laneNaN: concat(nan.reversed()), laneNegativeZero: concat(negativeZero.reversed()),
             tag: [tag.fire: fire, tag.rowEnd: last, tag.rowFinal: rowFinal, tag.rowLengthError: rowLengthError,
-                  tag.badGamma: current.badGamma, tag.badDraft: badDraft, tag.base: base,
-                  tag.draft: m.select("row_draft", draftTokens, index: row), tag.gamma: current.gamma])
+                  tag.base: base, tag.draft: slot.draft, tag.gamma: slot.gamma, tag.badGamma: slot.badGamma,
+                  tag.outOfRange: slot.outOfRange])
     }
 
     /// A finished row, registered: its argmax, its flags (`GreedyFlags`) and the round data its tag carried.
@@ -217,41 +303,63 @@ public enum GreedyVerifierRTL {
     /// The flags a greedy row can raise: every result flag but residual_zero.
     static let rowFlags = FlagsLayout.layout.removing([FlagsLayout.field(.residualZero)], name: "row_flags")
 
-    /// The running maximum of the row over the tree's per-beat winners, then the row's result register.
+    /// The running maximum of the row over the tree's per-beat winners. Its registers hold the finished row in the
+    /// clock after the row's last beat (`done`), beside the tag's fields registered with them.
     static func rowMaximum(_ m: ModuleBuilder, _ c: VerifierConfig, _ tag: BeatTag, beat: LayoutValue,
                            argmax: InstanceOf<ArgmaxTree.Ports>, advance: Value) -> RowResult {
-        let runValid = m.reg("run_valid", 1, reset: 0)
-        let runKey = m.reg("run_key", c.logitBits)
+        let runKey = m.reg("run_key", c.logitBits, reset: 0)  // defined from reset on: `take` is arithmetic on it
         let runIndex = m.reg("run_index", c.tokenBits)
         let runNaN = m.reg("run_nan", 1)
-        let rowStart = m.reg("row_start", 1, reset: 1)
-        let candidateIndex = beat[tag.base] &+ argmax.maxLane.resized(to: c.tokenBits)
-        let take = m.named("take_candidate", rowStart | (argmax.maxValid & (!runValid | (argmax.maxKey > runKey))))
-        let newValid = m.named("new_valid", mux(take, argmax.maxValid, runValid))
-        let newKey = m.named("new_key", mux(take, argmax.maxKey, runKey))
-        let newIndex = m.named("new_index", mux(take, candidateIndex, runIndex))
-        let newNaN = m.named("new_nan", (runNaN & !rowStart) | beat[tag.nan])
-        m.when(beat[tag.fire] & advance) {
-            runValid <== newValid
-            runKey <== newKey
-            runIndex <== newIndex
-            runNaN <== newNaN
-            rowStart <== beat[tag.rowEnd]
-        }
+        let runNegInf = m.reg("run_neg_inf", 1)
+        let rowStarted = m.reg("row_started", 1, reset: 0)
+        // Lane indices of valid beats: base + lane, base a multiple of L (an OR when L is a power of two).
+        let laneBits = argmax.maxLane.width, tokenBits = c.tokenBits
+        let candidateIndex: Value = c.lanes & (c.lanes - 1) != 0 || c.lanes == 1
+            ? beat[tag.base] &+ argmax.maxLane.resized(to: tokenBits)
+            : tokenBits <= laneBits ? argmax.maxLane.resized(to: tokenBits)
+            : concat(beat[tag.base].bits(tokenBits - 1, laneBits), argmax.maxLane)
+        // A beat that moves: the row's first always wins (its lane 0 holds a token), later ones when valid and
+        // strictly greater; nothing else. The conditions are the top bits of the comparison (`advance` alone on
+        // top), so `take` is the carry chain's output and drives the registers' enables directly.
+        let fire = beat[tag.fire]
+        let take = m.named("take_candidate", ArgmaxTree.greater(
+            concat(advance, fire & argmax.maxValid, argmax.maxKey), concat(Value.true, rowStarted | !fire, runKey)))
+        let moves = m.named("row_beat_moves", fire & advance)
         let negInfKey = Int(c.format.negativeInfinityKey)
-        let degenerate: Value = c.format.isFloat  // compare both candidates, then select (shorter path)
-            ? mux(take, argmax.maxKey === negInfKey, runKey === negInfKey) : .false
+        m.when(take) {
+            runKey <== argmax.maxKey
+            runIndex <== candidateIndex
+            runNegInf <== (c.format.isFloat ? argmax.maxKey === negInfKey : .false)
+        }
+        m.when(moves) {
+            runNaN <== (runNaN & rowStarted) | argmax.anyFlag
+            rowStarted <== !beat[tag.rowEnd]
+        }
         let flag = FlagsLayout.field
         return m.enabled(by: advance) {
             let flags = m.reg("row_flags", layout: rowFlags)
             flags.bits <== m.pack(rowFlags, [flag(.badDraft): beat[tag.badDraft], flag(.badGamma): beat[tag.badGamma],
-                                             flag(.nanLogit): newNaN, flag(.degenerateRow): degenerate,
+                                             flag(.nanLogit): .false, flag(.degenerateRow): .false,
                                              flag(.rowLength): beat[tag.rowLengthError]])
+            let withRun = m.view(m.named("row_flags_run", flags.bits | m.pack(rowFlags, [
+                flag(.badDraft): .false, flag(.badGamma): .false, flag(.nanLogit): runNaN,
+                flag(.degenerateRow): runNegInf, flag(.rowLength): .false])), as: rowFlags, name: "row_flags_all")
             return RowResult(done: m.regNext("row_done", beat[tag.fire] & beat[tag.rowEnd], reset: 0),
-                             argmax: m.regNext("row_argmax", newIndex),
+                             argmax: runIndex,
                              isFinal: m.regNext("row_is_final", beat[tag.rowFinal]),
                              draft: m.regNext("row_draft_token", beat[tag.draft]),
-                             gamma: m.regNext("row_gamma", beat[tag.gamma]), flags: flags)
+                             gamma: m.regNext("row_gamma", beat[tag.gamma]), flags: withRun)
+        }
+    }
+
+    /// The draft match of a finished row, registered with everything the decision reads.
+    static func matchStage(_ m: ModuleBuilder, _ c: VerifierConfig, _ row: RowResult, advance: Value) -> (RowResult, match: Value) {
+        m.enabled(by: advance) {
+            let match = !row.isFinal & !row.flags[FlagsLayout.field(.badGamma)] & (row.draft === row.argmax)
+            return (RowResult(done: m.regNext("match_done", row.done, reset: 0), argmax: m.regNext("match_argmax", row.argmax),
+                              isFinal: m.regNext("match_is_final", row.isFinal), draft: row.draft,
+                              gamma: m.regNext("match_gamma", row.gamma), flags: m.regNext("match_flags", row.flags)),
+                    m.regNext("match_draft", match))
         }
     }
 
@@ -259,28 +367,31 @@ public enum GreedyVerifierRTL {
         let pushToken, tokenEntry, pushResult, result, committed: Value
     }
 
-    /// Accept or stop at each row; the emitted token, the result and the committed length.
-    static func decide(_ m: ModuleBuilder, _ c: VerifierConfig, _ io: VerifierInterface, row: RowResult,
+    /// Accept or stop at each row; the emitted token (the row's argmax, which equals the draft when it matches),
+    /// the result and the committed length.
+    static func decide(_ m: ModuleBuilder, _ c: VerifierConfig, _ io: VerifierInterface, row matched: (RowResult, match: Value),
                        advance: Value) -> Decision {
+        let row = matched.0, match = matched.match
         let lengthBits = VerifierInterface.committedLengthBits
         let decided = m.reg("decided", 1, reset: 0)
         let accepted = m.reg("accepted", c.gammaBits, reset: 0)
+        let emitted = m.reg("emitted", bitsToHold(c.gammaMax + 1), reset: 1)  // accepted + 1: one adder for the length
         let flagsSoFar = m.reg("flags_so_far", rowFlags.width, reset: 0)
         let committed = m.reg("committed", lengthBits, reset: 0)
         let rowEvent = m.named("row_event", row.done & advance & !decided)
-        let match = m.named("draft_match", !row.isFinal & !row.flags[FlagsLayout.field(.badGamma)]
-            & (row.draft === row.argmax))
         let flagsNow = m.view(m.named("flags_now", flagsSoFar | row.flags.bits), as: rowFlags, name: "flags_now")
         let stop = m.named("round_decided", rowEvent & !match)
         m.when(rowEvent) {
             accepted <== mux(match, accepted &+ 1, accepted)
+            emitted <== mux(match, emitted &+ 1, emitted)
             flagsSoFar <== flagsNow.bits
             decided <== !match
         }
-        m.when(stop) { committed <== committed &+ (accepted.zeroExtended(to: lengthBits) &+ 1) }
+        m.when(stop) { committed <== committed &+ emitted.zeroExtended(to: lengthBits) }
         m.when(row.done & advance & row.isFinal) {  // the round's last row: ready for the next round
             decided <== 0
             accepted <== 0
+            emitted <== 1
             flagsSoFar <== 0
         }
         let flags = FlagsLayout.layout.fields.reduce(into: [Layout.Field: Value]()) { all, f in
@@ -289,7 +400,7 @@ public enum GreedyVerifierRTL {
         let result = io.result, tokens = io.tokens
         return Decision(
             pushToken: rowEvent,
-            tokenEntry: m.pack(tokens.entry, [tokens.token: mux(match, row.draft, row.argmax), tokens.last: !match]),
+            tokenEntry: m.pack(tokens.entry, [tokens.token: row.argmax, tokens.last: !match]),
             pushResult: stop,
             result: m.pack(result.layout, [result.token: row.argmax, result.accepted: accepted,
                                            result.rollback: row.gamma &- accepted,

@@ -10,16 +10,33 @@ enum LogitKey {
     }
 
     static func build(_ code: Value, format: LogitFormat) -> Lane {
+        let special = detect(code, format: format)
+        return Lane(key: key(code, special, format: format), isNaN: special.isNaN)
+    }
+
+    /// The codes that need a fix-up: NaN and −0 (both false for fixed point).
+    static func detect(_ code: Value, format: LogitFormat) -> (isNaN: Value, isNegativeZero: Value) {
+        guard format.isFloat else { return (.false, .false) }
+        let w = format.bits, mantissaBits = format.mantissaBits
+        return (code.bits(w - 2, mantissaBits).andReduce & code.bits(mantissaBits - 1, 0).orReduce,
+                code === Int(format.negativeZeroCode))
+    }
+
+    /// The key from the code and its `detect` bits, one LUT per bit: NaN → the key of −inf; −0 → the key of +0
+    /// (only the top bit set); otherwise the code to offset binary (floats: a negative code's bits inverted, a
+    /// positive code's top bit set; fixed point: the sign bit inverted).
+    static func key(_ code: Value, _ special: (isNaN: Value, isNegativeZero: Value), format: LogitFormat) -> Value {
         let w = format.bits
         let signFlipped = concat(~code.msb, code.bits(w - 2, 0))
-        guard format.isFloat else { return Lane(key: signFlipped, isNaN: .false) }
-        let mantissaBits = format.mantissaBits
-        let isNaN = code.bits(w - 2, mantissaBits).andReduce & code.bits(mantissaBits - 1, 0).orReduce
-        let negativeInfinity = Value.literal(UInt64(format.negativeInfinityCode), width: w)
-        let negativeZero = Value.literal(UInt64(format.negativeZeroCode), width: w)
-        let cleaned = mux(isNaN, negativeInfinity,
-                          mux(code === negativeZero, .literal(0, width: w), code))
-        let key = mux(cleaned.msb, ~cleaned, concat(Value.true, cleaned.bits(w - 2, 0)))
-        return Lane(key: key, isNaN: isNaN)
+        guard format.isFloat else { return signFlipped }
+        let negativeInfinityKey = UInt64(format.negativeInfinityKey)
+        let sign = code.msb
+        let bits = (0..<w).map { i -> Value in
+            let ordinary = i == w - 1 ? !sign : sign ^ code[i]
+            let fixed: Value = (negativeInfinityKey >> UInt64(i)) & 1 == 1 ? .true : .false
+            return mux(special.isNaN, fixed,
+                       i == w - 1 ? ordinary | special.isNegativeZero : ordinary & !special.isNegativeZero)
+        }
+        return concat(bits.reversed())
     }
 }

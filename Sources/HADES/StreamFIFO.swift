@@ -6,12 +6,14 @@ import HDL
 enum StreamFIFO {
     struct Ports {
         let push, pushData, full, fullNext: Value
+        /// Room for two more entries, from the registered count alone (`withSpare` modules only).
+        let spare: Value?
         let output: StreamOut
     }
 
-    static func module(width: Int, depth: Int) throws -> Submodule<Ports> {
+    static func module(width: Int, depth: Int, withSpare: Bool = false) throws -> Submodule<Ports> {
         precondition(depth >= 2 && depth & (depth - 1) == 0, "FIFO depth must be a power of two")
-        return try Module.submodule(moduleName("hades_stream_fifo", ("w", width), ("d", depth)),
+        return try Module.submodule(moduleName("hades_stream_fifo", ("w", width), ("d", depth)) + (withSpare ? "_spare" : ""),
                                     parameters: [("width", "\(width)"), ("depth", "\(depth)")],
                                     doc: ["stream FIFO of \(depth) entries"]) { m in
             let push = m.input("push", 1)
@@ -19,6 +21,7 @@ enum StreamFIFO {
             let full = m.output("full", 1)
             let fullNext = m.output("full_next", 1)
             let output = m.streamOut(StreamPortNames("m_axis"), payload: width)
+            let spare = withSpare ? m.output("spare", 1) : nil
             let pointerBits = ceilLog2(depth)
             let head = m.reg("head", pointerBits, reset: 0)
             let tail = m.reg("tail", pointerBits, reset: 0)
@@ -26,6 +29,7 @@ enum StreamFIFO {
             let slots = m.regs("slot", count: depth, width)
             let pop = m.named("pop", output.fire)
             full <== count === depth
+            if let spare { spare <== count <= depth - 2 }
             output.valid <== count =/= 0
             output.data <== m.select("head_data", slots, index: head)
             m.when(push) {
@@ -41,7 +45,7 @@ enum StreamFIFO {
             }.elseWhen(pop & !push) {
                 count <== count &- 1
             }
-            return Ports(push: push, pushData: pushData, full: full, fullNext: fullNext, output: output)
+            return Ports(push: push, pushData: pushData, full: full, fullNext: fullNext, spare: spare, output: output)
         }
     }
 }

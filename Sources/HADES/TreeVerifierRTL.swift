@@ -116,7 +116,7 @@ public enum TreeVerifierRTL {
         let nodes = c.maxNodes
         let top = name ?? defaultName(c)
         let tagFields: [(String, Int)] = [("fire", 1), ("row_end", 1), ("row_final", 1), ("row_length_error", 1),
-                                          ("nan", 1), ("slot", 1), ("base", tw), ("row", cw)]
+                                          ("slot", 1), ("base", tw), ("row", cw)]
         let tagBits = tagFields.reduce(0) { $0 + $1.1 }
         let tree = try ArgmaxTree.module(lanes: lanes, keyBits: w, tagBits: tagBits)
         let tokenFifo = try StreamFIFO.module(width: tw + 1, depth: tokenFifoDepth)
@@ -225,23 +225,16 @@ public enum TreeVerifierRTL {
                 "fire": fire, "row_end": logitsLast, "row_final": rowFinal, "row_length_error": rowLengthError,
                 "slot": inSel, "base": base, "row": row,
             ]
-            let stage1Fields = tagFields.filter { $0.0 != "nan" }
-            let stage1Tag = m.regNext("s1_tag", concat(stage1Fields.reversed().map { tagValues[$0.0]! }), reset: 0, enable: advance)
+            let stage1Tag = m.regNext("s1_tag", concat(tagFields.reversed().map { tagValues[$0.0]! }), reset: 0, enable: advance)
             let stage1Valid = m.regNext("s1_lane_valid", concat(laneValid.reversed()), enable: advance)
             let stage1Keys = m.regNext("s1_lane_keys", concat(laneKeys.reversed()), enable: advance)
-            let stage1NaN: Value = laneNaN.isEmpty ? .false
-                : m.regNext("s1_lane_nan", concat(laneNaN.reversed()), enable: advance).orReduce
             let argmax = m.instance(tree, name: "u_argmax")
             argmax.enable <== advance
             argmax.laneValid <== stage1Valid
             argmax.laneKeys <== stage1Keys
-            var stage1Values: [String: Value] = ["nan": stage1NaN]
-            var stage1Offset = 0
-            for (field, width) in stage1Fields {
-                stage1Values[field] = stage1Tag.bits(stage1Offset + width - 1, stage1Offset)
-                stage1Offset += width
-            }
-            argmax.tagIn <== concat(tagFields.reversed().map { stage1Values[$0.0]! })
+            argmax.laneFlags <== laneNaN.isEmpty ? .literal(0, width: lanes)
+                : m.regNext("s1_lane_nan", concat(laneNaN.reversed()), enable: advance)  // OR-reduced in the tree
+            argmax.tagIn <== stage1Tag
             var fields: [String: Value] = [:]
             var offset = 0
             for (field, width) in tagFields {
@@ -261,7 +254,7 @@ public enum TreeVerifierRTL {
             let newValid = m.named("new_valid", mux(take, candidateValid, runValid))
             let newKey = m.named("new_key", mux(take, argmax.maxKey, runKey))
             let newIndex = m.named("new_index", mux(take, candidateIndex, runIndex))
-            let newNaN = m.named("new_nan", (runNaN & !rowStart) | fields["nan"]!)
+            let newNaN = m.named("new_nan", (runNaN & !rowStart) | argmax.anyFlag)
             m.when(fields["fire"]! & advance) {
                 runValid <== newValid
                 runKey <== newKey

@@ -26,6 +26,9 @@ public struct InstanceOf<Ports> {
     /// The parent-side signal of a port (drive an input, read an output).
     public subscript(dynamicMember port: KeyPath<Ports, Value>) -> Value { instance[ports[keyPath: port]] }
 
+    /// An optional port (one that only some configurations of the submodule declare).
+    public subscript(dynamicMember port: KeyPath<Ports, Value?>) -> Value? { ports[keyPath: port].map { instance[$0] } }
+
     /// A stream of the submodule: from the parent, drive what the submodule reads (an input stream's valid, data
     /// and last; an output stream's ready) and read the rest.
     public subscript<Direction>(dynamicMember port: KeyPath<Ports, Stream<Direction>>) -> Stream<Direction> {

@@ -18,7 +18,7 @@ struct Formal: ParsableCommand {
 
     @Option(help: "Largest draft length per round, Γ (1…32).") var gamma: Int
     @Option(help: "Vocabulary size V (2…262144).") var vocab: Int
-    @Option(help: "Logits per beat, L (1…64).") var lanes: Int
+    @Option(help: "Logits per beat, L (1…256).") var lanes: Int
     @Option(help: "Logit format: fixedW.F, fp16, bf16 or fp32.") var format: String
     @Option(help: "Directory to write into (it must exist).") var dir: String
 

@@ -22,7 +22,7 @@ struct HadesServe: ParsableCommand {
 
     @Option(help: "Vocabulary size V.") var vocab: Int = 49152
     @Option(name: .customLong("gamma-max"), help: "Γ of the hardware (1…32).") var gammaMax: Int = 16
-    @Option(help: "Logits per beat (1…64).") var lanes: Int = 16
+    @Option(help: "Logits per beat (1…256).") var lanes: Int = 16
     @Option(help: "greedy or sampling.") var mode: String = "greedy"
     @Option(help: "Logit format (default greedy fp32, sampling fixed16.8).") var format: String?
     @Flag(name: .customLong("golden-only"), help: "Decide with the golden model alone (no Verilator build).")

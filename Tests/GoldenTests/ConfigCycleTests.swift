@@ -12,7 +12,7 @@ final class ConfigCycleTests: XCTestCase {
         XCTAssertEqual(c.laneIndexBits, 4)
         XCTAssertEqual(c.beatIndexBits, 12)          // 0…3141
         XCTAssertEqual(c.logitBits, 16)
-        XCTAssertEqual(c.pipelineDepth, 7)
+        XCTAssertEqual(c.pipelineDepth, 9)
 
         let d = try VerifierConfig(vocab: 49_152, gammaMax: 7, lanes: 64, format: .bf16)
         XCTAssertEqual(d.beatsPerRow, 768)
@@ -52,48 +52,49 @@ final class ConfigCycleTests: XCTestCase {
         XCTAssertEqual(message(262_145, 4, 4), "vocab 262145 out of range 2…262144")
         XCTAssertEqual(message(100, 0, 4), "gamma-max 0 out of range 1…32")
         XCTAssertEqual(message(100, 33, 4), "gamma-max 33 out of range 1…32")
-        XCTAssertEqual(message(100, 4, 0), "lanes 0 out of range 1…64")
-        XCTAssertEqual(message(100, 4, 65), "lanes 65 out of range 1…64")
+        XCTAssertEqual(message(100, 4, 0), "lanes 0 out of range 1…256")
+        XCTAssertEqual(message(100, 4, 257), "lanes 257 out of range 1…256")
         let bad = message(100, 4, 4, .fixed(width: 40, fraction: 8))
         XCTAssertNotNil(bad)
         XCTAssertTrue(bad?.contains("fixed40.8") ?? false, bad ?? "")
         XCTAssertTrue(bad?.contains("8…32") ?? false, bad ?? "")
         XCTAssertTrue(message(100, 4, 4, .fixed(width: 16, fraction: 17))?.contains("0…16") ?? false)
         XCTAssertNil(message(2, 1, 1))
-        XCTAssertNil(message(262_144, 32, 64, .fixed(width: 32, fraction: 32)))
+        XCTAssertNil(message(262_144, 32, 256, .fixed(width: 32, fraction: 32)))
     }
 
     func testPipelineDepth() {
-        let expected = [1: 3, 2: 4, 3: 5, 4: 5, 5: 6, 8: 6, 9: 7, 16: 7, 17: 8, 32: 8, 33: 9, 64: 9]
+        // Five stages around the tree, two per tree level of up to four lanes (at least one level).
+        let expected = [1: 7, 2: 7, 3: 7, 4: 7, 5: 9, 8: 9, 9: 9, 16: 9, 17: 11, 32: 11, 33: 11, 64: 11, 65: 13, 128: 13, 256: 13]
         for (l, d) in expected { XCTAssertEqual(GreedyTiming.pipelineDepth(lanes: l), d, "L=\(l)") }
     }
 
     func testCycleModelHandWorkedSequence() throws {
-        // V = 10, L = 4 → B = 3; D(4) = 2 + 3 = 5.
+        // V = 10, L = 4 → B = 3; D(4) = 2 + 5 = 7.
         let c = try VerifierConfig(vocab: 10, gammaMax: 3, lanes: 4, format: .fp16)
-        // Round 0: γ=2, n=2: first beat 0, result 0 + 3·3 − 1 + 5 = 13, cycles 14; stream 9 beats.
-        // Round 1: γ=0, n=0: first beat 9, result 9 + 3 − 1 + 5 = 16, cycles 8; stream 3 beats.
-        // Round 2: γ=3, n=1: first beat 12, result 12 + 6 − 1 + 5 = 22, cycles 11; stream 12 beats.
-        // Round 3: γ=1, n=0: first beat 24, result 24 + 3 − 1 + 5 = 31, cycles 8; stream 6 beats.
-        // Round 4: γ=5 > Γ (bad_gamma), n=0: first beat 30, result 30 + 3 − 1 + 5 = 37, cycles 8; stream 18.
-        // Round 5: γ=0, n=0: first beat 48, result 48 + 3 − 1 + 5 = 55, cycles 8.
+        // Round 0: γ=2, n=2: first beat 0, result 0 + 3·3 − 1 + 7 = 15, cycles 16; stream 9 beats.
+        // Round 1: γ=0, n=0: first beat 9, result 9 + 3 − 1 + 7 = 18, cycles 10; stream 3 beats.
+        // Round 2: γ=3, n=1: first beat 12, result 12 + 6 − 1 + 7 = 24, cycles 13; stream 12 beats.
+        // Round 3: γ=1, n=0: first beat 24, result 24 + 3 − 1 + 7 = 33, cycles 10; stream 6 beats.
+        // Round 4: γ=5 > Γ (bad_gamma), n=0: first beat 30, result 30 + 3 − 1 + 7 = 39, cycles 10; stream 18.
+        // Round 5: γ=0, n=0: first beat 48, result 48 + 3 − 1 + 7 = 57, cycles 10.
         let t = CycleModel.predict(gammas: [2, 0, 3, 1, 5, 0], accepted: [2, 0, 1, 0, 0, 0], config: c)
         XCTAssertEqual(t, [
-            RoundTiming(firstBeat: 0, result: 13, cycles: 14),
-            RoundTiming(firstBeat: 9, result: 16, cycles: 8),
-            RoundTiming(firstBeat: 12, result: 22, cycles: 11),
-            RoundTiming(firstBeat: 24, result: 31, cycles: 8),
-            RoundTiming(firstBeat: 30, result: 37, cycles: 8),
-            RoundTiming(firstBeat: 48, result: 55, cycles: 8),
+            RoundTiming(firstBeat: 0, result: 15, cycles: 16),
+            RoundTiming(firstBeat: 9, result: 18, cycles: 10),
+            RoundTiming(firstBeat: 12, result: 24, cycles: 13),
+            RoundTiming(firstBeat: 24, result: 33, cycles: 10),
+            RoundTiming(firstBeat: 30, result: 39, cycles: 10),
+            RoundTiming(firstBeat: 48, result: 57, cycles: 10),
         ])
-        XCTAssertEqual(CycleModel.idealCycles(accepted: [2, 0, 1, 0, 0, 0], config: c), [14, 8, 11, 8, 8, 8])
-        XCTAssertEqual(CycleModel.idealCycles(accepted: 3, config: c), 17)
+        XCTAssertEqual(CycleModel.idealCycles(accepted: [2, 0, 1, 0, 0, 0], config: c), [16, 10, 13, 10, 10, 10])
+        XCTAssertEqual(CycleModel.idealCycles(accepted: 3, config: c), 19)
         XCTAssertEqual(CycleModel.streamBeats(gamma: 5, config: c), 18)
 
-        // L = 1, V = 2: B = 2, D = 3.
+        // L = 1, V = 2: B = 2, D = 7.
         let one = try VerifierConfig(vocab: 2, gammaMax: 1, lanes: 1, format: .fixed(width: 8, fraction: 0))
         XCTAssertEqual(CycleModel.predict(gammas: [1, 1], accepted: [1, 0], config: one),
-                       [RoundTiming(firstBeat: 0, result: 6, cycles: 7), RoundTiming(firstBeat: 4, result: 8, cycles: 5)])
+                       [RoundTiming(firstBeat: 0, result: 10, cycles: 11), RoundTiming(firstBeat: 4, result: 12, cycles: 9)])
     }
 
     func testCommitCounter() {

@@ -68,7 +68,9 @@ final class TreeGoldenTests: XCTestCase {
     func testEmptyTreeIsPlainDecoding() {
         let o = decide(TreeRound(nodes: 0, tokens: [], parents: []), [6])
         XCTAssertEqual(o.round.emitted, [6])
-        XCTAssertEqual(TreeTiming.cycles(lastRow: o.lastRow, config: config), 2 + GreedyTiming.pipelineDepth(lanes: 4) + 1)
+        // D_T = 2 stages of the argmax tree (L = 4) + input, row, match vector, decision = 6 (the chain unit's D − 1).
+        XCTAssertEqual(TreeTiming.cycles(lastRow: o.lastRow, config: config), 2 + 6)
+        XCTAssertEqual(TreeTiming.pipelineDepth(lanes: 4), GreedyTiming.pipelineDepth(lanes: 4) - 1)
     }
 
     /// A chain (p_i = i − 1) decides exactly like the chain verifier, on random rows with many ties.

@@ -56,33 +56,32 @@ final class BlockTests: XCTestCase {
     }
 
     func testArgmaxTreeAgainstModelWithStalls() throws {
-        for lanes in [1, 5, 8] {
+        for lanes in [1, 2, 5, 8, 10] {  // groups: 1; 2; 4+1, then 2; 4+4, then 2; 4+4+2, then 3
             let keyBits = 6, tagBits = 3
-            let levels = ArgmaxTree.levels(lanes: lanes)
-            struct Result: Equatable { var valid: UInt64 = 0, key: UInt64 = 0, lane: UInt64 = 0, tag: UInt64 = 0 }
+            let levels = GreedyTiming.argmaxStages(lanes: lanes)
+            struct Result: Equatable { var valid: UInt64 = 0, key: UInt64 = 0, lane: UInt64 = 0, flag: UInt64 = 0, tag: UInt64 = 0 }
             struct Model: CircuitModel {
                 let lanes: Int, keyBits: Int, levels: Int
                 var stages: [Result]
                 var ties = 0
 
-                /// Largest key among valid lanes, the lowest such lane; lane 0 (and its key) when none is valid.
+                /// Largest key among valid lanes, the lowest such lane; when none is valid, the same over all lanes.
                 func tree(_ i: PortValues) -> Result {
                     let valid = i["lane_valid"]!, keys = i["lane_keys"]!
                     let key = { (k: Int) in (keys >> UInt64(k * keyBits)) & ((1 << UInt64(keyBits)) - 1) }
-                    let candidates = (0..<lanes).filter { (valid >> UInt64($0)) & 1 == 1 }
-                    guard let best = candidates.max(by: { key($0) < key($1) || (key($0) == key($1) && $0 > $1) }) else {
-                        return Result(valid: 0, key: key(0), lane: 0, tag: i["tag_in"]!)
-                    }
-                    return Result(valid: 1, key: key(best), lane: UInt64(best), tag: i["tag_in"]!)
+                    let valids = (0..<lanes).filter { (valid >> UInt64($0)) & 1 == 1 }
+                    let candidates = valids.isEmpty ? Array(0..<lanes) : valids
+                    let best = candidates.max(by: { key($0) < key($1) || (key($0) == key($1) && $0 > $1) })!
+                    return Result(valid: valids.isEmpty ? 0 : 1, key: key(best), lane: UInt64(best),
+                                  flag: i["lane_flags"]! != 0 ? 1 : 0, tag: i["tag_in"]!)
                 }
 
                 func outputs(_ i: PortValues) -> PortValues {
-                    let r = levels == 0 ? tree(i) : stages[levels - 1]
-                    return ["max_valid": r.valid, "max_key": r.key, "max_lane": r.lane, "tag_out": r.tag]
+                    let r = stages[levels - 1]
+                    return ["max_valid": r.valid, "max_key": r.key, "max_lane": r.lane, "any_flag": r.flag, "tag_out": r.tag]
                 }
 
                 mutating func clock(_ i: PortValues, reset: Bool) {
-                    guard levels > 0 else { return }
                     let entering = tree(i)
                     if i["enable"] == 1 {
                         let valid = i["lane_valid"]!, keys = i["lane_keys"]!
@@ -101,9 +100,10 @@ final class BlockTests: XCTestCase {
                 var keys: UInt64 = 0
                 for k in 0..<lanes { keys |= UInt64(rng.below(6) * 10) << UInt64(k * keyBits) }  // few values: ties
                 return ["enable": rng.chance(0.7) ? 1 : 0, "lane_valid": rng.bits(lanes) | (rng.chance(0.8) ? 1 : 0),
-                        "lane_keys": keys, "tag_in": rng.bits(tagBits)]
+                        "lane_keys": keys, "lane_flags": rng.chance(0.5) ? 0 : UInt64(1) << UInt64(rng.below(lanes)),
+                        "tag_in": rng.bits(tagBits)]
             }
-            if lanes > 1 { XCTAssertGreaterThan(model.ties, 200, "L=\(lanes): the stimulus made no ties") }
+            if lanes > 1 { XCTAssertGreaterThan(model.ties, lanes == 2 ? 100 : 200, "L=\(lanes): the stimulus made few ties") }
         }
     }
 
@@ -135,15 +135,15 @@ final class BlockTests: XCTestCase {
         }
     }
 
-    /// README: "there is no combinational path from an output's tready to an input's tready", for both units,
-    /// by the DSL's own path analysis (the same one that reports combinational loops).
+    /// README: "there is no combinational path from an output's tready to an input's tready", for the greedy,
+    /// sampling and tree units, by the DSL's own path analysis (the same one that reports combinational loops).
     func testNoOutputReadyReachesAnInputReadyCombinationally() throws {
         func check(_ module: Module, file: StaticString = #filePath, line: UInt = #line) {
             let outputReadies = Set(module.ports.filter { $0.direction == .input && $0.name.hasPrefix("m_axis_")
                 && $0.name.hasSuffix("_tready") }.map(\.name))
             let inputReadies = module.ports.filter { $0.direction == .output && $0.name.hasPrefix("s_axis_")
                 && $0.name.hasSuffix("_tready") }.map(\.name)
-            XCTAssertEqual(outputReadies.count, 2, module.name, file: file, line: line)
+            XCTAssertGreaterThanOrEqual(outputReadies.count, 2, module.name, file: file, line: line)
             XCTAssertFalse(inputReadies.isEmpty, module.name, file: file, line: line)
             for ready in inputReadies {
                 let through = module.combinationalPaths[ready, default: []].intersection(outputReadies)
@@ -154,6 +154,9 @@ final class BlockTests: XCTestCase {
         for (v, g, l, f) in [(50257, 16, 16, LogitFormat.fp16), (10, 4, 1, .fixed(width: 16, fraction: 8)),
                              (1000, 4, 5, .bf16)] {
             check(try GreedyVerifierRTL.module(try VerifierConfig(vocab: v, gammaMax: g, lanes: l, format: f)))
+        }
+        for (v, n, l) in [(50257, 16, 16), (37, 8, 4)] {
+            check(try TreeVerifierRTL.module(try TreeConfig(vocab: v, maxNodes: n, lanes: l, format: .fp16)))
         }
         let sampling = try SamplingVerifierRTL.module(try VerifierConfig(vocab: 100, gammaMax: 3, lanes: 4,
                                                                          format: .fixed(width: 16, fraction: 8)))

@@ -38,7 +38,7 @@ final class GeneratorTests: XCTestCase {
             (["--gamma", "4", "--vocab", "1"], "--vocab"),
             (["--gamma", "4", "--vocab", "262145"], "--vocab"),
             (["--gamma", "4", "--vocab", "100", "--lanes", "0"], "--lanes"),
-            (["--gamma", "4", "--vocab", "100", "--lanes", "65"], "--lanes"),
+            (["--gamma", "4", "--vocab", "100", "--lanes", "257"], "--lanes"),
             (["--gamma", "4", "--vocab", "100", "--format", "fixed40.8"], "--format"),
             (["--gamma", "4", "--vocab", "100", "--format", "fp8"], "--format"),
             (["--gamma", "4", "--vocab", "100", "--top", "bad__name"], "--top"),

@@ -7,7 +7,7 @@
 //   gamma_max = 4
 //   lanes = 4
 //   format = fixed8.4
-//   queue_depth = 8
+//   queue_depth = 16
 // Ports:
 //   input     1 aclk  clock, all logic on its rising edge
 //   input     1 aresetn  synchronous reset, active low
@@ -32,8 +32,8 @@
 `timescale 1ns/1ps
 `default_nettype none
 
-// hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:14)
-module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4 (
+// hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4_spare: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:16)
+module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4_spare (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -42,7 +42,8 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4 (
     output wire full_next,
     output wire m_axis_tvalid,
     input  wire m_axis_tready,
-    output wire [4:0] m_axis_tdata
+    output wire [4:0] m_axis_tdata,
+    output wire spare
 );
 
     reg  [1:0] head;
@@ -59,6 +60,7 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4 (
     assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
+    assign spare = (count <= 3'h2);
     assign pop = (m_axis_tvalid & m_axis_tready);
 
     always @(*) begin
@@ -146,8 +148,8 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4 (
     end
 endmodule
 
-// hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:14)
-module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d2 (
+// hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d4_spare: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:16)
+module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d4_spare (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -156,30 +158,40 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d2 (
     output wire full_next,
     output wire m_axis_tvalid,
     input  wire m_axis_tready,
-    output wire [15:0] m_axis_tdata
+    output wire [15:0] m_axis_tdata,
+    output wire spare
 );
 
-    reg  head;
-    reg  tail;
-    reg  [1:0] count;
+    reg  [1:0] head;
+    reg  [1:0] tail;
+    reg  [2:0] count;
     reg  [15:0] slot_0;
     reg  [15:0] slot_1;
+    reg  [15:0] slot_2;
+    reg  [15:0] slot_3;
     wire pop;
     reg  [15:0] head_data;
 
-    assign full = (count == 2'h2);
-    assign full_next = (((push & (~pop)) ? (count + 2'h1) : ((pop & (~push)) ? (count - 2'h1) : count)) == 2'h2);
-    assign m_axis_tvalid = (count != 2'h0);
+    assign full = (count == 3'h4);
+    assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
+    assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
+    assign spare = (count <= 3'h2);
     assign pop = (m_axis_tvalid & m_axis_tready);
 
     always @(*) begin
         case (head)
-            1'h0: begin
+            2'h0: begin
                 head_data = slot_0;
             end
-            1'h1: begin
+            2'h1: begin
                 head_data = slot_1;
+            end
+            2'h2: begin
+                head_data = slot_2;
+            end
+            2'h3: begin
+                head_data = slot_3;
             end
             default: begin
                 head_data = slot_0;
@@ -189,39 +201,39 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d2 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            head <= 1'h0;
+            head <= 2'h0;
         end else begin
             if (pop) begin
-                head <= (head + 1'h1);
+                head <= (head + 2'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            tail <= 1'h0;
+            tail <= 2'h0;
         end else begin
             if (push) begin
-                tail <= (tail + 1'h1);
+                tail <= (tail + 2'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            count <= 2'h0;
+            count <= 3'h0;
         end else begin
             if ((push & (~pop))) begin
-                count <= (count + 2'h1);
+                count <= (count + 3'h1);
             end else if ((pop & (~push))) begin
-                count <= (count - 2'h1);
+                count <= (count - 3'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 1'h0)) begin
+            if ((tail == 2'h0)) begin
                 slot_0 <= push_data;
             end
         end
@@ -229,139 +241,267 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d2 (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 1'h1)) begin
+            if ((tail == 2'h1)) begin
                 slot_1 <= push_data;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (push) begin
+            if ((tail == 2'h2)) begin
+                slot_2 <= push_data;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (push) begin
+            if ((tail == 2'h3)) begin
+                slot_3 <= push_data;
             end
         end
     end
 endmodule
 
-// hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t18: pipelined argmax, 2 register levels, ties to the lowest lane (from HADES/ArgmaxTree.swift:22)
-module hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t18 (
+// hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t17: pipelined argmax, 2 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:35)
+module hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t17 (
     input  wire aclk,
     input  wire aresetn,
     input  wire enable,
     input  wire [3:0] lane_valid,
     input  wire [31:0] lane_keys,
-    input  wire [17:0] tag_in,
+    input  wire [3:0] lane_flags,
+    input  wire [16:0] tag_in,
     output wire max_valid,
     output wire [7:0] max_key,
     output wire [1:0] max_lane,
-    output wire [17:0] tag_out
+    output wire any_flag,
+    output wire [16:0] tag_out
 );
 
-    reg  l1_n0_valid;
-    reg  [7:0] l1_n0_key;
-    reg  [1:0] l1_n0_lane;
-    reg  l1_n1_valid;
-    reg  [7:0] l1_n1_key;
-    reg  [1:0] l1_n1_lane;
-    reg  [17:0] l1_tag;
-    reg  l2_n0_valid;
-    reg  [7:0] l2_n0_key;
-    reg  [1:0] l2_n0_lane;
-    reg  [17:0] l2_tag;
+    reg  s1_g0_c0_valid;
+    reg  [7:0] s1_g0_c0_key;
+    reg  [1:0] s1_g0_c0_lane;
+    reg  s1_g0_c1_valid;
+    reg  [7:0] s1_g0_c1_key;
+    reg  [1:0] s1_g0_c1_lane;
+    reg  s1_g0_c2_valid;
+    reg  [7:0] s1_g0_c2_key;
+    reg  [1:0] s1_g0_c2_lane;
+    reg  s1_g0_c3_valid;
+    reg  [7:0] s1_g0_c3_key;
+    reg  [1:0] s1_g0_c3_lane;
+    reg  s1_g0_gt10;
+    reg  s1_g0_gt20;
+    reg  s1_g0_gt21;
+    reg  s1_g0_gt30;
+    reg  s1_g0_gt31;
+    reg  s1_g0_gt32;
+    reg  [16:0] s1_tag;
+    reg  s1_flag0;
+    wire s2_g0_upper_wins;
+    reg  s2_g0_valid;
+    reg  [7:0] s2_g0_key;
+    reg  [1:0] s2_g0_lane;
+    reg  [16:0] s2_tag;
+    reg  s2_flag0;
     wire t_0;
-    wire t_1;
-    wire [7:0] t_2;
+    wire [7:0] t_1;
+    wire t_2;
     wire [7:0] t_3;
     wire t_4;
-    wire t_5;
+    wire [7:0] t_5;
     wire t_6;
     wire [7:0] t_7;
-    wire [7:0] t_8;
-    wire t_9;
-    wire t_10;
+    wire [9:0] t_8;
+    wire [9:0] t_9;
+    wire [9:0] t_10;
+    wire [9:0] t_11;
+    wire [9:0] t_12;
+    wire [9:0] t_13;
 
     assign t_0 = lane_valid[0];
-    assign t_1 = lane_valid[1];
-    assign t_2 = lane_keys[7:0];
+    assign t_1 = lane_keys[7:0];
+    assign t_2 = lane_valid[1];
     assign t_3 = lane_keys[15:8];
-    assign t_4 = (t_1 & ((~t_0) | (t_2 < t_3)));
-    assign t_5 = lane_valid[2];
+    assign t_4 = lane_valid[2];
+    assign t_5 = lane_keys[23:16];
     assign t_6 = lane_valid[3];
-    assign t_7 = lane_keys[23:16];
-    assign t_8 = lane_keys[31:24];
-    assign t_9 = (t_6 & ((~t_5) | (t_7 < t_8)));
-    assign t_10 = (l1_n1_valid & ((~l1_n0_valid) | (l1_n0_key < l1_n1_key)));
+    assign t_7 = lane_keys[31:24];
+    assign t_8 = ({1'h0, {t_0, t_1}} - {1'h0, {t_2, t_3}});
+    assign t_9 = ({1'h0, {t_0, t_1}} - {1'h0, {t_4, t_5}});
+    assign t_10 = ({1'h0, {t_2, t_3}} - {1'h0, {t_4, t_5}});
+    assign t_11 = ({1'h0, {t_0, t_1}} - {1'h0, {t_6, t_7}});
+    assign t_12 = ({1'h0, {t_2, t_3}} - {1'h0, {t_6, t_7}});
+    assign t_13 = ({1'h0, {t_4, t_5}} - {1'h0, {t_6, t_7}});
 
-    assign max_valid = l2_n0_valid;
-    assign max_key = l2_n0_key;
-    assign max_lane = l2_n0_lane;
-    assign tag_out = l2_tag;
+    assign max_valid = s2_g0_valid;
+    assign max_key = s2_g0_key;
+    assign max_lane = s2_g0_lane;
+    assign any_flag = s2_flag0;
+    assign tag_out = s2_tag;
+    assign s2_g0_upper_wins = (s1_g0_gt10 ? (s1_g0_gt32 ? s1_g0_gt31 : s1_g0_gt21) : (s1_g0_gt32 ? s1_g0_gt30 : s1_g0_gt20));
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n0_valid <= (t_0 | t_1);
+            s1_g0_c0_valid <= t_0;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n0_key <= (t_4 ? t_3 : t_2);
+            s1_g0_c0_key <= t_1;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n0_lane <= (t_4 ? 2'h1 : 2'h0);
+            s1_g0_c0_lane <= 2'h0;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n1_valid <= (t_5 | t_6);
+            s1_g0_c1_valid <= t_2;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n1_key <= (t_9 ? t_8 : t_7);
+            s1_g0_c1_key <= t_3;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l1_n1_lane <= (t_9 ? 2'h3 : 2'h2);
+            s1_g0_c1_lane <= 2'h1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_c2_valid <= t_4;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_c2_key <= t_5;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_c2_lane <= 2'h2;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_c3_valid <= t_6;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_c3_key <= t_7;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_c3_lane <= 2'h3;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_gt10 <= t_8[9];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_gt20 <= t_9[9];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_gt21 <= t_10[9];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_gt30 <= t_11[9];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_gt31 <= t_12[9];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s1_g0_gt32 <= t_13[9];
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            l1_tag <= 18'h0;
+            s1_tag <= 17'h0;
         end else if (enable) begin
-            l1_tag <= tag_in;
+            s1_tag <= tag_in;
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n0_valid <= (l1_n0_valid | l1_n1_valid);
+            s1_flag0 <= (|{lane_flags[0], lane_flags[1], lane_flags[2], lane_flags[3]});
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n0_key <= (t_10 ? l1_n1_key : l1_n0_key);
+            s2_g0_valid <= (s2_g0_upper_wins ? (s1_g0_gt32 ? s1_g0_c3_valid : s1_g0_c2_valid) : (s1_g0_gt10 ? s1_g0_c1_valid : s1_g0_c0_valid));
         end
     end
 
     always @(posedge aclk) begin
         if (enable) begin
-            l2_n0_lane <= (t_10 ? l1_n1_lane : l1_n0_lane);
+            s2_g0_key <= (s2_g0_upper_wins ? (s1_g0_gt32 ? s1_g0_c3_key : s1_g0_c2_key) : (s1_g0_gt10 ? s1_g0_c1_key : s1_g0_c0_key));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s2_g0_lane <= (s2_g0_upper_wins ? (s1_g0_gt32 ? s1_g0_c3_lane : s1_g0_c2_lane) : (s1_g0_gt10 ? s1_g0_c1_lane : s1_g0_c0_lane));
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            l2_tag <= 18'h0;
+            s2_tag <= 17'h0;
         end else if (enable) begin
-            l2_tag <= l1_tag;
+            s2_tag <= s1_tag;
         end
     end
+
+    always @(posedge aclk) begin
+        if (enable) begin
+            s2_flag0 <= (|s1_flag0);
+        end
+    end
+
+    // Bits computed or received but not used; gathered so lint sees them as deliberate.
+    wire unused_ok = &{1'b0, t_8[8:0], t_9[8:0], t_10[8:0], t_11[8:0], t_12[8:0], t_13[8:0]};
 endmodule
 
-// hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:37)
+// hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:39)
 module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -405,6 +545,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire u_token_fifo_m_axis_tvalid;
     wire u_token_fifo_m_axis_tready;
     wire [4:0] u_token_fifo_m_axis_tdata;
+    wire u_token_fifo_spare;
     wire u_result_fifo_push;
     wire [15:0] u_result_fifo_push_data;
     wire u_result_fifo_full;
@@ -412,26 +553,53 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire u_result_fifo_m_axis_tvalid;
     wire u_result_fifo_m_axis_tready;
     wire [15:0] u_result_fifo_m_axis_tdata;
+    wire u_result_fifo_spare;
     wire [3:0] token_entry_token;
     wire token_entry_last;
     reg  advance;
-    reg  cur_valid;
-    reg  [2:0] cur_gamma;
-    reg  [15:0] cur_tokens;
-    reg  cur_bad_gamma;
-    reg  nxt_valid;
-    reg  [2:0] nxt_gamma;
-    reg  [15:0] nxt_tokens;
-    reg  nxt_bad_gamma;
-    wire [2:0] cmd_gamma;
-    wire [15:0] cmd_draft_token;
-    wire cmd_bad_gamma;
+    wire advance_next;
+    reg  logits_ready;
+    reg  [18:0] cmd_held;
+    reg  cmd_held_valid;
+    reg  [3:0] cmd_held_out_of_range;
+    reg  cmd_write_slot;
+    reg  cmd_read_slot;
+    reg  slot0_valid;
+    reg  slot0_pending;
+    reg  [15:0] slot0_tokens;
+    reg  [7:0] slot0_marker;
+    reg  [2:0] slot0_gamma;
+    reg  slot0_bad_gamma;
+    reg  [3:0] slot0_out_of_range;
+    reg  slot1_valid;
+    reg  slot1_pending;
+    reg  [15:0] slot1_tokens;
+    reg  [7:0] slot1_marker;
+    reg  [2:0] slot1_gamma;
+    reg  slot1_bad_gamma;
+    reg  [3:0] slot1_out_of_range;
+    wire slot0_drain;
+    wire slot1_drain;
+    reg  slot0_write;
+    reg  slot1_write;
+    wire cmd_drain;
     wire cmd_fire;
+    wire [3:0] cmd_draft_token_3;
+    wire [2:0] cmd_gamma;
+    wire [3:0] cmd_draft_token_2;
+    wire [3:0] cmd_draft_token_1;
+    wire [3:0] cmd_draft_token_0;
+    wire [3:0] slot0_draft;
+    wire [3:0] slot1_draft;
+    wire slot0_final;
+    wire slot1_final;
+    wire [2:0] cmd_held_gamma;
+    wire [15:0] cmd_held_draft_token;
     reg  [1:0] beat;
-    reg  [2:0] row;
     reg  [3:0] base;
     wire logits_fire;
     wire row_final;
+    wire row_end;
     wire round_end;
     wire row_length_error;
     wire beat_in_row;
@@ -439,61 +607,77 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire [7:0] lane_logit_1;
     wire [7:0] lane_logit_2;
     wire [7:0] lane_logit_3;
-    wire cur_bad_draft_now;
-    reg  [3:0] row_draft;
+    wire slot0_row_end;
+    wire slot1_row_end;
+    wire cur_valid_next;
     wire u_argmax_enable;
     wire [3:0] u_argmax_lane_valid;
     wire [31:0] u_argmax_lane_keys;
-    wire [17:0] u_argmax_tag_in;
+    wire [3:0] u_argmax_lane_flags;
+    wire [16:0] u_argmax_tag_in;
     wire u_argmax_max_valid;
     wire [7:0] u_argmax_max_key;
     wire [1:0] u_argmax_max_lane;
-    wire [17:0] u_argmax_tag_out;
-    reg  [16:0] s1_tag;
+    wire u_argmax_any_flag;
+    wire [16:0] u_argmax_tag_out;
+    reg  [19:0] s0_tag;
+    reg  [19:0] s1_tag;
+    reg  [31:0] s0_codes;
+    reg  [3:0] s0_lane_valid;
+    reg  [3:0] s0_lane_nan;
+    reg  [3:0] s0_lane_neg_zero;
     reg  [3:0] s1_lane_valid;
+    wire [7:0] lane_key_3;
+    wire [7:0] lane_key_2;
+    wire [7:0] lane_key_1;
+    wire [7:0] lane_key_0;
     reg  [31:0] s1_lane_keys;
+    reg  [3:0] s1_lane_nan;
     wire s1_tag_fire;
     wire s1_tag_row_end;
     wire s1_tag_row_final;
     wire s1_tag_row_length_error;
     wire s1_tag_bad_gamma;
-    wire s1_tag_bad_draft;
     wire [3:0] s1_tag_base;
     wire [3:0] s1_tag_draft;
     wire [2:0] s1_tag_gamma;
-    reg  run_valid;
+    wire [3:0] s1_tag_out_of_range;
+    reg  row_advance;
     reg  [7:0] run_key;
     reg  [3:0] run_index;
     reg  run_nan;
-    reg  row_start;
+    reg  run_neg_inf;
+    reg  row_started;
     wire [3:0] argmax_tag_base;
-    wire take_candidate;
-    wire new_valid;
-    wire [7:0] new_key;
-    wire [3:0] new_index;
-    wire argmax_tag_nan;
-    wire new_nan;
     wire argmax_tag_fire;
+    wire take_candidate;
+    wire row_beat_moves;
     wire argmax_tag_row_end;
     reg  [4:0] row_flags;
     wire argmax_tag_bad_draft;
     wire argmax_tag_bad_gamma;
     wire argmax_tag_row_length_error;
+    wire [4:0] row_flags_run;
     reg  row_done;
-    reg  [3:0] row_argmax;
     wire argmax_tag_row_final;
     reg  row_is_final;
     wire [3:0] argmax_tag_draft;
     reg  [3:0] row_draft_token;
     wire [2:0] argmax_tag_gamma;
     reg  [2:0] row_gamma;
+    wire row_flags_all_bad_gamma;
+    reg  match_done;
+    reg  [3:0] match_argmax;
+    reg  match_is_final;
+    reg  [2:0] match_gamma;
+    reg  [4:0] match_flags;
+    reg  match_draft;
     reg  decided;
     reg  [2:0] accepted;
+    reg  [2:0] emitted;
     reg  [4:0] flags_so_far;
     reg  [31:0] committed;
     wire row_event;
-    wire row_flags_bad_gamma;
-    wire draft_match;
     wire [4:0] flags_now;
     wire round_decided;
     wire flags_now_bad_draft;
@@ -502,21 +686,33 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire flags_now_degenerate_row;
     wire flags_now_row_length;
     wire [18:0] t_0;
-    wire [3:0] t_1;
-    wire [3:0] t_2;
-    wire [3:0] t_3;
-    wire [3:0] t_4;
+    wire [4:0] t_1;
+    wire [4:0] t_2;
+    wire [4:0] t_3;
+    wire [4:0] t_4;
     wire t_5;
+    wire t_6;
+    wire [7:0] t_7;
+    wire [7:0] t_8;
+    wire [7:0] t_9;
+    wire [7:0] t_10;
+    wire [10:0] t_11;
 
     assign t_0 = s_axis_cmd_tdata[18:0];
-    assign t_1 = cur_tokens[3:0];
-    assign t_2 = cur_tokens[7:4];
-    assign t_3 = cur_tokens[11:8];
-    assign t_4 = cur_tokens[15:12];
-    assign t_5 = (beat < 2'h2);
+    assign t_1 = ({1'h0, 4'h9} - {1'h0, cmd_draft_token_3});
+    assign t_2 = ({1'h0, 4'h9} - {1'h0, cmd_draft_token_2});
+    assign t_3 = ({1'h0, 4'h9} - {1'h0, cmd_draft_token_1});
+    assign t_4 = ({1'h0, 4'h9} - {1'h0, cmd_draft_token_0});
+    assign t_5 = (3'h4 < cmd_held_gamma);
+    assign t_6 = (beat < 2'h2);
+    assign t_7 = s0_codes[31:24];
+    assign t_8 = s0_codes[23:16];
+    assign t_9 = s0_codes[15:8];
+    assign t_10 = s0_codes[7:0];
+    assign t_11 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key}});
 
-    assign s_axis_cmd_tready = (~nxt_valid);
-    assign s_axis_logits_tready = (cur_valid & advance);
+    assign s_axis_cmd_tready = (~cmd_held_valid);
+    assign s_axis_logits_tready = logits_ready;
     assign m_axis_result_tvalid = u_result_fifo_m_axis_tvalid;
     assign m_axis_result_tdata = u_result_fifo_m_axis_tdata;
     assign m_axis_tokens_tvalid = u_token_fifo_m_axis_tvalid;
@@ -524,67 +720,83 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign m_axis_tokens_tlast = token_entry_last;
     assign committed_len = committed;
     assign u_token_fifo_push = row_event;
-    assign u_token_fifo_push_data = {(~draft_match), (draft_match ? row_draft_token : row_argmax)};
+    assign u_token_fifo_push_data = {(~match_draft), match_argmax};
     assign u_token_fifo_m_axis_tready = m_axis_tokens_tready;
     assign u_result_fifo_push = round_decided;
-    assign u_result_fifo_push_data = {{1'h0, flags_now_row_length, flags_now_degenerate_row, flags_now_nan_logit, flags_now_bad_gamma, flags_now_bad_draft}, (row_gamma - accepted), accepted, row_argmax};
+    assign u_result_fifo_push_data = {{1'h0, flags_now_row_length, flags_now_degenerate_row, flags_now_nan_logit, flags_now_bad_gamma, flags_now_bad_draft}, (match_gamma - accepted), accepted, match_argmax};
     assign u_result_fifo_m_axis_tready = m_axis_result_tready;
     assign token_entry_token = u_token_fifo_m_axis_tdata[3:0];
     assign token_entry_last = u_token_fifo_m_axis_tdata[4];
+    assign advance_next = (u_token_fifo_spare & u_result_fifo_spare);
+    assign slot0_drain = ((cmd_held_valid & (cmd_write_slot == 1'h0)) & (~slot0_valid));
+    assign slot1_drain = ((cmd_held_valid & (cmd_write_slot == 1'h1)) & (~slot1_valid));
+    assign cmd_drain = (slot0_drain | slot1_drain);
+    assign cmd_fire = (s_axis_cmd_tvalid & (~cmd_held_valid));
+    assign cmd_draft_token_3 = t_0[18:15];
     assign cmd_gamma = t_0[2:0];
-    assign cmd_draft_token = t_0[18:3];
-    assign cmd_bad_gamma = (3'h4 < cmd_gamma);
-    assign cmd_fire = (s_axis_cmd_tvalid & (~nxt_valid));
-    assign logits_fire = ((s_axis_logits_tvalid & cur_valid) & advance);
-    assign row_final = (row == cur_gamma);
-    assign round_end = ((logits_fire & s_axis_logits_tlast) & row_final);
+    assign cmd_draft_token_2 = t_0[14:11];
+    assign cmd_draft_token_1 = t_0[10:7];
+    assign cmd_draft_token_0 = t_0[6:3];
+    assign slot0_draft = (slot0_pending ? slot0_tokens[7:4] : slot0_tokens[3:0]);
+    assign slot1_draft = (slot1_pending ? slot1_tokens[7:4] : slot1_tokens[3:0]);
+    assign slot0_final = (slot0_pending ? slot0_marker[1] : slot0_marker[0]);
+    assign slot1_final = (slot1_pending ? slot1_marker[1] : slot1_marker[0]);
+    assign cmd_held_gamma = cmd_held[2:0];
+    assign cmd_held_draft_token = cmd_held[18:3];
+    assign logits_fire = (s_axis_logits_tvalid & logits_ready);
+    assign row_final = (cmd_read_slot ? slot1_final : slot0_final);
+    assign row_end = (logits_fire & s_axis_logits_tlast);
+    assign round_end = (row_end & row_final);
     assign row_length_error = (s_axis_logits_tlast & (beat != 2'h2));
     assign beat_in_row = (beat < 2'h3);
     assign lane_logit_0 = s_axis_logits_tdata[7:0];
     assign lane_logit_1 = s_axis_logits_tdata[15:8];
     assign lane_logit_2 = s_axis_logits_tdata[23:16];
     assign lane_logit_3 = s_axis_logits_tdata[31:24];
-    assign cur_bad_draft_now = (|{((3'h0 < cur_gamma) & (4'ha <= t_1)), ((3'h1 < cur_gamma) & (4'ha <= t_2)), ((3'h2 < cur_gamma) & (4'ha <= t_3)), ((3'h3 < cur_gamma) & (4'ha <= t_4))});
+    assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
+    assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
+    assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
     assign u_argmax_enable = advance;
     assign u_argmax_lane_valid = s1_lane_valid;
     assign u_argmax_lane_keys = s1_lane_keys;
-    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, s1_tag_bad_draft, s1_tag_bad_gamma, 1'h0, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign u_argmax_lane_flags = s1_lane_nan;
+    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign lane_key_3 = {(~t_7[7]), t_7[6:0]};
+    assign lane_key_2 = {(~t_8[7]), t_8[6:0]};
+    assign lane_key_1 = {(~t_9[7]), t_9[6:0]};
+    assign lane_key_0 = {(~t_10[7]), t_10[6:0]};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
     assign s1_tag_row_length_error = s1_tag[3];
     assign s1_tag_bad_gamma = s1_tag[4];
-    assign s1_tag_bad_draft = s1_tag[5];
-    assign s1_tag_base = s1_tag[9:6];
-    assign s1_tag_draft = s1_tag[13:10];
-    assign s1_tag_gamma = s1_tag[16:14];
-    assign argmax_tag_base = u_argmax_tag_out[10:7];
-    assign take_candidate = (row_start | (u_argmax_max_valid & ((~run_valid) | (run_key < u_argmax_max_key))));
-    assign new_valid = (take_candidate ? u_argmax_max_valid : run_valid);
-    assign new_key = (take_candidate ? u_argmax_max_key : run_key);
-    assign new_index = (take_candidate ? (argmax_tag_base + {2'h0, u_argmax_max_lane}) : run_index);
-    assign argmax_tag_nan = u_argmax_tag_out[4];
-    assign new_nan = ((run_nan & (~row_start)) | argmax_tag_nan);
+    assign s1_tag_base = s1_tag[8:5];
+    assign s1_tag_draft = s1_tag[12:9];
+    assign s1_tag_gamma = s1_tag[15:13];
+    assign s1_tag_out_of_range = s1_tag[19:16];
+    assign argmax_tag_base = u_argmax_tag_out[9:6];
     assign argmax_tag_fire = u_argmax_tag_out[0];
+    assign take_candidate = t_11[10];
+    assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
-    assign argmax_tag_bad_draft = u_argmax_tag_out[6];
-    assign argmax_tag_bad_gamma = u_argmax_tag_out[5];
+    assign argmax_tag_bad_draft = u_argmax_tag_out[5];
+    assign argmax_tag_bad_gamma = u_argmax_tag_out[4];
     assign argmax_tag_row_length_error = u_argmax_tag_out[3];
+    assign row_flags_run = (row_flags | {1'h0, run_neg_inf, run_nan, 1'h0, 1'h0});
     assign argmax_tag_row_final = u_argmax_tag_out[2];
-    assign argmax_tag_draft = u_argmax_tag_out[14:11];
-    assign argmax_tag_gamma = u_argmax_tag_out[17:15];
-    assign row_event = ((row_done & advance) & (~decided));
-    assign row_flags_bad_gamma = row_flags[1];
-    assign draft_match = (((~row_is_final) & (~row_flags_bad_gamma)) & (row_draft_token == row_argmax));
-    assign flags_now = (flags_so_far | row_flags);
-    assign round_decided = (row_event & (~draft_match));
+    assign argmax_tag_draft = u_argmax_tag_out[13:10];
+    assign argmax_tag_gamma = u_argmax_tag_out[16:14];
+    assign row_flags_all_bad_gamma = row_flags_run[1];
+    assign row_event = ((match_done & row_advance) & (~decided));
+    assign flags_now = (flags_so_far | match_flags);
+    assign round_decided = (row_event & (~match_draft));
     assign flags_now_bad_draft = flags_now[0];
     assign flags_now_bad_gamma = flags_now[1];
     assign flags_now_nan_logit = flags_now[2];
     assign flags_now_degenerate_row = flags_now[3];
     assign flags_now_row_length = flags_now[4];
 
-    hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4 u_token_fifo (
+    hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4_spare u_token_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_token_fifo_push),
@@ -593,10 +805,11 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         .full_next(u_token_fifo_full_next),
         .m_axis_tvalid(u_token_fifo_m_axis_tvalid),
         .m_axis_tready(u_token_fifo_m_axis_tready),
-        .m_axis_tdata(u_token_fifo_m_axis_tdata)
+        .m_axis_tdata(u_token_fifo_m_axis_tdata),
+        .spare(u_token_fifo_spare)
     );
 
-    hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d2 u_result_fifo (
+    hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d4_spare u_result_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_result_fifo_push),
@@ -605,128 +818,196 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         .full_next(u_result_fifo_full_next),
         .m_axis_tvalid(u_result_fifo_m_axis_tvalid),
         .m_axis_tready(u_result_fifo_m_axis_tready),
-        .m_axis_tdata(u_result_fifo_m_axis_tdata)
+        .m_axis_tdata(u_result_fifo_m_axis_tdata),
+        .spare(u_result_fifo_spare)
     );
 
-    hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t18 u_argmax (
+    hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t17 u_argmax (
         .aclk(aclk),
         .aresetn(aresetn),
         .enable(u_argmax_enable),
         .lane_valid(u_argmax_lane_valid),
         .lane_keys(u_argmax_lane_keys),
+        .lane_flags(u_argmax_lane_flags),
         .tag_in(u_argmax_tag_in),
         .max_valid(u_argmax_max_valid),
         .max_key(u_argmax_max_key),
         .max_lane(u_argmax_max_lane),
+        .any_flag(u_argmax_any_flag),
         .tag_out(u_argmax_tag_out)
     );
-
-    always @(*) begin
-        case (row)
-            3'h0: begin
-                row_draft = t_1;
-            end
-            3'h1: begin
-                row_draft = t_2;
-            end
-            3'h2: begin
-                row_draft = t_3;
-            end
-            3'h3: begin
-                row_draft = t_4;
-            end
-            default: begin
-                row_draft = t_1;
-            end
-        endcase
-    end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             advance <= 1'h1;
         end else begin
-            advance <= ((~u_token_fifo_full_next) & (~u_result_fifo_full_next));
+            advance <= advance_next;
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            cur_valid <= 1'h0;
+            logits_ready <= 1'h0;
         end else begin
-            if ((round_end | (~cur_valid))) begin
-                if (nxt_valid) begin
-                    cur_valid <= nxt_valid;
-                end else if (cmd_fire) begin
-                    cur_valid <= 1'h1;
-                end else begin
-                    cur_valid <= 1'h0;
-                end
-            end
+            logits_ready <= (advance_next & cur_valid_next);
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-            if (nxt_valid) begin
-                cur_gamma <= nxt_gamma;
-            end else if (cmd_fire) begin
-                cur_gamma <= cmd_gamma;
-            end
+        if (cmd_fire) begin
+            cmd_held <= t_0;
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-            if (nxt_valid) begin
-                cur_tokens <= nxt_tokens;
-            end else if (cmd_fire) begin
-                cur_tokens <= cmd_draft_token;
-            end
+        if (!aresetn) begin
+            cmd_held_valid <= 1'h0;
+        end else begin
+            cmd_held_valid <= (cmd_fire | (cmd_held_valid & (~cmd_drain)));
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-            if (nxt_valid) begin
-                cur_bad_gamma <= nxt_bad_gamma;
-            end else if (cmd_fire) begin
-                cur_bad_gamma <= cmd_bad_gamma;
+        if (cmd_fire) begin
+            cmd_held_out_of_range <= {(t_1[4] & (3'h3 < cmd_gamma)), (t_2[4] & (3'h2 < cmd_gamma)), (t_3[4] & (3'h1 < cmd_gamma)), (t_4[4] & (3'h0 < cmd_gamma))};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_write_slot <= 1'h0;
+        end else begin
+            if (cmd_drain) begin
+                cmd_write_slot <= (~cmd_write_slot);
             end
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            nxt_valid <= 1'h0;
+            cmd_read_slot <= 1'h0;
         end else begin
-            if ((round_end | (~cur_valid))) begin
-                if (nxt_valid) begin
-                    nxt_valid <= 1'h0;
-                end
-            end else if (cmd_fire) begin
-                nxt_valid <= 1'h1;
-            end
+            cmd_read_slot <= (cmd_read_slot ^ round_end);
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-        end else if (cmd_fire) begin
-            nxt_gamma <= cmd_gamma;
+        if (!aresetn) begin
+            slot0_valid <= 1'h0;
+        end else begin
+            slot0_valid <= (slot0_write | (slot0_valid & (~(slot0_row_end & slot0_final))));
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-        end else if (cmd_fire) begin
-            nxt_tokens <= cmd_draft_token;
+        if (!aresetn) begin
+            slot0_pending <= 1'h0;
+        end else begin
+            slot0_pending <= (slot0_row_end & (~slot0_final));
         end
     end
 
     always @(posedge aclk) begin
-        if ((round_end | (~cur_valid))) begin
-        end else if (cmd_fire) begin
-            nxt_bad_gamma <= cmd_bad_gamma;
+        if (slot0_pending) begin
+            slot0_tokens <= {slot0_tokens[15:12], slot0_tokens[15:4]};
+        end
+        if (slot0_write) begin
+            slot0_tokens <= cmd_held_draft_token;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot0_pending) begin
+            slot0_marker <= {slot0_marker[7], slot0_marker[7:1]};
+        end
+        if (slot0_write) begin
+            slot0_marker <= {(cmd_held_gamma == 3'h7), (cmd_held_gamma == 3'h6), (cmd_held_gamma == 3'h5), (cmd_held_gamma == 3'h4), (cmd_held_gamma == 3'h3), (cmd_held_gamma == 3'h2), (cmd_held_gamma == 3'h1), (cmd_held_gamma == 3'h0)};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot0_write) begin
+            slot0_gamma <= cmd_held_gamma;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot0_write) begin
+            slot0_bad_gamma <= t_5;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot0_write) begin
+            slot0_out_of_range <= cmd_held_out_of_range;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_valid <= 1'h0;
+        end else begin
+            slot1_valid <= (slot1_write | (slot1_valid & (~(slot1_row_end & slot1_final))));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_pending <= 1'h0;
+        end else begin
+            slot1_pending <= (slot1_row_end & (~slot1_final));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_pending) begin
+            slot1_tokens <= {slot1_tokens[15:12], slot1_tokens[15:4]};
+        end
+        if (slot1_write) begin
+            slot1_tokens <= cmd_held_draft_token;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_pending) begin
+            slot1_marker <= {slot1_marker[7], slot1_marker[7:1]};
+        end
+        if (slot1_write) begin
+            slot1_marker <= {(cmd_held_gamma == 3'h7), (cmd_held_gamma == 3'h6), (cmd_held_gamma == 3'h5), (cmd_held_gamma == 3'h4), (cmd_held_gamma == 3'h3), (cmd_held_gamma == 3'h2), (cmd_held_gamma == 3'h1), (cmd_held_gamma == 3'h0)};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_write) begin
+            slot1_gamma <= cmd_held_gamma;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_write) begin
+            slot1_bad_gamma <= t_5;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_write) begin
+            slot1_out_of_range <= cmd_held_out_of_range;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_write <= 1'h0;
+        end else begin
+            slot0_write <= slot0_drain;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_write <= 1'h0;
+        end else begin
+            slot1_write <= slot1_drain;
         end
     end
 
@@ -739,18 +1020,6 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
                     beat <= 2'h0;
                 end else begin
                     beat <= ((beat == 2'h3) ? beat : (beat + 2'h1));
-                end
-            end
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row <= 3'h0;
-        end else begin
-            if (logits_fire) begin
-                if (s_axis_logits_tlast) begin
-                    row <= (row_final ? 3'h0 : (row + 3'h1));
                 end
             end
         end
@@ -772,97 +1041,171 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s1_tag <= 17'h0;
+            s0_tag <= 20'h0;
         end else if (advance) begin
-            s1_tag <= {cur_gamma, row_draft, base, cur_bad_draft_now, cur_bad_gamma, row_length_error, row_final, s_axis_logits_tlast, logits_fire};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_valid <= {t_5, t_5, beat_in_row, beat_in_row};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_keys <= {{(~lane_logit_3[7]), lane_logit_3[6:0]}, {(~lane_logit_2[7]), lane_logit_2[6:0]}, {(~lane_logit_1[7]), lane_logit_1[6:0]}, {(~lane_logit_0[7]), lane_logit_0[6:0]}};
+            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            run_valid <= 1'h0;
-        end else begin
-            if ((argmax_tag_fire & advance)) begin
-                run_valid <= new_valid;
-            end
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((argmax_tag_fire & advance)) begin
-            run_key <= new_key;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((argmax_tag_fire & advance)) begin
-            run_index <= new_index;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((argmax_tag_fire & advance)) begin
-            run_nan <= new_nan;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_start <= 1'h1;
-        end else begin
-            if ((argmax_tag_fire & advance)) begin
-                row_start <= argmax_tag_row_end;
-            end
+            s1_tag <= 20'h0;
+        end else if (advance) begin
+            s1_tag <= s0_tag;
         end
     end
 
     always @(posedge aclk) begin
         if (advance) begin
-            row_flags <= {argmax_tag_row_length_error, 1'h0, new_nan, argmax_tag_bad_gamma, argmax_tag_bad_draft};
+            s0_codes <= {lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s0_lane_valid <= {t_6, t_6, beat_in_row, beat_in_row};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s0_lane_nan <= {1'h0, 1'h0, 1'h0, 1'h0};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s0_lane_neg_zero <= {1'h0, 1'h0, 1'h0, 1'h0};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s1_lane_valid <= s0_lane_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s1_lane_keys <= {lane_key_3, lane_key_2, lane_key_1, lane_key_0};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            s1_lane_nan <= (s0_lane_nan & s0_lane_valid);
+        end
+    end
+
+    always @(posedge aclk) begin
+        row_advance <= advance_next;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            run_key <= 8'h0;
+        end else begin
+            if (take_candidate) begin
+                run_key <= u_argmax_max_key;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (take_candidate) begin
+            run_index <= {argmax_tag_base[3:2], u_argmax_max_lane};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_beat_moves) begin
+            run_nan <= ((run_nan & row_started) | u_argmax_any_flag);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (take_candidate) begin
+            run_neg_inf <= 1'h0;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_started <= 1'h0;
+        end else begin
+            if (row_beat_moves) begin
+                row_started <= (~argmax_tag_row_end);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_advance) begin
+            row_flags <= {argmax_tag_row_length_error, 1'h0, 1'h0, argmax_tag_bad_gamma, argmax_tag_bad_draft};
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             row_done <= 1'h0;
-        end else if (advance) begin
+        end else if (row_advance) begin
             row_done <= (argmax_tag_fire & argmax_tag_row_end);
         end
     end
 
     always @(posedge aclk) begin
-        if (advance) begin
-            row_argmax <= new_index;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
+        if (row_advance) begin
             row_is_final <= argmax_tag_row_final;
         end
     end
 
     always @(posedge aclk) begin
-        if (advance) begin
+        if (row_advance) begin
             row_draft_token <= argmax_tag_draft;
         end
     end
 
     always @(posedge aclk) begin
-        if (advance) begin
+        if (row_advance) begin
             row_gamma <= argmax_tag_gamma;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            match_done <= 1'h0;
+        end else if (advance) begin
+            match_done <= row_done;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            match_argmax <= run_index;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            match_is_final <= row_is_final;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            match_gamma <= row_gamma;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            match_flags <= row_flags_run;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (advance) begin
+            match_draft <= (((~row_is_final) & (~row_flags_all_bad_gamma)) & (row_draft_token == run_index));
         end
     end
 
@@ -871,9 +1214,9 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
             decided <= 1'h0;
         end else begin
             if (row_event) begin
-                decided <= (~draft_match);
+                decided <= (~match_draft);
             end
-            if (((row_done & advance) & row_is_final)) begin
+            if (((match_done & row_advance) & match_is_final)) begin
                 decided <= 1'h0;
             end
         end
@@ -884,10 +1227,23 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
             accepted <= 3'h0;
         end else begin
             if (row_event) begin
-                accepted <= (draft_match ? (accepted + 3'h1) : accepted);
+                accepted <= (match_draft ? (accepted + 3'h1) : accepted);
             end
-            if (((row_done & advance) & row_is_final)) begin
+            if (((match_done & row_advance) & match_is_final)) begin
                 accepted <= 3'h0;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            emitted <= 3'h1;
+        end else begin
+            if (row_event) begin
+                emitted <= (match_draft ? (emitted + 3'h1) : emitted);
+            end
+            if (((match_done & row_advance) & match_is_final)) begin
+                emitted <= 3'h1;
             end
         end
     end
@@ -899,7 +1255,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
             if (row_event) begin
                 flags_so_far <= flags_now;
             end
-            if (((row_done & advance) & row_is_final)) begin
+            if (((match_done & row_advance) & match_is_final)) begin
                 flags_so_far <= 5'h0;
             end
         end
@@ -910,13 +1266,13 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
             committed <= 32'h0;
         end else begin
             if (round_decided) begin
-                committed <= (committed + ({29'h0, accepted} + 32'h1));
+                committed <= (committed + {29'h0, emitted});
             end
         end
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[23:19], u_token_fifo_full, u_result_fifo_full};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[23:19], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero, argmax_tag_base[1:0], t_1[3:0], t_2[3:0], t_3[3:0], t_4[3:0], t_11[9:0]};
 endmodule
 
 // hades_checker_g4_v10_l4_fx8p4: safety checker for hades_verify_g4_v10_l4_fx8p4: free inputs, 1-bit property outputs (formal only) (from HADES/FormalHarness.swift:67)
@@ -982,9 +1338,17 @@ module hades_checker_g4_v10_l4_fx8p4 (
     reg  [2:0] chk_gamma_5;
     reg  [2:0] chk_gamma_6;
     reg  [2:0] chk_gamma_7;
-    reg  [2:0] chk_gamma_head;
-    reg  [2:0] chk_gamma_tail;
-    reg  [3:0] chk_in_flight;
+    reg  [2:0] chk_gamma_8;
+    reg  [2:0] chk_gamma_9;
+    reg  [2:0] chk_gamma_10;
+    reg  [2:0] chk_gamma_11;
+    reg  [2:0] chk_gamma_12;
+    reg  [2:0] chk_gamma_13;
+    reg  [2:0] chk_gamma_14;
+    reg  [2:0] chk_gamma_15;
+    reg  [3:0] chk_gamma_head;
+    reg  [3:0] chk_gamma_tail;
+    reg  [4:0] chk_in_flight;
     reg  [2:0] chk_round_gamma;
     wire chk_ok_command;
     wire chk_ok_accepted;
@@ -1001,9 +1365,17 @@ module hades_checker_g4_v10_l4_fx8p4 (
     reg  [3:0] chk_pending_5;
     reg  [3:0] chk_pending_6;
     reg  [3:0] chk_pending_7;
-    reg  [2:0] chk_pending_head;
-    reg  [2:0] chk_pending_tail;
-    reg  [3:0] chk_pending_count;
+    reg  [3:0] chk_pending_8;
+    reg  [3:0] chk_pending_9;
+    reg  [3:0] chk_pending_10;
+    reg  [3:0] chk_pending_11;
+    reg  [3:0] chk_pending_12;
+    reg  [3:0] chk_pending_13;
+    reg  [3:0] chk_pending_14;
+    reg  [3:0] chk_pending_15;
+    reg  [3:0] chk_pending_head;
+    reg  [3:0] chk_pending_tail;
+    reg  [4:0] chk_pending_count;
     reg  chk_tokens_lead;
     reg  [3:0] chk_pending_front;
     wire [3:0] chk_result_tokens;
@@ -1033,7 +1405,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
     assign t_6 = u_dut_m_axis_result_tdata[15:10];
     assign t_7 = u_dut_m_axis_tokens_tdata[3:0];
     assign t_8 = u_dut_m_axis_result_tdata[3:0];
-    assign t_9 = (chk_pending_count == 4'h0);
+    assign t_9 = (chk_pending_count == 5'h0);
     assign t_10 = (chk_push_result | chk_push_tokens);
 
     assign u_dut_s_axis_cmd_tvalid = s_axis_cmd_tvalid;
@@ -1050,7 +1422,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
     assign chk_logits_kept = ((~chk_logits_stalled) | (s_axis_logits_tvalid & (t_0 == chk_logits_held)));
     assign chk_result_kept = ((~chk_result_stalled) | (u_dut_m_axis_result_tvalid & (u_dut_m_axis_result_tdata == chk_result_held)));
     assign chk_tokens_kept = ((~chk_tokens_stalled) | (u_dut_m_axis_tokens_tvalid & (t_1 == chk_tokens_held)));
-    assign chk_ok_command = ((~(chk_result_fire & (chk_in_flight == 4'h0))) & (~((chk_cmd_fire & (~chk_result_fire)) & (chk_in_flight == 4'h8))));
+    assign chk_ok_command = ((~(chk_result_fire & (chk_in_flight == 5'h0))) & (~((chk_cmd_fire & (~chk_result_fire)) & (chk_in_flight == 5'ha))));
     assign chk_ok_accepted = ((~chk_result_fire) | (t_2 <= chk_round_gamma));
     assign chk_ok_rollback = ((~chk_result_fire) | ((t_3 + {1'h0, t_4}) == t_5));
     assign chk_ok_fields = ((~u_dut_m_axis_result_tvalid) | ((~t_6[5]) & (t_6[1] ? ((t_2 == 3'h0) & (3'h4 < t_4)) : ((t_3 + {1'h0, t_4}) <= 4'h4))));
@@ -1061,7 +1433,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
     assign chk_pending_pop = ((~t_9) & (chk_tokens_lead ? chk_result_fire : chk_token_round_done));
     assign chk_push_result = (chk_result_fire & (t_9 ? (~chk_token_round_done) : (~chk_tokens_lead)));
     assign chk_push_tokens = (chk_token_round_done & (t_9 ? (~chk_result_fire) : chk_tokens_lead));
-    assign chk_ok_count = (((~((chk_token_fire & (~u_dut_m_axis_tokens_tlast)) & (4'h4 < chk_round_tokens))) & (~(((t_9 & (chk_result_fire & chk_token_round_done)) & (chk_result_tokens != chk_round_tokens)) | (chk_pending_pop & (chk_pending_front != (chk_tokens_lead ? chk_result_tokens : chk_round_tokens)))))) & (~((t_10 & (~chk_pending_pop)) & (chk_pending_count == 4'h8))));
+    assign chk_ok_count = (((~((chk_token_fire & (~u_dut_m_axis_tokens_tlast)) & (4'h4 < chk_round_tokens))) & (~(((t_9 & (chk_result_fire & chk_token_round_done)) & (chk_result_tokens != chk_round_tokens)) | (chk_pending_pop & (chk_pending_front != (chk_tokens_lead ? chk_result_tokens : chk_round_tokens)))))) & (~((t_10 & (~chk_pending_pop)) & (chk_pending_count == 5'h10))));
     assign env_ok = (chk_cmd_kept & chk_logits_kept);
     assign ok_accepted = chk_ok_accepted;
     assign ok_rollback = chk_ok_rollback;
@@ -1096,29 +1468,53 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(*) begin
         case (chk_gamma_head)
-            3'h0: begin
+            4'h0: begin
                 chk_round_gamma = chk_gamma_0;
             end
-            3'h1: begin
+            4'h1: begin
                 chk_round_gamma = chk_gamma_1;
             end
-            3'h2: begin
+            4'h2: begin
                 chk_round_gamma = chk_gamma_2;
             end
-            3'h3: begin
+            4'h3: begin
                 chk_round_gamma = chk_gamma_3;
             end
-            3'h4: begin
+            4'h4: begin
                 chk_round_gamma = chk_gamma_4;
             end
-            3'h5: begin
+            4'h5: begin
                 chk_round_gamma = chk_gamma_5;
             end
-            3'h6: begin
+            4'h6: begin
                 chk_round_gamma = chk_gamma_6;
             end
-            3'h7: begin
+            4'h7: begin
                 chk_round_gamma = chk_gamma_7;
+            end
+            4'h8: begin
+                chk_round_gamma = chk_gamma_8;
+            end
+            4'h9: begin
+                chk_round_gamma = chk_gamma_9;
+            end
+            4'ha: begin
+                chk_round_gamma = chk_gamma_10;
+            end
+            4'hb: begin
+                chk_round_gamma = chk_gamma_11;
+            end
+            4'hc: begin
+                chk_round_gamma = chk_gamma_12;
+            end
+            4'hd: begin
+                chk_round_gamma = chk_gamma_13;
+            end
+            4'he: begin
+                chk_round_gamma = chk_gamma_14;
+            end
+            4'hf: begin
+                chk_round_gamma = chk_gamma_15;
             end
             default: begin
                 chk_round_gamma = chk_gamma_0;
@@ -1128,29 +1524,53 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(*) begin
         case (chk_pending_head)
-            3'h0: begin
+            4'h0: begin
                 chk_pending_front = chk_pending_0;
             end
-            3'h1: begin
+            4'h1: begin
                 chk_pending_front = chk_pending_1;
             end
-            3'h2: begin
+            4'h2: begin
                 chk_pending_front = chk_pending_2;
             end
-            3'h3: begin
+            4'h3: begin
                 chk_pending_front = chk_pending_3;
             end
-            3'h4: begin
+            4'h4: begin
                 chk_pending_front = chk_pending_4;
             end
-            3'h5: begin
+            4'h5: begin
                 chk_pending_front = chk_pending_5;
             end
-            3'h6: begin
+            4'h6: begin
                 chk_pending_front = chk_pending_6;
             end
-            3'h7: begin
+            4'h7: begin
                 chk_pending_front = chk_pending_7;
+            end
+            4'h8: begin
+                chk_pending_front = chk_pending_8;
+            end
+            4'h9: begin
+                chk_pending_front = chk_pending_9;
+            end
+            4'ha: begin
+                chk_pending_front = chk_pending_10;
+            end
+            4'hb: begin
+                chk_pending_front = chk_pending_11;
+            end
+            4'hc: begin
+                chk_pending_front = chk_pending_12;
+            end
+            4'hd: begin
+                chk_pending_front = chk_pending_13;
+            end
+            4'he: begin
+                chk_pending_front = chk_pending_14;
+            end
+            4'hf: begin
+                chk_pending_front = chk_pending_15;
             end
             default: begin
                 chk_pending_front = chk_pending_0;
@@ -1216,7 +1636,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (chk_cmd_fire) begin
-            if ((chk_gamma_tail == 3'h0)) begin
+            if ((chk_gamma_tail == 4'h0)) begin
                 chk_gamma_0 <= s_axis_cmd_tdata[2:0];
             end
         end
@@ -1224,7 +1644,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (chk_cmd_fire) begin
-            if ((chk_gamma_tail == 3'h1)) begin
+            if ((chk_gamma_tail == 4'h1)) begin
                 chk_gamma_1 <= s_axis_cmd_tdata[2:0];
             end
         end
@@ -1232,7 +1652,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (chk_cmd_fire) begin
-            if ((chk_gamma_tail == 3'h2)) begin
+            if ((chk_gamma_tail == 4'h2)) begin
                 chk_gamma_2 <= s_axis_cmd_tdata[2:0];
             end
         end
@@ -1240,7 +1660,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (chk_cmd_fire) begin
-            if ((chk_gamma_tail == 3'h3)) begin
+            if ((chk_gamma_tail == 4'h3)) begin
                 chk_gamma_3 <= s_axis_cmd_tdata[2:0];
             end
         end
@@ -1248,7 +1668,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (chk_cmd_fire) begin
-            if ((chk_gamma_tail == 3'h4)) begin
+            if ((chk_gamma_tail == 4'h4)) begin
                 chk_gamma_4 <= s_axis_cmd_tdata[2:0];
             end
         end
@@ -1256,7 +1676,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (chk_cmd_fire) begin
-            if ((chk_gamma_tail == 3'h5)) begin
+            if ((chk_gamma_tail == 4'h5)) begin
                 chk_gamma_5 <= s_axis_cmd_tdata[2:0];
             end
         end
@@ -1264,7 +1684,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (chk_cmd_fire) begin
-            if ((chk_gamma_tail == 3'h6)) begin
+            if ((chk_gamma_tail == 4'h6)) begin
                 chk_gamma_6 <= s_axis_cmd_tdata[2:0];
             end
         end
@@ -1272,40 +1692,104 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (chk_cmd_fire) begin
-            if ((chk_gamma_tail == 3'h7)) begin
+            if ((chk_gamma_tail == 4'h7)) begin
                 chk_gamma_7 <= s_axis_cmd_tdata[2:0];
             end
         end
     end
 
     always @(posedge aclk) begin
+        if (chk_cmd_fire) begin
+            if ((chk_gamma_tail == 4'h8)) begin
+                chk_gamma_8 <= s_axis_cmd_tdata[2:0];
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (chk_cmd_fire) begin
+            if ((chk_gamma_tail == 4'h9)) begin
+                chk_gamma_9 <= s_axis_cmd_tdata[2:0];
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (chk_cmd_fire) begin
+            if ((chk_gamma_tail == 4'ha)) begin
+                chk_gamma_10 <= s_axis_cmd_tdata[2:0];
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (chk_cmd_fire) begin
+            if ((chk_gamma_tail == 4'hb)) begin
+                chk_gamma_11 <= s_axis_cmd_tdata[2:0];
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (chk_cmd_fire) begin
+            if ((chk_gamma_tail == 4'hc)) begin
+                chk_gamma_12 <= s_axis_cmd_tdata[2:0];
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (chk_cmd_fire) begin
+            if ((chk_gamma_tail == 4'hd)) begin
+                chk_gamma_13 <= s_axis_cmd_tdata[2:0];
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (chk_cmd_fire) begin
+            if ((chk_gamma_tail == 4'he)) begin
+                chk_gamma_14 <= s_axis_cmd_tdata[2:0];
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (chk_cmd_fire) begin
+            if ((chk_gamma_tail == 4'hf)) begin
+                chk_gamma_15 <= s_axis_cmd_tdata[2:0];
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
         if (!aresetn) begin
-            chk_gamma_head <= 3'h0;
+            chk_gamma_head <= 4'h0;
         end else begin
             if (chk_result_fire) begin
-                chk_gamma_head <= (chk_gamma_head + 3'h1);
+                chk_gamma_head <= (chk_gamma_head + 4'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            chk_gamma_tail <= 3'h0;
+            chk_gamma_tail <= 4'h0;
         end else begin
             if (chk_cmd_fire) begin
-                chk_gamma_tail <= (chk_gamma_tail + 3'h1);
+                chk_gamma_tail <= (chk_gamma_tail + 4'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            chk_in_flight <= 4'h0;
+            chk_in_flight <= 5'h0;
         end else begin
             if ((chk_cmd_fire & (~chk_result_fire))) begin
-                chk_in_flight <= (chk_in_flight + 4'h1);
+                chk_in_flight <= (chk_in_flight + 5'h1);
             end else if ((chk_result_fire & (~chk_cmd_fire))) begin
-                chk_in_flight <= (chk_in_flight - 4'h1);
+                chk_in_flight <= (chk_in_flight - 5'h1);
             end
         end
     end
@@ -1322,7 +1806,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (t_10) begin
-            if ((chk_pending_tail == 3'h0)) begin
+            if ((chk_pending_tail == 4'h0)) begin
                 chk_pending_0 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
         end
@@ -1330,7 +1814,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (t_10) begin
-            if ((chk_pending_tail == 3'h1)) begin
+            if ((chk_pending_tail == 4'h1)) begin
                 chk_pending_1 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
         end
@@ -1338,7 +1822,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (t_10) begin
-            if ((chk_pending_tail == 3'h2)) begin
+            if ((chk_pending_tail == 4'h2)) begin
                 chk_pending_2 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
         end
@@ -1346,7 +1830,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (t_10) begin
-            if ((chk_pending_tail == 3'h3)) begin
+            if ((chk_pending_tail == 4'h3)) begin
                 chk_pending_3 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
         end
@@ -1354,7 +1838,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (t_10) begin
-            if ((chk_pending_tail == 3'h4)) begin
+            if ((chk_pending_tail == 4'h4)) begin
                 chk_pending_4 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
         end
@@ -1362,7 +1846,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (t_10) begin
-            if ((chk_pending_tail == 3'h5)) begin
+            if ((chk_pending_tail == 4'h5)) begin
                 chk_pending_5 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
         end
@@ -1370,7 +1854,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (t_10) begin
-            if ((chk_pending_tail == 3'h6)) begin
+            if ((chk_pending_tail == 4'h6)) begin
                 chk_pending_6 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
         end
@@ -1378,40 +1862,104 @@ module hades_checker_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (t_10) begin
-            if ((chk_pending_tail == 3'h7)) begin
+            if ((chk_pending_tail == 4'h7)) begin
                 chk_pending_7 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
             end
         end
     end
 
     always @(posedge aclk) begin
+        if (t_10) begin
+            if ((chk_pending_tail == 4'h8)) begin
+                chk_pending_8 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (t_10) begin
+            if ((chk_pending_tail == 4'h9)) begin
+                chk_pending_9 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (t_10) begin
+            if ((chk_pending_tail == 4'ha)) begin
+                chk_pending_10 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (t_10) begin
+            if ((chk_pending_tail == 4'hb)) begin
+                chk_pending_11 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (t_10) begin
+            if ((chk_pending_tail == 4'hc)) begin
+                chk_pending_12 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (t_10) begin
+            if ((chk_pending_tail == 4'hd)) begin
+                chk_pending_13 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (t_10) begin
+            if ((chk_pending_tail == 4'he)) begin
+                chk_pending_14 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (t_10) begin
+            if ((chk_pending_tail == 4'hf)) begin
+                chk_pending_15 <= (chk_push_tokens ? chk_round_tokens : chk_result_tokens);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
         if (!aresetn) begin
-            chk_pending_head <= 3'h0;
+            chk_pending_head <= 4'h0;
         end else begin
             if (chk_pending_pop) begin
-                chk_pending_head <= (chk_pending_head + 3'h1);
+                chk_pending_head <= (chk_pending_head + 4'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            chk_pending_tail <= 3'h0;
+            chk_pending_tail <= 4'h0;
         end else begin
             if (t_10) begin
-                chk_pending_tail <= (chk_pending_tail + 3'h1);
+                chk_pending_tail <= (chk_pending_tail + 4'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            chk_pending_count <= 4'h0;
+            chk_pending_count <= 5'h0;
         end else begin
             if ((t_10 & (~chk_pending_pop))) begin
-                chk_pending_count <= (chk_pending_count + 4'h1);
+                chk_pending_count <= (chk_pending_count + 5'h1);
             end else if ((chk_pending_pop & (~t_10))) begin
-                chk_pending_count <= (chk_pending_count - 4'h1);
+                chk_pending_count <= (chk_pending_count - 5'h1);
             end
         end
     end
