@@ -311,14 +311,14 @@ extension SamplingVerifierRTL {
                         lanes: laneValid, draftLanes: laneValid & replicate(hasDraft, lanes), hit: hit, ref: nil)
         }
 
-        /// Stage B: y = floor(c·K / 2^(F+24−R)) per lane.
+        /// Stage B: y = floor(c·K / 2^(F+24−R)) per lane, c·K as shifts and adds (`ConstantProduct`).
         func logitStage(_ a: Beat) -> Beat {
             let fp = SamplingFixedPoint.self, shift = fp.yShift(c.format)
-            let k = Value.signedLiteral(fp.log2e, width: 26)
             func ys(_ codes: Value, _ side: String) -> [Value] {
                 (0..<c.lanes).map { lane in
                     let code = codes.bits((lane + 1) * w.logit - 1, lane * w.logit).asSigned
-                    return m.regNext("b_\(side)_y\(lane)", (code * k).bits(shift + w.y - 1, shift).asSigned)
+                    let product = ConstantProduct.times(code, fp.log2e)  // shifts and adds: no multiplier
+                    return m.regNext("b_\(side)_y\(lane)", product.bits(shift + w.y - 1, shift).asSigned)
                 }
             }
             return Beat(valid: m.regNext("b_valid", a.valid, reset: 0), control: stageControls[0],

@@ -1619,114 +1619,114 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [30:0] t_2;
     wire [15:0] t_3;
     wire [41:0] t_4;
-    wire [15:0] t_5;
-    wire [41:0] t_6;
-    wire [15:0] t_7;
+    wire [41:0] t_5;
+    wire [15:0] t_6;
+    wire [41:0] t_7;
     wire [41:0] t_8;
     wire [15:0] t_9;
     wire [41:0] t_10;
-    wire [15:0] t_11;
-    wire [41:0] t_12;
-    wire [15:0] t_13;
+    wire [41:0] t_11;
+    wire [15:0] t_12;
+    wire [41:0] t_13;
     wire [41:0] t_14;
     wire [15:0] t_15;
     wire [41:0] t_16;
-    wire [15:0] t_17;
-    wire [41:0] t_18;
-    wire [15:0] t_19;
+    wire [41:0] t_17;
+    wire [15:0] t_18;
+    wire [41:0] t_19;
     wire [41:0] t_20;
     wire [15:0] t_21;
     wire [41:0] t_22;
-    wire [15:0] t_23;
-    wire [41:0] t_24;
-    wire [15:0] t_25;
+    wire [41:0] t_23;
+    wire [15:0] t_24;
+    wire [41:0] t_25;
     wire [41:0] t_26;
     wire [15:0] t_27;
     wire [41:0] t_28;
-    wire [15:0] t_29;
-    wire [41:0] t_30;
-    wire [15:0] t_31;
+    wire [41:0] t_29;
+    wire [15:0] t_30;
+    wire [41:0] t_31;
     wire [41:0] t_32;
     wire [15:0] t_33;
     wire [41:0] t_34;
-    wire [15:0] t_35;
-    wire [41:0] t_36;
-    wire [15:0] t_37;
+    wire [41:0] t_35;
+    wire [15:0] t_36;
+    wire [41:0] t_37;
     wire [41:0] t_38;
     wire [15:0] t_39;
     wire [41:0] t_40;
-    wire [15:0] t_41;
-    wire [41:0] t_42;
-    wire [15:0] t_43;
+    wire [41:0] t_41;
+    wire [15:0] t_42;
+    wire [41:0] t_43;
     wire [41:0] t_44;
     wire [15:0] t_45;
     wire [41:0] t_46;
-    wire [15:0] t_47;
-    wire [41:0] t_48;
-    wire [15:0] t_49;
+    wire [41:0] t_47;
+    wire [15:0] t_48;
+    wire [41:0] t_49;
     wire [41:0] t_50;
     wire [15:0] t_51;
     wire [41:0] t_52;
-    wire [15:0] t_53;
-    wire [41:0] t_54;
-    wire [15:0] t_55;
+    wire [41:0] t_53;
+    wire [15:0] t_54;
+    wire [41:0] t_55;
     wire [41:0] t_56;
     wire [15:0] t_57;
     wire [41:0] t_58;
-    wire [15:0] t_59;
-    wire [41:0] t_60;
-    wire [15:0] t_61;
+    wire [41:0] t_59;
+    wire [15:0] t_60;
+    wire [41:0] t_61;
     wire [41:0] t_62;
     wire [15:0] t_63;
     wire [41:0] t_64;
-    wire [15:0] t_65;
-    wire [41:0] t_66;
-    wire [15:0] t_67;
-    wire t_68;
-    wire t_69;
-    wire t_70;
-    wire t_71;
-    wire t_72;
-    wire t_73;
-    wire t_74;
-    wire t_75;
-    wire t_76;
-    wire t_77;
-    wire t_78;
-    wire t_79;
-    wire t_80;
-    wire t_81;
-    wire t_82;
-    wire t_83;
-    wire t_84;
-    wire t_85;
-    wire t_86;
-    wire t_87;
-    wire t_88;
-    wire t_89;
-    wire t_90;
-    wire t_91;
-    wire t_92;
-    wire t_93;
-    wire t_94;
-    wire t_95;
-    wire [16:0] t_96;
-    wire [16:0] t_97;
-    wire [16:0] t_98;
-    wire [16:0] t_99;
-    wire [16:0] t_100;
-    wire [16:0] t_101;
-    wire [16:0] t_102;
-    wire [16:0] t_103;
-    wire [16:0] t_104;
-    wire [16:0] t_105;
-    wire [16:0] t_106;
-    wire [16:0] t_107;
-    wire [16:0] t_108;
-    wire [16:0] t_109;
+    wire [41:0] t_65;
+    wire [15:0] t_66;
+    wire [41:0] t_67;
+    wire [41:0] t_68;
+    wire [15:0] t_69;
+    wire [41:0] t_70;
+    wire [41:0] t_71;
+    wire [15:0] t_72;
+    wire [41:0] t_73;
+    wire [41:0] t_74;
+    wire [15:0] t_75;
+    wire [41:0] t_76;
+    wire [41:0] t_77;
+    wire [15:0] t_78;
+    wire [41:0] t_79;
+    wire [41:0] t_80;
+    wire [15:0] t_81;
+    wire [41:0] t_82;
+    wire [41:0] t_83;
+    wire [15:0] t_84;
+    wire [41:0] t_85;
+    wire [41:0] t_86;
+    wire [15:0] t_87;
+    wire [41:0] t_88;
+    wire [41:0] t_89;
+    wire [15:0] t_90;
+    wire [41:0] t_91;
+    wire [41:0] t_92;
+    wire [15:0] t_93;
+    wire [41:0] t_94;
+    wire [41:0] t_95;
+    wire [15:0] t_96;
+    wire [41:0] t_97;
+    wire [41:0] t_98;
+    wire [15:0] t_99;
+    wire t_100;
+    wire t_101;
+    wire t_102;
+    wire t_103;
+    wire t_104;
+    wire t_105;
+    wire t_106;
+    wire t_107;
+    wire t_108;
+    wire t_109;
     wire t_110;
-    wire [17:0] t_111;
-    wire [9:0] t_112;
+    wire t_111;
+    wire t_112;
     wire t_113;
     wire t_114;
     wire t_115;
@@ -1742,51 +1742,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire t_125;
     wire t_126;
     wire t_127;
-    wire t_128;
-    wire t_129;
-    wire t_130;
-    wire t_131;
-    wire t_132;
-    wire t_133;
-    wire t_134;
-    wire t_135;
-    wire t_136;
-    wire t_137;
-    wire t_138;
-    wire t_139;
-    wire t_140;
+    wire [16:0] t_128;
+    wire [16:0] t_129;
+    wire [16:0] t_130;
+    wire [16:0] t_131;
+    wire [16:0] t_132;
+    wire [16:0] t_133;
+    wire [16:0] t_134;
+    wire [16:0] t_135;
+    wire [16:0] t_136;
+    wire [16:0] t_137;
+    wire [16:0] t_138;
+    wire [16:0] t_139;
+    wire [16:0] t_140;
     wire [16:0] t_141;
-    wire [16:0] t_142;
-    wire [16:0] t_143;
-    wire [16:0] t_144;
-    wire [16:0] t_145;
-    wire [16:0] t_146;
-    wire [16:0] t_147;
-    wire [16:0] t_148;
-    wire [16:0] t_149;
-    wire [16:0] t_150;
-    wire [16:0] t_151;
-    wire [16:0] t_152;
-    wire [16:0] t_153;
-    wire [16:0] t_154;
-    wire [17:0] t_155;
-    wire [9:0] t_156;
-    wire [16:0] t_157;
-    wire [16:0] t_158;
-    wire [16:0] t_159;
-    wire [16:0] t_160;
-    wire [16:0] t_161;
-    wire [16:0] t_162;
-    wire [16:0] t_163;
-    wire [16:0] t_164;
-    wire [16:0] t_165;
-    wire [16:0] t_166;
-    wire [16:0] t_167;
-    wire [16:0] t_168;
-    wire [16:0] t_169;
-    wire [16:0] t_170;
-    wire [16:0] t_171;
-    wire [16:0] t_172;
+    wire t_142;
+    wire [17:0] t_143;
+    wire [9:0] t_144;
+    wire t_145;
+    wire t_146;
+    wire t_147;
+    wire t_148;
+    wire t_149;
+    wire t_150;
+    wire t_151;
+    wire t_152;
+    wire t_153;
+    wire t_154;
+    wire t_155;
+    wire t_156;
+    wire t_157;
+    wire t_158;
+    wire t_159;
+    wire t_160;
+    wire t_161;
+    wire t_162;
+    wire t_163;
+    wire t_164;
+    wire t_165;
+    wire t_166;
+    wire t_167;
+    wire t_168;
+    wire t_169;
+    wire t_170;
+    wire t_171;
+    wire t_172;
     wire [16:0] t_173;
     wire [16:0] t_174;
     wire [16:0] t_175;
@@ -1801,272 +1801,336 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_184;
     wire [16:0] t_185;
     wire [16:0] t_186;
-    wire [16:0] t_187;
-    wire [16:0] t_188;
-    wire [72:0] t_189;
-    wire [72:0] t_190;
-    wire [72:0] t_191;
-    wire [72:0] t_192;
-    wire [72:0] t_193;
-    wire [72:0] t_194;
-    wire [72:0] t_195;
-    wire [72:0] t_196;
-    wire [72:0] t_197;
-    wire [72:0] t_198;
-    wire [72:0] t_199;
-    wire [72:0] t_200;
-    wire [72:0] t_201;
-    wire [72:0] t_202;
-    wire [72:0] t_203;
-    wire [72:0] t_204;
-    wire [72:0] t_205;
-    wire [72:0] t_206;
-    wire [72:0] t_207;
-    wire [72:0] t_208;
-    wire [72:0] t_209;
-    wire [72:0] t_210;
-    wire [72:0] t_211;
-    wire [72:0] t_212;
-    wire [72:0] t_213;
-    wire [72:0] t_214;
-    wire [72:0] t_215;
-    wire [72:0] t_216;
-    wire [72:0] t_217;
-    wire [72:0] t_218;
-    wire [72:0] t_219;
-    wire [72:0] t_220;
-    wire [31:0] t_221;
-    wire [17:0] t_222;
-    wire [17:0] t_223;
-    wire [31:0] t_224;
-    wire [11:0] t_225;
+    wire [17:0] t_187;
+    wire [9:0] t_188;
+    wire [16:0] t_189;
+    wire [16:0] t_190;
+    wire [16:0] t_191;
+    wire [16:0] t_192;
+    wire [16:0] t_193;
+    wire [16:0] t_194;
+    wire [16:0] t_195;
+    wire [16:0] t_196;
+    wire [16:0] t_197;
+    wire [16:0] t_198;
+    wire [16:0] t_199;
+    wire [16:0] t_200;
+    wire [16:0] t_201;
+    wire [16:0] t_202;
+    wire [16:0] t_203;
+    wire [16:0] t_204;
+    wire [16:0] t_205;
+    wire [16:0] t_206;
+    wire [16:0] t_207;
+    wire [16:0] t_208;
+    wire [16:0] t_209;
+    wire [16:0] t_210;
+    wire [16:0] t_211;
+    wire [16:0] t_212;
+    wire [16:0] t_213;
+    wire [16:0] t_214;
+    wire [16:0] t_215;
+    wire [16:0] t_216;
+    wire [16:0] t_217;
+    wire [16:0] t_218;
+    wire [16:0] t_219;
+    wire [16:0] t_220;
+    wire [72:0] t_221;
+    wire [72:0] t_222;
+    wire [72:0] t_223;
+    wire [72:0] t_224;
+    wire [72:0] t_225;
+    wire [72:0] t_226;
+    wire [72:0] t_227;
+    wire [72:0] t_228;
+    wire [72:0] t_229;
+    wire [72:0] t_230;
+    wire [72:0] t_231;
+    wire [72:0] t_232;
+    wire [72:0] t_233;
+    wire [72:0] t_234;
+    wire [72:0] t_235;
+    wire [72:0] t_236;
+    wire [72:0] t_237;
+    wire [72:0] t_238;
+    wire [72:0] t_239;
+    wire [72:0] t_240;
+    wire [72:0] t_241;
+    wire [72:0] t_242;
+    wire [72:0] t_243;
+    wire [72:0] t_244;
+    wire [72:0] t_245;
+    wire [72:0] t_246;
+    wire [72:0] t_247;
+    wire [72:0] t_248;
+    wire [72:0] t_249;
+    wire [72:0] t_250;
+    wire [72:0] t_251;
+    wire [72:0] t_252;
+    wire [31:0] t_253;
+    wire [17:0] t_254;
+    wire [17:0] t_255;
+    wire [31:0] t_256;
+    wire [11:0] t_257;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
     assign t_2 = ({7'h0, {12'h0, a_beat}} * {24'h0, 7'h10});
     assign t_3 = a_target[15:0];
-    assign t_4 = ({{26{t_3[15]}}, t_3} * 42'h1715476);
-    assign t_5 = a_target[31:16];
-    assign t_6 = ({{26{t_5[15]}}, t_5} * 42'h1715476);
-    assign t_7 = a_target[47:32];
-    assign t_8 = ({{26{t_7[15]}}, t_7} * 42'h1715476);
-    assign t_9 = a_target[63:48];
-    assign t_10 = ({{26{t_9[15]}}, t_9} * 42'h1715476);
-    assign t_11 = a_target[79:64];
-    assign t_12 = ({{26{t_11[15]}}, t_11} * 42'h1715476);
-    assign t_13 = a_target[95:80];
-    assign t_14 = ({{26{t_13[15]}}, t_13} * 42'h1715476);
-    assign t_15 = a_target[111:96];
-    assign t_16 = ({{26{t_15[15]}}, t_15} * 42'h1715476);
-    assign t_17 = a_target[127:112];
-    assign t_18 = ({{26{t_17[15]}}, t_17} * 42'h1715476);
-    assign t_19 = a_target[143:128];
-    assign t_20 = ({{26{t_19[15]}}, t_19} * 42'h1715476);
-    assign t_21 = a_target[159:144];
-    assign t_22 = ({{26{t_21[15]}}, t_21} * 42'h1715476);
-    assign t_23 = a_target[175:160];
-    assign t_24 = ({{26{t_23[15]}}, t_23} * 42'h1715476);
-    assign t_25 = a_target[191:176];
-    assign t_26 = ({{26{t_25[15]}}, t_25} * 42'h1715476);
-    assign t_27 = a_target[207:192];
-    assign t_28 = ({{26{t_27[15]}}, t_27} * 42'h1715476);
-    assign t_29 = a_target[223:208];
-    assign t_30 = ({{26{t_29[15]}}, t_29} * 42'h1715476);
-    assign t_31 = a_target[239:224];
-    assign t_32 = ({{26{t_31[15]}}, t_31} * 42'h1715476);
-    assign t_33 = a_target[255:240];
-    assign t_34 = ({{26{t_33[15]}}, t_33} * 42'h1715476);
-    assign t_35 = a_draft[15:0];
-    assign t_36 = ({{26{t_35[15]}}, t_35} * 42'h1715476);
-    assign t_37 = a_draft[31:16];
-    assign t_38 = ({{26{t_37[15]}}, t_37} * 42'h1715476);
-    assign t_39 = a_draft[47:32];
-    assign t_40 = ({{26{t_39[15]}}, t_39} * 42'h1715476);
-    assign t_41 = a_draft[63:48];
-    assign t_42 = ({{26{t_41[15]}}, t_41} * 42'h1715476);
-    assign t_43 = a_draft[79:64];
-    assign t_44 = ({{26{t_43[15]}}, t_43} * 42'h1715476);
-    assign t_45 = a_draft[95:80];
-    assign t_46 = ({{26{t_45[15]}}, t_45} * 42'h1715476);
-    assign t_47 = a_draft[111:96];
-    assign t_48 = ({{26{t_47[15]}}, t_47} * 42'h1715476);
-    assign t_49 = a_draft[127:112];
-    assign t_50 = ({{26{t_49[15]}}, t_49} * 42'h1715476);
-    assign t_51 = a_draft[143:128];
-    assign t_52 = ({{26{t_51[15]}}, t_51} * 42'h1715476);
-    assign t_53 = a_draft[159:144];
-    assign t_54 = ({{26{t_53[15]}}, t_53} * 42'h1715476);
-    assign t_55 = a_draft[175:160];
-    assign t_56 = ({{26{t_55[15]}}, t_55} * 42'h1715476);
-    assign t_57 = a_draft[191:176];
-    assign t_58 = ({{26{t_57[15]}}, t_57} * 42'h1715476);
-    assign t_59 = a_draft[207:192];
-    assign t_60 = ({{26{t_59[15]}}, t_59} * 42'h1715476);
-    assign t_61 = a_draft[223:208];
-    assign t_62 = ({{26{t_61[15]}}, t_61} * 42'h1715476);
-    assign t_63 = a_draft[239:224];
-    assign t_64 = ({{26{t_63[15]}}, t_63} * 42'h1715476);
-    assign t_65 = a_draft[255:240];
-    assign t_66 = ({{26{t_65[15]}}, t_65} * 42'h1715476);
-    assign t_67 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
-    assign t_68 = b_lanes[8];
-    assign t_69 = b_lanes[9];
-    assign t_70 = (t_68 | t_69);
-    assign t_71 = b_lanes[10];
-    assign t_72 = b_lanes[11];
-    assign t_73 = (t_71 | t_72);
-    assign t_74 = (t_70 | t_73);
-    assign t_75 = b_lanes[12];
-    assign t_76 = b_lanes[13];
-    assign t_77 = (t_75 | t_76);
-    assign t_78 = b_lanes[14];
-    assign t_79 = b_lanes[15];
-    assign t_80 = (t_78 | t_79);
-    assign t_81 = (t_77 | t_80);
-    assign t_82 = b_lanes[0];
-    assign t_83 = b_lanes[1];
-    assign t_84 = (t_82 | t_83);
-    assign t_85 = b_lanes[2];
-    assign t_86 = b_lanes[3];
-    assign t_87 = (t_85 | t_86);
-    assign t_88 = (t_84 | t_87);
-    assign t_89 = b_lanes[4];
-    assign t_90 = b_lanes[5];
-    assign t_91 = (t_89 | t_90);
-    assign t_92 = b_lanes[6];
-    assign t_93 = b_lanes[7];
-    assign t_94 = (t_92 | t_93);
-    assign t_95 = (t_91 | t_94);
-    assign t_96 = ((t_83 & ((~t_82) | ($signed(b_t_y0) < $signed(b_t_y1)))) ? b_t_y1 : b_t_y0);
-    assign t_97 = ((t_86 & ((~t_85) | ($signed(b_t_y2) < $signed(b_t_y3)))) ? b_t_y3 : b_t_y2);
-    assign t_98 = ((t_87 & ((~t_84) | ($signed(t_96) < $signed(t_97)))) ? t_97 : t_96);
-    assign t_99 = ((t_90 & ((~t_89) | ($signed(b_t_y4) < $signed(b_t_y5)))) ? b_t_y5 : b_t_y4);
-    assign t_100 = ((t_93 & ((~t_92) | ($signed(b_t_y6) < $signed(b_t_y7)))) ? b_t_y7 : b_t_y6);
-    assign t_101 = ((t_94 & ((~t_91) | ($signed(t_99) < $signed(t_100)))) ? t_100 : t_99);
-    assign t_102 = ((t_95 & ((~t_88) | ($signed(t_98) < $signed(t_101)))) ? t_101 : t_98);
-    assign t_103 = ((t_69 & ((~t_68) | ($signed(b_t_y8) < $signed(b_t_y9)))) ? b_t_y9 : b_t_y8);
-    assign t_104 = ((t_72 & ((~t_71) | ($signed(b_t_y10) < $signed(b_t_y11)))) ? b_t_y11 : b_t_y10);
-    assign t_105 = ((t_73 & ((~t_70) | ($signed(t_103) < $signed(t_104)))) ? t_104 : t_103);
-    assign t_106 = ((t_76 & ((~t_75) | ($signed(b_t_y12) < $signed(b_t_y13)))) ? b_t_y13 : b_t_y12);
-    assign t_107 = ((t_79 & ((~t_78) | ($signed(b_t_y14) < $signed(b_t_y15)))) ? b_t_y15 : b_t_y14);
-    assign t_108 = ((t_80 & ((~t_77) | ($signed(t_106) < $signed(t_107)))) ? t_107 : t_106);
-    assign t_109 = ((t_81 & ((~t_74) | ($signed(t_105) < $signed(t_108)))) ? t_108 : t_105);
-    assign t_110 = (b_control_mode == 2'h0);
-    assign t_111 = ({{1{c_t_max_y[16]}}, c_t_max_y} + 18'hff);
-    assign t_112 = t_111[17:8];
-    assign t_113 = b_draft_lanes[8];
-    assign t_114 = b_draft_lanes[9];
-    assign t_115 = (t_113 | t_114);
-    assign t_116 = b_draft_lanes[10];
-    assign t_117 = b_draft_lanes[11];
-    assign t_118 = (t_116 | t_117);
-    assign t_119 = (t_115 | t_118);
-    assign t_120 = b_draft_lanes[12];
-    assign t_121 = b_draft_lanes[13];
-    assign t_122 = (t_120 | t_121);
-    assign t_123 = b_draft_lanes[14];
-    assign t_124 = b_draft_lanes[15];
-    assign t_125 = (t_123 | t_124);
-    assign t_126 = (t_122 | t_125);
-    assign t_127 = b_draft_lanes[0];
-    assign t_128 = b_draft_lanes[1];
-    assign t_129 = (t_127 | t_128);
-    assign t_130 = b_draft_lanes[2];
-    assign t_131 = b_draft_lanes[3];
-    assign t_132 = (t_130 | t_131);
-    assign t_133 = (t_129 | t_132);
-    assign t_134 = b_draft_lanes[4];
-    assign t_135 = b_draft_lanes[5];
-    assign t_136 = (t_134 | t_135);
-    assign t_137 = b_draft_lanes[6];
-    assign t_138 = b_draft_lanes[7];
-    assign t_139 = (t_137 | t_138);
-    assign t_140 = (t_136 | t_139);
-    assign t_141 = ((t_128 & ((~t_127) | ($signed(b_d_y0) < $signed(b_d_y1)))) ? b_d_y1 : b_d_y0);
-    assign t_142 = ((t_131 & ((~t_130) | ($signed(b_d_y2) < $signed(b_d_y3)))) ? b_d_y3 : b_d_y2);
-    assign t_143 = ((t_132 & ((~t_129) | ($signed(t_141) < $signed(t_142)))) ? t_142 : t_141);
-    assign t_144 = ((t_135 & ((~t_134) | ($signed(b_d_y4) < $signed(b_d_y5)))) ? b_d_y5 : b_d_y4);
-    assign t_145 = ((t_138 & ((~t_137) | ($signed(b_d_y6) < $signed(b_d_y7)))) ? b_d_y7 : b_d_y6);
-    assign t_146 = ((t_139 & ((~t_136) | ($signed(t_144) < $signed(t_145)))) ? t_145 : t_144);
-    assign t_147 = ((t_140 & ((~t_133) | ($signed(t_143) < $signed(t_146)))) ? t_146 : t_143);
-    assign t_148 = ((t_114 & ((~t_113) | ($signed(b_d_y8) < $signed(b_d_y9)))) ? b_d_y9 : b_d_y8);
-    assign t_149 = ((t_117 & ((~t_116) | ($signed(b_d_y10) < $signed(b_d_y11)))) ? b_d_y11 : b_d_y10);
-    assign t_150 = ((t_118 & ((~t_115) | ($signed(t_148) < $signed(t_149)))) ? t_149 : t_148);
-    assign t_151 = ((t_121 & ((~t_120) | ($signed(b_d_y12) < $signed(b_d_y13)))) ? b_d_y13 : b_d_y12);
-    assign t_152 = ((t_124 & ((~t_123) | ($signed(b_d_y14) < $signed(b_d_y15)))) ? b_d_y15 : b_d_y14);
-    assign t_153 = ((t_125 & ((~t_122) | ($signed(t_151) < $signed(t_152)))) ? t_152 : t_151);
-    assign t_154 = ((t_126 & ((~t_119) | ($signed(t_150) < $signed(t_153)))) ? t_153 : t_150);
-    assign t_155 = ({{1{c_d_max_y[16]}}, c_d_max_y} + 18'hff);
-    assign t_156 = t_155[17:8];
-    assign t_157 = d_t_delta0[24:8];
-    assign t_158 = d_t_delta1[24:8];
-    assign t_159 = d_t_delta2[24:8];
-    assign t_160 = d_t_delta3[24:8];
-    assign t_161 = d_t_delta4[24:8];
-    assign t_162 = d_t_delta5[24:8];
-    assign t_163 = d_t_delta6[24:8];
-    assign t_164 = d_t_delta7[24:8];
-    assign t_165 = d_t_delta8[24:8];
-    assign t_166 = d_t_delta9[24:8];
-    assign t_167 = d_t_delta10[24:8];
-    assign t_168 = d_t_delta11[24:8];
-    assign t_169 = d_t_delta12[24:8];
-    assign t_170 = d_t_delta13[24:8];
-    assign t_171 = d_t_delta14[24:8];
-    assign t_172 = d_t_delta15[24:8];
-    assign t_173 = d_d_delta0[24:8];
-    assign t_174 = d_d_delta1[24:8];
-    assign t_175 = d_d_delta2[24:8];
-    assign t_176 = d_d_delta3[24:8];
-    assign t_177 = d_d_delta4[24:8];
-    assign t_178 = d_d_delta5[24:8];
-    assign t_179 = d_d_delta6[24:8];
-    assign t_180 = d_d_delta7[24:8];
-    assign t_181 = d_d_delta8[24:8];
-    assign t_182 = d_d_delta9[24:8];
-    assign t_183 = d_d_delta10[24:8];
-    assign t_184 = d_d_delta11[24:8];
-    assign t_185 = d_d_delta12[24:8];
-    assign t_186 = d_d_delta13[24:8];
-    assign t_187 = d_d_delta14[24:8];
-    assign t_188 = d_d_delta15[24:8];
-    assign t_189 = ({44'h0, d_d_e0} * {29'h0, sum_t});
-    assign t_190 = ({44'h0, d_t_e0} * {29'h0, sum_d});
-    assign t_191 = ({44'h0, d_d_e1} * {29'h0, sum_t});
-    assign t_192 = ({44'h0, d_t_e1} * {29'h0, sum_d});
-    assign t_193 = ({44'h0, d_d_e2} * {29'h0, sum_t});
-    assign t_194 = ({44'h0, d_t_e2} * {29'h0, sum_d});
-    assign t_195 = ({44'h0, d_d_e3} * {29'h0, sum_t});
-    assign t_196 = ({44'h0, d_t_e3} * {29'h0, sum_d});
-    assign t_197 = ({44'h0, d_d_e4} * {29'h0, sum_t});
-    assign t_198 = ({44'h0, d_t_e4} * {29'h0, sum_d});
-    assign t_199 = ({44'h0, d_d_e5} * {29'h0, sum_t});
-    assign t_200 = ({44'h0, d_t_e5} * {29'h0, sum_d});
-    assign t_201 = ({44'h0, d_d_e6} * {29'h0, sum_t});
-    assign t_202 = ({44'h0, d_t_e6} * {29'h0, sum_d});
-    assign t_203 = ({44'h0, d_d_e7} * {29'h0, sum_t});
-    assign t_204 = ({44'h0, d_t_e7} * {29'h0, sum_d});
-    assign t_205 = ({44'h0, d_d_e8} * {29'h0, sum_t});
-    assign t_206 = ({44'h0, d_t_e8} * {29'h0, sum_d});
-    assign t_207 = ({44'h0, d_d_e9} * {29'h0, sum_t});
-    assign t_208 = ({44'h0, d_t_e9} * {29'h0, sum_d});
-    assign t_209 = ({44'h0, d_d_e10} * {29'h0, sum_t});
-    assign t_210 = ({44'h0, d_t_e10} * {29'h0, sum_d});
-    assign t_211 = ({44'h0, d_d_e11} * {29'h0, sum_t});
-    assign t_212 = ({44'h0, d_t_e11} * {29'h0, sum_d});
-    assign t_213 = ({44'h0, d_d_e12} * {29'h0, sum_t});
-    assign t_214 = ({44'h0, d_t_e12} * {29'h0, sum_d});
-    assign t_215 = ({44'h0, d_d_e13} * {29'h0, sum_t});
-    assign t_216 = ({44'h0, d_t_e13} * {29'h0, sum_d});
-    assign t_217 = ({44'h0, d_d_e14} * {29'h0, sum_t});
-    assign t_218 = ({44'h0, d_t_e14} * {29'h0, sum_d});
-    assign t_219 = ({44'h0, d_d_e15} * {29'h0, sum_t});
-    assign t_220 = ({44'h0, d_t_e15} * {29'h0, sum_d});
-    assign t_221 = cur_uniforms[31:0];
-    assign t_222 = ({{1{rho_t[16]}}, rho_t} - {{1{cap_ref_t[16]}}, cap_ref_t});
-    assign t_223 = ({{1{rho_d[16]}}, rho_d} - {{1{cap_ref_d[16]}}, cap_ref_d});
-    assign t_224 = cur_uniforms[31:0];
-    assign t_225 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_4 = {{26{t_3[15]}}, t_3};
+    assign t_5 = (((({t_4[34:0], 7'h0} + {t_4[31:0], 10'h0}) - ({t_4[40:0], 1'h0} + {t_4[38:0], 3'h0})) + (({t_4[29:0], 12'h0} + {t_4[27:0], 14'h0}) + ({t_4[25:0], 16'h0} - {t_4[21:0], 20'h0}))) + ({t_4[16:0], 25'h0} - {t_4[18:0], 23'h0}));
+    assign t_6 = a_target[31:16];
+    assign t_7 = {{26{t_6[15]}}, t_6};
+    assign t_8 = (((({t_7[34:0], 7'h0} + {t_7[31:0], 10'h0}) - ({t_7[40:0], 1'h0} + {t_7[38:0], 3'h0})) + (({t_7[29:0], 12'h0} + {t_7[27:0], 14'h0}) + ({t_7[25:0], 16'h0} - {t_7[21:0], 20'h0}))) + ({t_7[16:0], 25'h0} - {t_7[18:0], 23'h0}));
+    assign t_9 = a_target[47:32];
+    assign t_10 = {{26{t_9[15]}}, t_9};
+    assign t_11 = (((({t_10[34:0], 7'h0} + {t_10[31:0], 10'h0}) - ({t_10[40:0], 1'h0} + {t_10[38:0], 3'h0})) + (({t_10[29:0], 12'h0} + {t_10[27:0], 14'h0}) + ({t_10[25:0], 16'h0} - {t_10[21:0], 20'h0}))) + ({t_10[16:0], 25'h0} - {t_10[18:0], 23'h0}));
+    assign t_12 = a_target[63:48];
+    assign t_13 = {{26{t_12[15]}}, t_12};
+    assign t_14 = (((({t_13[34:0], 7'h0} + {t_13[31:0], 10'h0}) - ({t_13[40:0], 1'h0} + {t_13[38:0], 3'h0})) + (({t_13[29:0], 12'h0} + {t_13[27:0], 14'h0}) + ({t_13[25:0], 16'h0} - {t_13[21:0], 20'h0}))) + ({t_13[16:0], 25'h0} - {t_13[18:0], 23'h0}));
+    assign t_15 = a_target[79:64];
+    assign t_16 = {{26{t_15[15]}}, t_15};
+    assign t_17 = (((({t_16[34:0], 7'h0} + {t_16[31:0], 10'h0}) - ({t_16[40:0], 1'h0} + {t_16[38:0], 3'h0})) + (({t_16[29:0], 12'h0} + {t_16[27:0], 14'h0}) + ({t_16[25:0], 16'h0} - {t_16[21:0], 20'h0}))) + ({t_16[16:0], 25'h0} - {t_16[18:0], 23'h0}));
+    assign t_18 = a_target[95:80];
+    assign t_19 = {{26{t_18[15]}}, t_18};
+    assign t_20 = (((({t_19[34:0], 7'h0} + {t_19[31:0], 10'h0}) - ({t_19[40:0], 1'h0} + {t_19[38:0], 3'h0})) + (({t_19[29:0], 12'h0} + {t_19[27:0], 14'h0}) + ({t_19[25:0], 16'h0} - {t_19[21:0], 20'h0}))) + ({t_19[16:0], 25'h0} - {t_19[18:0], 23'h0}));
+    assign t_21 = a_target[111:96];
+    assign t_22 = {{26{t_21[15]}}, t_21};
+    assign t_23 = (((({t_22[34:0], 7'h0} + {t_22[31:0], 10'h0}) - ({t_22[40:0], 1'h0} + {t_22[38:0], 3'h0})) + (({t_22[29:0], 12'h0} + {t_22[27:0], 14'h0}) + ({t_22[25:0], 16'h0} - {t_22[21:0], 20'h0}))) + ({t_22[16:0], 25'h0} - {t_22[18:0], 23'h0}));
+    assign t_24 = a_target[127:112];
+    assign t_25 = {{26{t_24[15]}}, t_24};
+    assign t_26 = (((({t_25[34:0], 7'h0} + {t_25[31:0], 10'h0}) - ({t_25[40:0], 1'h0} + {t_25[38:0], 3'h0})) + (({t_25[29:0], 12'h0} + {t_25[27:0], 14'h0}) + ({t_25[25:0], 16'h0} - {t_25[21:0], 20'h0}))) + ({t_25[16:0], 25'h0} - {t_25[18:0], 23'h0}));
+    assign t_27 = a_target[143:128];
+    assign t_28 = {{26{t_27[15]}}, t_27};
+    assign t_29 = (((({t_28[34:0], 7'h0} + {t_28[31:0], 10'h0}) - ({t_28[40:0], 1'h0} + {t_28[38:0], 3'h0})) + (({t_28[29:0], 12'h0} + {t_28[27:0], 14'h0}) + ({t_28[25:0], 16'h0} - {t_28[21:0], 20'h0}))) + ({t_28[16:0], 25'h0} - {t_28[18:0], 23'h0}));
+    assign t_30 = a_target[159:144];
+    assign t_31 = {{26{t_30[15]}}, t_30};
+    assign t_32 = (((({t_31[34:0], 7'h0} + {t_31[31:0], 10'h0}) - ({t_31[40:0], 1'h0} + {t_31[38:0], 3'h0})) + (({t_31[29:0], 12'h0} + {t_31[27:0], 14'h0}) + ({t_31[25:0], 16'h0} - {t_31[21:0], 20'h0}))) + ({t_31[16:0], 25'h0} - {t_31[18:0], 23'h0}));
+    assign t_33 = a_target[175:160];
+    assign t_34 = {{26{t_33[15]}}, t_33};
+    assign t_35 = (((({t_34[34:0], 7'h0} + {t_34[31:0], 10'h0}) - ({t_34[40:0], 1'h0} + {t_34[38:0], 3'h0})) + (({t_34[29:0], 12'h0} + {t_34[27:0], 14'h0}) + ({t_34[25:0], 16'h0} - {t_34[21:0], 20'h0}))) + ({t_34[16:0], 25'h0} - {t_34[18:0], 23'h0}));
+    assign t_36 = a_target[191:176];
+    assign t_37 = {{26{t_36[15]}}, t_36};
+    assign t_38 = (((({t_37[34:0], 7'h0} + {t_37[31:0], 10'h0}) - ({t_37[40:0], 1'h0} + {t_37[38:0], 3'h0})) + (({t_37[29:0], 12'h0} + {t_37[27:0], 14'h0}) + ({t_37[25:0], 16'h0} - {t_37[21:0], 20'h0}))) + ({t_37[16:0], 25'h0} - {t_37[18:0], 23'h0}));
+    assign t_39 = a_target[207:192];
+    assign t_40 = {{26{t_39[15]}}, t_39};
+    assign t_41 = (((({t_40[34:0], 7'h0} + {t_40[31:0], 10'h0}) - ({t_40[40:0], 1'h0} + {t_40[38:0], 3'h0})) + (({t_40[29:0], 12'h0} + {t_40[27:0], 14'h0}) + ({t_40[25:0], 16'h0} - {t_40[21:0], 20'h0}))) + ({t_40[16:0], 25'h0} - {t_40[18:0], 23'h0}));
+    assign t_42 = a_target[223:208];
+    assign t_43 = {{26{t_42[15]}}, t_42};
+    assign t_44 = (((({t_43[34:0], 7'h0} + {t_43[31:0], 10'h0}) - ({t_43[40:0], 1'h0} + {t_43[38:0], 3'h0})) + (({t_43[29:0], 12'h0} + {t_43[27:0], 14'h0}) + ({t_43[25:0], 16'h0} - {t_43[21:0], 20'h0}))) + ({t_43[16:0], 25'h0} - {t_43[18:0], 23'h0}));
+    assign t_45 = a_target[239:224];
+    assign t_46 = {{26{t_45[15]}}, t_45};
+    assign t_47 = (((({t_46[34:0], 7'h0} + {t_46[31:0], 10'h0}) - ({t_46[40:0], 1'h0} + {t_46[38:0], 3'h0})) + (({t_46[29:0], 12'h0} + {t_46[27:0], 14'h0}) + ({t_46[25:0], 16'h0} - {t_46[21:0], 20'h0}))) + ({t_46[16:0], 25'h0} - {t_46[18:0], 23'h0}));
+    assign t_48 = a_target[255:240];
+    assign t_49 = {{26{t_48[15]}}, t_48};
+    assign t_50 = (((({t_49[34:0], 7'h0} + {t_49[31:0], 10'h0}) - ({t_49[40:0], 1'h0} + {t_49[38:0], 3'h0})) + (({t_49[29:0], 12'h0} + {t_49[27:0], 14'h0}) + ({t_49[25:0], 16'h0} - {t_49[21:0], 20'h0}))) + ({t_49[16:0], 25'h0} - {t_49[18:0], 23'h0}));
+    assign t_51 = a_draft[15:0];
+    assign t_52 = {{26{t_51[15]}}, t_51};
+    assign t_53 = (((({t_52[34:0], 7'h0} + {t_52[31:0], 10'h0}) - ({t_52[40:0], 1'h0} + {t_52[38:0], 3'h0})) + (({t_52[29:0], 12'h0} + {t_52[27:0], 14'h0}) + ({t_52[25:0], 16'h0} - {t_52[21:0], 20'h0}))) + ({t_52[16:0], 25'h0} - {t_52[18:0], 23'h0}));
+    assign t_54 = a_draft[31:16];
+    assign t_55 = {{26{t_54[15]}}, t_54};
+    assign t_56 = (((({t_55[34:0], 7'h0} + {t_55[31:0], 10'h0}) - ({t_55[40:0], 1'h0} + {t_55[38:0], 3'h0})) + (({t_55[29:0], 12'h0} + {t_55[27:0], 14'h0}) + ({t_55[25:0], 16'h0} - {t_55[21:0], 20'h0}))) + ({t_55[16:0], 25'h0} - {t_55[18:0], 23'h0}));
+    assign t_57 = a_draft[47:32];
+    assign t_58 = {{26{t_57[15]}}, t_57};
+    assign t_59 = (((({t_58[34:0], 7'h0} + {t_58[31:0], 10'h0}) - ({t_58[40:0], 1'h0} + {t_58[38:0], 3'h0})) + (({t_58[29:0], 12'h0} + {t_58[27:0], 14'h0}) + ({t_58[25:0], 16'h0} - {t_58[21:0], 20'h0}))) + ({t_58[16:0], 25'h0} - {t_58[18:0], 23'h0}));
+    assign t_60 = a_draft[63:48];
+    assign t_61 = {{26{t_60[15]}}, t_60};
+    assign t_62 = (((({t_61[34:0], 7'h0} + {t_61[31:0], 10'h0}) - ({t_61[40:0], 1'h0} + {t_61[38:0], 3'h0})) + (({t_61[29:0], 12'h0} + {t_61[27:0], 14'h0}) + ({t_61[25:0], 16'h0} - {t_61[21:0], 20'h0}))) + ({t_61[16:0], 25'h0} - {t_61[18:0], 23'h0}));
+    assign t_63 = a_draft[79:64];
+    assign t_64 = {{26{t_63[15]}}, t_63};
+    assign t_65 = (((({t_64[34:0], 7'h0} + {t_64[31:0], 10'h0}) - ({t_64[40:0], 1'h0} + {t_64[38:0], 3'h0})) + (({t_64[29:0], 12'h0} + {t_64[27:0], 14'h0}) + ({t_64[25:0], 16'h0} - {t_64[21:0], 20'h0}))) + ({t_64[16:0], 25'h0} - {t_64[18:0], 23'h0}));
+    assign t_66 = a_draft[95:80];
+    assign t_67 = {{26{t_66[15]}}, t_66};
+    assign t_68 = (((({t_67[34:0], 7'h0} + {t_67[31:0], 10'h0}) - ({t_67[40:0], 1'h0} + {t_67[38:0], 3'h0})) + (({t_67[29:0], 12'h0} + {t_67[27:0], 14'h0}) + ({t_67[25:0], 16'h0} - {t_67[21:0], 20'h0}))) + ({t_67[16:0], 25'h0} - {t_67[18:0], 23'h0}));
+    assign t_69 = a_draft[111:96];
+    assign t_70 = {{26{t_69[15]}}, t_69};
+    assign t_71 = (((({t_70[34:0], 7'h0} + {t_70[31:0], 10'h0}) - ({t_70[40:0], 1'h0} + {t_70[38:0], 3'h0})) + (({t_70[29:0], 12'h0} + {t_70[27:0], 14'h0}) + ({t_70[25:0], 16'h0} - {t_70[21:0], 20'h0}))) + ({t_70[16:0], 25'h0} - {t_70[18:0], 23'h0}));
+    assign t_72 = a_draft[127:112];
+    assign t_73 = {{26{t_72[15]}}, t_72};
+    assign t_74 = (((({t_73[34:0], 7'h0} + {t_73[31:0], 10'h0}) - ({t_73[40:0], 1'h0} + {t_73[38:0], 3'h0})) + (({t_73[29:0], 12'h0} + {t_73[27:0], 14'h0}) + ({t_73[25:0], 16'h0} - {t_73[21:0], 20'h0}))) + ({t_73[16:0], 25'h0} - {t_73[18:0], 23'h0}));
+    assign t_75 = a_draft[143:128];
+    assign t_76 = {{26{t_75[15]}}, t_75};
+    assign t_77 = (((({t_76[34:0], 7'h0} + {t_76[31:0], 10'h0}) - ({t_76[40:0], 1'h0} + {t_76[38:0], 3'h0})) + (({t_76[29:0], 12'h0} + {t_76[27:0], 14'h0}) + ({t_76[25:0], 16'h0} - {t_76[21:0], 20'h0}))) + ({t_76[16:0], 25'h0} - {t_76[18:0], 23'h0}));
+    assign t_78 = a_draft[159:144];
+    assign t_79 = {{26{t_78[15]}}, t_78};
+    assign t_80 = (((({t_79[34:0], 7'h0} + {t_79[31:0], 10'h0}) - ({t_79[40:0], 1'h0} + {t_79[38:0], 3'h0})) + (({t_79[29:0], 12'h0} + {t_79[27:0], 14'h0}) + ({t_79[25:0], 16'h0} - {t_79[21:0], 20'h0}))) + ({t_79[16:0], 25'h0} - {t_79[18:0], 23'h0}));
+    assign t_81 = a_draft[175:160];
+    assign t_82 = {{26{t_81[15]}}, t_81};
+    assign t_83 = (((({t_82[34:0], 7'h0} + {t_82[31:0], 10'h0}) - ({t_82[40:0], 1'h0} + {t_82[38:0], 3'h0})) + (({t_82[29:0], 12'h0} + {t_82[27:0], 14'h0}) + ({t_82[25:0], 16'h0} - {t_82[21:0], 20'h0}))) + ({t_82[16:0], 25'h0} - {t_82[18:0], 23'h0}));
+    assign t_84 = a_draft[191:176];
+    assign t_85 = {{26{t_84[15]}}, t_84};
+    assign t_86 = (((({t_85[34:0], 7'h0} + {t_85[31:0], 10'h0}) - ({t_85[40:0], 1'h0} + {t_85[38:0], 3'h0})) + (({t_85[29:0], 12'h0} + {t_85[27:0], 14'h0}) + ({t_85[25:0], 16'h0} - {t_85[21:0], 20'h0}))) + ({t_85[16:0], 25'h0} - {t_85[18:0], 23'h0}));
+    assign t_87 = a_draft[207:192];
+    assign t_88 = {{26{t_87[15]}}, t_87};
+    assign t_89 = (((({t_88[34:0], 7'h0} + {t_88[31:0], 10'h0}) - ({t_88[40:0], 1'h0} + {t_88[38:0], 3'h0})) + (({t_88[29:0], 12'h0} + {t_88[27:0], 14'h0}) + ({t_88[25:0], 16'h0} - {t_88[21:0], 20'h0}))) + ({t_88[16:0], 25'h0} - {t_88[18:0], 23'h0}));
+    assign t_90 = a_draft[223:208];
+    assign t_91 = {{26{t_90[15]}}, t_90};
+    assign t_92 = (((({t_91[34:0], 7'h0} + {t_91[31:0], 10'h0}) - ({t_91[40:0], 1'h0} + {t_91[38:0], 3'h0})) + (({t_91[29:0], 12'h0} + {t_91[27:0], 14'h0}) + ({t_91[25:0], 16'h0} - {t_91[21:0], 20'h0}))) + ({t_91[16:0], 25'h0} - {t_91[18:0], 23'h0}));
+    assign t_93 = a_draft[239:224];
+    assign t_94 = {{26{t_93[15]}}, t_93};
+    assign t_95 = (((({t_94[34:0], 7'h0} + {t_94[31:0], 10'h0}) - ({t_94[40:0], 1'h0} + {t_94[38:0], 3'h0})) + (({t_94[29:0], 12'h0} + {t_94[27:0], 14'h0}) + ({t_94[25:0], 16'h0} - {t_94[21:0], 20'h0}))) + ({t_94[16:0], 25'h0} - {t_94[18:0], 23'h0}));
+    assign t_96 = a_draft[255:240];
+    assign t_97 = {{26{t_96[15]}}, t_96};
+    assign t_98 = (((({t_97[34:0], 7'h0} + {t_97[31:0], 10'h0}) - ({t_97[40:0], 1'h0} + {t_97[38:0], 3'h0})) + (({t_97[29:0], 12'h0} + {t_97[27:0], 14'h0}) + ({t_97[25:0], 16'h0} - {t_97[21:0], 20'h0}))) + ({t_97[16:0], 25'h0} - {t_97[18:0], 23'h0}));
+    assign t_99 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
+    assign t_100 = b_lanes[8];
+    assign t_101 = b_lanes[9];
+    assign t_102 = (t_100 | t_101);
+    assign t_103 = b_lanes[10];
+    assign t_104 = b_lanes[11];
+    assign t_105 = (t_103 | t_104);
+    assign t_106 = (t_102 | t_105);
+    assign t_107 = b_lanes[12];
+    assign t_108 = b_lanes[13];
+    assign t_109 = (t_107 | t_108);
+    assign t_110 = b_lanes[14];
+    assign t_111 = b_lanes[15];
+    assign t_112 = (t_110 | t_111);
+    assign t_113 = (t_109 | t_112);
+    assign t_114 = b_lanes[0];
+    assign t_115 = b_lanes[1];
+    assign t_116 = (t_114 | t_115);
+    assign t_117 = b_lanes[2];
+    assign t_118 = b_lanes[3];
+    assign t_119 = (t_117 | t_118);
+    assign t_120 = (t_116 | t_119);
+    assign t_121 = b_lanes[4];
+    assign t_122 = b_lanes[5];
+    assign t_123 = (t_121 | t_122);
+    assign t_124 = b_lanes[6];
+    assign t_125 = b_lanes[7];
+    assign t_126 = (t_124 | t_125);
+    assign t_127 = (t_123 | t_126);
+    assign t_128 = ((t_115 & ((~t_114) | ($signed(b_t_y0) < $signed(b_t_y1)))) ? b_t_y1 : b_t_y0);
+    assign t_129 = ((t_118 & ((~t_117) | ($signed(b_t_y2) < $signed(b_t_y3)))) ? b_t_y3 : b_t_y2);
+    assign t_130 = ((t_119 & ((~t_116) | ($signed(t_128) < $signed(t_129)))) ? t_129 : t_128);
+    assign t_131 = ((t_122 & ((~t_121) | ($signed(b_t_y4) < $signed(b_t_y5)))) ? b_t_y5 : b_t_y4);
+    assign t_132 = ((t_125 & ((~t_124) | ($signed(b_t_y6) < $signed(b_t_y7)))) ? b_t_y7 : b_t_y6);
+    assign t_133 = ((t_126 & ((~t_123) | ($signed(t_131) < $signed(t_132)))) ? t_132 : t_131);
+    assign t_134 = ((t_127 & ((~t_120) | ($signed(t_130) < $signed(t_133)))) ? t_133 : t_130);
+    assign t_135 = ((t_101 & ((~t_100) | ($signed(b_t_y8) < $signed(b_t_y9)))) ? b_t_y9 : b_t_y8);
+    assign t_136 = ((t_104 & ((~t_103) | ($signed(b_t_y10) < $signed(b_t_y11)))) ? b_t_y11 : b_t_y10);
+    assign t_137 = ((t_105 & ((~t_102) | ($signed(t_135) < $signed(t_136)))) ? t_136 : t_135);
+    assign t_138 = ((t_108 & ((~t_107) | ($signed(b_t_y12) < $signed(b_t_y13)))) ? b_t_y13 : b_t_y12);
+    assign t_139 = ((t_111 & ((~t_110) | ($signed(b_t_y14) < $signed(b_t_y15)))) ? b_t_y15 : b_t_y14);
+    assign t_140 = ((t_112 & ((~t_109) | ($signed(t_138) < $signed(t_139)))) ? t_139 : t_138);
+    assign t_141 = ((t_113 & ((~t_106) | ($signed(t_137) < $signed(t_140)))) ? t_140 : t_137);
+    assign t_142 = (b_control_mode == 2'h0);
+    assign t_143 = ({{1{c_t_max_y[16]}}, c_t_max_y} + 18'hff);
+    assign t_144 = t_143[17:8];
+    assign t_145 = b_draft_lanes[8];
+    assign t_146 = b_draft_lanes[9];
+    assign t_147 = (t_145 | t_146);
+    assign t_148 = b_draft_lanes[10];
+    assign t_149 = b_draft_lanes[11];
+    assign t_150 = (t_148 | t_149);
+    assign t_151 = (t_147 | t_150);
+    assign t_152 = b_draft_lanes[12];
+    assign t_153 = b_draft_lanes[13];
+    assign t_154 = (t_152 | t_153);
+    assign t_155 = b_draft_lanes[14];
+    assign t_156 = b_draft_lanes[15];
+    assign t_157 = (t_155 | t_156);
+    assign t_158 = (t_154 | t_157);
+    assign t_159 = b_draft_lanes[0];
+    assign t_160 = b_draft_lanes[1];
+    assign t_161 = (t_159 | t_160);
+    assign t_162 = b_draft_lanes[2];
+    assign t_163 = b_draft_lanes[3];
+    assign t_164 = (t_162 | t_163);
+    assign t_165 = (t_161 | t_164);
+    assign t_166 = b_draft_lanes[4];
+    assign t_167 = b_draft_lanes[5];
+    assign t_168 = (t_166 | t_167);
+    assign t_169 = b_draft_lanes[6];
+    assign t_170 = b_draft_lanes[7];
+    assign t_171 = (t_169 | t_170);
+    assign t_172 = (t_168 | t_171);
+    assign t_173 = ((t_160 & ((~t_159) | ($signed(b_d_y0) < $signed(b_d_y1)))) ? b_d_y1 : b_d_y0);
+    assign t_174 = ((t_163 & ((~t_162) | ($signed(b_d_y2) < $signed(b_d_y3)))) ? b_d_y3 : b_d_y2);
+    assign t_175 = ((t_164 & ((~t_161) | ($signed(t_173) < $signed(t_174)))) ? t_174 : t_173);
+    assign t_176 = ((t_167 & ((~t_166) | ($signed(b_d_y4) < $signed(b_d_y5)))) ? b_d_y5 : b_d_y4);
+    assign t_177 = ((t_170 & ((~t_169) | ($signed(b_d_y6) < $signed(b_d_y7)))) ? b_d_y7 : b_d_y6);
+    assign t_178 = ((t_171 & ((~t_168) | ($signed(t_176) < $signed(t_177)))) ? t_177 : t_176);
+    assign t_179 = ((t_172 & ((~t_165) | ($signed(t_175) < $signed(t_178)))) ? t_178 : t_175);
+    assign t_180 = ((t_146 & ((~t_145) | ($signed(b_d_y8) < $signed(b_d_y9)))) ? b_d_y9 : b_d_y8);
+    assign t_181 = ((t_149 & ((~t_148) | ($signed(b_d_y10) < $signed(b_d_y11)))) ? b_d_y11 : b_d_y10);
+    assign t_182 = ((t_150 & ((~t_147) | ($signed(t_180) < $signed(t_181)))) ? t_181 : t_180);
+    assign t_183 = ((t_153 & ((~t_152) | ($signed(b_d_y12) < $signed(b_d_y13)))) ? b_d_y13 : b_d_y12);
+    assign t_184 = ((t_156 & ((~t_155) | ($signed(b_d_y14) < $signed(b_d_y15)))) ? b_d_y15 : b_d_y14);
+    assign t_185 = ((t_157 & ((~t_154) | ($signed(t_183) < $signed(t_184)))) ? t_184 : t_183);
+    assign t_186 = ((t_158 & ((~t_151) | ($signed(t_182) < $signed(t_185)))) ? t_185 : t_182);
+    assign t_187 = ({{1{c_d_max_y[16]}}, c_d_max_y} + 18'hff);
+    assign t_188 = t_187[17:8];
+    assign t_189 = d_t_delta0[24:8];
+    assign t_190 = d_t_delta1[24:8];
+    assign t_191 = d_t_delta2[24:8];
+    assign t_192 = d_t_delta3[24:8];
+    assign t_193 = d_t_delta4[24:8];
+    assign t_194 = d_t_delta5[24:8];
+    assign t_195 = d_t_delta6[24:8];
+    assign t_196 = d_t_delta7[24:8];
+    assign t_197 = d_t_delta8[24:8];
+    assign t_198 = d_t_delta9[24:8];
+    assign t_199 = d_t_delta10[24:8];
+    assign t_200 = d_t_delta11[24:8];
+    assign t_201 = d_t_delta12[24:8];
+    assign t_202 = d_t_delta13[24:8];
+    assign t_203 = d_t_delta14[24:8];
+    assign t_204 = d_t_delta15[24:8];
+    assign t_205 = d_d_delta0[24:8];
+    assign t_206 = d_d_delta1[24:8];
+    assign t_207 = d_d_delta2[24:8];
+    assign t_208 = d_d_delta3[24:8];
+    assign t_209 = d_d_delta4[24:8];
+    assign t_210 = d_d_delta5[24:8];
+    assign t_211 = d_d_delta6[24:8];
+    assign t_212 = d_d_delta7[24:8];
+    assign t_213 = d_d_delta8[24:8];
+    assign t_214 = d_d_delta9[24:8];
+    assign t_215 = d_d_delta10[24:8];
+    assign t_216 = d_d_delta11[24:8];
+    assign t_217 = d_d_delta12[24:8];
+    assign t_218 = d_d_delta13[24:8];
+    assign t_219 = d_d_delta14[24:8];
+    assign t_220 = d_d_delta15[24:8];
+    assign t_221 = ({44'h0, d_d_e0} * {29'h0, sum_t});
+    assign t_222 = ({44'h0, d_t_e0} * {29'h0, sum_d});
+    assign t_223 = ({44'h0, d_d_e1} * {29'h0, sum_t});
+    assign t_224 = ({44'h0, d_t_e1} * {29'h0, sum_d});
+    assign t_225 = ({44'h0, d_d_e2} * {29'h0, sum_t});
+    assign t_226 = ({44'h0, d_t_e2} * {29'h0, sum_d});
+    assign t_227 = ({44'h0, d_d_e3} * {29'h0, sum_t});
+    assign t_228 = ({44'h0, d_t_e3} * {29'h0, sum_d});
+    assign t_229 = ({44'h0, d_d_e4} * {29'h0, sum_t});
+    assign t_230 = ({44'h0, d_t_e4} * {29'h0, sum_d});
+    assign t_231 = ({44'h0, d_d_e5} * {29'h0, sum_t});
+    assign t_232 = ({44'h0, d_t_e5} * {29'h0, sum_d});
+    assign t_233 = ({44'h0, d_d_e6} * {29'h0, sum_t});
+    assign t_234 = ({44'h0, d_t_e6} * {29'h0, sum_d});
+    assign t_235 = ({44'h0, d_d_e7} * {29'h0, sum_t});
+    assign t_236 = ({44'h0, d_t_e7} * {29'h0, sum_d});
+    assign t_237 = ({44'h0, d_d_e8} * {29'h0, sum_t});
+    assign t_238 = ({44'h0, d_t_e8} * {29'h0, sum_d});
+    assign t_239 = ({44'h0, d_d_e9} * {29'h0, sum_t});
+    assign t_240 = ({44'h0, d_t_e9} * {29'h0, sum_d});
+    assign t_241 = ({44'h0, d_d_e10} * {29'h0, sum_t});
+    assign t_242 = ({44'h0, d_t_e10} * {29'h0, sum_d});
+    assign t_243 = ({44'h0, d_d_e11} * {29'h0, sum_t});
+    assign t_244 = ({44'h0, d_t_e11} * {29'h0, sum_d});
+    assign t_245 = ({44'h0, d_d_e12} * {29'h0, sum_t});
+    assign t_246 = ({44'h0, d_t_e12} * {29'h0, sum_d});
+    assign t_247 = ({44'h0, d_d_e13} * {29'h0, sum_t});
+    assign t_248 = ({44'h0, d_t_e13} * {29'h0, sum_d});
+    assign t_249 = ({44'h0, d_d_e14} * {29'h0, sum_t});
+    assign t_250 = ({44'h0, d_t_e14} * {29'h0, sum_d});
+    assign t_251 = ({44'h0, d_d_e15} * {29'h0, sum_t});
+    assign t_252 = ({44'h0, d_t_e15} * {29'h0, sum_d});
+    assign t_253 = cur_uniforms[31:0];
+    assign t_254 = ({{1{rho_t[16]}}, rho_t} - {{1{cap_ref_t[16]}}, cap_ref_t});
+    assign t_255 = ({{1{rho_d[16]}}, rho_d} - {{1{cap_ref_d[16]}}, cap_ref_d});
+    assign t_256 = cur_uniforms[31:0];
+    assign t_257 = (last_beat ? 12'h0 : (beat + 12'h1));
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -2255,8 +2319,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign a_base = t_2[15:0];
     assign a_last = (a_beat == 12'hbff);
     assign b_control_mode = b_control[1:0];
-    assign c_t_max_y = (((t_74 | t_81) & ((~(t_88 | t_95)) | ($signed(t_102) < $signed(t_109)))) ? t_109 : t_102);
-    assign c_d_max_y = (((t_119 | t_126) & ((~(t_133 | t_140)) | ($signed(t_147) < $signed(t_154)))) ? t_154 : t_147);
+    assign c_t_max_y = (((t_106 | t_113) & ((~(t_120 | t_127)) | ($signed(t_134) < $signed(t_141)))) ? t_141 : t_134);
+    assign c_d_max_y = (((t_151 | t_158) & ((~(t_165 | t_172)) | ($signed(t_179) < $signed(t_186)))) ? t_186 : t_179);
     assign d_t_delta0 = ({c_ref_t, 8'h0} - {{8{c_t_y0[16]}}, c_t_y0});
     assign u_exp_t0_f = d_t_delta0[7:0];
     assign d_t_delta1 = ({c_ref_t, 8'h0} - {{8{c_t_y1[16]}}, c_t_y1});
@@ -2368,8 +2432,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign cdf_p15 = (cdf_p14 + {16'h0, (residual_zero ? {44'h0, e_t_e15} : e_w15)});
     assign cdf_hit15 = (cdf_threshold < {cdf_p15, 32'h0});
     assign e_control_base = e_control[18:3];
-    assign x_t = (captured ? ((18'h1d <= t_222) ? 29'h0 : (cap_t >> t_222[4:0])) : 29'h0);
-    assign x_d = (captured ? ((18'h1d <= t_223) ? 29'h0 : (cap_d >> t_223[4:0])) : 29'h0);
+    assign x_t = (captured ? ((18'h1d <= t_254) ? 29'h0 : (cap_t >> t_254[4:0])) : 29'h0);
+    assign x_d = (captured ? ((18'h1d <= t_255) ? 29'h0 : (cap_d >> t_255[4:0])) : 29'h0);
     assign accept_x_d = (cur_one_hot ? 29'h1 : x_d);
     assign accept_sum_d = (cur_one_hot ? 44'h1 : sum_d);
     assign accept_lhs = ({44'h0, ({29'h0, uniform_row} * {32'h0, accept_x_d})} * {61'h0, sum_t});
@@ -2586,7 +2650,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case ((cur_bad_gamma ? 3'h0 : cur_gamma))
             3'h0: begin
-                uniform_final = t_221;
+                uniform_final = t_253;
             end
             3'h1: begin
                 uniform_final = cur_uniforms[63:32];
@@ -2601,7 +2665,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final = cur_uniforms[159:128];
             end
             default: begin
-                uniform_final = t_221;
+                uniform_final = t_253;
             end
         endcase
     end
@@ -2609,7 +2673,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (row)
             3'h0: begin
-                uniform_row = t_224;
+                uniform_row = t_256;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -2624,7 +2688,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_224;
+                uniform_row = t_256;
             end
         endcase
     end
@@ -2757,18 +2821,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 4'h1: begin
                     if (beat_fire) begin
-                        beat <= t_225;
+                        beat <= t_257;
                     end
                 end
                 4'h4: begin
-                    beat <= t_225;
+                    beat <= t_257;
                 end
                 4'h6: begin
-                    beat <= t_225;
+                    beat <= t_257;
                 end
                 4'h9: begin
                     if (beat_fire) begin
-                        beat <= t_225;
+                        beat <= t_257;
                     end
                 end
                 default: begin
@@ -3210,143 +3274,143 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        b_t_y0 <= t_4[40:24];
+        b_t_y0 <= t_5[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y1 <= t_6[40:24];
+        b_t_y1 <= t_8[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y2 <= t_8[40:24];
+        b_t_y2 <= t_11[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y3 <= t_10[40:24];
+        b_t_y3 <= t_14[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y4 <= t_12[40:24];
+        b_t_y4 <= t_17[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y5 <= t_14[40:24];
+        b_t_y5 <= t_20[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y6 <= t_16[40:24];
+        b_t_y6 <= t_23[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y7 <= t_18[40:24];
+        b_t_y7 <= t_26[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y8 <= t_20[40:24];
+        b_t_y8 <= t_29[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y9 <= t_22[40:24];
+        b_t_y9 <= t_32[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y10 <= t_24[40:24];
+        b_t_y10 <= t_35[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y11 <= t_26[40:24];
+        b_t_y11 <= t_38[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y12 <= t_28[40:24];
+        b_t_y12 <= t_41[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y13 <= t_30[40:24];
+        b_t_y13 <= t_44[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y14 <= t_32[40:24];
+        b_t_y14 <= t_47[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y15 <= t_34[40:24];
+        b_t_y15 <= t_50[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y0 <= t_36[40:24];
+        b_d_y0 <= t_53[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y1 <= t_38[40:24];
+        b_d_y1 <= t_56[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y2 <= t_40[40:24];
+        b_d_y2 <= t_59[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y3 <= t_42[40:24];
+        b_d_y3 <= t_62[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y4 <= t_44[40:24];
+        b_d_y4 <= t_65[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y5 <= t_46[40:24];
+        b_d_y5 <= t_68[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y6 <= t_48[40:24];
+        b_d_y6 <= t_71[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y7 <= t_50[40:24];
+        b_d_y7 <= t_74[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y8 <= t_52[40:24];
+        b_d_y8 <= t_77[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y9 <= t_54[40:24];
+        b_d_y9 <= t_80[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y10 <= t_56[40:24];
+        b_d_y10 <= t_83[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y11 <= t_58[40:24];
+        b_d_y11 <= t_86[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y12 <= t_60[40:24];
+        b_d_y12 <= t_89[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y13 <= t_62[40:24];
+        b_d_y13 <= t_92[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y14 <= t_64[40:24];
+        b_d_y14 <= t_95[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y15 <= t_66[40:24];
+        b_d_y15 <= t_98[40:24];
     end
 
     always @(posedge aclk) begin
-        b_lanes <= t_67;
+        b_lanes <= t_99;
     end
 
     always @(posedge aclk) begin
-        b_draft_lanes <= (t_67 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
+        b_draft_lanes <= (t_99 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
     end
 
     always @(posedge aclk) begin
-        b_hit <= ({(({1'h0, a_base} + 17'hf) == {1'h0, row_token}), (({1'h0, a_base} + 17'he) == {1'h0, row_token}), (({1'h0, a_base} + 17'hd) == {1'h0, row_token}), (({1'h0, a_base} + 17'hc) == {1'h0, row_token}), (({1'h0, a_base} + 17'hb) == {1'h0, row_token}), (({1'h0, a_base} + 17'ha) == {1'h0, row_token}), (({1'h0, a_base} + 17'h9) == {1'h0, row_token}), (({1'h0, a_base} + 17'h8) == {1'h0, row_token}), (({1'h0, a_base} + 17'h7) == {1'h0, row_token}), (({1'h0, a_base} + 17'h6) == {1'h0, row_token}), (({1'h0, a_base} + 17'h5) == {1'h0, row_token}), (({1'h0, a_base} + 17'h4) == {1'h0, row_token}), (({1'h0, a_base} + 17'h3) == {1'h0, row_token}), (({1'h0, a_base} + 17'h2) == {1'h0, row_token}), (({1'h0, a_base} + 17'h1) == {1'h0, row_token}), (({1'h0, a_base} + 17'h0) == {1'h0, row_token})} & t_67);
+        b_hit <= ({(({1'h0, a_base} + 17'hf) == {1'h0, row_token}), (({1'h0, a_base} + 17'he) == {1'h0, row_token}), (({1'h0, a_base} + 17'hd) == {1'h0, row_token}), (({1'h0, a_base} + 17'hc) == {1'h0, row_token}), (({1'h0, a_base} + 17'hb) == {1'h0, row_token}), (({1'h0, a_base} + 17'ha) == {1'h0, row_token}), (({1'h0, a_base} + 17'h9) == {1'h0, row_token}), (({1'h0, a_base} + 17'h8) == {1'h0, row_token}), (({1'h0, a_base} + 17'h7) == {1'h0, row_token}), (({1'h0, a_base} + 17'h6) == {1'h0, row_token}), (({1'h0, a_base} + 17'h5) == {1'h0, row_token}), (({1'h0, a_base} + 17'h4) == {1'h0, row_token}), (({1'h0, a_base} + 17'h3) == {1'h0, row_token}), (({1'h0, a_base} + 17'h2) == {1'h0, row_token}), (({1'h0, a_base} + 17'h1) == {1'h0, row_token}), (({1'h0, a_base} + 17'h0) == {1'h0, row_token})} & t_99);
     end
 
     always @(posedge aclk) begin
@@ -3498,11 +3562,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c_ref_t <= (t_110 ? {{7{t_112[9]}}, t_112} : rho_t);
+        c_ref_t <= (t_142 ? {{7{t_144[9]}}, t_144} : rho_t);
     end
 
     always @(posedge aclk) begin
-        c_ref_d <= (t_110 ? {{7{t_156[9]}}, t_156} : rho_d);
+        c_ref_d <= (t_142 ? {{7{t_188[9]}}, t_188} : rho_d);
     end
 
     always @(posedge aclk) begin
@@ -3514,131 +3578,131 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0 <= (((~c_lanes[0]) | (17'h1c < t_157)) ? 29'h0 : (u_exp_t0_e >> t_157[4:0]));
+        d_t_e0 <= (((~c_lanes[0]) | (17'h1c < t_189)) ? 29'h0 : (u_exp_t0_e >> t_189[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_t_e1 <= (((~c_lanes[1]) | (17'h1c < t_158)) ? 29'h0 : (u_exp_t1_e >> t_158[4:0]));
+        d_t_e1 <= (((~c_lanes[1]) | (17'h1c < t_190)) ? 29'h0 : (u_exp_t1_e >> t_190[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_t_e2 <= (((~c_lanes[2]) | (17'h1c < t_159)) ? 29'h0 : (u_exp_t2_e >> t_159[4:0]));
+        d_t_e2 <= (((~c_lanes[2]) | (17'h1c < t_191)) ? 29'h0 : (u_exp_t2_e >> t_191[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_t_e3 <= (((~c_lanes[3]) | (17'h1c < t_160)) ? 29'h0 : (u_exp_t3_e >> t_160[4:0]));
+        d_t_e3 <= (((~c_lanes[3]) | (17'h1c < t_192)) ? 29'h0 : (u_exp_t3_e >> t_192[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_t_e4 <= (((~c_lanes[4]) | (17'h1c < t_161)) ? 29'h0 : (u_exp_t4_e >> t_161[4:0]));
+        d_t_e4 <= (((~c_lanes[4]) | (17'h1c < t_193)) ? 29'h0 : (u_exp_t4_e >> t_193[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_t_e5 <= (((~c_lanes[5]) | (17'h1c < t_162)) ? 29'h0 : (u_exp_t5_e >> t_162[4:0]));
+        d_t_e5 <= (((~c_lanes[5]) | (17'h1c < t_194)) ? 29'h0 : (u_exp_t5_e >> t_194[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_t_e6 <= (((~c_lanes[6]) | (17'h1c < t_163)) ? 29'h0 : (u_exp_t6_e >> t_163[4:0]));
+        d_t_e6 <= (((~c_lanes[6]) | (17'h1c < t_195)) ? 29'h0 : (u_exp_t6_e >> t_195[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_t_e7 <= (((~c_lanes[7]) | (17'h1c < t_164)) ? 29'h0 : (u_exp_t7_e >> t_164[4:0]));
+        d_t_e7 <= (((~c_lanes[7]) | (17'h1c < t_196)) ? 29'h0 : (u_exp_t7_e >> t_196[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_t_e8 <= (((~c_lanes[8]) | (17'h1c < t_165)) ? 29'h0 : (u_exp_t8_e >> t_165[4:0]));
+        d_t_e8 <= (((~c_lanes[8]) | (17'h1c < t_197)) ? 29'h0 : (u_exp_t8_e >> t_197[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_t_e9 <= (((~c_lanes[9]) | (17'h1c < t_166)) ? 29'h0 : (u_exp_t9_e >> t_166[4:0]));
+        d_t_e9 <= (((~c_lanes[9]) | (17'h1c < t_198)) ? 29'h0 : (u_exp_t9_e >> t_198[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_t_e10 <= (((~c_lanes[10]) | (17'h1c < t_167)) ? 29'h0 : (u_exp_t10_e >> t_167[4:0]));
+        d_t_e10 <= (((~c_lanes[10]) | (17'h1c < t_199)) ? 29'h0 : (u_exp_t10_e >> t_199[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_t_e11 <= (((~c_lanes[11]) | (17'h1c < t_168)) ? 29'h0 : (u_exp_t11_e >> t_168[4:0]));
+        d_t_e11 <= (((~c_lanes[11]) | (17'h1c < t_200)) ? 29'h0 : (u_exp_t11_e >> t_200[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_t_e12 <= (((~c_lanes[12]) | (17'h1c < t_169)) ? 29'h0 : (u_exp_t12_e >> t_169[4:0]));
+        d_t_e12 <= (((~c_lanes[12]) | (17'h1c < t_201)) ? 29'h0 : (u_exp_t12_e >> t_201[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_t_e13 <= (((~c_lanes[13]) | (17'h1c < t_170)) ? 29'h0 : (u_exp_t13_e >> t_170[4:0]));
+        d_t_e13 <= (((~c_lanes[13]) | (17'h1c < t_202)) ? 29'h0 : (u_exp_t13_e >> t_202[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_t_e14 <= (((~c_lanes[14]) | (17'h1c < t_171)) ? 29'h0 : (u_exp_t14_e >> t_171[4:0]));
+        d_t_e14 <= (((~c_lanes[14]) | (17'h1c < t_203)) ? 29'h0 : (u_exp_t14_e >> t_203[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_t_e15 <= (((~c_lanes[15]) | (17'h1c < t_172)) ? 29'h0 : (u_exp_t15_e >> t_172[4:0]));
+        d_t_e15 <= (((~c_lanes[15]) | (17'h1c < t_204)) ? 29'h0 : (u_exp_t15_e >> t_204[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_d_e0 <= (((~c_draft_lanes[0]) | (17'h1c < t_173)) ? 29'h0 : (u_exp_d0_e >> t_173[4:0]));
+        d_d_e0 <= (((~c_draft_lanes[0]) | (17'h1c < t_205)) ? 29'h0 : (u_exp_d0_e >> t_205[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_d_e1 <= (((~c_draft_lanes[1]) | (17'h1c < t_174)) ? 29'h0 : (u_exp_d1_e >> t_174[4:0]));
+        d_d_e1 <= (((~c_draft_lanes[1]) | (17'h1c < t_206)) ? 29'h0 : (u_exp_d1_e >> t_206[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_d_e2 <= (((~c_draft_lanes[2]) | (17'h1c < t_175)) ? 29'h0 : (u_exp_d2_e >> t_175[4:0]));
+        d_d_e2 <= (((~c_draft_lanes[2]) | (17'h1c < t_207)) ? 29'h0 : (u_exp_d2_e >> t_207[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_d_e3 <= (((~c_draft_lanes[3]) | (17'h1c < t_176)) ? 29'h0 : (u_exp_d3_e >> t_176[4:0]));
+        d_d_e3 <= (((~c_draft_lanes[3]) | (17'h1c < t_208)) ? 29'h0 : (u_exp_d3_e >> t_208[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_d_e4 <= (((~c_draft_lanes[4]) | (17'h1c < t_177)) ? 29'h0 : (u_exp_d4_e >> t_177[4:0]));
+        d_d_e4 <= (((~c_draft_lanes[4]) | (17'h1c < t_209)) ? 29'h0 : (u_exp_d4_e >> t_209[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_d_e5 <= (((~c_draft_lanes[5]) | (17'h1c < t_178)) ? 29'h0 : (u_exp_d5_e >> t_178[4:0]));
+        d_d_e5 <= (((~c_draft_lanes[5]) | (17'h1c < t_210)) ? 29'h0 : (u_exp_d5_e >> t_210[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_d_e6 <= (((~c_draft_lanes[6]) | (17'h1c < t_179)) ? 29'h0 : (u_exp_d6_e >> t_179[4:0]));
+        d_d_e6 <= (((~c_draft_lanes[6]) | (17'h1c < t_211)) ? 29'h0 : (u_exp_d6_e >> t_211[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_d_e7 <= (((~c_draft_lanes[7]) | (17'h1c < t_180)) ? 29'h0 : (u_exp_d7_e >> t_180[4:0]));
+        d_d_e7 <= (((~c_draft_lanes[7]) | (17'h1c < t_212)) ? 29'h0 : (u_exp_d7_e >> t_212[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_d_e8 <= (((~c_draft_lanes[8]) | (17'h1c < t_181)) ? 29'h0 : (u_exp_d8_e >> t_181[4:0]));
+        d_d_e8 <= (((~c_draft_lanes[8]) | (17'h1c < t_213)) ? 29'h0 : (u_exp_d8_e >> t_213[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_d_e9 <= (((~c_draft_lanes[9]) | (17'h1c < t_182)) ? 29'h0 : (u_exp_d9_e >> t_182[4:0]));
+        d_d_e9 <= (((~c_draft_lanes[9]) | (17'h1c < t_214)) ? 29'h0 : (u_exp_d9_e >> t_214[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_d_e10 <= (((~c_draft_lanes[10]) | (17'h1c < t_183)) ? 29'h0 : (u_exp_d10_e >> t_183[4:0]));
+        d_d_e10 <= (((~c_draft_lanes[10]) | (17'h1c < t_215)) ? 29'h0 : (u_exp_d10_e >> t_215[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_d_e11 <= (((~c_draft_lanes[11]) | (17'h1c < t_184)) ? 29'h0 : (u_exp_d11_e >> t_184[4:0]));
+        d_d_e11 <= (((~c_draft_lanes[11]) | (17'h1c < t_216)) ? 29'h0 : (u_exp_d11_e >> t_216[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_d_e12 <= (((~c_draft_lanes[12]) | (17'h1c < t_185)) ? 29'h0 : (u_exp_d12_e >> t_185[4:0]));
+        d_d_e12 <= (((~c_draft_lanes[12]) | (17'h1c < t_217)) ? 29'h0 : (u_exp_d12_e >> t_217[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_d_e13 <= (((~c_draft_lanes[13]) | (17'h1c < t_186)) ? 29'h0 : (u_exp_d13_e >> t_186[4:0]));
+        d_d_e13 <= (((~c_draft_lanes[13]) | (17'h1c < t_218)) ? 29'h0 : (u_exp_d13_e >> t_218[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_d_e14 <= (((~c_draft_lanes[14]) | (17'h1c < t_187)) ? 29'h0 : (u_exp_d14_e >> t_187[4:0]));
+        d_d_e14 <= (((~c_draft_lanes[14]) | (17'h1c < t_219)) ? 29'h0 : (u_exp_d14_e >> t_219[4:0]));
     end
 
     always @(posedge aclk) begin
-        d_d_e15 <= (((~c_draft_lanes[15]) | (17'h1c < t_188)) ? 29'h0 : (u_exp_d15_e >> t_188[4:0]));
+        d_d_e15 <= (((~c_draft_lanes[15]) | (17'h1c < t_220)) ? 29'h0 : (u_exp_d15_e >> t_220[4:0]));
     end
 
     always @(posedge aclk) begin
@@ -3654,67 +3718,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e_w0 <= (final_bonus ? {44'h0, d_t_e0} : (cur_one_hot ? (d_hit[0] ? 73'h0 : {44'h0, d_t_e0}) : ((t_189 < t_190) ? (t_190 - t_189) : 73'h0)));
+        e_w0 <= (final_bonus ? {44'h0, d_t_e0} : (cur_one_hot ? (d_hit[0] ? 73'h0 : {44'h0, d_t_e0}) : ((t_221 < t_222) ? (t_222 - t_221) : 73'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w1 <= (final_bonus ? {44'h0, d_t_e1} : (cur_one_hot ? (d_hit[1] ? 73'h0 : {44'h0, d_t_e1}) : ((t_191 < t_192) ? (t_192 - t_191) : 73'h0)));
+        e_w1 <= (final_bonus ? {44'h0, d_t_e1} : (cur_one_hot ? (d_hit[1] ? 73'h0 : {44'h0, d_t_e1}) : ((t_223 < t_224) ? (t_224 - t_223) : 73'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w2 <= (final_bonus ? {44'h0, d_t_e2} : (cur_one_hot ? (d_hit[2] ? 73'h0 : {44'h0, d_t_e2}) : ((t_193 < t_194) ? (t_194 - t_193) : 73'h0)));
+        e_w2 <= (final_bonus ? {44'h0, d_t_e2} : (cur_one_hot ? (d_hit[2] ? 73'h0 : {44'h0, d_t_e2}) : ((t_225 < t_226) ? (t_226 - t_225) : 73'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w3 <= (final_bonus ? {44'h0, d_t_e3} : (cur_one_hot ? (d_hit[3] ? 73'h0 : {44'h0, d_t_e3}) : ((t_195 < t_196) ? (t_196 - t_195) : 73'h0)));
+        e_w3 <= (final_bonus ? {44'h0, d_t_e3} : (cur_one_hot ? (d_hit[3] ? 73'h0 : {44'h0, d_t_e3}) : ((t_227 < t_228) ? (t_228 - t_227) : 73'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w4 <= (final_bonus ? {44'h0, d_t_e4} : (cur_one_hot ? (d_hit[4] ? 73'h0 : {44'h0, d_t_e4}) : ((t_197 < t_198) ? (t_198 - t_197) : 73'h0)));
+        e_w4 <= (final_bonus ? {44'h0, d_t_e4} : (cur_one_hot ? (d_hit[4] ? 73'h0 : {44'h0, d_t_e4}) : ((t_229 < t_230) ? (t_230 - t_229) : 73'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w5 <= (final_bonus ? {44'h0, d_t_e5} : (cur_one_hot ? (d_hit[5] ? 73'h0 : {44'h0, d_t_e5}) : ((t_199 < t_200) ? (t_200 - t_199) : 73'h0)));
+        e_w5 <= (final_bonus ? {44'h0, d_t_e5} : (cur_one_hot ? (d_hit[5] ? 73'h0 : {44'h0, d_t_e5}) : ((t_231 < t_232) ? (t_232 - t_231) : 73'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w6 <= (final_bonus ? {44'h0, d_t_e6} : (cur_one_hot ? (d_hit[6] ? 73'h0 : {44'h0, d_t_e6}) : ((t_201 < t_202) ? (t_202 - t_201) : 73'h0)));
+        e_w6 <= (final_bonus ? {44'h0, d_t_e6} : (cur_one_hot ? (d_hit[6] ? 73'h0 : {44'h0, d_t_e6}) : ((t_233 < t_234) ? (t_234 - t_233) : 73'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w7 <= (final_bonus ? {44'h0, d_t_e7} : (cur_one_hot ? (d_hit[7] ? 73'h0 : {44'h0, d_t_e7}) : ((t_203 < t_204) ? (t_204 - t_203) : 73'h0)));
+        e_w7 <= (final_bonus ? {44'h0, d_t_e7} : (cur_one_hot ? (d_hit[7] ? 73'h0 : {44'h0, d_t_e7}) : ((t_235 < t_236) ? (t_236 - t_235) : 73'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w8 <= (final_bonus ? {44'h0, d_t_e8} : (cur_one_hot ? (d_hit[8] ? 73'h0 : {44'h0, d_t_e8}) : ((t_205 < t_206) ? (t_206 - t_205) : 73'h0)));
+        e_w8 <= (final_bonus ? {44'h0, d_t_e8} : (cur_one_hot ? (d_hit[8] ? 73'h0 : {44'h0, d_t_e8}) : ((t_237 < t_238) ? (t_238 - t_237) : 73'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w9 <= (final_bonus ? {44'h0, d_t_e9} : (cur_one_hot ? (d_hit[9] ? 73'h0 : {44'h0, d_t_e9}) : ((t_207 < t_208) ? (t_208 - t_207) : 73'h0)));
+        e_w9 <= (final_bonus ? {44'h0, d_t_e9} : (cur_one_hot ? (d_hit[9] ? 73'h0 : {44'h0, d_t_e9}) : ((t_239 < t_240) ? (t_240 - t_239) : 73'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w10 <= (final_bonus ? {44'h0, d_t_e10} : (cur_one_hot ? (d_hit[10] ? 73'h0 : {44'h0, d_t_e10}) : ((t_209 < t_210) ? (t_210 - t_209) : 73'h0)));
+        e_w10 <= (final_bonus ? {44'h0, d_t_e10} : (cur_one_hot ? (d_hit[10] ? 73'h0 : {44'h0, d_t_e10}) : ((t_241 < t_242) ? (t_242 - t_241) : 73'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w11 <= (final_bonus ? {44'h0, d_t_e11} : (cur_one_hot ? (d_hit[11] ? 73'h0 : {44'h0, d_t_e11}) : ((t_211 < t_212) ? (t_212 - t_211) : 73'h0)));
+        e_w11 <= (final_bonus ? {44'h0, d_t_e11} : (cur_one_hot ? (d_hit[11] ? 73'h0 : {44'h0, d_t_e11}) : ((t_243 < t_244) ? (t_244 - t_243) : 73'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w12 <= (final_bonus ? {44'h0, d_t_e12} : (cur_one_hot ? (d_hit[12] ? 73'h0 : {44'h0, d_t_e12}) : ((t_213 < t_214) ? (t_214 - t_213) : 73'h0)));
+        e_w12 <= (final_bonus ? {44'h0, d_t_e12} : (cur_one_hot ? (d_hit[12] ? 73'h0 : {44'h0, d_t_e12}) : ((t_245 < t_246) ? (t_246 - t_245) : 73'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w13 <= (final_bonus ? {44'h0, d_t_e13} : (cur_one_hot ? (d_hit[13] ? 73'h0 : {44'h0, d_t_e13}) : ((t_215 < t_216) ? (t_216 - t_215) : 73'h0)));
+        e_w13 <= (final_bonus ? {44'h0, d_t_e13} : (cur_one_hot ? (d_hit[13] ? 73'h0 : {44'h0, d_t_e13}) : ((t_247 < t_248) ? (t_248 - t_247) : 73'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w14 <= (final_bonus ? {44'h0, d_t_e14} : (cur_one_hot ? (d_hit[14] ? 73'h0 : {44'h0, d_t_e14}) : ((t_217 < t_218) ? (t_218 - t_217) : 73'h0)));
+        e_w14 <= (final_bonus ? {44'h0, d_t_e14} : (cur_one_hot ? (d_hit[14] ? 73'h0 : {44'h0, d_t_e14}) : ((t_249 < t_250) ? (t_250 - t_249) : 73'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w15 <= (final_bonus ? {44'h0, d_t_e15} : (cur_one_hot ? (d_hit[15] ? 73'h0 : {44'h0, d_t_e15}) : ((t_219 < t_220) ? (t_220 - t_219) : 73'h0)));
+        e_w15 <= (final_bonus ? {44'h0, d_t_e15} : (cur_one_hot ? (d_hit[15] ? 73'h0 : {44'h0, d_t_e15}) : ((t_251 < t_252) ? (t_252 - t_251) : 73'h0)));
     end
 
     always @(posedge aclk) begin
@@ -3851,7 +3915,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, gen_k12, t_2[30:16], t_4[23:0], t_4[41], t_6[23:0], t_6[41], t_8[23:0], t_8[41], t_10[23:0], t_10[41], t_12[23:0], t_12[41], t_14[23:0], t_14[41], t_16[23:0], t_16[41], t_18[23:0], t_18[41], t_20[23:0], t_20[41], t_22[23:0], t_22[41], t_24[23:0], t_24[41], t_26[23:0], t_26[41], t_28[23:0], t_28[41], t_30[23:0], t_30[41], t_32[23:0], t_32[41], t_34[23:0], t_34[41], t_36[23:0], t_36[41], t_38[23:0], t_38[41], t_40[23:0], t_40[41], t_42[23:0], t_42[41], t_44[23:0], t_44[41], t_46[23:0], t_46[41], t_48[23:0], t_48[41], t_50[23:0], t_50[41], t_52[23:0], t_52[41], t_54[23:0], t_54[41], t_56[23:0], t_56[41], t_58[23:0], t_58[41], t_60[23:0], t_60[41], t_62[23:0], t_62[41], t_64[23:0], t_64[41], t_66[23:0], t_66[41], t_111[7:0], t_155[7:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, gen_k12, t_2[30:16], t_4[41], t_5[23:0], t_5[41], t_7[41], t_8[23:0], t_8[41], t_10[41], t_11[23:0], t_11[41], t_13[41], t_14[23:0], t_14[41], t_16[41], t_17[23:0], t_17[41], t_19[41], t_20[23:0], t_20[41], t_22[41], t_23[23:0], t_23[41], t_25[41], t_26[23:0], t_26[41], t_28[41], t_29[23:0], t_29[41], t_31[41], t_32[23:0], t_32[41], t_34[41], t_35[23:0], t_35[41], t_37[41], t_38[23:0], t_38[41], t_40[41], t_41[23:0], t_41[41], t_43[41], t_44[23:0], t_44[41], t_46[41], t_47[23:0], t_47[41], t_49[41], t_50[23:0], t_50[41], t_52[41], t_53[23:0], t_53[41], t_55[41], t_56[23:0], t_56[41], t_58[41], t_59[23:0], t_59[41], t_61[41], t_62[23:0], t_62[41], t_64[41], t_65[23:0], t_65[41], t_67[41], t_68[23:0], t_68[41], t_70[41], t_71[23:0], t_71[41], t_73[41], t_74[23:0], t_74[41], t_76[41], t_77[23:0], t_77[41], t_79[41], t_80[23:0], t_80[41], t_82[41], t_83[23:0], t_83[41], t_85[41], t_86[23:0], t_86[41], t_88[41], t_89[23:0], t_89[41], t_91[41], t_92[23:0], t_92[41], t_94[41], t_95[23:0], t_95[41], t_97[41], t_98[23:0], t_98[41], t_143[7:0], t_187[7:0]};
 endmodule
 
 `resetall
