@@ -16,8 +16,8 @@ import HDL
 /// lane of x_n zeroed. The passes and therefore the cycles are the same as with full draft rows.
 ///
 /// Generator mode (command bit): the Γ+1 uniforms are computed from the command's seed and the round counter by
-/// `SamplingUniformGenerator`'s 12 ARX rounds, unrolled combinationally between the command port and
-/// `cur_uniforms` (one key schedule, Γ+1 block lanes), so the cycles do not change.
+/// `SamplingUniformGenerator`'s 12 ARX rounds, two a clock after the command's handshake (one key schedule, Γ+1
+/// block lanes), done before the first decision needs U_0, so the cycles do not change.
 public enum SamplingVerifierRTL {
     public static func defaultName(_ c: VerifierConfig) -> String {
         moduleName("hades_verify_sampling", ("g", c.gammaMax), ("v", c.vocab), ("l", c.lanes), ("", c.format.moduleTag))
@@ -47,12 +47,16 @@ public enum SamplingVerifierRTL {
         let exp: Int
         /// A row's sum S of exponentials.
         let sum: Int
-        /// A residual weight e_t·S_d − e_d·S_t.
+        /// A final weight (max(0, p̂_t − p̂_d), or p̂_t).
         let weight: Int
         /// The sum of a row's weights.
         let weightSum: Int
         /// Fraction bits of δ = ρ·2^R − y that index the table (R).
         let tableIndex: Int
+        /// A reference in units of 2^−R (signed): ρ_b·2^R while streaming, the normalised ν = ρ·2^R + ℓ after.
+        let reference: Int
+        /// The position of a row sum's leading one.
+        let lead: Int
 
         init(_ c: VerifierConfig) {
             let fp = SamplingFixedPoint.self
@@ -63,9 +67,12 @@ public enum SamplingVerifierRTL {
             y = fp.yBits(c.format)
             exp = fp.expBits
             sum = fp.sumBits(vocab: c.vocab)
-            weight = exp + sum
-            weightSum = weight + bitsToHold(c.vocab)
+            weight = exp
+            weightSum = sum
             tableIndex = fp.fractionBits
+            // |ρ·2^R| < 2^(y−1) + 2^R and 0 ≤ ℓ + 2^R < 2^(R+6) (bits(V) ≤ 19), with room for ν − y.
+            reference = max(y, fp.fractionBits + 6) + 2
+            lead = bitsToHold(sum - 1)
         }
     }
 
@@ -107,7 +114,7 @@ public enum SamplingVerifierRTL {
             let beatE = u.sumStage(beatD, cmd: cmd)
             let streamed = u.accumulate(beatE)
             let cdf = u.passes(beatE, cmd: cmd)
-            let accept = u.decision(cmd: cmd, rowHasDraft: stream.rowHasDraft)
+            let accept = u.decision(cmd: cmd, rowHasDraft: stream.rowHasDraft, table: table)
             let emit = u.emission(cmd: cmd, cdf: cdf, queues: queues, layouts: greedy)
             u.control(cmd: cmd, stream: stream, streamed: streamed, cdf: cdf, accept: accept, emit: emit)
             queues.committedLength <== u.committed
@@ -129,8 +136,10 @@ extension SamplingVerifierRTL {
         /// Per side (target, draft): the row's reference ρ and sum S.
         let rho: Pair, sum: Pair
         let rowStart: Value
-        /// e(x) and its beat reference, captured when the draft token's beat passes stage E.
-        let captured: Value, capture: Pair, captureRef: Pair
+        /// y(x), captured when the draft token's beat passes stage E.
+        let captured: Value, captureY: Pair
+        /// The row's normalised reference ν = ρ·2^R + ℓ (the decision computes it; the passes use it).
+        let nu: Pair
         /// Pass A's sums (weights and e_t) and pass B's running prefix.
         let weightSum, expSum, prefix, found, finalToken: Value
 
@@ -151,9 +160,9 @@ extension SamplingVerifierRTL {
             rho = Pair(t: m.reg("rho_t", w.y, signed: true), d: m.reg("rho_d", w.y, signed: true))
             sum = Pair(t: m.reg("sum_t", w.sum), d: m.reg("sum_d", w.sum))
             rowStart = m.reg("row_start", 1, reset: 1)
-            capture = Pair(t: m.reg("cap_t", w.exp), d: m.reg("cap_d", w.exp))
-            captureRef = Pair(t: m.reg("cap_ref_t", w.y, signed: true), d: m.reg("cap_ref_d", w.y, signed: true))
+            captureY = Pair(t: m.reg("cap_y_t", w.y, signed: true), d: m.reg("cap_y_d", w.y, signed: true))
             captured = m.reg("captured", 1, reset: 0)
+            nu = Pair(t: m.reg("nu_t", w.reference, signed: true), d: m.reg("nu_d", w.reference, signed: true))
             weightSum = m.reg("sum_w", w.weightSum)
             expSum = m.reg("sum_e", w.sum)
             prefix = m.reg("cdf_prefix", w.weightSum)
@@ -187,40 +196,59 @@ extension SamplingVerifierRTL {
             let badDraft = concat(tokens.enumerated().reversed().map { i, t in
                 (gamma > i) & (c.vocab >= (1 << w.token) ? Value.false : t >= c.vocab)
             }).orReduce
-            let uniforms = m.named("in_uniforms", mux(payload[layout.generator],
-                                                      generatedUniforms(payload, layout, round: round),
-                                                      payload[layout.uniforms]))
             let currentTokens = m.reg("cur_tokens", c.gammaMax * w.token)
+            let fire = m.named("cmd_fire", command.valid & !valid)
+            let currentUniforms = m.reg("cur_uniforms", (c.gammaMax + 1) * 32)
+            generator(payload, layout, fire: fire, round: round, uniforms: currentUniforms)
             return Command(
-                fire: m.named("cmd_fire", command.valid & !valid), valid: valid, gamma: m.reg("cur_gamma", w.gamma),
-                tokens: currentTokens, uniforms: m.reg("cur_uniforms", (c.gammaMax + 1) * 32),
+                fire: fire, valid: valid, gamma: m.reg("cur_gamma", w.gamma),
+                tokens: currentTokens, uniforms: currentUniforms,
                 badGamma: m.reg("cur_bad_gamma", 1), oneHot: m.reg("cur_one_hot", 1), round: round,
-                inGamma: gamma, inTokens: payload[layout.base.drafts], inUniforms: uniforms,
+                inGamma: gamma, inTokens: payload[layout.base.drafts], inUniforms: payload[layout.uniforms],
                 inOneHot: payload[layout.oneHot],
                 inBadGamma: m.named("in_bad_gamma", c.gammaMax >= (1 << w.gamma) - 1 ? Value.false : gamma > c.gammaMax),
                 inBadDraft: m.named("in_bad_draft", badDraft),
                 rowToken: slices("row_token", currentTokens, width: w.token, count: c.gammaMax, index: row))
         }
 
-        /// U_i = H(seed, round, i) (`SamplingUniformGenerator`), unrolled: one key schedule, Γ+1 block lanes.
-        func generatedUniforms(_ payload: LayoutValue, _ layout: SamplingCommandLayout, round: Value) -> Value {
+        /// U_i = H(seed, round, i) (`SamplingUniformGenerator`) for a command with the generator bit: one key
+        /// schedule and Γ+1 block lanes, `SamplingTiming.generatorRoundsPerClock` ARX rounds a clock from the
+        /// command's handshake; the uniforms are written over the command's when the last round is done, before
+        /// the first decision reads U_0 (`SamplingTiming.generatorCycles` < the earliest use).
+        func generator(_ payload: LayoutValue, _ layout: SamplingCommandLayout, fire: Value, round: Value, uniforms: Value) {
             func ror(_ v: Value, _ n: Int) -> Value { concat(v.bits(n - 1, 0), v.bits(31, n)) }
             func rol(_ v: Value, _ n: Int) -> Value { concat(v.bits(31 - n, 0), v.bits(31, 32 - n)) }
-            var keys: [Value] = []
-            var k = payload[layout.uniforms, 0], l = payload[layout.uniforms, 1]  // the seed's low and high halves
-            for i in 0..<SamplingUniformGenerator.rounds {
-                keys.append(k)
-                l = m.named("gen_l\(i + 1)", (ror(l, 8) &+ k) ^ .literal(UInt64(i), width: 32))
-                k = m.named("gen_k\(i + 1)", rol(k, 3) ^ l)
-            }
-            return concat((0...c.gammaMax).reversed().map { p -> Value in
-                var x: Value = round, y: Value = .literal(UInt64(p), width: 32)
-                for (i, key) in keys.enumerated() {
-                    x = m.named("gen_x\(p)_\(i + 1)", (ror(x, 8) &+ y) ^ key)
-                    y = m.named("gen_y\(p)_\(i + 1)", rol(y, 3) ^ x)
+            let perClock = SamplingTiming.generatorRoundsPerClock, steps = SamplingTiming.generatorCycles
+            let active = m.reg("gen_active", 1, reset: 0)
+            let step = m.reg("gen_step", bitsToHold(steps - 1), reset: 0)
+            let k = m.reg("gen_k", 32), l = m.reg("gen_l", 32)
+            let x = (0...c.gammaMax).map { m.reg("gen_x\($0)", 32) }, y = (0...c.gammaMax).map { m.reg("gen_y\($0)", 32) }
+            // Rounds 2·step and 2·step + 1 (perClock = 2): the key schedule's constant is the round index.
+            var nk = k, nl = l
+            var nx = x, ny = y
+            for r in 0..<perClock {
+                let index = step.zeroExtended(to: 32).shiftedLeft(ceilLog2(perClock)).bits(31, 0) &+ .literal(UInt64(r), width: 32)
+                for p in 0...c.gammaMax {
+                    nx[p] = m.named("gen_x\(p)_r\(r)", (ror(nx[p], 8) &+ ny[p]) ^ nk)
+                    ny[p] = m.named("gen_y\(p)_r\(r)", rol(ny[p], 3) ^ nx[p])
                 }
-                return y
-            })
+                nl = m.named("gen_l_r\(r)", (ror(nl, 8) &+ nk) ^ index)
+                nk = m.named("gen_k_r\(r)", rol(nk, 3) ^ nl)
+            }
+            m.when(fire & payload[layout.generator]) {
+                active <== 1; step <== 0
+                k <== payload[layout.uniforms, 0]; l <== payload[layout.uniforms, 1]  // the seed's low and high halves
+                for p in 0...c.gammaMax { x[p] <== round; y[p] <== .literal(UInt64(p), width: 32) }
+            }
+            m.when(active) {
+                step <== step &+ 1
+                k <== nk; l <== nl
+                for p in 0...c.gammaMax { x[p] <== nx[p]; y[p] <== ny[p] }
+                m.when(step === steps - 1) {
+                    active <== 0
+                    uniforms <== concat(ny.reversed())
+                }
+            }
         }
 
         // MARK: streaming and the row-pair memory
@@ -284,6 +312,8 @@ extension SamplingVerifierRTL {
             let hit: Value
             /// Per side: the beat reference ρ_b (stages C, D, E).
             let ref: Pair?
+            /// Per side: y of the draft token's lane (0 when not in this beat; stages D, E).
+            var xY: Pair? = nil
         }
 
         /// Stage A: the beat, from the stream or from the stored pair.
@@ -354,47 +384,59 @@ extension SamplingVerifierRTL {
                                   d: m.regNext("c_ref_d", mux(streaming, beatReference(b.d, b.draftLanes, "d"), rho.d))))
         }
 
-        /// Stage D: e = EXP[δ mod 2^R] >> (δ >> R), δ = ρ·2^R − y; 0 past a shift of E and for lanes without a token.
+        /// Stage D: e = EXP[δ mod 2^R] >> (δ >> R), δ = ref − y with ref = ρ_b·2^R while streaming and ν in the
+        /// passes (δ < 0 → EXP[0]); 0 past a shift of E and for lanes without a token. Picks y(x) of the draft lane.
         func expStage(_ beat: Beat, table: Submodule<ExpTablePorts>) -> Beat {
             let r = w.tableIndex
-            func exps(_ y: [Value], _ ref: Value, _ valid: Value, _ side: String) -> [Value] {
-                (0..<c.lanes).map { k in
-                    let delta = m.named("d_\(side)_delta\(k)", ref.shiftedLeft(r) &- y[k].resized(to: w.y + r))
-                    let s = delta.asUnsigned.bits(w.y + r - 1, r)
+            let streaming = m.named("d_streaming", beat.control[modeField] === Int(BeatMode.stream.rawValue))
+            func exps(_ y: [Value], _ ref: Value, _ nu: Value, _ valid: Value, _ side: String) -> [Value] {
+                let full = m.named("d_\(side)_ref", mux(streaming, ref.resized(to: w.reference - r).shiftedLeft(r), nu))
+                return (0..<c.lanes).map { k in
                     let lut = m.instance(table, name: "u_exp_\(side)\(k)")
-                    lut.index <== delta.asUnsigned.bits(r - 1, 0)
-                    let shifted = lut.exp.shiftedRight(by: s.bits(min(4, s.width - 1), 0))
-                    let zero = !valid[k] | (s > SamplingFixedPoint.expScaleBits)
-                    return m.regNext("d_\(side)_e\(k)", mux(zero, .literal(0, width: w.exp), shifted))
+                    let e = exponential(m.named("d_\(side)_delta\(k)", full - y[k].resized(to: w.reference)), lut)
+                    return m.regNext("d_\(side)_e\(k)", mux(valid[k], e, .literal(0, width: w.exp)))
                 }
             }
+            func pick(_ y: [Value], _ side: String) -> Value {
+                m.regNext("d_x_y_\(side)", y.enumerated().map {
+                    mux(beat.hit[$0.offset], $0.element.asUnsigned, .literal(0, width: w.y))
+                }.reduce(.literal(0, width: w.y)) { $0 | $1 }.asSigned)
+            }
             return Beat(valid: m.regNext("d_valid", beat.valid, reset: 0), control: stageControls[2],
-                        t: exps(beat.t, beat.ref!.t, beat.lanes, "t"), d: exps(beat.d, beat.ref!.d, beat.draftLanes, "d"),
+                        t: exps(beat.t, beat.ref!.t, nu.t, beat.lanes, "t"), d: exps(beat.d, beat.ref!.d, nu.d, beat.draftLanes, "d"),
                         lanes: beat.lanes, draftLanes: beat.draftLanes, hit: m.regNext("d_hit", beat.hit),
-                        ref: Pair(t: m.regNext("d_ref_t", beat.ref!.t), d: m.regNext("d_ref_d", beat.ref!.d)))
+                        ref: Pair(t: m.regNext("d_ref_t", beat.ref!.t), d: m.regNext("d_ref_d", beat.ref!.d)),
+                        xY: Pair(t: pick(beat.t, "t"), d: pick(beat.d, "d")))
+        }
+
+        /// EXP[δ mod 2^R] >> (δ >> R) for a signed δ: EXP[0] for δ < 0, 0 past a shift of E.
+        func exponential(_ delta: Value, _ lut: InstanceOf<ExpTablePorts>) -> Value {
+            let r = w.tableIndex
+            let negative = delta.msb
+            let magnitude = delta.asUnsigned.bits(delta.width - 2, 0)
+            let s = magnitude.bits(magnitude.width - 1, r)
+            lut.index <== mux(negative, .literal(0, width: r), magnitude.bits(r - 1, 0))
+            let shifted = lut.exp.shiftedRight(by: mux(negative, .literal(0, width: 5), s.bits(min(4, s.width - 1), 0).zeroExtended(to: 5)))
+            return mux(!negative & (s > SamplingFixedPoint.expScaleBits), .literal(0, width: w.exp), shifted)
         }
 
         struct Sums {
             let beat: Beat
-            /// Per side: the beat's sum of e, and e(x) of the draft token's lane.
-            let beatSum: Pair, x: Pair
+            /// Per side: the beat's sum of e, and y(x) of the draft token's lane.
+            let beatSum: Pair, xY: Pair
             let hasX: Value
-            /// The lanes' residual weights and target exponentials (pass A sums them, pass B scans them).
+            /// The lanes' final weights and target exponentials (the passes sum and scan them).
             let weights, targetExps: [Value]
         }
 
-        /// Stage E: the beat sums, the draft token's lane, the residual weights.
+        /// Stage E: the beat sums, the draft token's lane, the final weights (bonus p̂_t; one-hot p̂_t without x;
+        /// residual max(0, p̂_t − p̂_d): the passes see exponentials against ν).
         func sumStage(_ beat: Beat, cmd: Command) -> Sums {
-            func pick(_ v: [Value]) -> Value {
-                v.enumerated().map { mux(beat.hit[$0.offset], $0.element, .literal(0, width: w.exp)) }
-                    .reduce(.literal(0, width: w.exp)) { $0 | $1 }
-            }
             let weights = (0..<c.lanes).map { k -> Value in
-                let a = beat.t[k] * sum.d, b = beat.d[k] * sum.t
-                let residual = mux(a > b, a &- b, .literal(0, width: w.weight))
-                let oneHotWeight = mux(beat.hit[k], .literal(0, width: w.weight), beat.t[k].zeroExtended(to: w.weight))
-                return m.regNext("e_w\(k)", mux(finalBonus, beat.t[k].zeroExtended(to: w.weight),
-                                                mux(cmd.oneHot, oneHotWeight, residual)))
+                let t = beat.t[k], d = beat.d[k]
+                let residual = mux(t > d, t &- d, .literal(0, width: w.weight))
+                let oneHotWeight = mux(beat.hit[k], .literal(0, width: w.weight), t)
+                return m.regNext("e_w\(k)", mux(finalBonus, t, mux(cmd.oneHot, oneHotWeight, residual)))
             }
             let e = Beat(valid: m.regNext("e_valid", beat.valid, reset: 0), control: stageControls[3],
                          t: [], d: [], lanes: beat.lanes, draftLanes: beat.draftLanes, hit: beat.hit,
@@ -402,7 +444,7 @@ extension SamplingVerifierRTL {
             return Sums(beat: e,
                         beatSum: Pair(t: m.regNext("e_beat_sum_t", adderTree(beat.t, width: w.sum)),
                                       d: m.regNext("e_beat_sum_d", adderTree(beat.d, width: w.sum))),
-                        x: Pair(t: m.regNext("e_x_t", pick(beat.t)), d: m.regNext("e_x_d", pick(beat.d))),
+                        xY: Pair(t: m.regNext("e_x_y_t", beat.xY!.t), d: m.regNext("e_x_y_d", beat.xY!.d)),
                         hasX: m.regNext("e_has_x", beat.hit.orReduce), weights: weights,
                         targetExps: beat.t.enumerated().map { m.regNext("e_t_e\($0.offset)", $0.element) })
         }
@@ -450,65 +492,145 @@ extension SamplingVerifierRTL {
             m.when(streamed) {
                 rowStart <== e.beat.control[lastField]
                 m.when(e.hasX) {
-                    capture.t <== e.x.t; capture.d <== e.x.d; captureRef.t <== e.beat.ref!.t; captureRef.d <== e.beat.ref!.d
+                    captureY.t <== e.xY.t; captureY.d <== e.xY.d
                     captured <== 1
                 }
             }
             return streamed
         }
 
-        // MARK: pass A (sum of weights and of e_t) and pass B (inverse CDF)
+        // MARK: pass A (sum of weights and of p̂_t) and pass B (inverse CDF), pipelined after stage E
 
         struct CDF {
-            let passA, passB, residualZero: Value
-            let last: Value
+            let residualZero: Value
+            /// Stage E holds the row's last streamed beat; pass A's last beat left the prefix sums; pass B's last
+            /// beat left the search.
+            let streamLast, passADone, passBDone: Value
         }
 
+        /// P (log2 L registered levels): the beat's inclusive lane prefix sums of the weights (Kogge–Stone; pass B
+        /// with `residual_zero`: of p̂_t) and its Σ p̂_t. Pass A adds the beat totals into S_w and Σ p̂_t. Pass B:
+        /// G1 adds the prefix of the earlier beats, G2 compares with T = floor(U_γ·total / 2^32) (2^32·Σ_{j≤k} w_j >
+        /// U_γ·total ⇔ Σ_{j≤k} w_j > T), then the first lane that passes is the token.
         func passes(_ e: Sums, cmd: Command) -> CDF {
-            let passA = stageMode(e.beat, .passA, "e_pass_a"), passB = stageMode(e.beat, .passB, "e_pass_b")
-            m.when(passA) {
-                weightSum <== weightSum &+ adderTree(e.weights, width: w.weightSum)
-                expSum <== expSum &+ adderTree(e.targetExps, width: w.sum)
-            }
+            let lanes = c.lanes
             let residualZero = m.named("residual_zero", weightSum === 0)
-            let total = m.named("cdf_total", mux(residualZero, expSum.zeroExtended(to: w.weightSum), weightSum))
+            let eMode = e.beat.control[modeField]
+            let useTarget = m.named("cdf_use_target", residualZero & (eMode === Int(BeatMode.passB.rawValue)))
+            let laneSum = min(w.weight + bitsToHold(lanes), w.weightSum)
+            var q = (0..<lanes).map { mux(useTarget, e.targetExps[$0], e.weights[$0]).zeroExtended(to: laneSum) }
+            var targetSum = e.targetExps.map { $0.zeroExtended(to: w.sum) }
+            var valid = e.beat.valid, mode = eMode, last = e.beat.control[lastField], base = e.beat.control[baseField]
+            for level in 0..<SamplingTiming.prefixLevels(lanes: lanes) {
+                let d = 1 << level
+                q = (0..<lanes).map { k in m.regNext("p\(level + 1)_q\(k)", k >= d ? q[k] &+ q[k - d] : q[k]) }
+                targetSum = stride(from: 0, to: targetSum.count, by: 2).map { i in
+                    m.regNext("p\(level + 1)_te\(i / 2)", i + 1 < targetSum.count ? targetSum[i] &+ targetSum[i + 1] : targetSum[i])
+                }
+                valid = m.regNext("p\(level + 1)_valid", valid, reset: 0)
+                mode = m.regNext("p\(level + 1)_mode", mode)
+                last = m.regNext("p\(level + 1)_last", last)
+                base = m.regNext("p\(level + 1)_base", base)
+            }
+            let beatTotal = q[lanes - 1].zeroExtended(to: w.weightSum)
+            let pPassA = m.named("p_pass_a", valid & (mode === Int(BeatMode.passA.rawValue)))
+            let pPassB = m.named("p_pass_b", valid & (mode === Int(BeatMode.passB.rawValue)))
+            m.when(pPassA) {
+                weightSum <== weightSum &+ beatTotal
+                expSum <== expSum &+ targetSum[0]
+            }
+            // T is ready 1 + log2(6) clocks after pass A's total; pass B's first beat reaches G2 at least 7 later.
+            let total = m.named("cdf_total", mux(residualZero, expSum, weightSum))
             let uniform = slices("uniform_final", cmd.uniforms, width: 32, count: c.gammaMax + 1,
                                  index: mux(cmd.badGamma, .literal(0, width: w.gamma), cmd.gamma))
-            let threshold = m.named("cdf_threshold", uniform * total)
-            var running = prefix
-            var hits: [Value] = []
-            for k in 0..<c.lanes {
-                let weight = mux(residualZero, e.targetExps[k].zeroExtended(to: w.weight), e.weights[k])
-                running = m.named("cdf_p\(k)", running &+ weight.zeroExtended(to: w.weightSum))
-                hits.append(m.named("cdf_hit\(k)", concat(running, .literal(0, width: 32)) > threshold))
-            }
+            let product = pipelinedProduct("cdf_thr", uniform, total)
+            let threshold = m.named("cdf_threshold", product.bits(product.width - 1, 32))
+            // G1
+            let sums = (0..<lanes).map { m.regNext("g_s\($0)", prefix &+ q[$0].zeroExtended(to: w.weightSum)) }
+            m.when(pPassB) { prefix <== prefix &+ beatTotal }
+            let g1Valid = m.regNext("g1_valid", pPassB, reset: 0), g1Last = m.regNext("g1_last", last)
+            let g1Base = m.regNext("g1_base", base)
+            // G2
+            let hits = m.regNext("g2_hits", concat(sums.reversed().map { $0 > threshold.resized(to: w.weightSum) }))
+            let g2Valid = m.regNext("g2_valid", g1Valid, reset: 0), g2Last = m.regNext("g2_last", g1Last)
+            let g2Base = m.regNext("g2_base", g1Base)
             let laneBits = max(1, c.laneIndexBits)
-            var firstLane: Value = .literal(UInt64(c.lanes - 1), width: laneBits)
-            for k in (0..<c.lanes).reversed() { firstLane = mux(hits[k], .literal(UInt64(k), width: laneBits), firstLane) }
-            m.when(passB) {
-                prefix <== running
-                m.when(!found & concat(hits.reversed()).orReduce) {
-                    found <== 1
-                    finalToken <== e.beat.control[baseField] &+ firstLane.resized(to: w.token)
-                }
+            var firstLane: Value = .literal(UInt64(lanes - 1), width: laneBits)
+            for k in (0..<lanes).reversed() { firstLane = mux(hits[k], .literal(UInt64(k), width: laneBits), firstLane) }
+            m.when(g2Valid & !found & hits.orReduce) {
+                found <== 1
+                finalToken <== g2Base &+ firstLane.resized(to: w.token)
             }
-            return CDF(passA: passA, passB: passB, residualZero: residualZero, last: e.beat.control[lastField])
+            return CDF(residualZero: residualZero, streamLast: e.beat.control[lastField],
+                       passADone: m.named("pass_a_done", pPassA & last), passBDone: m.named("pass_b_done", g2Valid & g2Last))
         }
 
-        // MARK: the decision (one cycle after the row's last beat left the pipeline)
+        /// a·b (unsigned) as 16 × 16-bit partial products (one DSP each), registered, then summed in a registered
+        /// binary tree: valid `productLatency(a, b)` clocks after a and b.
+        func pipelinedProduct(_ name: String, _ a: Value, _ b: Value) -> Value {
+            let width = a.width + b.width, limb = SamplingTiming.productLimb
+            func limbs(_ v: Value) -> [(Value, Int)] {
+                stride(from: 0, to: v.width, by: limb).map { (v.bits(min(v.width, $0 + limb) - 1, $0), $0) }
+            }
+            var terms: [Value] = []
+            for (x, i) in limbs(a) {
+                for (y, j) in limbs(b) {
+                    let p = m.regNext("\(name)_p\(terms.count)", x * y)
+                    terms.append(i + j == 0 ? p.zeroExtended(to: width) : p.zeroExtended(to: width - i - j).shiftedLeft(i + j))
+                }
+            }
+            var level = 0
+            while terms.count > 1 {
+                level += 1
+                terms = stride(from: 0, to: terms.count, by: 2).map { i in
+                    m.regNext("\(name)_s\(level)_\(i / 2)", i + 1 < terms.count ? terms[i] &+ terms[i + 1] : terms[i])
+                }
+            }
+            precondition(level + 1 == SamplingTiming.productLatency(a.width, b.width), "product latency")
+            return terms[0]
+        }
 
-        func decision(cmd: Command, rowHasDraft: Value) -> Value {
-            let xT = m.named("x_t", mux(captured, shiftRight(capture.t, (rho.t - captureRef.t).asUnsigned),
-                                        .literal(0, width: w.exp)))
-            let xD = m.named("x_d", mux(captured, shiftRight(capture.d, (rho.d - captureRef.d).asUnsigned),
-                                        .literal(0, width: w.exp)))
+        /// The position of the leading one of v (0 for v = 0), as a binary tree of OR reductions and muxes.
+        func leadingOne(_ v: Value) -> Value {
+            func lead(_ v: Value) -> Value {
+                if v.width == 2 { return v[1] }
+                let half = v.width / 2
+                let hi = v.bits(v.width - 1, half), lo = v.bits(half - 1, 0)
+                let any = hi.orReduce
+                return concat(any, mux(any, lead(hi), lead(lo)))
+            }
+            let padded = 1 << max(1, ceilLog2(v.width))
+            let index = lead(v.zeroExtended(to: padded))
+            return index.width > w.lead ? index.bits(w.lead - 1, 0) : index.zeroExtended(to: w.lead)
+        }
+
+        // MARK: the decision (`SamplingTiming.decisionCycles` clocks after the row's last beat left stage E)
+
+        /// Free-running registers: while the unit decides, their inputs (S, ρ, y(x), the row's uniform) hold
+        /// still, so stage i is valid from decide cycle i: the leading one of S (1), LOG's index and ρ + k − E (2),
+        /// ν (3), p̂(x) (4), U·p̂_d(x) (5 … 7), the comparison (8).
+        func decision(cmd: Command, rowHasDraft: Value, table: Submodule<ExpTablePorts>) -> Value {
+            let fp = SamplingFixedPoint.self, r = w.tableIndex, mBits = fp.logIndexBits
+            func side(_ name: String, _ s: Value, _ rho: Value, _ y: Value, _ nu: Value) -> Value {
+                let lead = m.regNext("dec_\(name)_lead", leadingOne(s))
+                let index = m.regNext("dec_\(name)_index",
+                                      s.shiftedRight(by: lead &- .literal(UInt64(mBits), width: w.lead)).bits(mBits - 1, 0))
+                let scale = m.regNext("dec_\(name)_scale", rho.resized(to: w.reference)
+                    &+ lead.zeroExtended(to: w.reference).asSigned &- .signedLiteral(Int64(fp.expScaleBits), width: w.reference))
+                let log = m.rom("dec_\(name)_log", contents: fp.logTable, width: r + 1, address: index)
+                nu <== scale.bits(w.reference - 1 - r, 0).asSigned.shiftedLeft(r) &+ log.zeroExtended(to: w.reference).asSigned
+                let lut = m.instance(table, name: "u_exp_x_\(name)")
+                let p = exponential(m.named("dec_\(name)_delta", nu - y.resized(to: w.reference)), lut)
+                return m.regNext("dec_\(name)_px", mux(captured, p, .literal(0, width: w.exp)))
+            }
+            let pxT = side("t", sum.t, rho.t, captureY.t, nu.t), pxD = side("d", sum.d, rho.d, captureY.d, nu.d)
             let uniform = slices("uniform_row", cmd.uniforms, width: 32, count: c.gammaMax + 1, index: row)
-            // One-hot: e_d(x) = S_d = 1 turns the rule into U·S_t < e_t(x)·2^32.
-            let xDraft = m.named("accept_x_d", mux(cmd.oneHot, .literal(1, width: w.exp), xD))
-            let sumDraft = m.named("accept_sum_d", mux(cmd.oneHot, .literal(1, width: w.sum), sum.d))
-            let lhs = m.named("accept_lhs", uniform * xDraft * sum.t)
-            let rhs = m.named("accept_rhs", concat(xT * sumDraft, .literal(0, width: 32)))
-            return m.named("accept", rowHasDraft & !cmd.badGamma & (lhs < rhs))
+            // One-hot: d(x) = 1, p̂_d(x) = 2^E.
+            let dx = m.named("accept_x_d", mux(cmd.oneHot, .literal(1 << UInt64(fp.expScaleBits), width: w.exp), pxD))
+            let lhs = pipelinedProduct("accept_lhs", uniform, dx)
+            let tx = m.shiftRegister("accept_x_t", pxT, stages: SamplingTiming.productLatency(32, w.exp)).last!
+            // U·p̂_d(x) < p̂_t(x)·2^32 ⇔ floor(U·p̂_d(x) / 2^32) < p̂_t(x)
+            return m.regNext("accept", rowHasDraft & !cmd.badGamma & (lhs.bits(lhs.width - 1, 32) < tx))
         }
 
         // MARK: token emission
@@ -544,6 +666,7 @@ extension SamplingVerifierRTL {
 
         func control(cmd: Command, stream s: Stream, streamed: Value, cdf: CDF, accept: Value, emit: Emission) {
             let nextBeat = mux(s.lastBeat, .literal(0, width: w.beatIndex), beat &+ 1)
+            let decideCycle = m.reg("decide_cycle", bitsToHold(SamplingTiming.decisionCycles - 1), reset: 0)
             m.when(s.rowLengthError) { flags <== flags | flagBits([.rowLength: .true]) }
             fsm.on { phase in
                 switch phase {
@@ -567,25 +690,31 @@ extension SamplingVerifierRTL {
                         m.when(s.lastBeat) { fsm.go(.wait) }
                     }
                 case .wait:
-                    m.when(streamed & cdf.last) { fsm.go(.decide) }
+                    m.when(streamed & cdf.streamLast) {
+                        fsm.go(.decide)
+                        decideCycle <== 0
+                    }
                 case .decide:
-                    m.when(accept) {
-                        accepted <== accepted &+ 1
-                        row <== row &+ 1
-                        captured <== 0
-                        fsm.go(.stream)
-                    }.otherwise {
-                        finalBonus <== !s.rowHasDraft | cmd.badGamma
-                        weightSum <== 0; expSum <== 0; prefix <== 0; found <== 0
-                        fsm.go(.passA)
+                    decideCycle <== decideCycle &+ 1
+                    m.when(decideCycle === SamplingTiming.decisionCycles - 1) {
+                        m.when(accept) {
+                            accepted <== accepted &+ 1
+                            row <== row &+ 1
+                            captured <== 0
+                            fsm.go(.stream)
+                        }.otherwise {
+                            finalBonus <== !s.rowHasDraft | cmd.badGamma
+                            weightSum <== 0; expSum <== 0; prefix <== 0; found <== 0
+                            fsm.go(.passA)
+                        }
                     }
                 case .passA, .passB:
                     beat <== nextBeat
                     m.when(s.lastBeat) { fsm.go(phase == .passA ? .passAWait : .passBWait) }
                 case .passAWait:
-                    m.when(cdf.passA & cdf.last) { fsm.go(.passB) }
+                    m.when(cdf.passADone) { fsm.go(.passB) }
                 case .passBWait:
-                    m.when(cdf.passB & cdf.last) {
+                    m.when(cdf.passBDone) {
                         fsm.go(.emit)
                         emit.index <== 0
                         row <== 0

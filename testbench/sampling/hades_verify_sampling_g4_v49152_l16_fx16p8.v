@@ -1030,7 +1030,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:87)
+// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:94)
 module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:s_axis_draft:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -1103,14 +1103,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [43:0] sum_t;
     reg  [43:0] sum_d;
     reg  row_start;
-    reg  [28:0] cap_t;
-    reg  [28:0] cap_d;
-    reg  [16:0] cap_ref_t;
-    reg  [16:0] cap_ref_d;
+    reg  [16:0] cap_y_t;
+    reg  [16:0] cap_y_d;
     reg  captured;
-    reg  [88:0] sum_w;
+    reg  [18:0] nu_t;
+    reg  [18:0] nu_d;
+    reg  [43:0] sum_w;
     reg  [43:0] sum_e;
-    reg  [88:0] cdf_prefix;
+    reg  [43:0] cdf_prefix;
     reg  cdf_found;
     reg  [15:0] final_token;
     reg  cur_valid;
@@ -1120,162 +1120,55 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] cmd_draft_token_1;
     wire [15:0] cmd_draft_token_2;
     wire [15:0] cmd_draft_token_3;
+    reg  [63:0] cur_tokens;
+    wire cmd_fire;
+    reg  [159:0] cur_uniforms;
+    reg  gen_active;
+    reg  [2:0] gen_step;
+    reg  [31:0] gen_k;
+    reg  [31:0] gen_l;
+    reg  [31:0] gen_x0;
+    reg  [31:0] gen_x1;
+    reg  [31:0] gen_x2;
+    reg  [31:0] gen_x3;
+    reg  [31:0] gen_x4;
+    reg  [31:0] gen_y0;
+    reg  [31:0] gen_y1;
+    reg  [31:0] gen_y2;
+    reg  [31:0] gen_y3;
+    reg  [31:0] gen_y4;
+    wire [31:0] gen_x0_r0;
+    wire [31:0] gen_y0_r0;
+    wire [31:0] gen_x1_r0;
+    wire [31:0] gen_y1_r0;
+    wire [31:0] gen_x2_r0;
+    wire [31:0] gen_y2_r0;
+    wire [31:0] gen_x3_r0;
+    wire [31:0] gen_y3_r0;
+    wire [31:0] gen_x4_r0;
+    wire [31:0] gen_y4_r0;
+    wire [31:0] gen_l_r0;
+    wire [31:0] gen_k_r0;
+    wire [31:0] gen_x0_r1;
+    wire [31:0] gen_y0_r1;
+    wire [31:0] gen_x1_r1;
+    wire [31:0] gen_y1_r1;
+    wire [31:0] gen_x2_r1;
+    wire [31:0] gen_y2_r1;
+    wire [31:0] gen_x3_r1;
+    wire [31:0] gen_y3_r1;
+    wire [31:0] gen_x4_r1;
+    wire [31:0] gen_y4_r1;
+    wire [31:0] gen_l_r1;
+    wire [31:0] gen_k_r1;
     wire cmd_generator;
     wire [31:0] cmd_uniform_0;
     wire [31:0] cmd_uniform_1;
-    wire [31:0] gen_l1;
-    wire [31:0] gen_k1;
-    wire [31:0] gen_l2;
-    wire [31:0] gen_k2;
-    wire [31:0] gen_l3;
-    wire [31:0] gen_k3;
-    wire [31:0] gen_l4;
-    wire [31:0] gen_k4;
-    wire [31:0] gen_l5;
-    wire [31:0] gen_k5;
-    wire [31:0] gen_l6;
-    wire [31:0] gen_k6;
-    wire [31:0] gen_l7;
-    wire [31:0] gen_k7;
-    wire [31:0] gen_l8;
-    wire [31:0] gen_k8;
-    wire [31:0] gen_l9;
-    wire [31:0] gen_k9;
-    wire [31:0] gen_l10;
-    wire [31:0] gen_k10;
-    wire [31:0] gen_l11;
-    wire [31:0] gen_k11;
-    wire [31:0] gen_l12;
-    wire [31:0] gen_k12;
-    wire [31:0] gen_x4_1;
-    wire [31:0] gen_y4_1;
-    wire [31:0] gen_x4_2;
-    wire [31:0] gen_y4_2;
-    wire [31:0] gen_x4_3;
-    wire [31:0] gen_y4_3;
-    wire [31:0] gen_x4_4;
-    wire [31:0] gen_y4_4;
-    wire [31:0] gen_x4_5;
-    wire [31:0] gen_y4_5;
-    wire [31:0] gen_x4_6;
-    wire [31:0] gen_y4_6;
-    wire [31:0] gen_x4_7;
-    wire [31:0] gen_y4_7;
-    wire [31:0] gen_x4_8;
-    wire [31:0] gen_y4_8;
-    wire [31:0] gen_x4_9;
-    wire [31:0] gen_y4_9;
-    wire [31:0] gen_x4_10;
-    wire [31:0] gen_y4_10;
-    wire [31:0] gen_x4_11;
-    wire [31:0] gen_y4_11;
-    wire [31:0] gen_x4_12;
-    wire [31:0] gen_y4_12;
-    wire [31:0] gen_x3_1;
-    wire [31:0] gen_y3_1;
-    wire [31:0] gen_x3_2;
-    wire [31:0] gen_y3_2;
-    wire [31:0] gen_x3_3;
-    wire [31:0] gen_y3_3;
-    wire [31:0] gen_x3_4;
-    wire [31:0] gen_y3_4;
-    wire [31:0] gen_x3_5;
-    wire [31:0] gen_y3_5;
-    wire [31:0] gen_x3_6;
-    wire [31:0] gen_y3_6;
-    wire [31:0] gen_x3_7;
-    wire [31:0] gen_y3_7;
-    wire [31:0] gen_x3_8;
-    wire [31:0] gen_y3_8;
-    wire [31:0] gen_x3_9;
-    wire [31:0] gen_y3_9;
-    wire [31:0] gen_x3_10;
-    wire [31:0] gen_y3_10;
-    wire [31:0] gen_x3_11;
-    wire [31:0] gen_y3_11;
-    wire [31:0] gen_x3_12;
-    wire [31:0] gen_y3_12;
-    wire [31:0] gen_x2_1;
-    wire [31:0] gen_y2_1;
-    wire [31:0] gen_x2_2;
-    wire [31:0] gen_y2_2;
-    wire [31:0] gen_x2_3;
-    wire [31:0] gen_y2_3;
-    wire [31:0] gen_x2_4;
-    wire [31:0] gen_y2_4;
-    wire [31:0] gen_x2_5;
-    wire [31:0] gen_y2_5;
-    wire [31:0] gen_x2_6;
-    wire [31:0] gen_y2_6;
-    wire [31:0] gen_x2_7;
-    wire [31:0] gen_y2_7;
-    wire [31:0] gen_x2_8;
-    wire [31:0] gen_y2_8;
-    wire [31:0] gen_x2_9;
-    wire [31:0] gen_y2_9;
-    wire [31:0] gen_x2_10;
-    wire [31:0] gen_y2_10;
-    wire [31:0] gen_x2_11;
-    wire [31:0] gen_y2_11;
-    wire [31:0] gen_x2_12;
-    wire [31:0] gen_y2_12;
-    wire [31:0] gen_x1_1;
-    wire [31:0] gen_y1_1;
-    wire [31:0] gen_x1_2;
-    wire [31:0] gen_y1_2;
-    wire [31:0] gen_x1_3;
-    wire [31:0] gen_y1_3;
-    wire [31:0] gen_x1_4;
-    wire [31:0] gen_y1_4;
-    wire [31:0] gen_x1_5;
-    wire [31:0] gen_y1_5;
-    wire [31:0] gen_x1_6;
-    wire [31:0] gen_y1_6;
-    wire [31:0] gen_x1_7;
-    wire [31:0] gen_y1_7;
-    wire [31:0] gen_x1_8;
-    wire [31:0] gen_y1_8;
-    wire [31:0] gen_x1_9;
-    wire [31:0] gen_y1_9;
-    wire [31:0] gen_x1_10;
-    wire [31:0] gen_y1_10;
-    wire [31:0] gen_x1_11;
-    wire [31:0] gen_y1_11;
-    wire [31:0] gen_x1_12;
-    wire [31:0] gen_y1_12;
-    wire [31:0] gen_x0_1;
-    wire [31:0] gen_y0_1;
-    wire [31:0] gen_x0_2;
-    wire [31:0] gen_y0_2;
-    wire [31:0] gen_x0_3;
-    wire [31:0] gen_y0_3;
-    wire [31:0] gen_x0_4;
-    wire [31:0] gen_y0_4;
-    wire [31:0] gen_x0_5;
-    wire [31:0] gen_y0_5;
-    wire [31:0] gen_x0_6;
-    wire [31:0] gen_y0_6;
-    wire [31:0] gen_x0_7;
-    wire [31:0] gen_y0_7;
-    wire [31:0] gen_x0_8;
-    wire [31:0] gen_y0_8;
-    wire [31:0] gen_x0_9;
-    wire [31:0] gen_y0_9;
-    wire [31:0] gen_x0_10;
-    wire [31:0] gen_y0_10;
-    wire [31:0] gen_x0_11;
-    wire [31:0] gen_y0_11;
-    wire [31:0] gen_x0_12;
-    wire [31:0] gen_y0_12;
-    wire [159:0] cmd_uniform;
-    wire [159:0] in_uniforms;
-    reg  [63:0] cur_tokens;
-    wire cmd_fire;
     reg  [2:0] cur_gamma;
-    reg  [159:0] cur_uniforms;
     reg  cur_bad_gamma;
     reg  cur_one_hot;
     wire [63:0] cmd_draft_token;
+    wire [159:0] cmd_uniform;
     wire cmd_one_hot;
     wire in_bad_gamma;
     wire in_bad_draft;
@@ -1381,161 +1274,167 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [16:0] c_ref_t;
     wire [16:0] c_d_max_y;
     reg  [16:0] c_ref_d;
+    wire [1:0] c_control_mode;
+    wire d_streaming;
     reg  d_valid;
-    wire [24:0] d_t_delta0;
+    wire [18:0] d_t_ref;
     wire [7:0] u_exp_t0_f;
     wire [28:0] u_exp_t0_e;
+    wire [19:0] d_t_delta0;
     reg  [28:0] d_t_e0;
-    wire [24:0] d_t_delta1;
     wire [7:0] u_exp_t1_f;
     wire [28:0] u_exp_t1_e;
+    wire [19:0] d_t_delta1;
     reg  [28:0] d_t_e1;
-    wire [24:0] d_t_delta2;
     wire [7:0] u_exp_t2_f;
     wire [28:0] u_exp_t2_e;
+    wire [19:0] d_t_delta2;
     reg  [28:0] d_t_e2;
-    wire [24:0] d_t_delta3;
     wire [7:0] u_exp_t3_f;
     wire [28:0] u_exp_t3_e;
+    wire [19:0] d_t_delta3;
     reg  [28:0] d_t_e3;
-    wire [24:0] d_t_delta4;
     wire [7:0] u_exp_t4_f;
     wire [28:0] u_exp_t4_e;
+    wire [19:0] d_t_delta4;
     reg  [28:0] d_t_e4;
-    wire [24:0] d_t_delta5;
     wire [7:0] u_exp_t5_f;
     wire [28:0] u_exp_t5_e;
+    wire [19:0] d_t_delta5;
     reg  [28:0] d_t_e5;
-    wire [24:0] d_t_delta6;
     wire [7:0] u_exp_t6_f;
     wire [28:0] u_exp_t6_e;
+    wire [19:0] d_t_delta6;
     reg  [28:0] d_t_e6;
-    wire [24:0] d_t_delta7;
     wire [7:0] u_exp_t7_f;
     wire [28:0] u_exp_t7_e;
+    wire [19:0] d_t_delta7;
     reg  [28:0] d_t_e7;
-    wire [24:0] d_t_delta8;
     wire [7:0] u_exp_t8_f;
     wire [28:0] u_exp_t8_e;
+    wire [19:0] d_t_delta8;
     reg  [28:0] d_t_e8;
-    wire [24:0] d_t_delta9;
     wire [7:0] u_exp_t9_f;
     wire [28:0] u_exp_t9_e;
+    wire [19:0] d_t_delta9;
     reg  [28:0] d_t_e9;
-    wire [24:0] d_t_delta10;
     wire [7:0] u_exp_t10_f;
     wire [28:0] u_exp_t10_e;
+    wire [19:0] d_t_delta10;
     reg  [28:0] d_t_e10;
-    wire [24:0] d_t_delta11;
     wire [7:0] u_exp_t11_f;
     wire [28:0] u_exp_t11_e;
+    wire [19:0] d_t_delta11;
     reg  [28:0] d_t_e11;
-    wire [24:0] d_t_delta12;
     wire [7:0] u_exp_t12_f;
     wire [28:0] u_exp_t12_e;
+    wire [19:0] d_t_delta12;
     reg  [28:0] d_t_e12;
-    wire [24:0] d_t_delta13;
     wire [7:0] u_exp_t13_f;
     wire [28:0] u_exp_t13_e;
+    wire [19:0] d_t_delta13;
     reg  [28:0] d_t_e13;
-    wire [24:0] d_t_delta14;
     wire [7:0] u_exp_t14_f;
     wire [28:0] u_exp_t14_e;
+    wire [19:0] d_t_delta14;
     reg  [28:0] d_t_e14;
-    wire [24:0] d_t_delta15;
     wire [7:0] u_exp_t15_f;
     wire [28:0] u_exp_t15_e;
+    wire [19:0] d_t_delta15;
     reg  [28:0] d_t_e15;
-    wire [24:0] d_d_delta0;
+    wire [18:0] d_d_ref;
     wire [7:0] u_exp_d0_f;
     wire [28:0] u_exp_d0_e;
+    wire [19:0] d_d_delta0;
     reg  [28:0] d_d_e0;
-    wire [24:0] d_d_delta1;
     wire [7:0] u_exp_d1_f;
     wire [28:0] u_exp_d1_e;
+    wire [19:0] d_d_delta1;
     reg  [28:0] d_d_e1;
-    wire [24:0] d_d_delta2;
     wire [7:0] u_exp_d2_f;
     wire [28:0] u_exp_d2_e;
+    wire [19:0] d_d_delta2;
     reg  [28:0] d_d_e2;
-    wire [24:0] d_d_delta3;
     wire [7:0] u_exp_d3_f;
     wire [28:0] u_exp_d3_e;
+    wire [19:0] d_d_delta3;
     reg  [28:0] d_d_e3;
-    wire [24:0] d_d_delta4;
     wire [7:0] u_exp_d4_f;
     wire [28:0] u_exp_d4_e;
+    wire [19:0] d_d_delta4;
     reg  [28:0] d_d_e4;
-    wire [24:0] d_d_delta5;
     wire [7:0] u_exp_d5_f;
     wire [28:0] u_exp_d5_e;
+    wire [19:0] d_d_delta5;
     reg  [28:0] d_d_e5;
-    wire [24:0] d_d_delta6;
     wire [7:0] u_exp_d6_f;
     wire [28:0] u_exp_d6_e;
+    wire [19:0] d_d_delta6;
     reg  [28:0] d_d_e6;
-    wire [24:0] d_d_delta7;
     wire [7:0] u_exp_d7_f;
     wire [28:0] u_exp_d7_e;
+    wire [19:0] d_d_delta7;
     reg  [28:0] d_d_e7;
-    wire [24:0] d_d_delta8;
     wire [7:0] u_exp_d8_f;
     wire [28:0] u_exp_d8_e;
+    wire [19:0] d_d_delta8;
     reg  [28:0] d_d_e8;
-    wire [24:0] d_d_delta9;
     wire [7:0] u_exp_d9_f;
     wire [28:0] u_exp_d9_e;
+    wire [19:0] d_d_delta9;
     reg  [28:0] d_d_e9;
-    wire [24:0] d_d_delta10;
     wire [7:0] u_exp_d10_f;
     wire [28:0] u_exp_d10_e;
+    wire [19:0] d_d_delta10;
     reg  [28:0] d_d_e10;
-    wire [24:0] d_d_delta11;
     wire [7:0] u_exp_d11_f;
     wire [28:0] u_exp_d11_e;
+    wire [19:0] d_d_delta11;
     reg  [28:0] d_d_e11;
-    wire [24:0] d_d_delta12;
     wire [7:0] u_exp_d12_f;
     wire [28:0] u_exp_d12_e;
+    wire [19:0] d_d_delta12;
     reg  [28:0] d_d_e12;
-    wire [24:0] d_d_delta13;
     wire [7:0] u_exp_d13_f;
     wire [28:0] u_exp_d13_e;
+    wire [19:0] d_d_delta13;
     reg  [28:0] d_d_e13;
-    wire [24:0] d_d_delta14;
     wire [7:0] u_exp_d14_f;
     wire [28:0] u_exp_d14_e;
+    wire [19:0] d_d_delta14;
     reg  [28:0] d_d_e14;
-    wire [24:0] d_d_delta15;
     wire [7:0] u_exp_d15_f;
     wire [28:0] u_exp_d15_e;
+    wire [19:0] d_d_delta15;
     reg  [28:0] d_d_e15;
     reg  [15:0] d_hit;
     reg  [16:0] d_ref_t;
     reg  [16:0] d_ref_d;
-    reg  [72:0] e_w0;
-    reg  [72:0] e_w1;
-    reg  [72:0] e_w2;
-    reg  [72:0] e_w3;
-    reg  [72:0] e_w4;
-    reg  [72:0] e_w5;
-    reg  [72:0] e_w6;
-    reg  [72:0] e_w7;
-    reg  [72:0] e_w8;
-    reg  [72:0] e_w9;
-    reg  [72:0] e_w10;
-    reg  [72:0] e_w11;
-    reg  [72:0] e_w12;
-    reg  [72:0] e_w13;
-    reg  [72:0] e_w14;
-    reg  [72:0] e_w15;
+    reg  [16:0] d_x_y_t;
+    reg  [16:0] d_x_y_d;
+    reg  [28:0] e_w0;
+    reg  [28:0] e_w1;
+    reg  [28:0] e_w2;
+    reg  [28:0] e_w3;
+    reg  [28:0] e_w4;
+    reg  [28:0] e_w5;
+    reg  [28:0] e_w6;
+    reg  [28:0] e_w7;
+    reg  [28:0] e_w8;
+    reg  [28:0] e_w9;
+    reg  [28:0] e_w10;
+    reg  [28:0] e_w11;
+    reg  [28:0] e_w12;
+    reg  [28:0] e_w13;
+    reg  [28:0] e_w14;
+    reg  [28:0] e_w15;
     reg  e_valid;
     reg  [16:0] e_ref_t;
     reg  [16:0] e_ref_d;
     reg  [43:0] e_beat_sum_t;
     reg  [43:0] e_beat_sum_d;
-    reg  [28:0] e_x_t;
-    reg  [28:0] e_x_d;
+    reg  [16:0] e_x_y_t;
+    reg  [16:0] e_x_y_d;
     reg  e_has_x;
     reg  [28:0] e_t_e0;
     reg  [28:0] e_t_e1;
@@ -1562,160 +1461,283 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [17:0] acc_d_old_shift;
     wire [17:0] acc_d_new_shift;
     wire e_control_last;
-    wire e_pass_a;
-    wire e_pass_b;
     wire residual_zero;
-    wire [88:0] cdf_total;
-    reg  [31:0] uniform_final;
-    wire [120:0] cdf_threshold;
-    wire [88:0] cdf_p0;
-    wire cdf_hit0;
-    wire [88:0] cdf_p1;
-    wire cdf_hit1;
-    wire [88:0] cdf_p2;
-    wire cdf_hit2;
-    wire [88:0] cdf_p3;
-    wire cdf_hit3;
-    wire [88:0] cdf_p4;
-    wire cdf_hit4;
-    wire [88:0] cdf_p5;
-    wire cdf_hit5;
-    wire [88:0] cdf_p6;
-    wire cdf_hit6;
-    wire [88:0] cdf_p7;
-    wire cdf_hit7;
-    wire [88:0] cdf_p8;
-    wire cdf_hit8;
-    wire [88:0] cdf_p9;
-    wire cdf_hit9;
-    wire [88:0] cdf_p10;
-    wire cdf_hit10;
-    wire [88:0] cdf_p11;
-    wire cdf_hit11;
-    wire [88:0] cdf_p12;
-    wire cdf_hit12;
-    wire [88:0] cdf_p13;
-    wire cdf_hit13;
-    wire [88:0] cdf_p14;
-    wire cdf_hit14;
-    wire [88:0] cdf_p15;
-    wire cdf_hit15;
+    wire cdf_use_target;
     wire [15:0] e_control_base;
-    wire [28:0] x_t;
-    wire [28:0] x_d;
+    reg  [33:0] p1_q0;
+    reg  [33:0] p1_q1;
+    reg  [33:0] p1_q2;
+    reg  [33:0] p1_q3;
+    reg  [33:0] p1_q4;
+    reg  [33:0] p1_q5;
+    reg  [33:0] p1_q6;
+    reg  [33:0] p1_q7;
+    reg  [33:0] p1_q8;
+    reg  [33:0] p1_q9;
+    reg  [33:0] p1_q10;
+    reg  [33:0] p1_q11;
+    reg  [33:0] p1_q12;
+    reg  [33:0] p1_q13;
+    reg  [33:0] p1_q14;
+    reg  [33:0] p1_q15;
+    reg  [43:0] p1_te0;
+    reg  [43:0] p1_te1;
+    reg  [43:0] p1_te2;
+    reg  [43:0] p1_te3;
+    reg  [43:0] p1_te4;
+    reg  [43:0] p1_te5;
+    reg  [43:0] p1_te6;
+    reg  [43:0] p1_te7;
+    reg  p1_valid;
+    reg  [1:0] p1_mode;
+    reg  p1_last;
+    reg  [15:0] p1_base;
+    reg  [33:0] p2_q0;
+    reg  [33:0] p2_q1;
+    reg  [33:0] p2_q2;
+    reg  [33:0] p2_q3;
+    reg  [33:0] p2_q4;
+    reg  [33:0] p2_q5;
+    reg  [33:0] p2_q6;
+    reg  [33:0] p2_q7;
+    reg  [33:0] p2_q8;
+    reg  [33:0] p2_q9;
+    reg  [33:0] p2_q10;
+    reg  [33:0] p2_q11;
+    reg  [33:0] p2_q12;
+    reg  [33:0] p2_q13;
+    reg  [33:0] p2_q14;
+    reg  [33:0] p2_q15;
+    reg  [43:0] p2_te0;
+    reg  [43:0] p2_te1;
+    reg  [43:0] p2_te2;
+    reg  [43:0] p2_te3;
+    reg  p2_valid;
+    reg  [1:0] p2_mode;
+    reg  p2_last;
+    reg  [15:0] p2_base;
+    reg  [33:0] p3_q0;
+    reg  [33:0] p3_q1;
+    reg  [33:0] p3_q2;
+    reg  [33:0] p3_q3;
+    reg  [33:0] p3_q4;
+    reg  [33:0] p3_q5;
+    reg  [33:0] p3_q6;
+    reg  [33:0] p3_q7;
+    reg  [33:0] p3_q8;
+    reg  [33:0] p3_q9;
+    reg  [33:0] p3_q10;
+    reg  [33:0] p3_q11;
+    reg  [33:0] p3_q12;
+    reg  [33:0] p3_q13;
+    reg  [33:0] p3_q14;
+    reg  [33:0] p3_q15;
+    reg  [43:0] p3_te0;
+    reg  [43:0] p3_te1;
+    reg  p3_valid;
+    reg  [1:0] p3_mode;
+    reg  p3_last;
+    reg  [15:0] p3_base;
+    reg  [33:0] p4_q0;
+    reg  [33:0] p4_q1;
+    reg  [33:0] p4_q2;
+    reg  [33:0] p4_q3;
+    reg  [33:0] p4_q4;
+    reg  [33:0] p4_q5;
+    reg  [33:0] p4_q6;
+    reg  [33:0] p4_q7;
+    reg  [33:0] p4_q8;
+    reg  [33:0] p4_q9;
+    reg  [33:0] p4_q10;
+    reg  [33:0] p4_q11;
+    reg  [33:0] p4_q12;
+    reg  [33:0] p4_q13;
+    reg  [33:0] p4_q14;
+    reg  [33:0] p4_q15;
+    reg  [43:0] p4_te0;
+    reg  p4_valid;
+    reg  [1:0] p4_mode;
+    reg  p4_last;
+    reg  [15:0] p4_base;
+    wire p_pass_a;
+    wire p_pass_b;
+    wire [43:0] cdf_total;
+    reg  [31:0] uniform_final;
+    reg  [31:0] cdf_thr_p0;
+    reg  [31:0] cdf_thr_p1;
+    reg  [27:0] cdf_thr_p2;
+    reg  [31:0] cdf_thr_p3;
+    reg  [31:0] cdf_thr_p4;
+    reg  [27:0] cdf_thr_p5;
+    reg  [75:0] cdf_thr_s1_0;
+    reg  [75:0] cdf_thr_s1_1;
+    reg  [75:0] cdf_thr_s1_2;
+    reg  [75:0] cdf_thr_s2_0;
+    reg  [75:0] cdf_thr_s2_1;
+    reg  [75:0] cdf_thr_s3_0;
+    wire [43:0] cdf_threshold;
+    reg  [43:0] g_s0;
+    reg  [43:0] g_s1;
+    reg  [43:0] g_s2;
+    reg  [43:0] g_s3;
+    reg  [43:0] g_s4;
+    reg  [43:0] g_s5;
+    reg  [43:0] g_s6;
+    reg  [43:0] g_s7;
+    reg  [43:0] g_s8;
+    reg  [43:0] g_s9;
+    reg  [43:0] g_s10;
+    reg  [43:0] g_s11;
+    reg  [43:0] g_s12;
+    reg  [43:0] g_s13;
+    reg  [43:0] g_s14;
+    reg  [43:0] g_s15;
+    reg  g1_valid;
+    reg  g1_last;
+    reg  [15:0] g1_base;
+    reg  [15:0] g2_hits;
+    reg  g2_valid;
+    reg  g2_last;
+    reg  [15:0] g2_base;
+    wire pass_a_done;
+    wire pass_b_done;
+    reg  [5:0] dec_t_lead;
+    reg  [9:0] dec_t_index;
+    reg  [18:0] dec_t_scale;
+    reg  [8:0] dec_t_log;
+    wire [7:0] u_exp_x_t_f;
+    wire [28:0] u_exp_x_t_e;
+    wire [19:0] dec_t_delta;
+    reg  [28:0] dec_t_px;
+    reg  [5:0] dec_d_lead;
+    reg  [9:0] dec_d_index;
+    reg  [18:0] dec_d_scale;
+    reg  [8:0] dec_d_log;
+    wire [7:0] u_exp_x_d_f;
+    wire [28:0] u_exp_x_d_e;
+    wire [19:0] dec_d_delta;
+    reg  [28:0] dec_d_px;
     reg  [31:0] uniform_row;
     wire [28:0] accept_x_d;
-    wire [43:0] accept_sum_d;
-    wire [104:0] accept_lhs;
-    wire [104:0] accept_rhs;
-    wire accept;
+    reg  [31:0] accept_lhs_p0;
+    reg  [28:0] accept_lhs_p1;
+    reg  [31:0] accept_lhs_p2;
+    reg  [28:0] accept_lhs_p3;
+    reg  [60:0] accept_lhs_s1_0;
+    reg  [60:0] accept_lhs_s1_1;
+    reg  [60:0] accept_lhs_s2_0;
+    reg  [28:0] accept_x_t_1;
+    reg  [28:0] accept_x_t_2;
+    reg  [28:0] accept_x_t_3;
+    reg  accept;
     reg  [2:0] emit_index;
     wire emit_last;
     wire can_push;
     wire push;
+    reg  [3:0] decide_cycle;
     reg  [511:0] row_pair [0:3071];
     wire [228:0] t_0;
-    wire [15:0] t_1;
-    wire [30:0] t_2;
+    wire [32:0] t_1;
+    wire [32:0] t_2;
     wire [15:0] t_3;
-    wire [41:0] t_4;
-    wire [41:0] t_5;
-    wire [15:0] t_6;
+    wire [30:0] t_4;
+    wire [15:0] t_5;
+    wire [41:0] t_6;
     wire [41:0] t_7;
-    wire [41:0] t_8;
-    wire [15:0] t_9;
+    wire [15:0] t_8;
+    wire [41:0] t_9;
     wire [41:0] t_10;
-    wire [41:0] t_11;
-    wire [15:0] t_12;
+    wire [15:0] t_11;
+    wire [41:0] t_12;
     wire [41:0] t_13;
-    wire [41:0] t_14;
-    wire [15:0] t_15;
+    wire [15:0] t_14;
+    wire [41:0] t_15;
     wire [41:0] t_16;
-    wire [41:0] t_17;
-    wire [15:0] t_18;
+    wire [15:0] t_17;
+    wire [41:0] t_18;
     wire [41:0] t_19;
-    wire [41:0] t_20;
-    wire [15:0] t_21;
+    wire [15:0] t_20;
+    wire [41:0] t_21;
     wire [41:0] t_22;
-    wire [41:0] t_23;
-    wire [15:0] t_24;
+    wire [15:0] t_23;
+    wire [41:0] t_24;
     wire [41:0] t_25;
-    wire [41:0] t_26;
-    wire [15:0] t_27;
+    wire [15:0] t_26;
+    wire [41:0] t_27;
     wire [41:0] t_28;
-    wire [41:0] t_29;
-    wire [15:0] t_30;
+    wire [15:0] t_29;
+    wire [41:0] t_30;
     wire [41:0] t_31;
-    wire [41:0] t_32;
-    wire [15:0] t_33;
+    wire [15:0] t_32;
+    wire [41:0] t_33;
     wire [41:0] t_34;
-    wire [41:0] t_35;
-    wire [15:0] t_36;
+    wire [15:0] t_35;
+    wire [41:0] t_36;
     wire [41:0] t_37;
-    wire [41:0] t_38;
-    wire [15:0] t_39;
+    wire [15:0] t_38;
+    wire [41:0] t_39;
     wire [41:0] t_40;
-    wire [41:0] t_41;
-    wire [15:0] t_42;
+    wire [15:0] t_41;
+    wire [41:0] t_42;
     wire [41:0] t_43;
-    wire [41:0] t_44;
-    wire [15:0] t_45;
+    wire [15:0] t_44;
+    wire [41:0] t_45;
     wire [41:0] t_46;
-    wire [41:0] t_47;
-    wire [15:0] t_48;
+    wire [15:0] t_47;
+    wire [41:0] t_48;
     wire [41:0] t_49;
-    wire [41:0] t_50;
-    wire [15:0] t_51;
+    wire [15:0] t_50;
+    wire [41:0] t_51;
     wire [41:0] t_52;
-    wire [41:0] t_53;
-    wire [15:0] t_54;
+    wire [15:0] t_53;
+    wire [41:0] t_54;
     wire [41:0] t_55;
-    wire [41:0] t_56;
-    wire [15:0] t_57;
+    wire [15:0] t_56;
+    wire [41:0] t_57;
     wire [41:0] t_58;
-    wire [41:0] t_59;
-    wire [15:0] t_60;
+    wire [15:0] t_59;
+    wire [41:0] t_60;
     wire [41:0] t_61;
-    wire [41:0] t_62;
-    wire [15:0] t_63;
+    wire [15:0] t_62;
+    wire [41:0] t_63;
     wire [41:0] t_64;
-    wire [41:0] t_65;
-    wire [15:0] t_66;
+    wire [15:0] t_65;
+    wire [41:0] t_66;
     wire [41:0] t_67;
-    wire [41:0] t_68;
-    wire [15:0] t_69;
+    wire [15:0] t_68;
+    wire [41:0] t_69;
     wire [41:0] t_70;
-    wire [41:0] t_71;
-    wire [15:0] t_72;
+    wire [15:0] t_71;
+    wire [41:0] t_72;
     wire [41:0] t_73;
-    wire [41:0] t_74;
-    wire [15:0] t_75;
+    wire [15:0] t_74;
+    wire [41:0] t_75;
     wire [41:0] t_76;
-    wire [41:0] t_77;
-    wire [15:0] t_78;
+    wire [15:0] t_77;
+    wire [41:0] t_78;
     wire [41:0] t_79;
-    wire [41:0] t_80;
-    wire [15:0] t_81;
+    wire [15:0] t_80;
+    wire [41:0] t_81;
     wire [41:0] t_82;
-    wire [41:0] t_83;
-    wire [15:0] t_84;
+    wire [15:0] t_83;
+    wire [41:0] t_84;
     wire [41:0] t_85;
-    wire [41:0] t_86;
-    wire [15:0] t_87;
+    wire [15:0] t_86;
+    wire [41:0] t_87;
     wire [41:0] t_88;
-    wire [41:0] t_89;
-    wire [15:0] t_90;
+    wire [15:0] t_89;
+    wire [41:0] t_90;
     wire [41:0] t_91;
-    wire [41:0] t_92;
-    wire [15:0] t_93;
+    wire [15:0] t_92;
+    wire [41:0] t_93;
     wire [41:0] t_94;
-    wire [41:0] t_95;
-    wire [15:0] t_96;
+    wire [15:0] t_95;
+    wire [41:0] t_96;
     wire [41:0] t_97;
-    wire [41:0] t_98;
-    wire [15:0] t_99;
-    wire t_100;
-    wire t_101;
+    wire [15:0] t_98;
+    wire [41:0] t_99;
+    wire [41:0] t_100;
+    wire [15:0] t_101;
     wire t_102;
     wire t_103;
     wire t_104;
@@ -1742,8 +1764,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire t_125;
     wire t_126;
     wire t_127;
-    wire [16:0] t_128;
-    wire [16:0] t_129;
+    wire t_128;
+    wire t_129;
     wire [16:0] t_130;
     wire [16:0] t_131;
     wire [16:0] t_132;
@@ -1756,11 +1778,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_139;
     wire [16:0] t_140;
     wire [16:0] t_141;
-    wire t_142;
-    wire [17:0] t_143;
-    wire [9:0] t_144;
-    wire t_145;
-    wire t_146;
+    wire [16:0] t_142;
+    wire [16:0] t_143;
+    wire t_144;
+    wire [17:0] t_145;
+    wire [9:0] t_146;
     wire t_147;
     wire t_148;
     wire t_149;
@@ -1787,8 +1809,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire t_170;
     wire t_171;
     wire t_172;
-    wire [16:0] t_173;
-    wire [16:0] t_174;
+    wire t_173;
+    wire t_174;
     wire [16:0] t_175;
     wire [16:0] t_176;
     wire [16:0] t_177;
@@ -1801,336 +1823,900 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_184;
     wire [16:0] t_185;
     wire [16:0] t_186;
-    wire [17:0] t_187;
-    wire [9:0] t_188;
-    wire [16:0] t_189;
-    wire [16:0] t_190;
-    wire [16:0] t_191;
-    wire [16:0] t_192;
-    wire [16:0] t_193;
-    wire [16:0] t_194;
-    wire [16:0] t_195;
-    wire [16:0] t_196;
-    wire [16:0] t_197;
-    wire [16:0] t_198;
-    wire [16:0] t_199;
-    wire [16:0] t_200;
-    wire [16:0] t_201;
-    wire [16:0] t_202;
-    wire [16:0] t_203;
-    wire [16:0] t_204;
-    wire [16:0] t_205;
-    wire [16:0] t_206;
-    wire [16:0] t_207;
-    wire [16:0] t_208;
-    wire [16:0] t_209;
-    wire [16:0] t_210;
-    wire [16:0] t_211;
-    wire [16:0] t_212;
-    wire [16:0] t_213;
-    wire [16:0] t_214;
-    wire [16:0] t_215;
-    wire [16:0] t_216;
-    wire [16:0] t_217;
-    wire [16:0] t_218;
-    wire [16:0] t_219;
-    wire [16:0] t_220;
-    wire [72:0] t_221;
-    wire [72:0] t_222;
-    wire [72:0] t_223;
-    wire [72:0] t_224;
-    wire [72:0] t_225;
-    wire [72:0] t_226;
-    wire [72:0] t_227;
-    wire [72:0] t_228;
-    wire [72:0] t_229;
-    wire [72:0] t_230;
-    wire [72:0] t_231;
-    wire [72:0] t_232;
-    wire [72:0] t_233;
-    wire [72:0] t_234;
-    wire [72:0] t_235;
-    wire [72:0] t_236;
-    wire [72:0] t_237;
-    wire [72:0] t_238;
-    wire [72:0] t_239;
-    wire [72:0] t_240;
-    wire [72:0] t_241;
-    wire [72:0] t_242;
-    wire [72:0] t_243;
-    wire [72:0] t_244;
-    wire [72:0] t_245;
-    wire [72:0] t_246;
-    wire [72:0] t_247;
-    wire [72:0] t_248;
-    wire [72:0] t_249;
-    wire [72:0] t_250;
-    wire [72:0] t_251;
-    wire [72:0] t_252;
-    wire [31:0] t_253;
-    wire [17:0] t_254;
-    wire [17:0] t_255;
-    wire [31:0] t_256;
-    wire [11:0] t_257;
+    wire [16:0] t_187;
+    wire [16:0] t_188;
+    wire [17:0] t_189;
+    wire [9:0] t_190;
+    wire [18:0] t_191;
+    wire t_192;
+    wire [18:0] t_193;
+    wire [10:0] t_194;
+    wire [18:0] t_195;
+    wire t_196;
+    wire [18:0] t_197;
+    wire [10:0] t_198;
+    wire [18:0] t_199;
+    wire t_200;
+    wire [18:0] t_201;
+    wire [10:0] t_202;
+    wire [18:0] t_203;
+    wire t_204;
+    wire [18:0] t_205;
+    wire [10:0] t_206;
+    wire [18:0] t_207;
+    wire t_208;
+    wire [18:0] t_209;
+    wire [10:0] t_210;
+    wire [18:0] t_211;
+    wire t_212;
+    wire [18:0] t_213;
+    wire [10:0] t_214;
+    wire [18:0] t_215;
+    wire t_216;
+    wire [18:0] t_217;
+    wire [10:0] t_218;
+    wire [18:0] t_219;
+    wire t_220;
+    wire [18:0] t_221;
+    wire [10:0] t_222;
+    wire [18:0] t_223;
+    wire t_224;
+    wire [18:0] t_225;
+    wire [10:0] t_226;
+    wire [18:0] t_227;
+    wire t_228;
+    wire [18:0] t_229;
+    wire [10:0] t_230;
+    wire [18:0] t_231;
+    wire t_232;
+    wire [18:0] t_233;
+    wire [10:0] t_234;
+    wire [18:0] t_235;
+    wire t_236;
+    wire [18:0] t_237;
+    wire [10:0] t_238;
+    wire [18:0] t_239;
+    wire t_240;
+    wire [18:0] t_241;
+    wire [10:0] t_242;
+    wire [18:0] t_243;
+    wire t_244;
+    wire [18:0] t_245;
+    wire [10:0] t_246;
+    wire [18:0] t_247;
+    wire t_248;
+    wire [18:0] t_249;
+    wire [10:0] t_250;
+    wire [18:0] t_251;
+    wire t_252;
+    wire [18:0] t_253;
+    wire [10:0] t_254;
+    wire [18:0] t_255;
+    wire t_256;
+    wire [18:0] t_257;
+    wire [10:0] t_258;
+    wire [18:0] t_259;
+    wire t_260;
+    wire [18:0] t_261;
+    wire [10:0] t_262;
+    wire [18:0] t_263;
+    wire t_264;
+    wire [18:0] t_265;
+    wire [10:0] t_266;
+    wire [18:0] t_267;
+    wire t_268;
+    wire [18:0] t_269;
+    wire [10:0] t_270;
+    wire [18:0] t_271;
+    wire t_272;
+    wire [18:0] t_273;
+    wire [10:0] t_274;
+    wire [18:0] t_275;
+    wire t_276;
+    wire [18:0] t_277;
+    wire [10:0] t_278;
+    wire [18:0] t_279;
+    wire t_280;
+    wire [18:0] t_281;
+    wire [10:0] t_282;
+    wire [18:0] t_283;
+    wire t_284;
+    wire [18:0] t_285;
+    wire [10:0] t_286;
+    wire [18:0] t_287;
+    wire t_288;
+    wire [18:0] t_289;
+    wire [10:0] t_290;
+    wire [18:0] t_291;
+    wire t_292;
+    wire [18:0] t_293;
+    wire [10:0] t_294;
+    wire [18:0] t_295;
+    wire t_296;
+    wire [18:0] t_297;
+    wire [10:0] t_298;
+    wire [18:0] t_299;
+    wire t_300;
+    wire [18:0] t_301;
+    wire [10:0] t_302;
+    wire [18:0] t_303;
+    wire t_304;
+    wire [18:0] t_305;
+    wire [10:0] t_306;
+    wire [18:0] t_307;
+    wire t_308;
+    wire [18:0] t_309;
+    wire [10:0] t_310;
+    wire [18:0] t_311;
+    wire t_312;
+    wire [18:0] t_313;
+    wire [10:0] t_314;
+    wire [18:0] t_315;
+    wire t_316;
+    wire [18:0] t_317;
+    wire [10:0] t_318;
+    wire [33:0] t_319;
+    wire [33:0] t_320;
+    wire [33:0] t_321;
+    wire [33:0] t_322;
+    wire [33:0] t_323;
+    wire [33:0] t_324;
+    wire [33:0] t_325;
+    wire [33:0] t_326;
+    wire [33:0] t_327;
+    wire [33:0] t_328;
+    wire [33:0] t_329;
+    wire [33:0] t_330;
+    wire [33:0] t_331;
+    wire [33:0] t_332;
+    wire [33:0] t_333;
+    wire [43:0] t_334;
+    wire [31:0] t_335;
+    wire [15:0] t_336;
+    wire [15:0] t_337;
+    wire [63:0] t_338;
+    wire [31:0] t_339;
+    wire t_340;
+    wire [15:0] t_341;
+    wire t_342;
+    wire [7:0] t_343;
+    wire t_344;
+    wire [3:0] t_345;
+    wire t_346;
+    wire [1:0] t_347;
+    wire t_348;
+    wire [1:0] t_349;
+    wire [3:0] t_350;
+    wire [1:0] t_351;
+    wire t_352;
+    wire [1:0] t_353;
+    wire [7:0] t_354;
+    wire [3:0] t_355;
+    wire t_356;
+    wire [1:0] t_357;
+    wire t_358;
+    wire [1:0] t_359;
+    wire [3:0] t_360;
+    wire [1:0] t_361;
+    wire t_362;
+    wire [1:0] t_363;
+    wire [15:0] t_364;
+    wire [7:0] t_365;
+    wire t_366;
+    wire [3:0] t_367;
+    wire t_368;
+    wire [1:0] t_369;
+    wire t_370;
+    wire [1:0] t_371;
+    wire [3:0] t_372;
+    wire [1:0] t_373;
+    wire t_374;
+    wire [1:0] t_375;
+    wire [7:0] t_376;
+    wire [3:0] t_377;
+    wire t_378;
+    wire [1:0] t_379;
+    wire t_380;
+    wire [1:0] t_381;
+    wire [3:0] t_382;
+    wire [1:0] t_383;
+    wire t_384;
+    wire [1:0] t_385;
+    wire [31:0] t_386;
+    wire [15:0] t_387;
+    wire t_388;
+    wire [7:0] t_389;
+    wire t_390;
+    wire [3:0] t_391;
+    wire t_392;
+    wire [1:0] t_393;
+    wire t_394;
+    wire [1:0] t_395;
+    wire [3:0] t_396;
+    wire [1:0] t_397;
+    wire t_398;
+    wire [1:0] t_399;
+    wire [7:0] t_400;
+    wire [3:0] t_401;
+    wire t_402;
+    wire [1:0] t_403;
+    wire t_404;
+    wire [1:0] t_405;
+    wire [3:0] t_406;
+    wire [1:0] t_407;
+    wire t_408;
+    wire [1:0] t_409;
+    wire [15:0] t_410;
+    wire [7:0] t_411;
+    wire t_412;
+    wire [3:0] t_413;
+    wire t_414;
+    wire [1:0] t_415;
+    wire t_416;
+    wire [1:0] t_417;
+    wire [3:0] t_418;
+    wire [1:0] t_419;
+    wire t_420;
+    wire [1:0] t_421;
+    wire [7:0] t_422;
+    wire [3:0] t_423;
+    wire t_424;
+    wire [1:0] t_425;
+    wire t_426;
+    wire [1:0] t_427;
+    wire [3:0] t_428;
+    wire [1:0] t_429;
+    wire t_430;
+    wire [1:0] t_431;
+    wire [43:0] t_432;
+    wire [18:0] t_433;
+    wire t_434;
+    wire [18:0] t_435;
+    wire [10:0] t_436;
+    wire [63:0] t_437;
+    wire [31:0] t_438;
+    wire t_439;
+    wire [15:0] t_440;
+    wire t_441;
+    wire [7:0] t_442;
+    wire t_443;
+    wire [3:0] t_444;
+    wire t_445;
+    wire [1:0] t_446;
+    wire t_447;
+    wire [1:0] t_448;
+    wire [3:0] t_449;
+    wire [1:0] t_450;
+    wire t_451;
+    wire [1:0] t_452;
+    wire [7:0] t_453;
+    wire [3:0] t_454;
+    wire t_455;
+    wire [1:0] t_456;
+    wire t_457;
+    wire [1:0] t_458;
+    wire [3:0] t_459;
+    wire [1:0] t_460;
+    wire t_461;
+    wire [1:0] t_462;
+    wire [15:0] t_463;
+    wire [7:0] t_464;
+    wire t_465;
+    wire [3:0] t_466;
+    wire t_467;
+    wire [1:0] t_468;
+    wire t_469;
+    wire [1:0] t_470;
+    wire [3:0] t_471;
+    wire [1:0] t_472;
+    wire t_473;
+    wire [1:0] t_474;
+    wire [7:0] t_475;
+    wire [3:0] t_476;
+    wire t_477;
+    wire [1:0] t_478;
+    wire t_479;
+    wire [1:0] t_480;
+    wire [3:0] t_481;
+    wire [1:0] t_482;
+    wire t_483;
+    wire [1:0] t_484;
+    wire [31:0] t_485;
+    wire [15:0] t_486;
+    wire t_487;
+    wire [7:0] t_488;
+    wire t_489;
+    wire [3:0] t_490;
+    wire t_491;
+    wire [1:0] t_492;
+    wire t_493;
+    wire [1:0] t_494;
+    wire [3:0] t_495;
+    wire [1:0] t_496;
+    wire t_497;
+    wire [1:0] t_498;
+    wire [7:0] t_499;
+    wire [3:0] t_500;
+    wire t_501;
+    wire [1:0] t_502;
+    wire t_503;
+    wire [1:0] t_504;
+    wire [3:0] t_505;
+    wire [1:0] t_506;
+    wire t_507;
+    wire [1:0] t_508;
+    wire [15:0] t_509;
+    wire [7:0] t_510;
+    wire t_511;
+    wire [3:0] t_512;
+    wire t_513;
+    wire [1:0] t_514;
+    wire t_515;
+    wire [1:0] t_516;
+    wire [3:0] t_517;
+    wire [1:0] t_518;
+    wire t_519;
+    wire [1:0] t_520;
+    wire [7:0] t_521;
+    wire [3:0] t_522;
+    wire t_523;
+    wire [1:0] t_524;
+    wire t_525;
+    wire [1:0] t_526;
+    wire [3:0] t_527;
+    wire [1:0] t_528;
+    wire t_529;
+    wire [1:0] t_530;
+    wire [43:0] t_531;
+    wire [18:0] t_532;
+    wire t_533;
+    wire [18:0] t_534;
+    wire [10:0] t_535;
+    wire [31:0] t_536;
+    wire [15:0] t_537;
+    wire [15:0] t_538;
+    wire [11:0] t_539;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
-    assign t_1 = cur_tokens[15:0];
-    assign t_2 = ({7'h0, {12'h0, a_beat}} * {24'h0, 7'h10});
-    assign t_3 = a_target[15:0];
-    assign t_4 = {{26{t_3[15]}}, t_3};
-    assign t_5 = (((({t_4[34:0], 7'h0} + {t_4[31:0], 10'h0}) - ({t_4[40:0], 1'h0} + {t_4[38:0], 3'h0})) + (({t_4[29:0], 12'h0} + {t_4[27:0], 14'h0}) + ({t_4[25:0], 16'h0} - {t_4[21:0], 20'h0}))) + ({t_4[16:0], 25'h0} - {t_4[18:0], 23'h0}));
-    assign t_6 = a_target[31:16];
-    assign t_7 = {{26{t_6[15]}}, t_6};
-    assign t_8 = (((({t_7[34:0], 7'h0} + {t_7[31:0], 10'h0}) - ({t_7[40:0], 1'h0} + {t_7[38:0], 3'h0})) + (({t_7[29:0], 12'h0} + {t_7[27:0], 14'h0}) + ({t_7[25:0], 16'h0} - {t_7[21:0], 20'h0}))) + ({t_7[16:0], 25'h0} - {t_7[18:0], 23'h0}));
-    assign t_9 = a_target[47:32];
-    assign t_10 = {{26{t_9[15]}}, t_9};
-    assign t_11 = (((({t_10[34:0], 7'h0} + {t_10[31:0], 10'h0}) - ({t_10[40:0], 1'h0} + {t_10[38:0], 3'h0})) + (({t_10[29:0], 12'h0} + {t_10[27:0], 14'h0}) + ({t_10[25:0], 16'h0} - {t_10[21:0], 20'h0}))) + ({t_10[16:0], 25'h0} - {t_10[18:0], 23'h0}));
-    assign t_12 = a_target[63:48];
-    assign t_13 = {{26{t_12[15]}}, t_12};
-    assign t_14 = (((({t_13[34:0], 7'h0} + {t_13[31:0], 10'h0}) - ({t_13[40:0], 1'h0} + {t_13[38:0], 3'h0})) + (({t_13[29:0], 12'h0} + {t_13[27:0], 14'h0}) + ({t_13[25:0], 16'h0} - {t_13[21:0], 20'h0}))) + ({t_13[16:0], 25'h0} - {t_13[18:0], 23'h0}));
-    assign t_15 = a_target[79:64];
-    assign t_16 = {{26{t_15[15]}}, t_15};
-    assign t_17 = (((({t_16[34:0], 7'h0} + {t_16[31:0], 10'h0}) - ({t_16[40:0], 1'h0} + {t_16[38:0], 3'h0})) + (({t_16[29:0], 12'h0} + {t_16[27:0], 14'h0}) + ({t_16[25:0], 16'h0} - {t_16[21:0], 20'h0}))) + ({t_16[16:0], 25'h0} - {t_16[18:0], 23'h0}));
-    assign t_18 = a_target[95:80];
-    assign t_19 = {{26{t_18[15]}}, t_18};
-    assign t_20 = (((({t_19[34:0], 7'h0} + {t_19[31:0], 10'h0}) - ({t_19[40:0], 1'h0} + {t_19[38:0], 3'h0})) + (({t_19[29:0], 12'h0} + {t_19[27:0], 14'h0}) + ({t_19[25:0], 16'h0} - {t_19[21:0], 20'h0}))) + ({t_19[16:0], 25'h0} - {t_19[18:0], 23'h0}));
-    assign t_21 = a_target[111:96];
-    assign t_22 = {{26{t_21[15]}}, t_21};
-    assign t_23 = (((({t_22[34:0], 7'h0} + {t_22[31:0], 10'h0}) - ({t_22[40:0], 1'h0} + {t_22[38:0], 3'h0})) + (({t_22[29:0], 12'h0} + {t_22[27:0], 14'h0}) + ({t_22[25:0], 16'h0} - {t_22[21:0], 20'h0}))) + ({t_22[16:0], 25'h0} - {t_22[18:0], 23'h0}));
-    assign t_24 = a_target[127:112];
-    assign t_25 = {{26{t_24[15]}}, t_24};
-    assign t_26 = (((({t_25[34:0], 7'h0} + {t_25[31:0], 10'h0}) - ({t_25[40:0], 1'h0} + {t_25[38:0], 3'h0})) + (({t_25[29:0], 12'h0} + {t_25[27:0], 14'h0}) + ({t_25[25:0], 16'h0} - {t_25[21:0], 20'h0}))) + ({t_25[16:0], 25'h0} - {t_25[18:0], 23'h0}));
-    assign t_27 = a_target[143:128];
-    assign t_28 = {{26{t_27[15]}}, t_27};
-    assign t_29 = (((({t_28[34:0], 7'h0} + {t_28[31:0], 10'h0}) - ({t_28[40:0], 1'h0} + {t_28[38:0], 3'h0})) + (({t_28[29:0], 12'h0} + {t_28[27:0], 14'h0}) + ({t_28[25:0], 16'h0} - {t_28[21:0], 20'h0}))) + ({t_28[16:0], 25'h0} - {t_28[18:0], 23'h0}));
-    assign t_30 = a_target[159:144];
-    assign t_31 = {{26{t_30[15]}}, t_30};
-    assign t_32 = (((({t_31[34:0], 7'h0} + {t_31[31:0], 10'h0}) - ({t_31[40:0], 1'h0} + {t_31[38:0], 3'h0})) + (({t_31[29:0], 12'h0} + {t_31[27:0], 14'h0}) + ({t_31[25:0], 16'h0} - {t_31[21:0], 20'h0}))) + ({t_31[16:0], 25'h0} - {t_31[18:0], 23'h0}));
-    assign t_33 = a_target[175:160];
-    assign t_34 = {{26{t_33[15]}}, t_33};
-    assign t_35 = (((({t_34[34:0], 7'h0} + {t_34[31:0], 10'h0}) - ({t_34[40:0], 1'h0} + {t_34[38:0], 3'h0})) + (({t_34[29:0], 12'h0} + {t_34[27:0], 14'h0}) + ({t_34[25:0], 16'h0} - {t_34[21:0], 20'h0}))) + ({t_34[16:0], 25'h0} - {t_34[18:0], 23'h0}));
-    assign t_36 = a_target[191:176];
-    assign t_37 = {{26{t_36[15]}}, t_36};
-    assign t_38 = (((({t_37[34:0], 7'h0} + {t_37[31:0], 10'h0}) - ({t_37[40:0], 1'h0} + {t_37[38:0], 3'h0})) + (({t_37[29:0], 12'h0} + {t_37[27:0], 14'h0}) + ({t_37[25:0], 16'h0} - {t_37[21:0], 20'h0}))) + ({t_37[16:0], 25'h0} - {t_37[18:0], 23'h0}));
-    assign t_39 = a_target[207:192];
-    assign t_40 = {{26{t_39[15]}}, t_39};
-    assign t_41 = (((({t_40[34:0], 7'h0} + {t_40[31:0], 10'h0}) - ({t_40[40:0], 1'h0} + {t_40[38:0], 3'h0})) + (({t_40[29:0], 12'h0} + {t_40[27:0], 14'h0}) + ({t_40[25:0], 16'h0} - {t_40[21:0], 20'h0}))) + ({t_40[16:0], 25'h0} - {t_40[18:0], 23'h0}));
-    assign t_42 = a_target[223:208];
-    assign t_43 = {{26{t_42[15]}}, t_42};
-    assign t_44 = (((({t_43[34:0], 7'h0} + {t_43[31:0], 10'h0}) - ({t_43[40:0], 1'h0} + {t_43[38:0], 3'h0})) + (({t_43[29:0], 12'h0} + {t_43[27:0], 14'h0}) + ({t_43[25:0], 16'h0} - {t_43[21:0], 20'h0}))) + ({t_43[16:0], 25'h0} - {t_43[18:0], 23'h0}));
-    assign t_45 = a_target[239:224];
-    assign t_46 = {{26{t_45[15]}}, t_45};
-    assign t_47 = (((({t_46[34:0], 7'h0} + {t_46[31:0], 10'h0}) - ({t_46[40:0], 1'h0} + {t_46[38:0], 3'h0})) + (({t_46[29:0], 12'h0} + {t_46[27:0], 14'h0}) + ({t_46[25:0], 16'h0} - {t_46[21:0], 20'h0}))) + ({t_46[16:0], 25'h0} - {t_46[18:0], 23'h0}));
-    assign t_48 = a_target[255:240];
-    assign t_49 = {{26{t_48[15]}}, t_48};
-    assign t_50 = (((({t_49[34:0], 7'h0} + {t_49[31:0], 10'h0}) - ({t_49[40:0], 1'h0} + {t_49[38:0], 3'h0})) + (({t_49[29:0], 12'h0} + {t_49[27:0], 14'h0}) + ({t_49[25:0], 16'h0} - {t_49[21:0], 20'h0}))) + ({t_49[16:0], 25'h0} - {t_49[18:0], 23'h0}));
-    assign t_51 = a_draft[15:0];
-    assign t_52 = {{26{t_51[15]}}, t_51};
-    assign t_53 = (((({t_52[34:0], 7'h0} + {t_52[31:0], 10'h0}) - ({t_52[40:0], 1'h0} + {t_52[38:0], 3'h0})) + (({t_52[29:0], 12'h0} + {t_52[27:0], 14'h0}) + ({t_52[25:0], 16'h0} - {t_52[21:0], 20'h0}))) + ({t_52[16:0], 25'h0} - {t_52[18:0], 23'h0}));
-    assign t_54 = a_draft[31:16];
-    assign t_55 = {{26{t_54[15]}}, t_54};
-    assign t_56 = (((({t_55[34:0], 7'h0} + {t_55[31:0], 10'h0}) - ({t_55[40:0], 1'h0} + {t_55[38:0], 3'h0})) + (({t_55[29:0], 12'h0} + {t_55[27:0], 14'h0}) + ({t_55[25:0], 16'h0} - {t_55[21:0], 20'h0}))) + ({t_55[16:0], 25'h0} - {t_55[18:0], 23'h0}));
-    assign t_57 = a_draft[47:32];
-    assign t_58 = {{26{t_57[15]}}, t_57};
-    assign t_59 = (((({t_58[34:0], 7'h0} + {t_58[31:0], 10'h0}) - ({t_58[40:0], 1'h0} + {t_58[38:0], 3'h0})) + (({t_58[29:0], 12'h0} + {t_58[27:0], 14'h0}) + ({t_58[25:0], 16'h0} - {t_58[21:0], 20'h0}))) + ({t_58[16:0], 25'h0} - {t_58[18:0], 23'h0}));
-    assign t_60 = a_draft[63:48];
-    assign t_61 = {{26{t_60[15]}}, t_60};
-    assign t_62 = (((({t_61[34:0], 7'h0} + {t_61[31:0], 10'h0}) - ({t_61[40:0], 1'h0} + {t_61[38:0], 3'h0})) + (({t_61[29:0], 12'h0} + {t_61[27:0], 14'h0}) + ({t_61[25:0], 16'h0} - {t_61[21:0], 20'h0}))) + ({t_61[16:0], 25'h0} - {t_61[18:0], 23'h0}));
-    assign t_63 = a_draft[79:64];
-    assign t_64 = {{26{t_63[15]}}, t_63};
-    assign t_65 = (((({t_64[34:0], 7'h0} + {t_64[31:0], 10'h0}) - ({t_64[40:0], 1'h0} + {t_64[38:0], 3'h0})) + (({t_64[29:0], 12'h0} + {t_64[27:0], 14'h0}) + ({t_64[25:0], 16'h0} - {t_64[21:0], 20'h0}))) + ({t_64[16:0], 25'h0} - {t_64[18:0], 23'h0}));
-    assign t_66 = a_draft[95:80];
-    assign t_67 = {{26{t_66[15]}}, t_66};
-    assign t_68 = (((({t_67[34:0], 7'h0} + {t_67[31:0], 10'h0}) - ({t_67[40:0], 1'h0} + {t_67[38:0], 3'h0})) + (({t_67[29:0], 12'h0} + {t_67[27:0], 14'h0}) + ({t_67[25:0], 16'h0} - {t_67[21:0], 20'h0}))) + ({t_67[16:0], 25'h0} - {t_67[18:0], 23'h0}));
-    assign t_69 = a_draft[111:96];
-    assign t_70 = {{26{t_69[15]}}, t_69};
-    assign t_71 = (((({t_70[34:0], 7'h0} + {t_70[31:0], 10'h0}) - ({t_70[40:0], 1'h0} + {t_70[38:0], 3'h0})) + (({t_70[29:0], 12'h0} + {t_70[27:0], 14'h0}) + ({t_70[25:0], 16'h0} - {t_70[21:0], 20'h0}))) + ({t_70[16:0], 25'h0} - {t_70[18:0], 23'h0}));
-    assign t_72 = a_draft[127:112];
-    assign t_73 = {{26{t_72[15]}}, t_72};
-    assign t_74 = (((({t_73[34:0], 7'h0} + {t_73[31:0], 10'h0}) - ({t_73[40:0], 1'h0} + {t_73[38:0], 3'h0})) + (({t_73[29:0], 12'h0} + {t_73[27:0], 14'h0}) + ({t_73[25:0], 16'h0} - {t_73[21:0], 20'h0}))) + ({t_73[16:0], 25'h0} - {t_73[18:0], 23'h0}));
-    assign t_75 = a_draft[143:128];
-    assign t_76 = {{26{t_75[15]}}, t_75};
-    assign t_77 = (((({t_76[34:0], 7'h0} + {t_76[31:0], 10'h0}) - ({t_76[40:0], 1'h0} + {t_76[38:0], 3'h0})) + (({t_76[29:0], 12'h0} + {t_76[27:0], 14'h0}) + ({t_76[25:0], 16'h0} - {t_76[21:0], 20'h0}))) + ({t_76[16:0], 25'h0} - {t_76[18:0], 23'h0}));
-    assign t_78 = a_draft[159:144];
-    assign t_79 = {{26{t_78[15]}}, t_78};
-    assign t_80 = (((({t_79[34:0], 7'h0} + {t_79[31:0], 10'h0}) - ({t_79[40:0], 1'h0} + {t_79[38:0], 3'h0})) + (({t_79[29:0], 12'h0} + {t_79[27:0], 14'h0}) + ({t_79[25:0], 16'h0} - {t_79[21:0], 20'h0}))) + ({t_79[16:0], 25'h0} - {t_79[18:0], 23'h0}));
-    assign t_81 = a_draft[175:160];
-    assign t_82 = {{26{t_81[15]}}, t_81};
-    assign t_83 = (((({t_82[34:0], 7'h0} + {t_82[31:0], 10'h0}) - ({t_82[40:0], 1'h0} + {t_82[38:0], 3'h0})) + (({t_82[29:0], 12'h0} + {t_82[27:0], 14'h0}) + ({t_82[25:0], 16'h0} - {t_82[21:0], 20'h0}))) + ({t_82[16:0], 25'h0} - {t_82[18:0], 23'h0}));
-    assign t_84 = a_draft[191:176];
-    assign t_85 = {{26{t_84[15]}}, t_84};
-    assign t_86 = (((({t_85[34:0], 7'h0} + {t_85[31:0], 10'h0}) - ({t_85[40:0], 1'h0} + {t_85[38:0], 3'h0})) + (({t_85[29:0], 12'h0} + {t_85[27:0], 14'h0}) + ({t_85[25:0], 16'h0} - {t_85[21:0], 20'h0}))) + ({t_85[16:0], 25'h0} - {t_85[18:0], 23'h0}));
-    assign t_87 = a_draft[207:192];
-    assign t_88 = {{26{t_87[15]}}, t_87};
-    assign t_89 = (((({t_88[34:0], 7'h0} + {t_88[31:0], 10'h0}) - ({t_88[40:0], 1'h0} + {t_88[38:0], 3'h0})) + (({t_88[29:0], 12'h0} + {t_88[27:0], 14'h0}) + ({t_88[25:0], 16'h0} - {t_88[21:0], 20'h0}))) + ({t_88[16:0], 25'h0} - {t_88[18:0], 23'h0}));
-    assign t_90 = a_draft[223:208];
-    assign t_91 = {{26{t_90[15]}}, t_90};
-    assign t_92 = (((({t_91[34:0], 7'h0} + {t_91[31:0], 10'h0}) - ({t_91[40:0], 1'h0} + {t_91[38:0], 3'h0})) + (({t_91[29:0], 12'h0} + {t_91[27:0], 14'h0}) + ({t_91[25:0], 16'h0} - {t_91[21:0], 20'h0}))) + ({t_91[16:0], 25'h0} - {t_91[18:0], 23'h0}));
-    assign t_93 = a_draft[239:224];
-    assign t_94 = {{26{t_93[15]}}, t_93};
-    assign t_95 = (((({t_94[34:0], 7'h0} + {t_94[31:0], 10'h0}) - ({t_94[40:0], 1'h0} + {t_94[38:0], 3'h0})) + (({t_94[29:0], 12'h0} + {t_94[27:0], 14'h0}) + ({t_94[25:0], 16'h0} - {t_94[21:0], 20'h0}))) + ({t_94[16:0], 25'h0} - {t_94[18:0], 23'h0}));
-    assign t_96 = a_draft[255:240];
-    assign t_97 = {{26{t_96[15]}}, t_96};
-    assign t_98 = (((({t_97[34:0], 7'h0} + {t_97[31:0], 10'h0}) - ({t_97[40:0], 1'h0} + {t_97[38:0], 3'h0})) + (({t_97[29:0], 12'h0} + {t_97[27:0], 14'h0}) + ({t_97[25:0], 16'h0} - {t_97[21:0], 20'h0}))) + ({t_97[16:0], 25'h0} - {t_97[18:0], 23'h0}));
-    assign t_99 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
-    assign t_100 = b_lanes[8];
-    assign t_101 = b_lanes[9];
-    assign t_102 = (t_100 | t_101);
-    assign t_103 = b_lanes[10];
-    assign t_104 = b_lanes[11];
-    assign t_105 = (t_103 | t_104);
-    assign t_106 = (t_102 | t_105);
-    assign t_107 = b_lanes[12];
-    assign t_108 = b_lanes[13];
-    assign t_109 = (t_107 | t_108);
-    assign t_110 = b_lanes[14];
-    assign t_111 = b_lanes[15];
-    assign t_112 = (t_110 | t_111);
-    assign t_113 = (t_109 | t_112);
-    assign t_114 = b_lanes[0];
-    assign t_115 = b_lanes[1];
-    assign t_116 = (t_114 | t_115);
-    assign t_117 = b_lanes[2];
-    assign t_118 = b_lanes[3];
-    assign t_119 = (t_117 | t_118);
-    assign t_120 = (t_116 | t_119);
-    assign t_121 = b_lanes[4];
-    assign t_122 = b_lanes[5];
-    assign t_123 = (t_121 | t_122);
-    assign t_124 = b_lanes[6];
-    assign t_125 = b_lanes[7];
-    assign t_126 = (t_124 | t_125);
-    assign t_127 = (t_123 | t_126);
-    assign t_128 = ((t_115 & ((~t_114) | ($signed(b_t_y0) < $signed(b_t_y1)))) ? b_t_y1 : b_t_y0);
-    assign t_129 = ((t_118 & ((~t_117) | ($signed(b_t_y2) < $signed(b_t_y3)))) ? b_t_y3 : b_t_y2);
-    assign t_130 = ((t_119 & ((~t_116) | ($signed(t_128) < $signed(t_129)))) ? t_129 : t_128);
-    assign t_131 = ((t_122 & ((~t_121) | ($signed(b_t_y4) < $signed(b_t_y5)))) ? b_t_y5 : b_t_y4);
-    assign t_132 = ((t_125 & ((~t_124) | ($signed(b_t_y6) < $signed(b_t_y7)))) ? b_t_y7 : b_t_y6);
-    assign t_133 = ((t_126 & ((~t_123) | ($signed(t_131) < $signed(t_132)))) ? t_132 : t_131);
-    assign t_134 = ((t_127 & ((~t_120) | ($signed(t_130) < $signed(t_133)))) ? t_133 : t_130);
-    assign t_135 = ((t_101 & ((~t_100) | ($signed(b_t_y8) < $signed(b_t_y9)))) ? b_t_y9 : b_t_y8);
-    assign t_136 = ((t_104 & ((~t_103) | ($signed(b_t_y10) < $signed(b_t_y11)))) ? b_t_y11 : b_t_y10);
-    assign t_137 = ((t_105 & ((~t_102) | ($signed(t_135) < $signed(t_136)))) ? t_136 : t_135);
-    assign t_138 = ((t_108 & ((~t_107) | ($signed(b_t_y12) < $signed(b_t_y13)))) ? b_t_y13 : b_t_y12);
-    assign t_139 = ((t_111 & ((~t_110) | ($signed(b_t_y14) < $signed(b_t_y15)))) ? b_t_y15 : b_t_y14);
-    assign t_140 = ((t_112 & ((~t_109) | ($signed(t_138) < $signed(t_139)))) ? t_139 : t_138);
-    assign t_141 = ((t_113 & ((~t_106) | ($signed(t_137) < $signed(t_140)))) ? t_140 : t_137);
-    assign t_142 = (b_control_mode == 2'h0);
-    assign t_143 = ({{1{c_t_max_y[16]}}, c_t_max_y} + 18'hff);
-    assign t_144 = t_143[17:8];
-    assign t_145 = b_draft_lanes[8];
-    assign t_146 = b_draft_lanes[9];
-    assign t_147 = (t_145 | t_146);
-    assign t_148 = b_draft_lanes[10];
-    assign t_149 = b_draft_lanes[11];
-    assign t_150 = (t_148 | t_149);
-    assign t_151 = (t_147 | t_150);
-    assign t_152 = b_draft_lanes[12];
-    assign t_153 = b_draft_lanes[13];
-    assign t_154 = (t_152 | t_153);
-    assign t_155 = b_draft_lanes[14];
-    assign t_156 = b_draft_lanes[15];
-    assign t_157 = (t_155 | t_156);
-    assign t_158 = (t_154 | t_157);
-    assign t_159 = b_draft_lanes[0];
-    assign t_160 = b_draft_lanes[1];
-    assign t_161 = (t_159 | t_160);
-    assign t_162 = b_draft_lanes[2];
-    assign t_163 = b_draft_lanes[3];
-    assign t_164 = (t_162 | t_163);
-    assign t_165 = (t_161 | t_164);
-    assign t_166 = b_draft_lanes[4];
-    assign t_167 = b_draft_lanes[5];
-    assign t_168 = (t_166 | t_167);
-    assign t_169 = b_draft_lanes[6];
-    assign t_170 = b_draft_lanes[7];
-    assign t_171 = (t_169 | t_170);
-    assign t_172 = (t_168 | t_171);
-    assign t_173 = ((t_160 & ((~t_159) | ($signed(b_d_y0) < $signed(b_d_y1)))) ? b_d_y1 : b_d_y0);
-    assign t_174 = ((t_163 & ((~t_162) | ($signed(b_d_y2) < $signed(b_d_y3)))) ? b_d_y3 : b_d_y2);
-    assign t_175 = ((t_164 & ((~t_161) | ($signed(t_173) < $signed(t_174)))) ? t_174 : t_173);
-    assign t_176 = ((t_167 & ((~t_166) | ($signed(b_d_y4) < $signed(b_d_y5)))) ? b_d_y5 : b_d_y4);
-    assign t_177 = ((t_170 & ((~t_169) | ($signed(b_d_y6) < $signed(b_d_y7)))) ? b_d_y7 : b_d_y6);
-    assign t_178 = ((t_171 & ((~t_168) | ($signed(t_176) < $signed(t_177)))) ? t_177 : t_176);
-    assign t_179 = ((t_172 & ((~t_165) | ($signed(t_175) < $signed(t_178)))) ? t_178 : t_175);
-    assign t_180 = ((t_146 & ((~t_145) | ($signed(b_d_y8) < $signed(b_d_y9)))) ? b_d_y9 : b_d_y8);
-    assign t_181 = ((t_149 & ((~t_148) | ($signed(b_d_y10) < $signed(b_d_y11)))) ? b_d_y11 : b_d_y10);
-    assign t_182 = ((t_150 & ((~t_147) | ($signed(t_180) < $signed(t_181)))) ? t_181 : t_180);
-    assign t_183 = ((t_153 & ((~t_152) | ($signed(b_d_y12) < $signed(b_d_y13)))) ? b_d_y13 : b_d_y12);
-    assign t_184 = ((t_156 & ((~t_155) | ($signed(b_d_y14) < $signed(b_d_y15)))) ? b_d_y15 : b_d_y14);
-    assign t_185 = ((t_157 & ((~t_154) | ($signed(t_183) < $signed(t_184)))) ? t_184 : t_183);
-    assign t_186 = ((t_158 & ((~t_151) | ($signed(t_182) < $signed(t_185)))) ? t_185 : t_182);
-    assign t_187 = ({{1{c_d_max_y[16]}}, c_d_max_y} + 18'hff);
-    assign t_188 = t_187[17:8];
-    assign t_189 = d_t_delta0[24:8];
-    assign t_190 = d_t_delta1[24:8];
-    assign t_191 = d_t_delta2[24:8];
-    assign t_192 = d_t_delta3[24:8];
-    assign t_193 = d_t_delta4[24:8];
-    assign t_194 = d_t_delta5[24:8];
-    assign t_195 = d_t_delta6[24:8];
-    assign t_196 = d_t_delta7[24:8];
-    assign t_197 = d_t_delta8[24:8];
-    assign t_198 = d_t_delta9[24:8];
-    assign t_199 = d_t_delta10[24:8];
-    assign t_200 = d_t_delta11[24:8];
-    assign t_201 = d_t_delta12[24:8];
-    assign t_202 = d_t_delta13[24:8];
-    assign t_203 = d_t_delta14[24:8];
-    assign t_204 = d_t_delta15[24:8];
-    assign t_205 = d_d_delta0[24:8];
-    assign t_206 = d_d_delta1[24:8];
-    assign t_207 = d_d_delta2[24:8];
-    assign t_208 = d_d_delta3[24:8];
-    assign t_209 = d_d_delta4[24:8];
-    assign t_210 = d_d_delta5[24:8];
-    assign t_211 = d_d_delta6[24:8];
-    assign t_212 = d_d_delta7[24:8];
-    assign t_213 = d_d_delta8[24:8];
-    assign t_214 = d_d_delta9[24:8];
-    assign t_215 = d_d_delta10[24:8];
-    assign t_216 = d_d_delta11[24:8];
-    assign t_217 = d_d_delta12[24:8];
-    assign t_218 = d_d_delta13[24:8];
-    assign t_219 = d_d_delta14[24:8];
-    assign t_220 = d_d_delta15[24:8];
-    assign t_221 = ({44'h0, d_d_e0} * {29'h0, sum_t});
-    assign t_222 = ({44'h0, d_t_e0} * {29'h0, sum_d});
-    assign t_223 = ({44'h0, d_d_e1} * {29'h0, sum_t});
-    assign t_224 = ({44'h0, d_t_e1} * {29'h0, sum_d});
-    assign t_225 = ({44'h0, d_d_e2} * {29'h0, sum_t});
-    assign t_226 = ({44'h0, d_t_e2} * {29'h0, sum_d});
-    assign t_227 = ({44'h0, d_d_e3} * {29'h0, sum_t});
-    assign t_228 = ({44'h0, d_t_e3} * {29'h0, sum_d});
-    assign t_229 = ({44'h0, d_d_e4} * {29'h0, sum_t});
-    assign t_230 = ({44'h0, d_t_e4} * {29'h0, sum_d});
-    assign t_231 = ({44'h0, d_d_e5} * {29'h0, sum_t});
-    assign t_232 = ({44'h0, d_t_e5} * {29'h0, sum_d});
-    assign t_233 = ({44'h0, d_d_e6} * {29'h0, sum_t});
-    assign t_234 = ({44'h0, d_t_e6} * {29'h0, sum_d});
-    assign t_235 = ({44'h0, d_d_e7} * {29'h0, sum_t});
-    assign t_236 = ({44'h0, d_t_e7} * {29'h0, sum_d});
-    assign t_237 = ({44'h0, d_d_e8} * {29'h0, sum_t});
-    assign t_238 = ({44'h0, d_t_e8} * {29'h0, sum_d});
-    assign t_239 = ({44'h0, d_d_e9} * {29'h0, sum_t});
-    assign t_240 = ({44'h0, d_t_e9} * {29'h0, sum_d});
-    assign t_241 = ({44'h0, d_d_e10} * {29'h0, sum_t});
-    assign t_242 = ({44'h0, d_t_e10} * {29'h0, sum_d});
-    assign t_243 = ({44'h0, d_d_e11} * {29'h0, sum_t});
-    assign t_244 = ({44'h0, d_t_e11} * {29'h0, sum_d});
-    assign t_245 = ({44'h0, d_d_e12} * {29'h0, sum_t});
-    assign t_246 = ({44'h0, d_t_e12} * {29'h0, sum_d});
-    assign t_247 = ({44'h0, d_d_e13} * {29'h0, sum_t});
-    assign t_248 = ({44'h0, d_t_e13} * {29'h0, sum_d});
-    assign t_249 = ({44'h0, d_d_e14} * {29'h0, sum_t});
-    assign t_250 = ({44'h0, d_t_e14} * {29'h0, sum_d});
-    assign t_251 = ({44'h0, d_d_e15} * {29'h0, sum_t});
-    assign t_252 = ({44'h0, d_t_e15} * {29'h0, sum_d});
-    assign t_253 = cur_uniforms[31:0];
-    assign t_254 = ({{1{rho_t[16]}}, rho_t} - {{1{cap_ref_t[16]}}, cap_ref_t});
-    assign t_255 = ({{1{rho_d[16]}}, rho_d} - {{1{cap_ref_d[16]}}, cap_ref_d});
-    assign t_256 = cur_uniforms[31:0];
-    assign t_257 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_1 = {{29'h0, gen_step}, 1'h0};
+    assign t_2 = {{29'h0, gen_step}, 1'h0};
+    assign t_3 = cur_tokens[15:0];
+    assign t_4 = ({7'h0, {12'h0, a_beat}} * {24'h0, 7'h10});
+    assign t_5 = a_target[15:0];
+    assign t_6 = {{26{t_5[15]}}, t_5};
+    assign t_7 = (((({t_6[34:0], 7'h0} + {t_6[31:0], 10'h0}) - ({t_6[40:0], 1'h0} + {t_6[38:0], 3'h0})) + (({t_6[29:0], 12'h0} + {t_6[27:0], 14'h0}) + ({t_6[25:0], 16'h0} - {t_6[21:0], 20'h0}))) + ({t_6[16:0], 25'h0} - {t_6[18:0], 23'h0}));
+    assign t_8 = a_target[31:16];
+    assign t_9 = {{26{t_8[15]}}, t_8};
+    assign t_10 = (((({t_9[34:0], 7'h0} + {t_9[31:0], 10'h0}) - ({t_9[40:0], 1'h0} + {t_9[38:0], 3'h0})) + (({t_9[29:0], 12'h0} + {t_9[27:0], 14'h0}) + ({t_9[25:0], 16'h0} - {t_9[21:0], 20'h0}))) + ({t_9[16:0], 25'h0} - {t_9[18:0], 23'h0}));
+    assign t_11 = a_target[47:32];
+    assign t_12 = {{26{t_11[15]}}, t_11};
+    assign t_13 = (((({t_12[34:0], 7'h0} + {t_12[31:0], 10'h0}) - ({t_12[40:0], 1'h0} + {t_12[38:0], 3'h0})) + (({t_12[29:0], 12'h0} + {t_12[27:0], 14'h0}) + ({t_12[25:0], 16'h0} - {t_12[21:0], 20'h0}))) + ({t_12[16:0], 25'h0} - {t_12[18:0], 23'h0}));
+    assign t_14 = a_target[63:48];
+    assign t_15 = {{26{t_14[15]}}, t_14};
+    assign t_16 = (((({t_15[34:0], 7'h0} + {t_15[31:0], 10'h0}) - ({t_15[40:0], 1'h0} + {t_15[38:0], 3'h0})) + (({t_15[29:0], 12'h0} + {t_15[27:0], 14'h0}) + ({t_15[25:0], 16'h0} - {t_15[21:0], 20'h0}))) + ({t_15[16:0], 25'h0} - {t_15[18:0], 23'h0}));
+    assign t_17 = a_target[79:64];
+    assign t_18 = {{26{t_17[15]}}, t_17};
+    assign t_19 = (((({t_18[34:0], 7'h0} + {t_18[31:0], 10'h0}) - ({t_18[40:0], 1'h0} + {t_18[38:0], 3'h0})) + (({t_18[29:0], 12'h0} + {t_18[27:0], 14'h0}) + ({t_18[25:0], 16'h0} - {t_18[21:0], 20'h0}))) + ({t_18[16:0], 25'h0} - {t_18[18:0], 23'h0}));
+    assign t_20 = a_target[95:80];
+    assign t_21 = {{26{t_20[15]}}, t_20};
+    assign t_22 = (((({t_21[34:0], 7'h0} + {t_21[31:0], 10'h0}) - ({t_21[40:0], 1'h0} + {t_21[38:0], 3'h0})) + (({t_21[29:0], 12'h0} + {t_21[27:0], 14'h0}) + ({t_21[25:0], 16'h0} - {t_21[21:0], 20'h0}))) + ({t_21[16:0], 25'h0} - {t_21[18:0], 23'h0}));
+    assign t_23 = a_target[111:96];
+    assign t_24 = {{26{t_23[15]}}, t_23};
+    assign t_25 = (((({t_24[34:0], 7'h0} + {t_24[31:0], 10'h0}) - ({t_24[40:0], 1'h0} + {t_24[38:0], 3'h0})) + (({t_24[29:0], 12'h0} + {t_24[27:0], 14'h0}) + ({t_24[25:0], 16'h0} - {t_24[21:0], 20'h0}))) + ({t_24[16:0], 25'h0} - {t_24[18:0], 23'h0}));
+    assign t_26 = a_target[127:112];
+    assign t_27 = {{26{t_26[15]}}, t_26};
+    assign t_28 = (((({t_27[34:0], 7'h0} + {t_27[31:0], 10'h0}) - ({t_27[40:0], 1'h0} + {t_27[38:0], 3'h0})) + (({t_27[29:0], 12'h0} + {t_27[27:0], 14'h0}) + ({t_27[25:0], 16'h0} - {t_27[21:0], 20'h0}))) + ({t_27[16:0], 25'h0} - {t_27[18:0], 23'h0}));
+    assign t_29 = a_target[143:128];
+    assign t_30 = {{26{t_29[15]}}, t_29};
+    assign t_31 = (((({t_30[34:0], 7'h0} + {t_30[31:0], 10'h0}) - ({t_30[40:0], 1'h0} + {t_30[38:0], 3'h0})) + (({t_30[29:0], 12'h0} + {t_30[27:0], 14'h0}) + ({t_30[25:0], 16'h0} - {t_30[21:0], 20'h0}))) + ({t_30[16:0], 25'h0} - {t_30[18:0], 23'h0}));
+    assign t_32 = a_target[159:144];
+    assign t_33 = {{26{t_32[15]}}, t_32};
+    assign t_34 = (((({t_33[34:0], 7'h0} + {t_33[31:0], 10'h0}) - ({t_33[40:0], 1'h0} + {t_33[38:0], 3'h0})) + (({t_33[29:0], 12'h0} + {t_33[27:0], 14'h0}) + ({t_33[25:0], 16'h0} - {t_33[21:0], 20'h0}))) + ({t_33[16:0], 25'h0} - {t_33[18:0], 23'h0}));
+    assign t_35 = a_target[175:160];
+    assign t_36 = {{26{t_35[15]}}, t_35};
+    assign t_37 = (((({t_36[34:0], 7'h0} + {t_36[31:0], 10'h0}) - ({t_36[40:0], 1'h0} + {t_36[38:0], 3'h0})) + (({t_36[29:0], 12'h0} + {t_36[27:0], 14'h0}) + ({t_36[25:0], 16'h0} - {t_36[21:0], 20'h0}))) + ({t_36[16:0], 25'h0} - {t_36[18:0], 23'h0}));
+    assign t_38 = a_target[191:176];
+    assign t_39 = {{26{t_38[15]}}, t_38};
+    assign t_40 = (((({t_39[34:0], 7'h0} + {t_39[31:0], 10'h0}) - ({t_39[40:0], 1'h0} + {t_39[38:0], 3'h0})) + (({t_39[29:0], 12'h0} + {t_39[27:0], 14'h0}) + ({t_39[25:0], 16'h0} - {t_39[21:0], 20'h0}))) + ({t_39[16:0], 25'h0} - {t_39[18:0], 23'h0}));
+    assign t_41 = a_target[207:192];
+    assign t_42 = {{26{t_41[15]}}, t_41};
+    assign t_43 = (((({t_42[34:0], 7'h0} + {t_42[31:0], 10'h0}) - ({t_42[40:0], 1'h0} + {t_42[38:0], 3'h0})) + (({t_42[29:0], 12'h0} + {t_42[27:0], 14'h0}) + ({t_42[25:0], 16'h0} - {t_42[21:0], 20'h0}))) + ({t_42[16:0], 25'h0} - {t_42[18:0], 23'h0}));
+    assign t_44 = a_target[223:208];
+    assign t_45 = {{26{t_44[15]}}, t_44};
+    assign t_46 = (((({t_45[34:0], 7'h0} + {t_45[31:0], 10'h0}) - ({t_45[40:0], 1'h0} + {t_45[38:0], 3'h0})) + (({t_45[29:0], 12'h0} + {t_45[27:0], 14'h0}) + ({t_45[25:0], 16'h0} - {t_45[21:0], 20'h0}))) + ({t_45[16:0], 25'h0} - {t_45[18:0], 23'h0}));
+    assign t_47 = a_target[239:224];
+    assign t_48 = {{26{t_47[15]}}, t_47};
+    assign t_49 = (((({t_48[34:0], 7'h0} + {t_48[31:0], 10'h0}) - ({t_48[40:0], 1'h0} + {t_48[38:0], 3'h0})) + (({t_48[29:0], 12'h0} + {t_48[27:0], 14'h0}) + ({t_48[25:0], 16'h0} - {t_48[21:0], 20'h0}))) + ({t_48[16:0], 25'h0} - {t_48[18:0], 23'h0}));
+    assign t_50 = a_target[255:240];
+    assign t_51 = {{26{t_50[15]}}, t_50};
+    assign t_52 = (((({t_51[34:0], 7'h0} + {t_51[31:0], 10'h0}) - ({t_51[40:0], 1'h0} + {t_51[38:0], 3'h0})) + (({t_51[29:0], 12'h0} + {t_51[27:0], 14'h0}) + ({t_51[25:0], 16'h0} - {t_51[21:0], 20'h0}))) + ({t_51[16:0], 25'h0} - {t_51[18:0], 23'h0}));
+    assign t_53 = a_draft[15:0];
+    assign t_54 = {{26{t_53[15]}}, t_53};
+    assign t_55 = (((({t_54[34:0], 7'h0} + {t_54[31:0], 10'h0}) - ({t_54[40:0], 1'h0} + {t_54[38:0], 3'h0})) + (({t_54[29:0], 12'h0} + {t_54[27:0], 14'h0}) + ({t_54[25:0], 16'h0} - {t_54[21:0], 20'h0}))) + ({t_54[16:0], 25'h0} - {t_54[18:0], 23'h0}));
+    assign t_56 = a_draft[31:16];
+    assign t_57 = {{26{t_56[15]}}, t_56};
+    assign t_58 = (((({t_57[34:0], 7'h0} + {t_57[31:0], 10'h0}) - ({t_57[40:0], 1'h0} + {t_57[38:0], 3'h0})) + (({t_57[29:0], 12'h0} + {t_57[27:0], 14'h0}) + ({t_57[25:0], 16'h0} - {t_57[21:0], 20'h0}))) + ({t_57[16:0], 25'h0} - {t_57[18:0], 23'h0}));
+    assign t_59 = a_draft[47:32];
+    assign t_60 = {{26{t_59[15]}}, t_59};
+    assign t_61 = (((({t_60[34:0], 7'h0} + {t_60[31:0], 10'h0}) - ({t_60[40:0], 1'h0} + {t_60[38:0], 3'h0})) + (({t_60[29:0], 12'h0} + {t_60[27:0], 14'h0}) + ({t_60[25:0], 16'h0} - {t_60[21:0], 20'h0}))) + ({t_60[16:0], 25'h0} - {t_60[18:0], 23'h0}));
+    assign t_62 = a_draft[63:48];
+    assign t_63 = {{26{t_62[15]}}, t_62};
+    assign t_64 = (((({t_63[34:0], 7'h0} + {t_63[31:0], 10'h0}) - ({t_63[40:0], 1'h0} + {t_63[38:0], 3'h0})) + (({t_63[29:0], 12'h0} + {t_63[27:0], 14'h0}) + ({t_63[25:0], 16'h0} - {t_63[21:0], 20'h0}))) + ({t_63[16:0], 25'h0} - {t_63[18:0], 23'h0}));
+    assign t_65 = a_draft[79:64];
+    assign t_66 = {{26{t_65[15]}}, t_65};
+    assign t_67 = (((({t_66[34:0], 7'h0} + {t_66[31:0], 10'h0}) - ({t_66[40:0], 1'h0} + {t_66[38:0], 3'h0})) + (({t_66[29:0], 12'h0} + {t_66[27:0], 14'h0}) + ({t_66[25:0], 16'h0} - {t_66[21:0], 20'h0}))) + ({t_66[16:0], 25'h0} - {t_66[18:0], 23'h0}));
+    assign t_68 = a_draft[95:80];
+    assign t_69 = {{26{t_68[15]}}, t_68};
+    assign t_70 = (((({t_69[34:0], 7'h0} + {t_69[31:0], 10'h0}) - ({t_69[40:0], 1'h0} + {t_69[38:0], 3'h0})) + (({t_69[29:0], 12'h0} + {t_69[27:0], 14'h0}) + ({t_69[25:0], 16'h0} - {t_69[21:0], 20'h0}))) + ({t_69[16:0], 25'h0} - {t_69[18:0], 23'h0}));
+    assign t_71 = a_draft[111:96];
+    assign t_72 = {{26{t_71[15]}}, t_71};
+    assign t_73 = (((({t_72[34:0], 7'h0} + {t_72[31:0], 10'h0}) - ({t_72[40:0], 1'h0} + {t_72[38:0], 3'h0})) + (({t_72[29:0], 12'h0} + {t_72[27:0], 14'h0}) + ({t_72[25:0], 16'h0} - {t_72[21:0], 20'h0}))) + ({t_72[16:0], 25'h0} - {t_72[18:0], 23'h0}));
+    assign t_74 = a_draft[127:112];
+    assign t_75 = {{26{t_74[15]}}, t_74};
+    assign t_76 = (((({t_75[34:0], 7'h0} + {t_75[31:0], 10'h0}) - ({t_75[40:0], 1'h0} + {t_75[38:0], 3'h0})) + (({t_75[29:0], 12'h0} + {t_75[27:0], 14'h0}) + ({t_75[25:0], 16'h0} - {t_75[21:0], 20'h0}))) + ({t_75[16:0], 25'h0} - {t_75[18:0], 23'h0}));
+    assign t_77 = a_draft[143:128];
+    assign t_78 = {{26{t_77[15]}}, t_77};
+    assign t_79 = (((({t_78[34:0], 7'h0} + {t_78[31:0], 10'h0}) - ({t_78[40:0], 1'h0} + {t_78[38:0], 3'h0})) + (({t_78[29:0], 12'h0} + {t_78[27:0], 14'h0}) + ({t_78[25:0], 16'h0} - {t_78[21:0], 20'h0}))) + ({t_78[16:0], 25'h0} - {t_78[18:0], 23'h0}));
+    assign t_80 = a_draft[159:144];
+    assign t_81 = {{26{t_80[15]}}, t_80};
+    assign t_82 = (((({t_81[34:0], 7'h0} + {t_81[31:0], 10'h0}) - ({t_81[40:0], 1'h0} + {t_81[38:0], 3'h0})) + (({t_81[29:0], 12'h0} + {t_81[27:0], 14'h0}) + ({t_81[25:0], 16'h0} - {t_81[21:0], 20'h0}))) + ({t_81[16:0], 25'h0} - {t_81[18:0], 23'h0}));
+    assign t_83 = a_draft[175:160];
+    assign t_84 = {{26{t_83[15]}}, t_83};
+    assign t_85 = (((({t_84[34:0], 7'h0} + {t_84[31:0], 10'h0}) - ({t_84[40:0], 1'h0} + {t_84[38:0], 3'h0})) + (({t_84[29:0], 12'h0} + {t_84[27:0], 14'h0}) + ({t_84[25:0], 16'h0} - {t_84[21:0], 20'h0}))) + ({t_84[16:0], 25'h0} - {t_84[18:0], 23'h0}));
+    assign t_86 = a_draft[191:176];
+    assign t_87 = {{26{t_86[15]}}, t_86};
+    assign t_88 = (((({t_87[34:0], 7'h0} + {t_87[31:0], 10'h0}) - ({t_87[40:0], 1'h0} + {t_87[38:0], 3'h0})) + (({t_87[29:0], 12'h0} + {t_87[27:0], 14'h0}) + ({t_87[25:0], 16'h0} - {t_87[21:0], 20'h0}))) + ({t_87[16:0], 25'h0} - {t_87[18:0], 23'h0}));
+    assign t_89 = a_draft[207:192];
+    assign t_90 = {{26{t_89[15]}}, t_89};
+    assign t_91 = (((({t_90[34:0], 7'h0} + {t_90[31:0], 10'h0}) - ({t_90[40:0], 1'h0} + {t_90[38:0], 3'h0})) + (({t_90[29:0], 12'h0} + {t_90[27:0], 14'h0}) + ({t_90[25:0], 16'h0} - {t_90[21:0], 20'h0}))) + ({t_90[16:0], 25'h0} - {t_90[18:0], 23'h0}));
+    assign t_92 = a_draft[223:208];
+    assign t_93 = {{26{t_92[15]}}, t_92};
+    assign t_94 = (((({t_93[34:0], 7'h0} + {t_93[31:0], 10'h0}) - ({t_93[40:0], 1'h0} + {t_93[38:0], 3'h0})) + (({t_93[29:0], 12'h0} + {t_93[27:0], 14'h0}) + ({t_93[25:0], 16'h0} - {t_93[21:0], 20'h0}))) + ({t_93[16:0], 25'h0} - {t_93[18:0], 23'h0}));
+    assign t_95 = a_draft[239:224];
+    assign t_96 = {{26{t_95[15]}}, t_95};
+    assign t_97 = (((({t_96[34:0], 7'h0} + {t_96[31:0], 10'h0}) - ({t_96[40:0], 1'h0} + {t_96[38:0], 3'h0})) + (({t_96[29:0], 12'h0} + {t_96[27:0], 14'h0}) + ({t_96[25:0], 16'h0} - {t_96[21:0], 20'h0}))) + ({t_96[16:0], 25'h0} - {t_96[18:0], 23'h0}));
+    assign t_98 = a_draft[255:240];
+    assign t_99 = {{26{t_98[15]}}, t_98};
+    assign t_100 = (((({t_99[34:0], 7'h0} + {t_99[31:0], 10'h0}) - ({t_99[40:0], 1'h0} + {t_99[38:0], 3'h0})) + (({t_99[29:0], 12'h0} + {t_99[27:0], 14'h0}) + ({t_99[25:0], 16'h0} - {t_99[21:0], 20'h0}))) + ({t_99[16:0], 25'h0} - {t_99[18:0], 23'h0}));
+    assign t_101 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
+    assign t_102 = b_lanes[8];
+    assign t_103 = b_lanes[9];
+    assign t_104 = (t_102 | t_103);
+    assign t_105 = b_lanes[10];
+    assign t_106 = b_lanes[11];
+    assign t_107 = (t_105 | t_106);
+    assign t_108 = (t_104 | t_107);
+    assign t_109 = b_lanes[12];
+    assign t_110 = b_lanes[13];
+    assign t_111 = (t_109 | t_110);
+    assign t_112 = b_lanes[14];
+    assign t_113 = b_lanes[15];
+    assign t_114 = (t_112 | t_113);
+    assign t_115 = (t_111 | t_114);
+    assign t_116 = b_lanes[0];
+    assign t_117 = b_lanes[1];
+    assign t_118 = (t_116 | t_117);
+    assign t_119 = b_lanes[2];
+    assign t_120 = b_lanes[3];
+    assign t_121 = (t_119 | t_120);
+    assign t_122 = (t_118 | t_121);
+    assign t_123 = b_lanes[4];
+    assign t_124 = b_lanes[5];
+    assign t_125 = (t_123 | t_124);
+    assign t_126 = b_lanes[6];
+    assign t_127 = b_lanes[7];
+    assign t_128 = (t_126 | t_127);
+    assign t_129 = (t_125 | t_128);
+    assign t_130 = ((t_117 & ((~t_116) | ($signed(b_t_y0) < $signed(b_t_y1)))) ? b_t_y1 : b_t_y0);
+    assign t_131 = ((t_120 & ((~t_119) | ($signed(b_t_y2) < $signed(b_t_y3)))) ? b_t_y3 : b_t_y2);
+    assign t_132 = ((t_121 & ((~t_118) | ($signed(t_130) < $signed(t_131)))) ? t_131 : t_130);
+    assign t_133 = ((t_124 & ((~t_123) | ($signed(b_t_y4) < $signed(b_t_y5)))) ? b_t_y5 : b_t_y4);
+    assign t_134 = ((t_127 & ((~t_126) | ($signed(b_t_y6) < $signed(b_t_y7)))) ? b_t_y7 : b_t_y6);
+    assign t_135 = ((t_128 & ((~t_125) | ($signed(t_133) < $signed(t_134)))) ? t_134 : t_133);
+    assign t_136 = ((t_129 & ((~t_122) | ($signed(t_132) < $signed(t_135)))) ? t_135 : t_132);
+    assign t_137 = ((t_103 & ((~t_102) | ($signed(b_t_y8) < $signed(b_t_y9)))) ? b_t_y9 : b_t_y8);
+    assign t_138 = ((t_106 & ((~t_105) | ($signed(b_t_y10) < $signed(b_t_y11)))) ? b_t_y11 : b_t_y10);
+    assign t_139 = ((t_107 & ((~t_104) | ($signed(t_137) < $signed(t_138)))) ? t_138 : t_137);
+    assign t_140 = ((t_110 & ((~t_109) | ($signed(b_t_y12) < $signed(b_t_y13)))) ? b_t_y13 : b_t_y12);
+    assign t_141 = ((t_113 & ((~t_112) | ($signed(b_t_y14) < $signed(b_t_y15)))) ? b_t_y15 : b_t_y14);
+    assign t_142 = ((t_114 & ((~t_111) | ($signed(t_140) < $signed(t_141)))) ? t_141 : t_140);
+    assign t_143 = ((t_115 & ((~t_108) | ($signed(t_139) < $signed(t_142)))) ? t_142 : t_139);
+    assign t_144 = (b_control_mode == 2'h0);
+    assign t_145 = ({{1{c_t_max_y[16]}}, c_t_max_y} + 18'hff);
+    assign t_146 = t_145[17:8];
+    assign t_147 = b_draft_lanes[8];
+    assign t_148 = b_draft_lanes[9];
+    assign t_149 = (t_147 | t_148);
+    assign t_150 = b_draft_lanes[10];
+    assign t_151 = b_draft_lanes[11];
+    assign t_152 = (t_150 | t_151);
+    assign t_153 = (t_149 | t_152);
+    assign t_154 = b_draft_lanes[12];
+    assign t_155 = b_draft_lanes[13];
+    assign t_156 = (t_154 | t_155);
+    assign t_157 = b_draft_lanes[14];
+    assign t_158 = b_draft_lanes[15];
+    assign t_159 = (t_157 | t_158);
+    assign t_160 = (t_156 | t_159);
+    assign t_161 = b_draft_lanes[0];
+    assign t_162 = b_draft_lanes[1];
+    assign t_163 = (t_161 | t_162);
+    assign t_164 = b_draft_lanes[2];
+    assign t_165 = b_draft_lanes[3];
+    assign t_166 = (t_164 | t_165);
+    assign t_167 = (t_163 | t_166);
+    assign t_168 = b_draft_lanes[4];
+    assign t_169 = b_draft_lanes[5];
+    assign t_170 = (t_168 | t_169);
+    assign t_171 = b_draft_lanes[6];
+    assign t_172 = b_draft_lanes[7];
+    assign t_173 = (t_171 | t_172);
+    assign t_174 = (t_170 | t_173);
+    assign t_175 = ((t_162 & ((~t_161) | ($signed(b_d_y0) < $signed(b_d_y1)))) ? b_d_y1 : b_d_y0);
+    assign t_176 = ((t_165 & ((~t_164) | ($signed(b_d_y2) < $signed(b_d_y3)))) ? b_d_y3 : b_d_y2);
+    assign t_177 = ((t_166 & ((~t_163) | ($signed(t_175) < $signed(t_176)))) ? t_176 : t_175);
+    assign t_178 = ((t_169 & ((~t_168) | ($signed(b_d_y4) < $signed(b_d_y5)))) ? b_d_y5 : b_d_y4);
+    assign t_179 = ((t_172 & ((~t_171) | ($signed(b_d_y6) < $signed(b_d_y7)))) ? b_d_y7 : b_d_y6);
+    assign t_180 = ((t_173 & ((~t_170) | ($signed(t_178) < $signed(t_179)))) ? t_179 : t_178);
+    assign t_181 = ((t_174 & ((~t_167) | ($signed(t_177) < $signed(t_180)))) ? t_180 : t_177);
+    assign t_182 = ((t_148 & ((~t_147) | ($signed(b_d_y8) < $signed(b_d_y9)))) ? b_d_y9 : b_d_y8);
+    assign t_183 = ((t_151 & ((~t_150) | ($signed(b_d_y10) < $signed(b_d_y11)))) ? b_d_y11 : b_d_y10);
+    assign t_184 = ((t_152 & ((~t_149) | ($signed(t_182) < $signed(t_183)))) ? t_183 : t_182);
+    assign t_185 = ((t_155 & ((~t_154) | ($signed(b_d_y12) < $signed(b_d_y13)))) ? b_d_y13 : b_d_y12);
+    assign t_186 = ((t_158 & ((~t_157) | ($signed(b_d_y14) < $signed(b_d_y15)))) ? b_d_y15 : b_d_y14);
+    assign t_187 = ((t_159 & ((~t_156) | ($signed(t_185) < $signed(t_186)))) ? t_186 : t_185);
+    assign t_188 = ((t_160 & ((~t_153) | ($signed(t_184) < $signed(t_187)))) ? t_187 : t_184);
+    assign t_189 = ({{1{c_d_max_y[16]}}, c_d_max_y} + 18'hff);
+    assign t_190 = t_189[17:8];
+    assign t_191 = {{2{c_t_y0[16]}}, c_t_y0};
+    assign t_192 = d_t_delta0[19];
+    assign t_193 = d_t_delta0[18:0];
+    assign t_194 = t_193[18:8];
+    assign t_195 = {{2{c_t_y1[16]}}, c_t_y1};
+    assign t_196 = d_t_delta1[19];
+    assign t_197 = d_t_delta1[18:0];
+    assign t_198 = t_197[18:8];
+    assign t_199 = {{2{c_t_y2[16]}}, c_t_y2};
+    assign t_200 = d_t_delta2[19];
+    assign t_201 = d_t_delta2[18:0];
+    assign t_202 = t_201[18:8];
+    assign t_203 = {{2{c_t_y3[16]}}, c_t_y3};
+    assign t_204 = d_t_delta3[19];
+    assign t_205 = d_t_delta3[18:0];
+    assign t_206 = t_205[18:8];
+    assign t_207 = {{2{c_t_y4[16]}}, c_t_y4};
+    assign t_208 = d_t_delta4[19];
+    assign t_209 = d_t_delta4[18:0];
+    assign t_210 = t_209[18:8];
+    assign t_211 = {{2{c_t_y5[16]}}, c_t_y5};
+    assign t_212 = d_t_delta5[19];
+    assign t_213 = d_t_delta5[18:0];
+    assign t_214 = t_213[18:8];
+    assign t_215 = {{2{c_t_y6[16]}}, c_t_y6};
+    assign t_216 = d_t_delta6[19];
+    assign t_217 = d_t_delta6[18:0];
+    assign t_218 = t_217[18:8];
+    assign t_219 = {{2{c_t_y7[16]}}, c_t_y7};
+    assign t_220 = d_t_delta7[19];
+    assign t_221 = d_t_delta7[18:0];
+    assign t_222 = t_221[18:8];
+    assign t_223 = {{2{c_t_y8[16]}}, c_t_y8};
+    assign t_224 = d_t_delta8[19];
+    assign t_225 = d_t_delta8[18:0];
+    assign t_226 = t_225[18:8];
+    assign t_227 = {{2{c_t_y9[16]}}, c_t_y9};
+    assign t_228 = d_t_delta9[19];
+    assign t_229 = d_t_delta9[18:0];
+    assign t_230 = t_229[18:8];
+    assign t_231 = {{2{c_t_y10[16]}}, c_t_y10};
+    assign t_232 = d_t_delta10[19];
+    assign t_233 = d_t_delta10[18:0];
+    assign t_234 = t_233[18:8];
+    assign t_235 = {{2{c_t_y11[16]}}, c_t_y11};
+    assign t_236 = d_t_delta11[19];
+    assign t_237 = d_t_delta11[18:0];
+    assign t_238 = t_237[18:8];
+    assign t_239 = {{2{c_t_y12[16]}}, c_t_y12};
+    assign t_240 = d_t_delta12[19];
+    assign t_241 = d_t_delta12[18:0];
+    assign t_242 = t_241[18:8];
+    assign t_243 = {{2{c_t_y13[16]}}, c_t_y13};
+    assign t_244 = d_t_delta13[19];
+    assign t_245 = d_t_delta13[18:0];
+    assign t_246 = t_245[18:8];
+    assign t_247 = {{2{c_t_y14[16]}}, c_t_y14};
+    assign t_248 = d_t_delta14[19];
+    assign t_249 = d_t_delta14[18:0];
+    assign t_250 = t_249[18:8];
+    assign t_251 = {{2{c_t_y15[16]}}, c_t_y15};
+    assign t_252 = d_t_delta15[19];
+    assign t_253 = d_t_delta15[18:0];
+    assign t_254 = t_253[18:8];
+    assign t_255 = {{2{c_d_y0[16]}}, c_d_y0};
+    assign t_256 = d_d_delta0[19];
+    assign t_257 = d_d_delta0[18:0];
+    assign t_258 = t_257[18:8];
+    assign t_259 = {{2{c_d_y1[16]}}, c_d_y1};
+    assign t_260 = d_d_delta1[19];
+    assign t_261 = d_d_delta1[18:0];
+    assign t_262 = t_261[18:8];
+    assign t_263 = {{2{c_d_y2[16]}}, c_d_y2};
+    assign t_264 = d_d_delta2[19];
+    assign t_265 = d_d_delta2[18:0];
+    assign t_266 = t_265[18:8];
+    assign t_267 = {{2{c_d_y3[16]}}, c_d_y3};
+    assign t_268 = d_d_delta3[19];
+    assign t_269 = d_d_delta3[18:0];
+    assign t_270 = t_269[18:8];
+    assign t_271 = {{2{c_d_y4[16]}}, c_d_y4};
+    assign t_272 = d_d_delta4[19];
+    assign t_273 = d_d_delta4[18:0];
+    assign t_274 = t_273[18:8];
+    assign t_275 = {{2{c_d_y5[16]}}, c_d_y5};
+    assign t_276 = d_d_delta5[19];
+    assign t_277 = d_d_delta5[18:0];
+    assign t_278 = t_277[18:8];
+    assign t_279 = {{2{c_d_y6[16]}}, c_d_y6};
+    assign t_280 = d_d_delta6[19];
+    assign t_281 = d_d_delta6[18:0];
+    assign t_282 = t_281[18:8];
+    assign t_283 = {{2{c_d_y7[16]}}, c_d_y7};
+    assign t_284 = d_d_delta7[19];
+    assign t_285 = d_d_delta7[18:0];
+    assign t_286 = t_285[18:8];
+    assign t_287 = {{2{c_d_y8[16]}}, c_d_y8};
+    assign t_288 = d_d_delta8[19];
+    assign t_289 = d_d_delta8[18:0];
+    assign t_290 = t_289[18:8];
+    assign t_291 = {{2{c_d_y9[16]}}, c_d_y9};
+    assign t_292 = d_d_delta9[19];
+    assign t_293 = d_d_delta9[18:0];
+    assign t_294 = t_293[18:8];
+    assign t_295 = {{2{c_d_y10[16]}}, c_d_y10};
+    assign t_296 = d_d_delta10[19];
+    assign t_297 = d_d_delta10[18:0];
+    assign t_298 = t_297[18:8];
+    assign t_299 = {{2{c_d_y11[16]}}, c_d_y11};
+    assign t_300 = d_d_delta11[19];
+    assign t_301 = d_d_delta11[18:0];
+    assign t_302 = t_301[18:8];
+    assign t_303 = {{2{c_d_y12[16]}}, c_d_y12};
+    assign t_304 = d_d_delta12[19];
+    assign t_305 = d_d_delta12[18:0];
+    assign t_306 = t_305[18:8];
+    assign t_307 = {{2{c_d_y13[16]}}, c_d_y13};
+    assign t_308 = d_d_delta13[19];
+    assign t_309 = d_d_delta13[18:0];
+    assign t_310 = t_309[18:8];
+    assign t_311 = {{2{c_d_y14[16]}}, c_d_y14};
+    assign t_312 = d_d_delta14[19];
+    assign t_313 = d_d_delta14[18:0];
+    assign t_314 = t_313[18:8];
+    assign t_315 = {{2{c_d_y15[16]}}, c_d_y15};
+    assign t_316 = d_d_delta15[19];
+    assign t_317 = d_d_delta15[18:0];
+    assign t_318 = t_317[18:8];
+    assign t_319 = {5'h0, (cdf_use_target ? e_t_e0 : e_w0)};
+    assign t_320 = {5'h0, (cdf_use_target ? e_t_e1 : e_w1)};
+    assign t_321 = {5'h0, (cdf_use_target ? e_t_e2 : e_w2)};
+    assign t_322 = {5'h0, (cdf_use_target ? e_t_e3 : e_w3)};
+    assign t_323 = {5'h0, (cdf_use_target ? e_t_e4 : e_w4)};
+    assign t_324 = {5'h0, (cdf_use_target ? e_t_e5 : e_w5)};
+    assign t_325 = {5'h0, (cdf_use_target ? e_t_e6 : e_w6)};
+    assign t_326 = {5'h0, (cdf_use_target ? e_t_e7 : e_w7)};
+    assign t_327 = {5'h0, (cdf_use_target ? e_t_e8 : e_w8)};
+    assign t_328 = {5'h0, (cdf_use_target ? e_t_e9 : e_w9)};
+    assign t_329 = {5'h0, (cdf_use_target ? e_t_e10 : e_w10)};
+    assign t_330 = {5'h0, (cdf_use_target ? e_t_e11 : e_w11)};
+    assign t_331 = {5'h0, (cdf_use_target ? e_t_e12 : e_w12)};
+    assign t_332 = {5'h0, (cdf_use_target ? e_t_e13 : e_w13)};
+    assign t_333 = {5'h0, (cdf_use_target ? e_t_e14 : e_w14)};
+    assign t_334 = {10'h0, p4_q15};
+    assign t_335 = cur_uniforms[31:0];
+    assign t_336 = uniform_final[15:0];
+    assign t_337 = uniform_final[31:16];
+    assign t_338 = {20'h0, sum_t};
+    assign t_339 = t_338[63:32];
+    assign t_340 = (|t_339);
+    assign t_341 = t_339[31:16];
+    assign t_342 = (|t_341);
+    assign t_343 = t_341[15:8];
+    assign t_344 = (|t_343);
+    assign t_345 = t_343[7:4];
+    assign t_346 = (|t_345);
+    assign t_347 = t_345[3:2];
+    assign t_348 = (|t_347);
+    assign t_349 = t_345[1:0];
+    assign t_350 = t_343[3:0];
+    assign t_351 = t_350[3:2];
+    assign t_352 = (|t_351);
+    assign t_353 = t_350[1:0];
+    assign t_354 = t_341[7:0];
+    assign t_355 = t_354[7:4];
+    assign t_356 = (|t_355);
+    assign t_357 = t_355[3:2];
+    assign t_358 = (|t_357);
+    assign t_359 = t_355[1:0];
+    assign t_360 = t_354[3:0];
+    assign t_361 = t_360[3:2];
+    assign t_362 = (|t_361);
+    assign t_363 = t_360[1:0];
+    assign t_364 = t_339[15:0];
+    assign t_365 = t_364[15:8];
+    assign t_366 = (|t_365);
+    assign t_367 = t_365[7:4];
+    assign t_368 = (|t_367);
+    assign t_369 = t_367[3:2];
+    assign t_370 = (|t_369);
+    assign t_371 = t_367[1:0];
+    assign t_372 = t_365[3:0];
+    assign t_373 = t_372[3:2];
+    assign t_374 = (|t_373);
+    assign t_375 = t_372[1:0];
+    assign t_376 = t_364[7:0];
+    assign t_377 = t_376[7:4];
+    assign t_378 = (|t_377);
+    assign t_379 = t_377[3:2];
+    assign t_380 = (|t_379);
+    assign t_381 = t_377[1:0];
+    assign t_382 = t_376[3:0];
+    assign t_383 = t_382[3:2];
+    assign t_384 = (|t_383);
+    assign t_385 = t_382[1:0];
+    assign t_386 = t_338[31:0];
+    assign t_387 = t_386[31:16];
+    assign t_388 = (|t_387);
+    assign t_389 = t_387[15:8];
+    assign t_390 = (|t_389);
+    assign t_391 = t_389[7:4];
+    assign t_392 = (|t_391);
+    assign t_393 = t_391[3:2];
+    assign t_394 = (|t_393);
+    assign t_395 = t_391[1:0];
+    assign t_396 = t_389[3:0];
+    assign t_397 = t_396[3:2];
+    assign t_398 = (|t_397);
+    assign t_399 = t_396[1:0];
+    assign t_400 = t_387[7:0];
+    assign t_401 = t_400[7:4];
+    assign t_402 = (|t_401);
+    assign t_403 = t_401[3:2];
+    assign t_404 = (|t_403);
+    assign t_405 = t_401[1:0];
+    assign t_406 = t_400[3:0];
+    assign t_407 = t_406[3:2];
+    assign t_408 = (|t_407);
+    assign t_409 = t_406[1:0];
+    assign t_410 = t_386[15:0];
+    assign t_411 = t_410[15:8];
+    assign t_412 = (|t_411);
+    assign t_413 = t_411[7:4];
+    assign t_414 = (|t_413);
+    assign t_415 = t_413[3:2];
+    assign t_416 = (|t_415);
+    assign t_417 = t_413[1:0];
+    assign t_418 = t_411[3:0];
+    assign t_419 = t_418[3:2];
+    assign t_420 = (|t_419);
+    assign t_421 = t_418[1:0];
+    assign t_422 = t_410[7:0];
+    assign t_423 = t_422[7:4];
+    assign t_424 = (|t_423);
+    assign t_425 = t_423[3:2];
+    assign t_426 = (|t_425);
+    assign t_427 = t_423[1:0];
+    assign t_428 = t_422[3:0];
+    assign t_429 = t_428[3:2];
+    assign t_430 = (|t_429);
+    assign t_431 = t_428[1:0];
+    assign t_432 = (sum_t >> (dec_t_lead - 6'ha));
+    assign t_433 = {{2{cap_y_t[16]}}, cap_y_t};
+    assign t_434 = dec_t_delta[19];
+    assign t_435 = dec_t_delta[18:0];
+    assign t_436 = t_435[18:8];
+    assign t_437 = {20'h0, sum_d};
+    assign t_438 = t_437[63:32];
+    assign t_439 = (|t_438);
+    assign t_440 = t_438[31:16];
+    assign t_441 = (|t_440);
+    assign t_442 = t_440[15:8];
+    assign t_443 = (|t_442);
+    assign t_444 = t_442[7:4];
+    assign t_445 = (|t_444);
+    assign t_446 = t_444[3:2];
+    assign t_447 = (|t_446);
+    assign t_448 = t_444[1:0];
+    assign t_449 = t_442[3:0];
+    assign t_450 = t_449[3:2];
+    assign t_451 = (|t_450);
+    assign t_452 = t_449[1:0];
+    assign t_453 = t_440[7:0];
+    assign t_454 = t_453[7:4];
+    assign t_455 = (|t_454);
+    assign t_456 = t_454[3:2];
+    assign t_457 = (|t_456);
+    assign t_458 = t_454[1:0];
+    assign t_459 = t_453[3:0];
+    assign t_460 = t_459[3:2];
+    assign t_461 = (|t_460);
+    assign t_462 = t_459[1:0];
+    assign t_463 = t_438[15:0];
+    assign t_464 = t_463[15:8];
+    assign t_465 = (|t_464);
+    assign t_466 = t_464[7:4];
+    assign t_467 = (|t_466);
+    assign t_468 = t_466[3:2];
+    assign t_469 = (|t_468);
+    assign t_470 = t_466[1:0];
+    assign t_471 = t_464[3:0];
+    assign t_472 = t_471[3:2];
+    assign t_473 = (|t_472);
+    assign t_474 = t_471[1:0];
+    assign t_475 = t_463[7:0];
+    assign t_476 = t_475[7:4];
+    assign t_477 = (|t_476);
+    assign t_478 = t_476[3:2];
+    assign t_479 = (|t_478);
+    assign t_480 = t_476[1:0];
+    assign t_481 = t_475[3:0];
+    assign t_482 = t_481[3:2];
+    assign t_483 = (|t_482);
+    assign t_484 = t_481[1:0];
+    assign t_485 = t_437[31:0];
+    assign t_486 = t_485[31:16];
+    assign t_487 = (|t_486);
+    assign t_488 = t_486[15:8];
+    assign t_489 = (|t_488);
+    assign t_490 = t_488[7:4];
+    assign t_491 = (|t_490);
+    assign t_492 = t_490[3:2];
+    assign t_493 = (|t_492);
+    assign t_494 = t_490[1:0];
+    assign t_495 = t_488[3:0];
+    assign t_496 = t_495[3:2];
+    assign t_497 = (|t_496);
+    assign t_498 = t_495[1:0];
+    assign t_499 = t_486[7:0];
+    assign t_500 = t_499[7:4];
+    assign t_501 = (|t_500);
+    assign t_502 = t_500[3:2];
+    assign t_503 = (|t_502);
+    assign t_504 = t_500[1:0];
+    assign t_505 = t_499[3:0];
+    assign t_506 = t_505[3:2];
+    assign t_507 = (|t_506);
+    assign t_508 = t_505[1:0];
+    assign t_509 = t_485[15:0];
+    assign t_510 = t_509[15:8];
+    assign t_511 = (|t_510);
+    assign t_512 = t_510[7:4];
+    assign t_513 = (|t_512);
+    assign t_514 = t_512[3:2];
+    assign t_515 = (|t_514);
+    assign t_516 = t_512[1:0];
+    assign t_517 = t_510[3:0];
+    assign t_518 = t_517[3:2];
+    assign t_519 = (|t_518);
+    assign t_520 = t_517[1:0];
+    assign t_521 = t_509[7:0];
+    assign t_522 = t_521[7:4];
+    assign t_523 = (|t_522);
+    assign t_524 = t_522[3:2];
+    assign t_525 = (|t_524);
+    assign t_526 = t_522[1:0];
+    assign t_527 = t_521[3:0];
+    assign t_528 = t_527[3:2];
+    assign t_529 = (|t_528);
+    assign t_530 = t_527[1:0];
+    assign t_531 = (sum_d >> (dec_d_lead - 6'ha));
+    assign t_532 = {{2{cap_y_d[16]}}, cap_y_d};
+    assign t_533 = dec_d_delta[19];
+    assign t_534 = dec_d_delta[18:0];
+    assign t_535 = t_534[18:8];
+    assign t_536 = cur_uniforms[31:0];
+    assign t_537 = uniform_row[15:0];
+    assign t_538 = uniform_row[31:16];
+    assign t_539 = (last_beat ? 12'h0 : (beat + 12'h1));
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -2154,157 +2740,36 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign cmd_draft_token_1 = t_0[34:19];
     assign cmd_draft_token_2 = t_0[50:35];
     assign cmd_draft_token_3 = t_0[66:51];
+    assign cmd_fire = (s_axis_cmd_tvalid & (~cur_valid));
+    assign gen_x0_r0 = (({gen_x0[7:0], gen_x0[31:8]} + gen_y0) ^ gen_k);
+    assign gen_y0_r0 = ({gen_y0[28:0], gen_y0[31:29]} ^ gen_x0_r0);
+    assign gen_x1_r0 = (({gen_x1[7:0], gen_x1[31:8]} + gen_y1) ^ gen_k);
+    assign gen_y1_r0 = ({gen_y1[28:0], gen_y1[31:29]} ^ gen_x1_r0);
+    assign gen_x2_r0 = (({gen_x2[7:0], gen_x2[31:8]} + gen_y2) ^ gen_k);
+    assign gen_y2_r0 = ({gen_y2[28:0], gen_y2[31:29]} ^ gen_x2_r0);
+    assign gen_x3_r0 = (({gen_x3[7:0], gen_x3[31:8]} + gen_y3) ^ gen_k);
+    assign gen_y3_r0 = ({gen_y3[28:0], gen_y3[31:29]} ^ gen_x3_r0);
+    assign gen_x4_r0 = (({gen_x4[7:0], gen_x4[31:8]} + gen_y4) ^ gen_k);
+    assign gen_y4_r0 = ({gen_y4[28:0], gen_y4[31:29]} ^ gen_x4_r0);
+    assign gen_l_r0 = (({gen_l[7:0], gen_l[31:8]} + gen_k) ^ (t_1[31:0] + 32'h0));
+    assign gen_k_r0 = ({gen_k[28:0], gen_k[31:29]} ^ gen_l_r0);
+    assign gen_x0_r1 = (({gen_x0_r0[7:0], gen_x0_r0[31:8]} + gen_y0_r0) ^ gen_k_r0);
+    assign gen_y0_r1 = ({gen_y0_r0[28:0], gen_y0_r0[31:29]} ^ gen_x0_r1);
+    assign gen_x1_r1 = (({gen_x1_r0[7:0], gen_x1_r0[31:8]} + gen_y1_r0) ^ gen_k_r0);
+    assign gen_y1_r1 = ({gen_y1_r0[28:0], gen_y1_r0[31:29]} ^ gen_x1_r1);
+    assign gen_x2_r1 = (({gen_x2_r0[7:0], gen_x2_r0[31:8]} + gen_y2_r0) ^ gen_k_r0);
+    assign gen_y2_r1 = ({gen_y2_r0[28:0], gen_y2_r0[31:29]} ^ gen_x2_r1);
+    assign gen_x3_r1 = (({gen_x3_r0[7:0], gen_x3_r0[31:8]} + gen_y3_r0) ^ gen_k_r0);
+    assign gen_y3_r1 = ({gen_y3_r0[28:0], gen_y3_r0[31:29]} ^ gen_x3_r1);
+    assign gen_x4_r1 = (({gen_x4_r0[7:0], gen_x4_r0[31:8]} + gen_y4_r0) ^ gen_k_r0);
+    assign gen_y4_r1 = ({gen_y4_r0[28:0], gen_y4_r0[31:29]} ^ gen_x4_r1);
+    assign gen_l_r1 = (({gen_l_r0[7:0], gen_l_r0[31:8]} + gen_k_r0) ^ (t_2[31:0] + 32'h1));
+    assign gen_k_r1 = ({gen_k_r0[28:0], gen_k_r0[31:29]} ^ gen_l_r1);
     assign cmd_generator = t_0[228];
     assign cmd_uniform_0 = t_0[98:67];
     assign cmd_uniform_1 = t_0[130:99];
-    assign gen_l1 = (({cmd_uniform_1[7:0], cmd_uniform_1[31:8]} + cmd_uniform_0) ^ 32'h0);
-    assign gen_k1 = ({cmd_uniform_0[28:0], cmd_uniform_0[31:29]} ^ gen_l1);
-    assign gen_l2 = (({gen_l1[7:0], gen_l1[31:8]} + gen_k1) ^ 32'h1);
-    assign gen_k2 = ({gen_k1[28:0], gen_k1[31:29]} ^ gen_l2);
-    assign gen_l3 = (({gen_l2[7:0], gen_l2[31:8]} + gen_k2) ^ 32'h2);
-    assign gen_k3 = ({gen_k2[28:0], gen_k2[31:29]} ^ gen_l3);
-    assign gen_l4 = (({gen_l3[7:0], gen_l3[31:8]} + gen_k3) ^ 32'h3);
-    assign gen_k4 = ({gen_k3[28:0], gen_k3[31:29]} ^ gen_l4);
-    assign gen_l5 = (({gen_l4[7:0], gen_l4[31:8]} + gen_k4) ^ 32'h4);
-    assign gen_k5 = ({gen_k4[28:0], gen_k4[31:29]} ^ gen_l5);
-    assign gen_l6 = (({gen_l5[7:0], gen_l5[31:8]} + gen_k5) ^ 32'h5);
-    assign gen_k6 = ({gen_k5[28:0], gen_k5[31:29]} ^ gen_l6);
-    assign gen_l7 = (({gen_l6[7:0], gen_l6[31:8]} + gen_k6) ^ 32'h6);
-    assign gen_k7 = ({gen_k6[28:0], gen_k6[31:29]} ^ gen_l7);
-    assign gen_l8 = (({gen_l7[7:0], gen_l7[31:8]} + gen_k7) ^ 32'h7);
-    assign gen_k8 = ({gen_k7[28:0], gen_k7[31:29]} ^ gen_l8);
-    assign gen_l9 = (({gen_l8[7:0], gen_l8[31:8]} + gen_k8) ^ 32'h8);
-    assign gen_k9 = ({gen_k8[28:0], gen_k8[31:29]} ^ gen_l9);
-    assign gen_l10 = (({gen_l9[7:0], gen_l9[31:8]} + gen_k9) ^ 32'h9);
-    assign gen_k10 = ({gen_k9[28:0], gen_k9[31:29]} ^ gen_l10);
-    assign gen_l11 = (({gen_l10[7:0], gen_l10[31:8]} + gen_k10) ^ 32'ha);
-    assign gen_k11 = ({gen_k10[28:0], gen_k10[31:29]} ^ gen_l11);
-    assign gen_l12 = (({gen_l11[7:0], gen_l11[31:8]} + gen_k11) ^ 32'hb);
-    assign gen_k12 = ({gen_k11[28:0], gen_k11[31:29]} ^ gen_l12);
-    assign gen_x4_1 = (({uniform_round[7:0], uniform_round[31:8]} + 32'h4) ^ cmd_uniform_0);
-    assign gen_y4_1 = ({29'h4, 3'h0} ^ gen_x4_1);
-    assign gen_x4_2 = (({gen_x4_1[7:0], gen_x4_1[31:8]} + gen_y4_1) ^ gen_k1);
-    assign gen_y4_2 = ({gen_y4_1[28:0], gen_y4_1[31:29]} ^ gen_x4_2);
-    assign gen_x4_3 = (({gen_x4_2[7:0], gen_x4_2[31:8]} + gen_y4_2) ^ gen_k2);
-    assign gen_y4_3 = ({gen_y4_2[28:0], gen_y4_2[31:29]} ^ gen_x4_3);
-    assign gen_x4_4 = (({gen_x4_3[7:0], gen_x4_3[31:8]} + gen_y4_3) ^ gen_k3);
-    assign gen_y4_4 = ({gen_y4_3[28:0], gen_y4_3[31:29]} ^ gen_x4_4);
-    assign gen_x4_5 = (({gen_x4_4[7:0], gen_x4_4[31:8]} + gen_y4_4) ^ gen_k4);
-    assign gen_y4_5 = ({gen_y4_4[28:0], gen_y4_4[31:29]} ^ gen_x4_5);
-    assign gen_x4_6 = (({gen_x4_5[7:0], gen_x4_5[31:8]} + gen_y4_5) ^ gen_k5);
-    assign gen_y4_6 = ({gen_y4_5[28:0], gen_y4_5[31:29]} ^ gen_x4_6);
-    assign gen_x4_7 = (({gen_x4_6[7:0], gen_x4_6[31:8]} + gen_y4_6) ^ gen_k6);
-    assign gen_y4_7 = ({gen_y4_6[28:0], gen_y4_6[31:29]} ^ gen_x4_7);
-    assign gen_x4_8 = (({gen_x4_7[7:0], gen_x4_7[31:8]} + gen_y4_7) ^ gen_k7);
-    assign gen_y4_8 = ({gen_y4_7[28:0], gen_y4_7[31:29]} ^ gen_x4_8);
-    assign gen_x4_9 = (({gen_x4_8[7:0], gen_x4_8[31:8]} + gen_y4_8) ^ gen_k8);
-    assign gen_y4_9 = ({gen_y4_8[28:0], gen_y4_8[31:29]} ^ gen_x4_9);
-    assign gen_x4_10 = (({gen_x4_9[7:0], gen_x4_9[31:8]} + gen_y4_9) ^ gen_k9);
-    assign gen_y4_10 = ({gen_y4_9[28:0], gen_y4_9[31:29]} ^ gen_x4_10);
-    assign gen_x4_11 = (({gen_x4_10[7:0], gen_x4_10[31:8]} + gen_y4_10) ^ gen_k10);
-    assign gen_y4_11 = ({gen_y4_10[28:0], gen_y4_10[31:29]} ^ gen_x4_11);
-    assign gen_x4_12 = (({gen_x4_11[7:0], gen_x4_11[31:8]} + gen_y4_11) ^ gen_k11);
-    assign gen_y4_12 = ({gen_y4_11[28:0], gen_y4_11[31:29]} ^ gen_x4_12);
-    assign gen_x3_1 = (({uniform_round[7:0], uniform_round[31:8]} + 32'h3) ^ cmd_uniform_0);
-    assign gen_y3_1 = ({29'h3, 3'h0} ^ gen_x3_1);
-    assign gen_x3_2 = (({gen_x3_1[7:0], gen_x3_1[31:8]} + gen_y3_1) ^ gen_k1);
-    assign gen_y3_2 = ({gen_y3_1[28:0], gen_y3_1[31:29]} ^ gen_x3_2);
-    assign gen_x3_3 = (({gen_x3_2[7:0], gen_x3_2[31:8]} + gen_y3_2) ^ gen_k2);
-    assign gen_y3_3 = ({gen_y3_2[28:0], gen_y3_2[31:29]} ^ gen_x3_3);
-    assign gen_x3_4 = (({gen_x3_3[7:0], gen_x3_3[31:8]} + gen_y3_3) ^ gen_k3);
-    assign gen_y3_4 = ({gen_y3_3[28:0], gen_y3_3[31:29]} ^ gen_x3_4);
-    assign gen_x3_5 = (({gen_x3_4[7:0], gen_x3_4[31:8]} + gen_y3_4) ^ gen_k4);
-    assign gen_y3_5 = ({gen_y3_4[28:0], gen_y3_4[31:29]} ^ gen_x3_5);
-    assign gen_x3_6 = (({gen_x3_5[7:0], gen_x3_5[31:8]} + gen_y3_5) ^ gen_k5);
-    assign gen_y3_6 = ({gen_y3_5[28:0], gen_y3_5[31:29]} ^ gen_x3_6);
-    assign gen_x3_7 = (({gen_x3_6[7:0], gen_x3_6[31:8]} + gen_y3_6) ^ gen_k6);
-    assign gen_y3_7 = ({gen_y3_6[28:0], gen_y3_6[31:29]} ^ gen_x3_7);
-    assign gen_x3_8 = (({gen_x3_7[7:0], gen_x3_7[31:8]} + gen_y3_7) ^ gen_k7);
-    assign gen_y3_8 = ({gen_y3_7[28:0], gen_y3_7[31:29]} ^ gen_x3_8);
-    assign gen_x3_9 = (({gen_x3_8[7:0], gen_x3_8[31:8]} + gen_y3_8) ^ gen_k8);
-    assign gen_y3_9 = ({gen_y3_8[28:0], gen_y3_8[31:29]} ^ gen_x3_9);
-    assign gen_x3_10 = (({gen_x3_9[7:0], gen_x3_9[31:8]} + gen_y3_9) ^ gen_k9);
-    assign gen_y3_10 = ({gen_y3_9[28:0], gen_y3_9[31:29]} ^ gen_x3_10);
-    assign gen_x3_11 = (({gen_x3_10[7:0], gen_x3_10[31:8]} + gen_y3_10) ^ gen_k10);
-    assign gen_y3_11 = ({gen_y3_10[28:0], gen_y3_10[31:29]} ^ gen_x3_11);
-    assign gen_x3_12 = (({gen_x3_11[7:0], gen_x3_11[31:8]} + gen_y3_11) ^ gen_k11);
-    assign gen_y3_12 = ({gen_y3_11[28:0], gen_y3_11[31:29]} ^ gen_x3_12);
-    assign gen_x2_1 = (({uniform_round[7:0], uniform_round[31:8]} + 32'h2) ^ cmd_uniform_0);
-    assign gen_y2_1 = ({29'h2, 3'h0} ^ gen_x2_1);
-    assign gen_x2_2 = (({gen_x2_1[7:0], gen_x2_1[31:8]} + gen_y2_1) ^ gen_k1);
-    assign gen_y2_2 = ({gen_y2_1[28:0], gen_y2_1[31:29]} ^ gen_x2_2);
-    assign gen_x2_3 = (({gen_x2_2[7:0], gen_x2_2[31:8]} + gen_y2_2) ^ gen_k2);
-    assign gen_y2_3 = ({gen_y2_2[28:0], gen_y2_2[31:29]} ^ gen_x2_3);
-    assign gen_x2_4 = (({gen_x2_3[7:0], gen_x2_3[31:8]} + gen_y2_3) ^ gen_k3);
-    assign gen_y2_4 = ({gen_y2_3[28:0], gen_y2_3[31:29]} ^ gen_x2_4);
-    assign gen_x2_5 = (({gen_x2_4[7:0], gen_x2_4[31:8]} + gen_y2_4) ^ gen_k4);
-    assign gen_y2_5 = ({gen_y2_4[28:0], gen_y2_4[31:29]} ^ gen_x2_5);
-    assign gen_x2_6 = (({gen_x2_5[7:0], gen_x2_5[31:8]} + gen_y2_5) ^ gen_k5);
-    assign gen_y2_6 = ({gen_y2_5[28:0], gen_y2_5[31:29]} ^ gen_x2_6);
-    assign gen_x2_7 = (({gen_x2_6[7:0], gen_x2_6[31:8]} + gen_y2_6) ^ gen_k6);
-    assign gen_y2_7 = ({gen_y2_6[28:0], gen_y2_6[31:29]} ^ gen_x2_7);
-    assign gen_x2_8 = (({gen_x2_7[7:0], gen_x2_7[31:8]} + gen_y2_7) ^ gen_k7);
-    assign gen_y2_8 = ({gen_y2_7[28:0], gen_y2_7[31:29]} ^ gen_x2_8);
-    assign gen_x2_9 = (({gen_x2_8[7:0], gen_x2_8[31:8]} + gen_y2_8) ^ gen_k8);
-    assign gen_y2_9 = ({gen_y2_8[28:0], gen_y2_8[31:29]} ^ gen_x2_9);
-    assign gen_x2_10 = (({gen_x2_9[7:0], gen_x2_9[31:8]} + gen_y2_9) ^ gen_k9);
-    assign gen_y2_10 = ({gen_y2_9[28:0], gen_y2_9[31:29]} ^ gen_x2_10);
-    assign gen_x2_11 = (({gen_x2_10[7:0], gen_x2_10[31:8]} + gen_y2_10) ^ gen_k10);
-    assign gen_y2_11 = ({gen_y2_10[28:0], gen_y2_10[31:29]} ^ gen_x2_11);
-    assign gen_x2_12 = (({gen_x2_11[7:0], gen_x2_11[31:8]} + gen_y2_11) ^ gen_k11);
-    assign gen_y2_12 = ({gen_y2_11[28:0], gen_y2_11[31:29]} ^ gen_x2_12);
-    assign gen_x1_1 = (({uniform_round[7:0], uniform_round[31:8]} + 32'h1) ^ cmd_uniform_0);
-    assign gen_y1_1 = ({29'h1, 3'h0} ^ gen_x1_1);
-    assign gen_x1_2 = (({gen_x1_1[7:0], gen_x1_1[31:8]} + gen_y1_1) ^ gen_k1);
-    assign gen_y1_2 = ({gen_y1_1[28:0], gen_y1_1[31:29]} ^ gen_x1_2);
-    assign gen_x1_3 = (({gen_x1_2[7:0], gen_x1_2[31:8]} + gen_y1_2) ^ gen_k2);
-    assign gen_y1_3 = ({gen_y1_2[28:0], gen_y1_2[31:29]} ^ gen_x1_3);
-    assign gen_x1_4 = (({gen_x1_3[7:0], gen_x1_3[31:8]} + gen_y1_3) ^ gen_k3);
-    assign gen_y1_4 = ({gen_y1_3[28:0], gen_y1_3[31:29]} ^ gen_x1_4);
-    assign gen_x1_5 = (({gen_x1_4[7:0], gen_x1_4[31:8]} + gen_y1_4) ^ gen_k4);
-    assign gen_y1_5 = ({gen_y1_4[28:0], gen_y1_4[31:29]} ^ gen_x1_5);
-    assign gen_x1_6 = (({gen_x1_5[7:0], gen_x1_5[31:8]} + gen_y1_5) ^ gen_k5);
-    assign gen_y1_6 = ({gen_y1_5[28:0], gen_y1_5[31:29]} ^ gen_x1_6);
-    assign gen_x1_7 = (({gen_x1_6[7:0], gen_x1_6[31:8]} + gen_y1_6) ^ gen_k6);
-    assign gen_y1_7 = ({gen_y1_6[28:0], gen_y1_6[31:29]} ^ gen_x1_7);
-    assign gen_x1_8 = (({gen_x1_7[7:0], gen_x1_7[31:8]} + gen_y1_7) ^ gen_k7);
-    assign gen_y1_8 = ({gen_y1_7[28:0], gen_y1_7[31:29]} ^ gen_x1_8);
-    assign gen_x1_9 = (({gen_x1_8[7:0], gen_x1_8[31:8]} + gen_y1_8) ^ gen_k8);
-    assign gen_y1_9 = ({gen_y1_8[28:0], gen_y1_8[31:29]} ^ gen_x1_9);
-    assign gen_x1_10 = (({gen_x1_9[7:0], gen_x1_9[31:8]} + gen_y1_9) ^ gen_k9);
-    assign gen_y1_10 = ({gen_y1_9[28:0], gen_y1_9[31:29]} ^ gen_x1_10);
-    assign gen_x1_11 = (({gen_x1_10[7:0], gen_x1_10[31:8]} + gen_y1_10) ^ gen_k10);
-    assign gen_y1_11 = ({gen_y1_10[28:0], gen_y1_10[31:29]} ^ gen_x1_11);
-    assign gen_x1_12 = (({gen_x1_11[7:0], gen_x1_11[31:8]} + gen_y1_11) ^ gen_k11);
-    assign gen_y1_12 = ({gen_y1_11[28:0], gen_y1_11[31:29]} ^ gen_x1_12);
-    assign gen_x0_1 = (({uniform_round[7:0], uniform_round[31:8]} + 32'h0) ^ cmd_uniform_0);
-    assign gen_y0_1 = ({29'h0, 3'h0} ^ gen_x0_1);
-    assign gen_x0_2 = (({gen_x0_1[7:0], gen_x0_1[31:8]} + gen_y0_1) ^ gen_k1);
-    assign gen_y0_2 = ({gen_y0_1[28:0], gen_y0_1[31:29]} ^ gen_x0_2);
-    assign gen_x0_3 = (({gen_x0_2[7:0], gen_x0_2[31:8]} + gen_y0_2) ^ gen_k2);
-    assign gen_y0_3 = ({gen_y0_2[28:0], gen_y0_2[31:29]} ^ gen_x0_3);
-    assign gen_x0_4 = (({gen_x0_3[7:0], gen_x0_3[31:8]} + gen_y0_3) ^ gen_k3);
-    assign gen_y0_4 = ({gen_y0_3[28:0], gen_y0_3[31:29]} ^ gen_x0_4);
-    assign gen_x0_5 = (({gen_x0_4[7:0], gen_x0_4[31:8]} + gen_y0_4) ^ gen_k4);
-    assign gen_y0_5 = ({gen_y0_4[28:0], gen_y0_4[31:29]} ^ gen_x0_5);
-    assign gen_x0_6 = (({gen_x0_5[7:0], gen_x0_5[31:8]} + gen_y0_5) ^ gen_k5);
-    assign gen_y0_6 = ({gen_y0_5[28:0], gen_y0_5[31:29]} ^ gen_x0_6);
-    assign gen_x0_7 = (({gen_x0_6[7:0], gen_x0_6[31:8]} + gen_y0_6) ^ gen_k6);
-    assign gen_y0_7 = ({gen_y0_6[28:0], gen_y0_6[31:29]} ^ gen_x0_7);
-    assign gen_x0_8 = (({gen_x0_7[7:0], gen_x0_7[31:8]} + gen_y0_7) ^ gen_k7);
-    assign gen_y0_8 = ({gen_y0_7[28:0], gen_y0_7[31:29]} ^ gen_x0_8);
-    assign gen_x0_9 = (({gen_x0_8[7:0], gen_x0_8[31:8]} + gen_y0_8) ^ gen_k8);
-    assign gen_y0_9 = ({gen_y0_8[28:0], gen_y0_8[31:29]} ^ gen_x0_9);
-    assign gen_x0_10 = (({gen_x0_9[7:0], gen_x0_9[31:8]} + gen_y0_9) ^ gen_k9);
-    assign gen_y0_10 = ({gen_y0_9[28:0], gen_y0_9[31:29]} ^ gen_x0_10);
-    assign gen_x0_11 = (({gen_x0_10[7:0], gen_x0_10[31:8]} + gen_y0_10) ^ gen_k10);
-    assign gen_y0_11 = ({gen_y0_10[28:0], gen_y0_10[31:29]} ^ gen_x0_11);
-    assign gen_x0_12 = (({gen_x0_11[7:0], gen_x0_11[31:8]} + gen_y0_11) ^ gen_k11);
-    assign gen_y0_12 = ({gen_y0_11[28:0], gen_y0_11[31:29]} ^ gen_x0_12);
-    assign cmd_uniform = t_0[226:67];
-    assign in_uniforms = (cmd_generator ? {gen_y4_12, gen_y3_12, gen_y2_12, gen_y1_12, gen_y0_12} : cmd_uniform);
-    assign cmd_fire = (s_axis_cmd_tvalid & (~cur_valid));
     assign cmd_draft_token = t_0[66:3];
+    assign cmd_uniform = t_0[226:67];
     assign cmd_one_hot = t_0[227];
     assign in_bad_gamma = (3'h4 < cmd_gamma);
     assign in_bad_draft = (|{((3'h3 < cmd_gamma) & (16'hc000 <= cmd_draft_token_3)), ((3'h2 < cmd_gamma) & (16'hc000 <= cmd_draft_token_2)), ((3'h1 < cmd_gamma) & (16'hc000 <= cmd_draft_token_1)), ((3'h0 < cmd_gamma) & (16'hc000 <= cmd_draft_token_0))});
@@ -2316,75 +2781,79 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign row_length_error = (beat_fire & ((s_axis_logits_tlast != last_beat) | (row_draft_stream & (s_axis_draft_tlast != last_beat))));
     assign stream_fire = (beat_fire & (state == 4'h1));
     assign pass_issue = ((state == 4'h4) | (state == 4'h6));
-    assign a_base = t_2[15:0];
+    assign a_base = t_4[15:0];
     assign a_last = (a_beat == 12'hbff);
     assign b_control_mode = b_control[1:0];
-    assign c_t_max_y = (((t_106 | t_113) & ((~(t_120 | t_127)) | ($signed(t_134) < $signed(t_141)))) ? t_141 : t_134);
-    assign c_d_max_y = (((t_151 | t_158) & ((~(t_165 | t_172)) | ($signed(t_179) < $signed(t_186)))) ? t_186 : t_179);
-    assign d_t_delta0 = ({c_ref_t, 8'h0} - {{8{c_t_y0[16]}}, c_t_y0});
-    assign u_exp_t0_f = d_t_delta0[7:0];
-    assign d_t_delta1 = ({c_ref_t, 8'h0} - {{8{c_t_y1[16]}}, c_t_y1});
-    assign u_exp_t1_f = d_t_delta1[7:0];
-    assign d_t_delta2 = ({c_ref_t, 8'h0} - {{8{c_t_y2[16]}}, c_t_y2});
-    assign u_exp_t2_f = d_t_delta2[7:0];
-    assign d_t_delta3 = ({c_ref_t, 8'h0} - {{8{c_t_y3[16]}}, c_t_y3});
-    assign u_exp_t3_f = d_t_delta3[7:0];
-    assign d_t_delta4 = ({c_ref_t, 8'h0} - {{8{c_t_y4[16]}}, c_t_y4});
-    assign u_exp_t4_f = d_t_delta4[7:0];
-    assign d_t_delta5 = ({c_ref_t, 8'h0} - {{8{c_t_y5[16]}}, c_t_y5});
-    assign u_exp_t5_f = d_t_delta5[7:0];
-    assign d_t_delta6 = ({c_ref_t, 8'h0} - {{8{c_t_y6[16]}}, c_t_y6});
-    assign u_exp_t6_f = d_t_delta6[7:0];
-    assign d_t_delta7 = ({c_ref_t, 8'h0} - {{8{c_t_y7[16]}}, c_t_y7});
-    assign u_exp_t7_f = d_t_delta7[7:0];
-    assign d_t_delta8 = ({c_ref_t, 8'h0} - {{8{c_t_y8[16]}}, c_t_y8});
-    assign u_exp_t8_f = d_t_delta8[7:0];
-    assign d_t_delta9 = ({c_ref_t, 8'h0} - {{8{c_t_y9[16]}}, c_t_y9});
-    assign u_exp_t9_f = d_t_delta9[7:0];
-    assign d_t_delta10 = ({c_ref_t, 8'h0} - {{8{c_t_y10[16]}}, c_t_y10});
-    assign u_exp_t10_f = d_t_delta10[7:0];
-    assign d_t_delta11 = ({c_ref_t, 8'h0} - {{8{c_t_y11[16]}}, c_t_y11});
-    assign u_exp_t11_f = d_t_delta11[7:0];
-    assign d_t_delta12 = ({c_ref_t, 8'h0} - {{8{c_t_y12[16]}}, c_t_y12});
-    assign u_exp_t12_f = d_t_delta12[7:0];
-    assign d_t_delta13 = ({c_ref_t, 8'h0} - {{8{c_t_y13[16]}}, c_t_y13});
-    assign u_exp_t13_f = d_t_delta13[7:0];
-    assign d_t_delta14 = ({c_ref_t, 8'h0} - {{8{c_t_y14[16]}}, c_t_y14});
-    assign u_exp_t14_f = d_t_delta14[7:0];
-    assign d_t_delta15 = ({c_ref_t, 8'h0} - {{8{c_t_y15[16]}}, c_t_y15});
-    assign u_exp_t15_f = d_t_delta15[7:0];
-    assign d_d_delta0 = ({c_ref_d, 8'h0} - {{8{c_d_y0[16]}}, c_d_y0});
-    assign u_exp_d0_f = d_d_delta0[7:0];
-    assign d_d_delta1 = ({c_ref_d, 8'h0} - {{8{c_d_y1[16]}}, c_d_y1});
-    assign u_exp_d1_f = d_d_delta1[7:0];
-    assign d_d_delta2 = ({c_ref_d, 8'h0} - {{8{c_d_y2[16]}}, c_d_y2});
-    assign u_exp_d2_f = d_d_delta2[7:0];
-    assign d_d_delta3 = ({c_ref_d, 8'h0} - {{8{c_d_y3[16]}}, c_d_y3});
-    assign u_exp_d3_f = d_d_delta3[7:0];
-    assign d_d_delta4 = ({c_ref_d, 8'h0} - {{8{c_d_y4[16]}}, c_d_y4});
-    assign u_exp_d4_f = d_d_delta4[7:0];
-    assign d_d_delta5 = ({c_ref_d, 8'h0} - {{8{c_d_y5[16]}}, c_d_y5});
-    assign u_exp_d5_f = d_d_delta5[7:0];
-    assign d_d_delta6 = ({c_ref_d, 8'h0} - {{8{c_d_y6[16]}}, c_d_y6});
-    assign u_exp_d6_f = d_d_delta6[7:0];
-    assign d_d_delta7 = ({c_ref_d, 8'h0} - {{8{c_d_y7[16]}}, c_d_y7});
-    assign u_exp_d7_f = d_d_delta7[7:0];
-    assign d_d_delta8 = ({c_ref_d, 8'h0} - {{8{c_d_y8[16]}}, c_d_y8});
-    assign u_exp_d8_f = d_d_delta8[7:0];
-    assign d_d_delta9 = ({c_ref_d, 8'h0} - {{8{c_d_y9[16]}}, c_d_y9});
-    assign u_exp_d9_f = d_d_delta9[7:0];
-    assign d_d_delta10 = ({c_ref_d, 8'h0} - {{8{c_d_y10[16]}}, c_d_y10});
-    assign u_exp_d10_f = d_d_delta10[7:0];
-    assign d_d_delta11 = ({c_ref_d, 8'h0} - {{8{c_d_y11[16]}}, c_d_y11});
-    assign u_exp_d11_f = d_d_delta11[7:0];
-    assign d_d_delta12 = ({c_ref_d, 8'h0} - {{8{c_d_y12[16]}}, c_d_y12});
-    assign u_exp_d12_f = d_d_delta12[7:0];
-    assign d_d_delta13 = ({c_ref_d, 8'h0} - {{8{c_d_y13[16]}}, c_d_y13});
-    assign u_exp_d13_f = d_d_delta13[7:0];
-    assign d_d_delta14 = ({c_ref_d, 8'h0} - {{8{c_d_y14[16]}}, c_d_y14});
-    assign u_exp_d14_f = d_d_delta14[7:0];
-    assign d_d_delta15 = ({c_ref_d, 8'h0} - {{8{c_d_y15[16]}}, c_d_y15});
-    assign u_exp_d15_f = d_d_delta15[7:0];
+    assign c_t_max_y = (((t_108 | t_115) & ((~(t_122 | t_129)) | ($signed(t_136) < $signed(t_143)))) ? t_143 : t_136);
+    assign c_d_max_y = (((t_153 | t_160) & ((~(t_167 | t_174)) | ($signed(t_181) < $signed(t_188)))) ? t_188 : t_181);
+    assign c_control_mode = c_control[1:0];
+    assign d_streaming = (c_control_mode == 2'h0);
+    assign d_t_ref = (d_streaming ? {c_ref_t[10:0], 8'h0} : nu_t);
+    assign u_exp_t0_f = (t_192 ? 8'h0 : t_193[7:0]);
+    assign d_t_delta0 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_191[18]}}, t_191});
+    assign u_exp_t1_f = (t_196 ? 8'h0 : t_197[7:0]);
+    assign d_t_delta1 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_195[18]}}, t_195});
+    assign u_exp_t2_f = (t_200 ? 8'h0 : t_201[7:0]);
+    assign d_t_delta2 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_199[18]}}, t_199});
+    assign u_exp_t3_f = (t_204 ? 8'h0 : t_205[7:0]);
+    assign d_t_delta3 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_203[18]}}, t_203});
+    assign u_exp_t4_f = (t_208 ? 8'h0 : t_209[7:0]);
+    assign d_t_delta4 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_207[18]}}, t_207});
+    assign u_exp_t5_f = (t_212 ? 8'h0 : t_213[7:0]);
+    assign d_t_delta5 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_211[18]}}, t_211});
+    assign u_exp_t6_f = (t_216 ? 8'h0 : t_217[7:0]);
+    assign d_t_delta6 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_215[18]}}, t_215});
+    assign u_exp_t7_f = (t_220 ? 8'h0 : t_221[7:0]);
+    assign d_t_delta7 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_219[18]}}, t_219});
+    assign u_exp_t8_f = (t_224 ? 8'h0 : t_225[7:0]);
+    assign d_t_delta8 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_223[18]}}, t_223});
+    assign u_exp_t9_f = (t_228 ? 8'h0 : t_229[7:0]);
+    assign d_t_delta9 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_227[18]}}, t_227});
+    assign u_exp_t10_f = (t_232 ? 8'h0 : t_233[7:0]);
+    assign d_t_delta10 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_231[18]}}, t_231});
+    assign u_exp_t11_f = (t_236 ? 8'h0 : t_237[7:0]);
+    assign d_t_delta11 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_235[18]}}, t_235});
+    assign u_exp_t12_f = (t_240 ? 8'h0 : t_241[7:0]);
+    assign d_t_delta12 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_239[18]}}, t_239});
+    assign u_exp_t13_f = (t_244 ? 8'h0 : t_245[7:0]);
+    assign d_t_delta13 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_243[18]}}, t_243});
+    assign u_exp_t14_f = (t_248 ? 8'h0 : t_249[7:0]);
+    assign d_t_delta14 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_247[18]}}, t_247});
+    assign u_exp_t15_f = (t_252 ? 8'h0 : t_253[7:0]);
+    assign d_t_delta15 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_251[18]}}, t_251});
+    assign d_d_ref = (d_streaming ? {c_ref_d[10:0], 8'h0} : nu_d);
+    assign u_exp_d0_f = (t_256 ? 8'h0 : t_257[7:0]);
+    assign d_d_delta0 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_255[18]}}, t_255});
+    assign u_exp_d1_f = (t_260 ? 8'h0 : t_261[7:0]);
+    assign d_d_delta1 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_259[18]}}, t_259});
+    assign u_exp_d2_f = (t_264 ? 8'h0 : t_265[7:0]);
+    assign d_d_delta2 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_263[18]}}, t_263});
+    assign u_exp_d3_f = (t_268 ? 8'h0 : t_269[7:0]);
+    assign d_d_delta3 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_267[18]}}, t_267});
+    assign u_exp_d4_f = (t_272 ? 8'h0 : t_273[7:0]);
+    assign d_d_delta4 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_271[18]}}, t_271});
+    assign u_exp_d5_f = (t_276 ? 8'h0 : t_277[7:0]);
+    assign d_d_delta5 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_275[18]}}, t_275});
+    assign u_exp_d6_f = (t_280 ? 8'h0 : t_281[7:0]);
+    assign d_d_delta6 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_279[18]}}, t_279});
+    assign u_exp_d7_f = (t_284 ? 8'h0 : t_285[7:0]);
+    assign d_d_delta7 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_283[18]}}, t_283});
+    assign u_exp_d8_f = (t_288 ? 8'h0 : t_289[7:0]);
+    assign d_d_delta8 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_287[18]}}, t_287});
+    assign u_exp_d9_f = (t_292 ? 8'h0 : t_293[7:0]);
+    assign d_d_delta9 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_291[18]}}, t_291});
+    assign u_exp_d10_f = (t_296 ? 8'h0 : t_297[7:0]);
+    assign d_d_delta10 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_295[18]}}, t_295});
+    assign u_exp_d11_f = (t_300 ? 8'h0 : t_301[7:0]);
+    assign d_d_delta11 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_299[18]}}, t_299});
+    assign u_exp_d12_f = (t_304 ? 8'h0 : t_305[7:0]);
+    assign d_d_delta12 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_303[18]}}, t_303});
+    assign u_exp_d13_f = (t_308 ? 8'h0 : t_309[7:0]);
+    assign d_d_delta13 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_307[18]}}, t_307});
+    assign u_exp_d14_f = (t_312 ? 8'h0 : t_313[7:0]);
+    assign d_d_delta14 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_311[18]}}, t_311});
+    assign u_exp_d15_f = (t_316 ? 8'h0 : t_317[7:0]);
+    assign d_d_delta15 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_315[18]}}, t_315});
     assign e_control_mode = e_control[1:0];
     assign e_stream = (e_valid & (e_control_mode == 2'h0));
     assign acc_t_rho = ((row_start | ($signed(rho_t) < $signed(e_ref_t))) ? e_ref_t : rho_t);
@@ -2394,51 +2863,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign acc_d_old_shift = ({{1{acc_d_rho[16]}}, acc_d_rho} - {{1{rho_d[16]}}, rho_d});
     assign acc_d_new_shift = ({{1{acc_d_rho[16]}}, acc_d_rho} - {{1{e_ref_d[16]}}, e_ref_d});
     assign e_control_last = e_control[2];
-    assign e_pass_a = (e_valid & (e_control_mode == 2'h1));
-    assign e_pass_b = (e_valid & (e_control_mode == 2'h2));
-    assign residual_zero = (sum_w == 89'h0);
-    assign cdf_total = (residual_zero ? {45'h0, sum_e} : sum_w);
-    assign cdf_threshold = ({89'h0, uniform_final} * {32'h0, cdf_total});
-    assign cdf_p0 = (cdf_prefix + {16'h0, (residual_zero ? {44'h0, e_t_e0} : e_w0)});
-    assign cdf_hit0 = (cdf_threshold < {cdf_p0, 32'h0});
-    assign cdf_p1 = (cdf_p0 + {16'h0, (residual_zero ? {44'h0, e_t_e1} : e_w1)});
-    assign cdf_hit1 = (cdf_threshold < {cdf_p1, 32'h0});
-    assign cdf_p2 = (cdf_p1 + {16'h0, (residual_zero ? {44'h0, e_t_e2} : e_w2)});
-    assign cdf_hit2 = (cdf_threshold < {cdf_p2, 32'h0});
-    assign cdf_p3 = (cdf_p2 + {16'h0, (residual_zero ? {44'h0, e_t_e3} : e_w3)});
-    assign cdf_hit3 = (cdf_threshold < {cdf_p3, 32'h0});
-    assign cdf_p4 = (cdf_p3 + {16'h0, (residual_zero ? {44'h0, e_t_e4} : e_w4)});
-    assign cdf_hit4 = (cdf_threshold < {cdf_p4, 32'h0});
-    assign cdf_p5 = (cdf_p4 + {16'h0, (residual_zero ? {44'h0, e_t_e5} : e_w5)});
-    assign cdf_hit5 = (cdf_threshold < {cdf_p5, 32'h0});
-    assign cdf_p6 = (cdf_p5 + {16'h0, (residual_zero ? {44'h0, e_t_e6} : e_w6)});
-    assign cdf_hit6 = (cdf_threshold < {cdf_p6, 32'h0});
-    assign cdf_p7 = (cdf_p6 + {16'h0, (residual_zero ? {44'h0, e_t_e7} : e_w7)});
-    assign cdf_hit7 = (cdf_threshold < {cdf_p7, 32'h0});
-    assign cdf_p8 = (cdf_p7 + {16'h0, (residual_zero ? {44'h0, e_t_e8} : e_w8)});
-    assign cdf_hit8 = (cdf_threshold < {cdf_p8, 32'h0});
-    assign cdf_p9 = (cdf_p8 + {16'h0, (residual_zero ? {44'h0, e_t_e9} : e_w9)});
-    assign cdf_hit9 = (cdf_threshold < {cdf_p9, 32'h0});
-    assign cdf_p10 = (cdf_p9 + {16'h0, (residual_zero ? {44'h0, e_t_e10} : e_w10)});
-    assign cdf_hit10 = (cdf_threshold < {cdf_p10, 32'h0});
-    assign cdf_p11 = (cdf_p10 + {16'h0, (residual_zero ? {44'h0, e_t_e11} : e_w11)});
-    assign cdf_hit11 = (cdf_threshold < {cdf_p11, 32'h0});
-    assign cdf_p12 = (cdf_p11 + {16'h0, (residual_zero ? {44'h0, e_t_e12} : e_w12)});
-    assign cdf_hit12 = (cdf_threshold < {cdf_p12, 32'h0});
-    assign cdf_p13 = (cdf_p12 + {16'h0, (residual_zero ? {44'h0, e_t_e13} : e_w13)});
-    assign cdf_hit13 = (cdf_threshold < {cdf_p13, 32'h0});
-    assign cdf_p14 = (cdf_p13 + {16'h0, (residual_zero ? {44'h0, e_t_e14} : e_w14)});
-    assign cdf_hit14 = (cdf_threshold < {cdf_p14, 32'h0});
-    assign cdf_p15 = (cdf_p14 + {16'h0, (residual_zero ? {44'h0, e_t_e15} : e_w15)});
-    assign cdf_hit15 = (cdf_threshold < {cdf_p15, 32'h0});
+    assign residual_zero = (sum_w == 44'h0);
+    assign cdf_use_target = (residual_zero & (e_control_mode == 2'h2));
     assign e_control_base = e_control[18:3];
-    assign x_t = (captured ? ((18'h1d <= t_254) ? 29'h0 : (cap_t >> t_254[4:0])) : 29'h0);
-    assign x_d = (captured ? ((18'h1d <= t_255) ? 29'h0 : (cap_d >> t_255[4:0])) : 29'h0);
-    assign accept_x_d = (cur_one_hot ? 29'h1 : x_d);
-    assign accept_sum_d = (cur_one_hot ? 44'h1 : sum_d);
-    assign accept_lhs = ({44'h0, ({29'h0, uniform_row} * {32'h0, accept_x_d})} * {61'h0, sum_t});
-    assign accept_rhs = {({44'h0, x_t} * {29'h0, accept_sum_d}), 32'h0};
-    assign accept = ((row_has_draft & (~cur_bad_gamma)) & (accept_lhs < accept_rhs));
+    assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
+    assign p_pass_b = (p4_valid & (p4_mode == 2'h2));
+    assign cdf_total = (residual_zero ? sum_e : sum_w);
+    assign cdf_threshold = cdf_thr_s3_0[75:32];
+    assign pass_a_done = (p_pass_a & p4_last);
+    assign pass_b_done = (g2_valid & g2_last);
+    assign u_exp_x_t_f = (t_434 ? 8'h0 : t_435[7:0]);
+    assign dec_t_delta = ({{1{nu_t[18]}}, nu_t} - {{1{t_433[18]}}, t_433});
+    assign u_exp_x_d_f = (t_533 ? 8'h0 : t_534[7:0]);
+    assign dec_d_delta = ({{1{nu_d[18]}}, nu_d} - {{1{t_532[18]}}, t_532});
+    assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
     assign emit_last = (emit_index == accepted);
     assign can_push = ((~u_token_fifo_full) & ((~emit_last) | (~u_result_fifo_full)));
     assign push = ((state == 4'h8) & can_push);
@@ -2627,10 +3065,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         .e(u_exp_d15_e)
     );
 
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_x_t (
+        .f(u_exp_x_t_f),
+        .e(u_exp_x_t_e)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_x_d (
+        .f(u_exp_x_d_f),
+        .e(u_exp_x_d_e)
+    );
+
     always @(*) begin
         case (row)
             3'h0: begin
-                row_token = t_1;
+                row_token = t_3;
             end
             3'h1: begin
                 row_token = cur_tokens[31:16];
@@ -2642,7 +3090,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 row_token = cur_tokens[63:48];
             end
             default: begin
-                row_token = t_1;
+                row_token = t_3;
             end
         endcase
     end
@@ -2650,7 +3098,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case ((cur_bad_gamma ? 3'h0 : cur_gamma))
             3'h0: begin
-                uniform_final = t_253;
+                uniform_final = t_335;
             end
             3'h1: begin
                 uniform_final = cur_uniforms[63:32];
@@ -2665,7 +3113,6167 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final = cur_uniforms[159:128];
             end
             default: begin
-                uniform_final = t_253;
+                uniform_final = t_335;
+            end
+        endcase
+    end
+
+    always @(*) begin
+        case (dec_t_index)
+            10'h0: begin
+                dec_t_log = 9'h0;
+            end
+            10'h1: begin
+                dec_t_log = 9'h1;
+            end
+            10'h2: begin
+                dec_t_log = 9'h1;
+            end
+            10'h3: begin
+                dec_t_log = 9'h1;
+            end
+            10'h4: begin
+                dec_t_log = 9'h2;
+            end
+            10'h5: begin
+                dec_t_log = 9'h2;
+            end
+            10'h6: begin
+                dec_t_log = 9'h2;
+            end
+            10'h7: begin
+                dec_t_log = 9'h3;
+            end
+            10'h8: begin
+                dec_t_log = 9'h3;
+            end
+            10'h9: begin
+                dec_t_log = 9'h3;
+            end
+            10'ha: begin
+                dec_t_log = 9'h4;
+            end
+            10'hb: begin
+                dec_t_log = 9'h4;
+            end
+            10'hc: begin
+                dec_t_log = 9'h4;
+            end
+            10'hd: begin
+                dec_t_log = 9'h5;
+            end
+            10'he: begin
+                dec_t_log = 9'h5;
+            end
+            10'hf: begin
+                dec_t_log = 9'h6;
+            end
+            10'h10: begin
+                dec_t_log = 9'h6;
+            end
+            10'h11: begin
+                dec_t_log = 9'h6;
+            end
+            10'h12: begin
+                dec_t_log = 9'h7;
+            end
+            10'h13: begin
+                dec_t_log = 9'h7;
+            end
+            10'h14: begin
+                dec_t_log = 9'h7;
+            end
+            10'h15: begin
+                dec_t_log = 9'h8;
+            end
+            10'h16: begin
+                dec_t_log = 9'h8;
+            end
+            10'h17: begin
+                dec_t_log = 9'h8;
+            end
+            10'h18: begin
+                dec_t_log = 9'h9;
+            end
+            10'h19: begin
+                dec_t_log = 9'h9;
+            end
+            10'h1a: begin
+                dec_t_log = 9'h9;
+            end
+            10'h1b: begin
+                dec_t_log = 9'ha;
+            end
+            10'h1c: begin
+                dec_t_log = 9'ha;
+            end
+            10'h1d: begin
+                dec_t_log = 9'ha;
+            end
+            10'h1e: begin
+                dec_t_log = 9'hb;
+            end
+            10'h1f: begin
+                dec_t_log = 9'hb;
+            end
+            10'h20: begin
+                dec_t_log = 9'hc;
+            end
+            10'h21: begin
+                dec_t_log = 9'hc;
+            end
+            10'h22: begin
+                dec_t_log = 9'hc;
+            end
+            10'h23: begin
+                dec_t_log = 9'hd;
+            end
+            10'h24: begin
+                dec_t_log = 9'hd;
+            end
+            10'h25: begin
+                dec_t_log = 9'hd;
+            end
+            10'h26: begin
+                dec_t_log = 9'he;
+            end
+            10'h27: begin
+                dec_t_log = 9'he;
+            end
+            10'h28: begin
+                dec_t_log = 9'he;
+            end
+            10'h29: begin
+                dec_t_log = 9'hf;
+            end
+            10'h2a: begin
+                dec_t_log = 9'hf;
+            end
+            10'h2b: begin
+                dec_t_log = 9'hf;
+            end
+            10'h2c: begin
+                dec_t_log = 9'h10;
+            end
+            10'h2d: begin
+                dec_t_log = 9'h10;
+            end
+            10'h2e: begin
+                dec_t_log = 9'h10;
+            end
+            10'h2f: begin
+                dec_t_log = 9'h11;
+            end
+            10'h30: begin
+                dec_t_log = 9'h11;
+            end
+            10'h31: begin
+                dec_t_log = 9'h11;
+            end
+            10'h32: begin
+                dec_t_log = 9'h12;
+            end
+            10'h33: begin
+                dec_t_log = 9'h12;
+            end
+            10'h34: begin
+                dec_t_log = 9'h12;
+            end
+            10'h35: begin
+                dec_t_log = 9'h13;
+            end
+            10'h36: begin
+                dec_t_log = 9'h13;
+            end
+            10'h37: begin
+                dec_t_log = 9'h13;
+            end
+            10'h38: begin
+                dec_t_log = 9'h14;
+            end
+            10'h39: begin
+                dec_t_log = 9'h14;
+            end
+            10'h3a: begin
+                dec_t_log = 9'h15;
+            end
+            10'h3b: begin
+                dec_t_log = 9'h15;
+            end
+            10'h3c: begin
+                dec_t_log = 9'h15;
+            end
+            10'h3d: begin
+                dec_t_log = 9'h16;
+            end
+            10'h3e: begin
+                dec_t_log = 9'h16;
+            end
+            10'h3f: begin
+                dec_t_log = 9'h16;
+            end
+            10'h40: begin
+                dec_t_log = 9'h17;
+            end
+            10'h41: begin
+                dec_t_log = 9'h17;
+            end
+            10'h42: begin
+                dec_t_log = 9'h17;
+            end
+            10'h43: begin
+                dec_t_log = 9'h18;
+            end
+            10'h44: begin
+                dec_t_log = 9'h18;
+            end
+            10'h45: begin
+                dec_t_log = 9'h18;
+            end
+            10'h46: begin
+                dec_t_log = 9'h19;
+            end
+            10'h47: begin
+                dec_t_log = 9'h19;
+            end
+            10'h48: begin
+                dec_t_log = 9'h19;
+            end
+            10'h49: begin
+                dec_t_log = 9'h1a;
+            end
+            10'h4a: begin
+                dec_t_log = 9'h1a;
+            end
+            10'h4b: begin
+                dec_t_log = 9'h1a;
+            end
+            10'h4c: begin
+                dec_t_log = 9'h1b;
+            end
+            10'h4d: begin
+                dec_t_log = 9'h1b;
+            end
+            10'h4e: begin
+                dec_t_log = 9'h1b;
+            end
+            10'h4f: begin
+                dec_t_log = 9'h1c;
+            end
+            10'h50: begin
+                dec_t_log = 9'h1c;
+            end
+            10'h51: begin
+                dec_t_log = 9'h1c;
+            end
+            10'h52: begin
+                dec_t_log = 9'h1d;
+            end
+            10'h53: begin
+                dec_t_log = 9'h1d;
+            end
+            10'h54: begin
+                dec_t_log = 9'h1d;
+            end
+            10'h55: begin
+                dec_t_log = 9'h1e;
+            end
+            10'h56: begin
+                dec_t_log = 9'h1e;
+            end
+            10'h57: begin
+                dec_t_log = 9'h1e;
+            end
+            10'h58: begin
+                dec_t_log = 9'h1f;
+            end
+            10'h59: begin
+                dec_t_log = 9'h1f;
+            end
+            10'h5a: begin
+                dec_t_log = 9'h1f;
+            end
+            10'h5b: begin
+                dec_t_log = 9'h20;
+            end
+            10'h5c: begin
+                dec_t_log = 9'h20;
+            end
+            10'h5d: begin
+                dec_t_log = 9'h20;
+            end
+            10'h5e: begin
+                dec_t_log = 9'h21;
+            end
+            10'h5f: begin
+                dec_t_log = 9'h21;
+            end
+            10'h60: begin
+                dec_t_log = 9'h21;
+            end
+            10'h61: begin
+                dec_t_log = 9'h22;
+            end
+            10'h62: begin
+                dec_t_log = 9'h22;
+            end
+            10'h63: begin
+                dec_t_log = 9'h22;
+            end
+            10'h64: begin
+                dec_t_log = 9'h23;
+            end
+            10'h65: begin
+                dec_t_log = 9'h23;
+            end
+            10'h66: begin
+                dec_t_log = 9'h23;
+            end
+            10'h67: begin
+                dec_t_log = 9'h24;
+            end
+            10'h68: begin
+                dec_t_log = 9'h24;
+            end
+            10'h69: begin
+                dec_t_log = 9'h24;
+            end
+            10'h6a: begin
+                dec_t_log = 9'h25;
+            end
+            10'h6b: begin
+                dec_t_log = 9'h25;
+            end
+            10'h6c: begin
+                dec_t_log = 9'h25;
+            end
+            10'h6d: begin
+                dec_t_log = 9'h26;
+            end
+            10'h6e: begin
+                dec_t_log = 9'h26;
+            end
+            10'h6f: begin
+                dec_t_log = 9'h26;
+            end
+            10'h70: begin
+                dec_t_log = 9'h26;
+            end
+            10'h71: begin
+                dec_t_log = 9'h27;
+            end
+            10'h72: begin
+                dec_t_log = 9'h27;
+            end
+            10'h73: begin
+                dec_t_log = 9'h27;
+            end
+            10'h74: begin
+                dec_t_log = 9'h28;
+            end
+            10'h75: begin
+                dec_t_log = 9'h28;
+            end
+            10'h76: begin
+                dec_t_log = 9'h28;
+            end
+            10'h77: begin
+                dec_t_log = 9'h29;
+            end
+            10'h78: begin
+                dec_t_log = 9'h29;
+            end
+            10'h79: begin
+                dec_t_log = 9'h29;
+            end
+            10'h7a: begin
+                dec_t_log = 9'h2a;
+            end
+            10'h7b: begin
+                dec_t_log = 9'h2a;
+            end
+            10'h7c: begin
+                dec_t_log = 9'h2a;
+            end
+            10'h7d: begin
+                dec_t_log = 9'h2b;
+            end
+            10'h7e: begin
+                dec_t_log = 9'h2b;
+            end
+            10'h7f: begin
+                dec_t_log = 9'h2b;
+            end
+            10'h80: begin
+                dec_t_log = 9'h2c;
+            end
+            10'h81: begin
+                dec_t_log = 9'h2c;
+            end
+            10'h82: begin
+                dec_t_log = 9'h2c;
+            end
+            10'h83: begin
+                dec_t_log = 9'h2d;
+            end
+            10'h84: begin
+                dec_t_log = 9'h2d;
+            end
+            10'h85: begin
+                dec_t_log = 9'h2d;
+            end
+            10'h86: begin
+                dec_t_log = 9'h2e;
+            end
+            10'h87: begin
+                dec_t_log = 9'h2e;
+            end
+            10'h88: begin
+                dec_t_log = 9'h2e;
+            end
+            10'h89: begin
+                dec_t_log = 9'h2f;
+            end
+            10'h8a: begin
+                dec_t_log = 9'h2f;
+            end
+            10'h8b: begin
+                dec_t_log = 9'h2f;
+            end
+            10'h8c: begin
+                dec_t_log = 9'h2f;
+            end
+            10'h8d: begin
+                dec_t_log = 9'h30;
+            end
+            10'h8e: begin
+                dec_t_log = 9'h30;
+            end
+            10'h8f: begin
+                dec_t_log = 9'h30;
+            end
+            10'h90: begin
+                dec_t_log = 9'h31;
+            end
+            10'h91: begin
+                dec_t_log = 9'h31;
+            end
+            10'h92: begin
+                dec_t_log = 9'h31;
+            end
+            10'h93: begin
+                dec_t_log = 9'h32;
+            end
+            10'h94: begin
+                dec_t_log = 9'h32;
+            end
+            10'h95: begin
+                dec_t_log = 9'h32;
+            end
+            10'h96: begin
+                dec_t_log = 9'h33;
+            end
+            10'h97: begin
+                dec_t_log = 9'h33;
+            end
+            10'h98: begin
+                dec_t_log = 9'h33;
+            end
+            10'h99: begin
+                dec_t_log = 9'h34;
+            end
+            10'h9a: begin
+                dec_t_log = 9'h34;
+            end
+            10'h9b: begin
+                dec_t_log = 9'h34;
+            end
+            10'h9c: begin
+                dec_t_log = 9'h35;
+            end
+            10'h9d: begin
+                dec_t_log = 9'h35;
+            end
+            10'h9e: begin
+                dec_t_log = 9'h35;
+            end
+            10'h9f: begin
+                dec_t_log = 9'h35;
+            end
+            10'ha0: begin
+                dec_t_log = 9'h36;
+            end
+            10'ha1: begin
+                dec_t_log = 9'h36;
+            end
+            10'ha2: begin
+                dec_t_log = 9'h36;
+            end
+            10'ha3: begin
+                dec_t_log = 9'h37;
+            end
+            10'ha4: begin
+                dec_t_log = 9'h37;
+            end
+            10'ha5: begin
+                dec_t_log = 9'h37;
+            end
+            10'ha6: begin
+                dec_t_log = 9'h38;
+            end
+            10'ha7: begin
+                dec_t_log = 9'h38;
+            end
+            10'ha8: begin
+                dec_t_log = 9'h38;
+            end
+            10'ha9: begin
+                dec_t_log = 9'h39;
+            end
+            10'haa: begin
+                dec_t_log = 9'h39;
+            end
+            10'hab: begin
+                dec_t_log = 9'h39;
+            end
+            10'hac: begin
+                dec_t_log = 9'h39;
+            end
+            10'had: begin
+                dec_t_log = 9'h3a;
+            end
+            10'hae: begin
+                dec_t_log = 9'h3a;
+            end
+            10'haf: begin
+                dec_t_log = 9'h3a;
+            end
+            10'hb0: begin
+                dec_t_log = 9'h3b;
+            end
+            10'hb1: begin
+                dec_t_log = 9'h3b;
+            end
+            10'hb2: begin
+                dec_t_log = 9'h3b;
+            end
+            10'hb3: begin
+                dec_t_log = 9'h3c;
+            end
+            10'hb4: begin
+                dec_t_log = 9'h3c;
+            end
+            10'hb5: begin
+                dec_t_log = 9'h3c;
+            end
+            10'hb6: begin
+                dec_t_log = 9'h3d;
+            end
+            10'hb7: begin
+                dec_t_log = 9'h3d;
+            end
+            10'hb8: begin
+                dec_t_log = 9'h3d;
+            end
+            10'hb9: begin
+                dec_t_log = 9'h3d;
+            end
+            10'hba: begin
+                dec_t_log = 9'h3e;
+            end
+            10'hbb: begin
+                dec_t_log = 9'h3e;
+            end
+            10'hbc: begin
+                dec_t_log = 9'h3e;
+            end
+            10'hbd: begin
+                dec_t_log = 9'h3f;
+            end
+            10'hbe: begin
+                dec_t_log = 9'h3f;
+            end
+            10'hbf: begin
+                dec_t_log = 9'h3f;
+            end
+            10'hc0: begin
+                dec_t_log = 9'h40;
+            end
+            10'hc1: begin
+                dec_t_log = 9'h40;
+            end
+            10'hc2: begin
+                dec_t_log = 9'h40;
+            end
+            10'hc3: begin
+                dec_t_log = 9'h41;
+            end
+            10'hc4: begin
+                dec_t_log = 9'h41;
+            end
+            10'hc5: begin
+                dec_t_log = 9'h41;
+            end
+            10'hc6: begin
+                dec_t_log = 9'h41;
+            end
+            10'hc7: begin
+                dec_t_log = 9'h42;
+            end
+            10'hc8: begin
+                dec_t_log = 9'h42;
+            end
+            10'hc9: begin
+                dec_t_log = 9'h42;
+            end
+            10'hca: begin
+                dec_t_log = 9'h43;
+            end
+            10'hcb: begin
+                dec_t_log = 9'h43;
+            end
+            10'hcc: begin
+                dec_t_log = 9'h43;
+            end
+            10'hcd: begin
+                dec_t_log = 9'h44;
+            end
+            10'hce: begin
+                dec_t_log = 9'h44;
+            end
+            10'hcf: begin
+                dec_t_log = 9'h44;
+            end
+            10'hd0: begin
+                dec_t_log = 9'h44;
+            end
+            10'hd1: begin
+                dec_t_log = 9'h45;
+            end
+            10'hd2: begin
+                dec_t_log = 9'h45;
+            end
+            10'hd3: begin
+                dec_t_log = 9'h45;
+            end
+            10'hd4: begin
+                dec_t_log = 9'h46;
+            end
+            10'hd5: begin
+                dec_t_log = 9'h46;
+            end
+            10'hd6: begin
+                dec_t_log = 9'h46;
+            end
+            10'hd7: begin
+                dec_t_log = 9'h47;
+            end
+            10'hd8: begin
+                dec_t_log = 9'h47;
+            end
+            10'hd9: begin
+                dec_t_log = 9'h47;
+            end
+            10'hda: begin
+                dec_t_log = 9'h47;
+            end
+            10'hdb: begin
+                dec_t_log = 9'h48;
+            end
+            10'hdc: begin
+                dec_t_log = 9'h48;
+            end
+            10'hdd: begin
+                dec_t_log = 9'h48;
+            end
+            10'hde: begin
+                dec_t_log = 9'h49;
+            end
+            10'hdf: begin
+                dec_t_log = 9'h49;
+            end
+            10'he0: begin
+                dec_t_log = 9'h49;
+            end
+            10'he1: begin
+                dec_t_log = 9'h4a;
+            end
+            10'he2: begin
+                dec_t_log = 9'h4a;
+            end
+            10'he3: begin
+                dec_t_log = 9'h4a;
+            end
+            10'he4: begin
+                dec_t_log = 9'h4a;
+            end
+            10'he5: begin
+                dec_t_log = 9'h4b;
+            end
+            10'he6: begin
+                dec_t_log = 9'h4b;
+            end
+            10'he7: begin
+                dec_t_log = 9'h4b;
+            end
+            10'he8: begin
+                dec_t_log = 9'h4c;
+            end
+            10'he9: begin
+                dec_t_log = 9'h4c;
+            end
+            10'hea: begin
+                dec_t_log = 9'h4c;
+            end
+            10'heb: begin
+                dec_t_log = 9'h4c;
+            end
+            10'hec: begin
+                dec_t_log = 9'h4d;
+            end
+            10'hed: begin
+                dec_t_log = 9'h4d;
+            end
+            10'hee: begin
+                dec_t_log = 9'h4d;
+            end
+            10'hef: begin
+                dec_t_log = 9'h4e;
+            end
+            10'hf0: begin
+                dec_t_log = 9'h4e;
+            end
+            10'hf1: begin
+                dec_t_log = 9'h4e;
+            end
+            10'hf2: begin
+                dec_t_log = 9'h4e;
+            end
+            10'hf3: begin
+                dec_t_log = 9'h4f;
+            end
+            10'hf4: begin
+                dec_t_log = 9'h4f;
+            end
+            10'hf5: begin
+                dec_t_log = 9'h4f;
+            end
+            10'hf6: begin
+                dec_t_log = 9'h50;
+            end
+            10'hf7: begin
+                dec_t_log = 9'h50;
+            end
+            10'hf8: begin
+                dec_t_log = 9'h50;
+            end
+            10'hf9: begin
+                dec_t_log = 9'h51;
+            end
+            10'hfa: begin
+                dec_t_log = 9'h51;
+            end
+            10'hfb: begin
+                dec_t_log = 9'h51;
+            end
+            10'hfc: begin
+                dec_t_log = 9'h51;
+            end
+            10'hfd: begin
+                dec_t_log = 9'h52;
+            end
+            10'hfe: begin
+                dec_t_log = 9'h52;
+            end
+            10'hff: begin
+                dec_t_log = 9'h52;
+            end
+            10'h100: begin
+                dec_t_log = 9'h53;
+            end
+            10'h101: begin
+                dec_t_log = 9'h53;
+            end
+            10'h102: begin
+                dec_t_log = 9'h53;
+            end
+            10'h103: begin
+                dec_t_log = 9'h53;
+            end
+            10'h104: begin
+                dec_t_log = 9'h54;
+            end
+            10'h105: begin
+                dec_t_log = 9'h54;
+            end
+            10'h106: begin
+                dec_t_log = 9'h54;
+            end
+            10'h107: begin
+                dec_t_log = 9'h55;
+            end
+            10'h108: begin
+                dec_t_log = 9'h55;
+            end
+            10'h109: begin
+                dec_t_log = 9'h55;
+            end
+            10'h10a: begin
+                dec_t_log = 9'h55;
+            end
+            10'h10b: begin
+                dec_t_log = 9'h56;
+            end
+            10'h10c: begin
+                dec_t_log = 9'h56;
+            end
+            10'h10d: begin
+                dec_t_log = 9'h56;
+            end
+            10'h10e: begin
+                dec_t_log = 9'h57;
+            end
+            10'h10f: begin
+                dec_t_log = 9'h57;
+            end
+            10'h110: begin
+                dec_t_log = 9'h57;
+            end
+            10'h111: begin
+                dec_t_log = 9'h57;
+            end
+            10'h112: begin
+                dec_t_log = 9'h58;
+            end
+            10'h113: begin
+                dec_t_log = 9'h58;
+            end
+            10'h114: begin
+                dec_t_log = 9'h58;
+            end
+            10'h115: begin
+                dec_t_log = 9'h59;
+            end
+            10'h116: begin
+                dec_t_log = 9'h59;
+            end
+            10'h117: begin
+                dec_t_log = 9'h59;
+            end
+            10'h118: begin
+                dec_t_log = 9'h59;
+            end
+            10'h119: begin
+                dec_t_log = 9'h5a;
+            end
+            10'h11a: begin
+                dec_t_log = 9'h5a;
+            end
+            10'h11b: begin
+                dec_t_log = 9'h5a;
+            end
+            10'h11c: begin
+                dec_t_log = 9'h5b;
+            end
+            10'h11d: begin
+                dec_t_log = 9'h5b;
+            end
+            10'h11e: begin
+                dec_t_log = 9'h5b;
+            end
+            10'h11f: begin
+                dec_t_log = 9'h5b;
+            end
+            10'h120: begin
+                dec_t_log = 9'h5c;
+            end
+            10'h121: begin
+                dec_t_log = 9'h5c;
+            end
+            10'h122: begin
+                dec_t_log = 9'h5c;
+            end
+            10'h123: begin
+                dec_t_log = 9'h5d;
+            end
+            10'h124: begin
+                dec_t_log = 9'h5d;
+            end
+            10'h125: begin
+                dec_t_log = 9'h5d;
+            end
+            10'h126: begin
+                dec_t_log = 9'h5d;
+            end
+            10'h127: begin
+                dec_t_log = 9'h5e;
+            end
+            10'h128: begin
+                dec_t_log = 9'h5e;
+            end
+            10'h129: begin
+                dec_t_log = 9'h5e;
+            end
+            10'h12a: begin
+                dec_t_log = 9'h5e;
+            end
+            10'h12b: begin
+                dec_t_log = 9'h5f;
+            end
+            10'h12c: begin
+                dec_t_log = 9'h5f;
+            end
+            10'h12d: begin
+                dec_t_log = 9'h5f;
+            end
+            10'h12e: begin
+                dec_t_log = 9'h60;
+            end
+            10'h12f: begin
+                dec_t_log = 9'h60;
+            end
+            10'h130: begin
+                dec_t_log = 9'h60;
+            end
+            10'h131: begin
+                dec_t_log = 9'h60;
+            end
+            10'h132: begin
+                dec_t_log = 9'h61;
+            end
+            10'h133: begin
+                dec_t_log = 9'h61;
+            end
+            10'h134: begin
+                dec_t_log = 9'h61;
+            end
+            10'h135: begin
+                dec_t_log = 9'h62;
+            end
+            10'h136: begin
+                dec_t_log = 9'h62;
+            end
+            10'h137: begin
+                dec_t_log = 9'h62;
+            end
+            10'h138: begin
+                dec_t_log = 9'h62;
+            end
+            10'h139: begin
+                dec_t_log = 9'h63;
+            end
+            10'h13a: begin
+                dec_t_log = 9'h63;
+            end
+            10'h13b: begin
+                dec_t_log = 9'h63;
+            end
+            10'h13c: begin
+                dec_t_log = 9'h63;
+            end
+            10'h13d: begin
+                dec_t_log = 9'h64;
+            end
+            10'h13e: begin
+                dec_t_log = 9'h64;
+            end
+            10'h13f: begin
+                dec_t_log = 9'h64;
+            end
+            10'h140: begin
+                dec_t_log = 9'h65;
+            end
+            10'h141: begin
+                dec_t_log = 9'h65;
+            end
+            10'h142: begin
+                dec_t_log = 9'h65;
+            end
+            10'h143: begin
+                dec_t_log = 9'h65;
+            end
+            10'h144: begin
+                dec_t_log = 9'h66;
+            end
+            10'h145: begin
+                dec_t_log = 9'h66;
+            end
+            10'h146: begin
+                dec_t_log = 9'h66;
+            end
+            10'h147: begin
+                dec_t_log = 9'h66;
+            end
+            10'h148: begin
+                dec_t_log = 9'h67;
+            end
+            10'h149: begin
+                dec_t_log = 9'h67;
+            end
+            10'h14a: begin
+                dec_t_log = 9'h67;
+            end
+            10'h14b: begin
+                dec_t_log = 9'h68;
+            end
+            10'h14c: begin
+                dec_t_log = 9'h68;
+            end
+            10'h14d: begin
+                dec_t_log = 9'h68;
+            end
+            10'h14e: begin
+                dec_t_log = 9'h68;
+            end
+            10'h14f: begin
+                dec_t_log = 9'h69;
+            end
+            10'h150: begin
+                dec_t_log = 9'h69;
+            end
+            10'h151: begin
+                dec_t_log = 9'h69;
+            end
+            10'h152: begin
+                dec_t_log = 9'h69;
+            end
+            10'h153: begin
+                dec_t_log = 9'h6a;
+            end
+            10'h154: begin
+                dec_t_log = 9'h6a;
+            end
+            10'h155: begin
+                dec_t_log = 9'h6a;
+            end
+            10'h156: begin
+                dec_t_log = 9'h6b;
+            end
+            10'h157: begin
+                dec_t_log = 9'h6b;
+            end
+            10'h158: begin
+                dec_t_log = 9'h6b;
+            end
+            10'h159: begin
+                dec_t_log = 9'h6b;
+            end
+            10'h15a: begin
+                dec_t_log = 9'h6c;
+            end
+            10'h15b: begin
+                dec_t_log = 9'h6c;
+            end
+            10'h15c: begin
+                dec_t_log = 9'h6c;
+            end
+            10'h15d: begin
+                dec_t_log = 9'h6c;
+            end
+            10'h15e: begin
+                dec_t_log = 9'h6d;
+            end
+            10'h15f: begin
+                dec_t_log = 9'h6d;
+            end
+            10'h160: begin
+                dec_t_log = 9'h6d;
+            end
+            10'h161: begin
+                dec_t_log = 9'h6e;
+            end
+            10'h162: begin
+                dec_t_log = 9'h6e;
+            end
+            10'h163: begin
+                dec_t_log = 9'h6e;
+            end
+            10'h164: begin
+                dec_t_log = 9'h6e;
+            end
+            10'h165: begin
+                dec_t_log = 9'h6f;
+            end
+            10'h166: begin
+                dec_t_log = 9'h6f;
+            end
+            10'h167: begin
+                dec_t_log = 9'h6f;
+            end
+            10'h168: begin
+                dec_t_log = 9'h6f;
+            end
+            10'h169: begin
+                dec_t_log = 9'h70;
+            end
+            10'h16a: begin
+                dec_t_log = 9'h70;
+            end
+            10'h16b: begin
+                dec_t_log = 9'h70;
+            end
+            10'h16c: begin
+                dec_t_log = 9'h70;
+            end
+            10'h16d: begin
+                dec_t_log = 9'h71;
+            end
+            10'h16e: begin
+                dec_t_log = 9'h71;
+            end
+            10'h16f: begin
+                dec_t_log = 9'h71;
+            end
+            10'h170: begin
+                dec_t_log = 9'h72;
+            end
+            10'h171: begin
+                dec_t_log = 9'h72;
+            end
+            10'h172: begin
+                dec_t_log = 9'h72;
+            end
+            10'h173: begin
+                dec_t_log = 9'h72;
+            end
+            10'h174: begin
+                dec_t_log = 9'h73;
+            end
+            10'h175: begin
+                dec_t_log = 9'h73;
+            end
+            10'h176: begin
+                dec_t_log = 9'h73;
+            end
+            10'h177: begin
+                dec_t_log = 9'h73;
+            end
+            10'h178: begin
+                dec_t_log = 9'h74;
+            end
+            10'h179: begin
+                dec_t_log = 9'h74;
+            end
+            10'h17a: begin
+                dec_t_log = 9'h74;
+            end
+            10'h17b: begin
+                dec_t_log = 9'h74;
+            end
+            10'h17c: begin
+                dec_t_log = 9'h75;
+            end
+            10'h17d: begin
+                dec_t_log = 9'h75;
+            end
+            10'h17e: begin
+                dec_t_log = 9'h75;
+            end
+            10'h17f: begin
+                dec_t_log = 9'h75;
+            end
+            10'h180: begin
+                dec_t_log = 9'h76;
+            end
+            10'h181: begin
+                dec_t_log = 9'h76;
+            end
+            10'h182: begin
+                dec_t_log = 9'h76;
+            end
+            10'h183: begin
+                dec_t_log = 9'h77;
+            end
+            10'h184: begin
+                dec_t_log = 9'h77;
+            end
+            10'h185: begin
+                dec_t_log = 9'h77;
+            end
+            10'h186: begin
+                dec_t_log = 9'h77;
+            end
+            10'h187: begin
+                dec_t_log = 9'h78;
+            end
+            10'h188: begin
+                dec_t_log = 9'h78;
+            end
+            10'h189: begin
+                dec_t_log = 9'h78;
+            end
+            10'h18a: begin
+                dec_t_log = 9'h78;
+            end
+            10'h18b: begin
+                dec_t_log = 9'h79;
+            end
+            10'h18c: begin
+                dec_t_log = 9'h79;
+            end
+            10'h18d: begin
+                dec_t_log = 9'h79;
+            end
+            10'h18e: begin
+                dec_t_log = 9'h79;
+            end
+            10'h18f: begin
+                dec_t_log = 9'h7a;
+            end
+            10'h190: begin
+                dec_t_log = 9'h7a;
+            end
+            10'h191: begin
+                dec_t_log = 9'h7a;
+            end
+            10'h192: begin
+                dec_t_log = 9'h7a;
+            end
+            10'h193: begin
+                dec_t_log = 9'h7b;
+            end
+            10'h194: begin
+                dec_t_log = 9'h7b;
+            end
+            10'h195: begin
+                dec_t_log = 9'h7b;
+            end
+            10'h196: begin
+                dec_t_log = 9'h7b;
+            end
+            10'h197: begin
+                dec_t_log = 9'h7c;
+            end
+            10'h198: begin
+                dec_t_log = 9'h7c;
+            end
+            10'h199: begin
+                dec_t_log = 9'h7c;
+            end
+            10'h19a: begin
+                dec_t_log = 9'h7d;
+            end
+            10'h19b: begin
+                dec_t_log = 9'h7d;
+            end
+            10'h19c: begin
+                dec_t_log = 9'h7d;
+            end
+            10'h19d: begin
+                dec_t_log = 9'h7d;
+            end
+            10'h19e: begin
+                dec_t_log = 9'h7e;
+            end
+            10'h19f: begin
+                dec_t_log = 9'h7e;
+            end
+            10'h1a0: begin
+                dec_t_log = 9'h7e;
+            end
+            10'h1a1: begin
+                dec_t_log = 9'h7e;
+            end
+            10'h1a2: begin
+                dec_t_log = 9'h7f;
+            end
+            10'h1a3: begin
+                dec_t_log = 9'h7f;
+            end
+            10'h1a4: begin
+                dec_t_log = 9'h7f;
+            end
+            10'h1a5: begin
+                dec_t_log = 9'h7f;
+            end
+            10'h1a6: begin
+                dec_t_log = 9'h80;
+            end
+            10'h1a7: begin
+                dec_t_log = 9'h80;
+            end
+            10'h1a8: begin
+                dec_t_log = 9'h80;
+            end
+            10'h1a9: begin
+                dec_t_log = 9'h80;
+            end
+            10'h1aa: begin
+                dec_t_log = 9'h81;
+            end
+            10'h1ab: begin
+                dec_t_log = 9'h81;
+            end
+            10'h1ac: begin
+                dec_t_log = 9'h81;
+            end
+            10'h1ad: begin
+                dec_t_log = 9'h81;
+            end
+            10'h1ae: begin
+                dec_t_log = 9'h82;
+            end
+            10'h1af: begin
+                dec_t_log = 9'h82;
+            end
+            10'h1b0: begin
+                dec_t_log = 9'h82;
+            end
+            10'h1b1: begin
+                dec_t_log = 9'h82;
+            end
+            10'h1b2: begin
+                dec_t_log = 9'h83;
+            end
+            10'h1b3: begin
+                dec_t_log = 9'h83;
+            end
+            10'h1b4: begin
+                dec_t_log = 9'h83;
+            end
+            10'h1b5: begin
+                dec_t_log = 9'h83;
+            end
+            10'h1b6: begin
+                dec_t_log = 9'h84;
+            end
+            10'h1b7: begin
+                dec_t_log = 9'h84;
+            end
+            10'h1b8: begin
+                dec_t_log = 9'h84;
+            end
+            10'h1b9: begin
+                dec_t_log = 9'h84;
+            end
+            10'h1ba: begin
+                dec_t_log = 9'h85;
+            end
+            10'h1bb: begin
+                dec_t_log = 9'h85;
+            end
+            10'h1bc: begin
+                dec_t_log = 9'h85;
+            end
+            10'h1bd: begin
+                dec_t_log = 9'h85;
+            end
+            10'h1be: begin
+                dec_t_log = 9'h86;
+            end
+            10'h1bf: begin
+                dec_t_log = 9'h86;
+            end
+            10'h1c0: begin
+                dec_t_log = 9'h86;
+            end
+            10'h1c1: begin
+                dec_t_log = 9'h86;
+            end
+            10'h1c2: begin
+                dec_t_log = 9'h87;
+            end
+            10'h1c3: begin
+                dec_t_log = 9'h87;
+            end
+            10'h1c4: begin
+                dec_t_log = 9'h87;
+            end
+            10'h1c5: begin
+                dec_t_log = 9'h87;
+            end
+            10'h1c6: begin
+                dec_t_log = 9'h88;
+            end
+            10'h1c7: begin
+                dec_t_log = 9'h88;
+            end
+            10'h1c8: begin
+                dec_t_log = 9'h88;
+            end
+            10'h1c9: begin
+                dec_t_log = 9'h88;
+            end
+            10'h1ca: begin
+                dec_t_log = 9'h89;
+            end
+            10'h1cb: begin
+                dec_t_log = 9'h89;
+            end
+            10'h1cc: begin
+                dec_t_log = 9'h89;
+            end
+            10'h1cd: begin
+                dec_t_log = 9'h89;
+            end
+            10'h1ce: begin
+                dec_t_log = 9'h8a;
+            end
+            10'h1cf: begin
+                dec_t_log = 9'h8a;
+            end
+            10'h1d0: begin
+                dec_t_log = 9'h8a;
+            end
+            10'h1d1: begin
+                dec_t_log = 9'h8a;
+            end
+            10'h1d2: begin
+                dec_t_log = 9'h8b;
+            end
+            10'h1d3: begin
+                dec_t_log = 9'h8b;
+            end
+            10'h1d4: begin
+                dec_t_log = 9'h8b;
+            end
+            10'h1d5: begin
+                dec_t_log = 9'h8b;
+            end
+            10'h1d6: begin
+                dec_t_log = 9'h8c;
+            end
+            10'h1d7: begin
+                dec_t_log = 9'h8c;
+            end
+            10'h1d8: begin
+                dec_t_log = 9'h8c;
+            end
+            10'h1d9: begin
+                dec_t_log = 9'h8c;
+            end
+            10'h1da: begin
+                dec_t_log = 9'h8d;
+            end
+            10'h1db: begin
+                dec_t_log = 9'h8d;
+            end
+            10'h1dc: begin
+                dec_t_log = 9'h8d;
+            end
+            10'h1dd: begin
+                dec_t_log = 9'h8d;
+            end
+            10'h1de: begin
+                dec_t_log = 9'h8e;
+            end
+            10'h1df: begin
+                dec_t_log = 9'h8e;
+            end
+            10'h1e0: begin
+                dec_t_log = 9'h8e;
+            end
+            10'h1e1: begin
+                dec_t_log = 9'h8e;
+            end
+            10'h1e2: begin
+                dec_t_log = 9'h8f;
+            end
+            10'h1e3: begin
+                dec_t_log = 9'h8f;
+            end
+            10'h1e4: begin
+                dec_t_log = 9'h8f;
+            end
+            10'h1e5: begin
+                dec_t_log = 9'h8f;
+            end
+            10'h1e6: begin
+                dec_t_log = 9'h90;
+            end
+            10'h1e7: begin
+                dec_t_log = 9'h90;
+            end
+            10'h1e8: begin
+                dec_t_log = 9'h90;
+            end
+            10'h1e9: begin
+                dec_t_log = 9'h90;
+            end
+            10'h1ea: begin
+                dec_t_log = 9'h91;
+            end
+            10'h1eb: begin
+                dec_t_log = 9'h91;
+            end
+            10'h1ec: begin
+                dec_t_log = 9'h91;
+            end
+            10'h1ed: begin
+                dec_t_log = 9'h91;
+            end
+            10'h1ee: begin
+                dec_t_log = 9'h92;
+            end
+            10'h1ef: begin
+                dec_t_log = 9'h92;
+            end
+            10'h1f0: begin
+                dec_t_log = 9'h92;
+            end
+            10'h1f1: begin
+                dec_t_log = 9'h92;
+            end
+            10'h1f2: begin
+                dec_t_log = 9'h92;
+            end
+            10'h1f3: begin
+                dec_t_log = 9'h93;
+            end
+            10'h1f4: begin
+                dec_t_log = 9'h93;
+            end
+            10'h1f5: begin
+                dec_t_log = 9'h93;
+            end
+            10'h1f6: begin
+                dec_t_log = 9'h93;
+            end
+            10'h1f7: begin
+                dec_t_log = 9'h94;
+            end
+            10'h1f8: begin
+                dec_t_log = 9'h94;
+            end
+            10'h1f9: begin
+                dec_t_log = 9'h94;
+            end
+            10'h1fa: begin
+                dec_t_log = 9'h94;
+            end
+            10'h1fb: begin
+                dec_t_log = 9'h95;
+            end
+            10'h1fc: begin
+                dec_t_log = 9'h95;
+            end
+            10'h1fd: begin
+                dec_t_log = 9'h95;
+            end
+            10'h1fe: begin
+                dec_t_log = 9'h95;
+            end
+            10'h1ff: begin
+                dec_t_log = 9'h96;
+            end
+            10'h200: begin
+                dec_t_log = 9'h96;
+            end
+            10'h201: begin
+                dec_t_log = 9'h96;
+            end
+            10'h202: begin
+                dec_t_log = 9'h96;
+            end
+            10'h203: begin
+                dec_t_log = 9'h97;
+            end
+            10'h204: begin
+                dec_t_log = 9'h97;
+            end
+            10'h205: begin
+                dec_t_log = 9'h97;
+            end
+            10'h206: begin
+                dec_t_log = 9'h97;
+            end
+            10'h207: begin
+                dec_t_log = 9'h98;
+            end
+            10'h208: begin
+                dec_t_log = 9'h98;
+            end
+            10'h209: begin
+                dec_t_log = 9'h98;
+            end
+            10'h20a: begin
+                dec_t_log = 9'h98;
+            end
+            10'h20b: begin
+                dec_t_log = 9'h99;
+            end
+            10'h20c: begin
+                dec_t_log = 9'h99;
+            end
+            10'h20d: begin
+                dec_t_log = 9'h99;
+            end
+            10'h20e: begin
+                dec_t_log = 9'h99;
+            end
+            10'h20f: begin
+                dec_t_log = 9'h99;
+            end
+            10'h210: begin
+                dec_t_log = 9'h9a;
+            end
+            10'h211: begin
+                dec_t_log = 9'h9a;
+            end
+            10'h212: begin
+                dec_t_log = 9'h9a;
+            end
+            10'h213: begin
+                dec_t_log = 9'h9a;
+            end
+            10'h214: begin
+                dec_t_log = 9'h9b;
+            end
+            10'h215: begin
+                dec_t_log = 9'h9b;
+            end
+            10'h216: begin
+                dec_t_log = 9'h9b;
+            end
+            10'h217: begin
+                dec_t_log = 9'h9b;
+            end
+            10'h218: begin
+                dec_t_log = 9'h9c;
+            end
+            10'h219: begin
+                dec_t_log = 9'h9c;
+            end
+            10'h21a: begin
+                dec_t_log = 9'h9c;
+            end
+            10'h21b: begin
+                dec_t_log = 9'h9c;
+            end
+            10'h21c: begin
+                dec_t_log = 9'h9d;
+            end
+            10'h21d: begin
+                dec_t_log = 9'h9d;
+            end
+            10'h21e: begin
+                dec_t_log = 9'h9d;
+            end
+            10'h21f: begin
+                dec_t_log = 9'h9d;
+            end
+            10'h220: begin
+                dec_t_log = 9'h9d;
+            end
+            10'h221: begin
+                dec_t_log = 9'h9e;
+            end
+            10'h222: begin
+                dec_t_log = 9'h9e;
+            end
+            10'h223: begin
+                dec_t_log = 9'h9e;
+            end
+            10'h224: begin
+                dec_t_log = 9'h9e;
+            end
+            10'h225: begin
+                dec_t_log = 9'h9f;
+            end
+            10'h226: begin
+                dec_t_log = 9'h9f;
+            end
+            10'h227: begin
+                dec_t_log = 9'h9f;
+            end
+            10'h228: begin
+                dec_t_log = 9'h9f;
+            end
+            10'h229: begin
+                dec_t_log = 9'ha0;
+            end
+            10'h22a: begin
+                dec_t_log = 9'ha0;
+            end
+            10'h22b: begin
+                dec_t_log = 9'ha0;
+            end
+            10'h22c: begin
+                dec_t_log = 9'ha0;
+            end
+            10'h22d: begin
+                dec_t_log = 9'ha1;
+            end
+            10'h22e: begin
+                dec_t_log = 9'ha1;
+            end
+            10'h22f: begin
+                dec_t_log = 9'ha1;
+            end
+            10'h230: begin
+                dec_t_log = 9'ha1;
+            end
+            10'h231: begin
+                dec_t_log = 9'ha1;
+            end
+            10'h232: begin
+                dec_t_log = 9'ha2;
+            end
+            10'h233: begin
+                dec_t_log = 9'ha2;
+            end
+            10'h234: begin
+                dec_t_log = 9'ha2;
+            end
+            10'h235: begin
+                dec_t_log = 9'ha2;
+            end
+            10'h236: begin
+                dec_t_log = 9'ha3;
+            end
+            10'h237: begin
+                dec_t_log = 9'ha3;
+            end
+            10'h238: begin
+                dec_t_log = 9'ha3;
+            end
+            10'h239: begin
+                dec_t_log = 9'ha3;
+            end
+            10'h23a: begin
+                dec_t_log = 9'ha4;
+            end
+            10'h23b: begin
+                dec_t_log = 9'ha4;
+            end
+            10'h23c: begin
+                dec_t_log = 9'ha4;
+            end
+            10'h23d: begin
+                dec_t_log = 9'ha4;
+            end
+            10'h23e: begin
+                dec_t_log = 9'ha4;
+            end
+            10'h23f: begin
+                dec_t_log = 9'ha5;
+            end
+            10'h240: begin
+                dec_t_log = 9'ha5;
+            end
+            10'h241: begin
+                dec_t_log = 9'ha5;
+            end
+            10'h242: begin
+                dec_t_log = 9'ha5;
+            end
+            10'h243: begin
+                dec_t_log = 9'ha6;
+            end
+            10'h244: begin
+                dec_t_log = 9'ha6;
+            end
+            10'h245: begin
+                dec_t_log = 9'ha6;
+            end
+            10'h246: begin
+                dec_t_log = 9'ha6;
+            end
+            10'h247: begin
+                dec_t_log = 9'ha7;
+            end
+            10'h248: begin
+                dec_t_log = 9'ha7;
+            end
+            10'h249: begin
+                dec_t_log = 9'ha7;
+            end
+            10'h24a: begin
+                dec_t_log = 9'ha7;
+            end
+            10'h24b: begin
+                dec_t_log = 9'ha7;
+            end
+            10'h24c: begin
+                dec_t_log = 9'ha8;
+            end
+            10'h24d: begin
+                dec_t_log = 9'ha8;
+            end
+            10'h24e: begin
+                dec_t_log = 9'ha8;
+            end
+            10'h24f: begin
+                dec_t_log = 9'ha8;
+            end
+            10'h250: begin
+                dec_t_log = 9'ha9;
+            end
+            10'h251: begin
+                dec_t_log = 9'ha9;
+            end
+            10'h252: begin
+                dec_t_log = 9'ha9;
+            end
+            10'h253: begin
+                dec_t_log = 9'ha9;
+            end
+            10'h254: begin
+                dec_t_log = 9'haa;
+            end
+            10'h255: begin
+                dec_t_log = 9'haa;
+            end
+            10'h256: begin
+                dec_t_log = 9'haa;
+            end
+            10'h257: begin
+                dec_t_log = 9'haa;
+            end
+            10'h258: begin
+                dec_t_log = 9'haa;
+            end
+            10'h259: begin
+                dec_t_log = 9'hab;
+            end
+            10'h25a: begin
+                dec_t_log = 9'hab;
+            end
+            10'h25b: begin
+                dec_t_log = 9'hab;
+            end
+            10'h25c: begin
+                dec_t_log = 9'hab;
+            end
+            10'h25d: begin
+                dec_t_log = 9'hac;
+            end
+            10'h25e: begin
+                dec_t_log = 9'hac;
+            end
+            10'h25f: begin
+                dec_t_log = 9'hac;
+            end
+            10'h260: begin
+                dec_t_log = 9'hac;
+            end
+            10'h261: begin
+                dec_t_log = 9'hac;
+            end
+            10'h262: begin
+                dec_t_log = 9'had;
+            end
+            10'h263: begin
+                dec_t_log = 9'had;
+            end
+            10'h264: begin
+                dec_t_log = 9'had;
+            end
+            10'h265: begin
+                dec_t_log = 9'had;
+            end
+            10'h266: begin
+                dec_t_log = 9'hae;
+            end
+            10'h267: begin
+                dec_t_log = 9'hae;
+            end
+            10'h268: begin
+                dec_t_log = 9'hae;
+            end
+            10'h269: begin
+                dec_t_log = 9'hae;
+            end
+            10'h26a: begin
+                dec_t_log = 9'haf;
+            end
+            10'h26b: begin
+                dec_t_log = 9'haf;
+            end
+            10'h26c: begin
+                dec_t_log = 9'haf;
+            end
+            10'h26d: begin
+                dec_t_log = 9'haf;
+            end
+            10'h26e: begin
+                dec_t_log = 9'haf;
+            end
+            10'h26f: begin
+                dec_t_log = 9'hb0;
+            end
+            10'h270: begin
+                dec_t_log = 9'hb0;
+            end
+            10'h271: begin
+                dec_t_log = 9'hb0;
+            end
+            10'h272: begin
+                dec_t_log = 9'hb0;
+            end
+            10'h273: begin
+                dec_t_log = 9'hb1;
+            end
+            10'h274: begin
+                dec_t_log = 9'hb1;
+            end
+            10'h275: begin
+                dec_t_log = 9'hb1;
+            end
+            10'h276: begin
+                dec_t_log = 9'hb1;
+            end
+            10'h277: begin
+                dec_t_log = 9'hb1;
+            end
+            10'h278: begin
+                dec_t_log = 9'hb2;
+            end
+            10'h279: begin
+                dec_t_log = 9'hb2;
+            end
+            10'h27a: begin
+                dec_t_log = 9'hb2;
+            end
+            10'h27b: begin
+                dec_t_log = 9'hb2;
+            end
+            10'h27c: begin
+                dec_t_log = 9'hb3;
+            end
+            10'h27d: begin
+                dec_t_log = 9'hb3;
+            end
+            10'h27e: begin
+                dec_t_log = 9'hb3;
+            end
+            10'h27f: begin
+                dec_t_log = 9'hb3;
+            end
+            10'h280: begin
+                dec_t_log = 9'hb3;
+            end
+            10'h281: begin
+                dec_t_log = 9'hb4;
+            end
+            10'h282: begin
+                dec_t_log = 9'hb4;
+            end
+            10'h283: begin
+                dec_t_log = 9'hb4;
+            end
+            10'h284: begin
+                dec_t_log = 9'hb4;
+            end
+            10'h285: begin
+                dec_t_log = 9'hb5;
+            end
+            10'h286: begin
+                dec_t_log = 9'hb5;
+            end
+            10'h287: begin
+                dec_t_log = 9'hb5;
+            end
+            10'h288: begin
+                dec_t_log = 9'hb5;
+            end
+            10'h289: begin
+                dec_t_log = 9'hb5;
+            end
+            10'h28a: begin
+                dec_t_log = 9'hb6;
+            end
+            10'h28b: begin
+                dec_t_log = 9'hb6;
+            end
+            10'h28c: begin
+                dec_t_log = 9'hb6;
+            end
+            10'h28d: begin
+                dec_t_log = 9'hb6;
+            end
+            10'h28e: begin
+                dec_t_log = 9'hb7;
+            end
+            10'h28f: begin
+                dec_t_log = 9'hb7;
+            end
+            10'h290: begin
+                dec_t_log = 9'hb7;
+            end
+            10'h291: begin
+                dec_t_log = 9'hb7;
+            end
+            10'h292: begin
+                dec_t_log = 9'hb7;
+            end
+            10'h293: begin
+                dec_t_log = 9'hb8;
+            end
+            10'h294: begin
+                dec_t_log = 9'hb8;
+            end
+            10'h295: begin
+                dec_t_log = 9'hb8;
+            end
+            10'h296: begin
+                dec_t_log = 9'hb8;
+            end
+            10'h297: begin
+                dec_t_log = 9'hb8;
+            end
+            10'h298: begin
+                dec_t_log = 9'hb9;
+            end
+            10'h299: begin
+                dec_t_log = 9'hb9;
+            end
+            10'h29a: begin
+                dec_t_log = 9'hb9;
+            end
+            10'h29b: begin
+                dec_t_log = 9'hb9;
+            end
+            10'h29c: begin
+                dec_t_log = 9'hba;
+            end
+            10'h29d: begin
+                dec_t_log = 9'hba;
+            end
+            10'h29e: begin
+                dec_t_log = 9'hba;
+            end
+            10'h29f: begin
+                dec_t_log = 9'hba;
+            end
+            10'h2a0: begin
+                dec_t_log = 9'hba;
+            end
+            10'h2a1: begin
+                dec_t_log = 9'hbb;
+            end
+            10'h2a2: begin
+                dec_t_log = 9'hbb;
+            end
+            10'h2a3: begin
+                dec_t_log = 9'hbb;
+            end
+            10'h2a4: begin
+                dec_t_log = 9'hbb;
+            end
+            10'h2a5: begin
+                dec_t_log = 9'hbc;
+            end
+            10'h2a6: begin
+                dec_t_log = 9'hbc;
+            end
+            10'h2a7: begin
+                dec_t_log = 9'hbc;
+            end
+            10'h2a8: begin
+                dec_t_log = 9'hbc;
+            end
+            10'h2a9: begin
+                dec_t_log = 9'hbc;
+            end
+            10'h2aa: begin
+                dec_t_log = 9'hbd;
+            end
+            10'h2ab: begin
+                dec_t_log = 9'hbd;
+            end
+            10'h2ac: begin
+                dec_t_log = 9'hbd;
+            end
+            10'h2ad: begin
+                dec_t_log = 9'hbd;
+            end
+            10'h2ae: begin
+                dec_t_log = 9'hbd;
+            end
+            10'h2af: begin
+                dec_t_log = 9'hbe;
+            end
+            10'h2b0: begin
+                dec_t_log = 9'hbe;
+            end
+            10'h2b1: begin
+                dec_t_log = 9'hbe;
+            end
+            10'h2b2: begin
+                dec_t_log = 9'hbe;
+            end
+            10'h2b3: begin
+                dec_t_log = 9'hbf;
+            end
+            10'h2b4: begin
+                dec_t_log = 9'hbf;
+            end
+            10'h2b5: begin
+                dec_t_log = 9'hbf;
+            end
+            10'h2b6: begin
+                dec_t_log = 9'hbf;
+            end
+            10'h2b7: begin
+                dec_t_log = 9'hbf;
+            end
+            10'h2b8: begin
+                dec_t_log = 9'hc0;
+            end
+            10'h2b9: begin
+                dec_t_log = 9'hc0;
+            end
+            10'h2ba: begin
+                dec_t_log = 9'hc0;
+            end
+            10'h2bb: begin
+                dec_t_log = 9'hc0;
+            end
+            10'h2bc: begin
+                dec_t_log = 9'hc1;
+            end
+            10'h2bd: begin
+                dec_t_log = 9'hc1;
+            end
+            10'h2be: begin
+                dec_t_log = 9'hc1;
+            end
+            10'h2bf: begin
+                dec_t_log = 9'hc1;
+            end
+            10'h2c0: begin
+                dec_t_log = 9'hc1;
+            end
+            10'h2c1: begin
+                dec_t_log = 9'hc2;
+            end
+            10'h2c2: begin
+                dec_t_log = 9'hc2;
+            end
+            10'h2c3: begin
+                dec_t_log = 9'hc2;
+            end
+            10'h2c4: begin
+                dec_t_log = 9'hc2;
+            end
+            10'h2c5: begin
+                dec_t_log = 9'hc2;
+            end
+            10'h2c6: begin
+                dec_t_log = 9'hc3;
+            end
+            10'h2c7: begin
+                dec_t_log = 9'hc3;
+            end
+            10'h2c8: begin
+                dec_t_log = 9'hc3;
+            end
+            10'h2c9: begin
+                dec_t_log = 9'hc3;
+            end
+            10'h2ca: begin
+                dec_t_log = 9'hc3;
+            end
+            10'h2cb: begin
+                dec_t_log = 9'hc4;
+            end
+            10'h2cc: begin
+                dec_t_log = 9'hc4;
+            end
+            10'h2cd: begin
+                dec_t_log = 9'hc4;
+            end
+            10'h2ce: begin
+                dec_t_log = 9'hc4;
+            end
+            10'h2cf: begin
+                dec_t_log = 9'hc5;
+            end
+            10'h2d0: begin
+                dec_t_log = 9'hc5;
+            end
+            10'h2d1: begin
+                dec_t_log = 9'hc5;
+            end
+            10'h2d2: begin
+                dec_t_log = 9'hc5;
+            end
+            10'h2d3: begin
+                dec_t_log = 9'hc5;
+            end
+            10'h2d4: begin
+                dec_t_log = 9'hc6;
+            end
+            10'h2d5: begin
+                dec_t_log = 9'hc6;
+            end
+            10'h2d6: begin
+                dec_t_log = 9'hc6;
+            end
+            10'h2d7: begin
+                dec_t_log = 9'hc6;
+            end
+            10'h2d8: begin
+                dec_t_log = 9'hc6;
+            end
+            10'h2d9: begin
+                dec_t_log = 9'hc7;
+            end
+            10'h2da: begin
+                dec_t_log = 9'hc7;
+            end
+            10'h2db: begin
+                dec_t_log = 9'hc7;
+            end
+            10'h2dc: begin
+                dec_t_log = 9'hc7;
+            end
+            10'h2dd: begin
+                dec_t_log = 9'hc8;
+            end
+            10'h2de: begin
+                dec_t_log = 9'hc8;
+            end
+            10'h2df: begin
+                dec_t_log = 9'hc8;
+            end
+            10'h2e0: begin
+                dec_t_log = 9'hc8;
+            end
+            10'h2e1: begin
+                dec_t_log = 9'hc8;
+            end
+            10'h2e2: begin
+                dec_t_log = 9'hc9;
+            end
+            10'h2e3: begin
+                dec_t_log = 9'hc9;
+            end
+            10'h2e4: begin
+                dec_t_log = 9'hc9;
+            end
+            10'h2e5: begin
+                dec_t_log = 9'hc9;
+            end
+            10'h2e6: begin
+                dec_t_log = 9'hc9;
+            end
+            10'h2e7: begin
+                dec_t_log = 9'hca;
+            end
+            10'h2e8: begin
+                dec_t_log = 9'hca;
+            end
+            10'h2e9: begin
+                dec_t_log = 9'hca;
+            end
+            10'h2ea: begin
+                dec_t_log = 9'hca;
+            end
+            10'h2eb: begin
+                dec_t_log = 9'hca;
+            end
+            10'h2ec: begin
+                dec_t_log = 9'hcb;
+            end
+            10'h2ed: begin
+                dec_t_log = 9'hcb;
+            end
+            10'h2ee: begin
+                dec_t_log = 9'hcb;
+            end
+            10'h2ef: begin
+                dec_t_log = 9'hcb;
+            end
+            10'h2f0: begin
+                dec_t_log = 9'hcb;
+            end
+            10'h2f1: begin
+                dec_t_log = 9'hcc;
+            end
+            10'h2f2: begin
+                dec_t_log = 9'hcc;
+            end
+            10'h2f3: begin
+                dec_t_log = 9'hcc;
+            end
+            10'h2f4: begin
+                dec_t_log = 9'hcc;
+            end
+            10'h2f5: begin
+                dec_t_log = 9'hcd;
+            end
+            10'h2f6: begin
+                dec_t_log = 9'hcd;
+            end
+            10'h2f7: begin
+                dec_t_log = 9'hcd;
+            end
+            10'h2f8: begin
+                dec_t_log = 9'hcd;
+            end
+            10'h2f9: begin
+                dec_t_log = 9'hcd;
+            end
+            10'h2fa: begin
+                dec_t_log = 9'hce;
+            end
+            10'h2fb: begin
+                dec_t_log = 9'hce;
+            end
+            10'h2fc: begin
+                dec_t_log = 9'hce;
+            end
+            10'h2fd: begin
+                dec_t_log = 9'hce;
+            end
+            10'h2fe: begin
+                dec_t_log = 9'hce;
+            end
+            10'h2ff: begin
+                dec_t_log = 9'hcf;
+            end
+            10'h300: begin
+                dec_t_log = 9'hcf;
+            end
+            10'h301: begin
+                dec_t_log = 9'hcf;
+            end
+            10'h302: begin
+                dec_t_log = 9'hcf;
+            end
+            10'h303: begin
+                dec_t_log = 9'hcf;
+            end
+            10'h304: begin
+                dec_t_log = 9'hd0;
+            end
+            10'h305: begin
+                dec_t_log = 9'hd0;
+            end
+            10'h306: begin
+                dec_t_log = 9'hd0;
+            end
+            10'h307: begin
+                dec_t_log = 9'hd0;
+            end
+            10'h308: begin
+                dec_t_log = 9'hd0;
+            end
+            10'h309: begin
+                dec_t_log = 9'hd1;
+            end
+            10'h30a: begin
+                dec_t_log = 9'hd1;
+            end
+            10'h30b: begin
+                dec_t_log = 9'hd1;
+            end
+            10'h30c: begin
+                dec_t_log = 9'hd1;
+            end
+            10'h30d: begin
+                dec_t_log = 9'hd1;
+            end
+            10'h30e: begin
+                dec_t_log = 9'hd2;
+            end
+            10'h30f: begin
+                dec_t_log = 9'hd2;
+            end
+            10'h310: begin
+                dec_t_log = 9'hd2;
+            end
+            10'h311: begin
+                dec_t_log = 9'hd2;
+            end
+            10'h312: begin
+                dec_t_log = 9'hd2;
+            end
+            10'h313: begin
+                dec_t_log = 9'hd3;
+            end
+            10'h314: begin
+                dec_t_log = 9'hd3;
+            end
+            10'h315: begin
+                dec_t_log = 9'hd3;
+            end
+            10'h316: begin
+                dec_t_log = 9'hd3;
+            end
+            10'h317: begin
+                dec_t_log = 9'hd3;
+            end
+            10'h318: begin
+                dec_t_log = 9'hd4;
+            end
+            10'h319: begin
+                dec_t_log = 9'hd4;
+            end
+            10'h31a: begin
+                dec_t_log = 9'hd4;
+            end
+            10'h31b: begin
+                dec_t_log = 9'hd4;
+            end
+            10'h31c: begin
+                dec_t_log = 9'hd5;
+            end
+            10'h31d: begin
+                dec_t_log = 9'hd5;
+            end
+            10'h31e: begin
+                dec_t_log = 9'hd5;
+            end
+            10'h31f: begin
+                dec_t_log = 9'hd5;
+            end
+            10'h320: begin
+                dec_t_log = 9'hd5;
+            end
+            10'h321: begin
+                dec_t_log = 9'hd6;
+            end
+            10'h322: begin
+                dec_t_log = 9'hd6;
+            end
+            10'h323: begin
+                dec_t_log = 9'hd6;
+            end
+            10'h324: begin
+                dec_t_log = 9'hd6;
+            end
+            10'h325: begin
+                dec_t_log = 9'hd6;
+            end
+            10'h326: begin
+                dec_t_log = 9'hd7;
+            end
+            10'h327: begin
+                dec_t_log = 9'hd7;
+            end
+            10'h328: begin
+                dec_t_log = 9'hd7;
+            end
+            10'h329: begin
+                dec_t_log = 9'hd7;
+            end
+            10'h32a: begin
+                dec_t_log = 9'hd7;
+            end
+            10'h32b: begin
+                dec_t_log = 9'hd8;
+            end
+            10'h32c: begin
+                dec_t_log = 9'hd8;
+            end
+            10'h32d: begin
+                dec_t_log = 9'hd8;
+            end
+            10'h32e: begin
+                dec_t_log = 9'hd8;
+            end
+            10'h32f: begin
+                dec_t_log = 9'hd8;
+            end
+            10'h330: begin
+                dec_t_log = 9'hd9;
+            end
+            10'h331: begin
+                dec_t_log = 9'hd9;
+            end
+            10'h332: begin
+                dec_t_log = 9'hd9;
+            end
+            10'h333: begin
+                dec_t_log = 9'hd9;
+            end
+            10'h334: begin
+                dec_t_log = 9'hd9;
+            end
+            10'h335: begin
+                dec_t_log = 9'hda;
+            end
+            10'h336: begin
+                dec_t_log = 9'hda;
+            end
+            10'h337: begin
+                dec_t_log = 9'hda;
+            end
+            10'h338: begin
+                dec_t_log = 9'hda;
+            end
+            10'h339: begin
+                dec_t_log = 9'hda;
+            end
+            10'h33a: begin
+                dec_t_log = 9'hdb;
+            end
+            10'h33b: begin
+                dec_t_log = 9'hdb;
+            end
+            10'h33c: begin
+                dec_t_log = 9'hdb;
+            end
+            10'h33d: begin
+                dec_t_log = 9'hdb;
+            end
+            10'h33e: begin
+                dec_t_log = 9'hdb;
+            end
+            10'h33f: begin
+                dec_t_log = 9'hdc;
+            end
+            10'h340: begin
+                dec_t_log = 9'hdc;
+            end
+            10'h341: begin
+                dec_t_log = 9'hdc;
+            end
+            10'h342: begin
+                dec_t_log = 9'hdc;
+            end
+            10'h343: begin
+                dec_t_log = 9'hdc;
+            end
+            10'h344: begin
+                dec_t_log = 9'hdd;
+            end
+            10'h345: begin
+                dec_t_log = 9'hdd;
+            end
+            10'h346: begin
+                dec_t_log = 9'hdd;
+            end
+            10'h347: begin
+                dec_t_log = 9'hdd;
+            end
+            10'h348: begin
+                dec_t_log = 9'hdd;
+            end
+            10'h349: begin
+                dec_t_log = 9'hde;
+            end
+            10'h34a: begin
+                dec_t_log = 9'hde;
+            end
+            10'h34b: begin
+                dec_t_log = 9'hde;
+            end
+            10'h34c: begin
+                dec_t_log = 9'hde;
+            end
+            10'h34d: begin
+                dec_t_log = 9'hde;
+            end
+            10'h34e: begin
+                dec_t_log = 9'hdf;
+            end
+            10'h34f: begin
+                dec_t_log = 9'hdf;
+            end
+            10'h350: begin
+                dec_t_log = 9'hdf;
+            end
+            10'h351: begin
+                dec_t_log = 9'hdf;
+            end
+            10'h352: begin
+                dec_t_log = 9'hdf;
+            end
+            10'h353: begin
+                dec_t_log = 9'he0;
+            end
+            10'h354: begin
+                dec_t_log = 9'he0;
+            end
+            10'h355: begin
+                dec_t_log = 9'he0;
+            end
+            10'h356: begin
+                dec_t_log = 9'he0;
+            end
+            10'h357: begin
+                dec_t_log = 9'he0;
+            end
+            10'h358: begin
+                dec_t_log = 9'he0;
+            end
+            10'h359: begin
+                dec_t_log = 9'he1;
+            end
+            10'h35a: begin
+                dec_t_log = 9'he1;
+            end
+            10'h35b: begin
+                dec_t_log = 9'he1;
+            end
+            10'h35c: begin
+                dec_t_log = 9'he1;
+            end
+            10'h35d: begin
+                dec_t_log = 9'he1;
+            end
+            10'h35e: begin
+                dec_t_log = 9'he2;
+            end
+            10'h35f: begin
+                dec_t_log = 9'he2;
+            end
+            10'h360: begin
+                dec_t_log = 9'he2;
+            end
+            10'h361: begin
+                dec_t_log = 9'he2;
+            end
+            10'h362: begin
+                dec_t_log = 9'he2;
+            end
+            10'h363: begin
+                dec_t_log = 9'he3;
+            end
+            10'h364: begin
+                dec_t_log = 9'he3;
+            end
+            10'h365: begin
+                dec_t_log = 9'he3;
+            end
+            10'h366: begin
+                dec_t_log = 9'he3;
+            end
+            10'h367: begin
+                dec_t_log = 9'he3;
+            end
+            10'h368: begin
+                dec_t_log = 9'he4;
+            end
+            10'h369: begin
+                dec_t_log = 9'he4;
+            end
+            10'h36a: begin
+                dec_t_log = 9'he4;
+            end
+            10'h36b: begin
+                dec_t_log = 9'he4;
+            end
+            10'h36c: begin
+                dec_t_log = 9'he4;
+            end
+            10'h36d: begin
+                dec_t_log = 9'he5;
+            end
+            10'h36e: begin
+                dec_t_log = 9'he5;
+            end
+            10'h36f: begin
+                dec_t_log = 9'he5;
+            end
+            10'h370: begin
+                dec_t_log = 9'he5;
+            end
+            10'h371: begin
+                dec_t_log = 9'he5;
+            end
+            10'h372: begin
+                dec_t_log = 9'he6;
+            end
+            10'h373: begin
+                dec_t_log = 9'he6;
+            end
+            10'h374: begin
+                dec_t_log = 9'he6;
+            end
+            10'h375: begin
+                dec_t_log = 9'he6;
+            end
+            10'h376: begin
+                dec_t_log = 9'he6;
+            end
+            10'h377: begin
+                dec_t_log = 9'he7;
+            end
+            10'h378: begin
+                dec_t_log = 9'he7;
+            end
+            10'h379: begin
+                dec_t_log = 9'he7;
+            end
+            10'h37a: begin
+                dec_t_log = 9'he7;
+            end
+            10'h37b: begin
+                dec_t_log = 9'he7;
+            end
+            10'h37c: begin
+                dec_t_log = 9'he7;
+            end
+            10'h37d: begin
+                dec_t_log = 9'he8;
+            end
+            10'h37e: begin
+                dec_t_log = 9'he8;
+            end
+            10'h37f: begin
+                dec_t_log = 9'he8;
+            end
+            10'h380: begin
+                dec_t_log = 9'he8;
+            end
+            10'h381: begin
+                dec_t_log = 9'he8;
+            end
+            10'h382: begin
+                dec_t_log = 9'he9;
+            end
+            10'h383: begin
+                dec_t_log = 9'he9;
+            end
+            10'h384: begin
+                dec_t_log = 9'he9;
+            end
+            10'h385: begin
+                dec_t_log = 9'he9;
+            end
+            10'h386: begin
+                dec_t_log = 9'he9;
+            end
+            10'h387: begin
+                dec_t_log = 9'hea;
+            end
+            10'h388: begin
+                dec_t_log = 9'hea;
+            end
+            10'h389: begin
+                dec_t_log = 9'hea;
+            end
+            10'h38a: begin
+                dec_t_log = 9'hea;
+            end
+            10'h38b: begin
+                dec_t_log = 9'hea;
+            end
+            10'h38c: begin
+                dec_t_log = 9'heb;
+            end
+            10'h38d: begin
+                dec_t_log = 9'heb;
+            end
+            10'h38e: begin
+                dec_t_log = 9'heb;
+            end
+            10'h38f: begin
+                dec_t_log = 9'heb;
+            end
+            10'h390: begin
+                dec_t_log = 9'heb;
+            end
+            10'h391: begin
+                dec_t_log = 9'hec;
+            end
+            10'h392: begin
+                dec_t_log = 9'hec;
+            end
+            10'h393: begin
+                dec_t_log = 9'hec;
+            end
+            10'h394: begin
+                dec_t_log = 9'hec;
+            end
+            10'h395: begin
+                dec_t_log = 9'hec;
+            end
+            10'h396: begin
+                dec_t_log = 9'hec;
+            end
+            10'h397: begin
+                dec_t_log = 9'hed;
+            end
+            10'h398: begin
+                dec_t_log = 9'hed;
+            end
+            10'h399: begin
+                dec_t_log = 9'hed;
+            end
+            10'h39a: begin
+                dec_t_log = 9'hed;
+            end
+            10'h39b: begin
+                dec_t_log = 9'hed;
+            end
+            10'h39c: begin
+                dec_t_log = 9'hee;
+            end
+            10'h39d: begin
+                dec_t_log = 9'hee;
+            end
+            10'h39e: begin
+                dec_t_log = 9'hee;
+            end
+            10'h39f: begin
+                dec_t_log = 9'hee;
+            end
+            10'h3a0: begin
+                dec_t_log = 9'hee;
+            end
+            10'h3a1: begin
+                dec_t_log = 9'hef;
+            end
+            10'h3a2: begin
+                dec_t_log = 9'hef;
+            end
+            10'h3a3: begin
+                dec_t_log = 9'hef;
+            end
+            10'h3a4: begin
+                dec_t_log = 9'hef;
+            end
+            10'h3a5: begin
+                dec_t_log = 9'hef;
+            end
+            10'h3a6: begin
+                dec_t_log = 9'hef;
+            end
+            10'h3a7: begin
+                dec_t_log = 9'hf0;
+            end
+            10'h3a8: begin
+                dec_t_log = 9'hf0;
+            end
+            10'h3a9: begin
+                dec_t_log = 9'hf0;
+            end
+            10'h3aa: begin
+                dec_t_log = 9'hf0;
+            end
+            10'h3ab: begin
+                dec_t_log = 9'hf0;
+            end
+            10'h3ac: begin
+                dec_t_log = 9'hf1;
+            end
+            10'h3ad: begin
+                dec_t_log = 9'hf1;
+            end
+            10'h3ae: begin
+                dec_t_log = 9'hf1;
+            end
+            10'h3af: begin
+                dec_t_log = 9'hf1;
+            end
+            10'h3b0: begin
+                dec_t_log = 9'hf1;
+            end
+            10'h3b1: begin
+                dec_t_log = 9'hf2;
+            end
+            10'h3b2: begin
+                dec_t_log = 9'hf2;
+            end
+            10'h3b3: begin
+                dec_t_log = 9'hf2;
+            end
+            10'h3b4: begin
+                dec_t_log = 9'hf2;
+            end
+            10'h3b5: begin
+                dec_t_log = 9'hf2;
+            end
+            10'h3b6: begin
+                dec_t_log = 9'hf3;
+            end
+            10'h3b7: begin
+                dec_t_log = 9'hf3;
+            end
+            10'h3b8: begin
+                dec_t_log = 9'hf3;
+            end
+            10'h3b9: begin
+                dec_t_log = 9'hf3;
+            end
+            10'h3ba: begin
+                dec_t_log = 9'hf3;
+            end
+            10'h3bb: begin
+                dec_t_log = 9'hf3;
+            end
+            10'h3bc: begin
+                dec_t_log = 9'hf4;
+            end
+            10'h3bd: begin
+                dec_t_log = 9'hf4;
+            end
+            10'h3be: begin
+                dec_t_log = 9'hf4;
+            end
+            10'h3bf: begin
+                dec_t_log = 9'hf4;
+            end
+            10'h3c0: begin
+                dec_t_log = 9'hf4;
+            end
+            10'h3c1: begin
+                dec_t_log = 9'hf5;
+            end
+            10'h3c2: begin
+                dec_t_log = 9'hf5;
+            end
+            10'h3c3: begin
+                dec_t_log = 9'hf5;
+            end
+            10'h3c4: begin
+                dec_t_log = 9'hf5;
+            end
+            10'h3c5: begin
+                dec_t_log = 9'hf5;
+            end
+            10'h3c6: begin
+                dec_t_log = 9'hf5;
+            end
+            10'h3c7: begin
+                dec_t_log = 9'hf6;
+            end
+            10'h3c8: begin
+                dec_t_log = 9'hf6;
+            end
+            10'h3c9: begin
+                dec_t_log = 9'hf6;
+            end
+            10'h3ca: begin
+                dec_t_log = 9'hf6;
+            end
+            10'h3cb: begin
+                dec_t_log = 9'hf6;
+            end
+            10'h3cc: begin
+                dec_t_log = 9'hf7;
+            end
+            10'h3cd: begin
+                dec_t_log = 9'hf7;
+            end
+            10'h3ce: begin
+                dec_t_log = 9'hf7;
+            end
+            10'h3cf: begin
+                dec_t_log = 9'hf7;
+            end
+            10'h3d0: begin
+                dec_t_log = 9'hf7;
+            end
+            10'h3d1: begin
+                dec_t_log = 9'hf8;
+            end
+            10'h3d2: begin
+                dec_t_log = 9'hf8;
+            end
+            10'h3d3: begin
+                dec_t_log = 9'hf8;
+            end
+            10'h3d4: begin
+                dec_t_log = 9'hf8;
+            end
+            10'h3d5: begin
+                dec_t_log = 9'hf8;
+            end
+            10'h3d6: begin
+                dec_t_log = 9'hf8;
+            end
+            10'h3d7: begin
+                dec_t_log = 9'hf9;
+            end
+            10'h3d8: begin
+                dec_t_log = 9'hf9;
+            end
+            10'h3d9: begin
+                dec_t_log = 9'hf9;
+            end
+            10'h3da: begin
+                dec_t_log = 9'hf9;
+            end
+            10'h3db: begin
+                dec_t_log = 9'hf9;
+            end
+            10'h3dc: begin
+                dec_t_log = 9'hfa;
+            end
+            10'h3dd: begin
+                dec_t_log = 9'hfa;
+            end
+            10'h3de: begin
+                dec_t_log = 9'hfa;
+            end
+            10'h3df: begin
+                dec_t_log = 9'hfa;
+            end
+            10'h3e0: begin
+                dec_t_log = 9'hfa;
+            end
+            10'h3e1: begin
+                dec_t_log = 9'hfa;
+            end
+            10'h3e2: begin
+                dec_t_log = 9'hfb;
+            end
+            10'h3e3: begin
+                dec_t_log = 9'hfb;
+            end
+            10'h3e4: begin
+                dec_t_log = 9'hfb;
+            end
+            10'h3e5: begin
+                dec_t_log = 9'hfb;
+            end
+            10'h3e6: begin
+                dec_t_log = 9'hfb;
+            end
+            10'h3e7: begin
+                dec_t_log = 9'hfc;
+            end
+            10'h3e8: begin
+                dec_t_log = 9'hfc;
+            end
+            10'h3e9: begin
+                dec_t_log = 9'hfc;
+            end
+            10'h3ea: begin
+                dec_t_log = 9'hfc;
+            end
+            10'h3eb: begin
+                dec_t_log = 9'hfc;
+            end
+            10'h3ec: begin
+                dec_t_log = 9'hfc;
+            end
+            10'h3ed: begin
+                dec_t_log = 9'hfd;
+            end
+            10'h3ee: begin
+                dec_t_log = 9'hfd;
+            end
+            10'h3ef: begin
+                dec_t_log = 9'hfd;
+            end
+            10'h3f0: begin
+                dec_t_log = 9'hfd;
+            end
+            10'h3f1: begin
+                dec_t_log = 9'hfd;
+            end
+            10'h3f2: begin
+                dec_t_log = 9'hfe;
+            end
+            10'h3f3: begin
+                dec_t_log = 9'hfe;
+            end
+            10'h3f4: begin
+                dec_t_log = 9'hfe;
+            end
+            10'h3f5: begin
+                dec_t_log = 9'hfe;
+            end
+            10'h3f6: begin
+                dec_t_log = 9'hfe;
+            end
+            10'h3f7: begin
+                dec_t_log = 9'hfe;
+            end
+            10'h3f8: begin
+                dec_t_log = 9'hff;
+            end
+            10'h3f9: begin
+                dec_t_log = 9'hff;
+            end
+            10'h3fa: begin
+                dec_t_log = 9'hff;
+            end
+            10'h3fb: begin
+                dec_t_log = 9'hff;
+            end
+            10'h3fc: begin
+                dec_t_log = 9'hff;
+            end
+            10'h3fd: begin
+                dec_t_log = 9'h100;
+            end
+            10'h3fe: begin
+                dec_t_log = 9'h100;
+            end
+            10'h3ff: begin
+                dec_t_log = 9'h100;
+            end
+            default: begin
+                dec_t_log = 9'h0;
+            end
+        endcase
+    end
+
+    always @(*) begin
+        case (dec_d_index)
+            10'h0: begin
+                dec_d_log = 9'h0;
+            end
+            10'h1: begin
+                dec_d_log = 9'h1;
+            end
+            10'h2: begin
+                dec_d_log = 9'h1;
+            end
+            10'h3: begin
+                dec_d_log = 9'h1;
+            end
+            10'h4: begin
+                dec_d_log = 9'h2;
+            end
+            10'h5: begin
+                dec_d_log = 9'h2;
+            end
+            10'h6: begin
+                dec_d_log = 9'h2;
+            end
+            10'h7: begin
+                dec_d_log = 9'h3;
+            end
+            10'h8: begin
+                dec_d_log = 9'h3;
+            end
+            10'h9: begin
+                dec_d_log = 9'h3;
+            end
+            10'ha: begin
+                dec_d_log = 9'h4;
+            end
+            10'hb: begin
+                dec_d_log = 9'h4;
+            end
+            10'hc: begin
+                dec_d_log = 9'h4;
+            end
+            10'hd: begin
+                dec_d_log = 9'h5;
+            end
+            10'he: begin
+                dec_d_log = 9'h5;
+            end
+            10'hf: begin
+                dec_d_log = 9'h6;
+            end
+            10'h10: begin
+                dec_d_log = 9'h6;
+            end
+            10'h11: begin
+                dec_d_log = 9'h6;
+            end
+            10'h12: begin
+                dec_d_log = 9'h7;
+            end
+            10'h13: begin
+                dec_d_log = 9'h7;
+            end
+            10'h14: begin
+                dec_d_log = 9'h7;
+            end
+            10'h15: begin
+                dec_d_log = 9'h8;
+            end
+            10'h16: begin
+                dec_d_log = 9'h8;
+            end
+            10'h17: begin
+                dec_d_log = 9'h8;
+            end
+            10'h18: begin
+                dec_d_log = 9'h9;
+            end
+            10'h19: begin
+                dec_d_log = 9'h9;
+            end
+            10'h1a: begin
+                dec_d_log = 9'h9;
+            end
+            10'h1b: begin
+                dec_d_log = 9'ha;
+            end
+            10'h1c: begin
+                dec_d_log = 9'ha;
+            end
+            10'h1d: begin
+                dec_d_log = 9'ha;
+            end
+            10'h1e: begin
+                dec_d_log = 9'hb;
+            end
+            10'h1f: begin
+                dec_d_log = 9'hb;
+            end
+            10'h20: begin
+                dec_d_log = 9'hc;
+            end
+            10'h21: begin
+                dec_d_log = 9'hc;
+            end
+            10'h22: begin
+                dec_d_log = 9'hc;
+            end
+            10'h23: begin
+                dec_d_log = 9'hd;
+            end
+            10'h24: begin
+                dec_d_log = 9'hd;
+            end
+            10'h25: begin
+                dec_d_log = 9'hd;
+            end
+            10'h26: begin
+                dec_d_log = 9'he;
+            end
+            10'h27: begin
+                dec_d_log = 9'he;
+            end
+            10'h28: begin
+                dec_d_log = 9'he;
+            end
+            10'h29: begin
+                dec_d_log = 9'hf;
+            end
+            10'h2a: begin
+                dec_d_log = 9'hf;
+            end
+            10'h2b: begin
+                dec_d_log = 9'hf;
+            end
+            10'h2c: begin
+                dec_d_log = 9'h10;
+            end
+            10'h2d: begin
+                dec_d_log = 9'h10;
+            end
+            10'h2e: begin
+                dec_d_log = 9'h10;
+            end
+            10'h2f: begin
+                dec_d_log = 9'h11;
+            end
+            10'h30: begin
+                dec_d_log = 9'h11;
+            end
+            10'h31: begin
+                dec_d_log = 9'h11;
+            end
+            10'h32: begin
+                dec_d_log = 9'h12;
+            end
+            10'h33: begin
+                dec_d_log = 9'h12;
+            end
+            10'h34: begin
+                dec_d_log = 9'h12;
+            end
+            10'h35: begin
+                dec_d_log = 9'h13;
+            end
+            10'h36: begin
+                dec_d_log = 9'h13;
+            end
+            10'h37: begin
+                dec_d_log = 9'h13;
+            end
+            10'h38: begin
+                dec_d_log = 9'h14;
+            end
+            10'h39: begin
+                dec_d_log = 9'h14;
+            end
+            10'h3a: begin
+                dec_d_log = 9'h15;
+            end
+            10'h3b: begin
+                dec_d_log = 9'h15;
+            end
+            10'h3c: begin
+                dec_d_log = 9'h15;
+            end
+            10'h3d: begin
+                dec_d_log = 9'h16;
+            end
+            10'h3e: begin
+                dec_d_log = 9'h16;
+            end
+            10'h3f: begin
+                dec_d_log = 9'h16;
+            end
+            10'h40: begin
+                dec_d_log = 9'h17;
+            end
+            10'h41: begin
+                dec_d_log = 9'h17;
+            end
+            10'h42: begin
+                dec_d_log = 9'h17;
+            end
+            10'h43: begin
+                dec_d_log = 9'h18;
+            end
+            10'h44: begin
+                dec_d_log = 9'h18;
+            end
+            10'h45: begin
+                dec_d_log = 9'h18;
+            end
+            10'h46: begin
+                dec_d_log = 9'h19;
+            end
+            10'h47: begin
+                dec_d_log = 9'h19;
+            end
+            10'h48: begin
+                dec_d_log = 9'h19;
+            end
+            10'h49: begin
+                dec_d_log = 9'h1a;
+            end
+            10'h4a: begin
+                dec_d_log = 9'h1a;
+            end
+            10'h4b: begin
+                dec_d_log = 9'h1a;
+            end
+            10'h4c: begin
+                dec_d_log = 9'h1b;
+            end
+            10'h4d: begin
+                dec_d_log = 9'h1b;
+            end
+            10'h4e: begin
+                dec_d_log = 9'h1b;
+            end
+            10'h4f: begin
+                dec_d_log = 9'h1c;
+            end
+            10'h50: begin
+                dec_d_log = 9'h1c;
+            end
+            10'h51: begin
+                dec_d_log = 9'h1c;
+            end
+            10'h52: begin
+                dec_d_log = 9'h1d;
+            end
+            10'h53: begin
+                dec_d_log = 9'h1d;
+            end
+            10'h54: begin
+                dec_d_log = 9'h1d;
+            end
+            10'h55: begin
+                dec_d_log = 9'h1e;
+            end
+            10'h56: begin
+                dec_d_log = 9'h1e;
+            end
+            10'h57: begin
+                dec_d_log = 9'h1e;
+            end
+            10'h58: begin
+                dec_d_log = 9'h1f;
+            end
+            10'h59: begin
+                dec_d_log = 9'h1f;
+            end
+            10'h5a: begin
+                dec_d_log = 9'h1f;
+            end
+            10'h5b: begin
+                dec_d_log = 9'h20;
+            end
+            10'h5c: begin
+                dec_d_log = 9'h20;
+            end
+            10'h5d: begin
+                dec_d_log = 9'h20;
+            end
+            10'h5e: begin
+                dec_d_log = 9'h21;
+            end
+            10'h5f: begin
+                dec_d_log = 9'h21;
+            end
+            10'h60: begin
+                dec_d_log = 9'h21;
+            end
+            10'h61: begin
+                dec_d_log = 9'h22;
+            end
+            10'h62: begin
+                dec_d_log = 9'h22;
+            end
+            10'h63: begin
+                dec_d_log = 9'h22;
+            end
+            10'h64: begin
+                dec_d_log = 9'h23;
+            end
+            10'h65: begin
+                dec_d_log = 9'h23;
+            end
+            10'h66: begin
+                dec_d_log = 9'h23;
+            end
+            10'h67: begin
+                dec_d_log = 9'h24;
+            end
+            10'h68: begin
+                dec_d_log = 9'h24;
+            end
+            10'h69: begin
+                dec_d_log = 9'h24;
+            end
+            10'h6a: begin
+                dec_d_log = 9'h25;
+            end
+            10'h6b: begin
+                dec_d_log = 9'h25;
+            end
+            10'h6c: begin
+                dec_d_log = 9'h25;
+            end
+            10'h6d: begin
+                dec_d_log = 9'h26;
+            end
+            10'h6e: begin
+                dec_d_log = 9'h26;
+            end
+            10'h6f: begin
+                dec_d_log = 9'h26;
+            end
+            10'h70: begin
+                dec_d_log = 9'h26;
+            end
+            10'h71: begin
+                dec_d_log = 9'h27;
+            end
+            10'h72: begin
+                dec_d_log = 9'h27;
+            end
+            10'h73: begin
+                dec_d_log = 9'h27;
+            end
+            10'h74: begin
+                dec_d_log = 9'h28;
+            end
+            10'h75: begin
+                dec_d_log = 9'h28;
+            end
+            10'h76: begin
+                dec_d_log = 9'h28;
+            end
+            10'h77: begin
+                dec_d_log = 9'h29;
+            end
+            10'h78: begin
+                dec_d_log = 9'h29;
+            end
+            10'h79: begin
+                dec_d_log = 9'h29;
+            end
+            10'h7a: begin
+                dec_d_log = 9'h2a;
+            end
+            10'h7b: begin
+                dec_d_log = 9'h2a;
+            end
+            10'h7c: begin
+                dec_d_log = 9'h2a;
+            end
+            10'h7d: begin
+                dec_d_log = 9'h2b;
+            end
+            10'h7e: begin
+                dec_d_log = 9'h2b;
+            end
+            10'h7f: begin
+                dec_d_log = 9'h2b;
+            end
+            10'h80: begin
+                dec_d_log = 9'h2c;
+            end
+            10'h81: begin
+                dec_d_log = 9'h2c;
+            end
+            10'h82: begin
+                dec_d_log = 9'h2c;
+            end
+            10'h83: begin
+                dec_d_log = 9'h2d;
+            end
+            10'h84: begin
+                dec_d_log = 9'h2d;
+            end
+            10'h85: begin
+                dec_d_log = 9'h2d;
+            end
+            10'h86: begin
+                dec_d_log = 9'h2e;
+            end
+            10'h87: begin
+                dec_d_log = 9'h2e;
+            end
+            10'h88: begin
+                dec_d_log = 9'h2e;
+            end
+            10'h89: begin
+                dec_d_log = 9'h2f;
+            end
+            10'h8a: begin
+                dec_d_log = 9'h2f;
+            end
+            10'h8b: begin
+                dec_d_log = 9'h2f;
+            end
+            10'h8c: begin
+                dec_d_log = 9'h2f;
+            end
+            10'h8d: begin
+                dec_d_log = 9'h30;
+            end
+            10'h8e: begin
+                dec_d_log = 9'h30;
+            end
+            10'h8f: begin
+                dec_d_log = 9'h30;
+            end
+            10'h90: begin
+                dec_d_log = 9'h31;
+            end
+            10'h91: begin
+                dec_d_log = 9'h31;
+            end
+            10'h92: begin
+                dec_d_log = 9'h31;
+            end
+            10'h93: begin
+                dec_d_log = 9'h32;
+            end
+            10'h94: begin
+                dec_d_log = 9'h32;
+            end
+            10'h95: begin
+                dec_d_log = 9'h32;
+            end
+            10'h96: begin
+                dec_d_log = 9'h33;
+            end
+            10'h97: begin
+                dec_d_log = 9'h33;
+            end
+            10'h98: begin
+                dec_d_log = 9'h33;
+            end
+            10'h99: begin
+                dec_d_log = 9'h34;
+            end
+            10'h9a: begin
+                dec_d_log = 9'h34;
+            end
+            10'h9b: begin
+                dec_d_log = 9'h34;
+            end
+            10'h9c: begin
+                dec_d_log = 9'h35;
+            end
+            10'h9d: begin
+                dec_d_log = 9'h35;
+            end
+            10'h9e: begin
+                dec_d_log = 9'h35;
+            end
+            10'h9f: begin
+                dec_d_log = 9'h35;
+            end
+            10'ha0: begin
+                dec_d_log = 9'h36;
+            end
+            10'ha1: begin
+                dec_d_log = 9'h36;
+            end
+            10'ha2: begin
+                dec_d_log = 9'h36;
+            end
+            10'ha3: begin
+                dec_d_log = 9'h37;
+            end
+            10'ha4: begin
+                dec_d_log = 9'h37;
+            end
+            10'ha5: begin
+                dec_d_log = 9'h37;
+            end
+            10'ha6: begin
+                dec_d_log = 9'h38;
+            end
+            10'ha7: begin
+                dec_d_log = 9'h38;
+            end
+            10'ha8: begin
+                dec_d_log = 9'h38;
+            end
+            10'ha9: begin
+                dec_d_log = 9'h39;
+            end
+            10'haa: begin
+                dec_d_log = 9'h39;
+            end
+            10'hab: begin
+                dec_d_log = 9'h39;
+            end
+            10'hac: begin
+                dec_d_log = 9'h39;
+            end
+            10'had: begin
+                dec_d_log = 9'h3a;
+            end
+            10'hae: begin
+                dec_d_log = 9'h3a;
+            end
+            10'haf: begin
+                dec_d_log = 9'h3a;
+            end
+            10'hb0: begin
+                dec_d_log = 9'h3b;
+            end
+            10'hb1: begin
+                dec_d_log = 9'h3b;
+            end
+            10'hb2: begin
+                dec_d_log = 9'h3b;
+            end
+            10'hb3: begin
+                dec_d_log = 9'h3c;
+            end
+            10'hb4: begin
+                dec_d_log = 9'h3c;
+            end
+            10'hb5: begin
+                dec_d_log = 9'h3c;
+            end
+            10'hb6: begin
+                dec_d_log = 9'h3d;
+            end
+            10'hb7: begin
+                dec_d_log = 9'h3d;
+            end
+            10'hb8: begin
+                dec_d_log = 9'h3d;
+            end
+            10'hb9: begin
+                dec_d_log = 9'h3d;
+            end
+            10'hba: begin
+                dec_d_log = 9'h3e;
+            end
+            10'hbb: begin
+                dec_d_log = 9'h3e;
+            end
+            10'hbc: begin
+                dec_d_log = 9'h3e;
+            end
+            10'hbd: begin
+                dec_d_log = 9'h3f;
+            end
+            10'hbe: begin
+                dec_d_log = 9'h3f;
+            end
+            10'hbf: begin
+                dec_d_log = 9'h3f;
+            end
+            10'hc0: begin
+                dec_d_log = 9'h40;
+            end
+            10'hc1: begin
+                dec_d_log = 9'h40;
+            end
+            10'hc2: begin
+                dec_d_log = 9'h40;
+            end
+            10'hc3: begin
+                dec_d_log = 9'h41;
+            end
+            10'hc4: begin
+                dec_d_log = 9'h41;
+            end
+            10'hc5: begin
+                dec_d_log = 9'h41;
+            end
+            10'hc6: begin
+                dec_d_log = 9'h41;
+            end
+            10'hc7: begin
+                dec_d_log = 9'h42;
+            end
+            10'hc8: begin
+                dec_d_log = 9'h42;
+            end
+            10'hc9: begin
+                dec_d_log = 9'h42;
+            end
+            10'hca: begin
+                dec_d_log = 9'h43;
+            end
+            10'hcb: begin
+                dec_d_log = 9'h43;
+            end
+            10'hcc: begin
+                dec_d_log = 9'h43;
+            end
+            10'hcd: begin
+                dec_d_log = 9'h44;
+            end
+            10'hce: begin
+                dec_d_log = 9'h44;
+            end
+            10'hcf: begin
+                dec_d_log = 9'h44;
+            end
+            10'hd0: begin
+                dec_d_log = 9'h44;
+            end
+            10'hd1: begin
+                dec_d_log = 9'h45;
+            end
+            10'hd2: begin
+                dec_d_log = 9'h45;
+            end
+            10'hd3: begin
+                dec_d_log = 9'h45;
+            end
+            10'hd4: begin
+                dec_d_log = 9'h46;
+            end
+            10'hd5: begin
+                dec_d_log = 9'h46;
+            end
+            10'hd6: begin
+                dec_d_log = 9'h46;
+            end
+            10'hd7: begin
+                dec_d_log = 9'h47;
+            end
+            10'hd8: begin
+                dec_d_log = 9'h47;
+            end
+            10'hd9: begin
+                dec_d_log = 9'h47;
+            end
+            10'hda: begin
+                dec_d_log = 9'h47;
+            end
+            10'hdb: begin
+                dec_d_log = 9'h48;
+            end
+            10'hdc: begin
+                dec_d_log = 9'h48;
+            end
+            10'hdd: begin
+                dec_d_log = 9'h48;
+            end
+            10'hde: begin
+                dec_d_log = 9'h49;
+            end
+            10'hdf: begin
+                dec_d_log = 9'h49;
+            end
+            10'he0: begin
+                dec_d_log = 9'h49;
+            end
+            10'he1: begin
+                dec_d_log = 9'h4a;
+            end
+            10'he2: begin
+                dec_d_log = 9'h4a;
+            end
+            10'he3: begin
+                dec_d_log = 9'h4a;
+            end
+            10'he4: begin
+                dec_d_log = 9'h4a;
+            end
+            10'he5: begin
+                dec_d_log = 9'h4b;
+            end
+            10'he6: begin
+                dec_d_log = 9'h4b;
+            end
+            10'he7: begin
+                dec_d_log = 9'h4b;
+            end
+            10'he8: begin
+                dec_d_log = 9'h4c;
+            end
+            10'he9: begin
+                dec_d_log = 9'h4c;
+            end
+            10'hea: begin
+                dec_d_log = 9'h4c;
+            end
+            10'heb: begin
+                dec_d_log = 9'h4c;
+            end
+            10'hec: begin
+                dec_d_log = 9'h4d;
+            end
+            10'hed: begin
+                dec_d_log = 9'h4d;
+            end
+            10'hee: begin
+                dec_d_log = 9'h4d;
+            end
+            10'hef: begin
+                dec_d_log = 9'h4e;
+            end
+            10'hf0: begin
+                dec_d_log = 9'h4e;
+            end
+            10'hf1: begin
+                dec_d_log = 9'h4e;
+            end
+            10'hf2: begin
+                dec_d_log = 9'h4e;
+            end
+            10'hf3: begin
+                dec_d_log = 9'h4f;
+            end
+            10'hf4: begin
+                dec_d_log = 9'h4f;
+            end
+            10'hf5: begin
+                dec_d_log = 9'h4f;
+            end
+            10'hf6: begin
+                dec_d_log = 9'h50;
+            end
+            10'hf7: begin
+                dec_d_log = 9'h50;
+            end
+            10'hf8: begin
+                dec_d_log = 9'h50;
+            end
+            10'hf9: begin
+                dec_d_log = 9'h51;
+            end
+            10'hfa: begin
+                dec_d_log = 9'h51;
+            end
+            10'hfb: begin
+                dec_d_log = 9'h51;
+            end
+            10'hfc: begin
+                dec_d_log = 9'h51;
+            end
+            10'hfd: begin
+                dec_d_log = 9'h52;
+            end
+            10'hfe: begin
+                dec_d_log = 9'h52;
+            end
+            10'hff: begin
+                dec_d_log = 9'h52;
+            end
+            10'h100: begin
+                dec_d_log = 9'h53;
+            end
+            10'h101: begin
+                dec_d_log = 9'h53;
+            end
+            10'h102: begin
+                dec_d_log = 9'h53;
+            end
+            10'h103: begin
+                dec_d_log = 9'h53;
+            end
+            10'h104: begin
+                dec_d_log = 9'h54;
+            end
+            10'h105: begin
+                dec_d_log = 9'h54;
+            end
+            10'h106: begin
+                dec_d_log = 9'h54;
+            end
+            10'h107: begin
+                dec_d_log = 9'h55;
+            end
+            10'h108: begin
+                dec_d_log = 9'h55;
+            end
+            10'h109: begin
+                dec_d_log = 9'h55;
+            end
+            10'h10a: begin
+                dec_d_log = 9'h55;
+            end
+            10'h10b: begin
+                dec_d_log = 9'h56;
+            end
+            10'h10c: begin
+                dec_d_log = 9'h56;
+            end
+            10'h10d: begin
+                dec_d_log = 9'h56;
+            end
+            10'h10e: begin
+                dec_d_log = 9'h57;
+            end
+            10'h10f: begin
+                dec_d_log = 9'h57;
+            end
+            10'h110: begin
+                dec_d_log = 9'h57;
+            end
+            10'h111: begin
+                dec_d_log = 9'h57;
+            end
+            10'h112: begin
+                dec_d_log = 9'h58;
+            end
+            10'h113: begin
+                dec_d_log = 9'h58;
+            end
+            10'h114: begin
+                dec_d_log = 9'h58;
+            end
+            10'h115: begin
+                dec_d_log = 9'h59;
+            end
+            10'h116: begin
+                dec_d_log = 9'h59;
+            end
+            10'h117: begin
+                dec_d_log = 9'h59;
+            end
+            10'h118: begin
+                dec_d_log = 9'h59;
+            end
+            10'h119: begin
+                dec_d_log = 9'h5a;
+            end
+            10'h11a: begin
+                dec_d_log = 9'h5a;
+            end
+            10'h11b: begin
+                dec_d_log = 9'h5a;
+            end
+            10'h11c: begin
+                dec_d_log = 9'h5b;
+            end
+            10'h11d: begin
+                dec_d_log = 9'h5b;
+            end
+            10'h11e: begin
+                dec_d_log = 9'h5b;
+            end
+            10'h11f: begin
+                dec_d_log = 9'h5b;
+            end
+            10'h120: begin
+                dec_d_log = 9'h5c;
+            end
+            10'h121: begin
+                dec_d_log = 9'h5c;
+            end
+            10'h122: begin
+                dec_d_log = 9'h5c;
+            end
+            10'h123: begin
+                dec_d_log = 9'h5d;
+            end
+            10'h124: begin
+                dec_d_log = 9'h5d;
+            end
+            10'h125: begin
+                dec_d_log = 9'h5d;
+            end
+            10'h126: begin
+                dec_d_log = 9'h5d;
+            end
+            10'h127: begin
+                dec_d_log = 9'h5e;
+            end
+            10'h128: begin
+                dec_d_log = 9'h5e;
+            end
+            10'h129: begin
+                dec_d_log = 9'h5e;
+            end
+            10'h12a: begin
+                dec_d_log = 9'h5e;
+            end
+            10'h12b: begin
+                dec_d_log = 9'h5f;
+            end
+            10'h12c: begin
+                dec_d_log = 9'h5f;
+            end
+            10'h12d: begin
+                dec_d_log = 9'h5f;
+            end
+            10'h12e: begin
+                dec_d_log = 9'h60;
+            end
+            10'h12f: begin
+                dec_d_log = 9'h60;
+            end
+            10'h130: begin
+                dec_d_log = 9'h60;
+            end
+            10'h131: begin
+                dec_d_log = 9'h60;
+            end
+            10'h132: begin
+                dec_d_log = 9'h61;
+            end
+            10'h133: begin
+                dec_d_log = 9'h61;
+            end
+            10'h134: begin
+                dec_d_log = 9'h61;
+            end
+            10'h135: begin
+                dec_d_log = 9'h62;
+            end
+            10'h136: begin
+                dec_d_log = 9'h62;
+            end
+            10'h137: begin
+                dec_d_log = 9'h62;
+            end
+            10'h138: begin
+                dec_d_log = 9'h62;
+            end
+            10'h139: begin
+                dec_d_log = 9'h63;
+            end
+            10'h13a: begin
+                dec_d_log = 9'h63;
+            end
+            10'h13b: begin
+                dec_d_log = 9'h63;
+            end
+            10'h13c: begin
+                dec_d_log = 9'h63;
+            end
+            10'h13d: begin
+                dec_d_log = 9'h64;
+            end
+            10'h13e: begin
+                dec_d_log = 9'h64;
+            end
+            10'h13f: begin
+                dec_d_log = 9'h64;
+            end
+            10'h140: begin
+                dec_d_log = 9'h65;
+            end
+            10'h141: begin
+                dec_d_log = 9'h65;
+            end
+            10'h142: begin
+                dec_d_log = 9'h65;
+            end
+            10'h143: begin
+                dec_d_log = 9'h65;
+            end
+            10'h144: begin
+                dec_d_log = 9'h66;
+            end
+            10'h145: begin
+                dec_d_log = 9'h66;
+            end
+            10'h146: begin
+                dec_d_log = 9'h66;
+            end
+            10'h147: begin
+                dec_d_log = 9'h66;
+            end
+            10'h148: begin
+                dec_d_log = 9'h67;
+            end
+            10'h149: begin
+                dec_d_log = 9'h67;
+            end
+            10'h14a: begin
+                dec_d_log = 9'h67;
+            end
+            10'h14b: begin
+                dec_d_log = 9'h68;
+            end
+            10'h14c: begin
+                dec_d_log = 9'h68;
+            end
+            10'h14d: begin
+                dec_d_log = 9'h68;
+            end
+            10'h14e: begin
+                dec_d_log = 9'h68;
+            end
+            10'h14f: begin
+                dec_d_log = 9'h69;
+            end
+            10'h150: begin
+                dec_d_log = 9'h69;
+            end
+            10'h151: begin
+                dec_d_log = 9'h69;
+            end
+            10'h152: begin
+                dec_d_log = 9'h69;
+            end
+            10'h153: begin
+                dec_d_log = 9'h6a;
+            end
+            10'h154: begin
+                dec_d_log = 9'h6a;
+            end
+            10'h155: begin
+                dec_d_log = 9'h6a;
+            end
+            10'h156: begin
+                dec_d_log = 9'h6b;
+            end
+            10'h157: begin
+                dec_d_log = 9'h6b;
+            end
+            10'h158: begin
+                dec_d_log = 9'h6b;
+            end
+            10'h159: begin
+                dec_d_log = 9'h6b;
+            end
+            10'h15a: begin
+                dec_d_log = 9'h6c;
+            end
+            10'h15b: begin
+                dec_d_log = 9'h6c;
+            end
+            10'h15c: begin
+                dec_d_log = 9'h6c;
+            end
+            10'h15d: begin
+                dec_d_log = 9'h6c;
+            end
+            10'h15e: begin
+                dec_d_log = 9'h6d;
+            end
+            10'h15f: begin
+                dec_d_log = 9'h6d;
+            end
+            10'h160: begin
+                dec_d_log = 9'h6d;
+            end
+            10'h161: begin
+                dec_d_log = 9'h6e;
+            end
+            10'h162: begin
+                dec_d_log = 9'h6e;
+            end
+            10'h163: begin
+                dec_d_log = 9'h6e;
+            end
+            10'h164: begin
+                dec_d_log = 9'h6e;
+            end
+            10'h165: begin
+                dec_d_log = 9'h6f;
+            end
+            10'h166: begin
+                dec_d_log = 9'h6f;
+            end
+            10'h167: begin
+                dec_d_log = 9'h6f;
+            end
+            10'h168: begin
+                dec_d_log = 9'h6f;
+            end
+            10'h169: begin
+                dec_d_log = 9'h70;
+            end
+            10'h16a: begin
+                dec_d_log = 9'h70;
+            end
+            10'h16b: begin
+                dec_d_log = 9'h70;
+            end
+            10'h16c: begin
+                dec_d_log = 9'h70;
+            end
+            10'h16d: begin
+                dec_d_log = 9'h71;
+            end
+            10'h16e: begin
+                dec_d_log = 9'h71;
+            end
+            10'h16f: begin
+                dec_d_log = 9'h71;
+            end
+            10'h170: begin
+                dec_d_log = 9'h72;
+            end
+            10'h171: begin
+                dec_d_log = 9'h72;
+            end
+            10'h172: begin
+                dec_d_log = 9'h72;
+            end
+            10'h173: begin
+                dec_d_log = 9'h72;
+            end
+            10'h174: begin
+                dec_d_log = 9'h73;
+            end
+            10'h175: begin
+                dec_d_log = 9'h73;
+            end
+            10'h176: begin
+                dec_d_log = 9'h73;
+            end
+            10'h177: begin
+                dec_d_log = 9'h73;
+            end
+            10'h178: begin
+                dec_d_log = 9'h74;
+            end
+            10'h179: begin
+                dec_d_log = 9'h74;
+            end
+            10'h17a: begin
+                dec_d_log = 9'h74;
+            end
+            10'h17b: begin
+                dec_d_log = 9'h74;
+            end
+            10'h17c: begin
+                dec_d_log = 9'h75;
+            end
+            10'h17d: begin
+                dec_d_log = 9'h75;
+            end
+            10'h17e: begin
+                dec_d_log = 9'h75;
+            end
+            10'h17f: begin
+                dec_d_log = 9'h75;
+            end
+            10'h180: begin
+                dec_d_log = 9'h76;
+            end
+            10'h181: begin
+                dec_d_log = 9'h76;
+            end
+            10'h182: begin
+                dec_d_log = 9'h76;
+            end
+            10'h183: begin
+                dec_d_log = 9'h77;
+            end
+            10'h184: begin
+                dec_d_log = 9'h77;
+            end
+            10'h185: begin
+                dec_d_log = 9'h77;
+            end
+            10'h186: begin
+                dec_d_log = 9'h77;
+            end
+            10'h187: begin
+                dec_d_log = 9'h78;
+            end
+            10'h188: begin
+                dec_d_log = 9'h78;
+            end
+            10'h189: begin
+                dec_d_log = 9'h78;
+            end
+            10'h18a: begin
+                dec_d_log = 9'h78;
+            end
+            10'h18b: begin
+                dec_d_log = 9'h79;
+            end
+            10'h18c: begin
+                dec_d_log = 9'h79;
+            end
+            10'h18d: begin
+                dec_d_log = 9'h79;
+            end
+            10'h18e: begin
+                dec_d_log = 9'h79;
+            end
+            10'h18f: begin
+                dec_d_log = 9'h7a;
+            end
+            10'h190: begin
+                dec_d_log = 9'h7a;
+            end
+            10'h191: begin
+                dec_d_log = 9'h7a;
+            end
+            10'h192: begin
+                dec_d_log = 9'h7a;
+            end
+            10'h193: begin
+                dec_d_log = 9'h7b;
+            end
+            10'h194: begin
+                dec_d_log = 9'h7b;
+            end
+            10'h195: begin
+                dec_d_log = 9'h7b;
+            end
+            10'h196: begin
+                dec_d_log = 9'h7b;
+            end
+            10'h197: begin
+                dec_d_log = 9'h7c;
+            end
+            10'h198: begin
+                dec_d_log = 9'h7c;
+            end
+            10'h199: begin
+                dec_d_log = 9'h7c;
+            end
+            10'h19a: begin
+                dec_d_log = 9'h7d;
+            end
+            10'h19b: begin
+                dec_d_log = 9'h7d;
+            end
+            10'h19c: begin
+                dec_d_log = 9'h7d;
+            end
+            10'h19d: begin
+                dec_d_log = 9'h7d;
+            end
+            10'h19e: begin
+                dec_d_log = 9'h7e;
+            end
+            10'h19f: begin
+                dec_d_log = 9'h7e;
+            end
+            10'h1a0: begin
+                dec_d_log = 9'h7e;
+            end
+            10'h1a1: begin
+                dec_d_log = 9'h7e;
+            end
+            10'h1a2: begin
+                dec_d_log = 9'h7f;
+            end
+            10'h1a3: begin
+                dec_d_log = 9'h7f;
+            end
+            10'h1a4: begin
+                dec_d_log = 9'h7f;
+            end
+            10'h1a5: begin
+                dec_d_log = 9'h7f;
+            end
+            10'h1a6: begin
+                dec_d_log = 9'h80;
+            end
+            10'h1a7: begin
+                dec_d_log = 9'h80;
+            end
+            10'h1a8: begin
+                dec_d_log = 9'h80;
+            end
+            10'h1a9: begin
+                dec_d_log = 9'h80;
+            end
+            10'h1aa: begin
+                dec_d_log = 9'h81;
+            end
+            10'h1ab: begin
+                dec_d_log = 9'h81;
+            end
+            10'h1ac: begin
+                dec_d_log = 9'h81;
+            end
+            10'h1ad: begin
+                dec_d_log = 9'h81;
+            end
+            10'h1ae: begin
+                dec_d_log = 9'h82;
+            end
+            10'h1af: begin
+                dec_d_log = 9'h82;
+            end
+            10'h1b0: begin
+                dec_d_log = 9'h82;
+            end
+            10'h1b1: begin
+                dec_d_log = 9'h82;
+            end
+            10'h1b2: begin
+                dec_d_log = 9'h83;
+            end
+            10'h1b3: begin
+                dec_d_log = 9'h83;
+            end
+            10'h1b4: begin
+                dec_d_log = 9'h83;
+            end
+            10'h1b5: begin
+                dec_d_log = 9'h83;
+            end
+            10'h1b6: begin
+                dec_d_log = 9'h84;
+            end
+            10'h1b7: begin
+                dec_d_log = 9'h84;
+            end
+            10'h1b8: begin
+                dec_d_log = 9'h84;
+            end
+            10'h1b9: begin
+                dec_d_log = 9'h84;
+            end
+            10'h1ba: begin
+                dec_d_log = 9'h85;
+            end
+            10'h1bb: begin
+                dec_d_log = 9'h85;
+            end
+            10'h1bc: begin
+                dec_d_log = 9'h85;
+            end
+            10'h1bd: begin
+                dec_d_log = 9'h85;
+            end
+            10'h1be: begin
+                dec_d_log = 9'h86;
+            end
+            10'h1bf: begin
+                dec_d_log = 9'h86;
+            end
+            10'h1c0: begin
+                dec_d_log = 9'h86;
+            end
+            10'h1c1: begin
+                dec_d_log = 9'h86;
+            end
+            10'h1c2: begin
+                dec_d_log = 9'h87;
+            end
+            10'h1c3: begin
+                dec_d_log = 9'h87;
+            end
+            10'h1c4: begin
+                dec_d_log = 9'h87;
+            end
+            10'h1c5: begin
+                dec_d_log = 9'h87;
+            end
+            10'h1c6: begin
+                dec_d_log = 9'h88;
+            end
+            10'h1c7: begin
+                dec_d_log = 9'h88;
+            end
+            10'h1c8: begin
+                dec_d_log = 9'h88;
+            end
+            10'h1c9: begin
+                dec_d_log = 9'h88;
+            end
+            10'h1ca: begin
+                dec_d_log = 9'h89;
+            end
+            10'h1cb: begin
+                dec_d_log = 9'h89;
+            end
+            10'h1cc: begin
+                dec_d_log = 9'h89;
+            end
+            10'h1cd: begin
+                dec_d_log = 9'h89;
+            end
+            10'h1ce: begin
+                dec_d_log = 9'h8a;
+            end
+            10'h1cf: begin
+                dec_d_log = 9'h8a;
+            end
+            10'h1d0: begin
+                dec_d_log = 9'h8a;
+            end
+            10'h1d1: begin
+                dec_d_log = 9'h8a;
+            end
+            10'h1d2: begin
+                dec_d_log = 9'h8b;
+            end
+            10'h1d3: begin
+                dec_d_log = 9'h8b;
+            end
+            10'h1d4: begin
+                dec_d_log = 9'h8b;
+            end
+            10'h1d5: begin
+                dec_d_log = 9'h8b;
+            end
+            10'h1d6: begin
+                dec_d_log = 9'h8c;
+            end
+            10'h1d7: begin
+                dec_d_log = 9'h8c;
+            end
+            10'h1d8: begin
+                dec_d_log = 9'h8c;
+            end
+            10'h1d9: begin
+                dec_d_log = 9'h8c;
+            end
+            10'h1da: begin
+                dec_d_log = 9'h8d;
+            end
+            10'h1db: begin
+                dec_d_log = 9'h8d;
+            end
+            10'h1dc: begin
+                dec_d_log = 9'h8d;
+            end
+            10'h1dd: begin
+                dec_d_log = 9'h8d;
+            end
+            10'h1de: begin
+                dec_d_log = 9'h8e;
+            end
+            10'h1df: begin
+                dec_d_log = 9'h8e;
+            end
+            10'h1e0: begin
+                dec_d_log = 9'h8e;
+            end
+            10'h1e1: begin
+                dec_d_log = 9'h8e;
+            end
+            10'h1e2: begin
+                dec_d_log = 9'h8f;
+            end
+            10'h1e3: begin
+                dec_d_log = 9'h8f;
+            end
+            10'h1e4: begin
+                dec_d_log = 9'h8f;
+            end
+            10'h1e5: begin
+                dec_d_log = 9'h8f;
+            end
+            10'h1e6: begin
+                dec_d_log = 9'h90;
+            end
+            10'h1e7: begin
+                dec_d_log = 9'h90;
+            end
+            10'h1e8: begin
+                dec_d_log = 9'h90;
+            end
+            10'h1e9: begin
+                dec_d_log = 9'h90;
+            end
+            10'h1ea: begin
+                dec_d_log = 9'h91;
+            end
+            10'h1eb: begin
+                dec_d_log = 9'h91;
+            end
+            10'h1ec: begin
+                dec_d_log = 9'h91;
+            end
+            10'h1ed: begin
+                dec_d_log = 9'h91;
+            end
+            10'h1ee: begin
+                dec_d_log = 9'h92;
+            end
+            10'h1ef: begin
+                dec_d_log = 9'h92;
+            end
+            10'h1f0: begin
+                dec_d_log = 9'h92;
+            end
+            10'h1f1: begin
+                dec_d_log = 9'h92;
+            end
+            10'h1f2: begin
+                dec_d_log = 9'h92;
+            end
+            10'h1f3: begin
+                dec_d_log = 9'h93;
+            end
+            10'h1f4: begin
+                dec_d_log = 9'h93;
+            end
+            10'h1f5: begin
+                dec_d_log = 9'h93;
+            end
+            10'h1f6: begin
+                dec_d_log = 9'h93;
+            end
+            10'h1f7: begin
+                dec_d_log = 9'h94;
+            end
+            10'h1f8: begin
+                dec_d_log = 9'h94;
+            end
+            10'h1f9: begin
+                dec_d_log = 9'h94;
+            end
+            10'h1fa: begin
+                dec_d_log = 9'h94;
+            end
+            10'h1fb: begin
+                dec_d_log = 9'h95;
+            end
+            10'h1fc: begin
+                dec_d_log = 9'h95;
+            end
+            10'h1fd: begin
+                dec_d_log = 9'h95;
+            end
+            10'h1fe: begin
+                dec_d_log = 9'h95;
+            end
+            10'h1ff: begin
+                dec_d_log = 9'h96;
+            end
+            10'h200: begin
+                dec_d_log = 9'h96;
+            end
+            10'h201: begin
+                dec_d_log = 9'h96;
+            end
+            10'h202: begin
+                dec_d_log = 9'h96;
+            end
+            10'h203: begin
+                dec_d_log = 9'h97;
+            end
+            10'h204: begin
+                dec_d_log = 9'h97;
+            end
+            10'h205: begin
+                dec_d_log = 9'h97;
+            end
+            10'h206: begin
+                dec_d_log = 9'h97;
+            end
+            10'h207: begin
+                dec_d_log = 9'h98;
+            end
+            10'h208: begin
+                dec_d_log = 9'h98;
+            end
+            10'h209: begin
+                dec_d_log = 9'h98;
+            end
+            10'h20a: begin
+                dec_d_log = 9'h98;
+            end
+            10'h20b: begin
+                dec_d_log = 9'h99;
+            end
+            10'h20c: begin
+                dec_d_log = 9'h99;
+            end
+            10'h20d: begin
+                dec_d_log = 9'h99;
+            end
+            10'h20e: begin
+                dec_d_log = 9'h99;
+            end
+            10'h20f: begin
+                dec_d_log = 9'h99;
+            end
+            10'h210: begin
+                dec_d_log = 9'h9a;
+            end
+            10'h211: begin
+                dec_d_log = 9'h9a;
+            end
+            10'h212: begin
+                dec_d_log = 9'h9a;
+            end
+            10'h213: begin
+                dec_d_log = 9'h9a;
+            end
+            10'h214: begin
+                dec_d_log = 9'h9b;
+            end
+            10'h215: begin
+                dec_d_log = 9'h9b;
+            end
+            10'h216: begin
+                dec_d_log = 9'h9b;
+            end
+            10'h217: begin
+                dec_d_log = 9'h9b;
+            end
+            10'h218: begin
+                dec_d_log = 9'h9c;
+            end
+            10'h219: begin
+                dec_d_log = 9'h9c;
+            end
+            10'h21a: begin
+                dec_d_log = 9'h9c;
+            end
+            10'h21b: begin
+                dec_d_log = 9'h9c;
+            end
+            10'h21c: begin
+                dec_d_log = 9'h9d;
+            end
+            10'h21d: begin
+                dec_d_log = 9'h9d;
+            end
+            10'h21e: begin
+                dec_d_log = 9'h9d;
+            end
+            10'h21f: begin
+                dec_d_log = 9'h9d;
+            end
+            10'h220: begin
+                dec_d_log = 9'h9d;
+            end
+            10'h221: begin
+                dec_d_log = 9'h9e;
+            end
+            10'h222: begin
+                dec_d_log = 9'h9e;
+            end
+            10'h223: begin
+                dec_d_log = 9'h9e;
+            end
+            10'h224: begin
+                dec_d_log = 9'h9e;
+            end
+            10'h225: begin
+                dec_d_log = 9'h9f;
+            end
+            10'h226: begin
+                dec_d_log = 9'h9f;
+            end
+            10'h227: begin
+                dec_d_log = 9'h9f;
+            end
+            10'h228: begin
+                dec_d_log = 9'h9f;
+            end
+            10'h229: begin
+                dec_d_log = 9'ha0;
+            end
+            10'h22a: begin
+                dec_d_log = 9'ha0;
+            end
+            10'h22b: begin
+                dec_d_log = 9'ha0;
+            end
+            10'h22c: begin
+                dec_d_log = 9'ha0;
+            end
+            10'h22d: begin
+                dec_d_log = 9'ha1;
+            end
+            10'h22e: begin
+                dec_d_log = 9'ha1;
+            end
+            10'h22f: begin
+                dec_d_log = 9'ha1;
+            end
+            10'h230: begin
+                dec_d_log = 9'ha1;
+            end
+            10'h231: begin
+                dec_d_log = 9'ha1;
+            end
+            10'h232: begin
+                dec_d_log = 9'ha2;
+            end
+            10'h233: begin
+                dec_d_log = 9'ha2;
+            end
+            10'h234: begin
+                dec_d_log = 9'ha2;
+            end
+            10'h235: begin
+                dec_d_log = 9'ha2;
+            end
+            10'h236: begin
+                dec_d_log = 9'ha3;
+            end
+            10'h237: begin
+                dec_d_log = 9'ha3;
+            end
+            10'h238: begin
+                dec_d_log = 9'ha3;
+            end
+            10'h239: begin
+                dec_d_log = 9'ha3;
+            end
+            10'h23a: begin
+                dec_d_log = 9'ha4;
+            end
+            10'h23b: begin
+                dec_d_log = 9'ha4;
+            end
+            10'h23c: begin
+                dec_d_log = 9'ha4;
+            end
+            10'h23d: begin
+                dec_d_log = 9'ha4;
+            end
+            10'h23e: begin
+                dec_d_log = 9'ha4;
+            end
+            10'h23f: begin
+                dec_d_log = 9'ha5;
+            end
+            10'h240: begin
+                dec_d_log = 9'ha5;
+            end
+            10'h241: begin
+                dec_d_log = 9'ha5;
+            end
+            10'h242: begin
+                dec_d_log = 9'ha5;
+            end
+            10'h243: begin
+                dec_d_log = 9'ha6;
+            end
+            10'h244: begin
+                dec_d_log = 9'ha6;
+            end
+            10'h245: begin
+                dec_d_log = 9'ha6;
+            end
+            10'h246: begin
+                dec_d_log = 9'ha6;
+            end
+            10'h247: begin
+                dec_d_log = 9'ha7;
+            end
+            10'h248: begin
+                dec_d_log = 9'ha7;
+            end
+            10'h249: begin
+                dec_d_log = 9'ha7;
+            end
+            10'h24a: begin
+                dec_d_log = 9'ha7;
+            end
+            10'h24b: begin
+                dec_d_log = 9'ha7;
+            end
+            10'h24c: begin
+                dec_d_log = 9'ha8;
+            end
+            10'h24d: begin
+                dec_d_log = 9'ha8;
+            end
+            10'h24e: begin
+                dec_d_log = 9'ha8;
+            end
+            10'h24f: begin
+                dec_d_log = 9'ha8;
+            end
+            10'h250: begin
+                dec_d_log = 9'ha9;
+            end
+            10'h251: begin
+                dec_d_log = 9'ha9;
+            end
+            10'h252: begin
+                dec_d_log = 9'ha9;
+            end
+            10'h253: begin
+                dec_d_log = 9'ha9;
+            end
+            10'h254: begin
+                dec_d_log = 9'haa;
+            end
+            10'h255: begin
+                dec_d_log = 9'haa;
+            end
+            10'h256: begin
+                dec_d_log = 9'haa;
+            end
+            10'h257: begin
+                dec_d_log = 9'haa;
+            end
+            10'h258: begin
+                dec_d_log = 9'haa;
+            end
+            10'h259: begin
+                dec_d_log = 9'hab;
+            end
+            10'h25a: begin
+                dec_d_log = 9'hab;
+            end
+            10'h25b: begin
+                dec_d_log = 9'hab;
+            end
+            10'h25c: begin
+                dec_d_log = 9'hab;
+            end
+            10'h25d: begin
+                dec_d_log = 9'hac;
+            end
+            10'h25e: begin
+                dec_d_log = 9'hac;
+            end
+            10'h25f: begin
+                dec_d_log = 9'hac;
+            end
+            10'h260: begin
+                dec_d_log = 9'hac;
+            end
+            10'h261: begin
+                dec_d_log = 9'hac;
+            end
+            10'h262: begin
+                dec_d_log = 9'had;
+            end
+            10'h263: begin
+                dec_d_log = 9'had;
+            end
+            10'h264: begin
+                dec_d_log = 9'had;
+            end
+            10'h265: begin
+                dec_d_log = 9'had;
+            end
+            10'h266: begin
+                dec_d_log = 9'hae;
+            end
+            10'h267: begin
+                dec_d_log = 9'hae;
+            end
+            10'h268: begin
+                dec_d_log = 9'hae;
+            end
+            10'h269: begin
+                dec_d_log = 9'hae;
+            end
+            10'h26a: begin
+                dec_d_log = 9'haf;
+            end
+            10'h26b: begin
+                dec_d_log = 9'haf;
+            end
+            10'h26c: begin
+                dec_d_log = 9'haf;
+            end
+            10'h26d: begin
+                dec_d_log = 9'haf;
+            end
+            10'h26e: begin
+                dec_d_log = 9'haf;
+            end
+            10'h26f: begin
+                dec_d_log = 9'hb0;
+            end
+            10'h270: begin
+                dec_d_log = 9'hb0;
+            end
+            10'h271: begin
+                dec_d_log = 9'hb0;
+            end
+            10'h272: begin
+                dec_d_log = 9'hb0;
+            end
+            10'h273: begin
+                dec_d_log = 9'hb1;
+            end
+            10'h274: begin
+                dec_d_log = 9'hb1;
+            end
+            10'h275: begin
+                dec_d_log = 9'hb1;
+            end
+            10'h276: begin
+                dec_d_log = 9'hb1;
+            end
+            10'h277: begin
+                dec_d_log = 9'hb1;
+            end
+            10'h278: begin
+                dec_d_log = 9'hb2;
+            end
+            10'h279: begin
+                dec_d_log = 9'hb2;
+            end
+            10'h27a: begin
+                dec_d_log = 9'hb2;
+            end
+            10'h27b: begin
+                dec_d_log = 9'hb2;
+            end
+            10'h27c: begin
+                dec_d_log = 9'hb3;
+            end
+            10'h27d: begin
+                dec_d_log = 9'hb3;
+            end
+            10'h27e: begin
+                dec_d_log = 9'hb3;
+            end
+            10'h27f: begin
+                dec_d_log = 9'hb3;
+            end
+            10'h280: begin
+                dec_d_log = 9'hb3;
+            end
+            10'h281: begin
+                dec_d_log = 9'hb4;
+            end
+            10'h282: begin
+                dec_d_log = 9'hb4;
+            end
+            10'h283: begin
+                dec_d_log = 9'hb4;
+            end
+            10'h284: begin
+                dec_d_log = 9'hb4;
+            end
+            10'h285: begin
+                dec_d_log = 9'hb5;
+            end
+            10'h286: begin
+                dec_d_log = 9'hb5;
+            end
+            10'h287: begin
+                dec_d_log = 9'hb5;
+            end
+            10'h288: begin
+                dec_d_log = 9'hb5;
+            end
+            10'h289: begin
+                dec_d_log = 9'hb5;
+            end
+            10'h28a: begin
+                dec_d_log = 9'hb6;
+            end
+            10'h28b: begin
+                dec_d_log = 9'hb6;
+            end
+            10'h28c: begin
+                dec_d_log = 9'hb6;
+            end
+            10'h28d: begin
+                dec_d_log = 9'hb6;
+            end
+            10'h28e: begin
+                dec_d_log = 9'hb7;
+            end
+            10'h28f: begin
+                dec_d_log = 9'hb7;
+            end
+            10'h290: begin
+                dec_d_log = 9'hb7;
+            end
+            10'h291: begin
+                dec_d_log = 9'hb7;
+            end
+            10'h292: begin
+                dec_d_log = 9'hb7;
+            end
+            10'h293: begin
+                dec_d_log = 9'hb8;
+            end
+            10'h294: begin
+                dec_d_log = 9'hb8;
+            end
+            10'h295: begin
+                dec_d_log = 9'hb8;
+            end
+            10'h296: begin
+                dec_d_log = 9'hb8;
+            end
+            10'h297: begin
+                dec_d_log = 9'hb8;
+            end
+            10'h298: begin
+                dec_d_log = 9'hb9;
+            end
+            10'h299: begin
+                dec_d_log = 9'hb9;
+            end
+            10'h29a: begin
+                dec_d_log = 9'hb9;
+            end
+            10'h29b: begin
+                dec_d_log = 9'hb9;
+            end
+            10'h29c: begin
+                dec_d_log = 9'hba;
+            end
+            10'h29d: begin
+                dec_d_log = 9'hba;
+            end
+            10'h29e: begin
+                dec_d_log = 9'hba;
+            end
+            10'h29f: begin
+                dec_d_log = 9'hba;
+            end
+            10'h2a0: begin
+                dec_d_log = 9'hba;
+            end
+            10'h2a1: begin
+                dec_d_log = 9'hbb;
+            end
+            10'h2a2: begin
+                dec_d_log = 9'hbb;
+            end
+            10'h2a3: begin
+                dec_d_log = 9'hbb;
+            end
+            10'h2a4: begin
+                dec_d_log = 9'hbb;
+            end
+            10'h2a5: begin
+                dec_d_log = 9'hbc;
+            end
+            10'h2a6: begin
+                dec_d_log = 9'hbc;
+            end
+            10'h2a7: begin
+                dec_d_log = 9'hbc;
+            end
+            10'h2a8: begin
+                dec_d_log = 9'hbc;
+            end
+            10'h2a9: begin
+                dec_d_log = 9'hbc;
+            end
+            10'h2aa: begin
+                dec_d_log = 9'hbd;
+            end
+            10'h2ab: begin
+                dec_d_log = 9'hbd;
+            end
+            10'h2ac: begin
+                dec_d_log = 9'hbd;
+            end
+            10'h2ad: begin
+                dec_d_log = 9'hbd;
+            end
+            10'h2ae: begin
+                dec_d_log = 9'hbd;
+            end
+            10'h2af: begin
+                dec_d_log = 9'hbe;
+            end
+            10'h2b0: begin
+                dec_d_log = 9'hbe;
+            end
+            10'h2b1: begin
+                dec_d_log = 9'hbe;
+            end
+            10'h2b2: begin
+                dec_d_log = 9'hbe;
+            end
+            10'h2b3: begin
+                dec_d_log = 9'hbf;
+            end
+            10'h2b4: begin
+                dec_d_log = 9'hbf;
+            end
+            10'h2b5: begin
+                dec_d_log = 9'hbf;
+            end
+            10'h2b6: begin
+                dec_d_log = 9'hbf;
+            end
+            10'h2b7: begin
+                dec_d_log = 9'hbf;
+            end
+            10'h2b8: begin
+                dec_d_log = 9'hc0;
+            end
+            10'h2b9: begin
+                dec_d_log = 9'hc0;
+            end
+            10'h2ba: begin
+                dec_d_log = 9'hc0;
+            end
+            10'h2bb: begin
+                dec_d_log = 9'hc0;
+            end
+            10'h2bc: begin
+                dec_d_log = 9'hc1;
+            end
+            10'h2bd: begin
+                dec_d_log = 9'hc1;
+            end
+            10'h2be: begin
+                dec_d_log = 9'hc1;
+            end
+            10'h2bf: begin
+                dec_d_log = 9'hc1;
+            end
+            10'h2c0: begin
+                dec_d_log = 9'hc1;
+            end
+            10'h2c1: begin
+                dec_d_log = 9'hc2;
+            end
+            10'h2c2: begin
+                dec_d_log = 9'hc2;
+            end
+            10'h2c3: begin
+                dec_d_log = 9'hc2;
+            end
+            10'h2c4: begin
+                dec_d_log = 9'hc2;
+            end
+            10'h2c5: begin
+                dec_d_log = 9'hc2;
+            end
+            10'h2c6: begin
+                dec_d_log = 9'hc3;
+            end
+            10'h2c7: begin
+                dec_d_log = 9'hc3;
+            end
+            10'h2c8: begin
+                dec_d_log = 9'hc3;
+            end
+            10'h2c9: begin
+                dec_d_log = 9'hc3;
+            end
+            10'h2ca: begin
+                dec_d_log = 9'hc3;
+            end
+            10'h2cb: begin
+                dec_d_log = 9'hc4;
+            end
+            10'h2cc: begin
+                dec_d_log = 9'hc4;
+            end
+            10'h2cd: begin
+                dec_d_log = 9'hc4;
+            end
+            10'h2ce: begin
+                dec_d_log = 9'hc4;
+            end
+            10'h2cf: begin
+                dec_d_log = 9'hc5;
+            end
+            10'h2d0: begin
+                dec_d_log = 9'hc5;
+            end
+            10'h2d1: begin
+                dec_d_log = 9'hc5;
+            end
+            10'h2d2: begin
+                dec_d_log = 9'hc5;
+            end
+            10'h2d3: begin
+                dec_d_log = 9'hc5;
+            end
+            10'h2d4: begin
+                dec_d_log = 9'hc6;
+            end
+            10'h2d5: begin
+                dec_d_log = 9'hc6;
+            end
+            10'h2d6: begin
+                dec_d_log = 9'hc6;
+            end
+            10'h2d7: begin
+                dec_d_log = 9'hc6;
+            end
+            10'h2d8: begin
+                dec_d_log = 9'hc6;
+            end
+            10'h2d9: begin
+                dec_d_log = 9'hc7;
+            end
+            10'h2da: begin
+                dec_d_log = 9'hc7;
+            end
+            10'h2db: begin
+                dec_d_log = 9'hc7;
+            end
+            10'h2dc: begin
+                dec_d_log = 9'hc7;
+            end
+            10'h2dd: begin
+                dec_d_log = 9'hc8;
+            end
+            10'h2de: begin
+                dec_d_log = 9'hc8;
+            end
+            10'h2df: begin
+                dec_d_log = 9'hc8;
+            end
+            10'h2e0: begin
+                dec_d_log = 9'hc8;
+            end
+            10'h2e1: begin
+                dec_d_log = 9'hc8;
+            end
+            10'h2e2: begin
+                dec_d_log = 9'hc9;
+            end
+            10'h2e3: begin
+                dec_d_log = 9'hc9;
+            end
+            10'h2e4: begin
+                dec_d_log = 9'hc9;
+            end
+            10'h2e5: begin
+                dec_d_log = 9'hc9;
+            end
+            10'h2e6: begin
+                dec_d_log = 9'hc9;
+            end
+            10'h2e7: begin
+                dec_d_log = 9'hca;
+            end
+            10'h2e8: begin
+                dec_d_log = 9'hca;
+            end
+            10'h2e9: begin
+                dec_d_log = 9'hca;
+            end
+            10'h2ea: begin
+                dec_d_log = 9'hca;
+            end
+            10'h2eb: begin
+                dec_d_log = 9'hca;
+            end
+            10'h2ec: begin
+                dec_d_log = 9'hcb;
+            end
+            10'h2ed: begin
+                dec_d_log = 9'hcb;
+            end
+            10'h2ee: begin
+                dec_d_log = 9'hcb;
+            end
+            10'h2ef: begin
+                dec_d_log = 9'hcb;
+            end
+            10'h2f0: begin
+                dec_d_log = 9'hcb;
+            end
+            10'h2f1: begin
+                dec_d_log = 9'hcc;
+            end
+            10'h2f2: begin
+                dec_d_log = 9'hcc;
+            end
+            10'h2f3: begin
+                dec_d_log = 9'hcc;
+            end
+            10'h2f4: begin
+                dec_d_log = 9'hcc;
+            end
+            10'h2f5: begin
+                dec_d_log = 9'hcd;
+            end
+            10'h2f6: begin
+                dec_d_log = 9'hcd;
+            end
+            10'h2f7: begin
+                dec_d_log = 9'hcd;
+            end
+            10'h2f8: begin
+                dec_d_log = 9'hcd;
+            end
+            10'h2f9: begin
+                dec_d_log = 9'hcd;
+            end
+            10'h2fa: begin
+                dec_d_log = 9'hce;
+            end
+            10'h2fb: begin
+                dec_d_log = 9'hce;
+            end
+            10'h2fc: begin
+                dec_d_log = 9'hce;
+            end
+            10'h2fd: begin
+                dec_d_log = 9'hce;
+            end
+            10'h2fe: begin
+                dec_d_log = 9'hce;
+            end
+            10'h2ff: begin
+                dec_d_log = 9'hcf;
+            end
+            10'h300: begin
+                dec_d_log = 9'hcf;
+            end
+            10'h301: begin
+                dec_d_log = 9'hcf;
+            end
+            10'h302: begin
+                dec_d_log = 9'hcf;
+            end
+            10'h303: begin
+                dec_d_log = 9'hcf;
+            end
+            10'h304: begin
+                dec_d_log = 9'hd0;
+            end
+            10'h305: begin
+                dec_d_log = 9'hd0;
+            end
+            10'h306: begin
+                dec_d_log = 9'hd0;
+            end
+            10'h307: begin
+                dec_d_log = 9'hd0;
+            end
+            10'h308: begin
+                dec_d_log = 9'hd0;
+            end
+            10'h309: begin
+                dec_d_log = 9'hd1;
+            end
+            10'h30a: begin
+                dec_d_log = 9'hd1;
+            end
+            10'h30b: begin
+                dec_d_log = 9'hd1;
+            end
+            10'h30c: begin
+                dec_d_log = 9'hd1;
+            end
+            10'h30d: begin
+                dec_d_log = 9'hd1;
+            end
+            10'h30e: begin
+                dec_d_log = 9'hd2;
+            end
+            10'h30f: begin
+                dec_d_log = 9'hd2;
+            end
+            10'h310: begin
+                dec_d_log = 9'hd2;
+            end
+            10'h311: begin
+                dec_d_log = 9'hd2;
+            end
+            10'h312: begin
+                dec_d_log = 9'hd2;
+            end
+            10'h313: begin
+                dec_d_log = 9'hd3;
+            end
+            10'h314: begin
+                dec_d_log = 9'hd3;
+            end
+            10'h315: begin
+                dec_d_log = 9'hd3;
+            end
+            10'h316: begin
+                dec_d_log = 9'hd3;
+            end
+            10'h317: begin
+                dec_d_log = 9'hd3;
+            end
+            10'h318: begin
+                dec_d_log = 9'hd4;
+            end
+            10'h319: begin
+                dec_d_log = 9'hd4;
+            end
+            10'h31a: begin
+                dec_d_log = 9'hd4;
+            end
+            10'h31b: begin
+                dec_d_log = 9'hd4;
+            end
+            10'h31c: begin
+                dec_d_log = 9'hd5;
+            end
+            10'h31d: begin
+                dec_d_log = 9'hd5;
+            end
+            10'h31e: begin
+                dec_d_log = 9'hd5;
+            end
+            10'h31f: begin
+                dec_d_log = 9'hd5;
+            end
+            10'h320: begin
+                dec_d_log = 9'hd5;
+            end
+            10'h321: begin
+                dec_d_log = 9'hd6;
+            end
+            10'h322: begin
+                dec_d_log = 9'hd6;
+            end
+            10'h323: begin
+                dec_d_log = 9'hd6;
+            end
+            10'h324: begin
+                dec_d_log = 9'hd6;
+            end
+            10'h325: begin
+                dec_d_log = 9'hd6;
+            end
+            10'h326: begin
+                dec_d_log = 9'hd7;
+            end
+            10'h327: begin
+                dec_d_log = 9'hd7;
+            end
+            10'h328: begin
+                dec_d_log = 9'hd7;
+            end
+            10'h329: begin
+                dec_d_log = 9'hd7;
+            end
+            10'h32a: begin
+                dec_d_log = 9'hd7;
+            end
+            10'h32b: begin
+                dec_d_log = 9'hd8;
+            end
+            10'h32c: begin
+                dec_d_log = 9'hd8;
+            end
+            10'h32d: begin
+                dec_d_log = 9'hd8;
+            end
+            10'h32e: begin
+                dec_d_log = 9'hd8;
+            end
+            10'h32f: begin
+                dec_d_log = 9'hd8;
+            end
+            10'h330: begin
+                dec_d_log = 9'hd9;
+            end
+            10'h331: begin
+                dec_d_log = 9'hd9;
+            end
+            10'h332: begin
+                dec_d_log = 9'hd9;
+            end
+            10'h333: begin
+                dec_d_log = 9'hd9;
+            end
+            10'h334: begin
+                dec_d_log = 9'hd9;
+            end
+            10'h335: begin
+                dec_d_log = 9'hda;
+            end
+            10'h336: begin
+                dec_d_log = 9'hda;
+            end
+            10'h337: begin
+                dec_d_log = 9'hda;
+            end
+            10'h338: begin
+                dec_d_log = 9'hda;
+            end
+            10'h339: begin
+                dec_d_log = 9'hda;
+            end
+            10'h33a: begin
+                dec_d_log = 9'hdb;
+            end
+            10'h33b: begin
+                dec_d_log = 9'hdb;
+            end
+            10'h33c: begin
+                dec_d_log = 9'hdb;
+            end
+            10'h33d: begin
+                dec_d_log = 9'hdb;
+            end
+            10'h33e: begin
+                dec_d_log = 9'hdb;
+            end
+            10'h33f: begin
+                dec_d_log = 9'hdc;
+            end
+            10'h340: begin
+                dec_d_log = 9'hdc;
+            end
+            10'h341: begin
+                dec_d_log = 9'hdc;
+            end
+            10'h342: begin
+                dec_d_log = 9'hdc;
+            end
+            10'h343: begin
+                dec_d_log = 9'hdc;
+            end
+            10'h344: begin
+                dec_d_log = 9'hdd;
+            end
+            10'h345: begin
+                dec_d_log = 9'hdd;
+            end
+            10'h346: begin
+                dec_d_log = 9'hdd;
+            end
+            10'h347: begin
+                dec_d_log = 9'hdd;
+            end
+            10'h348: begin
+                dec_d_log = 9'hdd;
+            end
+            10'h349: begin
+                dec_d_log = 9'hde;
+            end
+            10'h34a: begin
+                dec_d_log = 9'hde;
+            end
+            10'h34b: begin
+                dec_d_log = 9'hde;
+            end
+            10'h34c: begin
+                dec_d_log = 9'hde;
+            end
+            10'h34d: begin
+                dec_d_log = 9'hde;
+            end
+            10'h34e: begin
+                dec_d_log = 9'hdf;
+            end
+            10'h34f: begin
+                dec_d_log = 9'hdf;
+            end
+            10'h350: begin
+                dec_d_log = 9'hdf;
+            end
+            10'h351: begin
+                dec_d_log = 9'hdf;
+            end
+            10'h352: begin
+                dec_d_log = 9'hdf;
+            end
+            10'h353: begin
+                dec_d_log = 9'he0;
+            end
+            10'h354: begin
+                dec_d_log = 9'he0;
+            end
+            10'h355: begin
+                dec_d_log = 9'he0;
+            end
+            10'h356: begin
+                dec_d_log = 9'he0;
+            end
+            10'h357: begin
+                dec_d_log = 9'he0;
+            end
+            10'h358: begin
+                dec_d_log = 9'he0;
+            end
+            10'h359: begin
+                dec_d_log = 9'he1;
+            end
+            10'h35a: begin
+                dec_d_log = 9'he1;
+            end
+            10'h35b: begin
+                dec_d_log = 9'he1;
+            end
+            10'h35c: begin
+                dec_d_log = 9'he1;
+            end
+            10'h35d: begin
+                dec_d_log = 9'he1;
+            end
+            10'h35e: begin
+                dec_d_log = 9'he2;
+            end
+            10'h35f: begin
+                dec_d_log = 9'he2;
+            end
+            10'h360: begin
+                dec_d_log = 9'he2;
+            end
+            10'h361: begin
+                dec_d_log = 9'he2;
+            end
+            10'h362: begin
+                dec_d_log = 9'he2;
+            end
+            10'h363: begin
+                dec_d_log = 9'he3;
+            end
+            10'h364: begin
+                dec_d_log = 9'he3;
+            end
+            10'h365: begin
+                dec_d_log = 9'he3;
+            end
+            10'h366: begin
+                dec_d_log = 9'he3;
+            end
+            10'h367: begin
+                dec_d_log = 9'he3;
+            end
+            10'h368: begin
+                dec_d_log = 9'he4;
+            end
+            10'h369: begin
+                dec_d_log = 9'he4;
+            end
+            10'h36a: begin
+                dec_d_log = 9'he4;
+            end
+            10'h36b: begin
+                dec_d_log = 9'he4;
+            end
+            10'h36c: begin
+                dec_d_log = 9'he4;
+            end
+            10'h36d: begin
+                dec_d_log = 9'he5;
+            end
+            10'h36e: begin
+                dec_d_log = 9'he5;
+            end
+            10'h36f: begin
+                dec_d_log = 9'he5;
+            end
+            10'h370: begin
+                dec_d_log = 9'he5;
+            end
+            10'h371: begin
+                dec_d_log = 9'he5;
+            end
+            10'h372: begin
+                dec_d_log = 9'he6;
+            end
+            10'h373: begin
+                dec_d_log = 9'he6;
+            end
+            10'h374: begin
+                dec_d_log = 9'he6;
+            end
+            10'h375: begin
+                dec_d_log = 9'he6;
+            end
+            10'h376: begin
+                dec_d_log = 9'he6;
+            end
+            10'h377: begin
+                dec_d_log = 9'he7;
+            end
+            10'h378: begin
+                dec_d_log = 9'he7;
+            end
+            10'h379: begin
+                dec_d_log = 9'he7;
+            end
+            10'h37a: begin
+                dec_d_log = 9'he7;
+            end
+            10'h37b: begin
+                dec_d_log = 9'he7;
+            end
+            10'h37c: begin
+                dec_d_log = 9'he7;
+            end
+            10'h37d: begin
+                dec_d_log = 9'he8;
+            end
+            10'h37e: begin
+                dec_d_log = 9'he8;
+            end
+            10'h37f: begin
+                dec_d_log = 9'he8;
+            end
+            10'h380: begin
+                dec_d_log = 9'he8;
+            end
+            10'h381: begin
+                dec_d_log = 9'he8;
+            end
+            10'h382: begin
+                dec_d_log = 9'he9;
+            end
+            10'h383: begin
+                dec_d_log = 9'he9;
+            end
+            10'h384: begin
+                dec_d_log = 9'he9;
+            end
+            10'h385: begin
+                dec_d_log = 9'he9;
+            end
+            10'h386: begin
+                dec_d_log = 9'he9;
+            end
+            10'h387: begin
+                dec_d_log = 9'hea;
+            end
+            10'h388: begin
+                dec_d_log = 9'hea;
+            end
+            10'h389: begin
+                dec_d_log = 9'hea;
+            end
+            10'h38a: begin
+                dec_d_log = 9'hea;
+            end
+            10'h38b: begin
+                dec_d_log = 9'hea;
+            end
+            10'h38c: begin
+                dec_d_log = 9'heb;
+            end
+            10'h38d: begin
+                dec_d_log = 9'heb;
+            end
+            10'h38e: begin
+                dec_d_log = 9'heb;
+            end
+            10'h38f: begin
+                dec_d_log = 9'heb;
+            end
+            10'h390: begin
+                dec_d_log = 9'heb;
+            end
+            10'h391: begin
+                dec_d_log = 9'hec;
+            end
+            10'h392: begin
+                dec_d_log = 9'hec;
+            end
+            10'h393: begin
+                dec_d_log = 9'hec;
+            end
+            10'h394: begin
+                dec_d_log = 9'hec;
+            end
+            10'h395: begin
+                dec_d_log = 9'hec;
+            end
+            10'h396: begin
+                dec_d_log = 9'hec;
+            end
+            10'h397: begin
+                dec_d_log = 9'hed;
+            end
+            10'h398: begin
+                dec_d_log = 9'hed;
+            end
+            10'h399: begin
+                dec_d_log = 9'hed;
+            end
+            10'h39a: begin
+                dec_d_log = 9'hed;
+            end
+            10'h39b: begin
+                dec_d_log = 9'hed;
+            end
+            10'h39c: begin
+                dec_d_log = 9'hee;
+            end
+            10'h39d: begin
+                dec_d_log = 9'hee;
+            end
+            10'h39e: begin
+                dec_d_log = 9'hee;
+            end
+            10'h39f: begin
+                dec_d_log = 9'hee;
+            end
+            10'h3a0: begin
+                dec_d_log = 9'hee;
+            end
+            10'h3a1: begin
+                dec_d_log = 9'hef;
+            end
+            10'h3a2: begin
+                dec_d_log = 9'hef;
+            end
+            10'h3a3: begin
+                dec_d_log = 9'hef;
+            end
+            10'h3a4: begin
+                dec_d_log = 9'hef;
+            end
+            10'h3a5: begin
+                dec_d_log = 9'hef;
+            end
+            10'h3a6: begin
+                dec_d_log = 9'hef;
+            end
+            10'h3a7: begin
+                dec_d_log = 9'hf0;
+            end
+            10'h3a8: begin
+                dec_d_log = 9'hf0;
+            end
+            10'h3a9: begin
+                dec_d_log = 9'hf0;
+            end
+            10'h3aa: begin
+                dec_d_log = 9'hf0;
+            end
+            10'h3ab: begin
+                dec_d_log = 9'hf0;
+            end
+            10'h3ac: begin
+                dec_d_log = 9'hf1;
+            end
+            10'h3ad: begin
+                dec_d_log = 9'hf1;
+            end
+            10'h3ae: begin
+                dec_d_log = 9'hf1;
+            end
+            10'h3af: begin
+                dec_d_log = 9'hf1;
+            end
+            10'h3b0: begin
+                dec_d_log = 9'hf1;
+            end
+            10'h3b1: begin
+                dec_d_log = 9'hf2;
+            end
+            10'h3b2: begin
+                dec_d_log = 9'hf2;
+            end
+            10'h3b3: begin
+                dec_d_log = 9'hf2;
+            end
+            10'h3b4: begin
+                dec_d_log = 9'hf2;
+            end
+            10'h3b5: begin
+                dec_d_log = 9'hf2;
+            end
+            10'h3b6: begin
+                dec_d_log = 9'hf3;
+            end
+            10'h3b7: begin
+                dec_d_log = 9'hf3;
+            end
+            10'h3b8: begin
+                dec_d_log = 9'hf3;
+            end
+            10'h3b9: begin
+                dec_d_log = 9'hf3;
+            end
+            10'h3ba: begin
+                dec_d_log = 9'hf3;
+            end
+            10'h3bb: begin
+                dec_d_log = 9'hf3;
+            end
+            10'h3bc: begin
+                dec_d_log = 9'hf4;
+            end
+            10'h3bd: begin
+                dec_d_log = 9'hf4;
+            end
+            10'h3be: begin
+                dec_d_log = 9'hf4;
+            end
+            10'h3bf: begin
+                dec_d_log = 9'hf4;
+            end
+            10'h3c0: begin
+                dec_d_log = 9'hf4;
+            end
+            10'h3c1: begin
+                dec_d_log = 9'hf5;
+            end
+            10'h3c2: begin
+                dec_d_log = 9'hf5;
+            end
+            10'h3c3: begin
+                dec_d_log = 9'hf5;
+            end
+            10'h3c4: begin
+                dec_d_log = 9'hf5;
+            end
+            10'h3c5: begin
+                dec_d_log = 9'hf5;
+            end
+            10'h3c6: begin
+                dec_d_log = 9'hf5;
+            end
+            10'h3c7: begin
+                dec_d_log = 9'hf6;
+            end
+            10'h3c8: begin
+                dec_d_log = 9'hf6;
+            end
+            10'h3c9: begin
+                dec_d_log = 9'hf6;
+            end
+            10'h3ca: begin
+                dec_d_log = 9'hf6;
+            end
+            10'h3cb: begin
+                dec_d_log = 9'hf6;
+            end
+            10'h3cc: begin
+                dec_d_log = 9'hf7;
+            end
+            10'h3cd: begin
+                dec_d_log = 9'hf7;
+            end
+            10'h3ce: begin
+                dec_d_log = 9'hf7;
+            end
+            10'h3cf: begin
+                dec_d_log = 9'hf7;
+            end
+            10'h3d0: begin
+                dec_d_log = 9'hf7;
+            end
+            10'h3d1: begin
+                dec_d_log = 9'hf8;
+            end
+            10'h3d2: begin
+                dec_d_log = 9'hf8;
+            end
+            10'h3d3: begin
+                dec_d_log = 9'hf8;
+            end
+            10'h3d4: begin
+                dec_d_log = 9'hf8;
+            end
+            10'h3d5: begin
+                dec_d_log = 9'hf8;
+            end
+            10'h3d6: begin
+                dec_d_log = 9'hf8;
+            end
+            10'h3d7: begin
+                dec_d_log = 9'hf9;
+            end
+            10'h3d8: begin
+                dec_d_log = 9'hf9;
+            end
+            10'h3d9: begin
+                dec_d_log = 9'hf9;
+            end
+            10'h3da: begin
+                dec_d_log = 9'hf9;
+            end
+            10'h3db: begin
+                dec_d_log = 9'hf9;
+            end
+            10'h3dc: begin
+                dec_d_log = 9'hfa;
+            end
+            10'h3dd: begin
+                dec_d_log = 9'hfa;
+            end
+            10'h3de: begin
+                dec_d_log = 9'hfa;
+            end
+            10'h3df: begin
+                dec_d_log = 9'hfa;
+            end
+            10'h3e0: begin
+                dec_d_log = 9'hfa;
+            end
+            10'h3e1: begin
+                dec_d_log = 9'hfa;
+            end
+            10'h3e2: begin
+                dec_d_log = 9'hfb;
+            end
+            10'h3e3: begin
+                dec_d_log = 9'hfb;
+            end
+            10'h3e4: begin
+                dec_d_log = 9'hfb;
+            end
+            10'h3e5: begin
+                dec_d_log = 9'hfb;
+            end
+            10'h3e6: begin
+                dec_d_log = 9'hfb;
+            end
+            10'h3e7: begin
+                dec_d_log = 9'hfc;
+            end
+            10'h3e8: begin
+                dec_d_log = 9'hfc;
+            end
+            10'h3e9: begin
+                dec_d_log = 9'hfc;
+            end
+            10'h3ea: begin
+                dec_d_log = 9'hfc;
+            end
+            10'h3eb: begin
+                dec_d_log = 9'hfc;
+            end
+            10'h3ec: begin
+                dec_d_log = 9'hfc;
+            end
+            10'h3ed: begin
+                dec_d_log = 9'hfd;
+            end
+            10'h3ee: begin
+                dec_d_log = 9'hfd;
+            end
+            10'h3ef: begin
+                dec_d_log = 9'hfd;
+            end
+            10'h3f0: begin
+                dec_d_log = 9'hfd;
+            end
+            10'h3f1: begin
+                dec_d_log = 9'hfd;
+            end
+            10'h3f2: begin
+                dec_d_log = 9'hfe;
+            end
+            10'h3f3: begin
+                dec_d_log = 9'hfe;
+            end
+            10'h3f4: begin
+                dec_d_log = 9'hfe;
+            end
+            10'h3f5: begin
+                dec_d_log = 9'hfe;
+            end
+            10'h3f6: begin
+                dec_d_log = 9'hfe;
+            end
+            10'h3f7: begin
+                dec_d_log = 9'hfe;
+            end
+            10'h3f8: begin
+                dec_d_log = 9'hff;
+            end
+            10'h3f9: begin
+                dec_d_log = 9'hff;
+            end
+            10'h3fa: begin
+                dec_d_log = 9'hff;
+            end
+            10'h3fb: begin
+                dec_d_log = 9'hff;
+            end
+            10'h3fc: begin
+                dec_d_log = 9'hff;
+            end
+            10'h3fd: begin
+                dec_d_log = 9'h100;
+            end
+            10'h3fe: begin
+                dec_d_log = 9'h100;
+            end
+            10'h3ff: begin
+                dec_d_log = 9'h100;
+            end
+            default: begin
+                dec_d_log = 9'h0;
             end
         endcase
     end
@@ -2673,7 +9281,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (row)
             3'h0: begin
-                uniform_row = t_256;
+                uniform_row = t_536;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -2688,7 +9296,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_256;
+                uniform_row = t_536;
             end
         endcase
     end
@@ -2716,10 +9324,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 4'h3: begin
-                    if (accept) begin
-                        state <= 4'h1;
-                    end else begin
-                        state <= 4'h4;
+                    if ((decide_cycle == 4'h8)) begin
+                        if (accept) begin
+                            state <= 4'h1;
+                        end else begin
+                            state <= 4'h4;
+                        end
                     end
                 end
                 4'h4: begin
@@ -2728,7 +9338,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 4'h5: begin
-                    if ((e_pass_a & e_control_last)) begin
+                    if (pass_a_done) begin
                         state <= 4'h6;
                     end
                 end
@@ -2738,7 +9348,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 4'h7: begin
-                    if ((e_pass_b & e_control_last)) begin
+                    if (pass_b_done) begin
                         state <= 4'h8;
                     end
                 end
@@ -2779,12 +9389,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 4'h3: begin
-                    if (accept) begin
-                        row <= (row + 3'h1);
+                    if ((decide_cycle == 4'h8)) begin
+                        if (accept) begin
+                            row <= (row + 3'h1);
+                        end
                     end
                 end
                 4'h7: begin
-                    if ((e_pass_b & e_control_last)) begin
+                    if (pass_b_done) begin
                         row <= 3'h0;
                     end
                 end
@@ -2821,18 +9433,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 4'h1: begin
                     if (beat_fire) begin
-                        beat <= t_257;
+                        beat <= t_539;
                     end
                 end
                 4'h4: begin
-                    beat <= t_257;
+                    beat <= t_539;
                 end
                 4'h6: begin
-                    beat <= t_257;
+                    beat <= t_539;
                 end
                 4'h9: begin
                     if (beat_fire) begin
-                        beat <= t_257;
+                        beat <= t_539;
                     end
                 end
                 default: begin
@@ -2852,8 +9464,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 4'h3: begin
-                    if (accept) begin
-                        accepted <= (accepted + 3'h1);
+                    if ((decide_cycle == 4'h8)) begin
+                        if (accept) begin
+                            accepted <= (accepted + 3'h1);
+                        end
                     end
                 end
                 default: begin
@@ -2887,9 +9501,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 4'h3: begin
-                    if (accept) begin
-                    end else begin
-                        final_bonus <= ((~row_has_draft) | cur_bad_gamma);
+                    if ((decide_cycle == 4'h8)) begin
+                        if (accept) begin
+                        end else begin
+                            final_bonus <= ((~row_has_draft) | cur_bad_gamma);
+                        end
                     end
                 end
                 default: begin
@@ -2962,7 +9578,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (e_stream) begin
             if (e_has_x) begin
-                cap_t <= e_x_t;
+                cap_y_t <= e_x_y_t;
             end
         end
     end
@@ -2970,23 +9586,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (e_stream) begin
             if (e_has_x) begin
-                cap_d <= e_x_d;
-            end
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (e_stream) begin
-            if (e_has_x) begin
-                cap_ref_t <= e_ref_t;
-            end
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (e_stream) begin
-            if (e_has_x) begin
-                cap_ref_d <= e_ref_d;
+                cap_y_d <= e_x_y_d;
             end
         end
     end
@@ -3007,8 +9607,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 4'h3: begin
-                    if (accept) begin
-                        captured <= 1'h0;
+                    if ((decide_cycle == 4'h8)) begin
+                        if (accept) begin
+                            captured <= 1'h0;
+                        end
                     end
                 end
                 default: begin
@@ -3018,14 +9620,24 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (e_pass_a) begin
-            sum_w <= (sum_w + (((({16'h0, e_w0} + {16'h0, e_w1}) + ({16'h0, e_w2} + {16'h0, e_w3})) + (({16'h0, e_w4} + {16'h0, e_w5}) + ({16'h0, e_w6} + {16'h0, e_w7}))) + ((({16'h0, e_w8} + {16'h0, e_w9}) + ({16'h0, e_w10} + {16'h0, e_w11})) + (({16'h0, e_w12} + {16'h0, e_w13}) + ({16'h0, e_w14} + {16'h0, e_w15})))));
+        nu_t <= ({dec_t_scale[10:0], 8'h0} + {10'h0, dec_t_log});
+    end
+
+    always @(posedge aclk) begin
+        nu_d <= ({dec_d_scale[10:0], 8'h0} + {10'h0, dec_d_log});
+    end
+
+    always @(posedge aclk) begin
+        if (p_pass_a) begin
+            sum_w <= (sum_w + t_334);
         end
         case (state)
             4'h3: begin
-                if (accept) begin
-                end else begin
-                    sum_w <= 89'h0;
+                if ((decide_cycle == 4'h8)) begin
+                    if (accept) begin
+                    end else begin
+                        sum_w <= 44'h0;
+                    end
                 end
             end
             default: begin
@@ -3034,14 +9646,16 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (e_pass_a) begin
-            sum_e <= (sum_e + (((({15'h0, e_t_e0} + {15'h0, e_t_e1}) + ({15'h0, e_t_e2} + {15'h0, e_t_e3})) + (({15'h0, e_t_e4} + {15'h0, e_t_e5}) + ({15'h0, e_t_e6} + {15'h0, e_t_e7}))) + ((({15'h0, e_t_e8} + {15'h0, e_t_e9}) + ({15'h0, e_t_e10} + {15'h0, e_t_e11})) + (({15'h0, e_t_e12} + {15'h0, e_t_e13}) + ({15'h0, e_t_e14} + {15'h0, e_t_e15})))));
+        if (p_pass_a) begin
+            sum_e <= (sum_e + p4_te0);
         end
         case (state)
             4'h3: begin
-                if (accept) begin
-                end else begin
-                    sum_e <= 44'h0;
+                if ((decide_cycle == 4'h8)) begin
+                    if (accept) begin
+                    end else begin
+                        sum_e <= 44'h0;
+                    end
                 end
             end
             default: begin
@@ -3050,14 +9664,16 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (e_pass_b) begin
-            cdf_prefix <= cdf_p15;
+        if (p_pass_b) begin
+            cdf_prefix <= (cdf_prefix + t_334);
         end
         case (state)
             4'h3: begin
-                if (accept) begin
-                end else begin
-                    cdf_prefix <= 89'h0;
+                if ((decide_cycle == 4'h8)) begin
+                    if (accept) begin
+                    end else begin
+                        cdf_prefix <= 44'h0;
+                    end
                 end
             end
             default: begin
@@ -3069,16 +9685,16 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             cdf_found <= 1'h0;
         end else begin
-            if (e_pass_b) begin
-                if (((~cdf_found) & (|{cdf_hit15, cdf_hit14, cdf_hit13, cdf_hit12, cdf_hit11, cdf_hit10, cdf_hit9, cdf_hit8, cdf_hit7, cdf_hit6, cdf_hit5, cdf_hit4, cdf_hit3, cdf_hit2, cdf_hit1, cdf_hit0}))) begin
-                    cdf_found <= 1'h1;
-                end
+            if (((g2_valid & (~cdf_found)) & (|g2_hits))) begin
+                cdf_found <= 1'h1;
             end
             case (state)
                 4'h3: begin
-                    if (accept) begin
-                    end else begin
-                        cdf_found <= 1'h0;
+                    if ((decide_cycle == 4'h8)) begin
+                        if (accept) begin
+                        end else begin
+                            cdf_found <= 1'h0;
+                        end
                     end
                 end
                 default: begin
@@ -3088,10 +9704,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (e_pass_b) begin
-            if (((~cdf_found) & (|{cdf_hit15, cdf_hit14, cdf_hit13, cdf_hit12, cdf_hit11, cdf_hit10, cdf_hit9, cdf_hit8, cdf_hit7, cdf_hit6, cdf_hit5, cdf_hit4, cdf_hit3, cdf_hit2, cdf_hit1, cdf_hit0}))) begin
-                final_token <= (e_control_base + {12'h0, (cdf_hit0 ? 4'h0 : (cdf_hit1 ? 4'h1 : (cdf_hit2 ? 4'h2 : (cdf_hit3 ? 4'h3 : (cdf_hit4 ? 4'h4 : (cdf_hit5 ? 4'h5 : (cdf_hit6 ? 4'h6 : (cdf_hit7 ? 4'h7 : (cdf_hit8 ? 4'h8 : (cdf_hit9 ? 4'h9 : (cdf_hit10 ? 4'ha : (cdf_hit11 ? 4'hb : (cdf_hit12 ? 4'hc : (cdf_hit13 ? 4'hd : (cdf_hit14 ? 4'he : (cdf_hit15 ? 4'hf : 4'hf))))))))))))))))});
-            end
+        if (((g2_valid & (~cdf_found)) & (|g2_hits))) begin
+            final_token <= (g2_base + {12'h0, (g2_hits[0] ? 4'h0 : (g2_hits[1] ? 4'h1 : (g2_hits[2] ? 4'h2 : (g2_hits[3] ? 4'h3 : (g2_hits[4] ? 4'h4 : (g2_hits[5] ? 4'h5 : (g2_hits[6] ? 4'h6 : (g2_hits[7] ? 4'h7 : (g2_hits[8] ? 4'h8 : (g2_hits[9] ? 4'h9 : (g2_hits[10] ? 4'ha : (g2_hits[11] ? 4'hb : (g2_hits[12] ? 4'hc : (g2_hits[13] ? 4'hd : (g2_hits[14] ? 4'he : (g2_hits[15] ? 4'hf : 4'hf))))))))))))))))});
         end
     end
 
@@ -3158,10 +9772,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if (gen_active) begin
+            if ((gen_step == 3'h5)) begin
+                cur_uniforms <= {gen_y4_r1, gen_y3_r1, gen_y2_r1, gen_y1_r1, gen_y0_r1};
+            end
+        end
         case (state)
             4'h0: begin
                 if (cmd_fire) begin
-                    cur_gamma <= cmd_gamma;
+                    cur_uniforms <= cmd_uniform;
                 end
             end
             default: begin
@@ -3170,10 +9789,146 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if (!aresetn) begin
+            gen_active <= 1'h0;
+        end else begin
+            if ((cmd_fire & cmd_generator)) begin
+                gen_active <= 1'h1;
+            end
+            if (gen_active) begin
+                if ((gen_step == 3'h5)) begin
+                    gen_active <= 1'h0;
+                end
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            gen_step <= 3'h0;
+        end else begin
+            if ((cmd_fire & cmd_generator)) begin
+                gen_step <= 3'h0;
+            end
+            if (gen_active) begin
+                gen_step <= (gen_step + 3'h1);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_k <= cmd_uniform_0;
+        end
+        if (gen_active) begin
+            gen_k <= gen_k_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_l <= cmd_uniform_1;
+        end
+        if (gen_active) begin
+            gen_l <= gen_l_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_x0 <= uniform_round;
+        end
+        if (gen_active) begin
+            gen_x0 <= gen_x0_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_x1 <= uniform_round;
+        end
+        if (gen_active) begin
+            gen_x1 <= gen_x1_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_x2 <= uniform_round;
+        end
+        if (gen_active) begin
+            gen_x2 <= gen_x2_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_x3 <= uniform_round;
+        end
+        if (gen_active) begin
+            gen_x3 <= gen_x3_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_x4 <= uniform_round;
+        end
+        if (gen_active) begin
+            gen_x4 <= gen_x4_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_y0 <= 32'h0;
+        end
+        if (gen_active) begin
+            gen_y0 <= gen_y0_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_y1 <= 32'h1;
+        end
+        if (gen_active) begin
+            gen_y1 <= gen_y1_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_y2 <= 32'h2;
+        end
+        if (gen_active) begin
+            gen_y2 <= gen_y2_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_y3 <= 32'h3;
+        end
+        if (gen_active) begin
+            gen_y3 <= gen_y3_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_y4 <= 32'h4;
+        end
+        if (gen_active) begin
+            gen_y4 <= gen_y4_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
         case (state)
             4'h0: begin
                 if (cmd_fire) begin
-                    cur_uniforms <= in_uniforms;
+                    cur_gamma <= cmd_gamma;
                 end
             end
             default: begin
@@ -3274,143 +10029,143 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        b_t_y0 <= t_5[40:24];
+        b_t_y0 <= t_7[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y1 <= t_8[40:24];
+        b_t_y1 <= t_10[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y2 <= t_11[40:24];
+        b_t_y2 <= t_13[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y3 <= t_14[40:24];
+        b_t_y3 <= t_16[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y4 <= t_17[40:24];
+        b_t_y4 <= t_19[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y5 <= t_20[40:24];
+        b_t_y5 <= t_22[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y6 <= t_23[40:24];
+        b_t_y6 <= t_25[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y7 <= t_26[40:24];
+        b_t_y7 <= t_28[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y8 <= t_29[40:24];
+        b_t_y8 <= t_31[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y9 <= t_32[40:24];
+        b_t_y9 <= t_34[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y10 <= t_35[40:24];
+        b_t_y10 <= t_37[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y11 <= t_38[40:24];
+        b_t_y11 <= t_40[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y12 <= t_41[40:24];
+        b_t_y12 <= t_43[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y13 <= t_44[40:24];
+        b_t_y13 <= t_46[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y14 <= t_47[40:24];
+        b_t_y14 <= t_49[40:24];
     end
 
     always @(posedge aclk) begin
-        b_t_y15 <= t_50[40:24];
+        b_t_y15 <= t_52[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y0 <= t_53[40:24];
+        b_d_y0 <= t_55[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y1 <= t_56[40:24];
+        b_d_y1 <= t_58[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y2 <= t_59[40:24];
+        b_d_y2 <= t_61[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y3 <= t_62[40:24];
+        b_d_y3 <= t_64[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y4 <= t_65[40:24];
+        b_d_y4 <= t_67[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y5 <= t_68[40:24];
+        b_d_y5 <= t_70[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y6 <= t_71[40:24];
+        b_d_y6 <= t_73[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y7 <= t_74[40:24];
+        b_d_y7 <= t_76[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y8 <= t_77[40:24];
+        b_d_y8 <= t_79[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y9 <= t_80[40:24];
+        b_d_y9 <= t_82[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y10 <= t_83[40:24];
+        b_d_y10 <= t_85[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y11 <= t_86[40:24];
+        b_d_y11 <= t_88[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y12 <= t_89[40:24];
+        b_d_y12 <= t_91[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y13 <= t_92[40:24];
+        b_d_y13 <= t_94[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y14 <= t_95[40:24];
+        b_d_y14 <= t_97[40:24];
     end
 
     always @(posedge aclk) begin
-        b_d_y15 <= t_98[40:24];
+        b_d_y15 <= t_100[40:24];
     end
 
     always @(posedge aclk) begin
-        b_lanes <= t_99;
+        b_lanes <= t_101;
     end
 
     always @(posedge aclk) begin
-        b_draft_lanes <= (t_99 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
+        b_draft_lanes <= (t_101 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
     end
 
     always @(posedge aclk) begin
-        b_hit <= ({(({1'h0, a_base} + 17'hf) == {1'h0, row_token}), (({1'h0, a_base} + 17'he) == {1'h0, row_token}), (({1'h0, a_base} + 17'hd) == {1'h0, row_token}), (({1'h0, a_base} + 17'hc) == {1'h0, row_token}), (({1'h0, a_base} + 17'hb) == {1'h0, row_token}), (({1'h0, a_base} + 17'ha) == {1'h0, row_token}), (({1'h0, a_base} + 17'h9) == {1'h0, row_token}), (({1'h0, a_base} + 17'h8) == {1'h0, row_token}), (({1'h0, a_base} + 17'h7) == {1'h0, row_token}), (({1'h0, a_base} + 17'h6) == {1'h0, row_token}), (({1'h0, a_base} + 17'h5) == {1'h0, row_token}), (({1'h0, a_base} + 17'h4) == {1'h0, row_token}), (({1'h0, a_base} + 17'h3) == {1'h0, row_token}), (({1'h0, a_base} + 17'h2) == {1'h0, row_token}), (({1'h0, a_base} + 17'h1) == {1'h0, row_token}), (({1'h0, a_base} + 17'h0) == {1'h0, row_token})} & t_99);
+        b_hit <= ({(({1'h0, a_base} + 17'hf) == {1'h0, row_token}), (({1'h0, a_base} + 17'he) == {1'h0, row_token}), (({1'h0, a_base} + 17'hd) == {1'h0, row_token}), (({1'h0, a_base} + 17'hc) == {1'h0, row_token}), (({1'h0, a_base} + 17'hb) == {1'h0, row_token}), (({1'h0, a_base} + 17'ha) == {1'h0, row_token}), (({1'h0, a_base} + 17'h9) == {1'h0, row_token}), (({1'h0, a_base} + 17'h8) == {1'h0, row_token}), (({1'h0, a_base} + 17'h7) == {1'h0, row_token}), (({1'h0, a_base} + 17'h6) == {1'h0, row_token}), (({1'h0, a_base} + 17'h5) == {1'h0, row_token}), (({1'h0, a_base} + 17'h4) == {1'h0, row_token}), (({1'h0, a_base} + 17'h3) == {1'h0, row_token}), (({1'h0, a_base} + 17'h2) == {1'h0, row_token}), (({1'h0, a_base} + 17'h1) == {1'h0, row_token}), (({1'h0, a_base} + 17'h0) == {1'h0, row_token})} & t_101);
     end
 
     always @(posedge aclk) begin
@@ -3562,11 +10317,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c_ref_t <= (t_142 ? {{7{t_144[9]}}, t_144} : rho_t);
+        c_ref_t <= (t_144 ? {{7{t_146[9]}}, t_146} : rho_t);
     end
 
     always @(posedge aclk) begin
-        c_ref_d <= (t_142 ? {{7{t_188[9]}}, t_188} : rho_d);
+        c_ref_d <= (t_144 ? {{7{t_190[9]}}, t_190} : rho_d);
     end
 
     always @(posedge aclk) begin
@@ -3578,131 +10333,131 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0 <= (((~c_lanes[0]) | (17'h1c < t_189)) ? 29'h0 : (u_exp_t0_e >> t_189[4:0]));
+        d_t_e0 <= (c_lanes[0] ? (((~t_192) & (11'h1c < t_194)) ? 29'h0 : (u_exp_t0_e >> (t_192 ? 5'h0 : t_194[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e1 <= (((~c_lanes[1]) | (17'h1c < t_190)) ? 29'h0 : (u_exp_t1_e >> t_190[4:0]));
+        d_t_e1 <= (c_lanes[1] ? (((~t_196) & (11'h1c < t_198)) ? 29'h0 : (u_exp_t1_e >> (t_196 ? 5'h0 : t_198[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e2 <= (((~c_lanes[2]) | (17'h1c < t_191)) ? 29'h0 : (u_exp_t2_e >> t_191[4:0]));
+        d_t_e2 <= (c_lanes[2] ? (((~t_200) & (11'h1c < t_202)) ? 29'h0 : (u_exp_t2_e >> (t_200 ? 5'h0 : t_202[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e3 <= (((~c_lanes[3]) | (17'h1c < t_192)) ? 29'h0 : (u_exp_t3_e >> t_192[4:0]));
+        d_t_e3 <= (c_lanes[3] ? (((~t_204) & (11'h1c < t_206)) ? 29'h0 : (u_exp_t3_e >> (t_204 ? 5'h0 : t_206[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e4 <= (((~c_lanes[4]) | (17'h1c < t_193)) ? 29'h0 : (u_exp_t4_e >> t_193[4:0]));
+        d_t_e4 <= (c_lanes[4] ? (((~t_208) & (11'h1c < t_210)) ? 29'h0 : (u_exp_t4_e >> (t_208 ? 5'h0 : t_210[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e5 <= (((~c_lanes[5]) | (17'h1c < t_194)) ? 29'h0 : (u_exp_t5_e >> t_194[4:0]));
+        d_t_e5 <= (c_lanes[5] ? (((~t_212) & (11'h1c < t_214)) ? 29'h0 : (u_exp_t5_e >> (t_212 ? 5'h0 : t_214[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e6 <= (((~c_lanes[6]) | (17'h1c < t_195)) ? 29'h0 : (u_exp_t6_e >> t_195[4:0]));
+        d_t_e6 <= (c_lanes[6] ? (((~t_216) & (11'h1c < t_218)) ? 29'h0 : (u_exp_t6_e >> (t_216 ? 5'h0 : t_218[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e7 <= (((~c_lanes[7]) | (17'h1c < t_196)) ? 29'h0 : (u_exp_t7_e >> t_196[4:0]));
+        d_t_e7 <= (c_lanes[7] ? (((~t_220) & (11'h1c < t_222)) ? 29'h0 : (u_exp_t7_e >> (t_220 ? 5'h0 : t_222[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e8 <= (((~c_lanes[8]) | (17'h1c < t_197)) ? 29'h0 : (u_exp_t8_e >> t_197[4:0]));
+        d_t_e8 <= (c_lanes[8] ? (((~t_224) & (11'h1c < t_226)) ? 29'h0 : (u_exp_t8_e >> (t_224 ? 5'h0 : t_226[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e9 <= (((~c_lanes[9]) | (17'h1c < t_198)) ? 29'h0 : (u_exp_t9_e >> t_198[4:0]));
+        d_t_e9 <= (c_lanes[9] ? (((~t_228) & (11'h1c < t_230)) ? 29'h0 : (u_exp_t9_e >> (t_228 ? 5'h0 : t_230[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e10 <= (((~c_lanes[10]) | (17'h1c < t_199)) ? 29'h0 : (u_exp_t10_e >> t_199[4:0]));
+        d_t_e10 <= (c_lanes[10] ? (((~t_232) & (11'h1c < t_234)) ? 29'h0 : (u_exp_t10_e >> (t_232 ? 5'h0 : t_234[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e11 <= (((~c_lanes[11]) | (17'h1c < t_200)) ? 29'h0 : (u_exp_t11_e >> t_200[4:0]));
+        d_t_e11 <= (c_lanes[11] ? (((~t_236) & (11'h1c < t_238)) ? 29'h0 : (u_exp_t11_e >> (t_236 ? 5'h0 : t_238[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e12 <= (((~c_lanes[12]) | (17'h1c < t_201)) ? 29'h0 : (u_exp_t12_e >> t_201[4:0]));
+        d_t_e12 <= (c_lanes[12] ? (((~t_240) & (11'h1c < t_242)) ? 29'h0 : (u_exp_t12_e >> (t_240 ? 5'h0 : t_242[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e13 <= (((~c_lanes[13]) | (17'h1c < t_202)) ? 29'h0 : (u_exp_t13_e >> t_202[4:0]));
+        d_t_e13 <= (c_lanes[13] ? (((~t_244) & (11'h1c < t_246)) ? 29'h0 : (u_exp_t13_e >> (t_244 ? 5'h0 : t_246[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e14 <= (((~c_lanes[14]) | (17'h1c < t_203)) ? 29'h0 : (u_exp_t14_e >> t_203[4:0]));
+        d_t_e14 <= (c_lanes[14] ? (((~t_248) & (11'h1c < t_250)) ? 29'h0 : (u_exp_t14_e >> (t_248 ? 5'h0 : t_250[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e15 <= (((~c_lanes[15]) | (17'h1c < t_204)) ? 29'h0 : (u_exp_t15_e >> t_204[4:0]));
+        d_t_e15 <= (c_lanes[15] ? (((~t_252) & (11'h1c < t_254)) ? 29'h0 : (u_exp_t15_e >> (t_252 ? 5'h0 : t_254[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e0 <= (((~c_draft_lanes[0]) | (17'h1c < t_205)) ? 29'h0 : (u_exp_d0_e >> t_205[4:0]));
+        d_d_e0 <= (c_draft_lanes[0] ? (((~t_256) & (11'h1c < t_258)) ? 29'h0 : (u_exp_d0_e >> (t_256 ? 5'h0 : t_258[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e1 <= (((~c_draft_lanes[1]) | (17'h1c < t_206)) ? 29'h0 : (u_exp_d1_e >> t_206[4:0]));
+        d_d_e1 <= (c_draft_lanes[1] ? (((~t_260) & (11'h1c < t_262)) ? 29'h0 : (u_exp_d1_e >> (t_260 ? 5'h0 : t_262[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e2 <= (((~c_draft_lanes[2]) | (17'h1c < t_207)) ? 29'h0 : (u_exp_d2_e >> t_207[4:0]));
+        d_d_e2 <= (c_draft_lanes[2] ? (((~t_264) & (11'h1c < t_266)) ? 29'h0 : (u_exp_d2_e >> (t_264 ? 5'h0 : t_266[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e3 <= (((~c_draft_lanes[3]) | (17'h1c < t_208)) ? 29'h0 : (u_exp_d3_e >> t_208[4:0]));
+        d_d_e3 <= (c_draft_lanes[3] ? (((~t_268) & (11'h1c < t_270)) ? 29'h0 : (u_exp_d3_e >> (t_268 ? 5'h0 : t_270[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e4 <= (((~c_draft_lanes[4]) | (17'h1c < t_209)) ? 29'h0 : (u_exp_d4_e >> t_209[4:0]));
+        d_d_e4 <= (c_draft_lanes[4] ? (((~t_272) & (11'h1c < t_274)) ? 29'h0 : (u_exp_d4_e >> (t_272 ? 5'h0 : t_274[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e5 <= (((~c_draft_lanes[5]) | (17'h1c < t_210)) ? 29'h0 : (u_exp_d5_e >> t_210[4:0]));
+        d_d_e5 <= (c_draft_lanes[5] ? (((~t_276) & (11'h1c < t_278)) ? 29'h0 : (u_exp_d5_e >> (t_276 ? 5'h0 : t_278[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e6 <= (((~c_draft_lanes[6]) | (17'h1c < t_211)) ? 29'h0 : (u_exp_d6_e >> t_211[4:0]));
+        d_d_e6 <= (c_draft_lanes[6] ? (((~t_280) & (11'h1c < t_282)) ? 29'h0 : (u_exp_d6_e >> (t_280 ? 5'h0 : t_282[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e7 <= (((~c_draft_lanes[7]) | (17'h1c < t_212)) ? 29'h0 : (u_exp_d7_e >> t_212[4:0]));
+        d_d_e7 <= (c_draft_lanes[7] ? (((~t_284) & (11'h1c < t_286)) ? 29'h0 : (u_exp_d7_e >> (t_284 ? 5'h0 : t_286[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e8 <= (((~c_draft_lanes[8]) | (17'h1c < t_213)) ? 29'h0 : (u_exp_d8_e >> t_213[4:0]));
+        d_d_e8 <= (c_draft_lanes[8] ? (((~t_288) & (11'h1c < t_290)) ? 29'h0 : (u_exp_d8_e >> (t_288 ? 5'h0 : t_290[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e9 <= (((~c_draft_lanes[9]) | (17'h1c < t_214)) ? 29'h0 : (u_exp_d9_e >> t_214[4:0]));
+        d_d_e9 <= (c_draft_lanes[9] ? (((~t_292) & (11'h1c < t_294)) ? 29'h0 : (u_exp_d9_e >> (t_292 ? 5'h0 : t_294[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e10 <= (((~c_draft_lanes[10]) | (17'h1c < t_215)) ? 29'h0 : (u_exp_d10_e >> t_215[4:0]));
+        d_d_e10 <= (c_draft_lanes[10] ? (((~t_296) & (11'h1c < t_298)) ? 29'h0 : (u_exp_d10_e >> (t_296 ? 5'h0 : t_298[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e11 <= (((~c_draft_lanes[11]) | (17'h1c < t_216)) ? 29'h0 : (u_exp_d11_e >> t_216[4:0]));
+        d_d_e11 <= (c_draft_lanes[11] ? (((~t_300) & (11'h1c < t_302)) ? 29'h0 : (u_exp_d11_e >> (t_300 ? 5'h0 : t_302[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e12 <= (((~c_draft_lanes[12]) | (17'h1c < t_217)) ? 29'h0 : (u_exp_d12_e >> t_217[4:0]));
+        d_d_e12 <= (c_draft_lanes[12] ? (((~t_304) & (11'h1c < t_306)) ? 29'h0 : (u_exp_d12_e >> (t_304 ? 5'h0 : t_306[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e13 <= (((~c_draft_lanes[13]) | (17'h1c < t_218)) ? 29'h0 : (u_exp_d13_e >> t_218[4:0]));
+        d_d_e13 <= (c_draft_lanes[13] ? (((~t_308) & (11'h1c < t_310)) ? 29'h0 : (u_exp_d13_e >> (t_308 ? 5'h0 : t_310[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e14 <= (((~c_draft_lanes[14]) | (17'h1c < t_219)) ? 29'h0 : (u_exp_d14_e >> t_219[4:0]));
+        d_d_e14 <= (c_draft_lanes[14] ? (((~t_312) & (11'h1c < t_314)) ? 29'h0 : (u_exp_d14_e >> (t_312 ? 5'h0 : t_314[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e15 <= (((~c_draft_lanes[15]) | (17'h1c < t_220)) ? 29'h0 : (u_exp_d15_e >> t_220[4:0]));
+        d_d_e15 <= (c_draft_lanes[15] ? (((~t_316) & (11'h1c < t_318)) ? 29'h0 : (u_exp_d15_e >> (t_316 ? 5'h0 : t_318[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
@@ -3718,67 +10473,75 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e_w0 <= (final_bonus ? {44'h0, d_t_e0} : (cur_one_hot ? (d_hit[0] ? 73'h0 : {44'h0, d_t_e0}) : ((t_221 < t_222) ? (t_222 - t_221) : 73'h0)));
+        d_x_y_t <= ((((((((((((((((17'h0 | (c_hit[0] ? c_t_y0 : 17'h0)) | (c_hit[1] ? c_t_y1 : 17'h0)) | (c_hit[2] ? c_t_y2 : 17'h0)) | (c_hit[3] ? c_t_y3 : 17'h0)) | (c_hit[4] ? c_t_y4 : 17'h0)) | (c_hit[5] ? c_t_y5 : 17'h0)) | (c_hit[6] ? c_t_y6 : 17'h0)) | (c_hit[7] ? c_t_y7 : 17'h0)) | (c_hit[8] ? c_t_y8 : 17'h0)) | (c_hit[9] ? c_t_y9 : 17'h0)) | (c_hit[10] ? c_t_y10 : 17'h0)) | (c_hit[11] ? c_t_y11 : 17'h0)) | (c_hit[12] ? c_t_y12 : 17'h0)) | (c_hit[13] ? c_t_y13 : 17'h0)) | (c_hit[14] ? c_t_y14 : 17'h0)) | (c_hit[15] ? c_t_y15 : 17'h0));
     end
 
     always @(posedge aclk) begin
-        e_w1 <= (final_bonus ? {44'h0, d_t_e1} : (cur_one_hot ? (d_hit[1] ? 73'h0 : {44'h0, d_t_e1}) : ((t_223 < t_224) ? (t_224 - t_223) : 73'h0)));
+        d_x_y_d <= ((((((((((((((((17'h0 | (c_hit[0] ? c_d_y0 : 17'h0)) | (c_hit[1] ? c_d_y1 : 17'h0)) | (c_hit[2] ? c_d_y2 : 17'h0)) | (c_hit[3] ? c_d_y3 : 17'h0)) | (c_hit[4] ? c_d_y4 : 17'h0)) | (c_hit[5] ? c_d_y5 : 17'h0)) | (c_hit[6] ? c_d_y6 : 17'h0)) | (c_hit[7] ? c_d_y7 : 17'h0)) | (c_hit[8] ? c_d_y8 : 17'h0)) | (c_hit[9] ? c_d_y9 : 17'h0)) | (c_hit[10] ? c_d_y10 : 17'h0)) | (c_hit[11] ? c_d_y11 : 17'h0)) | (c_hit[12] ? c_d_y12 : 17'h0)) | (c_hit[13] ? c_d_y13 : 17'h0)) | (c_hit[14] ? c_d_y14 : 17'h0)) | (c_hit[15] ? c_d_y15 : 17'h0));
     end
 
     always @(posedge aclk) begin
-        e_w2 <= (final_bonus ? {44'h0, d_t_e2} : (cur_one_hot ? (d_hit[2] ? 73'h0 : {44'h0, d_t_e2}) : ((t_225 < t_226) ? (t_226 - t_225) : 73'h0)));
+        e_w0 <= (final_bonus ? d_t_e0 : (cur_one_hot ? (d_hit[0] ? 29'h0 : d_t_e0) : ((d_d_e0 < d_t_e0) ? (d_t_e0 - d_d_e0) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w3 <= (final_bonus ? {44'h0, d_t_e3} : (cur_one_hot ? (d_hit[3] ? 73'h0 : {44'h0, d_t_e3}) : ((t_227 < t_228) ? (t_228 - t_227) : 73'h0)));
+        e_w1 <= (final_bonus ? d_t_e1 : (cur_one_hot ? (d_hit[1] ? 29'h0 : d_t_e1) : ((d_d_e1 < d_t_e1) ? (d_t_e1 - d_d_e1) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w4 <= (final_bonus ? {44'h0, d_t_e4} : (cur_one_hot ? (d_hit[4] ? 73'h0 : {44'h0, d_t_e4}) : ((t_229 < t_230) ? (t_230 - t_229) : 73'h0)));
+        e_w2 <= (final_bonus ? d_t_e2 : (cur_one_hot ? (d_hit[2] ? 29'h0 : d_t_e2) : ((d_d_e2 < d_t_e2) ? (d_t_e2 - d_d_e2) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w5 <= (final_bonus ? {44'h0, d_t_e5} : (cur_one_hot ? (d_hit[5] ? 73'h0 : {44'h0, d_t_e5}) : ((t_231 < t_232) ? (t_232 - t_231) : 73'h0)));
+        e_w3 <= (final_bonus ? d_t_e3 : (cur_one_hot ? (d_hit[3] ? 29'h0 : d_t_e3) : ((d_d_e3 < d_t_e3) ? (d_t_e3 - d_d_e3) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w6 <= (final_bonus ? {44'h0, d_t_e6} : (cur_one_hot ? (d_hit[6] ? 73'h0 : {44'h0, d_t_e6}) : ((t_233 < t_234) ? (t_234 - t_233) : 73'h0)));
+        e_w4 <= (final_bonus ? d_t_e4 : (cur_one_hot ? (d_hit[4] ? 29'h0 : d_t_e4) : ((d_d_e4 < d_t_e4) ? (d_t_e4 - d_d_e4) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w7 <= (final_bonus ? {44'h0, d_t_e7} : (cur_one_hot ? (d_hit[7] ? 73'h0 : {44'h0, d_t_e7}) : ((t_235 < t_236) ? (t_236 - t_235) : 73'h0)));
+        e_w5 <= (final_bonus ? d_t_e5 : (cur_one_hot ? (d_hit[5] ? 29'h0 : d_t_e5) : ((d_d_e5 < d_t_e5) ? (d_t_e5 - d_d_e5) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w8 <= (final_bonus ? {44'h0, d_t_e8} : (cur_one_hot ? (d_hit[8] ? 73'h0 : {44'h0, d_t_e8}) : ((t_237 < t_238) ? (t_238 - t_237) : 73'h0)));
+        e_w6 <= (final_bonus ? d_t_e6 : (cur_one_hot ? (d_hit[6] ? 29'h0 : d_t_e6) : ((d_d_e6 < d_t_e6) ? (d_t_e6 - d_d_e6) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w9 <= (final_bonus ? {44'h0, d_t_e9} : (cur_one_hot ? (d_hit[9] ? 73'h0 : {44'h0, d_t_e9}) : ((t_239 < t_240) ? (t_240 - t_239) : 73'h0)));
+        e_w7 <= (final_bonus ? d_t_e7 : (cur_one_hot ? (d_hit[7] ? 29'h0 : d_t_e7) : ((d_d_e7 < d_t_e7) ? (d_t_e7 - d_d_e7) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w10 <= (final_bonus ? {44'h0, d_t_e10} : (cur_one_hot ? (d_hit[10] ? 73'h0 : {44'h0, d_t_e10}) : ((t_241 < t_242) ? (t_242 - t_241) : 73'h0)));
+        e_w8 <= (final_bonus ? d_t_e8 : (cur_one_hot ? (d_hit[8] ? 29'h0 : d_t_e8) : ((d_d_e8 < d_t_e8) ? (d_t_e8 - d_d_e8) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w11 <= (final_bonus ? {44'h0, d_t_e11} : (cur_one_hot ? (d_hit[11] ? 73'h0 : {44'h0, d_t_e11}) : ((t_243 < t_244) ? (t_244 - t_243) : 73'h0)));
+        e_w9 <= (final_bonus ? d_t_e9 : (cur_one_hot ? (d_hit[9] ? 29'h0 : d_t_e9) : ((d_d_e9 < d_t_e9) ? (d_t_e9 - d_d_e9) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w12 <= (final_bonus ? {44'h0, d_t_e12} : (cur_one_hot ? (d_hit[12] ? 73'h0 : {44'h0, d_t_e12}) : ((t_245 < t_246) ? (t_246 - t_245) : 73'h0)));
+        e_w10 <= (final_bonus ? d_t_e10 : (cur_one_hot ? (d_hit[10] ? 29'h0 : d_t_e10) : ((d_d_e10 < d_t_e10) ? (d_t_e10 - d_d_e10) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w13 <= (final_bonus ? {44'h0, d_t_e13} : (cur_one_hot ? (d_hit[13] ? 73'h0 : {44'h0, d_t_e13}) : ((t_247 < t_248) ? (t_248 - t_247) : 73'h0)));
+        e_w11 <= (final_bonus ? d_t_e11 : (cur_one_hot ? (d_hit[11] ? 29'h0 : d_t_e11) : ((d_d_e11 < d_t_e11) ? (d_t_e11 - d_d_e11) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w14 <= (final_bonus ? {44'h0, d_t_e14} : (cur_one_hot ? (d_hit[14] ? 73'h0 : {44'h0, d_t_e14}) : ((t_249 < t_250) ? (t_250 - t_249) : 73'h0)));
+        e_w12 <= (final_bonus ? d_t_e12 : (cur_one_hot ? (d_hit[12] ? 29'h0 : d_t_e12) : ((d_d_e12 < d_t_e12) ? (d_t_e12 - d_d_e12) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w15 <= (final_bonus ? {44'h0, d_t_e15} : (cur_one_hot ? (d_hit[15] ? 73'h0 : {44'h0, d_t_e15}) : ((t_251 < t_252) ? (t_252 - t_251) : 73'h0)));
+        e_w13 <= (final_bonus ? d_t_e13 : (cur_one_hot ? (d_hit[13] ? 29'h0 : d_t_e13) : ((d_d_e13 < d_t_e13) ? (d_t_e13 - d_d_e13) : 29'h0)));
+    end
+
+    always @(posedge aclk) begin
+        e_w14 <= (final_bonus ? d_t_e14 : (cur_one_hot ? (d_hit[14] ? 29'h0 : d_t_e14) : ((d_d_e14 < d_t_e14) ? (d_t_e14 - d_d_e14) : 29'h0)));
+    end
+
+    always @(posedge aclk) begin
+        e_w15 <= (final_bonus ? d_t_e15 : (cur_one_hot ? (d_hit[15] ? 29'h0 : d_t_e15) : ((d_d_e15 < d_t_e15) ? (d_t_e15 - d_d_e15) : 29'h0)));
     end
 
     always @(posedge aclk) begin
@@ -3806,11 +10569,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e_x_t <= ((((((((((((((((29'h0 | (d_hit[0] ? d_t_e0 : 29'h0)) | (d_hit[1] ? d_t_e1 : 29'h0)) | (d_hit[2] ? d_t_e2 : 29'h0)) | (d_hit[3] ? d_t_e3 : 29'h0)) | (d_hit[4] ? d_t_e4 : 29'h0)) | (d_hit[5] ? d_t_e5 : 29'h0)) | (d_hit[6] ? d_t_e6 : 29'h0)) | (d_hit[7] ? d_t_e7 : 29'h0)) | (d_hit[8] ? d_t_e8 : 29'h0)) | (d_hit[9] ? d_t_e9 : 29'h0)) | (d_hit[10] ? d_t_e10 : 29'h0)) | (d_hit[11] ? d_t_e11 : 29'h0)) | (d_hit[12] ? d_t_e12 : 29'h0)) | (d_hit[13] ? d_t_e13 : 29'h0)) | (d_hit[14] ? d_t_e14 : 29'h0)) | (d_hit[15] ? d_t_e15 : 29'h0));
+        e_x_y_t <= d_x_y_t;
     end
 
     always @(posedge aclk) begin
-        e_x_d <= ((((((((((((((((29'h0 | (d_hit[0] ? d_d_e0 : 29'h0)) | (d_hit[1] ? d_d_e1 : 29'h0)) | (d_hit[2] ? d_d_e2 : 29'h0)) | (d_hit[3] ? d_d_e3 : 29'h0)) | (d_hit[4] ? d_d_e4 : 29'h0)) | (d_hit[5] ? d_d_e5 : 29'h0)) | (d_hit[6] ? d_d_e6 : 29'h0)) | (d_hit[7] ? d_d_e7 : 29'h0)) | (d_hit[8] ? d_d_e8 : 29'h0)) | (d_hit[9] ? d_d_e9 : 29'h0)) | (d_hit[10] ? d_d_e10 : 29'h0)) | (d_hit[11] ? d_d_e11 : 29'h0)) | (d_hit[12] ? d_d_e12 : 29'h0)) | (d_hit[13] ? d_d_e13 : 29'h0)) | (d_hit[14] ? d_d_e14 : 29'h0)) | (d_hit[15] ? d_d_e15 : 29'h0));
+        e_x_y_d <= d_x_y_d;
     end
 
     always @(posedge aclk) begin
@@ -3882,12 +10645,632 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        p1_q0 <= t_319;
+    end
+
+    always @(posedge aclk) begin
+        p1_q1 <= (t_320 + t_319);
+    end
+
+    always @(posedge aclk) begin
+        p1_q2 <= (t_321 + t_320);
+    end
+
+    always @(posedge aclk) begin
+        p1_q3 <= (t_322 + t_321);
+    end
+
+    always @(posedge aclk) begin
+        p1_q4 <= (t_323 + t_322);
+    end
+
+    always @(posedge aclk) begin
+        p1_q5 <= (t_324 + t_323);
+    end
+
+    always @(posedge aclk) begin
+        p1_q6 <= (t_325 + t_324);
+    end
+
+    always @(posedge aclk) begin
+        p1_q7 <= (t_326 + t_325);
+    end
+
+    always @(posedge aclk) begin
+        p1_q8 <= (t_327 + t_326);
+    end
+
+    always @(posedge aclk) begin
+        p1_q9 <= (t_328 + t_327);
+    end
+
+    always @(posedge aclk) begin
+        p1_q10 <= (t_329 + t_328);
+    end
+
+    always @(posedge aclk) begin
+        p1_q11 <= (t_330 + t_329);
+    end
+
+    always @(posedge aclk) begin
+        p1_q12 <= (t_331 + t_330);
+    end
+
+    always @(posedge aclk) begin
+        p1_q13 <= (t_332 + t_331);
+    end
+
+    always @(posedge aclk) begin
+        p1_q14 <= (t_333 + t_332);
+    end
+
+    always @(posedge aclk) begin
+        p1_q15 <= ({5'h0, (cdf_use_target ? e_t_e15 : e_w15)} + t_333);
+    end
+
+    always @(posedge aclk) begin
+        p1_te0 <= ({15'h0, e_t_e0} + {15'h0, e_t_e1});
+    end
+
+    always @(posedge aclk) begin
+        p1_te1 <= ({15'h0, e_t_e2} + {15'h0, e_t_e3});
+    end
+
+    always @(posedge aclk) begin
+        p1_te2 <= ({15'h0, e_t_e4} + {15'h0, e_t_e5});
+    end
+
+    always @(posedge aclk) begin
+        p1_te3 <= ({15'h0, e_t_e6} + {15'h0, e_t_e7});
+    end
+
+    always @(posedge aclk) begin
+        p1_te4 <= ({15'h0, e_t_e8} + {15'h0, e_t_e9});
+    end
+
+    always @(posedge aclk) begin
+        p1_te5 <= ({15'h0, e_t_e10} + {15'h0, e_t_e11});
+    end
+
+    always @(posedge aclk) begin
+        p1_te6 <= ({15'h0, e_t_e12} + {15'h0, e_t_e13});
+    end
+
+    always @(posedge aclk) begin
+        p1_te7 <= ({15'h0, e_t_e14} + {15'h0, e_t_e15});
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            p1_valid <= 1'h0;
+        end else begin
+            p1_valid <= e_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        p1_mode <= e_control_mode;
+    end
+
+    always @(posedge aclk) begin
+        p1_last <= e_control_last;
+    end
+
+    always @(posedge aclk) begin
+        p1_base <= e_control_base;
+    end
+
+    always @(posedge aclk) begin
+        p2_q0 <= p1_q0;
+    end
+
+    always @(posedge aclk) begin
+        p2_q1 <= p1_q1;
+    end
+
+    always @(posedge aclk) begin
+        p2_q2 <= (p1_q2 + p1_q0);
+    end
+
+    always @(posedge aclk) begin
+        p2_q3 <= (p1_q3 + p1_q1);
+    end
+
+    always @(posedge aclk) begin
+        p2_q4 <= (p1_q4 + p1_q2);
+    end
+
+    always @(posedge aclk) begin
+        p2_q5 <= (p1_q5 + p1_q3);
+    end
+
+    always @(posedge aclk) begin
+        p2_q6 <= (p1_q6 + p1_q4);
+    end
+
+    always @(posedge aclk) begin
+        p2_q7 <= (p1_q7 + p1_q5);
+    end
+
+    always @(posedge aclk) begin
+        p2_q8 <= (p1_q8 + p1_q6);
+    end
+
+    always @(posedge aclk) begin
+        p2_q9 <= (p1_q9 + p1_q7);
+    end
+
+    always @(posedge aclk) begin
+        p2_q10 <= (p1_q10 + p1_q8);
+    end
+
+    always @(posedge aclk) begin
+        p2_q11 <= (p1_q11 + p1_q9);
+    end
+
+    always @(posedge aclk) begin
+        p2_q12 <= (p1_q12 + p1_q10);
+    end
+
+    always @(posedge aclk) begin
+        p2_q13 <= (p1_q13 + p1_q11);
+    end
+
+    always @(posedge aclk) begin
+        p2_q14 <= (p1_q14 + p1_q12);
+    end
+
+    always @(posedge aclk) begin
+        p2_q15 <= (p1_q15 + p1_q13);
+    end
+
+    always @(posedge aclk) begin
+        p2_te0 <= (p1_te0 + p1_te1);
+    end
+
+    always @(posedge aclk) begin
+        p2_te1 <= (p1_te2 + p1_te3);
+    end
+
+    always @(posedge aclk) begin
+        p2_te2 <= (p1_te4 + p1_te5);
+    end
+
+    always @(posedge aclk) begin
+        p2_te3 <= (p1_te6 + p1_te7);
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            p2_valid <= 1'h0;
+        end else begin
+            p2_valid <= p1_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        p2_mode <= p1_mode;
+    end
+
+    always @(posedge aclk) begin
+        p2_last <= p1_last;
+    end
+
+    always @(posedge aclk) begin
+        p2_base <= p1_base;
+    end
+
+    always @(posedge aclk) begin
+        p3_q0 <= p2_q0;
+    end
+
+    always @(posedge aclk) begin
+        p3_q1 <= p2_q1;
+    end
+
+    always @(posedge aclk) begin
+        p3_q2 <= p2_q2;
+    end
+
+    always @(posedge aclk) begin
+        p3_q3 <= p2_q3;
+    end
+
+    always @(posedge aclk) begin
+        p3_q4 <= (p2_q4 + p2_q0);
+    end
+
+    always @(posedge aclk) begin
+        p3_q5 <= (p2_q5 + p2_q1);
+    end
+
+    always @(posedge aclk) begin
+        p3_q6 <= (p2_q6 + p2_q2);
+    end
+
+    always @(posedge aclk) begin
+        p3_q7 <= (p2_q7 + p2_q3);
+    end
+
+    always @(posedge aclk) begin
+        p3_q8 <= (p2_q8 + p2_q4);
+    end
+
+    always @(posedge aclk) begin
+        p3_q9 <= (p2_q9 + p2_q5);
+    end
+
+    always @(posedge aclk) begin
+        p3_q10 <= (p2_q10 + p2_q6);
+    end
+
+    always @(posedge aclk) begin
+        p3_q11 <= (p2_q11 + p2_q7);
+    end
+
+    always @(posedge aclk) begin
+        p3_q12 <= (p2_q12 + p2_q8);
+    end
+
+    always @(posedge aclk) begin
+        p3_q13 <= (p2_q13 + p2_q9);
+    end
+
+    always @(posedge aclk) begin
+        p3_q14 <= (p2_q14 + p2_q10);
+    end
+
+    always @(posedge aclk) begin
+        p3_q15 <= (p2_q15 + p2_q11);
+    end
+
+    always @(posedge aclk) begin
+        p3_te0 <= (p2_te0 + p2_te1);
+    end
+
+    always @(posedge aclk) begin
+        p3_te1 <= (p2_te2 + p2_te3);
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            p3_valid <= 1'h0;
+        end else begin
+            p3_valid <= p2_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        p3_mode <= p2_mode;
+    end
+
+    always @(posedge aclk) begin
+        p3_last <= p2_last;
+    end
+
+    always @(posedge aclk) begin
+        p3_base <= p2_base;
+    end
+
+    always @(posedge aclk) begin
+        p4_q0 <= p3_q0;
+    end
+
+    always @(posedge aclk) begin
+        p4_q1 <= p3_q1;
+    end
+
+    always @(posedge aclk) begin
+        p4_q2 <= p3_q2;
+    end
+
+    always @(posedge aclk) begin
+        p4_q3 <= p3_q3;
+    end
+
+    always @(posedge aclk) begin
+        p4_q4 <= p3_q4;
+    end
+
+    always @(posedge aclk) begin
+        p4_q5 <= p3_q5;
+    end
+
+    always @(posedge aclk) begin
+        p4_q6 <= p3_q6;
+    end
+
+    always @(posedge aclk) begin
+        p4_q7 <= p3_q7;
+    end
+
+    always @(posedge aclk) begin
+        p4_q8 <= (p3_q8 + p3_q0);
+    end
+
+    always @(posedge aclk) begin
+        p4_q9 <= (p3_q9 + p3_q1);
+    end
+
+    always @(posedge aclk) begin
+        p4_q10 <= (p3_q10 + p3_q2);
+    end
+
+    always @(posedge aclk) begin
+        p4_q11 <= (p3_q11 + p3_q3);
+    end
+
+    always @(posedge aclk) begin
+        p4_q12 <= (p3_q12 + p3_q4);
+    end
+
+    always @(posedge aclk) begin
+        p4_q13 <= (p3_q13 + p3_q5);
+    end
+
+    always @(posedge aclk) begin
+        p4_q14 <= (p3_q14 + p3_q6);
+    end
+
+    always @(posedge aclk) begin
+        p4_q15 <= (p3_q15 + p3_q7);
+    end
+
+    always @(posedge aclk) begin
+        p4_te0 <= (p3_te0 + p3_te1);
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            p4_valid <= 1'h0;
+        end else begin
+            p4_valid <= p3_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        p4_mode <= p3_mode;
+    end
+
+    always @(posedge aclk) begin
+        p4_last <= p3_last;
+    end
+
+    always @(posedge aclk) begin
+        p4_base <= p3_base;
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_p0 <= ({16'h0, t_336} * {16'h0, cdf_total[15:0]});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_p1 <= ({16'h0, t_336} * {16'h0, cdf_total[31:16]});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_p2 <= ({12'h0, t_336} * {16'h0, cdf_total[43:32]});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_p3 <= ({16'h0, t_337} * {16'h0, cdf_total[15:0]});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_p4 <= ({16'h0, t_337} * {16'h0, cdf_total[31:16]});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_p5 <= ({12'h0, t_337} * {16'h0, cdf_total[43:32]});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_s1_0 <= ({44'h0, cdf_thr_p0} + {{28'h0, cdf_thr_p1}, 16'h0});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_s1_1 <= ({{16'h0, cdf_thr_p2}, 32'h0} + {{28'h0, cdf_thr_p3}, 16'h0});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_s1_2 <= ({{12'h0, cdf_thr_p4}, 32'h0} + {cdf_thr_p5, 48'h0});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_s2_0 <= (cdf_thr_s1_0 + cdf_thr_s1_1);
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_s2_1 <= cdf_thr_s1_2;
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_s3_0 <= (cdf_thr_s2_0 + cdf_thr_s2_1);
+    end
+
+    always @(posedge aclk) begin
+        g_s0 <= (cdf_prefix + {10'h0, p4_q0});
+    end
+
+    always @(posedge aclk) begin
+        g_s1 <= (cdf_prefix + {10'h0, p4_q1});
+    end
+
+    always @(posedge aclk) begin
+        g_s2 <= (cdf_prefix + {10'h0, p4_q2});
+    end
+
+    always @(posedge aclk) begin
+        g_s3 <= (cdf_prefix + {10'h0, p4_q3});
+    end
+
+    always @(posedge aclk) begin
+        g_s4 <= (cdf_prefix + {10'h0, p4_q4});
+    end
+
+    always @(posedge aclk) begin
+        g_s5 <= (cdf_prefix + {10'h0, p4_q5});
+    end
+
+    always @(posedge aclk) begin
+        g_s6 <= (cdf_prefix + {10'h0, p4_q6});
+    end
+
+    always @(posedge aclk) begin
+        g_s7 <= (cdf_prefix + {10'h0, p4_q7});
+    end
+
+    always @(posedge aclk) begin
+        g_s8 <= (cdf_prefix + {10'h0, p4_q8});
+    end
+
+    always @(posedge aclk) begin
+        g_s9 <= (cdf_prefix + {10'h0, p4_q9});
+    end
+
+    always @(posedge aclk) begin
+        g_s10 <= (cdf_prefix + {10'h0, p4_q10});
+    end
+
+    always @(posedge aclk) begin
+        g_s11 <= (cdf_prefix + {10'h0, p4_q11});
+    end
+
+    always @(posedge aclk) begin
+        g_s12 <= (cdf_prefix + {10'h0, p4_q12});
+    end
+
+    always @(posedge aclk) begin
+        g_s13 <= (cdf_prefix + {10'h0, p4_q13});
+    end
+
+    always @(posedge aclk) begin
+        g_s14 <= (cdf_prefix + {10'h0, p4_q14});
+    end
+
+    always @(posedge aclk) begin
+        g_s15 <= (cdf_prefix + {10'h0, p4_q15});
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            g1_valid <= 1'h0;
+        end else begin
+            g1_valid <= p_pass_b;
+        end
+    end
+
+    always @(posedge aclk) begin
+        g1_last <= p4_last;
+    end
+
+    always @(posedge aclk) begin
+        g1_base <= p4_base;
+    end
+
+    always @(posedge aclk) begin
+        g2_hits <= {(cdf_threshold < g_s15), (cdf_threshold < g_s14), (cdf_threshold < g_s13), (cdf_threshold < g_s12), (cdf_threshold < g_s11), (cdf_threshold < g_s10), (cdf_threshold < g_s9), (cdf_threshold < g_s8), (cdf_threshold < g_s7), (cdf_threshold < g_s6), (cdf_threshold < g_s5), (cdf_threshold < g_s4), (cdf_threshold < g_s3), (cdf_threshold < g_s2), (cdf_threshold < g_s1), (cdf_threshold < g_s0)};
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            g2_valid <= 1'h0;
+        end else begin
+            g2_valid <= g1_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        g2_last <= g1_last;
+    end
+
+    always @(posedge aclk) begin
+        g2_base <= g1_base;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_lead <= {t_340, (t_340 ? {t_342, (t_342 ? {t_344, (t_344 ? {t_346, (t_346 ? {t_348, (t_348 ? t_347[1] : t_349[1])} : {t_352, (t_352 ? t_351[1] : t_353[1])})} : {t_356, (t_356 ? {t_358, (t_358 ? t_357[1] : t_359[1])} : {t_362, (t_362 ? t_361[1] : t_363[1])})})} : {t_366, (t_366 ? {t_368, (t_368 ? {t_370, (t_370 ? t_369[1] : t_371[1])} : {t_374, (t_374 ? t_373[1] : t_375[1])})} : {t_378, (t_378 ? {t_380, (t_380 ? t_379[1] : t_381[1])} : {t_384, (t_384 ? t_383[1] : t_385[1])})})})} : {t_388, (t_388 ? {t_390, (t_390 ? {t_392, (t_392 ? {t_394, (t_394 ? t_393[1] : t_395[1])} : {t_398, (t_398 ? t_397[1] : t_399[1])})} : {t_402, (t_402 ? {t_404, (t_404 ? t_403[1] : t_405[1])} : {t_408, (t_408 ? t_407[1] : t_409[1])})})} : {t_412, (t_412 ? {t_414, (t_414 ? {t_416, (t_416 ? t_415[1] : t_417[1])} : {t_420, (t_420 ? t_419[1] : t_421[1])})} : {t_424, (t_424 ? {t_426, (t_426 ? t_425[1] : t_427[1])} : {t_430, (t_430 ? t_429[1] : t_431[1])})})})})};
+    end
+
+    always @(posedge aclk) begin
+        dec_t_index <= t_432[9:0];
+    end
+
+    always @(posedge aclk) begin
+        dec_t_scale <= (({{2{rho_t[16]}}, rho_t} + {13'h0, dec_t_lead}) - 19'h1c);
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px <= (captured ? (((~t_434) & (11'h1c < t_436)) ? 29'h0 : (u_exp_x_t_e >> (t_434 ? 5'h0 : t_436[4:0]))) : 29'h0);
+    end
+
+    always @(posedge aclk) begin
+        dec_d_lead <= {t_439, (t_439 ? {t_441, (t_441 ? {t_443, (t_443 ? {t_445, (t_445 ? {t_447, (t_447 ? t_446[1] : t_448[1])} : {t_451, (t_451 ? t_450[1] : t_452[1])})} : {t_455, (t_455 ? {t_457, (t_457 ? t_456[1] : t_458[1])} : {t_461, (t_461 ? t_460[1] : t_462[1])})})} : {t_465, (t_465 ? {t_467, (t_467 ? {t_469, (t_469 ? t_468[1] : t_470[1])} : {t_473, (t_473 ? t_472[1] : t_474[1])})} : {t_477, (t_477 ? {t_479, (t_479 ? t_478[1] : t_480[1])} : {t_483, (t_483 ? t_482[1] : t_484[1])})})})} : {t_487, (t_487 ? {t_489, (t_489 ? {t_491, (t_491 ? {t_493, (t_493 ? t_492[1] : t_494[1])} : {t_497, (t_497 ? t_496[1] : t_498[1])})} : {t_501, (t_501 ? {t_503, (t_503 ? t_502[1] : t_504[1])} : {t_507, (t_507 ? t_506[1] : t_508[1])})})} : {t_511, (t_511 ? {t_513, (t_513 ? {t_515, (t_515 ? t_514[1] : t_516[1])} : {t_519, (t_519 ? t_518[1] : t_520[1])})} : {t_523, (t_523 ? {t_525, (t_525 ? t_524[1] : t_526[1])} : {t_529, (t_529 ? t_528[1] : t_530[1])})})})})};
+    end
+
+    always @(posedge aclk) begin
+        dec_d_index <= t_531[9:0];
+    end
+
+    always @(posedge aclk) begin
+        dec_d_scale <= (({{2{rho_d[16]}}, rho_d} + {13'h0, dec_d_lead}) - 19'h1c);
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px <= (captured ? (((~t_533) & (11'h1c < t_535)) ? 29'h0 : (u_exp_x_d_e >> (t_533 ? 5'h0 : t_535[4:0]))) : 29'h0);
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_p0 <= ({16'h0, t_537} * {16'h0, accept_x_d[15:0]});
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_p1 <= ({13'h0, t_537} * {16'h0, accept_x_d[28:16]});
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_p2 <= ({16'h0, t_538} * {16'h0, accept_x_d[15:0]});
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_p3 <= ({13'h0, t_538} * {16'h0, accept_x_d[28:16]});
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_s1_0 <= ({29'h0, accept_lhs_p0} + {{16'h0, accept_lhs_p1}, 16'h0});
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_s1_1 <= ({{13'h0, accept_lhs_p2}, 16'h0} + {accept_lhs_p3, 32'h0});
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_s2_0 <= (accept_lhs_s1_0 + accept_lhs_s1_1);
+    end
+
+    always @(posedge aclk) begin
+        accept_x_t_1 <= dec_t_px;
+    end
+
+    always @(posedge aclk) begin
+        accept_x_t_2 <= accept_x_t_1;
+    end
+
+    always @(posedge aclk) begin
+        accept_x_t_3 <= accept_x_t_2;
+    end
+
+    always @(posedge aclk) begin
+        accept <= ((row_has_draft & (~cur_bad_gamma)) & (accept_lhs_s2_0[60:32] < accept_x_t_3));
+    end
+
+    always @(posedge aclk) begin
         if (!aresetn) begin
             emit_index <= 3'h0;
         end else begin
             case (state)
                 4'h7: begin
-                    if ((e_pass_b & e_control_last)) begin
+                    if (pass_b_done) begin
                         emit_index <= 3'h0;
                     end
                 end
@@ -3895,6 +11278,25 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     if (push) begin
                         emit_index <= (emit_index + 3'h1);
                     end
+                end
+                default: begin
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            decide_cycle <= 4'h0;
+        end else begin
+            case (state)
+                4'h2: begin
+                    if ((e_stream & e_control_last)) begin
+                        decide_cycle <= 4'h0;
+                    end
+                end
+                4'h3: begin
+                    decide_cycle <= (decide_cycle + 4'h1);
                 end
                 default: begin
                 end
@@ -3915,7 +11317,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, gen_k12, t_2[30:16], t_4[41], t_5[23:0], t_5[41], t_7[41], t_8[23:0], t_8[41], t_10[41], t_11[23:0], t_11[41], t_13[41], t_14[23:0], t_14[41], t_16[41], t_17[23:0], t_17[41], t_19[41], t_20[23:0], t_20[41], t_22[41], t_23[23:0], t_23[41], t_25[41], t_26[23:0], t_26[41], t_28[41], t_29[23:0], t_29[41], t_31[41], t_32[23:0], t_32[41], t_34[41], t_35[23:0], t_35[41], t_37[41], t_38[23:0], t_38[41], t_40[41], t_41[23:0], t_41[41], t_43[41], t_44[23:0], t_44[41], t_46[41], t_47[23:0], t_47[41], t_49[41], t_50[23:0], t_50[41], t_52[41], t_53[23:0], t_53[41], t_55[41], t_56[23:0], t_56[41], t_58[41], t_59[23:0], t_59[41], t_61[41], t_62[23:0], t_62[41], t_64[41], t_65[23:0], t_65[41], t_67[41], t_68[23:0], t_68[41], t_70[41], t_71[23:0], t_71[41], t_73[41], t_74[23:0], t_74[41], t_76[41], t_77[23:0], t_77[41], t_79[41], t_80[23:0], t_80[41], t_82[41], t_83[23:0], t_83[41], t_85[41], t_86[23:0], t_86[41], t_88[41], t_89[23:0], t_89[41], t_91[41], t_92[23:0], t_92[41], t_94[41], t_95[23:0], t_95[41], t_97[41], t_98[23:0], t_98[41], t_143[7:0], t_187[7:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, cdf_thr_s3_0[31:0], dec_t_scale[18:11], dec_d_scale[18:11], accept_lhs_s2_0[31:0], t_1[32], t_2[32], t_4[30:16], t_6[41], t_7[23:0], t_7[41], t_9[41], t_10[23:0], t_10[41], t_12[41], t_13[23:0], t_13[41], t_15[41], t_16[23:0], t_16[41], t_18[41], t_19[23:0], t_19[41], t_21[41], t_22[23:0], t_22[41], t_24[41], t_25[23:0], t_25[41], t_27[41], t_28[23:0], t_28[41], t_30[41], t_31[23:0], t_31[41], t_33[41], t_34[23:0], t_34[41], t_36[41], t_37[23:0], t_37[41], t_39[41], t_40[23:0], t_40[41], t_42[41], t_43[23:0], t_43[41], t_45[41], t_46[23:0], t_46[41], t_48[41], t_49[23:0], t_49[41], t_51[41], t_52[23:0], t_52[41], t_54[41], t_55[23:0], t_55[41], t_57[41], t_58[23:0], t_58[41], t_60[41], t_61[23:0], t_61[41], t_63[41], t_64[23:0], t_64[41], t_66[41], t_67[23:0], t_67[41], t_69[41], t_70[23:0], t_70[41], t_72[41], t_73[23:0], t_73[41], t_75[41], t_76[23:0], t_76[41], t_78[41], t_79[23:0], t_79[41], t_81[41], t_82[23:0], t_82[41], t_84[41], t_85[23:0], t_85[41], t_87[41], t_88[23:0], t_88[41], t_90[41], t_91[23:0], t_91[41], t_93[41], t_94[23:0], t_94[41], t_96[41], t_97[23:0], t_97[41], t_99[41], t_100[23:0], t_100[41], t_145[7:0], t_189[7:0], t_349[0], t_353[0], t_359[0], t_363[0], t_371[0], t_375[0], t_381[0], t_385[0], t_395[0], t_399[0], t_405[0], t_409[0], t_417[0], t_421[0], t_427[0], t_431[0], t_432[43:10], t_448[0], t_452[0], t_458[0], t_462[0], t_470[0], t_474[0], t_480[0], t_484[0], t_494[0], t_498[0], t_504[0], t_508[0], t_516[0], t_520[0], t_526[0], t_530[0], t_531[43:10]};
 endmodule
 
 `resetall
