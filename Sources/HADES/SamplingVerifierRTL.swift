@@ -112,11 +112,11 @@ public enum SamplingVerifierRTL {
             let beatC = u.referenceStage(beatB)
             let beatD = u.expStage(beatC, table: table)
             let beatE = u.sumStage(beatD, cmd: cmd)
-            let streamed = u.accumulate(beatE)
-            let cdf = u.passes(beatE, cmd: cmd)
+            let row = u.accumulate(beatE)
+            let cdf = u.passes(beatE, cmd: cmd, rowDone: row)
             let accept = u.decision(cmd: cmd, rowHasDraft: stream.rowHasDraft, table: table)
             let emit = u.emission(cmd: cmd, cdf: cdf, queues: queues, layouts: greedy)
-            u.control(cmd: cmd, stream: stream, streamed: streamed, cdf: cdf, accept: accept, emit: emit)
+            u.control(cmd: cmd, stream: stream, cdf: cdf, accept: accept, emit: emit)
             queues.committedLength <== u.committed
         }
     }
@@ -135,7 +135,6 @@ extension SamplingVerifierRTL {
         let row, beat, accepted, flags, finalBonus, committed: Value
         /// Per side (target, draft): the row's reference ρ and sum S.
         let rho: Pair, sum: Pair
-        let rowStart: Value
         /// y(x), captured when the draft token's beat passes stage E.
         let captured: Value, captureY: Pair
         /// The row's normalised reference ν = ρ·2^R + ℓ (the decision computes it; the passes use it).
@@ -159,7 +158,6 @@ extension SamplingVerifierRTL {
             committed = m.reg("committed", VerifierInterface.committedLengthBits, reset: 0)
             rho = Pair(t: m.reg("rho_t", w.y, signed: true), d: m.reg("rho_d", w.y, signed: true))
             sum = Pair(t: m.reg("sum_t", w.sum), d: m.reg("sum_d", w.sum))
-            rowStart = m.reg("row_start", 1, reset: 1)
             captureY = Pair(t: m.reg("cap_y_t", w.y, signed: true), d: m.reg("cap_y_d", w.y, signed: true))
             captured = m.reg("captured", 1, reset: 0)
             nu = Pair(t: m.reg("nu_t", w.reference, signed: true), d: m.reg("nu_d", w.reference, signed: true))
@@ -293,13 +291,18 @@ extension SamplingVerifierRTL {
         /// What a beat carries through the stages besides its lanes: its mode, whether it is the row's last beat,
         /// and the token index of its lane 0.
         var beatControl: Layout {
-            Layout("beat_control", [Layout.Field("mode", 2), Layout.Field("last", 1), Layout.Field("base", w.token)])
+            Layout("beat_control", [Layout.Field("mode", 2), Layout.Field("last", 1), Layout.Field("base", w.token),
+                                    Layout.Field("first", 1)])
         }
-        /// The beat's control fields at stages B, C, D and E: one shift register, loaded at stage A.
+        /// The stages after A (`SamplingTiming.pipeline` in all with A): each carries the beat's control fields.
+        static let stageNames = ["b1", "b2", "c1", "c2", "d", "e1", "e2", "e3"]
+        /// The beat's control fields at the stages after A: one shift register, loaded at stage A.
         var stageControls: [LayoutValue] = []
+        func control(_ stage: String) -> LayoutValue { stageControls[Self.stageNames.firstIndex(of: stage)!] }
         var modeField: Layout.Field { beatControl.fields[0] }
         var lastField: Layout.Field { beatControl.fields[1] }
         var baseField: Layout.Field { beatControl.fields[2] }
+        var firstField: Layout.Field { beatControl.fields[3] }
 
         struct Beat {
             let valid: Value
@@ -325,8 +328,9 @@ extension SamplingVerifierRTL {
             let control = m.view(m.pack(beatControl, [
                 modeField: m.regNext("a_mode", mux(s.streamFire, mode(.stream), s.readMode)),
                 lastField: m.named("a_last", beatIndex === (c.beatsPerRow - 1)), baseField: base,
+                firstField: m.named("a_first", beatIndex === 0),
             ]), as: beatControl, name: "a_control")
-            stageControls = m.shiftRegister(["b_control", "c_control", "d_control", "e_control"], control)
+            stageControls = m.shiftRegister(Self.stageNames.map { "\($0)_control" }, control)
             let hasDraft = m.regNext("a_has_draft", mux(s.streamFire, s.rowDraftStream, !finalBonus & !cmd.oneHot))
             let fullBeat: Value = c.beatsPerRow > 1 ? beatIndex < (c.beatsPerRow - 1) : .false
             let laneValid = concat((0..<lanes).reversed().map { k -> Value in k < c.lanesInLastBeat ? .true : fullBeat })
@@ -341,26 +345,47 @@ extension SamplingVerifierRTL {
                         lanes: laneValid, draftLanes: laneValid & replicate(hasDraft, lanes), hit: hit, ref: nil)
         }
 
-        /// Stage B: y = floor(c·K / 2^(F+24−R)) per lane, c·K as shifts and adds (`ConstantProduct`).
-        func logitStage(_ a: Beat) -> Beat {
-            let fp = SamplingFixedPoint.self, shift = fp.yShift(c.format)
-            func ys(_ codes: Value, _ side: String) -> [Value] {
-                (0..<c.lanes).map { lane in
-                    let code = codes.bits((lane + 1) * w.logit - 1, lane * w.logit).asSigned
-                    let product = ConstantProduct.times(code, fp.log2e)  // shifts and adds: no multiplier
-                    return m.regNext("b_\(side)_y\(lane)", product.bits(shift + w.y - 1, shift).asSigned)
-                }
-            }
-            return Beat(valid: m.regNext("b_valid", a.valid, reset: 0), control: stageControls[0],
-                        t: ys(a.t[0], "t"), d: ys(a.d[0], "d"), lanes: m.regNext("b_lanes", a.lanes),
-                        draftLanes: m.regNext("b_draft_lanes", a.draftLanes), hit: m.regNext("b_hit", a.hit), ref: nil)
+        /// Carries a beat's lane masks to the next stage (`name` prefixes the registers).
+        func next(_ b: Beat, _ name: String, t: [Value], d: [Value], ref: Pair? = nil) -> Beat {
+            Beat(valid: m.regNext("\(name)_valid", b.valid, reset: 0), control: control(name), t: t, d: d,
+                 lanes: m.regNext("\(name)_lanes", b.lanes), draftLanes: m.regNext("\(name)_draft_lanes", b.draftLanes),
+                 hit: m.regNext("\(name)_hit", b.hit), ref: ref)
         }
 
-        /// Stage C: the beat's reference ρ_b = ceil(max y / 2^R) while streaming; the row's final ρ in the passes.
+        /// Stages B1, B2: y = floor(c·K / 2^(F+16−R)) per lane. B1: c's bits read unsigned times the 17-bit K (one
+        /// 18 × 18 DSP); B2: minus K·2^W when c is negative, which makes it the signed product c·K.
+        func logitStage(_ a: Beat) -> Beat {
+            let fp = SamplingFixedPoint.self, shift = fp.yShift(c.format), kBits = bitsToHold(Int(fp.log2e))
+            let k = Value.literal(UInt64(fp.log2e), width: kBits)
+            func products(_ codes: Value, _ side: String) -> [Value] {
+                (0..<c.lanes).map { lane in
+                    m.regNext("b1_\(side)_p\(lane)", codes.bits((lane + 1) * w.logit - 1, lane * w.logit) * k)
+                }
+            }
+            func signs(_ codes: Value, _ side: String) -> Value {
+                m.regNext("b1_\(side)_sign", concat((0..<c.lanes).reversed().map { codes[($0 + 1) * w.logit - 1] }))
+            }
+            let b1 = next(a, "b1", t: products(a.t[0], "t"), d: products(a.d[0], "d"))
+            let signT = signs(a.t[0], "t"), signD = signs(a.d[0], "d")
+            let width = w.logit + kBits + 1
+            let correction = Value.literal(UInt64(fp.log2e) << UInt64(w.logit), width: width).asSigned
+            func ys(_ p: [Value], _ sign: Value, _ side: String) -> [Value] {
+                p.enumerated().map { lane, product in
+                    let signed = mux(sign[lane], product.zeroExtended(to: width).asSigned &- correction,
+                                     product.zeroExtended(to: width).asSigned)
+                    return m.regNext("b2_\(side)_y\(lane)", signed.bits(shift + w.y - 1, shift).asSigned)
+                }
+            }
+            return next(b1, "b2", t: ys(b1.t, signT, "t"), d: ys(b1.d, signD, "d"))
+        }
+
+        /// Stages C1, C2: the beat's reference ρ_b = ceil(max y / 2^R) (used while streaming), the maximum's tree
+        /// cut after two levels.
         func referenceStage(_ b: Beat) -> Beat {
-            func beatReference(_ y: [Value], _ valid: Value, _ side: String) -> Value {
-                var level = (0..<c.lanes).map { (valid[$0], y[$0]) }
-                while level.count > 1 {
+            func maxLevels(_ level: [(Value, Value)], _ count: Int) -> [(Value, Value)] {
+                var level = level, done = 0
+                while done < count && level.count > 1 {
+                    done += 1
                     var next: [(Value, Value)] = []
                     for i in stride(from: 0, to: level.count, by: 2) {
                         guard i + 1 < level.count else { next.append(level[i]); continue }
@@ -370,18 +395,24 @@ extension SamplingVerifierRTL {
                     }
                     level = next
                 }
-                let maxY = m.named("c_\(side)_max_y", level[0].1)
+                return level
+            }
+            func firstHalf(_ y: [Value], _ valid: Value, _ side: String) -> [(Value, Value)] {
+                maxLevels((0..<c.lanes).map { (valid[$0], y[$0]) }, 2).enumerated().map {
+                    (m.regNext("c1_\(side)_mv\($0.offset)", $0.element.0), m.regNext("c1_\(side)_my\($0.offset)", $0.element.1))
+                }
+            }
+            let halfT = firstHalf(b.t, b.lanes, "t"), halfD = firstHalf(b.d, b.draftLanes, "d")
+            let c1 = next(b, "c1", t: b.t.enumerated().map { m.regNext("c1_t_y\($0.offset)", $0.element) },
+                          d: b.d.enumerated().map { m.regNext("c1_d_y\($0.offset)", $0.element) })
+            func reference(_ packed: [(Value, Value)], _ side: String) -> Value {
+                let maxY = m.named("c_\(side)_max_y", maxLevels(packed, .max)[0].1)
                 return (maxY + .signedLiteral(Int64((1 << w.tableIndex) - 1), width: w.y)).shiftedRight(w.tableIndex)
                     .resized(to: w.y)
             }
-            let streaming = b.control[modeField] === Int(BeatMode.stream.rawValue)
-            return Beat(valid: m.regNext("c_valid", b.valid, reset: 0), control: stageControls[1],
-                        t: b.t.enumerated().map { m.regNext("c_t_y\($0.offset)", $0.element) },
-                        d: b.d.enumerated().map { m.regNext("c_d_y\($0.offset)", $0.element) },
-                        lanes: m.regNext("c_lanes", b.lanes), draftLanes: m.regNext("c_draft_lanes", b.draftLanes),
-                        hit: m.regNext("c_hit", b.hit),
-                        ref: Pair(t: m.regNext("c_ref_t", mux(streaming, beatReference(b.t, b.lanes, "t"), rho.t)),
-                                  d: m.regNext("c_ref_d", mux(streaming, beatReference(b.d, b.draftLanes, "d"), rho.d))))
+            return next(c1, "c2", t: c1.t.enumerated().map { m.regNext("c2_t_y\($0.offset)", $0.element) },
+                        d: c1.d.enumerated().map { m.regNext("c2_d_y\($0.offset)", $0.element) },
+                        ref: Pair(t: m.regNext("c2_ref_t", reference(halfT, "t")), d: m.regNext("c2_ref_d", reference(halfD, "d"))))
         }
 
         /// Stage D: e = EXP[δ mod 2^R] >> (δ >> R), δ = ref − y with ref = ρ_b·2^R while streaming and ν in the
@@ -402,7 +433,7 @@ extension SamplingVerifierRTL {
                     mux(beat.hit[$0.offset], $0.element.asUnsigned, .literal(0, width: w.y))
                 }.reduce(.literal(0, width: w.y)) { $0 | $1 }.asSigned)
             }
-            return Beat(valid: m.regNext("d_valid", beat.valid, reset: 0), control: stageControls[2],
+            return Beat(valid: m.regNext("d_valid", beat.valid, reset: 0), control: control("d"),
                         t: exps(beat.t, beat.ref!.t, nu.t, beat.lanes, "t"), d: exps(beat.d, beat.ref!.d, nu.d, beat.draftLanes, "d"),
                         lanes: beat.lanes, draftLanes: beat.draftLanes, hit: m.regNext("d_hit", beat.hit),
                         ref: Pair(t: m.regNext("d_ref_t", beat.ref!.t), d: m.regNext("d_ref_d", beat.ref!.d)),
@@ -421,32 +452,53 @@ extension SamplingVerifierRTL {
         }
 
         struct Sums {
+            /// Stage E1 (the passes read it): the beat, its lanes' final weights and target exponentials.
             let beat: Beat
-            /// Per side: the beat's sum of e, and y(x) of the draft token's lane.
-            let beatSum: Pair, xY: Pair
-            let hasX: Value
-            /// The lanes' final weights and target exponentials (the passes sum and scan them).
             let weights, targetExps: [Value]
+            /// y(x) of the draft token's lane, and whether the beat holds it (E1).
+            let xY: Pair
+            let hasX: Value
+            /// Stage E2: the beat's control, its references and its sums of e per side.
+            let sumValid: Value, sumControl: LayoutValue, sumRef: Pair, beatSum: Pair
         }
 
-        /// Stage E: the beat sums, the draft token's lane, the final weights (bonus p̂_t; one-hot p̂_t without x;
-        /// residual max(0, p̂_t − p̂_d): the passes see exponentials against ν).
+        /// Stages E1, E2: the final weights (bonus p̂_t; one-hot p̂_t without x; residual max(0, p̂_t − p̂_d): the
+        /// passes see exponentials against ν), the draft token's lane, and the beat sums (adder tree cut after two
+        /// levels).
         func sumStage(_ beat: Beat, cmd: Command) -> Sums {
             let weights = (0..<c.lanes).map { k -> Value in
                 let t = beat.t[k], d = beat.d[k]
                 let residual = mux(t > d, t &- d, .literal(0, width: w.weight))
                 let oneHotWeight = mux(beat.hit[k], .literal(0, width: w.weight), t)
-                return m.regNext("e_w\(k)", mux(finalBonus, t, mux(cmd.oneHot, oneHotWeight, residual)))
+                return m.regNext("e1_w\(k)", mux(finalBonus, t, mux(cmd.oneHot, oneHotWeight, residual)))
             }
-            let e = Beat(valid: m.regNext("e_valid", beat.valid, reset: 0), control: stageControls[3],
-                         t: [], d: [], lanes: beat.lanes, draftLanes: beat.draftLanes, hit: beat.hit,
-                         ref: Pair(t: m.regNext("e_ref_t", beat.ref!.t), d: m.regNext("e_ref_d", beat.ref!.d)))
-            return Sums(beat: e,
-                        beatSum: Pair(t: m.regNext("e_beat_sum_t", adderTree(beat.t, width: w.sum)),
-                                      d: m.regNext("e_beat_sum_d", adderTree(beat.d, width: w.sum))),
-                        xY: Pair(t: m.regNext("e_x_y_t", beat.xY!.t), d: m.regNext("e_x_y_d", beat.xY!.d)),
-                        hasX: m.regNext("e_has_x", beat.hit.orReduce), weights: weights,
-                        targetExps: beat.t.enumerated().map { m.regNext("e_t_e\($0.offset)", $0.element) })
+            let e1 = Beat(valid: m.regNext("e1_valid", beat.valid, reset: 0), control: control("e1"),
+                          t: [], d: [], lanes: beat.lanes, draftLanes: beat.draftLanes, hit: beat.hit,
+                          ref: Pair(t: m.regNext("e1_ref_t", beat.ref!.t), d: m.regNext("e1_ref_d", beat.ref!.d)))
+            func partial(_ v: [Value], _ side: String) -> [Value] {
+                adderLevels(v.map { $0.zeroExtended(to: w.sum) }, 2).enumerated().map { m.regNext("e1_\(side)_s\($0.offset)", $0.element) }
+            }
+            let partT = partial(beat.t, "t"), partD = partial(beat.d, "d")
+            return Sums(beat: e1, weights: weights,
+                        targetExps: beat.t.enumerated().map { m.regNext("e1_t_e\($0.offset)", $0.element) },
+                        xY: Pair(t: m.regNext("e1_x_y_t", beat.xY!.t), d: m.regNext("e1_x_y_d", beat.xY!.d)),
+                        hasX: m.regNext("e1_has_x", beat.hit.orReduce),
+                        sumValid: m.regNext("e2_valid", e1.valid, reset: 0), sumControl: control("e2"),
+                        sumRef: Pair(t: m.regNext("e2_ref_t", e1.ref!.t), d: m.regNext("e2_ref_d", e1.ref!.d)),
+                        beatSum: Pair(t: m.regNext("e2_beat_sum_t", adderLevels(partT, .max)[0]),
+                                      d: m.regNext("e2_beat_sum_d", adderLevels(partD, .max)[0])))
+        }
+
+        /// Up to `count` levels of a binary adder tree (wrapping at the operands' width).
+        func adderLevels(_ v: [Value], _ count: Int) -> [Value] {
+            var level = v, done = 0
+            while done < count && level.count > 1 {
+                done += 1
+                level = stride(from: 0, to: level.count, by: 2).map { i in
+                    i + 1 < level.count ? level[i] &+ level[i + 1] : level[i]
+                }
+            }
+            return level
         }
 
         func adderTree(_ v: [Value], width: Int) -> Value {
@@ -473,46 +525,48 @@ extension SamplingVerifierRTL {
             m.named(name, e.valid & (e.control[modeField] === Int(mode.rawValue)))
         }
 
-        // MARK: row accumulators (stream mode): the online (ρ, S) of each side and the captured e(x)
+        // MARK: row accumulators (stream mode): the online (ρ, S) of each side and the captured y(x)
 
-        /// Returns the stage-E valid of a streamed beat.
+        /// E2 updates ρ and registers the shifts; E3 updates S = (S >> (ρ' − ρ)) + (Σ_b >> (ρ' − ρ_b)) (the first
+        /// beat: S = Σ_b). Returns whether E3 holds the row's last streamed beat (S is final the clock after).
         func accumulate(_ e: Sums) -> Value {
-            let streamed = stageMode(e.beat, .stream, "e_stream")
+            let streamed = m.named("e2_stream", e.sumValid & (e.sumControl[modeField] === Int(BeatMode.stream.rawValue)))
+            let first = e.sumControl[firstField]
+            let e3Control = control("e3")
+            let e3Streamed = m.named("e3_stream", m.regNext("e3_valid", e.sumValid, reset: 0)
+                & (e3Control[modeField] === Int(BeatMode.stream.rawValue)))
+            let e3First = e3Control[firstField]
             func side(_ rho: Value, _ s: Value, _ beatRef: Value, _ beatSum: Value, _ name: String) {
-                let newRho = m.named("acc_\(name)_rho", mux(rowStart | (beatRef > rho), beatRef, rho))
-                let oldShift = m.named("acc_\(name)_old_shift", (newRho - rho).asUnsigned)
-                let newShift = m.named("acc_\(name)_new_shift", (newRho - beatRef).asUnsigned)
-                m.when(streamed) {
-                    rho <== newRho
-                    s <== mux(rowStart, beatSum, shiftRight(s, oldShift) &+ shiftRight(beatSum, newShift))
-                }
+                let newRho = m.named("acc_\(name)_rho", mux(first | (beatRef > rho), beatRef, rho))
+                m.when(streamed) { rho <== newRho }
+                let oldShift = m.regNext("e3_\(name)_old_shift", (newRho - rho).asUnsigned)
+                let added = m.regNext("e3_\(name)_added", shiftRight(beatSum, (newRho - beatRef).asUnsigned))
+                m.when(e3Streamed) { s <== mux(e3First, added, shiftRight(s, oldShift) &+ added) }
             }
-            side(rho.t, sum.t, e.beat.ref!.t, e.beatSum.t, "t")
-            side(rho.d, sum.d, e.beat.ref!.d, e.beatSum.d, "d")
-            m.when(streamed) {
-                rowStart <== e.beat.control[lastField]
-                m.when(e.hasX) {
-                    captureY.t <== e.xY.t; captureY.d <== e.xY.d
-                    captured <== 1
-                }
+            side(rho.t, sum.t, e.sumRef.t, e.beatSum.t, "t")
+            side(rho.d, sum.d, e.sumRef.d, e.beatSum.d, "d")
+            let e1Stream = e.beat.valid & (e.beat.control[modeField] === Int(BeatMode.stream.rawValue))
+            m.when(e1Stream & e.hasX) {
+                captureY.t <== e.xY.t; captureY.d <== e.xY.d
+                captured <== 1
             }
-            return streamed
+            return m.named("row_done", e3Streamed & e3Control[lastField])
         }
 
         // MARK: pass A (sum of weights and of p̂_t) and pass B (inverse CDF), pipelined after stage E
 
         struct CDF {
             let residualZero: Value
-            /// Stage E holds the row's last streamed beat; pass A's last beat left the prefix sums; pass B's last
-            /// beat left the search.
-            let streamLast, passADone, passBDone: Value
+            /// The row's last streamed beat reached S; pass A's last beat left the prefix sums; pass B's last beat
+            /// left the search.
+            let rowDone, passADone, passBDone: Value
         }
 
         /// P (log2 L registered levels): the beat's inclusive lane prefix sums of the weights (Kogge–Stone; pass B
         /// with `residual_zero`: of p̂_t) and its Σ p̂_t. Pass A adds the beat totals into S_w and Σ p̂_t. Pass B:
         /// G1 adds the prefix of the earlier beats, G2 compares with T = floor(U_γ·total / 2^32) (2^32·Σ_{j≤k} w_j >
         /// U_γ·total ⇔ Σ_{j≤k} w_j > T), then the first lane that passes is the token.
-        func passes(_ e: Sums, cmd: Command) -> CDF {
+        func passes(_ e: Sums, cmd: Command, rowDone: Value) -> CDF {
             let lanes = c.lanes
             let residualZero = m.named("residual_zero", weightSum === 0)
             let eMode = e.beat.control[modeField]
@@ -561,7 +615,7 @@ extension SamplingVerifierRTL {
                 found <== 1
                 finalToken <== g2Base &+ firstLane.resized(to: w.token)
             }
-            return CDF(residualZero: residualZero, streamLast: e.beat.control[lastField],
+            return CDF(residualZero: residualZero, rowDone: rowDone,
                        passADone: m.named("pass_a_done", pPassA & last), passBDone: m.named("pass_b_done", g2Valid & g2Last))
         }
 
@@ -664,7 +718,7 @@ extension SamplingVerifierRTL {
 
         // MARK: control
 
-        func control(cmd: Command, stream s: Stream, streamed: Value, cdf: CDF, accept: Value, emit: Emission) {
+        func control(cmd: Command, stream s: Stream, cdf: CDF, accept: Value, emit: Emission) {
             let nextBeat = mux(s.lastBeat, .literal(0, width: w.beatIndex), beat &+ 1)
             let decideCycle = m.reg("decide_cycle", bitsToHold(SamplingTiming.decisionCycles - 1), reset: 0)
             m.when(s.rowLengthError) { flags <== flags | flagBits([.rowLength: .true]) }
@@ -682,7 +736,7 @@ extension SamplingVerifierRTL {
                         fsm.go(.stream)
                         row <== 0; beat <== 0; accepted <== 0
                         flags <== flagBits([.badGamma: cmd.inBadGamma, .badDraft: cmd.inBadDraft])
-                        rowStart <== 1; captured <== 0
+                        captured <== 0
                     }
                 case .stream:
                     m.when(s.fire) {
@@ -690,7 +744,7 @@ extension SamplingVerifierRTL {
                         m.when(s.lastBeat) { fsm.go(.wait) }
                     }
                 case .wait:
-                    m.when(streamed & cdf.streamLast) {
+                    m.when(cdf.rowDone) {
                         fsm.go(.decide)
                         decideCycle <== 0
                     }

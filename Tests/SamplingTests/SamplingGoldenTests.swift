@@ -27,8 +27,8 @@ final class SamplingGoldenTests: XCTestCase {
         let row = FP.row(Fixture.codes(Array(repeating: 1.5, count: 7)), config: c)
         XCTAssertEqual(Set(row.exps).count, 1)
         XCTAssertEqual(row.sum, 7 * row.exps[0])
-        // y = floor(1.5·256·K / 2^(8+16)) = floor(384·K/2^24); ρ = ceil(y/256); e = EXP[ρ·256 − y] >> 0.
-        let y = (384 * FP.log2e) >> 24
+        // y = floor(1.5·256·K / 2^(8+8)) = floor(384·K/2^16); ρ = ceil(y/256); e = EXP[ρ·256 − y] >> 0.
+        let y = (384 * FP.log2e) >> 16
         XCTAssertEqual(row.reference, (y + 255) >> 8)
         XCTAssertEqual(row.exps[0], FP.expTable[Int(row.reference * 256 - y)])
         // The largest entry is always > 2^(E−1), so S > 0; ordering is kept.
@@ -227,12 +227,12 @@ final class SamplingGoldenTests: XCTestCase {
     }
 
     func testBoundFigures() {
-        // By hand: ε_a = 2^(2^−8 + 2^−17) − 1 = 0.002717, σ = (1.5·50257 + 2·3142)/(2^27 − 1.5·50257 − 2·3142)
-        // = 0.000609, η = 2^−9 + 2^−11·log2 e = 0.002658, ε_n = 1.002717·2^η/(1 − σ) − 1 = 0.005177;
-        // Δ = ε_n + 1.5·2^−28, λ = ε_n + 1.5·50257·2^−28 = 0.005458.
+        // By hand: ε_a = 2^(2^−8 + 2^−9) − 1 = 0.004070, σ = (1.5·50257 + 2·3142)/(2^27 − 1.5·50257 − 2·3142)
+        // = 0.000609, η = 2^−9 + 2^−11·log2 e = 0.002658, ε_n = 1.004070·2^η/(1 − σ) − 1 = 0.006534;
+        // Δ = ε_n + 1.5·2^−28, λ = ε_n + 1.5·50257·2^−28 = 0.006815.
         let c = Fixture.config(vocab: 50257, lanes: 16)
-        XCTAssertEqual(FP.entryBound(c), 0.005177, accuracy: 2e-6)
-        XCTAssertEqual(FP.l1Bound(c), 0.005458, accuracy: 2e-6)
+        XCTAssertEqual(FP.entryBound(c), 0.006534, accuracy: 2e-6)
+        XCTAssertEqual(FP.l1Bound(c), 0.006815, accuracy: 2e-6)
         print(String(format: "bound V=50257 L=16 fixed16.8: eps_a %.5f, eps_n %.5f, Delta %.5f, lambda %.5f",
                      FP.quantisationError(c.format), FP.normalisationError(c), FP.entryBound(c), FP.l1Bound(c)))
     }

@@ -1102,7 +1102,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [16:0] rho_d;
     reg  [43:0] sum_t;
     reg  [43:0] sum_d;
-    reg  row_start;
     reg  [16:0] cap_y_t;
     reg  [16:0] cap_y_d;
     reg  captured;
@@ -1189,92 +1188,186 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] a_base;
     reg  [1:0] a_mode;
     wire a_last;
-    reg  [18:0] b_control;
-    reg  [18:0] c_control;
-    reg  [18:0] d_control;
-    reg  [18:0] e_control;
+    wire a_first;
+    reg  [19:0] b1_control;
+    reg  [19:0] b2_control;
+    reg  [19:0] c1_control;
+    reg  [19:0] c2_control;
+    reg  [19:0] d_control;
+    reg  [19:0] e1_control;
+    reg  [19:0] e2_control;
+    reg  [19:0] e3_control;
     reg  a_has_draft;
     reg  a_valid;
     reg  [255:0] a_target;
     reg  [255:0] a_draft;
-    reg  b_valid;
-    reg  [16:0] b_t_y0;
-    reg  [16:0] b_t_y1;
-    reg  [16:0] b_t_y2;
-    reg  [16:0] b_t_y3;
-    reg  [16:0] b_t_y4;
-    reg  [16:0] b_t_y5;
-    reg  [16:0] b_t_y6;
-    reg  [16:0] b_t_y7;
-    reg  [16:0] b_t_y8;
-    reg  [16:0] b_t_y9;
-    reg  [16:0] b_t_y10;
-    reg  [16:0] b_t_y11;
-    reg  [16:0] b_t_y12;
-    reg  [16:0] b_t_y13;
-    reg  [16:0] b_t_y14;
-    reg  [16:0] b_t_y15;
-    reg  [16:0] b_d_y0;
-    reg  [16:0] b_d_y1;
-    reg  [16:0] b_d_y2;
-    reg  [16:0] b_d_y3;
-    reg  [16:0] b_d_y4;
-    reg  [16:0] b_d_y5;
-    reg  [16:0] b_d_y6;
-    reg  [16:0] b_d_y7;
-    reg  [16:0] b_d_y8;
-    reg  [16:0] b_d_y9;
-    reg  [16:0] b_d_y10;
-    reg  [16:0] b_d_y11;
-    reg  [16:0] b_d_y12;
-    reg  [16:0] b_d_y13;
-    reg  [16:0] b_d_y14;
-    reg  [16:0] b_d_y15;
-    reg  [15:0] b_lanes;
-    reg  [15:0] b_draft_lanes;
-    reg  [15:0] b_hit;
-    wire [1:0] b_control_mode;
-    reg  c_valid;
-    reg  [16:0] c_t_y0;
-    reg  [16:0] c_t_y1;
-    reg  [16:0] c_t_y2;
-    reg  [16:0] c_t_y3;
-    reg  [16:0] c_t_y4;
-    reg  [16:0] c_t_y5;
-    reg  [16:0] c_t_y6;
-    reg  [16:0] c_t_y7;
-    reg  [16:0] c_t_y8;
-    reg  [16:0] c_t_y9;
-    reg  [16:0] c_t_y10;
-    reg  [16:0] c_t_y11;
-    reg  [16:0] c_t_y12;
-    reg  [16:0] c_t_y13;
-    reg  [16:0] c_t_y14;
-    reg  [16:0] c_t_y15;
-    reg  [16:0] c_d_y0;
-    reg  [16:0] c_d_y1;
-    reg  [16:0] c_d_y2;
-    reg  [16:0] c_d_y3;
-    reg  [16:0] c_d_y4;
-    reg  [16:0] c_d_y5;
-    reg  [16:0] c_d_y6;
-    reg  [16:0] c_d_y7;
-    reg  [16:0] c_d_y8;
-    reg  [16:0] c_d_y9;
-    reg  [16:0] c_d_y10;
-    reg  [16:0] c_d_y11;
-    reg  [16:0] c_d_y12;
-    reg  [16:0] c_d_y13;
-    reg  [16:0] c_d_y14;
-    reg  [16:0] c_d_y15;
-    reg  [15:0] c_lanes;
-    reg  [15:0] c_draft_lanes;
-    reg  [15:0] c_hit;
+    reg  [32:0] b1_t_p0;
+    reg  [32:0] b1_t_p1;
+    reg  [32:0] b1_t_p2;
+    reg  [32:0] b1_t_p3;
+    reg  [32:0] b1_t_p4;
+    reg  [32:0] b1_t_p5;
+    reg  [32:0] b1_t_p6;
+    reg  [32:0] b1_t_p7;
+    reg  [32:0] b1_t_p8;
+    reg  [32:0] b1_t_p9;
+    reg  [32:0] b1_t_p10;
+    reg  [32:0] b1_t_p11;
+    reg  [32:0] b1_t_p12;
+    reg  [32:0] b1_t_p13;
+    reg  [32:0] b1_t_p14;
+    reg  [32:0] b1_t_p15;
+    reg  [32:0] b1_d_p0;
+    reg  [32:0] b1_d_p1;
+    reg  [32:0] b1_d_p2;
+    reg  [32:0] b1_d_p3;
+    reg  [32:0] b1_d_p4;
+    reg  [32:0] b1_d_p5;
+    reg  [32:0] b1_d_p6;
+    reg  [32:0] b1_d_p7;
+    reg  [32:0] b1_d_p8;
+    reg  [32:0] b1_d_p9;
+    reg  [32:0] b1_d_p10;
+    reg  [32:0] b1_d_p11;
+    reg  [32:0] b1_d_p12;
+    reg  [32:0] b1_d_p13;
+    reg  [32:0] b1_d_p14;
+    reg  [32:0] b1_d_p15;
+    reg  b1_valid;
+    reg  [15:0] b1_lanes;
+    reg  [15:0] b1_draft_lanes;
+    reg  [15:0] b1_hit;
+    reg  [15:0] b1_t_sign;
+    reg  [15:0] b1_d_sign;
+    reg  [16:0] b2_t_y0;
+    reg  [16:0] b2_t_y1;
+    reg  [16:0] b2_t_y2;
+    reg  [16:0] b2_t_y3;
+    reg  [16:0] b2_t_y4;
+    reg  [16:0] b2_t_y5;
+    reg  [16:0] b2_t_y6;
+    reg  [16:0] b2_t_y7;
+    reg  [16:0] b2_t_y8;
+    reg  [16:0] b2_t_y9;
+    reg  [16:0] b2_t_y10;
+    reg  [16:0] b2_t_y11;
+    reg  [16:0] b2_t_y12;
+    reg  [16:0] b2_t_y13;
+    reg  [16:0] b2_t_y14;
+    reg  [16:0] b2_t_y15;
+    reg  [16:0] b2_d_y0;
+    reg  [16:0] b2_d_y1;
+    reg  [16:0] b2_d_y2;
+    reg  [16:0] b2_d_y3;
+    reg  [16:0] b2_d_y4;
+    reg  [16:0] b2_d_y5;
+    reg  [16:0] b2_d_y6;
+    reg  [16:0] b2_d_y7;
+    reg  [16:0] b2_d_y8;
+    reg  [16:0] b2_d_y9;
+    reg  [16:0] b2_d_y10;
+    reg  [16:0] b2_d_y11;
+    reg  [16:0] b2_d_y12;
+    reg  [16:0] b2_d_y13;
+    reg  [16:0] b2_d_y14;
+    reg  [16:0] b2_d_y15;
+    reg  b2_valid;
+    reg  [15:0] b2_lanes;
+    reg  [15:0] b2_draft_lanes;
+    reg  [15:0] b2_hit;
+    reg  c1_t_mv0;
+    reg  [16:0] c1_t_my0;
+    reg  c1_t_mv1;
+    reg  [16:0] c1_t_my1;
+    reg  c1_t_mv2;
+    reg  [16:0] c1_t_my2;
+    reg  c1_t_mv3;
+    reg  [16:0] c1_t_my3;
+    reg  c1_d_mv0;
+    reg  [16:0] c1_d_my0;
+    reg  c1_d_mv1;
+    reg  [16:0] c1_d_my1;
+    reg  c1_d_mv2;
+    reg  [16:0] c1_d_my2;
+    reg  c1_d_mv3;
+    reg  [16:0] c1_d_my3;
+    reg  [16:0] c1_t_y0;
+    reg  [16:0] c1_t_y1;
+    reg  [16:0] c1_t_y2;
+    reg  [16:0] c1_t_y3;
+    reg  [16:0] c1_t_y4;
+    reg  [16:0] c1_t_y5;
+    reg  [16:0] c1_t_y6;
+    reg  [16:0] c1_t_y7;
+    reg  [16:0] c1_t_y8;
+    reg  [16:0] c1_t_y9;
+    reg  [16:0] c1_t_y10;
+    reg  [16:0] c1_t_y11;
+    reg  [16:0] c1_t_y12;
+    reg  [16:0] c1_t_y13;
+    reg  [16:0] c1_t_y14;
+    reg  [16:0] c1_t_y15;
+    reg  [16:0] c1_d_y0;
+    reg  [16:0] c1_d_y1;
+    reg  [16:0] c1_d_y2;
+    reg  [16:0] c1_d_y3;
+    reg  [16:0] c1_d_y4;
+    reg  [16:0] c1_d_y5;
+    reg  [16:0] c1_d_y6;
+    reg  [16:0] c1_d_y7;
+    reg  [16:0] c1_d_y8;
+    reg  [16:0] c1_d_y9;
+    reg  [16:0] c1_d_y10;
+    reg  [16:0] c1_d_y11;
+    reg  [16:0] c1_d_y12;
+    reg  [16:0] c1_d_y13;
+    reg  [16:0] c1_d_y14;
+    reg  [16:0] c1_d_y15;
+    reg  c1_valid;
+    reg  [15:0] c1_lanes;
+    reg  [15:0] c1_draft_lanes;
+    reg  [15:0] c1_hit;
+    reg  [16:0] c2_t_y0;
+    reg  [16:0] c2_t_y1;
+    reg  [16:0] c2_t_y2;
+    reg  [16:0] c2_t_y3;
+    reg  [16:0] c2_t_y4;
+    reg  [16:0] c2_t_y5;
+    reg  [16:0] c2_t_y6;
+    reg  [16:0] c2_t_y7;
+    reg  [16:0] c2_t_y8;
+    reg  [16:0] c2_t_y9;
+    reg  [16:0] c2_t_y10;
+    reg  [16:0] c2_t_y11;
+    reg  [16:0] c2_t_y12;
+    reg  [16:0] c2_t_y13;
+    reg  [16:0] c2_t_y14;
+    reg  [16:0] c2_t_y15;
+    reg  [16:0] c2_d_y0;
+    reg  [16:0] c2_d_y1;
+    reg  [16:0] c2_d_y2;
+    reg  [16:0] c2_d_y3;
+    reg  [16:0] c2_d_y4;
+    reg  [16:0] c2_d_y5;
+    reg  [16:0] c2_d_y6;
+    reg  [16:0] c2_d_y7;
+    reg  [16:0] c2_d_y8;
+    reg  [16:0] c2_d_y9;
+    reg  [16:0] c2_d_y10;
+    reg  [16:0] c2_d_y11;
+    reg  [16:0] c2_d_y12;
+    reg  [16:0] c2_d_y13;
+    reg  [16:0] c2_d_y14;
+    reg  [16:0] c2_d_y15;
     wire [16:0] c_t_max_y;
-    reg  [16:0] c_ref_t;
+    reg  [16:0] c2_ref_t;
     wire [16:0] c_d_max_y;
-    reg  [16:0] c_ref_d;
-    wire [1:0] c_control_mode;
+    reg  [16:0] c2_ref_d;
+    reg  c2_valid;
+    reg  [15:0] c2_lanes;
+    reg  [15:0] c2_draft_lanes;
+    reg  [15:0] c2_hit;
+    wire [1:0] c2_control_mode;
     wire d_streaming;
     reg  d_valid;
     wire [18:0] d_t_ref;
@@ -1412,58 +1505,77 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [16:0] d_ref_d;
     reg  [16:0] d_x_y_t;
     reg  [16:0] d_x_y_d;
-    reg  [28:0] e_w0;
-    reg  [28:0] e_w1;
-    reg  [28:0] e_w2;
-    reg  [28:0] e_w3;
-    reg  [28:0] e_w4;
-    reg  [28:0] e_w5;
-    reg  [28:0] e_w6;
-    reg  [28:0] e_w7;
-    reg  [28:0] e_w8;
-    reg  [28:0] e_w9;
-    reg  [28:0] e_w10;
-    reg  [28:0] e_w11;
-    reg  [28:0] e_w12;
-    reg  [28:0] e_w13;
-    reg  [28:0] e_w14;
-    reg  [28:0] e_w15;
-    reg  e_valid;
-    reg  [16:0] e_ref_t;
-    reg  [16:0] e_ref_d;
-    reg  [43:0] e_beat_sum_t;
-    reg  [43:0] e_beat_sum_d;
-    reg  [16:0] e_x_y_t;
-    reg  [16:0] e_x_y_d;
-    reg  e_has_x;
-    reg  [28:0] e_t_e0;
-    reg  [28:0] e_t_e1;
-    reg  [28:0] e_t_e2;
-    reg  [28:0] e_t_e3;
-    reg  [28:0] e_t_e4;
-    reg  [28:0] e_t_e5;
-    reg  [28:0] e_t_e6;
-    reg  [28:0] e_t_e7;
-    reg  [28:0] e_t_e8;
-    reg  [28:0] e_t_e9;
-    reg  [28:0] e_t_e10;
-    reg  [28:0] e_t_e11;
-    reg  [28:0] e_t_e12;
-    reg  [28:0] e_t_e13;
-    reg  [28:0] e_t_e14;
-    reg  [28:0] e_t_e15;
-    wire [1:0] e_control_mode;
-    wire e_stream;
+    reg  [28:0] e1_w0;
+    reg  [28:0] e1_w1;
+    reg  [28:0] e1_w2;
+    reg  [28:0] e1_w3;
+    reg  [28:0] e1_w4;
+    reg  [28:0] e1_w5;
+    reg  [28:0] e1_w6;
+    reg  [28:0] e1_w7;
+    reg  [28:0] e1_w8;
+    reg  [28:0] e1_w9;
+    reg  [28:0] e1_w10;
+    reg  [28:0] e1_w11;
+    reg  [28:0] e1_w12;
+    reg  [28:0] e1_w13;
+    reg  [28:0] e1_w14;
+    reg  [28:0] e1_w15;
+    reg  e1_valid;
+    reg  [16:0] e1_ref_t;
+    reg  [16:0] e1_ref_d;
+    reg  [43:0] e1_t_s0;
+    reg  [43:0] e1_t_s1;
+    reg  [43:0] e1_t_s2;
+    reg  [43:0] e1_t_s3;
+    reg  [43:0] e1_d_s0;
+    reg  [43:0] e1_d_s1;
+    reg  [43:0] e1_d_s2;
+    reg  [43:0] e1_d_s3;
+    reg  [28:0] e1_t_e0;
+    reg  [28:0] e1_t_e1;
+    reg  [28:0] e1_t_e2;
+    reg  [28:0] e1_t_e3;
+    reg  [28:0] e1_t_e4;
+    reg  [28:0] e1_t_e5;
+    reg  [28:0] e1_t_e6;
+    reg  [28:0] e1_t_e7;
+    reg  [28:0] e1_t_e8;
+    reg  [28:0] e1_t_e9;
+    reg  [28:0] e1_t_e10;
+    reg  [28:0] e1_t_e11;
+    reg  [28:0] e1_t_e12;
+    reg  [28:0] e1_t_e13;
+    reg  [28:0] e1_t_e14;
+    reg  [28:0] e1_t_e15;
+    reg  [16:0] e1_x_y_t;
+    reg  [16:0] e1_x_y_d;
+    reg  e1_has_x;
+    reg  e2_valid;
+    reg  [16:0] e2_ref_t;
+    reg  [16:0] e2_ref_d;
+    reg  [43:0] e2_beat_sum_t;
+    reg  [43:0] e2_beat_sum_d;
+    wire [1:0] e2_control_mode;
+    wire e2_stream;
+    wire e2_control_first;
+    reg  e3_valid;
+    wire [1:0] e3_control_mode;
+    wire e3_stream;
+    wire e3_control_first;
     wire [16:0] acc_t_rho;
-    wire [17:0] acc_t_old_shift;
-    wire [17:0] acc_t_new_shift;
+    reg  [17:0] e3_t_old_shift;
+    reg  [43:0] e3_t_added;
     wire [16:0] acc_d_rho;
-    wire [17:0] acc_d_old_shift;
-    wire [17:0] acc_d_new_shift;
-    wire e_control_last;
+    reg  [17:0] e3_d_old_shift;
+    reg  [43:0] e3_d_added;
+    wire [1:0] e1_control_mode;
+    wire e3_control_last;
+    wire row_done;
     wire residual_zero;
     wire cdf_use_target;
-    wire [15:0] e_control_base;
+    wire e1_control_last;
+    wire [15:0] e1_control_base;
     reg  [33:0] p1_q0;
     reg  [33:0] p1_q1;
     reg  [33:0] p1_q2;
@@ -1642,1081 +1754,923 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] t_3;
     wire [30:0] t_4;
     wire [15:0] t_5;
-    wire [41:0] t_6;
-    wire [41:0] t_7;
-    wire [15:0] t_8;
-    wire [41:0] t_9;
-    wire [41:0] t_10;
-    wire [15:0] t_11;
-    wire [41:0] t_12;
-    wire [41:0] t_13;
-    wire [15:0] t_14;
-    wire [41:0] t_15;
-    wire [41:0] t_16;
-    wire [15:0] t_17;
-    wire [41:0] t_18;
-    wire [41:0] t_19;
-    wire [15:0] t_20;
-    wire [41:0] t_21;
-    wire [41:0] t_22;
-    wire [15:0] t_23;
-    wire [41:0] t_24;
-    wire [41:0] t_25;
-    wire [15:0] t_26;
-    wire [41:0] t_27;
-    wire [41:0] t_28;
-    wire [15:0] t_29;
-    wire [41:0] t_30;
-    wire [41:0] t_31;
-    wire [15:0] t_32;
-    wire [41:0] t_33;
-    wire [41:0] t_34;
-    wire [15:0] t_35;
-    wire [41:0] t_36;
-    wire [41:0] t_37;
-    wire [15:0] t_38;
-    wire [41:0] t_39;
-    wire [41:0] t_40;
-    wire [15:0] t_41;
-    wire [41:0] t_42;
-    wire [41:0] t_43;
-    wire [15:0] t_44;
-    wire [41:0] t_45;
-    wire [41:0] t_46;
-    wire [15:0] t_47;
-    wire [41:0] t_48;
-    wire [41:0] t_49;
-    wire [15:0] t_50;
-    wire [41:0] t_51;
-    wire [41:0] t_52;
-    wire [15:0] t_53;
-    wire [41:0] t_54;
-    wire [41:0] t_55;
-    wire [15:0] t_56;
-    wire [41:0] t_57;
-    wire [41:0] t_58;
-    wire [15:0] t_59;
-    wire [41:0] t_60;
-    wire [41:0] t_61;
-    wire [15:0] t_62;
-    wire [41:0] t_63;
-    wire [41:0] t_64;
-    wire [15:0] t_65;
-    wire [41:0] t_66;
-    wire [41:0] t_67;
-    wire [15:0] t_68;
-    wire [41:0] t_69;
-    wire [41:0] t_70;
-    wire [15:0] t_71;
-    wire [41:0] t_72;
-    wire [41:0] t_73;
-    wire [15:0] t_74;
-    wire [41:0] t_75;
-    wire [41:0] t_76;
-    wire [15:0] t_77;
-    wire [41:0] t_78;
-    wire [41:0] t_79;
-    wire [15:0] t_80;
-    wire [41:0] t_81;
-    wire [41:0] t_82;
-    wire [15:0] t_83;
-    wire [41:0] t_84;
-    wire [41:0] t_85;
-    wire [15:0] t_86;
-    wire [41:0] t_87;
-    wire [41:0] t_88;
-    wire [15:0] t_89;
-    wire [41:0] t_90;
-    wire [41:0] t_91;
-    wire [15:0] t_92;
-    wire [41:0] t_93;
-    wire [41:0] t_94;
-    wire [15:0] t_95;
-    wire [41:0] t_96;
-    wire [41:0] t_97;
-    wire [15:0] t_98;
-    wire [41:0] t_99;
-    wire [41:0] t_100;
-    wire [15:0] t_101;
-    wire t_102;
-    wire t_103;
-    wire t_104;
-    wire t_105;
-    wire t_106;
-    wire t_107;
-    wire t_108;
-    wire t_109;
-    wire t_110;
+    wire [33:0] t_6;
+    wire [33:0] t_7;
+    wire [33:0] t_8;
+    wire [33:0] t_9;
+    wire [33:0] t_10;
+    wire [33:0] t_11;
+    wire [33:0] t_12;
+    wire [33:0] t_13;
+    wire [33:0] t_14;
+    wire [33:0] t_15;
+    wire [33:0] t_16;
+    wire [33:0] t_17;
+    wire [33:0] t_18;
+    wire [33:0] t_19;
+    wire [33:0] t_20;
+    wire [33:0] t_21;
+    wire [33:0] t_22;
+    wire [33:0] t_23;
+    wire [33:0] t_24;
+    wire [33:0] t_25;
+    wire [33:0] t_26;
+    wire [33:0] t_27;
+    wire [33:0] t_28;
+    wire [33:0] t_29;
+    wire [33:0] t_30;
+    wire [33:0] t_31;
+    wire [33:0] t_32;
+    wire [33:0] t_33;
+    wire [33:0] t_34;
+    wire [33:0] t_35;
+    wire [33:0] t_36;
+    wire [33:0] t_37;
+    wire t_38;
+    wire t_39;
+    wire t_40;
+    wire t_41;
+    wire t_42;
+    wire t_43;
+    wire [16:0] t_44;
+    wire [16:0] t_45;
+    wire t_46;
+    wire t_47;
+    wire t_48;
+    wire t_49;
+    wire t_50;
+    wire t_51;
+    wire [16:0] t_52;
+    wire [16:0] t_53;
+    wire t_54;
+    wire t_55;
+    wire t_56;
+    wire t_57;
+    wire t_58;
+    wire t_59;
+    wire [16:0] t_60;
+    wire [16:0] t_61;
+    wire t_62;
+    wire t_63;
+    wire t_64;
+    wire t_65;
+    wire t_66;
+    wire t_67;
+    wire [16:0] t_68;
+    wire [16:0] t_69;
+    wire t_70;
+    wire t_71;
+    wire t_72;
+    wire t_73;
+    wire t_74;
+    wire t_75;
+    wire [16:0] t_76;
+    wire [16:0] t_77;
+    wire t_78;
+    wire t_79;
+    wire t_80;
+    wire t_81;
+    wire t_82;
+    wire t_83;
+    wire [16:0] t_84;
+    wire [16:0] t_85;
+    wire t_86;
+    wire t_87;
+    wire t_88;
+    wire t_89;
+    wire t_90;
+    wire t_91;
+    wire [16:0] t_92;
+    wire [16:0] t_93;
+    wire t_94;
+    wire t_95;
+    wire t_96;
+    wire t_97;
+    wire t_98;
+    wire t_99;
+    wire [16:0] t_100;
+    wire [16:0] t_101;
+    wire [16:0] t_102;
+    wire [16:0] t_103;
+    wire [17:0] t_104;
+    wire [9:0] t_105;
+    wire [16:0] t_106;
+    wire [16:0] t_107;
+    wire [17:0] t_108;
+    wire [9:0] t_109;
+    wire [18:0] t_110;
     wire t_111;
-    wire t_112;
-    wire t_113;
-    wire t_114;
+    wire [18:0] t_112;
+    wire [10:0] t_113;
+    wire [18:0] t_114;
     wire t_115;
-    wire t_116;
-    wire t_117;
-    wire t_118;
+    wire [18:0] t_116;
+    wire [10:0] t_117;
+    wire [18:0] t_118;
     wire t_119;
-    wire t_120;
-    wire t_121;
-    wire t_122;
+    wire [18:0] t_120;
+    wire [10:0] t_121;
+    wire [18:0] t_122;
     wire t_123;
-    wire t_124;
-    wire t_125;
-    wire t_126;
+    wire [18:0] t_124;
+    wire [10:0] t_125;
+    wire [18:0] t_126;
     wire t_127;
-    wire t_128;
-    wire t_129;
-    wire [16:0] t_130;
-    wire [16:0] t_131;
-    wire [16:0] t_132;
-    wire [16:0] t_133;
-    wire [16:0] t_134;
-    wire [16:0] t_135;
-    wire [16:0] t_136;
-    wire [16:0] t_137;
-    wire [16:0] t_138;
-    wire [16:0] t_139;
-    wire [16:0] t_140;
-    wire [16:0] t_141;
-    wire [16:0] t_142;
-    wire [16:0] t_143;
-    wire t_144;
-    wire [17:0] t_145;
-    wire [9:0] t_146;
+    wire [18:0] t_128;
+    wire [10:0] t_129;
+    wire [18:0] t_130;
+    wire t_131;
+    wire [18:0] t_132;
+    wire [10:0] t_133;
+    wire [18:0] t_134;
+    wire t_135;
+    wire [18:0] t_136;
+    wire [10:0] t_137;
+    wire [18:0] t_138;
+    wire t_139;
+    wire [18:0] t_140;
+    wire [10:0] t_141;
+    wire [18:0] t_142;
+    wire t_143;
+    wire [18:0] t_144;
+    wire [10:0] t_145;
+    wire [18:0] t_146;
     wire t_147;
-    wire t_148;
-    wire t_149;
-    wire t_150;
+    wire [18:0] t_148;
+    wire [10:0] t_149;
+    wire [18:0] t_150;
     wire t_151;
-    wire t_152;
-    wire t_153;
-    wire t_154;
+    wire [18:0] t_152;
+    wire [10:0] t_153;
+    wire [18:0] t_154;
     wire t_155;
-    wire t_156;
-    wire t_157;
-    wire t_158;
+    wire [18:0] t_156;
+    wire [10:0] t_157;
+    wire [18:0] t_158;
     wire t_159;
-    wire t_160;
-    wire t_161;
-    wire t_162;
+    wire [18:0] t_160;
+    wire [10:0] t_161;
+    wire [18:0] t_162;
     wire t_163;
-    wire t_164;
-    wire t_165;
-    wire t_166;
+    wire [18:0] t_164;
+    wire [10:0] t_165;
+    wire [18:0] t_166;
     wire t_167;
-    wire t_168;
-    wire t_169;
-    wire t_170;
+    wire [18:0] t_168;
+    wire [10:0] t_169;
+    wire [18:0] t_170;
     wire t_171;
-    wire t_172;
-    wire t_173;
-    wire t_174;
-    wire [16:0] t_175;
-    wire [16:0] t_176;
-    wire [16:0] t_177;
-    wire [16:0] t_178;
-    wire [16:0] t_179;
-    wire [16:0] t_180;
-    wire [16:0] t_181;
-    wire [16:0] t_182;
-    wire [16:0] t_183;
-    wire [16:0] t_184;
-    wire [16:0] t_185;
-    wire [16:0] t_186;
-    wire [16:0] t_187;
-    wire [16:0] t_188;
-    wire [17:0] t_189;
-    wire [9:0] t_190;
-    wire [18:0] t_191;
-    wire t_192;
-    wire [18:0] t_193;
-    wire [10:0] t_194;
-    wire [18:0] t_195;
-    wire t_196;
-    wire [18:0] t_197;
-    wire [10:0] t_198;
-    wire [18:0] t_199;
-    wire t_200;
-    wire [18:0] t_201;
-    wire [10:0] t_202;
-    wire [18:0] t_203;
-    wire t_204;
-    wire [18:0] t_205;
-    wire [10:0] t_206;
-    wire [18:0] t_207;
-    wire t_208;
-    wire [18:0] t_209;
-    wire [10:0] t_210;
-    wire [18:0] t_211;
-    wire t_212;
-    wire [18:0] t_213;
-    wire [10:0] t_214;
-    wire [18:0] t_215;
-    wire t_216;
-    wire [18:0] t_217;
-    wire [10:0] t_218;
-    wire [18:0] t_219;
-    wire t_220;
-    wire [18:0] t_221;
-    wire [10:0] t_222;
-    wire [18:0] t_223;
-    wire t_224;
-    wire [18:0] t_225;
-    wire [10:0] t_226;
-    wire [18:0] t_227;
-    wire t_228;
-    wire [18:0] t_229;
-    wire [10:0] t_230;
-    wire [18:0] t_231;
-    wire t_232;
-    wire [18:0] t_233;
-    wire [10:0] t_234;
-    wire [18:0] t_235;
-    wire t_236;
-    wire [18:0] t_237;
-    wire [10:0] t_238;
-    wire [18:0] t_239;
-    wire t_240;
-    wire [18:0] t_241;
-    wire [10:0] t_242;
-    wire [18:0] t_243;
-    wire t_244;
-    wire [18:0] t_245;
-    wire [10:0] t_246;
-    wire [18:0] t_247;
-    wire t_248;
-    wire [18:0] t_249;
-    wire [10:0] t_250;
-    wire [18:0] t_251;
-    wire t_252;
-    wire [18:0] t_253;
-    wire [10:0] t_254;
-    wire [18:0] t_255;
-    wire t_256;
-    wire [18:0] t_257;
-    wire [10:0] t_258;
-    wire [18:0] t_259;
-    wire t_260;
-    wire [18:0] t_261;
-    wire [10:0] t_262;
-    wire [18:0] t_263;
-    wire t_264;
-    wire [18:0] t_265;
-    wire [10:0] t_266;
-    wire [18:0] t_267;
-    wire t_268;
-    wire [18:0] t_269;
-    wire [10:0] t_270;
-    wire [18:0] t_271;
-    wire t_272;
-    wire [18:0] t_273;
-    wire [10:0] t_274;
-    wire [18:0] t_275;
-    wire t_276;
-    wire [18:0] t_277;
-    wire [10:0] t_278;
-    wire [18:0] t_279;
-    wire t_280;
-    wire [18:0] t_281;
-    wire [10:0] t_282;
-    wire [18:0] t_283;
-    wire t_284;
-    wire [18:0] t_285;
-    wire [10:0] t_286;
-    wire [18:0] t_287;
-    wire t_288;
-    wire [18:0] t_289;
-    wire [10:0] t_290;
-    wire [18:0] t_291;
-    wire t_292;
-    wire [18:0] t_293;
-    wire [10:0] t_294;
-    wire [18:0] t_295;
-    wire t_296;
-    wire [18:0] t_297;
-    wire [10:0] t_298;
-    wire [18:0] t_299;
-    wire t_300;
-    wire [18:0] t_301;
-    wire [10:0] t_302;
-    wire [18:0] t_303;
-    wire t_304;
-    wire [18:0] t_305;
-    wire [10:0] t_306;
-    wire [18:0] t_307;
-    wire t_308;
-    wire [18:0] t_309;
-    wire [10:0] t_310;
-    wire [18:0] t_311;
-    wire t_312;
-    wire [18:0] t_313;
-    wire [10:0] t_314;
-    wire [18:0] t_315;
-    wire t_316;
-    wire [18:0] t_317;
-    wire [10:0] t_318;
-    wire [33:0] t_319;
-    wire [33:0] t_320;
-    wire [33:0] t_321;
-    wire [33:0] t_322;
-    wire [33:0] t_323;
-    wire [33:0] t_324;
-    wire [33:0] t_325;
-    wire [33:0] t_326;
-    wire [33:0] t_327;
-    wire [33:0] t_328;
-    wire [33:0] t_329;
-    wire [33:0] t_330;
-    wire [33:0] t_331;
-    wire [33:0] t_332;
-    wire [33:0] t_333;
-    wire [43:0] t_334;
-    wire [31:0] t_335;
-    wire [15:0] t_336;
-    wire [15:0] t_337;
-    wire [63:0] t_338;
-    wire [31:0] t_339;
-    wire t_340;
-    wire [15:0] t_341;
-    wire t_342;
+    wire [18:0] t_172;
+    wire [10:0] t_173;
+    wire [18:0] t_174;
+    wire t_175;
+    wire [18:0] t_176;
+    wire [10:0] t_177;
+    wire [18:0] t_178;
+    wire t_179;
+    wire [18:0] t_180;
+    wire [10:0] t_181;
+    wire [18:0] t_182;
+    wire t_183;
+    wire [18:0] t_184;
+    wire [10:0] t_185;
+    wire [18:0] t_186;
+    wire t_187;
+    wire [18:0] t_188;
+    wire [10:0] t_189;
+    wire [18:0] t_190;
+    wire t_191;
+    wire [18:0] t_192;
+    wire [10:0] t_193;
+    wire [18:0] t_194;
+    wire t_195;
+    wire [18:0] t_196;
+    wire [10:0] t_197;
+    wire [18:0] t_198;
+    wire t_199;
+    wire [18:0] t_200;
+    wire [10:0] t_201;
+    wire [18:0] t_202;
+    wire t_203;
+    wire [18:0] t_204;
+    wire [10:0] t_205;
+    wire [18:0] t_206;
+    wire t_207;
+    wire [18:0] t_208;
+    wire [10:0] t_209;
+    wire [18:0] t_210;
+    wire t_211;
+    wire [18:0] t_212;
+    wire [10:0] t_213;
+    wire [18:0] t_214;
+    wire t_215;
+    wire [18:0] t_216;
+    wire [10:0] t_217;
+    wire [18:0] t_218;
+    wire t_219;
+    wire [18:0] t_220;
+    wire [10:0] t_221;
+    wire [18:0] t_222;
+    wire t_223;
+    wire [18:0] t_224;
+    wire [10:0] t_225;
+    wire [18:0] t_226;
+    wire t_227;
+    wire [18:0] t_228;
+    wire [10:0] t_229;
+    wire [18:0] t_230;
+    wire t_231;
+    wire [18:0] t_232;
+    wire [10:0] t_233;
+    wire [18:0] t_234;
+    wire t_235;
+    wire [18:0] t_236;
+    wire [10:0] t_237;
+    wire [17:0] t_238;
+    wire [17:0] t_239;
+    wire [33:0] t_240;
+    wire [33:0] t_241;
+    wire [33:0] t_242;
+    wire [33:0] t_243;
+    wire [33:0] t_244;
+    wire [33:0] t_245;
+    wire [33:0] t_246;
+    wire [33:0] t_247;
+    wire [33:0] t_248;
+    wire [33:0] t_249;
+    wire [33:0] t_250;
+    wire [33:0] t_251;
+    wire [33:0] t_252;
+    wire [33:0] t_253;
+    wire [33:0] t_254;
+    wire [43:0] t_255;
+    wire [31:0] t_256;
+    wire [15:0] t_257;
+    wire [15:0] t_258;
+    wire [63:0] t_259;
+    wire [31:0] t_260;
+    wire t_261;
+    wire [15:0] t_262;
+    wire t_263;
+    wire [7:0] t_264;
+    wire t_265;
+    wire [3:0] t_266;
+    wire t_267;
+    wire [1:0] t_268;
+    wire t_269;
+    wire [1:0] t_270;
+    wire [3:0] t_271;
+    wire [1:0] t_272;
+    wire t_273;
+    wire [1:0] t_274;
+    wire [7:0] t_275;
+    wire [3:0] t_276;
+    wire t_277;
+    wire [1:0] t_278;
+    wire t_279;
+    wire [1:0] t_280;
+    wire [3:0] t_281;
+    wire [1:0] t_282;
+    wire t_283;
+    wire [1:0] t_284;
+    wire [15:0] t_285;
+    wire [7:0] t_286;
+    wire t_287;
+    wire [3:0] t_288;
+    wire t_289;
+    wire [1:0] t_290;
+    wire t_291;
+    wire [1:0] t_292;
+    wire [3:0] t_293;
+    wire [1:0] t_294;
+    wire t_295;
+    wire [1:0] t_296;
+    wire [7:0] t_297;
+    wire [3:0] t_298;
+    wire t_299;
+    wire [1:0] t_300;
+    wire t_301;
+    wire [1:0] t_302;
+    wire [3:0] t_303;
+    wire [1:0] t_304;
+    wire t_305;
+    wire [1:0] t_306;
+    wire [31:0] t_307;
+    wire [15:0] t_308;
+    wire t_309;
+    wire [7:0] t_310;
+    wire t_311;
+    wire [3:0] t_312;
+    wire t_313;
+    wire [1:0] t_314;
+    wire t_315;
+    wire [1:0] t_316;
+    wire [3:0] t_317;
+    wire [1:0] t_318;
+    wire t_319;
+    wire [1:0] t_320;
+    wire [7:0] t_321;
+    wire [3:0] t_322;
+    wire t_323;
+    wire [1:0] t_324;
+    wire t_325;
+    wire [1:0] t_326;
+    wire [3:0] t_327;
+    wire [1:0] t_328;
+    wire t_329;
+    wire [1:0] t_330;
+    wire [15:0] t_331;
+    wire [7:0] t_332;
+    wire t_333;
+    wire [3:0] t_334;
+    wire t_335;
+    wire [1:0] t_336;
+    wire t_337;
+    wire [1:0] t_338;
+    wire [3:0] t_339;
+    wire [1:0] t_340;
+    wire t_341;
+    wire [1:0] t_342;
     wire [7:0] t_343;
-    wire t_344;
-    wire [3:0] t_345;
-    wire t_346;
-    wire [1:0] t_347;
-    wire t_348;
-    wire [1:0] t_349;
-    wire [3:0] t_350;
-    wire [1:0] t_351;
-    wire t_352;
-    wire [1:0] t_353;
-    wire [7:0] t_354;
-    wire [3:0] t_355;
-    wire t_356;
-    wire [1:0] t_357;
-    wire t_358;
-    wire [1:0] t_359;
-    wire [3:0] t_360;
-    wire [1:0] t_361;
+    wire [3:0] t_344;
+    wire t_345;
+    wire [1:0] t_346;
+    wire t_347;
+    wire [1:0] t_348;
+    wire [3:0] t_349;
+    wire [1:0] t_350;
+    wire t_351;
+    wire [1:0] t_352;
+    wire [43:0] t_353;
+    wire [18:0] t_354;
+    wire t_355;
+    wire [18:0] t_356;
+    wire [10:0] t_357;
+    wire [63:0] t_358;
+    wire [31:0] t_359;
+    wire t_360;
+    wire [15:0] t_361;
     wire t_362;
-    wire [1:0] t_363;
-    wire [15:0] t_364;
-    wire [7:0] t_365;
+    wire [7:0] t_363;
+    wire t_364;
+    wire [3:0] t_365;
     wire t_366;
-    wire [3:0] t_367;
+    wire [1:0] t_367;
     wire t_368;
     wire [1:0] t_369;
-    wire t_370;
+    wire [3:0] t_370;
     wire [1:0] t_371;
-    wire [3:0] t_372;
+    wire t_372;
     wire [1:0] t_373;
-    wire t_374;
-    wire [1:0] t_375;
-    wire [7:0] t_376;
-    wire [3:0] t_377;
+    wire [7:0] t_374;
+    wire [3:0] t_375;
+    wire t_376;
+    wire [1:0] t_377;
     wire t_378;
     wire [1:0] t_379;
-    wire t_380;
+    wire [3:0] t_380;
     wire [1:0] t_381;
-    wire [3:0] t_382;
+    wire t_382;
     wire [1:0] t_383;
-    wire t_384;
-    wire [1:0] t_385;
-    wire [31:0] t_386;
-    wire [15:0] t_387;
+    wire [15:0] t_384;
+    wire [7:0] t_385;
+    wire t_386;
+    wire [3:0] t_387;
     wire t_388;
-    wire [7:0] t_389;
+    wire [1:0] t_389;
     wire t_390;
-    wire [3:0] t_391;
-    wire t_392;
+    wire [1:0] t_391;
+    wire [3:0] t_392;
     wire [1:0] t_393;
     wire t_394;
     wire [1:0] t_395;
-    wire [3:0] t_396;
-    wire [1:0] t_397;
+    wire [7:0] t_396;
+    wire [3:0] t_397;
     wire t_398;
     wire [1:0] t_399;
-    wire [7:0] t_400;
-    wire [3:0] t_401;
-    wire t_402;
+    wire t_400;
+    wire [1:0] t_401;
+    wire [3:0] t_402;
     wire [1:0] t_403;
     wire t_404;
     wire [1:0] t_405;
-    wire [3:0] t_406;
-    wire [1:0] t_407;
+    wire [31:0] t_406;
+    wire [15:0] t_407;
     wire t_408;
-    wire [1:0] t_409;
-    wire [15:0] t_410;
-    wire [7:0] t_411;
+    wire [7:0] t_409;
+    wire t_410;
+    wire [3:0] t_411;
     wire t_412;
-    wire [3:0] t_413;
+    wire [1:0] t_413;
     wire t_414;
     wire [1:0] t_415;
-    wire t_416;
+    wire [3:0] t_416;
     wire [1:0] t_417;
-    wire [3:0] t_418;
+    wire t_418;
     wire [1:0] t_419;
-    wire t_420;
-    wire [1:0] t_421;
-    wire [7:0] t_422;
-    wire [3:0] t_423;
+    wire [7:0] t_420;
+    wire [3:0] t_421;
+    wire t_422;
+    wire [1:0] t_423;
     wire t_424;
     wire [1:0] t_425;
-    wire t_426;
+    wire [3:0] t_426;
     wire [1:0] t_427;
-    wire [3:0] t_428;
+    wire t_428;
     wire [1:0] t_429;
-    wire t_430;
-    wire [1:0] t_431;
-    wire [43:0] t_432;
-    wire [18:0] t_433;
+    wire [15:0] t_430;
+    wire [7:0] t_431;
+    wire t_432;
+    wire [3:0] t_433;
     wire t_434;
-    wire [18:0] t_435;
-    wire [10:0] t_436;
-    wire [63:0] t_437;
-    wire [31:0] t_438;
-    wire t_439;
-    wire [15:0] t_440;
-    wire t_441;
+    wire [1:0] t_435;
+    wire t_436;
+    wire [1:0] t_437;
+    wire [3:0] t_438;
+    wire [1:0] t_439;
+    wire t_440;
+    wire [1:0] t_441;
     wire [7:0] t_442;
-    wire t_443;
-    wire [3:0] t_444;
-    wire t_445;
-    wire [1:0] t_446;
-    wire t_447;
-    wire [1:0] t_448;
-    wire [3:0] t_449;
-    wire [1:0] t_450;
-    wire t_451;
-    wire [1:0] t_452;
-    wire [7:0] t_453;
-    wire [3:0] t_454;
-    wire t_455;
-    wire [1:0] t_456;
-    wire t_457;
-    wire [1:0] t_458;
-    wire [3:0] t_459;
-    wire [1:0] t_460;
-    wire t_461;
-    wire [1:0] t_462;
-    wire [15:0] t_463;
-    wire [7:0] t_464;
-    wire t_465;
-    wire [3:0] t_466;
-    wire t_467;
-    wire [1:0] t_468;
-    wire t_469;
-    wire [1:0] t_470;
-    wire [3:0] t_471;
-    wire [1:0] t_472;
-    wire t_473;
-    wire [1:0] t_474;
-    wire [7:0] t_475;
-    wire [3:0] t_476;
-    wire t_477;
-    wire [1:0] t_478;
-    wire t_479;
-    wire [1:0] t_480;
-    wire [3:0] t_481;
-    wire [1:0] t_482;
-    wire t_483;
-    wire [1:0] t_484;
-    wire [31:0] t_485;
-    wire [15:0] t_486;
-    wire t_487;
-    wire [7:0] t_488;
-    wire t_489;
-    wire [3:0] t_490;
-    wire t_491;
-    wire [1:0] t_492;
-    wire t_493;
-    wire [1:0] t_494;
-    wire [3:0] t_495;
-    wire [1:0] t_496;
-    wire t_497;
-    wire [1:0] t_498;
-    wire [7:0] t_499;
-    wire [3:0] t_500;
-    wire t_501;
-    wire [1:0] t_502;
-    wire t_503;
-    wire [1:0] t_504;
-    wire [3:0] t_505;
-    wire [1:0] t_506;
-    wire t_507;
-    wire [1:0] t_508;
-    wire [15:0] t_509;
-    wire [7:0] t_510;
-    wire t_511;
-    wire [3:0] t_512;
-    wire t_513;
-    wire [1:0] t_514;
-    wire t_515;
-    wire [1:0] t_516;
-    wire [3:0] t_517;
-    wire [1:0] t_518;
-    wire t_519;
-    wire [1:0] t_520;
-    wire [7:0] t_521;
-    wire [3:0] t_522;
-    wire t_523;
-    wire [1:0] t_524;
-    wire t_525;
-    wire [1:0] t_526;
-    wire [3:0] t_527;
-    wire [1:0] t_528;
-    wire t_529;
-    wire [1:0] t_530;
-    wire [43:0] t_531;
-    wire [18:0] t_532;
-    wire t_533;
-    wire [18:0] t_534;
-    wire [10:0] t_535;
-    wire [31:0] t_536;
-    wire [15:0] t_537;
-    wire [15:0] t_538;
-    wire [11:0] t_539;
+    wire [3:0] t_443;
+    wire t_444;
+    wire [1:0] t_445;
+    wire t_446;
+    wire [1:0] t_447;
+    wire [3:0] t_448;
+    wire [1:0] t_449;
+    wire t_450;
+    wire [1:0] t_451;
+    wire [43:0] t_452;
+    wire [18:0] t_453;
+    wire t_454;
+    wire [18:0] t_455;
+    wire [10:0] t_456;
+    wire [31:0] t_457;
+    wire [15:0] t_458;
+    wire [15:0] t_459;
+    wire [11:0] t_460;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = {{29'h0, gen_step}, 1'h0};
     assign t_2 = {{29'h0, gen_step}, 1'h0};
     assign t_3 = cur_tokens[15:0];
     assign t_4 = ({7'h0, {12'h0, a_beat}} * {24'h0, 7'h10});
-    assign t_5 = a_target[15:0];
-    assign t_6 = {{26{t_5[15]}}, t_5};
-    assign t_7 = (((({t_6[34:0], 7'h0} + {t_6[31:0], 10'h0}) - ({t_6[40:0], 1'h0} + {t_6[38:0], 3'h0})) + (({t_6[29:0], 12'h0} + {t_6[27:0], 14'h0}) + ({t_6[25:0], 16'h0} - {t_6[21:0], 20'h0}))) + ({t_6[16:0], 25'h0} - {t_6[18:0], 23'h0}));
-    assign t_8 = a_target[31:16];
-    assign t_9 = {{26{t_8[15]}}, t_8};
-    assign t_10 = (((({t_9[34:0], 7'h0} + {t_9[31:0], 10'h0}) - ({t_9[40:0], 1'h0} + {t_9[38:0], 3'h0})) + (({t_9[29:0], 12'h0} + {t_9[27:0], 14'h0}) + ({t_9[25:0], 16'h0} - {t_9[21:0], 20'h0}))) + ({t_9[16:0], 25'h0} - {t_9[18:0], 23'h0}));
-    assign t_11 = a_target[47:32];
-    assign t_12 = {{26{t_11[15]}}, t_11};
-    assign t_13 = (((({t_12[34:0], 7'h0} + {t_12[31:0], 10'h0}) - ({t_12[40:0], 1'h0} + {t_12[38:0], 3'h0})) + (({t_12[29:0], 12'h0} + {t_12[27:0], 14'h0}) + ({t_12[25:0], 16'h0} - {t_12[21:0], 20'h0}))) + ({t_12[16:0], 25'h0} - {t_12[18:0], 23'h0}));
-    assign t_14 = a_target[63:48];
-    assign t_15 = {{26{t_14[15]}}, t_14};
-    assign t_16 = (((({t_15[34:0], 7'h0} + {t_15[31:0], 10'h0}) - ({t_15[40:0], 1'h0} + {t_15[38:0], 3'h0})) + (({t_15[29:0], 12'h0} + {t_15[27:0], 14'h0}) + ({t_15[25:0], 16'h0} - {t_15[21:0], 20'h0}))) + ({t_15[16:0], 25'h0} - {t_15[18:0], 23'h0}));
-    assign t_17 = a_target[79:64];
-    assign t_18 = {{26{t_17[15]}}, t_17};
-    assign t_19 = (((({t_18[34:0], 7'h0} + {t_18[31:0], 10'h0}) - ({t_18[40:0], 1'h0} + {t_18[38:0], 3'h0})) + (({t_18[29:0], 12'h0} + {t_18[27:0], 14'h0}) + ({t_18[25:0], 16'h0} - {t_18[21:0], 20'h0}))) + ({t_18[16:0], 25'h0} - {t_18[18:0], 23'h0}));
-    assign t_20 = a_target[95:80];
-    assign t_21 = {{26{t_20[15]}}, t_20};
-    assign t_22 = (((({t_21[34:0], 7'h0} + {t_21[31:0], 10'h0}) - ({t_21[40:0], 1'h0} + {t_21[38:0], 3'h0})) + (({t_21[29:0], 12'h0} + {t_21[27:0], 14'h0}) + ({t_21[25:0], 16'h0} - {t_21[21:0], 20'h0}))) + ({t_21[16:0], 25'h0} - {t_21[18:0], 23'h0}));
-    assign t_23 = a_target[111:96];
-    assign t_24 = {{26{t_23[15]}}, t_23};
-    assign t_25 = (((({t_24[34:0], 7'h0} + {t_24[31:0], 10'h0}) - ({t_24[40:0], 1'h0} + {t_24[38:0], 3'h0})) + (({t_24[29:0], 12'h0} + {t_24[27:0], 14'h0}) + ({t_24[25:0], 16'h0} - {t_24[21:0], 20'h0}))) + ({t_24[16:0], 25'h0} - {t_24[18:0], 23'h0}));
-    assign t_26 = a_target[127:112];
-    assign t_27 = {{26{t_26[15]}}, t_26};
-    assign t_28 = (((({t_27[34:0], 7'h0} + {t_27[31:0], 10'h0}) - ({t_27[40:0], 1'h0} + {t_27[38:0], 3'h0})) + (({t_27[29:0], 12'h0} + {t_27[27:0], 14'h0}) + ({t_27[25:0], 16'h0} - {t_27[21:0], 20'h0}))) + ({t_27[16:0], 25'h0} - {t_27[18:0], 23'h0}));
-    assign t_29 = a_target[143:128];
-    assign t_30 = {{26{t_29[15]}}, t_29};
-    assign t_31 = (((({t_30[34:0], 7'h0} + {t_30[31:0], 10'h0}) - ({t_30[40:0], 1'h0} + {t_30[38:0], 3'h0})) + (({t_30[29:0], 12'h0} + {t_30[27:0], 14'h0}) + ({t_30[25:0], 16'h0} - {t_30[21:0], 20'h0}))) + ({t_30[16:0], 25'h0} - {t_30[18:0], 23'h0}));
-    assign t_32 = a_target[159:144];
-    assign t_33 = {{26{t_32[15]}}, t_32};
-    assign t_34 = (((({t_33[34:0], 7'h0} + {t_33[31:0], 10'h0}) - ({t_33[40:0], 1'h0} + {t_33[38:0], 3'h0})) + (({t_33[29:0], 12'h0} + {t_33[27:0], 14'h0}) + ({t_33[25:0], 16'h0} - {t_33[21:0], 20'h0}))) + ({t_33[16:0], 25'h0} - {t_33[18:0], 23'h0}));
-    assign t_35 = a_target[175:160];
-    assign t_36 = {{26{t_35[15]}}, t_35};
-    assign t_37 = (((({t_36[34:0], 7'h0} + {t_36[31:0], 10'h0}) - ({t_36[40:0], 1'h0} + {t_36[38:0], 3'h0})) + (({t_36[29:0], 12'h0} + {t_36[27:0], 14'h0}) + ({t_36[25:0], 16'h0} - {t_36[21:0], 20'h0}))) + ({t_36[16:0], 25'h0} - {t_36[18:0], 23'h0}));
-    assign t_38 = a_target[191:176];
-    assign t_39 = {{26{t_38[15]}}, t_38};
-    assign t_40 = (((({t_39[34:0], 7'h0} + {t_39[31:0], 10'h0}) - ({t_39[40:0], 1'h0} + {t_39[38:0], 3'h0})) + (({t_39[29:0], 12'h0} + {t_39[27:0], 14'h0}) + ({t_39[25:0], 16'h0} - {t_39[21:0], 20'h0}))) + ({t_39[16:0], 25'h0} - {t_39[18:0], 23'h0}));
-    assign t_41 = a_target[207:192];
-    assign t_42 = {{26{t_41[15]}}, t_41};
-    assign t_43 = (((({t_42[34:0], 7'h0} + {t_42[31:0], 10'h0}) - ({t_42[40:0], 1'h0} + {t_42[38:0], 3'h0})) + (({t_42[29:0], 12'h0} + {t_42[27:0], 14'h0}) + ({t_42[25:0], 16'h0} - {t_42[21:0], 20'h0}))) + ({t_42[16:0], 25'h0} - {t_42[18:0], 23'h0}));
-    assign t_44 = a_target[223:208];
-    assign t_45 = {{26{t_44[15]}}, t_44};
-    assign t_46 = (((({t_45[34:0], 7'h0} + {t_45[31:0], 10'h0}) - ({t_45[40:0], 1'h0} + {t_45[38:0], 3'h0})) + (({t_45[29:0], 12'h0} + {t_45[27:0], 14'h0}) + ({t_45[25:0], 16'h0} - {t_45[21:0], 20'h0}))) + ({t_45[16:0], 25'h0} - {t_45[18:0], 23'h0}));
-    assign t_47 = a_target[239:224];
-    assign t_48 = {{26{t_47[15]}}, t_47};
-    assign t_49 = (((({t_48[34:0], 7'h0} + {t_48[31:0], 10'h0}) - ({t_48[40:0], 1'h0} + {t_48[38:0], 3'h0})) + (({t_48[29:0], 12'h0} + {t_48[27:0], 14'h0}) + ({t_48[25:0], 16'h0} - {t_48[21:0], 20'h0}))) + ({t_48[16:0], 25'h0} - {t_48[18:0], 23'h0}));
-    assign t_50 = a_target[255:240];
-    assign t_51 = {{26{t_50[15]}}, t_50};
-    assign t_52 = (((({t_51[34:0], 7'h0} + {t_51[31:0], 10'h0}) - ({t_51[40:0], 1'h0} + {t_51[38:0], 3'h0})) + (({t_51[29:0], 12'h0} + {t_51[27:0], 14'h0}) + ({t_51[25:0], 16'h0} - {t_51[21:0], 20'h0}))) + ({t_51[16:0], 25'h0} - {t_51[18:0], 23'h0}));
-    assign t_53 = a_draft[15:0];
-    assign t_54 = {{26{t_53[15]}}, t_53};
-    assign t_55 = (((({t_54[34:0], 7'h0} + {t_54[31:0], 10'h0}) - ({t_54[40:0], 1'h0} + {t_54[38:0], 3'h0})) + (({t_54[29:0], 12'h0} + {t_54[27:0], 14'h0}) + ({t_54[25:0], 16'h0} - {t_54[21:0], 20'h0}))) + ({t_54[16:0], 25'h0} - {t_54[18:0], 23'h0}));
-    assign t_56 = a_draft[31:16];
-    assign t_57 = {{26{t_56[15]}}, t_56};
-    assign t_58 = (((({t_57[34:0], 7'h0} + {t_57[31:0], 10'h0}) - ({t_57[40:0], 1'h0} + {t_57[38:0], 3'h0})) + (({t_57[29:0], 12'h0} + {t_57[27:0], 14'h0}) + ({t_57[25:0], 16'h0} - {t_57[21:0], 20'h0}))) + ({t_57[16:0], 25'h0} - {t_57[18:0], 23'h0}));
-    assign t_59 = a_draft[47:32];
-    assign t_60 = {{26{t_59[15]}}, t_59};
-    assign t_61 = (((({t_60[34:0], 7'h0} + {t_60[31:0], 10'h0}) - ({t_60[40:0], 1'h0} + {t_60[38:0], 3'h0})) + (({t_60[29:0], 12'h0} + {t_60[27:0], 14'h0}) + ({t_60[25:0], 16'h0} - {t_60[21:0], 20'h0}))) + ({t_60[16:0], 25'h0} - {t_60[18:0], 23'h0}));
-    assign t_62 = a_draft[63:48];
-    assign t_63 = {{26{t_62[15]}}, t_62};
-    assign t_64 = (((({t_63[34:0], 7'h0} + {t_63[31:0], 10'h0}) - ({t_63[40:0], 1'h0} + {t_63[38:0], 3'h0})) + (({t_63[29:0], 12'h0} + {t_63[27:0], 14'h0}) + ({t_63[25:0], 16'h0} - {t_63[21:0], 20'h0}))) + ({t_63[16:0], 25'h0} - {t_63[18:0], 23'h0}));
-    assign t_65 = a_draft[79:64];
-    assign t_66 = {{26{t_65[15]}}, t_65};
-    assign t_67 = (((({t_66[34:0], 7'h0} + {t_66[31:0], 10'h0}) - ({t_66[40:0], 1'h0} + {t_66[38:0], 3'h0})) + (({t_66[29:0], 12'h0} + {t_66[27:0], 14'h0}) + ({t_66[25:0], 16'h0} - {t_66[21:0], 20'h0}))) + ({t_66[16:0], 25'h0} - {t_66[18:0], 23'h0}));
-    assign t_68 = a_draft[95:80];
-    assign t_69 = {{26{t_68[15]}}, t_68};
-    assign t_70 = (((({t_69[34:0], 7'h0} + {t_69[31:0], 10'h0}) - ({t_69[40:0], 1'h0} + {t_69[38:0], 3'h0})) + (({t_69[29:0], 12'h0} + {t_69[27:0], 14'h0}) + ({t_69[25:0], 16'h0} - {t_69[21:0], 20'h0}))) + ({t_69[16:0], 25'h0} - {t_69[18:0], 23'h0}));
-    assign t_71 = a_draft[111:96];
-    assign t_72 = {{26{t_71[15]}}, t_71};
-    assign t_73 = (((({t_72[34:0], 7'h0} + {t_72[31:0], 10'h0}) - ({t_72[40:0], 1'h0} + {t_72[38:0], 3'h0})) + (({t_72[29:0], 12'h0} + {t_72[27:0], 14'h0}) + ({t_72[25:0], 16'h0} - {t_72[21:0], 20'h0}))) + ({t_72[16:0], 25'h0} - {t_72[18:0], 23'h0}));
-    assign t_74 = a_draft[127:112];
-    assign t_75 = {{26{t_74[15]}}, t_74};
-    assign t_76 = (((({t_75[34:0], 7'h0} + {t_75[31:0], 10'h0}) - ({t_75[40:0], 1'h0} + {t_75[38:0], 3'h0})) + (({t_75[29:0], 12'h0} + {t_75[27:0], 14'h0}) + ({t_75[25:0], 16'h0} - {t_75[21:0], 20'h0}))) + ({t_75[16:0], 25'h0} - {t_75[18:0], 23'h0}));
-    assign t_77 = a_draft[143:128];
-    assign t_78 = {{26{t_77[15]}}, t_77};
-    assign t_79 = (((({t_78[34:0], 7'h0} + {t_78[31:0], 10'h0}) - ({t_78[40:0], 1'h0} + {t_78[38:0], 3'h0})) + (({t_78[29:0], 12'h0} + {t_78[27:0], 14'h0}) + ({t_78[25:0], 16'h0} - {t_78[21:0], 20'h0}))) + ({t_78[16:0], 25'h0} - {t_78[18:0], 23'h0}));
-    assign t_80 = a_draft[159:144];
-    assign t_81 = {{26{t_80[15]}}, t_80};
-    assign t_82 = (((({t_81[34:0], 7'h0} + {t_81[31:0], 10'h0}) - ({t_81[40:0], 1'h0} + {t_81[38:0], 3'h0})) + (({t_81[29:0], 12'h0} + {t_81[27:0], 14'h0}) + ({t_81[25:0], 16'h0} - {t_81[21:0], 20'h0}))) + ({t_81[16:0], 25'h0} - {t_81[18:0], 23'h0}));
-    assign t_83 = a_draft[175:160];
-    assign t_84 = {{26{t_83[15]}}, t_83};
-    assign t_85 = (((({t_84[34:0], 7'h0} + {t_84[31:0], 10'h0}) - ({t_84[40:0], 1'h0} + {t_84[38:0], 3'h0})) + (({t_84[29:0], 12'h0} + {t_84[27:0], 14'h0}) + ({t_84[25:0], 16'h0} - {t_84[21:0], 20'h0}))) + ({t_84[16:0], 25'h0} - {t_84[18:0], 23'h0}));
-    assign t_86 = a_draft[191:176];
-    assign t_87 = {{26{t_86[15]}}, t_86};
-    assign t_88 = (((({t_87[34:0], 7'h0} + {t_87[31:0], 10'h0}) - ({t_87[40:0], 1'h0} + {t_87[38:0], 3'h0})) + (({t_87[29:0], 12'h0} + {t_87[27:0], 14'h0}) + ({t_87[25:0], 16'h0} - {t_87[21:0], 20'h0}))) + ({t_87[16:0], 25'h0} - {t_87[18:0], 23'h0}));
-    assign t_89 = a_draft[207:192];
-    assign t_90 = {{26{t_89[15]}}, t_89};
-    assign t_91 = (((({t_90[34:0], 7'h0} + {t_90[31:0], 10'h0}) - ({t_90[40:0], 1'h0} + {t_90[38:0], 3'h0})) + (({t_90[29:0], 12'h0} + {t_90[27:0], 14'h0}) + ({t_90[25:0], 16'h0} - {t_90[21:0], 20'h0}))) + ({t_90[16:0], 25'h0} - {t_90[18:0], 23'h0}));
-    assign t_92 = a_draft[223:208];
-    assign t_93 = {{26{t_92[15]}}, t_92};
-    assign t_94 = (((({t_93[34:0], 7'h0} + {t_93[31:0], 10'h0}) - ({t_93[40:0], 1'h0} + {t_93[38:0], 3'h0})) + (({t_93[29:0], 12'h0} + {t_93[27:0], 14'h0}) + ({t_93[25:0], 16'h0} - {t_93[21:0], 20'h0}))) + ({t_93[16:0], 25'h0} - {t_93[18:0], 23'h0}));
-    assign t_95 = a_draft[239:224];
-    assign t_96 = {{26{t_95[15]}}, t_95};
-    assign t_97 = (((({t_96[34:0], 7'h0} + {t_96[31:0], 10'h0}) - ({t_96[40:0], 1'h0} + {t_96[38:0], 3'h0})) + (({t_96[29:0], 12'h0} + {t_96[27:0], 14'h0}) + ({t_96[25:0], 16'h0} - {t_96[21:0], 20'h0}))) + ({t_96[16:0], 25'h0} - {t_96[18:0], 23'h0}));
-    assign t_98 = a_draft[255:240];
-    assign t_99 = {{26{t_98[15]}}, t_98};
-    assign t_100 = (((({t_99[34:0], 7'h0} + {t_99[31:0], 10'h0}) - ({t_99[40:0], 1'h0} + {t_99[38:0], 3'h0})) + (({t_99[29:0], 12'h0} + {t_99[27:0], 14'h0}) + ({t_99[25:0], 16'h0} - {t_99[21:0], 20'h0}))) + ({t_99[16:0], 25'h0} - {t_99[18:0], 23'h0}));
-    assign t_101 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
-    assign t_102 = b_lanes[8];
-    assign t_103 = b_lanes[9];
-    assign t_104 = (t_102 | t_103);
-    assign t_105 = b_lanes[10];
-    assign t_106 = b_lanes[11];
-    assign t_107 = (t_105 | t_106);
-    assign t_108 = (t_104 | t_107);
-    assign t_109 = b_lanes[12];
-    assign t_110 = b_lanes[13];
-    assign t_111 = (t_109 | t_110);
-    assign t_112 = b_lanes[14];
-    assign t_113 = b_lanes[15];
-    assign t_114 = (t_112 | t_113);
-    assign t_115 = (t_111 | t_114);
-    assign t_116 = b_lanes[0];
-    assign t_117 = b_lanes[1];
-    assign t_118 = (t_116 | t_117);
-    assign t_119 = b_lanes[2];
-    assign t_120 = b_lanes[3];
-    assign t_121 = (t_119 | t_120);
-    assign t_122 = (t_118 | t_121);
-    assign t_123 = b_lanes[4];
-    assign t_124 = b_lanes[5];
-    assign t_125 = (t_123 | t_124);
-    assign t_126 = b_lanes[6];
-    assign t_127 = b_lanes[7];
-    assign t_128 = (t_126 | t_127);
-    assign t_129 = (t_125 | t_128);
-    assign t_130 = ((t_117 & ((~t_116) | ($signed(b_t_y0) < $signed(b_t_y1)))) ? b_t_y1 : b_t_y0);
-    assign t_131 = ((t_120 & ((~t_119) | ($signed(b_t_y2) < $signed(b_t_y3)))) ? b_t_y3 : b_t_y2);
-    assign t_132 = ((t_121 & ((~t_118) | ($signed(t_130) < $signed(t_131)))) ? t_131 : t_130);
-    assign t_133 = ((t_124 & ((~t_123) | ($signed(b_t_y4) < $signed(b_t_y5)))) ? b_t_y5 : b_t_y4);
-    assign t_134 = ((t_127 & ((~t_126) | ($signed(b_t_y6) < $signed(b_t_y7)))) ? b_t_y7 : b_t_y6);
-    assign t_135 = ((t_128 & ((~t_125) | ($signed(t_133) < $signed(t_134)))) ? t_134 : t_133);
-    assign t_136 = ((t_129 & ((~t_122) | ($signed(t_132) < $signed(t_135)))) ? t_135 : t_132);
-    assign t_137 = ((t_103 & ((~t_102) | ($signed(b_t_y8) < $signed(b_t_y9)))) ? b_t_y9 : b_t_y8);
-    assign t_138 = ((t_106 & ((~t_105) | ($signed(b_t_y10) < $signed(b_t_y11)))) ? b_t_y11 : b_t_y10);
-    assign t_139 = ((t_107 & ((~t_104) | ($signed(t_137) < $signed(t_138)))) ? t_138 : t_137);
-    assign t_140 = ((t_110 & ((~t_109) | ($signed(b_t_y12) < $signed(b_t_y13)))) ? b_t_y13 : b_t_y12);
-    assign t_141 = ((t_113 & ((~t_112) | ($signed(b_t_y14) < $signed(b_t_y15)))) ? b_t_y15 : b_t_y14);
-    assign t_142 = ((t_114 & ((~t_111) | ($signed(t_140) < $signed(t_141)))) ? t_141 : t_140);
-    assign t_143 = ((t_115 & ((~t_108) | ($signed(t_139) < $signed(t_142)))) ? t_142 : t_139);
-    assign t_144 = (b_control_mode == 2'h0);
-    assign t_145 = ({{1{c_t_max_y[16]}}, c_t_max_y} + 18'hff);
-    assign t_146 = t_145[17:8];
-    assign t_147 = b_draft_lanes[8];
-    assign t_148 = b_draft_lanes[9];
-    assign t_149 = (t_147 | t_148);
-    assign t_150 = b_draft_lanes[10];
-    assign t_151 = b_draft_lanes[11];
-    assign t_152 = (t_150 | t_151);
-    assign t_153 = (t_149 | t_152);
-    assign t_154 = b_draft_lanes[12];
-    assign t_155 = b_draft_lanes[13];
-    assign t_156 = (t_154 | t_155);
-    assign t_157 = b_draft_lanes[14];
-    assign t_158 = b_draft_lanes[15];
-    assign t_159 = (t_157 | t_158);
-    assign t_160 = (t_156 | t_159);
-    assign t_161 = b_draft_lanes[0];
-    assign t_162 = b_draft_lanes[1];
-    assign t_163 = (t_161 | t_162);
-    assign t_164 = b_draft_lanes[2];
-    assign t_165 = b_draft_lanes[3];
-    assign t_166 = (t_164 | t_165);
-    assign t_167 = (t_163 | t_166);
-    assign t_168 = b_draft_lanes[4];
-    assign t_169 = b_draft_lanes[5];
-    assign t_170 = (t_168 | t_169);
-    assign t_171 = b_draft_lanes[6];
-    assign t_172 = b_draft_lanes[7];
-    assign t_173 = (t_171 | t_172);
-    assign t_174 = (t_170 | t_173);
-    assign t_175 = ((t_162 & ((~t_161) | ($signed(b_d_y0) < $signed(b_d_y1)))) ? b_d_y1 : b_d_y0);
-    assign t_176 = ((t_165 & ((~t_164) | ($signed(b_d_y2) < $signed(b_d_y3)))) ? b_d_y3 : b_d_y2);
-    assign t_177 = ((t_166 & ((~t_163) | ($signed(t_175) < $signed(t_176)))) ? t_176 : t_175);
-    assign t_178 = ((t_169 & ((~t_168) | ($signed(b_d_y4) < $signed(b_d_y5)))) ? b_d_y5 : b_d_y4);
-    assign t_179 = ((t_172 & ((~t_171) | ($signed(b_d_y6) < $signed(b_d_y7)))) ? b_d_y7 : b_d_y6);
-    assign t_180 = ((t_173 & ((~t_170) | ($signed(t_178) < $signed(t_179)))) ? t_179 : t_178);
-    assign t_181 = ((t_174 & ((~t_167) | ($signed(t_177) < $signed(t_180)))) ? t_180 : t_177);
-    assign t_182 = ((t_148 & ((~t_147) | ($signed(b_d_y8) < $signed(b_d_y9)))) ? b_d_y9 : b_d_y8);
-    assign t_183 = ((t_151 & ((~t_150) | ($signed(b_d_y10) < $signed(b_d_y11)))) ? b_d_y11 : b_d_y10);
-    assign t_184 = ((t_152 & ((~t_149) | ($signed(t_182) < $signed(t_183)))) ? t_183 : t_182);
-    assign t_185 = ((t_155 & ((~t_154) | ($signed(b_d_y12) < $signed(b_d_y13)))) ? b_d_y13 : b_d_y12);
-    assign t_186 = ((t_158 & ((~t_157) | ($signed(b_d_y14) < $signed(b_d_y15)))) ? b_d_y15 : b_d_y14);
-    assign t_187 = ((t_159 & ((~t_156) | ($signed(t_185) < $signed(t_186)))) ? t_186 : t_185);
-    assign t_188 = ((t_160 & ((~t_153) | ($signed(t_184) < $signed(t_187)))) ? t_187 : t_184);
-    assign t_189 = ({{1{c_d_max_y[16]}}, c_d_max_y} + 18'hff);
-    assign t_190 = t_189[17:8];
-    assign t_191 = {{2{c_t_y0[16]}}, c_t_y0};
-    assign t_192 = d_t_delta0[19];
-    assign t_193 = d_t_delta0[18:0];
-    assign t_194 = t_193[18:8];
-    assign t_195 = {{2{c_t_y1[16]}}, c_t_y1};
-    assign t_196 = d_t_delta1[19];
-    assign t_197 = d_t_delta1[18:0];
-    assign t_198 = t_197[18:8];
-    assign t_199 = {{2{c_t_y2[16]}}, c_t_y2};
-    assign t_200 = d_t_delta2[19];
-    assign t_201 = d_t_delta2[18:0];
-    assign t_202 = t_201[18:8];
-    assign t_203 = {{2{c_t_y3[16]}}, c_t_y3};
-    assign t_204 = d_t_delta3[19];
-    assign t_205 = d_t_delta3[18:0];
-    assign t_206 = t_205[18:8];
-    assign t_207 = {{2{c_t_y4[16]}}, c_t_y4};
-    assign t_208 = d_t_delta4[19];
-    assign t_209 = d_t_delta4[18:0];
-    assign t_210 = t_209[18:8];
-    assign t_211 = {{2{c_t_y5[16]}}, c_t_y5};
-    assign t_212 = d_t_delta5[19];
-    assign t_213 = d_t_delta5[18:0];
-    assign t_214 = t_213[18:8];
-    assign t_215 = {{2{c_t_y6[16]}}, c_t_y6};
-    assign t_216 = d_t_delta6[19];
-    assign t_217 = d_t_delta6[18:0];
-    assign t_218 = t_217[18:8];
-    assign t_219 = {{2{c_t_y7[16]}}, c_t_y7};
-    assign t_220 = d_t_delta7[19];
-    assign t_221 = d_t_delta7[18:0];
-    assign t_222 = t_221[18:8];
-    assign t_223 = {{2{c_t_y8[16]}}, c_t_y8};
-    assign t_224 = d_t_delta8[19];
-    assign t_225 = d_t_delta8[18:0];
-    assign t_226 = t_225[18:8];
-    assign t_227 = {{2{c_t_y9[16]}}, c_t_y9};
-    assign t_228 = d_t_delta9[19];
-    assign t_229 = d_t_delta9[18:0];
-    assign t_230 = t_229[18:8];
-    assign t_231 = {{2{c_t_y10[16]}}, c_t_y10};
-    assign t_232 = d_t_delta10[19];
-    assign t_233 = d_t_delta10[18:0];
-    assign t_234 = t_233[18:8];
-    assign t_235 = {{2{c_t_y11[16]}}, c_t_y11};
-    assign t_236 = d_t_delta11[19];
-    assign t_237 = d_t_delta11[18:0];
-    assign t_238 = t_237[18:8];
-    assign t_239 = {{2{c_t_y12[16]}}, c_t_y12};
-    assign t_240 = d_t_delta12[19];
-    assign t_241 = d_t_delta12[18:0];
-    assign t_242 = t_241[18:8];
-    assign t_243 = {{2{c_t_y13[16]}}, c_t_y13};
-    assign t_244 = d_t_delta13[19];
-    assign t_245 = d_t_delta13[18:0];
-    assign t_246 = t_245[18:8];
-    assign t_247 = {{2{c_t_y14[16]}}, c_t_y14};
-    assign t_248 = d_t_delta14[19];
-    assign t_249 = d_t_delta14[18:0];
-    assign t_250 = t_249[18:8];
-    assign t_251 = {{2{c_t_y15[16]}}, c_t_y15};
-    assign t_252 = d_t_delta15[19];
-    assign t_253 = d_t_delta15[18:0];
-    assign t_254 = t_253[18:8];
-    assign t_255 = {{2{c_d_y0[16]}}, c_d_y0};
-    assign t_256 = d_d_delta0[19];
-    assign t_257 = d_d_delta0[18:0];
-    assign t_258 = t_257[18:8];
-    assign t_259 = {{2{c_d_y1[16]}}, c_d_y1};
-    assign t_260 = d_d_delta1[19];
-    assign t_261 = d_d_delta1[18:0];
-    assign t_262 = t_261[18:8];
-    assign t_263 = {{2{c_d_y2[16]}}, c_d_y2};
-    assign t_264 = d_d_delta2[19];
-    assign t_265 = d_d_delta2[18:0];
-    assign t_266 = t_265[18:8];
-    assign t_267 = {{2{c_d_y3[16]}}, c_d_y3};
-    assign t_268 = d_d_delta3[19];
-    assign t_269 = d_d_delta3[18:0];
-    assign t_270 = t_269[18:8];
-    assign t_271 = {{2{c_d_y4[16]}}, c_d_y4};
-    assign t_272 = d_d_delta4[19];
-    assign t_273 = d_d_delta4[18:0];
-    assign t_274 = t_273[18:8];
-    assign t_275 = {{2{c_d_y5[16]}}, c_d_y5};
-    assign t_276 = d_d_delta5[19];
-    assign t_277 = d_d_delta5[18:0];
-    assign t_278 = t_277[18:8];
-    assign t_279 = {{2{c_d_y6[16]}}, c_d_y6};
-    assign t_280 = d_d_delta6[19];
-    assign t_281 = d_d_delta6[18:0];
-    assign t_282 = t_281[18:8];
-    assign t_283 = {{2{c_d_y7[16]}}, c_d_y7};
-    assign t_284 = d_d_delta7[19];
-    assign t_285 = d_d_delta7[18:0];
-    assign t_286 = t_285[18:8];
-    assign t_287 = {{2{c_d_y8[16]}}, c_d_y8};
-    assign t_288 = d_d_delta8[19];
-    assign t_289 = d_d_delta8[18:0];
-    assign t_290 = t_289[18:8];
-    assign t_291 = {{2{c_d_y9[16]}}, c_d_y9};
-    assign t_292 = d_d_delta9[19];
-    assign t_293 = d_d_delta9[18:0];
-    assign t_294 = t_293[18:8];
-    assign t_295 = {{2{c_d_y10[16]}}, c_d_y10};
-    assign t_296 = d_d_delta10[19];
-    assign t_297 = d_d_delta10[18:0];
-    assign t_298 = t_297[18:8];
-    assign t_299 = {{2{c_d_y11[16]}}, c_d_y11};
-    assign t_300 = d_d_delta11[19];
-    assign t_301 = d_d_delta11[18:0];
-    assign t_302 = t_301[18:8];
-    assign t_303 = {{2{c_d_y12[16]}}, c_d_y12};
-    assign t_304 = d_d_delta12[19];
-    assign t_305 = d_d_delta12[18:0];
-    assign t_306 = t_305[18:8];
-    assign t_307 = {{2{c_d_y13[16]}}, c_d_y13};
-    assign t_308 = d_d_delta13[19];
-    assign t_309 = d_d_delta13[18:0];
-    assign t_310 = t_309[18:8];
-    assign t_311 = {{2{c_d_y14[16]}}, c_d_y14};
-    assign t_312 = d_d_delta14[19];
-    assign t_313 = d_d_delta14[18:0];
-    assign t_314 = t_313[18:8];
-    assign t_315 = {{2{c_d_y15[16]}}, c_d_y15};
-    assign t_316 = d_d_delta15[19];
-    assign t_317 = d_d_delta15[18:0];
-    assign t_318 = t_317[18:8];
-    assign t_319 = {5'h0, (cdf_use_target ? e_t_e0 : e_w0)};
-    assign t_320 = {5'h0, (cdf_use_target ? e_t_e1 : e_w1)};
-    assign t_321 = {5'h0, (cdf_use_target ? e_t_e2 : e_w2)};
-    assign t_322 = {5'h0, (cdf_use_target ? e_t_e3 : e_w3)};
-    assign t_323 = {5'h0, (cdf_use_target ? e_t_e4 : e_w4)};
-    assign t_324 = {5'h0, (cdf_use_target ? e_t_e5 : e_w5)};
-    assign t_325 = {5'h0, (cdf_use_target ? e_t_e6 : e_w6)};
-    assign t_326 = {5'h0, (cdf_use_target ? e_t_e7 : e_w7)};
-    assign t_327 = {5'h0, (cdf_use_target ? e_t_e8 : e_w8)};
-    assign t_328 = {5'h0, (cdf_use_target ? e_t_e9 : e_w9)};
-    assign t_329 = {5'h0, (cdf_use_target ? e_t_e10 : e_w10)};
-    assign t_330 = {5'h0, (cdf_use_target ? e_t_e11 : e_w11)};
-    assign t_331 = {5'h0, (cdf_use_target ? e_t_e12 : e_w12)};
-    assign t_332 = {5'h0, (cdf_use_target ? e_t_e13 : e_w13)};
-    assign t_333 = {5'h0, (cdf_use_target ? e_t_e14 : e_w14)};
-    assign t_334 = {10'h0, p4_q15};
-    assign t_335 = cur_uniforms[31:0];
-    assign t_336 = uniform_final[15:0];
-    assign t_337 = uniform_final[31:16];
-    assign t_338 = {20'h0, sum_t};
-    assign t_339 = t_338[63:32];
-    assign t_340 = (|t_339);
-    assign t_341 = t_339[31:16];
-    assign t_342 = (|t_341);
-    assign t_343 = t_341[15:8];
-    assign t_344 = (|t_343);
-    assign t_345 = t_343[7:4];
-    assign t_346 = (|t_345);
-    assign t_347 = t_345[3:2];
-    assign t_348 = (|t_347);
-    assign t_349 = t_345[1:0];
-    assign t_350 = t_343[3:0];
-    assign t_351 = t_350[3:2];
-    assign t_352 = (|t_351);
-    assign t_353 = t_350[1:0];
-    assign t_354 = t_341[7:0];
-    assign t_355 = t_354[7:4];
-    assign t_356 = (|t_355);
-    assign t_357 = t_355[3:2];
-    assign t_358 = (|t_357);
-    assign t_359 = t_355[1:0];
-    assign t_360 = t_354[3:0];
-    assign t_361 = t_360[3:2];
+    assign t_5 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
+    assign t_6 = (b1_t_sign[0] ? ({1'h0, b1_t_p0} - 34'h171540000) : {1'h0, b1_t_p0});
+    assign t_7 = (b1_t_sign[1] ? ({1'h0, b1_t_p1} - 34'h171540000) : {1'h0, b1_t_p1});
+    assign t_8 = (b1_t_sign[2] ? ({1'h0, b1_t_p2} - 34'h171540000) : {1'h0, b1_t_p2});
+    assign t_9 = (b1_t_sign[3] ? ({1'h0, b1_t_p3} - 34'h171540000) : {1'h0, b1_t_p3});
+    assign t_10 = (b1_t_sign[4] ? ({1'h0, b1_t_p4} - 34'h171540000) : {1'h0, b1_t_p4});
+    assign t_11 = (b1_t_sign[5] ? ({1'h0, b1_t_p5} - 34'h171540000) : {1'h0, b1_t_p5});
+    assign t_12 = (b1_t_sign[6] ? ({1'h0, b1_t_p6} - 34'h171540000) : {1'h0, b1_t_p6});
+    assign t_13 = (b1_t_sign[7] ? ({1'h0, b1_t_p7} - 34'h171540000) : {1'h0, b1_t_p7});
+    assign t_14 = (b1_t_sign[8] ? ({1'h0, b1_t_p8} - 34'h171540000) : {1'h0, b1_t_p8});
+    assign t_15 = (b1_t_sign[9] ? ({1'h0, b1_t_p9} - 34'h171540000) : {1'h0, b1_t_p9});
+    assign t_16 = (b1_t_sign[10] ? ({1'h0, b1_t_p10} - 34'h171540000) : {1'h0, b1_t_p10});
+    assign t_17 = (b1_t_sign[11] ? ({1'h0, b1_t_p11} - 34'h171540000) : {1'h0, b1_t_p11});
+    assign t_18 = (b1_t_sign[12] ? ({1'h0, b1_t_p12} - 34'h171540000) : {1'h0, b1_t_p12});
+    assign t_19 = (b1_t_sign[13] ? ({1'h0, b1_t_p13} - 34'h171540000) : {1'h0, b1_t_p13});
+    assign t_20 = (b1_t_sign[14] ? ({1'h0, b1_t_p14} - 34'h171540000) : {1'h0, b1_t_p14});
+    assign t_21 = (b1_t_sign[15] ? ({1'h0, b1_t_p15} - 34'h171540000) : {1'h0, b1_t_p15});
+    assign t_22 = (b1_d_sign[0] ? ({1'h0, b1_d_p0} - 34'h171540000) : {1'h0, b1_d_p0});
+    assign t_23 = (b1_d_sign[1] ? ({1'h0, b1_d_p1} - 34'h171540000) : {1'h0, b1_d_p1});
+    assign t_24 = (b1_d_sign[2] ? ({1'h0, b1_d_p2} - 34'h171540000) : {1'h0, b1_d_p2});
+    assign t_25 = (b1_d_sign[3] ? ({1'h0, b1_d_p3} - 34'h171540000) : {1'h0, b1_d_p3});
+    assign t_26 = (b1_d_sign[4] ? ({1'h0, b1_d_p4} - 34'h171540000) : {1'h0, b1_d_p4});
+    assign t_27 = (b1_d_sign[5] ? ({1'h0, b1_d_p5} - 34'h171540000) : {1'h0, b1_d_p5});
+    assign t_28 = (b1_d_sign[6] ? ({1'h0, b1_d_p6} - 34'h171540000) : {1'h0, b1_d_p6});
+    assign t_29 = (b1_d_sign[7] ? ({1'h0, b1_d_p7} - 34'h171540000) : {1'h0, b1_d_p7});
+    assign t_30 = (b1_d_sign[8] ? ({1'h0, b1_d_p8} - 34'h171540000) : {1'h0, b1_d_p8});
+    assign t_31 = (b1_d_sign[9] ? ({1'h0, b1_d_p9} - 34'h171540000) : {1'h0, b1_d_p9});
+    assign t_32 = (b1_d_sign[10] ? ({1'h0, b1_d_p10} - 34'h171540000) : {1'h0, b1_d_p10});
+    assign t_33 = (b1_d_sign[11] ? ({1'h0, b1_d_p11} - 34'h171540000) : {1'h0, b1_d_p11});
+    assign t_34 = (b1_d_sign[12] ? ({1'h0, b1_d_p12} - 34'h171540000) : {1'h0, b1_d_p12});
+    assign t_35 = (b1_d_sign[13] ? ({1'h0, b1_d_p13} - 34'h171540000) : {1'h0, b1_d_p13});
+    assign t_36 = (b1_d_sign[14] ? ({1'h0, b1_d_p14} - 34'h171540000) : {1'h0, b1_d_p14});
+    assign t_37 = (b1_d_sign[15] ? ({1'h0, b1_d_p15} - 34'h171540000) : {1'h0, b1_d_p15});
+    assign t_38 = b2_lanes[0];
+    assign t_39 = b2_lanes[1];
+    assign t_40 = (t_38 | t_39);
+    assign t_41 = b2_lanes[2];
+    assign t_42 = b2_lanes[3];
+    assign t_43 = (t_41 | t_42);
+    assign t_44 = ((t_39 & ((~t_38) | ($signed(b2_t_y0) < $signed(b2_t_y1)))) ? b2_t_y1 : b2_t_y0);
+    assign t_45 = ((t_42 & ((~t_41) | ($signed(b2_t_y2) < $signed(b2_t_y3)))) ? b2_t_y3 : b2_t_y2);
+    assign t_46 = b2_lanes[4];
+    assign t_47 = b2_lanes[5];
+    assign t_48 = (t_46 | t_47);
+    assign t_49 = b2_lanes[6];
+    assign t_50 = b2_lanes[7];
+    assign t_51 = (t_49 | t_50);
+    assign t_52 = ((t_47 & ((~t_46) | ($signed(b2_t_y4) < $signed(b2_t_y5)))) ? b2_t_y5 : b2_t_y4);
+    assign t_53 = ((t_50 & ((~t_49) | ($signed(b2_t_y6) < $signed(b2_t_y7)))) ? b2_t_y7 : b2_t_y6);
+    assign t_54 = b2_lanes[8];
+    assign t_55 = b2_lanes[9];
+    assign t_56 = (t_54 | t_55);
+    assign t_57 = b2_lanes[10];
+    assign t_58 = b2_lanes[11];
+    assign t_59 = (t_57 | t_58);
+    assign t_60 = ((t_55 & ((~t_54) | ($signed(b2_t_y8) < $signed(b2_t_y9)))) ? b2_t_y9 : b2_t_y8);
+    assign t_61 = ((t_58 & ((~t_57) | ($signed(b2_t_y10) < $signed(b2_t_y11)))) ? b2_t_y11 : b2_t_y10);
+    assign t_62 = b2_lanes[12];
+    assign t_63 = b2_lanes[13];
+    assign t_64 = (t_62 | t_63);
+    assign t_65 = b2_lanes[14];
+    assign t_66 = b2_lanes[15];
+    assign t_67 = (t_65 | t_66);
+    assign t_68 = ((t_63 & ((~t_62) | ($signed(b2_t_y12) < $signed(b2_t_y13)))) ? b2_t_y13 : b2_t_y12);
+    assign t_69 = ((t_66 & ((~t_65) | ($signed(b2_t_y14) < $signed(b2_t_y15)))) ? b2_t_y15 : b2_t_y14);
+    assign t_70 = b2_draft_lanes[0];
+    assign t_71 = b2_draft_lanes[1];
+    assign t_72 = (t_70 | t_71);
+    assign t_73 = b2_draft_lanes[2];
+    assign t_74 = b2_draft_lanes[3];
+    assign t_75 = (t_73 | t_74);
+    assign t_76 = ((t_71 & ((~t_70) | ($signed(b2_d_y0) < $signed(b2_d_y1)))) ? b2_d_y1 : b2_d_y0);
+    assign t_77 = ((t_74 & ((~t_73) | ($signed(b2_d_y2) < $signed(b2_d_y3)))) ? b2_d_y3 : b2_d_y2);
+    assign t_78 = b2_draft_lanes[4];
+    assign t_79 = b2_draft_lanes[5];
+    assign t_80 = (t_78 | t_79);
+    assign t_81 = b2_draft_lanes[6];
+    assign t_82 = b2_draft_lanes[7];
+    assign t_83 = (t_81 | t_82);
+    assign t_84 = ((t_79 & ((~t_78) | ($signed(b2_d_y4) < $signed(b2_d_y5)))) ? b2_d_y5 : b2_d_y4);
+    assign t_85 = ((t_82 & ((~t_81) | ($signed(b2_d_y6) < $signed(b2_d_y7)))) ? b2_d_y7 : b2_d_y6);
+    assign t_86 = b2_draft_lanes[8];
+    assign t_87 = b2_draft_lanes[9];
+    assign t_88 = (t_86 | t_87);
+    assign t_89 = b2_draft_lanes[10];
+    assign t_90 = b2_draft_lanes[11];
+    assign t_91 = (t_89 | t_90);
+    assign t_92 = ((t_87 & ((~t_86) | ($signed(b2_d_y8) < $signed(b2_d_y9)))) ? b2_d_y9 : b2_d_y8);
+    assign t_93 = ((t_90 & ((~t_89) | ($signed(b2_d_y10) < $signed(b2_d_y11)))) ? b2_d_y11 : b2_d_y10);
+    assign t_94 = b2_draft_lanes[12];
+    assign t_95 = b2_draft_lanes[13];
+    assign t_96 = (t_94 | t_95);
+    assign t_97 = b2_draft_lanes[14];
+    assign t_98 = b2_draft_lanes[15];
+    assign t_99 = (t_97 | t_98);
+    assign t_100 = ((t_95 & ((~t_94) | ($signed(b2_d_y12) < $signed(b2_d_y13)))) ? b2_d_y13 : b2_d_y12);
+    assign t_101 = ((t_98 & ((~t_97) | ($signed(b2_d_y14) < $signed(b2_d_y15)))) ? b2_d_y15 : b2_d_y14);
+    assign t_102 = ((c1_t_mv1 & ((~c1_t_mv0) | ($signed(c1_t_my0) < $signed(c1_t_my1)))) ? c1_t_my1 : c1_t_my0);
+    assign t_103 = ((c1_t_mv3 & ((~c1_t_mv2) | ($signed(c1_t_my2) < $signed(c1_t_my3)))) ? c1_t_my3 : c1_t_my2);
+    assign t_104 = ({{1{c_t_max_y[16]}}, c_t_max_y} + 18'hff);
+    assign t_105 = t_104[17:8];
+    assign t_106 = ((c1_d_mv1 & ((~c1_d_mv0) | ($signed(c1_d_my0) < $signed(c1_d_my1)))) ? c1_d_my1 : c1_d_my0);
+    assign t_107 = ((c1_d_mv3 & ((~c1_d_mv2) | ($signed(c1_d_my2) < $signed(c1_d_my3)))) ? c1_d_my3 : c1_d_my2);
+    assign t_108 = ({{1{c_d_max_y[16]}}, c_d_max_y} + 18'hff);
+    assign t_109 = t_108[17:8];
+    assign t_110 = {{2{c2_t_y0[16]}}, c2_t_y0};
+    assign t_111 = d_t_delta0[19];
+    assign t_112 = d_t_delta0[18:0];
+    assign t_113 = t_112[18:8];
+    assign t_114 = {{2{c2_t_y1[16]}}, c2_t_y1};
+    assign t_115 = d_t_delta1[19];
+    assign t_116 = d_t_delta1[18:0];
+    assign t_117 = t_116[18:8];
+    assign t_118 = {{2{c2_t_y2[16]}}, c2_t_y2};
+    assign t_119 = d_t_delta2[19];
+    assign t_120 = d_t_delta2[18:0];
+    assign t_121 = t_120[18:8];
+    assign t_122 = {{2{c2_t_y3[16]}}, c2_t_y3};
+    assign t_123 = d_t_delta3[19];
+    assign t_124 = d_t_delta3[18:0];
+    assign t_125 = t_124[18:8];
+    assign t_126 = {{2{c2_t_y4[16]}}, c2_t_y4};
+    assign t_127 = d_t_delta4[19];
+    assign t_128 = d_t_delta4[18:0];
+    assign t_129 = t_128[18:8];
+    assign t_130 = {{2{c2_t_y5[16]}}, c2_t_y5};
+    assign t_131 = d_t_delta5[19];
+    assign t_132 = d_t_delta5[18:0];
+    assign t_133 = t_132[18:8];
+    assign t_134 = {{2{c2_t_y6[16]}}, c2_t_y6};
+    assign t_135 = d_t_delta6[19];
+    assign t_136 = d_t_delta6[18:0];
+    assign t_137 = t_136[18:8];
+    assign t_138 = {{2{c2_t_y7[16]}}, c2_t_y7};
+    assign t_139 = d_t_delta7[19];
+    assign t_140 = d_t_delta7[18:0];
+    assign t_141 = t_140[18:8];
+    assign t_142 = {{2{c2_t_y8[16]}}, c2_t_y8};
+    assign t_143 = d_t_delta8[19];
+    assign t_144 = d_t_delta8[18:0];
+    assign t_145 = t_144[18:8];
+    assign t_146 = {{2{c2_t_y9[16]}}, c2_t_y9};
+    assign t_147 = d_t_delta9[19];
+    assign t_148 = d_t_delta9[18:0];
+    assign t_149 = t_148[18:8];
+    assign t_150 = {{2{c2_t_y10[16]}}, c2_t_y10};
+    assign t_151 = d_t_delta10[19];
+    assign t_152 = d_t_delta10[18:0];
+    assign t_153 = t_152[18:8];
+    assign t_154 = {{2{c2_t_y11[16]}}, c2_t_y11};
+    assign t_155 = d_t_delta11[19];
+    assign t_156 = d_t_delta11[18:0];
+    assign t_157 = t_156[18:8];
+    assign t_158 = {{2{c2_t_y12[16]}}, c2_t_y12};
+    assign t_159 = d_t_delta12[19];
+    assign t_160 = d_t_delta12[18:0];
+    assign t_161 = t_160[18:8];
+    assign t_162 = {{2{c2_t_y13[16]}}, c2_t_y13};
+    assign t_163 = d_t_delta13[19];
+    assign t_164 = d_t_delta13[18:0];
+    assign t_165 = t_164[18:8];
+    assign t_166 = {{2{c2_t_y14[16]}}, c2_t_y14};
+    assign t_167 = d_t_delta14[19];
+    assign t_168 = d_t_delta14[18:0];
+    assign t_169 = t_168[18:8];
+    assign t_170 = {{2{c2_t_y15[16]}}, c2_t_y15};
+    assign t_171 = d_t_delta15[19];
+    assign t_172 = d_t_delta15[18:0];
+    assign t_173 = t_172[18:8];
+    assign t_174 = {{2{c2_d_y0[16]}}, c2_d_y0};
+    assign t_175 = d_d_delta0[19];
+    assign t_176 = d_d_delta0[18:0];
+    assign t_177 = t_176[18:8];
+    assign t_178 = {{2{c2_d_y1[16]}}, c2_d_y1};
+    assign t_179 = d_d_delta1[19];
+    assign t_180 = d_d_delta1[18:0];
+    assign t_181 = t_180[18:8];
+    assign t_182 = {{2{c2_d_y2[16]}}, c2_d_y2};
+    assign t_183 = d_d_delta2[19];
+    assign t_184 = d_d_delta2[18:0];
+    assign t_185 = t_184[18:8];
+    assign t_186 = {{2{c2_d_y3[16]}}, c2_d_y3};
+    assign t_187 = d_d_delta3[19];
+    assign t_188 = d_d_delta3[18:0];
+    assign t_189 = t_188[18:8];
+    assign t_190 = {{2{c2_d_y4[16]}}, c2_d_y4};
+    assign t_191 = d_d_delta4[19];
+    assign t_192 = d_d_delta4[18:0];
+    assign t_193 = t_192[18:8];
+    assign t_194 = {{2{c2_d_y5[16]}}, c2_d_y5};
+    assign t_195 = d_d_delta5[19];
+    assign t_196 = d_d_delta5[18:0];
+    assign t_197 = t_196[18:8];
+    assign t_198 = {{2{c2_d_y6[16]}}, c2_d_y6};
+    assign t_199 = d_d_delta6[19];
+    assign t_200 = d_d_delta6[18:0];
+    assign t_201 = t_200[18:8];
+    assign t_202 = {{2{c2_d_y7[16]}}, c2_d_y7};
+    assign t_203 = d_d_delta7[19];
+    assign t_204 = d_d_delta7[18:0];
+    assign t_205 = t_204[18:8];
+    assign t_206 = {{2{c2_d_y8[16]}}, c2_d_y8};
+    assign t_207 = d_d_delta8[19];
+    assign t_208 = d_d_delta8[18:0];
+    assign t_209 = t_208[18:8];
+    assign t_210 = {{2{c2_d_y9[16]}}, c2_d_y9};
+    assign t_211 = d_d_delta9[19];
+    assign t_212 = d_d_delta9[18:0];
+    assign t_213 = t_212[18:8];
+    assign t_214 = {{2{c2_d_y10[16]}}, c2_d_y10};
+    assign t_215 = d_d_delta10[19];
+    assign t_216 = d_d_delta10[18:0];
+    assign t_217 = t_216[18:8];
+    assign t_218 = {{2{c2_d_y11[16]}}, c2_d_y11};
+    assign t_219 = d_d_delta11[19];
+    assign t_220 = d_d_delta11[18:0];
+    assign t_221 = t_220[18:8];
+    assign t_222 = {{2{c2_d_y12[16]}}, c2_d_y12};
+    assign t_223 = d_d_delta12[19];
+    assign t_224 = d_d_delta12[18:0];
+    assign t_225 = t_224[18:8];
+    assign t_226 = {{2{c2_d_y13[16]}}, c2_d_y13};
+    assign t_227 = d_d_delta13[19];
+    assign t_228 = d_d_delta13[18:0];
+    assign t_229 = t_228[18:8];
+    assign t_230 = {{2{c2_d_y14[16]}}, c2_d_y14};
+    assign t_231 = d_d_delta14[19];
+    assign t_232 = d_d_delta14[18:0];
+    assign t_233 = t_232[18:8];
+    assign t_234 = {{2{c2_d_y15[16]}}, c2_d_y15};
+    assign t_235 = d_d_delta15[19];
+    assign t_236 = d_d_delta15[18:0];
+    assign t_237 = t_236[18:8];
+    assign t_238 = ({{1{acc_t_rho[16]}}, acc_t_rho} - {{1{e2_ref_t[16]}}, e2_ref_t});
+    assign t_239 = ({{1{acc_d_rho[16]}}, acc_d_rho} - {{1{e2_ref_d[16]}}, e2_ref_d});
+    assign t_240 = {5'h0, (cdf_use_target ? e1_t_e0 : e1_w0)};
+    assign t_241 = {5'h0, (cdf_use_target ? e1_t_e1 : e1_w1)};
+    assign t_242 = {5'h0, (cdf_use_target ? e1_t_e2 : e1_w2)};
+    assign t_243 = {5'h0, (cdf_use_target ? e1_t_e3 : e1_w3)};
+    assign t_244 = {5'h0, (cdf_use_target ? e1_t_e4 : e1_w4)};
+    assign t_245 = {5'h0, (cdf_use_target ? e1_t_e5 : e1_w5)};
+    assign t_246 = {5'h0, (cdf_use_target ? e1_t_e6 : e1_w6)};
+    assign t_247 = {5'h0, (cdf_use_target ? e1_t_e7 : e1_w7)};
+    assign t_248 = {5'h0, (cdf_use_target ? e1_t_e8 : e1_w8)};
+    assign t_249 = {5'h0, (cdf_use_target ? e1_t_e9 : e1_w9)};
+    assign t_250 = {5'h0, (cdf_use_target ? e1_t_e10 : e1_w10)};
+    assign t_251 = {5'h0, (cdf_use_target ? e1_t_e11 : e1_w11)};
+    assign t_252 = {5'h0, (cdf_use_target ? e1_t_e12 : e1_w12)};
+    assign t_253 = {5'h0, (cdf_use_target ? e1_t_e13 : e1_w13)};
+    assign t_254 = {5'h0, (cdf_use_target ? e1_t_e14 : e1_w14)};
+    assign t_255 = {10'h0, p4_q15};
+    assign t_256 = cur_uniforms[31:0];
+    assign t_257 = uniform_final[15:0];
+    assign t_258 = uniform_final[31:16];
+    assign t_259 = {20'h0, sum_t};
+    assign t_260 = t_259[63:32];
+    assign t_261 = (|t_260);
+    assign t_262 = t_260[31:16];
+    assign t_263 = (|t_262);
+    assign t_264 = t_262[15:8];
+    assign t_265 = (|t_264);
+    assign t_266 = t_264[7:4];
+    assign t_267 = (|t_266);
+    assign t_268 = t_266[3:2];
+    assign t_269 = (|t_268);
+    assign t_270 = t_266[1:0];
+    assign t_271 = t_264[3:0];
+    assign t_272 = t_271[3:2];
+    assign t_273 = (|t_272);
+    assign t_274 = t_271[1:0];
+    assign t_275 = t_262[7:0];
+    assign t_276 = t_275[7:4];
+    assign t_277 = (|t_276);
+    assign t_278 = t_276[3:2];
+    assign t_279 = (|t_278);
+    assign t_280 = t_276[1:0];
+    assign t_281 = t_275[3:0];
+    assign t_282 = t_281[3:2];
+    assign t_283 = (|t_282);
+    assign t_284 = t_281[1:0];
+    assign t_285 = t_260[15:0];
+    assign t_286 = t_285[15:8];
+    assign t_287 = (|t_286);
+    assign t_288 = t_286[7:4];
+    assign t_289 = (|t_288);
+    assign t_290 = t_288[3:2];
+    assign t_291 = (|t_290);
+    assign t_292 = t_288[1:0];
+    assign t_293 = t_286[3:0];
+    assign t_294 = t_293[3:2];
+    assign t_295 = (|t_294);
+    assign t_296 = t_293[1:0];
+    assign t_297 = t_285[7:0];
+    assign t_298 = t_297[7:4];
+    assign t_299 = (|t_298);
+    assign t_300 = t_298[3:2];
+    assign t_301 = (|t_300);
+    assign t_302 = t_298[1:0];
+    assign t_303 = t_297[3:0];
+    assign t_304 = t_303[3:2];
+    assign t_305 = (|t_304);
+    assign t_306 = t_303[1:0];
+    assign t_307 = t_259[31:0];
+    assign t_308 = t_307[31:16];
+    assign t_309 = (|t_308);
+    assign t_310 = t_308[15:8];
+    assign t_311 = (|t_310);
+    assign t_312 = t_310[7:4];
+    assign t_313 = (|t_312);
+    assign t_314 = t_312[3:2];
+    assign t_315 = (|t_314);
+    assign t_316 = t_312[1:0];
+    assign t_317 = t_310[3:0];
+    assign t_318 = t_317[3:2];
+    assign t_319 = (|t_318);
+    assign t_320 = t_317[1:0];
+    assign t_321 = t_308[7:0];
+    assign t_322 = t_321[7:4];
+    assign t_323 = (|t_322);
+    assign t_324 = t_322[3:2];
+    assign t_325 = (|t_324);
+    assign t_326 = t_322[1:0];
+    assign t_327 = t_321[3:0];
+    assign t_328 = t_327[3:2];
+    assign t_329 = (|t_328);
+    assign t_330 = t_327[1:0];
+    assign t_331 = t_307[15:0];
+    assign t_332 = t_331[15:8];
+    assign t_333 = (|t_332);
+    assign t_334 = t_332[7:4];
+    assign t_335 = (|t_334);
+    assign t_336 = t_334[3:2];
+    assign t_337 = (|t_336);
+    assign t_338 = t_334[1:0];
+    assign t_339 = t_332[3:0];
+    assign t_340 = t_339[3:2];
+    assign t_341 = (|t_340);
+    assign t_342 = t_339[1:0];
+    assign t_343 = t_331[7:0];
+    assign t_344 = t_343[7:4];
+    assign t_345 = (|t_344);
+    assign t_346 = t_344[3:2];
+    assign t_347 = (|t_346);
+    assign t_348 = t_344[1:0];
+    assign t_349 = t_343[3:0];
+    assign t_350 = t_349[3:2];
+    assign t_351 = (|t_350);
+    assign t_352 = t_349[1:0];
+    assign t_353 = (sum_t >> (dec_t_lead - 6'ha));
+    assign t_354 = {{2{cap_y_t[16]}}, cap_y_t};
+    assign t_355 = dec_t_delta[19];
+    assign t_356 = dec_t_delta[18:0];
+    assign t_357 = t_356[18:8];
+    assign t_358 = {20'h0, sum_d};
+    assign t_359 = t_358[63:32];
+    assign t_360 = (|t_359);
+    assign t_361 = t_359[31:16];
     assign t_362 = (|t_361);
-    assign t_363 = t_360[1:0];
-    assign t_364 = t_339[15:0];
-    assign t_365 = t_364[15:8];
+    assign t_363 = t_361[15:8];
+    assign t_364 = (|t_363);
+    assign t_365 = t_363[7:4];
     assign t_366 = (|t_365);
-    assign t_367 = t_365[7:4];
+    assign t_367 = t_365[3:2];
     assign t_368 = (|t_367);
-    assign t_369 = t_367[3:2];
-    assign t_370 = (|t_369);
-    assign t_371 = t_367[1:0];
-    assign t_372 = t_365[3:0];
-    assign t_373 = t_372[3:2];
-    assign t_374 = (|t_373);
-    assign t_375 = t_372[1:0];
-    assign t_376 = t_364[7:0];
-    assign t_377 = t_376[7:4];
+    assign t_369 = t_365[1:0];
+    assign t_370 = t_363[3:0];
+    assign t_371 = t_370[3:2];
+    assign t_372 = (|t_371);
+    assign t_373 = t_370[1:0];
+    assign t_374 = t_361[7:0];
+    assign t_375 = t_374[7:4];
+    assign t_376 = (|t_375);
+    assign t_377 = t_375[3:2];
     assign t_378 = (|t_377);
-    assign t_379 = t_377[3:2];
-    assign t_380 = (|t_379);
-    assign t_381 = t_377[1:0];
-    assign t_382 = t_376[3:0];
-    assign t_383 = t_382[3:2];
-    assign t_384 = (|t_383);
-    assign t_385 = t_382[1:0];
-    assign t_386 = t_338[31:0];
-    assign t_387 = t_386[31:16];
+    assign t_379 = t_375[1:0];
+    assign t_380 = t_374[3:0];
+    assign t_381 = t_380[3:2];
+    assign t_382 = (|t_381);
+    assign t_383 = t_380[1:0];
+    assign t_384 = t_359[15:0];
+    assign t_385 = t_384[15:8];
+    assign t_386 = (|t_385);
+    assign t_387 = t_385[7:4];
     assign t_388 = (|t_387);
-    assign t_389 = t_387[15:8];
+    assign t_389 = t_387[3:2];
     assign t_390 = (|t_389);
-    assign t_391 = t_389[7:4];
-    assign t_392 = (|t_391);
-    assign t_393 = t_391[3:2];
+    assign t_391 = t_387[1:0];
+    assign t_392 = t_385[3:0];
+    assign t_393 = t_392[3:2];
     assign t_394 = (|t_393);
-    assign t_395 = t_391[1:0];
-    assign t_396 = t_389[3:0];
-    assign t_397 = t_396[3:2];
+    assign t_395 = t_392[1:0];
+    assign t_396 = t_384[7:0];
+    assign t_397 = t_396[7:4];
     assign t_398 = (|t_397);
-    assign t_399 = t_396[1:0];
-    assign t_400 = t_387[7:0];
-    assign t_401 = t_400[7:4];
-    assign t_402 = (|t_401);
-    assign t_403 = t_401[3:2];
+    assign t_399 = t_397[3:2];
+    assign t_400 = (|t_399);
+    assign t_401 = t_397[1:0];
+    assign t_402 = t_396[3:0];
+    assign t_403 = t_402[3:2];
     assign t_404 = (|t_403);
-    assign t_405 = t_401[1:0];
-    assign t_406 = t_400[3:0];
-    assign t_407 = t_406[3:2];
+    assign t_405 = t_402[1:0];
+    assign t_406 = t_358[31:0];
+    assign t_407 = t_406[31:16];
     assign t_408 = (|t_407);
-    assign t_409 = t_406[1:0];
-    assign t_410 = t_386[15:0];
-    assign t_411 = t_410[15:8];
+    assign t_409 = t_407[15:8];
+    assign t_410 = (|t_409);
+    assign t_411 = t_409[7:4];
     assign t_412 = (|t_411);
-    assign t_413 = t_411[7:4];
+    assign t_413 = t_411[3:2];
     assign t_414 = (|t_413);
-    assign t_415 = t_413[3:2];
-    assign t_416 = (|t_415);
-    assign t_417 = t_413[1:0];
-    assign t_418 = t_411[3:0];
-    assign t_419 = t_418[3:2];
-    assign t_420 = (|t_419);
-    assign t_421 = t_418[1:0];
-    assign t_422 = t_410[7:0];
-    assign t_423 = t_422[7:4];
+    assign t_415 = t_411[1:0];
+    assign t_416 = t_409[3:0];
+    assign t_417 = t_416[3:2];
+    assign t_418 = (|t_417);
+    assign t_419 = t_416[1:0];
+    assign t_420 = t_407[7:0];
+    assign t_421 = t_420[7:4];
+    assign t_422 = (|t_421);
+    assign t_423 = t_421[3:2];
     assign t_424 = (|t_423);
-    assign t_425 = t_423[3:2];
-    assign t_426 = (|t_425);
-    assign t_427 = t_423[1:0];
-    assign t_428 = t_422[3:0];
-    assign t_429 = t_428[3:2];
-    assign t_430 = (|t_429);
-    assign t_431 = t_428[1:0];
-    assign t_432 = (sum_t >> (dec_t_lead - 6'ha));
-    assign t_433 = {{2{cap_y_t[16]}}, cap_y_t};
-    assign t_434 = dec_t_delta[19];
-    assign t_435 = dec_t_delta[18:0];
-    assign t_436 = t_435[18:8];
-    assign t_437 = {20'h0, sum_d};
-    assign t_438 = t_437[63:32];
-    assign t_439 = (|t_438);
-    assign t_440 = t_438[31:16];
-    assign t_441 = (|t_440);
-    assign t_442 = t_440[15:8];
-    assign t_443 = (|t_442);
-    assign t_444 = t_442[7:4];
-    assign t_445 = (|t_444);
-    assign t_446 = t_444[3:2];
-    assign t_447 = (|t_446);
-    assign t_448 = t_444[1:0];
-    assign t_449 = t_442[3:0];
-    assign t_450 = t_449[3:2];
-    assign t_451 = (|t_450);
-    assign t_452 = t_449[1:0];
-    assign t_453 = t_440[7:0];
-    assign t_454 = t_453[7:4];
-    assign t_455 = (|t_454);
-    assign t_456 = t_454[3:2];
-    assign t_457 = (|t_456);
-    assign t_458 = t_454[1:0];
-    assign t_459 = t_453[3:0];
-    assign t_460 = t_459[3:2];
-    assign t_461 = (|t_460);
-    assign t_462 = t_459[1:0];
-    assign t_463 = t_438[15:0];
-    assign t_464 = t_463[15:8];
-    assign t_465 = (|t_464);
-    assign t_466 = t_464[7:4];
-    assign t_467 = (|t_466);
-    assign t_468 = t_466[3:2];
-    assign t_469 = (|t_468);
-    assign t_470 = t_466[1:0];
-    assign t_471 = t_464[3:0];
-    assign t_472 = t_471[3:2];
-    assign t_473 = (|t_472);
-    assign t_474 = t_471[1:0];
-    assign t_475 = t_463[7:0];
-    assign t_476 = t_475[7:4];
-    assign t_477 = (|t_476);
-    assign t_478 = t_476[3:2];
-    assign t_479 = (|t_478);
-    assign t_480 = t_476[1:0];
-    assign t_481 = t_475[3:0];
-    assign t_482 = t_481[3:2];
-    assign t_483 = (|t_482);
-    assign t_484 = t_481[1:0];
-    assign t_485 = t_437[31:0];
-    assign t_486 = t_485[31:16];
-    assign t_487 = (|t_486);
-    assign t_488 = t_486[15:8];
-    assign t_489 = (|t_488);
-    assign t_490 = t_488[7:4];
-    assign t_491 = (|t_490);
-    assign t_492 = t_490[3:2];
-    assign t_493 = (|t_492);
-    assign t_494 = t_490[1:0];
-    assign t_495 = t_488[3:0];
-    assign t_496 = t_495[3:2];
-    assign t_497 = (|t_496);
-    assign t_498 = t_495[1:0];
-    assign t_499 = t_486[7:0];
-    assign t_500 = t_499[7:4];
-    assign t_501 = (|t_500);
-    assign t_502 = t_500[3:2];
-    assign t_503 = (|t_502);
-    assign t_504 = t_500[1:0];
-    assign t_505 = t_499[3:0];
-    assign t_506 = t_505[3:2];
-    assign t_507 = (|t_506);
-    assign t_508 = t_505[1:0];
-    assign t_509 = t_485[15:0];
-    assign t_510 = t_509[15:8];
-    assign t_511 = (|t_510);
-    assign t_512 = t_510[7:4];
-    assign t_513 = (|t_512);
-    assign t_514 = t_512[3:2];
-    assign t_515 = (|t_514);
-    assign t_516 = t_512[1:0];
-    assign t_517 = t_510[3:0];
-    assign t_518 = t_517[3:2];
-    assign t_519 = (|t_518);
-    assign t_520 = t_517[1:0];
-    assign t_521 = t_509[7:0];
-    assign t_522 = t_521[7:4];
-    assign t_523 = (|t_522);
-    assign t_524 = t_522[3:2];
-    assign t_525 = (|t_524);
-    assign t_526 = t_522[1:0];
-    assign t_527 = t_521[3:0];
-    assign t_528 = t_527[3:2];
-    assign t_529 = (|t_528);
-    assign t_530 = t_527[1:0];
-    assign t_531 = (sum_d >> (dec_d_lead - 6'ha));
-    assign t_532 = {{2{cap_y_d[16]}}, cap_y_d};
-    assign t_533 = dec_d_delta[19];
-    assign t_534 = dec_d_delta[18:0];
-    assign t_535 = t_534[18:8];
-    assign t_536 = cur_uniforms[31:0];
-    assign t_537 = uniform_row[15:0];
-    assign t_538 = uniform_row[31:16];
-    assign t_539 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_425 = t_421[1:0];
+    assign t_426 = t_420[3:0];
+    assign t_427 = t_426[3:2];
+    assign t_428 = (|t_427);
+    assign t_429 = t_426[1:0];
+    assign t_430 = t_406[15:0];
+    assign t_431 = t_430[15:8];
+    assign t_432 = (|t_431);
+    assign t_433 = t_431[7:4];
+    assign t_434 = (|t_433);
+    assign t_435 = t_433[3:2];
+    assign t_436 = (|t_435);
+    assign t_437 = t_433[1:0];
+    assign t_438 = t_431[3:0];
+    assign t_439 = t_438[3:2];
+    assign t_440 = (|t_439);
+    assign t_441 = t_438[1:0];
+    assign t_442 = t_430[7:0];
+    assign t_443 = t_442[7:4];
+    assign t_444 = (|t_443);
+    assign t_445 = t_443[3:2];
+    assign t_446 = (|t_445);
+    assign t_447 = t_443[1:0];
+    assign t_448 = t_442[3:0];
+    assign t_449 = t_448[3:2];
+    assign t_450 = (|t_449);
+    assign t_451 = t_448[1:0];
+    assign t_452 = (sum_d >> (dec_d_lead - 6'ha));
+    assign t_453 = {{2{cap_y_d[16]}}, cap_y_d};
+    assign t_454 = dec_d_delta[19];
+    assign t_455 = dec_d_delta[18:0];
+    assign t_456 = t_455[18:8];
+    assign t_457 = cur_uniforms[31:0];
+    assign t_458 = uniform_row[15:0];
+    assign t_459 = uniform_row[31:16];
+    assign t_460 = (last_beat ? 12'h0 : (beat + 12'h1));
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -2783,99 +2737,102 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign pass_issue = ((state == 4'h4) | (state == 4'h6));
     assign a_base = t_4[15:0];
     assign a_last = (a_beat == 12'hbff);
-    assign b_control_mode = b_control[1:0];
-    assign c_t_max_y = (((t_108 | t_115) & ((~(t_122 | t_129)) | ($signed(t_136) < $signed(t_143)))) ? t_143 : t_136);
-    assign c_d_max_y = (((t_153 | t_160) & ((~(t_167 | t_174)) | ($signed(t_181) < $signed(t_188)))) ? t_188 : t_181);
-    assign c_control_mode = c_control[1:0];
-    assign d_streaming = (c_control_mode == 2'h0);
-    assign d_t_ref = (d_streaming ? {c_ref_t[10:0], 8'h0} : nu_t);
-    assign u_exp_t0_f = (t_192 ? 8'h0 : t_193[7:0]);
-    assign d_t_delta0 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_191[18]}}, t_191});
-    assign u_exp_t1_f = (t_196 ? 8'h0 : t_197[7:0]);
-    assign d_t_delta1 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_195[18]}}, t_195});
-    assign u_exp_t2_f = (t_200 ? 8'h0 : t_201[7:0]);
-    assign d_t_delta2 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_199[18]}}, t_199});
-    assign u_exp_t3_f = (t_204 ? 8'h0 : t_205[7:0]);
-    assign d_t_delta3 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_203[18]}}, t_203});
-    assign u_exp_t4_f = (t_208 ? 8'h0 : t_209[7:0]);
-    assign d_t_delta4 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_207[18]}}, t_207});
-    assign u_exp_t5_f = (t_212 ? 8'h0 : t_213[7:0]);
-    assign d_t_delta5 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_211[18]}}, t_211});
-    assign u_exp_t6_f = (t_216 ? 8'h0 : t_217[7:0]);
-    assign d_t_delta6 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_215[18]}}, t_215});
-    assign u_exp_t7_f = (t_220 ? 8'h0 : t_221[7:0]);
-    assign d_t_delta7 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_219[18]}}, t_219});
-    assign u_exp_t8_f = (t_224 ? 8'h0 : t_225[7:0]);
-    assign d_t_delta8 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_223[18]}}, t_223});
-    assign u_exp_t9_f = (t_228 ? 8'h0 : t_229[7:0]);
-    assign d_t_delta9 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_227[18]}}, t_227});
-    assign u_exp_t10_f = (t_232 ? 8'h0 : t_233[7:0]);
-    assign d_t_delta10 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_231[18]}}, t_231});
-    assign u_exp_t11_f = (t_236 ? 8'h0 : t_237[7:0]);
-    assign d_t_delta11 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_235[18]}}, t_235});
-    assign u_exp_t12_f = (t_240 ? 8'h0 : t_241[7:0]);
-    assign d_t_delta12 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_239[18]}}, t_239});
-    assign u_exp_t13_f = (t_244 ? 8'h0 : t_245[7:0]);
-    assign d_t_delta13 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_243[18]}}, t_243});
-    assign u_exp_t14_f = (t_248 ? 8'h0 : t_249[7:0]);
-    assign d_t_delta14 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_247[18]}}, t_247});
-    assign u_exp_t15_f = (t_252 ? 8'h0 : t_253[7:0]);
-    assign d_t_delta15 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_251[18]}}, t_251});
-    assign d_d_ref = (d_streaming ? {c_ref_d[10:0], 8'h0} : nu_d);
-    assign u_exp_d0_f = (t_256 ? 8'h0 : t_257[7:0]);
-    assign d_d_delta0 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_255[18]}}, t_255});
-    assign u_exp_d1_f = (t_260 ? 8'h0 : t_261[7:0]);
-    assign d_d_delta1 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_259[18]}}, t_259});
-    assign u_exp_d2_f = (t_264 ? 8'h0 : t_265[7:0]);
-    assign d_d_delta2 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_263[18]}}, t_263});
-    assign u_exp_d3_f = (t_268 ? 8'h0 : t_269[7:0]);
-    assign d_d_delta3 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_267[18]}}, t_267});
-    assign u_exp_d4_f = (t_272 ? 8'h0 : t_273[7:0]);
-    assign d_d_delta4 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_271[18]}}, t_271});
-    assign u_exp_d5_f = (t_276 ? 8'h0 : t_277[7:0]);
-    assign d_d_delta5 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_275[18]}}, t_275});
-    assign u_exp_d6_f = (t_280 ? 8'h0 : t_281[7:0]);
-    assign d_d_delta6 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_279[18]}}, t_279});
-    assign u_exp_d7_f = (t_284 ? 8'h0 : t_285[7:0]);
-    assign d_d_delta7 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_283[18]}}, t_283});
-    assign u_exp_d8_f = (t_288 ? 8'h0 : t_289[7:0]);
-    assign d_d_delta8 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_287[18]}}, t_287});
-    assign u_exp_d9_f = (t_292 ? 8'h0 : t_293[7:0]);
-    assign d_d_delta9 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_291[18]}}, t_291});
-    assign u_exp_d10_f = (t_296 ? 8'h0 : t_297[7:0]);
-    assign d_d_delta10 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_295[18]}}, t_295});
-    assign u_exp_d11_f = (t_300 ? 8'h0 : t_301[7:0]);
-    assign d_d_delta11 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_299[18]}}, t_299});
-    assign u_exp_d12_f = (t_304 ? 8'h0 : t_305[7:0]);
-    assign d_d_delta12 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_303[18]}}, t_303});
-    assign u_exp_d13_f = (t_308 ? 8'h0 : t_309[7:0]);
-    assign d_d_delta13 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_307[18]}}, t_307});
-    assign u_exp_d14_f = (t_312 ? 8'h0 : t_313[7:0]);
-    assign d_d_delta14 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_311[18]}}, t_311});
-    assign u_exp_d15_f = (t_316 ? 8'h0 : t_317[7:0]);
-    assign d_d_delta15 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_315[18]}}, t_315});
-    assign e_control_mode = e_control[1:0];
-    assign e_stream = (e_valid & (e_control_mode == 2'h0));
-    assign acc_t_rho = ((row_start | ($signed(rho_t) < $signed(e_ref_t))) ? e_ref_t : rho_t);
-    assign acc_t_old_shift = ({{1{acc_t_rho[16]}}, acc_t_rho} - {{1{rho_t[16]}}, rho_t});
-    assign acc_t_new_shift = ({{1{acc_t_rho[16]}}, acc_t_rho} - {{1{e_ref_t[16]}}, e_ref_t});
-    assign acc_d_rho = ((row_start | ($signed(rho_d) < $signed(e_ref_d))) ? e_ref_d : rho_d);
-    assign acc_d_old_shift = ({{1{acc_d_rho[16]}}, acc_d_rho} - {{1{rho_d[16]}}, rho_d});
-    assign acc_d_new_shift = ({{1{acc_d_rho[16]}}, acc_d_rho} - {{1{e_ref_d[16]}}, e_ref_d});
-    assign e_control_last = e_control[2];
+    assign a_first = (a_beat == 12'h0);
+    assign c_t_max_y = (((c1_t_mv2 | c1_t_mv3) & ((~(c1_t_mv0 | c1_t_mv1)) | ($signed(t_102) < $signed(t_103)))) ? t_103 : t_102);
+    assign c_d_max_y = (((c1_d_mv2 | c1_d_mv3) & ((~(c1_d_mv0 | c1_d_mv1)) | ($signed(t_106) < $signed(t_107)))) ? t_107 : t_106);
+    assign c2_control_mode = c2_control[1:0];
+    assign d_streaming = (c2_control_mode == 2'h0);
+    assign d_t_ref = (d_streaming ? {c2_ref_t[10:0], 8'h0} : nu_t);
+    assign u_exp_t0_f = (t_111 ? 8'h0 : t_112[7:0]);
+    assign d_t_delta0 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_110[18]}}, t_110});
+    assign u_exp_t1_f = (t_115 ? 8'h0 : t_116[7:0]);
+    assign d_t_delta1 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_114[18]}}, t_114});
+    assign u_exp_t2_f = (t_119 ? 8'h0 : t_120[7:0]);
+    assign d_t_delta2 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_118[18]}}, t_118});
+    assign u_exp_t3_f = (t_123 ? 8'h0 : t_124[7:0]);
+    assign d_t_delta3 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_122[18]}}, t_122});
+    assign u_exp_t4_f = (t_127 ? 8'h0 : t_128[7:0]);
+    assign d_t_delta4 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_126[18]}}, t_126});
+    assign u_exp_t5_f = (t_131 ? 8'h0 : t_132[7:0]);
+    assign d_t_delta5 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_130[18]}}, t_130});
+    assign u_exp_t6_f = (t_135 ? 8'h0 : t_136[7:0]);
+    assign d_t_delta6 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_134[18]}}, t_134});
+    assign u_exp_t7_f = (t_139 ? 8'h0 : t_140[7:0]);
+    assign d_t_delta7 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_138[18]}}, t_138});
+    assign u_exp_t8_f = (t_143 ? 8'h0 : t_144[7:0]);
+    assign d_t_delta8 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_142[18]}}, t_142});
+    assign u_exp_t9_f = (t_147 ? 8'h0 : t_148[7:0]);
+    assign d_t_delta9 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_146[18]}}, t_146});
+    assign u_exp_t10_f = (t_151 ? 8'h0 : t_152[7:0]);
+    assign d_t_delta10 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_150[18]}}, t_150});
+    assign u_exp_t11_f = (t_155 ? 8'h0 : t_156[7:0]);
+    assign d_t_delta11 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_154[18]}}, t_154});
+    assign u_exp_t12_f = (t_159 ? 8'h0 : t_160[7:0]);
+    assign d_t_delta12 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_158[18]}}, t_158});
+    assign u_exp_t13_f = (t_163 ? 8'h0 : t_164[7:0]);
+    assign d_t_delta13 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_162[18]}}, t_162});
+    assign u_exp_t14_f = (t_167 ? 8'h0 : t_168[7:0]);
+    assign d_t_delta14 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_166[18]}}, t_166});
+    assign u_exp_t15_f = (t_171 ? 8'h0 : t_172[7:0]);
+    assign d_t_delta15 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_170[18]}}, t_170});
+    assign d_d_ref = (d_streaming ? {c2_ref_d[10:0], 8'h0} : nu_d);
+    assign u_exp_d0_f = (t_175 ? 8'h0 : t_176[7:0]);
+    assign d_d_delta0 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_174[18]}}, t_174});
+    assign u_exp_d1_f = (t_179 ? 8'h0 : t_180[7:0]);
+    assign d_d_delta1 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_178[18]}}, t_178});
+    assign u_exp_d2_f = (t_183 ? 8'h0 : t_184[7:0]);
+    assign d_d_delta2 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_182[18]}}, t_182});
+    assign u_exp_d3_f = (t_187 ? 8'h0 : t_188[7:0]);
+    assign d_d_delta3 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_186[18]}}, t_186});
+    assign u_exp_d4_f = (t_191 ? 8'h0 : t_192[7:0]);
+    assign d_d_delta4 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_190[18]}}, t_190});
+    assign u_exp_d5_f = (t_195 ? 8'h0 : t_196[7:0]);
+    assign d_d_delta5 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_194[18]}}, t_194});
+    assign u_exp_d6_f = (t_199 ? 8'h0 : t_200[7:0]);
+    assign d_d_delta6 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_198[18]}}, t_198});
+    assign u_exp_d7_f = (t_203 ? 8'h0 : t_204[7:0]);
+    assign d_d_delta7 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_202[18]}}, t_202});
+    assign u_exp_d8_f = (t_207 ? 8'h0 : t_208[7:0]);
+    assign d_d_delta8 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_206[18]}}, t_206});
+    assign u_exp_d9_f = (t_211 ? 8'h0 : t_212[7:0]);
+    assign d_d_delta9 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_210[18]}}, t_210});
+    assign u_exp_d10_f = (t_215 ? 8'h0 : t_216[7:0]);
+    assign d_d_delta10 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_214[18]}}, t_214});
+    assign u_exp_d11_f = (t_219 ? 8'h0 : t_220[7:0]);
+    assign d_d_delta11 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_218[18]}}, t_218});
+    assign u_exp_d12_f = (t_223 ? 8'h0 : t_224[7:0]);
+    assign d_d_delta12 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_222[18]}}, t_222});
+    assign u_exp_d13_f = (t_227 ? 8'h0 : t_228[7:0]);
+    assign d_d_delta13 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_226[18]}}, t_226});
+    assign u_exp_d14_f = (t_231 ? 8'h0 : t_232[7:0]);
+    assign d_d_delta14 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_230[18]}}, t_230});
+    assign u_exp_d15_f = (t_235 ? 8'h0 : t_236[7:0]);
+    assign d_d_delta15 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_234[18]}}, t_234});
+    assign e2_control_mode = e2_control[1:0];
+    assign e2_stream = (e2_valid & (e2_control_mode == 2'h0));
+    assign e2_control_first = e2_control[19];
+    assign e3_control_mode = e3_control[1:0];
+    assign e3_stream = (e3_valid & (e3_control_mode == 2'h0));
+    assign e3_control_first = e3_control[19];
+    assign acc_t_rho = ((e2_control_first | ($signed(rho_t) < $signed(e2_ref_t))) ? e2_ref_t : rho_t);
+    assign acc_d_rho = ((e2_control_first | ($signed(rho_d) < $signed(e2_ref_d))) ? e2_ref_d : rho_d);
+    assign e1_control_mode = e1_control[1:0];
+    assign e3_control_last = e3_control[2];
+    assign row_done = (e3_stream & e3_control_last);
     assign residual_zero = (sum_w == 44'h0);
-    assign cdf_use_target = (residual_zero & (e_control_mode == 2'h2));
-    assign e_control_base = e_control[18:3];
+    assign cdf_use_target = (residual_zero & (e1_control_mode == 2'h2));
+    assign e1_control_last = e1_control[2];
+    assign e1_control_base = e1_control[18:3];
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign p_pass_b = (p4_valid & (p4_mode == 2'h2));
     assign cdf_total = (residual_zero ? sum_e : sum_w);
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign pass_a_done = (p_pass_a & p4_last);
     assign pass_b_done = (g2_valid & g2_last);
-    assign u_exp_x_t_f = (t_434 ? 8'h0 : t_435[7:0]);
-    assign dec_t_delta = ({{1{nu_t[18]}}, nu_t} - {{1{t_433[18]}}, t_433});
-    assign u_exp_x_d_f = (t_533 ? 8'h0 : t_534[7:0]);
-    assign dec_d_delta = ({{1{nu_d[18]}}, nu_d} - {{1{t_532[18]}}, t_532});
+    assign u_exp_x_t_f = (t_355 ? 8'h0 : t_356[7:0]);
+    assign dec_t_delta = ({{1{nu_t[18]}}, nu_t} - {{1{t_354[18]}}, t_354});
+    assign u_exp_x_d_f = (t_454 ? 8'h0 : t_455[7:0]);
+    assign dec_d_delta = ({{1{nu_d[18]}}, nu_d} - {{1{t_453[18]}}, t_453});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
     assign emit_last = (emit_index == accepted);
     assign can_push = ((~u_token_fifo_full) & ((~emit_last) | (~u_result_fifo_full)));
@@ -3098,7 +3055,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case ((cur_bad_gamma ? 3'h0 : cur_gamma))
             3'h0: begin
-                uniform_final = t_335;
+                uniform_final = t_256;
             end
             3'h1: begin
                 uniform_final = cur_uniforms[63:32];
@@ -3113,7 +3070,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final = cur_uniforms[159:128];
             end
             default: begin
-                uniform_final = t_335;
+                uniform_final = t_256;
             end
         endcase
     end
@@ -9281,7 +9238,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (row)
             3'h0: begin
-                uniform_row = t_536;
+                uniform_row = t_457;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -9296,7 +9253,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_536;
+                uniform_row = t_457;
             end
         endcase
     end
@@ -9319,7 +9276,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 4'h2: begin
-                    if ((e_stream & e_control_last)) begin
+                    if (row_done) begin
                         state <= 4'h3;
                     end
                 end
@@ -9433,18 +9390,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 4'h1: begin
                     if (beat_fire) begin
-                        beat <= t_539;
+                        beat <= t_460;
                     end
                 end
                 4'h4: begin
-                    beat <= t_539;
+                    beat <= t_460;
                 end
                 4'h6: begin
-                    beat <= t_539;
+                    beat <= t_460;
                 end
                 4'h9: begin
                     if (beat_fire) begin
-                        beat <= t_539;
+                        beat <= t_460;
                     end
                 end
                 default: begin
@@ -9533,61 +9490,38 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (e_stream) begin
+        if (e2_stream) begin
             rho_t <= acc_t_rho;
         end
     end
 
     always @(posedge aclk) begin
-        if (e_stream) begin
+        if (e2_stream) begin
             rho_d <= acc_d_rho;
         end
     end
 
     always @(posedge aclk) begin
-        if (e_stream) begin
-            sum_t <= (row_start ? e_beat_sum_t : (((18'h2c <= acc_t_old_shift) ? 44'h0 : (sum_t >> acc_t_old_shift[5:0])) + ((18'h2c <= acc_t_new_shift) ? 44'h0 : (e_beat_sum_t >> acc_t_new_shift[5:0]))));
+        if (e3_stream) begin
+            sum_t <= (e3_control_first ? e3_t_added : (((18'h2c <= e3_t_old_shift) ? 44'h0 : (sum_t >> e3_t_old_shift[5:0])) + e3_t_added));
         end
     end
 
     always @(posedge aclk) begin
-        if (e_stream) begin
-            sum_d <= (row_start ? e_beat_sum_d : (((18'h2c <= acc_d_old_shift) ? 44'h0 : (sum_d >> acc_d_old_shift[5:0])) + ((18'h2c <= acc_d_new_shift) ? 44'h0 : (e_beat_sum_d >> acc_d_new_shift[5:0]))));
+        if (e3_stream) begin
+            sum_d <= (e3_control_first ? e3_d_added : (((18'h2c <= e3_d_old_shift) ? 44'h0 : (sum_d >> e3_d_old_shift[5:0])) + e3_d_added));
         end
     end
 
     always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_start <= 1'h1;
-        end else begin
-            if (e_stream) begin
-                row_start <= e_control_last;
-            end
-            case (state)
-                4'h0: begin
-                    if (cmd_fire) begin
-                        row_start <= 1'h1;
-                    end
-                end
-                default: begin
-                end
-            endcase
+        if (((e1_valid & (e1_control_mode == 2'h0)) & e1_has_x)) begin
+            cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if (e_stream) begin
-            if (e_has_x) begin
-                cap_y_t <= e_x_y_t;
-            end
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (e_stream) begin
-            if (e_has_x) begin
-                cap_y_d <= e_x_y_d;
-            end
+        if (((e1_valid & (e1_control_mode == 2'h0)) & e1_has_x)) begin
+            cap_y_d <= e1_x_y_d;
         end
     end
 
@@ -9595,10 +9529,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (e_stream) begin
-                if (e_has_x) begin
-                    captured <= 1'h1;
-                end
+            if (((e1_valid & (e1_control_mode == 2'h0)) & e1_has_x)) begin
+                captured <= 1'h1;
             end
             case (state)
                 4'h0: begin
@@ -9629,7 +9561,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_334);
+            sum_w <= (sum_w + t_255);
         end
         case (state)
             4'h3: begin
@@ -9665,7 +9597,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_b) begin
-            cdf_prefix <= (cdf_prefix + t_334);
+            cdf_prefix <= (cdf_prefix + t_255);
         end
         case (state)
             4'h3: begin
@@ -9985,19 +9917,35 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        b_control <= {a_base, a_last, a_mode};
+        b1_control <= {a_first, a_base, a_last, a_mode};
     end
 
     always @(posedge aclk) begin
-        c_control <= b_control;
+        b2_control <= b1_control;
     end
 
     always @(posedge aclk) begin
-        d_control <= c_control;
+        c1_control <= b2_control;
     end
 
     always @(posedge aclk) begin
-        e_control <= d_control;
+        c2_control <= c1_control;
+    end
+
+    always @(posedge aclk) begin
+        d_control <= c2_control;
+    end
+
+    always @(posedge aclk) begin
+        e1_control <= d_control;
+    end
+
+    always @(posedge aclk) begin
+        e2_control <= e1_control;
+    end
+
+    always @(posedge aclk) begin
+        e3_control <= e2_control;
     end
 
     always @(posedge aclk) begin
@@ -10021,743 +9969,1183 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (!aresetn) begin
-            b_valid <= 1'h0;
-        end else begin
-            b_valid <= a_valid;
-        end
+        b1_t_p0 <= ({17'h0, a_target[15:0]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y0 <= t_7[40:24];
+        b1_t_p1 <= ({17'h0, a_target[31:16]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y1 <= t_10[40:24];
+        b1_t_p2 <= ({17'h0, a_target[47:32]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y2 <= t_13[40:24];
+        b1_t_p3 <= ({17'h0, a_target[63:48]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y3 <= t_16[40:24];
+        b1_t_p4 <= ({17'h0, a_target[79:64]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y4 <= t_19[40:24];
+        b1_t_p5 <= ({17'h0, a_target[95:80]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y5 <= t_22[40:24];
+        b1_t_p6 <= ({17'h0, a_target[111:96]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y6 <= t_25[40:24];
+        b1_t_p7 <= ({17'h0, a_target[127:112]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y7 <= t_28[40:24];
+        b1_t_p8 <= ({17'h0, a_target[143:128]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y8 <= t_31[40:24];
+        b1_t_p9 <= ({17'h0, a_target[159:144]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y9 <= t_34[40:24];
+        b1_t_p10 <= ({17'h0, a_target[175:160]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y10 <= t_37[40:24];
+        b1_t_p11 <= ({17'h0, a_target[191:176]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y11 <= t_40[40:24];
+        b1_t_p12 <= ({17'h0, a_target[207:192]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y12 <= t_43[40:24];
+        b1_t_p13 <= ({17'h0, a_target[223:208]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y13 <= t_46[40:24];
+        b1_t_p14 <= ({17'h0, a_target[239:224]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y14 <= t_49[40:24];
+        b1_t_p15 <= ({17'h0, a_target[255:240]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y15 <= t_52[40:24];
+        b1_d_p0 <= ({17'h0, a_draft[15:0]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y0 <= t_55[40:24];
+        b1_d_p1 <= ({17'h0, a_draft[31:16]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y1 <= t_58[40:24];
+        b1_d_p2 <= ({17'h0, a_draft[47:32]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y2 <= t_61[40:24];
+        b1_d_p3 <= ({17'h0, a_draft[63:48]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y3 <= t_64[40:24];
+        b1_d_p4 <= ({17'h0, a_draft[79:64]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y4 <= t_67[40:24];
+        b1_d_p5 <= ({17'h0, a_draft[95:80]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y5 <= t_70[40:24];
+        b1_d_p6 <= ({17'h0, a_draft[111:96]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y6 <= t_73[40:24];
+        b1_d_p7 <= ({17'h0, a_draft[127:112]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y7 <= t_76[40:24];
+        b1_d_p8 <= ({17'h0, a_draft[143:128]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y8 <= t_79[40:24];
+        b1_d_p9 <= ({17'h0, a_draft[159:144]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y9 <= t_82[40:24];
+        b1_d_p10 <= ({17'h0, a_draft[175:160]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y10 <= t_85[40:24];
+        b1_d_p11 <= ({17'h0, a_draft[191:176]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y11 <= t_88[40:24];
+        b1_d_p12 <= ({17'h0, a_draft[207:192]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y12 <= t_91[40:24];
+        b1_d_p13 <= ({17'h0, a_draft[223:208]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y13 <= t_94[40:24];
+        b1_d_p14 <= ({17'h0, a_draft[239:224]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y14 <= t_97[40:24];
-    end
-
-    always @(posedge aclk) begin
-        b_d_y15 <= t_100[40:24];
-    end
-
-    always @(posedge aclk) begin
-        b_lanes <= t_101;
-    end
-
-    always @(posedge aclk) begin
-        b_draft_lanes <= (t_101 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
-    end
-
-    always @(posedge aclk) begin
-        b_hit <= ({(({1'h0, a_base} + 17'hf) == {1'h0, row_token}), (({1'h0, a_base} + 17'he) == {1'h0, row_token}), (({1'h0, a_base} + 17'hd) == {1'h0, row_token}), (({1'h0, a_base} + 17'hc) == {1'h0, row_token}), (({1'h0, a_base} + 17'hb) == {1'h0, row_token}), (({1'h0, a_base} + 17'ha) == {1'h0, row_token}), (({1'h0, a_base} + 17'h9) == {1'h0, row_token}), (({1'h0, a_base} + 17'h8) == {1'h0, row_token}), (({1'h0, a_base} + 17'h7) == {1'h0, row_token}), (({1'h0, a_base} + 17'h6) == {1'h0, row_token}), (({1'h0, a_base} + 17'h5) == {1'h0, row_token}), (({1'h0, a_base} + 17'h4) == {1'h0, row_token}), (({1'h0, a_base} + 17'h3) == {1'h0, row_token}), (({1'h0, a_base} + 17'h2) == {1'h0, row_token}), (({1'h0, a_base} + 17'h1) == {1'h0, row_token}), (({1'h0, a_base} + 17'h0) == {1'h0, row_token})} & t_101);
+        b1_d_p15 <= ({17'h0, a_draft[255:240]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            c_valid <= 1'h0;
+            b1_valid <= 1'h0;
         end else begin
-            c_valid <= b_valid;
+            b1_valid <= a_valid;
         end
     end
 
     always @(posedge aclk) begin
-        c_t_y0 <= b_t_y0;
+        b1_lanes <= t_5;
     end
 
     always @(posedge aclk) begin
-        c_t_y1 <= b_t_y1;
+        b1_draft_lanes <= (t_5 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
     end
 
     always @(posedge aclk) begin
-        c_t_y2 <= b_t_y2;
+        b1_hit <= ({(({1'h0, a_base} + 17'hf) == {1'h0, row_token}), (({1'h0, a_base} + 17'he) == {1'h0, row_token}), (({1'h0, a_base} + 17'hd) == {1'h0, row_token}), (({1'h0, a_base} + 17'hc) == {1'h0, row_token}), (({1'h0, a_base} + 17'hb) == {1'h0, row_token}), (({1'h0, a_base} + 17'ha) == {1'h0, row_token}), (({1'h0, a_base} + 17'h9) == {1'h0, row_token}), (({1'h0, a_base} + 17'h8) == {1'h0, row_token}), (({1'h0, a_base} + 17'h7) == {1'h0, row_token}), (({1'h0, a_base} + 17'h6) == {1'h0, row_token}), (({1'h0, a_base} + 17'h5) == {1'h0, row_token}), (({1'h0, a_base} + 17'h4) == {1'h0, row_token}), (({1'h0, a_base} + 17'h3) == {1'h0, row_token}), (({1'h0, a_base} + 17'h2) == {1'h0, row_token}), (({1'h0, a_base} + 17'h1) == {1'h0, row_token}), (({1'h0, a_base} + 17'h0) == {1'h0, row_token})} & t_5);
     end
 
     always @(posedge aclk) begin
-        c_t_y3 <= b_t_y3;
+        b1_t_sign <= {a_target[255], a_target[239], a_target[223], a_target[207], a_target[191], a_target[175], a_target[159], a_target[143], a_target[127], a_target[111], a_target[95], a_target[79], a_target[63], a_target[47], a_target[31], a_target[15]};
     end
 
     always @(posedge aclk) begin
-        c_t_y4 <= b_t_y4;
+        b1_d_sign <= {a_draft[255], a_draft[239], a_draft[223], a_draft[207], a_draft[191], a_draft[175], a_draft[159], a_draft[143], a_draft[127], a_draft[111], a_draft[95], a_draft[79], a_draft[63], a_draft[47], a_draft[31], a_draft[15]};
     end
 
     always @(posedge aclk) begin
-        c_t_y5 <= b_t_y5;
+        b2_t_y0 <= t_6[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y6 <= b_t_y6;
+        b2_t_y1 <= t_7[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y7 <= b_t_y7;
+        b2_t_y2 <= t_8[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y8 <= b_t_y8;
+        b2_t_y3 <= t_9[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y9 <= b_t_y9;
+        b2_t_y4 <= t_10[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y10 <= b_t_y10;
+        b2_t_y5 <= t_11[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y11 <= b_t_y11;
+        b2_t_y6 <= t_12[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y12 <= b_t_y12;
+        b2_t_y7 <= t_13[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y13 <= b_t_y13;
+        b2_t_y8 <= t_14[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y14 <= b_t_y14;
+        b2_t_y9 <= t_15[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y15 <= b_t_y15;
+        b2_t_y10 <= t_16[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y0 <= b_d_y0;
+        b2_t_y11 <= t_17[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y1 <= b_d_y1;
+        b2_t_y12 <= t_18[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y2 <= b_d_y2;
+        b2_t_y13 <= t_19[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y3 <= b_d_y3;
+        b2_t_y14 <= t_20[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y4 <= b_d_y4;
+        b2_t_y15 <= t_21[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y5 <= b_d_y5;
+        b2_d_y0 <= t_22[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y6 <= b_d_y6;
+        b2_d_y1 <= t_23[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y7 <= b_d_y7;
+        b2_d_y2 <= t_24[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y8 <= b_d_y8;
+        b2_d_y3 <= t_25[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y9 <= b_d_y9;
+        b2_d_y4 <= t_26[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y10 <= b_d_y10;
+        b2_d_y5 <= t_27[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y11 <= b_d_y11;
+        b2_d_y6 <= t_28[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y12 <= b_d_y12;
+        b2_d_y7 <= t_29[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y13 <= b_d_y13;
+        b2_d_y8 <= t_30[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y14 <= b_d_y14;
+        b2_d_y9 <= t_31[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y15 <= b_d_y15;
+        b2_d_y10 <= t_32[32:16];
     end
 
     always @(posedge aclk) begin
-        c_lanes <= b_lanes;
+        b2_d_y11 <= t_33[32:16];
     end
 
     always @(posedge aclk) begin
-        c_draft_lanes <= b_draft_lanes;
+        b2_d_y12 <= t_34[32:16];
     end
 
     always @(posedge aclk) begin
-        c_hit <= b_hit;
+        b2_d_y13 <= t_35[32:16];
     end
 
     always @(posedge aclk) begin
-        c_ref_t <= (t_144 ? {{7{t_146[9]}}, t_146} : rho_t);
+        b2_d_y14 <= t_36[32:16];
     end
 
     always @(posedge aclk) begin
-        c_ref_d <= (t_144 ? {{7{t_190[9]}}, t_190} : rho_d);
+        b2_d_y15 <= t_37[32:16];
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            b2_valid <= 1'h0;
+        end else begin
+            b2_valid <= b1_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        b2_lanes <= b1_lanes;
+    end
+
+    always @(posedge aclk) begin
+        b2_draft_lanes <= b1_draft_lanes;
+    end
+
+    always @(posedge aclk) begin
+        b2_hit <= b1_hit;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_mv0 <= (t_40 | t_43);
+    end
+
+    always @(posedge aclk) begin
+        c1_t_my0 <= ((t_43 & ((~t_40) | ($signed(t_44) < $signed(t_45)))) ? t_45 : t_44);
+    end
+
+    always @(posedge aclk) begin
+        c1_t_mv1 <= (t_48 | t_51);
+    end
+
+    always @(posedge aclk) begin
+        c1_t_my1 <= ((t_51 & ((~t_48) | ($signed(t_52) < $signed(t_53)))) ? t_53 : t_52);
+    end
+
+    always @(posedge aclk) begin
+        c1_t_mv2 <= (t_56 | t_59);
+    end
+
+    always @(posedge aclk) begin
+        c1_t_my2 <= ((t_59 & ((~t_56) | ($signed(t_60) < $signed(t_61)))) ? t_61 : t_60);
+    end
+
+    always @(posedge aclk) begin
+        c1_t_mv3 <= (t_64 | t_67);
+    end
+
+    always @(posedge aclk) begin
+        c1_t_my3 <= ((t_67 & ((~t_64) | ($signed(t_68) < $signed(t_69)))) ? t_69 : t_68);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_mv0 <= (t_72 | t_75);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_my0 <= ((t_75 & ((~t_72) | ($signed(t_76) < $signed(t_77)))) ? t_77 : t_76);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_mv1 <= (t_80 | t_83);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_my1 <= ((t_83 & ((~t_80) | ($signed(t_84) < $signed(t_85)))) ? t_85 : t_84);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_mv2 <= (t_88 | t_91);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_my2 <= ((t_91 & ((~t_88) | ($signed(t_92) < $signed(t_93)))) ? t_93 : t_92);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_mv3 <= (t_96 | t_99);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_my3 <= ((t_99 & ((~t_96) | ($signed(t_100) < $signed(t_101)))) ? t_101 : t_100);
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y0 <= b2_t_y0;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y1 <= b2_t_y1;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y2 <= b2_t_y2;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y3 <= b2_t_y3;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y4 <= b2_t_y4;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y5 <= b2_t_y5;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y6 <= b2_t_y6;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y7 <= b2_t_y7;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y8 <= b2_t_y8;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y9 <= b2_t_y9;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y10 <= b2_t_y10;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y11 <= b2_t_y11;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y12 <= b2_t_y12;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y13 <= b2_t_y13;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y14 <= b2_t_y14;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y15 <= b2_t_y15;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y0 <= b2_d_y0;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y1 <= b2_d_y1;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y2 <= b2_d_y2;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y3 <= b2_d_y3;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y4 <= b2_d_y4;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y5 <= b2_d_y5;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y6 <= b2_d_y6;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y7 <= b2_d_y7;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y8 <= b2_d_y8;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y9 <= b2_d_y9;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y10 <= b2_d_y10;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y11 <= b2_d_y11;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y12 <= b2_d_y12;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y13 <= b2_d_y13;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y14 <= b2_d_y14;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y15 <= b2_d_y15;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            c1_valid <= 1'h0;
+        end else begin
+            c1_valid <= b2_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        c1_lanes <= b2_lanes;
+    end
+
+    always @(posedge aclk) begin
+        c1_draft_lanes <= b2_draft_lanes;
+    end
+
+    always @(posedge aclk) begin
+        c1_hit <= b2_hit;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y0 <= c1_t_y0;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y1 <= c1_t_y1;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y2 <= c1_t_y2;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y3 <= c1_t_y3;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y4 <= c1_t_y4;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y5 <= c1_t_y5;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y6 <= c1_t_y6;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y7 <= c1_t_y7;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y8 <= c1_t_y8;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y9 <= c1_t_y9;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y10 <= c1_t_y10;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y11 <= c1_t_y11;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y12 <= c1_t_y12;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y13 <= c1_t_y13;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y14 <= c1_t_y14;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y15 <= c1_t_y15;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y0 <= c1_d_y0;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y1 <= c1_d_y1;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y2 <= c1_d_y2;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y3 <= c1_d_y3;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y4 <= c1_d_y4;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y5 <= c1_d_y5;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y6 <= c1_d_y6;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y7 <= c1_d_y7;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y8 <= c1_d_y8;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y9 <= c1_d_y9;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y10 <= c1_d_y10;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y11 <= c1_d_y11;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y12 <= c1_d_y12;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y13 <= c1_d_y13;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y14 <= c1_d_y14;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y15 <= c1_d_y15;
+    end
+
+    always @(posedge aclk) begin
+        c2_ref_t <= {{7{t_105[9]}}, t_105};
+    end
+
+    always @(posedge aclk) begin
+        c2_ref_d <= {{7{t_109[9]}}, t_109};
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            c2_valid <= 1'h0;
+        end else begin
+            c2_valid <= c1_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        c2_lanes <= c1_lanes;
+    end
+
+    always @(posedge aclk) begin
+        c2_draft_lanes <= c1_draft_lanes;
+    end
+
+    always @(posedge aclk) begin
+        c2_hit <= c1_hit;
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             d_valid <= 1'h0;
         end else begin
-            d_valid <= c_valid;
+            d_valid <= c2_valid;
         end
     end
 
     always @(posedge aclk) begin
-        d_t_e0 <= (c_lanes[0] ? (((~t_192) & (11'h1c < t_194)) ? 29'h0 : (u_exp_t0_e >> (t_192 ? 5'h0 : t_194[4:0]))) : 29'h0);
+        d_t_e0 <= (c2_lanes[0] ? (((~t_111) & (11'h1c < t_113)) ? 29'h0 : (u_exp_t0_e >> (t_111 ? 5'h0 : t_113[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e1 <= (c_lanes[1] ? (((~t_196) & (11'h1c < t_198)) ? 29'h0 : (u_exp_t1_e >> (t_196 ? 5'h0 : t_198[4:0]))) : 29'h0);
+        d_t_e1 <= (c2_lanes[1] ? (((~t_115) & (11'h1c < t_117)) ? 29'h0 : (u_exp_t1_e >> (t_115 ? 5'h0 : t_117[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e2 <= (c_lanes[2] ? (((~t_200) & (11'h1c < t_202)) ? 29'h0 : (u_exp_t2_e >> (t_200 ? 5'h0 : t_202[4:0]))) : 29'h0);
+        d_t_e2 <= (c2_lanes[2] ? (((~t_119) & (11'h1c < t_121)) ? 29'h0 : (u_exp_t2_e >> (t_119 ? 5'h0 : t_121[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e3 <= (c_lanes[3] ? (((~t_204) & (11'h1c < t_206)) ? 29'h0 : (u_exp_t3_e >> (t_204 ? 5'h0 : t_206[4:0]))) : 29'h0);
+        d_t_e3 <= (c2_lanes[3] ? (((~t_123) & (11'h1c < t_125)) ? 29'h0 : (u_exp_t3_e >> (t_123 ? 5'h0 : t_125[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e4 <= (c_lanes[4] ? (((~t_208) & (11'h1c < t_210)) ? 29'h0 : (u_exp_t4_e >> (t_208 ? 5'h0 : t_210[4:0]))) : 29'h0);
+        d_t_e4 <= (c2_lanes[4] ? (((~t_127) & (11'h1c < t_129)) ? 29'h0 : (u_exp_t4_e >> (t_127 ? 5'h0 : t_129[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e5 <= (c_lanes[5] ? (((~t_212) & (11'h1c < t_214)) ? 29'h0 : (u_exp_t5_e >> (t_212 ? 5'h0 : t_214[4:0]))) : 29'h0);
+        d_t_e5 <= (c2_lanes[5] ? (((~t_131) & (11'h1c < t_133)) ? 29'h0 : (u_exp_t5_e >> (t_131 ? 5'h0 : t_133[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e6 <= (c_lanes[6] ? (((~t_216) & (11'h1c < t_218)) ? 29'h0 : (u_exp_t6_e >> (t_216 ? 5'h0 : t_218[4:0]))) : 29'h0);
+        d_t_e6 <= (c2_lanes[6] ? (((~t_135) & (11'h1c < t_137)) ? 29'h0 : (u_exp_t6_e >> (t_135 ? 5'h0 : t_137[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e7 <= (c_lanes[7] ? (((~t_220) & (11'h1c < t_222)) ? 29'h0 : (u_exp_t7_e >> (t_220 ? 5'h0 : t_222[4:0]))) : 29'h0);
+        d_t_e7 <= (c2_lanes[7] ? (((~t_139) & (11'h1c < t_141)) ? 29'h0 : (u_exp_t7_e >> (t_139 ? 5'h0 : t_141[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e8 <= (c_lanes[8] ? (((~t_224) & (11'h1c < t_226)) ? 29'h0 : (u_exp_t8_e >> (t_224 ? 5'h0 : t_226[4:0]))) : 29'h0);
+        d_t_e8 <= (c2_lanes[8] ? (((~t_143) & (11'h1c < t_145)) ? 29'h0 : (u_exp_t8_e >> (t_143 ? 5'h0 : t_145[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e9 <= (c_lanes[9] ? (((~t_228) & (11'h1c < t_230)) ? 29'h0 : (u_exp_t9_e >> (t_228 ? 5'h0 : t_230[4:0]))) : 29'h0);
+        d_t_e9 <= (c2_lanes[9] ? (((~t_147) & (11'h1c < t_149)) ? 29'h0 : (u_exp_t9_e >> (t_147 ? 5'h0 : t_149[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e10 <= (c_lanes[10] ? (((~t_232) & (11'h1c < t_234)) ? 29'h0 : (u_exp_t10_e >> (t_232 ? 5'h0 : t_234[4:0]))) : 29'h0);
+        d_t_e10 <= (c2_lanes[10] ? (((~t_151) & (11'h1c < t_153)) ? 29'h0 : (u_exp_t10_e >> (t_151 ? 5'h0 : t_153[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e11 <= (c_lanes[11] ? (((~t_236) & (11'h1c < t_238)) ? 29'h0 : (u_exp_t11_e >> (t_236 ? 5'h0 : t_238[4:0]))) : 29'h0);
+        d_t_e11 <= (c2_lanes[11] ? (((~t_155) & (11'h1c < t_157)) ? 29'h0 : (u_exp_t11_e >> (t_155 ? 5'h0 : t_157[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e12 <= (c_lanes[12] ? (((~t_240) & (11'h1c < t_242)) ? 29'h0 : (u_exp_t12_e >> (t_240 ? 5'h0 : t_242[4:0]))) : 29'h0);
+        d_t_e12 <= (c2_lanes[12] ? (((~t_159) & (11'h1c < t_161)) ? 29'h0 : (u_exp_t12_e >> (t_159 ? 5'h0 : t_161[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e13 <= (c_lanes[13] ? (((~t_244) & (11'h1c < t_246)) ? 29'h0 : (u_exp_t13_e >> (t_244 ? 5'h0 : t_246[4:0]))) : 29'h0);
+        d_t_e13 <= (c2_lanes[13] ? (((~t_163) & (11'h1c < t_165)) ? 29'h0 : (u_exp_t13_e >> (t_163 ? 5'h0 : t_165[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e14 <= (c_lanes[14] ? (((~t_248) & (11'h1c < t_250)) ? 29'h0 : (u_exp_t14_e >> (t_248 ? 5'h0 : t_250[4:0]))) : 29'h0);
+        d_t_e14 <= (c2_lanes[14] ? (((~t_167) & (11'h1c < t_169)) ? 29'h0 : (u_exp_t14_e >> (t_167 ? 5'h0 : t_169[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e15 <= (c_lanes[15] ? (((~t_252) & (11'h1c < t_254)) ? 29'h0 : (u_exp_t15_e >> (t_252 ? 5'h0 : t_254[4:0]))) : 29'h0);
+        d_t_e15 <= (c2_lanes[15] ? (((~t_171) & (11'h1c < t_173)) ? 29'h0 : (u_exp_t15_e >> (t_171 ? 5'h0 : t_173[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e0 <= (c_draft_lanes[0] ? (((~t_256) & (11'h1c < t_258)) ? 29'h0 : (u_exp_d0_e >> (t_256 ? 5'h0 : t_258[4:0]))) : 29'h0);
+        d_d_e0 <= (c2_draft_lanes[0] ? (((~t_175) & (11'h1c < t_177)) ? 29'h0 : (u_exp_d0_e >> (t_175 ? 5'h0 : t_177[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e1 <= (c_draft_lanes[1] ? (((~t_260) & (11'h1c < t_262)) ? 29'h0 : (u_exp_d1_e >> (t_260 ? 5'h0 : t_262[4:0]))) : 29'h0);
+        d_d_e1 <= (c2_draft_lanes[1] ? (((~t_179) & (11'h1c < t_181)) ? 29'h0 : (u_exp_d1_e >> (t_179 ? 5'h0 : t_181[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e2 <= (c_draft_lanes[2] ? (((~t_264) & (11'h1c < t_266)) ? 29'h0 : (u_exp_d2_e >> (t_264 ? 5'h0 : t_266[4:0]))) : 29'h0);
+        d_d_e2 <= (c2_draft_lanes[2] ? (((~t_183) & (11'h1c < t_185)) ? 29'h0 : (u_exp_d2_e >> (t_183 ? 5'h0 : t_185[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e3 <= (c_draft_lanes[3] ? (((~t_268) & (11'h1c < t_270)) ? 29'h0 : (u_exp_d3_e >> (t_268 ? 5'h0 : t_270[4:0]))) : 29'h0);
+        d_d_e3 <= (c2_draft_lanes[3] ? (((~t_187) & (11'h1c < t_189)) ? 29'h0 : (u_exp_d3_e >> (t_187 ? 5'h0 : t_189[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e4 <= (c_draft_lanes[4] ? (((~t_272) & (11'h1c < t_274)) ? 29'h0 : (u_exp_d4_e >> (t_272 ? 5'h0 : t_274[4:0]))) : 29'h0);
+        d_d_e4 <= (c2_draft_lanes[4] ? (((~t_191) & (11'h1c < t_193)) ? 29'h0 : (u_exp_d4_e >> (t_191 ? 5'h0 : t_193[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e5 <= (c_draft_lanes[5] ? (((~t_276) & (11'h1c < t_278)) ? 29'h0 : (u_exp_d5_e >> (t_276 ? 5'h0 : t_278[4:0]))) : 29'h0);
+        d_d_e5 <= (c2_draft_lanes[5] ? (((~t_195) & (11'h1c < t_197)) ? 29'h0 : (u_exp_d5_e >> (t_195 ? 5'h0 : t_197[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e6 <= (c_draft_lanes[6] ? (((~t_280) & (11'h1c < t_282)) ? 29'h0 : (u_exp_d6_e >> (t_280 ? 5'h0 : t_282[4:0]))) : 29'h0);
+        d_d_e6 <= (c2_draft_lanes[6] ? (((~t_199) & (11'h1c < t_201)) ? 29'h0 : (u_exp_d6_e >> (t_199 ? 5'h0 : t_201[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e7 <= (c_draft_lanes[7] ? (((~t_284) & (11'h1c < t_286)) ? 29'h0 : (u_exp_d7_e >> (t_284 ? 5'h0 : t_286[4:0]))) : 29'h0);
+        d_d_e7 <= (c2_draft_lanes[7] ? (((~t_203) & (11'h1c < t_205)) ? 29'h0 : (u_exp_d7_e >> (t_203 ? 5'h0 : t_205[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e8 <= (c_draft_lanes[8] ? (((~t_288) & (11'h1c < t_290)) ? 29'h0 : (u_exp_d8_e >> (t_288 ? 5'h0 : t_290[4:0]))) : 29'h0);
+        d_d_e8 <= (c2_draft_lanes[8] ? (((~t_207) & (11'h1c < t_209)) ? 29'h0 : (u_exp_d8_e >> (t_207 ? 5'h0 : t_209[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e9 <= (c_draft_lanes[9] ? (((~t_292) & (11'h1c < t_294)) ? 29'h0 : (u_exp_d9_e >> (t_292 ? 5'h0 : t_294[4:0]))) : 29'h0);
+        d_d_e9 <= (c2_draft_lanes[9] ? (((~t_211) & (11'h1c < t_213)) ? 29'h0 : (u_exp_d9_e >> (t_211 ? 5'h0 : t_213[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e10 <= (c_draft_lanes[10] ? (((~t_296) & (11'h1c < t_298)) ? 29'h0 : (u_exp_d10_e >> (t_296 ? 5'h0 : t_298[4:0]))) : 29'h0);
+        d_d_e10 <= (c2_draft_lanes[10] ? (((~t_215) & (11'h1c < t_217)) ? 29'h0 : (u_exp_d10_e >> (t_215 ? 5'h0 : t_217[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e11 <= (c_draft_lanes[11] ? (((~t_300) & (11'h1c < t_302)) ? 29'h0 : (u_exp_d11_e >> (t_300 ? 5'h0 : t_302[4:0]))) : 29'h0);
+        d_d_e11 <= (c2_draft_lanes[11] ? (((~t_219) & (11'h1c < t_221)) ? 29'h0 : (u_exp_d11_e >> (t_219 ? 5'h0 : t_221[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e12 <= (c_draft_lanes[12] ? (((~t_304) & (11'h1c < t_306)) ? 29'h0 : (u_exp_d12_e >> (t_304 ? 5'h0 : t_306[4:0]))) : 29'h0);
+        d_d_e12 <= (c2_draft_lanes[12] ? (((~t_223) & (11'h1c < t_225)) ? 29'h0 : (u_exp_d12_e >> (t_223 ? 5'h0 : t_225[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e13 <= (c_draft_lanes[13] ? (((~t_308) & (11'h1c < t_310)) ? 29'h0 : (u_exp_d13_e >> (t_308 ? 5'h0 : t_310[4:0]))) : 29'h0);
+        d_d_e13 <= (c2_draft_lanes[13] ? (((~t_227) & (11'h1c < t_229)) ? 29'h0 : (u_exp_d13_e >> (t_227 ? 5'h0 : t_229[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e14 <= (c_draft_lanes[14] ? (((~t_312) & (11'h1c < t_314)) ? 29'h0 : (u_exp_d14_e >> (t_312 ? 5'h0 : t_314[4:0]))) : 29'h0);
+        d_d_e14 <= (c2_draft_lanes[14] ? (((~t_231) & (11'h1c < t_233)) ? 29'h0 : (u_exp_d14_e >> (t_231 ? 5'h0 : t_233[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e15 <= (c_draft_lanes[15] ? (((~t_316) & (11'h1c < t_318)) ? 29'h0 : (u_exp_d15_e >> (t_316 ? 5'h0 : t_318[4:0]))) : 29'h0);
+        d_d_e15 <= (c2_draft_lanes[15] ? (((~t_235) & (11'h1c < t_237)) ? 29'h0 : (u_exp_d15_e >> (t_235 ? 5'h0 : t_237[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_hit <= c_hit;
+        d_hit <= c2_hit;
     end
 
     always @(posedge aclk) begin
-        d_ref_t <= c_ref_t;
+        d_ref_t <= c2_ref_t;
     end
 
     always @(posedge aclk) begin
-        d_ref_d <= c_ref_d;
+        d_ref_d <= c2_ref_d;
     end
 
     always @(posedge aclk) begin
-        d_x_y_t <= ((((((((((((((((17'h0 | (c_hit[0] ? c_t_y0 : 17'h0)) | (c_hit[1] ? c_t_y1 : 17'h0)) | (c_hit[2] ? c_t_y2 : 17'h0)) | (c_hit[3] ? c_t_y3 : 17'h0)) | (c_hit[4] ? c_t_y4 : 17'h0)) | (c_hit[5] ? c_t_y5 : 17'h0)) | (c_hit[6] ? c_t_y6 : 17'h0)) | (c_hit[7] ? c_t_y7 : 17'h0)) | (c_hit[8] ? c_t_y8 : 17'h0)) | (c_hit[9] ? c_t_y9 : 17'h0)) | (c_hit[10] ? c_t_y10 : 17'h0)) | (c_hit[11] ? c_t_y11 : 17'h0)) | (c_hit[12] ? c_t_y12 : 17'h0)) | (c_hit[13] ? c_t_y13 : 17'h0)) | (c_hit[14] ? c_t_y14 : 17'h0)) | (c_hit[15] ? c_t_y15 : 17'h0));
+        d_x_y_t <= ((((((((((((((((17'h0 | (c2_hit[0] ? c2_t_y0 : 17'h0)) | (c2_hit[1] ? c2_t_y1 : 17'h0)) | (c2_hit[2] ? c2_t_y2 : 17'h0)) | (c2_hit[3] ? c2_t_y3 : 17'h0)) | (c2_hit[4] ? c2_t_y4 : 17'h0)) | (c2_hit[5] ? c2_t_y5 : 17'h0)) | (c2_hit[6] ? c2_t_y6 : 17'h0)) | (c2_hit[7] ? c2_t_y7 : 17'h0)) | (c2_hit[8] ? c2_t_y8 : 17'h0)) | (c2_hit[9] ? c2_t_y9 : 17'h0)) | (c2_hit[10] ? c2_t_y10 : 17'h0)) | (c2_hit[11] ? c2_t_y11 : 17'h0)) | (c2_hit[12] ? c2_t_y12 : 17'h0)) | (c2_hit[13] ? c2_t_y13 : 17'h0)) | (c2_hit[14] ? c2_t_y14 : 17'h0)) | (c2_hit[15] ? c2_t_y15 : 17'h0));
     end
 
     always @(posedge aclk) begin
-        d_x_y_d <= ((((((((((((((((17'h0 | (c_hit[0] ? c_d_y0 : 17'h0)) | (c_hit[1] ? c_d_y1 : 17'h0)) | (c_hit[2] ? c_d_y2 : 17'h0)) | (c_hit[3] ? c_d_y3 : 17'h0)) | (c_hit[4] ? c_d_y4 : 17'h0)) | (c_hit[5] ? c_d_y5 : 17'h0)) | (c_hit[6] ? c_d_y6 : 17'h0)) | (c_hit[7] ? c_d_y7 : 17'h0)) | (c_hit[8] ? c_d_y8 : 17'h0)) | (c_hit[9] ? c_d_y9 : 17'h0)) | (c_hit[10] ? c_d_y10 : 17'h0)) | (c_hit[11] ? c_d_y11 : 17'h0)) | (c_hit[12] ? c_d_y12 : 17'h0)) | (c_hit[13] ? c_d_y13 : 17'h0)) | (c_hit[14] ? c_d_y14 : 17'h0)) | (c_hit[15] ? c_d_y15 : 17'h0));
+        d_x_y_d <= ((((((((((((((((17'h0 | (c2_hit[0] ? c2_d_y0 : 17'h0)) | (c2_hit[1] ? c2_d_y1 : 17'h0)) | (c2_hit[2] ? c2_d_y2 : 17'h0)) | (c2_hit[3] ? c2_d_y3 : 17'h0)) | (c2_hit[4] ? c2_d_y4 : 17'h0)) | (c2_hit[5] ? c2_d_y5 : 17'h0)) | (c2_hit[6] ? c2_d_y6 : 17'h0)) | (c2_hit[7] ? c2_d_y7 : 17'h0)) | (c2_hit[8] ? c2_d_y8 : 17'h0)) | (c2_hit[9] ? c2_d_y9 : 17'h0)) | (c2_hit[10] ? c2_d_y10 : 17'h0)) | (c2_hit[11] ? c2_d_y11 : 17'h0)) | (c2_hit[12] ? c2_d_y12 : 17'h0)) | (c2_hit[13] ? c2_d_y13 : 17'h0)) | (c2_hit[14] ? c2_d_y14 : 17'h0)) | (c2_hit[15] ? c2_d_y15 : 17'h0));
     end
 
     always @(posedge aclk) begin
-        e_w0 <= (final_bonus ? d_t_e0 : (cur_one_hot ? (d_hit[0] ? 29'h0 : d_t_e0) : ((d_d_e0 < d_t_e0) ? (d_t_e0 - d_d_e0) : 29'h0)));
+        e1_w0 <= (final_bonus ? d_t_e0 : (cur_one_hot ? (d_hit[0] ? 29'h0 : d_t_e0) : ((d_d_e0 < d_t_e0) ? (d_t_e0 - d_d_e0) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w1 <= (final_bonus ? d_t_e1 : (cur_one_hot ? (d_hit[1] ? 29'h0 : d_t_e1) : ((d_d_e1 < d_t_e1) ? (d_t_e1 - d_d_e1) : 29'h0)));
+        e1_w1 <= (final_bonus ? d_t_e1 : (cur_one_hot ? (d_hit[1] ? 29'h0 : d_t_e1) : ((d_d_e1 < d_t_e1) ? (d_t_e1 - d_d_e1) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w2 <= (final_bonus ? d_t_e2 : (cur_one_hot ? (d_hit[2] ? 29'h0 : d_t_e2) : ((d_d_e2 < d_t_e2) ? (d_t_e2 - d_d_e2) : 29'h0)));
+        e1_w2 <= (final_bonus ? d_t_e2 : (cur_one_hot ? (d_hit[2] ? 29'h0 : d_t_e2) : ((d_d_e2 < d_t_e2) ? (d_t_e2 - d_d_e2) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w3 <= (final_bonus ? d_t_e3 : (cur_one_hot ? (d_hit[3] ? 29'h0 : d_t_e3) : ((d_d_e3 < d_t_e3) ? (d_t_e3 - d_d_e3) : 29'h0)));
+        e1_w3 <= (final_bonus ? d_t_e3 : (cur_one_hot ? (d_hit[3] ? 29'h0 : d_t_e3) : ((d_d_e3 < d_t_e3) ? (d_t_e3 - d_d_e3) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w4 <= (final_bonus ? d_t_e4 : (cur_one_hot ? (d_hit[4] ? 29'h0 : d_t_e4) : ((d_d_e4 < d_t_e4) ? (d_t_e4 - d_d_e4) : 29'h0)));
+        e1_w4 <= (final_bonus ? d_t_e4 : (cur_one_hot ? (d_hit[4] ? 29'h0 : d_t_e4) : ((d_d_e4 < d_t_e4) ? (d_t_e4 - d_d_e4) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w5 <= (final_bonus ? d_t_e5 : (cur_one_hot ? (d_hit[5] ? 29'h0 : d_t_e5) : ((d_d_e5 < d_t_e5) ? (d_t_e5 - d_d_e5) : 29'h0)));
+        e1_w5 <= (final_bonus ? d_t_e5 : (cur_one_hot ? (d_hit[5] ? 29'h0 : d_t_e5) : ((d_d_e5 < d_t_e5) ? (d_t_e5 - d_d_e5) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w6 <= (final_bonus ? d_t_e6 : (cur_one_hot ? (d_hit[6] ? 29'h0 : d_t_e6) : ((d_d_e6 < d_t_e6) ? (d_t_e6 - d_d_e6) : 29'h0)));
+        e1_w6 <= (final_bonus ? d_t_e6 : (cur_one_hot ? (d_hit[6] ? 29'h0 : d_t_e6) : ((d_d_e6 < d_t_e6) ? (d_t_e6 - d_d_e6) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w7 <= (final_bonus ? d_t_e7 : (cur_one_hot ? (d_hit[7] ? 29'h0 : d_t_e7) : ((d_d_e7 < d_t_e7) ? (d_t_e7 - d_d_e7) : 29'h0)));
+        e1_w7 <= (final_bonus ? d_t_e7 : (cur_one_hot ? (d_hit[7] ? 29'h0 : d_t_e7) : ((d_d_e7 < d_t_e7) ? (d_t_e7 - d_d_e7) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w8 <= (final_bonus ? d_t_e8 : (cur_one_hot ? (d_hit[8] ? 29'h0 : d_t_e8) : ((d_d_e8 < d_t_e8) ? (d_t_e8 - d_d_e8) : 29'h0)));
+        e1_w8 <= (final_bonus ? d_t_e8 : (cur_one_hot ? (d_hit[8] ? 29'h0 : d_t_e8) : ((d_d_e8 < d_t_e8) ? (d_t_e8 - d_d_e8) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w9 <= (final_bonus ? d_t_e9 : (cur_one_hot ? (d_hit[9] ? 29'h0 : d_t_e9) : ((d_d_e9 < d_t_e9) ? (d_t_e9 - d_d_e9) : 29'h0)));
+        e1_w9 <= (final_bonus ? d_t_e9 : (cur_one_hot ? (d_hit[9] ? 29'h0 : d_t_e9) : ((d_d_e9 < d_t_e9) ? (d_t_e9 - d_d_e9) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w10 <= (final_bonus ? d_t_e10 : (cur_one_hot ? (d_hit[10] ? 29'h0 : d_t_e10) : ((d_d_e10 < d_t_e10) ? (d_t_e10 - d_d_e10) : 29'h0)));
+        e1_w10 <= (final_bonus ? d_t_e10 : (cur_one_hot ? (d_hit[10] ? 29'h0 : d_t_e10) : ((d_d_e10 < d_t_e10) ? (d_t_e10 - d_d_e10) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w11 <= (final_bonus ? d_t_e11 : (cur_one_hot ? (d_hit[11] ? 29'h0 : d_t_e11) : ((d_d_e11 < d_t_e11) ? (d_t_e11 - d_d_e11) : 29'h0)));
+        e1_w11 <= (final_bonus ? d_t_e11 : (cur_one_hot ? (d_hit[11] ? 29'h0 : d_t_e11) : ((d_d_e11 < d_t_e11) ? (d_t_e11 - d_d_e11) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w12 <= (final_bonus ? d_t_e12 : (cur_one_hot ? (d_hit[12] ? 29'h0 : d_t_e12) : ((d_d_e12 < d_t_e12) ? (d_t_e12 - d_d_e12) : 29'h0)));
+        e1_w12 <= (final_bonus ? d_t_e12 : (cur_one_hot ? (d_hit[12] ? 29'h0 : d_t_e12) : ((d_d_e12 < d_t_e12) ? (d_t_e12 - d_d_e12) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w13 <= (final_bonus ? d_t_e13 : (cur_one_hot ? (d_hit[13] ? 29'h0 : d_t_e13) : ((d_d_e13 < d_t_e13) ? (d_t_e13 - d_d_e13) : 29'h0)));
+        e1_w13 <= (final_bonus ? d_t_e13 : (cur_one_hot ? (d_hit[13] ? 29'h0 : d_t_e13) : ((d_d_e13 < d_t_e13) ? (d_t_e13 - d_d_e13) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w14 <= (final_bonus ? d_t_e14 : (cur_one_hot ? (d_hit[14] ? 29'h0 : d_t_e14) : ((d_d_e14 < d_t_e14) ? (d_t_e14 - d_d_e14) : 29'h0)));
+        e1_w14 <= (final_bonus ? d_t_e14 : (cur_one_hot ? (d_hit[14] ? 29'h0 : d_t_e14) : ((d_d_e14 < d_t_e14) ? (d_t_e14 - d_d_e14) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w15 <= (final_bonus ? d_t_e15 : (cur_one_hot ? (d_hit[15] ? 29'h0 : d_t_e15) : ((d_d_e15 < d_t_e15) ? (d_t_e15 - d_d_e15) : 29'h0)));
+        e1_w15 <= (final_bonus ? d_t_e15 : (cur_one_hot ? (d_hit[15] ? 29'h0 : d_t_e15) : ((d_d_e15 < d_t_e15) ? (d_t_e15 - d_d_e15) : 29'h0)));
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            e_valid <= 1'h0;
+            e1_valid <= 1'h0;
         end else begin
-            e_valid <= d_valid;
+            e1_valid <= d_valid;
         end
     end
 
     always @(posedge aclk) begin
-        e_ref_t <= d_ref_t;
+        e1_ref_t <= d_ref_t;
     end
 
     always @(posedge aclk) begin
-        e_ref_d <= d_ref_d;
+        e1_ref_d <= d_ref_d;
     end
 
     always @(posedge aclk) begin
-        e_beat_sum_t <= (((({15'h0, d_t_e0} + {15'h0, d_t_e1}) + ({15'h0, d_t_e2} + {15'h0, d_t_e3})) + (({15'h0, d_t_e4} + {15'h0, d_t_e5}) + ({15'h0, d_t_e6} + {15'h0, d_t_e7}))) + ((({15'h0, d_t_e8} + {15'h0, d_t_e9}) + ({15'h0, d_t_e10} + {15'h0, d_t_e11})) + (({15'h0, d_t_e12} + {15'h0, d_t_e13}) + ({15'h0, d_t_e14} + {15'h0, d_t_e15}))));
+        e1_t_s0 <= (({15'h0, d_t_e0} + {15'h0, d_t_e1}) + ({15'h0, d_t_e2} + {15'h0, d_t_e3}));
     end
 
     always @(posedge aclk) begin
-        e_beat_sum_d <= (((({15'h0, d_d_e0} + {15'h0, d_d_e1}) + ({15'h0, d_d_e2} + {15'h0, d_d_e3})) + (({15'h0, d_d_e4} + {15'h0, d_d_e5}) + ({15'h0, d_d_e6} + {15'h0, d_d_e7}))) + ((({15'h0, d_d_e8} + {15'h0, d_d_e9}) + ({15'h0, d_d_e10} + {15'h0, d_d_e11})) + (({15'h0, d_d_e12} + {15'h0, d_d_e13}) + ({15'h0, d_d_e14} + {15'h0, d_d_e15}))));
+        e1_t_s1 <= (({15'h0, d_t_e4} + {15'h0, d_t_e5}) + ({15'h0, d_t_e6} + {15'h0, d_t_e7}));
     end
 
     always @(posedge aclk) begin
-        e_x_y_t <= d_x_y_t;
+        e1_t_s2 <= (({15'h0, d_t_e8} + {15'h0, d_t_e9}) + ({15'h0, d_t_e10} + {15'h0, d_t_e11}));
     end
 
     always @(posedge aclk) begin
-        e_x_y_d <= d_x_y_d;
+        e1_t_s3 <= (({15'h0, d_t_e12} + {15'h0, d_t_e13}) + ({15'h0, d_t_e14} + {15'h0, d_t_e15}));
     end
 
     always @(posedge aclk) begin
-        e_has_x <= (|d_hit);
+        e1_d_s0 <= (({15'h0, d_d_e0} + {15'h0, d_d_e1}) + ({15'h0, d_d_e2} + {15'h0, d_d_e3}));
     end
 
     always @(posedge aclk) begin
-        e_t_e0 <= d_t_e0;
+        e1_d_s1 <= (({15'h0, d_d_e4} + {15'h0, d_d_e5}) + ({15'h0, d_d_e6} + {15'h0, d_d_e7}));
     end
 
     always @(posedge aclk) begin
-        e_t_e1 <= d_t_e1;
+        e1_d_s2 <= (({15'h0, d_d_e8} + {15'h0, d_d_e9}) + ({15'h0, d_d_e10} + {15'h0, d_d_e11}));
     end
 
     always @(posedge aclk) begin
-        e_t_e2 <= d_t_e2;
+        e1_d_s3 <= (({15'h0, d_d_e12} + {15'h0, d_d_e13}) + ({15'h0, d_d_e14} + {15'h0, d_d_e15}));
     end
 
     always @(posedge aclk) begin
-        e_t_e3 <= d_t_e3;
+        e1_t_e0 <= d_t_e0;
     end
 
     always @(posedge aclk) begin
-        e_t_e4 <= d_t_e4;
+        e1_t_e1 <= d_t_e1;
     end
 
     always @(posedge aclk) begin
-        e_t_e5 <= d_t_e5;
+        e1_t_e2 <= d_t_e2;
     end
 
     always @(posedge aclk) begin
-        e_t_e6 <= d_t_e6;
+        e1_t_e3 <= d_t_e3;
     end
 
     always @(posedge aclk) begin
-        e_t_e7 <= d_t_e7;
+        e1_t_e4 <= d_t_e4;
     end
 
     always @(posedge aclk) begin
-        e_t_e8 <= d_t_e8;
+        e1_t_e5 <= d_t_e5;
     end
 
     always @(posedge aclk) begin
-        e_t_e9 <= d_t_e9;
+        e1_t_e6 <= d_t_e6;
     end
 
     always @(posedge aclk) begin
-        e_t_e10 <= d_t_e10;
+        e1_t_e7 <= d_t_e7;
     end
 
     always @(posedge aclk) begin
-        e_t_e11 <= d_t_e11;
+        e1_t_e8 <= d_t_e8;
     end
 
     always @(posedge aclk) begin
-        e_t_e12 <= d_t_e12;
+        e1_t_e9 <= d_t_e9;
     end
 
     always @(posedge aclk) begin
-        e_t_e13 <= d_t_e13;
+        e1_t_e10 <= d_t_e10;
     end
 
     always @(posedge aclk) begin
-        e_t_e14 <= d_t_e14;
+        e1_t_e11 <= d_t_e11;
     end
 
     always @(posedge aclk) begin
-        e_t_e15 <= d_t_e15;
+        e1_t_e12 <= d_t_e12;
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_319;
+        e1_t_e13 <= d_t_e13;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_320 + t_319);
+        e1_t_e14 <= d_t_e14;
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_321 + t_320);
+        e1_t_e15 <= d_t_e15;
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_322 + t_321);
+        e1_x_y_t <= d_x_y_t;
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_323 + t_322);
+        e1_x_y_d <= d_x_y_d;
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_324 + t_323);
+        e1_has_x <= (|d_hit);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_325 + t_324);
+        if (!aresetn) begin
+            e2_valid <= 1'h0;
+        end else begin
+            e2_valid <= e1_valid;
+        end
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_326 + t_325);
+        e2_ref_t <= e1_ref_t;
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_327 + t_326);
+        e2_ref_d <= e1_ref_d;
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_328 + t_327);
+        e2_beat_sum_t <= ((e1_t_s0 + e1_t_s1) + (e1_t_s2 + e1_t_s3));
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_329 + t_328);
+        e2_beat_sum_d <= ((e1_d_s0 + e1_d_s1) + (e1_d_s2 + e1_d_s3));
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_330 + t_329);
+        if (!aresetn) begin
+            e3_valid <= 1'h0;
+        end else begin
+            e3_valid <= e2_valid;
+        end
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_331 + t_330);
+        e3_t_old_shift <= ({{1{acc_t_rho[16]}}, acc_t_rho} - {{1{rho_t[16]}}, rho_t});
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_332 + t_331);
+        e3_t_added <= ((18'h2c <= t_238) ? 44'h0 : (e2_beat_sum_t >> t_238[5:0]));
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_333 + t_332);
+        e3_d_old_shift <= ({{1{acc_d_rho[16]}}, acc_d_rho} - {{1{rho_d[16]}}, rho_d});
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (cdf_use_target ? e_t_e15 : e_w15)} + t_333);
+        e3_d_added <= ((18'h2c <= t_239) ? 44'h0 : (e2_beat_sum_d >> t_239[5:0]));
     end
 
     always @(posedge aclk) begin
-        p1_te0 <= ({15'h0, e_t_e0} + {15'h0, e_t_e1});
+        p1_q0 <= t_240;
     end
 
     always @(posedge aclk) begin
-        p1_te1 <= ({15'h0, e_t_e2} + {15'h0, e_t_e3});
+        p1_q1 <= (t_241 + t_240);
     end
 
     always @(posedge aclk) begin
-        p1_te2 <= ({15'h0, e_t_e4} + {15'h0, e_t_e5});
+        p1_q2 <= (t_242 + t_241);
     end
 
     always @(posedge aclk) begin
-        p1_te3 <= ({15'h0, e_t_e6} + {15'h0, e_t_e7});
+        p1_q3 <= (t_243 + t_242);
     end
 
     always @(posedge aclk) begin
-        p1_te4 <= ({15'h0, e_t_e8} + {15'h0, e_t_e9});
+        p1_q4 <= (t_244 + t_243);
     end
 
     always @(posedge aclk) begin
-        p1_te5 <= ({15'h0, e_t_e10} + {15'h0, e_t_e11});
+        p1_q5 <= (t_245 + t_244);
     end
 
     always @(posedge aclk) begin
-        p1_te6 <= ({15'h0, e_t_e12} + {15'h0, e_t_e13});
+        p1_q6 <= (t_246 + t_245);
     end
 
     always @(posedge aclk) begin
-        p1_te7 <= ({15'h0, e_t_e14} + {15'h0, e_t_e15});
+        p1_q7 <= (t_247 + t_246);
+    end
+
+    always @(posedge aclk) begin
+        p1_q8 <= (t_248 + t_247);
+    end
+
+    always @(posedge aclk) begin
+        p1_q9 <= (t_249 + t_248);
+    end
+
+    always @(posedge aclk) begin
+        p1_q10 <= (t_250 + t_249);
+    end
+
+    always @(posedge aclk) begin
+        p1_q11 <= (t_251 + t_250);
+    end
+
+    always @(posedge aclk) begin
+        p1_q12 <= (t_252 + t_251);
+    end
+
+    always @(posedge aclk) begin
+        p1_q13 <= (t_253 + t_252);
+    end
+
+    always @(posedge aclk) begin
+        p1_q14 <= (t_254 + t_253);
+    end
+
+    always @(posedge aclk) begin
+        p1_q15 <= ({5'h0, (cdf_use_target ? e1_t_e15 : e1_w15)} + t_254);
+    end
+
+    always @(posedge aclk) begin
+        p1_te0 <= ({15'h0, e1_t_e0} + {15'h0, e1_t_e1});
+    end
+
+    always @(posedge aclk) begin
+        p1_te1 <= ({15'h0, e1_t_e2} + {15'h0, e1_t_e3});
+    end
+
+    always @(posedge aclk) begin
+        p1_te2 <= ({15'h0, e1_t_e4} + {15'h0, e1_t_e5});
+    end
+
+    always @(posedge aclk) begin
+        p1_te3 <= ({15'h0, e1_t_e6} + {15'h0, e1_t_e7});
+    end
+
+    always @(posedge aclk) begin
+        p1_te4 <= ({15'h0, e1_t_e8} + {15'h0, e1_t_e9});
+    end
+
+    always @(posedge aclk) begin
+        p1_te5 <= ({15'h0, e1_t_e10} + {15'h0, e1_t_e11});
+    end
+
+    always @(posedge aclk) begin
+        p1_te6 <= ({15'h0, e1_t_e12} + {15'h0, e1_t_e13});
+    end
+
+    always @(posedge aclk) begin
+        p1_te7 <= ({15'h0, e1_t_e14} + {15'h0, e1_t_e15});
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             p1_valid <= 1'h0;
         end else begin
-            p1_valid <= e_valid;
+            p1_valid <= e1_valid;
         end
     end
 
     always @(posedge aclk) begin
-        p1_mode <= e_control_mode;
+        p1_mode <= e1_control_mode;
     end
 
     always @(posedge aclk) begin
-        p1_last <= e_control_last;
+        p1_last <= e1_control_last;
     end
 
     always @(posedge aclk) begin
-        p1_base <= e_control_base;
+        p1_base <= e1_control_base;
     end
 
     always @(posedge aclk) begin
@@ -11041,27 +11429,27 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p0 <= ({16'h0, t_336} * {16'h0, cdf_total[15:0]});
+        cdf_thr_p0 <= ({16'h0, t_257} * {16'h0, cdf_total[15:0]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p1 <= ({16'h0, t_336} * {16'h0, cdf_total[31:16]});
+        cdf_thr_p1 <= ({16'h0, t_257} * {16'h0, cdf_total[31:16]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p2 <= ({12'h0, t_336} * {16'h0, cdf_total[43:32]});
+        cdf_thr_p2 <= ({12'h0, t_257} * {16'h0, cdf_total[43:32]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p3 <= ({16'h0, t_337} * {16'h0, cdf_total[15:0]});
+        cdf_thr_p3 <= ({16'h0, t_258} * {16'h0, cdf_total[15:0]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p4 <= ({16'h0, t_337} * {16'h0, cdf_total[31:16]});
+        cdf_thr_p4 <= ({16'h0, t_258} * {16'h0, cdf_total[31:16]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p5 <= ({12'h0, t_337} * {16'h0, cdf_total[43:32]});
+        cdf_thr_p5 <= ({12'h0, t_258} * {16'h0, cdf_total[43:32]});
     end
 
     always @(posedge aclk) begin
@@ -11189,11 +11577,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_340, (t_340 ? {t_342, (t_342 ? {t_344, (t_344 ? {t_346, (t_346 ? {t_348, (t_348 ? t_347[1] : t_349[1])} : {t_352, (t_352 ? t_351[1] : t_353[1])})} : {t_356, (t_356 ? {t_358, (t_358 ? t_357[1] : t_359[1])} : {t_362, (t_362 ? t_361[1] : t_363[1])})})} : {t_366, (t_366 ? {t_368, (t_368 ? {t_370, (t_370 ? t_369[1] : t_371[1])} : {t_374, (t_374 ? t_373[1] : t_375[1])})} : {t_378, (t_378 ? {t_380, (t_380 ? t_379[1] : t_381[1])} : {t_384, (t_384 ? t_383[1] : t_385[1])})})})} : {t_388, (t_388 ? {t_390, (t_390 ? {t_392, (t_392 ? {t_394, (t_394 ? t_393[1] : t_395[1])} : {t_398, (t_398 ? t_397[1] : t_399[1])})} : {t_402, (t_402 ? {t_404, (t_404 ? t_403[1] : t_405[1])} : {t_408, (t_408 ? t_407[1] : t_409[1])})})} : {t_412, (t_412 ? {t_414, (t_414 ? {t_416, (t_416 ? t_415[1] : t_417[1])} : {t_420, (t_420 ? t_419[1] : t_421[1])})} : {t_424, (t_424 ? {t_426, (t_426 ? t_425[1] : t_427[1])} : {t_430, (t_430 ? t_429[1] : t_431[1])})})})})};
+        dec_t_lead <= {t_261, (t_261 ? {t_263, (t_263 ? {t_265, (t_265 ? {t_267, (t_267 ? {t_269, (t_269 ? t_268[1] : t_270[1])} : {t_273, (t_273 ? t_272[1] : t_274[1])})} : {t_277, (t_277 ? {t_279, (t_279 ? t_278[1] : t_280[1])} : {t_283, (t_283 ? t_282[1] : t_284[1])})})} : {t_287, (t_287 ? {t_289, (t_289 ? {t_291, (t_291 ? t_290[1] : t_292[1])} : {t_295, (t_295 ? t_294[1] : t_296[1])})} : {t_299, (t_299 ? {t_301, (t_301 ? t_300[1] : t_302[1])} : {t_305, (t_305 ? t_304[1] : t_306[1])})})})} : {t_309, (t_309 ? {t_311, (t_311 ? {t_313, (t_313 ? {t_315, (t_315 ? t_314[1] : t_316[1])} : {t_319, (t_319 ? t_318[1] : t_320[1])})} : {t_323, (t_323 ? {t_325, (t_325 ? t_324[1] : t_326[1])} : {t_329, (t_329 ? t_328[1] : t_330[1])})})} : {t_333, (t_333 ? {t_335, (t_335 ? {t_337, (t_337 ? t_336[1] : t_338[1])} : {t_341, (t_341 ? t_340[1] : t_342[1])})} : {t_345, (t_345 ? {t_347, (t_347 ? t_346[1] : t_348[1])} : {t_351, (t_351 ? t_350[1] : t_352[1])})})})})};
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_432[9:0];
+        dec_t_index <= t_353[9:0];
     end
 
     always @(posedge aclk) begin
@@ -11201,15 +11589,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px <= (captured ? (((~t_434) & (11'h1c < t_436)) ? 29'h0 : (u_exp_x_t_e >> (t_434 ? 5'h0 : t_436[4:0]))) : 29'h0);
+        dec_t_px <= (captured ? (((~t_355) & (11'h1c < t_357)) ? 29'h0 : (u_exp_x_t_e >> (t_355 ? 5'h0 : t_357[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_439, (t_439 ? {t_441, (t_441 ? {t_443, (t_443 ? {t_445, (t_445 ? {t_447, (t_447 ? t_446[1] : t_448[1])} : {t_451, (t_451 ? t_450[1] : t_452[1])})} : {t_455, (t_455 ? {t_457, (t_457 ? t_456[1] : t_458[1])} : {t_461, (t_461 ? t_460[1] : t_462[1])})})} : {t_465, (t_465 ? {t_467, (t_467 ? {t_469, (t_469 ? t_468[1] : t_470[1])} : {t_473, (t_473 ? t_472[1] : t_474[1])})} : {t_477, (t_477 ? {t_479, (t_479 ? t_478[1] : t_480[1])} : {t_483, (t_483 ? t_482[1] : t_484[1])})})})} : {t_487, (t_487 ? {t_489, (t_489 ? {t_491, (t_491 ? {t_493, (t_493 ? t_492[1] : t_494[1])} : {t_497, (t_497 ? t_496[1] : t_498[1])})} : {t_501, (t_501 ? {t_503, (t_503 ? t_502[1] : t_504[1])} : {t_507, (t_507 ? t_506[1] : t_508[1])})})} : {t_511, (t_511 ? {t_513, (t_513 ? {t_515, (t_515 ? t_514[1] : t_516[1])} : {t_519, (t_519 ? t_518[1] : t_520[1])})} : {t_523, (t_523 ? {t_525, (t_525 ? t_524[1] : t_526[1])} : {t_529, (t_529 ? t_528[1] : t_530[1])})})})})};
+        dec_d_lead <= {t_360, (t_360 ? {t_362, (t_362 ? {t_364, (t_364 ? {t_366, (t_366 ? {t_368, (t_368 ? t_367[1] : t_369[1])} : {t_372, (t_372 ? t_371[1] : t_373[1])})} : {t_376, (t_376 ? {t_378, (t_378 ? t_377[1] : t_379[1])} : {t_382, (t_382 ? t_381[1] : t_383[1])})})} : {t_386, (t_386 ? {t_388, (t_388 ? {t_390, (t_390 ? t_389[1] : t_391[1])} : {t_394, (t_394 ? t_393[1] : t_395[1])})} : {t_398, (t_398 ? {t_400, (t_400 ? t_399[1] : t_401[1])} : {t_404, (t_404 ? t_403[1] : t_405[1])})})})} : {t_408, (t_408 ? {t_410, (t_410 ? {t_412, (t_412 ? {t_414, (t_414 ? t_413[1] : t_415[1])} : {t_418, (t_418 ? t_417[1] : t_419[1])})} : {t_422, (t_422 ? {t_424, (t_424 ? t_423[1] : t_425[1])} : {t_428, (t_428 ? t_427[1] : t_429[1])})})} : {t_432, (t_432 ? {t_434, (t_434 ? {t_436, (t_436 ? t_435[1] : t_437[1])} : {t_440, (t_440 ? t_439[1] : t_441[1])})} : {t_444, (t_444 ? {t_446, (t_446 ? t_445[1] : t_447[1])} : {t_450, (t_450 ? t_449[1] : t_451[1])})})})})};
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_531[9:0];
+        dec_d_index <= t_452[9:0];
     end
 
     always @(posedge aclk) begin
@@ -11217,23 +11605,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px <= (captured ? (((~t_533) & (11'h1c < t_535)) ? 29'h0 : (u_exp_x_d_e >> (t_533 ? 5'h0 : t_535[4:0]))) : 29'h0);
+        dec_d_px <= (captured ? (((~t_454) & (11'h1c < t_456)) ? 29'h0 : (u_exp_x_d_e >> (t_454 ? 5'h0 : t_456[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p0 <= ({16'h0, t_537} * {16'h0, accept_x_d[15:0]});
+        accept_lhs_p0 <= ({16'h0, t_458} * {16'h0, accept_x_d[15:0]});
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p1 <= ({13'h0, t_537} * {16'h0, accept_x_d[28:16]});
+        accept_lhs_p1 <= ({13'h0, t_458} * {16'h0, accept_x_d[28:16]});
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p2 <= ({16'h0, t_538} * {16'h0, accept_x_d[15:0]});
+        accept_lhs_p2 <= ({16'h0, t_459} * {16'h0, accept_x_d[15:0]});
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p3 <= ({13'h0, t_538} * {16'h0, accept_x_d[28:16]});
+        accept_lhs_p3 <= ({13'h0, t_459} * {16'h0, accept_x_d[28:16]});
     end
 
     always @(posedge aclk) begin
@@ -11291,7 +11679,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 4'h2: begin
-                    if ((e_stream & e_control_last)) begin
+                    if (row_done) begin
                         decide_cycle <= 4'h0;
                     end
                 end
@@ -11317,7 +11705,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, cdf_thr_s3_0[31:0], dec_t_scale[18:11], dec_d_scale[18:11], accept_lhs_s2_0[31:0], t_1[32], t_2[32], t_4[30:16], t_6[41], t_7[23:0], t_7[41], t_9[41], t_10[23:0], t_10[41], t_12[41], t_13[23:0], t_13[41], t_15[41], t_16[23:0], t_16[41], t_18[41], t_19[23:0], t_19[41], t_21[41], t_22[23:0], t_22[41], t_24[41], t_25[23:0], t_25[41], t_27[41], t_28[23:0], t_28[41], t_30[41], t_31[23:0], t_31[41], t_33[41], t_34[23:0], t_34[41], t_36[41], t_37[23:0], t_37[41], t_39[41], t_40[23:0], t_40[41], t_42[41], t_43[23:0], t_43[41], t_45[41], t_46[23:0], t_46[41], t_48[41], t_49[23:0], t_49[41], t_51[41], t_52[23:0], t_52[41], t_54[41], t_55[23:0], t_55[41], t_57[41], t_58[23:0], t_58[41], t_60[41], t_61[23:0], t_61[41], t_63[41], t_64[23:0], t_64[41], t_66[41], t_67[23:0], t_67[41], t_69[41], t_70[23:0], t_70[41], t_72[41], t_73[23:0], t_73[41], t_75[41], t_76[23:0], t_76[41], t_78[41], t_79[23:0], t_79[41], t_81[41], t_82[23:0], t_82[41], t_84[41], t_85[23:0], t_85[41], t_87[41], t_88[23:0], t_88[41], t_90[41], t_91[23:0], t_91[41], t_93[41], t_94[23:0], t_94[41], t_96[41], t_97[23:0], t_97[41], t_99[41], t_100[23:0], t_100[41], t_145[7:0], t_189[7:0], t_349[0], t_353[0], t_359[0], t_363[0], t_371[0], t_375[0], t_381[0], t_385[0], t_395[0], t_399[0], t_405[0], t_409[0], t_417[0], t_421[0], t_427[0], t_431[0], t_432[43:10], t_448[0], t_452[0], t_458[0], t_462[0], t_470[0], t_474[0], t_480[0], t_484[0], t_494[0], t_498[0], t_504[0], t_508[0], t_516[0], t_520[0], t_526[0], t_530[0], t_531[43:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, e3_control[18:3], cdf_thr_s3_0[31:0], dec_t_scale[18:11], dec_d_scale[18:11], accept_lhs_s2_0[31:0], t_1[32], t_2[32], t_4[30:16], t_6[15:0], t_6[33], t_7[15:0], t_7[33], t_8[15:0], t_8[33], t_9[15:0], t_9[33], t_10[15:0], t_10[33], t_11[15:0], t_11[33], t_12[15:0], t_12[33], t_13[15:0], t_13[33], t_14[15:0], t_14[33], t_15[15:0], t_15[33], t_16[15:0], t_16[33], t_17[15:0], t_17[33], t_18[15:0], t_18[33], t_19[15:0], t_19[33], t_20[15:0], t_20[33], t_21[15:0], t_21[33], t_22[15:0], t_22[33], t_23[15:0], t_23[33], t_24[15:0], t_24[33], t_25[15:0], t_25[33], t_26[15:0], t_26[33], t_27[15:0], t_27[33], t_28[15:0], t_28[33], t_29[15:0], t_29[33], t_30[15:0], t_30[33], t_31[15:0], t_31[33], t_32[15:0], t_32[33], t_33[15:0], t_33[33], t_34[15:0], t_34[33], t_35[15:0], t_35[33], t_36[15:0], t_36[33], t_37[15:0], t_37[33], t_104[7:0], t_108[7:0], t_270[0], t_274[0], t_280[0], t_284[0], t_292[0], t_296[0], t_302[0], t_306[0], t_316[0], t_320[0], t_326[0], t_330[0], t_338[0], t_342[0], t_348[0], t_352[0], t_353[43:10], t_369[0], t_373[0], t_379[0], t_383[0], t_391[0], t_395[0], t_401[0], t_405[0], t_415[0], t_419[0], t_425[0], t_429[0], t_437[0], t_441[0], t_447[0], t_451[0], t_452[43:10]};
 endmodule
 
 `resetall
