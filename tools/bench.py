@@ -101,6 +101,46 @@ def synth_clock(reports_dir, gamma_max, vocab, lanes):
     return None, None, None
 
 
+def synth_candidates(reports_dir, vocab, min_gamma):
+    """Every greedy fp16 configuration `make synth` placed and routed that can run these rounds: Γ ≥ the traces' γ
+    and the traces' token width (the cycles depend on V and L only; Fmax was measured at the report's V)."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(reports_dir, "synth-g*_l*_fp16*.json"))):
+        r = json.load(open(path))
+        c = r.get("config", {})
+        if (r.get("status") == "ok" and r.get("mode", c.get("mode")) in ("greedy", "chain")
+                and c.get("gamma_max", 0) >= min_gamma and (c.get("vocab", 0) - 1).bit_length() == (vocab - 1).bit_length()):
+            out.append({**r, "path": path})
+    return out
+
+
+def best_hardware(candidates, by_lanes, tokens):
+    """The fastest measured configuration: verified tokens/s = tokens / cycles(L) × its median Fmax."""
+    cycles = {b["lanes"]: b["cycles"] for b in by_lanes}
+    best = None
+    for r in candidates:
+        c = r["config"]
+        if c["lanes"] not in cycles:
+            continue
+        rate = reportlib.tokens_per_s(tokens, cycles[c["lanes"]], r["fmax_mhz"])
+        if best is None or rate > best["tokens_per_s"]:
+            best = {"lanes": c["lanes"], "gamma_max": c["gamma_max"], "vocab": c["vocab"], "format": c["format"],
+                    "device": r["device"], "clock_mhz": r["fmax_mhz"], "tokens_per_s": rate,
+                    "cycles": cycles[c["lanes"]], "clock_source": f"measured: {r['fmax_source']}",
+                    "synth_report": os.path.relpath(r["path"], ROOT)}
+    return best
+
+
+def pipeline_depth(bin_dir, vocab, lanes, gamma_max):
+    """D of the greedy unit from the generator's layout export (the one definition of it)."""
+    cmd = [os.path.join(bin_dir, "hadesgen"), "--gamma", str(gamma_max), "--vocab", str(vocab), "--lanes", str(lanes),
+           "--format", "fp16", "--layout", "json"]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()[-500:]}")
+    return json.loads(p.stdout)["pipeline_depth"]
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # software baselines
 
@@ -221,7 +261,8 @@ def main():
                  "clock_source_short": synth["short_source"] if synth else clock_source, "cycles": cycles,
                  "cycle_efficiency": hw["cycle_efficiency"], "tokens_per_s": hw["tokens_per_s"],
                  "tokens_per_s_large_fpga": hw["tokens_per_s_large_fpga"]}]
-    for lanes in a.extra_lanes:
+    candidates = synth_candidates(a.reports, vocab, max(int(t["gamma"].max()) for t in traces))
+    for lanes in sorted(set(a.extra_lanes) | {r["config"]["lanes"] for r in candidates}):
         if lanes == a.lanes:
             continue
         f_l, src_l, syn_l = synth_clock(a.reports, a.gamma_max, vocab, lanes)
@@ -241,6 +282,7 @@ def main():
                          "tokens_per_s": reportlib.tokens_per_s(tokens, cyc, f_l),
                          "tokens_per_s_large_fpga": reportlib.tokens_per_s(tokens, cyc, a.large_fpga_mhz)})
     hw["by_lanes"] = by_lanes
+    best_hw = best_hardware(candidates, by_lanes, tokens)
 
     # ---------------- software
     results = {}
@@ -321,7 +363,7 @@ def main():
 
     # ---------------- outputs
     B = -(-vocab // a.lanes)
-    D = (a.lanes - 1).bit_length() + 3
+    D = pipeline_depth(a.bin, vocab, a.lanes, a.gamma_max)
     out = {
         "config": {"vocab": vocab, "lanes": a.lanes, "gamma_max": a.gamma_max, "format": "fp16",
                    "beats_per_row": B, "latency_D": D},
@@ -337,6 +379,9 @@ def main():
         "cpp_fp32_tokens_per_s": results.get("cpp_fp32", {}).get("tokens_per_s"),
         "swift_golden_tokens_per_s": results.get("swift_golden", {}).get("tokens_per_s"),
         "ratios_hw_over": {k: hw["tokens_per_s"] / v["tokens_per_s"] for k, v in results.items()},
+        "best_hw": best_hw,
+        "ratios_best_hw_over": ({k: best_hw["tokens_per_s"] / v["tokens_per_s"] for k, v in results.items()}
+                                if best_hw else None),
         "hardware": hw, "software": results,
         "alpha": alpha, "alpha_source": "maximum likelihood over the greedy rounds (truncated geometric: "
                                         "α̂ = Σn / (Σn + #rounds with n < γ))", "alpha_per_trace": per_trace_alpha,
@@ -347,6 +392,7 @@ def main():
     }
     json.dump(out, open(os.path.join(a.reports, "bench.json"), "w"), indent=1)
     write_charts(out, a.reports, sims)
+    write_figure2(out, a.reports)
     with open(os.path.join(a.reports, "bench.md"), "w") as f:
         f.write(markdown(out))
     print(open(os.path.join(a.reports, "bench.md")).read())
@@ -384,6 +430,25 @@ def write_charts(out, reports_dir, sims):
                                              "speedup (expected tokens / (γc+1))"))
 
 
+def write_figure2(out, reports_dir):
+    """Like the paper's Figure 2: verified tokens/s per implementation, log scale, the clocks in the caption."""
+    hw = out["hardware"]
+    bars = [(f"HW L={b['lanes']} @ {b['clock_mhz']:.0f} MHz", b["tokens_per_s"]) for b in hw["by_lanes"]]
+    best = out.get("best_hw")
+    if best:
+        bars.append((f"best HW L={best['lanes']} Γ={best['gamma_max']} @ {best['clock_mhz']:.0f} MHz",
+                     best["tokens_per_s"]))
+    names = {"cpp_fp16": "C fp16 (1 core)", "cpp_fp32": "C fp32 (1 core)", "numpy_fp32": "numpy fp32",
+             "numpy_fp16": "numpy fp16", "swift_golden": "Swift golden"}
+    bars += [(names.get(k, k), v["tokens_per_s"]) for k, v in out["software"].items()]
+    clocks = "; ".join(f"L={b['lanes']}: {b['clock_source_short']}" for b in hw["by_lanes"])
+    caption = [f"Hardware clocks: {clocks}" + (f"; best: {best['synth_report']} ({best['device']})" if best else ""),
+               "Software: the same rounds on one CPU core of this machine (medians); no data movement counted."]
+    with open(os.path.join(reports_dir, "tokens_per_s.svg"), "w") as f:
+        f.write(reportlib.svg_bar_chart(bars, "Verified tokens/s per implementation (greedy, real SmolLM2 traces)",
+                                        "verified tokens/s (log)", logy=True, caption=caption))
+
+
 def fmt_rate(x):
     return "—" if x is None else f"{x:,.0f}"
 
@@ -409,6 +474,14 @@ def markdown(o):
     for b in hw["by_lanes"]:
         lines.append(f"| {b['lanes']} | {b['cycles']} | {b['cycle_efficiency']:.4f} | {b['clock_mhz']:.1f} "
                      f"({b['clock_source_short']}) | {fmt_rate(b['tokens_per_s'])} | {fmt_rate(b['tokens_per_s_large_fpga'])} |")
+    best = o.get("best_hw")
+    if best:
+        lines += ["", f"Fastest measured configuration (`make synth` reports that can run these rounds): **L={best['lanes']}, "
+                  f"Γ={best['gamma_max']}, {best['format']}, {best['device']} at {best['clock_mhz']:.1f} MHz** "
+                  f"({best['synth_report']}, {best['clock_source']}): **{fmt_rate(best['tokens_per_s'])} verified "
+                  "tokens/s**; " + ", ".join(f"{v:.3g}× {k}" for k, v in o["ratios_best_hw_over"].items()) + "."]
+    else:
+        lines += ["", "No `make synth` report of a greedy fp16 configuration that can run these rounds: no best_hw."]
     lines += ["",
              "## Software verification of the same rounds (same early exit; decisions checked against the RTL)", "",
              "| baseline | verified tokens/s (median) | "
@@ -445,7 +518,7 @@ def markdown(o):
                      f"{f(r['predicted_speedup'])} | {f(r.get('trace_tokens_per_round'))} | "
                      f"{f(r.get('trace_acceptance_rate'))} | {f(r.get('trace_speedup'))} | "
                      f"{r['predicted_tokens_per_round'] * B + D:.0f} |")
-    lines += ["", "Charts: `cycles_vs_gamma.svg`, `speedup_vs_gamma.svg` (and `resources_vs_lanes.svg`, "
+    lines += ["", "Charts: `tokens_per_s.svg` (Figure 2), `cycles_vs_gamma.svg`, `speedup_vs_gamma.svg` (and `resources_vs_lanes.svg`, "
               "`fmax_vs_lanes.svg` from `make synth`).", ""]
     return "\n".join(lines)
 

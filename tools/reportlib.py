@@ -375,8 +375,9 @@ def svg_line_chart(series, title, xlabel, ylabel, logx=False, logy=False, width=
     return "\n".join(out) + "\n"
 
 
-def svg_bar_chart(bars, title, ylabel, logy=False, width=720, height=420):
-    """A vertical bar chart as an SVG string. `bars`: [(label, value), …]; labels are written under the bars."""
+def svg_bar_chart(bars, title, ylabel, logy=False, width=720, height=420, caption=()):
+    """A vertical bar chart as an SVG string. `bars`: [(label, value), …]; labels are written under the bars;
+    `caption` lines go below them."""
     vals = [v for _, v in bars if v is not None and (v > 0 or not logy)]
     if not vals:
         raise ValueError("no bars to plot")
@@ -385,7 +386,7 @@ def svg_bar_chart(bars, title, ylabel, logy=False, width=720, height=420):
     y1 = math.ceil(ty(max(vals))) if logy else max(vals) * 1.1
     if y1 <= y0:
         y1 = y0 + 1
-    left, right, top, bottom = 80, 20, 40, 150
+    left, right, top, bottom = 80, 20, 40, 150 + 16 * len(caption)
     pw, ph = width - left - right, height - top - bottom
 
     def py(v):
@@ -420,6 +421,9 @@ def svg_bar_chart(bars, title, ylabel, logy=False, width=720, height=420):
         cx = x + slot * 0.35
         out.append(f'<text x="{cx:.1f}" y="{top + ph + 12}" text-anchor="end" font-size="10" '
                    f'transform="rotate(-35 {cx:.1f} {top + ph + 12})">{esc(label)}</text>')
+    for j, line in enumerate(caption):
+        out.append(f'<text x="10" y="{height - 16 * (len(caption) - j) + 4}" font-size="10" fill="#555">'
+                   f'{esc(line)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
