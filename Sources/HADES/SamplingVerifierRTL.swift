@@ -4,16 +4,16 @@ import HDL
 /// The sampling verify unit (docs/spec.md "Sampling rule"; arithmetic in `SamplingFixedPoint`, bit-exact).
 ///
 /// One engine, one row pair at a time: a row pair streams in (B beats, written to a B-deep memory of
-/// 2·L·W-bit words) while the softmax pipeline computes y, the beat reference, the table exponentials, the beat
-/// sums and the row's online (ρ, S) and captures e(x); five register stages later the unit decides in one
-/// cycle (U·e_d(x)·S_t < e_t(x)·S_d·2^32). Accepted: the next row streams. Rejected, or the bonus row: pass A
-/// reads the stored pair back (B beats) and sums the weights w_j; pass B reads it again and scans the inverse
-/// CDF with U_γ; then the n+1 tokens and the result are pushed, and the rest of the round's rows are taken at one
-/// beat per clock and dropped. Cycles (producer never stalls, consumer ready): see `SamplingCycleModel`.
+/// 2·L·W-bit words, block RAM) while the softmax pipeline computes y, the beat reference, the exponentials, the
+/// beat sums, the row's online (ρ, S) and y(x); the decision pipeline then computes ν, p̂(x) and U·p̂_d(x) <
+/// p̂_t(x)·2^32 (`SamplingTiming`). Accepted: the next row streams. Rejected, or the bonus row: pass A reads the
+/// stored pair back (B beats), recomputes p̂ against ν and sums the weights w_j; pass B reads it again and scans
+/// the inverse CDF with U_γ (lane prefix sums, running prefix, comparison); then the n+1 tokens and the result are
+/// pushed, and the rest of the round's rows are taken at one beat per clock and dropped. Cycles: see
+/// `SamplingCycleModel`.
 ///
 /// One-hot mode (command bit): the draft stream is not read; the draft lanes are masked to 0, the decision uses
-/// e_d(x) = S_d = 1 in the same comparator (U·S_t < e_t(x)·2^32), and a rejected row's weights are e_t with the
-/// lane of x_n zeroed. The passes and therefore the cycles are the same as with full draft rows.
+/// p̂_d(x) = 2^E in the same comparator, and a rejected row's weights are p̂_t with x_n's lane zeroed (same cycles).
 ///
 /// Generator mode (command bit): the Γ+1 uniforms are computed from the command's seed and the round counter by
 /// `SamplingUniformGenerator`'s 12 ARX rounds, two a clock after the command's handshake (one key schedule, Γ+1
