@@ -243,7 +243,7 @@ def place_and_route(work, device, speed, seed, times):
     return "ok", cmd, summary
 
 
-def run_job(hadesgen, cfg, seed, first_seed, jobs_dir, speed, versions, force, work_root):
+def run_job(hadesgen, cfg, seed, xc7, jobs_dir, speed, versions, force, work_root):
     work = os.path.join(work_root, cfg.tag)
     os.makedirs(work, exist_ok=True)
     report_path = os.path.join(jobs_dir, f"{cfg.tag}-seed{seed}.json")
@@ -254,13 +254,13 @@ def run_job(hadesgen, cfg, seed, first_seed, jobs_dir, speed, versions, force, w
     harness_v = open(os.path.join(work, "harness.v")).read()
     verilog_sha = hashlib.sha256((verify_v + harness_v).encode()).hexdigest()
     harness_sha = hashlib.sha256((harness_v + json.dumps(versions, sort_keys=True)).encode()).hexdigest()
-    settings = {"device": cfg.device, "speed": speed, "seed": seed, "target_mhz": TARGET_MHZ, "versions": versions,
-                "xc7": seed == first_seed}
+    settings = {"device": cfg.device, "speed": speed, "seed": seed, "target_mhz": TARGET_MHZ, "versions": versions}
     fingerprint = hashlib.sha256((verilog_sha + json.dumps(settings, sort_keys=True)).encode()).hexdigest()
     if not force and os.path.exists(report_path):
         try:
             old = json.load(open(report_path))
-            if old.get("fingerprint") == fingerprint and old.get("status") in ("ok", "does_not_fit"):
+            if (old.get("fingerprint") == fingerprint and old.get("status") in ("ok", "does_not_fit")
+                    and (not xc7 or cfg.mode == "sampling" or "xilinx_estimate" in old)):
                 log(f"{cfg.tag} seed {seed}: unchanged, keeping {os.path.relpath(report_path, ROOT)}")
                 return old
         except (OSError, ValueError):
@@ -270,7 +270,7 @@ def run_job(hadesgen, cfg, seed, first_seed, jobs_dir, speed, versions, force, w
     rep = {"config": {**cfg.describe(), "latency_D": pipeline_depth(hadesgen, cfg)}, "mode": cfg.mode, "seed": seed,
            "fingerprint": fingerprint, "verilog_sha256": verilog_sha, "tool_versions": versions, "top": vtop,
            "harness_top": htop, "speed_grade": speed}
-    if seed == first_seed and cfg.mode != "sampling":
+    if xc7 and cfg.mode != "sampling":
         log(f"{cfg.tag}: Debian yosys synth (generic) and synth_xilinx")
         rep["yosys_generic"], rep["xilinx_estimate"] = xc7_estimate(work, vtop, times)
     rep["ecp5_synth"] = {**synth_ecp5(work, htop, harness_sha, times),
@@ -312,6 +312,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "reports"))
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "synth"), help="tool logs and netlists")
     ap.add_argument("--force", action="store_true", help="redo jobs whose report is up to date")
+    ap.add_argument("--no-xc7", action="store_true", help="skip the Debian Yosys cell statistics and xc7 estimate")
     a = ap.parse_args()
     try:
         configs = [Config(spec, a.device) for spec in a.configs]
@@ -339,7 +340,8 @@ def main():
     failures = 0
     for cfg, seed in selected:
         try:
-            rep = run_job(a.hadesgen, cfg, seed, a.seeds[0], jobs_dir, a.speed, versions, a.force, a.work)
+            xc7 = seed == a.seeds[0] and not a.no_xc7
+            rep = run_job(a.hadesgen, cfg, seed, xc7, jobs_dir, a.speed, versions, a.force, a.work)
             failures += rep.get("status") not in ("ok", "does_not_fit")
         except (RuntimeError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
             log(f"{cfg.tag} seed {seed}: FAILED: {e}")

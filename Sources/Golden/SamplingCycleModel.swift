@@ -1,38 +1,63 @@
 /// Timing constants of the sampling verifier (`SamplingVerifierRTL`): the RTL's stages and the golden cycle model
 /// both follow these numbers (the co-simulation compares every round's cycles).
 public enum SamplingTiming {
-    /// Register stages from a beat's handshake to the row accumulators: input, y, beat reference, exp, sum.
-    public static let pipeline = 5
-    /// Cycles an accepted row adds to the ideal B: the pipeline drains (5) and the decision takes one cycle.
-    public static let rowGap = pipeline + 1
-    /// Cycles a pass over the stored row pair adds to its B reads: the memory read, then the pipeline.
-    public static let passGap = 1 + pipeline
+    /// Register stages from a beat's handshake to the row sum S: input, y (2), beat reference (2), exp, weights
+    /// and partial beat sums, beat sums and ρ, S.
+    public static let pipeline = 9
+    /// Register stages from a beat's handshake to the final weights (what the passes read): input to E1.
+    public static let passPipeline = 7
+    /// Clocks the decision takes once the row's last beat left the pipeline: the cycle S and ρ settle, S's leading
+    /// one, LOG's index, ν, p̂(x), the pipelined product U·p̂_d(x) (`productLatency(32, E+1)`), the comparison.
+    public static let decisionCycles = 6 + productLatency(32, SamplingFixedPoint.expBits)
+    /// Cycles an accepted row adds to the ideal B.
+    public static let rowGap = pipeline + decisionCycles
+    /// Cycles a pass over the stored row pair adds to its B reads beyond the lane prefix sums: the memory read,
+    /// then the pipeline to the weights.
+    public static let passGap = 1 + passPipeline
+    /// Registered levels of the lanes' prefix sums after the pipeline (both passes): ceil(log2 L).
+    public static func prefixLevels(lanes: Int) -> Int { ceilLog2(lanes) }
+    /// Pass B's stages after the prefix sums: the earlier beats' prefix added, the comparison with the threshold.
+    public static let searchStages = 2
     /// From the push of the round's last token to the result handshake.
     public static let resultDelay = 1
+    /// The on-chip uniform generator: ARX rounds per clock, and clocks from the command's handshake until the
+    /// uniforms are written (the first decision reads U_0 at least 1 + pipeline + 5 clocks after the handshake).
+    public static let generatorRoundsPerClock = 2
+    public static let generatorCycles = SamplingUniformGenerator.rounds / generatorRoundsPerClock
+
+    /// Bits of one partial product's operands in the pipelined multiplies (one DSP each).
+    public static let productLimb = 16
+    /// Clocks of a pipelined a·b: the registered partial products, then a registered binary tree over them.
+    public static func productLatency(_ a: Int, _ b: Int) -> Int {
+        1 + ceilLog2(((a + productLimb - 1) / productLimb) * ((b + productLimb - 1) / productLimb))
+    }
 
     /// The cycle formula's terms beyond the streaming and the two passes, (n+1)·B + 2B: the cycles each accepted
     /// row adds (its gap and its token push) and the cycles every round adds.
     public static let cyclesPerAcceptedRow = rowGap + 1
-    public static let cyclesPerRound = rowGap + 2 * passGap + 1 + resultDelay
+    public static func cyclesPerRound(lanes: Int) -> Int {
+        rowGap + 2 * (passGap + prefixLevels(lanes: lanes)) + searchStages + 1 + resultDelay
+    }
 }
 
 /// Cycle model of the sampling verifier (`SamplingVerifierRTL`) with a producer that never stalls and a ready
 /// consumer, counted like greedy: from the handshake of a round's first target beat to its result handshake.
 ///
-/// Row i (i ≤ n) streams its B beats; the row's softmax leaves the 5-stage pipeline and the decision takes one
-/// more cycle, so every accepted row costs B + 6. The decisive row n (rejected, or the bonus row γ, or row 0 with
-/// γ > Γ) then needs pass A (B reads + 6: memory read, 5 stages) and pass B (B + 6), the n+1 tokens are pushed one
-/// a clock and the result is handshaken one clock after the last token is pushed:
+/// Row i (i ≤ n) streams its B beats; the row's softmax leaves the 9-stage pipeline and the decision takes
+/// `decisionCycles` more, so every accepted row costs B + rowGap. The decisive row n (rejected, or the bonus row γ,
+/// or row 0 with γ > Γ) then needs pass A (B reads + 8 + ceil(log2 L): memory read, 7 stages to the weights, the
+/// lane prefix sums) and pass B (the same + 2: the running prefix and the comparison), the n+1 tokens are pushed
+/// one a clock and the result is handshaken one clock after the last token is pushed:
 ///
-///     cycles = (n+1)·(B + rowGap) + 2·(B + passGap) + (n+1) + resultDelay
-///            = (n+1)·B + 2B + 7n + 20        (ideal: (n+1)·B + 2B + D)
+///     cycles = (n+1)·(B + rowGap) + 2·(B + passGap + ⌈log2 L⌉) + 2 + (n+1) + resultDelay
+///            = (n+1)·B + 2B + 19n + 38 + 2·⌈log2 L⌉        (ideal: (n+1)·B + 2B + D)
 ///
 /// The rows after the decisive one are taken afterwards at one beat per clock; the next round's first beat
 /// follows its command handshake by one clock.
 public enum SamplingCycleModel {
     public static func cycles(accepted n: Int, config: VerifierConfig) -> Int {
         let b = config.beatsPerRow, t = SamplingTiming.self
-        return (n + 1) * b + 2 * b + t.cyclesPerAcceptedRow * n + t.cyclesPerRound
+        return (n + 1) * b + 2 * b + t.cyclesPerAcceptedRow * n + t.cyclesPerRound(lanes: config.lanes)
     }
 
     public static func predict(gammas: [Int], outcomes: [RoundOutcome], config: VerifierConfig) -> [RoundTiming] {

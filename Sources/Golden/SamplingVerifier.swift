@@ -76,15 +76,14 @@ public enum SamplingVerifier {
             while n < gamma {
                 let x = draftTokens[n]
                 let inVocab = x >= 0 && x < v
-                let tx = inVocab ? tRow.exps[x] : 0
+                let tx = inVocab ? tRow.probs[x] : 0
                 let ok: Bool
                 if oneHot {
-                    ok = SamplingFixedPoint.acceptsOneHot(uniform: uniforms[n], tx: tx, sumT: tRow.sum)
+                    ok = SamplingFixedPoint.acceptsOneHot(uniform: uniforms[n], tx: tx)
                 } else {
                     let d = draft(n)
                     dRow = d
-                    ok = SamplingFixedPoint.accepts(uniform: uniforms[n], tx: tx, sumT: tRow.sum,
-                                                    dx: inVocab ? d.exps[x] : 0, sumD: d.sum)
+                    ok = SamplingFixedPoint.accepts(uniform: uniforms[n], tx: tx, dx: inVocab ? d.probs[x] : 0)
                 }
                 if !ok { rejected = true; break }
                 n += 1
@@ -121,14 +120,14 @@ public enum SamplingVerifier {
     }
 }
 
-/// The final weights of a round (steps 5–6 of `SamplingFixedPoint`) as prefix sums, ready for the inverse CDF.
+/// The final weights of a round (steps 6–7 of `SamplingFixedPoint`) as prefix sums, ready for the inverse CDF.
 public struct SamplingWeights: Sendable {
     public enum Kind: Hashable, Sendable {
-        /// All accepted (or `bad_gamma`): w = e_t.
+        /// All accepted (or `bad_gamma`): w = p̂_t.
         case bonus
-        /// Rejected with full draft rows: w_j = max(0, e_t(j)·S_d − e_d(j)·S_t).
+        /// Rejected with full draft rows: w_j = max(0, p̂_t(j) − p̂_d(j)).
         case residual
-        /// Rejected with a one-hot draft x: w = e_t with x removed.
+        /// Rejected with a one-hot draft x: w = p̂_t with x removed.
         case oneHot(Int)
     }
 
@@ -138,26 +137,22 @@ public struct SamplingWeights: Sendable {
     public let residualZero: Bool
 
     public init(_ kind: Kind, target t: SamplingFixedPoint.Row, draft d: SamplingFixedPoint.Row?) {
-        let v = t.exps.count
+        let v = t.probs.count
         var w: [UInt128]
         switch kind {
         case .bonus:
-            w = t.exps.map { UInt128($0) }
+            w = t.probs.map { UInt128($0) }
         case let .oneHot(x):
-            w = t.exps.map { UInt128($0) }
+            w = t.probs.map { UInt128($0) }
             if x >= 0 && x < v { w[x] = 0 }
         case .residual:
             let d = d!
-            let st = UInt128(t.sum), sd = UInt128(d.sum)
-            w = (0..<v).map { j in
-                let a = UInt128(t.exps[j]) * sd, b = UInt128(d.exps[j]) * st
-                return a > b ? a - b : 0
-            }
+            w = (0..<v).map { j in t.probs[j] > d.probs[j] ? UInt128(t.probs[j] - d.probs[j]) : 0 }
         }
         var zero = false
         if w.allSatisfy({ $0 == 0 }) {
             zero = true
-            w = t.exps.map { UInt128($0) }
+            w = t.probs.map { UInt128($0) }
         }
         var p = w
         for k in 1..<max(1, v) { p[k] = p[k - 1] + w[k] }
@@ -168,7 +163,7 @@ public struct SamplingWeights: Sendable {
     /// Σ w (> 0).
     public var total: UInt128 { prefix[prefix.count - 1] }
 
-    /// Step 6: the smallest k with 2^32·Σ_{j≤k} w_j > U·Σw (binary search on the non-decreasing prefix sums).
+    /// Step 7: the smallest k with 2^32·Σ_{j≤k} w_j > U·Σw (binary search on the non-decreasing prefix sums).
     public func sample(_ uniform: UInt32) -> Int {
         let threshold = UInt128(uniform) * total
         var lo = 0, hi = prefix.count - 1

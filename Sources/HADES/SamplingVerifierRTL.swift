@@ -4,20 +4,20 @@ import HDL
 /// The sampling verify unit (docs/spec.md "Sampling rule"; arithmetic in `SamplingFixedPoint`, bit-exact).
 ///
 /// One engine, one row pair at a time: a row pair streams in (B beats, written to a B-deep memory of
-/// 2·L·W-bit words) while the softmax pipeline computes y, the beat reference, the table exponentials, the beat
-/// sums and the row's online (ρ, S) and captures e(x); five register stages later the unit decides in one
-/// cycle (U·e_d(x)·S_t < e_t(x)·S_d·2^32). Accepted: the next row streams. Rejected, or the bonus row: pass A
-/// reads the stored pair back (B beats) and sums the weights w_j; pass B reads it again and scans the inverse
-/// CDF with U_γ; then the n+1 tokens and the result are pushed, and the rest of the round's rows are taken at one
-/// beat per clock and dropped. Cycles (producer never stalls, consumer ready): see `SamplingCycleModel`.
+/// 2·L·W-bit words, block RAM) while the softmax pipeline computes y, the beat reference, the exponentials, the
+/// beat sums, the row's online (ρ, S) and y(x); the decision pipeline then computes ν, p̂(x) and U·p̂_d(x) <
+/// p̂_t(x)·2^32 (`SamplingTiming`). Accepted: the next row streams. Rejected, or the bonus row: pass A reads the
+/// stored pair back (B beats), recomputes p̂ against ν and sums the weights w_j; pass B reads it again and scans
+/// the inverse CDF with U_γ (lane prefix sums, running prefix, comparison); then the n+1 tokens and the result are
+/// pushed, and the rest of the round's rows are taken at one beat per clock and dropped. Cycles: see
+/// `SamplingCycleModel`.
 ///
 /// One-hot mode (command bit): the draft stream is not read; the draft lanes are masked to 0, the decision uses
-/// e_d(x) = S_d = 1 in the same comparator (U·S_t < e_t(x)·2^32), and a rejected row's weights are e_t with the
-/// lane of x_n zeroed. The passes and therefore the cycles are the same as with full draft rows.
+/// p̂_d(x) = 2^E in the same comparator, and a rejected row's weights are p̂_t with x_n's lane zeroed (same cycles).
 ///
 /// Generator mode (command bit): the Γ+1 uniforms are computed from the command's seed and the round counter by
-/// `SamplingUniformGenerator`'s 12 ARX rounds, unrolled combinationally between the command port and
-/// `cur_uniforms` (one key schedule, Γ+1 block lanes), so the cycles do not change.
+/// `SamplingUniformGenerator`'s 12 ARX rounds, two a clock after the command's handshake (one key schedule, Γ+1
+/// block lanes), done before the first decision needs U_0, so the cycles do not change.
 public enum SamplingVerifierRTL {
     public static func defaultName(_ c: VerifierConfig) -> String {
         moduleName("hades_verify_sampling", ("g", c.gammaMax), ("v", c.vocab), ("l", c.lanes), ("", c.format.moduleTag))
@@ -47,12 +47,16 @@ public enum SamplingVerifierRTL {
         let exp: Int
         /// A row's sum S of exponentials.
         let sum: Int
-        /// A residual weight e_t·S_d − e_d·S_t.
+        /// A final weight (max(0, p̂_t − p̂_d), or p̂_t).
         let weight: Int
         /// The sum of a row's weights.
         let weightSum: Int
         /// Fraction bits of δ = ρ·2^R − y that index the table (R).
         let tableIndex: Int
+        /// A reference in units of 2^−R (signed): ρ_b·2^R while streaming, the normalised ν = ρ·2^R + ℓ after.
+        let reference: Int
+        /// The position of a row sum's leading one.
+        let lead: Int
 
         init(_ c: VerifierConfig) {
             let fp = SamplingFixedPoint.self
@@ -63,9 +67,12 @@ public enum SamplingVerifierRTL {
             y = fp.yBits(c.format)
             exp = fp.expBits
             sum = fp.sumBits(vocab: c.vocab)
-            weight = exp + sum
-            weightSum = weight + bitsToHold(c.vocab)
+            weight = exp
+            weightSum = sum
             tableIndex = fp.fractionBits
+            // |ρ·2^R| < 2^(y−1) + 2^R and 0 ≤ ℓ + 2^R < 2^(R+6) (bits(V) ≤ 19), with room for ν − y.
+            reference = max(y, fp.fractionBits + 6) + 2
+            lead = bitsToHold(sum - 1)
         }
     }
 
@@ -105,11 +112,11 @@ public enum SamplingVerifierRTL {
             let beatC = u.referenceStage(beatB)
             let beatD = u.expStage(beatC, table: table)
             let beatE = u.sumStage(beatD, cmd: cmd)
-            let streamed = u.accumulate(beatE)
-            let cdf = u.passes(beatE, cmd: cmd)
-            let accept = u.decision(cmd: cmd, rowHasDraft: stream.rowHasDraft)
+            let row = u.accumulate(beatE)
+            let cdf = u.passes(beatE, cmd: cmd, rowDone: row)
+            let accept = u.decision(cmd: cmd, rowHasDraft: stream.rowHasDraft, table: table)
             let emit = u.emission(cmd: cmd, cdf: cdf, queues: queues, layouts: greedy)
-            u.control(cmd: cmd, stream: stream, streamed: streamed, cdf: cdf, accept: accept, emit: emit)
+            u.control(cmd: cmd, stream: stream, cdf: cdf, accept: accept, emit: emit)
             queues.committedLength <== u.committed
         }
     }
@@ -128,9 +135,10 @@ extension SamplingVerifierRTL {
         let row, beat, accepted, flags, finalBonus, committed: Value
         /// Per side (target, draft): the row's reference ρ and sum S.
         let rho: Pair, sum: Pair
-        let rowStart: Value
-        /// e(x) and its beat reference, captured when the draft token's beat passes stage E.
-        let captured: Value, capture: Pair, captureRef: Pair
+        /// y(x), captured when the draft token's beat passes stage E.
+        let captured: Value, captureY: Pair
+        /// The row's normalised reference ν = ρ·2^R + ℓ (the decision computes it; the passes use it).
+        let nu: Pair
         /// Pass A's sums (weights and e_t) and pass B's running prefix.
         let weightSum, expSum, prefix, found, finalToken: Value
 
@@ -150,10 +158,9 @@ extension SamplingVerifierRTL {
             committed = m.reg("committed", VerifierInterface.committedLengthBits, reset: 0)
             rho = Pair(t: m.reg("rho_t", w.y, signed: true), d: m.reg("rho_d", w.y, signed: true))
             sum = Pair(t: m.reg("sum_t", w.sum), d: m.reg("sum_d", w.sum))
-            rowStart = m.reg("row_start", 1, reset: 1)
-            capture = Pair(t: m.reg("cap_t", w.exp), d: m.reg("cap_d", w.exp))
-            captureRef = Pair(t: m.reg("cap_ref_t", w.y, signed: true), d: m.reg("cap_ref_d", w.y, signed: true))
+            captureY = Pair(t: m.reg("cap_y_t", w.y, signed: true), d: m.reg("cap_y_d", w.y, signed: true))
             captured = m.reg("captured", 1, reset: 0)
+            nu = Pair(t: m.reg("nu_t", w.reference, signed: true), d: m.reg("nu_d", w.reference, signed: true))
             weightSum = m.reg("sum_w", w.weightSum)
             expSum = m.reg("sum_e", w.sum)
             prefix = m.reg("cdf_prefix", w.weightSum)
@@ -187,40 +194,59 @@ extension SamplingVerifierRTL {
             let badDraft = concat(tokens.enumerated().reversed().map { i, t in
                 (gamma > i) & (c.vocab >= (1 << w.token) ? Value.false : t >= c.vocab)
             }).orReduce
-            let uniforms = m.named("in_uniforms", mux(payload[layout.generator],
-                                                      generatedUniforms(payload, layout, round: round),
-                                                      payload[layout.uniforms]))
             let currentTokens = m.reg("cur_tokens", c.gammaMax * w.token)
+            let fire = m.named("cmd_fire", command.valid & !valid)
+            let currentUniforms = m.reg("cur_uniforms", (c.gammaMax + 1) * 32)
+            generator(payload, layout, fire: fire, round: round, uniforms: currentUniforms)
             return Command(
-                fire: m.named("cmd_fire", command.valid & !valid), valid: valid, gamma: m.reg("cur_gamma", w.gamma),
-                tokens: currentTokens, uniforms: m.reg("cur_uniforms", (c.gammaMax + 1) * 32),
+                fire: fire, valid: valid, gamma: m.reg("cur_gamma", w.gamma),
+                tokens: currentTokens, uniforms: currentUniforms,
                 badGamma: m.reg("cur_bad_gamma", 1), oneHot: m.reg("cur_one_hot", 1), round: round,
-                inGamma: gamma, inTokens: payload[layout.base.drafts], inUniforms: uniforms,
+                inGamma: gamma, inTokens: payload[layout.base.drafts], inUniforms: payload[layout.uniforms],
                 inOneHot: payload[layout.oneHot],
                 inBadGamma: m.named("in_bad_gamma", c.gammaMax >= (1 << w.gamma) - 1 ? Value.false : gamma > c.gammaMax),
                 inBadDraft: m.named("in_bad_draft", badDraft),
                 rowToken: slices("row_token", currentTokens, width: w.token, count: c.gammaMax, index: row))
         }
 
-        /// U_i = H(seed, round, i) (`SamplingUniformGenerator`), unrolled: one key schedule, Γ+1 block lanes.
-        func generatedUniforms(_ payload: LayoutValue, _ layout: SamplingCommandLayout, round: Value) -> Value {
+        /// U_i = H(seed, round, i) (`SamplingUniformGenerator`) for a command with the generator bit: one key
+        /// schedule and Γ+1 block lanes, `SamplingTiming.generatorRoundsPerClock` ARX rounds a clock from the
+        /// command's handshake; the uniforms are written over the command's when the last round is done, before
+        /// the first decision reads U_0 (`SamplingTiming.generatorCycles` < the earliest use).
+        func generator(_ payload: LayoutValue, _ layout: SamplingCommandLayout, fire: Value, round: Value, uniforms: Value) {
             func ror(_ v: Value, _ n: Int) -> Value { concat(v.bits(n - 1, 0), v.bits(31, n)) }
             func rol(_ v: Value, _ n: Int) -> Value { concat(v.bits(31 - n, 0), v.bits(31, 32 - n)) }
-            var keys: [Value] = []
-            var k = payload[layout.uniforms, 0], l = payload[layout.uniforms, 1]  // the seed's low and high halves
-            for i in 0..<SamplingUniformGenerator.rounds {
-                keys.append(k)
-                l = m.named("gen_l\(i + 1)", (ror(l, 8) &+ k) ^ .literal(UInt64(i), width: 32))
-                k = m.named("gen_k\(i + 1)", rol(k, 3) ^ l)
-            }
-            return concat((0...c.gammaMax).reversed().map { p -> Value in
-                var x: Value = round, y: Value = .literal(UInt64(p), width: 32)
-                for (i, key) in keys.enumerated() {
-                    x = m.named("gen_x\(p)_\(i + 1)", (ror(x, 8) &+ y) ^ key)
-                    y = m.named("gen_y\(p)_\(i + 1)", rol(y, 3) ^ x)
+            let perClock = SamplingTiming.generatorRoundsPerClock, steps = SamplingTiming.generatorCycles
+            let active = m.reg("gen_active", 1, reset: 0)
+            let step = m.reg("gen_step", bitsToHold(steps - 1), reset: 0)
+            let k = m.reg("gen_k", 32), l = m.reg("gen_l", 32)
+            let x = (0...c.gammaMax).map { m.reg("gen_x\($0)", 32) }, y = (0...c.gammaMax).map { m.reg("gen_y\($0)", 32) }
+            // Rounds 2·step and 2·step + 1 (perClock = 2): the key schedule's constant is the round index.
+            var nk = k, nl = l
+            var nx = x, ny = y
+            for r in 0..<perClock {
+                let index = step.zeroExtended(to: 32).shiftedLeft(ceilLog2(perClock)).bits(31, 0) &+ .literal(UInt64(r), width: 32)
+                for p in 0...c.gammaMax {
+                    nx[p] = m.named("gen_x\(p)_r\(r)", (ror(nx[p], 8) &+ ny[p]) ^ nk)
+                    ny[p] = m.named("gen_y\(p)_r\(r)", rol(ny[p], 3) ^ nx[p])
                 }
-                return y
-            })
+                nl = m.named("gen_l_r\(r)", (ror(nl, 8) &+ nk) ^ index)
+                nk = m.named("gen_k_r\(r)", rol(nk, 3) ^ nl)
+            }
+            m.when(fire & payload[layout.generator]) {
+                active <== 1; step <== 0
+                k <== payload[layout.uniforms, 0]; l <== payload[layout.uniforms, 1]  // the seed's low and high halves
+                for p in 0...c.gammaMax { x[p] <== round; y[p] <== .literal(UInt64(p), width: 32) }
+            }
+            m.when(active) {
+                step <== step &+ 1
+                k <== nk; l <== nl
+                for p in 0...c.gammaMax { x[p] <== nx[p]; y[p] <== ny[p] }
+                m.when(step === steps - 1) {
+                    active <== 0
+                    uniforms <== concat(ny.reversed())
+                }
+            }
         }
 
         // MARK: streaming and the row-pair memory
@@ -265,13 +291,18 @@ extension SamplingVerifierRTL {
         /// What a beat carries through the stages besides its lanes: its mode, whether it is the row's last beat,
         /// and the token index of its lane 0.
         var beatControl: Layout {
-            Layout("beat_control", [Layout.Field("mode", 2), Layout.Field("last", 1), Layout.Field("base", w.token)])
+            Layout("beat_control", [Layout.Field("mode", 2), Layout.Field("last", 1), Layout.Field("base", w.token),
+                                    Layout.Field("first", 1)])
         }
-        /// The beat's control fields at stages B, C, D and E: one shift register, loaded at stage A.
+        /// The stages after A (`SamplingTiming.pipeline` in all with A): each carries the beat's control fields.
+        static let stageNames = ["b1", "b2", "c1", "c2", "d", "e1", "e2", "e3"]
+        /// The beat's control fields at the stages after A: one shift register, loaded at stage A.
         var stageControls: [LayoutValue] = []
+        func control(_ stage: String) -> LayoutValue { stageControls[Self.stageNames.firstIndex(of: stage)!] }
         var modeField: Layout.Field { beatControl.fields[0] }
         var lastField: Layout.Field { beatControl.fields[1] }
         var baseField: Layout.Field { beatControl.fields[2] }
+        var firstField: Layout.Field { beatControl.fields[3] }
 
         struct Beat {
             let valid: Value
@@ -284,6 +315,8 @@ extension SamplingVerifierRTL {
             let hit: Value
             /// Per side: the beat reference ρ_b (stages C, D, E).
             let ref: Pair?
+            /// Per side: y of the draft token's lane (0 when not in this beat; stages D, E).
+            var xY: Pair? = nil
         }
 
         /// Stage A: the beat, from the stream or from the stored pair.
@@ -295,8 +328,9 @@ extension SamplingVerifierRTL {
             let control = m.view(m.pack(beatControl, [
                 modeField: m.regNext("a_mode", mux(s.streamFire, mode(.stream), s.readMode)),
                 lastField: m.named("a_last", beatIndex === (c.beatsPerRow - 1)), baseField: base,
+                firstField: m.named("a_first", beatIndex === 0),
             ]), as: beatControl, name: "a_control")
-            stageControls = m.shiftRegister(["b_control", "c_control", "d_control", "e_control"], control)
+            stageControls = m.shiftRegister(Self.stageNames.map { "\($0)_control" }, control)
             let hasDraft = m.regNext("a_has_draft", mux(s.streamFire, s.rowDraftStream, !finalBonus & !cmd.oneHot))
             let fullBeat: Value = c.beatsPerRow > 1 ? beatIndex < (c.beatsPerRow - 1) : .false
             let laneValid = concat((0..<lanes).reversed().map { k -> Value in k < c.lanesInLastBeat ? .true : fullBeat })
@@ -311,26 +345,47 @@ extension SamplingVerifierRTL {
                         lanes: laneValid, draftLanes: laneValid & replicate(hasDraft, lanes), hit: hit, ref: nil)
         }
 
-        /// Stage B: y = floor(c·K / 2^(F+24−R)) per lane.
-        func logitStage(_ a: Beat) -> Beat {
-            let fp = SamplingFixedPoint.self, shift = fp.yShift(c.format)
-            let k = Value.signedLiteral(fp.log2e, width: 26)
-            func ys(_ codes: Value, _ side: String) -> [Value] {
-                (0..<c.lanes).map { lane in
-                    let code = codes.bits((lane + 1) * w.logit - 1, lane * w.logit).asSigned
-                    return m.regNext("b_\(side)_y\(lane)", (code * k).bits(shift + w.y - 1, shift).asSigned)
-                }
-            }
-            return Beat(valid: m.regNext("b_valid", a.valid, reset: 0), control: stageControls[0],
-                        t: ys(a.t[0], "t"), d: ys(a.d[0], "d"), lanes: m.regNext("b_lanes", a.lanes),
-                        draftLanes: m.regNext("b_draft_lanes", a.draftLanes), hit: m.regNext("b_hit", a.hit), ref: nil)
+        /// Carries a beat's lane masks to the next stage (`name` prefixes the registers).
+        func next(_ b: Beat, _ name: String, t: [Value], d: [Value], ref: Pair? = nil) -> Beat {
+            Beat(valid: m.regNext("\(name)_valid", b.valid, reset: 0), control: control(name), t: t, d: d,
+                 lanes: m.regNext("\(name)_lanes", b.lanes), draftLanes: m.regNext("\(name)_draft_lanes", b.draftLanes),
+                 hit: m.regNext("\(name)_hit", b.hit), ref: ref)
         }
 
-        /// Stage C: the beat's reference ρ_b = ceil(max y / 2^R) while streaming; the row's final ρ in the passes.
+        /// Stages B1, B2: y = floor(c·K / 2^(F+16−R)) per lane. B1: c's bits read unsigned times the 17-bit K (one
+        /// 18 × 18 DSP); B2: minus K·2^W when c is negative, which makes it the signed product c·K.
+        func logitStage(_ a: Beat) -> Beat {
+            let fp = SamplingFixedPoint.self, shift = fp.yShift(c.format), kBits = bitsToHold(Int(fp.log2e))
+            let k = Value.literal(UInt64(fp.log2e), width: kBits)
+            func products(_ codes: Value, _ side: String) -> [Value] {
+                (0..<c.lanes).map { lane in
+                    m.regNext("b1_\(side)_p\(lane)", codes.bits((lane + 1) * w.logit - 1, lane * w.logit) * k)
+                }
+            }
+            func signs(_ codes: Value, _ side: String) -> Value {
+                m.regNext("b1_\(side)_sign", concat((0..<c.lanes).reversed().map { codes[($0 + 1) * w.logit - 1] }))
+            }
+            let b1 = next(a, "b1", t: products(a.t[0], "t"), d: products(a.d[0], "d"))
+            let signT = signs(a.t[0], "t"), signD = signs(a.d[0], "d")
+            let width = w.logit + kBits + 1
+            let correction = Value.literal(UInt64(fp.log2e) << UInt64(w.logit), width: width).asSigned
+            func ys(_ p: [Value], _ sign: Value, _ side: String) -> [Value] {
+                p.enumerated().map { lane, product in
+                    let signed = mux(sign[lane], product.zeroExtended(to: width).asSigned &- correction,
+                                     product.zeroExtended(to: width).asSigned)
+                    return m.regNext("b2_\(side)_y\(lane)", signed.bits(shift + w.y - 1, shift).asSigned)
+                }
+            }
+            return next(b1, "b2", t: ys(b1.t, signT, "t"), d: ys(b1.d, signD, "d"))
+        }
+
+        /// Stages C1, C2: the beat's reference ρ_b = ceil(max y / 2^R) (used while streaming), the maximum's tree
+        /// cut after two levels.
         func referenceStage(_ b: Beat) -> Beat {
-            func beatReference(_ y: [Value], _ valid: Value, _ side: String) -> Value {
-                var level = (0..<c.lanes).map { (valid[$0], y[$0]) }
-                while level.count > 1 {
+            func maxLevels(_ level: [(Value, Value)], _ count: Int) -> [(Value, Value)] {
+                var level = level, done = 0
+                while done < count && level.count > 1 {
+                    done += 1
                     var next: [(Value, Value)] = []
                     for i in stride(from: 0, to: level.count, by: 2) {
                         guard i + 1 < level.count else { next.append(level[i]); continue }
@@ -340,71 +395,110 @@ extension SamplingVerifierRTL {
                     }
                     level = next
                 }
-                let maxY = m.named("c_\(side)_max_y", level[0].1)
+                return level
+            }
+            func firstHalf(_ y: [Value], _ valid: Value, _ side: String) -> [(Value, Value)] {
+                maxLevels((0..<c.lanes).map { (valid[$0], y[$0]) }, 2).enumerated().map {
+                    (m.regNext("c1_\(side)_mv\($0.offset)", $0.element.0), m.regNext("c1_\(side)_my\($0.offset)", $0.element.1))
+                }
+            }
+            let halfT = firstHalf(b.t, b.lanes, "t"), halfD = firstHalf(b.d, b.draftLanes, "d")
+            let c1 = next(b, "c1", t: b.t.enumerated().map { m.regNext("c1_t_y\($0.offset)", $0.element) },
+                          d: b.d.enumerated().map { m.regNext("c1_d_y\($0.offset)", $0.element) })
+            func reference(_ packed: [(Value, Value)], _ side: String) -> Value {
+                let maxY = m.named("c_\(side)_max_y", maxLevels(packed, .max)[0].1)
                 return (maxY + .signedLiteral(Int64((1 << w.tableIndex) - 1), width: w.y)).shiftedRight(w.tableIndex)
                     .resized(to: w.y)
             }
-            let streaming = b.control[modeField] === Int(BeatMode.stream.rawValue)
-            return Beat(valid: m.regNext("c_valid", b.valid, reset: 0), control: stageControls[1],
-                        t: b.t.enumerated().map { m.regNext("c_t_y\($0.offset)", $0.element) },
-                        d: b.d.enumerated().map { m.regNext("c_d_y\($0.offset)", $0.element) },
-                        lanes: m.regNext("c_lanes", b.lanes), draftLanes: m.regNext("c_draft_lanes", b.draftLanes),
-                        hit: m.regNext("c_hit", b.hit),
-                        ref: Pair(t: m.regNext("c_ref_t", mux(streaming, beatReference(b.t, b.lanes, "t"), rho.t)),
-                                  d: m.regNext("c_ref_d", mux(streaming, beatReference(b.d, b.draftLanes, "d"), rho.d))))
+            return next(c1, "c2", t: c1.t.enumerated().map { m.regNext("c2_t_y\($0.offset)", $0.element) },
+                        d: c1.d.enumerated().map { m.regNext("c2_d_y\($0.offset)", $0.element) },
+                        ref: Pair(t: m.regNext("c2_ref_t", reference(halfT, "t")), d: m.regNext("c2_ref_d", reference(halfD, "d"))))
         }
 
-        /// Stage D: e = EXP[δ mod 2^R] >> (δ >> R), δ = ρ·2^R − y; 0 past a shift of E and for lanes without a token.
+        /// Stage D: e = EXP[δ mod 2^R] >> (δ >> R), δ = ref − y with ref = ρ_b·2^R while streaming and ν in the
+        /// passes (δ < 0 → EXP[0]); 0 past a shift of E and for lanes without a token. Picks y(x) of the draft lane.
         func expStage(_ beat: Beat, table: Submodule<ExpTablePorts>) -> Beat {
             let r = w.tableIndex
-            func exps(_ y: [Value], _ ref: Value, _ valid: Value, _ side: String) -> [Value] {
-                (0..<c.lanes).map { k in
-                    let delta = m.named("d_\(side)_delta\(k)", ref.shiftedLeft(r) &- y[k].resized(to: w.y + r))
-                    let s = delta.asUnsigned.bits(w.y + r - 1, r)
+            let streaming = m.named("d_streaming", beat.control[modeField] === Int(BeatMode.stream.rawValue))
+            func exps(_ y: [Value], _ ref: Value, _ nu: Value, _ valid: Value, _ side: String) -> [Value] {
+                let full = m.named("d_\(side)_ref", mux(streaming, ref.resized(to: w.reference - r).shiftedLeft(r), nu))
+                return (0..<c.lanes).map { k in
                     let lut = m.instance(table, name: "u_exp_\(side)\(k)")
-                    lut.index <== delta.asUnsigned.bits(r - 1, 0)
-                    let shifted = lut.exp.shiftedRight(by: s.bits(min(4, s.width - 1), 0))
-                    let zero = !valid[k] | (s > SamplingFixedPoint.expScaleBits)
-                    return m.regNext("d_\(side)_e\(k)", mux(zero, .literal(0, width: w.exp), shifted))
+                    let e = exponential(m.named("d_\(side)_delta\(k)", full - y[k].resized(to: w.reference)), lut)
+                    return m.regNext("d_\(side)_e\(k)", mux(valid[k], e, .literal(0, width: w.exp)))
                 }
             }
-            return Beat(valid: m.regNext("d_valid", beat.valid, reset: 0), control: stageControls[2],
-                        t: exps(beat.t, beat.ref!.t, beat.lanes, "t"), d: exps(beat.d, beat.ref!.d, beat.draftLanes, "d"),
+            func pick(_ y: [Value], _ side: String) -> Value {
+                m.regNext("d_x_y_\(side)", y.enumerated().map {
+                    mux(beat.hit[$0.offset], $0.element.asUnsigned, .literal(0, width: w.y))
+                }.reduce(.literal(0, width: w.y)) { $0 | $1 }.asSigned)
+            }
+            return Beat(valid: m.regNext("d_valid", beat.valid, reset: 0), control: control("d"),
+                        t: exps(beat.t, beat.ref!.t, nu.t, beat.lanes, "t"), d: exps(beat.d, beat.ref!.d, nu.d, beat.draftLanes, "d"),
                         lanes: beat.lanes, draftLanes: beat.draftLanes, hit: m.regNext("d_hit", beat.hit),
-                        ref: Pair(t: m.regNext("d_ref_t", beat.ref!.t), d: m.regNext("d_ref_d", beat.ref!.d)))
+                        ref: Pair(t: m.regNext("d_ref_t", beat.ref!.t), d: m.regNext("d_ref_d", beat.ref!.d)),
+                        xY: Pair(t: pick(beat.t, "t"), d: pick(beat.d, "d")))
+        }
+
+        /// EXP[δ mod 2^R] >> (δ >> R) for a signed δ: EXP[0] for δ < 0, 0 past a shift of E.
+        func exponential(_ delta: Value, _ lut: InstanceOf<ExpTablePorts>) -> Value {
+            let r = w.tableIndex
+            let negative = delta.msb
+            let magnitude = delta.asUnsigned.bits(delta.width - 2, 0)
+            let s = magnitude.bits(magnitude.width - 1, r)
+            lut.index <== mux(negative, .literal(0, width: r), magnitude.bits(r - 1, 0))
+            let shifted = lut.exp.shiftedRight(by: mux(negative, .literal(0, width: 5), s.bits(min(4, s.width - 1), 0).zeroExtended(to: 5)))
+            return mux(!negative & (s > SamplingFixedPoint.expScaleBits), .literal(0, width: w.exp), shifted)
         }
 
         struct Sums {
+            /// Stage E1 (the passes read it): the beat, its lanes' final weights and target exponentials.
             let beat: Beat
-            /// Per side: the beat's sum of e, and e(x) of the draft token's lane.
-            let beatSum: Pair, x: Pair
-            let hasX: Value
-            /// The lanes' residual weights and target exponentials (pass A sums them, pass B scans them).
             let weights, targetExps: [Value]
+            /// y(x) of the draft token's lane, and whether the beat holds it (E1).
+            let xY: Pair
+            let hasX: Value
+            /// Stage E2: the beat's control, its references and its sums of e per side.
+            let sumValid: Value, sumControl: LayoutValue, sumRef: Pair, beatSum: Pair
         }
 
-        /// Stage E: the beat sums, the draft token's lane, the residual weights.
+        /// Stages E1, E2: the final weights (bonus p̂_t; one-hot p̂_t without x; residual max(0, p̂_t − p̂_d): the
+        /// passes see exponentials against ν), the draft token's lane, and the beat sums (adder tree cut after two
+        /// levels).
         func sumStage(_ beat: Beat, cmd: Command) -> Sums {
-            func pick(_ v: [Value]) -> Value {
-                v.enumerated().map { mux(beat.hit[$0.offset], $0.element, .literal(0, width: w.exp)) }
-                    .reduce(.literal(0, width: w.exp)) { $0 | $1 }
-            }
             let weights = (0..<c.lanes).map { k -> Value in
-                let a = beat.t[k] * sum.d, b = beat.d[k] * sum.t
-                let residual = mux(a > b, a &- b, .literal(0, width: w.weight))
-                let oneHotWeight = mux(beat.hit[k], .literal(0, width: w.weight), beat.t[k].zeroExtended(to: w.weight))
-                return m.regNext("e_w\(k)", mux(finalBonus, beat.t[k].zeroExtended(to: w.weight),
-                                                mux(cmd.oneHot, oneHotWeight, residual)))
+                let t = beat.t[k], d = beat.d[k]
+                let residual = mux(t > d, t &- d, .literal(0, width: w.weight))
+                let oneHotWeight = mux(beat.hit[k], .literal(0, width: w.weight), t)
+                return m.regNext("e1_w\(k)", mux(finalBonus, t, mux(cmd.oneHot, oneHotWeight, residual)))
             }
-            let e = Beat(valid: m.regNext("e_valid", beat.valid, reset: 0), control: stageControls[3],
-                         t: [], d: [], lanes: beat.lanes, draftLanes: beat.draftLanes, hit: beat.hit,
-                         ref: Pair(t: m.regNext("e_ref_t", beat.ref!.t), d: m.regNext("e_ref_d", beat.ref!.d)))
-            return Sums(beat: e,
-                        beatSum: Pair(t: m.regNext("e_beat_sum_t", adderTree(beat.t, width: w.sum)),
-                                      d: m.regNext("e_beat_sum_d", adderTree(beat.d, width: w.sum))),
-                        x: Pair(t: m.regNext("e_x_t", pick(beat.t)), d: m.regNext("e_x_d", pick(beat.d))),
-                        hasX: m.regNext("e_has_x", beat.hit.orReduce), weights: weights,
-                        targetExps: beat.t.enumerated().map { m.regNext("e_t_e\($0.offset)", $0.element) })
+            let e1 = Beat(valid: m.regNext("e1_valid", beat.valid, reset: 0), control: control("e1"),
+                          t: [], d: [], lanes: beat.lanes, draftLanes: beat.draftLanes, hit: beat.hit,
+                          ref: Pair(t: m.regNext("e1_ref_t", beat.ref!.t), d: m.regNext("e1_ref_d", beat.ref!.d)))
+            func partial(_ v: [Value], _ side: String) -> [Value] {
+                adderLevels(v.map { $0.zeroExtended(to: w.sum) }, 2).enumerated().map { m.regNext("e1_\(side)_s\($0.offset)", $0.element) }
+            }
+            let partT = partial(beat.t, "t"), partD = partial(beat.d, "d")
+            return Sums(beat: e1, weights: weights,
+                        targetExps: beat.t.enumerated().map { m.regNext("e1_t_e\($0.offset)", $0.element) },
+                        xY: Pair(t: m.regNext("e1_x_y_t", beat.xY!.t), d: m.regNext("e1_x_y_d", beat.xY!.d)),
+                        hasX: m.regNext("e1_has_x", beat.hit.orReduce),
+                        sumValid: m.regNext("e2_valid", e1.valid, reset: 0), sumControl: control("e2"),
+                        sumRef: Pair(t: m.regNext("e2_ref_t", e1.ref!.t), d: m.regNext("e2_ref_d", e1.ref!.d)),
+                        beatSum: Pair(t: m.regNext("e2_beat_sum_t", adderLevels(partT, .max)[0]),
+                                      d: m.regNext("e2_beat_sum_d", adderLevels(partD, .max)[0])))
+        }
+
+        /// Up to `count` levels of a binary adder tree (wrapping at the operands' width).
+        func adderLevels(_ v: [Value], _ count: Int) -> [Value] {
+            var level = v, done = 0
+            while done < count && level.count > 1 {
+                done += 1
+                level = stride(from: 0, to: level.count, by: 2).map { i in
+                    i + 1 < level.count ? level[i] &+ level[i + 1] : level[i]
+                }
+            }
+            return level
         }
 
         func adderTree(_ v: [Value], width: Int) -> Value {
@@ -431,84 +525,166 @@ extension SamplingVerifierRTL {
             m.named(name, e.valid & (e.control[modeField] === Int(mode.rawValue)))
         }
 
-        // MARK: row accumulators (stream mode): the online (ρ, S) of each side and the captured e(x)
+        // MARK: row accumulators (stream mode): the online (ρ, S) of each side and the captured y(x)
 
-        /// Returns the stage-E valid of a streamed beat.
+        /// E2 updates ρ and registers the shifts; E3 updates S = (S >> (ρ' − ρ)) + (Σ_b >> (ρ' − ρ_b)) (the first
+        /// beat: S = Σ_b). Returns whether E3 holds the row's last streamed beat (S is final the clock after).
         func accumulate(_ e: Sums) -> Value {
-            let streamed = stageMode(e.beat, .stream, "e_stream")
+            let streamed = m.named("e2_stream", e.sumValid & (e.sumControl[modeField] === Int(BeatMode.stream.rawValue)))
+            let first = e.sumControl[firstField]
+            let e3Control = control("e3")
+            let e3Streamed = m.named("e3_stream", m.regNext("e3_valid", e.sumValid, reset: 0)
+                & (e3Control[modeField] === Int(BeatMode.stream.rawValue)))
+            let e3First = e3Control[firstField]
             func side(_ rho: Value, _ s: Value, _ beatRef: Value, _ beatSum: Value, _ name: String) {
-                let newRho = m.named("acc_\(name)_rho", mux(rowStart | (beatRef > rho), beatRef, rho))
-                let oldShift = m.named("acc_\(name)_old_shift", (newRho - rho).asUnsigned)
-                let newShift = m.named("acc_\(name)_new_shift", (newRho - beatRef).asUnsigned)
-                m.when(streamed) {
-                    rho <== newRho
-                    s <== mux(rowStart, beatSum, shiftRight(s, oldShift) &+ shiftRight(beatSum, newShift))
-                }
+                let newRho = m.named("acc_\(name)_rho", mux(first | (beatRef > rho), beatRef, rho))
+                m.when(streamed) { rho <== newRho }
+                let oldShift = m.regNext("e3_\(name)_old_shift", (newRho - rho).asUnsigned)
+                let added = m.regNext("e3_\(name)_added", shiftRight(beatSum, (newRho - beatRef).asUnsigned))
+                m.when(e3Streamed) { s <== mux(e3First, added, shiftRight(s, oldShift) &+ added) }
             }
-            side(rho.t, sum.t, e.beat.ref!.t, e.beatSum.t, "t")
-            side(rho.d, sum.d, e.beat.ref!.d, e.beatSum.d, "d")
-            m.when(streamed) {
-                rowStart <== e.beat.control[lastField]
-                m.when(e.hasX) {
-                    capture.t <== e.x.t; capture.d <== e.x.d; captureRef.t <== e.beat.ref!.t; captureRef.d <== e.beat.ref!.d
-                    captured <== 1
-                }
+            side(rho.t, sum.t, e.sumRef.t, e.beatSum.t, "t")
+            side(rho.d, sum.d, e.sumRef.d, e.beatSum.d, "d")
+            let e1Stream = e.beat.valid & (e.beat.control[modeField] === Int(BeatMode.stream.rawValue))
+            m.when(e1Stream & e.hasX) {
+                captureY.t <== e.xY.t; captureY.d <== e.xY.d
+                captured <== 1
             }
-            return streamed
+            return m.named("row_done", e3Streamed & e3Control[lastField])
         }
 
-        // MARK: pass A (sum of weights and of e_t) and pass B (inverse CDF)
+        // MARK: pass A (sum of weights and of p̂_t) and pass B (inverse CDF), pipelined after stage E
 
         struct CDF {
-            let passA, passB, residualZero: Value
-            let last: Value
+            let residualZero: Value
+            /// The row's last streamed beat reached S; pass A's last beat left the prefix sums; pass B's last beat
+            /// left the search.
+            let rowDone, passADone, passBDone: Value
         }
 
-        func passes(_ e: Sums, cmd: Command) -> CDF {
-            let passA = stageMode(e.beat, .passA, "e_pass_a"), passB = stageMode(e.beat, .passB, "e_pass_b")
-            m.when(passA) {
-                weightSum <== weightSum &+ adderTree(e.weights, width: w.weightSum)
-                expSum <== expSum &+ adderTree(e.targetExps, width: w.sum)
-            }
+        /// P (log2 L registered levels): the beat's inclusive lane prefix sums of the weights (Kogge–Stone; pass B
+        /// with `residual_zero`: of p̂_t) and its Σ p̂_t. Pass A adds the beat totals into S_w and Σ p̂_t. Pass B:
+        /// G1 adds the prefix of the earlier beats, G2 compares with T = floor(U_γ·total / 2^32) (2^32·Σ_{j≤k} w_j >
+        /// U_γ·total ⇔ Σ_{j≤k} w_j > T), then the first lane that passes is the token.
+        func passes(_ e: Sums, cmd: Command, rowDone: Value) -> CDF {
+            let lanes = c.lanes
             let residualZero = m.named("residual_zero", weightSum === 0)
-            let total = m.named("cdf_total", mux(residualZero, expSum.zeroExtended(to: w.weightSum), weightSum))
+            let eMode = e.beat.control[modeField]
+            let useTarget = m.named("cdf_use_target", residualZero & (eMode === Int(BeatMode.passB.rawValue)))
+            let laneSum = min(w.weight + bitsToHold(lanes), w.weightSum)
+            var q = (0..<lanes).map { mux(useTarget, e.targetExps[$0], e.weights[$0]).zeroExtended(to: laneSum) }
+            var targetSum = e.targetExps.map { $0.zeroExtended(to: w.sum) }
+            var valid = e.beat.valid, mode = eMode, last = e.beat.control[lastField], base = e.beat.control[baseField]
+            for level in 0..<SamplingTiming.prefixLevels(lanes: lanes) {
+                let d = 1 << level
+                q = (0..<lanes).map { k in m.regNext("p\(level + 1)_q\(k)", k >= d ? q[k] &+ q[k - d] : q[k]) }
+                targetSum = stride(from: 0, to: targetSum.count, by: 2).map { i in
+                    m.regNext("p\(level + 1)_te\(i / 2)", i + 1 < targetSum.count ? targetSum[i] &+ targetSum[i + 1] : targetSum[i])
+                }
+                valid = m.regNext("p\(level + 1)_valid", valid, reset: 0)
+                mode = m.regNext("p\(level + 1)_mode", mode)
+                last = m.regNext("p\(level + 1)_last", last)
+                base = m.regNext("p\(level + 1)_base", base)
+            }
+            let beatTotal = q[lanes - 1].zeroExtended(to: w.weightSum)
+            let pPassA = m.named("p_pass_a", valid & (mode === Int(BeatMode.passA.rawValue)))
+            let pPassB = m.named("p_pass_b", valid & (mode === Int(BeatMode.passB.rawValue)))
+            m.when(pPassA) {
+                weightSum <== weightSum &+ beatTotal
+                expSum <== expSum &+ targetSum[0]
+            }
+            // T is ready 1 + log2(6) clocks after pass A's total; pass B's first beat reaches G2 at least 7 later.
+            let total = m.named("cdf_total", mux(residualZero, expSum, weightSum))
             let uniform = slices("uniform_final", cmd.uniforms, width: 32, count: c.gammaMax + 1,
                                  index: mux(cmd.badGamma, .literal(0, width: w.gamma), cmd.gamma))
-            let threshold = m.named("cdf_threshold", uniform * total)
-            var running = prefix
-            var hits: [Value] = []
-            for k in 0..<c.lanes {
-                let weight = mux(residualZero, e.targetExps[k].zeroExtended(to: w.weight), e.weights[k])
-                running = m.named("cdf_p\(k)", running &+ weight.zeroExtended(to: w.weightSum))
-                hits.append(m.named("cdf_hit\(k)", concat(running, .literal(0, width: 32)) > threshold))
-            }
+            let product = pipelinedProduct("cdf_thr", uniform, total)
+            let threshold = m.named("cdf_threshold", product.bits(product.width - 1, 32))
+            // G1
+            let sums = (0..<lanes).map { m.regNext("g_s\($0)", prefix &+ q[$0].zeroExtended(to: w.weightSum)) }
+            m.when(pPassB) { prefix <== prefix &+ beatTotal }
+            let g1Valid = m.regNext("g1_valid", pPassB, reset: 0), g1Last = m.regNext("g1_last", last)
+            let g1Base = m.regNext("g1_base", base)
+            // G2
+            let hits = m.regNext("g2_hits", concat(sums.reversed().map { $0 > threshold.resized(to: w.weightSum) }))
+            let g2Valid = m.regNext("g2_valid", g1Valid, reset: 0), g2Last = m.regNext("g2_last", g1Last)
+            let g2Base = m.regNext("g2_base", g1Base)
             let laneBits = max(1, c.laneIndexBits)
-            var firstLane: Value = .literal(UInt64(c.lanes - 1), width: laneBits)
-            for k in (0..<c.lanes).reversed() { firstLane = mux(hits[k], .literal(UInt64(k), width: laneBits), firstLane) }
-            m.when(passB) {
-                prefix <== running
-                m.when(!found & concat(hits.reversed()).orReduce) {
-                    found <== 1
-                    finalToken <== e.beat.control[baseField] &+ firstLane.resized(to: w.token)
-                }
+            var firstLane: Value = .literal(UInt64(lanes - 1), width: laneBits)
+            for k in (0..<lanes).reversed() { firstLane = mux(hits[k], .literal(UInt64(k), width: laneBits), firstLane) }
+            m.when(g2Valid & !found & hits.orReduce) {
+                found <== 1
+                finalToken <== g2Base &+ firstLane.resized(to: w.token)
             }
-            return CDF(passA: passA, passB: passB, residualZero: residualZero, last: e.beat.control[lastField])
+            return CDF(residualZero: residualZero, rowDone: rowDone,
+                       passADone: m.named("pass_a_done", pPassA & last), passBDone: m.named("pass_b_done", g2Valid & g2Last))
         }
 
-        // MARK: the decision (one cycle after the row's last beat left the pipeline)
+        /// a·b (unsigned) as 16 × 16-bit partial products (one DSP each), registered, then summed in a registered
+        /// binary tree: valid `productLatency(a, b)` clocks after a and b.
+        func pipelinedProduct(_ name: String, _ a: Value, _ b: Value) -> Value {
+            let width = a.width + b.width, limb = SamplingTiming.productLimb
+            func limbs(_ v: Value) -> [(Value, Int)] {
+                stride(from: 0, to: v.width, by: limb).map { (v.bits(min(v.width, $0 + limb) - 1, $0), $0) }
+            }
+            var terms: [Value] = []
+            for (x, i) in limbs(a) {
+                for (y, j) in limbs(b) {
+                    let p = m.regNext("\(name)_p\(terms.count)", x * y)
+                    terms.append(i + j == 0 ? p.zeroExtended(to: width) : p.zeroExtended(to: width - i - j).shiftedLeft(i + j))
+                }
+            }
+            var level = 0
+            while terms.count > 1 {
+                level += 1
+                terms = stride(from: 0, to: terms.count, by: 2).map { i in
+                    m.regNext("\(name)_s\(level)_\(i / 2)", i + 1 < terms.count ? terms[i] &+ terms[i + 1] : terms[i])
+                }
+            }
+            precondition(level + 1 == SamplingTiming.productLatency(a.width, b.width), "product latency")
+            return terms[0]
+        }
 
-        func decision(cmd: Command, rowHasDraft: Value) -> Value {
-            let xT = m.named("x_t", mux(captured, shiftRight(capture.t, (rho.t - captureRef.t).asUnsigned),
-                                        .literal(0, width: w.exp)))
-            let xD = m.named("x_d", mux(captured, shiftRight(capture.d, (rho.d - captureRef.d).asUnsigned),
-                                        .literal(0, width: w.exp)))
+        /// The position of the leading one of v (0 for v = 0), as a binary tree of OR reductions and muxes.
+        func leadingOne(_ v: Value) -> Value {
+            func lead(_ v: Value) -> Value {
+                if v.width == 2 { return v[1] }
+                let half = v.width / 2
+                let hi = v.bits(v.width - 1, half), lo = v.bits(half - 1, 0)
+                let any = hi.orReduce
+                return concat(any, mux(any, lead(hi), lead(lo)))
+            }
+            let padded = 1 << max(1, ceilLog2(v.width))
+            let index = lead(v.zeroExtended(to: padded))
+            return index.width > w.lead ? index.bits(w.lead - 1, 0) : index.zeroExtended(to: w.lead)
+        }
+
+        // MARK: the decision (`SamplingTiming.decisionCycles` clocks after the row's last beat left stage E)
+
+        /// Free-running registers: while the unit decides, their inputs (S, ρ, y(x), the row's uniform) hold
+        /// still, so stage i is valid from decide cycle i: the leading one of S (1), LOG's index and ρ + k − E (2),
+        /// ν (3), p̂(x) (4), U·p̂_d(x) (5 … 7), the comparison (8).
+        func decision(cmd: Command, rowHasDraft: Value, table: Submodule<ExpTablePorts>) -> Value {
+            let fp = SamplingFixedPoint.self, r = w.tableIndex, mBits = fp.logIndexBits
+            func side(_ name: String, _ s: Value, _ rho: Value, _ y: Value, _ nu: Value) -> Value {
+                let lead = m.regNext("dec_\(name)_lead", leadingOne(s))
+                let index = m.regNext("dec_\(name)_index",
+                                      s.shiftedRight(by: lead &- .literal(UInt64(mBits), width: w.lead)).bits(mBits - 1, 0))
+                let scale = m.regNext("dec_\(name)_scale", rho.resized(to: w.reference)
+                    &+ lead.zeroExtended(to: w.reference).asSigned &- .signedLiteral(Int64(fp.expScaleBits), width: w.reference))
+                let log = m.rom("dec_\(name)_log", contents: fp.logTable, width: r + 1, address: index)
+                nu <== scale.bits(w.reference - 1 - r, 0).asSigned.shiftedLeft(r) &+ log.zeroExtended(to: w.reference).asSigned
+                let lut = m.instance(table, name: "u_exp_x_\(name)")
+                let p = exponential(m.named("dec_\(name)_delta", nu - y.resized(to: w.reference)), lut)
+                return m.regNext("dec_\(name)_px", mux(captured, p, .literal(0, width: w.exp)))
+            }
+            let pxT = side("t", sum.t, rho.t, captureY.t, nu.t), pxD = side("d", sum.d, rho.d, captureY.d, nu.d)
             let uniform = slices("uniform_row", cmd.uniforms, width: 32, count: c.gammaMax + 1, index: row)
-            // One-hot: e_d(x) = S_d = 1 turns the rule into U·S_t < e_t(x)·2^32.
-            let xDraft = m.named("accept_x_d", mux(cmd.oneHot, .literal(1, width: w.exp), xD))
-            let sumDraft = m.named("accept_sum_d", mux(cmd.oneHot, .literal(1, width: w.sum), sum.d))
-            let lhs = m.named("accept_lhs", uniform * xDraft * sum.t)
-            let rhs = m.named("accept_rhs", concat(xT * sumDraft, .literal(0, width: 32)))
-            return m.named("accept", rowHasDraft & !cmd.badGamma & (lhs < rhs))
+            // One-hot: d(x) = 1, p̂_d(x) = 2^E.
+            let dx = m.named("accept_x_d", mux(cmd.oneHot, .literal(1 << UInt64(fp.expScaleBits), width: w.exp), pxD))
+            let lhs = pipelinedProduct("accept_lhs", uniform, dx)
+            let tx = m.shiftRegister("accept_x_t", pxT, stages: SamplingTiming.productLatency(32, w.exp)).last!
+            // U·p̂_d(x) < p̂_t(x)·2^32 ⇔ floor(U·p̂_d(x) / 2^32) < p̂_t(x)
+            return m.regNext("accept", rowHasDraft & !cmd.badGamma & (lhs.bits(lhs.width - 1, 32) < tx))
         }
 
         // MARK: token emission
@@ -542,8 +718,9 @@ extension SamplingVerifierRTL {
 
         // MARK: control
 
-        func control(cmd: Command, stream s: Stream, streamed: Value, cdf: CDF, accept: Value, emit: Emission) {
+        func control(cmd: Command, stream s: Stream, cdf: CDF, accept: Value, emit: Emission) {
             let nextBeat = mux(s.lastBeat, .literal(0, width: w.beatIndex), beat &+ 1)
+            let decideCycle = m.reg("decide_cycle", bitsToHold(SamplingTiming.decisionCycles - 1), reset: 0)
             m.when(s.rowLengthError) { flags <== flags | flagBits([.rowLength: .true]) }
             fsm.on { phase in
                 switch phase {
@@ -559,7 +736,7 @@ extension SamplingVerifierRTL {
                         fsm.go(.stream)
                         row <== 0; beat <== 0; accepted <== 0
                         flags <== flagBits([.badGamma: cmd.inBadGamma, .badDraft: cmd.inBadDraft])
-                        rowStart <== 1; captured <== 0
+                        captured <== 0
                     }
                 case .stream:
                     m.when(s.fire) {
@@ -567,25 +744,31 @@ extension SamplingVerifierRTL {
                         m.when(s.lastBeat) { fsm.go(.wait) }
                     }
                 case .wait:
-                    m.when(streamed & cdf.last) { fsm.go(.decide) }
+                    m.when(cdf.rowDone) {
+                        fsm.go(.decide)
+                        decideCycle <== 0
+                    }
                 case .decide:
-                    m.when(accept) {
-                        accepted <== accepted &+ 1
-                        row <== row &+ 1
-                        captured <== 0
-                        fsm.go(.stream)
-                    }.otherwise {
-                        finalBonus <== !s.rowHasDraft | cmd.badGamma
-                        weightSum <== 0; expSum <== 0; prefix <== 0; found <== 0
-                        fsm.go(.passA)
+                    decideCycle <== decideCycle &+ 1
+                    m.when(decideCycle === SamplingTiming.decisionCycles - 1) {
+                        m.when(accept) {
+                            accepted <== accepted &+ 1
+                            row <== row &+ 1
+                            captured <== 0
+                            fsm.go(.stream)
+                        }.otherwise {
+                            finalBonus <== !s.rowHasDraft | cmd.badGamma
+                            weightSum <== 0; expSum <== 0; prefix <== 0; found <== 0
+                            fsm.go(.passA)
+                        }
                     }
                 case .passA, .passB:
                     beat <== nextBeat
                     m.when(s.lastBeat) { fsm.go(phase == .passA ? .passAWait : .passBWait) }
                 case .passAWait:
-                    m.when(cdf.passA & cdf.last) { fsm.go(.passB) }
+                    m.when(cdf.passADone) { fsm.go(.passB) }
                 case .passBWait:
-                    m.when(cdf.passB & cdf.last) {
+                    m.when(cdf.passBDone) {
                         fsm.go(.emit)
                         emit.index <== 0
                         row <== 0

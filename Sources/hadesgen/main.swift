@@ -78,7 +78,8 @@ struct HadesGen: ParsableCommand {
                                         format: hardware.format(default: .fp16))
         let sampling = hardware.mode == .sampling
         return try layout.map { LayoutExport(config, mode: sampling ? .sampling : .greedy, top: top).text($0) }
-            ?? (harness ? HADESGenerator.harnessVerilog(config, top: top)
+            ?? (harness ? (sampling ? HADESGenerator.samplingHarnessVerilog(config, top: top)
+                           : HADESGenerator.harnessVerilog(config, top: top))
             : sampling ? HADESGenerator.samplingVerilog(config, top: top)
             : HADESGenerator.verilog(config, top: top))
     }

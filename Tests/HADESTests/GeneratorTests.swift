@@ -66,6 +66,14 @@ final class GeneratorTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("s_axis_draft_tdata"))
     }
 
+    func testSamplingHarnessWrapsTheSamplingUnit() throws {
+        let r = try runGenerator(["--gamma", "2", "--vocab", "100", "--lanes", "4", "--format", "fixed16.8",
+                                  "--mode", "sampling", "--harness"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("module hades_harness_sampling_g2_v100_l4_fx16p8 ("))
+        XCTAssertTrue(r.stdout.contains("s_axis_draft_tdata"), "the sampling unit (with its draft stream) is inside")
+    }
+
     func testOutputIsDeterministic() throws {
         let c = try VerifierConfig(vocab: 1000, gammaMax: 8, lanes: 16, format: .fp16)
         XCTAssertEqual(try HADESGenerator.verilog(c), try HADESGenerator.verilog(c))

@@ -1030,7 +1030,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:87)
+// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:94)
 module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:s_axis_draft:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -1102,15 +1102,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [16:0] rho_d;
     reg  [43:0] sum_t;
     reg  [43:0] sum_d;
-    reg  row_start;
-    reg  [28:0] cap_t;
-    reg  [28:0] cap_d;
-    reg  [16:0] cap_ref_t;
-    reg  [16:0] cap_ref_d;
+    reg  [16:0] cap_y_t;
+    reg  [16:0] cap_y_d;
     reg  captured;
-    reg  [88:0] sum_w;
+    reg  [18:0] nu_t;
+    reg  [18:0] nu_d;
+    reg  [43:0] sum_w;
     reg  [43:0] sum_e;
-    reg  [88:0] cdf_prefix;
+    reg  [43:0] cdf_prefix;
     reg  cdf_found;
     reg  [15:0] final_token;
     reg  cur_valid;
@@ -1120,162 +1119,55 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] cmd_draft_token_1;
     wire [15:0] cmd_draft_token_2;
     wire [15:0] cmd_draft_token_3;
+    reg  [63:0] cur_tokens;
+    wire cmd_fire;
+    reg  [159:0] cur_uniforms;
+    reg  gen_active;
+    reg  [2:0] gen_step;
+    reg  [31:0] gen_k;
+    reg  [31:0] gen_l;
+    reg  [31:0] gen_x0;
+    reg  [31:0] gen_x1;
+    reg  [31:0] gen_x2;
+    reg  [31:0] gen_x3;
+    reg  [31:0] gen_x4;
+    reg  [31:0] gen_y0;
+    reg  [31:0] gen_y1;
+    reg  [31:0] gen_y2;
+    reg  [31:0] gen_y3;
+    reg  [31:0] gen_y4;
+    wire [31:0] gen_x0_r0;
+    wire [31:0] gen_y0_r0;
+    wire [31:0] gen_x1_r0;
+    wire [31:0] gen_y1_r0;
+    wire [31:0] gen_x2_r0;
+    wire [31:0] gen_y2_r0;
+    wire [31:0] gen_x3_r0;
+    wire [31:0] gen_y3_r0;
+    wire [31:0] gen_x4_r0;
+    wire [31:0] gen_y4_r0;
+    wire [31:0] gen_l_r0;
+    wire [31:0] gen_k_r0;
+    wire [31:0] gen_x0_r1;
+    wire [31:0] gen_y0_r1;
+    wire [31:0] gen_x1_r1;
+    wire [31:0] gen_y1_r1;
+    wire [31:0] gen_x2_r1;
+    wire [31:0] gen_y2_r1;
+    wire [31:0] gen_x3_r1;
+    wire [31:0] gen_y3_r1;
+    wire [31:0] gen_x4_r1;
+    wire [31:0] gen_y4_r1;
+    wire [31:0] gen_l_r1;
+    wire [31:0] gen_k_r1;
     wire cmd_generator;
     wire [31:0] cmd_uniform_0;
     wire [31:0] cmd_uniform_1;
-    wire [31:0] gen_l1;
-    wire [31:0] gen_k1;
-    wire [31:0] gen_l2;
-    wire [31:0] gen_k2;
-    wire [31:0] gen_l3;
-    wire [31:0] gen_k3;
-    wire [31:0] gen_l4;
-    wire [31:0] gen_k4;
-    wire [31:0] gen_l5;
-    wire [31:0] gen_k5;
-    wire [31:0] gen_l6;
-    wire [31:0] gen_k6;
-    wire [31:0] gen_l7;
-    wire [31:0] gen_k7;
-    wire [31:0] gen_l8;
-    wire [31:0] gen_k8;
-    wire [31:0] gen_l9;
-    wire [31:0] gen_k9;
-    wire [31:0] gen_l10;
-    wire [31:0] gen_k10;
-    wire [31:0] gen_l11;
-    wire [31:0] gen_k11;
-    wire [31:0] gen_l12;
-    wire [31:0] gen_k12;
-    wire [31:0] gen_x4_1;
-    wire [31:0] gen_y4_1;
-    wire [31:0] gen_x4_2;
-    wire [31:0] gen_y4_2;
-    wire [31:0] gen_x4_3;
-    wire [31:0] gen_y4_3;
-    wire [31:0] gen_x4_4;
-    wire [31:0] gen_y4_4;
-    wire [31:0] gen_x4_5;
-    wire [31:0] gen_y4_5;
-    wire [31:0] gen_x4_6;
-    wire [31:0] gen_y4_6;
-    wire [31:0] gen_x4_7;
-    wire [31:0] gen_y4_7;
-    wire [31:0] gen_x4_8;
-    wire [31:0] gen_y4_8;
-    wire [31:0] gen_x4_9;
-    wire [31:0] gen_y4_9;
-    wire [31:0] gen_x4_10;
-    wire [31:0] gen_y4_10;
-    wire [31:0] gen_x4_11;
-    wire [31:0] gen_y4_11;
-    wire [31:0] gen_x4_12;
-    wire [31:0] gen_y4_12;
-    wire [31:0] gen_x3_1;
-    wire [31:0] gen_y3_1;
-    wire [31:0] gen_x3_2;
-    wire [31:0] gen_y3_2;
-    wire [31:0] gen_x3_3;
-    wire [31:0] gen_y3_3;
-    wire [31:0] gen_x3_4;
-    wire [31:0] gen_y3_4;
-    wire [31:0] gen_x3_5;
-    wire [31:0] gen_y3_5;
-    wire [31:0] gen_x3_6;
-    wire [31:0] gen_y3_6;
-    wire [31:0] gen_x3_7;
-    wire [31:0] gen_y3_7;
-    wire [31:0] gen_x3_8;
-    wire [31:0] gen_y3_8;
-    wire [31:0] gen_x3_9;
-    wire [31:0] gen_y3_9;
-    wire [31:0] gen_x3_10;
-    wire [31:0] gen_y3_10;
-    wire [31:0] gen_x3_11;
-    wire [31:0] gen_y3_11;
-    wire [31:0] gen_x3_12;
-    wire [31:0] gen_y3_12;
-    wire [31:0] gen_x2_1;
-    wire [31:0] gen_y2_1;
-    wire [31:0] gen_x2_2;
-    wire [31:0] gen_y2_2;
-    wire [31:0] gen_x2_3;
-    wire [31:0] gen_y2_3;
-    wire [31:0] gen_x2_4;
-    wire [31:0] gen_y2_4;
-    wire [31:0] gen_x2_5;
-    wire [31:0] gen_y2_5;
-    wire [31:0] gen_x2_6;
-    wire [31:0] gen_y2_6;
-    wire [31:0] gen_x2_7;
-    wire [31:0] gen_y2_7;
-    wire [31:0] gen_x2_8;
-    wire [31:0] gen_y2_8;
-    wire [31:0] gen_x2_9;
-    wire [31:0] gen_y2_9;
-    wire [31:0] gen_x2_10;
-    wire [31:0] gen_y2_10;
-    wire [31:0] gen_x2_11;
-    wire [31:0] gen_y2_11;
-    wire [31:0] gen_x2_12;
-    wire [31:0] gen_y2_12;
-    wire [31:0] gen_x1_1;
-    wire [31:0] gen_y1_1;
-    wire [31:0] gen_x1_2;
-    wire [31:0] gen_y1_2;
-    wire [31:0] gen_x1_3;
-    wire [31:0] gen_y1_3;
-    wire [31:0] gen_x1_4;
-    wire [31:0] gen_y1_4;
-    wire [31:0] gen_x1_5;
-    wire [31:0] gen_y1_5;
-    wire [31:0] gen_x1_6;
-    wire [31:0] gen_y1_6;
-    wire [31:0] gen_x1_7;
-    wire [31:0] gen_y1_7;
-    wire [31:0] gen_x1_8;
-    wire [31:0] gen_y1_8;
-    wire [31:0] gen_x1_9;
-    wire [31:0] gen_y1_9;
-    wire [31:0] gen_x1_10;
-    wire [31:0] gen_y1_10;
-    wire [31:0] gen_x1_11;
-    wire [31:0] gen_y1_11;
-    wire [31:0] gen_x1_12;
-    wire [31:0] gen_y1_12;
-    wire [31:0] gen_x0_1;
-    wire [31:0] gen_y0_1;
-    wire [31:0] gen_x0_2;
-    wire [31:0] gen_y0_2;
-    wire [31:0] gen_x0_3;
-    wire [31:0] gen_y0_3;
-    wire [31:0] gen_x0_4;
-    wire [31:0] gen_y0_4;
-    wire [31:0] gen_x0_5;
-    wire [31:0] gen_y0_5;
-    wire [31:0] gen_x0_6;
-    wire [31:0] gen_y0_6;
-    wire [31:0] gen_x0_7;
-    wire [31:0] gen_y0_7;
-    wire [31:0] gen_x0_8;
-    wire [31:0] gen_y0_8;
-    wire [31:0] gen_x0_9;
-    wire [31:0] gen_y0_9;
-    wire [31:0] gen_x0_10;
-    wire [31:0] gen_y0_10;
-    wire [31:0] gen_x0_11;
-    wire [31:0] gen_y0_11;
-    wire [31:0] gen_x0_12;
-    wire [31:0] gen_y0_12;
-    wire [159:0] cmd_uniform;
-    wire [159:0] in_uniforms;
-    reg  [63:0] cur_tokens;
-    wire cmd_fire;
     reg  [2:0] cur_gamma;
-    reg  [159:0] cur_uniforms;
     reg  cur_bad_gamma;
     reg  cur_one_hot;
     wire [63:0] cmd_draft_token;
+    wire [159:0] cmd_uniform;
     wire cmd_one_hot;
     wire in_bad_gamma;
     wire in_bad_draft;
@@ -1296,777 +1188,1489 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] a_base;
     reg  [1:0] a_mode;
     wire a_last;
-    reg  [18:0] b_control;
-    reg  [18:0] c_control;
-    reg  [18:0] d_control;
-    reg  [18:0] e_control;
+    wire a_first;
+    reg  [19:0] b1_control;
+    reg  [19:0] b2_control;
+    reg  [19:0] c1_control;
+    reg  [19:0] c2_control;
+    reg  [19:0] d_control;
+    reg  [19:0] e1_control;
+    reg  [19:0] e2_control;
+    reg  [19:0] e3_control;
     reg  a_has_draft;
     reg  a_valid;
     reg  [255:0] a_target;
     reg  [255:0] a_draft;
-    reg  b_valid;
-    reg  [16:0] b_t_y0;
-    reg  [16:0] b_t_y1;
-    reg  [16:0] b_t_y2;
-    reg  [16:0] b_t_y3;
-    reg  [16:0] b_t_y4;
-    reg  [16:0] b_t_y5;
-    reg  [16:0] b_t_y6;
-    reg  [16:0] b_t_y7;
-    reg  [16:0] b_t_y8;
-    reg  [16:0] b_t_y9;
-    reg  [16:0] b_t_y10;
-    reg  [16:0] b_t_y11;
-    reg  [16:0] b_t_y12;
-    reg  [16:0] b_t_y13;
-    reg  [16:0] b_t_y14;
-    reg  [16:0] b_t_y15;
-    reg  [16:0] b_d_y0;
-    reg  [16:0] b_d_y1;
-    reg  [16:0] b_d_y2;
-    reg  [16:0] b_d_y3;
-    reg  [16:0] b_d_y4;
-    reg  [16:0] b_d_y5;
-    reg  [16:0] b_d_y6;
-    reg  [16:0] b_d_y7;
-    reg  [16:0] b_d_y8;
-    reg  [16:0] b_d_y9;
-    reg  [16:0] b_d_y10;
-    reg  [16:0] b_d_y11;
-    reg  [16:0] b_d_y12;
-    reg  [16:0] b_d_y13;
-    reg  [16:0] b_d_y14;
-    reg  [16:0] b_d_y15;
-    reg  [15:0] b_lanes;
-    reg  [15:0] b_draft_lanes;
-    reg  [15:0] b_hit;
-    wire [1:0] b_control_mode;
-    reg  c_valid;
-    reg  [16:0] c_t_y0;
-    reg  [16:0] c_t_y1;
-    reg  [16:0] c_t_y2;
-    reg  [16:0] c_t_y3;
-    reg  [16:0] c_t_y4;
-    reg  [16:0] c_t_y5;
-    reg  [16:0] c_t_y6;
-    reg  [16:0] c_t_y7;
-    reg  [16:0] c_t_y8;
-    reg  [16:0] c_t_y9;
-    reg  [16:0] c_t_y10;
-    reg  [16:0] c_t_y11;
-    reg  [16:0] c_t_y12;
-    reg  [16:0] c_t_y13;
-    reg  [16:0] c_t_y14;
-    reg  [16:0] c_t_y15;
-    reg  [16:0] c_d_y0;
-    reg  [16:0] c_d_y1;
-    reg  [16:0] c_d_y2;
-    reg  [16:0] c_d_y3;
-    reg  [16:0] c_d_y4;
-    reg  [16:0] c_d_y5;
-    reg  [16:0] c_d_y6;
-    reg  [16:0] c_d_y7;
-    reg  [16:0] c_d_y8;
-    reg  [16:0] c_d_y9;
-    reg  [16:0] c_d_y10;
-    reg  [16:0] c_d_y11;
-    reg  [16:0] c_d_y12;
-    reg  [16:0] c_d_y13;
-    reg  [16:0] c_d_y14;
-    reg  [16:0] c_d_y15;
-    reg  [15:0] c_lanes;
-    reg  [15:0] c_draft_lanes;
-    reg  [15:0] c_hit;
+    reg  [32:0] b1_t_p0;
+    reg  [32:0] b1_t_p1;
+    reg  [32:0] b1_t_p2;
+    reg  [32:0] b1_t_p3;
+    reg  [32:0] b1_t_p4;
+    reg  [32:0] b1_t_p5;
+    reg  [32:0] b1_t_p6;
+    reg  [32:0] b1_t_p7;
+    reg  [32:0] b1_t_p8;
+    reg  [32:0] b1_t_p9;
+    reg  [32:0] b1_t_p10;
+    reg  [32:0] b1_t_p11;
+    reg  [32:0] b1_t_p12;
+    reg  [32:0] b1_t_p13;
+    reg  [32:0] b1_t_p14;
+    reg  [32:0] b1_t_p15;
+    reg  [32:0] b1_d_p0;
+    reg  [32:0] b1_d_p1;
+    reg  [32:0] b1_d_p2;
+    reg  [32:0] b1_d_p3;
+    reg  [32:0] b1_d_p4;
+    reg  [32:0] b1_d_p5;
+    reg  [32:0] b1_d_p6;
+    reg  [32:0] b1_d_p7;
+    reg  [32:0] b1_d_p8;
+    reg  [32:0] b1_d_p9;
+    reg  [32:0] b1_d_p10;
+    reg  [32:0] b1_d_p11;
+    reg  [32:0] b1_d_p12;
+    reg  [32:0] b1_d_p13;
+    reg  [32:0] b1_d_p14;
+    reg  [32:0] b1_d_p15;
+    reg  b1_valid;
+    reg  [15:0] b1_lanes;
+    reg  [15:0] b1_draft_lanes;
+    reg  [15:0] b1_hit;
+    reg  [15:0] b1_t_sign;
+    reg  [15:0] b1_d_sign;
+    reg  [16:0] b2_t_y0;
+    reg  [16:0] b2_t_y1;
+    reg  [16:0] b2_t_y2;
+    reg  [16:0] b2_t_y3;
+    reg  [16:0] b2_t_y4;
+    reg  [16:0] b2_t_y5;
+    reg  [16:0] b2_t_y6;
+    reg  [16:0] b2_t_y7;
+    reg  [16:0] b2_t_y8;
+    reg  [16:0] b2_t_y9;
+    reg  [16:0] b2_t_y10;
+    reg  [16:0] b2_t_y11;
+    reg  [16:0] b2_t_y12;
+    reg  [16:0] b2_t_y13;
+    reg  [16:0] b2_t_y14;
+    reg  [16:0] b2_t_y15;
+    reg  [16:0] b2_d_y0;
+    reg  [16:0] b2_d_y1;
+    reg  [16:0] b2_d_y2;
+    reg  [16:0] b2_d_y3;
+    reg  [16:0] b2_d_y4;
+    reg  [16:0] b2_d_y5;
+    reg  [16:0] b2_d_y6;
+    reg  [16:0] b2_d_y7;
+    reg  [16:0] b2_d_y8;
+    reg  [16:0] b2_d_y9;
+    reg  [16:0] b2_d_y10;
+    reg  [16:0] b2_d_y11;
+    reg  [16:0] b2_d_y12;
+    reg  [16:0] b2_d_y13;
+    reg  [16:0] b2_d_y14;
+    reg  [16:0] b2_d_y15;
+    reg  b2_valid;
+    reg  [15:0] b2_lanes;
+    reg  [15:0] b2_draft_lanes;
+    reg  [15:0] b2_hit;
+    reg  c1_t_mv0;
+    reg  [16:0] c1_t_my0;
+    reg  c1_t_mv1;
+    reg  [16:0] c1_t_my1;
+    reg  c1_t_mv2;
+    reg  [16:0] c1_t_my2;
+    reg  c1_t_mv3;
+    reg  [16:0] c1_t_my3;
+    reg  c1_d_mv0;
+    reg  [16:0] c1_d_my0;
+    reg  c1_d_mv1;
+    reg  [16:0] c1_d_my1;
+    reg  c1_d_mv2;
+    reg  [16:0] c1_d_my2;
+    reg  c1_d_mv3;
+    reg  [16:0] c1_d_my3;
+    reg  [16:0] c1_t_y0;
+    reg  [16:0] c1_t_y1;
+    reg  [16:0] c1_t_y2;
+    reg  [16:0] c1_t_y3;
+    reg  [16:0] c1_t_y4;
+    reg  [16:0] c1_t_y5;
+    reg  [16:0] c1_t_y6;
+    reg  [16:0] c1_t_y7;
+    reg  [16:0] c1_t_y8;
+    reg  [16:0] c1_t_y9;
+    reg  [16:0] c1_t_y10;
+    reg  [16:0] c1_t_y11;
+    reg  [16:0] c1_t_y12;
+    reg  [16:0] c1_t_y13;
+    reg  [16:0] c1_t_y14;
+    reg  [16:0] c1_t_y15;
+    reg  [16:0] c1_d_y0;
+    reg  [16:0] c1_d_y1;
+    reg  [16:0] c1_d_y2;
+    reg  [16:0] c1_d_y3;
+    reg  [16:0] c1_d_y4;
+    reg  [16:0] c1_d_y5;
+    reg  [16:0] c1_d_y6;
+    reg  [16:0] c1_d_y7;
+    reg  [16:0] c1_d_y8;
+    reg  [16:0] c1_d_y9;
+    reg  [16:0] c1_d_y10;
+    reg  [16:0] c1_d_y11;
+    reg  [16:0] c1_d_y12;
+    reg  [16:0] c1_d_y13;
+    reg  [16:0] c1_d_y14;
+    reg  [16:0] c1_d_y15;
+    reg  c1_valid;
+    reg  [15:0] c1_lanes;
+    reg  [15:0] c1_draft_lanes;
+    reg  [15:0] c1_hit;
+    reg  [16:0] c2_t_y0;
+    reg  [16:0] c2_t_y1;
+    reg  [16:0] c2_t_y2;
+    reg  [16:0] c2_t_y3;
+    reg  [16:0] c2_t_y4;
+    reg  [16:0] c2_t_y5;
+    reg  [16:0] c2_t_y6;
+    reg  [16:0] c2_t_y7;
+    reg  [16:0] c2_t_y8;
+    reg  [16:0] c2_t_y9;
+    reg  [16:0] c2_t_y10;
+    reg  [16:0] c2_t_y11;
+    reg  [16:0] c2_t_y12;
+    reg  [16:0] c2_t_y13;
+    reg  [16:0] c2_t_y14;
+    reg  [16:0] c2_t_y15;
+    reg  [16:0] c2_d_y0;
+    reg  [16:0] c2_d_y1;
+    reg  [16:0] c2_d_y2;
+    reg  [16:0] c2_d_y3;
+    reg  [16:0] c2_d_y4;
+    reg  [16:0] c2_d_y5;
+    reg  [16:0] c2_d_y6;
+    reg  [16:0] c2_d_y7;
+    reg  [16:0] c2_d_y8;
+    reg  [16:0] c2_d_y9;
+    reg  [16:0] c2_d_y10;
+    reg  [16:0] c2_d_y11;
+    reg  [16:0] c2_d_y12;
+    reg  [16:0] c2_d_y13;
+    reg  [16:0] c2_d_y14;
+    reg  [16:0] c2_d_y15;
     wire [16:0] c_t_max_y;
-    reg  [16:0] c_ref_t;
+    reg  [16:0] c2_ref_t;
     wire [16:0] c_d_max_y;
-    reg  [16:0] c_ref_d;
+    reg  [16:0] c2_ref_d;
+    reg  c2_valid;
+    reg  [15:0] c2_lanes;
+    reg  [15:0] c2_draft_lanes;
+    reg  [15:0] c2_hit;
+    wire [1:0] c2_control_mode;
+    wire d_streaming;
     reg  d_valid;
-    wire [24:0] d_t_delta0;
+    wire [18:0] d_t_ref;
     wire [7:0] u_exp_t0_f;
     wire [28:0] u_exp_t0_e;
+    wire [19:0] d_t_delta0;
     reg  [28:0] d_t_e0;
-    wire [24:0] d_t_delta1;
     wire [7:0] u_exp_t1_f;
     wire [28:0] u_exp_t1_e;
+    wire [19:0] d_t_delta1;
     reg  [28:0] d_t_e1;
-    wire [24:0] d_t_delta2;
     wire [7:0] u_exp_t2_f;
     wire [28:0] u_exp_t2_e;
+    wire [19:0] d_t_delta2;
     reg  [28:0] d_t_e2;
-    wire [24:0] d_t_delta3;
     wire [7:0] u_exp_t3_f;
     wire [28:0] u_exp_t3_e;
+    wire [19:0] d_t_delta3;
     reg  [28:0] d_t_e3;
-    wire [24:0] d_t_delta4;
     wire [7:0] u_exp_t4_f;
     wire [28:0] u_exp_t4_e;
+    wire [19:0] d_t_delta4;
     reg  [28:0] d_t_e4;
-    wire [24:0] d_t_delta5;
     wire [7:0] u_exp_t5_f;
     wire [28:0] u_exp_t5_e;
+    wire [19:0] d_t_delta5;
     reg  [28:0] d_t_e5;
-    wire [24:0] d_t_delta6;
     wire [7:0] u_exp_t6_f;
     wire [28:0] u_exp_t6_e;
+    wire [19:0] d_t_delta6;
     reg  [28:0] d_t_e6;
-    wire [24:0] d_t_delta7;
     wire [7:0] u_exp_t7_f;
     wire [28:0] u_exp_t7_e;
+    wire [19:0] d_t_delta7;
     reg  [28:0] d_t_e7;
-    wire [24:0] d_t_delta8;
     wire [7:0] u_exp_t8_f;
     wire [28:0] u_exp_t8_e;
+    wire [19:0] d_t_delta8;
     reg  [28:0] d_t_e8;
-    wire [24:0] d_t_delta9;
     wire [7:0] u_exp_t9_f;
     wire [28:0] u_exp_t9_e;
+    wire [19:0] d_t_delta9;
     reg  [28:0] d_t_e9;
-    wire [24:0] d_t_delta10;
     wire [7:0] u_exp_t10_f;
     wire [28:0] u_exp_t10_e;
+    wire [19:0] d_t_delta10;
     reg  [28:0] d_t_e10;
-    wire [24:0] d_t_delta11;
     wire [7:0] u_exp_t11_f;
     wire [28:0] u_exp_t11_e;
+    wire [19:0] d_t_delta11;
     reg  [28:0] d_t_e11;
-    wire [24:0] d_t_delta12;
     wire [7:0] u_exp_t12_f;
     wire [28:0] u_exp_t12_e;
+    wire [19:0] d_t_delta12;
     reg  [28:0] d_t_e12;
-    wire [24:0] d_t_delta13;
     wire [7:0] u_exp_t13_f;
     wire [28:0] u_exp_t13_e;
+    wire [19:0] d_t_delta13;
     reg  [28:0] d_t_e13;
-    wire [24:0] d_t_delta14;
     wire [7:0] u_exp_t14_f;
     wire [28:0] u_exp_t14_e;
+    wire [19:0] d_t_delta14;
     reg  [28:0] d_t_e14;
-    wire [24:0] d_t_delta15;
     wire [7:0] u_exp_t15_f;
     wire [28:0] u_exp_t15_e;
+    wire [19:0] d_t_delta15;
     reg  [28:0] d_t_e15;
-    wire [24:0] d_d_delta0;
+    wire [18:0] d_d_ref;
     wire [7:0] u_exp_d0_f;
     wire [28:0] u_exp_d0_e;
+    wire [19:0] d_d_delta0;
     reg  [28:0] d_d_e0;
-    wire [24:0] d_d_delta1;
     wire [7:0] u_exp_d1_f;
     wire [28:0] u_exp_d1_e;
+    wire [19:0] d_d_delta1;
     reg  [28:0] d_d_e1;
-    wire [24:0] d_d_delta2;
     wire [7:0] u_exp_d2_f;
     wire [28:0] u_exp_d2_e;
+    wire [19:0] d_d_delta2;
     reg  [28:0] d_d_e2;
-    wire [24:0] d_d_delta3;
     wire [7:0] u_exp_d3_f;
     wire [28:0] u_exp_d3_e;
+    wire [19:0] d_d_delta3;
     reg  [28:0] d_d_e3;
-    wire [24:0] d_d_delta4;
     wire [7:0] u_exp_d4_f;
     wire [28:0] u_exp_d4_e;
+    wire [19:0] d_d_delta4;
     reg  [28:0] d_d_e4;
-    wire [24:0] d_d_delta5;
     wire [7:0] u_exp_d5_f;
     wire [28:0] u_exp_d5_e;
+    wire [19:0] d_d_delta5;
     reg  [28:0] d_d_e5;
-    wire [24:0] d_d_delta6;
     wire [7:0] u_exp_d6_f;
     wire [28:0] u_exp_d6_e;
+    wire [19:0] d_d_delta6;
     reg  [28:0] d_d_e6;
-    wire [24:0] d_d_delta7;
     wire [7:0] u_exp_d7_f;
     wire [28:0] u_exp_d7_e;
+    wire [19:0] d_d_delta7;
     reg  [28:0] d_d_e7;
-    wire [24:0] d_d_delta8;
     wire [7:0] u_exp_d8_f;
     wire [28:0] u_exp_d8_e;
+    wire [19:0] d_d_delta8;
     reg  [28:0] d_d_e8;
-    wire [24:0] d_d_delta9;
     wire [7:0] u_exp_d9_f;
     wire [28:0] u_exp_d9_e;
+    wire [19:0] d_d_delta9;
     reg  [28:0] d_d_e9;
-    wire [24:0] d_d_delta10;
     wire [7:0] u_exp_d10_f;
     wire [28:0] u_exp_d10_e;
+    wire [19:0] d_d_delta10;
     reg  [28:0] d_d_e10;
-    wire [24:0] d_d_delta11;
     wire [7:0] u_exp_d11_f;
     wire [28:0] u_exp_d11_e;
+    wire [19:0] d_d_delta11;
     reg  [28:0] d_d_e11;
-    wire [24:0] d_d_delta12;
     wire [7:0] u_exp_d12_f;
     wire [28:0] u_exp_d12_e;
+    wire [19:0] d_d_delta12;
     reg  [28:0] d_d_e12;
-    wire [24:0] d_d_delta13;
     wire [7:0] u_exp_d13_f;
     wire [28:0] u_exp_d13_e;
+    wire [19:0] d_d_delta13;
     reg  [28:0] d_d_e13;
-    wire [24:0] d_d_delta14;
     wire [7:0] u_exp_d14_f;
     wire [28:0] u_exp_d14_e;
+    wire [19:0] d_d_delta14;
     reg  [28:0] d_d_e14;
-    wire [24:0] d_d_delta15;
     wire [7:0] u_exp_d15_f;
     wire [28:0] u_exp_d15_e;
+    wire [19:0] d_d_delta15;
     reg  [28:0] d_d_e15;
     reg  [15:0] d_hit;
     reg  [16:0] d_ref_t;
     reg  [16:0] d_ref_d;
-    reg  [72:0] e_w0;
-    reg  [72:0] e_w1;
-    reg  [72:0] e_w2;
-    reg  [72:0] e_w3;
-    reg  [72:0] e_w4;
-    reg  [72:0] e_w5;
-    reg  [72:0] e_w6;
-    reg  [72:0] e_w7;
-    reg  [72:0] e_w8;
-    reg  [72:0] e_w9;
-    reg  [72:0] e_w10;
-    reg  [72:0] e_w11;
-    reg  [72:0] e_w12;
-    reg  [72:0] e_w13;
-    reg  [72:0] e_w14;
-    reg  [72:0] e_w15;
-    reg  e_valid;
-    reg  [16:0] e_ref_t;
-    reg  [16:0] e_ref_d;
-    reg  [43:0] e_beat_sum_t;
-    reg  [43:0] e_beat_sum_d;
-    reg  [28:0] e_x_t;
-    reg  [28:0] e_x_d;
-    reg  e_has_x;
-    reg  [28:0] e_t_e0;
-    reg  [28:0] e_t_e1;
-    reg  [28:0] e_t_e2;
-    reg  [28:0] e_t_e3;
-    reg  [28:0] e_t_e4;
-    reg  [28:0] e_t_e5;
-    reg  [28:0] e_t_e6;
-    reg  [28:0] e_t_e7;
-    reg  [28:0] e_t_e8;
-    reg  [28:0] e_t_e9;
-    reg  [28:0] e_t_e10;
-    reg  [28:0] e_t_e11;
-    reg  [28:0] e_t_e12;
-    reg  [28:0] e_t_e13;
-    reg  [28:0] e_t_e14;
-    reg  [28:0] e_t_e15;
-    wire [1:0] e_control_mode;
-    wire e_stream;
+    reg  [16:0] d_x_y_t;
+    reg  [16:0] d_x_y_d;
+    reg  [28:0] e1_w0;
+    reg  [28:0] e1_w1;
+    reg  [28:0] e1_w2;
+    reg  [28:0] e1_w3;
+    reg  [28:0] e1_w4;
+    reg  [28:0] e1_w5;
+    reg  [28:0] e1_w6;
+    reg  [28:0] e1_w7;
+    reg  [28:0] e1_w8;
+    reg  [28:0] e1_w9;
+    reg  [28:0] e1_w10;
+    reg  [28:0] e1_w11;
+    reg  [28:0] e1_w12;
+    reg  [28:0] e1_w13;
+    reg  [28:0] e1_w14;
+    reg  [28:0] e1_w15;
+    reg  e1_valid;
+    reg  [16:0] e1_ref_t;
+    reg  [16:0] e1_ref_d;
+    reg  [43:0] e1_t_s0;
+    reg  [43:0] e1_t_s1;
+    reg  [43:0] e1_t_s2;
+    reg  [43:0] e1_t_s3;
+    reg  [43:0] e1_d_s0;
+    reg  [43:0] e1_d_s1;
+    reg  [43:0] e1_d_s2;
+    reg  [43:0] e1_d_s3;
+    reg  [28:0] e1_t_e0;
+    reg  [28:0] e1_t_e1;
+    reg  [28:0] e1_t_e2;
+    reg  [28:0] e1_t_e3;
+    reg  [28:0] e1_t_e4;
+    reg  [28:0] e1_t_e5;
+    reg  [28:0] e1_t_e6;
+    reg  [28:0] e1_t_e7;
+    reg  [28:0] e1_t_e8;
+    reg  [28:0] e1_t_e9;
+    reg  [28:0] e1_t_e10;
+    reg  [28:0] e1_t_e11;
+    reg  [28:0] e1_t_e12;
+    reg  [28:0] e1_t_e13;
+    reg  [28:0] e1_t_e14;
+    reg  [28:0] e1_t_e15;
+    reg  [16:0] e1_x_y_t;
+    reg  [16:0] e1_x_y_d;
+    reg  e1_has_x;
+    reg  e2_valid;
+    reg  [16:0] e2_ref_t;
+    reg  [16:0] e2_ref_d;
+    reg  [43:0] e2_beat_sum_t;
+    reg  [43:0] e2_beat_sum_d;
+    wire [1:0] e2_control_mode;
+    wire e2_stream;
+    wire e2_control_first;
+    reg  e3_valid;
+    wire [1:0] e3_control_mode;
+    wire e3_stream;
+    wire e3_control_first;
     wire [16:0] acc_t_rho;
-    wire [17:0] acc_t_old_shift;
-    wire [17:0] acc_t_new_shift;
+    reg  [17:0] e3_t_old_shift;
+    reg  [43:0] e3_t_added;
     wire [16:0] acc_d_rho;
-    wire [17:0] acc_d_old_shift;
-    wire [17:0] acc_d_new_shift;
-    wire e_control_last;
-    wire e_pass_a;
-    wire e_pass_b;
+    reg  [17:0] e3_d_old_shift;
+    reg  [43:0] e3_d_added;
+    wire [1:0] e1_control_mode;
+    wire e3_control_last;
+    wire row_done;
     wire residual_zero;
-    wire [88:0] cdf_total;
+    wire cdf_use_target;
+    wire e1_control_last;
+    wire [15:0] e1_control_base;
+    reg  [33:0] p1_q0;
+    reg  [33:0] p1_q1;
+    reg  [33:0] p1_q2;
+    reg  [33:0] p1_q3;
+    reg  [33:0] p1_q4;
+    reg  [33:0] p1_q5;
+    reg  [33:0] p1_q6;
+    reg  [33:0] p1_q7;
+    reg  [33:0] p1_q8;
+    reg  [33:0] p1_q9;
+    reg  [33:0] p1_q10;
+    reg  [33:0] p1_q11;
+    reg  [33:0] p1_q12;
+    reg  [33:0] p1_q13;
+    reg  [33:0] p1_q14;
+    reg  [33:0] p1_q15;
+    reg  [43:0] p1_te0;
+    reg  [43:0] p1_te1;
+    reg  [43:0] p1_te2;
+    reg  [43:0] p1_te3;
+    reg  [43:0] p1_te4;
+    reg  [43:0] p1_te5;
+    reg  [43:0] p1_te6;
+    reg  [43:0] p1_te7;
+    reg  p1_valid;
+    reg  [1:0] p1_mode;
+    reg  p1_last;
+    reg  [15:0] p1_base;
+    reg  [33:0] p2_q0;
+    reg  [33:0] p2_q1;
+    reg  [33:0] p2_q2;
+    reg  [33:0] p2_q3;
+    reg  [33:0] p2_q4;
+    reg  [33:0] p2_q5;
+    reg  [33:0] p2_q6;
+    reg  [33:0] p2_q7;
+    reg  [33:0] p2_q8;
+    reg  [33:0] p2_q9;
+    reg  [33:0] p2_q10;
+    reg  [33:0] p2_q11;
+    reg  [33:0] p2_q12;
+    reg  [33:0] p2_q13;
+    reg  [33:0] p2_q14;
+    reg  [33:0] p2_q15;
+    reg  [43:0] p2_te0;
+    reg  [43:0] p2_te1;
+    reg  [43:0] p2_te2;
+    reg  [43:0] p2_te3;
+    reg  p2_valid;
+    reg  [1:0] p2_mode;
+    reg  p2_last;
+    reg  [15:0] p2_base;
+    reg  [33:0] p3_q0;
+    reg  [33:0] p3_q1;
+    reg  [33:0] p3_q2;
+    reg  [33:0] p3_q3;
+    reg  [33:0] p3_q4;
+    reg  [33:0] p3_q5;
+    reg  [33:0] p3_q6;
+    reg  [33:0] p3_q7;
+    reg  [33:0] p3_q8;
+    reg  [33:0] p3_q9;
+    reg  [33:0] p3_q10;
+    reg  [33:0] p3_q11;
+    reg  [33:0] p3_q12;
+    reg  [33:0] p3_q13;
+    reg  [33:0] p3_q14;
+    reg  [33:0] p3_q15;
+    reg  [43:0] p3_te0;
+    reg  [43:0] p3_te1;
+    reg  p3_valid;
+    reg  [1:0] p3_mode;
+    reg  p3_last;
+    reg  [15:0] p3_base;
+    reg  [33:0] p4_q0;
+    reg  [33:0] p4_q1;
+    reg  [33:0] p4_q2;
+    reg  [33:0] p4_q3;
+    reg  [33:0] p4_q4;
+    reg  [33:0] p4_q5;
+    reg  [33:0] p4_q6;
+    reg  [33:0] p4_q7;
+    reg  [33:0] p4_q8;
+    reg  [33:0] p4_q9;
+    reg  [33:0] p4_q10;
+    reg  [33:0] p4_q11;
+    reg  [33:0] p4_q12;
+    reg  [33:0] p4_q13;
+    reg  [33:0] p4_q14;
+    reg  [33:0] p4_q15;
+    reg  [43:0] p4_te0;
+    reg  p4_valid;
+    reg  [1:0] p4_mode;
+    reg  p4_last;
+    reg  [15:0] p4_base;
+    wire p_pass_a;
+    wire p_pass_b;
+    wire [43:0] cdf_total;
     reg  [31:0] uniform_final;
-    wire [120:0] cdf_threshold;
-    wire [88:0] cdf_p0;
-    wire cdf_hit0;
-    wire [88:0] cdf_p1;
-    wire cdf_hit1;
-    wire [88:0] cdf_p2;
-    wire cdf_hit2;
-    wire [88:0] cdf_p3;
-    wire cdf_hit3;
-    wire [88:0] cdf_p4;
-    wire cdf_hit4;
-    wire [88:0] cdf_p5;
-    wire cdf_hit5;
-    wire [88:0] cdf_p6;
-    wire cdf_hit6;
-    wire [88:0] cdf_p7;
-    wire cdf_hit7;
-    wire [88:0] cdf_p8;
-    wire cdf_hit8;
-    wire [88:0] cdf_p9;
-    wire cdf_hit9;
-    wire [88:0] cdf_p10;
-    wire cdf_hit10;
-    wire [88:0] cdf_p11;
-    wire cdf_hit11;
-    wire [88:0] cdf_p12;
-    wire cdf_hit12;
-    wire [88:0] cdf_p13;
-    wire cdf_hit13;
-    wire [88:0] cdf_p14;
-    wire cdf_hit14;
-    wire [88:0] cdf_p15;
-    wire cdf_hit15;
-    wire [15:0] e_control_base;
-    wire [28:0] x_t;
-    wire [28:0] x_d;
+    reg  [31:0] cdf_thr_p0;
+    reg  [31:0] cdf_thr_p1;
+    reg  [27:0] cdf_thr_p2;
+    reg  [31:0] cdf_thr_p3;
+    reg  [31:0] cdf_thr_p4;
+    reg  [27:0] cdf_thr_p5;
+    reg  [75:0] cdf_thr_s1_0;
+    reg  [75:0] cdf_thr_s1_1;
+    reg  [75:0] cdf_thr_s1_2;
+    reg  [75:0] cdf_thr_s2_0;
+    reg  [75:0] cdf_thr_s2_1;
+    reg  [75:0] cdf_thr_s3_0;
+    wire [43:0] cdf_threshold;
+    reg  [43:0] g_s0;
+    reg  [43:0] g_s1;
+    reg  [43:0] g_s2;
+    reg  [43:0] g_s3;
+    reg  [43:0] g_s4;
+    reg  [43:0] g_s5;
+    reg  [43:0] g_s6;
+    reg  [43:0] g_s7;
+    reg  [43:0] g_s8;
+    reg  [43:0] g_s9;
+    reg  [43:0] g_s10;
+    reg  [43:0] g_s11;
+    reg  [43:0] g_s12;
+    reg  [43:0] g_s13;
+    reg  [43:0] g_s14;
+    reg  [43:0] g_s15;
+    reg  g1_valid;
+    reg  g1_last;
+    reg  [15:0] g1_base;
+    reg  [15:0] g2_hits;
+    reg  g2_valid;
+    reg  g2_last;
+    reg  [15:0] g2_base;
+    wire pass_a_done;
+    wire pass_b_done;
+    reg  [5:0] dec_t_lead;
+    reg  [9:0] dec_t_index;
+    reg  [18:0] dec_t_scale;
+    reg  [8:0] dec_t_log;
+    wire [7:0] u_exp_x_t_f;
+    wire [28:0] u_exp_x_t_e;
+    wire [19:0] dec_t_delta;
+    reg  [28:0] dec_t_px;
+    reg  [5:0] dec_d_lead;
+    reg  [9:0] dec_d_index;
+    reg  [18:0] dec_d_scale;
+    reg  [8:0] dec_d_log;
+    wire [7:0] u_exp_x_d_f;
+    wire [28:0] u_exp_x_d_e;
+    wire [19:0] dec_d_delta;
+    reg  [28:0] dec_d_px;
     reg  [31:0] uniform_row;
     wire [28:0] accept_x_d;
-    wire [43:0] accept_sum_d;
-    wire [104:0] accept_lhs;
-    wire [104:0] accept_rhs;
-    wire accept;
+    reg  [31:0] accept_lhs_p0;
+    reg  [28:0] accept_lhs_p1;
+    reg  [31:0] accept_lhs_p2;
+    reg  [28:0] accept_lhs_p3;
+    reg  [60:0] accept_lhs_s1_0;
+    reg  [60:0] accept_lhs_s1_1;
+    reg  [60:0] accept_lhs_s2_0;
+    reg  [28:0] accept_x_t_1;
+    reg  [28:0] accept_x_t_2;
+    reg  [28:0] accept_x_t_3;
+    reg  accept;
     reg  [2:0] emit_index;
     wire emit_last;
     wire can_push;
     wire push;
+    reg  [3:0] decide_cycle;
     reg  [511:0] row_pair [0:3071];
     wire [228:0] t_0;
-    wire [15:0] t_1;
-    wire [30:0] t_2;
+    wire [32:0] t_1;
+    wire [32:0] t_2;
     wire [15:0] t_3;
-    wire [41:0] t_4;
+    wire [30:0] t_4;
     wire [15:0] t_5;
-    wire [41:0] t_6;
-    wire [15:0] t_7;
-    wire [41:0] t_8;
-    wire [15:0] t_9;
-    wire [41:0] t_10;
-    wire [15:0] t_11;
-    wire [41:0] t_12;
-    wire [15:0] t_13;
-    wire [41:0] t_14;
-    wire [15:0] t_15;
-    wire [41:0] t_16;
-    wire [15:0] t_17;
-    wire [41:0] t_18;
-    wire [15:0] t_19;
-    wire [41:0] t_20;
-    wire [15:0] t_21;
-    wire [41:0] t_22;
-    wire [15:0] t_23;
-    wire [41:0] t_24;
-    wire [15:0] t_25;
-    wire [41:0] t_26;
-    wire [15:0] t_27;
-    wire [41:0] t_28;
-    wire [15:0] t_29;
-    wire [41:0] t_30;
-    wire [15:0] t_31;
-    wire [41:0] t_32;
-    wire [15:0] t_33;
-    wire [41:0] t_34;
-    wire [15:0] t_35;
-    wire [41:0] t_36;
-    wire [15:0] t_37;
-    wire [41:0] t_38;
-    wire [15:0] t_39;
-    wire [41:0] t_40;
-    wire [15:0] t_41;
-    wire [41:0] t_42;
-    wire [15:0] t_43;
-    wire [41:0] t_44;
-    wire [15:0] t_45;
-    wire [41:0] t_46;
-    wire [15:0] t_47;
-    wire [41:0] t_48;
-    wire [15:0] t_49;
-    wire [41:0] t_50;
-    wire [15:0] t_51;
-    wire [41:0] t_52;
-    wire [15:0] t_53;
-    wire [41:0] t_54;
-    wire [15:0] t_55;
-    wire [41:0] t_56;
-    wire [15:0] t_57;
-    wire [41:0] t_58;
-    wire [15:0] t_59;
-    wire [41:0] t_60;
-    wire [15:0] t_61;
-    wire [41:0] t_62;
-    wire [15:0] t_63;
-    wire [41:0] t_64;
-    wire [15:0] t_65;
-    wire [41:0] t_66;
-    wire [15:0] t_67;
-    wire t_68;
-    wire t_69;
+    wire [33:0] t_6;
+    wire [33:0] t_7;
+    wire [33:0] t_8;
+    wire [33:0] t_9;
+    wire [33:0] t_10;
+    wire [33:0] t_11;
+    wire [33:0] t_12;
+    wire [33:0] t_13;
+    wire [33:0] t_14;
+    wire [33:0] t_15;
+    wire [33:0] t_16;
+    wire [33:0] t_17;
+    wire [33:0] t_18;
+    wire [33:0] t_19;
+    wire [33:0] t_20;
+    wire [33:0] t_21;
+    wire [33:0] t_22;
+    wire [33:0] t_23;
+    wire [33:0] t_24;
+    wire [33:0] t_25;
+    wire [33:0] t_26;
+    wire [33:0] t_27;
+    wire [33:0] t_28;
+    wire [33:0] t_29;
+    wire [33:0] t_30;
+    wire [33:0] t_31;
+    wire [33:0] t_32;
+    wire [33:0] t_33;
+    wire [33:0] t_34;
+    wire [33:0] t_35;
+    wire [33:0] t_36;
+    wire [33:0] t_37;
+    wire t_38;
+    wire t_39;
+    wire t_40;
+    wire t_41;
+    wire t_42;
+    wire t_43;
+    wire [16:0] t_44;
+    wire [16:0] t_45;
+    wire t_46;
+    wire t_47;
+    wire t_48;
+    wire t_49;
+    wire t_50;
+    wire t_51;
+    wire [16:0] t_52;
+    wire [16:0] t_53;
+    wire t_54;
+    wire t_55;
+    wire t_56;
+    wire t_57;
+    wire t_58;
+    wire t_59;
+    wire [16:0] t_60;
+    wire [16:0] t_61;
+    wire t_62;
+    wire t_63;
+    wire t_64;
+    wire t_65;
+    wire t_66;
+    wire t_67;
+    wire [16:0] t_68;
+    wire [16:0] t_69;
     wire t_70;
     wire t_71;
     wire t_72;
     wire t_73;
     wire t_74;
     wire t_75;
-    wire t_76;
-    wire t_77;
+    wire [16:0] t_76;
+    wire [16:0] t_77;
     wire t_78;
     wire t_79;
     wire t_80;
     wire t_81;
     wire t_82;
     wire t_83;
-    wire t_84;
-    wire t_85;
+    wire [16:0] t_84;
+    wire [16:0] t_85;
     wire t_86;
     wire t_87;
     wire t_88;
     wire t_89;
     wire t_90;
     wire t_91;
-    wire t_92;
-    wire t_93;
+    wire [16:0] t_92;
+    wire [16:0] t_93;
     wire t_94;
     wire t_95;
-    wire [16:0] t_96;
-    wire [16:0] t_97;
-    wire [16:0] t_98;
-    wire [16:0] t_99;
+    wire t_96;
+    wire t_97;
+    wire t_98;
+    wire t_99;
     wire [16:0] t_100;
     wire [16:0] t_101;
     wire [16:0] t_102;
     wire [16:0] t_103;
-    wire [16:0] t_104;
-    wire [16:0] t_105;
+    wire [17:0] t_104;
+    wire [9:0] t_105;
     wire [16:0] t_106;
     wire [16:0] t_107;
-    wire [16:0] t_108;
-    wire [16:0] t_109;
-    wire t_110;
-    wire [17:0] t_111;
-    wire [9:0] t_112;
-    wire t_113;
-    wire t_114;
+    wire [17:0] t_108;
+    wire [9:0] t_109;
+    wire [18:0] t_110;
+    wire t_111;
+    wire [18:0] t_112;
+    wire [10:0] t_113;
+    wire [18:0] t_114;
     wire t_115;
-    wire t_116;
-    wire t_117;
-    wire t_118;
+    wire [18:0] t_116;
+    wire [10:0] t_117;
+    wire [18:0] t_118;
     wire t_119;
-    wire t_120;
-    wire t_121;
-    wire t_122;
+    wire [18:0] t_120;
+    wire [10:0] t_121;
+    wire [18:0] t_122;
     wire t_123;
-    wire t_124;
-    wire t_125;
-    wire t_126;
+    wire [18:0] t_124;
+    wire [10:0] t_125;
+    wire [18:0] t_126;
     wire t_127;
-    wire t_128;
-    wire t_129;
-    wire t_130;
+    wire [18:0] t_128;
+    wire [10:0] t_129;
+    wire [18:0] t_130;
     wire t_131;
-    wire t_132;
-    wire t_133;
-    wire t_134;
+    wire [18:0] t_132;
+    wire [10:0] t_133;
+    wire [18:0] t_134;
     wire t_135;
-    wire t_136;
-    wire t_137;
-    wire t_138;
+    wire [18:0] t_136;
+    wire [10:0] t_137;
+    wire [18:0] t_138;
     wire t_139;
-    wire t_140;
-    wire [16:0] t_141;
-    wire [16:0] t_142;
-    wire [16:0] t_143;
-    wire [16:0] t_144;
-    wire [16:0] t_145;
-    wire [16:0] t_146;
-    wire [16:0] t_147;
-    wire [16:0] t_148;
-    wire [16:0] t_149;
-    wire [16:0] t_150;
-    wire [16:0] t_151;
-    wire [16:0] t_152;
-    wire [16:0] t_153;
-    wire [16:0] t_154;
-    wire [17:0] t_155;
-    wire [9:0] t_156;
-    wire [16:0] t_157;
-    wire [16:0] t_158;
-    wire [16:0] t_159;
-    wire [16:0] t_160;
-    wire [16:0] t_161;
-    wire [16:0] t_162;
-    wire [16:0] t_163;
-    wire [16:0] t_164;
-    wire [16:0] t_165;
-    wire [16:0] t_166;
-    wire [16:0] t_167;
-    wire [16:0] t_168;
-    wire [16:0] t_169;
-    wire [16:0] t_170;
-    wire [16:0] t_171;
-    wire [16:0] t_172;
-    wire [16:0] t_173;
-    wire [16:0] t_174;
-    wire [16:0] t_175;
-    wire [16:0] t_176;
-    wire [16:0] t_177;
-    wire [16:0] t_178;
-    wire [16:0] t_179;
-    wire [16:0] t_180;
-    wire [16:0] t_181;
-    wire [16:0] t_182;
-    wire [16:0] t_183;
-    wire [16:0] t_184;
-    wire [16:0] t_185;
-    wire [16:0] t_186;
-    wire [16:0] t_187;
-    wire [16:0] t_188;
-    wire [72:0] t_189;
-    wire [72:0] t_190;
-    wire [72:0] t_191;
-    wire [72:0] t_192;
-    wire [72:0] t_193;
-    wire [72:0] t_194;
-    wire [72:0] t_195;
-    wire [72:0] t_196;
-    wire [72:0] t_197;
-    wire [72:0] t_198;
-    wire [72:0] t_199;
-    wire [72:0] t_200;
-    wire [72:0] t_201;
-    wire [72:0] t_202;
-    wire [72:0] t_203;
-    wire [72:0] t_204;
-    wire [72:0] t_205;
-    wire [72:0] t_206;
-    wire [72:0] t_207;
-    wire [72:0] t_208;
-    wire [72:0] t_209;
-    wire [72:0] t_210;
-    wire [72:0] t_211;
-    wire [72:0] t_212;
-    wire [72:0] t_213;
-    wire [72:0] t_214;
-    wire [72:0] t_215;
-    wire [72:0] t_216;
-    wire [72:0] t_217;
-    wire [72:0] t_218;
-    wire [72:0] t_219;
-    wire [72:0] t_220;
-    wire [31:0] t_221;
-    wire [17:0] t_222;
-    wire [17:0] t_223;
-    wire [31:0] t_224;
-    wire [11:0] t_225;
+    wire [18:0] t_140;
+    wire [10:0] t_141;
+    wire [18:0] t_142;
+    wire t_143;
+    wire [18:0] t_144;
+    wire [10:0] t_145;
+    wire [18:0] t_146;
+    wire t_147;
+    wire [18:0] t_148;
+    wire [10:0] t_149;
+    wire [18:0] t_150;
+    wire t_151;
+    wire [18:0] t_152;
+    wire [10:0] t_153;
+    wire [18:0] t_154;
+    wire t_155;
+    wire [18:0] t_156;
+    wire [10:0] t_157;
+    wire [18:0] t_158;
+    wire t_159;
+    wire [18:0] t_160;
+    wire [10:0] t_161;
+    wire [18:0] t_162;
+    wire t_163;
+    wire [18:0] t_164;
+    wire [10:0] t_165;
+    wire [18:0] t_166;
+    wire t_167;
+    wire [18:0] t_168;
+    wire [10:0] t_169;
+    wire [18:0] t_170;
+    wire t_171;
+    wire [18:0] t_172;
+    wire [10:0] t_173;
+    wire [18:0] t_174;
+    wire t_175;
+    wire [18:0] t_176;
+    wire [10:0] t_177;
+    wire [18:0] t_178;
+    wire t_179;
+    wire [18:0] t_180;
+    wire [10:0] t_181;
+    wire [18:0] t_182;
+    wire t_183;
+    wire [18:0] t_184;
+    wire [10:0] t_185;
+    wire [18:0] t_186;
+    wire t_187;
+    wire [18:0] t_188;
+    wire [10:0] t_189;
+    wire [18:0] t_190;
+    wire t_191;
+    wire [18:0] t_192;
+    wire [10:0] t_193;
+    wire [18:0] t_194;
+    wire t_195;
+    wire [18:0] t_196;
+    wire [10:0] t_197;
+    wire [18:0] t_198;
+    wire t_199;
+    wire [18:0] t_200;
+    wire [10:0] t_201;
+    wire [18:0] t_202;
+    wire t_203;
+    wire [18:0] t_204;
+    wire [10:0] t_205;
+    wire [18:0] t_206;
+    wire t_207;
+    wire [18:0] t_208;
+    wire [10:0] t_209;
+    wire [18:0] t_210;
+    wire t_211;
+    wire [18:0] t_212;
+    wire [10:0] t_213;
+    wire [18:0] t_214;
+    wire t_215;
+    wire [18:0] t_216;
+    wire [10:0] t_217;
+    wire [18:0] t_218;
+    wire t_219;
+    wire [18:0] t_220;
+    wire [10:0] t_221;
+    wire [18:0] t_222;
+    wire t_223;
+    wire [18:0] t_224;
+    wire [10:0] t_225;
+    wire [18:0] t_226;
+    wire t_227;
+    wire [18:0] t_228;
+    wire [10:0] t_229;
+    wire [18:0] t_230;
+    wire t_231;
+    wire [18:0] t_232;
+    wire [10:0] t_233;
+    wire [18:0] t_234;
+    wire t_235;
+    wire [18:0] t_236;
+    wire [10:0] t_237;
+    wire [17:0] t_238;
+    wire [17:0] t_239;
+    wire [33:0] t_240;
+    wire [33:0] t_241;
+    wire [33:0] t_242;
+    wire [33:0] t_243;
+    wire [33:0] t_244;
+    wire [33:0] t_245;
+    wire [33:0] t_246;
+    wire [33:0] t_247;
+    wire [33:0] t_248;
+    wire [33:0] t_249;
+    wire [33:0] t_250;
+    wire [33:0] t_251;
+    wire [33:0] t_252;
+    wire [33:0] t_253;
+    wire [33:0] t_254;
+    wire [43:0] t_255;
+    wire [31:0] t_256;
+    wire [15:0] t_257;
+    wire [15:0] t_258;
+    wire [63:0] t_259;
+    wire [31:0] t_260;
+    wire t_261;
+    wire [15:0] t_262;
+    wire t_263;
+    wire [7:0] t_264;
+    wire t_265;
+    wire [3:0] t_266;
+    wire t_267;
+    wire [1:0] t_268;
+    wire t_269;
+    wire [1:0] t_270;
+    wire [3:0] t_271;
+    wire [1:0] t_272;
+    wire t_273;
+    wire [1:0] t_274;
+    wire [7:0] t_275;
+    wire [3:0] t_276;
+    wire t_277;
+    wire [1:0] t_278;
+    wire t_279;
+    wire [1:0] t_280;
+    wire [3:0] t_281;
+    wire [1:0] t_282;
+    wire t_283;
+    wire [1:0] t_284;
+    wire [15:0] t_285;
+    wire [7:0] t_286;
+    wire t_287;
+    wire [3:0] t_288;
+    wire t_289;
+    wire [1:0] t_290;
+    wire t_291;
+    wire [1:0] t_292;
+    wire [3:0] t_293;
+    wire [1:0] t_294;
+    wire t_295;
+    wire [1:0] t_296;
+    wire [7:0] t_297;
+    wire [3:0] t_298;
+    wire t_299;
+    wire [1:0] t_300;
+    wire t_301;
+    wire [1:0] t_302;
+    wire [3:0] t_303;
+    wire [1:0] t_304;
+    wire t_305;
+    wire [1:0] t_306;
+    wire [31:0] t_307;
+    wire [15:0] t_308;
+    wire t_309;
+    wire [7:0] t_310;
+    wire t_311;
+    wire [3:0] t_312;
+    wire t_313;
+    wire [1:0] t_314;
+    wire t_315;
+    wire [1:0] t_316;
+    wire [3:0] t_317;
+    wire [1:0] t_318;
+    wire t_319;
+    wire [1:0] t_320;
+    wire [7:0] t_321;
+    wire [3:0] t_322;
+    wire t_323;
+    wire [1:0] t_324;
+    wire t_325;
+    wire [1:0] t_326;
+    wire [3:0] t_327;
+    wire [1:0] t_328;
+    wire t_329;
+    wire [1:0] t_330;
+    wire [15:0] t_331;
+    wire [7:0] t_332;
+    wire t_333;
+    wire [3:0] t_334;
+    wire t_335;
+    wire [1:0] t_336;
+    wire t_337;
+    wire [1:0] t_338;
+    wire [3:0] t_339;
+    wire [1:0] t_340;
+    wire t_341;
+    wire [1:0] t_342;
+    wire [7:0] t_343;
+    wire [3:0] t_344;
+    wire t_345;
+    wire [1:0] t_346;
+    wire t_347;
+    wire [1:0] t_348;
+    wire [3:0] t_349;
+    wire [1:0] t_350;
+    wire t_351;
+    wire [1:0] t_352;
+    wire [43:0] t_353;
+    wire [18:0] t_354;
+    wire t_355;
+    wire [18:0] t_356;
+    wire [10:0] t_357;
+    wire [63:0] t_358;
+    wire [31:0] t_359;
+    wire t_360;
+    wire [15:0] t_361;
+    wire t_362;
+    wire [7:0] t_363;
+    wire t_364;
+    wire [3:0] t_365;
+    wire t_366;
+    wire [1:0] t_367;
+    wire t_368;
+    wire [1:0] t_369;
+    wire [3:0] t_370;
+    wire [1:0] t_371;
+    wire t_372;
+    wire [1:0] t_373;
+    wire [7:0] t_374;
+    wire [3:0] t_375;
+    wire t_376;
+    wire [1:0] t_377;
+    wire t_378;
+    wire [1:0] t_379;
+    wire [3:0] t_380;
+    wire [1:0] t_381;
+    wire t_382;
+    wire [1:0] t_383;
+    wire [15:0] t_384;
+    wire [7:0] t_385;
+    wire t_386;
+    wire [3:0] t_387;
+    wire t_388;
+    wire [1:0] t_389;
+    wire t_390;
+    wire [1:0] t_391;
+    wire [3:0] t_392;
+    wire [1:0] t_393;
+    wire t_394;
+    wire [1:0] t_395;
+    wire [7:0] t_396;
+    wire [3:0] t_397;
+    wire t_398;
+    wire [1:0] t_399;
+    wire t_400;
+    wire [1:0] t_401;
+    wire [3:0] t_402;
+    wire [1:0] t_403;
+    wire t_404;
+    wire [1:0] t_405;
+    wire [31:0] t_406;
+    wire [15:0] t_407;
+    wire t_408;
+    wire [7:0] t_409;
+    wire t_410;
+    wire [3:0] t_411;
+    wire t_412;
+    wire [1:0] t_413;
+    wire t_414;
+    wire [1:0] t_415;
+    wire [3:0] t_416;
+    wire [1:0] t_417;
+    wire t_418;
+    wire [1:0] t_419;
+    wire [7:0] t_420;
+    wire [3:0] t_421;
+    wire t_422;
+    wire [1:0] t_423;
+    wire t_424;
+    wire [1:0] t_425;
+    wire [3:0] t_426;
+    wire [1:0] t_427;
+    wire t_428;
+    wire [1:0] t_429;
+    wire [15:0] t_430;
+    wire [7:0] t_431;
+    wire t_432;
+    wire [3:0] t_433;
+    wire t_434;
+    wire [1:0] t_435;
+    wire t_436;
+    wire [1:0] t_437;
+    wire [3:0] t_438;
+    wire [1:0] t_439;
+    wire t_440;
+    wire [1:0] t_441;
+    wire [7:0] t_442;
+    wire [3:0] t_443;
+    wire t_444;
+    wire [1:0] t_445;
+    wire t_446;
+    wire [1:0] t_447;
+    wire [3:0] t_448;
+    wire [1:0] t_449;
+    wire t_450;
+    wire [1:0] t_451;
+    wire [43:0] t_452;
+    wire [18:0] t_453;
+    wire t_454;
+    wire [18:0] t_455;
+    wire [10:0] t_456;
+    wire [31:0] t_457;
+    wire [15:0] t_458;
+    wire [15:0] t_459;
+    wire [11:0] t_460;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
-    assign t_1 = cur_tokens[15:0];
-    assign t_2 = ({7'h0, {12'h0, a_beat}} * {24'h0, 7'h10});
-    assign t_3 = a_target[15:0];
-    assign t_4 = ({{26{t_3[15]}}, t_3} * 42'h1715476);
-    assign t_5 = a_target[31:16];
-    assign t_6 = ({{26{t_5[15]}}, t_5} * 42'h1715476);
-    assign t_7 = a_target[47:32];
-    assign t_8 = ({{26{t_7[15]}}, t_7} * 42'h1715476);
-    assign t_9 = a_target[63:48];
-    assign t_10 = ({{26{t_9[15]}}, t_9} * 42'h1715476);
-    assign t_11 = a_target[79:64];
-    assign t_12 = ({{26{t_11[15]}}, t_11} * 42'h1715476);
-    assign t_13 = a_target[95:80];
-    assign t_14 = ({{26{t_13[15]}}, t_13} * 42'h1715476);
-    assign t_15 = a_target[111:96];
-    assign t_16 = ({{26{t_15[15]}}, t_15} * 42'h1715476);
-    assign t_17 = a_target[127:112];
-    assign t_18 = ({{26{t_17[15]}}, t_17} * 42'h1715476);
-    assign t_19 = a_target[143:128];
-    assign t_20 = ({{26{t_19[15]}}, t_19} * 42'h1715476);
-    assign t_21 = a_target[159:144];
-    assign t_22 = ({{26{t_21[15]}}, t_21} * 42'h1715476);
-    assign t_23 = a_target[175:160];
-    assign t_24 = ({{26{t_23[15]}}, t_23} * 42'h1715476);
-    assign t_25 = a_target[191:176];
-    assign t_26 = ({{26{t_25[15]}}, t_25} * 42'h1715476);
-    assign t_27 = a_target[207:192];
-    assign t_28 = ({{26{t_27[15]}}, t_27} * 42'h1715476);
-    assign t_29 = a_target[223:208];
-    assign t_30 = ({{26{t_29[15]}}, t_29} * 42'h1715476);
-    assign t_31 = a_target[239:224];
-    assign t_32 = ({{26{t_31[15]}}, t_31} * 42'h1715476);
-    assign t_33 = a_target[255:240];
-    assign t_34 = ({{26{t_33[15]}}, t_33} * 42'h1715476);
-    assign t_35 = a_draft[15:0];
-    assign t_36 = ({{26{t_35[15]}}, t_35} * 42'h1715476);
-    assign t_37 = a_draft[31:16];
-    assign t_38 = ({{26{t_37[15]}}, t_37} * 42'h1715476);
-    assign t_39 = a_draft[47:32];
-    assign t_40 = ({{26{t_39[15]}}, t_39} * 42'h1715476);
-    assign t_41 = a_draft[63:48];
-    assign t_42 = ({{26{t_41[15]}}, t_41} * 42'h1715476);
-    assign t_43 = a_draft[79:64];
-    assign t_44 = ({{26{t_43[15]}}, t_43} * 42'h1715476);
-    assign t_45 = a_draft[95:80];
-    assign t_46 = ({{26{t_45[15]}}, t_45} * 42'h1715476);
-    assign t_47 = a_draft[111:96];
-    assign t_48 = ({{26{t_47[15]}}, t_47} * 42'h1715476);
-    assign t_49 = a_draft[127:112];
-    assign t_50 = ({{26{t_49[15]}}, t_49} * 42'h1715476);
-    assign t_51 = a_draft[143:128];
-    assign t_52 = ({{26{t_51[15]}}, t_51} * 42'h1715476);
-    assign t_53 = a_draft[159:144];
-    assign t_54 = ({{26{t_53[15]}}, t_53} * 42'h1715476);
-    assign t_55 = a_draft[175:160];
-    assign t_56 = ({{26{t_55[15]}}, t_55} * 42'h1715476);
-    assign t_57 = a_draft[191:176];
-    assign t_58 = ({{26{t_57[15]}}, t_57} * 42'h1715476);
-    assign t_59 = a_draft[207:192];
-    assign t_60 = ({{26{t_59[15]}}, t_59} * 42'h1715476);
-    assign t_61 = a_draft[223:208];
-    assign t_62 = ({{26{t_61[15]}}, t_61} * 42'h1715476);
-    assign t_63 = a_draft[239:224];
-    assign t_64 = ({{26{t_63[15]}}, t_63} * 42'h1715476);
-    assign t_65 = a_draft[255:240];
-    assign t_66 = ({{26{t_65[15]}}, t_65} * 42'h1715476);
-    assign t_67 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
-    assign t_68 = b_lanes[8];
-    assign t_69 = b_lanes[9];
-    assign t_70 = (t_68 | t_69);
-    assign t_71 = b_lanes[10];
-    assign t_72 = b_lanes[11];
-    assign t_73 = (t_71 | t_72);
-    assign t_74 = (t_70 | t_73);
-    assign t_75 = b_lanes[12];
-    assign t_76 = b_lanes[13];
-    assign t_77 = (t_75 | t_76);
-    assign t_78 = b_lanes[14];
-    assign t_79 = b_lanes[15];
+    assign t_1 = {{29'h0, gen_step}, 1'h0};
+    assign t_2 = {{29'h0, gen_step}, 1'h0};
+    assign t_3 = cur_tokens[15:0];
+    assign t_4 = ({7'h0, {12'h0, a_beat}} * {24'h0, 7'h10});
+    assign t_5 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
+    assign t_6 = (b1_t_sign[0] ? ({1'h0, b1_t_p0} - 34'h171540000) : {1'h0, b1_t_p0});
+    assign t_7 = (b1_t_sign[1] ? ({1'h0, b1_t_p1} - 34'h171540000) : {1'h0, b1_t_p1});
+    assign t_8 = (b1_t_sign[2] ? ({1'h0, b1_t_p2} - 34'h171540000) : {1'h0, b1_t_p2});
+    assign t_9 = (b1_t_sign[3] ? ({1'h0, b1_t_p3} - 34'h171540000) : {1'h0, b1_t_p3});
+    assign t_10 = (b1_t_sign[4] ? ({1'h0, b1_t_p4} - 34'h171540000) : {1'h0, b1_t_p4});
+    assign t_11 = (b1_t_sign[5] ? ({1'h0, b1_t_p5} - 34'h171540000) : {1'h0, b1_t_p5});
+    assign t_12 = (b1_t_sign[6] ? ({1'h0, b1_t_p6} - 34'h171540000) : {1'h0, b1_t_p6});
+    assign t_13 = (b1_t_sign[7] ? ({1'h0, b1_t_p7} - 34'h171540000) : {1'h0, b1_t_p7});
+    assign t_14 = (b1_t_sign[8] ? ({1'h0, b1_t_p8} - 34'h171540000) : {1'h0, b1_t_p8});
+    assign t_15 = (b1_t_sign[9] ? ({1'h0, b1_t_p9} - 34'h171540000) : {1'h0, b1_t_p9});
+    assign t_16 = (b1_t_sign[10] ? ({1'h0, b1_t_p10} - 34'h171540000) : {1'h0, b1_t_p10});
+    assign t_17 = (b1_t_sign[11] ? ({1'h0, b1_t_p11} - 34'h171540000) : {1'h0, b1_t_p11});
+    assign t_18 = (b1_t_sign[12] ? ({1'h0, b1_t_p12} - 34'h171540000) : {1'h0, b1_t_p12});
+    assign t_19 = (b1_t_sign[13] ? ({1'h0, b1_t_p13} - 34'h171540000) : {1'h0, b1_t_p13});
+    assign t_20 = (b1_t_sign[14] ? ({1'h0, b1_t_p14} - 34'h171540000) : {1'h0, b1_t_p14});
+    assign t_21 = (b1_t_sign[15] ? ({1'h0, b1_t_p15} - 34'h171540000) : {1'h0, b1_t_p15});
+    assign t_22 = (b1_d_sign[0] ? ({1'h0, b1_d_p0} - 34'h171540000) : {1'h0, b1_d_p0});
+    assign t_23 = (b1_d_sign[1] ? ({1'h0, b1_d_p1} - 34'h171540000) : {1'h0, b1_d_p1});
+    assign t_24 = (b1_d_sign[2] ? ({1'h0, b1_d_p2} - 34'h171540000) : {1'h0, b1_d_p2});
+    assign t_25 = (b1_d_sign[3] ? ({1'h0, b1_d_p3} - 34'h171540000) : {1'h0, b1_d_p3});
+    assign t_26 = (b1_d_sign[4] ? ({1'h0, b1_d_p4} - 34'h171540000) : {1'h0, b1_d_p4});
+    assign t_27 = (b1_d_sign[5] ? ({1'h0, b1_d_p5} - 34'h171540000) : {1'h0, b1_d_p5});
+    assign t_28 = (b1_d_sign[6] ? ({1'h0, b1_d_p6} - 34'h171540000) : {1'h0, b1_d_p6});
+    assign t_29 = (b1_d_sign[7] ? ({1'h0, b1_d_p7} - 34'h171540000) : {1'h0, b1_d_p7});
+    assign t_30 = (b1_d_sign[8] ? ({1'h0, b1_d_p8} - 34'h171540000) : {1'h0, b1_d_p8});
+    assign t_31 = (b1_d_sign[9] ? ({1'h0, b1_d_p9} - 34'h171540000) : {1'h0, b1_d_p9});
+    assign t_32 = (b1_d_sign[10] ? ({1'h0, b1_d_p10} - 34'h171540000) : {1'h0, b1_d_p10});
+    assign t_33 = (b1_d_sign[11] ? ({1'h0, b1_d_p11} - 34'h171540000) : {1'h0, b1_d_p11});
+    assign t_34 = (b1_d_sign[12] ? ({1'h0, b1_d_p12} - 34'h171540000) : {1'h0, b1_d_p12});
+    assign t_35 = (b1_d_sign[13] ? ({1'h0, b1_d_p13} - 34'h171540000) : {1'h0, b1_d_p13});
+    assign t_36 = (b1_d_sign[14] ? ({1'h0, b1_d_p14} - 34'h171540000) : {1'h0, b1_d_p14});
+    assign t_37 = (b1_d_sign[15] ? ({1'h0, b1_d_p15} - 34'h171540000) : {1'h0, b1_d_p15});
+    assign t_38 = b2_lanes[0];
+    assign t_39 = b2_lanes[1];
+    assign t_40 = (t_38 | t_39);
+    assign t_41 = b2_lanes[2];
+    assign t_42 = b2_lanes[3];
+    assign t_43 = (t_41 | t_42);
+    assign t_44 = ((t_39 & ((~t_38) | ($signed(b2_t_y0) < $signed(b2_t_y1)))) ? b2_t_y1 : b2_t_y0);
+    assign t_45 = ((t_42 & ((~t_41) | ($signed(b2_t_y2) < $signed(b2_t_y3)))) ? b2_t_y3 : b2_t_y2);
+    assign t_46 = b2_lanes[4];
+    assign t_47 = b2_lanes[5];
+    assign t_48 = (t_46 | t_47);
+    assign t_49 = b2_lanes[6];
+    assign t_50 = b2_lanes[7];
+    assign t_51 = (t_49 | t_50);
+    assign t_52 = ((t_47 & ((~t_46) | ($signed(b2_t_y4) < $signed(b2_t_y5)))) ? b2_t_y5 : b2_t_y4);
+    assign t_53 = ((t_50 & ((~t_49) | ($signed(b2_t_y6) < $signed(b2_t_y7)))) ? b2_t_y7 : b2_t_y6);
+    assign t_54 = b2_lanes[8];
+    assign t_55 = b2_lanes[9];
+    assign t_56 = (t_54 | t_55);
+    assign t_57 = b2_lanes[10];
+    assign t_58 = b2_lanes[11];
+    assign t_59 = (t_57 | t_58);
+    assign t_60 = ((t_55 & ((~t_54) | ($signed(b2_t_y8) < $signed(b2_t_y9)))) ? b2_t_y9 : b2_t_y8);
+    assign t_61 = ((t_58 & ((~t_57) | ($signed(b2_t_y10) < $signed(b2_t_y11)))) ? b2_t_y11 : b2_t_y10);
+    assign t_62 = b2_lanes[12];
+    assign t_63 = b2_lanes[13];
+    assign t_64 = (t_62 | t_63);
+    assign t_65 = b2_lanes[14];
+    assign t_66 = b2_lanes[15];
+    assign t_67 = (t_65 | t_66);
+    assign t_68 = ((t_63 & ((~t_62) | ($signed(b2_t_y12) < $signed(b2_t_y13)))) ? b2_t_y13 : b2_t_y12);
+    assign t_69 = ((t_66 & ((~t_65) | ($signed(b2_t_y14) < $signed(b2_t_y15)))) ? b2_t_y15 : b2_t_y14);
+    assign t_70 = b2_draft_lanes[0];
+    assign t_71 = b2_draft_lanes[1];
+    assign t_72 = (t_70 | t_71);
+    assign t_73 = b2_draft_lanes[2];
+    assign t_74 = b2_draft_lanes[3];
+    assign t_75 = (t_73 | t_74);
+    assign t_76 = ((t_71 & ((~t_70) | ($signed(b2_d_y0) < $signed(b2_d_y1)))) ? b2_d_y1 : b2_d_y0);
+    assign t_77 = ((t_74 & ((~t_73) | ($signed(b2_d_y2) < $signed(b2_d_y3)))) ? b2_d_y3 : b2_d_y2);
+    assign t_78 = b2_draft_lanes[4];
+    assign t_79 = b2_draft_lanes[5];
     assign t_80 = (t_78 | t_79);
-    assign t_81 = (t_77 | t_80);
-    assign t_82 = b_lanes[0];
-    assign t_83 = b_lanes[1];
-    assign t_84 = (t_82 | t_83);
-    assign t_85 = b_lanes[2];
-    assign t_86 = b_lanes[3];
-    assign t_87 = (t_85 | t_86);
-    assign t_88 = (t_84 | t_87);
-    assign t_89 = b_lanes[4];
-    assign t_90 = b_lanes[5];
+    assign t_81 = b2_draft_lanes[6];
+    assign t_82 = b2_draft_lanes[7];
+    assign t_83 = (t_81 | t_82);
+    assign t_84 = ((t_79 & ((~t_78) | ($signed(b2_d_y4) < $signed(b2_d_y5)))) ? b2_d_y5 : b2_d_y4);
+    assign t_85 = ((t_82 & ((~t_81) | ($signed(b2_d_y6) < $signed(b2_d_y7)))) ? b2_d_y7 : b2_d_y6);
+    assign t_86 = b2_draft_lanes[8];
+    assign t_87 = b2_draft_lanes[9];
+    assign t_88 = (t_86 | t_87);
+    assign t_89 = b2_draft_lanes[10];
+    assign t_90 = b2_draft_lanes[11];
     assign t_91 = (t_89 | t_90);
-    assign t_92 = b_lanes[6];
-    assign t_93 = b_lanes[7];
-    assign t_94 = (t_92 | t_93);
-    assign t_95 = (t_91 | t_94);
-    assign t_96 = ((t_83 & ((~t_82) | ($signed(b_t_y0) < $signed(b_t_y1)))) ? b_t_y1 : b_t_y0);
-    assign t_97 = ((t_86 & ((~t_85) | ($signed(b_t_y2) < $signed(b_t_y3)))) ? b_t_y3 : b_t_y2);
-    assign t_98 = ((t_87 & ((~t_84) | ($signed(t_96) < $signed(t_97)))) ? t_97 : t_96);
-    assign t_99 = ((t_90 & ((~t_89) | ($signed(b_t_y4) < $signed(b_t_y5)))) ? b_t_y5 : b_t_y4);
-    assign t_100 = ((t_93 & ((~t_92) | ($signed(b_t_y6) < $signed(b_t_y7)))) ? b_t_y7 : b_t_y6);
-    assign t_101 = ((t_94 & ((~t_91) | ($signed(t_99) < $signed(t_100)))) ? t_100 : t_99);
-    assign t_102 = ((t_95 & ((~t_88) | ($signed(t_98) < $signed(t_101)))) ? t_101 : t_98);
-    assign t_103 = ((t_69 & ((~t_68) | ($signed(b_t_y8) < $signed(b_t_y9)))) ? b_t_y9 : b_t_y8);
-    assign t_104 = ((t_72 & ((~t_71) | ($signed(b_t_y10) < $signed(b_t_y11)))) ? b_t_y11 : b_t_y10);
-    assign t_105 = ((t_73 & ((~t_70) | ($signed(t_103) < $signed(t_104)))) ? t_104 : t_103);
-    assign t_106 = ((t_76 & ((~t_75) | ($signed(b_t_y12) < $signed(b_t_y13)))) ? b_t_y13 : b_t_y12);
-    assign t_107 = ((t_79 & ((~t_78) | ($signed(b_t_y14) < $signed(b_t_y15)))) ? b_t_y15 : b_t_y14);
-    assign t_108 = ((t_80 & ((~t_77) | ($signed(t_106) < $signed(t_107)))) ? t_107 : t_106);
-    assign t_109 = ((t_81 & ((~t_74) | ($signed(t_105) < $signed(t_108)))) ? t_108 : t_105);
-    assign t_110 = (b_control_mode == 2'h0);
-    assign t_111 = ({{1{c_t_max_y[16]}}, c_t_max_y} + 18'hff);
-    assign t_112 = t_111[17:8];
-    assign t_113 = b_draft_lanes[8];
-    assign t_114 = b_draft_lanes[9];
-    assign t_115 = (t_113 | t_114);
-    assign t_116 = b_draft_lanes[10];
-    assign t_117 = b_draft_lanes[11];
-    assign t_118 = (t_116 | t_117);
-    assign t_119 = (t_115 | t_118);
-    assign t_120 = b_draft_lanes[12];
-    assign t_121 = b_draft_lanes[13];
-    assign t_122 = (t_120 | t_121);
-    assign t_123 = b_draft_lanes[14];
-    assign t_124 = b_draft_lanes[15];
-    assign t_125 = (t_123 | t_124);
-    assign t_126 = (t_122 | t_125);
-    assign t_127 = b_draft_lanes[0];
-    assign t_128 = b_draft_lanes[1];
-    assign t_129 = (t_127 | t_128);
-    assign t_130 = b_draft_lanes[2];
-    assign t_131 = b_draft_lanes[3];
-    assign t_132 = (t_130 | t_131);
-    assign t_133 = (t_129 | t_132);
-    assign t_134 = b_draft_lanes[4];
-    assign t_135 = b_draft_lanes[5];
-    assign t_136 = (t_134 | t_135);
-    assign t_137 = b_draft_lanes[6];
-    assign t_138 = b_draft_lanes[7];
-    assign t_139 = (t_137 | t_138);
-    assign t_140 = (t_136 | t_139);
-    assign t_141 = ((t_128 & ((~t_127) | ($signed(b_d_y0) < $signed(b_d_y1)))) ? b_d_y1 : b_d_y0);
-    assign t_142 = ((t_131 & ((~t_130) | ($signed(b_d_y2) < $signed(b_d_y3)))) ? b_d_y3 : b_d_y2);
-    assign t_143 = ((t_132 & ((~t_129) | ($signed(t_141) < $signed(t_142)))) ? t_142 : t_141);
-    assign t_144 = ((t_135 & ((~t_134) | ($signed(b_d_y4) < $signed(b_d_y5)))) ? b_d_y5 : b_d_y4);
-    assign t_145 = ((t_138 & ((~t_137) | ($signed(b_d_y6) < $signed(b_d_y7)))) ? b_d_y7 : b_d_y6);
-    assign t_146 = ((t_139 & ((~t_136) | ($signed(t_144) < $signed(t_145)))) ? t_145 : t_144);
-    assign t_147 = ((t_140 & ((~t_133) | ($signed(t_143) < $signed(t_146)))) ? t_146 : t_143);
-    assign t_148 = ((t_114 & ((~t_113) | ($signed(b_d_y8) < $signed(b_d_y9)))) ? b_d_y9 : b_d_y8);
-    assign t_149 = ((t_117 & ((~t_116) | ($signed(b_d_y10) < $signed(b_d_y11)))) ? b_d_y11 : b_d_y10);
-    assign t_150 = ((t_118 & ((~t_115) | ($signed(t_148) < $signed(t_149)))) ? t_149 : t_148);
-    assign t_151 = ((t_121 & ((~t_120) | ($signed(b_d_y12) < $signed(b_d_y13)))) ? b_d_y13 : b_d_y12);
-    assign t_152 = ((t_124 & ((~t_123) | ($signed(b_d_y14) < $signed(b_d_y15)))) ? b_d_y15 : b_d_y14);
-    assign t_153 = ((t_125 & ((~t_122) | ($signed(t_151) < $signed(t_152)))) ? t_152 : t_151);
-    assign t_154 = ((t_126 & ((~t_119) | ($signed(t_150) < $signed(t_153)))) ? t_153 : t_150);
-    assign t_155 = ({{1{c_d_max_y[16]}}, c_d_max_y} + 18'hff);
-    assign t_156 = t_155[17:8];
-    assign t_157 = d_t_delta0[24:8];
-    assign t_158 = d_t_delta1[24:8];
-    assign t_159 = d_t_delta2[24:8];
-    assign t_160 = d_t_delta3[24:8];
-    assign t_161 = d_t_delta4[24:8];
-    assign t_162 = d_t_delta5[24:8];
-    assign t_163 = d_t_delta6[24:8];
-    assign t_164 = d_t_delta7[24:8];
-    assign t_165 = d_t_delta8[24:8];
-    assign t_166 = d_t_delta9[24:8];
-    assign t_167 = d_t_delta10[24:8];
-    assign t_168 = d_t_delta11[24:8];
-    assign t_169 = d_t_delta12[24:8];
-    assign t_170 = d_t_delta13[24:8];
-    assign t_171 = d_t_delta14[24:8];
-    assign t_172 = d_t_delta15[24:8];
-    assign t_173 = d_d_delta0[24:8];
-    assign t_174 = d_d_delta1[24:8];
-    assign t_175 = d_d_delta2[24:8];
-    assign t_176 = d_d_delta3[24:8];
-    assign t_177 = d_d_delta4[24:8];
-    assign t_178 = d_d_delta5[24:8];
-    assign t_179 = d_d_delta6[24:8];
-    assign t_180 = d_d_delta7[24:8];
-    assign t_181 = d_d_delta8[24:8];
-    assign t_182 = d_d_delta9[24:8];
-    assign t_183 = d_d_delta10[24:8];
-    assign t_184 = d_d_delta11[24:8];
-    assign t_185 = d_d_delta12[24:8];
-    assign t_186 = d_d_delta13[24:8];
-    assign t_187 = d_d_delta14[24:8];
-    assign t_188 = d_d_delta15[24:8];
-    assign t_189 = ({44'h0, d_d_e0} * {29'h0, sum_t});
-    assign t_190 = ({44'h0, d_t_e0} * {29'h0, sum_d});
-    assign t_191 = ({44'h0, d_d_e1} * {29'h0, sum_t});
-    assign t_192 = ({44'h0, d_t_e1} * {29'h0, sum_d});
-    assign t_193 = ({44'h0, d_d_e2} * {29'h0, sum_t});
-    assign t_194 = ({44'h0, d_t_e2} * {29'h0, sum_d});
-    assign t_195 = ({44'h0, d_d_e3} * {29'h0, sum_t});
-    assign t_196 = ({44'h0, d_t_e3} * {29'h0, sum_d});
-    assign t_197 = ({44'h0, d_d_e4} * {29'h0, sum_t});
-    assign t_198 = ({44'h0, d_t_e4} * {29'h0, sum_d});
-    assign t_199 = ({44'h0, d_d_e5} * {29'h0, sum_t});
-    assign t_200 = ({44'h0, d_t_e5} * {29'h0, sum_d});
-    assign t_201 = ({44'h0, d_d_e6} * {29'h0, sum_t});
-    assign t_202 = ({44'h0, d_t_e6} * {29'h0, sum_d});
-    assign t_203 = ({44'h0, d_d_e7} * {29'h0, sum_t});
-    assign t_204 = ({44'h0, d_t_e7} * {29'h0, sum_d});
-    assign t_205 = ({44'h0, d_d_e8} * {29'h0, sum_t});
-    assign t_206 = ({44'h0, d_t_e8} * {29'h0, sum_d});
-    assign t_207 = ({44'h0, d_d_e9} * {29'h0, sum_t});
-    assign t_208 = ({44'h0, d_t_e9} * {29'h0, sum_d});
-    assign t_209 = ({44'h0, d_d_e10} * {29'h0, sum_t});
-    assign t_210 = ({44'h0, d_t_e10} * {29'h0, sum_d});
-    assign t_211 = ({44'h0, d_d_e11} * {29'h0, sum_t});
-    assign t_212 = ({44'h0, d_t_e11} * {29'h0, sum_d});
-    assign t_213 = ({44'h0, d_d_e12} * {29'h0, sum_t});
-    assign t_214 = ({44'h0, d_t_e12} * {29'h0, sum_d});
-    assign t_215 = ({44'h0, d_d_e13} * {29'h0, sum_t});
-    assign t_216 = ({44'h0, d_t_e13} * {29'h0, sum_d});
-    assign t_217 = ({44'h0, d_d_e14} * {29'h0, sum_t});
-    assign t_218 = ({44'h0, d_t_e14} * {29'h0, sum_d});
-    assign t_219 = ({44'h0, d_d_e15} * {29'h0, sum_t});
-    assign t_220 = ({44'h0, d_t_e15} * {29'h0, sum_d});
-    assign t_221 = cur_uniforms[31:0];
-    assign t_222 = ({{1{rho_t[16]}}, rho_t} - {{1{cap_ref_t[16]}}, cap_ref_t});
-    assign t_223 = ({{1{rho_d[16]}}, rho_d} - {{1{cap_ref_d[16]}}, cap_ref_d});
-    assign t_224 = cur_uniforms[31:0];
-    assign t_225 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_92 = ((t_87 & ((~t_86) | ($signed(b2_d_y8) < $signed(b2_d_y9)))) ? b2_d_y9 : b2_d_y8);
+    assign t_93 = ((t_90 & ((~t_89) | ($signed(b2_d_y10) < $signed(b2_d_y11)))) ? b2_d_y11 : b2_d_y10);
+    assign t_94 = b2_draft_lanes[12];
+    assign t_95 = b2_draft_lanes[13];
+    assign t_96 = (t_94 | t_95);
+    assign t_97 = b2_draft_lanes[14];
+    assign t_98 = b2_draft_lanes[15];
+    assign t_99 = (t_97 | t_98);
+    assign t_100 = ((t_95 & ((~t_94) | ($signed(b2_d_y12) < $signed(b2_d_y13)))) ? b2_d_y13 : b2_d_y12);
+    assign t_101 = ((t_98 & ((~t_97) | ($signed(b2_d_y14) < $signed(b2_d_y15)))) ? b2_d_y15 : b2_d_y14);
+    assign t_102 = ((c1_t_mv1 & ((~c1_t_mv0) | ($signed(c1_t_my0) < $signed(c1_t_my1)))) ? c1_t_my1 : c1_t_my0);
+    assign t_103 = ((c1_t_mv3 & ((~c1_t_mv2) | ($signed(c1_t_my2) < $signed(c1_t_my3)))) ? c1_t_my3 : c1_t_my2);
+    assign t_104 = ({{1{c_t_max_y[16]}}, c_t_max_y} + 18'hff);
+    assign t_105 = t_104[17:8];
+    assign t_106 = ((c1_d_mv1 & ((~c1_d_mv0) | ($signed(c1_d_my0) < $signed(c1_d_my1)))) ? c1_d_my1 : c1_d_my0);
+    assign t_107 = ((c1_d_mv3 & ((~c1_d_mv2) | ($signed(c1_d_my2) < $signed(c1_d_my3)))) ? c1_d_my3 : c1_d_my2);
+    assign t_108 = ({{1{c_d_max_y[16]}}, c_d_max_y} + 18'hff);
+    assign t_109 = t_108[17:8];
+    assign t_110 = {{2{c2_t_y0[16]}}, c2_t_y0};
+    assign t_111 = d_t_delta0[19];
+    assign t_112 = d_t_delta0[18:0];
+    assign t_113 = t_112[18:8];
+    assign t_114 = {{2{c2_t_y1[16]}}, c2_t_y1};
+    assign t_115 = d_t_delta1[19];
+    assign t_116 = d_t_delta1[18:0];
+    assign t_117 = t_116[18:8];
+    assign t_118 = {{2{c2_t_y2[16]}}, c2_t_y2};
+    assign t_119 = d_t_delta2[19];
+    assign t_120 = d_t_delta2[18:0];
+    assign t_121 = t_120[18:8];
+    assign t_122 = {{2{c2_t_y3[16]}}, c2_t_y3};
+    assign t_123 = d_t_delta3[19];
+    assign t_124 = d_t_delta3[18:0];
+    assign t_125 = t_124[18:8];
+    assign t_126 = {{2{c2_t_y4[16]}}, c2_t_y4};
+    assign t_127 = d_t_delta4[19];
+    assign t_128 = d_t_delta4[18:0];
+    assign t_129 = t_128[18:8];
+    assign t_130 = {{2{c2_t_y5[16]}}, c2_t_y5};
+    assign t_131 = d_t_delta5[19];
+    assign t_132 = d_t_delta5[18:0];
+    assign t_133 = t_132[18:8];
+    assign t_134 = {{2{c2_t_y6[16]}}, c2_t_y6};
+    assign t_135 = d_t_delta6[19];
+    assign t_136 = d_t_delta6[18:0];
+    assign t_137 = t_136[18:8];
+    assign t_138 = {{2{c2_t_y7[16]}}, c2_t_y7};
+    assign t_139 = d_t_delta7[19];
+    assign t_140 = d_t_delta7[18:0];
+    assign t_141 = t_140[18:8];
+    assign t_142 = {{2{c2_t_y8[16]}}, c2_t_y8};
+    assign t_143 = d_t_delta8[19];
+    assign t_144 = d_t_delta8[18:0];
+    assign t_145 = t_144[18:8];
+    assign t_146 = {{2{c2_t_y9[16]}}, c2_t_y9};
+    assign t_147 = d_t_delta9[19];
+    assign t_148 = d_t_delta9[18:0];
+    assign t_149 = t_148[18:8];
+    assign t_150 = {{2{c2_t_y10[16]}}, c2_t_y10};
+    assign t_151 = d_t_delta10[19];
+    assign t_152 = d_t_delta10[18:0];
+    assign t_153 = t_152[18:8];
+    assign t_154 = {{2{c2_t_y11[16]}}, c2_t_y11};
+    assign t_155 = d_t_delta11[19];
+    assign t_156 = d_t_delta11[18:0];
+    assign t_157 = t_156[18:8];
+    assign t_158 = {{2{c2_t_y12[16]}}, c2_t_y12};
+    assign t_159 = d_t_delta12[19];
+    assign t_160 = d_t_delta12[18:0];
+    assign t_161 = t_160[18:8];
+    assign t_162 = {{2{c2_t_y13[16]}}, c2_t_y13};
+    assign t_163 = d_t_delta13[19];
+    assign t_164 = d_t_delta13[18:0];
+    assign t_165 = t_164[18:8];
+    assign t_166 = {{2{c2_t_y14[16]}}, c2_t_y14};
+    assign t_167 = d_t_delta14[19];
+    assign t_168 = d_t_delta14[18:0];
+    assign t_169 = t_168[18:8];
+    assign t_170 = {{2{c2_t_y15[16]}}, c2_t_y15};
+    assign t_171 = d_t_delta15[19];
+    assign t_172 = d_t_delta15[18:0];
+    assign t_173 = t_172[18:8];
+    assign t_174 = {{2{c2_d_y0[16]}}, c2_d_y0};
+    assign t_175 = d_d_delta0[19];
+    assign t_176 = d_d_delta0[18:0];
+    assign t_177 = t_176[18:8];
+    assign t_178 = {{2{c2_d_y1[16]}}, c2_d_y1};
+    assign t_179 = d_d_delta1[19];
+    assign t_180 = d_d_delta1[18:0];
+    assign t_181 = t_180[18:8];
+    assign t_182 = {{2{c2_d_y2[16]}}, c2_d_y2};
+    assign t_183 = d_d_delta2[19];
+    assign t_184 = d_d_delta2[18:0];
+    assign t_185 = t_184[18:8];
+    assign t_186 = {{2{c2_d_y3[16]}}, c2_d_y3};
+    assign t_187 = d_d_delta3[19];
+    assign t_188 = d_d_delta3[18:0];
+    assign t_189 = t_188[18:8];
+    assign t_190 = {{2{c2_d_y4[16]}}, c2_d_y4};
+    assign t_191 = d_d_delta4[19];
+    assign t_192 = d_d_delta4[18:0];
+    assign t_193 = t_192[18:8];
+    assign t_194 = {{2{c2_d_y5[16]}}, c2_d_y5};
+    assign t_195 = d_d_delta5[19];
+    assign t_196 = d_d_delta5[18:0];
+    assign t_197 = t_196[18:8];
+    assign t_198 = {{2{c2_d_y6[16]}}, c2_d_y6};
+    assign t_199 = d_d_delta6[19];
+    assign t_200 = d_d_delta6[18:0];
+    assign t_201 = t_200[18:8];
+    assign t_202 = {{2{c2_d_y7[16]}}, c2_d_y7};
+    assign t_203 = d_d_delta7[19];
+    assign t_204 = d_d_delta7[18:0];
+    assign t_205 = t_204[18:8];
+    assign t_206 = {{2{c2_d_y8[16]}}, c2_d_y8};
+    assign t_207 = d_d_delta8[19];
+    assign t_208 = d_d_delta8[18:0];
+    assign t_209 = t_208[18:8];
+    assign t_210 = {{2{c2_d_y9[16]}}, c2_d_y9};
+    assign t_211 = d_d_delta9[19];
+    assign t_212 = d_d_delta9[18:0];
+    assign t_213 = t_212[18:8];
+    assign t_214 = {{2{c2_d_y10[16]}}, c2_d_y10};
+    assign t_215 = d_d_delta10[19];
+    assign t_216 = d_d_delta10[18:0];
+    assign t_217 = t_216[18:8];
+    assign t_218 = {{2{c2_d_y11[16]}}, c2_d_y11};
+    assign t_219 = d_d_delta11[19];
+    assign t_220 = d_d_delta11[18:0];
+    assign t_221 = t_220[18:8];
+    assign t_222 = {{2{c2_d_y12[16]}}, c2_d_y12};
+    assign t_223 = d_d_delta12[19];
+    assign t_224 = d_d_delta12[18:0];
+    assign t_225 = t_224[18:8];
+    assign t_226 = {{2{c2_d_y13[16]}}, c2_d_y13};
+    assign t_227 = d_d_delta13[19];
+    assign t_228 = d_d_delta13[18:0];
+    assign t_229 = t_228[18:8];
+    assign t_230 = {{2{c2_d_y14[16]}}, c2_d_y14};
+    assign t_231 = d_d_delta14[19];
+    assign t_232 = d_d_delta14[18:0];
+    assign t_233 = t_232[18:8];
+    assign t_234 = {{2{c2_d_y15[16]}}, c2_d_y15};
+    assign t_235 = d_d_delta15[19];
+    assign t_236 = d_d_delta15[18:0];
+    assign t_237 = t_236[18:8];
+    assign t_238 = ({{1{acc_t_rho[16]}}, acc_t_rho} - {{1{e2_ref_t[16]}}, e2_ref_t});
+    assign t_239 = ({{1{acc_d_rho[16]}}, acc_d_rho} - {{1{e2_ref_d[16]}}, e2_ref_d});
+    assign t_240 = {5'h0, (cdf_use_target ? e1_t_e0 : e1_w0)};
+    assign t_241 = {5'h0, (cdf_use_target ? e1_t_e1 : e1_w1)};
+    assign t_242 = {5'h0, (cdf_use_target ? e1_t_e2 : e1_w2)};
+    assign t_243 = {5'h0, (cdf_use_target ? e1_t_e3 : e1_w3)};
+    assign t_244 = {5'h0, (cdf_use_target ? e1_t_e4 : e1_w4)};
+    assign t_245 = {5'h0, (cdf_use_target ? e1_t_e5 : e1_w5)};
+    assign t_246 = {5'h0, (cdf_use_target ? e1_t_e6 : e1_w6)};
+    assign t_247 = {5'h0, (cdf_use_target ? e1_t_e7 : e1_w7)};
+    assign t_248 = {5'h0, (cdf_use_target ? e1_t_e8 : e1_w8)};
+    assign t_249 = {5'h0, (cdf_use_target ? e1_t_e9 : e1_w9)};
+    assign t_250 = {5'h0, (cdf_use_target ? e1_t_e10 : e1_w10)};
+    assign t_251 = {5'h0, (cdf_use_target ? e1_t_e11 : e1_w11)};
+    assign t_252 = {5'h0, (cdf_use_target ? e1_t_e12 : e1_w12)};
+    assign t_253 = {5'h0, (cdf_use_target ? e1_t_e13 : e1_w13)};
+    assign t_254 = {5'h0, (cdf_use_target ? e1_t_e14 : e1_w14)};
+    assign t_255 = {10'h0, p4_q15};
+    assign t_256 = cur_uniforms[31:0];
+    assign t_257 = uniform_final[15:0];
+    assign t_258 = uniform_final[31:16];
+    assign t_259 = {20'h0, sum_t};
+    assign t_260 = t_259[63:32];
+    assign t_261 = (|t_260);
+    assign t_262 = t_260[31:16];
+    assign t_263 = (|t_262);
+    assign t_264 = t_262[15:8];
+    assign t_265 = (|t_264);
+    assign t_266 = t_264[7:4];
+    assign t_267 = (|t_266);
+    assign t_268 = t_266[3:2];
+    assign t_269 = (|t_268);
+    assign t_270 = t_266[1:0];
+    assign t_271 = t_264[3:0];
+    assign t_272 = t_271[3:2];
+    assign t_273 = (|t_272);
+    assign t_274 = t_271[1:0];
+    assign t_275 = t_262[7:0];
+    assign t_276 = t_275[7:4];
+    assign t_277 = (|t_276);
+    assign t_278 = t_276[3:2];
+    assign t_279 = (|t_278);
+    assign t_280 = t_276[1:0];
+    assign t_281 = t_275[3:0];
+    assign t_282 = t_281[3:2];
+    assign t_283 = (|t_282);
+    assign t_284 = t_281[1:0];
+    assign t_285 = t_260[15:0];
+    assign t_286 = t_285[15:8];
+    assign t_287 = (|t_286);
+    assign t_288 = t_286[7:4];
+    assign t_289 = (|t_288);
+    assign t_290 = t_288[3:2];
+    assign t_291 = (|t_290);
+    assign t_292 = t_288[1:0];
+    assign t_293 = t_286[3:0];
+    assign t_294 = t_293[3:2];
+    assign t_295 = (|t_294);
+    assign t_296 = t_293[1:0];
+    assign t_297 = t_285[7:0];
+    assign t_298 = t_297[7:4];
+    assign t_299 = (|t_298);
+    assign t_300 = t_298[3:2];
+    assign t_301 = (|t_300);
+    assign t_302 = t_298[1:0];
+    assign t_303 = t_297[3:0];
+    assign t_304 = t_303[3:2];
+    assign t_305 = (|t_304);
+    assign t_306 = t_303[1:0];
+    assign t_307 = t_259[31:0];
+    assign t_308 = t_307[31:16];
+    assign t_309 = (|t_308);
+    assign t_310 = t_308[15:8];
+    assign t_311 = (|t_310);
+    assign t_312 = t_310[7:4];
+    assign t_313 = (|t_312);
+    assign t_314 = t_312[3:2];
+    assign t_315 = (|t_314);
+    assign t_316 = t_312[1:0];
+    assign t_317 = t_310[3:0];
+    assign t_318 = t_317[3:2];
+    assign t_319 = (|t_318);
+    assign t_320 = t_317[1:0];
+    assign t_321 = t_308[7:0];
+    assign t_322 = t_321[7:4];
+    assign t_323 = (|t_322);
+    assign t_324 = t_322[3:2];
+    assign t_325 = (|t_324);
+    assign t_326 = t_322[1:0];
+    assign t_327 = t_321[3:0];
+    assign t_328 = t_327[3:2];
+    assign t_329 = (|t_328);
+    assign t_330 = t_327[1:0];
+    assign t_331 = t_307[15:0];
+    assign t_332 = t_331[15:8];
+    assign t_333 = (|t_332);
+    assign t_334 = t_332[7:4];
+    assign t_335 = (|t_334);
+    assign t_336 = t_334[3:2];
+    assign t_337 = (|t_336);
+    assign t_338 = t_334[1:0];
+    assign t_339 = t_332[3:0];
+    assign t_340 = t_339[3:2];
+    assign t_341 = (|t_340);
+    assign t_342 = t_339[1:0];
+    assign t_343 = t_331[7:0];
+    assign t_344 = t_343[7:4];
+    assign t_345 = (|t_344);
+    assign t_346 = t_344[3:2];
+    assign t_347 = (|t_346);
+    assign t_348 = t_344[1:0];
+    assign t_349 = t_343[3:0];
+    assign t_350 = t_349[3:2];
+    assign t_351 = (|t_350);
+    assign t_352 = t_349[1:0];
+    assign t_353 = (sum_t >> (dec_t_lead - 6'ha));
+    assign t_354 = {{2{cap_y_t[16]}}, cap_y_t};
+    assign t_355 = dec_t_delta[19];
+    assign t_356 = dec_t_delta[18:0];
+    assign t_357 = t_356[18:8];
+    assign t_358 = {20'h0, sum_d};
+    assign t_359 = t_358[63:32];
+    assign t_360 = (|t_359);
+    assign t_361 = t_359[31:16];
+    assign t_362 = (|t_361);
+    assign t_363 = t_361[15:8];
+    assign t_364 = (|t_363);
+    assign t_365 = t_363[7:4];
+    assign t_366 = (|t_365);
+    assign t_367 = t_365[3:2];
+    assign t_368 = (|t_367);
+    assign t_369 = t_365[1:0];
+    assign t_370 = t_363[3:0];
+    assign t_371 = t_370[3:2];
+    assign t_372 = (|t_371);
+    assign t_373 = t_370[1:0];
+    assign t_374 = t_361[7:0];
+    assign t_375 = t_374[7:4];
+    assign t_376 = (|t_375);
+    assign t_377 = t_375[3:2];
+    assign t_378 = (|t_377);
+    assign t_379 = t_375[1:0];
+    assign t_380 = t_374[3:0];
+    assign t_381 = t_380[3:2];
+    assign t_382 = (|t_381);
+    assign t_383 = t_380[1:0];
+    assign t_384 = t_359[15:0];
+    assign t_385 = t_384[15:8];
+    assign t_386 = (|t_385);
+    assign t_387 = t_385[7:4];
+    assign t_388 = (|t_387);
+    assign t_389 = t_387[3:2];
+    assign t_390 = (|t_389);
+    assign t_391 = t_387[1:0];
+    assign t_392 = t_385[3:0];
+    assign t_393 = t_392[3:2];
+    assign t_394 = (|t_393);
+    assign t_395 = t_392[1:0];
+    assign t_396 = t_384[7:0];
+    assign t_397 = t_396[7:4];
+    assign t_398 = (|t_397);
+    assign t_399 = t_397[3:2];
+    assign t_400 = (|t_399);
+    assign t_401 = t_397[1:0];
+    assign t_402 = t_396[3:0];
+    assign t_403 = t_402[3:2];
+    assign t_404 = (|t_403);
+    assign t_405 = t_402[1:0];
+    assign t_406 = t_358[31:0];
+    assign t_407 = t_406[31:16];
+    assign t_408 = (|t_407);
+    assign t_409 = t_407[15:8];
+    assign t_410 = (|t_409);
+    assign t_411 = t_409[7:4];
+    assign t_412 = (|t_411);
+    assign t_413 = t_411[3:2];
+    assign t_414 = (|t_413);
+    assign t_415 = t_411[1:0];
+    assign t_416 = t_409[3:0];
+    assign t_417 = t_416[3:2];
+    assign t_418 = (|t_417);
+    assign t_419 = t_416[1:0];
+    assign t_420 = t_407[7:0];
+    assign t_421 = t_420[7:4];
+    assign t_422 = (|t_421);
+    assign t_423 = t_421[3:2];
+    assign t_424 = (|t_423);
+    assign t_425 = t_421[1:0];
+    assign t_426 = t_420[3:0];
+    assign t_427 = t_426[3:2];
+    assign t_428 = (|t_427);
+    assign t_429 = t_426[1:0];
+    assign t_430 = t_406[15:0];
+    assign t_431 = t_430[15:8];
+    assign t_432 = (|t_431);
+    assign t_433 = t_431[7:4];
+    assign t_434 = (|t_433);
+    assign t_435 = t_433[3:2];
+    assign t_436 = (|t_435);
+    assign t_437 = t_433[1:0];
+    assign t_438 = t_431[3:0];
+    assign t_439 = t_438[3:2];
+    assign t_440 = (|t_439);
+    assign t_441 = t_438[1:0];
+    assign t_442 = t_430[7:0];
+    assign t_443 = t_442[7:4];
+    assign t_444 = (|t_443);
+    assign t_445 = t_443[3:2];
+    assign t_446 = (|t_445);
+    assign t_447 = t_443[1:0];
+    assign t_448 = t_442[3:0];
+    assign t_449 = t_448[3:2];
+    assign t_450 = (|t_449);
+    assign t_451 = t_448[1:0];
+    assign t_452 = (sum_d >> (dec_d_lead - 6'ha));
+    assign t_453 = {{2{cap_y_d[16]}}, cap_y_d};
+    assign t_454 = dec_d_delta[19];
+    assign t_455 = dec_d_delta[18:0];
+    assign t_456 = t_455[18:8];
+    assign t_457 = cur_uniforms[31:0];
+    assign t_458 = uniform_row[15:0];
+    assign t_459 = uniform_row[31:16];
+    assign t_460 = (last_beat ? 12'h0 : (beat + 12'h1));
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -2090,157 +2694,36 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign cmd_draft_token_1 = t_0[34:19];
     assign cmd_draft_token_2 = t_0[50:35];
     assign cmd_draft_token_3 = t_0[66:51];
+    assign cmd_fire = (s_axis_cmd_tvalid & (~cur_valid));
+    assign gen_x0_r0 = (({gen_x0[7:0], gen_x0[31:8]} + gen_y0) ^ gen_k);
+    assign gen_y0_r0 = ({gen_y0[28:0], gen_y0[31:29]} ^ gen_x0_r0);
+    assign gen_x1_r0 = (({gen_x1[7:0], gen_x1[31:8]} + gen_y1) ^ gen_k);
+    assign gen_y1_r0 = ({gen_y1[28:0], gen_y1[31:29]} ^ gen_x1_r0);
+    assign gen_x2_r0 = (({gen_x2[7:0], gen_x2[31:8]} + gen_y2) ^ gen_k);
+    assign gen_y2_r0 = ({gen_y2[28:0], gen_y2[31:29]} ^ gen_x2_r0);
+    assign gen_x3_r0 = (({gen_x3[7:0], gen_x3[31:8]} + gen_y3) ^ gen_k);
+    assign gen_y3_r0 = ({gen_y3[28:0], gen_y3[31:29]} ^ gen_x3_r0);
+    assign gen_x4_r0 = (({gen_x4[7:0], gen_x4[31:8]} + gen_y4) ^ gen_k);
+    assign gen_y4_r0 = ({gen_y4[28:0], gen_y4[31:29]} ^ gen_x4_r0);
+    assign gen_l_r0 = (({gen_l[7:0], gen_l[31:8]} + gen_k) ^ (t_1[31:0] + 32'h0));
+    assign gen_k_r0 = ({gen_k[28:0], gen_k[31:29]} ^ gen_l_r0);
+    assign gen_x0_r1 = (({gen_x0_r0[7:0], gen_x0_r0[31:8]} + gen_y0_r0) ^ gen_k_r0);
+    assign gen_y0_r1 = ({gen_y0_r0[28:0], gen_y0_r0[31:29]} ^ gen_x0_r1);
+    assign gen_x1_r1 = (({gen_x1_r0[7:0], gen_x1_r0[31:8]} + gen_y1_r0) ^ gen_k_r0);
+    assign gen_y1_r1 = ({gen_y1_r0[28:0], gen_y1_r0[31:29]} ^ gen_x1_r1);
+    assign gen_x2_r1 = (({gen_x2_r0[7:0], gen_x2_r0[31:8]} + gen_y2_r0) ^ gen_k_r0);
+    assign gen_y2_r1 = ({gen_y2_r0[28:0], gen_y2_r0[31:29]} ^ gen_x2_r1);
+    assign gen_x3_r1 = (({gen_x3_r0[7:0], gen_x3_r0[31:8]} + gen_y3_r0) ^ gen_k_r0);
+    assign gen_y3_r1 = ({gen_y3_r0[28:0], gen_y3_r0[31:29]} ^ gen_x3_r1);
+    assign gen_x4_r1 = (({gen_x4_r0[7:0], gen_x4_r0[31:8]} + gen_y4_r0) ^ gen_k_r0);
+    assign gen_y4_r1 = ({gen_y4_r0[28:0], gen_y4_r0[31:29]} ^ gen_x4_r1);
+    assign gen_l_r1 = (({gen_l_r0[7:0], gen_l_r0[31:8]} + gen_k_r0) ^ (t_2[31:0] + 32'h1));
+    assign gen_k_r1 = ({gen_k_r0[28:0], gen_k_r0[31:29]} ^ gen_l_r1);
     assign cmd_generator = t_0[228];
     assign cmd_uniform_0 = t_0[98:67];
     assign cmd_uniform_1 = t_0[130:99];
-    assign gen_l1 = (({cmd_uniform_1[7:0], cmd_uniform_1[31:8]} + cmd_uniform_0) ^ 32'h0);
-    assign gen_k1 = ({cmd_uniform_0[28:0], cmd_uniform_0[31:29]} ^ gen_l1);
-    assign gen_l2 = (({gen_l1[7:0], gen_l1[31:8]} + gen_k1) ^ 32'h1);
-    assign gen_k2 = ({gen_k1[28:0], gen_k1[31:29]} ^ gen_l2);
-    assign gen_l3 = (({gen_l2[7:0], gen_l2[31:8]} + gen_k2) ^ 32'h2);
-    assign gen_k3 = ({gen_k2[28:0], gen_k2[31:29]} ^ gen_l3);
-    assign gen_l4 = (({gen_l3[7:0], gen_l3[31:8]} + gen_k3) ^ 32'h3);
-    assign gen_k4 = ({gen_k3[28:0], gen_k3[31:29]} ^ gen_l4);
-    assign gen_l5 = (({gen_l4[7:0], gen_l4[31:8]} + gen_k4) ^ 32'h4);
-    assign gen_k5 = ({gen_k4[28:0], gen_k4[31:29]} ^ gen_l5);
-    assign gen_l6 = (({gen_l5[7:0], gen_l5[31:8]} + gen_k5) ^ 32'h5);
-    assign gen_k6 = ({gen_k5[28:0], gen_k5[31:29]} ^ gen_l6);
-    assign gen_l7 = (({gen_l6[7:0], gen_l6[31:8]} + gen_k6) ^ 32'h6);
-    assign gen_k7 = ({gen_k6[28:0], gen_k6[31:29]} ^ gen_l7);
-    assign gen_l8 = (({gen_l7[7:0], gen_l7[31:8]} + gen_k7) ^ 32'h7);
-    assign gen_k8 = ({gen_k7[28:0], gen_k7[31:29]} ^ gen_l8);
-    assign gen_l9 = (({gen_l8[7:0], gen_l8[31:8]} + gen_k8) ^ 32'h8);
-    assign gen_k9 = ({gen_k8[28:0], gen_k8[31:29]} ^ gen_l9);
-    assign gen_l10 = (({gen_l9[7:0], gen_l9[31:8]} + gen_k9) ^ 32'h9);
-    assign gen_k10 = ({gen_k9[28:0], gen_k9[31:29]} ^ gen_l10);
-    assign gen_l11 = (({gen_l10[7:0], gen_l10[31:8]} + gen_k10) ^ 32'ha);
-    assign gen_k11 = ({gen_k10[28:0], gen_k10[31:29]} ^ gen_l11);
-    assign gen_l12 = (({gen_l11[7:0], gen_l11[31:8]} + gen_k11) ^ 32'hb);
-    assign gen_k12 = ({gen_k11[28:0], gen_k11[31:29]} ^ gen_l12);
-    assign gen_x4_1 = (({uniform_round[7:0], uniform_round[31:8]} + 32'h4) ^ cmd_uniform_0);
-    assign gen_y4_1 = ({29'h4, 3'h0} ^ gen_x4_1);
-    assign gen_x4_2 = (({gen_x4_1[7:0], gen_x4_1[31:8]} + gen_y4_1) ^ gen_k1);
-    assign gen_y4_2 = ({gen_y4_1[28:0], gen_y4_1[31:29]} ^ gen_x4_2);
-    assign gen_x4_3 = (({gen_x4_2[7:0], gen_x4_2[31:8]} + gen_y4_2) ^ gen_k2);
-    assign gen_y4_3 = ({gen_y4_2[28:0], gen_y4_2[31:29]} ^ gen_x4_3);
-    assign gen_x4_4 = (({gen_x4_3[7:0], gen_x4_3[31:8]} + gen_y4_3) ^ gen_k3);
-    assign gen_y4_4 = ({gen_y4_3[28:0], gen_y4_3[31:29]} ^ gen_x4_4);
-    assign gen_x4_5 = (({gen_x4_4[7:0], gen_x4_4[31:8]} + gen_y4_4) ^ gen_k4);
-    assign gen_y4_5 = ({gen_y4_4[28:0], gen_y4_4[31:29]} ^ gen_x4_5);
-    assign gen_x4_6 = (({gen_x4_5[7:0], gen_x4_5[31:8]} + gen_y4_5) ^ gen_k5);
-    assign gen_y4_6 = ({gen_y4_5[28:0], gen_y4_5[31:29]} ^ gen_x4_6);
-    assign gen_x4_7 = (({gen_x4_6[7:0], gen_x4_6[31:8]} + gen_y4_6) ^ gen_k6);
-    assign gen_y4_7 = ({gen_y4_6[28:0], gen_y4_6[31:29]} ^ gen_x4_7);
-    assign gen_x4_8 = (({gen_x4_7[7:0], gen_x4_7[31:8]} + gen_y4_7) ^ gen_k7);
-    assign gen_y4_8 = ({gen_y4_7[28:0], gen_y4_7[31:29]} ^ gen_x4_8);
-    assign gen_x4_9 = (({gen_x4_8[7:0], gen_x4_8[31:8]} + gen_y4_8) ^ gen_k8);
-    assign gen_y4_9 = ({gen_y4_8[28:0], gen_y4_8[31:29]} ^ gen_x4_9);
-    assign gen_x4_10 = (({gen_x4_9[7:0], gen_x4_9[31:8]} + gen_y4_9) ^ gen_k9);
-    assign gen_y4_10 = ({gen_y4_9[28:0], gen_y4_9[31:29]} ^ gen_x4_10);
-    assign gen_x4_11 = (({gen_x4_10[7:0], gen_x4_10[31:8]} + gen_y4_10) ^ gen_k10);
-    assign gen_y4_11 = ({gen_y4_10[28:0], gen_y4_10[31:29]} ^ gen_x4_11);
-    assign gen_x4_12 = (({gen_x4_11[7:0], gen_x4_11[31:8]} + gen_y4_11) ^ gen_k11);
-    assign gen_y4_12 = ({gen_y4_11[28:0], gen_y4_11[31:29]} ^ gen_x4_12);
-    assign gen_x3_1 = (({uniform_round[7:0], uniform_round[31:8]} + 32'h3) ^ cmd_uniform_0);
-    assign gen_y3_1 = ({29'h3, 3'h0} ^ gen_x3_1);
-    assign gen_x3_2 = (({gen_x3_1[7:0], gen_x3_1[31:8]} + gen_y3_1) ^ gen_k1);
-    assign gen_y3_2 = ({gen_y3_1[28:0], gen_y3_1[31:29]} ^ gen_x3_2);
-    assign gen_x3_3 = (({gen_x3_2[7:0], gen_x3_2[31:8]} + gen_y3_2) ^ gen_k2);
-    assign gen_y3_3 = ({gen_y3_2[28:0], gen_y3_2[31:29]} ^ gen_x3_3);
-    assign gen_x3_4 = (({gen_x3_3[7:0], gen_x3_3[31:8]} + gen_y3_3) ^ gen_k3);
-    assign gen_y3_4 = ({gen_y3_3[28:0], gen_y3_3[31:29]} ^ gen_x3_4);
-    assign gen_x3_5 = (({gen_x3_4[7:0], gen_x3_4[31:8]} + gen_y3_4) ^ gen_k4);
-    assign gen_y3_5 = ({gen_y3_4[28:0], gen_y3_4[31:29]} ^ gen_x3_5);
-    assign gen_x3_6 = (({gen_x3_5[7:0], gen_x3_5[31:8]} + gen_y3_5) ^ gen_k5);
-    assign gen_y3_6 = ({gen_y3_5[28:0], gen_y3_5[31:29]} ^ gen_x3_6);
-    assign gen_x3_7 = (({gen_x3_6[7:0], gen_x3_6[31:8]} + gen_y3_6) ^ gen_k6);
-    assign gen_y3_7 = ({gen_y3_6[28:0], gen_y3_6[31:29]} ^ gen_x3_7);
-    assign gen_x3_8 = (({gen_x3_7[7:0], gen_x3_7[31:8]} + gen_y3_7) ^ gen_k7);
-    assign gen_y3_8 = ({gen_y3_7[28:0], gen_y3_7[31:29]} ^ gen_x3_8);
-    assign gen_x3_9 = (({gen_x3_8[7:0], gen_x3_8[31:8]} + gen_y3_8) ^ gen_k8);
-    assign gen_y3_9 = ({gen_y3_8[28:0], gen_y3_8[31:29]} ^ gen_x3_9);
-    assign gen_x3_10 = (({gen_x3_9[7:0], gen_x3_9[31:8]} + gen_y3_9) ^ gen_k9);
-    assign gen_y3_10 = ({gen_y3_9[28:0], gen_y3_9[31:29]} ^ gen_x3_10);
-    assign gen_x3_11 = (({gen_x3_10[7:0], gen_x3_10[31:8]} + gen_y3_10) ^ gen_k10);
-    assign gen_y3_11 = ({gen_y3_10[28:0], gen_y3_10[31:29]} ^ gen_x3_11);
-    assign gen_x3_12 = (({gen_x3_11[7:0], gen_x3_11[31:8]} + gen_y3_11) ^ gen_k11);
-    assign gen_y3_12 = ({gen_y3_11[28:0], gen_y3_11[31:29]} ^ gen_x3_12);
-    assign gen_x2_1 = (({uniform_round[7:0], uniform_round[31:8]} + 32'h2) ^ cmd_uniform_0);
-    assign gen_y2_1 = ({29'h2, 3'h0} ^ gen_x2_1);
-    assign gen_x2_2 = (({gen_x2_1[7:0], gen_x2_1[31:8]} + gen_y2_1) ^ gen_k1);
-    assign gen_y2_2 = ({gen_y2_1[28:0], gen_y2_1[31:29]} ^ gen_x2_2);
-    assign gen_x2_3 = (({gen_x2_2[7:0], gen_x2_2[31:8]} + gen_y2_2) ^ gen_k2);
-    assign gen_y2_3 = ({gen_y2_2[28:0], gen_y2_2[31:29]} ^ gen_x2_3);
-    assign gen_x2_4 = (({gen_x2_3[7:0], gen_x2_3[31:8]} + gen_y2_3) ^ gen_k3);
-    assign gen_y2_4 = ({gen_y2_3[28:0], gen_y2_3[31:29]} ^ gen_x2_4);
-    assign gen_x2_5 = (({gen_x2_4[7:0], gen_x2_4[31:8]} + gen_y2_4) ^ gen_k4);
-    assign gen_y2_5 = ({gen_y2_4[28:0], gen_y2_4[31:29]} ^ gen_x2_5);
-    assign gen_x2_6 = (({gen_x2_5[7:0], gen_x2_5[31:8]} + gen_y2_5) ^ gen_k5);
-    assign gen_y2_6 = ({gen_y2_5[28:0], gen_y2_5[31:29]} ^ gen_x2_6);
-    assign gen_x2_7 = (({gen_x2_6[7:0], gen_x2_6[31:8]} + gen_y2_6) ^ gen_k6);
-    assign gen_y2_7 = ({gen_y2_6[28:0], gen_y2_6[31:29]} ^ gen_x2_7);
-    assign gen_x2_8 = (({gen_x2_7[7:0], gen_x2_7[31:8]} + gen_y2_7) ^ gen_k7);
-    assign gen_y2_8 = ({gen_y2_7[28:0], gen_y2_7[31:29]} ^ gen_x2_8);
-    assign gen_x2_9 = (({gen_x2_8[7:0], gen_x2_8[31:8]} + gen_y2_8) ^ gen_k8);
-    assign gen_y2_9 = ({gen_y2_8[28:0], gen_y2_8[31:29]} ^ gen_x2_9);
-    assign gen_x2_10 = (({gen_x2_9[7:0], gen_x2_9[31:8]} + gen_y2_9) ^ gen_k9);
-    assign gen_y2_10 = ({gen_y2_9[28:0], gen_y2_9[31:29]} ^ gen_x2_10);
-    assign gen_x2_11 = (({gen_x2_10[7:0], gen_x2_10[31:8]} + gen_y2_10) ^ gen_k10);
-    assign gen_y2_11 = ({gen_y2_10[28:0], gen_y2_10[31:29]} ^ gen_x2_11);
-    assign gen_x2_12 = (({gen_x2_11[7:0], gen_x2_11[31:8]} + gen_y2_11) ^ gen_k11);
-    assign gen_y2_12 = ({gen_y2_11[28:0], gen_y2_11[31:29]} ^ gen_x2_12);
-    assign gen_x1_1 = (({uniform_round[7:0], uniform_round[31:8]} + 32'h1) ^ cmd_uniform_0);
-    assign gen_y1_1 = ({29'h1, 3'h0} ^ gen_x1_1);
-    assign gen_x1_2 = (({gen_x1_1[7:0], gen_x1_1[31:8]} + gen_y1_1) ^ gen_k1);
-    assign gen_y1_2 = ({gen_y1_1[28:0], gen_y1_1[31:29]} ^ gen_x1_2);
-    assign gen_x1_3 = (({gen_x1_2[7:0], gen_x1_2[31:8]} + gen_y1_2) ^ gen_k2);
-    assign gen_y1_3 = ({gen_y1_2[28:0], gen_y1_2[31:29]} ^ gen_x1_3);
-    assign gen_x1_4 = (({gen_x1_3[7:0], gen_x1_3[31:8]} + gen_y1_3) ^ gen_k3);
-    assign gen_y1_4 = ({gen_y1_3[28:0], gen_y1_3[31:29]} ^ gen_x1_4);
-    assign gen_x1_5 = (({gen_x1_4[7:0], gen_x1_4[31:8]} + gen_y1_4) ^ gen_k4);
-    assign gen_y1_5 = ({gen_y1_4[28:0], gen_y1_4[31:29]} ^ gen_x1_5);
-    assign gen_x1_6 = (({gen_x1_5[7:0], gen_x1_5[31:8]} + gen_y1_5) ^ gen_k5);
-    assign gen_y1_6 = ({gen_y1_5[28:0], gen_y1_5[31:29]} ^ gen_x1_6);
-    assign gen_x1_7 = (({gen_x1_6[7:0], gen_x1_6[31:8]} + gen_y1_6) ^ gen_k6);
-    assign gen_y1_7 = ({gen_y1_6[28:0], gen_y1_6[31:29]} ^ gen_x1_7);
-    assign gen_x1_8 = (({gen_x1_7[7:0], gen_x1_7[31:8]} + gen_y1_7) ^ gen_k7);
-    assign gen_y1_8 = ({gen_y1_7[28:0], gen_y1_7[31:29]} ^ gen_x1_8);
-    assign gen_x1_9 = (({gen_x1_8[7:0], gen_x1_8[31:8]} + gen_y1_8) ^ gen_k8);
-    assign gen_y1_9 = ({gen_y1_8[28:0], gen_y1_8[31:29]} ^ gen_x1_9);
-    assign gen_x1_10 = (({gen_x1_9[7:0], gen_x1_9[31:8]} + gen_y1_9) ^ gen_k9);
-    assign gen_y1_10 = ({gen_y1_9[28:0], gen_y1_9[31:29]} ^ gen_x1_10);
-    assign gen_x1_11 = (({gen_x1_10[7:0], gen_x1_10[31:8]} + gen_y1_10) ^ gen_k10);
-    assign gen_y1_11 = ({gen_y1_10[28:0], gen_y1_10[31:29]} ^ gen_x1_11);
-    assign gen_x1_12 = (({gen_x1_11[7:0], gen_x1_11[31:8]} + gen_y1_11) ^ gen_k11);
-    assign gen_y1_12 = ({gen_y1_11[28:0], gen_y1_11[31:29]} ^ gen_x1_12);
-    assign gen_x0_1 = (({uniform_round[7:0], uniform_round[31:8]} + 32'h0) ^ cmd_uniform_0);
-    assign gen_y0_1 = ({29'h0, 3'h0} ^ gen_x0_1);
-    assign gen_x0_2 = (({gen_x0_1[7:0], gen_x0_1[31:8]} + gen_y0_1) ^ gen_k1);
-    assign gen_y0_2 = ({gen_y0_1[28:0], gen_y0_1[31:29]} ^ gen_x0_2);
-    assign gen_x0_3 = (({gen_x0_2[7:0], gen_x0_2[31:8]} + gen_y0_2) ^ gen_k2);
-    assign gen_y0_3 = ({gen_y0_2[28:0], gen_y0_2[31:29]} ^ gen_x0_3);
-    assign gen_x0_4 = (({gen_x0_3[7:0], gen_x0_3[31:8]} + gen_y0_3) ^ gen_k3);
-    assign gen_y0_4 = ({gen_y0_3[28:0], gen_y0_3[31:29]} ^ gen_x0_4);
-    assign gen_x0_5 = (({gen_x0_4[7:0], gen_x0_4[31:8]} + gen_y0_4) ^ gen_k4);
-    assign gen_y0_5 = ({gen_y0_4[28:0], gen_y0_4[31:29]} ^ gen_x0_5);
-    assign gen_x0_6 = (({gen_x0_5[7:0], gen_x0_5[31:8]} + gen_y0_5) ^ gen_k5);
-    assign gen_y0_6 = ({gen_y0_5[28:0], gen_y0_5[31:29]} ^ gen_x0_6);
-    assign gen_x0_7 = (({gen_x0_6[7:0], gen_x0_6[31:8]} + gen_y0_6) ^ gen_k6);
-    assign gen_y0_7 = ({gen_y0_6[28:0], gen_y0_6[31:29]} ^ gen_x0_7);
-    assign gen_x0_8 = (({gen_x0_7[7:0], gen_x0_7[31:8]} + gen_y0_7) ^ gen_k7);
-    assign gen_y0_8 = ({gen_y0_7[28:0], gen_y0_7[31:29]} ^ gen_x0_8);
-    assign gen_x0_9 = (({gen_x0_8[7:0], gen_x0_8[31:8]} + gen_y0_8) ^ gen_k8);
-    assign gen_y0_9 = ({gen_y0_8[28:0], gen_y0_8[31:29]} ^ gen_x0_9);
-    assign gen_x0_10 = (({gen_x0_9[7:0], gen_x0_9[31:8]} + gen_y0_9) ^ gen_k9);
-    assign gen_y0_10 = ({gen_y0_9[28:0], gen_y0_9[31:29]} ^ gen_x0_10);
-    assign gen_x0_11 = (({gen_x0_10[7:0], gen_x0_10[31:8]} + gen_y0_10) ^ gen_k10);
-    assign gen_y0_11 = ({gen_y0_10[28:0], gen_y0_10[31:29]} ^ gen_x0_11);
-    assign gen_x0_12 = (({gen_x0_11[7:0], gen_x0_11[31:8]} + gen_y0_11) ^ gen_k11);
-    assign gen_y0_12 = ({gen_y0_11[28:0], gen_y0_11[31:29]} ^ gen_x0_12);
-    assign cmd_uniform = t_0[226:67];
-    assign in_uniforms = (cmd_generator ? {gen_y4_12, gen_y3_12, gen_y2_12, gen_y1_12, gen_y0_12} : cmd_uniform);
-    assign cmd_fire = (s_axis_cmd_tvalid & (~cur_valid));
     assign cmd_draft_token = t_0[66:3];
+    assign cmd_uniform = t_0[226:67];
     assign cmd_one_hot = t_0[227];
     assign in_bad_gamma = (3'h4 < cmd_gamma);
     assign in_bad_draft = (|{((3'h3 < cmd_gamma) & (16'hc000 <= cmd_draft_token_3)), ((3'h2 < cmd_gamma) & (16'hc000 <= cmd_draft_token_2)), ((3'h1 < cmd_gamma) & (16'hc000 <= cmd_draft_token_1)), ((3'h0 < cmd_gamma) & (16'hc000 <= cmd_draft_token_0))});
@@ -2252,129 +2735,105 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign row_length_error = (beat_fire & ((s_axis_logits_tlast != last_beat) | (row_draft_stream & (s_axis_draft_tlast != last_beat))));
     assign stream_fire = (beat_fire & (state == 4'h1));
     assign pass_issue = ((state == 4'h4) | (state == 4'h6));
-    assign a_base = t_2[15:0];
+    assign a_base = t_4[15:0];
     assign a_last = (a_beat == 12'hbff);
-    assign b_control_mode = b_control[1:0];
-    assign c_t_max_y = (((t_74 | t_81) & ((~(t_88 | t_95)) | ($signed(t_102) < $signed(t_109)))) ? t_109 : t_102);
-    assign c_d_max_y = (((t_119 | t_126) & ((~(t_133 | t_140)) | ($signed(t_147) < $signed(t_154)))) ? t_154 : t_147);
-    assign d_t_delta0 = ({c_ref_t, 8'h0} - {{8{c_t_y0[16]}}, c_t_y0});
-    assign u_exp_t0_f = d_t_delta0[7:0];
-    assign d_t_delta1 = ({c_ref_t, 8'h0} - {{8{c_t_y1[16]}}, c_t_y1});
-    assign u_exp_t1_f = d_t_delta1[7:0];
-    assign d_t_delta2 = ({c_ref_t, 8'h0} - {{8{c_t_y2[16]}}, c_t_y2});
-    assign u_exp_t2_f = d_t_delta2[7:0];
-    assign d_t_delta3 = ({c_ref_t, 8'h0} - {{8{c_t_y3[16]}}, c_t_y3});
-    assign u_exp_t3_f = d_t_delta3[7:0];
-    assign d_t_delta4 = ({c_ref_t, 8'h0} - {{8{c_t_y4[16]}}, c_t_y4});
-    assign u_exp_t4_f = d_t_delta4[7:0];
-    assign d_t_delta5 = ({c_ref_t, 8'h0} - {{8{c_t_y5[16]}}, c_t_y5});
-    assign u_exp_t5_f = d_t_delta5[7:0];
-    assign d_t_delta6 = ({c_ref_t, 8'h0} - {{8{c_t_y6[16]}}, c_t_y6});
-    assign u_exp_t6_f = d_t_delta6[7:0];
-    assign d_t_delta7 = ({c_ref_t, 8'h0} - {{8{c_t_y7[16]}}, c_t_y7});
-    assign u_exp_t7_f = d_t_delta7[7:0];
-    assign d_t_delta8 = ({c_ref_t, 8'h0} - {{8{c_t_y8[16]}}, c_t_y8});
-    assign u_exp_t8_f = d_t_delta8[7:0];
-    assign d_t_delta9 = ({c_ref_t, 8'h0} - {{8{c_t_y9[16]}}, c_t_y9});
-    assign u_exp_t9_f = d_t_delta9[7:0];
-    assign d_t_delta10 = ({c_ref_t, 8'h0} - {{8{c_t_y10[16]}}, c_t_y10});
-    assign u_exp_t10_f = d_t_delta10[7:0];
-    assign d_t_delta11 = ({c_ref_t, 8'h0} - {{8{c_t_y11[16]}}, c_t_y11});
-    assign u_exp_t11_f = d_t_delta11[7:0];
-    assign d_t_delta12 = ({c_ref_t, 8'h0} - {{8{c_t_y12[16]}}, c_t_y12});
-    assign u_exp_t12_f = d_t_delta12[7:0];
-    assign d_t_delta13 = ({c_ref_t, 8'h0} - {{8{c_t_y13[16]}}, c_t_y13});
-    assign u_exp_t13_f = d_t_delta13[7:0];
-    assign d_t_delta14 = ({c_ref_t, 8'h0} - {{8{c_t_y14[16]}}, c_t_y14});
-    assign u_exp_t14_f = d_t_delta14[7:0];
-    assign d_t_delta15 = ({c_ref_t, 8'h0} - {{8{c_t_y15[16]}}, c_t_y15});
-    assign u_exp_t15_f = d_t_delta15[7:0];
-    assign d_d_delta0 = ({c_ref_d, 8'h0} - {{8{c_d_y0[16]}}, c_d_y0});
-    assign u_exp_d0_f = d_d_delta0[7:0];
-    assign d_d_delta1 = ({c_ref_d, 8'h0} - {{8{c_d_y1[16]}}, c_d_y1});
-    assign u_exp_d1_f = d_d_delta1[7:0];
-    assign d_d_delta2 = ({c_ref_d, 8'h0} - {{8{c_d_y2[16]}}, c_d_y2});
-    assign u_exp_d2_f = d_d_delta2[7:0];
-    assign d_d_delta3 = ({c_ref_d, 8'h0} - {{8{c_d_y3[16]}}, c_d_y3});
-    assign u_exp_d3_f = d_d_delta3[7:0];
-    assign d_d_delta4 = ({c_ref_d, 8'h0} - {{8{c_d_y4[16]}}, c_d_y4});
-    assign u_exp_d4_f = d_d_delta4[7:0];
-    assign d_d_delta5 = ({c_ref_d, 8'h0} - {{8{c_d_y5[16]}}, c_d_y5});
-    assign u_exp_d5_f = d_d_delta5[7:0];
-    assign d_d_delta6 = ({c_ref_d, 8'h0} - {{8{c_d_y6[16]}}, c_d_y6});
-    assign u_exp_d6_f = d_d_delta6[7:0];
-    assign d_d_delta7 = ({c_ref_d, 8'h0} - {{8{c_d_y7[16]}}, c_d_y7});
-    assign u_exp_d7_f = d_d_delta7[7:0];
-    assign d_d_delta8 = ({c_ref_d, 8'h0} - {{8{c_d_y8[16]}}, c_d_y8});
-    assign u_exp_d8_f = d_d_delta8[7:0];
-    assign d_d_delta9 = ({c_ref_d, 8'h0} - {{8{c_d_y9[16]}}, c_d_y9});
-    assign u_exp_d9_f = d_d_delta9[7:0];
-    assign d_d_delta10 = ({c_ref_d, 8'h0} - {{8{c_d_y10[16]}}, c_d_y10});
-    assign u_exp_d10_f = d_d_delta10[7:0];
-    assign d_d_delta11 = ({c_ref_d, 8'h0} - {{8{c_d_y11[16]}}, c_d_y11});
-    assign u_exp_d11_f = d_d_delta11[7:0];
-    assign d_d_delta12 = ({c_ref_d, 8'h0} - {{8{c_d_y12[16]}}, c_d_y12});
-    assign u_exp_d12_f = d_d_delta12[7:0];
-    assign d_d_delta13 = ({c_ref_d, 8'h0} - {{8{c_d_y13[16]}}, c_d_y13});
-    assign u_exp_d13_f = d_d_delta13[7:0];
-    assign d_d_delta14 = ({c_ref_d, 8'h0} - {{8{c_d_y14[16]}}, c_d_y14});
-    assign u_exp_d14_f = d_d_delta14[7:0];
-    assign d_d_delta15 = ({c_ref_d, 8'h0} - {{8{c_d_y15[16]}}, c_d_y15});
-    assign u_exp_d15_f = d_d_delta15[7:0];
-    assign e_control_mode = e_control[1:0];
-    assign e_stream = (e_valid & (e_control_mode == 2'h0));
-    assign acc_t_rho = ((row_start | ($signed(rho_t) < $signed(e_ref_t))) ? e_ref_t : rho_t);
-    assign acc_t_old_shift = ({{1{acc_t_rho[16]}}, acc_t_rho} - {{1{rho_t[16]}}, rho_t});
-    assign acc_t_new_shift = ({{1{acc_t_rho[16]}}, acc_t_rho} - {{1{e_ref_t[16]}}, e_ref_t});
-    assign acc_d_rho = ((row_start | ($signed(rho_d) < $signed(e_ref_d))) ? e_ref_d : rho_d);
-    assign acc_d_old_shift = ({{1{acc_d_rho[16]}}, acc_d_rho} - {{1{rho_d[16]}}, rho_d});
-    assign acc_d_new_shift = ({{1{acc_d_rho[16]}}, acc_d_rho} - {{1{e_ref_d[16]}}, e_ref_d});
-    assign e_control_last = e_control[2];
-    assign e_pass_a = (e_valid & (e_control_mode == 2'h1));
-    assign e_pass_b = (e_valid & (e_control_mode == 2'h2));
-    assign residual_zero = (sum_w == 89'h0);
-    assign cdf_total = (residual_zero ? {45'h0, sum_e} : sum_w);
-    assign cdf_threshold = ({89'h0, uniform_final} * {32'h0, cdf_total});
-    assign cdf_p0 = (cdf_prefix + {16'h0, (residual_zero ? {44'h0, e_t_e0} : e_w0)});
-    assign cdf_hit0 = (cdf_threshold < {cdf_p0, 32'h0});
-    assign cdf_p1 = (cdf_p0 + {16'h0, (residual_zero ? {44'h0, e_t_e1} : e_w1)});
-    assign cdf_hit1 = (cdf_threshold < {cdf_p1, 32'h0});
-    assign cdf_p2 = (cdf_p1 + {16'h0, (residual_zero ? {44'h0, e_t_e2} : e_w2)});
-    assign cdf_hit2 = (cdf_threshold < {cdf_p2, 32'h0});
-    assign cdf_p3 = (cdf_p2 + {16'h0, (residual_zero ? {44'h0, e_t_e3} : e_w3)});
-    assign cdf_hit3 = (cdf_threshold < {cdf_p3, 32'h0});
-    assign cdf_p4 = (cdf_p3 + {16'h0, (residual_zero ? {44'h0, e_t_e4} : e_w4)});
-    assign cdf_hit4 = (cdf_threshold < {cdf_p4, 32'h0});
-    assign cdf_p5 = (cdf_p4 + {16'h0, (residual_zero ? {44'h0, e_t_e5} : e_w5)});
-    assign cdf_hit5 = (cdf_threshold < {cdf_p5, 32'h0});
-    assign cdf_p6 = (cdf_p5 + {16'h0, (residual_zero ? {44'h0, e_t_e6} : e_w6)});
-    assign cdf_hit6 = (cdf_threshold < {cdf_p6, 32'h0});
-    assign cdf_p7 = (cdf_p6 + {16'h0, (residual_zero ? {44'h0, e_t_e7} : e_w7)});
-    assign cdf_hit7 = (cdf_threshold < {cdf_p7, 32'h0});
-    assign cdf_p8 = (cdf_p7 + {16'h0, (residual_zero ? {44'h0, e_t_e8} : e_w8)});
-    assign cdf_hit8 = (cdf_threshold < {cdf_p8, 32'h0});
-    assign cdf_p9 = (cdf_p8 + {16'h0, (residual_zero ? {44'h0, e_t_e9} : e_w9)});
-    assign cdf_hit9 = (cdf_threshold < {cdf_p9, 32'h0});
-    assign cdf_p10 = (cdf_p9 + {16'h0, (residual_zero ? {44'h0, e_t_e10} : e_w10)});
-    assign cdf_hit10 = (cdf_threshold < {cdf_p10, 32'h0});
-    assign cdf_p11 = (cdf_p10 + {16'h0, (residual_zero ? {44'h0, e_t_e11} : e_w11)});
-    assign cdf_hit11 = (cdf_threshold < {cdf_p11, 32'h0});
-    assign cdf_p12 = (cdf_p11 + {16'h0, (residual_zero ? {44'h0, e_t_e12} : e_w12)});
-    assign cdf_hit12 = (cdf_threshold < {cdf_p12, 32'h0});
-    assign cdf_p13 = (cdf_p12 + {16'h0, (residual_zero ? {44'h0, e_t_e13} : e_w13)});
-    assign cdf_hit13 = (cdf_threshold < {cdf_p13, 32'h0});
-    assign cdf_p14 = (cdf_p13 + {16'h0, (residual_zero ? {44'h0, e_t_e14} : e_w14)});
-    assign cdf_hit14 = (cdf_threshold < {cdf_p14, 32'h0});
-    assign cdf_p15 = (cdf_p14 + {16'h0, (residual_zero ? {44'h0, e_t_e15} : e_w15)});
-    assign cdf_hit15 = (cdf_threshold < {cdf_p15, 32'h0});
-    assign e_control_base = e_control[18:3];
-    assign x_t = (captured ? ((18'h1d <= t_222) ? 29'h0 : (cap_t >> t_222[4:0])) : 29'h0);
-    assign x_d = (captured ? ((18'h1d <= t_223) ? 29'h0 : (cap_d >> t_223[4:0])) : 29'h0);
-    assign accept_x_d = (cur_one_hot ? 29'h1 : x_d);
-    assign accept_sum_d = (cur_one_hot ? 44'h1 : sum_d);
-    assign accept_lhs = ({44'h0, ({29'h0, uniform_row} * {32'h0, accept_x_d})} * {61'h0, sum_t});
-    assign accept_rhs = {({44'h0, x_t} * {29'h0, accept_sum_d}), 32'h0};
-    assign accept = ((row_has_draft & (~cur_bad_gamma)) & (accept_lhs < accept_rhs));
+    assign a_first = (a_beat == 12'h0);
+    assign c_t_max_y = (((c1_t_mv2 | c1_t_mv3) & ((~(c1_t_mv0 | c1_t_mv1)) | ($signed(t_102) < $signed(t_103)))) ? t_103 : t_102);
+    assign c_d_max_y = (((c1_d_mv2 | c1_d_mv3) & ((~(c1_d_mv0 | c1_d_mv1)) | ($signed(t_106) < $signed(t_107)))) ? t_107 : t_106);
+    assign c2_control_mode = c2_control[1:0];
+    assign d_streaming = (c2_control_mode == 2'h0);
+    assign d_t_ref = (d_streaming ? {c2_ref_t[10:0], 8'h0} : nu_t);
+    assign u_exp_t0_f = (t_111 ? 8'h0 : t_112[7:0]);
+    assign d_t_delta0 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_110[18]}}, t_110});
+    assign u_exp_t1_f = (t_115 ? 8'h0 : t_116[7:0]);
+    assign d_t_delta1 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_114[18]}}, t_114});
+    assign u_exp_t2_f = (t_119 ? 8'h0 : t_120[7:0]);
+    assign d_t_delta2 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_118[18]}}, t_118});
+    assign u_exp_t3_f = (t_123 ? 8'h0 : t_124[7:0]);
+    assign d_t_delta3 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_122[18]}}, t_122});
+    assign u_exp_t4_f = (t_127 ? 8'h0 : t_128[7:0]);
+    assign d_t_delta4 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_126[18]}}, t_126});
+    assign u_exp_t5_f = (t_131 ? 8'h0 : t_132[7:0]);
+    assign d_t_delta5 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_130[18]}}, t_130});
+    assign u_exp_t6_f = (t_135 ? 8'h0 : t_136[7:0]);
+    assign d_t_delta6 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_134[18]}}, t_134});
+    assign u_exp_t7_f = (t_139 ? 8'h0 : t_140[7:0]);
+    assign d_t_delta7 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_138[18]}}, t_138});
+    assign u_exp_t8_f = (t_143 ? 8'h0 : t_144[7:0]);
+    assign d_t_delta8 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_142[18]}}, t_142});
+    assign u_exp_t9_f = (t_147 ? 8'h0 : t_148[7:0]);
+    assign d_t_delta9 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_146[18]}}, t_146});
+    assign u_exp_t10_f = (t_151 ? 8'h0 : t_152[7:0]);
+    assign d_t_delta10 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_150[18]}}, t_150});
+    assign u_exp_t11_f = (t_155 ? 8'h0 : t_156[7:0]);
+    assign d_t_delta11 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_154[18]}}, t_154});
+    assign u_exp_t12_f = (t_159 ? 8'h0 : t_160[7:0]);
+    assign d_t_delta12 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_158[18]}}, t_158});
+    assign u_exp_t13_f = (t_163 ? 8'h0 : t_164[7:0]);
+    assign d_t_delta13 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_162[18]}}, t_162});
+    assign u_exp_t14_f = (t_167 ? 8'h0 : t_168[7:0]);
+    assign d_t_delta14 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_166[18]}}, t_166});
+    assign u_exp_t15_f = (t_171 ? 8'h0 : t_172[7:0]);
+    assign d_t_delta15 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_170[18]}}, t_170});
+    assign d_d_ref = (d_streaming ? {c2_ref_d[10:0], 8'h0} : nu_d);
+    assign u_exp_d0_f = (t_175 ? 8'h0 : t_176[7:0]);
+    assign d_d_delta0 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_174[18]}}, t_174});
+    assign u_exp_d1_f = (t_179 ? 8'h0 : t_180[7:0]);
+    assign d_d_delta1 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_178[18]}}, t_178});
+    assign u_exp_d2_f = (t_183 ? 8'h0 : t_184[7:0]);
+    assign d_d_delta2 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_182[18]}}, t_182});
+    assign u_exp_d3_f = (t_187 ? 8'h0 : t_188[7:0]);
+    assign d_d_delta3 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_186[18]}}, t_186});
+    assign u_exp_d4_f = (t_191 ? 8'h0 : t_192[7:0]);
+    assign d_d_delta4 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_190[18]}}, t_190});
+    assign u_exp_d5_f = (t_195 ? 8'h0 : t_196[7:0]);
+    assign d_d_delta5 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_194[18]}}, t_194});
+    assign u_exp_d6_f = (t_199 ? 8'h0 : t_200[7:0]);
+    assign d_d_delta6 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_198[18]}}, t_198});
+    assign u_exp_d7_f = (t_203 ? 8'h0 : t_204[7:0]);
+    assign d_d_delta7 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_202[18]}}, t_202});
+    assign u_exp_d8_f = (t_207 ? 8'h0 : t_208[7:0]);
+    assign d_d_delta8 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_206[18]}}, t_206});
+    assign u_exp_d9_f = (t_211 ? 8'h0 : t_212[7:0]);
+    assign d_d_delta9 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_210[18]}}, t_210});
+    assign u_exp_d10_f = (t_215 ? 8'h0 : t_216[7:0]);
+    assign d_d_delta10 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_214[18]}}, t_214});
+    assign u_exp_d11_f = (t_219 ? 8'h0 : t_220[7:0]);
+    assign d_d_delta11 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_218[18]}}, t_218});
+    assign u_exp_d12_f = (t_223 ? 8'h0 : t_224[7:0]);
+    assign d_d_delta12 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_222[18]}}, t_222});
+    assign u_exp_d13_f = (t_227 ? 8'h0 : t_228[7:0]);
+    assign d_d_delta13 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_226[18]}}, t_226});
+    assign u_exp_d14_f = (t_231 ? 8'h0 : t_232[7:0]);
+    assign d_d_delta14 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_230[18]}}, t_230});
+    assign u_exp_d15_f = (t_235 ? 8'h0 : t_236[7:0]);
+    assign d_d_delta15 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_234[18]}}, t_234});
+    assign e2_control_mode = e2_control[1:0];
+    assign e2_stream = (e2_valid & (e2_control_mode == 2'h0));
+    assign e2_control_first = e2_control[19];
+    assign e3_control_mode = e3_control[1:0];
+    assign e3_stream = (e3_valid & (e3_control_mode == 2'h0));
+    assign e3_control_first = e3_control[19];
+    assign acc_t_rho = ((e2_control_first | ($signed(rho_t) < $signed(e2_ref_t))) ? e2_ref_t : rho_t);
+    assign acc_d_rho = ((e2_control_first | ($signed(rho_d) < $signed(e2_ref_d))) ? e2_ref_d : rho_d);
+    assign e1_control_mode = e1_control[1:0];
+    assign e3_control_last = e3_control[2];
+    assign row_done = (e3_stream & e3_control_last);
+    assign residual_zero = (sum_w == 44'h0);
+    assign cdf_use_target = (residual_zero & (e1_control_mode == 2'h2));
+    assign e1_control_last = e1_control[2];
+    assign e1_control_base = e1_control[18:3];
+    assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
+    assign p_pass_b = (p4_valid & (p4_mode == 2'h2));
+    assign cdf_total = (residual_zero ? sum_e : sum_w);
+    assign cdf_threshold = cdf_thr_s3_0[75:32];
+    assign pass_a_done = (p_pass_a & p4_last);
+    assign pass_b_done = (g2_valid & g2_last);
+    assign u_exp_x_t_f = (t_355 ? 8'h0 : t_356[7:0]);
+    assign dec_t_delta = ({{1{nu_t[18]}}, nu_t} - {{1{t_354[18]}}, t_354});
+    assign u_exp_x_d_f = (t_454 ? 8'h0 : t_455[7:0]);
+    assign dec_d_delta = ({{1{nu_d[18]}}, nu_d} - {{1{t_453[18]}}, t_453});
+    assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
     assign emit_last = (emit_index == accepted);
     assign can_push = ((~u_token_fifo_full) & ((~emit_last) | (~u_result_fifo_full)));
     assign push = ((state == 4'h8) & can_push);
@@ -2563,10 +3022,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         .e(u_exp_d15_e)
     );
 
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_x_t (
+        .f(u_exp_x_t_f),
+        .e(u_exp_x_t_e)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_x_d (
+        .f(u_exp_x_d_f),
+        .e(u_exp_x_d_e)
+    );
+
     always @(*) begin
         case (row)
             3'h0: begin
-                row_token = t_1;
+                row_token = t_3;
             end
             3'h1: begin
                 row_token = cur_tokens[31:16];
@@ -2578,7 +3047,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 row_token = cur_tokens[63:48];
             end
             default: begin
-                row_token = t_1;
+                row_token = t_3;
             end
         endcase
     end
@@ -2586,7 +3055,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case ((cur_bad_gamma ? 3'h0 : cur_gamma))
             3'h0: begin
-                uniform_final = t_221;
+                uniform_final = t_256;
             end
             3'h1: begin
                 uniform_final = cur_uniforms[63:32];
@@ -2601,7 +3070,6167 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final = cur_uniforms[159:128];
             end
             default: begin
-                uniform_final = t_221;
+                uniform_final = t_256;
+            end
+        endcase
+    end
+
+    always @(*) begin
+        case (dec_t_index)
+            10'h0: begin
+                dec_t_log = 9'h0;
+            end
+            10'h1: begin
+                dec_t_log = 9'h1;
+            end
+            10'h2: begin
+                dec_t_log = 9'h1;
+            end
+            10'h3: begin
+                dec_t_log = 9'h1;
+            end
+            10'h4: begin
+                dec_t_log = 9'h2;
+            end
+            10'h5: begin
+                dec_t_log = 9'h2;
+            end
+            10'h6: begin
+                dec_t_log = 9'h2;
+            end
+            10'h7: begin
+                dec_t_log = 9'h3;
+            end
+            10'h8: begin
+                dec_t_log = 9'h3;
+            end
+            10'h9: begin
+                dec_t_log = 9'h3;
+            end
+            10'ha: begin
+                dec_t_log = 9'h4;
+            end
+            10'hb: begin
+                dec_t_log = 9'h4;
+            end
+            10'hc: begin
+                dec_t_log = 9'h4;
+            end
+            10'hd: begin
+                dec_t_log = 9'h5;
+            end
+            10'he: begin
+                dec_t_log = 9'h5;
+            end
+            10'hf: begin
+                dec_t_log = 9'h6;
+            end
+            10'h10: begin
+                dec_t_log = 9'h6;
+            end
+            10'h11: begin
+                dec_t_log = 9'h6;
+            end
+            10'h12: begin
+                dec_t_log = 9'h7;
+            end
+            10'h13: begin
+                dec_t_log = 9'h7;
+            end
+            10'h14: begin
+                dec_t_log = 9'h7;
+            end
+            10'h15: begin
+                dec_t_log = 9'h8;
+            end
+            10'h16: begin
+                dec_t_log = 9'h8;
+            end
+            10'h17: begin
+                dec_t_log = 9'h8;
+            end
+            10'h18: begin
+                dec_t_log = 9'h9;
+            end
+            10'h19: begin
+                dec_t_log = 9'h9;
+            end
+            10'h1a: begin
+                dec_t_log = 9'h9;
+            end
+            10'h1b: begin
+                dec_t_log = 9'ha;
+            end
+            10'h1c: begin
+                dec_t_log = 9'ha;
+            end
+            10'h1d: begin
+                dec_t_log = 9'ha;
+            end
+            10'h1e: begin
+                dec_t_log = 9'hb;
+            end
+            10'h1f: begin
+                dec_t_log = 9'hb;
+            end
+            10'h20: begin
+                dec_t_log = 9'hc;
+            end
+            10'h21: begin
+                dec_t_log = 9'hc;
+            end
+            10'h22: begin
+                dec_t_log = 9'hc;
+            end
+            10'h23: begin
+                dec_t_log = 9'hd;
+            end
+            10'h24: begin
+                dec_t_log = 9'hd;
+            end
+            10'h25: begin
+                dec_t_log = 9'hd;
+            end
+            10'h26: begin
+                dec_t_log = 9'he;
+            end
+            10'h27: begin
+                dec_t_log = 9'he;
+            end
+            10'h28: begin
+                dec_t_log = 9'he;
+            end
+            10'h29: begin
+                dec_t_log = 9'hf;
+            end
+            10'h2a: begin
+                dec_t_log = 9'hf;
+            end
+            10'h2b: begin
+                dec_t_log = 9'hf;
+            end
+            10'h2c: begin
+                dec_t_log = 9'h10;
+            end
+            10'h2d: begin
+                dec_t_log = 9'h10;
+            end
+            10'h2e: begin
+                dec_t_log = 9'h10;
+            end
+            10'h2f: begin
+                dec_t_log = 9'h11;
+            end
+            10'h30: begin
+                dec_t_log = 9'h11;
+            end
+            10'h31: begin
+                dec_t_log = 9'h11;
+            end
+            10'h32: begin
+                dec_t_log = 9'h12;
+            end
+            10'h33: begin
+                dec_t_log = 9'h12;
+            end
+            10'h34: begin
+                dec_t_log = 9'h12;
+            end
+            10'h35: begin
+                dec_t_log = 9'h13;
+            end
+            10'h36: begin
+                dec_t_log = 9'h13;
+            end
+            10'h37: begin
+                dec_t_log = 9'h13;
+            end
+            10'h38: begin
+                dec_t_log = 9'h14;
+            end
+            10'h39: begin
+                dec_t_log = 9'h14;
+            end
+            10'h3a: begin
+                dec_t_log = 9'h15;
+            end
+            10'h3b: begin
+                dec_t_log = 9'h15;
+            end
+            10'h3c: begin
+                dec_t_log = 9'h15;
+            end
+            10'h3d: begin
+                dec_t_log = 9'h16;
+            end
+            10'h3e: begin
+                dec_t_log = 9'h16;
+            end
+            10'h3f: begin
+                dec_t_log = 9'h16;
+            end
+            10'h40: begin
+                dec_t_log = 9'h17;
+            end
+            10'h41: begin
+                dec_t_log = 9'h17;
+            end
+            10'h42: begin
+                dec_t_log = 9'h17;
+            end
+            10'h43: begin
+                dec_t_log = 9'h18;
+            end
+            10'h44: begin
+                dec_t_log = 9'h18;
+            end
+            10'h45: begin
+                dec_t_log = 9'h18;
+            end
+            10'h46: begin
+                dec_t_log = 9'h19;
+            end
+            10'h47: begin
+                dec_t_log = 9'h19;
+            end
+            10'h48: begin
+                dec_t_log = 9'h19;
+            end
+            10'h49: begin
+                dec_t_log = 9'h1a;
+            end
+            10'h4a: begin
+                dec_t_log = 9'h1a;
+            end
+            10'h4b: begin
+                dec_t_log = 9'h1a;
+            end
+            10'h4c: begin
+                dec_t_log = 9'h1b;
+            end
+            10'h4d: begin
+                dec_t_log = 9'h1b;
+            end
+            10'h4e: begin
+                dec_t_log = 9'h1b;
+            end
+            10'h4f: begin
+                dec_t_log = 9'h1c;
+            end
+            10'h50: begin
+                dec_t_log = 9'h1c;
+            end
+            10'h51: begin
+                dec_t_log = 9'h1c;
+            end
+            10'h52: begin
+                dec_t_log = 9'h1d;
+            end
+            10'h53: begin
+                dec_t_log = 9'h1d;
+            end
+            10'h54: begin
+                dec_t_log = 9'h1d;
+            end
+            10'h55: begin
+                dec_t_log = 9'h1e;
+            end
+            10'h56: begin
+                dec_t_log = 9'h1e;
+            end
+            10'h57: begin
+                dec_t_log = 9'h1e;
+            end
+            10'h58: begin
+                dec_t_log = 9'h1f;
+            end
+            10'h59: begin
+                dec_t_log = 9'h1f;
+            end
+            10'h5a: begin
+                dec_t_log = 9'h1f;
+            end
+            10'h5b: begin
+                dec_t_log = 9'h20;
+            end
+            10'h5c: begin
+                dec_t_log = 9'h20;
+            end
+            10'h5d: begin
+                dec_t_log = 9'h20;
+            end
+            10'h5e: begin
+                dec_t_log = 9'h21;
+            end
+            10'h5f: begin
+                dec_t_log = 9'h21;
+            end
+            10'h60: begin
+                dec_t_log = 9'h21;
+            end
+            10'h61: begin
+                dec_t_log = 9'h22;
+            end
+            10'h62: begin
+                dec_t_log = 9'h22;
+            end
+            10'h63: begin
+                dec_t_log = 9'h22;
+            end
+            10'h64: begin
+                dec_t_log = 9'h23;
+            end
+            10'h65: begin
+                dec_t_log = 9'h23;
+            end
+            10'h66: begin
+                dec_t_log = 9'h23;
+            end
+            10'h67: begin
+                dec_t_log = 9'h24;
+            end
+            10'h68: begin
+                dec_t_log = 9'h24;
+            end
+            10'h69: begin
+                dec_t_log = 9'h24;
+            end
+            10'h6a: begin
+                dec_t_log = 9'h25;
+            end
+            10'h6b: begin
+                dec_t_log = 9'h25;
+            end
+            10'h6c: begin
+                dec_t_log = 9'h25;
+            end
+            10'h6d: begin
+                dec_t_log = 9'h26;
+            end
+            10'h6e: begin
+                dec_t_log = 9'h26;
+            end
+            10'h6f: begin
+                dec_t_log = 9'h26;
+            end
+            10'h70: begin
+                dec_t_log = 9'h26;
+            end
+            10'h71: begin
+                dec_t_log = 9'h27;
+            end
+            10'h72: begin
+                dec_t_log = 9'h27;
+            end
+            10'h73: begin
+                dec_t_log = 9'h27;
+            end
+            10'h74: begin
+                dec_t_log = 9'h28;
+            end
+            10'h75: begin
+                dec_t_log = 9'h28;
+            end
+            10'h76: begin
+                dec_t_log = 9'h28;
+            end
+            10'h77: begin
+                dec_t_log = 9'h29;
+            end
+            10'h78: begin
+                dec_t_log = 9'h29;
+            end
+            10'h79: begin
+                dec_t_log = 9'h29;
+            end
+            10'h7a: begin
+                dec_t_log = 9'h2a;
+            end
+            10'h7b: begin
+                dec_t_log = 9'h2a;
+            end
+            10'h7c: begin
+                dec_t_log = 9'h2a;
+            end
+            10'h7d: begin
+                dec_t_log = 9'h2b;
+            end
+            10'h7e: begin
+                dec_t_log = 9'h2b;
+            end
+            10'h7f: begin
+                dec_t_log = 9'h2b;
+            end
+            10'h80: begin
+                dec_t_log = 9'h2c;
+            end
+            10'h81: begin
+                dec_t_log = 9'h2c;
+            end
+            10'h82: begin
+                dec_t_log = 9'h2c;
+            end
+            10'h83: begin
+                dec_t_log = 9'h2d;
+            end
+            10'h84: begin
+                dec_t_log = 9'h2d;
+            end
+            10'h85: begin
+                dec_t_log = 9'h2d;
+            end
+            10'h86: begin
+                dec_t_log = 9'h2e;
+            end
+            10'h87: begin
+                dec_t_log = 9'h2e;
+            end
+            10'h88: begin
+                dec_t_log = 9'h2e;
+            end
+            10'h89: begin
+                dec_t_log = 9'h2f;
+            end
+            10'h8a: begin
+                dec_t_log = 9'h2f;
+            end
+            10'h8b: begin
+                dec_t_log = 9'h2f;
+            end
+            10'h8c: begin
+                dec_t_log = 9'h2f;
+            end
+            10'h8d: begin
+                dec_t_log = 9'h30;
+            end
+            10'h8e: begin
+                dec_t_log = 9'h30;
+            end
+            10'h8f: begin
+                dec_t_log = 9'h30;
+            end
+            10'h90: begin
+                dec_t_log = 9'h31;
+            end
+            10'h91: begin
+                dec_t_log = 9'h31;
+            end
+            10'h92: begin
+                dec_t_log = 9'h31;
+            end
+            10'h93: begin
+                dec_t_log = 9'h32;
+            end
+            10'h94: begin
+                dec_t_log = 9'h32;
+            end
+            10'h95: begin
+                dec_t_log = 9'h32;
+            end
+            10'h96: begin
+                dec_t_log = 9'h33;
+            end
+            10'h97: begin
+                dec_t_log = 9'h33;
+            end
+            10'h98: begin
+                dec_t_log = 9'h33;
+            end
+            10'h99: begin
+                dec_t_log = 9'h34;
+            end
+            10'h9a: begin
+                dec_t_log = 9'h34;
+            end
+            10'h9b: begin
+                dec_t_log = 9'h34;
+            end
+            10'h9c: begin
+                dec_t_log = 9'h35;
+            end
+            10'h9d: begin
+                dec_t_log = 9'h35;
+            end
+            10'h9e: begin
+                dec_t_log = 9'h35;
+            end
+            10'h9f: begin
+                dec_t_log = 9'h35;
+            end
+            10'ha0: begin
+                dec_t_log = 9'h36;
+            end
+            10'ha1: begin
+                dec_t_log = 9'h36;
+            end
+            10'ha2: begin
+                dec_t_log = 9'h36;
+            end
+            10'ha3: begin
+                dec_t_log = 9'h37;
+            end
+            10'ha4: begin
+                dec_t_log = 9'h37;
+            end
+            10'ha5: begin
+                dec_t_log = 9'h37;
+            end
+            10'ha6: begin
+                dec_t_log = 9'h38;
+            end
+            10'ha7: begin
+                dec_t_log = 9'h38;
+            end
+            10'ha8: begin
+                dec_t_log = 9'h38;
+            end
+            10'ha9: begin
+                dec_t_log = 9'h39;
+            end
+            10'haa: begin
+                dec_t_log = 9'h39;
+            end
+            10'hab: begin
+                dec_t_log = 9'h39;
+            end
+            10'hac: begin
+                dec_t_log = 9'h39;
+            end
+            10'had: begin
+                dec_t_log = 9'h3a;
+            end
+            10'hae: begin
+                dec_t_log = 9'h3a;
+            end
+            10'haf: begin
+                dec_t_log = 9'h3a;
+            end
+            10'hb0: begin
+                dec_t_log = 9'h3b;
+            end
+            10'hb1: begin
+                dec_t_log = 9'h3b;
+            end
+            10'hb2: begin
+                dec_t_log = 9'h3b;
+            end
+            10'hb3: begin
+                dec_t_log = 9'h3c;
+            end
+            10'hb4: begin
+                dec_t_log = 9'h3c;
+            end
+            10'hb5: begin
+                dec_t_log = 9'h3c;
+            end
+            10'hb6: begin
+                dec_t_log = 9'h3d;
+            end
+            10'hb7: begin
+                dec_t_log = 9'h3d;
+            end
+            10'hb8: begin
+                dec_t_log = 9'h3d;
+            end
+            10'hb9: begin
+                dec_t_log = 9'h3d;
+            end
+            10'hba: begin
+                dec_t_log = 9'h3e;
+            end
+            10'hbb: begin
+                dec_t_log = 9'h3e;
+            end
+            10'hbc: begin
+                dec_t_log = 9'h3e;
+            end
+            10'hbd: begin
+                dec_t_log = 9'h3f;
+            end
+            10'hbe: begin
+                dec_t_log = 9'h3f;
+            end
+            10'hbf: begin
+                dec_t_log = 9'h3f;
+            end
+            10'hc0: begin
+                dec_t_log = 9'h40;
+            end
+            10'hc1: begin
+                dec_t_log = 9'h40;
+            end
+            10'hc2: begin
+                dec_t_log = 9'h40;
+            end
+            10'hc3: begin
+                dec_t_log = 9'h41;
+            end
+            10'hc4: begin
+                dec_t_log = 9'h41;
+            end
+            10'hc5: begin
+                dec_t_log = 9'h41;
+            end
+            10'hc6: begin
+                dec_t_log = 9'h41;
+            end
+            10'hc7: begin
+                dec_t_log = 9'h42;
+            end
+            10'hc8: begin
+                dec_t_log = 9'h42;
+            end
+            10'hc9: begin
+                dec_t_log = 9'h42;
+            end
+            10'hca: begin
+                dec_t_log = 9'h43;
+            end
+            10'hcb: begin
+                dec_t_log = 9'h43;
+            end
+            10'hcc: begin
+                dec_t_log = 9'h43;
+            end
+            10'hcd: begin
+                dec_t_log = 9'h44;
+            end
+            10'hce: begin
+                dec_t_log = 9'h44;
+            end
+            10'hcf: begin
+                dec_t_log = 9'h44;
+            end
+            10'hd0: begin
+                dec_t_log = 9'h44;
+            end
+            10'hd1: begin
+                dec_t_log = 9'h45;
+            end
+            10'hd2: begin
+                dec_t_log = 9'h45;
+            end
+            10'hd3: begin
+                dec_t_log = 9'h45;
+            end
+            10'hd4: begin
+                dec_t_log = 9'h46;
+            end
+            10'hd5: begin
+                dec_t_log = 9'h46;
+            end
+            10'hd6: begin
+                dec_t_log = 9'h46;
+            end
+            10'hd7: begin
+                dec_t_log = 9'h47;
+            end
+            10'hd8: begin
+                dec_t_log = 9'h47;
+            end
+            10'hd9: begin
+                dec_t_log = 9'h47;
+            end
+            10'hda: begin
+                dec_t_log = 9'h47;
+            end
+            10'hdb: begin
+                dec_t_log = 9'h48;
+            end
+            10'hdc: begin
+                dec_t_log = 9'h48;
+            end
+            10'hdd: begin
+                dec_t_log = 9'h48;
+            end
+            10'hde: begin
+                dec_t_log = 9'h49;
+            end
+            10'hdf: begin
+                dec_t_log = 9'h49;
+            end
+            10'he0: begin
+                dec_t_log = 9'h49;
+            end
+            10'he1: begin
+                dec_t_log = 9'h4a;
+            end
+            10'he2: begin
+                dec_t_log = 9'h4a;
+            end
+            10'he3: begin
+                dec_t_log = 9'h4a;
+            end
+            10'he4: begin
+                dec_t_log = 9'h4a;
+            end
+            10'he5: begin
+                dec_t_log = 9'h4b;
+            end
+            10'he6: begin
+                dec_t_log = 9'h4b;
+            end
+            10'he7: begin
+                dec_t_log = 9'h4b;
+            end
+            10'he8: begin
+                dec_t_log = 9'h4c;
+            end
+            10'he9: begin
+                dec_t_log = 9'h4c;
+            end
+            10'hea: begin
+                dec_t_log = 9'h4c;
+            end
+            10'heb: begin
+                dec_t_log = 9'h4c;
+            end
+            10'hec: begin
+                dec_t_log = 9'h4d;
+            end
+            10'hed: begin
+                dec_t_log = 9'h4d;
+            end
+            10'hee: begin
+                dec_t_log = 9'h4d;
+            end
+            10'hef: begin
+                dec_t_log = 9'h4e;
+            end
+            10'hf0: begin
+                dec_t_log = 9'h4e;
+            end
+            10'hf1: begin
+                dec_t_log = 9'h4e;
+            end
+            10'hf2: begin
+                dec_t_log = 9'h4e;
+            end
+            10'hf3: begin
+                dec_t_log = 9'h4f;
+            end
+            10'hf4: begin
+                dec_t_log = 9'h4f;
+            end
+            10'hf5: begin
+                dec_t_log = 9'h4f;
+            end
+            10'hf6: begin
+                dec_t_log = 9'h50;
+            end
+            10'hf7: begin
+                dec_t_log = 9'h50;
+            end
+            10'hf8: begin
+                dec_t_log = 9'h50;
+            end
+            10'hf9: begin
+                dec_t_log = 9'h51;
+            end
+            10'hfa: begin
+                dec_t_log = 9'h51;
+            end
+            10'hfb: begin
+                dec_t_log = 9'h51;
+            end
+            10'hfc: begin
+                dec_t_log = 9'h51;
+            end
+            10'hfd: begin
+                dec_t_log = 9'h52;
+            end
+            10'hfe: begin
+                dec_t_log = 9'h52;
+            end
+            10'hff: begin
+                dec_t_log = 9'h52;
+            end
+            10'h100: begin
+                dec_t_log = 9'h53;
+            end
+            10'h101: begin
+                dec_t_log = 9'h53;
+            end
+            10'h102: begin
+                dec_t_log = 9'h53;
+            end
+            10'h103: begin
+                dec_t_log = 9'h53;
+            end
+            10'h104: begin
+                dec_t_log = 9'h54;
+            end
+            10'h105: begin
+                dec_t_log = 9'h54;
+            end
+            10'h106: begin
+                dec_t_log = 9'h54;
+            end
+            10'h107: begin
+                dec_t_log = 9'h55;
+            end
+            10'h108: begin
+                dec_t_log = 9'h55;
+            end
+            10'h109: begin
+                dec_t_log = 9'h55;
+            end
+            10'h10a: begin
+                dec_t_log = 9'h55;
+            end
+            10'h10b: begin
+                dec_t_log = 9'h56;
+            end
+            10'h10c: begin
+                dec_t_log = 9'h56;
+            end
+            10'h10d: begin
+                dec_t_log = 9'h56;
+            end
+            10'h10e: begin
+                dec_t_log = 9'h57;
+            end
+            10'h10f: begin
+                dec_t_log = 9'h57;
+            end
+            10'h110: begin
+                dec_t_log = 9'h57;
+            end
+            10'h111: begin
+                dec_t_log = 9'h57;
+            end
+            10'h112: begin
+                dec_t_log = 9'h58;
+            end
+            10'h113: begin
+                dec_t_log = 9'h58;
+            end
+            10'h114: begin
+                dec_t_log = 9'h58;
+            end
+            10'h115: begin
+                dec_t_log = 9'h59;
+            end
+            10'h116: begin
+                dec_t_log = 9'h59;
+            end
+            10'h117: begin
+                dec_t_log = 9'h59;
+            end
+            10'h118: begin
+                dec_t_log = 9'h59;
+            end
+            10'h119: begin
+                dec_t_log = 9'h5a;
+            end
+            10'h11a: begin
+                dec_t_log = 9'h5a;
+            end
+            10'h11b: begin
+                dec_t_log = 9'h5a;
+            end
+            10'h11c: begin
+                dec_t_log = 9'h5b;
+            end
+            10'h11d: begin
+                dec_t_log = 9'h5b;
+            end
+            10'h11e: begin
+                dec_t_log = 9'h5b;
+            end
+            10'h11f: begin
+                dec_t_log = 9'h5b;
+            end
+            10'h120: begin
+                dec_t_log = 9'h5c;
+            end
+            10'h121: begin
+                dec_t_log = 9'h5c;
+            end
+            10'h122: begin
+                dec_t_log = 9'h5c;
+            end
+            10'h123: begin
+                dec_t_log = 9'h5d;
+            end
+            10'h124: begin
+                dec_t_log = 9'h5d;
+            end
+            10'h125: begin
+                dec_t_log = 9'h5d;
+            end
+            10'h126: begin
+                dec_t_log = 9'h5d;
+            end
+            10'h127: begin
+                dec_t_log = 9'h5e;
+            end
+            10'h128: begin
+                dec_t_log = 9'h5e;
+            end
+            10'h129: begin
+                dec_t_log = 9'h5e;
+            end
+            10'h12a: begin
+                dec_t_log = 9'h5e;
+            end
+            10'h12b: begin
+                dec_t_log = 9'h5f;
+            end
+            10'h12c: begin
+                dec_t_log = 9'h5f;
+            end
+            10'h12d: begin
+                dec_t_log = 9'h5f;
+            end
+            10'h12e: begin
+                dec_t_log = 9'h60;
+            end
+            10'h12f: begin
+                dec_t_log = 9'h60;
+            end
+            10'h130: begin
+                dec_t_log = 9'h60;
+            end
+            10'h131: begin
+                dec_t_log = 9'h60;
+            end
+            10'h132: begin
+                dec_t_log = 9'h61;
+            end
+            10'h133: begin
+                dec_t_log = 9'h61;
+            end
+            10'h134: begin
+                dec_t_log = 9'h61;
+            end
+            10'h135: begin
+                dec_t_log = 9'h62;
+            end
+            10'h136: begin
+                dec_t_log = 9'h62;
+            end
+            10'h137: begin
+                dec_t_log = 9'h62;
+            end
+            10'h138: begin
+                dec_t_log = 9'h62;
+            end
+            10'h139: begin
+                dec_t_log = 9'h63;
+            end
+            10'h13a: begin
+                dec_t_log = 9'h63;
+            end
+            10'h13b: begin
+                dec_t_log = 9'h63;
+            end
+            10'h13c: begin
+                dec_t_log = 9'h63;
+            end
+            10'h13d: begin
+                dec_t_log = 9'h64;
+            end
+            10'h13e: begin
+                dec_t_log = 9'h64;
+            end
+            10'h13f: begin
+                dec_t_log = 9'h64;
+            end
+            10'h140: begin
+                dec_t_log = 9'h65;
+            end
+            10'h141: begin
+                dec_t_log = 9'h65;
+            end
+            10'h142: begin
+                dec_t_log = 9'h65;
+            end
+            10'h143: begin
+                dec_t_log = 9'h65;
+            end
+            10'h144: begin
+                dec_t_log = 9'h66;
+            end
+            10'h145: begin
+                dec_t_log = 9'h66;
+            end
+            10'h146: begin
+                dec_t_log = 9'h66;
+            end
+            10'h147: begin
+                dec_t_log = 9'h66;
+            end
+            10'h148: begin
+                dec_t_log = 9'h67;
+            end
+            10'h149: begin
+                dec_t_log = 9'h67;
+            end
+            10'h14a: begin
+                dec_t_log = 9'h67;
+            end
+            10'h14b: begin
+                dec_t_log = 9'h68;
+            end
+            10'h14c: begin
+                dec_t_log = 9'h68;
+            end
+            10'h14d: begin
+                dec_t_log = 9'h68;
+            end
+            10'h14e: begin
+                dec_t_log = 9'h68;
+            end
+            10'h14f: begin
+                dec_t_log = 9'h69;
+            end
+            10'h150: begin
+                dec_t_log = 9'h69;
+            end
+            10'h151: begin
+                dec_t_log = 9'h69;
+            end
+            10'h152: begin
+                dec_t_log = 9'h69;
+            end
+            10'h153: begin
+                dec_t_log = 9'h6a;
+            end
+            10'h154: begin
+                dec_t_log = 9'h6a;
+            end
+            10'h155: begin
+                dec_t_log = 9'h6a;
+            end
+            10'h156: begin
+                dec_t_log = 9'h6b;
+            end
+            10'h157: begin
+                dec_t_log = 9'h6b;
+            end
+            10'h158: begin
+                dec_t_log = 9'h6b;
+            end
+            10'h159: begin
+                dec_t_log = 9'h6b;
+            end
+            10'h15a: begin
+                dec_t_log = 9'h6c;
+            end
+            10'h15b: begin
+                dec_t_log = 9'h6c;
+            end
+            10'h15c: begin
+                dec_t_log = 9'h6c;
+            end
+            10'h15d: begin
+                dec_t_log = 9'h6c;
+            end
+            10'h15e: begin
+                dec_t_log = 9'h6d;
+            end
+            10'h15f: begin
+                dec_t_log = 9'h6d;
+            end
+            10'h160: begin
+                dec_t_log = 9'h6d;
+            end
+            10'h161: begin
+                dec_t_log = 9'h6e;
+            end
+            10'h162: begin
+                dec_t_log = 9'h6e;
+            end
+            10'h163: begin
+                dec_t_log = 9'h6e;
+            end
+            10'h164: begin
+                dec_t_log = 9'h6e;
+            end
+            10'h165: begin
+                dec_t_log = 9'h6f;
+            end
+            10'h166: begin
+                dec_t_log = 9'h6f;
+            end
+            10'h167: begin
+                dec_t_log = 9'h6f;
+            end
+            10'h168: begin
+                dec_t_log = 9'h6f;
+            end
+            10'h169: begin
+                dec_t_log = 9'h70;
+            end
+            10'h16a: begin
+                dec_t_log = 9'h70;
+            end
+            10'h16b: begin
+                dec_t_log = 9'h70;
+            end
+            10'h16c: begin
+                dec_t_log = 9'h70;
+            end
+            10'h16d: begin
+                dec_t_log = 9'h71;
+            end
+            10'h16e: begin
+                dec_t_log = 9'h71;
+            end
+            10'h16f: begin
+                dec_t_log = 9'h71;
+            end
+            10'h170: begin
+                dec_t_log = 9'h72;
+            end
+            10'h171: begin
+                dec_t_log = 9'h72;
+            end
+            10'h172: begin
+                dec_t_log = 9'h72;
+            end
+            10'h173: begin
+                dec_t_log = 9'h72;
+            end
+            10'h174: begin
+                dec_t_log = 9'h73;
+            end
+            10'h175: begin
+                dec_t_log = 9'h73;
+            end
+            10'h176: begin
+                dec_t_log = 9'h73;
+            end
+            10'h177: begin
+                dec_t_log = 9'h73;
+            end
+            10'h178: begin
+                dec_t_log = 9'h74;
+            end
+            10'h179: begin
+                dec_t_log = 9'h74;
+            end
+            10'h17a: begin
+                dec_t_log = 9'h74;
+            end
+            10'h17b: begin
+                dec_t_log = 9'h74;
+            end
+            10'h17c: begin
+                dec_t_log = 9'h75;
+            end
+            10'h17d: begin
+                dec_t_log = 9'h75;
+            end
+            10'h17e: begin
+                dec_t_log = 9'h75;
+            end
+            10'h17f: begin
+                dec_t_log = 9'h75;
+            end
+            10'h180: begin
+                dec_t_log = 9'h76;
+            end
+            10'h181: begin
+                dec_t_log = 9'h76;
+            end
+            10'h182: begin
+                dec_t_log = 9'h76;
+            end
+            10'h183: begin
+                dec_t_log = 9'h77;
+            end
+            10'h184: begin
+                dec_t_log = 9'h77;
+            end
+            10'h185: begin
+                dec_t_log = 9'h77;
+            end
+            10'h186: begin
+                dec_t_log = 9'h77;
+            end
+            10'h187: begin
+                dec_t_log = 9'h78;
+            end
+            10'h188: begin
+                dec_t_log = 9'h78;
+            end
+            10'h189: begin
+                dec_t_log = 9'h78;
+            end
+            10'h18a: begin
+                dec_t_log = 9'h78;
+            end
+            10'h18b: begin
+                dec_t_log = 9'h79;
+            end
+            10'h18c: begin
+                dec_t_log = 9'h79;
+            end
+            10'h18d: begin
+                dec_t_log = 9'h79;
+            end
+            10'h18e: begin
+                dec_t_log = 9'h79;
+            end
+            10'h18f: begin
+                dec_t_log = 9'h7a;
+            end
+            10'h190: begin
+                dec_t_log = 9'h7a;
+            end
+            10'h191: begin
+                dec_t_log = 9'h7a;
+            end
+            10'h192: begin
+                dec_t_log = 9'h7a;
+            end
+            10'h193: begin
+                dec_t_log = 9'h7b;
+            end
+            10'h194: begin
+                dec_t_log = 9'h7b;
+            end
+            10'h195: begin
+                dec_t_log = 9'h7b;
+            end
+            10'h196: begin
+                dec_t_log = 9'h7b;
+            end
+            10'h197: begin
+                dec_t_log = 9'h7c;
+            end
+            10'h198: begin
+                dec_t_log = 9'h7c;
+            end
+            10'h199: begin
+                dec_t_log = 9'h7c;
+            end
+            10'h19a: begin
+                dec_t_log = 9'h7d;
+            end
+            10'h19b: begin
+                dec_t_log = 9'h7d;
+            end
+            10'h19c: begin
+                dec_t_log = 9'h7d;
+            end
+            10'h19d: begin
+                dec_t_log = 9'h7d;
+            end
+            10'h19e: begin
+                dec_t_log = 9'h7e;
+            end
+            10'h19f: begin
+                dec_t_log = 9'h7e;
+            end
+            10'h1a0: begin
+                dec_t_log = 9'h7e;
+            end
+            10'h1a1: begin
+                dec_t_log = 9'h7e;
+            end
+            10'h1a2: begin
+                dec_t_log = 9'h7f;
+            end
+            10'h1a3: begin
+                dec_t_log = 9'h7f;
+            end
+            10'h1a4: begin
+                dec_t_log = 9'h7f;
+            end
+            10'h1a5: begin
+                dec_t_log = 9'h7f;
+            end
+            10'h1a6: begin
+                dec_t_log = 9'h80;
+            end
+            10'h1a7: begin
+                dec_t_log = 9'h80;
+            end
+            10'h1a8: begin
+                dec_t_log = 9'h80;
+            end
+            10'h1a9: begin
+                dec_t_log = 9'h80;
+            end
+            10'h1aa: begin
+                dec_t_log = 9'h81;
+            end
+            10'h1ab: begin
+                dec_t_log = 9'h81;
+            end
+            10'h1ac: begin
+                dec_t_log = 9'h81;
+            end
+            10'h1ad: begin
+                dec_t_log = 9'h81;
+            end
+            10'h1ae: begin
+                dec_t_log = 9'h82;
+            end
+            10'h1af: begin
+                dec_t_log = 9'h82;
+            end
+            10'h1b0: begin
+                dec_t_log = 9'h82;
+            end
+            10'h1b1: begin
+                dec_t_log = 9'h82;
+            end
+            10'h1b2: begin
+                dec_t_log = 9'h83;
+            end
+            10'h1b3: begin
+                dec_t_log = 9'h83;
+            end
+            10'h1b4: begin
+                dec_t_log = 9'h83;
+            end
+            10'h1b5: begin
+                dec_t_log = 9'h83;
+            end
+            10'h1b6: begin
+                dec_t_log = 9'h84;
+            end
+            10'h1b7: begin
+                dec_t_log = 9'h84;
+            end
+            10'h1b8: begin
+                dec_t_log = 9'h84;
+            end
+            10'h1b9: begin
+                dec_t_log = 9'h84;
+            end
+            10'h1ba: begin
+                dec_t_log = 9'h85;
+            end
+            10'h1bb: begin
+                dec_t_log = 9'h85;
+            end
+            10'h1bc: begin
+                dec_t_log = 9'h85;
+            end
+            10'h1bd: begin
+                dec_t_log = 9'h85;
+            end
+            10'h1be: begin
+                dec_t_log = 9'h86;
+            end
+            10'h1bf: begin
+                dec_t_log = 9'h86;
+            end
+            10'h1c0: begin
+                dec_t_log = 9'h86;
+            end
+            10'h1c1: begin
+                dec_t_log = 9'h86;
+            end
+            10'h1c2: begin
+                dec_t_log = 9'h87;
+            end
+            10'h1c3: begin
+                dec_t_log = 9'h87;
+            end
+            10'h1c4: begin
+                dec_t_log = 9'h87;
+            end
+            10'h1c5: begin
+                dec_t_log = 9'h87;
+            end
+            10'h1c6: begin
+                dec_t_log = 9'h88;
+            end
+            10'h1c7: begin
+                dec_t_log = 9'h88;
+            end
+            10'h1c8: begin
+                dec_t_log = 9'h88;
+            end
+            10'h1c9: begin
+                dec_t_log = 9'h88;
+            end
+            10'h1ca: begin
+                dec_t_log = 9'h89;
+            end
+            10'h1cb: begin
+                dec_t_log = 9'h89;
+            end
+            10'h1cc: begin
+                dec_t_log = 9'h89;
+            end
+            10'h1cd: begin
+                dec_t_log = 9'h89;
+            end
+            10'h1ce: begin
+                dec_t_log = 9'h8a;
+            end
+            10'h1cf: begin
+                dec_t_log = 9'h8a;
+            end
+            10'h1d0: begin
+                dec_t_log = 9'h8a;
+            end
+            10'h1d1: begin
+                dec_t_log = 9'h8a;
+            end
+            10'h1d2: begin
+                dec_t_log = 9'h8b;
+            end
+            10'h1d3: begin
+                dec_t_log = 9'h8b;
+            end
+            10'h1d4: begin
+                dec_t_log = 9'h8b;
+            end
+            10'h1d5: begin
+                dec_t_log = 9'h8b;
+            end
+            10'h1d6: begin
+                dec_t_log = 9'h8c;
+            end
+            10'h1d7: begin
+                dec_t_log = 9'h8c;
+            end
+            10'h1d8: begin
+                dec_t_log = 9'h8c;
+            end
+            10'h1d9: begin
+                dec_t_log = 9'h8c;
+            end
+            10'h1da: begin
+                dec_t_log = 9'h8d;
+            end
+            10'h1db: begin
+                dec_t_log = 9'h8d;
+            end
+            10'h1dc: begin
+                dec_t_log = 9'h8d;
+            end
+            10'h1dd: begin
+                dec_t_log = 9'h8d;
+            end
+            10'h1de: begin
+                dec_t_log = 9'h8e;
+            end
+            10'h1df: begin
+                dec_t_log = 9'h8e;
+            end
+            10'h1e0: begin
+                dec_t_log = 9'h8e;
+            end
+            10'h1e1: begin
+                dec_t_log = 9'h8e;
+            end
+            10'h1e2: begin
+                dec_t_log = 9'h8f;
+            end
+            10'h1e3: begin
+                dec_t_log = 9'h8f;
+            end
+            10'h1e4: begin
+                dec_t_log = 9'h8f;
+            end
+            10'h1e5: begin
+                dec_t_log = 9'h8f;
+            end
+            10'h1e6: begin
+                dec_t_log = 9'h90;
+            end
+            10'h1e7: begin
+                dec_t_log = 9'h90;
+            end
+            10'h1e8: begin
+                dec_t_log = 9'h90;
+            end
+            10'h1e9: begin
+                dec_t_log = 9'h90;
+            end
+            10'h1ea: begin
+                dec_t_log = 9'h91;
+            end
+            10'h1eb: begin
+                dec_t_log = 9'h91;
+            end
+            10'h1ec: begin
+                dec_t_log = 9'h91;
+            end
+            10'h1ed: begin
+                dec_t_log = 9'h91;
+            end
+            10'h1ee: begin
+                dec_t_log = 9'h92;
+            end
+            10'h1ef: begin
+                dec_t_log = 9'h92;
+            end
+            10'h1f0: begin
+                dec_t_log = 9'h92;
+            end
+            10'h1f1: begin
+                dec_t_log = 9'h92;
+            end
+            10'h1f2: begin
+                dec_t_log = 9'h92;
+            end
+            10'h1f3: begin
+                dec_t_log = 9'h93;
+            end
+            10'h1f4: begin
+                dec_t_log = 9'h93;
+            end
+            10'h1f5: begin
+                dec_t_log = 9'h93;
+            end
+            10'h1f6: begin
+                dec_t_log = 9'h93;
+            end
+            10'h1f7: begin
+                dec_t_log = 9'h94;
+            end
+            10'h1f8: begin
+                dec_t_log = 9'h94;
+            end
+            10'h1f9: begin
+                dec_t_log = 9'h94;
+            end
+            10'h1fa: begin
+                dec_t_log = 9'h94;
+            end
+            10'h1fb: begin
+                dec_t_log = 9'h95;
+            end
+            10'h1fc: begin
+                dec_t_log = 9'h95;
+            end
+            10'h1fd: begin
+                dec_t_log = 9'h95;
+            end
+            10'h1fe: begin
+                dec_t_log = 9'h95;
+            end
+            10'h1ff: begin
+                dec_t_log = 9'h96;
+            end
+            10'h200: begin
+                dec_t_log = 9'h96;
+            end
+            10'h201: begin
+                dec_t_log = 9'h96;
+            end
+            10'h202: begin
+                dec_t_log = 9'h96;
+            end
+            10'h203: begin
+                dec_t_log = 9'h97;
+            end
+            10'h204: begin
+                dec_t_log = 9'h97;
+            end
+            10'h205: begin
+                dec_t_log = 9'h97;
+            end
+            10'h206: begin
+                dec_t_log = 9'h97;
+            end
+            10'h207: begin
+                dec_t_log = 9'h98;
+            end
+            10'h208: begin
+                dec_t_log = 9'h98;
+            end
+            10'h209: begin
+                dec_t_log = 9'h98;
+            end
+            10'h20a: begin
+                dec_t_log = 9'h98;
+            end
+            10'h20b: begin
+                dec_t_log = 9'h99;
+            end
+            10'h20c: begin
+                dec_t_log = 9'h99;
+            end
+            10'h20d: begin
+                dec_t_log = 9'h99;
+            end
+            10'h20e: begin
+                dec_t_log = 9'h99;
+            end
+            10'h20f: begin
+                dec_t_log = 9'h99;
+            end
+            10'h210: begin
+                dec_t_log = 9'h9a;
+            end
+            10'h211: begin
+                dec_t_log = 9'h9a;
+            end
+            10'h212: begin
+                dec_t_log = 9'h9a;
+            end
+            10'h213: begin
+                dec_t_log = 9'h9a;
+            end
+            10'h214: begin
+                dec_t_log = 9'h9b;
+            end
+            10'h215: begin
+                dec_t_log = 9'h9b;
+            end
+            10'h216: begin
+                dec_t_log = 9'h9b;
+            end
+            10'h217: begin
+                dec_t_log = 9'h9b;
+            end
+            10'h218: begin
+                dec_t_log = 9'h9c;
+            end
+            10'h219: begin
+                dec_t_log = 9'h9c;
+            end
+            10'h21a: begin
+                dec_t_log = 9'h9c;
+            end
+            10'h21b: begin
+                dec_t_log = 9'h9c;
+            end
+            10'h21c: begin
+                dec_t_log = 9'h9d;
+            end
+            10'h21d: begin
+                dec_t_log = 9'h9d;
+            end
+            10'h21e: begin
+                dec_t_log = 9'h9d;
+            end
+            10'h21f: begin
+                dec_t_log = 9'h9d;
+            end
+            10'h220: begin
+                dec_t_log = 9'h9d;
+            end
+            10'h221: begin
+                dec_t_log = 9'h9e;
+            end
+            10'h222: begin
+                dec_t_log = 9'h9e;
+            end
+            10'h223: begin
+                dec_t_log = 9'h9e;
+            end
+            10'h224: begin
+                dec_t_log = 9'h9e;
+            end
+            10'h225: begin
+                dec_t_log = 9'h9f;
+            end
+            10'h226: begin
+                dec_t_log = 9'h9f;
+            end
+            10'h227: begin
+                dec_t_log = 9'h9f;
+            end
+            10'h228: begin
+                dec_t_log = 9'h9f;
+            end
+            10'h229: begin
+                dec_t_log = 9'ha0;
+            end
+            10'h22a: begin
+                dec_t_log = 9'ha0;
+            end
+            10'h22b: begin
+                dec_t_log = 9'ha0;
+            end
+            10'h22c: begin
+                dec_t_log = 9'ha0;
+            end
+            10'h22d: begin
+                dec_t_log = 9'ha1;
+            end
+            10'h22e: begin
+                dec_t_log = 9'ha1;
+            end
+            10'h22f: begin
+                dec_t_log = 9'ha1;
+            end
+            10'h230: begin
+                dec_t_log = 9'ha1;
+            end
+            10'h231: begin
+                dec_t_log = 9'ha1;
+            end
+            10'h232: begin
+                dec_t_log = 9'ha2;
+            end
+            10'h233: begin
+                dec_t_log = 9'ha2;
+            end
+            10'h234: begin
+                dec_t_log = 9'ha2;
+            end
+            10'h235: begin
+                dec_t_log = 9'ha2;
+            end
+            10'h236: begin
+                dec_t_log = 9'ha3;
+            end
+            10'h237: begin
+                dec_t_log = 9'ha3;
+            end
+            10'h238: begin
+                dec_t_log = 9'ha3;
+            end
+            10'h239: begin
+                dec_t_log = 9'ha3;
+            end
+            10'h23a: begin
+                dec_t_log = 9'ha4;
+            end
+            10'h23b: begin
+                dec_t_log = 9'ha4;
+            end
+            10'h23c: begin
+                dec_t_log = 9'ha4;
+            end
+            10'h23d: begin
+                dec_t_log = 9'ha4;
+            end
+            10'h23e: begin
+                dec_t_log = 9'ha4;
+            end
+            10'h23f: begin
+                dec_t_log = 9'ha5;
+            end
+            10'h240: begin
+                dec_t_log = 9'ha5;
+            end
+            10'h241: begin
+                dec_t_log = 9'ha5;
+            end
+            10'h242: begin
+                dec_t_log = 9'ha5;
+            end
+            10'h243: begin
+                dec_t_log = 9'ha6;
+            end
+            10'h244: begin
+                dec_t_log = 9'ha6;
+            end
+            10'h245: begin
+                dec_t_log = 9'ha6;
+            end
+            10'h246: begin
+                dec_t_log = 9'ha6;
+            end
+            10'h247: begin
+                dec_t_log = 9'ha7;
+            end
+            10'h248: begin
+                dec_t_log = 9'ha7;
+            end
+            10'h249: begin
+                dec_t_log = 9'ha7;
+            end
+            10'h24a: begin
+                dec_t_log = 9'ha7;
+            end
+            10'h24b: begin
+                dec_t_log = 9'ha7;
+            end
+            10'h24c: begin
+                dec_t_log = 9'ha8;
+            end
+            10'h24d: begin
+                dec_t_log = 9'ha8;
+            end
+            10'h24e: begin
+                dec_t_log = 9'ha8;
+            end
+            10'h24f: begin
+                dec_t_log = 9'ha8;
+            end
+            10'h250: begin
+                dec_t_log = 9'ha9;
+            end
+            10'h251: begin
+                dec_t_log = 9'ha9;
+            end
+            10'h252: begin
+                dec_t_log = 9'ha9;
+            end
+            10'h253: begin
+                dec_t_log = 9'ha9;
+            end
+            10'h254: begin
+                dec_t_log = 9'haa;
+            end
+            10'h255: begin
+                dec_t_log = 9'haa;
+            end
+            10'h256: begin
+                dec_t_log = 9'haa;
+            end
+            10'h257: begin
+                dec_t_log = 9'haa;
+            end
+            10'h258: begin
+                dec_t_log = 9'haa;
+            end
+            10'h259: begin
+                dec_t_log = 9'hab;
+            end
+            10'h25a: begin
+                dec_t_log = 9'hab;
+            end
+            10'h25b: begin
+                dec_t_log = 9'hab;
+            end
+            10'h25c: begin
+                dec_t_log = 9'hab;
+            end
+            10'h25d: begin
+                dec_t_log = 9'hac;
+            end
+            10'h25e: begin
+                dec_t_log = 9'hac;
+            end
+            10'h25f: begin
+                dec_t_log = 9'hac;
+            end
+            10'h260: begin
+                dec_t_log = 9'hac;
+            end
+            10'h261: begin
+                dec_t_log = 9'hac;
+            end
+            10'h262: begin
+                dec_t_log = 9'had;
+            end
+            10'h263: begin
+                dec_t_log = 9'had;
+            end
+            10'h264: begin
+                dec_t_log = 9'had;
+            end
+            10'h265: begin
+                dec_t_log = 9'had;
+            end
+            10'h266: begin
+                dec_t_log = 9'hae;
+            end
+            10'h267: begin
+                dec_t_log = 9'hae;
+            end
+            10'h268: begin
+                dec_t_log = 9'hae;
+            end
+            10'h269: begin
+                dec_t_log = 9'hae;
+            end
+            10'h26a: begin
+                dec_t_log = 9'haf;
+            end
+            10'h26b: begin
+                dec_t_log = 9'haf;
+            end
+            10'h26c: begin
+                dec_t_log = 9'haf;
+            end
+            10'h26d: begin
+                dec_t_log = 9'haf;
+            end
+            10'h26e: begin
+                dec_t_log = 9'haf;
+            end
+            10'h26f: begin
+                dec_t_log = 9'hb0;
+            end
+            10'h270: begin
+                dec_t_log = 9'hb0;
+            end
+            10'h271: begin
+                dec_t_log = 9'hb0;
+            end
+            10'h272: begin
+                dec_t_log = 9'hb0;
+            end
+            10'h273: begin
+                dec_t_log = 9'hb1;
+            end
+            10'h274: begin
+                dec_t_log = 9'hb1;
+            end
+            10'h275: begin
+                dec_t_log = 9'hb1;
+            end
+            10'h276: begin
+                dec_t_log = 9'hb1;
+            end
+            10'h277: begin
+                dec_t_log = 9'hb1;
+            end
+            10'h278: begin
+                dec_t_log = 9'hb2;
+            end
+            10'h279: begin
+                dec_t_log = 9'hb2;
+            end
+            10'h27a: begin
+                dec_t_log = 9'hb2;
+            end
+            10'h27b: begin
+                dec_t_log = 9'hb2;
+            end
+            10'h27c: begin
+                dec_t_log = 9'hb3;
+            end
+            10'h27d: begin
+                dec_t_log = 9'hb3;
+            end
+            10'h27e: begin
+                dec_t_log = 9'hb3;
+            end
+            10'h27f: begin
+                dec_t_log = 9'hb3;
+            end
+            10'h280: begin
+                dec_t_log = 9'hb3;
+            end
+            10'h281: begin
+                dec_t_log = 9'hb4;
+            end
+            10'h282: begin
+                dec_t_log = 9'hb4;
+            end
+            10'h283: begin
+                dec_t_log = 9'hb4;
+            end
+            10'h284: begin
+                dec_t_log = 9'hb4;
+            end
+            10'h285: begin
+                dec_t_log = 9'hb5;
+            end
+            10'h286: begin
+                dec_t_log = 9'hb5;
+            end
+            10'h287: begin
+                dec_t_log = 9'hb5;
+            end
+            10'h288: begin
+                dec_t_log = 9'hb5;
+            end
+            10'h289: begin
+                dec_t_log = 9'hb5;
+            end
+            10'h28a: begin
+                dec_t_log = 9'hb6;
+            end
+            10'h28b: begin
+                dec_t_log = 9'hb6;
+            end
+            10'h28c: begin
+                dec_t_log = 9'hb6;
+            end
+            10'h28d: begin
+                dec_t_log = 9'hb6;
+            end
+            10'h28e: begin
+                dec_t_log = 9'hb7;
+            end
+            10'h28f: begin
+                dec_t_log = 9'hb7;
+            end
+            10'h290: begin
+                dec_t_log = 9'hb7;
+            end
+            10'h291: begin
+                dec_t_log = 9'hb7;
+            end
+            10'h292: begin
+                dec_t_log = 9'hb7;
+            end
+            10'h293: begin
+                dec_t_log = 9'hb8;
+            end
+            10'h294: begin
+                dec_t_log = 9'hb8;
+            end
+            10'h295: begin
+                dec_t_log = 9'hb8;
+            end
+            10'h296: begin
+                dec_t_log = 9'hb8;
+            end
+            10'h297: begin
+                dec_t_log = 9'hb8;
+            end
+            10'h298: begin
+                dec_t_log = 9'hb9;
+            end
+            10'h299: begin
+                dec_t_log = 9'hb9;
+            end
+            10'h29a: begin
+                dec_t_log = 9'hb9;
+            end
+            10'h29b: begin
+                dec_t_log = 9'hb9;
+            end
+            10'h29c: begin
+                dec_t_log = 9'hba;
+            end
+            10'h29d: begin
+                dec_t_log = 9'hba;
+            end
+            10'h29e: begin
+                dec_t_log = 9'hba;
+            end
+            10'h29f: begin
+                dec_t_log = 9'hba;
+            end
+            10'h2a0: begin
+                dec_t_log = 9'hba;
+            end
+            10'h2a1: begin
+                dec_t_log = 9'hbb;
+            end
+            10'h2a2: begin
+                dec_t_log = 9'hbb;
+            end
+            10'h2a3: begin
+                dec_t_log = 9'hbb;
+            end
+            10'h2a4: begin
+                dec_t_log = 9'hbb;
+            end
+            10'h2a5: begin
+                dec_t_log = 9'hbc;
+            end
+            10'h2a6: begin
+                dec_t_log = 9'hbc;
+            end
+            10'h2a7: begin
+                dec_t_log = 9'hbc;
+            end
+            10'h2a8: begin
+                dec_t_log = 9'hbc;
+            end
+            10'h2a9: begin
+                dec_t_log = 9'hbc;
+            end
+            10'h2aa: begin
+                dec_t_log = 9'hbd;
+            end
+            10'h2ab: begin
+                dec_t_log = 9'hbd;
+            end
+            10'h2ac: begin
+                dec_t_log = 9'hbd;
+            end
+            10'h2ad: begin
+                dec_t_log = 9'hbd;
+            end
+            10'h2ae: begin
+                dec_t_log = 9'hbd;
+            end
+            10'h2af: begin
+                dec_t_log = 9'hbe;
+            end
+            10'h2b0: begin
+                dec_t_log = 9'hbe;
+            end
+            10'h2b1: begin
+                dec_t_log = 9'hbe;
+            end
+            10'h2b2: begin
+                dec_t_log = 9'hbe;
+            end
+            10'h2b3: begin
+                dec_t_log = 9'hbf;
+            end
+            10'h2b4: begin
+                dec_t_log = 9'hbf;
+            end
+            10'h2b5: begin
+                dec_t_log = 9'hbf;
+            end
+            10'h2b6: begin
+                dec_t_log = 9'hbf;
+            end
+            10'h2b7: begin
+                dec_t_log = 9'hbf;
+            end
+            10'h2b8: begin
+                dec_t_log = 9'hc0;
+            end
+            10'h2b9: begin
+                dec_t_log = 9'hc0;
+            end
+            10'h2ba: begin
+                dec_t_log = 9'hc0;
+            end
+            10'h2bb: begin
+                dec_t_log = 9'hc0;
+            end
+            10'h2bc: begin
+                dec_t_log = 9'hc1;
+            end
+            10'h2bd: begin
+                dec_t_log = 9'hc1;
+            end
+            10'h2be: begin
+                dec_t_log = 9'hc1;
+            end
+            10'h2bf: begin
+                dec_t_log = 9'hc1;
+            end
+            10'h2c0: begin
+                dec_t_log = 9'hc1;
+            end
+            10'h2c1: begin
+                dec_t_log = 9'hc2;
+            end
+            10'h2c2: begin
+                dec_t_log = 9'hc2;
+            end
+            10'h2c3: begin
+                dec_t_log = 9'hc2;
+            end
+            10'h2c4: begin
+                dec_t_log = 9'hc2;
+            end
+            10'h2c5: begin
+                dec_t_log = 9'hc2;
+            end
+            10'h2c6: begin
+                dec_t_log = 9'hc3;
+            end
+            10'h2c7: begin
+                dec_t_log = 9'hc3;
+            end
+            10'h2c8: begin
+                dec_t_log = 9'hc3;
+            end
+            10'h2c9: begin
+                dec_t_log = 9'hc3;
+            end
+            10'h2ca: begin
+                dec_t_log = 9'hc3;
+            end
+            10'h2cb: begin
+                dec_t_log = 9'hc4;
+            end
+            10'h2cc: begin
+                dec_t_log = 9'hc4;
+            end
+            10'h2cd: begin
+                dec_t_log = 9'hc4;
+            end
+            10'h2ce: begin
+                dec_t_log = 9'hc4;
+            end
+            10'h2cf: begin
+                dec_t_log = 9'hc5;
+            end
+            10'h2d0: begin
+                dec_t_log = 9'hc5;
+            end
+            10'h2d1: begin
+                dec_t_log = 9'hc5;
+            end
+            10'h2d2: begin
+                dec_t_log = 9'hc5;
+            end
+            10'h2d3: begin
+                dec_t_log = 9'hc5;
+            end
+            10'h2d4: begin
+                dec_t_log = 9'hc6;
+            end
+            10'h2d5: begin
+                dec_t_log = 9'hc6;
+            end
+            10'h2d6: begin
+                dec_t_log = 9'hc6;
+            end
+            10'h2d7: begin
+                dec_t_log = 9'hc6;
+            end
+            10'h2d8: begin
+                dec_t_log = 9'hc6;
+            end
+            10'h2d9: begin
+                dec_t_log = 9'hc7;
+            end
+            10'h2da: begin
+                dec_t_log = 9'hc7;
+            end
+            10'h2db: begin
+                dec_t_log = 9'hc7;
+            end
+            10'h2dc: begin
+                dec_t_log = 9'hc7;
+            end
+            10'h2dd: begin
+                dec_t_log = 9'hc8;
+            end
+            10'h2de: begin
+                dec_t_log = 9'hc8;
+            end
+            10'h2df: begin
+                dec_t_log = 9'hc8;
+            end
+            10'h2e0: begin
+                dec_t_log = 9'hc8;
+            end
+            10'h2e1: begin
+                dec_t_log = 9'hc8;
+            end
+            10'h2e2: begin
+                dec_t_log = 9'hc9;
+            end
+            10'h2e3: begin
+                dec_t_log = 9'hc9;
+            end
+            10'h2e4: begin
+                dec_t_log = 9'hc9;
+            end
+            10'h2e5: begin
+                dec_t_log = 9'hc9;
+            end
+            10'h2e6: begin
+                dec_t_log = 9'hc9;
+            end
+            10'h2e7: begin
+                dec_t_log = 9'hca;
+            end
+            10'h2e8: begin
+                dec_t_log = 9'hca;
+            end
+            10'h2e9: begin
+                dec_t_log = 9'hca;
+            end
+            10'h2ea: begin
+                dec_t_log = 9'hca;
+            end
+            10'h2eb: begin
+                dec_t_log = 9'hca;
+            end
+            10'h2ec: begin
+                dec_t_log = 9'hcb;
+            end
+            10'h2ed: begin
+                dec_t_log = 9'hcb;
+            end
+            10'h2ee: begin
+                dec_t_log = 9'hcb;
+            end
+            10'h2ef: begin
+                dec_t_log = 9'hcb;
+            end
+            10'h2f0: begin
+                dec_t_log = 9'hcb;
+            end
+            10'h2f1: begin
+                dec_t_log = 9'hcc;
+            end
+            10'h2f2: begin
+                dec_t_log = 9'hcc;
+            end
+            10'h2f3: begin
+                dec_t_log = 9'hcc;
+            end
+            10'h2f4: begin
+                dec_t_log = 9'hcc;
+            end
+            10'h2f5: begin
+                dec_t_log = 9'hcd;
+            end
+            10'h2f6: begin
+                dec_t_log = 9'hcd;
+            end
+            10'h2f7: begin
+                dec_t_log = 9'hcd;
+            end
+            10'h2f8: begin
+                dec_t_log = 9'hcd;
+            end
+            10'h2f9: begin
+                dec_t_log = 9'hcd;
+            end
+            10'h2fa: begin
+                dec_t_log = 9'hce;
+            end
+            10'h2fb: begin
+                dec_t_log = 9'hce;
+            end
+            10'h2fc: begin
+                dec_t_log = 9'hce;
+            end
+            10'h2fd: begin
+                dec_t_log = 9'hce;
+            end
+            10'h2fe: begin
+                dec_t_log = 9'hce;
+            end
+            10'h2ff: begin
+                dec_t_log = 9'hcf;
+            end
+            10'h300: begin
+                dec_t_log = 9'hcf;
+            end
+            10'h301: begin
+                dec_t_log = 9'hcf;
+            end
+            10'h302: begin
+                dec_t_log = 9'hcf;
+            end
+            10'h303: begin
+                dec_t_log = 9'hcf;
+            end
+            10'h304: begin
+                dec_t_log = 9'hd0;
+            end
+            10'h305: begin
+                dec_t_log = 9'hd0;
+            end
+            10'h306: begin
+                dec_t_log = 9'hd0;
+            end
+            10'h307: begin
+                dec_t_log = 9'hd0;
+            end
+            10'h308: begin
+                dec_t_log = 9'hd0;
+            end
+            10'h309: begin
+                dec_t_log = 9'hd1;
+            end
+            10'h30a: begin
+                dec_t_log = 9'hd1;
+            end
+            10'h30b: begin
+                dec_t_log = 9'hd1;
+            end
+            10'h30c: begin
+                dec_t_log = 9'hd1;
+            end
+            10'h30d: begin
+                dec_t_log = 9'hd1;
+            end
+            10'h30e: begin
+                dec_t_log = 9'hd2;
+            end
+            10'h30f: begin
+                dec_t_log = 9'hd2;
+            end
+            10'h310: begin
+                dec_t_log = 9'hd2;
+            end
+            10'h311: begin
+                dec_t_log = 9'hd2;
+            end
+            10'h312: begin
+                dec_t_log = 9'hd2;
+            end
+            10'h313: begin
+                dec_t_log = 9'hd3;
+            end
+            10'h314: begin
+                dec_t_log = 9'hd3;
+            end
+            10'h315: begin
+                dec_t_log = 9'hd3;
+            end
+            10'h316: begin
+                dec_t_log = 9'hd3;
+            end
+            10'h317: begin
+                dec_t_log = 9'hd3;
+            end
+            10'h318: begin
+                dec_t_log = 9'hd4;
+            end
+            10'h319: begin
+                dec_t_log = 9'hd4;
+            end
+            10'h31a: begin
+                dec_t_log = 9'hd4;
+            end
+            10'h31b: begin
+                dec_t_log = 9'hd4;
+            end
+            10'h31c: begin
+                dec_t_log = 9'hd5;
+            end
+            10'h31d: begin
+                dec_t_log = 9'hd5;
+            end
+            10'h31e: begin
+                dec_t_log = 9'hd5;
+            end
+            10'h31f: begin
+                dec_t_log = 9'hd5;
+            end
+            10'h320: begin
+                dec_t_log = 9'hd5;
+            end
+            10'h321: begin
+                dec_t_log = 9'hd6;
+            end
+            10'h322: begin
+                dec_t_log = 9'hd6;
+            end
+            10'h323: begin
+                dec_t_log = 9'hd6;
+            end
+            10'h324: begin
+                dec_t_log = 9'hd6;
+            end
+            10'h325: begin
+                dec_t_log = 9'hd6;
+            end
+            10'h326: begin
+                dec_t_log = 9'hd7;
+            end
+            10'h327: begin
+                dec_t_log = 9'hd7;
+            end
+            10'h328: begin
+                dec_t_log = 9'hd7;
+            end
+            10'h329: begin
+                dec_t_log = 9'hd7;
+            end
+            10'h32a: begin
+                dec_t_log = 9'hd7;
+            end
+            10'h32b: begin
+                dec_t_log = 9'hd8;
+            end
+            10'h32c: begin
+                dec_t_log = 9'hd8;
+            end
+            10'h32d: begin
+                dec_t_log = 9'hd8;
+            end
+            10'h32e: begin
+                dec_t_log = 9'hd8;
+            end
+            10'h32f: begin
+                dec_t_log = 9'hd8;
+            end
+            10'h330: begin
+                dec_t_log = 9'hd9;
+            end
+            10'h331: begin
+                dec_t_log = 9'hd9;
+            end
+            10'h332: begin
+                dec_t_log = 9'hd9;
+            end
+            10'h333: begin
+                dec_t_log = 9'hd9;
+            end
+            10'h334: begin
+                dec_t_log = 9'hd9;
+            end
+            10'h335: begin
+                dec_t_log = 9'hda;
+            end
+            10'h336: begin
+                dec_t_log = 9'hda;
+            end
+            10'h337: begin
+                dec_t_log = 9'hda;
+            end
+            10'h338: begin
+                dec_t_log = 9'hda;
+            end
+            10'h339: begin
+                dec_t_log = 9'hda;
+            end
+            10'h33a: begin
+                dec_t_log = 9'hdb;
+            end
+            10'h33b: begin
+                dec_t_log = 9'hdb;
+            end
+            10'h33c: begin
+                dec_t_log = 9'hdb;
+            end
+            10'h33d: begin
+                dec_t_log = 9'hdb;
+            end
+            10'h33e: begin
+                dec_t_log = 9'hdb;
+            end
+            10'h33f: begin
+                dec_t_log = 9'hdc;
+            end
+            10'h340: begin
+                dec_t_log = 9'hdc;
+            end
+            10'h341: begin
+                dec_t_log = 9'hdc;
+            end
+            10'h342: begin
+                dec_t_log = 9'hdc;
+            end
+            10'h343: begin
+                dec_t_log = 9'hdc;
+            end
+            10'h344: begin
+                dec_t_log = 9'hdd;
+            end
+            10'h345: begin
+                dec_t_log = 9'hdd;
+            end
+            10'h346: begin
+                dec_t_log = 9'hdd;
+            end
+            10'h347: begin
+                dec_t_log = 9'hdd;
+            end
+            10'h348: begin
+                dec_t_log = 9'hdd;
+            end
+            10'h349: begin
+                dec_t_log = 9'hde;
+            end
+            10'h34a: begin
+                dec_t_log = 9'hde;
+            end
+            10'h34b: begin
+                dec_t_log = 9'hde;
+            end
+            10'h34c: begin
+                dec_t_log = 9'hde;
+            end
+            10'h34d: begin
+                dec_t_log = 9'hde;
+            end
+            10'h34e: begin
+                dec_t_log = 9'hdf;
+            end
+            10'h34f: begin
+                dec_t_log = 9'hdf;
+            end
+            10'h350: begin
+                dec_t_log = 9'hdf;
+            end
+            10'h351: begin
+                dec_t_log = 9'hdf;
+            end
+            10'h352: begin
+                dec_t_log = 9'hdf;
+            end
+            10'h353: begin
+                dec_t_log = 9'he0;
+            end
+            10'h354: begin
+                dec_t_log = 9'he0;
+            end
+            10'h355: begin
+                dec_t_log = 9'he0;
+            end
+            10'h356: begin
+                dec_t_log = 9'he0;
+            end
+            10'h357: begin
+                dec_t_log = 9'he0;
+            end
+            10'h358: begin
+                dec_t_log = 9'he0;
+            end
+            10'h359: begin
+                dec_t_log = 9'he1;
+            end
+            10'h35a: begin
+                dec_t_log = 9'he1;
+            end
+            10'h35b: begin
+                dec_t_log = 9'he1;
+            end
+            10'h35c: begin
+                dec_t_log = 9'he1;
+            end
+            10'h35d: begin
+                dec_t_log = 9'he1;
+            end
+            10'h35e: begin
+                dec_t_log = 9'he2;
+            end
+            10'h35f: begin
+                dec_t_log = 9'he2;
+            end
+            10'h360: begin
+                dec_t_log = 9'he2;
+            end
+            10'h361: begin
+                dec_t_log = 9'he2;
+            end
+            10'h362: begin
+                dec_t_log = 9'he2;
+            end
+            10'h363: begin
+                dec_t_log = 9'he3;
+            end
+            10'h364: begin
+                dec_t_log = 9'he3;
+            end
+            10'h365: begin
+                dec_t_log = 9'he3;
+            end
+            10'h366: begin
+                dec_t_log = 9'he3;
+            end
+            10'h367: begin
+                dec_t_log = 9'he3;
+            end
+            10'h368: begin
+                dec_t_log = 9'he4;
+            end
+            10'h369: begin
+                dec_t_log = 9'he4;
+            end
+            10'h36a: begin
+                dec_t_log = 9'he4;
+            end
+            10'h36b: begin
+                dec_t_log = 9'he4;
+            end
+            10'h36c: begin
+                dec_t_log = 9'he4;
+            end
+            10'h36d: begin
+                dec_t_log = 9'he5;
+            end
+            10'h36e: begin
+                dec_t_log = 9'he5;
+            end
+            10'h36f: begin
+                dec_t_log = 9'he5;
+            end
+            10'h370: begin
+                dec_t_log = 9'he5;
+            end
+            10'h371: begin
+                dec_t_log = 9'he5;
+            end
+            10'h372: begin
+                dec_t_log = 9'he6;
+            end
+            10'h373: begin
+                dec_t_log = 9'he6;
+            end
+            10'h374: begin
+                dec_t_log = 9'he6;
+            end
+            10'h375: begin
+                dec_t_log = 9'he6;
+            end
+            10'h376: begin
+                dec_t_log = 9'he6;
+            end
+            10'h377: begin
+                dec_t_log = 9'he7;
+            end
+            10'h378: begin
+                dec_t_log = 9'he7;
+            end
+            10'h379: begin
+                dec_t_log = 9'he7;
+            end
+            10'h37a: begin
+                dec_t_log = 9'he7;
+            end
+            10'h37b: begin
+                dec_t_log = 9'he7;
+            end
+            10'h37c: begin
+                dec_t_log = 9'he7;
+            end
+            10'h37d: begin
+                dec_t_log = 9'he8;
+            end
+            10'h37e: begin
+                dec_t_log = 9'he8;
+            end
+            10'h37f: begin
+                dec_t_log = 9'he8;
+            end
+            10'h380: begin
+                dec_t_log = 9'he8;
+            end
+            10'h381: begin
+                dec_t_log = 9'he8;
+            end
+            10'h382: begin
+                dec_t_log = 9'he9;
+            end
+            10'h383: begin
+                dec_t_log = 9'he9;
+            end
+            10'h384: begin
+                dec_t_log = 9'he9;
+            end
+            10'h385: begin
+                dec_t_log = 9'he9;
+            end
+            10'h386: begin
+                dec_t_log = 9'he9;
+            end
+            10'h387: begin
+                dec_t_log = 9'hea;
+            end
+            10'h388: begin
+                dec_t_log = 9'hea;
+            end
+            10'h389: begin
+                dec_t_log = 9'hea;
+            end
+            10'h38a: begin
+                dec_t_log = 9'hea;
+            end
+            10'h38b: begin
+                dec_t_log = 9'hea;
+            end
+            10'h38c: begin
+                dec_t_log = 9'heb;
+            end
+            10'h38d: begin
+                dec_t_log = 9'heb;
+            end
+            10'h38e: begin
+                dec_t_log = 9'heb;
+            end
+            10'h38f: begin
+                dec_t_log = 9'heb;
+            end
+            10'h390: begin
+                dec_t_log = 9'heb;
+            end
+            10'h391: begin
+                dec_t_log = 9'hec;
+            end
+            10'h392: begin
+                dec_t_log = 9'hec;
+            end
+            10'h393: begin
+                dec_t_log = 9'hec;
+            end
+            10'h394: begin
+                dec_t_log = 9'hec;
+            end
+            10'h395: begin
+                dec_t_log = 9'hec;
+            end
+            10'h396: begin
+                dec_t_log = 9'hec;
+            end
+            10'h397: begin
+                dec_t_log = 9'hed;
+            end
+            10'h398: begin
+                dec_t_log = 9'hed;
+            end
+            10'h399: begin
+                dec_t_log = 9'hed;
+            end
+            10'h39a: begin
+                dec_t_log = 9'hed;
+            end
+            10'h39b: begin
+                dec_t_log = 9'hed;
+            end
+            10'h39c: begin
+                dec_t_log = 9'hee;
+            end
+            10'h39d: begin
+                dec_t_log = 9'hee;
+            end
+            10'h39e: begin
+                dec_t_log = 9'hee;
+            end
+            10'h39f: begin
+                dec_t_log = 9'hee;
+            end
+            10'h3a0: begin
+                dec_t_log = 9'hee;
+            end
+            10'h3a1: begin
+                dec_t_log = 9'hef;
+            end
+            10'h3a2: begin
+                dec_t_log = 9'hef;
+            end
+            10'h3a3: begin
+                dec_t_log = 9'hef;
+            end
+            10'h3a4: begin
+                dec_t_log = 9'hef;
+            end
+            10'h3a5: begin
+                dec_t_log = 9'hef;
+            end
+            10'h3a6: begin
+                dec_t_log = 9'hef;
+            end
+            10'h3a7: begin
+                dec_t_log = 9'hf0;
+            end
+            10'h3a8: begin
+                dec_t_log = 9'hf0;
+            end
+            10'h3a9: begin
+                dec_t_log = 9'hf0;
+            end
+            10'h3aa: begin
+                dec_t_log = 9'hf0;
+            end
+            10'h3ab: begin
+                dec_t_log = 9'hf0;
+            end
+            10'h3ac: begin
+                dec_t_log = 9'hf1;
+            end
+            10'h3ad: begin
+                dec_t_log = 9'hf1;
+            end
+            10'h3ae: begin
+                dec_t_log = 9'hf1;
+            end
+            10'h3af: begin
+                dec_t_log = 9'hf1;
+            end
+            10'h3b0: begin
+                dec_t_log = 9'hf1;
+            end
+            10'h3b1: begin
+                dec_t_log = 9'hf2;
+            end
+            10'h3b2: begin
+                dec_t_log = 9'hf2;
+            end
+            10'h3b3: begin
+                dec_t_log = 9'hf2;
+            end
+            10'h3b4: begin
+                dec_t_log = 9'hf2;
+            end
+            10'h3b5: begin
+                dec_t_log = 9'hf2;
+            end
+            10'h3b6: begin
+                dec_t_log = 9'hf3;
+            end
+            10'h3b7: begin
+                dec_t_log = 9'hf3;
+            end
+            10'h3b8: begin
+                dec_t_log = 9'hf3;
+            end
+            10'h3b9: begin
+                dec_t_log = 9'hf3;
+            end
+            10'h3ba: begin
+                dec_t_log = 9'hf3;
+            end
+            10'h3bb: begin
+                dec_t_log = 9'hf3;
+            end
+            10'h3bc: begin
+                dec_t_log = 9'hf4;
+            end
+            10'h3bd: begin
+                dec_t_log = 9'hf4;
+            end
+            10'h3be: begin
+                dec_t_log = 9'hf4;
+            end
+            10'h3bf: begin
+                dec_t_log = 9'hf4;
+            end
+            10'h3c0: begin
+                dec_t_log = 9'hf4;
+            end
+            10'h3c1: begin
+                dec_t_log = 9'hf5;
+            end
+            10'h3c2: begin
+                dec_t_log = 9'hf5;
+            end
+            10'h3c3: begin
+                dec_t_log = 9'hf5;
+            end
+            10'h3c4: begin
+                dec_t_log = 9'hf5;
+            end
+            10'h3c5: begin
+                dec_t_log = 9'hf5;
+            end
+            10'h3c6: begin
+                dec_t_log = 9'hf5;
+            end
+            10'h3c7: begin
+                dec_t_log = 9'hf6;
+            end
+            10'h3c8: begin
+                dec_t_log = 9'hf6;
+            end
+            10'h3c9: begin
+                dec_t_log = 9'hf6;
+            end
+            10'h3ca: begin
+                dec_t_log = 9'hf6;
+            end
+            10'h3cb: begin
+                dec_t_log = 9'hf6;
+            end
+            10'h3cc: begin
+                dec_t_log = 9'hf7;
+            end
+            10'h3cd: begin
+                dec_t_log = 9'hf7;
+            end
+            10'h3ce: begin
+                dec_t_log = 9'hf7;
+            end
+            10'h3cf: begin
+                dec_t_log = 9'hf7;
+            end
+            10'h3d0: begin
+                dec_t_log = 9'hf7;
+            end
+            10'h3d1: begin
+                dec_t_log = 9'hf8;
+            end
+            10'h3d2: begin
+                dec_t_log = 9'hf8;
+            end
+            10'h3d3: begin
+                dec_t_log = 9'hf8;
+            end
+            10'h3d4: begin
+                dec_t_log = 9'hf8;
+            end
+            10'h3d5: begin
+                dec_t_log = 9'hf8;
+            end
+            10'h3d6: begin
+                dec_t_log = 9'hf8;
+            end
+            10'h3d7: begin
+                dec_t_log = 9'hf9;
+            end
+            10'h3d8: begin
+                dec_t_log = 9'hf9;
+            end
+            10'h3d9: begin
+                dec_t_log = 9'hf9;
+            end
+            10'h3da: begin
+                dec_t_log = 9'hf9;
+            end
+            10'h3db: begin
+                dec_t_log = 9'hf9;
+            end
+            10'h3dc: begin
+                dec_t_log = 9'hfa;
+            end
+            10'h3dd: begin
+                dec_t_log = 9'hfa;
+            end
+            10'h3de: begin
+                dec_t_log = 9'hfa;
+            end
+            10'h3df: begin
+                dec_t_log = 9'hfa;
+            end
+            10'h3e0: begin
+                dec_t_log = 9'hfa;
+            end
+            10'h3e1: begin
+                dec_t_log = 9'hfa;
+            end
+            10'h3e2: begin
+                dec_t_log = 9'hfb;
+            end
+            10'h3e3: begin
+                dec_t_log = 9'hfb;
+            end
+            10'h3e4: begin
+                dec_t_log = 9'hfb;
+            end
+            10'h3e5: begin
+                dec_t_log = 9'hfb;
+            end
+            10'h3e6: begin
+                dec_t_log = 9'hfb;
+            end
+            10'h3e7: begin
+                dec_t_log = 9'hfc;
+            end
+            10'h3e8: begin
+                dec_t_log = 9'hfc;
+            end
+            10'h3e9: begin
+                dec_t_log = 9'hfc;
+            end
+            10'h3ea: begin
+                dec_t_log = 9'hfc;
+            end
+            10'h3eb: begin
+                dec_t_log = 9'hfc;
+            end
+            10'h3ec: begin
+                dec_t_log = 9'hfc;
+            end
+            10'h3ed: begin
+                dec_t_log = 9'hfd;
+            end
+            10'h3ee: begin
+                dec_t_log = 9'hfd;
+            end
+            10'h3ef: begin
+                dec_t_log = 9'hfd;
+            end
+            10'h3f0: begin
+                dec_t_log = 9'hfd;
+            end
+            10'h3f1: begin
+                dec_t_log = 9'hfd;
+            end
+            10'h3f2: begin
+                dec_t_log = 9'hfe;
+            end
+            10'h3f3: begin
+                dec_t_log = 9'hfe;
+            end
+            10'h3f4: begin
+                dec_t_log = 9'hfe;
+            end
+            10'h3f5: begin
+                dec_t_log = 9'hfe;
+            end
+            10'h3f6: begin
+                dec_t_log = 9'hfe;
+            end
+            10'h3f7: begin
+                dec_t_log = 9'hfe;
+            end
+            10'h3f8: begin
+                dec_t_log = 9'hff;
+            end
+            10'h3f9: begin
+                dec_t_log = 9'hff;
+            end
+            10'h3fa: begin
+                dec_t_log = 9'hff;
+            end
+            10'h3fb: begin
+                dec_t_log = 9'hff;
+            end
+            10'h3fc: begin
+                dec_t_log = 9'hff;
+            end
+            10'h3fd: begin
+                dec_t_log = 9'h100;
+            end
+            10'h3fe: begin
+                dec_t_log = 9'h100;
+            end
+            10'h3ff: begin
+                dec_t_log = 9'h100;
+            end
+            default: begin
+                dec_t_log = 9'h0;
+            end
+        endcase
+    end
+
+    always @(*) begin
+        case (dec_d_index)
+            10'h0: begin
+                dec_d_log = 9'h0;
+            end
+            10'h1: begin
+                dec_d_log = 9'h1;
+            end
+            10'h2: begin
+                dec_d_log = 9'h1;
+            end
+            10'h3: begin
+                dec_d_log = 9'h1;
+            end
+            10'h4: begin
+                dec_d_log = 9'h2;
+            end
+            10'h5: begin
+                dec_d_log = 9'h2;
+            end
+            10'h6: begin
+                dec_d_log = 9'h2;
+            end
+            10'h7: begin
+                dec_d_log = 9'h3;
+            end
+            10'h8: begin
+                dec_d_log = 9'h3;
+            end
+            10'h9: begin
+                dec_d_log = 9'h3;
+            end
+            10'ha: begin
+                dec_d_log = 9'h4;
+            end
+            10'hb: begin
+                dec_d_log = 9'h4;
+            end
+            10'hc: begin
+                dec_d_log = 9'h4;
+            end
+            10'hd: begin
+                dec_d_log = 9'h5;
+            end
+            10'he: begin
+                dec_d_log = 9'h5;
+            end
+            10'hf: begin
+                dec_d_log = 9'h6;
+            end
+            10'h10: begin
+                dec_d_log = 9'h6;
+            end
+            10'h11: begin
+                dec_d_log = 9'h6;
+            end
+            10'h12: begin
+                dec_d_log = 9'h7;
+            end
+            10'h13: begin
+                dec_d_log = 9'h7;
+            end
+            10'h14: begin
+                dec_d_log = 9'h7;
+            end
+            10'h15: begin
+                dec_d_log = 9'h8;
+            end
+            10'h16: begin
+                dec_d_log = 9'h8;
+            end
+            10'h17: begin
+                dec_d_log = 9'h8;
+            end
+            10'h18: begin
+                dec_d_log = 9'h9;
+            end
+            10'h19: begin
+                dec_d_log = 9'h9;
+            end
+            10'h1a: begin
+                dec_d_log = 9'h9;
+            end
+            10'h1b: begin
+                dec_d_log = 9'ha;
+            end
+            10'h1c: begin
+                dec_d_log = 9'ha;
+            end
+            10'h1d: begin
+                dec_d_log = 9'ha;
+            end
+            10'h1e: begin
+                dec_d_log = 9'hb;
+            end
+            10'h1f: begin
+                dec_d_log = 9'hb;
+            end
+            10'h20: begin
+                dec_d_log = 9'hc;
+            end
+            10'h21: begin
+                dec_d_log = 9'hc;
+            end
+            10'h22: begin
+                dec_d_log = 9'hc;
+            end
+            10'h23: begin
+                dec_d_log = 9'hd;
+            end
+            10'h24: begin
+                dec_d_log = 9'hd;
+            end
+            10'h25: begin
+                dec_d_log = 9'hd;
+            end
+            10'h26: begin
+                dec_d_log = 9'he;
+            end
+            10'h27: begin
+                dec_d_log = 9'he;
+            end
+            10'h28: begin
+                dec_d_log = 9'he;
+            end
+            10'h29: begin
+                dec_d_log = 9'hf;
+            end
+            10'h2a: begin
+                dec_d_log = 9'hf;
+            end
+            10'h2b: begin
+                dec_d_log = 9'hf;
+            end
+            10'h2c: begin
+                dec_d_log = 9'h10;
+            end
+            10'h2d: begin
+                dec_d_log = 9'h10;
+            end
+            10'h2e: begin
+                dec_d_log = 9'h10;
+            end
+            10'h2f: begin
+                dec_d_log = 9'h11;
+            end
+            10'h30: begin
+                dec_d_log = 9'h11;
+            end
+            10'h31: begin
+                dec_d_log = 9'h11;
+            end
+            10'h32: begin
+                dec_d_log = 9'h12;
+            end
+            10'h33: begin
+                dec_d_log = 9'h12;
+            end
+            10'h34: begin
+                dec_d_log = 9'h12;
+            end
+            10'h35: begin
+                dec_d_log = 9'h13;
+            end
+            10'h36: begin
+                dec_d_log = 9'h13;
+            end
+            10'h37: begin
+                dec_d_log = 9'h13;
+            end
+            10'h38: begin
+                dec_d_log = 9'h14;
+            end
+            10'h39: begin
+                dec_d_log = 9'h14;
+            end
+            10'h3a: begin
+                dec_d_log = 9'h15;
+            end
+            10'h3b: begin
+                dec_d_log = 9'h15;
+            end
+            10'h3c: begin
+                dec_d_log = 9'h15;
+            end
+            10'h3d: begin
+                dec_d_log = 9'h16;
+            end
+            10'h3e: begin
+                dec_d_log = 9'h16;
+            end
+            10'h3f: begin
+                dec_d_log = 9'h16;
+            end
+            10'h40: begin
+                dec_d_log = 9'h17;
+            end
+            10'h41: begin
+                dec_d_log = 9'h17;
+            end
+            10'h42: begin
+                dec_d_log = 9'h17;
+            end
+            10'h43: begin
+                dec_d_log = 9'h18;
+            end
+            10'h44: begin
+                dec_d_log = 9'h18;
+            end
+            10'h45: begin
+                dec_d_log = 9'h18;
+            end
+            10'h46: begin
+                dec_d_log = 9'h19;
+            end
+            10'h47: begin
+                dec_d_log = 9'h19;
+            end
+            10'h48: begin
+                dec_d_log = 9'h19;
+            end
+            10'h49: begin
+                dec_d_log = 9'h1a;
+            end
+            10'h4a: begin
+                dec_d_log = 9'h1a;
+            end
+            10'h4b: begin
+                dec_d_log = 9'h1a;
+            end
+            10'h4c: begin
+                dec_d_log = 9'h1b;
+            end
+            10'h4d: begin
+                dec_d_log = 9'h1b;
+            end
+            10'h4e: begin
+                dec_d_log = 9'h1b;
+            end
+            10'h4f: begin
+                dec_d_log = 9'h1c;
+            end
+            10'h50: begin
+                dec_d_log = 9'h1c;
+            end
+            10'h51: begin
+                dec_d_log = 9'h1c;
+            end
+            10'h52: begin
+                dec_d_log = 9'h1d;
+            end
+            10'h53: begin
+                dec_d_log = 9'h1d;
+            end
+            10'h54: begin
+                dec_d_log = 9'h1d;
+            end
+            10'h55: begin
+                dec_d_log = 9'h1e;
+            end
+            10'h56: begin
+                dec_d_log = 9'h1e;
+            end
+            10'h57: begin
+                dec_d_log = 9'h1e;
+            end
+            10'h58: begin
+                dec_d_log = 9'h1f;
+            end
+            10'h59: begin
+                dec_d_log = 9'h1f;
+            end
+            10'h5a: begin
+                dec_d_log = 9'h1f;
+            end
+            10'h5b: begin
+                dec_d_log = 9'h20;
+            end
+            10'h5c: begin
+                dec_d_log = 9'h20;
+            end
+            10'h5d: begin
+                dec_d_log = 9'h20;
+            end
+            10'h5e: begin
+                dec_d_log = 9'h21;
+            end
+            10'h5f: begin
+                dec_d_log = 9'h21;
+            end
+            10'h60: begin
+                dec_d_log = 9'h21;
+            end
+            10'h61: begin
+                dec_d_log = 9'h22;
+            end
+            10'h62: begin
+                dec_d_log = 9'h22;
+            end
+            10'h63: begin
+                dec_d_log = 9'h22;
+            end
+            10'h64: begin
+                dec_d_log = 9'h23;
+            end
+            10'h65: begin
+                dec_d_log = 9'h23;
+            end
+            10'h66: begin
+                dec_d_log = 9'h23;
+            end
+            10'h67: begin
+                dec_d_log = 9'h24;
+            end
+            10'h68: begin
+                dec_d_log = 9'h24;
+            end
+            10'h69: begin
+                dec_d_log = 9'h24;
+            end
+            10'h6a: begin
+                dec_d_log = 9'h25;
+            end
+            10'h6b: begin
+                dec_d_log = 9'h25;
+            end
+            10'h6c: begin
+                dec_d_log = 9'h25;
+            end
+            10'h6d: begin
+                dec_d_log = 9'h26;
+            end
+            10'h6e: begin
+                dec_d_log = 9'h26;
+            end
+            10'h6f: begin
+                dec_d_log = 9'h26;
+            end
+            10'h70: begin
+                dec_d_log = 9'h26;
+            end
+            10'h71: begin
+                dec_d_log = 9'h27;
+            end
+            10'h72: begin
+                dec_d_log = 9'h27;
+            end
+            10'h73: begin
+                dec_d_log = 9'h27;
+            end
+            10'h74: begin
+                dec_d_log = 9'h28;
+            end
+            10'h75: begin
+                dec_d_log = 9'h28;
+            end
+            10'h76: begin
+                dec_d_log = 9'h28;
+            end
+            10'h77: begin
+                dec_d_log = 9'h29;
+            end
+            10'h78: begin
+                dec_d_log = 9'h29;
+            end
+            10'h79: begin
+                dec_d_log = 9'h29;
+            end
+            10'h7a: begin
+                dec_d_log = 9'h2a;
+            end
+            10'h7b: begin
+                dec_d_log = 9'h2a;
+            end
+            10'h7c: begin
+                dec_d_log = 9'h2a;
+            end
+            10'h7d: begin
+                dec_d_log = 9'h2b;
+            end
+            10'h7e: begin
+                dec_d_log = 9'h2b;
+            end
+            10'h7f: begin
+                dec_d_log = 9'h2b;
+            end
+            10'h80: begin
+                dec_d_log = 9'h2c;
+            end
+            10'h81: begin
+                dec_d_log = 9'h2c;
+            end
+            10'h82: begin
+                dec_d_log = 9'h2c;
+            end
+            10'h83: begin
+                dec_d_log = 9'h2d;
+            end
+            10'h84: begin
+                dec_d_log = 9'h2d;
+            end
+            10'h85: begin
+                dec_d_log = 9'h2d;
+            end
+            10'h86: begin
+                dec_d_log = 9'h2e;
+            end
+            10'h87: begin
+                dec_d_log = 9'h2e;
+            end
+            10'h88: begin
+                dec_d_log = 9'h2e;
+            end
+            10'h89: begin
+                dec_d_log = 9'h2f;
+            end
+            10'h8a: begin
+                dec_d_log = 9'h2f;
+            end
+            10'h8b: begin
+                dec_d_log = 9'h2f;
+            end
+            10'h8c: begin
+                dec_d_log = 9'h2f;
+            end
+            10'h8d: begin
+                dec_d_log = 9'h30;
+            end
+            10'h8e: begin
+                dec_d_log = 9'h30;
+            end
+            10'h8f: begin
+                dec_d_log = 9'h30;
+            end
+            10'h90: begin
+                dec_d_log = 9'h31;
+            end
+            10'h91: begin
+                dec_d_log = 9'h31;
+            end
+            10'h92: begin
+                dec_d_log = 9'h31;
+            end
+            10'h93: begin
+                dec_d_log = 9'h32;
+            end
+            10'h94: begin
+                dec_d_log = 9'h32;
+            end
+            10'h95: begin
+                dec_d_log = 9'h32;
+            end
+            10'h96: begin
+                dec_d_log = 9'h33;
+            end
+            10'h97: begin
+                dec_d_log = 9'h33;
+            end
+            10'h98: begin
+                dec_d_log = 9'h33;
+            end
+            10'h99: begin
+                dec_d_log = 9'h34;
+            end
+            10'h9a: begin
+                dec_d_log = 9'h34;
+            end
+            10'h9b: begin
+                dec_d_log = 9'h34;
+            end
+            10'h9c: begin
+                dec_d_log = 9'h35;
+            end
+            10'h9d: begin
+                dec_d_log = 9'h35;
+            end
+            10'h9e: begin
+                dec_d_log = 9'h35;
+            end
+            10'h9f: begin
+                dec_d_log = 9'h35;
+            end
+            10'ha0: begin
+                dec_d_log = 9'h36;
+            end
+            10'ha1: begin
+                dec_d_log = 9'h36;
+            end
+            10'ha2: begin
+                dec_d_log = 9'h36;
+            end
+            10'ha3: begin
+                dec_d_log = 9'h37;
+            end
+            10'ha4: begin
+                dec_d_log = 9'h37;
+            end
+            10'ha5: begin
+                dec_d_log = 9'h37;
+            end
+            10'ha6: begin
+                dec_d_log = 9'h38;
+            end
+            10'ha7: begin
+                dec_d_log = 9'h38;
+            end
+            10'ha8: begin
+                dec_d_log = 9'h38;
+            end
+            10'ha9: begin
+                dec_d_log = 9'h39;
+            end
+            10'haa: begin
+                dec_d_log = 9'h39;
+            end
+            10'hab: begin
+                dec_d_log = 9'h39;
+            end
+            10'hac: begin
+                dec_d_log = 9'h39;
+            end
+            10'had: begin
+                dec_d_log = 9'h3a;
+            end
+            10'hae: begin
+                dec_d_log = 9'h3a;
+            end
+            10'haf: begin
+                dec_d_log = 9'h3a;
+            end
+            10'hb0: begin
+                dec_d_log = 9'h3b;
+            end
+            10'hb1: begin
+                dec_d_log = 9'h3b;
+            end
+            10'hb2: begin
+                dec_d_log = 9'h3b;
+            end
+            10'hb3: begin
+                dec_d_log = 9'h3c;
+            end
+            10'hb4: begin
+                dec_d_log = 9'h3c;
+            end
+            10'hb5: begin
+                dec_d_log = 9'h3c;
+            end
+            10'hb6: begin
+                dec_d_log = 9'h3d;
+            end
+            10'hb7: begin
+                dec_d_log = 9'h3d;
+            end
+            10'hb8: begin
+                dec_d_log = 9'h3d;
+            end
+            10'hb9: begin
+                dec_d_log = 9'h3d;
+            end
+            10'hba: begin
+                dec_d_log = 9'h3e;
+            end
+            10'hbb: begin
+                dec_d_log = 9'h3e;
+            end
+            10'hbc: begin
+                dec_d_log = 9'h3e;
+            end
+            10'hbd: begin
+                dec_d_log = 9'h3f;
+            end
+            10'hbe: begin
+                dec_d_log = 9'h3f;
+            end
+            10'hbf: begin
+                dec_d_log = 9'h3f;
+            end
+            10'hc0: begin
+                dec_d_log = 9'h40;
+            end
+            10'hc1: begin
+                dec_d_log = 9'h40;
+            end
+            10'hc2: begin
+                dec_d_log = 9'h40;
+            end
+            10'hc3: begin
+                dec_d_log = 9'h41;
+            end
+            10'hc4: begin
+                dec_d_log = 9'h41;
+            end
+            10'hc5: begin
+                dec_d_log = 9'h41;
+            end
+            10'hc6: begin
+                dec_d_log = 9'h41;
+            end
+            10'hc7: begin
+                dec_d_log = 9'h42;
+            end
+            10'hc8: begin
+                dec_d_log = 9'h42;
+            end
+            10'hc9: begin
+                dec_d_log = 9'h42;
+            end
+            10'hca: begin
+                dec_d_log = 9'h43;
+            end
+            10'hcb: begin
+                dec_d_log = 9'h43;
+            end
+            10'hcc: begin
+                dec_d_log = 9'h43;
+            end
+            10'hcd: begin
+                dec_d_log = 9'h44;
+            end
+            10'hce: begin
+                dec_d_log = 9'h44;
+            end
+            10'hcf: begin
+                dec_d_log = 9'h44;
+            end
+            10'hd0: begin
+                dec_d_log = 9'h44;
+            end
+            10'hd1: begin
+                dec_d_log = 9'h45;
+            end
+            10'hd2: begin
+                dec_d_log = 9'h45;
+            end
+            10'hd3: begin
+                dec_d_log = 9'h45;
+            end
+            10'hd4: begin
+                dec_d_log = 9'h46;
+            end
+            10'hd5: begin
+                dec_d_log = 9'h46;
+            end
+            10'hd6: begin
+                dec_d_log = 9'h46;
+            end
+            10'hd7: begin
+                dec_d_log = 9'h47;
+            end
+            10'hd8: begin
+                dec_d_log = 9'h47;
+            end
+            10'hd9: begin
+                dec_d_log = 9'h47;
+            end
+            10'hda: begin
+                dec_d_log = 9'h47;
+            end
+            10'hdb: begin
+                dec_d_log = 9'h48;
+            end
+            10'hdc: begin
+                dec_d_log = 9'h48;
+            end
+            10'hdd: begin
+                dec_d_log = 9'h48;
+            end
+            10'hde: begin
+                dec_d_log = 9'h49;
+            end
+            10'hdf: begin
+                dec_d_log = 9'h49;
+            end
+            10'he0: begin
+                dec_d_log = 9'h49;
+            end
+            10'he1: begin
+                dec_d_log = 9'h4a;
+            end
+            10'he2: begin
+                dec_d_log = 9'h4a;
+            end
+            10'he3: begin
+                dec_d_log = 9'h4a;
+            end
+            10'he4: begin
+                dec_d_log = 9'h4a;
+            end
+            10'he5: begin
+                dec_d_log = 9'h4b;
+            end
+            10'he6: begin
+                dec_d_log = 9'h4b;
+            end
+            10'he7: begin
+                dec_d_log = 9'h4b;
+            end
+            10'he8: begin
+                dec_d_log = 9'h4c;
+            end
+            10'he9: begin
+                dec_d_log = 9'h4c;
+            end
+            10'hea: begin
+                dec_d_log = 9'h4c;
+            end
+            10'heb: begin
+                dec_d_log = 9'h4c;
+            end
+            10'hec: begin
+                dec_d_log = 9'h4d;
+            end
+            10'hed: begin
+                dec_d_log = 9'h4d;
+            end
+            10'hee: begin
+                dec_d_log = 9'h4d;
+            end
+            10'hef: begin
+                dec_d_log = 9'h4e;
+            end
+            10'hf0: begin
+                dec_d_log = 9'h4e;
+            end
+            10'hf1: begin
+                dec_d_log = 9'h4e;
+            end
+            10'hf2: begin
+                dec_d_log = 9'h4e;
+            end
+            10'hf3: begin
+                dec_d_log = 9'h4f;
+            end
+            10'hf4: begin
+                dec_d_log = 9'h4f;
+            end
+            10'hf5: begin
+                dec_d_log = 9'h4f;
+            end
+            10'hf6: begin
+                dec_d_log = 9'h50;
+            end
+            10'hf7: begin
+                dec_d_log = 9'h50;
+            end
+            10'hf8: begin
+                dec_d_log = 9'h50;
+            end
+            10'hf9: begin
+                dec_d_log = 9'h51;
+            end
+            10'hfa: begin
+                dec_d_log = 9'h51;
+            end
+            10'hfb: begin
+                dec_d_log = 9'h51;
+            end
+            10'hfc: begin
+                dec_d_log = 9'h51;
+            end
+            10'hfd: begin
+                dec_d_log = 9'h52;
+            end
+            10'hfe: begin
+                dec_d_log = 9'h52;
+            end
+            10'hff: begin
+                dec_d_log = 9'h52;
+            end
+            10'h100: begin
+                dec_d_log = 9'h53;
+            end
+            10'h101: begin
+                dec_d_log = 9'h53;
+            end
+            10'h102: begin
+                dec_d_log = 9'h53;
+            end
+            10'h103: begin
+                dec_d_log = 9'h53;
+            end
+            10'h104: begin
+                dec_d_log = 9'h54;
+            end
+            10'h105: begin
+                dec_d_log = 9'h54;
+            end
+            10'h106: begin
+                dec_d_log = 9'h54;
+            end
+            10'h107: begin
+                dec_d_log = 9'h55;
+            end
+            10'h108: begin
+                dec_d_log = 9'h55;
+            end
+            10'h109: begin
+                dec_d_log = 9'h55;
+            end
+            10'h10a: begin
+                dec_d_log = 9'h55;
+            end
+            10'h10b: begin
+                dec_d_log = 9'h56;
+            end
+            10'h10c: begin
+                dec_d_log = 9'h56;
+            end
+            10'h10d: begin
+                dec_d_log = 9'h56;
+            end
+            10'h10e: begin
+                dec_d_log = 9'h57;
+            end
+            10'h10f: begin
+                dec_d_log = 9'h57;
+            end
+            10'h110: begin
+                dec_d_log = 9'h57;
+            end
+            10'h111: begin
+                dec_d_log = 9'h57;
+            end
+            10'h112: begin
+                dec_d_log = 9'h58;
+            end
+            10'h113: begin
+                dec_d_log = 9'h58;
+            end
+            10'h114: begin
+                dec_d_log = 9'h58;
+            end
+            10'h115: begin
+                dec_d_log = 9'h59;
+            end
+            10'h116: begin
+                dec_d_log = 9'h59;
+            end
+            10'h117: begin
+                dec_d_log = 9'h59;
+            end
+            10'h118: begin
+                dec_d_log = 9'h59;
+            end
+            10'h119: begin
+                dec_d_log = 9'h5a;
+            end
+            10'h11a: begin
+                dec_d_log = 9'h5a;
+            end
+            10'h11b: begin
+                dec_d_log = 9'h5a;
+            end
+            10'h11c: begin
+                dec_d_log = 9'h5b;
+            end
+            10'h11d: begin
+                dec_d_log = 9'h5b;
+            end
+            10'h11e: begin
+                dec_d_log = 9'h5b;
+            end
+            10'h11f: begin
+                dec_d_log = 9'h5b;
+            end
+            10'h120: begin
+                dec_d_log = 9'h5c;
+            end
+            10'h121: begin
+                dec_d_log = 9'h5c;
+            end
+            10'h122: begin
+                dec_d_log = 9'h5c;
+            end
+            10'h123: begin
+                dec_d_log = 9'h5d;
+            end
+            10'h124: begin
+                dec_d_log = 9'h5d;
+            end
+            10'h125: begin
+                dec_d_log = 9'h5d;
+            end
+            10'h126: begin
+                dec_d_log = 9'h5d;
+            end
+            10'h127: begin
+                dec_d_log = 9'h5e;
+            end
+            10'h128: begin
+                dec_d_log = 9'h5e;
+            end
+            10'h129: begin
+                dec_d_log = 9'h5e;
+            end
+            10'h12a: begin
+                dec_d_log = 9'h5e;
+            end
+            10'h12b: begin
+                dec_d_log = 9'h5f;
+            end
+            10'h12c: begin
+                dec_d_log = 9'h5f;
+            end
+            10'h12d: begin
+                dec_d_log = 9'h5f;
+            end
+            10'h12e: begin
+                dec_d_log = 9'h60;
+            end
+            10'h12f: begin
+                dec_d_log = 9'h60;
+            end
+            10'h130: begin
+                dec_d_log = 9'h60;
+            end
+            10'h131: begin
+                dec_d_log = 9'h60;
+            end
+            10'h132: begin
+                dec_d_log = 9'h61;
+            end
+            10'h133: begin
+                dec_d_log = 9'h61;
+            end
+            10'h134: begin
+                dec_d_log = 9'h61;
+            end
+            10'h135: begin
+                dec_d_log = 9'h62;
+            end
+            10'h136: begin
+                dec_d_log = 9'h62;
+            end
+            10'h137: begin
+                dec_d_log = 9'h62;
+            end
+            10'h138: begin
+                dec_d_log = 9'h62;
+            end
+            10'h139: begin
+                dec_d_log = 9'h63;
+            end
+            10'h13a: begin
+                dec_d_log = 9'h63;
+            end
+            10'h13b: begin
+                dec_d_log = 9'h63;
+            end
+            10'h13c: begin
+                dec_d_log = 9'h63;
+            end
+            10'h13d: begin
+                dec_d_log = 9'h64;
+            end
+            10'h13e: begin
+                dec_d_log = 9'h64;
+            end
+            10'h13f: begin
+                dec_d_log = 9'h64;
+            end
+            10'h140: begin
+                dec_d_log = 9'h65;
+            end
+            10'h141: begin
+                dec_d_log = 9'h65;
+            end
+            10'h142: begin
+                dec_d_log = 9'h65;
+            end
+            10'h143: begin
+                dec_d_log = 9'h65;
+            end
+            10'h144: begin
+                dec_d_log = 9'h66;
+            end
+            10'h145: begin
+                dec_d_log = 9'h66;
+            end
+            10'h146: begin
+                dec_d_log = 9'h66;
+            end
+            10'h147: begin
+                dec_d_log = 9'h66;
+            end
+            10'h148: begin
+                dec_d_log = 9'h67;
+            end
+            10'h149: begin
+                dec_d_log = 9'h67;
+            end
+            10'h14a: begin
+                dec_d_log = 9'h67;
+            end
+            10'h14b: begin
+                dec_d_log = 9'h68;
+            end
+            10'h14c: begin
+                dec_d_log = 9'h68;
+            end
+            10'h14d: begin
+                dec_d_log = 9'h68;
+            end
+            10'h14e: begin
+                dec_d_log = 9'h68;
+            end
+            10'h14f: begin
+                dec_d_log = 9'h69;
+            end
+            10'h150: begin
+                dec_d_log = 9'h69;
+            end
+            10'h151: begin
+                dec_d_log = 9'h69;
+            end
+            10'h152: begin
+                dec_d_log = 9'h69;
+            end
+            10'h153: begin
+                dec_d_log = 9'h6a;
+            end
+            10'h154: begin
+                dec_d_log = 9'h6a;
+            end
+            10'h155: begin
+                dec_d_log = 9'h6a;
+            end
+            10'h156: begin
+                dec_d_log = 9'h6b;
+            end
+            10'h157: begin
+                dec_d_log = 9'h6b;
+            end
+            10'h158: begin
+                dec_d_log = 9'h6b;
+            end
+            10'h159: begin
+                dec_d_log = 9'h6b;
+            end
+            10'h15a: begin
+                dec_d_log = 9'h6c;
+            end
+            10'h15b: begin
+                dec_d_log = 9'h6c;
+            end
+            10'h15c: begin
+                dec_d_log = 9'h6c;
+            end
+            10'h15d: begin
+                dec_d_log = 9'h6c;
+            end
+            10'h15e: begin
+                dec_d_log = 9'h6d;
+            end
+            10'h15f: begin
+                dec_d_log = 9'h6d;
+            end
+            10'h160: begin
+                dec_d_log = 9'h6d;
+            end
+            10'h161: begin
+                dec_d_log = 9'h6e;
+            end
+            10'h162: begin
+                dec_d_log = 9'h6e;
+            end
+            10'h163: begin
+                dec_d_log = 9'h6e;
+            end
+            10'h164: begin
+                dec_d_log = 9'h6e;
+            end
+            10'h165: begin
+                dec_d_log = 9'h6f;
+            end
+            10'h166: begin
+                dec_d_log = 9'h6f;
+            end
+            10'h167: begin
+                dec_d_log = 9'h6f;
+            end
+            10'h168: begin
+                dec_d_log = 9'h6f;
+            end
+            10'h169: begin
+                dec_d_log = 9'h70;
+            end
+            10'h16a: begin
+                dec_d_log = 9'h70;
+            end
+            10'h16b: begin
+                dec_d_log = 9'h70;
+            end
+            10'h16c: begin
+                dec_d_log = 9'h70;
+            end
+            10'h16d: begin
+                dec_d_log = 9'h71;
+            end
+            10'h16e: begin
+                dec_d_log = 9'h71;
+            end
+            10'h16f: begin
+                dec_d_log = 9'h71;
+            end
+            10'h170: begin
+                dec_d_log = 9'h72;
+            end
+            10'h171: begin
+                dec_d_log = 9'h72;
+            end
+            10'h172: begin
+                dec_d_log = 9'h72;
+            end
+            10'h173: begin
+                dec_d_log = 9'h72;
+            end
+            10'h174: begin
+                dec_d_log = 9'h73;
+            end
+            10'h175: begin
+                dec_d_log = 9'h73;
+            end
+            10'h176: begin
+                dec_d_log = 9'h73;
+            end
+            10'h177: begin
+                dec_d_log = 9'h73;
+            end
+            10'h178: begin
+                dec_d_log = 9'h74;
+            end
+            10'h179: begin
+                dec_d_log = 9'h74;
+            end
+            10'h17a: begin
+                dec_d_log = 9'h74;
+            end
+            10'h17b: begin
+                dec_d_log = 9'h74;
+            end
+            10'h17c: begin
+                dec_d_log = 9'h75;
+            end
+            10'h17d: begin
+                dec_d_log = 9'h75;
+            end
+            10'h17e: begin
+                dec_d_log = 9'h75;
+            end
+            10'h17f: begin
+                dec_d_log = 9'h75;
+            end
+            10'h180: begin
+                dec_d_log = 9'h76;
+            end
+            10'h181: begin
+                dec_d_log = 9'h76;
+            end
+            10'h182: begin
+                dec_d_log = 9'h76;
+            end
+            10'h183: begin
+                dec_d_log = 9'h77;
+            end
+            10'h184: begin
+                dec_d_log = 9'h77;
+            end
+            10'h185: begin
+                dec_d_log = 9'h77;
+            end
+            10'h186: begin
+                dec_d_log = 9'h77;
+            end
+            10'h187: begin
+                dec_d_log = 9'h78;
+            end
+            10'h188: begin
+                dec_d_log = 9'h78;
+            end
+            10'h189: begin
+                dec_d_log = 9'h78;
+            end
+            10'h18a: begin
+                dec_d_log = 9'h78;
+            end
+            10'h18b: begin
+                dec_d_log = 9'h79;
+            end
+            10'h18c: begin
+                dec_d_log = 9'h79;
+            end
+            10'h18d: begin
+                dec_d_log = 9'h79;
+            end
+            10'h18e: begin
+                dec_d_log = 9'h79;
+            end
+            10'h18f: begin
+                dec_d_log = 9'h7a;
+            end
+            10'h190: begin
+                dec_d_log = 9'h7a;
+            end
+            10'h191: begin
+                dec_d_log = 9'h7a;
+            end
+            10'h192: begin
+                dec_d_log = 9'h7a;
+            end
+            10'h193: begin
+                dec_d_log = 9'h7b;
+            end
+            10'h194: begin
+                dec_d_log = 9'h7b;
+            end
+            10'h195: begin
+                dec_d_log = 9'h7b;
+            end
+            10'h196: begin
+                dec_d_log = 9'h7b;
+            end
+            10'h197: begin
+                dec_d_log = 9'h7c;
+            end
+            10'h198: begin
+                dec_d_log = 9'h7c;
+            end
+            10'h199: begin
+                dec_d_log = 9'h7c;
+            end
+            10'h19a: begin
+                dec_d_log = 9'h7d;
+            end
+            10'h19b: begin
+                dec_d_log = 9'h7d;
+            end
+            10'h19c: begin
+                dec_d_log = 9'h7d;
+            end
+            10'h19d: begin
+                dec_d_log = 9'h7d;
+            end
+            10'h19e: begin
+                dec_d_log = 9'h7e;
+            end
+            10'h19f: begin
+                dec_d_log = 9'h7e;
+            end
+            10'h1a0: begin
+                dec_d_log = 9'h7e;
+            end
+            10'h1a1: begin
+                dec_d_log = 9'h7e;
+            end
+            10'h1a2: begin
+                dec_d_log = 9'h7f;
+            end
+            10'h1a3: begin
+                dec_d_log = 9'h7f;
+            end
+            10'h1a4: begin
+                dec_d_log = 9'h7f;
+            end
+            10'h1a5: begin
+                dec_d_log = 9'h7f;
+            end
+            10'h1a6: begin
+                dec_d_log = 9'h80;
+            end
+            10'h1a7: begin
+                dec_d_log = 9'h80;
+            end
+            10'h1a8: begin
+                dec_d_log = 9'h80;
+            end
+            10'h1a9: begin
+                dec_d_log = 9'h80;
+            end
+            10'h1aa: begin
+                dec_d_log = 9'h81;
+            end
+            10'h1ab: begin
+                dec_d_log = 9'h81;
+            end
+            10'h1ac: begin
+                dec_d_log = 9'h81;
+            end
+            10'h1ad: begin
+                dec_d_log = 9'h81;
+            end
+            10'h1ae: begin
+                dec_d_log = 9'h82;
+            end
+            10'h1af: begin
+                dec_d_log = 9'h82;
+            end
+            10'h1b0: begin
+                dec_d_log = 9'h82;
+            end
+            10'h1b1: begin
+                dec_d_log = 9'h82;
+            end
+            10'h1b2: begin
+                dec_d_log = 9'h83;
+            end
+            10'h1b3: begin
+                dec_d_log = 9'h83;
+            end
+            10'h1b4: begin
+                dec_d_log = 9'h83;
+            end
+            10'h1b5: begin
+                dec_d_log = 9'h83;
+            end
+            10'h1b6: begin
+                dec_d_log = 9'h84;
+            end
+            10'h1b7: begin
+                dec_d_log = 9'h84;
+            end
+            10'h1b8: begin
+                dec_d_log = 9'h84;
+            end
+            10'h1b9: begin
+                dec_d_log = 9'h84;
+            end
+            10'h1ba: begin
+                dec_d_log = 9'h85;
+            end
+            10'h1bb: begin
+                dec_d_log = 9'h85;
+            end
+            10'h1bc: begin
+                dec_d_log = 9'h85;
+            end
+            10'h1bd: begin
+                dec_d_log = 9'h85;
+            end
+            10'h1be: begin
+                dec_d_log = 9'h86;
+            end
+            10'h1bf: begin
+                dec_d_log = 9'h86;
+            end
+            10'h1c0: begin
+                dec_d_log = 9'h86;
+            end
+            10'h1c1: begin
+                dec_d_log = 9'h86;
+            end
+            10'h1c2: begin
+                dec_d_log = 9'h87;
+            end
+            10'h1c3: begin
+                dec_d_log = 9'h87;
+            end
+            10'h1c4: begin
+                dec_d_log = 9'h87;
+            end
+            10'h1c5: begin
+                dec_d_log = 9'h87;
+            end
+            10'h1c6: begin
+                dec_d_log = 9'h88;
+            end
+            10'h1c7: begin
+                dec_d_log = 9'h88;
+            end
+            10'h1c8: begin
+                dec_d_log = 9'h88;
+            end
+            10'h1c9: begin
+                dec_d_log = 9'h88;
+            end
+            10'h1ca: begin
+                dec_d_log = 9'h89;
+            end
+            10'h1cb: begin
+                dec_d_log = 9'h89;
+            end
+            10'h1cc: begin
+                dec_d_log = 9'h89;
+            end
+            10'h1cd: begin
+                dec_d_log = 9'h89;
+            end
+            10'h1ce: begin
+                dec_d_log = 9'h8a;
+            end
+            10'h1cf: begin
+                dec_d_log = 9'h8a;
+            end
+            10'h1d0: begin
+                dec_d_log = 9'h8a;
+            end
+            10'h1d1: begin
+                dec_d_log = 9'h8a;
+            end
+            10'h1d2: begin
+                dec_d_log = 9'h8b;
+            end
+            10'h1d3: begin
+                dec_d_log = 9'h8b;
+            end
+            10'h1d4: begin
+                dec_d_log = 9'h8b;
+            end
+            10'h1d5: begin
+                dec_d_log = 9'h8b;
+            end
+            10'h1d6: begin
+                dec_d_log = 9'h8c;
+            end
+            10'h1d7: begin
+                dec_d_log = 9'h8c;
+            end
+            10'h1d8: begin
+                dec_d_log = 9'h8c;
+            end
+            10'h1d9: begin
+                dec_d_log = 9'h8c;
+            end
+            10'h1da: begin
+                dec_d_log = 9'h8d;
+            end
+            10'h1db: begin
+                dec_d_log = 9'h8d;
+            end
+            10'h1dc: begin
+                dec_d_log = 9'h8d;
+            end
+            10'h1dd: begin
+                dec_d_log = 9'h8d;
+            end
+            10'h1de: begin
+                dec_d_log = 9'h8e;
+            end
+            10'h1df: begin
+                dec_d_log = 9'h8e;
+            end
+            10'h1e0: begin
+                dec_d_log = 9'h8e;
+            end
+            10'h1e1: begin
+                dec_d_log = 9'h8e;
+            end
+            10'h1e2: begin
+                dec_d_log = 9'h8f;
+            end
+            10'h1e3: begin
+                dec_d_log = 9'h8f;
+            end
+            10'h1e4: begin
+                dec_d_log = 9'h8f;
+            end
+            10'h1e5: begin
+                dec_d_log = 9'h8f;
+            end
+            10'h1e6: begin
+                dec_d_log = 9'h90;
+            end
+            10'h1e7: begin
+                dec_d_log = 9'h90;
+            end
+            10'h1e8: begin
+                dec_d_log = 9'h90;
+            end
+            10'h1e9: begin
+                dec_d_log = 9'h90;
+            end
+            10'h1ea: begin
+                dec_d_log = 9'h91;
+            end
+            10'h1eb: begin
+                dec_d_log = 9'h91;
+            end
+            10'h1ec: begin
+                dec_d_log = 9'h91;
+            end
+            10'h1ed: begin
+                dec_d_log = 9'h91;
+            end
+            10'h1ee: begin
+                dec_d_log = 9'h92;
+            end
+            10'h1ef: begin
+                dec_d_log = 9'h92;
+            end
+            10'h1f0: begin
+                dec_d_log = 9'h92;
+            end
+            10'h1f1: begin
+                dec_d_log = 9'h92;
+            end
+            10'h1f2: begin
+                dec_d_log = 9'h92;
+            end
+            10'h1f3: begin
+                dec_d_log = 9'h93;
+            end
+            10'h1f4: begin
+                dec_d_log = 9'h93;
+            end
+            10'h1f5: begin
+                dec_d_log = 9'h93;
+            end
+            10'h1f6: begin
+                dec_d_log = 9'h93;
+            end
+            10'h1f7: begin
+                dec_d_log = 9'h94;
+            end
+            10'h1f8: begin
+                dec_d_log = 9'h94;
+            end
+            10'h1f9: begin
+                dec_d_log = 9'h94;
+            end
+            10'h1fa: begin
+                dec_d_log = 9'h94;
+            end
+            10'h1fb: begin
+                dec_d_log = 9'h95;
+            end
+            10'h1fc: begin
+                dec_d_log = 9'h95;
+            end
+            10'h1fd: begin
+                dec_d_log = 9'h95;
+            end
+            10'h1fe: begin
+                dec_d_log = 9'h95;
+            end
+            10'h1ff: begin
+                dec_d_log = 9'h96;
+            end
+            10'h200: begin
+                dec_d_log = 9'h96;
+            end
+            10'h201: begin
+                dec_d_log = 9'h96;
+            end
+            10'h202: begin
+                dec_d_log = 9'h96;
+            end
+            10'h203: begin
+                dec_d_log = 9'h97;
+            end
+            10'h204: begin
+                dec_d_log = 9'h97;
+            end
+            10'h205: begin
+                dec_d_log = 9'h97;
+            end
+            10'h206: begin
+                dec_d_log = 9'h97;
+            end
+            10'h207: begin
+                dec_d_log = 9'h98;
+            end
+            10'h208: begin
+                dec_d_log = 9'h98;
+            end
+            10'h209: begin
+                dec_d_log = 9'h98;
+            end
+            10'h20a: begin
+                dec_d_log = 9'h98;
+            end
+            10'h20b: begin
+                dec_d_log = 9'h99;
+            end
+            10'h20c: begin
+                dec_d_log = 9'h99;
+            end
+            10'h20d: begin
+                dec_d_log = 9'h99;
+            end
+            10'h20e: begin
+                dec_d_log = 9'h99;
+            end
+            10'h20f: begin
+                dec_d_log = 9'h99;
+            end
+            10'h210: begin
+                dec_d_log = 9'h9a;
+            end
+            10'h211: begin
+                dec_d_log = 9'h9a;
+            end
+            10'h212: begin
+                dec_d_log = 9'h9a;
+            end
+            10'h213: begin
+                dec_d_log = 9'h9a;
+            end
+            10'h214: begin
+                dec_d_log = 9'h9b;
+            end
+            10'h215: begin
+                dec_d_log = 9'h9b;
+            end
+            10'h216: begin
+                dec_d_log = 9'h9b;
+            end
+            10'h217: begin
+                dec_d_log = 9'h9b;
+            end
+            10'h218: begin
+                dec_d_log = 9'h9c;
+            end
+            10'h219: begin
+                dec_d_log = 9'h9c;
+            end
+            10'h21a: begin
+                dec_d_log = 9'h9c;
+            end
+            10'h21b: begin
+                dec_d_log = 9'h9c;
+            end
+            10'h21c: begin
+                dec_d_log = 9'h9d;
+            end
+            10'h21d: begin
+                dec_d_log = 9'h9d;
+            end
+            10'h21e: begin
+                dec_d_log = 9'h9d;
+            end
+            10'h21f: begin
+                dec_d_log = 9'h9d;
+            end
+            10'h220: begin
+                dec_d_log = 9'h9d;
+            end
+            10'h221: begin
+                dec_d_log = 9'h9e;
+            end
+            10'h222: begin
+                dec_d_log = 9'h9e;
+            end
+            10'h223: begin
+                dec_d_log = 9'h9e;
+            end
+            10'h224: begin
+                dec_d_log = 9'h9e;
+            end
+            10'h225: begin
+                dec_d_log = 9'h9f;
+            end
+            10'h226: begin
+                dec_d_log = 9'h9f;
+            end
+            10'h227: begin
+                dec_d_log = 9'h9f;
+            end
+            10'h228: begin
+                dec_d_log = 9'h9f;
+            end
+            10'h229: begin
+                dec_d_log = 9'ha0;
+            end
+            10'h22a: begin
+                dec_d_log = 9'ha0;
+            end
+            10'h22b: begin
+                dec_d_log = 9'ha0;
+            end
+            10'h22c: begin
+                dec_d_log = 9'ha0;
+            end
+            10'h22d: begin
+                dec_d_log = 9'ha1;
+            end
+            10'h22e: begin
+                dec_d_log = 9'ha1;
+            end
+            10'h22f: begin
+                dec_d_log = 9'ha1;
+            end
+            10'h230: begin
+                dec_d_log = 9'ha1;
+            end
+            10'h231: begin
+                dec_d_log = 9'ha1;
+            end
+            10'h232: begin
+                dec_d_log = 9'ha2;
+            end
+            10'h233: begin
+                dec_d_log = 9'ha2;
+            end
+            10'h234: begin
+                dec_d_log = 9'ha2;
+            end
+            10'h235: begin
+                dec_d_log = 9'ha2;
+            end
+            10'h236: begin
+                dec_d_log = 9'ha3;
+            end
+            10'h237: begin
+                dec_d_log = 9'ha3;
+            end
+            10'h238: begin
+                dec_d_log = 9'ha3;
+            end
+            10'h239: begin
+                dec_d_log = 9'ha3;
+            end
+            10'h23a: begin
+                dec_d_log = 9'ha4;
+            end
+            10'h23b: begin
+                dec_d_log = 9'ha4;
+            end
+            10'h23c: begin
+                dec_d_log = 9'ha4;
+            end
+            10'h23d: begin
+                dec_d_log = 9'ha4;
+            end
+            10'h23e: begin
+                dec_d_log = 9'ha4;
+            end
+            10'h23f: begin
+                dec_d_log = 9'ha5;
+            end
+            10'h240: begin
+                dec_d_log = 9'ha5;
+            end
+            10'h241: begin
+                dec_d_log = 9'ha5;
+            end
+            10'h242: begin
+                dec_d_log = 9'ha5;
+            end
+            10'h243: begin
+                dec_d_log = 9'ha6;
+            end
+            10'h244: begin
+                dec_d_log = 9'ha6;
+            end
+            10'h245: begin
+                dec_d_log = 9'ha6;
+            end
+            10'h246: begin
+                dec_d_log = 9'ha6;
+            end
+            10'h247: begin
+                dec_d_log = 9'ha7;
+            end
+            10'h248: begin
+                dec_d_log = 9'ha7;
+            end
+            10'h249: begin
+                dec_d_log = 9'ha7;
+            end
+            10'h24a: begin
+                dec_d_log = 9'ha7;
+            end
+            10'h24b: begin
+                dec_d_log = 9'ha7;
+            end
+            10'h24c: begin
+                dec_d_log = 9'ha8;
+            end
+            10'h24d: begin
+                dec_d_log = 9'ha8;
+            end
+            10'h24e: begin
+                dec_d_log = 9'ha8;
+            end
+            10'h24f: begin
+                dec_d_log = 9'ha8;
+            end
+            10'h250: begin
+                dec_d_log = 9'ha9;
+            end
+            10'h251: begin
+                dec_d_log = 9'ha9;
+            end
+            10'h252: begin
+                dec_d_log = 9'ha9;
+            end
+            10'h253: begin
+                dec_d_log = 9'ha9;
+            end
+            10'h254: begin
+                dec_d_log = 9'haa;
+            end
+            10'h255: begin
+                dec_d_log = 9'haa;
+            end
+            10'h256: begin
+                dec_d_log = 9'haa;
+            end
+            10'h257: begin
+                dec_d_log = 9'haa;
+            end
+            10'h258: begin
+                dec_d_log = 9'haa;
+            end
+            10'h259: begin
+                dec_d_log = 9'hab;
+            end
+            10'h25a: begin
+                dec_d_log = 9'hab;
+            end
+            10'h25b: begin
+                dec_d_log = 9'hab;
+            end
+            10'h25c: begin
+                dec_d_log = 9'hab;
+            end
+            10'h25d: begin
+                dec_d_log = 9'hac;
+            end
+            10'h25e: begin
+                dec_d_log = 9'hac;
+            end
+            10'h25f: begin
+                dec_d_log = 9'hac;
+            end
+            10'h260: begin
+                dec_d_log = 9'hac;
+            end
+            10'h261: begin
+                dec_d_log = 9'hac;
+            end
+            10'h262: begin
+                dec_d_log = 9'had;
+            end
+            10'h263: begin
+                dec_d_log = 9'had;
+            end
+            10'h264: begin
+                dec_d_log = 9'had;
+            end
+            10'h265: begin
+                dec_d_log = 9'had;
+            end
+            10'h266: begin
+                dec_d_log = 9'hae;
+            end
+            10'h267: begin
+                dec_d_log = 9'hae;
+            end
+            10'h268: begin
+                dec_d_log = 9'hae;
+            end
+            10'h269: begin
+                dec_d_log = 9'hae;
+            end
+            10'h26a: begin
+                dec_d_log = 9'haf;
+            end
+            10'h26b: begin
+                dec_d_log = 9'haf;
+            end
+            10'h26c: begin
+                dec_d_log = 9'haf;
+            end
+            10'h26d: begin
+                dec_d_log = 9'haf;
+            end
+            10'h26e: begin
+                dec_d_log = 9'haf;
+            end
+            10'h26f: begin
+                dec_d_log = 9'hb0;
+            end
+            10'h270: begin
+                dec_d_log = 9'hb0;
+            end
+            10'h271: begin
+                dec_d_log = 9'hb0;
+            end
+            10'h272: begin
+                dec_d_log = 9'hb0;
+            end
+            10'h273: begin
+                dec_d_log = 9'hb1;
+            end
+            10'h274: begin
+                dec_d_log = 9'hb1;
+            end
+            10'h275: begin
+                dec_d_log = 9'hb1;
+            end
+            10'h276: begin
+                dec_d_log = 9'hb1;
+            end
+            10'h277: begin
+                dec_d_log = 9'hb1;
+            end
+            10'h278: begin
+                dec_d_log = 9'hb2;
+            end
+            10'h279: begin
+                dec_d_log = 9'hb2;
+            end
+            10'h27a: begin
+                dec_d_log = 9'hb2;
+            end
+            10'h27b: begin
+                dec_d_log = 9'hb2;
+            end
+            10'h27c: begin
+                dec_d_log = 9'hb3;
+            end
+            10'h27d: begin
+                dec_d_log = 9'hb3;
+            end
+            10'h27e: begin
+                dec_d_log = 9'hb3;
+            end
+            10'h27f: begin
+                dec_d_log = 9'hb3;
+            end
+            10'h280: begin
+                dec_d_log = 9'hb3;
+            end
+            10'h281: begin
+                dec_d_log = 9'hb4;
+            end
+            10'h282: begin
+                dec_d_log = 9'hb4;
+            end
+            10'h283: begin
+                dec_d_log = 9'hb4;
+            end
+            10'h284: begin
+                dec_d_log = 9'hb4;
+            end
+            10'h285: begin
+                dec_d_log = 9'hb5;
+            end
+            10'h286: begin
+                dec_d_log = 9'hb5;
+            end
+            10'h287: begin
+                dec_d_log = 9'hb5;
+            end
+            10'h288: begin
+                dec_d_log = 9'hb5;
+            end
+            10'h289: begin
+                dec_d_log = 9'hb5;
+            end
+            10'h28a: begin
+                dec_d_log = 9'hb6;
+            end
+            10'h28b: begin
+                dec_d_log = 9'hb6;
+            end
+            10'h28c: begin
+                dec_d_log = 9'hb6;
+            end
+            10'h28d: begin
+                dec_d_log = 9'hb6;
+            end
+            10'h28e: begin
+                dec_d_log = 9'hb7;
+            end
+            10'h28f: begin
+                dec_d_log = 9'hb7;
+            end
+            10'h290: begin
+                dec_d_log = 9'hb7;
+            end
+            10'h291: begin
+                dec_d_log = 9'hb7;
+            end
+            10'h292: begin
+                dec_d_log = 9'hb7;
+            end
+            10'h293: begin
+                dec_d_log = 9'hb8;
+            end
+            10'h294: begin
+                dec_d_log = 9'hb8;
+            end
+            10'h295: begin
+                dec_d_log = 9'hb8;
+            end
+            10'h296: begin
+                dec_d_log = 9'hb8;
+            end
+            10'h297: begin
+                dec_d_log = 9'hb8;
+            end
+            10'h298: begin
+                dec_d_log = 9'hb9;
+            end
+            10'h299: begin
+                dec_d_log = 9'hb9;
+            end
+            10'h29a: begin
+                dec_d_log = 9'hb9;
+            end
+            10'h29b: begin
+                dec_d_log = 9'hb9;
+            end
+            10'h29c: begin
+                dec_d_log = 9'hba;
+            end
+            10'h29d: begin
+                dec_d_log = 9'hba;
+            end
+            10'h29e: begin
+                dec_d_log = 9'hba;
+            end
+            10'h29f: begin
+                dec_d_log = 9'hba;
+            end
+            10'h2a0: begin
+                dec_d_log = 9'hba;
+            end
+            10'h2a1: begin
+                dec_d_log = 9'hbb;
+            end
+            10'h2a2: begin
+                dec_d_log = 9'hbb;
+            end
+            10'h2a3: begin
+                dec_d_log = 9'hbb;
+            end
+            10'h2a4: begin
+                dec_d_log = 9'hbb;
+            end
+            10'h2a5: begin
+                dec_d_log = 9'hbc;
+            end
+            10'h2a6: begin
+                dec_d_log = 9'hbc;
+            end
+            10'h2a7: begin
+                dec_d_log = 9'hbc;
+            end
+            10'h2a8: begin
+                dec_d_log = 9'hbc;
+            end
+            10'h2a9: begin
+                dec_d_log = 9'hbc;
+            end
+            10'h2aa: begin
+                dec_d_log = 9'hbd;
+            end
+            10'h2ab: begin
+                dec_d_log = 9'hbd;
+            end
+            10'h2ac: begin
+                dec_d_log = 9'hbd;
+            end
+            10'h2ad: begin
+                dec_d_log = 9'hbd;
+            end
+            10'h2ae: begin
+                dec_d_log = 9'hbd;
+            end
+            10'h2af: begin
+                dec_d_log = 9'hbe;
+            end
+            10'h2b0: begin
+                dec_d_log = 9'hbe;
+            end
+            10'h2b1: begin
+                dec_d_log = 9'hbe;
+            end
+            10'h2b2: begin
+                dec_d_log = 9'hbe;
+            end
+            10'h2b3: begin
+                dec_d_log = 9'hbf;
+            end
+            10'h2b4: begin
+                dec_d_log = 9'hbf;
+            end
+            10'h2b5: begin
+                dec_d_log = 9'hbf;
+            end
+            10'h2b6: begin
+                dec_d_log = 9'hbf;
+            end
+            10'h2b7: begin
+                dec_d_log = 9'hbf;
+            end
+            10'h2b8: begin
+                dec_d_log = 9'hc0;
+            end
+            10'h2b9: begin
+                dec_d_log = 9'hc0;
+            end
+            10'h2ba: begin
+                dec_d_log = 9'hc0;
+            end
+            10'h2bb: begin
+                dec_d_log = 9'hc0;
+            end
+            10'h2bc: begin
+                dec_d_log = 9'hc1;
+            end
+            10'h2bd: begin
+                dec_d_log = 9'hc1;
+            end
+            10'h2be: begin
+                dec_d_log = 9'hc1;
+            end
+            10'h2bf: begin
+                dec_d_log = 9'hc1;
+            end
+            10'h2c0: begin
+                dec_d_log = 9'hc1;
+            end
+            10'h2c1: begin
+                dec_d_log = 9'hc2;
+            end
+            10'h2c2: begin
+                dec_d_log = 9'hc2;
+            end
+            10'h2c3: begin
+                dec_d_log = 9'hc2;
+            end
+            10'h2c4: begin
+                dec_d_log = 9'hc2;
+            end
+            10'h2c5: begin
+                dec_d_log = 9'hc2;
+            end
+            10'h2c6: begin
+                dec_d_log = 9'hc3;
+            end
+            10'h2c7: begin
+                dec_d_log = 9'hc3;
+            end
+            10'h2c8: begin
+                dec_d_log = 9'hc3;
+            end
+            10'h2c9: begin
+                dec_d_log = 9'hc3;
+            end
+            10'h2ca: begin
+                dec_d_log = 9'hc3;
+            end
+            10'h2cb: begin
+                dec_d_log = 9'hc4;
+            end
+            10'h2cc: begin
+                dec_d_log = 9'hc4;
+            end
+            10'h2cd: begin
+                dec_d_log = 9'hc4;
+            end
+            10'h2ce: begin
+                dec_d_log = 9'hc4;
+            end
+            10'h2cf: begin
+                dec_d_log = 9'hc5;
+            end
+            10'h2d0: begin
+                dec_d_log = 9'hc5;
+            end
+            10'h2d1: begin
+                dec_d_log = 9'hc5;
+            end
+            10'h2d2: begin
+                dec_d_log = 9'hc5;
+            end
+            10'h2d3: begin
+                dec_d_log = 9'hc5;
+            end
+            10'h2d4: begin
+                dec_d_log = 9'hc6;
+            end
+            10'h2d5: begin
+                dec_d_log = 9'hc6;
+            end
+            10'h2d6: begin
+                dec_d_log = 9'hc6;
+            end
+            10'h2d7: begin
+                dec_d_log = 9'hc6;
+            end
+            10'h2d8: begin
+                dec_d_log = 9'hc6;
+            end
+            10'h2d9: begin
+                dec_d_log = 9'hc7;
+            end
+            10'h2da: begin
+                dec_d_log = 9'hc7;
+            end
+            10'h2db: begin
+                dec_d_log = 9'hc7;
+            end
+            10'h2dc: begin
+                dec_d_log = 9'hc7;
+            end
+            10'h2dd: begin
+                dec_d_log = 9'hc8;
+            end
+            10'h2de: begin
+                dec_d_log = 9'hc8;
+            end
+            10'h2df: begin
+                dec_d_log = 9'hc8;
+            end
+            10'h2e0: begin
+                dec_d_log = 9'hc8;
+            end
+            10'h2e1: begin
+                dec_d_log = 9'hc8;
+            end
+            10'h2e2: begin
+                dec_d_log = 9'hc9;
+            end
+            10'h2e3: begin
+                dec_d_log = 9'hc9;
+            end
+            10'h2e4: begin
+                dec_d_log = 9'hc9;
+            end
+            10'h2e5: begin
+                dec_d_log = 9'hc9;
+            end
+            10'h2e6: begin
+                dec_d_log = 9'hc9;
+            end
+            10'h2e7: begin
+                dec_d_log = 9'hca;
+            end
+            10'h2e8: begin
+                dec_d_log = 9'hca;
+            end
+            10'h2e9: begin
+                dec_d_log = 9'hca;
+            end
+            10'h2ea: begin
+                dec_d_log = 9'hca;
+            end
+            10'h2eb: begin
+                dec_d_log = 9'hca;
+            end
+            10'h2ec: begin
+                dec_d_log = 9'hcb;
+            end
+            10'h2ed: begin
+                dec_d_log = 9'hcb;
+            end
+            10'h2ee: begin
+                dec_d_log = 9'hcb;
+            end
+            10'h2ef: begin
+                dec_d_log = 9'hcb;
+            end
+            10'h2f0: begin
+                dec_d_log = 9'hcb;
+            end
+            10'h2f1: begin
+                dec_d_log = 9'hcc;
+            end
+            10'h2f2: begin
+                dec_d_log = 9'hcc;
+            end
+            10'h2f3: begin
+                dec_d_log = 9'hcc;
+            end
+            10'h2f4: begin
+                dec_d_log = 9'hcc;
+            end
+            10'h2f5: begin
+                dec_d_log = 9'hcd;
+            end
+            10'h2f6: begin
+                dec_d_log = 9'hcd;
+            end
+            10'h2f7: begin
+                dec_d_log = 9'hcd;
+            end
+            10'h2f8: begin
+                dec_d_log = 9'hcd;
+            end
+            10'h2f9: begin
+                dec_d_log = 9'hcd;
+            end
+            10'h2fa: begin
+                dec_d_log = 9'hce;
+            end
+            10'h2fb: begin
+                dec_d_log = 9'hce;
+            end
+            10'h2fc: begin
+                dec_d_log = 9'hce;
+            end
+            10'h2fd: begin
+                dec_d_log = 9'hce;
+            end
+            10'h2fe: begin
+                dec_d_log = 9'hce;
+            end
+            10'h2ff: begin
+                dec_d_log = 9'hcf;
+            end
+            10'h300: begin
+                dec_d_log = 9'hcf;
+            end
+            10'h301: begin
+                dec_d_log = 9'hcf;
+            end
+            10'h302: begin
+                dec_d_log = 9'hcf;
+            end
+            10'h303: begin
+                dec_d_log = 9'hcf;
+            end
+            10'h304: begin
+                dec_d_log = 9'hd0;
+            end
+            10'h305: begin
+                dec_d_log = 9'hd0;
+            end
+            10'h306: begin
+                dec_d_log = 9'hd0;
+            end
+            10'h307: begin
+                dec_d_log = 9'hd0;
+            end
+            10'h308: begin
+                dec_d_log = 9'hd0;
+            end
+            10'h309: begin
+                dec_d_log = 9'hd1;
+            end
+            10'h30a: begin
+                dec_d_log = 9'hd1;
+            end
+            10'h30b: begin
+                dec_d_log = 9'hd1;
+            end
+            10'h30c: begin
+                dec_d_log = 9'hd1;
+            end
+            10'h30d: begin
+                dec_d_log = 9'hd1;
+            end
+            10'h30e: begin
+                dec_d_log = 9'hd2;
+            end
+            10'h30f: begin
+                dec_d_log = 9'hd2;
+            end
+            10'h310: begin
+                dec_d_log = 9'hd2;
+            end
+            10'h311: begin
+                dec_d_log = 9'hd2;
+            end
+            10'h312: begin
+                dec_d_log = 9'hd2;
+            end
+            10'h313: begin
+                dec_d_log = 9'hd3;
+            end
+            10'h314: begin
+                dec_d_log = 9'hd3;
+            end
+            10'h315: begin
+                dec_d_log = 9'hd3;
+            end
+            10'h316: begin
+                dec_d_log = 9'hd3;
+            end
+            10'h317: begin
+                dec_d_log = 9'hd3;
+            end
+            10'h318: begin
+                dec_d_log = 9'hd4;
+            end
+            10'h319: begin
+                dec_d_log = 9'hd4;
+            end
+            10'h31a: begin
+                dec_d_log = 9'hd4;
+            end
+            10'h31b: begin
+                dec_d_log = 9'hd4;
+            end
+            10'h31c: begin
+                dec_d_log = 9'hd5;
+            end
+            10'h31d: begin
+                dec_d_log = 9'hd5;
+            end
+            10'h31e: begin
+                dec_d_log = 9'hd5;
+            end
+            10'h31f: begin
+                dec_d_log = 9'hd5;
+            end
+            10'h320: begin
+                dec_d_log = 9'hd5;
+            end
+            10'h321: begin
+                dec_d_log = 9'hd6;
+            end
+            10'h322: begin
+                dec_d_log = 9'hd6;
+            end
+            10'h323: begin
+                dec_d_log = 9'hd6;
+            end
+            10'h324: begin
+                dec_d_log = 9'hd6;
+            end
+            10'h325: begin
+                dec_d_log = 9'hd6;
+            end
+            10'h326: begin
+                dec_d_log = 9'hd7;
+            end
+            10'h327: begin
+                dec_d_log = 9'hd7;
+            end
+            10'h328: begin
+                dec_d_log = 9'hd7;
+            end
+            10'h329: begin
+                dec_d_log = 9'hd7;
+            end
+            10'h32a: begin
+                dec_d_log = 9'hd7;
+            end
+            10'h32b: begin
+                dec_d_log = 9'hd8;
+            end
+            10'h32c: begin
+                dec_d_log = 9'hd8;
+            end
+            10'h32d: begin
+                dec_d_log = 9'hd8;
+            end
+            10'h32e: begin
+                dec_d_log = 9'hd8;
+            end
+            10'h32f: begin
+                dec_d_log = 9'hd8;
+            end
+            10'h330: begin
+                dec_d_log = 9'hd9;
+            end
+            10'h331: begin
+                dec_d_log = 9'hd9;
+            end
+            10'h332: begin
+                dec_d_log = 9'hd9;
+            end
+            10'h333: begin
+                dec_d_log = 9'hd9;
+            end
+            10'h334: begin
+                dec_d_log = 9'hd9;
+            end
+            10'h335: begin
+                dec_d_log = 9'hda;
+            end
+            10'h336: begin
+                dec_d_log = 9'hda;
+            end
+            10'h337: begin
+                dec_d_log = 9'hda;
+            end
+            10'h338: begin
+                dec_d_log = 9'hda;
+            end
+            10'h339: begin
+                dec_d_log = 9'hda;
+            end
+            10'h33a: begin
+                dec_d_log = 9'hdb;
+            end
+            10'h33b: begin
+                dec_d_log = 9'hdb;
+            end
+            10'h33c: begin
+                dec_d_log = 9'hdb;
+            end
+            10'h33d: begin
+                dec_d_log = 9'hdb;
+            end
+            10'h33e: begin
+                dec_d_log = 9'hdb;
+            end
+            10'h33f: begin
+                dec_d_log = 9'hdc;
+            end
+            10'h340: begin
+                dec_d_log = 9'hdc;
+            end
+            10'h341: begin
+                dec_d_log = 9'hdc;
+            end
+            10'h342: begin
+                dec_d_log = 9'hdc;
+            end
+            10'h343: begin
+                dec_d_log = 9'hdc;
+            end
+            10'h344: begin
+                dec_d_log = 9'hdd;
+            end
+            10'h345: begin
+                dec_d_log = 9'hdd;
+            end
+            10'h346: begin
+                dec_d_log = 9'hdd;
+            end
+            10'h347: begin
+                dec_d_log = 9'hdd;
+            end
+            10'h348: begin
+                dec_d_log = 9'hdd;
+            end
+            10'h349: begin
+                dec_d_log = 9'hde;
+            end
+            10'h34a: begin
+                dec_d_log = 9'hde;
+            end
+            10'h34b: begin
+                dec_d_log = 9'hde;
+            end
+            10'h34c: begin
+                dec_d_log = 9'hde;
+            end
+            10'h34d: begin
+                dec_d_log = 9'hde;
+            end
+            10'h34e: begin
+                dec_d_log = 9'hdf;
+            end
+            10'h34f: begin
+                dec_d_log = 9'hdf;
+            end
+            10'h350: begin
+                dec_d_log = 9'hdf;
+            end
+            10'h351: begin
+                dec_d_log = 9'hdf;
+            end
+            10'h352: begin
+                dec_d_log = 9'hdf;
+            end
+            10'h353: begin
+                dec_d_log = 9'he0;
+            end
+            10'h354: begin
+                dec_d_log = 9'he0;
+            end
+            10'h355: begin
+                dec_d_log = 9'he0;
+            end
+            10'h356: begin
+                dec_d_log = 9'he0;
+            end
+            10'h357: begin
+                dec_d_log = 9'he0;
+            end
+            10'h358: begin
+                dec_d_log = 9'he0;
+            end
+            10'h359: begin
+                dec_d_log = 9'he1;
+            end
+            10'h35a: begin
+                dec_d_log = 9'he1;
+            end
+            10'h35b: begin
+                dec_d_log = 9'he1;
+            end
+            10'h35c: begin
+                dec_d_log = 9'he1;
+            end
+            10'h35d: begin
+                dec_d_log = 9'he1;
+            end
+            10'h35e: begin
+                dec_d_log = 9'he2;
+            end
+            10'h35f: begin
+                dec_d_log = 9'he2;
+            end
+            10'h360: begin
+                dec_d_log = 9'he2;
+            end
+            10'h361: begin
+                dec_d_log = 9'he2;
+            end
+            10'h362: begin
+                dec_d_log = 9'he2;
+            end
+            10'h363: begin
+                dec_d_log = 9'he3;
+            end
+            10'h364: begin
+                dec_d_log = 9'he3;
+            end
+            10'h365: begin
+                dec_d_log = 9'he3;
+            end
+            10'h366: begin
+                dec_d_log = 9'he3;
+            end
+            10'h367: begin
+                dec_d_log = 9'he3;
+            end
+            10'h368: begin
+                dec_d_log = 9'he4;
+            end
+            10'h369: begin
+                dec_d_log = 9'he4;
+            end
+            10'h36a: begin
+                dec_d_log = 9'he4;
+            end
+            10'h36b: begin
+                dec_d_log = 9'he4;
+            end
+            10'h36c: begin
+                dec_d_log = 9'he4;
+            end
+            10'h36d: begin
+                dec_d_log = 9'he5;
+            end
+            10'h36e: begin
+                dec_d_log = 9'he5;
+            end
+            10'h36f: begin
+                dec_d_log = 9'he5;
+            end
+            10'h370: begin
+                dec_d_log = 9'he5;
+            end
+            10'h371: begin
+                dec_d_log = 9'he5;
+            end
+            10'h372: begin
+                dec_d_log = 9'he6;
+            end
+            10'h373: begin
+                dec_d_log = 9'he6;
+            end
+            10'h374: begin
+                dec_d_log = 9'he6;
+            end
+            10'h375: begin
+                dec_d_log = 9'he6;
+            end
+            10'h376: begin
+                dec_d_log = 9'he6;
+            end
+            10'h377: begin
+                dec_d_log = 9'he7;
+            end
+            10'h378: begin
+                dec_d_log = 9'he7;
+            end
+            10'h379: begin
+                dec_d_log = 9'he7;
+            end
+            10'h37a: begin
+                dec_d_log = 9'he7;
+            end
+            10'h37b: begin
+                dec_d_log = 9'he7;
+            end
+            10'h37c: begin
+                dec_d_log = 9'he7;
+            end
+            10'h37d: begin
+                dec_d_log = 9'he8;
+            end
+            10'h37e: begin
+                dec_d_log = 9'he8;
+            end
+            10'h37f: begin
+                dec_d_log = 9'he8;
+            end
+            10'h380: begin
+                dec_d_log = 9'he8;
+            end
+            10'h381: begin
+                dec_d_log = 9'he8;
+            end
+            10'h382: begin
+                dec_d_log = 9'he9;
+            end
+            10'h383: begin
+                dec_d_log = 9'he9;
+            end
+            10'h384: begin
+                dec_d_log = 9'he9;
+            end
+            10'h385: begin
+                dec_d_log = 9'he9;
+            end
+            10'h386: begin
+                dec_d_log = 9'he9;
+            end
+            10'h387: begin
+                dec_d_log = 9'hea;
+            end
+            10'h388: begin
+                dec_d_log = 9'hea;
+            end
+            10'h389: begin
+                dec_d_log = 9'hea;
+            end
+            10'h38a: begin
+                dec_d_log = 9'hea;
+            end
+            10'h38b: begin
+                dec_d_log = 9'hea;
+            end
+            10'h38c: begin
+                dec_d_log = 9'heb;
+            end
+            10'h38d: begin
+                dec_d_log = 9'heb;
+            end
+            10'h38e: begin
+                dec_d_log = 9'heb;
+            end
+            10'h38f: begin
+                dec_d_log = 9'heb;
+            end
+            10'h390: begin
+                dec_d_log = 9'heb;
+            end
+            10'h391: begin
+                dec_d_log = 9'hec;
+            end
+            10'h392: begin
+                dec_d_log = 9'hec;
+            end
+            10'h393: begin
+                dec_d_log = 9'hec;
+            end
+            10'h394: begin
+                dec_d_log = 9'hec;
+            end
+            10'h395: begin
+                dec_d_log = 9'hec;
+            end
+            10'h396: begin
+                dec_d_log = 9'hec;
+            end
+            10'h397: begin
+                dec_d_log = 9'hed;
+            end
+            10'h398: begin
+                dec_d_log = 9'hed;
+            end
+            10'h399: begin
+                dec_d_log = 9'hed;
+            end
+            10'h39a: begin
+                dec_d_log = 9'hed;
+            end
+            10'h39b: begin
+                dec_d_log = 9'hed;
+            end
+            10'h39c: begin
+                dec_d_log = 9'hee;
+            end
+            10'h39d: begin
+                dec_d_log = 9'hee;
+            end
+            10'h39e: begin
+                dec_d_log = 9'hee;
+            end
+            10'h39f: begin
+                dec_d_log = 9'hee;
+            end
+            10'h3a0: begin
+                dec_d_log = 9'hee;
+            end
+            10'h3a1: begin
+                dec_d_log = 9'hef;
+            end
+            10'h3a2: begin
+                dec_d_log = 9'hef;
+            end
+            10'h3a3: begin
+                dec_d_log = 9'hef;
+            end
+            10'h3a4: begin
+                dec_d_log = 9'hef;
+            end
+            10'h3a5: begin
+                dec_d_log = 9'hef;
+            end
+            10'h3a6: begin
+                dec_d_log = 9'hef;
+            end
+            10'h3a7: begin
+                dec_d_log = 9'hf0;
+            end
+            10'h3a8: begin
+                dec_d_log = 9'hf0;
+            end
+            10'h3a9: begin
+                dec_d_log = 9'hf0;
+            end
+            10'h3aa: begin
+                dec_d_log = 9'hf0;
+            end
+            10'h3ab: begin
+                dec_d_log = 9'hf0;
+            end
+            10'h3ac: begin
+                dec_d_log = 9'hf1;
+            end
+            10'h3ad: begin
+                dec_d_log = 9'hf1;
+            end
+            10'h3ae: begin
+                dec_d_log = 9'hf1;
+            end
+            10'h3af: begin
+                dec_d_log = 9'hf1;
+            end
+            10'h3b0: begin
+                dec_d_log = 9'hf1;
+            end
+            10'h3b1: begin
+                dec_d_log = 9'hf2;
+            end
+            10'h3b2: begin
+                dec_d_log = 9'hf2;
+            end
+            10'h3b3: begin
+                dec_d_log = 9'hf2;
+            end
+            10'h3b4: begin
+                dec_d_log = 9'hf2;
+            end
+            10'h3b5: begin
+                dec_d_log = 9'hf2;
+            end
+            10'h3b6: begin
+                dec_d_log = 9'hf3;
+            end
+            10'h3b7: begin
+                dec_d_log = 9'hf3;
+            end
+            10'h3b8: begin
+                dec_d_log = 9'hf3;
+            end
+            10'h3b9: begin
+                dec_d_log = 9'hf3;
+            end
+            10'h3ba: begin
+                dec_d_log = 9'hf3;
+            end
+            10'h3bb: begin
+                dec_d_log = 9'hf3;
+            end
+            10'h3bc: begin
+                dec_d_log = 9'hf4;
+            end
+            10'h3bd: begin
+                dec_d_log = 9'hf4;
+            end
+            10'h3be: begin
+                dec_d_log = 9'hf4;
+            end
+            10'h3bf: begin
+                dec_d_log = 9'hf4;
+            end
+            10'h3c0: begin
+                dec_d_log = 9'hf4;
+            end
+            10'h3c1: begin
+                dec_d_log = 9'hf5;
+            end
+            10'h3c2: begin
+                dec_d_log = 9'hf5;
+            end
+            10'h3c3: begin
+                dec_d_log = 9'hf5;
+            end
+            10'h3c4: begin
+                dec_d_log = 9'hf5;
+            end
+            10'h3c5: begin
+                dec_d_log = 9'hf5;
+            end
+            10'h3c6: begin
+                dec_d_log = 9'hf5;
+            end
+            10'h3c7: begin
+                dec_d_log = 9'hf6;
+            end
+            10'h3c8: begin
+                dec_d_log = 9'hf6;
+            end
+            10'h3c9: begin
+                dec_d_log = 9'hf6;
+            end
+            10'h3ca: begin
+                dec_d_log = 9'hf6;
+            end
+            10'h3cb: begin
+                dec_d_log = 9'hf6;
+            end
+            10'h3cc: begin
+                dec_d_log = 9'hf7;
+            end
+            10'h3cd: begin
+                dec_d_log = 9'hf7;
+            end
+            10'h3ce: begin
+                dec_d_log = 9'hf7;
+            end
+            10'h3cf: begin
+                dec_d_log = 9'hf7;
+            end
+            10'h3d0: begin
+                dec_d_log = 9'hf7;
+            end
+            10'h3d1: begin
+                dec_d_log = 9'hf8;
+            end
+            10'h3d2: begin
+                dec_d_log = 9'hf8;
+            end
+            10'h3d3: begin
+                dec_d_log = 9'hf8;
+            end
+            10'h3d4: begin
+                dec_d_log = 9'hf8;
+            end
+            10'h3d5: begin
+                dec_d_log = 9'hf8;
+            end
+            10'h3d6: begin
+                dec_d_log = 9'hf8;
+            end
+            10'h3d7: begin
+                dec_d_log = 9'hf9;
+            end
+            10'h3d8: begin
+                dec_d_log = 9'hf9;
+            end
+            10'h3d9: begin
+                dec_d_log = 9'hf9;
+            end
+            10'h3da: begin
+                dec_d_log = 9'hf9;
+            end
+            10'h3db: begin
+                dec_d_log = 9'hf9;
+            end
+            10'h3dc: begin
+                dec_d_log = 9'hfa;
+            end
+            10'h3dd: begin
+                dec_d_log = 9'hfa;
+            end
+            10'h3de: begin
+                dec_d_log = 9'hfa;
+            end
+            10'h3df: begin
+                dec_d_log = 9'hfa;
+            end
+            10'h3e0: begin
+                dec_d_log = 9'hfa;
+            end
+            10'h3e1: begin
+                dec_d_log = 9'hfa;
+            end
+            10'h3e2: begin
+                dec_d_log = 9'hfb;
+            end
+            10'h3e3: begin
+                dec_d_log = 9'hfb;
+            end
+            10'h3e4: begin
+                dec_d_log = 9'hfb;
+            end
+            10'h3e5: begin
+                dec_d_log = 9'hfb;
+            end
+            10'h3e6: begin
+                dec_d_log = 9'hfb;
+            end
+            10'h3e7: begin
+                dec_d_log = 9'hfc;
+            end
+            10'h3e8: begin
+                dec_d_log = 9'hfc;
+            end
+            10'h3e9: begin
+                dec_d_log = 9'hfc;
+            end
+            10'h3ea: begin
+                dec_d_log = 9'hfc;
+            end
+            10'h3eb: begin
+                dec_d_log = 9'hfc;
+            end
+            10'h3ec: begin
+                dec_d_log = 9'hfc;
+            end
+            10'h3ed: begin
+                dec_d_log = 9'hfd;
+            end
+            10'h3ee: begin
+                dec_d_log = 9'hfd;
+            end
+            10'h3ef: begin
+                dec_d_log = 9'hfd;
+            end
+            10'h3f0: begin
+                dec_d_log = 9'hfd;
+            end
+            10'h3f1: begin
+                dec_d_log = 9'hfd;
+            end
+            10'h3f2: begin
+                dec_d_log = 9'hfe;
+            end
+            10'h3f3: begin
+                dec_d_log = 9'hfe;
+            end
+            10'h3f4: begin
+                dec_d_log = 9'hfe;
+            end
+            10'h3f5: begin
+                dec_d_log = 9'hfe;
+            end
+            10'h3f6: begin
+                dec_d_log = 9'hfe;
+            end
+            10'h3f7: begin
+                dec_d_log = 9'hfe;
+            end
+            10'h3f8: begin
+                dec_d_log = 9'hff;
+            end
+            10'h3f9: begin
+                dec_d_log = 9'hff;
+            end
+            10'h3fa: begin
+                dec_d_log = 9'hff;
+            end
+            10'h3fb: begin
+                dec_d_log = 9'hff;
+            end
+            10'h3fc: begin
+                dec_d_log = 9'hff;
+            end
+            10'h3fd: begin
+                dec_d_log = 9'h100;
+            end
+            10'h3fe: begin
+                dec_d_log = 9'h100;
+            end
+            10'h3ff: begin
+                dec_d_log = 9'h100;
+            end
+            default: begin
+                dec_d_log = 9'h0;
             end
         endcase
     end
@@ -2609,7 +9238,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (row)
             3'h0: begin
-                uniform_row = t_224;
+                uniform_row = t_457;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -2624,7 +9253,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_224;
+                uniform_row = t_457;
             end
         endcase
     end
@@ -2647,15 +9276,17 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 4'h2: begin
-                    if ((e_stream & e_control_last)) begin
+                    if (row_done) begin
                         state <= 4'h3;
                     end
                 end
                 4'h3: begin
-                    if (accept) begin
-                        state <= 4'h1;
-                    end else begin
-                        state <= 4'h4;
+                    if ((decide_cycle == 4'h8)) begin
+                        if (accept) begin
+                            state <= 4'h1;
+                        end else begin
+                            state <= 4'h4;
+                        end
                     end
                 end
                 4'h4: begin
@@ -2664,7 +9295,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 4'h5: begin
-                    if ((e_pass_a & e_control_last)) begin
+                    if (pass_a_done) begin
                         state <= 4'h6;
                     end
                 end
@@ -2674,7 +9305,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 4'h7: begin
-                    if ((e_pass_b & e_control_last)) begin
+                    if (pass_b_done) begin
                         state <= 4'h8;
                     end
                 end
@@ -2715,12 +9346,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 4'h3: begin
-                    if (accept) begin
-                        row <= (row + 3'h1);
+                    if ((decide_cycle == 4'h8)) begin
+                        if (accept) begin
+                            row <= (row + 3'h1);
+                        end
                     end
                 end
                 4'h7: begin
-                    if ((e_pass_b & e_control_last)) begin
+                    if (pass_b_done) begin
                         row <= 3'h0;
                     end
                 end
@@ -2757,18 +9390,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 4'h1: begin
                     if (beat_fire) begin
-                        beat <= t_225;
+                        beat <= t_460;
                     end
                 end
                 4'h4: begin
-                    beat <= t_225;
+                    beat <= t_460;
                 end
                 4'h6: begin
-                    beat <= t_225;
+                    beat <= t_460;
                 end
                 4'h9: begin
                     if (beat_fire) begin
-                        beat <= t_225;
+                        beat <= t_460;
                     end
                 end
                 default: begin
@@ -2788,8 +9421,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 4'h3: begin
-                    if (accept) begin
-                        accepted <= (accepted + 3'h1);
+                    if ((decide_cycle == 4'h8)) begin
+                        if (accept) begin
+                            accepted <= (accepted + 3'h1);
+                        end
                     end
                 end
                 default: begin
@@ -2823,9 +9458,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 4'h3: begin
-                    if (accept) begin
-                    end else begin
-                        final_bonus <= ((~row_has_draft) | cur_bad_gamma);
+                    if ((decide_cycle == 4'h8)) begin
+                        if (accept) begin
+                        end else begin
+                            final_bonus <= ((~row_has_draft) | cur_bad_gamma);
+                        end
                     end
                 end
                 default: begin
@@ -2853,77 +9490,38 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (e_stream) begin
+        if (e2_stream) begin
             rho_t <= acc_t_rho;
         end
     end
 
     always @(posedge aclk) begin
-        if (e_stream) begin
+        if (e2_stream) begin
             rho_d <= acc_d_rho;
         end
     end
 
     always @(posedge aclk) begin
-        if (e_stream) begin
-            sum_t <= (row_start ? e_beat_sum_t : (((18'h2c <= acc_t_old_shift) ? 44'h0 : (sum_t >> acc_t_old_shift[5:0])) + ((18'h2c <= acc_t_new_shift) ? 44'h0 : (e_beat_sum_t >> acc_t_new_shift[5:0]))));
+        if (e3_stream) begin
+            sum_t <= (e3_control_first ? e3_t_added : (((18'h2c <= e3_t_old_shift) ? 44'h0 : (sum_t >> e3_t_old_shift[5:0])) + e3_t_added));
         end
     end
 
     always @(posedge aclk) begin
-        if (e_stream) begin
-            sum_d <= (row_start ? e_beat_sum_d : (((18'h2c <= acc_d_old_shift) ? 44'h0 : (sum_d >> acc_d_old_shift[5:0])) + ((18'h2c <= acc_d_new_shift) ? 44'h0 : (e_beat_sum_d >> acc_d_new_shift[5:0]))));
+        if (e3_stream) begin
+            sum_d <= (e3_control_first ? e3_d_added : (((18'h2c <= e3_d_old_shift) ? 44'h0 : (sum_d >> e3_d_old_shift[5:0])) + e3_d_added));
         end
     end
 
     always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_start <= 1'h1;
-        end else begin
-            if (e_stream) begin
-                row_start <= e_control_last;
-            end
-            case (state)
-                4'h0: begin
-                    if (cmd_fire) begin
-                        row_start <= 1'h1;
-                    end
-                end
-                default: begin
-                end
-            endcase
+        if (((e1_valid & (e1_control_mode == 2'h0)) & e1_has_x)) begin
+            cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if (e_stream) begin
-            if (e_has_x) begin
-                cap_t <= e_x_t;
-            end
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (e_stream) begin
-            if (e_has_x) begin
-                cap_d <= e_x_d;
-            end
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (e_stream) begin
-            if (e_has_x) begin
-                cap_ref_t <= e_ref_t;
-            end
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (e_stream) begin
-            if (e_has_x) begin
-                cap_ref_d <= e_ref_d;
-            end
+        if (((e1_valid & (e1_control_mode == 2'h0)) & e1_has_x)) begin
+            cap_y_d <= e1_x_y_d;
         end
     end
 
@@ -2931,10 +9529,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (e_stream) begin
-                if (e_has_x) begin
-                    captured <= 1'h1;
-                end
+            if (((e1_valid & (e1_control_mode == 2'h0)) & e1_has_x)) begin
+                captured <= 1'h1;
             end
             case (state)
                 4'h0: begin
@@ -2943,8 +9539,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 4'h3: begin
-                    if (accept) begin
-                        captured <= 1'h0;
+                    if ((decide_cycle == 4'h8)) begin
+                        if (accept) begin
+                            captured <= 1'h0;
+                        end
                     end
                 end
                 default: begin
@@ -2954,14 +9552,24 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (e_pass_a) begin
-            sum_w <= (sum_w + (((({16'h0, e_w0} + {16'h0, e_w1}) + ({16'h0, e_w2} + {16'h0, e_w3})) + (({16'h0, e_w4} + {16'h0, e_w5}) + ({16'h0, e_w6} + {16'h0, e_w7}))) + ((({16'h0, e_w8} + {16'h0, e_w9}) + ({16'h0, e_w10} + {16'h0, e_w11})) + (({16'h0, e_w12} + {16'h0, e_w13}) + ({16'h0, e_w14} + {16'h0, e_w15})))));
+        nu_t <= ({dec_t_scale[10:0], 8'h0} + {10'h0, dec_t_log});
+    end
+
+    always @(posedge aclk) begin
+        nu_d <= ({dec_d_scale[10:0], 8'h0} + {10'h0, dec_d_log});
+    end
+
+    always @(posedge aclk) begin
+        if (p_pass_a) begin
+            sum_w <= (sum_w + t_255);
         end
         case (state)
             4'h3: begin
-                if (accept) begin
-                end else begin
-                    sum_w <= 89'h0;
+                if ((decide_cycle == 4'h8)) begin
+                    if (accept) begin
+                    end else begin
+                        sum_w <= 44'h0;
+                    end
                 end
             end
             default: begin
@@ -2970,14 +9578,16 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (e_pass_a) begin
-            sum_e <= (sum_e + (((({15'h0, e_t_e0} + {15'h0, e_t_e1}) + ({15'h0, e_t_e2} + {15'h0, e_t_e3})) + (({15'h0, e_t_e4} + {15'h0, e_t_e5}) + ({15'h0, e_t_e6} + {15'h0, e_t_e7}))) + ((({15'h0, e_t_e8} + {15'h0, e_t_e9}) + ({15'h0, e_t_e10} + {15'h0, e_t_e11})) + (({15'h0, e_t_e12} + {15'h0, e_t_e13}) + ({15'h0, e_t_e14} + {15'h0, e_t_e15})))));
+        if (p_pass_a) begin
+            sum_e <= (sum_e + p4_te0);
         end
         case (state)
             4'h3: begin
-                if (accept) begin
-                end else begin
-                    sum_e <= 44'h0;
+                if ((decide_cycle == 4'h8)) begin
+                    if (accept) begin
+                    end else begin
+                        sum_e <= 44'h0;
+                    end
                 end
             end
             default: begin
@@ -2986,14 +9596,16 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (e_pass_b) begin
-            cdf_prefix <= cdf_p15;
+        if (p_pass_b) begin
+            cdf_prefix <= (cdf_prefix + t_255);
         end
         case (state)
             4'h3: begin
-                if (accept) begin
-                end else begin
-                    cdf_prefix <= 89'h0;
+                if ((decide_cycle == 4'h8)) begin
+                    if (accept) begin
+                    end else begin
+                        cdf_prefix <= 44'h0;
+                    end
                 end
             end
             default: begin
@@ -3005,16 +9617,16 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             cdf_found <= 1'h0;
         end else begin
-            if (e_pass_b) begin
-                if (((~cdf_found) & (|{cdf_hit15, cdf_hit14, cdf_hit13, cdf_hit12, cdf_hit11, cdf_hit10, cdf_hit9, cdf_hit8, cdf_hit7, cdf_hit6, cdf_hit5, cdf_hit4, cdf_hit3, cdf_hit2, cdf_hit1, cdf_hit0}))) begin
-                    cdf_found <= 1'h1;
-                end
+            if (((g2_valid & (~cdf_found)) & (|g2_hits))) begin
+                cdf_found <= 1'h1;
             end
             case (state)
                 4'h3: begin
-                    if (accept) begin
-                    end else begin
-                        cdf_found <= 1'h0;
+                    if ((decide_cycle == 4'h8)) begin
+                        if (accept) begin
+                        end else begin
+                            cdf_found <= 1'h0;
+                        end
                     end
                 end
                 default: begin
@@ -3024,10 +9636,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (e_pass_b) begin
-            if (((~cdf_found) & (|{cdf_hit15, cdf_hit14, cdf_hit13, cdf_hit12, cdf_hit11, cdf_hit10, cdf_hit9, cdf_hit8, cdf_hit7, cdf_hit6, cdf_hit5, cdf_hit4, cdf_hit3, cdf_hit2, cdf_hit1, cdf_hit0}))) begin
-                final_token <= (e_control_base + {12'h0, (cdf_hit0 ? 4'h0 : (cdf_hit1 ? 4'h1 : (cdf_hit2 ? 4'h2 : (cdf_hit3 ? 4'h3 : (cdf_hit4 ? 4'h4 : (cdf_hit5 ? 4'h5 : (cdf_hit6 ? 4'h6 : (cdf_hit7 ? 4'h7 : (cdf_hit8 ? 4'h8 : (cdf_hit9 ? 4'h9 : (cdf_hit10 ? 4'ha : (cdf_hit11 ? 4'hb : (cdf_hit12 ? 4'hc : (cdf_hit13 ? 4'hd : (cdf_hit14 ? 4'he : (cdf_hit15 ? 4'hf : 4'hf))))))))))))))))});
-            end
+        if (((g2_valid & (~cdf_found)) & (|g2_hits))) begin
+            final_token <= (g2_base + {12'h0, (g2_hits[0] ? 4'h0 : (g2_hits[1] ? 4'h1 : (g2_hits[2] ? 4'h2 : (g2_hits[3] ? 4'h3 : (g2_hits[4] ? 4'h4 : (g2_hits[5] ? 4'h5 : (g2_hits[6] ? 4'h6 : (g2_hits[7] ? 4'h7 : (g2_hits[8] ? 4'h8 : (g2_hits[9] ? 4'h9 : (g2_hits[10] ? 4'ha : (g2_hits[11] ? 4'hb : (g2_hits[12] ? 4'hc : (g2_hits[13] ? 4'hd : (g2_hits[14] ? 4'he : (g2_hits[15] ? 4'hf : 4'hf))))))))))))))))});
         end
     end
 
@@ -3094,10 +9704,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if (gen_active) begin
+            if ((gen_step == 3'h5)) begin
+                cur_uniforms <= {gen_y4_r1, gen_y3_r1, gen_y2_r1, gen_y1_r1, gen_y0_r1};
+            end
+        end
         case (state)
             4'h0: begin
                 if (cmd_fire) begin
-                    cur_gamma <= cmd_gamma;
+                    cur_uniforms <= cmd_uniform;
                 end
             end
             default: begin
@@ -3106,10 +9721,146 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if (!aresetn) begin
+            gen_active <= 1'h0;
+        end else begin
+            if ((cmd_fire & cmd_generator)) begin
+                gen_active <= 1'h1;
+            end
+            if (gen_active) begin
+                if ((gen_step == 3'h5)) begin
+                    gen_active <= 1'h0;
+                end
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            gen_step <= 3'h0;
+        end else begin
+            if ((cmd_fire & cmd_generator)) begin
+                gen_step <= 3'h0;
+            end
+            if (gen_active) begin
+                gen_step <= (gen_step + 3'h1);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_k <= cmd_uniform_0;
+        end
+        if (gen_active) begin
+            gen_k <= gen_k_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_l <= cmd_uniform_1;
+        end
+        if (gen_active) begin
+            gen_l <= gen_l_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_x0 <= uniform_round;
+        end
+        if (gen_active) begin
+            gen_x0 <= gen_x0_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_x1 <= uniform_round;
+        end
+        if (gen_active) begin
+            gen_x1 <= gen_x1_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_x2 <= uniform_round;
+        end
+        if (gen_active) begin
+            gen_x2 <= gen_x2_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_x3 <= uniform_round;
+        end
+        if (gen_active) begin
+            gen_x3 <= gen_x3_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_x4 <= uniform_round;
+        end
+        if (gen_active) begin
+            gen_x4 <= gen_x4_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_y0 <= 32'h0;
+        end
+        if (gen_active) begin
+            gen_y0 <= gen_y0_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_y1 <= 32'h1;
+        end
+        if (gen_active) begin
+            gen_y1 <= gen_y1_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_y2 <= 32'h2;
+        end
+        if (gen_active) begin
+            gen_y2 <= gen_y2_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_y3 <= 32'h3;
+        end
+        if (gen_active) begin
+            gen_y3 <= gen_y3_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((cmd_fire & cmd_generator)) begin
+            gen_y4 <= 32'h4;
+        end
+        if (gen_active) begin
+            gen_y4 <= gen_y4_r1;
+        end
+    end
+
+    always @(posedge aclk) begin
         case (state)
             4'h0: begin
                 if (cmd_fire) begin
-                    cur_uniforms <= in_uniforms;
+                    cur_gamma <= cmd_gamma;
                 end
             end
             default: begin
@@ -3166,19 +9917,35 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        b_control <= {a_base, a_last, a_mode};
+        b1_control <= {a_first, a_base, a_last, a_mode};
     end
 
     always @(posedge aclk) begin
-        c_control <= b_control;
+        b2_control <= b1_control;
     end
 
     always @(posedge aclk) begin
-        d_control <= c_control;
+        c1_control <= b2_control;
     end
 
     always @(posedge aclk) begin
-        e_control <= d_control;
+        c2_control <= c1_control;
+    end
+
+    always @(posedge aclk) begin
+        d_control <= c2_control;
+    end
+
+    always @(posedge aclk) begin
+        e1_control <= d_control;
+    end
+
+    always @(posedge aclk) begin
+        e2_control <= e1_control;
+    end
+
+    always @(posedge aclk) begin
+        e3_control <= e2_control;
     end
 
     always @(posedge aclk) begin
@@ -3202,619 +9969,1687 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (!aresetn) begin
-            b_valid <= 1'h0;
-        end else begin
-            b_valid <= a_valid;
-        end
+        b1_t_p0 <= ({17'h0, a_target[15:0]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y0 <= t_4[40:24];
+        b1_t_p1 <= ({17'h0, a_target[31:16]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y1 <= t_6[40:24];
+        b1_t_p2 <= ({17'h0, a_target[47:32]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y2 <= t_8[40:24];
+        b1_t_p3 <= ({17'h0, a_target[63:48]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y3 <= t_10[40:24];
+        b1_t_p4 <= ({17'h0, a_target[79:64]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y4 <= t_12[40:24];
+        b1_t_p5 <= ({17'h0, a_target[95:80]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y5 <= t_14[40:24];
+        b1_t_p6 <= ({17'h0, a_target[111:96]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y6 <= t_16[40:24];
+        b1_t_p7 <= ({17'h0, a_target[127:112]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y7 <= t_18[40:24];
+        b1_t_p8 <= ({17'h0, a_target[143:128]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y8 <= t_20[40:24];
+        b1_t_p9 <= ({17'h0, a_target[159:144]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y9 <= t_22[40:24];
+        b1_t_p10 <= ({17'h0, a_target[175:160]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y10 <= t_24[40:24];
+        b1_t_p11 <= ({17'h0, a_target[191:176]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y11 <= t_26[40:24];
+        b1_t_p12 <= ({17'h0, a_target[207:192]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y12 <= t_28[40:24];
+        b1_t_p13 <= ({17'h0, a_target[223:208]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y13 <= t_30[40:24];
+        b1_t_p14 <= ({17'h0, a_target[239:224]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y14 <= t_32[40:24];
+        b1_t_p15 <= ({17'h0, a_target[255:240]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_t_y15 <= t_34[40:24];
+        b1_d_p0 <= ({17'h0, a_draft[15:0]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y0 <= t_36[40:24];
+        b1_d_p1 <= ({17'h0, a_draft[31:16]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y1 <= t_38[40:24];
+        b1_d_p2 <= ({17'h0, a_draft[47:32]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y2 <= t_40[40:24];
+        b1_d_p3 <= ({17'h0, a_draft[63:48]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y3 <= t_42[40:24];
+        b1_d_p4 <= ({17'h0, a_draft[79:64]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y4 <= t_44[40:24];
+        b1_d_p5 <= ({17'h0, a_draft[95:80]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y5 <= t_46[40:24];
+        b1_d_p6 <= ({17'h0, a_draft[111:96]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y6 <= t_48[40:24];
+        b1_d_p7 <= ({17'h0, a_draft[127:112]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y7 <= t_50[40:24];
+        b1_d_p8 <= ({17'h0, a_draft[143:128]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y8 <= t_52[40:24];
+        b1_d_p9 <= ({17'h0, a_draft[159:144]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y9 <= t_54[40:24];
+        b1_d_p10 <= ({17'h0, a_draft[175:160]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y10 <= t_56[40:24];
+        b1_d_p11 <= ({17'h0, a_draft[191:176]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y11 <= t_58[40:24];
+        b1_d_p12 <= ({17'h0, a_draft[207:192]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y12 <= t_60[40:24];
+        b1_d_p13 <= ({17'h0, a_draft[223:208]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y13 <= t_62[40:24];
+        b1_d_p14 <= ({17'h0, a_draft[239:224]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
-        b_d_y14 <= t_64[40:24];
-    end
-
-    always @(posedge aclk) begin
-        b_d_y15 <= t_66[40:24];
-    end
-
-    always @(posedge aclk) begin
-        b_lanes <= t_67;
-    end
-
-    always @(posedge aclk) begin
-        b_draft_lanes <= (t_67 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
-    end
-
-    always @(posedge aclk) begin
-        b_hit <= ({(({1'h0, a_base} + 17'hf) == {1'h0, row_token}), (({1'h0, a_base} + 17'he) == {1'h0, row_token}), (({1'h0, a_base} + 17'hd) == {1'h0, row_token}), (({1'h0, a_base} + 17'hc) == {1'h0, row_token}), (({1'h0, a_base} + 17'hb) == {1'h0, row_token}), (({1'h0, a_base} + 17'ha) == {1'h0, row_token}), (({1'h0, a_base} + 17'h9) == {1'h0, row_token}), (({1'h0, a_base} + 17'h8) == {1'h0, row_token}), (({1'h0, a_base} + 17'h7) == {1'h0, row_token}), (({1'h0, a_base} + 17'h6) == {1'h0, row_token}), (({1'h0, a_base} + 17'h5) == {1'h0, row_token}), (({1'h0, a_base} + 17'h4) == {1'h0, row_token}), (({1'h0, a_base} + 17'h3) == {1'h0, row_token}), (({1'h0, a_base} + 17'h2) == {1'h0, row_token}), (({1'h0, a_base} + 17'h1) == {1'h0, row_token}), (({1'h0, a_base} + 17'h0) == {1'h0, row_token})} & t_67);
+        b1_d_p15 <= ({17'h0, a_draft[255:240]} * {16'h0, 17'h17154});
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            c_valid <= 1'h0;
+            b1_valid <= 1'h0;
         end else begin
-            c_valid <= b_valid;
+            b1_valid <= a_valid;
         end
     end
 
     always @(posedge aclk) begin
-        c_t_y0 <= b_t_y0;
+        b1_lanes <= t_5;
     end
 
     always @(posedge aclk) begin
-        c_t_y1 <= b_t_y1;
+        b1_draft_lanes <= (t_5 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
     end
 
     always @(posedge aclk) begin
-        c_t_y2 <= b_t_y2;
+        b1_hit <= ({(({1'h0, a_base} + 17'hf) == {1'h0, row_token}), (({1'h0, a_base} + 17'he) == {1'h0, row_token}), (({1'h0, a_base} + 17'hd) == {1'h0, row_token}), (({1'h0, a_base} + 17'hc) == {1'h0, row_token}), (({1'h0, a_base} + 17'hb) == {1'h0, row_token}), (({1'h0, a_base} + 17'ha) == {1'h0, row_token}), (({1'h0, a_base} + 17'h9) == {1'h0, row_token}), (({1'h0, a_base} + 17'h8) == {1'h0, row_token}), (({1'h0, a_base} + 17'h7) == {1'h0, row_token}), (({1'h0, a_base} + 17'h6) == {1'h0, row_token}), (({1'h0, a_base} + 17'h5) == {1'h0, row_token}), (({1'h0, a_base} + 17'h4) == {1'h0, row_token}), (({1'h0, a_base} + 17'h3) == {1'h0, row_token}), (({1'h0, a_base} + 17'h2) == {1'h0, row_token}), (({1'h0, a_base} + 17'h1) == {1'h0, row_token}), (({1'h0, a_base} + 17'h0) == {1'h0, row_token})} & t_5);
     end
 
     always @(posedge aclk) begin
-        c_t_y3 <= b_t_y3;
+        b1_t_sign <= {a_target[255], a_target[239], a_target[223], a_target[207], a_target[191], a_target[175], a_target[159], a_target[143], a_target[127], a_target[111], a_target[95], a_target[79], a_target[63], a_target[47], a_target[31], a_target[15]};
     end
 
     always @(posedge aclk) begin
-        c_t_y4 <= b_t_y4;
+        b1_d_sign <= {a_draft[255], a_draft[239], a_draft[223], a_draft[207], a_draft[191], a_draft[175], a_draft[159], a_draft[143], a_draft[127], a_draft[111], a_draft[95], a_draft[79], a_draft[63], a_draft[47], a_draft[31], a_draft[15]};
     end
 
     always @(posedge aclk) begin
-        c_t_y5 <= b_t_y5;
+        b2_t_y0 <= t_6[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y6 <= b_t_y6;
+        b2_t_y1 <= t_7[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y7 <= b_t_y7;
+        b2_t_y2 <= t_8[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y8 <= b_t_y8;
+        b2_t_y3 <= t_9[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y9 <= b_t_y9;
+        b2_t_y4 <= t_10[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y10 <= b_t_y10;
+        b2_t_y5 <= t_11[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y11 <= b_t_y11;
+        b2_t_y6 <= t_12[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y12 <= b_t_y12;
+        b2_t_y7 <= t_13[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y13 <= b_t_y13;
+        b2_t_y8 <= t_14[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y14 <= b_t_y14;
+        b2_t_y9 <= t_15[32:16];
     end
 
     always @(posedge aclk) begin
-        c_t_y15 <= b_t_y15;
+        b2_t_y10 <= t_16[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y0 <= b_d_y0;
+        b2_t_y11 <= t_17[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y1 <= b_d_y1;
+        b2_t_y12 <= t_18[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y2 <= b_d_y2;
+        b2_t_y13 <= t_19[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y3 <= b_d_y3;
+        b2_t_y14 <= t_20[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y4 <= b_d_y4;
+        b2_t_y15 <= t_21[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y5 <= b_d_y5;
+        b2_d_y0 <= t_22[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y6 <= b_d_y6;
+        b2_d_y1 <= t_23[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y7 <= b_d_y7;
+        b2_d_y2 <= t_24[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y8 <= b_d_y8;
+        b2_d_y3 <= t_25[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y9 <= b_d_y9;
+        b2_d_y4 <= t_26[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y10 <= b_d_y10;
+        b2_d_y5 <= t_27[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y11 <= b_d_y11;
+        b2_d_y6 <= t_28[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y12 <= b_d_y12;
+        b2_d_y7 <= t_29[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y13 <= b_d_y13;
+        b2_d_y8 <= t_30[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y14 <= b_d_y14;
+        b2_d_y9 <= t_31[32:16];
     end
 
     always @(posedge aclk) begin
-        c_d_y15 <= b_d_y15;
+        b2_d_y10 <= t_32[32:16];
     end
 
     always @(posedge aclk) begin
-        c_lanes <= b_lanes;
+        b2_d_y11 <= t_33[32:16];
     end
 
     always @(posedge aclk) begin
-        c_draft_lanes <= b_draft_lanes;
+        b2_d_y12 <= t_34[32:16];
     end
 
     always @(posedge aclk) begin
-        c_hit <= b_hit;
+        b2_d_y13 <= t_35[32:16];
     end
 
     always @(posedge aclk) begin
-        c_ref_t <= (t_110 ? {{7{t_112[9]}}, t_112} : rho_t);
+        b2_d_y14 <= t_36[32:16];
     end
 
     always @(posedge aclk) begin
-        c_ref_d <= (t_110 ? {{7{t_156[9]}}, t_156} : rho_d);
+        b2_d_y15 <= t_37[32:16];
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            b2_valid <= 1'h0;
+        end else begin
+            b2_valid <= b1_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        b2_lanes <= b1_lanes;
+    end
+
+    always @(posedge aclk) begin
+        b2_draft_lanes <= b1_draft_lanes;
+    end
+
+    always @(posedge aclk) begin
+        b2_hit <= b1_hit;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_mv0 <= (t_40 | t_43);
+    end
+
+    always @(posedge aclk) begin
+        c1_t_my0 <= ((t_43 & ((~t_40) | ($signed(t_44) < $signed(t_45)))) ? t_45 : t_44);
+    end
+
+    always @(posedge aclk) begin
+        c1_t_mv1 <= (t_48 | t_51);
+    end
+
+    always @(posedge aclk) begin
+        c1_t_my1 <= ((t_51 & ((~t_48) | ($signed(t_52) < $signed(t_53)))) ? t_53 : t_52);
+    end
+
+    always @(posedge aclk) begin
+        c1_t_mv2 <= (t_56 | t_59);
+    end
+
+    always @(posedge aclk) begin
+        c1_t_my2 <= ((t_59 & ((~t_56) | ($signed(t_60) < $signed(t_61)))) ? t_61 : t_60);
+    end
+
+    always @(posedge aclk) begin
+        c1_t_mv3 <= (t_64 | t_67);
+    end
+
+    always @(posedge aclk) begin
+        c1_t_my3 <= ((t_67 & ((~t_64) | ($signed(t_68) < $signed(t_69)))) ? t_69 : t_68);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_mv0 <= (t_72 | t_75);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_my0 <= ((t_75 & ((~t_72) | ($signed(t_76) < $signed(t_77)))) ? t_77 : t_76);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_mv1 <= (t_80 | t_83);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_my1 <= ((t_83 & ((~t_80) | ($signed(t_84) < $signed(t_85)))) ? t_85 : t_84);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_mv2 <= (t_88 | t_91);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_my2 <= ((t_91 & ((~t_88) | ($signed(t_92) < $signed(t_93)))) ? t_93 : t_92);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_mv3 <= (t_96 | t_99);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_my3 <= ((t_99 & ((~t_96) | ($signed(t_100) < $signed(t_101)))) ? t_101 : t_100);
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y0 <= b2_t_y0;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y1 <= b2_t_y1;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y2 <= b2_t_y2;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y3 <= b2_t_y3;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y4 <= b2_t_y4;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y5 <= b2_t_y5;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y6 <= b2_t_y6;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y7 <= b2_t_y7;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y8 <= b2_t_y8;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y9 <= b2_t_y9;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y10 <= b2_t_y10;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y11 <= b2_t_y11;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y12 <= b2_t_y12;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y13 <= b2_t_y13;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y14 <= b2_t_y14;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y15 <= b2_t_y15;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y0 <= b2_d_y0;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y1 <= b2_d_y1;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y2 <= b2_d_y2;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y3 <= b2_d_y3;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y4 <= b2_d_y4;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y5 <= b2_d_y5;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y6 <= b2_d_y6;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y7 <= b2_d_y7;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y8 <= b2_d_y8;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y9 <= b2_d_y9;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y10 <= b2_d_y10;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y11 <= b2_d_y11;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y12 <= b2_d_y12;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y13 <= b2_d_y13;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y14 <= b2_d_y14;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y15 <= b2_d_y15;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            c1_valid <= 1'h0;
+        end else begin
+            c1_valid <= b2_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        c1_lanes <= b2_lanes;
+    end
+
+    always @(posedge aclk) begin
+        c1_draft_lanes <= b2_draft_lanes;
+    end
+
+    always @(posedge aclk) begin
+        c1_hit <= b2_hit;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y0 <= c1_t_y0;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y1 <= c1_t_y1;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y2 <= c1_t_y2;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y3 <= c1_t_y3;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y4 <= c1_t_y4;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y5 <= c1_t_y5;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y6 <= c1_t_y6;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y7 <= c1_t_y7;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y8 <= c1_t_y8;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y9 <= c1_t_y9;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y10 <= c1_t_y10;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y11 <= c1_t_y11;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y12 <= c1_t_y12;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y13 <= c1_t_y13;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y14 <= c1_t_y14;
+    end
+
+    always @(posedge aclk) begin
+        c2_t_y15 <= c1_t_y15;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y0 <= c1_d_y0;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y1 <= c1_d_y1;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y2 <= c1_d_y2;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y3 <= c1_d_y3;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y4 <= c1_d_y4;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y5 <= c1_d_y5;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y6 <= c1_d_y6;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y7 <= c1_d_y7;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y8 <= c1_d_y8;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y9 <= c1_d_y9;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y10 <= c1_d_y10;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y11 <= c1_d_y11;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y12 <= c1_d_y12;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y13 <= c1_d_y13;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y14 <= c1_d_y14;
+    end
+
+    always @(posedge aclk) begin
+        c2_d_y15 <= c1_d_y15;
+    end
+
+    always @(posedge aclk) begin
+        c2_ref_t <= {{7{t_105[9]}}, t_105};
+    end
+
+    always @(posedge aclk) begin
+        c2_ref_d <= {{7{t_109[9]}}, t_109};
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            c2_valid <= 1'h0;
+        end else begin
+            c2_valid <= c1_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        c2_lanes <= c1_lanes;
+    end
+
+    always @(posedge aclk) begin
+        c2_draft_lanes <= c1_draft_lanes;
+    end
+
+    always @(posedge aclk) begin
+        c2_hit <= c1_hit;
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             d_valid <= 1'h0;
         end else begin
-            d_valid <= c_valid;
+            d_valid <= c2_valid;
         end
     end
 
     always @(posedge aclk) begin
-        d_t_e0 <= (((~c_lanes[0]) | (17'h1c < t_157)) ? 29'h0 : (u_exp_t0_e >> t_157[4:0]));
+        d_t_e0 <= (c2_lanes[0] ? (((~t_111) & (11'h1c < t_113)) ? 29'h0 : (u_exp_t0_e >> (t_111 ? 5'h0 : t_113[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e1 <= (((~c_lanes[1]) | (17'h1c < t_158)) ? 29'h0 : (u_exp_t1_e >> t_158[4:0]));
+        d_t_e1 <= (c2_lanes[1] ? (((~t_115) & (11'h1c < t_117)) ? 29'h0 : (u_exp_t1_e >> (t_115 ? 5'h0 : t_117[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e2 <= (((~c_lanes[2]) | (17'h1c < t_159)) ? 29'h0 : (u_exp_t2_e >> t_159[4:0]));
+        d_t_e2 <= (c2_lanes[2] ? (((~t_119) & (11'h1c < t_121)) ? 29'h0 : (u_exp_t2_e >> (t_119 ? 5'h0 : t_121[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e3 <= (((~c_lanes[3]) | (17'h1c < t_160)) ? 29'h0 : (u_exp_t3_e >> t_160[4:0]));
+        d_t_e3 <= (c2_lanes[3] ? (((~t_123) & (11'h1c < t_125)) ? 29'h0 : (u_exp_t3_e >> (t_123 ? 5'h0 : t_125[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e4 <= (((~c_lanes[4]) | (17'h1c < t_161)) ? 29'h0 : (u_exp_t4_e >> t_161[4:0]));
+        d_t_e4 <= (c2_lanes[4] ? (((~t_127) & (11'h1c < t_129)) ? 29'h0 : (u_exp_t4_e >> (t_127 ? 5'h0 : t_129[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e5 <= (((~c_lanes[5]) | (17'h1c < t_162)) ? 29'h0 : (u_exp_t5_e >> t_162[4:0]));
+        d_t_e5 <= (c2_lanes[5] ? (((~t_131) & (11'h1c < t_133)) ? 29'h0 : (u_exp_t5_e >> (t_131 ? 5'h0 : t_133[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e6 <= (((~c_lanes[6]) | (17'h1c < t_163)) ? 29'h0 : (u_exp_t6_e >> t_163[4:0]));
+        d_t_e6 <= (c2_lanes[6] ? (((~t_135) & (11'h1c < t_137)) ? 29'h0 : (u_exp_t6_e >> (t_135 ? 5'h0 : t_137[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e7 <= (((~c_lanes[7]) | (17'h1c < t_164)) ? 29'h0 : (u_exp_t7_e >> t_164[4:0]));
+        d_t_e7 <= (c2_lanes[7] ? (((~t_139) & (11'h1c < t_141)) ? 29'h0 : (u_exp_t7_e >> (t_139 ? 5'h0 : t_141[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e8 <= (((~c_lanes[8]) | (17'h1c < t_165)) ? 29'h0 : (u_exp_t8_e >> t_165[4:0]));
+        d_t_e8 <= (c2_lanes[8] ? (((~t_143) & (11'h1c < t_145)) ? 29'h0 : (u_exp_t8_e >> (t_143 ? 5'h0 : t_145[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e9 <= (((~c_lanes[9]) | (17'h1c < t_166)) ? 29'h0 : (u_exp_t9_e >> t_166[4:0]));
+        d_t_e9 <= (c2_lanes[9] ? (((~t_147) & (11'h1c < t_149)) ? 29'h0 : (u_exp_t9_e >> (t_147 ? 5'h0 : t_149[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e10 <= (((~c_lanes[10]) | (17'h1c < t_167)) ? 29'h0 : (u_exp_t10_e >> t_167[4:0]));
+        d_t_e10 <= (c2_lanes[10] ? (((~t_151) & (11'h1c < t_153)) ? 29'h0 : (u_exp_t10_e >> (t_151 ? 5'h0 : t_153[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e11 <= (((~c_lanes[11]) | (17'h1c < t_168)) ? 29'h0 : (u_exp_t11_e >> t_168[4:0]));
+        d_t_e11 <= (c2_lanes[11] ? (((~t_155) & (11'h1c < t_157)) ? 29'h0 : (u_exp_t11_e >> (t_155 ? 5'h0 : t_157[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e12 <= (((~c_lanes[12]) | (17'h1c < t_169)) ? 29'h0 : (u_exp_t12_e >> t_169[4:0]));
+        d_t_e12 <= (c2_lanes[12] ? (((~t_159) & (11'h1c < t_161)) ? 29'h0 : (u_exp_t12_e >> (t_159 ? 5'h0 : t_161[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e13 <= (((~c_lanes[13]) | (17'h1c < t_170)) ? 29'h0 : (u_exp_t13_e >> t_170[4:0]));
+        d_t_e13 <= (c2_lanes[13] ? (((~t_163) & (11'h1c < t_165)) ? 29'h0 : (u_exp_t13_e >> (t_163 ? 5'h0 : t_165[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e14 <= (((~c_lanes[14]) | (17'h1c < t_171)) ? 29'h0 : (u_exp_t14_e >> t_171[4:0]));
+        d_t_e14 <= (c2_lanes[14] ? (((~t_167) & (11'h1c < t_169)) ? 29'h0 : (u_exp_t14_e >> (t_167 ? 5'h0 : t_169[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_t_e15 <= (((~c_lanes[15]) | (17'h1c < t_172)) ? 29'h0 : (u_exp_t15_e >> t_172[4:0]));
+        d_t_e15 <= (c2_lanes[15] ? (((~t_171) & (11'h1c < t_173)) ? 29'h0 : (u_exp_t15_e >> (t_171 ? 5'h0 : t_173[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e0 <= (((~c_draft_lanes[0]) | (17'h1c < t_173)) ? 29'h0 : (u_exp_d0_e >> t_173[4:0]));
+        d_d_e0 <= (c2_draft_lanes[0] ? (((~t_175) & (11'h1c < t_177)) ? 29'h0 : (u_exp_d0_e >> (t_175 ? 5'h0 : t_177[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e1 <= (((~c_draft_lanes[1]) | (17'h1c < t_174)) ? 29'h0 : (u_exp_d1_e >> t_174[4:0]));
+        d_d_e1 <= (c2_draft_lanes[1] ? (((~t_179) & (11'h1c < t_181)) ? 29'h0 : (u_exp_d1_e >> (t_179 ? 5'h0 : t_181[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e2 <= (((~c_draft_lanes[2]) | (17'h1c < t_175)) ? 29'h0 : (u_exp_d2_e >> t_175[4:0]));
+        d_d_e2 <= (c2_draft_lanes[2] ? (((~t_183) & (11'h1c < t_185)) ? 29'h0 : (u_exp_d2_e >> (t_183 ? 5'h0 : t_185[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e3 <= (((~c_draft_lanes[3]) | (17'h1c < t_176)) ? 29'h0 : (u_exp_d3_e >> t_176[4:0]));
+        d_d_e3 <= (c2_draft_lanes[3] ? (((~t_187) & (11'h1c < t_189)) ? 29'h0 : (u_exp_d3_e >> (t_187 ? 5'h0 : t_189[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e4 <= (((~c_draft_lanes[4]) | (17'h1c < t_177)) ? 29'h0 : (u_exp_d4_e >> t_177[4:0]));
+        d_d_e4 <= (c2_draft_lanes[4] ? (((~t_191) & (11'h1c < t_193)) ? 29'h0 : (u_exp_d4_e >> (t_191 ? 5'h0 : t_193[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e5 <= (((~c_draft_lanes[5]) | (17'h1c < t_178)) ? 29'h0 : (u_exp_d5_e >> t_178[4:0]));
+        d_d_e5 <= (c2_draft_lanes[5] ? (((~t_195) & (11'h1c < t_197)) ? 29'h0 : (u_exp_d5_e >> (t_195 ? 5'h0 : t_197[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e6 <= (((~c_draft_lanes[6]) | (17'h1c < t_179)) ? 29'h0 : (u_exp_d6_e >> t_179[4:0]));
+        d_d_e6 <= (c2_draft_lanes[6] ? (((~t_199) & (11'h1c < t_201)) ? 29'h0 : (u_exp_d6_e >> (t_199 ? 5'h0 : t_201[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e7 <= (((~c_draft_lanes[7]) | (17'h1c < t_180)) ? 29'h0 : (u_exp_d7_e >> t_180[4:0]));
+        d_d_e7 <= (c2_draft_lanes[7] ? (((~t_203) & (11'h1c < t_205)) ? 29'h0 : (u_exp_d7_e >> (t_203 ? 5'h0 : t_205[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e8 <= (((~c_draft_lanes[8]) | (17'h1c < t_181)) ? 29'h0 : (u_exp_d8_e >> t_181[4:0]));
+        d_d_e8 <= (c2_draft_lanes[8] ? (((~t_207) & (11'h1c < t_209)) ? 29'h0 : (u_exp_d8_e >> (t_207 ? 5'h0 : t_209[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e9 <= (((~c_draft_lanes[9]) | (17'h1c < t_182)) ? 29'h0 : (u_exp_d9_e >> t_182[4:0]));
+        d_d_e9 <= (c2_draft_lanes[9] ? (((~t_211) & (11'h1c < t_213)) ? 29'h0 : (u_exp_d9_e >> (t_211 ? 5'h0 : t_213[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e10 <= (((~c_draft_lanes[10]) | (17'h1c < t_183)) ? 29'h0 : (u_exp_d10_e >> t_183[4:0]));
+        d_d_e10 <= (c2_draft_lanes[10] ? (((~t_215) & (11'h1c < t_217)) ? 29'h0 : (u_exp_d10_e >> (t_215 ? 5'h0 : t_217[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e11 <= (((~c_draft_lanes[11]) | (17'h1c < t_184)) ? 29'h0 : (u_exp_d11_e >> t_184[4:0]));
+        d_d_e11 <= (c2_draft_lanes[11] ? (((~t_219) & (11'h1c < t_221)) ? 29'h0 : (u_exp_d11_e >> (t_219 ? 5'h0 : t_221[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e12 <= (((~c_draft_lanes[12]) | (17'h1c < t_185)) ? 29'h0 : (u_exp_d12_e >> t_185[4:0]));
+        d_d_e12 <= (c2_draft_lanes[12] ? (((~t_223) & (11'h1c < t_225)) ? 29'h0 : (u_exp_d12_e >> (t_223 ? 5'h0 : t_225[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e13 <= (((~c_draft_lanes[13]) | (17'h1c < t_186)) ? 29'h0 : (u_exp_d13_e >> t_186[4:0]));
+        d_d_e13 <= (c2_draft_lanes[13] ? (((~t_227) & (11'h1c < t_229)) ? 29'h0 : (u_exp_d13_e >> (t_227 ? 5'h0 : t_229[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e14 <= (((~c_draft_lanes[14]) | (17'h1c < t_187)) ? 29'h0 : (u_exp_d14_e >> t_187[4:0]));
+        d_d_e14 <= (c2_draft_lanes[14] ? (((~t_231) & (11'h1c < t_233)) ? 29'h0 : (u_exp_d14_e >> (t_231 ? 5'h0 : t_233[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_d_e15 <= (((~c_draft_lanes[15]) | (17'h1c < t_188)) ? 29'h0 : (u_exp_d15_e >> t_188[4:0]));
+        d_d_e15 <= (c2_draft_lanes[15] ? (((~t_235) & (11'h1c < t_237)) ? 29'h0 : (u_exp_d15_e >> (t_235 ? 5'h0 : t_237[4:0]))) : 29'h0);
     end
 
     always @(posedge aclk) begin
-        d_hit <= c_hit;
+        d_hit <= c2_hit;
     end
 
     always @(posedge aclk) begin
-        d_ref_t <= c_ref_t;
+        d_ref_t <= c2_ref_t;
     end
 
     always @(posedge aclk) begin
-        d_ref_d <= c_ref_d;
+        d_ref_d <= c2_ref_d;
     end
 
     always @(posedge aclk) begin
-        e_w0 <= (final_bonus ? {44'h0, d_t_e0} : (cur_one_hot ? (d_hit[0] ? 73'h0 : {44'h0, d_t_e0}) : ((t_189 < t_190) ? (t_190 - t_189) : 73'h0)));
+        d_x_y_t <= ((((((((((((((((17'h0 | (c2_hit[0] ? c2_t_y0 : 17'h0)) | (c2_hit[1] ? c2_t_y1 : 17'h0)) | (c2_hit[2] ? c2_t_y2 : 17'h0)) | (c2_hit[3] ? c2_t_y3 : 17'h0)) | (c2_hit[4] ? c2_t_y4 : 17'h0)) | (c2_hit[5] ? c2_t_y5 : 17'h0)) | (c2_hit[6] ? c2_t_y6 : 17'h0)) | (c2_hit[7] ? c2_t_y7 : 17'h0)) | (c2_hit[8] ? c2_t_y8 : 17'h0)) | (c2_hit[9] ? c2_t_y9 : 17'h0)) | (c2_hit[10] ? c2_t_y10 : 17'h0)) | (c2_hit[11] ? c2_t_y11 : 17'h0)) | (c2_hit[12] ? c2_t_y12 : 17'h0)) | (c2_hit[13] ? c2_t_y13 : 17'h0)) | (c2_hit[14] ? c2_t_y14 : 17'h0)) | (c2_hit[15] ? c2_t_y15 : 17'h0));
     end
 
     always @(posedge aclk) begin
-        e_w1 <= (final_bonus ? {44'h0, d_t_e1} : (cur_one_hot ? (d_hit[1] ? 73'h0 : {44'h0, d_t_e1}) : ((t_191 < t_192) ? (t_192 - t_191) : 73'h0)));
+        d_x_y_d <= ((((((((((((((((17'h0 | (c2_hit[0] ? c2_d_y0 : 17'h0)) | (c2_hit[1] ? c2_d_y1 : 17'h0)) | (c2_hit[2] ? c2_d_y2 : 17'h0)) | (c2_hit[3] ? c2_d_y3 : 17'h0)) | (c2_hit[4] ? c2_d_y4 : 17'h0)) | (c2_hit[5] ? c2_d_y5 : 17'h0)) | (c2_hit[6] ? c2_d_y6 : 17'h0)) | (c2_hit[7] ? c2_d_y7 : 17'h0)) | (c2_hit[8] ? c2_d_y8 : 17'h0)) | (c2_hit[9] ? c2_d_y9 : 17'h0)) | (c2_hit[10] ? c2_d_y10 : 17'h0)) | (c2_hit[11] ? c2_d_y11 : 17'h0)) | (c2_hit[12] ? c2_d_y12 : 17'h0)) | (c2_hit[13] ? c2_d_y13 : 17'h0)) | (c2_hit[14] ? c2_d_y14 : 17'h0)) | (c2_hit[15] ? c2_d_y15 : 17'h0));
     end
 
     always @(posedge aclk) begin
-        e_w2 <= (final_bonus ? {44'h0, d_t_e2} : (cur_one_hot ? (d_hit[2] ? 73'h0 : {44'h0, d_t_e2}) : ((t_193 < t_194) ? (t_194 - t_193) : 73'h0)));
+        e1_w0 <= (final_bonus ? d_t_e0 : (cur_one_hot ? (d_hit[0] ? 29'h0 : d_t_e0) : ((d_d_e0 < d_t_e0) ? (d_t_e0 - d_d_e0) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w3 <= (final_bonus ? {44'h0, d_t_e3} : (cur_one_hot ? (d_hit[3] ? 73'h0 : {44'h0, d_t_e3}) : ((t_195 < t_196) ? (t_196 - t_195) : 73'h0)));
+        e1_w1 <= (final_bonus ? d_t_e1 : (cur_one_hot ? (d_hit[1] ? 29'h0 : d_t_e1) : ((d_d_e1 < d_t_e1) ? (d_t_e1 - d_d_e1) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w4 <= (final_bonus ? {44'h0, d_t_e4} : (cur_one_hot ? (d_hit[4] ? 73'h0 : {44'h0, d_t_e4}) : ((t_197 < t_198) ? (t_198 - t_197) : 73'h0)));
+        e1_w2 <= (final_bonus ? d_t_e2 : (cur_one_hot ? (d_hit[2] ? 29'h0 : d_t_e2) : ((d_d_e2 < d_t_e2) ? (d_t_e2 - d_d_e2) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w5 <= (final_bonus ? {44'h0, d_t_e5} : (cur_one_hot ? (d_hit[5] ? 73'h0 : {44'h0, d_t_e5}) : ((t_199 < t_200) ? (t_200 - t_199) : 73'h0)));
+        e1_w3 <= (final_bonus ? d_t_e3 : (cur_one_hot ? (d_hit[3] ? 29'h0 : d_t_e3) : ((d_d_e3 < d_t_e3) ? (d_t_e3 - d_d_e3) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w6 <= (final_bonus ? {44'h0, d_t_e6} : (cur_one_hot ? (d_hit[6] ? 73'h0 : {44'h0, d_t_e6}) : ((t_201 < t_202) ? (t_202 - t_201) : 73'h0)));
+        e1_w4 <= (final_bonus ? d_t_e4 : (cur_one_hot ? (d_hit[4] ? 29'h0 : d_t_e4) : ((d_d_e4 < d_t_e4) ? (d_t_e4 - d_d_e4) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w7 <= (final_bonus ? {44'h0, d_t_e7} : (cur_one_hot ? (d_hit[7] ? 73'h0 : {44'h0, d_t_e7}) : ((t_203 < t_204) ? (t_204 - t_203) : 73'h0)));
+        e1_w5 <= (final_bonus ? d_t_e5 : (cur_one_hot ? (d_hit[5] ? 29'h0 : d_t_e5) : ((d_d_e5 < d_t_e5) ? (d_t_e5 - d_d_e5) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w8 <= (final_bonus ? {44'h0, d_t_e8} : (cur_one_hot ? (d_hit[8] ? 73'h0 : {44'h0, d_t_e8}) : ((t_205 < t_206) ? (t_206 - t_205) : 73'h0)));
+        e1_w6 <= (final_bonus ? d_t_e6 : (cur_one_hot ? (d_hit[6] ? 29'h0 : d_t_e6) : ((d_d_e6 < d_t_e6) ? (d_t_e6 - d_d_e6) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w9 <= (final_bonus ? {44'h0, d_t_e9} : (cur_one_hot ? (d_hit[9] ? 73'h0 : {44'h0, d_t_e9}) : ((t_207 < t_208) ? (t_208 - t_207) : 73'h0)));
+        e1_w7 <= (final_bonus ? d_t_e7 : (cur_one_hot ? (d_hit[7] ? 29'h0 : d_t_e7) : ((d_d_e7 < d_t_e7) ? (d_t_e7 - d_d_e7) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w10 <= (final_bonus ? {44'h0, d_t_e10} : (cur_one_hot ? (d_hit[10] ? 73'h0 : {44'h0, d_t_e10}) : ((t_209 < t_210) ? (t_210 - t_209) : 73'h0)));
+        e1_w8 <= (final_bonus ? d_t_e8 : (cur_one_hot ? (d_hit[8] ? 29'h0 : d_t_e8) : ((d_d_e8 < d_t_e8) ? (d_t_e8 - d_d_e8) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w11 <= (final_bonus ? {44'h0, d_t_e11} : (cur_one_hot ? (d_hit[11] ? 73'h0 : {44'h0, d_t_e11}) : ((t_211 < t_212) ? (t_212 - t_211) : 73'h0)));
+        e1_w9 <= (final_bonus ? d_t_e9 : (cur_one_hot ? (d_hit[9] ? 29'h0 : d_t_e9) : ((d_d_e9 < d_t_e9) ? (d_t_e9 - d_d_e9) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w12 <= (final_bonus ? {44'h0, d_t_e12} : (cur_one_hot ? (d_hit[12] ? 73'h0 : {44'h0, d_t_e12}) : ((t_213 < t_214) ? (t_214 - t_213) : 73'h0)));
+        e1_w10 <= (final_bonus ? d_t_e10 : (cur_one_hot ? (d_hit[10] ? 29'h0 : d_t_e10) : ((d_d_e10 < d_t_e10) ? (d_t_e10 - d_d_e10) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w13 <= (final_bonus ? {44'h0, d_t_e13} : (cur_one_hot ? (d_hit[13] ? 73'h0 : {44'h0, d_t_e13}) : ((t_215 < t_216) ? (t_216 - t_215) : 73'h0)));
+        e1_w11 <= (final_bonus ? d_t_e11 : (cur_one_hot ? (d_hit[11] ? 29'h0 : d_t_e11) : ((d_d_e11 < d_t_e11) ? (d_t_e11 - d_d_e11) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w14 <= (final_bonus ? {44'h0, d_t_e14} : (cur_one_hot ? (d_hit[14] ? 73'h0 : {44'h0, d_t_e14}) : ((t_217 < t_218) ? (t_218 - t_217) : 73'h0)));
+        e1_w12 <= (final_bonus ? d_t_e12 : (cur_one_hot ? (d_hit[12] ? 29'h0 : d_t_e12) : ((d_d_e12 < d_t_e12) ? (d_t_e12 - d_d_e12) : 29'h0)));
     end
 
     always @(posedge aclk) begin
-        e_w15 <= (final_bonus ? {44'h0, d_t_e15} : (cur_one_hot ? (d_hit[15] ? 73'h0 : {44'h0, d_t_e15}) : ((t_219 < t_220) ? (t_220 - t_219) : 73'h0)));
+        e1_w13 <= (final_bonus ? d_t_e13 : (cur_one_hot ? (d_hit[13] ? 29'h0 : d_t_e13) : ((d_d_e13 < d_t_e13) ? (d_t_e13 - d_d_e13) : 29'h0)));
+    end
+
+    always @(posedge aclk) begin
+        e1_w14 <= (final_bonus ? d_t_e14 : (cur_one_hot ? (d_hit[14] ? 29'h0 : d_t_e14) : ((d_d_e14 < d_t_e14) ? (d_t_e14 - d_d_e14) : 29'h0)));
+    end
+
+    always @(posedge aclk) begin
+        e1_w15 <= (final_bonus ? d_t_e15 : (cur_one_hot ? (d_hit[15] ? 29'h0 : d_t_e15) : ((d_d_e15 < d_t_e15) ? (d_t_e15 - d_d_e15) : 29'h0)));
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            e_valid <= 1'h0;
+            e1_valid <= 1'h0;
         end else begin
-            e_valid <= d_valid;
+            e1_valid <= d_valid;
         end
     end
 
     always @(posedge aclk) begin
-        e_ref_t <= d_ref_t;
+        e1_ref_t <= d_ref_t;
     end
 
     always @(posedge aclk) begin
-        e_ref_d <= d_ref_d;
+        e1_ref_d <= d_ref_d;
     end
 
     always @(posedge aclk) begin
-        e_beat_sum_t <= (((({15'h0, d_t_e0} + {15'h0, d_t_e1}) + ({15'h0, d_t_e2} + {15'h0, d_t_e3})) + (({15'h0, d_t_e4} + {15'h0, d_t_e5}) + ({15'h0, d_t_e6} + {15'h0, d_t_e7}))) + ((({15'h0, d_t_e8} + {15'h0, d_t_e9}) + ({15'h0, d_t_e10} + {15'h0, d_t_e11})) + (({15'h0, d_t_e12} + {15'h0, d_t_e13}) + ({15'h0, d_t_e14} + {15'h0, d_t_e15}))));
+        e1_t_s0 <= (({15'h0, d_t_e0} + {15'h0, d_t_e1}) + ({15'h0, d_t_e2} + {15'h0, d_t_e3}));
     end
 
     always @(posedge aclk) begin
-        e_beat_sum_d <= (((({15'h0, d_d_e0} + {15'h0, d_d_e1}) + ({15'h0, d_d_e2} + {15'h0, d_d_e3})) + (({15'h0, d_d_e4} + {15'h0, d_d_e5}) + ({15'h0, d_d_e6} + {15'h0, d_d_e7}))) + ((({15'h0, d_d_e8} + {15'h0, d_d_e9}) + ({15'h0, d_d_e10} + {15'h0, d_d_e11})) + (({15'h0, d_d_e12} + {15'h0, d_d_e13}) + ({15'h0, d_d_e14} + {15'h0, d_d_e15}))));
+        e1_t_s1 <= (({15'h0, d_t_e4} + {15'h0, d_t_e5}) + ({15'h0, d_t_e6} + {15'h0, d_t_e7}));
     end
 
     always @(posedge aclk) begin
-        e_x_t <= ((((((((((((((((29'h0 | (d_hit[0] ? d_t_e0 : 29'h0)) | (d_hit[1] ? d_t_e1 : 29'h0)) | (d_hit[2] ? d_t_e2 : 29'h0)) | (d_hit[3] ? d_t_e3 : 29'h0)) | (d_hit[4] ? d_t_e4 : 29'h0)) | (d_hit[5] ? d_t_e5 : 29'h0)) | (d_hit[6] ? d_t_e6 : 29'h0)) | (d_hit[7] ? d_t_e7 : 29'h0)) | (d_hit[8] ? d_t_e8 : 29'h0)) | (d_hit[9] ? d_t_e9 : 29'h0)) | (d_hit[10] ? d_t_e10 : 29'h0)) | (d_hit[11] ? d_t_e11 : 29'h0)) | (d_hit[12] ? d_t_e12 : 29'h0)) | (d_hit[13] ? d_t_e13 : 29'h0)) | (d_hit[14] ? d_t_e14 : 29'h0)) | (d_hit[15] ? d_t_e15 : 29'h0));
+        e1_t_s2 <= (({15'h0, d_t_e8} + {15'h0, d_t_e9}) + ({15'h0, d_t_e10} + {15'h0, d_t_e11}));
     end
 
     always @(posedge aclk) begin
-        e_x_d <= ((((((((((((((((29'h0 | (d_hit[0] ? d_d_e0 : 29'h0)) | (d_hit[1] ? d_d_e1 : 29'h0)) | (d_hit[2] ? d_d_e2 : 29'h0)) | (d_hit[3] ? d_d_e3 : 29'h0)) | (d_hit[4] ? d_d_e4 : 29'h0)) | (d_hit[5] ? d_d_e5 : 29'h0)) | (d_hit[6] ? d_d_e6 : 29'h0)) | (d_hit[7] ? d_d_e7 : 29'h0)) | (d_hit[8] ? d_d_e8 : 29'h0)) | (d_hit[9] ? d_d_e9 : 29'h0)) | (d_hit[10] ? d_d_e10 : 29'h0)) | (d_hit[11] ? d_d_e11 : 29'h0)) | (d_hit[12] ? d_d_e12 : 29'h0)) | (d_hit[13] ? d_d_e13 : 29'h0)) | (d_hit[14] ? d_d_e14 : 29'h0)) | (d_hit[15] ? d_d_e15 : 29'h0));
+        e1_t_s3 <= (({15'h0, d_t_e12} + {15'h0, d_t_e13}) + ({15'h0, d_t_e14} + {15'h0, d_t_e15}));
     end
 
     always @(posedge aclk) begin
-        e_has_x <= (|d_hit);
+        e1_d_s0 <= (({15'h0, d_d_e0} + {15'h0, d_d_e1}) + ({15'h0, d_d_e2} + {15'h0, d_d_e3}));
     end
 
     always @(posedge aclk) begin
-        e_t_e0 <= d_t_e0;
+        e1_d_s1 <= (({15'h0, d_d_e4} + {15'h0, d_d_e5}) + ({15'h0, d_d_e6} + {15'h0, d_d_e7}));
     end
 
     always @(posedge aclk) begin
-        e_t_e1 <= d_t_e1;
+        e1_d_s2 <= (({15'h0, d_d_e8} + {15'h0, d_d_e9}) + ({15'h0, d_d_e10} + {15'h0, d_d_e11}));
     end
 
     always @(posedge aclk) begin
-        e_t_e2 <= d_t_e2;
+        e1_d_s3 <= (({15'h0, d_d_e12} + {15'h0, d_d_e13}) + ({15'h0, d_d_e14} + {15'h0, d_d_e15}));
     end
 
     always @(posedge aclk) begin
-        e_t_e3 <= d_t_e3;
+        e1_t_e0 <= d_t_e0;
     end
 
     always @(posedge aclk) begin
-        e_t_e4 <= d_t_e4;
+        e1_t_e1 <= d_t_e1;
     end
 
     always @(posedge aclk) begin
-        e_t_e5 <= d_t_e5;
+        e1_t_e2 <= d_t_e2;
     end
 
     always @(posedge aclk) begin
-        e_t_e6 <= d_t_e6;
+        e1_t_e3 <= d_t_e3;
     end
 
     always @(posedge aclk) begin
-        e_t_e7 <= d_t_e7;
+        e1_t_e4 <= d_t_e4;
     end
 
     always @(posedge aclk) begin
-        e_t_e8 <= d_t_e8;
+        e1_t_e5 <= d_t_e5;
     end
 
     always @(posedge aclk) begin
-        e_t_e9 <= d_t_e9;
+        e1_t_e6 <= d_t_e6;
     end
 
     always @(posedge aclk) begin
-        e_t_e10 <= d_t_e10;
+        e1_t_e7 <= d_t_e7;
     end
 
     always @(posedge aclk) begin
-        e_t_e11 <= d_t_e11;
+        e1_t_e8 <= d_t_e8;
     end
 
     always @(posedge aclk) begin
-        e_t_e12 <= d_t_e12;
+        e1_t_e9 <= d_t_e9;
     end
 
     always @(posedge aclk) begin
-        e_t_e13 <= d_t_e13;
+        e1_t_e10 <= d_t_e10;
     end
 
     always @(posedge aclk) begin
-        e_t_e14 <= d_t_e14;
+        e1_t_e11 <= d_t_e11;
     end
 
     always @(posedge aclk) begin
-        e_t_e15 <= d_t_e15;
+        e1_t_e12 <= d_t_e12;
+    end
+
+    always @(posedge aclk) begin
+        e1_t_e13 <= d_t_e13;
+    end
+
+    always @(posedge aclk) begin
+        e1_t_e14 <= d_t_e14;
+    end
+
+    always @(posedge aclk) begin
+        e1_t_e15 <= d_t_e15;
+    end
+
+    always @(posedge aclk) begin
+        e1_x_y_t <= d_x_y_t;
+    end
+
+    always @(posedge aclk) begin
+        e1_x_y_d <= d_x_y_d;
+    end
+
+    always @(posedge aclk) begin
+        e1_has_x <= (|d_hit);
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            e2_valid <= 1'h0;
+        end else begin
+            e2_valid <= e1_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        e2_ref_t <= e1_ref_t;
+    end
+
+    always @(posedge aclk) begin
+        e2_ref_d <= e1_ref_d;
+    end
+
+    always @(posedge aclk) begin
+        e2_beat_sum_t <= ((e1_t_s0 + e1_t_s1) + (e1_t_s2 + e1_t_s3));
+    end
+
+    always @(posedge aclk) begin
+        e2_beat_sum_d <= ((e1_d_s0 + e1_d_s1) + (e1_d_s2 + e1_d_s3));
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            e3_valid <= 1'h0;
+        end else begin
+            e3_valid <= e2_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        e3_t_old_shift <= ({{1{acc_t_rho[16]}}, acc_t_rho} - {{1{rho_t[16]}}, rho_t});
+    end
+
+    always @(posedge aclk) begin
+        e3_t_added <= ((18'h2c <= t_238) ? 44'h0 : (e2_beat_sum_t >> t_238[5:0]));
+    end
+
+    always @(posedge aclk) begin
+        e3_d_old_shift <= ({{1{acc_d_rho[16]}}, acc_d_rho} - {{1{rho_d[16]}}, rho_d});
+    end
+
+    always @(posedge aclk) begin
+        e3_d_added <= ((18'h2c <= t_239) ? 44'h0 : (e2_beat_sum_d >> t_239[5:0]));
+    end
+
+    always @(posedge aclk) begin
+        p1_q0 <= t_240;
+    end
+
+    always @(posedge aclk) begin
+        p1_q1 <= (t_241 + t_240);
+    end
+
+    always @(posedge aclk) begin
+        p1_q2 <= (t_242 + t_241);
+    end
+
+    always @(posedge aclk) begin
+        p1_q3 <= (t_243 + t_242);
+    end
+
+    always @(posedge aclk) begin
+        p1_q4 <= (t_244 + t_243);
+    end
+
+    always @(posedge aclk) begin
+        p1_q5 <= (t_245 + t_244);
+    end
+
+    always @(posedge aclk) begin
+        p1_q6 <= (t_246 + t_245);
+    end
+
+    always @(posedge aclk) begin
+        p1_q7 <= (t_247 + t_246);
+    end
+
+    always @(posedge aclk) begin
+        p1_q8 <= (t_248 + t_247);
+    end
+
+    always @(posedge aclk) begin
+        p1_q9 <= (t_249 + t_248);
+    end
+
+    always @(posedge aclk) begin
+        p1_q10 <= (t_250 + t_249);
+    end
+
+    always @(posedge aclk) begin
+        p1_q11 <= (t_251 + t_250);
+    end
+
+    always @(posedge aclk) begin
+        p1_q12 <= (t_252 + t_251);
+    end
+
+    always @(posedge aclk) begin
+        p1_q13 <= (t_253 + t_252);
+    end
+
+    always @(posedge aclk) begin
+        p1_q14 <= (t_254 + t_253);
+    end
+
+    always @(posedge aclk) begin
+        p1_q15 <= ({5'h0, (cdf_use_target ? e1_t_e15 : e1_w15)} + t_254);
+    end
+
+    always @(posedge aclk) begin
+        p1_te0 <= ({15'h0, e1_t_e0} + {15'h0, e1_t_e1});
+    end
+
+    always @(posedge aclk) begin
+        p1_te1 <= ({15'h0, e1_t_e2} + {15'h0, e1_t_e3});
+    end
+
+    always @(posedge aclk) begin
+        p1_te2 <= ({15'h0, e1_t_e4} + {15'h0, e1_t_e5});
+    end
+
+    always @(posedge aclk) begin
+        p1_te3 <= ({15'h0, e1_t_e6} + {15'h0, e1_t_e7});
+    end
+
+    always @(posedge aclk) begin
+        p1_te4 <= ({15'h0, e1_t_e8} + {15'h0, e1_t_e9});
+    end
+
+    always @(posedge aclk) begin
+        p1_te5 <= ({15'h0, e1_t_e10} + {15'h0, e1_t_e11});
+    end
+
+    always @(posedge aclk) begin
+        p1_te6 <= ({15'h0, e1_t_e12} + {15'h0, e1_t_e13});
+    end
+
+    always @(posedge aclk) begin
+        p1_te7 <= ({15'h0, e1_t_e14} + {15'h0, e1_t_e15});
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            p1_valid <= 1'h0;
+        end else begin
+            p1_valid <= e1_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        p1_mode <= e1_control_mode;
+    end
+
+    always @(posedge aclk) begin
+        p1_last <= e1_control_last;
+    end
+
+    always @(posedge aclk) begin
+        p1_base <= e1_control_base;
+    end
+
+    always @(posedge aclk) begin
+        p2_q0 <= p1_q0;
+    end
+
+    always @(posedge aclk) begin
+        p2_q1 <= p1_q1;
+    end
+
+    always @(posedge aclk) begin
+        p2_q2 <= (p1_q2 + p1_q0);
+    end
+
+    always @(posedge aclk) begin
+        p2_q3 <= (p1_q3 + p1_q1);
+    end
+
+    always @(posedge aclk) begin
+        p2_q4 <= (p1_q4 + p1_q2);
+    end
+
+    always @(posedge aclk) begin
+        p2_q5 <= (p1_q5 + p1_q3);
+    end
+
+    always @(posedge aclk) begin
+        p2_q6 <= (p1_q6 + p1_q4);
+    end
+
+    always @(posedge aclk) begin
+        p2_q7 <= (p1_q7 + p1_q5);
+    end
+
+    always @(posedge aclk) begin
+        p2_q8 <= (p1_q8 + p1_q6);
+    end
+
+    always @(posedge aclk) begin
+        p2_q9 <= (p1_q9 + p1_q7);
+    end
+
+    always @(posedge aclk) begin
+        p2_q10 <= (p1_q10 + p1_q8);
+    end
+
+    always @(posedge aclk) begin
+        p2_q11 <= (p1_q11 + p1_q9);
+    end
+
+    always @(posedge aclk) begin
+        p2_q12 <= (p1_q12 + p1_q10);
+    end
+
+    always @(posedge aclk) begin
+        p2_q13 <= (p1_q13 + p1_q11);
+    end
+
+    always @(posedge aclk) begin
+        p2_q14 <= (p1_q14 + p1_q12);
+    end
+
+    always @(posedge aclk) begin
+        p2_q15 <= (p1_q15 + p1_q13);
+    end
+
+    always @(posedge aclk) begin
+        p2_te0 <= (p1_te0 + p1_te1);
+    end
+
+    always @(posedge aclk) begin
+        p2_te1 <= (p1_te2 + p1_te3);
+    end
+
+    always @(posedge aclk) begin
+        p2_te2 <= (p1_te4 + p1_te5);
+    end
+
+    always @(posedge aclk) begin
+        p2_te3 <= (p1_te6 + p1_te7);
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            p2_valid <= 1'h0;
+        end else begin
+            p2_valid <= p1_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        p2_mode <= p1_mode;
+    end
+
+    always @(posedge aclk) begin
+        p2_last <= p1_last;
+    end
+
+    always @(posedge aclk) begin
+        p2_base <= p1_base;
+    end
+
+    always @(posedge aclk) begin
+        p3_q0 <= p2_q0;
+    end
+
+    always @(posedge aclk) begin
+        p3_q1 <= p2_q1;
+    end
+
+    always @(posedge aclk) begin
+        p3_q2 <= p2_q2;
+    end
+
+    always @(posedge aclk) begin
+        p3_q3 <= p2_q3;
+    end
+
+    always @(posedge aclk) begin
+        p3_q4 <= (p2_q4 + p2_q0);
+    end
+
+    always @(posedge aclk) begin
+        p3_q5 <= (p2_q5 + p2_q1);
+    end
+
+    always @(posedge aclk) begin
+        p3_q6 <= (p2_q6 + p2_q2);
+    end
+
+    always @(posedge aclk) begin
+        p3_q7 <= (p2_q7 + p2_q3);
+    end
+
+    always @(posedge aclk) begin
+        p3_q8 <= (p2_q8 + p2_q4);
+    end
+
+    always @(posedge aclk) begin
+        p3_q9 <= (p2_q9 + p2_q5);
+    end
+
+    always @(posedge aclk) begin
+        p3_q10 <= (p2_q10 + p2_q6);
+    end
+
+    always @(posedge aclk) begin
+        p3_q11 <= (p2_q11 + p2_q7);
+    end
+
+    always @(posedge aclk) begin
+        p3_q12 <= (p2_q12 + p2_q8);
+    end
+
+    always @(posedge aclk) begin
+        p3_q13 <= (p2_q13 + p2_q9);
+    end
+
+    always @(posedge aclk) begin
+        p3_q14 <= (p2_q14 + p2_q10);
+    end
+
+    always @(posedge aclk) begin
+        p3_q15 <= (p2_q15 + p2_q11);
+    end
+
+    always @(posedge aclk) begin
+        p3_te0 <= (p2_te0 + p2_te1);
+    end
+
+    always @(posedge aclk) begin
+        p3_te1 <= (p2_te2 + p2_te3);
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            p3_valid <= 1'h0;
+        end else begin
+            p3_valid <= p2_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        p3_mode <= p2_mode;
+    end
+
+    always @(posedge aclk) begin
+        p3_last <= p2_last;
+    end
+
+    always @(posedge aclk) begin
+        p3_base <= p2_base;
+    end
+
+    always @(posedge aclk) begin
+        p4_q0 <= p3_q0;
+    end
+
+    always @(posedge aclk) begin
+        p4_q1 <= p3_q1;
+    end
+
+    always @(posedge aclk) begin
+        p4_q2 <= p3_q2;
+    end
+
+    always @(posedge aclk) begin
+        p4_q3 <= p3_q3;
+    end
+
+    always @(posedge aclk) begin
+        p4_q4 <= p3_q4;
+    end
+
+    always @(posedge aclk) begin
+        p4_q5 <= p3_q5;
+    end
+
+    always @(posedge aclk) begin
+        p4_q6 <= p3_q6;
+    end
+
+    always @(posedge aclk) begin
+        p4_q7 <= p3_q7;
+    end
+
+    always @(posedge aclk) begin
+        p4_q8 <= (p3_q8 + p3_q0);
+    end
+
+    always @(posedge aclk) begin
+        p4_q9 <= (p3_q9 + p3_q1);
+    end
+
+    always @(posedge aclk) begin
+        p4_q10 <= (p3_q10 + p3_q2);
+    end
+
+    always @(posedge aclk) begin
+        p4_q11 <= (p3_q11 + p3_q3);
+    end
+
+    always @(posedge aclk) begin
+        p4_q12 <= (p3_q12 + p3_q4);
+    end
+
+    always @(posedge aclk) begin
+        p4_q13 <= (p3_q13 + p3_q5);
+    end
+
+    always @(posedge aclk) begin
+        p4_q14 <= (p3_q14 + p3_q6);
+    end
+
+    always @(posedge aclk) begin
+        p4_q15 <= (p3_q15 + p3_q7);
+    end
+
+    always @(posedge aclk) begin
+        p4_te0 <= (p3_te0 + p3_te1);
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            p4_valid <= 1'h0;
+        end else begin
+            p4_valid <= p3_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        p4_mode <= p3_mode;
+    end
+
+    always @(posedge aclk) begin
+        p4_last <= p3_last;
+    end
+
+    always @(posedge aclk) begin
+        p4_base <= p3_base;
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_p0 <= ({16'h0, t_257} * {16'h0, cdf_total[15:0]});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_p1 <= ({16'h0, t_257} * {16'h0, cdf_total[31:16]});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_p2 <= ({12'h0, t_257} * {16'h0, cdf_total[43:32]});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_p3 <= ({16'h0, t_258} * {16'h0, cdf_total[15:0]});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_p4 <= ({16'h0, t_258} * {16'h0, cdf_total[31:16]});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_p5 <= ({12'h0, t_258} * {16'h0, cdf_total[43:32]});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_s1_0 <= ({44'h0, cdf_thr_p0} + {{28'h0, cdf_thr_p1}, 16'h0});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_s1_1 <= ({{16'h0, cdf_thr_p2}, 32'h0} + {{28'h0, cdf_thr_p3}, 16'h0});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_s1_2 <= ({{12'h0, cdf_thr_p4}, 32'h0} + {cdf_thr_p5, 48'h0});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_s2_0 <= (cdf_thr_s1_0 + cdf_thr_s1_1);
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_s2_1 <= cdf_thr_s1_2;
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_s3_0 <= (cdf_thr_s2_0 + cdf_thr_s2_1);
+    end
+
+    always @(posedge aclk) begin
+        g_s0 <= (cdf_prefix + {10'h0, p4_q0});
+    end
+
+    always @(posedge aclk) begin
+        g_s1 <= (cdf_prefix + {10'h0, p4_q1});
+    end
+
+    always @(posedge aclk) begin
+        g_s2 <= (cdf_prefix + {10'h0, p4_q2});
+    end
+
+    always @(posedge aclk) begin
+        g_s3 <= (cdf_prefix + {10'h0, p4_q3});
+    end
+
+    always @(posedge aclk) begin
+        g_s4 <= (cdf_prefix + {10'h0, p4_q4});
+    end
+
+    always @(posedge aclk) begin
+        g_s5 <= (cdf_prefix + {10'h0, p4_q5});
+    end
+
+    always @(posedge aclk) begin
+        g_s6 <= (cdf_prefix + {10'h0, p4_q6});
+    end
+
+    always @(posedge aclk) begin
+        g_s7 <= (cdf_prefix + {10'h0, p4_q7});
+    end
+
+    always @(posedge aclk) begin
+        g_s8 <= (cdf_prefix + {10'h0, p4_q8});
+    end
+
+    always @(posedge aclk) begin
+        g_s9 <= (cdf_prefix + {10'h0, p4_q9});
+    end
+
+    always @(posedge aclk) begin
+        g_s10 <= (cdf_prefix + {10'h0, p4_q10});
+    end
+
+    always @(posedge aclk) begin
+        g_s11 <= (cdf_prefix + {10'h0, p4_q11});
+    end
+
+    always @(posedge aclk) begin
+        g_s12 <= (cdf_prefix + {10'h0, p4_q12});
+    end
+
+    always @(posedge aclk) begin
+        g_s13 <= (cdf_prefix + {10'h0, p4_q13});
+    end
+
+    always @(posedge aclk) begin
+        g_s14 <= (cdf_prefix + {10'h0, p4_q14});
+    end
+
+    always @(posedge aclk) begin
+        g_s15 <= (cdf_prefix + {10'h0, p4_q15});
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            g1_valid <= 1'h0;
+        end else begin
+            g1_valid <= p_pass_b;
+        end
+    end
+
+    always @(posedge aclk) begin
+        g1_last <= p4_last;
+    end
+
+    always @(posedge aclk) begin
+        g1_base <= p4_base;
+    end
+
+    always @(posedge aclk) begin
+        g2_hits <= {(cdf_threshold < g_s15), (cdf_threshold < g_s14), (cdf_threshold < g_s13), (cdf_threshold < g_s12), (cdf_threshold < g_s11), (cdf_threshold < g_s10), (cdf_threshold < g_s9), (cdf_threshold < g_s8), (cdf_threshold < g_s7), (cdf_threshold < g_s6), (cdf_threshold < g_s5), (cdf_threshold < g_s4), (cdf_threshold < g_s3), (cdf_threshold < g_s2), (cdf_threshold < g_s1), (cdf_threshold < g_s0)};
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            g2_valid <= 1'h0;
+        end else begin
+            g2_valid <= g1_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        g2_last <= g1_last;
+    end
+
+    always @(posedge aclk) begin
+        g2_base <= g1_base;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_lead <= {t_261, (t_261 ? {t_263, (t_263 ? {t_265, (t_265 ? {t_267, (t_267 ? {t_269, (t_269 ? t_268[1] : t_270[1])} : {t_273, (t_273 ? t_272[1] : t_274[1])})} : {t_277, (t_277 ? {t_279, (t_279 ? t_278[1] : t_280[1])} : {t_283, (t_283 ? t_282[1] : t_284[1])})})} : {t_287, (t_287 ? {t_289, (t_289 ? {t_291, (t_291 ? t_290[1] : t_292[1])} : {t_295, (t_295 ? t_294[1] : t_296[1])})} : {t_299, (t_299 ? {t_301, (t_301 ? t_300[1] : t_302[1])} : {t_305, (t_305 ? t_304[1] : t_306[1])})})})} : {t_309, (t_309 ? {t_311, (t_311 ? {t_313, (t_313 ? {t_315, (t_315 ? t_314[1] : t_316[1])} : {t_319, (t_319 ? t_318[1] : t_320[1])})} : {t_323, (t_323 ? {t_325, (t_325 ? t_324[1] : t_326[1])} : {t_329, (t_329 ? t_328[1] : t_330[1])})})} : {t_333, (t_333 ? {t_335, (t_335 ? {t_337, (t_337 ? t_336[1] : t_338[1])} : {t_341, (t_341 ? t_340[1] : t_342[1])})} : {t_345, (t_345 ? {t_347, (t_347 ? t_346[1] : t_348[1])} : {t_351, (t_351 ? t_350[1] : t_352[1])})})})})};
+    end
+
+    always @(posedge aclk) begin
+        dec_t_index <= t_353[9:0];
+    end
+
+    always @(posedge aclk) begin
+        dec_t_scale <= (({{2{rho_t[16]}}, rho_t} + {13'h0, dec_t_lead}) - 19'h1c);
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px <= (captured ? (((~t_355) & (11'h1c < t_357)) ? 29'h0 : (u_exp_x_t_e >> (t_355 ? 5'h0 : t_357[4:0]))) : 29'h0);
+    end
+
+    always @(posedge aclk) begin
+        dec_d_lead <= {t_360, (t_360 ? {t_362, (t_362 ? {t_364, (t_364 ? {t_366, (t_366 ? {t_368, (t_368 ? t_367[1] : t_369[1])} : {t_372, (t_372 ? t_371[1] : t_373[1])})} : {t_376, (t_376 ? {t_378, (t_378 ? t_377[1] : t_379[1])} : {t_382, (t_382 ? t_381[1] : t_383[1])})})} : {t_386, (t_386 ? {t_388, (t_388 ? {t_390, (t_390 ? t_389[1] : t_391[1])} : {t_394, (t_394 ? t_393[1] : t_395[1])})} : {t_398, (t_398 ? {t_400, (t_400 ? t_399[1] : t_401[1])} : {t_404, (t_404 ? t_403[1] : t_405[1])})})})} : {t_408, (t_408 ? {t_410, (t_410 ? {t_412, (t_412 ? {t_414, (t_414 ? t_413[1] : t_415[1])} : {t_418, (t_418 ? t_417[1] : t_419[1])})} : {t_422, (t_422 ? {t_424, (t_424 ? t_423[1] : t_425[1])} : {t_428, (t_428 ? t_427[1] : t_429[1])})})} : {t_432, (t_432 ? {t_434, (t_434 ? {t_436, (t_436 ? t_435[1] : t_437[1])} : {t_440, (t_440 ? t_439[1] : t_441[1])})} : {t_444, (t_444 ? {t_446, (t_446 ? t_445[1] : t_447[1])} : {t_450, (t_450 ? t_449[1] : t_451[1])})})})})};
+    end
+
+    always @(posedge aclk) begin
+        dec_d_index <= t_452[9:0];
+    end
+
+    always @(posedge aclk) begin
+        dec_d_scale <= (({{2{rho_d[16]}}, rho_d} + {13'h0, dec_d_lead}) - 19'h1c);
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px <= (captured ? (((~t_454) & (11'h1c < t_456)) ? 29'h0 : (u_exp_x_d_e >> (t_454 ? 5'h0 : t_456[4:0]))) : 29'h0);
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_p0 <= ({16'h0, t_458} * {16'h0, accept_x_d[15:0]});
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_p1 <= ({13'h0, t_458} * {16'h0, accept_x_d[28:16]});
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_p2 <= ({16'h0, t_459} * {16'h0, accept_x_d[15:0]});
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_p3 <= ({13'h0, t_459} * {16'h0, accept_x_d[28:16]});
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_s1_0 <= ({29'h0, accept_lhs_p0} + {{16'h0, accept_lhs_p1}, 16'h0});
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_s1_1 <= ({{13'h0, accept_lhs_p2}, 16'h0} + {accept_lhs_p3, 32'h0});
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_s2_0 <= (accept_lhs_s1_0 + accept_lhs_s1_1);
+    end
+
+    always @(posedge aclk) begin
+        accept_x_t_1 <= dec_t_px;
+    end
+
+    always @(posedge aclk) begin
+        accept_x_t_2 <= accept_x_t_1;
+    end
+
+    always @(posedge aclk) begin
+        accept_x_t_3 <= accept_x_t_2;
+    end
+
+    always @(posedge aclk) begin
+        accept <= ((row_has_draft & (~cur_bad_gamma)) & (accept_lhs_s2_0[60:32] < accept_x_t_3));
     end
 
     always @(posedge aclk) begin
@@ -3823,7 +11658,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 4'h7: begin
-                    if ((e_pass_b & e_control_last)) begin
+                    if (pass_b_done) begin
                         emit_index <= 3'h0;
                     end
                 end
@@ -3831,6 +11666,25 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     if (push) begin
                         emit_index <= (emit_index + 3'h1);
                     end
+                end
+                default: begin
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            decide_cycle <= 4'h0;
+        end else begin
+            case (state)
+                4'h2: begin
+                    if (row_done) begin
+                        decide_cycle <= 4'h0;
+                    end
+                end
+                4'h3: begin
+                    decide_cycle <= (decide_cycle + 4'h1);
                 end
                 default: begin
                 end
@@ -3851,7 +11705,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, gen_k12, t_2[30:16], t_4[23:0], t_4[41], t_6[23:0], t_6[41], t_8[23:0], t_8[41], t_10[23:0], t_10[41], t_12[23:0], t_12[41], t_14[23:0], t_14[41], t_16[23:0], t_16[41], t_18[23:0], t_18[41], t_20[23:0], t_20[41], t_22[23:0], t_22[41], t_24[23:0], t_24[41], t_26[23:0], t_26[41], t_28[23:0], t_28[41], t_30[23:0], t_30[41], t_32[23:0], t_32[41], t_34[23:0], t_34[41], t_36[23:0], t_36[41], t_38[23:0], t_38[41], t_40[23:0], t_40[41], t_42[23:0], t_42[41], t_44[23:0], t_44[41], t_46[23:0], t_46[41], t_48[23:0], t_48[41], t_50[23:0], t_50[41], t_52[23:0], t_52[41], t_54[23:0], t_54[41], t_56[23:0], t_56[41], t_58[23:0], t_58[41], t_60[23:0], t_60[41], t_62[23:0], t_62[41], t_64[23:0], t_64[41], t_66[23:0], t_66[41], t_111[7:0], t_155[7:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, e3_control[18:3], cdf_thr_s3_0[31:0], dec_t_scale[18:11], dec_d_scale[18:11], accept_lhs_s2_0[31:0], t_1[32], t_2[32], t_4[30:16], t_6[15:0], t_6[33], t_7[15:0], t_7[33], t_8[15:0], t_8[33], t_9[15:0], t_9[33], t_10[15:0], t_10[33], t_11[15:0], t_11[33], t_12[15:0], t_12[33], t_13[15:0], t_13[33], t_14[15:0], t_14[33], t_15[15:0], t_15[33], t_16[15:0], t_16[33], t_17[15:0], t_17[33], t_18[15:0], t_18[33], t_19[15:0], t_19[33], t_20[15:0], t_20[33], t_21[15:0], t_21[33], t_22[15:0], t_22[33], t_23[15:0], t_23[33], t_24[15:0], t_24[33], t_25[15:0], t_25[33], t_26[15:0], t_26[33], t_27[15:0], t_27[33], t_28[15:0], t_28[33], t_29[15:0], t_29[33], t_30[15:0], t_30[33], t_31[15:0], t_31[33], t_32[15:0], t_32[33], t_33[15:0], t_33[33], t_34[15:0], t_34[33], t_35[15:0], t_35[33], t_36[15:0], t_36[33], t_37[15:0], t_37[33], t_104[7:0], t_108[7:0], t_270[0], t_274[0], t_280[0], t_284[0], t_292[0], t_296[0], t_302[0], t_306[0], t_316[0], t_320[0], t_326[0], t_330[0], t_338[0], t_342[0], t_348[0], t_352[0], t_353[43:10], t_369[0], t_373[0], t_379[0], t_383[0], t_391[0], t_395[0], t_401[0], t_405[0], t_415[0], t_419[0], t_425[0], t_429[0], t_437[0], t_441[0], t_447[0], t_451[0], t_452[43:10]};
 endmodule
 
 `resetall
