@@ -50,21 +50,24 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare (
 );
 
     reg  [1:0] head;
-    reg  [1:0] tail;
+    reg  [3:0] tail;
     reg  [2:0] count;
     reg  [16:0] slot_0;
     reg  [16:0] slot_1;
     reg  [16:0] slot_2;
     reg  [16:0] slot_3;
     wire pop;
+    wire [2:0] count_next;
+    reg  spare_reg;
     reg  [16:0] head_data;
 
     assign full = (count == 3'h4);
-    assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
+    assign full_next = (count_next == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
-    assign spare = (count <= 3'h2);
+    assign spare = spare_reg;
     assign pop = (m_axis_tvalid & m_axis_tready);
+    assign count_next = ((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count));
 
     always @(*) begin
         case (head)
@@ -98,10 +101,10 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            tail <= 2'h0;
+            tail <= 4'h1;
         end else begin
             if (push) begin
-                tail <= (tail + 2'h1);
+                tail <= {tail[2:0], tail[3]};
             end
         end
     end
@@ -120,7 +123,7 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h0)) begin
+            if (tail[0]) begin
                 slot_0 <= push_data;
             end
         end
@@ -128,7 +131,7 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h1)) begin
+            if (tail[1]) begin
                 slot_1 <= push_data;
             end
         end
@@ -136,7 +139,7 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h2)) begin
+            if (tail[2]) begin
                 slot_2 <= push_data;
             end
         end
@@ -144,9 +147,17 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h3)) begin
+            if (tail[3]) begin
                 slot_3 <= push_data;
             end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            spare_reg <= 1'h1;
+        end else begin
+            spare_reg <= (count_next <= 3'h2);
         end
     end
 endmodule
@@ -166,21 +177,24 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare (
 );
 
     reg  [1:0] head;
-    reg  [1:0] tail;
+    reg  [3:0] tail;
     reg  [2:0] count;
     reg  [31:0] slot_0;
     reg  [31:0] slot_1;
     reg  [31:0] slot_2;
     reg  [31:0] slot_3;
     wire pop;
+    wire [2:0] count_next;
+    reg  spare_reg;
     reg  [31:0] head_data;
 
     assign full = (count == 3'h4);
-    assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
+    assign full_next = (count_next == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
-    assign spare = (count <= 3'h2);
+    assign spare = spare_reg;
     assign pop = (m_axis_tvalid & m_axis_tready);
+    assign count_next = ((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count));
 
     always @(*) begin
         case (head)
@@ -214,10 +228,10 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            tail <= 2'h0;
+            tail <= 4'h1;
         end else begin
             if (push) begin
-                tail <= (tail + 2'h1);
+                tail <= {tail[2:0], tail[3]};
             end
         end
     end
@@ -236,7 +250,7 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h0)) begin
+            if (tail[0]) begin
                 slot_0 <= push_data;
             end
         end
@@ -244,7 +258,7 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h1)) begin
+            if (tail[1]) begin
                 slot_1 <= push_data;
             end
         end
@@ -252,7 +266,7 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h2)) begin
+            if (tail[2]) begin
                 slot_2 <= push_data;
             end
         end
@@ -260,18 +274,26 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h3)) begin
+            if (tail[3]) begin
                 slot_3 <= push_data;
             end
         end
     end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            spare_reg <= 1'h1;
+        end else begin
+            spare_reg <= (count_next <= 3'h2);
+        end
+    end
 endmodule
 
-// hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43: pipelined argmax, 4 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:35)
-module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43 (
+// hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43_e2: pipelined argmax, 4 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
+module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43_e2 (
     input  wire aclk,
     input  wire aresetn,
-    input  wire enable,
+    input  wire [1:0] enable,
     input  wire [15:0] lane_valid,
     input  wire [255:0] lane_keys,
     input  wire [15:0] lane_flags,
@@ -535,440 +557,440 @@ module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43 (
     assign max_lane = s4_g0_lane;
     assign any_flag = s4_flag0;
     assign tag_out = s4_tag;
-    assign s2_g0_upper_wins = (s1_g0_gt10 ? (s1_g0_gt32 ? s1_g0_gt31 : s1_g0_gt21) : (s1_g0_gt32 ? s1_g0_gt30 : s1_g0_gt20));
-    assign s2_g1_upper_wins = (s1_g1_gt10 ? (s1_g1_gt32 ? s1_g1_gt31 : s1_g1_gt21) : (s1_g1_gt32 ? s1_g1_gt30 : s1_g1_gt20));
-    assign s2_g2_upper_wins = (s1_g2_gt10 ? (s1_g2_gt32 ? s1_g2_gt31 : s1_g2_gt21) : (s1_g2_gt32 ? s1_g2_gt30 : s1_g2_gt20));
-    assign s2_g3_upper_wins = (s1_g3_gt10 ? (s1_g3_gt32 ? s1_g3_gt31 : s1_g3_gt21) : (s1_g3_gt32 ? s1_g3_gt30 : s1_g3_gt20));
-    assign s4_g0_upper_wins = (s3_g0_gt10 ? (s3_g0_gt32 ? s3_g0_gt31 : s3_g0_gt21) : (s3_g0_gt32 ? s3_g0_gt30 : s3_g0_gt20));
+    assign s2_g0_upper_wins = ((s1_g0_gt20 & s1_g0_gt21) | (s1_g0_gt30 & s1_g0_gt31));
+    assign s2_g1_upper_wins = ((s1_g1_gt20 & s1_g1_gt21) | (s1_g1_gt30 & s1_g1_gt31));
+    assign s2_g2_upper_wins = ((s1_g2_gt20 & s1_g2_gt21) | (s1_g2_gt30 & s1_g2_gt31));
+    assign s2_g3_upper_wins = ((s1_g3_gt20 & s1_g3_gt21) | (s1_g3_gt30 & s1_g3_gt31));
+    assign s4_g0_upper_wins = ((s3_g0_gt20 & s3_g0_gt21) | (s3_g0_gt30 & s3_g0_gt31));
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c0_valid <= t_0;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c0_key <= t_1;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c0_lane <= 4'h0;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c1_valid <= t_2;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c1_key <= t_3;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c1_lane <= 4'h1;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c2_valid <= t_4;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c2_key <= t_5;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c2_lane <= 4'h2;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c3_valid <= t_6;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c3_key <= t_7;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c3_lane <= 4'h3;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_gt10 <= t_8[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_gt20 <= t_9[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_gt21 <= t_10[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_gt30 <= t_11[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_gt31 <= t_12[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_gt32 <= t_13[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c0_valid <= t_14;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c0_key <= t_15;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c0_lane <= 4'h4;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c1_valid <= t_16;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c1_key <= t_17;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c1_lane <= 4'h5;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c2_valid <= t_18;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c2_key <= t_19;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c2_lane <= 4'h6;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c3_valid <= t_20;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c3_key <= t_21;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c3_lane <= 4'h7;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_gt10 <= t_22[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_gt20 <= t_23[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_gt21 <= t_24[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_gt30 <= t_25[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_gt31 <= t_26[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_gt32 <= t_27[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c0_valid <= t_28;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c0_key <= t_29;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c0_lane <= 4'h8;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c1_valid <= t_30;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c1_key <= t_31;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c1_lane <= 4'h9;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c2_valid <= t_32;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c2_key <= t_33;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c2_lane <= 4'ha;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c3_valid <= t_34;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c3_key <= t_35;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c3_lane <= 4'hb;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_gt10 <= t_36[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_gt20 <= t_37[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_gt21 <= t_38[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_gt30 <= t_39[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_gt31 <= t_40[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_gt32 <= t_41[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c0_valid <= t_42;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c0_key <= t_43;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c0_lane <= 4'hc;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c1_valid <= t_44;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c1_key <= t_45;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c1_lane <= 4'hd;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c2_valid <= t_46;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c2_key <= t_47;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c2_lane <= 4'he;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c3_valid <= t_48;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c3_key <= t_49;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c3_lane <= 4'hf;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_gt10 <= t_50[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_gt20 <= t_51[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_gt21 <= t_52[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_gt30 <= t_53[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_gt31 <= t_54[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_gt32 <= t_55[17];
         end
     end
@@ -976,103 +998,103 @@ module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43 (
     always @(posedge aclk) begin
         if (!aresetn) begin
             s1_tag <= 43'h0;
-        end else if (enable) begin
+        end else if (enable[0]) begin
             s1_tag <= tag_in;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_flag0 <= (|{lane_flags[0], lane_flags[1], lane_flags[2], lane_flags[3]});
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_flag1 <= (|{lane_flags[4], lane_flags[5], lane_flags[6], lane_flags[7]});
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_flag2 <= (|{lane_flags[8], lane_flags[9], lane_flags[10], lane_flags[11]});
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_flag3 <= (|{lane_flags[12], lane_flags[13], lane_flags[14], lane_flags[15]});
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s2_g0_valid <= (s2_g0_upper_wins ? (s1_g0_gt32 ? s1_g0_c3_valid : s1_g0_c2_valid) : (s1_g0_gt10 ? s1_g0_c1_valid : s1_g0_c0_valid));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s2_g0_key <= (s2_g0_upper_wins ? (s1_g0_gt32 ? s1_g0_c3_key : s1_g0_c2_key) : (s1_g0_gt10 ? s1_g0_c1_key : s1_g0_c0_key));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s2_g0_lane <= (s2_g0_upper_wins ? (s1_g0_gt32 ? s1_g0_c3_lane : s1_g0_c2_lane) : (s1_g0_gt10 ? s1_g0_c1_lane : s1_g0_c0_lane));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s2_g1_valid <= (s2_g1_upper_wins ? (s1_g1_gt32 ? s1_g1_c3_valid : s1_g1_c2_valid) : (s1_g1_gt10 ? s1_g1_c1_valid : s1_g1_c0_valid));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s2_g1_key <= (s2_g1_upper_wins ? (s1_g1_gt32 ? s1_g1_c3_key : s1_g1_c2_key) : (s1_g1_gt10 ? s1_g1_c1_key : s1_g1_c0_key));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s2_g1_lane <= (s2_g1_upper_wins ? (s1_g1_gt32 ? s1_g1_c3_lane : s1_g1_c2_lane) : (s1_g1_gt10 ? s1_g1_c1_lane : s1_g1_c0_lane));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s2_g2_valid <= (s2_g2_upper_wins ? (s1_g2_gt32 ? s1_g2_c3_valid : s1_g2_c2_valid) : (s1_g2_gt10 ? s1_g2_c1_valid : s1_g2_c0_valid));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s2_g2_key <= (s2_g2_upper_wins ? (s1_g2_gt32 ? s1_g2_c3_key : s1_g2_c2_key) : (s1_g2_gt10 ? s1_g2_c1_key : s1_g2_c0_key));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s2_g2_lane <= (s2_g2_upper_wins ? (s1_g2_gt32 ? s1_g2_c3_lane : s1_g2_c2_lane) : (s1_g2_gt10 ? s1_g2_c1_lane : s1_g2_c0_lane));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s2_g3_valid <= (s2_g3_upper_wins ? (s1_g3_gt32 ? s1_g3_c3_valid : s1_g3_c2_valid) : (s1_g3_gt10 ? s1_g3_c1_valid : s1_g3_c0_valid));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s2_g3_key <= (s2_g3_upper_wins ? (s1_g3_gt32 ? s1_g3_c3_key : s1_g3_c2_key) : (s1_g3_gt10 ? s1_g3_c1_key : s1_g3_c0_key));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s2_g3_lane <= (s2_g3_upper_wins ? (s1_g3_gt32 ? s1_g3_c3_lane : s1_g3_c2_lane) : (s1_g3_gt10 ? s1_g3_c1_lane : s1_g3_c0_lane));
         end
     end
@@ -1080,121 +1102,121 @@ module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43 (
     always @(posedge aclk) begin
         if (!aresetn) begin
             s2_tag <= 43'h0;
-        end else if (enable) begin
+        end else if (enable[0]) begin
             s2_tag <= s1_tag;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s2_flag0 <= (|{s1_flag0, s1_flag1, s1_flag2, s1_flag3});
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c0_valid <= s2_g0_valid;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c0_key <= s2_g0_key;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c0_lane <= s2_g0_lane;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c1_valid <= s2_g1_valid;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c1_key <= s2_g1_key;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c1_lane <= s2_g1_lane;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c2_valid <= s2_g2_valid;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c2_key <= s2_g2_key;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c2_lane <= s2_g2_lane;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c3_valid <= s2_g3_valid;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c3_key <= s2_g3_key;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c3_lane <= s2_g3_lane;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_gt10 <= t_56[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_gt20 <= t_57[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_gt21 <= t_58[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_gt30 <= t_59[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_gt31 <= t_60[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_gt32 <= t_61[17];
         end
     end
@@ -1202,31 +1224,31 @@ module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43 (
     always @(posedge aclk) begin
         if (!aresetn) begin
             s3_tag <= 43'h0;
-        end else if (enable) begin
+        end else if (enable[0]) begin
             s3_tag <= s2_tag;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_flag0 <= (|s2_flag0);
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s4_g0_valid <= (s4_g0_upper_wins ? (s3_g0_gt32 ? s3_g0_c3_valid : s3_g0_c2_valid) : (s3_g0_gt10 ? s3_g0_c1_valid : s3_g0_c0_valid));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s4_g0_key <= (s4_g0_upper_wins ? (s3_g0_gt32 ? s3_g0_c3_key : s3_g0_c2_key) : (s3_g0_gt10 ? s3_g0_c1_key : s3_g0_c0_key));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s4_g0_lane <= (s4_g0_upper_wins ? (s3_g0_gt32 ? s3_g0_c3_lane : s3_g0_c2_lane) : (s3_g0_gt10 ? s3_g0_c1_lane : s3_g0_c0_lane));
         end
     end
@@ -1234,13 +1256,13 @@ module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43 (
     always @(posedge aclk) begin
         if (!aresetn) begin
             s4_tag <= 43'h0;
-        end else if (enable) begin
+        end else if (enable[0]) begin
             s4_tag <= s3_tag;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s4_flag0 <= (|s3_flag0);
         end
     end
@@ -1249,7 +1271,7 @@ module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43 (
     wire unused_ok = &{1'b0, t_8[16:0], t_9[16:0], t_10[16:0], t_11[16:0], t_12[16:0], t_13[16:0], t_22[16:0], t_23[16:0], t_24[16:0], t_25[16:0], t_26[16:0], t_27[16:0], t_36[16:0], t_37[16:0], t_38[16:0], t_39[16:0], t_40[16:0], t_41[16:0], t_50[16:0], t_51[16:0], t_52[16:0], t_53[16:0], t_54[16:0], t_55[16:0], t_56[16:0], t_57[16:0], t_58[16:0], t_59[16:0], t_60[16:0], t_61[16:0]};
 endmodule
 
-// hades_verify_g16_v50257_l16_fp16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:39)
+// hades_verify_g16_v50257_l16_fp16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:45)
 module hades_verify_g16_v50257_l16_fp16 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -1362,7 +1384,8 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire row_end;
     wire round_end;
     wire row_length_error;
-    wire beat_in_row;
+    reg  beat_full;
+    reg  beat_in_row;
     wire [15:0] lane_logit_0;
     wire [15:0] lane_logit_1;
     wire [15:0] lane_logit_2;
@@ -1382,7 +1405,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire slot0_row_end;
     wire slot1_row_end;
     wire cur_valid_next;
-    wire u_argmax_enable;
+    wire [1:0] u_argmax_enable;
     wire [15:0] u_argmax_lane_valid;
     wire [255:0] u_argmax_lane_keys;
     wire [15:0] u_argmax_lane_flags;
@@ -1392,21 +1415,15 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire [3:0] u_argmax_max_lane;
     wire u_argmax_any_flag;
     wire [42:0] u_argmax_tag_out;
-    reg  [57:0] s0_tag;
-    reg  [57:0] s1_tag;
-    reg  [255:0] s0_codes;
-    reg  [15:0] s0_lane_valid;
-    reg  [15:0] s0_lane_nan;
-    reg  [15:0] s0_lane_neg_zero;
-    reg  [15:0] s1_lane_valid;
-    wire [15:0] lane_key_15;
-    wire [15:0] lane_key_14;
-    wire [15:0] lane_key_13;
-    wire [15:0] lane_key_12;
-    wire [15:0] lane_key_11;
-    wire [15:0] lane_key_10;
-    wire [15:0] lane_key_9;
-    wire [15:0] lane_key_8;
+    reg  tree_advance0;
+    reg  tree_advance1;
+    reg  lane_advance0;
+    reg  lane_advance1;
+    reg  [127:0] s0_codes_0;
+    reg  [7:0] s0_lane_valid_0;
+    reg  [7:0] s0_lane_nan_0;
+    reg  [7:0] s0_lane_neg_zero_0;
+    reg  [7:0] s1_lane_valid_0;
     wire [15:0] lane_key_7;
     wire [15:0] lane_key_6;
     wire [15:0] lane_key_5;
@@ -1415,8 +1432,25 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire [15:0] lane_key_2;
     wire [15:0] lane_key_1;
     wire [15:0] lane_key_0;
-    reg  [255:0] s1_lane_keys;
-    reg  [15:0] s1_lane_nan;
+    reg  [127:0] s1_lane_keys_0;
+    reg  [7:0] s1_lane_nan_0;
+    reg  [127:0] s0_codes_1;
+    reg  [7:0] s0_lane_valid_1;
+    reg  [7:0] s0_lane_nan_1;
+    reg  [7:0] s0_lane_neg_zero_1;
+    reg  [7:0] s1_lane_valid_1;
+    wire [15:0] lane_key_15;
+    wire [15:0] lane_key_14;
+    wire [15:0] lane_key_13;
+    wire [15:0] lane_key_12;
+    wire [15:0] lane_key_11;
+    wire [15:0] lane_key_10;
+    wire [15:0] lane_key_9;
+    wire [15:0] lane_key_8;
+    reg  [127:0] s1_lane_keys_1;
+    reg  [7:0] s1_lane_nan_1;
+    reg  [57:0] s0_tag;
+    reg  [57:0] s1_tag;
     wire s1_tag_fire;
     wire s1_tag_row_end;
     wire s1_tag_row_final;
@@ -1432,7 +1466,14 @@ module hades_verify_g16_v50257_l16_fp16 (
     reg  run_nan;
     reg  run_neg_inf;
     reg  row_started;
+    reg  pend_takes;
     wire [15:0] argmax_tag_base;
+    reg  [15:0] pend_key;
+    reg  [15:0] pend_index;
+    reg  pend_neg_inf;
+    wire [15:0] argmax_tag_draft;
+    reg  pend_matches_draft;
+    reg  run_matches_draft;
     wire argmax_tag_fire;
     wire take_candidate;
     wire row_beat_moves;
@@ -1442,13 +1483,14 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire argmax_tag_bad_gamma;
     wire argmax_tag_row_length_error;
     wire [4:0] row_flags_run;
+    reg  [15:0] row_draft_token;
     reg  row_done;
+    wire [15:0] row_argmax;
     wire argmax_tag_row_final;
     reg  row_is_final;
-    wire [15:0] argmax_tag_draft;
-    reg  [15:0] row_draft_token;
     wire [4:0] argmax_tag_gamma;
     reg  [4:0] row_gamma;
+    wire row_draft_matches;
     wire row_flags_all_bad_gamma;
     reg  match_done;
     reg  [15:0] match_argmax;
@@ -1461,9 +1503,11 @@ module hades_verify_g16_v50257_l16_fp16 (
     reg  [4:0] emitted;
     reg  [4:0] flags_so_far;
     reg  [31:0] committed;
+    reg  row_eligible;
     wire row_event;
     wire [4:0] flags_now;
     wire round_decided;
+    wire round_row_final;
     wire flags_now_bad_draft;
     wire flags_now_bad_gamma;
     wire flags_now_nan_logit;
@@ -1487,72 +1531,78 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire [16:0] t_15;
     wire [16:0] t_16;
     wire t_17;
-    wire t_18;
-    wire t_19;
+    wire [255:0] t_18;
+    wire [15:0] t_19;
     wire [15:0] t_20;
-    wire t_21;
+    wire [15:0] t_21;
     wire t_22;
-    wire t_23;
-    wire [15:0] t_24;
+    wire [15:0] t_23;
+    wire t_24;
     wire t_25;
     wire t_26;
-    wire t_27;
-    wire [15:0] t_28;
+    wire [15:0] t_27;
+    wire t_28;
     wire t_29;
     wire t_30;
-    wire t_31;
-    wire [15:0] t_32;
+    wire [15:0] t_31;
+    wire t_32;
     wire t_33;
     wire t_34;
-    wire t_35;
-    wire [15:0] t_36;
+    wire [15:0] t_35;
+    wire t_36;
     wire t_37;
     wire t_38;
-    wire t_39;
-    wire [15:0] t_40;
+    wire [15:0] t_39;
+    wire t_40;
     wire t_41;
     wire t_42;
-    wire t_43;
-    wire [15:0] t_44;
+    wire [15:0] t_43;
+    wire t_44;
     wire t_45;
     wire t_46;
-    wire t_47;
-    wire [15:0] t_48;
+    wire [15:0] t_47;
+    wire t_48;
     wire t_49;
     wire t_50;
-    wire t_51;
-    wire [15:0] t_52;
+    wire [15:0] t_51;
+    wire t_52;
     wire t_53;
     wire t_54;
-    wire t_55;
-    wire [15:0] t_56;
+    wire [15:0] t_55;
+    wire t_56;
     wire t_57;
     wire t_58;
-    wire t_59;
-    wire [15:0] t_60;
+    wire [15:0] t_59;
+    wire t_60;
     wire t_61;
     wire t_62;
-    wire t_63;
-    wire [15:0] t_64;
+    wire [15:0] t_63;
+    wire t_64;
     wire t_65;
     wire t_66;
-    wire t_67;
-    wire [15:0] t_68;
+    wire [15:0] t_67;
+    wire t_68;
     wire t_69;
     wire t_70;
-    wire t_71;
-    wire [15:0] t_72;
+    wire [15:0] t_71;
+    wire t_72;
     wire t_73;
     wire t_74;
-    wire t_75;
-    wire [15:0] t_76;
+    wire [15:0] t_75;
+    wire t_76;
     wire t_77;
     wire t_78;
-    wire t_79;
-    wire [15:0] t_80;
+    wire [15:0] t_79;
+    wire t_80;
     wire t_81;
     wire t_82;
-    wire [18:0] t_83;
+    wire [15:0] t_83;
+    wire t_84;
+    wire t_85;
+    wire [15:0] t_86;
+    wire [17:0] t_87;
+    wire [18:0] t_88;
+    wire [18:0] t_89;
 
     assign t_0 = s_axis_cmd_tdata[260:0];
     assign t_1 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_15});
@@ -1572,72 +1622,78 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign t_15 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_1});
     assign t_16 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_0});
     assign t_17 = (5'h10 < cmd_held_gamma);
-    assign t_18 = (beat < 12'hc45);
-    assign t_19 = s0_lane_nan[15];
-    assign t_20 = s0_codes[255:240];
-    assign t_21 = t_20[15];
-    assign t_22 = s0_lane_neg_zero[15];
-    assign t_23 = s0_lane_nan[14];
-    assign t_24 = s0_codes[239:224];
-    assign t_25 = t_24[15];
-    assign t_26 = s0_lane_neg_zero[14];
-    assign t_27 = s0_lane_nan[13];
-    assign t_28 = s0_codes[223:208];
-    assign t_29 = t_28[15];
-    assign t_30 = s0_lane_neg_zero[13];
-    assign t_31 = s0_lane_nan[12];
-    assign t_32 = s0_codes[207:192];
-    assign t_33 = t_32[15];
-    assign t_34 = s0_lane_neg_zero[12];
-    assign t_35 = s0_lane_nan[11];
-    assign t_36 = s0_codes[191:176];
-    assign t_37 = t_36[15];
-    assign t_38 = s0_lane_neg_zero[11];
-    assign t_39 = s0_lane_nan[10];
-    assign t_40 = s0_codes[175:160];
-    assign t_41 = t_40[15];
-    assign t_42 = s0_lane_neg_zero[10];
-    assign t_43 = s0_lane_nan[9];
-    assign t_44 = s0_codes[159:144];
-    assign t_45 = t_44[15];
-    assign t_46 = s0_lane_neg_zero[9];
-    assign t_47 = s0_lane_nan[8];
-    assign t_48 = s0_codes[143:128];
-    assign t_49 = t_48[15];
-    assign t_50 = s0_lane_neg_zero[8];
-    assign t_51 = s0_lane_nan[7];
-    assign t_52 = s0_codes[127:112];
-    assign t_53 = t_52[15];
-    assign t_54 = s0_lane_neg_zero[7];
-    assign t_55 = s0_lane_nan[6];
-    assign t_56 = s0_codes[111:96];
-    assign t_57 = t_56[15];
-    assign t_58 = s0_lane_neg_zero[6];
-    assign t_59 = s0_lane_nan[5];
-    assign t_60 = s0_codes[95:80];
-    assign t_61 = t_60[15];
-    assign t_62 = s0_lane_neg_zero[5];
-    assign t_63 = s0_lane_nan[4];
-    assign t_64 = s0_codes[79:64];
-    assign t_65 = t_64[15];
-    assign t_66 = s0_lane_neg_zero[4];
-    assign t_67 = s0_lane_nan[3];
-    assign t_68 = s0_codes[63:48];
-    assign t_69 = t_68[15];
-    assign t_70 = s0_lane_neg_zero[3];
-    assign t_71 = s0_lane_nan[2];
-    assign t_72 = s0_codes[47:32];
-    assign t_73 = t_72[15];
-    assign t_74 = s0_lane_neg_zero[2];
-    assign t_75 = s0_lane_nan[1];
-    assign t_76 = s0_codes[31:16];
-    assign t_77 = t_76[15];
-    assign t_78 = s0_lane_neg_zero[1];
-    assign t_79 = s0_lane_nan[0];
-    assign t_80 = s0_codes[15:0];
-    assign t_81 = t_80[15];
-    assign t_82 = s0_lane_neg_zero[0];
-    assign t_83 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key}});
+    assign t_18 = {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
+    assign t_19 = {beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_in_row};
+    assign t_20 = {((&lane_logit_15[14:10]) & (|lane_logit_15[9:0])), ((&lane_logit_14[14:10]) & (|lane_logit_14[9:0])), ((&lane_logit_13[14:10]) & (|lane_logit_13[9:0])), ((&lane_logit_12[14:10]) & (|lane_logit_12[9:0])), ((&lane_logit_11[14:10]) & (|lane_logit_11[9:0])), ((&lane_logit_10[14:10]) & (|lane_logit_10[9:0])), ((&lane_logit_9[14:10]) & (|lane_logit_9[9:0])), ((&lane_logit_8[14:10]) & (|lane_logit_8[9:0])), ((&lane_logit_7[14:10]) & (|lane_logit_7[9:0])), ((&lane_logit_6[14:10]) & (|lane_logit_6[9:0])), ((&lane_logit_5[14:10]) & (|lane_logit_5[9:0])), ((&lane_logit_4[14:10]) & (|lane_logit_4[9:0])), ((&lane_logit_3[14:10]) & (|lane_logit_3[9:0])), ((&lane_logit_2[14:10]) & (|lane_logit_2[9:0])), ((&lane_logit_1[14:10]) & (|lane_logit_1[9:0])), ((&lane_logit_0[14:10]) & (|lane_logit_0[9:0]))};
+    assign t_21 = {(lane_logit_15 == 16'h8000), (lane_logit_14 == 16'h8000), (lane_logit_13 == 16'h8000), (lane_logit_12 == 16'h8000), (lane_logit_11 == 16'h8000), (lane_logit_10 == 16'h8000), (lane_logit_9 == 16'h8000), (lane_logit_8 == 16'h8000), (lane_logit_7 == 16'h8000), (lane_logit_6 == 16'h8000), (lane_logit_5 == 16'h8000), (lane_logit_4 == 16'h8000), (lane_logit_3 == 16'h8000), (lane_logit_2 == 16'h8000), (lane_logit_1 == 16'h8000), (lane_logit_0 == 16'h8000)};
+    assign t_22 = s0_lane_nan_0[7];
+    assign t_23 = s0_codes_0[127:112];
+    assign t_24 = t_23[15];
+    assign t_25 = s0_lane_neg_zero_0[7];
+    assign t_26 = s0_lane_nan_0[6];
+    assign t_27 = s0_codes_0[111:96];
+    assign t_28 = t_27[15];
+    assign t_29 = s0_lane_neg_zero_0[6];
+    assign t_30 = s0_lane_nan_0[5];
+    assign t_31 = s0_codes_0[95:80];
+    assign t_32 = t_31[15];
+    assign t_33 = s0_lane_neg_zero_0[5];
+    assign t_34 = s0_lane_nan_0[4];
+    assign t_35 = s0_codes_0[79:64];
+    assign t_36 = t_35[15];
+    assign t_37 = s0_lane_neg_zero_0[4];
+    assign t_38 = s0_lane_nan_0[3];
+    assign t_39 = s0_codes_0[63:48];
+    assign t_40 = t_39[15];
+    assign t_41 = s0_lane_neg_zero_0[3];
+    assign t_42 = s0_lane_nan_0[2];
+    assign t_43 = s0_codes_0[47:32];
+    assign t_44 = t_43[15];
+    assign t_45 = s0_lane_neg_zero_0[2];
+    assign t_46 = s0_lane_nan_0[1];
+    assign t_47 = s0_codes_0[31:16];
+    assign t_48 = t_47[15];
+    assign t_49 = s0_lane_neg_zero_0[1];
+    assign t_50 = s0_lane_nan_0[0];
+    assign t_51 = s0_codes_0[15:0];
+    assign t_52 = t_51[15];
+    assign t_53 = s0_lane_neg_zero_0[0];
+    assign t_54 = s0_lane_nan_1[7];
+    assign t_55 = s0_codes_1[127:112];
+    assign t_56 = t_55[15];
+    assign t_57 = s0_lane_neg_zero_1[7];
+    assign t_58 = s0_lane_nan_1[6];
+    assign t_59 = s0_codes_1[111:96];
+    assign t_60 = t_59[15];
+    assign t_61 = s0_lane_neg_zero_1[6];
+    assign t_62 = s0_lane_nan_1[5];
+    assign t_63 = s0_codes_1[95:80];
+    assign t_64 = t_63[15];
+    assign t_65 = s0_lane_neg_zero_1[5];
+    assign t_66 = s0_lane_nan_1[4];
+    assign t_67 = s0_codes_1[79:64];
+    assign t_68 = t_67[15];
+    assign t_69 = s0_lane_neg_zero_1[4];
+    assign t_70 = s0_lane_nan_1[3];
+    assign t_71 = s0_codes_1[63:48];
+    assign t_72 = t_71[15];
+    assign t_73 = s0_lane_neg_zero_1[3];
+    assign t_74 = s0_lane_nan_1[2];
+    assign t_75 = s0_codes_1[47:32];
+    assign t_76 = t_75[15];
+    assign t_77 = s0_lane_neg_zero_1[2];
+    assign t_78 = s0_lane_nan_1[1];
+    assign t_79 = s0_codes_1[31:16];
+    assign t_80 = t_79[15];
+    assign t_81 = s0_lane_neg_zero_1[1];
+    assign t_82 = s0_lane_nan_1[0];
+    assign t_83 = s0_codes_1[15:0];
+    assign t_84 = t_83[15];
+    assign t_85 = s0_lane_neg_zero_1[0];
+    assign t_86 = {argmax_tag_base[15:4], u_argmax_max_lane};
+    assign t_87 = {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key};
+    assign t_88 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), pend_key}} - {1'h0, t_87});
+    assign t_89 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, t_87});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -1688,7 +1744,6 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign row_end = (logits_fire & s_axis_logits_tlast);
     assign round_end = (row_end & row_final);
     assign row_length_error = (s_axis_logits_tlast & (beat != 12'hc45));
-    assign beat_in_row = (beat < 12'hc46);
     assign lane_logit_0 = s_axis_logits_tdata[15:0];
     assign lane_logit_1 = s_axis_logits_tdata[31:16];
     assign lane_logit_2 = s_axis_logits_tdata[47:32];
@@ -1708,27 +1763,27 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
     assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
     assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
-    assign u_argmax_enable = advance;
-    assign u_argmax_lane_valid = s1_lane_valid;
-    assign u_argmax_lane_keys = s1_lane_keys;
-    assign u_argmax_lane_flags = s1_lane_nan;
+    assign u_argmax_enable = {tree_advance1, tree_advance0};
+    assign u_argmax_lane_valid = {s1_lane_valid_1, s1_lane_valid_0};
+    assign u_argmax_lane_keys = {s1_lane_keys_1, s1_lane_keys_0};
+    assign u_argmax_lane_flags = {s1_lane_nan_1, s1_lane_nan_0};
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
-    assign lane_key_15 = {(t_19 ? 1'h0 : ((~t_21) | t_22)), (t_19 ? 1'h0 : ((t_21 ^ t_20[14]) & (~t_22))), (t_19 ? 1'h0 : ((t_21 ^ t_20[13]) & (~t_22))), (t_19 ? 1'h0 : ((t_21 ^ t_20[12]) & (~t_22))), (t_19 ? 1'h0 : ((t_21 ^ t_20[11]) & (~t_22))), (t_19 ? 1'h0 : ((t_21 ^ t_20[10]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[9]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[8]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[7]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[6]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[5]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[4]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[3]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[2]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[1]) & (~t_22))), (t_19 ? 1'h1 : ((t_21 ^ t_20[0]) & (~t_22)))};
-    assign lane_key_14 = {(t_23 ? 1'h0 : ((~t_25) | t_26)), (t_23 ? 1'h0 : ((t_25 ^ t_24[14]) & (~t_26))), (t_23 ? 1'h0 : ((t_25 ^ t_24[13]) & (~t_26))), (t_23 ? 1'h0 : ((t_25 ^ t_24[12]) & (~t_26))), (t_23 ? 1'h0 : ((t_25 ^ t_24[11]) & (~t_26))), (t_23 ? 1'h0 : ((t_25 ^ t_24[10]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[9]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[8]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[7]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[6]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[5]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[4]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[3]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[2]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[1]) & (~t_26))), (t_23 ? 1'h1 : ((t_25 ^ t_24[0]) & (~t_26)))};
-    assign lane_key_13 = {(t_27 ? 1'h0 : ((~t_29) | t_30)), (t_27 ? 1'h0 : ((t_29 ^ t_28[14]) & (~t_30))), (t_27 ? 1'h0 : ((t_29 ^ t_28[13]) & (~t_30))), (t_27 ? 1'h0 : ((t_29 ^ t_28[12]) & (~t_30))), (t_27 ? 1'h0 : ((t_29 ^ t_28[11]) & (~t_30))), (t_27 ? 1'h0 : ((t_29 ^ t_28[10]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[9]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[8]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[7]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[6]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[5]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[4]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[3]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[2]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[1]) & (~t_30))), (t_27 ? 1'h1 : ((t_29 ^ t_28[0]) & (~t_30)))};
-    assign lane_key_12 = {(t_31 ? 1'h0 : ((~t_33) | t_34)), (t_31 ? 1'h0 : ((t_33 ^ t_32[14]) & (~t_34))), (t_31 ? 1'h0 : ((t_33 ^ t_32[13]) & (~t_34))), (t_31 ? 1'h0 : ((t_33 ^ t_32[12]) & (~t_34))), (t_31 ? 1'h0 : ((t_33 ^ t_32[11]) & (~t_34))), (t_31 ? 1'h0 : ((t_33 ^ t_32[10]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[9]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[8]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[7]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[6]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[5]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[4]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[3]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[2]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[1]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[0]) & (~t_34)))};
-    assign lane_key_11 = {(t_35 ? 1'h0 : ((~t_37) | t_38)), (t_35 ? 1'h0 : ((t_37 ^ t_36[14]) & (~t_38))), (t_35 ? 1'h0 : ((t_37 ^ t_36[13]) & (~t_38))), (t_35 ? 1'h0 : ((t_37 ^ t_36[12]) & (~t_38))), (t_35 ? 1'h0 : ((t_37 ^ t_36[11]) & (~t_38))), (t_35 ? 1'h0 : ((t_37 ^ t_36[10]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[9]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[8]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[7]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[6]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[5]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[4]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[3]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[2]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[1]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[0]) & (~t_38)))};
-    assign lane_key_10 = {(t_39 ? 1'h0 : ((~t_41) | t_42)), (t_39 ? 1'h0 : ((t_41 ^ t_40[14]) & (~t_42))), (t_39 ? 1'h0 : ((t_41 ^ t_40[13]) & (~t_42))), (t_39 ? 1'h0 : ((t_41 ^ t_40[12]) & (~t_42))), (t_39 ? 1'h0 : ((t_41 ^ t_40[11]) & (~t_42))), (t_39 ? 1'h0 : ((t_41 ^ t_40[10]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[9]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[8]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[7]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[6]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[5]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[4]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[3]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[2]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[1]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[0]) & (~t_42)))};
-    assign lane_key_9 = {(t_43 ? 1'h0 : ((~t_45) | t_46)), (t_43 ? 1'h0 : ((t_45 ^ t_44[14]) & (~t_46))), (t_43 ? 1'h0 : ((t_45 ^ t_44[13]) & (~t_46))), (t_43 ? 1'h0 : ((t_45 ^ t_44[12]) & (~t_46))), (t_43 ? 1'h0 : ((t_45 ^ t_44[11]) & (~t_46))), (t_43 ? 1'h0 : ((t_45 ^ t_44[10]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[9]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[8]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[7]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[6]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[5]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[4]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[3]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[2]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[1]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[0]) & (~t_46)))};
-    assign lane_key_8 = {(t_47 ? 1'h0 : ((~t_49) | t_50)), (t_47 ? 1'h0 : ((t_49 ^ t_48[14]) & (~t_50))), (t_47 ? 1'h0 : ((t_49 ^ t_48[13]) & (~t_50))), (t_47 ? 1'h0 : ((t_49 ^ t_48[12]) & (~t_50))), (t_47 ? 1'h0 : ((t_49 ^ t_48[11]) & (~t_50))), (t_47 ? 1'h0 : ((t_49 ^ t_48[10]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[9]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[8]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[7]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[6]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[5]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[4]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[3]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[2]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[1]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[0]) & (~t_50)))};
-    assign lane_key_7 = {(t_51 ? 1'h0 : ((~t_53) | t_54)), (t_51 ? 1'h0 : ((t_53 ^ t_52[14]) & (~t_54))), (t_51 ? 1'h0 : ((t_53 ^ t_52[13]) & (~t_54))), (t_51 ? 1'h0 : ((t_53 ^ t_52[12]) & (~t_54))), (t_51 ? 1'h0 : ((t_53 ^ t_52[11]) & (~t_54))), (t_51 ? 1'h0 : ((t_53 ^ t_52[10]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[9]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[8]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[7]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[6]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[5]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[4]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[3]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[2]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[1]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[0]) & (~t_54)))};
-    assign lane_key_6 = {(t_55 ? 1'h0 : ((~t_57) | t_58)), (t_55 ? 1'h0 : ((t_57 ^ t_56[14]) & (~t_58))), (t_55 ? 1'h0 : ((t_57 ^ t_56[13]) & (~t_58))), (t_55 ? 1'h0 : ((t_57 ^ t_56[12]) & (~t_58))), (t_55 ? 1'h0 : ((t_57 ^ t_56[11]) & (~t_58))), (t_55 ? 1'h0 : ((t_57 ^ t_56[10]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[9]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[8]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[7]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[6]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[5]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[4]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[3]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[2]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[1]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[0]) & (~t_58)))};
-    assign lane_key_5 = {(t_59 ? 1'h0 : ((~t_61) | t_62)), (t_59 ? 1'h0 : ((t_61 ^ t_60[14]) & (~t_62))), (t_59 ? 1'h0 : ((t_61 ^ t_60[13]) & (~t_62))), (t_59 ? 1'h0 : ((t_61 ^ t_60[12]) & (~t_62))), (t_59 ? 1'h0 : ((t_61 ^ t_60[11]) & (~t_62))), (t_59 ? 1'h0 : ((t_61 ^ t_60[10]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[9]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[8]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[7]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[6]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[5]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[4]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[3]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[2]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[1]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[0]) & (~t_62)))};
-    assign lane_key_4 = {(t_63 ? 1'h0 : ((~t_65) | t_66)), (t_63 ? 1'h0 : ((t_65 ^ t_64[14]) & (~t_66))), (t_63 ? 1'h0 : ((t_65 ^ t_64[13]) & (~t_66))), (t_63 ? 1'h0 : ((t_65 ^ t_64[12]) & (~t_66))), (t_63 ? 1'h0 : ((t_65 ^ t_64[11]) & (~t_66))), (t_63 ? 1'h0 : ((t_65 ^ t_64[10]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[9]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[8]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[7]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[6]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[5]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[4]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[3]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[2]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[1]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[0]) & (~t_66)))};
-    assign lane_key_3 = {(t_67 ? 1'h0 : ((~t_69) | t_70)), (t_67 ? 1'h0 : ((t_69 ^ t_68[14]) & (~t_70))), (t_67 ? 1'h0 : ((t_69 ^ t_68[13]) & (~t_70))), (t_67 ? 1'h0 : ((t_69 ^ t_68[12]) & (~t_70))), (t_67 ? 1'h0 : ((t_69 ^ t_68[11]) & (~t_70))), (t_67 ? 1'h0 : ((t_69 ^ t_68[10]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[9]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[8]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[7]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[6]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[5]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[4]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[3]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[2]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[1]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[0]) & (~t_70)))};
-    assign lane_key_2 = {(t_71 ? 1'h0 : ((~t_73) | t_74)), (t_71 ? 1'h0 : ((t_73 ^ t_72[14]) & (~t_74))), (t_71 ? 1'h0 : ((t_73 ^ t_72[13]) & (~t_74))), (t_71 ? 1'h0 : ((t_73 ^ t_72[12]) & (~t_74))), (t_71 ? 1'h0 : ((t_73 ^ t_72[11]) & (~t_74))), (t_71 ? 1'h0 : ((t_73 ^ t_72[10]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[9]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[8]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[7]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[6]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[5]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[4]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[3]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[2]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[1]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[0]) & (~t_74)))};
-    assign lane_key_1 = {(t_75 ? 1'h0 : ((~t_77) | t_78)), (t_75 ? 1'h0 : ((t_77 ^ t_76[14]) & (~t_78))), (t_75 ? 1'h0 : ((t_77 ^ t_76[13]) & (~t_78))), (t_75 ? 1'h0 : ((t_77 ^ t_76[12]) & (~t_78))), (t_75 ? 1'h0 : ((t_77 ^ t_76[11]) & (~t_78))), (t_75 ? 1'h0 : ((t_77 ^ t_76[10]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[9]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[8]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[7]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[6]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[5]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[4]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[3]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[2]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[1]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[0]) & (~t_78)))};
-    assign lane_key_0 = {(t_79 ? 1'h0 : ((~t_81) | t_82)), (t_79 ? 1'h0 : ((t_81 ^ t_80[14]) & (~t_82))), (t_79 ? 1'h0 : ((t_81 ^ t_80[13]) & (~t_82))), (t_79 ? 1'h0 : ((t_81 ^ t_80[12]) & (~t_82))), (t_79 ? 1'h0 : ((t_81 ^ t_80[11]) & (~t_82))), (t_79 ? 1'h0 : ((t_81 ^ t_80[10]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[9]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[8]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[7]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[6]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[5]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[4]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[3]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[2]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[1]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[0]) & (~t_82)))};
+    assign lane_key_7 = {(t_22 ? 1'h0 : ((~t_24) | t_25)), (t_22 ? 1'h0 : ((t_24 ^ t_23[14]) & (~t_25))), (t_22 ? 1'h0 : ((t_24 ^ t_23[13]) & (~t_25))), (t_22 ? 1'h0 : ((t_24 ^ t_23[12]) & (~t_25))), (t_22 ? 1'h0 : ((t_24 ^ t_23[11]) & (~t_25))), (t_22 ? 1'h0 : ((t_24 ^ t_23[10]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[9]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[8]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[7]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[6]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[5]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[4]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[3]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[2]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[1]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[0]) & (~t_25)))};
+    assign lane_key_6 = {(t_26 ? 1'h0 : ((~t_28) | t_29)), (t_26 ? 1'h0 : ((t_28 ^ t_27[14]) & (~t_29))), (t_26 ? 1'h0 : ((t_28 ^ t_27[13]) & (~t_29))), (t_26 ? 1'h0 : ((t_28 ^ t_27[12]) & (~t_29))), (t_26 ? 1'h0 : ((t_28 ^ t_27[11]) & (~t_29))), (t_26 ? 1'h0 : ((t_28 ^ t_27[10]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[9]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[8]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[7]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[6]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[5]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[4]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[3]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[2]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[1]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[0]) & (~t_29)))};
+    assign lane_key_5 = {(t_30 ? 1'h0 : ((~t_32) | t_33)), (t_30 ? 1'h0 : ((t_32 ^ t_31[14]) & (~t_33))), (t_30 ? 1'h0 : ((t_32 ^ t_31[13]) & (~t_33))), (t_30 ? 1'h0 : ((t_32 ^ t_31[12]) & (~t_33))), (t_30 ? 1'h0 : ((t_32 ^ t_31[11]) & (~t_33))), (t_30 ? 1'h0 : ((t_32 ^ t_31[10]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[9]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[8]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[7]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[6]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[5]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[4]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[3]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[2]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[1]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[0]) & (~t_33)))};
+    assign lane_key_4 = {(t_34 ? 1'h0 : ((~t_36) | t_37)), (t_34 ? 1'h0 : ((t_36 ^ t_35[14]) & (~t_37))), (t_34 ? 1'h0 : ((t_36 ^ t_35[13]) & (~t_37))), (t_34 ? 1'h0 : ((t_36 ^ t_35[12]) & (~t_37))), (t_34 ? 1'h0 : ((t_36 ^ t_35[11]) & (~t_37))), (t_34 ? 1'h0 : ((t_36 ^ t_35[10]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[9]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[8]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[7]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[6]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[5]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[4]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[3]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[2]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[1]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[0]) & (~t_37)))};
+    assign lane_key_3 = {(t_38 ? 1'h0 : ((~t_40) | t_41)), (t_38 ? 1'h0 : ((t_40 ^ t_39[14]) & (~t_41))), (t_38 ? 1'h0 : ((t_40 ^ t_39[13]) & (~t_41))), (t_38 ? 1'h0 : ((t_40 ^ t_39[12]) & (~t_41))), (t_38 ? 1'h0 : ((t_40 ^ t_39[11]) & (~t_41))), (t_38 ? 1'h0 : ((t_40 ^ t_39[10]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[9]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[8]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[7]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[6]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[5]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[4]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[3]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[2]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[1]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[0]) & (~t_41)))};
+    assign lane_key_2 = {(t_42 ? 1'h0 : ((~t_44) | t_45)), (t_42 ? 1'h0 : ((t_44 ^ t_43[14]) & (~t_45))), (t_42 ? 1'h0 : ((t_44 ^ t_43[13]) & (~t_45))), (t_42 ? 1'h0 : ((t_44 ^ t_43[12]) & (~t_45))), (t_42 ? 1'h0 : ((t_44 ^ t_43[11]) & (~t_45))), (t_42 ? 1'h0 : ((t_44 ^ t_43[10]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[9]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[8]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[7]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[6]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[5]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[4]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[3]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[2]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[1]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[0]) & (~t_45)))};
+    assign lane_key_1 = {(t_46 ? 1'h0 : ((~t_48) | t_49)), (t_46 ? 1'h0 : ((t_48 ^ t_47[14]) & (~t_49))), (t_46 ? 1'h0 : ((t_48 ^ t_47[13]) & (~t_49))), (t_46 ? 1'h0 : ((t_48 ^ t_47[12]) & (~t_49))), (t_46 ? 1'h0 : ((t_48 ^ t_47[11]) & (~t_49))), (t_46 ? 1'h0 : ((t_48 ^ t_47[10]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[9]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[8]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[7]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[6]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[5]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[4]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[3]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[2]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[1]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[0]) & (~t_49)))};
+    assign lane_key_0 = {(t_50 ? 1'h0 : ((~t_52) | t_53)), (t_50 ? 1'h0 : ((t_52 ^ t_51[14]) & (~t_53))), (t_50 ? 1'h0 : ((t_52 ^ t_51[13]) & (~t_53))), (t_50 ? 1'h0 : ((t_52 ^ t_51[12]) & (~t_53))), (t_50 ? 1'h0 : ((t_52 ^ t_51[11]) & (~t_53))), (t_50 ? 1'h0 : ((t_52 ^ t_51[10]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[9]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[8]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[7]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[6]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[5]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[4]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[3]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[2]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[1]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[0]) & (~t_53)))};
+    assign lane_key_15 = {(t_54 ? 1'h0 : ((~t_56) | t_57)), (t_54 ? 1'h0 : ((t_56 ^ t_55[14]) & (~t_57))), (t_54 ? 1'h0 : ((t_56 ^ t_55[13]) & (~t_57))), (t_54 ? 1'h0 : ((t_56 ^ t_55[12]) & (~t_57))), (t_54 ? 1'h0 : ((t_56 ^ t_55[11]) & (~t_57))), (t_54 ? 1'h0 : ((t_56 ^ t_55[10]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[9]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[8]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[7]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[6]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[5]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[4]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[3]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[2]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[1]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[0]) & (~t_57)))};
+    assign lane_key_14 = {(t_58 ? 1'h0 : ((~t_60) | t_61)), (t_58 ? 1'h0 : ((t_60 ^ t_59[14]) & (~t_61))), (t_58 ? 1'h0 : ((t_60 ^ t_59[13]) & (~t_61))), (t_58 ? 1'h0 : ((t_60 ^ t_59[12]) & (~t_61))), (t_58 ? 1'h0 : ((t_60 ^ t_59[11]) & (~t_61))), (t_58 ? 1'h0 : ((t_60 ^ t_59[10]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[9]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[8]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[7]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[6]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[5]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[4]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[3]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[2]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[1]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[0]) & (~t_61)))};
+    assign lane_key_13 = {(t_62 ? 1'h0 : ((~t_64) | t_65)), (t_62 ? 1'h0 : ((t_64 ^ t_63[14]) & (~t_65))), (t_62 ? 1'h0 : ((t_64 ^ t_63[13]) & (~t_65))), (t_62 ? 1'h0 : ((t_64 ^ t_63[12]) & (~t_65))), (t_62 ? 1'h0 : ((t_64 ^ t_63[11]) & (~t_65))), (t_62 ? 1'h0 : ((t_64 ^ t_63[10]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[9]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[8]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[7]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[6]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[5]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[4]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[3]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[2]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[1]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[0]) & (~t_65)))};
+    assign lane_key_12 = {(t_66 ? 1'h0 : ((~t_68) | t_69)), (t_66 ? 1'h0 : ((t_68 ^ t_67[14]) & (~t_69))), (t_66 ? 1'h0 : ((t_68 ^ t_67[13]) & (~t_69))), (t_66 ? 1'h0 : ((t_68 ^ t_67[12]) & (~t_69))), (t_66 ? 1'h0 : ((t_68 ^ t_67[11]) & (~t_69))), (t_66 ? 1'h0 : ((t_68 ^ t_67[10]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[9]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[8]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[7]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[6]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[5]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[4]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[3]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[2]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[1]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[0]) & (~t_69)))};
+    assign lane_key_11 = {(t_70 ? 1'h0 : ((~t_72) | t_73)), (t_70 ? 1'h0 : ((t_72 ^ t_71[14]) & (~t_73))), (t_70 ? 1'h0 : ((t_72 ^ t_71[13]) & (~t_73))), (t_70 ? 1'h0 : ((t_72 ^ t_71[12]) & (~t_73))), (t_70 ? 1'h0 : ((t_72 ^ t_71[11]) & (~t_73))), (t_70 ? 1'h0 : ((t_72 ^ t_71[10]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[9]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[8]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[7]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[6]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[5]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[4]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[3]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[2]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[1]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[0]) & (~t_73)))};
+    assign lane_key_10 = {(t_74 ? 1'h0 : ((~t_76) | t_77)), (t_74 ? 1'h0 : ((t_76 ^ t_75[14]) & (~t_77))), (t_74 ? 1'h0 : ((t_76 ^ t_75[13]) & (~t_77))), (t_74 ? 1'h0 : ((t_76 ^ t_75[12]) & (~t_77))), (t_74 ? 1'h0 : ((t_76 ^ t_75[11]) & (~t_77))), (t_74 ? 1'h0 : ((t_76 ^ t_75[10]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[9]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[8]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[7]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[6]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[5]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[4]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[3]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[2]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[1]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[0]) & (~t_77)))};
+    assign lane_key_9 = {(t_78 ? 1'h0 : ((~t_80) | t_81)), (t_78 ? 1'h0 : ((t_80 ^ t_79[14]) & (~t_81))), (t_78 ? 1'h0 : ((t_80 ^ t_79[13]) & (~t_81))), (t_78 ? 1'h0 : ((t_80 ^ t_79[12]) & (~t_81))), (t_78 ? 1'h0 : ((t_80 ^ t_79[11]) & (~t_81))), (t_78 ? 1'h0 : ((t_80 ^ t_79[10]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[9]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[8]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[7]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[6]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[5]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[4]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[3]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[2]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[1]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[0]) & (~t_81)))};
+    assign lane_key_8 = {(t_82 ? 1'h0 : ((~t_84) | t_85)), (t_82 ? 1'h0 : ((t_84 ^ t_83[14]) & (~t_85))), (t_82 ? 1'h0 : ((t_84 ^ t_83[13]) & (~t_85))), (t_82 ? 1'h0 : ((t_84 ^ t_83[12]) & (~t_85))), (t_82 ? 1'h0 : ((t_84 ^ t_83[11]) & (~t_85))), (t_82 ? 1'h0 : ((t_84 ^ t_83[10]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[9]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[8]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[7]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[6]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[5]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[4]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[3]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[2]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[1]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[0]) & (~t_85)))};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
@@ -1739,21 +1794,24 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign s1_tag_gamma = s1_tag[41:37];
     assign s1_tag_out_of_range = s1_tag[57:42];
     assign argmax_tag_base = u_argmax_tag_out[21:6];
+    assign argmax_tag_draft = u_argmax_tag_out[37:22];
     assign argmax_tag_fire = u_argmax_tag_out[0];
-    assign take_candidate = t_83[18];
+    assign take_candidate = (pend_takes ? t_88[18] : t_89[18]);
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
     assign argmax_tag_bad_draft = u_argmax_tag_out[5];
     assign argmax_tag_bad_gamma = u_argmax_tag_out[4];
     assign argmax_tag_row_length_error = u_argmax_tag_out[3];
-    assign row_flags_run = (row_flags | {1'h0, run_neg_inf, run_nan, 1'h0, 1'h0});
+    assign row_flags_run = (row_flags | {1'h0, (pend_takes ? pend_neg_inf : run_neg_inf), run_nan, 1'h0, 1'h0});
+    assign row_argmax = (pend_takes ? pend_index : run_index);
     assign argmax_tag_row_final = u_argmax_tag_out[2];
-    assign argmax_tag_draft = u_argmax_tag_out[37:22];
     assign argmax_tag_gamma = u_argmax_tag_out[42:38];
+    assign row_draft_matches = (pend_takes ? pend_matches_draft : run_matches_draft);
     assign row_flags_all_bad_gamma = row_flags_run[1];
-    assign row_event = ((match_done & row_advance) & (~decided));
+    assign row_event = (row_eligible & row_advance);
     assign flags_now = (flags_so_far | match_flags);
     assign round_decided = (row_event & (~match_draft));
+    assign round_row_final = ((match_done & row_advance) & match_is_final);
     assign flags_now_bad_draft = flags_now[0];
     assign flags_now_bad_gamma = flags_now[1];
     assign flags_now_nan_logit = flags_now[2];
@@ -1786,7 +1844,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         .spare(u_result_fifo_spare)
     );
 
-    hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43 u_argmax (
+    hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43_e2 u_argmax (
         .aclk(aclk),
         .aresetn(aresetn),
         .enable(u_argmax_enable),
@@ -2005,6 +2063,138 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            beat_full <= 1'h1;
+        end else begin
+            if (logits_fire) begin
+                if (s_axis_logits_tlast) begin
+                    beat_full <= 1'h1;
+                end else begin
+                    beat_full <= (beat < 12'hc44);
+                end
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            beat_in_row <= 1'h1;
+        end else begin
+            if (logits_fire) begin
+                if (s_axis_logits_tlast) begin
+                    beat_in_row <= 1'h1;
+                end else begin
+                    beat_in_row <= beat_full;
+                end
+            end
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        tree_advance0 <= advance_next;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        tree_advance1 <= advance_next;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        lane_advance0 <= advance_next;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        lane_advance1 <= advance_next;
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s0_codes_0 <= t_18[127:0];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s0_lane_valid_0 <= t_19[7:0];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s0_lane_nan_0 <= t_20[7:0];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s0_lane_neg_zero_0 <= t_21[7:0];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s1_lane_valid_0 <= s0_lane_valid_0;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s1_lane_keys_0 <= {lane_key_7, lane_key_6, lane_key_5, lane_key_4, lane_key_3, lane_key_2, lane_key_1, lane_key_0};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s1_lane_nan_0 <= (s0_lane_nan_0 & s0_lane_valid_0);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance1) begin
+            s0_codes_1 <= t_18[255:128];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance1) begin
+            s0_lane_valid_1 <= t_19[15:8];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance1) begin
+            s0_lane_nan_1 <= t_20[15:8];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance1) begin
+            s0_lane_neg_zero_1 <= t_21[15:8];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance1) begin
+            s1_lane_valid_1 <= s0_lane_valid_1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance1) begin
+            s1_lane_keys_1 <= {lane_key_15, lane_key_14, lane_key_13, lane_key_12, lane_key_11, lane_key_10, lane_key_9, lane_key_8};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance1) begin
+            s1_lane_nan_1 <= (s0_lane_nan_1 & s0_lane_valid_1);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             s0_tag <= 58'h0;
         end else if (advance) begin
             s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
@@ -2019,48 +2209,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         end
     end
 
-    always @(posedge aclk) begin
-        if (advance) begin
-            s0_codes <= {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s0_lane_valid <= {t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, t_18, beat_in_row};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s0_lane_nan <= {((&lane_logit_15[14:10]) & (|lane_logit_15[9:0])), ((&lane_logit_14[14:10]) & (|lane_logit_14[9:0])), ((&lane_logit_13[14:10]) & (|lane_logit_13[9:0])), ((&lane_logit_12[14:10]) & (|lane_logit_12[9:0])), ((&lane_logit_11[14:10]) & (|lane_logit_11[9:0])), ((&lane_logit_10[14:10]) & (|lane_logit_10[9:0])), ((&lane_logit_9[14:10]) & (|lane_logit_9[9:0])), ((&lane_logit_8[14:10]) & (|lane_logit_8[9:0])), ((&lane_logit_7[14:10]) & (|lane_logit_7[9:0])), ((&lane_logit_6[14:10]) & (|lane_logit_6[9:0])), ((&lane_logit_5[14:10]) & (|lane_logit_5[9:0])), ((&lane_logit_4[14:10]) & (|lane_logit_4[9:0])), ((&lane_logit_3[14:10]) & (|lane_logit_3[9:0])), ((&lane_logit_2[14:10]) & (|lane_logit_2[9:0])), ((&lane_logit_1[14:10]) & (|lane_logit_1[9:0])), ((&lane_logit_0[14:10]) & (|lane_logit_0[9:0]))};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s0_lane_neg_zero <= {(lane_logit_15 == 16'h8000), (lane_logit_14 == 16'h8000), (lane_logit_13 == 16'h8000), (lane_logit_12 == 16'h8000), (lane_logit_11 == 16'h8000), (lane_logit_10 == 16'h8000), (lane_logit_9 == 16'h8000), (lane_logit_8 == 16'h8000), (lane_logit_7 == 16'h8000), (lane_logit_6 == 16'h8000), (lane_logit_5 == 16'h8000), (lane_logit_4 == 16'h8000), (lane_logit_3 == 16'h8000), (lane_logit_2 == 16'h8000), (lane_logit_1 == 16'h8000), (lane_logit_0 == 16'h8000)};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_valid <= s0_lane_valid;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_keys <= {lane_key_15, lane_key_14, lane_key_13, lane_key_12, lane_key_11, lane_key_10, lane_key_9, lane_key_8, lane_key_7, lane_key_6, lane_key_5, lane_key_4, lane_key_3, lane_key_2, lane_key_1, lane_key_0};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_nan <= (s0_lane_nan & s0_lane_valid);
-        end
-    end
-
+    (* keep *)
     always @(posedge aclk) begin
         row_advance <= advance_next;
     end
@@ -2069,15 +2218,15 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             run_key <= 16'h0;
         end else begin
-            if (take_candidate) begin
-                run_key <= u_argmax_max_key;
+            if (pend_takes) begin
+                run_key <= pend_key;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (take_candidate) begin
-            run_index <= {argmax_tag_base[15:4], u_argmax_max_lane};
+        if (pend_takes) begin
+            run_index <= pend_index;
         end
     end
 
@@ -2088,8 +2237,8 @@ module hades_verify_g16_v50257_l16_fp16 (
     end
 
     always @(posedge aclk) begin
-        if (take_candidate) begin
-            run_neg_inf <= (u_argmax_max_key == 16'h3ff);
+        if (pend_takes) begin
+            run_neg_inf <= pend_neg_inf;
         end
     end
 
@@ -2104,8 +2253,48 @@ module hades_verify_g16_v50257_l16_fp16 (
     end
 
     always @(posedge aclk) begin
+        if (!aresetn) begin
+            pend_takes <= 1'h0;
+        end else begin
+            pend_takes <= take_candidate;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            pend_key <= 16'h0;
+        end else begin
+            pend_key <= u_argmax_max_key;
+        end
+    end
+
+    always @(posedge aclk) begin
+        pend_index <= t_86;
+    end
+
+    always @(posedge aclk) begin
+        pend_neg_inf <= (u_argmax_max_key == 16'h3ff);
+    end
+
+    always @(posedge aclk) begin
+        pend_matches_draft <= (t_86 == argmax_tag_draft);
+    end
+
+    always @(posedge aclk) begin
+        if (pend_takes) begin
+            run_matches_draft <= pend_matches_draft;
+        end
+    end
+
+    always @(posedge aclk) begin
         if (row_advance) begin
             row_flags <= {argmax_tag_row_length_error, 1'h0, 1'h0, argmax_tag_bad_gamma, argmax_tag_bad_draft};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_advance) begin
+            row_draft_token <= argmax_tag_draft;
         end
     end
 
@@ -2125,12 +2314,6 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (row_advance) begin
-            row_draft_token <= argmax_tag_draft;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_advance) begin
             row_gamma <= argmax_tag_gamma;
         end
     end
@@ -2145,7 +2328,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            match_argmax <= run_index;
+            match_argmax <= row_argmax;
         end
     end
 
@@ -2169,7 +2352,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            match_draft <= (((~row_is_final) & (~row_flags_all_bad_gamma)) & (row_draft_token == run_index));
+            match_draft <= (((~row_is_final) & (~row_flags_all_bad_gamma)) & row_draft_matches);
         end
     end
 
@@ -2180,7 +2363,7 @@ module hades_verify_g16_v50257_l16_fp16 (
             if (row_event) begin
                 decided <= (~match_draft);
             end
-            if (((match_done & row_advance) & match_is_final)) begin
+            if (round_row_final) begin
                 decided <= 1'h0;
             end
         end
@@ -2193,7 +2376,7 @@ module hades_verify_g16_v50257_l16_fp16 (
             if (row_event) begin
                 accepted <= (match_draft ? (accepted + 5'h1) : accepted);
             end
-            if (((match_done & row_advance) & match_is_final)) begin
+            if (round_row_final) begin
                 accepted <= 5'h0;
             end
         end
@@ -2206,7 +2389,7 @@ module hades_verify_g16_v50257_l16_fp16 (
             if (row_event) begin
                 emitted <= (match_draft ? (emitted + 5'h1) : emitted);
             end
-            if (((match_done & row_advance) & match_is_final)) begin
+            if (round_row_final) begin
                 emitted <= 5'h1;
             end
         end
@@ -2219,7 +2402,7 @@ module hades_verify_g16_v50257_l16_fp16 (
             if (row_event) begin
                 flags_so_far <= flags_now;
             end
-            if (((match_done & row_advance) & match_is_final)) begin
+            if (round_row_final) begin
                 flags_so_far <= 5'h0;
             end
         end
@@ -2235,8 +2418,16 @@ module hades_verify_g16_v50257_l16_fp16 (
         end
     end
 
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_eligible <= 1'h0;
+        end else begin
+            row_eligible <= ((row_advance ? row_done : match_done) & (~(round_row_final ? 1'h0 : (row_event ? (~match_draft) : decided))));
+        end
+    end
+
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[263:261], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[3:0], t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_9[15:0], t_10[15:0], t_11[15:0], t_12[15:0], t_13[15:0], t_14[15:0], t_15[15:0], t_16[15:0], t_83[17:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[263:261], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[3:0], row_draft_token, t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_9[15:0], t_10[15:0], t_11[15:0], t_12[15:0], t_13[15:0], t_14[15:0], t_15[15:0], t_16[15:0], t_88[17:0], t_89[17:0]};
 endmodule
 
 `resetall

@@ -50,21 +50,24 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4_spare (
 );
 
     reg  [1:0] head;
-    reg  [1:0] tail;
+    reg  [3:0] tail;
     reg  [2:0] count;
     reg  [10:0] slot_0;
     reg  [10:0] slot_1;
     reg  [10:0] slot_2;
     reg  [10:0] slot_3;
     wire pop;
+    wire [2:0] count_next;
+    reg  spare_reg;
     reg  [10:0] head_data;
 
     assign full = (count == 3'h4);
-    assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
+    assign full_next = (count_next == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
-    assign spare = (count <= 3'h2);
+    assign spare = spare_reg;
     assign pop = (m_axis_tvalid & m_axis_tready);
+    assign count_next = ((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count));
 
     always @(*) begin
         case (head)
@@ -98,10 +101,10 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4_spare (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            tail <= 2'h0;
+            tail <= 4'h1;
         end else begin
             if (push) begin
-                tail <= (tail + 2'h1);
+                tail <= {tail[2:0], tail[3]};
             end
         end
     end
@@ -120,7 +123,7 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h0)) begin
+            if (tail[0]) begin
                 slot_0 <= push_data;
             end
         end
@@ -128,7 +131,7 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h1)) begin
+            if (tail[1]) begin
                 slot_1 <= push_data;
             end
         end
@@ -136,7 +139,7 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h2)) begin
+            if (tail[2]) begin
                 slot_2 <= push_data;
             end
         end
@@ -144,9 +147,17 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w11_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h3)) begin
+            if (tail[3]) begin
                 slot_3 <= push_data;
             end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            spare_reg <= 1'h1;
+        end else begin
+            spare_reg <= (count_next <= 3'h2);
         end
     end
 endmodule
@@ -166,21 +177,24 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d4_spare (
 );
 
     reg  [1:0] head;
-    reg  [1:0] tail;
+    reg  [3:0] tail;
     reg  [2:0] count;
     reg  [21:0] slot_0;
     reg  [21:0] slot_1;
     reg  [21:0] slot_2;
     reg  [21:0] slot_3;
     wire pop;
+    wire [2:0] count_next;
+    reg  spare_reg;
     reg  [21:0] head_data;
 
     assign full = (count == 3'h4);
-    assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
+    assign full_next = (count_next == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
-    assign spare = (count <= 3'h2);
+    assign spare = spare_reg;
     assign pop = (m_axis_tvalid & m_axis_tready);
+    assign count_next = ((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count));
 
     always @(*) begin
         case (head)
@@ -214,10 +228,10 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d4_spare (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            tail <= 2'h0;
+            tail <= 4'h1;
         end else begin
             if (push) begin
-                tail <= (tail + 2'h1);
+                tail <= {tail[2:0], tail[3]};
             end
         end
     end
@@ -236,7 +250,7 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h0)) begin
+            if (tail[0]) begin
                 slot_0 <= push_data;
             end
         end
@@ -244,7 +258,7 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h1)) begin
+            if (tail[1]) begin
                 slot_1 <= push_data;
             end
         end
@@ -252,7 +266,7 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h2)) begin
+            if (tail[2]) begin
                 slot_2 <= push_data;
             end
         end
@@ -260,14 +274,22 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h3)) begin
+            if (tail[3]) begin
                 slot_3 <= push_data;
             end
         end
     end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            spare_reg <= 1'h1;
+        end else begin
+            spare_reg <= (count_next <= 3'h2);
+        end
+    end
 endmodule
 
-// hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29: pipelined argmax, 2 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:35)
+// hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29: pipelined argmax, 2 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
 module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29 (
     input  wire aclk,
     input  wire aresetn,
@@ -344,7 +366,7 @@ module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29 (
     assign max_lane = s2_g0_lane;
     assign any_flag = s2_flag0;
     assign tag_out = s2_tag;
-    assign s2_g0_upper_wins = (s1_g0_gt10 ? (s1_g0_gt32 ? s1_g0_gt31 : s1_g0_gt21) : (s1_g0_gt32 ? s1_g0_gt30 : s1_g0_gt20));
+    assign s2_g0_upper_wins = ((s1_g0_gt20 & s1_g0_gt21) | (s1_g0_gt30 & s1_g0_gt31));
 
     always @(posedge aclk) begin
         if (enable) begin
@@ -504,7 +526,7 @@ module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29 (
     wire unused_ok = &{1'b0, t_8[16:0], t_9[16:0], t_10[16:0], t_11[16:0], t_12[16:0], t_13[16:0]};
 endmodule
 
-// hades_verify_g4_v1000_l4_bf16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:39)
+// hades_verify_g4_v1000_l4_bf16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:45)
 module hades_verify_g4_v1000_l4_bf16 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -605,7 +627,8 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire row_end;
     wire round_end;
     wire row_length_error;
-    wire beat_in_row;
+    reg  beat_full;
+    reg  beat_in_row;
     wire [15:0] lane_logit_0;
     wire [15:0] lane_logit_1;
     wire [15:0] lane_logit_2;
@@ -623,19 +646,21 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire [1:0] u_argmax_max_lane;
     wire u_argmax_any_flag;
     wire [28:0] u_argmax_tag_out;
-    reg  [31:0] s0_tag;
-    reg  [31:0] s1_tag;
-    reg  [63:0] s0_codes;
-    reg  [3:0] s0_lane_valid;
-    reg  [3:0] s0_lane_nan;
-    reg  [3:0] s0_lane_neg_zero;
-    reg  [3:0] s1_lane_valid;
+    reg  tree_advance0;
+    reg  lane_advance0;
+    reg  [63:0] s0_codes_0;
+    reg  [3:0] s0_lane_valid_0;
+    reg  [3:0] s0_lane_nan_0;
+    reg  [3:0] s0_lane_neg_zero_0;
+    reg  [3:0] s1_lane_valid_0;
     wire [15:0] lane_key_3;
     wire [15:0] lane_key_2;
     wire [15:0] lane_key_1;
     wire [15:0] lane_key_0;
-    reg  [63:0] s1_lane_keys;
-    reg  [3:0] s1_lane_nan;
+    reg  [63:0] s1_lane_keys_0;
+    reg  [3:0] s1_lane_nan_0;
+    reg  [31:0] s0_tag;
+    reg  [31:0] s1_tag;
     wire s1_tag_fire;
     wire s1_tag_row_end;
     wire s1_tag_row_final;
@@ -651,7 +676,14 @@ module hades_verify_g4_v1000_l4_bf16 (
     reg  run_nan;
     reg  run_neg_inf;
     reg  row_started;
+    reg  pend_takes;
     wire [9:0] argmax_tag_base;
+    reg  [15:0] pend_key;
+    reg  [9:0] pend_index;
+    reg  pend_neg_inf;
+    wire [9:0] argmax_tag_draft;
+    reg  pend_matches_draft;
+    reg  run_matches_draft;
     wire argmax_tag_fire;
     wire take_candidate;
     wire row_beat_moves;
@@ -661,13 +693,14 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire argmax_tag_bad_gamma;
     wire argmax_tag_row_length_error;
     wire [4:0] row_flags_run;
+    reg  [9:0] row_draft_token;
     reg  row_done;
+    wire [9:0] row_argmax;
     wire argmax_tag_row_final;
     reg  row_is_final;
-    wire [9:0] argmax_tag_draft;
-    reg  [9:0] row_draft_token;
     wire [2:0] argmax_tag_gamma;
     reg  [2:0] row_gamma;
+    wire row_draft_matches;
     wire row_flags_all_bad_gamma;
     reg  match_done;
     reg  [9:0] match_argmax;
@@ -680,9 +713,11 @@ module hades_verify_g4_v1000_l4_bf16 (
     reg  [2:0] emitted;
     reg  [4:0] flags_so_far;
     reg  [31:0] committed;
+    reg  row_eligible;
     wire row_event;
     wire [4:0] flags_now;
     wire round_decided;
+    wire round_row_final;
     wire flags_now_bad_draft;
     wire flags_now_bad_gamma;
     wire flags_now_nan_logit;
@@ -710,7 +745,10 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire [15:0] t_19;
     wire t_20;
     wire t_21;
-    wire [18:0] t_22;
+    wire [9:0] t_22;
+    wire [17:0] t_23;
+    wire [18:0] t_24;
+    wire [18:0] t_25;
 
     assign t_0 = s_axis_cmd_tdata[42:0];
     assign t_1 = ({1'h0, 10'h3e7} - {1'h0, cmd_draft_token_3});
@@ -718,23 +756,26 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign t_3 = ({1'h0, 10'h3e7} - {1'h0, cmd_draft_token_1});
     assign t_4 = ({1'h0, 10'h3e7} - {1'h0, cmd_draft_token_0});
     assign t_5 = (3'h4 < cmd_held_gamma);
-    assign t_6 = s0_lane_nan[3];
-    assign t_7 = s0_codes[63:48];
+    assign t_6 = s0_lane_nan_0[3];
+    assign t_7 = s0_codes_0[63:48];
     assign t_8 = t_7[15];
-    assign t_9 = s0_lane_neg_zero[3];
-    assign t_10 = s0_lane_nan[2];
-    assign t_11 = s0_codes[47:32];
+    assign t_9 = s0_lane_neg_zero_0[3];
+    assign t_10 = s0_lane_nan_0[2];
+    assign t_11 = s0_codes_0[47:32];
     assign t_12 = t_11[15];
-    assign t_13 = s0_lane_neg_zero[2];
-    assign t_14 = s0_lane_nan[1];
-    assign t_15 = s0_codes[31:16];
+    assign t_13 = s0_lane_neg_zero_0[2];
+    assign t_14 = s0_lane_nan_0[1];
+    assign t_15 = s0_codes_0[31:16];
     assign t_16 = t_15[15];
-    assign t_17 = s0_lane_neg_zero[1];
-    assign t_18 = s0_lane_nan[0];
-    assign t_19 = s0_codes[15:0];
+    assign t_17 = s0_lane_neg_zero_0[1];
+    assign t_18 = s0_lane_nan_0[0];
+    assign t_19 = s0_codes_0[15:0];
     assign t_20 = t_19[15];
-    assign t_21 = s0_lane_neg_zero[0];
-    assign t_22 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key}});
+    assign t_21 = s0_lane_neg_zero_0[0];
+    assign t_22 = {argmax_tag_base[9:2], u_argmax_max_lane};
+    assign t_23 = {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key};
+    assign t_24 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), pend_key}} - {1'h0, t_23});
+    assign t_25 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, t_23});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -773,7 +814,6 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign row_end = (logits_fire & s_axis_logits_tlast);
     assign round_end = (row_end & row_final);
     assign row_length_error = (s_axis_logits_tlast & (beat != 8'hf9));
-    assign beat_in_row = (beat < 8'hfa);
     assign lane_logit_0 = s_axis_logits_tdata[15:0];
     assign lane_logit_1 = s_axis_logits_tdata[31:16];
     assign lane_logit_2 = s_axis_logits_tdata[47:32];
@@ -781,10 +821,10 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
     assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
     assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
-    assign u_argmax_enable = advance;
-    assign u_argmax_lane_valid = s1_lane_valid;
-    assign u_argmax_lane_keys = s1_lane_keys;
-    assign u_argmax_lane_flags = s1_lane_nan;
+    assign u_argmax_enable = tree_advance0;
+    assign u_argmax_lane_valid = s1_lane_valid_0;
+    assign u_argmax_lane_keys = s1_lane_keys_0;
+    assign u_argmax_lane_flags = s1_lane_nan_0;
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign lane_key_3 = {(t_6 ? 1'h0 : ((~t_8) | t_9)), (t_6 ? 1'h0 : ((t_8 ^ t_7[14]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[13]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[12]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[11]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[10]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[9]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[8]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[7]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[6]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[5]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[4]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[3]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[2]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[1]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[0]) & (~t_9)))};
     assign lane_key_2 = {(t_10 ? 1'h0 : ((~t_12) | t_13)), (t_10 ? 1'h0 : ((t_12 ^ t_11[14]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[13]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[12]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[11]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[10]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[9]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[8]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[7]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[6]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[5]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[4]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[3]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[2]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[1]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[0]) & (~t_13)))};
@@ -800,21 +840,24 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign s1_tag_gamma = s1_tag[27:25];
     assign s1_tag_out_of_range = s1_tag[31:28];
     assign argmax_tag_base = u_argmax_tag_out[15:6];
+    assign argmax_tag_draft = u_argmax_tag_out[25:16];
     assign argmax_tag_fire = u_argmax_tag_out[0];
-    assign take_candidate = t_22[18];
+    assign take_candidate = (pend_takes ? t_24[18] : t_25[18]);
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
     assign argmax_tag_bad_draft = u_argmax_tag_out[5];
     assign argmax_tag_bad_gamma = u_argmax_tag_out[4];
     assign argmax_tag_row_length_error = u_argmax_tag_out[3];
-    assign row_flags_run = (row_flags | {1'h0, run_neg_inf, run_nan, 1'h0, 1'h0});
+    assign row_flags_run = (row_flags | {1'h0, (pend_takes ? pend_neg_inf : run_neg_inf), run_nan, 1'h0, 1'h0});
+    assign row_argmax = (pend_takes ? pend_index : run_index);
     assign argmax_tag_row_final = u_argmax_tag_out[2];
-    assign argmax_tag_draft = u_argmax_tag_out[25:16];
     assign argmax_tag_gamma = u_argmax_tag_out[28:26];
+    assign row_draft_matches = (pend_takes ? pend_matches_draft : run_matches_draft);
     assign row_flags_all_bad_gamma = row_flags_run[1];
-    assign row_event = ((match_done & row_advance) & (~decided));
+    assign row_event = (row_eligible & row_advance);
     assign flags_now = (flags_so_far | match_flags);
     assign round_decided = (row_event & (~match_draft));
+    assign round_row_final = ((match_done & row_advance) & match_is_final);
     assign flags_now_bad_draft = flags_now[0];
     assign flags_now_bad_gamma = flags_now[1];
     assign flags_now_nan_logit = flags_now[2];
@@ -1066,6 +1109,86 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            beat_full <= 1'h1;
+        end else begin
+            if (logits_fire) begin
+                if (s_axis_logits_tlast) begin
+                    beat_full <= 1'h1;
+                end else begin
+                    beat_full <= (beat < 8'hf8);
+                end
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            beat_in_row <= 1'h1;
+        end else begin
+            if (logits_fire) begin
+                if (s_axis_logits_tlast) begin
+                    beat_in_row <= 1'h1;
+                end else begin
+                    beat_in_row <= beat_full;
+                end
+            end
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        tree_advance0 <= advance_next;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        lane_advance0 <= advance_next;
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s0_codes_0 <= {lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s0_lane_valid_0 <= {beat_in_row, beat_in_row, beat_in_row, beat_in_row};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s0_lane_nan_0 <= {((&lane_logit_3[14:7]) & (|lane_logit_3[6:0])), ((&lane_logit_2[14:7]) & (|lane_logit_2[6:0])), ((&lane_logit_1[14:7]) & (|lane_logit_1[6:0])), ((&lane_logit_0[14:7]) & (|lane_logit_0[6:0]))};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s0_lane_neg_zero_0 <= {(lane_logit_3 == 16'h8000), (lane_logit_2 == 16'h8000), (lane_logit_1 == 16'h8000), (lane_logit_0 == 16'h8000)};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s1_lane_valid_0 <= s0_lane_valid_0;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s1_lane_keys_0 <= {lane_key_3, lane_key_2, lane_key_1, lane_key_0};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s1_lane_nan_0 <= (s0_lane_nan_0 & s0_lane_valid_0);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             s0_tag <= 32'h0;
         end else if (advance) begin
             s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
@@ -1080,48 +1203,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         end
     end
 
-    always @(posedge aclk) begin
-        if (advance) begin
-            s0_codes <= {lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s0_lane_valid <= {beat_in_row, beat_in_row, beat_in_row, beat_in_row};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s0_lane_nan <= {((&lane_logit_3[14:7]) & (|lane_logit_3[6:0])), ((&lane_logit_2[14:7]) & (|lane_logit_2[6:0])), ((&lane_logit_1[14:7]) & (|lane_logit_1[6:0])), ((&lane_logit_0[14:7]) & (|lane_logit_0[6:0]))};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s0_lane_neg_zero <= {(lane_logit_3 == 16'h8000), (lane_logit_2 == 16'h8000), (lane_logit_1 == 16'h8000), (lane_logit_0 == 16'h8000)};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_valid <= s0_lane_valid;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_keys <= {lane_key_3, lane_key_2, lane_key_1, lane_key_0};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_nan <= (s0_lane_nan & s0_lane_valid);
-        end
-    end
-
+    (* keep *)
     always @(posedge aclk) begin
         row_advance <= advance_next;
     end
@@ -1130,15 +1212,15 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             run_key <= 16'h0;
         end else begin
-            if (take_candidate) begin
-                run_key <= u_argmax_max_key;
+            if (pend_takes) begin
+                run_key <= pend_key;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (take_candidate) begin
-            run_index <= {argmax_tag_base[9:2], u_argmax_max_lane};
+        if (pend_takes) begin
+            run_index <= pend_index;
         end
     end
 
@@ -1149,8 +1231,8 @@ module hades_verify_g4_v1000_l4_bf16 (
     end
 
     always @(posedge aclk) begin
-        if (take_candidate) begin
-            run_neg_inf <= (u_argmax_max_key == 16'h7f);
+        if (pend_takes) begin
+            run_neg_inf <= pend_neg_inf;
         end
     end
 
@@ -1165,8 +1247,48 @@ module hades_verify_g4_v1000_l4_bf16 (
     end
 
     always @(posedge aclk) begin
+        if (!aresetn) begin
+            pend_takes <= 1'h0;
+        end else begin
+            pend_takes <= take_candidate;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            pend_key <= 16'h0;
+        end else begin
+            pend_key <= u_argmax_max_key;
+        end
+    end
+
+    always @(posedge aclk) begin
+        pend_index <= t_22;
+    end
+
+    always @(posedge aclk) begin
+        pend_neg_inf <= (u_argmax_max_key == 16'h7f);
+    end
+
+    always @(posedge aclk) begin
+        pend_matches_draft <= (t_22 == argmax_tag_draft);
+    end
+
+    always @(posedge aclk) begin
+        if (pend_takes) begin
+            run_matches_draft <= pend_matches_draft;
+        end
+    end
+
+    always @(posedge aclk) begin
         if (row_advance) begin
             row_flags <= {argmax_tag_row_length_error, 1'h0, 1'h0, argmax_tag_bad_gamma, argmax_tag_bad_draft};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_advance) begin
+            row_draft_token <= argmax_tag_draft;
         end
     end
 
@@ -1186,12 +1308,6 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     always @(posedge aclk) begin
         if (row_advance) begin
-            row_draft_token <= argmax_tag_draft;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_advance) begin
             row_gamma <= argmax_tag_gamma;
         end
     end
@@ -1206,7 +1322,7 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            match_argmax <= run_index;
+            match_argmax <= row_argmax;
         end
     end
 
@@ -1230,7 +1346,7 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            match_draft <= (((~row_is_final) & (~row_flags_all_bad_gamma)) & (row_draft_token == run_index));
+            match_draft <= (((~row_is_final) & (~row_flags_all_bad_gamma)) & row_draft_matches);
         end
     end
 
@@ -1241,7 +1357,7 @@ module hades_verify_g4_v1000_l4_bf16 (
             if (row_event) begin
                 decided <= (~match_draft);
             end
-            if (((match_done & row_advance) & match_is_final)) begin
+            if (round_row_final) begin
                 decided <= 1'h0;
             end
         end
@@ -1254,7 +1370,7 @@ module hades_verify_g4_v1000_l4_bf16 (
             if (row_event) begin
                 accepted <= (match_draft ? (accepted + 3'h1) : accepted);
             end
-            if (((match_done & row_advance) & match_is_final)) begin
+            if (round_row_final) begin
                 accepted <= 3'h0;
             end
         end
@@ -1267,7 +1383,7 @@ module hades_verify_g4_v1000_l4_bf16 (
             if (row_event) begin
                 emitted <= (match_draft ? (emitted + 3'h1) : emitted);
             end
-            if (((match_done & row_advance) & match_is_final)) begin
+            if (round_row_final) begin
                 emitted <= 3'h1;
             end
         end
@@ -1280,7 +1396,7 @@ module hades_verify_g4_v1000_l4_bf16 (
             if (row_event) begin
                 flags_so_far <= flags_now;
             end
-            if (((match_done & row_advance) & match_is_final)) begin
+            if (round_row_final) begin
                 flags_so_far <= 5'h0;
             end
         end
@@ -1296,8 +1412,16 @@ module hades_verify_g4_v1000_l4_bf16 (
         end
     end
 
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_eligible <= 1'h0;
+        end else begin
+            row_eligible <= ((row_advance ? row_done : match_done) & (~(round_row_final ? 1'h0 : (row_event ? (~match_draft) : decided))));
+        end
+    end
+
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[47:43], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[1:0], t_1[9:0], t_2[9:0], t_3[9:0], t_4[9:0], t_22[17:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[47:43], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[1:0], row_draft_token, t_1[9:0], t_2[9:0], t_3[9:0], t_4[9:0], t_24[17:0], t_25[17:0]};
 endmodule
 
 `resetall

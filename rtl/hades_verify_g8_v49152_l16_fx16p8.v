@@ -50,21 +50,24 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare (
 );
 
     reg  [1:0] head;
-    reg  [1:0] tail;
+    reg  [3:0] tail;
     reg  [2:0] count;
     reg  [16:0] slot_0;
     reg  [16:0] slot_1;
     reg  [16:0] slot_2;
     reg  [16:0] slot_3;
     wire pop;
+    wire [2:0] count_next;
+    reg  spare_reg;
     reg  [16:0] head_data;
 
     assign full = (count == 3'h4);
-    assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
+    assign full_next = (count_next == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
-    assign spare = (count <= 3'h2);
+    assign spare = spare_reg;
     assign pop = (m_axis_tvalid & m_axis_tready);
+    assign count_next = ((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count));
 
     always @(*) begin
         case (head)
@@ -98,10 +101,10 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            tail <= 2'h0;
+            tail <= 4'h1;
         end else begin
             if (push) begin
-                tail <= (tail + 2'h1);
+                tail <= {tail[2:0], tail[3]};
             end
         end
     end
@@ -120,7 +123,7 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h0)) begin
+            if (tail[0]) begin
                 slot_0 <= push_data;
             end
         end
@@ -128,7 +131,7 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h1)) begin
+            if (tail[1]) begin
                 slot_1 <= push_data;
             end
         end
@@ -136,7 +139,7 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h2)) begin
+            if (tail[2]) begin
                 slot_2 <= push_data;
             end
         end
@@ -144,9 +147,17 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h3)) begin
+            if (tail[3]) begin
                 slot_3 <= push_data;
             end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            spare_reg <= 1'h1;
+        end else begin
+            spare_reg <= (count_next <= 3'h2);
         end
     end
 endmodule
@@ -166,21 +177,24 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare (
 );
 
     reg  [1:0] head;
-    reg  [1:0] tail;
+    reg  [3:0] tail;
     reg  [2:0] count;
     reg  [29:0] slot_0;
     reg  [29:0] slot_1;
     reg  [29:0] slot_2;
     reg  [29:0] slot_3;
     wire pop;
+    wire [2:0] count_next;
+    reg  spare_reg;
     reg  [29:0] head_data;
 
     assign full = (count == 3'h4);
-    assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
+    assign full_next = (count_next == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
-    assign spare = (count <= 3'h2);
+    assign spare = spare_reg;
     assign pop = (m_axis_tvalid & m_axis_tready);
+    assign count_next = ((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count));
 
     always @(*) begin
         case (head)
@@ -214,10 +228,10 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            tail <= 2'h0;
+            tail <= 4'h1;
         end else begin
             if (push) begin
-                tail <= (tail + 2'h1);
+                tail <= {tail[2:0], tail[3]};
             end
         end
     end
@@ -236,7 +250,7 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h0)) begin
+            if (tail[0]) begin
                 slot_0 <= push_data;
             end
         end
@@ -244,7 +258,7 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h1)) begin
+            if (tail[1]) begin
                 slot_1 <= push_data;
             end
         end
@@ -252,7 +266,7 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h2)) begin
+            if (tail[2]) begin
                 slot_2 <= push_data;
             end
         end
@@ -260,18 +274,26 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h3)) begin
+            if (tail[3]) begin
                 slot_3 <= push_data;
             end
         end
     end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            spare_reg <= 1'h1;
+        end else begin
+            spare_reg <= (count_next <= 3'h2);
+        end
+    end
 endmodule
 
-// hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42: pipelined argmax, 4 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:35)
-module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42 (
+// hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2: pipelined argmax, 4 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
+module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
     input  wire aclk,
     input  wire aresetn,
-    input  wire enable,
+    input  wire [1:0] enable,
     input  wire [15:0] lane_valid,
     input  wire [255:0] lane_keys,
     input  wire [15:0] lane_flags,
@@ -535,440 +557,440 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42 (
     assign max_lane = s4_g0_lane;
     assign any_flag = s4_flag0;
     assign tag_out = s4_tag;
-    assign s2_g0_upper_wins = (s1_g0_gt10 ? (s1_g0_gt32 ? s1_g0_gt31 : s1_g0_gt21) : (s1_g0_gt32 ? s1_g0_gt30 : s1_g0_gt20));
-    assign s2_g1_upper_wins = (s1_g1_gt10 ? (s1_g1_gt32 ? s1_g1_gt31 : s1_g1_gt21) : (s1_g1_gt32 ? s1_g1_gt30 : s1_g1_gt20));
-    assign s2_g2_upper_wins = (s1_g2_gt10 ? (s1_g2_gt32 ? s1_g2_gt31 : s1_g2_gt21) : (s1_g2_gt32 ? s1_g2_gt30 : s1_g2_gt20));
-    assign s2_g3_upper_wins = (s1_g3_gt10 ? (s1_g3_gt32 ? s1_g3_gt31 : s1_g3_gt21) : (s1_g3_gt32 ? s1_g3_gt30 : s1_g3_gt20));
-    assign s4_g0_upper_wins = (s3_g0_gt10 ? (s3_g0_gt32 ? s3_g0_gt31 : s3_g0_gt21) : (s3_g0_gt32 ? s3_g0_gt30 : s3_g0_gt20));
+    assign s2_g0_upper_wins = ((s1_g0_gt20 & s1_g0_gt21) | (s1_g0_gt30 & s1_g0_gt31));
+    assign s2_g1_upper_wins = ((s1_g1_gt20 & s1_g1_gt21) | (s1_g1_gt30 & s1_g1_gt31));
+    assign s2_g2_upper_wins = ((s1_g2_gt20 & s1_g2_gt21) | (s1_g2_gt30 & s1_g2_gt31));
+    assign s2_g3_upper_wins = ((s1_g3_gt20 & s1_g3_gt21) | (s1_g3_gt30 & s1_g3_gt31));
+    assign s4_g0_upper_wins = ((s3_g0_gt20 & s3_g0_gt21) | (s3_g0_gt30 & s3_g0_gt31));
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c0_valid <= t_0;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c0_key <= t_1;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c0_lane <= 4'h0;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c1_valid <= t_2;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c1_key <= t_3;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c1_lane <= 4'h1;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c2_valid <= t_4;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c2_key <= t_5;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c2_lane <= 4'h2;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c3_valid <= t_6;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c3_key <= t_7;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_c3_lane <= 4'h3;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_gt10 <= t_8[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_gt20 <= t_9[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_gt21 <= t_10[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_gt30 <= t_11[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_gt31 <= t_12[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g0_gt32 <= t_13[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c0_valid <= t_14;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c0_key <= t_15;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c0_lane <= 4'h4;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c1_valid <= t_16;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c1_key <= t_17;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c1_lane <= 4'h5;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c2_valid <= t_18;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c2_key <= t_19;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c2_lane <= 4'h6;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c3_valid <= t_20;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c3_key <= t_21;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_c3_lane <= 4'h7;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_gt10 <= t_22[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_gt20 <= t_23[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_gt21 <= t_24[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_gt30 <= t_25[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_gt31 <= t_26[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_g1_gt32 <= t_27[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c0_valid <= t_28;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c0_key <= t_29;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c0_lane <= 4'h8;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c1_valid <= t_30;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c1_key <= t_31;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c1_lane <= 4'h9;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c2_valid <= t_32;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c2_key <= t_33;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c2_lane <= 4'ha;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c3_valid <= t_34;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c3_key <= t_35;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_c3_lane <= 4'hb;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_gt10 <= t_36[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_gt20 <= t_37[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_gt21 <= t_38[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_gt30 <= t_39[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_gt31 <= t_40[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g2_gt32 <= t_41[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c0_valid <= t_42;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c0_key <= t_43;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c0_lane <= 4'hc;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c1_valid <= t_44;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c1_key <= t_45;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c1_lane <= 4'hd;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c2_valid <= t_46;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c2_key <= t_47;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c2_lane <= 4'he;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c3_valid <= t_48;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c3_key <= t_49;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_c3_lane <= 4'hf;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_gt10 <= t_50[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_gt20 <= t_51[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_gt21 <= t_52[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_gt30 <= t_53[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_gt31 <= t_54[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_g3_gt32 <= t_55[17];
         end
     end
@@ -976,103 +998,103 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42 (
     always @(posedge aclk) begin
         if (!aresetn) begin
             s1_tag <= 42'h0;
-        end else if (enable) begin
+        end else if (enable[0]) begin
             s1_tag <= tag_in;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_flag0 <= (|{lane_flags[0], lane_flags[1], lane_flags[2], lane_flags[3]});
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s1_flag1 <= (|{lane_flags[4], lane_flags[5], lane_flags[6], lane_flags[7]});
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_flag2 <= (|{lane_flags[8], lane_flags[9], lane_flags[10], lane_flags[11]});
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s1_flag3 <= (|{lane_flags[12], lane_flags[13], lane_flags[14], lane_flags[15]});
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s2_g0_valid <= (s2_g0_upper_wins ? (s1_g0_gt32 ? s1_g0_c3_valid : s1_g0_c2_valid) : (s1_g0_gt10 ? s1_g0_c1_valid : s1_g0_c0_valid));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s2_g0_key <= (s2_g0_upper_wins ? (s1_g0_gt32 ? s1_g0_c3_key : s1_g0_c2_key) : (s1_g0_gt10 ? s1_g0_c1_key : s1_g0_c0_key));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s2_g0_lane <= (s2_g0_upper_wins ? (s1_g0_gt32 ? s1_g0_c3_lane : s1_g0_c2_lane) : (s1_g0_gt10 ? s1_g0_c1_lane : s1_g0_c0_lane));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s2_g1_valid <= (s2_g1_upper_wins ? (s1_g1_gt32 ? s1_g1_c3_valid : s1_g1_c2_valid) : (s1_g1_gt10 ? s1_g1_c1_valid : s1_g1_c0_valid));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s2_g1_key <= (s2_g1_upper_wins ? (s1_g1_gt32 ? s1_g1_c3_key : s1_g1_c2_key) : (s1_g1_gt10 ? s1_g1_c1_key : s1_g1_c0_key));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s2_g1_lane <= (s2_g1_upper_wins ? (s1_g1_gt32 ? s1_g1_c3_lane : s1_g1_c2_lane) : (s1_g1_gt10 ? s1_g1_c1_lane : s1_g1_c0_lane));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s2_g2_valid <= (s2_g2_upper_wins ? (s1_g2_gt32 ? s1_g2_c3_valid : s1_g2_c2_valid) : (s1_g2_gt10 ? s1_g2_c1_valid : s1_g2_c0_valid));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s2_g2_key <= (s2_g2_upper_wins ? (s1_g2_gt32 ? s1_g2_c3_key : s1_g2_c2_key) : (s1_g2_gt10 ? s1_g2_c1_key : s1_g2_c0_key));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s2_g2_lane <= (s2_g2_upper_wins ? (s1_g2_gt32 ? s1_g2_c3_lane : s1_g2_c2_lane) : (s1_g2_gt10 ? s1_g2_c1_lane : s1_g2_c0_lane));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s2_g3_valid <= (s2_g3_upper_wins ? (s1_g3_gt32 ? s1_g3_c3_valid : s1_g3_c2_valid) : (s1_g3_gt10 ? s1_g3_c1_valid : s1_g3_c0_valid));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s2_g3_key <= (s2_g3_upper_wins ? (s1_g3_gt32 ? s1_g3_c3_key : s1_g3_c2_key) : (s1_g3_gt10 ? s1_g3_c1_key : s1_g3_c0_key));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[1]) begin
             s2_g3_lane <= (s2_g3_upper_wins ? (s1_g3_gt32 ? s1_g3_c3_lane : s1_g3_c2_lane) : (s1_g3_gt10 ? s1_g3_c1_lane : s1_g3_c0_lane));
         end
     end
@@ -1080,121 +1102,121 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42 (
     always @(posedge aclk) begin
         if (!aresetn) begin
             s2_tag <= 42'h0;
-        end else if (enable) begin
+        end else if (enable[0]) begin
             s2_tag <= s1_tag;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s2_flag0 <= (|{s1_flag0, s1_flag1, s1_flag2, s1_flag3});
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c0_valid <= s2_g0_valid;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c0_key <= s2_g0_key;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c0_lane <= s2_g0_lane;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c1_valid <= s2_g1_valid;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c1_key <= s2_g1_key;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c1_lane <= s2_g1_lane;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c2_valid <= s2_g2_valid;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c2_key <= s2_g2_key;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c2_lane <= s2_g2_lane;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c3_valid <= s2_g3_valid;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c3_key <= s2_g3_key;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_c3_lane <= s2_g3_lane;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_gt10 <= t_56[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_gt20 <= t_57[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_gt21 <= t_58[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_gt30 <= t_59[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_gt31 <= t_60[17];
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_g0_gt32 <= t_61[17];
         end
     end
@@ -1202,31 +1224,31 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42 (
     always @(posedge aclk) begin
         if (!aresetn) begin
             s3_tag <= 42'h0;
-        end else if (enable) begin
+        end else if (enable[0]) begin
             s3_tag <= s2_tag;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s3_flag0 <= (|s2_flag0);
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s4_g0_valid <= (s4_g0_upper_wins ? (s3_g0_gt32 ? s3_g0_c3_valid : s3_g0_c2_valid) : (s3_g0_gt10 ? s3_g0_c1_valid : s3_g0_c0_valid));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s4_g0_key <= (s4_g0_upper_wins ? (s3_g0_gt32 ? s3_g0_c3_key : s3_g0_c2_key) : (s3_g0_gt10 ? s3_g0_c1_key : s3_g0_c0_key));
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s4_g0_lane <= (s4_g0_upper_wins ? (s3_g0_gt32 ? s3_g0_c3_lane : s3_g0_c2_lane) : (s3_g0_gt10 ? s3_g0_c1_lane : s3_g0_c0_lane));
         end
     end
@@ -1234,13 +1256,13 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42 (
     always @(posedge aclk) begin
         if (!aresetn) begin
             s4_tag <= 42'h0;
-        end else if (enable) begin
+        end else if (enable[0]) begin
             s4_tag <= s3_tag;
         end
     end
 
     always @(posedge aclk) begin
-        if (enable) begin
+        if (enable[0]) begin
             s4_flag0 <= (|s3_flag0);
         end
     end
@@ -1249,7 +1271,7 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42 (
     wire unused_ok = &{1'b0, t_8[16:0], t_9[16:0], t_10[16:0], t_11[16:0], t_12[16:0], t_13[16:0], t_22[16:0], t_23[16:0], t_24[16:0], t_25[16:0], t_26[16:0], t_27[16:0], t_36[16:0], t_37[16:0], t_38[16:0], t_39[16:0], t_40[16:0], t_41[16:0], t_50[16:0], t_51[16:0], t_52[16:0], t_53[16:0], t_54[16:0], t_55[16:0], t_56[16:0], t_57[16:0], t_58[16:0], t_59[16:0], t_60[16:0], t_61[16:0]};
 endmodule
 
-// hades_verify_g8_v49152_l16_fx16p8: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:39)
+// hades_verify_g8_v49152_l16_fx16p8: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:45)
 module hades_verify_g8_v49152_l16_fx16p8 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -1354,7 +1376,8 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire row_end;
     wire round_end;
     wire row_length_error;
-    wire beat_in_row;
+    reg  beat_full;
+    reg  beat_in_row;
     wire [15:0] lane_logit_0;
     wire [15:0] lane_logit_1;
     wire [15:0] lane_logit_2;
@@ -1374,7 +1397,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire slot0_row_end;
     wire slot1_row_end;
     wire cur_valid_next;
-    wire u_argmax_enable;
+    wire [1:0] u_argmax_enable;
     wire [15:0] u_argmax_lane_valid;
     wire [255:0] u_argmax_lane_keys;
     wire [15:0] u_argmax_lane_flags;
@@ -1384,21 +1407,15 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [3:0] u_argmax_max_lane;
     wire u_argmax_any_flag;
     wire [41:0] u_argmax_tag_out;
-    reg  [48:0] s0_tag;
-    reg  [48:0] s1_tag;
-    reg  [255:0] s0_codes;
-    reg  [15:0] s0_lane_valid;
-    reg  [15:0] s0_lane_nan;
-    reg  [15:0] s0_lane_neg_zero;
-    reg  [15:0] s1_lane_valid;
-    wire [15:0] lane_key_15;
-    wire [15:0] lane_key_14;
-    wire [15:0] lane_key_13;
-    wire [15:0] lane_key_12;
-    wire [15:0] lane_key_11;
-    wire [15:0] lane_key_10;
-    wire [15:0] lane_key_9;
-    wire [15:0] lane_key_8;
+    reg  tree_advance0;
+    reg  tree_advance1;
+    reg  lane_advance0;
+    reg  lane_advance1;
+    reg  [127:0] s0_codes_0;
+    reg  [7:0] s0_lane_valid_0;
+    reg  [7:0] s0_lane_nan_0;
+    reg  [7:0] s0_lane_neg_zero_0;
+    reg  [7:0] s1_lane_valid_0;
     wire [15:0] lane_key_7;
     wire [15:0] lane_key_6;
     wire [15:0] lane_key_5;
@@ -1407,8 +1424,25 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [15:0] lane_key_2;
     wire [15:0] lane_key_1;
     wire [15:0] lane_key_0;
-    reg  [255:0] s1_lane_keys;
-    reg  [15:0] s1_lane_nan;
+    reg  [127:0] s1_lane_keys_0;
+    reg  [7:0] s1_lane_nan_0;
+    reg  [127:0] s0_codes_1;
+    reg  [7:0] s0_lane_valid_1;
+    reg  [7:0] s0_lane_nan_1;
+    reg  [7:0] s0_lane_neg_zero_1;
+    reg  [7:0] s1_lane_valid_1;
+    wire [15:0] lane_key_15;
+    wire [15:0] lane_key_14;
+    wire [15:0] lane_key_13;
+    wire [15:0] lane_key_12;
+    wire [15:0] lane_key_11;
+    wire [15:0] lane_key_10;
+    wire [15:0] lane_key_9;
+    wire [15:0] lane_key_8;
+    reg  [127:0] s1_lane_keys_1;
+    reg  [7:0] s1_lane_nan_1;
+    reg  [48:0] s0_tag;
+    reg  [48:0] s1_tag;
     wire s1_tag_fire;
     wire s1_tag_row_end;
     wire s1_tag_row_final;
@@ -1424,7 +1458,14 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     reg  run_nan;
     reg  run_neg_inf;
     reg  row_started;
+    reg  pend_takes;
     wire [15:0] argmax_tag_base;
+    reg  [15:0] pend_key;
+    reg  [15:0] pend_index;
+    reg  pend_neg_inf;
+    wire [15:0] argmax_tag_draft;
+    reg  pend_matches_draft;
+    reg  run_matches_draft;
     wire argmax_tag_fire;
     wire take_candidate;
     wire row_beat_moves;
@@ -1434,13 +1475,14 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire argmax_tag_bad_gamma;
     wire argmax_tag_row_length_error;
     wire [4:0] row_flags_run;
+    reg  [15:0] row_draft_token;
     reg  row_done;
+    wire [15:0] row_argmax;
     wire argmax_tag_row_final;
     reg  row_is_final;
-    wire [15:0] argmax_tag_draft;
-    reg  [15:0] row_draft_token;
     wire [3:0] argmax_tag_gamma;
     reg  [3:0] row_gamma;
+    wire row_draft_matches;
     wire row_flags_all_bad_gamma;
     reg  match_done;
     reg  [15:0] match_argmax;
@@ -1453,9 +1495,11 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     reg  [3:0] emitted;
     reg  [4:0] flags_so_far;
     reg  [31:0] committed;
+    reg  row_eligible;
     wire row_event;
     wire [4:0] flags_now;
     wire round_decided;
+    wire round_row_final;
     wire flags_now_bad_draft;
     wire flags_now_bad_gamma;
     wire flags_now_nan_logit;
@@ -1471,7 +1515,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [16:0] t_7;
     wire [16:0] t_8;
     wire t_9;
-    wire [15:0] t_10;
+    wire [255:0] t_10;
     wire [15:0] t_11;
     wire [15:0] t_12;
     wire [15:0] t_13;
@@ -1487,7 +1531,14 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [15:0] t_23;
     wire [15:0] t_24;
     wire [15:0] t_25;
-    wire [18:0] t_26;
+    wire [15:0] t_26;
+    wire [15:0] t_27;
+    wire [15:0] t_28;
+    wire [15:0] t_29;
+    wire [15:0] t_30;
+    wire [17:0] t_31;
+    wire [18:0] t_32;
+    wire [18:0] t_33;
 
     assign t_0 = s_axis_cmd_tdata[131:0];
     assign t_1 = ({1'h0, 16'hbfff} - {1'h0, cmd_draft_token_7});
@@ -1499,23 +1550,30 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign t_7 = ({1'h0, 16'hbfff} - {1'h0, cmd_draft_token_1});
     assign t_8 = ({1'h0, 16'hbfff} - {1'h0, cmd_draft_token_0});
     assign t_9 = (4'h8 < cmd_held_gamma);
-    assign t_10 = s0_codes[255:240];
-    assign t_11 = s0_codes[239:224];
-    assign t_12 = s0_codes[223:208];
-    assign t_13 = s0_codes[207:192];
-    assign t_14 = s0_codes[191:176];
-    assign t_15 = s0_codes[175:160];
-    assign t_16 = s0_codes[159:144];
-    assign t_17 = s0_codes[143:128];
-    assign t_18 = s0_codes[127:112];
-    assign t_19 = s0_codes[111:96];
-    assign t_20 = s0_codes[95:80];
-    assign t_21 = s0_codes[79:64];
-    assign t_22 = s0_codes[63:48];
-    assign t_23 = s0_codes[47:32];
-    assign t_24 = s0_codes[31:16];
-    assign t_25 = s0_codes[15:0];
-    assign t_26 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key}});
+    assign t_10 = {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
+    assign t_11 = {beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row};
+    assign t_12 = {1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0};
+    assign t_13 = {1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0};
+    assign t_14 = s0_codes_0[127:112];
+    assign t_15 = s0_codes_0[111:96];
+    assign t_16 = s0_codes_0[95:80];
+    assign t_17 = s0_codes_0[79:64];
+    assign t_18 = s0_codes_0[63:48];
+    assign t_19 = s0_codes_0[47:32];
+    assign t_20 = s0_codes_0[31:16];
+    assign t_21 = s0_codes_0[15:0];
+    assign t_22 = s0_codes_1[127:112];
+    assign t_23 = s0_codes_1[111:96];
+    assign t_24 = s0_codes_1[95:80];
+    assign t_25 = s0_codes_1[79:64];
+    assign t_26 = s0_codes_1[63:48];
+    assign t_27 = s0_codes_1[47:32];
+    assign t_28 = s0_codes_1[31:16];
+    assign t_29 = s0_codes_1[15:0];
+    assign t_30 = {argmax_tag_base[15:4], u_argmax_max_lane};
+    assign t_31 = {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key};
+    assign t_32 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), pend_key}} - {1'h0, t_31});
+    assign t_33 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, t_31});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -1558,7 +1616,6 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign row_end = (logits_fire & s_axis_logits_tlast);
     assign round_end = (row_end & row_final);
     assign row_length_error = (s_axis_logits_tlast & (beat != 12'hbff));
-    assign beat_in_row = (beat < 12'hc00);
     assign lane_logit_0 = s_axis_logits_tdata[15:0];
     assign lane_logit_1 = s_axis_logits_tdata[31:16];
     assign lane_logit_2 = s_axis_logits_tdata[47:32];
@@ -1578,27 +1635,27 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
     assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
     assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
-    assign u_argmax_enable = advance;
-    assign u_argmax_lane_valid = s1_lane_valid;
-    assign u_argmax_lane_keys = s1_lane_keys;
-    assign u_argmax_lane_flags = s1_lane_nan;
+    assign u_argmax_enable = {tree_advance1, tree_advance0};
+    assign u_argmax_lane_valid = {s1_lane_valid_1, s1_lane_valid_0};
+    assign u_argmax_lane_keys = {s1_lane_keys_1, s1_lane_keys_0};
+    assign u_argmax_lane_flags = {s1_lane_nan_1, s1_lane_nan_0};
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
-    assign lane_key_15 = {(~t_10[15]), t_10[14:0]};
-    assign lane_key_14 = {(~t_11[15]), t_11[14:0]};
-    assign lane_key_13 = {(~t_12[15]), t_12[14:0]};
-    assign lane_key_12 = {(~t_13[15]), t_13[14:0]};
-    assign lane_key_11 = {(~t_14[15]), t_14[14:0]};
-    assign lane_key_10 = {(~t_15[15]), t_15[14:0]};
-    assign lane_key_9 = {(~t_16[15]), t_16[14:0]};
-    assign lane_key_8 = {(~t_17[15]), t_17[14:0]};
-    assign lane_key_7 = {(~t_18[15]), t_18[14:0]};
-    assign lane_key_6 = {(~t_19[15]), t_19[14:0]};
-    assign lane_key_5 = {(~t_20[15]), t_20[14:0]};
-    assign lane_key_4 = {(~t_21[15]), t_21[14:0]};
-    assign lane_key_3 = {(~t_22[15]), t_22[14:0]};
-    assign lane_key_2 = {(~t_23[15]), t_23[14:0]};
-    assign lane_key_1 = {(~t_24[15]), t_24[14:0]};
-    assign lane_key_0 = {(~t_25[15]), t_25[14:0]};
+    assign lane_key_7 = {(~t_14[15]), t_14[14:0]};
+    assign lane_key_6 = {(~t_15[15]), t_15[14:0]};
+    assign lane_key_5 = {(~t_16[15]), t_16[14:0]};
+    assign lane_key_4 = {(~t_17[15]), t_17[14:0]};
+    assign lane_key_3 = {(~t_18[15]), t_18[14:0]};
+    assign lane_key_2 = {(~t_19[15]), t_19[14:0]};
+    assign lane_key_1 = {(~t_20[15]), t_20[14:0]};
+    assign lane_key_0 = {(~t_21[15]), t_21[14:0]};
+    assign lane_key_15 = {(~t_22[15]), t_22[14:0]};
+    assign lane_key_14 = {(~t_23[15]), t_23[14:0]};
+    assign lane_key_13 = {(~t_24[15]), t_24[14:0]};
+    assign lane_key_12 = {(~t_25[15]), t_25[14:0]};
+    assign lane_key_11 = {(~t_26[15]), t_26[14:0]};
+    assign lane_key_10 = {(~t_27[15]), t_27[14:0]};
+    assign lane_key_9 = {(~t_28[15]), t_28[14:0]};
+    assign lane_key_8 = {(~t_29[15]), t_29[14:0]};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
@@ -1609,21 +1666,24 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign s1_tag_gamma = s1_tag[40:37];
     assign s1_tag_out_of_range = s1_tag[48:41];
     assign argmax_tag_base = u_argmax_tag_out[21:6];
+    assign argmax_tag_draft = u_argmax_tag_out[37:22];
     assign argmax_tag_fire = u_argmax_tag_out[0];
-    assign take_candidate = t_26[18];
+    assign take_candidate = (pend_takes ? t_32[18] : t_33[18]);
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
     assign argmax_tag_bad_draft = u_argmax_tag_out[5];
     assign argmax_tag_bad_gamma = u_argmax_tag_out[4];
     assign argmax_tag_row_length_error = u_argmax_tag_out[3];
-    assign row_flags_run = (row_flags | {1'h0, run_neg_inf, run_nan, 1'h0, 1'h0});
+    assign row_flags_run = (row_flags | {1'h0, (pend_takes ? pend_neg_inf : run_neg_inf), run_nan, 1'h0, 1'h0});
+    assign row_argmax = (pend_takes ? pend_index : run_index);
     assign argmax_tag_row_final = u_argmax_tag_out[2];
-    assign argmax_tag_draft = u_argmax_tag_out[37:22];
     assign argmax_tag_gamma = u_argmax_tag_out[41:38];
+    assign row_draft_matches = (pend_takes ? pend_matches_draft : run_matches_draft);
     assign row_flags_all_bad_gamma = row_flags_run[1];
-    assign row_event = ((match_done & row_advance) & (~decided));
+    assign row_event = (row_eligible & row_advance);
     assign flags_now = (flags_so_far | match_flags);
     assign round_decided = (row_event & (~match_draft));
+    assign round_row_final = ((match_done & row_advance) & match_is_final);
     assign flags_now_bad_draft = flags_now[0];
     assign flags_now_bad_gamma = flags_now[1];
     assign flags_now_nan_logit = flags_now[2];
@@ -1656,7 +1716,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         .spare(u_result_fifo_spare)
     );
 
-    hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42 u_argmax (
+    hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 u_argmax (
         .aclk(aclk),
         .aresetn(aresetn),
         .enable(u_argmax_enable),
@@ -1875,6 +1935,138 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            beat_full <= 1'h1;
+        end else begin
+            if (logits_fire) begin
+                if (s_axis_logits_tlast) begin
+                    beat_full <= 1'h1;
+                end else begin
+                    beat_full <= (beat < 12'hbfe);
+                end
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            beat_in_row <= 1'h1;
+        end else begin
+            if (logits_fire) begin
+                if (s_axis_logits_tlast) begin
+                    beat_in_row <= 1'h1;
+                end else begin
+                    beat_in_row <= beat_full;
+                end
+            end
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        tree_advance0 <= advance_next;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        tree_advance1 <= advance_next;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        lane_advance0 <= advance_next;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        lane_advance1 <= advance_next;
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s0_codes_0 <= t_10[127:0];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s0_lane_valid_0 <= t_11[7:0];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s0_lane_nan_0 <= t_12[7:0];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s0_lane_neg_zero_0 <= t_13[7:0];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s1_lane_valid_0 <= s0_lane_valid_0;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s1_lane_keys_0 <= {lane_key_7, lane_key_6, lane_key_5, lane_key_4, lane_key_3, lane_key_2, lane_key_1, lane_key_0};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s1_lane_nan_0 <= (s0_lane_nan_0 & s0_lane_valid_0);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance1) begin
+            s0_codes_1 <= t_10[255:128];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance1) begin
+            s0_lane_valid_1 <= t_11[15:8];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance1) begin
+            s0_lane_nan_1 <= t_12[15:8];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance1) begin
+            s0_lane_neg_zero_1 <= t_13[15:8];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance1) begin
+            s1_lane_valid_1 <= s0_lane_valid_1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance1) begin
+            s1_lane_keys_1 <= {lane_key_15, lane_key_14, lane_key_13, lane_key_12, lane_key_11, lane_key_10, lane_key_9, lane_key_8};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance1) begin
+            s1_lane_nan_1 <= (s0_lane_nan_1 & s0_lane_valid_1);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             s0_tag <= 49'h0;
         end else if (advance) begin
             s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
@@ -1889,48 +2081,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         end
     end
 
-    always @(posedge aclk) begin
-        if (advance) begin
-            s0_codes <= {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s0_lane_valid <= {beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s0_lane_nan <= {1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s0_lane_neg_zero <= {1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_valid <= s0_lane_valid;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_keys <= {lane_key_15, lane_key_14, lane_key_13, lane_key_12, lane_key_11, lane_key_10, lane_key_9, lane_key_8, lane_key_7, lane_key_6, lane_key_5, lane_key_4, lane_key_3, lane_key_2, lane_key_1, lane_key_0};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_nan <= (s0_lane_nan & s0_lane_valid);
-        end
-    end
-
+    (* keep *)
     always @(posedge aclk) begin
         row_advance <= advance_next;
     end
@@ -1939,15 +2090,15 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             run_key <= 16'h0;
         end else begin
-            if (take_candidate) begin
-                run_key <= u_argmax_max_key;
+            if (pend_takes) begin
+                run_key <= pend_key;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (take_candidate) begin
-            run_index <= {argmax_tag_base[15:4], u_argmax_max_lane};
+        if (pend_takes) begin
+            run_index <= pend_index;
         end
     end
 
@@ -1958,8 +2109,8 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (take_candidate) begin
-            run_neg_inf <= 1'h0;
+        if (pend_takes) begin
+            run_neg_inf <= pend_neg_inf;
         end
     end
 
@@ -1974,8 +2125,48 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if (!aresetn) begin
+            pend_takes <= 1'h0;
+        end else begin
+            pend_takes <= take_candidate;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            pend_key <= 16'h0;
+        end else begin
+            pend_key <= u_argmax_max_key;
+        end
+    end
+
+    always @(posedge aclk) begin
+        pend_index <= t_30;
+    end
+
+    always @(posedge aclk) begin
+        pend_neg_inf <= 1'h0;
+    end
+
+    always @(posedge aclk) begin
+        pend_matches_draft <= (t_30 == argmax_tag_draft);
+    end
+
+    always @(posedge aclk) begin
+        if (pend_takes) begin
+            run_matches_draft <= pend_matches_draft;
+        end
+    end
+
+    always @(posedge aclk) begin
         if (row_advance) begin
             row_flags <= {argmax_tag_row_length_error, 1'h0, 1'h0, argmax_tag_bad_gamma, argmax_tag_bad_draft};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_advance) begin
+            row_draft_token <= argmax_tag_draft;
         end
     end
 
@@ -1995,12 +2186,6 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_advance) begin
-            row_draft_token <= argmax_tag_draft;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_advance) begin
             row_gamma <= argmax_tag_gamma;
         end
     end
@@ -2015,7 +2200,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            match_argmax <= run_index;
+            match_argmax <= row_argmax;
         end
     end
 
@@ -2039,7 +2224,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            match_draft <= (((~row_is_final) & (~row_flags_all_bad_gamma)) & (row_draft_token == run_index));
+            match_draft <= (((~row_is_final) & (~row_flags_all_bad_gamma)) & row_draft_matches);
         end
     end
 
@@ -2050,7 +2235,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
             if (row_event) begin
                 decided <= (~match_draft);
             end
-            if (((match_done & row_advance) & match_is_final)) begin
+            if (round_row_final) begin
                 decided <= 1'h0;
             end
         end
@@ -2063,7 +2248,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
             if (row_event) begin
                 accepted <= (match_draft ? (accepted + 4'h1) : accepted);
             end
-            if (((match_done & row_advance) & match_is_final)) begin
+            if (round_row_final) begin
                 accepted <= 4'h0;
             end
         end
@@ -2076,7 +2261,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
             if (row_event) begin
                 emitted <= (match_draft ? (emitted + 4'h1) : emitted);
             end
-            if (((match_done & row_advance) & match_is_final)) begin
+            if (round_row_final) begin
                 emitted <= 4'h1;
             end
         end
@@ -2089,7 +2274,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
             if (row_event) begin
                 flags_so_far <= flags_now;
             end
-            if (((match_done & row_advance) & match_is_final)) begin
+            if (round_row_final) begin
                 flags_so_far <= 5'h0;
             end
         end
@@ -2105,8 +2290,16 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         end
     end
 
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_eligible <= 1'h0;
+        end else begin
+            row_eligible <= ((row_advance ? row_done : match_done) & (~(round_row_final ? 1'h0 : (row_event ? (~match_draft) : decided))));
+        end
+    end
+
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[135:132], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero, argmax_tag_base[3:0], t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_26[17:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[135:132], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, s0_lane_neg_zero_1, argmax_tag_base[3:0], row_draft_token, t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_32[17:0], t_33[17:0]};
 endmodule
 
 `resetall

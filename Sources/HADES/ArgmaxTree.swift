@@ -7,7 +7,7 @@ import HDL
 /// group of one (two delay stages), so every L has `GreedyTiming.argmaxStages(lanes:)` stages.
 /// Invalid lanes never win (the valid bit sits above the key in every comparison); on equal keys the lower lane
 /// wins (so the lowest token index wins ties). A tag travels alongside with the same latency, and the lanes' flag
-/// bits are OR-reduced on the way (four per stage). Every register moves only when `enable` is high.
+/// bits are OR-reduced on the way (four per stage). Every register moves only when its `enable` bit is high.
 enum ArgmaxTree {
     private struct Candidate {
         var valid: Value
@@ -15,6 +15,8 @@ enum ArgmaxTree {
         var lane: Value
     }
 
+    /// `enable` has one bit per slice of `lanesPerEnable` lanes (registered copies of one enable, so no copy
+    /// drives the whole tree): a group's registers take the bit of its first lane's slice, the tag bit 0.
     struct Ports {
         let enable, laneValid, laneKeys, laneFlags, tagIn: Value
         let maxValid, maxKey, maxLane, anyFlag, tagOut: Value
@@ -29,14 +31,19 @@ enum ArgmaxTree {
         return (b.zeroExtended(to: b.width + 1) &- a.zeroExtended(to: a.width + 1)).msb
     }
 
-    static func module(lanes: Int, keyBits: Int, tagBits: Int) throws -> Submodule<Ports> {
+    static func module(lanes: Int, keyBits: Int, tagBits: Int, lanesPerEnable: Int? = nil) throws -> Submodule<Ports> {
         let laneBits = max(1, ceilLog2(lanes))
+        let slice = max(1, min(lanes, lanesPerEnable ?? lanes)), enables = (lanes + slice - 1) / slice
         let stages = GreedyTiming.argmaxStages(lanes: lanes)
-        return try Module.submodule(moduleName("hades_argmax_tree", ("l", lanes), ("k", keyBits), ("t", tagBits)),
-                                    parameters: [("lanes", "\(lanes)"), ("key_bits", "\(keyBits)"), ("tag_bits", "\(tagBits)")],
+        let name = enables == 1 ? moduleName("hades_argmax_tree", ("l", lanes), ("k", keyBits), ("t", tagBits))
+            : moduleName("hades_argmax_tree", ("l", lanes), ("k", keyBits), ("t", tagBits), ("e", enables))
+        return try Module.submodule(name, parameters: [("lanes", "\(lanes)"), ("key_bits", "\(keyBits)"), ("tag_bits", "\(tagBits)")]
+                                        + (enables == 1 ? [] : [("enables", "\(enables)")]),
                                     doc: ["pipelined argmax, \(stages) register stages (compare, select per level of up to "
                                           + "\(groupSize)), ties to the lowest lane"]) { m in
-            let enable = m.input("enable", 1)
+            let enable = m.input("enable", enables)
+            /// The enable of registers whose inputs start at `lane`.
+            func enableOf(lane: Int) -> Value { enable[min(enables - 1, lane / slice)] }
             let laneValid = m.input("lane_valid", lanes)
             let laneKeys = m.input("lane_keys", lanes * keyBits)
             let laneFlags = m.input("lane_flags", lanes)
@@ -54,60 +61,64 @@ enum ArgmaxTree {
             var tag = tagIn
             var flags = (0..<lanes).map { laneFlags[$0] }
             var stage = 0
-            func register(_ name: String, _ v: Value, reset: UInt64? = nil) -> Value {
-                m.regNext(name, v, reset: reset, enable: enable)
+            var span = 1, flagSpan = 1  // lanes per candidate, per flag bit
+            func register(_ name: String, _ v: Value, reset: UInt64? = nil, lane: Int = 0) -> Value {
+                m.regNext(name, v, reset: reset, enable: enableOf(lane: lane))
             }
             /// One register stage of the tag and of the flag OR (groups of four).
             func carry() {
                 stage += 1
                 tag = register("s\(stage)_tag", tag, reset: 0)  // holds the beat-valid bit
                 flags = stride(from: 0, to: flags.count, by: groupSize).enumerated().map { g, lo in
-                    register("s\(stage)_flag\(g)", concat(Array(flags[lo..<min(flags.count, lo + groupSize)])).orReduce)
+                    register("s\(stage)_flag\(g)", concat(Array(flags[lo..<min(flags.count, lo + groupSize)])).orReduce,
+                             lane: lo * flagSpan)
                 }
+                flagSpan *= groupSize
             }
             repeat {
                 var next: [Candidate] = []
-                var compared: [([Candidate], [[Value]])] = []
+                var compared: [(group: [Candidate], gt: [[Value]])] = []
                 // Compare stage: the group's candidates and, for i < j, gt[j][i] = candidate j beats candidate i.
                 for (g, lo) in stride(from: 0, to: level.count, by: groupSize).enumerated() {
                     let name = "s\(stage + 1)_g\(g)"
-                    let group = level[lo..<min(level.count, lo + groupSize)].enumerated().map { i, c in
-                        Candidate(valid: register("\(name)_c\(i)_valid", c.valid), key: register("\(name)_c\(i)_key", c.key),
-                                  lane: register("\(name)_c\(i)_lane", c.lane))
-                    }
+                    let first = lo * span
                     let members = Array(level[lo..<min(level.count, lo + groupSize)])
-                    var gt = Array(repeating: [Value](repeating: .false, count: members.count), count: members.count)
+                    let group = members.enumerated().map { i, c in
+                        Candidate(valid: register("\(name)_c\(i)_valid", c.valid, lane: first),
+                                  key: register("\(name)_c\(i)_key", c.key, lane: first),
+                                  lane: register("\(name)_c\(i)_lane", c.lane, lane: first))
+                    }
+                    var gt = Array(repeating: [Value](repeating: .false, count: groupSize), count: groupSize)
                     for j in 0..<members.count {
                         for i in 0..<j {
                             gt[j][i] = register("\(name)_gt\(j)\(i)", greater(concat(members[j].valid, members[j].key),
-                                                                               concat(members[i].valid, members[i].key)))
+                                                                               concat(members[i].valid, members[i].key)),
+                                                lane: first)
                         }
                     }
                     compared.append((group, gt))
                 }
                 carry()
-                // Select stage: the lower pair's and the upper pair's winners (one comparison each), then the upper
-                // one when it beats the lower one (one of four comparisons, chosen by the pairs' results).
+                // Select stage: the lower pair's and the upper pair's winners, and the upper one when it beats the
+                // lower one, which holds exactly when candidate 2 or 3 beats both 0 and 1 (one LUT4 of registered
+                // bits, so each winner bit is a 4:1 mux on registered selects).
                 for (g, (group, gt)) in compared.enumerated() {
-                    let name = "s\(stage + 1)_g\(g)"
-                    // Whether the upper pair's winner beats the lower pair's.
-                    let upperWins: Value = group.count < 3 ? .false : m.named("\(name)_upper_wins", mux(gt[1][0],
-                        group.count == 4 ? mux(gt[3][2], gt[3][1], gt[2][1]) : gt[2][1],
-                        group.count == 4 ? mux(gt[3][2], gt[3][0], gt[2][0]) : gt[2][0]))
+                    let name = "s\(stage + 1)_g\(g)", first = g * groupSize * span
+                    let upperWins: Value = group.count < 3 ? .false
+                        : m.named("\(name)_upper_wins", (gt[2][0] & gt[2][1]) | (gt[3][0] & gt[3][1]))
+                    let lowPair = gt[1][0], highPair = gt[3][2]
                     func choose(_ f: (Candidate) -> Value) -> Value {
-                        switch group.count {
-                        case 1: return f(group[0])
-                        case 2: return mux(gt[1][0], f(group[1]), f(group[0]))
-                        default:
-                            let low = mux(gt[1][0], f(group[1]), f(group[0]))
-                            let high = group.count == 4 ? mux(gt[3][2], f(group[3]), f(group[2])) : f(group[2])
-                            return mux(upperWins, high, low)
-                        }
+                        let low = group.count == 1 ? f(group[0]) : mux(lowPair, f(group[1]), f(group[0]))
+                        guard group.count > 2 else { return low }
+                        let high = group.count == 4 ? mux(highPair, f(group[3]), f(group[2])) : f(group[2])
+                        return mux(upperWins, high, low)
                     }
-                    next.append(Candidate(valid: register("\(name)_valid", choose(\.valid)), key: register("\(name)_key", choose(\.key)),
-                                          lane: register("\(name)_lane", choose(\.lane))))
+                    next.append(Candidate(valid: register("\(name)_valid", choose(\.valid), lane: first),
+                                          key: register("\(name)_key", choose(\.key), lane: first),
+                                          lane: register("\(name)_lane", choose(\.lane), lane: first)))
                 }
                 carry()
+                span *= groupSize
                 level = next
             } while level.count > 1
             precondition(stage == stages, "argmax tree has \(stage) stages, GreedyTiming says \(stages)")

@@ -5,7 +5,8 @@ import HDL
 /// compares it with the round's draft token and emits, per round, the accepted count, the next token, the
 /// rollback and the flags, plus the emitted tokens as a stream and a committed-length counter.
 ///
-/// Pipeline (each step one register, all moved by one `advance` enable, held while an output FIFO is full):
+/// Pipeline (each step one register, all moved by one `advance` enable and its registered copies, held while an
+/// output FIFO is full):
 ///   input (keys, lane validity, row bookkeeping) → argmax tree (`GreedyTiming.argmaxStages`; the round's draft
 ///   token and command flags join the tag at its entry) → running max per row (its registers hold the finished
 ///   row) → draft match → decision (accept / stop) into the output FIFOs. Result latency D = argmax stages + 4
@@ -15,6 +16,10 @@ public enum GreedyVerifierRTL {
         moduleName("hades_verify", ("g", c.gammaMax), ("v", c.vocab), ("l", c.lanes), ("", c.format.moduleTag))
             .replacingOccurrences(of: "__", with: "_")
     }
+
+    /// Lanes per copy of the pipeline enable: one copy moving every lane's registers was the critical path at
+    /// L = 64 (its routing, 3.6 ns, into the keys' sync-reset LUTs).
+    static let lanesPerEnable = 8
 
     public static let tokenFifoDepth = 4
     public static let resultFifoDepth = 4
@@ -33,7 +38,8 @@ public enum GreedyVerifierRTL {
     public static func submodule(_ c: VerifierConfig, name: String? = nil) throws -> Submodule<Ports> {
         let io = VerifierInterface(c)
         let tag = BeatTag(c)
-        let tree = try ArgmaxTree.module(lanes: c.lanes, keyBits: c.logitBits, tagBits: tag.tree.width)
+        let tree = try ArgmaxTree.module(lanes: c.lanes, keyBits: c.logitBits, tagBits: tag.tree.width,
+                                         lanesPerEnable: lanesPerEnable)
         let fifos = try OutputQueues.modules(io, tokenDepth: tokenFifoDepth, resultDepth: resultFifoDepth, withSpare: true)
 
         return try Module.submodule(name ?? defaultName(c), parameters: [
@@ -48,7 +54,7 @@ public enum GreedyVerifierRTL {
                                                    VerifierStreams.result, VerifierStreams.tokens])
             let tokenQueue = queues.tokens, resultQueue = queues.results
             // The whole pipeline moves together; it waits while an output FIFO is nearly full. Registered from the
-            // FIFOs' counts alone (room for two: this clock's push still fits), so no push/pop logic reaches the
+            // FIFOs' registered room-for-two bits (this clock's push still fits), so no push/pop logic reaches the
             // enables; with ready consumers a FIFO never holds more than one entry and the pipeline never waits.
             let advance = m.reg("advance", 1, reset: 1)
             let advanceNext = m.named("advance_next", tokenQueue.spare! & resultQueue.spare!)
@@ -61,20 +67,39 @@ public enum GreedyVerifierRTL {
             ready <== advanceNext & commands.advance(rowEnd: input.rowEnd, roundEnd: input.roundEnd)
 
             let argmax = m.instance(tree, name: "u_argmax")
-            argmax.enable <== advance
+            // Copies of `advance` for the lanes' registers, one per slice of lanes for the input stages and one
+            // for the tree (`keep`: synthesis would merge them back into one).
+            let slices = stride(from: 0, to: c.lanes, by: lanesPerEnable).map { $0..<min(c.lanes, $0 + lanesPerEnable) }
+            let copies = { (name: String) in slices.indices.map { k -> Value in
+                let r = m.reg("\(name)\(k)", 1, keep: true)
+                r <== advanceNext
+                return r
+            } }
+            argmax.enable <== concat(copies("tree_advance").reversed())
+            let w = c.logitBits
+            var keys: [Value] = [], valids: [Value] = [], flags: [Value] = []
+            for (k, (lanes, enable)) in zip(slices, copies("lane_advance")).enumerated() {
+                m.enabled(by: enable) {
+                    // Stage 0: the codes and their NaN / −0 bits; stage 1: the keys (one LUT per bit).
+                    let part = { (v: Value, bits: Int) in v.bits(lanes.upperBound * bits - 1, lanes.lowerBound * bits) }
+                    let codes = m.regNext("s0_codes_\(k)", part(input.codes, w)), valid = m.regNext("s0_lane_valid_\(k)", part(input.laneValid, 1))
+                    let nan = m.regNext("s0_lane_nan_\(k)", part(input.laneNaN, 1))
+                    let negativeZero = m.regNext("s0_lane_neg_zero_\(k)", part(input.laneNegativeZero, 1))
+                    valids.append(m.regNext("s1_lane_valid_\(k)", valid))
+                    keys.append(m.regNext("s1_lane_keys_\(k)", concat((0..<lanes.count).reversed().map { i in
+                        m.named("lane_key_\(lanes.lowerBound + i)",
+                                LogitKey.key(codes.bits((i + 1) * w - 1, i * w), (nan[i], negativeZero[i]), format: c.format))
+                    })))
+                    flags.append(m.regNext("s1_lane_nan_\(k)", nan & valid))
+                }
+            }
+            argmax.laneValid <== concat(valids.reversed())
+            argmax.laneKeys <== concat(keys.reversed())
+            argmax.laneFlags <== concat(flags.reversed())
             m.enabled(by: advance) {
-                // Stage 0: the codes and their NaN / −0 bits; stage 1: the keys (one LUT per bit).
                 let stage0 = m.reg("s0_tag", layout: tag.stage1, reset: 0)
                 stage0.bits <== m.pack(tag.stage1, input.tag)
                 let stage1 = m.regNext("s1_tag", stage0, reset: 0)
-                let codes = m.regNext("s0_codes", input.codes), valid = m.regNext("s0_lane_valid", input.laneValid)
-                let nan = m.regNext("s0_lane_nan", input.laneNaN), negativeZero = m.regNext("s0_lane_neg_zero", input.laneNegativeZero)
-                let w = c.logitBits
-                argmax.laneValid <== m.regNext("s1_lane_valid", valid)
-                argmax.laneKeys <== m.regNext("s1_lane_keys", concat((0..<c.lanes).reversed().map { k in
-                    m.named("lane_key_\(k)", LogitKey.key(codes.bits((k + 1) * w - 1, k * w), (nan[k], negativeZero[k]), format: c.format))
-                }))
-                argmax.laneFlags <== m.regNext("s1_lane_nan", nan & valid)
                 // bad_draft: the registered per-token bits OR-ed after stage 1 (off the command port's paths).
                 var fields = tag.stage1.fields.filter { tag.tree.contains($0) }
                     .reduce(into: [Layout.Field: Value]()) { $0[$1] = stage1[$1] }
@@ -82,13 +107,14 @@ public enum GreedyVerifierRTL {
                 argmax.tagIn <== m.pack(tag.tree, fields)
             }
             let beat = m.view(argmax.tagOut, as: tag.tree, name: "argmax_tag")
-            // A copy of `advance` for the logic of the row stages (the original fans out to every pipeline enable).
-            // Without a reset it is a distinct flip-flop to synthesis; it equals `advance` from the first clock of
-            // the reset on (the FIFO counts it is computed from are reset).
-            let rowAdvance = m.reg("row_advance", 1)
+            // A copy of `advance` for the logic of the row stages (kept: synthesis would merge it with a lane
+            // slice's copy, far away). Without a reset it equals `advance` from the first clock of the reset on
+            // (the FIFO state it is computed from is reset); so do the other copies.
+            let rowAdvance = m.reg("row_advance", 1, keep: true)
             rowAdvance <== advanceNext
             let row = rowMaximum(m, c, tag, beat: beat, argmax: argmax, advance: rowAdvance)
-            let decision = decide(m, c, io, row: matchStage(m, c, row, advance: advance), advance: rowAdvance)
+            let decision = decide(m, c, io, row: matchStage(m, c, row, advance: advance), upcoming: row.done,
+                                  advance: rowAdvance)
 
             tokenQueue.push <== decision.pushToken
             tokenQueue.pushData <== decision.tokenEntry
@@ -263,18 +289,24 @@ public enum GreedyVerifierRTL {
         let roundEnd = m.named("round_end", rowEnd & rowFinal)
         // Rows end at tlast (so a bad row never shifts later rows); a row of the wrong length is flagged.
         let rowLengthError = m.named("row_length_error", last & (beat =/= (beats - 1)))
+        // Lanes holding token index < V: all lanes of beats before the last (`beat_full`: beat < beats − 1), the
+        // first lanesInLastBeat of it (`beat_in_row`: beat < beats). Registers beside `beat`, so the lanes'
+        // validity fans out from flip-flops (a comparison there was the critical path at L = 64).
+        let fullBeat = m.reg("beat_full", 1, reset: beats > 1 ? 1 : 0)
+        let lastOrEarlier = m.reg("beat_in_row", 1, reset: 1)
         m.when(fire) {
             m.when(last) {
                 beat <== 0
                 base <== 0
+                fullBeat <== (beats > 1 ? .true : .false)
+                lastOrEarlier <== 1
             }.otherwise {
                 beat <== mux(beat === beats, beat, beat &+ 1)
                 base <== base &+ .literal(UInt64(c.lanes % (1 << tokenBits)), width: tokenBits)
+                fullBeat <== (beats > 2 ? beat < (beats - 2) : .false)  // beat + 1 < beats − 1 (saturated: false)
+                lastOrEarlier <== fullBeat  // beat + 1 < beats
             }
         }
-        // Lanes holding token index < V: all lanes of beats before the last, the first lanesInLastBeat of it.
-        let fullBeat: Value = beats > 1 ? beat < (beats - 1) : .false
-        let lastOrEarlier = m.named("beat_in_row", beat < beats)
         let logitLayout = LogitsLayout(c)
         let lanes = m.view(logits.data.bits(logitLayout.layout.width - 1, 0), as: logitLayout.layout, name: "lane")
         var valid: [Value] = [], codes: [Value] = [], nan: [Value] = [], negativeZero: [Value] = []
@@ -294,17 +326,21 @@ public enum GreedyVerifierRTL {
                   tag.outOfRange: slot.outOfRange])
     }
 
-    /// A finished row, registered: its argmax, its flags (`GreedyFlags`) and the round data its tag carried.
+    /// A finished row, registered: its argmax, its flags (`GreedyFlags`) and the round data its tag carried;
+    /// `draftMatches`: the row's draft token equals its argmax.
     struct RowResult {
-        let done, argmax, isFinal, draft, gamma: Value
+        let done, argmax, isFinal, draft, gamma, draftMatches: Value
         let flags: LayoutValue
     }
 
     /// The flags a greedy row can raise: every result flag but residual_zero.
     static let rowFlags = FlagsLayout.layout.removing([FlagsLayout.field(.residualZero)], name: "row_flags")
 
-    /// The running maximum of the row over the tree's per-beat winners. Its registers hold the finished row in the
-    /// clock after the row's last beat (`done`), beside the tag's fields registered with them.
+    /// The running maximum of the row over the tree's per-beat winners, held in two parts: `run_*` and the last
+    /// beat's winner `pend_*`, which is the maximum when `pend_takes` and moves into `run_*` the clock after.
+    /// So the comparison (the new beat against both parts, one carry chain each) ends in a LUT and one
+    /// flip-flop, not in the enables of every `run_*` register (that fan-out after a 34-bit chain was the fp32
+    /// unit's critical path). The maximum is final in the clock after the row's last beat (`done`).
     static func rowMaximum(_ m: ModuleBuilder, _ c: VerifierConfig, _ tag: BeatTag, beat: LayoutValue,
                            argmax: InstanceOf<ArgmaxTree.Ports>, advance: Value) -> RowResult {
         let runKey = m.reg("run_key", c.logitBits, reset: 0)  // defined from reset on: `take` is arithmetic on it
@@ -312,25 +348,36 @@ public enum GreedyVerifierRTL {
         let runNaN = m.reg("run_nan", 1)
         let runNegInf = m.reg("run_neg_inf", 1)
         let rowStarted = m.reg("row_started", 1, reset: 0)
+        let pendTakes = m.reg("pend_takes", 1, reset: 0)
         // Lane indices of valid beats: base + lane, base a multiple of L (an OR when L is a power of two).
         let laneBits = argmax.maxLane.width, tokenBits = c.tokenBits
         let candidateIndex: Value = c.lanes & (c.lanes - 1) != 0 || c.lanes == 1
             ? beat[tag.base] &+ argmax.maxLane.resized(to: tokenBits)
             : tokenBits <= laneBits ? argmax.maxLane.resized(to: tokenBits)
             : concat(beat[tag.base].bits(tokenBits - 1, laneBits), argmax.maxLane)
-        // A beat that moves: the row's first always wins (its lane 0 holds a token), later ones when valid and
-        // strictly greater; nothing else. The conditions are the top bits of the comparison (`advance` alone on
-        // top), so `take` is the carry chain's output and drives the registers' enables directly.
-        let fire = beat[tag.fire]
-        let take = m.named("take_candidate", ArgmaxTree.greater(
-            concat(advance, fire & argmax.maxValid, argmax.maxKey), concat(Value.true, rowStarted | !fire, runKey)))
-        let moves = m.named("row_beat_moves", fire & advance)
         let negInfKey = Int(c.format.negativeInfinityKey)
-        m.when(take) {
-            runKey <== argmax.maxKey
-            runIndex <== candidateIndex
-            runNegInf <== (c.format.isFloat ? argmax.maxKey === negInfKey : .false)
+        let pendKey = m.regNext("pend_key", argmax.maxKey, reset: 0)
+        let pendIndex = m.regNext("pend_index", candidateIndex)
+        let pendNegInf = m.regNext("pend_neg_inf", c.format.isFloat ? argmax.maxKey === negInfKey : .false)
+        // Whether the winner is the beat's draft token, registered beside it (the match stage then reads a bit).
+        let pendMatch = m.regNext("pend_matches_draft", candidateIndex === beat[tag.draft])
+        let runMatch = m.reg("run_matches_draft", 1)
+        // A beat that moves: the row's first always wins (its lane 0 holds a token), later ones when valid and
+        // strictly greater; nothing else. The conditions are the top bits of the comparisons (`advance` alone on
+        // top), so each comparison is one carry chain.
+        let fire = beat[tag.fire]
+        let candidate = concat(advance, fire & argmax.maxValid, argmax.maxKey)
+        let against = { (key: Value) in concat(Value.true, rowStarted | !fire, key) }
+        let take = m.named("take_candidate", mux(pendTakes, ArgmaxTree.greater(candidate, against(pendKey)),
+                                                 ArgmaxTree.greater(candidate, against(runKey))))
+        pendTakes <== take
+        m.when(pendTakes) {
+            runKey <== pendKey
+            runIndex <== pendIndex
+            runNegInf <== pendNegInf
+            runMatch <== pendMatch
         }
+        let moves = m.named("row_beat_moves", fire & advance)
         m.when(moves) {
             runNaN <== (runNaN & rowStarted) | argmax.anyFlag
             rowStarted <== !beat[tag.rowEnd]
@@ -343,22 +390,26 @@ public enum GreedyVerifierRTL {
                                              flag(.rowLength): beat[tag.rowLengthError]])
             let withRun = m.view(m.named("row_flags_run", flags.bits | m.pack(rowFlags, [
                 flag(.badDraft): .false, flag(.badGamma): .false, flag(.nanLogit): runNaN,
-                flag(.degenerateRow): runNegInf, flag(.rowLength): .false])), as: rowFlags, name: "row_flags_all")
+                flag(.degenerateRow): mux(pendTakes, pendNegInf, runNegInf), flag(.rowLength): .false])),
+                as: rowFlags, name: "row_flags_all")
+            let draft = m.regNext("row_draft_token", beat[tag.draft])
             return RowResult(done: m.regNext("row_done", beat[tag.fire] & beat[tag.rowEnd], reset: 0),
-                             argmax: runIndex,
-                             isFinal: m.regNext("row_is_final", beat[tag.rowFinal]),
-                             draft: m.regNext("row_draft_token", beat[tag.draft]),
-                             gamma: m.regNext("row_gamma", beat[tag.gamma]), flags: withRun)
+                             argmax: m.named("row_argmax", mux(pendTakes, pendIndex, runIndex)),
+                             isFinal: m.regNext("row_is_final", beat[tag.rowFinal]), draft: draft,
+                             gamma: m.regNext("row_gamma", beat[tag.gamma]),
+                             draftMatches: m.named("row_draft_matches", mux(pendTakes, pendMatch, runMatch)),
+                             flags: withRun)
         }
     }
 
     /// The draft match of a finished row, registered with everything the decision reads.
     static func matchStage(_ m: ModuleBuilder, _ c: VerifierConfig, _ row: RowResult, advance: Value) -> (RowResult, match: Value) {
         m.enabled(by: advance) {
-            let match = !row.isFinal & !row.flags[FlagsLayout.field(.badGamma)] & (row.draft === row.argmax)
+            let match = !row.isFinal & !row.flags[FlagsLayout.field(.badGamma)] & row.draftMatches
             return (RowResult(done: m.regNext("match_done", row.done, reset: 0), argmax: m.regNext("match_argmax", row.argmax),
                               isFinal: m.regNext("match_is_final", row.isFinal), draft: row.draft,
-                              gamma: m.regNext("match_gamma", row.gamma), flags: m.regNext("match_flags", row.flags)),
+                              gamma: m.regNext("match_gamma", row.gamma), draftMatches: .false,
+                              flags: m.regNext("match_flags", row.flags)),
                     m.regNext("match_draft", match))
         }
     }
@@ -369,8 +420,9 @@ public enum GreedyVerifierRTL {
 
     /// Accept or stop at each row; the emitted token (the row's argmax, which equals the draft when it matches),
     /// the result and the committed length.
+    /// `upcoming`: the `done` bit entering the match stage.
     static func decide(_ m: ModuleBuilder, _ c: VerifierConfig, _ io: VerifierInterface, row matched: (RowResult, match: Value),
-                       advance: Value) -> Decision {
+                       upcoming: Value, advance: Value) -> Decision {
         let row = matched.0, match = matched.match
         let lengthBits = VerifierInterface.committedLengthBits
         let decided = m.reg("decided", 1, reset: 0)
@@ -378,7 +430,9 @@ public enum GreedyVerifierRTL {
         let emitted = m.reg("emitted", bitsToHold(c.gammaMax + 1), reset: 1)  // accepted + 1: one adder for the length
         let flagsSoFar = m.reg("flags_so_far", rowFlags.width, reset: 0)
         let committed = m.reg("committed", lengthBits, reset: 0)
-        let rowEvent = m.named("row_event", row.done & advance & !decided)
+        // row.done & !decided as one register (from their next values), so a FIFO slot's write enable is one LUT.
+        let eligible = m.reg("row_eligible", 1, reset: 0)
+        let rowEvent = m.named("row_event", eligible & advance)
         let flagsNow = m.view(m.named("flags_now", flagsSoFar | row.flags.bits), as: rowFlags, name: "flags_now")
         let stop = m.named("round_decided", rowEvent & !match)
         m.when(rowEvent) {
@@ -388,12 +442,15 @@ public enum GreedyVerifierRTL {
             decided <== !match
         }
         m.when(stop) { committed <== committed &+ emitted.zeroExtended(to: lengthBits) }
-        m.when(row.done & advance & row.isFinal) {  // the round's last row: ready for the next round
+        let roundEnds = m.named("round_row_final", row.done & advance & row.isFinal)
+        m.when(roundEnds) {  // the round's last row: ready for the next round
             decided <== 0
             accepted <== 0
             emitted <== 1
             flagsSoFar <== 0
         }
+        let decidedNext = mux(roundEnds, .false, mux(rowEvent, !match, decided))
+        eligible <== mux(advance, upcoming, row.done) & !decidedNext
         let flags = FlagsLayout.layout.fields.reduce(into: [Layout.Field: Value]()) { all, f in
             all[f] = rowFlags.contains(f) ? flagsNow[f] : .false
         }

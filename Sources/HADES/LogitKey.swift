@@ -18,8 +18,15 @@ enum LogitKey {
     static func detect(_ code: Value, format: LogitFormat) -> (isNaN: Value, isNegativeZero: Value) {
         guard format.isFloat else { return (.false, .false) }
         let w = format.bits, mantissaBits = format.mantissaBits
-        return (code.bits(w - 2, mantissaBits).andReduce & code.bits(mantissaBits - 1, 0).orReduce,
-                code === Int(format.negativeZeroCode))
+        guard w > 16 else {
+            return (code.bits(w - 2, mantissaBits).andReduce & code.bits(mantissaBits - 1, 0).orReduce,
+                    code === Int(format.negativeZeroCode))
+        }
+        // fp32: as carry chains (|x| > +inf's code; |x| > 0), not LUT trees of 31 inputs (four levels, the
+        // critical path once the running maximum was fixed).
+        let magnitude = code.bits(w - 2, 0)
+        return (ArgmaxTree.greater(magnitude, .literal(UInt64(format.positiveInfinityCode), width: w - 1)),
+                code.msb & !ArgmaxTree.greater(magnitude, .literal(0, width: w - 1)))
     }
 
     /// The key from the code and its `detect` bits, one LUT per bit: NaN → the key of −inf; −0 → the key of +0

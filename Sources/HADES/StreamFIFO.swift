@@ -6,7 +6,7 @@ import HDL
 enum StreamFIFO {
     struct Ports {
         let push, pushData, full, fullNext: Value
-        /// Room for two more entries, from the registered count alone (`withSpare` modules only).
+        /// Room for two more entries (count ≤ depth − 2), a register (`withSpare` modules only).
         let spare: Value?
         let output: StreamOut
     }
@@ -24,22 +24,25 @@ enum StreamFIFO {
             let spare = withSpare ? m.output("spare", 1) : nil
             let pointerBits = ceilLog2(depth)
             let head = m.reg("head", pointerBits, reset: 0)
-            let tail = m.reg("tail", pointerBits, reset: 0)
+            let tail = m.reg("tail", depth, reset: 1)  // one-hot: a slot's write enable is push & one bit
             let count = m.reg("count", pointerBits + 1, reset: 0)
             let slots = m.regs("slot", count: depth, width)
             let pop = m.named("pop", output.fire)
             full <== count === depth
-            if let spare { spare <== count <= depth - 2 }
+            let countNext = m.named("count_next", mux(push & !pop, count &+ 1, mux(pop & !push, count &- 1, count)))
+            if let spare {  // a register of the coming count, so a user's enable is one LUT after flip-flops
+                spare <== m.regNext("spare_reg", countNext <= depth - 2, reset: 1)
+            }
             output.valid <== count =/= 0
             output.data <== m.select("head_data", slots, index: head)
             m.when(push) {
-                tail <== tail &+ 1
+                tail <== concat(tail.bits(depth - 2, 0), tail.msb)
                 for (i, slot) in slots.enumerated() {
-                    m.when(tail === i) { slot <== pushData }
+                    m.when(tail[i]) { slot <== pushData }
                 }
             }
             m.when(pop) { head <== head &+ 1 }
-            fullNext <== mux(push & !pop, count &+ 1, mux(pop & !push, count &- 1, count)) === depth
+            fullNext <== countNext === depth
             m.when(push & !pop) {
                 count <== count &+ 1
             }.elseWhen(pop & !push) {

@@ -16,6 +16,8 @@ public final class ModuleBuilder {
     var enables: [Value] = []
     /// Verilog-2001 attributes per port name (clock and reset included), in the order given.
     var portAttributes: [String: [(name: String, value: String)]] = [:]
+    /// Registers whose `always` block carries `(* keep *)` (see `reg(_:_:keep:)`).
+    var keptRegisters: Set<ObjectIdentifier> = []
 
     init(name: String, location: SourceLocation) {
         self.name = name
@@ -73,8 +75,10 @@ public final class ModuleBuilder {
     /// A register clocked by `aclk`. With `reset`, it loads that value while `aresetn` is low (synchronous);
     /// without, it has no reset (cheaper datapath). With `enable`, it only updates when `enable` is high.
     /// Inside `enabled(by:)` the register also waits for that scope's enable.
+    /// `keep`: `(* keep *)` on its `always` block, so synthesis (Yosys `opt_merge`) keeps it apart from registers
+    /// of the same input, e.g. copies of a high-fanout enable that each drive a slice of the pipeline.
     public func reg(_ name: String, _ width: Int, signed: Bool = false, reset: UInt64? = nil, enable: Value? = nil,
-                    file: StaticString = #fileID, line: UInt = #line) -> Value {
+                    keep: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Value {
         let loc = SourceLocation(file, line)
         var combined: Value? = nil
         for e in enables + (enable.map { [$0] } ?? []) { combined = combined.map { $0 & e } ?? e }
@@ -83,7 +87,9 @@ public final class ModuleBuilder {
         if let r = reset, width < 64, r >> UInt64(width) != 0 {
             issue(.badParameter, "reset value \(r) of register '\(name)' at \(loc) does not fit in \(width) bits")
         }
-        return declare(name, width, signed: signed, kind: .register(reset: reset, enable: enable?.node), at: loc).value
+        let s = declare(name, width, signed: signed, kind: .register(reset: reset, enable: enable?.node), at: loc)
+        if keep { keptRegisters.insert(ObjectIdentifier(s)) }
+        return s.value
     }
 
     /// A register that takes `next` every clock (or when `enable` is high).

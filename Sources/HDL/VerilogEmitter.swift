@@ -355,6 +355,7 @@ private struct ModuleWriter {
         for s in b.signals {
             guard case let .register(reset, enable) = s.kind else { continue }
             out.append("")
+            if b.keptRegisters.contains(ObjectIdentifier(s)) { out.append("    (* keep *)") }
             out.append("    always @(posedge \(PortInfo.clockName)) begin")
             let body = statements(b.body, target: s, indent: reset == nil && enable == nil ? 2 : 3, op: "<=")
             if let reset {

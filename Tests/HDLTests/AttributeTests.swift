@@ -27,6 +27,35 @@ final class AttributeTests: XCTestCase {
         XCTAssertTrue(dump.stdout.contains("attribute \\X_B \"two\""), dump.combined)
     }
 
+    /// `keep` registers: `(* keep *)` on their `always` blocks, lint-clean, and Yosys keeps two copies of one
+    /// enable apart where it merges a plain pair into one flip-flop.
+    func testKeptRegistersStayApartInSynthesis() throws {
+        let m = try Module.build("keep_demo") { m in
+            let go = m.input("go", 1), other = m.input("other", 1), d = m.input("d", 8)
+            let copies = (0..<2).map { k -> Value in
+                let r = m.reg("kept\(k)", 1, keep: true)
+                r <== go
+                return r
+            }
+            let plain = (0..<2).map { k in m.regNext("plain\(k)", other) }
+            let enables = copies + plain
+            m.output("q", 8) <== concat((0..<4).reversed().map { k in m.regNext("q\(k)", d.bits(2 * k + 1, 2 * k), enable: enables[k]) })
+        }
+        let text = VerilogEmitter.emit(m)
+        XCTAssertEqual(text.components(separatedBy: "(* keep *)\n    always @(posedge aclk)").count - 1, 2, text)
+        let files = VerilogEmitter.emitFiles(m)
+        XCTAssertEqual(try ExternalTools.verilatorLint(files, top: m.name), "")
+        XCTAssertEqual(try ExternalTools.iverilogCheck(files, top: m.name), "")
+        let dir = try ExternalTools.writeTemporary(files)
+        // Debian Yosys, generic flow (its closing `stat`): 8 data flip-flops, the 2 kept copies, the plain pair as 1.
+        let run = try ExternalTools.run("yosys", ["-p", "read_verilog keep_demo.v; synth -flatten -top keep_demo"], in: dir)
+        let flops = run.stdout.split(separator: "\n").compactMap { line -> Int? in
+            let words = line.split(separator: " ")
+            return words.count == 2 && words[0].hasPrefix("$_") && words[0].contains("DFF") ? Int(words[1]) : nil
+        }.reduce(0, +)
+        XCTAssertEqual(flops, 11, run.combined)
+    }
+
     func testAttributeOnAMissingPortIsAnError() {
         XCTAssertThrowsError(try Module.build("bad_attr") { m in
             m.attribute(port: "nope", "X_A", "one")

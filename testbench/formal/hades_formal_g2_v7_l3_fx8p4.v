@@ -47,21 +47,24 @@ module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w4_d4_spare (
 );
 
     reg  [1:0] head;
-    reg  [1:0] tail;
+    reg  [3:0] tail;
     reg  [2:0] count;
     reg  [3:0] slot_0;
     reg  [3:0] slot_1;
     reg  [3:0] slot_2;
     reg  [3:0] slot_3;
     wire pop;
+    wire [2:0] count_next;
+    reg  spare_reg;
     reg  [3:0] head_data;
 
     assign full = (count == 3'h4);
-    assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
+    assign full_next = (count_next == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
-    assign spare = (count <= 3'h2);
+    assign spare = spare_reg;
     assign pop = (m_axis_tvalid & m_axis_tready);
+    assign count_next = ((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count));
 
     always @(*) begin
         case (head)
@@ -95,10 +98,10 @@ module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w4_d4_spare (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            tail <= 2'h0;
+            tail <= 4'h1;
         end else begin
             if (push) begin
-                tail <= (tail + 2'h1);
+                tail <= {tail[2:0], tail[3]};
             end
         end
     end
@@ -117,7 +120,7 @@ module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w4_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h0)) begin
+            if (tail[0]) begin
                 slot_0 <= push_data;
             end
         end
@@ -125,7 +128,7 @@ module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w4_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h1)) begin
+            if (tail[1]) begin
                 slot_1 <= push_data;
             end
         end
@@ -133,7 +136,7 @@ module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w4_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h2)) begin
+            if (tail[2]) begin
                 slot_2 <= push_data;
             end
         end
@@ -141,9 +144,17 @@ module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w4_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h3)) begin
+            if (tail[3]) begin
                 slot_3 <= push_data;
             end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            spare_reg <= 1'h1;
+        end else begin
+            spare_reg <= (count_next <= 3'h2);
         end
     end
 endmodule
@@ -163,21 +174,24 @@ module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w13_d4_spare (
 );
 
     reg  [1:0] head;
-    reg  [1:0] tail;
+    reg  [3:0] tail;
     reg  [2:0] count;
     reg  [12:0] slot_0;
     reg  [12:0] slot_1;
     reg  [12:0] slot_2;
     reg  [12:0] slot_3;
     wire pop;
+    wire [2:0] count_next;
+    reg  spare_reg;
     reg  [12:0] head_data;
 
     assign full = (count == 3'h4);
-    assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
+    assign full_next = (count_next == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
-    assign spare = (count <= 3'h2);
+    assign spare = spare_reg;
     assign pop = (m_axis_tvalid & m_axis_tready);
+    assign count_next = ((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count));
 
     always @(*) begin
         case (head)
@@ -211,10 +225,10 @@ module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w13_d4_spare (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            tail <= 2'h0;
+            tail <= 4'h1;
         end else begin
             if (push) begin
-                tail <= (tail + 2'h1);
+                tail <= {tail[2:0], tail[3]};
             end
         end
     end
@@ -233,7 +247,7 @@ module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w13_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h0)) begin
+            if (tail[0]) begin
                 slot_0 <= push_data;
             end
         end
@@ -241,7 +255,7 @@ module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w13_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h1)) begin
+            if (tail[1]) begin
                 slot_1 <= push_data;
             end
         end
@@ -249,7 +263,7 @@ module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w13_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h2)) begin
+            if (tail[2]) begin
                 slot_2 <= push_data;
             end
         end
@@ -257,14 +271,22 @@ module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w13_d4_spare (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h3)) begin
+            if (tail[3]) begin
                 slot_3 <= push_data;
             end
         end
     end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            spare_reg <= 1'h1;
+        end else begin
+            spare_reg <= (count_next <= 3'h2);
+        end
+    end
 endmodule
 
-// hades_checker_g2_v7_l3_fx8p4_argmax_tree_l3_k8_t14: pipelined argmax, 2 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:35)
+// hades_checker_g2_v7_l3_fx8p4_argmax_tree_l3_k8_t14: pipelined argmax, 2 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
 module hades_checker_g2_v7_l3_fx8p4_argmax_tree_l3_k8_t14 (
     input  wire aclk,
     input  wire aresetn,
@@ -325,7 +347,7 @@ module hades_checker_g2_v7_l3_fx8p4_argmax_tree_l3_k8_t14 (
     assign max_lane = s2_g0_lane;
     assign any_flag = s2_flag0;
     assign tag_out = s2_tag;
-    assign s2_g0_upper_wins = (s1_g0_gt10 ? s1_g0_gt21 : s1_g0_gt20);
+    assign s2_g0_upper_wins = ((s1_g0_gt20 & s1_g0_gt21) | (1'h0 & 1'h0));
 
     always @(posedge aclk) begin
         if (enable) begin
@@ -449,7 +471,7 @@ module hades_checker_g2_v7_l3_fx8p4_argmax_tree_l3_k8_t14 (
     wire unused_ok = &{1'b0, t_6[8:0], t_7[8:0], t_8[8:0]};
 endmodule
 
-// hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:39)
+// hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:45)
 module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -548,7 +570,8 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     wire row_end;
     wire round_end;
     wire row_length_error;
-    wire beat_in_row;
+    reg  beat_full;
+    reg  beat_in_row;
     wire [7:0] lane_logit_0;
     wire [7:0] lane_logit_1;
     wire [7:0] lane_logit_2;
@@ -565,18 +588,20 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     wire [1:0] u_argmax_max_lane;
     wire u_argmax_any_flag;
     wire [13:0] u_argmax_tag_out;
-    reg  [14:0] s0_tag;
-    reg  [14:0] s1_tag;
-    reg  [23:0] s0_codes;
-    reg  [2:0] s0_lane_valid;
-    reg  [2:0] s0_lane_nan;
-    reg  [2:0] s0_lane_neg_zero;
-    reg  [2:0] s1_lane_valid;
+    reg  tree_advance0;
+    reg  lane_advance0;
+    reg  [23:0] s0_codes_0;
+    reg  [2:0] s0_lane_valid_0;
+    reg  [2:0] s0_lane_nan_0;
+    reg  [2:0] s0_lane_neg_zero_0;
+    reg  [2:0] s1_lane_valid_0;
     wire [7:0] lane_key_2;
     wire [7:0] lane_key_1;
     wire [7:0] lane_key_0;
-    reg  [23:0] s1_lane_keys;
-    reg  [2:0] s1_lane_nan;
+    reg  [23:0] s1_lane_keys_0;
+    reg  [2:0] s1_lane_nan_0;
+    reg  [14:0] s0_tag;
+    reg  [14:0] s1_tag;
     wire s1_tag_fire;
     wire s1_tag_row_end;
     wire s1_tag_row_final;
@@ -592,7 +617,14 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     reg  run_nan;
     reg  run_neg_inf;
     reg  row_started;
+    reg  pend_takes;
     wire [2:0] argmax_tag_base;
+    reg  [7:0] pend_key;
+    reg  [2:0] pend_index;
+    reg  pend_neg_inf;
+    wire [2:0] argmax_tag_draft;
+    reg  pend_matches_draft;
+    reg  run_matches_draft;
     wire argmax_tag_fire;
     wire take_candidate;
     wire row_beat_moves;
@@ -602,13 +634,14 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     wire argmax_tag_bad_gamma;
     wire argmax_tag_row_length_error;
     wire [4:0] row_flags_run;
+    reg  [2:0] row_draft_token;
     reg  row_done;
+    wire [2:0] row_argmax;
     wire argmax_tag_row_final;
     reg  row_is_final;
-    wire [2:0] argmax_tag_draft;
-    reg  [2:0] row_draft_token;
     wire [1:0] argmax_tag_gamma;
     reg  [1:0] row_gamma;
+    wire row_draft_matches;
     wire row_flags_all_bad_gamma;
     reg  match_done;
     reg  [2:0] match_argmax;
@@ -621,9 +654,11 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     reg  [1:0] emitted;
     reg  [4:0] flags_so_far;
     reg  [31:0] committed;
+    reg  row_eligible;
     wire row_event;
     wire [4:0] flags_now;
     wire round_decided;
+    wire round_row_final;
     wire flags_now_bad_draft;
     wire flags_now_bad_gamma;
     wire flags_now_nan_logit;
@@ -632,20 +667,24 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     wire [3:0] t_0;
     wire [3:0] t_1;
     wire t_2;
-    wire t_3;
+    wire [7:0] t_3;
     wire [7:0] t_4;
     wire [7:0] t_5;
-    wire [7:0] t_6;
-    wire [10:0] t_7;
+    wire [2:0] t_6;
+    wire [9:0] t_7;
+    wire [10:0] t_8;
+    wire [10:0] t_9;
 
     assign t_0 = ({1'h0, 3'h6} - {1'h0, cmd_draft_token_1});
     assign t_1 = ({1'h0, 3'h6} - {1'h0, cmd_draft_token_0});
     assign t_2 = (2'h2 < cmd_held_gamma);
-    assign t_3 = (beat < 2'h2);
-    assign t_4 = s0_codes[23:16];
-    assign t_5 = s0_codes[15:8];
-    assign t_6 = s0_codes[7:0];
-    assign t_7 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key}});
+    assign t_3 = s0_codes_0[23:16];
+    assign t_4 = s0_codes_0[15:8];
+    assign t_5 = s0_codes_0[7:0];
+    assign t_6 = (argmax_tag_base + {1'h0, u_argmax_max_lane});
+    assign t_7 = {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key};
+    assign t_8 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), pend_key}} - {1'h0, t_7});
+    assign t_9 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, t_7});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -682,21 +721,20 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     assign row_end = (logits_fire & s_axis_logits_tlast);
     assign round_end = (row_end & row_final);
     assign row_length_error = (s_axis_logits_tlast & (beat != 2'h2));
-    assign beat_in_row = (beat < 2'h3);
     assign lane_logit_0 = s_axis_logits_tdata[7:0];
     assign lane_logit_1 = s_axis_logits_tdata[15:8];
     assign lane_logit_2 = s_axis_logits_tdata[23:16];
     assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
     assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
     assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
-    assign u_argmax_enable = advance;
-    assign u_argmax_lane_valid = s1_lane_valid;
-    assign u_argmax_lane_keys = s1_lane_keys;
-    assign u_argmax_lane_flags = s1_lane_nan;
+    assign u_argmax_enable = tree_advance0;
+    assign u_argmax_lane_valid = s1_lane_valid_0;
+    assign u_argmax_lane_keys = s1_lane_keys_0;
+    assign u_argmax_lane_flags = s1_lane_nan_0;
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
-    assign lane_key_2 = {(~t_4[7]), t_4[6:0]};
-    assign lane_key_1 = {(~t_5[7]), t_5[6:0]};
-    assign lane_key_0 = {(~t_6[7]), t_6[6:0]};
+    assign lane_key_2 = {(~t_3[7]), t_3[6:0]};
+    assign lane_key_1 = {(~t_4[7]), t_4[6:0]};
+    assign lane_key_0 = {(~t_5[7]), t_5[6:0]};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
@@ -707,21 +745,24 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     assign s1_tag_gamma = s1_tag[12:11];
     assign s1_tag_out_of_range = s1_tag[14:13];
     assign argmax_tag_base = u_argmax_tag_out[8:6];
+    assign argmax_tag_draft = u_argmax_tag_out[11:9];
     assign argmax_tag_fire = u_argmax_tag_out[0];
-    assign take_candidate = t_7[10];
+    assign take_candidate = (pend_takes ? t_8[10] : t_9[10]);
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
     assign argmax_tag_bad_draft = u_argmax_tag_out[5];
     assign argmax_tag_bad_gamma = u_argmax_tag_out[4];
     assign argmax_tag_row_length_error = u_argmax_tag_out[3];
-    assign row_flags_run = (row_flags | {1'h0, run_neg_inf, run_nan, 1'h0, 1'h0});
+    assign row_flags_run = (row_flags | {1'h0, (pend_takes ? pend_neg_inf : run_neg_inf), run_nan, 1'h0, 1'h0});
+    assign row_argmax = (pend_takes ? pend_index : run_index);
     assign argmax_tag_row_final = u_argmax_tag_out[2];
-    assign argmax_tag_draft = u_argmax_tag_out[11:9];
     assign argmax_tag_gamma = u_argmax_tag_out[13:12];
+    assign row_draft_matches = (pend_takes ? pend_matches_draft : run_matches_draft);
     assign row_flags_all_bad_gamma = row_flags_run[1];
-    assign row_event = ((match_done & row_advance) & (~decided));
+    assign row_event = (row_eligible & row_advance);
     assign flags_now = (flags_so_far | match_flags);
     assign round_decided = (row_event & (~match_draft));
+    assign round_row_final = ((match_done & row_advance) & match_is_final);
     assign flags_now_bad_draft = flags_now[0];
     assign flags_now_bad_gamma = flags_now[1];
     assign flags_now_nan_logit = flags_now[2];
@@ -973,6 +1014,86 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            beat_full <= 1'h1;
+        end else begin
+            if (logits_fire) begin
+                if (s_axis_logits_tlast) begin
+                    beat_full <= 1'h1;
+                end else begin
+                    beat_full <= (beat < 2'h1);
+                end
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            beat_in_row <= 1'h1;
+        end else begin
+            if (logits_fire) begin
+                if (s_axis_logits_tlast) begin
+                    beat_in_row <= 1'h1;
+                end else begin
+                    beat_in_row <= beat_full;
+                end
+            end
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        tree_advance0 <= advance_next;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        lane_advance0 <= advance_next;
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s0_codes_0 <= {lane_logit_2, lane_logit_1, lane_logit_0};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s0_lane_valid_0 <= {beat_full, beat_full, beat_in_row};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s0_lane_nan_0 <= {1'h0, 1'h0, 1'h0};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s0_lane_neg_zero_0 <= {1'h0, 1'h0, 1'h0};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s1_lane_valid_0 <= s0_lane_valid_0;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s1_lane_keys_0 <= {lane_key_2, lane_key_1, lane_key_0};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (lane_advance0) begin
+            s1_lane_nan_0 <= (s0_lane_nan_0 & s0_lane_valid_0);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             s0_tag <= 15'h0;
         end else if (advance) begin
             s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
@@ -987,48 +1108,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         end
     end
 
-    always @(posedge aclk) begin
-        if (advance) begin
-            s0_codes <= {lane_logit_2, lane_logit_1, lane_logit_0};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s0_lane_valid <= {t_3, t_3, beat_in_row};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s0_lane_nan <= {1'h0, 1'h0, 1'h0};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s0_lane_neg_zero <= {1'h0, 1'h0, 1'h0};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_valid <= s0_lane_valid;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_keys <= {lane_key_2, lane_key_1, lane_key_0};
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (advance) begin
-            s1_lane_nan <= (s0_lane_nan & s0_lane_valid);
-        end
-    end
-
+    (* keep *)
     always @(posedge aclk) begin
         row_advance <= advance_next;
     end
@@ -1037,15 +1117,15 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             run_key <= 8'h0;
         end else begin
-            if (take_candidate) begin
-                run_key <= u_argmax_max_key;
+            if (pend_takes) begin
+                run_key <= pend_key;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (take_candidate) begin
-            run_index <= (argmax_tag_base + {1'h0, u_argmax_max_lane});
+        if (pend_takes) begin
+            run_index <= pend_index;
         end
     end
 
@@ -1056,8 +1136,8 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (take_candidate) begin
-            run_neg_inf <= 1'h0;
+        if (pend_takes) begin
+            run_neg_inf <= pend_neg_inf;
         end
     end
 
@@ -1072,8 +1152,48 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     end
 
     always @(posedge aclk) begin
+        if (!aresetn) begin
+            pend_takes <= 1'h0;
+        end else begin
+            pend_takes <= take_candidate;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            pend_key <= 8'h0;
+        end else begin
+            pend_key <= u_argmax_max_key;
+        end
+    end
+
+    always @(posedge aclk) begin
+        pend_index <= t_6;
+    end
+
+    always @(posedge aclk) begin
+        pend_neg_inf <= 1'h0;
+    end
+
+    always @(posedge aclk) begin
+        pend_matches_draft <= (t_6 == argmax_tag_draft);
+    end
+
+    always @(posedge aclk) begin
+        if (pend_takes) begin
+            run_matches_draft <= pend_matches_draft;
+        end
+    end
+
+    always @(posedge aclk) begin
         if (row_advance) begin
             row_flags <= {argmax_tag_row_length_error, 1'h0, 1'h0, argmax_tag_bad_gamma, argmax_tag_bad_draft};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_advance) begin
+            row_draft_token <= argmax_tag_draft;
         end
     end
 
@@ -1093,12 +1213,6 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
 
     always @(posedge aclk) begin
         if (row_advance) begin
-            row_draft_token <= argmax_tag_draft;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_advance) begin
             row_gamma <= argmax_tag_gamma;
         end
     end
@@ -1113,7 +1227,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            match_argmax <= run_index;
+            match_argmax <= row_argmax;
         end
     end
 
@@ -1137,7 +1251,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
 
     always @(posedge aclk) begin
         if (advance) begin
-            match_draft <= (((~row_is_final) & (~row_flags_all_bad_gamma)) & (row_draft_token == run_index));
+            match_draft <= (((~row_is_final) & (~row_flags_all_bad_gamma)) & row_draft_matches);
         end
     end
 
@@ -1148,7 +1262,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
             if (row_event) begin
                 decided <= (~match_draft);
             end
-            if (((match_done & row_advance) & match_is_final)) begin
+            if (round_row_final) begin
                 decided <= 1'h0;
             end
         end
@@ -1161,7 +1275,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
             if (row_event) begin
                 accepted <= (match_draft ? (accepted + 2'h1) : accepted);
             end
-            if (((match_done & row_advance) & match_is_final)) begin
+            if (round_row_final) begin
                 accepted <= 2'h0;
             end
         end
@@ -1174,7 +1288,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
             if (row_event) begin
                 emitted <= (match_draft ? (emitted + 2'h1) : emitted);
             end
-            if (((match_done & row_advance) & match_is_final)) begin
+            if (round_row_final) begin
                 emitted <= 2'h1;
             end
         end
@@ -1187,7 +1301,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
             if (row_event) begin
                 flags_so_far <= flags_now;
             end
-            if (((match_done & row_advance) & match_is_final)) begin
+            if (round_row_final) begin
                 flags_so_far <= 5'h0;
             end
         end
@@ -1203,8 +1317,16 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         end
     end
 
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_eligible <= 1'h0;
+        end else begin
+            row_eligible <= ((row_advance ? row_done : match_done) & (~(round_row_final ? 1'h0 : (row_event ? (~match_draft) : decided))));
+        end
+    end
+
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero, t_0[2:0], t_1[2:0], t_7[9:0]};
+    wire unused_ok = &{1'b0, u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, row_draft_token, t_0[2:0], t_1[2:0], t_8[9:0], t_9[9:0]};
 endmodule
 
 // hades_checker_g2_v7_l3_fx8p4: safety checker for hades_verify_g2_v7_l3_fx8p4: free inputs, 1-bit property outputs (formal only) (from HADES/FormalHarness.swift:67)

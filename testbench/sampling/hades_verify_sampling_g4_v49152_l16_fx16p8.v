@@ -53,20 +53,22 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 (
 );
 
     reg  [1:0] head;
-    reg  [1:0] tail;
+    reg  [3:0] tail;
     reg  [2:0] count;
     reg  [16:0] slot_0;
     reg  [16:0] slot_1;
     reg  [16:0] slot_2;
     reg  [16:0] slot_3;
     wire pop;
+    wire [2:0] count_next;
     reg  [16:0] head_data;
 
     assign full = (count == 3'h4);
-    assign full_next = (((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count)) == 3'h4);
+    assign full_next = (count_next == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
     assign pop = (m_axis_tvalid & m_axis_tready);
+    assign count_next = ((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count));
 
     always @(*) begin
         case (head)
@@ -100,10 +102,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            tail <= 2'h0;
+            tail <= 4'h1;
         end else begin
             if (push) begin
-                tail <= (tail + 2'h1);
+                tail <= {tail[2:0], tail[3]};
             end
         end
     end
@@ -122,7 +124,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h0)) begin
+            if (tail[0]) begin
                 slot_0 <= push_data;
             end
         end
@@ -130,7 +132,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h1)) begin
+            if (tail[1]) begin
                 slot_1 <= push_data;
             end
         end
@@ -138,7 +140,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h2)) begin
+            if (tail[2]) begin
                 slot_2 <= push_data;
             end
         end
@@ -146,7 +148,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 2'h3)) begin
+            if (tail[3]) begin
                 slot_3 <= push_data;
             end
         end
@@ -167,18 +169,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w28_d2 (
 );
 
     reg  head;
-    reg  tail;
+    reg  [1:0] tail;
     reg  [1:0] count;
     reg  [27:0] slot_0;
     reg  [27:0] slot_1;
     wire pop;
+    wire [1:0] count_next;
     reg  [27:0] head_data;
 
     assign full = (count == 2'h2);
-    assign full_next = (((push & (~pop)) ? (count + 2'h1) : ((pop & (~push)) ? (count - 2'h1) : count)) == 2'h2);
+    assign full_next = (count_next == 2'h2);
     assign m_axis_tvalid = (count != 2'h0);
     assign m_axis_tdata = head_data;
     assign pop = (m_axis_tvalid & m_axis_tready);
+    assign count_next = ((push & (~pop)) ? (count + 2'h1) : ((pop & (~push)) ? (count - 2'h1) : count));
 
     always @(*) begin
         case (head)
@@ -206,10 +210,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w28_d2 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            tail <= 1'h0;
+            tail <= 2'h1;
         end else begin
             if (push) begin
-                tail <= (tail + 1'h1);
+                tail <= {tail[0], tail[1]};
             end
         end
     end
@@ -228,7 +232,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w28_d2 (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 1'h0)) begin
+            if (tail[0]) begin
                 slot_0 <= push_data;
             end
         end
@@ -236,7 +240,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w28_d2 (
 
     always @(posedge aclk) begin
         if (push) begin
-            if ((tail == 1'h1)) begin
+            if (tail[1]) begin
                 slot_1 <= push_data;
             end
         end
