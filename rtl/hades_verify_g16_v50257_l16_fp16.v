@@ -1417,6 +1417,8 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire [42:0] u_argmax_tag_out;
     reg  tree_advance0;
     reg  tree_advance1;
+    reg  [57:0] s0_tag;
+    wire s0_tag_fire;
     reg  lane_advance0;
     reg  lane_advance1;
     reg  [127:0] s0_codes_0;
@@ -1449,7 +1451,6 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire [15:0] lane_key_8;
     reg  [127:0] s1_lane_keys_1;
     reg  [7:0] s1_lane_nan_1;
-    reg  [57:0] s0_tag;
     reg  [57:0] s1_tag;
     wire s1_tag_fire;
     wire s1_tag_row_end;
@@ -1691,9 +1692,9 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign t_84 = t_83[15];
     assign t_85 = s0_lane_neg_zero_1[0];
     assign t_86 = {argmax_tag_base[15:4], u_argmax_max_lane};
-    assign t_87 = {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key};
-    assign t_88 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), pend_key}} - {1'h0, t_87});
-    assign t_89 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, t_87});
+    assign t_87 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_88 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_87});
+    assign t_89 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_87});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -1768,6 +1769,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign u_argmax_lane_keys = {s1_lane_keys_1, s1_lane_keys_0};
     assign u_argmax_lane_flags = {s1_lane_nan_1, s1_lane_nan_0};
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign s0_tag_fire = s0_tag[0];
     assign lane_key_7 = {(t_22 ? 1'h0 : ((~t_24) | t_25)), (t_22 ? 1'h0 : ((t_24 ^ t_23[14]) & (~t_25))), (t_22 ? 1'h0 : ((t_24 ^ t_23[13]) & (~t_25))), (t_22 ? 1'h0 : ((t_24 ^ t_23[12]) & (~t_25))), (t_22 ? 1'h0 : ((t_24 ^ t_23[11]) & (~t_25))), (t_22 ? 1'h0 : ((t_24 ^ t_23[10]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[9]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[8]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[7]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[6]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[5]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[4]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[3]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[2]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[1]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[0]) & (~t_25)))};
     assign lane_key_6 = {(t_26 ? 1'h0 : ((~t_28) | t_29)), (t_26 ? 1'h0 : ((t_28 ^ t_27[14]) & (~t_29))), (t_26 ? 1'h0 : ((t_28 ^ t_27[13]) & (~t_29))), (t_26 ? 1'h0 : ((t_28 ^ t_27[12]) & (~t_29))), (t_26 ? 1'h0 : ((t_28 ^ t_27[11]) & (~t_29))), (t_26 ? 1'h0 : ((t_28 ^ t_27[10]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[9]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[8]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[7]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[6]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[5]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[4]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[3]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[2]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[1]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[0]) & (~t_29)))};
     assign lane_key_5 = {(t_30 ? 1'h0 : ((~t_32) | t_33)), (t_30 ? 1'h0 : ((t_32 ^ t_31[14]) & (~t_33))), (t_30 ? 1'h0 : ((t_32 ^ t_31[13]) & (~t_33))), (t_30 ? 1'h0 : ((t_32 ^ t_31[12]) & (~t_33))), (t_30 ? 1'h0 : ((t_32 ^ t_31[11]) & (~t_33))), (t_30 ? 1'h0 : ((t_32 ^ t_31[10]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[9]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[8]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[7]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[6]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[5]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[4]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[3]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[2]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[1]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[0]) & (~t_33)))};
@@ -2099,6 +2101,14 @@ module hades_verify_g16_v50257_l16_fp16 (
         tree_advance1 <= advance_next;
     end
 
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            s0_tag <= 58'h0;
+        end else if (advance) begin
+            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
+        end
+    end
+
     (* keep *)
     always @(posedge aclk) begin
         lane_advance0 <= advance_next;
@@ -2135,7 +2145,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s1_lane_valid_0 <= s0_lane_valid_0;
+            s1_lane_valid_0 <= (s0_lane_valid_0 & {s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire});
         end
     end
 
@@ -2177,7 +2187,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s1_lane_valid_1 <= s0_lane_valid_1;
+            s1_lane_valid_1 <= (s0_lane_valid_1 & {s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire});
         end
     end
 
@@ -2190,14 +2200,6 @@ module hades_verify_g16_v50257_l16_fp16 (
     always @(posedge aclk) begin
         if (lane_advance1) begin
             s1_lane_nan_1 <= (s0_lane_nan_1 & s0_lane_valid_1);
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            s0_tag <= 58'h0;
-        end else if (advance) begin
-            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 

@@ -647,6 +647,8 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire u_argmax_any_flag;
     wire [28:0] u_argmax_tag_out;
     reg  tree_advance0;
+    reg  [31:0] s0_tag;
+    wire s0_tag_fire;
     reg  lane_advance0;
     reg  [63:0] s0_codes_0;
     reg  [3:0] s0_lane_valid_0;
@@ -659,7 +661,6 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire [15:0] lane_key_0;
     reg  [63:0] s1_lane_keys_0;
     reg  [3:0] s1_lane_nan_0;
-    reg  [31:0] s0_tag;
     reg  [31:0] s1_tag;
     wire s1_tag_fire;
     wire s1_tag_row_end;
@@ -773,9 +774,9 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign t_20 = t_19[15];
     assign t_21 = s0_lane_neg_zero_0[0];
     assign t_22 = {argmax_tag_base[9:2], u_argmax_max_lane};
-    assign t_23 = {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key};
-    assign t_24 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), pend_key}} - {1'h0, t_23});
-    assign t_25 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, t_23});
+    assign t_23 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_24 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_23});
+    assign t_25 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_23});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -826,6 +827,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign u_argmax_lane_keys = s1_lane_keys_0;
     assign u_argmax_lane_flags = s1_lane_nan_0;
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign s0_tag_fire = s0_tag[0];
     assign lane_key_3 = {(t_6 ? 1'h0 : ((~t_8) | t_9)), (t_6 ? 1'h0 : ((t_8 ^ t_7[14]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[13]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[12]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[11]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[10]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[9]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[8]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[7]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[6]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[5]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[4]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[3]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[2]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[1]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[0]) & (~t_9)))};
     assign lane_key_2 = {(t_10 ? 1'h0 : ((~t_12) | t_13)), (t_10 ? 1'h0 : ((t_12 ^ t_11[14]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[13]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[12]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[11]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[10]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[9]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[8]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[7]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[6]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[5]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[4]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[3]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[2]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[1]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[0]) & (~t_13)))};
     assign lane_key_1 = {(t_14 ? 1'h0 : ((~t_16) | t_17)), (t_14 ? 1'h0 : ((t_16 ^ t_15[14]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[13]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[12]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[11]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[10]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[9]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[8]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[7]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[6]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[5]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[4]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[3]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[2]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[1]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[0]) & (~t_17)))};
@@ -1140,6 +1142,14 @@ module hades_verify_g4_v1000_l4_bf16 (
         tree_advance0 <= advance_next;
     end
 
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            s0_tag <= 32'h0;
+        end else if (advance) begin
+            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
+        end
+    end
+
     (* keep *)
     always @(posedge aclk) begin
         lane_advance0 <= advance_next;
@@ -1171,7 +1181,7 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s1_lane_valid_0 <= s0_lane_valid_0;
+            s1_lane_valid_0 <= (s0_lane_valid_0 & {s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire});
         end
     end
 
@@ -1184,14 +1194,6 @@ module hades_verify_g4_v1000_l4_bf16 (
     always @(posedge aclk) begin
         if (lane_advance0) begin
             s1_lane_nan_0 <= (s0_lane_nan_0 & s0_lane_valid_0);
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            s0_tag <= 32'h0;
-        end else if (advance) begin
-            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 

@@ -1409,6 +1409,8 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [41:0] u_argmax_tag_out;
     reg  tree_advance0;
     reg  tree_advance1;
+    reg  [48:0] s0_tag;
+    wire s0_tag_fire;
     reg  lane_advance0;
     reg  lane_advance1;
     reg  [127:0] s0_codes_0;
@@ -1441,7 +1443,6 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [15:0] lane_key_8;
     reg  [127:0] s1_lane_keys_1;
     reg  [7:0] s1_lane_nan_1;
-    reg  [48:0] s0_tag;
     reg  [48:0] s1_tag;
     wire s1_tag_fire;
     wire s1_tag_row_end;
@@ -1571,9 +1572,9 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign t_28 = s0_codes_1[31:16];
     assign t_29 = s0_codes_1[15:0];
     assign t_30 = {argmax_tag_base[15:4], u_argmax_max_lane};
-    assign t_31 = {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key};
-    assign t_32 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), pend_key}} - {1'h0, t_31});
-    assign t_33 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, t_31});
+    assign t_31 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_32 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_31});
+    assign t_33 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_31});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -1640,6 +1641,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign u_argmax_lane_keys = {s1_lane_keys_1, s1_lane_keys_0};
     assign u_argmax_lane_flags = {s1_lane_nan_1, s1_lane_nan_0};
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign s0_tag_fire = s0_tag[0];
     assign lane_key_7 = {(~t_14[15]), t_14[14:0]};
     assign lane_key_6 = {(~t_15[15]), t_15[14:0]};
     assign lane_key_5 = {(~t_16[15]), t_16[14:0]};
@@ -1971,6 +1973,14 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         tree_advance1 <= advance_next;
     end
 
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            s0_tag <= 49'h0;
+        end else if (advance) begin
+            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
+        end
+    end
+
     (* keep *)
     always @(posedge aclk) begin
         lane_advance0 <= advance_next;
@@ -2007,7 +2017,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s1_lane_valid_0 <= s0_lane_valid_0;
+            s1_lane_valid_0 <= (s0_lane_valid_0 & {s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire});
         end
     end
 
@@ -2049,7 +2059,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s1_lane_valid_1 <= s0_lane_valid_1;
+            s1_lane_valid_1 <= (s0_lane_valid_1 & {s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire, s0_tag_fire});
         end
     end
 
@@ -2062,14 +2072,6 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (lane_advance1) begin
             s1_lane_nan_1 <= (s0_lane_nan_1 & s0_lane_valid_1);
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            s0_tag <= 49'h0;
-        end else if (advance) begin
-            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 

@@ -76,6 +76,8 @@ public enum GreedyVerifierRTL {
                 return r
             } }
             argmax.enable <== concat(copies("tree_advance").reversed())
+            let stage0 = m.reg("s0_tag", layout: tag.stage1, reset: 0, enable: advance)
+            let stage0Fire = stage0[tag.fire]
             let w = c.logitBits
             var keys: [Value] = [], valids: [Value] = [], flags: [Value] = []
             for (k, (lanes, enable)) in zip(slices, copies("lane_advance")).enumerated() {
@@ -85,7 +87,7 @@ public enum GreedyVerifierRTL {
                     let codes = m.regNext("s0_codes_\(k)", part(input.codes, w)), valid = m.regNext("s0_lane_valid_\(k)", part(input.laneValid, 1))
                     let nan = m.regNext("s0_lane_nan_\(k)", part(input.laneNaN, 1))
                     let negativeZero = m.regNext("s0_lane_neg_zero_\(k)", part(input.laneNegativeZero, 1))
-                    valids.append(m.regNext("s1_lane_valid_\(k)", valid))
+                    valids.append(m.regNext("s1_lane_valid_\(k)", valid & concat(Array(repeating: stage0Fire, count: lanes.count))))
                     keys.append(m.regNext("s1_lane_keys_\(k)", concat((0..<lanes.count).reversed().map { i in
                         m.named("lane_key_\(lanes.lowerBound + i)",
                                 LogitKey.key(codes.bits((i + 1) * w - 1, i * w), (nan[i], negativeZero[i]), format: c.format))
@@ -97,7 +99,6 @@ public enum GreedyVerifierRTL {
             argmax.laneKeys <== concat(keys.reversed())
             argmax.laneFlags <== concat(flags.reversed())
             m.enabled(by: advance) {
-                let stage0 = m.reg("s0_tag", layout: tag.stage1, reset: 0)
                 stage0.bits <== m.pack(tag.stage1, input.tag)
                 let stage1 = m.regNext("s1_tag", stage0, reset: 0)
                 // bad_draft: the registered per-token bits OR-ed after stage 1 (off the command port's paths).
@@ -363,11 +364,14 @@ public enum GreedyVerifierRTL {
         let pendMatch = m.regNext("pend_matches_draft", candidateIndex === beat[tag.draft])
         let runMatch = m.reg("run_matches_draft", 1)
         // A beat that moves: the row's first always wins (its lane 0 holds a token), later ones when valid and
-        // strictly greater; nothing else. The conditions are the top bits of the comparisons (`advance` alone on
+        // strictly greater; no other beat of a row. The conditions are the top bits of the comparisons (`advance` alone on
         // top), so each comparison is one carry chain.
         let fire = beat[tag.fire]
-        let candidate = concat(advance, fire & argmax.maxValid, argmax.maxKey)
-        let against = { (key: Value) in concat(Value.true, rowStarted | !fire, key) }
+        // Lane validity includes `fire` (stage 1), so no LUT feeds the chains' top bits. Between rows (not started)
+        // a bubble may take: harmless, as the row's result is read in the clock after its last beat, before
+        // that take lands, and the next row's first beat always takes.
+        let candidate = concat(advance, argmax.maxValid, argmax.maxKey)
+        let against = { (key: Value) in concat(Value.true, rowStarted, key) }
         let take = m.named("take_candidate", mux(pendTakes, ArgmaxTree.greater(candidate, against(pendKey)),
                                                  ArgmaxTree.greater(candidate, against(runKey))))
         pendTakes <== take

@@ -589,6 +589,8 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     wire u_argmax_any_flag;
     wire [13:0] u_argmax_tag_out;
     reg  tree_advance0;
+    reg  [14:0] s0_tag;
+    wire s0_tag_fire;
     reg  lane_advance0;
     reg  [23:0] s0_codes_0;
     reg  [2:0] s0_lane_valid_0;
@@ -600,7 +602,6 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     wire [7:0] lane_key_0;
     reg  [23:0] s1_lane_keys_0;
     reg  [2:0] s1_lane_nan_0;
-    reg  [14:0] s0_tag;
     reg  [14:0] s1_tag;
     wire s1_tag_fire;
     wire s1_tag_row_end;
@@ -682,9 +683,9 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     assign t_4 = s0_codes_0[15:8];
     assign t_5 = s0_codes_0[7:0];
     assign t_6 = (argmax_tag_base + {1'h0, u_argmax_max_lane});
-    assign t_7 = {row_advance, (argmax_tag_fire & u_argmax_max_valid), u_argmax_max_key};
-    assign t_8 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), pend_key}} - {1'h0, t_7});
-    assign t_9 = ({1'h0, {1'h1, (row_started | (~argmax_tag_fire)), run_key}} - {1'h0, t_7});
+    assign t_7 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_8 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_7});
+    assign t_9 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_7});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -732,6 +733,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     assign u_argmax_lane_keys = s1_lane_keys_0;
     assign u_argmax_lane_flags = s1_lane_nan_0;
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign s0_tag_fire = s0_tag[0];
     assign lane_key_2 = {(~t_3[7]), t_3[6:0]};
     assign lane_key_1 = {(~t_4[7]), t_4[6:0]};
     assign lane_key_0 = {(~t_5[7]), t_5[6:0]};
@@ -1045,6 +1047,14 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         tree_advance0 <= advance_next;
     end
 
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            s0_tag <= 15'h0;
+        end else if (advance) begin
+            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
+        end
+    end
+
     (* keep *)
     always @(posedge aclk) begin
         lane_advance0 <= advance_next;
@@ -1076,7 +1086,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s1_lane_valid_0 <= s0_lane_valid_0;
+            s1_lane_valid_0 <= (s0_lane_valid_0 & {s0_tag_fire, s0_tag_fire, s0_tag_fire});
         end
     end
 
@@ -1089,14 +1099,6 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     always @(posedge aclk) begin
         if (lane_advance0) begin
             s1_lane_nan_0 <= (s0_lane_nan_0 & s0_lane_valid_0);
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            s0_tag <= 15'h0;
-        end else if (advance) begin
-            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 
