@@ -168,7 +168,7 @@ def one(cfg, hadesgen, reports, work_root, libs, versions, force, rounds=None, v
     desc = stimulus.build(trace, verilog, work, period, rounds=rounds)
     log(f"{tag}: verilator gate-level build ({stat['cells']} cells; minutes)")
     times["verilator_build_s"] = flow.verilator_build(
-        libs, netlist_path, work, models=[os.path.join(work, "sram_models.v")] if macros else [])
+        libs, netlist_path, work, models=[os.path.join(work, "sram_models.v")] if macros else [], cells=stat["cells"])
     log(f"{tag}: gate-level simulation at {clock_mhz:.1f} MHz")
     times["simulation_s"] = flow.simulate(work, period, stimulus.RESET_CYCLES)
     rounds_hw, end_cycle = flow.read_results(work, desc)

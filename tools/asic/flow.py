@@ -161,15 +161,19 @@ def sta(lib, netlist, top, work, period_ns, name, activity=None):
     return rep
 
 
-def verilator_build(libs, netlist, work, jobs=2, models=()):
+LARGE_NETLIST_CELLS = 40000   # above this g++ -O1 on Verilator's flat output takes over an hour on 2 cores
+
+
+def verilator_build(libs, netlist, work, jobs=2, models=(), cells=0):
     """Builds the gate-level testbench (tb.v + netlist + cell models + `models`, e.g. SRAM macro models) with toggle
-    coverage into <work>/obj."""
+    coverage into <work>/obj. Large netlists compile at -O0: slower simulation, but the build is what dominates."""
     obj = os.path.join(work, "obj")
+    opt = "-O0" if cells > LARGE_NETLIST_CELLS else "-O1"
     cmd = ["verilator", "--cc", "--exe", "--build", "--timing", "--prefix", "Vsim", "-o", "Vsim",
            "-Wno-fatal", "-Wno-lint", "-Wno-style", "--coverage-toggle", "--coverage-underscore",
            "--coverage-max-width", "65536", "-DFUNCTIONAL", "-DNO_PRIMITIVES", "-DUNIT_DELAY=",
            "--top-module", "hades_asic_tb", "-Mdir", obj, "-j", str(jobs),
-           "-MAKEFLAGS", "OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1",
+           "-MAKEFLAGS", f"OPT_FAST={opt} OPT_SLOW=-O0 OPT_GLOBAL={opt}",
            os.path.join(HERE, "coverage.vlt"), os.path.join(HERE, "sky130_udp_verilator.v"),
            libs["prims"], libs["cells"], *models, netlist, "tb.v", os.path.join(HERE, "sim_main.cpp")]
     return run(cmd, work, "verilator")
