@@ -90,12 +90,14 @@ def run_sim(bin_dir, trace, lanes, gamma_max, clock_mhz):
 def synth_clock(reports_dir, gamma_max, vocab, lanes):
     """Fmax for the benched configuration from `make synth`; falls back to the same L and Γ at another V."""
     exact = os.path.join(reports_dir, f"synth-g{gamma_max}_v{vocab}_l{lanes}_fp16.json")
-    candidates = [exact] + sorted(glob.glob(os.path.join(reports_dir, f"synth-g{gamma_max}_v*_l{lanes}_fp16.json")))
+    # `_fp16*`: a configuration measured on a named part has the part in its tag (…_fp16_85k.json).
+    candidates = [exact] + sorted(glob.glob(os.path.join(reports_dir, f"synth-g{gamma_max}_v*_l{lanes}_fp16*.json")))
     for c in candidates:
         if os.path.exists(c):
             r = json.load(open(c))
             if r.get("status") == "ok":
-                note = "" if c == exact else f" (V = {r['config']['vocab']}: same token width, not V = {vocab})"
+                v = r["config"]["vocab"]
+                note = "" if v == vocab else f" (V = {v}: same token width, not V = {vocab})"
                 r["short_source"] = f"P&R {r['device']} sg{r['speed_grade']}, {os.path.basename(c)}{note}"
                 return r["fmax_mhz"], (f"measured: {r['fmax_source']}; {os.path.relpath(c, ROOT)}{note}"), r
     return None, None, None

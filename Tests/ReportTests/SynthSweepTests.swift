@@ -142,4 +142,26 @@ final class SynthSweepTests: XCTestCase {
         XCTAssertEqual(best["clock_mhz"] as? Double, 140)
         XCTAssertEqual(try XCTUnwrap(best["tokens_per_s"] as? Double), 49.0 / 37740 * 140e6, accuracy: 1e-6)
     }
+
+    /// The per-L clock of `make bench` also finds a configuration measured on a named part (…_fp16_85k.json).
+    func testBenchClockFindsAReportTaggedWithItsPart() throws {
+        let script = """
+        import json, os, sys, tempfile
+        sys.path.insert(0, sys.argv[1])
+        import bench
+        d = tempfile.mkdtemp()
+        rep = {"status": "ok", "fmax_mhz": 124.8, "config": {"vocab": 50257}, "device": "LFE5U-85F", "speed_grade": 6,
+               "fmax_source": "test"}
+        json.dump(rep, open(os.path.join(d, "synth-g16_v50257_l256_fp16_85k.json"), "w"))
+        f256, src, _ = bench.synth_clock(d, 16, 49152, 256)
+        f25, _, _ = bench.synth_clock(d, 16, 49152, 25)
+        print(json.dumps({"f256": f256, "src": src, "f25": f25}))
+        """
+        let r = try ProcessRunner.run("python3", ["-c", script, Self.root.appendingPathComponent("tools").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let out = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(out["f256"] as? Double, 124.8)
+        XCTAssertTrue((out["src"] as? String ?? "").contains("V = 50257"), "\(out)")
+        XCTAssertTrue(out["f25"] is NSNull, "L = 25 must not take the L = 256 report: \(out)")
+    }
 }
