@@ -1,19 +1,28 @@
 /// Timing constants of the sampling verifier (`SamplingVerifierRTL`): the RTL's stages and the golden cycle model
 /// both follow these numbers (the co-simulation compares every round's cycles).
 public enum SamplingTiming {
-    /// Register stages from a beat's handshake to the row sum S: input, y (2), beat reference (2), exp, weights
-    /// and partial beat sums, beat sums and ρ, S.
-    public static let pipeline = 9
+    /// Register stages of a table exponential: the table address, shift and zero flag; the table and the shift's
+    /// low bits; the rest of the shift.
+    public static let expStages = 3
+    /// Levels of the lane trees that take one stage each (the beat reference's maximum, the beat sums): ceil(log2 L),
+    /// at least 1.
+    public static func laneLevels(lanes: Int) -> Int { max(1, ceilLog2(lanes)) }
+    /// Register stages from a beat's handshake to the stage that updates the row sum S: input, y (2), each lane's
+    /// rounded-up y, the maximum's levels, exp, the beat sums' levels, the two shifts, the shifted beat sum.
+    public static func pipeline(lanes: Int) -> Int { 6 + expStages + 2 * laneLevels(lanes: lanes) }
     /// Register stages from a beat's handshake to the final weights (what the passes read): input to E1.
-    public static let passPipeline = 7
+    public static func passPipeline(lanes: Int) -> Int { 5 + expStages + laneLevels(lanes: lanes) }
     /// Clocks the decision takes once the row's last beat left the pipeline: the cycle S and ρ settle, S's leading
-    /// one, LOG's index, ν, p̂(x), the pipelined product U·p̂_d(x) (`productLatency(32, E+1)`), the comparison.
-    public static let decisionCycles = 6 + productLatency(32, SamplingFixedPoint.expBits)
+    /// one, the shift of S, LOG's index, LOG, ν, p̂(x) (`expStages`), the pipelined product U·p̂_d(x)
+    /// (`productLatency(32, E+1)`), the comparison.
+    public static let decisionCycles = 7 + expStages + productLatency(32, SamplingFixedPoint.expBits)
     /// Cycles an accepted row adds to the ideal B.
-    public static let rowGap = pipeline + decisionCycles
+    public static func rowGap(lanes: Int) -> Int { pipeline(lanes: lanes) + decisionCycles }
+    /// Clocks from a pass's memory read to the data at the pipeline's input: the memory, a register.
+    public static let memoryReadStages = 2
     /// Cycles a pass over the stored row pair adds to its B reads beyond the lane prefix sums: the memory read,
     /// then the pipeline to the weights.
-    public static let passGap = 1 + passPipeline
+    public static func passGap(lanes: Int) -> Int { memoryReadStages + passPipeline(lanes: lanes) }
     /// Registered levels of the lanes' prefix sums after the pipeline (both passes): ceil(log2 L).
     public static func prefixLevels(lanes: Int) -> Int { ceilLog2(lanes) }
     /// Pass B's stages after the prefix sums: the earlier beats' prefix added, the comparison with the threshold.
@@ -22,7 +31,7 @@ public enum SamplingTiming {
     public static let resultDelay = 1
     /// The on-chip uniform generator: ARX rounds per clock, and clocks from the command's handshake until the
     /// uniforms are written (the first decision reads U_0 at least 1 + pipeline + 5 clocks after the handshake).
-    public static let generatorRoundsPerClock = 2
+    public static let generatorRoundsPerClock = 1
     public static let generatorCycles = SamplingUniformGenerator.rounds / generatorRoundsPerClock
 
     /// Bits of one partial product's operands in the pipelined multiplies (one DSP each).
@@ -34,30 +43,31 @@ public enum SamplingTiming {
 
     /// The cycle formula's terms beyond the streaming and the two passes, (n+1)·B + 2B: the cycles each accepted
     /// row adds (its gap and its token push) and the cycles every round adds.
-    public static let cyclesPerAcceptedRow = rowGap + 1
+    public static func cyclesPerAcceptedRow(lanes: Int) -> Int { rowGap(lanes: lanes) + 1 }
     public static func cyclesPerRound(lanes: Int) -> Int {
-        rowGap + 2 * (passGap + prefixLevels(lanes: lanes)) + searchStages + 1 + resultDelay
+        rowGap(lanes: lanes) + 2 * (passGap(lanes: lanes) + prefixLevels(lanes: lanes)) + searchStages + 1 + resultDelay
     }
 }
 
 /// Cycle model of the sampling verifier (`SamplingVerifierRTL`) with a producer that never stalls and a ready
 /// consumer, counted like greedy: from the handshake of a round's first target beat to its result handshake.
 ///
-/// Row i (i ≤ n) streams its B beats; the row's softmax leaves the 9-stage pipeline and the decision takes
-/// `decisionCycles` more, so every accepted row costs B + rowGap. The decisive row n (rejected, or the bonus row γ,
-/// or row 0 with γ > Γ) then needs pass A (B reads + 8 + ceil(log2 L): memory read, 7 stages to the weights, the
-/// lane prefix sums) and pass B (the same + 2: the running prefix and the comparison), the n+1 tokens are pushed
-/// one a clock and the result is handshaken one clock after the last token is pushed:
+/// Row i (i ≤ n) streams its B beats; the row's softmax leaves the pipeline (9 + 2l stages, l = `laneLevels`) and
+/// the decision takes `decisionCycles` (13) more, so every accepted row costs B + rowGap. The decisive row n
+/// (rejected, or the bonus row γ, or row 0 with γ > Γ) then needs pass A (B reads + 10 + l + ceil(log2 L): the
+/// memory read and its register, 8 + l stages to the weights, the lane prefix sums) and pass B (the same + 2: the running prefix and the
+/// comparison), the n+1 tokens are pushed one a clock and the result is handshaken one clock after the last token
+/// is pushed:
 ///
 ///     cycles = (n+1)·(B + rowGap) + 2·(B + passGap + ⌈log2 L⌉) + 2 + (n+1) + resultDelay
-///            = (n+1)·B + 2B + 19n + 38 + 2·⌈log2 L⌉        (ideal: (n+1)·B + 2B + D)
+///            = (n+1)·B + 2B + (23 + 2l)·n + 46 + 4l + 2·⌈log2 L⌉,  l = max(1, ⌈log2 L⌉)   (ideal: (n+1)·B + 2B + D)
 ///
 /// The rows after the decisive one are taken afterwards at one beat per clock; the next round's first beat
 /// follows its command handshake by one clock.
 public enum SamplingCycleModel {
     public static func cycles(accepted n: Int, config: VerifierConfig) -> Int {
         let b = config.beatsPerRow, t = SamplingTiming.self
-        return (n + 1) * b + 2 * b + t.cyclesPerAcceptedRow * n + t.cyclesPerRound(lanes: config.lanes)
+        return (n + 1) * b + 2 * b + t.cyclesPerAcceptedRow(lanes: config.lanes) * n + t.cyclesPerRound(lanes: config.lanes)
     }
 
     public static func predict(gammas: [Int], outcomes: [RoundOutcome], config: VerifierConfig) -> [RoundTiming] {

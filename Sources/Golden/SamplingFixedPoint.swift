@@ -7,7 +7,7 @@ import Foundation
 /// rises in sampling mode). All quantities are integers; "units" are 2^−E of the row's reference scale.
 ///
 /// 1. **Base-2 logit.** For a code c (signed, W bits, value c/2^F):
-///        y = floor(c · K / 2^(F+16−R)),   K = round(log2(e) · 2^16) = 94 548,   R = 8
+///        y = floor(c · K / 2^(F+16−R)),   K = round(log2(e) · 2^16) = 94 548,   R = 7
 ///    y is l·log2(e) in units of 2^−R (arithmetic shift right: floor). |c·K| < 2^(W+16), y has W−F+R+1 bits.
 /// 2. **Table exp.** Relative to an integer reference ρ ≥ max y / 2^R: δ = ρ·2^R − y ≥ 0, s = δ >> R,
 ///    f = δ mod 2^R, and
@@ -38,7 +38,7 @@ import Foundation
 /// let p_j be the exact softmax. Writing e*_j = 2^E·2^(y_j/2^R − ρ) (no table rounding, no truncation): the floor
 /// in step 1 moves each exponent by less than 2^−R and K's rounding by at most 2^−17 per unit of logit, i.e. two
 /// entries' exponents move apart by at most 2^−R + 2^(W−F)·2^−17 (logits span < 2^(W−F)), so p*_j = e*_j/Σe*
-/// satisfies |p*_j − p_j| ≤ ε_a·p_j with ε_a = 2^(2^−R + 2^(W−F−17)) − 1 (0.00408 for R = 8, W−F ≤ 8; weak for
+/// satisfies |p*_j − p_j| ≤ ε_a·p_j with ε_a = 2^(2^−R + 2^(W−F−17)) − 1 (0.00679 for R = 7, W−F ≤ 8; weak for
 /// W−F > 12). K has 17 bits so that c·K is one 18 × 18 DSP product. Table rounding (≤ ½) and the shift's floor (< 1) give |e_j − e*_j| ≤ 1.5 units; the row sum loses
 /// in addition < 1 unit per beat in each of the two shifts of step 3, so |S − Σe*| ≤ 1.5·V + 2·B, while
 /// Σe* > 2^(E−1): S = Σe*·(1 ± σ), σ = (1.5·V + 2B) / (2^(E−1) − 1.5V − 2B). ℓ/2^R is log2(S/2^E) within
@@ -49,7 +49,7 @@ import Foundation
 /// ≤ 1.5 units of 2^−E. Hence, per entry and in L1,
 ///        Δ  = ε_n + 1.5·2^−E            (|p̂_j/2^E − p_j| ≤ Δ)
 ///        λ  = ε_n + 1.5·V·2^−E          (Σ_j |p̂_j/2^E − p_j| ≤ λ)
-/// (fixed16.8, V = 50 257, L = 16: Δ = 0.0065, λ = 0.0068.) Step 5 is exact, so the acceptance of x_i can differ
+/// (fixed16.8, V = 50 257, L = 16: Δ = 0.0106, λ = 0.0109.) Step 5 is exact, so the acceptance of x_i can differ
 /// from the reference only when |t_i(x_i) − u_i·d_i(x_i)| ≤ Δ_t + Δ_d (one-hot: |t_i(x_i) − u_i| ≤ Δ_t). The final
 /// token can differ only when u_γ lies within 2λ_w/(M − λ_w) of a boundary of the reference's normalised cumulative
 /// weights, where M is the reference's weight mass (1 for the bonus, Σ max(0, t−d) for a residual, 1 − t(x)
@@ -57,7 +57,7 @@ import Foundation
 /// the only case where `residual_zero` can differ.
 public enum SamplingFixedPoint {
     /// R: fraction bits of the base-2 logit y, and the table's address width.
-    public static let fractionBits = 8
+    public static let fractionBits = 7
     /// E: the table's scale; exponentials are E+1-bit integers ≤ 2^E.
     public static let expScaleBits = 28
     /// Fraction bits of K.

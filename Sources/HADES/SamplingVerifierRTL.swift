@@ -47,6 +47,8 @@ public enum SamplingVerifierRTL {
         let exp: Int
         /// A row's sum S of exponentials.
         let sum: Int
+        /// A beat's sum of L exponentials (each ≤ 2^E).
+        let beatSum: Int
         /// A final weight (max(0, p̂_t − p̂_d), or p̂_t).
         let weight: Int
         /// The sum of a row's weights.
@@ -67,6 +69,7 @@ public enum SamplingVerifierRTL {
             y = fp.yBits(c.format)
             exp = fp.expBits
             sum = fp.sumBits(vocab: c.vocab)
+            beatSum = min(sum, exp + ceilLog2(c.lanes))
             weight = exp
             weightSum = sum
             tableIndex = fp.fractionBits
@@ -254,7 +257,7 @@ extension SamplingVerifierRTL {
         struct Stream {
             let fire, lastBeat, rowLengthError, streamFire, rowHasDraft, rowDraftStream: Value
             let target, draft: Value
-            /// The pass read port: data one clock after the read, its valid, mode and beat.
+            /// The pass read port: data two clocks after the read (the memory, a register), its valid, mode and beat.
             let readData, readValid, readMode, readBeat: Value
         }
 
@@ -278,10 +281,10 @@ extension SamplingVerifierRTL {
             let passIssue = m.named("pass_issue", fsm.is(.passA) | fsm.is(.passB))
             return Stream(fire: fire, lastBeat: lastBeat, rowLengthError: rowLengthError, streamFire: streamFire,
                           rowHasDraft: rowHasDraft, rowDraftStream: rowDraftStream, target: targetData, draft: draftData,
-                          readData: store.read(address: address, enable: passIssue),
-                          readValid: m.regNext("read_valid", passIssue, reset: 0),
-                          readMode: m.regNext("read_mode", mux(fsm.is(.passA), mode(.passA), mode(.passB))),
-                          readBeat: m.regNext("read_beat", beat))
+                          readData: m.regNext("read_data_q", store.read(address: address, enable: passIssue)),
+                          readValid: m.shiftRegister("read_valid", passIssue, stages: 2, reset: 0).last!,
+                          readMode: m.shiftRegister("read_mode", mux(fsm.is(.passA), mode(.passA), mode(.passB)), stages: 2).last!,
+                          readBeat: m.shiftRegister("read_beat", beat, stages: 2).last!)
         }
 
         func mode(_ mode: BeatMode) -> Value { .literal(mode.rawValue, width: 2) }
@@ -295,10 +298,15 @@ extension SamplingVerifierRTL {
                                     Layout.Field("first", 1)])
         }
         /// The stages after A (`SamplingTiming.pipeline` in all with A): each carries the beat's control fields.
-        static let stageNames = ["b1", "b2", "c1", "c2", "d", "e1", "e2", "e3"]
+        /// C0 and C1 … Cn (the beat reference's levels), E1 … En (the beat sums' levels), n = `levels`.
+        var levels: Int { SamplingTiming.laneLevels(lanes: c.lanes) }
+        var stageNames: [String] {
+            ["b1", "b2", "c0"] + (1...levels).map { "c\($0)" } + ["d1", "d2", "d"] + (1...levels).map { "e\($0)" }
+                + ["s1", "s2"]
+        }
         /// The beat's control fields at the stages after A: one shift register, loaded at stage A.
         var stageControls: [LayoutValue] = []
-        func control(_ stage: String) -> LayoutValue { stageControls[Self.stageNames.firstIndex(of: stage)!] }
+        func control(_ stage: String) -> LayoutValue { stageControls[stageNames.firstIndex(of: stage)!] }
         var modeField: Layout.Field { beatControl.fields[0] }
         var lastField: Layout.Field { beatControl.fields[1] }
         var baseField: Layout.Field { beatControl.fields[2] }
@@ -317,6 +325,8 @@ extension SamplingVerifierRTL {
             let ref: Pair?
             /// Per side: y of the draft token's lane (0 when not in this beat; stages D, E).
             var xY: Pair? = nil
+            /// Per side: the reference of stage D (ρ_b·2^R while streaming, ν in the passes; stage Cn).
+            var full: Pair? = nil
         }
 
         /// Stage A: the beat, from the stream or from the stored pair.
@@ -330,14 +340,15 @@ extension SamplingVerifierRTL {
                 lastField: m.named("a_last", beatIndex === (c.beatsPerRow - 1)), baseField: base,
                 firstField: m.named("a_first", beatIndex === 0),
             ]), as: beatControl, name: "a_control")
-            stageControls = m.shiftRegister(Self.stageNames.map { "\($0)_control" }, control)
+            stageControls = m.shiftRegister(stageNames.map { "\($0)_control" }, control)
             let hasDraft = m.regNext("a_has_draft", mux(s.streamFire, s.rowDraftStream, !finalBonus & !cmd.oneHot))
             let fullBeat: Value = c.beatsPerRow > 1 ? beatIndex < (c.beatsPerRow - 1) : .false
             let laneValid = concat((0..<lanes).reversed().map { k -> Value in k < c.lanesInLastBeat ? .true : fullBeat })
-            // base + k needs room for the larger of a token and the last lane offset (small V with many lanes).
+            // base + k = x ⇔ base = x − k: the keys x − k are registered per row (x holds still for a clock before
+            // the row's first beat reaches stage A); x < k wraps to a key with its top bit set, which no base has.
             let hitBits = max(w.token, bitsToHold(lanes - 1)) + 1
             let hit = concat((0..<lanes).reversed().map { k in
-                (base.zeroExtended(to: hitBits) &+ .literal(UInt64(k), width: hitBits)) === cmd.rowToken.zeroExtended(to: hitBits)
+                base.zeroExtended(to: hitBits) === m.regNext("hit_key\(k)", cmd.rowToken.zeroExtended(to: hitBits) &- .literal(UInt64(k), width: hitBits))
             }) & laneValid
             return Beat(valid: m.regNext("a_valid", s.streamFire | s.readValid, reset: 0), control: control,
                         t: [m.regNext("a_target", mux(s.streamFire, s.target, s.readData.bits(logits - 1, 0)))],
@@ -379,13 +390,17 @@ extension SamplingVerifierRTL {
             return next(b1, "b2", t: ys(b1.t, signT, "t"), d: ys(b1.d, signD, "d"))
         }
 
-        /// Stages C1, C2: the beat's reference ρ_b = ceil(max y / 2^R) (used while streaming), the maximum's tree
-        /// cut after two levels.
+        /// Stages C0 … Cn: the beat's reference ρ_b = ceil(max y / 2^R) = max ceil(y / 2^R) (used while streaming):
+        /// C0 rounds each lane up, then one level of the maximum's tree per stage; Cn also picks the reference of
+        /// stage D (ρ_b·2^R while streaming, ν in the passes).
         func referenceStage(_ b: Beat) -> Beat {
-            func maxLevels(_ level: [(Value, Value)], _ count: Int) -> [(Value, Value)] {
-                var level = level, done = 0
-                while done < count && level.count > 1 {
-                    done += 1
+            let r = w.tableIndex
+            let streaming = m.named("c_streaming", control("c\(levels - 1)")[modeField] === Int(BeatMode.stream.rawValue))
+            func reference(_ y: [Value], _ valid: Value, _ side: String, _ nu: Value) -> (ref: Value, full: Value) {
+                var level = (0..<c.lanes).map { k in
+                    (m.regNext("c0_\(side)_v\(k)", valid[k]), m.regNext("c0_\(side)_q\(k)", (y[k] + .signedLiteral(Int64((1 << r) - 1), width: w.y)).shiftedRight(r)))
+                }
+                for l in 1...levels {
                     var next: [(Value, Value)] = []
                     for i in stride(from: 0, to: level.count, by: 2) {
                         guard i + 1 < level.count else { next.append(level[i]); continue }
@@ -393,62 +408,77 @@ extension SamplingVerifierRTL {
                         let takeB = b.0 & (!a.0 | (b.1 > a.1))
                         next.append((a.0 | b.0, mux(takeB, b.1, a.1)))
                     }
-                    level = next
+                    if l == levels {
+                        let ref = next[0].1.resized(to: w.y)
+                        return (m.regNext("c\(l)_ref_\(side)", ref),
+                                m.regNext("c\(l)_full_\(side)", mux(streaming, ref.resized(to: w.reference - r).shiftedLeft(r), nu)))
+                    }
+                    level = next.enumerated().map { (m.regNext("c\(l)_\(side)_v\($0.offset)", $0.element.0),
+                                                     m.regNext("c\(l)_\(side)_m\($0.offset)", $0.element.1)) }
                 }
-                return level
+                preconditionFailure("levels ≥ 1")
             }
-            func firstHalf(_ y: [Value], _ valid: Value, _ side: String) -> [(Value, Value)] {
-                maxLevels((0..<c.lanes).map { (valid[$0], y[$0]) }, 2).enumerated().map {
-                    (m.regNext("c1_\(side)_mv\($0.offset)", $0.element.0), m.regNext("c1_\(side)_my\($0.offset)", $0.element.1))
-                }
+            let refT = reference(b.t, b.lanes, "t", nu.t)
+            let refD = reference(b.d, b.draftLanes, "d", nu.d)
+            var out = b
+            for s in ["c0"] + (1...levels).map({ "c\($0)" }) {
+                out = next(out, s, t: out.t.enumerated().map { m.regNext("\(s)_t_y\($0.offset)", $0.element) },
+                           d: out.d.enumerated().map { m.regNext("\(s)_d_y\($0.offset)", $0.element) })
             }
-            let halfT = firstHalf(b.t, b.lanes, "t"), halfD = firstHalf(b.d, b.draftLanes, "d")
-            let c1 = next(b, "c1", t: b.t.enumerated().map { m.regNext("c1_t_y\($0.offset)", $0.element) },
-                          d: b.d.enumerated().map { m.regNext("c1_d_y\($0.offset)", $0.element) })
-            func reference(_ packed: [(Value, Value)], _ side: String) -> Value {
-                let maxY = m.named("c_\(side)_max_y", maxLevels(packed, .max)[0].1)
-                return (maxY + .signedLiteral(Int64((1 << w.tableIndex) - 1), width: w.y)).shiftedRight(w.tableIndex)
-                    .resized(to: w.y)
-            }
-            return next(c1, "c2", t: c1.t.enumerated().map { m.regNext("c2_t_y\($0.offset)", $0.element) },
-                        d: c1.d.enumerated().map { m.regNext("c2_d_y\($0.offset)", $0.element) },
-                        ref: Pair(t: m.regNext("c2_ref_t", reference(halfT, "t")), d: m.regNext("c2_ref_d", reference(halfD, "d"))))
+            return Beat(valid: out.valid, control: out.control, t: out.t, d: out.d, lanes: out.lanes, draftLanes: out.draftLanes,
+                        hit: out.hit, ref: Pair(t: refT.ref, d: refD.ref), full: Pair(t: refT.full, d: refD.full))
         }
 
-        /// Stage D: e = EXP[δ mod 2^R] >> (δ >> R), δ = ref − y with ref = ρ_b·2^R while streaming and ν in the
-        /// passes (δ < 0 → EXP[0]); 0 past a shift of E and for lanes without a token. Picks y(x) of the draft lane.
+        /// Stages D1, D2, D: e = EXP[δ mod 2^R] >> (δ >> R), δ = ref − y with ref = ρ_b·2^R while streaming and ν in
+        /// the passes (δ < 0 → EXP[0]); 0 past a shift of E and for lanes without a token (`exponential`). Picks
+        /// y(x) of the draft lane at D1.
         func expStage(_ beat: Beat, table: Submodule<ExpTablePorts>) -> Beat {
-            let r = w.tableIndex
-            let streaming = m.named("d_streaming", beat.control[modeField] === Int(BeatMode.stream.rawValue))
-            func exps(_ y: [Value], _ ref: Value, _ nu: Value, _ valid: Value, _ side: String) -> [Value] {
-                let full = m.named("d_\(side)_ref", mux(streaming, ref.resized(to: w.reference - r).shiftedLeft(r), nu))
-                return (0..<c.lanes).map { k in
+            func exps(_ y: [Value], _ full: Value, _ valid: Value, _ side: String) -> [Value] {
+                (0..<c.lanes).map { k in
                     let lut = m.instance(table, name: "u_exp_\(side)\(k)")
-                    let e = exponential(m.named("d_\(side)_delta\(k)", full - y[k].resized(to: w.reference)), lut)
-                    return m.regNext("d_\(side)_e\(k)", mux(valid[k], e, .literal(0, width: w.exp)))
+                    return exponential("d_\(side)_e\(k)", m.named("d_\(side)_delta\(k)", full - y[k].resized(to: w.reference)),
+                                       keep: valid[k], lut)
                 }
             }
             func pick(_ y: [Value], _ side: String) -> Value {
-                m.regNext("d_x_y_\(side)", y.enumerated().map {
+                m.regNext("d1_x_y_\(side)", y.enumerated().map {
                     mux(beat.hit[$0.offset], $0.element.asUnsigned, .literal(0, width: w.y))
                 }.reduce(.literal(0, width: w.y)) { $0 | $1 }.asSigned)
             }
-            return Beat(valid: m.regNext("d_valid", beat.valid, reset: 0), control: control("d"),
-                        t: exps(beat.t, beat.ref!.t, nu.t, beat.lanes, "t"), d: exps(beat.d, beat.ref!.d, nu.d, beat.draftLanes, "d"),
-                        lanes: beat.lanes, draftLanes: beat.draftLanes, hit: m.regNext("d_hit", beat.hit),
-                        ref: Pair(t: m.regNext("d_ref_t", beat.ref!.t), d: m.regNext("d_ref_d", beat.ref!.d)),
-                        xY: Pair(t: pick(beat.t, "t"), d: pick(beat.d, "d")))
+            func delayed(_ v: Value, _ name: String) -> Value {
+                m.shiftRegister(name, v, stages: SamplingTiming.expStages).last!
+            }
+            let xY = Pair(t: pick(beat.t, "t"), d: pick(beat.d, "d"))
+            return Beat(valid: delayed(beat.valid, "d_valid"), control: control("d"),
+                        t: exps(beat.t, beat.full!.t, beat.lanes, "t"), d: exps(beat.d, beat.full!.d, beat.draftLanes, "d"),
+                        lanes: delayed(beat.lanes, "d_lanes"), draftLanes: delayed(beat.draftLanes, "d_draft_lanes"),
+                        hit: delayed(beat.hit, "d_hit"),
+                        ref: Pair(t: delayed(beat.ref!.t, "d_ref_t"), d: delayed(beat.ref!.d, "d_ref_d")),
+                        xY: Pair(t: m.shiftRegister("d_x_y_t", xY.t, stages: SamplingTiming.expStages - 1).last!,
+                                 d: m.shiftRegister("d_x_y_d", xY.d, stages: SamplingTiming.expStages - 1).last!))
         }
 
-        /// EXP[δ mod 2^R] >> (δ >> R) for a signed δ: EXP[0] for δ < 0, 0 past a shift of E.
-        func exponential(_ delta: Value, _ lut: InstanceOf<ExpTablePorts>) -> Value {
+        /// EXP[δ mod 2^R] >> (δ >> R) for a signed δ (EXP[0] for δ < 0; 0 past a shift of E or when `keep` is 0), in
+        /// `SamplingTiming.expStages` registered steps: the table address, shift and zero flag; the table and the
+        /// shift's low 2 bits; the rest of the shift. Logic sits on both sides of the table so that synthesis keeps
+        /// it in LUTs rather than merging the registers into a block-RAM read port.
+        func exponential(_ name: String, _ delta: Value, keep: Value, _ lut: InstanceOf<ExpTablePorts>) -> Value {
             let r = w.tableIndex
             let negative = delta.msb
             let magnitude = delta.asUnsigned.bits(delta.width - 2, 0)
             let s = magnitude.bits(magnitude.width - 1, r)
-            lut.index <== mux(negative, .literal(0, width: r), magnitude.bits(r - 1, 0))
-            let shifted = lut.exp.shiftedRight(by: mux(negative, .literal(0, width: 5), s.bits(min(4, s.width - 1), 0).zeroExtended(to: 5)))
-            return mux(!negative & (s > SamplingFixedPoint.expScaleBits), .literal(0, width: w.exp), shifted)
+            let neg1 = m.regNext("\(name)_neg", negative)
+            let index1 = m.regNext("\(name)_f", magnitude.bits(r - 1, 0))
+            let shift1 = m.regNext("\(name)_s", mux(negative, .literal(0, width: 5), s.bits(min(4, s.width - 1), 0).zeroExtended(to: 5)))
+            // s > E without a carry chain: bits above E's width, or the low bits against E.
+            let eBits = bitsToHold(SamplingFixedPoint.expScaleBits)
+            let past = s.width > eBits ? s.bits(s.width - 1, eBits).orReduce | (s.bits(eBits - 1, 0) > SamplingFixedPoint.expScaleBits)
+                : s > SamplingFixedPoint.expScaleBits
+            let zero1 = m.regNext("\(name)_z", !keep | (!negative & past))
+            lut.index <== mux(neg1, .literal(0, width: r), index1)
+            let part = m.regNext("\(name)_v", lut.exp.shiftedRight(by: shift1.bits(1, 0)))
+            let shift2 = m.regNext("\(name)_s2", shift1.bits(4, 2)), zero2 = m.regNext("\(name)_z2", zero1)
+            return m.regNext(name, mux(zero2, .literal(0, width: w.exp), part.shiftedRight(by: concat(shift2, .literal(0, width: 2)))))
         }
 
         struct Sums {
@@ -458,35 +488,41 @@ extension SamplingVerifierRTL {
             /// y(x) of the draft token's lane, and whether the beat holds it (E1).
             let xY: Pair
             let hasX: Value
-            /// Stage E2: the beat's control, its references and its sums of e per side.
+            /// Stage En: the beat's control, its references and its sums of e per side.
             let sumValid: Value, sumControl: LayoutValue, sumRef: Pair, beatSum: Pair
         }
 
-        /// Stages E1, E2: the final weights (bonus p̂_t; one-hot p̂_t without x; residual max(0, p̂_t − p̂_d): the
-        /// passes see exponentials against ν), the draft token's lane, and the beat sums (adder tree cut after two
-        /// levels).
+        /// Stages E1 … En: the final weights (bonus p̂_t; one-hot p̂_t without x; residual max(0, p̂_t − p̂_d): the
+        /// passes see exponentials against ν) and the draft token's lane at E1; the beat sums, one adder level per
+        /// stage at their real width.
         func sumStage(_ beat: Beat, cmd: Command) -> Sums {
             let weights = (0..<c.lanes).map { k -> Value in
                 let t = beat.t[k], d = beat.d[k]
-                let residual = mux(t > d, t &- d, .literal(0, width: w.weight))
+                // max(0, t − d) from one subtraction's borrow.
+                let diff = t.zeroExtended(to: w.weight + 1) &- d.zeroExtended(to: w.weight + 1)
+                let residual = mux(diff.msb, .literal(0, width: w.weight), diff.bits(w.weight - 1, 0))
                 let oneHotWeight = mux(beat.hit[k], .literal(0, width: w.weight), t)
                 return m.regNext("e1_w\(k)", mux(finalBonus, t, mux(cmd.oneHot, oneHotWeight, residual)))
             }
             let e1 = Beat(valid: m.regNext("e1_valid", beat.valid, reset: 0), control: control("e1"),
                           t: [], d: [], lanes: beat.lanes, draftLanes: beat.draftLanes, hit: beat.hit,
                           ref: Pair(t: m.regNext("e1_ref_t", beat.ref!.t), d: m.regNext("e1_ref_d", beat.ref!.d)))
-            func partial(_ v: [Value], _ side: String) -> [Value] {
-                adderLevels(v.map { $0.zeroExtended(to: w.sum) }, 2).enumerated().map { m.regNext("e1_\(side)_s\($0.offset)", $0.element) }
+            var partT = beat.t.map { $0.zeroExtended(to: w.beatSum) }, partD = beat.d.map { $0.zeroExtended(to: w.beatSum) }
+            var valid = e1.valid, ref = e1.ref!
+            for l in 1...levels {
+                partT = adderLevels(partT, 1).enumerated().map { m.regNext("e\(l)_t_s\($0.offset)", $0.element) }
+                partD = adderLevels(partD, 1).enumerated().map { m.regNext("e\(l)_d_s\($0.offset)", $0.element) }
+                if l > 1 {
+                    valid = m.regNext("e\(l)_valid", valid, reset: 0)
+                    ref = Pair(t: m.regNext("e\(l)_ref_t", ref.t), d: m.regNext("e\(l)_ref_d", ref.d))
+                }
             }
-            let partT = partial(beat.t, "t"), partD = partial(beat.d, "d")
             return Sums(beat: e1, weights: weights,
                         targetExps: beat.t.enumerated().map { m.regNext("e1_t_e\($0.offset)", $0.element) },
                         xY: Pair(t: m.regNext("e1_x_y_t", beat.xY!.t), d: m.regNext("e1_x_y_d", beat.xY!.d)),
                         hasX: m.regNext("e1_has_x", beat.hit.orReduce),
-                        sumValid: m.regNext("e2_valid", e1.valid, reset: 0), sumControl: control("e2"),
-                        sumRef: Pair(t: m.regNext("e2_ref_t", e1.ref!.t), d: m.regNext("e2_ref_d", e1.ref!.d)),
-                        beatSum: Pair(t: m.regNext("e2_beat_sum_t", adderLevels(partT, .max)[0]),
-                                      d: m.regNext("e2_beat_sum_d", adderLevels(partD, .max)[0])))
+                        sumValid: valid, sumControl: control("e\(levels)"), sumRef: ref,
+                        beatSum: Pair(t: partT[0].zeroExtended(to: w.sum), d: partD[0].zeroExtended(to: w.sum)))
         }
 
         /// Up to `count` levels of a binary adder tree (wrapping at the operands' width).
@@ -527,21 +563,30 @@ extension SamplingVerifierRTL {
 
         // MARK: row accumulators (stream mode): the online (ρ, S) of each side and the captured y(x)
 
-        /// E2 updates ρ and registers the shifts; E3 updates S = (S >> (ρ' − ρ)) + (Σ_b >> (ρ' − ρ_b)) (the first
-        /// beat: S = Σ_b). Returns whether E3 holds the row's last streamed beat (S is final the clock after).
+        /// En updates ρ and registers the two shifts (ρ' − ρ for S, ρ' − ρ_b for the beat sum; one of them is 0) at
+        /// S1, S1 shifts the beat sum, S2 updates S = (S >> (ρ' − ρ)) + (Σ_b >> (ρ' − ρ_b)) (the first beat: S = Σ_b).
+        /// Returns whether S2 holds the row's last streamed beat (S is final the clock after).
         func accumulate(_ e: Sums) -> Value {
-            let streamed = m.named("e2_stream", e.sumValid & (e.sumControl[modeField] === Int(BeatMode.stream.rawValue)))
+            let streamed = m.named("acc_stream", e.sumValid & (e.sumControl[modeField] === Int(BeatMode.stream.rawValue)))
             let first = e.sumControl[firstField]
-            let e3Control = control("e3")
-            let e3Streamed = m.named("e3_stream", m.regNext("e3_valid", e.sumValid, reset: 0)
-                & (e3Control[modeField] === Int(BeatMode.stream.rawValue)))
-            let e3First = e3Control[firstField]
+            let s2Control = control("s2")
+            let s2Streamed = m.named("s2_stream", m.shiftRegister("s2_valid", e.sumValid, stages: 2, reset: 0).last!
+                & (s2Control[modeField] === Int(BeatMode.stream.rawValue)))
             func side(_ rho: Value, _ s: Value, _ beatRef: Value, _ beatSum: Value, _ name: String) {
-                let newRho = m.named("acc_\(name)_rho", mux(first | (beatRef > rho), beatRef, rho))
-                m.when(streamed) { rho <== newRho }
-                let oldShift = m.regNext("e3_\(name)_old_shift", (newRho - rho).asUnsigned)
-                let added = m.regNext("e3_\(name)_added", shiftRight(beatSum, (newRho - beatRef).asUnsigned))
-                m.when(e3Streamed) { s <== mux(e3First, added, shiftRight(s, oldShift) &+ added) }
+                let raise = m.named("acc_\(name)_raise", first | (beatRef > rho))
+                m.when(streamed) { rho <== mux(raise, beatRef, rho) }
+                let up = (beatRef - rho).asUnsigned, down = (rho - beatRef).asUnsigned
+                // S's shift is taken apart a stage early (past the width: 0), off the loop S → S.
+                let oldShift = m.regNext("s1_\(name)_old_shift", mux(raise, up, .literal(0, width: up.width)))
+                let limitBits = bitsToHold(s.width)
+                // The row's first beat starts S afresh: the same as S shifted out entirely.
+                let oldZero = m.regNext("s2_\(name)_old_zero", (oldShift >= .literal(UInt64(s.width), width: oldShift.width))
+                    | control("s1")[firstField])
+                let oldSmall = m.regNext("s2_\(name)_old_small", oldShift.bits(min(oldShift.width, limitBits) - 1, 0))
+                let addedShift = m.regNext("s1_\(name)_added_shift", mux(raise, .literal(0, width: down.width), down))
+                let added = m.regNext("s2_\(name)_added", shiftRight(m.regNext("s1_\(name)_beat_sum", beatSum), addedShift))
+                let kept = mux(oldZero, .literal(0, width: s.width), s.shiftedRight(by: oldSmall))
+                m.when(s2Streamed) { s <== kept &+ added }
             }
             side(rho.t, sum.t, e.sumRef.t, e.beatSum.t, "t")
             side(rho.d, sum.d, e.sumRef.d, e.beatSum.d, "d")
@@ -550,7 +595,7 @@ extension SamplingVerifierRTL {
                 captureY.t <== e.xY.t; captureY.d <== e.xY.d
                 captured <== 1
             }
-            return m.named("row_done", e3Streamed & e3Control[lastField])
+            return m.named("row_done", s2Streamed & s2Control[lastField])
         }
 
         // MARK: pass A (sum of weights and of p̂_t) and pass B (inverse CDF), pipelined after stage E
@@ -573,7 +618,7 @@ extension SamplingVerifierRTL {
             let useTarget = m.named("cdf_use_target", residualZero & (eMode === Int(BeatMode.passB.rawValue)))
             let laneSum = min(w.weight + bitsToHold(lanes), w.weightSum)
             var q = (0..<lanes).map { mux(useTarget, e.targetExps[$0], e.weights[$0]).zeroExtended(to: laneSum) }
-            var targetSum = e.targetExps.map { $0.zeroExtended(to: w.sum) }
+            var targetSum = e.targetExps.map { $0.zeroExtended(to: w.beatSum) }
             var valid = e.beat.valid, mode = eMode, last = e.beat.control[lastField], base = e.beat.control[baseField]
             for level in 0..<SamplingTiming.prefixLevels(lanes: lanes) {
                 let d = 1 << level
@@ -591,12 +636,12 @@ extension SamplingVerifierRTL {
             let pPassB = m.named("p_pass_b", valid & (mode === Int(BeatMode.passB.rawValue)))
             m.when(pPassA) {
                 weightSum <== weightSum &+ beatTotal
-                expSum <== expSum &+ targetSum[0]
+                expSum <== expSum &+ targetSum[0].zeroExtended(to: w.sum)
             }
-            // T is ready 1 + log2(6) clocks after pass A's total; pass B's first beat reaches G2 at least 7 later.
-            let total = m.named("cdf_total", mux(residualZero, expSum, weightSum))
-            let uniform = slices("uniform_final", cmd.uniforms, width: 32, count: c.gammaMax + 1,
-                                 index: mux(cmd.badGamma, .literal(0, width: w.gamma), cmd.gamma))
+            // T is ready 2 + productLatency clocks after pass A's total; pass B's first beat reaches G2 later still.
+            let total = m.regNext("cdf_total", mux(residualZero, expSum, weightSum))
+            let uniform = m.regNext("uniform_final_q", slices("uniform_final", cmd.uniforms, width: 32, count: c.gammaMax + 1,
+                                                          index: mux(cmd.badGamma, .literal(0, width: w.gamma), cmd.gamma)))
             let product = pipelinedProduct("cdf_thr", uniform, total)
             let threshold = m.named("cdf_threshold", product.bits(product.width - 1, 32))
             // G1
@@ -661,24 +706,26 @@ extension SamplingVerifierRTL {
         // MARK: the decision (`SamplingTiming.decisionCycles` clocks after the row's last beat left stage E)
 
         /// Free-running registers: while the unit decides, their inputs (S, ρ, y(x), the row's uniform) hold
-        /// still, so stage i is valid from decide cycle i: the leading one of S (1), LOG's index and ρ + k − E (2),
-        /// ν (3), p̂(x) (4), U·p̂_d(x) (5 … 7), the comparison (8).
+        /// still, so stage i is valid from decide cycle i: the leading one k of S (1), k − M (2), LOG's index and
+        /// ρ + k − E (3), LOG (4), ν (5), p̂(x) (6 … 8, `exponential`), U·p̂_d(x) (9 … 11), the comparison (12).
         func decision(cmd: Command, rowHasDraft: Value, table: Submodule<ExpTablePorts>) -> Value {
             let fp = SamplingFixedPoint.self, r = w.tableIndex, mBits = fp.logIndexBits
             func side(_ name: String, _ s: Value, _ rho: Value, _ y: Value, _ nu: Value) -> Value {
                 let lead = m.regNext("dec_\(name)_lead", leadingOne(s))
-                let index = m.regNext("dec_\(name)_index",
-                                      s.shiftedRight(by: lead &- .literal(UInt64(mBits), width: w.lead)).bits(mBits - 1, 0))
+                let down = m.regNext("dec_\(name)_down", lead &- .literal(UInt64(mBits), width: w.lead))
+                let leadQ = m.regNext("dec_\(name)_lead_q", lead)
+                let index = m.regNext("dec_\(name)_index", s.shiftedRight(by: down).bits(mBits - 1, 0))
                 let scale = m.regNext("dec_\(name)_scale", rho.resized(to: w.reference)
-                    &+ lead.zeroExtended(to: w.reference).asSigned &- .signedLiteral(Int64(fp.expScaleBits), width: w.reference))
-                let log = m.rom("dec_\(name)_log", contents: fp.logTable, width: r + 1, address: index)
-                nu <== scale.bits(w.reference - 1 - r, 0).asSigned.shiftedLeft(r) &+ log.zeroExtended(to: w.reference).asSigned
+                    &+ leadQ.zeroExtended(to: w.reference).asSigned &- .signedLiteral(Int64(fp.expScaleBits), width: w.reference))
+                let log = m.regNext("dec_\(name)_log_q", m.rom("dec_\(name)_log", contents: fp.logTable, width: r + 1, address: index))
+                let scaleQ = m.regNext("dec_\(name)_scale_q", scale)
+                nu <== scaleQ.bits(w.reference - 1 - r, 0).asSigned.shiftedLeft(r) &+ log.zeroExtended(to: w.reference).asSigned
                 let lut = m.instance(table, name: "u_exp_x_\(name)")
-                let p = exponential(m.named("dec_\(name)_delta", nu - y.resized(to: w.reference)), lut)
-                return m.regNext("dec_\(name)_px", mux(captured, p, .literal(0, width: w.exp)))
+                return exponential("dec_\(name)_px", m.named("dec_\(name)_delta", nu - y.resized(to: w.reference)), keep: captured, lut)
             }
             let pxT = side("t", sum.t, rho.t, captureY.t, nu.t), pxD = side("d", sum.d, rho.d, captureY.d, nu.d)
-            let uniform = slices("uniform_row", cmd.uniforms, width: 32, count: c.gammaMax + 1, index: row)
+            // Registered: row and the uniforms hold still for far longer than a clock before the decision.
+            let uniform = m.regNext("uniform_row_q", slices("uniform_row", cmd.uniforms, width: 32, count: c.gammaMax + 1, index: row))
             // One-hot: d(x) = 1, p̂_d(x) = 2^E.
             let dx = m.named("accept_x_d", mux(cmd.oneHot, .literal(1 << UInt64(fp.expScaleBits), width: w.exp), pxD))
             let lhs = pipelinedProduct("accept_lhs", uniform, dx)

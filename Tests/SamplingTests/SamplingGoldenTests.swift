@@ -19,7 +19,7 @@ final class SamplingGoldenTests: XCTestCase {
 
     func testExpTableAndRowArithmetic() {
         XCTAssertEqual(FP.expTable[0], 1 << 28)
-        XCTAssertEqual(FP.expTable.count, 256)
+        XCTAssertEqual(FP.expTable.count, 128)
         XCTAssertTrue(FP.expTable.allSatisfy { $0 > (1 << 27) && $0 <= (1 << 28) })
         XCTAssertEqual(FP.expTable, FP.expTable.sorted(by: >))
         // A flat row: every entry equal, so every e is the same and S = V·e (no truncation across beats).
@@ -27,10 +27,10 @@ final class SamplingGoldenTests: XCTestCase {
         let row = FP.row(Fixture.codes(Array(repeating: 1.5, count: 7)), config: c)
         XCTAssertEqual(Set(row.exps).count, 1)
         XCTAssertEqual(row.sum, 7 * row.exps[0])
-        // y = floor(1.5·256·K / 2^(8+8)) = floor(384·K/2^16); ρ = ceil(y/256); e = EXP[ρ·256 − y] >> 0.
-        let y = (384 * FP.log2e) >> 16
-        XCTAssertEqual(row.reference, (y + 255) >> 8)
-        XCTAssertEqual(row.exps[0], FP.expTable[Int(row.reference * 256 - y)])
+        // y = floor(1.5·256·K / 2^(8+16−7)) = floor(384·K/2^17); ρ = ceil(y/128); e = EXP[ρ·128 − y] >> 0.
+        let y = (384 * FP.log2e) >> 17
+        XCTAssertEqual(row.reference, (y + 127) >> 7)
+        XCTAssertEqual(row.exps[0], FP.expTable[Int(row.reference * 128 - y)])
         // The largest entry is always > 2^(E−1), so S > 0; ordering is kept.
         var rng = SplitMix64(seed: 5)
         for _ in 0..<50 {
@@ -227,12 +227,12 @@ final class SamplingGoldenTests: XCTestCase {
     }
 
     func testBoundFigures() {
-        // By hand: ε_a = 2^(2^−8 + 2^−9) − 1 = 0.004070, σ = (1.5·50257 + 2·3142)/(2^27 − 1.5·50257 − 2·3142)
-        // = 0.000609, η = 2^−9 + 2^−11·log2 e = 0.002658, ε_n = 1.004070·2^η/(1 − σ) − 1 = 0.006534;
-        // Δ = ε_n + 1.5·2^−28, λ = ε_n + 1.5·50257·2^−28 = 0.006815.
+        // By hand (R = 7): ε_a = 2^(2^−7 + 2^−9) − 1 = 0.006792, σ = (1.5·50257 + 2·3142)/(2^27 − 1.5·50257 − 2·3142)
+        // = 0.000609, η = 2^−8 + 2^−11·log2 e = 0.004611, ε_n = 1.006792·2^η/(1 − σ) − 1 = 0.010630;
+        // Δ = ε_n + 1.5·2^−28, λ = ε_n + 1.5·50257·2^−28 = 0.010911.
         let c = Fixture.config(vocab: 50257, lanes: 16)
-        XCTAssertEqual(FP.entryBound(c), 0.006534, accuracy: 2e-6)
-        XCTAssertEqual(FP.l1Bound(c), 0.006815, accuracy: 2e-6)
+        XCTAssertEqual(FP.entryBound(c), 0.010630, accuracy: 2e-6)
+        XCTAssertEqual(FP.l1Bound(c), 0.010911, accuracy: 2e-6)
         print(String(format: "bound V=50257 L=16 fixed16.8: eps_a %.5f, eps_n %.5f, Delta %.5f, lambda %.5f",
                      FP.quantisationError(c.format), FP.normalisationError(c), FP.entryBound(c), FP.l1Bound(c)))
     }
@@ -240,17 +240,17 @@ final class SamplingGoldenTests: XCTestCase {
     /// Step 4: ℓ against log2 of the sum, and p̂ against the float64 softmax within Δ (per entry) and λ (L1).
     func testNormalisedExponentialsWithinTheBound() {
         XCTAssertEqual(FP.logTable.count, 1024)
-        XCTAssertEqual(FP.logTable.first, 0)      // round(256·log2(1 + 0.5/1024)) = round(0.18)
-        XCTAssertEqual(FP.logTable.last, 256)     // round(256·log2(2 − 0.5/1024)) = round(255.87)
+        XCTAssertEqual(FP.logTable.first, 0)      // round(128·log2(1 + 0.5/1024)) = round(0.09)
+        XCTAssertEqual(FP.logTable.last, 128)     // round(128·log2(2 − 0.5/1024)) = round(127.95)
         XCTAssertEqual(FP.logTable, FP.logTable.sorted())
         XCTAssertEqual(FP.logScale(sum: 1 << 28), 0)
-        XCTAssertEqual(FP.logScale(sum: 1 << 29), 256)
-        XCTAssertEqual(FP.logScale(sum: 3 << 27), 150)  // i = 512: round(256·log2(1 + 512.5/1024)) = 150 (exact 149.75)
-        let eta = 256 * (exp2(-9) + exp2(-11) * log2(M_E))
+        XCTAssertEqual(FP.logScale(sum: 1 << 29), 128)
+        XCTAssertEqual(FP.logScale(sum: 3 << 27), 75)  // i = 512: round(128·log2(1 + 512.5/1024)) = 75 (exact 74.94)
+        let eta = 128 * (exp2(-8) + exp2(-11) * log2(M_E))
         var rng = SplitMix64(seed: 9)
         for _ in 0..<2000 {
             let sum = (UInt64(1) << 27) + rng.next() % (UInt64(1) << 43)
-            XCTAssertLessThanOrEqual(abs(Double(FP.logScale(sum: sum)) - 256 * log2(Double(sum) / exp2(28))), eta)
+            XCTAssertLessThanOrEqual(abs(Double(FP.logScale(sum: sum)) - 128 * log2(Double(sum) / exp2(28))), eta)
         }
         for (v, lanes, scale) in [(7, 3, 1.0), (100, 16, 4), (1000, 16, 2), (1000, 4, 8)] {
             let c = Fixture.config(vocab: v, lanes: lanes)
@@ -261,7 +261,7 @@ final class SamplingGoldenTests: XCTestCase {
                 let errors = (0..<v).map { abs(Double(row.probs[$0]) / exp2(28) - p[$0]) }
                 XCTAssertLessThanOrEqual(errors.max()!, FP.entryBound(c), "V=\(v): an entry outside Δ")
                 XCTAssertLessThanOrEqual(errors.reduce(0, +), FP.l1Bound(c), "V=\(v): the row outside λ")
-                XCTAssertEqual(row.normalisedReference, row.reference * 256 + FP.logScale(sum: row.sum))
+                XCTAssertEqual(row.normalisedReference, row.reference * 128 + FP.logScale(sum: row.sum))
             }
         }
     }

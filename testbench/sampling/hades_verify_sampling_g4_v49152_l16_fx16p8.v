@@ -247,9 +247,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w28_d2 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28: 2^E · 2^(-f/2^R), rounded (from HADES/SamplingVerifierRTL.swift:32)
-module hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 (
-    input  wire [7:0] f,
+// hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28: 2^E · 2^(-f/2^R), rounded (from HADES/SamplingVerifierRTL.swift:32)
+module hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 (
+    input  wire [6:0] f,
     output wire [28:0] e
 );
 
@@ -259,773 +259,389 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 (
 
     always @(*) begin
         case (f)
-            8'h0: begin
+            7'h0: begin
                 table_s = 29'h10000000;
             end
-            8'h1: begin
-                table_s = 29'hff4ecb6;
-            end
-            8'h2: begin
+            7'h1: begin
                 table_s = 29'hfe9e116;
             end
-            8'h3: begin
-                table_s = 29'hfdedd1b;
-            end
-            8'h4: begin
+            7'h2: begin
                 table_s = 29'hfd3e0c1;
             end
-            8'h5: begin
-                table_s = 29'hfc8ec01;
-            end
-            8'h6: begin
+            7'h3: begin
                 table_s = 29'hfbdfed7;
             end
-            8'h7: begin
-                table_s = 29'hfb3193d;
-            end
-            8'h8: begin
+            7'h4: begin
                 table_s = 29'hfa83b2e;
             end
-            8'h9: begin
-                table_s = 29'hf9d64a4;
-            end
-            8'ha: begin
+            7'h5: begin
                 table_s = 29'hf92959c;
             end
-            8'hb: begin
-                table_s = 29'hf87ce0e;
-            end
-            8'hc: begin
+            7'h6: begin
                 table_s = 29'hf7d0df7;
             end
-            8'hd: begin
-                table_s = 29'hf725551;
-            end
-            8'he: begin
+            7'h7: begin
                 table_s = 29'hf67a417;
             end
-            8'hf: begin
-                table_s = 29'hf5cfa43;
-            end
-            8'h10: begin
+            7'h8: begin
                 table_s = 29'hf5257d1;
             end
-            8'h11: begin
-                table_s = 29'hf47bcbc;
-            end
-            8'h12: begin
+            7'h9: begin
                 table_s = 29'hf3d28fe;
             end
-            8'h13: begin
-                table_s = 29'hf329c92;
-            end
-            8'h14: begin
+            7'ha: begin
                 table_s = 29'hf281774;
             end
-            8'h15: begin
-                table_s = 29'hf1d999e;
-            end
-            8'h16: begin
+            7'hb: begin
                 table_s = 29'hf13230a;
             end
-            8'h17: begin
-                table_s = 29'hf08b3b6;
-            end
-            8'h18: begin
+            7'hc: begin
                 table_s = 29'hefe4b9a;
             end
-            8'h19: begin
-                table_s = 29'hef3eab2;
-            end
-            8'h1a: begin
+            7'hd: begin
                 table_s = 29'hee990fa;
             end
-            8'h1b: begin
-                table_s = 29'hedf3e6b;
-            end
-            8'h1c: begin
+            7'he: begin
                 table_s = 29'hed4f302;
             end
-            8'h1d: begin
-                table_s = 29'hecaaeb9;
-            end
-            8'h1e: begin
+            7'hf: begin
                 table_s = 29'hec0718b;
             end
-            8'h1f: begin
-                table_s = 29'heb63b74;
-            end
-            8'h20: begin
+            7'h10: begin
                 table_s = 29'heac0c6e;
             end
-            8'h21: begin
-                table_s = 29'hea1e475;
-            end
-            8'h22: begin
+            7'h11: begin
                 table_s = 29'he97c384;
             end
-            8'h23: begin
-                table_s = 29'he8da996;
-            end
-            8'h24: begin
+            7'h12: begin
                 table_s = 29'he8396a5;
             end
-            8'h25: begin
-                table_s = 29'he798aae;
-            end
-            8'h26: begin
+            7'h13: begin
                 table_s = 29'he6f85ab;
             end
-            8'h27: begin
-                table_s = 29'he658797;
-            end
-            8'h28: begin
+            7'h14: begin
                 table_s = 29'he5b906e;
             end
-            8'h29: begin
-                table_s = 29'he51a02c;
-            end
-            8'h2a: begin
+            7'h15: begin
                 table_s = 29'he47b6ca;
             end
-            8'h2b: begin
-                table_s = 29'he3dd445;
-            end
-            8'h2c: begin
+            7'h16: begin
                 table_s = 29'he33f897;
             end
-            8'h2d: begin
-                table_s = 29'he2a23bc;
-            end
-            8'h2e: begin
+            7'h17: begin
                 table_s = 29'he2055b0;
             end
-            8'h2f: begin
-                table_s = 29'he168e6d;
-            end
-            8'h30: begin
+            7'h18: begin
                 table_s = 29'he0ccdef;
             end
-            8'h31: begin
-                table_s = 29'he031431;
-            end
-            8'h32: begin
+            7'h19: begin
                 table_s = 29'hdf9612e;
             end
-            8'h33: begin
-                table_s = 29'hdefb4e2;
-            end
-            8'h34: begin
+            7'h1a: begin
                 table_s = 29'hde60f48;
             end
-            8'h35: begin
-                table_s = 29'hddc705c;
-            end
-            8'h36: begin
+            7'h1b: begin
                 table_s = 29'hdd2d818;
             end
-            8'h37: begin
-                table_s = 29'hdc94679;
-            end
-            8'h38: begin
+            7'h1c: begin
                 table_s = 29'hdbfbb79;
             end
-            8'h39: begin
-                table_s = 29'hdb63715;
-            end
-            8'h3a: begin
+            7'h1d: begin
                 table_s = 29'hdacb947;
             end
-            8'h3b: begin
-                table_s = 29'hda3420b;
-            end
-            8'h3c: begin
+            7'h1e: begin
                 table_s = 29'hd99d15c;
             end
-            8'h3d: begin
-                table_s = 29'hd906736;
-            end
-            8'h3e: begin
+            7'h1f: begin
                 table_s = 29'hd870395;
             end
-            8'h3f: begin
-                table_s = 29'hd7da673;
-            end
-            8'h40: begin
+            7'h20: begin
                 table_s = 29'hd744fcd;
             end
-            8'h41: begin
-                table_s = 29'hd6aff9d;
-            end
-            8'h42: begin
+            7'h21: begin
                 table_s = 29'hd61b5e0;
             end
-            8'h43: begin
-                table_s = 29'hd587291;
-            end
-            8'h44: begin
+            7'h22: begin
                 table_s = 29'hd4f35ab;
             end
-            8'h45: begin
-                table_s = 29'hd45ff2a;
-            end
-            8'h46: begin
+            7'h23: begin
                 table_s = 29'hd3ccf0a;
             end
-            8'h47: begin
-                table_s = 29'hd33a545;
-            end
-            8'h48: begin
+            7'h24: begin
                 table_s = 29'hd2a81d9;
             end
-            8'h49: begin
-                table_s = 29'hd2164c0;
-            end
-            8'h4a: begin
+            7'h25: begin
                 table_s = 29'hd184df6;
             end
-            8'h4b: begin
-                table_s = 29'hd0f3d77;
-            end
-            8'h4c: begin
+            7'h26: begin
                 table_s = 29'hd06333e;
             end
-            8'h4d: begin
-                table_s = 29'hcfd2f47;
-            end
-            8'h4e: begin
+            7'h27: begin
                 table_s = 29'hcf4318d;
             end
-            8'h4f: begin
-                table_s = 29'hceb3a0d;
-            end
-            8'h50: begin
+            7'h28: begin
                 table_s = 29'hce248c1;
             end
-            8'h51: begin
-                table_s = 29'hcd95da7;
-            end
-            8'h52: begin
+            7'h29: begin
                 table_s = 29'hcd078b8;
             end
-            8'h53: begin
-                table_s = 29'hcc799f2;
-            end
-            8'h54: begin
+            7'h2a: begin
                 table_s = 29'hcbec150;
             end
-            8'h55: begin
-                table_s = 29'hcb5eecd;
-            end
-            8'h56: begin
+            7'h2b: begin
                 table_s = 29'hcad2266;
             end
-            8'h57: begin
-                table_s = 29'hca45c16;
-            end
-            8'h58: begin
+            7'h2c: begin
                 table_s = 29'hc9b9bd8;
             end
-            8'h59: begin
-                table_s = 29'hc92e1aa;
-            end
-            8'h5a: begin
+            7'h2d: begin
                 table_s = 29'hc8a2d86;
             end
-            8'h5b: begin
-                table_s = 29'hc817f68;
-            end
-            8'h5c: begin
+            7'h2e: begin
                 table_s = 29'hc78d74d;
             end
-            8'h5d: begin
-                table_s = 29'hc70352f;
-            end
-            8'h5e: begin
+            7'h2f: begin
                 table_s = 29'hc67990b;
             end
-            8'h5f: begin
-                table_s = 29'hc5f02dd;
-            end
-            8'h60: begin
+            7'h30: begin
                 table_s = 29'hc5672a1;
             end
-            8'h61: begin
-                table_s = 29'hc4de852;
-            end
-            8'h62: begin
+            7'h31: begin
                 table_s = 29'hc4563ed;
             end
-            8'h63: begin
-                table_s = 29'hc3ce56d;
-            end
-            8'h64: begin
+            7'h32: begin
                 table_s = 29'hc346cce;
             end
-            8'h65: begin
-                table_s = 29'hc2bfa0c;
-            end
-            8'h66: begin
+            7'h33: begin
                 table_s = 29'hc238d23;
             end
-            8'h67: begin
-                table_s = 29'hc1b260f;
-            end
-            8'h68: begin
+            7'h34: begin
                 table_s = 29'hc12c4cd;
             end
-            8'h69: begin
-                table_s = 29'hc0a6957;
-            end
-            8'h6a: begin
+            7'h35: begin
                 table_s = 29'hc0213aa;
             end
-            8'h6b: begin
-                table_s = 29'hbf9c3c2;
-            end
-            8'h6c: begin
+            7'h36: begin
                 table_s = 29'hbf1799b;
             end
-            8'h6d: begin
-                table_s = 29'hbe93531;
-            end
-            8'h6e: begin
+            7'h37: begin
                 table_s = 29'hbe0f681;
             end
-            8'h6f: begin
-                table_s = 29'hbd8bd85;
-            end
-            8'h70: begin
+            7'h38: begin
                 table_s = 29'hbd08a3a;
             end
-            8'h71: begin
-                table_s = 29'hbc85c9c;
-            end
-            8'h72: begin
+            7'h39: begin
                 table_s = 29'hbc034a8;
             end
-            8'h73: begin
-                table_s = 29'hbb81259;
-            end
-            8'h74: begin
+            7'h3a: begin
                 table_s = 29'hbaff5ab;
             end
-            8'h75: begin
-                table_s = 29'hba7de9b;
-            end
-            8'h76: begin
+            7'h3b: begin
                 table_s = 29'hb9fcd24;
             end
-            8'h77: begin
-                table_s = 29'hb97c143;
-            end
-            8'h78: begin
+            7'h3c: begin
                 table_s = 29'hb8fbaf4;
             end
-            8'h79: begin
-                table_s = 29'hb87ba33;
-            end
-            8'h7a: begin
+            7'h3d: begin
                 table_s = 29'hb7fbefd;
             end
-            8'h7b: begin
-                table_s = 29'hb77c94c;
-            end
-            8'h7c: begin
+            7'h3e: begin
                 table_s = 29'hb6fd91e;
             end
-            8'h7d: begin
-                table_s = 29'hb67ee6f;
-            end
-            8'h7e: begin
+            7'h3f: begin
                 table_s = 29'hb60093b;
             end
-            8'h7f: begin
-                table_s = 29'hb58297d;
-            end
-            8'h80: begin
+            7'h40: begin
                 table_s = 29'hb504f33;
             end
-            8'h81: begin
-                table_s = 29'hb487a59;
-            end
-            8'h82: begin
+            7'h41: begin
                 table_s = 29'hb40aaea;
             end
-            8'h83: begin
-                table_s = 29'hb38e0e4;
-            end
-            8'h84: begin
+            7'h42: begin
                 table_s = 29'hb311c41;
             end
-            8'h85: begin
-                table_s = 29'hb295cff;
-            end
-            8'h86: begin
+            7'h43: begin
                 table_s = 29'hb21a31a;
             end
-            8'h87: begin
-                table_s = 29'hb19ee8f;
-            end
-            8'h88: begin
+            7'h44: begin
                 table_s = 29'hb123f58;
             end
-            8'h89: begin
-                table_s = 29'hb0a9573;
-            end
-            8'h8a: begin
+            7'h45: begin
                 table_s = 29'hb02f0dd;
             end
-            8'h8b: begin
-                table_s = 29'hafb5190;
-            end
-            8'h8c: begin
+            7'h46: begin
                 table_s = 29'haf3b78b;
             end
-            8'h8d: begin
-                table_s = 29'haec22c8;
-            end
-            8'h8e: begin
+            7'h47: begin
                 table_s = 29'hae49345;
             end
-            8'h8f: begin
-                table_s = 29'hadd08fe;
-            end
-            8'h90: begin
+            7'h48: begin
                 table_s = 29'had583ef;
             end
-            8'h91: begin
-                table_s = 29'hace0414;
-            end
-            8'h92: begin
+            7'h49: begin
                 table_s = 29'hac6896a;
             end
-            8'h93: begin
-                table_s = 29'habf13ee;
-            end
-            8'h94: begin
+            7'h4a: begin
                 table_s = 29'hab7a39b;
             end
-            8'h95: begin
-                table_s = 29'hab0386f;
-            end
-            8'h96: begin
+            7'h4b: begin
                 table_s = 29'haa8d265;
             end
-            8'h97: begin
-                table_s = 29'haa1717a;
-            end
-            8'h98: begin
+            7'h4c: begin
                 table_s = 29'ha9a15ab;
             end
-            8'h99: begin
-                table_s = 29'ha92bef4;
-            end
-            8'h9a: begin
+            7'h4d: begin
                 table_s = 29'ha8b6d51;
             end
-            8'h9b: begin
-                table_s = 29'ha8420c0;
-            end
-            8'h9c: begin
+            7'h4e: begin
                 table_s = 29'ha7cd93b;
             end
-            8'h9d: begin
-                table_s = 29'ha7596c1;
-            end
-            8'h9e: begin
+            7'h4f: begin
                 table_s = 29'ha6e594d;
             end
-            8'h9f: begin
-                table_s = 29'ha6720dc;
-            end
-            8'ha0: begin
+            7'h50: begin
                 table_s = 29'ha5fed6b;
             end
-            8'ha1: begin
-                table_s = 29'ha58bef5;
-            end
-            8'ha2: begin
+            7'h51: begin
                 table_s = 29'ha519578;
             end
-            8'ha3: begin
-                table_s = 29'ha4a70f1;
-            end
-            8'ha4: begin
+            7'h52: begin
                 table_s = 29'ha43515b;
             end
-            8'ha5: begin
-                table_s = 29'ha3c36b3;
-            end
-            8'ha6: begin
+            7'h53: begin
                 table_s = 29'ha3520f7;
             end
-            8'ha7: begin
-                table_s = 29'ha2e1021;
-            end
-            8'ha8: begin
+            7'h54: begin
                 table_s = 29'ha270430;
             end
-            8'ha9: begin
-                table_s = 29'ha1ffd20;
-            end
-            8'haa: begin
+            7'h55: begin
                 table_s = 29'ha18faed;
             end
-            8'hab: begin
-                table_s = 29'ha11fd94;
-            end
-            8'hac: begin
+            7'h56: begin
                 table_s = 29'ha0b0511;
             end
-            8'had: begin
-                table_s = 29'ha041162;
-            end
-            8'hae: begin
+            7'h57: begin
                 table_s = 29'h9fd2282;
             end
-            8'haf: begin
-                table_s = 29'h9f63870;
-            end
-            8'hb0: begin
+            7'h58: begin
                 table_s = 29'h9ef5326;
             end
-            8'hb1: begin
-                table_s = 29'h9e872a2;
-            end
-            8'hb2: begin
+            7'h59: begin
                 table_s = 29'h9e196e2;
             end
-            8'hb3: begin
-                table_s = 29'h9dabfe0;
-            end
-            8'hb4: begin
+            7'h5a: begin
                 table_s = 29'h9d3ed9a;
             end
-            8'hb5: begin
-                table_s = 29'h9cd200e;
-            end
-            8'hb6: begin
+            7'h5b: begin
                 table_s = 29'h9c65737;
             end
-            8'hb7: begin
-                table_s = 29'h9bf9312;
-            end
-            8'hb8: begin
+            7'h5c: begin
                 table_s = 29'h9b8d39c;
             end
-            8'hb9: begin
-                table_s = 29'h9b218d1;
-            end
-            8'hba: begin
+            7'h5d: begin
                 table_s = 29'h9ab62b0;
             end
-            8'hbb: begin
-                table_s = 29'h9a4b133;
-            end
-            8'hbc: begin
+            7'h5e: begin
                 table_s = 29'h99e0459;
             end
-            8'hbd: begin
-                table_s = 29'h9975c1e;
-            end
-            8'hbe: begin
+            7'h5f: begin
                 table_s = 29'h990b87e;
             end
-            8'hbf: begin
-                table_s = 29'h98a1977;
-            end
-            8'hc0: begin
+            7'h60: begin
                 table_s = 29'h9837f05;
             end
-            8'hc1: begin
-                table_s = 29'h97ce925;
-            end
-            8'hc2: begin
+            7'h61: begin
                 table_s = 29'h97657d5;
             end
-            8'hc3: begin
-                table_s = 29'h96fcb10;
-            end
-            8'hc4: begin
+            7'h62: begin
                 table_s = 29'h96942d3;
             end
-            8'hc5: begin
-                table_s = 29'h962bf1d;
-            end
-            8'hc6: begin
+            7'h63: begin
                 table_s = 29'h95c3fe8;
             end
-            8'hc7: begin
-                table_s = 29'h955c533;
-            end
-            8'hc8: begin
+            7'h64: begin
                 table_s = 29'h94f4efb;
             end
-            8'hc9: begin
-                table_s = 29'h948dd3b;
-            end
-            8'hca: begin
+            7'h65: begin
                 table_s = 29'h9426ff1;
             end
-            8'hcb: begin
-                table_s = 29'h93c071a;
-            end
-            8'hcc: begin
+            7'h66: begin
                 table_s = 29'h935a2b3;
             end
-            8'hcd: begin
-                table_s = 29'h92f42b9;
-            end
-            8'hce: begin
+            7'h67: begin
                 table_s = 29'h928e728;
             end
-            8'hcf: begin
-                table_s = 29'h9228ffe;
-            end
-            8'hd0: begin
+            7'h68: begin
                 table_s = 29'h91c3d37;
             end
-            8'hd1: begin
-                table_s = 29'h915eed1;
-            end
-            8'hd2: begin
+            7'h69: begin
                 table_s = 29'h90fa4c9;
             end
-            8'hd3: begin
-                table_s = 29'h9095f1b;
-            end
-            8'hd4: begin
+            7'h6a: begin
                 table_s = 29'h9031dc4;
             end
-            8'hd5: begin
-                table_s = 29'h8fce0c2;
-            end
-            8'hd6: begin
+            7'h6b: begin
                 table_s = 29'h8f6a811;
             end
-            8'hd7: begin
-                table_s = 29'h8f073af;
-            end
-            8'hd8: begin
+            7'h6c: begin
                 table_s = 29'h8ea4399;
             end
-            8'hd9: begin
-                table_s = 29'h8e417cb;
-            end
-            8'hda: begin
+            7'h6d: begin
                 table_s = 29'h8ddf042;
             end
-            8'hdb: begin
-                table_s = 29'h8d7ccfc;
-            end
-            8'hdc: begin
+            7'h6e: begin
                 table_s = 29'h8d1adf6;
             end
-            8'hdd: begin
-                table_s = 29'h8cb932c;
-            end
-            8'hde: begin
+            7'h6f: begin
                 table_s = 29'h8c57c9c;
             end
-            8'hdf: begin
-                table_s = 29'h8bf6a43;
-            end
-            8'he0: begin
+            7'h70: begin
                 table_s = 29'h8b95c1e;
             end
-            8'he1: begin
-                table_s = 29'h8b3522a;
-            end
-            8'he2: begin
+            7'h71: begin
                 table_s = 29'h8ad4c64;
             end
-            8'he3: begin
-                table_s = 29'h8a74aca;
-            end
-            8'he4: begin
+            7'h72: begin
                 table_s = 29'h8a14d57;
             end
-            8'he5: begin
-                table_s = 29'h89b540a;
-            end
-            8'he6: begin
+            7'h73: begin
                 table_s = 29'h8955ee0;
             end
-            8'he7: begin
-                table_s = 29'h88f6dd6;
-            end
-            8'he8: begin
+            7'h74: begin
                 table_s = 29'h88980e8;
             end
-            8'he9: begin
-                table_s = 29'h8839814;
-            end
-            8'hea: begin
+            7'h75: begin
                 table_s = 29'h87db358;
             end
-            8'heb: begin
-                table_s = 29'h877d2b0;
-            end
-            8'hec: begin
+            7'h76: begin
                 table_s = 29'h871f619;
             end
-            8'hed: begin
-                table_s = 29'h86c1d92;
-            end
-            8'hee: begin
+            7'h77: begin
                 table_s = 29'h8664916;
             end
-            8'hef: begin
-                table_s = 29'h86078a3;
-            end
-            8'hf0: begin
+            7'h78: begin
                 table_s = 29'h85aac36;
             end
-            8'hf1: begin
-                table_s = 29'h854e3ce;
-            end
-            8'hf2: begin
+            7'h79: begin
                 table_s = 29'h84f1f65;
             end
-            8'hf3: begin
-                table_s = 29'h8495efb;
-            end
-            8'hf4: begin
+            7'h7a: begin
                 table_s = 29'h843a28c;
             end
-            8'hf5: begin
-                table_s = 29'h83dea16;
-            end
-            8'hf6: begin
+            7'h7b: begin
                 table_s = 29'h8383595;
             end
-            8'hf7: begin
-                table_s = 29'h8328507;
-            end
-            8'hf8: begin
+            7'h7c: begin
                 table_s = 29'h82cd86a;
             end
-            8'hf9: begin
-                table_s = 29'h8272fb9;
-            end
-            8'hfa: begin
+            7'h7d: begin
                 table_s = 29'h8218af4;
             end
-            8'hfb: begin
-                table_s = 29'h81bea17;
-            end
-            8'hfc: begin
+            7'h7e: begin
                 table_s = 29'h8164d1f;
             end
-            8'hfd: begin
-                table_s = 29'h810b40a;
-            end
-            8'hfe: begin
+            7'h7f: begin
                 table_s = 29'h80b1ed5;
-            end
-            8'hff: begin
-                table_s = 29'h8058d7d;
             end
             default: begin
                 table_s = 29'h0;
@@ -1034,7 +650,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:94)
+// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:97)
 module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:s_axis_draft:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -1102,15 +718,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [5:0] round_flags;
     reg  final_bonus;
     reg  [31:0] committed;
-    reg  [16:0] rho_t;
-    reg  [16:0] rho_d;
+    reg  [15:0] rho_t;
+    reg  [15:0] rho_d;
     reg  [43:0] sum_t;
     reg  [43:0] sum_d;
-    reg  [16:0] cap_y_t;
-    reg  [16:0] cap_y_d;
+    reg  [15:0] cap_y_t;
+    reg  [15:0] cap_y_d;
     reg  captured;
-    reg  [18:0] nu_t;
-    reg  [18:0] nu_d;
+    reg  [17:0] nu_t;
+    reg  [17:0] nu_d;
     reg  [43:0] sum_w;
     reg  [43:0] sum_e;
     reg  [43:0] cdf_prefix;
@@ -1127,7 +743,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire cmd_fire;
     reg  [159:0] cur_uniforms;
     reg  gen_active;
-    reg  [2:0] gen_step;
+    reg  [3:0] gen_step;
     reg  [31:0] gen_k;
     reg  [31:0] gen_l;
     reg  [31:0] gen_x0;
@@ -1152,18 +768,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [31:0] gen_y4_r0;
     wire [31:0] gen_l_r0;
     wire [31:0] gen_k_r0;
-    wire [31:0] gen_x0_r1;
-    wire [31:0] gen_y0_r1;
-    wire [31:0] gen_x1_r1;
-    wire [31:0] gen_y1_r1;
-    wire [31:0] gen_x2_r1;
-    wire [31:0] gen_y2_r1;
-    wire [31:0] gen_x3_r1;
-    wire [31:0] gen_y3_r1;
-    wire [31:0] gen_x4_r1;
-    wire [31:0] gen_y4_r1;
-    wire [31:0] gen_l_r1;
-    wire [31:0] gen_k_r1;
     wire cmd_generator;
     wire [31:0] cmd_uniform_0;
     wire [31:0] cmd_uniform_1;
@@ -1185,9 +789,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire stream_fire;
     wire pass_issue;
     reg  [511:0] row_pair_rdata;
-    reg  read_valid;
-    reg  [1:0] read_mode;
-    reg  [11:0] read_beat;
+    reg  [511:0] read_data_q;
+    reg  read_valid_1;
+    reg  read_valid_2;
+    reg  [1:0] read_mode_1;
+    reg  [1:0] read_mode_2;
+    reg  [11:0] read_beat_1;
+    reg  [11:0] read_beat_2;
     reg  [11:0] a_beat;
     wire [15:0] a_base;
     reg  [1:0] a_mode;
@@ -1195,13 +803,37 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire a_first;
     reg  [19:0] b1_control;
     reg  [19:0] b2_control;
+    reg  [19:0] c0_control;
     reg  [19:0] c1_control;
     reg  [19:0] c2_control;
+    reg  [19:0] c3_control;
+    reg  [19:0] c4_control;
+    reg  [19:0] d1_control;
+    reg  [19:0] d2_control;
     reg  [19:0] d_control;
     reg  [19:0] e1_control;
     reg  [19:0] e2_control;
     reg  [19:0] e3_control;
+    reg  [19:0] e4_control;
+    reg  [19:0] s1_control;
+    reg  [19:0] s2_control;
     reg  a_has_draft;
+    reg  [16:0] hit_key15;
+    reg  [16:0] hit_key14;
+    reg  [16:0] hit_key13;
+    reg  [16:0] hit_key12;
+    reg  [16:0] hit_key11;
+    reg  [16:0] hit_key10;
+    reg  [16:0] hit_key9;
+    reg  [16:0] hit_key8;
+    reg  [16:0] hit_key7;
+    reg  [16:0] hit_key6;
+    reg  [16:0] hit_key5;
+    reg  [16:0] hit_key4;
+    reg  [16:0] hit_key3;
+    reg  [16:0] hit_key2;
+    reg  [16:0] hit_key1;
+    reg  [16:0] hit_key0;
     reg  a_valid;
     reg  [255:0] a_target;
     reg  [255:0] a_draft;
@@ -1243,272 +875,724 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] b1_hit;
     reg  [15:0] b1_t_sign;
     reg  [15:0] b1_d_sign;
-    reg  [16:0] b2_t_y0;
-    reg  [16:0] b2_t_y1;
-    reg  [16:0] b2_t_y2;
-    reg  [16:0] b2_t_y3;
-    reg  [16:0] b2_t_y4;
-    reg  [16:0] b2_t_y5;
-    reg  [16:0] b2_t_y6;
-    reg  [16:0] b2_t_y7;
-    reg  [16:0] b2_t_y8;
-    reg  [16:0] b2_t_y9;
-    reg  [16:0] b2_t_y10;
-    reg  [16:0] b2_t_y11;
-    reg  [16:0] b2_t_y12;
-    reg  [16:0] b2_t_y13;
-    reg  [16:0] b2_t_y14;
-    reg  [16:0] b2_t_y15;
-    reg  [16:0] b2_d_y0;
-    reg  [16:0] b2_d_y1;
-    reg  [16:0] b2_d_y2;
-    reg  [16:0] b2_d_y3;
-    reg  [16:0] b2_d_y4;
-    reg  [16:0] b2_d_y5;
-    reg  [16:0] b2_d_y6;
-    reg  [16:0] b2_d_y7;
-    reg  [16:0] b2_d_y8;
-    reg  [16:0] b2_d_y9;
-    reg  [16:0] b2_d_y10;
-    reg  [16:0] b2_d_y11;
-    reg  [16:0] b2_d_y12;
-    reg  [16:0] b2_d_y13;
-    reg  [16:0] b2_d_y14;
-    reg  [16:0] b2_d_y15;
+    reg  [15:0] b2_t_y0;
+    reg  [15:0] b2_t_y1;
+    reg  [15:0] b2_t_y2;
+    reg  [15:0] b2_t_y3;
+    reg  [15:0] b2_t_y4;
+    reg  [15:0] b2_t_y5;
+    reg  [15:0] b2_t_y6;
+    reg  [15:0] b2_t_y7;
+    reg  [15:0] b2_t_y8;
+    reg  [15:0] b2_t_y9;
+    reg  [15:0] b2_t_y10;
+    reg  [15:0] b2_t_y11;
+    reg  [15:0] b2_t_y12;
+    reg  [15:0] b2_t_y13;
+    reg  [15:0] b2_t_y14;
+    reg  [15:0] b2_t_y15;
+    reg  [15:0] b2_d_y0;
+    reg  [15:0] b2_d_y1;
+    reg  [15:0] b2_d_y2;
+    reg  [15:0] b2_d_y3;
+    reg  [15:0] b2_d_y4;
+    reg  [15:0] b2_d_y5;
+    reg  [15:0] b2_d_y6;
+    reg  [15:0] b2_d_y7;
+    reg  [15:0] b2_d_y8;
+    reg  [15:0] b2_d_y9;
+    reg  [15:0] b2_d_y10;
+    reg  [15:0] b2_d_y11;
+    reg  [15:0] b2_d_y12;
+    reg  [15:0] b2_d_y13;
+    reg  [15:0] b2_d_y14;
+    reg  [15:0] b2_d_y15;
     reg  b2_valid;
     reg  [15:0] b2_lanes;
     reg  [15:0] b2_draft_lanes;
     reg  [15:0] b2_hit;
-    reg  c1_t_mv0;
-    reg  [16:0] c1_t_my0;
-    reg  c1_t_mv1;
-    reg  [16:0] c1_t_my1;
-    reg  c1_t_mv2;
-    reg  [16:0] c1_t_my2;
-    reg  c1_t_mv3;
-    reg  [16:0] c1_t_my3;
-    reg  c1_d_mv0;
-    reg  [16:0] c1_d_my0;
-    reg  c1_d_mv1;
-    reg  [16:0] c1_d_my1;
-    reg  c1_d_mv2;
-    reg  [16:0] c1_d_my2;
-    reg  c1_d_mv3;
-    reg  [16:0] c1_d_my3;
-    reg  [16:0] c1_t_y0;
-    reg  [16:0] c1_t_y1;
-    reg  [16:0] c1_t_y2;
-    reg  [16:0] c1_t_y3;
-    reg  [16:0] c1_t_y4;
-    reg  [16:0] c1_t_y5;
-    reg  [16:0] c1_t_y6;
-    reg  [16:0] c1_t_y7;
-    reg  [16:0] c1_t_y8;
-    reg  [16:0] c1_t_y9;
-    reg  [16:0] c1_t_y10;
-    reg  [16:0] c1_t_y11;
-    reg  [16:0] c1_t_y12;
-    reg  [16:0] c1_t_y13;
-    reg  [16:0] c1_t_y14;
-    reg  [16:0] c1_t_y15;
-    reg  [16:0] c1_d_y0;
-    reg  [16:0] c1_d_y1;
-    reg  [16:0] c1_d_y2;
-    reg  [16:0] c1_d_y3;
-    reg  [16:0] c1_d_y4;
-    reg  [16:0] c1_d_y5;
-    reg  [16:0] c1_d_y6;
-    reg  [16:0] c1_d_y7;
-    reg  [16:0] c1_d_y8;
-    reg  [16:0] c1_d_y9;
-    reg  [16:0] c1_d_y10;
-    reg  [16:0] c1_d_y11;
-    reg  [16:0] c1_d_y12;
-    reg  [16:0] c1_d_y13;
-    reg  [16:0] c1_d_y14;
-    reg  [16:0] c1_d_y15;
+    wire [1:0] c3_control_mode;
+    wire c_streaming;
+    reg  c0_t_v0;
+    reg  [9:0] c0_t_q0;
+    reg  c0_t_v1;
+    reg  [9:0] c0_t_q1;
+    reg  c0_t_v2;
+    reg  [9:0] c0_t_q2;
+    reg  c0_t_v3;
+    reg  [9:0] c0_t_q3;
+    reg  c0_t_v4;
+    reg  [9:0] c0_t_q4;
+    reg  c0_t_v5;
+    reg  [9:0] c0_t_q5;
+    reg  c0_t_v6;
+    reg  [9:0] c0_t_q6;
+    reg  c0_t_v7;
+    reg  [9:0] c0_t_q7;
+    reg  c0_t_v8;
+    reg  [9:0] c0_t_q8;
+    reg  c0_t_v9;
+    reg  [9:0] c0_t_q9;
+    reg  c0_t_v10;
+    reg  [9:0] c0_t_q10;
+    reg  c0_t_v11;
+    reg  [9:0] c0_t_q11;
+    reg  c0_t_v12;
+    reg  [9:0] c0_t_q12;
+    reg  c0_t_v13;
+    reg  [9:0] c0_t_q13;
+    reg  c0_t_v14;
+    reg  [9:0] c0_t_q14;
+    reg  c0_t_v15;
+    reg  [9:0] c0_t_q15;
+    reg  c1_t_v0;
+    reg  [9:0] c1_t_m0;
+    reg  c1_t_v1;
+    reg  [9:0] c1_t_m1;
+    reg  c1_t_v2;
+    reg  [9:0] c1_t_m2;
+    reg  c1_t_v3;
+    reg  [9:0] c1_t_m3;
+    reg  c1_t_v4;
+    reg  [9:0] c1_t_m4;
+    reg  c1_t_v5;
+    reg  [9:0] c1_t_m5;
+    reg  c1_t_v6;
+    reg  [9:0] c1_t_m6;
+    reg  c1_t_v7;
+    reg  [9:0] c1_t_m7;
+    reg  c2_t_v0;
+    reg  [9:0] c2_t_m0;
+    reg  c2_t_v1;
+    reg  [9:0] c2_t_m1;
+    reg  c2_t_v2;
+    reg  [9:0] c2_t_m2;
+    reg  c2_t_v3;
+    reg  [9:0] c2_t_m3;
+    reg  c3_t_v0;
+    reg  [9:0] c3_t_m0;
+    reg  c3_t_v1;
+    reg  [9:0] c3_t_m1;
+    reg  [15:0] c4_ref_t;
+    reg  [17:0] c4_full_t;
+    reg  c0_d_v0;
+    reg  [9:0] c0_d_q0;
+    reg  c0_d_v1;
+    reg  [9:0] c0_d_q1;
+    reg  c0_d_v2;
+    reg  [9:0] c0_d_q2;
+    reg  c0_d_v3;
+    reg  [9:0] c0_d_q3;
+    reg  c0_d_v4;
+    reg  [9:0] c0_d_q4;
+    reg  c0_d_v5;
+    reg  [9:0] c0_d_q5;
+    reg  c0_d_v6;
+    reg  [9:0] c0_d_q6;
+    reg  c0_d_v7;
+    reg  [9:0] c0_d_q7;
+    reg  c0_d_v8;
+    reg  [9:0] c0_d_q8;
+    reg  c0_d_v9;
+    reg  [9:0] c0_d_q9;
+    reg  c0_d_v10;
+    reg  [9:0] c0_d_q10;
+    reg  c0_d_v11;
+    reg  [9:0] c0_d_q11;
+    reg  c0_d_v12;
+    reg  [9:0] c0_d_q12;
+    reg  c0_d_v13;
+    reg  [9:0] c0_d_q13;
+    reg  c0_d_v14;
+    reg  [9:0] c0_d_q14;
+    reg  c0_d_v15;
+    reg  [9:0] c0_d_q15;
+    reg  c1_d_v0;
+    reg  [9:0] c1_d_m0;
+    reg  c1_d_v1;
+    reg  [9:0] c1_d_m1;
+    reg  c1_d_v2;
+    reg  [9:0] c1_d_m2;
+    reg  c1_d_v3;
+    reg  [9:0] c1_d_m3;
+    reg  c1_d_v4;
+    reg  [9:0] c1_d_m4;
+    reg  c1_d_v5;
+    reg  [9:0] c1_d_m5;
+    reg  c1_d_v6;
+    reg  [9:0] c1_d_m6;
+    reg  c1_d_v7;
+    reg  [9:0] c1_d_m7;
+    reg  c2_d_v0;
+    reg  [9:0] c2_d_m0;
+    reg  c2_d_v1;
+    reg  [9:0] c2_d_m1;
+    reg  c2_d_v2;
+    reg  [9:0] c2_d_m2;
+    reg  c2_d_v3;
+    reg  [9:0] c2_d_m3;
+    reg  c3_d_v0;
+    reg  [9:0] c3_d_m0;
+    reg  c3_d_v1;
+    reg  [9:0] c3_d_m1;
+    reg  [15:0] c4_ref_d;
+    reg  [17:0] c4_full_d;
+    reg  [15:0] c0_t_y0;
+    reg  [15:0] c0_t_y1;
+    reg  [15:0] c0_t_y2;
+    reg  [15:0] c0_t_y3;
+    reg  [15:0] c0_t_y4;
+    reg  [15:0] c0_t_y5;
+    reg  [15:0] c0_t_y6;
+    reg  [15:0] c0_t_y7;
+    reg  [15:0] c0_t_y8;
+    reg  [15:0] c0_t_y9;
+    reg  [15:0] c0_t_y10;
+    reg  [15:0] c0_t_y11;
+    reg  [15:0] c0_t_y12;
+    reg  [15:0] c0_t_y13;
+    reg  [15:0] c0_t_y14;
+    reg  [15:0] c0_t_y15;
+    reg  [15:0] c0_d_y0;
+    reg  [15:0] c0_d_y1;
+    reg  [15:0] c0_d_y2;
+    reg  [15:0] c0_d_y3;
+    reg  [15:0] c0_d_y4;
+    reg  [15:0] c0_d_y5;
+    reg  [15:0] c0_d_y6;
+    reg  [15:0] c0_d_y7;
+    reg  [15:0] c0_d_y8;
+    reg  [15:0] c0_d_y9;
+    reg  [15:0] c0_d_y10;
+    reg  [15:0] c0_d_y11;
+    reg  [15:0] c0_d_y12;
+    reg  [15:0] c0_d_y13;
+    reg  [15:0] c0_d_y14;
+    reg  [15:0] c0_d_y15;
+    reg  c0_valid;
+    reg  [15:0] c0_lanes;
+    reg  [15:0] c0_draft_lanes;
+    reg  [15:0] c0_hit;
+    reg  [15:0] c1_t_y0;
+    reg  [15:0] c1_t_y1;
+    reg  [15:0] c1_t_y2;
+    reg  [15:0] c1_t_y3;
+    reg  [15:0] c1_t_y4;
+    reg  [15:0] c1_t_y5;
+    reg  [15:0] c1_t_y6;
+    reg  [15:0] c1_t_y7;
+    reg  [15:0] c1_t_y8;
+    reg  [15:0] c1_t_y9;
+    reg  [15:0] c1_t_y10;
+    reg  [15:0] c1_t_y11;
+    reg  [15:0] c1_t_y12;
+    reg  [15:0] c1_t_y13;
+    reg  [15:0] c1_t_y14;
+    reg  [15:0] c1_t_y15;
+    reg  [15:0] c1_d_y0;
+    reg  [15:0] c1_d_y1;
+    reg  [15:0] c1_d_y2;
+    reg  [15:0] c1_d_y3;
+    reg  [15:0] c1_d_y4;
+    reg  [15:0] c1_d_y5;
+    reg  [15:0] c1_d_y6;
+    reg  [15:0] c1_d_y7;
+    reg  [15:0] c1_d_y8;
+    reg  [15:0] c1_d_y9;
+    reg  [15:0] c1_d_y10;
+    reg  [15:0] c1_d_y11;
+    reg  [15:0] c1_d_y12;
+    reg  [15:0] c1_d_y13;
+    reg  [15:0] c1_d_y14;
+    reg  [15:0] c1_d_y15;
     reg  c1_valid;
     reg  [15:0] c1_lanes;
     reg  [15:0] c1_draft_lanes;
     reg  [15:0] c1_hit;
-    reg  [16:0] c2_t_y0;
-    reg  [16:0] c2_t_y1;
-    reg  [16:0] c2_t_y2;
-    reg  [16:0] c2_t_y3;
-    reg  [16:0] c2_t_y4;
-    reg  [16:0] c2_t_y5;
-    reg  [16:0] c2_t_y6;
-    reg  [16:0] c2_t_y7;
-    reg  [16:0] c2_t_y8;
-    reg  [16:0] c2_t_y9;
-    reg  [16:0] c2_t_y10;
-    reg  [16:0] c2_t_y11;
-    reg  [16:0] c2_t_y12;
-    reg  [16:0] c2_t_y13;
-    reg  [16:0] c2_t_y14;
-    reg  [16:0] c2_t_y15;
-    reg  [16:0] c2_d_y0;
-    reg  [16:0] c2_d_y1;
-    reg  [16:0] c2_d_y2;
-    reg  [16:0] c2_d_y3;
-    reg  [16:0] c2_d_y4;
-    reg  [16:0] c2_d_y5;
-    reg  [16:0] c2_d_y6;
-    reg  [16:0] c2_d_y7;
-    reg  [16:0] c2_d_y8;
-    reg  [16:0] c2_d_y9;
-    reg  [16:0] c2_d_y10;
-    reg  [16:0] c2_d_y11;
-    reg  [16:0] c2_d_y12;
-    reg  [16:0] c2_d_y13;
-    reg  [16:0] c2_d_y14;
-    reg  [16:0] c2_d_y15;
-    wire [16:0] c_t_max_y;
-    reg  [16:0] c2_ref_t;
-    wire [16:0] c_d_max_y;
-    reg  [16:0] c2_ref_d;
+    reg  [15:0] c2_t_y0;
+    reg  [15:0] c2_t_y1;
+    reg  [15:0] c2_t_y2;
+    reg  [15:0] c2_t_y3;
+    reg  [15:0] c2_t_y4;
+    reg  [15:0] c2_t_y5;
+    reg  [15:0] c2_t_y6;
+    reg  [15:0] c2_t_y7;
+    reg  [15:0] c2_t_y8;
+    reg  [15:0] c2_t_y9;
+    reg  [15:0] c2_t_y10;
+    reg  [15:0] c2_t_y11;
+    reg  [15:0] c2_t_y12;
+    reg  [15:0] c2_t_y13;
+    reg  [15:0] c2_t_y14;
+    reg  [15:0] c2_t_y15;
+    reg  [15:0] c2_d_y0;
+    reg  [15:0] c2_d_y1;
+    reg  [15:0] c2_d_y2;
+    reg  [15:0] c2_d_y3;
+    reg  [15:0] c2_d_y4;
+    reg  [15:0] c2_d_y5;
+    reg  [15:0] c2_d_y6;
+    reg  [15:0] c2_d_y7;
+    reg  [15:0] c2_d_y8;
+    reg  [15:0] c2_d_y9;
+    reg  [15:0] c2_d_y10;
+    reg  [15:0] c2_d_y11;
+    reg  [15:0] c2_d_y12;
+    reg  [15:0] c2_d_y13;
+    reg  [15:0] c2_d_y14;
+    reg  [15:0] c2_d_y15;
     reg  c2_valid;
     reg  [15:0] c2_lanes;
     reg  [15:0] c2_draft_lanes;
     reg  [15:0] c2_hit;
-    wire [1:0] c2_control_mode;
-    wire d_streaming;
-    reg  d_valid;
-    wire [18:0] d_t_ref;
-    wire [7:0] u_exp_t0_f;
+    reg  [15:0] c3_t_y0;
+    reg  [15:0] c3_t_y1;
+    reg  [15:0] c3_t_y2;
+    reg  [15:0] c3_t_y3;
+    reg  [15:0] c3_t_y4;
+    reg  [15:0] c3_t_y5;
+    reg  [15:0] c3_t_y6;
+    reg  [15:0] c3_t_y7;
+    reg  [15:0] c3_t_y8;
+    reg  [15:0] c3_t_y9;
+    reg  [15:0] c3_t_y10;
+    reg  [15:0] c3_t_y11;
+    reg  [15:0] c3_t_y12;
+    reg  [15:0] c3_t_y13;
+    reg  [15:0] c3_t_y14;
+    reg  [15:0] c3_t_y15;
+    reg  [15:0] c3_d_y0;
+    reg  [15:0] c3_d_y1;
+    reg  [15:0] c3_d_y2;
+    reg  [15:0] c3_d_y3;
+    reg  [15:0] c3_d_y4;
+    reg  [15:0] c3_d_y5;
+    reg  [15:0] c3_d_y6;
+    reg  [15:0] c3_d_y7;
+    reg  [15:0] c3_d_y8;
+    reg  [15:0] c3_d_y9;
+    reg  [15:0] c3_d_y10;
+    reg  [15:0] c3_d_y11;
+    reg  [15:0] c3_d_y12;
+    reg  [15:0] c3_d_y13;
+    reg  [15:0] c3_d_y14;
+    reg  [15:0] c3_d_y15;
+    reg  c3_valid;
+    reg  [15:0] c3_lanes;
+    reg  [15:0] c3_draft_lanes;
+    reg  [15:0] c3_hit;
+    reg  [15:0] c4_t_y0;
+    reg  [15:0] c4_t_y1;
+    reg  [15:0] c4_t_y2;
+    reg  [15:0] c4_t_y3;
+    reg  [15:0] c4_t_y4;
+    reg  [15:0] c4_t_y5;
+    reg  [15:0] c4_t_y6;
+    reg  [15:0] c4_t_y7;
+    reg  [15:0] c4_t_y8;
+    reg  [15:0] c4_t_y9;
+    reg  [15:0] c4_t_y10;
+    reg  [15:0] c4_t_y11;
+    reg  [15:0] c4_t_y12;
+    reg  [15:0] c4_t_y13;
+    reg  [15:0] c4_t_y14;
+    reg  [15:0] c4_t_y15;
+    reg  [15:0] c4_d_y0;
+    reg  [15:0] c4_d_y1;
+    reg  [15:0] c4_d_y2;
+    reg  [15:0] c4_d_y3;
+    reg  [15:0] c4_d_y4;
+    reg  [15:0] c4_d_y5;
+    reg  [15:0] c4_d_y6;
+    reg  [15:0] c4_d_y7;
+    reg  [15:0] c4_d_y8;
+    reg  [15:0] c4_d_y9;
+    reg  [15:0] c4_d_y10;
+    reg  [15:0] c4_d_y11;
+    reg  [15:0] c4_d_y12;
+    reg  [15:0] c4_d_y13;
+    reg  [15:0] c4_d_y14;
+    reg  [15:0] c4_d_y15;
+    reg  c4_valid;
+    reg  [15:0] c4_lanes;
+    reg  [15:0] c4_draft_lanes;
+    reg  [15:0] c4_hit;
+    reg  [15:0] d1_x_y_t;
+    reg  [15:0] d1_x_y_d;
+    reg  d_valid_1;
+    reg  d_valid_2;
+    reg  d_valid_3;
+    wire [6:0] u_exp_t0_f;
     wire [28:0] u_exp_t0_e;
-    wire [19:0] d_t_delta0;
+    wire [18:0] d_t_delta0;
+    reg  d_t_e0_neg;
+    reg  [6:0] d_t_e0_f;
+    reg  [4:0] d_t_e0_s;
+    reg  d_t_e0_z;
+    reg  [28:0] d_t_e0_v;
+    reg  [2:0] d_t_e0_s2;
+    reg  d_t_e0_z2;
     reg  [28:0] d_t_e0;
-    wire [7:0] u_exp_t1_f;
+    wire [6:0] u_exp_t1_f;
     wire [28:0] u_exp_t1_e;
-    wire [19:0] d_t_delta1;
+    wire [18:0] d_t_delta1;
+    reg  d_t_e1_neg;
+    reg  [6:0] d_t_e1_f;
+    reg  [4:0] d_t_e1_s;
+    reg  d_t_e1_z;
+    reg  [28:0] d_t_e1_v;
+    reg  [2:0] d_t_e1_s2;
+    reg  d_t_e1_z2;
     reg  [28:0] d_t_e1;
-    wire [7:0] u_exp_t2_f;
+    wire [6:0] u_exp_t2_f;
     wire [28:0] u_exp_t2_e;
-    wire [19:0] d_t_delta2;
+    wire [18:0] d_t_delta2;
+    reg  d_t_e2_neg;
+    reg  [6:0] d_t_e2_f;
+    reg  [4:0] d_t_e2_s;
+    reg  d_t_e2_z;
+    reg  [28:0] d_t_e2_v;
+    reg  [2:0] d_t_e2_s2;
+    reg  d_t_e2_z2;
     reg  [28:0] d_t_e2;
-    wire [7:0] u_exp_t3_f;
+    wire [6:0] u_exp_t3_f;
     wire [28:0] u_exp_t3_e;
-    wire [19:0] d_t_delta3;
+    wire [18:0] d_t_delta3;
+    reg  d_t_e3_neg;
+    reg  [6:0] d_t_e3_f;
+    reg  [4:0] d_t_e3_s;
+    reg  d_t_e3_z;
+    reg  [28:0] d_t_e3_v;
+    reg  [2:0] d_t_e3_s2;
+    reg  d_t_e3_z2;
     reg  [28:0] d_t_e3;
-    wire [7:0] u_exp_t4_f;
+    wire [6:0] u_exp_t4_f;
     wire [28:0] u_exp_t4_e;
-    wire [19:0] d_t_delta4;
+    wire [18:0] d_t_delta4;
+    reg  d_t_e4_neg;
+    reg  [6:0] d_t_e4_f;
+    reg  [4:0] d_t_e4_s;
+    reg  d_t_e4_z;
+    reg  [28:0] d_t_e4_v;
+    reg  [2:0] d_t_e4_s2;
+    reg  d_t_e4_z2;
     reg  [28:0] d_t_e4;
-    wire [7:0] u_exp_t5_f;
+    wire [6:0] u_exp_t5_f;
     wire [28:0] u_exp_t5_e;
-    wire [19:0] d_t_delta5;
+    wire [18:0] d_t_delta5;
+    reg  d_t_e5_neg;
+    reg  [6:0] d_t_e5_f;
+    reg  [4:0] d_t_e5_s;
+    reg  d_t_e5_z;
+    reg  [28:0] d_t_e5_v;
+    reg  [2:0] d_t_e5_s2;
+    reg  d_t_e5_z2;
     reg  [28:0] d_t_e5;
-    wire [7:0] u_exp_t6_f;
+    wire [6:0] u_exp_t6_f;
     wire [28:0] u_exp_t6_e;
-    wire [19:0] d_t_delta6;
+    wire [18:0] d_t_delta6;
+    reg  d_t_e6_neg;
+    reg  [6:0] d_t_e6_f;
+    reg  [4:0] d_t_e6_s;
+    reg  d_t_e6_z;
+    reg  [28:0] d_t_e6_v;
+    reg  [2:0] d_t_e6_s2;
+    reg  d_t_e6_z2;
     reg  [28:0] d_t_e6;
-    wire [7:0] u_exp_t7_f;
+    wire [6:0] u_exp_t7_f;
     wire [28:0] u_exp_t7_e;
-    wire [19:0] d_t_delta7;
+    wire [18:0] d_t_delta7;
+    reg  d_t_e7_neg;
+    reg  [6:0] d_t_e7_f;
+    reg  [4:0] d_t_e7_s;
+    reg  d_t_e7_z;
+    reg  [28:0] d_t_e7_v;
+    reg  [2:0] d_t_e7_s2;
+    reg  d_t_e7_z2;
     reg  [28:0] d_t_e7;
-    wire [7:0] u_exp_t8_f;
+    wire [6:0] u_exp_t8_f;
     wire [28:0] u_exp_t8_e;
-    wire [19:0] d_t_delta8;
+    wire [18:0] d_t_delta8;
+    reg  d_t_e8_neg;
+    reg  [6:0] d_t_e8_f;
+    reg  [4:0] d_t_e8_s;
+    reg  d_t_e8_z;
+    reg  [28:0] d_t_e8_v;
+    reg  [2:0] d_t_e8_s2;
+    reg  d_t_e8_z2;
     reg  [28:0] d_t_e8;
-    wire [7:0] u_exp_t9_f;
+    wire [6:0] u_exp_t9_f;
     wire [28:0] u_exp_t9_e;
-    wire [19:0] d_t_delta9;
+    wire [18:0] d_t_delta9;
+    reg  d_t_e9_neg;
+    reg  [6:0] d_t_e9_f;
+    reg  [4:0] d_t_e9_s;
+    reg  d_t_e9_z;
+    reg  [28:0] d_t_e9_v;
+    reg  [2:0] d_t_e9_s2;
+    reg  d_t_e9_z2;
     reg  [28:0] d_t_e9;
-    wire [7:0] u_exp_t10_f;
+    wire [6:0] u_exp_t10_f;
     wire [28:0] u_exp_t10_e;
-    wire [19:0] d_t_delta10;
+    wire [18:0] d_t_delta10;
+    reg  d_t_e10_neg;
+    reg  [6:0] d_t_e10_f;
+    reg  [4:0] d_t_e10_s;
+    reg  d_t_e10_z;
+    reg  [28:0] d_t_e10_v;
+    reg  [2:0] d_t_e10_s2;
+    reg  d_t_e10_z2;
     reg  [28:0] d_t_e10;
-    wire [7:0] u_exp_t11_f;
+    wire [6:0] u_exp_t11_f;
     wire [28:0] u_exp_t11_e;
-    wire [19:0] d_t_delta11;
+    wire [18:0] d_t_delta11;
+    reg  d_t_e11_neg;
+    reg  [6:0] d_t_e11_f;
+    reg  [4:0] d_t_e11_s;
+    reg  d_t_e11_z;
+    reg  [28:0] d_t_e11_v;
+    reg  [2:0] d_t_e11_s2;
+    reg  d_t_e11_z2;
     reg  [28:0] d_t_e11;
-    wire [7:0] u_exp_t12_f;
+    wire [6:0] u_exp_t12_f;
     wire [28:0] u_exp_t12_e;
-    wire [19:0] d_t_delta12;
+    wire [18:0] d_t_delta12;
+    reg  d_t_e12_neg;
+    reg  [6:0] d_t_e12_f;
+    reg  [4:0] d_t_e12_s;
+    reg  d_t_e12_z;
+    reg  [28:0] d_t_e12_v;
+    reg  [2:0] d_t_e12_s2;
+    reg  d_t_e12_z2;
     reg  [28:0] d_t_e12;
-    wire [7:0] u_exp_t13_f;
+    wire [6:0] u_exp_t13_f;
     wire [28:0] u_exp_t13_e;
-    wire [19:0] d_t_delta13;
+    wire [18:0] d_t_delta13;
+    reg  d_t_e13_neg;
+    reg  [6:0] d_t_e13_f;
+    reg  [4:0] d_t_e13_s;
+    reg  d_t_e13_z;
+    reg  [28:0] d_t_e13_v;
+    reg  [2:0] d_t_e13_s2;
+    reg  d_t_e13_z2;
     reg  [28:0] d_t_e13;
-    wire [7:0] u_exp_t14_f;
+    wire [6:0] u_exp_t14_f;
     wire [28:0] u_exp_t14_e;
-    wire [19:0] d_t_delta14;
+    wire [18:0] d_t_delta14;
+    reg  d_t_e14_neg;
+    reg  [6:0] d_t_e14_f;
+    reg  [4:0] d_t_e14_s;
+    reg  d_t_e14_z;
+    reg  [28:0] d_t_e14_v;
+    reg  [2:0] d_t_e14_s2;
+    reg  d_t_e14_z2;
     reg  [28:0] d_t_e14;
-    wire [7:0] u_exp_t15_f;
+    wire [6:0] u_exp_t15_f;
     wire [28:0] u_exp_t15_e;
-    wire [19:0] d_t_delta15;
+    wire [18:0] d_t_delta15;
+    reg  d_t_e15_neg;
+    reg  [6:0] d_t_e15_f;
+    reg  [4:0] d_t_e15_s;
+    reg  d_t_e15_z;
+    reg  [28:0] d_t_e15_v;
+    reg  [2:0] d_t_e15_s2;
+    reg  d_t_e15_z2;
     reg  [28:0] d_t_e15;
-    wire [18:0] d_d_ref;
-    wire [7:0] u_exp_d0_f;
+    wire [6:0] u_exp_d0_f;
     wire [28:0] u_exp_d0_e;
-    wire [19:0] d_d_delta0;
+    wire [18:0] d_d_delta0;
+    reg  d_d_e0_neg;
+    reg  [6:0] d_d_e0_f;
+    reg  [4:0] d_d_e0_s;
+    reg  d_d_e0_z;
+    reg  [28:0] d_d_e0_v;
+    reg  [2:0] d_d_e0_s2;
+    reg  d_d_e0_z2;
     reg  [28:0] d_d_e0;
-    wire [7:0] u_exp_d1_f;
+    wire [6:0] u_exp_d1_f;
     wire [28:0] u_exp_d1_e;
-    wire [19:0] d_d_delta1;
+    wire [18:0] d_d_delta1;
+    reg  d_d_e1_neg;
+    reg  [6:0] d_d_e1_f;
+    reg  [4:0] d_d_e1_s;
+    reg  d_d_e1_z;
+    reg  [28:0] d_d_e1_v;
+    reg  [2:0] d_d_e1_s2;
+    reg  d_d_e1_z2;
     reg  [28:0] d_d_e1;
-    wire [7:0] u_exp_d2_f;
+    wire [6:0] u_exp_d2_f;
     wire [28:0] u_exp_d2_e;
-    wire [19:0] d_d_delta2;
+    wire [18:0] d_d_delta2;
+    reg  d_d_e2_neg;
+    reg  [6:0] d_d_e2_f;
+    reg  [4:0] d_d_e2_s;
+    reg  d_d_e2_z;
+    reg  [28:0] d_d_e2_v;
+    reg  [2:0] d_d_e2_s2;
+    reg  d_d_e2_z2;
     reg  [28:0] d_d_e2;
-    wire [7:0] u_exp_d3_f;
+    wire [6:0] u_exp_d3_f;
     wire [28:0] u_exp_d3_e;
-    wire [19:0] d_d_delta3;
+    wire [18:0] d_d_delta3;
+    reg  d_d_e3_neg;
+    reg  [6:0] d_d_e3_f;
+    reg  [4:0] d_d_e3_s;
+    reg  d_d_e3_z;
+    reg  [28:0] d_d_e3_v;
+    reg  [2:0] d_d_e3_s2;
+    reg  d_d_e3_z2;
     reg  [28:0] d_d_e3;
-    wire [7:0] u_exp_d4_f;
+    wire [6:0] u_exp_d4_f;
     wire [28:0] u_exp_d4_e;
-    wire [19:0] d_d_delta4;
+    wire [18:0] d_d_delta4;
+    reg  d_d_e4_neg;
+    reg  [6:0] d_d_e4_f;
+    reg  [4:0] d_d_e4_s;
+    reg  d_d_e4_z;
+    reg  [28:0] d_d_e4_v;
+    reg  [2:0] d_d_e4_s2;
+    reg  d_d_e4_z2;
     reg  [28:0] d_d_e4;
-    wire [7:0] u_exp_d5_f;
+    wire [6:0] u_exp_d5_f;
     wire [28:0] u_exp_d5_e;
-    wire [19:0] d_d_delta5;
+    wire [18:0] d_d_delta5;
+    reg  d_d_e5_neg;
+    reg  [6:0] d_d_e5_f;
+    reg  [4:0] d_d_e5_s;
+    reg  d_d_e5_z;
+    reg  [28:0] d_d_e5_v;
+    reg  [2:0] d_d_e5_s2;
+    reg  d_d_e5_z2;
     reg  [28:0] d_d_e5;
-    wire [7:0] u_exp_d6_f;
+    wire [6:0] u_exp_d6_f;
     wire [28:0] u_exp_d6_e;
-    wire [19:0] d_d_delta6;
+    wire [18:0] d_d_delta6;
+    reg  d_d_e6_neg;
+    reg  [6:0] d_d_e6_f;
+    reg  [4:0] d_d_e6_s;
+    reg  d_d_e6_z;
+    reg  [28:0] d_d_e6_v;
+    reg  [2:0] d_d_e6_s2;
+    reg  d_d_e6_z2;
     reg  [28:0] d_d_e6;
-    wire [7:0] u_exp_d7_f;
+    wire [6:0] u_exp_d7_f;
     wire [28:0] u_exp_d7_e;
-    wire [19:0] d_d_delta7;
+    wire [18:0] d_d_delta7;
+    reg  d_d_e7_neg;
+    reg  [6:0] d_d_e7_f;
+    reg  [4:0] d_d_e7_s;
+    reg  d_d_e7_z;
+    reg  [28:0] d_d_e7_v;
+    reg  [2:0] d_d_e7_s2;
+    reg  d_d_e7_z2;
     reg  [28:0] d_d_e7;
-    wire [7:0] u_exp_d8_f;
+    wire [6:0] u_exp_d8_f;
     wire [28:0] u_exp_d8_e;
-    wire [19:0] d_d_delta8;
+    wire [18:0] d_d_delta8;
+    reg  d_d_e8_neg;
+    reg  [6:0] d_d_e8_f;
+    reg  [4:0] d_d_e8_s;
+    reg  d_d_e8_z;
+    reg  [28:0] d_d_e8_v;
+    reg  [2:0] d_d_e8_s2;
+    reg  d_d_e8_z2;
     reg  [28:0] d_d_e8;
-    wire [7:0] u_exp_d9_f;
+    wire [6:0] u_exp_d9_f;
     wire [28:0] u_exp_d9_e;
-    wire [19:0] d_d_delta9;
+    wire [18:0] d_d_delta9;
+    reg  d_d_e9_neg;
+    reg  [6:0] d_d_e9_f;
+    reg  [4:0] d_d_e9_s;
+    reg  d_d_e9_z;
+    reg  [28:0] d_d_e9_v;
+    reg  [2:0] d_d_e9_s2;
+    reg  d_d_e9_z2;
     reg  [28:0] d_d_e9;
-    wire [7:0] u_exp_d10_f;
+    wire [6:0] u_exp_d10_f;
     wire [28:0] u_exp_d10_e;
-    wire [19:0] d_d_delta10;
+    wire [18:0] d_d_delta10;
+    reg  d_d_e10_neg;
+    reg  [6:0] d_d_e10_f;
+    reg  [4:0] d_d_e10_s;
+    reg  d_d_e10_z;
+    reg  [28:0] d_d_e10_v;
+    reg  [2:0] d_d_e10_s2;
+    reg  d_d_e10_z2;
     reg  [28:0] d_d_e10;
-    wire [7:0] u_exp_d11_f;
+    wire [6:0] u_exp_d11_f;
     wire [28:0] u_exp_d11_e;
-    wire [19:0] d_d_delta11;
+    wire [18:0] d_d_delta11;
+    reg  d_d_e11_neg;
+    reg  [6:0] d_d_e11_f;
+    reg  [4:0] d_d_e11_s;
+    reg  d_d_e11_z;
+    reg  [28:0] d_d_e11_v;
+    reg  [2:0] d_d_e11_s2;
+    reg  d_d_e11_z2;
     reg  [28:0] d_d_e11;
-    wire [7:0] u_exp_d12_f;
+    wire [6:0] u_exp_d12_f;
     wire [28:0] u_exp_d12_e;
-    wire [19:0] d_d_delta12;
+    wire [18:0] d_d_delta12;
+    reg  d_d_e12_neg;
+    reg  [6:0] d_d_e12_f;
+    reg  [4:0] d_d_e12_s;
+    reg  d_d_e12_z;
+    reg  [28:0] d_d_e12_v;
+    reg  [2:0] d_d_e12_s2;
+    reg  d_d_e12_z2;
     reg  [28:0] d_d_e12;
-    wire [7:0] u_exp_d13_f;
+    wire [6:0] u_exp_d13_f;
     wire [28:0] u_exp_d13_e;
-    wire [19:0] d_d_delta13;
+    wire [18:0] d_d_delta13;
+    reg  d_d_e13_neg;
+    reg  [6:0] d_d_e13_f;
+    reg  [4:0] d_d_e13_s;
+    reg  d_d_e13_z;
+    reg  [28:0] d_d_e13_v;
+    reg  [2:0] d_d_e13_s2;
+    reg  d_d_e13_z2;
     reg  [28:0] d_d_e13;
-    wire [7:0] u_exp_d14_f;
+    wire [6:0] u_exp_d14_f;
     wire [28:0] u_exp_d14_e;
-    wire [19:0] d_d_delta14;
+    wire [18:0] d_d_delta14;
+    reg  d_d_e14_neg;
+    reg  [6:0] d_d_e14_f;
+    reg  [4:0] d_d_e14_s;
+    reg  d_d_e14_z;
+    reg  [28:0] d_d_e14_v;
+    reg  [2:0] d_d_e14_s2;
+    reg  d_d_e14_z2;
     reg  [28:0] d_d_e14;
-    wire [7:0] u_exp_d15_f;
+    wire [6:0] u_exp_d15_f;
     wire [28:0] u_exp_d15_e;
-    wire [19:0] d_d_delta15;
+    wire [18:0] d_d_delta15;
+    reg  d_d_e15_neg;
+    reg  [6:0] d_d_e15_f;
+    reg  [4:0] d_d_e15_s;
+    reg  d_d_e15_z;
+    reg  [28:0] d_d_e15_v;
+    reg  [2:0] d_d_e15_s2;
+    reg  d_d_e15_z2;
     reg  [28:0] d_d_e15;
-    reg  [15:0] d_hit;
-    reg  [16:0] d_ref_t;
-    reg  [16:0] d_ref_d;
-    reg  [16:0] d_x_y_t;
-    reg  [16:0] d_x_y_d;
+    reg  [15:0] d_lanes_1;
+    reg  [15:0] d_lanes_2;
+    reg  [15:0] d_lanes_3;
+    reg  [15:0] d_draft_lanes_1;
+    reg  [15:0] d_draft_lanes_2;
+    reg  [15:0] d_draft_lanes_3;
+    reg  [15:0] d_hit_1;
+    reg  [15:0] d_hit_2;
+    reg  [15:0] d_hit_3;
+    reg  [15:0] d_ref_t_1;
+    reg  [15:0] d_ref_t_2;
+    reg  [15:0] d_ref_t_3;
+    reg  [15:0] d_ref_d_1;
+    reg  [15:0] d_ref_d_2;
+    reg  [15:0] d_ref_d_3;
+    reg  [15:0] d_x_y_t_1;
+    reg  [15:0] d_x_y_t_2;
+    reg  [15:0] d_x_y_d_1;
+    reg  [15:0] d_x_y_d_2;
     reg  [28:0] e1_w0;
     reg  [28:0] e1_w1;
     reg  [28:0] e1_w2;
@@ -1526,16 +1610,47 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [28:0] e1_w14;
     reg  [28:0] e1_w15;
     reg  e1_valid;
-    reg  [16:0] e1_ref_t;
-    reg  [16:0] e1_ref_d;
-    reg  [43:0] e1_t_s0;
-    reg  [43:0] e1_t_s1;
-    reg  [43:0] e1_t_s2;
-    reg  [43:0] e1_t_s3;
-    reg  [43:0] e1_d_s0;
-    reg  [43:0] e1_d_s1;
-    reg  [43:0] e1_d_s2;
-    reg  [43:0] e1_d_s3;
+    reg  [15:0] e1_ref_t;
+    reg  [15:0] e1_ref_d;
+    reg  [32:0] e1_t_s0;
+    reg  [32:0] e1_t_s1;
+    reg  [32:0] e1_t_s2;
+    reg  [32:0] e1_t_s3;
+    reg  [32:0] e1_t_s4;
+    reg  [32:0] e1_t_s5;
+    reg  [32:0] e1_t_s6;
+    reg  [32:0] e1_t_s7;
+    reg  [32:0] e1_d_s0;
+    reg  [32:0] e1_d_s1;
+    reg  [32:0] e1_d_s2;
+    reg  [32:0] e1_d_s3;
+    reg  [32:0] e1_d_s4;
+    reg  [32:0] e1_d_s5;
+    reg  [32:0] e1_d_s6;
+    reg  [32:0] e1_d_s7;
+    reg  [32:0] e2_t_s0;
+    reg  [32:0] e2_t_s1;
+    reg  [32:0] e2_t_s2;
+    reg  [32:0] e2_t_s3;
+    reg  [32:0] e2_d_s0;
+    reg  [32:0] e2_d_s1;
+    reg  [32:0] e2_d_s2;
+    reg  [32:0] e2_d_s3;
+    reg  e2_valid;
+    reg  [15:0] e2_ref_t;
+    reg  [15:0] e2_ref_d;
+    reg  [32:0] e3_t_s0;
+    reg  [32:0] e3_t_s1;
+    reg  [32:0] e3_d_s0;
+    reg  [32:0] e3_d_s1;
+    reg  e3_valid;
+    reg  [15:0] e3_ref_t;
+    reg  [15:0] e3_ref_d;
+    reg  [32:0] e4_t_s0;
+    reg  [32:0] e4_d_s0;
+    reg  e4_valid;
+    reg  [15:0] e4_ref_t;
+    reg  [15:0] e4_ref_d;
     reg  [28:0] e1_t_e0;
     reg  [28:0] e1_t_e1;
     reg  [28:0] e1_t_e2;
@@ -1552,29 +1667,33 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [28:0] e1_t_e13;
     reg  [28:0] e1_t_e14;
     reg  [28:0] e1_t_e15;
-    reg  [16:0] e1_x_y_t;
-    reg  [16:0] e1_x_y_d;
+    reg  [15:0] e1_x_y_t;
+    reg  [15:0] e1_x_y_d;
     reg  e1_has_x;
-    reg  e2_valid;
-    reg  [16:0] e2_ref_t;
-    reg  [16:0] e2_ref_d;
-    reg  [43:0] e2_beat_sum_t;
-    reg  [43:0] e2_beat_sum_d;
-    wire [1:0] e2_control_mode;
-    wire e2_stream;
-    wire e2_control_first;
-    reg  e3_valid;
-    wire [1:0] e3_control_mode;
-    wire e3_stream;
-    wire e3_control_first;
-    wire [16:0] acc_t_rho;
-    reg  [17:0] e3_t_old_shift;
-    reg  [43:0] e3_t_added;
-    wire [16:0] acc_d_rho;
-    reg  [17:0] e3_d_old_shift;
-    reg  [43:0] e3_d_added;
+    wire [1:0] e4_control_mode;
+    wire acc_stream;
+    wire e4_control_first;
+    reg  s2_valid_1;
+    reg  s2_valid_2;
+    wire [1:0] s2_control_mode;
+    wire s2_stream;
+    wire acc_t_raise;
+    reg  [16:0] s1_t_old_shift;
+    wire s1_control_first;
+    reg  s2_t_old_zero;
+    reg  [5:0] s2_t_old_small;
+    reg  [16:0] s1_t_added_shift;
+    reg  [43:0] s1_t_beat_sum;
+    reg  [43:0] s2_t_added;
+    wire acc_d_raise;
+    reg  [16:0] s1_d_old_shift;
+    reg  s2_d_old_zero;
+    reg  [5:0] s2_d_old_small;
+    reg  [16:0] s1_d_added_shift;
+    reg  [43:0] s1_d_beat_sum;
+    reg  [43:0] s2_d_added;
     wire [1:0] e1_control_mode;
-    wire e3_control_last;
+    wire s2_control_last;
     wire row_done;
     wire residual_zero;
     wire cdf_use_target;
@@ -1596,14 +1715,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [33:0] p1_q13;
     reg  [33:0] p1_q14;
     reg  [33:0] p1_q15;
-    reg  [43:0] p1_te0;
-    reg  [43:0] p1_te1;
-    reg  [43:0] p1_te2;
-    reg  [43:0] p1_te3;
-    reg  [43:0] p1_te4;
-    reg  [43:0] p1_te5;
-    reg  [43:0] p1_te6;
-    reg  [43:0] p1_te7;
+    reg  [32:0] p1_te0;
+    reg  [32:0] p1_te1;
+    reg  [32:0] p1_te2;
+    reg  [32:0] p1_te3;
+    reg  [32:0] p1_te4;
+    reg  [32:0] p1_te5;
+    reg  [32:0] p1_te6;
+    reg  [32:0] p1_te7;
     reg  p1_valid;
     reg  [1:0] p1_mode;
     reg  p1_last;
@@ -1624,10 +1743,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [33:0] p2_q13;
     reg  [33:0] p2_q14;
     reg  [33:0] p2_q15;
-    reg  [43:0] p2_te0;
-    reg  [43:0] p2_te1;
-    reg  [43:0] p2_te2;
-    reg  [43:0] p2_te3;
+    reg  [32:0] p2_te0;
+    reg  [32:0] p2_te1;
+    reg  [32:0] p2_te2;
+    reg  [32:0] p2_te3;
     reg  p2_valid;
     reg  [1:0] p2_mode;
     reg  p2_last;
@@ -1648,8 +1767,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [33:0] p3_q13;
     reg  [33:0] p3_q14;
     reg  [33:0] p3_q15;
-    reg  [43:0] p3_te0;
-    reg  [43:0] p3_te1;
+    reg  [32:0] p3_te0;
+    reg  [32:0] p3_te1;
     reg  p3_valid;
     reg  [1:0] p3_mode;
     reg  p3_last;
@@ -1670,15 +1789,16 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [33:0] p4_q13;
     reg  [33:0] p4_q14;
     reg  [33:0] p4_q15;
-    reg  [43:0] p4_te0;
+    reg  [32:0] p4_te0;
     reg  p4_valid;
     reg  [1:0] p4_mode;
     reg  p4_last;
     reg  [15:0] p4_base;
     wire p_pass_a;
     wire p_pass_b;
-    wire [43:0] cdf_total;
+    reg  [43:0] cdf_total;
     reg  [31:0] uniform_final;
+    reg  [31:0] uniform_final_q;
     reg  [31:0] cdf_thr_p0;
     reg  [31:0] cdf_thr_p1;
     reg  [27:0] cdf_thr_p2;
@@ -1718,22 +1838,45 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire pass_a_done;
     wire pass_b_done;
     reg  [5:0] dec_t_lead;
+    reg  [5:0] dec_t_down;
+    reg  [5:0] dec_t_lead_q;
     reg  [9:0] dec_t_index;
-    reg  [18:0] dec_t_scale;
-    reg  [8:0] dec_t_log;
-    wire [7:0] u_exp_x_t_f;
+    reg  [17:0] dec_t_scale;
+    reg  [7:0] dec_t_log;
+    reg  [7:0] dec_t_log_q;
+    reg  [17:0] dec_t_scale_q;
+    wire [6:0] u_exp_x_t_f;
     wire [28:0] u_exp_x_t_e;
-    wire [19:0] dec_t_delta;
+    wire [18:0] dec_t_delta;
+    reg  dec_t_px_neg;
+    reg  [6:0] dec_t_px_f;
+    reg  [4:0] dec_t_px_s;
+    reg  dec_t_px_z;
+    reg  [28:0] dec_t_px_v;
+    reg  [2:0] dec_t_px_s2;
+    reg  dec_t_px_z2;
     reg  [28:0] dec_t_px;
     reg  [5:0] dec_d_lead;
+    reg  [5:0] dec_d_down;
+    reg  [5:0] dec_d_lead_q;
     reg  [9:0] dec_d_index;
-    reg  [18:0] dec_d_scale;
-    reg  [8:0] dec_d_log;
-    wire [7:0] u_exp_x_d_f;
+    reg  [17:0] dec_d_scale;
+    reg  [7:0] dec_d_log;
+    reg  [7:0] dec_d_log_q;
+    reg  [17:0] dec_d_scale_q;
+    wire [6:0] u_exp_x_d_f;
     wire [28:0] u_exp_x_d_e;
-    wire [19:0] dec_d_delta;
+    wire [18:0] dec_d_delta;
+    reg  dec_d_px_neg;
+    reg  [6:0] dec_d_px_f;
+    reg  [4:0] dec_d_px_s;
+    reg  dec_d_px_z;
+    reg  [28:0] dec_d_px_v;
+    reg  [2:0] dec_d_px_s2;
+    reg  dec_d_px_z2;
     reg  [28:0] dec_d_px;
     reg  [31:0] uniform_row;
+    reg  [31:0] uniform_row_q;
     wire [28:0] accept_x_d;
     reg  [31:0] accept_lhs_p0;
     reg  [28:0] accept_lhs_p1;
@@ -1753,11 +1896,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [3:0] decide_cycle;
     reg  [511:0] row_pair [0:3071];
     wire [228:0] t_0;
-    wire [32:0] t_1;
-    wire [32:0] t_2;
+    wire [15:0] t_1;
+    wire [30:0] t_2;
     wire [15:0] t_3;
-    wire [30:0] t_4;
-    wire [15:0] t_5;
+    wire [33:0] t_4;
+    wire [33:0] t_5;
     wire [33:0] t_6;
     wire [33:0] t_7;
     wire [33:0] t_8;
@@ -1788,256 +1931,256 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [33:0] t_33;
     wire [33:0] t_34;
     wire [33:0] t_35;
-    wire [33:0] t_36;
-    wire [33:0] t_37;
-    wire t_38;
-    wire t_39;
-    wire t_40;
-    wire t_41;
-    wire t_42;
-    wire t_43;
+    wire [16:0] t_36;
+    wire [16:0] t_37;
+    wire [16:0] t_38;
+    wire [16:0] t_39;
+    wire [16:0] t_40;
+    wire [16:0] t_41;
+    wire [16:0] t_42;
+    wire [16:0] t_43;
     wire [16:0] t_44;
     wire [16:0] t_45;
-    wire t_46;
-    wire t_47;
-    wire t_48;
-    wire t_49;
-    wire t_50;
-    wire t_51;
-    wire [16:0] t_52;
-    wire [16:0] t_53;
-    wire t_54;
-    wire t_55;
-    wire t_56;
-    wire t_57;
-    wire t_58;
-    wire t_59;
+    wire [16:0] t_46;
+    wire [16:0] t_47;
+    wire [16:0] t_48;
+    wire [16:0] t_49;
+    wire [16:0] t_50;
+    wire [16:0] t_51;
+    wire [9:0] t_52;
+    wire [15:0] t_53;
+    wire [16:0] t_54;
+    wire [16:0] t_55;
+    wire [16:0] t_56;
+    wire [16:0] t_57;
+    wire [16:0] t_58;
+    wire [16:0] t_59;
     wire [16:0] t_60;
     wire [16:0] t_61;
-    wire t_62;
-    wire t_63;
-    wire t_64;
-    wire t_65;
-    wire t_66;
-    wire t_67;
+    wire [16:0] t_62;
+    wire [16:0] t_63;
+    wire [16:0] t_64;
+    wire [16:0] t_65;
+    wire [16:0] t_66;
+    wire [16:0] t_67;
     wire [16:0] t_68;
     wire [16:0] t_69;
-    wire t_70;
-    wire t_71;
-    wire t_72;
+    wire [9:0] t_70;
+    wire [15:0] t_71;
+    wire [17:0] t_72;
     wire t_73;
-    wire t_74;
-    wire t_75;
-    wire [16:0] t_76;
-    wire [16:0] t_77;
-    wire t_78;
-    wire t_79;
-    wire t_80;
+    wire [17:0] t_74;
+    wire [10:0] t_75;
+    wire [17:0] t_76;
+    wire t_77;
+    wire [17:0] t_78;
+    wire [10:0] t_79;
+    wire [17:0] t_80;
     wire t_81;
-    wire t_82;
-    wire t_83;
-    wire [16:0] t_84;
-    wire [16:0] t_85;
-    wire t_86;
-    wire t_87;
-    wire t_88;
+    wire [17:0] t_82;
+    wire [10:0] t_83;
+    wire [17:0] t_84;
+    wire t_85;
+    wire [17:0] t_86;
+    wire [10:0] t_87;
+    wire [17:0] t_88;
     wire t_89;
-    wire t_90;
-    wire t_91;
-    wire [16:0] t_92;
-    wire [16:0] t_93;
-    wire t_94;
-    wire t_95;
-    wire t_96;
+    wire [17:0] t_90;
+    wire [10:0] t_91;
+    wire [17:0] t_92;
+    wire t_93;
+    wire [17:0] t_94;
+    wire [10:0] t_95;
+    wire [17:0] t_96;
     wire t_97;
-    wire t_98;
-    wire t_99;
-    wire [16:0] t_100;
-    wire [16:0] t_101;
-    wire [16:0] t_102;
-    wire [16:0] t_103;
+    wire [17:0] t_98;
+    wire [10:0] t_99;
+    wire [17:0] t_100;
+    wire t_101;
+    wire [17:0] t_102;
+    wire [10:0] t_103;
     wire [17:0] t_104;
-    wire [9:0] t_105;
-    wire [16:0] t_106;
-    wire [16:0] t_107;
+    wire t_105;
+    wire [17:0] t_106;
+    wire [10:0] t_107;
     wire [17:0] t_108;
-    wire [9:0] t_109;
-    wire [18:0] t_110;
-    wire t_111;
-    wire [18:0] t_112;
-    wire [10:0] t_113;
-    wire [18:0] t_114;
-    wire t_115;
-    wire [18:0] t_116;
-    wire [10:0] t_117;
-    wire [18:0] t_118;
-    wire t_119;
-    wire [18:0] t_120;
-    wire [10:0] t_121;
-    wire [18:0] t_122;
-    wire t_123;
-    wire [18:0] t_124;
-    wire [10:0] t_125;
-    wire [18:0] t_126;
-    wire t_127;
-    wire [18:0] t_128;
-    wire [10:0] t_129;
-    wire [18:0] t_130;
-    wire t_131;
-    wire [18:0] t_132;
-    wire [10:0] t_133;
-    wire [18:0] t_134;
-    wire t_135;
-    wire [18:0] t_136;
-    wire [10:0] t_137;
-    wire [18:0] t_138;
-    wire t_139;
-    wire [18:0] t_140;
-    wire [10:0] t_141;
-    wire [18:0] t_142;
-    wire t_143;
-    wire [18:0] t_144;
-    wire [10:0] t_145;
-    wire [18:0] t_146;
-    wire t_147;
-    wire [18:0] t_148;
-    wire [10:0] t_149;
-    wire [18:0] t_150;
-    wire t_151;
-    wire [18:0] t_152;
-    wire [10:0] t_153;
-    wire [18:0] t_154;
-    wire t_155;
-    wire [18:0] t_156;
-    wire [10:0] t_157;
-    wire [18:0] t_158;
-    wire t_159;
-    wire [18:0] t_160;
-    wire [10:0] t_161;
-    wire [18:0] t_162;
-    wire t_163;
-    wire [18:0] t_164;
-    wire [10:0] t_165;
-    wire [18:0] t_166;
-    wire t_167;
-    wire [18:0] t_168;
-    wire [10:0] t_169;
-    wire [18:0] t_170;
-    wire t_171;
-    wire [18:0] t_172;
-    wire [10:0] t_173;
-    wire [18:0] t_174;
-    wire t_175;
-    wire [18:0] t_176;
-    wire [10:0] t_177;
-    wire [18:0] t_178;
-    wire t_179;
-    wire [18:0] t_180;
-    wire [10:0] t_181;
-    wire [18:0] t_182;
-    wire t_183;
-    wire [18:0] t_184;
-    wire [10:0] t_185;
-    wire [18:0] t_186;
-    wire t_187;
-    wire [18:0] t_188;
-    wire [10:0] t_189;
-    wire [18:0] t_190;
-    wire t_191;
-    wire [18:0] t_192;
-    wire [10:0] t_193;
-    wire [18:0] t_194;
-    wire t_195;
-    wire [18:0] t_196;
-    wire [10:0] t_197;
-    wire [18:0] t_198;
-    wire t_199;
-    wire [18:0] t_200;
-    wire [10:0] t_201;
-    wire [18:0] t_202;
-    wire t_203;
-    wire [18:0] t_204;
-    wire [10:0] t_205;
-    wire [18:0] t_206;
-    wire t_207;
-    wire [18:0] t_208;
-    wire [10:0] t_209;
-    wire [18:0] t_210;
-    wire t_211;
-    wire [18:0] t_212;
-    wire [10:0] t_213;
-    wire [18:0] t_214;
-    wire t_215;
-    wire [18:0] t_216;
-    wire [10:0] t_217;
-    wire [18:0] t_218;
-    wire t_219;
-    wire [18:0] t_220;
-    wire [10:0] t_221;
-    wire [18:0] t_222;
-    wire t_223;
-    wire [18:0] t_224;
-    wire [10:0] t_225;
-    wire [18:0] t_226;
-    wire t_227;
-    wire [18:0] t_228;
-    wire [10:0] t_229;
-    wire [18:0] t_230;
-    wire t_231;
-    wire [18:0] t_232;
-    wire [10:0] t_233;
-    wire [18:0] t_234;
-    wire t_235;
-    wire [18:0] t_236;
-    wire [10:0] t_237;
-    wire [17:0] t_238;
-    wire [17:0] t_239;
-    wire [33:0] t_240;
-    wire [33:0] t_241;
-    wire [33:0] t_242;
-    wire [33:0] t_243;
-    wire [33:0] t_244;
-    wire [33:0] t_245;
-    wire [33:0] t_246;
-    wire [33:0] t_247;
-    wire [33:0] t_248;
-    wire [33:0] t_249;
-    wire [33:0] t_250;
-    wire [33:0] t_251;
-    wire [33:0] t_252;
-    wire [33:0] t_253;
-    wire [33:0] t_254;
-    wire [43:0] t_255;
-    wire [31:0] t_256;
-    wire [15:0] t_257;
-    wire [15:0] t_258;
-    wire [63:0] t_259;
-    wire [31:0] t_260;
-    wire t_261;
-    wire [15:0] t_262;
+    wire t_109;
+    wire [17:0] t_110;
+    wire [10:0] t_111;
+    wire [17:0] t_112;
+    wire t_113;
+    wire [17:0] t_114;
+    wire [10:0] t_115;
+    wire [17:0] t_116;
+    wire t_117;
+    wire [17:0] t_118;
+    wire [10:0] t_119;
+    wire [17:0] t_120;
+    wire t_121;
+    wire [17:0] t_122;
+    wire [10:0] t_123;
+    wire [17:0] t_124;
+    wire t_125;
+    wire [17:0] t_126;
+    wire [10:0] t_127;
+    wire [17:0] t_128;
+    wire t_129;
+    wire [17:0] t_130;
+    wire [10:0] t_131;
+    wire [17:0] t_132;
+    wire t_133;
+    wire [17:0] t_134;
+    wire [10:0] t_135;
+    wire [17:0] t_136;
+    wire t_137;
+    wire [17:0] t_138;
+    wire [10:0] t_139;
+    wire [17:0] t_140;
+    wire t_141;
+    wire [17:0] t_142;
+    wire [10:0] t_143;
+    wire [17:0] t_144;
+    wire t_145;
+    wire [17:0] t_146;
+    wire [10:0] t_147;
+    wire [17:0] t_148;
+    wire t_149;
+    wire [17:0] t_150;
+    wire [10:0] t_151;
+    wire [17:0] t_152;
+    wire t_153;
+    wire [17:0] t_154;
+    wire [10:0] t_155;
+    wire [17:0] t_156;
+    wire t_157;
+    wire [17:0] t_158;
+    wire [10:0] t_159;
+    wire [17:0] t_160;
+    wire t_161;
+    wire [17:0] t_162;
+    wire [10:0] t_163;
+    wire [17:0] t_164;
+    wire t_165;
+    wire [17:0] t_166;
+    wire [10:0] t_167;
+    wire [17:0] t_168;
+    wire t_169;
+    wire [17:0] t_170;
+    wire [10:0] t_171;
+    wire [17:0] t_172;
+    wire t_173;
+    wire [17:0] t_174;
+    wire [10:0] t_175;
+    wire [17:0] t_176;
+    wire t_177;
+    wire [17:0] t_178;
+    wire [10:0] t_179;
+    wire [17:0] t_180;
+    wire t_181;
+    wire [17:0] t_182;
+    wire [10:0] t_183;
+    wire [17:0] t_184;
+    wire t_185;
+    wire [17:0] t_186;
+    wire [10:0] t_187;
+    wire [17:0] t_188;
+    wire t_189;
+    wire [17:0] t_190;
+    wire [10:0] t_191;
+    wire [17:0] t_192;
+    wire t_193;
+    wire [17:0] t_194;
+    wire [10:0] t_195;
+    wire [17:0] t_196;
+    wire t_197;
+    wire [17:0] t_198;
+    wire [10:0] t_199;
+    wire [29:0] t_200;
+    wire [29:0] t_201;
+    wire [29:0] t_202;
+    wire [29:0] t_203;
+    wire [29:0] t_204;
+    wire [29:0] t_205;
+    wire [29:0] t_206;
+    wire [29:0] t_207;
+    wire [29:0] t_208;
+    wire [29:0] t_209;
+    wire [29:0] t_210;
+    wire [29:0] t_211;
+    wire [29:0] t_212;
+    wire [29:0] t_213;
+    wire [29:0] t_214;
+    wire [29:0] t_215;
+    wire [33:0] t_216;
+    wire [33:0] t_217;
+    wire [33:0] t_218;
+    wire [33:0] t_219;
+    wire [33:0] t_220;
+    wire [33:0] t_221;
+    wire [33:0] t_222;
+    wire [33:0] t_223;
+    wire [33:0] t_224;
+    wire [33:0] t_225;
+    wire [33:0] t_226;
+    wire [33:0] t_227;
+    wire [33:0] t_228;
+    wire [33:0] t_229;
+    wire [33:0] t_230;
+    wire [43:0] t_231;
+    wire [31:0] t_232;
+    wire [15:0] t_233;
+    wire [15:0] t_234;
+    wire [63:0] t_235;
+    wire [31:0] t_236;
+    wire t_237;
+    wire [15:0] t_238;
+    wire t_239;
+    wire [7:0] t_240;
+    wire t_241;
+    wire [3:0] t_242;
+    wire t_243;
+    wire [1:0] t_244;
+    wire t_245;
+    wire [1:0] t_246;
+    wire [3:0] t_247;
+    wire [1:0] t_248;
+    wire t_249;
+    wire [1:0] t_250;
+    wire [7:0] t_251;
+    wire [3:0] t_252;
+    wire t_253;
+    wire [1:0] t_254;
+    wire t_255;
+    wire [1:0] t_256;
+    wire [3:0] t_257;
+    wire [1:0] t_258;
+    wire t_259;
+    wire [1:0] t_260;
+    wire [15:0] t_261;
+    wire [7:0] t_262;
     wire t_263;
-    wire [7:0] t_264;
+    wire [3:0] t_264;
     wire t_265;
-    wire [3:0] t_266;
+    wire [1:0] t_266;
     wire t_267;
     wire [1:0] t_268;
-    wire t_269;
+    wire [3:0] t_269;
     wire [1:0] t_270;
-    wire [3:0] t_271;
+    wire t_271;
     wire [1:0] t_272;
-    wire t_273;
-    wire [1:0] t_274;
-    wire [7:0] t_275;
-    wire [3:0] t_276;
+    wire [7:0] t_273;
+    wire [3:0] t_274;
+    wire t_275;
+    wire [1:0] t_276;
     wire t_277;
     wire [1:0] t_278;
-    wire t_279;
+    wire [3:0] t_279;
     wire [1:0] t_280;
-    wire [3:0] t_281;
+    wire t_281;
     wire [1:0] t_282;
-    wire t_283;
-    wire [1:0] t_284;
-    wire [15:0] t_285;
+    wire [31:0] t_283;
+    wire [15:0] t_284;
+    wire t_285;
     wire [7:0] t_286;
     wire t_287;
     wire [3:0] t_288;
@@ -2059,84 +2202,84 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [1:0] t_304;
     wire t_305;
     wire [1:0] t_306;
-    wire [31:0] t_307;
-    wire [15:0] t_308;
+    wire [15:0] t_307;
+    wire [7:0] t_308;
     wire t_309;
-    wire [7:0] t_310;
+    wire [3:0] t_310;
     wire t_311;
-    wire [3:0] t_312;
+    wire [1:0] t_312;
     wire t_313;
     wire [1:0] t_314;
-    wire t_315;
+    wire [3:0] t_315;
     wire [1:0] t_316;
-    wire [3:0] t_317;
+    wire t_317;
     wire [1:0] t_318;
-    wire t_319;
-    wire [1:0] t_320;
-    wire [7:0] t_321;
-    wire [3:0] t_322;
+    wire [7:0] t_319;
+    wire [3:0] t_320;
+    wire t_321;
+    wire [1:0] t_322;
     wire t_323;
     wire [1:0] t_324;
-    wire t_325;
+    wire [3:0] t_325;
     wire [1:0] t_326;
-    wire [3:0] t_327;
+    wire t_327;
     wire [1:0] t_328;
-    wire t_329;
-    wire [1:0] t_330;
-    wire [15:0] t_331;
-    wire [7:0] t_332;
-    wire t_333;
-    wire [3:0] t_334;
-    wire t_335;
-    wire [1:0] t_336;
-    wire t_337;
-    wire [1:0] t_338;
-    wire [3:0] t_339;
-    wire [1:0] t_340;
-    wire t_341;
-    wire [1:0] t_342;
-    wire [7:0] t_343;
-    wire [3:0] t_344;
-    wire t_345;
-    wire [1:0] t_346;
-    wire t_347;
-    wire [1:0] t_348;
-    wire [3:0] t_349;
-    wire [1:0] t_350;
-    wire t_351;
-    wire [1:0] t_352;
-    wire [43:0] t_353;
-    wire [18:0] t_354;
-    wire t_355;
-    wire [18:0] t_356;
-    wire [10:0] t_357;
-    wire [63:0] t_358;
-    wire [31:0] t_359;
-    wire t_360;
-    wire [15:0] t_361;
+    wire [43:0] t_329;
+    wire [17:0] t_330;
+    wire t_331;
+    wire [17:0] t_332;
+    wire [10:0] t_333;
+    wire [63:0] t_334;
+    wire [31:0] t_335;
+    wire t_336;
+    wire [15:0] t_337;
+    wire t_338;
+    wire [7:0] t_339;
+    wire t_340;
+    wire [3:0] t_341;
+    wire t_342;
+    wire [1:0] t_343;
+    wire t_344;
+    wire [1:0] t_345;
+    wire [3:0] t_346;
+    wire [1:0] t_347;
+    wire t_348;
+    wire [1:0] t_349;
+    wire [7:0] t_350;
+    wire [3:0] t_351;
+    wire t_352;
+    wire [1:0] t_353;
+    wire t_354;
+    wire [1:0] t_355;
+    wire [3:0] t_356;
+    wire [1:0] t_357;
+    wire t_358;
+    wire [1:0] t_359;
+    wire [15:0] t_360;
+    wire [7:0] t_361;
     wire t_362;
-    wire [7:0] t_363;
+    wire [3:0] t_363;
     wire t_364;
-    wire [3:0] t_365;
+    wire [1:0] t_365;
     wire t_366;
     wire [1:0] t_367;
-    wire t_368;
+    wire [3:0] t_368;
     wire [1:0] t_369;
-    wire [3:0] t_370;
+    wire t_370;
     wire [1:0] t_371;
-    wire t_372;
-    wire [1:0] t_373;
-    wire [7:0] t_374;
-    wire [3:0] t_375;
+    wire [7:0] t_372;
+    wire [3:0] t_373;
+    wire t_374;
+    wire [1:0] t_375;
     wire t_376;
     wire [1:0] t_377;
-    wire t_378;
+    wire [3:0] t_378;
     wire [1:0] t_379;
-    wire [3:0] t_380;
+    wire t_380;
     wire [1:0] t_381;
-    wire t_382;
-    wire [1:0] t_383;
-    wire [15:0] t_384;
+    wire [31:0] t_382;
+    wire [15:0] t_383;
+    wire t_384;
     wire [7:0] t_385;
     wire t_386;
     wire [3:0] t_387;
@@ -2158,349 +2301,325 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [1:0] t_403;
     wire t_404;
     wire [1:0] t_405;
-    wire [31:0] t_406;
-    wire [15:0] t_407;
+    wire [15:0] t_406;
+    wire [7:0] t_407;
     wire t_408;
-    wire [7:0] t_409;
+    wire [3:0] t_409;
     wire t_410;
-    wire [3:0] t_411;
+    wire [1:0] t_411;
     wire t_412;
     wire [1:0] t_413;
-    wire t_414;
+    wire [3:0] t_414;
     wire [1:0] t_415;
-    wire [3:0] t_416;
+    wire t_416;
     wire [1:0] t_417;
-    wire t_418;
-    wire [1:0] t_419;
-    wire [7:0] t_420;
-    wire [3:0] t_421;
+    wire [7:0] t_418;
+    wire [3:0] t_419;
+    wire t_420;
+    wire [1:0] t_421;
     wire t_422;
     wire [1:0] t_423;
-    wire t_424;
+    wire [3:0] t_424;
     wire [1:0] t_425;
-    wire [3:0] t_426;
+    wire t_426;
     wire [1:0] t_427;
-    wire t_428;
-    wire [1:0] t_429;
-    wire [15:0] t_430;
-    wire [7:0] t_431;
-    wire t_432;
-    wire [3:0] t_433;
-    wire t_434;
-    wire [1:0] t_435;
-    wire t_436;
-    wire [1:0] t_437;
-    wire [3:0] t_438;
-    wire [1:0] t_439;
-    wire t_440;
-    wire [1:0] t_441;
-    wire [7:0] t_442;
-    wire [3:0] t_443;
-    wire t_444;
-    wire [1:0] t_445;
-    wire t_446;
-    wire [1:0] t_447;
-    wire [3:0] t_448;
-    wire [1:0] t_449;
-    wire t_450;
-    wire [1:0] t_451;
-    wire [43:0] t_452;
-    wire [18:0] t_453;
-    wire t_454;
-    wire [18:0] t_455;
-    wire [10:0] t_456;
-    wire [31:0] t_457;
-    wire [15:0] t_458;
-    wire [15:0] t_459;
-    wire [11:0] t_460;
+    wire [43:0] t_428;
+    wire [17:0] t_429;
+    wire t_430;
+    wire [17:0] t_431;
+    wire [10:0] t_432;
+    wire [31:0] t_433;
+    wire [15:0] t_434;
+    wire [15:0] t_435;
+    wire [11:0] t_436;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
-    assign t_1 = {{29'h0, gen_step}, 1'h0};
-    assign t_2 = {{29'h0, gen_step}, 1'h0};
-    assign t_3 = cur_tokens[15:0];
-    assign t_4 = ({7'h0, {12'h0, a_beat}} * {24'h0, 7'h10});
-    assign t_5 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
-    assign t_6 = (b1_t_sign[0] ? ({1'h0, b1_t_p0} - 34'h171540000) : {1'h0, b1_t_p0});
-    assign t_7 = (b1_t_sign[1] ? ({1'h0, b1_t_p1} - 34'h171540000) : {1'h0, b1_t_p1});
-    assign t_8 = (b1_t_sign[2] ? ({1'h0, b1_t_p2} - 34'h171540000) : {1'h0, b1_t_p2});
-    assign t_9 = (b1_t_sign[3] ? ({1'h0, b1_t_p3} - 34'h171540000) : {1'h0, b1_t_p3});
-    assign t_10 = (b1_t_sign[4] ? ({1'h0, b1_t_p4} - 34'h171540000) : {1'h0, b1_t_p4});
-    assign t_11 = (b1_t_sign[5] ? ({1'h0, b1_t_p5} - 34'h171540000) : {1'h0, b1_t_p5});
-    assign t_12 = (b1_t_sign[6] ? ({1'h0, b1_t_p6} - 34'h171540000) : {1'h0, b1_t_p6});
-    assign t_13 = (b1_t_sign[7] ? ({1'h0, b1_t_p7} - 34'h171540000) : {1'h0, b1_t_p7});
-    assign t_14 = (b1_t_sign[8] ? ({1'h0, b1_t_p8} - 34'h171540000) : {1'h0, b1_t_p8});
-    assign t_15 = (b1_t_sign[9] ? ({1'h0, b1_t_p9} - 34'h171540000) : {1'h0, b1_t_p9});
-    assign t_16 = (b1_t_sign[10] ? ({1'h0, b1_t_p10} - 34'h171540000) : {1'h0, b1_t_p10});
-    assign t_17 = (b1_t_sign[11] ? ({1'h0, b1_t_p11} - 34'h171540000) : {1'h0, b1_t_p11});
-    assign t_18 = (b1_t_sign[12] ? ({1'h0, b1_t_p12} - 34'h171540000) : {1'h0, b1_t_p12});
-    assign t_19 = (b1_t_sign[13] ? ({1'h0, b1_t_p13} - 34'h171540000) : {1'h0, b1_t_p13});
-    assign t_20 = (b1_t_sign[14] ? ({1'h0, b1_t_p14} - 34'h171540000) : {1'h0, b1_t_p14});
-    assign t_21 = (b1_t_sign[15] ? ({1'h0, b1_t_p15} - 34'h171540000) : {1'h0, b1_t_p15});
-    assign t_22 = (b1_d_sign[0] ? ({1'h0, b1_d_p0} - 34'h171540000) : {1'h0, b1_d_p0});
-    assign t_23 = (b1_d_sign[1] ? ({1'h0, b1_d_p1} - 34'h171540000) : {1'h0, b1_d_p1});
-    assign t_24 = (b1_d_sign[2] ? ({1'h0, b1_d_p2} - 34'h171540000) : {1'h0, b1_d_p2});
-    assign t_25 = (b1_d_sign[3] ? ({1'h0, b1_d_p3} - 34'h171540000) : {1'h0, b1_d_p3});
-    assign t_26 = (b1_d_sign[4] ? ({1'h0, b1_d_p4} - 34'h171540000) : {1'h0, b1_d_p4});
-    assign t_27 = (b1_d_sign[5] ? ({1'h0, b1_d_p5} - 34'h171540000) : {1'h0, b1_d_p5});
-    assign t_28 = (b1_d_sign[6] ? ({1'h0, b1_d_p6} - 34'h171540000) : {1'h0, b1_d_p6});
-    assign t_29 = (b1_d_sign[7] ? ({1'h0, b1_d_p7} - 34'h171540000) : {1'h0, b1_d_p7});
-    assign t_30 = (b1_d_sign[8] ? ({1'h0, b1_d_p8} - 34'h171540000) : {1'h0, b1_d_p8});
-    assign t_31 = (b1_d_sign[9] ? ({1'h0, b1_d_p9} - 34'h171540000) : {1'h0, b1_d_p9});
-    assign t_32 = (b1_d_sign[10] ? ({1'h0, b1_d_p10} - 34'h171540000) : {1'h0, b1_d_p10});
-    assign t_33 = (b1_d_sign[11] ? ({1'h0, b1_d_p11} - 34'h171540000) : {1'h0, b1_d_p11});
-    assign t_34 = (b1_d_sign[12] ? ({1'h0, b1_d_p12} - 34'h171540000) : {1'h0, b1_d_p12});
-    assign t_35 = (b1_d_sign[13] ? ({1'h0, b1_d_p13} - 34'h171540000) : {1'h0, b1_d_p13});
-    assign t_36 = (b1_d_sign[14] ? ({1'h0, b1_d_p14} - 34'h171540000) : {1'h0, b1_d_p14});
-    assign t_37 = (b1_d_sign[15] ? ({1'h0, b1_d_p15} - 34'h171540000) : {1'h0, b1_d_p15});
-    assign t_38 = b2_lanes[0];
-    assign t_39 = b2_lanes[1];
-    assign t_40 = (t_38 | t_39);
-    assign t_41 = b2_lanes[2];
-    assign t_42 = b2_lanes[3];
-    assign t_43 = (t_41 | t_42);
-    assign t_44 = ((t_39 & ((~t_38) | ($signed(b2_t_y0) < $signed(b2_t_y1)))) ? b2_t_y1 : b2_t_y0);
-    assign t_45 = ((t_42 & ((~t_41) | ($signed(b2_t_y2) < $signed(b2_t_y3)))) ? b2_t_y3 : b2_t_y2);
-    assign t_46 = b2_lanes[4];
-    assign t_47 = b2_lanes[5];
-    assign t_48 = (t_46 | t_47);
-    assign t_49 = b2_lanes[6];
-    assign t_50 = b2_lanes[7];
-    assign t_51 = (t_49 | t_50);
-    assign t_52 = ((t_47 & ((~t_46) | ($signed(b2_t_y4) < $signed(b2_t_y5)))) ? b2_t_y5 : b2_t_y4);
-    assign t_53 = ((t_50 & ((~t_49) | ($signed(b2_t_y6) < $signed(b2_t_y7)))) ? b2_t_y7 : b2_t_y6);
-    assign t_54 = b2_lanes[8];
-    assign t_55 = b2_lanes[9];
-    assign t_56 = (t_54 | t_55);
-    assign t_57 = b2_lanes[10];
-    assign t_58 = b2_lanes[11];
-    assign t_59 = (t_57 | t_58);
-    assign t_60 = ((t_55 & ((~t_54) | ($signed(b2_t_y8) < $signed(b2_t_y9)))) ? b2_t_y9 : b2_t_y8);
-    assign t_61 = ((t_58 & ((~t_57) | ($signed(b2_t_y10) < $signed(b2_t_y11)))) ? b2_t_y11 : b2_t_y10);
-    assign t_62 = b2_lanes[12];
-    assign t_63 = b2_lanes[13];
-    assign t_64 = (t_62 | t_63);
-    assign t_65 = b2_lanes[14];
-    assign t_66 = b2_lanes[15];
-    assign t_67 = (t_65 | t_66);
-    assign t_68 = ((t_63 & ((~t_62) | ($signed(b2_t_y12) < $signed(b2_t_y13)))) ? b2_t_y13 : b2_t_y12);
-    assign t_69 = ((t_66 & ((~t_65) | ($signed(b2_t_y14) < $signed(b2_t_y15)))) ? b2_t_y15 : b2_t_y14);
-    assign t_70 = b2_draft_lanes[0];
-    assign t_71 = b2_draft_lanes[1];
-    assign t_72 = (t_70 | t_71);
-    assign t_73 = b2_draft_lanes[2];
-    assign t_74 = b2_draft_lanes[3];
-    assign t_75 = (t_73 | t_74);
-    assign t_76 = ((t_71 & ((~t_70) | ($signed(b2_d_y0) < $signed(b2_d_y1)))) ? b2_d_y1 : b2_d_y0);
-    assign t_77 = ((t_74 & ((~t_73) | ($signed(b2_d_y2) < $signed(b2_d_y3)))) ? b2_d_y3 : b2_d_y2);
-    assign t_78 = b2_draft_lanes[4];
-    assign t_79 = b2_draft_lanes[5];
-    assign t_80 = (t_78 | t_79);
-    assign t_81 = b2_draft_lanes[6];
-    assign t_82 = b2_draft_lanes[7];
-    assign t_83 = (t_81 | t_82);
-    assign t_84 = ((t_79 & ((~t_78) | ($signed(b2_d_y4) < $signed(b2_d_y5)))) ? b2_d_y5 : b2_d_y4);
-    assign t_85 = ((t_82 & ((~t_81) | ($signed(b2_d_y6) < $signed(b2_d_y7)))) ? b2_d_y7 : b2_d_y6);
-    assign t_86 = b2_draft_lanes[8];
-    assign t_87 = b2_draft_lanes[9];
-    assign t_88 = (t_86 | t_87);
-    assign t_89 = b2_draft_lanes[10];
-    assign t_90 = b2_draft_lanes[11];
-    assign t_91 = (t_89 | t_90);
-    assign t_92 = ((t_87 & ((~t_86) | ($signed(b2_d_y8) < $signed(b2_d_y9)))) ? b2_d_y9 : b2_d_y8);
-    assign t_93 = ((t_90 & ((~t_89) | ($signed(b2_d_y10) < $signed(b2_d_y11)))) ? b2_d_y11 : b2_d_y10);
-    assign t_94 = b2_draft_lanes[12];
-    assign t_95 = b2_draft_lanes[13];
-    assign t_96 = (t_94 | t_95);
-    assign t_97 = b2_draft_lanes[14];
-    assign t_98 = b2_draft_lanes[15];
-    assign t_99 = (t_97 | t_98);
-    assign t_100 = ((t_95 & ((~t_94) | ($signed(b2_d_y12) < $signed(b2_d_y13)))) ? b2_d_y13 : b2_d_y12);
-    assign t_101 = ((t_98 & ((~t_97) | ($signed(b2_d_y14) < $signed(b2_d_y15)))) ? b2_d_y15 : b2_d_y14);
-    assign t_102 = ((c1_t_mv1 & ((~c1_t_mv0) | ($signed(c1_t_my0) < $signed(c1_t_my1)))) ? c1_t_my1 : c1_t_my0);
-    assign t_103 = ((c1_t_mv3 & ((~c1_t_mv2) | ($signed(c1_t_my2) < $signed(c1_t_my3)))) ? c1_t_my3 : c1_t_my2);
-    assign t_104 = ({{1{c_t_max_y[16]}}, c_t_max_y} + 18'hff);
-    assign t_105 = t_104[17:8];
-    assign t_106 = ((c1_d_mv1 & ((~c1_d_mv0) | ($signed(c1_d_my0) < $signed(c1_d_my1)))) ? c1_d_my1 : c1_d_my0);
-    assign t_107 = ((c1_d_mv3 & ((~c1_d_mv2) | ($signed(c1_d_my2) < $signed(c1_d_my3)))) ? c1_d_my3 : c1_d_my2);
-    assign t_108 = ({{1{c_d_max_y[16]}}, c_d_max_y} + 18'hff);
-    assign t_109 = t_108[17:8];
-    assign t_110 = {{2{c2_t_y0[16]}}, c2_t_y0};
-    assign t_111 = d_t_delta0[19];
-    assign t_112 = d_t_delta0[18:0];
-    assign t_113 = t_112[18:8];
-    assign t_114 = {{2{c2_t_y1[16]}}, c2_t_y1};
-    assign t_115 = d_t_delta1[19];
-    assign t_116 = d_t_delta1[18:0];
-    assign t_117 = t_116[18:8];
-    assign t_118 = {{2{c2_t_y2[16]}}, c2_t_y2};
-    assign t_119 = d_t_delta2[19];
-    assign t_120 = d_t_delta2[18:0];
-    assign t_121 = t_120[18:8];
-    assign t_122 = {{2{c2_t_y3[16]}}, c2_t_y3};
-    assign t_123 = d_t_delta3[19];
-    assign t_124 = d_t_delta3[18:0];
-    assign t_125 = t_124[18:8];
-    assign t_126 = {{2{c2_t_y4[16]}}, c2_t_y4};
-    assign t_127 = d_t_delta4[19];
-    assign t_128 = d_t_delta4[18:0];
-    assign t_129 = t_128[18:8];
-    assign t_130 = {{2{c2_t_y5[16]}}, c2_t_y5};
-    assign t_131 = d_t_delta5[19];
-    assign t_132 = d_t_delta5[18:0];
-    assign t_133 = t_132[18:8];
-    assign t_134 = {{2{c2_t_y6[16]}}, c2_t_y6};
-    assign t_135 = d_t_delta6[19];
-    assign t_136 = d_t_delta6[18:0];
-    assign t_137 = t_136[18:8];
-    assign t_138 = {{2{c2_t_y7[16]}}, c2_t_y7};
-    assign t_139 = d_t_delta7[19];
-    assign t_140 = d_t_delta7[18:0];
-    assign t_141 = t_140[18:8];
-    assign t_142 = {{2{c2_t_y8[16]}}, c2_t_y8};
-    assign t_143 = d_t_delta8[19];
-    assign t_144 = d_t_delta8[18:0];
-    assign t_145 = t_144[18:8];
-    assign t_146 = {{2{c2_t_y9[16]}}, c2_t_y9};
-    assign t_147 = d_t_delta9[19];
-    assign t_148 = d_t_delta9[18:0];
-    assign t_149 = t_148[18:8];
-    assign t_150 = {{2{c2_t_y10[16]}}, c2_t_y10};
-    assign t_151 = d_t_delta10[19];
-    assign t_152 = d_t_delta10[18:0];
-    assign t_153 = t_152[18:8];
-    assign t_154 = {{2{c2_t_y11[16]}}, c2_t_y11};
-    assign t_155 = d_t_delta11[19];
-    assign t_156 = d_t_delta11[18:0];
-    assign t_157 = t_156[18:8];
-    assign t_158 = {{2{c2_t_y12[16]}}, c2_t_y12};
-    assign t_159 = d_t_delta12[19];
-    assign t_160 = d_t_delta12[18:0];
-    assign t_161 = t_160[18:8];
-    assign t_162 = {{2{c2_t_y13[16]}}, c2_t_y13};
-    assign t_163 = d_t_delta13[19];
-    assign t_164 = d_t_delta13[18:0];
-    assign t_165 = t_164[18:8];
-    assign t_166 = {{2{c2_t_y14[16]}}, c2_t_y14};
-    assign t_167 = d_t_delta14[19];
-    assign t_168 = d_t_delta14[18:0];
-    assign t_169 = t_168[18:8];
-    assign t_170 = {{2{c2_t_y15[16]}}, c2_t_y15};
-    assign t_171 = d_t_delta15[19];
-    assign t_172 = d_t_delta15[18:0];
-    assign t_173 = t_172[18:8];
-    assign t_174 = {{2{c2_d_y0[16]}}, c2_d_y0};
-    assign t_175 = d_d_delta0[19];
-    assign t_176 = d_d_delta0[18:0];
-    assign t_177 = t_176[18:8];
-    assign t_178 = {{2{c2_d_y1[16]}}, c2_d_y1};
-    assign t_179 = d_d_delta1[19];
-    assign t_180 = d_d_delta1[18:0];
-    assign t_181 = t_180[18:8];
-    assign t_182 = {{2{c2_d_y2[16]}}, c2_d_y2};
-    assign t_183 = d_d_delta2[19];
-    assign t_184 = d_d_delta2[18:0];
-    assign t_185 = t_184[18:8];
-    assign t_186 = {{2{c2_d_y3[16]}}, c2_d_y3};
-    assign t_187 = d_d_delta3[19];
-    assign t_188 = d_d_delta3[18:0];
-    assign t_189 = t_188[18:8];
-    assign t_190 = {{2{c2_d_y4[16]}}, c2_d_y4};
-    assign t_191 = d_d_delta4[19];
-    assign t_192 = d_d_delta4[18:0];
-    assign t_193 = t_192[18:8];
-    assign t_194 = {{2{c2_d_y5[16]}}, c2_d_y5};
-    assign t_195 = d_d_delta5[19];
-    assign t_196 = d_d_delta5[18:0];
-    assign t_197 = t_196[18:8];
-    assign t_198 = {{2{c2_d_y6[16]}}, c2_d_y6};
-    assign t_199 = d_d_delta6[19];
-    assign t_200 = d_d_delta6[18:0];
-    assign t_201 = t_200[18:8];
-    assign t_202 = {{2{c2_d_y7[16]}}, c2_d_y7};
-    assign t_203 = d_d_delta7[19];
-    assign t_204 = d_d_delta7[18:0];
-    assign t_205 = t_204[18:8];
-    assign t_206 = {{2{c2_d_y8[16]}}, c2_d_y8};
-    assign t_207 = d_d_delta8[19];
-    assign t_208 = d_d_delta8[18:0];
-    assign t_209 = t_208[18:8];
-    assign t_210 = {{2{c2_d_y9[16]}}, c2_d_y9};
-    assign t_211 = d_d_delta9[19];
-    assign t_212 = d_d_delta9[18:0];
-    assign t_213 = t_212[18:8];
-    assign t_214 = {{2{c2_d_y10[16]}}, c2_d_y10};
-    assign t_215 = d_d_delta10[19];
-    assign t_216 = d_d_delta10[18:0];
-    assign t_217 = t_216[18:8];
-    assign t_218 = {{2{c2_d_y11[16]}}, c2_d_y11};
-    assign t_219 = d_d_delta11[19];
-    assign t_220 = d_d_delta11[18:0];
-    assign t_221 = t_220[18:8];
-    assign t_222 = {{2{c2_d_y12[16]}}, c2_d_y12};
-    assign t_223 = d_d_delta12[19];
-    assign t_224 = d_d_delta12[18:0];
-    assign t_225 = t_224[18:8];
-    assign t_226 = {{2{c2_d_y13[16]}}, c2_d_y13};
-    assign t_227 = d_d_delta13[19];
-    assign t_228 = d_d_delta13[18:0];
-    assign t_229 = t_228[18:8];
-    assign t_230 = {{2{c2_d_y14[16]}}, c2_d_y14};
-    assign t_231 = d_d_delta14[19];
-    assign t_232 = d_d_delta14[18:0];
-    assign t_233 = t_232[18:8];
-    assign t_234 = {{2{c2_d_y15[16]}}, c2_d_y15};
-    assign t_235 = d_d_delta15[19];
-    assign t_236 = d_d_delta15[18:0];
-    assign t_237 = t_236[18:8];
-    assign t_238 = ({{1{acc_t_rho[16]}}, acc_t_rho} - {{1{e2_ref_t[16]}}, e2_ref_t});
-    assign t_239 = ({{1{acc_d_rho[16]}}, acc_d_rho} - {{1{e2_ref_d[16]}}, e2_ref_d});
-    assign t_240 = {5'h0, (cdf_use_target ? e1_t_e0 : e1_w0)};
-    assign t_241 = {5'h0, (cdf_use_target ? e1_t_e1 : e1_w1)};
-    assign t_242 = {5'h0, (cdf_use_target ? e1_t_e2 : e1_w2)};
-    assign t_243 = {5'h0, (cdf_use_target ? e1_t_e3 : e1_w3)};
-    assign t_244 = {5'h0, (cdf_use_target ? e1_t_e4 : e1_w4)};
-    assign t_245 = {5'h0, (cdf_use_target ? e1_t_e5 : e1_w5)};
-    assign t_246 = {5'h0, (cdf_use_target ? e1_t_e6 : e1_w6)};
-    assign t_247 = {5'h0, (cdf_use_target ? e1_t_e7 : e1_w7)};
-    assign t_248 = {5'h0, (cdf_use_target ? e1_t_e8 : e1_w8)};
-    assign t_249 = {5'h0, (cdf_use_target ? e1_t_e9 : e1_w9)};
-    assign t_250 = {5'h0, (cdf_use_target ? e1_t_e10 : e1_w10)};
-    assign t_251 = {5'h0, (cdf_use_target ? e1_t_e11 : e1_w11)};
-    assign t_252 = {5'h0, (cdf_use_target ? e1_t_e12 : e1_w12)};
-    assign t_253 = {5'h0, (cdf_use_target ? e1_t_e13 : e1_w13)};
-    assign t_254 = {5'h0, (cdf_use_target ? e1_t_e14 : e1_w14)};
-    assign t_255 = {10'h0, p4_q15};
-    assign t_256 = cur_uniforms[31:0];
-    assign t_257 = uniform_final[15:0];
-    assign t_258 = uniform_final[31:16];
-    assign t_259 = {20'h0, sum_t};
-    assign t_260 = t_259[63:32];
-    assign t_261 = (|t_260);
-    assign t_262 = t_260[31:16];
+    assign t_1 = cur_tokens[15:0];
+    assign t_2 = ({7'h0, {12'h0, a_beat}} * {24'h0, 7'h10});
+    assign t_3 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
+    assign t_4 = (b1_t_sign[0] ? ({1'h0, b1_t_p0} - 34'h171540000) : {1'h0, b1_t_p0});
+    assign t_5 = (b1_t_sign[1] ? ({1'h0, b1_t_p1} - 34'h171540000) : {1'h0, b1_t_p1});
+    assign t_6 = (b1_t_sign[2] ? ({1'h0, b1_t_p2} - 34'h171540000) : {1'h0, b1_t_p2});
+    assign t_7 = (b1_t_sign[3] ? ({1'h0, b1_t_p3} - 34'h171540000) : {1'h0, b1_t_p3});
+    assign t_8 = (b1_t_sign[4] ? ({1'h0, b1_t_p4} - 34'h171540000) : {1'h0, b1_t_p4});
+    assign t_9 = (b1_t_sign[5] ? ({1'h0, b1_t_p5} - 34'h171540000) : {1'h0, b1_t_p5});
+    assign t_10 = (b1_t_sign[6] ? ({1'h0, b1_t_p6} - 34'h171540000) : {1'h0, b1_t_p6});
+    assign t_11 = (b1_t_sign[7] ? ({1'h0, b1_t_p7} - 34'h171540000) : {1'h0, b1_t_p7});
+    assign t_12 = (b1_t_sign[8] ? ({1'h0, b1_t_p8} - 34'h171540000) : {1'h0, b1_t_p8});
+    assign t_13 = (b1_t_sign[9] ? ({1'h0, b1_t_p9} - 34'h171540000) : {1'h0, b1_t_p9});
+    assign t_14 = (b1_t_sign[10] ? ({1'h0, b1_t_p10} - 34'h171540000) : {1'h0, b1_t_p10});
+    assign t_15 = (b1_t_sign[11] ? ({1'h0, b1_t_p11} - 34'h171540000) : {1'h0, b1_t_p11});
+    assign t_16 = (b1_t_sign[12] ? ({1'h0, b1_t_p12} - 34'h171540000) : {1'h0, b1_t_p12});
+    assign t_17 = (b1_t_sign[13] ? ({1'h0, b1_t_p13} - 34'h171540000) : {1'h0, b1_t_p13});
+    assign t_18 = (b1_t_sign[14] ? ({1'h0, b1_t_p14} - 34'h171540000) : {1'h0, b1_t_p14});
+    assign t_19 = (b1_t_sign[15] ? ({1'h0, b1_t_p15} - 34'h171540000) : {1'h0, b1_t_p15});
+    assign t_20 = (b1_d_sign[0] ? ({1'h0, b1_d_p0} - 34'h171540000) : {1'h0, b1_d_p0});
+    assign t_21 = (b1_d_sign[1] ? ({1'h0, b1_d_p1} - 34'h171540000) : {1'h0, b1_d_p1});
+    assign t_22 = (b1_d_sign[2] ? ({1'h0, b1_d_p2} - 34'h171540000) : {1'h0, b1_d_p2});
+    assign t_23 = (b1_d_sign[3] ? ({1'h0, b1_d_p3} - 34'h171540000) : {1'h0, b1_d_p3});
+    assign t_24 = (b1_d_sign[4] ? ({1'h0, b1_d_p4} - 34'h171540000) : {1'h0, b1_d_p4});
+    assign t_25 = (b1_d_sign[5] ? ({1'h0, b1_d_p5} - 34'h171540000) : {1'h0, b1_d_p5});
+    assign t_26 = (b1_d_sign[6] ? ({1'h0, b1_d_p6} - 34'h171540000) : {1'h0, b1_d_p6});
+    assign t_27 = (b1_d_sign[7] ? ({1'h0, b1_d_p7} - 34'h171540000) : {1'h0, b1_d_p7});
+    assign t_28 = (b1_d_sign[8] ? ({1'h0, b1_d_p8} - 34'h171540000) : {1'h0, b1_d_p8});
+    assign t_29 = (b1_d_sign[9] ? ({1'h0, b1_d_p9} - 34'h171540000) : {1'h0, b1_d_p9});
+    assign t_30 = (b1_d_sign[10] ? ({1'h0, b1_d_p10} - 34'h171540000) : {1'h0, b1_d_p10});
+    assign t_31 = (b1_d_sign[11] ? ({1'h0, b1_d_p11} - 34'h171540000) : {1'h0, b1_d_p11});
+    assign t_32 = (b1_d_sign[12] ? ({1'h0, b1_d_p12} - 34'h171540000) : {1'h0, b1_d_p12});
+    assign t_33 = (b1_d_sign[13] ? ({1'h0, b1_d_p13} - 34'h171540000) : {1'h0, b1_d_p13});
+    assign t_34 = (b1_d_sign[14] ? ({1'h0, b1_d_p14} - 34'h171540000) : {1'h0, b1_d_p14});
+    assign t_35 = (b1_d_sign[15] ? ({1'h0, b1_d_p15} - 34'h171540000) : {1'h0, b1_d_p15});
+    assign t_36 = ({{1{b2_t_y0[15]}}, b2_t_y0} + 17'h7f);
+    assign t_37 = ({{1{b2_t_y1[15]}}, b2_t_y1} + 17'h7f);
+    assign t_38 = ({{1{b2_t_y2[15]}}, b2_t_y2} + 17'h7f);
+    assign t_39 = ({{1{b2_t_y3[15]}}, b2_t_y3} + 17'h7f);
+    assign t_40 = ({{1{b2_t_y4[15]}}, b2_t_y4} + 17'h7f);
+    assign t_41 = ({{1{b2_t_y5[15]}}, b2_t_y5} + 17'h7f);
+    assign t_42 = ({{1{b2_t_y6[15]}}, b2_t_y6} + 17'h7f);
+    assign t_43 = ({{1{b2_t_y7[15]}}, b2_t_y7} + 17'h7f);
+    assign t_44 = ({{1{b2_t_y8[15]}}, b2_t_y8} + 17'h7f);
+    assign t_45 = ({{1{b2_t_y9[15]}}, b2_t_y9} + 17'h7f);
+    assign t_46 = ({{1{b2_t_y10[15]}}, b2_t_y10} + 17'h7f);
+    assign t_47 = ({{1{b2_t_y11[15]}}, b2_t_y11} + 17'h7f);
+    assign t_48 = ({{1{b2_t_y12[15]}}, b2_t_y12} + 17'h7f);
+    assign t_49 = ({{1{b2_t_y13[15]}}, b2_t_y13} + 17'h7f);
+    assign t_50 = ({{1{b2_t_y14[15]}}, b2_t_y14} + 17'h7f);
+    assign t_51 = ({{1{b2_t_y15[15]}}, b2_t_y15} + 17'h7f);
+    assign t_52 = ((c3_t_v1 & ((~c3_t_v0) | ($signed(c3_t_m0) < $signed(c3_t_m1)))) ? c3_t_m1 : c3_t_m0);
+    assign t_53 = {{6{t_52[9]}}, t_52};
+    assign t_54 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
+    assign t_55 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
+    assign t_56 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
+    assign t_57 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
+    assign t_58 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
+    assign t_59 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
+    assign t_60 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
+    assign t_61 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
+    assign t_62 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
+    assign t_63 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
+    assign t_64 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
+    assign t_65 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
+    assign t_66 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
+    assign t_67 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
+    assign t_68 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
+    assign t_69 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
+    assign t_70 = ((c3_d_v1 & ((~c3_d_v0) | ($signed(c3_d_m0) < $signed(c3_d_m1)))) ? c3_d_m1 : c3_d_m0);
+    assign t_71 = {{6{t_70[9]}}, t_70};
+    assign t_72 = {{2{c4_t_y0[15]}}, c4_t_y0};
+    assign t_73 = d_t_delta0[18];
+    assign t_74 = d_t_delta0[17:0];
+    assign t_75 = t_74[17:7];
+    assign t_76 = {{2{c4_t_y1[15]}}, c4_t_y1};
+    assign t_77 = d_t_delta1[18];
+    assign t_78 = d_t_delta1[17:0];
+    assign t_79 = t_78[17:7];
+    assign t_80 = {{2{c4_t_y2[15]}}, c4_t_y2};
+    assign t_81 = d_t_delta2[18];
+    assign t_82 = d_t_delta2[17:0];
+    assign t_83 = t_82[17:7];
+    assign t_84 = {{2{c4_t_y3[15]}}, c4_t_y3};
+    assign t_85 = d_t_delta3[18];
+    assign t_86 = d_t_delta3[17:0];
+    assign t_87 = t_86[17:7];
+    assign t_88 = {{2{c4_t_y4[15]}}, c4_t_y4};
+    assign t_89 = d_t_delta4[18];
+    assign t_90 = d_t_delta4[17:0];
+    assign t_91 = t_90[17:7];
+    assign t_92 = {{2{c4_t_y5[15]}}, c4_t_y5};
+    assign t_93 = d_t_delta5[18];
+    assign t_94 = d_t_delta5[17:0];
+    assign t_95 = t_94[17:7];
+    assign t_96 = {{2{c4_t_y6[15]}}, c4_t_y6};
+    assign t_97 = d_t_delta6[18];
+    assign t_98 = d_t_delta6[17:0];
+    assign t_99 = t_98[17:7];
+    assign t_100 = {{2{c4_t_y7[15]}}, c4_t_y7};
+    assign t_101 = d_t_delta7[18];
+    assign t_102 = d_t_delta7[17:0];
+    assign t_103 = t_102[17:7];
+    assign t_104 = {{2{c4_t_y8[15]}}, c4_t_y8};
+    assign t_105 = d_t_delta8[18];
+    assign t_106 = d_t_delta8[17:0];
+    assign t_107 = t_106[17:7];
+    assign t_108 = {{2{c4_t_y9[15]}}, c4_t_y9};
+    assign t_109 = d_t_delta9[18];
+    assign t_110 = d_t_delta9[17:0];
+    assign t_111 = t_110[17:7];
+    assign t_112 = {{2{c4_t_y10[15]}}, c4_t_y10};
+    assign t_113 = d_t_delta10[18];
+    assign t_114 = d_t_delta10[17:0];
+    assign t_115 = t_114[17:7];
+    assign t_116 = {{2{c4_t_y11[15]}}, c4_t_y11};
+    assign t_117 = d_t_delta11[18];
+    assign t_118 = d_t_delta11[17:0];
+    assign t_119 = t_118[17:7];
+    assign t_120 = {{2{c4_t_y12[15]}}, c4_t_y12};
+    assign t_121 = d_t_delta12[18];
+    assign t_122 = d_t_delta12[17:0];
+    assign t_123 = t_122[17:7];
+    assign t_124 = {{2{c4_t_y13[15]}}, c4_t_y13};
+    assign t_125 = d_t_delta13[18];
+    assign t_126 = d_t_delta13[17:0];
+    assign t_127 = t_126[17:7];
+    assign t_128 = {{2{c4_t_y14[15]}}, c4_t_y14};
+    assign t_129 = d_t_delta14[18];
+    assign t_130 = d_t_delta14[17:0];
+    assign t_131 = t_130[17:7];
+    assign t_132 = {{2{c4_t_y15[15]}}, c4_t_y15};
+    assign t_133 = d_t_delta15[18];
+    assign t_134 = d_t_delta15[17:0];
+    assign t_135 = t_134[17:7];
+    assign t_136 = {{2{c4_d_y0[15]}}, c4_d_y0};
+    assign t_137 = d_d_delta0[18];
+    assign t_138 = d_d_delta0[17:0];
+    assign t_139 = t_138[17:7];
+    assign t_140 = {{2{c4_d_y1[15]}}, c4_d_y1};
+    assign t_141 = d_d_delta1[18];
+    assign t_142 = d_d_delta1[17:0];
+    assign t_143 = t_142[17:7];
+    assign t_144 = {{2{c4_d_y2[15]}}, c4_d_y2};
+    assign t_145 = d_d_delta2[18];
+    assign t_146 = d_d_delta2[17:0];
+    assign t_147 = t_146[17:7];
+    assign t_148 = {{2{c4_d_y3[15]}}, c4_d_y3};
+    assign t_149 = d_d_delta3[18];
+    assign t_150 = d_d_delta3[17:0];
+    assign t_151 = t_150[17:7];
+    assign t_152 = {{2{c4_d_y4[15]}}, c4_d_y4};
+    assign t_153 = d_d_delta4[18];
+    assign t_154 = d_d_delta4[17:0];
+    assign t_155 = t_154[17:7];
+    assign t_156 = {{2{c4_d_y5[15]}}, c4_d_y5};
+    assign t_157 = d_d_delta5[18];
+    assign t_158 = d_d_delta5[17:0];
+    assign t_159 = t_158[17:7];
+    assign t_160 = {{2{c4_d_y6[15]}}, c4_d_y6};
+    assign t_161 = d_d_delta6[18];
+    assign t_162 = d_d_delta6[17:0];
+    assign t_163 = t_162[17:7];
+    assign t_164 = {{2{c4_d_y7[15]}}, c4_d_y7};
+    assign t_165 = d_d_delta7[18];
+    assign t_166 = d_d_delta7[17:0];
+    assign t_167 = t_166[17:7];
+    assign t_168 = {{2{c4_d_y8[15]}}, c4_d_y8};
+    assign t_169 = d_d_delta8[18];
+    assign t_170 = d_d_delta8[17:0];
+    assign t_171 = t_170[17:7];
+    assign t_172 = {{2{c4_d_y9[15]}}, c4_d_y9};
+    assign t_173 = d_d_delta9[18];
+    assign t_174 = d_d_delta9[17:0];
+    assign t_175 = t_174[17:7];
+    assign t_176 = {{2{c4_d_y10[15]}}, c4_d_y10};
+    assign t_177 = d_d_delta10[18];
+    assign t_178 = d_d_delta10[17:0];
+    assign t_179 = t_178[17:7];
+    assign t_180 = {{2{c4_d_y11[15]}}, c4_d_y11};
+    assign t_181 = d_d_delta11[18];
+    assign t_182 = d_d_delta11[17:0];
+    assign t_183 = t_182[17:7];
+    assign t_184 = {{2{c4_d_y12[15]}}, c4_d_y12};
+    assign t_185 = d_d_delta12[18];
+    assign t_186 = d_d_delta12[17:0];
+    assign t_187 = t_186[17:7];
+    assign t_188 = {{2{c4_d_y13[15]}}, c4_d_y13};
+    assign t_189 = d_d_delta13[18];
+    assign t_190 = d_d_delta13[17:0];
+    assign t_191 = t_190[17:7];
+    assign t_192 = {{2{c4_d_y14[15]}}, c4_d_y14};
+    assign t_193 = d_d_delta14[18];
+    assign t_194 = d_d_delta14[17:0];
+    assign t_195 = t_194[17:7];
+    assign t_196 = {{2{c4_d_y15[15]}}, c4_d_y15};
+    assign t_197 = d_d_delta15[18];
+    assign t_198 = d_d_delta15[17:0];
+    assign t_199 = t_198[17:7];
+    assign t_200 = ({1'h0, d_t_e0} - {1'h0, d_d_e0});
+    assign t_201 = ({1'h0, d_t_e1} - {1'h0, d_d_e1});
+    assign t_202 = ({1'h0, d_t_e2} - {1'h0, d_d_e2});
+    assign t_203 = ({1'h0, d_t_e3} - {1'h0, d_d_e3});
+    assign t_204 = ({1'h0, d_t_e4} - {1'h0, d_d_e4});
+    assign t_205 = ({1'h0, d_t_e5} - {1'h0, d_d_e5});
+    assign t_206 = ({1'h0, d_t_e6} - {1'h0, d_d_e6});
+    assign t_207 = ({1'h0, d_t_e7} - {1'h0, d_d_e7});
+    assign t_208 = ({1'h0, d_t_e8} - {1'h0, d_d_e8});
+    assign t_209 = ({1'h0, d_t_e9} - {1'h0, d_d_e9});
+    assign t_210 = ({1'h0, d_t_e10} - {1'h0, d_d_e10});
+    assign t_211 = ({1'h0, d_t_e11} - {1'h0, d_d_e11});
+    assign t_212 = ({1'h0, d_t_e12} - {1'h0, d_d_e12});
+    assign t_213 = ({1'h0, d_t_e13} - {1'h0, d_d_e13});
+    assign t_214 = ({1'h0, d_t_e14} - {1'h0, d_d_e14});
+    assign t_215 = ({1'h0, d_t_e15} - {1'h0, d_d_e15});
+    assign t_216 = {5'h0, (cdf_use_target ? e1_t_e0 : e1_w0)};
+    assign t_217 = {5'h0, (cdf_use_target ? e1_t_e1 : e1_w1)};
+    assign t_218 = {5'h0, (cdf_use_target ? e1_t_e2 : e1_w2)};
+    assign t_219 = {5'h0, (cdf_use_target ? e1_t_e3 : e1_w3)};
+    assign t_220 = {5'h0, (cdf_use_target ? e1_t_e4 : e1_w4)};
+    assign t_221 = {5'h0, (cdf_use_target ? e1_t_e5 : e1_w5)};
+    assign t_222 = {5'h0, (cdf_use_target ? e1_t_e6 : e1_w6)};
+    assign t_223 = {5'h0, (cdf_use_target ? e1_t_e7 : e1_w7)};
+    assign t_224 = {5'h0, (cdf_use_target ? e1_t_e8 : e1_w8)};
+    assign t_225 = {5'h0, (cdf_use_target ? e1_t_e9 : e1_w9)};
+    assign t_226 = {5'h0, (cdf_use_target ? e1_t_e10 : e1_w10)};
+    assign t_227 = {5'h0, (cdf_use_target ? e1_t_e11 : e1_w11)};
+    assign t_228 = {5'h0, (cdf_use_target ? e1_t_e12 : e1_w12)};
+    assign t_229 = {5'h0, (cdf_use_target ? e1_t_e13 : e1_w13)};
+    assign t_230 = {5'h0, (cdf_use_target ? e1_t_e14 : e1_w14)};
+    assign t_231 = {10'h0, p4_q15};
+    assign t_232 = cur_uniforms[31:0];
+    assign t_233 = uniform_final_q[15:0];
+    assign t_234 = uniform_final_q[31:16];
+    assign t_235 = {20'h0, sum_t};
+    assign t_236 = t_235[63:32];
+    assign t_237 = (|t_236);
+    assign t_238 = t_236[31:16];
+    assign t_239 = (|t_238);
+    assign t_240 = t_238[15:8];
+    assign t_241 = (|t_240);
+    assign t_242 = t_240[7:4];
+    assign t_243 = (|t_242);
+    assign t_244 = t_242[3:2];
+    assign t_245 = (|t_244);
+    assign t_246 = t_242[1:0];
+    assign t_247 = t_240[3:0];
+    assign t_248 = t_247[3:2];
+    assign t_249 = (|t_248);
+    assign t_250 = t_247[1:0];
+    assign t_251 = t_238[7:0];
+    assign t_252 = t_251[7:4];
+    assign t_253 = (|t_252);
+    assign t_254 = t_252[3:2];
+    assign t_255 = (|t_254);
+    assign t_256 = t_252[1:0];
+    assign t_257 = t_251[3:0];
+    assign t_258 = t_257[3:2];
+    assign t_259 = (|t_258);
+    assign t_260 = t_257[1:0];
+    assign t_261 = t_236[15:0];
+    assign t_262 = t_261[15:8];
     assign t_263 = (|t_262);
-    assign t_264 = t_262[15:8];
+    assign t_264 = t_262[7:4];
     assign t_265 = (|t_264);
-    assign t_266 = t_264[7:4];
+    assign t_266 = t_264[3:2];
     assign t_267 = (|t_266);
-    assign t_268 = t_266[3:2];
-    assign t_269 = (|t_268);
-    assign t_270 = t_266[1:0];
-    assign t_271 = t_264[3:0];
-    assign t_272 = t_271[3:2];
-    assign t_273 = (|t_272);
-    assign t_274 = t_271[1:0];
-    assign t_275 = t_262[7:0];
-    assign t_276 = t_275[7:4];
+    assign t_268 = t_264[1:0];
+    assign t_269 = t_262[3:0];
+    assign t_270 = t_269[3:2];
+    assign t_271 = (|t_270);
+    assign t_272 = t_269[1:0];
+    assign t_273 = t_261[7:0];
+    assign t_274 = t_273[7:4];
+    assign t_275 = (|t_274);
+    assign t_276 = t_274[3:2];
     assign t_277 = (|t_276);
-    assign t_278 = t_276[3:2];
-    assign t_279 = (|t_278);
-    assign t_280 = t_276[1:0];
-    assign t_281 = t_275[3:0];
-    assign t_282 = t_281[3:2];
-    assign t_283 = (|t_282);
-    assign t_284 = t_281[1:0];
-    assign t_285 = t_260[15:0];
-    assign t_286 = t_285[15:8];
+    assign t_278 = t_274[1:0];
+    assign t_279 = t_273[3:0];
+    assign t_280 = t_279[3:2];
+    assign t_281 = (|t_280);
+    assign t_282 = t_279[1:0];
+    assign t_283 = t_235[31:0];
+    assign t_284 = t_283[31:16];
+    assign t_285 = (|t_284);
+    assign t_286 = t_284[15:8];
     assign t_287 = (|t_286);
     assign t_288 = t_286[7:4];
     assign t_289 = (|t_288);
@@ -2511,7 +2630,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_294 = t_293[3:2];
     assign t_295 = (|t_294);
     assign t_296 = t_293[1:0];
-    assign t_297 = t_285[7:0];
+    assign t_297 = t_284[7:0];
     assign t_298 = t_297[7:4];
     assign t_299 = (|t_298);
     assign t_300 = t_298[3:2];
@@ -2521,85 +2640,85 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_304 = t_303[3:2];
     assign t_305 = (|t_304);
     assign t_306 = t_303[1:0];
-    assign t_307 = t_259[31:0];
-    assign t_308 = t_307[31:16];
+    assign t_307 = t_283[15:0];
+    assign t_308 = t_307[15:8];
     assign t_309 = (|t_308);
-    assign t_310 = t_308[15:8];
+    assign t_310 = t_308[7:4];
     assign t_311 = (|t_310);
-    assign t_312 = t_310[7:4];
+    assign t_312 = t_310[3:2];
     assign t_313 = (|t_312);
-    assign t_314 = t_312[3:2];
-    assign t_315 = (|t_314);
-    assign t_316 = t_312[1:0];
-    assign t_317 = t_310[3:0];
-    assign t_318 = t_317[3:2];
-    assign t_319 = (|t_318);
-    assign t_320 = t_317[1:0];
-    assign t_321 = t_308[7:0];
-    assign t_322 = t_321[7:4];
+    assign t_314 = t_310[1:0];
+    assign t_315 = t_308[3:0];
+    assign t_316 = t_315[3:2];
+    assign t_317 = (|t_316);
+    assign t_318 = t_315[1:0];
+    assign t_319 = t_307[7:0];
+    assign t_320 = t_319[7:4];
+    assign t_321 = (|t_320);
+    assign t_322 = t_320[3:2];
     assign t_323 = (|t_322);
-    assign t_324 = t_322[3:2];
-    assign t_325 = (|t_324);
-    assign t_326 = t_322[1:0];
-    assign t_327 = t_321[3:0];
-    assign t_328 = t_327[3:2];
-    assign t_329 = (|t_328);
-    assign t_330 = t_327[1:0];
-    assign t_331 = t_307[15:0];
-    assign t_332 = t_331[15:8];
-    assign t_333 = (|t_332);
-    assign t_334 = t_332[7:4];
-    assign t_335 = (|t_334);
-    assign t_336 = t_334[3:2];
-    assign t_337 = (|t_336);
-    assign t_338 = t_334[1:0];
-    assign t_339 = t_332[3:0];
-    assign t_340 = t_339[3:2];
-    assign t_341 = (|t_340);
-    assign t_342 = t_339[1:0];
-    assign t_343 = t_331[7:0];
-    assign t_344 = t_343[7:4];
-    assign t_345 = (|t_344);
-    assign t_346 = t_344[3:2];
-    assign t_347 = (|t_346);
-    assign t_348 = t_344[1:0];
-    assign t_349 = t_343[3:0];
-    assign t_350 = t_349[3:2];
-    assign t_351 = (|t_350);
-    assign t_352 = t_349[1:0];
-    assign t_353 = (sum_t >> (dec_t_lead - 6'ha));
-    assign t_354 = {{2{cap_y_t[16]}}, cap_y_t};
-    assign t_355 = dec_t_delta[19];
-    assign t_356 = dec_t_delta[18:0];
-    assign t_357 = t_356[18:8];
-    assign t_358 = {20'h0, sum_d};
-    assign t_359 = t_358[63:32];
-    assign t_360 = (|t_359);
-    assign t_361 = t_359[31:16];
+    assign t_324 = t_320[1:0];
+    assign t_325 = t_319[3:0];
+    assign t_326 = t_325[3:2];
+    assign t_327 = (|t_326);
+    assign t_328 = t_325[1:0];
+    assign t_329 = (sum_t >> dec_t_down);
+    assign t_330 = {{2{cap_y_t[15]}}, cap_y_t};
+    assign t_331 = dec_t_delta[18];
+    assign t_332 = dec_t_delta[17:0];
+    assign t_333 = t_332[17:7];
+    assign t_334 = {20'h0, sum_d};
+    assign t_335 = t_334[63:32];
+    assign t_336 = (|t_335);
+    assign t_337 = t_335[31:16];
+    assign t_338 = (|t_337);
+    assign t_339 = t_337[15:8];
+    assign t_340 = (|t_339);
+    assign t_341 = t_339[7:4];
+    assign t_342 = (|t_341);
+    assign t_343 = t_341[3:2];
+    assign t_344 = (|t_343);
+    assign t_345 = t_341[1:0];
+    assign t_346 = t_339[3:0];
+    assign t_347 = t_346[3:2];
+    assign t_348 = (|t_347);
+    assign t_349 = t_346[1:0];
+    assign t_350 = t_337[7:0];
+    assign t_351 = t_350[7:4];
+    assign t_352 = (|t_351);
+    assign t_353 = t_351[3:2];
+    assign t_354 = (|t_353);
+    assign t_355 = t_351[1:0];
+    assign t_356 = t_350[3:0];
+    assign t_357 = t_356[3:2];
+    assign t_358 = (|t_357);
+    assign t_359 = t_356[1:0];
+    assign t_360 = t_335[15:0];
+    assign t_361 = t_360[15:8];
     assign t_362 = (|t_361);
-    assign t_363 = t_361[15:8];
+    assign t_363 = t_361[7:4];
     assign t_364 = (|t_363);
-    assign t_365 = t_363[7:4];
+    assign t_365 = t_363[3:2];
     assign t_366 = (|t_365);
-    assign t_367 = t_365[3:2];
-    assign t_368 = (|t_367);
-    assign t_369 = t_365[1:0];
-    assign t_370 = t_363[3:0];
-    assign t_371 = t_370[3:2];
-    assign t_372 = (|t_371);
-    assign t_373 = t_370[1:0];
-    assign t_374 = t_361[7:0];
-    assign t_375 = t_374[7:4];
+    assign t_367 = t_363[1:0];
+    assign t_368 = t_361[3:0];
+    assign t_369 = t_368[3:2];
+    assign t_370 = (|t_369);
+    assign t_371 = t_368[1:0];
+    assign t_372 = t_360[7:0];
+    assign t_373 = t_372[7:4];
+    assign t_374 = (|t_373);
+    assign t_375 = t_373[3:2];
     assign t_376 = (|t_375);
-    assign t_377 = t_375[3:2];
-    assign t_378 = (|t_377);
-    assign t_379 = t_375[1:0];
-    assign t_380 = t_374[3:0];
-    assign t_381 = t_380[3:2];
-    assign t_382 = (|t_381);
-    assign t_383 = t_380[1:0];
-    assign t_384 = t_359[15:0];
-    assign t_385 = t_384[15:8];
+    assign t_377 = t_373[1:0];
+    assign t_378 = t_372[3:0];
+    assign t_379 = t_378[3:2];
+    assign t_380 = (|t_379);
+    assign t_381 = t_378[1:0];
+    assign t_382 = t_334[31:0];
+    assign t_383 = t_382[31:16];
+    assign t_384 = (|t_383);
+    assign t_385 = t_383[15:8];
     assign t_386 = (|t_385);
     assign t_387 = t_385[7:4];
     assign t_388 = (|t_387);
@@ -2610,7 +2729,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_393 = t_392[3:2];
     assign t_394 = (|t_393);
     assign t_395 = t_392[1:0];
-    assign t_396 = t_384[7:0];
+    assign t_396 = t_383[7:0];
     assign t_397 = t_396[7:4];
     assign t_398 = (|t_397);
     assign t_399 = t_397[3:2];
@@ -2620,61 +2739,37 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_403 = t_402[3:2];
     assign t_404 = (|t_403);
     assign t_405 = t_402[1:0];
-    assign t_406 = t_358[31:0];
-    assign t_407 = t_406[31:16];
+    assign t_406 = t_382[15:0];
+    assign t_407 = t_406[15:8];
     assign t_408 = (|t_407);
-    assign t_409 = t_407[15:8];
+    assign t_409 = t_407[7:4];
     assign t_410 = (|t_409);
-    assign t_411 = t_409[7:4];
+    assign t_411 = t_409[3:2];
     assign t_412 = (|t_411);
-    assign t_413 = t_411[3:2];
-    assign t_414 = (|t_413);
-    assign t_415 = t_411[1:0];
-    assign t_416 = t_409[3:0];
-    assign t_417 = t_416[3:2];
-    assign t_418 = (|t_417);
-    assign t_419 = t_416[1:0];
-    assign t_420 = t_407[7:0];
-    assign t_421 = t_420[7:4];
+    assign t_413 = t_409[1:0];
+    assign t_414 = t_407[3:0];
+    assign t_415 = t_414[3:2];
+    assign t_416 = (|t_415);
+    assign t_417 = t_414[1:0];
+    assign t_418 = t_406[7:0];
+    assign t_419 = t_418[7:4];
+    assign t_420 = (|t_419);
+    assign t_421 = t_419[3:2];
     assign t_422 = (|t_421);
-    assign t_423 = t_421[3:2];
-    assign t_424 = (|t_423);
-    assign t_425 = t_421[1:0];
-    assign t_426 = t_420[3:0];
-    assign t_427 = t_426[3:2];
-    assign t_428 = (|t_427);
-    assign t_429 = t_426[1:0];
-    assign t_430 = t_406[15:0];
-    assign t_431 = t_430[15:8];
-    assign t_432 = (|t_431);
-    assign t_433 = t_431[7:4];
-    assign t_434 = (|t_433);
-    assign t_435 = t_433[3:2];
-    assign t_436 = (|t_435);
-    assign t_437 = t_433[1:0];
-    assign t_438 = t_431[3:0];
-    assign t_439 = t_438[3:2];
-    assign t_440 = (|t_439);
-    assign t_441 = t_438[1:0];
-    assign t_442 = t_430[7:0];
-    assign t_443 = t_442[7:4];
-    assign t_444 = (|t_443);
-    assign t_445 = t_443[3:2];
-    assign t_446 = (|t_445);
-    assign t_447 = t_443[1:0];
-    assign t_448 = t_442[3:0];
-    assign t_449 = t_448[3:2];
-    assign t_450 = (|t_449);
-    assign t_451 = t_448[1:0];
-    assign t_452 = (sum_d >> (dec_d_lead - 6'ha));
-    assign t_453 = {{2{cap_y_d[16]}}, cap_y_d};
-    assign t_454 = dec_d_delta[19];
-    assign t_455 = dec_d_delta[18:0];
-    assign t_456 = t_455[18:8];
-    assign t_457 = cur_uniforms[31:0];
-    assign t_458 = uniform_row[15:0];
-    assign t_459 = uniform_row[31:16];
-    assign t_460 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_423 = t_419[1:0];
+    assign t_424 = t_418[3:0];
+    assign t_425 = t_424[3:2];
+    assign t_426 = (|t_425);
+    assign t_427 = t_424[1:0];
+    assign t_428 = (sum_d >> dec_d_down);
+    assign t_429 = {{2{cap_y_d[15]}}, cap_y_d};
+    assign t_430 = dec_d_delta[18];
+    assign t_431 = dec_d_delta[17:0];
+    assign t_432 = t_431[17:7];
+    assign t_433 = cur_uniforms[31:0];
+    assign t_434 = uniform_row_q[15:0];
+    assign t_435 = uniform_row_q[31:16];
+    assign t_436 = (last_beat ? 12'h0 : (beat + 12'h1));
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -2709,20 +2804,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign gen_y3_r0 = ({gen_y3[28:0], gen_y3[31:29]} ^ gen_x3_r0);
     assign gen_x4_r0 = (({gen_x4[7:0], gen_x4[31:8]} + gen_y4) ^ gen_k);
     assign gen_y4_r0 = ({gen_y4[28:0], gen_y4[31:29]} ^ gen_x4_r0);
-    assign gen_l_r0 = (({gen_l[7:0], gen_l[31:8]} + gen_k) ^ (t_1[31:0] + 32'h0));
+    assign gen_l_r0 = (({gen_l[7:0], gen_l[31:8]} + gen_k) ^ ({28'h0, gen_step} + 32'h0));
     assign gen_k_r0 = ({gen_k[28:0], gen_k[31:29]} ^ gen_l_r0);
-    assign gen_x0_r1 = (({gen_x0_r0[7:0], gen_x0_r0[31:8]} + gen_y0_r0) ^ gen_k_r0);
-    assign gen_y0_r1 = ({gen_y0_r0[28:0], gen_y0_r0[31:29]} ^ gen_x0_r1);
-    assign gen_x1_r1 = (({gen_x1_r0[7:0], gen_x1_r0[31:8]} + gen_y1_r0) ^ gen_k_r0);
-    assign gen_y1_r1 = ({gen_y1_r0[28:0], gen_y1_r0[31:29]} ^ gen_x1_r1);
-    assign gen_x2_r1 = (({gen_x2_r0[7:0], gen_x2_r0[31:8]} + gen_y2_r0) ^ gen_k_r0);
-    assign gen_y2_r1 = ({gen_y2_r0[28:0], gen_y2_r0[31:29]} ^ gen_x2_r1);
-    assign gen_x3_r1 = (({gen_x3_r0[7:0], gen_x3_r0[31:8]} + gen_y3_r0) ^ gen_k_r0);
-    assign gen_y3_r1 = ({gen_y3_r0[28:0], gen_y3_r0[31:29]} ^ gen_x3_r1);
-    assign gen_x4_r1 = (({gen_x4_r0[7:0], gen_x4_r0[31:8]} + gen_y4_r0) ^ gen_k_r0);
-    assign gen_y4_r1 = ({gen_y4_r0[28:0], gen_y4_r0[31:29]} ^ gen_x4_r1);
-    assign gen_l_r1 = (({gen_l_r0[7:0], gen_l_r0[31:8]} + gen_k_r0) ^ (t_2[31:0] + 32'h1));
-    assign gen_k_r1 = ({gen_k_r0[28:0], gen_k_r0[31:29]} ^ gen_l_r1);
     assign cmd_generator = t_0[228];
     assign cmd_uniform_0 = t_0[98:67];
     assign cmd_uniform_1 = t_0[130:99];
@@ -2739,104 +2822,99 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign row_length_error = (beat_fire & ((s_axis_logits_tlast != last_beat) | (row_draft_stream & (s_axis_draft_tlast != last_beat))));
     assign stream_fire = (beat_fire & (state == 4'h1));
     assign pass_issue = ((state == 4'h4) | (state == 4'h6));
-    assign a_base = t_4[15:0];
+    assign a_base = t_2[15:0];
     assign a_last = (a_beat == 12'hbff);
     assign a_first = (a_beat == 12'h0);
-    assign c_t_max_y = (((c1_t_mv2 | c1_t_mv3) & ((~(c1_t_mv0 | c1_t_mv1)) | ($signed(t_102) < $signed(t_103)))) ? t_103 : t_102);
-    assign c_d_max_y = (((c1_d_mv2 | c1_d_mv3) & ((~(c1_d_mv0 | c1_d_mv1)) | ($signed(t_106) < $signed(t_107)))) ? t_107 : t_106);
-    assign c2_control_mode = c2_control[1:0];
-    assign d_streaming = (c2_control_mode == 2'h0);
-    assign d_t_ref = (d_streaming ? {c2_ref_t[10:0], 8'h0} : nu_t);
-    assign u_exp_t0_f = (t_111 ? 8'h0 : t_112[7:0]);
-    assign d_t_delta0 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_110[18]}}, t_110});
-    assign u_exp_t1_f = (t_115 ? 8'h0 : t_116[7:0]);
-    assign d_t_delta1 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_114[18]}}, t_114});
-    assign u_exp_t2_f = (t_119 ? 8'h0 : t_120[7:0]);
-    assign d_t_delta2 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_118[18]}}, t_118});
-    assign u_exp_t3_f = (t_123 ? 8'h0 : t_124[7:0]);
-    assign d_t_delta3 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_122[18]}}, t_122});
-    assign u_exp_t4_f = (t_127 ? 8'h0 : t_128[7:0]);
-    assign d_t_delta4 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_126[18]}}, t_126});
-    assign u_exp_t5_f = (t_131 ? 8'h0 : t_132[7:0]);
-    assign d_t_delta5 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_130[18]}}, t_130});
-    assign u_exp_t6_f = (t_135 ? 8'h0 : t_136[7:0]);
-    assign d_t_delta6 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_134[18]}}, t_134});
-    assign u_exp_t7_f = (t_139 ? 8'h0 : t_140[7:0]);
-    assign d_t_delta7 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_138[18]}}, t_138});
-    assign u_exp_t8_f = (t_143 ? 8'h0 : t_144[7:0]);
-    assign d_t_delta8 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_142[18]}}, t_142});
-    assign u_exp_t9_f = (t_147 ? 8'h0 : t_148[7:0]);
-    assign d_t_delta9 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_146[18]}}, t_146});
-    assign u_exp_t10_f = (t_151 ? 8'h0 : t_152[7:0]);
-    assign d_t_delta10 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_150[18]}}, t_150});
-    assign u_exp_t11_f = (t_155 ? 8'h0 : t_156[7:0]);
-    assign d_t_delta11 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_154[18]}}, t_154});
-    assign u_exp_t12_f = (t_159 ? 8'h0 : t_160[7:0]);
-    assign d_t_delta12 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_158[18]}}, t_158});
-    assign u_exp_t13_f = (t_163 ? 8'h0 : t_164[7:0]);
-    assign d_t_delta13 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_162[18]}}, t_162});
-    assign u_exp_t14_f = (t_167 ? 8'h0 : t_168[7:0]);
-    assign d_t_delta14 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_166[18]}}, t_166});
-    assign u_exp_t15_f = (t_171 ? 8'h0 : t_172[7:0]);
-    assign d_t_delta15 = ({{1{d_t_ref[18]}}, d_t_ref} - {{1{t_170[18]}}, t_170});
-    assign d_d_ref = (d_streaming ? {c2_ref_d[10:0], 8'h0} : nu_d);
-    assign u_exp_d0_f = (t_175 ? 8'h0 : t_176[7:0]);
-    assign d_d_delta0 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_174[18]}}, t_174});
-    assign u_exp_d1_f = (t_179 ? 8'h0 : t_180[7:0]);
-    assign d_d_delta1 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_178[18]}}, t_178});
-    assign u_exp_d2_f = (t_183 ? 8'h0 : t_184[7:0]);
-    assign d_d_delta2 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_182[18]}}, t_182});
-    assign u_exp_d3_f = (t_187 ? 8'h0 : t_188[7:0]);
-    assign d_d_delta3 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_186[18]}}, t_186});
-    assign u_exp_d4_f = (t_191 ? 8'h0 : t_192[7:0]);
-    assign d_d_delta4 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_190[18]}}, t_190});
-    assign u_exp_d5_f = (t_195 ? 8'h0 : t_196[7:0]);
-    assign d_d_delta5 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_194[18]}}, t_194});
-    assign u_exp_d6_f = (t_199 ? 8'h0 : t_200[7:0]);
-    assign d_d_delta6 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_198[18]}}, t_198});
-    assign u_exp_d7_f = (t_203 ? 8'h0 : t_204[7:0]);
-    assign d_d_delta7 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_202[18]}}, t_202});
-    assign u_exp_d8_f = (t_207 ? 8'h0 : t_208[7:0]);
-    assign d_d_delta8 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_206[18]}}, t_206});
-    assign u_exp_d9_f = (t_211 ? 8'h0 : t_212[7:0]);
-    assign d_d_delta9 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_210[18]}}, t_210});
-    assign u_exp_d10_f = (t_215 ? 8'h0 : t_216[7:0]);
-    assign d_d_delta10 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_214[18]}}, t_214});
-    assign u_exp_d11_f = (t_219 ? 8'h0 : t_220[7:0]);
-    assign d_d_delta11 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_218[18]}}, t_218});
-    assign u_exp_d12_f = (t_223 ? 8'h0 : t_224[7:0]);
-    assign d_d_delta12 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_222[18]}}, t_222});
-    assign u_exp_d13_f = (t_227 ? 8'h0 : t_228[7:0]);
-    assign d_d_delta13 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_226[18]}}, t_226});
-    assign u_exp_d14_f = (t_231 ? 8'h0 : t_232[7:0]);
-    assign d_d_delta14 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_230[18]}}, t_230});
-    assign u_exp_d15_f = (t_235 ? 8'h0 : t_236[7:0]);
-    assign d_d_delta15 = ({{1{d_d_ref[18]}}, d_d_ref} - {{1{t_234[18]}}, t_234});
-    assign e2_control_mode = e2_control[1:0];
-    assign e2_stream = (e2_valid & (e2_control_mode == 2'h0));
-    assign e2_control_first = e2_control[19];
-    assign e3_control_mode = e3_control[1:0];
-    assign e3_stream = (e3_valid & (e3_control_mode == 2'h0));
-    assign e3_control_first = e3_control[19];
-    assign acc_t_rho = ((e2_control_first | ($signed(rho_t) < $signed(e2_ref_t))) ? e2_ref_t : rho_t);
-    assign acc_d_rho = ((e2_control_first | ($signed(rho_d) < $signed(e2_ref_d))) ? e2_ref_d : rho_d);
+    assign c3_control_mode = c3_control[1:0];
+    assign c_streaming = (c3_control_mode == 2'h0);
+    assign u_exp_t0_f = (d_t_e0_neg ? 7'h0 : d_t_e0_f);
+    assign d_t_delta0 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_72[17]}}, t_72});
+    assign u_exp_t1_f = (d_t_e1_neg ? 7'h0 : d_t_e1_f);
+    assign d_t_delta1 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_76[17]}}, t_76});
+    assign u_exp_t2_f = (d_t_e2_neg ? 7'h0 : d_t_e2_f);
+    assign d_t_delta2 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_80[17]}}, t_80});
+    assign u_exp_t3_f = (d_t_e3_neg ? 7'h0 : d_t_e3_f);
+    assign d_t_delta3 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_84[17]}}, t_84});
+    assign u_exp_t4_f = (d_t_e4_neg ? 7'h0 : d_t_e4_f);
+    assign d_t_delta4 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_88[17]}}, t_88});
+    assign u_exp_t5_f = (d_t_e5_neg ? 7'h0 : d_t_e5_f);
+    assign d_t_delta5 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_92[17]}}, t_92});
+    assign u_exp_t6_f = (d_t_e6_neg ? 7'h0 : d_t_e6_f);
+    assign d_t_delta6 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_96[17]}}, t_96});
+    assign u_exp_t7_f = (d_t_e7_neg ? 7'h0 : d_t_e7_f);
+    assign d_t_delta7 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_100[17]}}, t_100});
+    assign u_exp_t8_f = (d_t_e8_neg ? 7'h0 : d_t_e8_f);
+    assign d_t_delta8 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_104[17]}}, t_104});
+    assign u_exp_t9_f = (d_t_e9_neg ? 7'h0 : d_t_e9_f);
+    assign d_t_delta9 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_108[17]}}, t_108});
+    assign u_exp_t10_f = (d_t_e10_neg ? 7'h0 : d_t_e10_f);
+    assign d_t_delta10 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_112[17]}}, t_112});
+    assign u_exp_t11_f = (d_t_e11_neg ? 7'h0 : d_t_e11_f);
+    assign d_t_delta11 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_116[17]}}, t_116});
+    assign u_exp_t12_f = (d_t_e12_neg ? 7'h0 : d_t_e12_f);
+    assign d_t_delta12 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_120[17]}}, t_120});
+    assign u_exp_t13_f = (d_t_e13_neg ? 7'h0 : d_t_e13_f);
+    assign d_t_delta13 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_124[17]}}, t_124});
+    assign u_exp_t14_f = (d_t_e14_neg ? 7'h0 : d_t_e14_f);
+    assign d_t_delta14 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_128[17]}}, t_128});
+    assign u_exp_t15_f = (d_t_e15_neg ? 7'h0 : d_t_e15_f);
+    assign d_t_delta15 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_132[17]}}, t_132});
+    assign u_exp_d0_f = (d_d_e0_neg ? 7'h0 : d_d_e0_f);
+    assign d_d_delta0 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_136[17]}}, t_136});
+    assign u_exp_d1_f = (d_d_e1_neg ? 7'h0 : d_d_e1_f);
+    assign d_d_delta1 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_140[17]}}, t_140});
+    assign u_exp_d2_f = (d_d_e2_neg ? 7'h0 : d_d_e2_f);
+    assign d_d_delta2 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_144[17]}}, t_144});
+    assign u_exp_d3_f = (d_d_e3_neg ? 7'h0 : d_d_e3_f);
+    assign d_d_delta3 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_148[17]}}, t_148});
+    assign u_exp_d4_f = (d_d_e4_neg ? 7'h0 : d_d_e4_f);
+    assign d_d_delta4 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_152[17]}}, t_152});
+    assign u_exp_d5_f = (d_d_e5_neg ? 7'h0 : d_d_e5_f);
+    assign d_d_delta5 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_156[17]}}, t_156});
+    assign u_exp_d6_f = (d_d_e6_neg ? 7'h0 : d_d_e6_f);
+    assign d_d_delta6 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_160[17]}}, t_160});
+    assign u_exp_d7_f = (d_d_e7_neg ? 7'h0 : d_d_e7_f);
+    assign d_d_delta7 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_164[17]}}, t_164});
+    assign u_exp_d8_f = (d_d_e8_neg ? 7'h0 : d_d_e8_f);
+    assign d_d_delta8 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_168[17]}}, t_168});
+    assign u_exp_d9_f = (d_d_e9_neg ? 7'h0 : d_d_e9_f);
+    assign d_d_delta9 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_172[17]}}, t_172});
+    assign u_exp_d10_f = (d_d_e10_neg ? 7'h0 : d_d_e10_f);
+    assign d_d_delta10 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_176[17]}}, t_176});
+    assign u_exp_d11_f = (d_d_e11_neg ? 7'h0 : d_d_e11_f);
+    assign d_d_delta11 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_180[17]}}, t_180});
+    assign u_exp_d12_f = (d_d_e12_neg ? 7'h0 : d_d_e12_f);
+    assign d_d_delta12 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_184[17]}}, t_184});
+    assign u_exp_d13_f = (d_d_e13_neg ? 7'h0 : d_d_e13_f);
+    assign d_d_delta13 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_188[17]}}, t_188});
+    assign u_exp_d14_f = (d_d_e14_neg ? 7'h0 : d_d_e14_f);
+    assign d_d_delta14 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_192[17]}}, t_192});
+    assign u_exp_d15_f = (d_d_e15_neg ? 7'h0 : d_d_e15_f);
+    assign d_d_delta15 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_196[17]}}, t_196});
+    assign e4_control_mode = e4_control[1:0];
+    assign acc_stream = (e4_valid & (e4_control_mode == 2'h0));
+    assign e4_control_first = e4_control[19];
+    assign s2_control_mode = s2_control[1:0];
+    assign s2_stream = (s2_valid_2 & (s2_control_mode == 2'h0));
+    assign acc_t_raise = (e4_control_first | ($signed(rho_t) < $signed(e4_ref_t)));
+    assign s1_control_first = s1_control[19];
+    assign acc_d_raise = (e4_control_first | ($signed(rho_d) < $signed(e4_ref_d)));
     assign e1_control_mode = e1_control[1:0];
-    assign e3_control_last = e3_control[2];
-    assign row_done = (e3_stream & e3_control_last);
+    assign s2_control_last = s2_control[2];
+    assign row_done = (s2_stream & s2_control_last);
     assign residual_zero = (sum_w == 44'h0);
     assign cdf_use_target = (residual_zero & (e1_control_mode == 2'h2));
     assign e1_control_last = e1_control[2];
     assign e1_control_base = e1_control[18:3];
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign p_pass_b = (p4_valid & (p4_mode == 2'h2));
-    assign cdf_total = (residual_zero ? sum_e : sum_w);
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign pass_a_done = (p_pass_a & p4_last);
     assign pass_b_done = (g2_valid & g2_last);
-    assign u_exp_x_t_f = (t_355 ? 8'h0 : t_356[7:0]);
-    assign dec_t_delta = ({{1{nu_t[18]}}, nu_t} - {{1{t_354[18]}}, t_354});
-    assign u_exp_x_d_f = (t_454 ? 8'h0 : t_455[7:0]);
-    assign dec_d_delta = ({{1{nu_d[18]}}, nu_d} - {{1{t_453[18]}}, t_453});
+    assign u_exp_x_t_f = (dec_t_px_neg ? 7'h0 : dec_t_px_f);
+    assign dec_t_delta = ({{1{nu_t[17]}}, nu_t} - {{1{t_330[17]}}, t_330});
+    assign u_exp_x_d_f = (dec_d_px_neg ? 7'h0 : dec_d_px_f);
+    assign dec_d_delta = ({{1{nu_d[17]}}, nu_d} - {{1{t_429[17]}}, t_429});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
     assign emit_last = (emit_index == accepted);
     assign can_push = ((~u_token_fifo_full) & ((~emit_last) | (~u_result_fifo_full)));
@@ -2866,172 +2944,172 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         .m_axis_tdata(u_result_fifo_m_axis_tdata)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_t0 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t0 (
         .f(u_exp_t0_f),
         .e(u_exp_t0_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_t1 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t1 (
         .f(u_exp_t1_f),
         .e(u_exp_t1_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_t2 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t2 (
         .f(u_exp_t2_f),
         .e(u_exp_t2_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_t3 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t3 (
         .f(u_exp_t3_f),
         .e(u_exp_t3_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_t4 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t4 (
         .f(u_exp_t4_f),
         .e(u_exp_t4_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_t5 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t5 (
         .f(u_exp_t5_f),
         .e(u_exp_t5_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_t6 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t6 (
         .f(u_exp_t6_f),
         .e(u_exp_t6_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_t7 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t7 (
         .f(u_exp_t7_f),
         .e(u_exp_t7_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_t8 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t8 (
         .f(u_exp_t8_f),
         .e(u_exp_t8_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_t9 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t9 (
         .f(u_exp_t9_f),
         .e(u_exp_t9_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_t10 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t10 (
         .f(u_exp_t10_f),
         .e(u_exp_t10_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_t11 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t11 (
         .f(u_exp_t11_f),
         .e(u_exp_t11_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_t12 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t12 (
         .f(u_exp_t12_f),
         .e(u_exp_t12_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_t13 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t13 (
         .f(u_exp_t13_f),
         .e(u_exp_t13_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_t14 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t14 (
         .f(u_exp_t14_f),
         .e(u_exp_t14_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_t15 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t15 (
         .f(u_exp_t15_f),
         .e(u_exp_t15_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_d0 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d0 (
         .f(u_exp_d0_f),
         .e(u_exp_d0_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_d1 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d1 (
         .f(u_exp_d1_f),
         .e(u_exp_d1_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_d2 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d2 (
         .f(u_exp_d2_f),
         .e(u_exp_d2_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_d3 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d3 (
         .f(u_exp_d3_f),
         .e(u_exp_d3_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_d4 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d4 (
         .f(u_exp_d4_f),
         .e(u_exp_d4_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_d5 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d5 (
         .f(u_exp_d5_f),
         .e(u_exp_d5_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_d6 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d6 (
         .f(u_exp_d6_f),
         .e(u_exp_d6_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_d7 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d7 (
         .f(u_exp_d7_f),
         .e(u_exp_d7_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_d8 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d8 (
         .f(u_exp_d8_f),
         .e(u_exp_d8_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_d9 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d9 (
         .f(u_exp_d9_f),
         .e(u_exp_d9_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_d10 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d10 (
         .f(u_exp_d10_f),
         .e(u_exp_d10_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_d11 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d11 (
         .f(u_exp_d11_f),
         .e(u_exp_d11_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_d12 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d12 (
         .f(u_exp_d12_f),
         .e(u_exp_d12_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_d13 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d13 (
         .f(u_exp_d13_f),
         .e(u_exp_d13_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_d14 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d14 (
         .f(u_exp_d14_f),
         .e(u_exp_d14_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_d15 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d15 (
         .f(u_exp_d15_f),
         .e(u_exp_d15_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_x_t (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_x_t (
         .f(u_exp_x_t_f),
         .e(u_exp_x_t_e)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r8_e28 u_exp_x_d (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_x_d (
         .f(u_exp_x_d_f),
         .e(u_exp_x_d_e)
     );
@@ -3039,7 +3117,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (row)
             3'h0: begin
-                row_token = t_3;
+                row_token = t_1;
             end
             3'h1: begin
                 row_token = cur_tokens[31:16];
@@ -3051,7 +3129,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 row_token = cur_tokens[63:48];
             end
             default: begin
-                row_token = t_3;
+                row_token = t_1;
             end
         endcase
     end
@@ -3059,7 +3137,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case ((cur_bad_gamma ? 3'h0 : cur_gamma))
             3'h0: begin
-                uniform_final = t_256;
+                uniform_final = t_232;
             end
             3'h1: begin
                 uniform_final = cur_uniforms[63:32];
@@ -3074,7 +3152,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final = cur_uniforms[159:128];
             end
             default: begin
-                uniform_final = t_256;
+                uniform_final = t_232;
             end
         endcase
     end
@@ -3082,3079 +3160,3079 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_t_index)
             10'h0: begin
-                dec_t_log = 9'h0;
+                dec_t_log = 8'h0;
             end
             10'h1: begin
-                dec_t_log = 9'h1;
+                dec_t_log = 8'h0;
             end
             10'h2: begin
-                dec_t_log = 9'h1;
+                dec_t_log = 8'h0;
             end
             10'h3: begin
-                dec_t_log = 9'h1;
+                dec_t_log = 8'h1;
             end
             10'h4: begin
-                dec_t_log = 9'h2;
+                dec_t_log = 8'h1;
             end
             10'h5: begin
-                dec_t_log = 9'h2;
+                dec_t_log = 8'h1;
             end
             10'h6: begin
-                dec_t_log = 9'h2;
+                dec_t_log = 8'h1;
             end
             10'h7: begin
-                dec_t_log = 9'h3;
+                dec_t_log = 8'h1;
             end
             10'h8: begin
-                dec_t_log = 9'h3;
+                dec_t_log = 8'h2;
             end
             10'h9: begin
-                dec_t_log = 9'h3;
+                dec_t_log = 8'h2;
             end
             10'ha: begin
-                dec_t_log = 9'h4;
+                dec_t_log = 8'h2;
             end
             10'hb: begin
-                dec_t_log = 9'h4;
+                dec_t_log = 8'h2;
             end
             10'hc: begin
-                dec_t_log = 9'h4;
+                dec_t_log = 8'h2;
             end
             10'hd: begin
-                dec_t_log = 9'h5;
+                dec_t_log = 8'h2;
             end
             10'he: begin
-                dec_t_log = 9'h5;
+                dec_t_log = 8'h3;
             end
             10'hf: begin
-                dec_t_log = 9'h6;
+                dec_t_log = 8'h3;
             end
             10'h10: begin
-                dec_t_log = 9'h6;
+                dec_t_log = 8'h3;
             end
             10'h11: begin
-                dec_t_log = 9'h6;
+                dec_t_log = 8'h3;
             end
             10'h12: begin
-                dec_t_log = 9'h7;
+                dec_t_log = 8'h3;
             end
             10'h13: begin
-                dec_t_log = 9'h7;
+                dec_t_log = 8'h3;
             end
             10'h14: begin
-                dec_t_log = 9'h7;
+                dec_t_log = 8'h4;
             end
             10'h15: begin
-                dec_t_log = 9'h8;
+                dec_t_log = 8'h4;
             end
             10'h16: begin
-                dec_t_log = 9'h8;
+                dec_t_log = 8'h4;
             end
             10'h17: begin
-                dec_t_log = 9'h8;
+                dec_t_log = 8'h4;
             end
             10'h18: begin
-                dec_t_log = 9'h9;
+                dec_t_log = 8'h4;
             end
             10'h19: begin
-                dec_t_log = 9'h9;
+                dec_t_log = 8'h5;
             end
             10'h1a: begin
-                dec_t_log = 9'h9;
+                dec_t_log = 8'h5;
             end
             10'h1b: begin
-                dec_t_log = 9'ha;
+                dec_t_log = 8'h5;
             end
             10'h1c: begin
-                dec_t_log = 9'ha;
+                dec_t_log = 8'h5;
             end
             10'h1d: begin
-                dec_t_log = 9'ha;
+                dec_t_log = 8'h5;
             end
             10'h1e: begin
-                dec_t_log = 9'hb;
+                dec_t_log = 8'h5;
             end
             10'h1f: begin
-                dec_t_log = 9'hb;
+                dec_t_log = 8'h6;
             end
             10'h20: begin
-                dec_t_log = 9'hc;
+                dec_t_log = 8'h6;
             end
             10'h21: begin
-                dec_t_log = 9'hc;
+                dec_t_log = 8'h6;
             end
             10'h22: begin
-                dec_t_log = 9'hc;
+                dec_t_log = 8'h6;
             end
             10'h23: begin
-                dec_t_log = 9'hd;
+                dec_t_log = 8'h6;
             end
             10'h24: begin
-                dec_t_log = 9'hd;
+                dec_t_log = 8'h6;
             end
             10'h25: begin
-                dec_t_log = 9'hd;
+                dec_t_log = 8'h7;
             end
             10'h26: begin
-                dec_t_log = 9'he;
+                dec_t_log = 8'h7;
             end
             10'h27: begin
-                dec_t_log = 9'he;
+                dec_t_log = 8'h7;
             end
             10'h28: begin
-                dec_t_log = 9'he;
+                dec_t_log = 8'h7;
             end
             10'h29: begin
-                dec_t_log = 9'hf;
+                dec_t_log = 8'h7;
             end
             10'h2a: begin
-                dec_t_log = 9'hf;
+                dec_t_log = 8'h8;
             end
             10'h2b: begin
-                dec_t_log = 9'hf;
+                dec_t_log = 8'h8;
             end
             10'h2c: begin
-                dec_t_log = 9'h10;
+                dec_t_log = 8'h8;
             end
             10'h2d: begin
-                dec_t_log = 9'h10;
+                dec_t_log = 8'h8;
             end
             10'h2e: begin
-                dec_t_log = 9'h10;
+                dec_t_log = 8'h8;
             end
             10'h2f: begin
-                dec_t_log = 9'h11;
+                dec_t_log = 8'h8;
             end
             10'h30: begin
-                dec_t_log = 9'h11;
+                dec_t_log = 8'h9;
             end
             10'h31: begin
-                dec_t_log = 9'h11;
+                dec_t_log = 8'h9;
             end
             10'h32: begin
-                dec_t_log = 9'h12;
+                dec_t_log = 8'h9;
             end
             10'h33: begin
-                dec_t_log = 9'h12;
+                dec_t_log = 8'h9;
             end
             10'h34: begin
-                dec_t_log = 9'h12;
+                dec_t_log = 8'h9;
             end
             10'h35: begin
-                dec_t_log = 9'h13;
+                dec_t_log = 8'h9;
             end
             10'h36: begin
-                dec_t_log = 9'h13;
+                dec_t_log = 8'ha;
             end
             10'h37: begin
-                dec_t_log = 9'h13;
+                dec_t_log = 8'ha;
             end
             10'h38: begin
-                dec_t_log = 9'h14;
+                dec_t_log = 8'ha;
             end
             10'h39: begin
-                dec_t_log = 9'h14;
+                dec_t_log = 8'ha;
             end
             10'h3a: begin
-                dec_t_log = 9'h15;
+                dec_t_log = 8'ha;
             end
             10'h3b: begin
-                dec_t_log = 9'h15;
+                dec_t_log = 8'ha;
             end
             10'h3c: begin
-                dec_t_log = 9'h15;
+                dec_t_log = 8'hb;
             end
             10'h3d: begin
-                dec_t_log = 9'h16;
+                dec_t_log = 8'hb;
             end
             10'h3e: begin
-                dec_t_log = 9'h16;
+                dec_t_log = 8'hb;
             end
             10'h3f: begin
-                dec_t_log = 9'h16;
+                dec_t_log = 8'hb;
             end
             10'h40: begin
-                dec_t_log = 9'h17;
+                dec_t_log = 8'hb;
             end
             10'h41: begin
-                dec_t_log = 9'h17;
+                dec_t_log = 8'hb;
             end
             10'h42: begin
-                dec_t_log = 9'h17;
+                dec_t_log = 8'hc;
             end
             10'h43: begin
-                dec_t_log = 9'h18;
+                dec_t_log = 8'hc;
             end
             10'h44: begin
-                dec_t_log = 9'h18;
+                dec_t_log = 8'hc;
             end
             10'h45: begin
-                dec_t_log = 9'h18;
+                dec_t_log = 8'hc;
             end
             10'h46: begin
-                dec_t_log = 9'h19;
+                dec_t_log = 8'hc;
             end
             10'h47: begin
-                dec_t_log = 9'h19;
+                dec_t_log = 8'hc;
             end
             10'h48: begin
-                dec_t_log = 9'h19;
+                dec_t_log = 8'hd;
             end
             10'h49: begin
-                dec_t_log = 9'h1a;
+                dec_t_log = 8'hd;
             end
             10'h4a: begin
-                dec_t_log = 9'h1a;
+                dec_t_log = 8'hd;
             end
             10'h4b: begin
-                dec_t_log = 9'h1a;
+                dec_t_log = 8'hd;
             end
             10'h4c: begin
-                dec_t_log = 9'h1b;
+                dec_t_log = 8'hd;
             end
             10'h4d: begin
-                dec_t_log = 9'h1b;
+                dec_t_log = 8'hd;
             end
             10'h4e: begin
-                dec_t_log = 9'h1b;
+                dec_t_log = 8'he;
             end
             10'h4f: begin
-                dec_t_log = 9'h1c;
+                dec_t_log = 8'he;
             end
             10'h50: begin
-                dec_t_log = 9'h1c;
+                dec_t_log = 8'he;
             end
             10'h51: begin
-                dec_t_log = 9'h1c;
+                dec_t_log = 8'he;
             end
             10'h52: begin
-                dec_t_log = 9'h1d;
+                dec_t_log = 8'he;
             end
             10'h53: begin
-                dec_t_log = 9'h1d;
+                dec_t_log = 8'he;
             end
             10'h54: begin
-                dec_t_log = 9'h1d;
+                dec_t_log = 8'hf;
             end
             10'h55: begin
-                dec_t_log = 9'h1e;
+                dec_t_log = 8'hf;
             end
             10'h56: begin
-                dec_t_log = 9'h1e;
+                dec_t_log = 8'hf;
             end
             10'h57: begin
-                dec_t_log = 9'h1e;
+                dec_t_log = 8'hf;
             end
             10'h58: begin
-                dec_t_log = 9'h1f;
+                dec_t_log = 8'hf;
             end
             10'h59: begin
-                dec_t_log = 9'h1f;
+                dec_t_log = 8'hf;
             end
             10'h5a: begin
-                dec_t_log = 9'h1f;
+                dec_t_log = 8'h10;
             end
             10'h5b: begin
-                dec_t_log = 9'h20;
+                dec_t_log = 8'h10;
             end
             10'h5c: begin
-                dec_t_log = 9'h20;
+                dec_t_log = 8'h10;
             end
             10'h5d: begin
-                dec_t_log = 9'h20;
+                dec_t_log = 8'h10;
             end
             10'h5e: begin
-                dec_t_log = 9'h21;
+                dec_t_log = 8'h10;
             end
             10'h5f: begin
-                dec_t_log = 9'h21;
+                dec_t_log = 8'h10;
             end
             10'h60: begin
-                dec_t_log = 9'h21;
+                dec_t_log = 8'h11;
             end
             10'h61: begin
-                dec_t_log = 9'h22;
+                dec_t_log = 8'h11;
             end
             10'h62: begin
-                dec_t_log = 9'h22;
+                dec_t_log = 8'h11;
             end
             10'h63: begin
-                dec_t_log = 9'h22;
+                dec_t_log = 8'h11;
             end
             10'h64: begin
-                dec_t_log = 9'h23;
+                dec_t_log = 8'h11;
             end
             10'h65: begin
-                dec_t_log = 9'h23;
+                dec_t_log = 8'h11;
             end
             10'h66: begin
-                dec_t_log = 9'h23;
+                dec_t_log = 8'h12;
             end
             10'h67: begin
-                dec_t_log = 9'h24;
+                dec_t_log = 8'h12;
             end
             10'h68: begin
-                dec_t_log = 9'h24;
+                dec_t_log = 8'h12;
             end
             10'h69: begin
-                dec_t_log = 9'h24;
+                dec_t_log = 8'h12;
             end
             10'h6a: begin
-                dec_t_log = 9'h25;
+                dec_t_log = 8'h12;
             end
             10'h6b: begin
-                dec_t_log = 9'h25;
+                dec_t_log = 8'h12;
             end
             10'h6c: begin
-                dec_t_log = 9'h25;
+                dec_t_log = 8'h13;
             end
             10'h6d: begin
-                dec_t_log = 9'h26;
+                dec_t_log = 8'h13;
             end
             10'h6e: begin
-                dec_t_log = 9'h26;
+                dec_t_log = 8'h13;
             end
             10'h6f: begin
-                dec_t_log = 9'h26;
+                dec_t_log = 8'h13;
             end
             10'h70: begin
-                dec_t_log = 9'h26;
+                dec_t_log = 8'h13;
             end
             10'h71: begin
-                dec_t_log = 9'h27;
+                dec_t_log = 8'h13;
             end
             10'h72: begin
-                dec_t_log = 9'h27;
+                dec_t_log = 8'h14;
             end
             10'h73: begin
-                dec_t_log = 9'h27;
+                dec_t_log = 8'h14;
             end
             10'h74: begin
-                dec_t_log = 9'h28;
+                dec_t_log = 8'h14;
             end
             10'h75: begin
-                dec_t_log = 9'h28;
+                dec_t_log = 8'h14;
             end
             10'h76: begin
-                dec_t_log = 9'h28;
+                dec_t_log = 8'h14;
             end
             10'h77: begin
-                dec_t_log = 9'h29;
+                dec_t_log = 8'h14;
             end
             10'h78: begin
-                dec_t_log = 9'h29;
+                dec_t_log = 8'h15;
             end
             10'h79: begin
-                dec_t_log = 9'h29;
+                dec_t_log = 8'h15;
             end
             10'h7a: begin
-                dec_t_log = 9'h2a;
+                dec_t_log = 8'h15;
             end
             10'h7b: begin
-                dec_t_log = 9'h2a;
+                dec_t_log = 8'h15;
             end
             10'h7c: begin
-                dec_t_log = 9'h2a;
+                dec_t_log = 8'h15;
             end
             10'h7d: begin
-                dec_t_log = 9'h2b;
+                dec_t_log = 8'h15;
             end
             10'h7e: begin
-                dec_t_log = 9'h2b;
+                dec_t_log = 8'h16;
             end
             10'h7f: begin
-                dec_t_log = 9'h2b;
+                dec_t_log = 8'h16;
             end
             10'h80: begin
-                dec_t_log = 9'h2c;
+                dec_t_log = 8'h16;
             end
             10'h81: begin
-                dec_t_log = 9'h2c;
+                dec_t_log = 8'h16;
             end
             10'h82: begin
-                dec_t_log = 9'h2c;
+                dec_t_log = 8'h16;
             end
             10'h83: begin
-                dec_t_log = 9'h2d;
+                dec_t_log = 8'h16;
             end
             10'h84: begin
-                dec_t_log = 9'h2d;
+                dec_t_log = 8'h16;
             end
             10'h85: begin
-                dec_t_log = 9'h2d;
+                dec_t_log = 8'h17;
             end
             10'h86: begin
-                dec_t_log = 9'h2e;
+                dec_t_log = 8'h17;
             end
             10'h87: begin
-                dec_t_log = 9'h2e;
+                dec_t_log = 8'h17;
             end
             10'h88: begin
-                dec_t_log = 9'h2e;
+                dec_t_log = 8'h17;
             end
             10'h89: begin
-                dec_t_log = 9'h2f;
+                dec_t_log = 8'h17;
             end
             10'h8a: begin
-                dec_t_log = 9'h2f;
+                dec_t_log = 8'h17;
             end
             10'h8b: begin
-                dec_t_log = 9'h2f;
+                dec_t_log = 8'h18;
             end
             10'h8c: begin
-                dec_t_log = 9'h2f;
+                dec_t_log = 8'h18;
             end
             10'h8d: begin
-                dec_t_log = 9'h30;
+                dec_t_log = 8'h18;
             end
             10'h8e: begin
-                dec_t_log = 9'h30;
+                dec_t_log = 8'h18;
             end
             10'h8f: begin
-                dec_t_log = 9'h30;
+                dec_t_log = 8'h18;
             end
             10'h90: begin
-                dec_t_log = 9'h31;
+                dec_t_log = 8'h18;
             end
             10'h91: begin
-                dec_t_log = 9'h31;
+                dec_t_log = 8'h19;
             end
             10'h92: begin
-                dec_t_log = 9'h31;
+                dec_t_log = 8'h19;
             end
             10'h93: begin
-                dec_t_log = 9'h32;
+                dec_t_log = 8'h19;
             end
             10'h94: begin
-                dec_t_log = 9'h32;
+                dec_t_log = 8'h19;
             end
             10'h95: begin
-                dec_t_log = 9'h32;
+                dec_t_log = 8'h19;
             end
             10'h96: begin
-                dec_t_log = 9'h33;
+                dec_t_log = 8'h19;
             end
             10'h97: begin
-                dec_t_log = 9'h33;
+                dec_t_log = 8'h19;
             end
             10'h98: begin
-                dec_t_log = 9'h33;
+                dec_t_log = 8'h1a;
             end
             10'h99: begin
-                dec_t_log = 9'h34;
+                dec_t_log = 8'h1a;
             end
             10'h9a: begin
-                dec_t_log = 9'h34;
+                dec_t_log = 8'h1a;
             end
             10'h9b: begin
-                dec_t_log = 9'h34;
+                dec_t_log = 8'h1a;
             end
             10'h9c: begin
-                dec_t_log = 9'h35;
+                dec_t_log = 8'h1a;
             end
             10'h9d: begin
-                dec_t_log = 9'h35;
+                dec_t_log = 8'h1a;
             end
             10'h9e: begin
-                dec_t_log = 9'h35;
+                dec_t_log = 8'h1b;
             end
             10'h9f: begin
-                dec_t_log = 9'h35;
+                dec_t_log = 8'h1b;
             end
             10'ha0: begin
-                dec_t_log = 9'h36;
+                dec_t_log = 8'h1b;
             end
             10'ha1: begin
-                dec_t_log = 9'h36;
+                dec_t_log = 8'h1b;
             end
             10'ha2: begin
-                dec_t_log = 9'h36;
+                dec_t_log = 8'h1b;
             end
             10'ha3: begin
-                dec_t_log = 9'h37;
+                dec_t_log = 8'h1b;
             end
             10'ha4: begin
-                dec_t_log = 9'h37;
+                dec_t_log = 8'h1c;
             end
             10'ha5: begin
-                dec_t_log = 9'h37;
+                dec_t_log = 8'h1c;
             end
             10'ha6: begin
-                dec_t_log = 9'h38;
+                dec_t_log = 8'h1c;
             end
             10'ha7: begin
-                dec_t_log = 9'h38;
+                dec_t_log = 8'h1c;
             end
             10'ha8: begin
-                dec_t_log = 9'h38;
+                dec_t_log = 8'h1c;
             end
             10'ha9: begin
-                dec_t_log = 9'h39;
+                dec_t_log = 8'h1c;
             end
             10'haa: begin
-                dec_t_log = 9'h39;
+                dec_t_log = 8'h1c;
             end
             10'hab: begin
-                dec_t_log = 9'h39;
+                dec_t_log = 8'h1d;
             end
             10'hac: begin
-                dec_t_log = 9'h39;
+                dec_t_log = 8'h1d;
             end
             10'had: begin
-                dec_t_log = 9'h3a;
+                dec_t_log = 8'h1d;
             end
             10'hae: begin
-                dec_t_log = 9'h3a;
+                dec_t_log = 8'h1d;
             end
             10'haf: begin
-                dec_t_log = 9'h3a;
+                dec_t_log = 8'h1d;
             end
             10'hb0: begin
-                dec_t_log = 9'h3b;
+                dec_t_log = 8'h1d;
             end
             10'hb1: begin
-                dec_t_log = 9'h3b;
+                dec_t_log = 8'h1e;
             end
             10'hb2: begin
-                dec_t_log = 9'h3b;
+                dec_t_log = 8'h1e;
             end
             10'hb3: begin
-                dec_t_log = 9'h3c;
+                dec_t_log = 8'h1e;
             end
             10'hb4: begin
-                dec_t_log = 9'h3c;
+                dec_t_log = 8'h1e;
             end
             10'hb5: begin
-                dec_t_log = 9'h3c;
+                dec_t_log = 8'h1e;
             end
             10'hb6: begin
-                dec_t_log = 9'h3d;
+                dec_t_log = 8'h1e;
             end
             10'hb7: begin
-                dec_t_log = 9'h3d;
+                dec_t_log = 8'h1e;
             end
             10'hb8: begin
-                dec_t_log = 9'h3d;
+                dec_t_log = 8'h1f;
             end
             10'hb9: begin
-                dec_t_log = 9'h3d;
+                dec_t_log = 8'h1f;
             end
             10'hba: begin
-                dec_t_log = 9'h3e;
+                dec_t_log = 8'h1f;
             end
             10'hbb: begin
-                dec_t_log = 9'h3e;
+                dec_t_log = 8'h1f;
             end
             10'hbc: begin
-                dec_t_log = 9'h3e;
+                dec_t_log = 8'h1f;
             end
             10'hbd: begin
-                dec_t_log = 9'h3f;
+                dec_t_log = 8'h1f;
             end
             10'hbe: begin
-                dec_t_log = 9'h3f;
+                dec_t_log = 8'h20;
             end
             10'hbf: begin
-                dec_t_log = 9'h3f;
+                dec_t_log = 8'h20;
             end
             10'hc0: begin
-                dec_t_log = 9'h40;
+                dec_t_log = 8'h20;
             end
             10'hc1: begin
-                dec_t_log = 9'h40;
+                dec_t_log = 8'h20;
             end
             10'hc2: begin
-                dec_t_log = 9'h40;
+                dec_t_log = 8'h20;
             end
             10'hc3: begin
-                dec_t_log = 9'h41;
+                dec_t_log = 8'h20;
             end
             10'hc4: begin
-                dec_t_log = 9'h41;
+                dec_t_log = 8'h20;
             end
             10'hc5: begin
-                dec_t_log = 9'h41;
+                dec_t_log = 8'h21;
             end
             10'hc6: begin
-                dec_t_log = 9'h41;
+                dec_t_log = 8'h21;
             end
             10'hc7: begin
-                dec_t_log = 9'h42;
+                dec_t_log = 8'h21;
             end
             10'hc8: begin
-                dec_t_log = 9'h42;
+                dec_t_log = 8'h21;
             end
             10'hc9: begin
-                dec_t_log = 9'h42;
+                dec_t_log = 8'h21;
             end
             10'hca: begin
-                dec_t_log = 9'h43;
+                dec_t_log = 8'h21;
             end
             10'hcb: begin
-                dec_t_log = 9'h43;
+                dec_t_log = 8'h21;
             end
             10'hcc: begin
-                dec_t_log = 9'h43;
+                dec_t_log = 8'h22;
             end
             10'hcd: begin
-                dec_t_log = 9'h44;
+                dec_t_log = 8'h22;
             end
             10'hce: begin
-                dec_t_log = 9'h44;
+                dec_t_log = 8'h22;
             end
             10'hcf: begin
-                dec_t_log = 9'h44;
+                dec_t_log = 8'h22;
             end
             10'hd0: begin
-                dec_t_log = 9'h44;
+                dec_t_log = 8'h22;
             end
             10'hd1: begin
-                dec_t_log = 9'h45;
+                dec_t_log = 8'h22;
             end
             10'hd2: begin
-                dec_t_log = 9'h45;
+                dec_t_log = 8'h23;
             end
             10'hd3: begin
-                dec_t_log = 9'h45;
+                dec_t_log = 8'h23;
             end
             10'hd4: begin
-                dec_t_log = 9'h46;
+                dec_t_log = 8'h23;
             end
             10'hd5: begin
-                dec_t_log = 9'h46;
+                dec_t_log = 8'h23;
             end
             10'hd6: begin
-                dec_t_log = 9'h46;
+                dec_t_log = 8'h23;
             end
             10'hd7: begin
-                dec_t_log = 9'h47;
+                dec_t_log = 8'h23;
             end
             10'hd8: begin
-                dec_t_log = 9'h47;
+                dec_t_log = 8'h23;
             end
             10'hd9: begin
-                dec_t_log = 9'h47;
+                dec_t_log = 8'h24;
             end
             10'hda: begin
-                dec_t_log = 9'h47;
+                dec_t_log = 8'h24;
             end
             10'hdb: begin
-                dec_t_log = 9'h48;
+                dec_t_log = 8'h24;
             end
             10'hdc: begin
-                dec_t_log = 9'h48;
+                dec_t_log = 8'h24;
             end
             10'hdd: begin
-                dec_t_log = 9'h48;
+                dec_t_log = 8'h24;
             end
             10'hde: begin
-                dec_t_log = 9'h49;
+                dec_t_log = 8'h24;
             end
             10'hdf: begin
-                dec_t_log = 9'h49;
+                dec_t_log = 8'h24;
             end
             10'he0: begin
-                dec_t_log = 9'h49;
+                dec_t_log = 8'h25;
             end
             10'he1: begin
-                dec_t_log = 9'h4a;
+                dec_t_log = 8'h25;
             end
             10'he2: begin
-                dec_t_log = 9'h4a;
+                dec_t_log = 8'h25;
             end
             10'he3: begin
-                dec_t_log = 9'h4a;
+                dec_t_log = 8'h25;
             end
             10'he4: begin
-                dec_t_log = 9'h4a;
+                dec_t_log = 8'h25;
             end
             10'he5: begin
-                dec_t_log = 9'h4b;
+                dec_t_log = 8'h25;
             end
             10'he6: begin
-                dec_t_log = 9'h4b;
+                dec_t_log = 8'h25;
             end
             10'he7: begin
-                dec_t_log = 9'h4b;
+                dec_t_log = 8'h26;
             end
             10'he8: begin
-                dec_t_log = 9'h4c;
+                dec_t_log = 8'h26;
             end
             10'he9: begin
-                dec_t_log = 9'h4c;
+                dec_t_log = 8'h26;
             end
             10'hea: begin
-                dec_t_log = 9'h4c;
+                dec_t_log = 8'h26;
             end
             10'heb: begin
-                dec_t_log = 9'h4c;
+                dec_t_log = 8'h26;
             end
             10'hec: begin
-                dec_t_log = 9'h4d;
+                dec_t_log = 8'h26;
             end
             10'hed: begin
-                dec_t_log = 9'h4d;
+                dec_t_log = 8'h27;
             end
             10'hee: begin
-                dec_t_log = 9'h4d;
+                dec_t_log = 8'h27;
             end
             10'hef: begin
-                dec_t_log = 9'h4e;
+                dec_t_log = 8'h27;
             end
             10'hf0: begin
-                dec_t_log = 9'h4e;
+                dec_t_log = 8'h27;
             end
             10'hf1: begin
-                dec_t_log = 9'h4e;
+                dec_t_log = 8'h27;
             end
             10'hf2: begin
-                dec_t_log = 9'h4e;
+                dec_t_log = 8'h27;
             end
             10'hf3: begin
-                dec_t_log = 9'h4f;
+                dec_t_log = 8'h27;
             end
             10'hf4: begin
-                dec_t_log = 9'h4f;
+                dec_t_log = 8'h28;
             end
             10'hf5: begin
-                dec_t_log = 9'h4f;
+                dec_t_log = 8'h28;
             end
             10'hf6: begin
-                dec_t_log = 9'h50;
+                dec_t_log = 8'h28;
             end
             10'hf7: begin
-                dec_t_log = 9'h50;
+                dec_t_log = 8'h28;
             end
             10'hf8: begin
-                dec_t_log = 9'h50;
+                dec_t_log = 8'h28;
             end
             10'hf9: begin
-                dec_t_log = 9'h51;
+                dec_t_log = 8'h28;
             end
             10'hfa: begin
-                dec_t_log = 9'h51;
+                dec_t_log = 8'h28;
             end
             10'hfb: begin
-                dec_t_log = 9'h51;
+                dec_t_log = 8'h29;
             end
             10'hfc: begin
-                dec_t_log = 9'h51;
+                dec_t_log = 8'h29;
             end
             10'hfd: begin
-                dec_t_log = 9'h52;
+                dec_t_log = 8'h29;
             end
             10'hfe: begin
-                dec_t_log = 9'h52;
+                dec_t_log = 8'h29;
             end
             10'hff: begin
-                dec_t_log = 9'h52;
+                dec_t_log = 8'h29;
             end
             10'h100: begin
-                dec_t_log = 9'h53;
+                dec_t_log = 8'h29;
             end
             10'h101: begin
-                dec_t_log = 9'h53;
+                dec_t_log = 8'h29;
             end
             10'h102: begin
-                dec_t_log = 9'h53;
+                dec_t_log = 8'h2a;
             end
             10'h103: begin
-                dec_t_log = 9'h53;
+                dec_t_log = 8'h2a;
             end
             10'h104: begin
-                dec_t_log = 9'h54;
+                dec_t_log = 8'h2a;
             end
             10'h105: begin
-                dec_t_log = 9'h54;
+                dec_t_log = 8'h2a;
             end
             10'h106: begin
-                dec_t_log = 9'h54;
+                dec_t_log = 8'h2a;
             end
             10'h107: begin
-                dec_t_log = 9'h55;
+                dec_t_log = 8'h2a;
             end
             10'h108: begin
-                dec_t_log = 9'h55;
+                dec_t_log = 8'h2a;
             end
             10'h109: begin
-                dec_t_log = 9'h55;
+                dec_t_log = 8'h2b;
             end
             10'h10a: begin
-                dec_t_log = 9'h55;
+                dec_t_log = 8'h2b;
             end
             10'h10b: begin
-                dec_t_log = 9'h56;
+                dec_t_log = 8'h2b;
             end
             10'h10c: begin
-                dec_t_log = 9'h56;
+                dec_t_log = 8'h2b;
             end
             10'h10d: begin
-                dec_t_log = 9'h56;
+                dec_t_log = 8'h2b;
             end
             10'h10e: begin
-                dec_t_log = 9'h57;
+                dec_t_log = 8'h2b;
             end
             10'h10f: begin
-                dec_t_log = 9'h57;
+                dec_t_log = 8'h2b;
             end
             10'h110: begin
-                dec_t_log = 9'h57;
+                dec_t_log = 8'h2c;
             end
             10'h111: begin
-                dec_t_log = 9'h57;
+                dec_t_log = 8'h2c;
             end
             10'h112: begin
-                dec_t_log = 9'h58;
+                dec_t_log = 8'h2c;
             end
             10'h113: begin
-                dec_t_log = 9'h58;
+                dec_t_log = 8'h2c;
             end
             10'h114: begin
-                dec_t_log = 9'h58;
+                dec_t_log = 8'h2c;
             end
             10'h115: begin
-                dec_t_log = 9'h59;
+                dec_t_log = 8'h2c;
             end
             10'h116: begin
-                dec_t_log = 9'h59;
+                dec_t_log = 8'h2c;
             end
             10'h117: begin
-                dec_t_log = 9'h59;
+                dec_t_log = 8'h2d;
             end
             10'h118: begin
-                dec_t_log = 9'h59;
+                dec_t_log = 8'h2d;
             end
             10'h119: begin
-                dec_t_log = 9'h5a;
+                dec_t_log = 8'h2d;
             end
             10'h11a: begin
-                dec_t_log = 9'h5a;
+                dec_t_log = 8'h2d;
             end
             10'h11b: begin
-                dec_t_log = 9'h5a;
+                dec_t_log = 8'h2d;
             end
             10'h11c: begin
-                dec_t_log = 9'h5b;
+                dec_t_log = 8'h2d;
             end
             10'h11d: begin
-                dec_t_log = 9'h5b;
+                dec_t_log = 8'h2d;
             end
             10'h11e: begin
-                dec_t_log = 9'h5b;
+                dec_t_log = 8'h2e;
             end
             10'h11f: begin
-                dec_t_log = 9'h5b;
+                dec_t_log = 8'h2e;
             end
             10'h120: begin
-                dec_t_log = 9'h5c;
+                dec_t_log = 8'h2e;
             end
             10'h121: begin
-                dec_t_log = 9'h5c;
+                dec_t_log = 8'h2e;
             end
             10'h122: begin
-                dec_t_log = 9'h5c;
+                dec_t_log = 8'h2e;
             end
             10'h123: begin
-                dec_t_log = 9'h5d;
+                dec_t_log = 8'h2e;
             end
             10'h124: begin
-                dec_t_log = 9'h5d;
+                dec_t_log = 8'h2e;
             end
             10'h125: begin
-                dec_t_log = 9'h5d;
+                dec_t_log = 8'h2f;
             end
             10'h126: begin
-                dec_t_log = 9'h5d;
+                dec_t_log = 8'h2f;
             end
             10'h127: begin
-                dec_t_log = 9'h5e;
+                dec_t_log = 8'h2f;
             end
             10'h128: begin
-                dec_t_log = 9'h5e;
+                dec_t_log = 8'h2f;
             end
             10'h129: begin
-                dec_t_log = 9'h5e;
+                dec_t_log = 8'h2f;
             end
             10'h12a: begin
-                dec_t_log = 9'h5e;
+                dec_t_log = 8'h2f;
             end
             10'h12b: begin
-                dec_t_log = 9'h5f;
+                dec_t_log = 8'h2f;
             end
             10'h12c: begin
-                dec_t_log = 9'h5f;
+                dec_t_log = 8'h30;
             end
             10'h12d: begin
-                dec_t_log = 9'h5f;
+                dec_t_log = 8'h30;
             end
             10'h12e: begin
-                dec_t_log = 9'h60;
+                dec_t_log = 8'h30;
             end
             10'h12f: begin
-                dec_t_log = 9'h60;
+                dec_t_log = 8'h30;
             end
             10'h130: begin
-                dec_t_log = 9'h60;
+                dec_t_log = 8'h30;
             end
             10'h131: begin
-                dec_t_log = 9'h60;
+                dec_t_log = 8'h30;
             end
             10'h132: begin
-                dec_t_log = 9'h61;
+                dec_t_log = 8'h30;
             end
             10'h133: begin
-                dec_t_log = 9'h61;
+                dec_t_log = 8'h30;
             end
             10'h134: begin
-                dec_t_log = 9'h61;
+                dec_t_log = 8'h31;
             end
             10'h135: begin
-                dec_t_log = 9'h62;
+                dec_t_log = 8'h31;
             end
             10'h136: begin
-                dec_t_log = 9'h62;
+                dec_t_log = 8'h31;
             end
             10'h137: begin
-                dec_t_log = 9'h62;
+                dec_t_log = 8'h31;
             end
             10'h138: begin
-                dec_t_log = 9'h62;
+                dec_t_log = 8'h31;
             end
             10'h139: begin
-                dec_t_log = 9'h63;
+                dec_t_log = 8'h31;
             end
             10'h13a: begin
-                dec_t_log = 9'h63;
+                dec_t_log = 8'h31;
             end
             10'h13b: begin
-                dec_t_log = 9'h63;
+                dec_t_log = 8'h32;
             end
             10'h13c: begin
-                dec_t_log = 9'h63;
+                dec_t_log = 8'h32;
             end
             10'h13d: begin
-                dec_t_log = 9'h64;
+                dec_t_log = 8'h32;
             end
             10'h13e: begin
-                dec_t_log = 9'h64;
+                dec_t_log = 8'h32;
             end
             10'h13f: begin
-                dec_t_log = 9'h64;
+                dec_t_log = 8'h32;
             end
             10'h140: begin
-                dec_t_log = 9'h65;
+                dec_t_log = 8'h32;
             end
             10'h141: begin
-                dec_t_log = 9'h65;
+                dec_t_log = 8'h32;
             end
             10'h142: begin
-                dec_t_log = 9'h65;
+                dec_t_log = 8'h33;
             end
             10'h143: begin
-                dec_t_log = 9'h65;
+                dec_t_log = 8'h33;
             end
             10'h144: begin
-                dec_t_log = 9'h66;
+                dec_t_log = 8'h33;
             end
             10'h145: begin
-                dec_t_log = 9'h66;
+                dec_t_log = 8'h33;
             end
             10'h146: begin
-                dec_t_log = 9'h66;
+                dec_t_log = 8'h33;
             end
             10'h147: begin
-                dec_t_log = 9'h66;
+                dec_t_log = 8'h33;
             end
             10'h148: begin
-                dec_t_log = 9'h67;
+                dec_t_log = 8'h33;
             end
             10'h149: begin
-                dec_t_log = 9'h67;
+                dec_t_log = 8'h34;
             end
             10'h14a: begin
-                dec_t_log = 9'h67;
+                dec_t_log = 8'h34;
             end
             10'h14b: begin
-                dec_t_log = 9'h68;
+                dec_t_log = 8'h34;
             end
             10'h14c: begin
-                dec_t_log = 9'h68;
+                dec_t_log = 8'h34;
             end
             10'h14d: begin
-                dec_t_log = 9'h68;
+                dec_t_log = 8'h34;
             end
             10'h14e: begin
-                dec_t_log = 9'h68;
+                dec_t_log = 8'h34;
             end
             10'h14f: begin
-                dec_t_log = 9'h69;
+                dec_t_log = 8'h34;
             end
             10'h150: begin
-                dec_t_log = 9'h69;
+                dec_t_log = 8'h34;
             end
             10'h151: begin
-                dec_t_log = 9'h69;
+                dec_t_log = 8'h35;
             end
             10'h152: begin
-                dec_t_log = 9'h69;
+                dec_t_log = 8'h35;
             end
             10'h153: begin
-                dec_t_log = 9'h6a;
+                dec_t_log = 8'h35;
             end
             10'h154: begin
-                dec_t_log = 9'h6a;
+                dec_t_log = 8'h35;
             end
             10'h155: begin
-                dec_t_log = 9'h6a;
+                dec_t_log = 8'h35;
             end
             10'h156: begin
-                dec_t_log = 9'h6b;
+                dec_t_log = 8'h35;
             end
             10'h157: begin
-                dec_t_log = 9'h6b;
+                dec_t_log = 8'h35;
             end
             10'h158: begin
-                dec_t_log = 9'h6b;
+                dec_t_log = 8'h36;
             end
             10'h159: begin
-                dec_t_log = 9'h6b;
+                dec_t_log = 8'h36;
             end
             10'h15a: begin
-                dec_t_log = 9'h6c;
+                dec_t_log = 8'h36;
             end
             10'h15b: begin
-                dec_t_log = 9'h6c;
+                dec_t_log = 8'h36;
             end
             10'h15c: begin
-                dec_t_log = 9'h6c;
+                dec_t_log = 8'h36;
             end
             10'h15d: begin
-                dec_t_log = 9'h6c;
+                dec_t_log = 8'h36;
             end
             10'h15e: begin
-                dec_t_log = 9'h6d;
+                dec_t_log = 8'h36;
             end
             10'h15f: begin
-                dec_t_log = 9'h6d;
+                dec_t_log = 8'h36;
             end
             10'h160: begin
-                dec_t_log = 9'h6d;
+                dec_t_log = 8'h37;
             end
             10'h161: begin
-                dec_t_log = 9'h6e;
+                dec_t_log = 8'h37;
             end
             10'h162: begin
-                dec_t_log = 9'h6e;
+                dec_t_log = 8'h37;
             end
             10'h163: begin
-                dec_t_log = 9'h6e;
+                dec_t_log = 8'h37;
             end
             10'h164: begin
-                dec_t_log = 9'h6e;
+                dec_t_log = 8'h37;
             end
             10'h165: begin
-                dec_t_log = 9'h6f;
+                dec_t_log = 8'h37;
             end
             10'h166: begin
-                dec_t_log = 9'h6f;
+                dec_t_log = 8'h37;
             end
             10'h167: begin
-                dec_t_log = 9'h6f;
+                dec_t_log = 8'h38;
             end
             10'h168: begin
-                dec_t_log = 9'h6f;
+                dec_t_log = 8'h38;
             end
             10'h169: begin
-                dec_t_log = 9'h70;
+                dec_t_log = 8'h38;
             end
             10'h16a: begin
-                dec_t_log = 9'h70;
+                dec_t_log = 8'h38;
             end
             10'h16b: begin
-                dec_t_log = 9'h70;
+                dec_t_log = 8'h38;
             end
             10'h16c: begin
-                dec_t_log = 9'h70;
+                dec_t_log = 8'h38;
             end
             10'h16d: begin
-                dec_t_log = 9'h71;
+                dec_t_log = 8'h38;
             end
             10'h16e: begin
-                dec_t_log = 9'h71;
+                dec_t_log = 8'h38;
             end
             10'h16f: begin
-                dec_t_log = 9'h71;
+                dec_t_log = 8'h39;
             end
             10'h170: begin
-                dec_t_log = 9'h72;
+                dec_t_log = 8'h39;
             end
             10'h171: begin
-                dec_t_log = 9'h72;
+                dec_t_log = 8'h39;
             end
             10'h172: begin
-                dec_t_log = 9'h72;
+                dec_t_log = 8'h39;
             end
             10'h173: begin
-                dec_t_log = 9'h72;
+                dec_t_log = 8'h39;
             end
             10'h174: begin
-                dec_t_log = 9'h73;
+                dec_t_log = 8'h39;
             end
             10'h175: begin
-                dec_t_log = 9'h73;
+                dec_t_log = 8'h39;
             end
             10'h176: begin
-                dec_t_log = 9'h73;
+                dec_t_log = 8'h3a;
             end
             10'h177: begin
-                dec_t_log = 9'h73;
+                dec_t_log = 8'h3a;
             end
             10'h178: begin
-                dec_t_log = 9'h74;
+                dec_t_log = 8'h3a;
             end
             10'h179: begin
-                dec_t_log = 9'h74;
+                dec_t_log = 8'h3a;
             end
             10'h17a: begin
-                dec_t_log = 9'h74;
+                dec_t_log = 8'h3a;
             end
             10'h17b: begin
-                dec_t_log = 9'h74;
+                dec_t_log = 8'h3a;
             end
             10'h17c: begin
-                dec_t_log = 9'h75;
+                dec_t_log = 8'h3a;
             end
             10'h17d: begin
-                dec_t_log = 9'h75;
+                dec_t_log = 8'h3a;
             end
             10'h17e: begin
-                dec_t_log = 9'h75;
+                dec_t_log = 8'h3b;
             end
             10'h17f: begin
-                dec_t_log = 9'h75;
+                dec_t_log = 8'h3b;
             end
             10'h180: begin
-                dec_t_log = 9'h76;
+                dec_t_log = 8'h3b;
             end
             10'h181: begin
-                dec_t_log = 9'h76;
+                dec_t_log = 8'h3b;
             end
             10'h182: begin
-                dec_t_log = 9'h76;
+                dec_t_log = 8'h3b;
             end
             10'h183: begin
-                dec_t_log = 9'h77;
+                dec_t_log = 8'h3b;
             end
             10'h184: begin
-                dec_t_log = 9'h77;
+                dec_t_log = 8'h3b;
             end
             10'h185: begin
-                dec_t_log = 9'h77;
+                dec_t_log = 8'h3c;
             end
             10'h186: begin
-                dec_t_log = 9'h77;
+                dec_t_log = 8'h3c;
             end
             10'h187: begin
-                dec_t_log = 9'h78;
+                dec_t_log = 8'h3c;
             end
             10'h188: begin
-                dec_t_log = 9'h78;
+                dec_t_log = 8'h3c;
             end
             10'h189: begin
-                dec_t_log = 9'h78;
+                dec_t_log = 8'h3c;
             end
             10'h18a: begin
-                dec_t_log = 9'h78;
+                dec_t_log = 8'h3c;
             end
             10'h18b: begin
-                dec_t_log = 9'h79;
+                dec_t_log = 8'h3c;
             end
             10'h18c: begin
-                dec_t_log = 9'h79;
+                dec_t_log = 8'h3c;
             end
             10'h18d: begin
-                dec_t_log = 9'h79;
+                dec_t_log = 8'h3d;
             end
             10'h18e: begin
-                dec_t_log = 9'h79;
+                dec_t_log = 8'h3d;
             end
             10'h18f: begin
-                dec_t_log = 9'h7a;
+                dec_t_log = 8'h3d;
             end
             10'h190: begin
-                dec_t_log = 9'h7a;
+                dec_t_log = 8'h3d;
             end
             10'h191: begin
-                dec_t_log = 9'h7a;
+                dec_t_log = 8'h3d;
             end
             10'h192: begin
-                dec_t_log = 9'h7a;
+                dec_t_log = 8'h3d;
             end
             10'h193: begin
-                dec_t_log = 9'h7b;
+                dec_t_log = 8'h3d;
             end
             10'h194: begin
-                dec_t_log = 9'h7b;
+                dec_t_log = 8'h3d;
             end
             10'h195: begin
-                dec_t_log = 9'h7b;
+                dec_t_log = 8'h3e;
             end
             10'h196: begin
-                dec_t_log = 9'h7b;
+                dec_t_log = 8'h3e;
             end
             10'h197: begin
-                dec_t_log = 9'h7c;
+                dec_t_log = 8'h3e;
             end
             10'h198: begin
-                dec_t_log = 9'h7c;
+                dec_t_log = 8'h3e;
             end
             10'h199: begin
-                dec_t_log = 9'h7c;
+                dec_t_log = 8'h3e;
             end
             10'h19a: begin
-                dec_t_log = 9'h7d;
+                dec_t_log = 8'h3e;
             end
             10'h19b: begin
-                dec_t_log = 9'h7d;
+                dec_t_log = 8'h3e;
             end
             10'h19c: begin
-                dec_t_log = 9'h7d;
+                dec_t_log = 8'h3f;
             end
             10'h19d: begin
-                dec_t_log = 9'h7d;
+                dec_t_log = 8'h3f;
             end
             10'h19e: begin
-                dec_t_log = 9'h7e;
+                dec_t_log = 8'h3f;
             end
             10'h19f: begin
-                dec_t_log = 9'h7e;
+                dec_t_log = 8'h3f;
             end
             10'h1a0: begin
-                dec_t_log = 9'h7e;
+                dec_t_log = 8'h3f;
             end
             10'h1a1: begin
-                dec_t_log = 9'h7e;
+                dec_t_log = 8'h3f;
             end
             10'h1a2: begin
-                dec_t_log = 9'h7f;
+                dec_t_log = 8'h3f;
             end
             10'h1a3: begin
-                dec_t_log = 9'h7f;
+                dec_t_log = 8'h3f;
             end
             10'h1a4: begin
-                dec_t_log = 9'h7f;
+                dec_t_log = 8'h40;
             end
             10'h1a5: begin
-                dec_t_log = 9'h7f;
+                dec_t_log = 8'h40;
             end
             10'h1a6: begin
-                dec_t_log = 9'h80;
+                dec_t_log = 8'h40;
             end
             10'h1a7: begin
-                dec_t_log = 9'h80;
+                dec_t_log = 8'h40;
             end
             10'h1a8: begin
-                dec_t_log = 9'h80;
+                dec_t_log = 8'h40;
             end
             10'h1a9: begin
-                dec_t_log = 9'h80;
+                dec_t_log = 8'h40;
             end
             10'h1aa: begin
-                dec_t_log = 9'h81;
+                dec_t_log = 8'h40;
             end
             10'h1ab: begin
-                dec_t_log = 9'h81;
+                dec_t_log = 8'h40;
             end
             10'h1ac: begin
-                dec_t_log = 9'h81;
+                dec_t_log = 8'h41;
             end
             10'h1ad: begin
-                dec_t_log = 9'h81;
+                dec_t_log = 8'h41;
             end
             10'h1ae: begin
-                dec_t_log = 9'h82;
+                dec_t_log = 8'h41;
             end
             10'h1af: begin
-                dec_t_log = 9'h82;
+                dec_t_log = 8'h41;
             end
             10'h1b0: begin
-                dec_t_log = 9'h82;
+                dec_t_log = 8'h41;
             end
             10'h1b1: begin
-                dec_t_log = 9'h82;
+                dec_t_log = 8'h41;
             end
             10'h1b2: begin
-                dec_t_log = 9'h83;
+                dec_t_log = 8'h41;
             end
             10'h1b3: begin
-                dec_t_log = 9'h83;
+                dec_t_log = 8'h41;
             end
             10'h1b4: begin
-                dec_t_log = 9'h83;
+                dec_t_log = 8'h42;
             end
             10'h1b5: begin
-                dec_t_log = 9'h83;
+                dec_t_log = 8'h42;
             end
             10'h1b6: begin
-                dec_t_log = 9'h84;
+                dec_t_log = 8'h42;
             end
             10'h1b7: begin
-                dec_t_log = 9'h84;
+                dec_t_log = 8'h42;
             end
             10'h1b8: begin
-                dec_t_log = 9'h84;
+                dec_t_log = 8'h42;
             end
             10'h1b9: begin
-                dec_t_log = 9'h84;
+                dec_t_log = 8'h42;
             end
             10'h1ba: begin
-                dec_t_log = 9'h85;
+                dec_t_log = 8'h42;
             end
             10'h1bb: begin
-                dec_t_log = 9'h85;
+                dec_t_log = 8'h42;
             end
             10'h1bc: begin
-                dec_t_log = 9'h85;
+                dec_t_log = 8'h43;
             end
             10'h1bd: begin
-                dec_t_log = 9'h85;
+                dec_t_log = 8'h43;
             end
             10'h1be: begin
-                dec_t_log = 9'h86;
+                dec_t_log = 8'h43;
             end
             10'h1bf: begin
-                dec_t_log = 9'h86;
+                dec_t_log = 8'h43;
             end
             10'h1c0: begin
-                dec_t_log = 9'h86;
+                dec_t_log = 8'h43;
             end
             10'h1c1: begin
-                dec_t_log = 9'h86;
+                dec_t_log = 8'h43;
             end
             10'h1c2: begin
-                dec_t_log = 9'h87;
+                dec_t_log = 8'h43;
             end
             10'h1c3: begin
-                dec_t_log = 9'h87;
+                dec_t_log = 8'h43;
             end
             10'h1c4: begin
-                dec_t_log = 9'h87;
+                dec_t_log = 8'h44;
             end
             10'h1c5: begin
-                dec_t_log = 9'h87;
+                dec_t_log = 8'h44;
             end
             10'h1c6: begin
-                dec_t_log = 9'h88;
+                dec_t_log = 8'h44;
             end
             10'h1c7: begin
-                dec_t_log = 9'h88;
+                dec_t_log = 8'h44;
             end
             10'h1c8: begin
-                dec_t_log = 9'h88;
+                dec_t_log = 8'h44;
             end
             10'h1c9: begin
-                dec_t_log = 9'h88;
+                dec_t_log = 8'h44;
             end
             10'h1ca: begin
-                dec_t_log = 9'h89;
+                dec_t_log = 8'h44;
             end
             10'h1cb: begin
-                dec_t_log = 9'h89;
+                dec_t_log = 8'h44;
             end
             10'h1cc: begin
-                dec_t_log = 9'h89;
+                dec_t_log = 8'h45;
             end
             10'h1cd: begin
-                dec_t_log = 9'h89;
+                dec_t_log = 8'h45;
             end
             10'h1ce: begin
-                dec_t_log = 9'h8a;
+                dec_t_log = 8'h45;
             end
             10'h1cf: begin
-                dec_t_log = 9'h8a;
+                dec_t_log = 8'h45;
             end
             10'h1d0: begin
-                dec_t_log = 9'h8a;
+                dec_t_log = 8'h45;
             end
             10'h1d1: begin
-                dec_t_log = 9'h8a;
+                dec_t_log = 8'h45;
             end
             10'h1d2: begin
-                dec_t_log = 9'h8b;
+                dec_t_log = 8'h45;
             end
             10'h1d3: begin
-                dec_t_log = 9'h8b;
+                dec_t_log = 8'h45;
             end
             10'h1d4: begin
-                dec_t_log = 9'h8b;
+                dec_t_log = 8'h46;
             end
             10'h1d5: begin
-                dec_t_log = 9'h8b;
+                dec_t_log = 8'h46;
             end
             10'h1d6: begin
-                dec_t_log = 9'h8c;
+                dec_t_log = 8'h46;
             end
             10'h1d7: begin
-                dec_t_log = 9'h8c;
+                dec_t_log = 8'h46;
             end
             10'h1d8: begin
-                dec_t_log = 9'h8c;
+                dec_t_log = 8'h46;
             end
             10'h1d9: begin
-                dec_t_log = 9'h8c;
+                dec_t_log = 8'h46;
             end
             10'h1da: begin
-                dec_t_log = 9'h8d;
+                dec_t_log = 8'h46;
             end
             10'h1db: begin
-                dec_t_log = 9'h8d;
+                dec_t_log = 8'h46;
             end
             10'h1dc: begin
-                dec_t_log = 9'h8d;
+                dec_t_log = 8'h47;
             end
             10'h1dd: begin
-                dec_t_log = 9'h8d;
+                dec_t_log = 8'h47;
             end
             10'h1de: begin
-                dec_t_log = 9'h8e;
+                dec_t_log = 8'h47;
             end
             10'h1df: begin
-                dec_t_log = 9'h8e;
+                dec_t_log = 8'h47;
             end
             10'h1e0: begin
-                dec_t_log = 9'h8e;
+                dec_t_log = 8'h47;
             end
             10'h1e1: begin
-                dec_t_log = 9'h8e;
+                dec_t_log = 8'h47;
             end
             10'h1e2: begin
-                dec_t_log = 9'h8f;
+                dec_t_log = 8'h47;
             end
             10'h1e3: begin
-                dec_t_log = 9'h8f;
+                dec_t_log = 8'h47;
             end
             10'h1e4: begin
-                dec_t_log = 9'h8f;
+                dec_t_log = 8'h48;
             end
             10'h1e5: begin
-                dec_t_log = 9'h8f;
+                dec_t_log = 8'h48;
             end
             10'h1e6: begin
-                dec_t_log = 9'h90;
+                dec_t_log = 8'h48;
             end
             10'h1e7: begin
-                dec_t_log = 9'h90;
+                dec_t_log = 8'h48;
             end
             10'h1e8: begin
-                dec_t_log = 9'h90;
+                dec_t_log = 8'h48;
             end
             10'h1e9: begin
-                dec_t_log = 9'h90;
+                dec_t_log = 8'h48;
             end
             10'h1ea: begin
-                dec_t_log = 9'h91;
+                dec_t_log = 8'h48;
             end
             10'h1eb: begin
-                dec_t_log = 9'h91;
+                dec_t_log = 8'h48;
             end
             10'h1ec: begin
-                dec_t_log = 9'h91;
+                dec_t_log = 8'h49;
             end
             10'h1ed: begin
-                dec_t_log = 9'h91;
+                dec_t_log = 8'h49;
             end
             10'h1ee: begin
-                dec_t_log = 9'h92;
+                dec_t_log = 8'h49;
             end
             10'h1ef: begin
-                dec_t_log = 9'h92;
+                dec_t_log = 8'h49;
             end
             10'h1f0: begin
-                dec_t_log = 9'h92;
+                dec_t_log = 8'h49;
             end
             10'h1f1: begin
-                dec_t_log = 9'h92;
+                dec_t_log = 8'h49;
             end
             10'h1f2: begin
-                dec_t_log = 9'h92;
+                dec_t_log = 8'h49;
             end
             10'h1f3: begin
-                dec_t_log = 9'h93;
+                dec_t_log = 8'h49;
             end
             10'h1f4: begin
-                dec_t_log = 9'h93;
+                dec_t_log = 8'h49;
             end
             10'h1f5: begin
-                dec_t_log = 9'h93;
+                dec_t_log = 8'h4a;
             end
             10'h1f6: begin
-                dec_t_log = 9'h93;
+                dec_t_log = 8'h4a;
             end
             10'h1f7: begin
-                dec_t_log = 9'h94;
+                dec_t_log = 8'h4a;
             end
             10'h1f8: begin
-                dec_t_log = 9'h94;
+                dec_t_log = 8'h4a;
             end
             10'h1f9: begin
-                dec_t_log = 9'h94;
+                dec_t_log = 8'h4a;
             end
             10'h1fa: begin
-                dec_t_log = 9'h94;
+                dec_t_log = 8'h4a;
             end
             10'h1fb: begin
-                dec_t_log = 9'h95;
+                dec_t_log = 8'h4a;
             end
             10'h1fc: begin
-                dec_t_log = 9'h95;
+                dec_t_log = 8'h4a;
             end
             10'h1fd: begin
-                dec_t_log = 9'h95;
+                dec_t_log = 8'h4b;
             end
             10'h1fe: begin
-                dec_t_log = 9'h95;
+                dec_t_log = 8'h4b;
             end
             10'h1ff: begin
-                dec_t_log = 9'h96;
+                dec_t_log = 8'h4b;
             end
             10'h200: begin
-                dec_t_log = 9'h96;
+                dec_t_log = 8'h4b;
             end
             10'h201: begin
-                dec_t_log = 9'h96;
+                dec_t_log = 8'h4b;
             end
             10'h202: begin
-                dec_t_log = 9'h96;
+                dec_t_log = 8'h4b;
             end
             10'h203: begin
-                dec_t_log = 9'h97;
+                dec_t_log = 8'h4b;
             end
             10'h204: begin
-                dec_t_log = 9'h97;
+                dec_t_log = 8'h4b;
             end
             10'h205: begin
-                dec_t_log = 9'h97;
+                dec_t_log = 8'h4c;
             end
             10'h206: begin
-                dec_t_log = 9'h97;
+                dec_t_log = 8'h4c;
             end
             10'h207: begin
-                dec_t_log = 9'h98;
+                dec_t_log = 8'h4c;
             end
             10'h208: begin
-                dec_t_log = 9'h98;
+                dec_t_log = 8'h4c;
             end
             10'h209: begin
-                dec_t_log = 9'h98;
+                dec_t_log = 8'h4c;
             end
             10'h20a: begin
-                dec_t_log = 9'h98;
+                dec_t_log = 8'h4c;
             end
             10'h20b: begin
-                dec_t_log = 9'h99;
+                dec_t_log = 8'h4c;
             end
             10'h20c: begin
-                dec_t_log = 9'h99;
+                dec_t_log = 8'h4c;
             end
             10'h20d: begin
-                dec_t_log = 9'h99;
+                dec_t_log = 8'h4c;
             end
             10'h20e: begin
-                dec_t_log = 9'h99;
+                dec_t_log = 8'h4d;
             end
             10'h20f: begin
-                dec_t_log = 9'h99;
+                dec_t_log = 8'h4d;
             end
             10'h210: begin
-                dec_t_log = 9'h9a;
+                dec_t_log = 8'h4d;
             end
             10'h211: begin
-                dec_t_log = 9'h9a;
+                dec_t_log = 8'h4d;
             end
             10'h212: begin
-                dec_t_log = 9'h9a;
+                dec_t_log = 8'h4d;
             end
             10'h213: begin
-                dec_t_log = 9'h9a;
+                dec_t_log = 8'h4d;
             end
             10'h214: begin
-                dec_t_log = 9'h9b;
+                dec_t_log = 8'h4d;
             end
             10'h215: begin
-                dec_t_log = 9'h9b;
+                dec_t_log = 8'h4d;
             end
             10'h216: begin
-                dec_t_log = 9'h9b;
+                dec_t_log = 8'h4e;
             end
             10'h217: begin
-                dec_t_log = 9'h9b;
+                dec_t_log = 8'h4e;
             end
             10'h218: begin
-                dec_t_log = 9'h9c;
+                dec_t_log = 8'h4e;
             end
             10'h219: begin
-                dec_t_log = 9'h9c;
+                dec_t_log = 8'h4e;
             end
             10'h21a: begin
-                dec_t_log = 9'h9c;
+                dec_t_log = 8'h4e;
             end
             10'h21b: begin
-                dec_t_log = 9'h9c;
+                dec_t_log = 8'h4e;
             end
             10'h21c: begin
-                dec_t_log = 9'h9d;
+                dec_t_log = 8'h4e;
             end
             10'h21d: begin
-                dec_t_log = 9'h9d;
+                dec_t_log = 8'h4e;
             end
             10'h21e: begin
-                dec_t_log = 9'h9d;
+                dec_t_log = 8'h4f;
             end
             10'h21f: begin
-                dec_t_log = 9'h9d;
+                dec_t_log = 8'h4f;
             end
             10'h220: begin
-                dec_t_log = 9'h9d;
+                dec_t_log = 8'h4f;
             end
             10'h221: begin
-                dec_t_log = 9'h9e;
+                dec_t_log = 8'h4f;
             end
             10'h222: begin
-                dec_t_log = 9'h9e;
+                dec_t_log = 8'h4f;
             end
             10'h223: begin
-                dec_t_log = 9'h9e;
+                dec_t_log = 8'h4f;
             end
             10'h224: begin
-                dec_t_log = 9'h9e;
+                dec_t_log = 8'h4f;
             end
             10'h225: begin
-                dec_t_log = 9'h9f;
+                dec_t_log = 8'h4f;
             end
             10'h226: begin
-                dec_t_log = 9'h9f;
+                dec_t_log = 8'h4f;
             end
             10'h227: begin
-                dec_t_log = 9'h9f;
+                dec_t_log = 8'h50;
             end
             10'h228: begin
-                dec_t_log = 9'h9f;
+                dec_t_log = 8'h50;
             end
             10'h229: begin
-                dec_t_log = 9'ha0;
+                dec_t_log = 8'h50;
             end
             10'h22a: begin
-                dec_t_log = 9'ha0;
+                dec_t_log = 8'h50;
             end
             10'h22b: begin
-                dec_t_log = 9'ha0;
+                dec_t_log = 8'h50;
             end
             10'h22c: begin
-                dec_t_log = 9'ha0;
+                dec_t_log = 8'h50;
             end
             10'h22d: begin
-                dec_t_log = 9'ha1;
+                dec_t_log = 8'h50;
             end
             10'h22e: begin
-                dec_t_log = 9'ha1;
+                dec_t_log = 8'h50;
             end
             10'h22f: begin
-                dec_t_log = 9'ha1;
+                dec_t_log = 8'h50;
             end
             10'h230: begin
-                dec_t_log = 9'ha1;
+                dec_t_log = 8'h51;
             end
             10'h231: begin
-                dec_t_log = 9'ha1;
+                dec_t_log = 8'h51;
             end
             10'h232: begin
-                dec_t_log = 9'ha2;
+                dec_t_log = 8'h51;
             end
             10'h233: begin
-                dec_t_log = 9'ha2;
+                dec_t_log = 8'h51;
             end
             10'h234: begin
-                dec_t_log = 9'ha2;
+                dec_t_log = 8'h51;
             end
             10'h235: begin
-                dec_t_log = 9'ha2;
+                dec_t_log = 8'h51;
             end
             10'h236: begin
-                dec_t_log = 9'ha3;
+                dec_t_log = 8'h51;
             end
             10'h237: begin
-                dec_t_log = 9'ha3;
+                dec_t_log = 8'h51;
             end
             10'h238: begin
-                dec_t_log = 9'ha3;
+                dec_t_log = 8'h52;
             end
             10'h239: begin
-                dec_t_log = 9'ha3;
+                dec_t_log = 8'h52;
             end
             10'h23a: begin
-                dec_t_log = 9'ha4;
+                dec_t_log = 8'h52;
             end
             10'h23b: begin
-                dec_t_log = 9'ha4;
+                dec_t_log = 8'h52;
             end
             10'h23c: begin
-                dec_t_log = 9'ha4;
+                dec_t_log = 8'h52;
             end
             10'h23d: begin
-                dec_t_log = 9'ha4;
+                dec_t_log = 8'h52;
             end
             10'h23e: begin
-                dec_t_log = 9'ha4;
+                dec_t_log = 8'h52;
             end
             10'h23f: begin
-                dec_t_log = 9'ha5;
+                dec_t_log = 8'h52;
             end
             10'h240: begin
-                dec_t_log = 9'ha5;
+                dec_t_log = 8'h52;
             end
             10'h241: begin
-                dec_t_log = 9'ha5;
+                dec_t_log = 8'h53;
             end
             10'h242: begin
-                dec_t_log = 9'ha5;
+                dec_t_log = 8'h53;
             end
             10'h243: begin
-                dec_t_log = 9'ha6;
+                dec_t_log = 8'h53;
             end
             10'h244: begin
-                dec_t_log = 9'ha6;
+                dec_t_log = 8'h53;
             end
             10'h245: begin
-                dec_t_log = 9'ha6;
+                dec_t_log = 8'h53;
             end
             10'h246: begin
-                dec_t_log = 9'ha6;
+                dec_t_log = 8'h53;
             end
             10'h247: begin
-                dec_t_log = 9'ha7;
+                dec_t_log = 8'h53;
             end
             10'h248: begin
-                dec_t_log = 9'ha7;
+                dec_t_log = 8'h53;
             end
             10'h249: begin
-                dec_t_log = 9'ha7;
+                dec_t_log = 8'h54;
             end
             10'h24a: begin
-                dec_t_log = 9'ha7;
+                dec_t_log = 8'h54;
             end
             10'h24b: begin
-                dec_t_log = 9'ha7;
+                dec_t_log = 8'h54;
             end
             10'h24c: begin
-                dec_t_log = 9'ha8;
+                dec_t_log = 8'h54;
             end
             10'h24d: begin
-                dec_t_log = 9'ha8;
+                dec_t_log = 8'h54;
             end
             10'h24e: begin
-                dec_t_log = 9'ha8;
+                dec_t_log = 8'h54;
             end
             10'h24f: begin
-                dec_t_log = 9'ha8;
+                dec_t_log = 8'h54;
             end
             10'h250: begin
-                dec_t_log = 9'ha9;
+                dec_t_log = 8'h54;
             end
             10'h251: begin
-                dec_t_log = 9'ha9;
+                dec_t_log = 8'h54;
             end
             10'h252: begin
-                dec_t_log = 9'ha9;
+                dec_t_log = 8'h55;
             end
             10'h253: begin
-                dec_t_log = 9'ha9;
+                dec_t_log = 8'h55;
             end
             10'h254: begin
-                dec_t_log = 9'haa;
+                dec_t_log = 8'h55;
             end
             10'h255: begin
-                dec_t_log = 9'haa;
+                dec_t_log = 8'h55;
             end
             10'h256: begin
-                dec_t_log = 9'haa;
+                dec_t_log = 8'h55;
             end
             10'h257: begin
-                dec_t_log = 9'haa;
+                dec_t_log = 8'h55;
             end
             10'h258: begin
-                dec_t_log = 9'haa;
+                dec_t_log = 8'h55;
             end
             10'h259: begin
-                dec_t_log = 9'hab;
+                dec_t_log = 8'h55;
             end
             10'h25a: begin
-                dec_t_log = 9'hab;
+                dec_t_log = 8'h55;
             end
             10'h25b: begin
-                dec_t_log = 9'hab;
+                dec_t_log = 8'h56;
             end
             10'h25c: begin
-                dec_t_log = 9'hab;
+                dec_t_log = 8'h56;
             end
             10'h25d: begin
-                dec_t_log = 9'hac;
+                dec_t_log = 8'h56;
             end
             10'h25e: begin
-                dec_t_log = 9'hac;
+                dec_t_log = 8'h56;
             end
             10'h25f: begin
-                dec_t_log = 9'hac;
+                dec_t_log = 8'h56;
             end
             10'h260: begin
-                dec_t_log = 9'hac;
+                dec_t_log = 8'h56;
             end
             10'h261: begin
-                dec_t_log = 9'hac;
+                dec_t_log = 8'h56;
             end
             10'h262: begin
-                dec_t_log = 9'had;
+                dec_t_log = 8'h56;
             end
             10'h263: begin
-                dec_t_log = 9'had;
+                dec_t_log = 8'h56;
             end
             10'h264: begin
-                dec_t_log = 9'had;
+                dec_t_log = 8'h57;
             end
             10'h265: begin
-                dec_t_log = 9'had;
+                dec_t_log = 8'h57;
             end
             10'h266: begin
-                dec_t_log = 9'hae;
+                dec_t_log = 8'h57;
             end
             10'h267: begin
-                dec_t_log = 9'hae;
+                dec_t_log = 8'h57;
             end
             10'h268: begin
-                dec_t_log = 9'hae;
+                dec_t_log = 8'h57;
             end
             10'h269: begin
-                dec_t_log = 9'hae;
+                dec_t_log = 8'h57;
             end
             10'h26a: begin
-                dec_t_log = 9'haf;
+                dec_t_log = 8'h57;
             end
             10'h26b: begin
-                dec_t_log = 9'haf;
+                dec_t_log = 8'h57;
             end
             10'h26c: begin
-                dec_t_log = 9'haf;
+                dec_t_log = 8'h57;
             end
             10'h26d: begin
-                dec_t_log = 9'haf;
+                dec_t_log = 8'h58;
             end
             10'h26e: begin
-                dec_t_log = 9'haf;
+                dec_t_log = 8'h58;
             end
             10'h26f: begin
-                dec_t_log = 9'hb0;
+                dec_t_log = 8'h58;
             end
             10'h270: begin
-                dec_t_log = 9'hb0;
+                dec_t_log = 8'h58;
             end
             10'h271: begin
-                dec_t_log = 9'hb0;
+                dec_t_log = 8'h58;
             end
             10'h272: begin
-                dec_t_log = 9'hb0;
+                dec_t_log = 8'h58;
             end
             10'h273: begin
-                dec_t_log = 9'hb1;
+                dec_t_log = 8'h58;
             end
             10'h274: begin
-                dec_t_log = 9'hb1;
+                dec_t_log = 8'h58;
             end
             10'h275: begin
-                dec_t_log = 9'hb1;
+                dec_t_log = 8'h58;
             end
             10'h276: begin
-                dec_t_log = 9'hb1;
+                dec_t_log = 8'h59;
             end
             10'h277: begin
-                dec_t_log = 9'hb1;
+                dec_t_log = 8'h59;
             end
             10'h278: begin
-                dec_t_log = 9'hb2;
+                dec_t_log = 8'h59;
             end
             10'h279: begin
-                dec_t_log = 9'hb2;
+                dec_t_log = 8'h59;
             end
             10'h27a: begin
-                dec_t_log = 9'hb2;
+                dec_t_log = 8'h59;
             end
             10'h27b: begin
-                dec_t_log = 9'hb2;
+                dec_t_log = 8'h59;
             end
             10'h27c: begin
-                dec_t_log = 9'hb3;
+                dec_t_log = 8'h59;
             end
             10'h27d: begin
-                dec_t_log = 9'hb3;
+                dec_t_log = 8'h59;
             end
             10'h27e: begin
-                dec_t_log = 9'hb3;
+                dec_t_log = 8'h59;
             end
             10'h27f: begin
-                dec_t_log = 9'hb3;
+                dec_t_log = 8'h5a;
             end
             10'h280: begin
-                dec_t_log = 9'hb3;
+                dec_t_log = 8'h5a;
             end
             10'h281: begin
-                dec_t_log = 9'hb4;
+                dec_t_log = 8'h5a;
             end
             10'h282: begin
-                dec_t_log = 9'hb4;
+                dec_t_log = 8'h5a;
             end
             10'h283: begin
-                dec_t_log = 9'hb4;
+                dec_t_log = 8'h5a;
             end
             10'h284: begin
-                dec_t_log = 9'hb4;
+                dec_t_log = 8'h5a;
             end
             10'h285: begin
-                dec_t_log = 9'hb5;
+                dec_t_log = 8'h5a;
             end
             10'h286: begin
-                dec_t_log = 9'hb5;
+                dec_t_log = 8'h5a;
             end
             10'h287: begin
-                dec_t_log = 9'hb5;
+                dec_t_log = 8'h5a;
             end
             10'h288: begin
-                dec_t_log = 9'hb5;
+                dec_t_log = 8'h5b;
             end
             10'h289: begin
-                dec_t_log = 9'hb5;
+                dec_t_log = 8'h5b;
             end
             10'h28a: begin
-                dec_t_log = 9'hb6;
+                dec_t_log = 8'h5b;
             end
             10'h28b: begin
-                dec_t_log = 9'hb6;
+                dec_t_log = 8'h5b;
             end
             10'h28c: begin
-                dec_t_log = 9'hb6;
+                dec_t_log = 8'h5b;
             end
             10'h28d: begin
-                dec_t_log = 9'hb6;
+                dec_t_log = 8'h5b;
             end
             10'h28e: begin
-                dec_t_log = 9'hb7;
+                dec_t_log = 8'h5b;
             end
             10'h28f: begin
-                dec_t_log = 9'hb7;
+                dec_t_log = 8'h5b;
             end
             10'h290: begin
-                dec_t_log = 9'hb7;
+                dec_t_log = 8'h5b;
             end
             10'h291: begin
-                dec_t_log = 9'hb7;
+                dec_t_log = 8'h5c;
             end
             10'h292: begin
-                dec_t_log = 9'hb7;
+                dec_t_log = 8'h5c;
             end
             10'h293: begin
-                dec_t_log = 9'hb8;
+                dec_t_log = 8'h5c;
             end
             10'h294: begin
-                dec_t_log = 9'hb8;
+                dec_t_log = 8'h5c;
             end
             10'h295: begin
-                dec_t_log = 9'hb8;
+                dec_t_log = 8'h5c;
             end
             10'h296: begin
-                dec_t_log = 9'hb8;
+                dec_t_log = 8'h5c;
             end
             10'h297: begin
-                dec_t_log = 9'hb8;
+                dec_t_log = 8'h5c;
             end
             10'h298: begin
-                dec_t_log = 9'hb9;
+                dec_t_log = 8'h5c;
             end
             10'h299: begin
-                dec_t_log = 9'hb9;
+                dec_t_log = 8'h5c;
             end
             10'h29a: begin
-                dec_t_log = 9'hb9;
+                dec_t_log = 8'h5d;
             end
             10'h29b: begin
-                dec_t_log = 9'hb9;
+                dec_t_log = 8'h5d;
             end
             10'h29c: begin
-                dec_t_log = 9'hba;
+                dec_t_log = 8'h5d;
             end
             10'h29d: begin
-                dec_t_log = 9'hba;
+                dec_t_log = 8'h5d;
             end
             10'h29e: begin
-                dec_t_log = 9'hba;
+                dec_t_log = 8'h5d;
             end
             10'h29f: begin
-                dec_t_log = 9'hba;
+                dec_t_log = 8'h5d;
             end
             10'h2a0: begin
-                dec_t_log = 9'hba;
+                dec_t_log = 8'h5d;
             end
             10'h2a1: begin
-                dec_t_log = 9'hbb;
+                dec_t_log = 8'h5d;
             end
             10'h2a2: begin
-                dec_t_log = 9'hbb;
+                dec_t_log = 8'h5d;
             end
             10'h2a3: begin
-                dec_t_log = 9'hbb;
+                dec_t_log = 8'h5e;
             end
             10'h2a4: begin
-                dec_t_log = 9'hbb;
+                dec_t_log = 8'h5e;
             end
             10'h2a5: begin
-                dec_t_log = 9'hbc;
+                dec_t_log = 8'h5e;
             end
             10'h2a6: begin
-                dec_t_log = 9'hbc;
+                dec_t_log = 8'h5e;
             end
             10'h2a7: begin
-                dec_t_log = 9'hbc;
+                dec_t_log = 8'h5e;
             end
             10'h2a8: begin
-                dec_t_log = 9'hbc;
+                dec_t_log = 8'h5e;
             end
             10'h2a9: begin
-                dec_t_log = 9'hbc;
+                dec_t_log = 8'h5e;
             end
             10'h2aa: begin
-                dec_t_log = 9'hbd;
+                dec_t_log = 8'h5e;
             end
             10'h2ab: begin
-                dec_t_log = 9'hbd;
+                dec_t_log = 8'h5e;
             end
             10'h2ac: begin
-                dec_t_log = 9'hbd;
+                dec_t_log = 8'h5f;
             end
             10'h2ad: begin
-                dec_t_log = 9'hbd;
+                dec_t_log = 8'h5f;
             end
             10'h2ae: begin
-                dec_t_log = 9'hbd;
+                dec_t_log = 8'h5f;
             end
             10'h2af: begin
-                dec_t_log = 9'hbe;
+                dec_t_log = 8'h5f;
             end
             10'h2b0: begin
-                dec_t_log = 9'hbe;
+                dec_t_log = 8'h5f;
             end
             10'h2b1: begin
-                dec_t_log = 9'hbe;
+                dec_t_log = 8'h5f;
             end
             10'h2b2: begin
-                dec_t_log = 9'hbe;
+                dec_t_log = 8'h5f;
             end
             10'h2b3: begin
-                dec_t_log = 9'hbf;
+                dec_t_log = 8'h5f;
             end
             10'h2b4: begin
-                dec_t_log = 9'hbf;
+                dec_t_log = 8'h5f;
             end
             10'h2b5: begin
-                dec_t_log = 9'hbf;
+                dec_t_log = 8'h60;
             end
             10'h2b6: begin
-                dec_t_log = 9'hbf;
+                dec_t_log = 8'h60;
             end
             10'h2b7: begin
-                dec_t_log = 9'hbf;
+                dec_t_log = 8'h60;
             end
             10'h2b8: begin
-                dec_t_log = 9'hc0;
+                dec_t_log = 8'h60;
             end
             10'h2b9: begin
-                dec_t_log = 9'hc0;
+                dec_t_log = 8'h60;
             end
             10'h2ba: begin
-                dec_t_log = 9'hc0;
+                dec_t_log = 8'h60;
             end
             10'h2bb: begin
-                dec_t_log = 9'hc0;
+                dec_t_log = 8'h60;
             end
             10'h2bc: begin
-                dec_t_log = 9'hc1;
+                dec_t_log = 8'h60;
             end
             10'h2bd: begin
-                dec_t_log = 9'hc1;
+                dec_t_log = 8'h60;
             end
             10'h2be: begin
-                dec_t_log = 9'hc1;
+                dec_t_log = 8'h60;
             end
             10'h2bf: begin
-                dec_t_log = 9'hc1;
+                dec_t_log = 8'h61;
             end
             10'h2c0: begin
-                dec_t_log = 9'hc1;
+                dec_t_log = 8'h61;
             end
             10'h2c1: begin
-                dec_t_log = 9'hc2;
+                dec_t_log = 8'h61;
             end
             10'h2c2: begin
-                dec_t_log = 9'hc2;
+                dec_t_log = 8'h61;
             end
             10'h2c3: begin
-                dec_t_log = 9'hc2;
+                dec_t_log = 8'h61;
             end
             10'h2c4: begin
-                dec_t_log = 9'hc2;
+                dec_t_log = 8'h61;
             end
             10'h2c5: begin
-                dec_t_log = 9'hc2;
+                dec_t_log = 8'h61;
             end
             10'h2c6: begin
-                dec_t_log = 9'hc3;
+                dec_t_log = 8'h61;
             end
             10'h2c7: begin
-                dec_t_log = 9'hc3;
+                dec_t_log = 8'h61;
             end
             10'h2c8: begin
-                dec_t_log = 9'hc3;
+                dec_t_log = 8'h62;
             end
             10'h2c9: begin
-                dec_t_log = 9'hc3;
+                dec_t_log = 8'h62;
             end
             10'h2ca: begin
-                dec_t_log = 9'hc3;
+                dec_t_log = 8'h62;
             end
             10'h2cb: begin
-                dec_t_log = 9'hc4;
+                dec_t_log = 8'h62;
             end
             10'h2cc: begin
-                dec_t_log = 9'hc4;
+                dec_t_log = 8'h62;
             end
             10'h2cd: begin
-                dec_t_log = 9'hc4;
+                dec_t_log = 8'h62;
             end
             10'h2ce: begin
-                dec_t_log = 9'hc4;
+                dec_t_log = 8'h62;
             end
             10'h2cf: begin
-                dec_t_log = 9'hc5;
+                dec_t_log = 8'h62;
             end
             10'h2d0: begin
-                dec_t_log = 9'hc5;
+                dec_t_log = 8'h62;
             end
             10'h2d1: begin
-                dec_t_log = 9'hc5;
+                dec_t_log = 8'h62;
             end
             10'h2d2: begin
-                dec_t_log = 9'hc5;
+                dec_t_log = 8'h63;
             end
             10'h2d3: begin
-                dec_t_log = 9'hc5;
+                dec_t_log = 8'h63;
             end
             10'h2d4: begin
-                dec_t_log = 9'hc6;
+                dec_t_log = 8'h63;
             end
             10'h2d5: begin
-                dec_t_log = 9'hc6;
+                dec_t_log = 8'h63;
             end
             10'h2d6: begin
-                dec_t_log = 9'hc6;
+                dec_t_log = 8'h63;
             end
             10'h2d7: begin
-                dec_t_log = 9'hc6;
+                dec_t_log = 8'h63;
             end
             10'h2d8: begin
-                dec_t_log = 9'hc6;
+                dec_t_log = 8'h63;
             end
             10'h2d9: begin
-                dec_t_log = 9'hc7;
+                dec_t_log = 8'h63;
             end
             10'h2da: begin
-                dec_t_log = 9'hc7;
+                dec_t_log = 8'h63;
             end
             10'h2db: begin
-                dec_t_log = 9'hc7;
+                dec_t_log = 8'h64;
             end
             10'h2dc: begin
-                dec_t_log = 9'hc7;
+                dec_t_log = 8'h64;
             end
             10'h2dd: begin
-                dec_t_log = 9'hc8;
+                dec_t_log = 8'h64;
             end
             10'h2de: begin
-                dec_t_log = 9'hc8;
+                dec_t_log = 8'h64;
             end
             10'h2df: begin
-                dec_t_log = 9'hc8;
+                dec_t_log = 8'h64;
             end
             10'h2e0: begin
-                dec_t_log = 9'hc8;
+                dec_t_log = 8'h64;
             end
             10'h2e1: begin
-                dec_t_log = 9'hc8;
+                dec_t_log = 8'h64;
             end
             10'h2e2: begin
-                dec_t_log = 9'hc9;
+                dec_t_log = 8'h64;
             end
             10'h2e3: begin
-                dec_t_log = 9'hc9;
+                dec_t_log = 8'h64;
             end
             10'h2e4: begin
-                dec_t_log = 9'hc9;
+                dec_t_log = 8'h64;
             end
             10'h2e5: begin
-                dec_t_log = 9'hc9;
+                dec_t_log = 8'h65;
             end
             10'h2e6: begin
-                dec_t_log = 9'hc9;
+                dec_t_log = 8'h65;
             end
             10'h2e7: begin
-                dec_t_log = 9'hca;
+                dec_t_log = 8'h65;
             end
             10'h2e8: begin
-                dec_t_log = 9'hca;
+                dec_t_log = 8'h65;
             end
             10'h2e9: begin
-                dec_t_log = 9'hca;
+                dec_t_log = 8'h65;
             end
             10'h2ea: begin
-                dec_t_log = 9'hca;
+                dec_t_log = 8'h65;
             end
             10'h2eb: begin
-                dec_t_log = 9'hca;
+                dec_t_log = 8'h65;
             end
             10'h2ec: begin
-                dec_t_log = 9'hcb;
+                dec_t_log = 8'h65;
             end
             10'h2ed: begin
-                dec_t_log = 9'hcb;
+                dec_t_log = 8'h65;
             end
             10'h2ee: begin
-                dec_t_log = 9'hcb;
+                dec_t_log = 8'h66;
             end
             10'h2ef: begin
-                dec_t_log = 9'hcb;
+                dec_t_log = 8'h66;
             end
             10'h2f0: begin
-                dec_t_log = 9'hcb;
+                dec_t_log = 8'h66;
             end
             10'h2f1: begin
-                dec_t_log = 9'hcc;
+                dec_t_log = 8'h66;
             end
             10'h2f2: begin
-                dec_t_log = 9'hcc;
+                dec_t_log = 8'h66;
             end
             10'h2f3: begin
-                dec_t_log = 9'hcc;
+                dec_t_log = 8'h66;
             end
             10'h2f4: begin
-                dec_t_log = 9'hcc;
+                dec_t_log = 8'h66;
             end
             10'h2f5: begin
-                dec_t_log = 9'hcd;
+                dec_t_log = 8'h66;
             end
             10'h2f6: begin
-                dec_t_log = 9'hcd;
+                dec_t_log = 8'h66;
             end
             10'h2f7: begin
-                dec_t_log = 9'hcd;
+                dec_t_log = 8'h66;
             end
             10'h2f8: begin
-                dec_t_log = 9'hcd;
+                dec_t_log = 8'h67;
             end
             10'h2f9: begin
-                dec_t_log = 9'hcd;
+                dec_t_log = 8'h67;
             end
             10'h2fa: begin
-                dec_t_log = 9'hce;
+                dec_t_log = 8'h67;
             end
             10'h2fb: begin
-                dec_t_log = 9'hce;
+                dec_t_log = 8'h67;
             end
             10'h2fc: begin
-                dec_t_log = 9'hce;
+                dec_t_log = 8'h67;
             end
             10'h2fd: begin
-                dec_t_log = 9'hce;
+                dec_t_log = 8'h67;
             end
             10'h2fe: begin
-                dec_t_log = 9'hce;
+                dec_t_log = 8'h67;
             end
             10'h2ff: begin
-                dec_t_log = 9'hcf;
+                dec_t_log = 8'h67;
             end
             10'h300: begin
-                dec_t_log = 9'hcf;
+                dec_t_log = 8'h67;
             end
             10'h301: begin
-                dec_t_log = 9'hcf;
+                dec_t_log = 8'h67;
             end
             10'h302: begin
-                dec_t_log = 9'hcf;
+                dec_t_log = 8'h68;
             end
             10'h303: begin
-                dec_t_log = 9'hcf;
+                dec_t_log = 8'h68;
             end
             10'h304: begin
-                dec_t_log = 9'hd0;
+                dec_t_log = 8'h68;
             end
             10'h305: begin
-                dec_t_log = 9'hd0;
+                dec_t_log = 8'h68;
             end
             10'h306: begin
-                dec_t_log = 9'hd0;
+                dec_t_log = 8'h68;
             end
             10'h307: begin
-                dec_t_log = 9'hd0;
+                dec_t_log = 8'h68;
             end
             10'h308: begin
-                dec_t_log = 9'hd0;
+                dec_t_log = 8'h68;
             end
             10'h309: begin
-                dec_t_log = 9'hd1;
+                dec_t_log = 8'h68;
             end
             10'h30a: begin
-                dec_t_log = 9'hd1;
+                dec_t_log = 8'h68;
             end
             10'h30b: begin
-                dec_t_log = 9'hd1;
+                dec_t_log = 8'h69;
             end
             10'h30c: begin
-                dec_t_log = 9'hd1;
+                dec_t_log = 8'h69;
             end
             10'h30d: begin
-                dec_t_log = 9'hd1;
+                dec_t_log = 8'h69;
             end
             10'h30e: begin
-                dec_t_log = 9'hd2;
+                dec_t_log = 8'h69;
             end
             10'h30f: begin
-                dec_t_log = 9'hd2;
+                dec_t_log = 8'h69;
             end
             10'h310: begin
-                dec_t_log = 9'hd2;
+                dec_t_log = 8'h69;
             end
             10'h311: begin
-                dec_t_log = 9'hd2;
+                dec_t_log = 8'h69;
             end
             10'h312: begin
-                dec_t_log = 9'hd2;
+                dec_t_log = 8'h69;
             end
             10'h313: begin
-                dec_t_log = 9'hd3;
+                dec_t_log = 8'h69;
             end
             10'h314: begin
-                dec_t_log = 9'hd3;
+                dec_t_log = 8'h69;
             end
             10'h315: begin
-                dec_t_log = 9'hd3;
+                dec_t_log = 8'h6a;
             end
             10'h316: begin
-                dec_t_log = 9'hd3;
+                dec_t_log = 8'h6a;
             end
             10'h317: begin
-                dec_t_log = 9'hd3;
+                dec_t_log = 8'h6a;
             end
             10'h318: begin
-                dec_t_log = 9'hd4;
+                dec_t_log = 8'h6a;
             end
             10'h319: begin
-                dec_t_log = 9'hd4;
+                dec_t_log = 8'h6a;
             end
             10'h31a: begin
-                dec_t_log = 9'hd4;
+                dec_t_log = 8'h6a;
             end
             10'h31b: begin
-                dec_t_log = 9'hd4;
+                dec_t_log = 8'h6a;
             end
             10'h31c: begin
-                dec_t_log = 9'hd5;
+                dec_t_log = 8'h6a;
             end
             10'h31d: begin
-                dec_t_log = 9'hd5;
+                dec_t_log = 8'h6a;
             end
             10'h31e: begin
-                dec_t_log = 9'hd5;
+                dec_t_log = 8'h6a;
             end
             10'h31f: begin
-                dec_t_log = 9'hd5;
+                dec_t_log = 8'h6b;
             end
             10'h320: begin
-                dec_t_log = 9'hd5;
+                dec_t_log = 8'h6b;
             end
             10'h321: begin
-                dec_t_log = 9'hd6;
+                dec_t_log = 8'h6b;
             end
             10'h322: begin
-                dec_t_log = 9'hd6;
+                dec_t_log = 8'h6b;
             end
             10'h323: begin
-                dec_t_log = 9'hd6;
+                dec_t_log = 8'h6b;
             end
             10'h324: begin
-                dec_t_log = 9'hd6;
+                dec_t_log = 8'h6b;
             end
             10'h325: begin
-                dec_t_log = 9'hd6;
+                dec_t_log = 8'h6b;
             end
             10'h326: begin
-                dec_t_log = 9'hd7;
+                dec_t_log = 8'h6b;
             end
             10'h327: begin
-                dec_t_log = 9'hd7;
+                dec_t_log = 8'h6b;
             end
             10'h328: begin
-                dec_t_log = 9'hd7;
+                dec_t_log = 8'h6b;
             end
             10'h329: begin
-                dec_t_log = 9'hd7;
+                dec_t_log = 8'h6c;
             end
             10'h32a: begin
-                dec_t_log = 9'hd7;
+                dec_t_log = 8'h6c;
             end
             10'h32b: begin
-                dec_t_log = 9'hd8;
+                dec_t_log = 8'h6c;
             end
             10'h32c: begin
-                dec_t_log = 9'hd8;
+                dec_t_log = 8'h6c;
             end
             10'h32d: begin
-                dec_t_log = 9'hd8;
+                dec_t_log = 8'h6c;
             end
             10'h32e: begin
-                dec_t_log = 9'hd8;
+                dec_t_log = 8'h6c;
             end
             10'h32f: begin
-                dec_t_log = 9'hd8;
+                dec_t_log = 8'h6c;
             end
             10'h330: begin
-                dec_t_log = 9'hd9;
+                dec_t_log = 8'h6c;
             end
             10'h331: begin
-                dec_t_log = 9'hd9;
+                dec_t_log = 8'h6c;
             end
             10'h332: begin
-                dec_t_log = 9'hd9;
+                dec_t_log = 8'h6c;
             end
             10'h333: begin
-                dec_t_log = 9'hd9;
+                dec_t_log = 8'h6d;
             end
             10'h334: begin
-                dec_t_log = 9'hd9;
+                dec_t_log = 8'h6d;
             end
             10'h335: begin
-                dec_t_log = 9'hda;
+                dec_t_log = 8'h6d;
             end
             10'h336: begin
-                dec_t_log = 9'hda;
+                dec_t_log = 8'h6d;
             end
             10'h337: begin
-                dec_t_log = 9'hda;
+                dec_t_log = 8'h6d;
             end
             10'h338: begin
-                dec_t_log = 9'hda;
+                dec_t_log = 8'h6d;
             end
             10'h339: begin
-                dec_t_log = 9'hda;
+                dec_t_log = 8'h6d;
             end
             10'h33a: begin
-                dec_t_log = 9'hdb;
+                dec_t_log = 8'h6d;
             end
             10'h33b: begin
-                dec_t_log = 9'hdb;
+                dec_t_log = 8'h6d;
             end
             10'h33c: begin
-                dec_t_log = 9'hdb;
+                dec_t_log = 8'h6d;
             end
             10'h33d: begin
-                dec_t_log = 9'hdb;
+                dec_t_log = 8'h6e;
             end
             10'h33e: begin
-                dec_t_log = 9'hdb;
+                dec_t_log = 8'h6e;
             end
             10'h33f: begin
-                dec_t_log = 9'hdc;
+                dec_t_log = 8'h6e;
             end
             10'h340: begin
-                dec_t_log = 9'hdc;
+                dec_t_log = 8'h6e;
             end
             10'h341: begin
-                dec_t_log = 9'hdc;
+                dec_t_log = 8'h6e;
             end
             10'h342: begin
-                dec_t_log = 9'hdc;
+                dec_t_log = 8'h6e;
             end
             10'h343: begin
-                dec_t_log = 9'hdc;
+                dec_t_log = 8'h6e;
             end
             10'h344: begin
-                dec_t_log = 9'hdd;
+                dec_t_log = 8'h6e;
             end
             10'h345: begin
-                dec_t_log = 9'hdd;
+                dec_t_log = 8'h6e;
             end
             10'h346: begin
-                dec_t_log = 9'hdd;
+                dec_t_log = 8'h6e;
             end
             10'h347: begin
-                dec_t_log = 9'hdd;
+                dec_t_log = 8'h6f;
             end
             10'h348: begin
-                dec_t_log = 9'hdd;
+                dec_t_log = 8'h6f;
             end
             10'h349: begin
-                dec_t_log = 9'hde;
+                dec_t_log = 8'h6f;
             end
             10'h34a: begin
-                dec_t_log = 9'hde;
+                dec_t_log = 8'h6f;
             end
             10'h34b: begin
-                dec_t_log = 9'hde;
+                dec_t_log = 8'h6f;
             end
             10'h34c: begin
-                dec_t_log = 9'hde;
+                dec_t_log = 8'h6f;
             end
             10'h34d: begin
-                dec_t_log = 9'hde;
+                dec_t_log = 8'h6f;
             end
             10'h34e: begin
-                dec_t_log = 9'hdf;
+                dec_t_log = 8'h6f;
             end
             10'h34f: begin
-                dec_t_log = 9'hdf;
+                dec_t_log = 8'h6f;
             end
             10'h350: begin
-                dec_t_log = 9'hdf;
+                dec_t_log = 8'h6f;
             end
             10'h351: begin
-                dec_t_log = 9'hdf;
+                dec_t_log = 8'h70;
             end
             10'h352: begin
-                dec_t_log = 9'hdf;
+                dec_t_log = 8'h70;
             end
             10'h353: begin
-                dec_t_log = 9'he0;
+                dec_t_log = 8'h70;
             end
             10'h354: begin
-                dec_t_log = 9'he0;
+                dec_t_log = 8'h70;
             end
             10'h355: begin
-                dec_t_log = 9'he0;
+                dec_t_log = 8'h70;
             end
             10'h356: begin
-                dec_t_log = 9'he0;
+                dec_t_log = 8'h70;
             end
             10'h357: begin
-                dec_t_log = 9'he0;
+                dec_t_log = 8'h70;
             end
             10'h358: begin
-                dec_t_log = 9'he0;
+                dec_t_log = 8'h70;
             end
             10'h359: begin
-                dec_t_log = 9'he1;
+                dec_t_log = 8'h70;
             end
             10'h35a: begin
-                dec_t_log = 9'he1;
+                dec_t_log = 8'h70;
             end
             10'h35b: begin
-                dec_t_log = 9'he1;
+                dec_t_log = 8'h71;
             end
             10'h35c: begin
-                dec_t_log = 9'he1;
+                dec_t_log = 8'h71;
             end
             10'h35d: begin
-                dec_t_log = 9'he1;
+                dec_t_log = 8'h71;
             end
             10'h35e: begin
-                dec_t_log = 9'he2;
+                dec_t_log = 8'h71;
             end
             10'h35f: begin
-                dec_t_log = 9'he2;
+                dec_t_log = 8'h71;
             end
             10'h360: begin
-                dec_t_log = 9'he2;
+                dec_t_log = 8'h71;
             end
             10'h361: begin
-                dec_t_log = 9'he2;
+                dec_t_log = 8'h71;
             end
             10'h362: begin
-                dec_t_log = 9'he2;
+                dec_t_log = 8'h71;
             end
             10'h363: begin
-                dec_t_log = 9'he3;
+                dec_t_log = 8'h71;
             end
             10'h364: begin
-                dec_t_log = 9'he3;
+                dec_t_log = 8'h71;
             end
             10'h365: begin
-                dec_t_log = 9'he3;
+                dec_t_log = 8'h72;
             end
             10'h366: begin
-                dec_t_log = 9'he3;
+                dec_t_log = 8'h72;
             end
             10'h367: begin
-                dec_t_log = 9'he3;
+                dec_t_log = 8'h72;
             end
             10'h368: begin
-                dec_t_log = 9'he4;
+                dec_t_log = 8'h72;
             end
             10'h369: begin
-                dec_t_log = 9'he4;
+                dec_t_log = 8'h72;
             end
             10'h36a: begin
-                dec_t_log = 9'he4;
+                dec_t_log = 8'h72;
             end
             10'h36b: begin
-                dec_t_log = 9'he4;
+                dec_t_log = 8'h72;
             end
             10'h36c: begin
-                dec_t_log = 9'he4;
+                dec_t_log = 8'h72;
             end
             10'h36d: begin
-                dec_t_log = 9'he5;
+                dec_t_log = 8'h72;
             end
             10'h36e: begin
-                dec_t_log = 9'he5;
+                dec_t_log = 8'h72;
             end
             10'h36f: begin
-                dec_t_log = 9'he5;
+                dec_t_log = 8'h72;
             end
             10'h370: begin
-                dec_t_log = 9'he5;
+                dec_t_log = 8'h73;
             end
             10'h371: begin
-                dec_t_log = 9'he5;
+                dec_t_log = 8'h73;
             end
             10'h372: begin
-                dec_t_log = 9'he6;
+                dec_t_log = 8'h73;
             end
             10'h373: begin
-                dec_t_log = 9'he6;
+                dec_t_log = 8'h73;
             end
             10'h374: begin
-                dec_t_log = 9'he6;
+                dec_t_log = 8'h73;
             end
             10'h375: begin
-                dec_t_log = 9'he6;
+                dec_t_log = 8'h73;
             end
             10'h376: begin
-                dec_t_log = 9'he6;
+                dec_t_log = 8'h73;
             end
             10'h377: begin
-                dec_t_log = 9'he7;
+                dec_t_log = 8'h73;
             end
             10'h378: begin
-                dec_t_log = 9'he7;
+                dec_t_log = 8'h73;
             end
             10'h379: begin
-                dec_t_log = 9'he7;
+                dec_t_log = 8'h73;
             end
             10'h37a: begin
-                dec_t_log = 9'he7;
+                dec_t_log = 8'h74;
             end
             10'h37b: begin
-                dec_t_log = 9'he7;
+                dec_t_log = 8'h74;
             end
             10'h37c: begin
-                dec_t_log = 9'he7;
+                dec_t_log = 8'h74;
             end
             10'h37d: begin
-                dec_t_log = 9'he8;
+                dec_t_log = 8'h74;
             end
             10'h37e: begin
-                dec_t_log = 9'he8;
+                dec_t_log = 8'h74;
             end
             10'h37f: begin
-                dec_t_log = 9'he8;
+                dec_t_log = 8'h74;
             end
             10'h380: begin
-                dec_t_log = 9'he8;
+                dec_t_log = 8'h74;
             end
             10'h381: begin
-                dec_t_log = 9'he8;
+                dec_t_log = 8'h74;
             end
             10'h382: begin
-                dec_t_log = 9'he9;
+                dec_t_log = 8'h74;
             end
             10'h383: begin
-                dec_t_log = 9'he9;
+                dec_t_log = 8'h74;
             end
             10'h384: begin
-                dec_t_log = 9'he9;
+                dec_t_log = 8'h75;
             end
             10'h385: begin
-                dec_t_log = 9'he9;
+                dec_t_log = 8'h75;
             end
             10'h386: begin
-                dec_t_log = 9'he9;
+                dec_t_log = 8'h75;
             end
             10'h387: begin
-                dec_t_log = 9'hea;
+                dec_t_log = 8'h75;
             end
             10'h388: begin
-                dec_t_log = 9'hea;
+                dec_t_log = 8'h75;
             end
             10'h389: begin
-                dec_t_log = 9'hea;
+                dec_t_log = 8'h75;
             end
             10'h38a: begin
-                dec_t_log = 9'hea;
+                dec_t_log = 8'h75;
             end
             10'h38b: begin
-                dec_t_log = 9'hea;
+                dec_t_log = 8'h75;
             end
             10'h38c: begin
-                dec_t_log = 9'heb;
+                dec_t_log = 8'h75;
             end
             10'h38d: begin
-                dec_t_log = 9'heb;
+                dec_t_log = 8'h75;
             end
             10'h38e: begin
-                dec_t_log = 9'heb;
+                dec_t_log = 8'h75;
             end
             10'h38f: begin
-                dec_t_log = 9'heb;
+                dec_t_log = 8'h76;
             end
             10'h390: begin
-                dec_t_log = 9'heb;
+                dec_t_log = 8'h76;
             end
             10'h391: begin
-                dec_t_log = 9'hec;
+                dec_t_log = 8'h76;
             end
             10'h392: begin
-                dec_t_log = 9'hec;
+                dec_t_log = 8'h76;
             end
             10'h393: begin
-                dec_t_log = 9'hec;
+                dec_t_log = 8'h76;
             end
             10'h394: begin
-                dec_t_log = 9'hec;
+                dec_t_log = 8'h76;
             end
             10'h395: begin
-                dec_t_log = 9'hec;
+                dec_t_log = 8'h76;
             end
             10'h396: begin
-                dec_t_log = 9'hec;
+                dec_t_log = 8'h76;
             end
             10'h397: begin
-                dec_t_log = 9'hed;
+                dec_t_log = 8'h76;
             end
             10'h398: begin
-                dec_t_log = 9'hed;
+                dec_t_log = 8'h76;
             end
             10'h399: begin
-                dec_t_log = 9'hed;
+                dec_t_log = 8'h77;
             end
             10'h39a: begin
-                dec_t_log = 9'hed;
+                dec_t_log = 8'h77;
             end
             10'h39b: begin
-                dec_t_log = 9'hed;
+                dec_t_log = 8'h77;
             end
             10'h39c: begin
-                dec_t_log = 9'hee;
+                dec_t_log = 8'h77;
             end
             10'h39d: begin
-                dec_t_log = 9'hee;
+                dec_t_log = 8'h77;
             end
             10'h39e: begin
-                dec_t_log = 9'hee;
+                dec_t_log = 8'h77;
             end
             10'h39f: begin
-                dec_t_log = 9'hee;
+                dec_t_log = 8'h77;
             end
             10'h3a0: begin
-                dec_t_log = 9'hee;
+                dec_t_log = 8'h77;
             end
             10'h3a1: begin
-                dec_t_log = 9'hef;
+                dec_t_log = 8'h77;
             end
             10'h3a2: begin
-                dec_t_log = 9'hef;
+                dec_t_log = 8'h77;
             end
             10'h3a3: begin
-                dec_t_log = 9'hef;
+                dec_t_log = 8'h77;
             end
             10'h3a4: begin
-                dec_t_log = 9'hef;
+                dec_t_log = 8'h78;
             end
             10'h3a5: begin
-                dec_t_log = 9'hef;
+                dec_t_log = 8'h78;
             end
             10'h3a6: begin
-                dec_t_log = 9'hef;
+                dec_t_log = 8'h78;
             end
             10'h3a7: begin
-                dec_t_log = 9'hf0;
+                dec_t_log = 8'h78;
             end
             10'h3a8: begin
-                dec_t_log = 9'hf0;
+                dec_t_log = 8'h78;
             end
             10'h3a9: begin
-                dec_t_log = 9'hf0;
+                dec_t_log = 8'h78;
             end
             10'h3aa: begin
-                dec_t_log = 9'hf0;
+                dec_t_log = 8'h78;
             end
             10'h3ab: begin
-                dec_t_log = 9'hf0;
+                dec_t_log = 8'h78;
             end
             10'h3ac: begin
-                dec_t_log = 9'hf1;
+                dec_t_log = 8'h78;
             end
             10'h3ad: begin
-                dec_t_log = 9'hf1;
+                dec_t_log = 8'h78;
             end
             10'h3ae: begin
-                dec_t_log = 9'hf1;
+                dec_t_log = 8'h79;
             end
             10'h3af: begin
-                dec_t_log = 9'hf1;
+                dec_t_log = 8'h79;
             end
             10'h3b0: begin
-                dec_t_log = 9'hf1;
+                dec_t_log = 8'h79;
             end
             10'h3b1: begin
-                dec_t_log = 9'hf2;
+                dec_t_log = 8'h79;
             end
             10'h3b2: begin
-                dec_t_log = 9'hf2;
+                dec_t_log = 8'h79;
             end
             10'h3b3: begin
-                dec_t_log = 9'hf2;
+                dec_t_log = 8'h79;
             end
             10'h3b4: begin
-                dec_t_log = 9'hf2;
+                dec_t_log = 8'h79;
             end
             10'h3b5: begin
-                dec_t_log = 9'hf2;
+                dec_t_log = 8'h79;
             end
             10'h3b6: begin
-                dec_t_log = 9'hf3;
+                dec_t_log = 8'h79;
             end
             10'h3b7: begin
-                dec_t_log = 9'hf3;
+                dec_t_log = 8'h79;
             end
             10'h3b8: begin
-                dec_t_log = 9'hf3;
+                dec_t_log = 8'h79;
             end
             10'h3b9: begin
-                dec_t_log = 9'hf3;
+                dec_t_log = 8'h7a;
             end
             10'h3ba: begin
-                dec_t_log = 9'hf3;
+                dec_t_log = 8'h7a;
             end
             10'h3bb: begin
-                dec_t_log = 9'hf3;
+                dec_t_log = 8'h7a;
             end
             10'h3bc: begin
-                dec_t_log = 9'hf4;
+                dec_t_log = 8'h7a;
             end
             10'h3bd: begin
-                dec_t_log = 9'hf4;
+                dec_t_log = 8'h7a;
             end
             10'h3be: begin
-                dec_t_log = 9'hf4;
+                dec_t_log = 8'h7a;
             end
             10'h3bf: begin
-                dec_t_log = 9'hf4;
+                dec_t_log = 8'h7a;
             end
             10'h3c0: begin
-                dec_t_log = 9'hf4;
+                dec_t_log = 8'h7a;
             end
             10'h3c1: begin
-                dec_t_log = 9'hf5;
+                dec_t_log = 8'h7a;
             end
             10'h3c2: begin
-                dec_t_log = 9'hf5;
+                dec_t_log = 8'h7a;
             end
             10'h3c3: begin
-                dec_t_log = 9'hf5;
+                dec_t_log = 8'h7a;
             end
             10'h3c4: begin
-                dec_t_log = 9'hf5;
+                dec_t_log = 8'h7b;
             end
             10'h3c5: begin
-                dec_t_log = 9'hf5;
+                dec_t_log = 8'h7b;
             end
             10'h3c6: begin
-                dec_t_log = 9'hf5;
+                dec_t_log = 8'h7b;
             end
             10'h3c7: begin
-                dec_t_log = 9'hf6;
+                dec_t_log = 8'h7b;
             end
             10'h3c8: begin
-                dec_t_log = 9'hf6;
+                dec_t_log = 8'h7b;
             end
             10'h3c9: begin
-                dec_t_log = 9'hf6;
+                dec_t_log = 8'h7b;
             end
             10'h3ca: begin
-                dec_t_log = 9'hf6;
+                dec_t_log = 8'h7b;
             end
             10'h3cb: begin
-                dec_t_log = 9'hf6;
+                dec_t_log = 8'h7b;
             end
             10'h3cc: begin
-                dec_t_log = 9'hf7;
+                dec_t_log = 8'h7b;
             end
             10'h3cd: begin
-                dec_t_log = 9'hf7;
+                dec_t_log = 8'h7b;
             end
             10'h3ce: begin
-                dec_t_log = 9'hf7;
+                dec_t_log = 8'h7b;
             end
             10'h3cf: begin
-                dec_t_log = 9'hf7;
+                dec_t_log = 8'h7c;
             end
             10'h3d0: begin
-                dec_t_log = 9'hf7;
+                dec_t_log = 8'h7c;
             end
             10'h3d1: begin
-                dec_t_log = 9'hf8;
+                dec_t_log = 8'h7c;
             end
             10'h3d2: begin
-                dec_t_log = 9'hf8;
+                dec_t_log = 8'h7c;
             end
             10'h3d3: begin
-                dec_t_log = 9'hf8;
+                dec_t_log = 8'h7c;
             end
             10'h3d4: begin
-                dec_t_log = 9'hf8;
+                dec_t_log = 8'h7c;
             end
             10'h3d5: begin
-                dec_t_log = 9'hf8;
+                dec_t_log = 8'h7c;
             end
             10'h3d6: begin
-                dec_t_log = 9'hf8;
+                dec_t_log = 8'h7c;
             end
             10'h3d7: begin
-                dec_t_log = 9'hf9;
+                dec_t_log = 8'h7c;
             end
             10'h3d8: begin
-                dec_t_log = 9'hf9;
+                dec_t_log = 8'h7c;
             end
             10'h3d9: begin
-                dec_t_log = 9'hf9;
+                dec_t_log = 8'h7c;
             end
             10'h3da: begin
-                dec_t_log = 9'hf9;
+                dec_t_log = 8'h7d;
             end
             10'h3db: begin
-                dec_t_log = 9'hf9;
+                dec_t_log = 8'h7d;
             end
             10'h3dc: begin
-                dec_t_log = 9'hfa;
+                dec_t_log = 8'h7d;
             end
             10'h3dd: begin
-                dec_t_log = 9'hfa;
+                dec_t_log = 8'h7d;
             end
             10'h3de: begin
-                dec_t_log = 9'hfa;
+                dec_t_log = 8'h7d;
             end
             10'h3df: begin
-                dec_t_log = 9'hfa;
+                dec_t_log = 8'h7d;
             end
             10'h3e0: begin
-                dec_t_log = 9'hfa;
+                dec_t_log = 8'h7d;
             end
             10'h3e1: begin
-                dec_t_log = 9'hfa;
+                dec_t_log = 8'h7d;
             end
             10'h3e2: begin
-                dec_t_log = 9'hfb;
+                dec_t_log = 8'h7d;
             end
             10'h3e3: begin
-                dec_t_log = 9'hfb;
+                dec_t_log = 8'h7d;
             end
             10'h3e4: begin
-                dec_t_log = 9'hfb;
+                dec_t_log = 8'h7e;
             end
             10'h3e5: begin
-                dec_t_log = 9'hfb;
+                dec_t_log = 8'h7e;
             end
             10'h3e6: begin
-                dec_t_log = 9'hfb;
+                dec_t_log = 8'h7e;
             end
             10'h3e7: begin
-                dec_t_log = 9'hfc;
+                dec_t_log = 8'h7e;
             end
             10'h3e8: begin
-                dec_t_log = 9'hfc;
+                dec_t_log = 8'h7e;
             end
             10'h3e9: begin
-                dec_t_log = 9'hfc;
+                dec_t_log = 8'h7e;
             end
             10'h3ea: begin
-                dec_t_log = 9'hfc;
+                dec_t_log = 8'h7e;
             end
             10'h3eb: begin
-                dec_t_log = 9'hfc;
+                dec_t_log = 8'h7e;
             end
             10'h3ec: begin
-                dec_t_log = 9'hfc;
+                dec_t_log = 8'h7e;
             end
             10'h3ed: begin
-                dec_t_log = 9'hfd;
+                dec_t_log = 8'h7e;
             end
             10'h3ee: begin
-                dec_t_log = 9'hfd;
+                dec_t_log = 8'h7e;
             end
             10'h3ef: begin
-                dec_t_log = 9'hfd;
+                dec_t_log = 8'h7f;
             end
             10'h3f0: begin
-                dec_t_log = 9'hfd;
+                dec_t_log = 8'h7f;
             end
             10'h3f1: begin
-                dec_t_log = 9'hfd;
+                dec_t_log = 8'h7f;
             end
             10'h3f2: begin
-                dec_t_log = 9'hfe;
+                dec_t_log = 8'h7f;
             end
             10'h3f3: begin
-                dec_t_log = 9'hfe;
+                dec_t_log = 8'h7f;
             end
             10'h3f4: begin
-                dec_t_log = 9'hfe;
+                dec_t_log = 8'h7f;
             end
             10'h3f5: begin
-                dec_t_log = 9'hfe;
+                dec_t_log = 8'h7f;
             end
             10'h3f6: begin
-                dec_t_log = 9'hfe;
+                dec_t_log = 8'h7f;
             end
             10'h3f7: begin
-                dec_t_log = 9'hfe;
+                dec_t_log = 8'h7f;
             end
             10'h3f8: begin
-                dec_t_log = 9'hff;
+                dec_t_log = 8'h7f;
             end
             10'h3f9: begin
-                dec_t_log = 9'hff;
+                dec_t_log = 8'h7f;
             end
             10'h3fa: begin
-                dec_t_log = 9'hff;
+                dec_t_log = 8'h80;
             end
             10'h3fb: begin
-                dec_t_log = 9'hff;
+                dec_t_log = 8'h80;
             end
             10'h3fc: begin
-                dec_t_log = 9'hff;
+                dec_t_log = 8'h80;
             end
             10'h3fd: begin
-                dec_t_log = 9'h100;
+                dec_t_log = 8'h80;
             end
             10'h3fe: begin
-                dec_t_log = 9'h100;
+                dec_t_log = 8'h80;
             end
             10'h3ff: begin
-                dec_t_log = 9'h100;
+                dec_t_log = 8'h80;
             end
             default: begin
-                dec_t_log = 9'h0;
+                dec_t_log = 8'h0;
             end
         endcase
     end
@@ -6162,3079 +6240,3079 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_d_index)
             10'h0: begin
-                dec_d_log = 9'h0;
+                dec_d_log = 8'h0;
             end
             10'h1: begin
-                dec_d_log = 9'h1;
+                dec_d_log = 8'h0;
             end
             10'h2: begin
-                dec_d_log = 9'h1;
+                dec_d_log = 8'h0;
             end
             10'h3: begin
-                dec_d_log = 9'h1;
+                dec_d_log = 8'h1;
             end
             10'h4: begin
-                dec_d_log = 9'h2;
+                dec_d_log = 8'h1;
             end
             10'h5: begin
-                dec_d_log = 9'h2;
+                dec_d_log = 8'h1;
             end
             10'h6: begin
-                dec_d_log = 9'h2;
+                dec_d_log = 8'h1;
             end
             10'h7: begin
-                dec_d_log = 9'h3;
+                dec_d_log = 8'h1;
             end
             10'h8: begin
-                dec_d_log = 9'h3;
+                dec_d_log = 8'h2;
             end
             10'h9: begin
-                dec_d_log = 9'h3;
+                dec_d_log = 8'h2;
             end
             10'ha: begin
-                dec_d_log = 9'h4;
+                dec_d_log = 8'h2;
             end
             10'hb: begin
-                dec_d_log = 9'h4;
+                dec_d_log = 8'h2;
             end
             10'hc: begin
-                dec_d_log = 9'h4;
+                dec_d_log = 8'h2;
             end
             10'hd: begin
-                dec_d_log = 9'h5;
+                dec_d_log = 8'h2;
             end
             10'he: begin
-                dec_d_log = 9'h5;
+                dec_d_log = 8'h3;
             end
             10'hf: begin
-                dec_d_log = 9'h6;
+                dec_d_log = 8'h3;
             end
             10'h10: begin
-                dec_d_log = 9'h6;
+                dec_d_log = 8'h3;
             end
             10'h11: begin
-                dec_d_log = 9'h6;
+                dec_d_log = 8'h3;
             end
             10'h12: begin
-                dec_d_log = 9'h7;
+                dec_d_log = 8'h3;
             end
             10'h13: begin
-                dec_d_log = 9'h7;
+                dec_d_log = 8'h3;
             end
             10'h14: begin
-                dec_d_log = 9'h7;
+                dec_d_log = 8'h4;
             end
             10'h15: begin
-                dec_d_log = 9'h8;
+                dec_d_log = 8'h4;
             end
             10'h16: begin
-                dec_d_log = 9'h8;
+                dec_d_log = 8'h4;
             end
             10'h17: begin
-                dec_d_log = 9'h8;
+                dec_d_log = 8'h4;
             end
             10'h18: begin
-                dec_d_log = 9'h9;
+                dec_d_log = 8'h4;
             end
             10'h19: begin
-                dec_d_log = 9'h9;
+                dec_d_log = 8'h5;
             end
             10'h1a: begin
-                dec_d_log = 9'h9;
+                dec_d_log = 8'h5;
             end
             10'h1b: begin
-                dec_d_log = 9'ha;
+                dec_d_log = 8'h5;
             end
             10'h1c: begin
-                dec_d_log = 9'ha;
+                dec_d_log = 8'h5;
             end
             10'h1d: begin
-                dec_d_log = 9'ha;
+                dec_d_log = 8'h5;
             end
             10'h1e: begin
-                dec_d_log = 9'hb;
+                dec_d_log = 8'h5;
             end
             10'h1f: begin
-                dec_d_log = 9'hb;
+                dec_d_log = 8'h6;
             end
             10'h20: begin
-                dec_d_log = 9'hc;
+                dec_d_log = 8'h6;
             end
             10'h21: begin
-                dec_d_log = 9'hc;
+                dec_d_log = 8'h6;
             end
             10'h22: begin
-                dec_d_log = 9'hc;
+                dec_d_log = 8'h6;
             end
             10'h23: begin
-                dec_d_log = 9'hd;
+                dec_d_log = 8'h6;
             end
             10'h24: begin
-                dec_d_log = 9'hd;
+                dec_d_log = 8'h6;
             end
             10'h25: begin
-                dec_d_log = 9'hd;
+                dec_d_log = 8'h7;
             end
             10'h26: begin
-                dec_d_log = 9'he;
+                dec_d_log = 8'h7;
             end
             10'h27: begin
-                dec_d_log = 9'he;
+                dec_d_log = 8'h7;
             end
             10'h28: begin
-                dec_d_log = 9'he;
+                dec_d_log = 8'h7;
             end
             10'h29: begin
-                dec_d_log = 9'hf;
+                dec_d_log = 8'h7;
             end
             10'h2a: begin
-                dec_d_log = 9'hf;
+                dec_d_log = 8'h8;
             end
             10'h2b: begin
-                dec_d_log = 9'hf;
+                dec_d_log = 8'h8;
             end
             10'h2c: begin
-                dec_d_log = 9'h10;
+                dec_d_log = 8'h8;
             end
             10'h2d: begin
-                dec_d_log = 9'h10;
+                dec_d_log = 8'h8;
             end
             10'h2e: begin
-                dec_d_log = 9'h10;
+                dec_d_log = 8'h8;
             end
             10'h2f: begin
-                dec_d_log = 9'h11;
+                dec_d_log = 8'h8;
             end
             10'h30: begin
-                dec_d_log = 9'h11;
+                dec_d_log = 8'h9;
             end
             10'h31: begin
-                dec_d_log = 9'h11;
+                dec_d_log = 8'h9;
             end
             10'h32: begin
-                dec_d_log = 9'h12;
+                dec_d_log = 8'h9;
             end
             10'h33: begin
-                dec_d_log = 9'h12;
+                dec_d_log = 8'h9;
             end
             10'h34: begin
-                dec_d_log = 9'h12;
+                dec_d_log = 8'h9;
             end
             10'h35: begin
-                dec_d_log = 9'h13;
+                dec_d_log = 8'h9;
             end
             10'h36: begin
-                dec_d_log = 9'h13;
+                dec_d_log = 8'ha;
             end
             10'h37: begin
-                dec_d_log = 9'h13;
+                dec_d_log = 8'ha;
             end
             10'h38: begin
-                dec_d_log = 9'h14;
+                dec_d_log = 8'ha;
             end
             10'h39: begin
-                dec_d_log = 9'h14;
+                dec_d_log = 8'ha;
             end
             10'h3a: begin
-                dec_d_log = 9'h15;
+                dec_d_log = 8'ha;
             end
             10'h3b: begin
-                dec_d_log = 9'h15;
+                dec_d_log = 8'ha;
             end
             10'h3c: begin
-                dec_d_log = 9'h15;
+                dec_d_log = 8'hb;
             end
             10'h3d: begin
-                dec_d_log = 9'h16;
+                dec_d_log = 8'hb;
             end
             10'h3e: begin
-                dec_d_log = 9'h16;
+                dec_d_log = 8'hb;
             end
             10'h3f: begin
-                dec_d_log = 9'h16;
+                dec_d_log = 8'hb;
             end
             10'h40: begin
-                dec_d_log = 9'h17;
+                dec_d_log = 8'hb;
             end
             10'h41: begin
-                dec_d_log = 9'h17;
+                dec_d_log = 8'hb;
             end
             10'h42: begin
-                dec_d_log = 9'h17;
+                dec_d_log = 8'hc;
             end
             10'h43: begin
-                dec_d_log = 9'h18;
+                dec_d_log = 8'hc;
             end
             10'h44: begin
-                dec_d_log = 9'h18;
+                dec_d_log = 8'hc;
             end
             10'h45: begin
-                dec_d_log = 9'h18;
+                dec_d_log = 8'hc;
             end
             10'h46: begin
-                dec_d_log = 9'h19;
+                dec_d_log = 8'hc;
             end
             10'h47: begin
-                dec_d_log = 9'h19;
+                dec_d_log = 8'hc;
             end
             10'h48: begin
-                dec_d_log = 9'h19;
+                dec_d_log = 8'hd;
             end
             10'h49: begin
-                dec_d_log = 9'h1a;
+                dec_d_log = 8'hd;
             end
             10'h4a: begin
-                dec_d_log = 9'h1a;
+                dec_d_log = 8'hd;
             end
             10'h4b: begin
-                dec_d_log = 9'h1a;
+                dec_d_log = 8'hd;
             end
             10'h4c: begin
-                dec_d_log = 9'h1b;
+                dec_d_log = 8'hd;
             end
             10'h4d: begin
-                dec_d_log = 9'h1b;
+                dec_d_log = 8'hd;
             end
             10'h4e: begin
-                dec_d_log = 9'h1b;
+                dec_d_log = 8'he;
             end
             10'h4f: begin
-                dec_d_log = 9'h1c;
+                dec_d_log = 8'he;
             end
             10'h50: begin
-                dec_d_log = 9'h1c;
+                dec_d_log = 8'he;
             end
             10'h51: begin
-                dec_d_log = 9'h1c;
+                dec_d_log = 8'he;
             end
             10'h52: begin
-                dec_d_log = 9'h1d;
+                dec_d_log = 8'he;
             end
             10'h53: begin
-                dec_d_log = 9'h1d;
+                dec_d_log = 8'he;
             end
             10'h54: begin
-                dec_d_log = 9'h1d;
+                dec_d_log = 8'hf;
             end
             10'h55: begin
-                dec_d_log = 9'h1e;
+                dec_d_log = 8'hf;
             end
             10'h56: begin
-                dec_d_log = 9'h1e;
+                dec_d_log = 8'hf;
             end
             10'h57: begin
-                dec_d_log = 9'h1e;
+                dec_d_log = 8'hf;
             end
             10'h58: begin
-                dec_d_log = 9'h1f;
+                dec_d_log = 8'hf;
             end
             10'h59: begin
-                dec_d_log = 9'h1f;
+                dec_d_log = 8'hf;
             end
             10'h5a: begin
-                dec_d_log = 9'h1f;
+                dec_d_log = 8'h10;
             end
             10'h5b: begin
-                dec_d_log = 9'h20;
+                dec_d_log = 8'h10;
             end
             10'h5c: begin
-                dec_d_log = 9'h20;
+                dec_d_log = 8'h10;
             end
             10'h5d: begin
-                dec_d_log = 9'h20;
+                dec_d_log = 8'h10;
             end
             10'h5e: begin
-                dec_d_log = 9'h21;
+                dec_d_log = 8'h10;
             end
             10'h5f: begin
-                dec_d_log = 9'h21;
+                dec_d_log = 8'h10;
             end
             10'h60: begin
-                dec_d_log = 9'h21;
+                dec_d_log = 8'h11;
             end
             10'h61: begin
-                dec_d_log = 9'h22;
+                dec_d_log = 8'h11;
             end
             10'h62: begin
-                dec_d_log = 9'h22;
+                dec_d_log = 8'h11;
             end
             10'h63: begin
-                dec_d_log = 9'h22;
+                dec_d_log = 8'h11;
             end
             10'h64: begin
-                dec_d_log = 9'h23;
+                dec_d_log = 8'h11;
             end
             10'h65: begin
-                dec_d_log = 9'h23;
+                dec_d_log = 8'h11;
             end
             10'h66: begin
-                dec_d_log = 9'h23;
+                dec_d_log = 8'h12;
             end
             10'h67: begin
-                dec_d_log = 9'h24;
+                dec_d_log = 8'h12;
             end
             10'h68: begin
-                dec_d_log = 9'h24;
+                dec_d_log = 8'h12;
             end
             10'h69: begin
-                dec_d_log = 9'h24;
+                dec_d_log = 8'h12;
             end
             10'h6a: begin
-                dec_d_log = 9'h25;
+                dec_d_log = 8'h12;
             end
             10'h6b: begin
-                dec_d_log = 9'h25;
+                dec_d_log = 8'h12;
             end
             10'h6c: begin
-                dec_d_log = 9'h25;
+                dec_d_log = 8'h13;
             end
             10'h6d: begin
-                dec_d_log = 9'h26;
+                dec_d_log = 8'h13;
             end
             10'h6e: begin
-                dec_d_log = 9'h26;
+                dec_d_log = 8'h13;
             end
             10'h6f: begin
-                dec_d_log = 9'h26;
+                dec_d_log = 8'h13;
             end
             10'h70: begin
-                dec_d_log = 9'h26;
+                dec_d_log = 8'h13;
             end
             10'h71: begin
-                dec_d_log = 9'h27;
+                dec_d_log = 8'h13;
             end
             10'h72: begin
-                dec_d_log = 9'h27;
+                dec_d_log = 8'h14;
             end
             10'h73: begin
-                dec_d_log = 9'h27;
+                dec_d_log = 8'h14;
             end
             10'h74: begin
-                dec_d_log = 9'h28;
+                dec_d_log = 8'h14;
             end
             10'h75: begin
-                dec_d_log = 9'h28;
+                dec_d_log = 8'h14;
             end
             10'h76: begin
-                dec_d_log = 9'h28;
+                dec_d_log = 8'h14;
             end
             10'h77: begin
-                dec_d_log = 9'h29;
+                dec_d_log = 8'h14;
             end
             10'h78: begin
-                dec_d_log = 9'h29;
+                dec_d_log = 8'h15;
             end
             10'h79: begin
-                dec_d_log = 9'h29;
+                dec_d_log = 8'h15;
             end
             10'h7a: begin
-                dec_d_log = 9'h2a;
+                dec_d_log = 8'h15;
             end
             10'h7b: begin
-                dec_d_log = 9'h2a;
+                dec_d_log = 8'h15;
             end
             10'h7c: begin
-                dec_d_log = 9'h2a;
+                dec_d_log = 8'h15;
             end
             10'h7d: begin
-                dec_d_log = 9'h2b;
+                dec_d_log = 8'h15;
             end
             10'h7e: begin
-                dec_d_log = 9'h2b;
+                dec_d_log = 8'h16;
             end
             10'h7f: begin
-                dec_d_log = 9'h2b;
+                dec_d_log = 8'h16;
             end
             10'h80: begin
-                dec_d_log = 9'h2c;
+                dec_d_log = 8'h16;
             end
             10'h81: begin
-                dec_d_log = 9'h2c;
+                dec_d_log = 8'h16;
             end
             10'h82: begin
-                dec_d_log = 9'h2c;
+                dec_d_log = 8'h16;
             end
             10'h83: begin
-                dec_d_log = 9'h2d;
+                dec_d_log = 8'h16;
             end
             10'h84: begin
-                dec_d_log = 9'h2d;
+                dec_d_log = 8'h16;
             end
             10'h85: begin
-                dec_d_log = 9'h2d;
+                dec_d_log = 8'h17;
             end
             10'h86: begin
-                dec_d_log = 9'h2e;
+                dec_d_log = 8'h17;
             end
             10'h87: begin
-                dec_d_log = 9'h2e;
+                dec_d_log = 8'h17;
             end
             10'h88: begin
-                dec_d_log = 9'h2e;
+                dec_d_log = 8'h17;
             end
             10'h89: begin
-                dec_d_log = 9'h2f;
+                dec_d_log = 8'h17;
             end
             10'h8a: begin
-                dec_d_log = 9'h2f;
+                dec_d_log = 8'h17;
             end
             10'h8b: begin
-                dec_d_log = 9'h2f;
+                dec_d_log = 8'h18;
             end
             10'h8c: begin
-                dec_d_log = 9'h2f;
+                dec_d_log = 8'h18;
             end
             10'h8d: begin
-                dec_d_log = 9'h30;
+                dec_d_log = 8'h18;
             end
             10'h8e: begin
-                dec_d_log = 9'h30;
+                dec_d_log = 8'h18;
             end
             10'h8f: begin
-                dec_d_log = 9'h30;
+                dec_d_log = 8'h18;
             end
             10'h90: begin
-                dec_d_log = 9'h31;
+                dec_d_log = 8'h18;
             end
             10'h91: begin
-                dec_d_log = 9'h31;
+                dec_d_log = 8'h19;
             end
             10'h92: begin
-                dec_d_log = 9'h31;
+                dec_d_log = 8'h19;
             end
             10'h93: begin
-                dec_d_log = 9'h32;
+                dec_d_log = 8'h19;
             end
             10'h94: begin
-                dec_d_log = 9'h32;
+                dec_d_log = 8'h19;
             end
             10'h95: begin
-                dec_d_log = 9'h32;
+                dec_d_log = 8'h19;
             end
             10'h96: begin
-                dec_d_log = 9'h33;
+                dec_d_log = 8'h19;
             end
             10'h97: begin
-                dec_d_log = 9'h33;
+                dec_d_log = 8'h19;
             end
             10'h98: begin
-                dec_d_log = 9'h33;
+                dec_d_log = 8'h1a;
             end
             10'h99: begin
-                dec_d_log = 9'h34;
+                dec_d_log = 8'h1a;
             end
             10'h9a: begin
-                dec_d_log = 9'h34;
+                dec_d_log = 8'h1a;
             end
             10'h9b: begin
-                dec_d_log = 9'h34;
+                dec_d_log = 8'h1a;
             end
             10'h9c: begin
-                dec_d_log = 9'h35;
+                dec_d_log = 8'h1a;
             end
             10'h9d: begin
-                dec_d_log = 9'h35;
+                dec_d_log = 8'h1a;
             end
             10'h9e: begin
-                dec_d_log = 9'h35;
+                dec_d_log = 8'h1b;
             end
             10'h9f: begin
-                dec_d_log = 9'h35;
+                dec_d_log = 8'h1b;
             end
             10'ha0: begin
-                dec_d_log = 9'h36;
+                dec_d_log = 8'h1b;
             end
             10'ha1: begin
-                dec_d_log = 9'h36;
+                dec_d_log = 8'h1b;
             end
             10'ha2: begin
-                dec_d_log = 9'h36;
+                dec_d_log = 8'h1b;
             end
             10'ha3: begin
-                dec_d_log = 9'h37;
+                dec_d_log = 8'h1b;
             end
             10'ha4: begin
-                dec_d_log = 9'h37;
+                dec_d_log = 8'h1c;
             end
             10'ha5: begin
-                dec_d_log = 9'h37;
+                dec_d_log = 8'h1c;
             end
             10'ha6: begin
-                dec_d_log = 9'h38;
+                dec_d_log = 8'h1c;
             end
             10'ha7: begin
-                dec_d_log = 9'h38;
+                dec_d_log = 8'h1c;
             end
             10'ha8: begin
-                dec_d_log = 9'h38;
+                dec_d_log = 8'h1c;
             end
             10'ha9: begin
-                dec_d_log = 9'h39;
+                dec_d_log = 8'h1c;
             end
             10'haa: begin
-                dec_d_log = 9'h39;
+                dec_d_log = 8'h1c;
             end
             10'hab: begin
-                dec_d_log = 9'h39;
+                dec_d_log = 8'h1d;
             end
             10'hac: begin
-                dec_d_log = 9'h39;
+                dec_d_log = 8'h1d;
             end
             10'had: begin
-                dec_d_log = 9'h3a;
+                dec_d_log = 8'h1d;
             end
             10'hae: begin
-                dec_d_log = 9'h3a;
+                dec_d_log = 8'h1d;
             end
             10'haf: begin
-                dec_d_log = 9'h3a;
+                dec_d_log = 8'h1d;
             end
             10'hb0: begin
-                dec_d_log = 9'h3b;
+                dec_d_log = 8'h1d;
             end
             10'hb1: begin
-                dec_d_log = 9'h3b;
+                dec_d_log = 8'h1e;
             end
             10'hb2: begin
-                dec_d_log = 9'h3b;
+                dec_d_log = 8'h1e;
             end
             10'hb3: begin
-                dec_d_log = 9'h3c;
+                dec_d_log = 8'h1e;
             end
             10'hb4: begin
-                dec_d_log = 9'h3c;
+                dec_d_log = 8'h1e;
             end
             10'hb5: begin
-                dec_d_log = 9'h3c;
+                dec_d_log = 8'h1e;
             end
             10'hb6: begin
-                dec_d_log = 9'h3d;
+                dec_d_log = 8'h1e;
             end
             10'hb7: begin
-                dec_d_log = 9'h3d;
+                dec_d_log = 8'h1e;
             end
             10'hb8: begin
-                dec_d_log = 9'h3d;
+                dec_d_log = 8'h1f;
             end
             10'hb9: begin
-                dec_d_log = 9'h3d;
+                dec_d_log = 8'h1f;
             end
             10'hba: begin
-                dec_d_log = 9'h3e;
+                dec_d_log = 8'h1f;
             end
             10'hbb: begin
-                dec_d_log = 9'h3e;
+                dec_d_log = 8'h1f;
             end
             10'hbc: begin
-                dec_d_log = 9'h3e;
+                dec_d_log = 8'h1f;
             end
             10'hbd: begin
-                dec_d_log = 9'h3f;
+                dec_d_log = 8'h1f;
             end
             10'hbe: begin
-                dec_d_log = 9'h3f;
+                dec_d_log = 8'h20;
             end
             10'hbf: begin
-                dec_d_log = 9'h3f;
+                dec_d_log = 8'h20;
             end
             10'hc0: begin
-                dec_d_log = 9'h40;
+                dec_d_log = 8'h20;
             end
             10'hc1: begin
-                dec_d_log = 9'h40;
+                dec_d_log = 8'h20;
             end
             10'hc2: begin
-                dec_d_log = 9'h40;
+                dec_d_log = 8'h20;
             end
             10'hc3: begin
-                dec_d_log = 9'h41;
+                dec_d_log = 8'h20;
             end
             10'hc4: begin
-                dec_d_log = 9'h41;
+                dec_d_log = 8'h20;
             end
             10'hc5: begin
-                dec_d_log = 9'h41;
+                dec_d_log = 8'h21;
             end
             10'hc6: begin
-                dec_d_log = 9'h41;
+                dec_d_log = 8'h21;
             end
             10'hc7: begin
-                dec_d_log = 9'h42;
+                dec_d_log = 8'h21;
             end
             10'hc8: begin
-                dec_d_log = 9'h42;
+                dec_d_log = 8'h21;
             end
             10'hc9: begin
-                dec_d_log = 9'h42;
+                dec_d_log = 8'h21;
             end
             10'hca: begin
-                dec_d_log = 9'h43;
+                dec_d_log = 8'h21;
             end
             10'hcb: begin
-                dec_d_log = 9'h43;
+                dec_d_log = 8'h21;
             end
             10'hcc: begin
-                dec_d_log = 9'h43;
+                dec_d_log = 8'h22;
             end
             10'hcd: begin
-                dec_d_log = 9'h44;
+                dec_d_log = 8'h22;
             end
             10'hce: begin
-                dec_d_log = 9'h44;
+                dec_d_log = 8'h22;
             end
             10'hcf: begin
-                dec_d_log = 9'h44;
+                dec_d_log = 8'h22;
             end
             10'hd0: begin
-                dec_d_log = 9'h44;
+                dec_d_log = 8'h22;
             end
             10'hd1: begin
-                dec_d_log = 9'h45;
+                dec_d_log = 8'h22;
             end
             10'hd2: begin
-                dec_d_log = 9'h45;
+                dec_d_log = 8'h23;
             end
             10'hd3: begin
-                dec_d_log = 9'h45;
+                dec_d_log = 8'h23;
             end
             10'hd4: begin
-                dec_d_log = 9'h46;
+                dec_d_log = 8'h23;
             end
             10'hd5: begin
-                dec_d_log = 9'h46;
+                dec_d_log = 8'h23;
             end
             10'hd6: begin
-                dec_d_log = 9'h46;
+                dec_d_log = 8'h23;
             end
             10'hd7: begin
-                dec_d_log = 9'h47;
+                dec_d_log = 8'h23;
             end
             10'hd8: begin
-                dec_d_log = 9'h47;
+                dec_d_log = 8'h23;
             end
             10'hd9: begin
-                dec_d_log = 9'h47;
+                dec_d_log = 8'h24;
             end
             10'hda: begin
-                dec_d_log = 9'h47;
+                dec_d_log = 8'h24;
             end
             10'hdb: begin
-                dec_d_log = 9'h48;
+                dec_d_log = 8'h24;
             end
             10'hdc: begin
-                dec_d_log = 9'h48;
+                dec_d_log = 8'h24;
             end
             10'hdd: begin
-                dec_d_log = 9'h48;
+                dec_d_log = 8'h24;
             end
             10'hde: begin
-                dec_d_log = 9'h49;
+                dec_d_log = 8'h24;
             end
             10'hdf: begin
-                dec_d_log = 9'h49;
+                dec_d_log = 8'h24;
             end
             10'he0: begin
-                dec_d_log = 9'h49;
+                dec_d_log = 8'h25;
             end
             10'he1: begin
-                dec_d_log = 9'h4a;
+                dec_d_log = 8'h25;
             end
             10'he2: begin
-                dec_d_log = 9'h4a;
+                dec_d_log = 8'h25;
             end
             10'he3: begin
-                dec_d_log = 9'h4a;
+                dec_d_log = 8'h25;
             end
             10'he4: begin
-                dec_d_log = 9'h4a;
+                dec_d_log = 8'h25;
             end
             10'he5: begin
-                dec_d_log = 9'h4b;
+                dec_d_log = 8'h25;
             end
             10'he6: begin
-                dec_d_log = 9'h4b;
+                dec_d_log = 8'h25;
             end
             10'he7: begin
-                dec_d_log = 9'h4b;
+                dec_d_log = 8'h26;
             end
             10'he8: begin
-                dec_d_log = 9'h4c;
+                dec_d_log = 8'h26;
             end
             10'he9: begin
-                dec_d_log = 9'h4c;
+                dec_d_log = 8'h26;
             end
             10'hea: begin
-                dec_d_log = 9'h4c;
+                dec_d_log = 8'h26;
             end
             10'heb: begin
-                dec_d_log = 9'h4c;
+                dec_d_log = 8'h26;
             end
             10'hec: begin
-                dec_d_log = 9'h4d;
+                dec_d_log = 8'h26;
             end
             10'hed: begin
-                dec_d_log = 9'h4d;
+                dec_d_log = 8'h27;
             end
             10'hee: begin
-                dec_d_log = 9'h4d;
+                dec_d_log = 8'h27;
             end
             10'hef: begin
-                dec_d_log = 9'h4e;
+                dec_d_log = 8'h27;
             end
             10'hf0: begin
-                dec_d_log = 9'h4e;
+                dec_d_log = 8'h27;
             end
             10'hf1: begin
-                dec_d_log = 9'h4e;
+                dec_d_log = 8'h27;
             end
             10'hf2: begin
-                dec_d_log = 9'h4e;
+                dec_d_log = 8'h27;
             end
             10'hf3: begin
-                dec_d_log = 9'h4f;
+                dec_d_log = 8'h27;
             end
             10'hf4: begin
-                dec_d_log = 9'h4f;
+                dec_d_log = 8'h28;
             end
             10'hf5: begin
-                dec_d_log = 9'h4f;
+                dec_d_log = 8'h28;
             end
             10'hf6: begin
-                dec_d_log = 9'h50;
+                dec_d_log = 8'h28;
             end
             10'hf7: begin
-                dec_d_log = 9'h50;
+                dec_d_log = 8'h28;
             end
             10'hf8: begin
-                dec_d_log = 9'h50;
+                dec_d_log = 8'h28;
             end
             10'hf9: begin
-                dec_d_log = 9'h51;
+                dec_d_log = 8'h28;
             end
             10'hfa: begin
-                dec_d_log = 9'h51;
+                dec_d_log = 8'h28;
             end
             10'hfb: begin
-                dec_d_log = 9'h51;
+                dec_d_log = 8'h29;
             end
             10'hfc: begin
-                dec_d_log = 9'h51;
+                dec_d_log = 8'h29;
             end
             10'hfd: begin
-                dec_d_log = 9'h52;
+                dec_d_log = 8'h29;
             end
             10'hfe: begin
-                dec_d_log = 9'h52;
+                dec_d_log = 8'h29;
             end
             10'hff: begin
-                dec_d_log = 9'h52;
+                dec_d_log = 8'h29;
             end
             10'h100: begin
-                dec_d_log = 9'h53;
+                dec_d_log = 8'h29;
             end
             10'h101: begin
-                dec_d_log = 9'h53;
+                dec_d_log = 8'h29;
             end
             10'h102: begin
-                dec_d_log = 9'h53;
+                dec_d_log = 8'h2a;
             end
             10'h103: begin
-                dec_d_log = 9'h53;
+                dec_d_log = 8'h2a;
             end
             10'h104: begin
-                dec_d_log = 9'h54;
+                dec_d_log = 8'h2a;
             end
             10'h105: begin
-                dec_d_log = 9'h54;
+                dec_d_log = 8'h2a;
             end
             10'h106: begin
-                dec_d_log = 9'h54;
+                dec_d_log = 8'h2a;
             end
             10'h107: begin
-                dec_d_log = 9'h55;
+                dec_d_log = 8'h2a;
             end
             10'h108: begin
-                dec_d_log = 9'h55;
+                dec_d_log = 8'h2a;
             end
             10'h109: begin
-                dec_d_log = 9'h55;
+                dec_d_log = 8'h2b;
             end
             10'h10a: begin
-                dec_d_log = 9'h55;
+                dec_d_log = 8'h2b;
             end
             10'h10b: begin
-                dec_d_log = 9'h56;
+                dec_d_log = 8'h2b;
             end
             10'h10c: begin
-                dec_d_log = 9'h56;
+                dec_d_log = 8'h2b;
             end
             10'h10d: begin
-                dec_d_log = 9'h56;
+                dec_d_log = 8'h2b;
             end
             10'h10e: begin
-                dec_d_log = 9'h57;
+                dec_d_log = 8'h2b;
             end
             10'h10f: begin
-                dec_d_log = 9'h57;
+                dec_d_log = 8'h2b;
             end
             10'h110: begin
-                dec_d_log = 9'h57;
+                dec_d_log = 8'h2c;
             end
             10'h111: begin
-                dec_d_log = 9'h57;
+                dec_d_log = 8'h2c;
             end
             10'h112: begin
-                dec_d_log = 9'h58;
+                dec_d_log = 8'h2c;
             end
             10'h113: begin
-                dec_d_log = 9'h58;
+                dec_d_log = 8'h2c;
             end
             10'h114: begin
-                dec_d_log = 9'h58;
+                dec_d_log = 8'h2c;
             end
             10'h115: begin
-                dec_d_log = 9'h59;
+                dec_d_log = 8'h2c;
             end
             10'h116: begin
-                dec_d_log = 9'h59;
+                dec_d_log = 8'h2c;
             end
             10'h117: begin
-                dec_d_log = 9'h59;
+                dec_d_log = 8'h2d;
             end
             10'h118: begin
-                dec_d_log = 9'h59;
+                dec_d_log = 8'h2d;
             end
             10'h119: begin
-                dec_d_log = 9'h5a;
+                dec_d_log = 8'h2d;
             end
             10'h11a: begin
-                dec_d_log = 9'h5a;
+                dec_d_log = 8'h2d;
             end
             10'h11b: begin
-                dec_d_log = 9'h5a;
+                dec_d_log = 8'h2d;
             end
             10'h11c: begin
-                dec_d_log = 9'h5b;
+                dec_d_log = 8'h2d;
             end
             10'h11d: begin
-                dec_d_log = 9'h5b;
+                dec_d_log = 8'h2d;
             end
             10'h11e: begin
-                dec_d_log = 9'h5b;
+                dec_d_log = 8'h2e;
             end
             10'h11f: begin
-                dec_d_log = 9'h5b;
+                dec_d_log = 8'h2e;
             end
             10'h120: begin
-                dec_d_log = 9'h5c;
+                dec_d_log = 8'h2e;
             end
             10'h121: begin
-                dec_d_log = 9'h5c;
+                dec_d_log = 8'h2e;
             end
             10'h122: begin
-                dec_d_log = 9'h5c;
+                dec_d_log = 8'h2e;
             end
             10'h123: begin
-                dec_d_log = 9'h5d;
+                dec_d_log = 8'h2e;
             end
             10'h124: begin
-                dec_d_log = 9'h5d;
+                dec_d_log = 8'h2e;
             end
             10'h125: begin
-                dec_d_log = 9'h5d;
+                dec_d_log = 8'h2f;
             end
             10'h126: begin
-                dec_d_log = 9'h5d;
+                dec_d_log = 8'h2f;
             end
             10'h127: begin
-                dec_d_log = 9'h5e;
+                dec_d_log = 8'h2f;
             end
             10'h128: begin
-                dec_d_log = 9'h5e;
+                dec_d_log = 8'h2f;
             end
             10'h129: begin
-                dec_d_log = 9'h5e;
+                dec_d_log = 8'h2f;
             end
             10'h12a: begin
-                dec_d_log = 9'h5e;
+                dec_d_log = 8'h2f;
             end
             10'h12b: begin
-                dec_d_log = 9'h5f;
+                dec_d_log = 8'h2f;
             end
             10'h12c: begin
-                dec_d_log = 9'h5f;
+                dec_d_log = 8'h30;
             end
             10'h12d: begin
-                dec_d_log = 9'h5f;
+                dec_d_log = 8'h30;
             end
             10'h12e: begin
-                dec_d_log = 9'h60;
+                dec_d_log = 8'h30;
             end
             10'h12f: begin
-                dec_d_log = 9'h60;
+                dec_d_log = 8'h30;
             end
             10'h130: begin
-                dec_d_log = 9'h60;
+                dec_d_log = 8'h30;
             end
             10'h131: begin
-                dec_d_log = 9'h60;
+                dec_d_log = 8'h30;
             end
             10'h132: begin
-                dec_d_log = 9'h61;
+                dec_d_log = 8'h30;
             end
             10'h133: begin
-                dec_d_log = 9'h61;
+                dec_d_log = 8'h30;
             end
             10'h134: begin
-                dec_d_log = 9'h61;
+                dec_d_log = 8'h31;
             end
             10'h135: begin
-                dec_d_log = 9'h62;
+                dec_d_log = 8'h31;
             end
             10'h136: begin
-                dec_d_log = 9'h62;
+                dec_d_log = 8'h31;
             end
             10'h137: begin
-                dec_d_log = 9'h62;
+                dec_d_log = 8'h31;
             end
             10'h138: begin
-                dec_d_log = 9'h62;
+                dec_d_log = 8'h31;
             end
             10'h139: begin
-                dec_d_log = 9'h63;
+                dec_d_log = 8'h31;
             end
             10'h13a: begin
-                dec_d_log = 9'h63;
+                dec_d_log = 8'h31;
             end
             10'h13b: begin
-                dec_d_log = 9'h63;
+                dec_d_log = 8'h32;
             end
             10'h13c: begin
-                dec_d_log = 9'h63;
+                dec_d_log = 8'h32;
             end
             10'h13d: begin
-                dec_d_log = 9'h64;
+                dec_d_log = 8'h32;
             end
             10'h13e: begin
-                dec_d_log = 9'h64;
+                dec_d_log = 8'h32;
             end
             10'h13f: begin
-                dec_d_log = 9'h64;
+                dec_d_log = 8'h32;
             end
             10'h140: begin
-                dec_d_log = 9'h65;
+                dec_d_log = 8'h32;
             end
             10'h141: begin
-                dec_d_log = 9'h65;
+                dec_d_log = 8'h32;
             end
             10'h142: begin
-                dec_d_log = 9'h65;
+                dec_d_log = 8'h33;
             end
             10'h143: begin
-                dec_d_log = 9'h65;
+                dec_d_log = 8'h33;
             end
             10'h144: begin
-                dec_d_log = 9'h66;
+                dec_d_log = 8'h33;
             end
             10'h145: begin
-                dec_d_log = 9'h66;
+                dec_d_log = 8'h33;
             end
             10'h146: begin
-                dec_d_log = 9'h66;
+                dec_d_log = 8'h33;
             end
             10'h147: begin
-                dec_d_log = 9'h66;
+                dec_d_log = 8'h33;
             end
             10'h148: begin
-                dec_d_log = 9'h67;
+                dec_d_log = 8'h33;
             end
             10'h149: begin
-                dec_d_log = 9'h67;
+                dec_d_log = 8'h34;
             end
             10'h14a: begin
-                dec_d_log = 9'h67;
+                dec_d_log = 8'h34;
             end
             10'h14b: begin
-                dec_d_log = 9'h68;
+                dec_d_log = 8'h34;
             end
             10'h14c: begin
-                dec_d_log = 9'h68;
+                dec_d_log = 8'h34;
             end
             10'h14d: begin
-                dec_d_log = 9'h68;
+                dec_d_log = 8'h34;
             end
             10'h14e: begin
-                dec_d_log = 9'h68;
+                dec_d_log = 8'h34;
             end
             10'h14f: begin
-                dec_d_log = 9'h69;
+                dec_d_log = 8'h34;
             end
             10'h150: begin
-                dec_d_log = 9'h69;
+                dec_d_log = 8'h34;
             end
             10'h151: begin
-                dec_d_log = 9'h69;
+                dec_d_log = 8'h35;
             end
             10'h152: begin
-                dec_d_log = 9'h69;
+                dec_d_log = 8'h35;
             end
             10'h153: begin
-                dec_d_log = 9'h6a;
+                dec_d_log = 8'h35;
             end
             10'h154: begin
-                dec_d_log = 9'h6a;
+                dec_d_log = 8'h35;
             end
             10'h155: begin
-                dec_d_log = 9'h6a;
+                dec_d_log = 8'h35;
             end
             10'h156: begin
-                dec_d_log = 9'h6b;
+                dec_d_log = 8'h35;
             end
             10'h157: begin
-                dec_d_log = 9'h6b;
+                dec_d_log = 8'h35;
             end
             10'h158: begin
-                dec_d_log = 9'h6b;
+                dec_d_log = 8'h36;
             end
             10'h159: begin
-                dec_d_log = 9'h6b;
+                dec_d_log = 8'h36;
             end
             10'h15a: begin
-                dec_d_log = 9'h6c;
+                dec_d_log = 8'h36;
             end
             10'h15b: begin
-                dec_d_log = 9'h6c;
+                dec_d_log = 8'h36;
             end
             10'h15c: begin
-                dec_d_log = 9'h6c;
+                dec_d_log = 8'h36;
             end
             10'h15d: begin
-                dec_d_log = 9'h6c;
+                dec_d_log = 8'h36;
             end
             10'h15e: begin
-                dec_d_log = 9'h6d;
+                dec_d_log = 8'h36;
             end
             10'h15f: begin
-                dec_d_log = 9'h6d;
+                dec_d_log = 8'h36;
             end
             10'h160: begin
-                dec_d_log = 9'h6d;
+                dec_d_log = 8'h37;
             end
             10'h161: begin
-                dec_d_log = 9'h6e;
+                dec_d_log = 8'h37;
             end
             10'h162: begin
-                dec_d_log = 9'h6e;
+                dec_d_log = 8'h37;
             end
             10'h163: begin
-                dec_d_log = 9'h6e;
+                dec_d_log = 8'h37;
             end
             10'h164: begin
-                dec_d_log = 9'h6e;
+                dec_d_log = 8'h37;
             end
             10'h165: begin
-                dec_d_log = 9'h6f;
+                dec_d_log = 8'h37;
             end
             10'h166: begin
-                dec_d_log = 9'h6f;
+                dec_d_log = 8'h37;
             end
             10'h167: begin
-                dec_d_log = 9'h6f;
+                dec_d_log = 8'h38;
             end
             10'h168: begin
-                dec_d_log = 9'h6f;
+                dec_d_log = 8'h38;
             end
             10'h169: begin
-                dec_d_log = 9'h70;
+                dec_d_log = 8'h38;
             end
             10'h16a: begin
-                dec_d_log = 9'h70;
+                dec_d_log = 8'h38;
             end
             10'h16b: begin
-                dec_d_log = 9'h70;
+                dec_d_log = 8'h38;
             end
             10'h16c: begin
-                dec_d_log = 9'h70;
+                dec_d_log = 8'h38;
             end
             10'h16d: begin
-                dec_d_log = 9'h71;
+                dec_d_log = 8'h38;
             end
             10'h16e: begin
-                dec_d_log = 9'h71;
+                dec_d_log = 8'h38;
             end
             10'h16f: begin
-                dec_d_log = 9'h71;
+                dec_d_log = 8'h39;
             end
             10'h170: begin
-                dec_d_log = 9'h72;
+                dec_d_log = 8'h39;
             end
             10'h171: begin
-                dec_d_log = 9'h72;
+                dec_d_log = 8'h39;
             end
             10'h172: begin
-                dec_d_log = 9'h72;
+                dec_d_log = 8'h39;
             end
             10'h173: begin
-                dec_d_log = 9'h72;
+                dec_d_log = 8'h39;
             end
             10'h174: begin
-                dec_d_log = 9'h73;
+                dec_d_log = 8'h39;
             end
             10'h175: begin
-                dec_d_log = 9'h73;
+                dec_d_log = 8'h39;
             end
             10'h176: begin
-                dec_d_log = 9'h73;
+                dec_d_log = 8'h3a;
             end
             10'h177: begin
-                dec_d_log = 9'h73;
+                dec_d_log = 8'h3a;
             end
             10'h178: begin
-                dec_d_log = 9'h74;
+                dec_d_log = 8'h3a;
             end
             10'h179: begin
-                dec_d_log = 9'h74;
+                dec_d_log = 8'h3a;
             end
             10'h17a: begin
-                dec_d_log = 9'h74;
+                dec_d_log = 8'h3a;
             end
             10'h17b: begin
-                dec_d_log = 9'h74;
+                dec_d_log = 8'h3a;
             end
             10'h17c: begin
-                dec_d_log = 9'h75;
+                dec_d_log = 8'h3a;
             end
             10'h17d: begin
-                dec_d_log = 9'h75;
+                dec_d_log = 8'h3a;
             end
             10'h17e: begin
-                dec_d_log = 9'h75;
+                dec_d_log = 8'h3b;
             end
             10'h17f: begin
-                dec_d_log = 9'h75;
+                dec_d_log = 8'h3b;
             end
             10'h180: begin
-                dec_d_log = 9'h76;
+                dec_d_log = 8'h3b;
             end
             10'h181: begin
-                dec_d_log = 9'h76;
+                dec_d_log = 8'h3b;
             end
             10'h182: begin
-                dec_d_log = 9'h76;
+                dec_d_log = 8'h3b;
             end
             10'h183: begin
-                dec_d_log = 9'h77;
+                dec_d_log = 8'h3b;
             end
             10'h184: begin
-                dec_d_log = 9'h77;
+                dec_d_log = 8'h3b;
             end
             10'h185: begin
-                dec_d_log = 9'h77;
+                dec_d_log = 8'h3c;
             end
             10'h186: begin
-                dec_d_log = 9'h77;
+                dec_d_log = 8'h3c;
             end
             10'h187: begin
-                dec_d_log = 9'h78;
+                dec_d_log = 8'h3c;
             end
             10'h188: begin
-                dec_d_log = 9'h78;
+                dec_d_log = 8'h3c;
             end
             10'h189: begin
-                dec_d_log = 9'h78;
+                dec_d_log = 8'h3c;
             end
             10'h18a: begin
-                dec_d_log = 9'h78;
+                dec_d_log = 8'h3c;
             end
             10'h18b: begin
-                dec_d_log = 9'h79;
+                dec_d_log = 8'h3c;
             end
             10'h18c: begin
-                dec_d_log = 9'h79;
+                dec_d_log = 8'h3c;
             end
             10'h18d: begin
-                dec_d_log = 9'h79;
+                dec_d_log = 8'h3d;
             end
             10'h18e: begin
-                dec_d_log = 9'h79;
+                dec_d_log = 8'h3d;
             end
             10'h18f: begin
-                dec_d_log = 9'h7a;
+                dec_d_log = 8'h3d;
             end
             10'h190: begin
-                dec_d_log = 9'h7a;
+                dec_d_log = 8'h3d;
             end
             10'h191: begin
-                dec_d_log = 9'h7a;
+                dec_d_log = 8'h3d;
             end
             10'h192: begin
-                dec_d_log = 9'h7a;
+                dec_d_log = 8'h3d;
             end
             10'h193: begin
-                dec_d_log = 9'h7b;
+                dec_d_log = 8'h3d;
             end
             10'h194: begin
-                dec_d_log = 9'h7b;
+                dec_d_log = 8'h3d;
             end
             10'h195: begin
-                dec_d_log = 9'h7b;
+                dec_d_log = 8'h3e;
             end
             10'h196: begin
-                dec_d_log = 9'h7b;
+                dec_d_log = 8'h3e;
             end
             10'h197: begin
-                dec_d_log = 9'h7c;
+                dec_d_log = 8'h3e;
             end
             10'h198: begin
-                dec_d_log = 9'h7c;
+                dec_d_log = 8'h3e;
             end
             10'h199: begin
-                dec_d_log = 9'h7c;
+                dec_d_log = 8'h3e;
             end
             10'h19a: begin
-                dec_d_log = 9'h7d;
+                dec_d_log = 8'h3e;
             end
             10'h19b: begin
-                dec_d_log = 9'h7d;
+                dec_d_log = 8'h3e;
             end
             10'h19c: begin
-                dec_d_log = 9'h7d;
+                dec_d_log = 8'h3f;
             end
             10'h19d: begin
-                dec_d_log = 9'h7d;
+                dec_d_log = 8'h3f;
             end
             10'h19e: begin
-                dec_d_log = 9'h7e;
+                dec_d_log = 8'h3f;
             end
             10'h19f: begin
-                dec_d_log = 9'h7e;
+                dec_d_log = 8'h3f;
             end
             10'h1a0: begin
-                dec_d_log = 9'h7e;
+                dec_d_log = 8'h3f;
             end
             10'h1a1: begin
-                dec_d_log = 9'h7e;
+                dec_d_log = 8'h3f;
             end
             10'h1a2: begin
-                dec_d_log = 9'h7f;
+                dec_d_log = 8'h3f;
             end
             10'h1a3: begin
-                dec_d_log = 9'h7f;
+                dec_d_log = 8'h3f;
             end
             10'h1a4: begin
-                dec_d_log = 9'h7f;
+                dec_d_log = 8'h40;
             end
             10'h1a5: begin
-                dec_d_log = 9'h7f;
+                dec_d_log = 8'h40;
             end
             10'h1a6: begin
-                dec_d_log = 9'h80;
+                dec_d_log = 8'h40;
             end
             10'h1a7: begin
-                dec_d_log = 9'h80;
+                dec_d_log = 8'h40;
             end
             10'h1a8: begin
-                dec_d_log = 9'h80;
+                dec_d_log = 8'h40;
             end
             10'h1a9: begin
-                dec_d_log = 9'h80;
+                dec_d_log = 8'h40;
             end
             10'h1aa: begin
-                dec_d_log = 9'h81;
+                dec_d_log = 8'h40;
             end
             10'h1ab: begin
-                dec_d_log = 9'h81;
+                dec_d_log = 8'h40;
             end
             10'h1ac: begin
-                dec_d_log = 9'h81;
+                dec_d_log = 8'h41;
             end
             10'h1ad: begin
-                dec_d_log = 9'h81;
+                dec_d_log = 8'h41;
             end
             10'h1ae: begin
-                dec_d_log = 9'h82;
+                dec_d_log = 8'h41;
             end
             10'h1af: begin
-                dec_d_log = 9'h82;
+                dec_d_log = 8'h41;
             end
             10'h1b0: begin
-                dec_d_log = 9'h82;
+                dec_d_log = 8'h41;
             end
             10'h1b1: begin
-                dec_d_log = 9'h82;
+                dec_d_log = 8'h41;
             end
             10'h1b2: begin
-                dec_d_log = 9'h83;
+                dec_d_log = 8'h41;
             end
             10'h1b3: begin
-                dec_d_log = 9'h83;
+                dec_d_log = 8'h41;
             end
             10'h1b4: begin
-                dec_d_log = 9'h83;
+                dec_d_log = 8'h42;
             end
             10'h1b5: begin
-                dec_d_log = 9'h83;
+                dec_d_log = 8'h42;
             end
             10'h1b6: begin
-                dec_d_log = 9'h84;
+                dec_d_log = 8'h42;
             end
             10'h1b7: begin
-                dec_d_log = 9'h84;
+                dec_d_log = 8'h42;
             end
             10'h1b8: begin
-                dec_d_log = 9'h84;
+                dec_d_log = 8'h42;
             end
             10'h1b9: begin
-                dec_d_log = 9'h84;
+                dec_d_log = 8'h42;
             end
             10'h1ba: begin
-                dec_d_log = 9'h85;
+                dec_d_log = 8'h42;
             end
             10'h1bb: begin
-                dec_d_log = 9'h85;
+                dec_d_log = 8'h42;
             end
             10'h1bc: begin
-                dec_d_log = 9'h85;
+                dec_d_log = 8'h43;
             end
             10'h1bd: begin
-                dec_d_log = 9'h85;
+                dec_d_log = 8'h43;
             end
             10'h1be: begin
-                dec_d_log = 9'h86;
+                dec_d_log = 8'h43;
             end
             10'h1bf: begin
-                dec_d_log = 9'h86;
+                dec_d_log = 8'h43;
             end
             10'h1c0: begin
-                dec_d_log = 9'h86;
+                dec_d_log = 8'h43;
             end
             10'h1c1: begin
-                dec_d_log = 9'h86;
+                dec_d_log = 8'h43;
             end
             10'h1c2: begin
-                dec_d_log = 9'h87;
+                dec_d_log = 8'h43;
             end
             10'h1c3: begin
-                dec_d_log = 9'h87;
+                dec_d_log = 8'h43;
             end
             10'h1c4: begin
-                dec_d_log = 9'h87;
+                dec_d_log = 8'h44;
             end
             10'h1c5: begin
-                dec_d_log = 9'h87;
+                dec_d_log = 8'h44;
             end
             10'h1c6: begin
-                dec_d_log = 9'h88;
+                dec_d_log = 8'h44;
             end
             10'h1c7: begin
-                dec_d_log = 9'h88;
+                dec_d_log = 8'h44;
             end
             10'h1c8: begin
-                dec_d_log = 9'h88;
+                dec_d_log = 8'h44;
             end
             10'h1c9: begin
-                dec_d_log = 9'h88;
+                dec_d_log = 8'h44;
             end
             10'h1ca: begin
-                dec_d_log = 9'h89;
+                dec_d_log = 8'h44;
             end
             10'h1cb: begin
-                dec_d_log = 9'h89;
+                dec_d_log = 8'h44;
             end
             10'h1cc: begin
-                dec_d_log = 9'h89;
+                dec_d_log = 8'h45;
             end
             10'h1cd: begin
-                dec_d_log = 9'h89;
+                dec_d_log = 8'h45;
             end
             10'h1ce: begin
-                dec_d_log = 9'h8a;
+                dec_d_log = 8'h45;
             end
             10'h1cf: begin
-                dec_d_log = 9'h8a;
+                dec_d_log = 8'h45;
             end
             10'h1d0: begin
-                dec_d_log = 9'h8a;
+                dec_d_log = 8'h45;
             end
             10'h1d1: begin
-                dec_d_log = 9'h8a;
+                dec_d_log = 8'h45;
             end
             10'h1d2: begin
-                dec_d_log = 9'h8b;
+                dec_d_log = 8'h45;
             end
             10'h1d3: begin
-                dec_d_log = 9'h8b;
+                dec_d_log = 8'h45;
             end
             10'h1d4: begin
-                dec_d_log = 9'h8b;
+                dec_d_log = 8'h46;
             end
             10'h1d5: begin
-                dec_d_log = 9'h8b;
+                dec_d_log = 8'h46;
             end
             10'h1d6: begin
-                dec_d_log = 9'h8c;
+                dec_d_log = 8'h46;
             end
             10'h1d7: begin
-                dec_d_log = 9'h8c;
+                dec_d_log = 8'h46;
             end
             10'h1d8: begin
-                dec_d_log = 9'h8c;
+                dec_d_log = 8'h46;
             end
             10'h1d9: begin
-                dec_d_log = 9'h8c;
+                dec_d_log = 8'h46;
             end
             10'h1da: begin
-                dec_d_log = 9'h8d;
+                dec_d_log = 8'h46;
             end
             10'h1db: begin
-                dec_d_log = 9'h8d;
+                dec_d_log = 8'h46;
             end
             10'h1dc: begin
-                dec_d_log = 9'h8d;
+                dec_d_log = 8'h47;
             end
             10'h1dd: begin
-                dec_d_log = 9'h8d;
+                dec_d_log = 8'h47;
             end
             10'h1de: begin
-                dec_d_log = 9'h8e;
+                dec_d_log = 8'h47;
             end
             10'h1df: begin
-                dec_d_log = 9'h8e;
+                dec_d_log = 8'h47;
             end
             10'h1e0: begin
-                dec_d_log = 9'h8e;
+                dec_d_log = 8'h47;
             end
             10'h1e1: begin
-                dec_d_log = 9'h8e;
+                dec_d_log = 8'h47;
             end
             10'h1e2: begin
-                dec_d_log = 9'h8f;
+                dec_d_log = 8'h47;
             end
             10'h1e3: begin
-                dec_d_log = 9'h8f;
+                dec_d_log = 8'h47;
             end
             10'h1e4: begin
-                dec_d_log = 9'h8f;
+                dec_d_log = 8'h48;
             end
             10'h1e5: begin
-                dec_d_log = 9'h8f;
+                dec_d_log = 8'h48;
             end
             10'h1e6: begin
-                dec_d_log = 9'h90;
+                dec_d_log = 8'h48;
             end
             10'h1e7: begin
-                dec_d_log = 9'h90;
+                dec_d_log = 8'h48;
             end
             10'h1e8: begin
-                dec_d_log = 9'h90;
+                dec_d_log = 8'h48;
             end
             10'h1e9: begin
-                dec_d_log = 9'h90;
+                dec_d_log = 8'h48;
             end
             10'h1ea: begin
-                dec_d_log = 9'h91;
+                dec_d_log = 8'h48;
             end
             10'h1eb: begin
-                dec_d_log = 9'h91;
+                dec_d_log = 8'h48;
             end
             10'h1ec: begin
-                dec_d_log = 9'h91;
+                dec_d_log = 8'h49;
             end
             10'h1ed: begin
-                dec_d_log = 9'h91;
+                dec_d_log = 8'h49;
             end
             10'h1ee: begin
-                dec_d_log = 9'h92;
+                dec_d_log = 8'h49;
             end
             10'h1ef: begin
-                dec_d_log = 9'h92;
+                dec_d_log = 8'h49;
             end
             10'h1f0: begin
-                dec_d_log = 9'h92;
+                dec_d_log = 8'h49;
             end
             10'h1f1: begin
-                dec_d_log = 9'h92;
+                dec_d_log = 8'h49;
             end
             10'h1f2: begin
-                dec_d_log = 9'h92;
+                dec_d_log = 8'h49;
             end
             10'h1f3: begin
-                dec_d_log = 9'h93;
+                dec_d_log = 8'h49;
             end
             10'h1f4: begin
-                dec_d_log = 9'h93;
+                dec_d_log = 8'h49;
             end
             10'h1f5: begin
-                dec_d_log = 9'h93;
+                dec_d_log = 8'h4a;
             end
             10'h1f6: begin
-                dec_d_log = 9'h93;
+                dec_d_log = 8'h4a;
             end
             10'h1f7: begin
-                dec_d_log = 9'h94;
+                dec_d_log = 8'h4a;
             end
             10'h1f8: begin
-                dec_d_log = 9'h94;
+                dec_d_log = 8'h4a;
             end
             10'h1f9: begin
-                dec_d_log = 9'h94;
+                dec_d_log = 8'h4a;
             end
             10'h1fa: begin
-                dec_d_log = 9'h94;
+                dec_d_log = 8'h4a;
             end
             10'h1fb: begin
-                dec_d_log = 9'h95;
+                dec_d_log = 8'h4a;
             end
             10'h1fc: begin
-                dec_d_log = 9'h95;
+                dec_d_log = 8'h4a;
             end
             10'h1fd: begin
-                dec_d_log = 9'h95;
+                dec_d_log = 8'h4b;
             end
             10'h1fe: begin
-                dec_d_log = 9'h95;
+                dec_d_log = 8'h4b;
             end
             10'h1ff: begin
-                dec_d_log = 9'h96;
+                dec_d_log = 8'h4b;
             end
             10'h200: begin
-                dec_d_log = 9'h96;
+                dec_d_log = 8'h4b;
             end
             10'h201: begin
-                dec_d_log = 9'h96;
+                dec_d_log = 8'h4b;
             end
             10'h202: begin
-                dec_d_log = 9'h96;
+                dec_d_log = 8'h4b;
             end
             10'h203: begin
-                dec_d_log = 9'h97;
+                dec_d_log = 8'h4b;
             end
             10'h204: begin
-                dec_d_log = 9'h97;
+                dec_d_log = 8'h4b;
             end
             10'h205: begin
-                dec_d_log = 9'h97;
+                dec_d_log = 8'h4c;
             end
             10'h206: begin
-                dec_d_log = 9'h97;
+                dec_d_log = 8'h4c;
             end
             10'h207: begin
-                dec_d_log = 9'h98;
+                dec_d_log = 8'h4c;
             end
             10'h208: begin
-                dec_d_log = 9'h98;
+                dec_d_log = 8'h4c;
             end
             10'h209: begin
-                dec_d_log = 9'h98;
+                dec_d_log = 8'h4c;
             end
             10'h20a: begin
-                dec_d_log = 9'h98;
+                dec_d_log = 8'h4c;
             end
             10'h20b: begin
-                dec_d_log = 9'h99;
+                dec_d_log = 8'h4c;
             end
             10'h20c: begin
-                dec_d_log = 9'h99;
+                dec_d_log = 8'h4c;
             end
             10'h20d: begin
-                dec_d_log = 9'h99;
+                dec_d_log = 8'h4c;
             end
             10'h20e: begin
-                dec_d_log = 9'h99;
+                dec_d_log = 8'h4d;
             end
             10'h20f: begin
-                dec_d_log = 9'h99;
+                dec_d_log = 8'h4d;
             end
             10'h210: begin
-                dec_d_log = 9'h9a;
+                dec_d_log = 8'h4d;
             end
             10'h211: begin
-                dec_d_log = 9'h9a;
+                dec_d_log = 8'h4d;
             end
             10'h212: begin
-                dec_d_log = 9'h9a;
+                dec_d_log = 8'h4d;
             end
             10'h213: begin
-                dec_d_log = 9'h9a;
+                dec_d_log = 8'h4d;
             end
             10'h214: begin
-                dec_d_log = 9'h9b;
+                dec_d_log = 8'h4d;
             end
             10'h215: begin
-                dec_d_log = 9'h9b;
+                dec_d_log = 8'h4d;
             end
             10'h216: begin
-                dec_d_log = 9'h9b;
+                dec_d_log = 8'h4e;
             end
             10'h217: begin
-                dec_d_log = 9'h9b;
+                dec_d_log = 8'h4e;
             end
             10'h218: begin
-                dec_d_log = 9'h9c;
+                dec_d_log = 8'h4e;
             end
             10'h219: begin
-                dec_d_log = 9'h9c;
+                dec_d_log = 8'h4e;
             end
             10'h21a: begin
-                dec_d_log = 9'h9c;
+                dec_d_log = 8'h4e;
             end
             10'h21b: begin
-                dec_d_log = 9'h9c;
+                dec_d_log = 8'h4e;
             end
             10'h21c: begin
-                dec_d_log = 9'h9d;
+                dec_d_log = 8'h4e;
             end
             10'h21d: begin
-                dec_d_log = 9'h9d;
+                dec_d_log = 8'h4e;
             end
             10'h21e: begin
-                dec_d_log = 9'h9d;
+                dec_d_log = 8'h4f;
             end
             10'h21f: begin
-                dec_d_log = 9'h9d;
+                dec_d_log = 8'h4f;
             end
             10'h220: begin
-                dec_d_log = 9'h9d;
+                dec_d_log = 8'h4f;
             end
             10'h221: begin
-                dec_d_log = 9'h9e;
+                dec_d_log = 8'h4f;
             end
             10'h222: begin
-                dec_d_log = 9'h9e;
+                dec_d_log = 8'h4f;
             end
             10'h223: begin
-                dec_d_log = 9'h9e;
+                dec_d_log = 8'h4f;
             end
             10'h224: begin
-                dec_d_log = 9'h9e;
+                dec_d_log = 8'h4f;
             end
             10'h225: begin
-                dec_d_log = 9'h9f;
+                dec_d_log = 8'h4f;
             end
             10'h226: begin
-                dec_d_log = 9'h9f;
+                dec_d_log = 8'h4f;
             end
             10'h227: begin
-                dec_d_log = 9'h9f;
+                dec_d_log = 8'h50;
             end
             10'h228: begin
-                dec_d_log = 9'h9f;
+                dec_d_log = 8'h50;
             end
             10'h229: begin
-                dec_d_log = 9'ha0;
+                dec_d_log = 8'h50;
             end
             10'h22a: begin
-                dec_d_log = 9'ha0;
+                dec_d_log = 8'h50;
             end
             10'h22b: begin
-                dec_d_log = 9'ha0;
+                dec_d_log = 8'h50;
             end
             10'h22c: begin
-                dec_d_log = 9'ha0;
+                dec_d_log = 8'h50;
             end
             10'h22d: begin
-                dec_d_log = 9'ha1;
+                dec_d_log = 8'h50;
             end
             10'h22e: begin
-                dec_d_log = 9'ha1;
+                dec_d_log = 8'h50;
             end
             10'h22f: begin
-                dec_d_log = 9'ha1;
+                dec_d_log = 8'h50;
             end
             10'h230: begin
-                dec_d_log = 9'ha1;
+                dec_d_log = 8'h51;
             end
             10'h231: begin
-                dec_d_log = 9'ha1;
+                dec_d_log = 8'h51;
             end
             10'h232: begin
-                dec_d_log = 9'ha2;
+                dec_d_log = 8'h51;
             end
             10'h233: begin
-                dec_d_log = 9'ha2;
+                dec_d_log = 8'h51;
             end
             10'h234: begin
-                dec_d_log = 9'ha2;
+                dec_d_log = 8'h51;
             end
             10'h235: begin
-                dec_d_log = 9'ha2;
+                dec_d_log = 8'h51;
             end
             10'h236: begin
-                dec_d_log = 9'ha3;
+                dec_d_log = 8'h51;
             end
             10'h237: begin
-                dec_d_log = 9'ha3;
+                dec_d_log = 8'h51;
             end
             10'h238: begin
-                dec_d_log = 9'ha3;
+                dec_d_log = 8'h52;
             end
             10'h239: begin
-                dec_d_log = 9'ha3;
+                dec_d_log = 8'h52;
             end
             10'h23a: begin
-                dec_d_log = 9'ha4;
+                dec_d_log = 8'h52;
             end
             10'h23b: begin
-                dec_d_log = 9'ha4;
+                dec_d_log = 8'h52;
             end
             10'h23c: begin
-                dec_d_log = 9'ha4;
+                dec_d_log = 8'h52;
             end
             10'h23d: begin
-                dec_d_log = 9'ha4;
+                dec_d_log = 8'h52;
             end
             10'h23e: begin
-                dec_d_log = 9'ha4;
+                dec_d_log = 8'h52;
             end
             10'h23f: begin
-                dec_d_log = 9'ha5;
+                dec_d_log = 8'h52;
             end
             10'h240: begin
-                dec_d_log = 9'ha5;
+                dec_d_log = 8'h52;
             end
             10'h241: begin
-                dec_d_log = 9'ha5;
+                dec_d_log = 8'h53;
             end
             10'h242: begin
-                dec_d_log = 9'ha5;
+                dec_d_log = 8'h53;
             end
             10'h243: begin
-                dec_d_log = 9'ha6;
+                dec_d_log = 8'h53;
             end
             10'h244: begin
-                dec_d_log = 9'ha6;
+                dec_d_log = 8'h53;
             end
             10'h245: begin
-                dec_d_log = 9'ha6;
+                dec_d_log = 8'h53;
             end
             10'h246: begin
-                dec_d_log = 9'ha6;
+                dec_d_log = 8'h53;
             end
             10'h247: begin
-                dec_d_log = 9'ha7;
+                dec_d_log = 8'h53;
             end
             10'h248: begin
-                dec_d_log = 9'ha7;
+                dec_d_log = 8'h53;
             end
             10'h249: begin
-                dec_d_log = 9'ha7;
+                dec_d_log = 8'h54;
             end
             10'h24a: begin
-                dec_d_log = 9'ha7;
+                dec_d_log = 8'h54;
             end
             10'h24b: begin
-                dec_d_log = 9'ha7;
+                dec_d_log = 8'h54;
             end
             10'h24c: begin
-                dec_d_log = 9'ha8;
+                dec_d_log = 8'h54;
             end
             10'h24d: begin
-                dec_d_log = 9'ha8;
+                dec_d_log = 8'h54;
             end
             10'h24e: begin
-                dec_d_log = 9'ha8;
+                dec_d_log = 8'h54;
             end
             10'h24f: begin
-                dec_d_log = 9'ha8;
+                dec_d_log = 8'h54;
             end
             10'h250: begin
-                dec_d_log = 9'ha9;
+                dec_d_log = 8'h54;
             end
             10'h251: begin
-                dec_d_log = 9'ha9;
+                dec_d_log = 8'h54;
             end
             10'h252: begin
-                dec_d_log = 9'ha9;
+                dec_d_log = 8'h55;
             end
             10'h253: begin
-                dec_d_log = 9'ha9;
+                dec_d_log = 8'h55;
             end
             10'h254: begin
-                dec_d_log = 9'haa;
+                dec_d_log = 8'h55;
             end
             10'h255: begin
-                dec_d_log = 9'haa;
+                dec_d_log = 8'h55;
             end
             10'h256: begin
-                dec_d_log = 9'haa;
+                dec_d_log = 8'h55;
             end
             10'h257: begin
-                dec_d_log = 9'haa;
+                dec_d_log = 8'h55;
             end
             10'h258: begin
-                dec_d_log = 9'haa;
+                dec_d_log = 8'h55;
             end
             10'h259: begin
-                dec_d_log = 9'hab;
+                dec_d_log = 8'h55;
             end
             10'h25a: begin
-                dec_d_log = 9'hab;
+                dec_d_log = 8'h55;
             end
             10'h25b: begin
-                dec_d_log = 9'hab;
+                dec_d_log = 8'h56;
             end
             10'h25c: begin
-                dec_d_log = 9'hab;
+                dec_d_log = 8'h56;
             end
             10'h25d: begin
-                dec_d_log = 9'hac;
+                dec_d_log = 8'h56;
             end
             10'h25e: begin
-                dec_d_log = 9'hac;
+                dec_d_log = 8'h56;
             end
             10'h25f: begin
-                dec_d_log = 9'hac;
+                dec_d_log = 8'h56;
             end
             10'h260: begin
-                dec_d_log = 9'hac;
+                dec_d_log = 8'h56;
             end
             10'h261: begin
-                dec_d_log = 9'hac;
+                dec_d_log = 8'h56;
             end
             10'h262: begin
-                dec_d_log = 9'had;
+                dec_d_log = 8'h56;
             end
             10'h263: begin
-                dec_d_log = 9'had;
+                dec_d_log = 8'h56;
             end
             10'h264: begin
-                dec_d_log = 9'had;
+                dec_d_log = 8'h57;
             end
             10'h265: begin
-                dec_d_log = 9'had;
+                dec_d_log = 8'h57;
             end
             10'h266: begin
-                dec_d_log = 9'hae;
+                dec_d_log = 8'h57;
             end
             10'h267: begin
-                dec_d_log = 9'hae;
+                dec_d_log = 8'h57;
             end
             10'h268: begin
-                dec_d_log = 9'hae;
+                dec_d_log = 8'h57;
             end
             10'h269: begin
-                dec_d_log = 9'hae;
+                dec_d_log = 8'h57;
             end
             10'h26a: begin
-                dec_d_log = 9'haf;
+                dec_d_log = 8'h57;
             end
             10'h26b: begin
-                dec_d_log = 9'haf;
+                dec_d_log = 8'h57;
             end
             10'h26c: begin
-                dec_d_log = 9'haf;
+                dec_d_log = 8'h57;
             end
             10'h26d: begin
-                dec_d_log = 9'haf;
+                dec_d_log = 8'h58;
             end
             10'h26e: begin
-                dec_d_log = 9'haf;
+                dec_d_log = 8'h58;
             end
             10'h26f: begin
-                dec_d_log = 9'hb0;
+                dec_d_log = 8'h58;
             end
             10'h270: begin
-                dec_d_log = 9'hb0;
+                dec_d_log = 8'h58;
             end
             10'h271: begin
-                dec_d_log = 9'hb0;
+                dec_d_log = 8'h58;
             end
             10'h272: begin
-                dec_d_log = 9'hb0;
+                dec_d_log = 8'h58;
             end
             10'h273: begin
-                dec_d_log = 9'hb1;
+                dec_d_log = 8'h58;
             end
             10'h274: begin
-                dec_d_log = 9'hb1;
+                dec_d_log = 8'h58;
             end
             10'h275: begin
-                dec_d_log = 9'hb1;
+                dec_d_log = 8'h58;
             end
             10'h276: begin
-                dec_d_log = 9'hb1;
+                dec_d_log = 8'h59;
             end
             10'h277: begin
-                dec_d_log = 9'hb1;
+                dec_d_log = 8'h59;
             end
             10'h278: begin
-                dec_d_log = 9'hb2;
+                dec_d_log = 8'h59;
             end
             10'h279: begin
-                dec_d_log = 9'hb2;
+                dec_d_log = 8'h59;
             end
             10'h27a: begin
-                dec_d_log = 9'hb2;
+                dec_d_log = 8'h59;
             end
             10'h27b: begin
-                dec_d_log = 9'hb2;
+                dec_d_log = 8'h59;
             end
             10'h27c: begin
-                dec_d_log = 9'hb3;
+                dec_d_log = 8'h59;
             end
             10'h27d: begin
-                dec_d_log = 9'hb3;
+                dec_d_log = 8'h59;
             end
             10'h27e: begin
-                dec_d_log = 9'hb3;
+                dec_d_log = 8'h59;
             end
             10'h27f: begin
-                dec_d_log = 9'hb3;
+                dec_d_log = 8'h5a;
             end
             10'h280: begin
-                dec_d_log = 9'hb3;
+                dec_d_log = 8'h5a;
             end
             10'h281: begin
-                dec_d_log = 9'hb4;
+                dec_d_log = 8'h5a;
             end
             10'h282: begin
-                dec_d_log = 9'hb4;
+                dec_d_log = 8'h5a;
             end
             10'h283: begin
-                dec_d_log = 9'hb4;
+                dec_d_log = 8'h5a;
             end
             10'h284: begin
-                dec_d_log = 9'hb4;
+                dec_d_log = 8'h5a;
             end
             10'h285: begin
-                dec_d_log = 9'hb5;
+                dec_d_log = 8'h5a;
             end
             10'h286: begin
-                dec_d_log = 9'hb5;
+                dec_d_log = 8'h5a;
             end
             10'h287: begin
-                dec_d_log = 9'hb5;
+                dec_d_log = 8'h5a;
             end
             10'h288: begin
-                dec_d_log = 9'hb5;
+                dec_d_log = 8'h5b;
             end
             10'h289: begin
-                dec_d_log = 9'hb5;
+                dec_d_log = 8'h5b;
             end
             10'h28a: begin
-                dec_d_log = 9'hb6;
+                dec_d_log = 8'h5b;
             end
             10'h28b: begin
-                dec_d_log = 9'hb6;
+                dec_d_log = 8'h5b;
             end
             10'h28c: begin
-                dec_d_log = 9'hb6;
+                dec_d_log = 8'h5b;
             end
             10'h28d: begin
-                dec_d_log = 9'hb6;
+                dec_d_log = 8'h5b;
             end
             10'h28e: begin
-                dec_d_log = 9'hb7;
+                dec_d_log = 8'h5b;
             end
             10'h28f: begin
-                dec_d_log = 9'hb7;
+                dec_d_log = 8'h5b;
             end
             10'h290: begin
-                dec_d_log = 9'hb7;
+                dec_d_log = 8'h5b;
             end
             10'h291: begin
-                dec_d_log = 9'hb7;
+                dec_d_log = 8'h5c;
             end
             10'h292: begin
-                dec_d_log = 9'hb7;
+                dec_d_log = 8'h5c;
             end
             10'h293: begin
-                dec_d_log = 9'hb8;
+                dec_d_log = 8'h5c;
             end
             10'h294: begin
-                dec_d_log = 9'hb8;
+                dec_d_log = 8'h5c;
             end
             10'h295: begin
-                dec_d_log = 9'hb8;
+                dec_d_log = 8'h5c;
             end
             10'h296: begin
-                dec_d_log = 9'hb8;
+                dec_d_log = 8'h5c;
             end
             10'h297: begin
-                dec_d_log = 9'hb8;
+                dec_d_log = 8'h5c;
             end
             10'h298: begin
-                dec_d_log = 9'hb9;
+                dec_d_log = 8'h5c;
             end
             10'h299: begin
-                dec_d_log = 9'hb9;
+                dec_d_log = 8'h5c;
             end
             10'h29a: begin
-                dec_d_log = 9'hb9;
+                dec_d_log = 8'h5d;
             end
             10'h29b: begin
-                dec_d_log = 9'hb9;
+                dec_d_log = 8'h5d;
             end
             10'h29c: begin
-                dec_d_log = 9'hba;
+                dec_d_log = 8'h5d;
             end
             10'h29d: begin
-                dec_d_log = 9'hba;
+                dec_d_log = 8'h5d;
             end
             10'h29e: begin
-                dec_d_log = 9'hba;
+                dec_d_log = 8'h5d;
             end
             10'h29f: begin
-                dec_d_log = 9'hba;
+                dec_d_log = 8'h5d;
             end
             10'h2a0: begin
-                dec_d_log = 9'hba;
+                dec_d_log = 8'h5d;
             end
             10'h2a1: begin
-                dec_d_log = 9'hbb;
+                dec_d_log = 8'h5d;
             end
             10'h2a2: begin
-                dec_d_log = 9'hbb;
+                dec_d_log = 8'h5d;
             end
             10'h2a3: begin
-                dec_d_log = 9'hbb;
+                dec_d_log = 8'h5e;
             end
             10'h2a4: begin
-                dec_d_log = 9'hbb;
+                dec_d_log = 8'h5e;
             end
             10'h2a5: begin
-                dec_d_log = 9'hbc;
+                dec_d_log = 8'h5e;
             end
             10'h2a6: begin
-                dec_d_log = 9'hbc;
+                dec_d_log = 8'h5e;
             end
             10'h2a7: begin
-                dec_d_log = 9'hbc;
+                dec_d_log = 8'h5e;
             end
             10'h2a8: begin
-                dec_d_log = 9'hbc;
+                dec_d_log = 8'h5e;
             end
             10'h2a9: begin
-                dec_d_log = 9'hbc;
+                dec_d_log = 8'h5e;
             end
             10'h2aa: begin
-                dec_d_log = 9'hbd;
+                dec_d_log = 8'h5e;
             end
             10'h2ab: begin
-                dec_d_log = 9'hbd;
+                dec_d_log = 8'h5e;
             end
             10'h2ac: begin
-                dec_d_log = 9'hbd;
+                dec_d_log = 8'h5f;
             end
             10'h2ad: begin
-                dec_d_log = 9'hbd;
+                dec_d_log = 8'h5f;
             end
             10'h2ae: begin
-                dec_d_log = 9'hbd;
+                dec_d_log = 8'h5f;
             end
             10'h2af: begin
-                dec_d_log = 9'hbe;
+                dec_d_log = 8'h5f;
             end
             10'h2b0: begin
-                dec_d_log = 9'hbe;
+                dec_d_log = 8'h5f;
             end
             10'h2b1: begin
-                dec_d_log = 9'hbe;
+                dec_d_log = 8'h5f;
             end
             10'h2b2: begin
-                dec_d_log = 9'hbe;
+                dec_d_log = 8'h5f;
             end
             10'h2b3: begin
-                dec_d_log = 9'hbf;
+                dec_d_log = 8'h5f;
             end
             10'h2b4: begin
-                dec_d_log = 9'hbf;
+                dec_d_log = 8'h5f;
             end
             10'h2b5: begin
-                dec_d_log = 9'hbf;
+                dec_d_log = 8'h60;
             end
             10'h2b6: begin
-                dec_d_log = 9'hbf;
+                dec_d_log = 8'h60;
             end
             10'h2b7: begin
-                dec_d_log = 9'hbf;
+                dec_d_log = 8'h60;
             end
             10'h2b8: begin
-                dec_d_log = 9'hc0;
+                dec_d_log = 8'h60;
             end
             10'h2b9: begin
-                dec_d_log = 9'hc0;
+                dec_d_log = 8'h60;
             end
             10'h2ba: begin
-                dec_d_log = 9'hc0;
+                dec_d_log = 8'h60;
             end
             10'h2bb: begin
-                dec_d_log = 9'hc0;
+                dec_d_log = 8'h60;
             end
             10'h2bc: begin
-                dec_d_log = 9'hc1;
+                dec_d_log = 8'h60;
             end
             10'h2bd: begin
-                dec_d_log = 9'hc1;
+                dec_d_log = 8'h60;
             end
             10'h2be: begin
-                dec_d_log = 9'hc1;
+                dec_d_log = 8'h60;
             end
             10'h2bf: begin
-                dec_d_log = 9'hc1;
+                dec_d_log = 8'h61;
             end
             10'h2c0: begin
-                dec_d_log = 9'hc1;
+                dec_d_log = 8'h61;
             end
             10'h2c1: begin
-                dec_d_log = 9'hc2;
+                dec_d_log = 8'h61;
             end
             10'h2c2: begin
-                dec_d_log = 9'hc2;
+                dec_d_log = 8'h61;
             end
             10'h2c3: begin
-                dec_d_log = 9'hc2;
+                dec_d_log = 8'h61;
             end
             10'h2c4: begin
-                dec_d_log = 9'hc2;
+                dec_d_log = 8'h61;
             end
             10'h2c5: begin
-                dec_d_log = 9'hc2;
+                dec_d_log = 8'h61;
             end
             10'h2c6: begin
-                dec_d_log = 9'hc3;
+                dec_d_log = 8'h61;
             end
             10'h2c7: begin
-                dec_d_log = 9'hc3;
+                dec_d_log = 8'h61;
             end
             10'h2c8: begin
-                dec_d_log = 9'hc3;
+                dec_d_log = 8'h62;
             end
             10'h2c9: begin
-                dec_d_log = 9'hc3;
+                dec_d_log = 8'h62;
             end
             10'h2ca: begin
-                dec_d_log = 9'hc3;
+                dec_d_log = 8'h62;
             end
             10'h2cb: begin
-                dec_d_log = 9'hc4;
+                dec_d_log = 8'h62;
             end
             10'h2cc: begin
-                dec_d_log = 9'hc4;
+                dec_d_log = 8'h62;
             end
             10'h2cd: begin
-                dec_d_log = 9'hc4;
+                dec_d_log = 8'h62;
             end
             10'h2ce: begin
-                dec_d_log = 9'hc4;
+                dec_d_log = 8'h62;
             end
             10'h2cf: begin
-                dec_d_log = 9'hc5;
+                dec_d_log = 8'h62;
             end
             10'h2d0: begin
-                dec_d_log = 9'hc5;
+                dec_d_log = 8'h62;
             end
             10'h2d1: begin
-                dec_d_log = 9'hc5;
+                dec_d_log = 8'h62;
             end
             10'h2d2: begin
-                dec_d_log = 9'hc5;
+                dec_d_log = 8'h63;
             end
             10'h2d3: begin
-                dec_d_log = 9'hc5;
+                dec_d_log = 8'h63;
             end
             10'h2d4: begin
-                dec_d_log = 9'hc6;
+                dec_d_log = 8'h63;
             end
             10'h2d5: begin
-                dec_d_log = 9'hc6;
+                dec_d_log = 8'h63;
             end
             10'h2d6: begin
-                dec_d_log = 9'hc6;
+                dec_d_log = 8'h63;
             end
             10'h2d7: begin
-                dec_d_log = 9'hc6;
+                dec_d_log = 8'h63;
             end
             10'h2d8: begin
-                dec_d_log = 9'hc6;
+                dec_d_log = 8'h63;
             end
             10'h2d9: begin
-                dec_d_log = 9'hc7;
+                dec_d_log = 8'h63;
             end
             10'h2da: begin
-                dec_d_log = 9'hc7;
+                dec_d_log = 8'h63;
             end
             10'h2db: begin
-                dec_d_log = 9'hc7;
+                dec_d_log = 8'h64;
             end
             10'h2dc: begin
-                dec_d_log = 9'hc7;
+                dec_d_log = 8'h64;
             end
             10'h2dd: begin
-                dec_d_log = 9'hc8;
+                dec_d_log = 8'h64;
             end
             10'h2de: begin
-                dec_d_log = 9'hc8;
+                dec_d_log = 8'h64;
             end
             10'h2df: begin
-                dec_d_log = 9'hc8;
+                dec_d_log = 8'h64;
             end
             10'h2e0: begin
-                dec_d_log = 9'hc8;
+                dec_d_log = 8'h64;
             end
             10'h2e1: begin
-                dec_d_log = 9'hc8;
+                dec_d_log = 8'h64;
             end
             10'h2e2: begin
-                dec_d_log = 9'hc9;
+                dec_d_log = 8'h64;
             end
             10'h2e3: begin
-                dec_d_log = 9'hc9;
+                dec_d_log = 8'h64;
             end
             10'h2e4: begin
-                dec_d_log = 9'hc9;
+                dec_d_log = 8'h64;
             end
             10'h2e5: begin
-                dec_d_log = 9'hc9;
+                dec_d_log = 8'h65;
             end
             10'h2e6: begin
-                dec_d_log = 9'hc9;
+                dec_d_log = 8'h65;
             end
             10'h2e7: begin
-                dec_d_log = 9'hca;
+                dec_d_log = 8'h65;
             end
             10'h2e8: begin
-                dec_d_log = 9'hca;
+                dec_d_log = 8'h65;
             end
             10'h2e9: begin
-                dec_d_log = 9'hca;
+                dec_d_log = 8'h65;
             end
             10'h2ea: begin
-                dec_d_log = 9'hca;
+                dec_d_log = 8'h65;
             end
             10'h2eb: begin
-                dec_d_log = 9'hca;
+                dec_d_log = 8'h65;
             end
             10'h2ec: begin
-                dec_d_log = 9'hcb;
+                dec_d_log = 8'h65;
             end
             10'h2ed: begin
-                dec_d_log = 9'hcb;
+                dec_d_log = 8'h65;
             end
             10'h2ee: begin
-                dec_d_log = 9'hcb;
+                dec_d_log = 8'h66;
             end
             10'h2ef: begin
-                dec_d_log = 9'hcb;
+                dec_d_log = 8'h66;
             end
             10'h2f0: begin
-                dec_d_log = 9'hcb;
+                dec_d_log = 8'h66;
             end
             10'h2f1: begin
-                dec_d_log = 9'hcc;
+                dec_d_log = 8'h66;
             end
             10'h2f2: begin
-                dec_d_log = 9'hcc;
+                dec_d_log = 8'h66;
             end
             10'h2f3: begin
-                dec_d_log = 9'hcc;
+                dec_d_log = 8'h66;
             end
             10'h2f4: begin
-                dec_d_log = 9'hcc;
+                dec_d_log = 8'h66;
             end
             10'h2f5: begin
-                dec_d_log = 9'hcd;
+                dec_d_log = 8'h66;
             end
             10'h2f6: begin
-                dec_d_log = 9'hcd;
+                dec_d_log = 8'h66;
             end
             10'h2f7: begin
-                dec_d_log = 9'hcd;
+                dec_d_log = 8'h66;
             end
             10'h2f8: begin
-                dec_d_log = 9'hcd;
+                dec_d_log = 8'h67;
             end
             10'h2f9: begin
-                dec_d_log = 9'hcd;
+                dec_d_log = 8'h67;
             end
             10'h2fa: begin
-                dec_d_log = 9'hce;
+                dec_d_log = 8'h67;
             end
             10'h2fb: begin
-                dec_d_log = 9'hce;
+                dec_d_log = 8'h67;
             end
             10'h2fc: begin
-                dec_d_log = 9'hce;
+                dec_d_log = 8'h67;
             end
             10'h2fd: begin
-                dec_d_log = 9'hce;
+                dec_d_log = 8'h67;
             end
             10'h2fe: begin
-                dec_d_log = 9'hce;
+                dec_d_log = 8'h67;
             end
             10'h2ff: begin
-                dec_d_log = 9'hcf;
+                dec_d_log = 8'h67;
             end
             10'h300: begin
-                dec_d_log = 9'hcf;
+                dec_d_log = 8'h67;
             end
             10'h301: begin
-                dec_d_log = 9'hcf;
+                dec_d_log = 8'h67;
             end
             10'h302: begin
-                dec_d_log = 9'hcf;
+                dec_d_log = 8'h68;
             end
             10'h303: begin
-                dec_d_log = 9'hcf;
+                dec_d_log = 8'h68;
             end
             10'h304: begin
-                dec_d_log = 9'hd0;
+                dec_d_log = 8'h68;
             end
             10'h305: begin
-                dec_d_log = 9'hd0;
+                dec_d_log = 8'h68;
             end
             10'h306: begin
-                dec_d_log = 9'hd0;
+                dec_d_log = 8'h68;
             end
             10'h307: begin
-                dec_d_log = 9'hd0;
+                dec_d_log = 8'h68;
             end
             10'h308: begin
-                dec_d_log = 9'hd0;
+                dec_d_log = 8'h68;
             end
             10'h309: begin
-                dec_d_log = 9'hd1;
+                dec_d_log = 8'h68;
             end
             10'h30a: begin
-                dec_d_log = 9'hd1;
+                dec_d_log = 8'h68;
             end
             10'h30b: begin
-                dec_d_log = 9'hd1;
+                dec_d_log = 8'h69;
             end
             10'h30c: begin
-                dec_d_log = 9'hd1;
+                dec_d_log = 8'h69;
             end
             10'h30d: begin
-                dec_d_log = 9'hd1;
+                dec_d_log = 8'h69;
             end
             10'h30e: begin
-                dec_d_log = 9'hd2;
+                dec_d_log = 8'h69;
             end
             10'h30f: begin
-                dec_d_log = 9'hd2;
+                dec_d_log = 8'h69;
             end
             10'h310: begin
-                dec_d_log = 9'hd2;
+                dec_d_log = 8'h69;
             end
             10'h311: begin
-                dec_d_log = 9'hd2;
+                dec_d_log = 8'h69;
             end
             10'h312: begin
-                dec_d_log = 9'hd2;
+                dec_d_log = 8'h69;
             end
             10'h313: begin
-                dec_d_log = 9'hd3;
+                dec_d_log = 8'h69;
             end
             10'h314: begin
-                dec_d_log = 9'hd3;
+                dec_d_log = 8'h69;
             end
             10'h315: begin
-                dec_d_log = 9'hd3;
+                dec_d_log = 8'h6a;
             end
             10'h316: begin
-                dec_d_log = 9'hd3;
+                dec_d_log = 8'h6a;
             end
             10'h317: begin
-                dec_d_log = 9'hd3;
+                dec_d_log = 8'h6a;
             end
             10'h318: begin
-                dec_d_log = 9'hd4;
+                dec_d_log = 8'h6a;
             end
             10'h319: begin
-                dec_d_log = 9'hd4;
+                dec_d_log = 8'h6a;
             end
             10'h31a: begin
-                dec_d_log = 9'hd4;
+                dec_d_log = 8'h6a;
             end
             10'h31b: begin
-                dec_d_log = 9'hd4;
+                dec_d_log = 8'h6a;
             end
             10'h31c: begin
-                dec_d_log = 9'hd5;
+                dec_d_log = 8'h6a;
             end
             10'h31d: begin
-                dec_d_log = 9'hd5;
+                dec_d_log = 8'h6a;
             end
             10'h31e: begin
-                dec_d_log = 9'hd5;
+                dec_d_log = 8'h6a;
             end
             10'h31f: begin
-                dec_d_log = 9'hd5;
+                dec_d_log = 8'h6b;
             end
             10'h320: begin
-                dec_d_log = 9'hd5;
+                dec_d_log = 8'h6b;
             end
             10'h321: begin
-                dec_d_log = 9'hd6;
+                dec_d_log = 8'h6b;
             end
             10'h322: begin
-                dec_d_log = 9'hd6;
+                dec_d_log = 8'h6b;
             end
             10'h323: begin
-                dec_d_log = 9'hd6;
+                dec_d_log = 8'h6b;
             end
             10'h324: begin
-                dec_d_log = 9'hd6;
+                dec_d_log = 8'h6b;
             end
             10'h325: begin
-                dec_d_log = 9'hd6;
+                dec_d_log = 8'h6b;
             end
             10'h326: begin
-                dec_d_log = 9'hd7;
+                dec_d_log = 8'h6b;
             end
             10'h327: begin
-                dec_d_log = 9'hd7;
+                dec_d_log = 8'h6b;
             end
             10'h328: begin
-                dec_d_log = 9'hd7;
+                dec_d_log = 8'h6b;
             end
             10'h329: begin
-                dec_d_log = 9'hd7;
+                dec_d_log = 8'h6c;
             end
             10'h32a: begin
-                dec_d_log = 9'hd7;
+                dec_d_log = 8'h6c;
             end
             10'h32b: begin
-                dec_d_log = 9'hd8;
+                dec_d_log = 8'h6c;
             end
             10'h32c: begin
-                dec_d_log = 9'hd8;
+                dec_d_log = 8'h6c;
             end
             10'h32d: begin
-                dec_d_log = 9'hd8;
+                dec_d_log = 8'h6c;
             end
             10'h32e: begin
-                dec_d_log = 9'hd8;
+                dec_d_log = 8'h6c;
             end
             10'h32f: begin
-                dec_d_log = 9'hd8;
+                dec_d_log = 8'h6c;
             end
             10'h330: begin
-                dec_d_log = 9'hd9;
+                dec_d_log = 8'h6c;
             end
             10'h331: begin
-                dec_d_log = 9'hd9;
+                dec_d_log = 8'h6c;
             end
             10'h332: begin
-                dec_d_log = 9'hd9;
+                dec_d_log = 8'h6c;
             end
             10'h333: begin
-                dec_d_log = 9'hd9;
+                dec_d_log = 8'h6d;
             end
             10'h334: begin
-                dec_d_log = 9'hd9;
+                dec_d_log = 8'h6d;
             end
             10'h335: begin
-                dec_d_log = 9'hda;
+                dec_d_log = 8'h6d;
             end
             10'h336: begin
-                dec_d_log = 9'hda;
+                dec_d_log = 8'h6d;
             end
             10'h337: begin
-                dec_d_log = 9'hda;
+                dec_d_log = 8'h6d;
             end
             10'h338: begin
-                dec_d_log = 9'hda;
+                dec_d_log = 8'h6d;
             end
             10'h339: begin
-                dec_d_log = 9'hda;
+                dec_d_log = 8'h6d;
             end
             10'h33a: begin
-                dec_d_log = 9'hdb;
+                dec_d_log = 8'h6d;
             end
             10'h33b: begin
-                dec_d_log = 9'hdb;
+                dec_d_log = 8'h6d;
             end
             10'h33c: begin
-                dec_d_log = 9'hdb;
+                dec_d_log = 8'h6d;
             end
             10'h33d: begin
-                dec_d_log = 9'hdb;
+                dec_d_log = 8'h6e;
             end
             10'h33e: begin
-                dec_d_log = 9'hdb;
+                dec_d_log = 8'h6e;
             end
             10'h33f: begin
-                dec_d_log = 9'hdc;
+                dec_d_log = 8'h6e;
             end
             10'h340: begin
-                dec_d_log = 9'hdc;
+                dec_d_log = 8'h6e;
             end
             10'h341: begin
-                dec_d_log = 9'hdc;
+                dec_d_log = 8'h6e;
             end
             10'h342: begin
-                dec_d_log = 9'hdc;
+                dec_d_log = 8'h6e;
             end
             10'h343: begin
-                dec_d_log = 9'hdc;
+                dec_d_log = 8'h6e;
             end
             10'h344: begin
-                dec_d_log = 9'hdd;
+                dec_d_log = 8'h6e;
             end
             10'h345: begin
-                dec_d_log = 9'hdd;
+                dec_d_log = 8'h6e;
             end
             10'h346: begin
-                dec_d_log = 9'hdd;
+                dec_d_log = 8'h6e;
             end
             10'h347: begin
-                dec_d_log = 9'hdd;
+                dec_d_log = 8'h6f;
             end
             10'h348: begin
-                dec_d_log = 9'hdd;
+                dec_d_log = 8'h6f;
             end
             10'h349: begin
-                dec_d_log = 9'hde;
+                dec_d_log = 8'h6f;
             end
             10'h34a: begin
-                dec_d_log = 9'hde;
+                dec_d_log = 8'h6f;
             end
             10'h34b: begin
-                dec_d_log = 9'hde;
+                dec_d_log = 8'h6f;
             end
             10'h34c: begin
-                dec_d_log = 9'hde;
+                dec_d_log = 8'h6f;
             end
             10'h34d: begin
-                dec_d_log = 9'hde;
+                dec_d_log = 8'h6f;
             end
             10'h34e: begin
-                dec_d_log = 9'hdf;
+                dec_d_log = 8'h6f;
             end
             10'h34f: begin
-                dec_d_log = 9'hdf;
+                dec_d_log = 8'h6f;
             end
             10'h350: begin
-                dec_d_log = 9'hdf;
+                dec_d_log = 8'h6f;
             end
             10'h351: begin
-                dec_d_log = 9'hdf;
+                dec_d_log = 8'h70;
             end
             10'h352: begin
-                dec_d_log = 9'hdf;
+                dec_d_log = 8'h70;
             end
             10'h353: begin
-                dec_d_log = 9'he0;
+                dec_d_log = 8'h70;
             end
             10'h354: begin
-                dec_d_log = 9'he0;
+                dec_d_log = 8'h70;
             end
             10'h355: begin
-                dec_d_log = 9'he0;
+                dec_d_log = 8'h70;
             end
             10'h356: begin
-                dec_d_log = 9'he0;
+                dec_d_log = 8'h70;
             end
             10'h357: begin
-                dec_d_log = 9'he0;
+                dec_d_log = 8'h70;
             end
             10'h358: begin
-                dec_d_log = 9'he0;
+                dec_d_log = 8'h70;
             end
             10'h359: begin
-                dec_d_log = 9'he1;
+                dec_d_log = 8'h70;
             end
             10'h35a: begin
-                dec_d_log = 9'he1;
+                dec_d_log = 8'h70;
             end
             10'h35b: begin
-                dec_d_log = 9'he1;
+                dec_d_log = 8'h71;
             end
             10'h35c: begin
-                dec_d_log = 9'he1;
+                dec_d_log = 8'h71;
             end
             10'h35d: begin
-                dec_d_log = 9'he1;
+                dec_d_log = 8'h71;
             end
             10'h35e: begin
-                dec_d_log = 9'he2;
+                dec_d_log = 8'h71;
             end
             10'h35f: begin
-                dec_d_log = 9'he2;
+                dec_d_log = 8'h71;
             end
             10'h360: begin
-                dec_d_log = 9'he2;
+                dec_d_log = 8'h71;
             end
             10'h361: begin
-                dec_d_log = 9'he2;
+                dec_d_log = 8'h71;
             end
             10'h362: begin
-                dec_d_log = 9'he2;
+                dec_d_log = 8'h71;
             end
             10'h363: begin
-                dec_d_log = 9'he3;
+                dec_d_log = 8'h71;
             end
             10'h364: begin
-                dec_d_log = 9'he3;
+                dec_d_log = 8'h71;
             end
             10'h365: begin
-                dec_d_log = 9'he3;
+                dec_d_log = 8'h72;
             end
             10'h366: begin
-                dec_d_log = 9'he3;
+                dec_d_log = 8'h72;
             end
             10'h367: begin
-                dec_d_log = 9'he3;
+                dec_d_log = 8'h72;
             end
             10'h368: begin
-                dec_d_log = 9'he4;
+                dec_d_log = 8'h72;
             end
             10'h369: begin
-                dec_d_log = 9'he4;
+                dec_d_log = 8'h72;
             end
             10'h36a: begin
-                dec_d_log = 9'he4;
+                dec_d_log = 8'h72;
             end
             10'h36b: begin
-                dec_d_log = 9'he4;
+                dec_d_log = 8'h72;
             end
             10'h36c: begin
-                dec_d_log = 9'he4;
+                dec_d_log = 8'h72;
             end
             10'h36d: begin
-                dec_d_log = 9'he5;
+                dec_d_log = 8'h72;
             end
             10'h36e: begin
-                dec_d_log = 9'he5;
+                dec_d_log = 8'h72;
             end
             10'h36f: begin
-                dec_d_log = 9'he5;
+                dec_d_log = 8'h72;
             end
             10'h370: begin
-                dec_d_log = 9'he5;
+                dec_d_log = 8'h73;
             end
             10'h371: begin
-                dec_d_log = 9'he5;
+                dec_d_log = 8'h73;
             end
             10'h372: begin
-                dec_d_log = 9'he6;
+                dec_d_log = 8'h73;
             end
             10'h373: begin
-                dec_d_log = 9'he6;
+                dec_d_log = 8'h73;
             end
             10'h374: begin
-                dec_d_log = 9'he6;
+                dec_d_log = 8'h73;
             end
             10'h375: begin
-                dec_d_log = 9'he6;
+                dec_d_log = 8'h73;
             end
             10'h376: begin
-                dec_d_log = 9'he6;
+                dec_d_log = 8'h73;
             end
             10'h377: begin
-                dec_d_log = 9'he7;
+                dec_d_log = 8'h73;
             end
             10'h378: begin
-                dec_d_log = 9'he7;
+                dec_d_log = 8'h73;
             end
             10'h379: begin
-                dec_d_log = 9'he7;
+                dec_d_log = 8'h73;
             end
             10'h37a: begin
-                dec_d_log = 9'he7;
+                dec_d_log = 8'h74;
             end
             10'h37b: begin
-                dec_d_log = 9'he7;
+                dec_d_log = 8'h74;
             end
             10'h37c: begin
-                dec_d_log = 9'he7;
+                dec_d_log = 8'h74;
             end
             10'h37d: begin
-                dec_d_log = 9'he8;
+                dec_d_log = 8'h74;
             end
             10'h37e: begin
-                dec_d_log = 9'he8;
+                dec_d_log = 8'h74;
             end
             10'h37f: begin
-                dec_d_log = 9'he8;
+                dec_d_log = 8'h74;
             end
             10'h380: begin
-                dec_d_log = 9'he8;
+                dec_d_log = 8'h74;
             end
             10'h381: begin
-                dec_d_log = 9'he8;
+                dec_d_log = 8'h74;
             end
             10'h382: begin
-                dec_d_log = 9'he9;
+                dec_d_log = 8'h74;
             end
             10'h383: begin
-                dec_d_log = 9'he9;
+                dec_d_log = 8'h74;
             end
             10'h384: begin
-                dec_d_log = 9'he9;
+                dec_d_log = 8'h75;
             end
             10'h385: begin
-                dec_d_log = 9'he9;
+                dec_d_log = 8'h75;
             end
             10'h386: begin
-                dec_d_log = 9'he9;
+                dec_d_log = 8'h75;
             end
             10'h387: begin
-                dec_d_log = 9'hea;
+                dec_d_log = 8'h75;
             end
             10'h388: begin
-                dec_d_log = 9'hea;
+                dec_d_log = 8'h75;
             end
             10'h389: begin
-                dec_d_log = 9'hea;
+                dec_d_log = 8'h75;
             end
             10'h38a: begin
-                dec_d_log = 9'hea;
+                dec_d_log = 8'h75;
             end
             10'h38b: begin
-                dec_d_log = 9'hea;
+                dec_d_log = 8'h75;
             end
             10'h38c: begin
-                dec_d_log = 9'heb;
+                dec_d_log = 8'h75;
             end
             10'h38d: begin
-                dec_d_log = 9'heb;
+                dec_d_log = 8'h75;
             end
             10'h38e: begin
-                dec_d_log = 9'heb;
+                dec_d_log = 8'h75;
             end
             10'h38f: begin
-                dec_d_log = 9'heb;
+                dec_d_log = 8'h76;
             end
             10'h390: begin
-                dec_d_log = 9'heb;
+                dec_d_log = 8'h76;
             end
             10'h391: begin
-                dec_d_log = 9'hec;
+                dec_d_log = 8'h76;
             end
             10'h392: begin
-                dec_d_log = 9'hec;
+                dec_d_log = 8'h76;
             end
             10'h393: begin
-                dec_d_log = 9'hec;
+                dec_d_log = 8'h76;
             end
             10'h394: begin
-                dec_d_log = 9'hec;
+                dec_d_log = 8'h76;
             end
             10'h395: begin
-                dec_d_log = 9'hec;
+                dec_d_log = 8'h76;
             end
             10'h396: begin
-                dec_d_log = 9'hec;
+                dec_d_log = 8'h76;
             end
             10'h397: begin
-                dec_d_log = 9'hed;
+                dec_d_log = 8'h76;
             end
             10'h398: begin
-                dec_d_log = 9'hed;
+                dec_d_log = 8'h76;
             end
             10'h399: begin
-                dec_d_log = 9'hed;
+                dec_d_log = 8'h77;
             end
             10'h39a: begin
-                dec_d_log = 9'hed;
+                dec_d_log = 8'h77;
             end
             10'h39b: begin
-                dec_d_log = 9'hed;
+                dec_d_log = 8'h77;
             end
             10'h39c: begin
-                dec_d_log = 9'hee;
+                dec_d_log = 8'h77;
             end
             10'h39d: begin
-                dec_d_log = 9'hee;
+                dec_d_log = 8'h77;
             end
             10'h39e: begin
-                dec_d_log = 9'hee;
+                dec_d_log = 8'h77;
             end
             10'h39f: begin
-                dec_d_log = 9'hee;
+                dec_d_log = 8'h77;
             end
             10'h3a0: begin
-                dec_d_log = 9'hee;
+                dec_d_log = 8'h77;
             end
             10'h3a1: begin
-                dec_d_log = 9'hef;
+                dec_d_log = 8'h77;
             end
             10'h3a2: begin
-                dec_d_log = 9'hef;
+                dec_d_log = 8'h77;
             end
             10'h3a3: begin
-                dec_d_log = 9'hef;
+                dec_d_log = 8'h77;
             end
             10'h3a4: begin
-                dec_d_log = 9'hef;
+                dec_d_log = 8'h78;
             end
             10'h3a5: begin
-                dec_d_log = 9'hef;
+                dec_d_log = 8'h78;
             end
             10'h3a6: begin
-                dec_d_log = 9'hef;
+                dec_d_log = 8'h78;
             end
             10'h3a7: begin
-                dec_d_log = 9'hf0;
+                dec_d_log = 8'h78;
             end
             10'h3a8: begin
-                dec_d_log = 9'hf0;
+                dec_d_log = 8'h78;
             end
             10'h3a9: begin
-                dec_d_log = 9'hf0;
+                dec_d_log = 8'h78;
             end
             10'h3aa: begin
-                dec_d_log = 9'hf0;
+                dec_d_log = 8'h78;
             end
             10'h3ab: begin
-                dec_d_log = 9'hf0;
+                dec_d_log = 8'h78;
             end
             10'h3ac: begin
-                dec_d_log = 9'hf1;
+                dec_d_log = 8'h78;
             end
             10'h3ad: begin
-                dec_d_log = 9'hf1;
+                dec_d_log = 8'h78;
             end
             10'h3ae: begin
-                dec_d_log = 9'hf1;
+                dec_d_log = 8'h79;
             end
             10'h3af: begin
-                dec_d_log = 9'hf1;
+                dec_d_log = 8'h79;
             end
             10'h3b0: begin
-                dec_d_log = 9'hf1;
+                dec_d_log = 8'h79;
             end
             10'h3b1: begin
-                dec_d_log = 9'hf2;
+                dec_d_log = 8'h79;
             end
             10'h3b2: begin
-                dec_d_log = 9'hf2;
+                dec_d_log = 8'h79;
             end
             10'h3b3: begin
-                dec_d_log = 9'hf2;
+                dec_d_log = 8'h79;
             end
             10'h3b4: begin
-                dec_d_log = 9'hf2;
+                dec_d_log = 8'h79;
             end
             10'h3b5: begin
-                dec_d_log = 9'hf2;
+                dec_d_log = 8'h79;
             end
             10'h3b6: begin
-                dec_d_log = 9'hf3;
+                dec_d_log = 8'h79;
             end
             10'h3b7: begin
-                dec_d_log = 9'hf3;
+                dec_d_log = 8'h79;
             end
             10'h3b8: begin
-                dec_d_log = 9'hf3;
+                dec_d_log = 8'h79;
             end
             10'h3b9: begin
-                dec_d_log = 9'hf3;
+                dec_d_log = 8'h7a;
             end
             10'h3ba: begin
-                dec_d_log = 9'hf3;
+                dec_d_log = 8'h7a;
             end
             10'h3bb: begin
-                dec_d_log = 9'hf3;
+                dec_d_log = 8'h7a;
             end
             10'h3bc: begin
-                dec_d_log = 9'hf4;
+                dec_d_log = 8'h7a;
             end
             10'h3bd: begin
-                dec_d_log = 9'hf4;
+                dec_d_log = 8'h7a;
             end
             10'h3be: begin
-                dec_d_log = 9'hf4;
+                dec_d_log = 8'h7a;
             end
             10'h3bf: begin
-                dec_d_log = 9'hf4;
+                dec_d_log = 8'h7a;
             end
             10'h3c0: begin
-                dec_d_log = 9'hf4;
+                dec_d_log = 8'h7a;
             end
             10'h3c1: begin
-                dec_d_log = 9'hf5;
+                dec_d_log = 8'h7a;
             end
             10'h3c2: begin
-                dec_d_log = 9'hf5;
+                dec_d_log = 8'h7a;
             end
             10'h3c3: begin
-                dec_d_log = 9'hf5;
+                dec_d_log = 8'h7a;
             end
             10'h3c4: begin
-                dec_d_log = 9'hf5;
+                dec_d_log = 8'h7b;
             end
             10'h3c5: begin
-                dec_d_log = 9'hf5;
+                dec_d_log = 8'h7b;
             end
             10'h3c6: begin
-                dec_d_log = 9'hf5;
+                dec_d_log = 8'h7b;
             end
             10'h3c7: begin
-                dec_d_log = 9'hf6;
+                dec_d_log = 8'h7b;
             end
             10'h3c8: begin
-                dec_d_log = 9'hf6;
+                dec_d_log = 8'h7b;
             end
             10'h3c9: begin
-                dec_d_log = 9'hf6;
+                dec_d_log = 8'h7b;
             end
             10'h3ca: begin
-                dec_d_log = 9'hf6;
+                dec_d_log = 8'h7b;
             end
             10'h3cb: begin
-                dec_d_log = 9'hf6;
+                dec_d_log = 8'h7b;
             end
             10'h3cc: begin
-                dec_d_log = 9'hf7;
+                dec_d_log = 8'h7b;
             end
             10'h3cd: begin
-                dec_d_log = 9'hf7;
+                dec_d_log = 8'h7b;
             end
             10'h3ce: begin
-                dec_d_log = 9'hf7;
+                dec_d_log = 8'h7b;
             end
             10'h3cf: begin
-                dec_d_log = 9'hf7;
+                dec_d_log = 8'h7c;
             end
             10'h3d0: begin
-                dec_d_log = 9'hf7;
+                dec_d_log = 8'h7c;
             end
             10'h3d1: begin
-                dec_d_log = 9'hf8;
+                dec_d_log = 8'h7c;
             end
             10'h3d2: begin
-                dec_d_log = 9'hf8;
+                dec_d_log = 8'h7c;
             end
             10'h3d3: begin
-                dec_d_log = 9'hf8;
+                dec_d_log = 8'h7c;
             end
             10'h3d4: begin
-                dec_d_log = 9'hf8;
+                dec_d_log = 8'h7c;
             end
             10'h3d5: begin
-                dec_d_log = 9'hf8;
+                dec_d_log = 8'h7c;
             end
             10'h3d6: begin
-                dec_d_log = 9'hf8;
+                dec_d_log = 8'h7c;
             end
             10'h3d7: begin
-                dec_d_log = 9'hf9;
+                dec_d_log = 8'h7c;
             end
             10'h3d8: begin
-                dec_d_log = 9'hf9;
+                dec_d_log = 8'h7c;
             end
             10'h3d9: begin
-                dec_d_log = 9'hf9;
+                dec_d_log = 8'h7c;
             end
             10'h3da: begin
-                dec_d_log = 9'hf9;
+                dec_d_log = 8'h7d;
             end
             10'h3db: begin
-                dec_d_log = 9'hf9;
+                dec_d_log = 8'h7d;
             end
             10'h3dc: begin
-                dec_d_log = 9'hfa;
+                dec_d_log = 8'h7d;
             end
             10'h3dd: begin
-                dec_d_log = 9'hfa;
+                dec_d_log = 8'h7d;
             end
             10'h3de: begin
-                dec_d_log = 9'hfa;
+                dec_d_log = 8'h7d;
             end
             10'h3df: begin
-                dec_d_log = 9'hfa;
+                dec_d_log = 8'h7d;
             end
             10'h3e0: begin
-                dec_d_log = 9'hfa;
+                dec_d_log = 8'h7d;
             end
             10'h3e1: begin
-                dec_d_log = 9'hfa;
+                dec_d_log = 8'h7d;
             end
             10'h3e2: begin
-                dec_d_log = 9'hfb;
+                dec_d_log = 8'h7d;
             end
             10'h3e3: begin
-                dec_d_log = 9'hfb;
+                dec_d_log = 8'h7d;
             end
             10'h3e4: begin
-                dec_d_log = 9'hfb;
+                dec_d_log = 8'h7e;
             end
             10'h3e5: begin
-                dec_d_log = 9'hfb;
+                dec_d_log = 8'h7e;
             end
             10'h3e6: begin
-                dec_d_log = 9'hfb;
+                dec_d_log = 8'h7e;
             end
             10'h3e7: begin
-                dec_d_log = 9'hfc;
+                dec_d_log = 8'h7e;
             end
             10'h3e8: begin
-                dec_d_log = 9'hfc;
+                dec_d_log = 8'h7e;
             end
             10'h3e9: begin
-                dec_d_log = 9'hfc;
+                dec_d_log = 8'h7e;
             end
             10'h3ea: begin
-                dec_d_log = 9'hfc;
+                dec_d_log = 8'h7e;
             end
             10'h3eb: begin
-                dec_d_log = 9'hfc;
+                dec_d_log = 8'h7e;
             end
             10'h3ec: begin
-                dec_d_log = 9'hfc;
+                dec_d_log = 8'h7e;
             end
             10'h3ed: begin
-                dec_d_log = 9'hfd;
+                dec_d_log = 8'h7e;
             end
             10'h3ee: begin
-                dec_d_log = 9'hfd;
+                dec_d_log = 8'h7e;
             end
             10'h3ef: begin
-                dec_d_log = 9'hfd;
+                dec_d_log = 8'h7f;
             end
             10'h3f0: begin
-                dec_d_log = 9'hfd;
+                dec_d_log = 8'h7f;
             end
             10'h3f1: begin
-                dec_d_log = 9'hfd;
+                dec_d_log = 8'h7f;
             end
             10'h3f2: begin
-                dec_d_log = 9'hfe;
+                dec_d_log = 8'h7f;
             end
             10'h3f3: begin
-                dec_d_log = 9'hfe;
+                dec_d_log = 8'h7f;
             end
             10'h3f4: begin
-                dec_d_log = 9'hfe;
+                dec_d_log = 8'h7f;
             end
             10'h3f5: begin
-                dec_d_log = 9'hfe;
+                dec_d_log = 8'h7f;
             end
             10'h3f6: begin
-                dec_d_log = 9'hfe;
+                dec_d_log = 8'h7f;
             end
             10'h3f7: begin
-                dec_d_log = 9'hfe;
+                dec_d_log = 8'h7f;
             end
             10'h3f8: begin
-                dec_d_log = 9'hff;
+                dec_d_log = 8'h7f;
             end
             10'h3f9: begin
-                dec_d_log = 9'hff;
+                dec_d_log = 8'h7f;
             end
             10'h3fa: begin
-                dec_d_log = 9'hff;
+                dec_d_log = 8'h80;
             end
             10'h3fb: begin
-                dec_d_log = 9'hff;
+                dec_d_log = 8'h80;
             end
             10'h3fc: begin
-                dec_d_log = 9'hff;
+                dec_d_log = 8'h80;
             end
             10'h3fd: begin
-                dec_d_log = 9'h100;
+                dec_d_log = 8'h80;
             end
             10'h3fe: begin
-                dec_d_log = 9'h100;
+                dec_d_log = 8'h80;
             end
             10'h3ff: begin
-                dec_d_log = 9'h100;
+                dec_d_log = 8'h80;
             end
             default: begin
-                dec_d_log = 9'h0;
+                dec_d_log = 8'h0;
             end
         endcase
     end
@@ -9242,7 +9320,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (row)
             3'h0: begin
-                uniform_row = t_457;
+                uniform_row = t_433;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -9257,7 +9335,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_457;
+                uniform_row = t_433;
             end
         endcase
     end
@@ -9285,7 +9363,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 4'h3: begin
-                    if ((decide_cycle == 4'h8)) begin
+                    if ((decide_cycle == 4'hc)) begin
                         if (accept) begin
                             state <= 4'h1;
                         end else begin
@@ -9350,7 +9428,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 4'h3: begin
-                    if ((decide_cycle == 4'h8)) begin
+                    if ((decide_cycle == 4'hc)) begin
                         if (accept) begin
                             row <= (row + 3'h1);
                         end
@@ -9394,18 +9472,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 4'h1: begin
                     if (beat_fire) begin
-                        beat <= t_460;
+                        beat <= t_436;
                     end
                 end
                 4'h4: begin
-                    beat <= t_460;
+                    beat <= t_436;
                 end
                 4'h6: begin
-                    beat <= t_460;
+                    beat <= t_436;
                 end
                 4'h9: begin
                     if (beat_fire) begin
-                        beat <= t_460;
+                        beat <= t_436;
                     end
                 end
                 default: begin
@@ -9425,7 +9503,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 4'h3: begin
-                    if ((decide_cycle == 4'h8)) begin
+                    if ((decide_cycle == 4'hc)) begin
                         if (accept) begin
                             accepted <= (accepted + 3'h1);
                         end
@@ -9462,7 +9540,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 4'h3: begin
-                    if ((decide_cycle == 4'h8)) begin
+                    if ((decide_cycle == 4'hc)) begin
                         if (accept) begin
                         end else begin
                             final_bonus <= ((~row_has_draft) | cur_bad_gamma);
@@ -9494,26 +9572,26 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (e2_stream) begin
-            rho_t <= acc_t_rho;
+        if (acc_stream) begin
+            rho_t <= (acc_t_raise ? e4_ref_t : rho_t);
         end
     end
 
     always @(posedge aclk) begin
-        if (e2_stream) begin
-            rho_d <= acc_d_rho;
+        if (acc_stream) begin
+            rho_d <= (acc_d_raise ? e4_ref_d : rho_d);
         end
     end
 
     always @(posedge aclk) begin
-        if (e3_stream) begin
-            sum_t <= (e3_control_first ? e3_t_added : (((18'h2c <= e3_t_old_shift) ? 44'h0 : (sum_t >> e3_t_old_shift[5:0])) + e3_t_added));
+        if (s2_stream) begin
+            sum_t <= ((s2_t_old_zero ? 44'h0 : (sum_t >> s2_t_old_small)) + s2_t_added);
         end
     end
 
     always @(posedge aclk) begin
-        if (e3_stream) begin
-            sum_d <= (e3_control_first ? e3_d_added : (((18'h2c <= e3_d_old_shift) ? 44'h0 : (sum_d >> e3_d_old_shift[5:0])) + e3_d_added));
+        if (s2_stream) begin
+            sum_d <= ((s2_d_old_zero ? 44'h0 : (sum_d >> s2_d_old_small)) + s2_d_added);
         end
     end
 
@@ -9543,7 +9621,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 4'h3: begin
-                    if ((decide_cycle == 4'h8)) begin
+                    if ((decide_cycle == 4'hc)) begin
                         if (accept) begin
                             captured <= 1'h0;
                         end
@@ -9556,20 +9634,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        nu_t <= ({dec_t_scale[10:0], 8'h0} + {10'h0, dec_t_log});
+        nu_t <= ({dec_t_scale_q[10:0], 7'h0} + {10'h0, dec_t_log_q});
     end
 
     always @(posedge aclk) begin
-        nu_d <= ({dec_d_scale[10:0], 8'h0} + {10'h0, dec_d_log});
+        nu_d <= ({dec_d_scale_q[10:0], 7'h0} + {10'h0, dec_d_log_q});
     end
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_255);
+            sum_w <= (sum_w + t_231);
         end
         case (state)
             4'h3: begin
-                if ((decide_cycle == 4'h8)) begin
+                if ((decide_cycle == 4'hc)) begin
                     if (accept) begin
                     end else begin
                         sum_w <= 44'h0;
@@ -9583,11 +9661,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_e <= (sum_e + p4_te0);
+            sum_e <= (sum_e + {11'h0, p4_te0});
         end
         case (state)
             4'h3: begin
-                if ((decide_cycle == 4'h8)) begin
+                if ((decide_cycle == 4'hc)) begin
                     if (accept) begin
                     end else begin
                         sum_e <= 44'h0;
@@ -9601,11 +9679,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_b) begin
-            cdf_prefix <= (cdf_prefix + t_255);
+            cdf_prefix <= (cdf_prefix + t_231);
         end
         case (state)
             4'h3: begin
-                if ((decide_cycle == 4'h8)) begin
+                if ((decide_cycle == 4'hc)) begin
                     if (accept) begin
                     end else begin
                         cdf_prefix <= 44'h0;
@@ -9626,7 +9704,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             end
             case (state)
                 4'h3: begin
-                    if ((decide_cycle == 4'h8)) begin
+                    if ((decide_cycle == 4'hc)) begin
                         if (accept) begin
                         end else begin
                             cdf_found <= 1'h0;
@@ -9709,8 +9787,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (gen_active) begin
-            if ((gen_step == 3'h5)) begin
-                cur_uniforms <= {gen_y4_r1, gen_y3_r1, gen_y2_r1, gen_y1_r1, gen_y0_r1};
+            if ((gen_step == 4'hb)) begin
+                cur_uniforms <= {gen_y4_r0, gen_y3_r0, gen_y2_r0, gen_y1_r0, gen_y0_r0};
             end
         end
         case (state)
@@ -9732,7 +9810,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 gen_active <= 1'h1;
             end
             if (gen_active) begin
-                if ((gen_step == 3'h5)) begin
+                if ((gen_step == 4'hb)) begin
                     gen_active <= 1'h0;
                 end
             end
@@ -9741,13 +9819,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            gen_step <= 3'h0;
+            gen_step <= 4'h0;
         end else begin
             if ((cmd_fire & cmd_generator)) begin
-                gen_step <= 3'h0;
+                gen_step <= 4'h0;
             end
             if (gen_active) begin
-                gen_step <= (gen_step + 3'h1);
+                gen_step <= (gen_step + 4'h1);
             end
         end
     end
@@ -9757,7 +9835,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             gen_k <= cmd_uniform_0;
         end
         if (gen_active) begin
-            gen_k <= gen_k_r1;
+            gen_k <= gen_k_r0;
         end
     end
 
@@ -9766,7 +9844,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             gen_l <= cmd_uniform_1;
         end
         if (gen_active) begin
-            gen_l <= gen_l_r1;
+            gen_l <= gen_l_r0;
         end
     end
 
@@ -9775,7 +9853,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             gen_x0 <= uniform_round;
         end
         if (gen_active) begin
-            gen_x0 <= gen_x0_r1;
+            gen_x0 <= gen_x0_r0;
         end
     end
 
@@ -9784,7 +9862,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             gen_x1 <= uniform_round;
         end
         if (gen_active) begin
-            gen_x1 <= gen_x1_r1;
+            gen_x1 <= gen_x1_r0;
         end
     end
 
@@ -9793,7 +9871,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             gen_x2 <= uniform_round;
         end
         if (gen_active) begin
-            gen_x2 <= gen_x2_r1;
+            gen_x2 <= gen_x2_r0;
         end
     end
 
@@ -9802,7 +9880,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             gen_x3 <= uniform_round;
         end
         if (gen_active) begin
-            gen_x3 <= gen_x3_r1;
+            gen_x3 <= gen_x3_r0;
         end
     end
 
@@ -9811,7 +9889,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             gen_x4 <= uniform_round;
         end
         if (gen_active) begin
-            gen_x4 <= gen_x4_r1;
+            gen_x4 <= gen_x4_r0;
         end
     end
 
@@ -9820,7 +9898,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             gen_y0 <= 32'h0;
         end
         if (gen_active) begin
-            gen_y0 <= gen_y0_r1;
+            gen_y0 <= gen_y0_r0;
         end
     end
 
@@ -9829,7 +9907,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             gen_y1 <= 32'h1;
         end
         if (gen_active) begin
-            gen_y1 <= gen_y1_r1;
+            gen_y1 <= gen_y1_r0;
         end
     end
 
@@ -9838,7 +9916,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             gen_y2 <= 32'h2;
         end
         if (gen_active) begin
-            gen_y2 <= gen_y2_r1;
+            gen_y2 <= gen_y2_r0;
         end
     end
 
@@ -9847,7 +9925,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             gen_y3 <= 32'h3;
         end
         if (gen_active) begin
-            gen_y3 <= gen_y3_r1;
+            gen_y3 <= gen_y3_r0;
         end
     end
 
@@ -9856,7 +9934,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             gen_y4 <= 32'h4;
         end
         if (gen_active) begin
-            gen_y4 <= gen_y4_r1;
+            gen_y4 <= gen_y4_r0;
         end
     end
 
@@ -9897,27 +9975,47 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        read_data_q <= row_pair_rdata;
+    end
+
+    always @(posedge aclk) begin
         if (!aresetn) begin
-            read_valid <= 1'h0;
+            read_valid_1 <= 1'h0;
         end else begin
-            read_valid <= pass_issue;
+            read_valid_1 <= pass_issue;
         end
     end
 
     always @(posedge aclk) begin
-        read_mode <= ((state == 4'h4) ? 2'h1 : 2'h2);
+        if (!aresetn) begin
+            read_valid_2 <= 1'h0;
+        end else begin
+            read_valid_2 <= read_valid_1;
+        end
     end
 
     always @(posedge aclk) begin
-        read_beat <= beat;
+        read_mode_1 <= ((state == 4'h4) ? 2'h1 : 2'h2);
     end
 
     always @(posedge aclk) begin
-        a_beat <= (stream_fire ? beat : read_beat);
+        read_mode_2 <= read_mode_1;
     end
 
     always @(posedge aclk) begin
-        a_mode <= (stream_fire ? 2'h0 : read_mode);
+        read_beat_1 <= beat;
+    end
+
+    always @(posedge aclk) begin
+        read_beat_2 <= read_beat_1;
+    end
+
+    always @(posedge aclk) begin
+        a_beat <= (stream_fire ? beat : read_beat_2);
+    end
+
+    always @(posedge aclk) begin
+        a_mode <= (stream_fire ? 2'h0 : read_mode_2);
     end
 
     always @(posedge aclk) begin
@@ -9929,7 +10027,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c1_control <= b2_control;
+        c0_control <= b2_control;
+    end
+
+    always @(posedge aclk) begin
+        c1_control <= c0_control;
     end
 
     always @(posedge aclk) begin
@@ -9937,7 +10039,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_control <= c2_control;
+        c3_control <= c2_control;
+    end
+
+    always @(posedge aclk) begin
+        c4_control <= c3_control;
+    end
+
+    always @(posedge aclk) begin
+        d1_control <= c4_control;
+    end
+
+    always @(posedge aclk) begin
+        d2_control <= d1_control;
+    end
+
+    always @(posedge aclk) begin
+        d_control <= d2_control;
     end
 
     always @(posedge aclk) begin
@@ -9953,23 +10071,99 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        e4_control <= e3_control;
+    end
+
+    always @(posedge aclk) begin
+        s1_control <= e4_control;
+    end
+
+    always @(posedge aclk) begin
+        s2_control <= s1_control;
+    end
+
+    always @(posedge aclk) begin
         a_has_draft <= (stream_fire ? row_draft_stream : ((~final_bonus) & (~cur_one_hot)));
+    end
+
+    always @(posedge aclk) begin
+        hit_key15 <= ({1'h0, row_token} - 17'hf);
+    end
+
+    always @(posedge aclk) begin
+        hit_key14 <= ({1'h0, row_token} - 17'he);
+    end
+
+    always @(posedge aclk) begin
+        hit_key13 <= ({1'h0, row_token} - 17'hd);
+    end
+
+    always @(posedge aclk) begin
+        hit_key12 <= ({1'h0, row_token} - 17'hc);
+    end
+
+    always @(posedge aclk) begin
+        hit_key11 <= ({1'h0, row_token} - 17'hb);
+    end
+
+    always @(posedge aclk) begin
+        hit_key10 <= ({1'h0, row_token} - 17'ha);
+    end
+
+    always @(posedge aclk) begin
+        hit_key9 <= ({1'h0, row_token} - 17'h9);
+    end
+
+    always @(posedge aclk) begin
+        hit_key8 <= ({1'h0, row_token} - 17'h8);
+    end
+
+    always @(posedge aclk) begin
+        hit_key7 <= ({1'h0, row_token} - 17'h7);
+    end
+
+    always @(posedge aclk) begin
+        hit_key6 <= ({1'h0, row_token} - 17'h6);
+    end
+
+    always @(posedge aclk) begin
+        hit_key5 <= ({1'h0, row_token} - 17'h5);
+    end
+
+    always @(posedge aclk) begin
+        hit_key4 <= ({1'h0, row_token} - 17'h4);
+    end
+
+    always @(posedge aclk) begin
+        hit_key3 <= ({1'h0, row_token} - 17'h3);
+    end
+
+    always @(posedge aclk) begin
+        hit_key2 <= ({1'h0, row_token} - 17'h2);
+    end
+
+    always @(posedge aclk) begin
+        hit_key1 <= ({1'h0, row_token} - 17'h1);
+    end
+
+    always @(posedge aclk) begin
+        hit_key0 <= ({1'h0, row_token} - 17'h0);
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             a_valid <= 1'h0;
         end else begin
-            a_valid <= (stream_fire | read_valid);
+            a_valid <= (stream_fire | read_valid_2);
         end
     end
 
     always @(posedge aclk) begin
-        a_target <= (stream_fire ? s_axis_logits_tdata : row_pair_rdata[255:0]);
+        a_target <= (stream_fire ? s_axis_logits_tdata : read_data_q[255:0]);
     end
 
     always @(posedge aclk) begin
-        a_draft <= (stream_fire ? s_axis_draft_tdata : row_pair_rdata[511:256]);
+        a_draft <= (stream_fire ? s_axis_draft_tdata : read_data_q[511:256]);
     end
 
     always @(posedge aclk) begin
@@ -10109,15 +10303,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        b1_lanes <= t_5;
+        b1_lanes <= t_3;
     end
 
     always @(posedge aclk) begin
-        b1_draft_lanes <= (t_5 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
+        b1_draft_lanes <= (t_3 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
     end
 
     always @(posedge aclk) begin
-        b1_hit <= ({(({1'h0, a_base} + 17'hf) == {1'h0, row_token}), (({1'h0, a_base} + 17'he) == {1'h0, row_token}), (({1'h0, a_base} + 17'hd) == {1'h0, row_token}), (({1'h0, a_base} + 17'hc) == {1'h0, row_token}), (({1'h0, a_base} + 17'hb) == {1'h0, row_token}), (({1'h0, a_base} + 17'ha) == {1'h0, row_token}), (({1'h0, a_base} + 17'h9) == {1'h0, row_token}), (({1'h0, a_base} + 17'h8) == {1'h0, row_token}), (({1'h0, a_base} + 17'h7) == {1'h0, row_token}), (({1'h0, a_base} + 17'h6) == {1'h0, row_token}), (({1'h0, a_base} + 17'h5) == {1'h0, row_token}), (({1'h0, a_base} + 17'h4) == {1'h0, row_token}), (({1'h0, a_base} + 17'h3) == {1'h0, row_token}), (({1'h0, a_base} + 17'h2) == {1'h0, row_token}), (({1'h0, a_base} + 17'h1) == {1'h0, row_token}), (({1'h0, a_base} + 17'h0) == {1'h0, row_token})} & t_5);
+        b1_hit <= ({({1'h0, a_base} == hit_key15), ({1'h0, a_base} == hit_key14), ({1'h0, a_base} == hit_key13), ({1'h0, a_base} == hit_key12), ({1'h0, a_base} == hit_key11), ({1'h0, a_base} == hit_key10), ({1'h0, a_base} == hit_key9), ({1'h0, a_base} == hit_key8), ({1'h0, a_base} == hit_key7), ({1'h0, a_base} == hit_key6), ({1'h0, a_base} == hit_key5), ({1'h0, a_base} == hit_key4), ({1'h0, a_base} == hit_key3), ({1'h0, a_base} == hit_key2), ({1'h0, a_base} == hit_key1), ({1'h0, a_base} == hit_key0)} & t_3);
     end
 
     always @(posedge aclk) begin
@@ -10129,131 +10323,131 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        b2_t_y0 <= t_6[32:16];
+        b2_t_y0 <= t_4[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y1 <= t_7[32:16];
+        b2_t_y1 <= t_5[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y2 <= t_8[32:16];
+        b2_t_y2 <= t_6[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y3 <= t_9[32:16];
+        b2_t_y3 <= t_7[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y4 <= t_10[32:16];
+        b2_t_y4 <= t_8[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y5 <= t_11[32:16];
+        b2_t_y5 <= t_9[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y6 <= t_12[32:16];
+        b2_t_y6 <= t_10[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y7 <= t_13[32:16];
+        b2_t_y7 <= t_11[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y8 <= t_14[32:16];
+        b2_t_y8 <= t_12[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y9 <= t_15[32:16];
+        b2_t_y9 <= t_13[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y10 <= t_16[32:16];
+        b2_t_y10 <= t_14[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y11 <= t_17[32:16];
+        b2_t_y11 <= t_15[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y12 <= t_18[32:16];
+        b2_t_y12 <= t_16[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y13 <= t_19[32:16];
+        b2_t_y13 <= t_17[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y14 <= t_20[32:16];
+        b2_t_y14 <= t_18[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y15 <= t_21[32:16];
+        b2_t_y15 <= t_19[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y0 <= t_22[32:16];
+        b2_d_y0 <= t_20[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y1 <= t_23[32:16];
+        b2_d_y1 <= t_21[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y2 <= t_24[32:16];
+        b2_d_y2 <= t_22[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y3 <= t_25[32:16];
+        b2_d_y3 <= t_23[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y4 <= t_26[32:16];
+        b2_d_y4 <= t_24[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y5 <= t_27[32:16];
+        b2_d_y5 <= t_25[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y6 <= t_28[32:16];
+        b2_d_y6 <= t_26[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y7 <= t_29[32:16];
+        b2_d_y7 <= t_27[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y8 <= t_30[32:16];
+        b2_d_y8 <= t_28[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y9 <= t_31[32:16];
+        b2_d_y9 <= t_29[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y10 <= t_32[32:16];
+        b2_d_y10 <= t_30[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y11 <= t_33[32:16];
+        b2_d_y11 <= t_31[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y12 <= t_34[32:16];
+        b2_d_y12 <= t_32[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y13 <= t_35[32:16];
+        b2_d_y13 <= t_33[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y14 <= t_36[32:16];
+        b2_d_y14 <= t_34[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y15 <= t_37[32:16];
+        b2_d_y15 <= t_35[32:17];
     end
 
     always @(posedge aclk) begin
@@ -10277,215 +10471,795 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c1_t_mv0 <= (t_40 | t_43);
+        c0_t_v0 <= b2_lanes[0];
     end
 
     always @(posedge aclk) begin
-        c1_t_my0 <= ((t_43 & ((~t_40) | ($signed(t_44) < $signed(t_45)))) ? t_45 : t_44);
+        c0_t_q0 <= t_36[16:7];
     end
 
     always @(posedge aclk) begin
-        c1_t_mv1 <= (t_48 | t_51);
+        c0_t_v1 <= b2_lanes[1];
     end
 
     always @(posedge aclk) begin
-        c1_t_my1 <= ((t_51 & ((~t_48) | ($signed(t_52) < $signed(t_53)))) ? t_53 : t_52);
+        c0_t_q1 <= t_37[16:7];
     end
 
     always @(posedge aclk) begin
-        c1_t_mv2 <= (t_56 | t_59);
+        c0_t_v2 <= b2_lanes[2];
     end
 
     always @(posedge aclk) begin
-        c1_t_my2 <= ((t_59 & ((~t_56) | ($signed(t_60) < $signed(t_61)))) ? t_61 : t_60);
+        c0_t_q2 <= t_38[16:7];
     end
 
     always @(posedge aclk) begin
-        c1_t_mv3 <= (t_64 | t_67);
+        c0_t_v3 <= b2_lanes[3];
     end
 
     always @(posedge aclk) begin
-        c1_t_my3 <= ((t_67 & ((~t_64) | ($signed(t_68) < $signed(t_69)))) ? t_69 : t_68);
+        c0_t_q3 <= t_39[16:7];
     end
 
     always @(posedge aclk) begin
-        c1_d_mv0 <= (t_72 | t_75);
+        c0_t_v4 <= b2_lanes[4];
     end
 
     always @(posedge aclk) begin
-        c1_d_my0 <= ((t_75 & ((~t_72) | ($signed(t_76) < $signed(t_77)))) ? t_77 : t_76);
+        c0_t_q4 <= t_40[16:7];
     end
 
     always @(posedge aclk) begin
-        c1_d_mv1 <= (t_80 | t_83);
+        c0_t_v5 <= b2_lanes[5];
     end
 
     always @(posedge aclk) begin
-        c1_d_my1 <= ((t_83 & ((~t_80) | ($signed(t_84) < $signed(t_85)))) ? t_85 : t_84);
+        c0_t_q5 <= t_41[16:7];
     end
 
     always @(posedge aclk) begin
-        c1_d_mv2 <= (t_88 | t_91);
+        c0_t_v6 <= b2_lanes[6];
     end
 
     always @(posedge aclk) begin
-        c1_d_my2 <= ((t_91 & ((~t_88) | ($signed(t_92) < $signed(t_93)))) ? t_93 : t_92);
+        c0_t_q6 <= t_42[16:7];
     end
 
     always @(posedge aclk) begin
-        c1_d_mv3 <= (t_96 | t_99);
+        c0_t_v7 <= b2_lanes[7];
     end
 
     always @(posedge aclk) begin
-        c1_d_my3 <= ((t_99 & ((~t_96) | ($signed(t_100) < $signed(t_101)))) ? t_101 : t_100);
+        c0_t_q7 <= t_43[16:7];
     end
 
     always @(posedge aclk) begin
-        c1_t_y0 <= b2_t_y0;
+        c0_t_v8 <= b2_lanes[8];
     end
 
     always @(posedge aclk) begin
-        c1_t_y1 <= b2_t_y1;
+        c0_t_q8 <= t_44[16:7];
     end
 
     always @(posedge aclk) begin
-        c1_t_y2 <= b2_t_y2;
+        c0_t_v9 <= b2_lanes[9];
     end
 
     always @(posedge aclk) begin
-        c1_t_y3 <= b2_t_y3;
+        c0_t_q9 <= t_45[16:7];
     end
 
     always @(posedge aclk) begin
-        c1_t_y4 <= b2_t_y4;
+        c0_t_v10 <= b2_lanes[10];
     end
 
     always @(posedge aclk) begin
-        c1_t_y5 <= b2_t_y5;
+        c0_t_q10 <= t_46[16:7];
     end
 
     always @(posedge aclk) begin
-        c1_t_y6 <= b2_t_y6;
+        c0_t_v11 <= b2_lanes[11];
     end
 
     always @(posedge aclk) begin
-        c1_t_y7 <= b2_t_y7;
+        c0_t_q11 <= t_47[16:7];
     end
 
     always @(posedge aclk) begin
-        c1_t_y8 <= b2_t_y8;
+        c0_t_v12 <= b2_lanes[12];
     end
 
     always @(posedge aclk) begin
-        c1_t_y9 <= b2_t_y9;
+        c0_t_q12 <= t_48[16:7];
     end
 
     always @(posedge aclk) begin
-        c1_t_y10 <= b2_t_y10;
+        c0_t_v13 <= b2_lanes[13];
     end
 
     always @(posedge aclk) begin
-        c1_t_y11 <= b2_t_y11;
+        c0_t_q13 <= t_49[16:7];
     end
 
     always @(posedge aclk) begin
-        c1_t_y12 <= b2_t_y12;
+        c0_t_v14 <= b2_lanes[14];
     end
 
     always @(posedge aclk) begin
-        c1_t_y13 <= b2_t_y13;
+        c0_t_q14 <= t_50[16:7];
     end
 
     always @(posedge aclk) begin
-        c1_t_y14 <= b2_t_y14;
+        c0_t_v15 <= b2_lanes[15];
     end
 
     always @(posedge aclk) begin
-        c1_t_y15 <= b2_t_y15;
+        c0_t_q15 <= t_51[16:7];
     end
 
     always @(posedge aclk) begin
-        c1_d_y0 <= b2_d_y0;
+        c1_t_v0 <= (c0_t_v0 | c0_t_v1);
     end
 
     always @(posedge aclk) begin
-        c1_d_y1 <= b2_d_y1;
+        c1_t_m0 <= ((c0_t_v1 & ((~c0_t_v0) | ($signed(c0_t_q0) < $signed(c0_t_q1)))) ? c0_t_q1 : c0_t_q0);
     end
 
     always @(posedge aclk) begin
-        c1_d_y2 <= b2_d_y2;
+        c1_t_v1 <= (c0_t_v2 | c0_t_v3);
     end
 
     always @(posedge aclk) begin
-        c1_d_y3 <= b2_d_y3;
+        c1_t_m1 <= ((c0_t_v3 & ((~c0_t_v2) | ($signed(c0_t_q2) < $signed(c0_t_q3)))) ? c0_t_q3 : c0_t_q2);
     end
 
     always @(posedge aclk) begin
-        c1_d_y4 <= b2_d_y4;
+        c1_t_v2 <= (c0_t_v4 | c0_t_v5);
     end
 
     always @(posedge aclk) begin
-        c1_d_y5 <= b2_d_y5;
+        c1_t_m2 <= ((c0_t_v5 & ((~c0_t_v4) | ($signed(c0_t_q4) < $signed(c0_t_q5)))) ? c0_t_q5 : c0_t_q4);
     end
 
     always @(posedge aclk) begin
-        c1_d_y6 <= b2_d_y6;
+        c1_t_v3 <= (c0_t_v6 | c0_t_v7);
     end
 
     always @(posedge aclk) begin
-        c1_d_y7 <= b2_d_y7;
+        c1_t_m3 <= ((c0_t_v7 & ((~c0_t_v6) | ($signed(c0_t_q6) < $signed(c0_t_q7)))) ? c0_t_q7 : c0_t_q6);
     end
 
     always @(posedge aclk) begin
-        c1_d_y8 <= b2_d_y8;
+        c1_t_v4 <= (c0_t_v8 | c0_t_v9);
     end
 
     always @(posedge aclk) begin
-        c1_d_y9 <= b2_d_y9;
+        c1_t_m4 <= ((c0_t_v9 & ((~c0_t_v8) | ($signed(c0_t_q8) < $signed(c0_t_q9)))) ? c0_t_q9 : c0_t_q8);
     end
 
     always @(posedge aclk) begin
-        c1_d_y10 <= b2_d_y10;
+        c1_t_v5 <= (c0_t_v10 | c0_t_v11);
     end
 
     always @(posedge aclk) begin
-        c1_d_y11 <= b2_d_y11;
+        c1_t_m5 <= ((c0_t_v11 & ((~c0_t_v10) | ($signed(c0_t_q10) < $signed(c0_t_q11)))) ? c0_t_q11 : c0_t_q10);
     end
 
     always @(posedge aclk) begin
-        c1_d_y12 <= b2_d_y12;
+        c1_t_v6 <= (c0_t_v12 | c0_t_v13);
     end
 
     always @(posedge aclk) begin
-        c1_d_y13 <= b2_d_y13;
+        c1_t_m6 <= ((c0_t_v13 & ((~c0_t_v12) | ($signed(c0_t_q12) < $signed(c0_t_q13)))) ? c0_t_q13 : c0_t_q12);
     end
 
     always @(posedge aclk) begin
-        c1_d_y14 <= b2_d_y14;
+        c1_t_v7 <= (c0_t_v14 | c0_t_v15);
     end
 
     always @(posedge aclk) begin
-        c1_d_y15 <= b2_d_y15;
+        c1_t_m7 <= ((c0_t_v15 & ((~c0_t_v14) | ($signed(c0_t_q14) < $signed(c0_t_q15)))) ? c0_t_q15 : c0_t_q14);
+    end
+
+    always @(posedge aclk) begin
+        c2_t_v0 <= (c1_t_v0 | c1_t_v1);
+    end
+
+    always @(posedge aclk) begin
+        c2_t_m0 <= ((c1_t_v1 & ((~c1_t_v0) | ($signed(c1_t_m0) < $signed(c1_t_m1)))) ? c1_t_m1 : c1_t_m0);
+    end
+
+    always @(posedge aclk) begin
+        c2_t_v1 <= (c1_t_v2 | c1_t_v3);
+    end
+
+    always @(posedge aclk) begin
+        c2_t_m1 <= ((c1_t_v3 & ((~c1_t_v2) | ($signed(c1_t_m2) < $signed(c1_t_m3)))) ? c1_t_m3 : c1_t_m2);
+    end
+
+    always @(posedge aclk) begin
+        c2_t_v2 <= (c1_t_v4 | c1_t_v5);
+    end
+
+    always @(posedge aclk) begin
+        c2_t_m2 <= ((c1_t_v5 & ((~c1_t_v4) | ($signed(c1_t_m4) < $signed(c1_t_m5)))) ? c1_t_m5 : c1_t_m4);
+    end
+
+    always @(posedge aclk) begin
+        c2_t_v3 <= (c1_t_v6 | c1_t_v7);
+    end
+
+    always @(posedge aclk) begin
+        c2_t_m3 <= ((c1_t_v7 & ((~c1_t_v6) | ($signed(c1_t_m6) < $signed(c1_t_m7)))) ? c1_t_m7 : c1_t_m6);
+    end
+
+    always @(posedge aclk) begin
+        c3_t_v0 <= (c2_t_v0 | c2_t_v1);
+    end
+
+    always @(posedge aclk) begin
+        c3_t_m0 <= ((c2_t_v1 & ((~c2_t_v0) | ($signed(c2_t_m0) < $signed(c2_t_m1)))) ? c2_t_m1 : c2_t_m0);
+    end
+
+    always @(posedge aclk) begin
+        c3_t_v1 <= (c2_t_v2 | c2_t_v3);
+    end
+
+    always @(posedge aclk) begin
+        c3_t_m1 <= ((c2_t_v3 & ((~c2_t_v2) | ($signed(c2_t_m2) < $signed(c2_t_m3)))) ? c2_t_m3 : c2_t_m2);
+    end
+
+    always @(posedge aclk) begin
+        c4_ref_t <= t_53;
+    end
+
+    always @(posedge aclk) begin
+        c4_full_t <= (c_streaming ? {t_53[10:0], 7'h0} : nu_t);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_v0 <= b2_draft_lanes[0];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q0 <= t_54[16:7];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_v1 <= b2_draft_lanes[1];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q1 <= t_55[16:7];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_v2 <= b2_draft_lanes[2];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q2 <= t_56[16:7];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_v3 <= b2_draft_lanes[3];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q3 <= t_57[16:7];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_v4 <= b2_draft_lanes[4];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q4 <= t_58[16:7];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_v5 <= b2_draft_lanes[5];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q5 <= t_59[16:7];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_v6 <= b2_draft_lanes[6];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q6 <= t_60[16:7];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_v7 <= b2_draft_lanes[7];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q7 <= t_61[16:7];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_v8 <= b2_draft_lanes[8];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q8 <= t_62[16:7];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_v9 <= b2_draft_lanes[9];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q9 <= t_63[16:7];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_v10 <= b2_draft_lanes[10];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q10 <= t_64[16:7];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_v11 <= b2_draft_lanes[11];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q11 <= t_65[16:7];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_v12 <= b2_draft_lanes[12];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q12 <= t_66[16:7];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_v13 <= b2_draft_lanes[13];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q13 <= t_67[16:7];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_v14 <= b2_draft_lanes[14];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q14 <= t_68[16:7];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_v15 <= b2_draft_lanes[15];
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q15 <= t_69[16:7];
+    end
+
+    always @(posedge aclk) begin
+        c1_d_v0 <= (c0_d_v0 | c0_d_v1);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m0 <= ((c0_d_v1 & ((~c0_d_v0) | ($signed(c0_d_q0) < $signed(c0_d_q1)))) ? c0_d_q1 : c0_d_q0);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_v1 <= (c0_d_v2 | c0_d_v3);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m1 <= ((c0_d_v3 & ((~c0_d_v2) | ($signed(c0_d_q2) < $signed(c0_d_q3)))) ? c0_d_q3 : c0_d_q2);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_v2 <= (c0_d_v4 | c0_d_v5);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m2 <= ((c0_d_v5 & ((~c0_d_v4) | ($signed(c0_d_q4) < $signed(c0_d_q5)))) ? c0_d_q5 : c0_d_q4);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_v3 <= (c0_d_v6 | c0_d_v7);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m3 <= ((c0_d_v7 & ((~c0_d_v6) | ($signed(c0_d_q6) < $signed(c0_d_q7)))) ? c0_d_q7 : c0_d_q6);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_v4 <= (c0_d_v8 | c0_d_v9);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m4 <= ((c0_d_v9 & ((~c0_d_v8) | ($signed(c0_d_q8) < $signed(c0_d_q9)))) ? c0_d_q9 : c0_d_q8);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_v5 <= (c0_d_v10 | c0_d_v11);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m5 <= ((c0_d_v11 & ((~c0_d_v10) | ($signed(c0_d_q10) < $signed(c0_d_q11)))) ? c0_d_q11 : c0_d_q10);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_v6 <= (c0_d_v12 | c0_d_v13);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m6 <= ((c0_d_v13 & ((~c0_d_v12) | ($signed(c0_d_q12) < $signed(c0_d_q13)))) ? c0_d_q13 : c0_d_q12);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_v7 <= (c0_d_v14 | c0_d_v15);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m7 <= ((c0_d_v15 & ((~c0_d_v14) | ($signed(c0_d_q14) < $signed(c0_d_q15)))) ? c0_d_q15 : c0_d_q14);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_v0 <= (c1_d_v0 | c1_d_v1);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_m0 <= ((c1_d_v1 & ((~c1_d_v0) | ($signed(c1_d_m0) < $signed(c1_d_m1)))) ? c1_d_m1 : c1_d_m0);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_v1 <= (c1_d_v2 | c1_d_v3);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_m1 <= ((c1_d_v3 & ((~c1_d_v2) | ($signed(c1_d_m2) < $signed(c1_d_m3)))) ? c1_d_m3 : c1_d_m2);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_v2 <= (c1_d_v4 | c1_d_v5);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_m2 <= ((c1_d_v5 & ((~c1_d_v4) | ($signed(c1_d_m4) < $signed(c1_d_m5)))) ? c1_d_m5 : c1_d_m4);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_v3 <= (c1_d_v6 | c1_d_v7);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_m3 <= ((c1_d_v7 & ((~c1_d_v6) | ($signed(c1_d_m6) < $signed(c1_d_m7)))) ? c1_d_m7 : c1_d_m6);
+    end
+
+    always @(posedge aclk) begin
+        c3_d_v0 <= (c2_d_v0 | c2_d_v1);
+    end
+
+    always @(posedge aclk) begin
+        c3_d_m0 <= ((c2_d_v1 & ((~c2_d_v0) | ($signed(c2_d_m0) < $signed(c2_d_m1)))) ? c2_d_m1 : c2_d_m0);
+    end
+
+    always @(posedge aclk) begin
+        c3_d_v1 <= (c2_d_v2 | c2_d_v3);
+    end
+
+    always @(posedge aclk) begin
+        c3_d_m1 <= ((c2_d_v3 & ((~c2_d_v2) | ($signed(c2_d_m2) < $signed(c2_d_m3)))) ? c2_d_m3 : c2_d_m2);
+    end
+
+    always @(posedge aclk) begin
+        c4_ref_d <= t_71;
+    end
+
+    always @(posedge aclk) begin
+        c4_full_d <= (c_streaming ? {t_71[10:0], 7'h0} : nu_d);
+    end
+
+    always @(posedge aclk) begin
+        c0_t_y0 <= b2_t_y0;
+    end
+
+    always @(posedge aclk) begin
+        c0_t_y1 <= b2_t_y1;
+    end
+
+    always @(posedge aclk) begin
+        c0_t_y2 <= b2_t_y2;
+    end
+
+    always @(posedge aclk) begin
+        c0_t_y3 <= b2_t_y3;
+    end
+
+    always @(posedge aclk) begin
+        c0_t_y4 <= b2_t_y4;
+    end
+
+    always @(posedge aclk) begin
+        c0_t_y5 <= b2_t_y5;
+    end
+
+    always @(posedge aclk) begin
+        c0_t_y6 <= b2_t_y6;
+    end
+
+    always @(posedge aclk) begin
+        c0_t_y7 <= b2_t_y7;
+    end
+
+    always @(posedge aclk) begin
+        c0_t_y8 <= b2_t_y8;
+    end
+
+    always @(posedge aclk) begin
+        c0_t_y9 <= b2_t_y9;
+    end
+
+    always @(posedge aclk) begin
+        c0_t_y10 <= b2_t_y10;
+    end
+
+    always @(posedge aclk) begin
+        c0_t_y11 <= b2_t_y11;
+    end
+
+    always @(posedge aclk) begin
+        c0_t_y12 <= b2_t_y12;
+    end
+
+    always @(posedge aclk) begin
+        c0_t_y13 <= b2_t_y13;
+    end
+
+    always @(posedge aclk) begin
+        c0_t_y14 <= b2_t_y14;
+    end
+
+    always @(posedge aclk) begin
+        c0_t_y15 <= b2_t_y15;
+    end
+
+    always @(posedge aclk) begin
+        c0_d_y0 <= b2_d_y0;
+    end
+
+    always @(posedge aclk) begin
+        c0_d_y1 <= b2_d_y1;
+    end
+
+    always @(posedge aclk) begin
+        c0_d_y2 <= b2_d_y2;
+    end
+
+    always @(posedge aclk) begin
+        c0_d_y3 <= b2_d_y3;
+    end
+
+    always @(posedge aclk) begin
+        c0_d_y4 <= b2_d_y4;
+    end
+
+    always @(posedge aclk) begin
+        c0_d_y5 <= b2_d_y5;
+    end
+
+    always @(posedge aclk) begin
+        c0_d_y6 <= b2_d_y6;
+    end
+
+    always @(posedge aclk) begin
+        c0_d_y7 <= b2_d_y7;
+    end
+
+    always @(posedge aclk) begin
+        c0_d_y8 <= b2_d_y8;
+    end
+
+    always @(posedge aclk) begin
+        c0_d_y9 <= b2_d_y9;
+    end
+
+    always @(posedge aclk) begin
+        c0_d_y10 <= b2_d_y10;
+    end
+
+    always @(posedge aclk) begin
+        c0_d_y11 <= b2_d_y11;
+    end
+
+    always @(posedge aclk) begin
+        c0_d_y12 <= b2_d_y12;
+    end
+
+    always @(posedge aclk) begin
+        c0_d_y13 <= b2_d_y13;
+    end
+
+    always @(posedge aclk) begin
+        c0_d_y14 <= b2_d_y14;
+    end
+
+    always @(posedge aclk) begin
+        c0_d_y15 <= b2_d_y15;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            c0_valid <= 1'h0;
+        end else begin
+            c0_valid <= b2_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        c0_lanes <= b2_lanes;
+    end
+
+    always @(posedge aclk) begin
+        c0_draft_lanes <= b2_draft_lanes;
+    end
+
+    always @(posedge aclk) begin
+        c0_hit <= b2_hit;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y0 <= c0_t_y0;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y1 <= c0_t_y1;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y2 <= c0_t_y2;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y3 <= c0_t_y3;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y4 <= c0_t_y4;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y5 <= c0_t_y5;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y6 <= c0_t_y6;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y7 <= c0_t_y7;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y8 <= c0_t_y8;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y9 <= c0_t_y9;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y10 <= c0_t_y10;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y11 <= c0_t_y11;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y12 <= c0_t_y12;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y13 <= c0_t_y13;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y14 <= c0_t_y14;
+    end
+
+    always @(posedge aclk) begin
+        c1_t_y15 <= c0_t_y15;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y0 <= c0_d_y0;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y1 <= c0_d_y1;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y2 <= c0_d_y2;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y3 <= c0_d_y3;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y4 <= c0_d_y4;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y5 <= c0_d_y5;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y6 <= c0_d_y6;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y7 <= c0_d_y7;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y8 <= c0_d_y8;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y9 <= c0_d_y9;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y10 <= c0_d_y10;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y11 <= c0_d_y11;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y12 <= c0_d_y12;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y13 <= c0_d_y13;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y14 <= c0_d_y14;
+    end
+
+    always @(posedge aclk) begin
+        c1_d_y15 <= c0_d_y15;
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             c1_valid <= 1'h0;
         end else begin
-            c1_valid <= b2_valid;
+            c1_valid <= c0_valid;
         end
     end
 
     always @(posedge aclk) begin
-        c1_lanes <= b2_lanes;
+        c1_lanes <= c0_lanes;
     end
 
     always @(posedge aclk) begin
-        c1_draft_lanes <= b2_draft_lanes;
+        c1_draft_lanes <= c0_draft_lanes;
     end
 
     always @(posedge aclk) begin
-        c1_hit <= b2_hit;
+        c1_hit <= c0_hit;
     end
 
     always @(posedge aclk) begin
@@ -10617,14 +11391,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c2_ref_t <= {{7{t_105[9]}}, t_105};
-    end
-
-    always @(posedge aclk) begin
-        c2_ref_d <= {{7{t_109[9]}}, t_109};
-    end
-
-    always @(posedge aclk) begin
         if (!aresetn) begin
             c2_valid <= 1'h0;
         end else begin
@@ -10645,271 +11411,1667 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        c3_t_y0 <= c2_t_y0;
+    end
+
+    always @(posedge aclk) begin
+        c3_t_y1 <= c2_t_y1;
+    end
+
+    always @(posedge aclk) begin
+        c3_t_y2 <= c2_t_y2;
+    end
+
+    always @(posedge aclk) begin
+        c3_t_y3 <= c2_t_y3;
+    end
+
+    always @(posedge aclk) begin
+        c3_t_y4 <= c2_t_y4;
+    end
+
+    always @(posedge aclk) begin
+        c3_t_y5 <= c2_t_y5;
+    end
+
+    always @(posedge aclk) begin
+        c3_t_y6 <= c2_t_y6;
+    end
+
+    always @(posedge aclk) begin
+        c3_t_y7 <= c2_t_y7;
+    end
+
+    always @(posedge aclk) begin
+        c3_t_y8 <= c2_t_y8;
+    end
+
+    always @(posedge aclk) begin
+        c3_t_y9 <= c2_t_y9;
+    end
+
+    always @(posedge aclk) begin
+        c3_t_y10 <= c2_t_y10;
+    end
+
+    always @(posedge aclk) begin
+        c3_t_y11 <= c2_t_y11;
+    end
+
+    always @(posedge aclk) begin
+        c3_t_y12 <= c2_t_y12;
+    end
+
+    always @(posedge aclk) begin
+        c3_t_y13 <= c2_t_y13;
+    end
+
+    always @(posedge aclk) begin
+        c3_t_y14 <= c2_t_y14;
+    end
+
+    always @(posedge aclk) begin
+        c3_t_y15 <= c2_t_y15;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_y0 <= c2_d_y0;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_y1 <= c2_d_y1;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_y2 <= c2_d_y2;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_y3 <= c2_d_y3;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_y4 <= c2_d_y4;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_y5 <= c2_d_y5;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_y6 <= c2_d_y6;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_y7 <= c2_d_y7;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_y8 <= c2_d_y8;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_y9 <= c2_d_y9;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_y10 <= c2_d_y10;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_y11 <= c2_d_y11;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_y12 <= c2_d_y12;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_y13 <= c2_d_y13;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_y14 <= c2_d_y14;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_y15 <= c2_d_y15;
+    end
+
+    always @(posedge aclk) begin
         if (!aresetn) begin
-            d_valid <= 1'h0;
+            c3_valid <= 1'h0;
         end else begin
-            d_valid <= c2_valid;
+            c3_valid <= c2_valid;
         end
     end
 
     always @(posedge aclk) begin
-        d_t_e0 <= (c2_lanes[0] ? (((~t_111) & (11'h1c < t_113)) ? 29'h0 : (u_exp_t0_e >> (t_111 ? 5'h0 : t_113[4:0]))) : 29'h0);
+        c3_lanes <= c2_lanes;
     end
 
     always @(posedge aclk) begin
-        d_t_e1 <= (c2_lanes[1] ? (((~t_115) & (11'h1c < t_117)) ? 29'h0 : (u_exp_t1_e >> (t_115 ? 5'h0 : t_117[4:0]))) : 29'h0);
+        c3_draft_lanes <= c2_draft_lanes;
     end
 
     always @(posedge aclk) begin
-        d_t_e2 <= (c2_lanes[2] ? (((~t_119) & (11'h1c < t_121)) ? 29'h0 : (u_exp_t2_e >> (t_119 ? 5'h0 : t_121[4:0]))) : 29'h0);
+        c3_hit <= c2_hit;
     end
 
     always @(posedge aclk) begin
-        d_t_e3 <= (c2_lanes[3] ? (((~t_123) & (11'h1c < t_125)) ? 29'h0 : (u_exp_t3_e >> (t_123 ? 5'h0 : t_125[4:0]))) : 29'h0);
+        c4_t_y0 <= c3_t_y0;
     end
 
     always @(posedge aclk) begin
-        d_t_e4 <= (c2_lanes[4] ? (((~t_127) & (11'h1c < t_129)) ? 29'h0 : (u_exp_t4_e >> (t_127 ? 5'h0 : t_129[4:0]))) : 29'h0);
+        c4_t_y1 <= c3_t_y1;
     end
 
     always @(posedge aclk) begin
-        d_t_e5 <= (c2_lanes[5] ? (((~t_131) & (11'h1c < t_133)) ? 29'h0 : (u_exp_t5_e >> (t_131 ? 5'h0 : t_133[4:0]))) : 29'h0);
+        c4_t_y2 <= c3_t_y2;
     end
 
     always @(posedge aclk) begin
-        d_t_e6 <= (c2_lanes[6] ? (((~t_135) & (11'h1c < t_137)) ? 29'h0 : (u_exp_t6_e >> (t_135 ? 5'h0 : t_137[4:0]))) : 29'h0);
+        c4_t_y3 <= c3_t_y3;
     end
 
     always @(posedge aclk) begin
-        d_t_e7 <= (c2_lanes[7] ? (((~t_139) & (11'h1c < t_141)) ? 29'h0 : (u_exp_t7_e >> (t_139 ? 5'h0 : t_141[4:0]))) : 29'h0);
+        c4_t_y4 <= c3_t_y4;
     end
 
     always @(posedge aclk) begin
-        d_t_e8 <= (c2_lanes[8] ? (((~t_143) & (11'h1c < t_145)) ? 29'h0 : (u_exp_t8_e >> (t_143 ? 5'h0 : t_145[4:0]))) : 29'h0);
+        c4_t_y5 <= c3_t_y5;
     end
 
     always @(posedge aclk) begin
-        d_t_e9 <= (c2_lanes[9] ? (((~t_147) & (11'h1c < t_149)) ? 29'h0 : (u_exp_t9_e >> (t_147 ? 5'h0 : t_149[4:0]))) : 29'h0);
+        c4_t_y6 <= c3_t_y6;
     end
 
     always @(posedge aclk) begin
-        d_t_e10 <= (c2_lanes[10] ? (((~t_151) & (11'h1c < t_153)) ? 29'h0 : (u_exp_t10_e >> (t_151 ? 5'h0 : t_153[4:0]))) : 29'h0);
+        c4_t_y7 <= c3_t_y7;
     end
 
     always @(posedge aclk) begin
-        d_t_e11 <= (c2_lanes[11] ? (((~t_155) & (11'h1c < t_157)) ? 29'h0 : (u_exp_t11_e >> (t_155 ? 5'h0 : t_157[4:0]))) : 29'h0);
+        c4_t_y8 <= c3_t_y8;
     end
 
     always @(posedge aclk) begin
-        d_t_e12 <= (c2_lanes[12] ? (((~t_159) & (11'h1c < t_161)) ? 29'h0 : (u_exp_t12_e >> (t_159 ? 5'h0 : t_161[4:0]))) : 29'h0);
+        c4_t_y9 <= c3_t_y9;
     end
 
     always @(posedge aclk) begin
-        d_t_e13 <= (c2_lanes[13] ? (((~t_163) & (11'h1c < t_165)) ? 29'h0 : (u_exp_t13_e >> (t_163 ? 5'h0 : t_165[4:0]))) : 29'h0);
+        c4_t_y10 <= c3_t_y10;
     end
 
     always @(posedge aclk) begin
-        d_t_e14 <= (c2_lanes[14] ? (((~t_167) & (11'h1c < t_169)) ? 29'h0 : (u_exp_t14_e >> (t_167 ? 5'h0 : t_169[4:0]))) : 29'h0);
+        c4_t_y11 <= c3_t_y11;
     end
 
     always @(posedge aclk) begin
-        d_t_e15 <= (c2_lanes[15] ? (((~t_171) & (11'h1c < t_173)) ? 29'h0 : (u_exp_t15_e >> (t_171 ? 5'h0 : t_173[4:0]))) : 29'h0);
+        c4_t_y12 <= c3_t_y12;
     end
 
     always @(posedge aclk) begin
-        d_d_e0 <= (c2_draft_lanes[0] ? (((~t_175) & (11'h1c < t_177)) ? 29'h0 : (u_exp_d0_e >> (t_175 ? 5'h0 : t_177[4:0]))) : 29'h0);
+        c4_t_y13 <= c3_t_y13;
     end
 
     always @(posedge aclk) begin
-        d_d_e1 <= (c2_draft_lanes[1] ? (((~t_179) & (11'h1c < t_181)) ? 29'h0 : (u_exp_d1_e >> (t_179 ? 5'h0 : t_181[4:0]))) : 29'h0);
+        c4_t_y14 <= c3_t_y14;
     end
 
     always @(posedge aclk) begin
-        d_d_e2 <= (c2_draft_lanes[2] ? (((~t_183) & (11'h1c < t_185)) ? 29'h0 : (u_exp_d2_e >> (t_183 ? 5'h0 : t_185[4:0]))) : 29'h0);
+        c4_t_y15 <= c3_t_y15;
     end
 
     always @(posedge aclk) begin
-        d_d_e3 <= (c2_draft_lanes[3] ? (((~t_187) & (11'h1c < t_189)) ? 29'h0 : (u_exp_d3_e >> (t_187 ? 5'h0 : t_189[4:0]))) : 29'h0);
+        c4_d_y0 <= c3_d_y0;
     end
 
     always @(posedge aclk) begin
-        d_d_e4 <= (c2_draft_lanes[4] ? (((~t_191) & (11'h1c < t_193)) ? 29'h0 : (u_exp_d4_e >> (t_191 ? 5'h0 : t_193[4:0]))) : 29'h0);
+        c4_d_y1 <= c3_d_y1;
     end
 
     always @(posedge aclk) begin
-        d_d_e5 <= (c2_draft_lanes[5] ? (((~t_195) & (11'h1c < t_197)) ? 29'h0 : (u_exp_d5_e >> (t_195 ? 5'h0 : t_197[4:0]))) : 29'h0);
+        c4_d_y2 <= c3_d_y2;
     end
 
     always @(posedge aclk) begin
-        d_d_e6 <= (c2_draft_lanes[6] ? (((~t_199) & (11'h1c < t_201)) ? 29'h0 : (u_exp_d6_e >> (t_199 ? 5'h0 : t_201[4:0]))) : 29'h0);
+        c4_d_y3 <= c3_d_y3;
     end
 
     always @(posedge aclk) begin
-        d_d_e7 <= (c2_draft_lanes[7] ? (((~t_203) & (11'h1c < t_205)) ? 29'h0 : (u_exp_d7_e >> (t_203 ? 5'h0 : t_205[4:0]))) : 29'h0);
+        c4_d_y4 <= c3_d_y4;
     end
 
     always @(posedge aclk) begin
-        d_d_e8 <= (c2_draft_lanes[8] ? (((~t_207) & (11'h1c < t_209)) ? 29'h0 : (u_exp_d8_e >> (t_207 ? 5'h0 : t_209[4:0]))) : 29'h0);
+        c4_d_y5 <= c3_d_y5;
     end
 
     always @(posedge aclk) begin
-        d_d_e9 <= (c2_draft_lanes[9] ? (((~t_211) & (11'h1c < t_213)) ? 29'h0 : (u_exp_d9_e >> (t_211 ? 5'h0 : t_213[4:0]))) : 29'h0);
+        c4_d_y6 <= c3_d_y6;
     end
 
     always @(posedge aclk) begin
-        d_d_e10 <= (c2_draft_lanes[10] ? (((~t_215) & (11'h1c < t_217)) ? 29'h0 : (u_exp_d10_e >> (t_215 ? 5'h0 : t_217[4:0]))) : 29'h0);
+        c4_d_y7 <= c3_d_y7;
     end
 
     always @(posedge aclk) begin
-        d_d_e11 <= (c2_draft_lanes[11] ? (((~t_219) & (11'h1c < t_221)) ? 29'h0 : (u_exp_d11_e >> (t_219 ? 5'h0 : t_221[4:0]))) : 29'h0);
+        c4_d_y8 <= c3_d_y8;
     end
 
     always @(posedge aclk) begin
-        d_d_e12 <= (c2_draft_lanes[12] ? (((~t_223) & (11'h1c < t_225)) ? 29'h0 : (u_exp_d12_e >> (t_223 ? 5'h0 : t_225[4:0]))) : 29'h0);
+        c4_d_y9 <= c3_d_y9;
     end
 
     always @(posedge aclk) begin
-        d_d_e13 <= (c2_draft_lanes[13] ? (((~t_227) & (11'h1c < t_229)) ? 29'h0 : (u_exp_d13_e >> (t_227 ? 5'h0 : t_229[4:0]))) : 29'h0);
+        c4_d_y10 <= c3_d_y10;
     end
 
     always @(posedge aclk) begin
-        d_d_e14 <= (c2_draft_lanes[14] ? (((~t_231) & (11'h1c < t_233)) ? 29'h0 : (u_exp_d14_e >> (t_231 ? 5'h0 : t_233[4:0]))) : 29'h0);
+        c4_d_y11 <= c3_d_y11;
     end
 
     always @(posedge aclk) begin
-        d_d_e15 <= (c2_draft_lanes[15] ? (((~t_235) & (11'h1c < t_237)) ? 29'h0 : (u_exp_d15_e >> (t_235 ? 5'h0 : t_237[4:0]))) : 29'h0);
+        c4_d_y12 <= c3_d_y12;
     end
 
     always @(posedge aclk) begin
-        d_hit <= c2_hit;
+        c4_d_y13 <= c3_d_y13;
     end
 
     always @(posedge aclk) begin
-        d_ref_t <= c2_ref_t;
+        c4_d_y14 <= c3_d_y14;
     end
 
     always @(posedge aclk) begin
-        d_ref_d <= c2_ref_d;
+        c4_d_y15 <= c3_d_y15;
     end
 
     always @(posedge aclk) begin
-        d_x_y_t <= ((((((((((((((((17'h0 | (c2_hit[0] ? c2_t_y0 : 17'h0)) | (c2_hit[1] ? c2_t_y1 : 17'h0)) | (c2_hit[2] ? c2_t_y2 : 17'h0)) | (c2_hit[3] ? c2_t_y3 : 17'h0)) | (c2_hit[4] ? c2_t_y4 : 17'h0)) | (c2_hit[5] ? c2_t_y5 : 17'h0)) | (c2_hit[6] ? c2_t_y6 : 17'h0)) | (c2_hit[7] ? c2_t_y7 : 17'h0)) | (c2_hit[8] ? c2_t_y8 : 17'h0)) | (c2_hit[9] ? c2_t_y9 : 17'h0)) | (c2_hit[10] ? c2_t_y10 : 17'h0)) | (c2_hit[11] ? c2_t_y11 : 17'h0)) | (c2_hit[12] ? c2_t_y12 : 17'h0)) | (c2_hit[13] ? c2_t_y13 : 17'h0)) | (c2_hit[14] ? c2_t_y14 : 17'h0)) | (c2_hit[15] ? c2_t_y15 : 17'h0));
+        if (!aresetn) begin
+            c4_valid <= 1'h0;
+        end else begin
+            c4_valid <= c3_valid;
+        end
     end
 
     always @(posedge aclk) begin
-        d_x_y_d <= ((((((((((((((((17'h0 | (c2_hit[0] ? c2_d_y0 : 17'h0)) | (c2_hit[1] ? c2_d_y1 : 17'h0)) | (c2_hit[2] ? c2_d_y2 : 17'h0)) | (c2_hit[3] ? c2_d_y3 : 17'h0)) | (c2_hit[4] ? c2_d_y4 : 17'h0)) | (c2_hit[5] ? c2_d_y5 : 17'h0)) | (c2_hit[6] ? c2_d_y6 : 17'h0)) | (c2_hit[7] ? c2_d_y7 : 17'h0)) | (c2_hit[8] ? c2_d_y8 : 17'h0)) | (c2_hit[9] ? c2_d_y9 : 17'h0)) | (c2_hit[10] ? c2_d_y10 : 17'h0)) | (c2_hit[11] ? c2_d_y11 : 17'h0)) | (c2_hit[12] ? c2_d_y12 : 17'h0)) | (c2_hit[13] ? c2_d_y13 : 17'h0)) | (c2_hit[14] ? c2_d_y14 : 17'h0)) | (c2_hit[15] ? c2_d_y15 : 17'h0));
+        c4_lanes <= c3_lanes;
     end
 
     always @(posedge aclk) begin
-        e1_w0 <= (final_bonus ? d_t_e0 : (cur_one_hot ? (d_hit[0] ? 29'h0 : d_t_e0) : ((d_d_e0 < d_t_e0) ? (d_t_e0 - d_d_e0) : 29'h0)));
+        c4_draft_lanes <= c3_draft_lanes;
     end
 
     always @(posedge aclk) begin
-        e1_w1 <= (final_bonus ? d_t_e1 : (cur_one_hot ? (d_hit[1] ? 29'h0 : d_t_e1) : ((d_d_e1 < d_t_e1) ? (d_t_e1 - d_d_e1) : 29'h0)));
+        c4_hit <= c3_hit;
     end
 
     always @(posedge aclk) begin
-        e1_w2 <= (final_bonus ? d_t_e2 : (cur_one_hot ? (d_hit[2] ? 29'h0 : d_t_e2) : ((d_d_e2 < d_t_e2) ? (d_t_e2 - d_d_e2) : 29'h0)));
+        d1_x_y_t <= ((((((((((((((((16'h0 | (c4_hit[0] ? c4_t_y0 : 16'h0)) | (c4_hit[1] ? c4_t_y1 : 16'h0)) | (c4_hit[2] ? c4_t_y2 : 16'h0)) | (c4_hit[3] ? c4_t_y3 : 16'h0)) | (c4_hit[4] ? c4_t_y4 : 16'h0)) | (c4_hit[5] ? c4_t_y5 : 16'h0)) | (c4_hit[6] ? c4_t_y6 : 16'h0)) | (c4_hit[7] ? c4_t_y7 : 16'h0)) | (c4_hit[8] ? c4_t_y8 : 16'h0)) | (c4_hit[9] ? c4_t_y9 : 16'h0)) | (c4_hit[10] ? c4_t_y10 : 16'h0)) | (c4_hit[11] ? c4_t_y11 : 16'h0)) | (c4_hit[12] ? c4_t_y12 : 16'h0)) | (c4_hit[13] ? c4_t_y13 : 16'h0)) | (c4_hit[14] ? c4_t_y14 : 16'h0)) | (c4_hit[15] ? c4_t_y15 : 16'h0));
     end
 
     always @(posedge aclk) begin
-        e1_w3 <= (final_bonus ? d_t_e3 : (cur_one_hot ? (d_hit[3] ? 29'h0 : d_t_e3) : ((d_d_e3 < d_t_e3) ? (d_t_e3 - d_d_e3) : 29'h0)));
+        d1_x_y_d <= ((((((((((((((((16'h0 | (c4_hit[0] ? c4_d_y0 : 16'h0)) | (c4_hit[1] ? c4_d_y1 : 16'h0)) | (c4_hit[2] ? c4_d_y2 : 16'h0)) | (c4_hit[3] ? c4_d_y3 : 16'h0)) | (c4_hit[4] ? c4_d_y4 : 16'h0)) | (c4_hit[5] ? c4_d_y5 : 16'h0)) | (c4_hit[6] ? c4_d_y6 : 16'h0)) | (c4_hit[7] ? c4_d_y7 : 16'h0)) | (c4_hit[8] ? c4_d_y8 : 16'h0)) | (c4_hit[9] ? c4_d_y9 : 16'h0)) | (c4_hit[10] ? c4_d_y10 : 16'h0)) | (c4_hit[11] ? c4_d_y11 : 16'h0)) | (c4_hit[12] ? c4_d_y12 : 16'h0)) | (c4_hit[13] ? c4_d_y13 : 16'h0)) | (c4_hit[14] ? c4_d_y14 : 16'h0)) | (c4_hit[15] ? c4_d_y15 : 16'h0));
     end
 
     always @(posedge aclk) begin
-        e1_w4 <= (final_bonus ? d_t_e4 : (cur_one_hot ? (d_hit[4] ? 29'h0 : d_t_e4) : ((d_d_e4 < d_t_e4) ? (d_t_e4 - d_d_e4) : 29'h0)));
+        d_valid_1 <= c4_valid;
     end
 
     always @(posedge aclk) begin
-        e1_w5 <= (final_bonus ? d_t_e5 : (cur_one_hot ? (d_hit[5] ? 29'h0 : d_t_e5) : ((d_d_e5 < d_t_e5) ? (d_t_e5 - d_d_e5) : 29'h0)));
+        d_valid_2 <= d_valid_1;
     end
 
     always @(posedge aclk) begin
-        e1_w6 <= (final_bonus ? d_t_e6 : (cur_one_hot ? (d_hit[6] ? 29'h0 : d_t_e6) : ((d_d_e6 < d_t_e6) ? (d_t_e6 - d_d_e6) : 29'h0)));
+        d_valid_3 <= d_valid_2;
     end
 
     always @(posedge aclk) begin
-        e1_w7 <= (final_bonus ? d_t_e7 : (cur_one_hot ? (d_hit[7] ? 29'h0 : d_t_e7) : ((d_d_e7 < d_t_e7) ? (d_t_e7 - d_d_e7) : 29'h0)));
+        d_t_e0_neg <= t_73;
     end
 
     always @(posedge aclk) begin
-        e1_w8 <= (final_bonus ? d_t_e8 : (cur_one_hot ? (d_hit[8] ? 29'h0 : d_t_e8) : ((d_d_e8 < d_t_e8) ? (d_t_e8 - d_d_e8) : 29'h0)));
+        d_t_e0_f <= t_74[6:0];
     end
 
     always @(posedge aclk) begin
-        e1_w9 <= (final_bonus ? d_t_e9 : (cur_one_hot ? (d_hit[9] ? 29'h0 : d_t_e9) : ((d_d_e9 < d_t_e9) ? (d_t_e9 - d_d_e9) : 29'h0)));
+        d_t_e0_s <= (t_73 ? 5'h0 : t_75[4:0]);
     end
 
     always @(posedge aclk) begin
-        e1_w10 <= (final_bonus ? d_t_e10 : (cur_one_hot ? (d_hit[10] ? 29'h0 : d_t_e10) : ((d_d_e10 < d_t_e10) ? (d_t_e10 - d_d_e10) : 29'h0)));
+        d_t_e0_z <= ((~c4_lanes[0]) | ((~t_73) & ((|t_75[10:5]) | (5'h1c < t_75[4:0]))));
     end
 
     always @(posedge aclk) begin
-        e1_w11 <= (final_bonus ? d_t_e11 : (cur_one_hot ? (d_hit[11] ? 29'h0 : d_t_e11) : ((d_d_e11 < d_t_e11) ? (d_t_e11 - d_d_e11) : 29'h0)));
+        d_t_e0_v <= (u_exp_t0_e >> d_t_e0_s[1:0]);
     end
 
     always @(posedge aclk) begin
-        e1_w12 <= (final_bonus ? d_t_e12 : (cur_one_hot ? (d_hit[12] ? 29'h0 : d_t_e12) : ((d_d_e12 < d_t_e12) ? (d_t_e12 - d_d_e12) : 29'h0)));
+        d_t_e0_s2 <= d_t_e0_s[4:2];
     end
 
     always @(posedge aclk) begin
-        e1_w13 <= (final_bonus ? d_t_e13 : (cur_one_hot ? (d_hit[13] ? 29'h0 : d_t_e13) : ((d_d_e13 < d_t_e13) ? (d_t_e13 - d_d_e13) : 29'h0)));
+        d_t_e0_z2 <= d_t_e0_z;
     end
 
     always @(posedge aclk) begin
-        e1_w14 <= (final_bonus ? d_t_e14 : (cur_one_hot ? (d_hit[14] ? 29'h0 : d_t_e14) : ((d_d_e14 < d_t_e14) ? (d_t_e14 - d_d_e14) : 29'h0)));
+        d_t_e0 <= (d_t_e0_z2 ? 29'h0 : (d_t_e0_v >> {d_t_e0_s2, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        e1_w15 <= (final_bonus ? d_t_e15 : (cur_one_hot ? (d_hit[15] ? 29'h0 : d_t_e15) : ((d_d_e15 < d_t_e15) ? (d_t_e15 - d_d_e15) : 29'h0)));
+        d_t_e1_neg <= t_77;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1_f <= t_78[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1_s <= (t_77 ? 5'h0 : t_79[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1_z <= ((~c4_lanes[1]) | ((~t_77) & ((|t_79[10:5]) | (5'h1c < t_79[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1_v <= (u_exp_t1_e >> d_t_e1_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1_s2 <= d_t_e1_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1_z2 <= d_t_e1_z;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1 <= (d_t_e1_z2 ? 29'h0 : (d_t_e1_v >> {d_t_e1_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2_neg <= t_81;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2_f <= t_82[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2_s <= (t_81 ? 5'h0 : t_83[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2_z <= ((~c4_lanes[2]) | ((~t_81) & ((|t_83[10:5]) | (5'h1c < t_83[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2_v <= (u_exp_t2_e >> d_t_e2_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2_s2 <= d_t_e2_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2_z2 <= d_t_e2_z;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2 <= (d_t_e2_z2 ? 29'h0 : (d_t_e2_v >> {d_t_e2_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3_neg <= t_85;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3_f <= t_86[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3_s <= (t_85 ? 5'h0 : t_87[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3_z <= ((~c4_lanes[3]) | ((~t_85) & ((|t_87[10:5]) | (5'h1c < t_87[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3_v <= (u_exp_t3_e >> d_t_e3_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3_s2 <= d_t_e3_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3_z2 <= d_t_e3_z;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3 <= (d_t_e3_z2 ? 29'h0 : (d_t_e3_v >> {d_t_e3_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4_neg <= t_89;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4_f <= t_90[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4_s <= (t_89 ? 5'h0 : t_91[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4_z <= ((~c4_lanes[4]) | ((~t_89) & ((|t_91[10:5]) | (5'h1c < t_91[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4_v <= (u_exp_t4_e >> d_t_e4_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4_s2 <= d_t_e4_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4_z2 <= d_t_e4_z;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4 <= (d_t_e4_z2 ? 29'h0 : (d_t_e4_v >> {d_t_e4_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5_neg <= t_93;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5_f <= t_94[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5_s <= (t_93 ? 5'h0 : t_95[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5_z <= ((~c4_lanes[5]) | ((~t_93) & ((|t_95[10:5]) | (5'h1c < t_95[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5_v <= (u_exp_t5_e >> d_t_e5_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5_s2 <= d_t_e5_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5_z2 <= d_t_e5_z;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5 <= (d_t_e5_z2 ? 29'h0 : (d_t_e5_v >> {d_t_e5_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6_neg <= t_97;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6_f <= t_98[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6_s <= (t_97 ? 5'h0 : t_99[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6_z <= ((~c4_lanes[6]) | ((~t_97) & ((|t_99[10:5]) | (5'h1c < t_99[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6_v <= (u_exp_t6_e >> d_t_e6_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6_s2 <= d_t_e6_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6_z2 <= d_t_e6_z;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6 <= (d_t_e6_z2 ? 29'h0 : (d_t_e6_v >> {d_t_e6_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7_neg <= t_101;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7_f <= t_102[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7_s <= (t_101 ? 5'h0 : t_103[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7_z <= ((~c4_lanes[7]) | ((~t_101) & ((|t_103[10:5]) | (5'h1c < t_103[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7_v <= (u_exp_t7_e >> d_t_e7_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7_s2 <= d_t_e7_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7_z2 <= d_t_e7_z;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7 <= (d_t_e7_z2 ? 29'h0 : (d_t_e7_v >> {d_t_e7_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8_neg <= t_105;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8_f <= t_106[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8_s <= (t_105 ? 5'h0 : t_107[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8_z <= ((~c4_lanes[8]) | ((~t_105) & ((|t_107[10:5]) | (5'h1c < t_107[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8_v <= (u_exp_t8_e >> d_t_e8_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8_s2 <= d_t_e8_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8_z2 <= d_t_e8_z;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8 <= (d_t_e8_z2 ? 29'h0 : (d_t_e8_v >> {d_t_e8_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9_neg <= t_109;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9_f <= t_110[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9_s <= (t_109 ? 5'h0 : t_111[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9_z <= ((~c4_lanes[9]) | ((~t_109) & ((|t_111[10:5]) | (5'h1c < t_111[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9_v <= (u_exp_t9_e >> d_t_e9_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9_s2 <= d_t_e9_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9_z2 <= d_t_e9_z;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9 <= (d_t_e9_z2 ? 29'h0 : (d_t_e9_v >> {d_t_e9_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10_neg <= t_113;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10_f <= t_114[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10_s <= (t_113 ? 5'h0 : t_115[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10_z <= ((~c4_lanes[10]) | ((~t_113) & ((|t_115[10:5]) | (5'h1c < t_115[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10_v <= (u_exp_t10_e >> d_t_e10_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10_s2 <= d_t_e10_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10_z2 <= d_t_e10_z;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10 <= (d_t_e10_z2 ? 29'h0 : (d_t_e10_v >> {d_t_e10_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11_neg <= t_117;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11_f <= t_118[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11_s <= (t_117 ? 5'h0 : t_119[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11_z <= ((~c4_lanes[11]) | ((~t_117) & ((|t_119[10:5]) | (5'h1c < t_119[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11_v <= (u_exp_t11_e >> d_t_e11_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11_s2 <= d_t_e11_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11_z2 <= d_t_e11_z;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11 <= (d_t_e11_z2 ? 29'h0 : (d_t_e11_v >> {d_t_e11_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12_neg <= t_121;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12_f <= t_122[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12_s <= (t_121 ? 5'h0 : t_123[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12_z <= ((~c4_lanes[12]) | ((~t_121) & ((|t_123[10:5]) | (5'h1c < t_123[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12_v <= (u_exp_t12_e >> d_t_e12_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12_s2 <= d_t_e12_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12_z2 <= d_t_e12_z;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12 <= (d_t_e12_z2 ? 29'h0 : (d_t_e12_v >> {d_t_e12_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13_neg <= t_125;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13_f <= t_126[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13_s <= (t_125 ? 5'h0 : t_127[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13_z <= ((~c4_lanes[13]) | ((~t_125) & ((|t_127[10:5]) | (5'h1c < t_127[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13_v <= (u_exp_t13_e >> d_t_e13_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13_s2 <= d_t_e13_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13_z2 <= d_t_e13_z;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13 <= (d_t_e13_z2 ? 29'h0 : (d_t_e13_v >> {d_t_e13_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14_neg <= t_129;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14_f <= t_130[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14_s <= (t_129 ? 5'h0 : t_131[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14_z <= ((~c4_lanes[14]) | ((~t_129) & ((|t_131[10:5]) | (5'h1c < t_131[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14_v <= (u_exp_t14_e >> d_t_e14_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14_s2 <= d_t_e14_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14_z2 <= d_t_e14_z;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14 <= (d_t_e14_z2 ? 29'h0 : (d_t_e14_v >> {d_t_e14_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15_neg <= t_133;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15_f <= t_134[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15_s <= (t_133 ? 5'h0 : t_135[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15_z <= ((~c4_lanes[15]) | ((~t_133) & ((|t_135[10:5]) | (5'h1c < t_135[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15_v <= (u_exp_t15_e >> d_t_e15_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15_s2 <= d_t_e15_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15_z2 <= d_t_e15_z;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15 <= (d_t_e15_z2 ? 29'h0 : (d_t_e15_v >> {d_t_e15_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0_neg <= t_137;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0_f <= t_138[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0_s <= (t_137 ? 5'h0 : t_139[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0_z <= ((~c4_draft_lanes[0]) | ((~t_137) & ((|t_139[10:5]) | (5'h1c < t_139[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0_v <= (u_exp_d0_e >> d_d_e0_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0_s2 <= d_d_e0_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0_z2 <= d_d_e0_z;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0 <= (d_d_e0_z2 ? 29'h0 : (d_d_e0_v >> {d_d_e0_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1_neg <= t_141;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1_f <= t_142[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1_s <= (t_141 ? 5'h0 : t_143[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1_z <= ((~c4_draft_lanes[1]) | ((~t_141) & ((|t_143[10:5]) | (5'h1c < t_143[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1_v <= (u_exp_d1_e >> d_d_e1_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1_s2 <= d_d_e1_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1_z2 <= d_d_e1_z;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1 <= (d_d_e1_z2 ? 29'h0 : (d_d_e1_v >> {d_d_e1_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2_neg <= t_145;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2_f <= t_146[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2_s <= (t_145 ? 5'h0 : t_147[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2_z <= ((~c4_draft_lanes[2]) | ((~t_145) & ((|t_147[10:5]) | (5'h1c < t_147[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2_v <= (u_exp_d2_e >> d_d_e2_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2_s2 <= d_d_e2_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2_z2 <= d_d_e2_z;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2 <= (d_d_e2_z2 ? 29'h0 : (d_d_e2_v >> {d_d_e2_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3_neg <= t_149;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3_f <= t_150[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3_s <= (t_149 ? 5'h0 : t_151[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3_z <= ((~c4_draft_lanes[3]) | ((~t_149) & ((|t_151[10:5]) | (5'h1c < t_151[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3_v <= (u_exp_d3_e >> d_d_e3_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3_s2 <= d_d_e3_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3_z2 <= d_d_e3_z;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3 <= (d_d_e3_z2 ? 29'h0 : (d_d_e3_v >> {d_d_e3_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4_neg <= t_153;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4_f <= t_154[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4_s <= (t_153 ? 5'h0 : t_155[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4_z <= ((~c4_draft_lanes[4]) | ((~t_153) & ((|t_155[10:5]) | (5'h1c < t_155[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4_v <= (u_exp_d4_e >> d_d_e4_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4_s2 <= d_d_e4_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4_z2 <= d_d_e4_z;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4 <= (d_d_e4_z2 ? 29'h0 : (d_d_e4_v >> {d_d_e4_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5_neg <= t_157;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5_f <= t_158[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5_s <= (t_157 ? 5'h0 : t_159[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5_z <= ((~c4_draft_lanes[5]) | ((~t_157) & ((|t_159[10:5]) | (5'h1c < t_159[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5_v <= (u_exp_d5_e >> d_d_e5_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5_s2 <= d_d_e5_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5_z2 <= d_d_e5_z;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5 <= (d_d_e5_z2 ? 29'h0 : (d_d_e5_v >> {d_d_e5_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6_neg <= t_161;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6_f <= t_162[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6_s <= (t_161 ? 5'h0 : t_163[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6_z <= ((~c4_draft_lanes[6]) | ((~t_161) & ((|t_163[10:5]) | (5'h1c < t_163[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6_v <= (u_exp_d6_e >> d_d_e6_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6_s2 <= d_d_e6_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6_z2 <= d_d_e6_z;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6 <= (d_d_e6_z2 ? 29'h0 : (d_d_e6_v >> {d_d_e6_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7_neg <= t_165;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7_f <= t_166[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7_s <= (t_165 ? 5'h0 : t_167[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7_z <= ((~c4_draft_lanes[7]) | ((~t_165) & ((|t_167[10:5]) | (5'h1c < t_167[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7_v <= (u_exp_d7_e >> d_d_e7_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7_s2 <= d_d_e7_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7_z2 <= d_d_e7_z;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7 <= (d_d_e7_z2 ? 29'h0 : (d_d_e7_v >> {d_d_e7_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8_neg <= t_169;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8_f <= t_170[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8_s <= (t_169 ? 5'h0 : t_171[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8_z <= ((~c4_draft_lanes[8]) | ((~t_169) & ((|t_171[10:5]) | (5'h1c < t_171[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8_v <= (u_exp_d8_e >> d_d_e8_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8_s2 <= d_d_e8_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8_z2 <= d_d_e8_z;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8 <= (d_d_e8_z2 ? 29'h0 : (d_d_e8_v >> {d_d_e8_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9_neg <= t_173;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9_f <= t_174[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9_s <= (t_173 ? 5'h0 : t_175[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9_z <= ((~c4_draft_lanes[9]) | ((~t_173) & ((|t_175[10:5]) | (5'h1c < t_175[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9_v <= (u_exp_d9_e >> d_d_e9_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9_s2 <= d_d_e9_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9_z2 <= d_d_e9_z;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9 <= (d_d_e9_z2 ? 29'h0 : (d_d_e9_v >> {d_d_e9_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10_neg <= t_177;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10_f <= t_178[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10_s <= (t_177 ? 5'h0 : t_179[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10_z <= ((~c4_draft_lanes[10]) | ((~t_177) & ((|t_179[10:5]) | (5'h1c < t_179[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10_v <= (u_exp_d10_e >> d_d_e10_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10_s2 <= d_d_e10_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10_z2 <= d_d_e10_z;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10 <= (d_d_e10_z2 ? 29'h0 : (d_d_e10_v >> {d_d_e10_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11_neg <= t_181;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11_f <= t_182[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11_s <= (t_181 ? 5'h0 : t_183[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11_z <= ((~c4_draft_lanes[11]) | ((~t_181) & ((|t_183[10:5]) | (5'h1c < t_183[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11_v <= (u_exp_d11_e >> d_d_e11_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11_s2 <= d_d_e11_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11_z2 <= d_d_e11_z;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11 <= (d_d_e11_z2 ? 29'h0 : (d_d_e11_v >> {d_d_e11_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12_neg <= t_185;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12_f <= t_186[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12_s <= (t_185 ? 5'h0 : t_187[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12_z <= ((~c4_draft_lanes[12]) | ((~t_185) & ((|t_187[10:5]) | (5'h1c < t_187[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12_v <= (u_exp_d12_e >> d_d_e12_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12_s2 <= d_d_e12_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12_z2 <= d_d_e12_z;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12 <= (d_d_e12_z2 ? 29'h0 : (d_d_e12_v >> {d_d_e12_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13_neg <= t_189;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13_f <= t_190[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13_s <= (t_189 ? 5'h0 : t_191[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13_z <= ((~c4_draft_lanes[13]) | ((~t_189) & ((|t_191[10:5]) | (5'h1c < t_191[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13_v <= (u_exp_d13_e >> d_d_e13_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13_s2 <= d_d_e13_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13_z2 <= d_d_e13_z;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13 <= (d_d_e13_z2 ? 29'h0 : (d_d_e13_v >> {d_d_e13_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14_neg <= t_193;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14_f <= t_194[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14_s <= (t_193 ? 5'h0 : t_195[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14_z <= ((~c4_draft_lanes[14]) | ((~t_193) & ((|t_195[10:5]) | (5'h1c < t_195[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14_v <= (u_exp_d14_e >> d_d_e14_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14_s2 <= d_d_e14_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14_z2 <= d_d_e14_z;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14 <= (d_d_e14_z2 ? 29'h0 : (d_d_e14_v >> {d_d_e14_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_neg <= t_197;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_f <= t_198[6:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_s <= (t_197 ? 5'h0 : t_199[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_z <= ((~c4_draft_lanes[15]) | ((~t_197) & ((|t_199[10:5]) | (5'h1c < t_199[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_v <= (u_exp_d15_e >> d_d_e15_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_s2 <= d_d_e15_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_z2 <= d_d_e15_z;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15 <= (d_d_e15_z2 ? 29'h0 : (d_d_e15_v >> {d_d_e15_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_lanes_1 <= c4_lanes;
+    end
+
+    always @(posedge aclk) begin
+        d_lanes_2 <= d_lanes_1;
+    end
+
+    always @(posedge aclk) begin
+        d_lanes_3 <= d_lanes_2;
+    end
+
+    always @(posedge aclk) begin
+        d_draft_lanes_1 <= c4_draft_lanes;
+    end
+
+    always @(posedge aclk) begin
+        d_draft_lanes_2 <= d_draft_lanes_1;
+    end
+
+    always @(posedge aclk) begin
+        d_draft_lanes_3 <= d_draft_lanes_2;
+    end
+
+    always @(posedge aclk) begin
+        d_hit_1 <= c4_hit;
+    end
+
+    always @(posedge aclk) begin
+        d_hit_2 <= d_hit_1;
+    end
+
+    always @(posedge aclk) begin
+        d_hit_3 <= d_hit_2;
+    end
+
+    always @(posedge aclk) begin
+        d_ref_t_1 <= c4_ref_t;
+    end
+
+    always @(posedge aclk) begin
+        d_ref_t_2 <= d_ref_t_1;
+    end
+
+    always @(posedge aclk) begin
+        d_ref_t_3 <= d_ref_t_2;
+    end
+
+    always @(posedge aclk) begin
+        d_ref_d_1 <= c4_ref_d;
+    end
+
+    always @(posedge aclk) begin
+        d_ref_d_2 <= d_ref_d_1;
+    end
+
+    always @(posedge aclk) begin
+        d_ref_d_3 <= d_ref_d_2;
+    end
+
+    always @(posedge aclk) begin
+        d_x_y_t_1 <= d1_x_y_t;
+    end
+
+    always @(posedge aclk) begin
+        d_x_y_t_2 <= d_x_y_t_1;
+    end
+
+    always @(posedge aclk) begin
+        d_x_y_d_1 <= d1_x_y_d;
+    end
+
+    always @(posedge aclk) begin
+        d_x_y_d_2 <= d_x_y_d_1;
+    end
+
+    always @(posedge aclk) begin
+        e1_w0 <= (final_bonus ? d_t_e0 : (cur_one_hot ? (d_hit_3[0] ? 29'h0 : d_t_e0) : (t_200[29] ? 29'h0 : t_200[28:0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_w1 <= (final_bonus ? d_t_e1 : (cur_one_hot ? (d_hit_3[1] ? 29'h0 : d_t_e1) : (t_201[29] ? 29'h0 : t_201[28:0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_w2 <= (final_bonus ? d_t_e2 : (cur_one_hot ? (d_hit_3[2] ? 29'h0 : d_t_e2) : (t_202[29] ? 29'h0 : t_202[28:0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_w3 <= (final_bonus ? d_t_e3 : (cur_one_hot ? (d_hit_3[3] ? 29'h0 : d_t_e3) : (t_203[29] ? 29'h0 : t_203[28:0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_w4 <= (final_bonus ? d_t_e4 : (cur_one_hot ? (d_hit_3[4] ? 29'h0 : d_t_e4) : (t_204[29] ? 29'h0 : t_204[28:0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_w5 <= (final_bonus ? d_t_e5 : (cur_one_hot ? (d_hit_3[5] ? 29'h0 : d_t_e5) : (t_205[29] ? 29'h0 : t_205[28:0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_w6 <= (final_bonus ? d_t_e6 : (cur_one_hot ? (d_hit_3[6] ? 29'h0 : d_t_e6) : (t_206[29] ? 29'h0 : t_206[28:0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_w7 <= (final_bonus ? d_t_e7 : (cur_one_hot ? (d_hit_3[7] ? 29'h0 : d_t_e7) : (t_207[29] ? 29'h0 : t_207[28:0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_w8 <= (final_bonus ? d_t_e8 : (cur_one_hot ? (d_hit_3[8] ? 29'h0 : d_t_e8) : (t_208[29] ? 29'h0 : t_208[28:0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_w9 <= (final_bonus ? d_t_e9 : (cur_one_hot ? (d_hit_3[9] ? 29'h0 : d_t_e9) : (t_209[29] ? 29'h0 : t_209[28:0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_w10 <= (final_bonus ? d_t_e10 : (cur_one_hot ? (d_hit_3[10] ? 29'h0 : d_t_e10) : (t_210[29] ? 29'h0 : t_210[28:0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_w11 <= (final_bonus ? d_t_e11 : (cur_one_hot ? (d_hit_3[11] ? 29'h0 : d_t_e11) : (t_211[29] ? 29'h0 : t_211[28:0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_w12 <= (final_bonus ? d_t_e12 : (cur_one_hot ? (d_hit_3[12] ? 29'h0 : d_t_e12) : (t_212[29] ? 29'h0 : t_212[28:0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_w13 <= (final_bonus ? d_t_e13 : (cur_one_hot ? (d_hit_3[13] ? 29'h0 : d_t_e13) : (t_213[29] ? 29'h0 : t_213[28:0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_w14 <= (final_bonus ? d_t_e14 : (cur_one_hot ? (d_hit_3[14] ? 29'h0 : d_t_e14) : (t_214[29] ? 29'h0 : t_214[28:0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_w15 <= (final_bonus ? d_t_e15 : (cur_one_hot ? (d_hit_3[15] ? 29'h0 : d_t_e15) : (t_215[29] ? 29'h0 : t_215[28:0])));
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             e1_valid <= 1'h0;
         end else begin
-            e1_valid <= d_valid;
+            e1_valid <= d_valid_3;
         end
     end
 
     always @(posedge aclk) begin
-        e1_ref_t <= d_ref_t;
+        e1_ref_t <= d_ref_t_3;
     end
 
     always @(posedge aclk) begin
-        e1_ref_d <= d_ref_d;
+        e1_ref_d <= d_ref_d_3;
     end
 
     always @(posedge aclk) begin
-        e1_t_s0 <= (({15'h0, d_t_e0} + {15'h0, d_t_e1}) + ({15'h0, d_t_e2} + {15'h0, d_t_e3}));
+        e1_t_s0 <= ({4'h0, d_t_e0} + {4'h0, d_t_e1});
     end
 
     always @(posedge aclk) begin
-        e1_t_s1 <= (({15'h0, d_t_e4} + {15'h0, d_t_e5}) + ({15'h0, d_t_e6} + {15'h0, d_t_e7}));
+        e1_t_s1 <= ({4'h0, d_t_e2} + {4'h0, d_t_e3});
     end
 
     always @(posedge aclk) begin
-        e1_t_s2 <= (({15'h0, d_t_e8} + {15'h0, d_t_e9}) + ({15'h0, d_t_e10} + {15'h0, d_t_e11}));
+        e1_t_s2 <= ({4'h0, d_t_e4} + {4'h0, d_t_e5});
     end
 
     always @(posedge aclk) begin
-        e1_t_s3 <= (({15'h0, d_t_e12} + {15'h0, d_t_e13}) + ({15'h0, d_t_e14} + {15'h0, d_t_e15}));
+        e1_t_s3 <= ({4'h0, d_t_e6} + {4'h0, d_t_e7});
     end
 
     always @(posedge aclk) begin
-        e1_d_s0 <= (({15'h0, d_d_e0} + {15'h0, d_d_e1}) + ({15'h0, d_d_e2} + {15'h0, d_d_e3}));
+        e1_t_s4 <= ({4'h0, d_t_e8} + {4'h0, d_t_e9});
     end
 
     always @(posedge aclk) begin
-        e1_d_s1 <= (({15'h0, d_d_e4} + {15'h0, d_d_e5}) + ({15'h0, d_d_e6} + {15'h0, d_d_e7}));
+        e1_t_s5 <= ({4'h0, d_t_e10} + {4'h0, d_t_e11});
     end
 
     always @(posedge aclk) begin
-        e1_d_s2 <= (({15'h0, d_d_e8} + {15'h0, d_d_e9}) + ({15'h0, d_d_e10} + {15'h0, d_d_e11}));
+        e1_t_s6 <= ({4'h0, d_t_e12} + {4'h0, d_t_e13});
     end
 
     always @(posedge aclk) begin
-        e1_d_s3 <= (({15'h0, d_d_e12} + {15'h0, d_d_e13}) + ({15'h0, d_d_e14} + {15'h0, d_d_e15}));
+        e1_t_s7 <= ({4'h0, d_t_e14} + {4'h0, d_t_e15});
+    end
+
+    always @(posedge aclk) begin
+        e1_d_s0 <= ({4'h0, d_d_e0} + {4'h0, d_d_e1});
+    end
+
+    always @(posedge aclk) begin
+        e1_d_s1 <= ({4'h0, d_d_e2} + {4'h0, d_d_e3});
+    end
+
+    always @(posedge aclk) begin
+        e1_d_s2 <= ({4'h0, d_d_e4} + {4'h0, d_d_e5});
+    end
+
+    always @(posedge aclk) begin
+        e1_d_s3 <= ({4'h0, d_d_e6} + {4'h0, d_d_e7});
+    end
+
+    always @(posedge aclk) begin
+        e1_d_s4 <= ({4'h0, d_d_e8} + {4'h0, d_d_e9});
+    end
+
+    always @(posedge aclk) begin
+        e1_d_s5 <= ({4'h0, d_d_e10} + {4'h0, d_d_e11});
+    end
+
+    always @(posedge aclk) begin
+        e1_d_s6 <= ({4'h0, d_d_e12} + {4'h0, d_d_e13});
+    end
+
+    always @(posedge aclk) begin
+        e1_d_s7 <= ({4'h0, d_d_e14} + {4'h0, d_d_e15});
+    end
+
+    always @(posedge aclk) begin
+        e2_t_s0 <= (e1_t_s0 + e1_t_s1);
+    end
+
+    always @(posedge aclk) begin
+        e2_t_s1 <= (e1_t_s2 + e1_t_s3);
+    end
+
+    always @(posedge aclk) begin
+        e2_t_s2 <= (e1_t_s4 + e1_t_s5);
+    end
+
+    always @(posedge aclk) begin
+        e2_t_s3 <= (e1_t_s6 + e1_t_s7);
+    end
+
+    always @(posedge aclk) begin
+        e2_d_s0 <= (e1_d_s0 + e1_d_s1);
+    end
+
+    always @(posedge aclk) begin
+        e2_d_s1 <= (e1_d_s2 + e1_d_s3);
+    end
+
+    always @(posedge aclk) begin
+        e2_d_s2 <= (e1_d_s4 + e1_d_s5);
+    end
+
+    always @(posedge aclk) begin
+        e2_d_s3 <= (e1_d_s6 + e1_d_s7);
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            e2_valid <= 1'h0;
+        end else begin
+            e2_valid <= e1_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        e2_ref_t <= e1_ref_t;
+    end
+
+    always @(posedge aclk) begin
+        e2_ref_d <= e1_ref_d;
+    end
+
+    always @(posedge aclk) begin
+        e3_t_s0 <= (e2_t_s0 + e2_t_s1);
+    end
+
+    always @(posedge aclk) begin
+        e3_t_s1 <= (e2_t_s2 + e2_t_s3);
+    end
+
+    always @(posedge aclk) begin
+        e3_d_s0 <= (e2_d_s0 + e2_d_s1);
+    end
+
+    always @(posedge aclk) begin
+        e3_d_s1 <= (e2_d_s2 + e2_d_s3);
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            e3_valid <= 1'h0;
+        end else begin
+            e3_valid <= e2_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        e3_ref_t <= e2_ref_t;
+    end
+
+    always @(posedge aclk) begin
+        e3_ref_d <= e2_ref_d;
+    end
+
+    always @(posedge aclk) begin
+        e4_t_s0 <= (e3_t_s0 + e3_t_s1);
+    end
+
+    always @(posedge aclk) begin
+        e4_d_s0 <= (e3_d_s0 + e3_d_s1);
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            e4_valid <= 1'h0;
+        end else begin
+            e4_valid <= e3_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        e4_ref_t <= e3_ref_t;
+    end
+
+    always @(posedge aclk) begin
+        e4_ref_d <= e3_ref_d;
     end
 
     always @(posedge aclk) begin
@@ -10977,159 +13139,175 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_x_y_t <= d_x_y_t;
+        e1_x_y_t <= d_x_y_t_2;
     end
 
     always @(posedge aclk) begin
-        e1_x_y_d <= d_x_y_d;
+        e1_x_y_d <= d_x_y_d_2;
     end
 
     always @(posedge aclk) begin
-        e1_has_x <= (|d_hit);
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            e2_valid <= 1'h0;
-        end else begin
-            e2_valid <= e1_valid;
-        end
-    end
-
-    always @(posedge aclk) begin
-        e2_ref_t <= e1_ref_t;
-    end
-
-    always @(posedge aclk) begin
-        e2_ref_d <= e1_ref_d;
-    end
-
-    always @(posedge aclk) begin
-        e2_beat_sum_t <= ((e1_t_s0 + e1_t_s1) + (e1_t_s2 + e1_t_s3));
-    end
-
-    always @(posedge aclk) begin
-        e2_beat_sum_d <= ((e1_d_s0 + e1_d_s1) + (e1_d_s2 + e1_d_s3));
+        e1_has_x <= (|d_hit_3);
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            e3_valid <= 1'h0;
+            s2_valid_1 <= 1'h0;
         end else begin
-            e3_valid <= e2_valid;
+            s2_valid_1 <= e4_valid;
         end
     end
 
     always @(posedge aclk) begin
-        e3_t_old_shift <= ({{1{acc_t_rho[16]}}, acc_t_rho} - {{1{rho_t[16]}}, rho_t});
+        if (!aresetn) begin
+            s2_valid_2 <= 1'h0;
+        end else begin
+            s2_valid_2 <= s2_valid_1;
+        end
     end
 
     always @(posedge aclk) begin
-        e3_t_added <= ((18'h2c <= t_238) ? 44'h0 : (e2_beat_sum_t >> t_238[5:0]));
+        s1_t_old_shift <= (acc_t_raise ? ({{1{e4_ref_t[15]}}, e4_ref_t} - {{1{rho_t[15]}}, rho_t}) : 17'h0);
     end
 
     always @(posedge aclk) begin
-        e3_d_old_shift <= ({{1{acc_d_rho[16]}}, acc_d_rho} - {{1{rho_d[16]}}, rho_d});
+        s2_t_old_zero <= ((17'h2c <= s1_t_old_shift) | s1_control_first);
     end
 
     always @(posedge aclk) begin
-        e3_d_added <= ((18'h2c <= t_239) ? 44'h0 : (e2_beat_sum_d >> t_239[5:0]));
+        s2_t_old_small <= s1_t_old_shift[5:0];
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_240;
+        s1_t_added_shift <= (acc_t_raise ? 17'h0 : ({{1{rho_t[15]}}, rho_t} - {{1{e4_ref_t[15]}}, e4_ref_t}));
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_241 + t_240);
+        s1_t_beat_sum <= {11'h0, e4_t_s0};
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_242 + t_241);
+        s2_t_added <= ((17'h2c <= s1_t_added_shift) ? 44'h0 : (s1_t_beat_sum >> s1_t_added_shift[5:0]));
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_243 + t_242);
+        s1_d_old_shift <= (acc_d_raise ? ({{1{e4_ref_d[15]}}, e4_ref_d} - {{1{rho_d[15]}}, rho_d}) : 17'h0);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_244 + t_243);
+        s2_d_old_zero <= ((17'h2c <= s1_d_old_shift) | s1_control_first);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_245 + t_244);
+        s2_d_old_small <= s1_d_old_shift[5:0];
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_246 + t_245);
+        s1_d_added_shift <= (acc_d_raise ? 17'h0 : ({{1{rho_d[15]}}, rho_d} - {{1{e4_ref_d[15]}}, e4_ref_d}));
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_247 + t_246);
+        s1_d_beat_sum <= {11'h0, e4_d_s0};
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_248 + t_247);
+        s2_d_added <= ((17'h2c <= s1_d_added_shift) ? 44'h0 : (s1_d_beat_sum >> s1_d_added_shift[5:0]));
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_249 + t_248);
+        p1_q0 <= t_216;
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_250 + t_249);
+        p1_q1 <= (t_217 + t_216);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_251 + t_250);
+        p1_q2 <= (t_218 + t_217);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_252 + t_251);
+        p1_q3 <= (t_219 + t_218);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_253 + t_252);
+        p1_q4 <= (t_220 + t_219);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_254 + t_253);
+        p1_q5 <= (t_221 + t_220);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (cdf_use_target ? e1_t_e15 : e1_w15)} + t_254);
+        p1_q6 <= (t_222 + t_221);
     end
 
     always @(posedge aclk) begin
-        p1_te0 <= ({15'h0, e1_t_e0} + {15'h0, e1_t_e1});
+        p1_q7 <= (t_223 + t_222);
     end
 
     always @(posedge aclk) begin
-        p1_te1 <= ({15'h0, e1_t_e2} + {15'h0, e1_t_e3});
+        p1_q8 <= (t_224 + t_223);
     end
 
     always @(posedge aclk) begin
-        p1_te2 <= ({15'h0, e1_t_e4} + {15'h0, e1_t_e5});
+        p1_q9 <= (t_225 + t_224);
     end
 
     always @(posedge aclk) begin
-        p1_te3 <= ({15'h0, e1_t_e6} + {15'h0, e1_t_e7});
+        p1_q10 <= (t_226 + t_225);
     end
 
     always @(posedge aclk) begin
-        p1_te4 <= ({15'h0, e1_t_e8} + {15'h0, e1_t_e9});
+        p1_q11 <= (t_227 + t_226);
     end
 
     always @(posedge aclk) begin
-        p1_te5 <= ({15'h0, e1_t_e10} + {15'h0, e1_t_e11});
+        p1_q12 <= (t_228 + t_227);
     end
 
     always @(posedge aclk) begin
-        p1_te6 <= ({15'h0, e1_t_e12} + {15'h0, e1_t_e13});
+        p1_q13 <= (t_229 + t_228);
     end
 
     always @(posedge aclk) begin
-        p1_te7 <= ({15'h0, e1_t_e14} + {15'h0, e1_t_e15});
+        p1_q14 <= (t_230 + t_229);
+    end
+
+    always @(posedge aclk) begin
+        p1_q15 <= ({5'h0, (cdf_use_target ? e1_t_e15 : e1_w15)} + t_230);
+    end
+
+    always @(posedge aclk) begin
+        p1_te0 <= ({4'h0, e1_t_e0} + {4'h0, e1_t_e1});
+    end
+
+    always @(posedge aclk) begin
+        p1_te1 <= ({4'h0, e1_t_e2} + {4'h0, e1_t_e3});
+    end
+
+    always @(posedge aclk) begin
+        p1_te2 <= ({4'h0, e1_t_e4} + {4'h0, e1_t_e5});
+    end
+
+    always @(posedge aclk) begin
+        p1_te3 <= ({4'h0, e1_t_e6} + {4'h0, e1_t_e7});
+    end
+
+    always @(posedge aclk) begin
+        p1_te4 <= ({4'h0, e1_t_e8} + {4'h0, e1_t_e9});
+    end
+
+    always @(posedge aclk) begin
+        p1_te5 <= ({4'h0, e1_t_e10} + {4'h0, e1_t_e11});
+    end
+
+    always @(posedge aclk) begin
+        p1_te6 <= ({4'h0, e1_t_e12} + {4'h0, e1_t_e13});
+    end
+
+    always @(posedge aclk) begin
+        p1_te7 <= ({4'h0, e1_t_e14} + {4'h0, e1_t_e15});
     end
 
     always @(posedge aclk) begin
@@ -11433,27 +13611,35 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p0 <= ({16'h0, t_257} * {16'h0, cdf_total[15:0]});
+        cdf_total <= (residual_zero ? sum_e : sum_w);
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p1 <= ({16'h0, t_257} * {16'h0, cdf_total[31:16]});
+        uniform_final_q <= uniform_final;
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p2 <= ({12'h0, t_257} * {16'h0, cdf_total[43:32]});
+        cdf_thr_p0 <= ({16'h0, t_233} * {16'h0, cdf_total[15:0]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p3 <= ({16'h0, t_258} * {16'h0, cdf_total[15:0]});
+        cdf_thr_p1 <= ({16'h0, t_233} * {16'h0, cdf_total[31:16]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p4 <= ({16'h0, t_258} * {16'h0, cdf_total[31:16]});
+        cdf_thr_p2 <= ({12'h0, t_233} * {16'h0, cdf_total[43:32]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p5 <= ({12'h0, t_258} * {16'h0, cdf_total[43:32]});
+        cdf_thr_p3 <= ({16'h0, t_234} * {16'h0, cdf_total[15:0]});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_p4 <= ({16'h0, t_234} * {16'h0, cdf_total[31:16]});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_p5 <= ({12'h0, t_234} * {16'h0, cdf_total[43:32]});
     end
 
     always @(posedge aclk) begin
@@ -11581,51 +13767,143 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_261, (t_261 ? {t_263, (t_263 ? {t_265, (t_265 ? {t_267, (t_267 ? {t_269, (t_269 ? t_268[1] : t_270[1])} : {t_273, (t_273 ? t_272[1] : t_274[1])})} : {t_277, (t_277 ? {t_279, (t_279 ? t_278[1] : t_280[1])} : {t_283, (t_283 ? t_282[1] : t_284[1])})})} : {t_287, (t_287 ? {t_289, (t_289 ? {t_291, (t_291 ? t_290[1] : t_292[1])} : {t_295, (t_295 ? t_294[1] : t_296[1])})} : {t_299, (t_299 ? {t_301, (t_301 ? t_300[1] : t_302[1])} : {t_305, (t_305 ? t_304[1] : t_306[1])})})})} : {t_309, (t_309 ? {t_311, (t_311 ? {t_313, (t_313 ? {t_315, (t_315 ? t_314[1] : t_316[1])} : {t_319, (t_319 ? t_318[1] : t_320[1])})} : {t_323, (t_323 ? {t_325, (t_325 ? t_324[1] : t_326[1])} : {t_329, (t_329 ? t_328[1] : t_330[1])})})} : {t_333, (t_333 ? {t_335, (t_335 ? {t_337, (t_337 ? t_336[1] : t_338[1])} : {t_341, (t_341 ? t_340[1] : t_342[1])})} : {t_345, (t_345 ? {t_347, (t_347 ? t_346[1] : t_348[1])} : {t_351, (t_351 ? t_350[1] : t_352[1])})})})})};
+        dec_t_lead <= {t_237, (t_237 ? {t_239, (t_239 ? {t_241, (t_241 ? {t_243, (t_243 ? {t_245, (t_245 ? t_244[1] : t_246[1])} : {t_249, (t_249 ? t_248[1] : t_250[1])})} : {t_253, (t_253 ? {t_255, (t_255 ? t_254[1] : t_256[1])} : {t_259, (t_259 ? t_258[1] : t_260[1])})})} : {t_263, (t_263 ? {t_265, (t_265 ? {t_267, (t_267 ? t_266[1] : t_268[1])} : {t_271, (t_271 ? t_270[1] : t_272[1])})} : {t_275, (t_275 ? {t_277, (t_277 ? t_276[1] : t_278[1])} : {t_281, (t_281 ? t_280[1] : t_282[1])})})})} : {t_285, (t_285 ? {t_287, (t_287 ? {t_289, (t_289 ? {t_291, (t_291 ? t_290[1] : t_292[1])} : {t_295, (t_295 ? t_294[1] : t_296[1])})} : {t_299, (t_299 ? {t_301, (t_301 ? t_300[1] : t_302[1])} : {t_305, (t_305 ? t_304[1] : t_306[1])})})} : {t_309, (t_309 ? {t_311, (t_311 ? {t_313, (t_313 ? t_312[1] : t_314[1])} : {t_317, (t_317 ? t_316[1] : t_318[1])})} : {t_321, (t_321 ? {t_323, (t_323 ? t_322[1] : t_324[1])} : {t_327, (t_327 ? t_326[1] : t_328[1])})})})})};
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_353[9:0];
+        dec_t_down <= (dec_t_lead - 6'ha);
     end
 
     always @(posedge aclk) begin
-        dec_t_scale <= (({{2{rho_t[16]}}, rho_t} + {13'h0, dec_t_lead}) - 19'h1c);
+        dec_t_lead_q <= dec_t_lead;
     end
 
     always @(posedge aclk) begin
-        dec_t_px <= (captured ? (((~t_355) & (11'h1c < t_357)) ? 29'h0 : (u_exp_x_t_e >> (t_355 ? 5'h0 : t_357[4:0]))) : 29'h0);
+        dec_t_index <= t_329[9:0];
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_360, (t_360 ? {t_362, (t_362 ? {t_364, (t_364 ? {t_366, (t_366 ? {t_368, (t_368 ? t_367[1] : t_369[1])} : {t_372, (t_372 ? t_371[1] : t_373[1])})} : {t_376, (t_376 ? {t_378, (t_378 ? t_377[1] : t_379[1])} : {t_382, (t_382 ? t_381[1] : t_383[1])})})} : {t_386, (t_386 ? {t_388, (t_388 ? {t_390, (t_390 ? t_389[1] : t_391[1])} : {t_394, (t_394 ? t_393[1] : t_395[1])})} : {t_398, (t_398 ? {t_400, (t_400 ? t_399[1] : t_401[1])} : {t_404, (t_404 ? t_403[1] : t_405[1])})})})} : {t_408, (t_408 ? {t_410, (t_410 ? {t_412, (t_412 ? {t_414, (t_414 ? t_413[1] : t_415[1])} : {t_418, (t_418 ? t_417[1] : t_419[1])})} : {t_422, (t_422 ? {t_424, (t_424 ? t_423[1] : t_425[1])} : {t_428, (t_428 ? t_427[1] : t_429[1])})})} : {t_432, (t_432 ? {t_434, (t_434 ? {t_436, (t_436 ? t_435[1] : t_437[1])} : {t_440, (t_440 ? t_439[1] : t_441[1])})} : {t_444, (t_444 ? {t_446, (t_446 ? t_445[1] : t_447[1])} : {t_450, (t_450 ? t_449[1] : t_451[1])})})})})};
+        dec_t_scale <= (({{2{rho_t[15]}}, rho_t} + {12'h0, dec_t_lead_q}) - 18'h1c);
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_452[9:0];
+        dec_t_log_q <= dec_t_log;
     end
 
     always @(posedge aclk) begin
-        dec_d_scale <= (({{2{rho_d[16]}}, rho_d} + {13'h0, dec_d_lead}) - 19'h1c);
+        dec_t_scale_q <= dec_t_scale;
     end
 
     always @(posedge aclk) begin
-        dec_d_px <= (captured ? (((~t_454) & (11'h1c < t_456)) ? 29'h0 : (u_exp_x_d_e >> (t_454 ? 5'h0 : t_456[4:0]))) : 29'h0);
+        dec_t_px_neg <= t_331;
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p0 <= ({16'h0, t_458} * {16'h0, accept_x_d[15:0]});
+        dec_t_px_f <= t_332[6:0];
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p1 <= ({13'h0, t_458} * {16'h0, accept_x_d[28:16]});
+        dec_t_px_s <= (t_331 ? 5'h0 : t_333[4:0]);
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p2 <= ({16'h0, t_459} * {16'h0, accept_x_d[15:0]});
+        dec_t_px_z <= ((~captured) | ((~t_331) & ((|t_333[10:5]) | (5'h1c < t_333[4:0]))));
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p3 <= ({13'h0, t_459} * {16'h0, accept_x_d[28:16]});
+        dec_t_px_v <= (u_exp_x_t_e >> dec_t_px_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_s2 <= dec_t_px_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_z2 <= dec_t_px_z;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px <= (dec_t_px_z2 ? 29'h0 : (dec_t_px_v >> {dec_t_px_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        dec_d_lead <= {t_336, (t_336 ? {t_338, (t_338 ? {t_340, (t_340 ? {t_342, (t_342 ? {t_344, (t_344 ? t_343[1] : t_345[1])} : {t_348, (t_348 ? t_347[1] : t_349[1])})} : {t_352, (t_352 ? {t_354, (t_354 ? t_353[1] : t_355[1])} : {t_358, (t_358 ? t_357[1] : t_359[1])})})} : {t_362, (t_362 ? {t_364, (t_364 ? {t_366, (t_366 ? t_365[1] : t_367[1])} : {t_370, (t_370 ? t_369[1] : t_371[1])})} : {t_374, (t_374 ? {t_376, (t_376 ? t_375[1] : t_377[1])} : {t_380, (t_380 ? t_379[1] : t_381[1])})})})} : {t_384, (t_384 ? {t_386, (t_386 ? {t_388, (t_388 ? {t_390, (t_390 ? t_389[1] : t_391[1])} : {t_394, (t_394 ? t_393[1] : t_395[1])})} : {t_398, (t_398 ? {t_400, (t_400 ? t_399[1] : t_401[1])} : {t_404, (t_404 ? t_403[1] : t_405[1])})})} : {t_408, (t_408 ? {t_410, (t_410 ? {t_412, (t_412 ? t_411[1] : t_413[1])} : {t_416, (t_416 ? t_415[1] : t_417[1])})} : {t_420, (t_420 ? {t_422, (t_422 ? t_421[1] : t_423[1])} : {t_426, (t_426 ? t_425[1] : t_427[1])})})})})};
+    end
+
+    always @(posedge aclk) begin
+        dec_d_down <= (dec_d_lead - 6'ha);
+    end
+
+    always @(posedge aclk) begin
+        dec_d_lead_q <= dec_d_lead;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_index <= t_428[9:0];
+    end
+
+    always @(posedge aclk) begin
+        dec_d_scale <= (({{2{rho_d[15]}}, rho_d} + {12'h0, dec_d_lead_q}) - 18'h1c);
+    end
+
+    always @(posedge aclk) begin
+        dec_d_log_q <= dec_d_log;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_scale_q <= dec_d_scale;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_neg <= t_430;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_f <= t_431[6:0];
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_s <= (t_430 ? 5'h0 : t_432[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_z <= ((~captured) | ((~t_430) & ((|t_432[10:5]) | (5'h1c < t_432[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_v <= (u_exp_x_d_e >> dec_d_px_s[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_s2 <= dec_d_px_s[4:2];
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_z2 <= dec_d_px_z;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px <= (dec_d_px_z2 ? 29'h0 : (dec_d_px_v >> {dec_d_px_s2, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        uniform_row_q <= uniform_row;
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_p0 <= ({16'h0, t_434} * {16'h0, accept_x_d[15:0]});
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_p1 <= ({13'h0, t_434} * {16'h0, accept_x_d[28:16]});
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_p2 <= ({16'h0, t_435} * {16'h0, accept_x_d[15:0]});
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_p3 <= ({13'h0, t_435} * {16'h0, accept_x_d[28:16]});
     end
 
     always @(posedge aclk) begin
@@ -11709,7 +13987,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, e3_control[18:3], cdf_thr_s3_0[31:0], dec_t_scale[18:11], dec_d_scale[18:11], accept_lhs_s2_0[31:0], t_1[32], t_2[32], t_4[30:16], t_6[15:0], t_6[33], t_7[15:0], t_7[33], t_8[15:0], t_8[33], t_9[15:0], t_9[33], t_10[15:0], t_10[33], t_11[15:0], t_11[33], t_12[15:0], t_12[33], t_13[15:0], t_13[33], t_14[15:0], t_14[33], t_15[15:0], t_15[33], t_16[15:0], t_16[33], t_17[15:0], t_17[33], t_18[15:0], t_18[33], t_19[15:0], t_19[33], t_20[15:0], t_20[33], t_21[15:0], t_21[33], t_22[15:0], t_22[33], t_23[15:0], t_23[33], t_24[15:0], t_24[33], t_25[15:0], t_25[33], t_26[15:0], t_26[33], t_27[15:0], t_27[33], t_28[15:0], t_28[33], t_29[15:0], t_29[33], t_30[15:0], t_30[33], t_31[15:0], t_31[33], t_32[15:0], t_32[33], t_33[15:0], t_33[33], t_34[15:0], t_34[33], t_35[15:0], t_35[33], t_36[15:0], t_36[33], t_37[15:0], t_37[33], t_104[7:0], t_108[7:0], t_270[0], t_274[0], t_280[0], t_284[0], t_292[0], t_296[0], t_302[0], t_306[0], t_316[0], t_320[0], t_326[0], t_330[0], t_338[0], t_342[0], t_348[0], t_352[0], t_353[43:10], t_369[0], t_373[0], t_379[0], t_383[0], t_391[0], t_395[0], t_401[0], t_405[0], t_415[0], t_419[0], t_425[0], t_429[0], t_437[0], t_441[0], t_447[0], t_451[0], t_452[43:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, s2_control[19:3], d_lanes_3, d_draft_lanes_3, cdf_thr_s3_0[31:0], dec_t_scale_q[17:11], dec_d_scale_q[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_4[16:0], t_4[33], t_5[16:0], t_5[33], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_246[0], t_250[0], t_256[0], t_260[0], t_268[0], t_272[0], t_278[0], t_282[0], t_292[0], t_296[0], t_302[0], t_306[0], t_314[0], t_318[0], t_324[0], t_328[0], t_329[43:10], t_345[0], t_349[0], t_355[0], t_359[0], t_367[0], t_371[0], t_377[0], t_381[0], t_391[0], t_395[0], t_401[0], t_405[0], t_413[0], t_417[0], t_423[0], t_427[0], t_428[43:10]};
 endmodule
 
 `resetall
