@@ -55,8 +55,8 @@ DEFAULT_SEEDS = (1, 2, 3)
 DEVICES = synth_report.DEVICES
 LARGER_DEVICE = {"25k": "45k", "45k": "85k"}
 TARGET_MHZ = 250  # what the timing-driven placer aims at; the achieved Fmax is reported, pass or fail
-# nextpnr's heap placer weighs timing at 10 by default; 60 gave +2 to +16 % on the greedy unit's routing-bound paths
-# (measured on four configurations × two seeds, docs in README "Fmax and resources").
+# nextpnr's heap placer weighs timing at 10 by default; 60 placed the greedy unit's routing-bound paths faster
+# (three configurations × two seeds: README "Measured performance", "Placer timing weight").
 PLACER_TIMING_WEIGHT = 60
 STEP_TIMEOUT = 3600
 
