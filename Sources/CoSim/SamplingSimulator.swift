@@ -42,7 +42,7 @@ public final class SamplingSimulator {
             stimulus.draft.appendRows(r.draftCodes, rows: draftRows, interface: beatInterface)
         }
         let beats = config.beatsPerRow
-        let passes = rounds.reduce(0) { $0 + 3 * beats + SamplingTiming.cyclesPerRound(lanes: config.lanes) + 20 + $1.gamma * (SamplingTiming.rowGap(lanes: config.lanes) + 2) }
+        let passes = rounds.reduce(0) { n, _ in n + 3 * beats + SamplingTiming.cyclesPerRound(lanes: config.lanes) + 20 }
         let out = try StreamRunner.run(stimulus, on: model, interface: beatInterface, expectedTokens: expectedTokens,
                                        pressure: pressure, extraCycles: passes, drainCycles: 3 * beats + 20)
         return (out.rounds, out.committedLength)

@@ -14,10 +14,11 @@ public enum SamplingTiming {
     public static func passPipeline(lanes: Int) -> Int { 5 + expStages + laneLevels(lanes: lanes) }
     /// Clocks the decision takes once the row's last beat left the pipeline: the cycle S and ρ settle, S's leading
     /// one, the shift of S, LOG's index, LOG, ν, p̂(x) (`expStages`), the pipelined product U·p̂_d(x)
-    /// (`productLatency(32, E+1)`), the comparison.
+    /// (`productLatency(32, E+1)`), the comparison. Pipelined: a row can enter every clock.
     public static let decisionCycles = 7 + expStages + productLatency(32, SamplingFixedPoint.expBits)
-    /// Cycles an accepted row adds to the ideal B.
-    public static func rowGap(lanes: Int) -> Int { pipeline(lanes: lanes) + decisionCycles }
+    /// Clocks from the handshake of a row's last beat to its decision. The input keeps streaming meanwhile, so as
+    /// many beats of later rows can arrive; the row memory holds them beside the row (B + this many words).
+    public static func decisionLatency(lanes: Int) -> Int { pipeline(lanes: lanes) + decisionCycles }
     /// Clocks from a pass's memory read to the data at the pipeline's input: the memory, a register.
     public static let memoryReadStages = 2
     /// Cycles a pass over the stored row pair adds to its B reads beyond the lane prefix sums: the memory read,
@@ -41,33 +42,35 @@ public enum SamplingTiming {
         1 + ceilLog2(((a + productLimb - 1) / productLimb) * ((b + productLimb - 1) / productLimb))
     }
 
-    /// The cycle formula's terms beyond the streaming and the two passes, (n+1)·B + 2B: the cycles each accepted
-    /// row adds (its gap and its token push) and the cycles every round adds.
-    public static func cyclesPerAcceptedRow(lanes: Int) -> Int { rowGap(lanes: lanes) + 1 }
+    /// The cycle formula's term beyond the streaming and the two passes, (n+1)·B + 2B: the decisive row's decision,
+    /// the passes' latencies, the final push and the result (the same for every n).
     public static func cyclesPerRound(lanes: Int) -> Int {
-        rowGap(lanes: lanes) + 2 * (passGap(lanes: lanes) + prefixLevels(lanes: lanes)) + searchStages + 1 + resultDelay
+        decisionLatency(lanes: lanes) + 2 * (passGap(lanes: lanes) + prefixLevels(lanes: lanes)) + searchStages + 1 + resultDelay
     }
 }
 
 /// Cycle model of the sampling verifier (`SamplingVerifierRTL`) with a producer that never stalls and a ready
 /// consumer, counted like greedy: from the handshake of a round's first target beat to its result handshake.
 ///
-/// Row i (i ≤ n) streams its B beats; the row's softmax leaves the pipeline (9 + 2l stages, l = `laneLevels`) and
-/// the decision takes `decisionCycles` (13) more, so every accepted row costs B + rowGap. The decisive row n
-/// (rejected, or the bonus row γ, or row 0 with γ > Γ) then needs pass A (B reads + 10 + l + ceil(log2 L): the
-/// memory read and its register, 8 + l stages to the weights, the lane prefix sums) and pass B (the same + 2: the running prefix and the
-/// comparison), the n+1 tokens are pushed one a clock and the result is handshaken one clock after the last token
-/// is pushed:
+/// Rows stream back to back, one beat a clock: row i's beats are handshaken at i·B … i·B + B − 1 whatever the
+/// decisions of the rows before it. Row i's decision is out `decisionLatency` clocks after its last beat (the
+/// softmax pipeline, 9 + 2l stages, l = `laneLevels`, then `decisionCycles` = 13); an accepted row's token is
+/// pushed meanwhile, so an accepted row adds exactly B. The decisive row n (rejected, or the bonus row γ, or row 0
+/// with γ > Γ) stops the input at its decision, then needs pass A (B reads + 10 + l + ⌈log2 L⌉: the memory read
+/// and its register, 8 + l stages to the weights, the lane prefix sums) and pass B (the same + 2: the running
+/// prefix and the comparison); the final token is pushed the clock after and the result is handshaken one clock
+/// after that:
 ///
-///     cycles = (n+1)·(B + rowGap) + 2·(B + passGap + ⌈log2 L⌉) + 2 + (n+1) + resultDelay
-///            = (n+1)·B + 2B + (23 + 2l)·n + 46 + 4l + 2·⌈log2 L⌉,  l = max(1, ⌈log2 L⌉)   (ideal: (n+1)·B + 2B + D)
+///     cycles = (n+1)·B + decisionLatency + 2·(B + passGap + ⌈log2 L⌉) + 2 + 1 + resultDelay
+///            = (n+1)·B + 2B + 46 + 4l + 2·⌈log2 L⌉,  l = max(1, ⌈log2 L⌉)                 (L = 16: + 70)
 ///
-/// The rows after the decisive one are taken afterwards at one beat per clock; the next round's first beat
-/// follows its command handshake by one clock.
+/// The beats handshaken while row n was decided (up to `decisionLatency`, never past row γ) are dropped; the rest
+/// of the round's rows are taken after the result at one beat per clock, and the next round's first beat follows
+/// its command handshake by one clock.
 public enum SamplingCycleModel {
     public static func cycles(accepted n: Int, config: VerifierConfig) -> Int {
         let b = config.beatsPerRow, t = SamplingTiming.self
-        return (n + 1) * b + 2 * b + t.cyclesPerAcceptedRow(lanes: config.lanes) * n + t.cyclesPerRound(lanes: config.lanes)
+        return (n + 1) * b + 2 * b + t.cyclesPerRound(lanes: config.lanes)
     }
 
     public static func predict(gammas: [Int], outcomes: [RoundOutcome], config: VerifierConfig) -> [RoundTiming] {
@@ -76,7 +79,8 @@ public enum SamplingCycleModel {
         return zip(gammas, outcomes).map { g, o in
             let c = cycles(accepted: o.accepted, config: config)
             let t = RoundTiming(firstBeat: start, result: start + c - 1, cycles: c)
-            start += c + (g - o.accepted) * b + 1
+            let taken = SamplingTiming.decisionLatency(lanes: config.lanes)   // beats that arrived during the decision
+            start += c + max(0, (g - o.accepted) * b - taken) + 1
             return t
         }
     }

@@ -27,7 +27,7 @@ public struct LayoutExport {
     public var pipelineDepth: Int? { mode == .greedy ? GreedyTiming.pipelineDepth(lanes: config.lanes) : nil }
     /// Cycles from a round's first logit handshake to its result handshake (producer never stalls, consumer
     /// ready), as an expression in n (accepted), B and D; the same text as the C header's macro.
-    public var cyclesFormula: String { mode == .greedy ? "(n + 1) * B + D" : "(n + 1) * B + 2 * B + \(SamplingTiming.cyclesPerAcceptedRow(lanes: config.lanes)) * n + \(SamplingTiming.cyclesPerRound(lanes: config.lanes))" }
+    public var cyclesFormula: String { mode == .greedy ? "(n + 1) * B + D" : "(n + 1) * B + 2 * B + \(SamplingTiming.cyclesPerRound(lanes: config.lanes))" }
 
     /// Short stream name: `s_axis_cmd_tdata` → `cmd`.
     static func streamName(_ port: String) -> String { String(port.split(separator: "_")[2]) }

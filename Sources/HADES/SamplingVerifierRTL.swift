@@ -3,14 +3,16 @@ import HDL
 
 /// The sampling verify unit (docs/spec.md "Sampling rule"; arithmetic in `SamplingFixedPoint`, bit-exact).
 ///
-/// One engine, one row pair at a time: a row pair streams in (B beats, written to a B-deep memory of
-/// 2·L·W-bit words, block RAM) while the softmax pipeline computes y, the beat reference, the exponentials, the
-/// beat sums, the row's online (ρ, S) and y(x); the decision pipeline then computes ν, p̂(x) and U·p̂_d(x) <
-/// p̂_t(x)·2^32 (`SamplingTiming`). Accepted: the next row streams. Rejected, or the bonus row: pass A reads the
-/// stored pair back (B beats), recomputes p̂ against ν and sums the weights w_j; pass B reads it again and scans
-/// the inverse CDF with U_γ (lane prefix sums, running prefix, comparison); then the n+1 tokens and the result are
-/// pushed, and the rest of the round's rows are taken at one beat per clock and dropped. Cycles: see
-/// `SamplingCycleModel`.
+/// Row pairs stream back to back, one beat per clock (written to a circular memory of B + `decisionLatency`
+/// words of 2·L·W bits, block RAM), through the softmax pipeline (y, the beat reference, the exponentials, the
+/// beat sums, the row's online (ρ, S) and y(x)); at each row's end the decision pipeline takes the row's terms and
+/// computes ν, p̂(x) and U·p̂_d(x) < p̂_t(x)·2^32 (`SamplingTiming`), one row a clock if need be, while the next
+/// rows stream. An accepted row's token is pushed as soon as it is decided. The first row that is not accepted
+/// (rejected, or the bonus row) stops the input: pass A reads its stored pair back (B beats), recomputes p̂ against
+/// ν and sums the weights w_j; pass B reads it again and scans the inverse CDF with U_γ (lane prefix sums, running
+/// prefix, comparison); then the final token and the result are pushed, and the rest of the round's rows are taken
+/// at one beat per clock and dropped (the beats that arrived while the row was decided are not taken again).
+/// Cycles: see `SamplingCycleModel`.
 ///
 /// One-hot mode (command bit): the draft stream is not read; the draft lanes are masked to 0, the decision uses
 /// p̂_d(x) = 2^E in the same comparator, and a rejected row's weights are p̂_t with x_n's lane zeroed (same cycles).
@@ -80,7 +82,7 @@ public enum SamplingVerifierRTL {
     }
 
     /// What the unit is doing (docs/spec.md "Timing and cycle formulas").
-    enum Phase: CaseIterable, Equatable { case idle, stream, wait, decide, passA, passAWait, passB, passBWait, emit, drain }
+    enum Phase: CaseIterable, Equatable { case idle, stream, passA, passAWait, passB, passBWait, emit, drain }
 
     /// A beat's mode in the softmax pipeline.
     enum BeatMode: UInt64 { case stream = 0, passA = 1, passB = 2 }
@@ -115,11 +117,11 @@ public enum SamplingVerifierRTL {
             let beatC = u.referenceStage(beatB)
             let beatD = u.expStage(beatC, table: table)
             let beatE = u.sumStage(beatD, cmd: cmd)
-            let row = u.accumulate(beatE)
-            let cdf = u.passes(beatE, cmd: cmd, rowDone: row)
-            let accept = u.decision(cmd: cmd, rowHasDraft: stream.rowHasDraft, table: table)
+            let rowDone = u.accumulate(beatE)
+            let cdf = u.passes(beatE, cmd: cmd)
+            let decided = u.decision(cmd: cmd, rowDone: rowDone, table: table)
             let emit = u.emission(cmd: cmd, cdf: cdf, queues: queues, layouts: greedy)
-            u.control(cmd: cmd, stream: stream, cdf: cdf, accept: accept, emit: emit)
+            u.control(cmd: cmd, stream: stream, cdf: cdf, decided: decided, emit: emit)
             queues.committedLength <== u.committed
         }
     }
@@ -135,12 +137,20 @@ extension SamplingVerifierRTL {
         let c: VerifierConfig
         let w: Widths
         let fsm: StateMachine<Phase>
-        let row, beat, accepted, flags, finalBonus, committed: Value
+        /// The input side: the row and beat that stream next, and whether the round's last row has streamed.
+        let row, beat, inputDone: Value
+        /// The decision side: rows accepted so far (= the row decided next), rows whose last beat reached S.
+        let accepted, doneRows: Value
+        /// The passes' beat.
+        let passBeat: Value
+        /// The row memory's write address, the start of the row decided next, the passes' read address.
+        let writeAddress, decideAddress, passAddress: Value
+        let flags, finalBonus, committed: Value
         /// Per side (target, draft): the row's reference ρ and sum S.
         let rho: Pair, sum: Pair
         /// y(x), captured when the draft token's beat passes stage E.
         let captured: Value, captureY: Pair
-        /// The row's normalised reference ν = ρ·2^R + ℓ (the decision computes it; the passes use it).
+        /// The decisive row's normalised reference ν = ρ·2^R + ℓ (the decision computes it; the passes use it).
         let nu: Pair
         /// Pass A's sums (weights and e_t) and pass B's running prefix.
         let weightSum, expSum, prefix, found, finalToken: Value
@@ -155,7 +165,14 @@ extension SamplingVerifierRTL {
             fsm = m.stateMachine("state", Phase.self, initial: .idle)
             row = m.reg("row", w.gamma, reset: 0)
             beat = m.reg("beat", w.beatIndex, reset: 0)
+            inputDone = m.reg("input_done", 1, reset: 0)
             accepted = m.reg("accepted", w.gamma, reset: 0)
+            doneRows = m.reg("done_rows", w.gamma, reset: 0)
+            passBeat = m.reg("pass_beat", w.beatIndex, reset: 0)
+            let addressBits = bitsToHold(Self.memoryDepth(c) - 1)
+            writeAddress = m.reg("write_address", addressBits, reset: 0)
+            decideAddress = m.reg("decide_address", addressBits, reset: 0)
+            passAddress = m.reg("pass_address", addressBits, reset: 0)
             flags = m.reg("round_flags", FlagsLayout.layout.width, reset: 0)
             finalBonus = m.reg("final_bonus", 1, reset: 0)
             committed = m.reg("committed", VerifierInterface.committedLengthBits, reset: 0)
@@ -171,6 +188,19 @@ extension SamplingVerifierRTL {
             finalToken = m.reg("final_token", w.token)
         }
 
+        /// The row memory's depth: a row and the beats that can arrive while it is decided.
+        static func memoryDepth(_ c: VerifierConfig) -> Int {
+            max(2, c.beatsPerRow + SamplingTiming.decisionLatency(lanes: c.lanes))
+        }
+
+        /// `address` + `step` modulo the row memory's depth (step < depth).
+        func advance(_ address: Value, by step: Int) -> Value {
+            let depth = Self.memoryDepth(c), width = address.width + 1
+            let sum = address.zeroExtended(to: width) &+ .literal(UInt64(step), width: width)
+            return mux(sum >= .literal(UInt64(depth), width: width), sum &- .literal(UInt64(depth), width: width), sum)
+                .bits(address.width - 1, 0)
+        }
+
         /// Selects Γ(+1) equal slices of `packed` by `index`.
         func slices(_ name: String, _ packed: Value, width: Int, count: Int, index: Value) -> Value {
             m.select(name, (0..<count).map { packed.bits(($0 + 1) * width - 1, $0 * width) }, index: index)
@@ -182,7 +212,7 @@ extension SamplingVerifierRTL {
             let fire, valid, gamma, tokens, uniforms, badGamma, oneHot, round: Value
             /// The incoming command's γ, tokens, uniforms (sent or generated), mode bit and flags.
             let inGamma, inTokens, inUniforms, inOneHot, inBadGamma, inBadDraft: Value
-            /// x of the current row (= the emit index's token while emitting).
+            /// x of the row at stage A: the streaming row, or the decisive row in the passes.
             let rowToken: Value
         }
 
@@ -209,7 +239,8 @@ extension SamplingVerifierRTL {
                 inOneHot: payload[layout.oneHot],
                 inBadGamma: m.named("in_bad_gamma", c.gammaMax >= (1 << w.gamma) - 1 ? Value.false : gamma > c.gammaMax),
                 inBadDraft: m.named("in_bad_draft", badDraft),
-                rowToken: slices("row_token", currentTokens, width: w.token, count: c.gammaMax, index: row))
+                rowToken: slices("row_token", currentTokens, width: w.token, count: c.gammaMax,
+                                 index: m.named("token_row", mux(fsm.is(.stream), row, accepted))))
         }
 
         /// U_i = H(seed, round, i) (`SamplingUniformGenerator`) for a command with the generator bit: one key
@@ -266,7 +297,7 @@ extension SamplingVerifierRTL {
             let targetData = target.data.bits(logits - 1, 0), draftData = draft.data.bits(logits - 1, 0)  // above: padding
             let rowHasDraft = m.named("row_has_draft", row < cmd.gamma)
             let rowDraftStream = m.named("row_draft_stream", rowHasDraft & !cmd.oneHot)
-            let streaming = m.named("streaming", fsm.is(.stream) | fsm.is(.drain))
+            let streaming = m.named("streaming", (fsm.is(.stream) & !inputDone) | fsm.is(.drain))
             target.ready <== streaming & (!rowDraftStream | draft.valid)
             draft.ready <== streaming & rowDraftStream & target.valid
             let fire = m.named("beat_fire", streaming & target.valid & (!rowDraftStream | draft.valid))
@@ -275,16 +306,16 @@ extension SamplingVerifierRTL {
                 | (rowDraftStream & (draft.last! =/= lastBeat))))
             let streamFire = m.named("stream_fire", fire & fsm.is(.stream))
 
-            let store = m.memory("row_pair", depth: max(2, c.beatsPerRow), width: 2 * logits)
-            let address = beat.resized(to: store.addressWidth)
-            store.write(address: address, data: concat(draftData, targetData), enable: streamFire)
+            // Row r starts where row r − 1 ended: the decisive row is kept while the next rows arrive.
+            let store = m.memory("row_pair", depth: Self.memoryDepth(c), width: 2 * logits)
+            store.write(address: writeAddress, data: concat(draftData, targetData), enable: streamFire)
             let passIssue = m.named("pass_issue", fsm.is(.passA) | fsm.is(.passB))
             return Stream(fire: fire, lastBeat: lastBeat, rowLengthError: rowLengthError, streamFire: streamFire,
                           rowHasDraft: rowHasDraft, rowDraftStream: rowDraftStream, target: targetData, draft: draftData,
-                          readData: m.regNext("read_data_q", store.read(address: address, enable: passIssue)),
+                          readData: m.regNext("read_data_q", store.read(address: passAddress, enable: passIssue)),
                           readValid: m.shiftRegister("read_valid", passIssue, stages: 2, reset: 0).last!,
                           readMode: m.shiftRegister("read_mode", mux(fsm.is(.passA), mode(.passA), mode(.passB)), stages: 2).last!,
-                          readBeat: m.shiftRegister("read_beat", beat, stages: 2).last!)
+                          readBeat: m.shiftRegister("read_beat", passBeat, stages: 2).last!)
         }
 
         func mode(_ mode: BeatMode) -> Value { .literal(mode.rawValue, width: 2) }
@@ -590,11 +621,10 @@ extension SamplingVerifierRTL {
             }
             side(rho.t, sum.t, e.sumRef.t, e.beatSum.t, "t")
             side(rho.d, sum.d, e.sumRef.d, e.beatSum.d, "d")
+            // y(x) of this row: the row's first beat clears `captured`.
             let e1Stream = e.beat.valid & (e.beat.control[modeField] === Int(BeatMode.stream.rawValue))
-            m.when(e1Stream & e.hasX) {
-                captureY.t <== e.xY.t; captureY.d <== e.xY.d
-                captured <== 1
-            }
+            m.when(e1Stream) { captured <== e.hasX | (captured & !e.beat.control[firstField]) }
+            m.when(e1Stream & e.hasX) { captureY.t <== e.xY.t; captureY.d <== e.xY.d }
             return m.named("row_done", s2Streamed & s2Control[lastField])
         }
 
@@ -602,16 +632,15 @@ extension SamplingVerifierRTL {
 
         struct CDF {
             let residualZero: Value
-            /// The row's last streamed beat reached S; pass A's last beat left the prefix sums; pass B's last beat
-            /// left the search.
-            let rowDone, passADone, passBDone: Value
+            /// Pass A's last beat left the prefix sums; pass B's last beat left the search.
+            let passADone, passBDone: Value
         }
 
         /// P (log2 L registered levels): the beat's inclusive lane prefix sums of the weights (Kogge–Stone; pass B
         /// with `residual_zero`: of p̂_t) and its Σ p̂_t. Pass A adds the beat totals into S_w and Σ p̂_t. Pass B:
         /// G1 adds the prefix of the earlier beats, G2 compares with T = floor(U_γ·total / 2^32) (2^32·Σ_{j≤k} w_j >
         /// U_γ·total ⇔ Σ_{j≤k} w_j > T), then the first lane that passes is the token.
-        func passes(_ e: Sums, cmd: Command, rowDone: Value) -> CDF {
+        func passes(_ e: Sums, cmd: Command) -> CDF {
             let lanes = c.lanes
             let residualZero = m.named("residual_zero", weightSum === 0)
             let eMode = e.beat.control[modeField]
@@ -660,7 +689,7 @@ extension SamplingVerifierRTL {
                 found <== 1
                 finalToken <== g2Base &+ firstLane.resized(to: w.token)
             }
-            return CDF(residualZero: residualZero, rowDone: rowDone,
+            return CDF(residualZero: residualZero,
                        passADone: m.named("pass_a_done", pPassA & last), passBDone: m.named("pass_b_done", g2Valid & g2Last))
         }
 
@@ -705,49 +734,81 @@ extension SamplingVerifierRTL {
 
         // MARK: the decision (`SamplingTiming.decisionCycles` clocks after the row's last beat left stage E)
 
-        /// Free-running registers: while the unit decides, their inputs (S, ρ, y(x), the row's uniform) hold
-        /// still, so stage i is valid from decide cycle i: the leading one k of S (1), k − M (2), LOG's index and
-        /// ρ + k − E (3), LOG (4), ν (5), p̂(x) (6 … 8, `exponential`), U·p̂_d(x) (9 … 11), the comparison (12).
-        func decision(cmd: Command, rowHasDraft: Value, table: Submodule<ExpTablePorts>) -> Value {
+        struct Decision {
+            /// A row's decision is out (stage `decisionCycles` − 1 of its pipeline), whether it accepts, and the
+            /// row's ν (the passes need the decisive row's).
+            let valid, accept: Value
+            let nu: Pair
+        }
+
+        /// A pipeline with a row in each stage, so that a row can end every clock: stage 0 is the clock after the
+        /// row's last beat updated S (S, and ρ, y(x) and `captured` delayed to match, hold that row's values),
+        /// then the leading one k of S (1), k − M (2), LOG's index and ρ + k − E (3), LOG (4), ν (5), p̂(x) (6 … 8,
+        /// `exponential`), U·p̂_d(x) (9 … 11), the comparison (12). Every operand is delayed to its stage with the
+        /// row, and the row's index rides along for U_i and whether it has a draft. Rows in flight when the input
+        /// stops are dropped (the valid bits need the stream phase).
+        func decision(cmd: Command, rowDone: Value, table: Submodule<ExpTablePorts>) -> Decision {
             let fp = SamplingFixedPoint.self, r = w.tableIndex, mBits = fp.logIndexBits
-            func side(_ name: String, _ s: Value, _ rho: Value, _ y: Value, _ nu: Value) -> Value {
+            let nuStage = 5, pxStage = nuStage + SamplingTiming.expStages
+            let productStages = SamplingTiming.productLatency(32, w.exp), last = pxStage + productStages + 1
+            precondition(last == SamplingTiming.decisionCycles - 1, "decision stages")
+            // ρ settles two clocks before S, y(x) levels + 1 before (the row's last beat at E1, En, S1, S2).
+            func delayed(_ name: String, _ v: Value, _ stages: Int) -> Value {
+                stages == 0 ? v : m.shiftRegister(name, v, stages: stages).last!
+            }
+            func side(_ name: String, _ s: Value, _ rho: Value, _ y: Value, _ keep: Value) -> (px: Value, nu: Value) {
                 let lead = m.regNext("dec_\(name)_lead", leadingOne(s))
                 let down = m.regNext("dec_\(name)_down", lead &- .literal(UInt64(mBits), width: w.lead))
                 let leadQ = m.regNext("dec_\(name)_lead_q", lead)
-                let index = m.regNext("dec_\(name)_index", s.shiftedRight(by: down).bits(mBits - 1, 0))
-                let scale = m.regNext("dec_\(name)_scale", rho.resized(to: w.reference)
+                let index = m.regNext("dec_\(name)_index", delayed("dec_\(name)_sum", s, 2).shiftedRight(by: down).bits(mBits - 1, 0))
+                let scale = m.regNext("dec_\(name)_scale", delayed("dec_\(name)_rho", rho, 4).resized(to: w.reference)
                     &+ leadQ.zeroExtended(to: w.reference).asSigned &- .signedLiteral(Int64(fp.expScaleBits), width: w.reference))
                 let log = m.regNext("dec_\(name)_log_q", m.rom("dec_\(name)_log", contents: fp.logTable, width: r + 1, address: index))
                 let scaleQ = m.regNext("dec_\(name)_scale_q", scale)
-                nu <== scaleQ.bits(w.reference - 1 - r, 0).asSigned.shiftedLeft(r) &+ log.zeroExtended(to: w.reference).asSigned
+                let nu = m.regNext("dec_\(name)_nu", scaleQ.bits(w.reference - 1 - r, 0).asSigned.shiftedLeft(r)
+                    &+ log.zeroExtended(to: w.reference).asSigned)
                 let lut = m.instance(table, name: "u_exp_x_\(name)")
-                return exponential("dec_\(name)_px", m.named("dec_\(name)_delta", nu - y.resized(to: w.reference)), keep: captured, lut)
+                let yx = delayed("dec_\(name)_y", y, levels + 1 + nuStage)
+                let px = exponential("dec_\(name)_px", m.named("dec_\(name)_delta", nu - yx.resized(to: w.reference)), keep: keep, lut)
+                return (px, delayed("dec_\(name)_nu_q", nu, last - nuStage))
             }
-            let pxT = side("t", sum.t, rho.t, captureY.t, nu.t), pxD = side("d", sum.d, rho.d, captureY.d, nu.d)
-            // Registered: row and the uniforms hold still for far longer than a clock before the decision.
-            let uniform = m.regNext("uniform_row_q", slices("uniform_row", cmd.uniforms, width: 32, count: c.gammaMax + 1, index: row))
+            let keep = delayed("dec_captured", captured, levels + 1 + nuStage)
+            let t = side("t", sum.t, rho.t, captureY.t, keep), d = side("d", sum.d, rho.d, captureY.d, keep)
+            let streaming = fsm.is(.stream)
+            var valid = m.regNext("dec_valid_0", rowDone & streaming, reset: 0)
+            for i in 1...last { valid = m.regNext("dec_valid_\(i)", valid & streaming, reset: 0) }
+            let rows = m.shiftRegister("dec_row", doneRows, stages: last)   // rows[k]: the row in stage k
+            m.when(rowDone) { doneRows <== doneRows &+ 1 }
+            let uniform = m.regNext("uniform_row_q", slices("uniform_row", cmd.uniforms, width: 32, count: c.gammaMax + 1,
+                                                          index: rows[pxStage - 1]))
             // One-hot: d(x) = 1, p̂_d(x) = 2^E.
-            let dx = m.named("accept_x_d", mux(cmd.oneHot, .literal(1 << UInt64(fp.expScaleBits), width: w.exp), pxD))
+            let dx = m.named("accept_x_d", mux(cmd.oneHot, .literal(1 << UInt64(fp.expScaleBits), width: w.exp), d.px))
             let lhs = pipelinedProduct("accept_lhs", uniform, dx)
-            let tx = m.shiftRegister("accept_x_t", pxT, stages: SamplingTiming.productLatency(32, w.exp)).last!
+            let tx = m.shiftRegister("accept_x_t", t.px, stages: productStages).last!
             // U·p̂_d(x) < p̂_t(x)·2^32 ⇔ floor(U·p̂_d(x) / 2^32) < p̂_t(x)
-            return m.regNext("accept", rowHasDraft & !cmd.badGamma & (lhs.bits(lhs.width - 1, 32) < tx))
+            let hasDraft = rows[last - 1] < cmd.gamma
+            let accept = m.regNext("accept", hasDraft & !cmd.badGamma & (lhs.bits(lhs.width - 1, 32) < tx))
+            return Decision(valid: valid, accept: accept, nu: Pair(t: t.nu, d: d.nu))
         }
 
         // MARK: token emission
 
         struct Emission { let index, last, push: Value }
 
+        /// Accepted rows' tokens are pushed as they are decided (one a clock; later under back-pressure); the
+        /// final token, with the result, once pass B is done and every accepted token is out.
         func emission(cmd: Command, cdf: CDF, queues: OutputQueues, layouts io: VerifierInterface) -> Emission {
             let tokenQueue = queues.tokens, resultQueue = queues.results
             let index = m.reg("emit_index", w.gamma, reset: 0)
             let last = m.named("emit_last", index === accepted)
+            let pending = m.named("emit_pending", index < accepted)
             let canPush = m.named("can_push", !tokenQueue.full & (!last | !resultQueue.full))
-            let push = m.named("push", fsm.is(.emit) & canPush)
+            let push = m.named("push", canPush & (pending | (fsm.is(.emit) & last)))
+            m.when(push & pending) { index <== index &+ 1 }
             let tokens = io.tokens, result = io.result
+            let token = slices("emit_token", cmd.tokens, width: w.token, count: c.gammaMax, index: index)
             tokenQueue.push <== push
-            tokenQueue.pushData <== m.pack(tokens.entry, [tokens.token: mux(last, finalToken, cmd.rowToken),  // row = index
-                                                           tokens.last: last])
+            tokenQueue.pushData <== m.pack(tokens.entry, [tokens.token: mux(last, finalToken, token), tokens.last: last])
             resultQueue.push <== push & last
             let residual = flagBits([.residualZero: cdf.residualZero])
             resultQueue.pushData <== m.pack(result.layout, [result.token: finalToken, result.accepted: accepted,
@@ -765,9 +826,9 @@ extension SamplingVerifierRTL {
 
         // MARK: control
 
-        func control(cmd: Command, stream s: Stream, cdf: CDF, accept: Value, emit: Emission) {
+        func control(cmd: Command, stream s: Stream, cdf: CDF, decided: Decision, emit: Emission) {
             let nextBeat = mux(s.lastBeat, .literal(0, width: w.beatIndex), beat &+ 1)
-            let decideCycle = m.reg("decide_cycle", bitsToHold(SamplingTiming.decisionCycles - 1), reset: 0)
+            let passLast = m.named("pass_last", passBeat === (c.beatsPerRow - 1))
             m.when(s.rowLengthError) { flags <== flags | flagBits([.rowLength: .true]) }
             fsm.on { phase in
                 switch phase {
@@ -781,59 +842,54 @@ extension SamplingVerifierRTL {
                         cmd.badGamma <== cmd.inBadGamma
                         cmd.oneHot <== cmd.inOneHot
                         fsm.go(.stream)
-                        row <== 0; beat <== 0; accepted <== 0
+                        row <== 0; beat <== 0; inputDone <== 0
+                        accepted <== 0; doneRows <== 0; emit.index <== 0
+                        writeAddress <== 0; decideAddress <== 0
                         flags <== flagBits([.badGamma: cmd.inBadGamma, .badDraft: cmd.inBadDraft])
-                        captured <== 0
                     }
                 case .stream:
+                    // The input runs ahead of the decisions, up to the round's last row.
                     m.when(s.fire) {
                         beat <== nextBeat
-                        m.when(s.lastBeat) { fsm.go(.wait) }
-                    }
-                case .wait:
-                    m.when(cdf.rowDone) {
-                        fsm.go(.decide)
-                        decideCycle <== 0
-                    }
-                case .decide:
-                    decideCycle <== decideCycle &+ 1
-                    m.when(decideCycle === SamplingTiming.decisionCycles - 1) {
-                        m.when(accept) {
-                            accepted <== accepted &+ 1
+                        writeAddress <== advance(writeAddress, by: 1)
+                        m.when(s.lastBeat) {
                             row <== row &+ 1
-                            captured <== 0
-                            fsm.go(.stream)
+                            m.when(row === cmd.gamma) { inputDone <== 1 }
+                        }
+                    }
+                    m.when(decided.valid) {
+                        m.when(decided.accept) {
+                            accepted <== accepted &+ 1
+                            decideAddress <== advance(decideAddress, by: c.beatsPerRow)
                         }.otherwise {
-                            finalBonus <== !s.rowHasDraft | cmd.badGamma
+                            // The decisive row: `accepted`; what streamed after it is dropped.
+                            finalBonus <== !(accepted < cmd.gamma) | cmd.badGamma
+                            nu.t <== decided.nu.t; nu.d <== decided.nu.d
                             weightSum <== 0; expSum <== 0; prefix <== 0; found <== 0
+                            passBeat <== 0; passAddress <== decideAddress
                             fsm.go(.passA)
                         }
                     }
                 case .passA, .passB:
-                    beat <== nextBeat
-                    m.when(s.lastBeat) { fsm.go(phase == .passA ? .passAWait : .passBWait) }
+                    passBeat <== mux(passLast, .literal(0, width: w.beatIndex), passBeat &+ 1)
+                    passAddress <== advance(passAddress, by: 1)
+                    m.when(passLast) { fsm.go(phase == .passA ? .passAWait : .passBWait) }
                 case .passAWait:
-                    m.when(cdf.passADone) { fsm.go(.passB) }
-                case .passBWait:
-                    m.when(cdf.passBDone) {
-                        fsm.go(.emit)
-                        emit.index <== 0
-                        row <== 0
+                    m.when(cdf.passADone) {
+                        fsm.go(.passB)
+                        passAddress <== decideAddress
                     }
+                case .passBWait:
+                    m.when(cdf.passBDone) { fsm.go(.emit) }
                 case .emit:
-                    m.when(emit.push) {
-                        emit.index <== emit.index &+ 1
-                        row <== row &+ 1
-                        m.when(emit.last) {
-                            committed <== committed &+ (accepted.zeroExtended(to: VerifierInterface.committedLengthBits) &+ 1)
-                            // The rows after the decisive one (n+1 … γ) are still to come: drop them.
-                            row <== accepted &+ 1
-                            m.when(accepted === cmd.gamma) {
-                                fsm.go(.idle)
-                                cmd.valid <== 0
-                            }.otherwise {
-                                fsm.go(.drain)
-                            }
+                    m.when(emit.push & emit.last) {
+                        committed <== committed &+ (accepted.zeroExtended(to: VerifierInterface.committedLengthBits) &+ 1)
+                        // The rows not taken yet (up to row γ) are still to come: drop them.
+                        m.when(inputDone) {
+                            fsm.go(.idle)
+                            cmd.valid <== 0
+                        }.otherwise {
+                            fsm.go(.drain)
                         }
                     }
                 case .drain:
