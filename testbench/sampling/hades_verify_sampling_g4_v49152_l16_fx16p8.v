@@ -247,7 +247,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w28_d2 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28: 2^E · 2^(-f/2^R), rounded (from HADES/SamplingVerifierRTL.swift:32)
+// hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28: 2^E · 2^(-f/2^R), rounded (from HADES/SamplingVerifierRTL.swift:34)
 module hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 (
     input  wire [6:0] f,
     output wire [28:0] e
@@ -650,7 +650,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:97)
+// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:99)
 module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:s_axis_draft:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -711,10 +711,16 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [27:0] u_result_fifo_m_axis_tdata;
     wire [15:0] token_entry_token;
     wire token_entry_last;
-    reg  [3:0] state;
+    reg  [2:0] state;
     reg  [2:0] row;
     reg  [11:0] beat;
+    reg  input_done;
     reg  [2:0] accepted;
+    reg  [2:0] done_rows;
+    reg  [11:0] pass_beat;
+    reg  [11:0] write_address;
+    reg  [11:0] decide_address;
+    reg  [11:0] pass_address;
     reg  [5:0] round_flags;
     reg  final_bonus;
     reg  [31:0] committed;
@@ -779,6 +785,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire cmd_one_hot;
     wire in_bad_gamma;
     wire in_bad_draft;
+    wire [2:0] token_row;
     reg  [15:0] row_token;
     wire row_has_draft;
     wire row_draft_stream;
@@ -1693,6 +1700,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [43:0] s1_d_beat_sum;
     reg  [43:0] s2_d_added;
     wire [1:0] e1_control_mode;
+    wire e1_control_first;
     wire s2_control_last;
     wire row_done;
     wire residual_zero;
@@ -1837,16 +1845,43 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] g2_base;
     wire pass_a_done;
     wire pass_b_done;
+    reg  dec_captured_1;
+    reg  dec_captured_2;
+    reg  dec_captured_3;
+    reg  dec_captured_4;
+    reg  dec_captured_5;
+    reg  dec_captured_6;
+    reg  dec_captured_7;
+    reg  dec_captured_8;
+    reg  dec_captured_9;
+    reg  dec_captured_10;
     reg  [5:0] dec_t_lead;
     reg  [5:0] dec_t_down;
     reg  [5:0] dec_t_lead_q;
+    reg  [43:0] dec_t_sum_1;
+    reg  [43:0] dec_t_sum_2;
     reg  [9:0] dec_t_index;
+    reg  [15:0] dec_t_rho_1;
+    reg  [15:0] dec_t_rho_2;
+    reg  [15:0] dec_t_rho_3;
+    reg  [15:0] dec_t_rho_4;
     reg  [17:0] dec_t_scale;
     reg  [7:0] dec_t_log;
     reg  [7:0] dec_t_log_q;
     reg  [17:0] dec_t_scale_q;
+    reg  [17:0] dec_t_nu;
     wire [6:0] u_exp_x_t_f;
     wire [28:0] u_exp_x_t_e;
+    reg  [15:0] dec_t_y_1;
+    reg  [15:0] dec_t_y_2;
+    reg  [15:0] dec_t_y_3;
+    reg  [15:0] dec_t_y_4;
+    reg  [15:0] dec_t_y_5;
+    reg  [15:0] dec_t_y_6;
+    reg  [15:0] dec_t_y_7;
+    reg  [15:0] dec_t_y_8;
+    reg  [15:0] dec_t_y_9;
+    reg  [15:0] dec_t_y_10;
     wire [18:0] dec_t_delta;
     reg  dec_t_px_neg;
     reg  [6:0] dec_t_px_f;
@@ -1856,16 +1891,40 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [2:0] dec_t_px_s2;
     reg  dec_t_px_z2;
     reg  [28:0] dec_t_px;
+    reg  [17:0] dec_t_nu_q_1;
+    reg  [17:0] dec_t_nu_q_2;
+    reg  [17:0] dec_t_nu_q_3;
+    reg  [17:0] dec_t_nu_q_4;
+    reg  [17:0] dec_t_nu_q_5;
+    reg  [17:0] dec_t_nu_q_6;
+    reg  [17:0] dec_t_nu_q_7;
     reg  [5:0] dec_d_lead;
     reg  [5:0] dec_d_down;
     reg  [5:0] dec_d_lead_q;
+    reg  [43:0] dec_d_sum_1;
+    reg  [43:0] dec_d_sum_2;
     reg  [9:0] dec_d_index;
+    reg  [15:0] dec_d_rho_1;
+    reg  [15:0] dec_d_rho_2;
+    reg  [15:0] dec_d_rho_3;
+    reg  [15:0] dec_d_rho_4;
     reg  [17:0] dec_d_scale;
     reg  [7:0] dec_d_log;
     reg  [7:0] dec_d_log_q;
     reg  [17:0] dec_d_scale_q;
+    reg  [17:0] dec_d_nu;
     wire [6:0] u_exp_x_d_f;
     wire [28:0] u_exp_x_d_e;
+    reg  [15:0] dec_d_y_1;
+    reg  [15:0] dec_d_y_2;
+    reg  [15:0] dec_d_y_3;
+    reg  [15:0] dec_d_y_4;
+    reg  [15:0] dec_d_y_5;
+    reg  [15:0] dec_d_y_6;
+    reg  [15:0] dec_d_y_7;
+    reg  [15:0] dec_d_y_8;
+    reg  [15:0] dec_d_y_9;
+    reg  [15:0] dec_d_y_10;
     wire [18:0] dec_d_delta;
     reg  dec_d_px_neg;
     reg  [6:0] dec_d_px_f;
@@ -1875,6 +1934,38 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [2:0] dec_d_px_s2;
     reg  dec_d_px_z2;
     reg  [28:0] dec_d_px;
+    reg  [17:0] dec_d_nu_q_1;
+    reg  [17:0] dec_d_nu_q_2;
+    reg  [17:0] dec_d_nu_q_3;
+    reg  [17:0] dec_d_nu_q_4;
+    reg  [17:0] dec_d_nu_q_5;
+    reg  [17:0] dec_d_nu_q_6;
+    reg  [17:0] dec_d_nu_q_7;
+    reg  dec_valid_0;
+    reg  dec_valid_1;
+    reg  dec_valid_2;
+    reg  dec_valid_3;
+    reg  dec_valid_4;
+    reg  dec_valid_5;
+    reg  dec_valid_6;
+    reg  dec_valid_7;
+    reg  dec_valid_8;
+    reg  dec_valid_9;
+    reg  dec_valid_10;
+    reg  dec_valid_11;
+    reg  dec_valid_12;
+    reg  [2:0] dec_row_1;
+    reg  [2:0] dec_row_2;
+    reg  [2:0] dec_row_3;
+    reg  [2:0] dec_row_4;
+    reg  [2:0] dec_row_5;
+    reg  [2:0] dec_row_6;
+    reg  [2:0] dec_row_7;
+    reg  [2:0] dec_row_8;
+    reg  [2:0] dec_row_9;
+    reg  [2:0] dec_row_10;
+    reg  [2:0] dec_row_11;
+    reg  [2:0] dec_row_12;
     reg  [31:0] uniform_row;
     reg  [31:0] uniform_row_q;
     wire [28:0] accept_x_d;
@@ -1891,10 +1982,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  accept;
     reg  [2:0] emit_index;
     wire emit_last;
+    wire emit_pending;
     wire can_push;
     wire push;
-    reg  [3:0] decide_cycle;
-    reg  [511:0] row_pair [0:3071];
+    reg  [15:0] emit_token;
+    wire pass_last;
+    reg  [511:0] row_pair [0:3101];
     wire [228:0] t_0;
     wire [15:0] t_1;
     wire [30:0] t_2;
@@ -2111,7 +2204,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [29:0] t_213;
     wire [29:0] t_214;
     wire [29:0] t_215;
-    wire [33:0] t_216;
+    wire t_216;
     wire [33:0] t_217;
     wire [33:0] t_218;
     wire [33:0] t_219;
@@ -2126,212 +2219,223 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [33:0] t_228;
     wire [33:0] t_229;
     wire [33:0] t_230;
-    wire [43:0] t_231;
-    wire [31:0] t_232;
-    wire [15:0] t_233;
+    wire [33:0] t_231;
+    wire [43:0] t_232;
+    wire [31:0] t_233;
     wire [15:0] t_234;
-    wire [63:0] t_235;
-    wire [31:0] t_236;
-    wire t_237;
-    wire [15:0] t_238;
-    wire t_239;
-    wire [7:0] t_240;
-    wire t_241;
-    wire [3:0] t_242;
-    wire t_243;
-    wire [1:0] t_244;
-    wire t_245;
-    wire [1:0] t_246;
-    wire [3:0] t_247;
-    wire [1:0] t_248;
-    wire t_249;
-    wire [1:0] t_250;
-    wire [7:0] t_251;
-    wire [3:0] t_252;
-    wire t_253;
-    wire [1:0] t_254;
-    wire t_255;
-    wire [1:0] t_256;
-    wire [3:0] t_257;
-    wire [1:0] t_258;
-    wire t_259;
-    wire [1:0] t_260;
-    wire [15:0] t_261;
-    wire [7:0] t_262;
-    wire t_263;
-    wire [3:0] t_264;
-    wire t_265;
-    wire [1:0] t_266;
-    wire t_267;
-    wire [1:0] t_268;
-    wire [3:0] t_269;
-    wire [1:0] t_270;
-    wire t_271;
-    wire [1:0] t_272;
-    wire [7:0] t_273;
-    wire [3:0] t_274;
-    wire t_275;
-    wire [1:0] t_276;
-    wire t_277;
-    wire [1:0] t_278;
-    wire [3:0] t_279;
-    wire [1:0] t_280;
-    wire t_281;
-    wire [1:0] t_282;
-    wire [31:0] t_283;
-    wire [15:0] t_284;
-    wire t_285;
-    wire [7:0] t_286;
-    wire t_287;
-    wire [3:0] t_288;
-    wire t_289;
-    wire [1:0] t_290;
-    wire t_291;
-    wire [1:0] t_292;
-    wire [3:0] t_293;
-    wire [1:0] t_294;
-    wire t_295;
-    wire [1:0] t_296;
-    wire [7:0] t_297;
-    wire [3:0] t_298;
-    wire t_299;
-    wire [1:0] t_300;
-    wire t_301;
-    wire [1:0] t_302;
-    wire [3:0] t_303;
-    wire [1:0] t_304;
-    wire t_305;
-    wire [1:0] t_306;
-    wire [15:0] t_307;
-    wire [7:0] t_308;
-    wire t_309;
-    wire [3:0] t_310;
-    wire t_311;
-    wire [1:0] t_312;
-    wire t_313;
-    wire [1:0] t_314;
-    wire [3:0] t_315;
-    wire [1:0] t_316;
-    wire t_317;
-    wire [1:0] t_318;
-    wire [7:0] t_319;
-    wire [3:0] t_320;
-    wire t_321;
-    wire [1:0] t_322;
-    wire t_323;
-    wire [1:0] t_324;
-    wire [3:0] t_325;
-    wire [1:0] t_326;
-    wire t_327;
-    wire [1:0] t_328;
-    wire [43:0] t_329;
-    wire [17:0] t_330;
-    wire t_331;
-    wire [17:0] t_332;
-    wire [10:0] t_333;
-    wire [63:0] t_334;
-    wire [31:0] t_335;
-    wire t_336;
-    wire [15:0] t_337;
-    wire t_338;
-    wire [7:0] t_339;
-    wire t_340;
-    wire [3:0] t_341;
-    wire t_342;
-    wire [1:0] t_343;
-    wire t_344;
-    wire [1:0] t_345;
-    wire [3:0] t_346;
-    wire [1:0] t_347;
-    wire t_348;
-    wire [1:0] t_349;
-    wire [7:0] t_350;
-    wire [3:0] t_351;
-    wire t_352;
-    wire [1:0] t_353;
-    wire t_354;
-    wire [1:0] t_355;
-    wire [3:0] t_356;
-    wire [1:0] t_357;
-    wire t_358;
-    wire [1:0] t_359;
-    wire [15:0] t_360;
-    wire [7:0] t_361;
-    wire t_362;
-    wire [3:0] t_363;
-    wire t_364;
-    wire [1:0] t_365;
-    wire t_366;
-    wire [1:0] t_367;
-    wire [3:0] t_368;
-    wire [1:0] t_369;
-    wire t_370;
-    wire [1:0] t_371;
-    wire [7:0] t_372;
-    wire [3:0] t_373;
-    wire t_374;
-    wire [1:0] t_375;
-    wire t_376;
-    wire [1:0] t_377;
-    wire [3:0] t_378;
-    wire [1:0] t_379;
-    wire t_380;
-    wire [1:0] t_381;
-    wire [31:0] t_382;
-    wire [15:0] t_383;
-    wire t_384;
-    wire [7:0] t_385;
-    wire t_386;
-    wire [3:0] t_387;
-    wire t_388;
-    wire [1:0] t_389;
-    wire t_390;
-    wire [1:0] t_391;
-    wire [3:0] t_392;
-    wire [1:0] t_393;
-    wire t_394;
-    wire [1:0] t_395;
-    wire [7:0] t_396;
-    wire [3:0] t_397;
-    wire t_398;
-    wire [1:0] t_399;
-    wire t_400;
-    wire [1:0] t_401;
-    wire [3:0] t_402;
-    wire [1:0] t_403;
-    wire t_404;
-    wire [1:0] t_405;
-    wire [15:0] t_406;
-    wire [7:0] t_407;
-    wire t_408;
-    wire [3:0] t_409;
-    wire t_410;
-    wire [1:0] t_411;
-    wire t_412;
-    wire [1:0] t_413;
-    wire [3:0] t_414;
-    wire [1:0] t_415;
-    wire t_416;
-    wire [1:0] t_417;
-    wire [7:0] t_418;
-    wire [3:0] t_419;
-    wire t_420;
-    wire [1:0] t_421;
-    wire t_422;
-    wire [1:0] t_423;
-    wire [3:0] t_424;
-    wire [1:0] t_425;
-    wire t_426;
-    wire [1:0] t_427;
-    wire [43:0] t_428;
-    wire [17:0] t_429;
-    wire t_430;
-    wire [17:0] t_431;
-    wire [10:0] t_432;
-    wire [31:0] t_433;
-    wire [15:0] t_434;
-    wire [15:0] t_435;
-    wire [11:0] t_436;
+    wire [15:0] t_235;
+    wire [63:0] t_236;
+    wire [31:0] t_237;
+    wire t_238;
+    wire [15:0] t_239;
+    wire t_240;
+    wire [7:0] t_241;
+    wire t_242;
+    wire [3:0] t_243;
+    wire t_244;
+    wire [1:0] t_245;
+    wire t_246;
+    wire [1:0] t_247;
+    wire [3:0] t_248;
+    wire [1:0] t_249;
+    wire t_250;
+    wire [1:0] t_251;
+    wire [7:0] t_252;
+    wire [3:0] t_253;
+    wire t_254;
+    wire [1:0] t_255;
+    wire t_256;
+    wire [1:0] t_257;
+    wire [3:0] t_258;
+    wire [1:0] t_259;
+    wire t_260;
+    wire [1:0] t_261;
+    wire [15:0] t_262;
+    wire [7:0] t_263;
+    wire t_264;
+    wire [3:0] t_265;
+    wire t_266;
+    wire [1:0] t_267;
+    wire t_268;
+    wire [1:0] t_269;
+    wire [3:0] t_270;
+    wire [1:0] t_271;
+    wire t_272;
+    wire [1:0] t_273;
+    wire [7:0] t_274;
+    wire [3:0] t_275;
+    wire t_276;
+    wire [1:0] t_277;
+    wire t_278;
+    wire [1:0] t_279;
+    wire [3:0] t_280;
+    wire [1:0] t_281;
+    wire t_282;
+    wire [1:0] t_283;
+    wire [31:0] t_284;
+    wire [15:0] t_285;
+    wire t_286;
+    wire [7:0] t_287;
+    wire t_288;
+    wire [3:0] t_289;
+    wire t_290;
+    wire [1:0] t_291;
+    wire t_292;
+    wire [1:0] t_293;
+    wire [3:0] t_294;
+    wire [1:0] t_295;
+    wire t_296;
+    wire [1:0] t_297;
+    wire [7:0] t_298;
+    wire [3:0] t_299;
+    wire t_300;
+    wire [1:0] t_301;
+    wire t_302;
+    wire [1:0] t_303;
+    wire [3:0] t_304;
+    wire [1:0] t_305;
+    wire t_306;
+    wire [1:0] t_307;
+    wire [15:0] t_308;
+    wire [7:0] t_309;
+    wire t_310;
+    wire [3:0] t_311;
+    wire t_312;
+    wire [1:0] t_313;
+    wire t_314;
+    wire [1:0] t_315;
+    wire [3:0] t_316;
+    wire [1:0] t_317;
+    wire t_318;
+    wire [1:0] t_319;
+    wire [7:0] t_320;
+    wire [3:0] t_321;
+    wire t_322;
+    wire [1:0] t_323;
+    wire t_324;
+    wire [1:0] t_325;
+    wire [3:0] t_326;
+    wire [1:0] t_327;
+    wire t_328;
+    wire [1:0] t_329;
+    wire [43:0] t_330;
+    wire [17:0] t_331;
+    wire t_332;
+    wire [17:0] t_333;
+    wire [10:0] t_334;
+    wire [63:0] t_335;
+    wire [31:0] t_336;
+    wire t_337;
+    wire [15:0] t_338;
+    wire t_339;
+    wire [7:0] t_340;
+    wire t_341;
+    wire [3:0] t_342;
+    wire t_343;
+    wire [1:0] t_344;
+    wire t_345;
+    wire [1:0] t_346;
+    wire [3:0] t_347;
+    wire [1:0] t_348;
+    wire t_349;
+    wire [1:0] t_350;
+    wire [7:0] t_351;
+    wire [3:0] t_352;
+    wire t_353;
+    wire [1:0] t_354;
+    wire t_355;
+    wire [1:0] t_356;
+    wire [3:0] t_357;
+    wire [1:0] t_358;
+    wire t_359;
+    wire [1:0] t_360;
+    wire [15:0] t_361;
+    wire [7:0] t_362;
+    wire t_363;
+    wire [3:0] t_364;
+    wire t_365;
+    wire [1:0] t_366;
+    wire t_367;
+    wire [1:0] t_368;
+    wire [3:0] t_369;
+    wire [1:0] t_370;
+    wire t_371;
+    wire [1:0] t_372;
+    wire [7:0] t_373;
+    wire [3:0] t_374;
+    wire t_375;
+    wire [1:0] t_376;
+    wire t_377;
+    wire [1:0] t_378;
+    wire [3:0] t_379;
+    wire [1:0] t_380;
+    wire t_381;
+    wire [1:0] t_382;
+    wire [31:0] t_383;
+    wire [15:0] t_384;
+    wire t_385;
+    wire [7:0] t_386;
+    wire t_387;
+    wire [3:0] t_388;
+    wire t_389;
+    wire [1:0] t_390;
+    wire t_391;
+    wire [1:0] t_392;
+    wire [3:0] t_393;
+    wire [1:0] t_394;
+    wire t_395;
+    wire [1:0] t_396;
+    wire [7:0] t_397;
+    wire [3:0] t_398;
+    wire t_399;
+    wire [1:0] t_400;
+    wire t_401;
+    wire [1:0] t_402;
+    wire [3:0] t_403;
+    wire [1:0] t_404;
+    wire t_405;
+    wire [1:0] t_406;
+    wire [15:0] t_407;
+    wire [7:0] t_408;
+    wire t_409;
+    wire [3:0] t_410;
+    wire t_411;
+    wire [1:0] t_412;
+    wire t_413;
+    wire [1:0] t_414;
+    wire [3:0] t_415;
+    wire [1:0] t_416;
+    wire t_417;
+    wire [1:0] t_418;
+    wire [7:0] t_419;
+    wire [3:0] t_420;
+    wire t_421;
+    wire [1:0] t_422;
+    wire t_423;
+    wire [1:0] t_424;
+    wire [3:0] t_425;
+    wire [1:0] t_426;
+    wire t_427;
+    wire [1:0] t_428;
+    wire [43:0] t_429;
+    wire [17:0] t_430;
+    wire t_431;
+    wire [17:0] t_432;
+    wire [10:0] t_433;
+    wire t_434;
+    wire [31:0] t_435;
+    wire [15:0] t_436;
+    wire [15:0] t_437;
+    wire [15:0] t_438;
+    wire [11:0] t_439;
+    wire [12:0] t_440;
+    wire [12:0] t_441;
+    wire [12:0] t_442;
+    wire [12:0] t_443;
+    wire [12:0] t_444;
+    wire [12:0] t_445;
+    wire [12:0] t_446;
+    wire [12:0] t_447;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -2549,227 +2653,238 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_213 = ({1'h0, d_t_e13} - {1'h0, d_d_e13});
     assign t_214 = ({1'h0, d_t_e14} - {1'h0, d_d_e14});
     assign t_215 = ({1'h0, d_t_e15} - {1'h0, d_d_e15});
-    assign t_216 = {5'h0, (cdf_use_target ? e1_t_e0 : e1_w0)};
-    assign t_217 = {5'h0, (cdf_use_target ? e1_t_e1 : e1_w1)};
-    assign t_218 = {5'h0, (cdf_use_target ? e1_t_e2 : e1_w2)};
-    assign t_219 = {5'h0, (cdf_use_target ? e1_t_e3 : e1_w3)};
-    assign t_220 = {5'h0, (cdf_use_target ? e1_t_e4 : e1_w4)};
-    assign t_221 = {5'h0, (cdf_use_target ? e1_t_e5 : e1_w5)};
-    assign t_222 = {5'h0, (cdf_use_target ? e1_t_e6 : e1_w6)};
-    assign t_223 = {5'h0, (cdf_use_target ? e1_t_e7 : e1_w7)};
-    assign t_224 = {5'h0, (cdf_use_target ? e1_t_e8 : e1_w8)};
-    assign t_225 = {5'h0, (cdf_use_target ? e1_t_e9 : e1_w9)};
-    assign t_226 = {5'h0, (cdf_use_target ? e1_t_e10 : e1_w10)};
-    assign t_227 = {5'h0, (cdf_use_target ? e1_t_e11 : e1_w11)};
-    assign t_228 = {5'h0, (cdf_use_target ? e1_t_e12 : e1_w12)};
-    assign t_229 = {5'h0, (cdf_use_target ? e1_t_e13 : e1_w13)};
-    assign t_230 = {5'h0, (cdf_use_target ? e1_t_e14 : e1_w14)};
-    assign t_231 = {10'h0, p4_q15};
-    assign t_232 = cur_uniforms[31:0];
-    assign t_233 = uniform_final_q[15:0];
-    assign t_234 = uniform_final_q[31:16];
-    assign t_235 = {20'h0, sum_t};
-    assign t_236 = t_235[63:32];
-    assign t_237 = (|t_236);
-    assign t_238 = t_236[31:16];
-    assign t_239 = (|t_238);
-    assign t_240 = t_238[15:8];
-    assign t_241 = (|t_240);
-    assign t_242 = t_240[7:4];
-    assign t_243 = (|t_242);
-    assign t_244 = t_242[3:2];
-    assign t_245 = (|t_244);
-    assign t_246 = t_242[1:0];
-    assign t_247 = t_240[3:0];
-    assign t_248 = t_247[3:2];
-    assign t_249 = (|t_248);
-    assign t_250 = t_247[1:0];
-    assign t_251 = t_238[7:0];
-    assign t_252 = t_251[7:4];
-    assign t_253 = (|t_252);
-    assign t_254 = t_252[3:2];
-    assign t_255 = (|t_254);
-    assign t_256 = t_252[1:0];
-    assign t_257 = t_251[3:0];
-    assign t_258 = t_257[3:2];
-    assign t_259 = (|t_258);
-    assign t_260 = t_257[1:0];
-    assign t_261 = t_236[15:0];
-    assign t_262 = t_261[15:8];
-    assign t_263 = (|t_262);
-    assign t_264 = t_262[7:4];
-    assign t_265 = (|t_264);
-    assign t_266 = t_264[3:2];
-    assign t_267 = (|t_266);
-    assign t_268 = t_264[1:0];
-    assign t_269 = t_262[3:0];
-    assign t_270 = t_269[3:2];
-    assign t_271 = (|t_270);
-    assign t_272 = t_269[1:0];
-    assign t_273 = t_261[7:0];
-    assign t_274 = t_273[7:4];
-    assign t_275 = (|t_274);
-    assign t_276 = t_274[3:2];
-    assign t_277 = (|t_276);
-    assign t_278 = t_274[1:0];
-    assign t_279 = t_273[3:0];
-    assign t_280 = t_279[3:2];
-    assign t_281 = (|t_280);
-    assign t_282 = t_279[1:0];
-    assign t_283 = t_235[31:0];
-    assign t_284 = t_283[31:16];
-    assign t_285 = (|t_284);
-    assign t_286 = t_284[15:8];
-    assign t_287 = (|t_286);
-    assign t_288 = t_286[7:4];
-    assign t_289 = (|t_288);
-    assign t_290 = t_288[3:2];
-    assign t_291 = (|t_290);
-    assign t_292 = t_288[1:0];
-    assign t_293 = t_286[3:0];
-    assign t_294 = t_293[3:2];
-    assign t_295 = (|t_294);
-    assign t_296 = t_293[1:0];
-    assign t_297 = t_284[7:0];
-    assign t_298 = t_297[7:4];
-    assign t_299 = (|t_298);
-    assign t_300 = t_298[3:2];
-    assign t_301 = (|t_300);
-    assign t_302 = t_298[1:0];
-    assign t_303 = t_297[3:0];
-    assign t_304 = t_303[3:2];
-    assign t_305 = (|t_304);
-    assign t_306 = t_303[1:0];
-    assign t_307 = t_283[15:0];
-    assign t_308 = t_307[15:8];
-    assign t_309 = (|t_308);
-    assign t_310 = t_308[7:4];
-    assign t_311 = (|t_310);
-    assign t_312 = t_310[3:2];
-    assign t_313 = (|t_312);
-    assign t_314 = t_310[1:0];
-    assign t_315 = t_308[3:0];
-    assign t_316 = t_315[3:2];
-    assign t_317 = (|t_316);
-    assign t_318 = t_315[1:0];
-    assign t_319 = t_307[7:0];
-    assign t_320 = t_319[7:4];
-    assign t_321 = (|t_320);
-    assign t_322 = t_320[3:2];
-    assign t_323 = (|t_322);
-    assign t_324 = t_320[1:0];
-    assign t_325 = t_319[3:0];
-    assign t_326 = t_325[3:2];
-    assign t_327 = (|t_326);
-    assign t_328 = t_325[1:0];
-    assign t_329 = (sum_t >> dec_t_down);
-    assign t_330 = {{2{cap_y_t[15]}}, cap_y_t};
-    assign t_331 = dec_t_delta[18];
-    assign t_332 = dec_t_delta[17:0];
-    assign t_333 = t_332[17:7];
-    assign t_334 = {20'h0, sum_d};
-    assign t_335 = t_334[63:32];
-    assign t_336 = (|t_335);
-    assign t_337 = t_335[31:16];
-    assign t_338 = (|t_337);
-    assign t_339 = t_337[15:8];
-    assign t_340 = (|t_339);
-    assign t_341 = t_339[7:4];
-    assign t_342 = (|t_341);
-    assign t_343 = t_341[3:2];
-    assign t_344 = (|t_343);
-    assign t_345 = t_341[1:0];
-    assign t_346 = t_339[3:0];
-    assign t_347 = t_346[3:2];
-    assign t_348 = (|t_347);
-    assign t_349 = t_346[1:0];
-    assign t_350 = t_337[7:0];
-    assign t_351 = t_350[7:4];
-    assign t_352 = (|t_351);
-    assign t_353 = t_351[3:2];
-    assign t_354 = (|t_353);
-    assign t_355 = t_351[1:0];
-    assign t_356 = t_350[3:0];
-    assign t_357 = t_356[3:2];
-    assign t_358 = (|t_357);
-    assign t_359 = t_356[1:0];
-    assign t_360 = t_335[15:0];
-    assign t_361 = t_360[15:8];
-    assign t_362 = (|t_361);
-    assign t_363 = t_361[7:4];
-    assign t_364 = (|t_363);
-    assign t_365 = t_363[3:2];
-    assign t_366 = (|t_365);
-    assign t_367 = t_363[1:0];
-    assign t_368 = t_361[3:0];
-    assign t_369 = t_368[3:2];
-    assign t_370 = (|t_369);
-    assign t_371 = t_368[1:0];
-    assign t_372 = t_360[7:0];
-    assign t_373 = t_372[7:4];
-    assign t_374 = (|t_373);
-    assign t_375 = t_373[3:2];
-    assign t_376 = (|t_375);
-    assign t_377 = t_373[1:0];
-    assign t_378 = t_372[3:0];
-    assign t_379 = t_378[3:2];
-    assign t_380 = (|t_379);
-    assign t_381 = t_378[1:0];
-    assign t_382 = t_334[31:0];
-    assign t_383 = t_382[31:16];
-    assign t_384 = (|t_383);
-    assign t_385 = t_383[15:8];
-    assign t_386 = (|t_385);
-    assign t_387 = t_385[7:4];
-    assign t_388 = (|t_387);
-    assign t_389 = t_387[3:2];
-    assign t_390 = (|t_389);
-    assign t_391 = t_387[1:0];
-    assign t_392 = t_385[3:0];
-    assign t_393 = t_392[3:2];
-    assign t_394 = (|t_393);
-    assign t_395 = t_392[1:0];
-    assign t_396 = t_383[7:0];
-    assign t_397 = t_396[7:4];
-    assign t_398 = (|t_397);
-    assign t_399 = t_397[3:2];
-    assign t_400 = (|t_399);
-    assign t_401 = t_397[1:0];
-    assign t_402 = t_396[3:0];
-    assign t_403 = t_402[3:2];
-    assign t_404 = (|t_403);
-    assign t_405 = t_402[1:0];
-    assign t_406 = t_382[15:0];
-    assign t_407 = t_406[15:8];
-    assign t_408 = (|t_407);
-    assign t_409 = t_407[7:4];
-    assign t_410 = (|t_409);
-    assign t_411 = t_409[3:2];
-    assign t_412 = (|t_411);
-    assign t_413 = t_409[1:0];
-    assign t_414 = t_407[3:0];
-    assign t_415 = t_414[3:2];
-    assign t_416 = (|t_415);
-    assign t_417 = t_414[1:0];
-    assign t_418 = t_406[7:0];
-    assign t_419 = t_418[7:4];
-    assign t_420 = (|t_419);
-    assign t_421 = t_419[3:2];
-    assign t_422 = (|t_421);
-    assign t_423 = t_419[1:0];
-    assign t_424 = t_418[3:0];
-    assign t_425 = t_424[3:2];
-    assign t_426 = (|t_425);
-    assign t_427 = t_424[1:0];
-    assign t_428 = (sum_d >> dec_d_down);
-    assign t_429 = {{2{cap_y_d[15]}}, cap_y_d};
-    assign t_430 = dec_d_delta[18];
-    assign t_431 = dec_d_delta[17:0];
-    assign t_432 = t_431[17:7];
-    assign t_433 = cur_uniforms[31:0];
-    assign t_434 = uniform_row_q[15:0];
-    assign t_435 = uniform_row_q[31:16];
-    assign t_436 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_216 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_217 = {5'h0, (cdf_use_target ? e1_t_e0 : e1_w0)};
+    assign t_218 = {5'h0, (cdf_use_target ? e1_t_e1 : e1_w1)};
+    assign t_219 = {5'h0, (cdf_use_target ? e1_t_e2 : e1_w2)};
+    assign t_220 = {5'h0, (cdf_use_target ? e1_t_e3 : e1_w3)};
+    assign t_221 = {5'h0, (cdf_use_target ? e1_t_e4 : e1_w4)};
+    assign t_222 = {5'h0, (cdf_use_target ? e1_t_e5 : e1_w5)};
+    assign t_223 = {5'h0, (cdf_use_target ? e1_t_e6 : e1_w6)};
+    assign t_224 = {5'h0, (cdf_use_target ? e1_t_e7 : e1_w7)};
+    assign t_225 = {5'h0, (cdf_use_target ? e1_t_e8 : e1_w8)};
+    assign t_226 = {5'h0, (cdf_use_target ? e1_t_e9 : e1_w9)};
+    assign t_227 = {5'h0, (cdf_use_target ? e1_t_e10 : e1_w10)};
+    assign t_228 = {5'h0, (cdf_use_target ? e1_t_e11 : e1_w11)};
+    assign t_229 = {5'h0, (cdf_use_target ? e1_t_e12 : e1_w12)};
+    assign t_230 = {5'h0, (cdf_use_target ? e1_t_e13 : e1_w13)};
+    assign t_231 = {5'h0, (cdf_use_target ? e1_t_e14 : e1_w14)};
+    assign t_232 = {10'h0, p4_q15};
+    assign t_233 = cur_uniforms[31:0];
+    assign t_234 = uniform_final_q[15:0];
+    assign t_235 = uniform_final_q[31:16];
+    assign t_236 = {20'h0, sum_t};
+    assign t_237 = t_236[63:32];
+    assign t_238 = (|t_237);
+    assign t_239 = t_237[31:16];
+    assign t_240 = (|t_239);
+    assign t_241 = t_239[15:8];
+    assign t_242 = (|t_241);
+    assign t_243 = t_241[7:4];
+    assign t_244 = (|t_243);
+    assign t_245 = t_243[3:2];
+    assign t_246 = (|t_245);
+    assign t_247 = t_243[1:0];
+    assign t_248 = t_241[3:0];
+    assign t_249 = t_248[3:2];
+    assign t_250 = (|t_249);
+    assign t_251 = t_248[1:0];
+    assign t_252 = t_239[7:0];
+    assign t_253 = t_252[7:4];
+    assign t_254 = (|t_253);
+    assign t_255 = t_253[3:2];
+    assign t_256 = (|t_255);
+    assign t_257 = t_253[1:0];
+    assign t_258 = t_252[3:0];
+    assign t_259 = t_258[3:2];
+    assign t_260 = (|t_259);
+    assign t_261 = t_258[1:0];
+    assign t_262 = t_237[15:0];
+    assign t_263 = t_262[15:8];
+    assign t_264 = (|t_263);
+    assign t_265 = t_263[7:4];
+    assign t_266 = (|t_265);
+    assign t_267 = t_265[3:2];
+    assign t_268 = (|t_267);
+    assign t_269 = t_265[1:0];
+    assign t_270 = t_263[3:0];
+    assign t_271 = t_270[3:2];
+    assign t_272 = (|t_271);
+    assign t_273 = t_270[1:0];
+    assign t_274 = t_262[7:0];
+    assign t_275 = t_274[7:4];
+    assign t_276 = (|t_275);
+    assign t_277 = t_275[3:2];
+    assign t_278 = (|t_277);
+    assign t_279 = t_275[1:0];
+    assign t_280 = t_274[3:0];
+    assign t_281 = t_280[3:2];
+    assign t_282 = (|t_281);
+    assign t_283 = t_280[1:0];
+    assign t_284 = t_236[31:0];
+    assign t_285 = t_284[31:16];
+    assign t_286 = (|t_285);
+    assign t_287 = t_285[15:8];
+    assign t_288 = (|t_287);
+    assign t_289 = t_287[7:4];
+    assign t_290 = (|t_289);
+    assign t_291 = t_289[3:2];
+    assign t_292 = (|t_291);
+    assign t_293 = t_289[1:0];
+    assign t_294 = t_287[3:0];
+    assign t_295 = t_294[3:2];
+    assign t_296 = (|t_295);
+    assign t_297 = t_294[1:0];
+    assign t_298 = t_285[7:0];
+    assign t_299 = t_298[7:4];
+    assign t_300 = (|t_299);
+    assign t_301 = t_299[3:2];
+    assign t_302 = (|t_301);
+    assign t_303 = t_299[1:0];
+    assign t_304 = t_298[3:0];
+    assign t_305 = t_304[3:2];
+    assign t_306 = (|t_305);
+    assign t_307 = t_304[1:0];
+    assign t_308 = t_284[15:0];
+    assign t_309 = t_308[15:8];
+    assign t_310 = (|t_309);
+    assign t_311 = t_309[7:4];
+    assign t_312 = (|t_311);
+    assign t_313 = t_311[3:2];
+    assign t_314 = (|t_313);
+    assign t_315 = t_311[1:0];
+    assign t_316 = t_309[3:0];
+    assign t_317 = t_316[3:2];
+    assign t_318 = (|t_317);
+    assign t_319 = t_316[1:0];
+    assign t_320 = t_308[7:0];
+    assign t_321 = t_320[7:4];
+    assign t_322 = (|t_321);
+    assign t_323 = t_321[3:2];
+    assign t_324 = (|t_323);
+    assign t_325 = t_321[1:0];
+    assign t_326 = t_320[3:0];
+    assign t_327 = t_326[3:2];
+    assign t_328 = (|t_327);
+    assign t_329 = t_326[1:0];
+    assign t_330 = (dec_t_sum_2 >> dec_t_down);
+    assign t_331 = {{2{dec_t_y_10[15]}}, dec_t_y_10};
+    assign t_332 = dec_t_delta[18];
+    assign t_333 = dec_t_delta[17:0];
+    assign t_334 = t_333[17:7];
+    assign t_335 = {20'h0, sum_d};
+    assign t_336 = t_335[63:32];
+    assign t_337 = (|t_336);
+    assign t_338 = t_336[31:16];
+    assign t_339 = (|t_338);
+    assign t_340 = t_338[15:8];
+    assign t_341 = (|t_340);
+    assign t_342 = t_340[7:4];
+    assign t_343 = (|t_342);
+    assign t_344 = t_342[3:2];
+    assign t_345 = (|t_344);
+    assign t_346 = t_342[1:0];
+    assign t_347 = t_340[3:0];
+    assign t_348 = t_347[3:2];
+    assign t_349 = (|t_348);
+    assign t_350 = t_347[1:0];
+    assign t_351 = t_338[7:0];
+    assign t_352 = t_351[7:4];
+    assign t_353 = (|t_352);
+    assign t_354 = t_352[3:2];
+    assign t_355 = (|t_354);
+    assign t_356 = t_352[1:0];
+    assign t_357 = t_351[3:0];
+    assign t_358 = t_357[3:2];
+    assign t_359 = (|t_358);
+    assign t_360 = t_357[1:0];
+    assign t_361 = t_336[15:0];
+    assign t_362 = t_361[15:8];
+    assign t_363 = (|t_362);
+    assign t_364 = t_362[7:4];
+    assign t_365 = (|t_364);
+    assign t_366 = t_364[3:2];
+    assign t_367 = (|t_366);
+    assign t_368 = t_364[1:0];
+    assign t_369 = t_362[3:0];
+    assign t_370 = t_369[3:2];
+    assign t_371 = (|t_370);
+    assign t_372 = t_369[1:0];
+    assign t_373 = t_361[7:0];
+    assign t_374 = t_373[7:4];
+    assign t_375 = (|t_374);
+    assign t_376 = t_374[3:2];
+    assign t_377 = (|t_376);
+    assign t_378 = t_374[1:0];
+    assign t_379 = t_373[3:0];
+    assign t_380 = t_379[3:2];
+    assign t_381 = (|t_380);
+    assign t_382 = t_379[1:0];
+    assign t_383 = t_335[31:0];
+    assign t_384 = t_383[31:16];
+    assign t_385 = (|t_384);
+    assign t_386 = t_384[15:8];
+    assign t_387 = (|t_386);
+    assign t_388 = t_386[7:4];
+    assign t_389 = (|t_388);
+    assign t_390 = t_388[3:2];
+    assign t_391 = (|t_390);
+    assign t_392 = t_388[1:0];
+    assign t_393 = t_386[3:0];
+    assign t_394 = t_393[3:2];
+    assign t_395 = (|t_394);
+    assign t_396 = t_393[1:0];
+    assign t_397 = t_384[7:0];
+    assign t_398 = t_397[7:4];
+    assign t_399 = (|t_398);
+    assign t_400 = t_398[3:2];
+    assign t_401 = (|t_400);
+    assign t_402 = t_398[1:0];
+    assign t_403 = t_397[3:0];
+    assign t_404 = t_403[3:2];
+    assign t_405 = (|t_404);
+    assign t_406 = t_403[1:0];
+    assign t_407 = t_383[15:0];
+    assign t_408 = t_407[15:8];
+    assign t_409 = (|t_408);
+    assign t_410 = t_408[7:4];
+    assign t_411 = (|t_410);
+    assign t_412 = t_410[3:2];
+    assign t_413 = (|t_412);
+    assign t_414 = t_410[1:0];
+    assign t_415 = t_408[3:0];
+    assign t_416 = t_415[3:2];
+    assign t_417 = (|t_416);
+    assign t_418 = t_415[1:0];
+    assign t_419 = t_407[7:0];
+    assign t_420 = t_419[7:4];
+    assign t_421 = (|t_420);
+    assign t_422 = t_420[3:2];
+    assign t_423 = (|t_422);
+    assign t_424 = t_420[1:0];
+    assign t_425 = t_419[3:0];
+    assign t_426 = t_425[3:2];
+    assign t_427 = (|t_426);
+    assign t_428 = t_425[1:0];
+    assign t_429 = (dec_d_sum_2 >> dec_d_down);
+    assign t_430 = {{2{dec_d_y_10[15]}}, dec_d_y_10};
+    assign t_431 = dec_d_delta[18];
+    assign t_432 = dec_d_delta[17:0];
+    assign t_433 = t_432[17:7];
+    assign t_434 = (state == 3'h1);
+    assign t_435 = cur_uniforms[31:0];
+    assign t_436 = uniform_row_q[15:0];
+    assign t_437 = uniform_row_q[31:16];
+    assign t_438 = cur_tokens[15:0];
+    assign t_439 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_440 = ({1'h0, write_address} + 13'h1);
+    assign t_441 = ((13'hc1e <= t_440) ? (t_440 - 13'hc1e) : t_440);
+    assign t_442 = ({1'h0, decide_address} + 13'hc00);
+    assign t_443 = ((13'hc1e <= t_442) ? (t_442 - 13'hc1e) : t_442);
+    assign t_444 = ({1'h0, pass_address} + 13'h1);
+    assign t_445 = ((13'hc1e <= t_444) ? (t_444 - 13'hc1e) : t_444);
+    assign t_446 = ({1'h0, pass_address} + 13'h1);
+    assign t_447 = ((13'hc1e <= t_446) ? (t_446 - 13'hc1e) : t_446);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -2781,7 +2896,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign m_axis_tokens_tlast = token_entry_last;
     assign committed_len = committed;
     assign u_token_fifo_push = push;
-    assign u_token_fifo_push_data = {emit_last, (emit_last ? final_token : row_token)};
+    assign u_token_fifo_push_data = {emit_last, (emit_last ? final_token : emit_token)};
     assign u_token_fifo_m_axis_tready = m_axis_tokens_tready;
     assign u_result_fifo_push = (push & emit_last);
     assign u_result_fifo_push_data = {(round_flags | {residual_zero, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0}), (cur_gamma - accepted), accepted, final_token};
@@ -2814,14 +2929,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign cmd_one_hot = t_0[227];
     assign in_bad_gamma = (3'h4 < cmd_gamma);
     assign in_bad_draft = (|{((3'h3 < cmd_gamma) & (16'hc000 <= cmd_draft_token_3)), ((3'h2 < cmd_gamma) & (16'hc000 <= cmd_draft_token_2)), ((3'h1 < cmd_gamma) & (16'hc000 <= cmd_draft_token_1)), ((3'h0 < cmd_gamma) & (16'hc000 <= cmd_draft_token_0))});
+    assign token_row = ((state == 3'h1) ? row : accepted);
     assign row_has_draft = (row < cur_gamma);
     assign row_draft_stream = (row_has_draft & (~cur_one_hot));
-    assign streaming = ((state == 4'h1) | (state == 4'h9));
+    assign streaming = (((state == 3'h1) & (~input_done)) | (state == 3'h7));
     assign beat_fire = ((streaming & s_axis_logits_tvalid) & ((~row_draft_stream) | s_axis_draft_tvalid));
     assign last_beat = (beat == 12'hbff);
     assign row_length_error = (beat_fire & ((s_axis_logits_tlast != last_beat) | (row_draft_stream & (s_axis_draft_tlast != last_beat))));
-    assign stream_fire = (beat_fire & (state == 4'h1));
-    assign pass_issue = ((state == 4'h4) | (state == 4'h6));
+    assign stream_fire = (beat_fire & (state == 3'h1));
+    assign pass_issue = ((state == 3'h2) | (state == 3'h4));
     assign a_base = t_2[15:0];
     assign a_last = (a_beat == 12'hbff);
     assign a_first = (a_beat == 12'h0);
@@ -2900,6 +3016,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign s1_control_first = s1_control[19];
     assign acc_d_raise = (e4_control_first | ($signed(rho_d) < $signed(e4_ref_d)));
     assign e1_control_mode = e1_control[1:0];
+    assign e1_control_first = e1_control[19];
     assign s2_control_last = s2_control[2];
     assign row_done = (s2_stream & s2_control_last);
     assign residual_zero = (sum_w == 44'h0);
@@ -2912,13 +3029,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign pass_a_done = (p_pass_a & p4_last);
     assign pass_b_done = (g2_valid & g2_last);
     assign u_exp_x_t_f = (dec_t_px_neg ? 7'h0 : dec_t_px_f);
-    assign dec_t_delta = ({{1{nu_t[17]}}, nu_t} - {{1{t_330[17]}}, t_330});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_331[17]}}, t_331});
     assign u_exp_x_d_f = (dec_d_px_neg ? 7'h0 : dec_d_px_f);
-    assign dec_d_delta = ({{1{nu_d[17]}}, nu_d} - {{1{t_429[17]}}, t_429});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_430[17]}}, t_430});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
     assign emit_last = (emit_index == accepted);
+    assign emit_pending = (emit_index < accepted);
     assign can_push = ((~u_token_fifo_full) & ((~emit_last) | (~u_result_fifo_full)));
-    assign push = ((state == 4'h8) & can_push);
+    assign push = (can_push & (emit_pending | ((state == 3'h6) & emit_last)));
+    assign pass_last = (pass_beat == 12'hbff);
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 u_token_fifo (
         .aclk(aclk),
@@ -3115,7 +3234,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     );
 
     always @(*) begin
-        case (row)
+        case (token_row)
             3'h0: begin
                 row_token = t_1;
             end
@@ -3137,7 +3256,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case ((cur_bad_gamma ? 3'h0 : cur_gamma))
             3'h0: begin
-                uniform_final = t_232;
+                uniform_final = t_233;
             end
             3'h1: begin
                 uniform_final = cur_uniforms[63:32];
@@ -3152,7 +3271,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final = cur_uniforms[159:128];
             end
             default: begin
-                uniform_final = t_232;
+                uniform_final = t_233;
             end
         endcase
     end
@@ -9318,9 +9437,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(*) begin
-        case (row)
+        case (dec_row_8)
             3'h0: begin
-                uniform_row = t_433;
+                uniform_row = t_435;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -9335,83 +9454,86 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_433;
+                uniform_row = t_435;
+            end
+        endcase
+    end
+
+    always @(*) begin
+        case (emit_index)
+            3'h0: begin
+                emit_token = t_438;
+            end
+            3'h1: begin
+                emit_token = cur_tokens[31:16];
+            end
+            3'h2: begin
+                emit_token = cur_tokens[47:32];
+            end
+            3'h3: begin
+                emit_token = cur_tokens[63:48];
+            end
+            default: begin
+                emit_token = t_438;
             end
         endcase
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            state <= 4'h0;
+            state <= 3'h0;
         end else begin
             case (state)
-                4'h0: begin
+                3'h0: begin
                     if (cmd_fire) begin
-                        state <= 4'h1;
+                        state <= 3'h1;
                     end
                 end
-                4'h1: begin
-                    if (beat_fire) begin
-                        if (last_beat) begin
-                            state <= 4'h2;
-                        end
-                    end
-                end
-                4'h2: begin
-                    if (row_done) begin
-                        state <= 4'h3;
-                    end
-                end
-                4'h3: begin
-                    if ((decide_cycle == 4'hc)) begin
+                3'h1: begin
+                    if (dec_valid_12) begin
                         if (accept) begin
-                            state <= 4'h1;
                         end else begin
-                            state <= 4'h4;
+                            state <= 3'h2;
                         end
                     end
                 end
-                4'h4: begin
-                    if (last_beat) begin
-                        state <= 4'h5;
+                3'h2: begin
+                    if (pass_last) begin
+                        state <= 3'h3;
                     end
                 end
-                4'h5: begin
+                3'h3: begin
                     if (pass_a_done) begin
-                        state <= 4'h6;
+                        state <= 3'h4;
                     end
                 end
-                4'h6: begin
-                    if (last_beat) begin
-                        state <= 4'h7;
+                3'h4: begin
+                    if (pass_last) begin
+                        state <= 3'h5;
                     end
                 end
-                4'h7: begin
+                3'h5: begin
                     if (pass_b_done) begin
-                        state <= 4'h8;
+                        state <= 3'h6;
                     end
                 end
-                4'h8: begin
-                    if (push) begin
-                        if (emit_last) begin
-                            if ((accepted == cur_gamma)) begin
-                                state <= 4'h0;
-                            end else begin
-                                state <= 4'h9;
-                            end
-                        end
-                    end
-                end
-                4'h9: begin
-                    if (beat_fire) begin
-                        if (last_beat) begin
-                            if ((row == cur_gamma)) begin
-                                state <= 4'h0;
-                            end
+                3'h6: begin
+                    if ((push & emit_last)) begin
+                        if (input_done) begin
+                            state <= 3'h0;
+                        end else begin
+                            state <= 3'h7;
                         end
                     end
                 end
                 default: begin
+                    if (beat_fire) begin
+                        if (last_beat) begin
+                            if ((row == cur_gamma)) begin
+                                state <= 3'h0;
+                            end
+                        end
+                    end
                 end
             endcase
         end
@@ -9422,39 +9544,34 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             row <= 3'h0;
         end else begin
             case (state)
-                4'h0: begin
+                3'h0: begin
                     if (cmd_fire) begin
                         row <= 3'h0;
                     end
                 end
-                4'h3: begin
-                    if ((decide_cycle == 4'hc)) begin
-                        if (accept) begin
-                            row <= (row + 3'h1);
-                        end
-                    end
-                end
-                4'h7: begin
-                    if (pass_b_done) begin
-                        row <= 3'h0;
-                    end
-                end
-                4'h8: begin
-                    if (push) begin
-                        row <= (row + 3'h1);
-                        if (emit_last) begin
-                            row <= (accepted + 3'h1);
-                        end
-                    end
-                end
-                4'h9: begin
+                3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
                             row <= (row + 3'h1);
                         end
                     end
                 end
+                3'h2: begin
+                end
+                3'h3: begin
+                end
+                3'h4: begin
+                end
+                3'h5: begin
+                end
+                3'h6: begin
+                end
                 default: begin
+                    if (beat_fire) begin
+                        if (last_beat) begin
+                            row <= (row + 3'h1);
+                        end
+                    end
                 end
             endcase
         end
@@ -9465,25 +9582,52 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             beat <= 12'h0;
         end else begin
             case (state)
-                4'h0: begin
+                3'h0: begin
                     if (cmd_fire) begin
                         beat <= 12'h0;
                     end
                 end
-                4'h1: begin
+                3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_436;
+                        beat <= t_439;
                     end
                 end
-                4'h4: begin
-                    beat <= t_436;
+                3'h2: begin
                 end
-                4'h6: begin
-                    beat <= t_436;
+                3'h3: begin
                 end
-                4'h9: begin
+                3'h4: begin
+                end
+                3'h5: begin
+                end
+                3'h6: begin
+                end
+                default: begin
                     if (beat_fire) begin
-                        beat <= t_436;
+                        beat <= t_439;
+                    end
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            input_done <= 1'h0;
+        end else begin
+            case (state)
+                3'h0: begin
+                    if (cmd_fire) begin
+                        input_done <= 1'h0;
+                    end
+                end
+                3'h1: begin
+                    if (beat_fire) begin
+                        if (last_beat) begin
+                            if ((row == cur_gamma)) begin
+                                input_done <= 1'h1;
+                            end
+                        end
                     end
                 end
                 default: begin
@@ -9497,17 +9641,135 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             accepted <= 3'h0;
         end else begin
             case (state)
-                4'h0: begin
+                3'h0: begin
                     if (cmd_fire) begin
                         accepted <= 3'h0;
                     end
                 end
-                4'h3: begin
-                    if ((decide_cycle == 4'hc)) begin
+                3'h1: begin
+                    if (dec_valid_12) begin
                         if (accept) begin
                             accepted <= (accepted + 3'h1);
                         end
                     end
+                end
+                default: begin
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            done_rows <= 3'h0;
+        end else begin
+            if (row_done) begin
+                done_rows <= (done_rows + 3'h1);
+            end
+            case (state)
+                3'h0: begin
+                    if (cmd_fire) begin
+                        done_rows <= 3'h0;
+                    end
+                end
+                default: begin
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            pass_beat <= 12'h0;
+        end else begin
+            case (state)
+                3'h1: begin
+                    if (dec_valid_12) begin
+                        if (accept) begin
+                        end else begin
+                            pass_beat <= 12'h0;
+                        end
+                    end
+                end
+                3'h2: begin
+                    pass_beat <= (pass_last ? 12'h0 : (pass_beat + 12'h1));
+                end
+                3'h4: begin
+                    pass_beat <= (pass_last ? 12'h0 : (pass_beat + 12'h1));
+                end
+                default: begin
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            write_address <= 12'h0;
+        end else begin
+            case (state)
+                3'h0: begin
+                    if (cmd_fire) begin
+                        write_address <= 12'h0;
+                    end
+                end
+                3'h1: begin
+                    if (beat_fire) begin
+                        write_address <= t_441[11:0];
+                    end
+                end
+                default: begin
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            decide_address <= 12'h0;
+        end else begin
+            case (state)
+                3'h0: begin
+                    if (cmd_fire) begin
+                        decide_address <= 12'h0;
+                    end
+                end
+                3'h1: begin
+                    if (dec_valid_12) begin
+                        if (accept) begin
+                            decide_address <= t_443[11:0];
+                        end
+                    end
+                end
+                default: begin
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            pass_address <= 12'h0;
+        end else begin
+            case (state)
+                3'h1: begin
+                    if (dec_valid_12) begin
+                        if (accept) begin
+                        end else begin
+                            pass_address <= decide_address;
+                        end
+                    end
+                end
+                3'h2: begin
+                    pass_address <= t_445[11:0];
+                end
+                3'h3: begin
+                    if (pass_a_done) begin
+                        pass_address <= decide_address;
+                    end
+                end
+                3'h4: begin
+                    pass_address <= t_447[11:0];
                 end
                 default: begin
                 end
@@ -9523,7 +9785,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 round_flags <= (round_flags | {1'h0, 1'h1, 1'h0, 1'h0, 1'h0, 1'h0});
             end
             case (state)
-                4'h0: begin
+                3'h0: begin
                     if (cmd_fire) begin
                         round_flags <= {1'h0, 1'h0, 1'h0, 1'h0, in_bad_gamma, in_bad_draft};
                     end
@@ -9539,11 +9801,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             final_bonus <= 1'h0;
         end else begin
             case (state)
-                4'h3: begin
-                    if ((decide_cycle == 4'hc)) begin
+                3'h1: begin
+                    if (dec_valid_12) begin
                         if (accept) begin
                         end else begin
-                            final_bonus <= ((~row_has_draft) | cur_bad_gamma);
+                            final_bonus <= ((~(accepted < cur_gamma)) | cur_bad_gamma);
                         end
                     end
                 end
@@ -9558,11 +9820,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             committed <= 32'h0;
         end else begin
             case (state)
-                4'h8: begin
-                    if (push) begin
-                        if (emit_last) begin
-                            committed <= (committed + ({29'h0, accepted} + 32'h1));
-                        end
+                3'h6: begin
+                    if ((push & emit_last)) begin
+                        committed <= (committed + ({29'h0, accepted} + 32'h1));
                     end
                 end
                 default: begin
@@ -9596,13 +9856,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (((e1_valid & (e1_control_mode == 2'h0)) & e1_has_x)) begin
+        if ((t_216 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if (((e1_valid & (e1_control_mode == 2'h0)) & e1_has_x)) begin
+        if ((t_216 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -9611,43 +9871,49 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (((e1_valid & (e1_control_mode == 2'h0)) & e1_has_x)) begin
-                captured <= 1'h1;
+            if (t_216) begin
+                captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
-            case (state)
-                4'h0: begin
-                    if (cmd_fire) begin
-                        captured <= 1'h0;
-                    end
-                end
-                4'h3: begin
-                    if ((decide_cycle == 4'hc)) begin
-                        if (accept) begin
-                            captured <= 1'h0;
-                        end
-                    end
-                end
-                default: begin
-                end
-            endcase
         end
     end
 
     always @(posedge aclk) begin
-        nu_t <= ({dec_t_scale_q[10:0], 7'h0} + {10'h0, dec_t_log_q});
+        case (state)
+            3'h1: begin
+                if (dec_valid_12) begin
+                    if (accept) begin
+                    end else begin
+                        nu_t <= dec_t_nu_q_7;
+                    end
+                end
+            end
+            default: begin
+            end
+        endcase
     end
 
     always @(posedge aclk) begin
-        nu_d <= ({dec_d_scale_q[10:0], 7'h0} + {10'h0, dec_d_log_q});
+        case (state)
+            3'h1: begin
+                if (dec_valid_12) begin
+                    if (accept) begin
+                    end else begin
+                        nu_d <= dec_d_nu_q_7;
+                    end
+                end
+            end
+            default: begin
+            end
+        endcase
     end
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_231);
+            sum_w <= (sum_w + t_232);
         end
         case (state)
-            4'h3: begin
-                if ((decide_cycle == 4'hc)) begin
+            3'h1: begin
+                if (dec_valid_12) begin
                     if (accept) begin
                     end else begin
                         sum_w <= 44'h0;
@@ -9664,8 +9930,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             sum_e <= (sum_e + {11'h0, p4_te0});
         end
         case (state)
-            4'h3: begin
-                if ((decide_cycle == 4'hc)) begin
+            3'h1: begin
+                if (dec_valid_12) begin
                     if (accept) begin
                     end else begin
                         sum_e <= 44'h0;
@@ -9679,11 +9945,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_b) begin
-            cdf_prefix <= (cdf_prefix + t_231);
+            cdf_prefix <= (cdf_prefix + t_232);
         end
         case (state)
-            4'h3: begin
-                if ((decide_cycle == 4'hc)) begin
+            3'h1: begin
+                if (dec_valid_12) begin
                     if (accept) begin
                     end else begin
                         cdf_prefix <= 44'h0;
@@ -9703,8 +9969,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 cdf_found <= 1'h1;
             end
             case (state)
-                4'h3: begin
-                    if ((decide_cycle == 4'hc)) begin
+                3'h1: begin
+                    if (dec_valid_12) begin
                         if (accept) begin
                         end else begin
                             cdf_found <= 1'h0;
@@ -9728,21 +9994,29 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             cur_valid <= 1'h0;
         end else begin
             case (state)
-                4'h0: begin
+                3'h0: begin
                     if (cmd_fire) begin
                         cur_valid <= 1'h1;
                     end
                 end
-                4'h8: begin
-                    if (push) begin
-                        if (emit_last) begin
-                            if ((accepted == cur_gamma)) begin
-                                cur_valid <= 1'h0;
-                            end
+                3'h1: begin
+                end
+                3'h2: begin
+                end
+                3'h3: begin
+                end
+                3'h4: begin
+                end
+                3'h5: begin
+                end
+                3'h6: begin
+                    if ((push & emit_last)) begin
+                        if (input_done) begin
+                            cur_valid <= 1'h0;
                         end
                     end
                 end
-                4'h9: begin
+                default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
                             if ((row == cur_gamma)) begin
@@ -9750,8 +10024,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                             end
                         end
                     end
-                end
-                default: begin
                 end
             endcase
         end
@@ -9762,7 +10034,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             uniform_round <= 32'h0;
         end else begin
             case (state)
-                4'h0: begin
+                3'h0: begin
                     if (cmd_fire) begin
                         uniform_round <= (uniform_round + 32'h1);
                     end
@@ -9775,7 +10047,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         case (state)
-            4'h0: begin
+            3'h0: begin
                 if (cmd_fire) begin
                     cur_tokens <= cmd_draft_token;
                 end
@@ -9792,7 +10064,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             end
         end
         case (state)
-            4'h0: begin
+            3'h0: begin
                 if (cmd_fire) begin
                     cur_uniforms <= cmd_uniform;
                 end
@@ -9940,7 +10212,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         case (state)
-            4'h0: begin
+            3'h0: begin
                 if (cmd_fire) begin
                     cur_gamma <= cmd_gamma;
                 end
@@ -9952,7 +10224,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         case (state)
-            4'h0: begin
+            3'h0: begin
                 if (cmd_fire) begin
                     cur_bad_gamma <= in_bad_gamma;
                 end
@@ -9964,7 +10236,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         case (state)
-            4'h0: begin
+            3'h0: begin
                 if (cmd_fire) begin
                     cur_one_hot <= cmd_one_hot;
                 end
@@ -9995,7 +10267,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        read_mode_1 <= ((state == 4'h4) ? 2'h1 : 2'h2);
+        read_mode_1 <= ((state == 3'h2) ? 2'h1 : 2'h2);
     end
 
     always @(posedge aclk) begin
@@ -10003,7 +10275,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        read_beat_1 <= beat;
+        read_beat_1 <= pass_beat;
     end
 
     always @(posedge aclk) begin
@@ -13215,67 +13487,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_216;
+        p1_q0 <= t_217;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_217 + t_216);
+        p1_q1 <= (t_218 + t_217);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_218 + t_217);
+        p1_q2 <= (t_219 + t_218);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_219 + t_218);
+        p1_q3 <= (t_220 + t_219);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_220 + t_219);
+        p1_q4 <= (t_221 + t_220);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_221 + t_220);
+        p1_q5 <= (t_222 + t_221);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_222 + t_221);
+        p1_q6 <= (t_223 + t_222);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_223 + t_222);
+        p1_q7 <= (t_224 + t_223);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_224 + t_223);
+        p1_q8 <= (t_225 + t_224);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_225 + t_224);
+        p1_q9 <= (t_226 + t_225);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_226 + t_225);
+        p1_q10 <= (t_227 + t_226);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_227 + t_226);
+        p1_q11 <= (t_228 + t_227);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_228 + t_227);
+        p1_q12 <= (t_229 + t_228);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_229 + t_228);
+        p1_q13 <= (t_230 + t_229);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_230 + t_229);
+        p1_q14 <= (t_231 + t_230);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (cdf_use_target ? e1_t_e15 : e1_w15)} + t_230);
+        p1_q15 <= ({5'h0, (cdf_use_target ? e1_t_e15 : e1_w15)} + t_231);
     end
 
     always @(posedge aclk) begin
@@ -13619,27 +13891,27 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p0 <= ({16'h0, t_233} * {16'h0, cdf_total[15:0]});
+        cdf_thr_p0 <= ({16'h0, t_234} * {16'h0, cdf_total[15:0]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p1 <= ({16'h0, t_233} * {16'h0, cdf_total[31:16]});
+        cdf_thr_p1 <= ({16'h0, t_234} * {16'h0, cdf_total[31:16]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p2 <= ({12'h0, t_233} * {16'h0, cdf_total[43:32]});
+        cdf_thr_p2 <= ({12'h0, t_234} * {16'h0, cdf_total[43:32]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p3 <= ({16'h0, t_234} * {16'h0, cdf_total[15:0]});
+        cdf_thr_p3 <= ({16'h0, t_235} * {16'h0, cdf_total[15:0]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p4 <= ({16'h0, t_234} * {16'h0, cdf_total[31:16]});
+        cdf_thr_p4 <= ({16'h0, t_235} * {16'h0, cdf_total[31:16]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p5 <= ({12'h0, t_234} * {16'h0, cdf_total[43:32]});
+        cdf_thr_p5 <= ({12'h0, t_235} * {16'h0, cdf_total[43:32]});
     end
 
     always @(posedge aclk) begin
@@ -13767,7 +14039,47 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_237, (t_237 ? {t_239, (t_239 ? {t_241, (t_241 ? {t_243, (t_243 ? {t_245, (t_245 ? t_244[1] : t_246[1])} : {t_249, (t_249 ? t_248[1] : t_250[1])})} : {t_253, (t_253 ? {t_255, (t_255 ? t_254[1] : t_256[1])} : {t_259, (t_259 ? t_258[1] : t_260[1])})})} : {t_263, (t_263 ? {t_265, (t_265 ? {t_267, (t_267 ? t_266[1] : t_268[1])} : {t_271, (t_271 ? t_270[1] : t_272[1])})} : {t_275, (t_275 ? {t_277, (t_277 ? t_276[1] : t_278[1])} : {t_281, (t_281 ? t_280[1] : t_282[1])})})})} : {t_285, (t_285 ? {t_287, (t_287 ? {t_289, (t_289 ? {t_291, (t_291 ? t_290[1] : t_292[1])} : {t_295, (t_295 ? t_294[1] : t_296[1])})} : {t_299, (t_299 ? {t_301, (t_301 ? t_300[1] : t_302[1])} : {t_305, (t_305 ? t_304[1] : t_306[1])})})} : {t_309, (t_309 ? {t_311, (t_311 ? {t_313, (t_313 ? t_312[1] : t_314[1])} : {t_317, (t_317 ? t_316[1] : t_318[1])})} : {t_321, (t_321 ? {t_323, (t_323 ? t_322[1] : t_324[1])} : {t_327, (t_327 ? t_326[1] : t_328[1])})})})})};
+        dec_captured_1 <= captured;
+    end
+
+    always @(posedge aclk) begin
+        dec_captured_2 <= dec_captured_1;
+    end
+
+    always @(posedge aclk) begin
+        dec_captured_3 <= dec_captured_2;
+    end
+
+    always @(posedge aclk) begin
+        dec_captured_4 <= dec_captured_3;
+    end
+
+    always @(posedge aclk) begin
+        dec_captured_5 <= dec_captured_4;
+    end
+
+    always @(posedge aclk) begin
+        dec_captured_6 <= dec_captured_5;
+    end
+
+    always @(posedge aclk) begin
+        dec_captured_7 <= dec_captured_6;
+    end
+
+    always @(posedge aclk) begin
+        dec_captured_8 <= dec_captured_7;
+    end
+
+    always @(posedge aclk) begin
+        dec_captured_9 <= dec_captured_8;
+    end
+
+    always @(posedge aclk) begin
+        dec_captured_10 <= dec_captured_9;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_lead <= {t_238, (t_238 ? {t_240, (t_240 ? {t_242, (t_242 ? {t_244, (t_244 ? {t_246, (t_246 ? t_245[1] : t_247[1])} : {t_250, (t_250 ? t_249[1] : t_251[1])})} : {t_254, (t_254 ? {t_256, (t_256 ? t_255[1] : t_257[1])} : {t_260, (t_260 ? t_259[1] : t_261[1])})})} : {t_264, (t_264 ? {t_266, (t_266 ? {t_268, (t_268 ? t_267[1] : t_269[1])} : {t_272, (t_272 ? t_271[1] : t_273[1])})} : {t_276, (t_276 ? {t_278, (t_278 ? t_277[1] : t_279[1])} : {t_282, (t_282 ? t_281[1] : t_283[1])})})})} : {t_286, (t_286 ? {t_288, (t_288 ? {t_290, (t_290 ? {t_292, (t_292 ? t_291[1] : t_293[1])} : {t_296, (t_296 ? t_295[1] : t_297[1])})} : {t_300, (t_300 ? {t_302, (t_302 ? t_301[1] : t_303[1])} : {t_306, (t_306 ? t_305[1] : t_307[1])})})} : {t_310, (t_310 ? {t_312, (t_312 ? {t_314, (t_314 ? t_313[1] : t_315[1])} : {t_318, (t_318 ? t_317[1] : t_319[1])})} : {t_322, (t_322 ? {t_324, (t_324 ? t_323[1] : t_325[1])} : {t_328, (t_328 ? t_327[1] : t_329[1])})})})})};
     end
 
     always @(posedge aclk) begin
@@ -13779,11 +14091,35 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_329[9:0];
+        dec_t_sum_1 <= sum_t;
     end
 
     always @(posedge aclk) begin
-        dec_t_scale <= (({{2{rho_t[15]}}, rho_t} + {12'h0, dec_t_lead_q}) - 18'h1c);
+        dec_t_sum_2 <= dec_t_sum_1;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_index <= t_330[9:0];
+    end
+
+    always @(posedge aclk) begin
+        dec_t_rho_1 <= rho_t;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_rho_2 <= dec_t_rho_1;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_rho_3 <= dec_t_rho_2;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_rho_4 <= dec_t_rho_3;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_scale <= (({{2{dec_t_rho_4[15]}}, dec_t_rho_4} + {12'h0, dec_t_lead_q}) - 18'h1c);
     end
 
     always @(posedge aclk) begin
@@ -13795,19 +14131,63 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_neg <= t_331;
+        dec_t_nu <= ({dec_t_scale_q[10:0], 7'h0} + {10'h0, dec_t_log_q});
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= t_332[6:0];
+        dec_t_y_1 <= cap_y_t;
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_331 ? 5'h0 : t_333[4:0]);
+        dec_t_y_2 <= dec_t_y_1;
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~captured) | ((~t_331) & ((|t_333[10:5]) | (5'h1c < t_333[4:0]))));
+        dec_t_y_3 <= dec_t_y_2;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_y_4 <= dec_t_y_3;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_y_5 <= dec_t_y_4;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_y_6 <= dec_t_y_5;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_y_7 <= dec_t_y_6;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_y_8 <= dec_t_y_7;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_y_9 <= dec_t_y_8;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_y_10 <= dec_t_y_9;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_neg <= t_332;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_f <= t_333[6:0];
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_s <= (t_332 ? 5'h0 : t_334[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_z <= ((~dec_captured_10) | ((~t_332) & ((|t_334[10:5]) | (5'h1c < t_334[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13827,7 +14207,35 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_336, (t_336 ? {t_338, (t_338 ? {t_340, (t_340 ? {t_342, (t_342 ? {t_344, (t_344 ? t_343[1] : t_345[1])} : {t_348, (t_348 ? t_347[1] : t_349[1])})} : {t_352, (t_352 ? {t_354, (t_354 ? t_353[1] : t_355[1])} : {t_358, (t_358 ? t_357[1] : t_359[1])})})} : {t_362, (t_362 ? {t_364, (t_364 ? {t_366, (t_366 ? t_365[1] : t_367[1])} : {t_370, (t_370 ? t_369[1] : t_371[1])})} : {t_374, (t_374 ? {t_376, (t_376 ? t_375[1] : t_377[1])} : {t_380, (t_380 ? t_379[1] : t_381[1])})})})} : {t_384, (t_384 ? {t_386, (t_386 ? {t_388, (t_388 ? {t_390, (t_390 ? t_389[1] : t_391[1])} : {t_394, (t_394 ? t_393[1] : t_395[1])})} : {t_398, (t_398 ? {t_400, (t_400 ? t_399[1] : t_401[1])} : {t_404, (t_404 ? t_403[1] : t_405[1])})})} : {t_408, (t_408 ? {t_410, (t_410 ? {t_412, (t_412 ? t_411[1] : t_413[1])} : {t_416, (t_416 ? t_415[1] : t_417[1])})} : {t_420, (t_420 ? {t_422, (t_422 ? t_421[1] : t_423[1])} : {t_426, (t_426 ? t_425[1] : t_427[1])})})})})};
+        dec_t_nu_q_1 <= dec_t_nu;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_nu_q_2 <= dec_t_nu_q_1;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_nu_q_3 <= dec_t_nu_q_2;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_nu_q_4 <= dec_t_nu_q_3;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_nu_q_5 <= dec_t_nu_q_4;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_nu_q_6 <= dec_t_nu_q_5;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_nu_q_7 <= dec_t_nu_q_6;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_lead <= {t_337, (t_337 ? {t_339, (t_339 ? {t_341, (t_341 ? {t_343, (t_343 ? {t_345, (t_345 ? t_344[1] : t_346[1])} : {t_349, (t_349 ? t_348[1] : t_350[1])})} : {t_353, (t_353 ? {t_355, (t_355 ? t_354[1] : t_356[1])} : {t_359, (t_359 ? t_358[1] : t_360[1])})})} : {t_363, (t_363 ? {t_365, (t_365 ? {t_367, (t_367 ? t_366[1] : t_368[1])} : {t_371, (t_371 ? t_370[1] : t_372[1])})} : {t_375, (t_375 ? {t_377, (t_377 ? t_376[1] : t_378[1])} : {t_381, (t_381 ? t_380[1] : t_382[1])})})})} : {t_385, (t_385 ? {t_387, (t_387 ? {t_389, (t_389 ? {t_391, (t_391 ? t_390[1] : t_392[1])} : {t_395, (t_395 ? t_394[1] : t_396[1])})} : {t_399, (t_399 ? {t_401, (t_401 ? t_400[1] : t_402[1])} : {t_405, (t_405 ? t_404[1] : t_406[1])})})} : {t_409, (t_409 ? {t_411, (t_411 ? {t_413, (t_413 ? t_412[1] : t_414[1])} : {t_417, (t_417 ? t_416[1] : t_418[1])})} : {t_421, (t_421 ? {t_423, (t_423 ? t_422[1] : t_424[1])} : {t_427, (t_427 ? t_426[1] : t_428[1])})})})})};
     end
 
     always @(posedge aclk) begin
@@ -13839,11 +14247,35 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_428[9:0];
+        dec_d_sum_1 <= sum_d;
     end
 
     always @(posedge aclk) begin
-        dec_d_scale <= (({{2{rho_d[15]}}, rho_d} + {12'h0, dec_d_lead_q}) - 18'h1c);
+        dec_d_sum_2 <= dec_d_sum_1;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_index <= t_429[9:0];
+    end
+
+    always @(posedge aclk) begin
+        dec_d_rho_1 <= rho_d;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_rho_2 <= dec_d_rho_1;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_rho_3 <= dec_d_rho_2;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_rho_4 <= dec_d_rho_3;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_scale <= (({{2{dec_d_rho_4[15]}}, dec_d_rho_4} + {12'h0, dec_d_lead_q}) - 18'h1c);
     end
 
     always @(posedge aclk) begin
@@ -13855,19 +14287,63 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_neg <= t_430;
+        dec_d_nu <= ({dec_d_scale_q[10:0], 7'h0} + {10'h0, dec_d_log_q});
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= t_431[6:0];
+        dec_d_y_1 <= cap_y_d;
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_430 ? 5'h0 : t_432[4:0]);
+        dec_d_y_2 <= dec_d_y_1;
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~captured) | ((~t_430) & ((|t_432[10:5]) | (5'h1c < t_432[4:0]))));
+        dec_d_y_3 <= dec_d_y_2;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_y_4 <= dec_d_y_3;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_y_5 <= dec_d_y_4;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_y_6 <= dec_d_y_5;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_y_7 <= dec_d_y_6;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_y_8 <= dec_d_y_7;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_y_9 <= dec_d_y_8;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_y_10 <= dec_d_y_9;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_neg <= t_431;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_f <= t_432[6:0];
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_s <= (t_431 ? 5'h0 : t_433[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_z <= ((~dec_captured_10) | ((~t_431) & ((|t_433[10:5]) | (5'h1c < t_433[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13887,23 +14363,203 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        dec_d_nu_q_1 <= dec_d_nu;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_nu_q_2 <= dec_d_nu_q_1;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_nu_q_3 <= dec_d_nu_q_2;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_nu_q_4 <= dec_d_nu_q_3;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_nu_q_5 <= dec_d_nu_q_4;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_nu_q_6 <= dec_d_nu_q_5;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_nu_q_7 <= dec_d_nu_q_6;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_0 <= 1'h0;
+        end else begin
+            dec_valid_0 <= (row_done & t_434);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_1 <= 1'h0;
+        end else begin
+            dec_valid_1 <= (dec_valid_0 & t_434);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_2 <= 1'h0;
+        end else begin
+            dec_valid_2 <= (dec_valid_1 & t_434);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_3 <= 1'h0;
+        end else begin
+            dec_valid_3 <= (dec_valid_2 & t_434);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_4 <= 1'h0;
+        end else begin
+            dec_valid_4 <= (dec_valid_3 & t_434);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_5 <= 1'h0;
+        end else begin
+            dec_valid_5 <= (dec_valid_4 & t_434);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_6 <= 1'h0;
+        end else begin
+            dec_valid_6 <= (dec_valid_5 & t_434);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_7 <= 1'h0;
+        end else begin
+            dec_valid_7 <= (dec_valid_6 & t_434);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_8 <= 1'h0;
+        end else begin
+            dec_valid_8 <= (dec_valid_7 & t_434);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_9 <= 1'h0;
+        end else begin
+            dec_valid_9 <= (dec_valid_8 & t_434);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_10 <= 1'h0;
+        end else begin
+            dec_valid_10 <= (dec_valid_9 & t_434);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_11 <= 1'h0;
+        end else begin
+            dec_valid_11 <= (dec_valid_10 & t_434);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_12 <= 1'h0;
+        end else begin
+            dec_valid_12 <= (dec_valid_11 & t_434);
+        end
+    end
+
+    always @(posedge aclk) begin
+        dec_row_1 <= done_rows;
+    end
+
+    always @(posedge aclk) begin
+        dec_row_2 <= dec_row_1;
+    end
+
+    always @(posedge aclk) begin
+        dec_row_3 <= dec_row_2;
+    end
+
+    always @(posedge aclk) begin
+        dec_row_4 <= dec_row_3;
+    end
+
+    always @(posedge aclk) begin
+        dec_row_5 <= dec_row_4;
+    end
+
+    always @(posedge aclk) begin
+        dec_row_6 <= dec_row_5;
+    end
+
+    always @(posedge aclk) begin
+        dec_row_7 <= dec_row_6;
+    end
+
+    always @(posedge aclk) begin
+        dec_row_8 <= dec_row_7;
+    end
+
+    always @(posedge aclk) begin
+        dec_row_9 <= dec_row_8;
+    end
+
+    always @(posedge aclk) begin
+        dec_row_10 <= dec_row_9;
+    end
+
+    always @(posedge aclk) begin
+        dec_row_11 <= dec_row_10;
+    end
+
+    always @(posedge aclk) begin
+        dec_row_12 <= dec_row_11;
+    end
+
+    always @(posedge aclk) begin
         uniform_row_q <= uniform_row;
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p0 <= ({16'h0, t_434} * {16'h0, accept_x_d[15:0]});
+        accept_lhs_p0 <= ({16'h0, t_436} * {16'h0, accept_x_d[15:0]});
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p1 <= ({13'h0, t_434} * {16'h0, accept_x_d[28:16]});
+        accept_lhs_p1 <= ({13'h0, t_436} * {16'h0, accept_x_d[28:16]});
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p2 <= ({16'h0, t_435} * {16'h0, accept_x_d[15:0]});
+        accept_lhs_p2 <= ({16'h0, t_437} * {16'h0, accept_x_d[15:0]});
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p3 <= ({13'h0, t_435} * {16'h0, accept_x_d[28:16]});
+        accept_lhs_p3 <= ({13'h0, t_437} * {16'h0, accept_x_d[28:16]});
     end
 
     always @(posedge aclk) begin
@@ -13931,42 +14587,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        accept <= ((row_has_draft & (~cur_bad_gamma)) & (accept_lhs_s2_0[60:32] < accept_x_t_3));
+        accept <= (((dec_row_12 < cur_gamma) & (~cur_bad_gamma)) & (accept_lhs_s2_0[60:32] < accept_x_t_3));
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             emit_index <= 3'h0;
         end else begin
+            if ((push & emit_pending)) begin
+                emit_index <= (emit_index + 3'h1);
+            end
             case (state)
-                4'h7: begin
-                    if (pass_b_done) begin
+                3'h0: begin
+                    if (cmd_fire) begin
                         emit_index <= 3'h0;
                     end
-                end
-                4'h8: begin
-                    if (push) begin
-                        emit_index <= (emit_index + 3'h1);
-                    end
-                end
-                default: begin
-                end
-            endcase
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            decide_cycle <= 4'h0;
-        end else begin
-            case (state)
-                4'h2: begin
-                    if (row_done) begin
-                        decide_cycle <= 4'h0;
-                    end
-                end
-                4'h3: begin
-                    decide_cycle <= (decide_cycle + 4'h1);
                 end
                 default: begin
                 end
@@ -13976,18 +14611,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (stream_fire) begin
-            row_pair[beat] <= {s_axis_draft_tdata, s_axis_logits_tdata};
+            row_pair[write_address] <= {s_axis_draft_tdata, s_axis_logits_tdata};
         end
     end
 
     always @(posedge aclk) begin
         if (pass_issue) begin
-            row_pair_rdata <= row_pair[beat];
+            row_pair_rdata <= row_pair[pass_address];
         end
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, s2_control[19:3], d_lanes_3, d_draft_lanes_3, cdf_thr_s3_0[31:0], dec_t_scale_q[17:11], dec_d_scale_q[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_4[16:0], t_4[33], t_5[16:0], t_5[33], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_246[0], t_250[0], t_256[0], t_260[0], t_268[0], t_272[0], t_278[0], t_282[0], t_292[0], t_296[0], t_302[0], t_306[0], t_314[0], t_318[0], t_324[0], t_328[0], t_329[43:10], t_345[0], t_349[0], t_355[0], t_359[0], t_367[0], t_371[0], t_377[0], t_381[0], t_391[0], t_395[0], t_401[0], t_405[0], t_413[0], t_417[0], t_423[0], t_427[0], t_428[43:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, s2_control[19:3], d_lanes_3, d_draft_lanes_3, cdf_thr_s3_0[31:0], dec_t_scale_q[17:11], dec_d_scale_q[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_4[16:0], t_4[33], t_5[16:0], t_5[33], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_247[0], t_251[0], t_257[0], t_261[0], t_269[0], t_273[0], t_279[0], t_283[0], t_293[0], t_297[0], t_303[0], t_307[0], t_315[0], t_319[0], t_325[0], t_329[0], t_330[43:10], t_346[0], t_350[0], t_356[0], t_360[0], t_368[0], t_372[0], t_378[0], t_382[0], t_392[0], t_396[0], t_402[0], t_406[0], t_414[0], t_418[0], t_424[0], t_428[0], t_429[43:10], t_441[12], t_443[12], t_445[12], t_447[12]};
 endmodule
 
 `resetall
