@@ -286,7 +286,7 @@ extension SamplingVerifierRTL {
         // MARK: streaming and the row-pair memory
 
         struct Stream {
-            let fire, lastBeat, rowLengthError, streamFire, rowHasDraft, rowDraftStream: Value
+            let fire, lastBeat, rowLengthError, streamFire, rowDraftStream: Value
             let target, draft: Value
             /// The pass read port: data two clocks after the read (the memory, a register), its valid, mode and beat.
             let readData, readValid, readMode, readBeat: Value
@@ -311,7 +311,7 @@ extension SamplingVerifierRTL {
             store.write(address: writeAddress, data: concat(draftData, targetData), enable: streamFire)
             let passIssue = m.named("pass_issue", fsm.is(.passA) | fsm.is(.passB))
             return Stream(fire: fire, lastBeat: lastBeat, rowLengthError: rowLengthError, streamFire: streamFire,
-                          rowHasDraft: rowHasDraft, rowDraftStream: rowDraftStream, target: targetData, draft: draftData,
+                          rowDraftStream: rowDraftStream, target: targetData, draft: draftData,
                           readData: m.regNext("read_data_q", store.read(address: passAddress, enable: passIssue)),
                           readValid: m.shiftRegister("read_valid", passIssue, stages: 2, reset: 0).last!,
                           readMode: m.shiftRegister("read_mode", mux(fsm.is(.passA), mode(.passA), mode(.passB)), stages: 2).last!,
@@ -866,7 +866,7 @@ extension SamplingVerifierRTL {
                             finalBonus <== !(accepted < cmd.gamma) | cmd.badGamma
                             nu.t <== decided.nu.t; nu.d <== decided.nu.d
                             weightSum <== 0; expSum <== 0; prefix <== 0; found <== 0
-                            passBeat <== 0; passAddress <== decideAddress
+                            passAddress <== decideAddress
                             fsm.go(.passA)
                         }
                     }

@@ -9683,14 +9683,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             pass_beat <= 12'h0;
         end else begin
             case (state)
-                3'h1: begin
-                    if (dec_valid_12) begin
-                        if (accept) begin
-                        end else begin
-                            pass_beat <= 12'h0;
-                        end
-                    end
-                end
                 3'h2: begin
                     pass_beat <= (pass_last ? 12'h0 : (pass_beat + 12'h1));
                 end
