@@ -1,9 +1,9 @@
 /// Timing constants of the sampling verifier (`SamplingVerifierRTL`): the RTL's stages and the golden cycle model
 /// both follow these numbers (the co-simulation compares every round's cycles).
 public enum SamplingTiming {
-    /// Register stages of a table exponential: the table address, shift and zero flag; the table and the shift's
-    /// low bits; the rest of the shift.
-    public static let expStages = 3
+    /// Register stages of a table exponential: the table address, shift and zero flag; the table; the shift's low
+    /// bits; the rest of the shift.
+    public static let expStages = 4
     /// Levels of the lane trees that take one stage each (the beat reference's maximum, the beat sums): ceil(log2 L),
     /// at least 1.
     public static func laneLevels(lanes: Int) -> Int { max(1, ceilLog2(lanes)) }
@@ -52,15 +52,15 @@ public enum SamplingTiming {
 /// Cycle model of the sampling verifier (`SamplingVerifierRTL`) with a producer that never stalls and a ready
 /// consumer, counted like greedy: from the handshake of a round's first target beat to its result handshake.
 ///
-/// Row i (i ≤ n) streams its B beats; the row's softmax leaves the pipeline (9 + 2l stages, l = `laneLevels`) and
-/// the decision takes `decisionCycles` (13) more, so every accepted row costs B + rowGap. The decisive row n
-/// (rejected, or the bonus row γ, or row 0 with γ > Γ) then needs pass A (B reads + 10 + l + ceil(log2 L): the
-/// memory read and its register, 8 + l stages to the weights, the lane prefix sums) and pass B (the same + 2: the running prefix and the
+/// Row i (i ≤ n) streams its B beats; the row's softmax leaves the pipeline (10 + 2l stages, l = `laneLevels`) and
+/// the decision takes `decisionCycles` (14) more, so every accepted row costs B + rowGap. The decisive row n
+/// (rejected, or the bonus row γ, or row 0 with γ > Γ) then needs pass A (B reads + 11 + l + ceil(log2 L): the
+/// memory read and its register, 9 + l stages to the weights, the lane prefix sums) and pass B (the same + 2: the running prefix and the
 /// comparison), the n+1 tokens are pushed one a clock and the result is handshaken one clock after the last token
 /// is pushed:
 ///
 ///     cycles = (n+1)·(B + rowGap) + 2·(B + passGap + ⌈log2 L⌉) + 2 + (n+1) + resultDelay
-///            = (n+1)·B + 2B + (23 + 2l)·n + 46 + 4l + 2·⌈log2 L⌉,  l = max(1, ⌈log2 L⌉)   (ideal: (n+1)·B + 2B + D)
+///            = (n+1)·B + 2B + (25 + 2l)·n + 50 + 4l + 2·⌈log2 L⌉,  l = max(1, ⌈log2 L⌉)   (ideal: (n+1)·B + 2B + D)
 ///
 /// The rows after the decisive one are taken afterwards at one beat per clock; the next round's first beat
 /// follows its command handshake by one clock.
