@@ -1,9 +1,9 @@
 /// Timing constants of the sampling verifier (`SamplingVerifierRTL`): the RTL's stages and the golden cycle model
 /// both follow these numbers (the co-simulation compares every round's cycles).
 public enum SamplingTiming {
-    /// Register stages of a table exponential: the table address, shift and zero flag; the table and the shift's
-    /// low bits; the rest of the shift.
-    public static let expStages = 3
+    /// Register stages of a table exponential: the table address, shift and zero flag; the table; the shift's low
+    /// bits; the rest of the shift.
+    public static let expStages = 4
     /// Levels of the lane trees that take one stage each (the beat reference's maximum, the beat sums): ceil(log2 L),
     /// at least 1.
     public static func laneLevels(lanes: Int) -> Int { max(1, ceilLog2(lanes)) }
@@ -54,15 +54,15 @@ public enum SamplingTiming {
 ///
 /// Rows stream back to back, one beat a clock: row i's beats are handshaken at i·B … i·B + B − 1 whatever the
 /// decisions of the rows before it. Row i's decision is out `decisionLatency` clocks after its last beat (the
-/// softmax pipeline, 9 + 2l stages, l = `laneLevels`, then `decisionCycles` = 13); an accepted row's token is
+/// softmax pipeline, 10 + 2l stages, l = `laneLevels`, then `decisionCycles` = 14); an accepted row's token is
 /// pushed meanwhile, so an accepted row adds exactly B. The decisive row n (rejected, or the bonus row γ, or row 0
-/// with γ > Γ) stops the input at its decision, then needs pass A (B reads + 10 + l + ⌈log2 L⌉: the memory read
-/// and its register, 8 + l stages to the weights, the lane prefix sums) and pass B (the same + 2: the running
+/// with γ > Γ) stops the input at its decision, then needs pass A (B reads + 11 + l + ⌈log2 L⌉: the memory read
+/// and its register, 9 + l stages to the weights, the lane prefix sums) and pass B (the same + 2: the running
 /// prefix and the comparison); the final token is pushed the clock after and the result is handshaken one clock
 /// after that:
 ///
 ///     cycles = (n+1)·B + decisionLatency + 2·(B + passGap + ⌈log2 L⌉) + 2 + 1 + resultDelay
-///            = (n+1)·B + 2B + 46 + 4l + 2·⌈log2 L⌉,  l = max(1, ⌈log2 L⌉)                 (L = 16: + 70)
+///            = (n+1)·B + 2B + 50 + 4l + 2·⌈log2 L⌉,  l = max(1, ⌈log2 L⌉)                 (L = 16: + 74)
 ///
 /// The beats handshaken while row n was decided (up to `decisionLatency`, never past row γ) are dropped; the rest
 /// of the round's rows are taken after the result at one beat per clock, and the next round's first beat follows

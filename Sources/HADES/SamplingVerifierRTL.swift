@@ -35,7 +35,7 @@ public enum SamplingVerifierRTL {
                                     doc: ["2^E · 2^(-f/2^R), rounded"]) { m in
             let f = m.input("f", fp.fractionBits)
             let e = m.output("e", fp.expBits)
-            e <== m.rom("table", contents: fp.expTable, width: fp.expBits, address: f)
+            e <== m.rom("table", contents: fp.expTable, width: fp.expBits, address: f, inLogic: true)
             return ExpTablePorts(index: f, exp: e)
         }
     }
@@ -332,7 +332,8 @@ extension SamplingVerifierRTL {
         /// C0 and C1 … Cn (the beat reference's levels), E1 … En (the beat sums' levels), n = `levels`.
         var levels: Int { SamplingTiming.laneLevels(lanes: c.lanes) }
         var stageNames: [String] {
-            ["b1", "b2", "c0"] + (1...levels).map { "c\($0)" } + ["d1", "d2", "d"] + (1...levels).map { "e\($0)" }
+            ["b1", "b2", "c0"] + (1...levels).map { "c\($0)" } + (1..<SamplingTiming.expStages).map { "d\($0)" } + ["d"]
+                + (1...levels).map { "e\($0)" }
                 + ["s1", "s2"]
         }
         /// The beat's control fields at the stages after A: one shift register, loaded at stage A.
@@ -460,7 +461,7 @@ extension SamplingVerifierRTL {
                         hit: out.hit, ref: Pair(t: refT.ref, d: refD.ref), full: Pair(t: refT.full, d: refD.full))
         }
 
-        /// Stages D1, D2, D: e = EXP[δ mod 2^R] >> (δ >> R), δ = ref − y with ref = ρ_b·2^R while streaming and ν in
+        /// Stages D1 … D3, D (`SamplingTiming.expStages`): e = EXP[δ mod 2^R] >> (δ >> R), δ = ref − y with ref = ρ_b·2^R while streaming and ν in
         /// the passes (δ < 0 → EXP[0]); 0 past a shift of E and for lanes without a token (`exponential`). Picks
         /// y(x) of the draft lane at D1.
         func expStage(_ beat: Beat, table: Submodule<ExpTablePorts>) -> Beat {
@@ -490,26 +491,27 @@ extension SamplingVerifierRTL {
         }
 
         /// EXP[δ mod 2^R] >> (δ >> R) for a signed δ (EXP[0] for δ < 0; 0 past a shift of E or when `keep` is 0), in
-        /// `SamplingTiming.expStages` registered steps: the table address, shift and zero flag; the table and the
-        /// shift's low 2 bits; the rest of the shift. Logic sits on both sides of the table so that synthesis keeps
-        /// it in LUTs rather than merging the registers into a block-RAM read port.
+        /// `SamplingTiming.expStages` registered steps: the table address (0 for δ < 0), shift and zero flag; the
+        /// table; the shift's low 2 bits; the rest of the shift. The table is built from LUTs (`inLogic`): with
+        /// registers on both sides it would otherwise become one block RAM per lane.
         func exponential(_ name: String, _ delta: Value, keep: Value, _ lut: InstanceOf<ExpTablePorts>) -> Value {
             let r = w.tableIndex
             let negative = delta.msb
             let magnitude = delta.asUnsigned.bits(delta.width - 2, 0)
             let s = magnitude.bits(magnitude.width - 1, r)
-            let neg1 = m.regNext("\(name)_neg", negative)
-            let index1 = m.regNext("\(name)_f", magnitude.bits(r - 1, 0))
+            let index1 = m.regNext("\(name)_f", mux(negative, .literal(0, width: r), magnitude.bits(r - 1, 0)))
             let shift1 = m.regNext("\(name)_s", mux(negative, .literal(0, width: 5), s.bits(min(4, s.width - 1), 0).zeroExtended(to: 5)))
             // s > E without a carry chain: bits above E's width, or the low bits against E.
             let eBits = bitsToHold(SamplingFixedPoint.expScaleBits)
             let past = s.width > eBits ? s.bits(s.width - 1, eBits).orReduce | (s.bits(eBits - 1, 0) > SamplingFixedPoint.expScaleBits)
                 : s > SamplingFixedPoint.expScaleBits
             let zero1 = m.regNext("\(name)_z", !keep | (!negative & past))
-            lut.index <== mux(neg1, .literal(0, width: r), index1)
-            let part = m.regNext("\(name)_v", lut.exp.shiftedRight(by: shift1.bits(1, 0)))
-            let shift2 = m.regNext("\(name)_s2", shift1.bits(4, 2)), zero2 = m.regNext("\(name)_z2", zero1)
-            return m.regNext(name, mux(zero2, .literal(0, width: w.exp), part.shiftedRight(by: concat(shift2, .literal(0, width: 2)))))
+            lut.index <== index1
+            let raw = m.regNext("\(name)_t", lut.exp)
+            let shift2 = m.regNext("\(name)_s2", shift1), zero2 = m.regNext("\(name)_z2", zero1)
+            let part = m.regNext("\(name)_v", raw.shiftedRight(by: shift2.bits(1, 0)))
+            let shift3 = m.regNext("\(name)_s3", shift2.bits(4, 2)), zero3 = m.regNext("\(name)_z3", zero2)
+            return m.regNext(name, mux(zero3, .literal(0, width: w.exp), part.shiftedRight(by: concat(shift3, .literal(0, width: 2)))))
         }
 
         struct Sums {
@@ -642,7 +644,8 @@ extension SamplingVerifierRTL {
         /// U_γ·total ⇔ Σ_{j≤k} w_j > T), then the first lane that passes is the token.
         func passes(_ e: Sums, cmd: Command) -> CDF {
             let lanes = c.lanes
-            let residualZero = m.named("residual_zero", weightSum === 0)
+            // Registered: S_w is final when pass A ends, long before pass B's first beat or T needs it.
+            let residualZero = m.regNext("residual_zero", weightSum === 0)
             let eMode = e.beat.control[modeField]
             let useTarget = m.named("cdf_use_target", residualZero & (eMode === Int(BeatMode.passB.rawValue)))
             let laneSum = min(w.weight + bitsToHold(lanes), w.weightSum)
@@ -667,7 +670,7 @@ extension SamplingVerifierRTL {
                 weightSum <== weightSum &+ beatTotal
                 expSum <== expSum &+ targetSum[0].zeroExtended(to: w.sum)
             }
-            // T is ready 2 + productLatency clocks after pass A's total; pass B's first beat reaches G2 later still.
+            // T is ready 3 + productLatency clocks after pass A's total; pass B's first beat reaches G2 later still.
             let total = m.regNext("cdf_total", mux(residualZero, expSum, weightSum))
             let uniform = m.regNext("uniform_final_q", slices("uniform_final", cmd.uniforms, width: 32, count: c.gammaMax + 1,
                                                           index: mux(cmd.badGamma, .literal(0, width: w.gamma), cmd.gamma)))
@@ -743,8 +746,8 @@ extension SamplingVerifierRTL {
 
         /// A pipeline with a row in each stage, so that a row can end every clock: stage 0 is the clock after the
         /// row's last beat updated S (S, and ρ, y(x) and `captured` delayed to match, hold that row's values),
-        /// then the leading one k of S (1), k − M (2), LOG's index and ρ + k − E (3), LOG (4), ν (5), p̂(x) (6 … 8,
-        /// `exponential`), U·p̂_d(x) (9 … 11), the comparison (12). Every operand is delayed to its stage with the
+        /// then the leading one k of S (1), k − M (2), LOG's index and ρ + k − E (3), LOG (4), ν (5), p̂(x) (6 … 9,
+        /// `exponential`), U·p̂_d(x) (10 … 12), the comparison (13). Every operand is delayed to its stage with the
         /// row, and the row's index rides along for U_i and whether it has a draft. Rows in flight when the input
         /// stops are dropped (the valid bits need the stream phase).
         func decision(cmd: Command, rowDone: Value, table: Submodule<ExpTablePorts>) -> Decision {

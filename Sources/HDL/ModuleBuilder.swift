@@ -126,11 +126,14 @@ public final class ModuleBuilder {
         return m
     }
 
-    /// A combinational look-up table: `contents[address]`, 0 past the end.
-    public func rom(_ name: String, contents: [UInt64], width: Int, address: Value,
+    /// A combinational look-up table: `contents[address]`, 0 past the end. `inLogic`: synthesis builds it from
+    /// LUTs even when its address and its output are registered (a small table read every clock in every lane
+    /// would otherwise take a block RAM each).
+    public func rom(_ name: String, contents: [UInt64], width: Int, address: Value, inLogic: Bool = false,
                     file: StaticString = #fileID, line: UInt = #line) -> Value {
         let out = wire(name, width, file: file, line: line)
         switchOn(address, file: file, line: line) { s in
+            s.node.romInLogic = inLogic
             for (i, word) in contents.enumerated() {
                 s.is(UInt64(i)) { out <== .literal(word, width: width) }
             }

@@ -97,6 +97,9 @@ final class SwitchNode {
     let location: SourceLocation
     var cases: [(values: [UInt64], block: Block)] = []
     var defaultBlock: Block?
+    /// A look-up table that synthesis must build from logic, even where registers on both sides would let it
+    /// become a block-RAM read port (emitted as Yosys's `rom_style = "logic"` attribute on the case).
+    var romInLogic = false
     init(subject: ExprNode, location: SourceLocation) {
         self.subject = subject
         self.location = location

@@ -435,7 +435,7 @@ private struct ModuleWriter {
                 }
                 lines.append("\(pad)end")
             case let .switchOn(s):
-                lines.append("\(pad)case (\(expr(s.subject)))")
+                lines.append("\(pad)\(s.romInLogic ? "(* rom_style = \"logic\" *) " : "")case (\(expr(s.subject)))")
                 var items = s.cases
                 var defaultBlock = s.defaultBlock
                 // A switch that lists every value and has no default: its last item becomes the default,

@@ -258,7 +258,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 (
     assign e = table_s;
 
     always @(*) begin
-        case (f)
+        (* rom_style = "logic" *) case (f)
             7'h0: begin
                 table_s = 29'h10000000;
             end
@@ -817,6 +817,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [19:0] c4_control;
     reg  [19:0] d1_control;
     reg  [19:0] d2_control;
+    reg  [19:0] d3_control;
     reg  [19:0] d_control;
     reg  [19:0] e1_control;
     reg  [19:0] e2_control;
@@ -1229,377 +1230,449 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_valid_1;
     reg  d_valid_2;
     reg  d_valid_3;
+    reg  d_valid_4;
     wire [6:0] u_exp_t0_f;
     wire [28:0] u_exp_t0_e;
     wire [18:0] d_t_delta0;
-    reg  d_t_e0_neg;
     reg  [6:0] d_t_e0_f;
     reg  [4:0] d_t_e0_s;
     reg  d_t_e0_z;
-    reg  [28:0] d_t_e0_v;
-    reg  [2:0] d_t_e0_s2;
+    reg  [28:0] d_t_e0_t;
+    reg  [4:0] d_t_e0_s2;
     reg  d_t_e0_z2;
+    reg  [28:0] d_t_e0_v;
+    reg  [2:0] d_t_e0_s3;
+    reg  d_t_e0_z3;
     reg  [28:0] d_t_e0;
     wire [6:0] u_exp_t1_f;
     wire [28:0] u_exp_t1_e;
     wire [18:0] d_t_delta1;
-    reg  d_t_e1_neg;
     reg  [6:0] d_t_e1_f;
     reg  [4:0] d_t_e1_s;
     reg  d_t_e1_z;
-    reg  [28:0] d_t_e1_v;
-    reg  [2:0] d_t_e1_s2;
+    reg  [28:0] d_t_e1_t;
+    reg  [4:0] d_t_e1_s2;
     reg  d_t_e1_z2;
+    reg  [28:0] d_t_e1_v;
+    reg  [2:0] d_t_e1_s3;
+    reg  d_t_e1_z3;
     reg  [28:0] d_t_e1;
     wire [6:0] u_exp_t2_f;
     wire [28:0] u_exp_t2_e;
     wire [18:0] d_t_delta2;
-    reg  d_t_e2_neg;
     reg  [6:0] d_t_e2_f;
     reg  [4:0] d_t_e2_s;
     reg  d_t_e2_z;
-    reg  [28:0] d_t_e2_v;
-    reg  [2:0] d_t_e2_s2;
+    reg  [28:0] d_t_e2_t;
+    reg  [4:0] d_t_e2_s2;
     reg  d_t_e2_z2;
+    reg  [28:0] d_t_e2_v;
+    reg  [2:0] d_t_e2_s3;
+    reg  d_t_e2_z3;
     reg  [28:0] d_t_e2;
     wire [6:0] u_exp_t3_f;
     wire [28:0] u_exp_t3_e;
     wire [18:0] d_t_delta3;
-    reg  d_t_e3_neg;
     reg  [6:0] d_t_e3_f;
     reg  [4:0] d_t_e3_s;
     reg  d_t_e3_z;
-    reg  [28:0] d_t_e3_v;
-    reg  [2:0] d_t_e3_s2;
+    reg  [28:0] d_t_e3_t;
+    reg  [4:0] d_t_e3_s2;
     reg  d_t_e3_z2;
+    reg  [28:0] d_t_e3_v;
+    reg  [2:0] d_t_e3_s3;
+    reg  d_t_e3_z3;
     reg  [28:0] d_t_e3;
     wire [6:0] u_exp_t4_f;
     wire [28:0] u_exp_t4_e;
     wire [18:0] d_t_delta4;
-    reg  d_t_e4_neg;
     reg  [6:0] d_t_e4_f;
     reg  [4:0] d_t_e4_s;
     reg  d_t_e4_z;
-    reg  [28:0] d_t_e4_v;
-    reg  [2:0] d_t_e4_s2;
+    reg  [28:0] d_t_e4_t;
+    reg  [4:0] d_t_e4_s2;
     reg  d_t_e4_z2;
+    reg  [28:0] d_t_e4_v;
+    reg  [2:0] d_t_e4_s3;
+    reg  d_t_e4_z3;
     reg  [28:0] d_t_e4;
     wire [6:0] u_exp_t5_f;
     wire [28:0] u_exp_t5_e;
     wire [18:0] d_t_delta5;
-    reg  d_t_e5_neg;
     reg  [6:0] d_t_e5_f;
     reg  [4:0] d_t_e5_s;
     reg  d_t_e5_z;
-    reg  [28:0] d_t_e5_v;
-    reg  [2:0] d_t_e5_s2;
+    reg  [28:0] d_t_e5_t;
+    reg  [4:0] d_t_e5_s2;
     reg  d_t_e5_z2;
+    reg  [28:0] d_t_e5_v;
+    reg  [2:0] d_t_e5_s3;
+    reg  d_t_e5_z3;
     reg  [28:0] d_t_e5;
     wire [6:0] u_exp_t6_f;
     wire [28:0] u_exp_t6_e;
     wire [18:0] d_t_delta6;
-    reg  d_t_e6_neg;
     reg  [6:0] d_t_e6_f;
     reg  [4:0] d_t_e6_s;
     reg  d_t_e6_z;
-    reg  [28:0] d_t_e6_v;
-    reg  [2:0] d_t_e6_s2;
+    reg  [28:0] d_t_e6_t;
+    reg  [4:0] d_t_e6_s2;
     reg  d_t_e6_z2;
+    reg  [28:0] d_t_e6_v;
+    reg  [2:0] d_t_e6_s3;
+    reg  d_t_e6_z3;
     reg  [28:0] d_t_e6;
     wire [6:0] u_exp_t7_f;
     wire [28:0] u_exp_t7_e;
     wire [18:0] d_t_delta7;
-    reg  d_t_e7_neg;
     reg  [6:0] d_t_e7_f;
     reg  [4:0] d_t_e7_s;
     reg  d_t_e7_z;
-    reg  [28:0] d_t_e7_v;
-    reg  [2:0] d_t_e7_s2;
+    reg  [28:0] d_t_e7_t;
+    reg  [4:0] d_t_e7_s2;
     reg  d_t_e7_z2;
+    reg  [28:0] d_t_e7_v;
+    reg  [2:0] d_t_e7_s3;
+    reg  d_t_e7_z3;
     reg  [28:0] d_t_e7;
     wire [6:0] u_exp_t8_f;
     wire [28:0] u_exp_t8_e;
     wire [18:0] d_t_delta8;
-    reg  d_t_e8_neg;
     reg  [6:0] d_t_e8_f;
     reg  [4:0] d_t_e8_s;
     reg  d_t_e8_z;
-    reg  [28:0] d_t_e8_v;
-    reg  [2:0] d_t_e8_s2;
+    reg  [28:0] d_t_e8_t;
+    reg  [4:0] d_t_e8_s2;
     reg  d_t_e8_z2;
+    reg  [28:0] d_t_e8_v;
+    reg  [2:0] d_t_e8_s3;
+    reg  d_t_e8_z3;
     reg  [28:0] d_t_e8;
     wire [6:0] u_exp_t9_f;
     wire [28:0] u_exp_t9_e;
     wire [18:0] d_t_delta9;
-    reg  d_t_e9_neg;
     reg  [6:0] d_t_e9_f;
     reg  [4:0] d_t_e9_s;
     reg  d_t_e9_z;
-    reg  [28:0] d_t_e9_v;
-    reg  [2:0] d_t_e9_s2;
+    reg  [28:0] d_t_e9_t;
+    reg  [4:0] d_t_e9_s2;
     reg  d_t_e9_z2;
+    reg  [28:0] d_t_e9_v;
+    reg  [2:0] d_t_e9_s3;
+    reg  d_t_e9_z3;
     reg  [28:0] d_t_e9;
     wire [6:0] u_exp_t10_f;
     wire [28:0] u_exp_t10_e;
     wire [18:0] d_t_delta10;
-    reg  d_t_e10_neg;
     reg  [6:0] d_t_e10_f;
     reg  [4:0] d_t_e10_s;
     reg  d_t_e10_z;
-    reg  [28:0] d_t_e10_v;
-    reg  [2:0] d_t_e10_s2;
+    reg  [28:0] d_t_e10_t;
+    reg  [4:0] d_t_e10_s2;
     reg  d_t_e10_z2;
+    reg  [28:0] d_t_e10_v;
+    reg  [2:0] d_t_e10_s3;
+    reg  d_t_e10_z3;
     reg  [28:0] d_t_e10;
     wire [6:0] u_exp_t11_f;
     wire [28:0] u_exp_t11_e;
     wire [18:0] d_t_delta11;
-    reg  d_t_e11_neg;
     reg  [6:0] d_t_e11_f;
     reg  [4:0] d_t_e11_s;
     reg  d_t_e11_z;
-    reg  [28:0] d_t_e11_v;
-    reg  [2:0] d_t_e11_s2;
+    reg  [28:0] d_t_e11_t;
+    reg  [4:0] d_t_e11_s2;
     reg  d_t_e11_z2;
+    reg  [28:0] d_t_e11_v;
+    reg  [2:0] d_t_e11_s3;
+    reg  d_t_e11_z3;
     reg  [28:0] d_t_e11;
     wire [6:0] u_exp_t12_f;
     wire [28:0] u_exp_t12_e;
     wire [18:0] d_t_delta12;
-    reg  d_t_e12_neg;
     reg  [6:0] d_t_e12_f;
     reg  [4:0] d_t_e12_s;
     reg  d_t_e12_z;
-    reg  [28:0] d_t_e12_v;
-    reg  [2:0] d_t_e12_s2;
+    reg  [28:0] d_t_e12_t;
+    reg  [4:0] d_t_e12_s2;
     reg  d_t_e12_z2;
+    reg  [28:0] d_t_e12_v;
+    reg  [2:0] d_t_e12_s3;
+    reg  d_t_e12_z3;
     reg  [28:0] d_t_e12;
     wire [6:0] u_exp_t13_f;
     wire [28:0] u_exp_t13_e;
     wire [18:0] d_t_delta13;
-    reg  d_t_e13_neg;
     reg  [6:0] d_t_e13_f;
     reg  [4:0] d_t_e13_s;
     reg  d_t_e13_z;
-    reg  [28:0] d_t_e13_v;
-    reg  [2:0] d_t_e13_s2;
+    reg  [28:0] d_t_e13_t;
+    reg  [4:0] d_t_e13_s2;
     reg  d_t_e13_z2;
+    reg  [28:0] d_t_e13_v;
+    reg  [2:0] d_t_e13_s3;
+    reg  d_t_e13_z3;
     reg  [28:0] d_t_e13;
     wire [6:0] u_exp_t14_f;
     wire [28:0] u_exp_t14_e;
     wire [18:0] d_t_delta14;
-    reg  d_t_e14_neg;
     reg  [6:0] d_t_e14_f;
     reg  [4:0] d_t_e14_s;
     reg  d_t_e14_z;
-    reg  [28:0] d_t_e14_v;
-    reg  [2:0] d_t_e14_s2;
+    reg  [28:0] d_t_e14_t;
+    reg  [4:0] d_t_e14_s2;
     reg  d_t_e14_z2;
+    reg  [28:0] d_t_e14_v;
+    reg  [2:0] d_t_e14_s3;
+    reg  d_t_e14_z3;
     reg  [28:0] d_t_e14;
     wire [6:0] u_exp_t15_f;
     wire [28:0] u_exp_t15_e;
     wire [18:0] d_t_delta15;
-    reg  d_t_e15_neg;
     reg  [6:0] d_t_e15_f;
     reg  [4:0] d_t_e15_s;
     reg  d_t_e15_z;
-    reg  [28:0] d_t_e15_v;
-    reg  [2:0] d_t_e15_s2;
+    reg  [28:0] d_t_e15_t;
+    reg  [4:0] d_t_e15_s2;
     reg  d_t_e15_z2;
+    reg  [28:0] d_t_e15_v;
+    reg  [2:0] d_t_e15_s3;
+    reg  d_t_e15_z3;
     reg  [28:0] d_t_e15;
     wire [6:0] u_exp_d0_f;
     wire [28:0] u_exp_d0_e;
     wire [18:0] d_d_delta0;
-    reg  d_d_e0_neg;
     reg  [6:0] d_d_e0_f;
     reg  [4:0] d_d_e0_s;
     reg  d_d_e0_z;
-    reg  [28:0] d_d_e0_v;
-    reg  [2:0] d_d_e0_s2;
+    reg  [28:0] d_d_e0_t;
+    reg  [4:0] d_d_e0_s2;
     reg  d_d_e0_z2;
+    reg  [28:0] d_d_e0_v;
+    reg  [2:0] d_d_e0_s3;
+    reg  d_d_e0_z3;
     reg  [28:0] d_d_e0;
     wire [6:0] u_exp_d1_f;
     wire [28:0] u_exp_d1_e;
     wire [18:0] d_d_delta1;
-    reg  d_d_e1_neg;
     reg  [6:0] d_d_e1_f;
     reg  [4:0] d_d_e1_s;
     reg  d_d_e1_z;
-    reg  [28:0] d_d_e1_v;
-    reg  [2:0] d_d_e1_s2;
+    reg  [28:0] d_d_e1_t;
+    reg  [4:0] d_d_e1_s2;
     reg  d_d_e1_z2;
+    reg  [28:0] d_d_e1_v;
+    reg  [2:0] d_d_e1_s3;
+    reg  d_d_e1_z3;
     reg  [28:0] d_d_e1;
     wire [6:0] u_exp_d2_f;
     wire [28:0] u_exp_d2_e;
     wire [18:0] d_d_delta2;
-    reg  d_d_e2_neg;
     reg  [6:0] d_d_e2_f;
     reg  [4:0] d_d_e2_s;
     reg  d_d_e2_z;
-    reg  [28:0] d_d_e2_v;
-    reg  [2:0] d_d_e2_s2;
+    reg  [28:0] d_d_e2_t;
+    reg  [4:0] d_d_e2_s2;
     reg  d_d_e2_z2;
+    reg  [28:0] d_d_e2_v;
+    reg  [2:0] d_d_e2_s3;
+    reg  d_d_e2_z3;
     reg  [28:0] d_d_e2;
     wire [6:0] u_exp_d3_f;
     wire [28:0] u_exp_d3_e;
     wire [18:0] d_d_delta3;
-    reg  d_d_e3_neg;
     reg  [6:0] d_d_e3_f;
     reg  [4:0] d_d_e3_s;
     reg  d_d_e3_z;
-    reg  [28:0] d_d_e3_v;
-    reg  [2:0] d_d_e3_s2;
+    reg  [28:0] d_d_e3_t;
+    reg  [4:0] d_d_e3_s2;
     reg  d_d_e3_z2;
+    reg  [28:0] d_d_e3_v;
+    reg  [2:0] d_d_e3_s3;
+    reg  d_d_e3_z3;
     reg  [28:0] d_d_e3;
     wire [6:0] u_exp_d4_f;
     wire [28:0] u_exp_d4_e;
     wire [18:0] d_d_delta4;
-    reg  d_d_e4_neg;
     reg  [6:0] d_d_e4_f;
     reg  [4:0] d_d_e4_s;
     reg  d_d_e4_z;
-    reg  [28:0] d_d_e4_v;
-    reg  [2:0] d_d_e4_s2;
+    reg  [28:0] d_d_e4_t;
+    reg  [4:0] d_d_e4_s2;
     reg  d_d_e4_z2;
+    reg  [28:0] d_d_e4_v;
+    reg  [2:0] d_d_e4_s3;
+    reg  d_d_e4_z3;
     reg  [28:0] d_d_e4;
     wire [6:0] u_exp_d5_f;
     wire [28:0] u_exp_d5_e;
     wire [18:0] d_d_delta5;
-    reg  d_d_e5_neg;
     reg  [6:0] d_d_e5_f;
     reg  [4:0] d_d_e5_s;
     reg  d_d_e5_z;
-    reg  [28:0] d_d_e5_v;
-    reg  [2:0] d_d_e5_s2;
+    reg  [28:0] d_d_e5_t;
+    reg  [4:0] d_d_e5_s2;
     reg  d_d_e5_z2;
+    reg  [28:0] d_d_e5_v;
+    reg  [2:0] d_d_e5_s3;
+    reg  d_d_e5_z3;
     reg  [28:0] d_d_e5;
     wire [6:0] u_exp_d6_f;
     wire [28:0] u_exp_d6_e;
     wire [18:0] d_d_delta6;
-    reg  d_d_e6_neg;
     reg  [6:0] d_d_e6_f;
     reg  [4:0] d_d_e6_s;
     reg  d_d_e6_z;
-    reg  [28:0] d_d_e6_v;
-    reg  [2:0] d_d_e6_s2;
+    reg  [28:0] d_d_e6_t;
+    reg  [4:0] d_d_e6_s2;
     reg  d_d_e6_z2;
+    reg  [28:0] d_d_e6_v;
+    reg  [2:0] d_d_e6_s3;
+    reg  d_d_e6_z3;
     reg  [28:0] d_d_e6;
     wire [6:0] u_exp_d7_f;
     wire [28:0] u_exp_d7_e;
     wire [18:0] d_d_delta7;
-    reg  d_d_e7_neg;
     reg  [6:0] d_d_e7_f;
     reg  [4:0] d_d_e7_s;
     reg  d_d_e7_z;
-    reg  [28:0] d_d_e7_v;
-    reg  [2:0] d_d_e7_s2;
+    reg  [28:0] d_d_e7_t;
+    reg  [4:0] d_d_e7_s2;
     reg  d_d_e7_z2;
+    reg  [28:0] d_d_e7_v;
+    reg  [2:0] d_d_e7_s3;
+    reg  d_d_e7_z3;
     reg  [28:0] d_d_e7;
     wire [6:0] u_exp_d8_f;
     wire [28:0] u_exp_d8_e;
     wire [18:0] d_d_delta8;
-    reg  d_d_e8_neg;
     reg  [6:0] d_d_e8_f;
     reg  [4:0] d_d_e8_s;
     reg  d_d_e8_z;
-    reg  [28:0] d_d_e8_v;
-    reg  [2:0] d_d_e8_s2;
+    reg  [28:0] d_d_e8_t;
+    reg  [4:0] d_d_e8_s2;
     reg  d_d_e8_z2;
+    reg  [28:0] d_d_e8_v;
+    reg  [2:0] d_d_e8_s3;
+    reg  d_d_e8_z3;
     reg  [28:0] d_d_e8;
     wire [6:0] u_exp_d9_f;
     wire [28:0] u_exp_d9_e;
     wire [18:0] d_d_delta9;
-    reg  d_d_e9_neg;
     reg  [6:0] d_d_e9_f;
     reg  [4:0] d_d_e9_s;
     reg  d_d_e9_z;
-    reg  [28:0] d_d_e9_v;
-    reg  [2:0] d_d_e9_s2;
+    reg  [28:0] d_d_e9_t;
+    reg  [4:0] d_d_e9_s2;
     reg  d_d_e9_z2;
+    reg  [28:0] d_d_e9_v;
+    reg  [2:0] d_d_e9_s3;
+    reg  d_d_e9_z3;
     reg  [28:0] d_d_e9;
     wire [6:0] u_exp_d10_f;
     wire [28:0] u_exp_d10_e;
     wire [18:0] d_d_delta10;
-    reg  d_d_e10_neg;
     reg  [6:0] d_d_e10_f;
     reg  [4:0] d_d_e10_s;
     reg  d_d_e10_z;
-    reg  [28:0] d_d_e10_v;
-    reg  [2:0] d_d_e10_s2;
+    reg  [28:0] d_d_e10_t;
+    reg  [4:0] d_d_e10_s2;
     reg  d_d_e10_z2;
+    reg  [28:0] d_d_e10_v;
+    reg  [2:0] d_d_e10_s3;
+    reg  d_d_e10_z3;
     reg  [28:0] d_d_e10;
     wire [6:0] u_exp_d11_f;
     wire [28:0] u_exp_d11_e;
     wire [18:0] d_d_delta11;
-    reg  d_d_e11_neg;
     reg  [6:0] d_d_e11_f;
     reg  [4:0] d_d_e11_s;
     reg  d_d_e11_z;
-    reg  [28:0] d_d_e11_v;
-    reg  [2:0] d_d_e11_s2;
+    reg  [28:0] d_d_e11_t;
+    reg  [4:0] d_d_e11_s2;
     reg  d_d_e11_z2;
+    reg  [28:0] d_d_e11_v;
+    reg  [2:0] d_d_e11_s3;
+    reg  d_d_e11_z3;
     reg  [28:0] d_d_e11;
     wire [6:0] u_exp_d12_f;
     wire [28:0] u_exp_d12_e;
     wire [18:0] d_d_delta12;
-    reg  d_d_e12_neg;
     reg  [6:0] d_d_e12_f;
     reg  [4:0] d_d_e12_s;
     reg  d_d_e12_z;
-    reg  [28:0] d_d_e12_v;
-    reg  [2:0] d_d_e12_s2;
+    reg  [28:0] d_d_e12_t;
+    reg  [4:0] d_d_e12_s2;
     reg  d_d_e12_z2;
+    reg  [28:0] d_d_e12_v;
+    reg  [2:0] d_d_e12_s3;
+    reg  d_d_e12_z3;
     reg  [28:0] d_d_e12;
     wire [6:0] u_exp_d13_f;
     wire [28:0] u_exp_d13_e;
     wire [18:0] d_d_delta13;
-    reg  d_d_e13_neg;
     reg  [6:0] d_d_e13_f;
     reg  [4:0] d_d_e13_s;
     reg  d_d_e13_z;
-    reg  [28:0] d_d_e13_v;
-    reg  [2:0] d_d_e13_s2;
+    reg  [28:0] d_d_e13_t;
+    reg  [4:0] d_d_e13_s2;
     reg  d_d_e13_z2;
+    reg  [28:0] d_d_e13_v;
+    reg  [2:0] d_d_e13_s3;
+    reg  d_d_e13_z3;
     reg  [28:0] d_d_e13;
     wire [6:0] u_exp_d14_f;
     wire [28:0] u_exp_d14_e;
     wire [18:0] d_d_delta14;
-    reg  d_d_e14_neg;
     reg  [6:0] d_d_e14_f;
     reg  [4:0] d_d_e14_s;
     reg  d_d_e14_z;
-    reg  [28:0] d_d_e14_v;
-    reg  [2:0] d_d_e14_s2;
+    reg  [28:0] d_d_e14_t;
+    reg  [4:0] d_d_e14_s2;
     reg  d_d_e14_z2;
+    reg  [28:0] d_d_e14_v;
+    reg  [2:0] d_d_e14_s3;
+    reg  d_d_e14_z3;
     reg  [28:0] d_d_e14;
     wire [6:0] u_exp_d15_f;
     wire [28:0] u_exp_d15_e;
     wire [18:0] d_d_delta15;
-    reg  d_d_e15_neg;
     reg  [6:0] d_d_e15_f;
     reg  [4:0] d_d_e15_s;
     reg  d_d_e15_z;
-    reg  [28:0] d_d_e15_v;
-    reg  [2:0] d_d_e15_s2;
+    reg  [28:0] d_d_e15_t;
+    reg  [4:0] d_d_e15_s2;
     reg  d_d_e15_z2;
+    reg  [28:0] d_d_e15_v;
+    reg  [2:0] d_d_e15_s3;
+    reg  d_d_e15_z3;
     reg  [28:0] d_d_e15;
     reg  [15:0] d_lanes_1;
     reg  [15:0] d_lanes_2;
     reg  [15:0] d_lanes_3;
+    reg  [15:0] d_lanes_4;
     reg  [15:0] d_draft_lanes_1;
     reg  [15:0] d_draft_lanes_2;
     reg  [15:0] d_draft_lanes_3;
+    reg  [15:0] d_draft_lanes_4;
     reg  [15:0] d_hit_1;
     reg  [15:0] d_hit_2;
     reg  [15:0] d_hit_3;
+    reg  [15:0] d_hit_4;
     reg  [15:0] d_ref_t_1;
     reg  [15:0] d_ref_t_2;
     reg  [15:0] d_ref_t_3;
+    reg  [15:0] d_ref_t_4;
     reg  [15:0] d_ref_d_1;
     reg  [15:0] d_ref_d_2;
     reg  [15:0] d_ref_d_3;
+    reg  [15:0] d_ref_d_4;
     reg  [15:0] d_x_y_t_1;
     reg  [15:0] d_x_y_t_2;
+    reg  [15:0] d_x_y_t_3;
     reg  [15:0] d_x_y_d_1;
     reg  [15:0] d_x_y_d_2;
+    reg  [15:0] d_x_y_d_3;
     reg  [28:0] e1_w0;
     reg  [28:0] e1_w1;
     reg  [28:0] e1_w2;
@@ -1703,7 +1776,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire e1_control_first;
     wire s2_control_last;
     wire row_done;
-    wire residual_zero;
+    reg  residual_zero;
     wire cdf_use_target;
     wire e1_control_last;
     wire [15:0] e1_control_base;
@@ -1883,13 +1956,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] dec_t_y_9;
     reg  [15:0] dec_t_y_10;
     wire [18:0] dec_t_delta;
-    reg  dec_t_px_neg;
     reg  [6:0] dec_t_px_f;
     reg  [4:0] dec_t_px_s;
     reg  dec_t_px_z;
-    reg  [28:0] dec_t_px_v;
-    reg  [2:0] dec_t_px_s2;
+    reg  [28:0] dec_t_px_t;
+    reg  [4:0] dec_t_px_s2;
     reg  dec_t_px_z2;
+    reg  [28:0] dec_t_px_v;
+    reg  [2:0] dec_t_px_s3;
+    reg  dec_t_px_z3;
     reg  [28:0] dec_t_px;
     reg  [17:0] dec_t_nu_q_1;
     reg  [17:0] dec_t_nu_q_2;
@@ -1898,6 +1973,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [17:0] dec_t_nu_q_5;
     reg  [17:0] dec_t_nu_q_6;
     reg  [17:0] dec_t_nu_q_7;
+    reg  [17:0] dec_t_nu_q_8;
     reg  [5:0] dec_d_lead;
     reg  [5:0] dec_d_down;
     reg  [5:0] dec_d_lead_q;
@@ -1926,13 +2002,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] dec_d_y_9;
     reg  [15:0] dec_d_y_10;
     wire [18:0] dec_d_delta;
-    reg  dec_d_px_neg;
     reg  [6:0] dec_d_px_f;
     reg  [4:0] dec_d_px_s;
     reg  dec_d_px_z;
-    reg  [28:0] dec_d_px_v;
-    reg  [2:0] dec_d_px_s2;
+    reg  [28:0] dec_d_px_t;
+    reg  [4:0] dec_d_px_s2;
     reg  dec_d_px_z2;
+    reg  [28:0] dec_d_px_v;
+    reg  [2:0] dec_d_px_s3;
+    reg  dec_d_px_z3;
     reg  [28:0] dec_d_px;
     reg  [17:0] dec_d_nu_q_1;
     reg  [17:0] dec_d_nu_q_2;
@@ -1941,6 +2019,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [17:0] dec_d_nu_q_5;
     reg  [17:0] dec_d_nu_q_6;
     reg  [17:0] dec_d_nu_q_7;
+    reg  [17:0] dec_d_nu_q_8;
     reg  dec_valid_0;
     reg  dec_valid_1;
     reg  dec_valid_2;
@@ -1954,6 +2033,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  dec_valid_10;
     reg  dec_valid_11;
     reg  dec_valid_12;
+    reg  dec_valid_13;
     reg  [2:0] dec_row_1;
     reg  [2:0] dec_row_2;
     reg  [2:0] dec_row_3;
@@ -1966,6 +2046,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [2:0] dec_row_10;
     reg  [2:0] dec_row_11;
     reg  [2:0] dec_row_12;
+    reg  [2:0] dec_row_13;
     reg  [31:0] uniform_row;
     reg  [31:0] uniform_row_q;
     wire [28:0] accept_x_d;
@@ -1987,7 +2068,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire push;
     reg  [15:0] emit_token;
     wire pass_last;
-    reg  [511:0] row_pair [0:3101];
+    reg  [511:0] row_pair [0:3103];
     wire [228:0] t_0;
     wire [15:0] t_1;
     wire [30:0] t_2;
@@ -2878,13 +2959,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_438 = cur_tokens[15:0];
     assign t_439 = (last_beat ? 12'h0 : (beat + 12'h1));
     assign t_440 = ({1'h0, write_address} + 13'h1);
-    assign t_441 = ((13'hc1e <= t_440) ? (t_440 - 13'hc1e) : t_440);
+    assign t_441 = ((13'hc20 <= t_440) ? (t_440 - 13'hc20) : t_440);
     assign t_442 = ({1'h0, decide_address} + 13'hc00);
-    assign t_443 = ((13'hc1e <= t_442) ? (t_442 - 13'hc1e) : t_442);
+    assign t_443 = ((13'hc20 <= t_442) ? (t_442 - 13'hc20) : t_442);
     assign t_444 = ({1'h0, pass_address} + 13'h1);
-    assign t_445 = ((13'hc1e <= t_444) ? (t_444 - 13'hc1e) : t_444);
+    assign t_445 = ((13'hc20 <= t_444) ? (t_444 - 13'hc20) : t_444);
     assign t_446 = ({1'h0, pass_address} + 13'h1);
-    assign t_447 = ((13'hc1e <= t_446) ? (t_446 - 13'hc1e) : t_446);
+    assign t_447 = ((13'hc20 <= t_446) ? (t_446 - 13'hc20) : t_446);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -2943,69 +3024,69 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign a_first = (a_beat == 12'h0);
     assign c3_control_mode = c3_control[1:0];
     assign c_streaming = (c3_control_mode == 2'h0);
-    assign u_exp_t0_f = (d_t_e0_neg ? 7'h0 : d_t_e0_f);
+    assign u_exp_t0_f = d_t_e0_f;
     assign d_t_delta0 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_72[17]}}, t_72});
-    assign u_exp_t1_f = (d_t_e1_neg ? 7'h0 : d_t_e1_f);
+    assign u_exp_t1_f = d_t_e1_f;
     assign d_t_delta1 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_76[17]}}, t_76});
-    assign u_exp_t2_f = (d_t_e2_neg ? 7'h0 : d_t_e2_f);
+    assign u_exp_t2_f = d_t_e2_f;
     assign d_t_delta2 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_80[17]}}, t_80});
-    assign u_exp_t3_f = (d_t_e3_neg ? 7'h0 : d_t_e3_f);
+    assign u_exp_t3_f = d_t_e3_f;
     assign d_t_delta3 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_84[17]}}, t_84});
-    assign u_exp_t4_f = (d_t_e4_neg ? 7'h0 : d_t_e4_f);
+    assign u_exp_t4_f = d_t_e4_f;
     assign d_t_delta4 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_88[17]}}, t_88});
-    assign u_exp_t5_f = (d_t_e5_neg ? 7'h0 : d_t_e5_f);
+    assign u_exp_t5_f = d_t_e5_f;
     assign d_t_delta5 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_92[17]}}, t_92});
-    assign u_exp_t6_f = (d_t_e6_neg ? 7'h0 : d_t_e6_f);
+    assign u_exp_t6_f = d_t_e6_f;
     assign d_t_delta6 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_96[17]}}, t_96});
-    assign u_exp_t7_f = (d_t_e7_neg ? 7'h0 : d_t_e7_f);
+    assign u_exp_t7_f = d_t_e7_f;
     assign d_t_delta7 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_100[17]}}, t_100});
-    assign u_exp_t8_f = (d_t_e8_neg ? 7'h0 : d_t_e8_f);
+    assign u_exp_t8_f = d_t_e8_f;
     assign d_t_delta8 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_104[17]}}, t_104});
-    assign u_exp_t9_f = (d_t_e9_neg ? 7'h0 : d_t_e9_f);
+    assign u_exp_t9_f = d_t_e9_f;
     assign d_t_delta9 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_108[17]}}, t_108});
-    assign u_exp_t10_f = (d_t_e10_neg ? 7'h0 : d_t_e10_f);
+    assign u_exp_t10_f = d_t_e10_f;
     assign d_t_delta10 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_112[17]}}, t_112});
-    assign u_exp_t11_f = (d_t_e11_neg ? 7'h0 : d_t_e11_f);
+    assign u_exp_t11_f = d_t_e11_f;
     assign d_t_delta11 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_116[17]}}, t_116});
-    assign u_exp_t12_f = (d_t_e12_neg ? 7'h0 : d_t_e12_f);
+    assign u_exp_t12_f = d_t_e12_f;
     assign d_t_delta12 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_120[17]}}, t_120});
-    assign u_exp_t13_f = (d_t_e13_neg ? 7'h0 : d_t_e13_f);
+    assign u_exp_t13_f = d_t_e13_f;
     assign d_t_delta13 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_124[17]}}, t_124});
-    assign u_exp_t14_f = (d_t_e14_neg ? 7'h0 : d_t_e14_f);
+    assign u_exp_t14_f = d_t_e14_f;
     assign d_t_delta14 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_128[17]}}, t_128});
-    assign u_exp_t15_f = (d_t_e15_neg ? 7'h0 : d_t_e15_f);
+    assign u_exp_t15_f = d_t_e15_f;
     assign d_t_delta15 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_132[17]}}, t_132});
-    assign u_exp_d0_f = (d_d_e0_neg ? 7'h0 : d_d_e0_f);
+    assign u_exp_d0_f = d_d_e0_f;
     assign d_d_delta0 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_136[17]}}, t_136});
-    assign u_exp_d1_f = (d_d_e1_neg ? 7'h0 : d_d_e1_f);
+    assign u_exp_d1_f = d_d_e1_f;
     assign d_d_delta1 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_140[17]}}, t_140});
-    assign u_exp_d2_f = (d_d_e2_neg ? 7'h0 : d_d_e2_f);
+    assign u_exp_d2_f = d_d_e2_f;
     assign d_d_delta2 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_144[17]}}, t_144});
-    assign u_exp_d3_f = (d_d_e3_neg ? 7'h0 : d_d_e3_f);
+    assign u_exp_d3_f = d_d_e3_f;
     assign d_d_delta3 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_148[17]}}, t_148});
-    assign u_exp_d4_f = (d_d_e4_neg ? 7'h0 : d_d_e4_f);
+    assign u_exp_d4_f = d_d_e4_f;
     assign d_d_delta4 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_152[17]}}, t_152});
-    assign u_exp_d5_f = (d_d_e5_neg ? 7'h0 : d_d_e5_f);
+    assign u_exp_d5_f = d_d_e5_f;
     assign d_d_delta5 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_156[17]}}, t_156});
-    assign u_exp_d6_f = (d_d_e6_neg ? 7'h0 : d_d_e6_f);
+    assign u_exp_d6_f = d_d_e6_f;
     assign d_d_delta6 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_160[17]}}, t_160});
-    assign u_exp_d7_f = (d_d_e7_neg ? 7'h0 : d_d_e7_f);
+    assign u_exp_d7_f = d_d_e7_f;
     assign d_d_delta7 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_164[17]}}, t_164});
-    assign u_exp_d8_f = (d_d_e8_neg ? 7'h0 : d_d_e8_f);
+    assign u_exp_d8_f = d_d_e8_f;
     assign d_d_delta8 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_168[17]}}, t_168});
-    assign u_exp_d9_f = (d_d_e9_neg ? 7'h0 : d_d_e9_f);
+    assign u_exp_d9_f = d_d_e9_f;
     assign d_d_delta9 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_172[17]}}, t_172});
-    assign u_exp_d10_f = (d_d_e10_neg ? 7'h0 : d_d_e10_f);
+    assign u_exp_d10_f = d_d_e10_f;
     assign d_d_delta10 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_176[17]}}, t_176});
-    assign u_exp_d11_f = (d_d_e11_neg ? 7'h0 : d_d_e11_f);
+    assign u_exp_d11_f = d_d_e11_f;
     assign d_d_delta11 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_180[17]}}, t_180});
-    assign u_exp_d12_f = (d_d_e12_neg ? 7'h0 : d_d_e12_f);
+    assign u_exp_d12_f = d_d_e12_f;
     assign d_d_delta12 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_184[17]}}, t_184});
-    assign u_exp_d13_f = (d_d_e13_neg ? 7'h0 : d_d_e13_f);
+    assign u_exp_d13_f = d_d_e13_f;
     assign d_d_delta13 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_188[17]}}, t_188});
-    assign u_exp_d14_f = (d_d_e14_neg ? 7'h0 : d_d_e14_f);
+    assign u_exp_d14_f = d_d_e14_f;
     assign d_d_delta14 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_192[17]}}, t_192});
-    assign u_exp_d15_f = (d_d_e15_neg ? 7'h0 : d_d_e15_f);
+    assign u_exp_d15_f = d_d_e15_f;
     assign d_d_delta15 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_196[17]}}, t_196});
     assign e4_control_mode = e4_control[1:0];
     assign acc_stream = (e4_valid & (e4_control_mode == 2'h0));
@@ -3019,7 +3100,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e1_control_first = e1_control[19];
     assign s2_control_last = s2_control[2];
     assign row_done = (s2_stream & s2_control_last);
-    assign residual_zero = (sum_w == 44'h0);
     assign cdf_use_target = (residual_zero & (e1_control_mode == 2'h2));
     assign e1_control_last = e1_control[2];
     assign e1_control_base = e1_control[18:3];
@@ -3028,9 +3108,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign pass_a_done = (p_pass_a & p4_last);
     assign pass_b_done = (g2_valid & g2_last);
-    assign u_exp_x_t_f = (dec_t_px_neg ? 7'h0 : dec_t_px_f);
+    assign u_exp_x_t_f = dec_t_px_f;
     assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_331[17]}}, t_331});
-    assign u_exp_x_d_f = (dec_d_px_neg ? 7'h0 : dec_d_px_f);
+    assign u_exp_x_d_f = dec_d_px_f;
     assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_430[17]}}, t_430});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
     assign emit_last = (emit_index == accepted);
@@ -9437,7 +9517,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(*) begin
-        case (dec_row_8)
+        case (dec_row_9)
             3'h0: begin
                 uniform_row = t_435;
             end
@@ -9490,7 +9570,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h1: begin
-                    if (dec_valid_12) begin
+                    if (dec_valid_13) begin
                         if (accept) begin
                         end else begin
                             state <= 3'h2;
@@ -9647,7 +9727,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h1: begin
-                    if (dec_valid_12) begin
+                    if (dec_valid_13) begin
                         if (accept) begin
                             accepted <= (accepted + 3'h1);
                         end
@@ -9727,7 +9807,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h1: begin
-                    if (dec_valid_12) begin
+                    if (dec_valid_13) begin
                         if (accept) begin
                             decide_address <= t_443[11:0];
                         end
@@ -9745,7 +9825,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h1: begin
-                    if (dec_valid_12) begin
+                    if (dec_valid_13) begin
                         if (accept) begin
                         end else begin
                             pass_address <= decide_address;
@@ -9794,7 +9874,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h1: begin
-                    if (dec_valid_12) begin
+                    if (dec_valid_13) begin
                         if (accept) begin
                         end else begin
                             final_bonus <= ((~(accepted < cur_gamma)) | cur_bad_gamma);
@@ -9872,10 +9952,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         case (state)
             3'h1: begin
-                if (dec_valid_12) begin
+                if (dec_valid_13) begin
                     if (accept) begin
                     end else begin
-                        nu_t <= dec_t_nu_q_7;
+                        nu_t <= dec_t_nu_q_8;
                     end
                 end
             end
@@ -9887,10 +9967,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         case (state)
             3'h1: begin
-                if (dec_valid_12) begin
+                if (dec_valid_13) begin
                     if (accept) begin
                     end else begin
-                        nu_d <= dec_d_nu_q_7;
+                        nu_d <= dec_d_nu_q_8;
                     end
                 end
             end
@@ -9905,7 +9985,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end
         case (state)
             3'h1: begin
-                if (dec_valid_12) begin
+                if (dec_valid_13) begin
                     if (accept) begin
                     end else begin
                         sum_w <= 44'h0;
@@ -9923,7 +10003,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end
         case (state)
             3'h1: begin
-                if (dec_valid_12) begin
+                if (dec_valid_13) begin
                     if (accept) begin
                     end else begin
                         sum_e <= 44'h0;
@@ -9941,7 +10021,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end
         case (state)
             3'h1: begin
-                if (dec_valid_12) begin
+                if (dec_valid_13) begin
                     if (accept) begin
                     end else begin
                         cdf_prefix <= 44'h0;
@@ -9962,7 +10042,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             end
             case (state)
                 3'h1: begin
-                    if (dec_valid_12) begin
+                    if (dec_valid_13) begin
                         if (accept) begin
                         end else begin
                             cdf_found <= 1'h0;
@@ -10319,7 +10399,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_control <= d2_control;
+        d3_control <= d2_control;
+    end
+
+    always @(posedge aclk) begin
+        d_control <= d3_control;
     end
 
     always @(posedge aclk) begin
@@ -11991,11 +12075,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_neg <= t_73;
+        d_valid_4 <= d_valid_3;
     end
 
     always @(posedge aclk) begin
-        d_t_e0_f <= t_74[6:0];
+        d_t_e0_f <= (t_73 ? 7'h0 : t_74[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12007,11 +12091,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_v <= (u_exp_t0_e >> d_t_e0_s[1:0]);
+        d_t_e0_t <= u_exp_t0_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s2 <= d_t_e0_s[4:2];
+        d_t_e0_s2 <= d_t_e0_s;
     end
 
     always @(posedge aclk) begin
@@ -12019,15 +12103,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0 <= (d_t_e0_z2 ? 29'h0 : (d_t_e0_v >> {d_t_e0_s2, 2'h0}));
+        d_t_e0_v <= (d_t_e0_t >> d_t_e0_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_neg <= t_77;
+        d_t_e0_s3 <= d_t_e0_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e1_f <= t_78[6:0];
+        d_t_e0_z3 <= d_t_e0_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e0 <= (d_t_e0_z3 ? 29'h0 : (d_t_e0_v >> {d_t_e0_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1_f <= (t_77 ? 7'h0 : t_78[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12039,11 +12131,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_v <= (u_exp_t1_e >> d_t_e1_s[1:0]);
+        d_t_e1_t <= u_exp_t1_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s2 <= d_t_e1_s[4:2];
+        d_t_e1_s2 <= d_t_e1_s;
     end
 
     always @(posedge aclk) begin
@@ -12051,15 +12143,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1 <= (d_t_e1_z2 ? 29'h0 : (d_t_e1_v >> {d_t_e1_s2, 2'h0}));
+        d_t_e1_v <= (d_t_e1_t >> d_t_e1_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_neg <= t_81;
+        d_t_e1_s3 <= d_t_e1_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e2_f <= t_82[6:0];
+        d_t_e1_z3 <= d_t_e1_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1 <= (d_t_e1_z3 ? 29'h0 : (d_t_e1_v >> {d_t_e1_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2_f <= (t_81 ? 7'h0 : t_82[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12071,11 +12171,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_v <= (u_exp_t2_e >> d_t_e2_s[1:0]);
+        d_t_e2_t <= u_exp_t2_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s2 <= d_t_e2_s[4:2];
+        d_t_e2_s2 <= d_t_e2_s;
     end
 
     always @(posedge aclk) begin
@@ -12083,15 +12183,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2 <= (d_t_e2_z2 ? 29'h0 : (d_t_e2_v >> {d_t_e2_s2, 2'h0}));
+        d_t_e2_v <= (d_t_e2_t >> d_t_e2_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_neg <= t_85;
+        d_t_e2_s3 <= d_t_e2_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e3_f <= t_86[6:0];
+        d_t_e2_z3 <= d_t_e2_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2 <= (d_t_e2_z3 ? 29'h0 : (d_t_e2_v >> {d_t_e2_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3_f <= (t_85 ? 7'h0 : t_86[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12103,11 +12211,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_v <= (u_exp_t3_e >> d_t_e3_s[1:0]);
+        d_t_e3_t <= u_exp_t3_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s2 <= d_t_e3_s[4:2];
+        d_t_e3_s2 <= d_t_e3_s;
     end
 
     always @(posedge aclk) begin
@@ -12115,15 +12223,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3 <= (d_t_e3_z2 ? 29'h0 : (d_t_e3_v >> {d_t_e3_s2, 2'h0}));
+        d_t_e3_v <= (d_t_e3_t >> d_t_e3_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_neg <= t_89;
+        d_t_e3_s3 <= d_t_e3_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e4_f <= t_90[6:0];
+        d_t_e3_z3 <= d_t_e3_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3 <= (d_t_e3_z3 ? 29'h0 : (d_t_e3_v >> {d_t_e3_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4_f <= (t_89 ? 7'h0 : t_90[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12135,11 +12251,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_v <= (u_exp_t4_e >> d_t_e4_s[1:0]);
+        d_t_e4_t <= u_exp_t4_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s2 <= d_t_e4_s[4:2];
+        d_t_e4_s2 <= d_t_e4_s;
     end
 
     always @(posedge aclk) begin
@@ -12147,15 +12263,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4 <= (d_t_e4_z2 ? 29'h0 : (d_t_e4_v >> {d_t_e4_s2, 2'h0}));
+        d_t_e4_v <= (d_t_e4_t >> d_t_e4_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_neg <= t_93;
+        d_t_e4_s3 <= d_t_e4_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e5_f <= t_94[6:0];
+        d_t_e4_z3 <= d_t_e4_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4 <= (d_t_e4_z3 ? 29'h0 : (d_t_e4_v >> {d_t_e4_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5_f <= (t_93 ? 7'h0 : t_94[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12167,11 +12291,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_v <= (u_exp_t5_e >> d_t_e5_s[1:0]);
+        d_t_e5_t <= u_exp_t5_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s2 <= d_t_e5_s[4:2];
+        d_t_e5_s2 <= d_t_e5_s;
     end
 
     always @(posedge aclk) begin
@@ -12179,15 +12303,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5 <= (d_t_e5_z2 ? 29'h0 : (d_t_e5_v >> {d_t_e5_s2, 2'h0}));
+        d_t_e5_v <= (d_t_e5_t >> d_t_e5_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_neg <= t_97;
+        d_t_e5_s3 <= d_t_e5_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e6_f <= t_98[6:0];
+        d_t_e5_z3 <= d_t_e5_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5 <= (d_t_e5_z3 ? 29'h0 : (d_t_e5_v >> {d_t_e5_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6_f <= (t_97 ? 7'h0 : t_98[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12199,11 +12331,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_v <= (u_exp_t6_e >> d_t_e6_s[1:0]);
+        d_t_e6_t <= u_exp_t6_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s2 <= d_t_e6_s[4:2];
+        d_t_e6_s2 <= d_t_e6_s;
     end
 
     always @(posedge aclk) begin
@@ -12211,15 +12343,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6 <= (d_t_e6_z2 ? 29'h0 : (d_t_e6_v >> {d_t_e6_s2, 2'h0}));
+        d_t_e6_v <= (d_t_e6_t >> d_t_e6_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_neg <= t_101;
+        d_t_e6_s3 <= d_t_e6_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e7_f <= t_102[6:0];
+        d_t_e6_z3 <= d_t_e6_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6 <= (d_t_e6_z3 ? 29'h0 : (d_t_e6_v >> {d_t_e6_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7_f <= (t_101 ? 7'h0 : t_102[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12231,11 +12371,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_v <= (u_exp_t7_e >> d_t_e7_s[1:0]);
+        d_t_e7_t <= u_exp_t7_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s2 <= d_t_e7_s[4:2];
+        d_t_e7_s2 <= d_t_e7_s;
     end
 
     always @(posedge aclk) begin
@@ -12243,15 +12383,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7 <= (d_t_e7_z2 ? 29'h0 : (d_t_e7_v >> {d_t_e7_s2, 2'h0}));
+        d_t_e7_v <= (d_t_e7_t >> d_t_e7_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_neg <= t_105;
+        d_t_e7_s3 <= d_t_e7_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e8_f <= t_106[6:0];
+        d_t_e7_z3 <= d_t_e7_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7 <= (d_t_e7_z3 ? 29'h0 : (d_t_e7_v >> {d_t_e7_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8_f <= (t_105 ? 7'h0 : t_106[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12263,11 +12411,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_v <= (u_exp_t8_e >> d_t_e8_s[1:0]);
+        d_t_e8_t <= u_exp_t8_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s2 <= d_t_e8_s[4:2];
+        d_t_e8_s2 <= d_t_e8_s;
     end
 
     always @(posedge aclk) begin
@@ -12275,15 +12423,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8 <= (d_t_e8_z2 ? 29'h0 : (d_t_e8_v >> {d_t_e8_s2, 2'h0}));
+        d_t_e8_v <= (d_t_e8_t >> d_t_e8_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_neg <= t_109;
+        d_t_e8_s3 <= d_t_e8_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e9_f <= t_110[6:0];
+        d_t_e8_z3 <= d_t_e8_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8 <= (d_t_e8_z3 ? 29'h0 : (d_t_e8_v >> {d_t_e8_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9_f <= (t_109 ? 7'h0 : t_110[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12295,11 +12451,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_v <= (u_exp_t9_e >> d_t_e9_s[1:0]);
+        d_t_e9_t <= u_exp_t9_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s2 <= d_t_e9_s[4:2];
+        d_t_e9_s2 <= d_t_e9_s;
     end
 
     always @(posedge aclk) begin
@@ -12307,15 +12463,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9 <= (d_t_e9_z2 ? 29'h0 : (d_t_e9_v >> {d_t_e9_s2, 2'h0}));
+        d_t_e9_v <= (d_t_e9_t >> d_t_e9_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_neg <= t_113;
+        d_t_e9_s3 <= d_t_e9_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e10_f <= t_114[6:0];
+        d_t_e9_z3 <= d_t_e9_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9 <= (d_t_e9_z3 ? 29'h0 : (d_t_e9_v >> {d_t_e9_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10_f <= (t_113 ? 7'h0 : t_114[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12327,11 +12491,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_v <= (u_exp_t10_e >> d_t_e10_s[1:0]);
+        d_t_e10_t <= u_exp_t10_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s2 <= d_t_e10_s[4:2];
+        d_t_e10_s2 <= d_t_e10_s;
     end
 
     always @(posedge aclk) begin
@@ -12339,15 +12503,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10 <= (d_t_e10_z2 ? 29'h0 : (d_t_e10_v >> {d_t_e10_s2, 2'h0}));
+        d_t_e10_v <= (d_t_e10_t >> d_t_e10_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_neg <= t_117;
+        d_t_e10_s3 <= d_t_e10_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e11_f <= t_118[6:0];
+        d_t_e10_z3 <= d_t_e10_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10 <= (d_t_e10_z3 ? 29'h0 : (d_t_e10_v >> {d_t_e10_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11_f <= (t_117 ? 7'h0 : t_118[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12359,11 +12531,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_v <= (u_exp_t11_e >> d_t_e11_s[1:0]);
+        d_t_e11_t <= u_exp_t11_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s2 <= d_t_e11_s[4:2];
+        d_t_e11_s2 <= d_t_e11_s;
     end
 
     always @(posedge aclk) begin
@@ -12371,15 +12543,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11 <= (d_t_e11_z2 ? 29'h0 : (d_t_e11_v >> {d_t_e11_s2, 2'h0}));
+        d_t_e11_v <= (d_t_e11_t >> d_t_e11_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_neg <= t_121;
+        d_t_e11_s3 <= d_t_e11_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e12_f <= t_122[6:0];
+        d_t_e11_z3 <= d_t_e11_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11 <= (d_t_e11_z3 ? 29'h0 : (d_t_e11_v >> {d_t_e11_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12_f <= (t_121 ? 7'h0 : t_122[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12391,11 +12571,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_v <= (u_exp_t12_e >> d_t_e12_s[1:0]);
+        d_t_e12_t <= u_exp_t12_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s2 <= d_t_e12_s[4:2];
+        d_t_e12_s2 <= d_t_e12_s;
     end
 
     always @(posedge aclk) begin
@@ -12403,15 +12583,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12 <= (d_t_e12_z2 ? 29'h0 : (d_t_e12_v >> {d_t_e12_s2, 2'h0}));
+        d_t_e12_v <= (d_t_e12_t >> d_t_e12_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_neg <= t_125;
+        d_t_e12_s3 <= d_t_e12_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e13_f <= t_126[6:0];
+        d_t_e12_z3 <= d_t_e12_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12 <= (d_t_e12_z3 ? 29'h0 : (d_t_e12_v >> {d_t_e12_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13_f <= (t_125 ? 7'h0 : t_126[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12423,11 +12611,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_v <= (u_exp_t13_e >> d_t_e13_s[1:0]);
+        d_t_e13_t <= u_exp_t13_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s2 <= d_t_e13_s[4:2];
+        d_t_e13_s2 <= d_t_e13_s;
     end
 
     always @(posedge aclk) begin
@@ -12435,15 +12623,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13 <= (d_t_e13_z2 ? 29'h0 : (d_t_e13_v >> {d_t_e13_s2, 2'h0}));
+        d_t_e13_v <= (d_t_e13_t >> d_t_e13_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_neg <= t_129;
+        d_t_e13_s3 <= d_t_e13_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e14_f <= t_130[6:0];
+        d_t_e13_z3 <= d_t_e13_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13 <= (d_t_e13_z3 ? 29'h0 : (d_t_e13_v >> {d_t_e13_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14_f <= (t_129 ? 7'h0 : t_130[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12455,11 +12651,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_v <= (u_exp_t14_e >> d_t_e14_s[1:0]);
+        d_t_e14_t <= u_exp_t14_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s2 <= d_t_e14_s[4:2];
+        d_t_e14_s2 <= d_t_e14_s;
     end
 
     always @(posedge aclk) begin
@@ -12467,15 +12663,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14 <= (d_t_e14_z2 ? 29'h0 : (d_t_e14_v >> {d_t_e14_s2, 2'h0}));
+        d_t_e14_v <= (d_t_e14_t >> d_t_e14_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_neg <= t_133;
+        d_t_e14_s3 <= d_t_e14_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e15_f <= t_134[6:0];
+        d_t_e14_z3 <= d_t_e14_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14 <= (d_t_e14_z3 ? 29'h0 : (d_t_e14_v >> {d_t_e14_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15_f <= (t_133 ? 7'h0 : t_134[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12487,11 +12691,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_v <= (u_exp_t15_e >> d_t_e15_s[1:0]);
+        d_t_e15_t <= u_exp_t15_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s2 <= d_t_e15_s[4:2];
+        d_t_e15_s2 <= d_t_e15_s;
     end
 
     always @(posedge aclk) begin
@@ -12499,15 +12703,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15 <= (d_t_e15_z2 ? 29'h0 : (d_t_e15_v >> {d_t_e15_s2, 2'h0}));
+        d_t_e15_v <= (d_t_e15_t >> d_t_e15_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_neg <= t_137;
+        d_t_e15_s3 <= d_t_e15_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e0_f <= t_138[6:0];
+        d_t_e15_z3 <= d_t_e15_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15 <= (d_t_e15_z3 ? 29'h0 : (d_t_e15_v >> {d_t_e15_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0_f <= (t_137 ? 7'h0 : t_138[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12519,11 +12731,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_v <= (u_exp_d0_e >> d_d_e0_s[1:0]);
+        d_d_e0_t <= u_exp_d0_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s2 <= d_d_e0_s[4:2];
+        d_d_e0_s2 <= d_d_e0_s;
     end
 
     always @(posedge aclk) begin
@@ -12531,15 +12743,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0 <= (d_d_e0_z2 ? 29'h0 : (d_d_e0_v >> {d_d_e0_s2, 2'h0}));
+        d_d_e0_v <= (d_d_e0_t >> d_d_e0_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_neg <= t_141;
+        d_d_e0_s3 <= d_d_e0_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e1_f <= t_142[6:0];
+        d_d_e0_z3 <= d_d_e0_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0 <= (d_d_e0_z3 ? 29'h0 : (d_d_e0_v >> {d_d_e0_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1_f <= (t_141 ? 7'h0 : t_142[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12551,11 +12771,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_v <= (u_exp_d1_e >> d_d_e1_s[1:0]);
+        d_d_e1_t <= u_exp_d1_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s2 <= d_d_e1_s[4:2];
+        d_d_e1_s2 <= d_d_e1_s;
     end
 
     always @(posedge aclk) begin
@@ -12563,15 +12783,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1 <= (d_d_e1_z2 ? 29'h0 : (d_d_e1_v >> {d_d_e1_s2, 2'h0}));
+        d_d_e1_v <= (d_d_e1_t >> d_d_e1_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_neg <= t_145;
+        d_d_e1_s3 <= d_d_e1_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e2_f <= t_146[6:0];
+        d_d_e1_z3 <= d_d_e1_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1 <= (d_d_e1_z3 ? 29'h0 : (d_d_e1_v >> {d_d_e1_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2_f <= (t_145 ? 7'h0 : t_146[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12583,11 +12811,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_v <= (u_exp_d2_e >> d_d_e2_s[1:0]);
+        d_d_e2_t <= u_exp_d2_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s2 <= d_d_e2_s[4:2];
+        d_d_e2_s2 <= d_d_e2_s;
     end
 
     always @(posedge aclk) begin
@@ -12595,15 +12823,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2 <= (d_d_e2_z2 ? 29'h0 : (d_d_e2_v >> {d_d_e2_s2, 2'h0}));
+        d_d_e2_v <= (d_d_e2_t >> d_d_e2_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_neg <= t_149;
+        d_d_e2_s3 <= d_d_e2_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e3_f <= t_150[6:0];
+        d_d_e2_z3 <= d_d_e2_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2 <= (d_d_e2_z3 ? 29'h0 : (d_d_e2_v >> {d_d_e2_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3_f <= (t_149 ? 7'h0 : t_150[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12615,11 +12851,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_v <= (u_exp_d3_e >> d_d_e3_s[1:0]);
+        d_d_e3_t <= u_exp_d3_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s2 <= d_d_e3_s[4:2];
+        d_d_e3_s2 <= d_d_e3_s;
     end
 
     always @(posedge aclk) begin
@@ -12627,15 +12863,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3 <= (d_d_e3_z2 ? 29'h0 : (d_d_e3_v >> {d_d_e3_s2, 2'h0}));
+        d_d_e3_v <= (d_d_e3_t >> d_d_e3_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_neg <= t_153;
+        d_d_e3_s3 <= d_d_e3_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e4_f <= t_154[6:0];
+        d_d_e3_z3 <= d_d_e3_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3 <= (d_d_e3_z3 ? 29'h0 : (d_d_e3_v >> {d_d_e3_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4_f <= (t_153 ? 7'h0 : t_154[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12647,11 +12891,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_v <= (u_exp_d4_e >> d_d_e4_s[1:0]);
+        d_d_e4_t <= u_exp_d4_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s2 <= d_d_e4_s[4:2];
+        d_d_e4_s2 <= d_d_e4_s;
     end
 
     always @(posedge aclk) begin
@@ -12659,15 +12903,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4 <= (d_d_e4_z2 ? 29'h0 : (d_d_e4_v >> {d_d_e4_s2, 2'h0}));
+        d_d_e4_v <= (d_d_e4_t >> d_d_e4_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_neg <= t_157;
+        d_d_e4_s3 <= d_d_e4_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e5_f <= t_158[6:0];
+        d_d_e4_z3 <= d_d_e4_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4 <= (d_d_e4_z3 ? 29'h0 : (d_d_e4_v >> {d_d_e4_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5_f <= (t_157 ? 7'h0 : t_158[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12679,11 +12931,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_v <= (u_exp_d5_e >> d_d_e5_s[1:0]);
+        d_d_e5_t <= u_exp_d5_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s2 <= d_d_e5_s[4:2];
+        d_d_e5_s2 <= d_d_e5_s;
     end
 
     always @(posedge aclk) begin
@@ -12691,15 +12943,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5 <= (d_d_e5_z2 ? 29'h0 : (d_d_e5_v >> {d_d_e5_s2, 2'h0}));
+        d_d_e5_v <= (d_d_e5_t >> d_d_e5_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_neg <= t_161;
+        d_d_e5_s3 <= d_d_e5_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e6_f <= t_162[6:0];
+        d_d_e5_z3 <= d_d_e5_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5 <= (d_d_e5_z3 ? 29'h0 : (d_d_e5_v >> {d_d_e5_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6_f <= (t_161 ? 7'h0 : t_162[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12711,11 +12971,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_v <= (u_exp_d6_e >> d_d_e6_s[1:0]);
+        d_d_e6_t <= u_exp_d6_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s2 <= d_d_e6_s[4:2];
+        d_d_e6_s2 <= d_d_e6_s;
     end
 
     always @(posedge aclk) begin
@@ -12723,15 +12983,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6 <= (d_d_e6_z2 ? 29'h0 : (d_d_e6_v >> {d_d_e6_s2, 2'h0}));
+        d_d_e6_v <= (d_d_e6_t >> d_d_e6_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_neg <= t_165;
+        d_d_e6_s3 <= d_d_e6_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e7_f <= t_166[6:0];
+        d_d_e6_z3 <= d_d_e6_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6 <= (d_d_e6_z3 ? 29'h0 : (d_d_e6_v >> {d_d_e6_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7_f <= (t_165 ? 7'h0 : t_166[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12743,11 +13011,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_v <= (u_exp_d7_e >> d_d_e7_s[1:0]);
+        d_d_e7_t <= u_exp_d7_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s2 <= d_d_e7_s[4:2];
+        d_d_e7_s2 <= d_d_e7_s;
     end
 
     always @(posedge aclk) begin
@@ -12755,15 +13023,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7 <= (d_d_e7_z2 ? 29'h0 : (d_d_e7_v >> {d_d_e7_s2, 2'h0}));
+        d_d_e7_v <= (d_d_e7_t >> d_d_e7_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_neg <= t_169;
+        d_d_e7_s3 <= d_d_e7_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e8_f <= t_170[6:0];
+        d_d_e7_z3 <= d_d_e7_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7 <= (d_d_e7_z3 ? 29'h0 : (d_d_e7_v >> {d_d_e7_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8_f <= (t_169 ? 7'h0 : t_170[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12775,11 +13051,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_v <= (u_exp_d8_e >> d_d_e8_s[1:0]);
+        d_d_e8_t <= u_exp_d8_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s2 <= d_d_e8_s[4:2];
+        d_d_e8_s2 <= d_d_e8_s;
     end
 
     always @(posedge aclk) begin
@@ -12787,15 +13063,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8 <= (d_d_e8_z2 ? 29'h0 : (d_d_e8_v >> {d_d_e8_s2, 2'h0}));
+        d_d_e8_v <= (d_d_e8_t >> d_d_e8_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_neg <= t_173;
+        d_d_e8_s3 <= d_d_e8_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e9_f <= t_174[6:0];
+        d_d_e8_z3 <= d_d_e8_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8 <= (d_d_e8_z3 ? 29'h0 : (d_d_e8_v >> {d_d_e8_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9_f <= (t_173 ? 7'h0 : t_174[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12807,11 +13091,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_v <= (u_exp_d9_e >> d_d_e9_s[1:0]);
+        d_d_e9_t <= u_exp_d9_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s2 <= d_d_e9_s[4:2];
+        d_d_e9_s2 <= d_d_e9_s;
     end
 
     always @(posedge aclk) begin
@@ -12819,15 +13103,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9 <= (d_d_e9_z2 ? 29'h0 : (d_d_e9_v >> {d_d_e9_s2, 2'h0}));
+        d_d_e9_v <= (d_d_e9_t >> d_d_e9_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_neg <= t_177;
+        d_d_e9_s3 <= d_d_e9_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e10_f <= t_178[6:0];
+        d_d_e9_z3 <= d_d_e9_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9 <= (d_d_e9_z3 ? 29'h0 : (d_d_e9_v >> {d_d_e9_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10_f <= (t_177 ? 7'h0 : t_178[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12839,11 +13131,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_v <= (u_exp_d10_e >> d_d_e10_s[1:0]);
+        d_d_e10_t <= u_exp_d10_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s2 <= d_d_e10_s[4:2];
+        d_d_e10_s2 <= d_d_e10_s;
     end
 
     always @(posedge aclk) begin
@@ -12851,15 +13143,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10 <= (d_d_e10_z2 ? 29'h0 : (d_d_e10_v >> {d_d_e10_s2, 2'h0}));
+        d_d_e10_v <= (d_d_e10_t >> d_d_e10_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_neg <= t_181;
+        d_d_e10_s3 <= d_d_e10_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e11_f <= t_182[6:0];
+        d_d_e10_z3 <= d_d_e10_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10 <= (d_d_e10_z3 ? 29'h0 : (d_d_e10_v >> {d_d_e10_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11_f <= (t_181 ? 7'h0 : t_182[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12871,11 +13171,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_v <= (u_exp_d11_e >> d_d_e11_s[1:0]);
+        d_d_e11_t <= u_exp_d11_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s2 <= d_d_e11_s[4:2];
+        d_d_e11_s2 <= d_d_e11_s;
     end
 
     always @(posedge aclk) begin
@@ -12883,15 +13183,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11 <= (d_d_e11_z2 ? 29'h0 : (d_d_e11_v >> {d_d_e11_s2, 2'h0}));
+        d_d_e11_v <= (d_d_e11_t >> d_d_e11_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_neg <= t_185;
+        d_d_e11_s3 <= d_d_e11_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e12_f <= t_186[6:0];
+        d_d_e11_z3 <= d_d_e11_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11 <= (d_d_e11_z3 ? 29'h0 : (d_d_e11_v >> {d_d_e11_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12_f <= (t_185 ? 7'h0 : t_186[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12903,11 +13211,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_v <= (u_exp_d12_e >> d_d_e12_s[1:0]);
+        d_d_e12_t <= u_exp_d12_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s2 <= d_d_e12_s[4:2];
+        d_d_e12_s2 <= d_d_e12_s;
     end
 
     always @(posedge aclk) begin
@@ -12915,15 +13223,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12 <= (d_d_e12_z2 ? 29'h0 : (d_d_e12_v >> {d_d_e12_s2, 2'h0}));
+        d_d_e12_v <= (d_d_e12_t >> d_d_e12_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_neg <= t_189;
+        d_d_e12_s3 <= d_d_e12_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e13_f <= t_190[6:0];
+        d_d_e12_z3 <= d_d_e12_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12 <= (d_d_e12_z3 ? 29'h0 : (d_d_e12_v >> {d_d_e12_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13_f <= (t_189 ? 7'h0 : t_190[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12935,11 +13251,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_v <= (u_exp_d13_e >> d_d_e13_s[1:0]);
+        d_d_e13_t <= u_exp_d13_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s2 <= d_d_e13_s[4:2];
+        d_d_e13_s2 <= d_d_e13_s;
     end
 
     always @(posedge aclk) begin
@@ -12947,15 +13263,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13 <= (d_d_e13_z2 ? 29'h0 : (d_d_e13_v >> {d_d_e13_s2, 2'h0}));
+        d_d_e13_v <= (d_d_e13_t >> d_d_e13_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_neg <= t_193;
+        d_d_e13_s3 <= d_d_e13_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e14_f <= t_194[6:0];
+        d_d_e13_z3 <= d_d_e13_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13 <= (d_d_e13_z3 ? 29'h0 : (d_d_e13_v >> {d_d_e13_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14_f <= (t_193 ? 7'h0 : t_194[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12967,11 +13291,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_v <= (u_exp_d14_e >> d_d_e14_s[1:0]);
+        d_d_e14_t <= u_exp_d14_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s2 <= d_d_e14_s[4:2];
+        d_d_e14_s2 <= d_d_e14_s;
     end
 
     always @(posedge aclk) begin
@@ -12979,15 +13303,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14 <= (d_d_e14_z2 ? 29'h0 : (d_d_e14_v >> {d_d_e14_s2, 2'h0}));
+        d_d_e14_v <= (d_d_e14_t >> d_d_e14_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_neg <= t_197;
+        d_d_e14_s3 <= d_d_e14_s2[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e15_f <= t_198[6:0];
+        d_d_e14_z3 <= d_d_e14_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14 <= (d_d_e14_z3 ? 29'h0 : (d_d_e14_v >> {d_d_e14_s3, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_f <= (t_197 ? 7'h0 : t_198[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -12999,11 +13331,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_v <= (u_exp_d15_e >> d_d_e15_s[1:0]);
+        d_d_e15_t <= u_exp_d15_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s2 <= d_d_e15_s[4:2];
+        d_d_e15_s2 <= d_d_e15_s;
     end
 
     always @(posedge aclk) begin
@@ -13011,7 +13343,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15 <= (d_d_e15_z2 ? 29'h0 : (d_d_e15_v >> {d_d_e15_s2, 2'h0}));
+        d_d_e15_v <= (d_d_e15_t >> d_d_e15_s2[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_s3 <= d_d_e15_s2[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_z3 <= d_d_e15_z2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15 <= (d_d_e15_z3 ? 29'h0 : (d_d_e15_v >> {d_d_e15_s3, 2'h0}));
     end
 
     always @(posedge aclk) begin
@@ -13027,6 +13371,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        d_lanes_4 <= d_lanes_3;
+    end
+
+    always @(posedge aclk) begin
         d_draft_lanes_1 <= c4_draft_lanes;
     end
 
@@ -13036,6 +13384,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         d_draft_lanes_3 <= d_draft_lanes_2;
+    end
+
+    always @(posedge aclk) begin
+        d_draft_lanes_4 <= d_draft_lanes_3;
     end
 
     always @(posedge aclk) begin
@@ -13051,6 +13403,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        d_hit_4 <= d_hit_3;
+    end
+
+    always @(posedge aclk) begin
         d_ref_t_1 <= c4_ref_t;
     end
 
@@ -13060,6 +13416,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         d_ref_t_3 <= d_ref_t_2;
+    end
+
+    always @(posedge aclk) begin
+        d_ref_t_4 <= d_ref_t_3;
     end
 
     always @(posedge aclk) begin
@@ -13075,11 +13435,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        d_ref_d_4 <= d_ref_d_3;
+    end
+
+    always @(posedge aclk) begin
         d_x_y_t_1 <= d1_x_y_t;
     end
 
     always @(posedge aclk) begin
         d_x_y_t_2 <= d_x_y_t_1;
+    end
+
+    always @(posedge aclk) begin
+        d_x_y_t_3 <= d_x_y_t_2;
     end
 
     always @(posedge aclk) begin
@@ -13091,83 +13459,87 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_w0 <= (final_bonus ? d_t_e0 : (cur_one_hot ? (d_hit_3[0] ? 29'h0 : d_t_e0) : (t_200[29] ? 29'h0 : t_200[28:0])));
+        d_x_y_d_3 <= d_x_y_d_2;
     end
 
     always @(posedge aclk) begin
-        e1_w1 <= (final_bonus ? d_t_e1 : (cur_one_hot ? (d_hit_3[1] ? 29'h0 : d_t_e1) : (t_201[29] ? 29'h0 : t_201[28:0])));
+        e1_w0 <= (final_bonus ? d_t_e0 : (cur_one_hot ? (d_hit_4[0] ? 29'h0 : d_t_e0) : (t_200[29] ? 29'h0 : t_200[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w2 <= (final_bonus ? d_t_e2 : (cur_one_hot ? (d_hit_3[2] ? 29'h0 : d_t_e2) : (t_202[29] ? 29'h0 : t_202[28:0])));
+        e1_w1 <= (final_bonus ? d_t_e1 : (cur_one_hot ? (d_hit_4[1] ? 29'h0 : d_t_e1) : (t_201[29] ? 29'h0 : t_201[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w3 <= (final_bonus ? d_t_e3 : (cur_one_hot ? (d_hit_3[3] ? 29'h0 : d_t_e3) : (t_203[29] ? 29'h0 : t_203[28:0])));
+        e1_w2 <= (final_bonus ? d_t_e2 : (cur_one_hot ? (d_hit_4[2] ? 29'h0 : d_t_e2) : (t_202[29] ? 29'h0 : t_202[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w4 <= (final_bonus ? d_t_e4 : (cur_one_hot ? (d_hit_3[4] ? 29'h0 : d_t_e4) : (t_204[29] ? 29'h0 : t_204[28:0])));
+        e1_w3 <= (final_bonus ? d_t_e3 : (cur_one_hot ? (d_hit_4[3] ? 29'h0 : d_t_e3) : (t_203[29] ? 29'h0 : t_203[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w5 <= (final_bonus ? d_t_e5 : (cur_one_hot ? (d_hit_3[5] ? 29'h0 : d_t_e5) : (t_205[29] ? 29'h0 : t_205[28:0])));
+        e1_w4 <= (final_bonus ? d_t_e4 : (cur_one_hot ? (d_hit_4[4] ? 29'h0 : d_t_e4) : (t_204[29] ? 29'h0 : t_204[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w6 <= (final_bonus ? d_t_e6 : (cur_one_hot ? (d_hit_3[6] ? 29'h0 : d_t_e6) : (t_206[29] ? 29'h0 : t_206[28:0])));
+        e1_w5 <= (final_bonus ? d_t_e5 : (cur_one_hot ? (d_hit_4[5] ? 29'h0 : d_t_e5) : (t_205[29] ? 29'h0 : t_205[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w7 <= (final_bonus ? d_t_e7 : (cur_one_hot ? (d_hit_3[7] ? 29'h0 : d_t_e7) : (t_207[29] ? 29'h0 : t_207[28:0])));
+        e1_w6 <= (final_bonus ? d_t_e6 : (cur_one_hot ? (d_hit_4[6] ? 29'h0 : d_t_e6) : (t_206[29] ? 29'h0 : t_206[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w8 <= (final_bonus ? d_t_e8 : (cur_one_hot ? (d_hit_3[8] ? 29'h0 : d_t_e8) : (t_208[29] ? 29'h0 : t_208[28:0])));
+        e1_w7 <= (final_bonus ? d_t_e7 : (cur_one_hot ? (d_hit_4[7] ? 29'h0 : d_t_e7) : (t_207[29] ? 29'h0 : t_207[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w9 <= (final_bonus ? d_t_e9 : (cur_one_hot ? (d_hit_3[9] ? 29'h0 : d_t_e9) : (t_209[29] ? 29'h0 : t_209[28:0])));
+        e1_w8 <= (final_bonus ? d_t_e8 : (cur_one_hot ? (d_hit_4[8] ? 29'h0 : d_t_e8) : (t_208[29] ? 29'h0 : t_208[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w10 <= (final_bonus ? d_t_e10 : (cur_one_hot ? (d_hit_3[10] ? 29'h0 : d_t_e10) : (t_210[29] ? 29'h0 : t_210[28:0])));
+        e1_w9 <= (final_bonus ? d_t_e9 : (cur_one_hot ? (d_hit_4[9] ? 29'h0 : d_t_e9) : (t_209[29] ? 29'h0 : t_209[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w11 <= (final_bonus ? d_t_e11 : (cur_one_hot ? (d_hit_3[11] ? 29'h0 : d_t_e11) : (t_211[29] ? 29'h0 : t_211[28:0])));
+        e1_w10 <= (final_bonus ? d_t_e10 : (cur_one_hot ? (d_hit_4[10] ? 29'h0 : d_t_e10) : (t_210[29] ? 29'h0 : t_210[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w12 <= (final_bonus ? d_t_e12 : (cur_one_hot ? (d_hit_3[12] ? 29'h0 : d_t_e12) : (t_212[29] ? 29'h0 : t_212[28:0])));
+        e1_w11 <= (final_bonus ? d_t_e11 : (cur_one_hot ? (d_hit_4[11] ? 29'h0 : d_t_e11) : (t_211[29] ? 29'h0 : t_211[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w13 <= (final_bonus ? d_t_e13 : (cur_one_hot ? (d_hit_3[13] ? 29'h0 : d_t_e13) : (t_213[29] ? 29'h0 : t_213[28:0])));
+        e1_w12 <= (final_bonus ? d_t_e12 : (cur_one_hot ? (d_hit_4[12] ? 29'h0 : d_t_e12) : (t_212[29] ? 29'h0 : t_212[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w14 <= (final_bonus ? d_t_e14 : (cur_one_hot ? (d_hit_3[14] ? 29'h0 : d_t_e14) : (t_214[29] ? 29'h0 : t_214[28:0])));
+        e1_w13 <= (final_bonus ? d_t_e13 : (cur_one_hot ? (d_hit_4[13] ? 29'h0 : d_t_e13) : (t_213[29] ? 29'h0 : t_213[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w15 <= (final_bonus ? d_t_e15 : (cur_one_hot ? (d_hit_3[15] ? 29'h0 : d_t_e15) : (t_215[29] ? 29'h0 : t_215[28:0])));
+        e1_w14 <= (final_bonus ? d_t_e14 : (cur_one_hot ? (d_hit_4[14] ? 29'h0 : d_t_e14) : (t_214[29] ? 29'h0 : t_214[28:0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_w15 <= (final_bonus ? d_t_e15 : (cur_one_hot ? (d_hit_4[15] ? 29'h0 : d_t_e15) : (t_215[29] ? 29'h0 : t_215[28:0])));
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             e1_valid <= 1'h0;
         end else begin
-            e1_valid <= d_valid_3;
+            e1_valid <= d_valid_4;
         end
     end
 
     always @(posedge aclk) begin
-        e1_ref_t <= d_ref_t_3;
+        e1_ref_t <= d_ref_t_4;
     end
 
     always @(posedge aclk) begin
-        e1_ref_d <= d_ref_d_3;
+        e1_ref_d <= d_ref_d_4;
     end
 
     always @(posedge aclk) begin
@@ -13403,15 +13775,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_x_y_t <= d_x_y_t_2;
+        e1_x_y_t <= d_x_y_t_3;
     end
 
     always @(posedge aclk) begin
-        e1_x_y_d <= d_x_y_d_2;
+        e1_x_y_d <= d_x_y_d_3;
     end
 
     always @(posedge aclk) begin
-        e1_has_x <= (|d_hit_3);
+        e1_has_x <= (|d_hit_4);
     end
 
     always @(posedge aclk) begin
@@ -13476,6 +13848,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         s2_d_added <= ((17'h2c <= s1_d_added_shift) ? 44'h0 : (s1_d_beat_sum >> s1_d_added_shift[5:0]));
+    end
+
+    always @(posedge aclk) begin
+        residual_zero <= (sum_w == 44'h0);
     end
 
     always @(posedge aclk) begin
@@ -14167,11 +14543,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_neg <= t_332;
-    end
-
-    always @(posedge aclk) begin
-        dec_t_px_f <= t_333[6:0];
+        dec_t_px_f <= (t_332 ? 7'h0 : t_333[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -14183,11 +14555,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_v <= (u_exp_x_t_e >> dec_t_px_s[1:0]);
+        dec_t_px_t <= u_exp_x_t_e;
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s2 <= dec_t_px_s[4:2];
+        dec_t_px_s2 <= dec_t_px_s;
     end
 
     always @(posedge aclk) begin
@@ -14195,7 +14567,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px <= (dec_t_px_z2 ? 29'h0 : (dec_t_px_v >> {dec_t_px_s2, 2'h0}));
+        dec_t_px_v <= (dec_t_px_t >> dec_t_px_s2[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_s3 <= dec_t_px_s2[4:2];
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_z3 <= dec_t_px_z2;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px <= (dec_t_px_z3 ? 29'h0 : (dec_t_px_v >> {dec_t_px_s3, 2'h0}));
     end
 
     always @(posedge aclk) begin
@@ -14224,6 +14608,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         dec_t_nu_q_7 <= dec_t_nu_q_6;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_nu_q_8 <= dec_t_nu_q_7;
     end
 
     always @(posedge aclk) begin
@@ -14323,11 +14711,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_neg <= t_431;
-    end
-
-    always @(posedge aclk) begin
-        dec_d_px_f <= t_432[6:0];
+        dec_d_px_f <= (t_431 ? 7'h0 : t_432[6:0]);
     end
 
     always @(posedge aclk) begin
@@ -14339,11 +14723,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_v <= (u_exp_x_d_e >> dec_d_px_s[1:0]);
+        dec_d_px_t <= u_exp_x_d_e;
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s2 <= dec_d_px_s[4:2];
+        dec_d_px_s2 <= dec_d_px_s;
     end
 
     always @(posedge aclk) begin
@@ -14351,7 +14735,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px <= (dec_d_px_z2 ? 29'h0 : (dec_d_px_v >> {dec_d_px_s2, 2'h0}));
+        dec_d_px_v <= (dec_d_px_t >> dec_d_px_s2[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_s3 <= dec_d_px_s2[4:2];
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_z3 <= dec_d_px_z2;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px <= (dec_d_px_z3 ? 29'h0 : (dec_d_px_v >> {dec_d_px_s3, 2'h0}));
     end
 
     always @(posedge aclk) begin
@@ -14380,6 +14776,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         dec_d_nu_q_7 <= dec_d_nu_q_6;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_nu_q_8 <= dec_d_nu_q_7;
     end
 
     always @(posedge aclk) begin
@@ -14487,6 +14887,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_13 <= 1'h0;
+        end else begin
+            dec_valid_13 <= (dec_valid_12 & t_434);
+        end
+    end
+
+    always @(posedge aclk) begin
         dec_row_1 <= done_rows;
     end
 
@@ -14535,6 +14943,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        dec_row_13 <= dec_row_12;
+    end
+
+    always @(posedge aclk) begin
         uniform_row_q <= uniform_row;
     end
 
@@ -14579,7 +14991,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        accept <= (((dec_row_12 < cur_gamma) & (~cur_bad_gamma)) & (accept_lhs_s2_0[60:32] < accept_x_t_3));
+        accept <= (((dec_row_13 < cur_gamma) & (~cur_bad_gamma)) & (accept_lhs_s2_0[60:32] < accept_x_t_3));
     end
 
     always @(posedge aclk) begin
@@ -14614,7 +15026,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, s2_control[19:3], d_lanes_3, d_draft_lanes_3, cdf_thr_s3_0[31:0], dec_t_scale_q[17:11], dec_d_scale_q[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_4[16:0], t_4[33], t_5[16:0], t_5[33], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_247[0], t_251[0], t_257[0], t_261[0], t_269[0], t_273[0], t_279[0], t_283[0], t_293[0], t_297[0], t_303[0], t_307[0], t_315[0], t_319[0], t_325[0], t_329[0], t_330[43:10], t_346[0], t_350[0], t_356[0], t_360[0], t_368[0], t_372[0], t_378[0], t_382[0], t_392[0], t_396[0], t_402[0], t_406[0], t_414[0], t_418[0], t_424[0], t_428[0], t_429[43:10], t_441[12], t_443[12], t_445[12], t_447[12]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, s2_control[19:3], d_lanes_4, d_draft_lanes_4, cdf_thr_s3_0[31:0], dec_t_scale_q[17:11], dec_d_scale_q[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_4[16:0], t_4[33], t_5[16:0], t_5[33], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_247[0], t_251[0], t_257[0], t_261[0], t_269[0], t_273[0], t_279[0], t_283[0], t_293[0], t_297[0], t_303[0], t_307[0], t_315[0], t_319[0], t_325[0], t_329[0], t_330[43:10], t_346[0], t_350[0], t_356[0], t_360[0], t_368[0], t_372[0], t_378[0], t_382[0], t_392[0], t_396[0], t_402[0], t_406[0], t_414[0], t_418[0], t_424[0], t_428[0], t_429[43:10], t_441[12], t_443[12], t_445[12], t_447[12]};
 endmodule
 
 `resetall

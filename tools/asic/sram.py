@@ -1,7 +1,7 @@
 """Large memories of the generated Verilog as SRAM macros instead of flip-flops.
 
-The sampling unit keeps row pairs in a circular memory of B + 22 + 2l beats (`reg [2LW-1:0] row_pair [0:…]`:
-3172 × 512 bits at V = 50257, L = 16). Mapped to standard cells that is 1.6 M flip-flops, which is neither what a chip would build nor
+The sampling unit keeps row pairs in a circular memory of B + 24 + 2l beats (`reg [2LW-1:0] row_pair [0:…]`:
+3174 × 512 bits at V = 50257, L = 16). Mapped to standard cells that is 1.6 M flip-flops, which is neither what a chip would build nor
 something Yosys and a gate-level simulation can handle here. Memories deeper than MIN_DEPTH that follow the
 emitter's pattern (one write `mem[a] <= d` under an enable, one registered read `q <= mem[a]` under an enable) are
 replaced by an instance of `hades_sram_d<D>_w<W>`: a black box for Yosys and OpenSTA, and a behavioural model with
