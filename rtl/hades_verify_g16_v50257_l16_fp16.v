@@ -13,7 +13,7 @@
 //   lanes = 16
 //   format = fp16
 //   beats_per_row = 3142
-//   latency_D = 9
+//   latency_D = 10
 // Ports:
 //   input     1 aclk  clock, all logic on its rising edge
 //   input     1 aresetn  synchronous reset, active low
@@ -35,8 +35,8 @@
 `timescale 1ns/1ps
 `default_nettype none
 
-// hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:16)
-module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare (
+// hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare_rp: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:23)
+module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare_rp (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -49,6 +49,8 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare (
     output wire spare
 );
 
+    reg  push_q;
+    reg  [16:0] push_data_q;
     reg  [1:0] head;
     reg  [3:0] tail;
     reg  [2:0] count;
@@ -67,7 +69,7 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare (
     assign m_axis_tdata = head_data;
     assign spare = spare_reg;
     assign pop = (m_axis_tvalid & m_axis_tready);
-    assign count_next = ((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count));
+    assign count_next = ((push_q & (~pop)) ? (count + 3'h1) : ((pop & (~push_q)) ? (count - 3'h1) : count));
 
     always @(*) begin
         case (head)
@@ -91,6 +93,18 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            push_q <= 1'h0;
+        end else begin
+            push_q <= push;
+        end
+    end
+
+    always @(posedge aclk) begin
+        push_data_q <= push_data;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             head <= 2'h0;
         end else begin
             if (pop) begin
@@ -103,7 +117,7 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare (
         if (!aresetn) begin
             tail <= 4'h1;
         end else begin
-            if (push) begin
+            if (push_q) begin
                 tail <= {tail[2:0], tail[3]};
             end
         end
@@ -113,42 +127,42 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare (
         if (!aresetn) begin
             count <= 3'h0;
         end else begin
-            if ((push & (~pop))) begin
+            if ((push_q & (~pop))) begin
                 count <= (count + 3'h1);
-            end else if ((pop & (~push))) begin
+            end else if ((pop & (~push_q))) begin
                 count <= (count - 3'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[0]) begin
-                slot_0 <= push_data;
+                slot_0 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[1]) begin
-                slot_1 <= push_data;
+                slot_1 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[2]) begin
-                slot_2 <= push_data;
+                slot_2 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[3]) begin
-                slot_3 <= push_data;
+                slot_3 <= push_data_q;
             end
         end
     end
@@ -157,13 +171,13 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare (
         if (!aresetn) begin
             spare_reg <= 1'h1;
         end else begin
-            spare_reg <= (count_next <= 3'h2);
+            spare_reg <= (count_next <= 3'h1);
         end
     end
 endmodule
 
-// hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:16)
-module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare (
+// hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare_rp: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:23)
+module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare_rp (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -176,6 +190,8 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare (
     output wire spare
 );
 
+    reg  push_q;
+    reg  [31:0] push_data_q;
     reg  [1:0] head;
     reg  [3:0] tail;
     reg  [2:0] count;
@@ -194,7 +210,7 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare (
     assign m_axis_tdata = head_data;
     assign spare = spare_reg;
     assign pop = (m_axis_tvalid & m_axis_tready);
-    assign count_next = ((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count));
+    assign count_next = ((push_q & (~pop)) ? (count + 3'h1) : ((pop & (~push_q)) ? (count - 3'h1) : count));
 
     always @(*) begin
         case (head)
@@ -218,6 +234,18 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            push_q <= 1'h0;
+        end else begin
+            push_q <= push;
+        end
+    end
+
+    always @(posedge aclk) begin
+        push_data_q <= push_data;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             head <= 2'h0;
         end else begin
             if (pop) begin
@@ -230,7 +258,7 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare (
         if (!aresetn) begin
             tail <= 4'h1;
         end else begin
-            if (push) begin
+            if (push_q) begin
                 tail <= {tail[2:0], tail[3]};
             end
         end
@@ -240,42 +268,42 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare (
         if (!aresetn) begin
             count <= 3'h0;
         end else begin
-            if ((push & (~pop))) begin
+            if ((push_q & (~pop))) begin
                 count <= (count + 3'h1);
-            end else if ((pop & (~push))) begin
+            end else if ((pop & (~push_q))) begin
                 count <= (count - 3'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[0]) begin
-                slot_0 <= push_data;
+                slot_0 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[1]) begin
-                slot_1 <= push_data;
+                slot_1 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[2]) begin
-                slot_2 <= push_data;
+                slot_2 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[3]) begin
-                slot_3 <= push_data;
+                slot_3 <= push_data_q;
             end
         end
     end
@@ -284,7 +312,7 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare (
         if (!aresetn) begin
             spare_reg <= 1'h1;
         end else begin
-            spare_reg <= (count_next <= 3'h2);
+            spare_reg <= (count_next <= 3'h1);
         end
     end
 endmodule
@@ -1271,7 +1299,7 @@ module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43_e2 (
     wire unused_ok = &{1'b0, t_8[16:0], t_9[16:0], t_10[16:0], t_11[16:0], t_12[16:0], t_13[16:0], t_22[16:0], t_23[16:0], t_24[16:0], t_25[16:0], t_26[16:0], t_27[16:0], t_36[16:0], t_37[16:0], t_38[16:0], t_39[16:0], t_40[16:0], t_41[16:0], t_50[16:0], t_51[16:0], t_52[16:0], t_53[16:0], t_54[16:0], t_55[16:0], t_56[16:0], t_57[16:0], t_58[16:0], t_59[16:0], t_60[16:0], t_61[16:0]};
 endmodule
 
-// hades_verify_g16_v50257_l16_fp16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:45)
+// hades_verify_g16_v50257_l16_fp16: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:46)
 module hades_verify_g16_v50257_l16_fp16 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -1334,20 +1362,36 @@ module hades_verify_g16_v50257_l16_fp16 (
     reg  [15:0] cmd_held_out_of_range;
     reg  cmd_write_slot;
     reg  cmd_read_slot;
+    reg  slot0_pending_g0;
+    reg  slot0_write_g0;
+    reg  [127:0] slot0_tokens_g0;
+    reg  slot0_pending_g1;
+    reg  slot0_write_g1;
+    reg  [127:0] slot0_tokens_g1;
     reg  slot0_valid;
     reg  slot0_pending;
-    reg  [255:0] slot0_tokens;
+    wire [255:0] slot0_tokens;
     reg  [31:0] slot0_marker;
     reg  [4:0] slot0_gamma;
     reg  slot0_bad_gamma;
     reg  [15:0] slot0_out_of_range;
+    reg  slot0_pending_marker;
+    reg  slot0_write_marker;
+    reg  slot1_pending_g0;
+    reg  slot1_write_g0;
+    reg  [127:0] slot1_tokens_g0;
+    reg  slot1_pending_g1;
+    reg  slot1_write_g1;
+    reg  [127:0] slot1_tokens_g1;
     reg  slot1_valid;
     reg  slot1_pending;
-    reg  [255:0] slot1_tokens;
+    wire [255:0] slot1_tokens;
     reg  [31:0] slot1_marker;
     reg  [4:0] slot1_gamma;
     reg  slot1_bad_gamma;
     reg  [15:0] slot1_out_of_range;
+    reg  slot1_pending_marker;
+    reg  slot1_write_marker;
     wire slot0_drain;
     wire slot1_drain;
     reg  slot0_write;
@@ -1355,7 +1399,6 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire cmd_drain;
     wire cmd_fire;
     wire [15:0] cmd_draft_token_15;
-    wire [4:0] cmd_gamma;
     wire [15:0] cmd_draft_token_14;
     wire [15:0] cmd_draft_token_13;
     wire [15:0] cmd_draft_token_12;
@@ -1371,6 +1414,10 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire [15:0] cmd_draft_token_2;
     wire [15:0] cmd_draft_token_1;
     wire [15:0] cmd_draft_token_0;
+    reg  [15:0] cmd_token_too_large;
+    wire [4:0] cmd_gamma;
+    reg  [15:0] cmd_token_in_round;
+    reg  cmd_taken;
     wire [15:0] slot0_draft;
     wire [15:0] slot1_draft;
     wire slot0_final;
@@ -1403,7 +1450,9 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire [15:0] lane_logit_14;
     wire [15:0] lane_logit_15;
     wire slot0_row_end;
+    wire slot0_shift_next;
     wire slot1_row_end;
+    wire slot1_shift_next;
     wire cur_valid_next;
     wire [1:0] u_argmax_enable;
     wire [15:0] u_argmax_lane_valid;
@@ -1467,7 +1516,10 @@ module hades_verify_g16_v50257_l16_fp16 (
     reg  run_nan;
     reg  run_neg_inf;
     reg  row_started;
-    reg  pend_takes;
+    reg  beat_over_pend;
+    reg  beat_over_run;
+    reg  pend_takes_before;
+    wire pend_takes;
     wire [15:0] argmax_tag_base;
     reg  [15:0] pend_key;
     reg  [15:0] pend_index;
@@ -1476,7 +1528,6 @@ module hades_verify_g16_v50257_l16_fp16 (
     reg  pend_matches_draft;
     reg  run_matches_draft;
     wire argmax_tag_fire;
-    wire take_candidate;
     wire row_beat_moves;
     wire argmax_tag_row_end;
     reg  [4:0] row_flags;
@@ -1531,79 +1582,81 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire [16:0] t_14;
     wire [16:0] t_15;
     wire [16:0] t_16;
-    wire t_17;
-    wire [255:0] t_18;
-    wire [15:0] t_19;
-    wire [15:0] t_20;
+    wire [255:0] t_17;
+    wire t_18;
+    wire [255:0] t_19;
+    wire [255:0] t_20;
     wire [15:0] t_21;
-    wire t_22;
+    wire [15:0] t_22;
     wire [15:0] t_23;
     wire t_24;
-    wire t_25;
+    wire [15:0] t_25;
     wire t_26;
-    wire [15:0] t_27;
+    wire t_27;
     wire t_28;
-    wire t_29;
+    wire [15:0] t_29;
     wire t_30;
-    wire [15:0] t_31;
+    wire t_31;
     wire t_32;
-    wire t_33;
+    wire [15:0] t_33;
     wire t_34;
-    wire [15:0] t_35;
+    wire t_35;
     wire t_36;
-    wire t_37;
+    wire [15:0] t_37;
     wire t_38;
-    wire [15:0] t_39;
+    wire t_39;
     wire t_40;
-    wire t_41;
+    wire [15:0] t_41;
     wire t_42;
-    wire [15:0] t_43;
+    wire t_43;
     wire t_44;
-    wire t_45;
+    wire [15:0] t_45;
     wire t_46;
-    wire [15:0] t_47;
+    wire t_47;
     wire t_48;
-    wire t_49;
+    wire [15:0] t_49;
     wire t_50;
-    wire [15:0] t_51;
+    wire t_51;
     wire t_52;
-    wire t_53;
+    wire [15:0] t_53;
     wire t_54;
-    wire [15:0] t_55;
+    wire t_55;
     wire t_56;
-    wire t_57;
+    wire [15:0] t_57;
     wire t_58;
-    wire [15:0] t_59;
+    wire t_59;
     wire t_60;
-    wire t_61;
+    wire [15:0] t_61;
     wire t_62;
-    wire [15:0] t_63;
+    wire t_63;
     wire t_64;
-    wire t_65;
+    wire [15:0] t_65;
     wire t_66;
-    wire [15:0] t_67;
+    wire t_67;
     wire t_68;
-    wire t_69;
+    wire [15:0] t_69;
     wire t_70;
-    wire [15:0] t_71;
+    wire t_71;
     wire t_72;
-    wire t_73;
+    wire [15:0] t_73;
     wire t_74;
-    wire [15:0] t_75;
+    wire t_75;
     wire t_76;
-    wire t_77;
+    wire [15:0] t_77;
     wire t_78;
-    wire [15:0] t_79;
+    wire t_79;
     wire t_80;
-    wire t_81;
+    wire [15:0] t_81;
     wire t_82;
-    wire [15:0] t_83;
+    wire t_83;
     wire t_84;
-    wire t_85;
-    wire [15:0] t_86;
-    wire [17:0] t_87;
-    wire [18:0] t_88;
-    wire [18:0] t_89;
+    wire [15:0] t_85;
+    wire t_86;
+    wire t_87;
+    wire [15:0] t_88;
+    wire [17:0] t_89;
+    wire [18:0] t_90;
+    wire [18:0] t_91;
 
     assign t_0 = s_axis_cmd_tdata[260:0];
     assign t_1 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_15});
@@ -1622,79 +1675,81 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign t_14 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_2});
     assign t_15 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_1});
     assign t_16 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_0});
-    assign t_17 = (5'h10 < cmd_held_gamma);
-    assign t_18 = {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
-    assign t_19 = {beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_in_row};
-    assign t_20 = {((&lane_logit_15[14:10]) & (|lane_logit_15[9:0])), ((&lane_logit_14[14:10]) & (|lane_logit_14[9:0])), ((&lane_logit_13[14:10]) & (|lane_logit_13[9:0])), ((&lane_logit_12[14:10]) & (|lane_logit_12[9:0])), ((&lane_logit_11[14:10]) & (|lane_logit_11[9:0])), ((&lane_logit_10[14:10]) & (|lane_logit_10[9:0])), ((&lane_logit_9[14:10]) & (|lane_logit_9[9:0])), ((&lane_logit_8[14:10]) & (|lane_logit_8[9:0])), ((&lane_logit_7[14:10]) & (|lane_logit_7[9:0])), ((&lane_logit_6[14:10]) & (|lane_logit_6[9:0])), ((&lane_logit_5[14:10]) & (|lane_logit_5[9:0])), ((&lane_logit_4[14:10]) & (|lane_logit_4[9:0])), ((&lane_logit_3[14:10]) & (|lane_logit_3[9:0])), ((&lane_logit_2[14:10]) & (|lane_logit_2[9:0])), ((&lane_logit_1[14:10]) & (|lane_logit_1[9:0])), ((&lane_logit_0[14:10]) & (|lane_logit_0[9:0]))};
-    assign t_21 = {(lane_logit_15 == 16'h8000), (lane_logit_14 == 16'h8000), (lane_logit_13 == 16'h8000), (lane_logit_12 == 16'h8000), (lane_logit_11 == 16'h8000), (lane_logit_10 == 16'h8000), (lane_logit_9 == 16'h8000), (lane_logit_8 == 16'h8000), (lane_logit_7 == 16'h8000), (lane_logit_6 == 16'h8000), (lane_logit_5 == 16'h8000), (lane_logit_4 == 16'h8000), (lane_logit_3 == 16'h8000), (lane_logit_2 == 16'h8000), (lane_logit_1 == 16'h8000), (lane_logit_0 == 16'h8000)};
-    assign t_22 = s0_lane_nan_0[7];
-    assign t_23 = s0_codes_0[127:112];
-    assign t_24 = t_23[15];
-    assign t_25 = s0_lane_neg_zero_0[7];
-    assign t_26 = s0_lane_nan_0[6];
-    assign t_27 = s0_codes_0[111:96];
-    assign t_28 = t_27[15];
-    assign t_29 = s0_lane_neg_zero_0[6];
-    assign t_30 = s0_lane_nan_0[5];
-    assign t_31 = s0_codes_0[95:80];
-    assign t_32 = t_31[15];
-    assign t_33 = s0_lane_neg_zero_0[5];
-    assign t_34 = s0_lane_nan_0[4];
-    assign t_35 = s0_codes_0[79:64];
-    assign t_36 = t_35[15];
-    assign t_37 = s0_lane_neg_zero_0[4];
-    assign t_38 = s0_lane_nan_0[3];
-    assign t_39 = s0_codes_0[63:48];
-    assign t_40 = t_39[15];
-    assign t_41 = s0_lane_neg_zero_0[3];
-    assign t_42 = s0_lane_nan_0[2];
-    assign t_43 = s0_codes_0[47:32];
-    assign t_44 = t_43[15];
-    assign t_45 = s0_lane_neg_zero_0[2];
-    assign t_46 = s0_lane_nan_0[1];
-    assign t_47 = s0_codes_0[31:16];
-    assign t_48 = t_47[15];
-    assign t_49 = s0_lane_neg_zero_0[1];
-    assign t_50 = s0_lane_nan_0[0];
-    assign t_51 = s0_codes_0[15:0];
-    assign t_52 = t_51[15];
-    assign t_53 = s0_lane_neg_zero_0[0];
-    assign t_54 = s0_lane_nan_1[7];
-    assign t_55 = s0_codes_1[127:112];
-    assign t_56 = t_55[15];
-    assign t_57 = s0_lane_neg_zero_1[7];
-    assign t_58 = s0_lane_nan_1[6];
-    assign t_59 = s0_codes_1[111:96];
-    assign t_60 = t_59[15];
-    assign t_61 = s0_lane_neg_zero_1[6];
-    assign t_62 = s0_lane_nan_1[5];
-    assign t_63 = s0_codes_1[95:80];
-    assign t_64 = t_63[15];
-    assign t_65 = s0_lane_neg_zero_1[5];
-    assign t_66 = s0_lane_nan_1[4];
-    assign t_67 = s0_codes_1[79:64];
-    assign t_68 = t_67[15];
-    assign t_69 = s0_lane_neg_zero_1[4];
-    assign t_70 = s0_lane_nan_1[3];
-    assign t_71 = s0_codes_1[63:48];
-    assign t_72 = t_71[15];
-    assign t_73 = s0_lane_neg_zero_1[3];
-    assign t_74 = s0_lane_nan_1[2];
-    assign t_75 = s0_codes_1[47:32];
-    assign t_76 = t_75[15];
-    assign t_77 = s0_lane_neg_zero_1[2];
-    assign t_78 = s0_lane_nan_1[1];
-    assign t_79 = s0_codes_1[31:16];
-    assign t_80 = t_79[15];
-    assign t_81 = s0_lane_neg_zero_1[1];
-    assign t_82 = s0_lane_nan_1[0];
-    assign t_83 = s0_codes_1[15:0];
-    assign t_84 = t_83[15];
-    assign t_85 = s0_lane_neg_zero_1[0];
-    assign t_86 = {argmax_tag_base[15:4], u_argmax_max_lane};
-    assign t_87 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
-    assign t_88 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_87});
-    assign t_89 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_87});
+    assign t_17 = {slot0_tokens[255:240], slot0_tokens[255:16]};
+    assign t_18 = (5'h10 < cmd_held_gamma);
+    assign t_19 = {slot1_tokens[255:240], slot1_tokens[255:16]};
+    assign t_20 = {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
+    assign t_21 = {beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_in_row};
+    assign t_22 = {((&lane_logit_15[14:10]) & (|lane_logit_15[9:0])), ((&lane_logit_14[14:10]) & (|lane_logit_14[9:0])), ((&lane_logit_13[14:10]) & (|lane_logit_13[9:0])), ((&lane_logit_12[14:10]) & (|lane_logit_12[9:0])), ((&lane_logit_11[14:10]) & (|lane_logit_11[9:0])), ((&lane_logit_10[14:10]) & (|lane_logit_10[9:0])), ((&lane_logit_9[14:10]) & (|lane_logit_9[9:0])), ((&lane_logit_8[14:10]) & (|lane_logit_8[9:0])), ((&lane_logit_7[14:10]) & (|lane_logit_7[9:0])), ((&lane_logit_6[14:10]) & (|lane_logit_6[9:0])), ((&lane_logit_5[14:10]) & (|lane_logit_5[9:0])), ((&lane_logit_4[14:10]) & (|lane_logit_4[9:0])), ((&lane_logit_3[14:10]) & (|lane_logit_3[9:0])), ((&lane_logit_2[14:10]) & (|lane_logit_2[9:0])), ((&lane_logit_1[14:10]) & (|lane_logit_1[9:0])), ((&lane_logit_0[14:10]) & (|lane_logit_0[9:0]))};
+    assign t_23 = {(lane_logit_15 == 16'h8000), (lane_logit_14 == 16'h8000), (lane_logit_13 == 16'h8000), (lane_logit_12 == 16'h8000), (lane_logit_11 == 16'h8000), (lane_logit_10 == 16'h8000), (lane_logit_9 == 16'h8000), (lane_logit_8 == 16'h8000), (lane_logit_7 == 16'h8000), (lane_logit_6 == 16'h8000), (lane_logit_5 == 16'h8000), (lane_logit_4 == 16'h8000), (lane_logit_3 == 16'h8000), (lane_logit_2 == 16'h8000), (lane_logit_1 == 16'h8000), (lane_logit_0 == 16'h8000)};
+    assign t_24 = s0_lane_nan_0[7];
+    assign t_25 = s0_codes_0[127:112];
+    assign t_26 = t_25[15];
+    assign t_27 = s0_lane_neg_zero_0[7];
+    assign t_28 = s0_lane_nan_0[6];
+    assign t_29 = s0_codes_0[111:96];
+    assign t_30 = t_29[15];
+    assign t_31 = s0_lane_neg_zero_0[6];
+    assign t_32 = s0_lane_nan_0[5];
+    assign t_33 = s0_codes_0[95:80];
+    assign t_34 = t_33[15];
+    assign t_35 = s0_lane_neg_zero_0[5];
+    assign t_36 = s0_lane_nan_0[4];
+    assign t_37 = s0_codes_0[79:64];
+    assign t_38 = t_37[15];
+    assign t_39 = s0_lane_neg_zero_0[4];
+    assign t_40 = s0_lane_nan_0[3];
+    assign t_41 = s0_codes_0[63:48];
+    assign t_42 = t_41[15];
+    assign t_43 = s0_lane_neg_zero_0[3];
+    assign t_44 = s0_lane_nan_0[2];
+    assign t_45 = s0_codes_0[47:32];
+    assign t_46 = t_45[15];
+    assign t_47 = s0_lane_neg_zero_0[2];
+    assign t_48 = s0_lane_nan_0[1];
+    assign t_49 = s0_codes_0[31:16];
+    assign t_50 = t_49[15];
+    assign t_51 = s0_lane_neg_zero_0[1];
+    assign t_52 = s0_lane_nan_0[0];
+    assign t_53 = s0_codes_0[15:0];
+    assign t_54 = t_53[15];
+    assign t_55 = s0_lane_neg_zero_0[0];
+    assign t_56 = s0_lane_nan_1[7];
+    assign t_57 = s0_codes_1[127:112];
+    assign t_58 = t_57[15];
+    assign t_59 = s0_lane_neg_zero_1[7];
+    assign t_60 = s0_lane_nan_1[6];
+    assign t_61 = s0_codes_1[111:96];
+    assign t_62 = t_61[15];
+    assign t_63 = s0_lane_neg_zero_1[6];
+    assign t_64 = s0_lane_nan_1[5];
+    assign t_65 = s0_codes_1[95:80];
+    assign t_66 = t_65[15];
+    assign t_67 = s0_lane_neg_zero_1[5];
+    assign t_68 = s0_lane_nan_1[4];
+    assign t_69 = s0_codes_1[79:64];
+    assign t_70 = t_69[15];
+    assign t_71 = s0_lane_neg_zero_1[4];
+    assign t_72 = s0_lane_nan_1[3];
+    assign t_73 = s0_codes_1[63:48];
+    assign t_74 = t_73[15];
+    assign t_75 = s0_lane_neg_zero_1[3];
+    assign t_76 = s0_lane_nan_1[2];
+    assign t_77 = s0_codes_1[47:32];
+    assign t_78 = t_77[15];
+    assign t_79 = s0_lane_neg_zero_1[2];
+    assign t_80 = s0_lane_nan_1[1];
+    assign t_81 = s0_codes_1[31:16];
+    assign t_82 = t_81[15];
+    assign t_83 = s0_lane_neg_zero_1[1];
+    assign t_84 = s0_lane_nan_1[0];
+    assign t_85 = s0_codes_1[15:0];
+    assign t_86 = t_85[15];
+    assign t_87 = s0_lane_neg_zero_1[0];
+    assign t_88 = {argmax_tag_base[15:4], u_argmax_max_lane};
+    assign t_89 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_90 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_89});
+    assign t_91 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_89});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -1713,12 +1768,13 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign token_entry_token = u_token_fifo_m_axis_tdata[15:0];
     assign token_entry_last = u_token_fifo_m_axis_tdata[16];
     assign advance_next = (u_token_fifo_spare & u_result_fifo_spare);
+    assign slot0_tokens = {slot0_tokens_g1, slot0_tokens_g0};
+    assign slot1_tokens = {slot1_tokens_g1, slot1_tokens_g0};
     assign slot0_drain = ((cmd_held_valid & (cmd_write_slot == 1'h0)) & (~slot0_valid));
     assign slot1_drain = ((cmd_held_valid & (cmd_write_slot == 1'h1)) & (~slot1_valid));
     assign cmd_drain = (slot0_drain | slot1_drain);
     assign cmd_fire = (s_axis_cmd_tvalid & (~cmd_held_valid));
     assign cmd_draft_token_15 = t_0[260:245];
-    assign cmd_gamma = t_0[4:0];
     assign cmd_draft_token_14 = t_0[244:229];
     assign cmd_draft_token_13 = t_0[228:213];
     assign cmd_draft_token_12 = t_0[212:197];
@@ -1734,6 +1790,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign cmd_draft_token_2 = t_0[52:37];
     assign cmd_draft_token_1 = t_0[36:21];
     assign cmd_draft_token_0 = t_0[20:5];
+    assign cmd_gamma = t_0[4:0];
     assign slot0_draft = (slot0_pending ? slot0_tokens[31:16] : slot0_tokens[15:0]);
     assign slot1_draft = (slot1_pending ? slot1_tokens[31:16] : slot1_tokens[15:0]);
     assign slot0_final = (slot0_pending ? slot0_marker[1] : slot0_marker[0]);
@@ -1762,7 +1819,9 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign lane_logit_14 = s_axis_logits_tdata[239:224];
     assign lane_logit_15 = s_axis_logits_tdata[255:240];
     assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
+    assign slot0_shift_next = (slot0_row_end & (~slot0_final));
     assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
+    assign slot1_shift_next = (slot1_row_end & (~slot1_final));
     assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
     assign u_argmax_enable = {tree_advance1, tree_advance0};
     assign u_argmax_lane_valid = {s1_lane_valid_1, s1_lane_valid_0};
@@ -1770,22 +1829,22 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign u_argmax_lane_flags = {s1_lane_nan_1, s1_lane_nan_0};
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign s0_tag_fire = s0_tag[0];
-    assign lane_key_7 = {(t_22 ? 1'h0 : ((~t_24) | t_25)), (t_22 ? 1'h0 : ((t_24 ^ t_23[14]) & (~t_25))), (t_22 ? 1'h0 : ((t_24 ^ t_23[13]) & (~t_25))), (t_22 ? 1'h0 : ((t_24 ^ t_23[12]) & (~t_25))), (t_22 ? 1'h0 : ((t_24 ^ t_23[11]) & (~t_25))), (t_22 ? 1'h0 : ((t_24 ^ t_23[10]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[9]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[8]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[7]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[6]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[5]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[4]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[3]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[2]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[1]) & (~t_25))), (t_22 ? 1'h1 : ((t_24 ^ t_23[0]) & (~t_25)))};
-    assign lane_key_6 = {(t_26 ? 1'h0 : ((~t_28) | t_29)), (t_26 ? 1'h0 : ((t_28 ^ t_27[14]) & (~t_29))), (t_26 ? 1'h0 : ((t_28 ^ t_27[13]) & (~t_29))), (t_26 ? 1'h0 : ((t_28 ^ t_27[12]) & (~t_29))), (t_26 ? 1'h0 : ((t_28 ^ t_27[11]) & (~t_29))), (t_26 ? 1'h0 : ((t_28 ^ t_27[10]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[9]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[8]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[7]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[6]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[5]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[4]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[3]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[2]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[1]) & (~t_29))), (t_26 ? 1'h1 : ((t_28 ^ t_27[0]) & (~t_29)))};
-    assign lane_key_5 = {(t_30 ? 1'h0 : ((~t_32) | t_33)), (t_30 ? 1'h0 : ((t_32 ^ t_31[14]) & (~t_33))), (t_30 ? 1'h0 : ((t_32 ^ t_31[13]) & (~t_33))), (t_30 ? 1'h0 : ((t_32 ^ t_31[12]) & (~t_33))), (t_30 ? 1'h0 : ((t_32 ^ t_31[11]) & (~t_33))), (t_30 ? 1'h0 : ((t_32 ^ t_31[10]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[9]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[8]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[7]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[6]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[5]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[4]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[3]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[2]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[1]) & (~t_33))), (t_30 ? 1'h1 : ((t_32 ^ t_31[0]) & (~t_33)))};
-    assign lane_key_4 = {(t_34 ? 1'h0 : ((~t_36) | t_37)), (t_34 ? 1'h0 : ((t_36 ^ t_35[14]) & (~t_37))), (t_34 ? 1'h0 : ((t_36 ^ t_35[13]) & (~t_37))), (t_34 ? 1'h0 : ((t_36 ^ t_35[12]) & (~t_37))), (t_34 ? 1'h0 : ((t_36 ^ t_35[11]) & (~t_37))), (t_34 ? 1'h0 : ((t_36 ^ t_35[10]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[9]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[8]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[7]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[6]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[5]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[4]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[3]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[2]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[1]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[0]) & (~t_37)))};
-    assign lane_key_3 = {(t_38 ? 1'h0 : ((~t_40) | t_41)), (t_38 ? 1'h0 : ((t_40 ^ t_39[14]) & (~t_41))), (t_38 ? 1'h0 : ((t_40 ^ t_39[13]) & (~t_41))), (t_38 ? 1'h0 : ((t_40 ^ t_39[12]) & (~t_41))), (t_38 ? 1'h0 : ((t_40 ^ t_39[11]) & (~t_41))), (t_38 ? 1'h0 : ((t_40 ^ t_39[10]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[9]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[8]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[7]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[6]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[5]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[4]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[3]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[2]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[1]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[0]) & (~t_41)))};
-    assign lane_key_2 = {(t_42 ? 1'h0 : ((~t_44) | t_45)), (t_42 ? 1'h0 : ((t_44 ^ t_43[14]) & (~t_45))), (t_42 ? 1'h0 : ((t_44 ^ t_43[13]) & (~t_45))), (t_42 ? 1'h0 : ((t_44 ^ t_43[12]) & (~t_45))), (t_42 ? 1'h0 : ((t_44 ^ t_43[11]) & (~t_45))), (t_42 ? 1'h0 : ((t_44 ^ t_43[10]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[9]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[8]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[7]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[6]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[5]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[4]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[3]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[2]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[1]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[0]) & (~t_45)))};
-    assign lane_key_1 = {(t_46 ? 1'h0 : ((~t_48) | t_49)), (t_46 ? 1'h0 : ((t_48 ^ t_47[14]) & (~t_49))), (t_46 ? 1'h0 : ((t_48 ^ t_47[13]) & (~t_49))), (t_46 ? 1'h0 : ((t_48 ^ t_47[12]) & (~t_49))), (t_46 ? 1'h0 : ((t_48 ^ t_47[11]) & (~t_49))), (t_46 ? 1'h0 : ((t_48 ^ t_47[10]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[9]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[8]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[7]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[6]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[5]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[4]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[3]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[2]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[1]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[0]) & (~t_49)))};
-    assign lane_key_0 = {(t_50 ? 1'h0 : ((~t_52) | t_53)), (t_50 ? 1'h0 : ((t_52 ^ t_51[14]) & (~t_53))), (t_50 ? 1'h0 : ((t_52 ^ t_51[13]) & (~t_53))), (t_50 ? 1'h0 : ((t_52 ^ t_51[12]) & (~t_53))), (t_50 ? 1'h0 : ((t_52 ^ t_51[11]) & (~t_53))), (t_50 ? 1'h0 : ((t_52 ^ t_51[10]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[9]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[8]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[7]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[6]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[5]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[4]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[3]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[2]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[1]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[0]) & (~t_53)))};
-    assign lane_key_15 = {(t_54 ? 1'h0 : ((~t_56) | t_57)), (t_54 ? 1'h0 : ((t_56 ^ t_55[14]) & (~t_57))), (t_54 ? 1'h0 : ((t_56 ^ t_55[13]) & (~t_57))), (t_54 ? 1'h0 : ((t_56 ^ t_55[12]) & (~t_57))), (t_54 ? 1'h0 : ((t_56 ^ t_55[11]) & (~t_57))), (t_54 ? 1'h0 : ((t_56 ^ t_55[10]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[9]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[8]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[7]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[6]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[5]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[4]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[3]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[2]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[1]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[0]) & (~t_57)))};
-    assign lane_key_14 = {(t_58 ? 1'h0 : ((~t_60) | t_61)), (t_58 ? 1'h0 : ((t_60 ^ t_59[14]) & (~t_61))), (t_58 ? 1'h0 : ((t_60 ^ t_59[13]) & (~t_61))), (t_58 ? 1'h0 : ((t_60 ^ t_59[12]) & (~t_61))), (t_58 ? 1'h0 : ((t_60 ^ t_59[11]) & (~t_61))), (t_58 ? 1'h0 : ((t_60 ^ t_59[10]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[9]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[8]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[7]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[6]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[5]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[4]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[3]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[2]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[1]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[0]) & (~t_61)))};
-    assign lane_key_13 = {(t_62 ? 1'h0 : ((~t_64) | t_65)), (t_62 ? 1'h0 : ((t_64 ^ t_63[14]) & (~t_65))), (t_62 ? 1'h0 : ((t_64 ^ t_63[13]) & (~t_65))), (t_62 ? 1'h0 : ((t_64 ^ t_63[12]) & (~t_65))), (t_62 ? 1'h0 : ((t_64 ^ t_63[11]) & (~t_65))), (t_62 ? 1'h0 : ((t_64 ^ t_63[10]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[9]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[8]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[7]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[6]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[5]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[4]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[3]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[2]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[1]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[0]) & (~t_65)))};
-    assign lane_key_12 = {(t_66 ? 1'h0 : ((~t_68) | t_69)), (t_66 ? 1'h0 : ((t_68 ^ t_67[14]) & (~t_69))), (t_66 ? 1'h0 : ((t_68 ^ t_67[13]) & (~t_69))), (t_66 ? 1'h0 : ((t_68 ^ t_67[12]) & (~t_69))), (t_66 ? 1'h0 : ((t_68 ^ t_67[11]) & (~t_69))), (t_66 ? 1'h0 : ((t_68 ^ t_67[10]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[9]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[8]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[7]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[6]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[5]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[4]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[3]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[2]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[1]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[0]) & (~t_69)))};
-    assign lane_key_11 = {(t_70 ? 1'h0 : ((~t_72) | t_73)), (t_70 ? 1'h0 : ((t_72 ^ t_71[14]) & (~t_73))), (t_70 ? 1'h0 : ((t_72 ^ t_71[13]) & (~t_73))), (t_70 ? 1'h0 : ((t_72 ^ t_71[12]) & (~t_73))), (t_70 ? 1'h0 : ((t_72 ^ t_71[11]) & (~t_73))), (t_70 ? 1'h0 : ((t_72 ^ t_71[10]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[9]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[8]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[7]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[6]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[5]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[4]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[3]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[2]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[1]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[0]) & (~t_73)))};
-    assign lane_key_10 = {(t_74 ? 1'h0 : ((~t_76) | t_77)), (t_74 ? 1'h0 : ((t_76 ^ t_75[14]) & (~t_77))), (t_74 ? 1'h0 : ((t_76 ^ t_75[13]) & (~t_77))), (t_74 ? 1'h0 : ((t_76 ^ t_75[12]) & (~t_77))), (t_74 ? 1'h0 : ((t_76 ^ t_75[11]) & (~t_77))), (t_74 ? 1'h0 : ((t_76 ^ t_75[10]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[9]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[8]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[7]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[6]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[5]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[4]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[3]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[2]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[1]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[0]) & (~t_77)))};
-    assign lane_key_9 = {(t_78 ? 1'h0 : ((~t_80) | t_81)), (t_78 ? 1'h0 : ((t_80 ^ t_79[14]) & (~t_81))), (t_78 ? 1'h0 : ((t_80 ^ t_79[13]) & (~t_81))), (t_78 ? 1'h0 : ((t_80 ^ t_79[12]) & (~t_81))), (t_78 ? 1'h0 : ((t_80 ^ t_79[11]) & (~t_81))), (t_78 ? 1'h0 : ((t_80 ^ t_79[10]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[9]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[8]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[7]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[6]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[5]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[4]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[3]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[2]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[1]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[0]) & (~t_81)))};
-    assign lane_key_8 = {(t_82 ? 1'h0 : ((~t_84) | t_85)), (t_82 ? 1'h0 : ((t_84 ^ t_83[14]) & (~t_85))), (t_82 ? 1'h0 : ((t_84 ^ t_83[13]) & (~t_85))), (t_82 ? 1'h0 : ((t_84 ^ t_83[12]) & (~t_85))), (t_82 ? 1'h0 : ((t_84 ^ t_83[11]) & (~t_85))), (t_82 ? 1'h0 : ((t_84 ^ t_83[10]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[9]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[8]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[7]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[6]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[5]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[4]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[3]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[2]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[1]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[0]) & (~t_85)))};
+    assign lane_key_7 = {(t_24 ? 1'h0 : ((~t_26) | t_27)), (t_24 ? 1'h0 : ((t_26 ^ t_25[14]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[13]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[12]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[11]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[10]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[9]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[8]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[7]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[6]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[5]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[4]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[3]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[2]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[1]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[0]) & (~t_27)))};
+    assign lane_key_6 = {(t_28 ? 1'h0 : ((~t_30) | t_31)), (t_28 ? 1'h0 : ((t_30 ^ t_29[14]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[13]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[12]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[11]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[10]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[9]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[8]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[7]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[6]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[5]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[4]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[3]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[2]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[1]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[0]) & (~t_31)))};
+    assign lane_key_5 = {(t_32 ? 1'h0 : ((~t_34) | t_35)), (t_32 ? 1'h0 : ((t_34 ^ t_33[14]) & (~t_35))), (t_32 ? 1'h0 : ((t_34 ^ t_33[13]) & (~t_35))), (t_32 ? 1'h0 : ((t_34 ^ t_33[12]) & (~t_35))), (t_32 ? 1'h0 : ((t_34 ^ t_33[11]) & (~t_35))), (t_32 ? 1'h0 : ((t_34 ^ t_33[10]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[9]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[8]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[7]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[6]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[5]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[4]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[3]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[2]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[1]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[0]) & (~t_35)))};
+    assign lane_key_4 = {(t_36 ? 1'h0 : ((~t_38) | t_39)), (t_36 ? 1'h0 : ((t_38 ^ t_37[14]) & (~t_39))), (t_36 ? 1'h0 : ((t_38 ^ t_37[13]) & (~t_39))), (t_36 ? 1'h0 : ((t_38 ^ t_37[12]) & (~t_39))), (t_36 ? 1'h0 : ((t_38 ^ t_37[11]) & (~t_39))), (t_36 ? 1'h0 : ((t_38 ^ t_37[10]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[9]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[8]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[7]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[6]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[5]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[4]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[3]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[2]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[1]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[0]) & (~t_39)))};
+    assign lane_key_3 = {(t_40 ? 1'h0 : ((~t_42) | t_43)), (t_40 ? 1'h0 : ((t_42 ^ t_41[14]) & (~t_43))), (t_40 ? 1'h0 : ((t_42 ^ t_41[13]) & (~t_43))), (t_40 ? 1'h0 : ((t_42 ^ t_41[12]) & (~t_43))), (t_40 ? 1'h0 : ((t_42 ^ t_41[11]) & (~t_43))), (t_40 ? 1'h0 : ((t_42 ^ t_41[10]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[9]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[8]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[7]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[6]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[5]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[4]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[3]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[2]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[1]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[0]) & (~t_43)))};
+    assign lane_key_2 = {(t_44 ? 1'h0 : ((~t_46) | t_47)), (t_44 ? 1'h0 : ((t_46 ^ t_45[14]) & (~t_47))), (t_44 ? 1'h0 : ((t_46 ^ t_45[13]) & (~t_47))), (t_44 ? 1'h0 : ((t_46 ^ t_45[12]) & (~t_47))), (t_44 ? 1'h0 : ((t_46 ^ t_45[11]) & (~t_47))), (t_44 ? 1'h0 : ((t_46 ^ t_45[10]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[9]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[8]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[7]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[6]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[5]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[4]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[3]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[2]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[1]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[0]) & (~t_47)))};
+    assign lane_key_1 = {(t_48 ? 1'h0 : ((~t_50) | t_51)), (t_48 ? 1'h0 : ((t_50 ^ t_49[14]) & (~t_51))), (t_48 ? 1'h0 : ((t_50 ^ t_49[13]) & (~t_51))), (t_48 ? 1'h0 : ((t_50 ^ t_49[12]) & (~t_51))), (t_48 ? 1'h0 : ((t_50 ^ t_49[11]) & (~t_51))), (t_48 ? 1'h0 : ((t_50 ^ t_49[10]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[9]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[8]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[7]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[6]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[5]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[4]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[3]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[2]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[1]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[0]) & (~t_51)))};
+    assign lane_key_0 = {(t_52 ? 1'h0 : ((~t_54) | t_55)), (t_52 ? 1'h0 : ((t_54 ^ t_53[14]) & (~t_55))), (t_52 ? 1'h0 : ((t_54 ^ t_53[13]) & (~t_55))), (t_52 ? 1'h0 : ((t_54 ^ t_53[12]) & (~t_55))), (t_52 ? 1'h0 : ((t_54 ^ t_53[11]) & (~t_55))), (t_52 ? 1'h0 : ((t_54 ^ t_53[10]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[9]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[8]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[7]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[6]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[5]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[4]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[3]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[2]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[1]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[0]) & (~t_55)))};
+    assign lane_key_15 = {(t_56 ? 1'h0 : ((~t_58) | t_59)), (t_56 ? 1'h0 : ((t_58 ^ t_57[14]) & (~t_59))), (t_56 ? 1'h0 : ((t_58 ^ t_57[13]) & (~t_59))), (t_56 ? 1'h0 : ((t_58 ^ t_57[12]) & (~t_59))), (t_56 ? 1'h0 : ((t_58 ^ t_57[11]) & (~t_59))), (t_56 ? 1'h0 : ((t_58 ^ t_57[10]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[9]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[8]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[7]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[6]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[5]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[4]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[3]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[2]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[1]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[0]) & (~t_59)))};
+    assign lane_key_14 = {(t_60 ? 1'h0 : ((~t_62) | t_63)), (t_60 ? 1'h0 : ((t_62 ^ t_61[14]) & (~t_63))), (t_60 ? 1'h0 : ((t_62 ^ t_61[13]) & (~t_63))), (t_60 ? 1'h0 : ((t_62 ^ t_61[12]) & (~t_63))), (t_60 ? 1'h0 : ((t_62 ^ t_61[11]) & (~t_63))), (t_60 ? 1'h0 : ((t_62 ^ t_61[10]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[9]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[8]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[7]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[6]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[5]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[4]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[3]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[2]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[1]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[0]) & (~t_63)))};
+    assign lane_key_13 = {(t_64 ? 1'h0 : ((~t_66) | t_67)), (t_64 ? 1'h0 : ((t_66 ^ t_65[14]) & (~t_67))), (t_64 ? 1'h0 : ((t_66 ^ t_65[13]) & (~t_67))), (t_64 ? 1'h0 : ((t_66 ^ t_65[12]) & (~t_67))), (t_64 ? 1'h0 : ((t_66 ^ t_65[11]) & (~t_67))), (t_64 ? 1'h0 : ((t_66 ^ t_65[10]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[9]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[8]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[7]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[6]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[5]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[4]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[3]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[2]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[1]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[0]) & (~t_67)))};
+    assign lane_key_12 = {(t_68 ? 1'h0 : ((~t_70) | t_71)), (t_68 ? 1'h0 : ((t_70 ^ t_69[14]) & (~t_71))), (t_68 ? 1'h0 : ((t_70 ^ t_69[13]) & (~t_71))), (t_68 ? 1'h0 : ((t_70 ^ t_69[12]) & (~t_71))), (t_68 ? 1'h0 : ((t_70 ^ t_69[11]) & (~t_71))), (t_68 ? 1'h0 : ((t_70 ^ t_69[10]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[9]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[8]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[7]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[6]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[5]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[4]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[3]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[2]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[1]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[0]) & (~t_71)))};
+    assign lane_key_11 = {(t_72 ? 1'h0 : ((~t_74) | t_75)), (t_72 ? 1'h0 : ((t_74 ^ t_73[14]) & (~t_75))), (t_72 ? 1'h0 : ((t_74 ^ t_73[13]) & (~t_75))), (t_72 ? 1'h0 : ((t_74 ^ t_73[12]) & (~t_75))), (t_72 ? 1'h0 : ((t_74 ^ t_73[11]) & (~t_75))), (t_72 ? 1'h0 : ((t_74 ^ t_73[10]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[9]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[8]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[7]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[6]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[5]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[4]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[3]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[2]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[1]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[0]) & (~t_75)))};
+    assign lane_key_10 = {(t_76 ? 1'h0 : ((~t_78) | t_79)), (t_76 ? 1'h0 : ((t_78 ^ t_77[14]) & (~t_79))), (t_76 ? 1'h0 : ((t_78 ^ t_77[13]) & (~t_79))), (t_76 ? 1'h0 : ((t_78 ^ t_77[12]) & (~t_79))), (t_76 ? 1'h0 : ((t_78 ^ t_77[11]) & (~t_79))), (t_76 ? 1'h0 : ((t_78 ^ t_77[10]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[9]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[8]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[7]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[6]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[5]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[4]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[3]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[2]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[1]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[0]) & (~t_79)))};
+    assign lane_key_9 = {(t_80 ? 1'h0 : ((~t_82) | t_83)), (t_80 ? 1'h0 : ((t_82 ^ t_81[14]) & (~t_83))), (t_80 ? 1'h0 : ((t_82 ^ t_81[13]) & (~t_83))), (t_80 ? 1'h0 : ((t_82 ^ t_81[12]) & (~t_83))), (t_80 ? 1'h0 : ((t_82 ^ t_81[11]) & (~t_83))), (t_80 ? 1'h0 : ((t_82 ^ t_81[10]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[9]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[8]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[7]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[6]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[5]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[4]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[3]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[2]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[1]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[0]) & (~t_83)))};
+    assign lane_key_8 = {(t_84 ? 1'h0 : ((~t_86) | t_87)), (t_84 ? 1'h0 : ((t_86 ^ t_85[14]) & (~t_87))), (t_84 ? 1'h0 : ((t_86 ^ t_85[13]) & (~t_87))), (t_84 ? 1'h0 : ((t_86 ^ t_85[12]) & (~t_87))), (t_84 ? 1'h0 : ((t_86 ^ t_85[11]) & (~t_87))), (t_84 ? 1'h0 : ((t_86 ^ t_85[10]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[9]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[8]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[7]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[6]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[5]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[4]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[3]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[2]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[1]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[0]) & (~t_87)))};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
@@ -1795,10 +1854,10 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign s1_tag_draft = s1_tag[36:21];
     assign s1_tag_gamma = s1_tag[41:37];
     assign s1_tag_out_of_range = s1_tag[57:42];
+    assign pend_takes = (pend_takes_before ? beat_over_pend : beat_over_run);
     assign argmax_tag_base = u_argmax_tag_out[21:6];
     assign argmax_tag_draft = u_argmax_tag_out[37:22];
     assign argmax_tag_fire = u_argmax_tag_out[0];
-    assign take_candidate = (pend_takes ? t_88[18] : t_89[18]);
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
     assign argmax_tag_bad_draft = u_argmax_tag_out[5];
@@ -1820,7 +1879,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign flags_now_degenerate_row = flags_now[3];
     assign flags_now_row_length = flags_now[4];
 
-    hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare u_token_fifo (
+    hades_verify_g16_v50257_l16_fp16_stream_fifo_w17_d4_spare_rp u_token_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_token_fifo_push),
@@ -1833,7 +1892,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         .spare(u_token_fifo_spare)
     );
 
-    hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare u_result_fifo (
+    hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare_rp u_result_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_result_fifo_push),
@@ -1892,8 +1951,8 @@ module hades_verify_g16_v50257_l16_fp16 (
     end
 
     always @(posedge aclk) begin
-        if (cmd_fire) begin
-            cmd_held_out_of_range <= {(t_1[16] & (5'hf < cmd_gamma)), (t_2[16] & (5'he < cmd_gamma)), (t_3[16] & (5'hd < cmd_gamma)), (t_4[16] & (5'hc < cmd_gamma)), (t_5[16] & (5'hb < cmd_gamma)), (t_6[16] & (5'ha < cmd_gamma)), (t_7[16] & (5'h9 < cmd_gamma)), (t_8[16] & (5'h8 < cmd_gamma)), (t_9[16] & (5'h7 < cmd_gamma)), (t_10[16] & (5'h6 < cmd_gamma)), (t_11[16] & (5'h5 < cmd_gamma)), (t_12[16] & (5'h4 < cmd_gamma)), (t_13[16] & (5'h3 < cmd_gamma)), (t_14[16] & (5'h2 < cmd_gamma)), (t_15[16] & (5'h1 < cmd_gamma)), (t_16[16] & (5'h0 < cmd_gamma))};
+        if (cmd_taken) begin
+            cmd_held_out_of_range <= (cmd_token_too_large & cmd_token_in_round);
         end
     end
 
@@ -1915,6 +1974,60 @@ module hades_verify_g16_v50257_l16_fp16 (
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_pending_g0 <= 1'h0;
+        end else begin
+            slot0_pending_g0 <= slot0_shift_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_write_g0 <= 1'h0;
+        end else begin
+            slot0_write_g0 <= slot0_drain;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot0_pending_g0) begin
+            slot0_tokens_g0 <= t_17[127:0];
+        end
+        if (slot0_write_g0) begin
+            slot0_tokens_g0 <= cmd_held_draft_token[127:0];
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_pending_g1 <= 1'h0;
+        end else begin
+            slot0_pending_g1 <= slot0_shift_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_write_g1 <= 1'h0;
+        end else begin
+            slot0_write_g1 <= slot0_drain;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot0_pending_g1) begin
+            slot0_tokens_g1 <= t_17[255:128];
+        end
+        if (slot0_write_g1) begin
+            slot0_tokens_g1 <= cmd_held_draft_token[255:128];
+        end
+    end
+
     always @(posedge aclk) begin
         if (!aresetn) begin
             slot0_valid <= 1'h0;
@@ -1927,24 +2040,15 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             slot0_pending <= 1'h0;
         end else begin
-            slot0_pending <= (slot0_row_end & (~slot0_final));
+            slot0_pending <= slot0_shift_next;
         end
     end
 
     always @(posedge aclk) begin
-        if (slot0_pending) begin
-            slot0_tokens <= {slot0_tokens[255:240], slot0_tokens[255:16]};
-        end
-        if (slot0_write) begin
-            slot0_tokens <= cmd_held_draft_token;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (slot0_pending) begin
+        if (slot0_pending_marker) begin
             slot0_marker <= {slot0_marker[31], slot0_marker[31:1]};
         end
-        if (slot0_write) begin
+        if (slot0_write_marker) begin
             slot0_marker <= {(cmd_held_gamma == 5'h1f), (cmd_held_gamma == 5'h1e), (cmd_held_gamma == 5'h1d), (cmd_held_gamma == 5'h1c), (cmd_held_gamma == 5'h1b), (cmd_held_gamma == 5'h1a), (cmd_held_gamma == 5'h19), (cmd_held_gamma == 5'h18), (cmd_held_gamma == 5'h17), (cmd_held_gamma == 5'h16), (cmd_held_gamma == 5'h15), (cmd_held_gamma == 5'h14), (cmd_held_gamma == 5'h13), (cmd_held_gamma == 5'h12), (cmd_held_gamma == 5'h11), (cmd_held_gamma == 5'h10), (cmd_held_gamma == 5'hf), (cmd_held_gamma == 5'he), (cmd_held_gamma == 5'hd), (cmd_held_gamma == 5'hc), (cmd_held_gamma == 5'hb), (cmd_held_gamma == 5'ha), (cmd_held_gamma == 5'h9), (cmd_held_gamma == 5'h8), (cmd_held_gamma == 5'h7), (cmd_held_gamma == 5'h6), (cmd_held_gamma == 5'h5), (cmd_held_gamma == 5'h4), (cmd_held_gamma == 5'h3), (cmd_held_gamma == 5'h2), (cmd_held_gamma == 5'h1), (cmd_held_gamma == 5'h0)};
         end
     end
@@ -1957,13 +2061,85 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (slot0_write) begin
-            slot0_bad_gamma <= t_17;
+            slot0_bad_gamma <= t_18;
         end
     end
 
     always @(posedge aclk) begin
         if (slot0_write) begin
             slot0_out_of_range <= cmd_held_out_of_range;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_pending_marker <= 1'h0;
+        end else begin
+            slot0_pending_marker <= slot0_shift_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_write_marker <= 1'h0;
+        end else begin
+            slot0_write_marker <= slot0_drain;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_pending_g0 <= 1'h0;
+        end else begin
+            slot1_pending_g0 <= slot1_shift_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_write_g0 <= 1'h0;
+        end else begin
+            slot1_write_g0 <= slot1_drain;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_pending_g0) begin
+            slot1_tokens_g0 <= t_19[127:0];
+        end
+        if (slot1_write_g0) begin
+            slot1_tokens_g0 <= cmd_held_draft_token[127:0];
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_pending_g1 <= 1'h0;
+        end else begin
+            slot1_pending_g1 <= slot1_shift_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_write_g1 <= 1'h0;
+        end else begin
+            slot1_write_g1 <= slot1_drain;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_pending_g1) begin
+            slot1_tokens_g1 <= t_19[255:128];
+        end
+        if (slot1_write_g1) begin
+            slot1_tokens_g1 <= cmd_held_draft_token[255:128];
         end
     end
 
@@ -1979,24 +2155,15 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             slot1_pending <= 1'h0;
         end else begin
-            slot1_pending <= (slot1_row_end & (~slot1_final));
+            slot1_pending <= slot1_shift_next;
         end
     end
 
     always @(posedge aclk) begin
-        if (slot1_pending) begin
-            slot1_tokens <= {slot1_tokens[255:240], slot1_tokens[255:16]};
-        end
-        if (slot1_write) begin
-            slot1_tokens <= cmd_held_draft_token;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (slot1_pending) begin
+        if (slot1_pending_marker) begin
             slot1_marker <= {slot1_marker[31], slot1_marker[31:1]};
         end
-        if (slot1_write) begin
+        if (slot1_write_marker) begin
             slot1_marker <= {(cmd_held_gamma == 5'h1f), (cmd_held_gamma == 5'h1e), (cmd_held_gamma == 5'h1d), (cmd_held_gamma == 5'h1c), (cmd_held_gamma == 5'h1b), (cmd_held_gamma == 5'h1a), (cmd_held_gamma == 5'h19), (cmd_held_gamma == 5'h18), (cmd_held_gamma == 5'h17), (cmd_held_gamma == 5'h16), (cmd_held_gamma == 5'h15), (cmd_held_gamma == 5'h14), (cmd_held_gamma == 5'h13), (cmd_held_gamma == 5'h12), (cmd_held_gamma == 5'h11), (cmd_held_gamma == 5'h10), (cmd_held_gamma == 5'hf), (cmd_held_gamma == 5'he), (cmd_held_gamma == 5'hd), (cmd_held_gamma == 5'hc), (cmd_held_gamma == 5'hb), (cmd_held_gamma == 5'ha), (cmd_held_gamma == 5'h9), (cmd_held_gamma == 5'h8), (cmd_held_gamma == 5'h7), (cmd_held_gamma == 5'h6), (cmd_held_gamma == 5'h5), (cmd_held_gamma == 5'h4), (cmd_held_gamma == 5'h3), (cmd_held_gamma == 5'h2), (cmd_held_gamma == 5'h1), (cmd_held_gamma == 5'h0)};
         end
     end
@@ -2009,13 +2176,31 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (slot1_write) begin
-            slot1_bad_gamma <= t_17;
+            slot1_bad_gamma <= t_18;
         end
     end
 
     always @(posedge aclk) begin
         if (slot1_write) begin
             slot1_out_of_range <= cmd_held_out_of_range;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_pending_marker <= 1'h0;
+        end else begin
+            slot1_pending_marker <= slot1_shift_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_write_marker <= 1'h0;
+        end else begin
+            slot1_write_marker <= slot1_drain;
         end
     end
 
@@ -2032,6 +2217,22 @@ module hades_verify_g16_v50257_l16_fp16 (
             slot1_write <= 1'h0;
         end else begin
             slot1_write <= slot1_drain;
+        end
+    end
+
+    always @(posedge aclk) begin
+        cmd_token_too_large <= {t_1[16], t_2[16], t_3[16], t_4[16], t_5[16], t_6[16], t_7[16], t_8[16], t_9[16], t_10[16], t_11[16], t_12[16], t_13[16], t_14[16], t_15[16], t_16[16]};
+    end
+
+    always @(posedge aclk) begin
+        cmd_token_in_round <= {(5'hf < cmd_gamma), (5'he < cmd_gamma), (5'hd < cmd_gamma), (5'hc < cmd_gamma), (5'hb < cmd_gamma), (5'ha < cmd_gamma), (5'h9 < cmd_gamma), (5'h8 < cmd_gamma), (5'h7 < cmd_gamma), (5'h6 < cmd_gamma), (5'h5 < cmd_gamma), (5'h4 < cmd_gamma), (5'h3 < cmd_gamma), (5'h2 < cmd_gamma), (5'h1 < cmd_gamma), (5'h0 < cmd_gamma)};
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_taken <= 1'h0;
+        end else begin
+            cmd_taken <= cmd_fire;
         end
     end
 
@@ -2121,25 +2322,25 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_codes_0 <= t_18[127:0];
+            s0_codes_0 <= t_20[127:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_valid_0 <= t_19[7:0];
+            s0_lane_valid_0 <= t_21[7:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_nan_0 <= t_20[7:0];
+            s0_lane_nan_0 <= t_22[7:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_neg_zero_0 <= t_21[7:0];
+            s0_lane_neg_zero_0 <= t_23[7:0];
         end
     end
 
@@ -2163,25 +2364,25 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_codes_1 <= t_18[255:128];
+            s0_codes_1 <= t_20[255:128];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_valid_1 <= t_19[15:8];
+            s0_lane_valid_1 <= t_21[15:8];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_nan_1 <= t_20[15:8];
+            s0_lane_nan_1 <= t_22[15:8];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_neg_zero_1 <= t_21[15:8];
+            s0_lane_neg_zero_1 <= t_23[15:8];
         end
     end
 
@@ -2256,9 +2457,25 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            pend_takes <= 1'h0;
+            beat_over_pend <= 1'h0;
         end else begin
-            pend_takes <= take_candidate;
+            beat_over_pend <= t_90[18];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            beat_over_run <= 1'h0;
+        end else begin
+            beat_over_run <= t_91[18];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            pend_takes_before <= 1'h0;
+        end else begin
+            pend_takes_before <= pend_takes;
         end
     end
 
@@ -2271,7 +2488,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     end
 
     always @(posedge aclk) begin
-        pend_index <= t_86;
+        pend_index <= t_88;
     end
 
     always @(posedge aclk) begin
@@ -2279,7 +2496,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     end
 
     always @(posedge aclk) begin
-        pend_matches_draft <= (t_86 == argmax_tag_draft);
+        pend_matches_draft <= (t_88 == argmax_tag_draft);
     end
 
     always @(posedge aclk) begin
@@ -2429,7 +2646,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[263:261], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[3:0], row_draft_token, t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_9[15:0], t_10[15:0], t_11[15:0], t_12[15:0], t_13[15:0], t_14[15:0], t_15[15:0], t_16[15:0], t_88[17:0], t_89[17:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[263:261], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[3:0], row_draft_token, t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_9[15:0], t_10[15:0], t_11[15:0], t_12[15:0], t_13[15:0], t_14[15:0], t_15[15:0], t_16[15:0], t_90[17:0], t_91[17:0]};
 endmodule
 
 `resetall

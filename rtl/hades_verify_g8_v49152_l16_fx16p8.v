@@ -13,7 +13,7 @@
 //   lanes = 16
 //   format = fixed16.8
 //   beats_per_row = 3072
-//   latency_D = 9
+//   latency_D = 10
 // Ports:
 //   input     1 aclk  clock, all logic on its rising edge
 //   input     1 aresetn  synchronous reset, active low
@@ -35,8 +35,8 @@
 `timescale 1ns/1ps
 `default_nettype none
 
-// hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:16)
-module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare (
+// hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare_rp: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:23)
+module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare_rp (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -49,6 +49,8 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare (
     output wire spare
 );
 
+    reg  push_q;
+    reg  [16:0] push_data_q;
     reg  [1:0] head;
     reg  [3:0] tail;
     reg  [2:0] count;
@@ -67,7 +69,7 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare (
     assign m_axis_tdata = head_data;
     assign spare = spare_reg;
     assign pop = (m_axis_tvalid & m_axis_tready);
-    assign count_next = ((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count));
+    assign count_next = ((push_q & (~pop)) ? (count + 3'h1) : ((pop & (~push_q)) ? (count - 3'h1) : count));
 
     always @(*) begin
         case (head)
@@ -91,6 +93,18 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            push_q <= 1'h0;
+        end else begin
+            push_q <= push;
+        end
+    end
+
+    always @(posedge aclk) begin
+        push_data_q <= push_data;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             head <= 2'h0;
         end else begin
             if (pop) begin
@@ -103,7 +117,7 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare (
         if (!aresetn) begin
             tail <= 4'h1;
         end else begin
-            if (push) begin
+            if (push_q) begin
                 tail <= {tail[2:0], tail[3]};
             end
         end
@@ -113,42 +127,42 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare (
         if (!aresetn) begin
             count <= 3'h0;
         end else begin
-            if ((push & (~pop))) begin
+            if ((push_q & (~pop))) begin
                 count <= (count + 3'h1);
-            end else if ((pop & (~push))) begin
+            end else if ((pop & (~push_q))) begin
                 count <= (count - 3'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[0]) begin
-                slot_0 <= push_data;
+                slot_0 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[1]) begin
-                slot_1 <= push_data;
+                slot_1 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[2]) begin
-                slot_2 <= push_data;
+                slot_2 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[3]) begin
-                slot_3 <= push_data;
+                slot_3 <= push_data_q;
             end
         end
     end
@@ -157,13 +171,13 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare (
         if (!aresetn) begin
             spare_reg <= 1'h1;
         end else begin
-            spare_reg <= (count_next <= 3'h2);
+            spare_reg <= (count_next <= 3'h1);
         end
     end
 endmodule
 
-// hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:16)
-module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare (
+// hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare_rp: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:23)
+module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare_rp (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -176,6 +190,8 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare (
     output wire spare
 );
 
+    reg  push_q;
+    reg  [29:0] push_data_q;
     reg  [1:0] head;
     reg  [3:0] tail;
     reg  [2:0] count;
@@ -194,7 +210,7 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare (
     assign m_axis_tdata = head_data;
     assign spare = spare_reg;
     assign pop = (m_axis_tvalid & m_axis_tready);
-    assign count_next = ((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count));
+    assign count_next = ((push_q & (~pop)) ? (count + 3'h1) : ((pop & (~push_q)) ? (count - 3'h1) : count));
 
     always @(*) begin
         case (head)
@@ -218,6 +234,18 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            push_q <= 1'h0;
+        end else begin
+            push_q <= push;
+        end
+    end
+
+    always @(posedge aclk) begin
+        push_data_q <= push_data;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             head <= 2'h0;
         end else begin
             if (pop) begin
@@ -230,7 +258,7 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare (
         if (!aresetn) begin
             tail <= 4'h1;
         end else begin
-            if (push) begin
+            if (push_q) begin
                 tail <= {tail[2:0], tail[3]};
             end
         end
@@ -240,42 +268,42 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare (
         if (!aresetn) begin
             count <= 3'h0;
         end else begin
-            if ((push & (~pop))) begin
+            if ((push_q & (~pop))) begin
                 count <= (count + 3'h1);
-            end else if ((pop & (~push))) begin
+            end else if ((pop & (~push_q))) begin
                 count <= (count - 3'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[0]) begin
-                slot_0 <= push_data;
+                slot_0 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[1]) begin
-                slot_1 <= push_data;
+                slot_1 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[2]) begin
-                slot_2 <= push_data;
+                slot_2 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[3]) begin
-                slot_3 <= push_data;
+                slot_3 <= push_data_q;
             end
         end
     end
@@ -284,7 +312,7 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare (
         if (!aresetn) begin
             spare_reg <= 1'h1;
         end else begin
-            spare_reg <= (count_next <= 3'h2);
+            spare_reg <= (count_next <= 3'h1);
         end
     end
 endmodule
@@ -1271,7 +1299,7 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
     wire unused_ok = &{1'b0, t_8[16:0], t_9[16:0], t_10[16:0], t_11[16:0], t_12[16:0], t_13[16:0], t_22[16:0], t_23[16:0], t_24[16:0], t_25[16:0], t_26[16:0], t_27[16:0], t_36[16:0], t_37[16:0], t_38[16:0], t_39[16:0], t_40[16:0], t_41[16:0], t_50[16:0], t_51[16:0], t_52[16:0], t_53[16:0], t_54[16:0], t_55[16:0], t_56[16:0], t_57[16:0], t_58[16:0], t_59[16:0], t_60[16:0], t_61[16:0]};
 endmodule
 
-// hades_verify_g8_v49152_l16_fx16p8: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:45)
+// hades_verify_g8_v49152_l16_fx16p8: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:46)
 module hades_verify_g8_v49152_l16_fx16p8 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -1334,20 +1362,30 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     reg  [7:0] cmd_held_out_of_range;
     reg  cmd_write_slot;
     reg  cmd_read_slot;
+    reg  slot0_pending_g0;
+    reg  slot0_write_g0;
+    reg  [127:0] slot0_tokens_g0;
     reg  slot0_valid;
     reg  slot0_pending;
-    reg  [127:0] slot0_tokens;
+    wire [127:0] slot0_tokens;
     reg  [15:0] slot0_marker;
     reg  [3:0] slot0_gamma;
     reg  slot0_bad_gamma;
     reg  [7:0] slot0_out_of_range;
+    reg  slot0_pending_marker;
+    reg  slot0_write_marker;
+    reg  slot1_pending_g0;
+    reg  slot1_write_g0;
+    reg  [127:0] slot1_tokens_g0;
     reg  slot1_valid;
     reg  slot1_pending;
-    reg  [127:0] slot1_tokens;
+    wire [127:0] slot1_tokens;
     reg  [15:0] slot1_marker;
     reg  [3:0] slot1_gamma;
     reg  slot1_bad_gamma;
     reg  [7:0] slot1_out_of_range;
+    reg  slot1_pending_marker;
+    reg  slot1_write_marker;
     wire slot0_drain;
     wire slot1_drain;
     reg  slot0_write;
@@ -1355,7 +1393,6 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire cmd_drain;
     wire cmd_fire;
     wire [15:0] cmd_draft_token_7;
-    wire [3:0] cmd_gamma;
     wire [15:0] cmd_draft_token_6;
     wire [15:0] cmd_draft_token_5;
     wire [15:0] cmd_draft_token_4;
@@ -1363,6 +1400,10 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [15:0] cmd_draft_token_2;
     wire [15:0] cmd_draft_token_1;
     wire [15:0] cmd_draft_token_0;
+    reg  [7:0] cmd_token_too_large;
+    wire [3:0] cmd_gamma;
+    reg  [7:0] cmd_token_in_round;
+    reg  cmd_taken;
     wire [15:0] slot0_draft;
     wire [15:0] slot1_draft;
     wire slot0_final;
@@ -1395,7 +1436,9 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [15:0] lane_logit_14;
     wire [15:0] lane_logit_15;
     wire slot0_row_end;
+    wire slot0_shift_next;
     wire slot1_row_end;
+    wire slot1_shift_next;
     wire cur_valid_next;
     wire [1:0] u_argmax_enable;
     wire [15:0] u_argmax_lane_valid;
@@ -1459,7 +1502,10 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     reg  run_nan;
     reg  run_neg_inf;
     reg  row_started;
-    reg  pend_takes;
+    reg  beat_over_pend;
+    reg  beat_over_run;
+    reg  pend_takes_before;
+    wire pend_takes;
     wire [15:0] argmax_tag_base;
     reg  [15:0] pend_key;
     reg  [15:0] pend_index;
@@ -1468,7 +1514,6 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     reg  pend_matches_draft;
     reg  run_matches_draft;
     wire argmax_tag_fire;
-    wire take_candidate;
     wire row_beat_moves;
     wire argmax_tag_row_end;
     reg  [4:0] row_flags;
@@ -1593,12 +1638,13 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign token_entry_token = u_token_fifo_m_axis_tdata[15:0];
     assign token_entry_last = u_token_fifo_m_axis_tdata[16];
     assign advance_next = (u_token_fifo_spare & u_result_fifo_spare);
+    assign slot0_tokens = slot0_tokens_g0;
+    assign slot1_tokens = slot1_tokens_g0;
     assign slot0_drain = ((cmd_held_valid & (cmd_write_slot == 1'h0)) & (~slot0_valid));
     assign slot1_drain = ((cmd_held_valid & (cmd_write_slot == 1'h1)) & (~slot1_valid));
     assign cmd_drain = (slot0_drain | slot1_drain);
     assign cmd_fire = (s_axis_cmd_tvalid & (~cmd_held_valid));
     assign cmd_draft_token_7 = t_0[131:116];
-    assign cmd_gamma = t_0[3:0];
     assign cmd_draft_token_6 = t_0[115:100];
     assign cmd_draft_token_5 = t_0[99:84];
     assign cmd_draft_token_4 = t_0[83:68];
@@ -1606,6 +1652,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign cmd_draft_token_2 = t_0[51:36];
     assign cmd_draft_token_1 = t_0[35:20];
     assign cmd_draft_token_0 = t_0[19:4];
+    assign cmd_gamma = t_0[3:0];
     assign slot0_draft = (slot0_pending ? slot0_tokens[31:16] : slot0_tokens[15:0]);
     assign slot1_draft = (slot1_pending ? slot1_tokens[31:16] : slot1_tokens[15:0]);
     assign slot0_final = (slot0_pending ? slot0_marker[1] : slot0_marker[0]);
@@ -1634,7 +1681,9 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign lane_logit_14 = s_axis_logits_tdata[239:224];
     assign lane_logit_15 = s_axis_logits_tdata[255:240];
     assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
+    assign slot0_shift_next = (slot0_row_end & (~slot0_final));
     assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
+    assign slot1_shift_next = (slot1_row_end & (~slot1_final));
     assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
     assign u_argmax_enable = {tree_advance1, tree_advance0};
     assign u_argmax_lane_valid = {s1_lane_valid_1, s1_lane_valid_0};
@@ -1667,10 +1716,10 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign s1_tag_draft = s1_tag[36:21];
     assign s1_tag_gamma = s1_tag[40:37];
     assign s1_tag_out_of_range = s1_tag[48:41];
+    assign pend_takes = (pend_takes_before ? beat_over_pend : beat_over_run);
     assign argmax_tag_base = u_argmax_tag_out[21:6];
     assign argmax_tag_draft = u_argmax_tag_out[37:22];
     assign argmax_tag_fire = u_argmax_tag_out[0];
-    assign take_candidate = (pend_takes ? t_32[18] : t_33[18]);
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
     assign argmax_tag_bad_draft = u_argmax_tag_out[5];
@@ -1692,7 +1741,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign flags_now_degenerate_row = flags_now[3];
     assign flags_now_row_length = flags_now[4];
 
-    hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare u_token_fifo (
+    hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w17_d4_spare_rp u_token_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_token_fifo_push),
@@ -1705,7 +1754,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         .spare(u_token_fifo_spare)
     );
 
-    hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare u_result_fifo (
+    hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare_rp u_result_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_result_fifo_push),
@@ -1764,8 +1813,8 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (cmd_fire) begin
-            cmd_held_out_of_range <= {(t_1[16] & (4'h7 < cmd_gamma)), (t_2[16] & (4'h6 < cmd_gamma)), (t_3[16] & (4'h5 < cmd_gamma)), (t_4[16] & (4'h4 < cmd_gamma)), (t_5[16] & (4'h3 < cmd_gamma)), (t_6[16] & (4'h2 < cmd_gamma)), (t_7[16] & (4'h1 < cmd_gamma)), (t_8[16] & (4'h0 < cmd_gamma))};
+        if (cmd_taken) begin
+            cmd_held_out_of_range <= (cmd_token_too_large & cmd_token_in_round);
         end
     end
 
@@ -1787,6 +1836,33 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_pending_g0 <= 1'h0;
+        end else begin
+            slot0_pending_g0 <= slot0_shift_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_write_g0 <= 1'h0;
+        end else begin
+            slot0_write_g0 <= slot0_drain;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot0_pending_g0) begin
+            slot0_tokens_g0 <= {slot0_tokens[127:112], slot0_tokens[127:16]};
+        end
+        if (slot0_write_g0) begin
+            slot0_tokens_g0 <= cmd_held_draft_token;
+        end
+    end
+
     always @(posedge aclk) begin
         if (!aresetn) begin
             slot0_valid <= 1'h0;
@@ -1799,24 +1875,15 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             slot0_pending <= 1'h0;
         end else begin
-            slot0_pending <= (slot0_row_end & (~slot0_final));
+            slot0_pending <= slot0_shift_next;
         end
     end
 
     always @(posedge aclk) begin
-        if (slot0_pending) begin
-            slot0_tokens <= {slot0_tokens[127:112], slot0_tokens[127:16]};
-        end
-        if (slot0_write) begin
-            slot0_tokens <= cmd_held_draft_token;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (slot0_pending) begin
+        if (slot0_pending_marker) begin
             slot0_marker <= {slot0_marker[15], slot0_marker[15:1]};
         end
-        if (slot0_write) begin
+        if (slot0_write_marker) begin
             slot0_marker <= {(cmd_held_gamma == 4'hf), (cmd_held_gamma == 4'he), (cmd_held_gamma == 4'hd), (cmd_held_gamma == 4'hc), (cmd_held_gamma == 4'hb), (cmd_held_gamma == 4'ha), (cmd_held_gamma == 4'h9), (cmd_held_gamma == 4'h8), (cmd_held_gamma == 4'h7), (cmd_held_gamma == 4'h6), (cmd_held_gamma == 4'h5), (cmd_held_gamma == 4'h4), (cmd_held_gamma == 4'h3), (cmd_held_gamma == 4'h2), (cmd_held_gamma == 4'h1), (cmd_held_gamma == 4'h0)};
         end
     end
@@ -1839,6 +1906,51 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_pending_marker <= 1'h0;
+        end else begin
+            slot0_pending_marker <= slot0_shift_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_write_marker <= 1'h0;
+        end else begin
+            slot0_write_marker <= slot0_drain;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_pending_g0 <= 1'h0;
+        end else begin
+            slot1_pending_g0 <= slot1_shift_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_write_g0 <= 1'h0;
+        end else begin
+            slot1_write_g0 <= slot1_drain;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_pending_g0) begin
+            slot1_tokens_g0 <= {slot1_tokens[127:112], slot1_tokens[127:16]};
+        end
+        if (slot1_write_g0) begin
+            slot1_tokens_g0 <= cmd_held_draft_token;
+        end
+    end
+
     always @(posedge aclk) begin
         if (!aresetn) begin
             slot1_valid <= 1'h0;
@@ -1851,24 +1963,15 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             slot1_pending <= 1'h0;
         end else begin
-            slot1_pending <= (slot1_row_end & (~slot1_final));
+            slot1_pending <= slot1_shift_next;
         end
     end
 
     always @(posedge aclk) begin
-        if (slot1_pending) begin
-            slot1_tokens <= {slot1_tokens[127:112], slot1_tokens[127:16]};
-        end
-        if (slot1_write) begin
-            slot1_tokens <= cmd_held_draft_token;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (slot1_pending) begin
+        if (slot1_pending_marker) begin
             slot1_marker <= {slot1_marker[15], slot1_marker[15:1]};
         end
-        if (slot1_write) begin
+        if (slot1_write_marker) begin
             slot1_marker <= {(cmd_held_gamma == 4'hf), (cmd_held_gamma == 4'he), (cmd_held_gamma == 4'hd), (cmd_held_gamma == 4'hc), (cmd_held_gamma == 4'hb), (cmd_held_gamma == 4'ha), (cmd_held_gamma == 4'h9), (cmd_held_gamma == 4'h8), (cmd_held_gamma == 4'h7), (cmd_held_gamma == 4'h6), (cmd_held_gamma == 4'h5), (cmd_held_gamma == 4'h4), (cmd_held_gamma == 4'h3), (cmd_held_gamma == 4'h2), (cmd_held_gamma == 4'h1), (cmd_held_gamma == 4'h0)};
         end
     end
@@ -1891,6 +1994,24 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_pending_marker <= 1'h0;
+        end else begin
+            slot1_pending_marker <= slot1_shift_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_write_marker <= 1'h0;
+        end else begin
+            slot1_write_marker <= slot1_drain;
+        end
+    end
+
     always @(posedge aclk) begin
         if (!aresetn) begin
             slot0_write <= 1'h0;
@@ -1904,6 +2025,22 @@ module hades_verify_g8_v49152_l16_fx16p8 (
             slot1_write <= 1'h0;
         end else begin
             slot1_write <= slot1_drain;
+        end
+    end
+
+    always @(posedge aclk) begin
+        cmd_token_too_large <= {t_1[16], t_2[16], t_3[16], t_4[16], t_5[16], t_6[16], t_7[16], t_8[16]};
+    end
+
+    always @(posedge aclk) begin
+        cmd_token_in_round <= {(4'h7 < cmd_gamma), (4'h6 < cmd_gamma), (4'h5 < cmd_gamma), (4'h4 < cmd_gamma), (4'h3 < cmd_gamma), (4'h2 < cmd_gamma), (4'h1 < cmd_gamma), (4'h0 < cmd_gamma)};
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_taken <= 1'h0;
+        end else begin
+            cmd_taken <= cmd_fire;
         end
     end
 
@@ -2128,9 +2265,25 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            pend_takes <= 1'h0;
+            beat_over_pend <= 1'h0;
         end else begin
-            pend_takes <= take_candidate;
+            beat_over_pend <= t_32[18];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            beat_over_run <= 1'h0;
+        end else begin
+            beat_over_run <= t_33[18];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            pend_takes_before <= 1'h0;
+        end else begin
+            pend_takes_before <= pend_takes;
         end
     end
 

@@ -2,8 +2,8 @@
 public enum GreedyTiming {
     /// Registers outside the argmax tree on a row's way to the result: the two input stages (codes with their
     /// NaN / −0 bits, then keys), the running maximum (whose registers hold the finished row), the draft match, the
-    /// decision into the output FIFOs.
-    public static let stagesAroundTree = 5
+    /// decision, the output FIFOs' registered push.
+    public static let stagesAroundTree = 6
 
     /// Register stages of the argmax tree: two per level (compare, then select), each level reducing groups of up
     /// to four lanes, at least one level: 2·max(1, ceil(ceil(log2 L) / 2)). L=1…4 → 2, 5…16 → 4, 17…64 → 6,
@@ -13,7 +13,7 @@ public enum GreedyTiming {
         return 2 * max(1, (ceilLog2(lanes) + 1) / 2)
     }
 
-    /// D(L) = 2·max(1, ceil(ceil(log2 L) / 2)) + 5 clock cycles: L=1…4 → 7, 5…16 → 9, 17…64 → 11, 65…256 → 13.
+    /// D(L) = 2·max(1, ceil(ceil(log2 L) / 2)) + 6 clock cycles: L=1…4 → 8, 5…16 → 10, 17…64 → 12, 65…256 → 14.
     ///
     /// This is the hardware's DOCUMENTED latency (cycles from the handshake of a row's last logit beat to
     /// the result handshake, plus one) and MUST agree with the RTL: the co-simulation compares every round's

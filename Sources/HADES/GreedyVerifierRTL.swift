@@ -9,8 +9,8 @@ import HDL
 /// output FIFO is full):
 ///   input (keys, lane validity, row bookkeeping) → argmax tree (`GreedyTiming.argmaxStages`; the round's draft
 ///   token and command flags join the tag at its entry) → running max per row (its registers hold the finished
-///   row) → draft match → decision (accept / stop) into the output FIFOs. Result latency D = argmax stages + 4
-///   (`GreedyTiming`).
+///   row) → draft match → decision (accept / stop) → the output FIFOs' registered push. Result latency
+///   D = argmax stages + 6 (`GreedyTiming`).
 public enum GreedyVerifierRTL {
     public static func defaultName(_ c: VerifierConfig) -> String {
         moduleName("hades_verify", ("g", c.gammaMax), ("v", c.vocab), ("l", c.lanes), ("", c.format.moduleTag))
@@ -40,7 +40,8 @@ public enum GreedyVerifierRTL {
         let tag = BeatTag(c)
         let tree = try ArgmaxTree.module(lanes: c.lanes, keyBits: c.logitBits, tagBits: tag.tree.width,
                                          lanesPerEnable: lanesPerEnable)
-        let fifos = try OutputQueues.modules(io, tokenDepth: tokenFifoDepth, resultDepth: resultFifoDepth, withSpare: true)
+        let fifos = try OutputQueues.modules(io, tokenDepth: tokenFifoDepth, resultDepth: resultFifoDepth, withSpare: true,
+                                             registeredPush: true)
 
         return try Module.submodule(name ?? defaultName(c), parameters: [
             ("vocab", "\(c.vocab)"), ("gamma_max", "\(c.gammaMax)"), ("lanes", "\(c.lanes)"),
@@ -54,8 +55,9 @@ public enum GreedyVerifierRTL {
                                                    VerifierStreams.result, VerifierStreams.tokens])
             let tokenQueue = queues.tokens, resultQueue = queues.results
             // The whole pipeline moves together; it waits while an output FIFO is nearly full. Registered from the
-            // FIFOs' registered room-for-two bits (this clock's push still fits), so no push/pop logic reaches the
-            // enables; with ready consumers a FIFO never holds more than one entry and the pipeline never waits.
+            // FIFOs' registered room bits (the push registered inside and this clock's push still fit), so no
+            // push/pop logic reaches the enables; with ready consumers a FIFO never holds more than one entry and
+            // the pipeline never waits.
             let advance = m.reg("advance", 1, reset: 1)
             let advanceNext = m.named("advance_next", tokenQueue.spare! & resultQueue.spare!)
             advance <== advanceNext
@@ -153,7 +155,15 @@ public enum GreedyVerifierRTL {
     /// shift is pending — is the current row's draft token and whether the current row is the last.
     struct Slot {
         let valid, pending, tokens, marker, gamma, badGamma, outOfRange: Value
+        /// Copies of `pending` and of the slot's write bit, one per group of `tokensPerEnable` draft tokens and
+        /// one for the marker (kept apart in synthesis): one copy moving all Γ tokens was the critical path at
+        /// Γ = 32 (4.3–4.7 ns of routing to 544 enables).
+        let tokenGroups: [(pending: Value, write: Value, tokens: Value)]
+        let markerPending, markerWrite: Value
     }
+
+    /// Draft tokens per copy of a command slot's shift and write enables.
+    static let tokensPerEnable = 8
 
     /// Two command slots used alternately (`write` takes the next command, `read` is the streaming round), so the
     /// next round's command can arrive while the current round streams and rounds of two or more beats follow
@@ -179,11 +189,20 @@ public enum GreedyVerifierRTL {
             let heldOutOfRange = m.reg("cmd_held_out_of_range", c.gammaMax)
             let writePointer = m.reg("cmd_write_slot", 1, reset: 0)
             readPointer = m.reg("cmd_read_slot", 1, reset: 0)
+            let groups = stride(from: 0, to: c.gammaMax, by: GreedyVerifierRTL.tokensPerEnable)
+                .map { $0..<min(c.gammaMax, $0 + GreedyVerifierRTL.tokensPerEnable) }
+            let copy = { (name: String) in m.reg(name, 1, reset: 0, keep: true) }
             slots = (0..<2).map { s in
-                Slot(valid: m.reg("slot\(s)_valid", 1, reset: 0), pending: m.reg("slot\(s)_pending", 1, reset: 0),
-                     tokens: m.reg("slot\(s)_tokens", c.gammaMax * tokenBits), marker: m.reg("slot\(s)_marker", markerBits),
-                     gamma: m.reg("slot\(s)_gamma", c.gammaBits), badGamma: m.reg("slot\(s)_bad_gamma", 1),
-                     outOfRange: m.reg("slot\(s)_out_of_range", c.gammaMax))
+                let tokenGroups = groups.enumerated().map { g, tokens in
+                    (pending: copy("slot\(s)_pending_g\(g)"), write: copy("slot\(s)_write_g\(g)"),
+                     tokens: m.reg("slot\(s)_tokens_g\(g)", tokens.count * tokenBits))
+                }
+                return Slot(valid: m.reg("slot\(s)_valid", 1, reset: 0), pending: m.reg("slot\(s)_pending", 1, reset: 0),
+                            tokens: m.named("slot\(s)_tokens", concat(tokenGroups.reversed().map(\.tokens))),
+                            marker: m.reg("slot\(s)_marker", markerBits),
+                            gamma: m.reg("slot\(s)_gamma", c.gammaBits), badGamma: m.reg("slot\(s)_bad_gamma", 1),
+                            outOfRange: m.reg("slot\(s)_out_of_range", c.gammaMax), tokenGroups: tokenGroups,
+                            markerPending: copy("slot\(s)_pending_marker"), markerWrite: copy("slot\(s)_write_marker"))
             }
             // The port takes a command while the holding register is empty (one every other clock at most: every
             // round of two or more beats follows the previous one without a bubble).
@@ -193,20 +212,30 @@ public enum GreedyVerifierRTL {
             let drains = slots.enumerated().map { s, slot in m.named("slot\(s)_drain", heldValid & (pointer === s) & !slot.valid) }
             let writes = drains.enumerated().map { s, drain in m.regNext("slot\(s)_write", drain, reset: 0) }
             self.writes = writes
+            for (slot, drain) in zip(slots, drains) {
+                for write in slot.tokenGroups.map(\.write) + [slot.markerWrite] { write <== drain }
+            }
             let drain = m.named("cmd_drain", drains[0] | drains[1])
             command.ready <== !heldValid
             let fire = m.named("cmd_fire", command.valid & !heldValid)
             let incoming = m.view(command.data.bits(layout.layout.width - 1, 0), as: layout.layout, name: "cmd")
-            // Per draft token: x_i ≥ V (as x_i > V − 1, one carry chain) and i < γ; bad_draft once OR-ed.
-            let outOfRange: Value = c.vocab < 1 << tokenBits  // otherwise every token is < V
-                ? concat((0..<c.gammaMax).reversed().map { i in
+            // Per draft token: x_i ≥ V (as x_i > V − 1, one carry chain) and i < γ; bad_draft once OR-ed. Each
+            // comparison of the port's data ends in a flip-flop of its own (a chain into the holding register's
+            // enable mux was the critical path); the held bits combine them the clock after the command is
+            // taken, which is still before the earliest slot write (two clocks after it is taken).
+            if c.vocab < 1 << tokenBits {  // otherwise every token is < V
+                let tokenTooLarge = m.regNext("cmd_token_too_large", concat((0..<c.gammaMax).reversed().map { i in
                     ArgmaxTree.greater(incoming[layout.drafts, i], .literal(UInt64(c.vocab - 1), width: tokenBits))
-                        & (incoming[layout.gamma] > i)
-                }) : .literal(0, width: c.gammaMax)
-            m.when(fire) {
-                held.bits <== incoming.bits
-                heldOutOfRange <== outOfRange
+                }))
+                let tokenInRound = m.regNext("cmd_token_in_round", concat((0..<c.gammaMax).reversed().map { i in
+                    incoming[layout.gamma] > i
+                }))
+                let taken = m.regNext("cmd_taken", fire, reset: 0)
+                m.when(taken) { heldOutOfRange <== tokenTooLarge & tokenInRound }
+            } else {
+                heldOutOfRange <== .literal(0, width: c.gammaMax)
             }
+            m.when(fire) { held.bits <== incoming.bits }
             heldValid <== fire | (heldValid & !drain)
             m.when(drain) { writePointer <== !writePointer }
             drafts = slots.enumerated().map { s, slot in Self.now(m, slot, slot.tokens, entryBits: tokenBits, "slot\(s)_draft") }
@@ -214,17 +243,23 @@ public enum GreedyVerifierRTL {
 
             let gamma = held[layout.gamma]
             let gammaTooLarge: Value = (1 << c.gammaBits) - 1 > c.gammaMax ? gamma > c.gammaMax : .false
+            let shifted = slots.map { Self.shiftedDown($0.tokens, by: tokenBits) }
             for (s, slot) in slots.enumerated() {
-                m.when(slot.pending) {
-                    slot.tokens <== Self.shiftedDown(slot.tokens, by: tokenBits)
-                    slot.marker <== Self.shiftedDown(slot.marker, by: 1)
+                // Each group shifts and loads on its own enable copies (never both: a slot with a pending shift
+                // is valid, and only a free slot is written).
+                var low = 0
+                for group in slot.tokenGroups {
+                    let high = low + group.tokens.width - 1
+                    m.when(group.pending) { group.tokens <== shifted[s].bits(high, low) }
+                    m.when(group.write) { group.tokens <== held[layout.drafts].bits(high, low) }
+                    low = high + 1
                 }
-                m.when(writes[s]) {  // never with a pending shift: a slot with a pending shift is valid
+                m.when(slot.markerPending) { slot.marker <== Self.shiftedDown(slot.marker, by: 1) }
+                m.when(slot.markerWrite) { slot.marker <== concat((0..<markerBits).reversed().map { gamma === $0 }) }
+                m.when(writes[s]) {
                     slot.gamma <== gamma
-                    slot.tokens <== held[layout.drafts]
                     slot.badGamma <== gammaTooLarge
                     slot.outOfRange <== heldOutOfRange
-                    slot.marker <== concat((0..<markerBits).reversed().map { gamma === $0 })
                 }
             }
         }
@@ -250,7 +285,8 @@ public enum GreedyVerifierRTL {
             for (s, slot) in slots.enumerated() {
                 let ends = m.named("slot\(s)_row_end", rowEnd & (readPointer === s))
                 slot.valid <== writes[s] | (slot.valid & !(ends & finals[s]))
-                slot.pending <== ends & !finals[s]
+                let shift = m.named("slot\(s)_shift_next", ends & !finals[s])
+                for pending in [slot.pending, slot.markerPending] + slot.tokenGroups.map(\.pending) { pending <== shift }
             }
             readPointer <== readPointer ^ roundEnd
             // The slot read next clock holds a round: the other one after a round end, else the same; either
@@ -339,9 +375,10 @@ public enum GreedyVerifierRTL {
 
     /// The running maximum of the row over the tree's per-beat winners, held in two parts: `run_*` and the last
     /// beat's winner `pend_*`, which is the maximum when `pend_takes` and moves into `run_*` the clock after.
-    /// So the comparison (the new beat against both parts, one carry chain each) ends in a LUT and one
-    /// flip-flop, not in the enables of every `run_*` register (that fan-out after a 34-bit chain was the fp32
-    /// unit's critical path). The maximum is final in the clock after the row's last beat (`done`).
+    /// The new beat is compared with both parts (one carry chain each) and each comparison ends in its own
+    /// flip-flop; `pend_takes` picks one of the two registered results a clock later, by its own previous value
+    /// (one LUT). So no LUT follows a chain (a 34-bit chain into the pick, then a LUT, was the fp32 unit's critical
+    /// path) and no chain waits for the pick. The maximum is final in the clock after the row's last beat (`done`).
     static func rowMaximum(_ m: ModuleBuilder, _ c: VerifierConfig, _ tag: BeatTag, beat: LayoutValue,
                            argmax: InstanceOf<ArgmaxTree.Ports>, advance: Value) -> RowResult {
         let runKey = m.reg("run_key", c.logitBits, reset: 0)  // defined from reset on: `take` is arithmetic on it
@@ -349,7 +386,12 @@ public enum GreedyVerifierRTL {
         let runNaN = m.reg("run_nan", 1)
         let runNegInf = m.reg("run_neg_inf", 1)
         let rowStarted = m.reg("row_started", 1, reset: 0)
-        let pendTakes = m.reg("pend_takes", 1, reset: 0)
+        // pend_takes(t+1) = its value at t ? candidate(t) > pend(t) : candidate(t) > run(t), with both
+        // comparisons registered at t and the pick made at t+1.
+        let overPend = m.reg("beat_over_pend", 1, reset: 0), overRun = m.reg("beat_over_run", 1, reset: 0)
+        let pendTakesBefore = m.reg("pend_takes_before", 1, reset: 0)
+        let pendTakes = m.named("pend_takes", mux(pendTakesBefore, overPend, overRun))
+        pendTakesBefore <== pendTakes
         // Lane indices of valid beats: base + lane, base a multiple of L (an OR when L is a power of two).
         let laneBits = argmax.maxLane.width, tokenBits = c.tokenBits
         let candidateIndex: Value = c.lanes & (c.lanes - 1) != 0 || c.lanes == 1
@@ -372,9 +414,8 @@ public enum GreedyVerifierRTL {
         // that take lands, and the next row's first beat always takes.
         let candidate = concat(advance, argmax.maxValid, argmax.maxKey)
         let against = { (key: Value) in concat(Value.true, rowStarted, key) }
-        let take = m.named("take_candidate", mux(pendTakes, ArgmaxTree.greater(candidate, against(pendKey)),
-                                                 ArgmaxTree.greater(candidate, against(runKey))))
-        pendTakes <== take
+        overPend <== ArgmaxTree.greater(candidate, against(pendKey))
+        overRun <== ArgmaxTree.greater(candidate, against(runKey))
         m.when(pendTakes) {
             runKey <== pendKey
             runIndex <== pendIndex

@@ -8,10 +8,14 @@ struct OutputQueues {
         let tokens, results: Submodule<StreamFIFO.Ports>
     }
 
-    /// The FIFO modules (built before the unit's own description); `withSpare`: with their `spare` outputs.
-    static func modules(_ io: VerifierInterface, tokenDepth: Int, resultDepth: Int, withSpare: Bool = false) throws -> Modules {
-        Modules(tokens: try StreamFIFO.module(width: io.tokens.entry.width, depth: tokenDepth, withSpare: withSpare),
-                results: try StreamFIFO.module(width: io.resultBits, depth: resultDepth, withSpare: withSpare))
+    /// The FIFO modules (built before the unit's own description); `withSpare`: with their `spare` outputs;
+    /// `registeredPush`: see `StreamFIFO`.
+    static func modules(_ io: VerifierInterface, tokenDepth: Int, resultDepth: Int, withSpare: Bool = false,
+                        registeredPush: Bool = false) throws -> Modules {
+        Modules(tokens: try StreamFIFO.module(width: io.tokens.entry.width, depth: tokenDepth, withSpare: withSpare,
+                                              registeredPush: registeredPush),
+                results: try StreamFIFO.module(width: io.resultBits, depth: resultDepth, withSpare: withSpare,
+                                               registeredPush: registeredPush))
     }
 
     let tokens, results: InstanceOf<StreamFIFO.Ports>

@@ -3,21 +3,30 @@ import HDL
 /// A small AXI4-Stream FIFO (registers, not RAM). The producer side is a push (no ready: the user waits on `full`
 /// or registers its stall from `full_next`, the fullness after the coming clock edge); the consumer side is a
 /// stream. Nothing combinational runs from the consumer's `tready` back to the producer.
+/// `registeredPush`: the push and its data are registered inside before they reach the slots, so the producer's
+/// push logic ends in one flip-flop instead of fanning out to every slot's enable (the result FIFO's slot enables
+/// were the greedy unit's most frequent critical path); entries then appear one clock later, and `spare` leaves
+/// room for that registered push as well (`full` and `full_next` do not count it).
 enum StreamFIFO {
     struct Ports {
         let push, pushData, full, fullNext: Value
-        /// Room for two more entries (count ≤ depth − 2), a register (`withSpare` modules only).
+        /// Room for two more entries besides a registered push (count ≤ depth − 2, − 3 with `registeredPush`), a
+        /// register (`withSpare` modules only).
         let spare: Value?
         let output: StreamOut
     }
 
-    static func module(width: Int, depth: Int, withSpare: Bool = false) throws -> Submodule<Ports> {
+    static func module(width: Int, depth: Int, withSpare: Bool = false, registeredPush: Bool = false) throws -> Submodule<Ports> {
         precondition(depth >= 2 && depth & (depth - 1) == 0, "FIFO depth must be a power of two")
-        return try Module.submodule(moduleName("hades_stream_fifo", ("w", width), ("d", depth)) + (withSpare ? "_spare" : ""),
+        precondition(!registeredPush || depth >= 4, "a FIFO with a registered push needs depth ≥ 4")
+        let suffix = (withSpare ? "_spare" : "") + (registeredPush ? "_rp" : "")
+        return try Module.submodule(moduleName("hades_stream_fifo", ("w", width), ("d", depth)) + suffix,
                                     parameters: [("width", "\(width)"), ("depth", "\(depth)")],
                                     doc: ["stream FIFO of \(depth) entries"]) { m in
-            let push = m.input("push", 1)
-            let pushData = m.input("push_data", width)
+            let pushIn = m.input("push", 1)
+            let pushDataIn = m.input("push_data", width)
+            let push = registeredPush ? m.regNext("push_q", pushIn, reset: 0) : pushIn
+            let pushData = registeredPush ? m.regNext("push_data_q", pushDataIn) : pushDataIn
             let full = m.output("full", 1)
             let fullNext = m.output("full_next", 1)
             let output = m.streamOut(StreamPortNames("m_axis"), payload: width)
@@ -31,7 +40,7 @@ enum StreamFIFO {
             full <== count === depth
             let countNext = m.named("count_next", mux(push & !pop, count &+ 1, mux(pop & !push, count &- 1, count)))
             if let spare {  // a register of the coming count, so a user's enable is one LUT after flip-flops
-                spare <== m.regNext("spare_reg", countNext <= depth - 2, reset: 1)
+                spare <== m.regNext("spare_reg", countNext <= depth - (registeredPush ? 3 : 2), reset: 1)
             }
             output.valid <== count =/= 0
             output.data <== m.select("head_data", slots, index: head)
@@ -48,7 +57,7 @@ enum StreamFIFO {
             }.elseWhen(pop & !push) {
                 count <== count &- 1
             }
-            return Ports(push: push, pushData: pushData, full: full, fullNext: fullNext, spare: spare, output: output)
+            return Ports(push: pushIn, pushData: pushDataIn, full: full, fullNext: fullNext, spare: spare, output: output)
         }
     }
 }

@@ -4,8 +4,8 @@ import HADES
 /// The SymbiYosys file of one configuration: one unbounded PDR task per property (its own assertion only), one
 /// BMC task with every property, and the deliberately broken properties, which must fail.
 enum SbyFile {
-    static let bmcDepth = 14
-    static let brokenDepth = 12
+    static let bmcDepth = 15
+    static let brokenDepth = 13
 
     static func text(_ c: VerifierConfig) -> String {
         let design = FormalHarness.formalName(c) + ".v"

@@ -12,7 +12,7 @@ final class ConfigCycleTests: XCTestCase {
         XCTAssertEqual(c.laneIndexBits, 4)
         XCTAssertEqual(c.beatIndexBits, 12)          // 0…3141
         XCTAssertEqual(c.logitBits, 16)
-        XCTAssertEqual(c.pipelineDepth, 9)
+        XCTAssertEqual(c.pipelineDepth, 10)
 
         let d = try VerifierConfig(vocab: 49_152, gammaMax: 7, lanes: 64, format: .bf16)
         XCTAssertEqual(d.beatsPerRow, 768)
@@ -64,37 +64,37 @@ final class ConfigCycleTests: XCTestCase {
     }
 
     func testPipelineDepth() {
-        // Five stages around the tree, two per tree level of up to four lanes (at least one level).
-        let expected = [1: 7, 2: 7, 3: 7, 4: 7, 5: 9, 8: 9, 9: 9, 16: 9, 17: 11, 32: 11, 33: 11, 64: 11, 65: 13, 128: 13, 256: 13]
+        // Six stages around the tree, two per tree level of up to four lanes (at least one level).
+        let expected = [1: 8, 2: 8, 3: 8, 4: 8, 5: 10, 8: 10, 9: 10, 16: 10, 17: 12, 32: 12, 33: 12, 64: 12, 65: 14, 128: 14, 256: 14]
         for (l, d) in expected { XCTAssertEqual(GreedyTiming.pipelineDepth(lanes: l), d, "L=\(l)") }
     }
 
     func testCycleModelHandWorkedSequence() throws {
-        // V = 10, L = 4 → B = 3; D(4) = 2 + 5 = 7.
+        // V = 10, L = 4 → B = 3; D(4) = 2 + 6 = 8.
         let c = try VerifierConfig(vocab: 10, gammaMax: 3, lanes: 4, format: .fp16)
-        // Round 0: γ=2, n=2: first beat 0, result 0 + 3·3 − 1 + 7 = 15, cycles 16; stream 9 beats.
-        // Round 1: γ=0, n=0: first beat 9, result 9 + 3 − 1 + 7 = 18, cycles 10; stream 3 beats.
-        // Round 2: γ=3, n=1: first beat 12, result 12 + 6 − 1 + 7 = 24, cycles 13; stream 12 beats.
-        // Round 3: γ=1, n=0: first beat 24, result 24 + 3 − 1 + 7 = 33, cycles 10; stream 6 beats.
-        // Round 4: γ=5 > Γ (bad_gamma), n=0: first beat 30, result 30 + 3 − 1 + 7 = 39, cycles 10; stream 18.
-        // Round 5: γ=0, n=0: first beat 48, result 48 + 3 − 1 + 7 = 57, cycles 10.
+        // Round 0: γ=2, n=2: first beat 0, result 0 + 3·3 − 1 + 8 = 16, cycles 17; stream 9 beats.
+        // Round 1: γ=0, n=0: first beat 9, result 9 + 3 − 1 + 8 = 19, cycles 11; stream 3 beats.
+        // Round 2: γ=3, n=1: first beat 12, result 12 + 6 − 1 + 8 = 25, cycles 14; stream 12 beats.
+        // Round 3: γ=1, n=0: first beat 24, result 24 + 3 − 1 + 8 = 34, cycles 11; stream 6 beats.
+        // Round 4: γ=5 > Γ (bad_gamma), n=0: first beat 30, result 30 + 3 − 1 + 8 = 40, cycles 11; stream 18.
+        // Round 5: γ=0, n=0: first beat 48, result 48 + 3 − 1 + 8 = 58, cycles 11.
         let t = CycleModel.predict(gammas: [2, 0, 3, 1, 5, 0], accepted: [2, 0, 1, 0, 0, 0], config: c)
         XCTAssertEqual(t, [
-            RoundTiming(firstBeat: 0, result: 15, cycles: 16),
-            RoundTiming(firstBeat: 9, result: 18, cycles: 10),
-            RoundTiming(firstBeat: 12, result: 24, cycles: 13),
-            RoundTiming(firstBeat: 24, result: 33, cycles: 10),
-            RoundTiming(firstBeat: 30, result: 39, cycles: 10),
-            RoundTiming(firstBeat: 48, result: 57, cycles: 10),
+            RoundTiming(firstBeat: 0, result: 16, cycles: 17),
+            RoundTiming(firstBeat: 9, result: 19, cycles: 11),
+            RoundTiming(firstBeat: 12, result: 25, cycles: 14),
+            RoundTiming(firstBeat: 24, result: 34, cycles: 11),
+            RoundTiming(firstBeat: 30, result: 40, cycles: 11),
+            RoundTiming(firstBeat: 48, result: 58, cycles: 11),
         ])
-        XCTAssertEqual(CycleModel.idealCycles(accepted: [2, 0, 1, 0, 0, 0], config: c), [16, 10, 13, 10, 10, 10])
-        XCTAssertEqual(CycleModel.idealCycles(accepted: 3, config: c), 19)
+        XCTAssertEqual(CycleModel.idealCycles(accepted: [2, 0, 1, 0, 0, 0], config: c), [17, 11, 14, 11, 11, 11])
+        XCTAssertEqual(CycleModel.idealCycles(accepted: 3, config: c), 20)
         XCTAssertEqual(CycleModel.streamBeats(gamma: 5, config: c), 18)
 
-        // L = 1, V = 2: B = 2, D = 7.
+        // L = 1, V = 2: B = 2, D = 8.
         let one = try VerifierConfig(vocab: 2, gammaMax: 1, lanes: 1, format: .fixed(width: 8, fraction: 0))
         XCTAssertEqual(CycleModel.predict(gammas: [1, 1], accepted: [1, 0], config: one),
-                       [RoundTiming(firstBeat: 0, result: 10, cycles: 11), RoundTiming(firstBeat: 4, result: 12, cycles: 9)])
+                       [RoundTiming(firstBeat: 0, result: 11, cycles: 12), RoundTiming(firstBeat: 4, result: 13, cycles: 10)])
     }
 
     func testCommitCounter() {

@@ -67,7 +67,7 @@ final class ParameterCornerTests: XCTestCase {
             XCTAssertNil(report.disagreement, "L=\(l): \(report.disagreement!)")
             XCTAssertEqual(report.hardware.count, rounds.count)
             for (r, h) in report.hardware.enumerated() {
-                XCTAssertEqual(h.cycles, (report.golden[r].accepted + 1) * c.beatsPerRow + 13, "L=\(l) round \(r): D(256) = 13")
+                XCTAssertEqual(h.cycles, (report.golden[r].accepted + 1) * c.beatsPerRow + 14, "L=\(l) round \(r): D(256) = 14")
             }
         }
     }

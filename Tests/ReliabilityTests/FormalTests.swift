@@ -75,13 +75,13 @@ final class FormalTests: XCTestCase {
         return Dictionary(uniqueKeysWithValues: results.map { ($0.task, $0) })
     }
 
-    /// Every property (AXI4-Stream rules on all four ports and the safety properties) holds for 10 cycles after
-    /// reset (first results appear by cycle 9: the environment may end rows early); ok_token and both output
+    /// Every property (AXI4-Stream rules on all four ports and the safety properties) holds for 11 cycles after
+    /// reset (first results appear by cycle 10: the environment may end rows early); ok_token and both output
     /// stream rules are proven unbounded by PDR; both broken properties are refuted.
     func testShortFormalRun() throws {
         let results = try runFormal(FormalTests.configs[0],
                                     tasks: ["bmc", "prove_ok_token", "prove_ok_axis_result", "broken_accepted", "broken_token"],
-                                    depth: 10)
+                                    depth: 11)
         for t in ["bmc", "prove_ok_token", "prove_ok_axis_result"] {
             XCTAssertEqual(results[t]?.status, "PASS", "\(t): \(String(describing: results[t]))")
         }

@@ -32,8 +32,8 @@
 `timescale 1ns/1ps
 `default_nettype none
 
-// hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4_spare: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:16)
-module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4_spare (
+// hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4_spare_rp: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:23)
+module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4_spare_rp (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -46,6 +46,8 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4_spare (
     output wire spare
 );
 
+    reg  push_q;
+    reg  [4:0] push_data_q;
     reg  [1:0] head;
     reg  [3:0] tail;
     reg  [2:0] count;
@@ -64,7 +66,7 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4_spare (
     assign m_axis_tdata = head_data;
     assign spare = spare_reg;
     assign pop = (m_axis_tvalid & m_axis_tready);
-    assign count_next = ((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count));
+    assign count_next = ((push_q & (~pop)) ? (count + 3'h1) : ((pop & (~push_q)) ? (count - 3'h1) : count));
 
     always @(*) begin
         case (head)
@@ -88,6 +90,18 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4_spare (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            push_q <= 1'h0;
+        end else begin
+            push_q <= push;
+        end
+    end
+
+    always @(posedge aclk) begin
+        push_data_q <= push_data;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             head <= 2'h0;
         end else begin
             if (pop) begin
@@ -100,7 +114,7 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4_spare (
         if (!aresetn) begin
             tail <= 4'h1;
         end else begin
-            if (push) begin
+            if (push_q) begin
                 tail <= {tail[2:0], tail[3]};
             end
         end
@@ -110,42 +124,42 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4_spare (
         if (!aresetn) begin
             count <= 3'h0;
         end else begin
-            if ((push & (~pop))) begin
+            if ((push_q & (~pop))) begin
                 count <= (count + 3'h1);
-            end else if ((pop & (~push))) begin
+            end else if ((pop & (~push_q))) begin
                 count <= (count - 3'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[0]) begin
-                slot_0 <= push_data;
+                slot_0 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[1]) begin
-                slot_1 <= push_data;
+                slot_1 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[2]) begin
-                slot_2 <= push_data;
+                slot_2 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[3]) begin
-                slot_3 <= push_data;
+                slot_3 <= push_data_q;
             end
         end
     end
@@ -154,13 +168,13 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4_spare (
         if (!aresetn) begin
             spare_reg <= 1'h1;
         end else begin
-            spare_reg <= (count_next <= 3'h2);
+            spare_reg <= (count_next <= 3'h1);
         end
     end
 endmodule
 
-// hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d4_spare: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:16)
-module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d4_spare (
+// hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d4_spare_rp: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:23)
+module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d4_spare_rp (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -173,6 +187,8 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d4_spare (
     output wire spare
 );
 
+    reg  push_q;
+    reg  [15:0] push_data_q;
     reg  [1:0] head;
     reg  [3:0] tail;
     reg  [2:0] count;
@@ -191,7 +207,7 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d4_spare (
     assign m_axis_tdata = head_data;
     assign spare = spare_reg;
     assign pop = (m_axis_tvalid & m_axis_tready);
-    assign count_next = ((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count));
+    assign count_next = ((push_q & (~pop)) ? (count + 3'h1) : ((pop & (~push_q)) ? (count - 3'h1) : count));
 
     always @(*) begin
         case (head)
@@ -215,6 +231,18 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d4_spare (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            push_q <= 1'h0;
+        end else begin
+            push_q <= push;
+        end
+    end
+
+    always @(posedge aclk) begin
+        push_data_q <= push_data;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             head <= 2'h0;
         end else begin
             if (pop) begin
@@ -227,7 +255,7 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d4_spare (
         if (!aresetn) begin
             tail <= 4'h1;
         end else begin
-            if (push) begin
+            if (push_q) begin
                 tail <= {tail[2:0], tail[3]};
             end
         end
@@ -237,42 +265,42 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d4_spare (
         if (!aresetn) begin
             count <= 3'h0;
         end else begin
-            if ((push & (~pop))) begin
+            if ((push_q & (~pop))) begin
                 count <= (count + 3'h1);
-            end else if ((pop & (~push))) begin
+            end else if ((pop & (~push_q))) begin
                 count <= (count - 3'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[0]) begin
-                slot_0 <= push_data;
+                slot_0 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[1]) begin
-                slot_1 <= push_data;
+                slot_1 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[2]) begin
-                slot_2 <= push_data;
+                slot_2 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[3]) begin
-                slot_3 <= push_data;
+                slot_3 <= push_data_q;
             end
         end
     end
@@ -281,7 +309,7 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d4_spare (
         if (!aresetn) begin
             spare_reg <= 1'h1;
         end else begin
-            spare_reg <= (count_next <= 3'h2);
+            spare_reg <= (count_next <= 3'h1);
         end
     end
 endmodule
@@ -523,7 +551,7 @@ module hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t17 (
     wire unused_ok = &{1'b0, t_8[8:0], t_9[8:0], t_10[8:0], t_11[8:0], t_12[8:0], t_13[8:0]};
 endmodule
 
-// hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:45)
+// hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4: HADES greedy verify/rollback unit (from HADES/GreedyVerifierRTL.swift:46)
 module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -586,20 +614,30 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     reg  [3:0] cmd_held_out_of_range;
     reg  cmd_write_slot;
     reg  cmd_read_slot;
+    reg  slot0_pending_g0;
+    reg  slot0_write_g0;
+    reg  [15:0] slot0_tokens_g0;
     reg  slot0_valid;
     reg  slot0_pending;
-    reg  [15:0] slot0_tokens;
+    wire [15:0] slot0_tokens;
     reg  [7:0] slot0_marker;
     reg  [2:0] slot0_gamma;
     reg  slot0_bad_gamma;
     reg  [3:0] slot0_out_of_range;
+    reg  slot0_pending_marker;
+    reg  slot0_write_marker;
+    reg  slot1_pending_g0;
+    reg  slot1_write_g0;
+    reg  [15:0] slot1_tokens_g0;
     reg  slot1_valid;
     reg  slot1_pending;
-    reg  [15:0] slot1_tokens;
+    wire [15:0] slot1_tokens;
     reg  [7:0] slot1_marker;
     reg  [2:0] slot1_gamma;
     reg  slot1_bad_gamma;
     reg  [3:0] slot1_out_of_range;
+    reg  slot1_pending_marker;
+    reg  slot1_write_marker;
     wire slot0_drain;
     wire slot1_drain;
     reg  slot0_write;
@@ -607,10 +645,13 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire cmd_drain;
     wire cmd_fire;
     wire [3:0] cmd_draft_token_3;
-    wire [2:0] cmd_gamma;
     wire [3:0] cmd_draft_token_2;
     wire [3:0] cmd_draft_token_1;
     wire [3:0] cmd_draft_token_0;
+    reg  [3:0] cmd_token_too_large;
+    wire [2:0] cmd_gamma;
+    reg  [3:0] cmd_token_in_round;
+    reg  cmd_taken;
     wire [3:0] slot0_draft;
     wire [3:0] slot1_draft;
     wire slot0_final;
@@ -631,7 +672,9 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire [7:0] lane_logit_2;
     wire [7:0] lane_logit_3;
     wire slot0_row_end;
+    wire slot0_shift_next;
     wire slot1_row_end;
+    wire slot1_shift_next;
     wire cur_valid_next;
     wire u_argmax_enable;
     wire [3:0] u_argmax_lane_valid;
@@ -674,7 +717,10 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     reg  run_nan;
     reg  run_neg_inf;
     reg  row_started;
-    reg  pend_takes;
+    reg  beat_over_pend;
+    reg  beat_over_run;
+    reg  pend_takes_before;
+    wire pend_takes;
     wire [3:0] argmax_tag_base;
     reg  [7:0] pend_key;
     reg  [3:0] pend_index;
@@ -683,7 +729,6 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     reg  pend_matches_draft;
     reg  run_matches_draft;
     wire argmax_tag_fire;
-    wire take_candidate;
     wire row_beat_moves;
     wire argmax_tag_row_end;
     reg  [4:0] row_flags;
@@ -768,15 +813,17 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign token_entry_token = u_token_fifo_m_axis_tdata[3:0];
     assign token_entry_last = u_token_fifo_m_axis_tdata[4];
     assign advance_next = (u_token_fifo_spare & u_result_fifo_spare);
+    assign slot0_tokens = slot0_tokens_g0;
+    assign slot1_tokens = slot1_tokens_g0;
     assign slot0_drain = ((cmd_held_valid & (cmd_write_slot == 1'h0)) & (~slot0_valid));
     assign slot1_drain = ((cmd_held_valid & (cmd_write_slot == 1'h1)) & (~slot1_valid));
     assign cmd_drain = (slot0_drain | slot1_drain);
     assign cmd_fire = (s_axis_cmd_tvalid & (~cmd_held_valid));
     assign cmd_draft_token_3 = t_0[18:15];
-    assign cmd_gamma = t_0[2:0];
     assign cmd_draft_token_2 = t_0[14:11];
     assign cmd_draft_token_1 = t_0[10:7];
     assign cmd_draft_token_0 = t_0[6:3];
+    assign cmd_gamma = t_0[2:0];
     assign slot0_draft = (slot0_pending ? slot0_tokens[7:4] : slot0_tokens[3:0]);
     assign slot1_draft = (slot1_pending ? slot1_tokens[7:4] : slot1_tokens[3:0]);
     assign slot0_final = (slot0_pending ? slot0_marker[1] : slot0_marker[0]);
@@ -793,7 +840,9 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign lane_logit_2 = s_axis_logits_tdata[23:16];
     assign lane_logit_3 = s_axis_logits_tdata[31:24];
     assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
+    assign slot0_shift_next = (slot0_row_end & (~slot0_final));
     assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
+    assign slot1_shift_next = (slot1_row_end & (~slot1_final));
     assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
     assign u_argmax_enable = tree_advance0;
     assign u_argmax_lane_valid = s1_lane_valid_0;
@@ -814,10 +863,10 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign s1_tag_draft = s1_tag[12:9];
     assign s1_tag_gamma = s1_tag[15:13];
     assign s1_tag_out_of_range = s1_tag[19:16];
+    assign pend_takes = (pend_takes_before ? beat_over_pend : beat_over_run);
     assign argmax_tag_base = u_argmax_tag_out[9:6];
     assign argmax_tag_draft = u_argmax_tag_out[13:10];
     assign argmax_tag_fire = u_argmax_tag_out[0];
-    assign take_candidate = (pend_takes ? t_12[10] : t_13[10]);
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
     assign argmax_tag_bad_draft = u_argmax_tag_out[5];
@@ -839,7 +888,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign flags_now_degenerate_row = flags_now[3];
     assign flags_now_row_length = flags_now[4];
 
-    hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4_spare u_token_fifo (
+    hades_checker_g4_v10_l4_fx8p4_stream_fifo_w5_d4_spare_rp u_token_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_token_fifo_push),
@@ -852,7 +901,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         .spare(u_token_fifo_spare)
     );
 
-    hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d4_spare u_result_fifo (
+    hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d4_spare_rp u_result_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_result_fifo_push),
@@ -911,8 +960,8 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        if (cmd_fire) begin
-            cmd_held_out_of_range <= {(t_1[4] & (3'h3 < cmd_gamma)), (t_2[4] & (3'h2 < cmd_gamma)), (t_3[4] & (3'h1 < cmd_gamma)), (t_4[4] & (3'h0 < cmd_gamma))};
+        if (cmd_taken) begin
+            cmd_held_out_of_range <= (cmd_token_too_large & cmd_token_in_round);
         end
     end
 
@@ -934,6 +983,33 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_pending_g0 <= 1'h0;
+        end else begin
+            slot0_pending_g0 <= slot0_shift_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_write_g0 <= 1'h0;
+        end else begin
+            slot0_write_g0 <= slot0_drain;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot0_pending_g0) begin
+            slot0_tokens_g0 <= {slot0_tokens[15:12], slot0_tokens[15:4]};
+        end
+        if (slot0_write_g0) begin
+            slot0_tokens_g0 <= cmd_held_draft_token;
+        end
+    end
+
     always @(posedge aclk) begin
         if (!aresetn) begin
             slot0_valid <= 1'h0;
@@ -946,24 +1022,15 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             slot0_pending <= 1'h0;
         end else begin
-            slot0_pending <= (slot0_row_end & (~slot0_final));
+            slot0_pending <= slot0_shift_next;
         end
     end
 
     always @(posedge aclk) begin
-        if (slot0_pending) begin
-            slot0_tokens <= {slot0_tokens[15:12], slot0_tokens[15:4]};
-        end
-        if (slot0_write) begin
-            slot0_tokens <= cmd_held_draft_token;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (slot0_pending) begin
+        if (slot0_pending_marker) begin
             slot0_marker <= {slot0_marker[7], slot0_marker[7:1]};
         end
-        if (slot0_write) begin
+        if (slot0_write_marker) begin
             slot0_marker <= {(cmd_held_gamma == 3'h7), (cmd_held_gamma == 3'h6), (cmd_held_gamma == 3'h5), (cmd_held_gamma == 3'h4), (cmd_held_gamma == 3'h3), (cmd_held_gamma == 3'h2), (cmd_held_gamma == 3'h1), (cmd_held_gamma == 3'h0)};
         end
     end
@@ -986,6 +1053,51 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_pending_marker <= 1'h0;
+        end else begin
+            slot0_pending_marker <= slot0_shift_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_write_marker <= 1'h0;
+        end else begin
+            slot0_write_marker <= slot0_drain;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_pending_g0 <= 1'h0;
+        end else begin
+            slot1_pending_g0 <= slot1_shift_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_write_g0 <= 1'h0;
+        end else begin
+            slot1_write_g0 <= slot1_drain;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (slot1_pending_g0) begin
+            slot1_tokens_g0 <= {slot1_tokens[15:12], slot1_tokens[15:4]};
+        end
+        if (slot1_write_g0) begin
+            slot1_tokens_g0 <= cmd_held_draft_token;
+        end
+    end
+
     always @(posedge aclk) begin
         if (!aresetn) begin
             slot1_valid <= 1'h0;
@@ -998,24 +1110,15 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             slot1_pending <= 1'h0;
         end else begin
-            slot1_pending <= (slot1_row_end & (~slot1_final));
+            slot1_pending <= slot1_shift_next;
         end
     end
 
     always @(posedge aclk) begin
-        if (slot1_pending) begin
-            slot1_tokens <= {slot1_tokens[15:12], slot1_tokens[15:4]};
-        end
-        if (slot1_write) begin
-            slot1_tokens <= cmd_held_draft_token;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (slot1_pending) begin
+        if (slot1_pending_marker) begin
             slot1_marker <= {slot1_marker[7], slot1_marker[7:1]};
         end
-        if (slot1_write) begin
+        if (slot1_write_marker) begin
             slot1_marker <= {(cmd_held_gamma == 3'h7), (cmd_held_gamma == 3'h6), (cmd_held_gamma == 3'h5), (cmd_held_gamma == 3'h4), (cmd_held_gamma == 3'h3), (cmd_held_gamma == 3'h2), (cmd_held_gamma == 3'h1), (cmd_held_gamma == 3'h0)};
         end
     end
@@ -1038,6 +1141,24 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_pending_marker <= 1'h0;
+        end else begin
+            slot1_pending_marker <= slot1_shift_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_write_marker <= 1'h0;
+        end else begin
+            slot1_write_marker <= slot1_drain;
+        end
+    end
+
     always @(posedge aclk) begin
         if (!aresetn) begin
             slot0_write <= 1'h0;
@@ -1051,6 +1172,22 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
             slot1_write <= 1'h0;
         end else begin
             slot1_write <= slot1_drain;
+        end
+    end
+
+    always @(posedge aclk) begin
+        cmd_token_too_large <= {t_1[4], t_2[4], t_3[4], t_4[4]};
+    end
+
+    always @(posedge aclk) begin
+        cmd_token_in_round <= {(3'h3 < cmd_gamma), (3'h2 < cmd_gamma), (3'h1 < cmd_gamma), (3'h0 < cmd_gamma)};
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_taken <= 1'h0;
+        end else begin
+            cmd_taken <= cmd_fire;
         end
     end
 
@@ -1223,9 +1360,25 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            pend_takes <= 1'h0;
+            beat_over_pend <= 1'h0;
         end else begin
-            pend_takes <= take_candidate;
+            beat_over_pend <= t_12[10];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            beat_over_run <= 1'h0;
+        end else begin
+            beat_over_run <= t_13[10];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            pend_takes_before <= 1'h0;
+        end else begin
+            pend_takes_before <= pend_takes;
         end
     end
 
@@ -1546,7 +1699,7 @@ module hades_checker_g4_v10_l4_fx8p4 (
     assign chk_logits_kept = ((~chk_logits_stalled) | (s_axis_logits_tvalid & (t_0 == chk_logits_held)));
     assign chk_result_kept = ((~chk_result_stalled) | (u_dut_m_axis_result_tvalid & (u_dut_m_axis_result_tdata == chk_result_held)));
     assign chk_tokens_kept = ((~chk_tokens_stalled) | (u_dut_m_axis_tokens_tvalid & (t_1 == chk_tokens_held)));
-    assign chk_ok_command = ((~(chk_result_fire & (chk_in_flight == 5'h0))) & (~((chk_cmd_fire & (~chk_result_fire)) & (chk_in_flight == 5'ha))));
+    assign chk_ok_command = ((~(chk_result_fire & (chk_in_flight == 5'h0))) & (~((chk_cmd_fire & (~chk_result_fire)) & (chk_in_flight == 5'hb))));
     assign chk_ok_accepted = ((~chk_result_fire) | (t_2 <= chk_round_gamma));
     assign chk_ok_rollback = ((~chk_result_fire) | ((t_3 + {1'h0, t_4}) == t_5));
     assign chk_ok_fields = ((~u_dut_m_axis_result_tvalid) | ((~t_6[5]) & (t_6[1] ? ((t_2 == 3'h0) & (3'h4 < t_4)) : ((t_3 + {1'h0, t_4}) <= 4'h4))));

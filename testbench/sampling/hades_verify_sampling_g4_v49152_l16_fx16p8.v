@@ -39,7 +39,7 @@
 `timescale 1ns/1ps
 `default_nettype none
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:16)
+// hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:23)
 module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 (
     input  wire aclk,
     input  wire aresetn,
@@ -155,7 +155,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w28_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:16)
+// hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w28_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:23)
 module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w28_d2 (
     input  wire aclk,
     input  wire aresetn,
