@@ -68,9 +68,10 @@ final class TreeGoldenTests: XCTestCase {
     func testEmptyTreeIsPlainDecoding() {
         let o = decide(TreeRound(nodes: 0, tokens: [], parents: []), [6])
         XCTAssertEqual(o.round.emitted, [6])
-        // D_T = 2 stages of the argmax tree (L = 4) + input, row, match vector, decision = 6 (the chain unit's D − 1).
+        // D_T = 2 stages of the argmax tree (L = 4) + input, row, match vector, decision = 6 (the chain unit's D − 2: it
+        // has no match stage and no registered FIFO push).
         XCTAssertEqual(TreeTiming.cycles(lastRow: o.lastRow, config: config), 2 + 6)
-        XCTAssertEqual(TreeTiming.pipelineDepth(lanes: 4), GreedyTiming.pipelineDepth(lanes: 4) - 1)
+        XCTAssertEqual(TreeTiming.pipelineDepth(lanes: 4), GreedyTiming.pipelineDepth(lanes: 4) - 2)
     }
 
     /// A chain (p_i = i − 1) decides exactly like the chain verifier, on random rows with many ties.
@@ -97,8 +98,8 @@ final class TreeGoldenTests: XCTestCase {
                 let t = codes.withUnsafeBufferPointer { TreeVerifier.verify(.chain(tokens), targetCodes: $0, config: tree) }
                 XCTAssertEqual(t.round, g)
                 XCTAssertEqual(t.path, Array(0..<g.accepted))
-                XCTAssertEqual(TreeTiming.cycles(lastRow: t.lastRow, config: tree),  // D_T = D − 1
-                               CycleModel.idealCycles(accepted: g.accepted, config: chain) - 1)
+                XCTAssertEqual(TreeTiming.cycles(lastRow: t.lastRow, config: tree),  // D_T = D − 2
+                               CycleModel.idealCycles(accepted: g.accepted, config: chain) - 2)
             }
         }
     }

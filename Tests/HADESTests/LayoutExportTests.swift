@@ -27,9 +27,9 @@ final class LayoutExportTests: XCTestCase {
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(export.json.utf8)) as? [String: Any])
         let io = VerifierInterface(greedy)
         XCTAssertEqual(json["top"] as? String, "hades_verify_g16_v50257_l16_fp16")
-        // Numbers worked out by hand: TW = 16, GW = 5, B = ceil(50257/16), D = 2 tree levels · 2 stages + 5.
+        // Numbers worked out by hand: TW = 16, GW = 5, B = ceil(50257/16), D = 2 tree levels · 2 stages + 6.
         XCTAssertEqual(json["beats_per_row"] as? Int, 3142)
-        XCTAssertEqual(json["pipeline_depth"] as? Int, 9)
+        XCTAssertEqual(json["pipeline_depth"] as? Int, 10)
         XCTAssertEqual(json["cycles"] as? String, "(n + 1) * B + D")
         let cmd = try stream(json, "cmd"), result = try stream(json, "result")
         XCTAssertEqual(cmd["tdata_bits"] as? Int, 264)
