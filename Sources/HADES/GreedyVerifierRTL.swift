@@ -176,8 +176,13 @@ public enum GreedyVerifierRTL {
         let readPointer: Value
         /// Slot s takes the held command this clock (decided the clock before).
         let writes: [Value]
-        /// Per slot: its current row's draft token, whether its current row is its round's last.
-        let drafts, finals: [Value]
+        /// Per slot: its current row's draft token.
+        let drafts: [Value]
+        /// Whether the reading slot's current row is its round's last: a register kept by lookahead (`advance`)
+        /// rather than a choice among the slots' markers, so a round's end is one LUT of flip-flops.
+        let rowFinal: Value
+        /// Per slot: its marker as it is next clock, unless its row ends this clock (then one entry further).
+        let markersNext: [Value]
 
         init(_ m: ModuleBuilder, _ c: VerifierConfig, _ command: StreamIn) {
             self.m = m
@@ -189,6 +194,7 @@ public enum GreedyVerifierRTL {
             let heldOutOfRange = m.reg("cmd_held_out_of_range", c.gammaMax)
             let writePointer = m.reg("cmd_write_slot", 1, reset: 0)
             readPointer = m.reg("cmd_read_slot", 1, reset: 0)
+            rowFinal = m.reg("row_final", 1, reset: 0)
             let groups = stride(from: 0, to: c.gammaMax, by: GreedyVerifierRTL.tokensPerEnable)
                 .map { $0..<min(c.gammaMax, $0 + GreedyVerifierRTL.tokensPerEnable) }
             let copy = { (name: String) in m.reg(name, 1, reset: 0, keep: true) }
@@ -239,11 +245,14 @@ public enum GreedyVerifierRTL {
             heldValid <== fire | (heldValid & !drain)
             m.when(drain) { writePointer <== !writePointer }
             drafts = slots.enumerated().map { s, slot in Self.now(m, slot, slot.tokens, entryBits: tokenBits, "slot\(s)_draft") }
-            finals = slots.enumerated().map { s, slot in Self.now(m, slot, slot.marker, entryBits: 1, "slot\(s)_final") }
 
             let gamma = held[layout.gamma]
             let gammaTooLarge: Value = (1 << c.gammaBits) - 1 > c.gammaMax ? gamma > c.gammaMax : .false
             let shifted = slots.map { Self.shiftedDown($0.tokens, by: tokenBits) }
+            let markerOnWrite = concat((0..<markerBits).reversed().map { gamma === $0 })
+            markersNext = zip(slots, writes).map { slot, write in
+                mux(write, markerOnWrite, mux(slot.pending, Self.shiftedDown(slot.marker, by: 1), slot.marker))
+            }
             for (s, slot) in slots.enumerated() {
                 // Each group shifts and loads on its own enable copies (never both: a slot with a pending shift
                 // is valid, and only a free slot is written).
@@ -255,7 +264,7 @@ public enum GreedyVerifierRTL {
                     low = high + 1
                 }
                 m.when(slot.markerPending) { slot.marker <== Self.shiftedDown(slot.marker, by: 1) }
-                m.when(slot.markerWrite) { slot.marker <== concat((0..<markerBits).reversed().map { gamma === $0 }) }
+                m.when(slot.markerWrite) { slot.marker <== markerOnWrite }
                 m.when(writes[s]) {
                     slot.gamma <== gamma
                     slot.badGamma <== gammaTooLarge
@@ -269,36 +278,46 @@ public enum GreedyVerifierRTL {
             v.width > bits ? concat(v.bits(v.width - 1, v.width - bits), v.bits(v.width - 1, bits)) : v
         }
 
-        /// Entry `i` of a slot's row-indexed field as seen by the current row (one further while a shift is pending).
+        /// Entry `i` of a row-indexed field (0 past its end).
+        static func entry(_ field: Value, _ i: Int, bits: Int) -> Value {
+            field.width >= (i + 1) * bits ? field.bits((i + 1) * bits - 1, i * bits) : .literal(0, width: bits)
+        }
+
+        /// Entry 0 of a slot's row-indexed field as seen by the current row (entry 1 while a shift is pending).
         static func now(_ m: ModuleBuilder, _ slot: Slot, _ field: Value, entryBits: Int, _ name: String) -> Value {
-            let entry = { (i: Int) -> Value in
-                field.width >= (i + 1) * entryBits ? field.bits((i + 1) * entryBits - 1, i * entryBits) : .literal(0, width: entryBits)
-            }
-            return m.named(name, mux(slot.pending, entry(1), entry(0)))
+            m.named(name, mux(slot.pending, entry(field, 1, bits: entryBits), entry(field, 0, bits: entryBits)))
         }
 
         func pick(_ f: (Slot) -> Value) -> Value { mux(readPointer, f(slots[1]), f(slots[0])) }
+        func pick(_ v: [Value]) -> Value { mux(readPointer, v[1], v[0]) }
 
-        /// A row of the reading slot ended (`rowEnd`), the round's last row (`roundEnd`): schedule the slot's shift,
-        /// free it and turn to the other slot. Returns whether a round is current after this clock.
+        /// A row of the reading slot ended (`rowEnd`), the round's last row (`roundEnd` = `rowEnd & row_final`):
+        /// schedule the slot's shift, free it and turn to the other slot. Returns whether a round is current after
+        /// this clock. Each next state is a choice by `rowEnd` / `roundEnd` between values of flip-flops only.
         func advance(rowEnd: Value, roundEnd: Value) -> Value {
             for (s, slot) in slots.enumerated() {
-                let ends = m.named("slot\(s)_row_end", rowEnd & (readPointer === s))
-                slot.valid <== writes[s] | (slot.valid & !(ends & finals[s]))
-                let shift = m.named("slot\(s)_shift_next", ends & !finals[s])
+                let reading = readPointer === s
+                slot.valid <== writes[s] | (slot.valid & !(roundEnd & reading))
+                let shift = m.named("slot\(s)_shift_next", rowEnd & reading & !rowFinal)
                 for pending in [slot.pending, slot.markerPending] + slot.tokenGroups.map(\.pending) { pending <== shift }
             }
             readPointer <== readPointer ^ roundEnd
+            // row_final next clock: the other slot's first entry after a round end (it does not shift), the
+            // reading slot's entry 1 after another row end (it shifts; a slot that fires is not being written),
+            // else its entry 0.
+            let first = markersNext.map { Self.entry($0, 0, bits: 1) }, second = markersNext.map { Self.entry($0, 1, bits: 1) }
+            let other = { (v: [Value]) in mux(readPointer, v[0], v[1]) }
+            rowFinal <== mux(rowEnd, mux(rowFinal, other(first), pick(second)), pick(first))
             // The slot read next clock holds a round: the other one after a round end, else the same; either
             // way it is valid or being written now (no row-end logic of its own valid bit needed).
             let filled = slots.enumerated().map { s, slot in slot.valid | writes[s] }
-            return m.named("cur_valid_next", mux(readPointer ^ roundEnd, filled[1], filled[0]))
+            return m.named("cur_valid_next", mux(roundEnd, other(filled), pick(filled)))
         }
 
         /// The reading slot's current row: draft token, whether it is the last, γ, γ > Γ, the per-token
         /// out-of-range bits.
         func current() -> (draft: Value, final: Value, gamma: Value, badGamma: Value, outOfRange: Value) {
-            return (mux(readPointer, drafts[1], drafts[0]), m.named("row_final", mux(readPointer, finals[1], finals[0])),
+            return (mux(readPointer, drafts[1], drafts[0]), rowFinal,
                     pick(\.gamma), pick(\.badGamma), pick(\.outOfRange))
         }
     }
@@ -324,13 +343,15 @@ public enum GreedyVerifierRTL {
         let rowFinal = slot.final
         let rowEnd = m.named("row_end", fire & last)
         let roundEnd = m.named("round_end", rowEnd & rowFinal)
-        // Rows end at tlast (so a bad row never shifts later rows); a row of the wrong length is flagged.
-        let rowLengthError = m.named("row_length_error", last & (beat =/= (beats - 1)))
         // Lanes holding token index < V: all lanes of beats before the last (`beat_full`: beat < beats − 1), the
         // first lanesInLastBeat of it (`beat_in_row`: beat < beats). Registers beside `beat`, so the lanes'
-        // validity fans out from flip-flops (a comparison there was the critical path at L = 64).
+        // validity fans out from flip-flops (a comparison there was the critical path at L = 64). `beat` stops
+        // at `beats`, so they also give its saturation (beat = beats) and the row's last beat (beat = beats − 1)
+        // without a comparison of their own.
         let fullBeat = m.reg("beat_full", 1, reset: beats > 1 ? 1 : 0)
         let lastOrEarlier = m.reg("beat_in_row", 1, reset: 1)
+        // Rows end at tlast (so a bad row never shifts later rows); a row of the wrong length is flagged.
+        let rowLengthError = m.named("row_length_error", last & !(lastOrEarlier & !fullBeat))
         m.when(fire) {
             m.when(last) {
                 beat <== 0
@@ -338,7 +359,7 @@ public enum GreedyVerifierRTL {
                 fullBeat <== (beats > 1 ? .true : .false)
                 lastOrEarlier <== 1
             }.otherwise {
-                beat <== mux(beat === beats, beat, beat &+ 1)
+                beat <== mux(lastOrEarlier, beat &+ 1, beat)
                 base <== base &+ .literal(UInt64(c.lanes % (1 << tokenBits)), width: tokenBits)
                 fullBeat <== (beats > 2 ? beat < (beats - 2) : .false)  // beat + 1 < beats − 1 (saturated: false)
                 lastOrEarlier <== fullBeat  // beat + 1 < beats
