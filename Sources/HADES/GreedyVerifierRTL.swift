@@ -178,11 +178,12 @@ public enum GreedyVerifierRTL {
         let writes: [Value]
         /// Per slot: its current row's draft token.
         let drafts: [Value]
-        /// Whether the reading slot's current row is its round's last: a register kept by lookahead (`advance`)
-        /// rather than a choice among the slots' markers, so a round's end is one LUT of flip-flops.
-        let rowFinal: Value
-        /// Per slot: its marker as it is next clock, unless its row ends this clock (then one entry further).
-        let markersNext: [Value]
+        /// Whether the reading slot's current row is its round's last, and the same for the other slot's first
+        /// row once it is written: registers kept by lookahead (`advance`) rather than a choice among the slots'
+        /// markers, so a round's end is one LUT of flip-flops. `heldFinal`: the held command's γ is 0.
+        let rowFinal, otherFinal, heldFinal: Value
+        /// Per slot: whether the row after its current one is the last (its marker's entry 1 after a pending shift).
+        let seconds: [Value]
 
         init(_ m: ModuleBuilder, _ c: VerifierConfig, _ command: StreamIn) {
             self.m = m
@@ -195,6 +196,9 @@ public enum GreedyVerifierRTL {
             let writePointer = m.reg("cmd_write_slot", 1, reset: 0)
             readPointer = m.reg("cmd_read_slot", 1, reset: 0)
             rowFinal = m.reg("row_final", 1, reset: 0)
+            otherFinal = m.reg("other_final", 1, reset: 0)
+            let heldFinal = m.reg("cmd_held_final", 1)
+            self.heldFinal = heldFinal
             let groups = stride(from: 0, to: c.gammaMax, by: GreedyVerifierRTL.tokensPerEnable)
                 .map { $0..<min(c.gammaMax, $0 + GreedyVerifierRTL.tokensPerEnable) }
             let copy = { (name: String) in m.reg(name, 1, reset: 0, keep: true) }
@@ -241,7 +245,10 @@ public enum GreedyVerifierRTL {
             } else {
                 heldOutOfRange <== .literal(0, width: c.gammaMax)
             }
-            m.when(fire) { held.bits <== incoming.bits }
+            m.when(fire) {
+                held.bits <== incoming.bits
+                heldFinal <== incoming[layout.gamma] === 0
+            }
             heldValid <== fire | (heldValid & !drain)
             m.when(drain) { writePointer <== !writePointer }
             drafts = slots.enumerated().map { s, slot in Self.now(m, slot, slot.tokens, entryBits: tokenBits, "slot\(s)_draft") }
@@ -250,8 +257,8 @@ public enum GreedyVerifierRTL {
             let gammaTooLarge: Value = (1 << c.gammaBits) - 1 > c.gammaMax ? gamma > c.gammaMax : .false
             let shifted = slots.map { Self.shiftedDown($0.tokens, by: tokenBits) }
             let markerOnWrite = concat((0..<markerBits).reversed().map { gamma === $0 })
-            markersNext = zip(slots, writes).map { slot, write in
-                mux(write, markerOnWrite, mux(slot.pending, Self.shiftedDown(slot.marker, by: 1), slot.marker))
+            seconds = slots.map { slot in
+                Self.entry(mux(slot.pending, Self.shiftedDown(slot.marker, by: 1), slot.marker), 1, bits: 1)
             }
             for (s, slot) in slots.enumerated() {
                 // Each group shifts and loads on its own enable copies (never both: a slot with a pending shift
@@ -302,12 +309,14 @@ public enum GreedyVerifierRTL {
                 for pending in [slot.pending, slot.markerPending] + slot.tokenGroups.map(\.pending) { pending <== shift }
             }
             readPointer <== readPointer ^ roundEnd
-            // row_final next clock: the other slot's first entry after a round end (it does not shift), the
-            // reading slot's entry 1 after another row end (it shifts; a slot that fires is not being written),
-            // else its entry 0.
-            let first = markersNext.map { Self.entry($0, 0, bits: 1) }, second = markersNext.map { Self.entry($0, 1, bits: 1) }
+            // A slot written this clock has γ = 0 next clock: its first row is its last. row_final next clock:
+            // the other slot's after a round end, the reading slot's next row's after another row end (it shifts;
+            // a slot that fires is not being written), else unchanged. The other slot's is kept from its write
+            // until it is read (it changes only then); after a round end the other slot is free (don't care).
             let other = { (v: [Value]) in mux(readPointer, v[0], v[1]) }
-            rowFinal <== mux(rowEnd, mux(rowFinal, other(first), pick(second)), pick(first))
+            let otherNext = m.named("other_final_next", mux(other(writes), heldFinal, otherFinal))
+            otherFinal <== otherNext
+            rowFinal <== mux(rowEnd, mux(rowFinal, otherNext, pick(seconds)), mux(pick(writes), heldFinal, rowFinal))
             // The slot read next clock holds a round: the other one after a round end, else the same; either
             // way it is valid or being written now (no row-end logic of its own valid bit needed).
             let filled = slots.enumerated().map { s, slot in slot.valid | writes[s] }
