@@ -1362,6 +1362,9 @@ module hades_verify_g16_v50257_l16_fp16 (
     reg  [15:0] cmd_held_out_of_range;
     reg  cmd_write_slot;
     reg  cmd_read_slot;
+    reg  cmd_row_final;
+    reg  cmd_other_final;
+    reg  cmd_held_final;
     reg  slot0_pending_g0;
     reg  slot0_write_g0;
     reg  [127:0] slot0_tokens_g0;
@@ -1420,19 +1423,16 @@ module hades_verify_g16_v50257_l16_fp16 (
     reg  cmd_taken;
     wire [15:0] slot0_draft;
     wire [15:0] slot1_draft;
-    wire slot0_final;
-    wire slot1_final;
     wire [4:0] cmd_held_gamma;
     wire [255:0] cmd_held_draft_token;
     reg  [11:0] beat;
     reg  [15:0] base;
     wire logits_fire;
-    wire row_final;
     wire row_end;
     wire round_end;
-    wire row_length_error;
     reg  beat_full;
     reg  beat_in_row;
+    wire row_length_error;
     wire [15:0] lane_logit_0;
     wire [15:0] lane_logit_1;
     wire [15:0] lane_logit_2;
@@ -1449,10 +1449,9 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire [15:0] lane_logit_13;
     wire [15:0] lane_logit_14;
     wire [15:0] lane_logit_15;
-    wire slot0_row_end;
     wire slot0_shift_next;
-    wire slot1_row_end;
     wire slot1_shift_next;
+    wire cmd_other_final_next;
     wire cur_valid_next;
     wire [1:0] u_argmax_enable;
     wire [15:0] u_argmax_lane_valid;
@@ -1583,80 +1582,87 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire [16:0] t_15;
     wire [16:0] t_16;
     wire [255:0] t_17;
-    wire t_18;
-    wire [255:0] t_19;
+    wire [31:0] t_18;
+    wire t_19;
     wire [255:0] t_20;
-    wire [15:0] t_21;
-    wire [15:0] t_22;
-    wire [15:0] t_23;
-    wire t_24;
-    wire [15:0] t_25;
+    wire t_21;
+    wire t_22;
+    wire [31:0] t_23;
+    wire [31:0] t_24;
+    wire t_25;
     wire t_26;
-    wire t_27;
-    wire t_28;
+    wire [255:0] t_27;
+    wire [15:0] t_28;
     wire [15:0] t_29;
-    wire t_30;
+    wire [15:0] t_30;
     wire t_31;
-    wire t_32;
-    wire [15:0] t_33;
+    wire [15:0] t_32;
+    wire t_33;
     wire t_34;
     wire t_35;
-    wire t_36;
-    wire [15:0] t_37;
+    wire [15:0] t_36;
+    wire t_37;
     wire t_38;
     wire t_39;
-    wire t_40;
-    wire [15:0] t_41;
+    wire [15:0] t_40;
+    wire t_41;
     wire t_42;
     wire t_43;
-    wire t_44;
-    wire [15:0] t_45;
+    wire [15:0] t_44;
+    wire t_45;
     wire t_46;
     wire t_47;
-    wire t_48;
-    wire [15:0] t_49;
+    wire [15:0] t_48;
+    wire t_49;
     wire t_50;
     wire t_51;
-    wire t_52;
-    wire [15:0] t_53;
+    wire [15:0] t_52;
+    wire t_53;
     wire t_54;
     wire t_55;
-    wire t_56;
-    wire [15:0] t_57;
+    wire [15:0] t_56;
+    wire t_57;
     wire t_58;
     wire t_59;
-    wire t_60;
-    wire [15:0] t_61;
+    wire [15:0] t_60;
+    wire t_61;
     wire t_62;
     wire t_63;
-    wire t_64;
-    wire [15:0] t_65;
+    wire [15:0] t_64;
+    wire t_65;
     wire t_66;
     wire t_67;
-    wire t_68;
-    wire [15:0] t_69;
+    wire [15:0] t_68;
+    wire t_69;
     wire t_70;
     wire t_71;
-    wire t_72;
-    wire [15:0] t_73;
+    wire [15:0] t_72;
+    wire t_73;
     wire t_74;
     wire t_75;
-    wire t_76;
-    wire [15:0] t_77;
+    wire [15:0] t_76;
+    wire t_77;
     wire t_78;
     wire t_79;
-    wire t_80;
-    wire [15:0] t_81;
+    wire [15:0] t_80;
+    wire t_81;
     wire t_82;
     wire t_83;
-    wire t_84;
-    wire [15:0] t_85;
+    wire [15:0] t_84;
+    wire t_85;
     wire t_86;
     wire t_87;
     wire [15:0] t_88;
-    wire [17:0] t_89;
-    wire [18:0] t_90;
-    wire [18:0] t_91;
+    wire t_89;
+    wire t_90;
+    wire t_91;
+    wire [15:0] t_92;
+    wire t_93;
+    wire t_94;
+    wire [15:0] t_95;
+    wire [17:0] t_96;
+    wire [18:0] t_97;
+    wire [18:0] t_98;
 
     assign t_0 = s_axis_cmd_tdata[260:0];
     assign t_1 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_15});
@@ -1676,80 +1682,87 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign t_15 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_1});
     assign t_16 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_0});
     assign t_17 = {slot0_tokens[255:240], slot0_tokens[255:16]};
-    assign t_18 = (5'h10 < cmd_held_gamma);
-    assign t_19 = {slot1_tokens[255:240], slot1_tokens[255:16]};
-    assign t_20 = {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
-    assign t_21 = {beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_in_row};
-    assign t_22 = {((&lane_logit_15[14:10]) & (|lane_logit_15[9:0])), ((&lane_logit_14[14:10]) & (|lane_logit_14[9:0])), ((&lane_logit_13[14:10]) & (|lane_logit_13[9:0])), ((&lane_logit_12[14:10]) & (|lane_logit_12[9:0])), ((&lane_logit_11[14:10]) & (|lane_logit_11[9:0])), ((&lane_logit_10[14:10]) & (|lane_logit_10[9:0])), ((&lane_logit_9[14:10]) & (|lane_logit_9[9:0])), ((&lane_logit_8[14:10]) & (|lane_logit_8[9:0])), ((&lane_logit_7[14:10]) & (|lane_logit_7[9:0])), ((&lane_logit_6[14:10]) & (|lane_logit_6[9:0])), ((&lane_logit_5[14:10]) & (|lane_logit_5[9:0])), ((&lane_logit_4[14:10]) & (|lane_logit_4[9:0])), ((&lane_logit_3[14:10]) & (|lane_logit_3[9:0])), ((&lane_logit_2[14:10]) & (|lane_logit_2[9:0])), ((&lane_logit_1[14:10]) & (|lane_logit_1[9:0])), ((&lane_logit_0[14:10]) & (|lane_logit_0[9:0]))};
-    assign t_23 = {(lane_logit_15 == 16'h8000), (lane_logit_14 == 16'h8000), (lane_logit_13 == 16'h8000), (lane_logit_12 == 16'h8000), (lane_logit_11 == 16'h8000), (lane_logit_10 == 16'h8000), (lane_logit_9 == 16'h8000), (lane_logit_8 == 16'h8000), (lane_logit_7 == 16'h8000), (lane_logit_6 == 16'h8000), (lane_logit_5 == 16'h8000), (lane_logit_4 == 16'h8000), (lane_logit_3 == 16'h8000), (lane_logit_2 == 16'h8000), (lane_logit_1 == 16'h8000), (lane_logit_0 == 16'h8000)};
-    assign t_24 = s0_lane_nan_0[7];
-    assign t_25 = s0_codes_0[127:112];
-    assign t_26 = t_25[15];
-    assign t_27 = s0_lane_neg_zero_0[7];
-    assign t_28 = s0_lane_nan_0[6];
-    assign t_29 = s0_codes_0[111:96];
-    assign t_30 = t_29[15];
-    assign t_31 = s0_lane_neg_zero_0[6];
-    assign t_32 = s0_lane_nan_0[5];
-    assign t_33 = s0_codes_0[95:80];
-    assign t_34 = t_33[15];
-    assign t_35 = s0_lane_neg_zero_0[5];
-    assign t_36 = s0_lane_nan_0[4];
-    assign t_37 = s0_codes_0[79:64];
-    assign t_38 = t_37[15];
-    assign t_39 = s0_lane_neg_zero_0[4];
-    assign t_40 = s0_lane_nan_0[3];
-    assign t_41 = s0_codes_0[63:48];
-    assign t_42 = t_41[15];
-    assign t_43 = s0_lane_neg_zero_0[3];
-    assign t_44 = s0_lane_nan_0[2];
-    assign t_45 = s0_codes_0[47:32];
-    assign t_46 = t_45[15];
-    assign t_47 = s0_lane_neg_zero_0[2];
-    assign t_48 = s0_lane_nan_0[1];
-    assign t_49 = s0_codes_0[31:16];
-    assign t_50 = t_49[15];
-    assign t_51 = s0_lane_neg_zero_0[1];
-    assign t_52 = s0_lane_nan_0[0];
-    assign t_53 = s0_codes_0[15:0];
-    assign t_54 = t_53[15];
-    assign t_55 = s0_lane_neg_zero_0[0];
-    assign t_56 = s0_lane_nan_1[7];
-    assign t_57 = s0_codes_1[127:112];
-    assign t_58 = t_57[15];
-    assign t_59 = s0_lane_neg_zero_1[7];
-    assign t_60 = s0_lane_nan_1[6];
-    assign t_61 = s0_codes_1[111:96];
-    assign t_62 = t_61[15];
-    assign t_63 = s0_lane_neg_zero_1[6];
-    assign t_64 = s0_lane_nan_1[5];
-    assign t_65 = s0_codes_1[95:80];
-    assign t_66 = t_65[15];
-    assign t_67 = s0_lane_neg_zero_1[5];
-    assign t_68 = s0_lane_nan_1[4];
-    assign t_69 = s0_codes_1[79:64];
-    assign t_70 = t_69[15];
-    assign t_71 = s0_lane_neg_zero_1[4];
-    assign t_72 = s0_lane_nan_1[3];
-    assign t_73 = s0_codes_1[63:48];
-    assign t_74 = t_73[15];
-    assign t_75 = s0_lane_neg_zero_1[3];
-    assign t_76 = s0_lane_nan_1[2];
-    assign t_77 = s0_codes_1[47:32];
-    assign t_78 = t_77[15];
-    assign t_79 = s0_lane_neg_zero_1[2];
-    assign t_80 = s0_lane_nan_1[1];
-    assign t_81 = s0_codes_1[31:16];
-    assign t_82 = t_81[15];
-    assign t_83 = s0_lane_neg_zero_1[1];
-    assign t_84 = s0_lane_nan_1[0];
-    assign t_85 = s0_codes_1[15:0];
-    assign t_86 = t_85[15];
-    assign t_87 = s0_lane_neg_zero_1[0];
-    assign t_88 = {argmax_tag_base[15:4], u_argmax_max_lane};
-    assign t_89 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
-    assign t_90 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_89});
-    assign t_91 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_89});
+    assign t_18 = {(cmd_held_gamma == 5'h1f), (cmd_held_gamma == 5'h1e), (cmd_held_gamma == 5'h1d), (cmd_held_gamma == 5'h1c), (cmd_held_gamma == 5'h1b), (cmd_held_gamma == 5'h1a), (cmd_held_gamma == 5'h19), (cmd_held_gamma == 5'h18), (cmd_held_gamma == 5'h17), (cmd_held_gamma == 5'h16), (cmd_held_gamma == 5'h15), (cmd_held_gamma == 5'h14), (cmd_held_gamma == 5'h13), (cmd_held_gamma == 5'h12), (cmd_held_gamma == 5'h11), (cmd_held_gamma == 5'h10), (cmd_held_gamma == 5'hf), (cmd_held_gamma == 5'he), (cmd_held_gamma == 5'hd), (cmd_held_gamma == 5'hc), (cmd_held_gamma == 5'hb), (cmd_held_gamma == 5'ha), (cmd_held_gamma == 5'h9), (cmd_held_gamma == 5'h8), (cmd_held_gamma == 5'h7), (cmd_held_gamma == 5'h6), (cmd_held_gamma == 5'h5), (cmd_held_gamma == 5'h4), (cmd_held_gamma == 5'h3), (cmd_held_gamma == 5'h2), (cmd_held_gamma == 5'h1), (cmd_held_gamma == 5'h0)};
+    assign t_19 = (5'h10 < cmd_held_gamma);
+    assign t_20 = {slot1_tokens[255:240], slot1_tokens[255:16]};
+    assign t_21 = (cmd_read_slot == 1'h0);
+    assign t_22 = (cmd_read_slot == 1'h1);
+    assign t_23 = (slot1_pending ? {slot1_marker[31], slot1_marker[31:1]} : slot1_marker);
+    assign t_24 = (slot0_pending ? {slot0_marker[31], slot0_marker[31:1]} : slot0_marker);
+    assign t_25 = (slot0_valid | slot0_write);
+    assign t_26 = (slot1_valid | slot1_write);
+    assign t_27 = {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
+    assign t_28 = {beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_in_row};
+    assign t_29 = {((&lane_logit_15[14:10]) & (|lane_logit_15[9:0])), ((&lane_logit_14[14:10]) & (|lane_logit_14[9:0])), ((&lane_logit_13[14:10]) & (|lane_logit_13[9:0])), ((&lane_logit_12[14:10]) & (|lane_logit_12[9:0])), ((&lane_logit_11[14:10]) & (|lane_logit_11[9:0])), ((&lane_logit_10[14:10]) & (|lane_logit_10[9:0])), ((&lane_logit_9[14:10]) & (|lane_logit_9[9:0])), ((&lane_logit_8[14:10]) & (|lane_logit_8[9:0])), ((&lane_logit_7[14:10]) & (|lane_logit_7[9:0])), ((&lane_logit_6[14:10]) & (|lane_logit_6[9:0])), ((&lane_logit_5[14:10]) & (|lane_logit_5[9:0])), ((&lane_logit_4[14:10]) & (|lane_logit_4[9:0])), ((&lane_logit_3[14:10]) & (|lane_logit_3[9:0])), ((&lane_logit_2[14:10]) & (|lane_logit_2[9:0])), ((&lane_logit_1[14:10]) & (|lane_logit_1[9:0])), ((&lane_logit_0[14:10]) & (|lane_logit_0[9:0]))};
+    assign t_30 = {(lane_logit_15 == 16'h8000), (lane_logit_14 == 16'h8000), (lane_logit_13 == 16'h8000), (lane_logit_12 == 16'h8000), (lane_logit_11 == 16'h8000), (lane_logit_10 == 16'h8000), (lane_logit_9 == 16'h8000), (lane_logit_8 == 16'h8000), (lane_logit_7 == 16'h8000), (lane_logit_6 == 16'h8000), (lane_logit_5 == 16'h8000), (lane_logit_4 == 16'h8000), (lane_logit_3 == 16'h8000), (lane_logit_2 == 16'h8000), (lane_logit_1 == 16'h8000), (lane_logit_0 == 16'h8000)};
+    assign t_31 = s0_lane_nan_0[7];
+    assign t_32 = s0_codes_0[127:112];
+    assign t_33 = t_32[15];
+    assign t_34 = s0_lane_neg_zero_0[7];
+    assign t_35 = s0_lane_nan_0[6];
+    assign t_36 = s0_codes_0[111:96];
+    assign t_37 = t_36[15];
+    assign t_38 = s0_lane_neg_zero_0[6];
+    assign t_39 = s0_lane_nan_0[5];
+    assign t_40 = s0_codes_0[95:80];
+    assign t_41 = t_40[15];
+    assign t_42 = s0_lane_neg_zero_0[5];
+    assign t_43 = s0_lane_nan_0[4];
+    assign t_44 = s0_codes_0[79:64];
+    assign t_45 = t_44[15];
+    assign t_46 = s0_lane_neg_zero_0[4];
+    assign t_47 = s0_lane_nan_0[3];
+    assign t_48 = s0_codes_0[63:48];
+    assign t_49 = t_48[15];
+    assign t_50 = s0_lane_neg_zero_0[3];
+    assign t_51 = s0_lane_nan_0[2];
+    assign t_52 = s0_codes_0[47:32];
+    assign t_53 = t_52[15];
+    assign t_54 = s0_lane_neg_zero_0[2];
+    assign t_55 = s0_lane_nan_0[1];
+    assign t_56 = s0_codes_0[31:16];
+    assign t_57 = t_56[15];
+    assign t_58 = s0_lane_neg_zero_0[1];
+    assign t_59 = s0_lane_nan_0[0];
+    assign t_60 = s0_codes_0[15:0];
+    assign t_61 = t_60[15];
+    assign t_62 = s0_lane_neg_zero_0[0];
+    assign t_63 = s0_lane_nan_1[7];
+    assign t_64 = s0_codes_1[127:112];
+    assign t_65 = t_64[15];
+    assign t_66 = s0_lane_neg_zero_1[7];
+    assign t_67 = s0_lane_nan_1[6];
+    assign t_68 = s0_codes_1[111:96];
+    assign t_69 = t_68[15];
+    assign t_70 = s0_lane_neg_zero_1[6];
+    assign t_71 = s0_lane_nan_1[5];
+    assign t_72 = s0_codes_1[95:80];
+    assign t_73 = t_72[15];
+    assign t_74 = s0_lane_neg_zero_1[5];
+    assign t_75 = s0_lane_nan_1[4];
+    assign t_76 = s0_codes_1[79:64];
+    assign t_77 = t_76[15];
+    assign t_78 = s0_lane_neg_zero_1[4];
+    assign t_79 = s0_lane_nan_1[3];
+    assign t_80 = s0_codes_1[63:48];
+    assign t_81 = t_80[15];
+    assign t_82 = s0_lane_neg_zero_1[3];
+    assign t_83 = s0_lane_nan_1[2];
+    assign t_84 = s0_codes_1[47:32];
+    assign t_85 = t_84[15];
+    assign t_86 = s0_lane_neg_zero_1[2];
+    assign t_87 = s0_lane_nan_1[1];
+    assign t_88 = s0_codes_1[31:16];
+    assign t_89 = t_88[15];
+    assign t_90 = s0_lane_neg_zero_1[1];
+    assign t_91 = s0_lane_nan_1[0];
+    assign t_92 = s0_codes_1[15:0];
+    assign t_93 = t_92[15];
+    assign t_94 = s0_lane_neg_zero_1[0];
+    assign t_95 = {argmax_tag_base[15:4], u_argmax_max_lane};
+    assign t_96 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_97 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_96});
+    assign t_98 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_96});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -1793,15 +1806,12 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign cmd_gamma = t_0[4:0];
     assign slot0_draft = (slot0_pending ? slot0_tokens[31:16] : slot0_tokens[15:0]);
     assign slot1_draft = (slot1_pending ? slot1_tokens[31:16] : slot1_tokens[15:0]);
-    assign slot0_final = (slot0_pending ? slot0_marker[1] : slot0_marker[0]);
-    assign slot1_final = (slot1_pending ? slot1_marker[1] : slot1_marker[0]);
     assign cmd_held_gamma = cmd_held[4:0];
     assign cmd_held_draft_token = cmd_held[260:5];
     assign logits_fire = (s_axis_logits_tvalid & logits_ready);
-    assign row_final = (cmd_read_slot ? slot1_final : slot0_final);
     assign row_end = (logits_fire & s_axis_logits_tlast);
-    assign round_end = (row_end & row_final);
-    assign row_length_error = (s_axis_logits_tlast & (beat != 12'hc45));
+    assign round_end = (row_end & cmd_row_final);
+    assign row_length_error = (s_axis_logits_tlast & (~(beat_in_row & (~beat_full))));
     assign lane_logit_0 = s_axis_logits_tdata[15:0];
     assign lane_logit_1 = s_axis_logits_tdata[31:16];
     assign lane_logit_2 = s_axis_logits_tdata[47:32];
@@ -1818,33 +1828,32 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign lane_logit_13 = s_axis_logits_tdata[223:208];
     assign lane_logit_14 = s_axis_logits_tdata[239:224];
     assign lane_logit_15 = s_axis_logits_tdata[255:240];
-    assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
-    assign slot0_shift_next = (slot0_row_end & (~slot0_final));
-    assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
-    assign slot1_shift_next = (slot1_row_end & (~slot1_final));
-    assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
+    assign slot0_shift_next = ((row_end & t_21) & (~cmd_row_final));
+    assign slot1_shift_next = ((row_end & t_22) & (~cmd_row_final));
+    assign cmd_other_final_next = ((cmd_read_slot ? slot0_write : slot1_write) ? cmd_held_final : cmd_other_final);
+    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_25 : t_26) : (cmd_read_slot ? t_26 : t_25));
     assign u_argmax_enable = {tree_advance1, tree_advance0};
     assign u_argmax_lane_valid = {s1_lane_valid_1, s1_lane_valid_0};
     assign u_argmax_lane_keys = {s1_lane_keys_1, s1_lane_keys_0};
     assign u_argmax_lane_flags = {s1_lane_nan_1, s1_lane_nan_0};
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign s0_tag_fire = s0_tag[0];
-    assign lane_key_7 = {(t_24 ? 1'h0 : ((~t_26) | t_27)), (t_24 ? 1'h0 : ((t_26 ^ t_25[14]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[13]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[12]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[11]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[10]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[9]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[8]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[7]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[6]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[5]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[4]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[3]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[2]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[1]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[0]) & (~t_27)))};
-    assign lane_key_6 = {(t_28 ? 1'h0 : ((~t_30) | t_31)), (t_28 ? 1'h0 : ((t_30 ^ t_29[14]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[13]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[12]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[11]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[10]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[9]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[8]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[7]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[6]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[5]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[4]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[3]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[2]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[1]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[0]) & (~t_31)))};
-    assign lane_key_5 = {(t_32 ? 1'h0 : ((~t_34) | t_35)), (t_32 ? 1'h0 : ((t_34 ^ t_33[14]) & (~t_35))), (t_32 ? 1'h0 : ((t_34 ^ t_33[13]) & (~t_35))), (t_32 ? 1'h0 : ((t_34 ^ t_33[12]) & (~t_35))), (t_32 ? 1'h0 : ((t_34 ^ t_33[11]) & (~t_35))), (t_32 ? 1'h0 : ((t_34 ^ t_33[10]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[9]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[8]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[7]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[6]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[5]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[4]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[3]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[2]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[1]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[0]) & (~t_35)))};
-    assign lane_key_4 = {(t_36 ? 1'h0 : ((~t_38) | t_39)), (t_36 ? 1'h0 : ((t_38 ^ t_37[14]) & (~t_39))), (t_36 ? 1'h0 : ((t_38 ^ t_37[13]) & (~t_39))), (t_36 ? 1'h0 : ((t_38 ^ t_37[12]) & (~t_39))), (t_36 ? 1'h0 : ((t_38 ^ t_37[11]) & (~t_39))), (t_36 ? 1'h0 : ((t_38 ^ t_37[10]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[9]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[8]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[7]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[6]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[5]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[4]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[3]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[2]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[1]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[0]) & (~t_39)))};
-    assign lane_key_3 = {(t_40 ? 1'h0 : ((~t_42) | t_43)), (t_40 ? 1'h0 : ((t_42 ^ t_41[14]) & (~t_43))), (t_40 ? 1'h0 : ((t_42 ^ t_41[13]) & (~t_43))), (t_40 ? 1'h0 : ((t_42 ^ t_41[12]) & (~t_43))), (t_40 ? 1'h0 : ((t_42 ^ t_41[11]) & (~t_43))), (t_40 ? 1'h0 : ((t_42 ^ t_41[10]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[9]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[8]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[7]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[6]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[5]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[4]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[3]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[2]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[1]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[0]) & (~t_43)))};
-    assign lane_key_2 = {(t_44 ? 1'h0 : ((~t_46) | t_47)), (t_44 ? 1'h0 : ((t_46 ^ t_45[14]) & (~t_47))), (t_44 ? 1'h0 : ((t_46 ^ t_45[13]) & (~t_47))), (t_44 ? 1'h0 : ((t_46 ^ t_45[12]) & (~t_47))), (t_44 ? 1'h0 : ((t_46 ^ t_45[11]) & (~t_47))), (t_44 ? 1'h0 : ((t_46 ^ t_45[10]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[9]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[8]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[7]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[6]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[5]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[4]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[3]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[2]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[1]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[0]) & (~t_47)))};
-    assign lane_key_1 = {(t_48 ? 1'h0 : ((~t_50) | t_51)), (t_48 ? 1'h0 : ((t_50 ^ t_49[14]) & (~t_51))), (t_48 ? 1'h0 : ((t_50 ^ t_49[13]) & (~t_51))), (t_48 ? 1'h0 : ((t_50 ^ t_49[12]) & (~t_51))), (t_48 ? 1'h0 : ((t_50 ^ t_49[11]) & (~t_51))), (t_48 ? 1'h0 : ((t_50 ^ t_49[10]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[9]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[8]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[7]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[6]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[5]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[4]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[3]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[2]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[1]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[0]) & (~t_51)))};
-    assign lane_key_0 = {(t_52 ? 1'h0 : ((~t_54) | t_55)), (t_52 ? 1'h0 : ((t_54 ^ t_53[14]) & (~t_55))), (t_52 ? 1'h0 : ((t_54 ^ t_53[13]) & (~t_55))), (t_52 ? 1'h0 : ((t_54 ^ t_53[12]) & (~t_55))), (t_52 ? 1'h0 : ((t_54 ^ t_53[11]) & (~t_55))), (t_52 ? 1'h0 : ((t_54 ^ t_53[10]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[9]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[8]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[7]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[6]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[5]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[4]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[3]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[2]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[1]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[0]) & (~t_55)))};
-    assign lane_key_15 = {(t_56 ? 1'h0 : ((~t_58) | t_59)), (t_56 ? 1'h0 : ((t_58 ^ t_57[14]) & (~t_59))), (t_56 ? 1'h0 : ((t_58 ^ t_57[13]) & (~t_59))), (t_56 ? 1'h0 : ((t_58 ^ t_57[12]) & (~t_59))), (t_56 ? 1'h0 : ((t_58 ^ t_57[11]) & (~t_59))), (t_56 ? 1'h0 : ((t_58 ^ t_57[10]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[9]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[8]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[7]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[6]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[5]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[4]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[3]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[2]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[1]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[0]) & (~t_59)))};
-    assign lane_key_14 = {(t_60 ? 1'h0 : ((~t_62) | t_63)), (t_60 ? 1'h0 : ((t_62 ^ t_61[14]) & (~t_63))), (t_60 ? 1'h0 : ((t_62 ^ t_61[13]) & (~t_63))), (t_60 ? 1'h0 : ((t_62 ^ t_61[12]) & (~t_63))), (t_60 ? 1'h0 : ((t_62 ^ t_61[11]) & (~t_63))), (t_60 ? 1'h0 : ((t_62 ^ t_61[10]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[9]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[8]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[7]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[6]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[5]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[4]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[3]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[2]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[1]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[0]) & (~t_63)))};
-    assign lane_key_13 = {(t_64 ? 1'h0 : ((~t_66) | t_67)), (t_64 ? 1'h0 : ((t_66 ^ t_65[14]) & (~t_67))), (t_64 ? 1'h0 : ((t_66 ^ t_65[13]) & (~t_67))), (t_64 ? 1'h0 : ((t_66 ^ t_65[12]) & (~t_67))), (t_64 ? 1'h0 : ((t_66 ^ t_65[11]) & (~t_67))), (t_64 ? 1'h0 : ((t_66 ^ t_65[10]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[9]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[8]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[7]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[6]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[5]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[4]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[3]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[2]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[1]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[0]) & (~t_67)))};
-    assign lane_key_12 = {(t_68 ? 1'h0 : ((~t_70) | t_71)), (t_68 ? 1'h0 : ((t_70 ^ t_69[14]) & (~t_71))), (t_68 ? 1'h0 : ((t_70 ^ t_69[13]) & (~t_71))), (t_68 ? 1'h0 : ((t_70 ^ t_69[12]) & (~t_71))), (t_68 ? 1'h0 : ((t_70 ^ t_69[11]) & (~t_71))), (t_68 ? 1'h0 : ((t_70 ^ t_69[10]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[9]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[8]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[7]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[6]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[5]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[4]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[3]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[2]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[1]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[0]) & (~t_71)))};
-    assign lane_key_11 = {(t_72 ? 1'h0 : ((~t_74) | t_75)), (t_72 ? 1'h0 : ((t_74 ^ t_73[14]) & (~t_75))), (t_72 ? 1'h0 : ((t_74 ^ t_73[13]) & (~t_75))), (t_72 ? 1'h0 : ((t_74 ^ t_73[12]) & (~t_75))), (t_72 ? 1'h0 : ((t_74 ^ t_73[11]) & (~t_75))), (t_72 ? 1'h0 : ((t_74 ^ t_73[10]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[9]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[8]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[7]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[6]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[5]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[4]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[3]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[2]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[1]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[0]) & (~t_75)))};
-    assign lane_key_10 = {(t_76 ? 1'h0 : ((~t_78) | t_79)), (t_76 ? 1'h0 : ((t_78 ^ t_77[14]) & (~t_79))), (t_76 ? 1'h0 : ((t_78 ^ t_77[13]) & (~t_79))), (t_76 ? 1'h0 : ((t_78 ^ t_77[12]) & (~t_79))), (t_76 ? 1'h0 : ((t_78 ^ t_77[11]) & (~t_79))), (t_76 ? 1'h0 : ((t_78 ^ t_77[10]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[9]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[8]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[7]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[6]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[5]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[4]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[3]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[2]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[1]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[0]) & (~t_79)))};
-    assign lane_key_9 = {(t_80 ? 1'h0 : ((~t_82) | t_83)), (t_80 ? 1'h0 : ((t_82 ^ t_81[14]) & (~t_83))), (t_80 ? 1'h0 : ((t_82 ^ t_81[13]) & (~t_83))), (t_80 ? 1'h0 : ((t_82 ^ t_81[12]) & (~t_83))), (t_80 ? 1'h0 : ((t_82 ^ t_81[11]) & (~t_83))), (t_80 ? 1'h0 : ((t_82 ^ t_81[10]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[9]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[8]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[7]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[6]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[5]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[4]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[3]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[2]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[1]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[0]) & (~t_83)))};
-    assign lane_key_8 = {(t_84 ? 1'h0 : ((~t_86) | t_87)), (t_84 ? 1'h0 : ((t_86 ^ t_85[14]) & (~t_87))), (t_84 ? 1'h0 : ((t_86 ^ t_85[13]) & (~t_87))), (t_84 ? 1'h0 : ((t_86 ^ t_85[12]) & (~t_87))), (t_84 ? 1'h0 : ((t_86 ^ t_85[11]) & (~t_87))), (t_84 ? 1'h0 : ((t_86 ^ t_85[10]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[9]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[8]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[7]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[6]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[5]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[4]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[3]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[2]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[1]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[0]) & (~t_87)))};
+    assign lane_key_7 = {(t_31 ? 1'h0 : ((~t_33) | t_34)), (t_31 ? 1'h0 : ((t_33 ^ t_32[14]) & (~t_34))), (t_31 ? 1'h0 : ((t_33 ^ t_32[13]) & (~t_34))), (t_31 ? 1'h0 : ((t_33 ^ t_32[12]) & (~t_34))), (t_31 ? 1'h0 : ((t_33 ^ t_32[11]) & (~t_34))), (t_31 ? 1'h0 : ((t_33 ^ t_32[10]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[9]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[8]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[7]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[6]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[5]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[4]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[3]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[2]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[1]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[0]) & (~t_34)))};
+    assign lane_key_6 = {(t_35 ? 1'h0 : ((~t_37) | t_38)), (t_35 ? 1'h0 : ((t_37 ^ t_36[14]) & (~t_38))), (t_35 ? 1'h0 : ((t_37 ^ t_36[13]) & (~t_38))), (t_35 ? 1'h0 : ((t_37 ^ t_36[12]) & (~t_38))), (t_35 ? 1'h0 : ((t_37 ^ t_36[11]) & (~t_38))), (t_35 ? 1'h0 : ((t_37 ^ t_36[10]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[9]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[8]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[7]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[6]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[5]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[4]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[3]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[2]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[1]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[0]) & (~t_38)))};
+    assign lane_key_5 = {(t_39 ? 1'h0 : ((~t_41) | t_42)), (t_39 ? 1'h0 : ((t_41 ^ t_40[14]) & (~t_42))), (t_39 ? 1'h0 : ((t_41 ^ t_40[13]) & (~t_42))), (t_39 ? 1'h0 : ((t_41 ^ t_40[12]) & (~t_42))), (t_39 ? 1'h0 : ((t_41 ^ t_40[11]) & (~t_42))), (t_39 ? 1'h0 : ((t_41 ^ t_40[10]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[9]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[8]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[7]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[6]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[5]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[4]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[3]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[2]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[1]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[0]) & (~t_42)))};
+    assign lane_key_4 = {(t_43 ? 1'h0 : ((~t_45) | t_46)), (t_43 ? 1'h0 : ((t_45 ^ t_44[14]) & (~t_46))), (t_43 ? 1'h0 : ((t_45 ^ t_44[13]) & (~t_46))), (t_43 ? 1'h0 : ((t_45 ^ t_44[12]) & (~t_46))), (t_43 ? 1'h0 : ((t_45 ^ t_44[11]) & (~t_46))), (t_43 ? 1'h0 : ((t_45 ^ t_44[10]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[9]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[8]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[7]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[6]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[5]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[4]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[3]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[2]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[1]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[0]) & (~t_46)))};
+    assign lane_key_3 = {(t_47 ? 1'h0 : ((~t_49) | t_50)), (t_47 ? 1'h0 : ((t_49 ^ t_48[14]) & (~t_50))), (t_47 ? 1'h0 : ((t_49 ^ t_48[13]) & (~t_50))), (t_47 ? 1'h0 : ((t_49 ^ t_48[12]) & (~t_50))), (t_47 ? 1'h0 : ((t_49 ^ t_48[11]) & (~t_50))), (t_47 ? 1'h0 : ((t_49 ^ t_48[10]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[9]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[8]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[7]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[6]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[5]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[4]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[3]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[2]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[1]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[0]) & (~t_50)))};
+    assign lane_key_2 = {(t_51 ? 1'h0 : ((~t_53) | t_54)), (t_51 ? 1'h0 : ((t_53 ^ t_52[14]) & (~t_54))), (t_51 ? 1'h0 : ((t_53 ^ t_52[13]) & (~t_54))), (t_51 ? 1'h0 : ((t_53 ^ t_52[12]) & (~t_54))), (t_51 ? 1'h0 : ((t_53 ^ t_52[11]) & (~t_54))), (t_51 ? 1'h0 : ((t_53 ^ t_52[10]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[9]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[8]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[7]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[6]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[5]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[4]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[3]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[2]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[1]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[0]) & (~t_54)))};
+    assign lane_key_1 = {(t_55 ? 1'h0 : ((~t_57) | t_58)), (t_55 ? 1'h0 : ((t_57 ^ t_56[14]) & (~t_58))), (t_55 ? 1'h0 : ((t_57 ^ t_56[13]) & (~t_58))), (t_55 ? 1'h0 : ((t_57 ^ t_56[12]) & (~t_58))), (t_55 ? 1'h0 : ((t_57 ^ t_56[11]) & (~t_58))), (t_55 ? 1'h0 : ((t_57 ^ t_56[10]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[9]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[8]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[7]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[6]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[5]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[4]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[3]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[2]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[1]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[0]) & (~t_58)))};
+    assign lane_key_0 = {(t_59 ? 1'h0 : ((~t_61) | t_62)), (t_59 ? 1'h0 : ((t_61 ^ t_60[14]) & (~t_62))), (t_59 ? 1'h0 : ((t_61 ^ t_60[13]) & (~t_62))), (t_59 ? 1'h0 : ((t_61 ^ t_60[12]) & (~t_62))), (t_59 ? 1'h0 : ((t_61 ^ t_60[11]) & (~t_62))), (t_59 ? 1'h0 : ((t_61 ^ t_60[10]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[9]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[8]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[7]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[6]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[5]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[4]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[3]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[2]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[1]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[0]) & (~t_62)))};
+    assign lane_key_15 = {(t_63 ? 1'h0 : ((~t_65) | t_66)), (t_63 ? 1'h0 : ((t_65 ^ t_64[14]) & (~t_66))), (t_63 ? 1'h0 : ((t_65 ^ t_64[13]) & (~t_66))), (t_63 ? 1'h0 : ((t_65 ^ t_64[12]) & (~t_66))), (t_63 ? 1'h0 : ((t_65 ^ t_64[11]) & (~t_66))), (t_63 ? 1'h0 : ((t_65 ^ t_64[10]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[9]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[8]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[7]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[6]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[5]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[4]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[3]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[2]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[1]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[0]) & (~t_66)))};
+    assign lane_key_14 = {(t_67 ? 1'h0 : ((~t_69) | t_70)), (t_67 ? 1'h0 : ((t_69 ^ t_68[14]) & (~t_70))), (t_67 ? 1'h0 : ((t_69 ^ t_68[13]) & (~t_70))), (t_67 ? 1'h0 : ((t_69 ^ t_68[12]) & (~t_70))), (t_67 ? 1'h0 : ((t_69 ^ t_68[11]) & (~t_70))), (t_67 ? 1'h0 : ((t_69 ^ t_68[10]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[9]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[8]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[7]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[6]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[5]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[4]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[3]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[2]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[1]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[0]) & (~t_70)))};
+    assign lane_key_13 = {(t_71 ? 1'h0 : ((~t_73) | t_74)), (t_71 ? 1'h0 : ((t_73 ^ t_72[14]) & (~t_74))), (t_71 ? 1'h0 : ((t_73 ^ t_72[13]) & (~t_74))), (t_71 ? 1'h0 : ((t_73 ^ t_72[12]) & (~t_74))), (t_71 ? 1'h0 : ((t_73 ^ t_72[11]) & (~t_74))), (t_71 ? 1'h0 : ((t_73 ^ t_72[10]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[9]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[8]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[7]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[6]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[5]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[4]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[3]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[2]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[1]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[0]) & (~t_74)))};
+    assign lane_key_12 = {(t_75 ? 1'h0 : ((~t_77) | t_78)), (t_75 ? 1'h0 : ((t_77 ^ t_76[14]) & (~t_78))), (t_75 ? 1'h0 : ((t_77 ^ t_76[13]) & (~t_78))), (t_75 ? 1'h0 : ((t_77 ^ t_76[12]) & (~t_78))), (t_75 ? 1'h0 : ((t_77 ^ t_76[11]) & (~t_78))), (t_75 ? 1'h0 : ((t_77 ^ t_76[10]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[9]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[8]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[7]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[6]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[5]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[4]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[3]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[2]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[1]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[0]) & (~t_78)))};
+    assign lane_key_11 = {(t_79 ? 1'h0 : ((~t_81) | t_82)), (t_79 ? 1'h0 : ((t_81 ^ t_80[14]) & (~t_82))), (t_79 ? 1'h0 : ((t_81 ^ t_80[13]) & (~t_82))), (t_79 ? 1'h0 : ((t_81 ^ t_80[12]) & (~t_82))), (t_79 ? 1'h0 : ((t_81 ^ t_80[11]) & (~t_82))), (t_79 ? 1'h0 : ((t_81 ^ t_80[10]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[9]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[8]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[7]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[6]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[5]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[4]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[3]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[2]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[1]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[0]) & (~t_82)))};
+    assign lane_key_10 = {(t_83 ? 1'h0 : ((~t_85) | t_86)), (t_83 ? 1'h0 : ((t_85 ^ t_84[14]) & (~t_86))), (t_83 ? 1'h0 : ((t_85 ^ t_84[13]) & (~t_86))), (t_83 ? 1'h0 : ((t_85 ^ t_84[12]) & (~t_86))), (t_83 ? 1'h0 : ((t_85 ^ t_84[11]) & (~t_86))), (t_83 ? 1'h0 : ((t_85 ^ t_84[10]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[9]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[8]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[7]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[6]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[5]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[4]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[3]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[2]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[1]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[0]) & (~t_86)))};
+    assign lane_key_9 = {(t_87 ? 1'h0 : ((~t_89) | t_90)), (t_87 ? 1'h0 : ((t_89 ^ t_88[14]) & (~t_90))), (t_87 ? 1'h0 : ((t_89 ^ t_88[13]) & (~t_90))), (t_87 ? 1'h0 : ((t_89 ^ t_88[12]) & (~t_90))), (t_87 ? 1'h0 : ((t_89 ^ t_88[11]) & (~t_90))), (t_87 ? 1'h0 : ((t_89 ^ t_88[10]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[9]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[8]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[7]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[6]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[5]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[4]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[3]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[2]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[1]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[0]) & (~t_90)))};
+    assign lane_key_8 = {(t_91 ? 1'h0 : ((~t_93) | t_94)), (t_91 ? 1'h0 : ((t_93 ^ t_92[14]) & (~t_94))), (t_91 ? 1'h0 : ((t_93 ^ t_92[13]) & (~t_94))), (t_91 ? 1'h0 : ((t_93 ^ t_92[12]) & (~t_94))), (t_91 ? 1'h0 : ((t_93 ^ t_92[11]) & (~t_94))), (t_91 ? 1'h0 : ((t_93 ^ t_92[10]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[9]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[8]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[7]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[6]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[5]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[4]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[3]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[2]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[1]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[0]) & (~t_94)))};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
@@ -1974,6 +1983,28 @@ module hades_verify_g16_v50257_l16_fp16 (
         end
     end
 
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_row_final <= 1'h0;
+        end else begin
+            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : (cmd_read_slot ? t_23[1] : t_24[1])) : ((cmd_read_slot ? slot1_write : slot0_write) ? cmd_held_final : cmd_row_final));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_other_final <= 1'h0;
+        end else begin
+            cmd_other_final <= cmd_other_final_next;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (cmd_fire) begin
+            cmd_held_final <= (cmd_gamma == 5'h0);
+        end
+    end
+
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
@@ -2032,7 +2063,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             slot0_valid <= 1'h0;
         end else begin
-            slot0_valid <= (slot0_write | (slot0_valid & (~(slot0_row_end & slot0_final))));
+            slot0_valid <= (slot0_write | (slot0_valid & (~(round_end & t_21))));
         end
     end
 
@@ -2049,7 +2080,7 @@ module hades_verify_g16_v50257_l16_fp16 (
             slot0_marker <= {slot0_marker[31], slot0_marker[31:1]};
         end
         if (slot0_write_marker) begin
-            slot0_marker <= {(cmd_held_gamma == 5'h1f), (cmd_held_gamma == 5'h1e), (cmd_held_gamma == 5'h1d), (cmd_held_gamma == 5'h1c), (cmd_held_gamma == 5'h1b), (cmd_held_gamma == 5'h1a), (cmd_held_gamma == 5'h19), (cmd_held_gamma == 5'h18), (cmd_held_gamma == 5'h17), (cmd_held_gamma == 5'h16), (cmd_held_gamma == 5'h15), (cmd_held_gamma == 5'h14), (cmd_held_gamma == 5'h13), (cmd_held_gamma == 5'h12), (cmd_held_gamma == 5'h11), (cmd_held_gamma == 5'h10), (cmd_held_gamma == 5'hf), (cmd_held_gamma == 5'he), (cmd_held_gamma == 5'hd), (cmd_held_gamma == 5'hc), (cmd_held_gamma == 5'hb), (cmd_held_gamma == 5'ha), (cmd_held_gamma == 5'h9), (cmd_held_gamma == 5'h8), (cmd_held_gamma == 5'h7), (cmd_held_gamma == 5'h6), (cmd_held_gamma == 5'h5), (cmd_held_gamma == 5'h4), (cmd_held_gamma == 5'h3), (cmd_held_gamma == 5'h2), (cmd_held_gamma == 5'h1), (cmd_held_gamma == 5'h0)};
+            slot0_marker <= t_18;
         end
     end
 
@@ -2061,7 +2092,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (slot0_write) begin
-            slot0_bad_gamma <= t_18;
+            slot0_bad_gamma <= t_19;
         end
     end
 
@@ -2109,7 +2140,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (slot1_pending_g0) begin
-            slot1_tokens_g0 <= t_19[127:0];
+            slot1_tokens_g0 <= t_20[127:0];
         end
         if (slot1_write_g0) begin
             slot1_tokens_g0 <= cmd_held_draft_token[127:0];
@@ -2136,7 +2167,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (slot1_pending_g1) begin
-            slot1_tokens_g1 <= t_19[255:128];
+            slot1_tokens_g1 <= t_20[255:128];
         end
         if (slot1_write_g1) begin
             slot1_tokens_g1 <= cmd_held_draft_token[255:128];
@@ -2147,7 +2178,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             slot1_valid <= 1'h0;
         end else begin
-            slot1_valid <= (slot1_write | (slot1_valid & (~(slot1_row_end & slot1_final))));
+            slot1_valid <= (slot1_write | (slot1_valid & (~(round_end & t_22))));
         end
     end
 
@@ -2164,7 +2195,7 @@ module hades_verify_g16_v50257_l16_fp16 (
             slot1_marker <= {slot1_marker[31], slot1_marker[31:1]};
         end
         if (slot1_write_marker) begin
-            slot1_marker <= {(cmd_held_gamma == 5'h1f), (cmd_held_gamma == 5'h1e), (cmd_held_gamma == 5'h1d), (cmd_held_gamma == 5'h1c), (cmd_held_gamma == 5'h1b), (cmd_held_gamma == 5'h1a), (cmd_held_gamma == 5'h19), (cmd_held_gamma == 5'h18), (cmd_held_gamma == 5'h17), (cmd_held_gamma == 5'h16), (cmd_held_gamma == 5'h15), (cmd_held_gamma == 5'h14), (cmd_held_gamma == 5'h13), (cmd_held_gamma == 5'h12), (cmd_held_gamma == 5'h11), (cmd_held_gamma == 5'h10), (cmd_held_gamma == 5'hf), (cmd_held_gamma == 5'he), (cmd_held_gamma == 5'hd), (cmd_held_gamma == 5'hc), (cmd_held_gamma == 5'hb), (cmd_held_gamma == 5'ha), (cmd_held_gamma == 5'h9), (cmd_held_gamma == 5'h8), (cmd_held_gamma == 5'h7), (cmd_held_gamma == 5'h6), (cmd_held_gamma == 5'h5), (cmd_held_gamma == 5'h4), (cmd_held_gamma == 5'h3), (cmd_held_gamma == 5'h2), (cmd_held_gamma == 5'h1), (cmd_held_gamma == 5'h0)};
+            slot1_marker <= t_18;
         end
     end
 
@@ -2176,7 +2207,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (slot1_write) begin
-            slot1_bad_gamma <= t_18;
+            slot1_bad_gamma <= t_19;
         end
     end
 
@@ -2244,7 +2275,7 @@ module hades_verify_g16_v50257_l16_fp16 (
                 if (s_axis_logits_tlast) begin
                     beat <= 12'h0;
                 end else begin
-                    beat <= ((beat == 12'hc46) ? beat : (beat + 12'h1));
+                    beat <= (beat_in_row ? (beat + 12'h1) : beat);
                 end
             end
         end
@@ -2306,7 +2337,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             s0_tag <= 58'h0;
         end else if (advance) begin
-            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
+            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, cmd_row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 
@@ -2322,25 +2353,25 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_codes_0 <= t_20[127:0];
+            s0_codes_0 <= t_27[127:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_valid_0 <= t_21[7:0];
+            s0_lane_valid_0 <= t_28[7:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_nan_0 <= t_22[7:0];
+            s0_lane_nan_0 <= t_29[7:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_neg_zero_0 <= t_23[7:0];
+            s0_lane_neg_zero_0 <= t_30[7:0];
         end
     end
 
@@ -2364,25 +2395,25 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_codes_1 <= t_20[255:128];
+            s0_codes_1 <= t_27[255:128];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_valid_1 <= t_21[15:8];
+            s0_lane_valid_1 <= t_28[15:8];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_nan_1 <= t_22[15:8];
+            s0_lane_nan_1 <= t_29[15:8];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_neg_zero_1 <= t_23[15:8];
+            s0_lane_neg_zero_1 <= t_30[15:8];
         end
     end
 
@@ -2459,7 +2490,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             beat_over_pend <= 1'h0;
         end else begin
-            beat_over_pend <= t_90[18];
+            beat_over_pend <= t_97[18];
         end
     end
 
@@ -2467,7 +2498,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             beat_over_run <= 1'h0;
         end else begin
-            beat_over_run <= t_91[18];
+            beat_over_run <= t_98[18];
         end
     end
 
@@ -2488,7 +2519,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     end
 
     always @(posedge aclk) begin
-        pend_index <= t_88;
+        pend_index <= t_95;
     end
 
     always @(posedge aclk) begin
@@ -2496,7 +2527,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     end
 
     always @(posedge aclk) begin
-        pend_matches_draft <= (t_88 == argmax_tag_draft);
+        pend_matches_draft <= (t_95 == argmax_tag_draft);
     end
 
     always @(posedge aclk) begin
@@ -2646,7 +2677,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[263:261], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[3:0], row_draft_token, t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_9[15:0], t_10[15:0], t_11[15:0], t_12[15:0], t_13[15:0], t_14[15:0], t_15[15:0], t_16[15:0], t_90[17:0], t_91[17:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[263:261], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[3:0], row_draft_token, t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_9[15:0], t_10[15:0], t_11[15:0], t_12[15:0], t_13[15:0], t_14[15:0], t_15[15:0], t_16[15:0], t_23[0], t_23[31:2], t_24[0], t_24[31:2], t_97[17:0], t_98[17:0]};
 endmodule
 
 `resetall

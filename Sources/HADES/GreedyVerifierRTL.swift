@@ -195,8 +195,8 @@ public enum GreedyVerifierRTL {
             let heldOutOfRange = m.reg("cmd_held_out_of_range", c.gammaMax)
             let writePointer = m.reg("cmd_write_slot", 1, reset: 0)
             readPointer = m.reg("cmd_read_slot", 1, reset: 0)
-            rowFinal = m.reg("row_final", 1, reset: 0)
-            otherFinal = m.reg("other_final", 1, reset: 0)
+            rowFinal = m.reg("cmd_row_final", 1, reset: 0)
+            otherFinal = m.reg("cmd_other_final", 1, reset: 0)
             let heldFinal = m.reg("cmd_held_final", 1)
             self.heldFinal = heldFinal
             let groups = stride(from: 0, to: c.gammaMax, by: GreedyVerifierRTL.tokensPerEnable)
@@ -314,7 +314,7 @@ public enum GreedyVerifierRTL {
             // a slot that fires is not being written), else unchanged. The other slot's is kept from its write
             // until it is read (it changes only then); after a round end the other slot is free (don't care).
             let other = { (v: [Value]) in mux(readPointer, v[0], v[1]) }
-            let otherNext = m.named("other_final_next", mux(other(writes), heldFinal, otherFinal))
+            let otherNext = m.named("cmd_other_final_next", mux(other(writes), heldFinal, otherFinal))
             otherFinal <== otherNext
             rowFinal <== mux(rowEnd, mux(rowFinal, otherNext, pick(seconds)), mux(pick(writes), heldFinal, rowFinal))
             // The slot read next clock holds a round: the other one after a round end, else the same; either

@@ -562,6 +562,9 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     reg  [1:0] cmd_held_out_of_range;
     reg  cmd_write_slot;
     reg  cmd_read_slot;
+    reg  cmd_row_final;
+    reg  cmd_other_final;
+    reg  cmd_held_final;
     reg  slot0_pending_g0;
     reg  slot0_write_g0;
     reg  [5:0] slot0_tokens_g0;
@@ -600,26 +603,22 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     reg  cmd_taken;
     wire [2:0] slot0_draft;
     wire [2:0] slot1_draft;
-    wire slot0_final;
-    wire slot1_final;
     wire [1:0] cmd_held_gamma;
     wire [5:0] cmd_held_draft_token;
     reg  [1:0] beat;
     reg  [2:0] base;
     wire logits_fire;
-    wire row_final;
     wire row_end;
     wire round_end;
-    wire row_length_error;
     reg  beat_full;
     reg  beat_in_row;
+    wire row_length_error;
     wire [7:0] lane_logit_0;
     wire [7:0] lane_logit_1;
     wire [7:0] lane_logit_2;
-    wire slot0_row_end;
     wire slot0_shift_next;
-    wire slot1_row_end;
     wire slot1_shift_next;
+    wire cmd_other_final_next;
     wire cur_valid_next;
     wire u_argmax_enable;
     wire [2:0] u_argmax_lane_valid;
@@ -712,25 +711,39 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     wire flags_now_row_length;
     wire [3:0] t_0;
     wire [3:0] t_1;
-    wire t_2;
-    wire [7:0] t_3;
-    wire [7:0] t_4;
-    wire [7:0] t_5;
-    wire [2:0] t_6;
-    wire [9:0] t_7;
-    wire [10:0] t_8;
-    wire [10:0] t_9;
+    wire [3:0] t_2;
+    wire t_3;
+    wire t_4;
+    wire t_5;
+    wire [3:0] t_6;
+    wire [3:0] t_7;
+    wire t_8;
+    wire t_9;
+    wire [7:0] t_10;
+    wire [7:0] t_11;
+    wire [7:0] t_12;
+    wire [2:0] t_13;
+    wire [9:0] t_14;
+    wire [10:0] t_15;
+    wire [10:0] t_16;
 
     assign t_0 = ({1'h0, 3'h6} - {1'h0, cmd_draft_token_1});
     assign t_1 = ({1'h0, 3'h6} - {1'h0, cmd_draft_token_0});
-    assign t_2 = (2'h2 < cmd_held_gamma);
-    assign t_3 = s0_codes_0[23:16];
-    assign t_4 = s0_codes_0[15:8];
-    assign t_5 = s0_codes_0[7:0];
-    assign t_6 = (argmax_tag_base + {1'h0, u_argmax_max_lane});
-    assign t_7 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
-    assign t_8 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_7});
-    assign t_9 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_7});
+    assign t_2 = {(cmd_held_gamma == 2'h3), (cmd_held_gamma == 2'h2), (cmd_held_gamma == 2'h1), (cmd_held_gamma == 2'h0)};
+    assign t_3 = (2'h2 < cmd_held_gamma);
+    assign t_4 = (cmd_read_slot == 1'h0);
+    assign t_5 = (cmd_read_slot == 1'h1);
+    assign t_6 = (slot1_pending ? {slot1_marker[3], slot1_marker[3:1]} : slot1_marker);
+    assign t_7 = (slot0_pending ? {slot0_marker[3], slot0_marker[3:1]} : slot0_marker);
+    assign t_8 = (slot0_valid | slot0_write);
+    assign t_9 = (slot1_valid | slot1_write);
+    assign t_10 = s0_codes_0[23:16];
+    assign t_11 = s0_codes_0[15:8];
+    assign t_12 = s0_codes_0[7:0];
+    assign t_13 = (argmax_tag_base + {1'h0, u_argmax_max_lane});
+    assign t_14 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_15 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_14});
+    assign t_16 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_14});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -760,32 +773,28 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     assign cmd_gamma = s_axis_cmd_tdata[1:0];
     assign slot0_draft = (slot0_pending ? slot0_tokens[5:3] : slot0_tokens[2:0]);
     assign slot1_draft = (slot1_pending ? slot1_tokens[5:3] : slot1_tokens[2:0]);
-    assign slot0_final = (slot0_pending ? slot0_marker[1] : slot0_marker[0]);
-    assign slot1_final = (slot1_pending ? slot1_marker[1] : slot1_marker[0]);
     assign cmd_held_gamma = cmd_held[1:0];
     assign cmd_held_draft_token = cmd_held[7:2];
     assign logits_fire = (s_axis_logits_tvalid & logits_ready);
-    assign row_final = (cmd_read_slot ? slot1_final : slot0_final);
     assign row_end = (logits_fire & s_axis_logits_tlast);
-    assign round_end = (row_end & row_final);
-    assign row_length_error = (s_axis_logits_tlast & (beat != 2'h2));
+    assign round_end = (row_end & cmd_row_final);
+    assign row_length_error = (s_axis_logits_tlast & (~(beat_in_row & (~beat_full))));
     assign lane_logit_0 = s_axis_logits_tdata[7:0];
     assign lane_logit_1 = s_axis_logits_tdata[15:8];
     assign lane_logit_2 = s_axis_logits_tdata[23:16];
-    assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
-    assign slot0_shift_next = (slot0_row_end & (~slot0_final));
-    assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
-    assign slot1_shift_next = (slot1_row_end & (~slot1_final));
-    assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
+    assign slot0_shift_next = ((row_end & t_4) & (~cmd_row_final));
+    assign slot1_shift_next = ((row_end & t_5) & (~cmd_row_final));
+    assign cmd_other_final_next = ((cmd_read_slot ? slot0_write : slot1_write) ? cmd_held_final : cmd_other_final);
+    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_8 : t_9) : (cmd_read_slot ? t_9 : t_8));
     assign u_argmax_enable = tree_advance0;
     assign u_argmax_lane_valid = s1_lane_valid_0;
     assign u_argmax_lane_keys = s1_lane_keys_0;
     assign u_argmax_lane_flags = s1_lane_nan_0;
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign s0_tag_fire = s0_tag[0];
-    assign lane_key_2 = {(~t_3[7]), t_3[6:0]};
-    assign lane_key_1 = {(~t_4[7]), t_4[6:0]};
-    assign lane_key_0 = {(~t_5[7]), t_5[6:0]};
+    assign lane_key_2 = {(~t_10[7]), t_10[6:0]};
+    assign lane_key_1 = {(~t_11[7]), t_11[6:0]};
+    assign lane_key_0 = {(~t_12[7]), t_12[6:0]};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
@@ -915,6 +924,28 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         end
     end
 
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_row_final <= 1'h0;
+        end else begin
+            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : (cmd_read_slot ? t_6[1] : t_7[1])) : ((cmd_read_slot ? slot1_write : slot0_write) ? cmd_held_final : cmd_row_final));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_other_final <= 1'h0;
+        end else begin
+            cmd_other_final <= cmd_other_final_next;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (cmd_fire) begin
+            cmd_held_final <= (cmd_gamma == 2'h0);
+        end
+    end
+
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
@@ -946,7 +977,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             slot0_valid <= 1'h0;
         end else begin
-            slot0_valid <= (slot0_write | (slot0_valid & (~(slot0_row_end & slot0_final))));
+            slot0_valid <= (slot0_write | (slot0_valid & (~(round_end & t_4))));
         end
     end
 
@@ -963,7 +994,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
             slot0_marker <= {slot0_marker[3], slot0_marker[3:1]};
         end
         if (slot0_write_marker) begin
-            slot0_marker <= {(cmd_held_gamma == 2'h3), (cmd_held_gamma == 2'h2), (cmd_held_gamma == 2'h1), (cmd_held_gamma == 2'h0)};
+            slot0_marker <= t_2;
         end
     end
 
@@ -975,7 +1006,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
 
     always @(posedge aclk) begin
         if (slot0_write) begin
-            slot0_bad_gamma <= t_2;
+            slot0_bad_gamma <= t_3;
         end
     end
 
@@ -1034,7 +1065,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             slot1_valid <= 1'h0;
         end else begin
-            slot1_valid <= (slot1_write | (slot1_valid & (~(slot1_row_end & slot1_final))));
+            slot1_valid <= (slot1_write | (slot1_valid & (~(round_end & t_5))));
         end
     end
 
@@ -1051,7 +1082,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
             slot1_marker <= {slot1_marker[3], slot1_marker[3:1]};
         end
         if (slot1_write_marker) begin
-            slot1_marker <= {(cmd_held_gamma == 2'h3), (cmd_held_gamma == 2'h2), (cmd_held_gamma == 2'h1), (cmd_held_gamma == 2'h0)};
+            slot1_marker <= t_2;
         end
     end
 
@@ -1063,7 +1094,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
 
     always @(posedge aclk) begin
         if (slot1_write) begin
-            slot1_bad_gamma <= t_2;
+            slot1_bad_gamma <= t_3;
         end
     end
 
@@ -1131,7 +1162,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
                 if (s_axis_logits_tlast) begin
                     beat <= 2'h0;
                 end else begin
-                    beat <= ((beat == 2'h3) ? beat : (beat + 2'h1));
+                    beat <= (beat_in_row ? (beat + 2'h1) : beat);
                 end
             end
         end
@@ -1188,7 +1219,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             s0_tag <= 15'h0;
         end else if (advance) begin
-            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
+            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, cmd_row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 
@@ -1294,7 +1325,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             beat_over_pend <= 1'h0;
         end else begin
-            beat_over_pend <= t_8[10];
+            beat_over_pend <= t_15[10];
         end
     end
 
@@ -1302,7 +1333,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             beat_over_run <= 1'h0;
         end else begin
-            beat_over_run <= t_9[10];
+            beat_over_run <= t_16[10];
         end
     end
 
@@ -1323,7 +1354,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        pend_index <= t_6;
+        pend_index <= t_13;
     end
 
     always @(posedge aclk) begin
@@ -1331,7 +1362,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        pend_matches_draft <= (t_6 == argmax_tag_draft);
+        pend_matches_draft <= (t_13 == argmax_tag_draft);
     end
 
     always @(posedge aclk) begin
@@ -1481,7 +1512,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, row_draft_token, t_0[2:0], t_1[2:0], t_8[9:0], t_9[9:0]};
+    wire unused_ok = &{1'b0, u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, row_draft_token, t_0[2:0], t_1[2:0], t_6[0], t_6[3:2], t_7[0], t_7[3:2], t_15[9:0], t_16[9:0]};
 endmodule
 
 // hades_checker_g2_v7_l3_fx8p4: safety checker for hades_verify_g2_v7_l3_fx8p4: free inputs, 1-bit property outputs (formal only) (from HADES/FormalHarness.swift:67)

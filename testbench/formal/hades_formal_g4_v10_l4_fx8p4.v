@@ -614,6 +614,9 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     reg  [3:0] cmd_held_out_of_range;
     reg  cmd_write_slot;
     reg  cmd_read_slot;
+    reg  cmd_row_final;
+    reg  cmd_other_final;
+    reg  cmd_held_final;
     reg  slot0_pending_g0;
     reg  slot0_write_g0;
     reg  [15:0] slot0_tokens_g0;
@@ -654,27 +657,23 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     reg  cmd_taken;
     wire [3:0] slot0_draft;
     wire [3:0] slot1_draft;
-    wire slot0_final;
-    wire slot1_final;
     wire [2:0] cmd_held_gamma;
     wire [15:0] cmd_held_draft_token;
     reg  [1:0] beat;
     reg  [3:0] base;
     wire logits_fire;
-    wire row_final;
     wire row_end;
     wire round_end;
-    wire row_length_error;
     reg  beat_full;
     reg  beat_in_row;
+    wire row_length_error;
     wire [7:0] lane_logit_0;
     wire [7:0] lane_logit_1;
     wire [7:0] lane_logit_2;
     wire [7:0] lane_logit_3;
-    wire slot0_row_end;
     wire slot0_shift_next;
-    wire slot1_row_end;
     wire slot1_shift_next;
+    wire cmd_other_final_next;
     wire cur_valid_next;
     wire u_argmax_enable;
     wire [3:0] u_argmax_lane_valid;
@@ -771,30 +770,44 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire [4:0] t_2;
     wire [4:0] t_3;
     wire [4:0] t_4;
-    wire t_5;
-    wire [7:0] t_6;
-    wire [7:0] t_7;
-    wire [7:0] t_8;
+    wire [7:0] t_5;
+    wire t_6;
+    wire t_7;
+    wire t_8;
     wire [7:0] t_9;
-    wire [3:0] t_10;
-    wire [9:0] t_11;
-    wire [10:0] t_12;
-    wire [10:0] t_13;
+    wire [7:0] t_10;
+    wire t_11;
+    wire t_12;
+    wire [7:0] t_13;
+    wire [7:0] t_14;
+    wire [7:0] t_15;
+    wire [7:0] t_16;
+    wire [3:0] t_17;
+    wire [9:0] t_18;
+    wire [10:0] t_19;
+    wire [10:0] t_20;
 
     assign t_0 = s_axis_cmd_tdata[18:0];
     assign t_1 = ({1'h0, 4'h9} - {1'h0, cmd_draft_token_3});
     assign t_2 = ({1'h0, 4'h9} - {1'h0, cmd_draft_token_2});
     assign t_3 = ({1'h0, 4'h9} - {1'h0, cmd_draft_token_1});
     assign t_4 = ({1'h0, 4'h9} - {1'h0, cmd_draft_token_0});
-    assign t_5 = (3'h4 < cmd_held_gamma);
-    assign t_6 = s0_codes_0[31:24];
-    assign t_7 = s0_codes_0[23:16];
-    assign t_8 = s0_codes_0[15:8];
-    assign t_9 = s0_codes_0[7:0];
-    assign t_10 = {argmax_tag_base[3:2], u_argmax_max_lane};
-    assign t_11 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
-    assign t_12 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_11});
-    assign t_13 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_11});
+    assign t_5 = {(cmd_held_gamma == 3'h7), (cmd_held_gamma == 3'h6), (cmd_held_gamma == 3'h5), (cmd_held_gamma == 3'h4), (cmd_held_gamma == 3'h3), (cmd_held_gamma == 3'h2), (cmd_held_gamma == 3'h1), (cmd_held_gamma == 3'h0)};
+    assign t_6 = (3'h4 < cmd_held_gamma);
+    assign t_7 = (cmd_read_slot == 1'h0);
+    assign t_8 = (cmd_read_slot == 1'h1);
+    assign t_9 = (slot1_pending ? {slot1_marker[7], slot1_marker[7:1]} : slot1_marker);
+    assign t_10 = (slot0_pending ? {slot0_marker[7], slot0_marker[7:1]} : slot0_marker);
+    assign t_11 = (slot0_valid | slot0_write);
+    assign t_12 = (slot1_valid | slot1_write);
+    assign t_13 = s0_codes_0[31:24];
+    assign t_14 = s0_codes_0[23:16];
+    assign t_15 = s0_codes_0[15:8];
+    assign t_16 = s0_codes_0[7:0];
+    assign t_17 = {argmax_tag_base[3:2], u_argmax_max_lane};
+    assign t_18 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_19 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_18});
+    assign t_20 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_18});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -826,34 +839,30 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign cmd_gamma = t_0[2:0];
     assign slot0_draft = (slot0_pending ? slot0_tokens[7:4] : slot0_tokens[3:0]);
     assign slot1_draft = (slot1_pending ? slot1_tokens[7:4] : slot1_tokens[3:0]);
-    assign slot0_final = (slot0_pending ? slot0_marker[1] : slot0_marker[0]);
-    assign slot1_final = (slot1_pending ? slot1_marker[1] : slot1_marker[0]);
     assign cmd_held_gamma = cmd_held[2:0];
     assign cmd_held_draft_token = cmd_held[18:3];
     assign logits_fire = (s_axis_logits_tvalid & logits_ready);
-    assign row_final = (cmd_read_slot ? slot1_final : slot0_final);
     assign row_end = (logits_fire & s_axis_logits_tlast);
-    assign round_end = (row_end & row_final);
-    assign row_length_error = (s_axis_logits_tlast & (beat != 2'h2));
+    assign round_end = (row_end & cmd_row_final);
+    assign row_length_error = (s_axis_logits_tlast & (~(beat_in_row & (~beat_full))));
     assign lane_logit_0 = s_axis_logits_tdata[7:0];
     assign lane_logit_1 = s_axis_logits_tdata[15:8];
     assign lane_logit_2 = s_axis_logits_tdata[23:16];
     assign lane_logit_3 = s_axis_logits_tdata[31:24];
-    assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
-    assign slot0_shift_next = (slot0_row_end & (~slot0_final));
-    assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
-    assign slot1_shift_next = (slot1_row_end & (~slot1_final));
-    assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
+    assign slot0_shift_next = ((row_end & t_7) & (~cmd_row_final));
+    assign slot1_shift_next = ((row_end & t_8) & (~cmd_row_final));
+    assign cmd_other_final_next = ((cmd_read_slot ? slot0_write : slot1_write) ? cmd_held_final : cmd_other_final);
+    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_11 : t_12) : (cmd_read_slot ? t_12 : t_11));
     assign u_argmax_enable = tree_advance0;
     assign u_argmax_lane_valid = s1_lane_valid_0;
     assign u_argmax_lane_keys = s1_lane_keys_0;
     assign u_argmax_lane_flags = s1_lane_nan_0;
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign s0_tag_fire = s0_tag[0];
-    assign lane_key_3 = {(~t_6[7]), t_6[6:0]};
-    assign lane_key_2 = {(~t_7[7]), t_7[6:0]};
-    assign lane_key_1 = {(~t_8[7]), t_8[6:0]};
-    assign lane_key_0 = {(~t_9[7]), t_9[6:0]};
+    assign lane_key_3 = {(~t_13[7]), t_13[6:0]};
+    assign lane_key_2 = {(~t_14[7]), t_14[6:0]};
+    assign lane_key_1 = {(~t_15[7]), t_15[6:0]};
+    assign lane_key_0 = {(~t_16[7]), t_16[6:0]};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
@@ -983,6 +992,28 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         end
     end
 
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_row_final <= 1'h0;
+        end else begin
+            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : (cmd_read_slot ? t_9[1] : t_10[1])) : ((cmd_read_slot ? slot1_write : slot0_write) ? cmd_held_final : cmd_row_final));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_other_final <= 1'h0;
+        end else begin
+            cmd_other_final <= cmd_other_final_next;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (cmd_fire) begin
+            cmd_held_final <= (cmd_gamma == 3'h0);
+        end
+    end
+
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
@@ -1014,7 +1045,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             slot0_valid <= 1'h0;
         end else begin
-            slot0_valid <= (slot0_write | (slot0_valid & (~(slot0_row_end & slot0_final))));
+            slot0_valid <= (slot0_write | (slot0_valid & (~(round_end & t_7))));
         end
     end
 
@@ -1031,7 +1062,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
             slot0_marker <= {slot0_marker[7], slot0_marker[7:1]};
         end
         if (slot0_write_marker) begin
-            slot0_marker <= {(cmd_held_gamma == 3'h7), (cmd_held_gamma == 3'h6), (cmd_held_gamma == 3'h5), (cmd_held_gamma == 3'h4), (cmd_held_gamma == 3'h3), (cmd_held_gamma == 3'h2), (cmd_held_gamma == 3'h1), (cmd_held_gamma == 3'h0)};
+            slot0_marker <= t_5;
         end
     end
 
@@ -1043,7 +1074,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (slot0_write) begin
-            slot0_bad_gamma <= t_5;
+            slot0_bad_gamma <= t_6;
         end
     end
 
@@ -1102,7 +1133,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             slot1_valid <= 1'h0;
         end else begin
-            slot1_valid <= (slot1_write | (slot1_valid & (~(slot1_row_end & slot1_final))));
+            slot1_valid <= (slot1_write | (slot1_valid & (~(round_end & t_8))));
         end
     end
 
@@ -1119,7 +1150,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
             slot1_marker <= {slot1_marker[7], slot1_marker[7:1]};
         end
         if (slot1_write_marker) begin
-            slot1_marker <= {(cmd_held_gamma == 3'h7), (cmd_held_gamma == 3'h6), (cmd_held_gamma == 3'h5), (cmd_held_gamma == 3'h4), (cmd_held_gamma == 3'h3), (cmd_held_gamma == 3'h2), (cmd_held_gamma == 3'h1), (cmd_held_gamma == 3'h0)};
+            slot1_marker <= t_5;
         end
     end
 
@@ -1131,7 +1162,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (slot1_write) begin
-            slot1_bad_gamma <= t_5;
+            slot1_bad_gamma <= t_6;
         end
     end
 
@@ -1199,7 +1230,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
                 if (s_axis_logits_tlast) begin
                     beat <= 2'h0;
                 end else begin
-                    beat <= ((beat == 2'h3) ? beat : (beat + 2'h1));
+                    beat <= (beat_in_row ? (beat + 2'h1) : beat);
                 end
             end
         end
@@ -1256,7 +1287,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             s0_tag <= 20'h0;
         end else if (advance) begin
-            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
+            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, cmd_row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 
@@ -1362,7 +1393,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             beat_over_pend <= 1'h0;
         end else begin
-            beat_over_pend <= t_12[10];
+            beat_over_pend <= t_19[10];
         end
     end
 
@@ -1370,7 +1401,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             beat_over_run <= 1'h0;
         end else begin
-            beat_over_run <= t_13[10];
+            beat_over_run <= t_20[10];
         end
     end
 
@@ -1391,7 +1422,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        pend_index <= t_10;
+        pend_index <= t_17;
     end
 
     always @(posedge aclk) begin
@@ -1399,7 +1430,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        pend_matches_draft <= (t_10 == argmax_tag_draft);
+        pend_matches_draft <= (t_17 == argmax_tag_draft);
     end
 
     always @(posedge aclk) begin
@@ -1549,7 +1580,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[23:19], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, argmax_tag_base[1:0], row_draft_token, t_1[3:0], t_2[3:0], t_3[3:0], t_4[3:0], t_12[9:0], t_13[9:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[23:19], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, argmax_tag_base[1:0], row_draft_token, t_1[3:0], t_2[3:0], t_3[3:0], t_4[3:0], t_9[0], t_9[7:2], t_10[0], t_10[7:2], t_19[9:0], t_20[9:0]};
 endmodule
 
 // hades_checker_g4_v10_l4_fx8p4: safety checker for hades_verify_g4_v10_l4_fx8p4: free inputs, 1-bit property outputs (formal only) (from HADES/FormalHarness.swift:67)
