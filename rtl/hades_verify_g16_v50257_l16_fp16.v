@@ -1357,6 +1357,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     reg  advance;
     wire advance_next;
     reg  logits_ready;
+    reg  cmd_logits_ready;
     reg  [260:0] cmd_held;
     reg  cmd_held_valid;
     reg  [15:0] cmd_held_out_of_range;
@@ -1365,6 +1366,8 @@ module hades_verify_g16_v50257_l16_fp16 (
     reg  cmd_row_final;
     reg  cmd_other_final;
     reg  cmd_held_final;
+    reg  slot0_shift_armed;
+    reg  slot1_shift_armed;
     reg  slot0_pending_g0;
     reg  slot0_write_g0;
     reg  [127:0] slot0_tokens_g0;
@@ -1428,8 +1431,6 @@ module hades_verify_g16_v50257_l16_fp16 (
     reg  [11:0] beat;
     reg  [15:0] base;
     wire logits_fire;
-    wire row_end;
-    wire round_end;
     reg  beat_full;
     reg  beat_in_row;
     wire row_length_error;
@@ -1449,6 +1450,8 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire [15:0] lane_logit_13;
     wire [15:0] lane_logit_14;
     wire [15:0] lane_logit_15;
+    wire row_end;
+    wire round_end;
     wire slot0_shift_next;
     wire slot1_shift_next;
     wire cmd_other_final_next;
@@ -1585,84 +1588,87 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire [31:0] t_18;
     wire t_19;
     wire [255:0] t_20;
-    wire t_21;
-    wire t_22;
-    wire [31:0] t_23;
-    wire [31:0] t_24;
+    wire [31:0] t_21;
+    wire [31:0] t_22;
+    wire t_23;
+    wire t_24;
     wire t_25;
     wire t_26;
-    wire [255:0] t_27;
-    wire [15:0] t_28;
-    wire [15:0] t_29;
-    wire [15:0] t_30;
-    wire t_31;
+    wire t_27;
+    wire t_28;
+    wire t_29;
+    wire [255:0] t_30;
+    wire [15:0] t_31;
     wire [15:0] t_32;
-    wire t_33;
+    wire [15:0] t_33;
     wire t_34;
-    wire t_35;
-    wire [15:0] t_36;
+    wire [15:0] t_35;
+    wire t_36;
     wire t_37;
     wire t_38;
-    wire t_39;
-    wire [15:0] t_40;
+    wire [15:0] t_39;
+    wire t_40;
     wire t_41;
     wire t_42;
-    wire t_43;
-    wire [15:0] t_44;
+    wire [15:0] t_43;
+    wire t_44;
     wire t_45;
     wire t_46;
-    wire t_47;
-    wire [15:0] t_48;
+    wire [15:0] t_47;
+    wire t_48;
     wire t_49;
     wire t_50;
-    wire t_51;
-    wire [15:0] t_52;
+    wire [15:0] t_51;
+    wire t_52;
     wire t_53;
     wire t_54;
-    wire t_55;
-    wire [15:0] t_56;
+    wire [15:0] t_55;
+    wire t_56;
     wire t_57;
     wire t_58;
-    wire t_59;
-    wire [15:0] t_60;
+    wire [15:0] t_59;
+    wire t_60;
     wire t_61;
     wire t_62;
-    wire t_63;
-    wire [15:0] t_64;
+    wire [15:0] t_63;
+    wire t_64;
     wire t_65;
     wire t_66;
-    wire t_67;
-    wire [15:0] t_68;
+    wire [15:0] t_67;
+    wire t_68;
     wire t_69;
     wire t_70;
-    wire t_71;
-    wire [15:0] t_72;
+    wire [15:0] t_71;
+    wire t_72;
     wire t_73;
     wire t_74;
-    wire t_75;
-    wire [15:0] t_76;
+    wire [15:0] t_75;
+    wire t_76;
     wire t_77;
     wire t_78;
-    wire t_79;
-    wire [15:0] t_80;
+    wire [15:0] t_79;
+    wire t_80;
     wire t_81;
     wire t_82;
-    wire t_83;
-    wire [15:0] t_84;
+    wire [15:0] t_83;
+    wire t_84;
     wire t_85;
     wire t_86;
-    wire t_87;
-    wire [15:0] t_88;
+    wire [15:0] t_87;
+    wire t_88;
     wire t_89;
     wire t_90;
-    wire t_91;
-    wire [15:0] t_92;
+    wire [15:0] t_91;
+    wire t_92;
     wire t_93;
     wire t_94;
     wire [15:0] t_95;
-    wire [17:0] t_96;
-    wire [18:0] t_97;
-    wire [18:0] t_98;
+    wire t_96;
+    wire t_97;
+    wire [15:0] t_98;
+    wire [17:0] t_99;
+    wire [18:0] t_100;
+    wire [18:0] t_101;
 
     assign t_0 = s_axis_cmd_tdata[260:0];
     assign t_1 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_15});
@@ -1685,84 +1691,87 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign t_18 = {(cmd_held_gamma == 5'h1f), (cmd_held_gamma == 5'h1e), (cmd_held_gamma == 5'h1d), (cmd_held_gamma == 5'h1c), (cmd_held_gamma == 5'h1b), (cmd_held_gamma == 5'h1a), (cmd_held_gamma == 5'h19), (cmd_held_gamma == 5'h18), (cmd_held_gamma == 5'h17), (cmd_held_gamma == 5'h16), (cmd_held_gamma == 5'h15), (cmd_held_gamma == 5'h14), (cmd_held_gamma == 5'h13), (cmd_held_gamma == 5'h12), (cmd_held_gamma == 5'h11), (cmd_held_gamma == 5'h10), (cmd_held_gamma == 5'hf), (cmd_held_gamma == 5'he), (cmd_held_gamma == 5'hd), (cmd_held_gamma == 5'hc), (cmd_held_gamma == 5'hb), (cmd_held_gamma == 5'ha), (cmd_held_gamma == 5'h9), (cmd_held_gamma == 5'h8), (cmd_held_gamma == 5'h7), (cmd_held_gamma == 5'h6), (cmd_held_gamma == 5'h5), (cmd_held_gamma == 5'h4), (cmd_held_gamma == 5'h3), (cmd_held_gamma == 5'h2), (cmd_held_gamma == 5'h1), (cmd_held_gamma == 5'h0)};
     assign t_19 = (5'h10 < cmd_held_gamma);
     assign t_20 = {slot1_tokens[255:240], slot1_tokens[255:16]};
-    assign t_21 = (cmd_read_slot == 1'h0);
-    assign t_22 = (cmd_read_slot == 1'h1);
-    assign t_23 = (slot1_pending ? {slot1_marker[31], slot1_marker[31:1]} : slot1_marker);
-    assign t_24 = (slot0_pending ? {slot0_marker[31], slot0_marker[31:1]} : slot0_marker);
-    assign t_25 = (slot0_valid | slot0_write);
-    assign t_26 = (slot1_valid | slot1_write);
-    assign t_27 = {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
-    assign t_28 = {beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_in_row};
-    assign t_29 = {((&lane_logit_15[14:10]) & (|lane_logit_15[9:0])), ((&lane_logit_14[14:10]) & (|lane_logit_14[9:0])), ((&lane_logit_13[14:10]) & (|lane_logit_13[9:0])), ((&lane_logit_12[14:10]) & (|lane_logit_12[9:0])), ((&lane_logit_11[14:10]) & (|lane_logit_11[9:0])), ((&lane_logit_10[14:10]) & (|lane_logit_10[9:0])), ((&lane_logit_9[14:10]) & (|lane_logit_9[9:0])), ((&lane_logit_8[14:10]) & (|lane_logit_8[9:0])), ((&lane_logit_7[14:10]) & (|lane_logit_7[9:0])), ((&lane_logit_6[14:10]) & (|lane_logit_6[9:0])), ((&lane_logit_5[14:10]) & (|lane_logit_5[9:0])), ((&lane_logit_4[14:10]) & (|lane_logit_4[9:0])), ((&lane_logit_3[14:10]) & (|lane_logit_3[9:0])), ((&lane_logit_2[14:10]) & (|lane_logit_2[9:0])), ((&lane_logit_1[14:10]) & (|lane_logit_1[9:0])), ((&lane_logit_0[14:10]) & (|lane_logit_0[9:0]))};
-    assign t_30 = {(lane_logit_15 == 16'h8000), (lane_logit_14 == 16'h8000), (lane_logit_13 == 16'h8000), (lane_logit_12 == 16'h8000), (lane_logit_11 == 16'h8000), (lane_logit_10 == 16'h8000), (lane_logit_9 == 16'h8000), (lane_logit_8 == 16'h8000), (lane_logit_7 == 16'h8000), (lane_logit_6 == 16'h8000), (lane_logit_5 == 16'h8000), (lane_logit_4 == 16'h8000), (lane_logit_3 == 16'h8000), (lane_logit_2 == 16'h8000), (lane_logit_1 == 16'h8000), (lane_logit_0 == 16'h8000)};
-    assign t_31 = s0_lane_nan_0[7];
-    assign t_32 = s0_codes_0[127:112];
-    assign t_33 = t_32[15];
-    assign t_34 = s0_lane_neg_zero_0[7];
-    assign t_35 = s0_lane_nan_0[6];
-    assign t_36 = s0_codes_0[111:96];
-    assign t_37 = t_36[15];
-    assign t_38 = s0_lane_neg_zero_0[6];
-    assign t_39 = s0_lane_nan_0[5];
-    assign t_40 = s0_codes_0[95:80];
-    assign t_41 = t_40[15];
-    assign t_42 = s0_lane_neg_zero_0[5];
-    assign t_43 = s0_lane_nan_0[4];
-    assign t_44 = s0_codes_0[79:64];
-    assign t_45 = t_44[15];
-    assign t_46 = s0_lane_neg_zero_0[4];
-    assign t_47 = s0_lane_nan_0[3];
-    assign t_48 = s0_codes_0[63:48];
-    assign t_49 = t_48[15];
-    assign t_50 = s0_lane_neg_zero_0[3];
-    assign t_51 = s0_lane_nan_0[2];
-    assign t_52 = s0_codes_0[47:32];
-    assign t_53 = t_52[15];
-    assign t_54 = s0_lane_neg_zero_0[2];
-    assign t_55 = s0_lane_nan_0[1];
-    assign t_56 = s0_codes_0[31:16];
-    assign t_57 = t_56[15];
-    assign t_58 = s0_lane_neg_zero_0[1];
-    assign t_59 = s0_lane_nan_0[0];
-    assign t_60 = s0_codes_0[15:0];
-    assign t_61 = t_60[15];
-    assign t_62 = s0_lane_neg_zero_0[0];
-    assign t_63 = s0_lane_nan_1[7];
-    assign t_64 = s0_codes_1[127:112];
-    assign t_65 = t_64[15];
-    assign t_66 = s0_lane_neg_zero_1[7];
-    assign t_67 = s0_lane_nan_1[6];
-    assign t_68 = s0_codes_1[111:96];
-    assign t_69 = t_68[15];
-    assign t_70 = s0_lane_neg_zero_1[6];
-    assign t_71 = s0_lane_nan_1[5];
-    assign t_72 = s0_codes_1[95:80];
-    assign t_73 = t_72[15];
-    assign t_74 = s0_lane_neg_zero_1[5];
-    assign t_75 = s0_lane_nan_1[4];
-    assign t_76 = s0_codes_1[79:64];
-    assign t_77 = t_76[15];
-    assign t_78 = s0_lane_neg_zero_1[4];
-    assign t_79 = s0_lane_nan_1[3];
-    assign t_80 = s0_codes_1[63:48];
-    assign t_81 = t_80[15];
-    assign t_82 = s0_lane_neg_zero_1[3];
-    assign t_83 = s0_lane_nan_1[2];
-    assign t_84 = s0_codes_1[47:32];
-    assign t_85 = t_84[15];
-    assign t_86 = s0_lane_neg_zero_1[2];
-    assign t_87 = s0_lane_nan_1[1];
-    assign t_88 = s0_codes_1[31:16];
-    assign t_89 = t_88[15];
-    assign t_90 = s0_lane_neg_zero_1[1];
-    assign t_91 = s0_lane_nan_1[0];
-    assign t_92 = s0_codes_1[15:0];
-    assign t_93 = t_92[15];
-    assign t_94 = s0_lane_neg_zero_1[0];
-    assign t_95 = {argmax_tag_base[15:4], u_argmax_max_lane};
-    assign t_96 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
-    assign t_97 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_96});
-    assign t_98 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_96});
+    assign t_21 = (slot1_pending ? {slot1_marker[31], slot1_marker[31:1]} : slot1_marker);
+    assign t_22 = (slot0_pending ? {slot0_marker[31], slot0_marker[31:1]} : slot0_marker);
+    assign t_23 = (cmd_read_slot ? t_21[1] : t_22[1]);
+    assign t_24 = ((cmd_read_slot ? slot1_write : slot0_write) ? cmd_held_final : cmd_row_final);
+    assign t_25 = (cmd_read_slot == 1'h0);
+    assign t_26 = (cmd_read_slot == 1'h1);
+    assign t_27 = (slot0_valid | slot0_write);
+    assign t_28 = (slot1_valid | slot1_write);
+    assign t_29 = (advance_next & cur_valid_next);
+    assign t_30 = {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
+    assign t_31 = {beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_in_row};
+    assign t_32 = {((&lane_logit_15[14:10]) & (|lane_logit_15[9:0])), ((&lane_logit_14[14:10]) & (|lane_logit_14[9:0])), ((&lane_logit_13[14:10]) & (|lane_logit_13[9:0])), ((&lane_logit_12[14:10]) & (|lane_logit_12[9:0])), ((&lane_logit_11[14:10]) & (|lane_logit_11[9:0])), ((&lane_logit_10[14:10]) & (|lane_logit_10[9:0])), ((&lane_logit_9[14:10]) & (|lane_logit_9[9:0])), ((&lane_logit_8[14:10]) & (|lane_logit_8[9:0])), ((&lane_logit_7[14:10]) & (|lane_logit_7[9:0])), ((&lane_logit_6[14:10]) & (|lane_logit_6[9:0])), ((&lane_logit_5[14:10]) & (|lane_logit_5[9:0])), ((&lane_logit_4[14:10]) & (|lane_logit_4[9:0])), ((&lane_logit_3[14:10]) & (|lane_logit_3[9:0])), ((&lane_logit_2[14:10]) & (|lane_logit_2[9:0])), ((&lane_logit_1[14:10]) & (|lane_logit_1[9:0])), ((&lane_logit_0[14:10]) & (|lane_logit_0[9:0]))};
+    assign t_33 = {(lane_logit_15 == 16'h8000), (lane_logit_14 == 16'h8000), (lane_logit_13 == 16'h8000), (lane_logit_12 == 16'h8000), (lane_logit_11 == 16'h8000), (lane_logit_10 == 16'h8000), (lane_logit_9 == 16'h8000), (lane_logit_8 == 16'h8000), (lane_logit_7 == 16'h8000), (lane_logit_6 == 16'h8000), (lane_logit_5 == 16'h8000), (lane_logit_4 == 16'h8000), (lane_logit_3 == 16'h8000), (lane_logit_2 == 16'h8000), (lane_logit_1 == 16'h8000), (lane_logit_0 == 16'h8000)};
+    assign t_34 = s0_lane_nan_0[7];
+    assign t_35 = s0_codes_0[127:112];
+    assign t_36 = t_35[15];
+    assign t_37 = s0_lane_neg_zero_0[7];
+    assign t_38 = s0_lane_nan_0[6];
+    assign t_39 = s0_codes_0[111:96];
+    assign t_40 = t_39[15];
+    assign t_41 = s0_lane_neg_zero_0[6];
+    assign t_42 = s0_lane_nan_0[5];
+    assign t_43 = s0_codes_0[95:80];
+    assign t_44 = t_43[15];
+    assign t_45 = s0_lane_neg_zero_0[5];
+    assign t_46 = s0_lane_nan_0[4];
+    assign t_47 = s0_codes_0[79:64];
+    assign t_48 = t_47[15];
+    assign t_49 = s0_lane_neg_zero_0[4];
+    assign t_50 = s0_lane_nan_0[3];
+    assign t_51 = s0_codes_0[63:48];
+    assign t_52 = t_51[15];
+    assign t_53 = s0_lane_neg_zero_0[3];
+    assign t_54 = s0_lane_nan_0[2];
+    assign t_55 = s0_codes_0[47:32];
+    assign t_56 = t_55[15];
+    assign t_57 = s0_lane_neg_zero_0[2];
+    assign t_58 = s0_lane_nan_0[1];
+    assign t_59 = s0_codes_0[31:16];
+    assign t_60 = t_59[15];
+    assign t_61 = s0_lane_neg_zero_0[1];
+    assign t_62 = s0_lane_nan_0[0];
+    assign t_63 = s0_codes_0[15:0];
+    assign t_64 = t_63[15];
+    assign t_65 = s0_lane_neg_zero_0[0];
+    assign t_66 = s0_lane_nan_1[7];
+    assign t_67 = s0_codes_1[127:112];
+    assign t_68 = t_67[15];
+    assign t_69 = s0_lane_neg_zero_1[7];
+    assign t_70 = s0_lane_nan_1[6];
+    assign t_71 = s0_codes_1[111:96];
+    assign t_72 = t_71[15];
+    assign t_73 = s0_lane_neg_zero_1[6];
+    assign t_74 = s0_lane_nan_1[5];
+    assign t_75 = s0_codes_1[95:80];
+    assign t_76 = t_75[15];
+    assign t_77 = s0_lane_neg_zero_1[5];
+    assign t_78 = s0_lane_nan_1[4];
+    assign t_79 = s0_codes_1[79:64];
+    assign t_80 = t_79[15];
+    assign t_81 = s0_lane_neg_zero_1[4];
+    assign t_82 = s0_lane_nan_1[3];
+    assign t_83 = s0_codes_1[63:48];
+    assign t_84 = t_83[15];
+    assign t_85 = s0_lane_neg_zero_1[3];
+    assign t_86 = s0_lane_nan_1[2];
+    assign t_87 = s0_codes_1[47:32];
+    assign t_88 = t_87[15];
+    assign t_89 = s0_lane_neg_zero_1[2];
+    assign t_90 = s0_lane_nan_1[1];
+    assign t_91 = s0_codes_1[31:16];
+    assign t_92 = t_91[15];
+    assign t_93 = s0_lane_neg_zero_1[1];
+    assign t_94 = s0_lane_nan_1[0];
+    assign t_95 = s0_codes_1[15:0];
+    assign t_96 = t_95[15];
+    assign t_97 = s0_lane_neg_zero_1[0];
+    assign t_98 = {argmax_tag_base[15:4], u_argmax_max_lane};
+    assign t_99 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_100 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_99});
+    assign t_101 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_99});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -1809,8 +1818,6 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign cmd_held_gamma = cmd_held[4:0];
     assign cmd_held_draft_token = cmd_held[260:5];
     assign logits_fire = (s_axis_logits_tvalid & logits_ready);
-    assign row_end = (logits_fire & s_axis_logits_tlast);
-    assign round_end = (row_end & cmd_row_final);
     assign row_length_error = (s_axis_logits_tlast & (~(beat_in_row & (~beat_full))));
     assign lane_logit_0 = s_axis_logits_tdata[15:0];
     assign lane_logit_1 = s_axis_logits_tdata[31:16];
@@ -1828,32 +1835,34 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign lane_logit_13 = s_axis_logits_tdata[223:208];
     assign lane_logit_14 = s_axis_logits_tdata[239:224];
     assign lane_logit_15 = s_axis_logits_tdata[255:240];
-    assign slot0_shift_next = ((row_end & t_21) & (~cmd_row_final));
-    assign slot1_shift_next = ((row_end & t_22) & (~cmd_row_final));
+    assign row_end = ((s_axis_logits_tvalid & cmd_logits_ready) & s_axis_logits_tlast);
+    assign round_end = (row_end & cmd_row_final);
+    assign slot0_shift_next = (row_end & slot0_shift_armed);
+    assign slot1_shift_next = (row_end & slot1_shift_armed);
     assign cmd_other_final_next = ((cmd_read_slot ? slot0_write : slot1_write) ? cmd_held_final : cmd_other_final);
-    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_25 : t_26) : (cmd_read_slot ? t_26 : t_25));
+    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_27 : t_28) : (cmd_read_slot ? t_28 : t_27));
     assign u_argmax_enable = {tree_advance1, tree_advance0};
     assign u_argmax_lane_valid = {s1_lane_valid_1, s1_lane_valid_0};
     assign u_argmax_lane_keys = {s1_lane_keys_1, s1_lane_keys_0};
     assign u_argmax_lane_flags = {s1_lane_nan_1, s1_lane_nan_0};
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign s0_tag_fire = s0_tag[0];
-    assign lane_key_7 = {(t_31 ? 1'h0 : ((~t_33) | t_34)), (t_31 ? 1'h0 : ((t_33 ^ t_32[14]) & (~t_34))), (t_31 ? 1'h0 : ((t_33 ^ t_32[13]) & (~t_34))), (t_31 ? 1'h0 : ((t_33 ^ t_32[12]) & (~t_34))), (t_31 ? 1'h0 : ((t_33 ^ t_32[11]) & (~t_34))), (t_31 ? 1'h0 : ((t_33 ^ t_32[10]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[9]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[8]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[7]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[6]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[5]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[4]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[3]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[2]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[1]) & (~t_34))), (t_31 ? 1'h1 : ((t_33 ^ t_32[0]) & (~t_34)))};
-    assign lane_key_6 = {(t_35 ? 1'h0 : ((~t_37) | t_38)), (t_35 ? 1'h0 : ((t_37 ^ t_36[14]) & (~t_38))), (t_35 ? 1'h0 : ((t_37 ^ t_36[13]) & (~t_38))), (t_35 ? 1'h0 : ((t_37 ^ t_36[12]) & (~t_38))), (t_35 ? 1'h0 : ((t_37 ^ t_36[11]) & (~t_38))), (t_35 ? 1'h0 : ((t_37 ^ t_36[10]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[9]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[8]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[7]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[6]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[5]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[4]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[3]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[2]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[1]) & (~t_38))), (t_35 ? 1'h1 : ((t_37 ^ t_36[0]) & (~t_38)))};
-    assign lane_key_5 = {(t_39 ? 1'h0 : ((~t_41) | t_42)), (t_39 ? 1'h0 : ((t_41 ^ t_40[14]) & (~t_42))), (t_39 ? 1'h0 : ((t_41 ^ t_40[13]) & (~t_42))), (t_39 ? 1'h0 : ((t_41 ^ t_40[12]) & (~t_42))), (t_39 ? 1'h0 : ((t_41 ^ t_40[11]) & (~t_42))), (t_39 ? 1'h0 : ((t_41 ^ t_40[10]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[9]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[8]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[7]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[6]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[5]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[4]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[3]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[2]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[1]) & (~t_42))), (t_39 ? 1'h1 : ((t_41 ^ t_40[0]) & (~t_42)))};
-    assign lane_key_4 = {(t_43 ? 1'h0 : ((~t_45) | t_46)), (t_43 ? 1'h0 : ((t_45 ^ t_44[14]) & (~t_46))), (t_43 ? 1'h0 : ((t_45 ^ t_44[13]) & (~t_46))), (t_43 ? 1'h0 : ((t_45 ^ t_44[12]) & (~t_46))), (t_43 ? 1'h0 : ((t_45 ^ t_44[11]) & (~t_46))), (t_43 ? 1'h0 : ((t_45 ^ t_44[10]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[9]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[8]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[7]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[6]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[5]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[4]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[3]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[2]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[1]) & (~t_46))), (t_43 ? 1'h1 : ((t_45 ^ t_44[0]) & (~t_46)))};
-    assign lane_key_3 = {(t_47 ? 1'h0 : ((~t_49) | t_50)), (t_47 ? 1'h0 : ((t_49 ^ t_48[14]) & (~t_50))), (t_47 ? 1'h0 : ((t_49 ^ t_48[13]) & (~t_50))), (t_47 ? 1'h0 : ((t_49 ^ t_48[12]) & (~t_50))), (t_47 ? 1'h0 : ((t_49 ^ t_48[11]) & (~t_50))), (t_47 ? 1'h0 : ((t_49 ^ t_48[10]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[9]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[8]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[7]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[6]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[5]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[4]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[3]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[2]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[1]) & (~t_50))), (t_47 ? 1'h1 : ((t_49 ^ t_48[0]) & (~t_50)))};
-    assign lane_key_2 = {(t_51 ? 1'h0 : ((~t_53) | t_54)), (t_51 ? 1'h0 : ((t_53 ^ t_52[14]) & (~t_54))), (t_51 ? 1'h0 : ((t_53 ^ t_52[13]) & (~t_54))), (t_51 ? 1'h0 : ((t_53 ^ t_52[12]) & (~t_54))), (t_51 ? 1'h0 : ((t_53 ^ t_52[11]) & (~t_54))), (t_51 ? 1'h0 : ((t_53 ^ t_52[10]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[9]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[8]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[7]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[6]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[5]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[4]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[3]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[2]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[1]) & (~t_54))), (t_51 ? 1'h1 : ((t_53 ^ t_52[0]) & (~t_54)))};
-    assign lane_key_1 = {(t_55 ? 1'h0 : ((~t_57) | t_58)), (t_55 ? 1'h0 : ((t_57 ^ t_56[14]) & (~t_58))), (t_55 ? 1'h0 : ((t_57 ^ t_56[13]) & (~t_58))), (t_55 ? 1'h0 : ((t_57 ^ t_56[12]) & (~t_58))), (t_55 ? 1'h0 : ((t_57 ^ t_56[11]) & (~t_58))), (t_55 ? 1'h0 : ((t_57 ^ t_56[10]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[9]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[8]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[7]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[6]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[5]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[4]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[3]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[2]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[1]) & (~t_58))), (t_55 ? 1'h1 : ((t_57 ^ t_56[0]) & (~t_58)))};
-    assign lane_key_0 = {(t_59 ? 1'h0 : ((~t_61) | t_62)), (t_59 ? 1'h0 : ((t_61 ^ t_60[14]) & (~t_62))), (t_59 ? 1'h0 : ((t_61 ^ t_60[13]) & (~t_62))), (t_59 ? 1'h0 : ((t_61 ^ t_60[12]) & (~t_62))), (t_59 ? 1'h0 : ((t_61 ^ t_60[11]) & (~t_62))), (t_59 ? 1'h0 : ((t_61 ^ t_60[10]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[9]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[8]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[7]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[6]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[5]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[4]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[3]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[2]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[1]) & (~t_62))), (t_59 ? 1'h1 : ((t_61 ^ t_60[0]) & (~t_62)))};
-    assign lane_key_15 = {(t_63 ? 1'h0 : ((~t_65) | t_66)), (t_63 ? 1'h0 : ((t_65 ^ t_64[14]) & (~t_66))), (t_63 ? 1'h0 : ((t_65 ^ t_64[13]) & (~t_66))), (t_63 ? 1'h0 : ((t_65 ^ t_64[12]) & (~t_66))), (t_63 ? 1'h0 : ((t_65 ^ t_64[11]) & (~t_66))), (t_63 ? 1'h0 : ((t_65 ^ t_64[10]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[9]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[8]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[7]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[6]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[5]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[4]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[3]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[2]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[1]) & (~t_66))), (t_63 ? 1'h1 : ((t_65 ^ t_64[0]) & (~t_66)))};
-    assign lane_key_14 = {(t_67 ? 1'h0 : ((~t_69) | t_70)), (t_67 ? 1'h0 : ((t_69 ^ t_68[14]) & (~t_70))), (t_67 ? 1'h0 : ((t_69 ^ t_68[13]) & (~t_70))), (t_67 ? 1'h0 : ((t_69 ^ t_68[12]) & (~t_70))), (t_67 ? 1'h0 : ((t_69 ^ t_68[11]) & (~t_70))), (t_67 ? 1'h0 : ((t_69 ^ t_68[10]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[9]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[8]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[7]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[6]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[5]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[4]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[3]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[2]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[1]) & (~t_70))), (t_67 ? 1'h1 : ((t_69 ^ t_68[0]) & (~t_70)))};
-    assign lane_key_13 = {(t_71 ? 1'h0 : ((~t_73) | t_74)), (t_71 ? 1'h0 : ((t_73 ^ t_72[14]) & (~t_74))), (t_71 ? 1'h0 : ((t_73 ^ t_72[13]) & (~t_74))), (t_71 ? 1'h0 : ((t_73 ^ t_72[12]) & (~t_74))), (t_71 ? 1'h0 : ((t_73 ^ t_72[11]) & (~t_74))), (t_71 ? 1'h0 : ((t_73 ^ t_72[10]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[9]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[8]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[7]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[6]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[5]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[4]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[3]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[2]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[1]) & (~t_74))), (t_71 ? 1'h1 : ((t_73 ^ t_72[0]) & (~t_74)))};
-    assign lane_key_12 = {(t_75 ? 1'h0 : ((~t_77) | t_78)), (t_75 ? 1'h0 : ((t_77 ^ t_76[14]) & (~t_78))), (t_75 ? 1'h0 : ((t_77 ^ t_76[13]) & (~t_78))), (t_75 ? 1'h0 : ((t_77 ^ t_76[12]) & (~t_78))), (t_75 ? 1'h0 : ((t_77 ^ t_76[11]) & (~t_78))), (t_75 ? 1'h0 : ((t_77 ^ t_76[10]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[9]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[8]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[7]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[6]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[5]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[4]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[3]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[2]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[1]) & (~t_78))), (t_75 ? 1'h1 : ((t_77 ^ t_76[0]) & (~t_78)))};
-    assign lane_key_11 = {(t_79 ? 1'h0 : ((~t_81) | t_82)), (t_79 ? 1'h0 : ((t_81 ^ t_80[14]) & (~t_82))), (t_79 ? 1'h0 : ((t_81 ^ t_80[13]) & (~t_82))), (t_79 ? 1'h0 : ((t_81 ^ t_80[12]) & (~t_82))), (t_79 ? 1'h0 : ((t_81 ^ t_80[11]) & (~t_82))), (t_79 ? 1'h0 : ((t_81 ^ t_80[10]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[9]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[8]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[7]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[6]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[5]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[4]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[3]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[2]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[1]) & (~t_82))), (t_79 ? 1'h1 : ((t_81 ^ t_80[0]) & (~t_82)))};
-    assign lane_key_10 = {(t_83 ? 1'h0 : ((~t_85) | t_86)), (t_83 ? 1'h0 : ((t_85 ^ t_84[14]) & (~t_86))), (t_83 ? 1'h0 : ((t_85 ^ t_84[13]) & (~t_86))), (t_83 ? 1'h0 : ((t_85 ^ t_84[12]) & (~t_86))), (t_83 ? 1'h0 : ((t_85 ^ t_84[11]) & (~t_86))), (t_83 ? 1'h0 : ((t_85 ^ t_84[10]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[9]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[8]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[7]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[6]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[5]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[4]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[3]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[2]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[1]) & (~t_86))), (t_83 ? 1'h1 : ((t_85 ^ t_84[0]) & (~t_86)))};
-    assign lane_key_9 = {(t_87 ? 1'h0 : ((~t_89) | t_90)), (t_87 ? 1'h0 : ((t_89 ^ t_88[14]) & (~t_90))), (t_87 ? 1'h0 : ((t_89 ^ t_88[13]) & (~t_90))), (t_87 ? 1'h0 : ((t_89 ^ t_88[12]) & (~t_90))), (t_87 ? 1'h0 : ((t_89 ^ t_88[11]) & (~t_90))), (t_87 ? 1'h0 : ((t_89 ^ t_88[10]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[9]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[8]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[7]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[6]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[5]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[4]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[3]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[2]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[1]) & (~t_90))), (t_87 ? 1'h1 : ((t_89 ^ t_88[0]) & (~t_90)))};
-    assign lane_key_8 = {(t_91 ? 1'h0 : ((~t_93) | t_94)), (t_91 ? 1'h0 : ((t_93 ^ t_92[14]) & (~t_94))), (t_91 ? 1'h0 : ((t_93 ^ t_92[13]) & (~t_94))), (t_91 ? 1'h0 : ((t_93 ^ t_92[12]) & (~t_94))), (t_91 ? 1'h0 : ((t_93 ^ t_92[11]) & (~t_94))), (t_91 ? 1'h0 : ((t_93 ^ t_92[10]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[9]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[8]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[7]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[6]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[5]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[4]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[3]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[2]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[1]) & (~t_94))), (t_91 ? 1'h1 : ((t_93 ^ t_92[0]) & (~t_94)))};
+    assign lane_key_7 = {(t_34 ? 1'h0 : ((~t_36) | t_37)), (t_34 ? 1'h0 : ((t_36 ^ t_35[14]) & (~t_37))), (t_34 ? 1'h0 : ((t_36 ^ t_35[13]) & (~t_37))), (t_34 ? 1'h0 : ((t_36 ^ t_35[12]) & (~t_37))), (t_34 ? 1'h0 : ((t_36 ^ t_35[11]) & (~t_37))), (t_34 ? 1'h0 : ((t_36 ^ t_35[10]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[9]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[8]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[7]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[6]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[5]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[4]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[3]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[2]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[1]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[0]) & (~t_37)))};
+    assign lane_key_6 = {(t_38 ? 1'h0 : ((~t_40) | t_41)), (t_38 ? 1'h0 : ((t_40 ^ t_39[14]) & (~t_41))), (t_38 ? 1'h0 : ((t_40 ^ t_39[13]) & (~t_41))), (t_38 ? 1'h0 : ((t_40 ^ t_39[12]) & (~t_41))), (t_38 ? 1'h0 : ((t_40 ^ t_39[11]) & (~t_41))), (t_38 ? 1'h0 : ((t_40 ^ t_39[10]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[9]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[8]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[7]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[6]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[5]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[4]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[3]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[2]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[1]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[0]) & (~t_41)))};
+    assign lane_key_5 = {(t_42 ? 1'h0 : ((~t_44) | t_45)), (t_42 ? 1'h0 : ((t_44 ^ t_43[14]) & (~t_45))), (t_42 ? 1'h0 : ((t_44 ^ t_43[13]) & (~t_45))), (t_42 ? 1'h0 : ((t_44 ^ t_43[12]) & (~t_45))), (t_42 ? 1'h0 : ((t_44 ^ t_43[11]) & (~t_45))), (t_42 ? 1'h0 : ((t_44 ^ t_43[10]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[9]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[8]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[7]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[6]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[5]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[4]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[3]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[2]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[1]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[0]) & (~t_45)))};
+    assign lane_key_4 = {(t_46 ? 1'h0 : ((~t_48) | t_49)), (t_46 ? 1'h0 : ((t_48 ^ t_47[14]) & (~t_49))), (t_46 ? 1'h0 : ((t_48 ^ t_47[13]) & (~t_49))), (t_46 ? 1'h0 : ((t_48 ^ t_47[12]) & (~t_49))), (t_46 ? 1'h0 : ((t_48 ^ t_47[11]) & (~t_49))), (t_46 ? 1'h0 : ((t_48 ^ t_47[10]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[9]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[8]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[7]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[6]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[5]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[4]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[3]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[2]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[1]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[0]) & (~t_49)))};
+    assign lane_key_3 = {(t_50 ? 1'h0 : ((~t_52) | t_53)), (t_50 ? 1'h0 : ((t_52 ^ t_51[14]) & (~t_53))), (t_50 ? 1'h0 : ((t_52 ^ t_51[13]) & (~t_53))), (t_50 ? 1'h0 : ((t_52 ^ t_51[12]) & (~t_53))), (t_50 ? 1'h0 : ((t_52 ^ t_51[11]) & (~t_53))), (t_50 ? 1'h0 : ((t_52 ^ t_51[10]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[9]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[8]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[7]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[6]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[5]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[4]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[3]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[2]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[1]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[0]) & (~t_53)))};
+    assign lane_key_2 = {(t_54 ? 1'h0 : ((~t_56) | t_57)), (t_54 ? 1'h0 : ((t_56 ^ t_55[14]) & (~t_57))), (t_54 ? 1'h0 : ((t_56 ^ t_55[13]) & (~t_57))), (t_54 ? 1'h0 : ((t_56 ^ t_55[12]) & (~t_57))), (t_54 ? 1'h0 : ((t_56 ^ t_55[11]) & (~t_57))), (t_54 ? 1'h0 : ((t_56 ^ t_55[10]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[9]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[8]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[7]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[6]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[5]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[4]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[3]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[2]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[1]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[0]) & (~t_57)))};
+    assign lane_key_1 = {(t_58 ? 1'h0 : ((~t_60) | t_61)), (t_58 ? 1'h0 : ((t_60 ^ t_59[14]) & (~t_61))), (t_58 ? 1'h0 : ((t_60 ^ t_59[13]) & (~t_61))), (t_58 ? 1'h0 : ((t_60 ^ t_59[12]) & (~t_61))), (t_58 ? 1'h0 : ((t_60 ^ t_59[11]) & (~t_61))), (t_58 ? 1'h0 : ((t_60 ^ t_59[10]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[9]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[8]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[7]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[6]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[5]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[4]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[3]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[2]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[1]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[0]) & (~t_61)))};
+    assign lane_key_0 = {(t_62 ? 1'h0 : ((~t_64) | t_65)), (t_62 ? 1'h0 : ((t_64 ^ t_63[14]) & (~t_65))), (t_62 ? 1'h0 : ((t_64 ^ t_63[13]) & (~t_65))), (t_62 ? 1'h0 : ((t_64 ^ t_63[12]) & (~t_65))), (t_62 ? 1'h0 : ((t_64 ^ t_63[11]) & (~t_65))), (t_62 ? 1'h0 : ((t_64 ^ t_63[10]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[9]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[8]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[7]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[6]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[5]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[4]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[3]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[2]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[1]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[0]) & (~t_65)))};
+    assign lane_key_15 = {(t_66 ? 1'h0 : ((~t_68) | t_69)), (t_66 ? 1'h0 : ((t_68 ^ t_67[14]) & (~t_69))), (t_66 ? 1'h0 : ((t_68 ^ t_67[13]) & (~t_69))), (t_66 ? 1'h0 : ((t_68 ^ t_67[12]) & (~t_69))), (t_66 ? 1'h0 : ((t_68 ^ t_67[11]) & (~t_69))), (t_66 ? 1'h0 : ((t_68 ^ t_67[10]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[9]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[8]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[7]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[6]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[5]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[4]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[3]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[2]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[1]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[0]) & (~t_69)))};
+    assign lane_key_14 = {(t_70 ? 1'h0 : ((~t_72) | t_73)), (t_70 ? 1'h0 : ((t_72 ^ t_71[14]) & (~t_73))), (t_70 ? 1'h0 : ((t_72 ^ t_71[13]) & (~t_73))), (t_70 ? 1'h0 : ((t_72 ^ t_71[12]) & (~t_73))), (t_70 ? 1'h0 : ((t_72 ^ t_71[11]) & (~t_73))), (t_70 ? 1'h0 : ((t_72 ^ t_71[10]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[9]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[8]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[7]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[6]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[5]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[4]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[3]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[2]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[1]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[0]) & (~t_73)))};
+    assign lane_key_13 = {(t_74 ? 1'h0 : ((~t_76) | t_77)), (t_74 ? 1'h0 : ((t_76 ^ t_75[14]) & (~t_77))), (t_74 ? 1'h0 : ((t_76 ^ t_75[13]) & (~t_77))), (t_74 ? 1'h0 : ((t_76 ^ t_75[12]) & (~t_77))), (t_74 ? 1'h0 : ((t_76 ^ t_75[11]) & (~t_77))), (t_74 ? 1'h0 : ((t_76 ^ t_75[10]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[9]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[8]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[7]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[6]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[5]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[4]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[3]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[2]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[1]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[0]) & (~t_77)))};
+    assign lane_key_12 = {(t_78 ? 1'h0 : ((~t_80) | t_81)), (t_78 ? 1'h0 : ((t_80 ^ t_79[14]) & (~t_81))), (t_78 ? 1'h0 : ((t_80 ^ t_79[13]) & (~t_81))), (t_78 ? 1'h0 : ((t_80 ^ t_79[12]) & (~t_81))), (t_78 ? 1'h0 : ((t_80 ^ t_79[11]) & (~t_81))), (t_78 ? 1'h0 : ((t_80 ^ t_79[10]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[9]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[8]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[7]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[6]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[5]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[4]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[3]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[2]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[1]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[0]) & (~t_81)))};
+    assign lane_key_11 = {(t_82 ? 1'h0 : ((~t_84) | t_85)), (t_82 ? 1'h0 : ((t_84 ^ t_83[14]) & (~t_85))), (t_82 ? 1'h0 : ((t_84 ^ t_83[13]) & (~t_85))), (t_82 ? 1'h0 : ((t_84 ^ t_83[12]) & (~t_85))), (t_82 ? 1'h0 : ((t_84 ^ t_83[11]) & (~t_85))), (t_82 ? 1'h0 : ((t_84 ^ t_83[10]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[9]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[8]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[7]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[6]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[5]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[4]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[3]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[2]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[1]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[0]) & (~t_85)))};
+    assign lane_key_10 = {(t_86 ? 1'h0 : ((~t_88) | t_89)), (t_86 ? 1'h0 : ((t_88 ^ t_87[14]) & (~t_89))), (t_86 ? 1'h0 : ((t_88 ^ t_87[13]) & (~t_89))), (t_86 ? 1'h0 : ((t_88 ^ t_87[12]) & (~t_89))), (t_86 ? 1'h0 : ((t_88 ^ t_87[11]) & (~t_89))), (t_86 ? 1'h0 : ((t_88 ^ t_87[10]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[9]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[8]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[7]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[6]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[5]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[4]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[3]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[2]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[1]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[0]) & (~t_89)))};
+    assign lane_key_9 = {(t_90 ? 1'h0 : ((~t_92) | t_93)), (t_90 ? 1'h0 : ((t_92 ^ t_91[14]) & (~t_93))), (t_90 ? 1'h0 : ((t_92 ^ t_91[13]) & (~t_93))), (t_90 ? 1'h0 : ((t_92 ^ t_91[12]) & (~t_93))), (t_90 ? 1'h0 : ((t_92 ^ t_91[11]) & (~t_93))), (t_90 ? 1'h0 : ((t_92 ^ t_91[10]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[9]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[8]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[7]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[6]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[5]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[4]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[3]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[2]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[1]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[0]) & (~t_93)))};
+    assign lane_key_8 = {(t_94 ? 1'h0 : ((~t_96) | t_97)), (t_94 ? 1'h0 : ((t_96 ^ t_95[14]) & (~t_97))), (t_94 ? 1'h0 : ((t_96 ^ t_95[13]) & (~t_97))), (t_94 ? 1'h0 : ((t_96 ^ t_95[12]) & (~t_97))), (t_94 ? 1'h0 : ((t_96 ^ t_95[11]) & (~t_97))), (t_94 ? 1'h0 : ((t_96 ^ t_95[10]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[9]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[8]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[7]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[6]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[5]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[4]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[3]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[2]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[1]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[0]) & (~t_97)))};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
@@ -1941,7 +1950,16 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             logits_ready <= 1'h0;
         end else begin
-            logits_ready <= (advance_next & cur_valid_next);
+            logits_ready <= t_29;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_logits_ready <= 1'h0;
+        end else begin
+            cmd_logits_ready <= t_29;
         end
     end
 
@@ -1987,7 +2005,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             cmd_row_final <= 1'h0;
         end else begin
-            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : (cmd_read_slot ? t_23[1] : t_24[1])) : ((cmd_read_slot ? slot1_write : slot0_write) ? cmd_held_final : cmd_row_final));
+            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : t_23) : t_24);
         end
     end
 
@@ -2002,6 +2020,22 @@ module hades_verify_g16_v50257_l16_fp16 (
     always @(posedge aclk) begin
         if (cmd_fire) begin
             cmd_held_final <= (cmd_gamma == 5'h0);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_shift_armed <= 1'h1;
+        end else begin
+            slot0_shift_armed <= (row_end ? (cmd_row_final ? ((~t_25) & (~cmd_other_final_next)) : (t_25 & (~t_23))) : (t_25 & (~t_24)));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_shift_armed <= 1'h0;
+        end else begin
+            slot1_shift_armed <= (row_end ? (cmd_row_final ? ((~t_26) & (~cmd_other_final_next)) : (t_26 & (~t_23))) : (t_26 & (~t_24)));
         end
     end
 
@@ -2063,7 +2097,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             slot0_valid <= 1'h0;
         end else begin
-            slot0_valid <= (slot0_write | (slot0_valid & (~(round_end & t_21))));
+            slot0_valid <= (slot0_write | (slot0_valid & (~(round_end & (cmd_read_slot == 1'h0)))));
         end
     end
 
@@ -2178,7 +2212,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             slot1_valid <= 1'h0;
         end else begin
-            slot1_valid <= (slot1_write | (slot1_valid & (~(round_end & t_22))));
+            slot1_valid <= (slot1_write | (slot1_valid & (~(round_end & (cmd_read_slot == 1'h1)))));
         end
     end
 
@@ -2353,25 +2387,25 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_codes_0 <= t_27[127:0];
+            s0_codes_0 <= t_30[127:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_valid_0 <= t_28[7:0];
+            s0_lane_valid_0 <= t_31[7:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_nan_0 <= t_29[7:0];
+            s0_lane_nan_0 <= t_32[7:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_neg_zero_0 <= t_30[7:0];
+            s0_lane_neg_zero_0 <= t_33[7:0];
         end
     end
 
@@ -2395,25 +2429,25 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_codes_1 <= t_27[255:128];
+            s0_codes_1 <= t_30[255:128];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_valid_1 <= t_28[15:8];
+            s0_lane_valid_1 <= t_31[15:8];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_nan_1 <= t_29[15:8];
+            s0_lane_nan_1 <= t_32[15:8];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_neg_zero_1 <= t_30[15:8];
+            s0_lane_neg_zero_1 <= t_33[15:8];
         end
     end
 
@@ -2490,7 +2524,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             beat_over_pend <= 1'h0;
         end else begin
-            beat_over_pend <= t_97[18];
+            beat_over_pend <= t_100[18];
         end
     end
 
@@ -2498,7 +2532,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             beat_over_run <= 1'h0;
         end else begin
-            beat_over_run <= t_98[18];
+            beat_over_run <= t_101[18];
         end
     end
 
@@ -2519,7 +2553,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     end
 
     always @(posedge aclk) begin
-        pend_index <= t_95;
+        pend_index <= t_98;
     end
 
     always @(posedge aclk) begin
@@ -2527,7 +2561,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     end
 
     always @(posedge aclk) begin
-        pend_matches_draft <= (t_95 == argmax_tag_draft);
+        pend_matches_draft <= (t_98 == argmax_tag_draft);
     end
 
     always @(posedge aclk) begin
@@ -2677,7 +2711,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[263:261], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[3:0], row_draft_token, t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_9[15:0], t_10[15:0], t_11[15:0], t_12[15:0], t_13[15:0], t_14[15:0], t_15[15:0], t_16[15:0], t_23[0], t_23[31:2], t_24[0], t_24[31:2], t_97[17:0], t_98[17:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[263:261], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[3:0], row_draft_token, t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_9[15:0], t_10[15:0], t_11[15:0], t_12[15:0], t_13[15:0], t_14[15:0], t_15[15:0], t_16[15:0], t_21[0], t_21[31:2], t_22[0], t_22[31:2], t_100[17:0], t_101[17:0]};
 endmodule
 
 `resetall

@@ -612,6 +612,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     reg  advance;
     wire advance_next;
     reg  logits_ready;
+    reg  cmd_logits_ready;
     reg  [42:0] cmd_held;
     reg  cmd_held_valid;
     reg  [3:0] cmd_held_out_of_range;
@@ -620,6 +621,8 @@ module hades_verify_g4_v1000_l4_bf16 (
     reg  cmd_row_final;
     reg  cmd_other_final;
     reg  cmd_held_final;
+    reg  slot0_shift_armed;
+    reg  slot1_shift_armed;
     reg  slot0_pending_g0;
     reg  slot0_write_g0;
     reg  [39:0] slot0_tokens_g0;
@@ -665,8 +668,6 @@ module hades_verify_g4_v1000_l4_bf16 (
     reg  [7:0] beat;
     reg  [9:0] base;
     wire logits_fire;
-    wire row_end;
-    wire round_end;
     reg  beat_full;
     reg  beat_in_row;
     wire row_length_error;
@@ -674,6 +675,8 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire [15:0] lane_logit_1;
     wire [15:0] lane_logit_2;
     wire [15:0] lane_logit_3;
+    wire row_end;
+    wire round_end;
     wire slot0_shift_next;
     wire slot1_shift_next;
     wire cmd_other_final_next;
@@ -775,32 +778,35 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire [10:0] t_4;
     wire [7:0] t_5;
     wire t_6;
-    wire t_7;
-    wire t_8;
-    wire [7:0] t_9;
-    wire [7:0] t_10;
+    wire [7:0] t_7;
+    wire [7:0] t_8;
+    wire t_9;
+    wire t_10;
     wire t_11;
     wire t_12;
     wire t_13;
-    wire [15:0] t_14;
+    wire t_14;
     wire t_15;
     wire t_16;
-    wire t_17;
-    wire [15:0] t_18;
+    wire [15:0] t_17;
+    wire t_18;
     wire t_19;
     wire t_20;
-    wire t_21;
-    wire [15:0] t_22;
+    wire [15:0] t_21;
+    wire t_22;
     wire t_23;
     wire t_24;
-    wire t_25;
-    wire [15:0] t_26;
+    wire [15:0] t_25;
+    wire t_26;
     wire t_27;
     wire t_28;
-    wire [9:0] t_29;
-    wire [17:0] t_30;
-    wire [18:0] t_31;
-    wire [18:0] t_32;
+    wire [15:0] t_29;
+    wire t_30;
+    wire t_31;
+    wire [9:0] t_32;
+    wire [17:0] t_33;
+    wire [18:0] t_34;
+    wire [18:0] t_35;
 
     assign t_0 = s_axis_cmd_tdata[42:0];
     assign t_1 = ({1'h0, 10'h3e7} - {1'h0, cmd_draft_token_3});
@@ -809,32 +815,35 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign t_4 = ({1'h0, 10'h3e7} - {1'h0, cmd_draft_token_0});
     assign t_5 = {(cmd_held_gamma == 3'h7), (cmd_held_gamma == 3'h6), (cmd_held_gamma == 3'h5), (cmd_held_gamma == 3'h4), (cmd_held_gamma == 3'h3), (cmd_held_gamma == 3'h2), (cmd_held_gamma == 3'h1), (cmd_held_gamma == 3'h0)};
     assign t_6 = (3'h4 < cmd_held_gamma);
-    assign t_7 = (cmd_read_slot == 1'h0);
-    assign t_8 = (cmd_read_slot == 1'h1);
-    assign t_9 = (slot1_pending ? {slot1_marker[7], slot1_marker[7:1]} : slot1_marker);
-    assign t_10 = (slot0_pending ? {slot0_marker[7], slot0_marker[7:1]} : slot0_marker);
-    assign t_11 = (slot0_valid | slot0_write);
-    assign t_12 = (slot1_valid | slot1_write);
-    assign t_13 = s0_lane_nan_0[3];
-    assign t_14 = s0_codes_0[63:48];
-    assign t_15 = t_14[15];
-    assign t_16 = s0_lane_neg_zero_0[3];
-    assign t_17 = s0_lane_nan_0[2];
-    assign t_18 = s0_codes_0[47:32];
-    assign t_19 = t_18[15];
-    assign t_20 = s0_lane_neg_zero_0[2];
-    assign t_21 = s0_lane_nan_0[1];
-    assign t_22 = s0_codes_0[31:16];
-    assign t_23 = t_22[15];
-    assign t_24 = s0_lane_neg_zero_0[1];
-    assign t_25 = s0_lane_nan_0[0];
-    assign t_26 = s0_codes_0[15:0];
-    assign t_27 = t_26[15];
-    assign t_28 = s0_lane_neg_zero_0[0];
-    assign t_29 = {argmax_tag_base[9:2], u_argmax_max_lane};
-    assign t_30 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
-    assign t_31 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_30});
-    assign t_32 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_30});
+    assign t_7 = (slot1_pending ? {slot1_marker[7], slot1_marker[7:1]} : slot1_marker);
+    assign t_8 = (slot0_pending ? {slot0_marker[7], slot0_marker[7:1]} : slot0_marker);
+    assign t_9 = (cmd_read_slot ? t_7[1] : t_8[1]);
+    assign t_10 = ((cmd_read_slot ? slot1_write : slot0_write) ? cmd_held_final : cmd_row_final);
+    assign t_11 = (cmd_read_slot == 1'h0);
+    assign t_12 = (cmd_read_slot == 1'h1);
+    assign t_13 = (slot0_valid | slot0_write);
+    assign t_14 = (slot1_valid | slot1_write);
+    assign t_15 = (advance_next & cur_valid_next);
+    assign t_16 = s0_lane_nan_0[3];
+    assign t_17 = s0_codes_0[63:48];
+    assign t_18 = t_17[15];
+    assign t_19 = s0_lane_neg_zero_0[3];
+    assign t_20 = s0_lane_nan_0[2];
+    assign t_21 = s0_codes_0[47:32];
+    assign t_22 = t_21[15];
+    assign t_23 = s0_lane_neg_zero_0[2];
+    assign t_24 = s0_lane_nan_0[1];
+    assign t_25 = s0_codes_0[31:16];
+    assign t_26 = t_25[15];
+    assign t_27 = s0_lane_neg_zero_0[1];
+    assign t_28 = s0_lane_nan_0[0];
+    assign t_29 = s0_codes_0[15:0];
+    assign t_30 = t_29[15];
+    assign t_31 = s0_lane_neg_zero_0[0];
+    assign t_32 = {argmax_tag_base[9:2], u_argmax_max_lane};
+    assign t_33 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_34 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_33});
+    assign t_35 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_33});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -869,27 +878,27 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign cmd_held_gamma = cmd_held[2:0];
     assign cmd_held_draft_token = cmd_held[42:3];
     assign logits_fire = (s_axis_logits_tvalid & logits_ready);
-    assign row_end = (logits_fire & s_axis_logits_tlast);
-    assign round_end = (row_end & cmd_row_final);
     assign row_length_error = (s_axis_logits_tlast & (~(beat_in_row & (~beat_full))));
     assign lane_logit_0 = s_axis_logits_tdata[15:0];
     assign lane_logit_1 = s_axis_logits_tdata[31:16];
     assign lane_logit_2 = s_axis_logits_tdata[47:32];
     assign lane_logit_3 = s_axis_logits_tdata[63:48];
-    assign slot0_shift_next = ((row_end & t_7) & (~cmd_row_final));
-    assign slot1_shift_next = ((row_end & t_8) & (~cmd_row_final));
+    assign row_end = ((s_axis_logits_tvalid & cmd_logits_ready) & s_axis_logits_tlast);
+    assign round_end = (row_end & cmd_row_final);
+    assign slot0_shift_next = (row_end & slot0_shift_armed);
+    assign slot1_shift_next = (row_end & slot1_shift_armed);
     assign cmd_other_final_next = ((cmd_read_slot ? slot0_write : slot1_write) ? cmd_held_final : cmd_other_final);
-    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_11 : t_12) : (cmd_read_slot ? t_12 : t_11));
+    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_13 : t_14) : (cmd_read_slot ? t_14 : t_13));
     assign u_argmax_enable = tree_advance0;
     assign u_argmax_lane_valid = s1_lane_valid_0;
     assign u_argmax_lane_keys = s1_lane_keys_0;
     assign u_argmax_lane_flags = s1_lane_nan_0;
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign s0_tag_fire = s0_tag[0];
-    assign lane_key_3 = {(t_13 ? 1'h0 : ((~t_15) | t_16)), (t_13 ? 1'h0 : ((t_15 ^ t_14[14]) & (~t_16))), (t_13 ? 1'h0 : ((t_15 ^ t_14[13]) & (~t_16))), (t_13 ? 1'h0 : ((t_15 ^ t_14[12]) & (~t_16))), (t_13 ? 1'h0 : ((t_15 ^ t_14[11]) & (~t_16))), (t_13 ? 1'h0 : ((t_15 ^ t_14[10]) & (~t_16))), (t_13 ? 1'h0 : ((t_15 ^ t_14[9]) & (~t_16))), (t_13 ? 1'h0 : ((t_15 ^ t_14[8]) & (~t_16))), (t_13 ? 1'h0 : ((t_15 ^ t_14[7]) & (~t_16))), (t_13 ? 1'h1 : ((t_15 ^ t_14[6]) & (~t_16))), (t_13 ? 1'h1 : ((t_15 ^ t_14[5]) & (~t_16))), (t_13 ? 1'h1 : ((t_15 ^ t_14[4]) & (~t_16))), (t_13 ? 1'h1 : ((t_15 ^ t_14[3]) & (~t_16))), (t_13 ? 1'h1 : ((t_15 ^ t_14[2]) & (~t_16))), (t_13 ? 1'h1 : ((t_15 ^ t_14[1]) & (~t_16))), (t_13 ? 1'h1 : ((t_15 ^ t_14[0]) & (~t_16)))};
-    assign lane_key_2 = {(t_17 ? 1'h0 : ((~t_19) | t_20)), (t_17 ? 1'h0 : ((t_19 ^ t_18[14]) & (~t_20))), (t_17 ? 1'h0 : ((t_19 ^ t_18[13]) & (~t_20))), (t_17 ? 1'h0 : ((t_19 ^ t_18[12]) & (~t_20))), (t_17 ? 1'h0 : ((t_19 ^ t_18[11]) & (~t_20))), (t_17 ? 1'h0 : ((t_19 ^ t_18[10]) & (~t_20))), (t_17 ? 1'h0 : ((t_19 ^ t_18[9]) & (~t_20))), (t_17 ? 1'h0 : ((t_19 ^ t_18[8]) & (~t_20))), (t_17 ? 1'h0 : ((t_19 ^ t_18[7]) & (~t_20))), (t_17 ? 1'h1 : ((t_19 ^ t_18[6]) & (~t_20))), (t_17 ? 1'h1 : ((t_19 ^ t_18[5]) & (~t_20))), (t_17 ? 1'h1 : ((t_19 ^ t_18[4]) & (~t_20))), (t_17 ? 1'h1 : ((t_19 ^ t_18[3]) & (~t_20))), (t_17 ? 1'h1 : ((t_19 ^ t_18[2]) & (~t_20))), (t_17 ? 1'h1 : ((t_19 ^ t_18[1]) & (~t_20))), (t_17 ? 1'h1 : ((t_19 ^ t_18[0]) & (~t_20)))};
-    assign lane_key_1 = {(t_21 ? 1'h0 : ((~t_23) | t_24)), (t_21 ? 1'h0 : ((t_23 ^ t_22[14]) & (~t_24))), (t_21 ? 1'h0 : ((t_23 ^ t_22[13]) & (~t_24))), (t_21 ? 1'h0 : ((t_23 ^ t_22[12]) & (~t_24))), (t_21 ? 1'h0 : ((t_23 ^ t_22[11]) & (~t_24))), (t_21 ? 1'h0 : ((t_23 ^ t_22[10]) & (~t_24))), (t_21 ? 1'h0 : ((t_23 ^ t_22[9]) & (~t_24))), (t_21 ? 1'h0 : ((t_23 ^ t_22[8]) & (~t_24))), (t_21 ? 1'h0 : ((t_23 ^ t_22[7]) & (~t_24))), (t_21 ? 1'h1 : ((t_23 ^ t_22[6]) & (~t_24))), (t_21 ? 1'h1 : ((t_23 ^ t_22[5]) & (~t_24))), (t_21 ? 1'h1 : ((t_23 ^ t_22[4]) & (~t_24))), (t_21 ? 1'h1 : ((t_23 ^ t_22[3]) & (~t_24))), (t_21 ? 1'h1 : ((t_23 ^ t_22[2]) & (~t_24))), (t_21 ? 1'h1 : ((t_23 ^ t_22[1]) & (~t_24))), (t_21 ? 1'h1 : ((t_23 ^ t_22[0]) & (~t_24)))};
-    assign lane_key_0 = {(t_25 ? 1'h0 : ((~t_27) | t_28)), (t_25 ? 1'h0 : ((t_27 ^ t_26[14]) & (~t_28))), (t_25 ? 1'h0 : ((t_27 ^ t_26[13]) & (~t_28))), (t_25 ? 1'h0 : ((t_27 ^ t_26[12]) & (~t_28))), (t_25 ? 1'h0 : ((t_27 ^ t_26[11]) & (~t_28))), (t_25 ? 1'h0 : ((t_27 ^ t_26[10]) & (~t_28))), (t_25 ? 1'h0 : ((t_27 ^ t_26[9]) & (~t_28))), (t_25 ? 1'h0 : ((t_27 ^ t_26[8]) & (~t_28))), (t_25 ? 1'h0 : ((t_27 ^ t_26[7]) & (~t_28))), (t_25 ? 1'h1 : ((t_27 ^ t_26[6]) & (~t_28))), (t_25 ? 1'h1 : ((t_27 ^ t_26[5]) & (~t_28))), (t_25 ? 1'h1 : ((t_27 ^ t_26[4]) & (~t_28))), (t_25 ? 1'h1 : ((t_27 ^ t_26[3]) & (~t_28))), (t_25 ? 1'h1 : ((t_27 ^ t_26[2]) & (~t_28))), (t_25 ? 1'h1 : ((t_27 ^ t_26[1]) & (~t_28))), (t_25 ? 1'h1 : ((t_27 ^ t_26[0]) & (~t_28)))};
+    assign lane_key_3 = {(t_16 ? 1'h0 : ((~t_18) | t_19)), (t_16 ? 1'h0 : ((t_18 ^ t_17[14]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[13]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[12]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[11]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[10]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[9]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[8]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[7]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[6]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[5]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[4]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[3]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[2]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[1]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[0]) & (~t_19)))};
+    assign lane_key_2 = {(t_20 ? 1'h0 : ((~t_22) | t_23)), (t_20 ? 1'h0 : ((t_22 ^ t_21[14]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[13]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[12]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[11]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[10]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[9]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[8]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[7]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[6]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[5]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[4]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[3]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[2]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[1]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[0]) & (~t_23)))};
+    assign lane_key_1 = {(t_24 ? 1'h0 : ((~t_26) | t_27)), (t_24 ? 1'h0 : ((t_26 ^ t_25[14]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[13]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[12]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[11]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[10]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[9]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[8]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[7]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[6]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[5]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[4]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[3]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[2]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[1]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[0]) & (~t_27)))};
+    assign lane_key_0 = {(t_28 ? 1'h0 : ((~t_30) | t_31)), (t_28 ? 1'h0 : ((t_30 ^ t_29[14]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[13]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[12]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[11]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[10]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[9]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[8]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[7]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[6]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[5]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[4]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[3]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[2]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[1]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[0]) & (~t_31)))};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
@@ -977,7 +986,16 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             logits_ready <= 1'h0;
         end else begin
-            logits_ready <= (advance_next & cur_valid_next);
+            logits_ready <= t_15;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_logits_ready <= 1'h0;
+        end else begin
+            cmd_logits_ready <= t_15;
         end
     end
 
@@ -1023,7 +1041,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             cmd_row_final <= 1'h0;
         end else begin
-            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : (cmd_read_slot ? t_9[1] : t_10[1])) : ((cmd_read_slot ? slot1_write : slot0_write) ? cmd_held_final : cmd_row_final));
+            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : t_9) : t_10);
         end
     end
 
@@ -1038,6 +1056,22 @@ module hades_verify_g4_v1000_l4_bf16 (
     always @(posedge aclk) begin
         if (cmd_fire) begin
             cmd_held_final <= (cmd_gamma == 3'h0);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_shift_armed <= 1'h1;
+        end else begin
+            slot0_shift_armed <= (row_end ? (cmd_row_final ? ((~t_11) & (~cmd_other_final_next)) : (t_11 & (~t_9))) : (t_11 & (~t_10)));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_shift_armed <= 1'h0;
+        end else begin
+            slot1_shift_armed <= (row_end ? (cmd_row_final ? ((~t_12) & (~cmd_other_final_next)) : (t_12 & (~t_9))) : (t_12 & (~t_10)));
         end
     end
 
@@ -1072,7 +1106,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             slot0_valid <= 1'h0;
         end else begin
-            slot0_valid <= (slot0_write | (slot0_valid & (~(round_end & t_7))));
+            slot0_valid <= (slot0_write | (slot0_valid & (~(round_end & (cmd_read_slot == 1'h0)))));
         end
     end
 
@@ -1160,7 +1194,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             slot1_valid <= 1'h0;
         end else begin
-            slot1_valid <= (slot1_write | (slot1_valid & (~(round_end & t_8))));
+            slot1_valid <= (slot1_write | (slot1_valid & (~(round_end & (cmd_read_slot == 1'h1)))));
         end
     end
 
@@ -1420,7 +1454,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             beat_over_pend <= 1'h0;
         end else begin
-            beat_over_pend <= t_31[18];
+            beat_over_pend <= t_34[18];
         end
     end
 
@@ -1428,7 +1462,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             beat_over_run <= 1'h0;
         end else begin
-            beat_over_run <= t_32[18];
+            beat_over_run <= t_35[18];
         end
     end
 
@@ -1449,7 +1483,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     end
 
     always @(posedge aclk) begin
-        pend_index <= t_29;
+        pend_index <= t_32;
     end
 
     always @(posedge aclk) begin
@@ -1457,7 +1491,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     end
 
     always @(posedge aclk) begin
-        pend_matches_draft <= (t_29 == argmax_tag_draft);
+        pend_matches_draft <= (t_32 == argmax_tag_draft);
     end
 
     always @(posedge aclk) begin
@@ -1607,7 +1641,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[47:43], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[1:0], row_draft_token, t_1[9:0], t_2[9:0], t_3[9:0], t_4[9:0], t_9[0], t_9[7:2], t_10[0], t_10[7:2], t_31[17:0], t_32[17:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[47:43], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[1:0], row_draft_token, t_1[9:0], t_2[9:0], t_3[9:0], t_4[9:0], t_7[0], t_7[7:2], t_8[0], t_8[7:2], t_34[17:0], t_35[17:0]};
 endmodule
 
 `resetall

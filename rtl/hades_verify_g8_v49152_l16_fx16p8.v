@@ -1357,6 +1357,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     reg  advance;
     wire advance_next;
     reg  logits_ready;
+    reg  cmd_logits_ready;
     reg  [131:0] cmd_held;
     reg  cmd_held_valid;
     reg  [7:0] cmd_held_out_of_range;
@@ -1365,6 +1366,8 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     reg  cmd_row_final;
     reg  cmd_other_final;
     reg  cmd_held_final;
+    reg  slot0_shift_armed;
+    reg  slot1_shift_armed;
     reg  slot0_pending_g0;
     reg  slot0_write_g0;
     reg  [127:0] slot0_tokens_g0;
@@ -1414,8 +1417,6 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     reg  [11:0] beat;
     reg  [15:0] base;
     wire logits_fire;
-    wire row_end;
-    wire round_end;
     reg  beat_full;
     reg  beat_in_row;
     wire row_length_error;
@@ -1435,6 +1436,8 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [15:0] lane_logit_13;
     wire [15:0] lane_logit_14;
     wire [15:0] lane_logit_15;
+    wire row_end;
+    wire round_end;
     wire slot0_shift_next;
     wire slot1_shift_next;
     wire cmd_other_final_next;
@@ -1561,16 +1564,16 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [16:0] t_8;
     wire [15:0] t_9;
     wire t_10;
-    wire t_11;
-    wire t_12;
-    wire [15:0] t_13;
-    wire [15:0] t_14;
+    wire [15:0] t_11;
+    wire [15:0] t_12;
+    wire t_13;
+    wire t_14;
     wire t_15;
     wire t_16;
-    wire [255:0] t_17;
-    wire [15:0] t_18;
-    wire [15:0] t_19;
-    wire [15:0] t_20;
+    wire t_17;
+    wire t_18;
+    wire t_19;
+    wire [255:0] t_20;
     wire [15:0] t_21;
     wire [15:0] t_22;
     wire [15:0] t_23;
@@ -1588,9 +1591,12 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [15:0] t_35;
     wire [15:0] t_36;
     wire [15:0] t_37;
-    wire [17:0] t_38;
-    wire [18:0] t_39;
-    wire [18:0] t_40;
+    wire [15:0] t_38;
+    wire [15:0] t_39;
+    wire [15:0] t_40;
+    wire [17:0] t_41;
+    wire [18:0] t_42;
+    wire [18:0] t_43;
 
     assign t_0 = s_axis_cmd_tdata[131:0];
     assign t_1 = ({1'h0, 16'hbfff} - {1'h0, cmd_draft_token_7});
@@ -1603,36 +1609,39 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign t_8 = ({1'h0, 16'hbfff} - {1'h0, cmd_draft_token_0});
     assign t_9 = {(cmd_held_gamma == 4'hf), (cmd_held_gamma == 4'he), (cmd_held_gamma == 4'hd), (cmd_held_gamma == 4'hc), (cmd_held_gamma == 4'hb), (cmd_held_gamma == 4'ha), (cmd_held_gamma == 4'h9), (cmd_held_gamma == 4'h8), (cmd_held_gamma == 4'h7), (cmd_held_gamma == 4'h6), (cmd_held_gamma == 4'h5), (cmd_held_gamma == 4'h4), (cmd_held_gamma == 4'h3), (cmd_held_gamma == 4'h2), (cmd_held_gamma == 4'h1), (cmd_held_gamma == 4'h0)};
     assign t_10 = (4'h8 < cmd_held_gamma);
-    assign t_11 = (cmd_read_slot == 1'h0);
-    assign t_12 = (cmd_read_slot == 1'h1);
-    assign t_13 = (slot1_pending ? {slot1_marker[15], slot1_marker[15:1]} : slot1_marker);
-    assign t_14 = (slot0_pending ? {slot0_marker[15], slot0_marker[15:1]} : slot0_marker);
-    assign t_15 = (slot0_valid | slot0_write);
-    assign t_16 = (slot1_valid | slot1_write);
-    assign t_17 = {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
-    assign t_18 = {beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row};
-    assign t_19 = {1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0};
-    assign t_20 = {1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0};
-    assign t_21 = s0_codes_0[127:112];
-    assign t_22 = s0_codes_0[111:96];
-    assign t_23 = s0_codes_0[95:80];
-    assign t_24 = s0_codes_0[79:64];
-    assign t_25 = s0_codes_0[63:48];
-    assign t_26 = s0_codes_0[47:32];
-    assign t_27 = s0_codes_0[31:16];
-    assign t_28 = s0_codes_0[15:0];
-    assign t_29 = s0_codes_1[127:112];
-    assign t_30 = s0_codes_1[111:96];
-    assign t_31 = s0_codes_1[95:80];
-    assign t_32 = s0_codes_1[79:64];
-    assign t_33 = s0_codes_1[63:48];
-    assign t_34 = s0_codes_1[47:32];
-    assign t_35 = s0_codes_1[31:16];
-    assign t_36 = s0_codes_1[15:0];
-    assign t_37 = {argmax_tag_base[15:4], u_argmax_max_lane};
-    assign t_38 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
-    assign t_39 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_38});
-    assign t_40 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_38});
+    assign t_11 = (slot1_pending ? {slot1_marker[15], slot1_marker[15:1]} : slot1_marker);
+    assign t_12 = (slot0_pending ? {slot0_marker[15], slot0_marker[15:1]} : slot0_marker);
+    assign t_13 = (cmd_read_slot ? t_11[1] : t_12[1]);
+    assign t_14 = ((cmd_read_slot ? slot1_write : slot0_write) ? cmd_held_final : cmd_row_final);
+    assign t_15 = (cmd_read_slot == 1'h0);
+    assign t_16 = (cmd_read_slot == 1'h1);
+    assign t_17 = (slot0_valid | slot0_write);
+    assign t_18 = (slot1_valid | slot1_write);
+    assign t_19 = (advance_next & cur_valid_next);
+    assign t_20 = {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
+    assign t_21 = {beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row};
+    assign t_22 = {1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0};
+    assign t_23 = {1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0};
+    assign t_24 = s0_codes_0[127:112];
+    assign t_25 = s0_codes_0[111:96];
+    assign t_26 = s0_codes_0[95:80];
+    assign t_27 = s0_codes_0[79:64];
+    assign t_28 = s0_codes_0[63:48];
+    assign t_29 = s0_codes_0[47:32];
+    assign t_30 = s0_codes_0[31:16];
+    assign t_31 = s0_codes_0[15:0];
+    assign t_32 = s0_codes_1[127:112];
+    assign t_33 = s0_codes_1[111:96];
+    assign t_34 = s0_codes_1[95:80];
+    assign t_35 = s0_codes_1[79:64];
+    assign t_36 = s0_codes_1[63:48];
+    assign t_37 = s0_codes_1[47:32];
+    assign t_38 = s0_codes_1[31:16];
+    assign t_39 = s0_codes_1[15:0];
+    assign t_40 = {argmax_tag_base[15:4], u_argmax_max_lane};
+    assign t_41 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_42 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_41});
+    assign t_43 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_41});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -1671,8 +1680,6 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign cmd_held_gamma = cmd_held[3:0];
     assign cmd_held_draft_token = cmd_held[131:4];
     assign logits_fire = (s_axis_logits_tvalid & logits_ready);
-    assign row_end = (logits_fire & s_axis_logits_tlast);
-    assign round_end = (row_end & cmd_row_final);
     assign row_length_error = (s_axis_logits_tlast & (~(beat_in_row & (~beat_full))));
     assign lane_logit_0 = s_axis_logits_tdata[15:0];
     assign lane_logit_1 = s_axis_logits_tdata[31:16];
@@ -1690,32 +1697,34 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign lane_logit_13 = s_axis_logits_tdata[223:208];
     assign lane_logit_14 = s_axis_logits_tdata[239:224];
     assign lane_logit_15 = s_axis_logits_tdata[255:240];
-    assign slot0_shift_next = ((row_end & t_11) & (~cmd_row_final));
-    assign slot1_shift_next = ((row_end & t_12) & (~cmd_row_final));
+    assign row_end = ((s_axis_logits_tvalid & cmd_logits_ready) & s_axis_logits_tlast);
+    assign round_end = (row_end & cmd_row_final);
+    assign slot0_shift_next = (row_end & slot0_shift_armed);
+    assign slot1_shift_next = (row_end & slot1_shift_armed);
     assign cmd_other_final_next = ((cmd_read_slot ? slot0_write : slot1_write) ? cmd_held_final : cmd_other_final);
-    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_15 : t_16) : (cmd_read_slot ? t_16 : t_15));
+    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_17 : t_18) : (cmd_read_slot ? t_18 : t_17));
     assign u_argmax_enable = {tree_advance1, tree_advance0};
     assign u_argmax_lane_valid = {s1_lane_valid_1, s1_lane_valid_0};
     assign u_argmax_lane_keys = {s1_lane_keys_1, s1_lane_keys_0};
     assign u_argmax_lane_flags = {s1_lane_nan_1, s1_lane_nan_0};
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign s0_tag_fire = s0_tag[0];
-    assign lane_key_7 = {(~t_21[15]), t_21[14:0]};
-    assign lane_key_6 = {(~t_22[15]), t_22[14:0]};
-    assign lane_key_5 = {(~t_23[15]), t_23[14:0]};
-    assign lane_key_4 = {(~t_24[15]), t_24[14:0]};
-    assign lane_key_3 = {(~t_25[15]), t_25[14:0]};
-    assign lane_key_2 = {(~t_26[15]), t_26[14:0]};
-    assign lane_key_1 = {(~t_27[15]), t_27[14:0]};
-    assign lane_key_0 = {(~t_28[15]), t_28[14:0]};
-    assign lane_key_15 = {(~t_29[15]), t_29[14:0]};
-    assign lane_key_14 = {(~t_30[15]), t_30[14:0]};
-    assign lane_key_13 = {(~t_31[15]), t_31[14:0]};
-    assign lane_key_12 = {(~t_32[15]), t_32[14:0]};
-    assign lane_key_11 = {(~t_33[15]), t_33[14:0]};
-    assign lane_key_10 = {(~t_34[15]), t_34[14:0]};
-    assign lane_key_9 = {(~t_35[15]), t_35[14:0]};
-    assign lane_key_8 = {(~t_36[15]), t_36[14:0]};
+    assign lane_key_7 = {(~t_24[15]), t_24[14:0]};
+    assign lane_key_6 = {(~t_25[15]), t_25[14:0]};
+    assign lane_key_5 = {(~t_26[15]), t_26[14:0]};
+    assign lane_key_4 = {(~t_27[15]), t_27[14:0]};
+    assign lane_key_3 = {(~t_28[15]), t_28[14:0]};
+    assign lane_key_2 = {(~t_29[15]), t_29[14:0]};
+    assign lane_key_1 = {(~t_30[15]), t_30[14:0]};
+    assign lane_key_0 = {(~t_31[15]), t_31[14:0]};
+    assign lane_key_15 = {(~t_32[15]), t_32[14:0]};
+    assign lane_key_14 = {(~t_33[15]), t_33[14:0]};
+    assign lane_key_13 = {(~t_34[15]), t_34[14:0]};
+    assign lane_key_12 = {(~t_35[15]), t_35[14:0]};
+    assign lane_key_11 = {(~t_36[15]), t_36[14:0]};
+    assign lane_key_10 = {(~t_37[15]), t_37[14:0]};
+    assign lane_key_9 = {(~t_38[15]), t_38[14:0]};
+    assign lane_key_8 = {(~t_39[15]), t_39[14:0]};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
@@ -1803,7 +1812,16 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             logits_ready <= 1'h0;
         end else begin
-            logits_ready <= (advance_next & cur_valid_next);
+            logits_ready <= t_19;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_logits_ready <= 1'h0;
+        end else begin
+            cmd_logits_ready <= t_19;
         end
     end
 
@@ -1849,7 +1867,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             cmd_row_final <= 1'h0;
         end else begin
-            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : (cmd_read_slot ? t_13[1] : t_14[1])) : ((cmd_read_slot ? slot1_write : slot0_write) ? cmd_held_final : cmd_row_final));
+            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : t_13) : t_14);
         end
     end
 
@@ -1864,6 +1882,22 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (cmd_fire) begin
             cmd_held_final <= (cmd_gamma == 4'h0);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_shift_armed <= 1'h1;
+        end else begin
+            slot0_shift_armed <= (row_end ? (cmd_row_final ? ((~t_15) & (~cmd_other_final_next)) : (t_15 & (~t_13))) : (t_15 & (~t_14)));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_shift_armed <= 1'h0;
+        end else begin
+            slot1_shift_armed <= (row_end ? (cmd_row_final ? ((~t_16) & (~cmd_other_final_next)) : (t_16 & (~t_13))) : (t_16 & (~t_14)));
         end
     end
 
@@ -1898,7 +1932,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             slot0_valid <= 1'h0;
         end else begin
-            slot0_valid <= (slot0_write | (slot0_valid & (~(round_end & t_11))));
+            slot0_valid <= (slot0_write | (slot0_valid & (~(round_end & (cmd_read_slot == 1'h0)))));
         end
     end
 
@@ -1986,7 +2020,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             slot1_valid <= 1'h0;
         end else begin
-            slot1_valid <= (slot1_write | (slot1_valid & (~(round_end & t_12))));
+            slot1_valid <= (slot1_write | (slot1_valid & (~(round_end & (cmd_read_slot == 1'h1)))));
         end
     end
 
@@ -2161,25 +2195,25 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_codes_0 <= t_17[127:0];
+            s0_codes_0 <= t_20[127:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_valid_0 <= t_18[7:0];
+            s0_lane_valid_0 <= t_21[7:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_nan_0 <= t_19[7:0];
+            s0_lane_nan_0 <= t_22[7:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_neg_zero_0 <= t_20[7:0];
+            s0_lane_neg_zero_0 <= t_23[7:0];
         end
     end
 
@@ -2203,25 +2237,25 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_codes_1 <= t_17[255:128];
+            s0_codes_1 <= t_20[255:128];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_valid_1 <= t_18[15:8];
+            s0_lane_valid_1 <= t_21[15:8];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_nan_1 <= t_19[15:8];
+            s0_lane_nan_1 <= t_22[15:8];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_neg_zero_1 <= t_20[15:8];
+            s0_lane_neg_zero_1 <= t_23[15:8];
         end
     end
 
@@ -2298,7 +2332,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             beat_over_pend <= 1'h0;
         end else begin
-            beat_over_pend <= t_39[18];
+            beat_over_pend <= t_42[18];
         end
     end
 
@@ -2306,7 +2340,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             beat_over_run <= 1'h0;
         end else begin
-            beat_over_run <= t_40[18];
+            beat_over_run <= t_43[18];
         end
     end
 
@@ -2327,7 +2361,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        pend_index <= t_37;
+        pend_index <= t_40;
     end
 
     always @(posedge aclk) begin
@@ -2335,7 +2369,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        pend_matches_draft <= (t_37 == argmax_tag_draft);
+        pend_matches_draft <= (t_40 == argmax_tag_draft);
     end
 
     always @(posedge aclk) begin
@@ -2485,7 +2519,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[135:132], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, s0_lane_neg_zero_1, argmax_tag_base[3:0], row_draft_token, t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_13[0], t_13[15:2], t_14[0], t_14[15:2], t_39[17:0], t_40[17:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[135:132], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, s0_lane_neg_zero_1, argmax_tag_base[3:0], row_draft_token, t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_11[0], t_11[15:2], t_12[0], t_12[15:2], t_42[17:0], t_43[17:0]};
 endmodule
 
 `resetall

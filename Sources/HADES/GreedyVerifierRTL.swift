@@ -61,12 +61,16 @@ public enum GreedyVerifierRTL {
             let advance = m.reg("advance", 1, reset: 1)
             let advanceNext = m.named("advance_next", tokenQueue.spare! & resultQueue.spare!)
             advance <== advanceNext
-            // The logit port's ready = a round is current and the pipeline advances, as one register.
+            // The logit port's ready = a round is current and the pipeline advances, as one register, and a copy
+            // for the command slots' row-end logic (kept: the slots' shift enables lie far from the input stage).
             let ready = m.reg("logits_ready", 1, reset: 0)
+            let slotsReady = m.reg("cmd_logits_ready", 1, reset: 0, keep: true)
 
             let commands = CommandSlots(m, c, command)
             let input = inputStage(m, c, logits, commands: commands, ready: ready)
-            ready <== advanceNext & commands.advance(rowEnd: input.rowEnd, roundEnd: input.roundEnd)
+            let readyNext = advanceNext & commands.advance(valid: logits.valid, last: logits.last!, ready: slotsReady)
+            ready <== readyNext
+            slotsReady <== readyNext
 
             let argmax = m.instance(tree, name: "u_argmax")
             // Copies of `advance` for the lanes' registers, one per slice of lanes for the input stages and one
@@ -184,6 +188,9 @@ public enum GreedyVerifierRTL {
         let rowFinal, otherFinal, heldFinal: Value
         /// Per slot: whether the row after its current one is the last (its marker's entry 1 after a pending shift).
         let seconds: [Value]
+        /// Per slot: it is read and its current row is not the last, as a register, so a row end's shift enable
+        /// is one LUT4 (valid, ready, last, this bit).
+        let armed: [Value]
 
         init(_ m: ModuleBuilder, _ c: VerifierConfig, _ command: StreamIn) {
             self.m = m
@@ -199,6 +206,7 @@ public enum GreedyVerifierRTL {
             otherFinal = m.reg("cmd_other_final", 1, reset: 0)
             let heldFinal = m.reg("cmd_held_final", 1)
             self.heldFinal = heldFinal
+            armed = (0..<2).map { s in m.reg("slot\(s)_shift_armed", 1, reset: s == 0 ? 1 : 0) }
             let groups = stride(from: 0, to: c.gammaMax, by: GreedyVerifierRTL.tokensPerEnable)
                 .map { $0..<min(c.gammaMax, $0 + GreedyVerifierRTL.tokensPerEnable) }
             let copy = { (name: String) in m.reg(name, 1, reset: 0, keep: true) }
@@ -298,14 +306,17 @@ public enum GreedyVerifierRTL {
         func pick(_ f: (Slot) -> Value) -> Value { mux(readPointer, f(slots[1]), f(slots[0])) }
         func pick(_ v: [Value]) -> Value { mux(readPointer, v[1], v[0]) }
 
-        /// A row of the reading slot ended (`rowEnd`), the round's last row (`roundEnd` = `rowEnd & row_final`):
-        /// schedule the slot's shift, free it and turn to the other slot. Returns whether a round is current after
-        /// this clock. Each next state is a choice by `rowEnd` / `roundEnd` between values of flip-flops only.
-        func advance(rowEnd: Value, roundEnd: Value) -> Value {
+        /// A row of the reading slot ends (the logit port's `valid`, `ready`, `last`), the round's last row
+        /// (`round_end` = `row_end & row_final`): schedule the slot's shift, free it and turn to the other slot.
+        /// Returns whether a round is current after this clock. Each next state is a choice by `row_end` /
+        /// `round_end` between values of flip-flops only.
+        func advance(valid: Value, last: Value, ready: Value) -> Value {
+            let rowEnd = m.named("row_end", valid & ready & last)
+            let roundEnd = m.named("round_end", rowEnd & rowFinal)
             for (s, slot) in slots.enumerated() {
                 let reading = readPointer === s
                 slot.valid <== writes[s] | (slot.valid & !(roundEnd & reading))
-                let shift = m.named("slot\(s)_shift_next", rowEnd & reading & !rowFinal)
+                let shift = m.named("slot\(s)_shift_next", rowEnd & armed[s])
                 for pending in [slot.pending, slot.markerPending] + slot.tokenGroups.map(\.pending) { pending <== shift }
             }
             readPointer <== readPointer ^ roundEnd
@@ -316,7 +327,14 @@ public enum GreedyVerifierRTL {
             let other = { (v: [Value]) in mux(readPointer, v[0], v[1]) }
             let otherNext = m.named("cmd_other_final_next", mux(other(writes), heldFinal, otherFinal))
             otherFinal <== otherNext
-            rowFinal <== mux(rowEnd, mux(rowFinal, otherNext, pick(seconds)), mux(pick(writes), heldFinal, rowFinal))
+            let afterRoundEnd = otherNext, afterRowEnd = pick(seconds)
+            let unchanged = mux(pick(writes), heldFinal, rowFinal)
+            rowFinal <== mux(rowEnd, mux(rowFinal, afterRoundEnd, afterRowEnd), unchanged)
+            // armed next clock = (read next clock) & !row_final next clock, by the same cases.
+            for (s, armed) in armed.enumerated() {
+                let reading = readPointer === s
+                armed <== mux(rowEnd, mux(rowFinal, !reading & !afterRoundEnd, reading & !afterRowEnd), reading & !unchanged)
+            }
             // The slot read next clock holds a round: the other one after a round end, else the same; either
             // way it is valid or being written now (no row-end logic of its own valid bit needed).
             let filled = slots.enumerated().map { s, slot in slot.valid | writes[s] }
@@ -332,7 +350,6 @@ public enum GreedyVerifierRTL {
     }
 
     struct InputStage {
-        let rowEnd, roundEnd: Value
         let laneValid, codes: Value
         /// One NaN and one −0 bit per lane (0 in fixed point).
         let laneNaN, laneNegativeZero: Value
@@ -350,8 +367,6 @@ public enum GreedyVerifierRTL {
         let fire = m.named("logits_fire", logits.valid & ready)
         let slot = commands.current()
         let rowFinal = slot.final
-        let rowEnd = m.named("row_end", fire & last)
-        let roundEnd = m.named("round_end", rowEnd & rowFinal)
         // Lanes holding token index < V: all lanes of beats before the last (`beat_full`: beat < beats − 1), the
         // first lanesInLastBeat of it (`beat_in_row`: beat < beats). Registers beside `beat`, so the lanes'
         // validity fans out from flip-flops (a comparison there was the critical path at L = 64). `beat` stops
@@ -386,7 +401,7 @@ public enum GreedyVerifierRTL {
         }
         // A stalled input must not look like a beat: `fire` is part of the tag and is 0 on idle cycles.
         return InputStage(
-            rowEnd: rowEnd, roundEnd: roundEnd, laneValid: concat(valid.reversed()), codes: concat(codes.reversed()),
+            laneValid: concat(valid.reversed()), codes: concat(codes.reversed()),
             laneNaN: concat(nan.reversed()), laneNegativeZero: concat(negativeZero.reversed()),
             tag: [tag.fire: fire, tag.rowEnd: last, tag.rowFinal: rowFinal, tag.rowLengthError: rowLengthError,
                   tag.base: base, tag.draft: slot.draft, tag.gamma: slot.gamma, tag.badGamma: slot.badGamma,

@@ -557,6 +557,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     reg  advance;
     wire advance_next;
     reg  logits_ready;
+    reg  cmd_logits_ready;
     reg  [7:0] cmd_held;
     reg  cmd_held_valid;
     reg  [1:0] cmd_held_out_of_range;
@@ -565,6 +566,8 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     reg  cmd_row_final;
     reg  cmd_other_final;
     reg  cmd_held_final;
+    reg  slot0_shift_armed;
+    reg  slot1_shift_armed;
     reg  slot0_pending_g0;
     reg  slot0_write_g0;
     reg  [5:0] slot0_tokens_g0;
@@ -608,14 +611,14 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     reg  [1:0] beat;
     reg  [2:0] base;
     wire logits_fire;
-    wire row_end;
-    wire round_end;
     reg  beat_full;
     reg  beat_in_row;
     wire row_length_error;
     wire [7:0] lane_logit_0;
     wire [7:0] lane_logit_1;
     wire [7:0] lane_logit_2;
+    wire row_end;
+    wire round_end;
     wire slot0_shift_next;
     wire slot1_shift_next;
     wire cmd_other_final_next;
@@ -713,37 +716,43 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     wire [3:0] t_1;
     wire [3:0] t_2;
     wire t_3;
-    wire t_4;
-    wire t_5;
-    wire [3:0] t_6;
-    wire [3:0] t_7;
+    wire [3:0] t_4;
+    wire [3:0] t_5;
+    wire t_6;
+    wire t_7;
     wire t_8;
     wire t_9;
-    wire [7:0] t_10;
-    wire [7:0] t_11;
-    wire [7:0] t_12;
-    wire [2:0] t_13;
-    wire [9:0] t_14;
-    wire [10:0] t_15;
-    wire [10:0] t_16;
+    wire t_10;
+    wire t_11;
+    wire t_12;
+    wire [7:0] t_13;
+    wire [7:0] t_14;
+    wire [7:0] t_15;
+    wire [2:0] t_16;
+    wire [9:0] t_17;
+    wire [10:0] t_18;
+    wire [10:0] t_19;
 
     assign t_0 = ({1'h0, 3'h6} - {1'h0, cmd_draft_token_1});
     assign t_1 = ({1'h0, 3'h6} - {1'h0, cmd_draft_token_0});
     assign t_2 = {(cmd_held_gamma == 2'h3), (cmd_held_gamma == 2'h2), (cmd_held_gamma == 2'h1), (cmd_held_gamma == 2'h0)};
     assign t_3 = (2'h2 < cmd_held_gamma);
-    assign t_4 = (cmd_read_slot == 1'h0);
-    assign t_5 = (cmd_read_slot == 1'h1);
-    assign t_6 = (slot1_pending ? {slot1_marker[3], slot1_marker[3:1]} : slot1_marker);
-    assign t_7 = (slot0_pending ? {slot0_marker[3], slot0_marker[3:1]} : slot0_marker);
-    assign t_8 = (slot0_valid | slot0_write);
-    assign t_9 = (slot1_valid | slot1_write);
-    assign t_10 = s0_codes_0[23:16];
-    assign t_11 = s0_codes_0[15:8];
-    assign t_12 = s0_codes_0[7:0];
-    assign t_13 = (argmax_tag_base + {1'h0, u_argmax_max_lane});
-    assign t_14 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
-    assign t_15 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_14});
-    assign t_16 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_14});
+    assign t_4 = (slot1_pending ? {slot1_marker[3], slot1_marker[3:1]} : slot1_marker);
+    assign t_5 = (slot0_pending ? {slot0_marker[3], slot0_marker[3:1]} : slot0_marker);
+    assign t_6 = (cmd_read_slot ? t_4[1] : t_5[1]);
+    assign t_7 = ((cmd_read_slot ? slot1_write : slot0_write) ? cmd_held_final : cmd_row_final);
+    assign t_8 = (cmd_read_slot == 1'h0);
+    assign t_9 = (cmd_read_slot == 1'h1);
+    assign t_10 = (slot0_valid | slot0_write);
+    assign t_11 = (slot1_valid | slot1_write);
+    assign t_12 = (advance_next & cur_valid_next);
+    assign t_13 = s0_codes_0[23:16];
+    assign t_14 = s0_codes_0[15:8];
+    assign t_15 = s0_codes_0[7:0];
+    assign t_16 = (argmax_tag_base + {1'h0, u_argmax_max_lane});
+    assign t_17 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_18 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_17});
+    assign t_19 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_17});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -776,25 +785,25 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     assign cmd_held_gamma = cmd_held[1:0];
     assign cmd_held_draft_token = cmd_held[7:2];
     assign logits_fire = (s_axis_logits_tvalid & logits_ready);
-    assign row_end = (logits_fire & s_axis_logits_tlast);
-    assign round_end = (row_end & cmd_row_final);
     assign row_length_error = (s_axis_logits_tlast & (~(beat_in_row & (~beat_full))));
     assign lane_logit_0 = s_axis_logits_tdata[7:0];
     assign lane_logit_1 = s_axis_logits_tdata[15:8];
     assign lane_logit_2 = s_axis_logits_tdata[23:16];
-    assign slot0_shift_next = ((row_end & t_4) & (~cmd_row_final));
-    assign slot1_shift_next = ((row_end & t_5) & (~cmd_row_final));
+    assign row_end = ((s_axis_logits_tvalid & cmd_logits_ready) & s_axis_logits_tlast);
+    assign round_end = (row_end & cmd_row_final);
+    assign slot0_shift_next = (row_end & slot0_shift_armed);
+    assign slot1_shift_next = (row_end & slot1_shift_armed);
     assign cmd_other_final_next = ((cmd_read_slot ? slot0_write : slot1_write) ? cmd_held_final : cmd_other_final);
-    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_8 : t_9) : (cmd_read_slot ? t_9 : t_8));
+    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_10 : t_11) : (cmd_read_slot ? t_11 : t_10));
     assign u_argmax_enable = tree_advance0;
     assign u_argmax_lane_valid = s1_lane_valid_0;
     assign u_argmax_lane_keys = s1_lane_keys_0;
     assign u_argmax_lane_flags = s1_lane_nan_0;
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign s0_tag_fire = s0_tag[0];
-    assign lane_key_2 = {(~t_10[7]), t_10[6:0]};
-    assign lane_key_1 = {(~t_11[7]), t_11[6:0]};
-    assign lane_key_0 = {(~t_12[7]), t_12[6:0]};
+    assign lane_key_2 = {(~t_13[7]), t_13[6:0]};
+    assign lane_key_1 = {(~t_14[7]), t_14[6:0]};
+    assign lane_key_0 = {(~t_15[7]), t_15[6:0]};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
@@ -882,7 +891,16 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             logits_ready <= 1'h0;
         end else begin
-            logits_ready <= (advance_next & cur_valid_next);
+            logits_ready <= t_12;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_logits_ready <= 1'h0;
+        end else begin
+            cmd_logits_ready <= t_12;
         end
     end
 
@@ -928,7 +946,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             cmd_row_final <= 1'h0;
         end else begin
-            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : (cmd_read_slot ? t_6[1] : t_7[1])) : ((cmd_read_slot ? slot1_write : slot0_write) ? cmd_held_final : cmd_row_final));
+            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : t_6) : t_7);
         end
     end
 
@@ -943,6 +961,22 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     always @(posedge aclk) begin
         if (cmd_fire) begin
             cmd_held_final <= (cmd_gamma == 2'h0);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_shift_armed <= 1'h1;
+        end else begin
+            slot0_shift_armed <= (row_end ? (cmd_row_final ? ((~t_8) & (~cmd_other_final_next)) : (t_8 & (~t_6))) : (t_8 & (~t_7)));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_shift_armed <= 1'h0;
+        end else begin
+            slot1_shift_armed <= (row_end ? (cmd_row_final ? ((~t_9) & (~cmd_other_final_next)) : (t_9 & (~t_6))) : (t_9 & (~t_7)));
         end
     end
 
@@ -977,7 +1011,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             slot0_valid <= 1'h0;
         end else begin
-            slot0_valid <= (slot0_write | (slot0_valid & (~(round_end & t_4))));
+            slot0_valid <= (slot0_write | (slot0_valid & (~(round_end & (cmd_read_slot == 1'h0)))));
         end
     end
 
@@ -1065,7 +1099,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             slot1_valid <= 1'h0;
         end else begin
-            slot1_valid <= (slot1_write | (slot1_valid & (~(round_end & t_5))));
+            slot1_valid <= (slot1_write | (slot1_valid & (~(round_end & (cmd_read_slot == 1'h1)))));
         end
     end
 
@@ -1325,7 +1359,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             beat_over_pend <= 1'h0;
         end else begin
-            beat_over_pend <= t_15[10];
+            beat_over_pend <= t_18[10];
         end
     end
 
@@ -1333,7 +1367,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             beat_over_run <= 1'h0;
         end else begin
-            beat_over_run <= t_16[10];
+            beat_over_run <= t_19[10];
         end
     end
 
@@ -1354,7 +1388,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        pend_index <= t_13;
+        pend_index <= t_16;
     end
 
     always @(posedge aclk) begin
@@ -1362,7 +1396,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        pend_matches_draft <= (t_13 == argmax_tag_draft);
+        pend_matches_draft <= (t_16 == argmax_tag_draft);
     end
 
     always @(posedge aclk) begin
@@ -1512,7 +1546,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, row_draft_token, t_0[2:0], t_1[2:0], t_6[0], t_6[3:2], t_7[0], t_7[3:2], t_15[9:0], t_16[9:0]};
+    wire unused_ok = &{1'b0, u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, row_draft_token, t_0[2:0], t_1[2:0], t_4[0], t_4[3:2], t_5[0], t_5[3:2], t_18[9:0], t_19[9:0]};
 endmodule
 
 // hades_checker_g2_v7_l3_fx8p4: safety checker for hades_verify_g2_v7_l3_fx8p4: free inputs, 1-bit property outputs (formal only) (from HADES/FormalHarness.swift:67)

@@ -609,6 +609,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     reg  advance;
     wire advance_next;
     reg  logits_ready;
+    reg  cmd_logits_ready;
     reg  [18:0] cmd_held;
     reg  cmd_held_valid;
     reg  [3:0] cmd_held_out_of_range;
@@ -617,6 +618,8 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     reg  cmd_row_final;
     reg  cmd_other_final;
     reg  cmd_held_final;
+    reg  slot0_shift_armed;
+    reg  slot1_shift_armed;
     reg  slot0_pending_g0;
     reg  slot0_write_g0;
     reg  [15:0] slot0_tokens_g0;
@@ -662,8 +665,6 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     reg  [1:0] beat;
     reg  [3:0] base;
     wire logits_fire;
-    wire row_end;
-    wire round_end;
     reg  beat_full;
     reg  beat_in_row;
     wire row_length_error;
@@ -671,6 +672,8 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire [7:0] lane_logit_1;
     wire [7:0] lane_logit_2;
     wire [7:0] lane_logit_3;
+    wire row_end;
+    wire round_end;
     wire slot0_shift_next;
     wire slot1_shift_next;
     wire cmd_other_final_next;
@@ -772,20 +775,23 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire [4:0] t_4;
     wire [7:0] t_5;
     wire t_6;
-    wire t_7;
-    wire t_8;
-    wire [7:0] t_9;
-    wire [7:0] t_10;
+    wire [7:0] t_7;
+    wire [7:0] t_8;
+    wire t_9;
+    wire t_10;
     wire t_11;
     wire t_12;
-    wire [7:0] t_13;
-    wire [7:0] t_14;
-    wire [7:0] t_15;
+    wire t_13;
+    wire t_14;
+    wire t_15;
     wire [7:0] t_16;
-    wire [3:0] t_17;
-    wire [9:0] t_18;
-    wire [10:0] t_19;
-    wire [10:0] t_20;
+    wire [7:0] t_17;
+    wire [7:0] t_18;
+    wire [7:0] t_19;
+    wire [3:0] t_20;
+    wire [9:0] t_21;
+    wire [10:0] t_22;
+    wire [10:0] t_23;
 
     assign t_0 = s_axis_cmd_tdata[18:0];
     assign t_1 = ({1'h0, 4'h9} - {1'h0, cmd_draft_token_3});
@@ -794,20 +800,23 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign t_4 = ({1'h0, 4'h9} - {1'h0, cmd_draft_token_0});
     assign t_5 = {(cmd_held_gamma == 3'h7), (cmd_held_gamma == 3'h6), (cmd_held_gamma == 3'h5), (cmd_held_gamma == 3'h4), (cmd_held_gamma == 3'h3), (cmd_held_gamma == 3'h2), (cmd_held_gamma == 3'h1), (cmd_held_gamma == 3'h0)};
     assign t_6 = (3'h4 < cmd_held_gamma);
-    assign t_7 = (cmd_read_slot == 1'h0);
-    assign t_8 = (cmd_read_slot == 1'h1);
-    assign t_9 = (slot1_pending ? {slot1_marker[7], slot1_marker[7:1]} : slot1_marker);
-    assign t_10 = (slot0_pending ? {slot0_marker[7], slot0_marker[7:1]} : slot0_marker);
-    assign t_11 = (slot0_valid | slot0_write);
-    assign t_12 = (slot1_valid | slot1_write);
-    assign t_13 = s0_codes_0[31:24];
-    assign t_14 = s0_codes_0[23:16];
-    assign t_15 = s0_codes_0[15:8];
-    assign t_16 = s0_codes_0[7:0];
-    assign t_17 = {argmax_tag_base[3:2], u_argmax_max_lane};
-    assign t_18 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
-    assign t_19 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_18});
-    assign t_20 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_18});
+    assign t_7 = (slot1_pending ? {slot1_marker[7], slot1_marker[7:1]} : slot1_marker);
+    assign t_8 = (slot0_pending ? {slot0_marker[7], slot0_marker[7:1]} : slot0_marker);
+    assign t_9 = (cmd_read_slot ? t_7[1] : t_8[1]);
+    assign t_10 = ((cmd_read_slot ? slot1_write : slot0_write) ? cmd_held_final : cmd_row_final);
+    assign t_11 = (cmd_read_slot == 1'h0);
+    assign t_12 = (cmd_read_slot == 1'h1);
+    assign t_13 = (slot0_valid | slot0_write);
+    assign t_14 = (slot1_valid | slot1_write);
+    assign t_15 = (advance_next & cur_valid_next);
+    assign t_16 = s0_codes_0[31:24];
+    assign t_17 = s0_codes_0[23:16];
+    assign t_18 = s0_codes_0[15:8];
+    assign t_19 = s0_codes_0[7:0];
+    assign t_20 = {argmax_tag_base[3:2], u_argmax_max_lane};
+    assign t_21 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_22 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_21});
+    assign t_23 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_21});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -842,27 +851,27 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign cmd_held_gamma = cmd_held[2:0];
     assign cmd_held_draft_token = cmd_held[18:3];
     assign logits_fire = (s_axis_logits_tvalid & logits_ready);
-    assign row_end = (logits_fire & s_axis_logits_tlast);
-    assign round_end = (row_end & cmd_row_final);
     assign row_length_error = (s_axis_logits_tlast & (~(beat_in_row & (~beat_full))));
     assign lane_logit_0 = s_axis_logits_tdata[7:0];
     assign lane_logit_1 = s_axis_logits_tdata[15:8];
     assign lane_logit_2 = s_axis_logits_tdata[23:16];
     assign lane_logit_3 = s_axis_logits_tdata[31:24];
-    assign slot0_shift_next = ((row_end & t_7) & (~cmd_row_final));
-    assign slot1_shift_next = ((row_end & t_8) & (~cmd_row_final));
+    assign row_end = ((s_axis_logits_tvalid & cmd_logits_ready) & s_axis_logits_tlast);
+    assign round_end = (row_end & cmd_row_final);
+    assign slot0_shift_next = (row_end & slot0_shift_armed);
+    assign slot1_shift_next = (row_end & slot1_shift_armed);
     assign cmd_other_final_next = ((cmd_read_slot ? slot0_write : slot1_write) ? cmd_held_final : cmd_other_final);
-    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_11 : t_12) : (cmd_read_slot ? t_12 : t_11));
+    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_13 : t_14) : (cmd_read_slot ? t_14 : t_13));
     assign u_argmax_enable = tree_advance0;
     assign u_argmax_lane_valid = s1_lane_valid_0;
     assign u_argmax_lane_keys = s1_lane_keys_0;
     assign u_argmax_lane_flags = s1_lane_nan_0;
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign s0_tag_fire = s0_tag[0];
-    assign lane_key_3 = {(~t_13[7]), t_13[6:0]};
-    assign lane_key_2 = {(~t_14[7]), t_14[6:0]};
-    assign lane_key_1 = {(~t_15[7]), t_15[6:0]};
-    assign lane_key_0 = {(~t_16[7]), t_16[6:0]};
+    assign lane_key_3 = {(~t_16[7]), t_16[6:0]};
+    assign lane_key_2 = {(~t_17[7]), t_17[6:0]};
+    assign lane_key_1 = {(~t_18[7]), t_18[6:0]};
+    assign lane_key_0 = {(~t_19[7]), t_19[6:0]};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
@@ -950,7 +959,16 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             logits_ready <= 1'h0;
         end else begin
-            logits_ready <= (advance_next & cur_valid_next);
+            logits_ready <= t_15;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_logits_ready <= 1'h0;
+        end else begin
+            cmd_logits_ready <= t_15;
         end
     end
 
@@ -996,7 +1014,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             cmd_row_final <= 1'h0;
         end else begin
-            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : (cmd_read_slot ? t_9[1] : t_10[1])) : ((cmd_read_slot ? slot1_write : slot0_write) ? cmd_held_final : cmd_row_final));
+            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : t_9) : t_10);
         end
     end
 
@@ -1011,6 +1029,22 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     always @(posedge aclk) begin
         if (cmd_fire) begin
             cmd_held_final <= (cmd_gamma == 3'h0);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_shift_armed <= 1'h1;
+        end else begin
+            slot0_shift_armed <= (row_end ? (cmd_row_final ? ((~t_11) & (~cmd_other_final_next)) : (t_11 & (~t_9))) : (t_11 & (~t_10)));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_shift_armed <= 1'h0;
+        end else begin
+            slot1_shift_armed <= (row_end ? (cmd_row_final ? ((~t_12) & (~cmd_other_final_next)) : (t_12 & (~t_9))) : (t_12 & (~t_10)));
         end
     end
 
@@ -1045,7 +1079,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             slot0_valid <= 1'h0;
         end else begin
-            slot0_valid <= (slot0_write | (slot0_valid & (~(round_end & t_7))));
+            slot0_valid <= (slot0_write | (slot0_valid & (~(round_end & (cmd_read_slot == 1'h0)))));
         end
     end
 
@@ -1133,7 +1167,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             slot1_valid <= 1'h0;
         end else begin
-            slot1_valid <= (slot1_write | (slot1_valid & (~(round_end & t_8))));
+            slot1_valid <= (slot1_write | (slot1_valid & (~(round_end & (cmd_read_slot == 1'h1)))));
         end
     end
 
@@ -1393,7 +1427,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             beat_over_pend <= 1'h0;
         end else begin
-            beat_over_pend <= t_19[10];
+            beat_over_pend <= t_22[10];
         end
     end
 
@@ -1401,7 +1435,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             beat_over_run <= 1'h0;
         end else begin
-            beat_over_run <= t_20[10];
+            beat_over_run <= t_23[10];
         end
     end
 
@@ -1422,7 +1456,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        pend_index <= t_17;
+        pend_index <= t_20;
     end
 
     always @(posedge aclk) begin
@@ -1430,7 +1464,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        pend_matches_draft <= (t_17 == argmax_tag_draft);
+        pend_matches_draft <= (t_20 == argmax_tag_draft);
     end
 
     always @(posedge aclk) begin
@@ -1580,7 +1614,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[23:19], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, argmax_tag_base[1:0], row_draft_token, t_1[3:0], t_2[3:0], t_3[3:0], t_4[3:0], t_9[0], t_9[7:2], t_10[0], t_10[7:2], t_19[9:0], t_20[9:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[23:19], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, argmax_tag_base[1:0], row_draft_token, t_1[3:0], t_2[3:0], t_3[3:0], t_4[3:0], t_7[0], t_7[7:2], t_8[0], t_8[7:2], t_22[9:0], t_23[9:0]};
 endmodule
 
 // hades_checker_g4_v10_l4_fx8p4: safety checker for hades_verify_g4_v10_l4_fx8p4: free inputs, 1-bit property outputs (formal only) (from HADES/FormalHarness.swift:67)
