@@ -320,10 +320,10 @@ public enum GreedyVerifierRTL {
                 for pending in [slot.pending, slot.markerPending] + slot.tokenGroups.map(\.pending) { pending <== shift }
             }
             readPointer <== readPointer ^ roundEnd
-            // A slot written this clock has γ = 0 next clock: its first row is its last. row_final next clock:
-            // the other slot's after a round end, the reading slot's next row's after another row end (it shifts;
-            // a slot that fires is not being written), else unchanged. The other slot's is kept from its write
-            // until it is read (it changes only then); after a round end the other slot is free (don't care).
+            // row_final next clock: after a round end, the other slot's first row's (other_final: set when the
+            // slot is written, from the held command's γ = 0, and unchanged until it is read; a don't-care while
+            // the slot is free); after another row end, the reading slot's next row's (it shifts; a slot that
+            // fires is not being written); else unchanged, or the held command's when the reading slot is written.
             let other = { (v: [Value]) in mux(readPointer, v[0], v[1]) }
             let otherNext = m.named("cmd_other_final_next", mux(other(writes), heldFinal, otherFinal))
             otherFinal <== otherNext
