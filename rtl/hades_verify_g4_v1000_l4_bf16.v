@@ -317,20 +317,20 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d4_spare_rp (
     end
 endmodule
 
-// hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29: pipelined argmax, 2 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
-module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29 (
+// hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30: pipelined argmax, 2 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
+module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30 (
     input  wire aclk,
     input  wire aresetn,
     input  wire enable,
     input  wire [3:0] lane_valid,
     input  wire [63:0] lane_keys,
     input  wire [3:0] lane_flags,
-    input  wire [28:0] tag_in,
+    input  wire [29:0] tag_in,
     output wire max_valid,
     output wire [15:0] max_key,
     output wire [1:0] max_lane,
     output wire any_flag,
-    output wire [28:0] tag_out
+    output wire [29:0] tag_out
 );
 
     reg  s1_g0_c0_valid;
@@ -351,13 +351,13 @@ module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29 (
     reg  s1_g0_gt30;
     reg  s1_g0_gt31;
     reg  s1_g0_gt32;
-    reg  [28:0] s1_tag;
+    reg  [29:0] s1_tag;
     reg  s1_flag0;
     wire s2_g0_upper_wins;
     reg  s2_g0_valid;
     reg  [15:0] s2_g0_key;
     reg  [1:0] s2_g0_lane;
-    reg  [28:0] s2_tag;
+    reg  [29:0] s2_tag;
     reg  s2_flag0;
     wire t_0;
     wire [15:0] t_1;
@@ -506,7 +506,7 @@ module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s1_tag <= 29'h0;
+            s1_tag <= 30'h0;
         end else if (enable) begin
             s1_tag <= tag_in;
         end
@@ -538,7 +538,7 @@ module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s2_tag <= 29'h0;
+            s2_tag <= 30'h0;
         end else if (enable) begin
             s2_tag <= s1_tag;
         end
@@ -685,12 +685,12 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire [3:0] u_argmax_lane_valid;
     wire [63:0] u_argmax_lane_keys;
     wire [3:0] u_argmax_lane_flags;
-    wire [28:0] u_argmax_tag_in;
+    wire [29:0] u_argmax_tag_in;
     wire u_argmax_max_valid;
     wire [15:0] u_argmax_max_key;
     wire [1:0] u_argmax_max_lane;
     wire u_argmax_any_flag;
-    wire [28:0] u_argmax_tag_out;
+    wire [29:0] u_argmax_tag_out;
     reg  tree_advance0;
     reg  [31:0] s0_tag;
     wire s0_tag_fire;
@@ -727,10 +727,11 @@ module hades_verify_g4_v1000_l4_bf16 (
     reg  pend_takes_before;
     wire pend_takes;
     wire [9:0] argmax_tag_base;
+    wire argmax_tag_draft_in_beat;
+    wire [9:0] argmax_tag_draft;
     reg  [15:0] pend_key;
     reg  [9:0] pend_index;
     reg  pend_neg_inf;
-    wire [9:0] argmax_tag_draft;
     reg  pend_matches_draft;
     reg  run_matches_draft;
     wire argmax_tag_fire;
@@ -803,10 +804,9 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire [15:0] t_29;
     wire t_30;
     wire t_31;
-    wire [9:0] t_32;
-    wire [17:0] t_33;
+    wire [17:0] t_32;
+    wire [18:0] t_33;
     wire [18:0] t_34;
-    wire [18:0] t_35;
 
     assign t_0 = s_axis_cmd_tdata[42:0];
     assign t_1 = ({1'h0, 10'h3e7} - {1'h0, cmd_draft_token_3});
@@ -840,10 +840,9 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign t_29 = s0_codes_0[15:0];
     assign t_30 = t_29[15];
     assign t_31 = s0_lane_neg_zero_0[0];
-    assign t_32 = {argmax_tag_base[9:2], u_argmax_max_lane};
-    assign t_33 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
-    assign t_34 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_33});
-    assign t_35 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_33});
+    assign t_32 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_33 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_32});
+    assign t_34 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_32});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -893,7 +892,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign u_argmax_lane_valid = s1_lane_valid_0;
     assign u_argmax_lane_keys = s1_lane_keys_0;
     assign u_argmax_lane_flags = s1_lane_nan_0;
-    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (s1_tag_base[9:2] == s1_tag_draft[9:2]), (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign s0_tag_fire = s0_tag[0];
     assign lane_key_3 = {(t_16 ? 1'h0 : ((~t_18) | t_19)), (t_16 ? 1'h0 : ((t_18 ^ t_17[14]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[13]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[12]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[11]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[10]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[9]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[8]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[7]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[6]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[5]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[4]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[3]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[2]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[1]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[0]) & (~t_19)))};
     assign lane_key_2 = {(t_20 ? 1'h0 : ((~t_22) | t_23)), (t_20 ? 1'h0 : ((t_22 ^ t_21[14]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[13]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[12]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[11]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[10]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[9]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[8]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[7]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[6]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[5]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[4]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[3]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[2]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[1]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[0]) & (~t_23)))};
@@ -909,8 +908,9 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign s1_tag_gamma = s1_tag[27:25];
     assign s1_tag_out_of_range = s1_tag[31:28];
     assign pend_takes = (pend_takes_before ? beat_over_pend : beat_over_run);
-    assign argmax_tag_base = u_argmax_tag_out[15:6];
-    assign argmax_tag_draft = u_argmax_tag_out[25:16];
+    assign argmax_tag_base = u_argmax_tag_out[16:7];
+    assign argmax_tag_draft_in_beat = u_argmax_tag_out[6];
+    assign argmax_tag_draft = u_argmax_tag_out[26:17];
     assign argmax_tag_fire = u_argmax_tag_out[0];
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
@@ -920,7 +920,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign row_flags_run = (row_flags | {1'h0, (pend_takes ? pend_neg_inf : run_neg_inf), run_nan, 1'h0, 1'h0});
     assign row_argmax = (pend_takes ? pend_index : run_index);
     assign argmax_tag_row_final = u_argmax_tag_out[2];
-    assign argmax_tag_gamma = u_argmax_tag_out[28:26];
+    assign argmax_tag_gamma = u_argmax_tag_out[29:27];
     assign row_draft_matches = (pend_takes ? pend_matches_draft : run_matches_draft);
     assign row_flags_all_bad_gamma = row_flags_run[1];
     assign row_event = (row_eligible & row_advance);
@@ -959,7 +959,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         .spare(u_result_fifo_spare)
     );
 
-    hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29 u_argmax (
+    hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30 u_argmax (
         .aclk(aclk),
         .aresetn(aresetn),
         .enable(u_argmax_enable),
@@ -1454,7 +1454,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             beat_over_pend <= 1'h0;
         end else begin
-            beat_over_pend <= t_34[18];
+            beat_over_pend <= t_33[18];
         end
     end
 
@@ -1462,7 +1462,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             beat_over_run <= 1'h0;
         end else begin
-            beat_over_run <= t_35[18];
+            beat_over_run <= t_34[18];
         end
     end
 
@@ -1483,7 +1483,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     end
 
     always @(posedge aclk) begin
-        pend_index <= t_32;
+        pend_index <= {argmax_tag_base[9:2], u_argmax_max_lane};
     end
 
     always @(posedge aclk) begin
@@ -1491,7 +1491,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     end
 
     always @(posedge aclk) begin
-        pend_matches_draft <= (t_32 == argmax_tag_draft);
+        pend_matches_draft <= (argmax_tag_draft_in_beat & (u_argmax_max_lane == argmax_tag_draft[1:0]));
     end
 
     always @(posedge aclk) begin
@@ -1641,7 +1641,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[47:43], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[1:0], row_draft_token, t_1[9:0], t_2[9:0], t_3[9:0], t_4[9:0], t_7[0], t_7[7:2], t_8[0], t_8[7:2], t_34[17:0], t_35[17:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[47:43], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[1:0], row_draft_token, t_1[9:0], t_2[9:0], t_3[9:0], t_4[9:0], t_7[0], t_7[7:2], t_8[0], t_8[7:2], t_33[17:0], t_34[17:0]};
 endmodule
 
 `resetall

@@ -111,6 +111,10 @@ public enum GreedyVerifierRTL {
                 var fields = tag.stage1.fields.filter { tag.tree.contains($0) }
                     .reduce(into: [Layout.Field: Value]()) { $0[$1] = stage1[$1] }
                 fields[tag.badDraft] = stage1[tag.outOfRange].orReduce
+                if let inBeat = tag.draftInBeat {
+                    let high = { (v: Value) in v.bits(c.tokenBits - 1, tag.laneBits) }
+                    fields[inBeat] = high(stage1[tag.base]) === high(stage1[tag.draft])
+                }
                 argmax.tagIn <== m.pack(tag.tree, fields)
             }
             let beat = m.view(argmax.tagOut, as: tag.tree, name: "argmax_tag")
@@ -136,12 +140,16 @@ public enum GreedyVerifierRTL {
     // MARK: stages
 
     /// The tag of each beat: `stage1` is registered at the input stage; `tree` travels through the argmax tree
-    /// (stage 1's fields with the per-token out-of-range bits OR-ed into `bad_draft`).
+    /// (stage 1's fields with the per-token out-of-range bits OR-ed into `bad_draft`, and `draft_in_beat`).
     struct BeatTag {
         let fire = Layout.Field("fire", 1), rowEnd = Layout.Field("row_end", 1), rowFinal = Layout.Field("row_final", 1)
         let rowLengthError = Layout.Field("row_length_error", 1)
         let badGamma = Layout.Field("bad_gamma", 1), badDraft = Layout.Field("bad_draft", 1)
         let base: Layout.Field, draft: Layout.Field, gamma: Layout.Field, outOfRange: Layout.Field
+        /// With L a power of two (> 1) and tokens wider than a lane index, a beat's token index is the base's high
+        /// bits and the lane: `laneBits`, and whether the draft's high bits equal the base's (`draft_in_beat`,
+        /// compared before the tree), so the draft match after the tree compares the lane bits only.
+        let laneBits: Int, draftInBeat: Layout.Field?
         let stage1: Layout, tree: Layout
 
         init(_ c: VerifierConfig) {
@@ -149,8 +157,12 @@ public enum GreedyVerifierRTL {
             draft = Layout.Field("draft", c.tokenBits)
             gamma = Layout.Field("gamma", c.gammaBits)
             outOfRange = Layout.Field("out_of_range", c.gammaMax)
+            laneBits = max(1, ceilLog2(c.lanes))
+            draftInBeat = c.lanes > 1 && c.lanes & (c.lanes - 1) == 0 && c.tokenBits > laneBits
+                ? Layout.Field("draft_in_beat", 1) : nil
             stage1 = Layout("stage1_tag", [fire, rowEnd, rowFinal, rowLengthError, badGamma, base, draft, gamma, outOfRange])
-            tree = Layout("argmax_tag", [fire, rowEnd, rowFinal, rowLengthError, badGamma, badDraft, base, draft, gamma])
+            tree = Layout("argmax_tag", [fire, rowEnd, rowFinal, rowLengthError, badGamma, badDraft] + (draftInBeat.map { [$0] } ?? [])
+                          + [base, draft, gamma])
         }
     }
 
@@ -443,12 +455,14 @@ public enum GreedyVerifierRTL {
             ? beat[tag.base] &+ argmax.maxLane.resized(to: tokenBits)
             : tokenBits <= laneBits ? argmax.maxLane.resized(to: tokenBits)
             : concat(beat[tag.base].bits(tokenBits - 1, laneBits), argmax.maxLane)
+        let draftMatch = tag.draftInBeat.map { beat[$0] & (argmax.maxLane === beat[tag.draft].bits(laneBits - 1, 0)) }
+            ?? (candidateIndex === beat[tag.draft])
         let negInfKey = Int(c.format.negativeInfinityKey)
         let pendKey = m.regNext("pend_key", argmax.maxKey, reset: 0)
         let pendIndex = m.regNext("pend_index", candidateIndex)
         let pendNegInf = m.regNext("pend_neg_inf", c.format.isFloat ? argmax.maxKey === negInfKey : .false)
         // Whether the winner is the beat's draft token, registered beside it (the match stage then reads a bit).
-        let pendMatch = m.regNext("pend_matches_draft", candidateIndex === beat[tag.draft])
+        let pendMatch = m.regNext("pend_matches_draft", draftMatch)
         let runMatch = m.reg("run_matches_draft", 1)
         // A beat that moves: the row's first always wins (its lane 0 holds a token), later ones when valid and
         // strictly greater; no other beat of a row. The conditions are the top bits of the comparisons (`advance` alone on

@@ -668,10 +668,10 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     reg  pend_takes_before;
     wire pend_takes;
     wire [2:0] argmax_tag_base;
+    wire [2:0] argmax_tag_draft;
     reg  [7:0] pend_key;
     reg  [2:0] pend_index;
     reg  pend_neg_inf;
-    wire [2:0] argmax_tag_draft;
     reg  pend_matches_draft;
     reg  run_matches_draft;
     wire argmax_tag_fire;

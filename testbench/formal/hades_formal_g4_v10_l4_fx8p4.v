@@ -314,20 +314,20 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d4_spare_rp (
     end
 endmodule
 
-// hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t17: pipelined argmax, 2 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
-module hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t17 (
+// hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t18: pipelined argmax, 2 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
+module hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t18 (
     input  wire aclk,
     input  wire aresetn,
     input  wire enable,
     input  wire [3:0] lane_valid,
     input  wire [31:0] lane_keys,
     input  wire [3:0] lane_flags,
-    input  wire [16:0] tag_in,
+    input  wire [17:0] tag_in,
     output wire max_valid,
     output wire [7:0] max_key,
     output wire [1:0] max_lane,
     output wire any_flag,
-    output wire [16:0] tag_out
+    output wire [17:0] tag_out
 );
 
     reg  s1_g0_c0_valid;
@@ -348,13 +348,13 @@ module hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t17 (
     reg  s1_g0_gt30;
     reg  s1_g0_gt31;
     reg  s1_g0_gt32;
-    reg  [16:0] s1_tag;
+    reg  [17:0] s1_tag;
     reg  s1_flag0;
     wire s2_g0_upper_wins;
     reg  s2_g0_valid;
     reg  [7:0] s2_g0_key;
     reg  [1:0] s2_g0_lane;
-    reg  [16:0] s2_tag;
+    reg  [17:0] s2_tag;
     reg  s2_flag0;
     wire t_0;
     wire [7:0] t_1;
@@ -503,7 +503,7 @@ module hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t17 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s1_tag <= 17'h0;
+            s1_tag <= 18'h0;
         end else if (enable) begin
             s1_tag <= tag_in;
         end
@@ -535,7 +535,7 @@ module hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t17 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s2_tag <= 17'h0;
+            s2_tag <= 18'h0;
         end else if (enable) begin
             s2_tag <= s1_tag;
         end
@@ -682,12 +682,12 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire [3:0] u_argmax_lane_valid;
     wire [31:0] u_argmax_lane_keys;
     wire [3:0] u_argmax_lane_flags;
-    wire [16:0] u_argmax_tag_in;
+    wire [17:0] u_argmax_tag_in;
     wire u_argmax_max_valid;
     wire [7:0] u_argmax_max_key;
     wire [1:0] u_argmax_max_lane;
     wire u_argmax_any_flag;
-    wire [16:0] u_argmax_tag_out;
+    wire [17:0] u_argmax_tag_out;
     reg  tree_advance0;
     reg  [19:0] s0_tag;
     wire s0_tag_fire;
@@ -724,10 +724,11 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     reg  pend_takes_before;
     wire pend_takes;
     wire [3:0] argmax_tag_base;
+    wire argmax_tag_draft_in_beat;
+    wire [3:0] argmax_tag_draft;
     reg  [7:0] pend_key;
     reg  [3:0] pend_index;
     reg  pend_neg_inf;
-    wire [3:0] argmax_tag_draft;
     reg  pend_matches_draft;
     reg  run_matches_draft;
     wire argmax_tag_fire;
@@ -788,10 +789,9 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire [7:0] t_17;
     wire [7:0] t_18;
     wire [7:0] t_19;
-    wire [3:0] t_20;
-    wire [9:0] t_21;
+    wire [9:0] t_20;
+    wire [10:0] t_21;
     wire [10:0] t_22;
-    wire [10:0] t_23;
 
     assign t_0 = s_axis_cmd_tdata[18:0];
     assign t_1 = ({1'h0, 4'h9} - {1'h0, cmd_draft_token_3});
@@ -813,10 +813,9 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign t_17 = s0_codes_0[23:16];
     assign t_18 = s0_codes_0[15:8];
     assign t_19 = s0_codes_0[7:0];
-    assign t_20 = {argmax_tag_base[3:2], u_argmax_max_lane};
-    assign t_21 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
-    assign t_22 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_21});
-    assign t_23 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_21});
+    assign t_20 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_21 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_20});
+    assign t_22 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_20});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -866,7 +865,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign u_argmax_lane_valid = s1_lane_valid_0;
     assign u_argmax_lane_keys = s1_lane_keys_0;
     assign u_argmax_lane_flags = s1_lane_nan_0;
-    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (s1_tag_base[3:2] == s1_tag_draft[3:2]), (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign s0_tag_fire = s0_tag[0];
     assign lane_key_3 = {(~t_16[7]), t_16[6:0]};
     assign lane_key_2 = {(~t_17[7]), t_17[6:0]};
@@ -882,8 +881,9 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign s1_tag_gamma = s1_tag[15:13];
     assign s1_tag_out_of_range = s1_tag[19:16];
     assign pend_takes = (pend_takes_before ? beat_over_pend : beat_over_run);
-    assign argmax_tag_base = u_argmax_tag_out[9:6];
-    assign argmax_tag_draft = u_argmax_tag_out[13:10];
+    assign argmax_tag_base = u_argmax_tag_out[10:7];
+    assign argmax_tag_draft_in_beat = u_argmax_tag_out[6];
+    assign argmax_tag_draft = u_argmax_tag_out[14:11];
     assign argmax_tag_fire = u_argmax_tag_out[0];
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
@@ -893,7 +893,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign row_flags_run = (row_flags | {1'h0, (pend_takes ? pend_neg_inf : run_neg_inf), run_nan, 1'h0, 1'h0});
     assign row_argmax = (pend_takes ? pend_index : run_index);
     assign argmax_tag_row_final = u_argmax_tag_out[2];
-    assign argmax_tag_gamma = u_argmax_tag_out[16:14];
+    assign argmax_tag_gamma = u_argmax_tag_out[17:15];
     assign row_draft_matches = (pend_takes ? pend_matches_draft : run_matches_draft);
     assign row_flags_all_bad_gamma = row_flags_run[1];
     assign row_event = (row_eligible & row_advance);
@@ -932,7 +932,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         .spare(u_result_fifo_spare)
     );
 
-    hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t17 u_argmax (
+    hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t18 u_argmax (
         .aclk(aclk),
         .aresetn(aresetn),
         .enable(u_argmax_enable),
@@ -1427,7 +1427,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             beat_over_pend <= 1'h0;
         end else begin
-            beat_over_pend <= t_22[10];
+            beat_over_pend <= t_21[10];
         end
     end
 
@@ -1435,7 +1435,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             beat_over_run <= 1'h0;
         end else begin
-            beat_over_run <= t_23[10];
+            beat_over_run <= t_22[10];
         end
     end
 
@@ -1456,7 +1456,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        pend_index <= t_20;
+        pend_index <= {argmax_tag_base[3:2], u_argmax_max_lane};
     end
 
     always @(posedge aclk) begin
@@ -1464,7 +1464,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        pend_matches_draft <= (t_20 == argmax_tag_draft);
+        pend_matches_draft <= (argmax_tag_draft_in_beat & (u_argmax_max_lane == argmax_tag_draft[1:0]));
     end
 
     always @(posedge aclk) begin
@@ -1614,7 +1614,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[23:19], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, argmax_tag_base[1:0], row_draft_token, t_1[3:0], t_2[3:0], t_3[3:0], t_4[3:0], t_7[0], t_7[7:2], t_8[0], t_8[7:2], t_22[9:0], t_23[9:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[23:19], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, argmax_tag_base[1:0], row_draft_token, t_1[3:0], t_2[3:0], t_3[3:0], t_4[3:0], t_7[0], t_7[7:2], t_8[0], t_8[7:2], t_21[9:0], t_22[9:0]};
 endmodule
 
 // hades_checker_g4_v10_l4_fx8p4: safety checker for hades_verify_g4_v10_l4_fx8p4: free inputs, 1-bit property outputs (formal only) (from HADES/FormalHarness.swift:67)

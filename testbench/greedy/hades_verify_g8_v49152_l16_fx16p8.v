@@ -317,20 +317,20 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare_rp (
     end
 endmodule
 
-// hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2: pipelined argmax, 4 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
-module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
+// hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t43_e2: pipelined argmax, 4 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
+module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t43_e2 (
     input  wire aclk,
     input  wire aresetn,
     input  wire [1:0] enable,
     input  wire [15:0] lane_valid,
     input  wire [255:0] lane_keys,
     input  wire [15:0] lane_flags,
-    input  wire [41:0] tag_in,
+    input  wire [42:0] tag_in,
     output wire max_valid,
     output wire [15:0] max_key,
     output wire [3:0] max_lane,
     output wire any_flag,
-    output wire [41:0] tag_out
+    output wire [42:0] tag_out
 );
 
     reg  s1_g0_c0_valid;
@@ -405,7 +405,7 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
     reg  s1_g3_gt30;
     reg  s1_g3_gt31;
     reg  s1_g3_gt32;
-    reg  [41:0] s1_tag;
+    reg  [42:0] s1_tag;
     reg  s1_flag0;
     reg  s1_flag1;
     reg  s1_flag2;
@@ -426,7 +426,7 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
     reg  s2_g3_valid;
     reg  [15:0] s2_g3_key;
     reg  [3:0] s2_g3_lane;
-    reg  [41:0] s2_tag;
+    reg  [42:0] s2_tag;
     reg  s2_flag0;
     reg  s3_g0_c0_valid;
     reg  [15:0] s3_g0_c0_key;
@@ -446,13 +446,13 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
     reg  s3_g0_gt30;
     reg  s3_g0_gt31;
     reg  s3_g0_gt32;
-    reg  [41:0] s3_tag;
+    reg  [42:0] s3_tag;
     reg  s3_flag0;
     wire s4_g0_upper_wins;
     reg  s4_g0_valid;
     reg  [15:0] s4_g0_key;
     reg  [3:0] s4_g0_lane;
-    reg  [41:0] s4_tag;
+    reg  [42:0] s4_tag;
     reg  s4_flag0;
     wire t_0;
     wire [15:0] t_1;
@@ -1025,7 +1025,7 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s1_tag <= 42'h0;
+            s1_tag <= 43'h0;
         end else if (enable[0]) begin
             s1_tag <= tag_in;
         end
@@ -1129,7 +1129,7 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s2_tag <= 42'h0;
+            s2_tag <= 43'h0;
         end else if (enable[0]) begin
             s2_tag <= s1_tag;
         end
@@ -1251,7 +1251,7 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s3_tag <= 42'h0;
+            s3_tag <= 43'h0;
         end else if (enable[0]) begin
             s3_tag <= s2_tag;
         end
@@ -1283,7 +1283,7 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s4_tag <= 42'h0;
+            s4_tag <= 43'h0;
         end else if (enable[0]) begin
             s4_tag <= s3_tag;
         end
@@ -1446,12 +1446,12 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [15:0] u_argmax_lane_valid;
     wire [255:0] u_argmax_lane_keys;
     wire [15:0] u_argmax_lane_flags;
-    wire [41:0] u_argmax_tag_in;
+    wire [42:0] u_argmax_tag_in;
     wire u_argmax_max_valid;
     wire [15:0] u_argmax_max_key;
     wire [3:0] u_argmax_max_lane;
     wire u_argmax_any_flag;
-    wire [41:0] u_argmax_tag_out;
+    wire [42:0] u_argmax_tag_out;
     reg  tree_advance0;
     reg  tree_advance1;
     reg  [48:0] s0_tag;
@@ -1509,10 +1509,11 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     reg  pend_takes_before;
     wire pend_takes;
     wire [15:0] argmax_tag_base;
+    wire argmax_tag_draft_in_beat;
+    wire [15:0] argmax_tag_draft;
     reg  [15:0] pend_key;
     reg  [15:0] pend_index;
     reg  pend_neg_inf;
-    wire [15:0] argmax_tag_draft;
     reg  pend_matches_draft;
     reg  run_matches_draft;
     wire argmax_tag_fire;
@@ -1593,10 +1594,9 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [15:0] t_37;
     wire [15:0] t_38;
     wire [15:0] t_39;
-    wire [15:0] t_40;
-    wire [17:0] t_41;
+    wire [17:0] t_40;
+    wire [18:0] t_41;
     wire [18:0] t_42;
-    wire [18:0] t_43;
 
     assign t_0 = s_axis_cmd_tdata[131:0];
     assign t_1 = ({1'h0, 16'hbfff} - {1'h0, cmd_draft_token_7});
@@ -1638,10 +1638,9 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign t_37 = s0_codes_1[47:32];
     assign t_38 = s0_codes_1[31:16];
     assign t_39 = s0_codes_1[15:0];
-    assign t_40 = {argmax_tag_base[15:4], u_argmax_max_lane};
-    assign t_41 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
-    assign t_42 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_41});
-    assign t_43 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_41});
+    assign t_40 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_41 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_40});
+    assign t_42 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_40});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -1707,7 +1706,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign u_argmax_lane_valid = {s1_lane_valid_1, s1_lane_valid_0};
     assign u_argmax_lane_keys = {s1_lane_keys_1, s1_lane_keys_0};
     assign u_argmax_lane_flags = {s1_lane_nan_1, s1_lane_nan_0};
-    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (s1_tag_base[15:4] == s1_tag_draft[15:4]), (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign s0_tag_fire = s0_tag[0];
     assign lane_key_7 = {(~t_24[15]), t_24[14:0]};
     assign lane_key_6 = {(~t_25[15]), t_25[14:0]};
@@ -1735,8 +1734,9 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign s1_tag_gamma = s1_tag[40:37];
     assign s1_tag_out_of_range = s1_tag[48:41];
     assign pend_takes = (pend_takes_before ? beat_over_pend : beat_over_run);
-    assign argmax_tag_base = u_argmax_tag_out[21:6];
-    assign argmax_tag_draft = u_argmax_tag_out[37:22];
+    assign argmax_tag_base = u_argmax_tag_out[22:7];
+    assign argmax_tag_draft_in_beat = u_argmax_tag_out[6];
+    assign argmax_tag_draft = u_argmax_tag_out[38:23];
     assign argmax_tag_fire = u_argmax_tag_out[0];
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
@@ -1746,7 +1746,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign row_flags_run = (row_flags | {1'h0, (pend_takes ? pend_neg_inf : run_neg_inf), run_nan, 1'h0, 1'h0});
     assign row_argmax = (pend_takes ? pend_index : run_index);
     assign argmax_tag_row_final = u_argmax_tag_out[2];
-    assign argmax_tag_gamma = u_argmax_tag_out[41:38];
+    assign argmax_tag_gamma = u_argmax_tag_out[42:39];
     assign row_draft_matches = (pend_takes ? pend_matches_draft : run_matches_draft);
     assign row_flags_all_bad_gamma = row_flags_run[1];
     assign row_event = (row_eligible & row_advance);
@@ -1785,7 +1785,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         .spare(u_result_fifo_spare)
     );
 
-    hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 u_argmax (
+    hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t43_e2 u_argmax (
         .aclk(aclk),
         .aresetn(aresetn),
         .enable(u_argmax_enable),
@@ -2332,7 +2332,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             beat_over_pend <= 1'h0;
         end else begin
-            beat_over_pend <= t_42[18];
+            beat_over_pend <= t_41[18];
         end
     end
 
@@ -2340,7 +2340,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             beat_over_run <= 1'h0;
         end else begin
-            beat_over_run <= t_43[18];
+            beat_over_run <= t_42[18];
         end
     end
 
@@ -2361,7 +2361,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        pend_index <= t_40;
+        pend_index <= {argmax_tag_base[15:4], u_argmax_max_lane};
     end
 
     always @(posedge aclk) begin
@@ -2369,7 +2369,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        pend_matches_draft <= (t_40 == argmax_tag_draft);
+        pend_matches_draft <= (argmax_tag_draft_in_beat & (u_argmax_max_lane == argmax_tag_draft[3:0]));
     end
 
     always @(posedge aclk) begin
@@ -2519,7 +2519,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[135:132], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, s0_lane_neg_zero_1, argmax_tag_base[3:0], row_draft_token, t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_11[0], t_11[15:2], t_12[0], t_12[15:2], t_42[17:0], t_43[17:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[135:132], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, s0_lane_neg_zero_1, argmax_tag_base[3:0], row_draft_token, t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_11[0], t_11[15:2], t_12[0], t_12[15:2], t_41[17:0], t_42[17:0]};
 endmodule
 
 `resetall
