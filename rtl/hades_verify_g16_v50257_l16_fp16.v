@@ -1402,6 +1402,8 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire slot1_drain;
     reg  slot0_write;
     reg  slot1_write;
+    reg  slot0_write_state;
+    reg  slot1_write_state;
     wire cmd_drain;
     wire cmd_fire;
     wire [15:0] cmd_draft_token_15;
@@ -1694,11 +1696,11 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign t_21 = (slot1_pending ? {slot1_marker[31], slot1_marker[31:1]} : slot1_marker);
     assign t_22 = (slot0_pending ? {slot0_marker[31], slot0_marker[31:1]} : slot0_marker);
     assign t_23 = (cmd_read_slot ? t_21[1] : t_22[1]);
-    assign t_24 = ((cmd_read_slot ? slot1_write : slot0_write) ? cmd_held_final : cmd_row_final);
+    assign t_24 = ((cmd_read_slot ? slot1_write_state : slot0_write_state) ? cmd_held_final : cmd_row_final);
     assign t_25 = (cmd_read_slot == 1'h0);
     assign t_26 = (cmd_read_slot == 1'h1);
-    assign t_27 = (slot0_valid | slot0_write);
-    assign t_28 = (slot1_valid | slot1_write);
+    assign t_27 = (slot0_valid | slot0_write_state);
+    assign t_28 = (slot1_valid | slot1_write_state);
     assign t_29 = (advance_next & cur_valid_next);
     assign t_30 = {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
     assign t_31 = {beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_in_row};
@@ -1838,7 +1840,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign round_end = (row_end & cmd_row_final);
     assign slot0_shift_next = (row_end & slot0_shift_armed);
     assign slot1_shift_next = (row_end & slot1_shift_armed);
-    assign cmd_other_final_next = ((cmd_read_slot ? slot0_write : slot1_write) ? cmd_held_final : cmd_other_final);
+    assign cmd_other_final_next = ((cmd_read_slot ? slot0_write_state : slot1_write_state) ? cmd_held_final : cmd_other_final);
     assign cur_valid_next = (round_end ? (cmd_read_slot ? t_27 : t_28) : (cmd_read_slot ? t_28 : t_27));
     assign u_argmax_enable = {tree_advance1, tree_advance0};
     assign u_argmax_lane_valid = {s1_lane_valid_1, s1_lane_valid_0};
@@ -2097,7 +2099,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             slot0_valid <= 1'h0;
         end else begin
-            slot0_valid <= (slot0_write | (slot0_valid & (~(round_end & (cmd_read_slot == 1'h0)))));
+            slot0_valid <= (slot0_write_state | (slot0_valid & (~(round_end & (cmd_read_slot == 1'h0)))));
         end
     end
 
@@ -2212,7 +2214,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             slot1_valid <= 1'h0;
         end else begin
-            slot1_valid <= (slot1_write | (slot1_valid & (~(round_end & (cmd_read_slot == 1'h1)))));
+            slot1_valid <= (slot1_write_state | (slot1_valid & (~(round_end & (cmd_read_slot == 1'h1)))));
         end
     end
 
@@ -2282,6 +2284,24 @@ module hades_verify_g16_v50257_l16_fp16 (
             slot1_write <= 1'h0;
         end else begin
             slot1_write <= slot1_drain;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_write_state <= 1'h0;
+        end else begin
+            slot0_write_state <= slot0_drain;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_write_state <= 1'h0;
+        end else begin
+            slot1_write_state <= slot1_drain;
         end
     end
 

@@ -651,6 +651,8 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire slot1_drain;
     reg  slot0_write;
     reg  slot1_write;
+    reg  slot0_write_state;
+    reg  slot1_write_state;
     wire cmd_drain;
     wire cmd_fire;
     wire [9:0] cmd_draft_token_3;
@@ -818,11 +820,11 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign t_7 = (slot1_pending ? {slot1_marker[7], slot1_marker[7:1]} : slot1_marker);
     assign t_8 = (slot0_pending ? {slot0_marker[7], slot0_marker[7:1]} : slot0_marker);
     assign t_9 = (cmd_read_slot ? t_7[1] : t_8[1]);
-    assign t_10 = ((cmd_read_slot ? slot1_write : slot0_write) ? cmd_held_final : cmd_row_final);
+    assign t_10 = ((cmd_read_slot ? slot1_write_state : slot0_write_state) ? cmd_held_final : cmd_row_final);
     assign t_11 = (cmd_read_slot == 1'h0);
     assign t_12 = (cmd_read_slot == 1'h1);
-    assign t_13 = (slot0_valid | slot0_write);
-    assign t_14 = (slot1_valid | slot1_write);
+    assign t_13 = (slot0_valid | slot0_write_state);
+    assign t_14 = (slot1_valid | slot1_write_state);
     assign t_15 = (advance_next & cur_valid_next);
     assign t_16 = s0_lane_nan_0[3];
     assign t_17 = s0_codes_0[63:48];
@@ -886,7 +888,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign round_end = (row_end & cmd_row_final);
     assign slot0_shift_next = (row_end & slot0_shift_armed);
     assign slot1_shift_next = (row_end & slot1_shift_armed);
-    assign cmd_other_final_next = ((cmd_read_slot ? slot0_write : slot1_write) ? cmd_held_final : cmd_other_final);
+    assign cmd_other_final_next = ((cmd_read_slot ? slot0_write_state : slot1_write_state) ? cmd_held_final : cmd_other_final);
     assign cur_valid_next = (round_end ? (cmd_read_slot ? t_13 : t_14) : (cmd_read_slot ? t_14 : t_13));
     assign u_argmax_enable = tree_advance0;
     assign u_argmax_lane_valid = s1_lane_valid_0;
@@ -1106,7 +1108,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             slot0_valid <= 1'h0;
         end else begin
-            slot0_valid <= (slot0_write | (slot0_valid & (~(round_end & (cmd_read_slot == 1'h0)))));
+            slot0_valid <= (slot0_write_state | (slot0_valid & (~(round_end & (cmd_read_slot == 1'h0)))));
         end
     end
 
@@ -1194,7 +1196,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             slot1_valid <= 1'h0;
         end else begin
-            slot1_valid <= (slot1_write | (slot1_valid & (~(round_end & (cmd_read_slot == 1'h1)))));
+            slot1_valid <= (slot1_write_state | (slot1_valid & (~(round_end & (cmd_read_slot == 1'h1)))));
         end
     end
 
@@ -1264,6 +1266,24 @@ module hades_verify_g4_v1000_l4_bf16 (
             slot1_write <= 1'h0;
         end else begin
             slot1_write <= slot1_drain;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_write_state <= 1'h0;
+        end else begin
+            slot0_write_state <= slot0_drain;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_write_state <= 1'h0;
+        end else begin
+            slot1_write_state <= slot1_drain;
         end
     end
 

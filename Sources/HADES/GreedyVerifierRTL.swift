@@ -190,8 +190,9 @@ public enum GreedyVerifierRTL {
         let c: VerifierConfig
         let slots: [Slot]
         let readPointer: Value
-        /// Slot s takes the held command this clock (decided the clock before).
-        let writes: [Value]
+        /// Slot s takes the held command this clock (decided the clock before); `stateWrites`: a kept copy for
+        /// the valid / final / armed next states (a copy merged with a far marker enable was on their critical path).
+        let writes, stateWrites: [Value]
         /// Per slot: its current row's draft token.
         let drafts: [Value]
         /// Whether the reading slot's current row is its round's last, and the same for the other slot's first
@@ -242,6 +243,11 @@ public enum GreedyVerifierRTL {
             let drains = slots.enumerated().map { s, slot in m.named("slot\(s)_drain", heldValid & (pointer === s) & !slot.valid) }
             let writes = drains.enumerated().map { s, drain in m.regNext("slot\(s)_write", drain, reset: 0) }
             self.writes = writes
+            stateWrites = drains.enumerated().map { s, drain in
+                let r = m.reg("slot\(s)_write_state", 1, reset: 0, keep: true)
+                r <== drain
+                return r
+            }
             for (slot, drain) in zip(slots, drains) {
                 for write in slot.tokenGroups.map(\.write) + [slot.markerWrite] { write <== drain }
             }
@@ -327,7 +333,7 @@ public enum GreedyVerifierRTL {
             let roundEnd = m.named("round_end", rowEnd & rowFinal)
             for (s, slot) in slots.enumerated() {
                 let reading = readPointer === s
-                slot.valid <== writes[s] | (slot.valid & !(roundEnd & reading))
+                slot.valid <== stateWrites[s] | (slot.valid & !(roundEnd & reading))
                 let shift = m.named("slot\(s)_shift_next", rowEnd & armed[s])
                 for pending in [slot.pending, slot.markerPending] + slot.tokenGroups.map(\.pending) { pending <== shift }
             }
@@ -337,10 +343,10 @@ public enum GreedyVerifierRTL {
             // the slot is free); after another row end, the reading slot's next row's (it shifts; a slot that
             // fires is not being written); else unchanged, or the held command's when the reading slot is written.
             let other = { (v: [Value]) in mux(readPointer, v[0], v[1]) }
-            let otherNext = m.named("cmd_other_final_next", mux(other(writes), heldFinal, otherFinal))
+            let otherNext = m.named("cmd_other_final_next", mux(other(stateWrites), heldFinal, otherFinal))
             otherFinal <== otherNext
             let afterRoundEnd = otherNext, afterRowEnd = pick(seconds)
-            let unchanged = mux(pick(writes), heldFinal, rowFinal)
+            let unchanged = mux(pick(stateWrites), heldFinal, rowFinal)
             rowFinal <== mux(rowEnd, mux(rowFinal, afterRoundEnd, afterRowEnd), unchanged)
             // armed next clock = (read next clock) & !row_final next clock, by the same cases.
             for (s, armed) in armed.enumerated() {
@@ -349,7 +355,7 @@ public enum GreedyVerifierRTL {
             }
             // The slot read next clock holds a round: the other one after a round end, else the same; either
             // way it is valid or being written now (no row-end logic of its own valid bit needed).
-            let filled = slots.enumerated().map { s, slot in slot.valid | writes[s] }
+            let filled = slots.enumerated().map { s, slot in slot.valid | stateWrites[s] }
             return m.named("cur_valid_next", mux(roundEnd, other(filled), pick(filled)))
         }
 
