@@ -317,20 +317,20 @@ module hades_verify_g16_v50257_l16_fp16_stream_fifo_w32_d4_spare_rp (
     end
 endmodule
 
-// hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43_e2: pipelined argmax, 4 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
-module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43_e2 (
+// hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t44_e2: pipelined argmax, 4 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
+module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t44_e2 (
     input  wire aclk,
     input  wire aresetn,
     input  wire [1:0] enable,
     input  wire [15:0] lane_valid,
     input  wire [255:0] lane_keys,
     input  wire [15:0] lane_flags,
-    input  wire [42:0] tag_in,
+    input  wire [43:0] tag_in,
     output wire max_valid,
     output wire [15:0] max_key,
     output wire [3:0] max_lane,
     output wire any_flag,
-    output wire [42:0] tag_out
+    output wire [43:0] tag_out
 );
 
     reg  s1_g0_c0_valid;
@@ -405,7 +405,7 @@ module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43_e2 (
     reg  s1_g3_gt30;
     reg  s1_g3_gt31;
     reg  s1_g3_gt32;
-    reg  [42:0] s1_tag;
+    reg  [43:0] s1_tag;
     reg  s1_flag0;
     reg  s1_flag1;
     reg  s1_flag2;
@@ -426,7 +426,7 @@ module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43_e2 (
     reg  s2_g3_valid;
     reg  [15:0] s2_g3_key;
     reg  [3:0] s2_g3_lane;
-    reg  [42:0] s2_tag;
+    reg  [43:0] s2_tag;
     reg  s2_flag0;
     reg  s3_g0_c0_valid;
     reg  [15:0] s3_g0_c0_key;
@@ -446,13 +446,13 @@ module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43_e2 (
     reg  s3_g0_gt30;
     reg  s3_g0_gt31;
     reg  s3_g0_gt32;
-    reg  [42:0] s3_tag;
+    reg  [43:0] s3_tag;
     reg  s3_flag0;
     wire s4_g0_upper_wins;
     reg  s4_g0_valid;
     reg  [15:0] s4_g0_key;
     reg  [3:0] s4_g0_lane;
-    reg  [42:0] s4_tag;
+    reg  [43:0] s4_tag;
     reg  s4_flag0;
     wire t_0;
     wire [15:0] t_1;
@@ -1025,7 +1025,7 @@ module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43_e2 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s1_tag <= 43'h0;
+            s1_tag <= 44'h0;
         end else if (enable[0]) begin
             s1_tag <= tag_in;
         end
@@ -1129,7 +1129,7 @@ module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43_e2 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s2_tag <= 43'h0;
+            s2_tag <= 44'h0;
         end else if (enable[0]) begin
             s2_tag <= s1_tag;
         end
@@ -1251,7 +1251,7 @@ module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43_e2 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s3_tag <= 43'h0;
+            s3_tag <= 44'h0;
         end else if (enable[0]) begin
             s3_tag <= s2_tag;
         end
@@ -1283,7 +1283,7 @@ module hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43_e2 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s4_tag <= 43'h0;
+            s4_tag <= 44'h0;
         end else if (enable[0]) begin
             s4_tag <= s3_tag;
         end
@@ -1357,11 +1357,17 @@ module hades_verify_g16_v50257_l16_fp16 (
     reg  advance;
     wire advance_next;
     reg  logits_ready;
+    reg  cmd_logits_ready;
     reg  [260:0] cmd_held;
     reg  cmd_held_valid;
     reg  [15:0] cmd_held_out_of_range;
     reg  cmd_write_slot;
     reg  cmd_read_slot;
+    reg  cmd_row_final;
+    reg  cmd_other_final;
+    reg  cmd_held_final;
+    reg  slot0_shift_armed;
+    reg  slot1_shift_armed;
     reg  slot0_pending_g0;
     reg  slot0_write_g0;
     reg  [127:0] slot0_tokens_g0;
@@ -1396,6 +1402,8 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire slot1_drain;
     reg  slot0_write;
     reg  slot1_write;
+    reg  slot0_write_state;
+    reg  slot1_write_state;
     wire cmd_drain;
     wire cmd_fire;
     wire [15:0] cmd_draft_token_15;
@@ -1420,19 +1428,14 @@ module hades_verify_g16_v50257_l16_fp16 (
     reg  cmd_taken;
     wire [15:0] slot0_draft;
     wire [15:0] slot1_draft;
-    wire slot0_final;
-    wire slot1_final;
     wire [4:0] cmd_held_gamma;
     wire [255:0] cmd_held_draft_token;
     reg  [11:0] beat;
     reg  [15:0] base;
     wire logits_fire;
-    wire row_final;
-    wire row_end;
-    wire round_end;
-    wire row_length_error;
     reg  beat_full;
     reg  beat_in_row;
+    wire row_length_error;
     wire [15:0] lane_logit_0;
     wire [15:0] lane_logit_1;
     wire [15:0] lane_logit_2;
@@ -1449,21 +1452,22 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire [15:0] lane_logit_13;
     wire [15:0] lane_logit_14;
     wire [15:0] lane_logit_15;
-    wire slot0_row_end;
+    wire row_end;
+    wire round_end;
     wire slot0_shift_next;
-    wire slot1_row_end;
     wire slot1_shift_next;
+    wire cmd_other_final_next;
     wire cur_valid_next;
     wire [1:0] u_argmax_enable;
     wire [15:0] u_argmax_lane_valid;
     wire [255:0] u_argmax_lane_keys;
     wire [15:0] u_argmax_lane_flags;
-    wire [42:0] u_argmax_tag_in;
+    wire [43:0] u_argmax_tag_in;
     wire u_argmax_max_valid;
     wire [15:0] u_argmax_max_key;
     wire [3:0] u_argmax_max_lane;
     wire u_argmax_any_flag;
-    wire [42:0] u_argmax_tag_out;
+    wire [43:0] u_argmax_tag_out;
     reg  tree_advance0;
     reg  tree_advance1;
     reg  [57:0] s0_tag;
@@ -1521,10 +1525,11 @@ module hades_verify_g16_v50257_l16_fp16 (
     reg  pend_takes_before;
     wire pend_takes;
     wire [15:0] argmax_tag_base;
+    wire argmax_tag_draft_in_beat;
+    wire [15:0] argmax_tag_draft;
     reg  [15:0] pend_key;
     reg  [15:0] pend_index;
     reg  pend_neg_inf;
-    wire [15:0] argmax_tag_draft;
     reg  pend_matches_draft;
     reg  run_matches_draft;
     wire argmax_tag_fire;
@@ -1583,80 +1588,89 @@ module hades_verify_g16_v50257_l16_fp16 (
     wire [16:0] t_15;
     wire [16:0] t_16;
     wire [255:0] t_17;
-    wire t_18;
-    wire [255:0] t_19;
+    wire [31:0] t_18;
+    wire t_19;
     wire [255:0] t_20;
-    wire [15:0] t_21;
-    wire [15:0] t_22;
-    wire [15:0] t_23;
+    wire [31:0] t_21;
+    wire [31:0] t_22;
+    wire t_23;
     wire t_24;
-    wire [15:0] t_25;
+    wire t_25;
     wire t_26;
     wire t_27;
     wire t_28;
-    wire [15:0] t_29;
-    wire t_30;
-    wire t_31;
-    wire t_32;
+    wire t_29;
+    wire [255:0] t_30;
+    wire [15:0] t_31;
+    wire [15:0] t_32;
     wire [15:0] t_33;
     wire t_34;
-    wire t_35;
+    wire [15:0] t_35;
     wire t_36;
-    wire [15:0] t_37;
+    wire t_37;
     wire t_38;
-    wire t_39;
+    wire [15:0] t_39;
     wire t_40;
-    wire [15:0] t_41;
+    wire t_41;
     wire t_42;
-    wire t_43;
+    wire [15:0] t_43;
     wire t_44;
-    wire [15:0] t_45;
+    wire t_45;
     wire t_46;
-    wire t_47;
+    wire [15:0] t_47;
     wire t_48;
-    wire [15:0] t_49;
+    wire t_49;
     wire t_50;
-    wire t_51;
+    wire [15:0] t_51;
     wire t_52;
-    wire [15:0] t_53;
+    wire t_53;
     wire t_54;
-    wire t_55;
+    wire [15:0] t_55;
     wire t_56;
-    wire [15:0] t_57;
+    wire t_57;
     wire t_58;
-    wire t_59;
+    wire [15:0] t_59;
     wire t_60;
-    wire [15:0] t_61;
+    wire t_61;
     wire t_62;
-    wire t_63;
+    wire [15:0] t_63;
     wire t_64;
-    wire [15:0] t_65;
+    wire t_65;
     wire t_66;
-    wire t_67;
+    wire [15:0] t_67;
     wire t_68;
-    wire [15:0] t_69;
+    wire t_69;
     wire t_70;
-    wire t_71;
+    wire [15:0] t_71;
     wire t_72;
-    wire [15:0] t_73;
+    wire t_73;
     wire t_74;
-    wire t_75;
+    wire [15:0] t_75;
     wire t_76;
-    wire [15:0] t_77;
+    wire t_77;
     wire t_78;
-    wire t_79;
+    wire [15:0] t_79;
     wire t_80;
-    wire [15:0] t_81;
+    wire t_81;
     wire t_82;
-    wire t_83;
+    wire [15:0] t_83;
     wire t_84;
-    wire [15:0] t_85;
+    wire t_85;
     wire t_86;
-    wire t_87;
-    wire [15:0] t_88;
-    wire [17:0] t_89;
-    wire [18:0] t_90;
-    wire [18:0] t_91;
+    wire [15:0] t_87;
+    wire t_88;
+    wire t_89;
+    wire t_90;
+    wire [15:0] t_91;
+    wire t_92;
+    wire t_93;
+    wire t_94;
+    wire [15:0] t_95;
+    wire t_96;
+    wire t_97;
+    wire [17:0] t_98;
+    wire [18:0] t_99;
+    wire [18:0] t_100;
 
     assign t_0 = s_axis_cmd_tdata[260:0];
     assign t_1 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_15});
@@ -1676,80 +1690,89 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign t_15 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_1});
     assign t_16 = ({1'h0, 16'hc450} - {1'h0, cmd_draft_token_0});
     assign t_17 = {slot0_tokens[255:240], slot0_tokens[255:16]};
-    assign t_18 = (5'h10 < cmd_held_gamma);
-    assign t_19 = {slot1_tokens[255:240], slot1_tokens[255:16]};
-    assign t_20 = {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
-    assign t_21 = {beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_in_row};
-    assign t_22 = {((&lane_logit_15[14:10]) & (|lane_logit_15[9:0])), ((&lane_logit_14[14:10]) & (|lane_logit_14[9:0])), ((&lane_logit_13[14:10]) & (|lane_logit_13[9:0])), ((&lane_logit_12[14:10]) & (|lane_logit_12[9:0])), ((&lane_logit_11[14:10]) & (|lane_logit_11[9:0])), ((&lane_logit_10[14:10]) & (|lane_logit_10[9:0])), ((&lane_logit_9[14:10]) & (|lane_logit_9[9:0])), ((&lane_logit_8[14:10]) & (|lane_logit_8[9:0])), ((&lane_logit_7[14:10]) & (|lane_logit_7[9:0])), ((&lane_logit_6[14:10]) & (|lane_logit_6[9:0])), ((&lane_logit_5[14:10]) & (|lane_logit_5[9:0])), ((&lane_logit_4[14:10]) & (|lane_logit_4[9:0])), ((&lane_logit_3[14:10]) & (|lane_logit_3[9:0])), ((&lane_logit_2[14:10]) & (|lane_logit_2[9:0])), ((&lane_logit_1[14:10]) & (|lane_logit_1[9:0])), ((&lane_logit_0[14:10]) & (|lane_logit_0[9:0]))};
-    assign t_23 = {(lane_logit_15 == 16'h8000), (lane_logit_14 == 16'h8000), (lane_logit_13 == 16'h8000), (lane_logit_12 == 16'h8000), (lane_logit_11 == 16'h8000), (lane_logit_10 == 16'h8000), (lane_logit_9 == 16'h8000), (lane_logit_8 == 16'h8000), (lane_logit_7 == 16'h8000), (lane_logit_6 == 16'h8000), (lane_logit_5 == 16'h8000), (lane_logit_4 == 16'h8000), (lane_logit_3 == 16'h8000), (lane_logit_2 == 16'h8000), (lane_logit_1 == 16'h8000), (lane_logit_0 == 16'h8000)};
-    assign t_24 = s0_lane_nan_0[7];
-    assign t_25 = s0_codes_0[127:112];
-    assign t_26 = t_25[15];
-    assign t_27 = s0_lane_neg_zero_0[7];
-    assign t_28 = s0_lane_nan_0[6];
-    assign t_29 = s0_codes_0[111:96];
-    assign t_30 = t_29[15];
-    assign t_31 = s0_lane_neg_zero_0[6];
-    assign t_32 = s0_lane_nan_0[5];
-    assign t_33 = s0_codes_0[95:80];
-    assign t_34 = t_33[15];
-    assign t_35 = s0_lane_neg_zero_0[5];
-    assign t_36 = s0_lane_nan_0[4];
-    assign t_37 = s0_codes_0[79:64];
-    assign t_38 = t_37[15];
-    assign t_39 = s0_lane_neg_zero_0[4];
-    assign t_40 = s0_lane_nan_0[3];
-    assign t_41 = s0_codes_0[63:48];
-    assign t_42 = t_41[15];
-    assign t_43 = s0_lane_neg_zero_0[3];
-    assign t_44 = s0_lane_nan_0[2];
-    assign t_45 = s0_codes_0[47:32];
-    assign t_46 = t_45[15];
-    assign t_47 = s0_lane_neg_zero_0[2];
-    assign t_48 = s0_lane_nan_0[1];
-    assign t_49 = s0_codes_0[31:16];
-    assign t_50 = t_49[15];
-    assign t_51 = s0_lane_neg_zero_0[1];
-    assign t_52 = s0_lane_nan_0[0];
-    assign t_53 = s0_codes_0[15:0];
-    assign t_54 = t_53[15];
-    assign t_55 = s0_lane_neg_zero_0[0];
-    assign t_56 = s0_lane_nan_1[7];
-    assign t_57 = s0_codes_1[127:112];
-    assign t_58 = t_57[15];
-    assign t_59 = s0_lane_neg_zero_1[7];
-    assign t_60 = s0_lane_nan_1[6];
-    assign t_61 = s0_codes_1[111:96];
-    assign t_62 = t_61[15];
-    assign t_63 = s0_lane_neg_zero_1[6];
-    assign t_64 = s0_lane_nan_1[5];
-    assign t_65 = s0_codes_1[95:80];
-    assign t_66 = t_65[15];
-    assign t_67 = s0_lane_neg_zero_1[5];
-    assign t_68 = s0_lane_nan_1[4];
-    assign t_69 = s0_codes_1[79:64];
-    assign t_70 = t_69[15];
-    assign t_71 = s0_lane_neg_zero_1[4];
-    assign t_72 = s0_lane_nan_1[3];
-    assign t_73 = s0_codes_1[63:48];
-    assign t_74 = t_73[15];
-    assign t_75 = s0_lane_neg_zero_1[3];
-    assign t_76 = s0_lane_nan_1[2];
-    assign t_77 = s0_codes_1[47:32];
-    assign t_78 = t_77[15];
-    assign t_79 = s0_lane_neg_zero_1[2];
-    assign t_80 = s0_lane_nan_1[1];
-    assign t_81 = s0_codes_1[31:16];
-    assign t_82 = t_81[15];
-    assign t_83 = s0_lane_neg_zero_1[1];
-    assign t_84 = s0_lane_nan_1[0];
-    assign t_85 = s0_codes_1[15:0];
-    assign t_86 = t_85[15];
-    assign t_87 = s0_lane_neg_zero_1[0];
-    assign t_88 = {argmax_tag_base[15:4], u_argmax_max_lane};
-    assign t_89 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
-    assign t_90 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_89});
-    assign t_91 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_89});
+    assign t_18 = {(cmd_held_gamma == 5'h1f), (cmd_held_gamma == 5'h1e), (cmd_held_gamma == 5'h1d), (cmd_held_gamma == 5'h1c), (cmd_held_gamma == 5'h1b), (cmd_held_gamma == 5'h1a), (cmd_held_gamma == 5'h19), (cmd_held_gamma == 5'h18), (cmd_held_gamma == 5'h17), (cmd_held_gamma == 5'h16), (cmd_held_gamma == 5'h15), (cmd_held_gamma == 5'h14), (cmd_held_gamma == 5'h13), (cmd_held_gamma == 5'h12), (cmd_held_gamma == 5'h11), (cmd_held_gamma == 5'h10), (cmd_held_gamma == 5'hf), (cmd_held_gamma == 5'he), (cmd_held_gamma == 5'hd), (cmd_held_gamma == 5'hc), (cmd_held_gamma == 5'hb), (cmd_held_gamma == 5'ha), (cmd_held_gamma == 5'h9), (cmd_held_gamma == 5'h8), (cmd_held_gamma == 5'h7), (cmd_held_gamma == 5'h6), (cmd_held_gamma == 5'h5), (cmd_held_gamma == 5'h4), (cmd_held_gamma == 5'h3), (cmd_held_gamma == 5'h2), (cmd_held_gamma == 5'h1), (cmd_held_gamma == 5'h0)};
+    assign t_19 = (5'h10 < cmd_held_gamma);
+    assign t_20 = {slot1_tokens[255:240], slot1_tokens[255:16]};
+    assign t_21 = (slot1_pending ? {slot1_marker[31], slot1_marker[31:1]} : slot1_marker);
+    assign t_22 = (slot0_pending ? {slot0_marker[31], slot0_marker[31:1]} : slot0_marker);
+    assign t_23 = (cmd_read_slot ? t_21[1] : t_22[1]);
+    assign t_24 = ((cmd_read_slot ? slot1_write_state : slot0_write_state) ? cmd_held_final : cmd_row_final);
+    assign t_25 = (cmd_read_slot == 1'h0);
+    assign t_26 = (cmd_read_slot == 1'h1);
+    assign t_27 = (slot0_valid | slot0_write_state);
+    assign t_28 = (slot1_valid | slot1_write_state);
+    assign t_29 = (advance_next & cur_valid_next);
+    assign t_30 = {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
+    assign t_31 = {beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_full, beat_in_row};
+    assign t_32 = {((&lane_logit_15[14:10]) & (|lane_logit_15[9:0])), ((&lane_logit_14[14:10]) & (|lane_logit_14[9:0])), ((&lane_logit_13[14:10]) & (|lane_logit_13[9:0])), ((&lane_logit_12[14:10]) & (|lane_logit_12[9:0])), ((&lane_logit_11[14:10]) & (|lane_logit_11[9:0])), ((&lane_logit_10[14:10]) & (|lane_logit_10[9:0])), ((&lane_logit_9[14:10]) & (|lane_logit_9[9:0])), ((&lane_logit_8[14:10]) & (|lane_logit_8[9:0])), ((&lane_logit_7[14:10]) & (|lane_logit_7[9:0])), ((&lane_logit_6[14:10]) & (|lane_logit_6[9:0])), ((&lane_logit_5[14:10]) & (|lane_logit_5[9:0])), ((&lane_logit_4[14:10]) & (|lane_logit_4[9:0])), ((&lane_logit_3[14:10]) & (|lane_logit_3[9:0])), ((&lane_logit_2[14:10]) & (|lane_logit_2[9:0])), ((&lane_logit_1[14:10]) & (|lane_logit_1[9:0])), ((&lane_logit_0[14:10]) & (|lane_logit_0[9:0]))};
+    assign t_33 = {(lane_logit_15 == 16'h8000), (lane_logit_14 == 16'h8000), (lane_logit_13 == 16'h8000), (lane_logit_12 == 16'h8000), (lane_logit_11 == 16'h8000), (lane_logit_10 == 16'h8000), (lane_logit_9 == 16'h8000), (lane_logit_8 == 16'h8000), (lane_logit_7 == 16'h8000), (lane_logit_6 == 16'h8000), (lane_logit_5 == 16'h8000), (lane_logit_4 == 16'h8000), (lane_logit_3 == 16'h8000), (lane_logit_2 == 16'h8000), (lane_logit_1 == 16'h8000), (lane_logit_0 == 16'h8000)};
+    assign t_34 = s0_lane_nan_0[7];
+    assign t_35 = s0_codes_0[127:112];
+    assign t_36 = t_35[15];
+    assign t_37 = s0_lane_neg_zero_0[7];
+    assign t_38 = s0_lane_nan_0[6];
+    assign t_39 = s0_codes_0[111:96];
+    assign t_40 = t_39[15];
+    assign t_41 = s0_lane_neg_zero_0[6];
+    assign t_42 = s0_lane_nan_0[5];
+    assign t_43 = s0_codes_0[95:80];
+    assign t_44 = t_43[15];
+    assign t_45 = s0_lane_neg_zero_0[5];
+    assign t_46 = s0_lane_nan_0[4];
+    assign t_47 = s0_codes_0[79:64];
+    assign t_48 = t_47[15];
+    assign t_49 = s0_lane_neg_zero_0[4];
+    assign t_50 = s0_lane_nan_0[3];
+    assign t_51 = s0_codes_0[63:48];
+    assign t_52 = t_51[15];
+    assign t_53 = s0_lane_neg_zero_0[3];
+    assign t_54 = s0_lane_nan_0[2];
+    assign t_55 = s0_codes_0[47:32];
+    assign t_56 = t_55[15];
+    assign t_57 = s0_lane_neg_zero_0[2];
+    assign t_58 = s0_lane_nan_0[1];
+    assign t_59 = s0_codes_0[31:16];
+    assign t_60 = t_59[15];
+    assign t_61 = s0_lane_neg_zero_0[1];
+    assign t_62 = s0_lane_nan_0[0];
+    assign t_63 = s0_codes_0[15:0];
+    assign t_64 = t_63[15];
+    assign t_65 = s0_lane_neg_zero_0[0];
+    assign t_66 = s0_lane_nan_1[7];
+    assign t_67 = s0_codes_1[127:112];
+    assign t_68 = t_67[15];
+    assign t_69 = s0_lane_neg_zero_1[7];
+    assign t_70 = s0_lane_nan_1[6];
+    assign t_71 = s0_codes_1[111:96];
+    assign t_72 = t_71[15];
+    assign t_73 = s0_lane_neg_zero_1[6];
+    assign t_74 = s0_lane_nan_1[5];
+    assign t_75 = s0_codes_1[95:80];
+    assign t_76 = t_75[15];
+    assign t_77 = s0_lane_neg_zero_1[5];
+    assign t_78 = s0_lane_nan_1[4];
+    assign t_79 = s0_codes_1[79:64];
+    assign t_80 = t_79[15];
+    assign t_81 = s0_lane_neg_zero_1[4];
+    assign t_82 = s0_lane_nan_1[3];
+    assign t_83 = s0_codes_1[63:48];
+    assign t_84 = t_83[15];
+    assign t_85 = s0_lane_neg_zero_1[3];
+    assign t_86 = s0_lane_nan_1[2];
+    assign t_87 = s0_codes_1[47:32];
+    assign t_88 = t_87[15];
+    assign t_89 = s0_lane_neg_zero_1[2];
+    assign t_90 = s0_lane_nan_1[1];
+    assign t_91 = s0_codes_1[31:16];
+    assign t_92 = t_91[15];
+    assign t_93 = s0_lane_neg_zero_1[1];
+    assign t_94 = s0_lane_nan_1[0];
+    assign t_95 = s0_codes_1[15:0];
+    assign t_96 = t_95[15];
+    assign t_97 = s0_lane_neg_zero_1[0];
+    assign t_98 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_99 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_98});
+    assign t_100 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_98});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -1793,15 +1816,10 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign cmd_gamma = t_0[4:0];
     assign slot0_draft = (slot0_pending ? slot0_tokens[31:16] : slot0_tokens[15:0]);
     assign slot1_draft = (slot1_pending ? slot1_tokens[31:16] : slot1_tokens[15:0]);
-    assign slot0_final = (slot0_pending ? slot0_marker[1] : slot0_marker[0]);
-    assign slot1_final = (slot1_pending ? slot1_marker[1] : slot1_marker[0]);
     assign cmd_held_gamma = cmd_held[4:0];
     assign cmd_held_draft_token = cmd_held[260:5];
     assign logits_fire = (s_axis_logits_tvalid & logits_ready);
-    assign row_final = (cmd_read_slot ? slot1_final : slot0_final);
-    assign row_end = (logits_fire & s_axis_logits_tlast);
-    assign round_end = (row_end & row_final);
-    assign row_length_error = (s_axis_logits_tlast & (beat != 12'hc45));
+    assign row_length_error = (s_axis_logits_tlast & (~(beat_in_row & (~beat_full))));
     assign lane_logit_0 = s_axis_logits_tdata[15:0];
     assign lane_logit_1 = s_axis_logits_tdata[31:16];
     assign lane_logit_2 = s_axis_logits_tdata[47:32];
@@ -1818,33 +1836,34 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign lane_logit_13 = s_axis_logits_tdata[223:208];
     assign lane_logit_14 = s_axis_logits_tdata[239:224];
     assign lane_logit_15 = s_axis_logits_tdata[255:240];
-    assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
-    assign slot0_shift_next = (slot0_row_end & (~slot0_final));
-    assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
-    assign slot1_shift_next = (slot1_row_end & (~slot1_final));
-    assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
+    assign row_end = ((s_axis_logits_tvalid & cmd_logits_ready) & s_axis_logits_tlast);
+    assign round_end = (row_end & cmd_row_final);
+    assign slot0_shift_next = (row_end & slot0_shift_armed);
+    assign slot1_shift_next = (row_end & slot1_shift_armed);
+    assign cmd_other_final_next = ((cmd_read_slot ? slot0_write_state : slot1_write_state) ? cmd_held_final : cmd_other_final);
+    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_27 : t_28) : (cmd_read_slot ? t_28 : t_27));
     assign u_argmax_enable = {tree_advance1, tree_advance0};
     assign u_argmax_lane_valid = {s1_lane_valid_1, s1_lane_valid_0};
     assign u_argmax_lane_keys = {s1_lane_keys_1, s1_lane_keys_0};
     assign u_argmax_lane_flags = {s1_lane_nan_1, s1_lane_nan_0};
-    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (s1_tag_base[15:4] == s1_tag_draft[15:4]), (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign s0_tag_fire = s0_tag[0];
-    assign lane_key_7 = {(t_24 ? 1'h0 : ((~t_26) | t_27)), (t_24 ? 1'h0 : ((t_26 ^ t_25[14]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[13]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[12]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[11]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[10]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[9]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[8]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[7]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[6]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[5]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[4]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[3]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[2]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[1]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[0]) & (~t_27)))};
-    assign lane_key_6 = {(t_28 ? 1'h0 : ((~t_30) | t_31)), (t_28 ? 1'h0 : ((t_30 ^ t_29[14]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[13]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[12]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[11]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[10]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[9]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[8]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[7]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[6]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[5]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[4]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[3]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[2]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[1]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[0]) & (~t_31)))};
-    assign lane_key_5 = {(t_32 ? 1'h0 : ((~t_34) | t_35)), (t_32 ? 1'h0 : ((t_34 ^ t_33[14]) & (~t_35))), (t_32 ? 1'h0 : ((t_34 ^ t_33[13]) & (~t_35))), (t_32 ? 1'h0 : ((t_34 ^ t_33[12]) & (~t_35))), (t_32 ? 1'h0 : ((t_34 ^ t_33[11]) & (~t_35))), (t_32 ? 1'h0 : ((t_34 ^ t_33[10]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[9]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[8]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[7]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[6]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[5]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[4]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[3]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[2]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[1]) & (~t_35))), (t_32 ? 1'h1 : ((t_34 ^ t_33[0]) & (~t_35)))};
-    assign lane_key_4 = {(t_36 ? 1'h0 : ((~t_38) | t_39)), (t_36 ? 1'h0 : ((t_38 ^ t_37[14]) & (~t_39))), (t_36 ? 1'h0 : ((t_38 ^ t_37[13]) & (~t_39))), (t_36 ? 1'h0 : ((t_38 ^ t_37[12]) & (~t_39))), (t_36 ? 1'h0 : ((t_38 ^ t_37[11]) & (~t_39))), (t_36 ? 1'h0 : ((t_38 ^ t_37[10]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[9]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[8]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[7]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[6]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[5]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[4]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[3]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[2]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[1]) & (~t_39))), (t_36 ? 1'h1 : ((t_38 ^ t_37[0]) & (~t_39)))};
-    assign lane_key_3 = {(t_40 ? 1'h0 : ((~t_42) | t_43)), (t_40 ? 1'h0 : ((t_42 ^ t_41[14]) & (~t_43))), (t_40 ? 1'h0 : ((t_42 ^ t_41[13]) & (~t_43))), (t_40 ? 1'h0 : ((t_42 ^ t_41[12]) & (~t_43))), (t_40 ? 1'h0 : ((t_42 ^ t_41[11]) & (~t_43))), (t_40 ? 1'h0 : ((t_42 ^ t_41[10]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[9]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[8]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[7]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[6]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[5]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[4]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[3]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[2]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[1]) & (~t_43))), (t_40 ? 1'h1 : ((t_42 ^ t_41[0]) & (~t_43)))};
-    assign lane_key_2 = {(t_44 ? 1'h0 : ((~t_46) | t_47)), (t_44 ? 1'h0 : ((t_46 ^ t_45[14]) & (~t_47))), (t_44 ? 1'h0 : ((t_46 ^ t_45[13]) & (~t_47))), (t_44 ? 1'h0 : ((t_46 ^ t_45[12]) & (~t_47))), (t_44 ? 1'h0 : ((t_46 ^ t_45[11]) & (~t_47))), (t_44 ? 1'h0 : ((t_46 ^ t_45[10]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[9]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[8]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[7]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[6]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[5]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[4]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[3]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[2]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[1]) & (~t_47))), (t_44 ? 1'h1 : ((t_46 ^ t_45[0]) & (~t_47)))};
-    assign lane_key_1 = {(t_48 ? 1'h0 : ((~t_50) | t_51)), (t_48 ? 1'h0 : ((t_50 ^ t_49[14]) & (~t_51))), (t_48 ? 1'h0 : ((t_50 ^ t_49[13]) & (~t_51))), (t_48 ? 1'h0 : ((t_50 ^ t_49[12]) & (~t_51))), (t_48 ? 1'h0 : ((t_50 ^ t_49[11]) & (~t_51))), (t_48 ? 1'h0 : ((t_50 ^ t_49[10]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[9]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[8]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[7]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[6]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[5]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[4]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[3]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[2]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[1]) & (~t_51))), (t_48 ? 1'h1 : ((t_50 ^ t_49[0]) & (~t_51)))};
-    assign lane_key_0 = {(t_52 ? 1'h0 : ((~t_54) | t_55)), (t_52 ? 1'h0 : ((t_54 ^ t_53[14]) & (~t_55))), (t_52 ? 1'h0 : ((t_54 ^ t_53[13]) & (~t_55))), (t_52 ? 1'h0 : ((t_54 ^ t_53[12]) & (~t_55))), (t_52 ? 1'h0 : ((t_54 ^ t_53[11]) & (~t_55))), (t_52 ? 1'h0 : ((t_54 ^ t_53[10]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[9]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[8]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[7]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[6]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[5]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[4]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[3]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[2]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[1]) & (~t_55))), (t_52 ? 1'h1 : ((t_54 ^ t_53[0]) & (~t_55)))};
-    assign lane_key_15 = {(t_56 ? 1'h0 : ((~t_58) | t_59)), (t_56 ? 1'h0 : ((t_58 ^ t_57[14]) & (~t_59))), (t_56 ? 1'h0 : ((t_58 ^ t_57[13]) & (~t_59))), (t_56 ? 1'h0 : ((t_58 ^ t_57[12]) & (~t_59))), (t_56 ? 1'h0 : ((t_58 ^ t_57[11]) & (~t_59))), (t_56 ? 1'h0 : ((t_58 ^ t_57[10]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[9]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[8]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[7]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[6]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[5]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[4]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[3]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[2]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[1]) & (~t_59))), (t_56 ? 1'h1 : ((t_58 ^ t_57[0]) & (~t_59)))};
-    assign lane_key_14 = {(t_60 ? 1'h0 : ((~t_62) | t_63)), (t_60 ? 1'h0 : ((t_62 ^ t_61[14]) & (~t_63))), (t_60 ? 1'h0 : ((t_62 ^ t_61[13]) & (~t_63))), (t_60 ? 1'h0 : ((t_62 ^ t_61[12]) & (~t_63))), (t_60 ? 1'h0 : ((t_62 ^ t_61[11]) & (~t_63))), (t_60 ? 1'h0 : ((t_62 ^ t_61[10]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[9]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[8]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[7]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[6]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[5]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[4]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[3]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[2]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[1]) & (~t_63))), (t_60 ? 1'h1 : ((t_62 ^ t_61[0]) & (~t_63)))};
-    assign lane_key_13 = {(t_64 ? 1'h0 : ((~t_66) | t_67)), (t_64 ? 1'h0 : ((t_66 ^ t_65[14]) & (~t_67))), (t_64 ? 1'h0 : ((t_66 ^ t_65[13]) & (~t_67))), (t_64 ? 1'h0 : ((t_66 ^ t_65[12]) & (~t_67))), (t_64 ? 1'h0 : ((t_66 ^ t_65[11]) & (~t_67))), (t_64 ? 1'h0 : ((t_66 ^ t_65[10]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[9]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[8]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[7]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[6]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[5]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[4]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[3]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[2]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[1]) & (~t_67))), (t_64 ? 1'h1 : ((t_66 ^ t_65[0]) & (~t_67)))};
-    assign lane_key_12 = {(t_68 ? 1'h0 : ((~t_70) | t_71)), (t_68 ? 1'h0 : ((t_70 ^ t_69[14]) & (~t_71))), (t_68 ? 1'h0 : ((t_70 ^ t_69[13]) & (~t_71))), (t_68 ? 1'h0 : ((t_70 ^ t_69[12]) & (~t_71))), (t_68 ? 1'h0 : ((t_70 ^ t_69[11]) & (~t_71))), (t_68 ? 1'h0 : ((t_70 ^ t_69[10]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[9]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[8]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[7]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[6]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[5]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[4]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[3]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[2]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[1]) & (~t_71))), (t_68 ? 1'h1 : ((t_70 ^ t_69[0]) & (~t_71)))};
-    assign lane_key_11 = {(t_72 ? 1'h0 : ((~t_74) | t_75)), (t_72 ? 1'h0 : ((t_74 ^ t_73[14]) & (~t_75))), (t_72 ? 1'h0 : ((t_74 ^ t_73[13]) & (~t_75))), (t_72 ? 1'h0 : ((t_74 ^ t_73[12]) & (~t_75))), (t_72 ? 1'h0 : ((t_74 ^ t_73[11]) & (~t_75))), (t_72 ? 1'h0 : ((t_74 ^ t_73[10]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[9]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[8]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[7]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[6]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[5]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[4]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[3]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[2]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[1]) & (~t_75))), (t_72 ? 1'h1 : ((t_74 ^ t_73[0]) & (~t_75)))};
-    assign lane_key_10 = {(t_76 ? 1'h0 : ((~t_78) | t_79)), (t_76 ? 1'h0 : ((t_78 ^ t_77[14]) & (~t_79))), (t_76 ? 1'h0 : ((t_78 ^ t_77[13]) & (~t_79))), (t_76 ? 1'h0 : ((t_78 ^ t_77[12]) & (~t_79))), (t_76 ? 1'h0 : ((t_78 ^ t_77[11]) & (~t_79))), (t_76 ? 1'h0 : ((t_78 ^ t_77[10]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[9]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[8]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[7]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[6]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[5]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[4]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[3]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[2]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[1]) & (~t_79))), (t_76 ? 1'h1 : ((t_78 ^ t_77[0]) & (~t_79)))};
-    assign lane_key_9 = {(t_80 ? 1'h0 : ((~t_82) | t_83)), (t_80 ? 1'h0 : ((t_82 ^ t_81[14]) & (~t_83))), (t_80 ? 1'h0 : ((t_82 ^ t_81[13]) & (~t_83))), (t_80 ? 1'h0 : ((t_82 ^ t_81[12]) & (~t_83))), (t_80 ? 1'h0 : ((t_82 ^ t_81[11]) & (~t_83))), (t_80 ? 1'h0 : ((t_82 ^ t_81[10]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[9]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[8]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[7]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[6]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[5]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[4]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[3]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[2]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[1]) & (~t_83))), (t_80 ? 1'h1 : ((t_82 ^ t_81[0]) & (~t_83)))};
-    assign lane_key_8 = {(t_84 ? 1'h0 : ((~t_86) | t_87)), (t_84 ? 1'h0 : ((t_86 ^ t_85[14]) & (~t_87))), (t_84 ? 1'h0 : ((t_86 ^ t_85[13]) & (~t_87))), (t_84 ? 1'h0 : ((t_86 ^ t_85[12]) & (~t_87))), (t_84 ? 1'h0 : ((t_86 ^ t_85[11]) & (~t_87))), (t_84 ? 1'h0 : ((t_86 ^ t_85[10]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[9]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[8]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[7]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[6]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[5]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[4]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[3]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[2]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[1]) & (~t_87))), (t_84 ? 1'h1 : ((t_86 ^ t_85[0]) & (~t_87)))};
+    assign lane_key_7 = {(t_34 ? 1'h0 : ((~t_36) | t_37)), (t_34 ? 1'h0 : ((t_36 ^ t_35[14]) & (~t_37))), (t_34 ? 1'h0 : ((t_36 ^ t_35[13]) & (~t_37))), (t_34 ? 1'h0 : ((t_36 ^ t_35[12]) & (~t_37))), (t_34 ? 1'h0 : ((t_36 ^ t_35[11]) & (~t_37))), (t_34 ? 1'h0 : ((t_36 ^ t_35[10]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[9]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[8]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[7]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[6]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[5]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[4]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[3]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[2]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[1]) & (~t_37))), (t_34 ? 1'h1 : ((t_36 ^ t_35[0]) & (~t_37)))};
+    assign lane_key_6 = {(t_38 ? 1'h0 : ((~t_40) | t_41)), (t_38 ? 1'h0 : ((t_40 ^ t_39[14]) & (~t_41))), (t_38 ? 1'h0 : ((t_40 ^ t_39[13]) & (~t_41))), (t_38 ? 1'h0 : ((t_40 ^ t_39[12]) & (~t_41))), (t_38 ? 1'h0 : ((t_40 ^ t_39[11]) & (~t_41))), (t_38 ? 1'h0 : ((t_40 ^ t_39[10]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[9]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[8]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[7]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[6]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[5]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[4]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[3]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[2]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[1]) & (~t_41))), (t_38 ? 1'h1 : ((t_40 ^ t_39[0]) & (~t_41)))};
+    assign lane_key_5 = {(t_42 ? 1'h0 : ((~t_44) | t_45)), (t_42 ? 1'h0 : ((t_44 ^ t_43[14]) & (~t_45))), (t_42 ? 1'h0 : ((t_44 ^ t_43[13]) & (~t_45))), (t_42 ? 1'h0 : ((t_44 ^ t_43[12]) & (~t_45))), (t_42 ? 1'h0 : ((t_44 ^ t_43[11]) & (~t_45))), (t_42 ? 1'h0 : ((t_44 ^ t_43[10]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[9]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[8]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[7]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[6]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[5]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[4]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[3]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[2]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[1]) & (~t_45))), (t_42 ? 1'h1 : ((t_44 ^ t_43[0]) & (~t_45)))};
+    assign lane_key_4 = {(t_46 ? 1'h0 : ((~t_48) | t_49)), (t_46 ? 1'h0 : ((t_48 ^ t_47[14]) & (~t_49))), (t_46 ? 1'h0 : ((t_48 ^ t_47[13]) & (~t_49))), (t_46 ? 1'h0 : ((t_48 ^ t_47[12]) & (~t_49))), (t_46 ? 1'h0 : ((t_48 ^ t_47[11]) & (~t_49))), (t_46 ? 1'h0 : ((t_48 ^ t_47[10]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[9]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[8]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[7]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[6]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[5]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[4]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[3]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[2]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[1]) & (~t_49))), (t_46 ? 1'h1 : ((t_48 ^ t_47[0]) & (~t_49)))};
+    assign lane_key_3 = {(t_50 ? 1'h0 : ((~t_52) | t_53)), (t_50 ? 1'h0 : ((t_52 ^ t_51[14]) & (~t_53))), (t_50 ? 1'h0 : ((t_52 ^ t_51[13]) & (~t_53))), (t_50 ? 1'h0 : ((t_52 ^ t_51[12]) & (~t_53))), (t_50 ? 1'h0 : ((t_52 ^ t_51[11]) & (~t_53))), (t_50 ? 1'h0 : ((t_52 ^ t_51[10]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[9]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[8]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[7]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[6]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[5]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[4]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[3]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[2]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[1]) & (~t_53))), (t_50 ? 1'h1 : ((t_52 ^ t_51[0]) & (~t_53)))};
+    assign lane_key_2 = {(t_54 ? 1'h0 : ((~t_56) | t_57)), (t_54 ? 1'h0 : ((t_56 ^ t_55[14]) & (~t_57))), (t_54 ? 1'h0 : ((t_56 ^ t_55[13]) & (~t_57))), (t_54 ? 1'h0 : ((t_56 ^ t_55[12]) & (~t_57))), (t_54 ? 1'h0 : ((t_56 ^ t_55[11]) & (~t_57))), (t_54 ? 1'h0 : ((t_56 ^ t_55[10]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[9]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[8]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[7]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[6]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[5]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[4]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[3]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[2]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[1]) & (~t_57))), (t_54 ? 1'h1 : ((t_56 ^ t_55[0]) & (~t_57)))};
+    assign lane_key_1 = {(t_58 ? 1'h0 : ((~t_60) | t_61)), (t_58 ? 1'h0 : ((t_60 ^ t_59[14]) & (~t_61))), (t_58 ? 1'h0 : ((t_60 ^ t_59[13]) & (~t_61))), (t_58 ? 1'h0 : ((t_60 ^ t_59[12]) & (~t_61))), (t_58 ? 1'h0 : ((t_60 ^ t_59[11]) & (~t_61))), (t_58 ? 1'h0 : ((t_60 ^ t_59[10]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[9]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[8]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[7]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[6]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[5]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[4]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[3]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[2]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[1]) & (~t_61))), (t_58 ? 1'h1 : ((t_60 ^ t_59[0]) & (~t_61)))};
+    assign lane_key_0 = {(t_62 ? 1'h0 : ((~t_64) | t_65)), (t_62 ? 1'h0 : ((t_64 ^ t_63[14]) & (~t_65))), (t_62 ? 1'h0 : ((t_64 ^ t_63[13]) & (~t_65))), (t_62 ? 1'h0 : ((t_64 ^ t_63[12]) & (~t_65))), (t_62 ? 1'h0 : ((t_64 ^ t_63[11]) & (~t_65))), (t_62 ? 1'h0 : ((t_64 ^ t_63[10]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[9]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[8]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[7]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[6]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[5]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[4]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[3]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[2]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[1]) & (~t_65))), (t_62 ? 1'h1 : ((t_64 ^ t_63[0]) & (~t_65)))};
+    assign lane_key_15 = {(t_66 ? 1'h0 : ((~t_68) | t_69)), (t_66 ? 1'h0 : ((t_68 ^ t_67[14]) & (~t_69))), (t_66 ? 1'h0 : ((t_68 ^ t_67[13]) & (~t_69))), (t_66 ? 1'h0 : ((t_68 ^ t_67[12]) & (~t_69))), (t_66 ? 1'h0 : ((t_68 ^ t_67[11]) & (~t_69))), (t_66 ? 1'h0 : ((t_68 ^ t_67[10]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[9]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[8]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[7]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[6]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[5]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[4]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[3]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[2]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[1]) & (~t_69))), (t_66 ? 1'h1 : ((t_68 ^ t_67[0]) & (~t_69)))};
+    assign lane_key_14 = {(t_70 ? 1'h0 : ((~t_72) | t_73)), (t_70 ? 1'h0 : ((t_72 ^ t_71[14]) & (~t_73))), (t_70 ? 1'h0 : ((t_72 ^ t_71[13]) & (~t_73))), (t_70 ? 1'h0 : ((t_72 ^ t_71[12]) & (~t_73))), (t_70 ? 1'h0 : ((t_72 ^ t_71[11]) & (~t_73))), (t_70 ? 1'h0 : ((t_72 ^ t_71[10]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[9]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[8]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[7]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[6]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[5]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[4]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[3]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[2]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[1]) & (~t_73))), (t_70 ? 1'h1 : ((t_72 ^ t_71[0]) & (~t_73)))};
+    assign lane_key_13 = {(t_74 ? 1'h0 : ((~t_76) | t_77)), (t_74 ? 1'h0 : ((t_76 ^ t_75[14]) & (~t_77))), (t_74 ? 1'h0 : ((t_76 ^ t_75[13]) & (~t_77))), (t_74 ? 1'h0 : ((t_76 ^ t_75[12]) & (~t_77))), (t_74 ? 1'h0 : ((t_76 ^ t_75[11]) & (~t_77))), (t_74 ? 1'h0 : ((t_76 ^ t_75[10]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[9]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[8]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[7]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[6]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[5]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[4]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[3]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[2]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[1]) & (~t_77))), (t_74 ? 1'h1 : ((t_76 ^ t_75[0]) & (~t_77)))};
+    assign lane_key_12 = {(t_78 ? 1'h0 : ((~t_80) | t_81)), (t_78 ? 1'h0 : ((t_80 ^ t_79[14]) & (~t_81))), (t_78 ? 1'h0 : ((t_80 ^ t_79[13]) & (~t_81))), (t_78 ? 1'h0 : ((t_80 ^ t_79[12]) & (~t_81))), (t_78 ? 1'h0 : ((t_80 ^ t_79[11]) & (~t_81))), (t_78 ? 1'h0 : ((t_80 ^ t_79[10]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[9]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[8]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[7]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[6]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[5]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[4]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[3]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[2]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[1]) & (~t_81))), (t_78 ? 1'h1 : ((t_80 ^ t_79[0]) & (~t_81)))};
+    assign lane_key_11 = {(t_82 ? 1'h0 : ((~t_84) | t_85)), (t_82 ? 1'h0 : ((t_84 ^ t_83[14]) & (~t_85))), (t_82 ? 1'h0 : ((t_84 ^ t_83[13]) & (~t_85))), (t_82 ? 1'h0 : ((t_84 ^ t_83[12]) & (~t_85))), (t_82 ? 1'h0 : ((t_84 ^ t_83[11]) & (~t_85))), (t_82 ? 1'h0 : ((t_84 ^ t_83[10]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[9]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[8]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[7]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[6]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[5]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[4]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[3]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[2]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[1]) & (~t_85))), (t_82 ? 1'h1 : ((t_84 ^ t_83[0]) & (~t_85)))};
+    assign lane_key_10 = {(t_86 ? 1'h0 : ((~t_88) | t_89)), (t_86 ? 1'h0 : ((t_88 ^ t_87[14]) & (~t_89))), (t_86 ? 1'h0 : ((t_88 ^ t_87[13]) & (~t_89))), (t_86 ? 1'h0 : ((t_88 ^ t_87[12]) & (~t_89))), (t_86 ? 1'h0 : ((t_88 ^ t_87[11]) & (~t_89))), (t_86 ? 1'h0 : ((t_88 ^ t_87[10]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[9]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[8]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[7]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[6]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[5]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[4]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[3]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[2]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[1]) & (~t_89))), (t_86 ? 1'h1 : ((t_88 ^ t_87[0]) & (~t_89)))};
+    assign lane_key_9 = {(t_90 ? 1'h0 : ((~t_92) | t_93)), (t_90 ? 1'h0 : ((t_92 ^ t_91[14]) & (~t_93))), (t_90 ? 1'h0 : ((t_92 ^ t_91[13]) & (~t_93))), (t_90 ? 1'h0 : ((t_92 ^ t_91[12]) & (~t_93))), (t_90 ? 1'h0 : ((t_92 ^ t_91[11]) & (~t_93))), (t_90 ? 1'h0 : ((t_92 ^ t_91[10]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[9]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[8]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[7]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[6]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[5]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[4]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[3]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[2]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[1]) & (~t_93))), (t_90 ? 1'h1 : ((t_92 ^ t_91[0]) & (~t_93)))};
+    assign lane_key_8 = {(t_94 ? 1'h0 : ((~t_96) | t_97)), (t_94 ? 1'h0 : ((t_96 ^ t_95[14]) & (~t_97))), (t_94 ? 1'h0 : ((t_96 ^ t_95[13]) & (~t_97))), (t_94 ? 1'h0 : ((t_96 ^ t_95[12]) & (~t_97))), (t_94 ? 1'h0 : ((t_96 ^ t_95[11]) & (~t_97))), (t_94 ? 1'h0 : ((t_96 ^ t_95[10]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[9]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[8]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[7]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[6]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[5]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[4]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[3]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[2]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[1]) & (~t_97))), (t_94 ? 1'h1 : ((t_96 ^ t_95[0]) & (~t_97)))};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
@@ -1855,8 +1874,9 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign s1_tag_gamma = s1_tag[41:37];
     assign s1_tag_out_of_range = s1_tag[57:42];
     assign pend_takes = (pend_takes_before ? beat_over_pend : beat_over_run);
-    assign argmax_tag_base = u_argmax_tag_out[21:6];
-    assign argmax_tag_draft = u_argmax_tag_out[37:22];
+    assign argmax_tag_base = u_argmax_tag_out[22:7];
+    assign argmax_tag_draft_in_beat = u_argmax_tag_out[6];
+    assign argmax_tag_draft = u_argmax_tag_out[38:23];
     assign argmax_tag_fire = u_argmax_tag_out[0];
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
@@ -1866,7 +1886,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     assign row_flags_run = (row_flags | {1'h0, (pend_takes ? pend_neg_inf : run_neg_inf), run_nan, 1'h0, 1'h0});
     assign row_argmax = (pend_takes ? pend_index : run_index);
     assign argmax_tag_row_final = u_argmax_tag_out[2];
-    assign argmax_tag_gamma = u_argmax_tag_out[42:38];
+    assign argmax_tag_gamma = u_argmax_tag_out[43:39];
     assign row_draft_matches = (pend_takes ? pend_matches_draft : run_matches_draft);
     assign row_flags_all_bad_gamma = row_flags_run[1];
     assign row_event = (row_eligible & row_advance);
@@ -1905,7 +1925,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         .spare(u_result_fifo_spare)
     );
 
-    hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t43_e2 u_argmax (
+    hades_verify_g16_v50257_l16_fp16_argmax_tree_l16_k16_t44_e2 u_argmax (
         .aclk(aclk),
         .aresetn(aresetn),
         .enable(u_argmax_enable),
@@ -1932,7 +1952,16 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             logits_ready <= 1'h0;
         end else begin
-            logits_ready <= (advance_next & cur_valid_next);
+            logits_ready <= t_29;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_logits_ready <= 1'h0;
+        end else begin
+            cmd_logits_ready <= t_29;
         end
     end
 
@@ -1971,6 +2000,44 @@ module hades_verify_g16_v50257_l16_fp16 (
             cmd_read_slot <= 1'h0;
         end else begin
             cmd_read_slot <= (cmd_read_slot ^ round_end);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_row_final <= 1'h0;
+        end else begin
+            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : t_23) : t_24);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_other_final <= 1'h0;
+        end else begin
+            cmd_other_final <= cmd_other_final_next;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (cmd_fire) begin
+            cmd_held_final <= (cmd_gamma == 5'h0);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_shift_armed <= 1'h1;
+        end else begin
+            slot0_shift_armed <= (row_end ? (cmd_row_final ? ((~t_25) & (~cmd_other_final_next)) : (t_25 & (~t_23))) : (t_25 & (~t_24)));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_shift_armed <= 1'h0;
+        end else begin
+            slot1_shift_armed <= (row_end ? (cmd_row_final ? ((~t_26) & (~cmd_other_final_next)) : (t_26 & (~t_23))) : (t_26 & (~t_24)));
         end
     end
 
@@ -2032,7 +2099,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             slot0_valid <= 1'h0;
         end else begin
-            slot0_valid <= (slot0_write | (slot0_valid & (~(slot0_row_end & slot0_final))));
+            slot0_valid <= (slot0_write_state | (slot0_valid & (~(round_end & (cmd_read_slot == 1'h0)))));
         end
     end
 
@@ -2049,7 +2116,7 @@ module hades_verify_g16_v50257_l16_fp16 (
             slot0_marker <= {slot0_marker[31], slot0_marker[31:1]};
         end
         if (slot0_write_marker) begin
-            slot0_marker <= {(cmd_held_gamma == 5'h1f), (cmd_held_gamma == 5'h1e), (cmd_held_gamma == 5'h1d), (cmd_held_gamma == 5'h1c), (cmd_held_gamma == 5'h1b), (cmd_held_gamma == 5'h1a), (cmd_held_gamma == 5'h19), (cmd_held_gamma == 5'h18), (cmd_held_gamma == 5'h17), (cmd_held_gamma == 5'h16), (cmd_held_gamma == 5'h15), (cmd_held_gamma == 5'h14), (cmd_held_gamma == 5'h13), (cmd_held_gamma == 5'h12), (cmd_held_gamma == 5'h11), (cmd_held_gamma == 5'h10), (cmd_held_gamma == 5'hf), (cmd_held_gamma == 5'he), (cmd_held_gamma == 5'hd), (cmd_held_gamma == 5'hc), (cmd_held_gamma == 5'hb), (cmd_held_gamma == 5'ha), (cmd_held_gamma == 5'h9), (cmd_held_gamma == 5'h8), (cmd_held_gamma == 5'h7), (cmd_held_gamma == 5'h6), (cmd_held_gamma == 5'h5), (cmd_held_gamma == 5'h4), (cmd_held_gamma == 5'h3), (cmd_held_gamma == 5'h2), (cmd_held_gamma == 5'h1), (cmd_held_gamma == 5'h0)};
+            slot0_marker <= t_18;
         end
     end
 
@@ -2061,7 +2128,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (slot0_write) begin
-            slot0_bad_gamma <= t_18;
+            slot0_bad_gamma <= t_19;
         end
     end
 
@@ -2109,7 +2176,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (slot1_pending_g0) begin
-            slot1_tokens_g0 <= t_19[127:0];
+            slot1_tokens_g0 <= t_20[127:0];
         end
         if (slot1_write_g0) begin
             slot1_tokens_g0 <= cmd_held_draft_token[127:0];
@@ -2136,7 +2203,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (slot1_pending_g1) begin
-            slot1_tokens_g1 <= t_19[255:128];
+            slot1_tokens_g1 <= t_20[255:128];
         end
         if (slot1_write_g1) begin
             slot1_tokens_g1 <= cmd_held_draft_token[255:128];
@@ -2147,7 +2214,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             slot1_valid <= 1'h0;
         end else begin
-            slot1_valid <= (slot1_write | (slot1_valid & (~(slot1_row_end & slot1_final))));
+            slot1_valid <= (slot1_write_state | (slot1_valid & (~(round_end & (cmd_read_slot == 1'h1)))));
         end
     end
 
@@ -2164,7 +2231,7 @@ module hades_verify_g16_v50257_l16_fp16 (
             slot1_marker <= {slot1_marker[31], slot1_marker[31:1]};
         end
         if (slot1_write_marker) begin
-            slot1_marker <= {(cmd_held_gamma == 5'h1f), (cmd_held_gamma == 5'h1e), (cmd_held_gamma == 5'h1d), (cmd_held_gamma == 5'h1c), (cmd_held_gamma == 5'h1b), (cmd_held_gamma == 5'h1a), (cmd_held_gamma == 5'h19), (cmd_held_gamma == 5'h18), (cmd_held_gamma == 5'h17), (cmd_held_gamma == 5'h16), (cmd_held_gamma == 5'h15), (cmd_held_gamma == 5'h14), (cmd_held_gamma == 5'h13), (cmd_held_gamma == 5'h12), (cmd_held_gamma == 5'h11), (cmd_held_gamma == 5'h10), (cmd_held_gamma == 5'hf), (cmd_held_gamma == 5'he), (cmd_held_gamma == 5'hd), (cmd_held_gamma == 5'hc), (cmd_held_gamma == 5'hb), (cmd_held_gamma == 5'ha), (cmd_held_gamma == 5'h9), (cmd_held_gamma == 5'h8), (cmd_held_gamma == 5'h7), (cmd_held_gamma == 5'h6), (cmd_held_gamma == 5'h5), (cmd_held_gamma == 5'h4), (cmd_held_gamma == 5'h3), (cmd_held_gamma == 5'h2), (cmd_held_gamma == 5'h1), (cmd_held_gamma == 5'h0)};
+            slot1_marker <= t_18;
         end
     end
 
@@ -2176,7 +2243,7 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (slot1_write) begin
-            slot1_bad_gamma <= t_18;
+            slot1_bad_gamma <= t_19;
         end
     end
 
@@ -2220,6 +2287,24 @@ module hades_verify_g16_v50257_l16_fp16 (
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_write_state <= 1'h0;
+        end else begin
+            slot0_write_state <= slot0_drain;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_write_state <= 1'h0;
+        end else begin
+            slot1_write_state <= slot1_drain;
+        end
+    end
+
     always @(posedge aclk) begin
         cmd_token_too_large <= {t_1[16], t_2[16], t_3[16], t_4[16], t_5[16], t_6[16], t_7[16], t_8[16], t_9[16], t_10[16], t_11[16], t_12[16], t_13[16], t_14[16], t_15[16], t_16[16]};
     end
@@ -2244,7 +2329,7 @@ module hades_verify_g16_v50257_l16_fp16 (
                 if (s_axis_logits_tlast) begin
                     beat <= 12'h0;
                 end else begin
-                    beat <= ((beat == 12'hc46) ? beat : (beat + 12'h1));
+                    beat <= (beat_in_row ? (beat + 12'h1) : beat);
                 end
             end
         end
@@ -2306,7 +2391,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             s0_tag <= 58'h0;
         end else if (advance) begin
-            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
+            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, cmd_row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 
@@ -2322,25 +2407,25 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_codes_0 <= t_20[127:0];
+            s0_codes_0 <= t_30[127:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_valid_0 <= t_21[7:0];
+            s0_lane_valid_0 <= t_31[7:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_nan_0 <= t_22[7:0];
+            s0_lane_nan_0 <= t_32[7:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_neg_zero_0 <= t_23[7:0];
+            s0_lane_neg_zero_0 <= t_33[7:0];
         end
     end
 
@@ -2364,25 +2449,25 @@ module hades_verify_g16_v50257_l16_fp16 (
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_codes_1 <= t_20[255:128];
+            s0_codes_1 <= t_30[255:128];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_valid_1 <= t_21[15:8];
+            s0_lane_valid_1 <= t_31[15:8];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_nan_1 <= t_22[15:8];
+            s0_lane_nan_1 <= t_32[15:8];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_neg_zero_1 <= t_23[15:8];
+            s0_lane_neg_zero_1 <= t_33[15:8];
         end
     end
 
@@ -2459,7 +2544,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             beat_over_pend <= 1'h0;
         end else begin
-            beat_over_pend <= t_90[18];
+            beat_over_pend <= t_99[18];
         end
     end
 
@@ -2467,7 +2552,7 @@ module hades_verify_g16_v50257_l16_fp16 (
         if (!aresetn) begin
             beat_over_run <= 1'h0;
         end else begin
-            beat_over_run <= t_91[18];
+            beat_over_run <= t_100[18];
         end
     end
 
@@ -2488,7 +2573,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     end
 
     always @(posedge aclk) begin
-        pend_index <= t_88;
+        pend_index <= {argmax_tag_base[15:4], u_argmax_max_lane};
     end
 
     always @(posedge aclk) begin
@@ -2496,7 +2581,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     end
 
     always @(posedge aclk) begin
-        pend_matches_draft <= (t_88 == argmax_tag_draft);
+        pend_matches_draft <= (argmax_tag_draft_in_beat & (u_argmax_max_lane == argmax_tag_draft[3:0]));
     end
 
     always @(posedge aclk) begin
@@ -2646,7 +2731,7 @@ module hades_verify_g16_v50257_l16_fp16 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[263:261], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[3:0], row_draft_token, t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_9[15:0], t_10[15:0], t_11[15:0], t_12[15:0], t_13[15:0], t_14[15:0], t_15[15:0], t_16[15:0], t_90[17:0], t_91[17:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[263:261], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[3:0], row_draft_token, t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_9[15:0], t_10[15:0], t_11[15:0], t_12[15:0], t_13[15:0], t_14[15:0], t_15[15:0], t_16[15:0], t_21[0], t_21[31:2], t_22[0], t_22[31:2], t_99[17:0], t_100[17:0]};
 endmodule
 
 `resetall

@@ -317,20 +317,20 @@ module hades_verify_g4_v1000_l4_bf16_stream_fifo_w22_d4_spare_rp (
     end
 endmodule
 
-// hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29: pipelined argmax, 2 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
-module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29 (
+// hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30: pipelined argmax, 2 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
+module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30 (
     input  wire aclk,
     input  wire aresetn,
     input  wire enable,
     input  wire [3:0] lane_valid,
     input  wire [63:0] lane_keys,
     input  wire [3:0] lane_flags,
-    input  wire [28:0] tag_in,
+    input  wire [29:0] tag_in,
     output wire max_valid,
     output wire [15:0] max_key,
     output wire [1:0] max_lane,
     output wire any_flag,
-    output wire [28:0] tag_out
+    output wire [29:0] tag_out
 );
 
     reg  s1_g0_c0_valid;
@@ -351,13 +351,13 @@ module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29 (
     reg  s1_g0_gt30;
     reg  s1_g0_gt31;
     reg  s1_g0_gt32;
-    reg  [28:0] s1_tag;
+    reg  [29:0] s1_tag;
     reg  s1_flag0;
     wire s2_g0_upper_wins;
     reg  s2_g0_valid;
     reg  [15:0] s2_g0_key;
     reg  [1:0] s2_g0_lane;
-    reg  [28:0] s2_tag;
+    reg  [29:0] s2_tag;
     reg  s2_flag0;
     wire t_0;
     wire [15:0] t_1;
@@ -506,7 +506,7 @@ module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s1_tag <= 29'h0;
+            s1_tag <= 30'h0;
         end else if (enable) begin
             s1_tag <= tag_in;
         end
@@ -538,7 +538,7 @@ module hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s2_tag <= 29'h0;
+            s2_tag <= 30'h0;
         end else if (enable) begin
             s2_tag <= s1_tag;
         end
@@ -612,11 +612,17 @@ module hades_verify_g4_v1000_l4_bf16 (
     reg  advance;
     wire advance_next;
     reg  logits_ready;
+    reg  cmd_logits_ready;
     reg  [42:0] cmd_held;
     reg  cmd_held_valid;
     reg  [3:0] cmd_held_out_of_range;
     reg  cmd_write_slot;
     reg  cmd_read_slot;
+    reg  cmd_row_final;
+    reg  cmd_other_final;
+    reg  cmd_held_final;
+    reg  slot0_shift_armed;
+    reg  slot1_shift_armed;
     reg  slot0_pending_g0;
     reg  slot0_write_g0;
     reg  [39:0] slot0_tokens_g0;
@@ -645,6 +651,8 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire slot1_drain;
     reg  slot0_write;
     reg  slot1_write;
+    reg  slot0_write_state;
+    reg  slot1_write_state;
     wire cmd_drain;
     wire cmd_fire;
     wire [9:0] cmd_draft_token_3;
@@ -657,38 +665,34 @@ module hades_verify_g4_v1000_l4_bf16 (
     reg  cmd_taken;
     wire [9:0] slot0_draft;
     wire [9:0] slot1_draft;
-    wire slot0_final;
-    wire slot1_final;
     wire [2:0] cmd_held_gamma;
     wire [39:0] cmd_held_draft_token;
     reg  [7:0] beat;
     reg  [9:0] base;
     wire logits_fire;
-    wire row_final;
-    wire row_end;
-    wire round_end;
-    wire row_length_error;
     reg  beat_full;
     reg  beat_in_row;
+    wire row_length_error;
     wire [15:0] lane_logit_0;
     wire [15:0] lane_logit_1;
     wire [15:0] lane_logit_2;
     wire [15:0] lane_logit_3;
-    wire slot0_row_end;
+    wire row_end;
+    wire round_end;
     wire slot0_shift_next;
-    wire slot1_row_end;
     wire slot1_shift_next;
+    wire cmd_other_final_next;
     wire cur_valid_next;
     wire u_argmax_enable;
     wire [3:0] u_argmax_lane_valid;
     wire [63:0] u_argmax_lane_keys;
     wire [3:0] u_argmax_lane_flags;
-    wire [28:0] u_argmax_tag_in;
+    wire [29:0] u_argmax_tag_in;
     wire u_argmax_max_valid;
     wire [15:0] u_argmax_max_key;
     wire [1:0] u_argmax_max_lane;
     wire u_argmax_any_flag;
-    wire [28:0] u_argmax_tag_out;
+    wire [29:0] u_argmax_tag_out;
     reg  tree_advance0;
     reg  [31:0] s0_tag;
     wire s0_tag_fire;
@@ -725,10 +729,11 @@ module hades_verify_g4_v1000_l4_bf16 (
     reg  pend_takes_before;
     wire pend_takes;
     wire [9:0] argmax_tag_base;
+    wire argmax_tag_draft_in_beat;
+    wire [9:0] argmax_tag_draft;
     reg  [15:0] pend_key;
     reg  [9:0] pend_index;
     reg  pend_neg_inf;
-    wire [9:0] argmax_tag_draft;
     reg  pend_matches_draft;
     reg  run_matches_draft;
     wire argmax_tag_fire;
@@ -774,54 +779,72 @@ module hades_verify_g4_v1000_l4_bf16 (
     wire [10:0] t_2;
     wire [10:0] t_3;
     wire [10:0] t_4;
-    wire t_5;
+    wire [7:0] t_5;
     wire t_6;
-    wire [15:0] t_7;
-    wire t_8;
+    wire [7:0] t_7;
+    wire [7:0] t_8;
     wire t_9;
     wire t_10;
-    wire [15:0] t_11;
+    wire t_11;
     wire t_12;
     wire t_13;
     wire t_14;
-    wire [15:0] t_15;
+    wire t_15;
     wire t_16;
-    wire t_17;
+    wire [15:0] t_17;
     wire t_18;
-    wire [15:0] t_19;
+    wire t_19;
     wire t_20;
-    wire t_21;
-    wire [9:0] t_22;
-    wire [17:0] t_23;
-    wire [18:0] t_24;
-    wire [18:0] t_25;
+    wire [15:0] t_21;
+    wire t_22;
+    wire t_23;
+    wire t_24;
+    wire [15:0] t_25;
+    wire t_26;
+    wire t_27;
+    wire t_28;
+    wire [15:0] t_29;
+    wire t_30;
+    wire t_31;
+    wire [17:0] t_32;
+    wire [18:0] t_33;
+    wire [18:0] t_34;
 
     assign t_0 = s_axis_cmd_tdata[42:0];
     assign t_1 = ({1'h0, 10'h3e7} - {1'h0, cmd_draft_token_3});
     assign t_2 = ({1'h0, 10'h3e7} - {1'h0, cmd_draft_token_2});
     assign t_3 = ({1'h0, 10'h3e7} - {1'h0, cmd_draft_token_1});
     assign t_4 = ({1'h0, 10'h3e7} - {1'h0, cmd_draft_token_0});
-    assign t_5 = (3'h4 < cmd_held_gamma);
-    assign t_6 = s0_lane_nan_0[3];
-    assign t_7 = s0_codes_0[63:48];
-    assign t_8 = t_7[15];
-    assign t_9 = s0_lane_neg_zero_0[3];
-    assign t_10 = s0_lane_nan_0[2];
-    assign t_11 = s0_codes_0[47:32];
-    assign t_12 = t_11[15];
-    assign t_13 = s0_lane_neg_zero_0[2];
-    assign t_14 = s0_lane_nan_0[1];
-    assign t_15 = s0_codes_0[31:16];
-    assign t_16 = t_15[15];
-    assign t_17 = s0_lane_neg_zero_0[1];
-    assign t_18 = s0_lane_nan_0[0];
-    assign t_19 = s0_codes_0[15:0];
-    assign t_20 = t_19[15];
-    assign t_21 = s0_lane_neg_zero_0[0];
-    assign t_22 = {argmax_tag_base[9:2], u_argmax_max_lane};
-    assign t_23 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
-    assign t_24 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_23});
-    assign t_25 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_23});
+    assign t_5 = {(cmd_held_gamma == 3'h7), (cmd_held_gamma == 3'h6), (cmd_held_gamma == 3'h5), (cmd_held_gamma == 3'h4), (cmd_held_gamma == 3'h3), (cmd_held_gamma == 3'h2), (cmd_held_gamma == 3'h1), (cmd_held_gamma == 3'h0)};
+    assign t_6 = (3'h4 < cmd_held_gamma);
+    assign t_7 = (slot1_pending ? {slot1_marker[7], slot1_marker[7:1]} : slot1_marker);
+    assign t_8 = (slot0_pending ? {slot0_marker[7], slot0_marker[7:1]} : slot0_marker);
+    assign t_9 = (cmd_read_slot ? t_7[1] : t_8[1]);
+    assign t_10 = ((cmd_read_slot ? slot1_write_state : slot0_write_state) ? cmd_held_final : cmd_row_final);
+    assign t_11 = (cmd_read_slot == 1'h0);
+    assign t_12 = (cmd_read_slot == 1'h1);
+    assign t_13 = (slot0_valid | slot0_write_state);
+    assign t_14 = (slot1_valid | slot1_write_state);
+    assign t_15 = (advance_next & cur_valid_next);
+    assign t_16 = s0_lane_nan_0[3];
+    assign t_17 = s0_codes_0[63:48];
+    assign t_18 = t_17[15];
+    assign t_19 = s0_lane_neg_zero_0[3];
+    assign t_20 = s0_lane_nan_0[2];
+    assign t_21 = s0_codes_0[47:32];
+    assign t_22 = t_21[15];
+    assign t_23 = s0_lane_neg_zero_0[2];
+    assign t_24 = s0_lane_nan_0[1];
+    assign t_25 = s0_codes_0[31:16];
+    assign t_26 = t_25[15];
+    assign t_27 = s0_lane_neg_zero_0[1];
+    assign t_28 = s0_lane_nan_0[0];
+    assign t_29 = s0_codes_0[15:0];
+    assign t_30 = t_29[15];
+    assign t_31 = s0_lane_neg_zero_0[0];
+    assign t_32 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_33 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_32});
+    assign t_34 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_32});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -853,34 +876,30 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign cmd_gamma = t_0[2:0];
     assign slot0_draft = (slot0_pending ? slot0_tokens[19:10] : slot0_tokens[9:0]);
     assign slot1_draft = (slot1_pending ? slot1_tokens[19:10] : slot1_tokens[9:0]);
-    assign slot0_final = (slot0_pending ? slot0_marker[1] : slot0_marker[0]);
-    assign slot1_final = (slot1_pending ? slot1_marker[1] : slot1_marker[0]);
     assign cmd_held_gamma = cmd_held[2:0];
     assign cmd_held_draft_token = cmd_held[42:3];
     assign logits_fire = (s_axis_logits_tvalid & logits_ready);
-    assign row_final = (cmd_read_slot ? slot1_final : slot0_final);
-    assign row_end = (logits_fire & s_axis_logits_tlast);
-    assign round_end = (row_end & row_final);
-    assign row_length_error = (s_axis_logits_tlast & (beat != 8'hf9));
+    assign row_length_error = (s_axis_logits_tlast & (~(beat_in_row & (~beat_full))));
     assign lane_logit_0 = s_axis_logits_tdata[15:0];
     assign lane_logit_1 = s_axis_logits_tdata[31:16];
     assign lane_logit_2 = s_axis_logits_tdata[47:32];
     assign lane_logit_3 = s_axis_logits_tdata[63:48];
-    assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
-    assign slot0_shift_next = (slot0_row_end & (~slot0_final));
-    assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
-    assign slot1_shift_next = (slot1_row_end & (~slot1_final));
-    assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
+    assign row_end = ((s_axis_logits_tvalid & cmd_logits_ready) & s_axis_logits_tlast);
+    assign round_end = (row_end & cmd_row_final);
+    assign slot0_shift_next = (row_end & slot0_shift_armed);
+    assign slot1_shift_next = (row_end & slot1_shift_armed);
+    assign cmd_other_final_next = ((cmd_read_slot ? slot0_write_state : slot1_write_state) ? cmd_held_final : cmd_other_final);
+    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_13 : t_14) : (cmd_read_slot ? t_14 : t_13));
     assign u_argmax_enable = tree_advance0;
     assign u_argmax_lane_valid = s1_lane_valid_0;
     assign u_argmax_lane_keys = s1_lane_keys_0;
     assign u_argmax_lane_flags = s1_lane_nan_0;
-    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (s1_tag_base[9:2] == s1_tag_draft[9:2]), (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign s0_tag_fire = s0_tag[0];
-    assign lane_key_3 = {(t_6 ? 1'h0 : ((~t_8) | t_9)), (t_6 ? 1'h0 : ((t_8 ^ t_7[14]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[13]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[12]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[11]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[10]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[9]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[8]) & (~t_9))), (t_6 ? 1'h0 : ((t_8 ^ t_7[7]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[6]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[5]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[4]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[3]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[2]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[1]) & (~t_9))), (t_6 ? 1'h1 : ((t_8 ^ t_7[0]) & (~t_9)))};
-    assign lane_key_2 = {(t_10 ? 1'h0 : ((~t_12) | t_13)), (t_10 ? 1'h0 : ((t_12 ^ t_11[14]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[13]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[12]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[11]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[10]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[9]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[8]) & (~t_13))), (t_10 ? 1'h0 : ((t_12 ^ t_11[7]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[6]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[5]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[4]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[3]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[2]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[1]) & (~t_13))), (t_10 ? 1'h1 : ((t_12 ^ t_11[0]) & (~t_13)))};
-    assign lane_key_1 = {(t_14 ? 1'h0 : ((~t_16) | t_17)), (t_14 ? 1'h0 : ((t_16 ^ t_15[14]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[13]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[12]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[11]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[10]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[9]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[8]) & (~t_17))), (t_14 ? 1'h0 : ((t_16 ^ t_15[7]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[6]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[5]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[4]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[3]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[2]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[1]) & (~t_17))), (t_14 ? 1'h1 : ((t_16 ^ t_15[0]) & (~t_17)))};
-    assign lane_key_0 = {(t_18 ? 1'h0 : ((~t_20) | t_21)), (t_18 ? 1'h0 : ((t_20 ^ t_19[14]) & (~t_21))), (t_18 ? 1'h0 : ((t_20 ^ t_19[13]) & (~t_21))), (t_18 ? 1'h0 : ((t_20 ^ t_19[12]) & (~t_21))), (t_18 ? 1'h0 : ((t_20 ^ t_19[11]) & (~t_21))), (t_18 ? 1'h0 : ((t_20 ^ t_19[10]) & (~t_21))), (t_18 ? 1'h0 : ((t_20 ^ t_19[9]) & (~t_21))), (t_18 ? 1'h0 : ((t_20 ^ t_19[8]) & (~t_21))), (t_18 ? 1'h0 : ((t_20 ^ t_19[7]) & (~t_21))), (t_18 ? 1'h1 : ((t_20 ^ t_19[6]) & (~t_21))), (t_18 ? 1'h1 : ((t_20 ^ t_19[5]) & (~t_21))), (t_18 ? 1'h1 : ((t_20 ^ t_19[4]) & (~t_21))), (t_18 ? 1'h1 : ((t_20 ^ t_19[3]) & (~t_21))), (t_18 ? 1'h1 : ((t_20 ^ t_19[2]) & (~t_21))), (t_18 ? 1'h1 : ((t_20 ^ t_19[1]) & (~t_21))), (t_18 ? 1'h1 : ((t_20 ^ t_19[0]) & (~t_21)))};
+    assign lane_key_3 = {(t_16 ? 1'h0 : ((~t_18) | t_19)), (t_16 ? 1'h0 : ((t_18 ^ t_17[14]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[13]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[12]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[11]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[10]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[9]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[8]) & (~t_19))), (t_16 ? 1'h0 : ((t_18 ^ t_17[7]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[6]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[5]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[4]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[3]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[2]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[1]) & (~t_19))), (t_16 ? 1'h1 : ((t_18 ^ t_17[0]) & (~t_19)))};
+    assign lane_key_2 = {(t_20 ? 1'h0 : ((~t_22) | t_23)), (t_20 ? 1'h0 : ((t_22 ^ t_21[14]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[13]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[12]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[11]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[10]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[9]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[8]) & (~t_23))), (t_20 ? 1'h0 : ((t_22 ^ t_21[7]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[6]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[5]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[4]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[3]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[2]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[1]) & (~t_23))), (t_20 ? 1'h1 : ((t_22 ^ t_21[0]) & (~t_23)))};
+    assign lane_key_1 = {(t_24 ? 1'h0 : ((~t_26) | t_27)), (t_24 ? 1'h0 : ((t_26 ^ t_25[14]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[13]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[12]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[11]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[10]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[9]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[8]) & (~t_27))), (t_24 ? 1'h0 : ((t_26 ^ t_25[7]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[6]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[5]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[4]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[3]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[2]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[1]) & (~t_27))), (t_24 ? 1'h1 : ((t_26 ^ t_25[0]) & (~t_27)))};
+    assign lane_key_0 = {(t_28 ? 1'h0 : ((~t_30) | t_31)), (t_28 ? 1'h0 : ((t_30 ^ t_29[14]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[13]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[12]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[11]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[10]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[9]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[8]) & (~t_31))), (t_28 ? 1'h0 : ((t_30 ^ t_29[7]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[6]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[5]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[4]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[3]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[2]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[1]) & (~t_31))), (t_28 ? 1'h1 : ((t_30 ^ t_29[0]) & (~t_31)))};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
@@ -891,8 +910,9 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign s1_tag_gamma = s1_tag[27:25];
     assign s1_tag_out_of_range = s1_tag[31:28];
     assign pend_takes = (pend_takes_before ? beat_over_pend : beat_over_run);
-    assign argmax_tag_base = u_argmax_tag_out[15:6];
-    assign argmax_tag_draft = u_argmax_tag_out[25:16];
+    assign argmax_tag_base = u_argmax_tag_out[16:7];
+    assign argmax_tag_draft_in_beat = u_argmax_tag_out[6];
+    assign argmax_tag_draft = u_argmax_tag_out[26:17];
     assign argmax_tag_fire = u_argmax_tag_out[0];
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
@@ -902,7 +922,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     assign row_flags_run = (row_flags | {1'h0, (pend_takes ? pend_neg_inf : run_neg_inf), run_nan, 1'h0, 1'h0});
     assign row_argmax = (pend_takes ? pend_index : run_index);
     assign argmax_tag_row_final = u_argmax_tag_out[2];
-    assign argmax_tag_gamma = u_argmax_tag_out[28:26];
+    assign argmax_tag_gamma = u_argmax_tag_out[29:27];
     assign row_draft_matches = (pend_takes ? pend_matches_draft : run_matches_draft);
     assign row_flags_all_bad_gamma = row_flags_run[1];
     assign row_event = (row_eligible & row_advance);
@@ -941,7 +961,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         .spare(u_result_fifo_spare)
     );
 
-    hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t29 u_argmax (
+    hades_verify_g4_v1000_l4_bf16_argmax_tree_l4_k16_t30 u_argmax (
         .aclk(aclk),
         .aresetn(aresetn),
         .enable(u_argmax_enable),
@@ -968,7 +988,16 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             logits_ready <= 1'h0;
         end else begin
-            logits_ready <= (advance_next & cur_valid_next);
+            logits_ready <= t_15;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_logits_ready <= 1'h0;
+        end else begin
+            cmd_logits_ready <= t_15;
         end
     end
 
@@ -1010,6 +1039,44 @@ module hades_verify_g4_v1000_l4_bf16 (
         end
     end
 
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_row_final <= 1'h0;
+        end else begin
+            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : t_9) : t_10);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_other_final <= 1'h0;
+        end else begin
+            cmd_other_final <= cmd_other_final_next;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (cmd_fire) begin
+            cmd_held_final <= (cmd_gamma == 3'h0);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_shift_armed <= 1'h1;
+        end else begin
+            slot0_shift_armed <= (row_end ? (cmd_row_final ? ((~t_11) & (~cmd_other_final_next)) : (t_11 & (~t_9))) : (t_11 & (~t_10)));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_shift_armed <= 1'h0;
+        end else begin
+            slot1_shift_armed <= (row_end ? (cmd_row_final ? ((~t_12) & (~cmd_other_final_next)) : (t_12 & (~t_9))) : (t_12 & (~t_10)));
+        end
+    end
+
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
@@ -1041,7 +1108,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             slot0_valid <= 1'h0;
         end else begin
-            slot0_valid <= (slot0_write | (slot0_valid & (~(slot0_row_end & slot0_final))));
+            slot0_valid <= (slot0_write_state | (slot0_valid & (~(round_end & (cmd_read_slot == 1'h0)))));
         end
     end
 
@@ -1058,7 +1125,7 @@ module hades_verify_g4_v1000_l4_bf16 (
             slot0_marker <= {slot0_marker[7], slot0_marker[7:1]};
         end
         if (slot0_write_marker) begin
-            slot0_marker <= {(cmd_held_gamma == 3'h7), (cmd_held_gamma == 3'h6), (cmd_held_gamma == 3'h5), (cmd_held_gamma == 3'h4), (cmd_held_gamma == 3'h3), (cmd_held_gamma == 3'h2), (cmd_held_gamma == 3'h1), (cmd_held_gamma == 3'h0)};
+            slot0_marker <= t_5;
         end
     end
 
@@ -1070,7 +1137,7 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     always @(posedge aclk) begin
         if (slot0_write) begin
-            slot0_bad_gamma <= t_5;
+            slot0_bad_gamma <= t_6;
         end
     end
 
@@ -1129,7 +1196,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             slot1_valid <= 1'h0;
         end else begin
-            slot1_valid <= (slot1_write | (slot1_valid & (~(slot1_row_end & slot1_final))));
+            slot1_valid <= (slot1_write_state | (slot1_valid & (~(round_end & (cmd_read_slot == 1'h1)))));
         end
     end
 
@@ -1146,7 +1213,7 @@ module hades_verify_g4_v1000_l4_bf16 (
             slot1_marker <= {slot1_marker[7], slot1_marker[7:1]};
         end
         if (slot1_write_marker) begin
-            slot1_marker <= {(cmd_held_gamma == 3'h7), (cmd_held_gamma == 3'h6), (cmd_held_gamma == 3'h5), (cmd_held_gamma == 3'h4), (cmd_held_gamma == 3'h3), (cmd_held_gamma == 3'h2), (cmd_held_gamma == 3'h1), (cmd_held_gamma == 3'h0)};
+            slot1_marker <= t_5;
         end
     end
 
@@ -1158,7 +1225,7 @@ module hades_verify_g4_v1000_l4_bf16 (
 
     always @(posedge aclk) begin
         if (slot1_write) begin
-            slot1_bad_gamma <= t_5;
+            slot1_bad_gamma <= t_6;
         end
     end
 
@@ -1202,6 +1269,24 @@ module hades_verify_g4_v1000_l4_bf16 (
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_write_state <= 1'h0;
+        end else begin
+            slot0_write_state <= slot0_drain;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_write_state <= 1'h0;
+        end else begin
+            slot1_write_state <= slot1_drain;
+        end
+    end
+
     always @(posedge aclk) begin
         cmd_token_too_large <= {t_1[10], t_2[10], t_3[10], t_4[10]};
     end
@@ -1226,7 +1311,7 @@ module hades_verify_g4_v1000_l4_bf16 (
                 if (s_axis_logits_tlast) begin
                     beat <= 8'h0;
                 end else begin
-                    beat <= ((beat == 8'hfa) ? beat : (beat + 8'h1));
+                    beat <= (beat_in_row ? (beat + 8'h1) : beat);
                 end
             end
         end
@@ -1283,7 +1368,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             s0_tag <= 32'h0;
         end else if (advance) begin
-            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
+            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, cmd_row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 
@@ -1389,7 +1474,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             beat_over_pend <= 1'h0;
         end else begin
-            beat_over_pend <= t_24[18];
+            beat_over_pend <= t_33[18];
         end
     end
 
@@ -1397,7 +1482,7 @@ module hades_verify_g4_v1000_l4_bf16 (
         if (!aresetn) begin
             beat_over_run <= 1'h0;
         end else begin
-            beat_over_run <= t_25[18];
+            beat_over_run <= t_34[18];
         end
     end
 
@@ -1418,7 +1503,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     end
 
     always @(posedge aclk) begin
-        pend_index <= t_22;
+        pend_index <= {argmax_tag_base[9:2], u_argmax_max_lane};
     end
 
     always @(posedge aclk) begin
@@ -1426,7 +1511,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     end
 
     always @(posedge aclk) begin
-        pend_matches_draft <= (t_22 == argmax_tag_draft);
+        pend_matches_draft <= (argmax_tag_draft_in_beat & (u_argmax_max_lane == argmax_tag_draft[1:0]));
     end
 
     always @(posedge aclk) begin
@@ -1576,7 +1661,7 @@ module hades_verify_g4_v1000_l4_bf16 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[47:43], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[1:0], row_draft_token, t_1[9:0], t_2[9:0], t_3[9:0], t_4[9:0], t_24[17:0], t_25[17:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[47:43], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, argmax_tag_base[1:0], row_draft_token, t_1[9:0], t_2[9:0], t_3[9:0], t_4[9:0], t_7[0], t_7[7:2], t_8[0], t_8[7:2], t_33[17:0], t_34[17:0]};
 endmodule
 
 `resetall

@@ -61,12 +61,16 @@ public enum GreedyVerifierRTL {
             let advance = m.reg("advance", 1, reset: 1)
             let advanceNext = m.named("advance_next", tokenQueue.spare! & resultQueue.spare!)
             advance <== advanceNext
-            // The logit port's ready = a round is current and the pipeline advances, as one register.
+            // The logit port's ready = a round is current and the pipeline advances, as one register, and a copy
+            // for the command slots' row-end logic (kept: the slots' shift enables lie far from the input stage).
             let ready = m.reg("logits_ready", 1, reset: 0)
+            let slotsReady = m.reg("cmd_logits_ready", 1, reset: 0, keep: true)
 
             let commands = CommandSlots(m, c, command)
             let input = inputStage(m, c, logits, commands: commands, ready: ready)
-            ready <== advanceNext & commands.advance(rowEnd: input.rowEnd, roundEnd: input.roundEnd)
+            let readyNext = advanceNext & commands.advance(valid: logits.valid, last: logits.last!, ready: slotsReady)
+            ready <== readyNext
+            slotsReady <== readyNext
 
             let argmax = m.instance(tree, name: "u_argmax")
             // Copies of `advance` for the lanes' registers, one per slice of lanes for the input stages and one
@@ -107,6 +111,10 @@ public enum GreedyVerifierRTL {
                 var fields = tag.stage1.fields.filter { tag.tree.contains($0) }
                     .reduce(into: [Layout.Field: Value]()) { $0[$1] = stage1[$1] }
                 fields[tag.badDraft] = stage1[tag.outOfRange].orReduce
+                if let inBeat = tag.draftInBeat {
+                    let high = { (v: Value) in v.bits(c.tokenBits - 1, tag.laneBits) }
+                    fields[inBeat] = high(stage1[tag.base]) === high(stage1[tag.draft])
+                }
                 argmax.tagIn <== m.pack(tag.tree, fields)
             }
             let beat = m.view(argmax.tagOut, as: tag.tree, name: "argmax_tag")
@@ -132,12 +140,16 @@ public enum GreedyVerifierRTL {
     // MARK: stages
 
     /// The tag of each beat: `stage1` is registered at the input stage; `tree` travels through the argmax tree
-    /// (stage 1's fields with the per-token out-of-range bits OR-ed into `bad_draft`).
+    /// (stage 1's fields with the per-token out-of-range bits OR-ed into `bad_draft`, and `draft_in_beat`).
     struct BeatTag {
         let fire = Layout.Field("fire", 1), rowEnd = Layout.Field("row_end", 1), rowFinal = Layout.Field("row_final", 1)
         let rowLengthError = Layout.Field("row_length_error", 1)
         let badGamma = Layout.Field("bad_gamma", 1), badDraft = Layout.Field("bad_draft", 1)
         let base: Layout.Field, draft: Layout.Field, gamma: Layout.Field, outOfRange: Layout.Field
+        /// With L a power of two (> 1) and tokens wider than a lane index, a beat's token index is the base's high
+        /// bits and the lane: `laneBits`, and whether the draft's high bits equal the base's (`draft_in_beat`,
+        /// compared before the tree), so the draft match after the tree compares the lane bits only.
+        let laneBits: Int, draftInBeat: Layout.Field?
         let stage1: Layout, tree: Layout
 
         init(_ c: VerifierConfig) {
@@ -145,8 +157,12 @@ public enum GreedyVerifierRTL {
             draft = Layout.Field("draft", c.tokenBits)
             gamma = Layout.Field("gamma", c.gammaBits)
             outOfRange = Layout.Field("out_of_range", c.gammaMax)
+            laneBits = max(1, ceilLog2(c.lanes))
+            draftInBeat = c.lanes > 1 && c.lanes & (c.lanes - 1) == 0 && c.tokenBits > laneBits
+                ? Layout.Field("draft_in_beat", 1) : nil
             stage1 = Layout("stage1_tag", [fire, rowEnd, rowFinal, rowLengthError, badGamma, base, draft, gamma, outOfRange])
-            tree = Layout("argmax_tag", [fire, rowEnd, rowFinal, rowLengthError, badGamma, badDraft, base, draft, gamma])
+            tree = Layout("argmax_tag", [fire, rowEnd, rowFinal, rowLengthError, badGamma, badDraft] + (draftInBeat.map { [$0] } ?? [])
+                          + [base, draft, gamma])
         }
     }
 
@@ -174,10 +190,20 @@ public enum GreedyVerifierRTL {
         let c: VerifierConfig
         let slots: [Slot]
         let readPointer: Value
-        /// Slot s takes the held command this clock (decided the clock before).
-        let writes: [Value]
-        /// Per slot: its current row's draft token, whether its current row is its round's last.
-        let drafts, finals: [Value]
+        /// Slot s takes the held command this clock (decided the clock before); `stateWrites`: a kept copy for
+        /// the valid / final / armed next states (a copy merged with a far marker enable was on their critical path).
+        let writes, stateWrites: [Value]
+        /// Per slot: its current row's draft token.
+        let drafts: [Value]
+        /// Whether the reading slot's current row is its round's last, and the same for the other slot's first
+        /// row once it is written: registers kept by lookahead (`advance`) rather than a choice among the slots'
+        /// markers, so a round's end is one LUT of flip-flops. `heldFinal`: the held command's γ is 0.
+        let rowFinal, otherFinal, heldFinal: Value
+        /// Per slot: whether the row after its current one is the last (its marker's entry 1 after a pending shift).
+        let seconds: [Value]
+        /// Per slot: it is read and its current row is not the last, as a register, so a row end's shift enable
+        /// is one LUT4 (valid, ready, last, this bit).
+        let armed: [Value]
 
         init(_ m: ModuleBuilder, _ c: VerifierConfig, _ command: StreamIn) {
             self.m = m
@@ -189,6 +215,11 @@ public enum GreedyVerifierRTL {
             let heldOutOfRange = m.reg("cmd_held_out_of_range", c.gammaMax)
             let writePointer = m.reg("cmd_write_slot", 1, reset: 0)
             readPointer = m.reg("cmd_read_slot", 1, reset: 0)
+            rowFinal = m.reg("cmd_row_final", 1, reset: 0)
+            otherFinal = m.reg("cmd_other_final", 1, reset: 0)
+            let heldFinal = m.reg("cmd_held_final", 1)
+            self.heldFinal = heldFinal
+            armed = (0..<2).map { s in m.reg("slot\(s)_shift_armed", 1, reset: s == 0 ? 1 : 0) }
             let groups = stride(from: 0, to: c.gammaMax, by: GreedyVerifierRTL.tokensPerEnable)
                 .map { $0..<min(c.gammaMax, $0 + GreedyVerifierRTL.tokensPerEnable) }
             let copy = { (name: String) in m.reg(name, 1, reset: 0, keep: true) }
@@ -212,6 +243,11 @@ public enum GreedyVerifierRTL {
             let drains = slots.enumerated().map { s, slot in m.named("slot\(s)_drain", heldValid & (pointer === s) & !slot.valid) }
             let writes = drains.enumerated().map { s, drain in m.regNext("slot\(s)_write", drain, reset: 0) }
             self.writes = writes
+            stateWrites = drains.enumerated().map { s, drain in
+                let r = m.reg("slot\(s)_write_state", 1, reset: 0, keep: true)
+                r <== drain
+                return r
+            }
             for (slot, drain) in zip(slots, drains) {
                 for write in slot.tokenGroups.map(\.write) + [slot.markerWrite] { write <== drain }
             }
@@ -235,15 +271,21 @@ public enum GreedyVerifierRTL {
             } else {
                 heldOutOfRange <== .literal(0, width: c.gammaMax)
             }
-            m.when(fire) { held.bits <== incoming.bits }
+            m.when(fire) {
+                held.bits <== incoming.bits
+                heldFinal <== incoming[layout.gamma] === 0
+            }
             heldValid <== fire | (heldValid & !drain)
             m.when(drain) { writePointer <== !writePointer }
             drafts = slots.enumerated().map { s, slot in Self.now(m, slot, slot.tokens, entryBits: tokenBits, "slot\(s)_draft") }
-            finals = slots.enumerated().map { s, slot in Self.now(m, slot, slot.marker, entryBits: 1, "slot\(s)_final") }
 
             let gamma = held[layout.gamma]
             let gammaTooLarge: Value = (1 << c.gammaBits) - 1 > c.gammaMax ? gamma > c.gammaMax : .false
             let shifted = slots.map { Self.shiftedDown($0.tokens, by: tokenBits) }
+            let markerOnWrite = concat((0..<markerBits).reversed().map { gamma === $0 })
+            seconds = slots.map { slot in
+                Self.entry(mux(slot.pending, Self.shiftedDown(slot.marker, by: 1), slot.marker), 1, bits: 1)
+            }
             for (s, slot) in slots.enumerated() {
                 // Each group shifts and loads on its own enable copies (never both: a slot with a pending shift
                 // is valid, and only a free slot is written).
@@ -255,7 +297,7 @@ public enum GreedyVerifierRTL {
                     low = high + 1
                 }
                 m.when(slot.markerPending) { slot.marker <== Self.shiftedDown(slot.marker, by: 1) }
-                m.when(slot.markerWrite) { slot.marker <== concat((0..<markerBits).reversed().map { gamma === $0 }) }
+                m.when(slot.markerWrite) { slot.marker <== markerOnWrite }
                 m.when(writes[s]) {
                     slot.gamma <== gamma
                     slot.badGamma <== gammaTooLarge
@@ -269,42 +311,63 @@ public enum GreedyVerifierRTL {
             v.width > bits ? concat(v.bits(v.width - 1, v.width - bits), v.bits(v.width - 1, bits)) : v
         }
 
-        /// Entry `i` of a slot's row-indexed field as seen by the current row (one further while a shift is pending).
+        /// Entry `i` of a row-indexed field (0 past its end).
+        static func entry(_ field: Value, _ i: Int, bits: Int) -> Value {
+            field.width >= (i + 1) * bits ? field.bits((i + 1) * bits - 1, i * bits) : .literal(0, width: bits)
+        }
+
+        /// Entry 0 of a slot's row-indexed field as seen by the current row (entry 1 while a shift is pending).
         static func now(_ m: ModuleBuilder, _ slot: Slot, _ field: Value, entryBits: Int, _ name: String) -> Value {
-            let entry = { (i: Int) -> Value in
-                field.width >= (i + 1) * entryBits ? field.bits((i + 1) * entryBits - 1, i * entryBits) : .literal(0, width: entryBits)
-            }
-            return m.named(name, mux(slot.pending, entry(1), entry(0)))
+            m.named(name, mux(slot.pending, entry(field, 1, bits: entryBits), entry(field, 0, bits: entryBits)))
         }
 
         func pick(_ f: (Slot) -> Value) -> Value { mux(readPointer, f(slots[1]), f(slots[0])) }
+        func pick(_ v: [Value]) -> Value { mux(readPointer, v[1], v[0]) }
 
-        /// A row of the reading slot ended (`rowEnd`), the round's last row (`roundEnd`): schedule the slot's shift,
-        /// free it and turn to the other slot. Returns whether a round is current after this clock.
-        func advance(rowEnd: Value, roundEnd: Value) -> Value {
+        /// A row of the reading slot ends (the logit port's `valid`, `ready`, `last`), the round's last row
+        /// (`round_end` = `row_end & row_final`): schedule the slot's shift, free it and turn to the other slot.
+        /// Returns whether a round is current after this clock. Each next state is a choice by `row_end` /
+        /// `round_end` between values of flip-flops only.
+        func advance(valid: Value, last: Value, ready: Value) -> Value {
+            let rowEnd = m.named("row_end", valid & ready & last)
+            let roundEnd = m.named("round_end", rowEnd & rowFinal)
             for (s, slot) in slots.enumerated() {
-                let ends = m.named("slot\(s)_row_end", rowEnd & (readPointer === s))
-                slot.valid <== writes[s] | (slot.valid & !(ends & finals[s]))
-                let shift = m.named("slot\(s)_shift_next", ends & !finals[s])
+                let reading = readPointer === s
+                slot.valid <== stateWrites[s] | (slot.valid & !(roundEnd & reading))
+                let shift = m.named("slot\(s)_shift_next", rowEnd & armed[s])
                 for pending in [slot.pending, slot.markerPending] + slot.tokenGroups.map(\.pending) { pending <== shift }
             }
             readPointer <== readPointer ^ roundEnd
+            // row_final next clock: after a round end, the other slot's first row's (other_final: set when the
+            // slot is written, from the held command's γ = 0, and unchanged until it is read; a don't-care while
+            // the slot is free); after another row end, the reading slot's next row's (it shifts; a slot that
+            // fires is not being written); else unchanged, or the held command's when the reading slot is written.
+            let other = { (v: [Value]) in mux(readPointer, v[0], v[1]) }
+            let otherNext = m.named("cmd_other_final_next", mux(other(stateWrites), heldFinal, otherFinal))
+            otherFinal <== otherNext
+            let afterRoundEnd = otherNext, afterRowEnd = pick(seconds)
+            let unchanged = mux(pick(stateWrites), heldFinal, rowFinal)
+            rowFinal <== mux(rowEnd, mux(rowFinal, afterRoundEnd, afterRowEnd), unchanged)
+            // armed next clock = (read next clock) & !row_final next clock, by the same cases.
+            for (s, armed) in armed.enumerated() {
+                let reading = readPointer === s
+                armed <== mux(rowEnd, mux(rowFinal, !reading & !afterRoundEnd, reading & !afterRowEnd), reading & !unchanged)
+            }
             // The slot read next clock holds a round: the other one after a round end, else the same; either
             // way it is valid or being written now (no row-end logic of its own valid bit needed).
-            let filled = slots.enumerated().map { s, slot in slot.valid | writes[s] }
-            return m.named("cur_valid_next", mux(readPointer ^ roundEnd, filled[1], filled[0]))
+            let filled = slots.enumerated().map { s, slot in slot.valid | stateWrites[s] }
+            return m.named("cur_valid_next", mux(roundEnd, other(filled), pick(filled)))
         }
 
         /// The reading slot's current row: draft token, whether it is the last, γ, γ > Γ, the per-token
         /// out-of-range bits.
         func current() -> (draft: Value, final: Value, gamma: Value, badGamma: Value, outOfRange: Value) {
-            return (mux(readPointer, drafts[1], drafts[0]), m.named("row_final", mux(readPointer, finals[1], finals[0])),
+            return (mux(readPointer, drafts[1], drafts[0]), rowFinal,
                     pick(\.gamma), pick(\.badGamma), pick(\.outOfRange))
         }
     }
 
     struct InputStage {
-        let rowEnd, roundEnd: Value
         let laneValid, codes: Value
         /// One NaN and one −0 bit per lane (0 in fixed point).
         let laneNaN, laneNegativeZero: Value
@@ -322,15 +385,15 @@ public enum GreedyVerifierRTL {
         let fire = m.named("logits_fire", logits.valid & ready)
         let slot = commands.current()
         let rowFinal = slot.final
-        let rowEnd = m.named("row_end", fire & last)
-        let roundEnd = m.named("round_end", rowEnd & rowFinal)
-        // Rows end at tlast (so a bad row never shifts later rows); a row of the wrong length is flagged.
-        let rowLengthError = m.named("row_length_error", last & (beat =/= (beats - 1)))
         // Lanes holding token index < V: all lanes of beats before the last (`beat_full`: beat < beats − 1), the
         // first lanesInLastBeat of it (`beat_in_row`: beat < beats). Registers beside `beat`, so the lanes'
-        // validity fans out from flip-flops (a comparison there was the critical path at L = 64).
+        // validity fans out from flip-flops (a comparison there was the critical path at L = 64). `beat` stops
+        // at `beats`, so they also give its saturation (beat = beats) and the row's last beat (beat = beats − 1)
+        // without a comparison of their own.
         let fullBeat = m.reg("beat_full", 1, reset: beats > 1 ? 1 : 0)
         let lastOrEarlier = m.reg("beat_in_row", 1, reset: 1)
+        // Rows end at tlast (so a bad row never shifts later rows); a row of the wrong length is flagged.
+        let rowLengthError = m.named("row_length_error", last & !(lastOrEarlier & !fullBeat))
         m.when(fire) {
             m.when(last) {
                 beat <== 0
@@ -338,7 +401,7 @@ public enum GreedyVerifierRTL {
                 fullBeat <== (beats > 1 ? .true : .false)
                 lastOrEarlier <== 1
             }.otherwise {
-                beat <== mux(beat === beats, beat, beat &+ 1)
+                beat <== mux(lastOrEarlier, beat &+ 1, beat)
                 base <== base &+ .literal(UInt64(c.lanes % (1 << tokenBits)), width: tokenBits)
                 fullBeat <== (beats > 2 ? beat < (beats - 2) : .false)  // beat + 1 < beats − 1 (saturated: false)
                 lastOrEarlier <== fullBeat  // beat + 1 < beats
@@ -356,7 +419,7 @@ public enum GreedyVerifierRTL {
         }
         // A stalled input must not look like a beat: `fire` is part of the tag and is 0 on idle cycles.
         return InputStage(
-            rowEnd: rowEnd, roundEnd: roundEnd, laneValid: concat(valid.reversed()), codes: concat(codes.reversed()),
+            laneValid: concat(valid.reversed()), codes: concat(codes.reversed()),
             laneNaN: concat(nan.reversed()), laneNegativeZero: concat(negativeZero.reversed()),
             tag: [tag.fire: fire, tag.rowEnd: last, tag.rowFinal: rowFinal, tag.rowLengthError: rowLengthError,
                   tag.base: base, tag.draft: slot.draft, tag.gamma: slot.gamma, tag.badGamma: slot.badGamma,
@@ -398,12 +461,14 @@ public enum GreedyVerifierRTL {
             ? beat[tag.base] &+ argmax.maxLane.resized(to: tokenBits)
             : tokenBits <= laneBits ? argmax.maxLane.resized(to: tokenBits)
             : concat(beat[tag.base].bits(tokenBits - 1, laneBits), argmax.maxLane)
+        let draftMatch = tag.draftInBeat.map { beat[$0] & (argmax.maxLane === beat[tag.draft].bits(laneBits - 1, 0)) }
+            ?? (candidateIndex === beat[tag.draft])
         let negInfKey = Int(c.format.negativeInfinityKey)
         let pendKey = m.regNext("pend_key", argmax.maxKey, reset: 0)
         let pendIndex = m.regNext("pend_index", candidateIndex)
         let pendNegInf = m.regNext("pend_neg_inf", c.format.isFloat ? argmax.maxKey === negInfKey : .false)
         // Whether the winner is the beat's draft token, registered beside it (the match stage then reads a bit).
-        let pendMatch = m.regNext("pend_matches_draft", candidateIndex === beat[tag.draft])
+        let pendMatch = m.regNext("pend_matches_draft", draftMatch)
         let runMatch = m.reg("run_matches_draft", 1)
         // A beat that moves: the row's first always wins (its lane 0 holds a token), later ones when valid and
         // strictly greater; no other beat of a row. The conditions are the top bits of the comparisons (`advance` alone on

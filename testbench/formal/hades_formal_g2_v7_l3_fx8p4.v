@@ -557,11 +557,17 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     reg  advance;
     wire advance_next;
     reg  logits_ready;
+    reg  cmd_logits_ready;
     reg  [7:0] cmd_held;
     reg  cmd_held_valid;
     reg  [1:0] cmd_held_out_of_range;
     reg  cmd_write_slot;
     reg  cmd_read_slot;
+    reg  cmd_row_final;
+    reg  cmd_other_final;
+    reg  cmd_held_final;
+    reg  slot0_shift_armed;
+    reg  slot1_shift_armed;
     reg  slot0_pending_g0;
     reg  slot0_write_g0;
     reg  [5:0] slot0_tokens_g0;
@@ -590,6 +596,8 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     wire slot1_drain;
     reg  slot0_write;
     reg  slot1_write;
+    reg  slot0_write_state;
+    reg  slot1_write_state;
     wire cmd_drain;
     wire cmd_fire;
     wire [2:0] cmd_draft_token_1;
@@ -600,26 +608,22 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     reg  cmd_taken;
     wire [2:0] slot0_draft;
     wire [2:0] slot1_draft;
-    wire slot0_final;
-    wire slot1_final;
     wire [1:0] cmd_held_gamma;
     wire [5:0] cmd_held_draft_token;
     reg  [1:0] beat;
     reg  [2:0] base;
     wire logits_fire;
-    wire row_final;
-    wire row_end;
-    wire round_end;
-    wire row_length_error;
     reg  beat_full;
     reg  beat_in_row;
+    wire row_length_error;
     wire [7:0] lane_logit_0;
     wire [7:0] lane_logit_1;
     wire [7:0] lane_logit_2;
-    wire slot0_row_end;
+    wire row_end;
+    wire round_end;
     wire slot0_shift_next;
-    wire slot1_row_end;
     wire slot1_shift_next;
+    wire cmd_other_final_next;
     wire cur_valid_next;
     wire u_argmax_enable;
     wire [2:0] u_argmax_lane_valid;
@@ -666,10 +670,10 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     reg  pend_takes_before;
     wire pend_takes;
     wire [2:0] argmax_tag_base;
+    wire [2:0] argmax_tag_draft;
     reg  [7:0] pend_key;
     reg  [2:0] pend_index;
     reg  pend_neg_inf;
-    wire [2:0] argmax_tag_draft;
     reg  pend_matches_draft;
     reg  run_matches_draft;
     wire argmax_tag_fire;
@@ -712,25 +716,45 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     wire flags_now_row_length;
     wire [3:0] t_0;
     wire [3:0] t_1;
-    wire t_2;
-    wire [7:0] t_3;
-    wire [7:0] t_4;
-    wire [7:0] t_5;
-    wire [2:0] t_6;
-    wire [9:0] t_7;
-    wire [10:0] t_8;
-    wire [10:0] t_9;
+    wire [3:0] t_2;
+    wire t_3;
+    wire [3:0] t_4;
+    wire [3:0] t_5;
+    wire t_6;
+    wire t_7;
+    wire t_8;
+    wire t_9;
+    wire t_10;
+    wire t_11;
+    wire t_12;
+    wire [7:0] t_13;
+    wire [7:0] t_14;
+    wire [7:0] t_15;
+    wire [2:0] t_16;
+    wire [9:0] t_17;
+    wire [10:0] t_18;
+    wire [10:0] t_19;
 
     assign t_0 = ({1'h0, 3'h6} - {1'h0, cmd_draft_token_1});
     assign t_1 = ({1'h0, 3'h6} - {1'h0, cmd_draft_token_0});
-    assign t_2 = (2'h2 < cmd_held_gamma);
-    assign t_3 = s0_codes_0[23:16];
-    assign t_4 = s0_codes_0[15:8];
-    assign t_5 = s0_codes_0[7:0];
-    assign t_6 = (argmax_tag_base + {1'h0, u_argmax_max_lane});
-    assign t_7 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
-    assign t_8 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_7});
-    assign t_9 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_7});
+    assign t_2 = {(cmd_held_gamma == 2'h3), (cmd_held_gamma == 2'h2), (cmd_held_gamma == 2'h1), (cmd_held_gamma == 2'h0)};
+    assign t_3 = (2'h2 < cmd_held_gamma);
+    assign t_4 = (slot1_pending ? {slot1_marker[3], slot1_marker[3:1]} : slot1_marker);
+    assign t_5 = (slot0_pending ? {slot0_marker[3], slot0_marker[3:1]} : slot0_marker);
+    assign t_6 = (cmd_read_slot ? t_4[1] : t_5[1]);
+    assign t_7 = ((cmd_read_slot ? slot1_write_state : slot0_write_state) ? cmd_held_final : cmd_row_final);
+    assign t_8 = (cmd_read_slot == 1'h0);
+    assign t_9 = (cmd_read_slot == 1'h1);
+    assign t_10 = (slot0_valid | slot0_write_state);
+    assign t_11 = (slot1_valid | slot1_write_state);
+    assign t_12 = (advance_next & cur_valid_next);
+    assign t_13 = s0_codes_0[23:16];
+    assign t_14 = s0_codes_0[15:8];
+    assign t_15 = s0_codes_0[7:0];
+    assign t_16 = (argmax_tag_base + {1'h0, u_argmax_max_lane});
+    assign t_17 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_18 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_17});
+    assign t_19 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_17});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -760,32 +784,28 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     assign cmd_gamma = s_axis_cmd_tdata[1:0];
     assign slot0_draft = (slot0_pending ? slot0_tokens[5:3] : slot0_tokens[2:0]);
     assign slot1_draft = (slot1_pending ? slot1_tokens[5:3] : slot1_tokens[2:0]);
-    assign slot0_final = (slot0_pending ? slot0_marker[1] : slot0_marker[0]);
-    assign slot1_final = (slot1_pending ? slot1_marker[1] : slot1_marker[0]);
     assign cmd_held_gamma = cmd_held[1:0];
     assign cmd_held_draft_token = cmd_held[7:2];
     assign logits_fire = (s_axis_logits_tvalid & logits_ready);
-    assign row_final = (cmd_read_slot ? slot1_final : slot0_final);
-    assign row_end = (logits_fire & s_axis_logits_tlast);
-    assign round_end = (row_end & row_final);
-    assign row_length_error = (s_axis_logits_tlast & (beat != 2'h2));
+    assign row_length_error = (s_axis_logits_tlast & (~(beat_in_row & (~beat_full))));
     assign lane_logit_0 = s_axis_logits_tdata[7:0];
     assign lane_logit_1 = s_axis_logits_tdata[15:8];
     assign lane_logit_2 = s_axis_logits_tdata[23:16];
-    assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
-    assign slot0_shift_next = (slot0_row_end & (~slot0_final));
-    assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
-    assign slot1_shift_next = (slot1_row_end & (~slot1_final));
-    assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
+    assign row_end = ((s_axis_logits_tvalid & cmd_logits_ready) & s_axis_logits_tlast);
+    assign round_end = (row_end & cmd_row_final);
+    assign slot0_shift_next = (row_end & slot0_shift_armed);
+    assign slot1_shift_next = (row_end & slot1_shift_armed);
+    assign cmd_other_final_next = ((cmd_read_slot ? slot0_write_state : slot1_write_state) ? cmd_held_final : cmd_other_final);
+    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_10 : t_11) : (cmd_read_slot ? t_11 : t_10));
     assign u_argmax_enable = tree_advance0;
     assign u_argmax_lane_valid = s1_lane_valid_0;
     assign u_argmax_lane_keys = s1_lane_keys_0;
     assign u_argmax_lane_flags = s1_lane_nan_0;
     assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign s0_tag_fire = s0_tag[0];
-    assign lane_key_2 = {(~t_3[7]), t_3[6:0]};
-    assign lane_key_1 = {(~t_4[7]), t_4[6:0]};
-    assign lane_key_0 = {(~t_5[7]), t_5[6:0]};
+    assign lane_key_2 = {(~t_13[7]), t_13[6:0]};
+    assign lane_key_1 = {(~t_14[7]), t_14[6:0]};
+    assign lane_key_0 = {(~t_15[7]), t_15[6:0]};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
@@ -873,7 +893,16 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             logits_ready <= 1'h0;
         end else begin
-            logits_ready <= (advance_next & cur_valid_next);
+            logits_ready <= t_12;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_logits_ready <= 1'h0;
+        end else begin
+            cmd_logits_ready <= t_12;
         end
     end
 
@@ -915,6 +944,44 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         end
     end
 
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_row_final <= 1'h0;
+        end else begin
+            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : t_6) : t_7);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_other_final <= 1'h0;
+        end else begin
+            cmd_other_final <= cmd_other_final_next;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (cmd_fire) begin
+            cmd_held_final <= (cmd_gamma == 2'h0);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_shift_armed <= 1'h1;
+        end else begin
+            slot0_shift_armed <= (row_end ? (cmd_row_final ? ((~t_8) & (~cmd_other_final_next)) : (t_8 & (~t_6))) : (t_8 & (~t_7)));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_shift_armed <= 1'h0;
+        end else begin
+            slot1_shift_armed <= (row_end ? (cmd_row_final ? ((~t_9) & (~cmd_other_final_next)) : (t_9 & (~t_6))) : (t_9 & (~t_7)));
+        end
+    end
+
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
@@ -946,7 +1013,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             slot0_valid <= 1'h0;
         end else begin
-            slot0_valid <= (slot0_write | (slot0_valid & (~(slot0_row_end & slot0_final))));
+            slot0_valid <= (slot0_write_state | (slot0_valid & (~(round_end & (cmd_read_slot == 1'h0)))));
         end
     end
 
@@ -963,7 +1030,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
             slot0_marker <= {slot0_marker[3], slot0_marker[3:1]};
         end
         if (slot0_write_marker) begin
-            slot0_marker <= {(cmd_held_gamma == 2'h3), (cmd_held_gamma == 2'h2), (cmd_held_gamma == 2'h1), (cmd_held_gamma == 2'h0)};
+            slot0_marker <= t_2;
         end
     end
 
@@ -975,7 +1042,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
 
     always @(posedge aclk) begin
         if (slot0_write) begin
-            slot0_bad_gamma <= t_2;
+            slot0_bad_gamma <= t_3;
         end
     end
 
@@ -1034,7 +1101,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             slot1_valid <= 1'h0;
         end else begin
-            slot1_valid <= (slot1_write | (slot1_valid & (~(slot1_row_end & slot1_final))));
+            slot1_valid <= (slot1_write_state | (slot1_valid & (~(round_end & (cmd_read_slot == 1'h1)))));
         end
     end
 
@@ -1051,7 +1118,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
             slot1_marker <= {slot1_marker[3], slot1_marker[3:1]};
         end
         if (slot1_write_marker) begin
-            slot1_marker <= {(cmd_held_gamma == 2'h3), (cmd_held_gamma == 2'h2), (cmd_held_gamma == 2'h1), (cmd_held_gamma == 2'h0)};
+            slot1_marker <= t_2;
         end
     end
 
@@ -1063,7 +1130,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
 
     always @(posedge aclk) begin
         if (slot1_write) begin
-            slot1_bad_gamma <= t_2;
+            slot1_bad_gamma <= t_3;
         end
     end
 
@@ -1107,6 +1174,24 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_write_state <= 1'h0;
+        end else begin
+            slot0_write_state <= slot0_drain;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_write_state <= 1'h0;
+        end else begin
+            slot1_write_state <= slot1_drain;
+        end
+    end
+
     always @(posedge aclk) begin
         cmd_token_too_large <= {t_0[3], t_1[3]};
     end
@@ -1131,7 +1216,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
                 if (s_axis_logits_tlast) begin
                     beat <= 2'h0;
                 end else begin
-                    beat <= ((beat == 2'h3) ? beat : (beat + 2'h1));
+                    beat <= (beat_in_row ? (beat + 2'h1) : beat);
                 end
             end
         end
@@ -1188,7 +1273,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             s0_tag <= 15'h0;
         end else if (advance) begin
-            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
+            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, cmd_row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 
@@ -1294,7 +1379,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             beat_over_pend <= 1'h0;
         end else begin
-            beat_over_pend <= t_8[10];
+            beat_over_pend <= t_18[10];
         end
     end
 
@@ -1302,7 +1387,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
         if (!aresetn) begin
             beat_over_run <= 1'h0;
         end else begin
-            beat_over_run <= t_9[10];
+            beat_over_run <= t_19[10];
         end
     end
 
@@ -1323,7 +1408,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        pend_index <= t_6;
+        pend_index <= t_16;
     end
 
     always @(posedge aclk) begin
@@ -1331,7 +1416,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        pend_matches_draft <= (t_6 == argmax_tag_draft);
+        pend_matches_draft <= (t_16 == argmax_tag_draft);
     end
 
     always @(posedge aclk) begin
@@ -1481,7 +1566,7 @@ module hades_checker_g2_v7_l3_fx8p4_verify_g2_v7_l3_fx8p4 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, row_draft_token, t_0[2:0], t_1[2:0], t_8[9:0], t_9[9:0]};
+    wire unused_ok = &{1'b0, u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, row_draft_token, t_0[2:0], t_1[2:0], t_4[0], t_4[3:2], t_5[0], t_5[3:2], t_18[9:0], t_19[9:0]};
 endmodule
 
 // hades_checker_g2_v7_l3_fx8p4: safety checker for hades_verify_g2_v7_l3_fx8p4: free inputs, 1-bit property outputs (formal only) (from HADES/FormalHarness.swift:67)

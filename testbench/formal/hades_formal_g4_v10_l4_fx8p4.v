@@ -314,20 +314,20 @@ module hades_checker_g4_v10_l4_fx8p4_stream_fifo_w16_d4_spare_rp (
     end
 endmodule
 
-// hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t17: pipelined argmax, 2 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
-module hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t17 (
+// hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t18: pipelined argmax, 2 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
+module hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t18 (
     input  wire aclk,
     input  wire aresetn,
     input  wire enable,
     input  wire [3:0] lane_valid,
     input  wire [31:0] lane_keys,
     input  wire [3:0] lane_flags,
-    input  wire [16:0] tag_in,
+    input  wire [17:0] tag_in,
     output wire max_valid,
     output wire [7:0] max_key,
     output wire [1:0] max_lane,
     output wire any_flag,
-    output wire [16:0] tag_out
+    output wire [17:0] tag_out
 );
 
     reg  s1_g0_c0_valid;
@@ -348,13 +348,13 @@ module hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t17 (
     reg  s1_g0_gt30;
     reg  s1_g0_gt31;
     reg  s1_g0_gt32;
-    reg  [16:0] s1_tag;
+    reg  [17:0] s1_tag;
     reg  s1_flag0;
     wire s2_g0_upper_wins;
     reg  s2_g0_valid;
     reg  [7:0] s2_g0_key;
     reg  [1:0] s2_g0_lane;
-    reg  [16:0] s2_tag;
+    reg  [17:0] s2_tag;
     reg  s2_flag0;
     wire t_0;
     wire [7:0] t_1;
@@ -503,7 +503,7 @@ module hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t17 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s1_tag <= 17'h0;
+            s1_tag <= 18'h0;
         end else if (enable) begin
             s1_tag <= tag_in;
         end
@@ -535,7 +535,7 @@ module hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t17 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s2_tag <= 17'h0;
+            s2_tag <= 18'h0;
         end else if (enable) begin
             s2_tag <= s1_tag;
         end
@@ -609,11 +609,17 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     reg  advance;
     wire advance_next;
     reg  logits_ready;
+    reg  cmd_logits_ready;
     reg  [18:0] cmd_held;
     reg  cmd_held_valid;
     reg  [3:0] cmd_held_out_of_range;
     reg  cmd_write_slot;
     reg  cmd_read_slot;
+    reg  cmd_row_final;
+    reg  cmd_other_final;
+    reg  cmd_held_final;
+    reg  slot0_shift_armed;
+    reg  slot1_shift_armed;
     reg  slot0_pending_g0;
     reg  slot0_write_g0;
     reg  [15:0] slot0_tokens_g0;
@@ -642,6 +648,8 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire slot1_drain;
     reg  slot0_write;
     reg  slot1_write;
+    reg  slot0_write_state;
+    reg  slot1_write_state;
     wire cmd_drain;
     wire cmd_fire;
     wire [3:0] cmd_draft_token_3;
@@ -654,38 +662,34 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     reg  cmd_taken;
     wire [3:0] slot0_draft;
     wire [3:0] slot1_draft;
-    wire slot0_final;
-    wire slot1_final;
     wire [2:0] cmd_held_gamma;
     wire [15:0] cmd_held_draft_token;
     reg  [1:0] beat;
     reg  [3:0] base;
     wire logits_fire;
-    wire row_final;
-    wire row_end;
-    wire round_end;
-    wire row_length_error;
     reg  beat_full;
     reg  beat_in_row;
+    wire row_length_error;
     wire [7:0] lane_logit_0;
     wire [7:0] lane_logit_1;
     wire [7:0] lane_logit_2;
     wire [7:0] lane_logit_3;
-    wire slot0_row_end;
+    wire row_end;
+    wire round_end;
     wire slot0_shift_next;
-    wire slot1_row_end;
     wire slot1_shift_next;
+    wire cmd_other_final_next;
     wire cur_valid_next;
     wire u_argmax_enable;
     wire [3:0] u_argmax_lane_valid;
     wire [31:0] u_argmax_lane_keys;
     wire [3:0] u_argmax_lane_flags;
-    wire [16:0] u_argmax_tag_in;
+    wire [17:0] u_argmax_tag_in;
     wire u_argmax_max_valid;
     wire [7:0] u_argmax_max_key;
     wire [1:0] u_argmax_max_lane;
     wire u_argmax_any_flag;
-    wire [16:0] u_argmax_tag_out;
+    wire [17:0] u_argmax_tag_out;
     reg  tree_advance0;
     reg  [19:0] s0_tag;
     wire s0_tag_fire;
@@ -722,10 +726,11 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     reg  pend_takes_before;
     wire pend_takes;
     wire [3:0] argmax_tag_base;
+    wire argmax_tag_draft_in_beat;
+    wire [3:0] argmax_tag_draft;
     reg  [7:0] pend_key;
     reg  [3:0] pend_index;
     reg  pend_neg_inf;
-    wire [3:0] argmax_tag_draft;
     reg  pend_matches_draft;
     reg  run_matches_draft;
     wire argmax_tag_fire;
@@ -771,30 +776,48 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     wire [4:0] t_2;
     wire [4:0] t_3;
     wire [4:0] t_4;
-    wire t_5;
-    wire [7:0] t_6;
+    wire [7:0] t_5;
+    wire t_6;
     wire [7:0] t_7;
     wire [7:0] t_8;
-    wire [7:0] t_9;
-    wire [3:0] t_10;
-    wire [9:0] t_11;
-    wire [10:0] t_12;
-    wire [10:0] t_13;
+    wire t_9;
+    wire t_10;
+    wire t_11;
+    wire t_12;
+    wire t_13;
+    wire t_14;
+    wire t_15;
+    wire [7:0] t_16;
+    wire [7:0] t_17;
+    wire [7:0] t_18;
+    wire [7:0] t_19;
+    wire [9:0] t_20;
+    wire [10:0] t_21;
+    wire [10:0] t_22;
 
     assign t_0 = s_axis_cmd_tdata[18:0];
     assign t_1 = ({1'h0, 4'h9} - {1'h0, cmd_draft_token_3});
     assign t_2 = ({1'h0, 4'h9} - {1'h0, cmd_draft_token_2});
     assign t_3 = ({1'h0, 4'h9} - {1'h0, cmd_draft_token_1});
     assign t_4 = ({1'h0, 4'h9} - {1'h0, cmd_draft_token_0});
-    assign t_5 = (3'h4 < cmd_held_gamma);
-    assign t_6 = s0_codes_0[31:24];
-    assign t_7 = s0_codes_0[23:16];
-    assign t_8 = s0_codes_0[15:8];
-    assign t_9 = s0_codes_0[7:0];
-    assign t_10 = {argmax_tag_base[3:2], u_argmax_max_lane};
-    assign t_11 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
-    assign t_12 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_11});
-    assign t_13 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_11});
+    assign t_5 = {(cmd_held_gamma == 3'h7), (cmd_held_gamma == 3'h6), (cmd_held_gamma == 3'h5), (cmd_held_gamma == 3'h4), (cmd_held_gamma == 3'h3), (cmd_held_gamma == 3'h2), (cmd_held_gamma == 3'h1), (cmd_held_gamma == 3'h0)};
+    assign t_6 = (3'h4 < cmd_held_gamma);
+    assign t_7 = (slot1_pending ? {slot1_marker[7], slot1_marker[7:1]} : slot1_marker);
+    assign t_8 = (slot0_pending ? {slot0_marker[7], slot0_marker[7:1]} : slot0_marker);
+    assign t_9 = (cmd_read_slot ? t_7[1] : t_8[1]);
+    assign t_10 = ((cmd_read_slot ? slot1_write_state : slot0_write_state) ? cmd_held_final : cmd_row_final);
+    assign t_11 = (cmd_read_slot == 1'h0);
+    assign t_12 = (cmd_read_slot == 1'h1);
+    assign t_13 = (slot0_valid | slot0_write_state);
+    assign t_14 = (slot1_valid | slot1_write_state);
+    assign t_15 = (advance_next & cur_valid_next);
+    assign t_16 = s0_codes_0[31:24];
+    assign t_17 = s0_codes_0[23:16];
+    assign t_18 = s0_codes_0[15:8];
+    assign t_19 = s0_codes_0[7:0];
+    assign t_20 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_21 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_20});
+    assign t_22 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_20});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -826,34 +849,30 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign cmd_gamma = t_0[2:0];
     assign slot0_draft = (slot0_pending ? slot0_tokens[7:4] : slot0_tokens[3:0]);
     assign slot1_draft = (slot1_pending ? slot1_tokens[7:4] : slot1_tokens[3:0]);
-    assign slot0_final = (slot0_pending ? slot0_marker[1] : slot0_marker[0]);
-    assign slot1_final = (slot1_pending ? slot1_marker[1] : slot1_marker[0]);
     assign cmd_held_gamma = cmd_held[2:0];
     assign cmd_held_draft_token = cmd_held[18:3];
     assign logits_fire = (s_axis_logits_tvalid & logits_ready);
-    assign row_final = (cmd_read_slot ? slot1_final : slot0_final);
-    assign row_end = (logits_fire & s_axis_logits_tlast);
-    assign round_end = (row_end & row_final);
-    assign row_length_error = (s_axis_logits_tlast & (beat != 2'h2));
+    assign row_length_error = (s_axis_logits_tlast & (~(beat_in_row & (~beat_full))));
     assign lane_logit_0 = s_axis_logits_tdata[7:0];
     assign lane_logit_1 = s_axis_logits_tdata[15:8];
     assign lane_logit_2 = s_axis_logits_tdata[23:16];
     assign lane_logit_3 = s_axis_logits_tdata[31:24];
-    assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
-    assign slot0_shift_next = (slot0_row_end & (~slot0_final));
-    assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
-    assign slot1_shift_next = (slot1_row_end & (~slot1_final));
-    assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
+    assign row_end = ((s_axis_logits_tvalid & cmd_logits_ready) & s_axis_logits_tlast);
+    assign round_end = (row_end & cmd_row_final);
+    assign slot0_shift_next = (row_end & slot0_shift_armed);
+    assign slot1_shift_next = (row_end & slot1_shift_armed);
+    assign cmd_other_final_next = ((cmd_read_slot ? slot0_write_state : slot1_write_state) ? cmd_held_final : cmd_other_final);
+    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_13 : t_14) : (cmd_read_slot ? t_14 : t_13));
     assign u_argmax_enable = tree_advance0;
     assign u_argmax_lane_valid = s1_lane_valid_0;
     assign u_argmax_lane_keys = s1_lane_keys_0;
     assign u_argmax_lane_flags = s1_lane_nan_0;
-    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (s1_tag_base[3:2] == s1_tag_draft[3:2]), (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign s0_tag_fire = s0_tag[0];
-    assign lane_key_3 = {(~t_6[7]), t_6[6:0]};
-    assign lane_key_2 = {(~t_7[7]), t_7[6:0]};
-    assign lane_key_1 = {(~t_8[7]), t_8[6:0]};
-    assign lane_key_0 = {(~t_9[7]), t_9[6:0]};
+    assign lane_key_3 = {(~t_16[7]), t_16[6:0]};
+    assign lane_key_2 = {(~t_17[7]), t_17[6:0]};
+    assign lane_key_1 = {(~t_18[7]), t_18[6:0]};
+    assign lane_key_0 = {(~t_19[7]), t_19[6:0]};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
@@ -864,8 +883,9 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign s1_tag_gamma = s1_tag[15:13];
     assign s1_tag_out_of_range = s1_tag[19:16];
     assign pend_takes = (pend_takes_before ? beat_over_pend : beat_over_run);
-    assign argmax_tag_base = u_argmax_tag_out[9:6];
-    assign argmax_tag_draft = u_argmax_tag_out[13:10];
+    assign argmax_tag_base = u_argmax_tag_out[10:7];
+    assign argmax_tag_draft_in_beat = u_argmax_tag_out[6];
+    assign argmax_tag_draft = u_argmax_tag_out[14:11];
     assign argmax_tag_fire = u_argmax_tag_out[0];
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
@@ -875,7 +895,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     assign row_flags_run = (row_flags | {1'h0, (pend_takes ? pend_neg_inf : run_neg_inf), run_nan, 1'h0, 1'h0});
     assign row_argmax = (pend_takes ? pend_index : run_index);
     assign argmax_tag_row_final = u_argmax_tag_out[2];
-    assign argmax_tag_gamma = u_argmax_tag_out[16:14];
+    assign argmax_tag_gamma = u_argmax_tag_out[17:15];
     assign row_draft_matches = (pend_takes ? pend_matches_draft : run_matches_draft);
     assign row_flags_all_bad_gamma = row_flags_run[1];
     assign row_event = (row_eligible & row_advance);
@@ -914,7 +934,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         .spare(u_result_fifo_spare)
     );
 
-    hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t17 u_argmax (
+    hades_checker_g4_v10_l4_fx8p4_argmax_tree_l4_k8_t18 u_argmax (
         .aclk(aclk),
         .aresetn(aresetn),
         .enable(u_argmax_enable),
@@ -941,7 +961,16 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             logits_ready <= 1'h0;
         end else begin
-            logits_ready <= (advance_next & cur_valid_next);
+            logits_ready <= t_15;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_logits_ready <= 1'h0;
+        end else begin
+            cmd_logits_ready <= t_15;
         end
     end
 
@@ -983,6 +1012,44 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         end
     end
 
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_row_final <= 1'h0;
+        end else begin
+            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : t_9) : t_10);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_other_final <= 1'h0;
+        end else begin
+            cmd_other_final <= cmd_other_final_next;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (cmd_fire) begin
+            cmd_held_final <= (cmd_gamma == 3'h0);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_shift_armed <= 1'h1;
+        end else begin
+            slot0_shift_armed <= (row_end ? (cmd_row_final ? ((~t_11) & (~cmd_other_final_next)) : (t_11 & (~t_9))) : (t_11 & (~t_10)));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_shift_armed <= 1'h0;
+        end else begin
+            slot1_shift_armed <= (row_end ? (cmd_row_final ? ((~t_12) & (~cmd_other_final_next)) : (t_12 & (~t_9))) : (t_12 & (~t_10)));
+        end
+    end
+
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
@@ -1014,7 +1081,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             slot0_valid <= 1'h0;
         end else begin
-            slot0_valid <= (slot0_write | (slot0_valid & (~(slot0_row_end & slot0_final))));
+            slot0_valid <= (slot0_write_state | (slot0_valid & (~(round_end & (cmd_read_slot == 1'h0)))));
         end
     end
 
@@ -1031,7 +1098,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
             slot0_marker <= {slot0_marker[7], slot0_marker[7:1]};
         end
         if (slot0_write_marker) begin
-            slot0_marker <= {(cmd_held_gamma == 3'h7), (cmd_held_gamma == 3'h6), (cmd_held_gamma == 3'h5), (cmd_held_gamma == 3'h4), (cmd_held_gamma == 3'h3), (cmd_held_gamma == 3'h2), (cmd_held_gamma == 3'h1), (cmd_held_gamma == 3'h0)};
+            slot0_marker <= t_5;
         end
     end
 
@@ -1043,7 +1110,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (slot0_write) begin
-            slot0_bad_gamma <= t_5;
+            slot0_bad_gamma <= t_6;
         end
     end
 
@@ -1102,7 +1169,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             slot1_valid <= 1'h0;
         end else begin
-            slot1_valid <= (slot1_write | (slot1_valid & (~(slot1_row_end & slot1_final))));
+            slot1_valid <= (slot1_write_state | (slot1_valid & (~(round_end & (cmd_read_slot == 1'h1)))));
         end
     end
 
@@ -1119,7 +1186,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
             slot1_marker <= {slot1_marker[7], slot1_marker[7:1]};
         end
         if (slot1_write_marker) begin
-            slot1_marker <= {(cmd_held_gamma == 3'h7), (cmd_held_gamma == 3'h6), (cmd_held_gamma == 3'h5), (cmd_held_gamma == 3'h4), (cmd_held_gamma == 3'h3), (cmd_held_gamma == 3'h2), (cmd_held_gamma == 3'h1), (cmd_held_gamma == 3'h0)};
+            slot1_marker <= t_5;
         end
     end
 
@@ -1131,7 +1198,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
 
     always @(posedge aclk) begin
         if (slot1_write) begin
-            slot1_bad_gamma <= t_5;
+            slot1_bad_gamma <= t_6;
         end
     end
 
@@ -1175,6 +1242,24 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_write_state <= 1'h0;
+        end else begin
+            slot0_write_state <= slot0_drain;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_write_state <= 1'h0;
+        end else begin
+            slot1_write_state <= slot1_drain;
+        end
+    end
+
     always @(posedge aclk) begin
         cmd_token_too_large <= {t_1[4], t_2[4], t_3[4], t_4[4]};
     end
@@ -1199,7 +1284,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
                 if (s_axis_logits_tlast) begin
                     beat <= 2'h0;
                 end else begin
-                    beat <= ((beat == 2'h3) ? beat : (beat + 2'h1));
+                    beat <= (beat_in_row ? (beat + 2'h1) : beat);
                 end
             end
         end
@@ -1256,7 +1341,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             s0_tag <= 20'h0;
         end else if (advance) begin
-            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
+            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, cmd_row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 
@@ -1362,7 +1447,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             beat_over_pend <= 1'h0;
         end else begin
-            beat_over_pend <= t_12[10];
+            beat_over_pend <= t_21[10];
         end
     end
 
@@ -1370,7 +1455,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
         if (!aresetn) begin
             beat_over_run <= 1'h0;
         end else begin
-            beat_over_run <= t_13[10];
+            beat_over_run <= t_22[10];
         end
     end
 
@@ -1391,7 +1476,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        pend_index <= t_10;
+        pend_index <= {argmax_tag_base[3:2], u_argmax_max_lane};
     end
 
     always @(posedge aclk) begin
@@ -1399,7 +1484,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     end
 
     always @(posedge aclk) begin
-        pend_matches_draft <= (t_10 == argmax_tag_draft);
+        pend_matches_draft <= (argmax_tag_draft_in_beat & (u_argmax_max_lane == argmax_tag_draft[1:0]));
     end
 
     always @(posedge aclk) begin
@@ -1549,7 +1634,7 @@ module hades_checker_g4_v10_l4_fx8p4_verify_g4_v10_l4_fx8p4 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[23:19], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, argmax_tag_base[1:0], row_draft_token, t_1[3:0], t_2[3:0], t_3[3:0], t_4[3:0], t_12[9:0], t_13[9:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[23:19], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, argmax_tag_base[1:0], row_draft_token, t_1[3:0], t_2[3:0], t_3[3:0], t_4[3:0], t_7[0], t_7[7:2], t_8[0], t_8[7:2], t_21[9:0], t_22[9:0]};
 endmodule
 
 // hades_checker_g4_v10_l4_fx8p4: safety checker for hades_verify_g4_v10_l4_fx8p4: free inputs, 1-bit property outputs (formal only) (from HADES/FormalHarness.swift:67)

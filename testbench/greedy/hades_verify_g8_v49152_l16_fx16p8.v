@@ -317,20 +317,20 @@ module hades_verify_g8_v49152_l16_fx16p8_stream_fifo_w30_d4_spare_rp (
     end
 endmodule
 
-// hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2: pipelined argmax, 4 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
-module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
+// hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t43_e2: pipelined argmax, 4 register stages (compare, select per level of up to 4), ties to the lowest lane (from HADES/ArgmaxTree.swift:40)
+module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t43_e2 (
     input  wire aclk,
     input  wire aresetn,
     input  wire [1:0] enable,
     input  wire [15:0] lane_valid,
     input  wire [255:0] lane_keys,
     input  wire [15:0] lane_flags,
-    input  wire [41:0] tag_in,
+    input  wire [42:0] tag_in,
     output wire max_valid,
     output wire [15:0] max_key,
     output wire [3:0] max_lane,
     output wire any_flag,
-    output wire [41:0] tag_out
+    output wire [42:0] tag_out
 );
 
     reg  s1_g0_c0_valid;
@@ -405,7 +405,7 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
     reg  s1_g3_gt30;
     reg  s1_g3_gt31;
     reg  s1_g3_gt32;
-    reg  [41:0] s1_tag;
+    reg  [42:0] s1_tag;
     reg  s1_flag0;
     reg  s1_flag1;
     reg  s1_flag2;
@@ -426,7 +426,7 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
     reg  s2_g3_valid;
     reg  [15:0] s2_g3_key;
     reg  [3:0] s2_g3_lane;
-    reg  [41:0] s2_tag;
+    reg  [42:0] s2_tag;
     reg  s2_flag0;
     reg  s3_g0_c0_valid;
     reg  [15:0] s3_g0_c0_key;
@@ -446,13 +446,13 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
     reg  s3_g0_gt30;
     reg  s3_g0_gt31;
     reg  s3_g0_gt32;
-    reg  [41:0] s3_tag;
+    reg  [42:0] s3_tag;
     reg  s3_flag0;
     wire s4_g0_upper_wins;
     reg  s4_g0_valid;
     reg  [15:0] s4_g0_key;
     reg  [3:0] s4_g0_lane;
-    reg  [41:0] s4_tag;
+    reg  [42:0] s4_tag;
     reg  s4_flag0;
     wire t_0;
     wire [15:0] t_1;
@@ -1025,7 +1025,7 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s1_tag <= 42'h0;
+            s1_tag <= 43'h0;
         end else if (enable[0]) begin
             s1_tag <= tag_in;
         end
@@ -1129,7 +1129,7 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s2_tag <= 42'h0;
+            s2_tag <= 43'h0;
         end else if (enable[0]) begin
             s2_tag <= s1_tag;
         end
@@ -1251,7 +1251,7 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s3_tag <= 42'h0;
+            s3_tag <= 43'h0;
         end else if (enable[0]) begin
             s3_tag <= s2_tag;
         end
@@ -1283,7 +1283,7 @@ module hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s4_tag <= 42'h0;
+            s4_tag <= 43'h0;
         end else if (enable[0]) begin
             s4_tag <= s3_tag;
         end
@@ -1357,11 +1357,17 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     reg  advance;
     wire advance_next;
     reg  logits_ready;
+    reg  cmd_logits_ready;
     reg  [131:0] cmd_held;
     reg  cmd_held_valid;
     reg  [7:0] cmd_held_out_of_range;
     reg  cmd_write_slot;
     reg  cmd_read_slot;
+    reg  cmd_row_final;
+    reg  cmd_other_final;
+    reg  cmd_held_final;
+    reg  slot0_shift_armed;
+    reg  slot1_shift_armed;
     reg  slot0_pending_g0;
     reg  slot0_write_g0;
     reg  [127:0] slot0_tokens_g0;
@@ -1390,6 +1396,8 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire slot1_drain;
     reg  slot0_write;
     reg  slot1_write;
+    reg  slot0_write_state;
+    reg  slot1_write_state;
     wire cmd_drain;
     wire cmd_fire;
     wire [15:0] cmd_draft_token_7;
@@ -1406,19 +1414,14 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     reg  cmd_taken;
     wire [15:0] slot0_draft;
     wire [15:0] slot1_draft;
-    wire slot0_final;
-    wire slot1_final;
     wire [3:0] cmd_held_gamma;
     wire [127:0] cmd_held_draft_token;
     reg  [11:0] beat;
     reg  [15:0] base;
     wire logits_fire;
-    wire row_final;
-    wire row_end;
-    wire round_end;
-    wire row_length_error;
     reg  beat_full;
     reg  beat_in_row;
+    wire row_length_error;
     wire [15:0] lane_logit_0;
     wire [15:0] lane_logit_1;
     wire [15:0] lane_logit_2;
@@ -1435,21 +1438,22 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [15:0] lane_logit_13;
     wire [15:0] lane_logit_14;
     wire [15:0] lane_logit_15;
-    wire slot0_row_end;
+    wire row_end;
+    wire round_end;
     wire slot0_shift_next;
-    wire slot1_row_end;
     wire slot1_shift_next;
+    wire cmd_other_final_next;
     wire cur_valid_next;
     wire [1:0] u_argmax_enable;
     wire [15:0] u_argmax_lane_valid;
     wire [255:0] u_argmax_lane_keys;
     wire [15:0] u_argmax_lane_flags;
-    wire [41:0] u_argmax_tag_in;
+    wire [42:0] u_argmax_tag_in;
     wire u_argmax_max_valid;
     wire [15:0] u_argmax_max_key;
     wire [3:0] u_argmax_max_lane;
     wire u_argmax_any_flag;
-    wire [41:0] u_argmax_tag_out;
+    wire [42:0] u_argmax_tag_out;
     reg  tree_advance0;
     reg  tree_advance1;
     reg  [48:0] s0_tag;
@@ -1507,10 +1511,11 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     reg  pend_takes_before;
     wire pend_takes;
     wire [15:0] argmax_tag_base;
+    wire argmax_tag_draft_in_beat;
+    wire [15:0] argmax_tag_draft;
     reg  [15:0] pend_key;
     reg  [15:0] pend_index;
     reg  pend_neg_inf;
-    wire [15:0] argmax_tag_draft;
     reg  pend_matches_draft;
     reg  run_matches_draft;
     wire argmax_tag_fire;
@@ -1560,18 +1565,18 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [16:0] t_6;
     wire [16:0] t_7;
     wire [16:0] t_8;
-    wire t_9;
-    wire [255:0] t_10;
+    wire [15:0] t_9;
+    wire t_10;
     wire [15:0] t_11;
     wire [15:0] t_12;
-    wire [15:0] t_13;
-    wire [15:0] t_14;
-    wire [15:0] t_15;
-    wire [15:0] t_16;
-    wire [15:0] t_17;
-    wire [15:0] t_18;
-    wire [15:0] t_19;
-    wire [15:0] t_20;
+    wire t_13;
+    wire t_14;
+    wire t_15;
+    wire t_16;
+    wire t_17;
+    wire t_18;
+    wire t_19;
+    wire [255:0] t_20;
     wire [15:0] t_21;
     wire [15:0] t_22;
     wire [15:0] t_23;
@@ -1582,9 +1587,18 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     wire [15:0] t_28;
     wire [15:0] t_29;
     wire [15:0] t_30;
-    wire [17:0] t_31;
-    wire [18:0] t_32;
-    wire [18:0] t_33;
+    wire [15:0] t_31;
+    wire [15:0] t_32;
+    wire [15:0] t_33;
+    wire [15:0] t_34;
+    wire [15:0] t_35;
+    wire [15:0] t_36;
+    wire [15:0] t_37;
+    wire [15:0] t_38;
+    wire [15:0] t_39;
+    wire [17:0] t_40;
+    wire [18:0] t_41;
+    wire [18:0] t_42;
 
     assign t_0 = s_axis_cmd_tdata[131:0];
     assign t_1 = ({1'h0, 16'hbfff} - {1'h0, cmd_draft_token_7});
@@ -1595,31 +1609,40 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign t_6 = ({1'h0, 16'hbfff} - {1'h0, cmd_draft_token_2});
     assign t_7 = ({1'h0, 16'hbfff} - {1'h0, cmd_draft_token_1});
     assign t_8 = ({1'h0, 16'hbfff} - {1'h0, cmd_draft_token_0});
-    assign t_9 = (4'h8 < cmd_held_gamma);
-    assign t_10 = {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
-    assign t_11 = {beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row};
-    assign t_12 = {1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0};
-    assign t_13 = {1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0};
-    assign t_14 = s0_codes_0[127:112];
-    assign t_15 = s0_codes_0[111:96];
-    assign t_16 = s0_codes_0[95:80];
-    assign t_17 = s0_codes_0[79:64];
-    assign t_18 = s0_codes_0[63:48];
-    assign t_19 = s0_codes_0[47:32];
-    assign t_20 = s0_codes_0[31:16];
-    assign t_21 = s0_codes_0[15:0];
-    assign t_22 = s0_codes_1[127:112];
-    assign t_23 = s0_codes_1[111:96];
-    assign t_24 = s0_codes_1[95:80];
-    assign t_25 = s0_codes_1[79:64];
-    assign t_26 = s0_codes_1[63:48];
-    assign t_27 = s0_codes_1[47:32];
-    assign t_28 = s0_codes_1[31:16];
-    assign t_29 = s0_codes_1[15:0];
-    assign t_30 = {argmax_tag_base[15:4], u_argmax_max_lane};
-    assign t_31 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
-    assign t_32 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_31});
-    assign t_33 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_31});
+    assign t_9 = {(cmd_held_gamma == 4'hf), (cmd_held_gamma == 4'he), (cmd_held_gamma == 4'hd), (cmd_held_gamma == 4'hc), (cmd_held_gamma == 4'hb), (cmd_held_gamma == 4'ha), (cmd_held_gamma == 4'h9), (cmd_held_gamma == 4'h8), (cmd_held_gamma == 4'h7), (cmd_held_gamma == 4'h6), (cmd_held_gamma == 4'h5), (cmd_held_gamma == 4'h4), (cmd_held_gamma == 4'h3), (cmd_held_gamma == 4'h2), (cmd_held_gamma == 4'h1), (cmd_held_gamma == 4'h0)};
+    assign t_10 = (4'h8 < cmd_held_gamma);
+    assign t_11 = (slot1_pending ? {slot1_marker[15], slot1_marker[15:1]} : slot1_marker);
+    assign t_12 = (slot0_pending ? {slot0_marker[15], slot0_marker[15:1]} : slot0_marker);
+    assign t_13 = (cmd_read_slot ? t_11[1] : t_12[1]);
+    assign t_14 = ((cmd_read_slot ? slot1_write_state : slot0_write_state) ? cmd_held_final : cmd_row_final);
+    assign t_15 = (cmd_read_slot == 1'h0);
+    assign t_16 = (cmd_read_slot == 1'h1);
+    assign t_17 = (slot0_valid | slot0_write_state);
+    assign t_18 = (slot1_valid | slot1_write_state);
+    assign t_19 = (advance_next & cur_valid_next);
+    assign t_20 = {lane_logit_15, lane_logit_14, lane_logit_13, lane_logit_12, lane_logit_11, lane_logit_10, lane_logit_9, lane_logit_8, lane_logit_7, lane_logit_6, lane_logit_5, lane_logit_4, lane_logit_3, lane_logit_2, lane_logit_1, lane_logit_0};
+    assign t_21 = {beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row, beat_in_row};
+    assign t_22 = {1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0};
+    assign t_23 = {1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0};
+    assign t_24 = s0_codes_0[127:112];
+    assign t_25 = s0_codes_0[111:96];
+    assign t_26 = s0_codes_0[95:80];
+    assign t_27 = s0_codes_0[79:64];
+    assign t_28 = s0_codes_0[63:48];
+    assign t_29 = s0_codes_0[47:32];
+    assign t_30 = s0_codes_0[31:16];
+    assign t_31 = s0_codes_0[15:0];
+    assign t_32 = s0_codes_1[127:112];
+    assign t_33 = s0_codes_1[111:96];
+    assign t_34 = s0_codes_1[95:80];
+    assign t_35 = s0_codes_1[79:64];
+    assign t_36 = s0_codes_1[63:48];
+    assign t_37 = s0_codes_1[47:32];
+    assign t_38 = s0_codes_1[31:16];
+    assign t_39 = s0_codes_1[15:0];
+    assign t_40 = {row_advance, u_argmax_max_valid, u_argmax_max_key};
+    assign t_41 = ({1'h0, {1'h1, row_started, pend_key}} - {1'h0, t_40});
+    assign t_42 = ({1'h0, {1'h1, row_started, run_key}} - {1'h0, t_40});
 
     assign s_axis_cmd_tready = (~cmd_held_valid);
     assign s_axis_logits_tready = logits_ready;
@@ -1655,15 +1678,10 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign cmd_gamma = t_0[3:0];
     assign slot0_draft = (slot0_pending ? slot0_tokens[31:16] : slot0_tokens[15:0]);
     assign slot1_draft = (slot1_pending ? slot1_tokens[31:16] : slot1_tokens[15:0]);
-    assign slot0_final = (slot0_pending ? slot0_marker[1] : slot0_marker[0]);
-    assign slot1_final = (slot1_pending ? slot1_marker[1] : slot1_marker[0]);
     assign cmd_held_gamma = cmd_held[3:0];
     assign cmd_held_draft_token = cmd_held[131:4];
     assign logits_fire = (s_axis_logits_tvalid & logits_ready);
-    assign row_final = (cmd_read_slot ? slot1_final : slot0_final);
-    assign row_end = (logits_fire & s_axis_logits_tlast);
-    assign round_end = (row_end & row_final);
-    assign row_length_error = (s_axis_logits_tlast & (beat != 12'hbff));
+    assign row_length_error = (s_axis_logits_tlast & (~(beat_in_row & (~beat_full))));
     assign lane_logit_0 = s_axis_logits_tdata[15:0];
     assign lane_logit_1 = s_axis_logits_tdata[31:16];
     assign lane_logit_2 = s_axis_logits_tdata[47:32];
@@ -1680,33 +1698,34 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign lane_logit_13 = s_axis_logits_tdata[223:208];
     assign lane_logit_14 = s_axis_logits_tdata[239:224];
     assign lane_logit_15 = s_axis_logits_tdata[255:240];
-    assign slot0_row_end = (row_end & (cmd_read_slot == 1'h0));
-    assign slot0_shift_next = (slot0_row_end & (~slot0_final));
-    assign slot1_row_end = (row_end & (cmd_read_slot == 1'h1));
-    assign slot1_shift_next = (slot1_row_end & (~slot1_final));
-    assign cur_valid_next = ((cmd_read_slot ^ round_end) ? (slot1_valid | slot1_write) : (slot0_valid | slot0_write));
+    assign row_end = ((s_axis_logits_tvalid & cmd_logits_ready) & s_axis_logits_tlast);
+    assign round_end = (row_end & cmd_row_final);
+    assign slot0_shift_next = (row_end & slot0_shift_armed);
+    assign slot1_shift_next = (row_end & slot1_shift_armed);
+    assign cmd_other_final_next = ((cmd_read_slot ? slot0_write_state : slot1_write_state) ? cmd_held_final : cmd_other_final);
+    assign cur_valid_next = (round_end ? (cmd_read_slot ? t_17 : t_18) : (cmd_read_slot ? t_18 : t_17));
     assign u_argmax_enable = {tree_advance1, tree_advance0};
     assign u_argmax_lane_valid = {s1_lane_valid_1, s1_lane_valid_0};
     assign u_argmax_lane_keys = {s1_lane_keys_1, s1_lane_keys_0};
     assign u_argmax_lane_flags = {s1_lane_nan_1, s1_lane_nan_0};
-    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
+    assign u_argmax_tag_in = {s1_tag_gamma, s1_tag_draft, s1_tag_base, (s1_tag_base[15:4] == s1_tag_draft[15:4]), (|s1_tag_out_of_range), s1_tag_bad_gamma, s1_tag_row_length_error, s1_tag_row_final, s1_tag_row_end, s1_tag_fire};
     assign s0_tag_fire = s0_tag[0];
-    assign lane_key_7 = {(~t_14[15]), t_14[14:0]};
-    assign lane_key_6 = {(~t_15[15]), t_15[14:0]};
-    assign lane_key_5 = {(~t_16[15]), t_16[14:0]};
-    assign lane_key_4 = {(~t_17[15]), t_17[14:0]};
-    assign lane_key_3 = {(~t_18[15]), t_18[14:0]};
-    assign lane_key_2 = {(~t_19[15]), t_19[14:0]};
-    assign lane_key_1 = {(~t_20[15]), t_20[14:0]};
-    assign lane_key_0 = {(~t_21[15]), t_21[14:0]};
-    assign lane_key_15 = {(~t_22[15]), t_22[14:0]};
-    assign lane_key_14 = {(~t_23[15]), t_23[14:0]};
-    assign lane_key_13 = {(~t_24[15]), t_24[14:0]};
-    assign lane_key_12 = {(~t_25[15]), t_25[14:0]};
-    assign lane_key_11 = {(~t_26[15]), t_26[14:0]};
-    assign lane_key_10 = {(~t_27[15]), t_27[14:0]};
-    assign lane_key_9 = {(~t_28[15]), t_28[14:0]};
-    assign lane_key_8 = {(~t_29[15]), t_29[14:0]};
+    assign lane_key_7 = {(~t_24[15]), t_24[14:0]};
+    assign lane_key_6 = {(~t_25[15]), t_25[14:0]};
+    assign lane_key_5 = {(~t_26[15]), t_26[14:0]};
+    assign lane_key_4 = {(~t_27[15]), t_27[14:0]};
+    assign lane_key_3 = {(~t_28[15]), t_28[14:0]};
+    assign lane_key_2 = {(~t_29[15]), t_29[14:0]};
+    assign lane_key_1 = {(~t_30[15]), t_30[14:0]};
+    assign lane_key_0 = {(~t_31[15]), t_31[14:0]};
+    assign lane_key_15 = {(~t_32[15]), t_32[14:0]};
+    assign lane_key_14 = {(~t_33[15]), t_33[14:0]};
+    assign lane_key_13 = {(~t_34[15]), t_34[14:0]};
+    assign lane_key_12 = {(~t_35[15]), t_35[14:0]};
+    assign lane_key_11 = {(~t_36[15]), t_36[14:0]};
+    assign lane_key_10 = {(~t_37[15]), t_37[14:0]};
+    assign lane_key_9 = {(~t_38[15]), t_38[14:0]};
+    assign lane_key_8 = {(~t_39[15]), t_39[14:0]};
     assign s1_tag_fire = s1_tag[0];
     assign s1_tag_row_end = s1_tag[1];
     assign s1_tag_row_final = s1_tag[2];
@@ -1717,8 +1736,9 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign s1_tag_gamma = s1_tag[40:37];
     assign s1_tag_out_of_range = s1_tag[48:41];
     assign pend_takes = (pend_takes_before ? beat_over_pend : beat_over_run);
-    assign argmax_tag_base = u_argmax_tag_out[21:6];
-    assign argmax_tag_draft = u_argmax_tag_out[37:22];
+    assign argmax_tag_base = u_argmax_tag_out[22:7];
+    assign argmax_tag_draft_in_beat = u_argmax_tag_out[6];
+    assign argmax_tag_draft = u_argmax_tag_out[38:23];
     assign argmax_tag_fire = u_argmax_tag_out[0];
     assign row_beat_moves = (argmax_tag_fire & row_advance);
     assign argmax_tag_row_end = u_argmax_tag_out[1];
@@ -1728,7 +1748,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     assign row_flags_run = (row_flags | {1'h0, (pend_takes ? pend_neg_inf : run_neg_inf), run_nan, 1'h0, 1'h0});
     assign row_argmax = (pend_takes ? pend_index : run_index);
     assign argmax_tag_row_final = u_argmax_tag_out[2];
-    assign argmax_tag_gamma = u_argmax_tag_out[41:38];
+    assign argmax_tag_gamma = u_argmax_tag_out[42:39];
     assign row_draft_matches = (pend_takes ? pend_matches_draft : run_matches_draft);
     assign row_flags_all_bad_gamma = row_flags_run[1];
     assign row_event = (row_eligible & row_advance);
@@ -1767,7 +1787,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         .spare(u_result_fifo_spare)
     );
 
-    hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t42_e2 u_argmax (
+    hades_verify_g8_v49152_l16_fx16p8_argmax_tree_l16_k16_t43_e2 u_argmax (
         .aclk(aclk),
         .aresetn(aresetn),
         .enable(u_argmax_enable),
@@ -1794,7 +1814,16 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             logits_ready <= 1'h0;
         end else begin
-            logits_ready <= (advance_next & cur_valid_next);
+            logits_ready <= t_19;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_logits_ready <= 1'h0;
+        end else begin
+            cmd_logits_ready <= t_19;
         end
     end
 
@@ -1836,6 +1865,44 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         end
     end
 
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_row_final <= 1'h0;
+        end else begin
+            cmd_row_final <= (row_end ? (cmd_row_final ? cmd_other_final_next : t_13) : t_14);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cmd_other_final <= 1'h0;
+        end else begin
+            cmd_other_final <= cmd_other_final_next;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (cmd_fire) begin
+            cmd_held_final <= (cmd_gamma == 4'h0);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_shift_armed <= 1'h1;
+        end else begin
+            slot0_shift_armed <= (row_end ? (cmd_row_final ? ((~t_15) & (~cmd_other_final_next)) : (t_15 & (~t_13))) : (t_15 & (~t_14)));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_shift_armed <= 1'h0;
+        end else begin
+            slot1_shift_armed <= (row_end ? (cmd_row_final ? ((~t_16) & (~cmd_other_final_next)) : (t_16 & (~t_13))) : (t_16 & (~t_14)));
+        end
+    end
+
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
@@ -1867,7 +1934,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             slot0_valid <= 1'h0;
         end else begin
-            slot0_valid <= (slot0_write | (slot0_valid & (~(slot0_row_end & slot0_final))));
+            slot0_valid <= (slot0_write_state | (slot0_valid & (~(round_end & (cmd_read_slot == 1'h0)))));
         end
     end
 
@@ -1884,7 +1951,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
             slot0_marker <= {slot0_marker[15], slot0_marker[15:1]};
         end
         if (slot0_write_marker) begin
-            slot0_marker <= {(cmd_held_gamma == 4'hf), (cmd_held_gamma == 4'he), (cmd_held_gamma == 4'hd), (cmd_held_gamma == 4'hc), (cmd_held_gamma == 4'hb), (cmd_held_gamma == 4'ha), (cmd_held_gamma == 4'h9), (cmd_held_gamma == 4'h8), (cmd_held_gamma == 4'h7), (cmd_held_gamma == 4'h6), (cmd_held_gamma == 4'h5), (cmd_held_gamma == 4'h4), (cmd_held_gamma == 4'h3), (cmd_held_gamma == 4'h2), (cmd_held_gamma == 4'h1), (cmd_held_gamma == 4'h0)};
+            slot0_marker <= t_9;
         end
     end
 
@@ -1896,7 +1963,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (slot0_write) begin
-            slot0_bad_gamma <= t_9;
+            slot0_bad_gamma <= t_10;
         end
     end
 
@@ -1955,7 +2022,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             slot1_valid <= 1'h0;
         end else begin
-            slot1_valid <= (slot1_write | (slot1_valid & (~(slot1_row_end & slot1_final))));
+            slot1_valid <= (slot1_write_state | (slot1_valid & (~(round_end & (cmd_read_slot == 1'h1)))));
         end
     end
 
@@ -1972,7 +2039,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
             slot1_marker <= {slot1_marker[15], slot1_marker[15:1]};
         end
         if (slot1_write_marker) begin
-            slot1_marker <= {(cmd_held_gamma == 4'hf), (cmd_held_gamma == 4'he), (cmd_held_gamma == 4'hd), (cmd_held_gamma == 4'hc), (cmd_held_gamma == 4'hb), (cmd_held_gamma == 4'ha), (cmd_held_gamma == 4'h9), (cmd_held_gamma == 4'h8), (cmd_held_gamma == 4'h7), (cmd_held_gamma == 4'h6), (cmd_held_gamma == 4'h5), (cmd_held_gamma == 4'h4), (cmd_held_gamma == 4'h3), (cmd_held_gamma == 4'h2), (cmd_held_gamma == 4'h1), (cmd_held_gamma == 4'h0)};
+            slot1_marker <= t_9;
         end
     end
 
@@ -1984,7 +2051,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (slot1_write) begin
-            slot1_bad_gamma <= t_9;
+            slot1_bad_gamma <= t_10;
         end
     end
 
@@ -2028,6 +2095,24 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot0_write_state <= 1'h0;
+        end else begin
+            slot0_write_state <= slot0_drain;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            slot1_write_state <= 1'h0;
+        end else begin
+            slot1_write_state <= slot1_drain;
+        end
+    end
+
     always @(posedge aclk) begin
         cmd_token_too_large <= {t_1[16], t_2[16], t_3[16], t_4[16], t_5[16], t_6[16], t_7[16], t_8[16]};
     end
@@ -2052,7 +2137,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
                 if (s_axis_logits_tlast) begin
                     beat <= 12'h0;
                 end else begin
-                    beat <= ((beat == 12'hc00) ? beat : (beat + 12'h1));
+                    beat <= (beat_in_row ? (beat + 12'h1) : beat);
                 end
             end
         end
@@ -2114,7 +2199,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             s0_tag <= 49'h0;
         end else if (advance) begin
-            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, row_final, s_axis_logits_tlast, logits_fire};
+            s0_tag <= {(cmd_read_slot ? slot1_out_of_range : slot0_out_of_range), (cmd_read_slot ? slot1_gamma : slot0_gamma), (cmd_read_slot ? slot1_draft : slot0_draft), base, (cmd_read_slot ? slot1_bad_gamma : slot0_bad_gamma), row_length_error, cmd_row_final, s_axis_logits_tlast, logits_fire};
         end
     end
 
@@ -2130,25 +2215,25 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_codes_0 <= t_10[127:0];
+            s0_codes_0 <= t_20[127:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_valid_0 <= t_11[7:0];
+            s0_lane_valid_0 <= t_21[7:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_nan_0 <= t_12[7:0];
+            s0_lane_nan_0 <= t_22[7:0];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance0) begin
-            s0_lane_neg_zero_0 <= t_13[7:0];
+            s0_lane_neg_zero_0 <= t_23[7:0];
         end
     end
 
@@ -2172,25 +2257,25 @@ module hades_verify_g8_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_codes_1 <= t_10[255:128];
+            s0_codes_1 <= t_20[255:128];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_valid_1 <= t_11[15:8];
+            s0_lane_valid_1 <= t_21[15:8];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_nan_1 <= t_12[15:8];
+            s0_lane_nan_1 <= t_22[15:8];
         end
     end
 
     always @(posedge aclk) begin
         if (lane_advance1) begin
-            s0_lane_neg_zero_1 <= t_13[15:8];
+            s0_lane_neg_zero_1 <= t_23[15:8];
         end
     end
 
@@ -2267,7 +2352,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             beat_over_pend <= 1'h0;
         end else begin
-            beat_over_pend <= t_32[18];
+            beat_over_pend <= t_41[18];
         end
     end
 
@@ -2275,7 +2360,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
         if (!aresetn) begin
             beat_over_run <= 1'h0;
         end else begin
-            beat_over_run <= t_33[18];
+            beat_over_run <= t_42[18];
         end
     end
 
@@ -2296,7 +2381,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        pend_index <= t_30;
+        pend_index <= {argmax_tag_base[15:4], u_argmax_max_lane};
     end
 
     always @(posedge aclk) begin
@@ -2304,7 +2389,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        pend_matches_draft <= (t_30 == argmax_tag_draft);
+        pend_matches_draft <= (argmax_tag_draft_in_beat & (u_argmax_max_lane == argmax_tag_draft[3:0]));
     end
 
     always @(posedge aclk) begin
@@ -2454,7 +2539,7 @@ module hades_verify_g8_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[135:132], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, s0_lane_neg_zero_1, argmax_tag_base[3:0], row_draft_token, t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_32[17:0], t_33[17:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[135:132], u_token_fifo_full, u_token_fifo_full_next, u_result_fifo_full, u_result_fifo_full_next, s0_lane_neg_zero_0, s0_lane_neg_zero_1, argmax_tag_base[3:0], row_draft_token, t_1[15:0], t_2[15:0], t_3[15:0], t_4[15:0], t_5[15:0], t_6[15:0], t_7[15:0], t_8[15:0], t_11[0], t_11[15:2], t_12[0], t_12[15:2], t_41[17:0], t_42[17:0]};
 endmodule
 
 `resetall
