@@ -5,7 +5,7 @@ import HADES
 /// BMC task with every property, and the deliberately broken properties, which must fail.
 enum SbyFile {
     static let bmcDepth = 15
-    static let brokenDepth = 13
+    static let brokenDepth = 15
 
     static func text(_ c: VerifierConfig) -> String {
         let design = FormalHarness.formalName(c) + ".v"
