@@ -88,11 +88,21 @@ public enum GreedyVerifierRTL {
             var keys: [Value] = [], valids: [Value] = [], flags: [Value] = []
             for (k, (lanes, enable)) in zip(slices, copies("lane_advance")).enumerated() {
                 m.enabled(by: enable) {
-                    // Stage 0: the codes and their NaN / −0 bits; stage 1: the keys (one LUT per bit).
+                    // Stage 0: the codes and their NaN / −0 terms; stage 1: the keys (one LUT per bit, after one that finishes
+                    // the terms for fp32).
                     let part = { (v: Value, bits: Int) in v.bits(lanes.upperBound * bits - 1, lanes.lowerBound * bits) }
                     let codes = m.regNext("s0_codes_\(k)", part(input.codes, w)), valid = m.regNext("s0_lane_valid_\(k)", part(input.laneValid, 1))
-                    let nan = m.regNext("s0_lane_nan_\(k)", part(input.laneNaN, 1))
-                    let negativeZero = m.regNext("s0_lane_neg_zero_\(k)", part(input.laneNegativeZero, 1))
+                    let nanTerms = m.regNext("s0_lane_nan_\(k)", part(input.laneNaN, input.nanTerms))
+                    let negativeZeroTerms = m.regNext("s0_lane_neg_zero_\(k)", part(input.laneNegativeZero, input.negativeZeroTerms))
+                    let special = (0..<lanes.count).map { i in
+                        LogitKey.combine(.init(nan: nanTerms.bits((i + 1) * input.nanTerms - 1, i * input.nanTerms),
+                                               negativeZero: negativeZeroTerms.bits((i + 1) * input.negativeZeroTerms - 1,
+                                                                                   i * input.negativeZeroTerms)))
+                    }
+                    let nan = input.nanTerms == 1 ? nanTerms
+                        : m.named("lane_nan_\(k)", concat(special.reversed().map(\.isNaN)))
+                    let negativeZero = input.negativeZeroTerms == 1 ? negativeZeroTerms
+                        : m.named("lane_neg_zero_\(k)", concat(special.reversed().map(\.isNegativeZero)))
                     valids.append(m.regNext("s1_lane_valid_\(k)", valid & concat(Array(repeating: stage0Fire, count: lanes.count))))
                     keys.append(m.regNext("s1_lane_keys_\(k)", concat((0..<lanes.count).reversed().map { i in
                         m.named("lane_key_\(lanes.lowerBound + i)",
@@ -369,8 +379,10 @@ public enum GreedyVerifierRTL {
 
     struct InputStage {
         let laneValid, codes: Value
-        /// One NaN and one −0 bit per lane (0 in fixed point).
+        /// Each lane's NaN and −0 terms (`LogitKey.detectTerms`; 0 in fixed point), `nanTerms` / `negativeZeroTerms`
+        /// bits per lane.
         let laneNaN, laneNegativeZero: Value
+        let nanTerms, negativeZeroTerms: Int
         let tag: [Layout.Field: Value]
     }
 
@@ -411,16 +423,17 @@ public enum GreedyVerifierRTL {
         let lanes = m.view(logits.data.bits(logitLayout.layout.width - 1, 0), as: logitLayout.layout, name: "lane")
         var valid: [Value] = [], codes: [Value] = [], nan: [Value] = [], negativeZero: [Value] = []
         for k in 0..<c.lanes {
-            let code = lanes[logitLayout.logit, k], special = LogitKey.detect(code, format: c.format)
+            let code = lanes[logitLayout.logit, k], special = LogitKey.detectTerms(code, format: c.format)
             valid.append(k < c.lanesInLastBeat ? lastOrEarlier : fullBeat)
             codes.append(code)
-            nan.append(special.isNaN)
-            negativeZero.append(special.isNegativeZero)
+            nan.append(special.nan)
+            negativeZero.append(special.negativeZero)
         }
         // A stalled input must not look like a beat: `fire` is part of the tag and is 0 on idle cycles.
         return InputStage(
             laneValid: concat(valid.reversed()), codes: concat(codes.reversed()),
             laneNaN: concat(nan.reversed()), laneNegativeZero: concat(negativeZero.reversed()),
+            nanTerms: nan[0].width, negativeZeroTerms: negativeZero[0].width,
             tag: [tag.fire: fire, tag.rowEnd: last, tag.rowFinal: rowFinal, tag.rowLengthError: rowLengthError,
                   tag.base: base, tag.draft: slot.draft, tag.gamma: slot.gamma, tag.badGamma: slot.badGamma,
                   tag.outOfRange: slot.outOfRange])

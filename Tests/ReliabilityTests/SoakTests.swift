@@ -7,7 +7,8 @@ import XCTest
 /// round by round with the stream golden model. CI runs ~200k cycles; `make soak` sets HADES_SOAK_CYCLES
 /// (e.g. 10000000) for the long run, split over the configurations below.
 final class SoakTests: XCTestCase {
-    static let configs = [Reliability.fixed, Reliability.half]
+    /// fp32 (64 lanes) too: its NaN / −0 detection is split across two stages (`LogitKey.detectTerms`).
+    static let configs = [Reliability.fixed, Reliability.half, Reliability.single]
 
     var budget: UInt64 { UInt64(Reliability.environment["HADES_SOAK_CYCLES"] ?? "") ?? 200_000 }
     var seed: UInt64 { UInt64(Reliability.environment["HADES_SOAK_SEED"] ?? "") ?? 2024 }
