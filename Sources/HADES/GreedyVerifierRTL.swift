@@ -464,10 +464,20 @@ public enum GreedyVerifierRTL {
         let rowStarted = m.reg("row_started", 1, reset: 0)
         // pend_takes(t+1) = its value at t ? candidate(t) > pend(t) : candidate(t) > run(t), with both
         // comparisons registered at t and the pick made at t+1.
-        let overPend = m.reg("beat_over_pend", 1, reset: 0), overRun = m.reg("beat_over_run", 1, reset: 0)
-        let pendTakesBefore = m.reg("pend_takes_before", 1, reset: 0)
-        let pendTakes = m.named("pend_takes", mux(pendTakesBefore, overPend, overRun))
-        pendTakesBefore <== pendTakes
+        // 32-bit keys (fp32) double the run registers' load on pend_takes: a second, kept copy of its three
+        // registers drives the row's outputs (`row_pend_takes`), which lie near the result FIFO.
+        let wideKeys = c.logitBits > 16
+        let takeCopies = (wideKeys ? ["", "row_"] : [""]).map { prefix in
+            (overPend: m.reg("\(prefix)beat_over_pend", 1, reset: 0, keep: !prefix.isEmpty),
+             overRun: m.reg("\(prefix)beat_over_run", 1, reset: 0, keep: !prefix.isEmpty),
+             before: m.reg("\(prefix)pend_takes_before", 1, reset: 0, keep: !prefix.isEmpty), name: "\(prefix)pend_takes")
+        }
+        let takes = takeCopies.map { copy in
+            let takes = m.named(copy.name, mux(copy.before, copy.overPend, copy.overRun))
+            copy.before <== takes
+            return takes
+        }
+        let pendTakes = takes[0], rowPendTakes = takes[takes.count - 1]
         // Lane indices of valid beats: base + lane, base a multiple of L (an OR when L is a power of two).
         let laneBits = argmax.maxLane.width, tokenBits = c.tokenBits
         let candidateIndex: Value = c.lanes & (c.lanes - 1) != 0 || c.lanes == 1
@@ -479,7 +489,12 @@ public enum GreedyVerifierRTL {
         let negInfKey = Int(c.format.negativeInfinityKey)
         let pendKey = m.regNext("pend_key", argmax.maxKey, reset: 0)
         let pendIndex = m.regNext("pend_index", candidateIndex)
-        let pendNegInf = m.regNext("pend_neg_inf", c.format.isFloat ? argmax.maxKey === negInfKey : .false)
+        // Every key is at least −inf's (NaN takes −inf's key), which is 2^mantissaBits − 1: so the winner is −inf
+        // exactly when its key's bits above the mantissa are 0 (fp32: 9 bits, two LUT levels, not 32).
+        precondition(!c.format.isFloat || negInfKey == (1 << c.format.mantissaBits) - 1, "−inf's key is not 2^m − 1")
+        let isNegInf = !wideKeys ? argmax.maxKey === negInfKey
+            : !argmax.maxKey.bits(c.logitBits - 1, c.format.mantissaBits).orReduce
+        let pendNegInf = m.regNext("pend_neg_inf", c.format.isFloat ? isNegInf : .false)
         // Whether the winner is the beat's draft token, registered beside it (the match stage then reads a bit).
         let pendMatch = m.regNext("pend_matches_draft", draftMatch)
         let runMatch = m.reg("run_matches_draft", 1)
@@ -492,8 +507,11 @@ public enum GreedyVerifierRTL {
         // that take lands, and the next row's first beat always takes.
         let candidate = concat(advance, argmax.maxValid, argmax.maxKey)
         let against = { (key: Value) in concat(Value.true, rowStarted, key) }
-        overPend <== ArgmaxTree.greater(candidate, against(pendKey))
-        overRun <== ArgmaxTree.greater(candidate, against(runKey))
+        let overPend = ArgmaxTree.greater(candidate, against(pendKey)), overRun = ArgmaxTree.greater(candidate, against(runKey))
+        for copy in takeCopies {
+            copy.overPend <== overPend
+            copy.overRun <== overRun
+        }
         m.when(pendTakes) {
             runKey <== pendKey
             runIndex <== pendIndex
@@ -513,14 +531,14 @@ public enum GreedyVerifierRTL {
                                              flag(.rowLength): beat[tag.rowLengthError]])
             let withRun = m.view(m.named("row_flags_run", flags.bits | m.pack(rowFlags, [
                 flag(.badDraft): .false, flag(.badGamma): .false, flag(.nanLogit): runNaN,
-                flag(.degenerateRow): mux(pendTakes, pendNegInf, runNegInf), flag(.rowLength): .false])),
+                flag(.degenerateRow): mux(rowPendTakes, pendNegInf, runNegInf), flag(.rowLength): .false])),
                 as: rowFlags, name: "row_flags_all")
             let draft = m.regNext("row_draft_token", beat[tag.draft])
             return RowResult(done: m.regNext("row_done", beat[tag.fire] & beat[tag.rowEnd], reset: 0),
-                             argmax: m.named("row_argmax", mux(pendTakes, pendIndex, runIndex)),
+                             argmax: m.named("row_argmax", mux(rowPendTakes, pendIndex, runIndex)),
                              isFinal: m.regNext("row_is_final", beat[tag.rowFinal]), draft: draft,
                              gamma: m.regNext("row_gamma", beat[tag.gamma]),
-                             draftMatches: m.named("row_draft_matches", mux(pendTakes, pendMatch, runMatch)),
+                             draftMatches: m.named("row_draft_matches", mux(rowPendTakes, pendMatch, runMatch)),
                              flags: withRun)
         }
     }
