@@ -28,6 +28,14 @@ public enum SamplingTiming {
     public static func prefixLevels(lanes: Int) -> Int { ceilLog2(lanes) }
     /// Pass B's stages after the prefix sums: the earlier beats' prefix added, the comparison with the threshold.
     public static let searchStages = 2
+    /// Clocks of the pipelined threshold product U_γ·Σw (32 × the row sum's bits), at the widest sum (V = 262 144;
+    /// a smaller V's product is at most this long).
+    public static let thresholdLatency = productLatency(32, SamplingFixedPoint.sumBits(vocab: 1 << 18))
+    /// Clocks from pass A's last read to pass B's first. Pass B's beats follow pass A's through the same pipeline,
+    /// so the gap only has to cover what pass B reads of pass A's result: `residual_zero` (registered from S_w) where
+    /// its first beat leaves the pipeline (⌈log2 L⌉ prefix levels + 2 after pass A's last), and the threshold T
+    /// (S_w's choice registered, then the product) where that beat reaches the comparison.
+    public static func passBGap(lanes: Int) -> Int { max(prefixLevels(lanes: lanes), thresholdLatency) + 2 }
     /// From the push of the round's last token to the result handshake.
     public static let resultDelay = 1
     /// The on-chip uniform generator: ARX rounds per clock, and clocks from the command's handshake until the
@@ -43,9 +51,10 @@ public enum SamplingTiming {
     }
 
     /// The cycle formula's term beyond the streaming and the two passes, (n+1)·B + 2B: the decisive row's decision,
-    /// the passes' latencies, the final push and the result (the same for every n).
+    /// the gap between the passes, pass B's latency, the final push and the result (the same for every n).
     public static func cyclesPerRound(lanes: Int) -> Int {
-        decisionLatency(lanes: lanes) + 2 * (passGap(lanes: lanes) + prefixLevels(lanes: lanes)) + searchStages + 1 + resultDelay
+        decisionLatency(lanes: lanes) + passBGap(lanes: lanes) - 1 + passGap(lanes: lanes) + prefixLevels(lanes: lanes)
+            + searchStages + 1 + resultDelay
     }
 }
 
@@ -56,13 +65,16 @@ public enum SamplingTiming {
 /// decisions of the rows before it. Row i's decision is out `decisionLatency` clocks after its last beat (the
 /// softmax pipeline, 10 + 2l stages, l = `laneLevels`, then `decisionCycles` = 14); an accepted row's token is
 /// pushed meanwhile, so an accepted row adds exactly B. The decisive row n (rejected, or the bonus row γ, or row 0
-/// with γ > Γ) stops the input at its decision, then needs pass A (B reads + 11 + l + ⌈log2 L⌉: the memory read
-/// and its register, 9 + l stages to the weights, the lane prefix sums) and pass B (the same + 2: the running
-/// prefix and the comparison); the final token is pushed the clock after and the result is handshaken one clock
-/// after that:
+/// with γ > Γ) stops the input at its decision, then needs pass A (B reads) and pass B (B reads + 11 + l +
+/// ⌈log2 L⌉: the memory read and its register, 9 + l stages to the weights, the lane prefix sums, + 2: the running
+/// prefix and the comparison), pass B's first read `passBGap` = max(⌈log2 L⌉, 4) + 2 clocks after pass A's last
+/// (its beats follow pass A's through the pipeline); the final token is pushed the clock after and the result is
+/// handshaken one clock after that:
 ///
-///     cycles = (n+1)·B + decisionLatency + 2·(B + passGap + ⌈log2 L⌉) + 2 + 1 + resultDelay
-///            = (n+1)·B + 2B + 50 + 4l + 2·⌈log2 L⌉,  l = max(1, ⌈log2 L⌉)                 (L = 16: + 74)
+///     cycles = (n+1)·B + decisionLatency + (B − 1 + passBGap) + (B + passGap + ⌈log2 L⌉ + 2) + 1 + resultDelay
+///            = (n+1)·B + 2B + 40 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 4),  l = max(1, ⌈log2 L⌉)     (L = 16: + 60)
+///
+/// That is at most (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 48 + 4l for every L ≤ 256.
 ///
 /// The beats handshaken while row n was decided (up to `decisionLatency`, never past row γ) are dropped; the rest
 /// of the round's rows are taken after the result at one beat per clock, and the next round's first beat follows

@@ -634,8 +634,8 @@ extension SamplingVerifierRTL {
 
         struct CDF {
             let residualZero: Value
-            /// Pass A's last beat left the prefix sums; pass B's last beat left the search.
-            let passADone, passBDone: Value
+            /// Pass B's last beat left the search.
+            let passBDone: Value
         }
 
         /// P (log2 L registered levels): the beat's inclusive lane prefix sums of the weights (Kogge–Stone; pass B
@@ -644,7 +644,8 @@ extension SamplingVerifierRTL {
         /// U_γ·total ⇔ Σ_{j≤k} w_j > T), then the first lane that passes is the token.
         func passes(_ e: Sums, cmd: Command) -> CDF {
             let lanes = c.lanes
-            // Registered: S_w is final when pass A ends, long before pass B's first beat or T needs it.
+            // Registered: S_w is final the clock after pass A's last beat leaves the prefix sums; pass B's first
+            // beat reaches this mux (and T the comparison) `SamplingTiming.passBGap` clocks after pass A's last.
             let residualZero = m.regNext("residual_zero", weightSum === 0)
             let eMode = e.beat.control[modeField]
             let useTarget = m.named("cdf_use_target", residualZero & (eMode === Int(BeatMode.passB.rawValue)))
@@ -670,10 +671,13 @@ extension SamplingVerifierRTL {
                 weightSum <== weightSum &+ beatTotal
                 expSum <== expSum &+ targetSum[0].zeroExtended(to: w.sum)
             }
-            // T is ready 3 + productLatency clocks after pass A's total; pass B's first beat reaches G2 later still.
+            // T is ready 3 + productLatency clocks after pass A's total, when pass B's first beat reaches G2 at the
+            // earliest (`SamplingTiming.passBGap`).
             let total = m.regNext("cdf_total", mux(residualZero, expSum, weightSum))
             let uniform = m.regNext("uniform_final_q", slices("uniform_final", cmd.uniforms, width: 32, count: c.gammaMax + 1,
                                                           index: mux(cmd.badGamma, .literal(0, width: w.gamma), cmd.gamma)))
+            precondition(SamplingTiming.productLatency(uniform.width, total.width) <= SamplingTiming.thresholdLatency,
+                         "the threshold product is longer than passBGap allows")
             let product = pipelinedProduct("cdf_thr", uniform, total)
             let threshold = m.named("cdf_threshold", product.bits(product.width - 1, 32))
             // G1
@@ -693,7 +697,7 @@ extension SamplingVerifierRTL {
                 finalToken <== g2Base &+ firstLane.resized(to: w.token)
             }
             return CDF(residualZero: residualZero,
-                       passADone: m.named("pass_a_done", pPassA & last), passBDone: m.named("pass_b_done", g2Valid & g2Last))
+                       passBDone: m.named("pass_b_done", g2Valid & g2Last))
         }
 
         /// a·b (unsigned) as 16 × 16-bit partial products (one DSP each), registered, then summed in a registered
@@ -832,6 +836,9 @@ extension SamplingVerifierRTL {
         func control(cmd: Command, stream s: Stream, cdf: CDF, decided: Decision, emit: Emission) {
             let nextBeat = mux(s.lastBeat, .literal(0, width: w.beatIndex), beat &+ 1)
             let passLast = m.named("pass_last", passBeat === (c.beatsPerRow - 1))
+            // Pass B's first read comes `passBGap` clocks after pass A's last: this counts the clocks between.
+            let gap = SamplingTiming.passBGap(lanes: c.lanes)
+            let passWait = m.reg("pass_b_wait", bitsToHold(gap - 2))
             m.when(s.rowLengthError) { flags <== flags | flagBits([.rowLength: .true]) }
             fsm.on { phase in
                 switch phase {
@@ -876,11 +883,16 @@ extension SamplingVerifierRTL {
                 case .passA, .passB:
                     passBeat <== mux(passLast, .literal(0, width: w.beatIndex), passBeat &+ 1)
                     passAddress <== advance(passAddress, by: 1)
-                    m.when(passLast) { fsm.go(phase == .passA ? .passAWait : .passBWait) }
+                    m.when(passLast) {
+                        fsm.go(phase == .passA ? .passAWait : .passBWait)
+                        if phase == .passA { passWait <== .literal(UInt64(gap - 2), width: passWait.width) }
+                    }
                 case .passAWait:
-                    m.when(cdf.passADone) {
+                    m.when(passWait === 0) {
                         fsm.go(.passB)
                         passAddress <== decideAddress
+                    }.otherwise {
+                        passWait <== passWait &- 1
                     }
                 case .passBWait:
                     m.when(cdf.passBDone) { fsm.go(.emit) }

@@ -193,6 +193,45 @@ final class SamplingRTLTests: XCTestCase {
         }
     }
 
+    /// Rounds rejected at row 0 whose residual is empty or lies in the last beat only: the draft token's exponential
+    /// is 0 in t and d (so it is rejected), and d = t except (odd rounds) 3 lower on the last beat's tokens. Pass B
+    /// starts while pass A drains and reads `residual_zero` and T as soon as S_w settles (`SamplingTiming.passBGap`);
+    /// a last-beat-only residual keeps S_w at 0 until pass A's last beat, so these rounds check that gap.
+    func testResidualZeroAndLastBeatResidualRoundsMatchGoldenIncludingCycles() throws {
+        for c in Self.configs.prefix(2) {
+            var rng = SplitMix64(seed: 77)
+            let lastBeat = (c.beatsPerRow - 1) * c.lanes
+            let rounds = (0..<8).map { i -> SamplingRound in
+                let gamma = 1 + i % c.gammaMax, x = rng.below(lastBeat)
+                var row = Fixture.randomLogits(&rng, c.vocab, scale: 2)
+                row[x] = -128
+                let draft = row.enumerated().map { k, l in i % 2 == 1 && k >= lastBeat ? l - 3 : l }
+                return SamplingRound(gamma: gamma, draftTokens: Array(repeating: x, count: gamma),
+                                     targetCodes: Array(repeating: Fixture.codes(row, c.format), count: gamma + 1).flatMap { $0 },
+                                     draftCodes: Array(repeating: Fixture.codes(draft, c.format), count: gamma).flatMap { $0 },
+                                     uniforms: (0...c.gammaMax).map { _ in rng.u32() })
+            }
+            let r = try Self.simulator(c).compare(rounds)
+            for (i, g) in r.golden.enumerated() {
+                XCTAssertEqual(g.accepted, 0, "round \(i)")
+                XCTAssertEqual(g.flags.contains(.residualZero), i % 2 == 0, "round \(i): \(g.flags)")
+                if i % 2 == 1 { XCTAssertGreaterThanOrEqual(g.token, lastBeat, "round \(i): the residual lies in the last beat") }
+            }
+            XCTAssertNil(r.disagreement, "V=\(c.vocab) L=\(c.lanes): \(r.disagreement!)")
+        }
+    }
+
+    /// The budget: at most (n+1)·B + 2B + 2·D cycles a round, D the sampling unit's own decision latency.
+    func testRoundCyclesStayWithinTwoPassesAndTwoDecisionLatencies() throws {
+        for lanes in 1...256 {
+            let c = try VerifierConfig(vocab: 50257, gammaMax: 8, lanes: lanes, format: Fixture.format)
+            let b = c.beatsPerRow, d = SamplingTiming.decisionLatency(lanes: lanes)
+            for n in [0, 8] {
+                XCTAssertLessThanOrEqual(SamplingCycleModel.cycles(accepted: n, config: c), (n + 1) * b + 2 * b + 2 * d, "L=\(lanes)")
+            }
+        }
+    }
+
     func testBackPressureChangesOnlyCycles() throws {
         for (i, c) in Self.configs.prefix(2).enumerated() {
             let rounds = randomRounds(c, count: 15, seed: 400 + UInt64(i))

@@ -1916,7 +1916,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  g2_valid;
     reg  g2_last;
     reg  [15:0] g2_base;
-    wire pass_a_done;
     wire pass_b_done;
     reg  dec_captured_1;
     reg  dec_captured_2;
@@ -2068,6 +2067,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire push;
     reg  [15:0] emit_token;
     wire pass_last;
+    reg  [2:0] pass_b_wait;
     reg  [511:0] row_pair [0:3103];
     wire [228:0] t_0;
     wire [15:0] t_1;
@@ -3106,7 +3106,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign p_pass_b = (p4_valid & (p4_mode == 2'h2));
     assign cdf_threshold = cdf_thr_s3_0[75:32];
-    assign pass_a_done = (p_pass_a & p4_last);
     assign pass_b_done = (g2_valid & g2_last);
     assign u_exp_x_t_f = dec_t_px_f;
     assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_331[17]}}, t_331});
@@ -9583,7 +9582,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h3: begin
-                    if (pass_a_done) begin
+                    if ((pass_b_wait == 3'h0)) begin
                         state <= 3'h4;
                     end
                 end
@@ -9836,7 +9835,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     pass_address <= t_445[11:0];
                 end
                 3'h3: begin
-                    if (pass_a_done) begin
+                    if ((pass_b_wait == 3'h0)) begin
                         pass_address <= decide_address;
                     end
                 end
@@ -15011,6 +15010,24 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
             endcase
         end
+    end
+
+    always @(posedge aclk) begin
+        case (state)
+            3'h2: begin
+                if (pass_last) begin
+                    pass_b_wait <= 3'h4;
+                end
+            end
+            3'h3: begin
+                if ((pass_b_wait == 3'h0)) begin
+                end else begin
+                    pass_b_wait <= (pass_b_wait - 3'h1);
+                end
+            end
+            default: begin
+            end
+        endcase
     end
 
     always @(posedge aclk) begin
