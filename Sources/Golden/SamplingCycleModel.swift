@@ -50,8 +50,9 @@ public enum SamplingTiming {
         1 + ceilLog2(((a + productLimb - 1) / productLimb) * ((b + productLimb - 1) / productLimb))
     }
 
-    /// The cycle formula's term beyond the streaming and the two passes, (n+1)·B + 2B: the decisive row's decision,
-    /// the gap between the passes, pass B's latency, the final push and the result (the same for every n).
+    /// The cycle formula's term beyond the streaming, pass A and pass B's reads up to the token's beat,
+    /// (n+1)·B + B + (t+1): the decisive row's decision, the gap between the passes, pass B's latency, the final push
+    /// and the result (the same for every n and t).
     public static func cyclesPerRound(lanes: Int) -> Int {
         decisionLatency(lanes: lanes) + passBGap(lanes: lanes) - 1 + passGap(lanes: lanes) + prefixLevels(lanes: lanes)
             + searchStages + 1 + resultDelay
@@ -65,31 +66,37 @@ public enum SamplingTiming {
 /// decisions of the rows before it. Row i's decision is out `decisionLatency` clocks after its last beat (the
 /// softmax pipeline, 10 + 2l stages, l = `laneLevels`, then `decisionCycles` = 14); an accepted row's token is
 /// pushed meanwhile, so an accepted row adds exactly B. The decisive row n (rejected, or the bonus row γ, or row 0
-/// with γ > Γ) stops the input at its decision, then needs pass A (B reads) and pass B (B reads + 11 + l +
-/// ⌈log2 L⌉: the memory read and its register, 9 + l stages to the weights, the lane prefix sums, + 2: the running
-/// prefix and the comparison), pass B's first read `passBGap` = max(⌈log2 L⌉, 4) + 2 clocks after pass A's last
-/// (its beats follow pass A's through the pipeline); the final token is pushed the clock after and the result is
-/// handshaken one clock after that:
+/// with γ > Γ) stops the input at its decision, then needs pass A (B reads) and pass B, whose first read follows pass
+/// A's last by `passBGap` = max(⌈log2 L⌉, 4) + 2 clocks (its beats follow pass A's through the pipeline). Pass B
+/// ends at the beat t = ⌊token / L⌋ that holds the sampled token: t + 1 reads + 11 + l + ⌈log2 L⌉ (the memory read
+/// and its register, 9 + l stages to the weights, the lane prefix sums) + 2 (the running prefix and the comparison);
+/// the final token is pushed the clock after and the result is handshaken one clock after that:
 ///
-///     cycles = (n+1)·B + decisionLatency + (B − 1 + passBGap) + (B + passGap + ⌈log2 L⌉ + 2) + 1 + resultDelay
-///            = (n+1)·B + 2B + 40 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 4),  l = max(1, ⌈log2 L⌉)     (L = 16: + 60)
+///     cycles = (n+1)·B + decisionLatency + (B − 1 + passBGap) + (t + 1 + passGap + ⌈log2 L⌉ + 2) + 1 + resultDelay
+///            = (n+1)·B + B + (t+1) + 40 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 4),  l = max(1, ⌈log2 L⌉)  (L = 16: + 60)
 ///
-/// That is at most (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 48 + 4l for every L ≤ 256.
+/// At most (t = B − 1) that is (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 48 + 4l for every L ≤ 256.
 ///
 /// The beats handshaken while row n was decided (up to `decisionLatency`, never past row γ) are dropped; the rest
 /// of the round's rows are taken after the result at one beat per clock, and the next round's first beat follows
 /// its command handshake by one clock.
 public enum SamplingCycleModel {
-    public static func cycles(accepted n: Int, config: VerifierConfig) -> Int {
-        let b = config.beatsPerRow, t = SamplingTiming.self
-        return (n + 1) * b + 2 * b + t.cyclesPerRound(lanes: config.lanes)
+    /// A round that accepted n draft tokens and sampled its token from beat `tokenBeat` of the decisive row.
+    public static func cycles(accepted n: Int, tokenBeat: Int, config: VerifierConfig) -> Int {
+        let b = config.beatsPerRow
+        return (n + 1) * b + b + tokenBeat + 1 + SamplingTiming.cyclesPerRound(lanes: config.lanes)
+    }
+
+    /// The most a round that accepted n draft tokens takes (the token in the row's last beat).
+    public static func maxCycles(accepted n: Int, config: VerifierConfig) -> Int {
+        cycles(accepted: n, tokenBeat: config.beatsPerRow - 1, config: config)
     }
 
     public static func predict(gammas: [Int], outcomes: [RoundOutcome], config: VerifierConfig) -> [RoundTiming] {
         var start = 0
         let b = config.beatsPerRow
         return zip(gammas, outcomes).map { g, o in
-            let c = cycles(accepted: o.accepted, config: config)
+            let c = cycles(accepted: o.accepted, tokenBeat: o.token / config.lanes, config: config)
             let t = RoundTiming(firstBeat: start, result: start + c - 1, cycles: c)
             let taken = SamplingTiming.decisionLatency(lanes: config.lanes)   // beats that arrived during the decision
             start += c + max(0, (g - o.accepted) * b - taken) + 1

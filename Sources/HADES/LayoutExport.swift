@@ -26,8 +26,11 @@ public struct LayoutExport {
     /// Greedy: the pipeline depth D of `(n+1)·B + D`. Sampling has no single D (see `cyclesFormula`).
     public var pipelineDepth: Int? { mode == .greedy ? GreedyTiming.pipelineDepth(lanes: config.lanes) : nil }
     /// Cycles from a round's first logit handshake to its result handshake (producer never stalls, consumer
-    /// ready), as an expression in n (accepted), B and D; the same text as the C header's macro.
-    public var cyclesFormula: String { mode == .greedy ? "(n + 1) * B + D" : "(n + 1) * B + 2 * B + \(SamplingTiming.cyclesPerRound(lanes: config.lanes))" }
+    /// ready), as an expression in n (accepted), B and D, and for sampling t (the beat of the sampled token,
+    /// token / L, at most B − 1); the same text as the C header's macro.
+    public var cyclesFormula: String {
+        mode == .greedy ? "(n + 1) * B + D" : "(n + 1) * B + B + t + 1 + \(SamplingTiming.cyclesPerRound(lanes: config.lanes))"
+    }
 
     /// Short stream name: `s_axis_cmd_tdata` → `cmd`.
     static func streamName(_ port: String) -> String { String(port.split(separator: "_")[2]) }
@@ -95,13 +98,13 @@ public struct LayoutExport {
         if let d = pipelineDepth { out.append("#define \(p)_D \(d)") }
         let formula = cyclesFormula.map { ch -> String in
             switch ch {
-            case "n": return "(n)"
+            case "n", "t": return "(\(ch))"
             case "B", "D": return "\(p)_\(ch)"
             default: return String(ch)
             }
         }.joined()
         out.append("/* cycles from a round's first logit handshake to its result handshake: \(cyclesFormula) */")
-        out.append("#define \(p)_CYCLES(n) (\(formula))")
+        out.append("#define \(p)_CYCLES(\(mode == .greedy ? "n" : "n, t")) (\(formula))")
         out.append("#define \(p)_COMMITTED_LEN_BITS \(VerifierInterface.committedLengthBits)")
         for s in streams {
             let sp = "\(p)_\(Self.streamName(s.port).uppercased())"

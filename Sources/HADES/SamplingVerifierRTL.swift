@@ -634,7 +634,7 @@ extension SamplingVerifierRTL {
 
         struct CDF {
             let residualZero: Value
-            /// Pass B's last beat left the search.
+            /// The search found the token (its beat at G2): pass B ends there, the beats after it are not needed.
             let passBDone: Value
         }
 
@@ -652,7 +652,7 @@ extension SamplingVerifierRTL {
             let laneSum = min(w.weight + bitsToHold(lanes), w.weightSum)
             var q = (0..<lanes).map { mux(useTarget, e.targetExps[$0], e.weights[$0]).zeroExtended(to: laneSum) }
             var targetSum = e.targetExps.map { $0.zeroExtended(to: w.beatSum) }
-            var valid = e.beat.valid, mode = eMode, last = e.beat.control[lastField], base = e.beat.control[baseField]
+            var valid = e.beat.valid, mode = eMode, base = e.beat.control[baseField]
             for level in 0..<SamplingTiming.prefixLevels(lanes: lanes) {
                 let d = 1 << level
                 q = (0..<lanes).map { k in m.regNext("p\(level + 1)_q\(k)", k >= d ? q[k] &+ q[k - d] : q[k]) }
@@ -661,7 +661,6 @@ extension SamplingVerifierRTL {
                 }
                 valid = m.regNext("p\(level + 1)_valid", valid, reset: 0)
                 mode = m.regNext("p\(level + 1)_mode", mode)
-                last = m.regNext("p\(level + 1)_last", last)
                 base = m.regNext("p\(level + 1)_base", base)
             }
             let beatTotal = q[lanes - 1].zeroExtended(to: w.weightSum)
@@ -683,21 +682,23 @@ extension SamplingVerifierRTL {
             // G1
             let sums = (0..<lanes).map { m.regNext("g_s\($0)", prefix &+ q[$0].zeroExtended(to: w.weightSum)) }
             m.when(pPassB) { prefix <== prefix &+ beatTotal }
-            let g1Valid = m.regNext("g1_valid", pPassB, reset: 0), g1Last = m.regNext("g1_last", last)
+            let g1Valid = m.regNext("g1_valid", pPassB, reset: 0)
             let g1Base = m.regNext("g1_base", base)
             // G2
             let hits = m.regNext("g2_hits", concat(sums.reversed().map { $0 > threshold.resized(to: w.weightSum) }))
-            let g2Valid = m.regNext("g2_valid", g1Valid, reset: 0), g2Last = m.regNext("g2_last", g1Last)
+            let g2Valid = m.regNext("g2_valid", g1Valid, reset: 0)
             let g2Base = m.regNext("g2_base", g1Base)
             let laneBits = max(1, c.laneIndexBits)
             var firstLane: Value = .literal(UInt64(lanes - 1), width: laneBits)
             for k in (0..<lanes).reversed() { firstLane = mux(hits[k], .literal(UInt64(k), width: laneBits), firstLane) }
-            m.when(g2Valid & !found & hits.orReduce) {
+            // T < the total, so some lane of the row hits: the first beat with a hit holds the token.
+            let hit = m.named("cdf_hit", g2Valid & !found & hits.orReduce)
+            m.when(hit) {
                 found <== 1
                 finalToken <== g2Base &+ firstLane.resized(to: w.token)
             }
             return CDF(residualZero: residualZero,
-                       passBDone: m.named("pass_b_done", g2Valid & g2Last))
+                       passBDone: hit)
         }
 
         /// a·b (unsigned) as 16 × 16-bit partial products (one DSP each), registered, then summed in a registered
@@ -877,15 +878,25 @@ extension SamplingVerifierRTL {
                             nu.t <== decided.nu.t; nu.d <== decided.nu.d
                             weightSum <== 0; expSum <== 0; prefix <== 0; found <== 0
                             passAddress <== decideAddress
+                            passBeat <== 0
                             fsm.go(.passA)
                         }
                     }
-                case .passA, .passB:
+                case .passA:
                     passBeat <== mux(passLast, .literal(0, width: w.beatIndex), passBeat &+ 1)
                     passAddress <== advance(passAddress, by: 1)
                     m.when(passLast) {
-                        fsm.go(phase == .passA ? .passAWait : .passBWait)
-                        if phase == .passA { passWait <== .literal(UInt64(gap - 2), width: passWait.width) }
+                        fsm.go(.passAWait)
+                        passWait <== .literal(UInt64(gap - 2), width: passWait.width)
+                    }
+                case .passB:
+                    // Reads go on until the search finds the token (the reads in flight then are not needed).
+                    passBeat <== passBeat &+ 1
+                    passAddress <== advance(passAddress, by: 1)
+                    m.when(cdf.passBDone) {
+                        fsm.go(.emit)
+                    }.otherwise {
+                        m.when(passLast) { fsm.go(.passBWait) }
                     }
                 case .passAWait:
                     m.when(passWait === 0) {

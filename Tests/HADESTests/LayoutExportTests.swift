@@ -96,7 +96,7 @@ final class LayoutExportTests: XCTestCase {
                 printf("s_uniform_4 %d\\n", \(sp)_CMD_UNIFORM_OFFSET(4));
                 printf("s_one_hot %d\\n", \(sp)_CMD_ONE_HOT_OFFSET);
                 printf("s_draft_bits %d\\n", \(sp)_DRAFT_TDATA_BITS);
-                printf("s_cycles_3 %d\\n", \(sp)_CYCLES(3));
+                printf("s_cycles_3 %d\\n", \(sp)_CYCLES(3, 5));
                 return 0;
             }
 
@@ -116,7 +116,7 @@ final class LayoutExportTests: XCTestCase {
             "result_flags": io.tokenBits + 2 * io.gammaBits, "rollback": io.tokenBits + io.gammaBits,
             "tokens_bits": 16, "cycles_2": CycleModel.idealCycles(accepted: 2, config: greedy), "flag_row_length": 4,
             "s_uniform_4": sio.uniformOffset + 128, "s_one_hot": sio.oneHotBit, "s_draft_bits": 64,
-            "s_cycles_3": SamplingCycleModel.cycles(accepted: 3, config: sampling),
+            "s_cycles_3": SamplingCycleModel.cycles(accepted: 3, tokenBeat: 5, config: sampling),
         ])
     }
 

@@ -60,7 +60,8 @@ final class SamplingOverlapTests: XCTestCase {
         }
     }
 
-    /// Measured on the Verilator model alone: cycles − n·B is the same for every round, whatever n.
+    /// Measured on the Verilator model alone: cycles − n·B − t is the same for every round, whatever n and the beat t
+    /// of the token it emits (pass B stops at that beat).
     func testAnAcceptedRowAddsExactlyBCycles() throws {
         for (i, c) in [Self.long, Self.tiny].enumerated() {
             let rounds = Self.chainRounds(c, count: 16, seed: 950 + UInt64(i))
@@ -69,9 +70,12 @@ final class SamplingOverlapTests: XCTestCase {
             XCTAssertEqual(hw.rounds.count, rounds.count)
             let n = hw.rounds.map(\.accepted)
             XCTAssertTrue(n.contains(0) && Set(n).count >= 4, "accepted \(n)")
-            let rest = Set(hw.rounds.map { $0.cycles - $0.accepted * c.beatsPerRow })
+            if c.beatsPerRow > 1 {
+                XCTAssertGreaterThan(Set(hw.rounds.map { $0.token / c.lanes }).count, 1, "tokens from more than one beat")
+            }
+            let rest = Set(hw.rounds.map { $0.cycles - $0.accepted * c.beatsPerRow - $0.token / c.lanes })
             XCTAssertEqual(rest.count, 1, "B=\(c.beatsPerRow): cycles \(hw.rounds.map(\.cycles)) for accepted \(n)")
-            print("sampling B=\(c.beatsPerRow) L=\(c.lanes): accepted \(n), cycles − n·B \(rest.sorted())")
+            print("sampling B=\(c.beatsPerRow) L=\(c.lanes): accepted \(n), cycles − n·B − t \(rest.sorted())")
         }
     }
 }

@@ -1778,7 +1778,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire row_done;
     reg  residual_zero;
     wire cdf_use_target;
-    wire e1_control_last;
     wire [15:0] e1_control_base;
     reg  [33:0] p1_q0;
     reg  [33:0] p1_q1;
@@ -1806,7 +1805,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [32:0] p1_te7;
     reg  p1_valid;
     reg  [1:0] p1_mode;
-    reg  p1_last;
     reg  [15:0] p1_base;
     reg  [33:0] p2_q0;
     reg  [33:0] p2_q1;
@@ -1830,7 +1828,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [32:0] p2_te3;
     reg  p2_valid;
     reg  [1:0] p2_mode;
-    reg  p2_last;
     reg  [15:0] p2_base;
     reg  [33:0] p3_q0;
     reg  [33:0] p3_q1;
@@ -1852,7 +1849,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [32:0] p3_te1;
     reg  p3_valid;
     reg  [1:0] p3_mode;
-    reg  p3_last;
     reg  [15:0] p3_base;
     reg  [33:0] p4_q0;
     reg  [33:0] p4_q1;
@@ -1873,7 +1869,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [32:0] p4_te0;
     reg  p4_valid;
     reg  [1:0] p4_mode;
-    reg  p4_last;
     reg  [15:0] p4_base;
     wire p_pass_a;
     wire p_pass_b;
@@ -1910,13 +1905,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [43:0] g_s14;
     reg  [43:0] g_s15;
     reg  g1_valid;
-    reg  g1_last;
     reg  [15:0] g1_base;
     reg  [15:0] g2_hits;
     reg  g2_valid;
-    reg  g2_last;
     reg  [15:0] g2_base;
-    wire pass_b_done;
+    wire cdf_hit;
     reg  dec_captured_1;
     reg  dec_captured_2;
     reg  dec_captured_3;
@@ -3101,12 +3094,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign s2_control_last = s2_control[2];
     assign row_done = (s2_stream & s2_control_last);
     assign cdf_use_target = (residual_zero & (e1_control_mode == 2'h2));
-    assign e1_control_last = e1_control[2];
     assign e1_control_base = e1_control[18:3];
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign p_pass_b = (p4_valid & (p4_mode == 2'h2));
     assign cdf_threshold = cdf_thr_s3_0[75:32];
-    assign pass_b_done = (g2_valid & g2_last);
+    assign cdf_hit = ((g2_valid & (~cdf_found)) & (|g2_hits));
     assign u_exp_x_t_f = dec_t_px_f;
     assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_331[17]}}, t_331});
     assign u_exp_x_d_f = dec_d_px_f;
@@ -9587,12 +9579,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h4: begin
-                    if (pass_last) begin
+                    if (cdf_hit) begin
+                        state <= 3'h6;
+                    end else if (pass_last) begin
                         state <= 3'h5;
                     end
                 end
                 3'h5: begin
-                    if (pass_b_done) begin
+                    if (cdf_hit) begin
                         state <= 3'h6;
                     end
                 end
@@ -9762,11 +9756,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             pass_beat <= 12'h0;
         end else begin
             case (state)
+                3'h1: begin
+                    if (dec_valid_13) begin
+                        if (accept) begin
+                        end else begin
+                            pass_beat <= 12'h0;
+                        end
+                    end
+                end
                 3'h2: begin
                     pass_beat <= (pass_last ? 12'h0 : (pass_beat + 12'h1));
                 end
                 3'h4: begin
-                    pass_beat <= (pass_last ? 12'h0 : (pass_beat + 12'h1));
+                    pass_beat <= (pass_beat + 12'h1);
                 end
                 default: begin
                 end
@@ -10036,7 +10038,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             cdf_found <= 1'h0;
         end else begin
-            if (((g2_valid & (~cdf_found)) & (|g2_hits))) begin
+            if (cdf_hit) begin
                 cdf_found <= 1'h1;
             end
             case (state)
@@ -10055,7 +10057,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (((g2_valid & (~cdf_found)) & (|g2_hits))) begin
+        if (cdf_hit) begin
             final_token <= (g2_base + {12'h0, (g2_hits[0] ? 4'h0 : (g2_hits[1] ? 4'h1 : (g2_hits[2] ? 4'h2 : (g2_hits[3] ? 4'h3 : (g2_hits[4] ? 4'h4 : (g2_hits[5] ? 4'h5 : (g2_hits[6] ? 4'h6 : (g2_hits[7] ? 4'h7 : (g2_hits[8] ? 4'h8 : (g2_hits[9] ? 4'h9 : (g2_hits[10] ? 4'ha : (g2_hits[11] ? 4'hb : (g2_hits[12] ? 4'hc : (g2_hits[13] ? 4'hd : (g2_hits[14] ? 4'he : (g2_hits[15] ? 4'hf : 4'hf))))))))))))))))});
         end
     end
@@ -13962,10 +13964,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_last <= e1_control_last;
-    end
-
-    always @(posedge aclk) begin
         p1_base <= e1_control_base;
     end
 
@@ -14062,10 +14060,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p2_last <= p1_last;
-    end
-
-    always @(posedge aclk) begin
         p2_base <= p1_base;
     end
 
@@ -14154,10 +14148,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p3_last <= p2_last;
-    end
-
-    always @(posedge aclk) begin
         p3_base <= p2_base;
     end
 
@@ -14239,10 +14229,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         p4_mode <= p3_mode;
-    end
-
-    always @(posedge aclk) begin
-        p4_last <= p3_last;
     end
 
     always @(posedge aclk) begin
@@ -14378,10 +14364,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g1_last <= p4_last;
-    end
-
-    always @(posedge aclk) begin
         g1_base <= p4_base;
     end
 
@@ -14395,10 +14377,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             g2_valid <= g1_valid;
         end
-    end
-
-    always @(posedge aclk) begin
-        g2_last <= g1_last;
     end
 
     always @(posedge aclk) begin
