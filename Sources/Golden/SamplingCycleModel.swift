@@ -12,10 +12,13 @@ public enum SamplingTiming {
     public static func pipeline(lanes: Int) -> Int { 6 + expStages + 2 * laneLevels(lanes: lanes) }
     /// Register stages from a beat's handshake to the final weights (what the passes read): input to E1.
     public static func passPipeline(lanes: Int) -> Int { 5 + expStages + laneLevels(lanes: lanes) }
-    /// Clocks the decision takes once the row's last beat left the pipeline: the cycle S and ρ settle, S's leading
-    /// one, the shift of S, LOG's index, LOG, ν, p̂(x) (`expStages`), the pipelined product U·p̂_d(x)
-    /// (`productLatency(32, E+1)`), the comparison. Pipelined: a row can enter every clock.
-    public static let decisionCycles = 7 + expStages + productLatency(32, SamplingFixedPoint.expBits)
+    /// Clocks from the row's last update of its even and odd accumulators to (ρ, S): the shifts, the shifted sums,
+    /// their sum (`SamplingFixedPoint` step 3).
+    public static let mergeStages = 3
+    /// Clocks the decision takes once the row's last beat left the pipeline: the cycle S_p and ρ_p settle, the
+    /// merge, S's leading one, the shift of S, LOG's index, LOG, ν, p̂(x) (`expStages`), the pipelined product
+    /// U·p̂_d(x) (`productLatency(32, E+1)`), the comparison. Pipelined: a row can enter every clock.
+    public static let decisionCycles = 7 + mergeStages + expStages + productLatency(32, SamplingFixedPoint.expBits)
     /// Clocks from the handshake of a row's last beat to its decision. The input keeps streaming meanwhile, so as
     /// many beats of later rows can arrive; the row memory holds them beside the row (B + this many words).
     public static func decisionLatency(lanes: Int) -> Int { pipeline(lanes: lanes) + decisionCycles }
@@ -64,7 +67,7 @@ public enum SamplingTiming {
 ///
 /// Rows stream back to back, one beat a clock: row i's beats are handshaken at i·B … i·B + B − 1 whatever the
 /// decisions of the rows before it. Row i's decision is out `decisionLatency` clocks after its last beat (the
-/// softmax pipeline, 10 + 2l stages, l = `laneLevels`, then `decisionCycles` = 14); an accepted row's token is
+/// softmax pipeline, 10 + 2l stages, l = `laneLevels`, then `decisionCycles` = 17); an accepted row's token is
 /// pushed meanwhile, so an accepted row adds exactly B. The decisive row n (rejected, or the bonus row γ, or row 0
 /// with γ > Γ) stops the input at its decision, then needs pass A (B reads) and pass B, whose first read follows pass
 /// A's last by `passBGap` = max(⌈log2 L⌉, 4) + 2 clocks (its beats follow pass A's through the pipeline). Pass B
@@ -73,9 +76,9 @@ public enum SamplingTiming {
 /// the final token is pushed the clock after and the result is handshaken one clock after that:
 ///
 ///     cycles = (n+1)·B + decisionLatency + (B − 1 + passBGap) + (t + 1 + passGap + ⌈log2 L⌉ + 2) + 1 + resultDelay
-///            = (n+1)·B + B + (t+1) + 40 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 4),  l = max(1, ⌈log2 L⌉)  (L = 16: + 60)
+///            = (n+1)·B + B + (t+1) + 43 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 4),  l = max(1, ⌈log2 L⌉)  (L = 16: + 63)
 ///
-/// At most (t = B − 1) that is (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 48 + 4l for every L ≤ 256.
+/// At most (t = B − 1) that is within (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 54 + 4l for every L ≤ 256.
 ///
 /// The beats handshaken while row n was decided (up to `decisionLatency`, never past row γ) are dropped; the rest
 /// of the round's rows are taken after the result at one beat per clock, and the next round's first beat follows

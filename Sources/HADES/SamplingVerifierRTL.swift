@@ -326,7 +326,7 @@ extension SamplingVerifierRTL {
         /// and the token index of its lane 0.
         var beatControl: Layout {
             Layout("beat_control", [Layout.Field("mode", 2), Layout.Field("last", 1), Layout.Field("base", w.token),
-                                    Layout.Field("first", 1)])
+                                    Layout.Field("first", 1), Layout.Field("odd", 1), Layout.Field("fresh", 1)])
         }
         /// The stages after A (`SamplingTiming.pipeline` in all with A): each carries the beat's control fields.
         /// C0 and C1 … Cn (the beat reference's levels), E1 … En (the beat sums' levels), n = `levels`.
@@ -343,6 +343,10 @@ extension SamplingVerifierRTL {
         var lastField: Layout.Field { beatControl.fields[1] }
         var baseField: Layout.Field { beatControl.fields[2] }
         var firstField: Layout.Field { beatControl.fields[3] }
+        /// The beat's index is odd: it goes to the odd accumulator (`accumulate`).
+        var oddField: Layout.Field { beatControl.fields[4] }
+        /// The beat is its accumulator's first in the row (index 0 or 1).
+        var freshField: Layout.Field { beatControl.fields[5] }
 
         struct Beat {
             let valid: Value
@@ -371,6 +375,8 @@ extension SamplingVerifierRTL {
                 modeField: m.regNext("a_mode", mux(s.streamFire, mode(.stream), s.readMode)),
                 lastField: m.named("a_last", beatIndex === (c.beatsPerRow - 1)), baseField: base,
                 firstField: m.named("a_first", beatIndex === 0),
+                oddField: beatIndex[0],
+                freshField: m.named("a_fresh", beatIndex.width > 1 ? beatIndex < 2 : .true),
             ]), as: beatControl, name: "a_control")
             stageControls = m.shiftRegister(stageNames.map { "\($0)_control" }, control)
             let hasDraft = m.regNext("a_has_draft", mux(s.streamFire, s.rowDraftStream, !finalBonus & !cmd.oneHot))
@@ -596,38 +602,72 @@ extension SamplingVerifierRTL {
 
         // MARK: row accumulators (stream mode): the online (ρ, S) of each side and the captured y(x)
 
-        /// En updates ρ and registers the two shifts (ρ' − ρ for S, ρ' − ρ_b for the beat sum; one of them is 0) at
-        /// S1, S1 shifts the beat sum, S2 updates S = (S >> (ρ' − ρ)) + (Σ_b >> (ρ' − ρ_b)) (the first beat: S = Σ_b).
-        /// Returns whether S2 holds the row's last streamed beat (S is final the clock after).
+        /// Two accumulators per side, for the even and the odd beats of a row (`SamplingFixedPoint` step 3), so that
+        /// each S_p → S_p loop has two clocks: En updates the beat's ρ_p and registers the two shifts (ρ' − ρ_p for
+        /// S_p, ρ' − ρ_b for the beat sum; one of them is 0); S1 registers S_p shifted (0 for p's first beat) and the
+        /// shifted beat sum; S2 adds them into S_p. A beat of the same parity follows at least two clocks later, so
+        /// S1 always reads the S_p of the one before. Then the merge (`SamplingTiming.mergeStages`): the two ρ_p
+        /// compared, each S_p shifted to the larger, the sum into (ρ, S).
+        /// Returns whether (ρ, S) hold a row's final values (the clock after).
         func accumulate(_ e: Sums) -> Value {
             let streamed = m.named("acc_stream", e.sumValid & (e.sumControl[modeField] === Int(BeatMode.stream.rawValue)))
-            let first = e.sumControl[firstField]
-            let s2Control = control("s2")
-            let s2Streamed = m.named("s2_stream", m.shiftRegister("s2_valid", e.sumValid, stages: 2, reset: 0).last!
-                & (s2Control[modeField] === Int(BeatMode.stream.rawValue)))
-            func side(_ rho: Value, _ s: Value, _ beatRef: Value, _ beatSum: Value, _ name: String) {
-                let raise = m.named("acc_\(name)_raise", first | (beatRef > rho))
-                m.when(streamed) { rho <== mux(raise, beatRef, rho) }
+            let odd = e.sumControl[oddField], fresh = e.sumControl[freshField]
+            let s1Streamed = m.regNext("s1_stream", streamed, reset: 0)
+            let s2Streamed = m.regNext("s2_stream", s1Streamed, reset: 0)
+            let s1Odd = control("s1")[oddField], s2Odd = control("s2")[oddField]
+            let rowDone = m.named("row_done", s2Streamed & control("s2")[lastField])
+            func side(_ beatRef: Value, _ beatSum: Value, _ name: String) -> (rho: Value, sum: Value) {
+                let rhos = ["even", "odd"].map { m.reg("rho_\($0)_\(name)", w.y, signed: true) }
+                let sums = ["even", "odd"].map { m.reg("sum_\($0)_\(name)", w.sum) }
+                let rhosAtSum = ["even", "odd"].map { m.reg("rho_sum_\($0)_\(name)", w.y, signed: true) }
+                // En
+                let rho = m.named("acc_\(name)_rho", mux(odd, rhos[1], rhos[0]))
+                let raise = m.named("acc_\(name)_raise", fresh | (beatRef > rho))
+                let newRho = mux(raise, beatRef, rho)
+                m.when(streamed) { m.when(odd) { rhos[1] <== newRho }.otherwise { rhos[0] <== newRho } }
                 let up = (beatRef - rho).asUnsigned, down = (rho - beatRef).asUnsigned
-                // S's shift is taken apart a stage early (past the width: 0), off the loop S → S.
-                let oldShift = m.regNext("s1_\(name)_old_shift", mux(raise, up, .literal(0, width: up.width)))
-                let limitBits = bitsToHold(s.width)
-                // The row's first beat starts S afresh: the same as S shifted out entirely.
-                let oldZero = m.regNext("s2_\(name)_old_zero", (oldShift >= .literal(UInt64(s.width), width: oldShift.width))
-                    | control("s1")[firstField])
-                let oldSmall = m.regNext("s2_\(name)_old_small", oldShift.bits(min(oldShift.width, limitBits) - 1, 0))
+                let oldShift = mux(raise, up, .literal(0, width: up.width))
+                let oldZero = m.regNext("s1_\(name)_old_zero", (oldShift >= .literal(UInt64(w.sum), width: oldShift.width)) | fresh)
+                let oldSmall = m.regNext("s1_\(name)_old_small", oldShift.bits(min(oldShift.width, bitsToHold(w.sum)) - 1, 0))
                 let addedShift = m.regNext("s1_\(name)_added_shift", mux(raise, .literal(0, width: down.width), down))
+                let s1Rho = m.regNext("s1_\(name)_rho", newRho)
+                // S1
+                let kept = m.regNext("s2_\(name)_kept", mux(oldZero, .literal(0, width: w.sum),
+                                                            mux(s1Odd, sums[1], sums[0]).shiftedRight(by: oldSmall)))
                 let added = m.regNext("s2_\(name)_added", shiftRight(m.regNext("s1_\(name)_beat_sum", beatSum), addedShift))
-                let kept = mux(oldZero, .literal(0, width: s.width), s.shiftedRight(by: oldSmall))
-                m.when(s2Streamed) { s <== kept &+ added }
+                let s2Rho = m.regNext("s2_\(name)_rho", s1Rho)
+                // S2
+                m.when(s2Streamed) {
+                    m.when(s2Odd) { sums[1] <== kept &+ added; rhosAtSum[1] <== s2Rho }
+                        .otherwise { sums[0] <== kept &+ added; rhosAtSum[0] <== s2Rho }
+                }
+                // The merge: M1 the shifts, M2 the shifted sums, then (ρ, S) their sum (a one-beat row has no odd beat).
+                // Returned unregistered: (ρ, S) are the last stage.
+                guard c.beatsPerRow > 1 else {
+                    let stages = SamplingTiming.mergeStages - 1
+                    return (m.shiftRegister("merge_\(name)_rho", rhosAtSum[0], stages: stages).last!,
+                            m.shiftRegister("merge_\(name)_sum", sums[0], stages: stages).last!)
+                }
+                let oddAbove = rhosAtSum[1] > rhosAtSum[0]
+                let gap = (rhosAtSum[1] - rhosAtSum[0]).asUnsigned, gapDown = (rhosAtSum[0] - rhosAtSum[1]).asUnsigned
+                let zero = Value.literal(0, width: gap.width)
+                let shifts = [m.regNext("m1_\(name)_shift_even", mux(oddAbove, gap, zero)),
+                              m.regNext("m1_\(name)_shift_odd", mux(oddAbove, zero, gapDown))]
+                let m1Sums = sums.enumerated().map { m.regNext("m1_\(name)_sum\($0.offset)", $0.element) }
+                let m1Rho = m.regNext("m1_\(name)_rho", mux(oddAbove, rhosAtSum[1], rhosAtSum[0]))
+                let parts = (0..<2).map { m.regNext("m2_\(name)_part\($0)", shiftRight(m1Sums[$0], shifts[$0])) }
+                return (m.regNext("m2_\(name)_rho", m1Rho), parts[0] &+ parts[1])
             }
-            side(rho.t, sum.t, e.sumRef.t, e.beatSum.t, "t")
-            side(rho.d, sum.d, e.sumRef.d, e.beatSum.d, "d")
+            let t = side(e.sumRef.t, e.beatSum.t, "t"), d = side(e.sumRef.d, e.beatSum.d, "d")
+            rho.t <== t.rho; rho.d <== d.rho; sum.t <== t.sum; sum.d <== d.sum
             // y(x) of this row: the row's first beat clears `captured`.
             let e1Stream = e.beat.valid & (e.beat.control[modeField] === Int(BeatMode.stream.rawValue))
             m.when(e1Stream) { captured <== e.hasX | (captured & !e.beat.control[firstField]) }
             m.when(e1Stream & e.hasX) { captureY.t <== e.xY.t; captureY.d <== e.xY.d }
-            return m.named("row_done", s2Streamed & s2Control[lastField])
+            // (ρ, S) hold the row the clock after the last of these; rows in flight when the input stops are dropped.
+            var merged = rowDone
+            for i in 1...SamplingTiming.mergeStages { merged = m.regNext("merge_done_\(i)", merged & fsm.is(.stream), reset: 0) }
+            return m.named("row_merged", merged)
         }
 
         // MARK: pass A (sum of weights and of p̂_t) and pass B (inverse CDF), pipelined after stage E
@@ -749,8 +789,8 @@ extension SamplingVerifierRTL {
             let nu: Pair
         }
 
-        /// A pipeline with a row in each stage, so that a row can end every clock: stage 0 is the clock after the
-        /// row's last beat updated S (S, and ρ, y(x) and `captured` delayed to match, hold that row's values),
+        /// A pipeline with a row in each stage, so that a row can end every clock: stage 0 is the clock (ρ, S) hold
+        /// the row's merged values (`accumulate`; y(x) and `captured` delayed to match),
         /// then the leading one k of S (1), k − M (2), LOG's index and ρ + k − E (3), LOG (4), ν (5), p̂(x) (6 … 9,
         /// `exponential`), U·p̂_d(x) (10 … 12), the comparison (13). Every operand is delayed to its stage with the
         /// row, and the row's index rides along for U_i and whether it has a draft. Rows in flight when the input
@@ -759,8 +799,9 @@ extension SamplingVerifierRTL {
             let fp = SamplingFixedPoint.self, r = w.tableIndex, mBits = fp.logIndexBits
             let nuStage = 5, pxStage = nuStage + SamplingTiming.expStages
             let productStages = SamplingTiming.productLatency(32, w.exp), last = pxStage + productStages + 1
-            precondition(last == SamplingTiming.decisionCycles - 1, "decision stages")
-            // ρ settles two clocks before S, y(x) levels + 1 before (the row's last beat at E1, En, S1, S2).
+            precondition(SamplingTiming.mergeStages + last == SamplingTiming.decisionCycles - 1, "decision stages")
+            // (ρ, S) settle together, y(x) levels + 1 + `mergeStages` clocks before (the row's last beat at E1, En, S1,
+            // S2, then the merge).
             func delayed(_ name: String, _ v: Value, _ stages: Int) -> Value {
                 stages == 0 ? v : m.shiftRegister(name, v, stages: stages).last!
             }
@@ -769,18 +810,18 @@ extension SamplingVerifierRTL {
                 let down = m.regNext("dec_\(name)_down", lead &- .literal(UInt64(mBits), width: w.lead))
                 let leadQ = m.regNext("dec_\(name)_lead_q", lead)
                 let index = m.regNext("dec_\(name)_index", delayed("dec_\(name)_sum", s, 2).shiftedRight(by: down).bits(mBits - 1, 0))
-                let scale = m.regNext("dec_\(name)_scale", delayed("dec_\(name)_rho", rho, 4).resized(to: w.reference)
+                let scale = m.regNext("dec_\(name)_scale", delayed("dec_\(name)_rho", rho, 2).resized(to: w.reference)
                     &+ leadQ.zeroExtended(to: w.reference).asSigned &- .signedLiteral(Int64(fp.expScaleBits), width: w.reference))
                 let log = m.regNext("dec_\(name)_log_q", m.rom("dec_\(name)_log", contents: fp.logTable, width: r + 1, address: index))
                 let scaleQ = m.regNext("dec_\(name)_scale_q", scale)
                 let nu = m.regNext("dec_\(name)_nu", scaleQ.bits(w.reference - 1 - r, 0).asSigned.shiftedLeft(r)
                     &+ log.zeroExtended(to: w.reference).asSigned)
                 let lut = m.instance(table, name: "u_exp_x_\(name)")
-                let yx = delayed("dec_\(name)_y", y, levels + 1 + nuStage)
+                let yx = delayed("dec_\(name)_y", y, levels + 1 + SamplingTiming.mergeStages + nuStage)
                 let px = exponential("dec_\(name)_px", m.named("dec_\(name)_delta", nu - yx.resized(to: w.reference)), keep: keep, lut)
                 return (px, delayed("dec_\(name)_nu_q", nu, last - nuStage))
             }
-            let keep = delayed("dec_captured", captured, levels + 1 + nuStage)
+            let keep = delayed("dec_captured", captured, levels + 1 + SamplingTiming.mergeStages + nuStage)
             let t = side("t", sum.t, rho.t, captureY.t, keep), d = side("d", sum.d, rho.d, captureY.d, keep)
             let streaming = fsm.is(.stream)
             var valid = m.regNext("dec_valid_0", rowDone & streaming, reset: 0)

@@ -808,23 +808,24 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [1:0] a_mode;
     wire a_last;
     wire a_first;
-    reg  [19:0] b1_control;
-    reg  [19:0] b2_control;
-    reg  [19:0] c0_control;
-    reg  [19:0] c1_control;
-    reg  [19:0] c2_control;
-    reg  [19:0] c3_control;
-    reg  [19:0] c4_control;
-    reg  [19:0] d1_control;
-    reg  [19:0] d2_control;
-    reg  [19:0] d3_control;
-    reg  [19:0] d_control;
-    reg  [19:0] e1_control;
-    reg  [19:0] e2_control;
-    reg  [19:0] e3_control;
-    reg  [19:0] e4_control;
-    reg  [19:0] s1_control;
-    reg  [19:0] s2_control;
+    wire a_fresh;
+    reg  [21:0] b1_control;
+    reg  [21:0] b2_control;
+    reg  [21:0] c0_control;
+    reg  [21:0] c1_control;
+    reg  [21:0] c2_control;
+    reg  [21:0] c3_control;
+    reg  [21:0] c4_control;
+    reg  [21:0] d1_control;
+    reg  [21:0] d2_control;
+    reg  [21:0] d3_control;
+    reg  [21:0] d_control;
+    reg  [21:0] e1_control;
+    reg  [21:0] e2_control;
+    reg  [21:0] e3_control;
+    reg  [21:0] e4_control;
+    reg  [21:0] s1_control;
+    reg  [21:0] s2_control;
     reg  a_has_draft;
     reg  [16:0] hit_key15;
     reg  [16:0] hit_key14;
@@ -1752,30 +1753,68 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  e1_has_x;
     wire [1:0] e4_control_mode;
     wire acc_stream;
-    wire e4_control_first;
-    reg  s2_valid_1;
-    reg  s2_valid_2;
-    wire [1:0] s2_control_mode;
-    wire s2_stream;
-    wire acc_t_raise;
-    reg  [16:0] s1_t_old_shift;
-    wire s1_control_first;
-    reg  s2_t_old_zero;
-    reg  [5:0] s2_t_old_small;
-    reg  [16:0] s1_t_added_shift;
-    reg  [43:0] s1_t_beat_sum;
-    reg  [43:0] s2_t_added;
-    wire acc_d_raise;
-    reg  [16:0] s1_d_old_shift;
-    reg  s2_d_old_zero;
-    reg  [5:0] s2_d_old_small;
-    reg  [16:0] s1_d_added_shift;
-    reg  [43:0] s1_d_beat_sum;
-    reg  [43:0] s2_d_added;
-    wire [1:0] e1_control_mode;
-    wire e1_control_first;
+    wire e4_control_odd;
+    wire e4_control_fresh;
+    reg  s1_stream;
+    reg  s2_stream;
+    wire s1_control_odd;
+    wire s2_control_odd;
     wire s2_control_last;
     wire row_done;
+    reg  [15:0] rho_even_t;
+    reg  [15:0] rho_odd_t;
+    reg  [43:0] sum_even_t;
+    reg  [43:0] sum_odd_t;
+    reg  [15:0] rho_sum_even_t;
+    reg  [15:0] rho_sum_odd_t;
+    wire [15:0] acc_t_rho;
+    wire acc_t_raise;
+    reg  s1_t_old_zero;
+    reg  [5:0] s1_t_old_small;
+    reg  [16:0] s1_t_added_shift;
+    reg  [15:0] s1_t_rho;
+    reg  [43:0] s2_t_kept;
+    reg  [43:0] s1_t_beat_sum;
+    reg  [43:0] s2_t_added;
+    reg  [15:0] s2_t_rho;
+    reg  [16:0] m1_t_shift_even;
+    reg  [16:0] m1_t_shift_odd;
+    reg  [43:0] m1_t_sum0;
+    reg  [43:0] m1_t_sum1;
+    reg  [15:0] m1_t_rho;
+    reg  [43:0] m2_t_part0;
+    reg  [43:0] m2_t_part1;
+    reg  [15:0] m2_t_rho;
+    reg  [15:0] rho_even_d;
+    reg  [15:0] rho_odd_d;
+    reg  [43:0] sum_even_d;
+    reg  [43:0] sum_odd_d;
+    reg  [15:0] rho_sum_even_d;
+    reg  [15:0] rho_sum_odd_d;
+    wire [15:0] acc_d_rho;
+    wire acc_d_raise;
+    reg  s1_d_old_zero;
+    reg  [5:0] s1_d_old_small;
+    reg  [16:0] s1_d_added_shift;
+    reg  [15:0] s1_d_rho;
+    reg  [43:0] s2_d_kept;
+    reg  [43:0] s1_d_beat_sum;
+    reg  [43:0] s2_d_added;
+    reg  [15:0] s2_d_rho;
+    reg  [16:0] m1_d_shift_even;
+    reg  [16:0] m1_d_shift_odd;
+    reg  [43:0] m1_d_sum0;
+    reg  [43:0] m1_d_sum1;
+    reg  [15:0] m1_d_rho;
+    reg  [43:0] m2_d_part0;
+    reg  [43:0] m2_d_part1;
+    reg  [15:0] m2_d_rho;
+    wire [1:0] e1_control_mode;
+    wire e1_control_first;
+    reg  merge_done_1;
+    reg  merge_done_2;
+    reg  merge_done_3;
+    wire row_merged;
     reg  residual_zero;
     wire cdf_use_target;
     wire [15:0] e1_control_base;
@@ -1920,6 +1959,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  dec_captured_8;
     reg  dec_captured_9;
     reg  dec_captured_10;
+    reg  dec_captured_11;
+    reg  dec_captured_12;
+    reg  dec_captured_13;
     reg  [5:0] dec_t_lead;
     reg  [5:0] dec_t_down;
     reg  [5:0] dec_t_lead_q;
@@ -1928,8 +1970,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [9:0] dec_t_index;
     reg  [15:0] dec_t_rho_1;
     reg  [15:0] dec_t_rho_2;
-    reg  [15:0] dec_t_rho_3;
-    reg  [15:0] dec_t_rho_4;
     reg  [17:0] dec_t_scale;
     reg  [7:0] dec_t_log;
     reg  [7:0] dec_t_log_q;
@@ -1947,6 +1987,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] dec_t_y_8;
     reg  [15:0] dec_t_y_9;
     reg  [15:0] dec_t_y_10;
+    reg  [15:0] dec_t_y_11;
+    reg  [15:0] dec_t_y_12;
+    reg  [15:0] dec_t_y_13;
     wire [18:0] dec_t_delta;
     reg  [6:0] dec_t_px_f;
     reg  [4:0] dec_t_px_s;
@@ -1974,8 +2017,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [9:0] dec_d_index;
     reg  [15:0] dec_d_rho_1;
     reg  [15:0] dec_d_rho_2;
-    reg  [15:0] dec_d_rho_3;
-    reg  [15:0] dec_d_rho_4;
     reg  [17:0] dec_d_scale;
     reg  [7:0] dec_d_log;
     reg  [7:0] dec_d_log_q;
@@ -1993,6 +2034,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] dec_d_y_8;
     reg  [15:0] dec_d_y_9;
     reg  [15:0] dec_d_y_10;
+    reg  [15:0] dec_d_y_11;
+    reg  [15:0] dec_d_y_12;
+    reg  [15:0] dec_d_y_13;
     wire [18:0] dec_d_delta;
     reg  [6:0] dec_d_px_f;
     reg  [4:0] dec_d_px_s;
@@ -2061,7 +2105,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] emit_token;
     wire pass_last;
     reg  [2:0] pass_b_wait;
-    reg  [511:0] row_pair [0:3103];
+    reg  [511:0] row_pair [0:3106];
     wire [228:0] t_0;
     wire [15:0] t_1;
     wire [30:0] t_2;
@@ -2278,13 +2322,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [29:0] t_213;
     wire [29:0] t_214;
     wire [29:0] t_215;
-    wire t_216;
-    wire [33:0] t_217;
-    wire [33:0] t_218;
-    wire [33:0] t_219;
-    wire [33:0] t_220;
-    wire [33:0] t_221;
-    wire [33:0] t_222;
+    wire [15:0] t_216;
+    wire [16:0] t_217;
+    wire t_218;
+    wire [15:0] t_219;
+    wire [16:0] t_220;
+    wire t_221;
+    wire t_222;
     wire [33:0] t_223;
     wire [33:0] t_224;
     wire [33:0] t_225;
@@ -2294,222 +2338,228 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [33:0] t_229;
     wire [33:0] t_230;
     wire [33:0] t_231;
-    wire [43:0] t_232;
-    wire [31:0] t_233;
-    wire [15:0] t_234;
-    wire [15:0] t_235;
-    wire [63:0] t_236;
-    wire [31:0] t_237;
-    wire t_238;
-    wire [15:0] t_239;
-    wire t_240;
-    wire [7:0] t_241;
-    wire t_242;
-    wire [3:0] t_243;
+    wire [33:0] t_232;
+    wire [33:0] t_233;
+    wire [33:0] t_234;
+    wire [33:0] t_235;
+    wire [33:0] t_236;
+    wire [33:0] t_237;
+    wire [43:0] t_238;
+    wire [31:0] t_239;
+    wire [15:0] t_240;
+    wire [15:0] t_241;
+    wire [63:0] t_242;
+    wire [31:0] t_243;
     wire t_244;
-    wire [1:0] t_245;
+    wire [15:0] t_245;
     wire t_246;
-    wire [1:0] t_247;
-    wire [3:0] t_248;
-    wire [1:0] t_249;
+    wire [7:0] t_247;
+    wire t_248;
+    wire [3:0] t_249;
     wire t_250;
     wire [1:0] t_251;
-    wire [7:0] t_252;
-    wire [3:0] t_253;
-    wire t_254;
+    wire t_252;
+    wire [1:0] t_253;
+    wire [3:0] t_254;
     wire [1:0] t_255;
     wire t_256;
     wire [1:0] t_257;
-    wire [3:0] t_258;
-    wire [1:0] t_259;
+    wire [7:0] t_258;
+    wire [3:0] t_259;
     wire t_260;
     wire [1:0] t_261;
-    wire [15:0] t_262;
-    wire [7:0] t_263;
-    wire t_264;
-    wire [3:0] t_265;
+    wire t_262;
+    wire [1:0] t_263;
+    wire [3:0] t_264;
+    wire [1:0] t_265;
     wire t_266;
     wire [1:0] t_267;
-    wire t_268;
-    wire [1:0] t_269;
-    wire [3:0] t_270;
-    wire [1:0] t_271;
+    wire [15:0] t_268;
+    wire [7:0] t_269;
+    wire t_270;
+    wire [3:0] t_271;
     wire t_272;
     wire [1:0] t_273;
-    wire [7:0] t_274;
-    wire [3:0] t_275;
-    wire t_276;
+    wire t_274;
+    wire [1:0] t_275;
+    wire [3:0] t_276;
     wire [1:0] t_277;
     wire t_278;
     wire [1:0] t_279;
-    wire [3:0] t_280;
-    wire [1:0] t_281;
+    wire [7:0] t_280;
+    wire [3:0] t_281;
     wire t_282;
     wire [1:0] t_283;
-    wire [31:0] t_284;
-    wire [15:0] t_285;
-    wire t_286;
-    wire [7:0] t_287;
+    wire t_284;
+    wire [1:0] t_285;
+    wire [3:0] t_286;
+    wire [1:0] t_287;
     wire t_288;
-    wire [3:0] t_289;
-    wire t_290;
-    wire [1:0] t_291;
+    wire [1:0] t_289;
+    wire [31:0] t_290;
+    wire [15:0] t_291;
     wire t_292;
-    wire [1:0] t_293;
-    wire [3:0] t_294;
-    wire [1:0] t_295;
+    wire [7:0] t_293;
+    wire t_294;
+    wire [3:0] t_295;
     wire t_296;
     wire [1:0] t_297;
-    wire [7:0] t_298;
-    wire [3:0] t_299;
-    wire t_300;
+    wire t_298;
+    wire [1:0] t_299;
+    wire [3:0] t_300;
     wire [1:0] t_301;
     wire t_302;
     wire [1:0] t_303;
-    wire [3:0] t_304;
-    wire [1:0] t_305;
+    wire [7:0] t_304;
+    wire [3:0] t_305;
     wire t_306;
     wire [1:0] t_307;
-    wire [15:0] t_308;
-    wire [7:0] t_309;
-    wire t_310;
-    wire [3:0] t_311;
+    wire t_308;
+    wire [1:0] t_309;
+    wire [3:0] t_310;
+    wire [1:0] t_311;
     wire t_312;
     wire [1:0] t_313;
-    wire t_314;
-    wire [1:0] t_315;
-    wire [3:0] t_316;
-    wire [1:0] t_317;
+    wire [15:0] t_314;
+    wire [7:0] t_315;
+    wire t_316;
+    wire [3:0] t_317;
     wire t_318;
     wire [1:0] t_319;
-    wire [7:0] t_320;
-    wire [3:0] t_321;
-    wire t_322;
+    wire t_320;
+    wire [1:0] t_321;
+    wire [3:0] t_322;
     wire [1:0] t_323;
     wire t_324;
     wire [1:0] t_325;
-    wire [3:0] t_326;
-    wire [1:0] t_327;
+    wire [7:0] t_326;
+    wire [3:0] t_327;
     wire t_328;
     wire [1:0] t_329;
-    wire [43:0] t_330;
-    wire [17:0] t_331;
-    wire t_332;
-    wire [17:0] t_333;
-    wire [10:0] t_334;
-    wire [63:0] t_335;
-    wire [31:0] t_336;
-    wire t_337;
-    wire [15:0] t_338;
-    wire t_339;
-    wire [7:0] t_340;
-    wire t_341;
-    wire [3:0] t_342;
+    wire t_330;
+    wire [1:0] t_331;
+    wire [3:0] t_332;
+    wire [1:0] t_333;
+    wire t_334;
+    wire [1:0] t_335;
+    wire [43:0] t_336;
+    wire [17:0] t_337;
+    wire t_338;
+    wire [17:0] t_339;
+    wire [10:0] t_340;
+    wire [63:0] t_341;
+    wire [31:0] t_342;
     wire t_343;
-    wire [1:0] t_344;
+    wire [15:0] t_344;
     wire t_345;
-    wire [1:0] t_346;
-    wire [3:0] t_347;
-    wire [1:0] t_348;
+    wire [7:0] t_346;
+    wire t_347;
+    wire [3:0] t_348;
     wire t_349;
     wire [1:0] t_350;
-    wire [7:0] t_351;
-    wire [3:0] t_352;
-    wire t_353;
+    wire t_351;
+    wire [1:0] t_352;
+    wire [3:0] t_353;
     wire [1:0] t_354;
     wire t_355;
     wire [1:0] t_356;
-    wire [3:0] t_357;
-    wire [1:0] t_358;
+    wire [7:0] t_357;
+    wire [3:0] t_358;
     wire t_359;
     wire [1:0] t_360;
-    wire [15:0] t_361;
-    wire [7:0] t_362;
-    wire t_363;
-    wire [3:0] t_364;
+    wire t_361;
+    wire [1:0] t_362;
+    wire [3:0] t_363;
+    wire [1:0] t_364;
     wire t_365;
     wire [1:0] t_366;
-    wire t_367;
-    wire [1:0] t_368;
-    wire [3:0] t_369;
-    wire [1:0] t_370;
+    wire [15:0] t_367;
+    wire [7:0] t_368;
+    wire t_369;
+    wire [3:0] t_370;
     wire t_371;
     wire [1:0] t_372;
-    wire [7:0] t_373;
-    wire [3:0] t_374;
-    wire t_375;
+    wire t_373;
+    wire [1:0] t_374;
+    wire [3:0] t_375;
     wire [1:0] t_376;
     wire t_377;
     wire [1:0] t_378;
-    wire [3:0] t_379;
-    wire [1:0] t_380;
+    wire [7:0] t_379;
+    wire [3:0] t_380;
     wire t_381;
     wire [1:0] t_382;
-    wire [31:0] t_383;
-    wire [15:0] t_384;
-    wire t_385;
-    wire [7:0] t_386;
+    wire t_383;
+    wire [1:0] t_384;
+    wire [3:0] t_385;
+    wire [1:0] t_386;
     wire t_387;
-    wire [3:0] t_388;
-    wire t_389;
-    wire [1:0] t_390;
+    wire [1:0] t_388;
+    wire [31:0] t_389;
+    wire [15:0] t_390;
     wire t_391;
-    wire [1:0] t_392;
-    wire [3:0] t_393;
-    wire [1:0] t_394;
+    wire [7:0] t_392;
+    wire t_393;
+    wire [3:0] t_394;
     wire t_395;
     wire [1:0] t_396;
-    wire [7:0] t_397;
-    wire [3:0] t_398;
-    wire t_399;
+    wire t_397;
+    wire [1:0] t_398;
+    wire [3:0] t_399;
     wire [1:0] t_400;
     wire t_401;
     wire [1:0] t_402;
-    wire [3:0] t_403;
-    wire [1:0] t_404;
+    wire [7:0] t_403;
+    wire [3:0] t_404;
     wire t_405;
     wire [1:0] t_406;
-    wire [15:0] t_407;
-    wire [7:0] t_408;
-    wire t_409;
-    wire [3:0] t_410;
+    wire t_407;
+    wire [1:0] t_408;
+    wire [3:0] t_409;
+    wire [1:0] t_410;
     wire t_411;
     wire [1:0] t_412;
-    wire t_413;
-    wire [1:0] t_414;
-    wire [3:0] t_415;
-    wire [1:0] t_416;
+    wire [15:0] t_413;
+    wire [7:0] t_414;
+    wire t_415;
+    wire [3:0] t_416;
     wire t_417;
     wire [1:0] t_418;
-    wire [7:0] t_419;
-    wire [3:0] t_420;
-    wire t_421;
+    wire t_419;
+    wire [1:0] t_420;
+    wire [3:0] t_421;
     wire [1:0] t_422;
     wire t_423;
     wire [1:0] t_424;
-    wire [3:0] t_425;
-    wire [1:0] t_426;
+    wire [7:0] t_425;
+    wire [3:0] t_426;
     wire t_427;
     wire [1:0] t_428;
-    wire [43:0] t_429;
-    wire [17:0] t_430;
-    wire t_431;
-    wire [17:0] t_432;
-    wire [10:0] t_433;
-    wire t_434;
-    wire [31:0] t_435;
-    wire [15:0] t_436;
-    wire [15:0] t_437;
-    wire [15:0] t_438;
-    wire [11:0] t_439;
-    wire [12:0] t_440;
-    wire [12:0] t_441;
-    wire [12:0] t_442;
-    wire [12:0] t_443;
-    wire [12:0] t_444;
-    wire [12:0] t_445;
+    wire t_429;
+    wire [1:0] t_430;
+    wire [3:0] t_431;
+    wire [1:0] t_432;
+    wire t_433;
+    wire [1:0] t_434;
+    wire [43:0] t_435;
+    wire [17:0] t_436;
+    wire t_437;
+    wire [17:0] t_438;
+    wire [10:0] t_439;
+    wire t_440;
+    wire [31:0] t_441;
+    wire [15:0] t_442;
+    wire [15:0] t_443;
+    wire [15:0] t_444;
+    wire [11:0] t_445;
     wire [12:0] t_446;
     wire [12:0] t_447;
+    wire [12:0] t_448;
+    wire [12:0] t_449;
+    wire [12:0] t_450;
+    wire [12:0] t_451;
+    wire [12:0] t_452;
+    wire [12:0] t_453;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -2727,238 +2777,244 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_213 = ({1'h0, d_t_e13} - {1'h0, d_d_e13});
     assign t_214 = ({1'h0, d_t_e14} - {1'h0, d_d_e14});
     assign t_215 = ({1'h0, d_t_e15} - {1'h0, d_d_e15});
-    assign t_216 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_217 = {5'h0, (cdf_use_target ? e1_t_e0 : e1_w0)};
-    assign t_218 = {5'h0, (cdf_use_target ? e1_t_e1 : e1_w1)};
-    assign t_219 = {5'h0, (cdf_use_target ? e1_t_e2 : e1_w2)};
-    assign t_220 = {5'h0, (cdf_use_target ? e1_t_e3 : e1_w3)};
-    assign t_221 = {5'h0, (cdf_use_target ? e1_t_e4 : e1_w4)};
-    assign t_222 = {5'h0, (cdf_use_target ? e1_t_e5 : e1_w5)};
-    assign t_223 = {5'h0, (cdf_use_target ? e1_t_e6 : e1_w6)};
-    assign t_224 = {5'h0, (cdf_use_target ? e1_t_e7 : e1_w7)};
-    assign t_225 = {5'h0, (cdf_use_target ? e1_t_e8 : e1_w8)};
-    assign t_226 = {5'h0, (cdf_use_target ? e1_t_e9 : e1_w9)};
-    assign t_227 = {5'h0, (cdf_use_target ? e1_t_e10 : e1_w10)};
-    assign t_228 = {5'h0, (cdf_use_target ? e1_t_e11 : e1_w11)};
-    assign t_229 = {5'h0, (cdf_use_target ? e1_t_e12 : e1_w12)};
-    assign t_230 = {5'h0, (cdf_use_target ? e1_t_e13 : e1_w13)};
-    assign t_231 = {5'h0, (cdf_use_target ? e1_t_e14 : e1_w14)};
-    assign t_232 = {10'h0, p4_q15};
-    assign t_233 = cur_uniforms[31:0];
-    assign t_234 = uniform_final_q[15:0];
-    assign t_235 = uniform_final_q[31:16];
-    assign t_236 = {20'h0, sum_t};
-    assign t_237 = t_236[63:32];
-    assign t_238 = (|t_237);
-    assign t_239 = t_237[31:16];
-    assign t_240 = (|t_239);
-    assign t_241 = t_239[15:8];
-    assign t_242 = (|t_241);
-    assign t_243 = t_241[7:4];
+    assign t_216 = (acc_t_raise ? e4_ref_t : acc_t_rho);
+    assign t_217 = (acc_t_raise ? ({{1{e4_ref_t[15]}}, e4_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
+    assign t_218 = ($signed(rho_sum_even_t) < $signed(rho_sum_odd_t));
+    assign t_219 = (acc_d_raise ? e4_ref_d : acc_d_rho);
+    assign t_220 = (acc_d_raise ? ({{1{e4_ref_d[15]}}, e4_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
+    assign t_221 = ($signed(rho_sum_even_d) < $signed(rho_sum_odd_d));
+    assign t_222 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_223 = {5'h0, (cdf_use_target ? e1_t_e0 : e1_w0)};
+    assign t_224 = {5'h0, (cdf_use_target ? e1_t_e1 : e1_w1)};
+    assign t_225 = {5'h0, (cdf_use_target ? e1_t_e2 : e1_w2)};
+    assign t_226 = {5'h0, (cdf_use_target ? e1_t_e3 : e1_w3)};
+    assign t_227 = {5'h0, (cdf_use_target ? e1_t_e4 : e1_w4)};
+    assign t_228 = {5'h0, (cdf_use_target ? e1_t_e5 : e1_w5)};
+    assign t_229 = {5'h0, (cdf_use_target ? e1_t_e6 : e1_w6)};
+    assign t_230 = {5'h0, (cdf_use_target ? e1_t_e7 : e1_w7)};
+    assign t_231 = {5'h0, (cdf_use_target ? e1_t_e8 : e1_w8)};
+    assign t_232 = {5'h0, (cdf_use_target ? e1_t_e9 : e1_w9)};
+    assign t_233 = {5'h0, (cdf_use_target ? e1_t_e10 : e1_w10)};
+    assign t_234 = {5'h0, (cdf_use_target ? e1_t_e11 : e1_w11)};
+    assign t_235 = {5'h0, (cdf_use_target ? e1_t_e12 : e1_w12)};
+    assign t_236 = {5'h0, (cdf_use_target ? e1_t_e13 : e1_w13)};
+    assign t_237 = {5'h0, (cdf_use_target ? e1_t_e14 : e1_w14)};
+    assign t_238 = {10'h0, p4_q15};
+    assign t_239 = cur_uniforms[31:0];
+    assign t_240 = uniform_final_q[15:0];
+    assign t_241 = uniform_final_q[31:16];
+    assign t_242 = {20'h0, sum_t};
+    assign t_243 = t_242[63:32];
     assign t_244 = (|t_243);
-    assign t_245 = t_243[3:2];
+    assign t_245 = t_243[31:16];
     assign t_246 = (|t_245);
-    assign t_247 = t_243[1:0];
-    assign t_248 = t_241[3:0];
-    assign t_249 = t_248[3:2];
+    assign t_247 = t_245[15:8];
+    assign t_248 = (|t_247);
+    assign t_249 = t_247[7:4];
     assign t_250 = (|t_249);
-    assign t_251 = t_248[1:0];
-    assign t_252 = t_239[7:0];
-    assign t_253 = t_252[7:4];
-    assign t_254 = (|t_253);
-    assign t_255 = t_253[3:2];
+    assign t_251 = t_249[3:2];
+    assign t_252 = (|t_251);
+    assign t_253 = t_249[1:0];
+    assign t_254 = t_247[3:0];
+    assign t_255 = t_254[3:2];
     assign t_256 = (|t_255);
-    assign t_257 = t_253[1:0];
-    assign t_258 = t_252[3:0];
-    assign t_259 = t_258[3:2];
+    assign t_257 = t_254[1:0];
+    assign t_258 = t_245[7:0];
+    assign t_259 = t_258[7:4];
     assign t_260 = (|t_259);
-    assign t_261 = t_258[1:0];
-    assign t_262 = t_237[15:0];
-    assign t_263 = t_262[15:8];
-    assign t_264 = (|t_263);
-    assign t_265 = t_263[7:4];
+    assign t_261 = t_259[3:2];
+    assign t_262 = (|t_261);
+    assign t_263 = t_259[1:0];
+    assign t_264 = t_258[3:0];
+    assign t_265 = t_264[3:2];
     assign t_266 = (|t_265);
-    assign t_267 = t_265[3:2];
-    assign t_268 = (|t_267);
-    assign t_269 = t_265[1:0];
-    assign t_270 = t_263[3:0];
-    assign t_271 = t_270[3:2];
+    assign t_267 = t_264[1:0];
+    assign t_268 = t_243[15:0];
+    assign t_269 = t_268[15:8];
+    assign t_270 = (|t_269);
+    assign t_271 = t_269[7:4];
     assign t_272 = (|t_271);
-    assign t_273 = t_270[1:0];
-    assign t_274 = t_262[7:0];
-    assign t_275 = t_274[7:4];
-    assign t_276 = (|t_275);
-    assign t_277 = t_275[3:2];
+    assign t_273 = t_271[3:2];
+    assign t_274 = (|t_273);
+    assign t_275 = t_271[1:0];
+    assign t_276 = t_269[3:0];
+    assign t_277 = t_276[3:2];
     assign t_278 = (|t_277);
-    assign t_279 = t_275[1:0];
-    assign t_280 = t_274[3:0];
-    assign t_281 = t_280[3:2];
+    assign t_279 = t_276[1:0];
+    assign t_280 = t_268[7:0];
+    assign t_281 = t_280[7:4];
     assign t_282 = (|t_281);
-    assign t_283 = t_280[1:0];
-    assign t_284 = t_236[31:0];
-    assign t_285 = t_284[31:16];
-    assign t_286 = (|t_285);
-    assign t_287 = t_285[15:8];
+    assign t_283 = t_281[3:2];
+    assign t_284 = (|t_283);
+    assign t_285 = t_281[1:0];
+    assign t_286 = t_280[3:0];
+    assign t_287 = t_286[3:2];
     assign t_288 = (|t_287);
-    assign t_289 = t_287[7:4];
-    assign t_290 = (|t_289);
-    assign t_291 = t_289[3:2];
+    assign t_289 = t_286[1:0];
+    assign t_290 = t_242[31:0];
+    assign t_291 = t_290[31:16];
     assign t_292 = (|t_291);
-    assign t_293 = t_289[1:0];
-    assign t_294 = t_287[3:0];
-    assign t_295 = t_294[3:2];
+    assign t_293 = t_291[15:8];
+    assign t_294 = (|t_293);
+    assign t_295 = t_293[7:4];
     assign t_296 = (|t_295);
-    assign t_297 = t_294[1:0];
-    assign t_298 = t_285[7:0];
-    assign t_299 = t_298[7:4];
-    assign t_300 = (|t_299);
-    assign t_301 = t_299[3:2];
+    assign t_297 = t_295[3:2];
+    assign t_298 = (|t_297);
+    assign t_299 = t_295[1:0];
+    assign t_300 = t_293[3:0];
+    assign t_301 = t_300[3:2];
     assign t_302 = (|t_301);
-    assign t_303 = t_299[1:0];
-    assign t_304 = t_298[3:0];
-    assign t_305 = t_304[3:2];
+    assign t_303 = t_300[1:0];
+    assign t_304 = t_291[7:0];
+    assign t_305 = t_304[7:4];
     assign t_306 = (|t_305);
-    assign t_307 = t_304[1:0];
-    assign t_308 = t_284[15:0];
-    assign t_309 = t_308[15:8];
-    assign t_310 = (|t_309);
-    assign t_311 = t_309[7:4];
+    assign t_307 = t_305[3:2];
+    assign t_308 = (|t_307);
+    assign t_309 = t_305[1:0];
+    assign t_310 = t_304[3:0];
+    assign t_311 = t_310[3:2];
     assign t_312 = (|t_311);
-    assign t_313 = t_311[3:2];
-    assign t_314 = (|t_313);
-    assign t_315 = t_311[1:0];
-    assign t_316 = t_309[3:0];
-    assign t_317 = t_316[3:2];
+    assign t_313 = t_310[1:0];
+    assign t_314 = t_290[15:0];
+    assign t_315 = t_314[15:8];
+    assign t_316 = (|t_315);
+    assign t_317 = t_315[7:4];
     assign t_318 = (|t_317);
-    assign t_319 = t_316[1:0];
-    assign t_320 = t_308[7:0];
-    assign t_321 = t_320[7:4];
-    assign t_322 = (|t_321);
-    assign t_323 = t_321[3:2];
+    assign t_319 = t_317[3:2];
+    assign t_320 = (|t_319);
+    assign t_321 = t_317[1:0];
+    assign t_322 = t_315[3:0];
+    assign t_323 = t_322[3:2];
     assign t_324 = (|t_323);
-    assign t_325 = t_321[1:0];
-    assign t_326 = t_320[3:0];
-    assign t_327 = t_326[3:2];
+    assign t_325 = t_322[1:0];
+    assign t_326 = t_314[7:0];
+    assign t_327 = t_326[7:4];
     assign t_328 = (|t_327);
-    assign t_329 = t_326[1:0];
-    assign t_330 = (dec_t_sum_2 >> dec_t_down);
-    assign t_331 = {{2{dec_t_y_10[15]}}, dec_t_y_10};
-    assign t_332 = dec_t_delta[18];
-    assign t_333 = dec_t_delta[17:0];
-    assign t_334 = t_333[17:7];
-    assign t_335 = {20'h0, sum_d};
-    assign t_336 = t_335[63:32];
-    assign t_337 = (|t_336);
-    assign t_338 = t_336[31:16];
-    assign t_339 = (|t_338);
-    assign t_340 = t_338[15:8];
-    assign t_341 = (|t_340);
-    assign t_342 = t_340[7:4];
+    assign t_329 = t_327[3:2];
+    assign t_330 = (|t_329);
+    assign t_331 = t_327[1:0];
+    assign t_332 = t_326[3:0];
+    assign t_333 = t_332[3:2];
+    assign t_334 = (|t_333);
+    assign t_335 = t_332[1:0];
+    assign t_336 = (dec_t_sum_2 >> dec_t_down);
+    assign t_337 = {{2{dec_t_y_13[15]}}, dec_t_y_13};
+    assign t_338 = dec_t_delta[18];
+    assign t_339 = dec_t_delta[17:0];
+    assign t_340 = t_339[17:7];
+    assign t_341 = {20'h0, sum_d};
+    assign t_342 = t_341[63:32];
     assign t_343 = (|t_342);
-    assign t_344 = t_342[3:2];
+    assign t_344 = t_342[31:16];
     assign t_345 = (|t_344);
-    assign t_346 = t_342[1:0];
-    assign t_347 = t_340[3:0];
-    assign t_348 = t_347[3:2];
+    assign t_346 = t_344[15:8];
+    assign t_347 = (|t_346);
+    assign t_348 = t_346[7:4];
     assign t_349 = (|t_348);
-    assign t_350 = t_347[1:0];
-    assign t_351 = t_338[7:0];
-    assign t_352 = t_351[7:4];
-    assign t_353 = (|t_352);
-    assign t_354 = t_352[3:2];
+    assign t_350 = t_348[3:2];
+    assign t_351 = (|t_350);
+    assign t_352 = t_348[1:0];
+    assign t_353 = t_346[3:0];
+    assign t_354 = t_353[3:2];
     assign t_355 = (|t_354);
-    assign t_356 = t_352[1:0];
-    assign t_357 = t_351[3:0];
-    assign t_358 = t_357[3:2];
+    assign t_356 = t_353[1:0];
+    assign t_357 = t_344[7:0];
+    assign t_358 = t_357[7:4];
     assign t_359 = (|t_358);
-    assign t_360 = t_357[1:0];
-    assign t_361 = t_336[15:0];
-    assign t_362 = t_361[15:8];
-    assign t_363 = (|t_362);
-    assign t_364 = t_362[7:4];
+    assign t_360 = t_358[3:2];
+    assign t_361 = (|t_360);
+    assign t_362 = t_358[1:0];
+    assign t_363 = t_357[3:0];
+    assign t_364 = t_363[3:2];
     assign t_365 = (|t_364);
-    assign t_366 = t_364[3:2];
-    assign t_367 = (|t_366);
-    assign t_368 = t_364[1:0];
-    assign t_369 = t_362[3:0];
-    assign t_370 = t_369[3:2];
+    assign t_366 = t_363[1:0];
+    assign t_367 = t_342[15:0];
+    assign t_368 = t_367[15:8];
+    assign t_369 = (|t_368);
+    assign t_370 = t_368[7:4];
     assign t_371 = (|t_370);
-    assign t_372 = t_369[1:0];
-    assign t_373 = t_361[7:0];
-    assign t_374 = t_373[7:4];
-    assign t_375 = (|t_374);
-    assign t_376 = t_374[3:2];
+    assign t_372 = t_370[3:2];
+    assign t_373 = (|t_372);
+    assign t_374 = t_370[1:0];
+    assign t_375 = t_368[3:0];
+    assign t_376 = t_375[3:2];
     assign t_377 = (|t_376);
-    assign t_378 = t_374[1:0];
-    assign t_379 = t_373[3:0];
-    assign t_380 = t_379[3:2];
+    assign t_378 = t_375[1:0];
+    assign t_379 = t_367[7:0];
+    assign t_380 = t_379[7:4];
     assign t_381 = (|t_380);
-    assign t_382 = t_379[1:0];
-    assign t_383 = t_335[31:0];
-    assign t_384 = t_383[31:16];
-    assign t_385 = (|t_384);
-    assign t_386 = t_384[15:8];
+    assign t_382 = t_380[3:2];
+    assign t_383 = (|t_382);
+    assign t_384 = t_380[1:0];
+    assign t_385 = t_379[3:0];
+    assign t_386 = t_385[3:2];
     assign t_387 = (|t_386);
-    assign t_388 = t_386[7:4];
-    assign t_389 = (|t_388);
-    assign t_390 = t_388[3:2];
+    assign t_388 = t_385[1:0];
+    assign t_389 = t_341[31:0];
+    assign t_390 = t_389[31:16];
     assign t_391 = (|t_390);
-    assign t_392 = t_388[1:0];
-    assign t_393 = t_386[3:0];
-    assign t_394 = t_393[3:2];
+    assign t_392 = t_390[15:8];
+    assign t_393 = (|t_392);
+    assign t_394 = t_392[7:4];
     assign t_395 = (|t_394);
-    assign t_396 = t_393[1:0];
-    assign t_397 = t_384[7:0];
-    assign t_398 = t_397[7:4];
-    assign t_399 = (|t_398);
-    assign t_400 = t_398[3:2];
+    assign t_396 = t_394[3:2];
+    assign t_397 = (|t_396);
+    assign t_398 = t_394[1:0];
+    assign t_399 = t_392[3:0];
+    assign t_400 = t_399[3:2];
     assign t_401 = (|t_400);
-    assign t_402 = t_398[1:0];
-    assign t_403 = t_397[3:0];
-    assign t_404 = t_403[3:2];
+    assign t_402 = t_399[1:0];
+    assign t_403 = t_390[7:0];
+    assign t_404 = t_403[7:4];
     assign t_405 = (|t_404);
-    assign t_406 = t_403[1:0];
-    assign t_407 = t_383[15:0];
-    assign t_408 = t_407[15:8];
-    assign t_409 = (|t_408);
-    assign t_410 = t_408[7:4];
+    assign t_406 = t_404[3:2];
+    assign t_407 = (|t_406);
+    assign t_408 = t_404[1:0];
+    assign t_409 = t_403[3:0];
+    assign t_410 = t_409[3:2];
     assign t_411 = (|t_410);
-    assign t_412 = t_410[3:2];
-    assign t_413 = (|t_412);
-    assign t_414 = t_410[1:0];
-    assign t_415 = t_408[3:0];
-    assign t_416 = t_415[3:2];
+    assign t_412 = t_409[1:0];
+    assign t_413 = t_389[15:0];
+    assign t_414 = t_413[15:8];
+    assign t_415 = (|t_414);
+    assign t_416 = t_414[7:4];
     assign t_417 = (|t_416);
-    assign t_418 = t_415[1:0];
-    assign t_419 = t_407[7:0];
-    assign t_420 = t_419[7:4];
-    assign t_421 = (|t_420);
-    assign t_422 = t_420[3:2];
+    assign t_418 = t_416[3:2];
+    assign t_419 = (|t_418);
+    assign t_420 = t_416[1:0];
+    assign t_421 = t_414[3:0];
+    assign t_422 = t_421[3:2];
     assign t_423 = (|t_422);
-    assign t_424 = t_420[1:0];
-    assign t_425 = t_419[3:0];
-    assign t_426 = t_425[3:2];
+    assign t_424 = t_421[1:0];
+    assign t_425 = t_413[7:0];
+    assign t_426 = t_425[7:4];
     assign t_427 = (|t_426);
-    assign t_428 = t_425[1:0];
-    assign t_429 = (dec_d_sum_2 >> dec_d_down);
-    assign t_430 = {{2{dec_d_y_10[15]}}, dec_d_y_10};
-    assign t_431 = dec_d_delta[18];
-    assign t_432 = dec_d_delta[17:0];
-    assign t_433 = t_432[17:7];
-    assign t_434 = (state == 3'h1);
-    assign t_435 = cur_uniforms[31:0];
-    assign t_436 = uniform_row_q[15:0];
-    assign t_437 = uniform_row_q[31:16];
-    assign t_438 = cur_tokens[15:0];
-    assign t_439 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_440 = ({1'h0, write_address} + 13'h1);
-    assign t_441 = ((13'hc20 <= t_440) ? (t_440 - 13'hc20) : t_440);
-    assign t_442 = ({1'h0, decide_address} + 13'hc00);
-    assign t_443 = ((13'hc20 <= t_442) ? (t_442 - 13'hc20) : t_442);
-    assign t_444 = ({1'h0, pass_address} + 13'h1);
-    assign t_445 = ((13'hc20 <= t_444) ? (t_444 - 13'hc20) : t_444);
-    assign t_446 = ({1'h0, pass_address} + 13'h1);
-    assign t_447 = ((13'hc20 <= t_446) ? (t_446 - 13'hc20) : t_446);
+    assign t_428 = t_426[3:2];
+    assign t_429 = (|t_428);
+    assign t_430 = t_426[1:0];
+    assign t_431 = t_425[3:0];
+    assign t_432 = t_431[3:2];
+    assign t_433 = (|t_432);
+    assign t_434 = t_431[1:0];
+    assign t_435 = (dec_d_sum_2 >> dec_d_down);
+    assign t_436 = {{2{dec_d_y_13[15]}}, dec_d_y_13};
+    assign t_437 = dec_d_delta[18];
+    assign t_438 = dec_d_delta[17:0];
+    assign t_439 = t_438[17:7];
+    assign t_440 = (state == 3'h1);
+    assign t_441 = cur_uniforms[31:0];
+    assign t_442 = uniform_row_q[15:0];
+    assign t_443 = uniform_row_q[31:16];
+    assign t_444 = cur_tokens[15:0];
+    assign t_445 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_446 = ({1'h0, write_address} + 13'h1);
+    assign t_447 = ((13'hc23 <= t_446) ? (t_446 - 13'hc23) : t_446);
+    assign t_448 = ({1'h0, decide_address} + 13'hc00);
+    assign t_449 = ((13'hc23 <= t_448) ? (t_448 - 13'hc23) : t_448);
+    assign t_450 = ({1'h0, pass_address} + 13'h1);
+    assign t_451 = ((13'hc23 <= t_450) ? (t_450 - 13'hc23) : t_450);
+    assign t_452 = ({1'h0, pass_address} + 13'h1);
+    assign t_453 = ((13'hc23 <= t_452) ? (t_452 - 13'hc23) : t_452);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3015,6 +3071,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign a_base = t_2[15:0];
     assign a_last = (a_beat == 12'hbff);
     assign a_first = (a_beat == 12'h0);
+    assign a_fresh = (a_beat < 12'h2);
     assign c3_control_mode = c3_control[1:0];
     assign c_streaming = (c3_control_mode == 2'h0);
     assign u_exp_t0_f = d_t_e0_f;
@@ -3083,16 +3140,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign d_d_delta15 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_196[17]}}, t_196});
     assign e4_control_mode = e4_control[1:0];
     assign acc_stream = (e4_valid & (e4_control_mode == 2'h0));
-    assign e4_control_first = e4_control[19];
-    assign s2_control_mode = s2_control[1:0];
-    assign s2_stream = (s2_valid_2 & (s2_control_mode == 2'h0));
-    assign acc_t_raise = (e4_control_first | ($signed(rho_t) < $signed(e4_ref_t)));
-    assign s1_control_first = s1_control[19];
-    assign acc_d_raise = (e4_control_first | ($signed(rho_d) < $signed(e4_ref_d)));
-    assign e1_control_mode = e1_control[1:0];
-    assign e1_control_first = e1_control[19];
+    assign e4_control_odd = e4_control[20];
+    assign e4_control_fresh = e4_control[21];
+    assign s1_control_odd = s1_control[20];
+    assign s2_control_odd = s2_control[20];
     assign s2_control_last = s2_control[2];
     assign row_done = (s2_stream & s2_control_last);
+    assign acc_t_rho = (e4_control_odd ? rho_odd_t : rho_even_t);
+    assign acc_t_raise = (e4_control_fresh | ($signed(acc_t_rho) < $signed(e4_ref_t)));
+    assign acc_d_rho = (e4_control_odd ? rho_odd_d : rho_even_d);
+    assign acc_d_raise = (e4_control_fresh | ($signed(acc_d_rho) < $signed(e4_ref_d)));
+    assign e1_control_mode = e1_control[1:0];
+    assign e1_control_first = e1_control[19];
+    assign row_merged = merge_done_3;
     assign cdf_use_target = (residual_zero & (e1_control_mode == 2'h2));
     assign e1_control_base = e1_control[18:3];
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
@@ -3100,9 +3160,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign cdf_hit = ((g2_valid & (~cdf_found)) & (|g2_hits));
     assign u_exp_x_t_f = dec_t_px_f;
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_331[17]}}, t_331});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_337[17]}}, t_337});
     assign u_exp_x_d_f = dec_d_px_f;
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_430[17]}}, t_430});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_436[17]}}, t_436});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
     assign emit_last = (emit_index == accepted);
     assign emit_pending = (emit_index < accepted);
@@ -3327,7 +3387,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case ((cur_bad_gamma ? 3'h0 : cur_gamma))
             3'h0: begin
-                uniform_final = t_233;
+                uniform_final = t_239;
             end
             3'h1: begin
                 uniform_final = cur_uniforms[63:32];
@@ -3342,7 +3402,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final = cur_uniforms[159:128];
             end
             default: begin
-                uniform_final = t_233;
+                uniform_final = t_239;
             end
         endcase
     end
@@ -9510,7 +9570,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_9)
             3'h0: begin
-                uniform_row = t_435;
+                uniform_row = t_441;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -9525,7 +9585,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_435;
+                uniform_row = t_441;
             end
         endcase
     end
@@ -9533,7 +9593,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (emit_index)
             3'h0: begin
-                emit_token = t_438;
+                emit_token = t_444;
             end
             3'h1: begin
                 emit_token = cur_tokens[31:16];
@@ -9545,7 +9605,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 emit_token = cur_tokens[63:48];
             end
             default: begin
-                emit_token = t_438;
+                emit_token = t_444;
             end
         endcase
     end
@@ -9662,7 +9722,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_439;
+                        beat <= t_445;
                     end
                 end
                 3'h2: begin
@@ -9677,7 +9737,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_439;
+                        beat <= t_445;
                     end
                 end
             endcase
@@ -9736,7 +9796,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             done_rows <= 3'h0;
         end else begin
-            if (row_done) begin
+            if (row_merged) begin
                 done_rows <= (done_rows + 3'h1);
             end
             case (state)
@@ -9788,7 +9848,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        write_address <= t_441[11:0];
+                        write_address <= t_447[11:0];
                     end
                 end
                 default: begin
@@ -9810,7 +9870,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (dec_valid_13) begin
                         if (accept) begin
-                            decide_address <= t_443[11:0];
+                            decide_address <= t_449[11:0];
                         end
                     end
                 end
@@ -9834,7 +9894,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h2: begin
-                    pass_address <= t_445[11:0];
+                    pass_address <= t_451[11:0];
                 end
                 3'h3: begin
                     if ((pass_b_wait == 3'h0)) begin
@@ -9842,7 +9902,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h4: begin
-                    pass_address <= t_447[11:0];
+                    pass_address <= t_453[11:0];
                 end
                 default: begin
                 end
@@ -9905,37 +9965,29 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (acc_stream) begin
-            rho_t <= (acc_t_raise ? e4_ref_t : rho_t);
-        end
+        rho_t <= m2_t_rho;
     end
 
     always @(posedge aclk) begin
-        if (acc_stream) begin
-            rho_d <= (acc_d_raise ? e4_ref_d : rho_d);
-        end
+        rho_d <= m2_d_rho;
     end
 
     always @(posedge aclk) begin
-        if (s2_stream) begin
-            sum_t <= ((s2_t_old_zero ? 44'h0 : (sum_t >> s2_t_old_small)) + s2_t_added);
-        end
+        sum_t <= (m2_t_part0 + m2_t_part1);
     end
 
     always @(posedge aclk) begin
-        if (s2_stream) begin
-            sum_d <= ((s2_d_old_zero ? 44'h0 : (sum_d >> s2_d_old_small)) + s2_d_added);
-        end
+        sum_d <= (m2_d_part0 + m2_d_part1);
     end
 
     always @(posedge aclk) begin
-        if ((t_216 & e1_has_x)) begin
+        if ((t_222 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_216 & e1_has_x)) begin
+        if ((t_222 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -9944,7 +9996,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_216) begin
+            if (t_222) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -9982,7 +10034,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_232);
+            sum_w <= (sum_w + t_238);
         end
         case (state)
             3'h1: begin
@@ -10018,7 +10070,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_b) begin
-            cdf_prefix <= (cdf_prefix + t_232);
+            cdf_prefix <= (cdf_prefix + t_238);
         end
         case (state)
             3'h1: begin
@@ -10364,7 +10416,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        b1_control <= {a_first, a_base, a_last, a_mode};
+        b1_control <= {a_fresh, a_beat[0], a_first, a_base, a_last, a_mode};
     end
 
     always @(posedge aclk) begin
@@ -13789,34 +13841,89 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s2_valid_1 <= 1'h0;
+            s1_stream <= 1'h0;
         end else begin
-            s2_valid_1 <= e4_valid;
+            s1_stream <= acc_stream;
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            s2_valid_2 <= 1'h0;
+            s2_stream <= 1'h0;
         end else begin
-            s2_valid_2 <= s2_valid_1;
+            s2_stream <= s1_stream;
         end
     end
 
     always @(posedge aclk) begin
-        s1_t_old_shift <= (acc_t_raise ? ({{1{e4_ref_t[15]}}, e4_ref_t} - {{1{rho_t[15]}}, rho_t}) : 17'h0);
+        if (acc_stream) begin
+            if (e4_control_odd) begin
+            end else begin
+                rho_even_t <= t_216;
+            end
+        end
     end
 
     always @(posedge aclk) begin
-        s2_t_old_zero <= ((17'h2c <= s1_t_old_shift) | s1_control_first);
+        if (acc_stream) begin
+            if (e4_control_odd) begin
+                rho_odd_t <= t_216;
+            end
+        end
     end
 
     always @(posedge aclk) begin
-        s2_t_old_small <= s1_t_old_shift[5:0];
+        if (s2_stream) begin
+            if (s2_control_odd) begin
+            end else begin
+                sum_even_t <= (s2_t_kept + s2_t_added);
+            end
+        end
     end
 
     always @(posedge aclk) begin
-        s1_t_added_shift <= (acc_t_raise ? 17'h0 : ({{1{rho_t[15]}}, rho_t} - {{1{e4_ref_t[15]}}, e4_ref_t}));
+        if (s2_stream) begin
+            if (s2_control_odd) begin
+                sum_odd_t <= (s2_t_kept + s2_t_added);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (s2_stream) begin
+            if (s2_control_odd) begin
+            end else begin
+                rho_sum_even_t <= s2_t_rho;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (s2_stream) begin
+            if (s2_control_odd) begin
+                rho_sum_odd_t <= s2_t_rho;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        s1_t_old_zero <= ((17'h2c <= t_217) | e4_control_fresh);
+    end
+
+    always @(posedge aclk) begin
+        s1_t_old_small <= t_217[5:0];
+    end
+
+    always @(posedge aclk) begin
+        s1_t_added_shift <= (acc_t_raise ? 17'h0 : ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e4_ref_t[15]}}, e4_ref_t}));
+    end
+
+    always @(posedge aclk) begin
+        s1_t_rho <= t_216;
+    end
+
+    always @(posedge aclk) begin
+        s2_t_kept <= (s1_t_old_zero ? 44'h0 : ((s1_control_odd ? sum_odd_t : sum_even_t) >> s1_t_old_small));
     end
 
     always @(posedge aclk) begin
@@ -13828,19 +13935,110 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_d_old_shift <= (acc_d_raise ? ({{1{e4_ref_d[15]}}, e4_ref_d} - {{1{rho_d[15]}}, rho_d}) : 17'h0);
+        s2_t_rho <= s1_t_rho;
     end
 
     always @(posedge aclk) begin
-        s2_d_old_zero <= ((17'h2c <= s1_d_old_shift) | s1_control_first);
+        m1_t_shift_even <= (t_218 ? ({{1{rho_sum_odd_t[15]}}, rho_sum_odd_t} - {{1{rho_sum_even_t[15]}}, rho_sum_even_t}) : 17'h0);
     end
 
     always @(posedge aclk) begin
-        s2_d_old_small <= s1_d_old_shift[5:0];
+        m1_t_shift_odd <= (t_218 ? 17'h0 : ({{1{rho_sum_even_t[15]}}, rho_sum_even_t} - {{1{rho_sum_odd_t[15]}}, rho_sum_odd_t}));
     end
 
     always @(posedge aclk) begin
-        s1_d_added_shift <= (acc_d_raise ? 17'h0 : ({{1{rho_d[15]}}, rho_d} - {{1{e4_ref_d[15]}}, e4_ref_d}));
+        m1_t_sum0 <= sum_even_t;
+    end
+
+    always @(posedge aclk) begin
+        m1_t_sum1 <= sum_odd_t;
+    end
+
+    always @(posedge aclk) begin
+        m1_t_rho <= (t_218 ? rho_sum_odd_t : rho_sum_even_t);
+    end
+
+    always @(posedge aclk) begin
+        m2_t_part0 <= ((17'h2c <= m1_t_shift_even) ? 44'h0 : (m1_t_sum0 >> m1_t_shift_even[5:0]));
+    end
+
+    always @(posedge aclk) begin
+        m2_t_part1 <= ((17'h2c <= m1_t_shift_odd) ? 44'h0 : (m1_t_sum1 >> m1_t_shift_odd[5:0]));
+    end
+
+    always @(posedge aclk) begin
+        m2_t_rho <= m1_t_rho;
+    end
+
+    always @(posedge aclk) begin
+        if (acc_stream) begin
+            if (e4_control_odd) begin
+            end else begin
+                rho_even_d <= t_219;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (acc_stream) begin
+            if (e4_control_odd) begin
+                rho_odd_d <= t_219;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (s2_stream) begin
+            if (s2_control_odd) begin
+            end else begin
+                sum_even_d <= (s2_d_kept + s2_d_added);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (s2_stream) begin
+            if (s2_control_odd) begin
+                sum_odd_d <= (s2_d_kept + s2_d_added);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (s2_stream) begin
+            if (s2_control_odd) begin
+            end else begin
+                rho_sum_even_d <= s2_d_rho;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (s2_stream) begin
+            if (s2_control_odd) begin
+                rho_sum_odd_d <= s2_d_rho;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        s1_d_old_zero <= ((17'h2c <= t_220) | e4_control_fresh);
+    end
+
+    always @(posedge aclk) begin
+        s1_d_old_small <= t_220[5:0];
+    end
+
+    always @(posedge aclk) begin
+        s1_d_added_shift <= (acc_d_raise ? 17'h0 : ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e4_ref_d[15]}}, e4_ref_d}));
+    end
+
+    always @(posedge aclk) begin
+        s1_d_rho <= t_219;
+    end
+
+    always @(posedge aclk) begin
+        s2_d_kept <= (s1_d_old_zero ? 44'h0 : ((s1_control_odd ? sum_odd_d : sum_even_d) >> s1_d_old_small));
     end
 
     always @(posedge aclk) begin
@@ -13852,71 +14050,131 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        s2_d_rho <= s1_d_rho;
+    end
+
+    always @(posedge aclk) begin
+        m1_d_shift_even <= (t_221 ? ({{1{rho_sum_odd_d[15]}}, rho_sum_odd_d} - {{1{rho_sum_even_d[15]}}, rho_sum_even_d}) : 17'h0);
+    end
+
+    always @(posedge aclk) begin
+        m1_d_shift_odd <= (t_221 ? 17'h0 : ({{1{rho_sum_even_d[15]}}, rho_sum_even_d} - {{1{rho_sum_odd_d[15]}}, rho_sum_odd_d}));
+    end
+
+    always @(posedge aclk) begin
+        m1_d_sum0 <= sum_even_d;
+    end
+
+    always @(posedge aclk) begin
+        m1_d_sum1 <= sum_odd_d;
+    end
+
+    always @(posedge aclk) begin
+        m1_d_rho <= (t_221 ? rho_sum_odd_d : rho_sum_even_d);
+    end
+
+    always @(posedge aclk) begin
+        m2_d_part0 <= ((17'h2c <= m1_d_shift_even) ? 44'h0 : (m1_d_sum0 >> m1_d_shift_even[5:0]));
+    end
+
+    always @(posedge aclk) begin
+        m2_d_part1 <= ((17'h2c <= m1_d_shift_odd) ? 44'h0 : (m1_d_sum1 >> m1_d_shift_odd[5:0]));
+    end
+
+    always @(posedge aclk) begin
+        m2_d_rho <= m1_d_rho;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            merge_done_1 <= 1'h0;
+        end else begin
+            merge_done_1 <= (row_done & (state == 3'h1));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            merge_done_2 <= 1'h0;
+        end else begin
+            merge_done_2 <= (merge_done_1 & (state == 3'h1));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            merge_done_3 <= 1'h0;
+        end else begin
+            merge_done_3 <= (merge_done_2 & (state == 3'h1));
+        end
+    end
+
+    always @(posedge aclk) begin
         residual_zero <= (sum_w == 44'h0);
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_217;
+        p1_q0 <= t_223;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_218 + t_217);
+        p1_q1 <= (t_224 + t_223);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_219 + t_218);
+        p1_q2 <= (t_225 + t_224);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_220 + t_219);
+        p1_q3 <= (t_226 + t_225);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_221 + t_220);
+        p1_q4 <= (t_227 + t_226);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_222 + t_221);
+        p1_q5 <= (t_228 + t_227);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_223 + t_222);
+        p1_q6 <= (t_229 + t_228);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_224 + t_223);
+        p1_q7 <= (t_230 + t_229);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_225 + t_224);
+        p1_q8 <= (t_231 + t_230);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_226 + t_225);
+        p1_q9 <= (t_232 + t_231);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_227 + t_226);
+        p1_q10 <= (t_233 + t_232);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_228 + t_227);
+        p1_q11 <= (t_234 + t_233);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_229 + t_228);
+        p1_q12 <= (t_235 + t_234);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_230 + t_229);
+        p1_q13 <= (t_236 + t_235);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_231 + t_230);
+        p1_q14 <= (t_237 + t_236);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (cdf_use_target ? e1_t_e15 : e1_w15)} + t_231);
+        p1_q15 <= ({5'h0, (cdf_use_target ? e1_t_e15 : e1_w15)} + t_237);
     end
 
     always @(posedge aclk) begin
@@ -14244,27 +14502,27 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p0 <= ({16'h0, t_234} * {16'h0, cdf_total[15:0]});
+        cdf_thr_p0 <= ({16'h0, t_240} * {16'h0, cdf_total[15:0]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p1 <= ({16'h0, t_234} * {16'h0, cdf_total[31:16]});
+        cdf_thr_p1 <= ({16'h0, t_240} * {16'h0, cdf_total[31:16]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p2 <= ({12'h0, t_234} * {16'h0, cdf_total[43:32]});
+        cdf_thr_p2 <= ({12'h0, t_240} * {16'h0, cdf_total[43:32]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p3 <= ({16'h0, t_235} * {16'h0, cdf_total[15:0]});
+        cdf_thr_p3 <= ({16'h0, t_241} * {16'h0, cdf_total[15:0]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p4 <= ({16'h0, t_235} * {16'h0, cdf_total[31:16]});
+        cdf_thr_p4 <= ({16'h0, t_241} * {16'h0, cdf_total[31:16]});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p5 <= ({12'h0, t_235} * {16'h0, cdf_total[43:32]});
+        cdf_thr_p5 <= ({12'h0, t_241} * {16'h0, cdf_total[43:32]});
     end
 
     always @(posedge aclk) begin
@@ -14424,7 +14682,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_238, (t_238 ? {t_240, (t_240 ? {t_242, (t_242 ? {t_244, (t_244 ? {t_246, (t_246 ? t_245[1] : t_247[1])} : {t_250, (t_250 ? t_249[1] : t_251[1])})} : {t_254, (t_254 ? {t_256, (t_256 ? t_255[1] : t_257[1])} : {t_260, (t_260 ? t_259[1] : t_261[1])})})} : {t_264, (t_264 ? {t_266, (t_266 ? {t_268, (t_268 ? t_267[1] : t_269[1])} : {t_272, (t_272 ? t_271[1] : t_273[1])})} : {t_276, (t_276 ? {t_278, (t_278 ? t_277[1] : t_279[1])} : {t_282, (t_282 ? t_281[1] : t_283[1])})})})} : {t_286, (t_286 ? {t_288, (t_288 ? {t_290, (t_290 ? {t_292, (t_292 ? t_291[1] : t_293[1])} : {t_296, (t_296 ? t_295[1] : t_297[1])})} : {t_300, (t_300 ? {t_302, (t_302 ? t_301[1] : t_303[1])} : {t_306, (t_306 ? t_305[1] : t_307[1])})})} : {t_310, (t_310 ? {t_312, (t_312 ? {t_314, (t_314 ? t_313[1] : t_315[1])} : {t_318, (t_318 ? t_317[1] : t_319[1])})} : {t_322, (t_322 ? {t_324, (t_324 ? t_323[1] : t_325[1])} : {t_328, (t_328 ? t_327[1] : t_329[1])})})})})};
+        dec_captured_11 <= dec_captured_10;
+    end
+
+    always @(posedge aclk) begin
+        dec_captured_12 <= dec_captured_11;
+    end
+
+    always @(posedge aclk) begin
+        dec_captured_13 <= dec_captured_12;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_lead <= {t_244, (t_244 ? {t_246, (t_246 ? {t_248, (t_248 ? {t_250, (t_250 ? {t_252, (t_252 ? t_251[1] : t_253[1])} : {t_256, (t_256 ? t_255[1] : t_257[1])})} : {t_260, (t_260 ? {t_262, (t_262 ? t_261[1] : t_263[1])} : {t_266, (t_266 ? t_265[1] : t_267[1])})})} : {t_270, (t_270 ? {t_272, (t_272 ? {t_274, (t_274 ? t_273[1] : t_275[1])} : {t_278, (t_278 ? t_277[1] : t_279[1])})} : {t_282, (t_282 ? {t_284, (t_284 ? t_283[1] : t_285[1])} : {t_288, (t_288 ? t_287[1] : t_289[1])})})})} : {t_292, (t_292 ? {t_294, (t_294 ? {t_296, (t_296 ? {t_298, (t_298 ? t_297[1] : t_299[1])} : {t_302, (t_302 ? t_301[1] : t_303[1])})} : {t_306, (t_306 ? {t_308, (t_308 ? t_307[1] : t_309[1])} : {t_312, (t_312 ? t_311[1] : t_313[1])})})} : {t_316, (t_316 ? {t_318, (t_318 ? {t_320, (t_320 ? t_319[1] : t_321[1])} : {t_324, (t_324 ? t_323[1] : t_325[1])})} : {t_328, (t_328 ? {t_330, (t_330 ? t_329[1] : t_331[1])} : {t_334, (t_334 ? t_333[1] : t_335[1])})})})})};
     end
 
     always @(posedge aclk) begin
@@ -14444,7 +14714,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_330[9:0];
+        dec_t_index <= t_336[9:0];
     end
 
     always @(posedge aclk) begin
@@ -14456,15 +14726,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_rho_3 <= dec_t_rho_2;
-    end
-
-    always @(posedge aclk) begin
-        dec_t_rho_4 <= dec_t_rho_3;
-    end
-
-    always @(posedge aclk) begin
-        dec_t_scale <= (({{2{dec_t_rho_4[15]}}, dec_t_rho_4} + {12'h0, dec_t_lead_q}) - 18'h1c);
+        dec_t_scale <= (({{2{dec_t_rho_2[15]}}, dec_t_rho_2} + {12'h0, dec_t_lead_q}) - 18'h1c);
     end
 
     always @(posedge aclk) begin
@@ -14520,15 +14782,27 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_332 ? 7'h0 : t_333[6:0]);
+        dec_t_y_11 <= dec_t_y_10;
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_332 ? 5'h0 : t_334[4:0]);
+        dec_t_y_12 <= dec_t_y_11;
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~dec_captured_10) | ((~t_332) & ((|t_334[10:5]) | (5'h1c < t_334[4:0]))));
+        dec_t_y_13 <= dec_t_y_12;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_f <= (t_338 ? 7'h0 : t_339[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_s <= (t_338 ? 5'h0 : t_340[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_z <= ((~dec_captured_13) | ((~t_338) & ((|t_340[10:5]) | (5'h1c < t_340[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14592,7 +14866,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_337, (t_337 ? {t_339, (t_339 ? {t_341, (t_341 ? {t_343, (t_343 ? {t_345, (t_345 ? t_344[1] : t_346[1])} : {t_349, (t_349 ? t_348[1] : t_350[1])})} : {t_353, (t_353 ? {t_355, (t_355 ? t_354[1] : t_356[1])} : {t_359, (t_359 ? t_358[1] : t_360[1])})})} : {t_363, (t_363 ? {t_365, (t_365 ? {t_367, (t_367 ? t_366[1] : t_368[1])} : {t_371, (t_371 ? t_370[1] : t_372[1])})} : {t_375, (t_375 ? {t_377, (t_377 ? t_376[1] : t_378[1])} : {t_381, (t_381 ? t_380[1] : t_382[1])})})})} : {t_385, (t_385 ? {t_387, (t_387 ? {t_389, (t_389 ? {t_391, (t_391 ? t_390[1] : t_392[1])} : {t_395, (t_395 ? t_394[1] : t_396[1])})} : {t_399, (t_399 ? {t_401, (t_401 ? t_400[1] : t_402[1])} : {t_405, (t_405 ? t_404[1] : t_406[1])})})} : {t_409, (t_409 ? {t_411, (t_411 ? {t_413, (t_413 ? t_412[1] : t_414[1])} : {t_417, (t_417 ? t_416[1] : t_418[1])})} : {t_421, (t_421 ? {t_423, (t_423 ? t_422[1] : t_424[1])} : {t_427, (t_427 ? t_426[1] : t_428[1])})})})})};
+        dec_d_lead <= {t_343, (t_343 ? {t_345, (t_345 ? {t_347, (t_347 ? {t_349, (t_349 ? {t_351, (t_351 ? t_350[1] : t_352[1])} : {t_355, (t_355 ? t_354[1] : t_356[1])})} : {t_359, (t_359 ? {t_361, (t_361 ? t_360[1] : t_362[1])} : {t_365, (t_365 ? t_364[1] : t_366[1])})})} : {t_369, (t_369 ? {t_371, (t_371 ? {t_373, (t_373 ? t_372[1] : t_374[1])} : {t_377, (t_377 ? t_376[1] : t_378[1])})} : {t_381, (t_381 ? {t_383, (t_383 ? t_382[1] : t_384[1])} : {t_387, (t_387 ? t_386[1] : t_388[1])})})})} : {t_391, (t_391 ? {t_393, (t_393 ? {t_395, (t_395 ? {t_397, (t_397 ? t_396[1] : t_398[1])} : {t_401, (t_401 ? t_400[1] : t_402[1])})} : {t_405, (t_405 ? {t_407, (t_407 ? t_406[1] : t_408[1])} : {t_411, (t_411 ? t_410[1] : t_412[1])})})} : {t_415, (t_415 ? {t_417, (t_417 ? {t_419, (t_419 ? t_418[1] : t_420[1])} : {t_423, (t_423 ? t_422[1] : t_424[1])})} : {t_427, (t_427 ? {t_429, (t_429 ? t_428[1] : t_430[1])} : {t_433, (t_433 ? t_432[1] : t_434[1])})})})})};
     end
 
     always @(posedge aclk) begin
@@ -14612,7 +14886,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_429[9:0];
+        dec_d_index <= t_435[9:0];
     end
 
     always @(posedge aclk) begin
@@ -14624,15 +14898,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_rho_3 <= dec_d_rho_2;
-    end
-
-    always @(posedge aclk) begin
-        dec_d_rho_4 <= dec_d_rho_3;
-    end
-
-    always @(posedge aclk) begin
-        dec_d_scale <= (({{2{dec_d_rho_4[15]}}, dec_d_rho_4} + {12'h0, dec_d_lead_q}) - 18'h1c);
+        dec_d_scale <= (({{2{dec_d_rho_2[15]}}, dec_d_rho_2} + {12'h0, dec_d_lead_q}) - 18'h1c);
     end
 
     always @(posedge aclk) begin
@@ -14688,15 +14954,27 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_431 ? 7'h0 : t_432[6:0]);
+        dec_d_y_11 <= dec_d_y_10;
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_431 ? 5'h0 : t_433[4:0]);
+        dec_d_y_12 <= dec_d_y_11;
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~dec_captured_10) | ((~t_431) & ((|t_433[10:5]) | (5'h1c < t_433[4:0]))));
+        dec_d_y_13 <= dec_d_y_12;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_f <= (t_437 ? 7'h0 : t_438[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_s <= (t_437 ? 5'h0 : t_439[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_z <= ((~dec_captured_13) | ((~t_437) & ((|t_439[10:5]) | (5'h1c < t_439[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14763,7 +15041,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_done & t_434);
+            dec_valid_0 <= (row_merged & t_440);
         end
     end
 
@@ -14771,7 +15049,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_434);
+            dec_valid_1 <= (dec_valid_0 & t_440);
         end
     end
 
@@ -14779,7 +15057,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_434);
+            dec_valid_2 <= (dec_valid_1 & t_440);
         end
     end
 
@@ -14787,7 +15065,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_434);
+            dec_valid_3 <= (dec_valid_2 & t_440);
         end
     end
 
@@ -14795,7 +15073,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_434);
+            dec_valid_4 <= (dec_valid_3 & t_440);
         end
     end
 
@@ -14803,7 +15081,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_434);
+            dec_valid_5 <= (dec_valid_4 & t_440);
         end
     end
 
@@ -14811,7 +15089,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_434);
+            dec_valid_6 <= (dec_valid_5 & t_440);
         end
     end
 
@@ -14819,7 +15097,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_434);
+            dec_valid_7 <= (dec_valid_6 & t_440);
         end
     end
 
@@ -14827,7 +15105,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_434);
+            dec_valid_8 <= (dec_valid_7 & t_440);
         end
     end
 
@@ -14835,7 +15113,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_434);
+            dec_valid_9 <= (dec_valid_8 & t_440);
         end
     end
 
@@ -14843,7 +15121,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_434);
+            dec_valid_10 <= (dec_valid_9 & t_440);
         end
     end
 
@@ -14851,7 +15129,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_434);
+            dec_valid_11 <= (dec_valid_10 & t_440);
         end
     end
 
@@ -14859,7 +15137,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_434);
+            dec_valid_12 <= (dec_valid_11 & t_440);
         end
     end
 
@@ -14867,7 +15145,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_434);
+            dec_valid_13 <= (dec_valid_12 & t_440);
         end
     end
 
@@ -14928,19 +15206,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p0 <= ({16'h0, t_436} * {16'h0, accept_x_d[15:0]});
+        accept_lhs_p0 <= ({16'h0, t_442} * {16'h0, accept_x_d[15:0]});
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p1 <= ({13'h0, t_436} * {16'h0, accept_x_d[28:16]});
+        accept_lhs_p1 <= ({13'h0, t_442} * {16'h0, accept_x_d[28:16]});
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p2 <= ({16'h0, t_437} * {16'h0, accept_x_d[15:0]});
+        accept_lhs_p2 <= ({16'h0, t_443} * {16'h0, accept_x_d[15:0]});
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p3 <= ({13'h0, t_437} * {16'h0, accept_x_d[28:16]});
+        accept_lhs_p3 <= ({13'h0, t_443} * {16'h0, accept_x_d[28:16]});
     end
 
     always @(posedge aclk) begin
@@ -15021,7 +15299,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, s2_control[19:3], d_lanes_4, d_draft_lanes_4, cdf_thr_s3_0[31:0], dec_t_scale_q[17:11], dec_d_scale_q[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_4[16:0], t_4[33], t_5[16:0], t_5[33], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_247[0], t_251[0], t_257[0], t_261[0], t_269[0], t_273[0], t_279[0], t_283[0], t_293[0], t_297[0], t_303[0], t_307[0], t_315[0], t_319[0], t_325[0], t_329[0], t_330[43:10], t_346[0], t_350[0], t_356[0], t_360[0], t_368[0], t_372[0], t_378[0], t_382[0], t_392[0], t_396[0], t_402[0], t_406[0], t_414[0], t_418[0], t_424[0], t_428[0], t_429[43:10], t_441[12], t_443[12], t_445[12], t_447[12]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, s2_control[1:0], s2_control[19:3], s2_control[21], d_lanes_4, d_draft_lanes_4, cdf_thr_s3_0[31:0], dec_t_scale_q[17:11], dec_d_scale_q[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_4[16:0], t_4[33], t_5[16:0], t_5[33], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_253[0], t_257[0], t_263[0], t_267[0], t_275[0], t_279[0], t_285[0], t_289[0], t_299[0], t_303[0], t_309[0], t_313[0], t_321[0], t_325[0], t_331[0], t_335[0], t_336[43:10], t_352[0], t_356[0], t_362[0], t_366[0], t_374[0], t_378[0], t_384[0], t_388[0], t_398[0], t_402[0], t_408[0], t_412[0], t_420[0], t_424[0], t_430[0], t_434[0], t_435[43:10], t_447[12], t_449[12], t_451[12], t_453[12]};
 endmodule
 
 `resetall
