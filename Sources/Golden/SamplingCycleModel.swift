@@ -1,24 +1,28 @@
 /// Timing constants of the sampling verifier (`SamplingVerifierRTL`): the RTL's stages and the golden cycle model
 /// both follow these numbers (the co-simulation compares every round's cycles).
 public enum SamplingTiming {
-    /// Register stages of a table exponential: the table address, shift and zero flag; the table; the shift's low
-    /// bits; the rest of the shift.
-    public static let expStages = 4
+    /// Register stages of a table exponential: the table address, shift and zero flag; the table's four quarters;
+    /// the quarter; the shift's low bits; the rest of the shift.
+    public static let expStages = 5
     /// Levels of the lane trees that take one stage each (the beat reference's maximum, the beat sums): ceil(log2 L),
     /// at least 1.
     public static func laneLevels(lanes: Int) -> Int { max(1, ceilLog2(lanes)) }
-    /// Register stages from a beat's handshake to the stage that updates the row sum S: input, y (2), each lane's
-    /// rounded-up y, the maximum's levels, exp, the beat sums' levels, the two shifts, the shifted beat sum.
-    public static func pipeline(lanes: Int) -> Int { 6 + expStages + 2 * laneLevels(lanes: lanes) }
+    /// Clocks of one DSP product: the block's input and output registers (`RegisteredProduct`).
+    public static let dspLatency = 2
+    /// Register stages from a beat's handshake to the stage that updates the row sum S: input, y (the DSP product,
+    /// the sign), each lane's rounded-up y, the maximum's levels, exp, the beat sums' levels, the two shifts, the
+    /// shifted beat sum.
+    public static func pipeline(lanes: Int) -> Int { 5 + dspLatency + expStages + 2 * laneLevels(lanes: lanes) }
     /// Register stages from a beat's handshake to the final weights (what the passes read): input to E1.
-    public static func passPipeline(lanes: Int) -> Int { 5 + expStages + laneLevels(lanes: lanes) }
+    public static func passPipeline(lanes: Int) -> Int { 4 + dspLatency + expStages + laneLevels(lanes: lanes) }
     /// Clocks from the row's last update of its even and odd accumulators to (ρ, S): the shifts, the shifted sums,
     /// their sum (`SamplingFixedPoint` step 3).
     public static let mergeStages = 3
     /// Clocks the decision takes once the row's last beat left the pipeline: the cycle S_p and ρ_p settle, the
-    /// merge, S's leading one, the shift of S, LOG's index, LOG, ν, p̂(x) (`expStages`), the pipelined product
-    /// U·p̂_d(x) (`productLatency(32, E+1)`), the comparison. Pipelined: a row can enter every clock.
-    public static let decisionCycles = 7 + mergeStages + expStages + productLatency(32, SamplingFixedPoint.expBits)
+    /// merge, S's leading one, the shift of S, LOG's index, LOG (a block RAM), its word in a fabric register, ν, p̂(x)
+    /// (`expStages`), the pipelined product U·p̂_d(x) (`productLatency(32, E+1)`), the comparison. Pipelined: a row can
+    /// enter every clock.
+    public static let decisionCycles = 8 + mergeStages + expStages + productLatency(32, SamplingFixedPoint.expBits)
     /// Clocks from the handshake of a row's last beat to its decision. The input keeps streaming meanwhile, so as
     /// many beats of later rows can arrive; the row memory holds them beside the row (B + this many words).
     public static func decisionLatency(lanes: Int) -> Int { pipeline(lanes: lanes) + decisionCycles }
@@ -48,9 +52,9 @@ public enum SamplingTiming {
 
     /// Bits of one partial product's operands in the pipelined multiplies (one DSP each).
     public static let productLimb = 16
-    /// Clocks of a pipelined a·b: the registered partial products, then a registered binary tree over them.
+    /// Clocks of a pipelined a·b: the partial products (one DSP each), then a registered binary tree over them.
     public static func productLatency(_ a: Int, _ b: Int) -> Int {
-        1 + ceilLog2(((a + productLimb - 1) / productLimb) * ((b + productLimb - 1) / productLimb))
+        dspLatency + ceilLog2(((a + productLimb - 1) / productLimb) * ((b + productLimb - 1) / productLimb))
     }
 
     /// The cycle formula's term beyond the streaming, pass A and pass B's reads up to the token's beat,
@@ -67,18 +71,18 @@ public enum SamplingTiming {
 ///
 /// Rows stream back to back, one beat a clock: row i's beats are handshaken at i·B … i·B + B − 1 whatever the
 /// decisions of the rows before it. Row i's decision is out `decisionLatency` clocks after its last beat (the
-/// softmax pipeline, 10 + 2l stages, l = `laneLevels`, then `decisionCycles` = 17); an accepted row's token is
+/// softmax pipeline, 12 + 2l stages, l = `laneLevels`, then `decisionCycles` = 20); an accepted row's token is
 /// pushed meanwhile, so an accepted row adds exactly B. The decisive row n (rejected, or the bonus row γ, or row 0
 /// with γ > Γ) stops the input at its decision, then needs pass A (B reads) and pass B, whose first read follows pass
-/// A's last by `passBGap` = max(⌈log2 L⌉, 4) + 2 clocks (its beats follow pass A's through the pipeline). Pass B
-/// ends at the beat t = ⌊token / L⌋ that holds the sampled token: t + 1 reads + 11 + l + ⌈log2 L⌉ (the memory read
-/// and its register, 9 + l stages to the weights, the lane prefix sums) + 2 (the running prefix and the comparison);
+/// A's last by `passBGap` = max(⌈log2 L⌉, 5) + 2 clocks (its beats follow pass A's through the pipeline). Pass B
+/// ends at the beat t = ⌊token / L⌋ that holds the sampled token: t + 1 reads + 13 + l + ⌈log2 L⌉ (the memory read
+/// and its register, 11 + l stages to the weights, the lane prefix sums) + 2 (the running prefix and the comparison);
 /// the final token is pushed the clock after and the result is handshaken one clock after that:
 ///
 ///     cycles = (n+1)·B + decisionLatency + (B − 1 + passBGap) + (t + 1 + passGap + ⌈log2 L⌉ + 2) + 1 + resultDelay
-///            = (n+1)·B + B + (t+1) + 43 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 4),  l = max(1, ⌈log2 L⌉)  (L = 16: + 63)
+///            = (n+1)·B + B + (t+1) + 50 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 5),  l = max(1, ⌈log2 L⌉)  (L = 16: + 71)
 ///
-/// At most (t = B − 1) that is within (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 54 + 4l for every L ≤ 256.
+/// At most (t = B − 1) that is within (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 64 + 4l for every L ≤ 256.
 ///
 /// The beats handshaken while row n was decided (up to `decisionLatency`, never past row γ) are dropped; the rest
 /// of the round's rows are taken after the result at one beat per clock, and the next round's first beat follows

@@ -26,17 +26,25 @@ public enum SamplingVerifierRTL {
             .replacingOccurrences(of: "__", with: "_")
     }
 
-    struct ExpTablePorts { let index, exp: Value }
+    /// The table's address (f's low R − 2 bits) and its four quarters' words there.
+    struct ExpTablePorts { let index: Value, quarters: [Value] }
 
-    /// EXP[f] as a module (one case statement, instantiated per lane).
+    /// EXP[f] as a module instantiated per lane: four case statements of 2^(R−2) words, EXP[q·2^(R−2) + f mod
+    /// 2^(R−2)] for q = 0…3, so each output bit is a function of R − 2 = 5 inputs (one LUT level); the exponential
+    /// picks the quarter by f's top 2 bits a stage later. One 7-input case statement was mapped as up to 6 LUT4
+    /// levels inside the unit (the critical path at 105 MHz).
     static func expTable() throws -> Submodule<ExpTablePorts> {
-        let fp = SamplingFixedPoint.self
+        let fp = SamplingFixedPoint.self, quarter = 1 << (fp.fractionBits - 2)
         return try Module.submodule("hades_exp2_table_r\(fp.fractionBits)_e\(fp.expScaleBits)",
-                                    doc: ["2^E · 2^(-f/2^R), rounded"]) { m in
-            let f = m.input("f", fp.fractionBits)
-            let e = m.output("e", fp.expBits)
-            e <== m.rom("table", contents: fp.expTable, width: fp.expBits, address: f, inLogic: true)
-            return ExpTablePorts(index: f, exp: e)
+                                    doc: ["2^E · 2^(-f/2^R), rounded, as four quarters of the table"]) { m in
+            let f = m.input("f", fp.fractionBits - 2)
+            let quarters = (0..<4).map { q in
+                let e = m.output("e\(q)", fp.expBits)
+                e <== m.rom("table\(q)", contents: Array(fp.expTable[q * quarter..<(q + 1) * quarter]), width: fp.expBits,
+                            address: f, inLogic: true)
+                return e
+            }
+            return ExpTablePorts(index: f, quarters: quarters)
         }
     }
 
@@ -59,8 +67,6 @@ public enum SamplingVerifierRTL {
         let tableIndex: Int
         /// A reference in units of 2^−R (signed): ρ_b·2^R while streaming, the normalised ν = ρ·2^R + ℓ after.
         let reference: Int
-        /// The position of a row sum's leading one.
-        let lead: Int
 
         init(_ c: VerifierConfig) {
             let fp = SamplingFixedPoint.self
@@ -77,7 +83,6 @@ public enum SamplingVerifierRTL {
             tableIndex = fp.fractionBits
             // |ρ·2^R| < 2^(y−1) + 2^R and 0 ≤ ℓ + 2^R < 2^(R+6) (bits(V) ≤ 19), with room for ν − y.
             reference = max(y, fp.fractionBits + 6) + 2
-            lead = bitsToHold(sum - 1)
         }
     }
 
@@ -113,14 +118,14 @@ public enum SamplingVerifierRTL {
             let cmd = u.commandStage(command, io: io)
             let stream = u.streamStage(target: target, draft: draft, cmd: cmd)
             let beatA = u.beatStage(stream, cmd: cmd)
-            let beatB = u.logitStage(beatA)
+            let beatB = try u.logitStage(beatA)
             let beatC = u.referenceStage(beatB)
             let beatD = u.expStage(beatC, table: table)
             let beatE = u.sumStage(beatD, cmd: cmd)
             let rowDone = u.accumulate(beatE)
-            let cdf = u.passes(beatE, cmd: cmd)
-            let decided = u.decision(cmd: cmd, rowDone: rowDone, table: table)
-            let emit = u.emission(cmd: cmd, cdf: cdf, queues: queues, layouts: greedy)
+            let cdf = try u.passes(beatE, cmd: cmd)
+            let decided = try u.decision(cmd: cmd, rowDone: rowDone, table: table)
+            let emit = u.emission(cmd: cmd, cdf: cdf, decided: decided, queues: queues, layouts: greedy)
             u.control(cmd: cmd, stream: stream, cdf: cdf, decided: decided, emit: emit)
             queues.committedLength <== u.committed
         }
@@ -139,6 +144,8 @@ extension SamplingVerifierRTL {
         let fsm: StateMachine<Phase>
         /// The input side: the row and beat that stream next, and whether the round's last row has streamed.
         let row, beat, inputDone: Value
+        /// row < γ, kept beside `row` (set where row is), so the input handshake reads a flip-flop, not a comparison.
+        let rowHasDraft: Value
         /// The decision side: rows accepted so far (= the row decided next), rows whose last beat reached S.
         let accepted, doneRows: Value
         /// The passes' beat.
@@ -146,6 +153,8 @@ extension SamplingVerifierRTL {
         /// The row memory's write address, the start of the row decided next, the passes' read address.
         let writeAddress, decideAddress, passAddress: Value
         let flags, finalBonus, committed: Value
+        /// The unit's DSP products (`RegisteredProduct`).
+        let products = RegisteredProduct.Library()
         /// Per side (target, draft): the row's reference ρ and sum S.
         let rho: Pair, sum: Pair
         /// y(x), captured when the draft token's beat passes stage E.
@@ -166,6 +175,7 @@ extension SamplingVerifierRTL {
             row = m.reg("row", w.gamma, reset: 0)
             beat = m.reg("beat", w.beatIndex, reset: 0)
             inputDone = m.reg("input_done", 1, reset: 0)
+            rowHasDraft = m.reg("row_has_draft", 1, reset: 0)
             accepted = m.reg("accepted", w.gamma, reset: 0)
             doneRows = m.reg("done_rows", w.gamma, reset: 0)
             passBeat = m.reg("pass_beat", w.beatIndex, reset: 0)
@@ -196,6 +206,8 @@ extension SamplingVerifierRTL {
         /// `address` + `step` modulo the row memory's depth (step < depth).
         func advance(_ address: Value, by step: Int) -> Value {
             let depth = Self.memoryDepth(c), width = address.width + 1
+            // One step: the wrap is an equality on the register, beside the increment (not after it).
+            if step == 1 { return mux(address === (depth - 1), .literal(0, width: address.width), address &+ 1) }
             let sum = address.zeroExtended(to: width) &+ .literal(UInt64(step), width: width)
             return mux(sum >= .literal(UInt64(depth), width: width), sum &- .literal(UInt64(depth), width: width), sum)
                 .bits(address.width - 1, 0)
@@ -295,7 +307,6 @@ extension SamplingVerifierRTL {
         func streamStage(target: StreamIn, draft: StreamIn, cmd: Command) -> Stream {
             let logits = LogitsLayout(c).layout.width
             let targetData = target.data.bits(logits - 1, 0), draftData = draft.data.bits(logits - 1, 0)  // above: padding
-            let rowHasDraft = m.named("row_has_draft", row < cmd.gamma)
             let rowDraftStream = m.named("row_draft_stream", rowHasDraft & !cmd.oneHot)
             let streaming = m.named("streaming", (fsm.is(.stream) & !inputDone) | fsm.is(.drain))
             target.ready <== streaming & (!rowDraftStream | draft.valid)
@@ -332,7 +343,7 @@ extension SamplingVerifierRTL {
         /// C0 and C1 … Cn (the beat reference's levels), E1 … En (the beat sums' levels), n = `levels`.
         var levels: Int { SamplingTiming.laneLevels(lanes: c.lanes) }
         var stageNames: [String] {
-            ["b1", "b2", "c0"] + (1...levels).map { "c\($0)" } + (1..<SamplingTiming.expStages).map { "d\($0)" } + ["d"]
+            ["b0", "b1", "b2", "c0"] + (1...levels).map { "c\($0)" } + (1..<SamplingTiming.expStages).map { "d\($0)" } + ["d"]
                 + (1...levels).map { "e\($0)" }
                 + ["s1", "s2"]
         }
@@ -368,29 +379,43 @@ extension SamplingVerifierRTL {
         /// Stage A: the beat, from the stream or from the stored pair.
         func beatStage(_ s: Stream, cmd: Command) -> Beat {
             let lanes = c.lanes, logits = LogitsLayout(c).layout.width
-            let beatIndex = m.regNext("a_beat", mux(s.streamFire, beat, s.readBeat))
+            // The pass reads and the streamed beats never meet (the passes run while the input is stopped), and
+            // stage A only matters with a_valid: the muxes choose on the registered read valid, not on the handshake.
+            let beatIndex = m.regNext("a_beat", mux(s.readValid, s.readBeat, beat))
             let base = m.named("a_base", (beatIndex.zeroExtended(to: w.token + 8) * .literal(UInt64(lanes), width: 7))
                 .bits(w.token - 1, 0))
             let control = m.view(m.pack(beatControl, [
-                modeField: m.regNext("a_mode", mux(s.streamFire, mode(.stream), s.readMode)),
+                modeField: m.regNext("a_mode", mux(s.readValid, s.readMode, mode(.stream))),
                 lastField: m.named("a_last", beatIndex === (c.beatsPerRow - 1)), baseField: base,
                 firstField: m.named("a_first", beatIndex === 0),
                 oddField: beatIndex[0],
                 freshField: m.named("a_fresh", beatIndex.width > 1 ? beatIndex < 2 : .true),
             ]), as: beatControl, name: "a_control")
             stageControls = m.shiftRegister(stageNames.map { "\($0)_control" }, control)
-            let hasDraft = m.regNext("a_has_draft", mux(s.streamFire, s.rowDraftStream, !finalBonus & !cmd.oneHot))
+            let hasDraft = m.regNext("a_has_draft", mux(s.readValid, !finalBonus & !cmd.oneHot, s.rowDraftStream))
             let fullBeat: Value = c.beatsPerRow > 1 ? beatIndex < (c.beatsPerRow - 1) : .false
             let laneValid = concat((0..<lanes).reversed().map { k -> Value in k < c.lanesInLastBeat ? .true : fullBeat })
-            // base + k = x ⇔ base = x − k: the keys x − k are registered per row (x holds still for a clock before
-            // the row's first beat reaches stage A); x < k wraps to a key with its top bit set, which no base has.
-            let hitBits = max(w.token, bitsToHold(lanes - 1)) + 1
-            let hit = concat((0..<lanes).reversed().map { k in
-                base.zeroExtended(to: hitBits) === m.regNext("hit_key\(k)", cmd.rowToken.zeroExtended(to: hitBits) &- .literal(UInt64(k), width: hitBits))
-            }) & laneValid
+            // Lane k holds x ⇔ base + k = x. x holds still for a clock before the row's first beat reaches stage A, so
+            // what depends on it alone is registered. L a power of two: beat = x / L and k = x mod L (no arithmetic
+            // per lane). Otherwise base = x − k, with the keys x − k registered; x < k wraps to a key with its top bit
+            // set, which no base has.
+            let hit: Value
+            if lanes & (lanes - 1) == 0 {
+                let laneBits = ceilLog2(lanes), x = m.regNext("hit_token", cmd.rowToken)
+                let xBeat: Value = w.token > laneBits ? x.bits(w.token - 1, laneBits) : .literal(0, width: 1)
+                let xLane: Value = w.token >= laneBits ? x.bits(max(laneBits, 1) - 1, 0) : x.zeroExtended(to: laneBits)
+                let beatBits = max(beatIndex.width, xBeat.width)
+                let sameBeat = beatIndex.zeroExtended(to: beatBits) === xBeat.zeroExtended(to: beatBits)
+                hit = concat((0..<lanes).reversed().map { k in laneBits == 0 ? sameBeat : sameBeat & (xLane === k) }) & laneValid
+            } else {
+                let hitBits = max(w.token, bitsToHold(lanes - 1)) + 1
+                hit = concat((0..<lanes).reversed().map { k in
+                    base.zeroExtended(to: hitBits) === m.regNext("hit_key\(k)", cmd.rowToken.zeroExtended(to: hitBits) &- .literal(UInt64(k), width: hitBits))
+                }) & laneValid
+            }
             return Beat(valid: m.regNext("a_valid", s.streamFire | s.readValid, reset: 0), control: control,
-                        t: [m.regNext("a_target", mux(s.streamFire, s.target, s.readData.bits(logits - 1, 0)))],
-                        d: [m.regNext("a_draft", mux(s.streamFire, s.draft, s.readData.bits(2 * logits - 1, logits)))],
+                        t: [m.regNext("a_target", mux(s.readValid, s.readData.bits(logits - 1, 0), s.target))],
+                        d: [m.regNext("a_draft", mux(s.readValid, s.readData.bits(2 * logits - 1, logits), s.draft))],
                         lanes: laneValid, draftLanes: laneValid & replicate(hasDraft, lanes), hit: hit, ref: nil)
         }
 
@@ -401,20 +426,24 @@ extension SamplingVerifierRTL {
                  hit: m.regNext("\(name)_hit", b.hit), ref: ref)
         }
 
-        /// Stages B1, B2: y = floor(c·K / 2^(F+16−R)) per lane. B1: c's bits read unsigned times the 17-bit K (one
-        /// 18 × 18 DSP); B2: minus K·2^W when c is negative, which makes it the signed product c·K.
-        func logitStage(_ a: Beat) -> Beat {
+        /// Stages B0 … B2: y = floor(c·K / 2^(F+16−R)) per lane. B0, B1: c's bits read unsigned times the 17-bit K
+        /// (one 18 × 18 DSP with its input and output registers, `RegisteredProduct`); B2: minus K·2^W when c is
+        /// negative, which makes it the signed product c·K.
+        func logitStage(_ a: Beat) throws -> Beat {
+            precondition(RegisteredProduct.latency == SamplingTiming.dspLatency, "DSP latency")
             let fp = SamplingFixedPoint.self, shift = fp.yShift(c.format), kBits = bitsToHold(Int(fp.log2e))
             let k = Value.literal(UInt64(fp.log2e), width: kBits)
-            func products(_ codes: Value, _ side: String) -> [Value] {
-                (0..<c.lanes).map { lane in
-                    m.regNext("b1_\(side)_p\(lane)", codes.bits((lane + 1) * w.logit - 1, lane * w.logit) * k)
+            func lanes(_ codes: Value, _ side: String) throws -> [Value] {
+                try (0..<c.lanes).map { lane in
+                    try products.product(m, "b1_\(side)_p\(lane)", codes.bits((lane + 1) * w.logit - 1, lane * w.logit), k)
                 }
             }
             func signs(_ codes: Value, _ side: String) -> Value {
-                m.regNext("b1_\(side)_sign", concat((0..<c.lanes).reversed().map { codes[($0 + 1) * w.logit - 1] }))
+                m.shiftRegister("b_\(side)_sign", concat((0..<c.lanes).reversed().map { codes[($0 + 1) * w.logit - 1] }),
+                                stages: RegisteredProduct.latency).last!
             }
-            let b1 = next(a, "b1", t: products(a.t[0], "t"), d: products(a.d[0], "d"))
+            let b0 = next(a, "b0", t: [], d: [])
+            let b1 = next(b0, "b1", t: try lanes(a.t[0], "t"), d: try lanes(a.d[0], "d"))
             let signT = signs(a.t[0], "t"), signD = signs(a.d[0], "d")
             let width = w.logit + kBits + 1
             let correction = Value.literal(UInt64(fp.log2e) << UInt64(w.logit), width: width).asSigned
@@ -435,24 +464,25 @@ extension SamplingVerifierRTL {
             let r = w.tableIndex
             let streaming = m.named("c_streaming", control("c\(levels - 1)")[modeField] === Int(BeatMode.stream.rawValue))
             func reference(_ y: [Value], _ valid: Value, _ side: String, _ nu: Value) -> (ref: Value, full: Value) {
-                var level = (0..<c.lanes).map { k in
-                    (m.regNext("c0_\(side)_v\(k)", valid[k]), m.regNext("c0_\(side)_q\(k)", (y[k] + .signedLiteral(Int64((1 << r) - 1), width: w.y)).shiftedRight(r)))
+                // A lane without a token enters the maximum as the smallest value, so the tree compares values only
+                // (a beat always has a lane with a token; when none has, as on a row without a draft, ρ_b is unused).
+                var level = (0..<c.lanes).map { k -> Value in
+                    let q = (y[k] + .signedLiteral(Int64((1 << r) - 1), width: w.y)).shiftedRight(r)
+                    return m.regNext("c0_\(side)_q\(k)", mux(valid[k], q, .signedLiteral(-(1 << Int64(q.width - 1)), width: q.width)))
                 }
                 for l in 1...levels {
-                    var next: [(Value, Value)] = []
-                    for i in stride(from: 0, to: level.count, by: 2) {
-                        guard i + 1 < level.count else { next.append(level[i]); continue }
-                        let a = level[i], b = level[i + 1]
-                        let takeB = b.0 & (!a.0 | (b.1 > a.1))
-                        next.append((a.0 | b.0, mux(takeB, b.1, a.1)))
-                    }
                     if l == levels {
-                        let ref = next[0].1.resized(to: w.y)
-                        return (m.regNext("c\(l)_ref_\(side)", ref),
-                                m.regNext("c\(l)_full_\(side)", mux(streaming, ref.resized(to: w.reference - r).shiftedLeft(r), nu)))
+                        // At most two candidates left: each one's stage-D reference is chosen beside the comparison,
+                        // so the comparison ends in one mux.
+                        func full(_ v: Value) -> Value { mux(streaming, v.resized(to: w.y).resized(to: w.reference - r).shiftedLeft(r), nu) }
+                        let b = level[level.count - 1], a = level[0]
+                        let pick: Value = level.count == 2 ? b > a : .false
+                        return (m.regNext("c\(l)_ref_\(side)", mux(pick, b, a).resized(to: w.y)),
+                                m.regNext("c\(l)_full_\(side)", mux(pick, full(b), full(a))))
                     }
-                    level = next.enumerated().map { (m.regNext("c\(l)_\(side)_v\($0.offset)", $0.element.0),
-                                                     m.regNext("c\(l)_\(side)_m\($0.offset)", $0.element.1)) }
+                    level = stride(from: 0, to: level.count, by: 2).enumerated().map { n, i in
+                        m.regNext("c\(l)_\(side)_m\(n)", i + 1 < level.count ? mux(level[i + 1] > level[i], level[i + 1], level[i]) : level[i])
+                    }
                 }
                 preconditionFailure("levels ≥ 1")
             }
@@ -467,7 +497,7 @@ extension SamplingVerifierRTL {
                         hit: out.hit, ref: Pair(t: refT.ref, d: refD.ref), full: Pair(t: refT.full, d: refD.full))
         }
 
-        /// Stages D1 … D3, D (`SamplingTiming.expStages`): e = EXP[δ mod 2^R] >> (δ >> R), δ = ref − y with ref = ρ_b·2^R while streaming and ν in
+        /// Stages D1 … D4, D (`SamplingTiming.expStages`): e = EXP[δ mod 2^R] >> (δ >> R), δ = ref − y with ref = ρ_b·2^R while streaming and ν in
         /// the passes (δ < 0 → EXP[0]); 0 past a shift of E and for lanes without a token (`exponential`). Picks
         /// y(x) of the draft lane at D1.
         func expStage(_ beat: Beat, table: Submodule<ExpTablePorts>) -> Beat {
@@ -498,8 +528,8 @@ extension SamplingVerifierRTL {
 
         /// EXP[δ mod 2^R] >> (δ >> R) for a signed δ (EXP[0] for δ < 0; 0 past a shift of E or when `keep` is 0), in
         /// `SamplingTiming.expStages` registered steps: the table address (0 for δ < 0), shift and zero flag; the
-        /// table; the shift's low 2 bits; the rest of the shift. The table is built from LUTs (`inLogic`): with
-        /// registers on both sides it would otherwise become one block RAM per lane.
+        /// table's four quarters; the quarter; the shift's low 2 bits; the rest of the shift. The table is built from
+        /// LUTs (`inLogic`): with registers on both sides it would otherwise become one block RAM per lane.
         func exponential(_ name: String, _ delta: Value, keep: Value, _ lut: InstanceOf<ExpTablePorts>) -> Value {
             let r = w.tableIndex
             let negative = delta.msb
@@ -512,12 +542,17 @@ extension SamplingVerifierRTL {
             let past = s.width > eBits ? s.bits(s.width - 1, eBits).orReduce | (s.bits(eBits - 1, 0) > SamplingFixedPoint.expScaleBits)
                 : s > SamplingFixedPoint.expScaleBits
             let zero1 = m.regNext("\(name)_z", !keep | (!negative & past))
-            lut.index <== index1
-            let raw = m.regNext("\(name)_t", lut.exp)
+            lut.index <== index1.bits(r - 3, 0)
+            let quarters = lut.quarters.enumerated().map { m.regNext("\(name)_t\($0.offset)", $0.element) }
+            let quarter = m.regNext("\(name)_q", index1.bits(r - 1, r - 2))
             let shift2 = m.regNext("\(name)_s2", shift1), zero2 = m.regNext("\(name)_z2", zero1)
-            let part = m.regNext("\(name)_v", raw.shiftedRight(by: shift2.bits(1, 0)))
-            let shift3 = m.regNext("\(name)_s3", shift2.bits(4, 2)), zero3 = m.regNext("\(name)_z3", zero2)
-            return m.regNext(name, mux(zero3, .literal(0, width: w.exp), part.shiftedRight(by: concat(shift3, .literal(0, width: 2)))))
+            let upper: Value = mux(quarter[0], quarters[3], quarters[2])
+            let lower: Value = mux(quarter[0], quarters[1], quarters[0])
+            let raw = m.regNext("\(name)_t", mux(quarter[1], upper, lower))
+            let shift3 = m.regNext("\(name)_s3", shift2), zero3 = m.regNext("\(name)_z3", zero2)
+            let part = m.regNext("\(name)_v", raw.shiftedRight(by: shift3.bits(1, 0)))
+            let shift4 = m.regNext("\(name)_s4", shift3.bits(4, 2)), zero4 = m.regNext("\(name)_z4", zero3)
+            return m.regNext(name, mux(zero4, .literal(0, width: w.exp), part.shiftedRight(by: concat(shift4, .literal(0, width: 2)))))
         }
 
         struct Sums {
@@ -592,8 +627,14 @@ extension SamplingVerifierRTL {
             let limitBits = bitsToHold(v.width)
             if aw <= limitBits && (1 << aw) - 1 < v.width { return v.shiftedRight(by: amount) }
             let small = amount.bits(min(aw, limitBits) - 1, 0)
-            return mux(amount >= .literal(UInt64(v.width), width: aw) as Value, .literal(0, width: v.width),
-                       v.shiftedRight(by: small))
+            return mux(atLeast(amount, v.width), .literal(0, width: v.width), v.shiftedRight(by: small))
+        }
+
+        /// v ≥ k for a constant k without a carry chain across v: v's bits above k's width OR-ed, the rest compared.
+        func atLeast(_ v: Value, _ k: Int) -> Value {
+            let b = bitsToHold(k)
+            guard v.width > b else { return v >= .literal(UInt64(k), width: v.width) }
+            return v.bits(v.width - 1, b).orReduce | (v.bits(b - 1, 0) >= .literal(UInt64(k), width: b))
         }
 
         func stageMode(_ e: Beat, _ mode: BeatMode, _ name: String) -> Value {
@@ -616,18 +657,20 @@ extension SamplingVerifierRTL {
             let s2Streamed = m.regNext("s2_stream", s1Streamed, reset: 0)
             let s1Odd = control("s1")[oddField], s2Odd = control("s2")[oddField]
             let rowDone = m.named("row_done", s2Streamed & control("s2")[lastField])
+            let beforeEn = control(levels > 1 ? "e\(levels - 1)" : "d")
             func side(_ beatRef: Value, _ beatSum: Value, _ name: String) -> (rho: Value, sum: Value) {
                 let rhos = ["even", "odd"].map { m.reg("rho_\($0)_\(name)", w.y, signed: true) }
                 let sums = ["even", "odd"].map { m.reg("sum_\($0)_\(name)", w.sum) }
                 let rhosAtSum = ["even", "odd"].map { m.reg("rho_sum_\($0)_\(name)", w.y, signed: true) }
-                // En
-                let rho = m.named("acc_\(name)_rho", mux(odd, rhos[1], rhos[0]))
+                // En. The beat's ρ_p is chosen a clock ahead, from the stage before: ρ_p's last update (the beat two
+                // before) is at least a clock older still, and the beats that do not read it (fresh) ignore it.
+                let rho = m.regNext("acc_\(name)_rho", mux(beforeEn[oddField], rhos[1], rhos[0]))
                 let raise = m.named("acc_\(name)_raise", fresh | (beatRef > rho))
                 let newRho = mux(raise, beatRef, rho)
                 m.when(streamed) { m.when(odd) { rhos[1] <== newRho }.otherwise { rhos[0] <== newRho } }
                 let up = (beatRef - rho).asUnsigned, down = (rho - beatRef).asUnsigned
                 let oldShift = mux(raise, up, .literal(0, width: up.width))
-                let oldZero = m.regNext("s1_\(name)_old_zero", (oldShift >= .literal(UInt64(w.sum), width: oldShift.width)) | fresh)
+                let oldZero = m.regNext("s1_\(name)_old_zero", (raise & atLeast(up, w.sum)) | fresh)
                 let oldSmall = m.regNext("s1_\(name)_old_small", oldShift.bits(min(oldShift.width, bitsToHold(w.sum)) - 1, 0))
                 let addedShift = m.regNext("s1_\(name)_added_shift", mux(raise, .literal(0, width: down.width), down))
                 let s1Rho = m.regNext("s1_\(name)_rho", newRho)
@@ -682,7 +725,7 @@ extension SamplingVerifierRTL {
         /// with `residual_zero`: of p̂_t) and its Σ p̂_t. Pass A adds the beat totals into S_w and Σ p̂_t. Pass B:
         /// G1 adds the prefix of the earlier beats, G2 compares with T = floor(U_γ·total / 2^32) (2^32·Σ_{j≤k} w_j >
         /// U_γ·total ⇔ Σ_{j≤k} w_j > T), then the first lane that passes is the token.
-        func passes(_ e: Sums, cmd: Command) -> CDF {
+        func passes(_ e: Sums, cmd: Command) throws -> CDF {
             let lanes = c.lanes
             // Registered: S_w is final the clock after pass A's last beat leaves the prefix sums; pass B's first
             // beat reaches this mux (and T the comparison) `SamplingTiming.passBGap` clocks after pass A's last.
@@ -717,7 +760,7 @@ extension SamplingVerifierRTL {
                                                           index: mux(cmd.badGamma, .literal(0, width: w.gamma), cmd.gamma)))
             precondition(SamplingTiming.productLatency(uniform.width, total.width) <= SamplingTiming.thresholdLatency,
                          "the threshold product is longer than passBGap allows")
-            let product = pipelinedProduct("cdf_thr", uniform, total)
+            let product = try pipelinedProduct("cdf_thr", uniform, total)
             let threshold = m.named("cdf_threshold", product.bits(product.width - 1, 32))
             // G1
             let sums = (0..<lanes).map { m.regNext("g_s\($0)", prefix &+ q[$0].zeroExtended(to: w.weightSum)) }
@@ -741,9 +784,9 @@ extension SamplingVerifierRTL {
                        passBDone: hit)
         }
 
-        /// a·b (unsigned) as 16 × 16-bit partial products (one DSP each), registered, then summed in a registered
-        /// binary tree: valid `productLatency(a, b)` clocks after a and b.
-        func pipelinedProduct(_ name: String, _ a: Value, _ b: Value) -> Value {
+        /// a·b (unsigned) as 16 × 16-bit partial products (`RegisteredProduct`, one DSP each), then summed in a
+        /// registered binary tree: valid `productLatency(a, b)` clocks after a and b.
+        func pipelinedProduct(_ name: String, _ a: Value, _ b: Value) throws -> Value {
             let width = a.width + b.width, limb = SamplingTiming.productLimb
             func limbs(_ v: Value) -> [(Value, Int)] {
                 stride(from: 0, to: v.width, by: limb).map { (v.bits(min(v.width, $0 + limb) - 1, $0), $0) }
@@ -751,7 +794,7 @@ extension SamplingVerifierRTL {
             var terms: [Value] = []
             for (x, i) in limbs(a) {
                 for (y, j) in limbs(b) {
-                    let p = m.regNext("\(name)_p\(terms.count)", x * y)
+                    let p = try products.product(m, "\(name)_p\(terms.count)", x, y)
                     terms.append(i + j == 0 ? p.zeroExtended(to: width) : p.zeroExtended(to: width - i - j).shiftedLeft(i + j))
                 }
             }
@@ -762,7 +805,7 @@ extension SamplingVerifierRTL {
                     m.regNext("\(name)_s\(level)_\(i / 2)", i + 1 < terms.count ? terms[i] &+ terms[i + 1] : terms[i])
                 }
             }
-            precondition(level + 1 == SamplingTiming.productLatency(a.width, b.width), "product latency")
+            precondition(level + RegisteredProduct.latency == SamplingTiming.productLatency(a.width, b.width), "product latency")
             return terms[0]
         }
 
@@ -775,9 +818,7 @@ extension SamplingVerifierRTL {
                 let any = hi.orReduce
                 return concat(any, mux(any, lead(hi), lead(lo)))
             }
-            let padded = 1 << max(1, ceilLog2(v.width))
-            let index = lead(v.zeroExtended(to: padded))
-            return index.width > w.lead ? index.bits(w.lead - 1, 0) : index.zeroExtended(to: w.lead)
+            return lead(v.zeroExtended(to: 1 << max(1, ceilLog2(v.width))))
         }
 
         // MARK: the decision (`SamplingTiming.decisionCycles` clocks after the row's last beat left stage E)
@@ -791,13 +832,13 @@ extension SamplingVerifierRTL {
 
         /// A pipeline with a row in each stage, so that a row can end every clock: stage 0 is the clock (ρ, S) hold
         /// the row's merged values (`accumulate`; y(x) and `captured` delayed to match),
-        /// then the leading one k of S (1), k − M (2), LOG's index and ρ + k − E (3), LOG (4), ν (5), p̂(x) (6 … 9,
-        /// `exponential`), U·p̂_d(x) (10 … 12), the comparison (13). Every operand is delayed to its stage with the
+        /// then the leading one k of S (1), S >> (E − 1 − M) (2), LOG's index and ρ + k − E (3), LOG (4), its word in a fabric
+        /// register (5), ν (6), p̂(x) (7 … 11, `exponential`), U·p̂_d(x) (12 … 15), the comparison (16). Every operand is delayed to its stage with the
         /// row, and the row's index rides along for U_i and whether it has a draft. Rows in flight when the input
         /// stops are dropped (the valid bits need the stream phase).
-        func decision(cmd: Command, rowDone: Value, table: Submodule<ExpTablePorts>) -> Decision {
+        func decision(cmd: Command, rowDone: Value, table: Submodule<ExpTablePorts>) throws -> Decision {
             let fp = SamplingFixedPoint.self, r = w.tableIndex, mBits = fp.logIndexBits
-            let nuStage = 5, pxStage = nuStage + SamplingTiming.expStages
+            let nuStage = 6, pxStage = nuStage + SamplingTiming.expStages
             let productStages = SamplingTiming.productLatency(32, w.exp), last = pxStage + productStages + 1
             precondition(SamplingTiming.mergeStages + last == SamplingTiming.decisionCycles - 1, "decision stages")
             // (ρ, S) settle together, y(x) levels + 1 + `mergeStages` clocks before (the row's last beat at E1, En, S1,
@@ -806,16 +847,23 @@ extension SamplingVerifierRTL {
                 stages == 0 ? v : m.shiftRegister(name, v, stages: stages).last!
             }
             func side(_ name: String, _ s: Value, _ rho: Value, _ y: Value, _ keep: Value) -> (px: Value, nu: Value) {
-                let lead = m.regNext("dec_\(name)_lead", leadingOne(s))
-                let down = m.regNext("dec_\(name)_down", lead &- .literal(UInt64(mBits), width: w.lead))
+                // S ≥ 2^(E−1) (`SamplingFixedPoint.logScale`): its leading one k is at E − 1 or above, so the search
+                // and the shift cover only S's bits from there up (k' = k − (E − 1)).
+                let floor = fp.expScaleBits - 1
+                let lead = m.regNext("dec_\(name)_lead", leadingOne(s.bits(s.width - 1, floor)))
                 let leadQ = m.regNext("dec_\(name)_lead_q", lead)
-                let index = m.regNext("dec_\(name)_index", delayed("dec_\(name)_sum", s, 2).shiftedRight(by: down).bits(mBits - 1, 0))
+                // LOG's index, the M bits below k: (S >> (k − M)) mod 2^M = ((S >> (E − 1 − M)) >> k') mod 2^M.
+                let window = m.regNext("dec_\(name)_window", delayed("dec_\(name)_sum", s, 1).shiftedRight(floor - mBits))
+                let index = m.regNext("dec_\(name)_index", window.shiftedRight(by: leadQ).bits(mBits - 1, 0))
                 let scale = m.regNext("dec_\(name)_scale", delayed("dec_\(name)_rho", rho, 2).resized(to: w.reference)
-                    &+ leadQ.zeroExtended(to: w.reference).asSigned &- .signedLiteral(Int64(fp.expScaleBits), width: w.reference))
+                    &+ leadQ.zeroExtended(to: w.reference).asSigned &- .signedLiteral(1, width: w.reference))
                 let log = m.regNext("dec_\(name)_log_q", m.rom("dec_\(name)_log", contents: fp.logTable, width: r + 1, address: index))
-                let scaleQ = m.regNext("dec_\(name)_scale_q", scale)
+                // LOG is a block RAM whose read register (no output register) has a 5.6 ns clock-to-out on ECP5: its
+                // word is registered again in the fabric before the addition.
+                let logWord = m.regNext("dec_\(name)_log_word", log)
+                let scaleQ = m.shiftRegister("dec_\(name)_scale_q", scale, stages: 2).last!
                 let nu = m.regNext("dec_\(name)_nu", scaleQ.bits(w.reference - 1 - r, 0).asSigned.shiftedLeft(r)
-                    &+ log.zeroExtended(to: w.reference).asSigned)
+                    &+ logWord.zeroExtended(to: w.reference).asSigned)
                 let lut = m.instance(table, name: "u_exp_x_\(name)")
                 let yx = delayed("dec_\(name)_y", y, levels + 1 + SamplingTiming.mergeStages + nuStage)
                 let px = exponential("dec_\(name)_px", m.named("dec_\(name)_delta", nu - yx.resized(to: w.reference)), keep: keep, lut)
@@ -832,7 +880,7 @@ extension SamplingVerifierRTL {
                                                           index: rows[pxStage - 1]))
             // One-hot: d(x) = 1, p̂_d(x) = 2^E.
             let dx = m.named("accept_x_d", mux(cmd.oneHot, .literal(1 << UInt64(fp.expScaleBits), width: w.exp), d.px))
-            let lhs = pipelinedProduct("accept_lhs", uniform, dx)
+            let lhs = try pipelinedProduct("accept_lhs", uniform, dx)
             let tx = m.shiftRegister("accept_x_t", t.px, stages: productStages).last!
             // U·p̂_d(x) < p̂_t(x)·2^32 ⇔ floor(U·p̂_d(x) / 2^32) < p̂_t(x)
             let hasDraft = rows[last - 1] < cmd.gamma
@@ -842,18 +890,24 @@ extension SamplingVerifierRTL {
 
         // MARK: token emission
 
-        struct Emission { let index, last, push: Value }
+        struct Emission { let index, backlog, last, push: Value }
 
         /// Accepted rows' tokens are pushed as they are decided (one a clock; later under back-pressure); the
         /// final token, with the result, once pass B is done and every accepted token is out.
-        func emission(cmd: Command, cdf: CDF, queues: OutputQueues, layouts io: VerifierInterface) -> Emission {
+        func emission(cmd: Command, cdf: CDF, decided: Decision, queues: OutputQueues, layouts io: VerifierInterface) -> Emission {
             let tokenQueue = queues.tokens, resultQueue = queues.results
             let index = m.reg("emit_index", w.gamma, reset: 0)
-            let last = m.named("emit_last", index === accepted)
-            let pending = m.named("emit_pending", index < accepted)
+            // accepted − index, kept beside them: `last` and `pending` are a zero test, not a comparison.
+            let backlog = m.reg("emit_backlog", w.gamma, reset: 0)
+            let last = m.named("emit_last", backlog === 0)
+            let pending = m.named("emit_pending", !last)
             let canPush = m.named("can_push", !tokenQueue.full & (!last | !resultQueue.full))
             let push = m.named("push", canPush & (pending | (fsm.is(.emit) & last)))
-            m.when(push & pending) { index <== index &+ 1 }
+            let pushed = m.named("emit_pushed", push & pending)
+            let acceptedNow = m.named("accepted_now", fsm.is(.stream) & decided.valid & decided.accept)  // as in `control`
+            m.when(pushed) { index <== index &+ 1 }
+            m.when(acceptedNow & !pushed) { backlog <== backlog &+ 1 }
+            m.when(!acceptedNow & pushed) { backlog <== backlog &- 1 }
             let tokens = io.tokens, result = io.result
             let token = slices("emit_token", cmd.tokens, width: w.token, count: c.gammaMax, index: index)
             tokenQueue.push <== push
@@ -863,7 +917,7 @@ extension SamplingVerifierRTL {
             resultQueue.pushData <== m.pack(result.layout, [result.token: finalToken, result.accepted: accepted,
                                                             result.rollback: cmd.gamma &- accepted,
                                                             result.flags: flags | residual])
-            return Emission(index: index, last: last, push: push)
+            return Emission(index: index, backlog: backlog, last: last, push: push)
         }
 
         /// The flags layout with the given bits set (the others 0).
@@ -876,6 +930,10 @@ extension SamplingVerifierRTL {
         // MARK: control
 
         func control(cmd: Command, stream s: Stream, cdf: CDF, decided: Decision, emit: Emission) {
+            func nextRow() {
+                row <== row &+ 1
+                rowHasDraft <== row.zeroExtended(to: w.gamma + 1) &+ 1 < cmd.gamma.zeroExtended(to: w.gamma + 1)
+            }
             let nextBeat = mux(s.lastBeat, .literal(0, width: w.beatIndex), beat &+ 1)
             let passLast = m.named("pass_last", passBeat === (c.beatsPerRow - 1))
             // Pass B's first read comes `passBGap` clocks after pass A's last: this counts the clocks between.
@@ -895,7 +953,8 @@ extension SamplingVerifierRTL {
                         cmd.oneHot <== cmd.inOneHot
                         fsm.go(.stream)
                         row <== 0; beat <== 0; inputDone <== 0
-                        accepted <== 0; doneRows <== 0; emit.index <== 0
+                        rowHasDraft <== cmd.inGamma =/= 0
+                        accepted <== 0; doneRows <== 0; emit.index <== 0; emit.backlog <== 0
                         writeAddress <== 0; decideAddress <== 0
                         flags <== flagBits([.badGamma: cmd.inBadGamma, .badDraft: cmd.inBadDraft])
                     }
@@ -905,7 +964,7 @@ extension SamplingVerifierRTL {
                         beat <== nextBeat
                         writeAddress <== advance(writeAddress, by: 1)
                         m.when(s.lastBeat) {
-                            row <== row &+ 1
+                            nextRow()
                             m.when(row === cmd.gamma) { inputDone <== 1 }
                         }
                     }
@@ -963,7 +1022,7 @@ extension SamplingVerifierRTL {
                     m.when(s.fire) {
                         beat <== nextBeat
                         m.when(s.lastBeat) {
-                            row <== row &+ 1
+                            nextRow()
                             m.when(row === cmd.gamma) {
                                 fsm.go(.idle)
                                 cmd.valid <== 0

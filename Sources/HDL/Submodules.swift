@@ -26,6 +26,9 @@ public struct InstanceOf<Ports> {
     /// The parent-side signal of a port (drive an input, read an output).
     public subscript(dynamicMember port: KeyPath<Ports, Value>) -> Value { instance[ports[keyPath: port]] }
 
+    /// A group of ports (e.g. one per bank).
+    public subscript(dynamicMember port: KeyPath<Ports, [Value]>) -> [Value] { ports[keyPath: port].map { instance[$0] } }
+
     /// An optional port (one that only some configurations of the submodule declare).
     public subscript(dynamicMember port: KeyPath<Ports, Value?>) -> Value? { ports[keyPath: port].map { instance[$0] } }
 

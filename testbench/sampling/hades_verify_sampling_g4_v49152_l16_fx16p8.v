@@ -247,410 +247,551 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w28_d2 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28: 2^E · 2^(-f/2^R), rounded (from HADES/SamplingVerifierRTL.swift:34)
-module hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 (
-    input  wire [6:0] f,
-    output wire [28:0] e
+// hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17: unsigned a·b, operands and product registered (a DSP block's registers) (from HADES/RegisteredProduct.swift:19)
+module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 (
+    input  wire aclk,
+    input  wire [15:0] a,
+    input  wire [16:0] b,
+    output wire [32:0] p
 );
 
-    reg  [28:0] table_s;
+    reg  [15:0] a_q;
+    reg  [16:0] b_q;
+    reg  [32:0] p_q;
 
-    assign e = table_s;
+    assign p = p_q;
+
+    always @(posedge aclk) begin
+        a_q <= a;
+    end
+
+    always @(posedge aclk) begin
+        b_q <= b;
+    end
+
+    always @(posedge aclk) begin
+        p_q <= ({17'h0, a_q} * {16'h0, b_q});
+    end
+endmodule
+
+// hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28: 2^E · 2^(-f/2^R), rounded, as four quarters of the table (from HADES/SamplingVerifierRTL.swift:38)
+module hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 (
+    input  wire [4:0] f,
+    output wire [28:0] e0,
+    output wire [28:0] e1,
+    output wire [28:0] e2,
+    output wire [28:0] e3
+);
+
+    reg  [28:0] table0;
+    reg  [28:0] table1;
+    reg  [28:0] table2;
+    reg  [28:0] table3;
+
+    assign e0 = table0;
+    assign e1 = table1;
+    assign e2 = table2;
+    assign e3 = table3;
 
     always @(*) begin
         (* rom_style = "logic" *) case (f)
-            7'h0: begin
-                table_s = 29'h10000000;
+            5'h0: begin
+                table0 = 29'h10000000;
             end
-            7'h1: begin
-                table_s = 29'hfe9e116;
+            5'h1: begin
+                table0 = 29'hfe9e116;
             end
-            7'h2: begin
-                table_s = 29'hfd3e0c1;
+            5'h2: begin
+                table0 = 29'hfd3e0c1;
             end
-            7'h3: begin
-                table_s = 29'hfbdfed7;
+            5'h3: begin
+                table0 = 29'hfbdfed7;
             end
-            7'h4: begin
-                table_s = 29'hfa83b2e;
+            5'h4: begin
+                table0 = 29'hfa83b2e;
             end
-            7'h5: begin
-                table_s = 29'hf92959c;
+            5'h5: begin
+                table0 = 29'hf92959c;
             end
-            7'h6: begin
-                table_s = 29'hf7d0df7;
+            5'h6: begin
+                table0 = 29'hf7d0df7;
             end
-            7'h7: begin
-                table_s = 29'hf67a417;
+            5'h7: begin
+                table0 = 29'hf67a417;
             end
-            7'h8: begin
-                table_s = 29'hf5257d1;
+            5'h8: begin
+                table0 = 29'hf5257d1;
             end
-            7'h9: begin
-                table_s = 29'hf3d28fe;
+            5'h9: begin
+                table0 = 29'hf3d28fe;
             end
-            7'ha: begin
-                table_s = 29'hf281774;
+            5'ha: begin
+                table0 = 29'hf281774;
             end
-            7'hb: begin
-                table_s = 29'hf13230a;
+            5'hb: begin
+                table0 = 29'hf13230a;
             end
-            7'hc: begin
-                table_s = 29'hefe4b9a;
+            5'hc: begin
+                table0 = 29'hefe4b9a;
             end
-            7'hd: begin
-                table_s = 29'hee990fa;
+            5'hd: begin
+                table0 = 29'hee990fa;
             end
-            7'he: begin
-                table_s = 29'hed4f302;
+            5'he: begin
+                table0 = 29'hed4f302;
             end
-            7'hf: begin
-                table_s = 29'hec0718b;
+            5'hf: begin
+                table0 = 29'hec0718b;
             end
-            7'h10: begin
-                table_s = 29'heac0c6e;
+            5'h10: begin
+                table0 = 29'heac0c6e;
             end
-            7'h11: begin
-                table_s = 29'he97c384;
+            5'h11: begin
+                table0 = 29'he97c384;
             end
-            7'h12: begin
-                table_s = 29'he8396a5;
+            5'h12: begin
+                table0 = 29'he8396a5;
             end
-            7'h13: begin
-                table_s = 29'he6f85ab;
+            5'h13: begin
+                table0 = 29'he6f85ab;
             end
-            7'h14: begin
-                table_s = 29'he5b906e;
+            5'h14: begin
+                table0 = 29'he5b906e;
             end
-            7'h15: begin
-                table_s = 29'he47b6ca;
+            5'h15: begin
+                table0 = 29'he47b6ca;
             end
-            7'h16: begin
-                table_s = 29'he33f897;
+            5'h16: begin
+                table0 = 29'he33f897;
             end
-            7'h17: begin
-                table_s = 29'he2055b0;
+            5'h17: begin
+                table0 = 29'he2055b0;
             end
-            7'h18: begin
-                table_s = 29'he0ccdef;
+            5'h18: begin
+                table0 = 29'he0ccdef;
             end
-            7'h19: begin
-                table_s = 29'hdf9612e;
+            5'h19: begin
+                table0 = 29'hdf9612e;
             end
-            7'h1a: begin
-                table_s = 29'hde60f48;
+            5'h1a: begin
+                table0 = 29'hde60f48;
             end
-            7'h1b: begin
-                table_s = 29'hdd2d818;
+            5'h1b: begin
+                table0 = 29'hdd2d818;
             end
-            7'h1c: begin
-                table_s = 29'hdbfbb79;
+            5'h1c: begin
+                table0 = 29'hdbfbb79;
             end
-            7'h1d: begin
-                table_s = 29'hdacb947;
+            5'h1d: begin
+                table0 = 29'hdacb947;
             end
-            7'h1e: begin
-                table_s = 29'hd99d15c;
+            5'h1e: begin
+                table0 = 29'hd99d15c;
             end
-            7'h1f: begin
-                table_s = 29'hd870395;
-            end
-            7'h20: begin
-                table_s = 29'hd744fcd;
-            end
-            7'h21: begin
-                table_s = 29'hd61b5e0;
-            end
-            7'h22: begin
-                table_s = 29'hd4f35ab;
-            end
-            7'h23: begin
-                table_s = 29'hd3ccf0a;
-            end
-            7'h24: begin
-                table_s = 29'hd2a81d9;
-            end
-            7'h25: begin
-                table_s = 29'hd184df6;
-            end
-            7'h26: begin
-                table_s = 29'hd06333e;
-            end
-            7'h27: begin
-                table_s = 29'hcf4318d;
-            end
-            7'h28: begin
-                table_s = 29'hce248c1;
-            end
-            7'h29: begin
-                table_s = 29'hcd078b8;
-            end
-            7'h2a: begin
-                table_s = 29'hcbec150;
-            end
-            7'h2b: begin
-                table_s = 29'hcad2266;
-            end
-            7'h2c: begin
-                table_s = 29'hc9b9bd8;
-            end
-            7'h2d: begin
-                table_s = 29'hc8a2d86;
-            end
-            7'h2e: begin
-                table_s = 29'hc78d74d;
-            end
-            7'h2f: begin
-                table_s = 29'hc67990b;
-            end
-            7'h30: begin
-                table_s = 29'hc5672a1;
-            end
-            7'h31: begin
-                table_s = 29'hc4563ed;
-            end
-            7'h32: begin
-                table_s = 29'hc346cce;
-            end
-            7'h33: begin
-                table_s = 29'hc238d23;
-            end
-            7'h34: begin
-                table_s = 29'hc12c4cd;
-            end
-            7'h35: begin
-                table_s = 29'hc0213aa;
-            end
-            7'h36: begin
-                table_s = 29'hbf1799b;
-            end
-            7'h37: begin
-                table_s = 29'hbe0f681;
-            end
-            7'h38: begin
-                table_s = 29'hbd08a3a;
-            end
-            7'h39: begin
-                table_s = 29'hbc034a8;
-            end
-            7'h3a: begin
-                table_s = 29'hbaff5ab;
-            end
-            7'h3b: begin
-                table_s = 29'hb9fcd24;
-            end
-            7'h3c: begin
-                table_s = 29'hb8fbaf4;
-            end
-            7'h3d: begin
-                table_s = 29'hb7fbefd;
-            end
-            7'h3e: begin
-                table_s = 29'hb6fd91e;
-            end
-            7'h3f: begin
-                table_s = 29'hb60093b;
-            end
-            7'h40: begin
-                table_s = 29'hb504f33;
-            end
-            7'h41: begin
-                table_s = 29'hb40aaea;
-            end
-            7'h42: begin
-                table_s = 29'hb311c41;
-            end
-            7'h43: begin
-                table_s = 29'hb21a31a;
-            end
-            7'h44: begin
-                table_s = 29'hb123f58;
-            end
-            7'h45: begin
-                table_s = 29'hb02f0dd;
-            end
-            7'h46: begin
-                table_s = 29'haf3b78b;
-            end
-            7'h47: begin
-                table_s = 29'hae49345;
-            end
-            7'h48: begin
-                table_s = 29'had583ef;
-            end
-            7'h49: begin
-                table_s = 29'hac6896a;
-            end
-            7'h4a: begin
-                table_s = 29'hab7a39b;
-            end
-            7'h4b: begin
-                table_s = 29'haa8d265;
-            end
-            7'h4c: begin
-                table_s = 29'ha9a15ab;
-            end
-            7'h4d: begin
-                table_s = 29'ha8b6d51;
-            end
-            7'h4e: begin
-                table_s = 29'ha7cd93b;
-            end
-            7'h4f: begin
-                table_s = 29'ha6e594d;
-            end
-            7'h50: begin
-                table_s = 29'ha5fed6b;
-            end
-            7'h51: begin
-                table_s = 29'ha519578;
-            end
-            7'h52: begin
-                table_s = 29'ha43515b;
-            end
-            7'h53: begin
-                table_s = 29'ha3520f7;
-            end
-            7'h54: begin
-                table_s = 29'ha270430;
-            end
-            7'h55: begin
-                table_s = 29'ha18faed;
-            end
-            7'h56: begin
-                table_s = 29'ha0b0511;
-            end
-            7'h57: begin
-                table_s = 29'h9fd2282;
-            end
-            7'h58: begin
-                table_s = 29'h9ef5326;
-            end
-            7'h59: begin
-                table_s = 29'h9e196e2;
-            end
-            7'h5a: begin
-                table_s = 29'h9d3ed9a;
-            end
-            7'h5b: begin
-                table_s = 29'h9c65737;
-            end
-            7'h5c: begin
-                table_s = 29'h9b8d39c;
-            end
-            7'h5d: begin
-                table_s = 29'h9ab62b0;
-            end
-            7'h5e: begin
-                table_s = 29'h99e0459;
-            end
-            7'h5f: begin
-                table_s = 29'h990b87e;
-            end
-            7'h60: begin
-                table_s = 29'h9837f05;
-            end
-            7'h61: begin
-                table_s = 29'h97657d5;
-            end
-            7'h62: begin
-                table_s = 29'h96942d3;
-            end
-            7'h63: begin
-                table_s = 29'h95c3fe8;
-            end
-            7'h64: begin
-                table_s = 29'h94f4efb;
-            end
-            7'h65: begin
-                table_s = 29'h9426ff1;
-            end
-            7'h66: begin
-                table_s = 29'h935a2b3;
-            end
-            7'h67: begin
-                table_s = 29'h928e728;
-            end
-            7'h68: begin
-                table_s = 29'h91c3d37;
-            end
-            7'h69: begin
-                table_s = 29'h90fa4c9;
-            end
-            7'h6a: begin
-                table_s = 29'h9031dc4;
-            end
-            7'h6b: begin
-                table_s = 29'h8f6a811;
-            end
-            7'h6c: begin
-                table_s = 29'h8ea4399;
-            end
-            7'h6d: begin
-                table_s = 29'h8ddf042;
-            end
-            7'h6e: begin
-                table_s = 29'h8d1adf6;
-            end
-            7'h6f: begin
-                table_s = 29'h8c57c9c;
-            end
-            7'h70: begin
-                table_s = 29'h8b95c1e;
-            end
-            7'h71: begin
-                table_s = 29'h8ad4c64;
-            end
-            7'h72: begin
-                table_s = 29'h8a14d57;
-            end
-            7'h73: begin
-                table_s = 29'h8955ee0;
-            end
-            7'h74: begin
-                table_s = 29'h88980e8;
-            end
-            7'h75: begin
-                table_s = 29'h87db358;
-            end
-            7'h76: begin
-                table_s = 29'h871f619;
-            end
-            7'h77: begin
-                table_s = 29'h8664916;
-            end
-            7'h78: begin
-                table_s = 29'h85aac36;
-            end
-            7'h79: begin
-                table_s = 29'h84f1f65;
-            end
-            7'h7a: begin
-                table_s = 29'h843a28c;
-            end
-            7'h7b: begin
-                table_s = 29'h8383595;
-            end
-            7'h7c: begin
-                table_s = 29'h82cd86a;
-            end
-            7'h7d: begin
-                table_s = 29'h8218af4;
-            end
-            7'h7e: begin
-                table_s = 29'h8164d1f;
-            end
-            7'h7f: begin
-                table_s = 29'h80b1ed5;
+            5'h1f: begin
+                table0 = 29'hd870395;
             end
             default: begin
-                table_s = 29'h0;
+                table0 = 29'h0;
+            end
+        endcase
+    end
+
+    always @(*) begin
+        (* rom_style = "logic" *) case (f)
+            5'h0: begin
+                table1 = 29'hd744fcd;
+            end
+            5'h1: begin
+                table1 = 29'hd61b5e0;
+            end
+            5'h2: begin
+                table1 = 29'hd4f35ab;
+            end
+            5'h3: begin
+                table1 = 29'hd3ccf0a;
+            end
+            5'h4: begin
+                table1 = 29'hd2a81d9;
+            end
+            5'h5: begin
+                table1 = 29'hd184df6;
+            end
+            5'h6: begin
+                table1 = 29'hd06333e;
+            end
+            5'h7: begin
+                table1 = 29'hcf4318d;
+            end
+            5'h8: begin
+                table1 = 29'hce248c1;
+            end
+            5'h9: begin
+                table1 = 29'hcd078b8;
+            end
+            5'ha: begin
+                table1 = 29'hcbec150;
+            end
+            5'hb: begin
+                table1 = 29'hcad2266;
+            end
+            5'hc: begin
+                table1 = 29'hc9b9bd8;
+            end
+            5'hd: begin
+                table1 = 29'hc8a2d86;
+            end
+            5'he: begin
+                table1 = 29'hc78d74d;
+            end
+            5'hf: begin
+                table1 = 29'hc67990b;
+            end
+            5'h10: begin
+                table1 = 29'hc5672a1;
+            end
+            5'h11: begin
+                table1 = 29'hc4563ed;
+            end
+            5'h12: begin
+                table1 = 29'hc346cce;
+            end
+            5'h13: begin
+                table1 = 29'hc238d23;
+            end
+            5'h14: begin
+                table1 = 29'hc12c4cd;
+            end
+            5'h15: begin
+                table1 = 29'hc0213aa;
+            end
+            5'h16: begin
+                table1 = 29'hbf1799b;
+            end
+            5'h17: begin
+                table1 = 29'hbe0f681;
+            end
+            5'h18: begin
+                table1 = 29'hbd08a3a;
+            end
+            5'h19: begin
+                table1 = 29'hbc034a8;
+            end
+            5'h1a: begin
+                table1 = 29'hbaff5ab;
+            end
+            5'h1b: begin
+                table1 = 29'hb9fcd24;
+            end
+            5'h1c: begin
+                table1 = 29'hb8fbaf4;
+            end
+            5'h1d: begin
+                table1 = 29'hb7fbefd;
+            end
+            5'h1e: begin
+                table1 = 29'hb6fd91e;
+            end
+            5'h1f: begin
+                table1 = 29'hb60093b;
+            end
+            default: begin
+                table1 = 29'h0;
+            end
+        endcase
+    end
+
+    always @(*) begin
+        (* rom_style = "logic" *) case (f)
+            5'h0: begin
+                table2 = 29'hb504f33;
+            end
+            5'h1: begin
+                table2 = 29'hb40aaea;
+            end
+            5'h2: begin
+                table2 = 29'hb311c41;
+            end
+            5'h3: begin
+                table2 = 29'hb21a31a;
+            end
+            5'h4: begin
+                table2 = 29'hb123f58;
+            end
+            5'h5: begin
+                table2 = 29'hb02f0dd;
+            end
+            5'h6: begin
+                table2 = 29'haf3b78b;
+            end
+            5'h7: begin
+                table2 = 29'hae49345;
+            end
+            5'h8: begin
+                table2 = 29'had583ef;
+            end
+            5'h9: begin
+                table2 = 29'hac6896a;
+            end
+            5'ha: begin
+                table2 = 29'hab7a39b;
+            end
+            5'hb: begin
+                table2 = 29'haa8d265;
+            end
+            5'hc: begin
+                table2 = 29'ha9a15ab;
+            end
+            5'hd: begin
+                table2 = 29'ha8b6d51;
+            end
+            5'he: begin
+                table2 = 29'ha7cd93b;
+            end
+            5'hf: begin
+                table2 = 29'ha6e594d;
+            end
+            5'h10: begin
+                table2 = 29'ha5fed6b;
+            end
+            5'h11: begin
+                table2 = 29'ha519578;
+            end
+            5'h12: begin
+                table2 = 29'ha43515b;
+            end
+            5'h13: begin
+                table2 = 29'ha3520f7;
+            end
+            5'h14: begin
+                table2 = 29'ha270430;
+            end
+            5'h15: begin
+                table2 = 29'ha18faed;
+            end
+            5'h16: begin
+                table2 = 29'ha0b0511;
+            end
+            5'h17: begin
+                table2 = 29'h9fd2282;
+            end
+            5'h18: begin
+                table2 = 29'h9ef5326;
+            end
+            5'h19: begin
+                table2 = 29'h9e196e2;
+            end
+            5'h1a: begin
+                table2 = 29'h9d3ed9a;
+            end
+            5'h1b: begin
+                table2 = 29'h9c65737;
+            end
+            5'h1c: begin
+                table2 = 29'h9b8d39c;
+            end
+            5'h1d: begin
+                table2 = 29'h9ab62b0;
+            end
+            5'h1e: begin
+                table2 = 29'h99e0459;
+            end
+            5'h1f: begin
+                table2 = 29'h990b87e;
+            end
+            default: begin
+                table2 = 29'h0;
+            end
+        endcase
+    end
+
+    always @(*) begin
+        (* rom_style = "logic" *) case (f)
+            5'h0: begin
+                table3 = 29'h9837f05;
+            end
+            5'h1: begin
+                table3 = 29'h97657d5;
+            end
+            5'h2: begin
+                table3 = 29'h96942d3;
+            end
+            5'h3: begin
+                table3 = 29'h95c3fe8;
+            end
+            5'h4: begin
+                table3 = 29'h94f4efb;
+            end
+            5'h5: begin
+                table3 = 29'h9426ff1;
+            end
+            5'h6: begin
+                table3 = 29'h935a2b3;
+            end
+            5'h7: begin
+                table3 = 29'h928e728;
+            end
+            5'h8: begin
+                table3 = 29'h91c3d37;
+            end
+            5'h9: begin
+                table3 = 29'h90fa4c9;
+            end
+            5'ha: begin
+                table3 = 29'h9031dc4;
+            end
+            5'hb: begin
+                table3 = 29'h8f6a811;
+            end
+            5'hc: begin
+                table3 = 29'h8ea4399;
+            end
+            5'hd: begin
+                table3 = 29'h8ddf042;
+            end
+            5'he: begin
+                table3 = 29'h8d1adf6;
+            end
+            5'hf: begin
+                table3 = 29'h8c57c9c;
+            end
+            5'h10: begin
+                table3 = 29'h8b95c1e;
+            end
+            5'h11: begin
+                table3 = 29'h8ad4c64;
+            end
+            5'h12: begin
+                table3 = 29'h8a14d57;
+            end
+            5'h13: begin
+                table3 = 29'h8955ee0;
+            end
+            5'h14: begin
+                table3 = 29'h88980e8;
+            end
+            5'h15: begin
+                table3 = 29'h87db358;
+            end
+            5'h16: begin
+                table3 = 29'h871f619;
+            end
+            5'h17: begin
+                table3 = 29'h8664916;
+            end
+            5'h18: begin
+                table3 = 29'h85aac36;
+            end
+            5'h19: begin
+                table3 = 29'h84f1f65;
+            end
+            5'h1a: begin
+                table3 = 29'h843a28c;
+            end
+            5'h1b: begin
+                table3 = 29'h8383595;
+            end
+            5'h1c: begin
+                table3 = 29'h82cd86a;
+            end
+            5'h1d: begin
+                table3 = 29'h8218af4;
+            end
+            5'h1e: begin
+                table3 = 29'h8164d1f;
+            end
+            5'h1f: begin
+                table3 = 29'h80b1ed5;
+            end
+            default: begin
+                table3 = 29'h0;
             end
         endcase
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:99)
+// hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u16: unsigned a·b, operands and product registered (a DSP block's registers) (from HADES/RegisteredProduct.swift:19)
+module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u16 (
+    input  wire aclk,
+    input  wire [15:0] a,
+    input  wire [15:0] b,
+    output wire [31:0] p
+);
+
+    reg  [15:0] a_q;
+    reg  [15:0] b_q;
+    reg  [31:0] p_q;
+
+    assign p = p_q;
+
+    always @(posedge aclk) begin
+        a_q <= a;
+    end
+
+    always @(posedge aclk) begin
+        b_q <= b;
+    end
+
+    always @(posedge aclk) begin
+        p_q <= ({16'h0, a_q} * {16'h0, b_q});
+    end
+endmodule
+
+// hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u12: unsigned a·b, operands and product registered (a DSP block's registers) (from HADES/RegisteredProduct.swift:19)
+module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u12 (
+    input  wire aclk,
+    input  wire [15:0] a,
+    input  wire [11:0] b,
+    output wire [27:0] p
+);
+
+    reg  [15:0] a_q;
+    reg  [11:0] b_q;
+    reg  [27:0] p_q;
+
+    assign p = p_q;
+
+    always @(posedge aclk) begin
+        a_q <= a;
+    end
+
+    always @(posedge aclk) begin
+        b_q <= b;
+    end
+
+    always @(posedge aclk) begin
+        p_q <= ({12'h0, a_q} * {16'h0, b_q});
+    end
+endmodule
+
+// hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u13: unsigned a·b, operands and product registered (a DSP block's registers) (from HADES/RegisteredProduct.swift:19)
+module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u13 (
+    input  wire aclk,
+    input  wire [15:0] a,
+    input  wire [12:0] b,
+    output wire [28:0] p
+);
+
+    reg  [15:0] a_q;
+    reg  [12:0] b_q;
+    reg  [28:0] p_q;
+
+    assign p = p_q;
+
+    always @(posedge aclk) begin
+        a_q <= a;
+    end
+
+    always @(posedge aclk) begin
+        b_q <= b;
+    end
+
+    always @(posedge aclk) begin
+        p_q <= ({13'h0, a_q} * {16'h0, b_q});
+    end
+endmodule
+
+// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:104)
 module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:s_axis_draft:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -715,6 +856,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [2:0] row;
     reg  [11:0] beat;
     reg  input_done;
+    reg  row_has_draft;
     reg  [2:0] accepted;
     reg  [2:0] done_rows;
     reg  [11:0] pass_beat;
@@ -787,7 +929,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire in_bad_draft;
     wire [2:0] token_row;
     reg  [15:0] row_token;
-    wire row_has_draft;
     wire row_draft_stream;
     wire streaming;
     wire beat_fire;
@@ -809,6 +950,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire a_last;
     wire a_first;
     wire a_fresh;
+    reg  [21:0] b0_control;
     reg  [21:0] b1_control;
     reg  [21:0] b2_control;
     reg  [21:0] c0_control;
@@ -819,6 +961,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [21:0] d1_control;
     reg  [21:0] d2_control;
     reg  [21:0] d3_control;
+    reg  [21:0] d4_control;
     reg  [21:0] d_control;
     reg  [21:0] e1_control;
     reg  [21:0] e2_control;
@@ -827,63 +970,118 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [21:0] s1_control;
     reg  [21:0] s2_control;
     reg  a_has_draft;
-    reg  [16:0] hit_key15;
-    reg  [16:0] hit_key14;
-    reg  [16:0] hit_key13;
-    reg  [16:0] hit_key12;
-    reg  [16:0] hit_key11;
-    reg  [16:0] hit_key10;
-    reg  [16:0] hit_key9;
-    reg  [16:0] hit_key8;
-    reg  [16:0] hit_key7;
-    reg  [16:0] hit_key6;
-    reg  [16:0] hit_key5;
-    reg  [16:0] hit_key4;
-    reg  [16:0] hit_key3;
-    reg  [16:0] hit_key2;
-    reg  [16:0] hit_key1;
-    reg  [16:0] hit_key0;
+    reg  [15:0] hit_token;
     reg  a_valid;
     reg  [255:0] a_target;
     reg  [255:0] a_draft;
-    reg  [32:0] b1_t_p0;
-    reg  [32:0] b1_t_p1;
-    reg  [32:0] b1_t_p2;
-    reg  [32:0] b1_t_p3;
-    reg  [32:0] b1_t_p4;
-    reg  [32:0] b1_t_p5;
-    reg  [32:0] b1_t_p6;
-    reg  [32:0] b1_t_p7;
-    reg  [32:0] b1_t_p8;
-    reg  [32:0] b1_t_p9;
-    reg  [32:0] b1_t_p10;
-    reg  [32:0] b1_t_p11;
-    reg  [32:0] b1_t_p12;
-    reg  [32:0] b1_t_p13;
-    reg  [32:0] b1_t_p14;
-    reg  [32:0] b1_t_p15;
-    reg  [32:0] b1_d_p0;
-    reg  [32:0] b1_d_p1;
-    reg  [32:0] b1_d_p2;
-    reg  [32:0] b1_d_p3;
-    reg  [32:0] b1_d_p4;
-    reg  [32:0] b1_d_p5;
-    reg  [32:0] b1_d_p6;
-    reg  [32:0] b1_d_p7;
-    reg  [32:0] b1_d_p8;
-    reg  [32:0] b1_d_p9;
-    reg  [32:0] b1_d_p10;
-    reg  [32:0] b1_d_p11;
-    reg  [32:0] b1_d_p12;
-    reg  [32:0] b1_d_p13;
-    reg  [32:0] b1_d_p14;
-    reg  [32:0] b1_d_p15;
+    reg  b0_valid;
+    reg  [15:0] b0_lanes;
+    reg  [15:0] b0_draft_lanes;
+    reg  [15:0] b0_hit;
+    wire [15:0] u_b1_t_p0_a;
+    wire [16:0] u_b1_t_p0_b;
+    wire [32:0] u_b1_t_p0_p;
+    wire [15:0] u_b1_t_p1_a;
+    wire [16:0] u_b1_t_p1_b;
+    wire [32:0] u_b1_t_p1_p;
+    wire [15:0] u_b1_t_p2_a;
+    wire [16:0] u_b1_t_p2_b;
+    wire [32:0] u_b1_t_p2_p;
+    wire [15:0] u_b1_t_p3_a;
+    wire [16:0] u_b1_t_p3_b;
+    wire [32:0] u_b1_t_p3_p;
+    wire [15:0] u_b1_t_p4_a;
+    wire [16:0] u_b1_t_p4_b;
+    wire [32:0] u_b1_t_p4_p;
+    wire [15:0] u_b1_t_p5_a;
+    wire [16:0] u_b1_t_p5_b;
+    wire [32:0] u_b1_t_p5_p;
+    wire [15:0] u_b1_t_p6_a;
+    wire [16:0] u_b1_t_p6_b;
+    wire [32:0] u_b1_t_p6_p;
+    wire [15:0] u_b1_t_p7_a;
+    wire [16:0] u_b1_t_p7_b;
+    wire [32:0] u_b1_t_p7_p;
+    wire [15:0] u_b1_t_p8_a;
+    wire [16:0] u_b1_t_p8_b;
+    wire [32:0] u_b1_t_p8_p;
+    wire [15:0] u_b1_t_p9_a;
+    wire [16:0] u_b1_t_p9_b;
+    wire [32:0] u_b1_t_p9_p;
+    wire [15:0] u_b1_t_p10_a;
+    wire [16:0] u_b1_t_p10_b;
+    wire [32:0] u_b1_t_p10_p;
+    wire [15:0] u_b1_t_p11_a;
+    wire [16:0] u_b1_t_p11_b;
+    wire [32:0] u_b1_t_p11_p;
+    wire [15:0] u_b1_t_p12_a;
+    wire [16:0] u_b1_t_p12_b;
+    wire [32:0] u_b1_t_p12_p;
+    wire [15:0] u_b1_t_p13_a;
+    wire [16:0] u_b1_t_p13_b;
+    wire [32:0] u_b1_t_p13_p;
+    wire [15:0] u_b1_t_p14_a;
+    wire [16:0] u_b1_t_p14_b;
+    wire [32:0] u_b1_t_p14_p;
+    wire [15:0] u_b1_t_p15_a;
+    wire [16:0] u_b1_t_p15_b;
+    wire [32:0] u_b1_t_p15_p;
+    wire [15:0] u_b1_d_p0_a;
+    wire [16:0] u_b1_d_p0_b;
+    wire [32:0] u_b1_d_p0_p;
+    wire [15:0] u_b1_d_p1_a;
+    wire [16:0] u_b1_d_p1_b;
+    wire [32:0] u_b1_d_p1_p;
+    wire [15:0] u_b1_d_p2_a;
+    wire [16:0] u_b1_d_p2_b;
+    wire [32:0] u_b1_d_p2_p;
+    wire [15:0] u_b1_d_p3_a;
+    wire [16:0] u_b1_d_p3_b;
+    wire [32:0] u_b1_d_p3_p;
+    wire [15:0] u_b1_d_p4_a;
+    wire [16:0] u_b1_d_p4_b;
+    wire [32:0] u_b1_d_p4_p;
+    wire [15:0] u_b1_d_p5_a;
+    wire [16:0] u_b1_d_p5_b;
+    wire [32:0] u_b1_d_p5_p;
+    wire [15:0] u_b1_d_p6_a;
+    wire [16:0] u_b1_d_p6_b;
+    wire [32:0] u_b1_d_p6_p;
+    wire [15:0] u_b1_d_p7_a;
+    wire [16:0] u_b1_d_p7_b;
+    wire [32:0] u_b1_d_p7_p;
+    wire [15:0] u_b1_d_p8_a;
+    wire [16:0] u_b1_d_p8_b;
+    wire [32:0] u_b1_d_p8_p;
+    wire [15:0] u_b1_d_p9_a;
+    wire [16:0] u_b1_d_p9_b;
+    wire [32:0] u_b1_d_p9_p;
+    wire [15:0] u_b1_d_p10_a;
+    wire [16:0] u_b1_d_p10_b;
+    wire [32:0] u_b1_d_p10_p;
+    wire [15:0] u_b1_d_p11_a;
+    wire [16:0] u_b1_d_p11_b;
+    wire [32:0] u_b1_d_p11_p;
+    wire [15:0] u_b1_d_p12_a;
+    wire [16:0] u_b1_d_p12_b;
+    wire [32:0] u_b1_d_p12_p;
+    wire [15:0] u_b1_d_p13_a;
+    wire [16:0] u_b1_d_p13_b;
+    wire [32:0] u_b1_d_p13_p;
+    wire [15:0] u_b1_d_p14_a;
+    wire [16:0] u_b1_d_p14_b;
+    wire [32:0] u_b1_d_p14_p;
+    wire [15:0] u_b1_d_p15_a;
+    wire [16:0] u_b1_d_p15_b;
+    wire [32:0] u_b1_d_p15_p;
     reg  b1_valid;
     reg  [15:0] b1_lanes;
     reg  [15:0] b1_draft_lanes;
     reg  [15:0] b1_hit;
-    reg  [15:0] b1_t_sign;
-    reg  [15:0] b1_d_sign;
+    reg  [15:0] b_t_sign_1;
+    reg  [15:0] b_t_sign_2;
+    reg  [15:0] b_d_sign_1;
+    reg  [15:0] b_d_sign_2;
     reg  [15:0] b2_t_y0;
     reg  [15:0] b2_t_y1;
     reg  [15:0] b2_t_y2;
@@ -922,127 +1120,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] b2_hit;
     wire [1:0] c3_control_mode;
     wire c_streaming;
-    reg  c0_t_v0;
     reg  [9:0] c0_t_q0;
-    reg  c0_t_v1;
     reg  [9:0] c0_t_q1;
-    reg  c0_t_v2;
     reg  [9:0] c0_t_q2;
-    reg  c0_t_v3;
     reg  [9:0] c0_t_q3;
-    reg  c0_t_v4;
     reg  [9:0] c0_t_q4;
-    reg  c0_t_v5;
     reg  [9:0] c0_t_q5;
-    reg  c0_t_v6;
     reg  [9:0] c0_t_q6;
-    reg  c0_t_v7;
     reg  [9:0] c0_t_q7;
-    reg  c0_t_v8;
     reg  [9:0] c0_t_q8;
-    reg  c0_t_v9;
     reg  [9:0] c0_t_q9;
-    reg  c0_t_v10;
     reg  [9:0] c0_t_q10;
-    reg  c0_t_v11;
     reg  [9:0] c0_t_q11;
-    reg  c0_t_v12;
     reg  [9:0] c0_t_q12;
-    reg  c0_t_v13;
     reg  [9:0] c0_t_q13;
-    reg  c0_t_v14;
     reg  [9:0] c0_t_q14;
-    reg  c0_t_v15;
     reg  [9:0] c0_t_q15;
-    reg  c1_t_v0;
     reg  [9:0] c1_t_m0;
-    reg  c1_t_v1;
     reg  [9:0] c1_t_m1;
-    reg  c1_t_v2;
     reg  [9:0] c1_t_m2;
-    reg  c1_t_v3;
     reg  [9:0] c1_t_m3;
-    reg  c1_t_v4;
     reg  [9:0] c1_t_m4;
-    reg  c1_t_v5;
     reg  [9:0] c1_t_m5;
-    reg  c1_t_v6;
     reg  [9:0] c1_t_m6;
-    reg  c1_t_v7;
     reg  [9:0] c1_t_m7;
-    reg  c2_t_v0;
     reg  [9:0] c2_t_m0;
-    reg  c2_t_v1;
     reg  [9:0] c2_t_m1;
-    reg  c2_t_v2;
     reg  [9:0] c2_t_m2;
-    reg  c2_t_v3;
     reg  [9:0] c2_t_m3;
-    reg  c3_t_v0;
     reg  [9:0] c3_t_m0;
-    reg  c3_t_v1;
     reg  [9:0] c3_t_m1;
     reg  [15:0] c4_ref_t;
     reg  [17:0] c4_full_t;
-    reg  c0_d_v0;
     reg  [9:0] c0_d_q0;
-    reg  c0_d_v1;
     reg  [9:0] c0_d_q1;
-    reg  c0_d_v2;
     reg  [9:0] c0_d_q2;
-    reg  c0_d_v3;
     reg  [9:0] c0_d_q3;
-    reg  c0_d_v4;
     reg  [9:0] c0_d_q4;
-    reg  c0_d_v5;
     reg  [9:0] c0_d_q5;
-    reg  c0_d_v6;
     reg  [9:0] c0_d_q6;
-    reg  c0_d_v7;
     reg  [9:0] c0_d_q7;
-    reg  c0_d_v8;
     reg  [9:0] c0_d_q8;
-    reg  c0_d_v9;
     reg  [9:0] c0_d_q9;
-    reg  c0_d_v10;
     reg  [9:0] c0_d_q10;
-    reg  c0_d_v11;
     reg  [9:0] c0_d_q11;
-    reg  c0_d_v12;
     reg  [9:0] c0_d_q12;
-    reg  c0_d_v13;
     reg  [9:0] c0_d_q13;
-    reg  c0_d_v14;
     reg  [9:0] c0_d_q14;
-    reg  c0_d_v15;
     reg  [9:0] c0_d_q15;
-    reg  c1_d_v0;
     reg  [9:0] c1_d_m0;
-    reg  c1_d_v1;
     reg  [9:0] c1_d_m1;
-    reg  c1_d_v2;
     reg  [9:0] c1_d_m2;
-    reg  c1_d_v3;
     reg  [9:0] c1_d_m3;
-    reg  c1_d_v4;
     reg  [9:0] c1_d_m4;
-    reg  c1_d_v5;
     reg  [9:0] c1_d_m5;
-    reg  c1_d_v6;
     reg  [9:0] c1_d_m6;
-    reg  c1_d_v7;
     reg  [9:0] c1_d_m7;
-    reg  c2_d_v0;
     reg  [9:0] c2_d_m0;
-    reg  c2_d_v1;
     reg  [9:0] c2_d_m1;
-    reg  c2_d_v2;
     reg  [9:0] c2_d_m2;
-    reg  c2_d_v3;
     reg  [9:0] c2_d_m3;
-    reg  c3_d_v0;
     reg  [9:0] c3_d_m0;
-    reg  c3_d_v1;
     reg  [9:0] c3_d_m1;
     reg  [15:0] c4_ref_d;
     reg  [17:0] c4_full_d;
@@ -1232,448 +1370,776 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_valid_2;
     reg  d_valid_3;
     reg  d_valid_4;
-    wire [6:0] u_exp_t0_f;
-    wire [28:0] u_exp_t0_e;
+    reg  d_valid_5;
+    wire [4:0] u_exp_t0_f;
+    wire [28:0] u_exp_t0_e0;
+    wire [28:0] u_exp_t0_e1;
+    wire [28:0] u_exp_t0_e2;
+    wire [28:0] u_exp_t0_e3;
     wire [18:0] d_t_delta0;
     reg  [6:0] d_t_e0_f;
     reg  [4:0] d_t_e0_s;
     reg  d_t_e0_z;
-    reg  [28:0] d_t_e0_t;
+    reg  [28:0] d_t_e0_t0;
+    reg  [28:0] d_t_e0_t1;
+    reg  [28:0] d_t_e0_t2;
+    reg  [28:0] d_t_e0_t3;
+    reg  [1:0] d_t_e0_q;
     reg  [4:0] d_t_e0_s2;
     reg  d_t_e0_z2;
-    reg  [28:0] d_t_e0_v;
-    reg  [2:0] d_t_e0_s3;
+    reg  [28:0] d_t_e0_t;
+    reg  [4:0] d_t_e0_s3;
     reg  d_t_e0_z3;
+    reg  [28:0] d_t_e0_v;
+    reg  [2:0] d_t_e0_s4;
+    reg  d_t_e0_z4;
     reg  [28:0] d_t_e0;
-    wire [6:0] u_exp_t1_f;
-    wire [28:0] u_exp_t1_e;
+    wire [4:0] u_exp_t1_f;
+    wire [28:0] u_exp_t1_e0;
+    wire [28:0] u_exp_t1_e1;
+    wire [28:0] u_exp_t1_e2;
+    wire [28:0] u_exp_t1_e3;
     wire [18:0] d_t_delta1;
     reg  [6:0] d_t_e1_f;
     reg  [4:0] d_t_e1_s;
     reg  d_t_e1_z;
-    reg  [28:0] d_t_e1_t;
+    reg  [28:0] d_t_e1_t0;
+    reg  [28:0] d_t_e1_t1;
+    reg  [28:0] d_t_e1_t2;
+    reg  [28:0] d_t_e1_t3;
+    reg  [1:0] d_t_e1_q;
     reg  [4:0] d_t_e1_s2;
     reg  d_t_e1_z2;
-    reg  [28:0] d_t_e1_v;
-    reg  [2:0] d_t_e1_s3;
+    reg  [28:0] d_t_e1_t;
+    reg  [4:0] d_t_e1_s3;
     reg  d_t_e1_z3;
+    reg  [28:0] d_t_e1_v;
+    reg  [2:0] d_t_e1_s4;
+    reg  d_t_e1_z4;
     reg  [28:0] d_t_e1;
-    wire [6:0] u_exp_t2_f;
-    wire [28:0] u_exp_t2_e;
+    wire [4:0] u_exp_t2_f;
+    wire [28:0] u_exp_t2_e0;
+    wire [28:0] u_exp_t2_e1;
+    wire [28:0] u_exp_t2_e2;
+    wire [28:0] u_exp_t2_e3;
     wire [18:0] d_t_delta2;
     reg  [6:0] d_t_e2_f;
     reg  [4:0] d_t_e2_s;
     reg  d_t_e2_z;
-    reg  [28:0] d_t_e2_t;
+    reg  [28:0] d_t_e2_t0;
+    reg  [28:0] d_t_e2_t1;
+    reg  [28:0] d_t_e2_t2;
+    reg  [28:0] d_t_e2_t3;
+    reg  [1:0] d_t_e2_q;
     reg  [4:0] d_t_e2_s2;
     reg  d_t_e2_z2;
-    reg  [28:0] d_t_e2_v;
-    reg  [2:0] d_t_e2_s3;
+    reg  [28:0] d_t_e2_t;
+    reg  [4:0] d_t_e2_s3;
     reg  d_t_e2_z3;
+    reg  [28:0] d_t_e2_v;
+    reg  [2:0] d_t_e2_s4;
+    reg  d_t_e2_z4;
     reg  [28:0] d_t_e2;
-    wire [6:0] u_exp_t3_f;
-    wire [28:0] u_exp_t3_e;
+    wire [4:0] u_exp_t3_f;
+    wire [28:0] u_exp_t3_e0;
+    wire [28:0] u_exp_t3_e1;
+    wire [28:0] u_exp_t3_e2;
+    wire [28:0] u_exp_t3_e3;
     wire [18:0] d_t_delta3;
     reg  [6:0] d_t_e3_f;
     reg  [4:0] d_t_e3_s;
     reg  d_t_e3_z;
-    reg  [28:0] d_t_e3_t;
+    reg  [28:0] d_t_e3_t0;
+    reg  [28:0] d_t_e3_t1;
+    reg  [28:0] d_t_e3_t2;
+    reg  [28:0] d_t_e3_t3;
+    reg  [1:0] d_t_e3_q;
     reg  [4:0] d_t_e3_s2;
     reg  d_t_e3_z2;
-    reg  [28:0] d_t_e3_v;
-    reg  [2:0] d_t_e3_s3;
+    reg  [28:0] d_t_e3_t;
+    reg  [4:0] d_t_e3_s3;
     reg  d_t_e3_z3;
+    reg  [28:0] d_t_e3_v;
+    reg  [2:0] d_t_e3_s4;
+    reg  d_t_e3_z4;
     reg  [28:0] d_t_e3;
-    wire [6:0] u_exp_t4_f;
-    wire [28:0] u_exp_t4_e;
+    wire [4:0] u_exp_t4_f;
+    wire [28:0] u_exp_t4_e0;
+    wire [28:0] u_exp_t4_e1;
+    wire [28:0] u_exp_t4_e2;
+    wire [28:0] u_exp_t4_e3;
     wire [18:0] d_t_delta4;
     reg  [6:0] d_t_e4_f;
     reg  [4:0] d_t_e4_s;
     reg  d_t_e4_z;
-    reg  [28:0] d_t_e4_t;
+    reg  [28:0] d_t_e4_t0;
+    reg  [28:0] d_t_e4_t1;
+    reg  [28:0] d_t_e4_t2;
+    reg  [28:0] d_t_e4_t3;
+    reg  [1:0] d_t_e4_q;
     reg  [4:0] d_t_e4_s2;
     reg  d_t_e4_z2;
-    reg  [28:0] d_t_e4_v;
-    reg  [2:0] d_t_e4_s3;
+    reg  [28:0] d_t_e4_t;
+    reg  [4:0] d_t_e4_s3;
     reg  d_t_e4_z3;
+    reg  [28:0] d_t_e4_v;
+    reg  [2:0] d_t_e4_s4;
+    reg  d_t_e4_z4;
     reg  [28:0] d_t_e4;
-    wire [6:0] u_exp_t5_f;
-    wire [28:0] u_exp_t5_e;
+    wire [4:0] u_exp_t5_f;
+    wire [28:0] u_exp_t5_e0;
+    wire [28:0] u_exp_t5_e1;
+    wire [28:0] u_exp_t5_e2;
+    wire [28:0] u_exp_t5_e3;
     wire [18:0] d_t_delta5;
     reg  [6:0] d_t_e5_f;
     reg  [4:0] d_t_e5_s;
     reg  d_t_e5_z;
-    reg  [28:0] d_t_e5_t;
+    reg  [28:0] d_t_e5_t0;
+    reg  [28:0] d_t_e5_t1;
+    reg  [28:0] d_t_e5_t2;
+    reg  [28:0] d_t_e5_t3;
+    reg  [1:0] d_t_e5_q;
     reg  [4:0] d_t_e5_s2;
     reg  d_t_e5_z2;
-    reg  [28:0] d_t_e5_v;
-    reg  [2:0] d_t_e5_s3;
+    reg  [28:0] d_t_e5_t;
+    reg  [4:0] d_t_e5_s3;
     reg  d_t_e5_z3;
+    reg  [28:0] d_t_e5_v;
+    reg  [2:0] d_t_e5_s4;
+    reg  d_t_e5_z4;
     reg  [28:0] d_t_e5;
-    wire [6:0] u_exp_t6_f;
-    wire [28:0] u_exp_t6_e;
+    wire [4:0] u_exp_t6_f;
+    wire [28:0] u_exp_t6_e0;
+    wire [28:0] u_exp_t6_e1;
+    wire [28:0] u_exp_t6_e2;
+    wire [28:0] u_exp_t6_e3;
     wire [18:0] d_t_delta6;
     reg  [6:0] d_t_e6_f;
     reg  [4:0] d_t_e6_s;
     reg  d_t_e6_z;
-    reg  [28:0] d_t_e6_t;
+    reg  [28:0] d_t_e6_t0;
+    reg  [28:0] d_t_e6_t1;
+    reg  [28:0] d_t_e6_t2;
+    reg  [28:0] d_t_e6_t3;
+    reg  [1:0] d_t_e6_q;
     reg  [4:0] d_t_e6_s2;
     reg  d_t_e6_z2;
-    reg  [28:0] d_t_e6_v;
-    reg  [2:0] d_t_e6_s3;
+    reg  [28:0] d_t_e6_t;
+    reg  [4:0] d_t_e6_s3;
     reg  d_t_e6_z3;
+    reg  [28:0] d_t_e6_v;
+    reg  [2:0] d_t_e6_s4;
+    reg  d_t_e6_z4;
     reg  [28:0] d_t_e6;
-    wire [6:0] u_exp_t7_f;
-    wire [28:0] u_exp_t7_e;
+    wire [4:0] u_exp_t7_f;
+    wire [28:0] u_exp_t7_e0;
+    wire [28:0] u_exp_t7_e1;
+    wire [28:0] u_exp_t7_e2;
+    wire [28:0] u_exp_t7_e3;
     wire [18:0] d_t_delta7;
     reg  [6:0] d_t_e7_f;
     reg  [4:0] d_t_e7_s;
     reg  d_t_e7_z;
-    reg  [28:0] d_t_e7_t;
+    reg  [28:0] d_t_e7_t0;
+    reg  [28:0] d_t_e7_t1;
+    reg  [28:0] d_t_e7_t2;
+    reg  [28:0] d_t_e7_t3;
+    reg  [1:0] d_t_e7_q;
     reg  [4:0] d_t_e7_s2;
     reg  d_t_e7_z2;
-    reg  [28:0] d_t_e7_v;
-    reg  [2:0] d_t_e7_s3;
+    reg  [28:0] d_t_e7_t;
+    reg  [4:0] d_t_e7_s3;
     reg  d_t_e7_z3;
+    reg  [28:0] d_t_e7_v;
+    reg  [2:0] d_t_e7_s4;
+    reg  d_t_e7_z4;
     reg  [28:0] d_t_e7;
-    wire [6:0] u_exp_t8_f;
-    wire [28:0] u_exp_t8_e;
+    wire [4:0] u_exp_t8_f;
+    wire [28:0] u_exp_t8_e0;
+    wire [28:0] u_exp_t8_e1;
+    wire [28:0] u_exp_t8_e2;
+    wire [28:0] u_exp_t8_e3;
     wire [18:0] d_t_delta8;
     reg  [6:0] d_t_e8_f;
     reg  [4:0] d_t_e8_s;
     reg  d_t_e8_z;
-    reg  [28:0] d_t_e8_t;
+    reg  [28:0] d_t_e8_t0;
+    reg  [28:0] d_t_e8_t1;
+    reg  [28:0] d_t_e8_t2;
+    reg  [28:0] d_t_e8_t3;
+    reg  [1:0] d_t_e8_q;
     reg  [4:0] d_t_e8_s2;
     reg  d_t_e8_z2;
-    reg  [28:0] d_t_e8_v;
-    reg  [2:0] d_t_e8_s3;
+    reg  [28:0] d_t_e8_t;
+    reg  [4:0] d_t_e8_s3;
     reg  d_t_e8_z3;
+    reg  [28:0] d_t_e8_v;
+    reg  [2:0] d_t_e8_s4;
+    reg  d_t_e8_z4;
     reg  [28:0] d_t_e8;
-    wire [6:0] u_exp_t9_f;
-    wire [28:0] u_exp_t9_e;
+    wire [4:0] u_exp_t9_f;
+    wire [28:0] u_exp_t9_e0;
+    wire [28:0] u_exp_t9_e1;
+    wire [28:0] u_exp_t9_e2;
+    wire [28:0] u_exp_t9_e3;
     wire [18:0] d_t_delta9;
     reg  [6:0] d_t_e9_f;
     reg  [4:0] d_t_e9_s;
     reg  d_t_e9_z;
-    reg  [28:0] d_t_e9_t;
+    reg  [28:0] d_t_e9_t0;
+    reg  [28:0] d_t_e9_t1;
+    reg  [28:0] d_t_e9_t2;
+    reg  [28:0] d_t_e9_t3;
+    reg  [1:0] d_t_e9_q;
     reg  [4:0] d_t_e9_s2;
     reg  d_t_e9_z2;
-    reg  [28:0] d_t_e9_v;
-    reg  [2:0] d_t_e9_s3;
+    reg  [28:0] d_t_e9_t;
+    reg  [4:0] d_t_e9_s3;
     reg  d_t_e9_z3;
+    reg  [28:0] d_t_e9_v;
+    reg  [2:0] d_t_e9_s4;
+    reg  d_t_e9_z4;
     reg  [28:0] d_t_e9;
-    wire [6:0] u_exp_t10_f;
-    wire [28:0] u_exp_t10_e;
+    wire [4:0] u_exp_t10_f;
+    wire [28:0] u_exp_t10_e0;
+    wire [28:0] u_exp_t10_e1;
+    wire [28:0] u_exp_t10_e2;
+    wire [28:0] u_exp_t10_e3;
     wire [18:0] d_t_delta10;
     reg  [6:0] d_t_e10_f;
     reg  [4:0] d_t_e10_s;
     reg  d_t_e10_z;
-    reg  [28:0] d_t_e10_t;
+    reg  [28:0] d_t_e10_t0;
+    reg  [28:0] d_t_e10_t1;
+    reg  [28:0] d_t_e10_t2;
+    reg  [28:0] d_t_e10_t3;
+    reg  [1:0] d_t_e10_q;
     reg  [4:0] d_t_e10_s2;
     reg  d_t_e10_z2;
-    reg  [28:0] d_t_e10_v;
-    reg  [2:0] d_t_e10_s3;
+    reg  [28:0] d_t_e10_t;
+    reg  [4:0] d_t_e10_s3;
     reg  d_t_e10_z3;
+    reg  [28:0] d_t_e10_v;
+    reg  [2:0] d_t_e10_s4;
+    reg  d_t_e10_z4;
     reg  [28:0] d_t_e10;
-    wire [6:0] u_exp_t11_f;
-    wire [28:0] u_exp_t11_e;
+    wire [4:0] u_exp_t11_f;
+    wire [28:0] u_exp_t11_e0;
+    wire [28:0] u_exp_t11_e1;
+    wire [28:0] u_exp_t11_e2;
+    wire [28:0] u_exp_t11_e3;
     wire [18:0] d_t_delta11;
     reg  [6:0] d_t_e11_f;
     reg  [4:0] d_t_e11_s;
     reg  d_t_e11_z;
-    reg  [28:0] d_t_e11_t;
+    reg  [28:0] d_t_e11_t0;
+    reg  [28:0] d_t_e11_t1;
+    reg  [28:0] d_t_e11_t2;
+    reg  [28:0] d_t_e11_t3;
+    reg  [1:0] d_t_e11_q;
     reg  [4:0] d_t_e11_s2;
     reg  d_t_e11_z2;
-    reg  [28:0] d_t_e11_v;
-    reg  [2:0] d_t_e11_s3;
+    reg  [28:0] d_t_e11_t;
+    reg  [4:0] d_t_e11_s3;
     reg  d_t_e11_z3;
+    reg  [28:0] d_t_e11_v;
+    reg  [2:0] d_t_e11_s4;
+    reg  d_t_e11_z4;
     reg  [28:0] d_t_e11;
-    wire [6:0] u_exp_t12_f;
-    wire [28:0] u_exp_t12_e;
+    wire [4:0] u_exp_t12_f;
+    wire [28:0] u_exp_t12_e0;
+    wire [28:0] u_exp_t12_e1;
+    wire [28:0] u_exp_t12_e2;
+    wire [28:0] u_exp_t12_e3;
     wire [18:0] d_t_delta12;
     reg  [6:0] d_t_e12_f;
     reg  [4:0] d_t_e12_s;
     reg  d_t_e12_z;
-    reg  [28:0] d_t_e12_t;
+    reg  [28:0] d_t_e12_t0;
+    reg  [28:0] d_t_e12_t1;
+    reg  [28:0] d_t_e12_t2;
+    reg  [28:0] d_t_e12_t3;
+    reg  [1:0] d_t_e12_q;
     reg  [4:0] d_t_e12_s2;
     reg  d_t_e12_z2;
-    reg  [28:0] d_t_e12_v;
-    reg  [2:0] d_t_e12_s3;
+    reg  [28:0] d_t_e12_t;
+    reg  [4:0] d_t_e12_s3;
     reg  d_t_e12_z3;
+    reg  [28:0] d_t_e12_v;
+    reg  [2:0] d_t_e12_s4;
+    reg  d_t_e12_z4;
     reg  [28:0] d_t_e12;
-    wire [6:0] u_exp_t13_f;
-    wire [28:0] u_exp_t13_e;
+    wire [4:0] u_exp_t13_f;
+    wire [28:0] u_exp_t13_e0;
+    wire [28:0] u_exp_t13_e1;
+    wire [28:0] u_exp_t13_e2;
+    wire [28:0] u_exp_t13_e3;
     wire [18:0] d_t_delta13;
     reg  [6:0] d_t_e13_f;
     reg  [4:0] d_t_e13_s;
     reg  d_t_e13_z;
-    reg  [28:0] d_t_e13_t;
+    reg  [28:0] d_t_e13_t0;
+    reg  [28:0] d_t_e13_t1;
+    reg  [28:0] d_t_e13_t2;
+    reg  [28:0] d_t_e13_t3;
+    reg  [1:0] d_t_e13_q;
     reg  [4:0] d_t_e13_s2;
     reg  d_t_e13_z2;
-    reg  [28:0] d_t_e13_v;
-    reg  [2:0] d_t_e13_s3;
+    reg  [28:0] d_t_e13_t;
+    reg  [4:0] d_t_e13_s3;
     reg  d_t_e13_z3;
+    reg  [28:0] d_t_e13_v;
+    reg  [2:0] d_t_e13_s4;
+    reg  d_t_e13_z4;
     reg  [28:0] d_t_e13;
-    wire [6:0] u_exp_t14_f;
-    wire [28:0] u_exp_t14_e;
+    wire [4:0] u_exp_t14_f;
+    wire [28:0] u_exp_t14_e0;
+    wire [28:0] u_exp_t14_e1;
+    wire [28:0] u_exp_t14_e2;
+    wire [28:0] u_exp_t14_e3;
     wire [18:0] d_t_delta14;
     reg  [6:0] d_t_e14_f;
     reg  [4:0] d_t_e14_s;
     reg  d_t_e14_z;
-    reg  [28:0] d_t_e14_t;
+    reg  [28:0] d_t_e14_t0;
+    reg  [28:0] d_t_e14_t1;
+    reg  [28:0] d_t_e14_t2;
+    reg  [28:0] d_t_e14_t3;
+    reg  [1:0] d_t_e14_q;
     reg  [4:0] d_t_e14_s2;
     reg  d_t_e14_z2;
-    reg  [28:0] d_t_e14_v;
-    reg  [2:0] d_t_e14_s3;
+    reg  [28:0] d_t_e14_t;
+    reg  [4:0] d_t_e14_s3;
     reg  d_t_e14_z3;
+    reg  [28:0] d_t_e14_v;
+    reg  [2:0] d_t_e14_s4;
+    reg  d_t_e14_z4;
     reg  [28:0] d_t_e14;
-    wire [6:0] u_exp_t15_f;
-    wire [28:0] u_exp_t15_e;
+    wire [4:0] u_exp_t15_f;
+    wire [28:0] u_exp_t15_e0;
+    wire [28:0] u_exp_t15_e1;
+    wire [28:0] u_exp_t15_e2;
+    wire [28:0] u_exp_t15_e3;
     wire [18:0] d_t_delta15;
     reg  [6:0] d_t_e15_f;
     reg  [4:0] d_t_e15_s;
     reg  d_t_e15_z;
-    reg  [28:0] d_t_e15_t;
+    reg  [28:0] d_t_e15_t0;
+    reg  [28:0] d_t_e15_t1;
+    reg  [28:0] d_t_e15_t2;
+    reg  [28:0] d_t_e15_t3;
+    reg  [1:0] d_t_e15_q;
     reg  [4:0] d_t_e15_s2;
     reg  d_t_e15_z2;
-    reg  [28:0] d_t_e15_v;
-    reg  [2:0] d_t_e15_s3;
+    reg  [28:0] d_t_e15_t;
+    reg  [4:0] d_t_e15_s3;
     reg  d_t_e15_z3;
+    reg  [28:0] d_t_e15_v;
+    reg  [2:0] d_t_e15_s4;
+    reg  d_t_e15_z4;
     reg  [28:0] d_t_e15;
-    wire [6:0] u_exp_d0_f;
-    wire [28:0] u_exp_d0_e;
+    wire [4:0] u_exp_d0_f;
+    wire [28:0] u_exp_d0_e0;
+    wire [28:0] u_exp_d0_e1;
+    wire [28:0] u_exp_d0_e2;
+    wire [28:0] u_exp_d0_e3;
     wire [18:0] d_d_delta0;
     reg  [6:0] d_d_e0_f;
     reg  [4:0] d_d_e0_s;
     reg  d_d_e0_z;
-    reg  [28:0] d_d_e0_t;
+    reg  [28:0] d_d_e0_t0;
+    reg  [28:0] d_d_e0_t1;
+    reg  [28:0] d_d_e0_t2;
+    reg  [28:0] d_d_e0_t3;
+    reg  [1:0] d_d_e0_q;
     reg  [4:0] d_d_e0_s2;
     reg  d_d_e0_z2;
-    reg  [28:0] d_d_e0_v;
-    reg  [2:0] d_d_e0_s3;
+    reg  [28:0] d_d_e0_t;
+    reg  [4:0] d_d_e0_s3;
     reg  d_d_e0_z3;
+    reg  [28:0] d_d_e0_v;
+    reg  [2:0] d_d_e0_s4;
+    reg  d_d_e0_z4;
     reg  [28:0] d_d_e0;
-    wire [6:0] u_exp_d1_f;
-    wire [28:0] u_exp_d1_e;
+    wire [4:0] u_exp_d1_f;
+    wire [28:0] u_exp_d1_e0;
+    wire [28:0] u_exp_d1_e1;
+    wire [28:0] u_exp_d1_e2;
+    wire [28:0] u_exp_d1_e3;
     wire [18:0] d_d_delta1;
     reg  [6:0] d_d_e1_f;
     reg  [4:0] d_d_e1_s;
     reg  d_d_e1_z;
-    reg  [28:0] d_d_e1_t;
+    reg  [28:0] d_d_e1_t0;
+    reg  [28:0] d_d_e1_t1;
+    reg  [28:0] d_d_e1_t2;
+    reg  [28:0] d_d_e1_t3;
+    reg  [1:0] d_d_e1_q;
     reg  [4:0] d_d_e1_s2;
     reg  d_d_e1_z2;
-    reg  [28:0] d_d_e1_v;
-    reg  [2:0] d_d_e1_s3;
+    reg  [28:0] d_d_e1_t;
+    reg  [4:0] d_d_e1_s3;
     reg  d_d_e1_z3;
+    reg  [28:0] d_d_e1_v;
+    reg  [2:0] d_d_e1_s4;
+    reg  d_d_e1_z4;
     reg  [28:0] d_d_e1;
-    wire [6:0] u_exp_d2_f;
-    wire [28:0] u_exp_d2_e;
+    wire [4:0] u_exp_d2_f;
+    wire [28:0] u_exp_d2_e0;
+    wire [28:0] u_exp_d2_e1;
+    wire [28:0] u_exp_d2_e2;
+    wire [28:0] u_exp_d2_e3;
     wire [18:0] d_d_delta2;
     reg  [6:0] d_d_e2_f;
     reg  [4:0] d_d_e2_s;
     reg  d_d_e2_z;
-    reg  [28:0] d_d_e2_t;
+    reg  [28:0] d_d_e2_t0;
+    reg  [28:0] d_d_e2_t1;
+    reg  [28:0] d_d_e2_t2;
+    reg  [28:0] d_d_e2_t3;
+    reg  [1:0] d_d_e2_q;
     reg  [4:0] d_d_e2_s2;
     reg  d_d_e2_z2;
-    reg  [28:0] d_d_e2_v;
-    reg  [2:0] d_d_e2_s3;
+    reg  [28:0] d_d_e2_t;
+    reg  [4:0] d_d_e2_s3;
     reg  d_d_e2_z3;
+    reg  [28:0] d_d_e2_v;
+    reg  [2:0] d_d_e2_s4;
+    reg  d_d_e2_z4;
     reg  [28:0] d_d_e2;
-    wire [6:0] u_exp_d3_f;
-    wire [28:0] u_exp_d3_e;
+    wire [4:0] u_exp_d3_f;
+    wire [28:0] u_exp_d3_e0;
+    wire [28:0] u_exp_d3_e1;
+    wire [28:0] u_exp_d3_e2;
+    wire [28:0] u_exp_d3_e3;
     wire [18:0] d_d_delta3;
     reg  [6:0] d_d_e3_f;
     reg  [4:0] d_d_e3_s;
     reg  d_d_e3_z;
-    reg  [28:0] d_d_e3_t;
+    reg  [28:0] d_d_e3_t0;
+    reg  [28:0] d_d_e3_t1;
+    reg  [28:0] d_d_e3_t2;
+    reg  [28:0] d_d_e3_t3;
+    reg  [1:0] d_d_e3_q;
     reg  [4:0] d_d_e3_s2;
     reg  d_d_e3_z2;
-    reg  [28:0] d_d_e3_v;
-    reg  [2:0] d_d_e3_s3;
+    reg  [28:0] d_d_e3_t;
+    reg  [4:0] d_d_e3_s3;
     reg  d_d_e3_z3;
+    reg  [28:0] d_d_e3_v;
+    reg  [2:0] d_d_e3_s4;
+    reg  d_d_e3_z4;
     reg  [28:0] d_d_e3;
-    wire [6:0] u_exp_d4_f;
-    wire [28:0] u_exp_d4_e;
+    wire [4:0] u_exp_d4_f;
+    wire [28:0] u_exp_d4_e0;
+    wire [28:0] u_exp_d4_e1;
+    wire [28:0] u_exp_d4_e2;
+    wire [28:0] u_exp_d4_e3;
     wire [18:0] d_d_delta4;
     reg  [6:0] d_d_e4_f;
     reg  [4:0] d_d_e4_s;
     reg  d_d_e4_z;
-    reg  [28:0] d_d_e4_t;
+    reg  [28:0] d_d_e4_t0;
+    reg  [28:0] d_d_e4_t1;
+    reg  [28:0] d_d_e4_t2;
+    reg  [28:0] d_d_e4_t3;
+    reg  [1:0] d_d_e4_q;
     reg  [4:0] d_d_e4_s2;
     reg  d_d_e4_z2;
-    reg  [28:0] d_d_e4_v;
-    reg  [2:0] d_d_e4_s3;
+    reg  [28:0] d_d_e4_t;
+    reg  [4:0] d_d_e4_s3;
     reg  d_d_e4_z3;
+    reg  [28:0] d_d_e4_v;
+    reg  [2:0] d_d_e4_s4;
+    reg  d_d_e4_z4;
     reg  [28:0] d_d_e4;
-    wire [6:0] u_exp_d5_f;
-    wire [28:0] u_exp_d5_e;
+    wire [4:0] u_exp_d5_f;
+    wire [28:0] u_exp_d5_e0;
+    wire [28:0] u_exp_d5_e1;
+    wire [28:0] u_exp_d5_e2;
+    wire [28:0] u_exp_d5_e3;
     wire [18:0] d_d_delta5;
     reg  [6:0] d_d_e5_f;
     reg  [4:0] d_d_e5_s;
     reg  d_d_e5_z;
-    reg  [28:0] d_d_e5_t;
+    reg  [28:0] d_d_e5_t0;
+    reg  [28:0] d_d_e5_t1;
+    reg  [28:0] d_d_e5_t2;
+    reg  [28:0] d_d_e5_t3;
+    reg  [1:0] d_d_e5_q;
     reg  [4:0] d_d_e5_s2;
     reg  d_d_e5_z2;
-    reg  [28:0] d_d_e5_v;
-    reg  [2:0] d_d_e5_s3;
+    reg  [28:0] d_d_e5_t;
+    reg  [4:0] d_d_e5_s3;
     reg  d_d_e5_z3;
+    reg  [28:0] d_d_e5_v;
+    reg  [2:0] d_d_e5_s4;
+    reg  d_d_e5_z4;
     reg  [28:0] d_d_e5;
-    wire [6:0] u_exp_d6_f;
-    wire [28:0] u_exp_d6_e;
+    wire [4:0] u_exp_d6_f;
+    wire [28:0] u_exp_d6_e0;
+    wire [28:0] u_exp_d6_e1;
+    wire [28:0] u_exp_d6_e2;
+    wire [28:0] u_exp_d6_e3;
     wire [18:0] d_d_delta6;
     reg  [6:0] d_d_e6_f;
     reg  [4:0] d_d_e6_s;
     reg  d_d_e6_z;
-    reg  [28:0] d_d_e6_t;
+    reg  [28:0] d_d_e6_t0;
+    reg  [28:0] d_d_e6_t1;
+    reg  [28:0] d_d_e6_t2;
+    reg  [28:0] d_d_e6_t3;
+    reg  [1:0] d_d_e6_q;
     reg  [4:0] d_d_e6_s2;
     reg  d_d_e6_z2;
-    reg  [28:0] d_d_e6_v;
-    reg  [2:0] d_d_e6_s3;
+    reg  [28:0] d_d_e6_t;
+    reg  [4:0] d_d_e6_s3;
     reg  d_d_e6_z3;
+    reg  [28:0] d_d_e6_v;
+    reg  [2:0] d_d_e6_s4;
+    reg  d_d_e6_z4;
     reg  [28:0] d_d_e6;
-    wire [6:0] u_exp_d7_f;
-    wire [28:0] u_exp_d7_e;
+    wire [4:0] u_exp_d7_f;
+    wire [28:0] u_exp_d7_e0;
+    wire [28:0] u_exp_d7_e1;
+    wire [28:0] u_exp_d7_e2;
+    wire [28:0] u_exp_d7_e3;
     wire [18:0] d_d_delta7;
     reg  [6:0] d_d_e7_f;
     reg  [4:0] d_d_e7_s;
     reg  d_d_e7_z;
-    reg  [28:0] d_d_e7_t;
+    reg  [28:0] d_d_e7_t0;
+    reg  [28:0] d_d_e7_t1;
+    reg  [28:0] d_d_e7_t2;
+    reg  [28:0] d_d_e7_t3;
+    reg  [1:0] d_d_e7_q;
     reg  [4:0] d_d_e7_s2;
     reg  d_d_e7_z2;
-    reg  [28:0] d_d_e7_v;
-    reg  [2:0] d_d_e7_s3;
+    reg  [28:0] d_d_e7_t;
+    reg  [4:0] d_d_e7_s3;
     reg  d_d_e7_z3;
+    reg  [28:0] d_d_e7_v;
+    reg  [2:0] d_d_e7_s4;
+    reg  d_d_e7_z4;
     reg  [28:0] d_d_e7;
-    wire [6:0] u_exp_d8_f;
-    wire [28:0] u_exp_d8_e;
+    wire [4:0] u_exp_d8_f;
+    wire [28:0] u_exp_d8_e0;
+    wire [28:0] u_exp_d8_e1;
+    wire [28:0] u_exp_d8_e2;
+    wire [28:0] u_exp_d8_e3;
     wire [18:0] d_d_delta8;
     reg  [6:0] d_d_e8_f;
     reg  [4:0] d_d_e8_s;
     reg  d_d_e8_z;
-    reg  [28:0] d_d_e8_t;
+    reg  [28:0] d_d_e8_t0;
+    reg  [28:0] d_d_e8_t1;
+    reg  [28:0] d_d_e8_t2;
+    reg  [28:0] d_d_e8_t3;
+    reg  [1:0] d_d_e8_q;
     reg  [4:0] d_d_e8_s2;
     reg  d_d_e8_z2;
-    reg  [28:0] d_d_e8_v;
-    reg  [2:0] d_d_e8_s3;
+    reg  [28:0] d_d_e8_t;
+    reg  [4:0] d_d_e8_s3;
     reg  d_d_e8_z3;
+    reg  [28:0] d_d_e8_v;
+    reg  [2:0] d_d_e8_s4;
+    reg  d_d_e8_z4;
     reg  [28:0] d_d_e8;
-    wire [6:0] u_exp_d9_f;
-    wire [28:0] u_exp_d9_e;
+    wire [4:0] u_exp_d9_f;
+    wire [28:0] u_exp_d9_e0;
+    wire [28:0] u_exp_d9_e1;
+    wire [28:0] u_exp_d9_e2;
+    wire [28:0] u_exp_d9_e3;
     wire [18:0] d_d_delta9;
     reg  [6:0] d_d_e9_f;
     reg  [4:0] d_d_e9_s;
     reg  d_d_e9_z;
-    reg  [28:0] d_d_e9_t;
+    reg  [28:0] d_d_e9_t0;
+    reg  [28:0] d_d_e9_t1;
+    reg  [28:0] d_d_e9_t2;
+    reg  [28:0] d_d_e9_t3;
+    reg  [1:0] d_d_e9_q;
     reg  [4:0] d_d_e9_s2;
     reg  d_d_e9_z2;
-    reg  [28:0] d_d_e9_v;
-    reg  [2:0] d_d_e9_s3;
+    reg  [28:0] d_d_e9_t;
+    reg  [4:0] d_d_e9_s3;
     reg  d_d_e9_z3;
+    reg  [28:0] d_d_e9_v;
+    reg  [2:0] d_d_e9_s4;
+    reg  d_d_e9_z4;
     reg  [28:0] d_d_e9;
-    wire [6:0] u_exp_d10_f;
-    wire [28:0] u_exp_d10_e;
+    wire [4:0] u_exp_d10_f;
+    wire [28:0] u_exp_d10_e0;
+    wire [28:0] u_exp_d10_e1;
+    wire [28:0] u_exp_d10_e2;
+    wire [28:0] u_exp_d10_e3;
     wire [18:0] d_d_delta10;
     reg  [6:0] d_d_e10_f;
     reg  [4:0] d_d_e10_s;
     reg  d_d_e10_z;
-    reg  [28:0] d_d_e10_t;
+    reg  [28:0] d_d_e10_t0;
+    reg  [28:0] d_d_e10_t1;
+    reg  [28:0] d_d_e10_t2;
+    reg  [28:0] d_d_e10_t3;
+    reg  [1:0] d_d_e10_q;
     reg  [4:0] d_d_e10_s2;
     reg  d_d_e10_z2;
-    reg  [28:0] d_d_e10_v;
-    reg  [2:0] d_d_e10_s3;
+    reg  [28:0] d_d_e10_t;
+    reg  [4:0] d_d_e10_s3;
     reg  d_d_e10_z3;
+    reg  [28:0] d_d_e10_v;
+    reg  [2:0] d_d_e10_s4;
+    reg  d_d_e10_z4;
     reg  [28:0] d_d_e10;
-    wire [6:0] u_exp_d11_f;
-    wire [28:0] u_exp_d11_e;
+    wire [4:0] u_exp_d11_f;
+    wire [28:0] u_exp_d11_e0;
+    wire [28:0] u_exp_d11_e1;
+    wire [28:0] u_exp_d11_e2;
+    wire [28:0] u_exp_d11_e3;
     wire [18:0] d_d_delta11;
     reg  [6:0] d_d_e11_f;
     reg  [4:0] d_d_e11_s;
     reg  d_d_e11_z;
-    reg  [28:0] d_d_e11_t;
+    reg  [28:0] d_d_e11_t0;
+    reg  [28:0] d_d_e11_t1;
+    reg  [28:0] d_d_e11_t2;
+    reg  [28:0] d_d_e11_t3;
+    reg  [1:0] d_d_e11_q;
     reg  [4:0] d_d_e11_s2;
     reg  d_d_e11_z2;
-    reg  [28:0] d_d_e11_v;
-    reg  [2:0] d_d_e11_s3;
+    reg  [28:0] d_d_e11_t;
+    reg  [4:0] d_d_e11_s3;
     reg  d_d_e11_z3;
+    reg  [28:0] d_d_e11_v;
+    reg  [2:0] d_d_e11_s4;
+    reg  d_d_e11_z4;
     reg  [28:0] d_d_e11;
-    wire [6:0] u_exp_d12_f;
-    wire [28:0] u_exp_d12_e;
+    wire [4:0] u_exp_d12_f;
+    wire [28:0] u_exp_d12_e0;
+    wire [28:0] u_exp_d12_e1;
+    wire [28:0] u_exp_d12_e2;
+    wire [28:0] u_exp_d12_e3;
     wire [18:0] d_d_delta12;
     reg  [6:0] d_d_e12_f;
     reg  [4:0] d_d_e12_s;
     reg  d_d_e12_z;
-    reg  [28:0] d_d_e12_t;
+    reg  [28:0] d_d_e12_t0;
+    reg  [28:0] d_d_e12_t1;
+    reg  [28:0] d_d_e12_t2;
+    reg  [28:0] d_d_e12_t3;
+    reg  [1:0] d_d_e12_q;
     reg  [4:0] d_d_e12_s2;
     reg  d_d_e12_z2;
-    reg  [28:0] d_d_e12_v;
-    reg  [2:0] d_d_e12_s3;
+    reg  [28:0] d_d_e12_t;
+    reg  [4:0] d_d_e12_s3;
     reg  d_d_e12_z3;
+    reg  [28:0] d_d_e12_v;
+    reg  [2:0] d_d_e12_s4;
+    reg  d_d_e12_z4;
     reg  [28:0] d_d_e12;
-    wire [6:0] u_exp_d13_f;
-    wire [28:0] u_exp_d13_e;
+    wire [4:0] u_exp_d13_f;
+    wire [28:0] u_exp_d13_e0;
+    wire [28:0] u_exp_d13_e1;
+    wire [28:0] u_exp_d13_e2;
+    wire [28:0] u_exp_d13_e3;
     wire [18:0] d_d_delta13;
     reg  [6:0] d_d_e13_f;
     reg  [4:0] d_d_e13_s;
     reg  d_d_e13_z;
-    reg  [28:0] d_d_e13_t;
+    reg  [28:0] d_d_e13_t0;
+    reg  [28:0] d_d_e13_t1;
+    reg  [28:0] d_d_e13_t2;
+    reg  [28:0] d_d_e13_t3;
+    reg  [1:0] d_d_e13_q;
     reg  [4:0] d_d_e13_s2;
     reg  d_d_e13_z2;
-    reg  [28:0] d_d_e13_v;
-    reg  [2:0] d_d_e13_s3;
+    reg  [28:0] d_d_e13_t;
+    reg  [4:0] d_d_e13_s3;
     reg  d_d_e13_z3;
+    reg  [28:0] d_d_e13_v;
+    reg  [2:0] d_d_e13_s4;
+    reg  d_d_e13_z4;
     reg  [28:0] d_d_e13;
-    wire [6:0] u_exp_d14_f;
-    wire [28:0] u_exp_d14_e;
+    wire [4:0] u_exp_d14_f;
+    wire [28:0] u_exp_d14_e0;
+    wire [28:0] u_exp_d14_e1;
+    wire [28:0] u_exp_d14_e2;
+    wire [28:0] u_exp_d14_e3;
     wire [18:0] d_d_delta14;
     reg  [6:0] d_d_e14_f;
     reg  [4:0] d_d_e14_s;
     reg  d_d_e14_z;
-    reg  [28:0] d_d_e14_t;
+    reg  [28:0] d_d_e14_t0;
+    reg  [28:0] d_d_e14_t1;
+    reg  [28:0] d_d_e14_t2;
+    reg  [28:0] d_d_e14_t3;
+    reg  [1:0] d_d_e14_q;
     reg  [4:0] d_d_e14_s2;
     reg  d_d_e14_z2;
-    reg  [28:0] d_d_e14_v;
-    reg  [2:0] d_d_e14_s3;
+    reg  [28:0] d_d_e14_t;
+    reg  [4:0] d_d_e14_s3;
     reg  d_d_e14_z3;
+    reg  [28:0] d_d_e14_v;
+    reg  [2:0] d_d_e14_s4;
+    reg  d_d_e14_z4;
     reg  [28:0] d_d_e14;
-    wire [6:0] u_exp_d15_f;
-    wire [28:0] u_exp_d15_e;
+    wire [4:0] u_exp_d15_f;
+    wire [28:0] u_exp_d15_e0;
+    wire [28:0] u_exp_d15_e1;
+    wire [28:0] u_exp_d15_e2;
+    wire [28:0] u_exp_d15_e3;
     wire [18:0] d_d_delta15;
     reg  [6:0] d_d_e15_f;
     reg  [4:0] d_d_e15_s;
     reg  d_d_e15_z;
-    reg  [28:0] d_d_e15_t;
+    reg  [28:0] d_d_e15_t0;
+    reg  [28:0] d_d_e15_t1;
+    reg  [28:0] d_d_e15_t2;
+    reg  [28:0] d_d_e15_t3;
+    reg  [1:0] d_d_e15_q;
     reg  [4:0] d_d_e15_s2;
     reg  d_d_e15_z2;
-    reg  [28:0] d_d_e15_v;
-    reg  [2:0] d_d_e15_s3;
+    reg  [28:0] d_d_e15_t;
+    reg  [4:0] d_d_e15_s3;
     reg  d_d_e15_z3;
+    reg  [28:0] d_d_e15_v;
+    reg  [2:0] d_d_e15_s4;
+    reg  d_d_e15_z4;
     reg  [28:0] d_d_e15;
     reg  [15:0] d_lanes_1;
     reg  [15:0] d_lanes_2;
     reg  [15:0] d_lanes_3;
     reg  [15:0] d_lanes_4;
+    reg  [15:0] d_lanes_5;
     reg  [15:0] d_draft_lanes_1;
     reg  [15:0] d_draft_lanes_2;
     reg  [15:0] d_draft_lanes_3;
     reg  [15:0] d_draft_lanes_4;
+    reg  [15:0] d_draft_lanes_5;
     reg  [15:0] d_hit_1;
     reg  [15:0] d_hit_2;
     reg  [15:0] d_hit_3;
     reg  [15:0] d_hit_4;
+    reg  [15:0] d_hit_5;
     reg  [15:0] d_ref_t_1;
     reg  [15:0] d_ref_t_2;
     reg  [15:0] d_ref_t_3;
     reg  [15:0] d_ref_t_4;
+    reg  [15:0] d_ref_t_5;
     reg  [15:0] d_ref_d_1;
     reg  [15:0] d_ref_d_2;
     reg  [15:0] d_ref_d_3;
     reg  [15:0] d_ref_d_4;
+    reg  [15:0] d_ref_d_5;
     reg  [15:0] d_x_y_t_1;
     reg  [15:0] d_x_y_t_2;
     reg  [15:0] d_x_y_t_3;
+    reg  [15:0] d_x_y_t_4;
     reg  [15:0] d_x_y_d_1;
     reg  [15:0] d_x_y_d_2;
     reg  [15:0] d_x_y_d_3;
+    reg  [15:0] d_x_y_d_4;
     reg  [28:0] e1_w0;
     reg  [28:0] e1_w1;
     reg  [28:0] e1_w2;
@@ -1767,7 +2233,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [43:0] sum_odd_t;
     reg  [15:0] rho_sum_even_t;
     reg  [15:0] rho_sum_odd_t;
-    wire [15:0] acc_t_rho;
+    wire e3_control_odd;
+    reg  [15:0] acc_t_rho;
     wire acc_t_raise;
     reg  s1_t_old_zero;
     reg  [5:0] s1_t_old_small;
@@ -1791,7 +2258,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [43:0] sum_odd_d;
     reg  [15:0] rho_sum_even_d;
     reg  [15:0] rho_sum_odd_d;
-    wire [15:0] acc_d_rho;
+    reg  [15:0] acc_d_rho;
     wire acc_d_raise;
     reg  s1_d_old_zero;
     reg  [5:0] s1_d_old_small;
@@ -1914,12 +2381,24 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [43:0] cdf_total;
     reg  [31:0] uniform_final;
     reg  [31:0] uniform_final_q;
-    reg  [31:0] cdf_thr_p0;
-    reg  [31:0] cdf_thr_p1;
-    reg  [27:0] cdf_thr_p2;
-    reg  [31:0] cdf_thr_p3;
-    reg  [31:0] cdf_thr_p4;
-    reg  [27:0] cdf_thr_p5;
+    wire [15:0] u_cdf_thr_p0_a;
+    wire [15:0] u_cdf_thr_p0_b;
+    wire [31:0] u_cdf_thr_p0_p;
+    wire [15:0] u_cdf_thr_p1_a;
+    wire [15:0] u_cdf_thr_p1_b;
+    wire [31:0] u_cdf_thr_p1_p;
+    wire [15:0] u_cdf_thr_p2_a;
+    wire [11:0] u_cdf_thr_p2_b;
+    wire [27:0] u_cdf_thr_p2_p;
+    wire [15:0] u_cdf_thr_p3_a;
+    wire [15:0] u_cdf_thr_p3_b;
+    wire [31:0] u_cdf_thr_p3_p;
+    wire [15:0] u_cdf_thr_p4_a;
+    wire [15:0] u_cdf_thr_p4_b;
+    wire [31:0] u_cdf_thr_p4_p;
+    wire [15:0] u_cdf_thr_p5_a;
+    wire [11:0] u_cdf_thr_p5_b;
+    wire [27:0] u_cdf_thr_p5_p;
     reg  [75:0] cdf_thr_s1_0;
     reg  [75:0] cdf_thr_s1_1;
     reg  [75:0] cdf_thr_s1_2;
@@ -1962,21 +2441,26 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  dec_captured_11;
     reg  dec_captured_12;
     reg  dec_captured_13;
-    reg  [5:0] dec_t_lead;
-    reg  [5:0] dec_t_down;
-    reg  [5:0] dec_t_lead_q;
+    reg  dec_captured_14;
+    reg  [4:0] dec_t_lead;
+    reg  [4:0] dec_t_lead_q;
     reg  [43:0] dec_t_sum_1;
-    reg  [43:0] dec_t_sum_2;
+    reg  [26:0] dec_t_window;
     reg  [9:0] dec_t_index;
     reg  [15:0] dec_t_rho_1;
     reg  [15:0] dec_t_rho_2;
     reg  [17:0] dec_t_scale;
     reg  [7:0] dec_t_log;
     reg  [7:0] dec_t_log_q;
-    reg  [17:0] dec_t_scale_q;
+    reg  [7:0] dec_t_log_word;
+    reg  [17:0] dec_t_scale_q_1;
+    reg  [17:0] dec_t_scale_q_2;
     reg  [17:0] dec_t_nu;
-    wire [6:0] u_exp_x_t_f;
-    wire [28:0] u_exp_x_t_e;
+    wire [4:0] u_exp_x_t_f;
+    wire [28:0] u_exp_x_t_e0;
+    wire [28:0] u_exp_x_t_e1;
+    wire [28:0] u_exp_x_t_e2;
+    wire [28:0] u_exp_x_t_e3;
     reg  [15:0] dec_t_y_1;
     reg  [15:0] dec_t_y_2;
     reg  [15:0] dec_t_y_3;
@@ -1990,16 +2474,24 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] dec_t_y_11;
     reg  [15:0] dec_t_y_12;
     reg  [15:0] dec_t_y_13;
+    reg  [15:0] dec_t_y_14;
     wire [18:0] dec_t_delta;
     reg  [6:0] dec_t_px_f;
     reg  [4:0] dec_t_px_s;
     reg  dec_t_px_z;
-    reg  [28:0] dec_t_px_t;
+    reg  [28:0] dec_t_px_t0;
+    reg  [28:0] dec_t_px_t1;
+    reg  [28:0] dec_t_px_t2;
+    reg  [28:0] dec_t_px_t3;
+    reg  [1:0] dec_t_px_q;
     reg  [4:0] dec_t_px_s2;
     reg  dec_t_px_z2;
-    reg  [28:0] dec_t_px_v;
-    reg  [2:0] dec_t_px_s3;
+    reg  [28:0] dec_t_px_t;
+    reg  [4:0] dec_t_px_s3;
     reg  dec_t_px_z3;
+    reg  [28:0] dec_t_px_v;
+    reg  [2:0] dec_t_px_s4;
+    reg  dec_t_px_z4;
     reg  [28:0] dec_t_px;
     reg  [17:0] dec_t_nu_q_1;
     reg  [17:0] dec_t_nu_q_2;
@@ -2009,21 +2501,27 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [17:0] dec_t_nu_q_6;
     reg  [17:0] dec_t_nu_q_7;
     reg  [17:0] dec_t_nu_q_8;
-    reg  [5:0] dec_d_lead;
-    reg  [5:0] dec_d_down;
-    reg  [5:0] dec_d_lead_q;
+    reg  [17:0] dec_t_nu_q_9;
+    reg  [17:0] dec_t_nu_q_10;
+    reg  [4:0] dec_d_lead;
+    reg  [4:0] dec_d_lead_q;
     reg  [43:0] dec_d_sum_1;
-    reg  [43:0] dec_d_sum_2;
+    reg  [26:0] dec_d_window;
     reg  [9:0] dec_d_index;
     reg  [15:0] dec_d_rho_1;
     reg  [15:0] dec_d_rho_2;
     reg  [17:0] dec_d_scale;
     reg  [7:0] dec_d_log;
     reg  [7:0] dec_d_log_q;
-    reg  [17:0] dec_d_scale_q;
+    reg  [7:0] dec_d_log_word;
+    reg  [17:0] dec_d_scale_q_1;
+    reg  [17:0] dec_d_scale_q_2;
     reg  [17:0] dec_d_nu;
-    wire [6:0] u_exp_x_d_f;
-    wire [28:0] u_exp_x_d_e;
+    wire [4:0] u_exp_x_d_f;
+    wire [28:0] u_exp_x_d_e0;
+    wire [28:0] u_exp_x_d_e1;
+    wire [28:0] u_exp_x_d_e2;
+    wire [28:0] u_exp_x_d_e3;
     reg  [15:0] dec_d_y_1;
     reg  [15:0] dec_d_y_2;
     reg  [15:0] dec_d_y_3;
@@ -2037,16 +2535,24 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] dec_d_y_11;
     reg  [15:0] dec_d_y_12;
     reg  [15:0] dec_d_y_13;
+    reg  [15:0] dec_d_y_14;
     wire [18:0] dec_d_delta;
     reg  [6:0] dec_d_px_f;
     reg  [4:0] dec_d_px_s;
     reg  dec_d_px_z;
-    reg  [28:0] dec_d_px_t;
+    reg  [28:0] dec_d_px_t0;
+    reg  [28:0] dec_d_px_t1;
+    reg  [28:0] dec_d_px_t2;
+    reg  [28:0] dec_d_px_t3;
+    reg  [1:0] dec_d_px_q;
     reg  [4:0] dec_d_px_s2;
     reg  dec_d_px_z2;
-    reg  [28:0] dec_d_px_v;
-    reg  [2:0] dec_d_px_s3;
+    reg  [28:0] dec_d_px_t;
+    reg  [4:0] dec_d_px_s3;
     reg  dec_d_px_z3;
+    reg  [28:0] dec_d_px_v;
+    reg  [2:0] dec_d_px_s4;
+    reg  dec_d_px_z4;
     reg  [28:0] dec_d_px;
     reg  [17:0] dec_d_nu_q_1;
     reg  [17:0] dec_d_nu_q_2;
@@ -2056,6 +2562,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [17:0] dec_d_nu_q_6;
     reg  [17:0] dec_d_nu_q_7;
     reg  [17:0] dec_d_nu_q_8;
+    reg  [17:0] dec_d_nu_q_9;
+    reg  [17:0] dec_d_nu_q_10;
     reg  dec_valid_0;
     reg  dec_valid_1;
     reg  dec_valid_2;
@@ -2070,6 +2578,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  dec_valid_11;
     reg  dec_valid_12;
     reg  dec_valid_13;
+    reg  dec_valid_14;
+    reg  dec_valid_15;
+    reg  dec_valid_16;
     reg  [2:0] dec_row_1;
     reg  [2:0] dec_row_2;
     reg  [2:0] dec_row_3;
@@ -2083,35 +2594,50 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [2:0] dec_row_11;
     reg  [2:0] dec_row_12;
     reg  [2:0] dec_row_13;
+    reg  [2:0] dec_row_14;
+    reg  [2:0] dec_row_15;
+    reg  [2:0] dec_row_16;
     reg  [31:0] uniform_row;
     reg  [31:0] uniform_row_q;
     wire [28:0] accept_x_d;
-    reg  [31:0] accept_lhs_p0;
-    reg  [28:0] accept_lhs_p1;
-    reg  [31:0] accept_lhs_p2;
-    reg  [28:0] accept_lhs_p3;
+    wire [15:0] u_accept_lhs_p0_a;
+    wire [15:0] u_accept_lhs_p0_b;
+    wire [31:0] u_accept_lhs_p0_p;
+    wire [15:0] u_accept_lhs_p1_a;
+    wire [12:0] u_accept_lhs_p1_b;
+    wire [28:0] u_accept_lhs_p1_p;
+    wire [15:0] u_accept_lhs_p2_a;
+    wire [15:0] u_accept_lhs_p2_b;
+    wire [31:0] u_accept_lhs_p2_p;
+    wire [15:0] u_accept_lhs_p3_a;
+    wire [12:0] u_accept_lhs_p3_b;
+    wire [28:0] u_accept_lhs_p3_p;
     reg  [60:0] accept_lhs_s1_0;
     reg  [60:0] accept_lhs_s1_1;
     reg  [60:0] accept_lhs_s2_0;
     reg  [28:0] accept_x_t_1;
     reg  [28:0] accept_x_t_2;
     reg  [28:0] accept_x_t_3;
+    reg  [28:0] accept_x_t_4;
     reg  accept;
     reg  [2:0] emit_index;
+    reg  [2:0] emit_backlog;
     wire emit_last;
     wire emit_pending;
     wire can_push;
     wire push;
+    wire emit_pushed;
+    wire accepted_now;
     reg  [15:0] emit_token;
     wire pass_last;
     reg  [2:0] pass_b_wait;
-    reg  [511:0] row_pair [0:3106];
+    reg  [511:0] row_pair [0:3111];
     wire [228:0] t_0;
     wire [15:0] t_1;
     wire [30:0] t_2;
     wire [15:0] t_3;
-    wire [33:0] t_4;
-    wire [33:0] t_5;
+    wire t_4;
+    wire [3:0] t_5;
     wire [33:0] t_6;
     wire [33:0] t_7;
     wire [33:0] t_8;
@@ -2142,8 +2668,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [33:0] t_33;
     wire [33:0] t_34;
     wire [33:0] t_35;
-    wire [16:0] t_36;
-    wire [16:0] t_37;
+    wire [33:0] t_36;
+    wire [33:0] t_37;
     wire [16:0] t_38;
     wire [16:0] t_39;
     wire [16:0] t_40;
@@ -2158,12 +2684,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_49;
     wire [16:0] t_50;
     wire [16:0] t_51;
-    wire [9:0] t_52;
-    wire [15:0] t_53;
-    wire [16:0] t_54;
-    wire [16:0] t_55;
-    wire [16:0] t_56;
-    wire [16:0] t_57;
+    wire [16:0] t_52;
+    wire [16:0] t_53;
+    wire t_54;
+    wire [9:0] t_55;
+    wire [15:0] t_56;
+    wire [15:0] t_57;
     wire [16:0] t_58;
     wire [16:0] t_59;
     wire [16:0] t_60;
@@ -2176,142 +2702,142 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_67;
     wire [16:0] t_68;
     wire [16:0] t_69;
-    wire [9:0] t_70;
-    wire [15:0] t_71;
-    wire [17:0] t_72;
-    wire t_73;
-    wire [17:0] t_74;
-    wire [10:0] t_75;
-    wire [17:0] t_76;
-    wire t_77;
+    wire [16:0] t_70;
+    wire [16:0] t_71;
+    wire [16:0] t_72;
+    wire [16:0] t_73;
+    wire t_74;
+    wire [9:0] t_75;
+    wire [15:0] t_76;
+    wire [15:0] t_77;
     wire [17:0] t_78;
-    wire [10:0] t_79;
+    wire t_79;
     wire [17:0] t_80;
-    wire t_81;
+    wire [10:0] t_81;
     wire [17:0] t_82;
-    wire [10:0] t_83;
+    wire t_83;
     wire [17:0] t_84;
-    wire t_85;
+    wire [10:0] t_85;
     wire [17:0] t_86;
-    wire [10:0] t_87;
+    wire t_87;
     wire [17:0] t_88;
-    wire t_89;
+    wire [10:0] t_89;
     wire [17:0] t_90;
-    wire [10:0] t_91;
+    wire t_91;
     wire [17:0] t_92;
-    wire t_93;
+    wire [10:0] t_93;
     wire [17:0] t_94;
-    wire [10:0] t_95;
+    wire t_95;
     wire [17:0] t_96;
-    wire t_97;
+    wire [10:0] t_97;
     wire [17:0] t_98;
-    wire [10:0] t_99;
+    wire t_99;
     wire [17:0] t_100;
-    wire t_101;
+    wire [10:0] t_101;
     wire [17:0] t_102;
-    wire [10:0] t_103;
+    wire t_103;
     wire [17:0] t_104;
-    wire t_105;
+    wire [10:0] t_105;
     wire [17:0] t_106;
-    wire [10:0] t_107;
+    wire t_107;
     wire [17:0] t_108;
-    wire t_109;
+    wire [10:0] t_109;
     wire [17:0] t_110;
-    wire [10:0] t_111;
+    wire t_111;
     wire [17:0] t_112;
-    wire t_113;
+    wire [10:0] t_113;
     wire [17:0] t_114;
-    wire [10:0] t_115;
+    wire t_115;
     wire [17:0] t_116;
-    wire t_117;
+    wire [10:0] t_117;
     wire [17:0] t_118;
-    wire [10:0] t_119;
+    wire t_119;
     wire [17:0] t_120;
-    wire t_121;
+    wire [10:0] t_121;
     wire [17:0] t_122;
-    wire [10:0] t_123;
+    wire t_123;
     wire [17:0] t_124;
-    wire t_125;
+    wire [10:0] t_125;
     wire [17:0] t_126;
-    wire [10:0] t_127;
+    wire t_127;
     wire [17:0] t_128;
-    wire t_129;
+    wire [10:0] t_129;
     wire [17:0] t_130;
-    wire [10:0] t_131;
+    wire t_131;
     wire [17:0] t_132;
-    wire t_133;
+    wire [10:0] t_133;
     wire [17:0] t_134;
-    wire [10:0] t_135;
+    wire t_135;
     wire [17:0] t_136;
-    wire t_137;
+    wire [10:0] t_137;
     wire [17:0] t_138;
-    wire [10:0] t_139;
+    wire t_139;
     wire [17:0] t_140;
-    wire t_141;
+    wire [10:0] t_141;
     wire [17:0] t_142;
-    wire [10:0] t_143;
+    wire t_143;
     wire [17:0] t_144;
-    wire t_145;
+    wire [10:0] t_145;
     wire [17:0] t_146;
-    wire [10:0] t_147;
+    wire t_147;
     wire [17:0] t_148;
-    wire t_149;
+    wire [10:0] t_149;
     wire [17:0] t_150;
-    wire [10:0] t_151;
+    wire t_151;
     wire [17:0] t_152;
-    wire t_153;
+    wire [10:0] t_153;
     wire [17:0] t_154;
-    wire [10:0] t_155;
+    wire t_155;
     wire [17:0] t_156;
-    wire t_157;
+    wire [10:0] t_157;
     wire [17:0] t_158;
-    wire [10:0] t_159;
+    wire t_159;
     wire [17:0] t_160;
-    wire t_161;
+    wire [10:0] t_161;
     wire [17:0] t_162;
-    wire [10:0] t_163;
+    wire t_163;
     wire [17:0] t_164;
-    wire t_165;
+    wire [10:0] t_165;
     wire [17:0] t_166;
-    wire [10:0] t_167;
+    wire t_167;
     wire [17:0] t_168;
-    wire t_169;
+    wire [10:0] t_169;
     wire [17:0] t_170;
-    wire [10:0] t_171;
+    wire t_171;
     wire [17:0] t_172;
-    wire t_173;
+    wire [10:0] t_173;
     wire [17:0] t_174;
-    wire [10:0] t_175;
+    wire t_175;
     wire [17:0] t_176;
-    wire t_177;
+    wire [10:0] t_177;
     wire [17:0] t_178;
-    wire [10:0] t_179;
+    wire t_179;
     wire [17:0] t_180;
-    wire t_181;
+    wire [10:0] t_181;
     wire [17:0] t_182;
-    wire [10:0] t_183;
+    wire t_183;
     wire [17:0] t_184;
-    wire t_185;
+    wire [10:0] t_185;
     wire [17:0] t_186;
-    wire [10:0] t_187;
+    wire t_187;
     wire [17:0] t_188;
-    wire t_189;
+    wire [10:0] t_189;
     wire [17:0] t_190;
-    wire [10:0] t_191;
+    wire t_191;
     wire [17:0] t_192;
-    wire t_193;
+    wire [10:0] t_193;
     wire [17:0] t_194;
-    wire [10:0] t_195;
+    wire t_195;
     wire [17:0] t_196;
-    wire t_197;
+    wire [10:0] t_197;
     wire [17:0] t_198;
-    wire [10:0] t_199;
-    wire [29:0] t_200;
-    wire [29:0] t_201;
-    wire [29:0] t_202;
-    wire [29:0] t_203;
-    wire [29:0] t_204;
-    wire [29:0] t_205;
+    wire t_199;
+    wire [17:0] t_200;
+    wire [10:0] t_201;
+    wire [17:0] t_202;
+    wire t_203;
+    wire [17:0] t_204;
+    wire [10:0] t_205;
     wire [29:0] t_206;
     wire [29:0] t_207;
     wire [29:0] t_208;
@@ -2322,21 +2848,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [29:0] t_213;
     wire [29:0] t_214;
     wire [29:0] t_215;
-    wire [15:0] t_216;
-    wire [16:0] t_217;
-    wire t_218;
-    wire [15:0] t_219;
-    wire [16:0] t_220;
-    wire t_221;
-    wire t_222;
-    wire [33:0] t_223;
-    wire [33:0] t_224;
-    wire [33:0] t_225;
-    wire [33:0] t_226;
-    wire [33:0] t_227;
-    wire [33:0] t_228;
-    wire [33:0] t_229;
-    wire [33:0] t_230;
+    wire [29:0] t_216;
+    wire [29:0] t_217;
+    wire [29:0] t_218;
+    wire [29:0] t_219;
+    wire [29:0] t_220;
+    wire [29:0] t_221;
+    wire [15:0] t_222;
+    wire [16:0] t_223;
+    wire [16:0] t_224;
+    wire t_225;
+    wire [15:0] t_226;
+    wire [16:0] t_227;
+    wire [16:0] t_228;
+    wire t_229;
+    wire t_230;
     wire [33:0] t_231;
     wire [33:0] t_232;
     wire [33:0] t_233;
@@ -2344,677 +2870,489 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [33:0] t_235;
     wire [33:0] t_236;
     wire [33:0] t_237;
-    wire [43:0] t_238;
-    wire [31:0] t_239;
-    wire [15:0] t_240;
-    wire [15:0] t_241;
-    wire [63:0] t_242;
-    wire [31:0] t_243;
-    wire t_244;
-    wire [15:0] t_245;
-    wire t_246;
-    wire [7:0] t_247;
-    wire t_248;
-    wire [3:0] t_249;
-    wire t_250;
-    wire [1:0] t_251;
+    wire [33:0] t_238;
+    wire [33:0] t_239;
+    wire [33:0] t_240;
+    wire [33:0] t_241;
+    wire [33:0] t_242;
+    wire [33:0] t_243;
+    wire [33:0] t_244;
+    wire [33:0] t_245;
+    wire [43:0] t_246;
+    wire [31:0] t_247;
+    wire [15:0] t_248;
+    wire [15:0] t_249;
+    wire [31:0] t_250;
+    wire [15:0] t_251;
     wire t_252;
-    wire [1:0] t_253;
-    wire [3:0] t_254;
-    wire [1:0] t_255;
+    wire [7:0] t_253;
+    wire t_254;
+    wire [3:0] t_255;
     wire t_256;
     wire [1:0] t_257;
-    wire [7:0] t_258;
-    wire [3:0] t_259;
-    wire t_260;
+    wire t_258;
+    wire [1:0] t_259;
+    wire [3:0] t_260;
     wire [1:0] t_261;
     wire t_262;
     wire [1:0] t_263;
-    wire [3:0] t_264;
-    wire [1:0] t_265;
+    wire [7:0] t_264;
+    wire [3:0] t_265;
     wire t_266;
     wire [1:0] t_267;
-    wire [15:0] t_268;
-    wire [7:0] t_269;
-    wire t_270;
-    wire [3:0] t_271;
+    wire t_268;
+    wire [1:0] t_269;
+    wire [3:0] t_270;
+    wire [1:0] t_271;
     wire t_272;
     wire [1:0] t_273;
-    wire t_274;
-    wire [1:0] t_275;
-    wire [3:0] t_276;
-    wire [1:0] t_277;
+    wire [15:0] t_274;
+    wire [7:0] t_275;
+    wire t_276;
+    wire [3:0] t_277;
     wire t_278;
     wire [1:0] t_279;
-    wire [7:0] t_280;
-    wire [3:0] t_281;
-    wire t_282;
+    wire t_280;
+    wire [1:0] t_281;
+    wire [3:0] t_282;
     wire [1:0] t_283;
     wire t_284;
     wire [1:0] t_285;
-    wire [3:0] t_286;
-    wire [1:0] t_287;
+    wire [7:0] t_286;
+    wire [3:0] t_287;
     wire t_288;
     wire [1:0] t_289;
-    wire [31:0] t_290;
-    wire [15:0] t_291;
-    wire t_292;
-    wire [7:0] t_293;
+    wire t_290;
+    wire [1:0] t_291;
+    wire [3:0] t_292;
+    wire [1:0] t_293;
     wire t_294;
-    wire [3:0] t_295;
-    wire t_296;
-    wire [1:0] t_297;
+    wire [1:0] t_295;
+    wire [26:0] t_296;
+    wire [17:0] t_297;
     wire t_298;
-    wire [1:0] t_299;
-    wire [3:0] t_300;
-    wire [1:0] t_301;
-    wire t_302;
-    wire [1:0] t_303;
+    wire [17:0] t_299;
+    wire [10:0] t_300;
+    wire [31:0] t_301;
+    wire [15:0] t_302;
+    wire t_303;
     wire [7:0] t_304;
-    wire [3:0] t_305;
-    wire t_306;
-    wire [1:0] t_307;
-    wire t_308;
-    wire [1:0] t_309;
-    wire [3:0] t_310;
-    wire [1:0] t_311;
-    wire t_312;
-    wire [1:0] t_313;
-    wire [15:0] t_314;
+    wire t_305;
+    wire [3:0] t_306;
+    wire t_307;
+    wire [1:0] t_308;
+    wire t_309;
+    wire [1:0] t_310;
+    wire [3:0] t_311;
+    wire [1:0] t_312;
+    wire t_313;
+    wire [1:0] t_314;
     wire [7:0] t_315;
-    wire t_316;
-    wire [3:0] t_317;
-    wire t_318;
-    wire [1:0] t_319;
-    wire t_320;
-    wire [1:0] t_321;
-    wire [3:0] t_322;
-    wire [1:0] t_323;
-    wire t_324;
-    wire [1:0] t_325;
+    wire [3:0] t_316;
+    wire t_317;
+    wire [1:0] t_318;
+    wire t_319;
+    wire [1:0] t_320;
+    wire [3:0] t_321;
+    wire [1:0] t_322;
+    wire t_323;
+    wire [1:0] t_324;
+    wire [15:0] t_325;
     wire [7:0] t_326;
-    wire [3:0] t_327;
-    wire t_328;
-    wire [1:0] t_329;
-    wire t_330;
-    wire [1:0] t_331;
-    wire [3:0] t_332;
-    wire [1:0] t_333;
-    wire t_334;
-    wire [1:0] t_335;
-    wire [43:0] t_336;
-    wire [17:0] t_337;
-    wire t_338;
-    wire [17:0] t_339;
-    wire [10:0] t_340;
-    wire [63:0] t_341;
-    wire [31:0] t_342;
-    wire t_343;
-    wire [15:0] t_344;
+    wire t_327;
+    wire [3:0] t_328;
+    wire t_329;
+    wire [1:0] t_330;
+    wire t_331;
+    wire [1:0] t_332;
+    wire [3:0] t_333;
+    wire [1:0] t_334;
+    wire t_335;
+    wire [1:0] t_336;
+    wire [7:0] t_337;
+    wire [3:0] t_338;
+    wire t_339;
+    wire [1:0] t_340;
+    wire t_341;
+    wire [1:0] t_342;
+    wire [3:0] t_343;
+    wire [1:0] t_344;
     wire t_345;
-    wire [7:0] t_346;
-    wire t_347;
-    wire [3:0] t_348;
+    wire [1:0] t_346;
+    wire [26:0] t_347;
+    wire [17:0] t_348;
     wire t_349;
-    wire [1:0] t_350;
-    wire t_351;
-    wire [1:0] t_352;
-    wire [3:0] t_353;
-    wire [1:0] t_354;
-    wire t_355;
-    wire [1:0] t_356;
-    wire [7:0] t_357;
-    wire [3:0] t_358;
-    wire t_359;
-    wire [1:0] t_360;
-    wire t_361;
-    wire [1:0] t_362;
-    wire [3:0] t_363;
-    wire [1:0] t_364;
-    wire t_365;
-    wire [1:0] t_366;
-    wire [15:0] t_367;
-    wire [7:0] t_368;
-    wire t_369;
-    wire [3:0] t_370;
-    wire t_371;
-    wire [1:0] t_372;
-    wire t_373;
-    wire [1:0] t_374;
-    wire [3:0] t_375;
-    wire [1:0] t_376;
-    wire t_377;
-    wire [1:0] t_378;
-    wire [7:0] t_379;
-    wire [3:0] t_380;
-    wire t_381;
-    wire [1:0] t_382;
-    wire t_383;
-    wire [1:0] t_384;
-    wire [3:0] t_385;
-    wire [1:0] t_386;
-    wire t_387;
-    wire [1:0] t_388;
-    wire [31:0] t_389;
-    wire [15:0] t_390;
-    wire t_391;
-    wire [7:0] t_392;
-    wire t_393;
-    wire [3:0] t_394;
-    wire t_395;
-    wire [1:0] t_396;
-    wire t_397;
-    wire [1:0] t_398;
-    wire [3:0] t_399;
-    wire [1:0] t_400;
-    wire t_401;
-    wire [1:0] t_402;
-    wire [7:0] t_403;
-    wire [3:0] t_404;
-    wire t_405;
-    wire [1:0] t_406;
-    wire t_407;
-    wire [1:0] t_408;
-    wire [3:0] t_409;
-    wire [1:0] t_410;
-    wire t_411;
-    wire [1:0] t_412;
-    wire [15:0] t_413;
-    wire [7:0] t_414;
-    wire t_415;
-    wire [3:0] t_416;
-    wire t_417;
-    wire [1:0] t_418;
-    wire t_419;
-    wire [1:0] t_420;
-    wire [3:0] t_421;
-    wire [1:0] t_422;
-    wire t_423;
-    wire [1:0] t_424;
-    wire [7:0] t_425;
-    wire [3:0] t_426;
-    wire t_427;
-    wire [1:0] t_428;
-    wire t_429;
-    wire [1:0] t_430;
-    wire [3:0] t_431;
-    wire [1:0] t_432;
-    wire t_433;
-    wire [1:0] t_434;
-    wire [43:0] t_435;
-    wire [17:0] t_436;
-    wire t_437;
-    wire [17:0] t_438;
-    wire [10:0] t_439;
-    wire t_440;
-    wire [31:0] t_441;
-    wire [15:0] t_442;
-    wire [15:0] t_443;
-    wire [15:0] t_444;
-    wire [11:0] t_445;
-    wire [12:0] t_446;
-    wire [12:0] t_447;
-    wire [12:0] t_448;
-    wire [12:0] t_449;
-    wire [12:0] t_450;
-    wire [12:0] t_451;
-    wire [12:0] t_452;
-    wire [12:0] t_453;
+    wire [17:0] t_350;
+    wire [10:0] t_351;
+    wire t_352;
+    wire [31:0] t_353;
+    wire [15:0] t_354;
+    wire [15:0] t_355;
+    wire [15:0] t_356;
+    wire [11:0] t_357;
+    wire [12:0] t_358;
+    wire [12:0] t_359;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
     assign t_2 = ({7'h0, {12'h0, a_beat}} * {24'h0, 7'h10});
     assign t_3 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
-    assign t_4 = (b1_t_sign[0] ? ({1'h0, b1_t_p0} - 34'h171540000) : {1'h0, b1_t_p0});
-    assign t_5 = (b1_t_sign[1] ? ({1'h0, b1_t_p1} - 34'h171540000) : {1'h0, b1_t_p1});
-    assign t_6 = (b1_t_sign[2] ? ({1'h0, b1_t_p2} - 34'h171540000) : {1'h0, b1_t_p2});
-    assign t_7 = (b1_t_sign[3] ? ({1'h0, b1_t_p3} - 34'h171540000) : {1'h0, b1_t_p3});
-    assign t_8 = (b1_t_sign[4] ? ({1'h0, b1_t_p4} - 34'h171540000) : {1'h0, b1_t_p4});
-    assign t_9 = (b1_t_sign[5] ? ({1'h0, b1_t_p5} - 34'h171540000) : {1'h0, b1_t_p5});
-    assign t_10 = (b1_t_sign[6] ? ({1'h0, b1_t_p6} - 34'h171540000) : {1'h0, b1_t_p6});
-    assign t_11 = (b1_t_sign[7] ? ({1'h0, b1_t_p7} - 34'h171540000) : {1'h0, b1_t_p7});
-    assign t_12 = (b1_t_sign[8] ? ({1'h0, b1_t_p8} - 34'h171540000) : {1'h0, b1_t_p8});
-    assign t_13 = (b1_t_sign[9] ? ({1'h0, b1_t_p9} - 34'h171540000) : {1'h0, b1_t_p9});
-    assign t_14 = (b1_t_sign[10] ? ({1'h0, b1_t_p10} - 34'h171540000) : {1'h0, b1_t_p10});
-    assign t_15 = (b1_t_sign[11] ? ({1'h0, b1_t_p11} - 34'h171540000) : {1'h0, b1_t_p11});
-    assign t_16 = (b1_t_sign[12] ? ({1'h0, b1_t_p12} - 34'h171540000) : {1'h0, b1_t_p12});
-    assign t_17 = (b1_t_sign[13] ? ({1'h0, b1_t_p13} - 34'h171540000) : {1'h0, b1_t_p13});
-    assign t_18 = (b1_t_sign[14] ? ({1'h0, b1_t_p14} - 34'h171540000) : {1'h0, b1_t_p14});
-    assign t_19 = (b1_t_sign[15] ? ({1'h0, b1_t_p15} - 34'h171540000) : {1'h0, b1_t_p15});
-    assign t_20 = (b1_d_sign[0] ? ({1'h0, b1_d_p0} - 34'h171540000) : {1'h0, b1_d_p0});
-    assign t_21 = (b1_d_sign[1] ? ({1'h0, b1_d_p1} - 34'h171540000) : {1'h0, b1_d_p1});
-    assign t_22 = (b1_d_sign[2] ? ({1'h0, b1_d_p2} - 34'h171540000) : {1'h0, b1_d_p2});
-    assign t_23 = (b1_d_sign[3] ? ({1'h0, b1_d_p3} - 34'h171540000) : {1'h0, b1_d_p3});
-    assign t_24 = (b1_d_sign[4] ? ({1'h0, b1_d_p4} - 34'h171540000) : {1'h0, b1_d_p4});
-    assign t_25 = (b1_d_sign[5] ? ({1'h0, b1_d_p5} - 34'h171540000) : {1'h0, b1_d_p5});
-    assign t_26 = (b1_d_sign[6] ? ({1'h0, b1_d_p6} - 34'h171540000) : {1'h0, b1_d_p6});
-    assign t_27 = (b1_d_sign[7] ? ({1'h0, b1_d_p7} - 34'h171540000) : {1'h0, b1_d_p7});
-    assign t_28 = (b1_d_sign[8] ? ({1'h0, b1_d_p8} - 34'h171540000) : {1'h0, b1_d_p8});
-    assign t_29 = (b1_d_sign[9] ? ({1'h0, b1_d_p9} - 34'h171540000) : {1'h0, b1_d_p9});
-    assign t_30 = (b1_d_sign[10] ? ({1'h0, b1_d_p10} - 34'h171540000) : {1'h0, b1_d_p10});
-    assign t_31 = (b1_d_sign[11] ? ({1'h0, b1_d_p11} - 34'h171540000) : {1'h0, b1_d_p11});
-    assign t_32 = (b1_d_sign[12] ? ({1'h0, b1_d_p12} - 34'h171540000) : {1'h0, b1_d_p12});
-    assign t_33 = (b1_d_sign[13] ? ({1'h0, b1_d_p13} - 34'h171540000) : {1'h0, b1_d_p13});
-    assign t_34 = (b1_d_sign[14] ? ({1'h0, b1_d_p14} - 34'h171540000) : {1'h0, b1_d_p14});
-    assign t_35 = (b1_d_sign[15] ? ({1'h0, b1_d_p15} - 34'h171540000) : {1'h0, b1_d_p15});
-    assign t_36 = ({{1{b2_t_y0[15]}}, b2_t_y0} + 17'h7f);
-    assign t_37 = ({{1{b2_t_y1[15]}}, b2_t_y1} + 17'h7f);
-    assign t_38 = ({{1{b2_t_y2[15]}}, b2_t_y2} + 17'h7f);
-    assign t_39 = ({{1{b2_t_y3[15]}}, b2_t_y3} + 17'h7f);
-    assign t_40 = ({{1{b2_t_y4[15]}}, b2_t_y4} + 17'h7f);
-    assign t_41 = ({{1{b2_t_y5[15]}}, b2_t_y5} + 17'h7f);
-    assign t_42 = ({{1{b2_t_y6[15]}}, b2_t_y6} + 17'h7f);
-    assign t_43 = ({{1{b2_t_y7[15]}}, b2_t_y7} + 17'h7f);
-    assign t_44 = ({{1{b2_t_y8[15]}}, b2_t_y8} + 17'h7f);
-    assign t_45 = ({{1{b2_t_y9[15]}}, b2_t_y9} + 17'h7f);
-    assign t_46 = ({{1{b2_t_y10[15]}}, b2_t_y10} + 17'h7f);
-    assign t_47 = ({{1{b2_t_y11[15]}}, b2_t_y11} + 17'h7f);
-    assign t_48 = ({{1{b2_t_y12[15]}}, b2_t_y12} + 17'h7f);
-    assign t_49 = ({{1{b2_t_y13[15]}}, b2_t_y13} + 17'h7f);
-    assign t_50 = ({{1{b2_t_y14[15]}}, b2_t_y14} + 17'h7f);
-    assign t_51 = ({{1{b2_t_y15[15]}}, b2_t_y15} + 17'h7f);
-    assign t_52 = ((c3_t_v1 & ((~c3_t_v0) | ($signed(c3_t_m0) < $signed(c3_t_m1)))) ? c3_t_m1 : c3_t_m0);
-    assign t_53 = {{6{t_52[9]}}, t_52};
-    assign t_54 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
-    assign t_55 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
-    assign t_56 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
-    assign t_57 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
-    assign t_58 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
-    assign t_59 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
-    assign t_60 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
-    assign t_61 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
-    assign t_62 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
-    assign t_63 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
-    assign t_64 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
-    assign t_65 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
-    assign t_66 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
-    assign t_67 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
-    assign t_68 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
-    assign t_69 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
-    assign t_70 = ((c3_d_v1 & ((~c3_d_v0) | ($signed(c3_d_m0) < $signed(c3_d_m1)))) ? c3_d_m1 : c3_d_m0);
-    assign t_71 = {{6{t_70[9]}}, t_70};
-    assign t_72 = {{2{c4_t_y0[15]}}, c4_t_y0};
-    assign t_73 = d_t_delta0[18];
-    assign t_74 = d_t_delta0[17:0];
-    assign t_75 = t_74[17:7];
-    assign t_76 = {{2{c4_t_y1[15]}}, c4_t_y1};
-    assign t_77 = d_t_delta1[18];
-    assign t_78 = d_t_delta1[17:0];
-    assign t_79 = t_78[17:7];
-    assign t_80 = {{2{c4_t_y2[15]}}, c4_t_y2};
-    assign t_81 = d_t_delta2[18];
-    assign t_82 = d_t_delta2[17:0];
-    assign t_83 = t_82[17:7];
-    assign t_84 = {{2{c4_t_y3[15]}}, c4_t_y3};
-    assign t_85 = d_t_delta3[18];
-    assign t_86 = d_t_delta3[17:0];
-    assign t_87 = t_86[17:7];
-    assign t_88 = {{2{c4_t_y4[15]}}, c4_t_y4};
-    assign t_89 = d_t_delta4[18];
-    assign t_90 = d_t_delta4[17:0];
-    assign t_91 = t_90[17:7];
-    assign t_92 = {{2{c4_t_y5[15]}}, c4_t_y5};
-    assign t_93 = d_t_delta5[18];
-    assign t_94 = d_t_delta5[17:0];
-    assign t_95 = t_94[17:7];
-    assign t_96 = {{2{c4_t_y6[15]}}, c4_t_y6};
-    assign t_97 = d_t_delta6[18];
-    assign t_98 = d_t_delta6[17:0];
-    assign t_99 = t_98[17:7];
-    assign t_100 = {{2{c4_t_y7[15]}}, c4_t_y7};
-    assign t_101 = d_t_delta7[18];
-    assign t_102 = d_t_delta7[17:0];
-    assign t_103 = t_102[17:7];
-    assign t_104 = {{2{c4_t_y8[15]}}, c4_t_y8};
-    assign t_105 = d_t_delta8[18];
-    assign t_106 = d_t_delta8[17:0];
-    assign t_107 = t_106[17:7];
-    assign t_108 = {{2{c4_t_y9[15]}}, c4_t_y9};
-    assign t_109 = d_t_delta9[18];
-    assign t_110 = d_t_delta9[17:0];
-    assign t_111 = t_110[17:7];
-    assign t_112 = {{2{c4_t_y10[15]}}, c4_t_y10};
-    assign t_113 = d_t_delta10[18];
-    assign t_114 = d_t_delta10[17:0];
-    assign t_115 = t_114[17:7];
-    assign t_116 = {{2{c4_t_y11[15]}}, c4_t_y11};
-    assign t_117 = d_t_delta11[18];
-    assign t_118 = d_t_delta11[17:0];
-    assign t_119 = t_118[17:7];
-    assign t_120 = {{2{c4_t_y12[15]}}, c4_t_y12};
-    assign t_121 = d_t_delta12[18];
-    assign t_122 = d_t_delta12[17:0];
-    assign t_123 = t_122[17:7];
-    assign t_124 = {{2{c4_t_y13[15]}}, c4_t_y13};
-    assign t_125 = d_t_delta13[18];
-    assign t_126 = d_t_delta13[17:0];
-    assign t_127 = t_126[17:7];
-    assign t_128 = {{2{c4_t_y14[15]}}, c4_t_y14};
-    assign t_129 = d_t_delta14[18];
-    assign t_130 = d_t_delta14[17:0];
-    assign t_131 = t_130[17:7];
-    assign t_132 = {{2{c4_t_y15[15]}}, c4_t_y15};
-    assign t_133 = d_t_delta15[18];
-    assign t_134 = d_t_delta15[17:0];
-    assign t_135 = t_134[17:7];
-    assign t_136 = {{2{c4_d_y0[15]}}, c4_d_y0};
-    assign t_137 = d_d_delta0[18];
-    assign t_138 = d_d_delta0[17:0];
-    assign t_139 = t_138[17:7];
-    assign t_140 = {{2{c4_d_y1[15]}}, c4_d_y1};
-    assign t_141 = d_d_delta1[18];
-    assign t_142 = d_d_delta1[17:0];
-    assign t_143 = t_142[17:7];
-    assign t_144 = {{2{c4_d_y2[15]}}, c4_d_y2};
-    assign t_145 = d_d_delta2[18];
-    assign t_146 = d_d_delta2[17:0];
-    assign t_147 = t_146[17:7];
-    assign t_148 = {{2{c4_d_y3[15]}}, c4_d_y3};
-    assign t_149 = d_d_delta3[18];
-    assign t_150 = d_d_delta3[17:0];
-    assign t_151 = t_150[17:7];
-    assign t_152 = {{2{c4_d_y4[15]}}, c4_d_y4};
-    assign t_153 = d_d_delta4[18];
-    assign t_154 = d_d_delta4[17:0];
-    assign t_155 = t_154[17:7];
-    assign t_156 = {{2{c4_d_y5[15]}}, c4_d_y5};
-    assign t_157 = d_d_delta5[18];
-    assign t_158 = d_d_delta5[17:0];
-    assign t_159 = t_158[17:7];
-    assign t_160 = {{2{c4_d_y6[15]}}, c4_d_y6};
-    assign t_161 = d_d_delta6[18];
-    assign t_162 = d_d_delta6[17:0];
-    assign t_163 = t_162[17:7];
-    assign t_164 = {{2{c4_d_y7[15]}}, c4_d_y7};
-    assign t_165 = d_d_delta7[18];
-    assign t_166 = d_d_delta7[17:0];
-    assign t_167 = t_166[17:7];
-    assign t_168 = {{2{c4_d_y8[15]}}, c4_d_y8};
-    assign t_169 = d_d_delta8[18];
-    assign t_170 = d_d_delta8[17:0];
-    assign t_171 = t_170[17:7];
-    assign t_172 = {{2{c4_d_y9[15]}}, c4_d_y9};
-    assign t_173 = d_d_delta9[18];
-    assign t_174 = d_d_delta9[17:0];
-    assign t_175 = t_174[17:7];
-    assign t_176 = {{2{c4_d_y10[15]}}, c4_d_y10};
-    assign t_177 = d_d_delta10[18];
-    assign t_178 = d_d_delta10[17:0];
-    assign t_179 = t_178[17:7];
-    assign t_180 = {{2{c4_d_y11[15]}}, c4_d_y11};
-    assign t_181 = d_d_delta11[18];
-    assign t_182 = d_d_delta11[17:0];
-    assign t_183 = t_182[17:7];
-    assign t_184 = {{2{c4_d_y12[15]}}, c4_d_y12};
-    assign t_185 = d_d_delta12[18];
-    assign t_186 = d_d_delta12[17:0];
-    assign t_187 = t_186[17:7];
-    assign t_188 = {{2{c4_d_y13[15]}}, c4_d_y13};
-    assign t_189 = d_d_delta13[18];
-    assign t_190 = d_d_delta13[17:0];
-    assign t_191 = t_190[17:7];
-    assign t_192 = {{2{c4_d_y14[15]}}, c4_d_y14};
-    assign t_193 = d_d_delta14[18];
-    assign t_194 = d_d_delta14[17:0];
-    assign t_195 = t_194[17:7];
-    assign t_196 = {{2{c4_d_y15[15]}}, c4_d_y15};
-    assign t_197 = d_d_delta15[18];
-    assign t_198 = d_d_delta15[17:0];
-    assign t_199 = t_198[17:7];
-    assign t_200 = ({1'h0, d_t_e0} - {1'h0, d_d_e0});
-    assign t_201 = ({1'h0, d_t_e1} - {1'h0, d_d_e1});
-    assign t_202 = ({1'h0, d_t_e2} - {1'h0, d_d_e2});
-    assign t_203 = ({1'h0, d_t_e3} - {1'h0, d_d_e3});
-    assign t_204 = ({1'h0, d_t_e4} - {1'h0, d_d_e4});
-    assign t_205 = ({1'h0, d_t_e5} - {1'h0, d_d_e5});
-    assign t_206 = ({1'h0, d_t_e6} - {1'h0, d_d_e6});
-    assign t_207 = ({1'h0, d_t_e7} - {1'h0, d_d_e7});
-    assign t_208 = ({1'h0, d_t_e8} - {1'h0, d_d_e8});
-    assign t_209 = ({1'h0, d_t_e9} - {1'h0, d_d_e9});
-    assign t_210 = ({1'h0, d_t_e10} - {1'h0, d_d_e10});
-    assign t_211 = ({1'h0, d_t_e11} - {1'h0, d_d_e11});
-    assign t_212 = ({1'h0, d_t_e12} - {1'h0, d_d_e12});
-    assign t_213 = ({1'h0, d_t_e13} - {1'h0, d_d_e13});
-    assign t_214 = ({1'h0, d_t_e14} - {1'h0, d_d_e14});
-    assign t_215 = ({1'h0, d_t_e15} - {1'h0, d_d_e15});
-    assign t_216 = (acc_t_raise ? e4_ref_t : acc_t_rho);
-    assign t_217 = (acc_t_raise ? ({{1{e4_ref_t[15]}}, e4_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
-    assign t_218 = ($signed(rho_sum_even_t) < $signed(rho_sum_odd_t));
-    assign t_219 = (acc_d_raise ? e4_ref_d : acc_d_rho);
-    assign t_220 = (acc_d_raise ? ({{1{e4_ref_d[15]}}, e4_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
-    assign t_221 = ($signed(rho_sum_even_d) < $signed(rho_sum_odd_d));
-    assign t_222 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_223 = {5'h0, (cdf_use_target ? e1_t_e0 : e1_w0)};
-    assign t_224 = {5'h0, (cdf_use_target ? e1_t_e1 : e1_w1)};
-    assign t_225 = {5'h0, (cdf_use_target ? e1_t_e2 : e1_w2)};
-    assign t_226 = {5'h0, (cdf_use_target ? e1_t_e3 : e1_w3)};
-    assign t_227 = {5'h0, (cdf_use_target ? e1_t_e4 : e1_w4)};
-    assign t_228 = {5'h0, (cdf_use_target ? e1_t_e5 : e1_w5)};
-    assign t_229 = {5'h0, (cdf_use_target ? e1_t_e6 : e1_w6)};
-    assign t_230 = {5'h0, (cdf_use_target ? e1_t_e7 : e1_w7)};
-    assign t_231 = {5'h0, (cdf_use_target ? e1_t_e8 : e1_w8)};
-    assign t_232 = {5'h0, (cdf_use_target ? e1_t_e9 : e1_w9)};
-    assign t_233 = {5'h0, (cdf_use_target ? e1_t_e10 : e1_w10)};
-    assign t_234 = {5'h0, (cdf_use_target ? e1_t_e11 : e1_w11)};
-    assign t_235 = {5'h0, (cdf_use_target ? e1_t_e12 : e1_w12)};
-    assign t_236 = {5'h0, (cdf_use_target ? e1_t_e13 : e1_w13)};
-    assign t_237 = {5'h0, (cdf_use_target ? e1_t_e14 : e1_w14)};
-    assign t_238 = {10'h0, p4_q15};
-    assign t_239 = cur_uniforms[31:0];
-    assign t_240 = uniform_final_q[15:0];
-    assign t_241 = uniform_final_q[31:16];
-    assign t_242 = {20'h0, sum_t};
-    assign t_243 = t_242[63:32];
-    assign t_244 = (|t_243);
-    assign t_245 = t_243[31:16];
-    assign t_246 = (|t_245);
-    assign t_247 = t_245[15:8];
-    assign t_248 = (|t_247);
-    assign t_249 = t_247[7:4];
-    assign t_250 = (|t_249);
-    assign t_251 = t_249[3:2];
+    assign t_4 = (a_beat == hit_token[15:4]);
+    assign t_5 = hit_token[3:0];
+    assign t_6 = (b_t_sign_2[0] ? ({1'h0, u_b1_t_p0_p} - 34'h171540000) : {1'h0, u_b1_t_p0_p});
+    assign t_7 = (b_t_sign_2[1] ? ({1'h0, u_b1_t_p1_p} - 34'h171540000) : {1'h0, u_b1_t_p1_p});
+    assign t_8 = (b_t_sign_2[2] ? ({1'h0, u_b1_t_p2_p} - 34'h171540000) : {1'h0, u_b1_t_p2_p});
+    assign t_9 = (b_t_sign_2[3] ? ({1'h0, u_b1_t_p3_p} - 34'h171540000) : {1'h0, u_b1_t_p3_p});
+    assign t_10 = (b_t_sign_2[4] ? ({1'h0, u_b1_t_p4_p} - 34'h171540000) : {1'h0, u_b1_t_p4_p});
+    assign t_11 = (b_t_sign_2[5] ? ({1'h0, u_b1_t_p5_p} - 34'h171540000) : {1'h0, u_b1_t_p5_p});
+    assign t_12 = (b_t_sign_2[6] ? ({1'h0, u_b1_t_p6_p} - 34'h171540000) : {1'h0, u_b1_t_p6_p});
+    assign t_13 = (b_t_sign_2[7] ? ({1'h0, u_b1_t_p7_p} - 34'h171540000) : {1'h0, u_b1_t_p7_p});
+    assign t_14 = (b_t_sign_2[8] ? ({1'h0, u_b1_t_p8_p} - 34'h171540000) : {1'h0, u_b1_t_p8_p});
+    assign t_15 = (b_t_sign_2[9] ? ({1'h0, u_b1_t_p9_p} - 34'h171540000) : {1'h0, u_b1_t_p9_p});
+    assign t_16 = (b_t_sign_2[10] ? ({1'h0, u_b1_t_p10_p} - 34'h171540000) : {1'h0, u_b1_t_p10_p});
+    assign t_17 = (b_t_sign_2[11] ? ({1'h0, u_b1_t_p11_p} - 34'h171540000) : {1'h0, u_b1_t_p11_p});
+    assign t_18 = (b_t_sign_2[12] ? ({1'h0, u_b1_t_p12_p} - 34'h171540000) : {1'h0, u_b1_t_p12_p});
+    assign t_19 = (b_t_sign_2[13] ? ({1'h0, u_b1_t_p13_p} - 34'h171540000) : {1'h0, u_b1_t_p13_p});
+    assign t_20 = (b_t_sign_2[14] ? ({1'h0, u_b1_t_p14_p} - 34'h171540000) : {1'h0, u_b1_t_p14_p});
+    assign t_21 = (b_t_sign_2[15] ? ({1'h0, u_b1_t_p15_p} - 34'h171540000) : {1'h0, u_b1_t_p15_p});
+    assign t_22 = (b_d_sign_2[0] ? ({1'h0, u_b1_d_p0_p} - 34'h171540000) : {1'h0, u_b1_d_p0_p});
+    assign t_23 = (b_d_sign_2[1] ? ({1'h0, u_b1_d_p1_p} - 34'h171540000) : {1'h0, u_b1_d_p1_p});
+    assign t_24 = (b_d_sign_2[2] ? ({1'h0, u_b1_d_p2_p} - 34'h171540000) : {1'h0, u_b1_d_p2_p});
+    assign t_25 = (b_d_sign_2[3] ? ({1'h0, u_b1_d_p3_p} - 34'h171540000) : {1'h0, u_b1_d_p3_p});
+    assign t_26 = (b_d_sign_2[4] ? ({1'h0, u_b1_d_p4_p} - 34'h171540000) : {1'h0, u_b1_d_p4_p});
+    assign t_27 = (b_d_sign_2[5] ? ({1'h0, u_b1_d_p5_p} - 34'h171540000) : {1'h0, u_b1_d_p5_p});
+    assign t_28 = (b_d_sign_2[6] ? ({1'h0, u_b1_d_p6_p} - 34'h171540000) : {1'h0, u_b1_d_p6_p});
+    assign t_29 = (b_d_sign_2[7] ? ({1'h0, u_b1_d_p7_p} - 34'h171540000) : {1'h0, u_b1_d_p7_p});
+    assign t_30 = (b_d_sign_2[8] ? ({1'h0, u_b1_d_p8_p} - 34'h171540000) : {1'h0, u_b1_d_p8_p});
+    assign t_31 = (b_d_sign_2[9] ? ({1'h0, u_b1_d_p9_p} - 34'h171540000) : {1'h0, u_b1_d_p9_p});
+    assign t_32 = (b_d_sign_2[10] ? ({1'h0, u_b1_d_p10_p} - 34'h171540000) : {1'h0, u_b1_d_p10_p});
+    assign t_33 = (b_d_sign_2[11] ? ({1'h0, u_b1_d_p11_p} - 34'h171540000) : {1'h0, u_b1_d_p11_p});
+    assign t_34 = (b_d_sign_2[12] ? ({1'h0, u_b1_d_p12_p} - 34'h171540000) : {1'h0, u_b1_d_p12_p});
+    assign t_35 = (b_d_sign_2[13] ? ({1'h0, u_b1_d_p13_p} - 34'h171540000) : {1'h0, u_b1_d_p13_p});
+    assign t_36 = (b_d_sign_2[14] ? ({1'h0, u_b1_d_p14_p} - 34'h171540000) : {1'h0, u_b1_d_p14_p});
+    assign t_37 = (b_d_sign_2[15] ? ({1'h0, u_b1_d_p15_p} - 34'h171540000) : {1'h0, u_b1_d_p15_p});
+    assign t_38 = ({{1{b2_t_y0[15]}}, b2_t_y0} + 17'h7f);
+    assign t_39 = ({{1{b2_t_y1[15]}}, b2_t_y1} + 17'h7f);
+    assign t_40 = ({{1{b2_t_y2[15]}}, b2_t_y2} + 17'h7f);
+    assign t_41 = ({{1{b2_t_y3[15]}}, b2_t_y3} + 17'h7f);
+    assign t_42 = ({{1{b2_t_y4[15]}}, b2_t_y4} + 17'h7f);
+    assign t_43 = ({{1{b2_t_y5[15]}}, b2_t_y5} + 17'h7f);
+    assign t_44 = ({{1{b2_t_y6[15]}}, b2_t_y6} + 17'h7f);
+    assign t_45 = ({{1{b2_t_y7[15]}}, b2_t_y7} + 17'h7f);
+    assign t_46 = ({{1{b2_t_y8[15]}}, b2_t_y8} + 17'h7f);
+    assign t_47 = ({{1{b2_t_y9[15]}}, b2_t_y9} + 17'h7f);
+    assign t_48 = ({{1{b2_t_y10[15]}}, b2_t_y10} + 17'h7f);
+    assign t_49 = ({{1{b2_t_y11[15]}}, b2_t_y11} + 17'h7f);
+    assign t_50 = ({{1{b2_t_y12[15]}}, b2_t_y12} + 17'h7f);
+    assign t_51 = ({{1{b2_t_y13[15]}}, b2_t_y13} + 17'h7f);
+    assign t_52 = ({{1{b2_t_y14[15]}}, b2_t_y14} + 17'h7f);
+    assign t_53 = ({{1{b2_t_y15[15]}}, b2_t_y15} + 17'h7f);
+    assign t_54 = ($signed(c3_t_m0) < $signed(c3_t_m1));
+    assign t_55 = (t_54 ? c3_t_m1 : c3_t_m0);
+    assign t_56 = {{6{c3_t_m1[9]}}, c3_t_m1};
+    assign t_57 = {{6{c3_t_m0[9]}}, c3_t_m0};
+    assign t_58 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
+    assign t_59 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
+    assign t_60 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
+    assign t_61 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
+    assign t_62 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
+    assign t_63 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
+    assign t_64 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
+    assign t_65 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
+    assign t_66 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
+    assign t_67 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
+    assign t_68 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
+    assign t_69 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
+    assign t_70 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
+    assign t_71 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
+    assign t_72 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
+    assign t_73 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
+    assign t_74 = ($signed(c3_d_m0) < $signed(c3_d_m1));
+    assign t_75 = (t_74 ? c3_d_m1 : c3_d_m0);
+    assign t_76 = {{6{c3_d_m1[9]}}, c3_d_m1};
+    assign t_77 = {{6{c3_d_m0[9]}}, c3_d_m0};
+    assign t_78 = {{2{c4_t_y0[15]}}, c4_t_y0};
+    assign t_79 = d_t_delta0[18];
+    assign t_80 = d_t_delta0[17:0];
+    assign t_81 = t_80[17:7];
+    assign t_82 = {{2{c4_t_y1[15]}}, c4_t_y1};
+    assign t_83 = d_t_delta1[18];
+    assign t_84 = d_t_delta1[17:0];
+    assign t_85 = t_84[17:7];
+    assign t_86 = {{2{c4_t_y2[15]}}, c4_t_y2};
+    assign t_87 = d_t_delta2[18];
+    assign t_88 = d_t_delta2[17:0];
+    assign t_89 = t_88[17:7];
+    assign t_90 = {{2{c4_t_y3[15]}}, c4_t_y3};
+    assign t_91 = d_t_delta3[18];
+    assign t_92 = d_t_delta3[17:0];
+    assign t_93 = t_92[17:7];
+    assign t_94 = {{2{c4_t_y4[15]}}, c4_t_y4};
+    assign t_95 = d_t_delta4[18];
+    assign t_96 = d_t_delta4[17:0];
+    assign t_97 = t_96[17:7];
+    assign t_98 = {{2{c4_t_y5[15]}}, c4_t_y5};
+    assign t_99 = d_t_delta5[18];
+    assign t_100 = d_t_delta5[17:0];
+    assign t_101 = t_100[17:7];
+    assign t_102 = {{2{c4_t_y6[15]}}, c4_t_y6};
+    assign t_103 = d_t_delta6[18];
+    assign t_104 = d_t_delta6[17:0];
+    assign t_105 = t_104[17:7];
+    assign t_106 = {{2{c4_t_y7[15]}}, c4_t_y7};
+    assign t_107 = d_t_delta7[18];
+    assign t_108 = d_t_delta7[17:0];
+    assign t_109 = t_108[17:7];
+    assign t_110 = {{2{c4_t_y8[15]}}, c4_t_y8};
+    assign t_111 = d_t_delta8[18];
+    assign t_112 = d_t_delta8[17:0];
+    assign t_113 = t_112[17:7];
+    assign t_114 = {{2{c4_t_y9[15]}}, c4_t_y9};
+    assign t_115 = d_t_delta9[18];
+    assign t_116 = d_t_delta9[17:0];
+    assign t_117 = t_116[17:7];
+    assign t_118 = {{2{c4_t_y10[15]}}, c4_t_y10};
+    assign t_119 = d_t_delta10[18];
+    assign t_120 = d_t_delta10[17:0];
+    assign t_121 = t_120[17:7];
+    assign t_122 = {{2{c4_t_y11[15]}}, c4_t_y11};
+    assign t_123 = d_t_delta11[18];
+    assign t_124 = d_t_delta11[17:0];
+    assign t_125 = t_124[17:7];
+    assign t_126 = {{2{c4_t_y12[15]}}, c4_t_y12};
+    assign t_127 = d_t_delta12[18];
+    assign t_128 = d_t_delta12[17:0];
+    assign t_129 = t_128[17:7];
+    assign t_130 = {{2{c4_t_y13[15]}}, c4_t_y13};
+    assign t_131 = d_t_delta13[18];
+    assign t_132 = d_t_delta13[17:0];
+    assign t_133 = t_132[17:7];
+    assign t_134 = {{2{c4_t_y14[15]}}, c4_t_y14};
+    assign t_135 = d_t_delta14[18];
+    assign t_136 = d_t_delta14[17:0];
+    assign t_137 = t_136[17:7];
+    assign t_138 = {{2{c4_t_y15[15]}}, c4_t_y15};
+    assign t_139 = d_t_delta15[18];
+    assign t_140 = d_t_delta15[17:0];
+    assign t_141 = t_140[17:7];
+    assign t_142 = {{2{c4_d_y0[15]}}, c4_d_y0};
+    assign t_143 = d_d_delta0[18];
+    assign t_144 = d_d_delta0[17:0];
+    assign t_145 = t_144[17:7];
+    assign t_146 = {{2{c4_d_y1[15]}}, c4_d_y1};
+    assign t_147 = d_d_delta1[18];
+    assign t_148 = d_d_delta1[17:0];
+    assign t_149 = t_148[17:7];
+    assign t_150 = {{2{c4_d_y2[15]}}, c4_d_y2};
+    assign t_151 = d_d_delta2[18];
+    assign t_152 = d_d_delta2[17:0];
+    assign t_153 = t_152[17:7];
+    assign t_154 = {{2{c4_d_y3[15]}}, c4_d_y3};
+    assign t_155 = d_d_delta3[18];
+    assign t_156 = d_d_delta3[17:0];
+    assign t_157 = t_156[17:7];
+    assign t_158 = {{2{c4_d_y4[15]}}, c4_d_y4};
+    assign t_159 = d_d_delta4[18];
+    assign t_160 = d_d_delta4[17:0];
+    assign t_161 = t_160[17:7];
+    assign t_162 = {{2{c4_d_y5[15]}}, c4_d_y5};
+    assign t_163 = d_d_delta5[18];
+    assign t_164 = d_d_delta5[17:0];
+    assign t_165 = t_164[17:7];
+    assign t_166 = {{2{c4_d_y6[15]}}, c4_d_y6};
+    assign t_167 = d_d_delta6[18];
+    assign t_168 = d_d_delta6[17:0];
+    assign t_169 = t_168[17:7];
+    assign t_170 = {{2{c4_d_y7[15]}}, c4_d_y7};
+    assign t_171 = d_d_delta7[18];
+    assign t_172 = d_d_delta7[17:0];
+    assign t_173 = t_172[17:7];
+    assign t_174 = {{2{c4_d_y8[15]}}, c4_d_y8};
+    assign t_175 = d_d_delta8[18];
+    assign t_176 = d_d_delta8[17:0];
+    assign t_177 = t_176[17:7];
+    assign t_178 = {{2{c4_d_y9[15]}}, c4_d_y9};
+    assign t_179 = d_d_delta9[18];
+    assign t_180 = d_d_delta9[17:0];
+    assign t_181 = t_180[17:7];
+    assign t_182 = {{2{c4_d_y10[15]}}, c4_d_y10};
+    assign t_183 = d_d_delta10[18];
+    assign t_184 = d_d_delta10[17:0];
+    assign t_185 = t_184[17:7];
+    assign t_186 = {{2{c4_d_y11[15]}}, c4_d_y11};
+    assign t_187 = d_d_delta11[18];
+    assign t_188 = d_d_delta11[17:0];
+    assign t_189 = t_188[17:7];
+    assign t_190 = {{2{c4_d_y12[15]}}, c4_d_y12};
+    assign t_191 = d_d_delta12[18];
+    assign t_192 = d_d_delta12[17:0];
+    assign t_193 = t_192[17:7];
+    assign t_194 = {{2{c4_d_y13[15]}}, c4_d_y13};
+    assign t_195 = d_d_delta13[18];
+    assign t_196 = d_d_delta13[17:0];
+    assign t_197 = t_196[17:7];
+    assign t_198 = {{2{c4_d_y14[15]}}, c4_d_y14};
+    assign t_199 = d_d_delta14[18];
+    assign t_200 = d_d_delta14[17:0];
+    assign t_201 = t_200[17:7];
+    assign t_202 = {{2{c4_d_y15[15]}}, c4_d_y15};
+    assign t_203 = d_d_delta15[18];
+    assign t_204 = d_d_delta15[17:0];
+    assign t_205 = t_204[17:7];
+    assign t_206 = ({1'h0, d_t_e0} - {1'h0, d_d_e0});
+    assign t_207 = ({1'h0, d_t_e1} - {1'h0, d_d_e1});
+    assign t_208 = ({1'h0, d_t_e2} - {1'h0, d_d_e2});
+    assign t_209 = ({1'h0, d_t_e3} - {1'h0, d_d_e3});
+    assign t_210 = ({1'h0, d_t_e4} - {1'h0, d_d_e4});
+    assign t_211 = ({1'h0, d_t_e5} - {1'h0, d_d_e5});
+    assign t_212 = ({1'h0, d_t_e6} - {1'h0, d_d_e6});
+    assign t_213 = ({1'h0, d_t_e7} - {1'h0, d_d_e7});
+    assign t_214 = ({1'h0, d_t_e8} - {1'h0, d_d_e8});
+    assign t_215 = ({1'h0, d_t_e9} - {1'h0, d_d_e9});
+    assign t_216 = ({1'h0, d_t_e10} - {1'h0, d_d_e10});
+    assign t_217 = ({1'h0, d_t_e11} - {1'h0, d_d_e11});
+    assign t_218 = ({1'h0, d_t_e12} - {1'h0, d_d_e12});
+    assign t_219 = ({1'h0, d_t_e13} - {1'h0, d_d_e13});
+    assign t_220 = ({1'h0, d_t_e14} - {1'h0, d_d_e14});
+    assign t_221 = ({1'h0, d_t_e15} - {1'h0, d_d_e15});
+    assign t_222 = (acc_t_raise ? e4_ref_t : acc_t_rho);
+    assign t_223 = ({{1{e4_ref_t[15]}}, e4_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho});
+    assign t_224 = (acc_t_raise ? t_223 : 17'h0);
+    assign t_225 = ($signed(rho_sum_even_t) < $signed(rho_sum_odd_t));
+    assign t_226 = (acc_d_raise ? e4_ref_d : acc_d_rho);
+    assign t_227 = ({{1{e4_ref_d[15]}}, e4_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho});
+    assign t_228 = (acc_d_raise ? t_227 : 17'h0);
+    assign t_229 = ($signed(rho_sum_even_d) < $signed(rho_sum_odd_d));
+    assign t_230 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_231 = {5'h0, (cdf_use_target ? e1_t_e0 : e1_w0)};
+    assign t_232 = {5'h0, (cdf_use_target ? e1_t_e1 : e1_w1)};
+    assign t_233 = {5'h0, (cdf_use_target ? e1_t_e2 : e1_w2)};
+    assign t_234 = {5'h0, (cdf_use_target ? e1_t_e3 : e1_w3)};
+    assign t_235 = {5'h0, (cdf_use_target ? e1_t_e4 : e1_w4)};
+    assign t_236 = {5'h0, (cdf_use_target ? e1_t_e5 : e1_w5)};
+    assign t_237 = {5'h0, (cdf_use_target ? e1_t_e6 : e1_w6)};
+    assign t_238 = {5'h0, (cdf_use_target ? e1_t_e7 : e1_w7)};
+    assign t_239 = {5'h0, (cdf_use_target ? e1_t_e8 : e1_w8)};
+    assign t_240 = {5'h0, (cdf_use_target ? e1_t_e9 : e1_w9)};
+    assign t_241 = {5'h0, (cdf_use_target ? e1_t_e10 : e1_w10)};
+    assign t_242 = {5'h0, (cdf_use_target ? e1_t_e11 : e1_w11)};
+    assign t_243 = {5'h0, (cdf_use_target ? e1_t_e12 : e1_w12)};
+    assign t_244 = {5'h0, (cdf_use_target ? e1_t_e13 : e1_w13)};
+    assign t_245 = {5'h0, (cdf_use_target ? e1_t_e14 : e1_w14)};
+    assign t_246 = {10'h0, p4_q15};
+    assign t_247 = cur_uniforms[31:0];
+    assign t_248 = uniform_final_q[15:0];
+    assign t_249 = uniform_final_q[31:16];
+    assign t_250 = {15'h0, sum_t[43:27]};
+    assign t_251 = t_250[31:16];
     assign t_252 = (|t_251);
-    assign t_253 = t_249[1:0];
-    assign t_254 = t_247[3:0];
-    assign t_255 = t_254[3:2];
+    assign t_253 = t_251[15:8];
+    assign t_254 = (|t_253);
+    assign t_255 = t_253[7:4];
     assign t_256 = (|t_255);
-    assign t_257 = t_254[1:0];
-    assign t_258 = t_245[7:0];
-    assign t_259 = t_258[7:4];
-    assign t_260 = (|t_259);
-    assign t_261 = t_259[3:2];
+    assign t_257 = t_255[3:2];
+    assign t_258 = (|t_257);
+    assign t_259 = t_255[1:0];
+    assign t_260 = t_253[3:0];
+    assign t_261 = t_260[3:2];
     assign t_262 = (|t_261);
-    assign t_263 = t_259[1:0];
-    assign t_264 = t_258[3:0];
-    assign t_265 = t_264[3:2];
+    assign t_263 = t_260[1:0];
+    assign t_264 = t_251[7:0];
+    assign t_265 = t_264[7:4];
     assign t_266 = (|t_265);
-    assign t_267 = t_264[1:0];
-    assign t_268 = t_243[15:0];
-    assign t_269 = t_268[15:8];
-    assign t_270 = (|t_269);
-    assign t_271 = t_269[7:4];
+    assign t_267 = t_265[3:2];
+    assign t_268 = (|t_267);
+    assign t_269 = t_265[1:0];
+    assign t_270 = t_264[3:0];
+    assign t_271 = t_270[3:2];
     assign t_272 = (|t_271);
-    assign t_273 = t_271[3:2];
-    assign t_274 = (|t_273);
-    assign t_275 = t_271[1:0];
-    assign t_276 = t_269[3:0];
-    assign t_277 = t_276[3:2];
+    assign t_273 = t_270[1:0];
+    assign t_274 = t_250[15:0];
+    assign t_275 = t_274[15:8];
+    assign t_276 = (|t_275);
+    assign t_277 = t_275[7:4];
     assign t_278 = (|t_277);
-    assign t_279 = t_276[1:0];
-    assign t_280 = t_268[7:0];
-    assign t_281 = t_280[7:4];
-    assign t_282 = (|t_281);
-    assign t_283 = t_281[3:2];
+    assign t_279 = t_277[3:2];
+    assign t_280 = (|t_279);
+    assign t_281 = t_277[1:0];
+    assign t_282 = t_275[3:0];
+    assign t_283 = t_282[3:2];
     assign t_284 = (|t_283);
-    assign t_285 = t_281[1:0];
-    assign t_286 = t_280[3:0];
-    assign t_287 = t_286[3:2];
+    assign t_285 = t_282[1:0];
+    assign t_286 = t_274[7:0];
+    assign t_287 = t_286[7:4];
     assign t_288 = (|t_287);
-    assign t_289 = t_286[1:0];
-    assign t_290 = t_242[31:0];
-    assign t_291 = t_290[31:16];
-    assign t_292 = (|t_291);
-    assign t_293 = t_291[15:8];
+    assign t_289 = t_287[3:2];
+    assign t_290 = (|t_289);
+    assign t_291 = t_287[1:0];
+    assign t_292 = t_286[3:0];
+    assign t_293 = t_292[3:2];
     assign t_294 = (|t_293);
-    assign t_295 = t_293[7:4];
-    assign t_296 = (|t_295);
-    assign t_297 = t_295[3:2];
-    assign t_298 = (|t_297);
-    assign t_299 = t_295[1:0];
-    assign t_300 = t_293[3:0];
-    assign t_301 = t_300[3:2];
-    assign t_302 = (|t_301);
-    assign t_303 = t_300[1:0];
-    assign t_304 = t_291[7:0];
-    assign t_305 = t_304[7:4];
-    assign t_306 = (|t_305);
-    assign t_307 = t_305[3:2];
-    assign t_308 = (|t_307);
-    assign t_309 = t_305[1:0];
-    assign t_310 = t_304[3:0];
-    assign t_311 = t_310[3:2];
-    assign t_312 = (|t_311);
-    assign t_313 = t_310[1:0];
-    assign t_314 = t_290[15:0];
-    assign t_315 = t_314[15:8];
-    assign t_316 = (|t_315);
-    assign t_317 = t_315[7:4];
-    assign t_318 = (|t_317);
-    assign t_319 = t_317[3:2];
-    assign t_320 = (|t_319);
-    assign t_321 = t_317[1:0];
-    assign t_322 = t_315[3:0];
-    assign t_323 = t_322[3:2];
-    assign t_324 = (|t_323);
-    assign t_325 = t_322[1:0];
-    assign t_326 = t_314[7:0];
-    assign t_327 = t_326[7:4];
-    assign t_328 = (|t_327);
-    assign t_329 = t_327[3:2];
-    assign t_330 = (|t_329);
-    assign t_331 = t_327[1:0];
-    assign t_332 = t_326[3:0];
-    assign t_333 = t_332[3:2];
-    assign t_334 = (|t_333);
-    assign t_335 = t_332[1:0];
-    assign t_336 = (dec_t_sum_2 >> dec_t_down);
-    assign t_337 = {{2{dec_t_y_13[15]}}, dec_t_y_13};
-    assign t_338 = dec_t_delta[18];
-    assign t_339 = dec_t_delta[17:0];
-    assign t_340 = t_339[17:7];
-    assign t_341 = {20'h0, sum_d};
-    assign t_342 = t_341[63:32];
-    assign t_343 = (|t_342);
-    assign t_344 = t_342[31:16];
+    assign t_295 = t_292[1:0];
+    assign t_296 = (dec_t_window >> dec_t_lead_q);
+    assign t_297 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
+    assign t_298 = dec_t_delta[18];
+    assign t_299 = dec_t_delta[17:0];
+    assign t_300 = t_299[17:7];
+    assign t_301 = {15'h0, sum_d[43:27]};
+    assign t_302 = t_301[31:16];
+    assign t_303 = (|t_302);
+    assign t_304 = t_302[15:8];
+    assign t_305 = (|t_304);
+    assign t_306 = t_304[7:4];
+    assign t_307 = (|t_306);
+    assign t_308 = t_306[3:2];
+    assign t_309 = (|t_308);
+    assign t_310 = t_306[1:0];
+    assign t_311 = t_304[3:0];
+    assign t_312 = t_311[3:2];
+    assign t_313 = (|t_312);
+    assign t_314 = t_311[1:0];
+    assign t_315 = t_302[7:0];
+    assign t_316 = t_315[7:4];
+    assign t_317 = (|t_316);
+    assign t_318 = t_316[3:2];
+    assign t_319 = (|t_318);
+    assign t_320 = t_316[1:0];
+    assign t_321 = t_315[3:0];
+    assign t_322 = t_321[3:2];
+    assign t_323 = (|t_322);
+    assign t_324 = t_321[1:0];
+    assign t_325 = t_301[15:0];
+    assign t_326 = t_325[15:8];
+    assign t_327 = (|t_326);
+    assign t_328 = t_326[7:4];
+    assign t_329 = (|t_328);
+    assign t_330 = t_328[3:2];
+    assign t_331 = (|t_330);
+    assign t_332 = t_328[1:0];
+    assign t_333 = t_326[3:0];
+    assign t_334 = t_333[3:2];
+    assign t_335 = (|t_334);
+    assign t_336 = t_333[1:0];
+    assign t_337 = t_325[7:0];
+    assign t_338 = t_337[7:4];
+    assign t_339 = (|t_338);
+    assign t_340 = t_338[3:2];
+    assign t_341 = (|t_340);
+    assign t_342 = t_338[1:0];
+    assign t_343 = t_337[3:0];
+    assign t_344 = t_343[3:2];
     assign t_345 = (|t_344);
-    assign t_346 = t_344[15:8];
-    assign t_347 = (|t_346);
-    assign t_348 = t_346[7:4];
-    assign t_349 = (|t_348);
-    assign t_350 = t_348[3:2];
-    assign t_351 = (|t_350);
-    assign t_352 = t_348[1:0];
-    assign t_353 = t_346[3:0];
-    assign t_354 = t_353[3:2];
-    assign t_355 = (|t_354);
-    assign t_356 = t_353[1:0];
-    assign t_357 = t_344[7:0];
-    assign t_358 = t_357[7:4];
-    assign t_359 = (|t_358);
-    assign t_360 = t_358[3:2];
-    assign t_361 = (|t_360);
-    assign t_362 = t_358[1:0];
-    assign t_363 = t_357[3:0];
-    assign t_364 = t_363[3:2];
-    assign t_365 = (|t_364);
-    assign t_366 = t_363[1:0];
-    assign t_367 = t_342[15:0];
-    assign t_368 = t_367[15:8];
-    assign t_369 = (|t_368);
-    assign t_370 = t_368[7:4];
-    assign t_371 = (|t_370);
-    assign t_372 = t_370[3:2];
-    assign t_373 = (|t_372);
-    assign t_374 = t_370[1:0];
-    assign t_375 = t_368[3:0];
-    assign t_376 = t_375[3:2];
-    assign t_377 = (|t_376);
-    assign t_378 = t_375[1:0];
-    assign t_379 = t_367[7:0];
-    assign t_380 = t_379[7:4];
-    assign t_381 = (|t_380);
-    assign t_382 = t_380[3:2];
-    assign t_383 = (|t_382);
-    assign t_384 = t_380[1:0];
-    assign t_385 = t_379[3:0];
-    assign t_386 = t_385[3:2];
-    assign t_387 = (|t_386);
-    assign t_388 = t_385[1:0];
-    assign t_389 = t_341[31:0];
-    assign t_390 = t_389[31:16];
-    assign t_391 = (|t_390);
-    assign t_392 = t_390[15:8];
-    assign t_393 = (|t_392);
-    assign t_394 = t_392[7:4];
-    assign t_395 = (|t_394);
-    assign t_396 = t_394[3:2];
-    assign t_397 = (|t_396);
-    assign t_398 = t_394[1:0];
-    assign t_399 = t_392[3:0];
-    assign t_400 = t_399[3:2];
-    assign t_401 = (|t_400);
-    assign t_402 = t_399[1:0];
-    assign t_403 = t_390[7:0];
-    assign t_404 = t_403[7:4];
-    assign t_405 = (|t_404);
-    assign t_406 = t_404[3:2];
-    assign t_407 = (|t_406);
-    assign t_408 = t_404[1:0];
-    assign t_409 = t_403[3:0];
-    assign t_410 = t_409[3:2];
-    assign t_411 = (|t_410);
-    assign t_412 = t_409[1:0];
-    assign t_413 = t_389[15:0];
-    assign t_414 = t_413[15:8];
-    assign t_415 = (|t_414);
-    assign t_416 = t_414[7:4];
-    assign t_417 = (|t_416);
-    assign t_418 = t_416[3:2];
-    assign t_419 = (|t_418);
-    assign t_420 = t_416[1:0];
-    assign t_421 = t_414[3:0];
-    assign t_422 = t_421[3:2];
-    assign t_423 = (|t_422);
-    assign t_424 = t_421[1:0];
-    assign t_425 = t_413[7:0];
-    assign t_426 = t_425[7:4];
-    assign t_427 = (|t_426);
-    assign t_428 = t_426[3:2];
-    assign t_429 = (|t_428);
-    assign t_430 = t_426[1:0];
-    assign t_431 = t_425[3:0];
-    assign t_432 = t_431[3:2];
-    assign t_433 = (|t_432);
-    assign t_434 = t_431[1:0];
-    assign t_435 = (dec_d_sum_2 >> dec_d_down);
-    assign t_436 = {{2{dec_d_y_13[15]}}, dec_d_y_13};
-    assign t_437 = dec_d_delta[18];
-    assign t_438 = dec_d_delta[17:0];
-    assign t_439 = t_438[17:7];
-    assign t_440 = (state == 3'h1);
-    assign t_441 = cur_uniforms[31:0];
-    assign t_442 = uniform_row_q[15:0];
-    assign t_443 = uniform_row_q[31:16];
-    assign t_444 = cur_tokens[15:0];
-    assign t_445 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_446 = ({1'h0, write_address} + 13'h1);
-    assign t_447 = ((13'hc23 <= t_446) ? (t_446 - 13'hc23) : t_446);
-    assign t_448 = ({1'h0, decide_address} + 13'hc00);
-    assign t_449 = ((13'hc23 <= t_448) ? (t_448 - 13'hc23) : t_448);
-    assign t_450 = ({1'h0, pass_address} + 13'h1);
-    assign t_451 = ((13'hc23 <= t_450) ? (t_450 - 13'hc23) : t_450);
-    assign t_452 = ({1'h0, pass_address} + 13'h1);
-    assign t_453 = ((13'hc23 <= t_452) ? (t_452 - 13'hc23) : t_452);
+    assign t_346 = t_343[1:0];
+    assign t_347 = (dec_d_window >> dec_d_lead_q);
+    assign t_348 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
+    assign t_349 = dec_d_delta[18];
+    assign t_350 = dec_d_delta[17:0];
+    assign t_351 = t_350[17:7];
+    assign t_352 = (state == 3'h1);
+    assign t_353 = cur_uniforms[31:0];
+    assign t_354 = uniform_row_q[15:0];
+    assign t_355 = uniform_row_q[31:16];
+    assign t_356 = cur_tokens[15:0];
+    assign t_357 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_358 = ({1'h0, decide_address} + 13'hc00);
+    assign t_359 = ((13'hc28 <= t_358) ? (t_358 - 13'hc28) : t_358);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3060,7 +3398,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign in_bad_gamma = (3'h4 < cmd_gamma);
     assign in_bad_draft = (|{((3'h3 < cmd_gamma) & (16'hc000 <= cmd_draft_token_3)), ((3'h2 < cmd_gamma) & (16'hc000 <= cmd_draft_token_2)), ((3'h1 < cmd_gamma) & (16'hc000 <= cmd_draft_token_1)), ((3'h0 < cmd_gamma) & (16'hc000 <= cmd_draft_token_0))});
     assign token_row = ((state == 3'h1) ? row : accepted);
-    assign row_has_draft = (row < cur_gamma);
     assign row_draft_stream = (row_has_draft & (~cur_one_hot));
     assign streaming = (((state == 3'h1) & (~input_done)) | (state == 3'h7));
     assign beat_fire = ((streaming & s_axis_logits_tvalid) & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3072,72 +3409,136 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign a_last = (a_beat == 12'hbff);
     assign a_first = (a_beat == 12'h0);
     assign a_fresh = (a_beat < 12'h2);
+    assign u_b1_t_p0_a = a_target[15:0];
+    assign u_b1_t_p0_b = 17'h17154;
+    assign u_b1_t_p1_a = a_target[31:16];
+    assign u_b1_t_p1_b = 17'h17154;
+    assign u_b1_t_p2_a = a_target[47:32];
+    assign u_b1_t_p2_b = 17'h17154;
+    assign u_b1_t_p3_a = a_target[63:48];
+    assign u_b1_t_p3_b = 17'h17154;
+    assign u_b1_t_p4_a = a_target[79:64];
+    assign u_b1_t_p4_b = 17'h17154;
+    assign u_b1_t_p5_a = a_target[95:80];
+    assign u_b1_t_p5_b = 17'h17154;
+    assign u_b1_t_p6_a = a_target[111:96];
+    assign u_b1_t_p6_b = 17'h17154;
+    assign u_b1_t_p7_a = a_target[127:112];
+    assign u_b1_t_p7_b = 17'h17154;
+    assign u_b1_t_p8_a = a_target[143:128];
+    assign u_b1_t_p8_b = 17'h17154;
+    assign u_b1_t_p9_a = a_target[159:144];
+    assign u_b1_t_p9_b = 17'h17154;
+    assign u_b1_t_p10_a = a_target[175:160];
+    assign u_b1_t_p10_b = 17'h17154;
+    assign u_b1_t_p11_a = a_target[191:176];
+    assign u_b1_t_p11_b = 17'h17154;
+    assign u_b1_t_p12_a = a_target[207:192];
+    assign u_b1_t_p12_b = 17'h17154;
+    assign u_b1_t_p13_a = a_target[223:208];
+    assign u_b1_t_p13_b = 17'h17154;
+    assign u_b1_t_p14_a = a_target[239:224];
+    assign u_b1_t_p14_b = 17'h17154;
+    assign u_b1_t_p15_a = a_target[255:240];
+    assign u_b1_t_p15_b = 17'h17154;
+    assign u_b1_d_p0_a = a_draft[15:0];
+    assign u_b1_d_p0_b = 17'h17154;
+    assign u_b1_d_p1_a = a_draft[31:16];
+    assign u_b1_d_p1_b = 17'h17154;
+    assign u_b1_d_p2_a = a_draft[47:32];
+    assign u_b1_d_p2_b = 17'h17154;
+    assign u_b1_d_p3_a = a_draft[63:48];
+    assign u_b1_d_p3_b = 17'h17154;
+    assign u_b1_d_p4_a = a_draft[79:64];
+    assign u_b1_d_p4_b = 17'h17154;
+    assign u_b1_d_p5_a = a_draft[95:80];
+    assign u_b1_d_p5_b = 17'h17154;
+    assign u_b1_d_p6_a = a_draft[111:96];
+    assign u_b1_d_p6_b = 17'h17154;
+    assign u_b1_d_p7_a = a_draft[127:112];
+    assign u_b1_d_p7_b = 17'h17154;
+    assign u_b1_d_p8_a = a_draft[143:128];
+    assign u_b1_d_p8_b = 17'h17154;
+    assign u_b1_d_p9_a = a_draft[159:144];
+    assign u_b1_d_p9_b = 17'h17154;
+    assign u_b1_d_p10_a = a_draft[175:160];
+    assign u_b1_d_p10_b = 17'h17154;
+    assign u_b1_d_p11_a = a_draft[191:176];
+    assign u_b1_d_p11_b = 17'h17154;
+    assign u_b1_d_p12_a = a_draft[207:192];
+    assign u_b1_d_p12_b = 17'h17154;
+    assign u_b1_d_p13_a = a_draft[223:208];
+    assign u_b1_d_p13_b = 17'h17154;
+    assign u_b1_d_p14_a = a_draft[239:224];
+    assign u_b1_d_p14_b = 17'h17154;
+    assign u_b1_d_p15_a = a_draft[255:240];
+    assign u_b1_d_p15_b = 17'h17154;
     assign c3_control_mode = c3_control[1:0];
     assign c_streaming = (c3_control_mode == 2'h0);
-    assign u_exp_t0_f = d_t_e0_f;
-    assign d_t_delta0 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_72[17]}}, t_72});
-    assign u_exp_t1_f = d_t_e1_f;
-    assign d_t_delta1 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_76[17]}}, t_76});
-    assign u_exp_t2_f = d_t_e2_f;
-    assign d_t_delta2 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_80[17]}}, t_80});
-    assign u_exp_t3_f = d_t_e3_f;
-    assign d_t_delta3 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_84[17]}}, t_84});
-    assign u_exp_t4_f = d_t_e4_f;
-    assign d_t_delta4 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_88[17]}}, t_88});
-    assign u_exp_t5_f = d_t_e5_f;
-    assign d_t_delta5 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_92[17]}}, t_92});
-    assign u_exp_t6_f = d_t_e6_f;
-    assign d_t_delta6 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_96[17]}}, t_96});
-    assign u_exp_t7_f = d_t_e7_f;
-    assign d_t_delta7 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_100[17]}}, t_100});
-    assign u_exp_t8_f = d_t_e8_f;
-    assign d_t_delta8 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_104[17]}}, t_104});
-    assign u_exp_t9_f = d_t_e9_f;
-    assign d_t_delta9 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_108[17]}}, t_108});
-    assign u_exp_t10_f = d_t_e10_f;
-    assign d_t_delta10 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_112[17]}}, t_112});
-    assign u_exp_t11_f = d_t_e11_f;
-    assign d_t_delta11 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_116[17]}}, t_116});
-    assign u_exp_t12_f = d_t_e12_f;
-    assign d_t_delta12 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_120[17]}}, t_120});
-    assign u_exp_t13_f = d_t_e13_f;
-    assign d_t_delta13 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_124[17]}}, t_124});
-    assign u_exp_t14_f = d_t_e14_f;
-    assign d_t_delta14 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_128[17]}}, t_128});
-    assign u_exp_t15_f = d_t_e15_f;
-    assign d_t_delta15 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_132[17]}}, t_132});
-    assign u_exp_d0_f = d_d_e0_f;
-    assign d_d_delta0 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_136[17]}}, t_136});
-    assign u_exp_d1_f = d_d_e1_f;
-    assign d_d_delta1 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_140[17]}}, t_140});
-    assign u_exp_d2_f = d_d_e2_f;
-    assign d_d_delta2 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_144[17]}}, t_144});
-    assign u_exp_d3_f = d_d_e3_f;
-    assign d_d_delta3 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_148[17]}}, t_148});
-    assign u_exp_d4_f = d_d_e4_f;
-    assign d_d_delta4 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_152[17]}}, t_152});
-    assign u_exp_d5_f = d_d_e5_f;
-    assign d_d_delta5 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_156[17]}}, t_156});
-    assign u_exp_d6_f = d_d_e6_f;
-    assign d_d_delta6 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_160[17]}}, t_160});
-    assign u_exp_d7_f = d_d_e7_f;
-    assign d_d_delta7 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_164[17]}}, t_164});
-    assign u_exp_d8_f = d_d_e8_f;
-    assign d_d_delta8 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_168[17]}}, t_168});
-    assign u_exp_d9_f = d_d_e9_f;
-    assign d_d_delta9 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_172[17]}}, t_172});
-    assign u_exp_d10_f = d_d_e10_f;
-    assign d_d_delta10 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_176[17]}}, t_176});
-    assign u_exp_d11_f = d_d_e11_f;
-    assign d_d_delta11 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_180[17]}}, t_180});
-    assign u_exp_d12_f = d_d_e12_f;
-    assign d_d_delta12 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_184[17]}}, t_184});
-    assign u_exp_d13_f = d_d_e13_f;
-    assign d_d_delta13 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_188[17]}}, t_188});
-    assign u_exp_d14_f = d_d_e14_f;
-    assign d_d_delta14 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_192[17]}}, t_192});
-    assign u_exp_d15_f = d_d_e15_f;
-    assign d_d_delta15 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_196[17]}}, t_196});
+    assign u_exp_t0_f = d_t_e0_f[4:0];
+    assign d_t_delta0 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_78[17]}}, t_78});
+    assign u_exp_t1_f = d_t_e1_f[4:0];
+    assign d_t_delta1 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_82[17]}}, t_82});
+    assign u_exp_t2_f = d_t_e2_f[4:0];
+    assign d_t_delta2 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_86[17]}}, t_86});
+    assign u_exp_t3_f = d_t_e3_f[4:0];
+    assign d_t_delta3 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_90[17]}}, t_90});
+    assign u_exp_t4_f = d_t_e4_f[4:0];
+    assign d_t_delta4 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_94[17]}}, t_94});
+    assign u_exp_t5_f = d_t_e5_f[4:0];
+    assign d_t_delta5 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_98[17]}}, t_98});
+    assign u_exp_t6_f = d_t_e6_f[4:0];
+    assign d_t_delta6 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_102[17]}}, t_102});
+    assign u_exp_t7_f = d_t_e7_f[4:0];
+    assign d_t_delta7 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_106[17]}}, t_106});
+    assign u_exp_t8_f = d_t_e8_f[4:0];
+    assign d_t_delta8 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_110[17]}}, t_110});
+    assign u_exp_t9_f = d_t_e9_f[4:0];
+    assign d_t_delta9 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_114[17]}}, t_114});
+    assign u_exp_t10_f = d_t_e10_f[4:0];
+    assign d_t_delta10 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_118[17]}}, t_118});
+    assign u_exp_t11_f = d_t_e11_f[4:0];
+    assign d_t_delta11 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_122[17]}}, t_122});
+    assign u_exp_t12_f = d_t_e12_f[4:0];
+    assign d_t_delta12 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_126[17]}}, t_126});
+    assign u_exp_t13_f = d_t_e13_f[4:0];
+    assign d_t_delta13 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_130[17]}}, t_130});
+    assign u_exp_t14_f = d_t_e14_f[4:0];
+    assign d_t_delta14 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_134[17]}}, t_134});
+    assign u_exp_t15_f = d_t_e15_f[4:0];
+    assign d_t_delta15 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_138[17]}}, t_138});
+    assign u_exp_d0_f = d_d_e0_f[4:0];
+    assign d_d_delta0 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_142[17]}}, t_142});
+    assign u_exp_d1_f = d_d_e1_f[4:0];
+    assign d_d_delta1 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_146[17]}}, t_146});
+    assign u_exp_d2_f = d_d_e2_f[4:0];
+    assign d_d_delta2 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_150[17]}}, t_150});
+    assign u_exp_d3_f = d_d_e3_f[4:0];
+    assign d_d_delta3 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_154[17]}}, t_154});
+    assign u_exp_d4_f = d_d_e4_f[4:0];
+    assign d_d_delta4 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_158[17]}}, t_158});
+    assign u_exp_d5_f = d_d_e5_f[4:0];
+    assign d_d_delta5 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_162[17]}}, t_162});
+    assign u_exp_d6_f = d_d_e6_f[4:0];
+    assign d_d_delta6 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_166[17]}}, t_166});
+    assign u_exp_d7_f = d_d_e7_f[4:0];
+    assign d_d_delta7 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_170[17]}}, t_170});
+    assign u_exp_d8_f = d_d_e8_f[4:0];
+    assign d_d_delta8 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_174[17]}}, t_174});
+    assign u_exp_d9_f = d_d_e9_f[4:0];
+    assign d_d_delta9 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_178[17]}}, t_178});
+    assign u_exp_d10_f = d_d_e10_f[4:0];
+    assign d_d_delta10 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_182[17]}}, t_182});
+    assign u_exp_d11_f = d_d_e11_f[4:0];
+    assign d_d_delta11 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_186[17]}}, t_186});
+    assign u_exp_d12_f = d_d_e12_f[4:0];
+    assign d_d_delta12 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_190[17]}}, t_190});
+    assign u_exp_d13_f = d_d_e13_f[4:0];
+    assign d_d_delta13 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_194[17]}}, t_194});
+    assign u_exp_d14_f = d_d_e14_f[4:0];
+    assign d_d_delta14 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_198[17]}}, t_198});
+    assign u_exp_d15_f = d_d_e15_f[4:0];
+    assign d_d_delta15 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_202[17]}}, t_202});
     assign e4_control_mode = e4_control[1:0];
     assign acc_stream = (e4_valid & (e4_control_mode == 2'h0));
     assign e4_control_odd = e4_control[20];
@@ -3146,9 +3547,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign s2_control_odd = s2_control[20];
     assign s2_control_last = s2_control[2];
     assign row_done = (s2_stream & s2_control_last);
-    assign acc_t_rho = (e4_control_odd ? rho_odd_t : rho_even_t);
+    assign e3_control_odd = e3_control[20];
     assign acc_t_raise = (e4_control_fresh | ($signed(acc_t_rho) < $signed(e4_ref_t)));
-    assign acc_d_rho = (e4_control_odd ? rho_odd_d : rho_even_d);
     assign acc_d_raise = (e4_control_fresh | ($signed(acc_d_rho) < $signed(e4_ref_d)));
     assign e1_control_mode = e1_control[1:0];
     assign e1_control_first = e1_control[19];
@@ -3157,17 +3557,39 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e1_control_base = e1_control[18:3];
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign p_pass_b = (p4_valid & (p4_mode == 2'h2));
+    assign u_cdf_thr_p0_a = t_248;
+    assign u_cdf_thr_p0_b = cdf_total[15:0];
+    assign u_cdf_thr_p1_a = t_248;
+    assign u_cdf_thr_p1_b = cdf_total[31:16];
+    assign u_cdf_thr_p2_a = t_248;
+    assign u_cdf_thr_p2_b = cdf_total[43:32];
+    assign u_cdf_thr_p3_a = t_249;
+    assign u_cdf_thr_p3_b = cdf_total[15:0];
+    assign u_cdf_thr_p4_a = t_249;
+    assign u_cdf_thr_p4_b = cdf_total[31:16];
+    assign u_cdf_thr_p5_a = t_249;
+    assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign cdf_hit = ((g2_valid & (~cdf_found)) & (|g2_hits));
-    assign u_exp_x_t_f = dec_t_px_f;
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_337[17]}}, t_337});
-    assign u_exp_x_d_f = dec_d_px_f;
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_436[17]}}, t_436});
+    assign u_exp_x_t_f = dec_t_px_f[4:0];
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_297[17]}}, t_297});
+    assign u_exp_x_d_f = dec_d_px_f[4:0];
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_348[17]}}, t_348});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign emit_last = (emit_index == accepted);
-    assign emit_pending = (emit_index < accepted);
+    assign u_accept_lhs_p0_a = t_354;
+    assign u_accept_lhs_p0_b = accept_x_d[15:0];
+    assign u_accept_lhs_p1_a = t_354;
+    assign u_accept_lhs_p1_b = accept_x_d[28:16];
+    assign u_accept_lhs_p2_a = t_355;
+    assign u_accept_lhs_p2_b = accept_x_d[15:0];
+    assign u_accept_lhs_p3_a = t_355;
+    assign u_accept_lhs_p3_b = accept_x_d[28:16];
+    assign emit_last = (emit_backlog == 3'h0);
+    assign emit_pending = (~emit_last);
     assign can_push = ((~u_token_fifo_full) & ((~emit_last) | (~u_result_fifo_full)));
     assign push = (can_push & (emit_pending | ((state == 3'h6) & emit_last)));
+    assign emit_pushed = (push & emit_pending);
+    assign accepted_now = (((state == 3'h1) & dec_valid_16) & accept);
     assign pass_last = (pass_beat == 12'hbff);
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 u_token_fifo (
@@ -3194,174 +3616,570 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         .m_axis_tdata(u_result_fifo_m_axis_tdata)
     );
 
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p0 (
+        .aclk(aclk),
+        .a(u_b1_t_p0_a),
+        .b(u_b1_t_p0_b),
+        .p(u_b1_t_p0_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p1 (
+        .aclk(aclk),
+        .a(u_b1_t_p1_a),
+        .b(u_b1_t_p1_b),
+        .p(u_b1_t_p1_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p2 (
+        .aclk(aclk),
+        .a(u_b1_t_p2_a),
+        .b(u_b1_t_p2_b),
+        .p(u_b1_t_p2_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p3 (
+        .aclk(aclk),
+        .a(u_b1_t_p3_a),
+        .b(u_b1_t_p3_b),
+        .p(u_b1_t_p3_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p4 (
+        .aclk(aclk),
+        .a(u_b1_t_p4_a),
+        .b(u_b1_t_p4_b),
+        .p(u_b1_t_p4_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p5 (
+        .aclk(aclk),
+        .a(u_b1_t_p5_a),
+        .b(u_b1_t_p5_b),
+        .p(u_b1_t_p5_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p6 (
+        .aclk(aclk),
+        .a(u_b1_t_p6_a),
+        .b(u_b1_t_p6_b),
+        .p(u_b1_t_p6_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p7 (
+        .aclk(aclk),
+        .a(u_b1_t_p7_a),
+        .b(u_b1_t_p7_b),
+        .p(u_b1_t_p7_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p8 (
+        .aclk(aclk),
+        .a(u_b1_t_p8_a),
+        .b(u_b1_t_p8_b),
+        .p(u_b1_t_p8_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p9 (
+        .aclk(aclk),
+        .a(u_b1_t_p9_a),
+        .b(u_b1_t_p9_b),
+        .p(u_b1_t_p9_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p10 (
+        .aclk(aclk),
+        .a(u_b1_t_p10_a),
+        .b(u_b1_t_p10_b),
+        .p(u_b1_t_p10_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p11 (
+        .aclk(aclk),
+        .a(u_b1_t_p11_a),
+        .b(u_b1_t_p11_b),
+        .p(u_b1_t_p11_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p12 (
+        .aclk(aclk),
+        .a(u_b1_t_p12_a),
+        .b(u_b1_t_p12_b),
+        .p(u_b1_t_p12_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p13 (
+        .aclk(aclk),
+        .a(u_b1_t_p13_a),
+        .b(u_b1_t_p13_b),
+        .p(u_b1_t_p13_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p14 (
+        .aclk(aclk),
+        .a(u_b1_t_p14_a),
+        .b(u_b1_t_p14_b),
+        .p(u_b1_t_p14_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p15 (
+        .aclk(aclk),
+        .a(u_b1_t_p15_a),
+        .b(u_b1_t_p15_b),
+        .p(u_b1_t_p15_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p0 (
+        .aclk(aclk),
+        .a(u_b1_d_p0_a),
+        .b(u_b1_d_p0_b),
+        .p(u_b1_d_p0_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p1 (
+        .aclk(aclk),
+        .a(u_b1_d_p1_a),
+        .b(u_b1_d_p1_b),
+        .p(u_b1_d_p1_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p2 (
+        .aclk(aclk),
+        .a(u_b1_d_p2_a),
+        .b(u_b1_d_p2_b),
+        .p(u_b1_d_p2_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p3 (
+        .aclk(aclk),
+        .a(u_b1_d_p3_a),
+        .b(u_b1_d_p3_b),
+        .p(u_b1_d_p3_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p4 (
+        .aclk(aclk),
+        .a(u_b1_d_p4_a),
+        .b(u_b1_d_p4_b),
+        .p(u_b1_d_p4_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p5 (
+        .aclk(aclk),
+        .a(u_b1_d_p5_a),
+        .b(u_b1_d_p5_b),
+        .p(u_b1_d_p5_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p6 (
+        .aclk(aclk),
+        .a(u_b1_d_p6_a),
+        .b(u_b1_d_p6_b),
+        .p(u_b1_d_p6_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p7 (
+        .aclk(aclk),
+        .a(u_b1_d_p7_a),
+        .b(u_b1_d_p7_b),
+        .p(u_b1_d_p7_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p8 (
+        .aclk(aclk),
+        .a(u_b1_d_p8_a),
+        .b(u_b1_d_p8_b),
+        .p(u_b1_d_p8_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p9 (
+        .aclk(aclk),
+        .a(u_b1_d_p9_a),
+        .b(u_b1_d_p9_b),
+        .p(u_b1_d_p9_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p10 (
+        .aclk(aclk),
+        .a(u_b1_d_p10_a),
+        .b(u_b1_d_p10_b),
+        .p(u_b1_d_p10_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p11 (
+        .aclk(aclk),
+        .a(u_b1_d_p11_a),
+        .b(u_b1_d_p11_b),
+        .p(u_b1_d_p11_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p12 (
+        .aclk(aclk),
+        .a(u_b1_d_p12_a),
+        .b(u_b1_d_p12_b),
+        .p(u_b1_d_p12_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p13 (
+        .aclk(aclk),
+        .a(u_b1_d_p13_a),
+        .b(u_b1_d_p13_b),
+        .p(u_b1_d_p13_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p14 (
+        .aclk(aclk),
+        .a(u_b1_d_p14_a),
+        .b(u_b1_d_p14_b),
+        .p(u_b1_d_p14_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p15 (
+        .aclk(aclk),
+        .a(u_b1_d_p15_a),
+        .b(u_b1_d_p15_b),
+        .p(u_b1_d_p15_p)
+    );
+
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t0 (
         .f(u_exp_t0_f),
-        .e(u_exp_t0_e)
+        .e0(u_exp_t0_e0),
+        .e1(u_exp_t0_e1),
+        .e2(u_exp_t0_e2),
+        .e3(u_exp_t0_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t1 (
         .f(u_exp_t1_f),
-        .e(u_exp_t1_e)
+        .e0(u_exp_t1_e0),
+        .e1(u_exp_t1_e1),
+        .e2(u_exp_t1_e2),
+        .e3(u_exp_t1_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t2 (
         .f(u_exp_t2_f),
-        .e(u_exp_t2_e)
+        .e0(u_exp_t2_e0),
+        .e1(u_exp_t2_e1),
+        .e2(u_exp_t2_e2),
+        .e3(u_exp_t2_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t3 (
         .f(u_exp_t3_f),
-        .e(u_exp_t3_e)
+        .e0(u_exp_t3_e0),
+        .e1(u_exp_t3_e1),
+        .e2(u_exp_t3_e2),
+        .e3(u_exp_t3_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t4 (
         .f(u_exp_t4_f),
-        .e(u_exp_t4_e)
+        .e0(u_exp_t4_e0),
+        .e1(u_exp_t4_e1),
+        .e2(u_exp_t4_e2),
+        .e3(u_exp_t4_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t5 (
         .f(u_exp_t5_f),
-        .e(u_exp_t5_e)
+        .e0(u_exp_t5_e0),
+        .e1(u_exp_t5_e1),
+        .e2(u_exp_t5_e2),
+        .e3(u_exp_t5_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t6 (
         .f(u_exp_t6_f),
-        .e(u_exp_t6_e)
+        .e0(u_exp_t6_e0),
+        .e1(u_exp_t6_e1),
+        .e2(u_exp_t6_e2),
+        .e3(u_exp_t6_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t7 (
         .f(u_exp_t7_f),
-        .e(u_exp_t7_e)
+        .e0(u_exp_t7_e0),
+        .e1(u_exp_t7_e1),
+        .e2(u_exp_t7_e2),
+        .e3(u_exp_t7_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t8 (
         .f(u_exp_t8_f),
-        .e(u_exp_t8_e)
+        .e0(u_exp_t8_e0),
+        .e1(u_exp_t8_e1),
+        .e2(u_exp_t8_e2),
+        .e3(u_exp_t8_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t9 (
         .f(u_exp_t9_f),
-        .e(u_exp_t9_e)
+        .e0(u_exp_t9_e0),
+        .e1(u_exp_t9_e1),
+        .e2(u_exp_t9_e2),
+        .e3(u_exp_t9_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t10 (
         .f(u_exp_t10_f),
-        .e(u_exp_t10_e)
+        .e0(u_exp_t10_e0),
+        .e1(u_exp_t10_e1),
+        .e2(u_exp_t10_e2),
+        .e3(u_exp_t10_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t11 (
         .f(u_exp_t11_f),
-        .e(u_exp_t11_e)
+        .e0(u_exp_t11_e0),
+        .e1(u_exp_t11_e1),
+        .e2(u_exp_t11_e2),
+        .e3(u_exp_t11_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t12 (
         .f(u_exp_t12_f),
-        .e(u_exp_t12_e)
+        .e0(u_exp_t12_e0),
+        .e1(u_exp_t12_e1),
+        .e2(u_exp_t12_e2),
+        .e3(u_exp_t12_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t13 (
         .f(u_exp_t13_f),
-        .e(u_exp_t13_e)
+        .e0(u_exp_t13_e0),
+        .e1(u_exp_t13_e1),
+        .e2(u_exp_t13_e2),
+        .e3(u_exp_t13_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t14 (
         .f(u_exp_t14_f),
-        .e(u_exp_t14_e)
+        .e0(u_exp_t14_e0),
+        .e1(u_exp_t14_e1),
+        .e2(u_exp_t14_e2),
+        .e3(u_exp_t14_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t15 (
         .f(u_exp_t15_f),
-        .e(u_exp_t15_e)
+        .e0(u_exp_t15_e0),
+        .e1(u_exp_t15_e1),
+        .e2(u_exp_t15_e2),
+        .e3(u_exp_t15_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d0 (
         .f(u_exp_d0_f),
-        .e(u_exp_d0_e)
+        .e0(u_exp_d0_e0),
+        .e1(u_exp_d0_e1),
+        .e2(u_exp_d0_e2),
+        .e3(u_exp_d0_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d1 (
         .f(u_exp_d1_f),
-        .e(u_exp_d1_e)
+        .e0(u_exp_d1_e0),
+        .e1(u_exp_d1_e1),
+        .e2(u_exp_d1_e2),
+        .e3(u_exp_d1_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d2 (
         .f(u_exp_d2_f),
-        .e(u_exp_d2_e)
+        .e0(u_exp_d2_e0),
+        .e1(u_exp_d2_e1),
+        .e2(u_exp_d2_e2),
+        .e3(u_exp_d2_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d3 (
         .f(u_exp_d3_f),
-        .e(u_exp_d3_e)
+        .e0(u_exp_d3_e0),
+        .e1(u_exp_d3_e1),
+        .e2(u_exp_d3_e2),
+        .e3(u_exp_d3_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d4 (
         .f(u_exp_d4_f),
-        .e(u_exp_d4_e)
+        .e0(u_exp_d4_e0),
+        .e1(u_exp_d4_e1),
+        .e2(u_exp_d4_e2),
+        .e3(u_exp_d4_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d5 (
         .f(u_exp_d5_f),
-        .e(u_exp_d5_e)
+        .e0(u_exp_d5_e0),
+        .e1(u_exp_d5_e1),
+        .e2(u_exp_d5_e2),
+        .e3(u_exp_d5_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d6 (
         .f(u_exp_d6_f),
-        .e(u_exp_d6_e)
+        .e0(u_exp_d6_e0),
+        .e1(u_exp_d6_e1),
+        .e2(u_exp_d6_e2),
+        .e3(u_exp_d6_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d7 (
         .f(u_exp_d7_f),
-        .e(u_exp_d7_e)
+        .e0(u_exp_d7_e0),
+        .e1(u_exp_d7_e1),
+        .e2(u_exp_d7_e2),
+        .e3(u_exp_d7_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d8 (
         .f(u_exp_d8_f),
-        .e(u_exp_d8_e)
+        .e0(u_exp_d8_e0),
+        .e1(u_exp_d8_e1),
+        .e2(u_exp_d8_e2),
+        .e3(u_exp_d8_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d9 (
         .f(u_exp_d9_f),
-        .e(u_exp_d9_e)
+        .e0(u_exp_d9_e0),
+        .e1(u_exp_d9_e1),
+        .e2(u_exp_d9_e2),
+        .e3(u_exp_d9_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d10 (
         .f(u_exp_d10_f),
-        .e(u_exp_d10_e)
+        .e0(u_exp_d10_e0),
+        .e1(u_exp_d10_e1),
+        .e2(u_exp_d10_e2),
+        .e3(u_exp_d10_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d11 (
         .f(u_exp_d11_f),
-        .e(u_exp_d11_e)
+        .e0(u_exp_d11_e0),
+        .e1(u_exp_d11_e1),
+        .e2(u_exp_d11_e2),
+        .e3(u_exp_d11_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d12 (
         .f(u_exp_d12_f),
-        .e(u_exp_d12_e)
+        .e0(u_exp_d12_e0),
+        .e1(u_exp_d12_e1),
+        .e2(u_exp_d12_e2),
+        .e3(u_exp_d12_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d13 (
         .f(u_exp_d13_f),
-        .e(u_exp_d13_e)
+        .e0(u_exp_d13_e0),
+        .e1(u_exp_d13_e1),
+        .e2(u_exp_d13_e2),
+        .e3(u_exp_d13_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d14 (
         .f(u_exp_d14_f),
-        .e(u_exp_d14_e)
+        .e0(u_exp_d14_e0),
+        .e1(u_exp_d14_e1),
+        .e2(u_exp_d14_e2),
+        .e3(u_exp_d14_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d15 (
         .f(u_exp_d15_f),
-        .e(u_exp_d15_e)
+        .e0(u_exp_d15_e0),
+        .e1(u_exp_d15_e1),
+        .e2(u_exp_d15_e2),
+        .e3(u_exp_d15_e3)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u16 u_cdf_thr_p0 (
+        .aclk(aclk),
+        .a(u_cdf_thr_p0_a),
+        .b(u_cdf_thr_p0_b),
+        .p(u_cdf_thr_p0_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u16 u_cdf_thr_p1 (
+        .aclk(aclk),
+        .a(u_cdf_thr_p1_a),
+        .b(u_cdf_thr_p1_b),
+        .p(u_cdf_thr_p1_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u12 u_cdf_thr_p2 (
+        .aclk(aclk),
+        .a(u_cdf_thr_p2_a),
+        .b(u_cdf_thr_p2_b),
+        .p(u_cdf_thr_p2_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u16 u_cdf_thr_p3 (
+        .aclk(aclk),
+        .a(u_cdf_thr_p3_a),
+        .b(u_cdf_thr_p3_b),
+        .p(u_cdf_thr_p3_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u16 u_cdf_thr_p4 (
+        .aclk(aclk),
+        .a(u_cdf_thr_p4_a),
+        .b(u_cdf_thr_p4_b),
+        .p(u_cdf_thr_p4_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u12 u_cdf_thr_p5 (
+        .aclk(aclk),
+        .a(u_cdf_thr_p5_a),
+        .b(u_cdf_thr_p5_b),
+        .p(u_cdf_thr_p5_p)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_x_t (
         .f(u_exp_x_t_f),
-        .e(u_exp_x_t_e)
+        .e0(u_exp_x_t_e0),
+        .e1(u_exp_x_t_e1),
+        .e2(u_exp_x_t_e2),
+        .e3(u_exp_x_t_e3)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_x_d (
         .f(u_exp_x_d_f),
-        .e(u_exp_x_d_e)
+        .e0(u_exp_x_d_e0),
+        .e1(u_exp_x_d_e1),
+        .e2(u_exp_x_d_e2),
+        .e3(u_exp_x_d_e3)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u16 u_accept_lhs_p0 (
+        .aclk(aclk),
+        .a(u_accept_lhs_p0_a),
+        .b(u_accept_lhs_p0_b),
+        .p(u_accept_lhs_p0_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u13 u_accept_lhs_p1 (
+        .aclk(aclk),
+        .a(u_accept_lhs_p1_a),
+        .b(u_accept_lhs_p1_b),
+        .p(u_accept_lhs_p1_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u16 u_accept_lhs_p2 (
+        .aclk(aclk),
+        .a(u_accept_lhs_p2_a),
+        .b(u_accept_lhs_p2_b),
+        .p(u_accept_lhs_p2_p)
+    );
+
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u13 u_accept_lhs_p3 (
+        .aclk(aclk),
+        .a(u_accept_lhs_p3_a),
+        .b(u_accept_lhs_p3_b),
+        .p(u_accept_lhs_p3_p)
     );
 
     always @(*) begin
@@ -3387,7 +4205,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case ((cur_bad_gamma ? 3'h0 : cur_gamma))
             3'h0: begin
-                uniform_final = t_239;
+                uniform_final = t_247;
             end
             3'h1: begin
                 uniform_final = cur_uniforms[63:32];
@@ -3402,7 +4220,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final = cur_uniforms[159:128];
             end
             default: begin
-                uniform_final = t_239;
+                uniform_final = t_247;
             end
         endcase
     end
@@ -9568,9 +10386,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(*) begin
-        case (dec_row_9)
+        case (dec_row_11)
             3'h0: begin
-                uniform_row = t_441;
+                uniform_row = t_353;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -9585,7 +10403,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_441;
+                uniform_row = t_353;
             end
         endcase
     end
@@ -9593,7 +10411,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (emit_index)
             3'h0: begin
-                emit_token = t_444;
+                emit_token = t_356;
             end
             3'h1: begin
                 emit_token = cur_tokens[31:16];
@@ -9605,7 +10423,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 emit_token = cur_tokens[63:48];
             end
             default: begin
-                emit_token = t_444;
+                emit_token = t_356;
             end
         endcase
     end
@@ -9621,7 +10439,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h1: begin
-                    if (dec_valid_13) begin
+                    if (dec_valid_16) begin
                         if (accept) begin
                         end else begin
                             state <= 3'h2;
@@ -9722,7 +10540,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_445;
+                        beat <= t_357;
                     end
                 end
                 3'h2: begin
@@ -9737,7 +10555,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_445;
+                        beat <= t_357;
                     end
                 end
             endcase
@@ -9771,6 +10589,44 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            row_has_draft <= 1'h0;
+        end else begin
+            case (state)
+                3'h0: begin
+                    if (cmd_fire) begin
+                        row_has_draft <= (cmd_gamma != 3'h0);
+                    end
+                end
+                3'h1: begin
+                    if (beat_fire) begin
+                        if (last_beat) begin
+                            row_has_draft <= (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+                        end
+                    end
+                end
+                3'h2: begin
+                end
+                3'h3: begin
+                end
+                3'h4: begin
+                end
+                3'h5: begin
+                end
+                3'h6: begin
+                end
+                default: begin
+                    if (beat_fire) begin
+                        if (last_beat) begin
+                            row_has_draft <= (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+                        end
+                    end
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             accepted <= 3'h0;
         end else begin
             case (state)
@@ -9780,7 +10636,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h1: begin
-                    if (dec_valid_13) begin
+                    if (dec_valid_16) begin
                         if (accept) begin
                             accepted <= (accepted + 3'h1);
                         end
@@ -9817,7 +10673,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h1: begin
-                    if (dec_valid_13) begin
+                    if (dec_valid_16) begin
                         if (accept) begin
                         end else begin
                             pass_beat <= 12'h0;
@@ -9848,7 +10704,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        write_address <= t_447[11:0];
+                        write_address <= ((write_address == 12'hc27) ? 12'h0 : (write_address + 12'h1));
                     end
                 end
                 default: begin
@@ -9868,9 +10724,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h1: begin
-                    if (dec_valid_13) begin
+                    if (dec_valid_16) begin
                         if (accept) begin
-                            decide_address <= t_449[11:0];
+                            decide_address <= t_359[11:0];
                         end
                     end
                 end
@@ -9886,7 +10742,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h1: begin
-                    if (dec_valid_13) begin
+                    if (dec_valid_16) begin
                         if (accept) begin
                         end else begin
                             pass_address <= decide_address;
@@ -9894,7 +10750,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h2: begin
-                    pass_address <= t_451[11:0];
+                    pass_address <= ((pass_address == 12'hc27) ? 12'h0 : (pass_address + 12'h1));
                 end
                 3'h3: begin
                     if ((pass_b_wait == 3'h0)) begin
@@ -9902,7 +10758,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h4: begin
-                    pass_address <= t_453[11:0];
+                    pass_address <= ((pass_address == 12'hc27) ? 12'h0 : (pass_address + 12'h1));
                 end
                 default: begin
                 end
@@ -9935,7 +10791,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h1: begin
-                    if (dec_valid_13) begin
+                    if (dec_valid_16) begin
                         if (accept) begin
                         end else begin
                             final_bonus <= ((~(accepted < cur_gamma)) | cur_bad_gamma);
@@ -9981,13 +10837,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((t_222 & e1_has_x)) begin
+        if ((t_230 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_222 & e1_has_x)) begin
+        if ((t_230 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -9996,7 +10852,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_222) begin
+            if (t_230) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -10005,10 +10861,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         case (state)
             3'h1: begin
-                if (dec_valid_13) begin
+                if (dec_valid_16) begin
                     if (accept) begin
                     end else begin
-                        nu_t <= dec_t_nu_q_8;
+                        nu_t <= dec_t_nu_q_10;
                     end
                 end
             end
@@ -10020,10 +10876,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         case (state)
             3'h1: begin
-                if (dec_valid_13) begin
+                if (dec_valid_16) begin
                     if (accept) begin
                     end else begin
-                        nu_d <= dec_d_nu_q_8;
+                        nu_d <= dec_d_nu_q_10;
                     end
                 end
             end
@@ -10034,11 +10890,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_238);
+            sum_w <= (sum_w + t_246);
         end
         case (state)
             3'h1: begin
-                if (dec_valid_13) begin
+                if (dec_valid_16) begin
                     if (accept) begin
                     end else begin
                         sum_w <= 44'h0;
@@ -10056,7 +10912,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end
         case (state)
             3'h1: begin
-                if (dec_valid_13) begin
+                if (dec_valid_16) begin
                     if (accept) begin
                     end else begin
                         sum_e <= 44'h0;
@@ -10070,11 +10926,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_b) begin
-            cdf_prefix <= (cdf_prefix + t_238);
+            cdf_prefix <= (cdf_prefix + t_246);
         end
         case (state)
             3'h1: begin
-                if (dec_valid_13) begin
+                if (dec_valid_16) begin
                     if (accept) begin
                     end else begin
                         cdf_prefix <= 44'h0;
@@ -10095,7 +10951,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             end
             case (state)
                 3'h1: begin
-                    if (dec_valid_13) begin
+                    if (dec_valid_16) begin
                         if (accept) begin
                         end else begin
                             cdf_found <= 1'h0;
@@ -10408,15 +11264,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        a_beat <= (stream_fire ? beat : read_beat_2);
+        a_beat <= (read_valid_2 ? read_beat_2 : beat);
     end
 
     always @(posedge aclk) begin
-        a_mode <= (stream_fire ? 2'h0 : read_mode_2);
+        a_mode <= (read_valid_2 ? read_mode_2 : 2'h0);
     end
 
     always @(posedge aclk) begin
-        b1_control <= {a_fresh, a_beat[0], a_first, a_base, a_last, a_mode};
+        b0_control <= {a_fresh, a_beat[0], a_first, a_base, a_last, a_mode};
+    end
+
+    always @(posedge aclk) begin
+        b1_control <= b0_control;
     end
 
     always @(posedge aclk) begin
@@ -10456,7 +11316,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_control <= d3_control;
+        d4_control <= d3_control;
+    end
+
+    always @(posedge aclk) begin
+        d_control <= d4_control;
     end
 
     always @(posedge aclk) begin
@@ -10484,71 +11348,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        a_has_draft <= (stream_fire ? row_draft_stream : ((~final_bonus) & (~cur_one_hot)));
+        a_has_draft <= (read_valid_2 ? ((~final_bonus) & (~cur_one_hot)) : row_draft_stream);
     end
 
     always @(posedge aclk) begin
-        hit_key15 <= ({1'h0, row_token} - 17'hf);
-    end
-
-    always @(posedge aclk) begin
-        hit_key14 <= ({1'h0, row_token} - 17'he);
-    end
-
-    always @(posedge aclk) begin
-        hit_key13 <= ({1'h0, row_token} - 17'hd);
-    end
-
-    always @(posedge aclk) begin
-        hit_key12 <= ({1'h0, row_token} - 17'hc);
-    end
-
-    always @(posedge aclk) begin
-        hit_key11 <= ({1'h0, row_token} - 17'hb);
-    end
-
-    always @(posedge aclk) begin
-        hit_key10 <= ({1'h0, row_token} - 17'ha);
-    end
-
-    always @(posedge aclk) begin
-        hit_key9 <= ({1'h0, row_token} - 17'h9);
-    end
-
-    always @(posedge aclk) begin
-        hit_key8 <= ({1'h0, row_token} - 17'h8);
-    end
-
-    always @(posedge aclk) begin
-        hit_key7 <= ({1'h0, row_token} - 17'h7);
-    end
-
-    always @(posedge aclk) begin
-        hit_key6 <= ({1'h0, row_token} - 17'h6);
-    end
-
-    always @(posedge aclk) begin
-        hit_key5 <= ({1'h0, row_token} - 17'h5);
-    end
-
-    always @(posedge aclk) begin
-        hit_key4 <= ({1'h0, row_token} - 17'h4);
-    end
-
-    always @(posedge aclk) begin
-        hit_key3 <= ({1'h0, row_token} - 17'h3);
-    end
-
-    always @(posedge aclk) begin
-        hit_key2 <= ({1'h0, row_token} - 17'h2);
-    end
-
-    always @(posedge aclk) begin
-        hit_key1 <= ({1'h0, row_token} - 17'h1);
-    end
-
-    always @(posedge aclk) begin
-        hit_key0 <= ({1'h0, row_token} - 17'h0);
+        hit_token <= row_token;
     end
 
     always @(posedge aclk) begin
@@ -10560,295 +11364,195 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        a_target <= (stream_fire ? s_axis_logits_tdata : read_data_q[255:0]);
+        a_target <= (read_valid_2 ? read_data_q[255:0] : s_axis_logits_tdata);
     end
 
     always @(posedge aclk) begin
-        a_draft <= (stream_fire ? s_axis_draft_tdata : read_data_q[511:256]);
+        a_draft <= (read_valid_2 ? read_data_q[511:256] : s_axis_draft_tdata);
     end
 
     always @(posedge aclk) begin
-        b1_t_p0 <= ({17'h0, a_target[15:0]} * {16'h0, 17'h17154});
+        if (!aresetn) begin
+            b0_valid <= 1'h0;
+        end else begin
+            b0_valid <= a_valid;
+        end
     end
 
     always @(posedge aclk) begin
-        b1_t_p1 <= ({17'h0, a_target[31:16]} * {16'h0, 17'h17154});
+        b0_lanes <= t_3;
     end
 
     always @(posedge aclk) begin
-        b1_t_p2 <= ({17'h0, a_target[47:32]} * {16'h0, 17'h17154});
+        b0_draft_lanes <= (t_3 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
     end
 
     always @(posedge aclk) begin
-        b1_t_p3 <= ({17'h0, a_target[63:48]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_t_p4 <= ({17'h0, a_target[79:64]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_t_p5 <= ({17'h0, a_target[95:80]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_t_p6 <= ({17'h0, a_target[111:96]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_t_p7 <= ({17'h0, a_target[127:112]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_t_p8 <= ({17'h0, a_target[143:128]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_t_p9 <= ({17'h0, a_target[159:144]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_t_p10 <= ({17'h0, a_target[175:160]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_t_p11 <= ({17'h0, a_target[191:176]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_t_p12 <= ({17'h0, a_target[207:192]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_t_p13 <= ({17'h0, a_target[223:208]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_t_p14 <= ({17'h0, a_target[239:224]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_t_p15 <= ({17'h0, a_target[255:240]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_d_p0 <= ({17'h0, a_draft[15:0]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_d_p1 <= ({17'h0, a_draft[31:16]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_d_p2 <= ({17'h0, a_draft[47:32]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_d_p3 <= ({17'h0, a_draft[63:48]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_d_p4 <= ({17'h0, a_draft[79:64]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_d_p5 <= ({17'h0, a_draft[95:80]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_d_p6 <= ({17'h0, a_draft[111:96]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_d_p7 <= ({17'h0, a_draft[127:112]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_d_p8 <= ({17'h0, a_draft[143:128]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_d_p9 <= ({17'h0, a_draft[159:144]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_d_p10 <= ({17'h0, a_draft[175:160]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_d_p11 <= ({17'h0, a_draft[191:176]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_d_p12 <= ({17'h0, a_draft[207:192]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_d_p13 <= ({17'h0, a_draft[223:208]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_d_p14 <= ({17'h0, a_draft[239:224]} * {16'h0, 17'h17154});
-    end
-
-    always @(posedge aclk) begin
-        b1_d_p15 <= ({17'h0, a_draft[255:240]} * {16'h0, 17'h17154});
+        b0_hit <= ({(t_4 & (t_5 == 4'hf)), (t_4 & (t_5 == 4'he)), (t_4 & (t_5 == 4'hd)), (t_4 & (t_5 == 4'hc)), (t_4 & (t_5 == 4'hb)), (t_4 & (t_5 == 4'ha)), (t_4 & (t_5 == 4'h9)), (t_4 & (t_5 == 4'h8)), (t_4 & (t_5 == 4'h7)), (t_4 & (t_5 == 4'h6)), (t_4 & (t_5 == 4'h5)), (t_4 & (t_5 == 4'h4)), (t_4 & (t_5 == 4'h3)), (t_4 & (t_5 == 4'h2)), (t_4 & (t_5 == 4'h1)), (t_4 & (t_5 == 4'h0))} & t_3);
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             b1_valid <= 1'h0;
         end else begin
-            b1_valid <= a_valid;
+            b1_valid <= b0_valid;
         end
     end
 
     always @(posedge aclk) begin
-        b1_lanes <= t_3;
+        b1_lanes <= b0_lanes;
     end
 
     always @(posedge aclk) begin
-        b1_draft_lanes <= (t_3 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
+        b1_draft_lanes <= b0_draft_lanes;
     end
 
     always @(posedge aclk) begin
-        b1_hit <= ({({1'h0, a_base} == hit_key15), ({1'h0, a_base} == hit_key14), ({1'h0, a_base} == hit_key13), ({1'h0, a_base} == hit_key12), ({1'h0, a_base} == hit_key11), ({1'h0, a_base} == hit_key10), ({1'h0, a_base} == hit_key9), ({1'h0, a_base} == hit_key8), ({1'h0, a_base} == hit_key7), ({1'h0, a_base} == hit_key6), ({1'h0, a_base} == hit_key5), ({1'h0, a_base} == hit_key4), ({1'h0, a_base} == hit_key3), ({1'h0, a_base} == hit_key2), ({1'h0, a_base} == hit_key1), ({1'h0, a_base} == hit_key0)} & t_3);
+        b1_hit <= b0_hit;
     end
 
     always @(posedge aclk) begin
-        b1_t_sign <= {a_target[255], a_target[239], a_target[223], a_target[207], a_target[191], a_target[175], a_target[159], a_target[143], a_target[127], a_target[111], a_target[95], a_target[79], a_target[63], a_target[47], a_target[31], a_target[15]};
+        b_t_sign_1 <= {a_target[255], a_target[239], a_target[223], a_target[207], a_target[191], a_target[175], a_target[159], a_target[143], a_target[127], a_target[111], a_target[95], a_target[79], a_target[63], a_target[47], a_target[31], a_target[15]};
     end
 
     always @(posedge aclk) begin
-        b1_d_sign <= {a_draft[255], a_draft[239], a_draft[223], a_draft[207], a_draft[191], a_draft[175], a_draft[159], a_draft[143], a_draft[127], a_draft[111], a_draft[95], a_draft[79], a_draft[63], a_draft[47], a_draft[31], a_draft[15]};
+        b_t_sign_2 <= b_t_sign_1;
     end
 
     always @(posedge aclk) begin
-        b2_t_y0 <= t_4[32:17];
+        b_d_sign_1 <= {a_draft[255], a_draft[239], a_draft[223], a_draft[207], a_draft[191], a_draft[175], a_draft[159], a_draft[143], a_draft[127], a_draft[111], a_draft[95], a_draft[79], a_draft[63], a_draft[47], a_draft[31], a_draft[15]};
     end
 
     always @(posedge aclk) begin
-        b2_t_y1 <= t_5[32:17];
+        b_d_sign_2 <= b_d_sign_1;
     end
 
     always @(posedge aclk) begin
-        b2_t_y2 <= t_6[32:17];
+        b2_t_y0 <= t_6[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y3 <= t_7[32:17];
+        b2_t_y1 <= t_7[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y4 <= t_8[32:17];
+        b2_t_y2 <= t_8[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y5 <= t_9[32:17];
+        b2_t_y3 <= t_9[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y6 <= t_10[32:17];
+        b2_t_y4 <= t_10[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y7 <= t_11[32:17];
+        b2_t_y5 <= t_11[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y8 <= t_12[32:17];
+        b2_t_y6 <= t_12[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y9 <= t_13[32:17];
+        b2_t_y7 <= t_13[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y10 <= t_14[32:17];
+        b2_t_y8 <= t_14[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y11 <= t_15[32:17];
+        b2_t_y9 <= t_15[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y12 <= t_16[32:17];
+        b2_t_y10 <= t_16[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y13 <= t_17[32:17];
+        b2_t_y11 <= t_17[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y14 <= t_18[32:17];
+        b2_t_y12 <= t_18[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y15 <= t_19[32:17];
+        b2_t_y13 <= t_19[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y0 <= t_20[32:17];
+        b2_t_y14 <= t_20[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y1 <= t_21[32:17];
+        b2_t_y15 <= t_21[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y2 <= t_22[32:17];
+        b2_d_y0 <= t_22[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y3 <= t_23[32:17];
+        b2_d_y1 <= t_23[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y4 <= t_24[32:17];
+        b2_d_y2 <= t_24[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y5 <= t_25[32:17];
+        b2_d_y3 <= t_25[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y6 <= t_26[32:17];
+        b2_d_y4 <= t_26[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y7 <= t_27[32:17];
+        b2_d_y5 <= t_27[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y8 <= t_28[32:17];
+        b2_d_y6 <= t_28[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y9 <= t_29[32:17];
+        b2_d_y7 <= t_29[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y10 <= t_30[32:17];
+        b2_d_y8 <= t_30[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y11 <= t_31[32:17];
+        b2_d_y9 <= t_31[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y12 <= t_32[32:17];
+        b2_d_y10 <= t_32[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y13 <= t_33[32:17];
+        b2_d_y11 <= t_33[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y14 <= t_34[32:17];
+        b2_d_y12 <= t_34[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y15 <= t_35[32:17];
+        b2_d_y13 <= t_35[32:17];
+    end
+
+    always @(posedge aclk) begin
+        b2_d_y14 <= t_36[32:17];
+    end
+
+    always @(posedge aclk) begin
+        b2_d_y15 <= t_37[32:17];
     end
 
     always @(posedge aclk) begin
@@ -10872,499 +11576,259 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c0_t_v0 <= b2_lanes[0];
+        c0_t_q0 <= (b2_lanes[0] ? t_38[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q0 <= t_36[16:7];
+        c0_t_q1 <= (b2_lanes[1] ? t_39[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_v1 <= b2_lanes[1];
+        c0_t_q2 <= (b2_lanes[2] ? t_40[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q1 <= t_37[16:7];
+        c0_t_q3 <= (b2_lanes[3] ? t_41[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_v2 <= b2_lanes[2];
+        c0_t_q4 <= (b2_lanes[4] ? t_42[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q2 <= t_38[16:7];
+        c0_t_q5 <= (b2_lanes[5] ? t_43[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_v3 <= b2_lanes[3];
+        c0_t_q6 <= (b2_lanes[6] ? t_44[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q3 <= t_39[16:7];
+        c0_t_q7 <= (b2_lanes[7] ? t_45[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_v4 <= b2_lanes[4];
+        c0_t_q8 <= (b2_lanes[8] ? t_46[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q4 <= t_40[16:7];
+        c0_t_q9 <= (b2_lanes[9] ? t_47[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_v5 <= b2_lanes[5];
+        c0_t_q10 <= (b2_lanes[10] ? t_48[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q5 <= t_41[16:7];
+        c0_t_q11 <= (b2_lanes[11] ? t_49[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_v6 <= b2_lanes[6];
+        c0_t_q12 <= (b2_lanes[12] ? t_50[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q6 <= t_42[16:7];
+        c0_t_q13 <= (b2_lanes[13] ? t_51[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_v7 <= b2_lanes[7];
+        c0_t_q14 <= (b2_lanes[14] ? t_52[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q7 <= t_43[16:7];
+        c0_t_q15 <= (b2_lanes[15] ? t_53[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_v8 <= b2_lanes[8];
+        c1_t_m0 <= (($signed(c0_t_q0) < $signed(c0_t_q1)) ? c0_t_q1 : c0_t_q0);
     end
 
     always @(posedge aclk) begin
-        c0_t_q8 <= t_44[16:7];
+        c1_t_m1 <= (($signed(c0_t_q2) < $signed(c0_t_q3)) ? c0_t_q3 : c0_t_q2);
     end
 
     always @(posedge aclk) begin
-        c0_t_v9 <= b2_lanes[9];
+        c1_t_m2 <= (($signed(c0_t_q4) < $signed(c0_t_q5)) ? c0_t_q5 : c0_t_q4);
     end
 
     always @(posedge aclk) begin
-        c0_t_q9 <= t_45[16:7];
+        c1_t_m3 <= (($signed(c0_t_q6) < $signed(c0_t_q7)) ? c0_t_q7 : c0_t_q6);
     end
 
     always @(posedge aclk) begin
-        c0_t_v10 <= b2_lanes[10];
+        c1_t_m4 <= (($signed(c0_t_q8) < $signed(c0_t_q9)) ? c0_t_q9 : c0_t_q8);
     end
 
     always @(posedge aclk) begin
-        c0_t_q10 <= t_46[16:7];
+        c1_t_m5 <= (($signed(c0_t_q10) < $signed(c0_t_q11)) ? c0_t_q11 : c0_t_q10);
     end
 
     always @(posedge aclk) begin
-        c0_t_v11 <= b2_lanes[11];
+        c1_t_m6 <= (($signed(c0_t_q12) < $signed(c0_t_q13)) ? c0_t_q13 : c0_t_q12);
     end
 
     always @(posedge aclk) begin
-        c0_t_q11 <= t_47[16:7];
+        c1_t_m7 <= (($signed(c0_t_q14) < $signed(c0_t_q15)) ? c0_t_q15 : c0_t_q14);
     end
 
     always @(posedge aclk) begin
-        c0_t_v12 <= b2_lanes[12];
+        c2_t_m0 <= (($signed(c1_t_m0) < $signed(c1_t_m1)) ? c1_t_m1 : c1_t_m0);
     end
 
     always @(posedge aclk) begin
-        c0_t_q12 <= t_48[16:7];
+        c2_t_m1 <= (($signed(c1_t_m2) < $signed(c1_t_m3)) ? c1_t_m3 : c1_t_m2);
     end
 
     always @(posedge aclk) begin
-        c0_t_v13 <= b2_lanes[13];
+        c2_t_m2 <= (($signed(c1_t_m4) < $signed(c1_t_m5)) ? c1_t_m5 : c1_t_m4);
     end
 
     always @(posedge aclk) begin
-        c0_t_q13 <= t_49[16:7];
+        c2_t_m3 <= (($signed(c1_t_m6) < $signed(c1_t_m7)) ? c1_t_m7 : c1_t_m6);
     end
 
     always @(posedge aclk) begin
-        c0_t_v14 <= b2_lanes[14];
+        c3_t_m0 <= (($signed(c2_t_m0) < $signed(c2_t_m1)) ? c2_t_m1 : c2_t_m0);
     end
 
     always @(posedge aclk) begin
-        c0_t_q14 <= t_50[16:7];
+        c3_t_m1 <= (($signed(c2_t_m2) < $signed(c2_t_m3)) ? c2_t_m3 : c2_t_m2);
     end
 
     always @(posedge aclk) begin
-        c0_t_v15 <= b2_lanes[15];
+        c4_ref_t <= {{6{t_55[9]}}, t_55};
     end
 
     always @(posedge aclk) begin
-        c0_t_q15 <= t_51[16:7];
+        c4_full_t <= (t_54 ? (c_streaming ? {t_56[10:0], 7'h0} : nu_t) : (c_streaming ? {t_57[10:0], 7'h0} : nu_t));
     end
 
     always @(posedge aclk) begin
-        c1_t_v0 <= (c0_t_v0 | c0_t_v1);
+        c0_d_q0 <= (b2_draft_lanes[0] ? t_58[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_t_m0 <= ((c0_t_v1 & ((~c0_t_v0) | ($signed(c0_t_q0) < $signed(c0_t_q1)))) ? c0_t_q1 : c0_t_q0);
+        c0_d_q1 <= (b2_draft_lanes[1] ? t_59[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_t_v1 <= (c0_t_v2 | c0_t_v3);
+        c0_d_q2 <= (b2_draft_lanes[2] ? t_60[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_t_m1 <= ((c0_t_v3 & ((~c0_t_v2) | ($signed(c0_t_q2) < $signed(c0_t_q3)))) ? c0_t_q3 : c0_t_q2);
+        c0_d_q3 <= (b2_draft_lanes[3] ? t_61[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_t_v2 <= (c0_t_v4 | c0_t_v5);
+        c0_d_q4 <= (b2_draft_lanes[4] ? t_62[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_t_m2 <= ((c0_t_v5 & ((~c0_t_v4) | ($signed(c0_t_q4) < $signed(c0_t_q5)))) ? c0_t_q5 : c0_t_q4);
+        c0_d_q5 <= (b2_draft_lanes[5] ? t_63[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_t_v3 <= (c0_t_v6 | c0_t_v7);
+        c0_d_q6 <= (b2_draft_lanes[6] ? t_64[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_t_m3 <= ((c0_t_v7 & ((~c0_t_v6) | ($signed(c0_t_q6) < $signed(c0_t_q7)))) ? c0_t_q7 : c0_t_q6);
+        c0_d_q7 <= (b2_draft_lanes[7] ? t_65[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_t_v4 <= (c0_t_v8 | c0_t_v9);
+        c0_d_q8 <= (b2_draft_lanes[8] ? t_66[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_t_m4 <= ((c0_t_v9 & ((~c0_t_v8) | ($signed(c0_t_q8) < $signed(c0_t_q9)))) ? c0_t_q9 : c0_t_q8);
+        c0_d_q9 <= (b2_draft_lanes[9] ? t_67[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_t_v5 <= (c0_t_v10 | c0_t_v11);
+        c0_d_q10 <= (b2_draft_lanes[10] ? t_68[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_t_m5 <= ((c0_t_v11 & ((~c0_t_v10) | ($signed(c0_t_q10) < $signed(c0_t_q11)))) ? c0_t_q11 : c0_t_q10);
+        c0_d_q11 <= (b2_draft_lanes[11] ? t_69[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_t_v6 <= (c0_t_v12 | c0_t_v13);
+        c0_d_q12 <= (b2_draft_lanes[12] ? t_70[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_t_m6 <= ((c0_t_v13 & ((~c0_t_v12) | ($signed(c0_t_q12) < $signed(c0_t_q13)))) ? c0_t_q13 : c0_t_q12);
+        c0_d_q13 <= (b2_draft_lanes[13] ? t_71[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_t_v7 <= (c0_t_v14 | c0_t_v15);
+        c0_d_q14 <= (b2_draft_lanes[14] ? t_72[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_t_m7 <= ((c0_t_v15 & ((~c0_t_v14) | ($signed(c0_t_q14) < $signed(c0_t_q15)))) ? c0_t_q15 : c0_t_q14);
+        c0_d_q15 <= (b2_draft_lanes[15] ? t_73[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c2_t_v0 <= (c1_t_v0 | c1_t_v1);
+        c1_d_m0 <= (($signed(c0_d_q0) < $signed(c0_d_q1)) ? c0_d_q1 : c0_d_q0);
     end
 
     always @(posedge aclk) begin
-        c2_t_m0 <= ((c1_t_v1 & ((~c1_t_v0) | ($signed(c1_t_m0) < $signed(c1_t_m1)))) ? c1_t_m1 : c1_t_m0);
+        c1_d_m1 <= (($signed(c0_d_q2) < $signed(c0_d_q3)) ? c0_d_q3 : c0_d_q2);
     end
 
     always @(posedge aclk) begin
-        c2_t_v1 <= (c1_t_v2 | c1_t_v3);
+        c1_d_m2 <= (($signed(c0_d_q4) < $signed(c0_d_q5)) ? c0_d_q5 : c0_d_q4);
     end
 
     always @(posedge aclk) begin
-        c2_t_m1 <= ((c1_t_v3 & ((~c1_t_v2) | ($signed(c1_t_m2) < $signed(c1_t_m3)))) ? c1_t_m3 : c1_t_m2);
+        c1_d_m3 <= (($signed(c0_d_q6) < $signed(c0_d_q7)) ? c0_d_q7 : c0_d_q6);
     end
 
     always @(posedge aclk) begin
-        c2_t_v2 <= (c1_t_v4 | c1_t_v5);
+        c1_d_m4 <= (($signed(c0_d_q8) < $signed(c0_d_q9)) ? c0_d_q9 : c0_d_q8);
     end
 
     always @(posedge aclk) begin
-        c2_t_m2 <= ((c1_t_v5 & ((~c1_t_v4) | ($signed(c1_t_m4) < $signed(c1_t_m5)))) ? c1_t_m5 : c1_t_m4);
+        c1_d_m5 <= (($signed(c0_d_q10) < $signed(c0_d_q11)) ? c0_d_q11 : c0_d_q10);
     end
 
     always @(posedge aclk) begin
-        c2_t_v3 <= (c1_t_v6 | c1_t_v7);
+        c1_d_m6 <= (($signed(c0_d_q12) < $signed(c0_d_q13)) ? c0_d_q13 : c0_d_q12);
     end
 
     always @(posedge aclk) begin
-        c2_t_m3 <= ((c1_t_v7 & ((~c1_t_v6) | ($signed(c1_t_m6) < $signed(c1_t_m7)))) ? c1_t_m7 : c1_t_m6);
+        c1_d_m7 <= (($signed(c0_d_q14) < $signed(c0_d_q15)) ? c0_d_q15 : c0_d_q14);
     end
 
     always @(posedge aclk) begin
-        c3_t_v0 <= (c2_t_v0 | c2_t_v1);
+        c2_d_m0 <= (($signed(c1_d_m0) < $signed(c1_d_m1)) ? c1_d_m1 : c1_d_m0);
     end
 
     always @(posedge aclk) begin
-        c3_t_m0 <= ((c2_t_v1 & ((~c2_t_v0) | ($signed(c2_t_m0) < $signed(c2_t_m1)))) ? c2_t_m1 : c2_t_m0);
+        c2_d_m1 <= (($signed(c1_d_m2) < $signed(c1_d_m3)) ? c1_d_m3 : c1_d_m2);
     end
 
     always @(posedge aclk) begin
-        c3_t_v1 <= (c2_t_v2 | c2_t_v3);
+        c2_d_m2 <= (($signed(c1_d_m4) < $signed(c1_d_m5)) ? c1_d_m5 : c1_d_m4);
     end
 
     always @(posedge aclk) begin
-        c3_t_m1 <= ((c2_t_v3 & ((~c2_t_v2) | ($signed(c2_t_m2) < $signed(c2_t_m3)))) ? c2_t_m3 : c2_t_m2);
+        c2_d_m3 <= (($signed(c1_d_m6) < $signed(c1_d_m7)) ? c1_d_m7 : c1_d_m6);
     end
 
     always @(posedge aclk) begin
-        c4_ref_t <= t_53;
+        c3_d_m0 <= (($signed(c2_d_m0) < $signed(c2_d_m1)) ? c2_d_m1 : c2_d_m0);
     end
 
     always @(posedge aclk) begin
-        c4_full_t <= (c_streaming ? {t_53[10:0], 7'h0} : nu_t);
+        c3_d_m1 <= (($signed(c2_d_m2) < $signed(c2_d_m3)) ? c2_d_m3 : c2_d_m2);
     end
 
     always @(posedge aclk) begin
-        c0_d_v0 <= b2_draft_lanes[0];
+        c4_ref_d <= {{6{t_75[9]}}, t_75};
     end
 
     always @(posedge aclk) begin
-        c0_d_q0 <= t_54[16:7];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_v1 <= b2_draft_lanes[1];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q1 <= t_55[16:7];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_v2 <= b2_draft_lanes[2];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q2 <= t_56[16:7];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_v3 <= b2_draft_lanes[3];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q3 <= t_57[16:7];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_v4 <= b2_draft_lanes[4];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q4 <= t_58[16:7];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_v5 <= b2_draft_lanes[5];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q5 <= t_59[16:7];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_v6 <= b2_draft_lanes[6];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q6 <= t_60[16:7];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_v7 <= b2_draft_lanes[7];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q7 <= t_61[16:7];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_v8 <= b2_draft_lanes[8];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q8 <= t_62[16:7];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_v9 <= b2_draft_lanes[9];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q9 <= t_63[16:7];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_v10 <= b2_draft_lanes[10];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q10 <= t_64[16:7];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_v11 <= b2_draft_lanes[11];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q11 <= t_65[16:7];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_v12 <= b2_draft_lanes[12];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q12 <= t_66[16:7];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_v13 <= b2_draft_lanes[13];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q13 <= t_67[16:7];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_v14 <= b2_draft_lanes[14];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q14 <= t_68[16:7];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_v15 <= b2_draft_lanes[15];
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q15 <= t_69[16:7];
-    end
-
-    always @(posedge aclk) begin
-        c1_d_v0 <= (c0_d_v0 | c0_d_v1);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m0 <= ((c0_d_v1 & ((~c0_d_v0) | ($signed(c0_d_q0) < $signed(c0_d_q1)))) ? c0_d_q1 : c0_d_q0);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_v1 <= (c0_d_v2 | c0_d_v3);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m1 <= ((c0_d_v3 & ((~c0_d_v2) | ($signed(c0_d_q2) < $signed(c0_d_q3)))) ? c0_d_q3 : c0_d_q2);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_v2 <= (c0_d_v4 | c0_d_v5);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m2 <= ((c0_d_v5 & ((~c0_d_v4) | ($signed(c0_d_q4) < $signed(c0_d_q5)))) ? c0_d_q5 : c0_d_q4);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_v3 <= (c0_d_v6 | c0_d_v7);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m3 <= ((c0_d_v7 & ((~c0_d_v6) | ($signed(c0_d_q6) < $signed(c0_d_q7)))) ? c0_d_q7 : c0_d_q6);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_v4 <= (c0_d_v8 | c0_d_v9);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m4 <= ((c0_d_v9 & ((~c0_d_v8) | ($signed(c0_d_q8) < $signed(c0_d_q9)))) ? c0_d_q9 : c0_d_q8);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_v5 <= (c0_d_v10 | c0_d_v11);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m5 <= ((c0_d_v11 & ((~c0_d_v10) | ($signed(c0_d_q10) < $signed(c0_d_q11)))) ? c0_d_q11 : c0_d_q10);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_v6 <= (c0_d_v12 | c0_d_v13);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m6 <= ((c0_d_v13 & ((~c0_d_v12) | ($signed(c0_d_q12) < $signed(c0_d_q13)))) ? c0_d_q13 : c0_d_q12);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_v7 <= (c0_d_v14 | c0_d_v15);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m7 <= ((c0_d_v15 & ((~c0_d_v14) | ($signed(c0_d_q14) < $signed(c0_d_q15)))) ? c0_d_q15 : c0_d_q14);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_v0 <= (c1_d_v0 | c1_d_v1);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_m0 <= ((c1_d_v1 & ((~c1_d_v0) | ($signed(c1_d_m0) < $signed(c1_d_m1)))) ? c1_d_m1 : c1_d_m0);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_v1 <= (c1_d_v2 | c1_d_v3);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_m1 <= ((c1_d_v3 & ((~c1_d_v2) | ($signed(c1_d_m2) < $signed(c1_d_m3)))) ? c1_d_m3 : c1_d_m2);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_v2 <= (c1_d_v4 | c1_d_v5);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_m2 <= ((c1_d_v5 & ((~c1_d_v4) | ($signed(c1_d_m4) < $signed(c1_d_m5)))) ? c1_d_m5 : c1_d_m4);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_v3 <= (c1_d_v6 | c1_d_v7);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_m3 <= ((c1_d_v7 & ((~c1_d_v6) | ($signed(c1_d_m6) < $signed(c1_d_m7)))) ? c1_d_m7 : c1_d_m6);
-    end
-
-    always @(posedge aclk) begin
-        c3_d_v0 <= (c2_d_v0 | c2_d_v1);
-    end
-
-    always @(posedge aclk) begin
-        c3_d_m0 <= ((c2_d_v1 & ((~c2_d_v0) | ($signed(c2_d_m0) < $signed(c2_d_m1)))) ? c2_d_m1 : c2_d_m0);
-    end
-
-    always @(posedge aclk) begin
-        c3_d_v1 <= (c2_d_v2 | c2_d_v3);
-    end
-
-    always @(posedge aclk) begin
-        c3_d_m1 <= ((c2_d_v3 & ((~c2_d_v2) | ($signed(c2_d_m2) < $signed(c2_d_m3)))) ? c2_d_m3 : c2_d_m2);
-    end
-
-    always @(posedge aclk) begin
-        c4_ref_d <= t_71;
-    end
-
-    always @(posedge aclk) begin
-        c4_full_d <= (c_streaming ? {t_71[10:0], 7'h0} : nu_d);
+        c4_full_d <= (t_74 ? (c_streaming ? {t_76[10:0], 7'h0} : nu_d) : (c_streaming ? {t_77[10:0], 7'h0} : nu_d));
     end
 
     always @(posedge aclk) begin
@@ -12132,19 +12596,39 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_f <= (t_73 ? 7'h0 : t_74[6:0]);
+        d_valid_5 <= d_valid_4;
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s <= (t_73 ? 5'h0 : t_75[4:0]);
+        d_t_e0_f <= (t_79 ? 7'h0 : t_80[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_z <= ((~c4_lanes[0]) | ((~t_73) & ((|t_75[10:5]) | (5'h1c < t_75[4:0]))));
+        d_t_e0_s <= (t_79 ? 5'h0 : t_81[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_t <= u_exp_t0_e;
+        d_t_e0_z <= ((~c4_lanes[0]) | ((~t_79) & ((|t_81[10:5]) | (5'h1c < t_81[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e0_t0 <= u_exp_t0_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e0_t1 <= u_exp_t0_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e0_t2 <= u_exp_t0_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e0_t3 <= u_exp_t0_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e0_q <= d_t_e0_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12156,11 +12640,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_v <= (d_t_e0_t >> d_t_e0_s2[1:0]);
+        d_t_e0_t <= (d_t_e0_q[1] ? (d_t_e0_q[0] ? d_t_e0_t3 : d_t_e0_t2) : (d_t_e0_q[0] ? d_t_e0_t1 : d_t_e0_t0));
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s3 <= d_t_e0_s2[4:2];
+        d_t_e0_s3 <= d_t_e0_s2;
     end
 
     always @(posedge aclk) begin
@@ -12168,23 +12652,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0 <= (d_t_e0_z3 ? 29'h0 : (d_t_e0_v >> {d_t_e0_s3, 2'h0}));
+        d_t_e0_v <= (d_t_e0_t >> d_t_e0_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_f <= (t_77 ? 7'h0 : t_78[6:0]);
+        d_t_e0_s4 <= d_t_e0_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s <= (t_77 ? 5'h0 : t_79[4:0]);
+        d_t_e0_z4 <= d_t_e0_z3;
     end
 
     always @(posedge aclk) begin
-        d_t_e1_z <= ((~c4_lanes[1]) | ((~t_77) & ((|t_79[10:5]) | (5'h1c < t_79[4:0]))));
+        d_t_e0 <= (d_t_e0_z4 ? 29'h0 : (d_t_e0_v >> {d_t_e0_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_t_e1_t <= u_exp_t1_e;
+        d_t_e1_f <= (t_83 ? 7'h0 : t_84[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1_s <= (t_83 ? 5'h0 : t_85[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1_z <= ((~c4_lanes[1]) | ((~t_83) & ((|t_85[10:5]) | (5'h1c < t_85[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1_t0 <= u_exp_t1_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1_t1 <= u_exp_t1_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1_t2 <= u_exp_t1_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1_t3 <= u_exp_t1_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1_q <= d_t_e1_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12196,11 +12708,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_v <= (d_t_e1_t >> d_t_e1_s2[1:0]);
+        d_t_e1_t <= (d_t_e1_q[1] ? (d_t_e1_q[0] ? d_t_e1_t3 : d_t_e1_t2) : (d_t_e1_q[0] ? d_t_e1_t1 : d_t_e1_t0));
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s3 <= d_t_e1_s2[4:2];
+        d_t_e1_s3 <= d_t_e1_s2;
     end
 
     always @(posedge aclk) begin
@@ -12208,23 +12720,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1 <= (d_t_e1_z3 ? 29'h0 : (d_t_e1_v >> {d_t_e1_s3, 2'h0}));
+        d_t_e1_v <= (d_t_e1_t >> d_t_e1_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_f <= (t_81 ? 7'h0 : t_82[6:0]);
+        d_t_e1_s4 <= d_t_e1_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s <= (t_81 ? 5'h0 : t_83[4:0]);
+        d_t_e1_z4 <= d_t_e1_z3;
     end
 
     always @(posedge aclk) begin
-        d_t_e2_z <= ((~c4_lanes[2]) | ((~t_81) & ((|t_83[10:5]) | (5'h1c < t_83[4:0]))));
+        d_t_e1 <= (d_t_e1_z4 ? 29'h0 : (d_t_e1_v >> {d_t_e1_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_t_e2_t <= u_exp_t2_e;
+        d_t_e2_f <= (t_87 ? 7'h0 : t_88[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2_s <= (t_87 ? 5'h0 : t_89[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2_z <= ((~c4_lanes[2]) | ((~t_87) & ((|t_89[10:5]) | (5'h1c < t_89[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2_t0 <= u_exp_t2_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2_t1 <= u_exp_t2_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2_t2 <= u_exp_t2_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2_t3 <= u_exp_t2_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2_q <= d_t_e2_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12236,11 +12776,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_v <= (d_t_e2_t >> d_t_e2_s2[1:0]);
+        d_t_e2_t <= (d_t_e2_q[1] ? (d_t_e2_q[0] ? d_t_e2_t3 : d_t_e2_t2) : (d_t_e2_q[0] ? d_t_e2_t1 : d_t_e2_t0));
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s3 <= d_t_e2_s2[4:2];
+        d_t_e2_s3 <= d_t_e2_s2;
     end
 
     always @(posedge aclk) begin
@@ -12248,23 +12788,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2 <= (d_t_e2_z3 ? 29'h0 : (d_t_e2_v >> {d_t_e2_s3, 2'h0}));
+        d_t_e2_v <= (d_t_e2_t >> d_t_e2_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_f <= (t_85 ? 7'h0 : t_86[6:0]);
+        d_t_e2_s4 <= d_t_e2_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s <= (t_85 ? 5'h0 : t_87[4:0]);
+        d_t_e2_z4 <= d_t_e2_z3;
     end
 
     always @(posedge aclk) begin
-        d_t_e3_z <= ((~c4_lanes[3]) | ((~t_85) & ((|t_87[10:5]) | (5'h1c < t_87[4:0]))));
+        d_t_e2 <= (d_t_e2_z4 ? 29'h0 : (d_t_e2_v >> {d_t_e2_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_t_e3_t <= u_exp_t3_e;
+        d_t_e3_f <= (t_91 ? 7'h0 : t_92[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3_s <= (t_91 ? 5'h0 : t_93[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3_z <= ((~c4_lanes[3]) | ((~t_91) & ((|t_93[10:5]) | (5'h1c < t_93[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3_t0 <= u_exp_t3_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3_t1 <= u_exp_t3_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3_t2 <= u_exp_t3_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3_t3 <= u_exp_t3_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3_q <= d_t_e3_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12276,11 +12844,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_v <= (d_t_e3_t >> d_t_e3_s2[1:0]);
+        d_t_e3_t <= (d_t_e3_q[1] ? (d_t_e3_q[0] ? d_t_e3_t3 : d_t_e3_t2) : (d_t_e3_q[0] ? d_t_e3_t1 : d_t_e3_t0));
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s3 <= d_t_e3_s2[4:2];
+        d_t_e3_s3 <= d_t_e3_s2;
     end
 
     always @(posedge aclk) begin
@@ -12288,23 +12856,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3 <= (d_t_e3_z3 ? 29'h0 : (d_t_e3_v >> {d_t_e3_s3, 2'h0}));
+        d_t_e3_v <= (d_t_e3_t >> d_t_e3_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_f <= (t_89 ? 7'h0 : t_90[6:0]);
+        d_t_e3_s4 <= d_t_e3_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s <= (t_89 ? 5'h0 : t_91[4:0]);
+        d_t_e3_z4 <= d_t_e3_z3;
     end
 
     always @(posedge aclk) begin
-        d_t_e4_z <= ((~c4_lanes[4]) | ((~t_89) & ((|t_91[10:5]) | (5'h1c < t_91[4:0]))));
+        d_t_e3 <= (d_t_e3_z4 ? 29'h0 : (d_t_e3_v >> {d_t_e3_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_t_e4_t <= u_exp_t4_e;
+        d_t_e4_f <= (t_95 ? 7'h0 : t_96[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4_s <= (t_95 ? 5'h0 : t_97[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4_z <= ((~c4_lanes[4]) | ((~t_95) & ((|t_97[10:5]) | (5'h1c < t_97[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4_t0 <= u_exp_t4_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4_t1 <= u_exp_t4_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4_t2 <= u_exp_t4_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4_t3 <= u_exp_t4_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4_q <= d_t_e4_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12316,11 +12912,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_v <= (d_t_e4_t >> d_t_e4_s2[1:0]);
+        d_t_e4_t <= (d_t_e4_q[1] ? (d_t_e4_q[0] ? d_t_e4_t3 : d_t_e4_t2) : (d_t_e4_q[0] ? d_t_e4_t1 : d_t_e4_t0));
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s3 <= d_t_e4_s2[4:2];
+        d_t_e4_s3 <= d_t_e4_s2;
     end
 
     always @(posedge aclk) begin
@@ -12328,23 +12924,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4 <= (d_t_e4_z3 ? 29'h0 : (d_t_e4_v >> {d_t_e4_s3, 2'h0}));
+        d_t_e4_v <= (d_t_e4_t >> d_t_e4_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_f <= (t_93 ? 7'h0 : t_94[6:0]);
+        d_t_e4_s4 <= d_t_e4_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s <= (t_93 ? 5'h0 : t_95[4:0]);
+        d_t_e4_z4 <= d_t_e4_z3;
     end
 
     always @(posedge aclk) begin
-        d_t_e5_z <= ((~c4_lanes[5]) | ((~t_93) & ((|t_95[10:5]) | (5'h1c < t_95[4:0]))));
+        d_t_e4 <= (d_t_e4_z4 ? 29'h0 : (d_t_e4_v >> {d_t_e4_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_t_e5_t <= u_exp_t5_e;
+        d_t_e5_f <= (t_99 ? 7'h0 : t_100[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5_s <= (t_99 ? 5'h0 : t_101[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5_z <= ((~c4_lanes[5]) | ((~t_99) & ((|t_101[10:5]) | (5'h1c < t_101[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5_t0 <= u_exp_t5_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5_t1 <= u_exp_t5_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5_t2 <= u_exp_t5_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5_t3 <= u_exp_t5_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5_q <= d_t_e5_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12356,11 +12980,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_v <= (d_t_e5_t >> d_t_e5_s2[1:0]);
+        d_t_e5_t <= (d_t_e5_q[1] ? (d_t_e5_q[0] ? d_t_e5_t3 : d_t_e5_t2) : (d_t_e5_q[0] ? d_t_e5_t1 : d_t_e5_t0));
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s3 <= d_t_e5_s2[4:2];
+        d_t_e5_s3 <= d_t_e5_s2;
     end
 
     always @(posedge aclk) begin
@@ -12368,23 +12992,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5 <= (d_t_e5_z3 ? 29'h0 : (d_t_e5_v >> {d_t_e5_s3, 2'h0}));
+        d_t_e5_v <= (d_t_e5_t >> d_t_e5_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_f <= (t_97 ? 7'h0 : t_98[6:0]);
+        d_t_e5_s4 <= d_t_e5_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s <= (t_97 ? 5'h0 : t_99[4:0]);
+        d_t_e5_z4 <= d_t_e5_z3;
     end
 
     always @(posedge aclk) begin
-        d_t_e6_z <= ((~c4_lanes[6]) | ((~t_97) & ((|t_99[10:5]) | (5'h1c < t_99[4:0]))));
+        d_t_e5 <= (d_t_e5_z4 ? 29'h0 : (d_t_e5_v >> {d_t_e5_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_t_e6_t <= u_exp_t6_e;
+        d_t_e6_f <= (t_103 ? 7'h0 : t_104[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6_s <= (t_103 ? 5'h0 : t_105[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6_z <= ((~c4_lanes[6]) | ((~t_103) & ((|t_105[10:5]) | (5'h1c < t_105[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6_t0 <= u_exp_t6_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6_t1 <= u_exp_t6_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6_t2 <= u_exp_t6_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6_t3 <= u_exp_t6_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6_q <= d_t_e6_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12396,11 +13048,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_v <= (d_t_e6_t >> d_t_e6_s2[1:0]);
+        d_t_e6_t <= (d_t_e6_q[1] ? (d_t_e6_q[0] ? d_t_e6_t3 : d_t_e6_t2) : (d_t_e6_q[0] ? d_t_e6_t1 : d_t_e6_t0));
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s3 <= d_t_e6_s2[4:2];
+        d_t_e6_s3 <= d_t_e6_s2;
     end
 
     always @(posedge aclk) begin
@@ -12408,23 +13060,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6 <= (d_t_e6_z3 ? 29'h0 : (d_t_e6_v >> {d_t_e6_s3, 2'h0}));
+        d_t_e6_v <= (d_t_e6_t >> d_t_e6_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_f <= (t_101 ? 7'h0 : t_102[6:0]);
+        d_t_e6_s4 <= d_t_e6_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s <= (t_101 ? 5'h0 : t_103[4:0]);
+        d_t_e6_z4 <= d_t_e6_z3;
     end
 
     always @(posedge aclk) begin
-        d_t_e7_z <= ((~c4_lanes[7]) | ((~t_101) & ((|t_103[10:5]) | (5'h1c < t_103[4:0]))));
+        d_t_e6 <= (d_t_e6_z4 ? 29'h0 : (d_t_e6_v >> {d_t_e6_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_t_e7_t <= u_exp_t7_e;
+        d_t_e7_f <= (t_107 ? 7'h0 : t_108[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7_s <= (t_107 ? 5'h0 : t_109[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7_z <= ((~c4_lanes[7]) | ((~t_107) & ((|t_109[10:5]) | (5'h1c < t_109[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7_t0 <= u_exp_t7_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7_t1 <= u_exp_t7_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7_t2 <= u_exp_t7_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7_t3 <= u_exp_t7_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7_q <= d_t_e7_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12436,11 +13116,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_v <= (d_t_e7_t >> d_t_e7_s2[1:0]);
+        d_t_e7_t <= (d_t_e7_q[1] ? (d_t_e7_q[0] ? d_t_e7_t3 : d_t_e7_t2) : (d_t_e7_q[0] ? d_t_e7_t1 : d_t_e7_t0));
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s3 <= d_t_e7_s2[4:2];
+        d_t_e7_s3 <= d_t_e7_s2;
     end
 
     always @(posedge aclk) begin
@@ -12448,23 +13128,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7 <= (d_t_e7_z3 ? 29'h0 : (d_t_e7_v >> {d_t_e7_s3, 2'h0}));
+        d_t_e7_v <= (d_t_e7_t >> d_t_e7_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_f <= (t_105 ? 7'h0 : t_106[6:0]);
+        d_t_e7_s4 <= d_t_e7_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s <= (t_105 ? 5'h0 : t_107[4:0]);
+        d_t_e7_z4 <= d_t_e7_z3;
     end
 
     always @(posedge aclk) begin
-        d_t_e8_z <= ((~c4_lanes[8]) | ((~t_105) & ((|t_107[10:5]) | (5'h1c < t_107[4:0]))));
+        d_t_e7 <= (d_t_e7_z4 ? 29'h0 : (d_t_e7_v >> {d_t_e7_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_t_e8_t <= u_exp_t8_e;
+        d_t_e8_f <= (t_111 ? 7'h0 : t_112[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8_s <= (t_111 ? 5'h0 : t_113[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8_z <= ((~c4_lanes[8]) | ((~t_111) & ((|t_113[10:5]) | (5'h1c < t_113[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8_t0 <= u_exp_t8_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8_t1 <= u_exp_t8_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8_t2 <= u_exp_t8_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8_t3 <= u_exp_t8_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8_q <= d_t_e8_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12476,11 +13184,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_v <= (d_t_e8_t >> d_t_e8_s2[1:0]);
+        d_t_e8_t <= (d_t_e8_q[1] ? (d_t_e8_q[0] ? d_t_e8_t3 : d_t_e8_t2) : (d_t_e8_q[0] ? d_t_e8_t1 : d_t_e8_t0));
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s3 <= d_t_e8_s2[4:2];
+        d_t_e8_s3 <= d_t_e8_s2;
     end
 
     always @(posedge aclk) begin
@@ -12488,23 +13196,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8 <= (d_t_e8_z3 ? 29'h0 : (d_t_e8_v >> {d_t_e8_s3, 2'h0}));
+        d_t_e8_v <= (d_t_e8_t >> d_t_e8_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_f <= (t_109 ? 7'h0 : t_110[6:0]);
+        d_t_e8_s4 <= d_t_e8_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s <= (t_109 ? 5'h0 : t_111[4:0]);
+        d_t_e8_z4 <= d_t_e8_z3;
     end
 
     always @(posedge aclk) begin
-        d_t_e9_z <= ((~c4_lanes[9]) | ((~t_109) & ((|t_111[10:5]) | (5'h1c < t_111[4:0]))));
+        d_t_e8 <= (d_t_e8_z4 ? 29'h0 : (d_t_e8_v >> {d_t_e8_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_t_e9_t <= u_exp_t9_e;
+        d_t_e9_f <= (t_115 ? 7'h0 : t_116[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9_s <= (t_115 ? 5'h0 : t_117[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9_z <= ((~c4_lanes[9]) | ((~t_115) & ((|t_117[10:5]) | (5'h1c < t_117[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9_t0 <= u_exp_t9_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9_t1 <= u_exp_t9_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9_t2 <= u_exp_t9_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9_t3 <= u_exp_t9_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9_q <= d_t_e9_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12516,11 +13252,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_v <= (d_t_e9_t >> d_t_e9_s2[1:0]);
+        d_t_e9_t <= (d_t_e9_q[1] ? (d_t_e9_q[0] ? d_t_e9_t3 : d_t_e9_t2) : (d_t_e9_q[0] ? d_t_e9_t1 : d_t_e9_t0));
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s3 <= d_t_e9_s2[4:2];
+        d_t_e9_s3 <= d_t_e9_s2;
     end
 
     always @(posedge aclk) begin
@@ -12528,23 +13264,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9 <= (d_t_e9_z3 ? 29'h0 : (d_t_e9_v >> {d_t_e9_s3, 2'h0}));
+        d_t_e9_v <= (d_t_e9_t >> d_t_e9_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_f <= (t_113 ? 7'h0 : t_114[6:0]);
+        d_t_e9_s4 <= d_t_e9_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s <= (t_113 ? 5'h0 : t_115[4:0]);
+        d_t_e9_z4 <= d_t_e9_z3;
     end
 
     always @(posedge aclk) begin
-        d_t_e10_z <= ((~c4_lanes[10]) | ((~t_113) & ((|t_115[10:5]) | (5'h1c < t_115[4:0]))));
+        d_t_e9 <= (d_t_e9_z4 ? 29'h0 : (d_t_e9_v >> {d_t_e9_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_t_e10_t <= u_exp_t10_e;
+        d_t_e10_f <= (t_119 ? 7'h0 : t_120[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10_s <= (t_119 ? 5'h0 : t_121[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10_z <= ((~c4_lanes[10]) | ((~t_119) & ((|t_121[10:5]) | (5'h1c < t_121[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10_t0 <= u_exp_t10_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10_t1 <= u_exp_t10_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10_t2 <= u_exp_t10_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10_t3 <= u_exp_t10_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10_q <= d_t_e10_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12556,11 +13320,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_v <= (d_t_e10_t >> d_t_e10_s2[1:0]);
+        d_t_e10_t <= (d_t_e10_q[1] ? (d_t_e10_q[0] ? d_t_e10_t3 : d_t_e10_t2) : (d_t_e10_q[0] ? d_t_e10_t1 : d_t_e10_t0));
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s3 <= d_t_e10_s2[4:2];
+        d_t_e10_s3 <= d_t_e10_s2;
     end
 
     always @(posedge aclk) begin
@@ -12568,23 +13332,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10 <= (d_t_e10_z3 ? 29'h0 : (d_t_e10_v >> {d_t_e10_s3, 2'h0}));
+        d_t_e10_v <= (d_t_e10_t >> d_t_e10_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_f <= (t_117 ? 7'h0 : t_118[6:0]);
+        d_t_e10_s4 <= d_t_e10_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s <= (t_117 ? 5'h0 : t_119[4:0]);
+        d_t_e10_z4 <= d_t_e10_z3;
     end
 
     always @(posedge aclk) begin
-        d_t_e11_z <= ((~c4_lanes[11]) | ((~t_117) & ((|t_119[10:5]) | (5'h1c < t_119[4:0]))));
+        d_t_e10 <= (d_t_e10_z4 ? 29'h0 : (d_t_e10_v >> {d_t_e10_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_t_e11_t <= u_exp_t11_e;
+        d_t_e11_f <= (t_123 ? 7'h0 : t_124[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11_s <= (t_123 ? 5'h0 : t_125[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11_z <= ((~c4_lanes[11]) | ((~t_123) & ((|t_125[10:5]) | (5'h1c < t_125[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11_t0 <= u_exp_t11_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11_t1 <= u_exp_t11_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11_t2 <= u_exp_t11_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11_t3 <= u_exp_t11_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11_q <= d_t_e11_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12596,11 +13388,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_v <= (d_t_e11_t >> d_t_e11_s2[1:0]);
+        d_t_e11_t <= (d_t_e11_q[1] ? (d_t_e11_q[0] ? d_t_e11_t3 : d_t_e11_t2) : (d_t_e11_q[0] ? d_t_e11_t1 : d_t_e11_t0));
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s3 <= d_t_e11_s2[4:2];
+        d_t_e11_s3 <= d_t_e11_s2;
     end
 
     always @(posedge aclk) begin
@@ -12608,23 +13400,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11 <= (d_t_e11_z3 ? 29'h0 : (d_t_e11_v >> {d_t_e11_s3, 2'h0}));
+        d_t_e11_v <= (d_t_e11_t >> d_t_e11_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_f <= (t_121 ? 7'h0 : t_122[6:0]);
+        d_t_e11_s4 <= d_t_e11_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s <= (t_121 ? 5'h0 : t_123[4:0]);
+        d_t_e11_z4 <= d_t_e11_z3;
     end
 
     always @(posedge aclk) begin
-        d_t_e12_z <= ((~c4_lanes[12]) | ((~t_121) & ((|t_123[10:5]) | (5'h1c < t_123[4:0]))));
+        d_t_e11 <= (d_t_e11_z4 ? 29'h0 : (d_t_e11_v >> {d_t_e11_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_t_e12_t <= u_exp_t12_e;
+        d_t_e12_f <= (t_127 ? 7'h0 : t_128[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12_s <= (t_127 ? 5'h0 : t_129[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12_z <= ((~c4_lanes[12]) | ((~t_127) & ((|t_129[10:5]) | (5'h1c < t_129[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12_t0 <= u_exp_t12_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12_t1 <= u_exp_t12_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12_t2 <= u_exp_t12_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12_t3 <= u_exp_t12_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12_q <= d_t_e12_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12636,11 +13456,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_v <= (d_t_e12_t >> d_t_e12_s2[1:0]);
+        d_t_e12_t <= (d_t_e12_q[1] ? (d_t_e12_q[0] ? d_t_e12_t3 : d_t_e12_t2) : (d_t_e12_q[0] ? d_t_e12_t1 : d_t_e12_t0));
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s3 <= d_t_e12_s2[4:2];
+        d_t_e12_s3 <= d_t_e12_s2;
     end
 
     always @(posedge aclk) begin
@@ -12648,23 +13468,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12 <= (d_t_e12_z3 ? 29'h0 : (d_t_e12_v >> {d_t_e12_s3, 2'h0}));
+        d_t_e12_v <= (d_t_e12_t >> d_t_e12_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_f <= (t_125 ? 7'h0 : t_126[6:0]);
+        d_t_e12_s4 <= d_t_e12_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s <= (t_125 ? 5'h0 : t_127[4:0]);
+        d_t_e12_z4 <= d_t_e12_z3;
     end
 
     always @(posedge aclk) begin
-        d_t_e13_z <= ((~c4_lanes[13]) | ((~t_125) & ((|t_127[10:5]) | (5'h1c < t_127[4:0]))));
+        d_t_e12 <= (d_t_e12_z4 ? 29'h0 : (d_t_e12_v >> {d_t_e12_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_t_e13_t <= u_exp_t13_e;
+        d_t_e13_f <= (t_131 ? 7'h0 : t_132[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13_s <= (t_131 ? 5'h0 : t_133[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13_z <= ((~c4_lanes[13]) | ((~t_131) & ((|t_133[10:5]) | (5'h1c < t_133[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13_t0 <= u_exp_t13_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13_t1 <= u_exp_t13_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13_t2 <= u_exp_t13_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13_t3 <= u_exp_t13_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13_q <= d_t_e13_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12676,11 +13524,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_v <= (d_t_e13_t >> d_t_e13_s2[1:0]);
+        d_t_e13_t <= (d_t_e13_q[1] ? (d_t_e13_q[0] ? d_t_e13_t3 : d_t_e13_t2) : (d_t_e13_q[0] ? d_t_e13_t1 : d_t_e13_t0));
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s3 <= d_t_e13_s2[4:2];
+        d_t_e13_s3 <= d_t_e13_s2;
     end
 
     always @(posedge aclk) begin
@@ -12688,23 +13536,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13 <= (d_t_e13_z3 ? 29'h0 : (d_t_e13_v >> {d_t_e13_s3, 2'h0}));
+        d_t_e13_v <= (d_t_e13_t >> d_t_e13_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_f <= (t_129 ? 7'h0 : t_130[6:0]);
+        d_t_e13_s4 <= d_t_e13_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s <= (t_129 ? 5'h0 : t_131[4:0]);
+        d_t_e13_z4 <= d_t_e13_z3;
     end
 
     always @(posedge aclk) begin
-        d_t_e14_z <= ((~c4_lanes[14]) | ((~t_129) & ((|t_131[10:5]) | (5'h1c < t_131[4:0]))));
+        d_t_e13 <= (d_t_e13_z4 ? 29'h0 : (d_t_e13_v >> {d_t_e13_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_t_e14_t <= u_exp_t14_e;
+        d_t_e14_f <= (t_135 ? 7'h0 : t_136[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14_s <= (t_135 ? 5'h0 : t_137[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14_z <= ((~c4_lanes[14]) | ((~t_135) & ((|t_137[10:5]) | (5'h1c < t_137[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14_t0 <= u_exp_t14_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14_t1 <= u_exp_t14_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14_t2 <= u_exp_t14_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14_t3 <= u_exp_t14_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14_q <= d_t_e14_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12716,11 +13592,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_v <= (d_t_e14_t >> d_t_e14_s2[1:0]);
+        d_t_e14_t <= (d_t_e14_q[1] ? (d_t_e14_q[0] ? d_t_e14_t3 : d_t_e14_t2) : (d_t_e14_q[0] ? d_t_e14_t1 : d_t_e14_t0));
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s3 <= d_t_e14_s2[4:2];
+        d_t_e14_s3 <= d_t_e14_s2;
     end
 
     always @(posedge aclk) begin
@@ -12728,23 +13604,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14 <= (d_t_e14_z3 ? 29'h0 : (d_t_e14_v >> {d_t_e14_s3, 2'h0}));
+        d_t_e14_v <= (d_t_e14_t >> d_t_e14_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_f <= (t_133 ? 7'h0 : t_134[6:0]);
+        d_t_e14_s4 <= d_t_e14_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s <= (t_133 ? 5'h0 : t_135[4:0]);
+        d_t_e14_z4 <= d_t_e14_z3;
     end
 
     always @(posedge aclk) begin
-        d_t_e15_z <= ((~c4_lanes[15]) | ((~t_133) & ((|t_135[10:5]) | (5'h1c < t_135[4:0]))));
+        d_t_e14 <= (d_t_e14_z4 ? 29'h0 : (d_t_e14_v >> {d_t_e14_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_t_e15_t <= u_exp_t15_e;
+        d_t_e15_f <= (t_139 ? 7'h0 : t_140[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15_s <= (t_139 ? 5'h0 : t_141[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15_z <= ((~c4_lanes[15]) | ((~t_139) & ((|t_141[10:5]) | (5'h1c < t_141[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15_t0 <= u_exp_t15_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15_t1 <= u_exp_t15_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15_t2 <= u_exp_t15_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15_t3 <= u_exp_t15_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15_q <= d_t_e15_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12756,11 +13660,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_v <= (d_t_e15_t >> d_t_e15_s2[1:0]);
+        d_t_e15_t <= (d_t_e15_q[1] ? (d_t_e15_q[0] ? d_t_e15_t3 : d_t_e15_t2) : (d_t_e15_q[0] ? d_t_e15_t1 : d_t_e15_t0));
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s3 <= d_t_e15_s2[4:2];
+        d_t_e15_s3 <= d_t_e15_s2;
     end
 
     always @(posedge aclk) begin
@@ -12768,23 +13672,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15 <= (d_t_e15_z3 ? 29'h0 : (d_t_e15_v >> {d_t_e15_s3, 2'h0}));
+        d_t_e15_v <= (d_t_e15_t >> d_t_e15_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_f <= (t_137 ? 7'h0 : t_138[6:0]);
+        d_t_e15_s4 <= d_t_e15_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s <= (t_137 ? 5'h0 : t_139[4:0]);
+        d_t_e15_z4 <= d_t_e15_z3;
     end
 
     always @(posedge aclk) begin
-        d_d_e0_z <= ((~c4_draft_lanes[0]) | ((~t_137) & ((|t_139[10:5]) | (5'h1c < t_139[4:0]))));
+        d_t_e15 <= (d_t_e15_z4 ? 29'h0 : (d_t_e15_v >> {d_t_e15_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_d_e0_t <= u_exp_d0_e;
+        d_d_e0_f <= (t_143 ? 7'h0 : t_144[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0_s <= (t_143 ? 5'h0 : t_145[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0_z <= ((~c4_draft_lanes[0]) | ((~t_143) & ((|t_145[10:5]) | (5'h1c < t_145[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0_t0 <= u_exp_d0_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0_t1 <= u_exp_d0_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0_t2 <= u_exp_d0_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0_t3 <= u_exp_d0_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0_q <= d_d_e0_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12796,11 +13728,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_v <= (d_d_e0_t >> d_d_e0_s2[1:0]);
+        d_d_e0_t <= (d_d_e0_q[1] ? (d_d_e0_q[0] ? d_d_e0_t3 : d_d_e0_t2) : (d_d_e0_q[0] ? d_d_e0_t1 : d_d_e0_t0));
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s3 <= d_d_e0_s2[4:2];
+        d_d_e0_s3 <= d_d_e0_s2;
     end
 
     always @(posedge aclk) begin
@@ -12808,23 +13740,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0 <= (d_d_e0_z3 ? 29'h0 : (d_d_e0_v >> {d_d_e0_s3, 2'h0}));
+        d_d_e0_v <= (d_d_e0_t >> d_d_e0_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_f <= (t_141 ? 7'h0 : t_142[6:0]);
+        d_d_e0_s4 <= d_d_e0_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s <= (t_141 ? 5'h0 : t_143[4:0]);
+        d_d_e0_z4 <= d_d_e0_z3;
     end
 
     always @(posedge aclk) begin
-        d_d_e1_z <= ((~c4_draft_lanes[1]) | ((~t_141) & ((|t_143[10:5]) | (5'h1c < t_143[4:0]))));
+        d_d_e0 <= (d_d_e0_z4 ? 29'h0 : (d_d_e0_v >> {d_d_e0_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_d_e1_t <= u_exp_d1_e;
+        d_d_e1_f <= (t_147 ? 7'h0 : t_148[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1_s <= (t_147 ? 5'h0 : t_149[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1_z <= ((~c4_draft_lanes[1]) | ((~t_147) & ((|t_149[10:5]) | (5'h1c < t_149[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1_t0 <= u_exp_d1_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1_t1 <= u_exp_d1_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1_t2 <= u_exp_d1_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1_t3 <= u_exp_d1_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1_q <= d_d_e1_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12836,11 +13796,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_v <= (d_d_e1_t >> d_d_e1_s2[1:0]);
+        d_d_e1_t <= (d_d_e1_q[1] ? (d_d_e1_q[0] ? d_d_e1_t3 : d_d_e1_t2) : (d_d_e1_q[0] ? d_d_e1_t1 : d_d_e1_t0));
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s3 <= d_d_e1_s2[4:2];
+        d_d_e1_s3 <= d_d_e1_s2;
     end
 
     always @(posedge aclk) begin
@@ -12848,23 +13808,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1 <= (d_d_e1_z3 ? 29'h0 : (d_d_e1_v >> {d_d_e1_s3, 2'h0}));
+        d_d_e1_v <= (d_d_e1_t >> d_d_e1_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_f <= (t_145 ? 7'h0 : t_146[6:0]);
+        d_d_e1_s4 <= d_d_e1_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s <= (t_145 ? 5'h0 : t_147[4:0]);
+        d_d_e1_z4 <= d_d_e1_z3;
     end
 
     always @(posedge aclk) begin
-        d_d_e2_z <= ((~c4_draft_lanes[2]) | ((~t_145) & ((|t_147[10:5]) | (5'h1c < t_147[4:0]))));
+        d_d_e1 <= (d_d_e1_z4 ? 29'h0 : (d_d_e1_v >> {d_d_e1_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_d_e2_t <= u_exp_d2_e;
+        d_d_e2_f <= (t_151 ? 7'h0 : t_152[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2_s <= (t_151 ? 5'h0 : t_153[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2_z <= ((~c4_draft_lanes[2]) | ((~t_151) & ((|t_153[10:5]) | (5'h1c < t_153[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2_t0 <= u_exp_d2_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2_t1 <= u_exp_d2_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2_t2 <= u_exp_d2_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2_t3 <= u_exp_d2_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2_q <= d_d_e2_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12876,11 +13864,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_v <= (d_d_e2_t >> d_d_e2_s2[1:0]);
+        d_d_e2_t <= (d_d_e2_q[1] ? (d_d_e2_q[0] ? d_d_e2_t3 : d_d_e2_t2) : (d_d_e2_q[0] ? d_d_e2_t1 : d_d_e2_t0));
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s3 <= d_d_e2_s2[4:2];
+        d_d_e2_s3 <= d_d_e2_s2;
     end
 
     always @(posedge aclk) begin
@@ -12888,23 +13876,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2 <= (d_d_e2_z3 ? 29'h0 : (d_d_e2_v >> {d_d_e2_s3, 2'h0}));
+        d_d_e2_v <= (d_d_e2_t >> d_d_e2_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_f <= (t_149 ? 7'h0 : t_150[6:0]);
+        d_d_e2_s4 <= d_d_e2_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s <= (t_149 ? 5'h0 : t_151[4:0]);
+        d_d_e2_z4 <= d_d_e2_z3;
     end
 
     always @(posedge aclk) begin
-        d_d_e3_z <= ((~c4_draft_lanes[3]) | ((~t_149) & ((|t_151[10:5]) | (5'h1c < t_151[4:0]))));
+        d_d_e2 <= (d_d_e2_z4 ? 29'h0 : (d_d_e2_v >> {d_d_e2_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_d_e3_t <= u_exp_d3_e;
+        d_d_e3_f <= (t_155 ? 7'h0 : t_156[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3_s <= (t_155 ? 5'h0 : t_157[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3_z <= ((~c4_draft_lanes[3]) | ((~t_155) & ((|t_157[10:5]) | (5'h1c < t_157[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3_t0 <= u_exp_d3_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3_t1 <= u_exp_d3_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3_t2 <= u_exp_d3_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3_t3 <= u_exp_d3_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3_q <= d_d_e3_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12916,11 +13932,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_v <= (d_d_e3_t >> d_d_e3_s2[1:0]);
+        d_d_e3_t <= (d_d_e3_q[1] ? (d_d_e3_q[0] ? d_d_e3_t3 : d_d_e3_t2) : (d_d_e3_q[0] ? d_d_e3_t1 : d_d_e3_t0));
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s3 <= d_d_e3_s2[4:2];
+        d_d_e3_s3 <= d_d_e3_s2;
     end
 
     always @(posedge aclk) begin
@@ -12928,23 +13944,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3 <= (d_d_e3_z3 ? 29'h0 : (d_d_e3_v >> {d_d_e3_s3, 2'h0}));
+        d_d_e3_v <= (d_d_e3_t >> d_d_e3_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_f <= (t_153 ? 7'h0 : t_154[6:0]);
+        d_d_e3_s4 <= d_d_e3_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s <= (t_153 ? 5'h0 : t_155[4:0]);
+        d_d_e3_z4 <= d_d_e3_z3;
     end
 
     always @(posedge aclk) begin
-        d_d_e4_z <= ((~c4_draft_lanes[4]) | ((~t_153) & ((|t_155[10:5]) | (5'h1c < t_155[4:0]))));
+        d_d_e3 <= (d_d_e3_z4 ? 29'h0 : (d_d_e3_v >> {d_d_e3_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_d_e4_t <= u_exp_d4_e;
+        d_d_e4_f <= (t_159 ? 7'h0 : t_160[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4_s <= (t_159 ? 5'h0 : t_161[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4_z <= ((~c4_draft_lanes[4]) | ((~t_159) & ((|t_161[10:5]) | (5'h1c < t_161[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4_t0 <= u_exp_d4_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4_t1 <= u_exp_d4_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4_t2 <= u_exp_d4_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4_t3 <= u_exp_d4_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4_q <= d_d_e4_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12956,11 +14000,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_v <= (d_d_e4_t >> d_d_e4_s2[1:0]);
+        d_d_e4_t <= (d_d_e4_q[1] ? (d_d_e4_q[0] ? d_d_e4_t3 : d_d_e4_t2) : (d_d_e4_q[0] ? d_d_e4_t1 : d_d_e4_t0));
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s3 <= d_d_e4_s2[4:2];
+        d_d_e4_s3 <= d_d_e4_s2;
     end
 
     always @(posedge aclk) begin
@@ -12968,23 +14012,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4 <= (d_d_e4_z3 ? 29'h0 : (d_d_e4_v >> {d_d_e4_s3, 2'h0}));
+        d_d_e4_v <= (d_d_e4_t >> d_d_e4_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_f <= (t_157 ? 7'h0 : t_158[6:0]);
+        d_d_e4_s4 <= d_d_e4_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s <= (t_157 ? 5'h0 : t_159[4:0]);
+        d_d_e4_z4 <= d_d_e4_z3;
     end
 
     always @(posedge aclk) begin
-        d_d_e5_z <= ((~c4_draft_lanes[5]) | ((~t_157) & ((|t_159[10:5]) | (5'h1c < t_159[4:0]))));
+        d_d_e4 <= (d_d_e4_z4 ? 29'h0 : (d_d_e4_v >> {d_d_e4_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_d_e5_t <= u_exp_d5_e;
+        d_d_e5_f <= (t_163 ? 7'h0 : t_164[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5_s <= (t_163 ? 5'h0 : t_165[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5_z <= ((~c4_draft_lanes[5]) | ((~t_163) & ((|t_165[10:5]) | (5'h1c < t_165[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5_t0 <= u_exp_d5_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5_t1 <= u_exp_d5_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5_t2 <= u_exp_d5_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5_t3 <= u_exp_d5_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5_q <= d_d_e5_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -12996,11 +14068,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_v <= (d_d_e5_t >> d_d_e5_s2[1:0]);
+        d_d_e5_t <= (d_d_e5_q[1] ? (d_d_e5_q[0] ? d_d_e5_t3 : d_d_e5_t2) : (d_d_e5_q[0] ? d_d_e5_t1 : d_d_e5_t0));
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s3 <= d_d_e5_s2[4:2];
+        d_d_e5_s3 <= d_d_e5_s2;
     end
 
     always @(posedge aclk) begin
@@ -13008,23 +14080,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5 <= (d_d_e5_z3 ? 29'h0 : (d_d_e5_v >> {d_d_e5_s3, 2'h0}));
+        d_d_e5_v <= (d_d_e5_t >> d_d_e5_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_f <= (t_161 ? 7'h0 : t_162[6:0]);
+        d_d_e5_s4 <= d_d_e5_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s <= (t_161 ? 5'h0 : t_163[4:0]);
+        d_d_e5_z4 <= d_d_e5_z3;
     end
 
     always @(posedge aclk) begin
-        d_d_e6_z <= ((~c4_draft_lanes[6]) | ((~t_161) & ((|t_163[10:5]) | (5'h1c < t_163[4:0]))));
+        d_d_e5 <= (d_d_e5_z4 ? 29'h0 : (d_d_e5_v >> {d_d_e5_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_d_e6_t <= u_exp_d6_e;
+        d_d_e6_f <= (t_167 ? 7'h0 : t_168[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6_s <= (t_167 ? 5'h0 : t_169[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6_z <= ((~c4_draft_lanes[6]) | ((~t_167) & ((|t_169[10:5]) | (5'h1c < t_169[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6_t0 <= u_exp_d6_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6_t1 <= u_exp_d6_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6_t2 <= u_exp_d6_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6_t3 <= u_exp_d6_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6_q <= d_d_e6_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -13036,11 +14136,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_v <= (d_d_e6_t >> d_d_e6_s2[1:0]);
+        d_d_e6_t <= (d_d_e6_q[1] ? (d_d_e6_q[0] ? d_d_e6_t3 : d_d_e6_t2) : (d_d_e6_q[0] ? d_d_e6_t1 : d_d_e6_t0));
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s3 <= d_d_e6_s2[4:2];
+        d_d_e6_s3 <= d_d_e6_s2;
     end
 
     always @(posedge aclk) begin
@@ -13048,23 +14148,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6 <= (d_d_e6_z3 ? 29'h0 : (d_d_e6_v >> {d_d_e6_s3, 2'h0}));
+        d_d_e6_v <= (d_d_e6_t >> d_d_e6_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_f <= (t_165 ? 7'h0 : t_166[6:0]);
+        d_d_e6_s4 <= d_d_e6_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s <= (t_165 ? 5'h0 : t_167[4:0]);
+        d_d_e6_z4 <= d_d_e6_z3;
     end
 
     always @(posedge aclk) begin
-        d_d_e7_z <= ((~c4_draft_lanes[7]) | ((~t_165) & ((|t_167[10:5]) | (5'h1c < t_167[4:0]))));
+        d_d_e6 <= (d_d_e6_z4 ? 29'h0 : (d_d_e6_v >> {d_d_e6_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_d_e7_t <= u_exp_d7_e;
+        d_d_e7_f <= (t_171 ? 7'h0 : t_172[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7_s <= (t_171 ? 5'h0 : t_173[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7_z <= ((~c4_draft_lanes[7]) | ((~t_171) & ((|t_173[10:5]) | (5'h1c < t_173[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7_t0 <= u_exp_d7_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7_t1 <= u_exp_d7_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7_t2 <= u_exp_d7_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7_t3 <= u_exp_d7_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7_q <= d_d_e7_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -13076,11 +14204,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_v <= (d_d_e7_t >> d_d_e7_s2[1:0]);
+        d_d_e7_t <= (d_d_e7_q[1] ? (d_d_e7_q[0] ? d_d_e7_t3 : d_d_e7_t2) : (d_d_e7_q[0] ? d_d_e7_t1 : d_d_e7_t0));
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s3 <= d_d_e7_s2[4:2];
+        d_d_e7_s3 <= d_d_e7_s2;
     end
 
     always @(posedge aclk) begin
@@ -13088,23 +14216,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7 <= (d_d_e7_z3 ? 29'h0 : (d_d_e7_v >> {d_d_e7_s3, 2'h0}));
+        d_d_e7_v <= (d_d_e7_t >> d_d_e7_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_f <= (t_169 ? 7'h0 : t_170[6:0]);
+        d_d_e7_s4 <= d_d_e7_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s <= (t_169 ? 5'h0 : t_171[4:0]);
+        d_d_e7_z4 <= d_d_e7_z3;
     end
 
     always @(posedge aclk) begin
-        d_d_e8_z <= ((~c4_draft_lanes[8]) | ((~t_169) & ((|t_171[10:5]) | (5'h1c < t_171[4:0]))));
+        d_d_e7 <= (d_d_e7_z4 ? 29'h0 : (d_d_e7_v >> {d_d_e7_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_d_e8_t <= u_exp_d8_e;
+        d_d_e8_f <= (t_175 ? 7'h0 : t_176[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8_s <= (t_175 ? 5'h0 : t_177[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8_z <= ((~c4_draft_lanes[8]) | ((~t_175) & ((|t_177[10:5]) | (5'h1c < t_177[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8_t0 <= u_exp_d8_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8_t1 <= u_exp_d8_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8_t2 <= u_exp_d8_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8_t3 <= u_exp_d8_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8_q <= d_d_e8_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -13116,11 +14272,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_v <= (d_d_e8_t >> d_d_e8_s2[1:0]);
+        d_d_e8_t <= (d_d_e8_q[1] ? (d_d_e8_q[0] ? d_d_e8_t3 : d_d_e8_t2) : (d_d_e8_q[0] ? d_d_e8_t1 : d_d_e8_t0));
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s3 <= d_d_e8_s2[4:2];
+        d_d_e8_s3 <= d_d_e8_s2;
     end
 
     always @(posedge aclk) begin
@@ -13128,23 +14284,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8 <= (d_d_e8_z3 ? 29'h0 : (d_d_e8_v >> {d_d_e8_s3, 2'h0}));
+        d_d_e8_v <= (d_d_e8_t >> d_d_e8_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_f <= (t_173 ? 7'h0 : t_174[6:0]);
+        d_d_e8_s4 <= d_d_e8_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s <= (t_173 ? 5'h0 : t_175[4:0]);
+        d_d_e8_z4 <= d_d_e8_z3;
     end
 
     always @(posedge aclk) begin
-        d_d_e9_z <= ((~c4_draft_lanes[9]) | ((~t_173) & ((|t_175[10:5]) | (5'h1c < t_175[4:0]))));
+        d_d_e8 <= (d_d_e8_z4 ? 29'h0 : (d_d_e8_v >> {d_d_e8_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_d_e9_t <= u_exp_d9_e;
+        d_d_e9_f <= (t_179 ? 7'h0 : t_180[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9_s <= (t_179 ? 5'h0 : t_181[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9_z <= ((~c4_draft_lanes[9]) | ((~t_179) & ((|t_181[10:5]) | (5'h1c < t_181[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9_t0 <= u_exp_d9_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9_t1 <= u_exp_d9_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9_t2 <= u_exp_d9_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9_t3 <= u_exp_d9_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9_q <= d_d_e9_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -13156,11 +14340,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_v <= (d_d_e9_t >> d_d_e9_s2[1:0]);
+        d_d_e9_t <= (d_d_e9_q[1] ? (d_d_e9_q[0] ? d_d_e9_t3 : d_d_e9_t2) : (d_d_e9_q[0] ? d_d_e9_t1 : d_d_e9_t0));
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s3 <= d_d_e9_s2[4:2];
+        d_d_e9_s3 <= d_d_e9_s2;
     end
 
     always @(posedge aclk) begin
@@ -13168,23 +14352,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9 <= (d_d_e9_z3 ? 29'h0 : (d_d_e9_v >> {d_d_e9_s3, 2'h0}));
+        d_d_e9_v <= (d_d_e9_t >> d_d_e9_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_f <= (t_177 ? 7'h0 : t_178[6:0]);
+        d_d_e9_s4 <= d_d_e9_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s <= (t_177 ? 5'h0 : t_179[4:0]);
+        d_d_e9_z4 <= d_d_e9_z3;
     end
 
     always @(posedge aclk) begin
-        d_d_e10_z <= ((~c4_draft_lanes[10]) | ((~t_177) & ((|t_179[10:5]) | (5'h1c < t_179[4:0]))));
+        d_d_e9 <= (d_d_e9_z4 ? 29'h0 : (d_d_e9_v >> {d_d_e9_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_d_e10_t <= u_exp_d10_e;
+        d_d_e10_f <= (t_183 ? 7'h0 : t_184[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10_s <= (t_183 ? 5'h0 : t_185[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10_z <= ((~c4_draft_lanes[10]) | ((~t_183) & ((|t_185[10:5]) | (5'h1c < t_185[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10_t0 <= u_exp_d10_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10_t1 <= u_exp_d10_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10_t2 <= u_exp_d10_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10_t3 <= u_exp_d10_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10_q <= d_d_e10_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -13196,11 +14408,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_v <= (d_d_e10_t >> d_d_e10_s2[1:0]);
+        d_d_e10_t <= (d_d_e10_q[1] ? (d_d_e10_q[0] ? d_d_e10_t3 : d_d_e10_t2) : (d_d_e10_q[0] ? d_d_e10_t1 : d_d_e10_t0));
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s3 <= d_d_e10_s2[4:2];
+        d_d_e10_s3 <= d_d_e10_s2;
     end
 
     always @(posedge aclk) begin
@@ -13208,23 +14420,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10 <= (d_d_e10_z3 ? 29'h0 : (d_d_e10_v >> {d_d_e10_s3, 2'h0}));
+        d_d_e10_v <= (d_d_e10_t >> d_d_e10_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_f <= (t_181 ? 7'h0 : t_182[6:0]);
+        d_d_e10_s4 <= d_d_e10_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s <= (t_181 ? 5'h0 : t_183[4:0]);
+        d_d_e10_z4 <= d_d_e10_z3;
     end
 
     always @(posedge aclk) begin
-        d_d_e11_z <= ((~c4_draft_lanes[11]) | ((~t_181) & ((|t_183[10:5]) | (5'h1c < t_183[4:0]))));
+        d_d_e10 <= (d_d_e10_z4 ? 29'h0 : (d_d_e10_v >> {d_d_e10_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_d_e11_t <= u_exp_d11_e;
+        d_d_e11_f <= (t_187 ? 7'h0 : t_188[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11_s <= (t_187 ? 5'h0 : t_189[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11_z <= ((~c4_draft_lanes[11]) | ((~t_187) & ((|t_189[10:5]) | (5'h1c < t_189[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11_t0 <= u_exp_d11_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11_t1 <= u_exp_d11_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11_t2 <= u_exp_d11_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11_t3 <= u_exp_d11_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11_q <= d_d_e11_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -13236,11 +14476,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_v <= (d_d_e11_t >> d_d_e11_s2[1:0]);
+        d_d_e11_t <= (d_d_e11_q[1] ? (d_d_e11_q[0] ? d_d_e11_t3 : d_d_e11_t2) : (d_d_e11_q[0] ? d_d_e11_t1 : d_d_e11_t0));
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s3 <= d_d_e11_s2[4:2];
+        d_d_e11_s3 <= d_d_e11_s2;
     end
 
     always @(posedge aclk) begin
@@ -13248,23 +14488,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11 <= (d_d_e11_z3 ? 29'h0 : (d_d_e11_v >> {d_d_e11_s3, 2'h0}));
+        d_d_e11_v <= (d_d_e11_t >> d_d_e11_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_f <= (t_185 ? 7'h0 : t_186[6:0]);
+        d_d_e11_s4 <= d_d_e11_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s <= (t_185 ? 5'h0 : t_187[4:0]);
+        d_d_e11_z4 <= d_d_e11_z3;
     end
 
     always @(posedge aclk) begin
-        d_d_e12_z <= ((~c4_draft_lanes[12]) | ((~t_185) & ((|t_187[10:5]) | (5'h1c < t_187[4:0]))));
+        d_d_e11 <= (d_d_e11_z4 ? 29'h0 : (d_d_e11_v >> {d_d_e11_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_d_e12_t <= u_exp_d12_e;
+        d_d_e12_f <= (t_191 ? 7'h0 : t_192[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12_s <= (t_191 ? 5'h0 : t_193[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12_z <= ((~c4_draft_lanes[12]) | ((~t_191) & ((|t_193[10:5]) | (5'h1c < t_193[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12_t0 <= u_exp_d12_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12_t1 <= u_exp_d12_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12_t2 <= u_exp_d12_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12_t3 <= u_exp_d12_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12_q <= d_d_e12_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -13276,11 +14544,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_v <= (d_d_e12_t >> d_d_e12_s2[1:0]);
+        d_d_e12_t <= (d_d_e12_q[1] ? (d_d_e12_q[0] ? d_d_e12_t3 : d_d_e12_t2) : (d_d_e12_q[0] ? d_d_e12_t1 : d_d_e12_t0));
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s3 <= d_d_e12_s2[4:2];
+        d_d_e12_s3 <= d_d_e12_s2;
     end
 
     always @(posedge aclk) begin
@@ -13288,23 +14556,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12 <= (d_d_e12_z3 ? 29'h0 : (d_d_e12_v >> {d_d_e12_s3, 2'h0}));
+        d_d_e12_v <= (d_d_e12_t >> d_d_e12_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_f <= (t_189 ? 7'h0 : t_190[6:0]);
+        d_d_e12_s4 <= d_d_e12_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s <= (t_189 ? 5'h0 : t_191[4:0]);
+        d_d_e12_z4 <= d_d_e12_z3;
     end
 
     always @(posedge aclk) begin
-        d_d_e13_z <= ((~c4_draft_lanes[13]) | ((~t_189) & ((|t_191[10:5]) | (5'h1c < t_191[4:0]))));
+        d_d_e12 <= (d_d_e12_z4 ? 29'h0 : (d_d_e12_v >> {d_d_e12_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_d_e13_t <= u_exp_d13_e;
+        d_d_e13_f <= (t_195 ? 7'h0 : t_196[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13_s <= (t_195 ? 5'h0 : t_197[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13_z <= ((~c4_draft_lanes[13]) | ((~t_195) & ((|t_197[10:5]) | (5'h1c < t_197[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13_t0 <= u_exp_d13_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13_t1 <= u_exp_d13_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13_t2 <= u_exp_d13_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13_t3 <= u_exp_d13_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13_q <= d_d_e13_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -13316,11 +14612,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_v <= (d_d_e13_t >> d_d_e13_s2[1:0]);
+        d_d_e13_t <= (d_d_e13_q[1] ? (d_d_e13_q[0] ? d_d_e13_t3 : d_d_e13_t2) : (d_d_e13_q[0] ? d_d_e13_t1 : d_d_e13_t0));
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s3 <= d_d_e13_s2[4:2];
+        d_d_e13_s3 <= d_d_e13_s2;
     end
 
     always @(posedge aclk) begin
@@ -13328,23 +14624,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13 <= (d_d_e13_z3 ? 29'h0 : (d_d_e13_v >> {d_d_e13_s3, 2'h0}));
+        d_d_e13_v <= (d_d_e13_t >> d_d_e13_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_f <= (t_193 ? 7'h0 : t_194[6:0]);
+        d_d_e13_s4 <= d_d_e13_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s <= (t_193 ? 5'h0 : t_195[4:0]);
+        d_d_e13_z4 <= d_d_e13_z3;
     end
 
     always @(posedge aclk) begin
-        d_d_e14_z <= ((~c4_draft_lanes[14]) | ((~t_193) & ((|t_195[10:5]) | (5'h1c < t_195[4:0]))));
+        d_d_e13 <= (d_d_e13_z4 ? 29'h0 : (d_d_e13_v >> {d_d_e13_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_d_e14_t <= u_exp_d14_e;
+        d_d_e14_f <= (t_199 ? 7'h0 : t_200[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14_s <= (t_199 ? 5'h0 : t_201[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14_z <= ((~c4_draft_lanes[14]) | ((~t_199) & ((|t_201[10:5]) | (5'h1c < t_201[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14_t0 <= u_exp_d14_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14_t1 <= u_exp_d14_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14_t2 <= u_exp_d14_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14_t3 <= u_exp_d14_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14_q <= d_d_e14_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -13356,11 +14680,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_v <= (d_d_e14_t >> d_d_e14_s2[1:0]);
+        d_d_e14_t <= (d_d_e14_q[1] ? (d_d_e14_q[0] ? d_d_e14_t3 : d_d_e14_t2) : (d_d_e14_q[0] ? d_d_e14_t1 : d_d_e14_t0));
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s3 <= d_d_e14_s2[4:2];
+        d_d_e14_s3 <= d_d_e14_s2;
     end
 
     always @(posedge aclk) begin
@@ -13368,23 +14692,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14 <= (d_d_e14_z3 ? 29'h0 : (d_d_e14_v >> {d_d_e14_s3, 2'h0}));
+        d_d_e14_v <= (d_d_e14_t >> d_d_e14_s3[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_f <= (t_197 ? 7'h0 : t_198[6:0]);
+        d_d_e14_s4 <= d_d_e14_s3[4:2];
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s <= (t_197 ? 5'h0 : t_199[4:0]);
+        d_d_e14_z4 <= d_d_e14_z3;
     end
 
     always @(posedge aclk) begin
-        d_d_e15_z <= ((~c4_draft_lanes[15]) | ((~t_197) & ((|t_199[10:5]) | (5'h1c < t_199[4:0]))));
+        d_d_e14 <= (d_d_e14_z4 ? 29'h0 : (d_d_e14_v >> {d_d_e14_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
-        d_d_e15_t <= u_exp_d15_e;
+        d_d_e15_f <= (t_203 ? 7'h0 : t_204[6:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_s <= (t_203 ? 5'h0 : t_205[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_z <= ((~c4_draft_lanes[15]) | ((~t_203) & ((|t_205[10:5]) | (5'h1c < t_205[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_t0 <= u_exp_d15_e0;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_t1 <= u_exp_d15_e1;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_t2 <= u_exp_d15_e2;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_t3 <= u_exp_d15_e3;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_q <= d_d_e15_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -13396,11 +14748,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_v <= (d_d_e15_t >> d_d_e15_s2[1:0]);
+        d_d_e15_t <= (d_d_e15_q[1] ? (d_d_e15_q[0] ? d_d_e15_t3 : d_d_e15_t2) : (d_d_e15_q[0] ? d_d_e15_t1 : d_d_e15_t0));
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s3 <= d_d_e15_s2[4:2];
+        d_d_e15_s3 <= d_d_e15_s2;
     end
 
     always @(posedge aclk) begin
@@ -13408,7 +14760,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15 <= (d_d_e15_z3 ? 29'h0 : (d_d_e15_v >> {d_d_e15_s3, 2'h0}));
+        d_d_e15_v <= (d_d_e15_t >> d_d_e15_s3[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_s4 <= d_d_e15_s3[4:2];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_z4 <= d_d_e15_z3;
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15 <= (d_d_e15_z4 ? 29'h0 : (d_d_e15_v >> {d_d_e15_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
@@ -13428,6 +14792,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        d_lanes_5 <= d_lanes_4;
+    end
+
+    always @(posedge aclk) begin
         d_draft_lanes_1 <= c4_draft_lanes;
     end
 
@@ -13441,6 +14809,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         d_draft_lanes_4 <= d_draft_lanes_3;
+    end
+
+    always @(posedge aclk) begin
+        d_draft_lanes_5 <= d_draft_lanes_4;
     end
 
     always @(posedge aclk) begin
@@ -13460,6 +14832,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        d_hit_5 <= d_hit_4;
+    end
+
+    always @(posedge aclk) begin
         d_ref_t_1 <= c4_ref_t;
     end
 
@@ -13473,6 +14849,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         d_ref_t_4 <= d_ref_t_3;
+    end
+
+    always @(posedge aclk) begin
+        d_ref_t_5 <= d_ref_t_4;
     end
 
     always @(posedge aclk) begin
@@ -13492,6 +14872,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        d_ref_d_5 <= d_ref_d_4;
+    end
+
+    always @(posedge aclk) begin
         d_x_y_t_1 <= d1_x_y_t;
     end
 
@@ -13501,6 +14885,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         d_x_y_t_3 <= d_x_y_t_2;
+    end
+
+    always @(posedge aclk) begin
+        d_x_y_t_4 <= d_x_y_t_3;
     end
 
     always @(posedge aclk) begin
@@ -13516,83 +14904,87 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_w0 <= (final_bonus ? d_t_e0 : (cur_one_hot ? (d_hit_4[0] ? 29'h0 : d_t_e0) : (t_200[29] ? 29'h0 : t_200[28:0])));
+        d_x_y_d_4 <= d_x_y_d_3;
     end
 
     always @(posedge aclk) begin
-        e1_w1 <= (final_bonus ? d_t_e1 : (cur_one_hot ? (d_hit_4[1] ? 29'h0 : d_t_e1) : (t_201[29] ? 29'h0 : t_201[28:0])));
+        e1_w0 <= (final_bonus ? d_t_e0 : (cur_one_hot ? (d_hit_5[0] ? 29'h0 : d_t_e0) : (t_206[29] ? 29'h0 : t_206[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w2 <= (final_bonus ? d_t_e2 : (cur_one_hot ? (d_hit_4[2] ? 29'h0 : d_t_e2) : (t_202[29] ? 29'h0 : t_202[28:0])));
+        e1_w1 <= (final_bonus ? d_t_e1 : (cur_one_hot ? (d_hit_5[1] ? 29'h0 : d_t_e1) : (t_207[29] ? 29'h0 : t_207[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w3 <= (final_bonus ? d_t_e3 : (cur_one_hot ? (d_hit_4[3] ? 29'h0 : d_t_e3) : (t_203[29] ? 29'h0 : t_203[28:0])));
+        e1_w2 <= (final_bonus ? d_t_e2 : (cur_one_hot ? (d_hit_5[2] ? 29'h0 : d_t_e2) : (t_208[29] ? 29'h0 : t_208[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w4 <= (final_bonus ? d_t_e4 : (cur_one_hot ? (d_hit_4[4] ? 29'h0 : d_t_e4) : (t_204[29] ? 29'h0 : t_204[28:0])));
+        e1_w3 <= (final_bonus ? d_t_e3 : (cur_one_hot ? (d_hit_5[3] ? 29'h0 : d_t_e3) : (t_209[29] ? 29'h0 : t_209[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w5 <= (final_bonus ? d_t_e5 : (cur_one_hot ? (d_hit_4[5] ? 29'h0 : d_t_e5) : (t_205[29] ? 29'h0 : t_205[28:0])));
+        e1_w4 <= (final_bonus ? d_t_e4 : (cur_one_hot ? (d_hit_5[4] ? 29'h0 : d_t_e4) : (t_210[29] ? 29'h0 : t_210[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w6 <= (final_bonus ? d_t_e6 : (cur_one_hot ? (d_hit_4[6] ? 29'h0 : d_t_e6) : (t_206[29] ? 29'h0 : t_206[28:0])));
+        e1_w5 <= (final_bonus ? d_t_e5 : (cur_one_hot ? (d_hit_5[5] ? 29'h0 : d_t_e5) : (t_211[29] ? 29'h0 : t_211[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w7 <= (final_bonus ? d_t_e7 : (cur_one_hot ? (d_hit_4[7] ? 29'h0 : d_t_e7) : (t_207[29] ? 29'h0 : t_207[28:0])));
+        e1_w6 <= (final_bonus ? d_t_e6 : (cur_one_hot ? (d_hit_5[6] ? 29'h0 : d_t_e6) : (t_212[29] ? 29'h0 : t_212[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w8 <= (final_bonus ? d_t_e8 : (cur_one_hot ? (d_hit_4[8] ? 29'h0 : d_t_e8) : (t_208[29] ? 29'h0 : t_208[28:0])));
+        e1_w7 <= (final_bonus ? d_t_e7 : (cur_one_hot ? (d_hit_5[7] ? 29'h0 : d_t_e7) : (t_213[29] ? 29'h0 : t_213[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w9 <= (final_bonus ? d_t_e9 : (cur_one_hot ? (d_hit_4[9] ? 29'h0 : d_t_e9) : (t_209[29] ? 29'h0 : t_209[28:0])));
+        e1_w8 <= (final_bonus ? d_t_e8 : (cur_one_hot ? (d_hit_5[8] ? 29'h0 : d_t_e8) : (t_214[29] ? 29'h0 : t_214[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w10 <= (final_bonus ? d_t_e10 : (cur_one_hot ? (d_hit_4[10] ? 29'h0 : d_t_e10) : (t_210[29] ? 29'h0 : t_210[28:0])));
+        e1_w9 <= (final_bonus ? d_t_e9 : (cur_one_hot ? (d_hit_5[9] ? 29'h0 : d_t_e9) : (t_215[29] ? 29'h0 : t_215[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w11 <= (final_bonus ? d_t_e11 : (cur_one_hot ? (d_hit_4[11] ? 29'h0 : d_t_e11) : (t_211[29] ? 29'h0 : t_211[28:0])));
+        e1_w10 <= (final_bonus ? d_t_e10 : (cur_one_hot ? (d_hit_5[10] ? 29'h0 : d_t_e10) : (t_216[29] ? 29'h0 : t_216[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w12 <= (final_bonus ? d_t_e12 : (cur_one_hot ? (d_hit_4[12] ? 29'h0 : d_t_e12) : (t_212[29] ? 29'h0 : t_212[28:0])));
+        e1_w11 <= (final_bonus ? d_t_e11 : (cur_one_hot ? (d_hit_5[11] ? 29'h0 : d_t_e11) : (t_217[29] ? 29'h0 : t_217[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w13 <= (final_bonus ? d_t_e13 : (cur_one_hot ? (d_hit_4[13] ? 29'h0 : d_t_e13) : (t_213[29] ? 29'h0 : t_213[28:0])));
+        e1_w12 <= (final_bonus ? d_t_e12 : (cur_one_hot ? (d_hit_5[12] ? 29'h0 : d_t_e12) : (t_218[29] ? 29'h0 : t_218[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w14 <= (final_bonus ? d_t_e14 : (cur_one_hot ? (d_hit_4[14] ? 29'h0 : d_t_e14) : (t_214[29] ? 29'h0 : t_214[28:0])));
+        e1_w13 <= (final_bonus ? d_t_e13 : (cur_one_hot ? (d_hit_5[13] ? 29'h0 : d_t_e13) : (t_219[29] ? 29'h0 : t_219[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w15 <= (final_bonus ? d_t_e15 : (cur_one_hot ? (d_hit_4[15] ? 29'h0 : d_t_e15) : (t_215[29] ? 29'h0 : t_215[28:0])));
+        e1_w14 <= (final_bonus ? d_t_e14 : (cur_one_hot ? (d_hit_5[14] ? 29'h0 : d_t_e14) : (t_220[29] ? 29'h0 : t_220[28:0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_w15 <= (final_bonus ? d_t_e15 : (cur_one_hot ? (d_hit_5[15] ? 29'h0 : d_t_e15) : (t_221[29] ? 29'h0 : t_221[28:0])));
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             e1_valid <= 1'h0;
         end else begin
-            e1_valid <= d_valid_4;
+            e1_valid <= d_valid_5;
         end
     end
 
     always @(posedge aclk) begin
-        e1_ref_t <= d_ref_t_4;
+        e1_ref_t <= d_ref_t_5;
     end
 
     always @(posedge aclk) begin
-        e1_ref_d <= d_ref_d_4;
+        e1_ref_d <= d_ref_d_5;
     end
 
     always @(posedge aclk) begin
@@ -13828,15 +15220,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_x_y_t <= d_x_y_t_3;
+        e1_x_y_t <= d_x_y_t_4;
     end
 
     always @(posedge aclk) begin
-        e1_x_y_d <= d_x_y_d_3;
+        e1_x_y_d <= d_x_y_d_4;
     end
 
     always @(posedge aclk) begin
-        e1_has_x <= (|d_hit_4);
+        e1_has_x <= (|d_hit_5);
     end
 
     always @(posedge aclk) begin
@@ -13859,7 +15251,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (acc_stream) begin
             if (e4_control_odd) begin
             end else begin
-                rho_even_t <= t_216;
+                rho_even_t <= t_222;
             end
         end
     end
@@ -13867,7 +15259,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (acc_stream) begin
             if (e4_control_odd) begin
-                rho_odd_t <= t_216;
+                rho_odd_t <= t_222;
             end
         end
     end
@@ -13907,11 +15299,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_t_old_zero <= ((17'h2c <= t_217) | e4_control_fresh);
+        acc_t_rho <= (e3_control_odd ? rho_odd_t : rho_even_t);
     end
 
     always @(posedge aclk) begin
-        s1_t_old_small <= t_217[5:0];
+        s1_t_old_zero <= ((acc_t_raise & ((|t_223[16:6]) | (6'h2c <= t_223[5:0]))) | e4_control_fresh);
+    end
+
+    always @(posedge aclk) begin
+        s1_t_old_small <= t_224[5:0];
     end
 
     always @(posedge aclk) begin
@@ -13919,7 +15315,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_t_rho <= t_216;
+        s1_t_rho <= t_222;
     end
 
     always @(posedge aclk) begin
@@ -13931,7 +15327,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s2_t_added <= ((17'h2c <= s1_t_added_shift) ? 44'h0 : (s1_t_beat_sum >> s1_t_added_shift[5:0]));
+        s2_t_added <= (((|s1_t_added_shift[16:6]) | (6'h2c <= s1_t_added_shift[5:0])) ? 44'h0 : (s1_t_beat_sum >> s1_t_added_shift[5:0]));
     end
 
     always @(posedge aclk) begin
@@ -13939,11 +15335,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_t_shift_even <= (t_218 ? ({{1{rho_sum_odd_t[15]}}, rho_sum_odd_t} - {{1{rho_sum_even_t[15]}}, rho_sum_even_t}) : 17'h0);
+        m1_t_shift_even <= (t_225 ? ({{1{rho_sum_odd_t[15]}}, rho_sum_odd_t} - {{1{rho_sum_even_t[15]}}, rho_sum_even_t}) : 17'h0);
     end
 
     always @(posedge aclk) begin
-        m1_t_shift_odd <= (t_218 ? 17'h0 : ({{1{rho_sum_even_t[15]}}, rho_sum_even_t} - {{1{rho_sum_odd_t[15]}}, rho_sum_odd_t}));
+        m1_t_shift_odd <= (t_225 ? 17'h0 : ({{1{rho_sum_even_t[15]}}, rho_sum_even_t} - {{1{rho_sum_odd_t[15]}}, rho_sum_odd_t}));
     end
 
     always @(posedge aclk) begin
@@ -13955,15 +15351,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_t_rho <= (t_218 ? rho_sum_odd_t : rho_sum_even_t);
+        m1_t_rho <= (t_225 ? rho_sum_odd_t : rho_sum_even_t);
     end
 
     always @(posedge aclk) begin
-        m2_t_part0 <= ((17'h2c <= m1_t_shift_even) ? 44'h0 : (m1_t_sum0 >> m1_t_shift_even[5:0]));
+        m2_t_part0 <= (((|m1_t_shift_even[16:6]) | (6'h2c <= m1_t_shift_even[5:0])) ? 44'h0 : (m1_t_sum0 >> m1_t_shift_even[5:0]));
     end
 
     always @(posedge aclk) begin
-        m2_t_part1 <= ((17'h2c <= m1_t_shift_odd) ? 44'h0 : (m1_t_sum1 >> m1_t_shift_odd[5:0]));
+        m2_t_part1 <= (((|m1_t_shift_odd[16:6]) | (6'h2c <= m1_t_shift_odd[5:0])) ? 44'h0 : (m1_t_sum1 >> m1_t_shift_odd[5:0]));
     end
 
     always @(posedge aclk) begin
@@ -13974,7 +15370,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (acc_stream) begin
             if (e4_control_odd) begin
             end else begin
-                rho_even_d <= t_219;
+                rho_even_d <= t_226;
             end
         end
     end
@@ -13982,7 +15378,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (acc_stream) begin
             if (e4_control_odd) begin
-                rho_odd_d <= t_219;
+                rho_odd_d <= t_226;
             end
         end
     end
@@ -14022,11 +15418,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_d_old_zero <= ((17'h2c <= t_220) | e4_control_fresh);
+        acc_d_rho <= (e3_control_odd ? rho_odd_d : rho_even_d);
     end
 
     always @(posedge aclk) begin
-        s1_d_old_small <= t_220[5:0];
+        s1_d_old_zero <= ((acc_d_raise & ((|t_227[16:6]) | (6'h2c <= t_227[5:0]))) | e4_control_fresh);
+    end
+
+    always @(posedge aclk) begin
+        s1_d_old_small <= t_228[5:0];
     end
 
     always @(posedge aclk) begin
@@ -14034,7 +15434,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_d_rho <= t_219;
+        s1_d_rho <= t_226;
     end
 
     always @(posedge aclk) begin
@@ -14046,7 +15446,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s2_d_added <= ((17'h2c <= s1_d_added_shift) ? 44'h0 : (s1_d_beat_sum >> s1_d_added_shift[5:0]));
+        s2_d_added <= (((|s1_d_added_shift[16:6]) | (6'h2c <= s1_d_added_shift[5:0])) ? 44'h0 : (s1_d_beat_sum >> s1_d_added_shift[5:0]));
     end
 
     always @(posedge aclk) begin
@@ -14054,11 +15454,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_d_shift_even <= (t_221 ? ({{1{rho_sum_odd_d[15]}}, rho_sum_odd_d} - {{1{rho_sum_even_d[15]}}, rho_sum_even_d}) : 17'h0);
+        m1_d_shift_even <= (t_229 ? ({{1{rho_sum_odd_d[15]}}, rho_sum_odd_d} - {{1{rho_sum_even_d[15]}}, rho_sum_even_d}) : 17'h0);
     end
 
     always @(posedge aclk) begin
-        m1_d_shift_odd <= (t_221 ? 17'h0 : ({{1{rho_sum_even_d[15]}}, rho_sum_even_d} - {{1{rho_sum_odd_d[15]}}, rho_sum_odd_d}));
+        m1_d_shift_odd <= (t_229 ? 17'h0 : ({{1{rho_sum_even_d[15]}}, rho_sum_even_d} - {{1{rho_sum_odd_d[15]}}, rho_sum_odd_d}));
     end
 
     always @(posedge aclk) begin
@@ -14070,15 +15470,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_d_rho <= (t_221 ? rho_sum_odd_d : rho_sum_even_d);
+        m1_d_rho <= (t_229 ? rho_sum_odd_d : rho_sum_even_d);
     end
 
     always @(posedge aclk) begin
-        m2_d_part0 <= ((17'h2c <= m1_d_shift_even) ? 44'h0 : (m1_d_sum0 >> m1_d_shift_even[5:0]));
+        m2_d_part0 <= (((|m1_d_shift_even[16:6]) | (6'h2c <= m1_d_shift_even[5:0])) ? 44'h0 : (m1_d_sum0 >> m1_d_shift_even[5:0]));
     end
 
     always @(posedge aclk) begin
-        m2_d_part1 <= ((17'h2c <= m1_d_shift_odd) ? 44'h0 : (m1_d_sum1 >> m1_d_shift_odd[5:0]));
+        m2_d_part1 <= (((|m1_d_shift_odd[16:6]) | (6'h2c <= m1_d_shift_odd[5:0])) ? 44'h0 : (m1_d_sum1 >> m1_d_shift_odd[5:0]));
     end
 
     always @(posedge aclk) begin
@@ -14114,67 +15514,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_223;
+        p1_q0 <= t_231;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_224 + t_223);
+        p1_q1 <= (t_232 + t_231);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_225 + t_224);
+        p1_q2 <= (t_233 + t_232);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_226 + t_225);
+        p1_q3 <= (t_234 + t_233);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_227 + t_226);
+        p1_q4 <= (t_235 + t_234);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_228 + t_227);
+        p1_q5 <= (t_236 + t_235);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_229 + t_228);
+        p1_q6 <= (t_237 + t_236);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_230 + t_229);
+        p1_q7 <= (t_238 + t_237);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_231 + t_230);
+        p1_q8 <= (t_239 + t_238);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_232 + t_231);
+        p1_q9 <= (t_240 + t_239);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_233 + t_232);
+        p1_q10 <= (t_241 + t_240);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_234 + t_233);
+        p1_q11 <= (t_242 + t_241);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_235 + t_234);
+        p1_q12 <= (t_243 + t_242);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_236 + t_235);
+        p1_q13 <= (t_244 + t_243);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_237 + t_236);
+        p1_q14 <= (t_245 + t_244);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (cdf_use_target ? e1_t_e15 : e1_w15)} + t_237);
+        p1_q15 <= ({5'h0, (cdf_use_target ? e1_t_e15 : e1_w15)} + t_245);
     end
 
     always @(posedge aclk) begin
@@ -14502,39 +15902,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p0 <= ({16'h0, t_240} * {16'h0, cdf_total[15:0]});
+        cdf_thr_s1_0 <= ({44'h0, u_cdf_thr_p0_p} + {{28'h0, u_cdf_thr_p1_p}, 16'h0});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p1 <= ({16'h0, t_240} * {16'h0, cdf_total[31:16]});
+        cdf_thr_s1_1 <= ({{16'h0, u_cdf_thr_p2_p}, 32'h0} + {{28'h0, u_cdf_thr_p3_p}, 16'h0});
     end
 
     always @(posedge aclk) begin
-        cdf_thr_p2 <= ({12'h0, t_240} * {16'h0, cdf_total[43:32]});
-    end
-
-    always @(posedge aclk) begin
-        cdf_thr_p3 <= ({16'h0, t_241} * {16'h0, cdf_total[15:0]});
-    end
-
-    always @(posedge aclk) begin
-        cdf_thr_p4 <= ({16'h0, t_241} * {16'h0, cdf_total[31:16]});
-    end
-
-    always @(posedge aclk) begin
-        cdf_thr_p5 <= ({12'h0, t_241} * {16'h0, cdf_total[43:32]});
-    end
-
-    always @(posedge aclk) begin
-        cdf_thr_s1_0 <= ({44'h0, cdf_thr_p0} + {{28'h0, cdf_thr_p1}, 16'h0});
-    end
-
-    always @(posedge aclk) begin
-        cdf_thr_s1_1 <= ({{16'h0, cdf_thr_p2}, 32'h0} + {{28'h0, cdf_thr_p3}, 16'h0});
-    end
-
-    always @(posedge aclk) begin
-        cdf_thr_s1_2 <= ({{12'h0, cdf_thr_p4}, 32'h0} + {cdf_thr_p5, 48'h0});
+        cdf_thr_s1_2 <= ({{12'h0, u_cdf_thr_p4_p}, 32'h0} + {u_cdf_thr_p5_p, 48'h0});
     end
 
     always @(posedge aclk) begin
@@ -14694,11 +16070,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_244, (t_244 ? {t_246, (t_246 ? {t_248, (t_248 ? {t_250, (t_250 ? {t_252, (t_252 ? t_251[1] : t_253[1])} : {t_256, (t_256 ? t_255[1] : t_257[1])})} : {t_260, (t_260 ? {t_262, (t_262 ? t_261[1] : t_263[1])} : {t_266, (t_266 ? t_265[1] : t_267[1])})})} : {t_270, (t_270 ? {t_272, (t_272 ? {t_274, (t_274 ? t_273[1] : t_275[1])} : {t_278, (t_278 ? t_277[1] : t_279[1])})} : {t_282, (t_282 ? {t_284, (t_284 ? t_283[1] : t_285[1])} : {t_288, (t_288 ? t_287[1] : t_289[1])})})})} : {t_292, (t_292 ? {t_294, (t_294 ? {t_296, (t_296 ? {t_298, (t_298 ? t_297[1] : t_299[1])} : {t_302, (t_302 ? t_301[1] : t_303[1])})} : {t_306, (t_306 ? {t_308, (t_308 ? t_307[1] : t_309[1])} : {t_312, (t_312 ? t_311[1] : t_313[1])})})} : {t_316, (t_316 ? {t_318, (t_318 ? {t_320, (t_320 ? t_319[1] : t_321[1])} : {t_324, (t_324 ? t_323[1] : t_325[1])})} : {t_328, (t_328 ? {t_330, (t_330 ? t_329[1] : t_331[1])} : {t_334, (t_334 ? t_333[1] : t_335[1])})})})})};
+        dec_captured_14 <= dec_captured_13;
     end
 
     always @(posedge aclk) begin
-        dec_t_down <= (dec_t_lead - 6'ha);
+        dec_t_lead <= {t_252, (t_252 ? {t_254, (t_254 ? {t_256, (t_256 ? {t_258, (t_258 ? t_257[1] : t_259[1])} : {t_262, (t_262 ? t_261[1] : t_263[1])})} : {t_266, (t_266 ? {t_268, (t_268 ? t_267[1] : t_269[1])} : {t_272, (t_272 ? t_271[1] : t_273[1])})})} : {t_276, (t_276 ? {t_278, (t_278 ? {t_280, (t_280 ? t_279[1] : t_281[1])} : {t_284, (t_284 ? t_283[1] : t_285[1])})} : {t_288, (t_288 ? {t_290, (t_290 ? t_289[1] : t_291[1])} : {t_294, (t_294 ? t_293[1] : t_295[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -14710,11 +16086,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_sum_2 <= dec_t_sum_1;
+        dec_t_window <= dec_t_sum_1[43:17];
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_336[9:0];
+        dec_t_index <= t_296[9:0];
     end
 
     always @(posedge aclk) begin
@@ -14726,7 +16102,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_scale <= (({{2{dec_t_rho_2[15]}}, dec_t_rho_2} + {12'h0, dec_t_lead_q}) - 18'h1c);
+        dec_t_scale <= (({{2{dec_t_rho_2[15]}}, dec_t_rho_2} + {13'h0, dec_t_lead_q}) - 18'h1);
     end
 
     always @(posedge aclk) begin
@@ -14734,11 +16110,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_scale_q <= dec_t_scale;
+        dec_t_log_word <= dec_t_log_q;
     end
 
     always @(posedge aclk) begin
-        dec_t_nu <= ({dec_t_scale_q[10:0], 7'h0} + {10'h0, dec_t_log_q});
+        dec_t_scale_q_1 <= dec_t_scale;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_scale_q_2 <= dec_t_scale_q_1;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_nu <= ({dec_t_scale_q_2[10:0], 7'h0} + {10'h0, dec_t_log_word});
     end
 
     always @(posedge aclk) begin
@@ -14794,19 +16178,39 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_338 ? 7'h0 : t_339[6:0]);
+        dec_t_y_14 <= dec_t_y_13;
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_338 ? 5'h0 : t_340[4:0]);
+        dec_t_px_f <= (t_298 ? 7'h0 : t_299[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~dec_captured_13) | ((~t_338) & ((|t_340[10:5]) | (5'h1c < t_340[4:0]))));
+        dec_t_px_s <= (t_298 ? 5'h0 : t_300[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_t <= u_exp_x_t_e;
+        dec_t_px_z <= ((~dec_captured_14) | ((~t_298) & ((|t_300[10:5]) | (5'h1c < t_300[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_t0 <= u_exp_x_t_e0;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_t1 <= u_exp_x_t_e1;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_t2 <= u_exp_x_t_e2;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_t3 <= u_exp_x_t_e3;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_q <= dec_t_px_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -14818,11 +16222,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_v <= (dec_t_px_t >> dec_t_px_s2[1:0]);
+        dec_t_px_t <= (dec_t_px_q[1] ? (dec_t_px_q[0] ? dec_t_px_t3 : dec_t_px_t2) : (dec_t_px_q[0] ? dec_t_px_t1 : dec_t_px_t0));
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s3 <= dec_t_px_s2[4:2];
+        dec_t_px_s3 <= dec_t_px_s2;
     end
 
     always @(posedge aclk) begin
@@ -14830,7 +16234,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px <= (dec_t_px_z3 ? 29'h0 : (dec_t_px_v >> {dec_t_px_s3, 2'h0}));
+        dec_t_px_v <= (dec_t_px_t >> dec_t_px_s3[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_s4 <= dec_t_px_s3[4:2];
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_z4 <= dec_t_px_z3;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px <= (dec_t_px_z4 ? 29'h0 : (dec_t_px_v >> {dec_t_px_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
@@ -14866,11 +16282,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_343, (t_343 ? {t_345, (t_345 ? {t_347, (t_347 ? {t_349, (t_349 ? {t_351, (t_351 ? t_350[1] : t_352[1])} : {t_355, (t_355 ? t_354[1] : t_356[1])})} : {t_359, (t_359 ? {t_361, (t_361 ? t_360[1] : t_362[1])} : {t_365, (t_365 ? t_364[1] : t_366[1])})})} : {t_369, (t_369 ? {t_371, (t_371 ? {t_373, (t_373 ? t_372[1] : t_374[1])} : {t_377, (t_377 ? t_376[1] : t_378[1])})} : {t_381, (t_381 ? {t_383, (t_383 ? t_382[1] : t_384[1])} : {t_387, (t_387 ? t_386[1] : t_388[1])})})})} : {t_391, (t_391 ? {t_393, (t_393 ? {t_395, (t_395 ? {t_397, (t_397 ? t_396[1] : t_398[1])} : {t_401, (t_401 ? t_400[1] : t_402[1])})} : {t_405, (t_405 ? {t_407, (t_407 ? t_406[1] : t_408[1])} : {t_411, (t_411 ? t_410[1] : t_412[1])})})} : {t_415, (t_415 ? {t_417, (t_417 ? {t_419, (t_419 ? t_418[1] : t_420[1])} : {t_423, (t_423 ? t_422[1] : t_424[1])})} : {t_427, (t_427 ? {t_429, (t_429 ? t_428[1] : t_430[1])} : {t_433, (t_433 ? t_432[1] : t_434[1])})})})})};
+        dec_t_nu_q_9 <= dec_t_nu_q_8;
     end
 
     always @(posedge aclk) begin
-        dec_d_down <= (dec_d_lead - 6'ha);
+        dec_t_nu_q_10 <= dec_t_nu_q_9;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_lead <= {t_303, (t_303 ? {t_305, (t_305 ? {t_307, (t_307 ? {t_309, (t_309 ? t_308[1] : t_310[1])} : {t_313, (t_313 ? t_312[1] : t_314[1])})} : {t_317, (t_317 ? {t_319, (t_319 ? t_318[1] : t_320[1])} : {t_323, (t_323 ? t_322[1] : t_324[1])})})} : {t_327, (t_327 ? {t_329, (t_329 ? {t_331, (t_331 ? t_330[1] : t_332[1])} : {t_335, (t_335 ? t_334[1] : t_336[1])})} : {t_339, (t_339 ? {t_341, (t_341 ? t_340[1] : t_342[1])} : {t_345, (t_345 ? t_344[1] : t_346[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -14882,11 +16302,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_sum_2 <= dec_d_sum_1;
+        dec_d_window <= dec_d_sum_1[43:17];
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_435[9:0];
+        dec_d_index <= t_347[9:0];
     end
 
     always @(posedge aclk) begin
@@ -14898,7 +16318,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_scale <= (({{2{dec_d_rho_2[15]}}, dec_d_rho_2} + {12'h0, dec_d_lead_q}) - 18'h1c);
+        dec_d_scale <= (({{2{dec_d_rho_2[15]}}, dec_d_rho_2} + {13'h0, dec_d_lead_q}) - 18'h1);
     end
 
     always @(posedge aclk) begin
@@ -14906,11 +16326,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_scale_q <= dec_d_scale;
+        dec_d_log_word <= dec_d_log_q;
     end
 
     always @(posedge aclk) begin
-        dec_d_nu <= ({dec_d_scale_q[10:0], 7'h0} + {10'h0, dec_d_log_q});
+        dec_d_scale_q_1 <= dec_d_scale;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_scale_q_2 <= dec_d_scale_q_1;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_nu <= ({dec_d_scale_q_2[10:0], 7'h0} + {10'h0, dec_d_log_word});
     end
 
     always @(posedge aclk) begin
@@ -14966,19 +16394,39 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_437 ? 7'h0 : t_438[6:0]);
+        dec_d_y_14 <= dec_d_y_13;
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_437 ? 5'h0 : t_439[4:0]);
+        dec_d_px_f <= (t_349 ? 7'h0 : t_350[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~dec_captured_13) | ((~t_437) & ((|t_439[10:5]) | (5'h1c < t_439[4:0]))));
+        dec_d_px_s <= (t_349 ? 5'h0 : t_351[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_t <= u_exp_x_d_e;
+        dec_d_px_z <= ((~dec_captured_14) | ((~t_349) & ((|t_351[10:5]) | (5'h1c < t_351[4:0]))));
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_t0 <= u_exp_x_d_e0;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_t1 <= u_exp_x_d_e1;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_t2 <= u_exp_x_d_e2;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_t3 <= u_exp_x_d_e3;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_q <= dec_d_px_f[6:5];
     end
 
     always @(posedge aclk) begin
@@ -14990,11 +16438,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_v <= (dec_d_px_t >> dec_d_px_s2[1:0]);
+        dec_d_px_t <= (dec_d_px_q[1] ? (dec_d_px_q[0] ? dec_d_px_t3 : dec_d_px_t2) : (dec_d_px_q[0] ? dec_d_px_t1 : dec_d_px_t0));
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s3 <= dec_d_px_s2[4:2];
+        dec_d_px_s3 <= dec_d_px_s2;
     end
 
     always @(posedge aclk) begin
@@ -15002,7 +16450,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px <= (dec_d_px_z3 ? 29'h0 : (dec_d_px_v >> {dec_d_px_s3, 2'h0}));
+        dec_d_px_v <= (dec_d_px_t >> dec_d_px_s3[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_s4 <= dec_d_px_s3[4:2];
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_z4 <= dec_d_px_z3;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px <= (dec_d_px_z4 ? 29'h0 : (dec_d_px_v >> {dec_d_px_s4, 2'h0}));
     end
 
     always @(posedge aclk) begin
@@ -15038,10 +16498,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        dec_d_nu_q_9 <= dec_d_nu_q_8;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_nu_q_10 <= dec_d_nu_q_9;
+    end
+
+    always @(posedge aclk) begin
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_440);
+            dec_valid_0 <= (row_merged & t_352);
         end
     end
 
@@ -15049,7 +16517,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_440);
+            dec_valid_1 <= (dec_valid_0 & t_352);
         end
     end
 
@@ -15057,7 +16525,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_440);
+            dec_valid_2 <= (dec_valid_1 & t_352);
         end
     end
 
@@ -15065,7 +16533,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_440);
+            dec_valid_3 <= (dec_valid_2 & t_352);
         end
     end
 
@@ -15073,7 +16541,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_440);
+            dec_valid_4 <= (dec_valid_3 & t_352);
         end
     end
 
@@ -15081,7 +16549,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_440);
+            dec_valid_5 <= (dec_valid_4 & t_352);
         end
     end
 
@@ -15089,7 +16557,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_440);
+            dec_valid_6 <= (dec_valid_5 & t_352);
         end
     end
 
@@ -15097,7 +16565,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_440);
+            dec_valid_7 <= (dec_valid_6 & t_352);
         end
     end
 
@@ -15105,7 +16573,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_440);
+            dec_valid_8 <= (dec_valid_7 & t_352);
         end
     end
 
@@ -15113,7 +16581,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_440);
+            dec_valid_9 <= (dec_valid_8 & t_352);
         end
     end
 
@@ -15121,7 +16589,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_440);
+            dec_valid_10 <= (dec_valid_9 & t_352);
         end
     end
 
@@ -15129,7 +16597,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_440);
+            dec_valid_11 <= (dec_valid_10 & t_352);
         end
     end
 
@@ -15137,7 +16605,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_440);
+            dec_valid_12 <= (dec_valid_11 & t_352);
         end
     end
 
@@ -15145,7 +16613,31 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_440);
+            dec_valid_13 <= (dec_valid_12 & t_352);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_14 <= 1'h0;
+        end else begin
+            dec_valid_14 <= (dec_valid_13 & t_352);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_15 <= 1'h0;
+        end else begin
+            dec_valid_15 <= (dec_valid_14 & t_352);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_16 <= 1'h0;
+        end else begin
+            dec_valid_16 <= (dec_valid_15 & t_352);
         end
     end
 
@@ -15202,31 +16694,27 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        dec_row_14 <= dec_row_13;
+    end
+
+    always @(posedge aclk) begin
+        dec_row_15 <= dec_row_14;
+    end
+
+    always @(posedge aclk) begin
+        dec_row_16 <= dec_row_15;
+    end
+
+    always @(posedge aclk) begin
         uniform_row_q <= uniform_row;
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p0 <= ({16'h0, t_442} * {16'h0, accept_x_d[15:0]});
+        accept_lhs_s1_0 <= ({29'h0, u_accept_lhs_p0_p} + {{16'h0, u_accept_lhs_p1_p}, 16'h0});
     end
 
     always @(posedge aclk) begin
-        accept_lhs_p1 <= ({13'h0, t_442} * {16'h0, accept_x_d[28:16]});
-    end
-
-    always @(posedge aclk) begin
-        accept_lhs_p2 <= ({16'h0, t_443} * {16'h0, accept_x_d[15:0]});
-    end
-
-    always @(posedge aclk) begin
-        accept_lhs_p3 <= ({13'h0, t_443} * {16'h0, accept_x_d[28:16]});
-    end
-
-    always @(posedge aclk) begin
-        accept_lhs_s1_0 <= ({29'h0, accept_lhs_p0} + {{16'h0, accept_lhs_p1}, 16'h0});
-    end
-
-    always @(posedge aclk) begin
-        accept_lhs_s1_1 <= ({{13'h0, accept_lhs_p2}, 16'h0} + {accept_lhs_p3, 32'h0});
+        accept_lhs_s1_1 <= ({{13'h0, u_accept_lhs_p2_p}, 16'h0} + {u_accept_lhs_p3_p, 32'h0});
     end
 
     always @(posedge aclk) begin
@@ -15246,14 +16734,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        accept <= (((dec_row_13 < cur_gamma) & (~cur_bad_gamma)) & (accept_lhs_s2_0[60:32] < accept_x_t_3));
+        accept_x_t_4 <= accept_x_t_3;
+    end
+
+    always @(posedge aclk) begin
+        accept <= (((dec_row_16 < cur_gamma) & (~cur_bad_gamma)) & (accept_lhs_s2_0[60:32] < accept_x_t_4));
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             emit_index <= 3'h0;
         end else begin
-            if ((push & emit_pending)) begin
+            if (emit_pushed) begin
                 emit_index <= (emit_index + 3'h1);
             end
             case (state)
@@ -15269,10 +16761,32 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if (!aresetn) begin
+            emit_backlog <= 3'h0;
+        end else begin
+            if ((accepted_now & (~emit_pushed))) begin
+                emit_backlog <= (emit_backlog + 3'h1);
+            end
+            if (((~accepted_now) & emit_pushed)) begin
+                emit_backlog <= (emit_backlog - 3'h1);
+            end
+            case (state)
+                3'h0: begin
+                    if (cmd_fire) begin
+                        emit_backlog <= 3'h0;
+                    end
+                end
+                default: begin
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
         case (state)
             3'h2: begin
                 if (pass_last) begin
-                    pass_b_wait <= 3'h4;
+                    pass_b_wait <= 3'h5;
                 end
             end
             3'h3: begin
@@ -15299,7 +16813,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, s2_control[1:0], s2_control[19:3], s2_control[21], d_lanes_4, d_draft_lanes_4, cdf_thr_s3_0[31:0], dec_t_scale_q[17:11], dec_d_scale_q[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_4[16:0], t_4[33], t_5[16:0], t_5[33], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_253[0], t_257[0], t_263[0], t_267[0], t_275[0], t_279[0], t_285[0], t_289[0], t_299[0], t_303[0], t_309[0], t_313[0], t_321[0], t_325[0], t_331[0], t_335[0], t_336[43:10], t_352[0], t_356[0], t_362[0], t_366[0], t_374[0], t_378[0], t_384[0], t_388[0], t_398[0], t_402[0], t_408[0], t_412[0], t_420[0], t_424[0], t_430[0], t_434[0], t_435[43:10], t_447[12], t_449[12], t_451[12], t_453[12]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, s2_control[1:0], s2_control[19:3], s2_control[21], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[16:0], t_36[33], t_37[16:0], t_37[33], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_56[15:11], t_57[15:11], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_76[15:11], t_77[15:11], t_224[16:6], t_228[16:6], t_259[0], t_263[0], t_269[0], t_273[0], t_281[0], t_285[0], t_291[0], t_295[0], t_296[26:10], t_310[0], t_314[0], t_320[0], t_324[0], t_332[0], t_336[0], t_342[0], t_346[0], t_347[26:10], t_359[12]};
 endmodule
 
 `resetall
