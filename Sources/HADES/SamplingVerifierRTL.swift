@@ -226,13 +226,6 @@ extension SamplingVerifierRTL {
             let inGamma, inTokens, inUniforms, inOneHot, inBadGamma, inBadDraft: Value
             /// x of the row at stage A: the streaming row, or the decisive row in the passes.
             let rowToken: Value
-            /// Copies of the draft tokens whose entry 0 is the streaming row's x and the next decided row's x: each
-            /// shifts down one entry per row (`dropFirstToken`), so no Γ-way choice feeds `hit_token`.
-            let streamTokens, decideTokens: Value
-        }
-
-        func dropFirstToken(_ v: Value) -> Value {
-            v.width > w.token ? concat(.literal(0, width: w.token), v.bits(v.width - 1, w.token)) : v
         }
 
         func commandStage(_ command: StreamIn, io: SamplingInterface) -> Command {
@@ -249,8 +242,6 @@ extension SamplingVerifierRTL {
             let currentTokens = m.reg("cur_tokens", c.gammaMax * w.token)
             let fire = m.named("cmd_fire", command.valid & !valid)
             let currentUniforms = m.reg("cur_uniforms", (c.gammaMax + 1) * 32)
-            let streamTokens = m.reg("row_tokens_stream", c.gammaMax * w.token)
-            let decideTokens = m.reg("row_tokens_decide", c.gammaMax * w.token)
             generator(payload, layout, fire: fire, round: round, uniforms: currentUniforms)
             return Command(
                 fire: fire, valid: valid, gamma: m.reg("cur_gamma", w.gamma),
@@ -260,8 +251,8 @@ extension SamplingVerifierRTL {
                 inOneHot: payload[layout.oneHot],
                 inBadGamma: m.named("in_bad_gamma", c.gammaMax >= (1 << w.gamma) - 1 ? Value.false : gamma > c.gammaMax),
                 inBadDraft: m.named("in_bad_draft", badDraft),
-                rowToken: m.named("row_token", mux(fsm.is(.stream), streamTokens.bits(w.token - 1, 0), decideTokens.bits(w.token - 1, 0))),
-                streamTokens: streamTokens, decideTokens: decideTokens)
+                rowToken: slices("row_token", currentTokens, width: w.token, count: c.gammaMax,
+                                 index: m.named("token_row", mux(fsm.is(.stream), row, accepted))))
         }
 
         /// U_i = H(seed, round, i) (`SamplingUniformGenerator`) for a command with the generator bit: one key
@@ -941,7 +932,6 @@ extension SamplingVerifierRTL {
         func control(cmd: Command, stream s: Stream, cdf: CDF, decided: Decision, emit: Emission) {
             func nextRow() {
                 row <== row &+ 1
-                cmd.streamTokens <== dropFirstToken(cmd.streamTokens)
                 rowHasDraft <== row.zeroExtended(to: w.gamma + 1) &+ 1 < cmd.gamma.zeroExtended(to: w.gamma + 1)
             }
             let nextBeat = mux(s.lastBeat, .literal(0, width: w.beatIndex), beat &+ 1)
@@ -957,8 +947,6 @@ extension SamplingVerifierRTL {
                         cmd.valid <== 1
                         cmd.gamma <== cmd.inGamma
                         cmd.tokens <== cmd.inTokens
-                        cmd.streamTokens <== cmd.inTokens
-                        cmd.decideTokens <== cmd.inTokens
                         cmd.uniforms <== cmd.inUniforms
                         cmd.round <== cmd.round &+ 1
                         cmd.badGamma <== cmd.inBadGamma
@@ -983,7 +971,6 @@ extension SamplingVerifierRTL {
                     m.when(decided.valid) {
                         m.when(decided.accept) {
                             accepted <== accepted &+ 1
-                            cmd.decideTokens <== dropFirstToken(cmd.decideTokens)
                             decideAddress <== advance(decideAddress, by: c.beatsPerRow)
                         }.otherwise {
                             // The decisive row: `accepted`; what streamed after it is dropped.
