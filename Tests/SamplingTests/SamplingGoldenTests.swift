@@ -227,8 +227,8 @@ final class SamplingGoldenTests: XCTestCase {
     }
 
     func testBoundFigures() {
-        // By hand (R = 7): ε_a = 2^(2^−7 + 2^−9) − 1 = 0.006792, σ = (1.5·50257 + 2·3142)/(2^27 − 1.5·50257 − 2·3142)
-        // = 0.000609, η = 2^−8 + 2^−11·log2 e = 0.004611, ε_n = 1.006792·2^η/(1 − σ) − 1 = 0.010630;
+        // By hand (R = 7): ε_a = 2^(2^−7 + 2^−9) − 1 = 0.006792, σ = (1.5·50257 + 2·3142 + 2)/(2^27 − 1.5·50257 − 2·3142 − 2)
+        // = 0.000609 (the + 2: the even/odd merge's two shifts), η = 2^−8 + 2^−11·log2 e = 0.004611, ε_n = 1.006792·2^η/(1 − σ) − 1 = 0.010630;
         // Δ = ε_n + 1.5·2^−28, λ = ε_n + 1.5·50257·2^−28 = 0.010911.
         let c = Fixture.config(vocab: 50257, lanes: 16)
         XCTAssertEqual(FP.entryBound(c), 0.010630, accuracy: 2e-6)
