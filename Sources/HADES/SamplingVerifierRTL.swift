@@ -318,12 +318,12 @@ extension SamplingVerifierRTL {
             let streamFire = m.named("stream_fire", fire & fsm.is(.stream))
 
             // Row r starts where row r − 1 ended: the decisive row is kept while the next rows arrive.
-            let store = m.memory("row_pair", depth: Self.memoryDepth(c), width: 2 * logits)
+            let store = BankedMemory(m, name: "row_pair", depth: Self.memoryDepth(c), width: 2 * logits)
             store.write(address: writeAddress, data: concat(draftData, targetData), enable: streamFire)
             let passIssue = m.named("pass_issue", fsm.is(.passA) | fsm.is(.passB))
             return Stream(fire: fire, lastBeat: lastBeat, rowLengthError: rowLengthError, streamFire: streamFire,
                           rowDraftStream: rowDraftStream, target: targetData, draft: draftData,
-                          readData: m.regNext("read_data_q", store.read(address: passAddress, enable: passIssue)),
+                          readData: store.read(address: passAddress, enable: passIssue, name: "read_data"),
                           readValid: m.shiftRegister("read_valid", passIssue, stages: 2, reset: 0).last!,
                           readMode: m.shiftRegister("read_mode", mux(fsm.is(.passA), mode(.passA), mode(.passB)), stages: 2).last!,
                           readBeat: m.shiftRegister("read_beat", passBeat, stages: 2).last!)
@@ -537,11 +537,7 @@ extension SamplingVerifierRTL {
             let s = magnitude.bits(magnitude.width - 1, r)
             let index1 = m.regNext("\(name)_f", mux(negative, .literal(0, width: r), magnitude.bits(r - 1, 0)))
             let shift1 = m.regNext("\(name)_s", mux(negative, .literal(0, width: 5), s.bits(min(4, s.width - 1), 0).zeroExtended(to: 5)))
-            // s > E without a carry chain: bits above E's width, or the low bits against E.
-            let eBits = bitsToHold(SamplingFixedPoint.expScaleBits)
-            let past = s.width > eBits ? s.bits(s.width - 1, eBits).orReduce | (s.bits(eBits - 1, 0) > SamplingFixedPoint.expScaleBits)
-                : s > SamplingFixedPoint.expScaleBits
-            let zero1 = m.regNext("\(name)_z", !keep | (!negative & past))
+            let zero1 = m.regNext("\(name)_z", !keep | (!negative & atLeast(s, SamplingFixedPoint.expScaleBits + 1)))
             lut.index <== index1.bits(r - 3, 0)
             let quarters = lut.quarters.enumerated().map { m.regNext("\(name)_t\($0.offset)", $0.element) }
             let quarter = m.regNext("\(name)_q", index1.bits(r - 1, r - 2))

@@ -193,6 +193,21 @@ final class SamplingRTLTests: XCTestCase {
         }
     }
 
+    /// A row memory deeper than one block RAM is cut into banks of 512 words (`BankedMemory`): at V = 1100, L = 1 it
+    /// holds B + D words in three banks, the last one partial, and rows cross the banks' edges and the wrap.
+    func testRowMemoryInBanksMatchesGoldenIncludingCycles() throws {
+        let c = Fixture.config(vocab: 1100, lanes: 1, gammaMax: 3)
+        let text = VerilogEmitter.emit(try SamplingVerifierRTL.module(c))
+        let banks = try NSRegularExpression(pattern: #"reg\s+\[\d+:0\] row_pair_bank(\d+) \[0:(\d+)\];"#)
+        let depths = banks.matches(in: text, range: NSRange(text.startIndex..., in: text)).map {
+            Int(text[Range($0.range(at: 2), in: text)!])! + 1
+        }
+        XCTAssertEqual(depths, [512, 512, c.beatsPerRow + SamplingTiming.decisionLatency(lanes: 1) - 1024])
+        let r = try Self.simulator(c).compare(randomRounds(c, count: 10, seed: 900))
+        XCTAssertNil(r.disagreement, "V=\(c.vocab) L=\(c.lanes): \(r.disagreement!)")
+        XCTAssertGreaterThan(r.golden.map(\.accepted).reduce(0, +), 0, "some rows are accepted, so rows start past bank 0")
+    }
+
     /// Rounds rejected at row 0 whose residual is empty or lies in the last beat only: the draft token's exponential
     /// is 0 in t and d (so it is rejected), and d = t except (odd rounds) 3 lower on the last beat's tokens. Pass B
     /// starts while pass A drains and reads `residual_zero` and T as soon as S_w settles (`SamplingTiming.passBGap`);

@@ -936,8 +936,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire row_length_error;
     wire stream_fire;
     wire pass_issue;
-    reg  [511:0] row_pair_rdata;
-    reg  [511:0] read_data_q;
+    reg  [511:0] row_pair_bank0_rdata;
+    reg  [511:0] row_pair_bank0_q;
+    reg  [511:0] row_pair_bank1_rdata;
+    reg  [511:0] row_pair_bank1_q;
+    reg  [511:0] row_pair_bank2_rdata;
+    reg  [511:0] row_pair_bank2_q;
+    reg  [511:0] row_pair_bank3_rdata;
+    reg  [511:0] row_pair_bank3_q;
+    reg  [511:0] row_pair_bank4_rdata;
+    reg  [511:0] row_pair_bank4_q;
+    reg  [511:0] row_pair_bank5_rdata;
+    reg  [511:0] row_pair_bank5_q;
+    reg  [511:0] row_pair_bank6_rdata;
+    reg  [511:0] row_pair_bank6_q;
+    reg  [2:0] row_pair_read_bank_1;
+    reg  [2:0] row_pair_read_bank_2;
+    reg  [511:0] read_data;
     reg  read_valid_1;
     reg  read_valid_2;
     reg  [1:0] read_mode_1;
@@ -2631,7 +2646,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] emit_token;
     wire pass_last;
     reg  [2:0] pass_b_wait;
-    reg  [511:0] row_pair [0:3111];
+    reg  [511:0] row_pair_bank0 [0:511];
+    reg  [511:0] row_pair_bank1 [0:511];
+    reg  [511:0] row_pair_bank2 [0:511];
+    reg  [511:0] row_pair_bank3 [0:511];
+    reg  [511:0] row_pair_bank4 [0:511];
+    reg  [511:0] row_pair_bank5 [0:511];
+    reg  [511:0] row_pair_bank6 [0:39];
     wire [228:0] t_0;
     wire [15:0] t_1;
     wire [30:0] t_2;
@@ -2992,6 +3013,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [11:0] t_357;
     wire [12:0] t_358;
     wire [12:0] t_359;
+    wire [511:0] t_360;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3353,6 +3375,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_357 = (last_beat ? 12'h0 : (beat + 12'h1));
     assign t_358 = ({1'h0, decide_address} + 13'hc00);
     assign t_359 = ((13'hc28 <= t_358) ? (t_358 - 13'hc28) : t_358);
+    assign t_360 = {s_axis_draft_tdata, s_axis_logits_tdata};
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -4198,6 +4221,35 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             end
             default: begin
                 row_token = t_1;
+            end
+        endcase
+    end
+
+    always @(*) begin
+        case (row_pair_read_bank_2)
+            3'h0: begin
+                read_data = row_pair_bank0_q;
+            end
+            3'h1: begin
+                read_data = row_pair_bank1_q;
+            end
+            3'h2: begin
+                read_data = row_pair_bank2_q;
+            end
+            3'h3: begin
+                read_data = row_pair_bank3_q;
+            end
+            3'h4: begin
+                read_data = row_pair_bank4_q;
+            end
+            3'h5: begin
+                read_data = row_pair_bank5_q;
+            end
+            3'h6: begin
+                read_data = row_pair_bank6_q;
+            end
+            default: begin
+                read_data = row_pair_bank0_q;
             end
         endcase
     end
@@ -11228,7 +11280,39 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        read_data_q <= row_pair_rdata;
+        row_pair_bank0_q <= row_pair_bank0_rdata;
+    end
+
+    always @(posedge aclk) begin
+        row_pair_bank1_q <= row_pair_bank1_rdata;
+    end
+
+    always @(posedge aclk) begin
+        row_pair_bank2_q <= row_pair_bank2_rdata;
+    end
+
+    always @(posedge aclk) begin
+        row_pair_bank3_q <= row_pair_bank3_rdata;
+    end
+
+    always @(posedge aclk) begin
+        row_pair_bank4_q <= row_pair_bank4_rdata;
+    end
+
+    always @(posedge aclk) begin
+        row_pair_bank5_q <= row_pair_bank5_rdata;
+    end
+
+    always @(posedge aclk) begin
+        row_pair_bank6_q <= row_pair_bank6_rdata;
+    end
+
+    always @(posedge aclk) begin
+        row_pair_read_bank_1 <= pass_address[11:9];
+    end
+
+    always @(posedge aclk) begin
+        row_pair_read_bank_2 <= row_pair_read_bank_1;
     end
 
     always @(posedge aclk) begin
@@ -11364,11 +11448,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        a_target <= (read_valid_2 ? read_data_q[255:0] : s_axis_logits_tdata);
+        a_target <= (read_valid_2 ? read_data[255:0] : s_axis_logits_tdata);
     end
 
     always @(posedge aclk) begin
-        a_draft <= (read_valid_2 ? read_data_q[511:256] : s_axis_draft_tdata);
+        a_draft <= (read_valid_2 ? read_data[511:256] : s_axis_draft_tdata);
     end
 
     always @(posedge aclk) begin
@@ -12608,7 +12692,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_z <= ((~c4_lanes[0]) | ((~t_79) & ((|t_81[10:5]) | (5'h1c < t_81[4:0]))));
+        d_t_e0_z <= ((~c4_lanes[0]) | ((~t_79) & ((|t_81[10:5]) | (5'h1d <= t_81[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -12676,7 +12760,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_z <= ((~c4_lanes[1]) | ((~t_83) & ((|t_85[10:5]) | (5'h1c < t_85[4:0]))));
+        d_t_e1_z <= ((~c4_lanes[1]) | ((~t_83) & ((|t_85[10:5]) | (5'h1d <= t_85[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -12744,7 +12828,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_z <= ((~c4_lanes[2]) | ((~t_87) & ((|t_89[10:5]) | (5'h1c < t_89[4:0]))));
+        d_t_e2_z <= ((~c4_lanes[2]) | ((~t_87) & ((|t_89[10:5]) | (5'h1d <= t_89[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -12812,7 +12896,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_z <= ((~c4_lanes[3]) | ((~t_91) & ((|t_93[10:5]) | (5'h1c < t_93[4:0]))));
+        d_t_e3_z <= ((~c4_lanes[3]) | ((~t_91) & ((|t_93[10:5]) | (5'h1d <= t_93[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -12880,7 +12964,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_z <= ((~c4_lanes[4]) | ((~t_95) & ((|t_97[10:5]) | (5'h1c < t_97[4:0]))));
+        d_t_e4_z <= ((~c4_lanes[4]) | ((~t_95) & ((|t_97[10:5]) | (5'h1d <= t_97[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -12948,7 +13032,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_z <= ((~c4_lanes[5]) | ((~t_99) & ((|t_101[10:5]) | (5'h1c < t_101[4:0]))));
+        d_t_e5_z <= ((~c4_lanes[5]) | ((~t_99) & ((|t_101[10:5]) | (5'h1d <= t_101[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13016,7 +13100,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_z <= ((~c4_lanes[6]) | ((~t_103) & ((|t_105[10:5]) | (5'h1c < t_105[4:0]))));
+        d_t_e6_z <= ((~c4_lanes[6]) | ((~t_103) & ((|t_105[10:5]) | (5'h1d <= t_105[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13084,7 +13168,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_z <= ((~c4_lanes[7]) | ((~t_107) & ((|t_109[10:5]) | (5'h1c < t_109[4:0]))));
+        d_t_e7_z <= ((~c4_lanes[7]) | ((~t_107) & ((|t_109[10:5]) | (5'h1d <= t_109[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13152,7 +13236,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_z <= ((~c4_lanes[8]) | ((~t_111) & ((|t_113[10:5]) | (5'h1c < t_113[4:0]))));
+        d_t_e8_z <= ((~c4_lanes[8]) | ((~t_111) & ((|t_113[10:5]) | (5'h1d <= t_113[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13220,7 +13304,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_z <= ((~c4_lanes[9]) | ((~t_115) & ((|t_117[10:5]) | (5'h1c < t_117[4:0]))));
+        d_t_e9_z <= ((~c4_lanes[9]) | ((~t_115) & ((|t_117[10:5]) | (5'h1d <= t_117[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13288,7 +13372,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_z <= ((~c4_lanes[10]) | ((~t_119) & ((|t_121[10:5]) | (5'h1c < t_121[4:0]))));
+        d_t_e10_z <= ((~c4_lanes[10]) | ((~t_119) & ((|t_121[10:5]) | (5'h1d <= t_121[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13356,7 +13440,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_z <= ((~c4_lanes[11]) | ((~t_123) & ((|t_125[10:5]) | (5'h1c < t_125[4:0]))));
+        d_t_e11_z <= ((~c4_lanes[11]) | ((~t_123) & ((|t_125[10:5]) | (5'h1d <= t_125[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13424,7 +13508,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_z <= ((~c4_lanes[12]) | ((~t_127) & ((|t_129[10:5]) | (5'h1c < t_129[4:0]))));
+        d_t_e12_z <= ((~c4_lanes[12]) | ((~t_127) & ((|t_129[10:5]) | (5'h1d <= t_129[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13492,7 +13576,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_z <= ((~c4_lanes[13]) | ((~t_131) & ((|t_133[10:5]) | (5'h1c < t_133[4:0]))));
+        d_t_e13_z <= ((~c4_lanes[13]) | ((~t_131) & ((|t_133[10:5]) | (5'h1d <= t_133[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13560,7 +13644,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_z <= ((~c4_lanes[14]) | ((~t_135) & ((|t_137[10:5]) | (5'h1c < t_137[4:0]))));
+        d_t_e14_z <= ((~c4_lanes[14]) | ((~t_135) & ((|t_137[10:5]) | (5'h1d <= t_137[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13628,7 +13712,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_z <= ((~c4_lanes[15]) | ((~t_139) & ((|t_141[10:5]) | (5'h1c < t_141[4:0]))));
+        d_t_e15_z <= ((~c4_lanes[15]) | ((~t_139) & ((|t_141[10:5]) | (5'h1d <= t_141[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13696,7 +13780,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_z <= ((~c4_draft_lanes[0]) | ((~t_143) & ((|t_145[10:5]) | (5'h1c < t_145[4:0]))));
+        d_d_e0_z <= ((~c4_draft_lanes[0]) | ((~t_143) & ((|t_145[10:5]) | (5'h1d <= t_145[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13764,7 +13848,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_z <= ((~c4_draft_lanes[1]) | ((~t_147) & ((|t_149[10:5]) | (5'h1c < t_149[4:0]))));
+        d_d_e1_z <= ((~c4_draft_lanes[1]) | ((~t_147) & ((|t_149[10:5]) | (5'h1d <= t_149[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13832,7 +13916,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_z <= ((~c4_draft_lanes[2]) | ((~t_151) & ((|t_153[10:5]) | (5'h1c < t_153[4:0]))));
+        d_d_e2_z <= ((~c4_draft_lanes[2]) | ((~t_151) & ((|t_153[10:5]) | (5'h1d <= t_153[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13900,7 +13984,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_z <= ((~c4_draft_lanes[3]) | ((~t_155) & ((|t_157[10:5]) | (5'h1c < t_157[4:0]))));
+        d_d_e3_z <= ((~c4_draft_lanes[3]) | ((~t_155) & ((|t_157[10:5]) | (5'h1d <= t_157[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13968,7 +14052,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_z <= ((~c4_draft_lanes[4]) | ((~t_159) & ((|t_161[10:5]) | (5'h1c < t_161[4:0]))));
+        d_d_e4_z <= ((~c4_draft_lanes[4]) | ((~t_159) & ((|t_161[10:5]) | (5'h1d <= t_161[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14036,7 +14120,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_z <= ((~c4_draft_lanes[5]) | ((~t_163) & ((|t_165[10:5]) | (5'h1c < t_165[4:0]))));
+        d_d_e5_z <= ((~c4_draft_lanes[5]) | ((~t_163) & ((|t_165[10:5]) | (5'h1d <= t_165[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14104,7 +14188,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_z <= ((~c4_draft_lanes[6]) | ((~t_167) & ((|t_169[10:5]) | (5'h1c < t_169[4:0]))));
+        d_d_e6_z <= ((~c4_draft_lanes[6]) | ((~t_167) & ((|t_169[10:5]) | (5'h1d <= t_169[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14172,7 +14256,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_z <= ((~c4_draft_lanes[7]) | ((~t_171) & ((|t_173[10:5]) | (5'h1c < t_173[4:0]))));
+        d_d_e7_z <= ((~c4_draft_lanes[7]) | ((~t_171) & ((|t_173[10:5]) | (5'h1d <= t_173[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14240,7 +14324,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_z <= ((~c4_draft_lanes[8]) | ((~t_175) & ((|t_177[10:5]) | (5'h1c < t_177[4:0]))));
+        d_d_e8_z <= ((~c4_draft_lanes[8]) | ((~t_175) & ((|t_177[10:5]) | (5'h1d <= t_177[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14308,7 +14392,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_z <= ((~c4_draft_lanes[9]) | ((~t_179) & ((|t_181[10:5]) | (5'h1c < t_181[4:0]))));
+        d_d_e9_z <= ((~c4_draft_lanes[9]) | ((~t_179) & ((|t_181[10:5]) | (5'h1d <= t_181[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14376,7 +14460,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_z <= ((~c4_draft_lanes[10]) | ((~t_183) & ((|t_185[10:5]) | (5'h1c < t_185[4:0]))));
+        d_d_e10_z <= ((~c4_draft_lanes[10]) | ((~t_183) & ((|t_185[10:5]) | (5'h1d <= t_185[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14444,7 +14528,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_z <= ((~c4_draft_lanes[11]) | ((~t_187) & ((|t_189[10:5]) | (5'h1c < t_189[4:0]))));
+        d_d_e11_z <= ((~c4_draft_lanes[11]) | ((~t_187) & ((|t_189[10:5]) | (5'h1d <= t_189[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14512,7 +14596,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_z <= ((~c4_draft_lanes[12]) | ((~t_191) & ((|t_193[10:5]) | (5'h1c < t_193[4:0]))));
+        d_d_e12_z <= ((~c4_draft_lanes[12]) | ((~t_191) & ((|t_193[10:5]) | (5'h1d <= t_193[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14580,7 +14664,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_z <= ((~c4_draft_lanes[13]) | ((~t_195) & ((|t_197[10:5]) | (5'h1c < t_197[4:0]))));
+        d_d_e13_z <= ((~c4_draft_lanes[13]) | ((~t_195) & ((|t_197[10:5]) | (5'h1d <= t_197[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14648,7 +14732,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_z <= ((~c4_draft_lanes[14]) | ((~t_199) & ((|t_201[10:5]) | (5'h1c < t_201[4:0]))));
+        d_d_e14_z <= ((~c4_draft_lanes[14]) | ((~t_199) & ((|t_201[10:5]) | (5'h1d <= t_201[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14716,7 +14800,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_z <= ((~c4_draft_lanes[15]) | ((~t_203) & ((|t_205[10:5]) | (5'h1c < t_205[4:0]))));
+        d_d_e15_z <= ((~c4_draft_lanes[15]) | ((~t_203) & ((|t_205[10:5]) | (5'h1d <= t_205[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -16190,7 +16274,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~dec_captured_14) | ((~t_298) & ((|t_300[10:5]) | (5'h1c < t_300[4:0]))));
+        dec_t_px_z <= ((~dec_captured_14) | ((~t_298) & ((|t_300[10:5]) | (5'h1d <= t_300[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -16406,7 +16490,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~dec_captured_14) | ((~t_349) & ((|t_351[10:5]) | (5'h1c < t_351[4:0]))));
+        dec_d_px_z <= ((~dec_captured_14) | ((~t_349) & ((|t_351[10:5]) | (5'h1d <= t_351[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -16801,14 +16885,86 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (stream_fire) begin
-            row_pair[write_address] <= {s_axis_draft_tdata, s_axis_logits_tdata};
+        if ((stream_fire & (write_address[11:9] == 3'h0))) begin
+            row_pair_bank0[write_address[8:0]] <= t_360;
         end
     end
 
     always @(posedge aclk) begin
-        if (pass_issue) begin
-            row_pair_rdata <= row_pair[pass_address];
+        if ((pass_issue & (pass_address[11:9] == 3'h0))) begin
+            row_pair_bank0_rdata <= row_pair_bank0[pass_address[8:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((stream_fire & (write_address[11:9] == 3'h1))) begin
+            row_pair_bank1[write_address[8:0]] <= t_360;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((pass_issue & (pass_address[11:9] == 3'h1))) begin
+            row_pair_bank1_rdata <= row_pair_bank1[pass_address[8:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((stream_fire & (write_address[11:9] == 3'h2))) begin
+            row_pair_bank2[write_address[8:0]] <= t_360;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((pass_issue & (pass_address[11:9] == 3'h2))) begin
+            row_pair_bank2_rdata <= row_pair_bank2[pass_address[8:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((stream_fire & (write_address[11:9] == 3'h3))) begin
+            row_pair_bank3[write_address[8:0]] <= t_360;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((pass_issue & (pass_address[11:9] == 3'h3))) begin
+            row_pair_bank3_rdata <= row_pair_bank3[pass_address[8:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((stream_fire & (write_address[11:9] == 3'h4))) begin
+            row_pair_bank4[write_address[8:0]] <= t_360;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((pass_issue & (pass_address[11:9] == 3'h4))) begin
+            row_pair_bank4_rdata <= row_pair_bank4[pass_address[8:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((stream_fire & (write_address[11:9] == 3'h5))) begin
+            row_pair_bank5[write_address[8:0]] <= t_360;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((pass_issue & (pass_address[11:9] == 3'h5))) begin
+            row_pair_bank5_rdata <= row_pair_bank5[pass_address[8:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((stream_fire & (write_address[11:9] == 3'h6))) begin
+            row_pair_bank6[write_address[5:0]] <= t_360;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((pass_issue & (pass_address[11:9] == 3'h6))) begin
+            row_pair_bank6_rdata <= row_pair_bank6[pass_address[5:0]];
         end
     end
 

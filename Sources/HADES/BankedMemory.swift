@@ -1,0 +1,66 @@
+import HDL
+
+/// A memory cut by address into banks of one block RAM's depth, each bank's read data registered again beside its
+/// block RAMs, then the choice among the banks: data two clocks after the read, as a memory with one fabric
+/// register after it.
+///
+/// Why: a deep memory (the sampling unit's row pairs at V = 50257 hold thousands of words) spreads over many block
+/// RAMs. Read through one fabric register, its path was the block RAM's clock-to-out (5.6–5.8 ns on an ECP5 DP16KD
+/// without its output register), routing across the part and the choice among the banks, all in one clock
+/// (13.3 ns). Here each bank's register sits next to its block RAMs and the choice starts from registers.
+/// A memory of one bank is exactly a memory and one register.
+struct BankedMemory {
+    /// One ECP5 DP16KD (or Xilinx RAMB36) in its widest mode: 512 words.
+    static let blockRAMDepth = 512
+
+    let name: String
+    let depth: Int
+    let banks: [Memory]
+    private let m: ModuleBuilder
+
+    init(_ m: ModuleBuilder, name: String, depth: Int, width: Int) {
+        self.m = m
+        self.name = name
+        self.depth = depth
+        let count = (depth + Self.blockRAMDepth - 1) / Self.blockRAMDepth
+        banks = count == 1 ? [m.memory(name, depth: depth, width: width)]
+            : (0..<count).map { k in
+                m.memory("\(name)_bank\(k)", depth: max(2, min(Self.blockRAMDepth, depth - k * Self.blockRAMDepth)),
+                         width: width)
+            }
+    }
+
+    private var offsetBits: Int { ceilLog2(Self.blockRAMDepth) }
+
+    /// The bank that holds `address` (a width-0 answer when there is one bank).
+    private func bank(_ address: Value) -> Value { address.bits(address.width - 1, offsetBits) }
+
+    /// `address` inside bank `k`.
+    private func offset(_ address: Value, bank k: Int) -> Value {
+        address.bits(banks[k].addressWidth - 1, 0)
+    }
+
+    private func selects(_ address: Value, bank k: Int) -> Value {
+        banks.count == 1 ? .true : bank(address) === k
+    }
+
+    func write(address: Value, data: Value, enable: Value) {
+        for k in banks.indices {
+            banks[k].write(address: offset(address, bank: k), data: data, enable: enable & selects(address, bank: k))
+        }
+    }
+
+    /// The data at `address`, two clocks after `enable` (the block RAM's read, then a register); it holds otherwise.
+    /// Named `<name>_q` (one bank: the register) or `<name>` (the choice among the banks' registers).
+    func read(address: Value, enable: Value, name readName: String) -> Value {
+        if banks.count == 1 {
+            return m.regNext("\(readName)_q", banks[0].read(address: offset(address, bank: 0), enable: enable))
+        }
+        let registered = banks.indices.map { k in
+            m.regNext("\(name)_bank\(k)_q",
+                      banks[k].read(address: offset(address, bank: k), enable: enable & selects(address, bank: k)))
+        }
+        let chosen = m.shiftRegister("\(name)_read_bank", bank(address), stages: 2).last!
+        return m.select(readName, registered, index: chosen)
+    }
+}
