@@ -47,6 +47,7 @@ clean:
 # ---- Synthesis, timing and the performance report (tools/synth.py, tools/bench.py; output in build/reports) ----
 # make synth [SYNTH_CONFIGS='"16 50257 16 fp16" "sampling8 50257 16 fixed16.8"'] [SYNTH_SEEDS="1 2 3"] [SHARD=k/N]
 #            [SYNTH_DEVICE=45k|85k] [SYNTH_SPEED=6|7|8]: one job per configuration and seed; SHARD runs every N-th job
+#            [SYNTH_ARGS="--step-timeout 10800"]: seconds a tool run may take (default one hour)
 # make synth-report: merge the job files present in build/reports/synth-jobs (from any machines) into synth.md
 # make bench [BENCH_TRACES="Tests/Fixtures/greedy_g4.npz …"] [BENCH_LANES=16]
 SYNTH_CONFIGS ?=

@@ -60,6 +60,8 @@ TARGET_MHZ = 250  # what the timing-driven placer aims at; the achieved Fmax is 
 # nextpnr's heap placer weighs timing at 10 by default; 60 placed the greedy unit's routing-bound paths faster
 # (three configurations × two seeds: README "Measured performance", "Placer timing weight").
 PLACER_TIMING_WEIGHT = 60
+# Seconds one tool run may take (--step-timeout): the full sampling configuration's place and route takes 40–60 min
+# on the 85F on a 2-core machine, and its 45F routing has not finished within an hour.
 STEP_TIMEOUT = 3600
 
 
@@ -81,8 +83,9 @@ def tool(name):
     raise RuntimeError(f"{name} not found")
 
 
-def run(cmd, cwd, log_path, timeout=STEP_TIMEOUT):
+def run(cmd, cwd, log_path, timeout=None):
     cmd = tool(cmd[0]) + cmd[1:]
+    timeout = timeout or STEP_TIMEOUT
     t0 = time.time()
     with open(log_path, "w") as f:
         p = subprocess.run(cmd, cwd=cwd, stdout=f, stderr=subprocess.STDOUT, timeout=timeout)
@@ -329,6 +332,7 @@ def run_job(hadesgen, cfg, seed, xc7, jobs_dir, speed, versions, force, work_roo
 
 
 def main():
+    global STEP_TIMEOUT
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--hadesgen", default=os.path.join(ROOT, ".build", "release", "hadesgen"))
     ap.add_argument("--configs", nargs="+", default=DEFAULT_CONFIGS,
@@ -341,8 +345,11 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "reports"))
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "synth"), help="tool logs and netlists")
     ap.add_argument("--force", action="store_true", help="redo jobs whose report is up to date")
+    ap.add_argument("--step-timeout", type=int, default=STEP_TIMEOUT,
+                    help=f"seconds each tool run (Yosys, nextpnr) may take (default {STEP_TIMEOUT})")
     ap.add_argument("--no-xc7", action="store_true", help="skip the Debian Yosys cell statistics and xc7 estimate")
     a = ap.parse_args()
+    STEP_TIMEOUT = a.step_timeout
     try:
         configs = [Config(spec, a.device) for spec in a.configs]
         selected = shard(jobs(configs, a.seeds), a.shard)
