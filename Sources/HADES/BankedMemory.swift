@@ -12,6 +12,8 @@ import HDL
 struct BankedMemory {
     /// One ECP5 DP16KD (or Xilinx RAMB36) in its widest mode: 512 words.
     static let blockRAMDepth = 512
+    /// Clocks from a read to its data: the block RAM, the register.
+    static let readLatency = 2
 
     let name: String
     let depth: Int
@@ -50,7 +52,7 @@ struct BankedMemory {
         }
     }
 
-    /// The data at `address`, two clocks after `enable` (the block RAM's read, then a register); it holds otherwise.
+    /// The data at `address`, `readLatency` clocks after `enable` (the block RAM's read, then a register); it holds otherwise.
     /// Named `<name>_q` (one bank: the register) or `<name>` (the choice among the banks' registers).
     func read(address: Value, enable: Value, name readName: String) -> Value {
         if banks.count == 1 {
@@ -60,7 +62,7 @@ struct BankedMemory {
             m.regNext("\(name)_bank\(k)_q",
                       banks[k].read(address: offset(address, bank: k), enable: enable & selects(address, bank: k)))
         }
-        let chosen = m.shiftRegister("\(name)_read_bank", bank(address), stages: 2).last!
+        let chosen = m.shiftRegister("\(name)_read_bank", bank(address), stages: Self.readLatency).last!
         return m.select(readName, registered, index: chosen)
     }
 }

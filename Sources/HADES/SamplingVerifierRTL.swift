@@ -321,12 +321,14 @@ extension SamplingVerifierRTL {
             let store = BankedMemory(m, name: "row_pair", depth: Self.memoryDepth(c), width: 2 * logits)
             store.write(address: writeAddress, data: concat(draftData, targetData), enable: streamFire)
             let passIssue = m.named("pass_issue", fsm.is(.passA) | fsm.is(.passB))
+            let readStages = SamplingTiming.memoryReadStages
+            precondition(readStages == BankedMemory.readLatency, "the cycle model's memory read is the memory's")
             return Stream(fire: fire, lastBeat: lastBeat, rowLengthError: rowLengthError, streamFire: streamFire,
                           rowDraftStream: rowDraftStream, target: targetData, draft: draftData,
                           readData: store.read(address: passAddress, enable: passIssue, name: "read_data"),
-                          readValid: m.shiftRegister("read_valid", passIssue, stages: 2, reset: 0).last!,
-                          readMode: m.shiftRegister("read_mode", mux(fsm.is(.passA), mode(.passA), mode(.passB)), stages: 2).last!,
-                          readBeat: m.shiftRegister("read_beat", passBeat, stages: 2).last!)
+                          readValid: m.shiftRegister("read_valid", passIssue, stages: readStages, reset: 0).last!,
+                          readMode: m.shiftRegister("read_mode", mux(fsm.is(.passA), mode(.passA), mode(.passB)), stages: readStages).last!,
+                          readBeat: m.shiftRegister("read_beat", passBeat, stages: readStages).last!)
         }
 
         func mode(_ mode: BeatMode) -> Value { .literal(mode.rawValue, width: 2) }
