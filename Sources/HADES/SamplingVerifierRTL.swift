@@ -116,7 +116,7 @@ public enum SamplingVerifierRTL {
 
             let u = Unit(m, c)
             let cmd = u.commandStage(command, io: io)
-            let stream = try u.streamStage(target: target, draft: draft, cmd: cmd)
+            let stream = u.streamStage(target: target, draft: draft, cmd: cmd)
             let beatA = u.beatStage(stream, cmd: cmd)
             let beatB = try u.logitStage(beatA)
             let beatC = u.referenceStage(beatB)
@@ -304,7 +304,7 @@ extension SamplingVerifierRTL {
             let readData, readValid, readMode, readBeat: Value
         }
 
-        func streamStage(target: StreamIn, draft: StreamIn, cmd: Command) throws -> Stream {
+        func streamStage(target: StreamIn, draft: StreamIn, cmd: Command) -> Stream {
             let logits = LogitsLayout(c).layout.width
             let targetData = target.data.bits(logits - 1, 0), draftData = draft.data.bits(logits - 1, 0)  // above: padding
             let rowDraftStream = m.named("row_draft_stream", rowHasDraft & !cmd.oneHot)
@@ -318,7 +318,7 @@ extension SamplingVerifierRTL {
             let streamFire = m.named("stream_fire", fire & fsm.is(.stream))
 
             // Row r starts where row r − 1 ended: the decisive row is kept while the next rows arrive.
-            let store = try BankedMemory(m, name: "row_pair", depth: Self.memoryDepth(c), width: 2 * logits)
+            let store = BankedMemory(m, name: "row_pair", depth: Self.memoryDepth(c), width: 2 * logits)
             store.write(address: writeAddress, data: concat(draftData, targetData), enable: streamFire)
             let passIssue = m.named("pass_issue", fsm.is(.passA) | fsm.is(.passB))
             let readStages = SamplingTiming.memoryReadStages

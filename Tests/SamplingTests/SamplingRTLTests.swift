@@ -198,9 +198,9 @@ final class SamplingRTLTests: XCTestCase {
     func testRowMemoryInBanksMatchesGoldenIncludingCycles() throws {
         let c = Fixture.config(vocab: 1100, lanes: 1, gammaMax: 3)
         let text = VerilogEmitter.emit(try SamplingVerifierRTL.module(c))
-        let banks = try NSRegularExpression(pattern: #"\w+_ram_d(\d+)_w\d+ u_row_pair_bank\d+ \("#)
+        let banks = try NSRegularExpression(pattern: #"reg\s+\[\d+:0\] row_pair_bank(\d+) \[0:(\d+)\];"#)
         let depths = banks.matches(in: text, range: NSRange(text.startIndex..., in: text)).map {
-            Int(text[Range($0.range(at: 1), in: text)!])!
+            Int(text[Range($0.range(at: 2), in: text)!])! + 1
         }
         XCTAssertEqual(depths, [512, 512, c.beatsPerRow + SamplingTiming.decisionLatency(lanes: 1) - 1024])
         let r = try Self.simulator(c).compare(randomRounds(c, count: 10, seed: 900))

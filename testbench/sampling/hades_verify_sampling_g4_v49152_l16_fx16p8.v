@@ -247,74 +247,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w28_d2 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8_ram_d512_w512: 512 × 512-bit memory with a registered read and its data registered again (a block RAM with its output register) (from HADES/BankedMemory.swift:26)
-module hades_verify_sampling_g4_v49152_l16_fx16p8_ram_d512_w512 (
-    input  wire aclk,
-    input  wire [8:0] waddr,
-    input  wire [511:0] wdata,
-    input  wire wen,
-    input  wire [8:0] raddr,
-    input  wire ren,
-    output wire [511:0] q
-);
-
-    reg  [511:0] store_rdata;
-    reg  [511:0] q_r;
-    reg  [511:0] store [0:511];
-
-    assign q = q_r;
-
-    always @(posedge aclk) begin
-        q_r <= store_rdata;
-    end
-
-    always @(posedge aclk) begin
-        if (wen) begin
-            store[waddr] <= wdata;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (ren) begin
-            store_rdata <= store[raddr];
-        end
-    end
-endmodule
-
-// hades_verify_sampling_g4_v49152_l16_fx16p8_ram_d40_w512: 40 × 512-bit memory with a registered read and its data registered again (a block RAM with its output register) (from HADES/BankedMemory.swift:26)
-module hades_verify_sampling_g4_v49152_l16_fx16p8_ram_d40_w512 (
-    input  wire aclk,
-    input  wire [5:0] waddr,
-    input  wire [511:0] wdata,
-    input  wire wen,
-    input  wire [5:0] raddr,
-    input  wire ren,
-    output wire [511:0] q
-);
-
-    reg  [511:0] store_rdata;
-    reg  [511:0] q_r;
-    reg  [511:0] store [0:39];
-
-    assign q = q_r;
-
-    always @(posedge aclk) begin
-        q_r <= store_rdata;
-    end
-
-    always @(posedge aclk) begin
-        if (wen) begin
-            store[waddr] <= wdata;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (ren) begin
-            store_rdata <= store[raddr];
-        end
-    end
-endmodule
-
 // hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17: unsigned a·b, operands and product registered (a DSP block's registers) (from HADES/RegisteredProduct.swift:19)
 module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 (
     input  wire aclk,
@@ -1003,49 +935,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire last_beat;
     wire row_length_error;
     wire stream_fire;
-    wire [8:0] u_row_pair_bank0_waddr;
-    wire [511:0] u_row_pair_bank0_wdata;
-    wire u_row_pair_bank0_wen;
-    wire [8:0] u_row_pair_bank0_raddr;
-    wire u_row_pair_bank0_ren;
-    wire [511:0] u_row_pair_bank0_q;
-    wire [8:0] u_row_pair_bank1_waddr;
-    wire [511:0] u_row_pair_bank1_wdata;
-    wire u_row_pair_bank1_wen;
-    wire [8:0] u_row_pair_bank1_raddr;
-    wire u_row_pair_bank1_ren;
-    wire [511:0] u_row_pair_bank1_q;
-    wire [8:0] u_row_pair_bank2_waddr;
-    wire [511:0] u_row_pair_bank2_wdata;
-    wire u_row_pair_bank2_wen;
-    wire [8:0] u_row_pair_bank2_raddr;
-    wire u_row_pair_bank2_ren;
-    wire [511:0] u_row_pair_bank2_q;
-    wire [8:0] u_row_pair_bank3_waddr;
-    wire [511:0] u_row_pair_bank3_wdata;
-    wire u_row_pair_bank3_wen;
-    wire [8:0] u_row_pair_bank3_raddr;
-    wire u_row_pair_bank3_ren;
-    wire [511:0] u_row_pair_bank3_q;
-    wire [8:0] u_row_pair_bank4_waddr;
-    wire [511:0] u_row_pair_bank4_wdata;
-    wire u_row_pair_bank4_wen;
-    wire [8:0] u_row_pair_bank4_raddr;
-    wire u_row_pair_bank4_ren;
-    wire [511:0] u_row_pair_bank4_q;
-    wire [8:0] u_row_pair_bank5_waddr;
-    wire [511:0] u_row_pair_bank5_wdata;
-    wire u_row_pair_bank5_wen;
-    wire [8:0] u_row_pair_bank5_raddr;
-    wire u_row_pair_bank5_ren;
-    wire [511:0] u_row_pair_bank5_q;
-    wire [5:0] u_row_pair_bank6_waddr;
-    wire [511:0] u_row_pair_bank6_wdata;
-    wire u_row_pair_bank6_wen;
-    wire [5:0] u_row_pair_bank6_raddr;
-    wire u_row_pair_bank6_ren;
-    wire [511:0] u_row_pair_bank6_q;
     wire pass_issue;
+    reg  [511:0] row_pair_bank0_rdata;
+    reg  [511:0] row_pair_bank0_q;
+    reg  [511:0] row_pair_bank1_rdata;
+    reg  [511:0] row_pair_bank1_q;
+    reg  [511:0] row_pair_bank2_rdata;
+    reg  [511:0] row_pair_bank2_q;
+    reg  [511:0] row_pair_bank3_rdata;
+    reg  [511:0] row_pair_bank3_q;
+    reg  [511:0] row_pair_bank4_rdata;
+    reg  [511:0] row_pair_bank4_q;
+    reg  [511:0] row_pair_bank5_rdata;
+    reg  [511:0] row_pair_bank5_q;
+    reg  [511:0] row_pair_bank6_rdata;
+    reg  [511:0] row_pair_bank6_q;
     reg  [2:0] row_pair_read_bank_1;
     reg  [2:0] row_pair_read_bank_2;
     reg  [511:0] read_data;
@@ -2742,13 +2646,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] emit_token;
     wire pass_last;
     reg  [2:0] pass_b_wait;
+    reg  [511:0] row_pair_bank0 [0:511];
+    reg  [511:0] row_pair_bank1 [0:511];
+    reg  [511:0] row_pair_bank2 [0:511];
+    reg  [511:0] row_pair_bank3 [0:511];
+    reg  [511:0] row_pair_bank4 [0:511];
+    reg  [511:0] row_pair_bank5 [0:511];
+    reg  [511:0] row_pair_bank6 [0:39];
     wire [228:0] t_0;
     wire [15:0] t_1;
-    wire [511:0] t_2;
-    wire [30:0] t_3;
-    wire [15:0] t_4;
-    wire t_5;
-    wire [3:0] t_6;
+    wire [30:0] t_2;
+    wire [15:0] t_3;
+    wire t_4;
+    wire [3:0] t_5;
+    wire [33:0] t_6;
     wire [33:0] t_7;
     wire [33:0] t_8;
     wire [33:0] t_9;
@@ -2780,7 +2691,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [33:0] t_35;
     wire [33:0] t_36;
     wire [33:0] t_37;
-    wire [33:0] t_38;
+    wire [16:0] t_38;
     wire [16:0] t_39;
     wire [16:0] t_40;
     wire [16:0] t_41;
@@ -2796,11 +2707,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_51;
     wire [16:0] t_52;
     wire [16:0] t_53;
-    wire [16:0] t_54;
-    wire t_55;
-    wire [9:0] t_56;
+    wire t_54;
+    wire [9:0] t_55;
+    wire [15:0] t_56;
     wire [15:0] t_57;
-    wire [15:0] t_58;
+    wire [16:0] t_58;
     wire [16:0] t_59;
     wire [16:0] t_60;
     wire [16:0] t_61;
@@ -2816,139 +2727,139 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_71;
     wire [16:0] t_72;
     wire [16:0] t_73;
-    wire [16:0] t_74;
-    wire t_75;
-    wire [9:0] t_76;
+    wire t_74;
+    wire [9:0] t_75;
+    wire [15:0] t_76;
     wire [15:0] t_77;
-    wire [15:0] t_78;
-    wire [17:0] t_79;
-    wire t_80;
-    wire [17:0] t_81;
-    wire [10:0] t_82;
-    wire [17:0] t_83;
-    wire t_84;
-    wire [17:0] t_85;
-    wire [10:0] t_86;
-    wire [17:0] t_87;
-    wire t_88;
-    wire [17:0] t_89;
-    wire [10:0] t_90;
-    wire [17:0] t_91;
-    wire t_92;
-    wire [17:0] t_93;
-    wire [10:0] t_94;
-    wire [17:0] t_95;
-    wire t_96;
-    wire [17:0] t_97;
-    wire [10:0] t_98;
-    wire [17:0] t_99;
-    wire t_100;
-    wire [17:0] t_101;
-    wire [10:0] t_102;
-    wire [17:0] t_103;
-    wire t_104;
-    wire [17:0] t_105;
-    wire [10:0] t_106;
-    wire [17:0] t_107;
-    wire t_108;
-    wire [17:0] t_109;
-    wire [10:0] t_110;
-    wire [17:0] t_111;
-    wire t_112;
-    wire [17:0] t_113;
-    wire [10:0] t_114;
-    wire [17:0] t_115;
-    wire t_116;
-    wire [17:0] t_117;
-    wire [10:0] t_118;
-    wire [17:0] t_119;
-    wire t_120;
-    wire [17:0] t_121;
-    wire [10:0] t_122;
-    wire [17:0] t_123;
-    wire t_124;
-    wire [17:0] t_125;
-    wire [10:0] t_126;
-    wire [17:0] t_127;
-    wire t_128;
-    wire [17:0] t_129;
-    wire [10:0] t_130;
-    wire [17:0] t_131;
-    wire t_132;
-    wire [17:0] t_133;
-    wire [10:0] t_134;
-    wire [17:0] t_135;
-    wire t_136;
-    wire [17:0] t_137;
-    wire [10:0] t_138;
-    wire [17:0] t_139;
-    wire t_140;
-    wire [17:0] t_141;
-    wire [10:0] t_142;
-    wire [17:0] t_143;
-    wire t_144;
-    wire [17:0] t_145;
-    wire [10:0] t_146;
-    wire [17:0] t_147;
-    wire t_148;
-    wire [17:0] t_149;
-    wire [10:0] t_150;
-    wire [17:0] t_151;
-    wire t_152;
-    wire [17:0] t_153;
-    wire [10:0] t_154;
-    wire [17:0] t_155;
-    wire t_156;
-    wire [17:0] t_157;
-    wire [10:0] t_158;
-    wire [17:0] t_159;
-    wire t_160;
-    wire [17:0] t_161;
-    wire [10:0] t_162;
-    wire [17:0] t_163;
-    wire t_164;
-    wire [17:0] t_165;
-    wire [10:0] t_166;
-    wire [17:0] t_167;
-    wire t_168;
-    wire [17:0] t_169;
-    wire [10:0] t_170;
-    wire [17:0] t_171;
-    wire t_172;
-    wire [17:0] t_173;
-    wire [10:0] t_174;
-    wire [17:0] t_175;
-    wire t_176;
-    wire [17:0] t_177;
-    wire [10:0] t_178;
-    wire [17:0] t_179;
-    wire t_180;
-    wire [17:0] t_181;
-    wire [10:0] t_182;
-    wire [17:0] t_183;
-    wire t_184;
-    wire [17:0] t_185;
-    wire [10:0] t_186;
-    wire [17:0] t_187;
-    wire t_188;
-    wire [17:0] t_189;
-    wire [10:0] t_190;
-    wire [17:0] t_191;
-    wire t_192;
-    wire [17:0] t_193;
-    wire [10:0] t_194;
-    wire [17:0] t_195;
-    wire t_196;
-    wire [17:0] t_197;
-    wire [10:0] t_198;
-    wire [17:0] t_199;
-    wire t_200;
-    wire [17:0] t_201;
-    wire [10:0] t_202;
-    wire [17:0] t_203;
-    wire t_204;
-    wire [17:0] t_205;
-    wire [10:0] t_206;
+    wire [17:0] t_78;
+    wire t_79;
+    wire [17:0] t_80;
+    wire [10:0] t_81;
+    wire [17:0] t_82;
+    wire t_83;
+    wire [17:0] t_84;
+    wire [10:0] t_85;
+    wire [17:0] t_86;
+    wire t_87;
+    wire [17:0] t_88;
+    wire [10:0] t_89;
+    wire [17:0] t_90;
+    wire t_91;
+    wire [17:0] t_92;
+    wire [10:0] t_93;
+    wire [17:0] t_94;
+    wire t_95;
+    wire [17:0] t_96;
+    wire [10:0] t_97;
+    wire [17:0] t_98;
+    wire t_99;
+    wire [17:0] t_100;
+    wire [10:0] t_101;
+    wire [17:0] t_102;
+    wire t_103;
+    wire [17:0] t_104;
+    wire [10:0] t_105;
+    wire [17:0] t_106;
+    wire t_107;
+    wire [17:0] t_108;
+    wire [10:0] t_109;
+    wire [17:0] t_110;
+    wire t_111;
+    wire [17:0] t_112;
+    wire [10:0] t_113;
+    wire [17:0] t_114;
+    wire t_115;
+    wire [17:0] t_116;
+    wire [10:0] t_117;
+    wire [17:0] t_118;
+    wire t_119;
+    wire [17:0] t_120;
+    wire [10:0] t_121;
+    wire [17:0] t_122;
+    wire t_123;
+    wire [17:0] t_124;
+    wire [10:0] t_125;
+    wire [17:0] t_126;
+    wire t_127;
+    wire [17:0] t_128;
+    wire [10:0] t_129;
+    wire [17:0] t_130;
+    wire t_131;
+    wire [17:0] t_132;
+    wire [10:0] t_133;
+    wire [17:0] t_134;
+    wire t_135;
+    wire [17:0] t_136;
+    wire [10:0] t_137;
+    wire [17:0] t_138;
+    wire t_139;
+    wire [17:0] t_140;
+    wire [10:0] t_141;
+    wire [17:0] t_142;
+    wire t_143;
+    wire [17:0] t_144;
+    wire [10:0] t_145;
+    wire [17:0] t_146;
+    wire t_147;
+    wire [17:0] t_148;
+    wire [10:0] t_149;
+    wire [17:0] t_150;
+    wire t_151;
+    wire [17:0] t_152;
+    wire [10:0] t_153;
+    wire [17:0] t_154;
+    wire t_155;
+    wire [17:0] t_156;
+    wire [10:0] t_157;
+    wire [17:0] t_158;
+    wire t_159;
+    wire [17:0] t_160;
+    wire [10:0] t_161;
+    wire [17:0] t_162;
+    wire t_163;
+    wire [17:0] t_164;
+    wire [10:0] t_165;
+    wire [17:0] t_166;
+    wire t_167;
+    wire [17:0] t_168;
+    wire [10:0] t_169;
+    wire [17:0] t_170;
+    wire t_171;
+    wire [17:0] t_172;
+    wire [10:0] t_173;
+    wire [17:0] t_174;
+    wire t_175;
+    wire [17:0] t_176;
+    wire [10:0] t_177;
+    wire [17:0] t_178;
+    wire t_179;
+    wire [17:0] t_180;
+    wire [10:0] t_181;
+    wire [17:0] t_182;
+    wire t_183;
+    wire [17:0] t_184;
+    wire [10:0] t_185;
+    wire [17:0] t_186;
+    wire t_187;
+    wire [17:0] t_188;
+    wire [10:0] t_189;
+    wire [17:0] t_190;
+    wire t_191;
+    wire [17:0] t_192;
+    wire [10:0] t_193;
+    wire [17:0] t_194;
+    wire t_195;
+    wire [17:0] t_196;
+    wire [10:0] t_197;
+    wire [17:0] t_198;
+    wire t_199;
+    wire [17:0] t_200;
+    wire [10:0] t_201;
+    wire [17:0] t_202;
+    wire t_203;
+    wire [17:0] t_204;
+    wire [10:0] t_205;
+    wire [29:0] t_206;
     wire [29:0] t_207;
     wire [29:0] t_208;
     wire [29:0] t_209;
@@ -2964,16 +2875,16 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [29:0] t_219;
     wire [29:0] t_220;
     wire [29:0] t_221;
-    wire [29:0] t_222;
-    wire [15:0] t_223;
+    wire [15:0] t_222;
+    wire [16:0] t_223;
     wire [16:0] t_224;
-    wire [16:0] t_225;
-    wire t_226;
-    wire [15:0] t_227;
+    wire t_225;
+    wire [15:0] t_226;
+    wire [16:0] t_227;
     wire [16:0] t_228;
-    wire [16:0] t_229;
+    wire t_229;
     wire t_230;
-    wire t_231;
+    wire [33:0] t_231;
     wire [33:0] t_232;
     wire [33:0] t_233;
     wire [33:0] t_234;
@@ -2988,483 +2899,483 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [33:0] t_243;
     wire [33:0] t_244;
     wire [33:0] t_245;
-    wire [33:0] t_246;
-    wire [43:0] t_247;
-    wire [31:0] t_248;
+    wire [43:0] t_246;
+    wire [31:0] t_247;
+    wire [15:0] t_248;
     wire [15:0] t_249;
-    wire [15:0] t_250;
-    wire [31:0] t_251;
-    wire [15:0] t_252;
-    wire t_253;
-    wire [7:0] t_254;
-    wire t_255;
-    wire [3:0] t_256;
-    wire t_257;
-    wire [1:0] t_258;
-    wire t_259;
-    wire [1:0] t_260;
-    wire [3:0] t_261;
-    wire [1:0] t_262;
-    wire t_263;
-    wire [1:0] t_264;
-    wire [7:0] t_265;
-    wire [3:0] t_266;
-    wire t_267;
-    wire [1:0] t_268;
-    wire t_269;
-    wire [1:0] t_270;
-    wire [3:0] t_271;
-    wire [1:0] t_272;
-    wire t_273;
-    wire [1:0] t_274;
-    wire [15:0] t_275;
-    wire [7:0] t_276;
-    wire t_277;
-    wire [3:0] t_278;
-    wire t_279;
-    wire [1:0] t_280;
-    wire t_281;
-    wire [1:0] t_282;
-    wire [3:0] t_283;
-    wire [1:0] t_284;
-    wire t_285;
-    wire [1:0] t_286;
-    wire [7:0] t_287;
-    wire [3:0] t_288;
-    wire t_289;
-    wire [1:0] t_290;
-    wire t_291;
-    wire [1:0] t_292;
-    wire [3:0] t_293;
-    wire [1:0] t_294;
-    wire t_295;
-    wire [1:0] t_296;
-    wire [26:0] t_297;
-    wire [17:0] t_298;
-    wire t_299;
-    wire [17:0] t_300;
-    wire [10:0] t_301;
-    wire [31:0] t_302;
-    wire [15:0] t_303;
-    wire t_304;
-    wire [7:0] t_305;
-    wire t_306;
-    wire [3:0] t_307;
-    wire t_308;
-    wire [1:0] t_309;
-    wire t_310;
-    wire [1:0] t_311;
-    wire [3:0] t_312;
-    wire [1:0] t_313;
-    wire t_314;
-    wire [1:0] t_315;
-    wire [7:0] t_316;
-    wire [3:0] t_317;
-    wire t_318;
-    wire [1:0] t_319;
-    wire t_320;
-    wire [1:0] t_321;
-    wire [3:0] t_322;
-    wire [1:0] t_323;
-    wire t_324;
-    wire [1:0] t_325;
-    wire [15:0] t_326;
-    wire [7:0] t_327;
-    wire t_328;
-    wire [3:0] t_329;
-    wire t_330;
-    wire [1:0] t_331;
-    wire t_332;
-    wire [1:0] t_333;
-    wire [3:0] t_334;
-    wire [1:0] t_335;
-    wire t_336;
-    wire [1:0] t_337;
-    wire [7:0] t_338;
-    wire [3:0] t_339;
-    wire t_340;
-    wire [1:0] t_341;
-    wire t_342;
-    wire [1:0] t_343;
-    wire [3:0] t_344;
-    wire [1:0] t_345;
-    wire t_346;
-    wire [1:0] t_347;
-    wire [26:0] t_348;
-    wire [17:0] t_349;
-    wire t_350;
-    wire [17:0] t_351;
-    wire [10:0] t_352;
-    wire t_353;
-    wire [31:0] t_354;
+    wire [31:0] t_250;
+    wire [15:0] t_251;
+    wire t_252;
+    wire [7:0] t_253;
+    wire t_254;
+    wire [3:0] t_255;
+    wire t_256;
+    wire [1:0] t_257;
+    wire t_258;
+    wire [1:0] t_259;
+    wire [3:0] t_260;
+    wire [1:0] t_261;
+    wire t_262;
+    wire [1:0] t_263;
+    wire [7:0] t_264;
+    wire [3:0] t_265;
+    wire t_266;
+    wire [1:0] t_267;
+    wire t_268;
+    wire [1:0] t_269;
+    wire [3:0] t_270;
+    wire [1:0] t_271;
+    wire t_272;
+    wire [1:0] t_273;
+    wire [15:0] t_274;
+    wire [7:0] t_275;
+    wire t_276;
+    wire [3:0] t_277;
+    wire t_278;
+    wire [1:0] t_279;
+    wire t_280;
+    wire [1:0] t_281;
+    wire [3:0] t_282;
+    wire [1:0] t_283;
+    wire t_284;
+    wire [1:0] t_285;
+    wire [7:0] t_286;
+    wire [3:0] t_287;
+    wire t_288;
+    wire [1:0] t_289;
+    wire t_290;
+    wire [1:0] t_291;
+    wire [3:0] t_292;
+    wire [1:0] t_293;
+    wire t_294;
+    wire [1:0] t_295;
+    wire [26:0] t_296;
+    wire [17:0] t_297;
+    wire t_298;
+    wire [17:0] t_299;
+    wire [10:0] t_300;
+    wire [31:0] t_301;
+    wire [15:0] t_302;
+    wire t_303;
+    wire [7:0] t_304;
+    wire t_305;
+    wire [3:0] t_306;
+    wire t_307;
+    wire [1:0] t_308;
+    wire t_309;
+    wire [1:0] t_310;
+    wire [3:0] t_311;
+    wire [1:0] t_312;
+    wire t_313;
+    wire [1:0] t_314;
+    wire [7:0] t_315;
+    wire [3:0] t_316;
+    wire t_317;
+    wire [1:0] t_318;
+    wire t_319;
+    wire [1:0] t_320;
+    wire [3:0] t_321;
+    wire [1:0] t_322;
+    wire t_323;
+    wire [1:0] t_324;
+    wire [15:0] t_325;
+    wire [7:0] t_326;
+    wire t_327;
+    wire [3:0] t_328;
+    wire t_329;
+    wire [1:0] t_330;
+    wire t_331;
+    wire [1:0] t_332;
+    wire [3:0] t_333;
+    wire [1:0] t_334;
+    wire t_335;
+    wire [1:0] t_336;
+    wire [7:0] t_337;
+    wire [3:0] t_338;
+    wire t_339;
+    wire [1:0] t_340;
+    wire t_341;
+    wire [1:0] t_342;
+    wire [3:0] t_343;
+    wire [1:0] t_344;
+    wire t_345;
+    wire [1:0] t_346;
+    wire [26:0] t_347;
+    wire [17:0] t_348;
+    wire t_349;
+    wire [17:0] t_350;
+    wire [10:0] t_351;
+    wire t_352;
+    wire [31:0] t_353;
+    wire [15:0] t_354;
     wire [15:0] t_355;
     wire [15:0] t_356;
-    wire [15:0] t_357;
-    wire [11:0] t_358;
+    wire [11:0] t_357;
+    wire [12:0] t_358;
     wire [12:0] t_359;
-    wire [12:0] t_360;
+    wire [511:0] t_360;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
-    assign t_2 = {s_axis_draft_tdata, s_axis_logits_tdata};
-    assign t_3 = ({7'h0, {12'h0, a_beat}} * {24'h0, 7'h10});
-    assign t_4 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
-    assign t_5 = (a_beat == hit_token[15:4]);
-    assign t_6 = hit_token[3:0];
-    assign t_7 = (b_t_sign_2[0] ? ({1'h0, u_b1_t_p0_p} - 34'h171540000) : {1'h0, u_b1_t_p0_p});
-    assign t_8 = (b_t_sign_2[1] ? ({1'h0, u_b1_t_p1_p} - 34'h171540000) : {1'h0, u_b1_t_p1_p});
-    assign t_9 = (b_t_sign_2[2] ? ({1'h0, u_b1_t_p2_p} - 34'h171540000) : {1'h0, u_b1_t_p2_p});
-    assign t_10 = (b_t_sign_2[3] ? ({1'h0, u_b1_t_p3_p} - 34'h171540000) : {1'h0, u_b1_t_p3_p});
-    assign t_11 = (b_t_sign_2[4] ? ({1'h0, u_b1_t_p4_p} - 34'h171540000) : {1'h0, u_b1_t_p4_p});
-    assign t_12 = (b_t_sign_2[5] ? ({1'h0, u_b1_t_p5_p} - 34'h171540000) : {1'h0, u_b1_t_p5_p});
-    assign t_13 = (b_t_sign_2[6] ? ({1'h0, u_b1_t_p6_p} - 34'h171540000) : {1'h0, u_b1_t_p6_p});
-    assign t_14 = (b_t_sign_2[7] ? ({1'h0, u_b1_t_p7_p} - 34'h171540000) : {1'h0, u_b1_t_p7_p});
-    assign t_15 = (b_t_sign_2[8] ? ({1'h0, u_b1_t_p8_p} - 34'h171540000) : {1'h0, u_b1_t_p8_p});
-    assign t_16 = (b_t_sign_2[9] ? ({1'h0, u_b1_t_p9_p} - 34'h171540000) : {1'h0, u_b1_t_p9_p});
-    assign t_17 = (b_t_sign_2[10] ? ({1'h0, u_b1_t_p10_p} - 34'h171540000) : {1'h0, u_b1_t_p10_p});
-    assign t_18 = (b_t_sign_2[11] ? ({1'h0, u_b1_t_p11_p} - 34'h171540000) : {1'h0, u_b1_t_p11_p});
-    assign t_19 = (b_t_sign_2[12] ? ({1'h0, u_b1_t_p12_p} - 34'h171540000) : {1'h0, u_b1_t_p12_p});
-    assign t_20 = (b_t_sign_2[13] ? ({1'h0, u_b1_t_p13_p} - 34'h171540000) : {1'h0, u_b1_t_p13_p});
-    assign t_21 = (b_t_sign_2[14] ? ({1'h0, u_b1_t_p14_p} - 34'h171540000) : {1'h0, u_b1_t_p14_p});
-    assign t_22 = (b_t_sign_2[15] ? ({1'h0, u_b1_t_p15_p} - 34'h171540000) : {1'h0, u_b1_t_p15_p});
-    assign t_23 = (b_d_sign_2[0] ? ({1'h0, u_b1_d_p0_p} - 34'h171540000) : {1'h0, u_b1_d_p0_p});
-    assign t_24 = (b_d_sign_2[1] ? ({1'h0, u_b1_d_p1_p} - 34'h171540000) : {1'h0, u_b1_d_p1_p});
-    assign t_25 = (b_d_sign_2[2] ? ({1'h0, u_b1_d_p2_p} - 34'h171540000) : {1'h0, u_b1_d_p2_p});
-    assign t_26 = (b_d_sign_2[3] ? ({1'h0, u_b1_d_p3_p} - 34'h171540000) : {1'h0, u_b1_d_p3_p});
-    assign t_27 = (b_d_sign_2[4] ? ({1'h0, u_b1_d_p4_p} - 34'h171540000) : {1'h0, u_b1_d_p4_p});
-    assign t_28 = (b_d_sign_2[5] ? ({1'h0, u_b1_d_p5_p} - 34'h171540000) : {1'h0, u_b1_d_p5_p});
-    assign t_29 = (b_d_sign_2[6] ? ({1'h0, u_b1_d_p6_p} - 34'h171540000) : {1'h0, u_b1_d_p6_p});
-    assign t_30 = (b_d_sign_2[7] ? ({1'h0, u_b1_d_p7_p} - 34'h171540000) : {1'h0, u_b1_d_p7_p});
-    assign t_31 = (b_d_sign_2[8] ? ({1'h0, u_b1_d_p8_p} - 34'h171540000) : {1'h0, u_b1_d_p8_p});
-    assign t_32 = (b_d_sign_2[9] ? ({1'h0, u_b1_d_p9_p} - 34'h171540000) : {1'h0, u_b1_d_p9_p});
-    assign t_33 = (b_d_sign_2[10] ? ({1'h0, u_b1_d_p10_p} - 34'h171540000) : {1'h0, u_b1_d_p10_p});
-    assign t_34 = (b_d_sign_2[11] ? ({1'h0, u_b1_d_p11_p} - 34'h171540000) : {1'h0, u_b1_d_p11_p});
-    assign t_35 = (b_d_sign_2[12] ? ({1'h0, u_b1_d_p12_p} - 34'h171540000) : {1'h0, u_b1_d_p12_p});
-    assign t_36 = (b_d_sign_2[13] ? ({1'h0, u_b1_d_p13_p} - 34'h171540000) : {1'h0, u_b1_d_p13_p});
-    assign t_37 = (b_d_sign_2[14] ? ({1'h0, u_b1_d_p14_p} - 34'h171540000) : {1'h0, u_b1_d_p14_p});
-    assign t_38 = (b_d_sign_2[15] ? ({1'h0, u_b1_d_p15_p} - 34'h171540000) : {1'h0, u_b1_d_p15_p});
-    assign t_39 = ({{1{b2_t_y0[15]}}, b2_t_y0} + 17'h7f);
-    assign t_40 = ({{1{b2_t_y1[15]}}, b2_t_y1} + 17'h7f);
-    assign t_41 = ({{1{b2_t_y2[15]}}, b2_t_y2} + 17'h7f);
-    assign t_42 = ({{1{b2_t_y3[15]}}, b2_t_y3} + 17'h7f);
-    assign t_43 = ({{1{b2_t_y4[15]}}, b2_t_y4} + 17'h7f);
-    assign t_44 = ({{1{b2_t_y5[15]}}, b2_t_y5} + 17'h7f);
-    assign t_45 = ({{1{b2_t_y6[15]}}, b2_t_y6} + 17'h7f);
-    assign t_46 = ({{1{b2_t_y7[15]}}, b2_t_y7} + 17'h7f);
-    assign t_47 = ({{1{b2_t_y8[15]}}, b2_t_y8} + 17'h7f);
-    assign t_48 = ({{1{b2_t_y9[15]}}, b2_t_y9} + 17'h7f);
-    assign t_49 = ({{1{b2_t_y10[15]}}, b2_t_y10} + 17'h7f);
-    assign t_50 = ({{1{b2_t_y11[15]}}, b2_t_y11} + 17'h7f);
-    assign t_51 = ({{1{b2_t_y12[15]}}, b2_t_y12} + 17'h7f);
-    assign t_52 = ({{1{b2_t_y13[15]}}, b2_t_y13} + 17'h7f);
-    assign t_53 = ({{1{b2_t_y14[15]}}, b2_t_y14} + 17'h7f);
-    assign t_54 = ({{1{b2_t_y15[15]}}, b2_t_y15} + 17'h7f);
-    assign t_55 = ($signed(c3_t_m0) < $signed(c3_t_m1));
-    assign t_56 = (t_55 ? c3_t_m1 : c3_t_m0);
-    assign t_57 = {{6{c3_t_m1[9]}}, c3_t_m1};
-    assign t_58 = {{6{c3_t_m0[9]}}, c3_t_m0};
-    assign t_59 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
-    assign t_60 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
-    assign t_61 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
-    assign t_62 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
-    assign t_63 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
-    assign t_64 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
-    assign t_65 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
-    assign t_66 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
-    assign t_67 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
-    assign t_68 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
-    assign t_69 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
-    assign t_70 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
-    assign t_71 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
-    assign t_72 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
-    assign t_73 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
-    assign t_74 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
-    assign t_75 = ($signed(c3_d_m0) < $signed(c3_d_m1));
-    assign t_76 = (t_75 ? c3_d_m1 : c3_d_m0);
-    assign t_77 = {{6{c3_d_m1[9]}}, c3_d_m1};
-    assign t_78 = {{6{c3_d_m0[9]}}, c3_d_m0};
-    assign t_79 = {{2{c4_t_y0[15]}}, c4_t_y0};
-    assign t_80 = d_t_delta0[18];
-    assign t_81 = d_t_delta0[17:0];
-    assign t_82 = t_81[17:7];
-    assign t_83 = {{2{c4_t_y1[15]}}, c4_t_y1};
-    assign t_84 = d_t_delta1[18];
-    assign t_85 = d_t_delta1[17:0];
-    assign t_86 = t_85[17:7];
-    assign t_87 = {{2{c4_t_y2[15]}}, c4_t_y2};
-    assign t_88 = d_t_delta2[18];
-    assign t_89 = d_t_delta2[17:0];
-    assign t_90 = t_89[17:7];
-    assign t_91 = {{2{c4_t_y3[15]}}, c4_t_y3};
-    assign t_92 = d_t_delta3[18];
-    assign t_93 = d_t_delta3[17:0];
-    assign t_94 = t_93[17:7];
-    assign t_95 = {{2{c4_t_y4[15]}}, c4_t_y4};
-    assign t_96 = d_t_delta4[18];
-    assign t_97 = d_t_delta4[17:0];
-    assign t_98 = t_97[17:7];
-    assign t_99 = {{2{c4_t_y5[15]}}, c4_t_y5};
-    assign t_100 = d_t_delta5[18];
-    assign t_101 = d_t_delta5[17:0];
-    assign t_102 = t_101[17:7];
-    assign t_103 = {{2{c4_t_y6[15]}}, c4_t_y6};
-    assign t_104 = d_t_delta6[18];
-    assign t_105 = d_t_delta6[17:0];
-    assign t_106 = t_105[17:7];
-    assign t_107 = {{2{c4_t_y7[15]}}, c4_t_y7};
-    assign t_108 = d_t_delta7[18];
-    assign t_109 = d_t_delta7[17:0];
-    assign t_110 = t_109[17:7];
-    assign t_111 = {{2{c4_t_y8[15]}}, c4_t_y8};
-    assign t_112 = d_t_delta8[18];
-    assign t_113 = d_t_delta8[17:0];
-    assign t_114 = t_113[17:7];
-    assign t_115 = {{2{c4_t_y9[15]}}, c4_t_y9};
-    assign t_116 = d_t_delta9[18];
-    assign t_117 = d_t_delta9[17:0];
-    assign t_118 = t_117[17:7];
-    assign t_119 = {{2{c4_t_y10[15]}}, c4_t_y10};
-    assign t_120 = d_t_delta10[18];
-    assign t_121 = d_t_delta10[17:0];
-    assign t_122 = t_121[17:7];
-    assign t_123 = {{2{c4_t_y11[15]}}, c4_t_y11};
-    assign t_124 = d_t_delta11[18];
-    assign t_125 = d_t_delta11[17:0];
-    assign t_126 = t_125[17:7];
-    assign t_127 = {{2{c4_t_y12[15]}}, c4_t_y12};
-    assign t_128 = d_t_delta12[18];
-    assign t_129 = d_t_delta12[17:0];
-    assign t_130 = t_129[17:7];
-    assign t_131 = {{2{c4_t_y13[15]}}, c4_t_y13};
-    assign t_132 = d_t_delta13[18];
-    assign t_133 = d_t_delta13[17:0];
-    assign t_134 = t_133[17:7];
-    assign t_135 = {{2{c4_t_y14[15]}}, c4_t_y14};
-    assign t_136 = d_t_delta14[18];
-    assign t_137 = d_t_delta14[17:0];
-    assign t_138 = t_137[17:7];
-    assign t_139 = {{2{c4_t_y15[15]}}, c4_t_y15};
-    assign t_140 = d_t_delta15[18];
-    assign t_141 = d_t_delta15[17:0];
-    assign t_142 = t_141[17:7];
-    assign t_143 = {{2{c4_d_y0[15]}}, c4_d_y0};
-    assign t_144 = d_d_delta0[18];
-    assign t_145 = d_d_delta0[17:0];
-    assign t_146 = t_145[17:7];
-    assign t_147 = {{2{c4_d_y1[15]}}, c4_d_y1};
-    assign t_148 = d_d_delta1[18];
-    assign t_149 = d_d_delta1[17:0];
-    assign t_150 = t_149[17:7];
-    assign t_151 = {{2{c4_d_y2[15]}}, c4_d_y2};
-    assign t_152 = d_d_delta2[18];
-    assign t_153 = d_d_delta2[17:0];
-    assign t_154 = t_153[17:7];
-    assign t_155 = {{2{c4_d_y3[15]}}, c4_d_y3};
-    assign t_156 = d_d_delta3[18];
-    assign t_157 = d_d_delta3[17:0];
-    assign t_158 = t_157[17:7];
-    assign t_159 = {{2{c4_d_y4[15]}}, c4_d_y4};
-    assign t_160 = d_d_delta4[18];
-    assign t_161 = d_d_delta4[17:0];
-    assign t_162 = t_161[17:7];
-    assign t_163 = {{2{c4_d_y5[15]}}, c4_d_y5};
-    assign t_164 = d_d_delta5[18];
-    assign t_165 = d_d_delta5[17:0];
-    assign t_166 = t_165[17:7];
-    assign t_167 = {{2{c4_d_y6[15]}}, c4_d_y6};
-    assign t_168 = d_d_delta6[18];
-    assign t_169 = d_d_delta6[17:0];
-    assign t_170 = t_169[17:7];
-    assign t_171 = {{2{c4_d_y7[15]}}, c4_d_y7};
-    assign t_172 = d_d_delta7[18];
-    assign t_173 = d_d_delta7[17:0];
-    assign t_174 = t_173[17:7];
-    assign t_175 = {{2{c4_d_y8[15]}}, c4_d_y8};
-    assign t_176 = d_d_delta8[18];
-    assign t_177 = d_d_delta8[17:0];
-    assign t_178 = t_177[17:7];
-    assign t_179 = {{2{c4_d_y9[15]}}, c4_d_y9};
-    assign t_180 = d_d_delta9[18];
-    assign t_181 = d_d_delta9[17:0];
-    assign t_182 = t_181[17:7];
-    assign t_183 = {{2{c4_d_y10[15]}}, c4_d_y10};
-    assign t_184 = d_d_delta10[18];
-    assign t_185 = d_d_delta10[17:0];
-    assign t_186 = t_185[17:7];
-    assign t_187 = {{2{c4_d_y11[15]}}, c4_d_y11};
-    assign t_188 = d_d_delta11[18];
-    assign t_189 = d_d_delta11[17:0];
-    assign t_190 = t_189[17:7];
-    assign t_191 = {{2{c4_d_y12[15]}}, c4_d_y12};
-    assign t_192 = d_d_delta12[18];
-    assign t_193 = d_d_delta12[17:0];
-    assign t_194 = t_193[17:7];
-    assign t_195 = {{2{c4_d_y13[15]}}, c4_d_y13};
-    assign t_196 = d_d_delta13[18];
-    assign t_197 = d_d_delta13[17:0];
-    assign t_198 = t_197[17:7];
-    assign t_199 = {{2{c4_d_y14[15]}}, c4_d_y14};
-    assign t_200 = d_d_delta14[18];
-    assign t_201 = d_d_delta14[17:0];
-    assign t_202 = t_201[17:7];
-    assign t_203 = {{2{c4_d_y15[15]}}, c4_d_y15};
-    assign t_204 = d_d_delta15[18];
-    assign t_205 = d_d_delta15[17:0];
-    assign t_206 = t_205[17:7];
-    assign t_207 = ({1'h0, d_t_e0} - {1'h0, d_d_e0});
-    assign t_208 = ({1'h0, d_t_e1} - {1'h0, d_d_e1});
-    assign t_209 = ({1'h0, d_t_e2} - {1'h0, d_d_e2});
-    assign t_210 = ({1'h0, d_t_e3} - {1'h0, d_d_e3});
-    assign t_211 = ({1'h0, d_t_e4} - {1'h0, d_d_e4});
-    assign t_212 = ({1'h0, d_t_e5} - {1'h0, d_d_e5});
-    assign t_213 = ({1'h0, d_t_e6} - {1'h0, d_d_e6});
-    assign t_214 = ({1'h0, d_t_e7} - {1'h0, d_d_e7});
-    assign t_215 = ({1'h0, d_t_e8} - {1'h0, d_d_e8});
-    assign t_216 = ({1'h0, d_t_e9} - {1'h0, d_d_e9});
-    assign t_217 = ({1'h0, d_t_e10} - {1'h0, d_d_e10});
-    assign t_218 = ({1'h0, d_t_e11} - {1'h0, d_d_e11});
-    assign t_219 = ({1'h0, d_t_e12} - {1'h0, d_d_e12});
-    assign t_220 = ({1'h0, d_t_e13} - {1'h0, d_d_e13});
-    assign t_221 = ({1'h0, d_t_e14} - {1'h0, d_d_e14});
-    assign t_222 = ({1'h0, d_t_e15} - {1'h0, d_d_e15});
-    assign t_223 = (acc_t_raise ? e4_ref_t : acc_t_rho);
-    assign t_224 = ({{1{e4_ref_t[15]}}, e4_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho});
-    assign t_225 = (acc_t_raise ? t_224 : 17'h0);
-    assign t_226 = ($signed(rho_sum_even_t) < $signed(rho_sum_odd_t));
-    assign t_227 = (acc_d_raise ? e4_ref_d : acc_d_rho);
-    assign t_228 = ({{1{e4_ref_d[15]}}, e4_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho});
-    assign t_229 = (acc_d_raise ? t_228 : 17'h0);
-    assign t_230 = ($signed(rho_sum_even_d) < $signed(rho_sum_odd_d));
-    assign t_231 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_232 = {5'h0, (cdf_use_target ? e1_t_e0 : e1_w0)};
-    assign t_233 = {5'h0, (cdf_use_target ? e1_t_e1 : e1_w1)};
-    assign t_234 = {5'h0, (cdf_use_target ? e1_t_e2 : e1_w2)};
-    assign t_235 = {5'h0, (cdf_use_target ? e1_t_e3 : e1_w3)};
-    assign t_236 = {5'h0, (cdf_use_target ? e1_t_e4 : e1_w4)};
-    assign t_237 = {5'h0, (cdf_use_target ? e1_t_e5 : e1_w5)};
-    assign t_238 = {5'h0, (cdf_use_target ? e1_t_e6 : e1_w6)};
-    assign t_239 = {5'h0, (cdf_use_target ? e1_t_e7 : e1_w7)};
-    assign t_240 = {5'h0, (cdf_use_target ? e1_t_e8 : e1_w8)};
-    assign t_241 = {5'h0, (cdf_use_target ? e1_t_e9 : e1_w9)};
-    assign t_242 = {5'h0, (cdf_use_target ? e1_t_e10 : e1_w10)};
-    assign t_243 = {5'h0, (cdf_use_target ? e1_t_e11 : e1_w11)};
-    assign t_244 = {5'h0, (cdf_use_target ? e1_t_e12 : e1_w12)};
-    assign t_245 = {5'h0, (cdf_use_target ? e1_t_e13 : e1_w13)};
-    assign t_246 = {5'h0, (cdf_use_target ? e1_t_e14 : e1_w14)};
-    assign t_247 = {10'h0, p4_q15};
-    assign t_248 = cur_uniforms[31:0];
-    assign t_249 = uniform_final_q[15:0];
-    assign t_250 = uniform_final_q[31:16];
-    assign t_251 = {15'h0, sum_t[43:27]};
-    assign t_252 = t_251[31:16];
-    assign t_253 = (|t_252);
-    assign t_254 = t_252[15:8];
-    assign t_255 = (|t_254);
-    assign t_256 = t_254[7:4];
-    assign t_257 = (|t_256);
-    assign t_258 = t_256[3:2];
-    assign t_259 = (|t_258);
-    assign t_260 = t_256[1:0];
-    assign t_261 = t_254[3:0];
-    assign t_262 = t_261[3:2];
-    assign t_263 = (|t_262);
-    assign t_264 = t_261[1:0];
-    assign t_265 = t_252[7:0];
-    assign t_266 = t_265[7:4];
-    assign t_267 = (|t_266);
-    assign t_268 = t_266[3:2];
-    assign t_269 = (|t_268);
-    assign t_270 = t_266[1:0];
-    assign t_271 = t_265[3:0];
-    assign t_272 = t_271[3:2];
-    assign t_273 = (|t_272);
-    assign t_274 = t_271[1:0];
-    assign t_275 = t_251[15:0];
-    assign t_276 = t_275[15:8];
-    assign t_277 = (|t_276);
-    assign t_278 = t_276[7:4];
-    assign t_279 = (|t_278);
-    assign t_280 = t_278[3:2];
-    assign t_281 = (|t_280);
-    assign t_282 = t_278[1:0];
-    assign t_283 = t_276[3:0];
-    assign t_284 = t_283[3:2];
-    assign t_285 = (|t_284);
-    assign t_286 = t_283[1:0];
-    assign t_287 = t_275[7:0];
-    assign t_288 = t_287[7:4];
-    assign t_289 = (|t_288);
-    assign t_290 = t_288[3:2];
-    assign t_291 = (|t_290);
-    assign t_292 = t_288[1:0];
-    assign t_293 = t_287[3:0];
-    assign t_294 = t_293[3:2];
-    assign t_295 = (|t_294);
-    assign t_296 = t_293[1:0];
-    assign t_297 = (dec_t_window >> dec_t_lead_q);
-    assign t_298 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
-    assign t_299 = dec_t_delta[18];
-    assign t_300 = dec_t_delta[17:0];
-    assign t_301 = t_300[17:7];
-    assign t_302 = {15'h0, sum_d[43:27]};
-    assign t_303 = t_302[31:16];
-    assign t_304 = (|t_303);
-    assign t_305 = t_303[15:8];
-    assign t_306 = (|t_305);
-    assign t_307 = t_305[7:4];
-    assign t_308 = (|t_307);
-    assign t_309 = t_307[3:2];
-    assign t_310 = (|t_309);
-    assign t_311 = t_307[1:0];
-    assign t_312 = t_305[3:0];
-    assign t_313 = t_312[3:2];
-    assign t_314 = (|t_313);
-    assign t_315 = t_312[1:0];
-    assign t_316 = t_303[7:0];
-    assign t_317 = t_316[7:4];
-    assign t_318 = (|t_317);
-    assign t_319 = t_317[3:2];
-    assign t_320 = (|t_319);
-    assign t_321 = t_317[1:0];
-    assign t_322 = t_316[3:0];
-    assign t_323 = t_322[3:2];
-    assign t_324 = (|t_323);
-    assign t_325 = t_322[1:0];
-    assign t_326 = t_302[15:0];
-    assign t_327 = t_326[15:8];
-    assign t_328 = (|t_327);
-    assign t_329 = t_327[7:4];
-    assign t_330 = (|t_329);
-    assign t_331 = t_329[3:2];
-    assign t_332 = (|t_331);
-    assign t_333 = t_329[1:0];
-    assign t_334 = t_327[3:0];
-    assign t_335 = t_334[3:2];
-    assign t_336 = (|t_335);
-    assign t_337 = t_334[1:0];
-    assign t_338 = t_326[7:0];
-    assign t_339 = t_338[7:4];
-    assign t_340 = (|t_339);
-    assign t_341 = t_339[3:2];
-    assign t_342 = (|t_341);
-    assign t_343 = t_339[1:0];
-    assign t_344 = t_338[3:0];
-    assign t_345 = t_344[3:2];
-    assign t_346 = (|t_345);
-    assign t_347 = t_344[1:0];
-    assign t_348 = (dec_d_window >> dec_d_lead_q);
-    assign t_349 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
-    assign t_350 = dec_d_delta[18];
-    assign t_351 = dec_d_delta[17:0];
-    assign t_352 = t_351[17:7];
-    assign t_353 = (state == 3'h1);
-    assign t_354 = cur_uniforms[31:0];
-    assign t_355 = uniform_row_q[15:0];
-    assign t_356 = uniform_row_q[31:16];
-    assign t_357 = cur_tokens[15:0];
-    assign t_358 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_359 = ({1'h0, decide_address} + 13'hc00);
-    assign t_360 = ((13'hc28 <= t_359) ? (t_359 - 13'hc28) : t_359);
+    assign t_2 = ({7'h0, {12'h0, a_beat}} * {24'h0, 7'h10});
+    assign t_3 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
+    assign t_4 = (a_beat == hit_token[15:4]);
+    assign t_5 = hit_token[3:0];
+    assign t_6 = (b_t_sign_2[0] ? ({1'h0, u_b1_t_p0_p} - 34'h171540000) : {1'h0, u_b1_t_p0_p});
+    assign t_7 = (b_t_sign_2[1] ? ({1'h0, u_b1_t_p1_p} - 34'h171540000) : {1'h0, u_b1_t_p1_p});
+    assign t_8 = (b_t_sign_2[2] ? ({1'h0, u_b1_t_p2_p} - 34'h171540000) : {1'h0, u_b1_t_p2_p});
+    assign t_9 = (b_t_sign_2[3] ? ({1'h0, u_b1_t_p3_p} - 34'h171540000) : {1'h0, u_b1_t_p3_p});
+    assign t_10 = (b_t_sign_2[4] ? ({1'h0, u_b1_t_p4_p} - 34'h171540000) : {1'h0, u_b1_t_p4_p});
+    assign t_11 = (b_t_sign_2[5] ? ({1'h0, u_b1_t_p5_p} - 34'h171540000) : {1'h0, u_b1_t_p5_p});
+    assign t_12 = (b_t_sign_2[6] ? ({1'h0, u_b1_t_p6_p} - 34'h171540000) : {1'h0, u_b1_t_p6_p});
+    assign t_13 = (b_t_sign_2[7] ? ({1'h0, u_b1_t_p7_p} - 34'h171540000) : {1'h0, u_b1_t_p7_p});
+    assign t_14 = (b_t_sign_2[8] ? ({1'h0, u_b1_t_p8_p} - 34'h171540000) : {1'h0, u_b1_t_p8_p});
+    assign t_15 = (b_t_sign_2[9] ? ({1'h0, u_b1_t_p9_p} - 34'h171540000) : {1'h0, u_b1_t_p9_p});
+    assign t_16 = (b_t_sign_2[10] ? ({1'h0, u_b1_t_p10_p} - 34'h171540000) : {1'h0, u_b1_t_p10_p});
+    assign t_17 = (b_t_sign_2[11] ? ({1'h0, u_b1_t_p11_p} - 34'h171540000) : {1'h0, u_b1_t_p11_p});
+    assign t_18 = (b_t_sign_2[12] ? ({1'h0, u_b1_t_p12_p} - 34'h171540000) : {1'h0, u_b1_t_p12_p});
+    assign t_19 = (b_t_sign_2[13] ? ({1'h0, u_b1_t_p13_p} - 34'h171540000) : {1'h0, u_b1_t_p13_p});
+    assign t_20 = (b_t_sign_2[14] ? ({1'h0, u_b1_t_p14_p} - 34'h171540000) : {1'h0, u_b1_t_p14_p});
+    assign t_21 = (b_t_sign_2[15] ? ({1'h0, u_b1_t_p15_p} - 34'h171540000) : {1'h0, u_b1_t_p15_p});
+    assign t_22 = (b_d_sign_2[0] ? ({1'h0, u_b1_d_p0_p} - 34'h171540000) : {1'h0, u_b1_d_p0_p});
+    assign t_23 = (b_d_sign_2[1] ? ({1'h0, u_b1_d_p1_p} - 34'h171540000) : {1'h0, u_b1_d_p1_p});
+    assign t_24 = (b_d_sign_2[2] ? ({1'h0, u_b1_d_p2_p} - 34'h171540000) : {1'h0, u_b1_d_p2_p});
+    assign t_25 = (b_d_sign_2[3] ? ({1'h0, u_b1_d_p3_p} - 34'h171540000) : {1'h0, u_b1_d_p3_p});
+    assign t_26 = (b_d_sign_2[4] ? ({1'h0, u_b1_d_p4_p} - 34'h171540000) : {1'h0, u_b1_d_p4_p});
+    assign t_27 = (b_d_sign_2[5] ? ({1'h0, u_b1_d_p5_p} - 34'h171540000) : {1'h0, u_b1_d_p5_p});
+    assign t_28 = (b_d_sign_2[6] ? ({1'h0, u_b1_d_p6_p} - 34'h171540000) : {1'h0, u_b1_d_p6_p});
+    assign t_29 = (b_d_sign_2[7] ? ({1'h0, u_b1_d_p7_p} - 34'h171540000) : {1'h0, u_b1_d_p7_p});
+    assign t_30 = (b_d_sign_2[8] ? ({1'h0, u_b1_d_p8_p} - 34'h171540000) : {1'h0, u_b1_d_p8_p});
+    assign t_31 = (b_d_sign_2[9] ? ({1'h0, u_b1_d_p9_p} - 34'h171540000) : {1'h0, u_b1_d_p9_p});
+    assign t_32 = (b_d_sign_2[10] ? ({1'h0, u_b1_d_p10_p} - 34'h171540000) : {1'h0, u_b1_d_p10_p});
+    assign t_33 = (b_d_sign_2[11] ? ({1'h0, u_b1_d_p11_p} - 34'h171540000) : {1'h0, u_b1_d_p11_p});
+    assign t_34 = (b_d_sign_2[12] ? ({1'h0, u_b1_d_p12_p} - 34'h171540000) : {1'h0, u_b1_d_p12_p});
+    assign t_35 = (b_d_sign_2[13] ? ({1'h0, u_b1_d_p13_p} - 34'h171540000) : {1'h0, u_b1_d_p13_p});
+    assign t_36 = (b_d_sign_2[14] ? ({1'h0, u_b1_d_p14_p} - 34'h171540000) : {1'h0, u_b1_d_p14_p});
+    assign t_37 = (b_d_sign_2[15] ? ({1'h0, u_b1_d_p15_p} - 34'h171540000) : {1'h0, u_b1_d_p15_p});
+    assign t_38 = ({{1{b2_t_y0[15]}}, b2_t_y0} + 17'h7f);
+    assign t_39 = ({{1{b2_t_y1[15]}}, b2_t_y1} + 17'h7f);
+    assign t_40 = ({{1{b2_t_y2[15]}}, b2_t_y2} + 17'h7f);
+    assign t_41 = ({{1{b2_t_y3[15]}}, b2_t_y3} + 17'h7f);
+    assign t_42 = ({{1{b2_t_y4[15]}}, b2_t_y4} + 17'h7f);
+    assign t_43 = ({{1{b2_t_y5[15]}}, b2_t_y5} + 17'h7f);
+    assign t_44 = ({{1{b2_t_y6[15]}}, b2_t_y6} + 17'h7f);
+    assign t_45 = ({{1{b2_t_y7[15]}}, b2_t_y7} + 17'h7f);
+    assign t_46 = ({{1{b2_t_y8[15]}}, b2_t_y8} + 17'h7f);
+    assign t_47 = ({{1{b2_t_y9[15]}}, b2_t_y9} + 17'h7f);
+    assign t_48 = ({{1{b2_t_y10[15]}}, b2_t_y10} + 17'h7f);
+    assign t_49 = ({{1{b2_t_y11[15]}}, b2_t_y11} + 17'h7f);
+    assign t_50 = ({{1{b2_t_y12[15]}}, b2_t_y12} + 17'h7f);
+    assign t_51 = ({{1{b2_t_y13[15]}}, b2_t_y13} + 17'h7f);
+    assign t_52 = ({{1{b2_t_y14[15]}}, b2_t_y14} + 17'h7f);
+    assign t_53 = ({{1{b2_t_y15[15]}}, b2_t_y15} + 17'h7f);
+    assign t_54 = ($signed(c3_t_m0) < $signed(c3_t_m1));
+    assign t_55 = (t_54 ? c3_t_m1 : c3_t_m0);
+    assign t_56 = {{6{c3_t_m1[9]}}, c3_t_m1};
+    assign t_57 = {{6{c3_t_m0[9]}}, c3_t_m0};
+    assign t_58 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
+    assign t_59 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
+    assign t_60 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
+    assign t_61 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
+    assign t_62 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
+    assign t_63 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
+    assign t_64 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
+    assign t_65 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
+    assign t_66 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
+    assign t_67 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
+    assign t_68 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
+    assign t_69 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
+    assign t_70 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
+    assign t_71 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
+    assign t_72 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
+    assign t_73 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
+    assign t_74 = ($signed(c3_d_m0) < $signed(c3_d_m1));
+    assign t_75 = (t_74 ? c3_d_m1 : c3_d_m0);
+    assign t_76 = {{6{c3_d_m1[9]}}, c3_d_m1};
+    assign t_77 = {{6{c3_d_m0[9]}}, c3_d_m0};
+    assign t_78 = {{2{c4_t_y0[15]}}, c4_t_y0};
+    assign t_79 = d_t_delta0[18];
+    assign t_80 = d_t_delta0[17:0];
+    assign t_81 = t_80[17:7];
+    assign t_82 = {{2{c4_t_y1[15]}}, c4_t_y1};
+    assign t_83 = d_t_delta1[18];
+    assign t_84 = d_t_delta1[17:0];
+    assign t_85 = t_84[17:7];
+    assign t_86 = {{2{c4_t_y2[15]}}, c4_t_y2};
+    assign t_87 = d_t_delta2[18];
+    assign t_88 = d_t_delta2[17:0];
+    assign t_89 = t_88[17:7];
+    assign t_90 = {{2{c4_t_y3[15]}}, c4_t_y3};
+    assign t_91 = d_t_delta3[18];
+    assign t_92 = d_t_delta3[17:0];
+    assign t_93 = t_92[17:7];
+    assign t_94 = {{2{c4_t_y4[15]}}, c4_t_y4};
+    assign t_95 = d_t_delta4[18];
+    assign t_96 = d_t_delta4[17:0];
+    assign t_97 = t_96[17:7];
+    assign t_98 = {{2{c4_t_y5[15]}}, c4_t_y5};
+    assign t_99 = d_t_delta5[18];
+    assign t_100 = d_t_delta5[17:0];
+    assign t_101 = t_100[17:7];
+    assign t_102 = {{2{c4_t_y6[15]}}, c4_t_y6};
+    assign t_103 = d_t_delta6[18];
+    assign t_104 = d_t_delta6[17:0];
+    assign t_105 = t_104[17:7];
+    assign t_106 = {{2{c4_t_y7[15]}}, c4_t_y7};
+    assign t_107 = d_t_delta7[18];
+    assign t_108 = d_t_delta7[17:0];
+    assign t_109 = t_108[17:7];
+    assign t_110 = {{2{c4_t_y8[15]}}, c4_t_y8};
+    assign t_111 = d_t_delta8[18];
+    assign t_112 = d_t_delta8[17:0];
+    assign t_113 = t_112[17:7];
+    assign t_114 = {{2{c4_t_y9[15]}}, c4_t_y9};
+    assign t_115 = d_t_delta9[18];
+    assign t_116 = d_t_delta9[17:0];
+    assign t_117 = t_116[17:7];
+    assign t_118 = {{2{c4_t_y10[15]}}, c4_t_y10};
+    assign t_119 = d_t_delta10[18];
+    assign t_120 = d_t_delta10[17:0];
+    assign t_121 = t_120[17:7];
+    assign t_122 = {{2{c4_t_y11[15]}}, c4_t_y11};
+    assign t_123 = d_t_delta11[18];
+    assign t_124 = d_t_delta11[17:0];
+    assign t_125 = t_124[17:7];
+    assign t_126 = {{2{c4_t_y12[15]}}, c4_t_y12};
+    assign t_127 = d_t_delta12[18];
+    assign t_128 = d_t_delta12[17:0];
+    assign t_129 = t_128[17:7];
+    assign t_130 = {{2{c4_t_y13[15]}}, c4_t_y13};
+    assign t_131 = d_t_delta13[18];
+    assign t_132 = d_t_delta13[17:0];
+    assign t_133 = t_132[17:7];
+    assign t_134 = {{2{c4_t_y14[15]}}, c4_t_y14};
+    assign t_135 = d_t_delta14[18];
+    assign t_136 = d_t_delta14[17:0];
+    assign t_137 = t_136[17:7];
+    assign t_138 = {{2{c4_t_y15[15]}}, c4_t_y15};
+    assign t_139 = d_t_delta15[18];
+    assign t_140 = d_t_delta15[17:0];
+    assign t_141 = t_140[17:7];
+    assign t_142 = {{2{c4_d_y0[15]}}, c4_d_y0};
+    assign t_143 = d_d_delta0[18];
+    assign t_144 = d_d_delta0[17:0];
+    assign t_145 = t_144[17:7];
+    assign t_146 = {{2{c4_d_y1[15]}}, c4_d_y1};
+    assign t_147 = d_d_delta1[18];
+    assign t_148 = d_d_delta1[17:0];
+    assign t_149 = t_148[17:7];
+    assign t_150 = {{2{c4_d_y2[15]}}, c4_d_y2};
+    assign t_151 = d_d_delta2[18];
+    assign t_152 = d_d_delta2[17:0];
+    assign t_153 = t_152[17:7];
+    assign t_154 = {{2{c4_d_y3[15]}}, c4_d_y3};
+    assign t_155 = d_d_delta3[18];
+    assign t_156 = d_d_delta3[17:0];
+    assign t_157 = t_156[17:7];
+    assign t_158 = {{2{c4_d_y4[15]}}, c4_d_y4};
+    assign t_159 = d_d_delta4[18];
+    assign t_160 = d_d_delta4[17:0];
+    assign t_161 = t_160[17:7];
+    assign t_162 = {{2{c4_d_y5[15]}}, c4_d_y5};
+    assign t_163 = d_d_delta5[18];
+    assign t_164 = d_d_delta5[17:0];
+    assign t_165 = t_164[17:7];
+    assign t_166 = {{2{c4_d_y6[15]}}, c4_d_y6};
+    assign t_167 = d_d_delta6[18];
+    assign t_168 = d_d_delta6[17:0];
+    assign t_169 = t_168[17:7];
+    assign t_170 = {{2{c4_d_y7[15]}}, c4_d_y7};
+    assign t_171 = d_d_delta7[18];
+    assign t_172 = d_d_delta7[17:0];
+    assign t_173 = t_172[17:7];
+    assign t_174 = {{2{c4_d_y8[15]}}, c4_d_y8};
+    assign t_175 = d_d_delta8[18];
+    assign t_176 = d_d_delta8[17:0];
+    assign t_177 = t_176[17:7];
+    assign t_178 = {{2{c4_d_y9[15]}}, c4_d_y9};
+    assign t_179 = d_d_delta9[18];
+    assign t_180 = d_d_delta9[17:0];
+    assign t_181 = t_180[17:7];
+    assign t_182 = {{2{c4_d_y10[15]}}, c4_d_y10};
+    assign t_183 = d_d_delta10[18];
+    assign t_184 = d_d_delta10[17:0];
+    assign t_185 = t_184[17:7];
+    assign t_186 = {{2{c4_d_y11[15]}}, c4_d_y11};
+    assign t_187 = d_d_delta11[18];
+    assign t_188 = d_d_delta11[17:0];
+    assign t_189 = t_188[17:7];
+    assign t_190 = {{2{c4_d_y12[15]}}, c4_d_y12};
+    assign t_191 = d_d_delta12[18];
+    assign t_192 = d_d_delta12[17:0];
+    assign t_193 = t_192[17:7];
+    assign t_194 = {{2{c4_d_y13[15]}}, c4_d_y13};
+    assign t_195 = d_d_delta13[18];
+    assign t_196 = d_d_delta13[17:0];
+    assign t_197 = t_196[17:7];
+    assign t_198 = {{2{c4_d_y14[15]}}, c4_d_y14};
+    assign t_199 = d_d_delta14[18];
+    assign t_200 = d_d_delta14[17:0];
+    assign t_201 = t_200[17:7];
+    assign t_202 = {{2{c4_d_y15[15]}}, c4_d_y15};
+    assign t_203 = d_d_delta15[18];
+    assign t_204 = d_d_delta15[17:0];
+    assign t_205 = t_204[17:7];
+    assign t_206 = ({1'h0, d_t_e0} - {1'h0, d_d_e0});
+    assign t_207 = ({1'h0, d_t_e1} - {1'h0, d_d_e1});
+    assign t_208 = ({1'h0, d_t_e2} - {1'h0, d_d_e2});
+    assign t_209 = ({1'h0, d_t_e3} - {1'h0, d_d_e3});
+    assign t_210 = ({1'h0, d_t_e4} - {1'h0, d_d_e4});
+    assign t_211 = ({1'h0, d_t_e5} - {1'h0, d_d_e5});
+    assign t_212 = ({1'h0, d_t_e6} - {1'h0, d_d_e6});
+    assign t_213 = ({1'h0, d_t_e7} - {1'h0, d_d_e7});
+    assign t_214 = ({1'h0, d_t_e8} - {1'h0, d_d_e8});
+    assign t_215 = ({1'h0, d_t_e9} - {1'h0, d_d_e9});
+    assign t_216 = ({1'h0, d_t_e10} - {1'h0, d_d_e10});
+    assign t_217 = ({1'h0, d_t_e11} - {1'h0, d_d_e11});
+    assign t_218 = ({1'h0, d_t_e12} - {1'h0, d_d_e12});
+    assign t_219 = ({1'h0, d_t_e13} - {1'h0, d_d_e13});
+    assign t_220 = ({1'h0, d_t_e14} - {1'h0, d_d_e14});
+    assign t_221 = ({1'h0, d_t_e15} - {1'h0, d_d_e15});
+    assign t_222 = (acc_t_raise ? e4_ref_t : acc_t_rho);
+    assign t_223 = ({{1{e4_ref_t[15]}}, e4_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho});
+    assign t_224 = (acc_t_raise ? t_223 : 17'h0);
+    assign t_225 = ($signed(rho_sum_even_t) < $signed(rho_sum_odd_t));
+    assign t_226 = (acc_d_raise ? e4_ref_d : acc_d_rho);
+    assign t_227 = ({{1{e4_ref_d[15]}}, e4_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho});
+    assign t_228 = (acc_d_raise ? t_227 : 17'h0);
+    assign t_229 = ($signed(rho_sum_even_d) < $signed(rho_sum_odd_d));
+    assign t_230 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_231 = {5'h0, (cdf_use_target ? e1_t_e0 : e1_w0)};
+    assign t_232 = {5'h0, (cdf_use_target ? e1_t_e1 : e1_w1)};
+    assign t_233 = {5'h0, (cdf_use_target ? e1_t_e2 : e1_w2)};
+    assign t_234 = {5'h0, (cdf_use_target ? e1_t_e3 : e1_w3)};
+    assign t_235 = {5'h0, (cdf_use_target ? e1_t_e4 : e1_w4)};
+    assign t_236 = {5'h0, (cdf_use_target ? e1_t_e5 : e1_w5)};
+    assign t_237 = {5'h0, (cdf_use_target ? e1_t_e6 : e1_w6)};
+    assign t_238 = {5'h0, (cdf_use_target ? e1_t_e7 : e1_w7)};
+    assign t_239 = {5'h0, (cdf_use_target ? e1_t_e8 : e1_w8)};
+    assign t_240 = {5'h0, (cdf_use_target ? e1_t_e9 : e1_w9)};
+    assign t_241 = {5'h0, (cdf_use_target ? e1_t_e10 : e1_w10)};
+    assign t_242 = {5'h0, (cdf_use_target ? e1_t_e11 : e1_w11)};
+    assign t_243 = {5'h0, (cdf_use_target ? e1_t_e12 : e1_w12)};
+    assign t_244 = {5'h0, (cdf_use_target ? e1_t_e13 : e1_w13)};
+    assign t_245 = {5'h0, (cdf_use_target ? e1_t_e14 : e1_w14)};
+    assign t_246 = {10'h0, p4_q15};
+    assign t_247 = cur_uniforms[31:0];
+    assign t_248 = uniform_final_q[15:0];
+    assign t_249 = uniform_final_q[31:16];
+    assign t_250 = {15'h0, sum_t[43:27]};
+    assign t_251 = t_250[31:16];
+    assign t_252 = (|t_251);
+    assign t_253 = t_251[15:8];
+    assign t_254 = (|t_253);
+    assign t_255 = t_253[7:4];
+    assign t_256 = (|t_255);
+    assign t_257 = t_255[3:2];
+    assign t_258 = (|t_257);
+    assign t_259 = t_255[1:0];
+    assign t_260 = t_253[3:0];
+    assign t_261 = t_260[3:2];
+    assign t_262 = (|t_261);
+    assign t_263 = t_260[1:0];
+    assign t_264 = t_251[7:0];
+    assign t_265 = t_264[7:4];
+    assign t_266 = (|t_265);
+    assign t_267 = t_265[3:2];
+    assign t_268 = (|t_267);
+    assign t_269 = t_265[1:0];
+    assign t_270 = t_264[3:0];
+    assign t_271 = t_270[3:2];
+    assign t_272 = (|t_271);
+    assign t_273 = t_270[1:0];
+    assign t_274 = t_250[15:0];
+    assign t_275 = t_274[15:8];
+    assign t_276 = (|t_275);
+    assign t_277 = t_275[7:4];
+    assign t_278 = (|t_277);
+    assign t_279 = t_277[3:2];
+    assign t_280 = (|t_279);
+    assign t_281 = t_277[1:0];
+    assign t_282 = t_275[3:0];
+    assign t_283 = t_282[3:2];
+    assign t_284 = (|t_283);
+    assign t_285 = t_282[1:0];
+    assign t_286 = t_274[7:0];
+    assign t_287 = t_286[7:4];
+    assign t_288 = (|t_287);
+    assign t_289 = t_287[3:2];
+    assign t_290 = (|t_289);
+    assign t_291 = t_287[1:0];
+    assign t_292 = t_286[3:0];
+    assign t_293 = t_292[3:2];
+    assign t_294 = (|t_293);
+    assign t_295 = t_292[1:0];
+    assign t_296 = (dec_t_window >> dec_t_lead_q);
+    assign t_297 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
+    assign t_298 = dec_t_delta[18];
+    assign t_299 = dec_t_delta[17:0];
+    assign t_300 = t_299[17:7];
+    assign t_301 = {15'h0, sum_d[43:27]};
+    assign t_302 = t_301[31:16];
+    assign t_303 = (|t_302);
+    assign t_304 = t_302[15:8];
+    assign t_305 = (|t_304);
+    assign t_306 = t_304[7:4];
+    assign t_307 = (|t_306);
+    assign t_308 = t_306[3:2];
+    assign t_309 = (|t_308);
+    assign t_310 = t_306[1:0];
+    assign t_311 = t_304[3:0];
+    assign t_312 = t_311[3:2];
+    assign t_313 = (|t_312);
+    assign t_314 = t_311[1:0];
+    assign t_315 = t_302[7:0];
+    assign t_316 = t_315[7:4];
+    assign t_317 = (|t_316);
+    assign t_318 = t_316[3:2];
+    assign t_319 = (|t_318);
+    assign t_320 = t_316[1:0];
+    assign t_321 = t_315[3:0];
+    assign t_322 = t_321[3:2];
+    assign t_323 = (|t_322);
+    assign t_324 = t_321[1:0];
+    assign t_325 = t_301[15:0];
+    assign t_326 = t_325[15:8];
+    assign t_327 = (|t_326);
+    assign t_328 = t_326[7:4];
+    assign t_329 = (|t_328);
+    assign t_330 = t_328[3:2];
+    assign t_331 = (|t_330);
+    assign t_332 = t_328[1:0];
+    assign t_333 = t_326[3:0];
+    assign t_334 = t_333[3:2];
+    assign t_335 = (|t_334);
+    assign t_336 = t_333[1:0];
+    assign t_337 = t_325[7:0];
+    assign t_338 = t_337[7:4];
+    assign t_339 = (|t_338);
+    assign t_340 = t_338[3:2];
+    assign t_341 = (|t_340);
+    assign t_342 = t_338[1:0];
+    assign t_343 = t_337[3:0];
+    assign t_344 = t_343[3:2];
+    assign t_345 = (|t_344);
+    assign t_346 = t_343[1:0];
+    assign t_347 = (dec_d_window >> dec_d_lead_q);
+    assign t_348 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
+    assign t_349 = dec_d_delta[18];
+    assign t_350 = dec_d_delta[17:0];
+    assign t_351 = t_350[17:7];
+    assign t_352 = (state == 3'h1);
+    assign t_353 = cur_uniforms[31:0];
+    assign t_354 = uniform_row_q[15:0];
+    assign t_355 = uniform_row_q[31:16];
+    assign t_356 = cur_tokens[15:0];
+    assign t_357 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_358 = ({1'h0, decide_address} + 13'hc00);
+    assign t_359 = ((13'hc28 <= t_358) ? (t_358 - 13'hc28) : t_358);
+    assign t_360 = {s_axis_draft_tdata, s_axis_logits_tdata};
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3516,43 +3427,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign last_beat = (beat == 12'hbff);
     assign row_length_error = (beat_fire & ((s_axis_logits_tlast != last_beat) | (row_draft_stream & (s_axis_draft_tlast != last_beat))));
     assign stream_fire = (beat_fire & (state == 3'h1));
-    assign u_row_pair_bank0_waddr = write_address[8:0];
-    assign u_row_pair_bank0_wdata = t_2;
-    assign u_row_pair_bank0_wen = (stream_fire & (write_address[11:9] == 3'h0));
-    assign u_row_pair_bank0_raddr = pass_address[8:0];
-    assign u_row_pair_bank0_ren = (pass_issue & (pass_address[11:9] == 3'h0));
-    assign u_row_pair_bank1_waddr = write_address[8:0];
-    assign u_row_pair_bank1_wdata = t_2;
-    assign u_row_pair_bank1_wen = (stream_fire & (write_address[11:9] == 3'h1));
-    assign u_row_pair_bank1_raddr = pass_address[8:0];
-    assign u_row_pair_bank1_ren = (pass_issue & (pass_address[11:9] == 3'h1));
-    assign u_row_pair_bank2_waddr = write_address[8:0];
-    assign u_row_pair_bank2_wdata = t_2;
-    assign u_row_pair_bank2_wen = (stream_fire & (write_address[11:9] == 3'h2));
-    assign u_row_pair_bank2_raddr = pass_address[8:0];
-    assign u_row_pair_bank2_ren = (pass_issue & (pass_address[11:9] == 3'h2));
-    assign u_row_pair_bank3_waddr = write_address[8:0];
-    assign u_row_pair_bank3_wdata = t_2;
-    assign u_row_pair_bank3_wen = (stream_fire & (write_address[11:9] == 3'h3));
-    assign u_row_pair_bank3_raddr = pass_address[8:0];
-    assign u_row_pair_bank3_ren = (pass_issue & (pass_address[11:9] == 3'h3));
-    assign u_row_pair_bank4_waddr = write_address[8:0];
-    assign u_row_pair_bank4_wdata = t_2;
-    assign u_row_pair_bank4_wen = (stream_fire & (write_address[11:9] == 3'h4));
-    assign u_row_pair_bank4_raddr = pass_address[8:0];
-    assign u_row_pair_bank4_ren = (pass_issue & (pass_address[11:9] == 3'h4));
-    assign u_row_pair_bank5_waddr = write_address[8:0];
-    assign u_row_pair_bank5_wdata = t_2;
-    assign u_row_pair_bank5_wen = (stream_fire & (write_address[11:9] == 3'h5));
-    assign u_row_pair_bank5_raddr = pass_address[8:0];
-    assign u_row_pair_bank5_ren = (pass_issue & (pass_address[11:9] == 3'h5));
-    assign u_row_pair_bank6_waddr = write_address[5:0];
-    assign u_row_pair_bank6_wdata = t_2;
-    assign u_row_pair_bank6_wen = (stream_fire & (write_address[11:9] == 3'h6));
-    assign u_row_pair_bank6_raddr = pass_address[5:0];
-    assign u_row_pair_bank6_ren = (pass_issue & (pass_address[11:9] == 3'h6));
     assign pass_issue = ((state == 3'h2) | (state == 3'h4));
-    assign a_base = t_3[15:0];
+    assign a_base = t_2[15:0];
     assign a_last = (a_beat == 12'hbff);
     assign a_first = (a_beat == 12'h0);
     assign a_fresh = (a_beat < 12'h2);
@@ -3623,69 +3499,69 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign c3_control_mode = c3_control[1:0];
     assign c_streaming = (c3_control_mode == 2'h0);
     assign u_exp_t0_f = d_t_e0_f[4:0];
-    assign d_t_delta0 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_79[17]}}, t_79});
+    assign d_t_delta0 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_78[17]}}, t_78});
     assign u_exp_t1_f = d_t_e1_f[4:0];
-    assign d_t_delta1 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_83[17]}}, t_83});
+    assign d_t_delta1 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_82[17]}}, t_82});
     assign u_exp_t2_f = d_t_e2_f[4:0];
-    assign d_t_delta2 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_87[17]}}, t_87});
+    assign d_t_delta2 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_86[17]}}, t_86});
     assign u_exp_t3_f = d_t_e3_f[4:0];
-    assign d_t_delta3 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_91[17]}}, t_91});
+    assign d_t_delta3 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_90[17]}}, t_90});
     assign u_exp_t4_f = d_t_e4_f[4:0];
-    assign d_t_delta4 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_95[17]}}, t_95});
+    assign d_t_delta4 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_94[17]}}, t_94});
     assign u_exp_t5_f = d_t_e5_f[4:0];
-    assign d_t_delta5 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_99[17]}}, t_99});
+    assign d_t_delta5 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_98[17]}}, t_98});
     assign u_exp_t6_f = d_t_e6_f[4:0];
-    assign d_t_delta6 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_103[17]}}, t_103});
+    assign d_t_delta6 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_102[17]}}, t_102});
     assign u_exp_t7_f = d_t_e7_f[4:0];
-    assign d_t_delta7 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_107[17]}}, t_107});
+    assign d_t_delta7 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_106[17]}}, t_106});
     assign u_exp_t8_f = d_t_e8_f[4:0];
-    assign d_t_delta8 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_111[17]}}, t_111});
+    assign d_t_delta8 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_110[17]}}, t_110});
     assign u_exp_t9_f = d_t_e9_f[4:0];
-    assign d_t_delta9 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_115[17]}}, t_115});
+    assign d_t_delta9 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_114[17]}}, t_114});
     assign u_exp_t10_f = d_t_e10_f[4:0];
-    assign d_t_delta10 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_119[17]}}, t_119});
+    assign d_t_delta10 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_118[17]}}, t_118});
     assign u_exp_t11_f = d_t_e11_f[4:0];
-    assign d_t_delta11 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_123[17]}}, t_123});
+    assign d_t_delta11 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_122[17]}}, t_122});
     assign u_exp_t12_f = d_t_e12_f[4:0];
-    assign d_t_delta12 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_127[17]}}, t_127});
+    assign d_t_delta12 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_126[17]}}, t_126});
     assign u_exp_t13_f = d_t_e13_f[4:0];
-    assign d_t_delta13 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_131[17]}}, t_131});
+    assign d_t_delta13 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_130[17]}}, t_130});
     assign u_exp_t14_f = d_t_e14_f[4:0];
-    assign d_t_delta14 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_135[17]}}, t_135});
+    assign d_t_delta14 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_134[17]}}, t_134});
     assign u_exp_t15_f = d_t_e15_f[4:0];
-    assign d_t_delta15 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_139[17]}}, t_139});
+    assign d_t_delta15 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_138[17]}}, t_138});
     assign u_exp_d0_f = d_d_e0_f[4:0];
-    assign d_d_delta0 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_143[17]}}, t_143});
+    assign d_d_delta0 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_142[17]}}, t_142});
     assign u_exp_d1_f = d_d_e1_f[4:0];
-    assign d_d_delta1 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_147[17]}}, t_147});
+    assign d_d_delta1 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_146[17]}}, t_146});
     assign u_exp_d2_f = d_d_e2_f[4:0];
-    assign d_d_delta2 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_151[17]}}, t_151});
+    assign d_d_delta2 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_150[17]}}, t_150});
     assign u_exp_d3_f = d_d_e3_f[4:0];
-    assign d_d_delta3 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_155[17]}}, t_155});
+    assign d_d_delta3 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_154[17]}}, t_154});
     assign u_exp_d4_f = d_d_e4_f[4:0];
-    assign d_d_delta4 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_159[17]}}, t_159});
+    assign d_d_delta4 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_158[17]}}, t_158});
     assign u_exp_d5_f = d_d_e5_f[4:0];
-    assign d_d_delta5 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_163[17]}}, t_163});
+    assign d_d_delta5 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_162[17]}}, t_162});
     assign u_exp_d6_f = d_d_e6_f[4:0];
-    assign d_d_delta6 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_167[17]}}, t_167});
+    assign d_d_delta6 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_166[17]}}, t_166});
     assign u_exp_d7_f = d_d_e7_f[4:0];
-    assign d_d_delta7 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_171[17]}}, t_171});
+    assign d_d_delta7 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_170[17]}}, t_170});
     assign u_exp_d8_f = d_d_e8_f[4:0];
-    assign d_d_delta8 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_175[17]}}, t_175});
+    assign d_d_delta8 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_174[17]}}, t_174});
     assign u_exp_d9_f = d_d_e9_f[4:0];
-    assign d_d_delta9 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_179[17]}}, t_179});
+    assign d_d_delta9 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_178[17]}}, t_178});
     assign u_exp_d10_f = d_d_e10_f[4:0];
-    assign d_d_delta10 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_183[17]}}, t_183});
+    assign d_d_delta10 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_182[17]}}, t_182});
     assign u_exp_d11_f = d_d_e11_f[4:0];
-    assign d_d_delta11 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_187[17]}}, t_187});
+    assign d_d_delta11 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_186[17]}}, t_186});
     assign u_exp_d12_f = d_d_e12_f[4:0];
-    assign d_d_delta12 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_191[17]}}, t_191});
+    assign d_d_delta12 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_190[17]}}, t_190});
     assign u_exp_d13_f = d_d_e13_f[4:0];
-    assign d_d_delta13 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_195[17]}}, t_195});
+    assign d_d_delta13 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_194[17]}}, t_194});
     assign u_exp_d14_f = d_d_e14_f[4:0];
-    assign d_d_delta14 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_199[17]}}, t_199});
+    assign d_d_delta14 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_198[17]}}, t_198});
     assign u_exp_d15_f = d_d_e15_f[4:0];
-    assign d_d_delta15 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_203[17]}}, t_203});
+    assign d_d_delta15 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_202[17]}}, t_202});
     assign e4_control_mode = e4_control[1:0];
     assign acc_stream = (e4_valid & (e4_control_mode == 2'h0));
     assign e4_control_odd = e4_control[20];
@@ -3704,32 +3580,32 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e1_control_base = e1_control[18:3];
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign p_pass_b = (p4_valid & (p4_mode == 2'h2));
-    assign u_cdf_thr_p0_a = t_249;
+    assign u_cdf_thr_p0_a = t_248;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_249;
+    assign u_cdf_thr_p1_a = t_248;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_249;
+    assign u_cdf_thr_p2_a = t_248;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_250;
+    assign u_cdf_thr_p3_a = t_249;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_250;
+    assign u_cdf_thr_p4_a = t_249;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_250;
+    assign u_cdf_thr_p5_a = t_249;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign cdf_hit = ((g2_valid & (~cdf_found)) & (|g2_hits));
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_298[17]}}, t_298});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_297[17]}}, t_297});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_349[17]}}, t_349});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_348[17]}}, t_348});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_355;
+    assign u_accept_lhs_p0_a = t_354;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_355;
+    assign u_accept_lhs_p1_a = t_354;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_356;
+    assign u_accept_lhs_p2_a = t_355;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_356;
+    assign u_accept_lhs_p3_a = t_355;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign emit_last = (emit_backlog == 3'h0);
     assign emit_pending = (~emit_last);
@@ -3761,76 +3637,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         .m_axis_tvalid(u_result_fifo_m_axis_tvalid),
         .m_axis_tready(u_result_fifo_m_axis_tready),
         .m_axis_tdata(u_result_fifo_m_axis_tdata)
-    );
-
-    hades_verify_sampling_g4_v49152_l16_fx16p8_ram_d512_w512 u_row_pair_bank0 (
-        .aclk(aclk),
-        .waddr(u_row_pair_bank0_waddr),
-        .wdata(u_row_pair_bank0_wdata),
-        .wen(u_row_pair_bank0_wen),
-        .raddr(u_row_pair_bank0_raddr),
-        .ren(u_row_pair_bank0_ren),
-        .q(u_row_pair_bank0_q)
-    );
-
-    hades_verify_sampling_g4_v49152_l16_fx16p8_ram_d512_w512 u_row_pair_bank1 (
-        .aclk(aclk),
-        .waddr(u_row_pair_bank1_waddr),
-        .wdata(u_row_pair_bank1_wdata),
-        .wen(u_row_pair_bank1_wen),
-        .raddr(u_row_pair_bank1_raddr),
-        .ren(u_row_pair_bank1_ren),
-        .q(u_row_pair_bank1_q)
-    );
-
-    hades_verify_sampling_g4_v49152_l16_fx16p8_ram_d512_w512 u_row_pair_bank2 (
-        .aclk(aclk),
-        .waddr(u_row_pair_bank2_waddr),
-        .wdata(u_row_pair_bank2_wdata),
-        .wen(u_row_pair_bank2_wen),
-        .raddr(u_row_pair_bank2_raddr),
-        .ren(u_row_pair_bank2_ren),
-        .q(u_row_pair_bank2_q)
-    );
-
-    hades_verify_sampling_g4_v49152_l16_fx16p8_ram_d512_w512 u_row_pair_bank3 (
-        .aclk(aclk),
-        .waddr(u_row_pair_bank3_waddr),
-        .wdata(u_row_pair_bank3_wdata),
-        .wen(u_row_pair_bank3_wen),
-        .raddr(u_row_pair_bank3_raddr),
-        .ren(u_row_pair_bank3_ren),
-        .q(u_row_pair_bank3_q)
-    );
-
-    hades_verify_sampling_g4_v49152_l16_fx16p8_ram_d512_w512 u_row_pair_bank4 (
-        .aclk(aclk),
-        .waddr(u_row_pair_bank4_waddr),
-        .wdata(u_row_pair_bank4_wdata),
-        .wen(u_row_pair_bank4_wen),
-        .raddr(u_row_pair_bank4_raddr),
-        .ren(u_row_pair_bank4_ren),
-        .q(u_row_pair_bank4_q)
-    );
-
-    hades_verify_sampling_g4_v49152_l16_fx16p8_ram_d512_w512 u_row_pair_bank5 (
-        .aclk(aclk),
-        .waddr(u_row_pair_bank5_waddr),
-        .wdata(u_row_pair_bank5_wdata),
-        .wen(u_row_pair_bank5_wen),
-        .raddr(u_row_pair_bank5_raddr),
-        .ren(u_row_pair_bank5_ren),
-        .q(u_row_pair_bank5_q)
-    );
-
-    hades_verify_sampling_g4_v49152_l16_fx16p8_ram_d40_w512 u_row_pair_bank6 (
-        .aclk(aclk),
-        .waddr(u_row_pair_bank6_waddr),
-        .wdata(u_row_pair_bank6_wdata),
-        .wen(u_row_pair_bank6_wen),
-        .raddr(u_row_pair_bank6_raddr),
-        .ren(u_row_pair_bank6_ren),
-        .q(u_row_pair_bank6_q)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p0 (
@@ -4422,28 +4228,28 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (row_pair_read_bank_2)
             3'h0: begin
-                read_data = u_row_pair_bank0_q;
+                read_data = row_pair_bank0_q;
             end
             3'h1: begin
-                read_data = u_row_pair_bank1_q;
+                read_data = row_pair_bank1_q;
             end
             3'h2: begin
-                read_data = u_row_pair_bank2_q;
+                read_data = row_pair_bank2_q;
             end
             3'h3: begin
-                read_data = u_row_pair_bank3_q;
+                read_data = row_pair_bank3_q;
             end
             3'h4: begin
-                read_data = u_row_pair_bank4_q;
+                read_data = row_pair_bank4_q;
             end
             3'h5: begin
-                read_data = u_row_pair_bank5_q;
+                read_data = row_pair_bank5_q;
             end
             3'h6: begin
-                read_data = u_row_pair_bank6_q;
+                read_data = row_pair_bank6_q;
             end
             default: begin
-                read_data = u_row_pair_bank0_q;
+                read_data = row_pair_bank0_q;
             end
         endcase
     end
@@ -4451,7 +4257,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case ((cur_bad_gamma ? 3'h0 : cur_gamma))
             3'h0: begin
-                uniform_final = t_248;
+                uniform_final = t_247;
             end
             3'h1: begin
                 uniform_final = cur_uniforms[63:32];
@@ -4466,7 +4272,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final = cur_uniforms[159:128];
             end
             default: begin
-                uniform_final = t_248;
+                uniform_final = t_247;
             end
         endcase
     end
@@ -10634,7 +10440,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_354;
+                uniform_row = t_353;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10649,7 +10455,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_354;
+                uniform_row = t_353;
             end
         endcase
     end
@@ -10657,7 +10463,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (emit_index)
             3'h0: begin
-                emit_token = t_357;
+                emit_token = t_356;
             end
             3'h1: begin
                 emit_token = cur_tokens[31:16];
@@ -10669,7 +10475,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 emit_token = cur_tokens[63:48];
             end
             default: begin
-                emit_token = t_357;
+                emit_token = t_356;
             end
         endcase
     end
@@ -10786,7 +10592,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_358;
+                        beat <= t_357;
                     end
                 end
                 3'h2: begin
@@ -10801,7 +10607,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_358;
+                        beat <= t_357;
                     end
                 end
             endcase
@@ -10972,7 +10778,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (dec_valid_16) begin
                         if (accept) begin
-                            decide_address <= t_360[11:0];
+                            decide_address <= t_359[11:0];
                         end
                     end
                 end
@@ -11083,13 +10889,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((t_231 & e1_has_x)) begin
+        if ((t_230 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_231 & e1_has_x)) begin
+        if ((t_230 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -11098,7 +10904,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_231) begin
+            if (t_230) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -11136,7 +10942,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_247);
+            sum_w <= (sum_w + t_246);
         end
         case (state)
             3'h1: begin
@@ -11172,7 +10978,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_b) begin
-            cdf_prefix <= (cdf_prefix + t_247);
+            cdf_prefix <= (cdf_prefix + t_246);
         end
         case (state)
             3'h1: begin
@@ -11474,6 +11280,34 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        row_pair_bank0_q <= row_pair_bank0_rdata;
+    end
+
+    always @(posedge aclk) begin
+        row_pair_bank1_q <= row_pair_bank1_rdata;
+    end
+
+    always @(posedge aclk) begin
+        row_pair_bank2_q <= row_pair_bank2_rdata;
+    end
+
+    always @(posedge aclk) begin
+        row_pair_bank3_q <= row_pair_bank3_rdata;
+    end
+
+    always @(posedge aclk) begin
+        row_pair_bank4_q <= row_pair_bank4_rdata;
+    end
+
+    always @(posedge aclk) begin
+        row_pair_bank5_q <= row_pair_bank5_rdata;
+    end
+
+    always @(posedge aclk) begin
+        row_pair_bank6_q <= row_pair_bank6_rdata;
+    end
+
+    always @(posedge aclk) begin
         row_pair_read_bank_1 <= pass_address[11:9];
     end
 
@@ -11630,15 +11464,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        b0_lanes <= t_4;
+        b0_lanes <= t_3;
     end
 
     always @(posedge aclk) begin
-        b0_draft_lanes <= (t_4 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
+        b0_draft_lanes <= (t_3 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
     end
 
     always @(posedge aclk) begin
-        b0_hit <= ({(t_5 & (t_6 == 4'hf)), (t_5 & (t_6 == 4'he)), (t_5 & (t_6 == 4'hd)), (t_5 & (t_6 == 4'hc)), (t_5 & (t_6 == 4'hb)), (t_5 & (t_6 == 4'ha)), (t_5 & (t_6 == 4'h9)), (t_5 & (t_6 == 4'h8)), (t_5 & (t_6 == 4'h7)), (t_5 & (t_6 == 4'h6)), (t_5 & (t_6 == 4'h5)), (t_5 & (t_6 == 4'h4)), (t_5 & (t_6 == 4'h3)), (t_5 & (t_6 == 4'h2)), (t_5 & (t_6 == 4'h1)), (t_5 & (t_6 == 4'h0))} & t_4);
+        b0_hit <= ({(t_4 & (t_5 == 4'hf)), (t_4 & (t_5 == 4'he)), (t_4 & (t_5 == 4'hd)), (t_4 & (t_5 == 4'hc)), (t_4 & (t_5 == 4'hb)), (t_4 & (t_5 == 4'ha)), (t_4 & (t_5 == 4'h9)), (t_4 & (t_5 == 4'h8)), (t_4 & (t_5 == 4'h7)), (t_4 & (t_5 == 4'h6)), (t_4 & (t_5 == 4'h5)), (t_4 & (t_5 == 4'h4)), (t_4 & (t_5 == 4'h3)), (t_4 & (t_5 == 4'h2)), (t_4 & (t_5 == 4'h1)), (t_4 & (t_5 == 4'h0))} & t_3);
     end
 
     always @(posedge aclk) begin
@@ -11678,131 +11512,131 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        b2_t_y0 <= t_7[32:17];
+        b2_t_y0 <= t_6[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y1 <= t_8[32:17];
+        b2_t_y1 <= t_7[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y2 <= t_9[32:17];
+        b2_t_y2 <= t_8[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y3 <= t_10[32:17];
+        b2_t_y3 <= t_9[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y4 <= t_11[32:17];
+        b2_t_y4 <= t_10[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y5 <= t_12[32:17];
+        b2_t_y5 <= t_11[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y6 <= t_13[32:17];
+        b2_t_y6 <= t_12[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y7 <= t_14[32:17];
+        b2_t_y7 <= t_13[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y8 <= t_15[32:17];
+        b2_t_y8 <= t_14[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y9 <= t_16[32:17];
+        b2_t_y9 <= t_15[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y10 <= t_17[32:17];
+        b2_t_y10 <= t_16[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y11 <= t_18[32:17];
+        b2_t_y11 <= t_17[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y12 <= t_19[32:17];
+        b2_t_y12 <= t_18[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y13 <= t_20[32:17];
+        b2_t_y13 <= t_19[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y14 <= t_21[32:17];
+        b2_t_y14 <= t_20[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y15 <= t_22[32:17];
+        b2_t_y15 <= t_21[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y0 <= t_23[32:17];
+        b2_d_y0 <= t_22[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y1 <= t_24[32:17];
+        b2_d_y1 <= t_23[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y2 <= t_25[32:17];
+        b2_d_y2 <= t_24[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y3 <= t_26[32:17];
+        b2_d_y3 <= t_25[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y4 <= t_27[32:17];
+        b2_d_y4 <= t_26[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y5 <= t_28[32:17];
+        b2_d_y5 <= t_27[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y6 <= t_29[32:17];
+        b2_d_y6 <= t_28[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y7 <= t_30[32:17];
+        b2_d_y7 <= t_29[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y8 <= t_31[32:17];
+        b2_d_y8 <= t_30[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y9 <= t_32[32:17];
+        b2_d_y9 <= t_31[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y10 <= t_33[32:17];
+        b2_d_y10 <= t_32[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y11 <= t_34[32:17];
+        b2_d_y11 <= t_33[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y12 <= t_35[32:17];
+        b2_d_y12 <= t_34[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y13 <= t_36[32:17];
+        b2_d_y13 <= t_35[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y14 <= t_37[32:17];
+        b2_d_y14 <= t_36[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y15 <= t_38[32:17];
+        b2_d_y15 <= t_37[32:17];
     end
 
     always @(posedge aclk) begin
@@ -11826,67 +11660,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c0_t_q0 <= (b2_lanes[0] ? t_39[16:7] : 10'h200);
+        c0_t_q0 <= (b2_lanes[0] ? t_38[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q1 <= (b2_lanes[1] ? t_40[16:7] : 10'h200);
+        c0_t_q1 <= (b2_lanes[1] ? t_39[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q2 <= (b2_lanes[2] ? t_41[16:7] : 10'h200);
+        c0_t_q2 <= (b2_lanes[2] ? t_40[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q3 <= (b2_lanes[3] ? t_42[16:7] : 10'h200);
+        c0_t_q3 <= (b2_lanes[3] ? t_41[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q4 <= (b2_lanes[4] ? t_43[16:7] : 10'h200);
+        c0_t_q4 <= (b2_lanes[4] ? t_42[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q5 <= (b2_lanes[5] ? t_44[16:7] : 10'h200);
+        c0_t_q5 <= (b2_lanes[5] ? t_43[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q6 <= (b2_lanes[6] ? t_45[16:7] : 10'h200);
+        c0_t_q6 <= (b2_lanes[6] ? t_44[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q7 <= (b2_lanes[7] ? t_46[16:7] : 10'h200);
+        c0_t_q7 <= (b2_lanes[7] ? t_45[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q8 <= (b2_lanes[8] ? t_47[16:7] : 10'h200);
+        c0_t_q8 <= (b2_lanes[8] ? t_46[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q9 <= (b2_lanes[9] ? t_48[16:7] : 10'h200);
+        c0_t_q9 <= (b2_lanes[9] ? t_47[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q10 <= (b2_lanes[10] ? t_49[16:7] : 10'h200);
+        c0_t_q10 <= (b2_lanes[10] ? t_48[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q11 <= (b2_lanes[11] ? t_50[16:7] : 10'h200);
+        c0_t_q11 <= (b2_lanes[11] ? t_49[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q12 <= (b2_lanes[12] ? t_51[16:7] : 10'h200);
+        c0_t_q12 <= (b2_lanes[12] ? t_50[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q13 <= (b2_lanes[13] ? t_52[16:7] : 10'h200);
+        c0_t_q13 <= (b2_lanes[13] ? t_51[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q14 <= (b2_lanes[14] ? t_53[16:7] : 10'h200);
+        c0_t_q14 <= (b2_lanes[14] ? t_52[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q15 <= (b2_lanes[15] ? t_54[16:7] : 10'h200);
+        c0_t_q15 <= (b2_lanes[15] ? t_53[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
@@ -11946,75 +11780,75 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c4_ref_t <= {{6{t_56[9]}}, t_56};
+        c4_ref_t <= {{6{t_55[9]}}, t_55};
     end
 
     always @(posedge aclk) begin
-        c4_full_t <= (t_55 ? (c_streaming ? {t_57[10:0], 7'h0} : nu_t) : (c_streaming ? {t_58[10:0], 7'h0} : nu_t));
+        c4_full_t <= (t_54 ? (c_streaming ? {t_56[10:0], 7'h0} : nu_t) : (c_streaming ? {t_57[10:0], 7'h0} : nu_t));
     end
 
     always @(posedge aclk) begin
-        c0_d_q0 <= (b2_draft_lanes[0] ? t_59[16:7] : 10'h200);
+        c0_d_q0 <= (b2_draft_lanes[0] ? t_58[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q1 <= (b2_draft_lanes[1] ? t_60[16:7] : 10'h200);
+        c0_d_q1 <= (b2_draft_lanes[1] ? t_59[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q2 <= (b2_draft_lanes[2] ? t_61[16:7] : 10'h200);
+        c0_d_q2 <= (b2_draft_lanes[2] ? t_60[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q3 <= (b2_draft_lanes[3] ? t_62[16:7] : 10'h200);
+        c0_d_q3 <= (b2_draft_lanes[3] ? t_61[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q4 <= (b2_draft_lanes[4] ? t_63[16:7] : 10'h200);
+        c0_d_q4 <= (b2_draft_lanes[4] ? t_62[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q5 <= (b2_draft_lanes[5] ? t_64[16:7] : 10'h200);
+        c0_d_q5 <= (b2_draft_lanes[5] ? t_63[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q6 <= (b2_draft_lanes[6] ? t_65[16:7] : 10'h200);
+        c0_d_q6 <= (b2_draft_lanes[6] ? t_64[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q7 <= (b2_draft_lanes[7] ? t_66[16:7] : 10'h200);
+        c0_d_q7 <= (b2_draft_lanes[7] ? t_65[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q8 <= (b2_draft_lanes[8] ? t_67[16:7] : 10'h200);
+        c0_d_q8 <= (b2_draft_lanes[8] ? t_66[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q9 <= (b2_draft_lanes[9] ? t_68[16:7] : 10'h200);
+        c0_d_q9 <= (b2_draft_lanes[9] ? t_67[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q10 <= (b2_draft_lanes[10] ? t_69[16:7] : 10'h200);
+        c0_d_q10 <= (b2_draft_lanes[10] ? t_68[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q11 <= (b2_draft_lanes[11] ? t_70[16:7] : 10'h200);
+        c0_d_q11 <= (b2_draft_lanes[11] ? t_69[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q12 <= (b2_draft_lanes[12] ? t_71[16:7] : 10'h200);
+        c0_d_q12 <= (b2_draft_lanes[12] ? t_70[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q13 <= (b2_draft_lanes[13] ? t_72[16:7] : 10'h200);
+        c0_d_q13 <= (b2_draft_lanes[13] ? t_71[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q14 <= (b2_draft_lanes[14] ? t_73[16:7] : 10'h200);
+        c0_d_q14 <= (b2_draft_lanes[14] ? t_72[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q15 <= (b2_draft_lanes[15] ? t_74[16:7] : 10'h200);
+        c0_d_q15 <= (b2_draft_lanes[15] ? t_73[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
@@ -12074,11 +11908,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c4_ref_d <= {{6{t_76[9]}}, t_76};
+        c4_ref_d <= {{6{t_75[9]}}, t_75};
     end
 
     always @(posedge aclk) begin
-        c4_full_d <= (t_75 ? (c_streaming ? {t_77[10:0], 7'h0} : nu_d) : (c_streaming ? {t_78[10:0], 7'h0} : nu_d));
+        c4_full_d <= (t_74 ? (c_streaming ? {t_76[10:0], 7'h0} : nu_d) : (c_streaming ? {t_77[10:0], 7'h0} : nu_d));
     end
 
     always @(posedge aclk) begin
@@ -12850,15 +12684,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_f <= (t_80 ? 7'h0 : t_81[6:0]);
+        d_t_e0_f <= (t_79 ? 7'h0 : t_80[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s <= (t_80 ? 5'h0 : t_82[4:0]);
+        d_t_e0_s <= (t_79 ? 5'h0 : t_81[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_z <= ((~c4_lanes[0]) | ((~t_80) & ((|t_82[10:5]) | (5'h1d <= t_82[4:0]))));
+        d_t_e0_z <= ((~c4_lanes[0]) | ((~t_79) & ((|t_81[10:5]) | (5'h1d <= t_81[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -12918,15 +12752,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_f <= (t_84 ? 7'h0 : t_85[6:0]);
+        d_t_e1_f <= (t_83 ? 7'h0 : t_84[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s <= (t_84 ? 5'h0 : t_86[4:0]);
+        d_t_e1_s <= (t_83 ? 5'h0 : t_85[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_z <= ((~c4_lanes[1]) | ((~t_84) & ((|t_86[10:5]) | (5'h1d <= t_86[4:0]))));
+        d_t_e1_z <= ((~c4_lanes[1]) | ((~t_83) & ((|t_85[10:5]) | (5'h1d <= t_85[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -12986,15 +12820,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_f <= (t_88 ? 7'h0 : t_89[6:0]);
+        d_t_e2_f <= (t_87 ? 7'h0 : t_88[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s <= (t_88 ? 5'h0 : t_90[4:0]);
+        d_t_e2_s <= (t_87 ? 5'h0 : t_89[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_z <= ((~c4_lanes[2]) | ((~t_88) & ((|t_90[10:5]) | (5'h1d <= t_90[4:0]))));
+        d_t_e2_z <= ((~c4_lanes[2]) | ((~t_87) & ((|t_89[10:5]) | (5'h1d <= t_89[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13054,15 +12888,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_f <= (t_92 ? 7'h0 : t_93[6:0]);
+        d_t_e3_f <= (t_91 ? 7'h0 : t_92[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s <= (t_92 ? 5'h0 : t_94[4:0]);
+        d_t_e3_s <= (t_91 ? 5'h0 : t_93[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_z <= ((~c4_lanes[3]) | ((~t_92) & ((|t_94[10:5]) | (5'h1d <= t_94[4:0]))));
+        d_t_e3_z <= ((~c4_lanes[3]) | ((~t_91) & ((|t_93[10:5]) | (5'h1d <= t_93[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13122,15 +12956,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_f <= (t_96 ? 7'h0 : t_97[6:0]);
+        d_t_e4_f <= (t_95 ? 7'h0 : t_96[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s <= (t_96 ? 5'h0 : t_98[4:0]);
+        d_t_e4_s <= (t_95 ? 5'h0 : t_97[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_z <= ((~c4_lanes[4]) | ((~t_96) & ((|t_98[10:5]) | (5'h1d <= t_98[4:0]))));
+        d_t_e4_z <= ((~c4_lanes[4]) | ((~t_95) & ((|t_97[10:5]) | (5'h1d <= t_97[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13190,15 +13024,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_f <= (t_100 ? 7'h0 : t_101[6:0]);
+        d_t_e5_f <= (t_99 ? 7'h0 : t_100[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s <= (t_100 ? 5'h0 : t_102[4:0]);
+        d_t_e5_s <= (t_99 ? 5'h0 : t_101[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_z <= ((~c4_lanes[5]) | ((~t_100) & ((|t_102[10:5]) | (5'h1d <= t_102[4:0]))));
+        d_t_e5_z <= ((~c4_lanes[5]) | ((~t_99) & ((|t_101[10:5]) | (5'h1d <= t_101[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13258,15 +13092,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_f <= (t_104 ? 7'h0 : t_105[6:0]);
+        d_t_e6_f <= (t_103 ? 7'h0 : t_104[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s <= (t_104 ? 5'h0 : t_106[4:0]);
+        d_t_e6_s <= (t_103 ? 5'h0 : t_105[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_z <= ((~c4_lanes[6]) | ((~t_104) & ((|t_106[10:5]) | (5'h1d <= t_106[4:0]))));
+        d_t_e6_z <= ((~c4_lanes[6]) | ((~t_103) & ((|t_105[10:5]) | (5'h1d <= t_105[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13326,15 +13160,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_f <= (t_108 ? 7'h0 : t_109[6:0]);
+        d_t_e7_f <= (t_107 ? 7'h0 : t_108[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s <= (t_108 ? 5'h0 : t_110[4:0]);
+        d_t_e7_s <= (t_107 ? 5'h0 : t_109[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_z <= ((~c4_lanes[7]) | ((~t_108) & ((|t_110[10:5]) | (5'h1d <= t_110[4:0]))));
+        d_t_e7_z <= ((~c4_lanes[7]) | ((~t_107) & ((|t_109[10:5]) | (5'h1d <= t_109[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13394,15 +13228,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_f <= (t_112 ? 7'h0 : t_113[6:0]);
+        d_t_e8_f <= (t_111 ? 7'h0 : t_112[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s <= (t_112 ? 5'h0 : t_114[4:0]);
+        d_t_e8_s <= (t_111 ? 5'h0 : t_113[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_z <= ((~c4_lanes[8]) | ((~t_112) & ((|t_114[10:5]) | (5'h1d <= t_114[4:0]))));
+        d_t_e8_z <= ((~c4_lanes[8]) | ((~t_111) & ((|t_113[10:5]) | (5'h1d <= t_113[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13462,15 +13296,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_f <= (t_116 ? 7'h0 : t_117[6:0]);
+        d_t_e9_f <= (t_115 ? 7'h0 : t_116[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s <= (t_116 ? 5'h0 : t_118[4:0]);
+        d_t_e9_s <= (t_115 ? 5'h0 : t_117[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_z <= ((~c4_lanes[9]) | ((~t_116) & ((|t_118[10:5]) | (5'h1d <= t_118[4:0]))));
+        d_t_e9_z <= ((~c4_lanes[9]) | ((~t_115) & ((|t_117[10:5]) | (5'h1d <= t_117[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13530,15 +13364,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_f <= (t_120 ? 7'h0 : t_121[6:0]);
+        d_t_e10_f <= (t_119 ? 7'h0 : t_120[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s <= (t_120 ? 5'h0 : t_122[4:0]);
+        d_t_e10_s <= (t_119 ? 5'h0 : t_121[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_z <= ((~c4_lanes[10]) | ((~t_120) & ((|t_122[10:5]) | (5'h1d <= t_122[4:0]))));
+        d_t_e10_z <= ((~c4_lanes[10]) | ((~t_119) & ((|t_121[10:5]) | (5'h1d <= t_121[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13598,15 +13432,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_f <= (t_124 ? 7'h0 : t_125[6:0]);
+        d_t_e11_f <= (t_123 ? 7'h0 : t_124[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s <= (t_124 ? 5'h0 : t_126[4:0]);
+        d_t_e11_s <= (t_123 ? 5'h0 : t_125[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_z <= ((~c4_lanes[11]) | ((~t_124) & ((|t_126[10:5]) | (5'h1d <= t_126[4:0]))));
+        d_t_e11_z <= ((~c4_lanes[11]) | ((~t_123) & ((|t_125[10:5]) | (5'h1d <= t_125[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13666,15 +13500,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_f <= (t_128 ? 7'h0 : t_129[6:0]);
+        d_t_e12_f <= (t_127 ? 7'h0 : t_128[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s <= (t_128 ? 5'h0 : t_130[4:0]);
+        d_t_e12_s <= (t_127 ? 5'h0 : t_129[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_z <= ((~c4_lanes[12]) | ((~t_128) & ((|t_130[10:5]) | (5'h1d <= t_130[4:0]))));
+        d_t_e12_z <= ((~c4_lanes[12]) | ((~t_127) & ((|t_129[10:5]) | (5'h1d <= t_129[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13734,15 +13568,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_f <= (t_132 ? 7'h0 : t_133[6:0]);
+        d_t_e13_f <= (t_131 ? 7'h0 : t_132[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s <= (t_132 ? 5'h0 : t_134[4:0]);
+        d_t_e13_s <= (t_131 ? 5'h0 : t_133[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_z <= ((~c4_lanes[13]) | ((~t_132) & ((|t_134[10:5]) | (5'h1d <= t_134[4:0]))));
+        d_t_e13_z <= ((~c4_lanes[13]) | ((~t_131) & ((|t_133[10:5]) | (5'h1d <= t_133[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13802,15 +13636,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_f <= (t_136 ? 7'h0 : t_137[6:0]);
+        d_t_e14_f <= (t_135 ? 7'h0 : t_136[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s <= (t_136 ? 5'h0 : t_138[4:0]);
+        d_t_e14_s <= (t_135 ? 5'h0 : t_137[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_z <= ((~c4_lanes[14]) | ((~t_136) & ((|t_138[10:5]) | (5'h1d <= t_138[4:0]))));
+        d_t_e14_z <= ((~c4_lanes[14]) | ((~t_135) & ((|t_137[10:5]) | (5'h1d <= t_137[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13870,15 +13704,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_f <= (t_140 ? 7'h0 : t_141[6:0]);
+        d_t_e15_f <= (t_139 ? 7'h0 : t_140[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s <= (t_140 ? 5'h0 : t_142[4:0]);
+        d_t_e15_s <= (t_139 ? 5'h0 : t_141[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_z <= ((~c4_lanes[15]) | ((~t_140) & ((|t_142[10:5]) | (5'h1d <= t_142[4:0]))));
+        d_t_e15_z <= ((~c4_lanes[15]) | ((~t_139) & ((|t_141[10:5]) | (5'h1d <= t_141[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13938,15 +13772,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_f <= (t_144 ? 7'h0 : t_145[6:0]);
+        d_d_e0_f <= (t_143 ? 7'h0 : t_144[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s <= (t_144 ? 5'h0 : t_146[4:0]);
+        d_d_e0_s <= (t_143 ? 5'h0 : t_145[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_z <= ((~c4_draft_lanes[0]) | ((~t_144) & ((|t_146[10:5]) | (5'h1d <= t_146[4:0]))));
+        d_d_e0_z <= ((~c4_draft_lanes[0]) | ((~t_143) & ((|t_145[10:5]) | (5'h1d <= t_145[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14006,15 +13840,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_f <= (t_148 ? 7'h0 : t_149[6:0]);
+        d_d_e1_f <= (t_147 ? 7'h0 : t_148[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s <= (t_148 ? 5'h0 : t_150[4:0]);
+        d_d_e1_s <= (t_147 ? 5'h0 : t_149[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_z <= ((~c4_draft_lanes[1]) | ((~t_148) & ((|t_150[10:5]) | (5'h1d <= t_150[4:0]))));
+        d_d_e1_z <= ((~c4_draft_lanes[1]) | ((~t_147) & ((|t_149[10:5]) | (5'h1d <= t_149[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14074,15 +13908,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_f <= (t_152 ? 7'h0 : t_153[6:0]);
+        d_d_e2_f <= (t_151 ? 7'h0 : t_152[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s <= (t_152 ? 5'h0 : t_154[4:0]);
+        d_d_e2_s <= (t_151 ? 5'h0 : t_153[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_z <= ((~c4_draft_lanes[2]) | ((~t_152) & ((|t_154[10:5]) | (5'h1d <= t_154[4:0]))));
+        d_d_e2_z <= ((~c4_draft_lanes[2]) | ((~t_151) & ((|t_153[10:5]) | (5'h1d <= t_153[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14142,15 +13976,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_f <= (t_156 ? 7'h0 : t_157[6:0]);
+        d_d_e3_f <= (t_155 ? 7'h0 : t_156[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s <= (t_156 ? 5'h0 : t_158[4:0]);
+        d_d_e3_s <= (t_155 ? 5'h0 : t_157[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_z <= ((~c4_draft_lanes[3]) | ((~t_156) & ((|t_158[10:5]) | (5'h1d <= t_158[4:0]))));
+        d_d_e3_z <= ((~c4_draft_lanes[3]) | ((~t_155) & ((|t_157[10:5]) | (5'h1d <= t_157[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14210,15 +14044,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_f <= (t_160 ? 7'h0 : t_161[6:0]);
+        d_d_e4_f <= (t_159 ? 7'h0 : t_160[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s <= (t_160 ? 5'h0 : t_162[4:0]);
+        d_d_e4_s <= (t_159 ? 5'h0 : t_161[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_z <= ((~c4_draft_lanes[4]) | ((~t_160) & ((|t_162[10:5]) | (5'h1d <= t_162[4:0]))));
+        d_d_e4_z <= ((~c4_draft_lanes[4]) | ((~t_159) & ((|t_161[10:5]) | (5'h1d <= t_161[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14278,15 +14112,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_f <= (t_164 ? 7'h0 : t_165[6:0]);
+        d_d_e5_f <= (t_163 ? 7'h0 : t_164[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s <= (t_164 ? 5'h0 : t_166[4:0]);
+        d_d_e5_s <= (t_163 ? 5'h0 : t_165[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_z <= ((~c4_draft_lanes[5]) | ((~t_164) & ((|t_166[10:5]) | (5'h1d <= t_166[4:0]))));
+        d_d_e5_z <= ((~c4_draft_lanes[5]) | ((~t_163) & ((|t_165[10:5]) | (5'h1d <= t_165[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14346,15 +14180,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_f <= (t_168 ? 7'h0 : t_169[6:0]);
+        d_d_e6_f <= (t_167 ? 7'h0 : t_168[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s <= (t_168 ? 5'h0 : t_170[4:0]);
+        d_d_e6_s <= (t_167 ? 5'h0 : t_169[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_z <= ((~c4_draft_lanes[6]) | ((~t_168) & ((|t_170[10:5]) | (5'h1d <= t_170[4:0]))));
+        d_d_e6_z <= ((~c4_draft_lanes[6]) | ((~t_167) & ((|t_169[10:5]) | (5'h1d <= t_169[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14414,15 +14248,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_f <= (t_172 ? 7'h0 : t_173[6:0]);
+        d_d_e7_f <= (t_171 ? 7'h0 : t_172[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s <= (t_172 ? 5'h0 : t_174[4:0]);
+        d_d_e7_s <= (t_171 ? 5'h0 : t_173[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_z <= ((~c4_draft_lanes[7]) | ((~t_172) & ((|t_174[10:5]) | (5'h1d <= t_174[4:0]))));
+        d_d_e7_z <= ((~c4_draft_lanes[7]) | ((~t_171) & ((|t_173[10:5]) | (5'h1d <= t_173[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14482,15 +14316,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_f <= (t_176 ? 7'h0 : t_177[6:0]);
+        d_d_e8_f <= (t_175 ? 7'h0 : t_176[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s <= (t_176 ? 5'h0 : t_178[4:0]);
+        d_d_e8_s <= (t_175 ? 5'h0 : t_177[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_z <= ((~c4_draft_lanes[8]) | ((~t_176) & ((|t_178[10:5]) | (5'h1d <= t_178[4:0]))));
+        d_d_e8_z <= ((~c4_draft_lanes[8]) | ((~t_175) & ((|t_177[10:5]) | (5'h1d <= t_177[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14550,15 +14384,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_f <= (t_180 ? 7'h0 : t_181[6:0]);
+        d_d_e9_f <= (t_179 ? 7'h0 : t_180[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s <= (t_180 ? 5'h0 : t_182[4:0]);
+        d_d_e9_s <= (t_179 ? 5'h0 : t_181[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_z <= ((~c4_draft_lanes[9]) | ((~t_180) & ((|t_182[10:5]) | (5'h1d <= t_182[4:0]))));
+        d_d_e9_z <= ((~c4_draft_lanes[9]) | ((~t_179) & ((|t_181[10:5]) | (5'h1d <= t_181[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14618,15 +14452,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_f <= (t_184 ? 7'h0 : t_185[6:0]);
+        d_d_e10_f <= (t_183 ? 7'h0 : t_184[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s <= (t_184 ? 5'h0 : t_186[4:0]);
+        d_d_e10_s <= (t_183 ? 5'h0 : t_185[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_z <= ((~c4_draft_lanes[10]) | ((~t_184) & ((|t_186[10:5]) | (5'h1d <= t_186[4:0]))));
+        d_d_e10_z <= ((~c4_draft_lanes[10]) | ((~t_183) & ((|t_185[10:5]) | (5'h1d <= t_185[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14686,15 +14520,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_f <= (t_188 ? 7'h0 : t_189[6:0]);
+        d_d_e11_f <= (t_187 ? 7'h0 : t_188[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s <= (t_188 ? 5'h0 : t_190[4:0]);
+        d_d_e11_s <= (t_187 ? 5'h0 : t_189[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_z <= ((~c4_draft_lanes[11]) | ((~t_188) & ((|t_190[10:5]) | (5'h1d <= t_190[4:0]))));
+        d_d_e11_z <= ((~c4_draft_lanes[11]) | ((~t_187) & ((|t_189[10:5]) | (5'h1d <= t_189[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14754,15 +14588,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_f <= (t_192 ? 7'h0 : t_193[6:0]);
+        d_d_e12_f <= (t_191 ? 7'h0 : t_192[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s <= (t_192 ? 5'h0 : t_194[4:0]);
+        d_d_e12_s <= (t_191 ? 5'h0 : t_193[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_z <= ((~c4_draft_lanes[12]) | ((~t_192) & ((|t_194[10:5]) | (5'h1d <= t_194[4:0]))));
+        d_d_e12_z <= ((~c4_draft_lanes[12]) | ((~t_191) & ((|t_193[10:5]) | (5'h1d <= t_193[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14822,15 +14656,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_f <= (t_196 ? 7'h0 : t_197[6:0]);
+        d_d_e13_f <= (t_195 ? 7'h0 : t_196[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s <= (t_196 ? 5'h0 : t_198[4:0]);
+        d_d_e13_s <= (t_195 ? 5'h0 : t_197[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_z <= ((~c4_draft_lanes[13]) | ((~t_196) & ((|t_198[10:5]) | (5'h1d <= t_198[4:0]))));
+        d_d_e13_z <= ((~c4_draft_lanes[13]) | ((~t_195) & ((|t_197[10:5]) | (5'h1d <= t_197[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14890,15 +14724,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_f <= (t_200 ? 7'h0 : t_201[6:0]);
+        d_d_e14_f <= (t_199 ? 7'h0 : t_200[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s <= (t_200 ? 5'h0 : t_202[4:0]);
+        d_d_e14_s <= (t_199 ? 5'h0 : t_201[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_z <= ((~c4_draft_lanes[14]) | ((~t_200) & ((|t_202[10:5]) | (5'h1d <= t_202[4:0]))));
+        d_d_e14_z <= ((~c4_draft_lanes[14]) | ((~t_199) & ((|t_201[10:5]) | (5'h1d <= t_201[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14958,15 +14792,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_f <= (t_204 ? 7'h0 : t_205[6:0]);
+        d_d_e15_f <= (t_203 ? 7'h0 : t_204[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s <= (t_204 ? 5'h0 : t_206[4:0]);
+        d_d_e15_s <= (t_203 ? 5'h0 : t_205[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_z <= ((~c4_draft_lanes[15]) | ((~t_204) & ((|t_206[10:5]) | (5'h1d <= t_206[4:0]))));
+        d_d_e15_z <= ((~c4_draft_lanes[15]) | ((~t_203) & ((|t_205[10:5]) | (5'h1d <= t_205[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -15158,67 +14992,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_w0 <= (final_bonus ? d_t_e0 : (cur_one_hot ? (d_hit_5[0] ? 29'h0 : d_t_e0) : (t_207[29] ? 29'h0 : t_207[28:0])));
+        e1_w0 <= (final_bonus ? d_t_e0 : (cur_one_hot ? (d_hit_5[0] ? 29'h0 : d_t_e0) : (t_206[29] ? 29'h0 : t_206[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w1 <= (final_bonus ? d_t_e1 : (cur_one_hot ? (d_hit_5[1] ? 29'h0 : d_t_e1) : (t_208[29] ? 29'h0 : t_208[28:0])));
+        e1_w1 <= (final_bonus ? d_t_e1 : (cur_one_hot ? (d_hit_5[1] ? 29'h0 : d_t_e1) : (t_207[29] ? 29'h0 : t_207[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w2 <= (final_bonus ? d_t_e2 : (cur_one_hot ? (d_hit_5[2] ? 29'h0 : d_t_e2) : (t_209[29] ? 29'h0 : t_209[28:0])));
+        e1_w2 <= (final_bonus ? d_t_e2 : (cur_one_hot ? (d_hit_5[2] ? 29'h0 : d_t_e2) : (t_208[29] ? 29'h0 : t_208[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w3 <= (final_bonus ? d_t_e3 : (cur_one_hot ? (d_hit_5[3] ? 29'h0 : d_t_e3) : (t_210[29] ? 29'h0 : t_210[28:0])));
+        e1_w3 <= (final_bonus ? d_t_e3 : (cur_one_hot ? (d_hit_5[3] ? 29'h0 : d_t_e3) : (t_209[29] ? 29'h0 : t_209[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w4 <= (final_bonus ? d_t_e4 : (cur_one_hot ? (d_hit_5[4] ? 29'h0 : d_t_e4) : (t_211[29] ? 29'h0 : t_211[28:0])));
+        e1_w4 <= (final_bonus ? d_t_e4 : (cur_one_hot ? (d_hit_5[4] ? 29'h0 : d_t_e4) : (t_210[29] ? 29'h0 : t_210[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w5 <= (final_bonus ? d_t_e5 : (cur_one_hot ? (d_hit_5[5] ? 29'h0 : d_t_e5) : (t_212[29] ? 29'h0 : t_212[28:0])));
+        e1_w5 <= (final_bonus ? d_t_e5 : (cur_one_hot ? (d_hit_5[5] ? 29'h0 : d_t_e5) : (t_211[29] ? 29'h0 : t_211[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w6 <= (final_bonus ? d_t_e6 : (cur_one_hot ? (d_hit_5[6] ? 29'h0 : d_t_e6) : (t_213[29] ? 29'h0 : t_213[28:0])));
+        e1_w6 <= (final_bonus ? d_t_e6 : (cur_one_hot ? (d_hit_5[6] ? 29'h0 : d_t_e6) : (t_212[29] ? 29'h0 : t_212[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w7 <= (final_bonus ? d_t_e7 : (cur_one_hot ? (d_hit_5[7] ? 29'h0 : d_t_e7) : (t_214[29] ? 29'h0 : t_214[28:0])));
+        e1_w7 <= (final_bonus ? d_t_e7 : (cur_one_hot ? (d_hit_5[7] ? 29'h0 : d_t_e7) : (t_213[29] ? 29'h0 : t_213[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w8 <= (final_bonus ? d_t_e8 : (cur_one_hot ? (d_hit_5[8] ? 29'h0 : d_t_e8) : (t_215[29] ? 29'h0 : t_215[28:0])));
+        e1_w8 <= (final_bonus ? d_t_e8 : (cur_one_hot ? (d_hit_5[8] ? 29'h0 : d_t_e8) : (t_214[29] ? 29'h0 : t_214[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w9 <= (final_bonus ? d_t_e9 : (cur_one_hot ? (d_hit_5[9] ? 29'h0 : d_t_e9) : (t_216[29] ? 29'h0 : t_216[28:0])));
+        e1_w9 <= (final_bonus ? d_t_e9 : (cur_one_hot ? (d_hit_5[9] ? 29'h0 : d_t_e9) : (t_215[29] ? 29'h0 : t_215[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w10 <= (final_bonus ? d_t_e10 : (cur_one_hot ? (d_hit_5[10] ? 29'h0 : d_t_e10) : (t_217[29] ? 29'h0 : t_217[28:0])));
+        e1_w10 <= (final_bonus ? d_t_e10 : (cur_one_hot ? (d_hit_5[10] ? 29'h0 : d_t_e10) : (t_216[29] ? 29'h0 : t_216[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w11 <= (final_bonus ? d_t_e11 : (cur_one_hot ? (d_hit_5[11] ? 29'h0 : d_t_e11) : (t_218[29] ? 29'h0 : t_218[28:0])));
+        e1_w11 <= (final_bonus ? d_t_e11 : (cur_one_hot ? (d_hit_5[11] ? 29'h0 : d_t_e11) : (t_217[29] ? 29'h0 : t_217[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w12 <= (final_bonus ? d_t_e12 : (cur_one_hot ? (d_hit_5[12] ? 29'h0 : d_t_e12) : (t_219[29] ? 29'h0 : t_219[28:0])));
+        e1_w12 <= (final_bonus ? d_t_e12 : (cur_one_hot ? (d_hit_5[12] ? 29'h0 : d_t_e12) : (t_218[29] ? 29'h0 : t_218[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w13 <= (final_bonus ? d_t_e13 : (cur_one_hot ? (d_hit_5[13] ? 29'h0 : d_t_e13) : (t_220[29] ? 29'h0 : t_220[28:0])));
+        e1_w13 <= (final_bonus ? d_t_e13 : (cur_one_hot ? (d_hit_5[13] ? 29'h0 : d_t_e13) : (t_219[29] ? 29'h0 : t_219[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w14 <= (final_bonus ? d_t_e14 : (cur_one_hot ? (d_hit_5[14] ? 29'h0 : d_t_e14) : (t_221[29] ? 29'h0 : t_221[28:0])));
+        e1_w14 <= (final_bonus ? d_t_e14 : (cur_one_hot ? (d_hit_5[14] ? 29'h0 : d_t_e14) : (t_220[29] ? 29'h0 : t_220[28:0])));
     end
 
     always @(posedge aclk) begin
-        e1_w15 <= (final_bonus ? d_t_e15 : (cur_one_hot ? (d_hit_5[15] ? 29'h0 : d_t_e15) : (t_222[29] ? 29'h0 : t_222[28:0])));
+        e1_w15 <= (final_bonus ? d_t_e15 : (cur_one_hot ? (d_hit_5[15] ? 29'h0 : d_t_e15) : (t_221[29] ? 29'h0 : t_221[28:0])));
     end
 
     always @(posedge aclk) begin
@@ -15501,7 +15335,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (acc_stream) begin
             if (e4_control_odd) begin
             end else begin
-                rho_even_t <= t_223;
+                rho_even_t <= t_222;
             end
         end
     end
@@ -15509,7 +15343,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (acc_stream) begin
             if (e4_control_odd) begin
-                rho_odd_t <= t_223;
+                rho_odd_t <= t_222;
             end
         end
     end
@@ -15553,11 +15387,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_t_old_zero <= ((acc_t_raise & ((|t_224[16:6]) | (6'h2c <= t_224[5:0]))) | e4_control_fresh);
+        s1_t_old_zero <= ((acc_t_raise & ((|t_223[16:6]) | (6'h2c <= t_223[5:0]))) | e4_control_fresh);
     end
 
     always @(posedge aclk) begin
-        s1_t_old_small <= t_225[5:0];
+        s1_t_old_small <= t_224[5:0];
     end
 
     always @(posedge aclk) begin
@@ -15565,7 +15399,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_t_rho <= t_223;
+        s1_t_rho <= t_222;
     end
 
     always @(posedge aclk) begin
@@ -15585,11 +15419,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_t_shift_even <= (t_226 ? ({{1{rho_sum_odd_t[15]}}, rho_sum_odd_t} - {{1{rho_sum_even_t[15]}}, rho_sum_even_t}) : 17'h0);
+        m1_t_shift_even <= (t_225 ? ({{1{rho_sum_odd_t[15]}}, rho_sum_odd_t} - {{1{rho_sum_even_t[15]}}, rho_sum_even_t}) : 17'h0);
     end
 
     always @(posedge aclk) begin
-        m1_t_shift_odd <= (t_226 ? 17'h0 : ({{1{rho_sum_even_t[15]}}, rho_sum_even_t} - {{1{rho_sum_odd_t[15]}}, rho_sum_odd_t}));
+        m1_t_shift_odd <= (t_225 ? 17'h0 : ({{1{rho_sum_even_t[15]}}, rho_sum_even_t} - {{1{rho_sum_odd_t[15]}}, rho_sum_odd_t}));
     end
 
     always @(posedge aclk) begin
@@ -15601,7 +15435,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_t_rho <= (t_226 ? rho_sum_odd_t : rho_sum_even_t);
+        m1_t_rho <= (t_225 ? rho_sum_odd_t : rho_sum_even_t);
     end
 
     always @(posedge aclk) begin
@@ -15620,7 +15454,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (acc_stream) begin
             if (e4_control_odd) begin
             end else begin
-                rho_even_d <= t_227;
+                rho_even_d <= t_226;
             end
         end
     end
@@ -15628,7 +15462,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (acc_stream) begin
             if (e4_control_odd) begin
-                rho_odd_d <= t_227;
+                rho_odd_d <= t_226;
             end
         end
     end
@@ -15672,11 +15506,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_d_old_zero <= ((acc_d_raise & ((|t_228[16:6]) | (6'h2c <= t_228[5:0]))) | e4_control_fresh);
+        s1_d_old_zero <= ((acc_d_raise & ((|t_227[16:6]) | (6'h2c <= t_227[5:0]))) | e4_control_fresh);
     end
 
     always @(posedge aclk) begin
-        s1_d_old_small <= t_229[5:0];
+        s1_d_old_small <= t_228[5:0];
     end
 
     always @(posedge aclk) begin
@@ -15684,7 +15518,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_d_rho <= t_227;
+        s1_d_rho <= t_226;
     end
 
     always @(posedge aclk) begin
@@ -15704,11 +15538,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_d_shift_even <= (t_230 ? ({{1{rho_sum_odd_d[15]}}, rho_sum_odd_d} - {{1{rho_sum_even_d[15]}}, rho_sum_even_d}) : 17'h0);
+        m1_d_shift_even <= (t_229 ? ({{1{rho_sum_odd_d[15]}}, rho_sum_odd_d} - {{1{rho_sum_even_d[15]}}, rho_sum_even_d}) : 17'h0);
     end
 
     always @(posedge aclk) begin
-        m1_d_shift_odd <= (t_230 ? 17'h0 : ({{1{rho_sum_even_d[15]}}, rho_sum_even_d} - {{1{rho_sum_odd_d[15]}}, rho_sum_odd_d}));
+        m1_d_shift_odd <= (t_229 ? 17'h0 : ({{1{rho_sum_even_d[15]}}, rho_sum_even_d} - {{1{rho_sum_odd_d[15]}}, rho_sum_odd_d}));
     end
 
     always @(posedge aclk) begin
@@ -15720,7 +15554,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_d_rho <= (t_230 ? rho_sum_odd_d : rho_sum_even_d);
+        m1_d_rho <= (t_229 ? rho_sum_odd_d : rho_sum_even_d);
     end
 
     always @(posedge aclk) begin
@@ -15764,67 +15598,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_232;
+        p1_q0 <= t_231;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_233 + t_232);
+        p1_q1 <= (t_232 + t_231);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_234 + t_233);
+        p1_q2 <= (t_233 + t_232);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_235 + t_234);
+        p1_q3 <= (t_234 + t_233);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_236 + t_235);
+        p1_q4 <= (t_235 + t_234);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_237 + t_236);
+        p1_q5 <= (t_236 + t_235);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_238 + t_237);
+        p1_q6 <= (t_237 + t_236);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_239 + t_238);
+        p1_q7 <= (t_238 + t_237);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_240 + t_239);
+        p1_q8 <= (t_239 + t_238);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_241 + t_240);
+        p1_q9 <= (t_240 + t_239);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_242 + t_241);
+        p1_q10 <= (t_241 + t_240);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_243 + t_242);
+        p1_q11 <= (t_242 + t_241);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_244 + t_243);
+        p1_q12 <= (t_243 + t_242);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_245 + t_244);
+        p1_q13 <= (t_244 + t_243);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_246 + t_245);
+        p1_q14 <= (t_245 + t_244);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (cdf_use_target ? e1_t_e15 : e1_w15)} + t_246);
+        p1_q15 <= ({5'h0, (cdf_use_target ? e1_t_e15 : e1_w15)} + t_245);
     end
 
     always @(posedge aclk) begin
@@ -16324,7 +16158,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_253, (t_253 ? {t_255, (t_255 ? {t_257, (t_257 ? {t_259, (t_259 ? t_258[1] : t_260[1])} : {t_263, (t_263 ? t_262[1] : t_264[1])})} : {t_267, (t_267 ? {t_269, (t_269 ? t_268[1] : t_270[1])} : {t_273, (t_273 ? t_272[1] : t_274[1])})})} : {t_277, (t_277 ? {t_279, (t_279 ? {t_281, (t_281 ? t_280[1] : t_282[1])} : {t_285, (t_285 ? t_284[1] : t_286[1])})} : {t_289, (t_289 ? {t_291, (t_291 ? t_290[1] : t_292[1])} : {t_295, (t_295 ? t_294[1] : t_296[1])})})})};
+        dec_t_lead <= {t_252, (t_252 ? {t_254, (t_254 ? {t_256, (t_256 ? {t_258, (t_258 ? t_257[1] : t_259[1])} : {t_262, (t_262 ? t_261[1] : t_263[1])})} : {t_266, (t_266 ? {t_268, (t_268 ? t_267[1] : t_269[1])} : {t_272, (t_272 ? t_271[1] : t_273[1])})})} : {t_276, (t_276 ? {t_278, (t_278 ? {t_280, (t_280 ? t_279[1] : t_281[1])} : {t_284, (t_284 ? t_283[1] : t_285[1])})} : {t_288, (t_288 ? {t_290, (t_290 ? t_289[1] : t_291[1])} : {t_294, (t_294 ? t_293[1] : t_295[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -16340,7 +16174,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_297[9:0];
+        dec_t_index <= t_296[9:0];
     end
 
     always @(posedge aclk) begin
@@ -16432,15 +16266,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_299 ? 7'h0 : t_300[6:0]);
+        dec_t_px_f <= (t_298 ? 7'h0 : t_299[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_299 ? 5'h0 : t_301[4:0]);
+        dec_t_px_s <= (t_298 ? 5'h0 : t_300[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~dec_captured_14) | ((~t_299) & ((|t_301[10:5]) | (5'h1d <= t_301[4:0]))));
+        dec_t_px_z <= ((~dec_captured_14) | ((~t_298) & ((|t_300[10:5]) | (5'h1d <= t_300[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -16540,7 +16374,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_304, (t_304 ? {t_306, (t_306 ? {t_308, (t_308 ? {t_310, (t_310 ? t_309[1] : t_311[1])} : {t_314, (t_314 ? t_313[1] : t_315[1])})} : {t_318, (t_318 ? {t_320, (t_320 ? t_319[1] : t_321[1])} : {t_324, (t_324 ? t_323[1] : t_325[1])})})} : {t_328, (t_328 ? {t_330, (t_330 ? {t_332, (t_332 ? t_331[1] : t_333[1])} : {t_336, (t_336 ? t_335[1] : t_337[1])})} : {t_340, (t_340 ? {t_342, (t_342 ? t_341[1] : t_343[1])} : {t_346, (t_346 ? t_345[1] : t_347[1])})})})};
+        dec_d_lead <= {t_303, (t_303 ? {t_305, (t_305 ? {t_307, (t_307 ? {t_309, (t_309 ? t_308[1] : t_310[1])} : {t_313, (t_313 ? t_312[1] : t_314[1])})} : {t_317, (t_317 ? {t_319, (t_319 ? t_318[1] : t_320[1])} : {t_323, (t_323 ? t_322[1] : t_324[1])})})} : {t_327, (t_327 ? {t_329, (t_329 ? {t_331, (t_331 ? t_330[1] : t_332[1])} : {t_335, (t_335 ? t_334[1] : t_336[1])})} : {t_339, (t_339 ? {t_341, (t_341 ? t_340[1] : t_342[1])} : {t_345, (t_345 ? t_344[1] : t_346[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -16556,7 +16390,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_348[9:0];
+        dec_d_index <= t_347[9:0];
     end
 
     always @(posedge aclk) begin
@@ -16648,15 +16482,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_350 ? 7'h0 : t_351[6:0]);
+        dec_d_px_f <= (t_349 ? 7'h0 : t_350[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_350 ? 5'h0 : t_352[4:0]);
+        dec_d_px_s <= (t_349 ? 5'h0 : t_351[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~dec_captured_14) | ((~t_350) & ((|t_352[10:5]) | (5'h1d <= t_352[4:0]))));
+        dec_d_px_z <= ((~dec_captured_14) | ((~t_349) & ((|t_351[10:5]) | (5'h1d <= t_351[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -16759,7 +16593,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_353);
+            dec_valid_0 <= (row_merged & t_352);
         end
     end
 
@@ -16767,7 +16601,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_353);
+            dec_valid_1 <= (dec_valid_0 & t_352);
         end
     end
 
@@ -16775,7 +16609,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_353);
+            dec_valid_2 <= (dec_valid_1 & t_352);
         end
     end
 
@@ -16783,7 +16617,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_353);
+            dec_valid_3 <= (dec_valid_2 & t_352);
         end
     end
 
@@ -16791,7 +16625,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_353);
+            dec_valid_4 <= (dec_valid_3 & t_352);
         end
     end
 
@@ -16799,7 +16633,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_353);
+            dec_valid_5 <= (dec_valid_4 & t_352);
         end
     end
 
@@ -16807,7 +16641,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_353);
+            dec_valid_6 <= (dec_valid_5 & t_352);
         end
     end
 
@@ -16815,7 +16649,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_353);
+            dec_valid_7 <= (dec_valid_6 & t_352);
         end
     end
 
@@ -16823,7 +16657,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_353);
+            dec_valid_8 <= (dec_valid_7 & t_352);
         end
     end
 
@@ -16831,7 +16665,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_353);
+            dec_valid_9 <= (dec_valid_8 & t_352);
         end
     end
 
@@ -16839,7 +16673,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_353);
+            dec_valid_10 <= (dec_valid_9 & t_352);
         end
     end
 
@@ -16847,7 +16681,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_353);
+            dec_valid_11 <= (dec_valid_10 & t_352);
         end
     end
 
@@ -16855,7 +16689,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_353);
+            dec_valid_12 <= (dec_valid_11 & t_352);
         end
     end
 
@@ -16863,7 +16697,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_353);
+            dec_valid_13 <= (dec_valid_12 & t_352);
         end
     end
 
@@ -16871,7 +16705,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_353);
+            dec_valid_14 <= (dec_valid_13 & t_352);
         end
     end
 
@@ -16879,7 +16713,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_353);
+            dec_valid_15 <= (dec_valid_14 & t_352);
         end
     end
 
@@ -16887,7 +16721,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_353);
+            dec_valid_16 <= (dec_valid_15 & t_352);
         end
     end
 
@@ -17050,8 +16884,92 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         endcase
     end
 
+    always @(posedge aclk) begin
+        if ((stream_fire & (write_address[11:9] == 3'h0))) begin
+            row_pair_bank0[write_address[8:0]] <= t_360;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((pass_issue & (pass_address[11:9] == 3'h0))) begin
+            row_pair_bank0_rdata <= row_pair_bank0[pass_address[8:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((stream_fire & (write_address[11:9] == 3'h1))) begin
+            row_pair_bank1[write_address[8:0]] <= t_360;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((pass_issue & (pass_address[11:9] == 3'h1))) begin
+            row_pair_bank1_rdata <= row_pair_bank1[pass_address[8:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((stream_fire & (write_address[11:9] == 3'h2))) begin
+            row_pair_bank2[write_address[8:0]] <= t_360;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((pass_issue & (pass_address[11:9] == 3'h2))) begin
+            row_pair_bank2_rdata <= row_pair_bank2[pass_address[8:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((stream_fire & (write_address[11:9] == 3'h3))) begin
+            row_pair_bank3[write_address[8:0]] <= t_360;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((pass_issue & (pass_address[11:9] == 3'h3))) begin
+            row_pair_bank3_rdata <= row_pair_bank3[pass_address[8:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((stream_fire & (write_address[11:9] == 3'h4))) begin
+            row_pair_bank4[write_address[8:0]] <= t_360;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((pass_issue & (pass_address[11:9] == 3'h4))) begin
+            row_pair_bank4_rdata <= row_pair_bank4[pass_address[8:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((stream_fire & (write_address[11:9] == 3'h5))) begin
+            row_pair_bank5[write_address[8:0]] <= t_360;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((pass_issue & (pass_address[11:9] == 3'h5))) begin
+            row_pair_bank5_rdata <= row_pair_bank5[pass_address[8:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((stream_fire & (write_address[11:9] == 3'h6))) begin
+            row_pair_bank6[write_address[5:0]] <= t_360;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((pass_issue & (pass_address[11:9] == 3'h6))) begin
+            row_pair_bank6_rdata <= row_pair_bank6[pass_address[5:0]];
+        end
+    end
+
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, s2_control[1:0], s2_control[19:3], s2_control[21], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_3[30:16], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[16:0], t_36[33], t_37[16:0], t_37[33], t_38[16:0], t_38[33], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_57[15:11], t_58[15:11], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_77[15:11], t_78[15:11], t_225[16:6], t_229[16:6], t_260[0], t_264[0], t_270[0], t_274[0], t_282[0], t_286[0], t_292[0], t_296[0], t_297[26:10], t_311[0], t_315[0], t_321[0], t_325[0], t_333[0], t_337[0], t_343[0], t_347[0], t_348[26:10], t_360[12]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, s2_control[1:0], s2_control[19:3], s2_control[21], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[16:0], t_36[33], t_37[16:0], t_37[33], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_56[15:11], t_57[15:11], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_76[15:11], t_77[15:11], t_224[16:6], t_228[16:6], t_259[0], t_263[0], t_269[0], t_273[0], t_281[0], t_285[0], t_291[0], t_295[0], t_296[26:10], t_310[0], t_314[0], t_320[0], t_324[0], t_332[0], t_336[0], t_342[0], t_346[0], t_347[26:10], t_359[12]};
 endmodule
 
 `resetall
