@@ -16,14 +16,12 @@ struct BankedMemory {
     static let readLatency = 2
 
     let name: String
-    let depth: Int
     let banks: [Memory]
     private let m: ModuleBuilder
 
     init(_ m: ModuleBuilder, name: String, depth: Int, width: Int) {
         self.m = m
         self.name = name
-        self.depth = depth
         let count = (depth + Self.blockRAMDepth - 1) / Self.blockRAMDepth
         banks = count == 1 ? [m.memory(name, depth: depth, width: width)]
             : (0..<count).map { k in
@@ -34,7 +32,7 @@ struct BankedMemory {
 
     private var offsetBits: Int { ceilLog2(Self.blockRAMDepth) }
 
-    /// The bank that holds `address` (a width-0 answer when there is one bank).
+    /// The bank that holds `address` (only asked with several banks).
     private func bank(_ address: Value) -> Value { address.bits(address.width - 1, offsetBits) }
 
     /// `address` inside bank `k`.
@@ -52,8 +50,8 @@ struct BankedMemory {
         }
     }
 
-    /// The data at `address`, `readLatency` clocks after `enable` (the block RAM's read, then a register); it holds otherwise.
-    /// Named `<name>_q` (one bank: the register) or `<name>` (the choice among the banks' registers).
+    /// The data at `address`, `readLatency` clocks after `enable` (the block RAM's read, then a register); it holds
+    /// otherwise. Named `<name>_q` (one bank: the register) or `<name>` (the choice among the banks' registers).
     func read(address: Value, enable: Value, name readName: String) -> Value {
         if banks.count == 1 {
             return m.regNext("\(readName)_q", banks[0].read(address: offset(address, bank: 0), enable: enable))
