@@ -60,8 +60,8 @@ TARGET_MHZ = 250  # what the timing-driven placer aims at; the achieved Fmax is 
 # nextpnr's heap placer weighs timing at 10 by default; 60 placed the greedy unit's routing-bound paths faster
 # (three configurations × two seeds: README "Measured performance", "Placer timing weight").
 PLACER_TIMING_WEIGHT = 60
-# Seconds one tool run may take (--step-timeout): the full sampling configuration's place and route takes 40–60 min
-# on the 85F on a 2-core machine, and its 45F routing has not finished within an hour.
+# Seconds one tool run may take (--step-timeout): the full sampling configuration's place and route took 25–40 min
+# on the 85F alone and 133 min beside other jobs on a 2-core machine, and its 45F routing has not finished in an hour.
 STEP_TIMEOUT = 3600
 
 
@@ -83,12 +83,11 @@ def tool(name):
     raise RuntimeError(f"{name} not found")
 
 
-def run(cmd, cwd, log_path, timeout=None):
+def run(cmd, cwd, log_path):
     cmd = tool(cmd[0]) + cmd[1:]
-    timeout = timeout or STEP_TIMEOUT
     t0 = time.time()
     with open(log_path, "w") as f:
-        p = subprocess.run(cmd, cwd=cwd, stdout=f, stderr=subprocess.STDOUT, timeout=timeout)
+        p = subprocess.run(cmd, cwd=cwd, stdout=f, stderr=subprocess.STDOUT, timeout=STEP_TIMEOUT)
     dt = time.time() - t0
     if p.returncode != 0:
         tail = open(log_path).read()[-2000:]
