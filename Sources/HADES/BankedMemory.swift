@@ -8,7 +8,7 @@ import HDL
 /// RAMs. Read through one fabric register, its path was the block RAM's clock-to-out (5.6–5.8 ns on an ECP5 DP16KD
 /// without its output register), routing across the part and the choice among the banks, all in one clock
 /// (13.3 ns). Here each bank's register sits next to its block RAMs and the choice starts from registers.
-/// A memory of one bank is exactly a memory and one register.
+/// The write is registered too (`write`). A memory of one bank is a memory with those registers.
 struct BankedMemory {
     /// One ECP5 DP16KD (or Xilinx RAMB36) in its widest mode: 512 words.
     static let blockRAMDepth = 512
@@ -44,9 +44,17 @@ struct BankedMemory {
         banks.count == 1 ? .true : bank(address) === k
     }
 
+    /// Writes `data` at `address` one clock after `enable`, from registers: the write's address, data and each
+    /// bank's enable leave registers, so the path from the writer's handshake logic to block RAMs across the part
+    /// is cut (it was the full sampling configuration's critical path). Callers read a word at least two clocks
+    /// after its write.
     func write(address: Value, data: Value, enable: Value) {
+        let registeredAddress = m.regNext("\(name)_write_address", address)
+        let registeredData = m.regNext("\(name)_write_data", data)
         for k in banks.indices {
-            banks[k].write(address: offset(address, bank: k), data: data, enable: enable & selects(address, bank: k))
+            let bankEnable = m.regNext(banks.count == 1 ? "\(name)_write" : "\(name)_bank\(k)_write",
+                                       enable & selects(address, bank: k), reset: 0)
+            banks[k].write(address: offset(registeredAddress, bank: k), data: registeredData, enable: bankEnable)
         }
     }
 

@@ -653,7 +653,7 @@ extension SamplingVerifierRTL {
             let odd = e.sumControl[oddField], fresh = e.sumControl[freshField]
             let s1Streamed = m.regNext("s1_stream", streamed, reset: 0)
             let s2Streamed = m.regNext("s2_stream", s1Streamed, reset: 0)
-            let s1Odd = control("s1")[oddField], s2Odd = control("s2")[oddField]
+            let s2Odd = control("s2")[oddField]
             let rowDone = m.named("row_done", s2Streamed & control("s2")[lastField])
             let beforeEn = control(levels > 1 ? "e\(levels - 1)" : "d")
             func side(_ beatRef: Value, _ beatSum: Value, _ name: String) -> (rho: Value, sum: Value) {
@@ -672,9 +672,12 @@ extension SamplingVerifierRTL {
                 let oldSmall = m.regNext("s1_\(name)_old_small", oldShift.bits(min(oldShift.width, bitsToHold(w.sum)) - 1, 0))
                 let addedShift = m.regNext("s1_\(name)_added_shift", mux(raise, .literal(0, width: down.width), down))
                 let s1Rho = m.regNext("s1_\(name)_rho", newRho)
-                // S1
+                // S1. The parity that picks S_p has a copy per side: one register drove both sides' choice and
+                // shift, and its fan-out's routing was the small configuration's critical path.
+                let s1SideOdd = m.reg("s1_\(name)_odd", 1, keep: true)
+                s1SideOdd <== control("e\(levels)")[oddField]
                 let kept = m.regNext("s2_\(name)_kept", mux(oldZero, .literal(0, width: w.sum),
-                                                            mux(s1Odd, sums[1], sums[0]).shiftedRight(by: oldSmall)))
+                                                            mux(s1SideOdd, sums[1], sums[0]).shiftedRight(by: oldSmall)))
                 let added = m.regNext("s2_\(name)_added", shiftRight(m.regNext("s1_\(name)_beat_sum", beatSum), addedShift))
                 let s2Rho = m.regNext("s2_\(name)_rho", s1Rho)
                 // S2

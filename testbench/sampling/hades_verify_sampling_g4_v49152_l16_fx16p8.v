@@ -935,6 +935,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire last_beat;
     wire row_length_error;
     wire stream_fire;
+    reg  [11:0] row_pair_write_address;
+    reg  [511:0] row_pair_write_data;
+    reg  row_pair_bank0_write;
+    reg  row_pair_bank1_write;
+    reg  row_pair_bank2_write;
+    reg  row_pair_bank3_write;
+    reg  row_pair_bank4_write;
+    reg  row_pair_bank5_write;
+    reg  row_pair_bank6_write;
     wire pass_issue;
     reg  [511:0] row_pair_bank0_rdata;
     reg  [511:0] row_pair_bank0_q;
@@ -2238,7 +2247,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire e4_control_fresh;
     reg  s1_stream;
     reg  s2_stream;
-    wire s1_control_odd;
     wire s2_control_odd;
     wire s2_control_last;
     wire row_done;
@@ -2255,6 +2263,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [5:0] s1_t_old_small;
     reg  [16:0] s1_t_added_shift;
     reg  [15:0] s1_t_rho;
+    reg  s1_t_odd;
     reg  [43:0] s2_t_kept;
     reg  [43:0] s1_t_beat_sum;
     reg  [43:0] s2_t_added;
@@ -2279,6 +2288,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [5:0] s1_d_old_small;
     reg  [16:0] s1_d_added_shift;
     reg  [15:0] s1_d_rho;
+    reg  s1_d_odd;
     reg  [43:0] s2_d_kept;
     reg  [43:0] s1_d_beat_sum;
     reg  [43:0] s2_d_added;
@@ -3013,7 +3023,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [11:0] t_357;
     wire [12:0] t_358;
     wire [12:0] t_359;
-    wire [511:0] t_360;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3375,7 +3384,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_357 = (last_beat ? 12'h0 : (beat + 12'h1));
     assign t_358 = ({1'h0, decide_address} + 13'hc00);
     assign t_359 = ((13'hc28 <= t_358) ? (t_358 - 13'hc28) : t_358);
-    assign t_360 = {s_axis_draft_tdata, s_axis_logits_tdata};
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3566,7 +3574,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign acc_stream = (e4_valid & (e4_control_mode == 2'h0));
     assign e4_control_odd = e4_control[20];
     assign e4_control_fresh = e4_control[21];
-    assign s1_control_odd = s1_control[20];
     assign s2_control_odd = s2_control[20];
     assign s2_control_last = s2_control[2];
     assign row_done = (s2_stream & s2_control_last);
@@ -11280,6 +11287,70 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        row_pair_write_address <= write_address;
+    end
+
+    always @(posedge aclk) begin
+        row_pair_write_data <= {s_axis_draft_tdata, s_axis_logits_tdata};
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank0_write <= 1'h0;
+        end else begin
+            row_pair_bank0_write <= (stream_fire & (write_address[11:9] == 3'h0));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank1_write <= 1'h0;
+        end else begin
+            row_pair_bank1_write <= (stream_fire & (write_address[11:9] == 3'h1));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank2_write <= 1'h0;
+        end else begin
+            row_pair_bank2_write <= (stream_fire & (write_address[11:9] == 3'h2));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank3_write <= 1'h0;
+        end else begin
+            row_pair_bank3_write <= (stream_fire & (write_address[11:9] == 3'h3));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank4_write <= 1'h0;
+        end else begin
+            row_pair_bank4_write <= (stream_fire & (write_address[11:9] == 3'h4));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank5_write <= 1'h0;
+        end else begin
+            row_pair_bank5_write <= (stream_fire & (write_address[11:9] == 3'h5));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank6_write <= 1'h0;
+        end else begin
+            row_pair_bank6_write <= (stream_fire & (write_address[11:9] == 3'h6));
+        end
+    end
+
+    always @(posedge aclk) begin
         row_pair_bank0_q <= row_pair_bank0_rdata;
     end
 
@@ -15402,8 +15473,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         s1_t_rho <= t_222;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        s2_t_kept <= (s1_t_old_zero ? 44'h0 : ((s1_control_odd ? sum_odd_t : sum_even_t) >> s1_t_old_small));
+        s1_t_odd <= e4_control_odd;
+    end
+
+    always @(posedge aclk) begin
+        s2_t_kept <= (s1_t_old_zero ? 44'h0 : ((s1_t_odd ? sum_odd_t : sum_even_t) >> s1_t_old_small));
     end
 
     always @(posedge aclk) begin
@@ -15521,8 +15597,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         s1_d_rho <= t_226;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        s2_d_kept <= (s1_d_old_zero ? 44'h0 : ((s1_control_odd ? sum_odd_d : sum_even_d) >> s1_d_old_small));
+        s1_d_odd <= e4_control_odd;
+    end
+
+    always @(posedge aclk) begin
+        s2_d_kept <= (s1_d_old_zero ? 44'h0 : ((s1_d_odd ? sum_odd_d : sum_even_d) >> s1_d_old_small));
     end
 
     always @(posedge aclk) begin
@@ -16885,8 +16966,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((stream_fire & (write_address[11:9] == 3'h0))) begin
-            row_pair_bank0[write_address[8:0]] <= t_360;
+        if (row_pair_bank0_write) begin
+            row_pair_bank0[row_pair_write_address[8:0]] <= row_pair_write_data;
         end
     end
 
@@ -16897,8 +16978,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((stream_fire & (write_address[11:9] == 3'h1))) begin
-            row_pair_bank1[write_address[8:0]] <= t_360;
+        if (row_pair_bank1_write) begin
+            row_pair_bank1[row_pair_write_address[8:0]] <= row_pair_write_data;
         end
     end
 
@@ -16909,8 +16990,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((stream_fire & (write_address[11:9] == 3'h2))) begin
-            row_pair_bank2[write_address[8:0]] <= t_360;
+        if (row_pair_bank2_write) begin
+            row_pair_bank2[row_pair_write_address[8:0]] <= row_pair_write_data;
         end
     end
 
@@ -16921,8 +17002,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((stream_fire & (write_address[11:9] == 3'h3))) begin
-            row_pair_bank3[write_address[8:0]] <= t_360;
+        if (row_pair_bank3_write) begin
+            row_pair_bank3[row_pair_write_address[8:0]] <= row_pair_write_data;
         end
     end
 
@@ -16933,8 +17014,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((stream_fire & (write_address[11:9] == 3'h4))) begin
-            row_pair_bank4[write_address[8:0]] <= t_360;
+        if (row_pair_bank4_write) begin
+            row_pair_bank4[row_pair_write_address[8:0]] <= row_pair_write_data;
         end
     end
 
@@ -16945,8 +17026,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((stream_fire & (write_address[11:9] == 3'h5))) begin
-            row_pair_bank5[write_address[8:0]] <= t_360;
+        if (row_pair_bank5_write) begin
+            row_pair_bank5[row_pair_write_address[8:0]] <= row_pair_write_data;
         end
     end
 
@@ -16957,8 +17038,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((stream_fire & (write_address[11:9] == 3'h6))) begin
-            row_pair_bank6[write_address[5:0]] <= t_360;
+        if (row_pair_bank6_write) begin
+            row_pair_bank6[row_pair_write_address[5:0]] <= row_pair_write_data;
         end
     end
 
@@ -16969,7 +17050,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, s2_control[1:0], s2_control[19:3], s2_control[21], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[16:0], t_36[33], t_37[16:0], t_37[33], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_56[15:11], t_57[15:11], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_76[15:11], t_77[15:11], t_224[16:6], t_228[16:6], t_259[0], t_263[0], t_269[0], t_273[0], t_281[0], t_285[0], t_291[0], t_295[0], t_296[26:10], t_310[0], t_314[0], t_320[0], t_324[0], t_332[0], t_336[0], t_342[0], t_346[0], t_347[26:10], t_359[12]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11:9], s2_control[1:0], s2_control[19:3], s2_control[21], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[16:0], t_36[33], t_37[16:0], t_37[33], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_56[15:11], t_57[15:11], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_76[15:11], t_77[15:11], t_224[16:6], t_228[16:6], t_259[0], t_263[0], t_269[0], t_273[0], t_281[0], t_285[0], t_291[0], t_295[0], t_296[26:10], t_310[0], t_314[0], t_320[0], t_324[0], t_332[0], t_336[0], t_342[0], t_346[0], t_347[26:10], t_359[12]};
 endmodule
 
 `resetall
