@@ -222,8 +222,12 @@ extension SamplingVerifierRTL {
 
         struct Command {
             let fire, valid, gamma, tokens, uniforms, badGamma, oneHot, round: Value
-            /// The incoming command's γ, tokens, uniforms (sent or generated), mode bit and flags.
-            let inGamma, inTokens, inUniforms, inOneHot, inBadGamma, inBadDraft: Value
+            /// Copies of `valid` (kept apart in synthesis), each with its own handshake: the command loads the
+            /// generator's state and the command's tokens and uniforms, hundreds of registers, and that fan-out from
+            /// `cur_valid` was a critical route. `control` sets and clears them with `valid`.
+            let validCopies: [Value]
+            /// The incoming command's γ, mode bit and flags (its tokens and uniforms load in `commandStage`).
+            let inGamma, inOneHot, inBadGamma, inBadDraft: Value
             /// x of the row at stage A: the streaming row, or the decisive row in the passes.
             let rowToken: Value
         }
@@ -232,6 +236,7 @@ extension SamplingVerifierRTL {
             let layout = io.command
             let payload = m.view(command.data.bits(layout.layout.width - 1, 0), as: layout.layout, name: "cmd")
             let valid = m.reg("cur_valid", 1, reset: 0)
+            let copies = ["generator", "load"].map { m.reg("cur_valid_\($0)", 1, reset: 0, keep: true) }
             let round = m.reg("uniform_round", 32, reset: 0)
             command.ready <== !valid
             let gamma = payload[layout.base.gamma]
@@ -242,13 +247,16 @@ extension SamplingVerifierRTL {
             let currentTokens = m.reg("cur_tokens", c.gammaMax * w.token)
             let fire = m.named("cmd_fire", command.valid & !valid)
             let currentUniforms = m.reg("cur_uniforms", (c.gammaMax + 1) * 32)
-            generator(payload, layout, fire: fire, round: round, uniforms: currentUniforms)
+            // cur_valid is low exactly in the idle phase, so these handshakes are `control`'s idle-phase command.
+            let loadFire = m.named("cmd_fire_load", command.valid & !copies[1])
+            m.when(loadFire) { currentTokens <== payload[layout.base.drafts]; currentUniforms <== payload[layout.uniforms] }
+            generator(payload, layout, fire: m.named("cmd_fire_generator", command.valid & !copies[0]), round: round,
+                      uniforms: currentUniforms)
             return Command(
                 fire: fire, valid: valid, gamma: m.reg("cur_gamma", w.gamma),
                 tokens: currentTokens, uniforms: currentUniforms,
                 badGamma: m.reg("cur_bad_gamma", 1), oneHot: m.reg("cur_one_hot", 1), round: round,
-                inGamma: gamma, inTokens: payload[layout.base.drafts], inUniforms: payload[layout.uniforms],
-                inOneHot: payload[layout.oneHot],
+                validCopies: copies, inGamma: gamma, inOneHot: payload[layout.oneHot],
                 inBadGamma: m.named("in_bad_gamma", c.gammaMax >= (1 << w.gamma) - 1 ? Value.false : gamma > c.gammaMax),
                 inBadDraft: m.named("in_bad_draft", badDraft),
                 rowToken: slices("row_token", currentTokens, width: w.token, count: c.gammaMax,
@@ -644,8 +652,9 @@ extension SamplingVerifierRTL {
         /// Two accumulators per side, for the even and the odd beats of a row (`SamplingFixedPoint` step 3), so that
         /// each S_p → S_p loop has two clocks: En updates the beat's ρ_p and registers the two shifts (ρ' − ρ_p for
         /// S_p, ρ' − ρ_b for the beat sum; one of them is 0); S1 registers S_p shifted (0 for p's first beat) and the
-        /// shifted beat sum; S2 adds them into S_p. A beat of the same parity follows at least two clocks later, so
-        /// S1 always reads the S_p of the one before. Then the merge (`SamplingTiming.mergeStages`): the two ρ_p
+        /// shifted beat sum; S2 adds them into S_p and registers the S_p that S1 shifts next (the new one where the
+        /// beat in En has S2's parity). A beat of the same parity follows at least two clocks later, so S1 always
+        /// reads the S_p of the one before. Then the merge (`SamplingTiming.mergeStages`): the two ρ_p
         /// compared, each S_p shifted to the larger, the sum into (ρ, S).
         /// Returns whether (ρ, S) hold a row's final values (the clock after).
         func accumulate(_ e: Sums) -> Value {
@@ -672,18 +681,21 @@ extension SamplingVerifierRTL {
                 let oldSmall = m.regNext("s1_\(name)_old_small", oldShift.bits(min(oldShift.width, bitsToHold(w.sum)) - 1, 0))
                 let addedShift = m.regNext("s1_\(name)_added_shift", mux(raise, .literal(0, width: down.width), down))
                 let s1Rho = m.regNext("s1_\(name)_rho", newRho)
-                // S1. The parity that picks S_p has a copy per side: one register drove both sides' choice and
-                // shift, and its fan-out's routing was the small configuration's critical path.
-                let s1SideOdd = m.reg("s1_\(name)_odd", 1, keep: true)
-                s1SideOdd <== control("e\(levels)")[oddField]
-                let kept = m.regNext("s2_\(name)_kept", mux(oldZero, .literal(0, width: w.sum),
-                                                            mux(s1SideOdd, sums[1], sums[0]).shiftedRight(by: oldSmall)))
+                // S1: S_p shifted. S_p was chosen the clock before, in S2, so S1 starts from a register (the choice and
+                // its parity's fan-out were the small configuration's critical path).
+                let s1Sum = m.reg("s1_\(name)_sum", w.sum)
+                let kept = m.regNext("s2_\(name)_kept", mux(oldZero, .literal(0, width: w.sum), s1Sum.shiftedRight(by: oldSmall)))
                 let added = m.regNext("s2_\(name)_added", shiftRight(m.regNext("s1_\(name)_beat_sum", beatSum), addedShift))
                 let s2Rho = m.regNext("s2_\(name)_rho", s1Rho)
-                // S2
+                // S2: the new S_p; and S_p for the beat in En (S1's next), the new one where S2 writes its parity.
+                // Its parity has a copy per side, beside En's.
+                let newSum = m.named("s2_\(name)_sum", kept &+ added)
+                let nextOdd = m.reg("en_\(name)_odd", 1, keep: true)
+                nextOdd <== beforeEn[oddField]
+                s1Sum <== mux(s2Streamed & !(s2Odd ^ nextOdd), newSum, mux(nextOdd, sums[1], sums[0]))
                 m.when(s2Streamed) {
-                    m.when(s2Odd) { sums[1] <== kept &+ added; rhosAtSum[1] <== s2Rho }
-                        .otherwise { sums[0] <== kept &+ added; rhosAtSum[0] <== s2Rho }
+                    m.when(s2Odd) { sums[1] <== newSum; rhosAtSum[1] <== s2Rho }
+                        .otherwise { sums[0] <== newSum; rhosAtSum[0] <== s2Rho }
                 }
                 // The merge: M1 the shifts, M2 the shifted sums, then (ρ, S) their sum (a one-beat row has no odd beat).
                 // Returned unregistered: (ρ, S) are the last stage.
@@ -931,6 +943,7 @@ extension SamplingVerifierRTL {
         // MARK: control
 
         func control(cmd: Command, stream s: Stream, cdf: CDF, decided: Decision, emit: Emission) {
+            func setValid(_ value: UInt64) { for r in [cmd.valid] + cmd.validCopies { r <== .literal(value, width: 1) } }
             func nextRow() {
                 row <== row &+ 1
                 rowHasDraft <== row.zeroExtended(to: w.gamma + 1) &+ 1 < cmd.gamma.zeroExtended(to: w.gamma + 1)
@@ -945,10 +958,8 @@ extension SamplingVerifierRTL {
                 switch phase {
                 case .idle:
                     m.when(cmd.fire) {
-                        cmd.valid <== 1
+                        setValid(1)
                         cmd.gamma <== cmd.inGamma
-                        cmd.tokens <== cmd.inTokens
-                        cmd.uniforms <== cmd.inUniforms
                         cmd.round <== cmd.round &+ 1
                         cmd.badGamma <== cmd.inBadGamma
                         cmd.oneHot <== cmd.inOneHot
@@ -1014,7 +1025,7 @@ extension SamplingVerifierRTL {
                         // The rows not taken yet (up to row γ) are still to come: drop them.
                         m.when(inputDone) {
                             fsm.go(.idle)
-                            cmd.valid <== 0
+                            setValid(0)
                         }.otherwise {
                             fsm.go(.drain)
                         }
@@ -1026,7 +1037,7 @@ extension SamplingVerifierRTL {
                             nextRow()
                             m.when(row === cmd.gamma) {
                                 fsm.go(.idle)
-                                cmd.valid <== 0
+                                setValid(0)
                             }
                         }
                     }

@@ -881,6 +881,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  cdf_found;
     reg  [15:0] final_token;
     reg  cur_valid;
+    reg  cur_valid_generator;
+    reg  cur_valid_load;
     reg  [31:0] uniform_round;
     wire [2:0] cmd_gamma;
     wire [15:0] cmd_draft_token_0;
@@ -890,6 +892,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [63:0] cur_tokens;
     wire cmd_fire;
     reg  [159:0] cur_uniforms;
+    wire cmd_fire_load;
+    wire [63:0] cmd_draft_token;
+    wire [159:0] cmd_uniform;
+    wire cmd_fire_generator;
     reg  gen_active;
     reg  [3:0] gen_step;
     reg  [31:0] gen_k;
@@ -922,8 +928,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [2:0] cur_gamma;
     reg  cur_bad_gamma;
     reg  cur_one_hot;
-    wire [63:0] cmd_draft_token;
-    wire [159:0] cmd_uniform;
     wire cmd_one_hot;
     wire in_bad_gamma;
     wire in_bad_draft;
@@ -2263,11 +2267,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [5:0] s1_t_old_small;
     reg  [16:0] s1_t_added_shift;
     reg  [15:0] s1_t_rho;
-    reg  s1_t_odd;
+    reg  [43:0] s1_t_sum;
     reg  [43:0] s2_t_kept;
     reg  [43:0] s1_t_beat_sum;
     reg  [43:0] s2_t_added;
     reg  [15:0] s2_t_rho;
+    wire [43:0] s2_t_sum;
+    reg  en_t_odd;
     reg  [16:0] m1_t_shift_even;
     reg  [16:0] m1_t_shift_odd;
     reg  [43:0] m1_t_sum0;
@@ -2288,11 +2294,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [5:0] s1_d_old_small;
     reg  [16:0] s1_d_added_shift;
     reg  [15:0] s1_d_rho;
-    reg  s1_d_odd;
+    reg  [43:0] s1_d_sum;
     reg  [43:0] s2_d_kept;
     reg  [43:0] s1_d_beat_sum;
     reg  [43:0] s2_d_added;
     reg  [15:0] s2_d_rho;
+    wire [43:0] s2_d_sum;
+    reg  en_d_odd;
     reg  [16:0] m1_d_shift_even;
     reg  [16:0] m1_d_shift_odd;
     reg  [43:0] m1_d_sum0;
@@ -3408,6 +3416,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign cmd_draft_token_2 = t_0[50:35];
     assign cmd_draft_token_3 = t_0[66:51];
     assign cmd_fire = (s_axis_cmd_tvalid & (~cur_valid));
+    assign cmd_fire_load = (s_axis_cmd_tvalid & (~cur_valid_load));
+    assign cmd_draft_token = t_0[66:3];
+    assign cmd_uniform = t_0[226:67];
+    assign cmd_fire_generator = (s_axis_cmd_tvalid & (~cur_valid_generator));
     assign gen_x0_r0 = (({gen_x0[7:0], gen_x0[31:8]} + gen_y0) ^ gen_k);
     assign gen_y0_r0 = ({gen_y0[28:0], gen_y0[31:29]} ^ gen_x0_r0);
     assign gen_x1_r0 = (({gen_x1[7:0], gen_x1[31:8]} + gen_y1) ^ gen_k);
@@ -3423,8 +3435,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign cmd_generator = t_0[228];
     assign cmd_uniform_0 = t_0[98:67];
     assign cmd_uniform_1 = t_0[130:99];
-    assign cmd_draft_token = t_0[66:3];
-    assign cmd_uniform = t_0[226:67];
     assign cmd_one_hot = t_0[227];
     assign in_bad_gamma = (3'h4 < cmd_gamma);
     assign in_bad_draft = (|{((3'h3 < cmd_gamma) & (16'hc000 <= cmd_draft_token_3)), ((3'h2 < cmd_gamma) & (16'hc000 <= cmd_draft_token_2)), ((3'h1 < cmd_gamma) & (16'hc000 <= cmd_draft_token_1)), ((3'h0 < cmd_gamma) & (16'hc000 <= cmd_draft_token_0))});
@@ -3579,7 +3589,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign row_done = (s2_stream & s2_control_last);
     assign e3_control_odd = e3_control[20];
     assign acc_t_raise = (e4_control_fresh | ($signed(acc_t_rho) < $signed(e4_ref_t)));
+    assign s2_t_sum = (s2_t_kept + s2_t_added);
     assign acc_d_raise = (e4_control_fresh | ($signed(acc_d_rho) < $signed(e4_ref_d)));
+    assign s2_d_sum = (s2_d_kept + s2_d_added);
     assign e1_control_mode = e1_control[1:0];
     assign e1_control_first = e1_control[19];
     assign row_merged = merge_done_3;
@@ -11069,6 +11081,88 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cur_valid_generator <= 1'h0;
+        end else begin
+            case (state)
+                3'h0: begin
+                    if (cmd_fire) begin
+                        cur_valid_generator <= 1'h1;
+                    end
+                end
+                3'h1: begin
+                end
+                3'h2: begin
+                end
+                3'h3: begin
+                end
+                3'h4: begin
+                end
+                3'h5: begin
+                end
+                3'h6: begin
+                    if ((push & emit_last)) begin
+                        if (input_done) begin
+                            cur_valid_generator <= 1'h0;
+                        end
+                    end
+                end
+                default: begin
+                    if (beat_fire) begin
+                        if (last_beat) begin
+                            if ((row == cur_gamma)) begin
+                                cur_valid_generator <= 1'h0;
+                            end
+                        end
+                    end
+                end
+            endcase
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cur_valid_load <= 1'h0;
+        end else begin
+            case (state)
+                3'h0: begin
+                    if (cmd_fire) begin
+                        cur_valid_load <= 1'h1;
+                    end
+                end
+                3'h1: begin
+                end
+                3'h2: begin
+                end
+                3'h3: begin
+                end
+                3'h4: begin
+                end
+                3'h5: begin
+                end
+                3'h6: begin
+                    if ((push & emit_last)) begin
+                        if (input_done) begin
+                            cur_valid_load <= 1'h0;
+                        end
+                    end
+                end
+                default: begin
+                    if (beat_fire) begin
+                        if (last_beat) begin
+                            if ((row == cur_gamma)) begin
+                                cur_valid_load <= 1'h0;
+                            end
+                        end
+                    end
+                end
+            endcase
+        end
+    end
+
     always @(posedge aclk) begin
         if (!aresetn) begin
             uniform_round <= 32'h0;
@@ -11086,39 +11180,27 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        case (state)
-            3'h0: begin
-                if (cmd_fire) begin
-                    cur_tokens <= cmd_draft_token;
-                end
-            end
-            default: begin
-            end
-        endcase
+        if (cmd_fire_load) begin
+            cur_tokens <= cmd_draft_token;
+        end
     end
 
     always @(posedge aclk) begin
+        if (cmd_fire_load) begin
+            cur_uniforms <= cmd_uniform;
+        end
         if (gen_active) begin
             if ((gen_step == 4'hb)) begin
                 cur_uniforms <= {gen_y4_r0, gen_y3_r0, gen_y2_r0, gen_y1_r0, gen_y0_r0};
             end
         end
-        case (state)
-            3'h0: begin
-                if (cmd_fire) begin
-                    cur_uniforms <= cmd_uniform;
-                end
-            end
-            default: begin
-            end
-        endcase
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             gen_active <= 1'h0;
         end else begin
-            if ((cmd_fire & cmd_generator)) begin
+            if ((cmd_fire_generator & cmd_generator)) begin
                 gen_active <= 1'h1;
             end
             if (gen_active) begin
@@ -11133,7 +11215,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             gen_step <= 4'h0;
         end else begin
-            if ((cmd_fire & cmd_generator)) begin
+            if ((cmd_fire_generator & cmd_generator)) begin
                 gen_step <= 4'h0;
             end
             if (gen_active) begin
@@ -11143,7 +11225,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire & cmd_generator)) begin
+        if ((cmd_fire_generator & cmd_generator)) begin
             gen_k <= cmd_uniform_0;
         end
         if (gen_active) begin
@@ -11152,7 +11234,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire & cmd_generator)) begin
+        if ((cmd_fire_generator & cmd_generator)) begin
             gen_l <= cmd_uniform_1;
         end
         if (gen_active) begin
@@ -11161,7 +11243,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire & cmd_generator)) begin
+        if ((cmd_fire_generator & cmd_generator)) begin
             gen_x0 <= uniform_round;
         end
         if (gen_active) begin
@@ -11170,7 +11252,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire & cmd_generator)) begin
+        if ((cmd_fire_generator & cmd_generator)) begin
             gen_x1 <= uniform_round;
         end
         if (gen_active) begin
@@ -11179,7 +11261,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire & cmd_generator)) begin
+        if ((cmd_fire_generator & cmd_generator)) begin
             gen_x2 <= uniform_round;
         end
         if (gen_active) begin
@@ -11188,7 +11270,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire & cmd_generator)) begin
+        if ((cmd_fire_generator & cmd_generator)) begin
             gen_x3 <= uniform_round;
         end
         if (gen_active) begin
@@ -11197,7 +11279,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire & cmd_generator)) begin
+        if ((cmd_fire_generator & cmd_generator)) begin
             gen_x4 <= uniform_round;
         end
         if (gen_active) begin
@@ -11206,7 +11288,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire & cmd_generator)) begin
+        if ((cmd_fire_generator & cmd_generator)) begin
             gen_y0 <= 32'h0;
         end
         if (gen_active) begin
@@ -11215,7 +11297,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire & cmd_generator)) begin
+        if ((cmd_fire_generator & cmd_generator)) begin
             gen_y1 <= 32'h1;
         end
         if (gen_active) begin
@@ -11224,7 +11306,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire & cmd_generator)) begin
+        if ((cmd_fire_generator & cmd_generator)) begin
             gen_y2 <= 32'h2;
         end
         if (gen_active) begin
@@ -11233,7 +11315,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire & cmd_generator)) begin
+        if ((cmd_fire_generator & cmd_generator)) begin
             gen_y3 <= 32'h3;
         end
         if (gen_active) begin
@@ -11242,7 +11324,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire & cmd_generator)) begin
+        if ((cmd_fire_generator & cmd_generator)) begin
             gen_y4 <= 32'h4;
         end
         if (gen_active) begin
@@ -15423,7 +15505,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (s2_stream) begin
             if (s2_control_odd) begin
             end else begin
-                sum_even_t <= (s2_t_kept + s2_t_added);
+                sum_even_t <= s2_t_sum;
             end
         end
     end
@@ -15431,7 +15513,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (s2_stream) begin
             if (s2_control_odd) begin
-                sum_odd_t <= (s2_t_kept + s2_t_added);
+                sum_odd_t <= s2_t_sum;
             end
         end
     end
@@ -15473,13 +15555,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         s1_t_rho <= t_222;
     end
 
-    (* keep *)
     always @(posedge aclk) begin
-        s1_t_odd <= e4_control_odd;
+        s1_t_sum <= ((s2_stream & (~(s2_control_odd ^ en_t_odd))) ? s2_t_sum : (en_t_odd ? sum_odd_t : sum_even_t));
     end
 
     always @(posedge aclk) begin
-        s2_t_kept <= (s1_t_old_zero ? 44'h0 : ((s1_t_odd ? sum_odd_t : sum_even_t) >> s1_t_old_small));
+        s2_t_kept <= (s1_t_old_zero ? 44'h0 : (s1_t_sum >> s1_t_old_small));
     end
 
     always @(posedge aclk) begin
@@ -15492,6 +15573,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         s2_t_rho <= s1_t_rho;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        en_t_odd <= e3_control_odd;
     end
 
     always @(posedge aclk) begin
@@ -15547,7 +15633,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (s2_stream) begin
             if (s2_control_odd) begin
             end else begin
-                sum_even_d <= (s2_d_kept + s2_d_added);
+                sum_even_d <= s2_d_sum;
             end
         end
     end
@@ -15555,7 +15641,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (s2_stream) begin
             if (s2_control_odd) begin
-                sum_odd_d <= (s2_d_kept + s2_d_added);
+                sum_odd_d <= s2_d_sum;
             end
         end
     end
@@ -15597,13 +15683,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         s1_d_rho <= t_226;
     end
 
-    (* keep *)
     always @(posedge aclk) begin
-        s1_d_odd <= e4_control_odd;
+        s1_d_sum <= ((s2_stream & (~(s2_control_odd ^ en_d_odd))) ? s2_d_sum : (en_d_odd ? sum_odd_d : sum_even_d));
     end
 
     always @(posedge aclk) begin
-        s2_d_kept <= (s1_d_old_zero ? 44'h0 : ((s1_d_odd ? sum_odd_d : sum_even_d) >> s1_d_old_small));
+        s2_d_kept <= (s1_d_old_zero ? 44'h0 : (s1_d_sum >> s1_d_old_small));
     end
 
     always @(posedge aclk) begin
@@ -15616,6 +15701,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         s2_d_rho <= s1_d_rho;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        en_d_odd <= e3_control_odd;
     end
 
     always @(posedge aclk) begin
