@@ -23,10 +23,10 @@ struct BankedMemory {
         self.m = m
         self.name = name
         let count = (depth + Self.blockRAMDepth - 1) / Self.blockRAMDepth
-        banks = count == 1 ? [m.memory(name, depth: depth, width: width)]
+        banks = count == 1 ? [m.memory(name, depth: depth, width: width, readsNeverMeetWrites: true)]
             : (0..<count).map { k in
                 m.memory("\(name)_bank\(k)", depth: max(2, min(Self.blockRAMDepth, depth - k * Self.blockRAMDepth)),
-                         width: width)
+                         width: width, readsNeverMeetWrites: true)
             }
     }
 
@@ -47,7 +47,8 @@ struct BankedMemory {
     /// Writes `data` at `address` one clock after `enable`, from registers: the write's address, data and each
     /// bank's enable leave registers, so the path from the writer's handshake logic to block RAMs across the part
     /// is cut (it was the full sampling configuration's critical path). Callers read a word at least two clocks
-    /// after its write.
+    /// after its write, and never in the clock it is written (the banks carry `readsNeverMeetWrites`: with the
+    /// enable from a register Yosys could no longer prove that and built old-data logic on every read bit).
     func write(address: Value, data: Value, enable: Value) {
         let registeredAddress = m.regNext("\(name)_write_address", address)
         let registeredData = m.regNext("\(name)_write_data", data)

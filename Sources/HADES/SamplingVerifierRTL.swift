@@ -145,6 +145,7 @@ extension SamplingVerifierRTL {
         /// The input side: the row and beat that stream next, and whether the round's last row has streamed.
         let row, beat, inputDone: Value
         /// row < γ, kept beside `row` (set where row is), so the input handshake reads a flip-flop, not a comparison.
+        /// Rows stop at γ, so its negation is row = γ, the round's last row.
         let rowHasDraft: Value
         /// The decision side: rows accepted so far (= the row decided next), rows whose last beat reached S.
         let accepted, doneRows: Value
@@ -235,7 +236,7 @@ extension SamplingVerifierRTL {
         func commandStage(_ command: StreamIn, io: SamplingInterface) -> Command {
             let layout = io.command
             let payload = m.view(command.data.bits(layout.layout.width - 1, 0), as: layout.layout, name: "cmd")
-            let valid = m.reg("cur_valid", 1, reset: 0)
+            let valid = m.reg("cur_valid", 1, reset: 0, keep: true)  // kept too, or Yosys merges it into a copy
             let copies = ["generator", "load"].map { m.reg("cur_valid_\($0)", 1, reset: 0, keep: true) }
             let round = m.reg("uniform_round", 32, reset: 0)
             command.ready <== !valid
@@ -910,17 +911,17 @@ extension SamplingVerifierRTL {
         func emission(cmd: Command, cdf: CDF, decided: Decision, queues: OutputQueues, layouts io: VerifierInterface) -> Emission {
             let tokenQueue = queues.tokens, resultQueue = queues.results
             let index = m.reg("emit_index", w.gamma, reset: 0)
-            // accepted − index, kept beside them: `last` and `pending` are a zero test, not a comparison.
+            // accepted − index, kept beside them, and whether it is 0 beside it: `last` is a flip-flop.
             let backlog = m.reg("emit_backlog", w.gamma, reset: 0)
-            let last = m.named("emit_last", backlog === 0)
+            let last = m.reg("emit_last", 1, reset: 1)
             let pending = m.named("emit_pending", !last)
             let canPush = m.named("can_push", !tokenQueue.full & (!last | !resultQueue.full))
             let push = m.named("push", canPush & (pending | (fsm.is(.emit) & last)))
             let pushed = m.named("emit_pushed", push & pending)
             let acceptedNow = m.named("accepted_now", fsm.is(.stream) & decided.valid & decided.accept)  // as in `control`
             m.when(pushed) { index <== index &+ 1 }
-            m.when(acceptedNow & !pushed) { backlog <== backlog &+ 1 }
-            m.when(!acceptedNow & pushed) { backlog <== backlog &- 1 }
+            m.when(acceptedNow & !pushed) { backlog <== backlog &+ 1; last <== 0 }
+            m.when(!acceptedNow & pushed) { backlog <== backlog &- 1; last <== backlog === 1 }
             let tokens = io.tokens, result = io.result
             let token = slices("emit_token", cmd.tokens, width: w.token, count: c.gammaMax, index: index)
             tokenQueue.push <== push
@@ -966,7 +967,7 @@ extension SamplingVerifierRTL {
                         fsm.go(.stream)
                         row <== 0; beat <== 0; inputDone <== 0
                         rowHasDraft <== cmd.inGamma =/= 0
-                        accepted <== 0; doneRows <== 0; emit.index <== 0; emit.backlog <== 0
+                        accepted <== 0; doneRows <== 0; emit.index <== 0; emit.backlog <== 0; emit.last <== 1
                         writeAddress <== 0; decideAddress <== 0
                         flags <== flagBits([.badGamma: cmd.inBadGamma, .badDraft: cmd.inBadDraft])
                     }
@@ -977,7 +978,7 @@ extension SamplingVerifierRTL {
                         writeAddress <== advance(writeAddress, by: 1)
                         m.when(s.lastBeat) {
                             nextRow()
-                            m.when(row === cmd.gamma) { inputDone <== 1 }
+                            m.when(!rowHasDraft) { inputDone <== 1 }  // row = γ
                         }
                     }
                     m.when(decided.valid) {
@@ -1035,7 +1036,7 @@ extension SamplingVerifierRTL {
                         beat <== nextBeat
                         m.when(s.lastBeat) {
                             nextRow()
-                            m.when(row === cmd.gamma) {
+                            m.when(!rowHasDraft) {  // row = γ
                                 fsm.go(.idle)
                                 setValid(0)
                             }

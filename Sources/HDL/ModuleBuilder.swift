@@ -117,11 +117,13 @@ public final class ModuleBuilder {
         (0..<count).map { reg("\(name)_\($0)", width, signed: signed, reset: reset, enable: enable, file: file, line: line) }
     }
 
-    public func memory(_ name: String, depth: Int, width: Int,
+    /// `readsNeverMeetWrites`: see `Memory.readsNeverMeetWrites` (the caller's promise).
+    public func memory(_ name: String, depth: Int, width: Int, readsNeverMeetWrites: Bool = false,
                        file: StaticString = #fileID, line: UInt = #line) -> Memory {
         let loc = SourceLocation(file, line)
         if depth < 2 { issue(.badParameter, "memory '\(name)' at \(loc) has depth \(depth); depth starts at 2") }
-        let m = Memory(name: name, depth: max(2, depth), width: max(1, width), location: loc, module: self)
+        let m = Memory(name: name, depth: max(2, depth), width: max(1, width), readsNeverMeetWrites: readsNeverMeetWrites,
+                       location: loc, module: self)
         memories.append(m)
         return m
     }

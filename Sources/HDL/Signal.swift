@@ -118,14 +118,20 @@ public final class Memory {
     public let depth: Int
     public let width: Int
     public let location: SourceLocation
+    /// The design never reads a word in the clock it is written, so what such a read returns does not matter:
+    /// emitted as Yosys's `no_rw_check` attribute, without which Yosys builds fabric logic for the old-data
+    /// result wherever it cannot prove the enables exclusive (a register and a LUT on every read bit).
+    public let readsNeverMeetWrites: Bool
     unowned let module: ModuleBuilder
     var writes: [(address: ExprNode, data: ExprNode, enable: ExprNode)] = []
     var reads: [(address: ExprNode, enable: ExprNode, data: Signal)] = []
 
-    init(name: String, depth: Int, width: Int, location: SourceLocation, module: ModuleBuilder) {
+    init(name: String, depth: Int, width: Int, readsNeverMeetWrites: Bool, location: SourceLocation,
+         module: ModuleBuilder) {
         self.name = name
         self.depth = depth
         self.width = width
+        self.readsNeverMeetWrites = readsNeverMeetWrites
         self.location = location
         self.module = module
     }

@@ -318,7 +318,8 @@ private struct ModuleWriter {
             }
         }
         for m in b.memories {
-            decls.append("    reg  \(Self.range(m.width))\(memoryNames[ObjectIdentifier(m)]!) [0:\(m.depth - 1)];")
+            let attribute = m.readsNeverMeetWrites ? "(* no_rw_check *) " : ""
+            decls.append("    \(attribute)reg  \(Self.range(m.width))\(memoryNames[ObjectIdentifier(m)]!) [0:\(m.depth - 1)];")
         }
         for t in temps { decls.append("    wire \(Self.range(t.width))\(tempNames[ObjectIdentifier(t)]!);") }
         if !decls.isEmpty { out.append(""); out += decls }

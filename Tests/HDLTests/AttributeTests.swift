@@ -56,6 +56,31 @@ final class AttributeTests: XCTestCase {
         XCTAssertEqual(flops, 11, run.combined)
     }
 
+    /// A memory whose reads never meet its writes carries `(* no_rw_check *)`: lint-clean, and Yosys's
+    /// `memory_dff` then leaves a collision undefined instead of building old-data logic, which it does for the same
+    /// memory without the attribute when the write enable comes from a register (it cannot prove it exclusive).
+    func testMemoryWhoseReadsNeverMeetWritesLeavesCollisionsToYosys() throws {
+        func build(_ promise: Bool) throws -> Module {
+            try Module.build(promise ? "rw_free" : "rw_checked") { m in
+                let mem = m.memory("mem", depth: 32, width: 8, readsNeverMeetWrites: promise)
+                mem.write(address: m.regNext("wa", m.input("wa", 5)), data: m.regNext("wd", m.input("wd", 8)),
+                          enable: m.regNext("we", m.input("we", 1), reset: 0))
+                m.output("q", 8) <== mem.read(address: m.input("ra", 5), enable: m.input("re", 1))
+            }
+        }
+        for promise in [false, true] {
+            let m = try build(promise)
+            let text = VerilogEmitter.emit(m)
+            XCTAssertEqual(text.contains("    (* no_rw_check *) reg  [7:0] mem [0:31];"), promise, text)
+            let files = VerilogEmitter.emitFiles(m)
+            XCTAssertEqual(try ExternalTools.verilatorLint(files, top: m.name), "")
+            XCTAssertEqual(try ExternalTools.iverilogCheck(files, top: m.name), "")
+            let dir = try ExternalTools.writeTemporary(files)
+            let run = try ExternalTools.run("yosys", ["-p", "read_verilog \(m.name).v; proc; opt; memory_dff"], in: dir)
+            XCTAssertTrue(run.stdout.contains(promise ? "don't care on collision" : "non-transparent"), run.combined)
+        }
+    }
+
     func testAttributeOnAMissingPortIsAnError() {
         XCTAssertThrowsError(try Module.build("bad_attr") { m in
             m.attribute(port: "nope", "X_A", "one")

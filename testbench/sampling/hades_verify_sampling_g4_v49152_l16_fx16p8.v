@@ -2655,7 +2655,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  accept;
     reg  [2:0] emit_index;
     reg  [2:0] emit_backlog;
-    wire emit_last;
+    reg  emit_last;
     wire emit_pending;
     wire can_push;
     wire push;
@@ -2664,13 +2664,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] emit_token;
     wire pass_last;
     reg  [2:0] pass_b_wait;
-    reg  [511:0] row_pair_bank0 [0:511];
-    reg  [511:0] row_pair_bank1 [0:511];
-    reg  [511:0] row_pair_bank2 [0:511];
-    reg  [511:0] row_pair_bank3 [0:511];
-    reg  [511:0] row_pair_bank4 [0:511];
-    reg  [511:0] row_pair_bank5 [0:511];
-    reg  [511:0] row_pair_bank6 [0:39];
+    (* no_rw_check *) reg  [511:0] row_pair_bank0 [0:511];
+    (* no_rw_check *) reg  [511:0] row_pair_bank1 [0:511];
+    (* no_rw_check *) reg  [511:0] row_pair_bank2 [0:511];
+    (* no_rw_check *) reg  [511:0] row_pair_bank3 [0:511];
+    (* no_rw_check *) reg  [511:0] row_pair_bank4 [0:511];
+    (* no_rw_check *) reg  [511:0] row_pair_bank5 [0:511];
+    (* no_rw_check *) reg  [511:0] row_pair_bank6 [0:39];
     wire [228:0] t_0;
     wire [15:0] t_1;
     wire [30:0] t_2;
@@ -3626,7 +3626,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
     assign u_accept_lhs_p3_a = t_355;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
-    assign emit_last = (emit_backlog == 3'h0);
     assign emit_pending = (~emit_last);
     assign can_push = ((~u_token_fifo_full) & ((~emit_last) | (~u_result_fifo_full)));
     assign push = (can_push & (emit_pending | ((state == 3'h6) & emit_last)));
@@ -10551,7 +10550,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            if ((row == cur_gamma)) begin
+                            if ((~row_has_draft)) begin
                                 state <= 3'h0;
                             end
                         end
@@ -10646,7 +10645,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            if ((row == cur_gamma)) begin
+                            if ((~row_has_draft)) begin
                                 input_done <= 1'h1;
                             end
                         end
@@ -11041,6 +11040,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end
     end
 
+    (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
             cur_valid <= 1'h0;
@@ -11071,7 +11071,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            if ((row == cur_gamma)) begin
+                            if ((~row_has_draft)) begin
                                 cur_valid <= 1'h0;
                             end
                         end
@@ -11112,7 +11112,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            if ((row == cur_gamma)) begin
+                            if ((~row_has_draft)) begin
                                 cur_valid_generator <= 1'h0;
                             end
                         end
@@ -11153,7 +11153,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            if ((row == cur_gamma)) begin
+                            if ((~row_has_draft)) begin
                                 cur_valid_load <= 1'h0;
                             end
                         end
@@ -17029,6 +17029,28 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h0: begin
                     if (cmd_fire) begin
                         emit_backlog <= 3'h0;
+                    end
+                end
+                default: begin
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            emit_last <= 1'h1;
+        end else begin
+            if ((accepted_now & (~emit_pushed))) begin
+                emit_last <= 1'h0;
+            end
+            if (((~accepted_now) & emit_pushed)) begin
+                emit_last <= (emit_backlog == 3'h1);
+            end
+            case (state)
+                3'h0: begin
+                    if (cmd_fire) begin
+                        emit_last <= 1'h1;
                     end
                 end
                 default: begin
