@@ -904,14 +904,17 @@ extension SamplingVerifierRTL {
 
         // MARK: token emission
 
-        struct Emission { let index, backlog, last, push: Value }
+        struct Emission { let backlog, last, push: Value }
 
         /// Accepted rows' tokens are pushed as they are decided (one a clock; later under back-pressure); the
         /// final token, with the result, once pass B is done and every accepted token is out.
         func emission(cmd: Command, cdf: CDF, decided: Decision, queues: OutputQueues, layouts io: VerifierInterface) -> Emission {
             let tokenQueue = queues.tokens, resultQueue = queues.results
-            let index = m.reg("emit_index", w.gamma, reset: 0)
-            // accepted − index, kept beside them, and whether it is 0 beside it: `last` is a flip-flop.
+            // The tokens not pushed yet, one shifted out per push: the next is always the lowest, with no Γ-way
+            // choice by an index before the token queue (that choice was a critical route). Loaded from the
+            // command's tokens the clock after its handshake, long before the first push.
+            let queued = m.reg("emit_tokens", c.gammaMax * w.token)
+            // accepted − pushed, and whether it is 0 beside it: `last` is a flip-flop.
             let backlog = m.reg("emit_backlog", w.gamma, reset: 0)
             let last = m.reg("emit_last", 1, reset: 1)
             let pending = m.named("emit_pending", !last)
@@ -919,11 +922,12 @@ extension SamplingVerifierRTL {
             let push = m.named("push", canPush & (pending | (fsm.is(.emit) & last)))
             let pushed = m.named("emit_pushed", push & pending)
             let acceptedNow = m.named("accepted_now", fsm.is(.stream) & decided.valid & decided.accept)  // as in `control`
-            m.when(pushed) { index <== index &+ 1 }
+            m.when(m.regNext("emit_tokens_load", cmd.fire, reset: 0)) { queued <== cmd.tokens }
+            m.when(pushed) { queued <== c.gammaMax > 1 ? queued.shiftedRight(w.token).zeroExtended(to: queued.width) : queued }
             m.when(acceptedNow & !pushed) { backlog <== backlog &+ 1; last <== 0 }
             m.when(!acceptedNow & pushed) { backlog <== backlog &- 1; last <== backlog === 1 }
             let tokens = io.tokens, result = io.result
-            let token = slices("emit_token", cmd.tokens, width: w.token, count: c.gammaMax, index: index)
+            let token = queued.bits(w.token - 1, 0)
             tokenQueue.push <== push
             tokenQueue.pushData <== m.pack(tokens.entry, [tokens.token: mux(last, finalToken, token), tokens.last: last])
             resultQueue.push <== push & last
@@ -931,7 +935,7 @@ extension SamplingVerifierRTL {
             resultQueue.pushData <== m.pack(result.layout, [result.token: finalToken, result.accepted: accepted,
                                                             result.rollback: cmd.gamma &- accepted,
                                                             result.flags: flags | residual])
-            return Emission(index: index, backlog: backlog, last: last, push: push)
+            return Emission(backlog: backlog, last: last, push: push)
         }
 
         /// The flags layout with the given bits set (the others 0).
@@ -967,7 +971,7 @@ extension SamplingVerifierRTL {
                         fsm.go(.stream)
                         row <== 0; beat <== 0; inputDone <== 0
                         rowHasDraft <== cmd.inGamma =/= 0
-                        accepted <== 0; doneRows <== 0; emit.index <== 0; emit.backlog <== 0; emit.last <== 1
+                        accepted <== 0; doneRows <== 0; emit.backlog <== 0; emit.last <== 1
                         writeAddress <== 0; decideAddress <== 0
                         flags <== flagBits([.badGamma: cmd.inBadGamma, .badDraft: cmd.inBadDraft])
                     }

@@ -2653,7 +2653,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [28:0] accept_x_t_3;
     reg  [28:0] accept_x_t_4;
     reg  accept;
-    reg  [2:0] emit_index;
+    reg  [63:0] emit_tokens;
     reg  [2:0] emit_backlog;
     reg  emit_last;
     wire emit_pending;
@@ -2661,7 +2661,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire push;
     wire emit_pushed;
     wire accepted_now;
-    reg  [15:0] emit_token;
+    reg  emit_tokens_load;
     wire pass_last;
     reg  [2:0] pass_b_wait;
     (* no_rw_check *) reg  [511:0] row_pair_bank0 [0:511];
@@ -3027,10 +3027,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [31:0] t_353;
     wire [15:0] t_354;
     wire [15:0] t_355;
-    wire [15:0] t_356;
-    wire [11:0] t_357;
+    wire [11:0] t_356;
+    wire [12:0] t_357;
     wire [12:0] t_358;
-    wire [12:0] t_359;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3388,10 +3387,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_353 = cur_uniforms[31:0];
     assign t_354 = uniform_row_q[15:0];
     assign t_355 = uniform_row_q[31:16];
-    assign t_356 = cur_tokens[15:0];
-    assign t_357 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_358 = ({1'h0, decide_address} + 13'hc00);
-    assign t_359 = ((13'hc28 <= t_358) ? (t_358 - 13'hc28) : t_358);
+    assign t_356 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_357 = ({1'h0, decide_address} + 13'hc00);
+    assign t_358 = ((13'hc28 <= t_357) ? (t_357 - 13'hc28) : t_357);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3403,7 +3401,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign m_axis_tokens_tlast = token_entry_last;
     assign committed_len = committed;
     assign u_token_fifo_push = push;
-    assign u_token_fifo_push_data = {emit_last, (emit_last ? final_token : emit_token)};
+    assign u_token_fifo_push_data = {emit_last, (emit_last ? final_token : emit_tokens[15:0])};
     assign u_token_fifo_m_axis_tready = m_axis_tokens_tready;
     assign u_result_fifo_push = (push & emit_last);
     assign u_result_fifo_push_data = {(round_flags | {residual_zero, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0}), (cur_gamma - accepted), accepted, final_token};
@@ -10478,26 +10476,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         endcase
     end
 
-    always @(*) begin
-        case (emit_index)
-            3'h0: begin
-                emit_token = t_356;
-            end
-            3'h1: begin
-                emit_token = cur_tokens[31:16];
-            end
-            3'h2: begin
-                emit_token = cur_tokens[47:32];
-            end
-            3'h3: begin
-                emit_token = cur_tokens[63:48];
-            end
-            default: begin
-                emit_token = t_356;
-            end
-        endcase
-    end
-
     always @(posedge aclk) begin
         if (!aresetn) begin
             state <= 3'h0;
@@ -10610,7 +10588,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_357;
+                        beat <= t_356;
                     end
                 end
                 3'h2: begin
@@ -10625,7 +10603,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_357;
+                        beat <= t_356;
                     end
                 end
             endcase
@@ -10796,7 +10774,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (dec_valid_16) begin
                         if (accept) begin
-                            decide_address <= t_359[11:0];
+                            decide_address <= t_358[11:0];
                         end
                     end
                 end
@@ -16997,21 +16975,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (!aresetn) begin
-            emit_index <= 3'h0;
-        end else begin
-            if (emit_pushed) begin
-                emit_index <= (emit_index + 3'h1);
-            end
-            case (state)
-                3'h0: begin
-                    if (cmd_fire) begin
-                        emit_index <= 3'h0;
-                    end
-                end
-                default: begin
-                end
-            endcase
+        if (emit_tokens_load) begin
+            emit_tokens <= cur_tokens;
+        end
+        if (emit_pushed) begin
+            emit_tokens <= {16'h0, emit_tokens[63:16]};
         end
     end
 
@@ -17056,6 +17024,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                 end
             endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            emit_tokens_load <= 1'h0;
+        end else begin
+            emit_tokens_load <= cmd_fire;
         end
     end
 
@@ -17162,7 +17138,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11:9], s2_control[1:0], s2_control[19:3], s2_control[21], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[16:0], t_36[33], t_37[16:0], t_37[33], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_56[15:11], t_57[15:11], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_76[15:11], t_77[15:11], t_224[16:6], t_228[16:6], t_259[0], t_263[0], t_269[0], t_273[0], t_281[0], t_285[0], t_291[0], t_295[0], t_296[26:10], t_310[0], t_314[0], t_320[0], t_324[0], t_332[0], t_336[0], t_342[0], t_346[0], t_347[26:10], t_359[12]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11:9], s2_control[1:0], s2_control[19:3], s2_control[21], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[16:0], t_36[33], t_37[16:0], t_37[33], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_56[15:11], t_57[15:11], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_76[15:11], t_77[15:11], t_224[16:6], t_228[16:6], t_259[0], t_263[0], t_269[0], t_273[0], t_281[0], t_285[0], t_291[0], t_295[0], t_296[26:10], t_310[0], t_314[0], t_320[0], t_324[0], t_332[0], t_336[0], t_342[0], t_346[0], t_347[26:10], t_358[12]};
 endmodule
 
 `resetall
