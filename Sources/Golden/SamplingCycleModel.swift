@@ -26,8 +26,9 @@ public enum SamplingTiming {
     /// Clocks from the handshake of a row's last beat to its decision. The input keeps streaming meanwhile, so as
     /// many beats of later rows can arrive; the row memory holds them beside the row (B + this many words).
     public static func decisionLatency(lanes: Int) -> Int { pipeline(lanes: lanes) + decisionCycles }
-    /// Clocks from a pass's memory read to the data at the pipeline's input: the memory, a register.
-    public static let memoryReadStages = 2
+    /// Clocks from a pass's memory read to the data at the pipeline's input: the memory, its register, the register
+    /// after the choice among the memory's banks (`BankedMemory`).
+    public static let memoryReadStages = 3
     /// Cycles a pass over the stored row pair adds to its B reads beyond the lane prefix sums: the memory read,
     /// then the pipeline to the weights.
     public static func passGap(lanes: Int) -> Int { memoryReadStages + passPipeline(lanes: lanes) }
@@ -75,12 +76,12 @@ public enum SamplingTiming {
 /// pushed meanwhile, so an accepted row adds exactly B. The decisive row n (rejected, or the bonus row γ, or row 0
 /// with γ > Γ) stops the input at its decision, then needs pass A (B reads) and pass B, whose first read follows pass
 /// A's last by `passBGap` = max(⌈log2 L⌉, 5) + 2 clocks (its beats follow pass A's through the pipeline). Pass B
-/// ends at the beat t = ⌊token / L⌋ that holds the sampled token: t + 1 reads + 13 + l + ⌈log2 L⌉ (the memory read
-/// and its register, 11 + l stages to the weights, the lane prefix sums) + 2 (the running prefix and the comparison);
+/// ends at the beat t = ⌊token / L⌋ that holds the sampled token: t + 1 reads + 14 + l + ⌈log2 L⌉ (the memory read
+/// and its two registers, 11 + l stages to the weights, the lane prefix sums) + 2 (the running prefix and the comparison);
 /// the final token is pushed the clock after and the result is handshaken one clock after that:
 ///
 ///     cycles = (n+1)·B + decisionLatency + (B − 1 + passBGap) + (t + 1 + passGap + ⌈log2 L⌉ + 2) + 1 + resultDelay
-///            = (n+1)·B + B + (t+1) + 50 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 5),  l = max(1, ⌈log2 L⌉)  (L = 16: + 71)
+///            = (n+1)·B + B + (t+1) + 51 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 5),  l = max(1, ⌈log2 L⌉)  (L = 16: + 72)
 ///
 /// At most (t = B − 1) that is within (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 64 + 4l for every L ≤ 256.
 ///

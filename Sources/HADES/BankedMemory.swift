@@ -1,19 +1,20 @@
 import HDL
 
 /// A memory cut by address into banks of one block RAM's depth, each bank's read data registered again beside its
-/// block RAMs, then the choice among the banks: data two clocks after the read, as a memory with one fabric
-/// register after it.
+/// block RAMs, then the choice among the banks, registered: data three clocks after the read.
 ///
 /// Why: a deep memory (the sampling unit's row pairs at V = 50257 hold thousands of words) spreads over many block
 /// RAMs. Read through one fabric register, its path was the block RAM's clock-to-out (5.6–5.8 ns on an ECP5 DP16KD
 /// without its output register), routing across the part and the choice among the banks, all in one clock
-/// (13.3 ns). Here each bank's register sits next to its block RAMs and the choice starts from registers.
+/// (13.3 ns). Here each bank's register sits next to its block RAMs and the choice starts from registers. That
+/// register's only load is the choice's register: with the choice's fan-out on it the placer put it across the part
+/// (5.83 ns of clock-to-out plus 4.42 ns of routing at V = 50257, L = 16), so the choice is registered too.
 /// The write is registered too (`write`). A memory of one bank is a memory with those registers.
 struct BankedMemory {
     /// One ECP5 DP16KD (or Xilinx RAMB36) in its widest mode: 512 words.
     static let blockRAMDepth = 512
-    /// Clocks from a read to its data: the block RAM, the register.
-    static let readLatency = 2
+    /// Clocks from a read to its data: the block RAM, its register, the choice's register.
+    static let readLatency = 3
 
     let name: String
     let banks: [Memory]
@@ -59,17 +60,17 @@ struct BankedMemory {
         }
     }
 
-    /// The data at `address`, `readLatency` clocks after `enable` (the block RAM's read, then a register); it holds
-    /// otherwise. Named `<name>_q` (one bank: the register) or `<name>` (the choice among the banks' registers).
+    /// The data at `address`, `readLatency` clocks after `enable` (the block RAM's read, its register, the choice's
+    /// register); it holds otherwise. The registers are `<name>_bank<k>_q` (one bank: `<readName>_q`), then `<readName>`.
     func read(address: Value, enable: Value, name readName: String) -> Value {
         if banks.count == 1 {
-            return m.regNext("\(readName)_q", banks[0].read(address: offset(address, bank: 0), enable: enable))
+            return m.regNext(readName, m.regNext("\(readName)_q", banks[0].read(address: offset(address, bank: 0), enable: enable)))
         }
         let registered = banks.indices.map { k in
             m.regNext("\(name)_bank\(k)_q",
                       banks[k].read(address: offset(address, bank: k), enable: enable & selects(address, bank: k)))
         }
-        let chosen = m.shiftRegister("\(name)_read_bank", bank(address), stages: Self.readLatency).last!
-        return m.select(readName, registered, index: chosen)
+        let chosen = m.shiftRegister("\(name)_read_bank", bank(address), stages: Self.readLatency - 1).last!
+        return m.regNext(readName, m.select("\(readName)_choice", registered, index: chosen))
     }
 }

@@ -227,6 +227,8 @@ extension SamplingVerifierRTL {
             /// generator's state and the command's tokens and uniforms, hundreds of registers, and that fan-out from
             /// `cur_valid` was a critical route. `control` sets and clears them with `valid`.
             let validCopies: [Value]
+            /// The command port's valid.
+            let requested: Value
             /// The incoming command's γ, mode bit and flags (its tokens and uniforms load in `commandStage`).
             let inGamma, inOneHot, inBadGamma, inBadDraft: Value
             /// x of the row at stage A: the streaming row, or the decisive row in the passes.
@@ -257,7 +259,7 @@ extension SamplingVerifierRTL {
                 fire: fire, valid: valid, gamma: m.reg("cur_gamma", w.gamma),
                 tokens: currentTokens, uniforms: currentUniforms,
                 badGamma: m.reg("cur_bad_gamma", 1), oneHot: m.reg("cur_one_hot", 1), round: round,
-                validCopies: copies, inGamma: gamma, inOneHot: payload[layout.oneHot],
+                validCopies: copies, requested: command.valid, inGamma: gamma, inOneHot: payload[layout.oneHot],
                 inBadGamma: m.named("in_bad_gamma", c.gammaMax >= (1 << w.gamma) - 1 ? Value.false : gamma > c.gammaMax),
                 inBadDraft: m.named("in_bad_draft", badDraft),
                 rowToken: slices("row_token", currentTokens, width: w.token, count: c.gammaMax,
@@ -309,8 +311,12 @@ extension SamplingVerifierRTL {
         struct Stream {
             let fire, lastBeat, rowLengthError, streamFire, rowDraftStream: Value
             let target, draft: Value
-            /// The pass read port: data two clocks after the read (the memory, a register), its valid, mode and beat.
+            /// The pass read port: data `memoryReadStages` clocks after the read (`BankedMemory`), its valid, mode and beat.
             let readData, readValid, readMode, readBeat: Value
+            /// Driven by `control`: pass B found its token this clock. The read issued in this clock is not needed and
+            /// must not count as valid: it would reach stage A with the next round's first beat (three clocks after a
+            /// round's last pass read, that beat can already be there).
+            let readStop: Value
         }
 
         func streamStage(target: StreamIn, draft: StreamIn, cmd: Command) -> Stream {
@@ -330,14 +336,15 @@ extension SamplingVerifierRTL {
             let store = BankedMemory(m, name: "row_pair", depth: Self.memoryDepth(c), width: 2 * logits)
             store.write(address: writeAddress, data: concat(draftData, targetData), enable: streamFire)
             let passIssue = m.named("pass_issue", fsm.is(.passA) | fsm.is(.passB))
+            let readStop = m.wire("pass_read_stop", 1)
             let readStages = SamplingTiming.memoryReadStages
             precondition(readStages == BankedMemory.readLatency, "the cycle model's memory read is the memory's")
             return Stream(fire: fire, lastBeat: lastBeat, rowLengthError: rowLengthError, streamFire: streamFire,
                           rowDraftStream: rowDraftStream, target: targetData, draft: draftData,
                           readData: store.read(address: passAddress, enable: passIssue, name: "read_data"),
-                          readValid: m.shiftRegister("read_valid", passIssue, stages: readStages, reset: 0).last!,
+                          readValid: m.shiftRegister("read_valid", passIssue & !readStop, stages: readStages, reset: 0).last!,
                           readMode: m.shiftRegister("read_mode", mux(fsm.is(.passA), mode(.passA), mode(.passB)), stages: readStages).last!,
-                          readBeat: m.shiftRegister("read_beat", passBeat, stages: readStages).last!)
+                          readBeat: m.shiftRegister("read_beat", passBeat, stages: readStages).last!, readStop: readStop)
         }
 
         func mode(_ mode: BeatMode) -> Value { .literal(mode.rawValue, width: 2) }
@@ -628,15 +635,6 @@ extension SamplingVerifierRTL {
             return level[0]
         }
 
-        /// Logical shift right, 0 once the amount reaches the width.
-        func shiftRight(_ v: Value, _ amount: Value) -> Value {
-            let aw = amount.width
-            let limitBits = bitsToHold(v.width)
-            if aw <= limitBits && (1 << aw) - 1 < v.width { return v.shiftedRight(by: amount) }
-            let small = amount.bits(min(aw, limitBits) - 1, 0)
-            return mux(atLeast(amount, v.width), .literal(0, width: v.width), v.shiftedRight(by: small))
-        }
-
         /// v ≥ k for a constant k without a carry chain across v: v's bits above k's width OR-ed, the rest compared.
         func atLeast(_ v: Value, _ k: Int) -> Value {
             let b = bitsToHold(k)
@@ -678,15 +676,19 @@ extension SamplingVerifierRTL {
                 m.when(streamed) { m.when(odd) { rhos[1] <== newRho }.otherwise { rhos[0] <== newRho } }
                 let up = (beatRef - rho).asUnsigned, down = (rho - beatRef).asUnsigned
                 let oldShift = mux(raise, up, .literal(0, width: up.width))
+                // Each shift leaves En as its low bits and a flag for a shift past the width (S1 only shifts).
+                let small = min(up.width, bitsToHold(w.sum))
                 let oldZero = m.regNext("s1_\(name)_old_zero", (raise & atLeast(up, w.sum)) | fresh)
-                let oldSmall = m.regNext("s1_\(name)_old_small", oldShift.bits(min(oldShift.width, bitsToHold(w.sum)) - 1, 0))
-                let addedShift = m.regNext("s1_\(name)_added_shift", mux(raise, .literal(0, width: down.width), down))
+                let oldSmall = m.regNext("s1_\(name)_old_small", oldShift.bits(small - 1, 0))
+                let addedZero = m.regNext("s1_\(name)_added_zero", !raise & atLeast(down, w.sum))
+                let addedSmall = m.regNext("s1_\(name)_added_small", mux(raise, .literal(0, width: small), down.bits(small - 1, 0)))
                 let s1Rho = m.regNext("s1_\(name)_rho", newRho)
                 // S1: S_p shifted. S_p was chosen the clock before, in S2, so S1 starts from a register (the choice and
                 // its parity's fan-out were the small configuration's critical path).
                 let s1Sum = m.reg("s1_\(name)_sum", w.sum)
                 let kept = m.regNext("s2_\(name)_kept", mux(oldZero, .literal(0, width: w.sum), s1Sum.shiftedRight(by: oldSmall)))
-                let added = m.regNext("s2_\(name)_added", shiftRight(m.regNext("s1_\(name)_beat_sum", beatSum), addedShift))
+                let added = m.regNext("s2_\(name)_added", mux(addedZero, .literal(0, width: w.sum),
+                                                                 m.regNext("s1_\(name)_beat_sum", beatSum).shiftedRight(by: addedSmall)))
                 let s2Rho = m.regNext("s2_\(name)_rho", s1Rho)
                 // S2: the new S_p; and S_p for the beat in En (S1's next), the new one where S2 writes its parity.
                 // Its parity has a copy per side, beside En's.
@@ -707,12 +709,17 @@ extension SamplingVerifierRTL {
                 }
                 let oddAbove = rhosAtSum[1] > rhosAtSum[0]
                 let gap = (rhosAtSum[1] - rhosAtSum[0]).asUnsigned, gapDown = (rhosAtSum[0] - rhosAtSum[1]).asUnsigned
-                let zero = Value.literal(0, width: gap.width)
-                let shifts = [m.regNext("m1_\(name)_shift_even", mux(oddAbove, gap, zero)),
-                              m.regNext("m1_\(name)_shift_odd", mux(oddAbove, zero, gapDown))]
+                // M1 registers each shift as its low bits and a flag for a shift past the width, as En does.
+                let zero = Value.literal(0, width: small)
+                let shifts = [("even", oddAbove, gap), ("odd", !oddAbove, gapDown)].map { part, shifted, amount in
+                    (small: m.regNext("m1_\(name)_shift_\(part)", mux(shifted, amount.bits(small - 1, 0), zero)),
+                     zero: m.regNext("m1_\(name)_zero_\(part)", shifted & atLeast(amount, w.sum)))
+                }
                 let m1Sums = sums.enumerated().map { m.regNext("m1_\(name)_sum\($0.offset)", $0.element) }
                 let m1Rho = m.regNext("m1_\(name)_rho", mux(oddAbove, rhosAtSum[1], rhosAtSum[0]))
-                let parts = (0..<2).map { m.regNext("m2_\(name)_part\($0)", shiftRight(m1Sums[$0], shifts[$0])) }
+                let parts = zip(m1Sums, shifts).enumerated().map { k, pair in
+                    m.regNext("m2_\(name)_part\(k)", mux(pair.1.zero, .literal(0, width: w.sum), pair.0.shiftedRight(by: pair.1.small)))
+                }
                 return (m.regNext("m2_\(name)_rho", m1Rho), parts[0] &+ parts[1])
             }
             let t = side(e.sumRef.t, e.beatSum.t, "t"), d = side(e.sumRef.d, e.beatSum.d, "d")
@@ -948,7 +955,12 @@ extension SamplingVerifierRTL {
         // MARK: control
 
         func control(cmd: Command, stream s: Stream, cdf: CDF, decided: Decision, emit: Emission) {
-            func setValid(_ value: UInt64) { for r in [cmd.valid] + cmd.validCopies { r <== .literal(value, width: 1) } }
+            // cur_valid and its copies: each set by its own handshake (the port's valid reaches it through one LUT,
+            // not through the idle phase's decode: that was a critical route) and cleared where the round goes idle.
+            // cur_valid is low exactly in the idle phase, so the handshake is the idle phase's command.
+            let roundOver = m.named("round_over", (fsm.is(.emit) & emit.push & emit.last & inputDone)
+                                    | (fsm.is(.drain) & s.fire & s.lastBeat & !rowHasDraft))
+            for valid in [cmd.valid] + cmd.validCopies { valid <== mux(valid, !roundOver, cmd.requested) }
             func nextRow() {
                 row <== row &+ 1
                 rowHasDraft <== row.zeroExtended(to: w.gamma + 1) &+ 1 < cmd.gamma.zeroExtended(to: w.gamma + 1)
@@ -959,11 +971,11 @@ extension SamplingVerifierRTL {
             let gap = SamplingTiming.passBGap(lanes: c.lanes)
             let passWait = m.reg("pass_b_wait", bitsToHold(gap - 2))
             m.when(s.rowLengthError) { flags <== flags | flagBits([.rowLength: .true]) }
+            s.readStop <== cdf.passBDone
             fsm.on { phase in
                 switch phase {
                 case .idle:
                     m.when(cmd.fire) {
-                        setValid(1)
                         cmd.gamma <== cmd.inGamma
                         cmd.round <== cmd.round &+ 1
                         cmd.badGamma <== cmd.inBadGamma
@@ -1028,10 +1040,7 @@ extension SamplingVerifierRTL {
                     m.when(emit.push & emit.last) {
                         committed <== committed &+ (accepted.zeroExtended(to: VerifierInterface.committedLengthBits) &+ 1)
                         // The rows not taken yet (up to row γ) are still to come: drop them.
-                        m.when(inputDone) {
-                            fsm.go(.idle)
-                            setValid(0)
-                        }.otherwise {
+                        m.when(inputDone) { fsm.go(.idle) }.otherwise {
                             fsm.go(.drain)
                         }
                     }
@@ -1040,10 +1049,7 @@ extension SamplingVerifierRTL {
                         beat <== nextBeat
                         m.when(s.lastBeat) {
                             nextRow()
-                            m.when(!rowHasDraft) {  // row = γ
-                                fsm.go(.idle)
-                                setValid(0)
-                            }
+                            m.when(!rowHasDraft) { fsm.go(.idle) }  // row = γ
                         }
                     }
                 }

@@ -949,6 +949,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  row_pair_bank5_write;
     reg  row_pair_bank6_write;
     wire pass_issue;
+    wire pass_read_stop;
     reg  [511:0] row_pair_bank0_rdata;
     reg  [511:0] row_pair_bank0_q;
     reg  [511:0] row_pair_bank1_rdata;
@@ -965,13 +966,17 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [511:0] row_pair_bank6_q;
     reg  [2:0] row_pair_read_bank_1;
     reg  [2:0] row_pair_read_bank_2;
+    reg  [511:0] read_data_choice;
     reg  [511:0] read_data;
     reg  read_valid_1;
     reg  read_valid_2;
+    reg  read_valid_3;
     reg  [1:0] read_mode_1;
     reg  [1:0] read_mode_2;
+    reg  [1:0] read_mode_3;
     reg  [11:0] read_beat_1;
     reg  [11:0] read_beat_2;
+    reg  [11:0] read_beat_3;
     reg  [11:0] a_beat;
     wire [15:0] a_base;
     reg  [1:0] a_mode;
@@ -2265,7 +2270,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire acc_t_raise;
     reg  s1_t_old_zero;
     reg  [5:0] s1_t_old_small;
-    reg  [16:0] s1_t_added_shift;
+    reg  s1_t_added_zero;
+    reg  [5:0] s1_t_added_small;
     reg  [15:0] s1_t_rho;
     reg  [43:0] s1_t_sum;
     reg  [43:0] s2_t_kept;
@@ -2274,8 +2280,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] s2_t_rho;
     wire [43:0] s2_t_sum;
     reg  en_t_odd;
-    reg  [16:0] m1_t_shift_even;
-    reg  [16:0] m1_t_shift_odd;
+    reg  [5:0] m1_t_shift_even;
+    reg  m1_t_zero_even;
+    reg  [5:0] m1_t_shift_odd;
+    reg  m1_t_zero_odd;
     reg  [43:0] m1_t_sum0;
     reg  [43:0] m1_t_sum1;
     reg  [15:0] m1_t_rho;
@@ -2292,7 +2300,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire acc_d_raise;
     reg  s1_d_old_zero;
     reg  [5:0] s1_d_old_small;
-    reg  [16:0] s1_d_added_shift;
+    reg  s1_d_added_zero;
+    reg  [5:0] s1_d_added_small;
     reg  [15:0] s1_d_rho;
     reg  [43:0] s1_d_sum;
     reg  [43:0] s2_d_kept;
@@ -2301,8 +2310,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] s2_d_rho;
     wire [43:0] s2_d_sum;
     reg  en_d_odd;
-    reg  [16:0] m1_d_shift_even;
-    reg  [16:0] m1_d_shift_odd;
+    reg  [5:0] m1_d_shift_even;
+    reg  m1_d_zero_even;
+    reg  [5:0] m1_d_shift_odd;
+    reg  m1_d_zero_odd;
     reg  [43:0] m1_d_sum0;
     reg  [43:0] m1_d_sum1;
     reg  [15:0] m1_d_rho;
@@ -2662,6 +2673,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire emit_pushed;
     wire accepted_now;
     reg  emit_tokens_load;
+    wire round_over;
     wire pass_last;
     reg  [2:0] pass_b_wait;
     (* no_rw_check *) reg  [511:0] row_pair_bank0 [0:511];
@@ -2896,20 +2908,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] t_222;
     wire [16:0] t_223;
     wire [16:0] t_224;
-    wire t_225;
-    wire [15:0] t_226;
+    wire [16:0] t_225;
+    wire t_226;
     wire [16:0] t_227;
-    wire [16:0] t_228;
-    wire t_229;
-    wire t_230;
-    wire [33:0] t_231;
-    wire [33:0] t_232;
-    wire [33:0] t_233;
-    wire [33:0] t_234;
-    wire [33:0] t_235;
-    wire [33:0] t_236;
-    wire [33:0] t_237;
-    wire [33:0] t_238;
+    wire t_228;
+    wire [16:0] t_229;
+    wire [15:0] t_230;
+    wire [16:0] t_231;
+    wire [16:0] t_232;
+    wire [16:0] t_233;
+    wire t_234;
+    wire [16:0] t_235;
+    wire t_236;
+    wire [16:0] t_237;
+    wire t_238;
     wire [33:0] t_239;
     wire [33:0] t_240;
     wire [33:0] t_241;
@@ -2917,119 +2929,127 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [33:0] t_243;
     wire [33:0] t_244;
     wire [33:0] t_245;
-    wire [43:0] t_246;
-    wire [31:0] t_247;
-    wire [15:0] t_248;
-    wire [15:0] t_249;
-    wire [31:0] t_250;
-    wire [15:0] t_251;
-    wire t_252;
-    wire [7:0] t_253;
-    wire t_254;
-    wire [3:0] t_255;
-    wire t_256;
-    wire [1:0] t_257;
-    wire t_258;
-    wire [1:0] t_259;
-    wire [3:0] t_260;
-    wire [1:0] t_261;
+    wire [33:0] t_246;
+    wire [33:0] t_247;
+    wire [33:0] t_248;
+    wire [33:0] t_249;
+    wire [33:0] t_250;
+    wire [33:0] t_251;
+    wire [33:0] t_252;
+    wire [33:0] t_253;
+    wire [43:0] t_254;
+    wire [31:0] t_255;
+    wire [15:0] t_256;
+    wire [15:0] t_257;
+    wire [31:0] t_258;
+    wire [15:0] t_259;
+    wire t_260;
+    wire [7:0] t_261;
     wire t_262;
-    wire [1:0] t_263;
-    wire [7:0] t_264;
-    wire [3:0] t_265;
+    wire [3:0] t_263;
+    wire t_264;
+    wire [1:0] t_265;
     wire t_266;
     wire [1:0] t_267;
-    wire t_268;
+    wire [3:0] t_268;
     wire [1:0] t_269;
-    wire [3:0] t_270;
+    wire t_270;
     wire [1:0] t_271;
-    wire t_272;
-    wire [1:0] t_273;
-    wire [15:0] t_274;
-    wire [7:0] t_275;
+    wire [7:0] t_272;
+    wire [3:0] t_273;
+    wire t_274;
+    wire [1:0] t_275;
     wire t_276;
-    wire [3:0] t_277;
-    wire t_278;
+    wire [1:0] t_277;
+    wire [3:0] t_278;
     wire [1:0] t_279;
     wire t_280;
     wire [1:0] t_281;
-    wire [3:0] t_282;
-    wire [1:0] t_283;
+    wire [15:0] t_282;
+    wire [7:0] t_283;
     wire t_284;
-    wire [1:0] t_285;
-    wire [7:0] t_286;
-    wire [3:0] t_287;
+    wire [3:0] t_285;
+    wire t_286;
+    wire [1:0] t_287;
     wire t_288;
     wire [1:0] t_289;
-    wire t_290;
+    wire [3:0] t_290;
     wire [1:0] t_291;
-    wire [3:0] t_292;
+    wire t_292;
     wire [1:0] t_293;
-    wire t_294;
-    wire [1:0] t_295;
-    wire [26:0] t_296;
-    wire [17:0] t_297;
+    wire [7:0] t_294;
+    wire [3:0] t_295;
+    wire t_296;
+    wire [1:0] t_297;
     wire t_298;
-    wire [17:0] t_299;
-    wire [10:0] t_300;
-    wire [31:0] t_301;
-    wire [15:0] t_302;
-    wire t_303;
-    wire [7:0] t_304;
-    wire t_305;
-    wire [3:0] t_306;
-    wire t_307;
-    wire [1:0] t_308;
-    wire t_309;
-    wire [1:0] t_310;
-    wire [3:0] t_311;
-    wire [1:0] t_312;
+    wire [1:0] t_299;
+    wire [3:0] t_300;
+    wire [1:0] t_301;
+    wire t_302;
+    wire [1:0] t_303;
+    wire [26:0] t_304;
+    wire [17:0] t_305;
+    wire t_306;
+    wire [17:0] t_307;
+    wire [10:0] t_308;
+    wire [31:0] t_309;
+    wire [15:0] t_310;
+    wire t_311;
+    wire [7:0] t_312;
     wire t_313;
-    wire [1:0] t_314;
-    wire [7:0] t_315;
-    wire [3:0] t_316;
+    wire [3:0] t_314;
+    wire t_315;
+    wire [1:0] t_316;
     wire t_317;
     wire [1:0] t_318;
-    wire t_319;
+    wire [3:0] t_319;
     wire [1:0] t_320;
-    wire [3:0] t_321;
+    wire t_321;
     wire [1:0] t_322;
-    wire t_323;
-    wire [1:0] t_324;
-    wire [15:0] t_325;
-    wire [7:0] t_326;
+    wire [7:0] t_323;
+    wire [3:0] t_324;
+    wire t_325;
+    wire [1:0] t_326;
     wire t_327;
-    wire [3:0] t_328;
-    wire t_329;
+    wire [1:0] t_328;
+    wire [3:0] t_329;
     wire [1:0] t_330;
     wire t_331;
     wire [1:0] t_332;
-    wire [3:0] t_333;
-    wire [1:0] t_334;
+    wire [15:0] t_333;
+    wire [7:0] t_334;
     wire t_335;
-    wire [1:0] t_336;
-    wire [7:0] t_337;
-    wire [3:0] t_338;
+    wire [3:0] t_336;
+    wire t_337;
+    wire [1:0] t_338;
     wire t_339;
     wire [1:0] t_340;
-    wire t_341;
+    wire [3:0] t_341;
     wire [1:0] t_342;
-    wire [3:0] t_343;
+    wire t_343;
     wire [1:0] t_344;
-    wire t_345;
-    wire [1:0] t_346;
-    wire [26:0] t_347;
-    wire [17:0] t_348;
+    wire [7:0] t_345;
+    wire [3:0] t_346;
+    wire t_347;
+    wire [1:0] t_348;
     wire t_349;
-    wire [17:0] t_350;
-    wire [10:0] t_351;
-    wire t_352;
-    wire [31:0] t_353;
-    wire [15:0] t_354;
-    wire [15:0] t_355;
-    wire [11:0] t_356;
-    wire [12:0] t_357;
-    wire [12:0] t_358;
+    wire [1:0] t_350;
+    wire [3:0] t_351;
+    wire [1:0] t_352;
+    wire t_353;
+    wire [1:0] t_354;
+    wire [26:0] t_355;
+    wire [17:0] t_356;
+    wire t_357;
+    wire [17:0] t_358;
+    wire [10:0] t_359;
+    wire t_360;
+    wire [31:0] t_361;
+    wire [15:0] t_362;
+    wire [15:0] t_363;
+    wire [11:0] t_364;
+    wire [12:0] t_365;
+    wire [12:0] t_366;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3256,140 +3276,148 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_222 = (acc_t_raise ? e4_ref_t : acc_t_rho);
     assign t_223 = ({{1{e4_ref_t[15]}}, e4_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho});
     assign t_224 = (acc_t_raise ? t_223 : 17'h0);
-    assign t_225 = ($signed(rho_sum_even_t) < $signed(rho_sum_odd_t));
-    assign t_226 = (acc_d_raise ? e4_ref_d : acc_d_rho);
-    assign t_227 = ({{1{e4_ref_d[15]}}, e4_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho});
-    assign t_228 = (acc_d_raise ? t_227 : 17'h0);
-    assign t_229 = ($signed(rho_sum_even_d) < $signed(rho_sum_odd_d));
-    assign t_230 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_231 = {5'h0, (cdf_use_target ? e1_t_e0 : e1_w0)};
-    assign t_232 = {5'h0, (cdf_use_target ? e1_t_e1 : e1_w1)};
-    assign t_233 = {5'h0, (cdf_use_target ? e1_t_e2 : e1_w2)};
-    assign t_234 = {5'h0, (cdf_use_target ? e1_t_e3 : e1_w3)};
-    assign t_235 = {5'h0, (cdf_use_target ? e1_t_e4 : e1_w4)};
-    assign t_236 = {5'h0, (cdf_use_target ? e1_t_e5 : e1_w5)};
-    assign t_237 = {5'h0, (cdf_use_target ? e1_t_e6 : e1_w6)};
-    assign t_238 = {5'h0, (cdf_use_target ? e1_t_e7 : e1_w7)};
-    assign t_239 = {5'h0, (cdf_use_target ? e1_t_e8 : e1_w8)};
-    assign t_240 = {5'h0, (cdf_use_target ? e1_t_e9 : e1_w9)};
-    assign t_241 = {5'h0, (cdf_use_target ? e1_t_e10 : e1_w10)};
-    assign t_242 = {5'h0, (cdf_use_target ? e1_t_e11 : e1_w11)};
-    assign t_243 = {5'h0, (cdf_use_target ? e1_t_e12 : e1_w12)};
-    assign t_244 = {5'h0, (cdf_use_target ? e1_t_e13 : e1_w13)};
-    assign t_245 = {5'h0, (cdf_use_target ? e1_t_e14 : e1_w14)};
-    assign t_246 = {10'h0, p4_q15};
-    assign t_247 = cur_uniforms[31:0];
-    assign t_248 = uniform_final_q[15:0];
-    assign t_249 = uniform_final_q[31:16];
-    assign t_250 = {15'h0, sum_t[43:27]};
-    assign t_251 = t_250[31:16];
-    assign t_252 = (|t_251);
-    assign t_253 = t_251[15:8];
-    assign t_254 = (|t_253);
-    assign t_255 = t_253[7:4];
-    assign t_256 = (|t_255);
-    assign t_257 = t_255[3:2];
-    assign t_258 = (|t_257);
-    assign t_259 = t_255[1:0];
-    assign t_260 = t_253[3:0];
-    assign t_261 = t_260[3:2];
+    assign t_225 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e4_ref_t[15]}}, e4_ref_t});
+    assign t_226 = ($signed(rho_sum_even_t) < $signed(rho_sum_odd_t));
+    assign t_227 = ({{1{rho_sum_odd_t[15]}}, rho_sum_odd_t} - {{1{rho_sum_even_t[15]}}, rho_sum_even_t});
+    assign t_228 = (~t_226);
+    assign t_229 = ({{1{rho_sum_even_t[15]}}, rho_sum_even_t} - {{1{rho_sum_odd_t[15]}}, rho_sum_odd_t});
+    assign t_230 = (acc_d_raise ? e4_ref_d : acc_d_rho);
+    assign t_231 = ({{1{e4_ref_d[15]}}, e4_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho});
+    assign t_232 = (acc_d_raise ? t_231 : 17'h0);
+    assign t_233 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e4_ref_d[15]}}, e4_ref_d});
+    assign t_234 = ($signed(rho_sum_even_d) < $signed(rho_sum_odd_d));
+    assign t_235 = ({{1{rho_sum_odd_d[15]}}, rho_sum_odd_d} - {{1{rho_sum_even_d[15]}}, rho_sum_even_d});
+    assign t_236 = (~t_234);
+    assign t_237 = ({{1{rho_sum_even_d[15]}}, rho_sum_even_d} - {{1{rho_sum_odd_d[15]}}, rho_sum_odd_d});
+    assign t_238 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_239 = {5'h0, (cdf_use_target ? e1_t_e0 : e1_w0)};
+    assign t_240 = {5'h0, (cdf_use_target ? e1_t_e1 : e1_w1)};
+    assign t_241 = {5'h0, (cdf_use_target ? e1_t_e2 : e1_w2)};
+    assign t_242 = {5'h0, (cdf_use_target ? e1_t_e3 : e1_w3)};
+    assign t_243 = {5'h0, (cdf_use_target ? e1_t_e4 : e1_w4)};
+    assign t_244 = {5'h0, (cdf_use_target ? e1_t_e5 : e1_w5)};
+    assign t_245 = {5'h0, (cdf_use_target ? e1_t_e6 : e1_w6)};
+    assign t_246 = {5'h0, (cdf_use_target ? e1_t_e7 : e1_w7)};
+    assign t_247 = {5'h0, (cdf_use_target ? e1_t_e8 : e1_w8)};
+    assign t_248 = {5'h0, (cdf_use_target ? e1_t_e9 : e1_w9)};
+    assign t_249 = {5'h0, (cdf_use_target ? e1_t_e10 : e1_w10)};
+    assign t_250 = {5'h0, (cdf_use_target ? e1_t_e11 : e1_w11)};
+    assign t_251 = {5'h0, (cdf_use_target ? e1_t_e12 : e1_w12)};
+    assign t_252 = {5'h0, (cdf_use_target ? e1_t_e13 : e1_w13)};
+    assign t_253 = {5'h0, (cdf_use_target ? e1_t_e14 : e1_w14)};
+    assign t_254 = {10'h0, p4_q15};
+    assign t_255 = cur_uniforms[31:0];
+    assign t_256 = uniform_final_q[15:0];
+    assign t_257 = uniform_final_q[31:16];
+    assign t_258 = {15'h0, sum_t[43:27]};
+    assign t_259 = t_258[31:16];
+    assign t_260 = (|t_259);
+    assign t_261 = t_259[15:8];
     assign t_262 = (|t_261);
-    assign t_263 = t_260[1:0];
-    assign t_264 = t_251[7:0];
-    assign t_265 = t_264[7:4];
+    assign t_263 = t_261[7:4];
+    assign t_264 = (|t_263);
+    assign t_265 = t_263[3:2];
     assign t_266 = (|t_265);
-    assign t_267 = t_265[3:2];
-    assign t_268 = (|t_267);
-    assign t_269 = t_265[1:0];
-    assign t_270 = t_264[3:0];
-    assign t_271 = t_270[3:2];
-    assign t_272 = (|t_271);
-    assign t_273 = t_270[1:0];
-    assign t_274 = t_250[15:0];
-    assign t_275 = t_274[15:8];
+    assign t_267 = t_263[1:0];
+    assign t_268 = t_261[3:0];
+    assign t_269 = t_268[3:2];
+    assign t_270 = (|t_269);
+    assign t_271 = t_268[1:0];
+    assign t_272 = t_259[7:0];
+    assign t_273 = t_272[7:4];
+    assign t_274 = (|t_273);
+    assign t_275 = t_273[3:2];
     assign t_276 = (|t_275);
-    assign t_277 = t_275[7:4];
-    assign t_278 = (|t_277);
-    assign t_279 = t_277[3:2];
+    assign t_277 = t_273[1:0];
+    assign t_278 = t_272[3:0];
+    assign t_279 = t_278[3:2];
     assign t_280 = (|t_279);
-    assign t_281 = t_277[1:0];
-    assign t_282 = t_275[3:0];
-    assign t_283 = t_282[3:2];
+    assign t_281 = t_278[1:0];
+    assign t_282 = t_258[15:0];
+    assign t_283 = t_282[15:8];
     assign t_284 = (|t_283);
-    assign t_285 = t_282[1:0];
-    assign t_286 = t_274[7:0];
-    assign t_287 = t_286[7:4];
+    assign t_285 = t_283[7:4];
+    assign t_286 = (|t_285);
+    assign t_287 = t_285[3:2];
     assign t_288 = (|t_287);
-    assign t_289 = t_287[3:2];
-    assign t_290 = (|t_289);
-    assign t_291 = t_287[1:0];
-    assign t_292 = t_286[3:0];
-    assign t_293 = t_292[3:2];
-    assign t_294 = (|t_293);
-    assign t_295 = t_292[1:0];
-    assign t_296 = (dec_t_window >> dec_t_lead_q);
-    assign t_297 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
-    assign t_298 = dec_t_delta[18];
-    assign t_299 = dec_t_delta[17:0];
-    assign t_300 = t_299[17:7];
-    assign t_301 = {15'h0, sum_d[43:27]};
-    assign t_302 = t_301[31:16];
-    assign t_303 = (|t_302);
-    assign t_304 = t_302[15:8];
-    assign t_305 = (|t_304);
-    assign t_306 = t_304[7:4];
-    assign t_307 = (|t_306);
-    assign t_308 = t_306[3:2];
-    assign t_309 = (|t_308);
-    assign t_310 = t_306[1:0];
-    assign t_311 = t_304[3:0];
-    assign t_312 = t_311[3:2];
+    assign t_289 = t_285[1:0];
+    assign t_290 = t_283[3:0];
+    assign t_291 = t_290[3:2];
+    assign t_292 = (|t_291);
+    assign t_293 = t_290[1:0];
+    assign t_294 = t_282[7:0];
+    assign t_295 = t_294[7:4];
+    assign t_296 = (|t_295);
+    assign t_297 = t_295[3:2];
+    assign t_298 = (|t_297);
+    assign t_299 = t_295[1:0];
+    assign t_300 = t_294[3:0];
+    assign t_301 = t_300[3:2];
+    assign t_302 = (|t_301);
+    assign t_303 = t_300[1:0];
+    assign t_304 = (dec_t_window >> dec_t_lead_q);
+    assign t_305 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
+    assign t_306 = dec_t_delta[18];
+    assign t_307 = dec_t_delta[17:0];
+    assign t_308 = t_307[17:7];
+    assign t_309 = {15'h0, sum_d[43:27]};
+    assign t_310 = t_309[31:16];
+    assign t_311 = (|t_310);
+    assign t_312 = t_310[15:8];
     assign t_313 = (|t_312);
-    assign t_314 = t_311[1:0];
-    assign t_315 = t_302[7:0];
-    assign t_316 = t_315[7:4];
+    assign t_314 = t_312[7:4];
+    assign t_315 = (|t_314);
+    assign t_316 = t_314[3:2];
     assign t_317 = (|t_316);
-    assign t_318 = t_316[3:2];
-    assign t_319 = (|t_318);
-    assign t_320 = t_316[1:0];
-    assign t_321 = t_315[3:0];
-    assign t_322 = t_321[3:2];
-    assign t_323 = (|t_322);
-    assign t_324 = t_321[1:0];
-    assign t_325 = t_301[15:0];
-    assign t_326 = t_325[15:8];
+    assign t_318 = t_314[1:0];
+    assign t_319 = t_312[3:0];
+    assign t_320 = t_319[3:2];
+    assign t_321 = (|t_320);
+    assign t_322 = t_319[1:0];
+    assign t_323 = t_310[7:0];
+    assign t_324 = t_323[7:4];
+    assign t_325 = (|t_324);
+    assign t_326 = t_324[3:2];
     assign t_327 = (|t_326);
-    assign t_328 = t_326[7:4];
-    assign t_329 = (|t_328);
-    assign t_330 = t_328[3:2];
+    assign t_328 = t_324[1:0];
+    assign t_329 = t_323[3:0];
+    assign t_330 = t_329[3:2];
     assign t_331 = (|t_330);
-    assign t_332 = t_328[1:0];
-    assign t_333 = t_326[3:0];
-    assign t_334 = t_333[3:2];
+    assign t_332 = t_329[1:0];
+    assign t_333 = t_309[15:0];
+    assign t_334 = t_333[15:8];
     assign t_335 = (|t_334);
-    assign t_336 = t_333[1:0];
-    assign t_337 = t_325[7:0];
-    assign t_338 = t_337[7:4];
+    assign t_336 = t_334[7:4];
+    assign t_337 = (|t_336);
+    assign t_338 = t_336[3:2];
     assign t_339 = (|t_338);
-    assign t_340 = t_338[3:2];
-    assign t_341 = (|t_340);
-    assign t_342 = t_338[1:0];
-    assign t_343 = t_337[3:0];
-    assign t_344 = t_343[3:2];
-    assign t_345 = (|t_344);
-    assign t_346 = t_343[1:0];
-    assign t_347 = (dec_d_window >> dec_d_lead_q);
-    assign t_348 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
-    assign t_349 = dec_d_delta[18];
-    assign t_350 = dec_d_delta[17:0];
-    assign t_351 = t_350[17:7];
-    assign t_352 = (state == 3'h1);
-    assign t_353 = cur_uniforms[31:0];
-    assign t_354 = uniform_row_q[15:0];
-    assign t_355 = uniform_row_q[31:16];
-    assign t_356 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_357 = ({1'h0, decide_address} + 13'hc00);
-    assign t_358 = ((13'hc28 <= t_357) ? (t_357 - 13'hc28) : t_357);
+    assign t_340 = t_336[1:0];
+    assign t_341 = t_334[3:0];
+    assign t_342 = t_341[3:2];
+    assign t_343 = (|t_342);
+    assign t_344 = t_341[1:0];
+    assign t_345 = t_333[7:0];
+    assign t_346 = t_345[7:4];
+    assign t_347 = (|t_346);
+    assign t_348 = t_346[3:2];
+    assign t_349 = (|t_348);
+    assign t_350 = t_346[1:0];
+    assign t_351 = t_345[3:0];
+    assign t_352 = t_351[3:2];
+    assign t_353 = (|t_352);
+    assign t_354 = t_351[1:0];
+    assign t_355 = (dec_d_window >> dec_d_lead_q);
+    assign t_356 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
+    assign t_357 = dec_d_delta[18];
+    assign t_358 = dec_d_delta[17:0];
+    assign t_359 = t_358[17:7];
+    assign t_360 = (state == 3'h1);
+    assign t_361 = cur_uniforms[31:0];
+    assign t_362 = uniform_row_q[15:0];
+    assign t_363 = uniform_row_q[31:16];
+    assign t_364 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_365 = ({1'h0, decide_address} + 13'hc00);
+    assign t_366 = ((13'hc28 <= t_365) ? (t_365 - 13'hc28) : t_365);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3444,6 +3472,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign row_length_error = (beat_fire & ((s_axis_logits_tlast != last_beat) | (row_draft_stream & (s_axis_draft_tlast != last_beat))));
     assign stream_fire = (beat_fire & (state == 3'h1));
     assign pass_issue = ((state == 3'h2) | (state == 3'h4));
+    assign pass_read_stop = cdf_hit;
     assign a_base = t_2[15:0];
     assign a_last = (a_beat == 12'hbff);
     assign a_first = (a_beat == 12'h0);
@@ -3597,38 +3626,39 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e1_control_base = e1_control[18:3];
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign p_pass_b = (p4_valid & (p4_mode == 2'h2));
-    assign u_cdf_thr_p0_a = t_248;
+    assign u_cdf_thr_p0_a = t_256;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_248;
+    assign u_cdf_thr_p1_a = t_256;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_248;
+    assign u_cdf_thr_p2_a = t_256;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_249;
+    assign u_cdf_thr_p3_a = t_257;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_249;
+    assign u_cdf_thr_p4_a = t_257;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_249;
+    assign u_cdf_thr_p5_a = t_257;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign cdf_hit = ((g2_valid & (~cdf_found)) & (|g2_hits));
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_297[17]}}, t_297});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_305[17]}}, t_305});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_348[17]}}, t_348});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_356[17]}}, t_356});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_354;
+    assign u_accept_lhs_p0_a = t_362;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_354;
+    assign u_accept_lhs_p1_a = t_362;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_355;
+    assign u_accept_lhs_p2_a = t_363;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_355;
+    assign u_accept_lhs_p3_a = t_363;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign emit_pending = (~emit_last);
     assign can_push = ((~u_token_fifo_full) & ((~emit_last) | (~u_result_fifo_full)));
     assign push = (can_push & (emit_pending | ((state == 3'h6) & emit_last)));
     assign emit_pushed = (push & emit_pending);
     assign accepted_now = (((state == 3'h1) & dec_valid_16) & accept);
+    assign round_over = (((((state == 3'h6) & push) & emit_last) & input_done) | ((((state == 3'h7) & beat_fire) & last_beat) & (~row_has_draft)));
     assign pass_last = (pass_beat == 12'hbff);
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 u_token_fifo (
@@ -4244,28 +4274,28 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (row_pair_read_bank_2)
             3'h0: begin
-                read_data = row_pair_bank0_q;
+                read_data_choice = row_pair_bank0_q;
             end
             3'h1: begin
-                read_data = row_pair_bank1_q;
+                read_data_choice = row_pair_bank1_q;
             end
             3'h2: begin
-                read_data = row_pair_bank2_q;
+                read_data_choice = row_pair_bank2_q;
             end
             3'h3: begin
-                read_data = row_pair_bank3_q;
+                read_data_choice = row_pair_bank3_q;
             end
             3'h4: begin
-                read_data = row_pair_bank4_q;
+                read_data_choice = row_pair_bank4_q;
             end
             3'h5: begin
-                read_data = row_pair_bank5_q;
+                read_data_choice = row_pair_bank5_q;
             end
             3'h6: begin
-                read_data = row_pair_bank6_q;
+                read_data_choice = row_pair_bank6_q;
             end
             default: begin
-                read_data = row_pair_bank0_q;
+                read_data_choice = row_pair_bank0_q;
             end
         endcase
     end
@@ -4273,7 +4303,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case ((cur_bad_gamma ? 3'h0 : cur_gamma))
             3'h0: begin
-                uniform_final = t_247;
+                uniform_final = t_255;
             end
             3'h1: begin
                 uniform_final = cur_uniforms[63:32];
@@ -4288,7 +4318,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final = cur_uniforms[159:128];
             end
             default: begin
-                uniform_final = t_247;
+                uniform_final = t_255;
             end
         endcase
     end
@@ -10456,7 +10486,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_353;
+                uniform_row = t_361;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10471,7 +10501,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_353;
+                uniform_row = t_361;
             end
         endcase
     end
@@ -10588,7 +10618,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_356;
+                        beat <= t_364;
                     end
                 end
                 3'h2: begin
@@ -10603,7 +10633,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_356;
+                        beat <= t_364;
                     end
                 end
             endcase
@@ -10774,7 +10804,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (dec_valid_16) begin
                         if (accept) begin
-                            decide_address <= t_358[11:0];
+                            decide_address <= t_366[11:0];
                         end
                     end
                 end
@@ -10885,13 +10915,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((t_230 & e1_has_x)) begin
+        if ((t_238 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_230 & e1_has_x)) begin
+        if ((t_238 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -10900,7 +10930,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_230) begin
+            if (t_238) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -10938,7 +10968,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_246);
+            sum_w <= (sum_w + t_254);
         end
         case (state)
             3'h1: begin
@@ -10974,7 +11004,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_b) begin
-            cdf_prefix <= (cdf_prefix + t_246);
+            cdf_prefix <= (cdf_prefix + t_254);
         end
         case (state)
             3'h1: begin
@@ -11023,39 +11053,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             cur_valid <= 1'h0;
         end else begin
-            case (state)
-                3'h0: begin
-                    if (cmd_fire) begin
-                        cur_valid <= 1'h1;
-                    end
-                end
-                3'h1: begin
-                end
-                3'h2: begin
-                end
-                3'h3: begin
-                end
-                3'h4: begin
-                end
-                3'h5: begin
-                end
-                3'h6: begin
-                    if ((push & emit_last)) begin
-                        if (input_done) begin
-                            cur_valid <= 1'h0;
-                        end
-                    end
-                end
-                default: begin
-                    if (beat_fire) begin
-                        if (last_beat) begin
-                            if ((~row_has_draft)) begin
-                                cur_valid <= 1'h0;
-                            end
-                        end
-                    end
-                end
-            endcase
+            cur_valid <= (cur_valid ? (~round_over) : s_axis_cmd_tvalid);
         end
     end
 
@@ -11064,39 +11062,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             cur_valid_generator <= 1'h0;
         end else begin
-            case (state)
-                3'h0: begin
-                    if (cmd_fire) begin
-                        cur_valid_generator <= 1'h1;
-                    end
-                end
-                3'h1: begin
-                end
-                3'h2: begin
-                end
-                3'h3: begin
-                end
-                3'h4: begin
-                end
-                3'h5: begin
-                end
-                3'h6: begin
-                    if ((push & emit_last)) begin
-                        if (input_done) begin
-                            cur_valid_generator <= 1'h0;
-                        end
-                    end
-                end
-                default: begin
-                    if (beat_fire) begin
-                        if (last_beat) begin
-                            if ((~row_has_draft)) begin
-                                cur_valid_generator <= 1'h0;
-                            end
-                        end
-                    end
-                end
-            endcase
+            cur_valid_generator <= (cur_valid_generator ? (~round_over) : s_axis_cmd_tvalid);
         end
     end
 
@@ -11105,39 +11071,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             cur_valid_load <= 1'h0;
         end else begin
-            case (state)
-                3'h0: begin
-                    if (cmd_fire) begin
-                        cur_valid_load <= 1'h1;
-                    end
-                end
-                3'h1: begin
-                end
-                3'h2: begin
-                end
-                3'h3: begin
-                end
-                3'h4: begin
-                end
-                3'h5: begin
-                end
-                3'h6: begin
-                    if ((push & emit_last)) begin
-                        if (input_done) begin
-                            cur_valid_load <= 1'h0;
-                        end
-                    end
-                end
-                default: begin
-                    if (beat_fire) begin
-                        if (last_beat) begin
-                            if ((~row_has_draft)) begin
-                                cur_valid_load <= 1'h0;
-                            end
-                        end
-                    end
-                end
-            endcase
+            cur_valid_load <= (cur_valid_load ? (~round_over) : s_axis_cmd_tvalid);
         end
     end
 
@@ -11447,10 +11381,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        read_data <= read_data_choice;
+    end
+
+    always @(posedge aclk) begin
         if (!aresetn) begin
             read_valid_1 <= 1'h0;
         end else begin
-            read_valid_1 <= pass_issue;
+            read_valid_1 <= (pass_issue & (~pass_read_stop));
         end
     end
 
@@ -11463,11 +11401,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if (!aresetn) begin
+            read_valid_3 <= 1'h0;
+        end else begin
+            read_valid_3 <= read_valid_2;
+        end
+    end
+
+    always @(posedge aclk) begin
         read_mode_1 <= ((state == 3'h2) ? 2'h1 : 2'h2);
     end
 
     always @(posedge aclk) begin
         read_mode_2 <= read_mode_1;
+    end
+
+    always @(posedge aclk) begin
+        read_mode_3 <= read_mode_2;
     end
 
     always @(posedge aclk) begin
@@ -11479,11 +11429,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        a_beat <= (read_valid_2 ? read_beat_2 : beat);
+        read_beat_3 <= read_beat_2;
     end
 
     always @(posedge aclk) begin
-        a_mode <= (read_valid_2 ? read_mode_2 : 2'h0);
+        a_beat <= (read_valid_3 ? read_beat_3 : beat);
+    end
+
+    always @(posedge aclk) begin
+        a_mode <= (read_valid_3 ? read_mode_3 : 2'h0);
     end
 
     always @(posedge aclk) begin
@@ -11563,7 +11517,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        a_has_draft <= (read_valid_2 ? ((~final_bonus) & (~cur_one_hot)) : row_draft_stream);
+        a_has_draft <= (read_valid_3 ? ((~final_bonus) & (~cur_one_hot)) : row_draft_stream);
     end
 
     always @(posedge aclk) begin
@@ -11574,16 +11528,16 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             a_valid <= 1'h0;
         end else begin
-            a_valid <= (stream_fire | read_valid_2);
+            a_valid <= (stream_fire | read_valid_3);
         end
     end
 
     always @(posedge aclk) begin
-        a_target <= (read_valid_2 ? read_data[255:0] : s_axis_logits_tdata);
+        a_target <= (read_valid_3 ? read_data[255:0] : s_axis_logits_tdata);
     end
 
     always @(posedge aclk) begin
-        a_draft <= (read_valid_2 ? read_data[511:256] : s_axis_draft_tdata);
+        a_draft <= (read_valid_3 ? read_data[511:256] : s_axis_draft_tdata);
     end
 
     always @(posedge aclk) begin
@@ -15526,7 +15480,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_t_added_shift <= (acc_t_raise ? 17'h0 : ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e4_ref_t[15]}}, e4_ref_t}));
+        s1_t_added_zero <= ((~acc_t_raise) & ((|t_225[16:6]) | (6'h2c <= t_225[5:0])));
+    end
+
+    always @(posedge aclk) begin
+        s1_t_added_small <= (acc_t_raise ? 6'h0 : t_225[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -15546,7 +15504,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s2_t_added <= (((|s1_t_added_shift[16:6]) | (6'h2c <= s1_t_added_shift[5:0])) ? 44'h0 : (s1_t_beat_sum >> s1_t_added_shift[5:0]));
+        s2_t_added <= (s1_t_added_zero ? 44'h0 : (s1_t_beat_sum >> s1_t_added_small));
     end
 
     always @(posedge aclk) begin
@@ -15559,11 +15517,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_t_shift_even <= (t_225 ? ({{1{rho_sum_odd_t[15]}}, rho_sum_odd_t} - {{1{rho_sum_even_t[15]}}, rho_sum_even_t}) : 17'h0);
+        m1_t_shift_even <= (t_226 ? t_227[5:0] : 6'h0);
     end
 
     always @(posedge aclk) begin
-        m1_t_shift_odd <= (t_225 ? 17'h0 : ({{1{rho_sum_even_t[15]}}, rho_sum_even_t} - {{1{rho_sum_odd_t[15]}}, rho_sum_odd_t}));
+        m1_t_zero_even <= (t_226 & ((|t_227[16:6]) | (6'h2c <= t_227[5:0])));
+    end
+
+    always @(posedge aclk) begin
+        m1_t_shift_odd <= (t_228 ? t_229[5:0] : 6'h0);
+    end
+
+    always @(posedge aclk) begin
+        m1_t_zero_odd <= (t_228 & ((|t_229[16:6]) | (6'h2c <= t_229[5:0])));
     end
 
     always @(posedge aclk) begin
@@ -15575,15 +15541,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_t_rho <= (t_225 ? rho_sum_odd_t : rho_sum_even_t);
+        m1_t_rho <= (t_226 ? rho_sum_odd_t : rho_sum_even_t);
     end
 
     always @(posedge aclk) begin
-        m2_t_part0 <= (((|m1_t_shift_even[16:6]) | (6'h2c <= m1_t_shift_even[5:0])) ? 44'h0 : (m1_t_sum0 >> m1_t_shift_even[5:0]));
+        m2_t_part0 <= (m1_t_zero_even ? 44'h0 : (m1_t_sum0 >> m1_t_shift_even));
     end
 
     always @(posedge aclk) begin
-        m2_t_part1 <= (((|m1_t_shift_odd[16:6]) | (6'h2c <= m1_t_shift_odd[5:0])) ? 44'h0 : (m1_t_sum1 >> m1_t_shift_odd[5:0]));
+        m2_t_part1 <= (m1_t_zero_odd ? 44'h0 : (m1_t_sum1 >> m1_t_shift_odd));
     end
 
     always @(posedge aclk) begin
@@ -15594,7 +15560,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (acc_stream) begin
             if (e4_control_odd) begin
             end else begin
-                rho_even_d <= t_226;
+                rho_even_d <= t_230;
             end
         end
     end
@@ -15602,7 +15568,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (acc_stream) begin
             if (e4_control_odd) begin
-                rho_odd_d <= t_226;
+                rho_odd_d <= t_230;
             end
         end
     end
@@ -15646,19 +15612,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_d_old_zero <= ((acc_d_raise & ((|t_227[16:6]) | (6'h2c <= t_227[5:0]))) | e4_control_fresh);
+        s1_d_old_zero <= ((acc_d_raise & ((|t_231[16:6]) | (6'h2c <= t_231[5:0]))) | e4_control_fresh);
     end
 
     always @(posedge aclk) begin
-        s1_d_old_small <= t_228[5:0];
+        s1_d_old_small <= t_232[5:0];
     end
 
     always @(posedge aclk) begin
-        s1_d_added_shift <= (acc_d_raise ? 17'h0 : ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e4_ref_d[15]}}, e4_ref_d}));
+        s1_d_added_zero <= ((~acc_d_raise) & ((|t_233[16:6]) | (6'h2c <= t_233[5:0])));
     end
 
     always @(posedge aclk) begin
-        s1_d_rho <= t_226;
+        s1_d_added_small <= (acc_d_raise ? 6'h0 : t_233[5:0]);
+    end
+
+    always @(posedge aclk) begin
+        s1_d_rho <= t_230;
     end
 
     always @(posedge aclk) begin
@@ -15674,7 +15644,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s2_d_added <= (((|s1_d_added_shift[16:6]) | (6'h2c <= s1_d_added_shift[5:0])) ? 44'h0 : (s1_d_beat_sum >> s1_d_added_shift[5:0]));
+        s2_d_added <= (s1_d_added_zero ? 44'h0 : (s1_d_beat_sum >> s1_d_added_small));
     end
 
     always @(posedge aclk) begin
@@ -15687,11 +15657,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_d_shift_even <= (t_229 ? ({{1{rho_sum_odd_d[15]}}, rho_sum_odd_d} - {{1{rho_sum_even_d[15]}}, rho_sum_even_d}) : 17'h0);
+        m1_d_shift_even <= (t_234 ? t_235[5:0] : 6'h0);
     end
 
     always @(posedge aclk) begin
-        m1_d_shift_odd <= (t_229 ? 17'h0 : ({{1{rho_sum_even_d[15]}}, rho_sum_even_d} - {{1{rho_sum_odd_d[15]}}, rho_sum_odd_d}));
+        m1_d_zero_even <= (t_234 & ((|t_235[16:6]) | (6'h2c <= t_235[5:0])));
+    end
+
+    always @(posedge aclk) begin
+        m1_d_shift_odd <= (t_236 ? t_237[5:0] : 6'h0);
+    end
+
+    always @(posedge aclk) begin
+        m1_d_zero_odd <= (t_236 & ((|t_237[16:6]) | (6'h2c <= t_237[5:0])));
     end
 
     always @(posedge aclk) begin
@@ -15703,15 +15681,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_d_rho <= (t_229 ? rho_sum_odd_d : rho_sum_even_d);
+        m1_d_rho <= (t_234 ? rho_sum_odd_d : rho_sum_even_d);
     end
 
     always @(posedge aclk) begin
-        m2_d_part0 <= (((|m1_d_shift_even[16:6]) | (6'h2c <= m1_d_shift_even[5:0])) ? 44'h0 : (m1_d_sum0 >> m1_d_shift_even[5:0]));
+        m2_d_part0 <= (m1_d_zero_even ? 44'h0 : (m1_d_sum0 >> m1_d_shift_even));
     end
 
     always @(posedge aclk) begin
-        m2_d_part1 <= (((|m1_d_shift_odd[16:6]) | (6'h2c <= m1_d_shift_odd[5:0])) ? 44'h0 : (m1_d_sum1 >> m1_d_shift_odd[5:0]));
+        m2_d_part1 <= (m1_d_zero_odd ? 44'h0 : (m1_d_sum1 >> m1_d_shift_odd));
     end
 
     always @(posedge aclk) begin
@@ -15747,67 +15725,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_231;
+        p1_q0 <= t_239;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_232 + t_231);
+        p1_q1 <= (t_240 + t_239);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_233 + t_232);
+        p1_q2 <= (t_241 + t_240);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_234 + t_233);
+        p1_q3 <= (t_242 + t_241);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_235 + t_234);
+        p1_q4 <= (t_243 + t_242);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_236 + t_235);
+        p1_q5 <= (t_244 + t_243);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_237 + t_236);
+        p1_q6 <= (t_245 + t_244);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_238 + t_237);
+        p1_q7 <= (t_246 + t_245);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_239 + t_238);
+        p1_q8 <= (t_247 + t_246);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_240 + t_239);
+        p1_q9 <= (t_248 + t_247);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_241 + t_240);
+        p1_q10 <= (t_249 + t_248);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_242 + t_241);
+        p1_q11 <= (t_250 + t_249);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_243 + t_242);
+        p1_q12 <= (t_251 + t_250);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_244 + t_243);
+        p1_q13 <= (t_252 + t_251);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_245 + t_244);
+        p1_q14 <= (t_253 + t_252);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (cdf_use_target ? e1_t_e15 : e1_w15)} + t_245);
+        p1_q15 <= ({5'h0, (cdf_use_target ? e1_t_e15 : e1_w15)} + t_253);
     end
 
     always @(posedge aclk) begin
@@ -16307,7 +16285,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_252, (t_252 ? {t_254, (t_254 ? {t_256, (t_256 ? {t_258, (t_258 ? t_257[1] : t_259[1])} : {t_262, (t_262 ? t_261[1] : t_263[1])})} : {t_266, (t_266 ? {t_268, (t_268 ? t_267[1] : t_269[1])} : {t_272, (t_272 ? t_271[1] : t_273[1])})})} : {t_276, (t_276 ? {t_278, (t_278 ? {t_280, (t_280 ? t_279[1] : t_281[1])} : {t_284, (t_284 ? t_283[1] : t_285[1])})} : {t_288, (t_288 ? {t_290, (t_290 ? t_289[1] : t_291[1])} : {t_294, (t_294 ? t_293[1] : t_295[1])})})})};
+        dec_t_lead <= {t_260, (t_260 ? {t_262, (t_262 ? {t_264, (t_264 ? {t_266, (t_266 ? t_265[1] : t_267[1])} : {t_270, (t_270 ? t_269[1] : t_271[1])})} : {t_274, (t_274 ? {t_276, (t_276 ? t_275[1] : t_277[1])} : {t_280, (t_280 ? t_279[1] : t_281[1])})})} : {t_284, (t_284 ? {t_286, (t_286 ? {t_288, (t_288 ? t_287[1] : t_289[1])} : {t_292, (t_292 ? t_291[1] : t_293[1])})} : {t_296, (t_296 ? {t_298, (t_298 ? t_297[1] : t_299[1])} : {t_302, (t_302 ? t_301[1] : t_303[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -16323,7 +16301,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_296[9:0];
+        dec_t_index <= t_304[9:0];
     end
 
     always @(posedge aclk) begin
@@ -16415,15 +16393,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_298 ? 7'h0 : t_299[6:0]);
+        dec_t_px_f <= (t_306 ? 7'h0 : t_307[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_298 ? 5'h0 : t_300[4:0]);
+        dec_t_px_s <= (t_306 ? 5'h0 : t_308[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~dec_captured_14) | ((~t_298) & ((|t_300[10:5]) | (5'h1d <= t_300[4:0]))));
+        dec_t_px_z <= ((~dec_captured_14) | ((~t_306) & ((|t_308[10:5]) | (5'h1d <= t_308[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -16523,7 +16501,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_303, (t_303 ? {t_305, (t_305 ? {t_307, (t_307 ? {t_309, (t_309 ? t_308[1] : t_310[1])} : {t_313, (t_313 ? t_312[1] : t_314[1])})} : {t_317, (t_317 ? {t_319, (t_319 ? t_318[1] : t_320[1])} : {t_323, (t_323 ? t_322[1] : t_324[1])})})} : {t_327, (t_327 ? {t_329, (t_329 ? {t_331, (t_331 ? t_330[1] : t_332[1])} : {t_335, (t_335 ? t_334[1] : t_336[1])})} : {t_339, (t_339 ? {t_341, (t_341 ? t_340[1] : t_342[1])} : {t_345, (t_345 ? t_344[1] : t_346[1])})})})};
+        dec_d_lead <= {t_311, (t_311 ? {t_313, (t_313 ? {t_315, (t_315 ? {t_317, (t_317 ? t_316[1] : t_318[1])} : {t_321, (t_321 ? t_320[1] : t_322[1])})} : {t_325, (t_325 ? {t_327, (t_327 ? t_326[1] : t_328[1])} : {t_331, (t_331 ? t_330[1] : t_332[1])})})} : {t_335, (t_335 ? {t_337, (t_337 ? {t_339, (t_339 ? t_338[1] : t_340[1])} : {t_343, (t_343 ? t_342[1] : t_344[1])})} : {t_347, (t_347 ? {t_349, (t_349 ? t_348[1] : t_350[1])} : {t_353, (t_353 ? t_352[1] : t_354[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -16539,7 +16517,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_347[9:0];
+        dec_d_index <= t_355[9:0];
     end
 
     always @(posedge aclk) begin
@@ -16631,15 +16609,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_349 ? 7'h0 : t_350[6:0]);
+        dec_d_px_f <= (t_357 ? 7'h0 : t_358[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_349 ? 5'h0 : t_351[4:0]);
+        dec_d_px_s <= (t_357 ? 5'h0 : t_359[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~dec_captured_14) | ((~t_349) & ((|t_351[10:5]) | (5'h1d <= t_351[4:0]))));
+        dec_d_px_z <= ((~dec_captured_14) | ((~t_357) & ((|t_359[10:5]) | (5'h1d <= t_359[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -16742,7 +16720,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_352);
+            dec_valid_0 <= (row_merged & t_360);
         end
     end
 
@@ -16750,7 +16728,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_352);
+            dec_valid_1 <= (dec_valid_0 & t_360);
         end
     end
 
@@ -16758,7 +16736,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_352);
+            dec_valid_2 <= (dec_valid_1 & t_360);
         end
     end
 
@@ -16766,7 +16744,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_352);
+            dec_valid_3 <= (dec_valid_2 & t_360);
         end
     end
 
@@ -16774,7 +16752,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_352);
+            dec_valid_4 <= (dec_valid_3 & t_360);
         end
     end
 
@@ -16782,7 +16760,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_352);
+            dec_valid_5 <= (dec_valid_4 & t_360);
         end
     end
 
@@ -16790,7 +16768,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_352);
+            dec_valid_6 <= (dec_valid_5 & t_360);
         end
     end
 
@@ -16798,7 +16776,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_352);
+            dec_valid_7 <= (dec_valid_6 & t_360);
         end
     end
 
@@ -16806,7 +16784,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_352);
+            dec_valid_8 <= (dec_valid_7 & t_360);
         end
     end
 
@@ -16814,7 +16792,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_352);
+            dec_valid_9 <= (dec_valid_8 & t_360);
         end
     end
 
@@ -16822,7 +16800,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_352);
+            dec_valid_10 <= (dec_valid_9 & t_360);
         end
     end
 
@@ -16830,7 +16808,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_352);
+            dec_valid_11 <= (dec_valid_10 & t_360);
         end
     end
 
@@ -16838,7 +16816,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_352);
+            dec_valid_12 <= (dec_valid_11 & t_360);
         end
     end
 
@@ -16846,7 +16824,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_352);
+            dec_valid_13 <= (dec_valid_12 & t_360);
         end
     end
 
@@ -16854,7 +16832,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_352);
+            dec_valid_14 <= (dec_valid_13 & t_360);
         end
     end
 
@@ -16862,7 +16840,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_352);
+            dec_valid_15 <= (dec_valid_14 & t_360);
         end
     end
 
@@ -16870,7 +16848,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_352);
+            dec_valid_16 <= (dec_valid_15 & t_360);
         end
     end
 
@@ -17138,7 +17116,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11:9], s2_control[1:0], s2_control[19:3], s2_control[21], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[16:0], t_36[33], t_37[16:0], t_37[33], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_56[15:11], t_57[15:11], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_76[15:11], t_77[15:11], t_224[16:6], t_228[16:6], t_259[0], t_263[0], t_269[0], t_273[0], t_281[0], t_285[0], t_291[0], t_295[0], t_296[26:10], t_310[0], t_314[0], t_320[0], t_324[0], t_332[0], t_336[0], t_342[0], t_346[0], t_347[26:10], t_358[12]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11:9], s2_control[1:0], s2_control[19:3], s2_control[21], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[16:0], t_36[33], t_37[16:0], t_37[33], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_56[15:11], t_57[15:11], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_76[15:11], t_77[15:11], t_224[16:6], t_232[16:6], t_267[0], t_271[0], t_277[0], t_281[0], t_289[0], t_293[0], t_299[0], t_303[0], t_304[26:10], t_318[0], t_322[0], t_328[0], t_332[0], t_340[0], t_344[0], t_350[0], t_354[0], t_355[26:10], t_366[12]};
 endmodule
 
 `resetall
