@@ -34,16 +34,17 @@ public enum SamplingTiming {
     public static func passGap(lanes: Int) -> Int { memoryReadStages + passPipeline(lanes: lanes) }
     /// Registered levels of the lanes' prefix sums after the pipeline (both passes): ceil(log2 L).
     public static func prefixLevels(lanes: Int) -> Int { ceilLog2(lanes) }
-    /// Pass B's stages after the prefix sums: the earlier beats' prefix added, the comparison with the threshold.
+    /// Pass B's stages after the prefix sums: T less the earlier beats' prefix, each lane's comparison with it.
     public static let searchStages = 2
     /// Clocks of the pipelined threshold product U_γ·Σw (32 × the row sum's bits), at the widest sum (V = 262 144;
     /// a smaller V's product is at most this long).
     public static let thresholdLatency = productLatency(32, SamplingFixedPoint.sumBits(vocab: 1 << 18))
     /// Clocks from pass A's last read to pass B's first. Pass B's beats follow pass A's through the same pipeline,
-    /// so the gap only has to cover what pass B reads of pass A's result: `residual_zero` (registered from S_w) where
-    /// its first beat leaves the pipeline (⌈log2 L⌉ prefix levels + 2 after pass A's last), and the threshold T
-    /// (S_w's choice registered, then the product) where that beat reaches the comparison.
-    public static func passBGap(lanes: Int) -> Int { max(prefixLevels(lanes: lanes), thresholdLatency) + 2 }
+    /// so the gap only has to cover what pass B reads of pass A's result: `residual_zero` (registered from S_w) a
+    /// clock before its first beat leaves the pipeline (⌈log2 L⌉ prefix levels + 3 after pass A's last), and the
+    /// threshold T (S_w's choice registered, then the product) a clock before that beat reaches the comparison (G1
+    /// subtracts the earlier beats' prefix from T).
+    public static func passBGap(lanes: Int) -> Int { max(prefixLevels(lanes: lanes), thresholdLatency) + 3 }
     /// From the push of the round's last token to the result handshake.
     public static let resultDelay = 1
     /// The on-chip uniform generator: ARX rounds per clock, and clocks from the command's handshake until the
@@ -75,13 +76,13 @@ public enum SamplingTiming {
 /// softmax pipeline, 12 + 2l stages, l = `laneLevels`, then `decisionCycles` = 20); an accepted row's token is
 /// pushed meanwhile, so an accepted row adds exactly B. The decisive row n (rejected, or the bonus row γ, or row 0
 /// with γ > Γ) stops the input at its decision, then needs pass A (B reads) and pass B, whose first read follows pass
-/// A's last by `passBGap` = max(⌈log2 L⌉, 5) + 2 clocks (its beats follow pass A's through the pipeline). Pass B
+/// A's last by `passBGap` = max(⌈log2 L⌉, 5) + 3 clocks (its beats follow pass A's through the pipeline). Pass B
 /// ends at the beat t = ⌊token / L⌋ that holds the sampled token: t + 1 reads + 14 + l + ⌈log2 L⌉ (the memory read
-/// and its two registers, 11 + l stages to the weights, the lane prefix sums) + 2 (the running prefix and the comparison);
+/// and its two registers, 11 + l stages to the weights, the lane prefix sums) + 2 (T less the running prefix, the comparison);
 /// the final token is pushed the clock after and the result is handshaken one clock after that:
 ///
 ///     cycles = (n+1)·B + decisionLatency + (B − 1 + passBGap) + (t + 1 + passGap + ⌈log2 L⌉ + 2) + 1 + resultDelay
-///            = (n+1)·B + B + (t+1) + 51 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 5),  l = max(1, ⌈log2 L⌉)  (L = 16: + 72)
+///            = (n+1)·B + B + (t+1) + 52 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 5),  l = max(1, ⌈log2 L⌉)  (L = 16: + 73)
 ///
 /// At most (t = B − 1) that is within (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 64 + 4l for every L ≤ 256.
 ///

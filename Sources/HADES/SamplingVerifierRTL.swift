@@ -744,15 +744,15 @@ extension SamplingVerifierRTL {
 
         /// P (log2 L registered levels): the beat's inclusive lane prefix sums of the weights (Kogge–Stone; pass B
         /// with `residual_zero`: of p̂_t) and its Σ p̂_t. Pass A adds the beat totals into S_w and Σ p̂_t. Pass B:
-        /// G1 adds the prefix of the earlier beats, G2 compares with T = floor(U_γ·total / 2^32) (2^32·Σ_{j≤k} w_j >
-        /// U_γ·total ⇔ Σ_{j≤k} w_j > T), then the first lane that passes is the token.
+        /// G1 subtracts the prefix of the earlier beats from T = floor(U_γ·total / 2^32), G2 compares each lane's prefix
+        /// with that (2^32·Σ_{j≤k} w_j > U_γ·total ⇔ Σ_{j≤k} w_j > T), then the first lane that passes is the token.
         func passes(_ e: Sums, cmd: Command) throws -> CDF {
             let lanes = c.lanes
-            // Registered: S_w is final the clock after pass A's last beat leaves the prefix sums; pass B's first
-            // beat reaches this mux (and T the comparison) `SamplingTiming.passBGap` clocks after pass A's last.
+            // Registered: S_w is final the clock after pass A's last beat leaves the prefix sums; pass B's first beat
+            // is a clock before this mux (where the choice is registered) `SamplingTiming.passBGap` clocks after pass A's last.
             let residualZero = m.regNext("residual_zero", weightSum === 0)
             let eMode = e.beat.control[modeField]
-            let useTarget = m.named("cdf_use_target", residualZero & (eMode === Int(BeatMode.passB.rawValue)))
+            let useTarget = m.regNext("e1_use_target", residualZero & (control("d")[modeField] === Int(BeatMode.passB.rawValue)))
             let laneSum = min(w.weight + bitsToHold(lanes), w.weightSum)
             var q = (0..<lanes).map { mux(useTarget, e.targetExps[$0], e.weights[$0]).zeroExtended(to: laneSum) }
             var targetSum = e.targetExps.map { $0.zeroExtended(to: w.beatSum) }
@@ -774,7 +774,7 @@ extension SamplingVerifierRTL {
                 weightSum <== weightSum &+ beatTotal
                 expSum <== expSum &+ targetSum[0].zeroExtended(to: w.sum)
             }
-            // T is ready 3 + productLatency clocks after pass A's total, when pass B's first beat reaches G2 at the
+            // T is ready 3 + productLatency clocks after pass A's total, when pass B's first beat reaches G1 at the
             // earliest (`SamplingTiming.passBGap`).
             let total = m.regNext("cdf_total", mux(residualZero, expSum, weightSum))
             let uniform = m.regNext("uniform_final_q", slices("uniform_final", cmd.uniforms, width: 32, count: c.gammaMax + 1,
@@ -783,13 +783,21 @@ extension SamplingVerifierRTL {
                          "the threshold product is longer than passBGap allows")
             let product = try pipelinedProduct("cdf_thr", uniform, total)
             let threshold = m.named("cdf_threshold", product.bits(product.width - 1, 32))
-            // G1
-            let sums = (0..<lanes).map { m.regNext("g_s\($0)", prefix &+ q[$0].zeroExtended(to: w.weightSum)) }
+            // G1: T less the earlier beats' prefix, once a beat (Σ_{j≤k} w_j > T ⇔ q_k > T − prefix), so each lane
+            // compares its in-beat prefix (laneSum bits) instead of adding the row's prefix to it first (a w.weightSum-bit
+            // adder per lane). T − prefix < 0: every lane passes; ≥ 2^laneSum: none does.
+            let remainder = m.named("cdf_remainder", threshold.resized(to: w.weightSum).zeroExtended(to: w.weightSum + 1)
+                                    &- prefix.zeroExtended(to: w.weightSum + 1))
+            let below = m.regNext("g1_below", remainder.msb)
+            let beyond = m.regNext("g1_beyond", laneSum < w.weightSum
+                                   ? !remainder.msb & remainder.bits(w.weightSum - 1, laneSum).orReduce : .false)
+            let rest = m.regNext("g1_rest", remainder.bits(laneSum - 1, 0))
+            let inBeat = q.enumerated().map { m.regNext("g1_q\($0.offset)", $0.element) }
             m.when(pPassB) { prefix <== prefix &+ beatTotal }
             let g1Valid = m.regNext("g1_valid", pPassB, reset: 0)
             let g1Base = m.regNext("g1_base", base)
             // G2
-            let hits = m.regNext("g2_hits", concat(sums.reversed().map { $0 > threshold.resized(to: w.weightSum) }))
+            let hits = m.regNext("g2_hits", concat(inBeat.reversed().map { below | (!beyond & ($0 > rest)) }))
             let g2Valid = m.regNext("g2_valid", g1Valid, reset: 0)
             let g2Base = m.regNext("g2_base", g1Base)
             let laneBits = max(1, c.laneIndexBits)

@@ -2327,7 +2327,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  merge_done_3;
     wire row_merged;
     reg  residual_zero;
-    wire cdf_use_target;
+    wire [1:0] d_control_mode;
+    reg  e1_use_target;
     wire [15:0] e1_control_base;
     reg  [33:0] p1_q0;
     reg  [33:0] p1_q1;
@@ -2450,22 +2451,26 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [75:0] cdf_thr_s2_1;
     reg  [75:0] cdf_thr_s3_0;
     wire [43:0] cdf_threshold;
-    reg  [43:0] g_s0;
-    reg  [43:0] g_s1;
-    reg  [43:0] g_s2;
-    reg  [43:0] g_s3;
-    reg  [43:0] g_s4;
-    reg  [43:0] g_s5;
-    reg  [43:0] g_s6;
-    reg  [43:0] g_s7;
-    reg  [43:0] g_s8;
-    reg  [43:0] g_s9;
-    reg  [43:0] g_s10;
-    reg  [43:0] g_s11;
-    reg  [43:0] g_s12;
-    reg  [43:0] g_s13;
-    reg  [43:0] g_s14;
-    reg  [43:0] g_s15;
+    wire [44:0] cdf_remainder;
+    reg  g1_below;
+    reg  g1_beyond;
+    reg  [33:0] g1_rest;
+    reg  [33:0] g1_q0;
+    reg  [33:0] g1_q1;
+    reg  [33:0] g1_q2;
+    reg  [33:0] g1_q3;
+    reg  [33:0] g1_q4;
+    reg  [33:0] g1_q5;
+    reg  [33:0] g1_q6;
+    reg  [33:0] g1_q7;
+    reg  [33:0] g1_q8;
+    reg  [33:0] g1_q9;
+    reg  [33:0] g1_q10;
+    reg  [33:0] g1_q11;
+    reg  [33:0] g1_q12;
+    reg  [33:0] g1_q13;
+    reg  [33:0] g1_q14;
+    reg  [33:0] g1_q15;
     reg  g1_valid;
     reg  [15:0] g1_base;
     reg  [15:0] g2_hits;
@@ -3290,21 +3295,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_236 = (~t_234);
     assign t_237 = ({{1{rho_sum_even_d[15]}}, rho_sum_even_d} - {{1{rho_sum_odd_d[15]}}, rho_sum_odd_d});
     assign t_238 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_239 = {5'h0, (cdf_use_target ? e1_t_e0 : e1_w0)};
-    assign t_240 = {5'h0, (cdf_use_target ? e1_t_e1 : e1_w1)};
-    assign t_241 = {5'h0, (cdf_use_target ? e1_t_e2 : e1_w2)};
-    assign t_242 = {5'h0, (cdf_use_target ? e1_t_e3 : e1_w3)};
-    assign t_243 = {5'h0, (cdf_use_target ? e1_t_e4 : e1_w4)};
-    assign t_244 = {5'h0, (cdf_use_target ? e1_t_e5 : e1_w5)};
-    assign t_245 = {5'h0, (cdf_use_target ? e1_t_e6 : e1_w6)};
-    assign t_246 = {5'h0, (cdf_use_target ? e1_t_e7 : e1_w7)};
-    assign t_247 = {5'h0, (cdf_use_target ? e1_t_e8 : e1_w8)};
-    assign t_248 = {5'h0, (cdf_use_target ? e1_t_e9 : e1_w9)};
-    assign t_249 = {5'h0, (cdf_use_target ? e1_t_e10 : e1_w10)};
-    assign t_250 = {5'h0, (cdf_use_target ? e1_t_e11 : e1_w11)};
-    assign t_251 = {5'h0, (cdf_use_target ? e1_t_e12 : e1_w12)};
-    assign t_252 = {5'h0, (cdf_use_target ? e1_t_e13 : e1_w13)};
-    assign t_253 = {5'h0, (cdf_use_target ? e1_t_e14 : e1_w14)};
+    assign t_239 = {5'h0, (e1_use_target ? e1_t_e0 : e1_w0)};
+    assign t_240 = {5'h0, (e1_use_target ? e1_t_e1 : e1_w1)};
+    assign t_241 = {5'h0, (e1_use_target ? e1_t_e2 : e1_w2)};
+    assign t_242 = {5'h0, (e1_use_target ? e1_t_e3 : e1_w3)};
+    assign t_243 = {5'h0, (e1_use_target ? e1_t_e4 : e1_w4)};
+    assign t_244 = {5'h0, (e1_use_target ? e1_t_e5 : e1_w5)};
+    assign t_245 = {5'h0, (e1_use_target ? e1_t_e6 : e1_w6)};
+    assign t_246 = {5'h0, (e1_use_target ? e1_t_e7 : e1_w7)};
+    assign t_247 = {5'h0, (e1_use_target ? e1_t_e8 : e1_w8)};
+    assign t_248 = {5'h0, (e1_use_target ? e1_t_e9 : e1_w9)};
+    assign t_249 = {5'h0, (e1_use_target ? e1_t_e10 : e1_w10)};
+    assign t_250 = {5'h0, (e1_use_target ? e1_t_e11 : e1_w11)};
+    assign t_251 = {5'h0, (e1_use_target ? e1_t_e12 : e1_w12)};
+    assign t_252 = {5'h0, (e1_use_target ? e1_t_e13 : e1_w13)};
+    assign t_253 = {5'h0, (e1_use_target ? e1_t_e14 : e1_w14)};
     assign t_254 = {10'h0, p4_q15};
     assign t_255 = cur_uniforms[31:0];
     assign t_256 = uniform_final_q[15:0];
@@ -3622,7 +3627,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e1_control_mode = e1_control[1:0];
     assign e1_control_first = e1_control[19];
     assign row_merged = merge_done_3;
-    assign cdf_use_target = (residual_zero & (e1_control_mode == 2'h2));
+    assign d_control_mode = d_control[1:0];
     assign e1_control_base = e1_control[18:3];
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign p_pass_b = (p4_valid & (p4_mode == 2'h2));
@@ -3639,6 +3644,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_cdf_thr_p5_a = t_257;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_threshold = cdf_thr_s3_0[75:32];
+    assign cdf_remainder = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
     assign cdf_hit = ((g2_valid & (~cdf_found)) & (|g2_hits));
     assign u_exp_x_t_f = dec_t_px_f[4:0];
     assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_305[17]}}, t_305});
@@ -15725,6 +15731,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        e1_use_target <= (residual_zero & (d_control_mode == 2'h2));
+    end
+
+    always @(posedge aclk) begin
         p1_q0 <= t_239;
     end
 
@@ -15785,7 +15795,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (cdf_use_target ? e1_t_e15 : e1_w15)} + t_253);
+        p1_q15 <= ({5'h0, (e1_use_target ? e1_t_e15 : e1_w15)} + t_253);
     end
 
     always @(posedge aclk) begin
@@ -16137,67 +16147,79 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g_s0 <= (cdf_prefix + {10'h0, p4_q0});
+        g1_below <= cdf_remainder[44];
     end
 
     always @(posedge aclk) begin
-        g_s1 <= (cdf_prefix + {10'h0, p4_q1});
+        g1_beyond <= ((~cdf_remainder[44]) & (|cdf_remainder[43:34]));
     end
 
     always @(posedge aclk) begin
-        g_s2 <= (cdf_prefix + {10'h0, p4_q2});
+        g1_rest <= cdf_remainder[33:0];
     end
 
     always @(posedge aclk) begin
-        g_s3 <= (cdf_prefix + {10'h0, p4_q3});
+        g1_q0 <= p4_q0;
     end
 
     always @(posedge aclk) begin
-        g_s4 <= (cdf_prefix + {10'h0, p4_q4});
+        g1_q1 <= p4_q1;
     end
 
     always @(posedge aclk) begin
-        g_s5 <= (cdf_prefix + {10'h0, p4_q5});
+        g1_q2 <= p4_q2;
     end
 
     always @(posedge aclk) begin
-        g_s6 <= (cdf_prefix + {10'h0, p4_q6});
+        g1_q3 <= p4_q3;
     end
 
     always @(posedge aclk) begin
-        g_s7 <= (cdf_prefix + {10'h0, p4_q7});
+        g1_q4 <= p4_q4;
     end
 
     always @(posedge aclk) begin
-        g_s8 <= (cdf_prefix + {10'h0, p4_q8});
+        g1_q5 <= p4_q5;
     end
 
     always @(posedge aclk) begin
-        g_s9 <= (cdf_prefix + {10'h0, p4_q9});
+        g1_q6 <= p4_q6;
     end
 
     always @(posedge aclk) begin
-        g_s10 <= (cdf_prefix + {10'h0, p4_q10});
+        g1_q7 <= p4_q7;
     end
 
     always @(posedge aclk) begin
-        g_s11 <= (cdf_prefix + {10'h0, p4_q11});
+        g1_q8 <= p4_q8;
     end
 
     always @(posedge aclk) begin
-        g_s12 <= (cdf_prefix + {10'h0, p4_q12});
+        g1_q9 <= p4_q9;
     end
 
     always @(posedge aclk) begin
-        g_s13 <= (cdf_prefix + {10'h0, p4_q13});
+        g1_q10 <= p4_q10;
     end
 
     always @(posedge aclk) begin
-        g_s14 <= (cdf_prefix + {10'h0, p4_q14});
+        g1_q11 <= p4_q11;
     end
 
     always @(posedge aclk) begin
-        g_s15 <= (cdf_prefix + {10'h0, p4_q15});
+        g1_q12 <= p4_q12;
+    end
+
+    always @(posedge aclk) begin
+        g1_q13 <= p4_q13;
+    end
+
+    always @(posedge aclk) begin
+        g1_q14 <= p4_q14;
+    end
+
+    always @(posedge aclk) begin
+        g1_q15 <= p4_q15;
     end
 
     always @(posedge aclk) begin
@@ -16213,7 +16235,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g2_hits <= {(cdf_threshold < g_s15), (cdf_threshold < g_s14), (cdf_threshold < g_s13), (cdf_threshold < g_s12), (cdf_threshold < g_s11), (cdf_threshold < g_s10), (cdf_threshold < g_s9), (cdf_threshold < g_s8), (cdf_threshold < g_s7), (cdf_threshold < g_s6), (cdf_threshold < g_s5), (cdf_threshold < g_s4), (cdf_threshold < g_s3), (cdf_threshold < g_s2), (cdf_threshold < g_s1), (cdf_threshold < g_s0)};
+        g2_hits <= {(g1_below | ((~g1_beyond) & (g1_rest < g1_q15))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q14))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q13))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q12))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q11))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q10))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q9))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q8))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q7))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q6))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q5))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q4))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q3))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q2))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q1))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q0)))};
     end
 
     always @(posedge aclk) begin
@@ -17017,7 +17039,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         case (state)
             3'h2: begin
                 if (pass_last) begin
-                    pass_b_wait <= 3'h5;
+                    pass_b_wait <= 3'h6;
                 end
             end
             3'h3: begin
