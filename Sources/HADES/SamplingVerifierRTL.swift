@@ -18,8 +18,9 @@ import HDL
 /// p̂_d(x) = 2^E in the same comparator, and a rejected row's weights are p̂_t with x_n's lane zeroed (same cycles).
 ///
 /// Generator mode (command bit): the Γ+1 uniforms are computed from the command's seed and the round counter by
-/// `SamplingUniformGenerator`'s 12 ARX rounds, two a clock after the command's handshake (one key schedule, Γ+1
-/// block lanes), done before the first decision needs U_0, so the cycles do not change.
+/// `SamplingUniformGenerator`'s 12 ARX rounds, one a clock after the command's handshake (one key schedule,
+/// `SamplingTiming.generatorLanes` block lanes, group after group), each U_i before row i's decision needs it, so
+/// the cycles do not change.
 public enum SamplingVerifierRTL {
     public static func defaultName(_ c: VerifierConfig) -> String {
         moduleName("hades_verify_sampling", ("g", c.gammaMax), ("v", c.vocab), ("l", c.lanes), ("", c.format.moduleTag))
@@ -249,12 +250,17 @@ extension SamplingVerifierRTL {
             }).orReduce
             let currentTokens = m.reg("cur_tokens", c.gammaMax * w.token)
             let fire = m.named("cmd_fire", command.valid & !valid)
-            let currentUniforms = m.reg("cur_uniforms", (c.gammaMax + 1) * 32)
+            // One register per uniform: the generator writes them a group at a time.
+            let uniformWords = (0...c.gammaMax).map { m.reg("cur_uniform\($0)", 32) }
+            let currentUniforms = m.named("cur_uniforms", concat(uniformWords.reversed()))
             // cur_valid is low exactly in the idle phase, so these handshakes are `control`'s idle-phase command.
             let loadFire = m.named("cmd_fire_load", command.valid & !copies[1])
-            m.when(loadFire) { currentTokens <== payload[layout.base.drafts]; currentUniforms <== payload[layout.uniforms] }
+            m.when(loadFire) {
+                currentTokens <== payload[layout.base.drafts]
+                for (i, word) in uniformWords.enumerated() { word <== payload[layout.uniforms, i] }
+            }
             generator(payload, layout, fire: m.named("cmd_fire_generator", command.valid & !copies[0]), round: round,
-                      uniforms: currentUniforms)
+                      uniforms: uniformWords)
             return Command(
                 fire: fire, valid: valid, gamma: m.reg("cur_gamma", w.gamma),
                 tokens: currentTokens, uniforms: currentUniforms,
@@ -267,41 +273,66 @@ extension SamplingVerifierRTL {
         }
 
         /// U_i = H(seed, round, i) (`SamplingUniformGenerator`) for a command with the generator bit: one key
-        /// schedule and Γ+1 block lanes, `SamplingTiming.generatorRoundsPerClock` ARX rounds a clock from the
-        /// command's handshake; the uniforms are written over the command's when the last round is done, before
-        /// the first decision reads U_0 (`SamplingTiming.generatorCycles` < the earliest use).
-        func generator(_ payload: LayoutValue, _ layout: SamplingCommandLayout, fire: Value, round: Value, uniforms: Value) {
+        /// schedule and P = `SamplingTiming.generatorLanes` block lanes, `SamplingTiming.generatorRoundsPerClock` ARX
+        /// rounds a clock from the command's handshake; U_gP … U_gP+P−1 are written over the command's words when
+        /// group g's last round is done, then the next group starts from the seed again. Each U_i is written before
+        /// row i's decision reads it, so the cycles do not change. A command's handshake restarts it.
+        func generator(_ payload: LayoutValue, _ layout: SamplingCommandLayout, fire: Value, round: Value, uniforms: [Value]) {
             func ror(_ v: Value, _ n: Int) -> Value { concat(v.bits(n - 1, 0), v.bits(31, n)) }
             func rol(_ v: Value, _ n: Int) -> Value { concat(v.bits(31 - n, 0), v.bits(31, 32 - n)) }
             let perClock = SamplingTiming.generatorRoundsPerClock, steps = SamplingTiming.generatorCycles
+            let lanes = SamplingTiming.generatorLanes(gammaMax: c.gammaMax, beatsPerRow: c.beatsPerRow, lanes: c.lanes)
+            let groups = (c.gammaMax + lanes) / lanes
             let active = m.reg("gen_active", 1, reset: 0)
             let step = m.reg("gen_step", bitsToHold(steps - 1), reset: 0)
             let k = m.reg("gen_k", 32), l = m.reg("gen_l", 32)
-            let x = (0...c.gammaMax).map { m.reg("gen_x\($0)", 32) }, y = (0...c.gammaMax).map { m.reg("gen_y\($0)", 32) }
+            let x = (0..<lanes).map { m.reg("gen_x\($0)", 32) }, y = (0..<lanes).map { m.reg("gen_y\($0)", 32) }
             // Rounds 2·step and 2·step + 1 (perClock = 2): the key schedule's constant is the round index.
             var nk = k, nl = l
             var nx = x, ny = y
             for r in 0..<perClock {
                 let index = step.zeroExtended(to: 32).shiftedLeft(ceilLog2(perClock)).bits(31, 0) &+ .literal(UInt64(r), width: 32)
-                for p in 0...c.gammaMax {
+                for p in 0..<lanes {
                     nx[p] = m.named("gen_x\(p)_r\(r)", (ror(nx[p], 8) &+ ny[p]) ^ nk)
                     ny[p] = m.named("gen_y\(p)_r\(r)", rol(ny[p], 3) ^ nx[p])
                 }
                 nl = m.named("gen_l_r\(r)", (ror(nl, 8) &+ nk) ^ index)
                 nk = m.named("gen_k_r\(r)", rol(nk, 3) ^ nl)
             }
-            m.when(fire & payload[layout.generator]) {
-                active <== 1; step <== 0
-                k <== payload[layout.uniforms, 0]; l <== payload[layout.uniforms, 1]  // the seed's low and high halves
-                for p in 0...c.gammaMax { x[p] <== round; y[p] <== .literal(UInt64(p), width: 32) }
+            // Group g's block for lane p: (round, g·P + p), keyed by the seed; later groups reload them from registers.
+            func start(group g: Int, seed: (Value, Value), round: Value) {
+                step <== 0
+                k <== seed.0; l <== seed.1
+                for p in 0..<lanes { x[p] <== round; y[p] <== .literal(UInt64(g * lanes + p), width: 32) }
             }
-            m.when(active) {
-                step <== step &+ 1
-                k <== nk; l <== nl
-                for p in 0...c.gammaMax { x[p] <== nx[p]; y[p] <== ny[p] }
-                m.when(step === steps - 1) {
-                    active <== 0
-                    uniforms <== concat(ny.reversed())
+            let group = groups > 1 ? m.reg("gen_group", bitsToHold(groups - 1), reset: 0) : Value.literal(0, width: 1)
+            let kept = groups > 1 ? (seed: (m.reg("gen_seed_k", 32), m.reg("gen_seed_l", 32)), round: m.reg("gen_round", 32)) : nil
+            m.when(fire) {
+                active <== payload[layout.generator]
+                start(group: 0, seed: (payload[layout.uniforms, 0], payload[layout.uniforms, 1]), round: round)  // the seed's low and high halves
+                if let kept {
+                    group <== 0
+                    kept.seed.0 <== payload[layout.uniforms, 0]; kept.seed.1 <== payload[layout.uniforms, 1]
+                    kept.round <== round
+                }
+            }.otherwise {
+                m.when(active) {
+                    step <== step &+ 1
+                    k <== nk; l <== nl
+                    for p in 0..<lanes { x[p] <== nx[p]; y[p] <== ny[p] }
+                    m.when(step === steps - 1) {
+                        for g in 0..<groups {
+                            m.when(group === g) {
+                                for p in 0..<lanes where g * lanes + p < uniforms.count { uniforms[g * lanes + p] <== ny[p] }
+                                if g == groups - 1 {
+                                    active <== 0
+                                } else if let kept {
+                                    group <== group &+ 1
+                                    start(group: g + 1, seed: kept.seed, round: kept.round)
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

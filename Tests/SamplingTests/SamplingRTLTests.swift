@@ -153,6 +153,38 @@ final class SamplingRTLTests: XCTestCase {
         }
     }
 
+    /// The generator computes the uniforms `generatorLanes` at a time, group after group; each U_i must be written
+    /// before row i's decision reads it. Rows before the last two accept whatever U is (t = d); the last two and the
+    /// final token depend on U_{Γ−1}, U_Γ, so a uniform written late changes the result (checked by forcing one lane:
+    /// this test then fails at V = 7, L = 3, where the formula asks for 3).
+    func testGeneratedUniformsOfTheLastGroupArriveBeforeTheirRowsDecide() throws {
+        for c in Self.configs.prefix(2) {
+            let lanes = SamplingTiming.generatorLanes(gammaMax: c.gammaMax, beatsPerRow: c.beatsPerRow, lanes: c.lanes)
+            XCTAssertLessThan(lanes, c.gammaMax + 1, "V=\(c.vocab) L=\(c.lanes): more than one group")
+            var rng = SplitMix64(seed: 1200)
+            let rounds = (0..<20).map { index -> SamplingRound in
+                let g = c.gammaMax
+                let tokens = (0..<g).map { _ in rng.below(c.vocab) }
+                let draft = (0..<g).map { _ in Fixture.randomLogits(&rng, c.vocab, scale: 2) }
+                // Row i ≥ Γ − 2 makes its draft token less likely in the target: accepted with probability < 1.
+                let target = (0...g).map { i -> [Double] in
+                    guard i < g else { return Fixture.randomLogits(&rng, c.vocab, scale: 2) }
+                    var row = draft[i]
+                    if i >= g - 2 { row[tokens[i]] -= 1 }
+                    return row
+                }
+                return SamplingRound(gamma: g, draftTokens: tokens, targetCodes: target.flatMap { Fixture.codes($0, c.format) },
+                                     draftCodes: draft.flatMap { Fixture.codes($0, c.format) },
+                                     generatorSeed: rng.next(), generatorRound: UInt32(index), gammaMax: c.gammaMax)
+            }
+            let r = try Self.simulator(c).compare(rounds)
+            XCTAssertNil(r.disagreement, "V=\(c.vocab) L=\(c.lanes): \(r.disagreement!)")
+            let accepted = r.golden.map(\.accepted)
+            XCTAssertTrue(accepted.contains(c.gammaMax - 2) && accepted.contains { $0 > c.gammaMax - 2 },
+                          "both outcomes of row Γ − 2 occur: \(accepted)")
+        }
+    }
+
     func testGeneratorCommandCarriesTheSeed() {
         let c = Self.configs[1]
         let io = SamplingInterface(c)

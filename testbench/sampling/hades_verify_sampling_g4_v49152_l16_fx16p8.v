@@ -274,7 +274,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28: 2^E · 2^(-f/2^R), rounded, as four quarters of the table (from HADES/SamplingVerifierRTL.swift:38)
+// hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28: 2^E · 2^(-f/2^R), rounded, as four quarters of the table (from HADES/SamplingVerifierRTL.swift:39)
 module hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 (
     input  wire [4:0] f,
     output wire [28:0] e0,
@@ -791,7 +791,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u13 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:104)
+// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:105)
 module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:s_axis_draft:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -891,40 +891,35 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] cmd_draft_token_3;
     reg  [63:0] cur_tokens;
     wire cmd_fire;
-    reg  [159:0] cur_uniforms;
+    reg  [31:0] cur_uniform0;
+    reg  [31:0] cur_uniform1;
+    reg  [31:0] cur_uniform2;
+    reg  [31:0] cur_uniform3;
+    reg  [31:0] cur_uniform4;
+    wire [159:0] cur_uniforms;
     wire cmd_fire_load;
     wire [63:0] cmd_draft_token;
-    wire [159:0] cmd_uniform;
+    wire [31:0] cmd_uniform_0;
+    wire [31:0] cmd_uniform_1;
+    wire [31:0] cmd_uniform_2;
+    wire [31:0] cmd_uniform_3;
+    wire [31:0] cmd_uniform_4;
     wire cmd_fire_generator;
     reg  gen_active;
     reg  [3:0] gen_step;
     reg  [31:0] gen_k;
     reg  [31:0] gen_l;
     reg  [31:0] gen_x0;
-    reg  [31:0] gen_x1;
-    reg  [31:0] gen_x2;
-    reg  [31:0] gen_x3;
-    reg  [31:0] gen_x4;
     reg  [31:0] gen_y0;
-    reg  [31:0] gen_y1;
-    reg  [31:0] gen_y2;
-    reg  [31:0] gen_y3;
-    reg  [31:0] gen_y4;
     wire [31:0] gen_x0_r0;
     wire [31:0] gen_y0_r0;
-    wire [31:0] gen_x1_r0;
-    wire [31:0] gen_y1_r0;
-    wire [31:0] gen_x2_r0;
-    wire [31:0] gen_y2_r0;
-    wire [31:0] gen_x3_r0;
-    wire [31:0] gen_y3_r0;
-    wire [31:0] gen_x4_r0;
-    wire [31:0] gen_y4_r0;
     wire [31:0] gen_l_r0;
     wire [31:0] gen_k_r0;
+    reg  [2:0] gen_group;
+    reg  [31:0] gen_seed_k;
+    reg  [31:0] gen_seed_l;
+    reg  [31:0] gen_round;
     wire cmd_generator;
-    wire [31:0] cmd_uniform_0;
-    wire [31:0] cmd_uniform_1;
     reg  [2:0] cur_gamma;
     reg  cur_bad_gamma;
     reg  cur_one_hot;
@@ -3447,25 +3442,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign cmd_draft_token_2 = t_0[50:35];
     assign cmd_draft_token_3 = t_0[66:51];
     assign cmd_fire = (s_axis_cmd_tvalid & (~cur_valid));
+    assign cur_uniforms = {cur_uniform4, cur_uniform3, cur_uniform2, cur_uniform1, cur_uniform0};
     assign cmd_fire_load = (s_axis_cmd_tvalid & (~cur_valid_load));
     assign cmd_draft_token = t_0[66:3];
-    assign cmd_uniform = t_0[226:67];
+    assign cmd_uniform_0 = t_0[98:67];
+    assign cmd_uniform_1 = t_0[130:99];
+    assign cmd_uniform_2 = t_0[162:131];
+    assign cmd_uniform_3 = t_0[194:163];
+    assign cmd_uniform_4 = t_0[226:195];
     assign cmd_fire_generator = (s_axis_cmd_tvalid & (~cur_valid_generator));
     assign gen_x0_r0 = (({gen_x0[7:0], gen_x0[31:8]} + gen_y0) ^ gen_k);
     assign gen_y0_r0 = ({gen_y0[28:0], gen_y0[31:29]} ^ gen_x0_r0);
-    assign gen_x1_r0 = (({gen_x1[7:0], gen_x1[31:8]} + gen_y1) ^ gen_k);
-    assign gen_y1_r0 = ({gen_y1[28:0], gen_y1[31:29]} ^ gen_x1_r0);
-    assign gen_x2_r0 = (({gen_x2[7:0], gen_x2[31:8]} + gen_y2) ^ gen_k);
-    assign gen_y2_r0 = ({gen_y2[28:0], gen_y2[31:29]} ^ gen_x2_r0);
-    assign gen_x3_r0 = (({gen_x3[7:0], gen_x3[31:8]} + gen_y3) ^ gen_k);
-    assign gen_y3_r0 = ({gen_y3[28:0], gen_y3[31:29]} ^ gen_x3_r0);
-    assign gen_x4_r0 = (({gen_x4[7:0], gen_x4[31:8]} + gen_y4) ^ gen_k);
-    assign gen_y4_r0 = ({gen_y4[28:0], gen_y4[31:29]} ^ gen_x4_r0);
     assign gen_l_r0 = (({gen_l[7:0], gen_l[31:8]} + gen_k) ^ ({28'h0, gen_step} + 32'h0));
     assign gen_k_r0 = ({gen_k[28:0], gen_k[31:29]} ^ gen_l_r0);
     assign cmd_generator = t_0[228];
-    assign cmd_uniform_0 = t_0[98:67];
-    assign cmd_uniform_1 = t_0[130:99];
     assign cmd_one_hot = t_0[227];
     assign in_bad_gamma = (3'h4 < cmd_gamma);
     assign in_bad_draft = (|{((3'h3 < cmd_gamma) & (16'hc000 <= cmd_draft_token_3)), ((3'h2 < cmd_gamma) & (16'hc000 <= cmd_draft_token_2)), ((3'h1 < cmd_gamma) & (16'hc000 <= cmd_draft_token_1)), ((3'h0 < cmd_gamma) & (16'hc000 <= cmd_draft_token_0))});
@@ -11105,11 +11095,70 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (cmd_fire_load) begin
-            cur_uniforms <= cmd_uniform;
+            cur_uniform0 <= cmd_uniform_0;
         end
-        if (gen_active) begin
+        if (cmd_fire_generator) begin
+        end else if (gen_active) begin
             if ((gen_step == 4'hb)) begin
-                cur_uniforms <= {gen_y4_r0, gen_y3_r0, gen_y2_r0, gen_y1_r0, gen_y0_r0};
+                if ((gen_group == 3'h0)) begin
+                    cur_uniform0 <= gen_y0_r0;
+                end
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (cmd_fire_load) begin
+            cur_uniform1 <= cmd_uniform_1;
+        end
+        if (cmd_fire_generator) begin
+        end else if (gen_active) begin
+            if ((gen_step == 4'hb)) begin
+                if ((gen_group == 3'h1)) begin
+                    cur_uniform1 <= gen_y0_r0;
+                end
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (cmd_fire_load) begin
+            cur_uniform2 <= cmd_uniform_2;
+        end
+        if (cmd_fire_generator) begin
+        end else if (gen_active) begin
+            if ((gen_step == 4'hb)) begin
+                if ((gen_group == 3'h2)) begin
+                    cur_uniform2 <= gen_y0_r0;
+                end
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (cmd_fire_load) begin
+            cur_uniform3 <= cmd_uniform_3;
+        end
+        if (cmd_fire_generator) begin
+        end else if (gen_active) begin
+            if ((gen_step == 4'hb)) begin
+                if ((gen_group == 3'h3)) begin
+                    cur_uniform3 <= gen_y0_r0;
+                end
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (cmd_fire_load) begin
+            cur_uniform4 <= cmd_uniform_4;
+        end
+        if (cmd_fire_generator) begin
+        end else if (gen_active) begin
+            if ((gen_step == 4'hb)) begin
+                if ((gen_group == 3'h4)) begin
+                    cur_uniform4 <= gen_y0_r0;
+                end
             end
         end
     end
@@ -11118,12 +11167,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             gen_active <= 1'h0;
         end else begin
-            if ((cmd_fire_generator & cmd_generator)) begin
-                gen_active <= 1'h1;
-            end
-            if (gen_active) begin
+            if (cmd_fire_generator) begin
+                gen_active <= cmd_generator;
+            end else if (gen_active) begin
                 if ((gen_step == 4'hb)) begin
-                    gen_active <= 1'h0;
+                    if ((gen_group == 3'h4)) begin
+                        gen_active <= 1'h0;
+                    end
                 end
             end
         end
@@ -11133,120 +11183,156 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             gen_step <= 4'h0;
         end else begin
-            if ((cmd_fire_generator & cmd_generator)) begin
+            if (cmd_fire_generator) begin
                 gen_step <= 4'h0;
-            end
-            if (gen_active) begin
+            end else if (gen_active) begin
                 gen_step <= (gen_step + 4'h1);
+                if ((gen_step == 4'hb)) begin
+                    if ((gen_group == 3'h0)) begin
+                        gen_step <= 4'h0;
+                    end
+                    if ((gen_group == 3'h1)) begin
+                        gen_step <= 4'h0;
+                    end
+                    if ((gen_group == 3'h2)) begin
+                        gen_step <= 4'h0;
+                    end
+                    if ((gen_group == 3'h3)) begin
+                        gen_step <= 4'h0;
+                    end
+                end
             end
         end
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire_generator & cmd_generator)) begin
+        if (cmd_fire_generator) begin
             gen_k <= cmd_uniform_0;
-        end
-        if (gen_active) begin
+        end else if (gen_active) begin
             gen_k <= gen_k_r0;
+            if ((gen_step == 4'hb)) begin
+                if ((gen_group == 3'h0)) begin
+                    gen_k <= gen_seed_k;
+                end
+                if ((gen_group == 3'h1)) begin
+                    gen_k <= gen_seed_k;
+                end
+                if ((gen_group == 3'h2)) begin
+                    gen_k <= gen_seed_k;
+                end
+                if ((gen_group == 3'h3)) begin
+                    gen_k <= gen_seed_k;
+                end
+            end
         end
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire_generator & cmd_generator)) begin
+        if (cmd_fire_generator) begin
             gen_l <= cmd_uniform_1;
-        end
-        if (gen_active) begin
+        end else if (gen_active) begin
             gen_l <= gen_l_r0;
+            if ((gen_step == 4'hb)) begin
+                if ((gen_group == 3'h0)) begin
+                    gen_l <= gen_seed_l;
+                end
+                if ((gen_group == 3'h1)) begin
+                    gen_l <= gen_seed_l;
+                end
+                if ((gen_group == 3'h2)) begin
+                    gen_l <= gen_seed_l;
+                end
+                if ((gen_group == 3'h3)) begin
+                    gen_l <= gen_seed_l;
+                end
+            end
         end
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire_generator & cmd_generator)) begin
+        if (cmd_fire_generator) begin
             gen_x0 <= uniform_round;
-        end
-        if (gen_active) begin
+        end else if (gen_active) begin
             gen_x0 <= gen_x0_r0;
+            if ((gen_step == 4'hb)) begin
+                if ((gen_group == 3'h0)) begin
+                    gen_x0 <= gen_round;
+                end
+                if ((gen_group == 3'h1)) begin
+                    gen_x0 <= gen_round;
+                end
+                if ((gen_group == 3'h2)) begin
+                    gen_x0 <= gen_round;
+                end
+                if ((gen_group == 3'h3)) begin
+                    gen_x0 <= gen_round;
+                end
+            end
         end
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire_generator & cmd_generator)) begin
-            gen_x1 <= uniform_round;
-        end
-        if (gen_active) begin
-            gen_x1 <= gen_x1_r0;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((cmd_fire_generator & cmd_generator)) begin
-            gen_x2 <= uniform_round;
-        end
-        if (gen_active) begin
-            gen_x2 <= gen_x2_r0;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((cmd_fire_generator & cmd_generator)) begin
-            gen_x3 <= uniform_round;
-        end
-        if (gen_active) begin
-            gen_x3 <= gen_x3_r0;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((cmd_fire_generator & cmd_generator)) begin
-            gen_x4 <= uniform_round;
-        end
-        if (gen_active) begin
-            gen_x4 <= gen_x4_r0;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((cmd_fire_generator & cmd_generator)) begin
+        if (cmd_fire_generator) begin
             gen_y0 <= 32'h0;
-        end
-        if (gen_active) begin
+        end else if (gen_active) begin
             gen_y0 <= gen_y0_r0;
+            if ((gen_step == 4'hb)) begin
+                if ((gen_group == 3'h0)) begin
+                    gen_y0 <= 32'h1;
+                end
+                if ((gen_group == 3'h1)) begin
+                    gen_y0 <= 32'h2;
+                end
+                if ((gen_group == 3'h2)) begin
+                    gen_y0 <= 32'h3;
+                end
+                if ((gen_group == 3'h3)) begin
+                    gen_y0 <= 32'h4;
+                end
+            end
         end
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire_generator & cmd_generator)) begin
-            gen_y1 <= 32'h1;
-        end
-        if (gen_active) begin
-            gen_y1 <= gen_y1_r0;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((cmd_fire_generator & cmd_generator)) begin
-            gen_y2 <= 32'h2;
-        end
-        if (gen_active) begin
-            gen_y2 <= gen_y2_r0;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((cmd_fire_generator & cmd_generator)) begin
-            gen_y3 <= 32'h3;
-        end
-        if (gen_active) begin
-            gen_y3 <= gen_y3_r0;
+        if (!aresetn) begin
+            gen_group <= 3'h0;
+        end else begin
+            if (cmd_fire_generator) begin
+                gen_group <= 3'h0;
+            end else if (gen_active) begin
+                if ((gen_step == 4'hb)) begin
+                    if ((gen_group == 3'h0)) begin
+                        gen_group <= (gen_group + 3'h1);
+                    end
+                    if ((gen_group == 3'h1)) begin
+                        gen_group <= (gen_group + 3'h1);
+                    end
+                    if ((gen_group == 3'h2)) begin
+                        gen_group <= (gen_group + 3'h1);
+                    end
+                    if ((gen_group == 3'h3)) begin
+                        gen_group <= (gen_group + 3'h1);
+                    end
+                end
+            end
         end
     end
 
     always @(posedge aclk) begin
-        if ((cmd_fire_generator & cmd_generator)) begin
-            gen_y4 <= 32'h4;
+        if (cmd_fire_generator) begin
+            gen_seed_k <= cmd_uniform_0;
         end
-        if (gen_active) begin
-            gen_y4 <= gen_y4_r0;
+    end
+
+    always @(posedge aclk) begin
+        if (cmd_fire_generator) begin
+            gen_seed_l <= cmd_uniform_1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (cmd_fire_generator) begin
+            gen_round <= uniform_round;
         end
     end
 
