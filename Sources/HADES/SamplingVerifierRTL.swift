@@ -255,12 +255,13 @@ extension SamplingVerifierRTL {
             let currentUniforms = m.named("cur_uniforms", concat(uniformWords.reversed()))
             // cur_valid is low exactly in the idle phase, so these handshakes are `control`'s idle-phase command.
             let loadFire = m.named("cmd_fire_load", command.valid & !copies[1])
+            generator(payload, layout, fire: m.named("cmd_fire_generator", command.valid & !copies[0]), round: round,
+                      uniforms: uniformWords)
+            // After the generator's writes, so a command's load wins over a group that ends in its handshake's clock.
             m.when(loadFire) {
                 currentTokens <== payload[layout.base.drafts]
                 for (i, word) in uniformWords.enumerated() { word <== payload[layout.uniforms, i] }
             }
-            generator(payload, layout, fire: m.named("cmd_fire_generator", command.valid & !copies[0]), round: round,
-                      uniforms: uniformWords)
             return Command(
                 fire: fire, valid: valid, gamma: m.reg("cur_gamma", w.gamma),
                 tokens: currentTokens, uniforms: currentUniforms,
@@ -307,6 +308,25 @@ extension SamplingVerifierRTL {
             }
             let group = groups > 1 ? m.reg("gen_group", bitsToHold(groups - 1), reset: 0) : Value.literal(0, width: 1)
             let kept = groups > 1 ? (seed: (m.reg("gen_seed_k", 32), m.reg("gen_seed_l", 32)), round: m.reg("gen_round", 32)) : nil
+            let last = m.named("gen_last_step", active & (step === steps - 1))
+            m.when(active) {
+                step <== step &+ 1
+                k <== nk; l <== nl
+                for p in 0..<lanes { x[p] <== nx[p]; y[p] <== ny[p] }
+                m.when(last) {
+                    if let kept {
+                        m.when(group === groups - 1) { active <== 0 }.otherwise {
+                            group <== group &+ 1
+                            for g in 0..<(groups - 1) { m.when(group === g) { start(group: g + 1, seed: kept.seed, round: kept.round) } }
+                        }
+                    } else {
+                        active <== 0
+                    }
+                }
+            }
+            // A command's handshake restarts it (after the block above, so it wins); the word writes do not wait for
+            // it (the command's load comes after them in `commandStage` and wins there), so the port's handshake does
+            // not reach the uniform registers' enables.
             m.when(fire) {
                 active <== payload[layout.generator]
                 start(group: 0, seed: (payload[layout.uniforms, 0], payload[layout.uniforms, 1]), round: round)  // the seed's low and high halves
@@ -315,23 +335,11 @@ extension SamplingVerifierRTL {
                     kept.seed.0 <== payload[layout.uniforms, 0]; kept.seed.1 <== payload[layout.uniforms, 1]
                     kept.round <== round
                 }
-            }.otherwise {
-                m.when(active) {
-                    step <== step &+ 1
-                    k <== nk; l <== nl
-                    for p in 0..<lanes { x[p] <== nx[p]; y[p] <== ny[p] }
-                    m.when(step === steps - 1) {
-                        for g in 0..<groups {
-                            m.when(group === g) {
-                                for p in 0..<lanes where g * lanes + p < uniforms.count { uniforms[g * lanes + p] <== ny[p] }
-                                if g == groups - 1 {
-                                    active <== 0
-                                } else if let kept {
-                                    group <== group &+ 1
-                                    start(group: g + 1, seed: kept.seed, round: kept.round)
-                                }
-                            }
-                        }
+            }
+            m.when(last) {
+                for g in 0..<groups {
+                    m.when(group === g) {
+                        for p in 0..<lanes where g * lanes + p < uniforms.count { uniforms[g * lanes + p] <== ny[p] }
                     }
                 }
             }

@@ -898,12 +898,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [31:0] cur_uniform4;
     wire [159:0] cur_uniforms;
     wire cmd_fire_load;
-    wire [63:0] cmd_draft_token;
-    wire [31:0] cmd_uniform_0;
-    wire [31:0] cmd_uniform_1;
-    wire [31:0] cmd_uniform_2;
-    wire [31:0] cmd_uniform_3;
-    wire [31:0] cmd_uniform_4;
     wire cmd_fire_generator;
     reg  gen_active;
     reg  [3:0] gen_step;
@@ -919,7 +913,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [31:0] gen_seed_k;
     reg  [31:0] gen_seed_l;
     reg  [31:0] gen_round;
+    wire gen_last_step;
     wire cmd_generator;
+    wire [31:0] cmd_uniform_0;
+    wire [31:0] cmd_uniform_1;
+    wire [63:0] cmd_draft_token;
+    wire [31:0] cmd_uniform_2;
+    wire [31:0] cmd_uniform_3;
+    wire [31:0] cmd_uniform_4;
     reg  [2:0] cur_gamma;
     reg  cur_bad_gamma;
     reg  cur_one_hot;
@@ -3444,18 +3445,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign cmd_fire = (s_axis_cmd_tvalid & (~cur_valid));
     assign cur_uniforms = {cur_uniform4, cur_uniform3, cur_uniform2, cur_uniform1, cur_uniform0};
     assign cmd_fire_load = (s_axis_cmd_tvalid & (~cur_valid_load));
-    assign cmd_draft_token = t_0[66:3];
-    assign cmd_uniform_0 = t_0[98:67];
-    assign cmd_uniform_1 = t_0[130:99];
-    assign cmd_uniform_2 = t_0[162:131];
-    assign cmd_uniform_3 = t_0[194:163];
-    assign cmd_uniform_4 = t_0[226:195];
     assign cmd_fire_generator = (s_axis_cmd_tvalid & (~cur_valid_generator));
     assign gen_x0_r0 = (({gen_x0[7:0], gen_x0[31:8]} + gen_y0) ^ gen_k);
     assign gen_y0_r0 = ({gen_y0[28:0], gen_y0[31:29]} ^ gen_x0_r0);
     assign gen_l_r0 = (({gen_l[7:0], gen_l[31:8]} + gen_k) ^ ({28'h0, gen_step} + 32'h0));
     assign gen_k_r0 = ({gen_k[28:0], gen_k[31:29]} ^ gen_l_r0);
+    assign gen_last_step = (gen_active & (gen_step == 4'hb));
     assign cmd_generator = t_0[228];
+    assign cmd_uniform_0 = t_0[98:67];
+    assign cmd_uniform_1 = t_0[130:99];
+    assign cmd_draft_token = t_0[66:3];
+    assign cmd_uniform_2 = t_0[162:131];
+    assign cmd_uniform_3 = t_0[194:163];
+    assign cmd_uniform_4 = t_0[226:195];
     assign cmd_one_hot = t_0[227];
     assign in_bad_gamma = (3'h4 < cmd_gamma);
     assign in_bad_draft = (|{((3'h3 < cmd_gamma) & (16'hc000 <= cmd_draft_token_3)), ((3'h2 < cmd_gamma) & (16'hc000 <= cmd_draft_token_2)), ((3'h1 < cmd_gamma) & (16'hc000 <= cmd_draft_token_1)), ((3'h0 < cmd_gamma) & (16'hc000 <= cmd_draft_token_0))});
@@ -11094,72 +11096,57 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if (gen_last_step) begin
+            if ((gen_group == 3'h0)) begin
+                cur_uniform0 <= gen_y0_r0;
+            end
+        end
         if (cmd_fire_load) begin
             cur_uniform0 <= cmd_uniform_0;
         end
-        if (cmd_fire_generator) begin
-        end else if (gen_active) begin
-            if ((gen_step == 4'hb)) begin
-                if ((gen_group == 3'h0)) begin
-                    cur_uniform0 <= gen_y0_r0;
-                end
-            end
-        end
     end
 
     always @(posedge aclk) begin
+        if (gen_last_step) begin
+            if ((gen_group == 3'h1)) begin
+                cur_uniform1 <= gen_y0_r0;
+            end
+        end
         if (cmd_fire_load) begin
             cur_uniform1 <= cmd_uniform_1;
         end
-        if (cmd_fire_generator) begin
-        end else if (gen_active) begin
-            if ((gen_step == 4'hb)) begin
-                if ((gen_group == 3'h1)) begin
-                    cur_uniform1 <= gen_y0_r0;
-                end
-            end
-        end
     end
 
     always @(posedge aclk) begin
+        if (gen_last_step) begin
+            if ((gen_group == 3'h2)) begin
+                cur_uniform2 <= gen_y0_r0;
+            end
+        end
         if (cmd_fire_load) begin
             cur_uniform2 <= cmd_uniform_2;
         end
-        if (cmd_fire_generator) begin
-        end else if (gen_active) begin
-            if ((gen_step == 4'hb)) begin
-                if ((gen_group == 3'h2)) begin
-                    cur_uniform2 <= gen_y0_r0;
-                end
-            end
-        end
     end
 
     always @(posedge aclk) begin
+        if (gen_last_step) begin
+            if ((gen_group == 3'h3)) begin
+                cur_uniform3 <= gen_y0_r0;
+            end
+        end
         if (cmd_fire_load) begin
             cur_uniform3 <= cmd_uniform_3;
         end
-        if (cmd_fire_generator) begin
-        end else if (gen_active) begin
-            if ((gen_step == 4'hb)) begin
-                if ((gen_group == 3'h3)) begin
-                    cur_uniform3 <= gen_y0_r0;
-                end
-            end
-        end
     end
 
     always @(posedge aclk) begin
+        if (gen_last_step) begin
+            if ((gen_group == 3'h4)) begin
+                cur_uniform4 <= gen_y0_r0;
+            end
+        end
         if (cmd_fire_load) begin
             cur_uniform4 <= cmd_uniform_4;
-        end
-        if (cmd_fire_generator) begin
-        end else if (gen_active) begin
-            if ((gen_step == 4'hb)) begin
-                if ((gen_group == 3'h4)) begin
-                    cur_uniform4 <= gen_y0_r0;
-                end
-            end
         end
     end
 
@@ -11167,14 +11154,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             gen_active <= 1'h0;
         end else begin
-            if (cmd_fire_generator) begin
-                gen_active <= cmd_generator;
-            end else if (gen_active) begin
-                if ((gen_step == 4'hb)) begin
+            if (gen_active) begin
+                if (gen_last_step) begin
                     if ((gen_group == 3'h4)) begin
                         gen_active <= 1'h0;
                     end
                 end
+            end
+            if (cmd_fire_generator) begin
+                gen_active <= cmd_generator;
             end
         end
     end
@@ -11183,113 +11171,133 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             gen_step <= 4'h0;
         end else begin
+            if (gen_active) begin
+                gen_step <= (gen_step + 4'h1);
+                if (gen_last_step) begin
+                    if ((gen_group == 3'h4)) begin
+                    end else begin
+                        if ((gen_group == 3'h0)) begin
+                            gen_step <= 4'h0;
+                        end
+                        if ((gen_group == 3'h1)) begin
+                            gen_step <= 4'h0;
+                        end
+                        if ((gen_group == 3'h2)) begin
+                            gen_step <= 4'h0;
+                        end
+                        if ((gen_group == 3'h3)) begin
+                            gen_step <= 4'h0;
+                        end
+                    end
+                end
+            end
             if (cmd_fire_generator) begin
                 gen_step <= 4'h0;
-            end else if (gen_active) begin
-                gen_step <= (gen_step + 4'h1);
-                if ((gen_step == 4'hb)) begin
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (gen_active) begin
+            gen_k <= gen_k_r0;
+            if (gen_last_step) begin
+                if ((gen_group == 3'h4)) begin
+                end else begin
                     if ((gen_group == 3'h0)) begin
-                        gen_step <= 4'h0;
+                        gen_k <= gen_seed_k;
                     end
                     if ((gen_group == 3'h1)) begin
-                        gen_step <= 4'h0;
+                        gen_k <= gen_seed_k;
                     end
                     if ((gen_group == 3'h2)) begin
-                        gen_step <= 4'h0;
+                        gen_k <= gen_seed_k;
                     end
                     if ((gen_group == 3'h3)) begin
-                        gen_step <= 4'h0;
+                        gen_k <= gen_seed_k;
                     end
                 end
             end
         end
-    end
-
-    always @(posedge aclk) begin
         if (cmd_fire_generator) begin
             gen_k <= cmd_uniform_0;
-        end else if (gen_active) begin
-            gen_k <= gen_k_r0;
-            if ((gen_step == 4'hb)) begin
-                if ((gen_group == 3'h0)) begin
-                    gen_k <= gen_seed_k;
-                end
-                if ((gen_group == 3'h1)) begin
-                    gen_k <= gen_seed_k;
-                end
-                if ((gen_group == 3'h2)) begin
-                    gen_k <= gen_seed_k;
-                end
-                if ((gen_group == 3'h3)) begin
-                    gen_k <= gen_seed_k;
-                end
-            end
         end
     end
 
     always @(posedge aclk) begin
+        if (gen_active) begin
+            gen_l <= gen_l_r0;
+            if (gen_last_step) begin
+                if ((gen_group == 3'h4)) begin
+                end else begin
+                    if ((gen_group == 3'h0)) begin
+                        gen_l <= gen_seed_l;
+                    end
+                    if ((gen_group == 3'h1)) begin
+                        gen_l <= gen_seed_l;
+                    end
+                    if ((gen_group == 3'h2)) begin
+                        gen_l <= gen_seed_l;
+                    end
+                    if ((gen_group == 3'h3)) begin
+                        gen_l <= gen_seed_l;
+                    end
+                end
+            end
+        end
         if (cmd_fire_generator) begin
             gen_l <= cmd_uniform_1;
-        end else if (gen_active) begin
-            gen_l <= gen_l_r0;
-            if ((gen_step == 4'hb)) begin
-                if ((gen_group == 3'h0)) begin
-                    gen_l <= gen_seed_l;
-                end
-                if ((gen_group == 3'h1)) begin
-                    gen_l <= gen_seed_l;
-                end
-                if ((gen_group == 3'h2)) begin
-                    gen_l <= gen_seed_l;
-                end
-                if ((gen_group == 3'h3)) begin
-                    gen_l <= gen_seed_l;
-                end
-            end
         end
     end
 
     always @(posedge aclk) begin
+        if (gen_active) begin
+            gen_x0 <= gen_x0_r0;
+            if (gen_last_step) begin
+                if ((gen_group == 3'h4)) begin
+                end else begin
+                    if ((gen_group == 3'h0)) begin
+                        gen_x0 <= gen_round;
+                    end
+                    if ((gen_group == 3'h1)) begin
+                        gen_x0 <= gen_round;
+                    end
+                    if ((gen_group == 3'h2)) begin
+                        gen_x0 <= gen_round;
+                    end
+                    if ((gen_group == 3'h3)) begin
+                        gen_x0 <= gen_round;
+                    end
+                end
+            end
+        end
         if (cmd_fire_generator) begin
             gen_x0 <= uniform_round;
-        end else if (gen_active) begin
-            gen_x0 <= gen_x0_r0;
-            if ((gen_step == 4'hb)) begin
-                if ((gen_group == 3'h0)) begin
-                    gen_x0 <= gen_round;
-                end
-                if ((gen_group == 3'h1)) begin
-                    gen_x0 <= gen_round;
-                end
-                if ((gen_group == 3'h2)) begin
-                    gen_x0 <= gen_round;
-                end
-                if ((gen_group == 3'h3)) begin
-                    gen_x0 <= gen_round;
-                end
-            end
         end
     end
 
     always @(posedge aclk) begin
-        if (cmd_fire_generator) begin
-            gen_y0 <= 32'h0;
-        end else if (gen_active) begin
+        if (gen_active) begin
             gen_y0 <= gen_y0_r0;
-            if ((gen_step == 4'hb)) begin
-                if ((gen_group == 3'h0)) begin
-                    gen_y0 <= 32'h1;
-                end
-                if ((gen_group == 3'h1)) begin
-                    gen_y0 <= 32'h2;
-                end
-                if ((gen_group == 3'h2)) begin
-                    gen_y0 <= 32'h3;
-                end
-                if ((gen_group == 3'h3)) begin
-                    gen_y0 <= 32'h4;
+            if (gen_last_step) begin
+                if ((gen_group == 3'h4)) begin
+                end else begin
+                    if ((gen_group == 3'h0)) begin
+                        gen_y0 <= 32'h1;
+                    end
+                    if ((gen_group == 3'h1)) begin
+                        gen_y0 <= 32'h2;
+                    end
+                    if ((gen_group == 3'h2)) begin
+                        gen_y0 <= 32'h3;
+                    end
+                    if ((gen_group == 3'h3)) begin
+                        gen_y0 <= 32'h4;
+                    end
                 end
             end
+        end
+        if (cmd_fire_generator) begin
+            gen_y0 <= 32'h0;
         end
     end
 
@@ -11297,23 +11305,16 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             gen_group <= 3'h0;
         end else begin
-            if (cmd_fire_generator) begin
-                gen_group <= 3'h0;
-            end else if (gen_active) begin
-                if ((gen_step == 4'hb)) begin
-                    if ((gen_group == 3'h0)) begin
-                        gen_group <= (gen_group + 3'h1);
-                    end
-                    if ((gen_group == 3'h1)) begin
-                        gen_group <= (gen_group + 3'h1);
-                    end
-                    if ((gen_group == 3'h2)) begin
-                        gen_group <= (gen_group + 3'h1);
-                    end
-                    if ((gen_group == 3'h3)) begin
+            if (gen_active) begin
+                if (gen_last_step) begin
+                    if ((gen_group == 3'h4)) begin
+                    end else begin
                         gen_group <= (gen_group + 3'h1);
                     end
                 end
+            end
+            if (cmd_fire_generator) begin
+                gen_group <= 3'h0;
             end
         end
     end
