@@ -295,7 +295,9 @@ def run_job(hadesgen, cfg, seed, xc7, jobs_dir, speed, versions, force, work_roo
     verilog_sha = hashlib.sha256((verify_v + harness_v + dsp_v).encode()).hexdigest()
     harness_sha = hashlib.sha256((harness_v + dsp_v + json.dumps(versions, sort_keys=True)).encode()).hexdigest()
     settings = {"device": cfg.device, "speed": speed, "seed": seed, "target_mhz": TARGET_MHZ,
-                "placer_timing_weight": PLACER_TIMING_WEIGHT, "versions": versions, "ecp5_bram": ecp5_bram.VERSION}
+                "placer_timing_weight": PLACER_TIMING_WEIGHT, "versions": versions,
+                # Only the sampling unit has block RAM: the others' netlists, so their fingerprints, are unchanged.
+                **({"ecp5_bram": ecp5_bram.VERSION} if cfg.mode == "sampling" else {})}
     fingerprint = hashlib.sha256((verilog_sha + json.dumps(settings, sort_keys=True)).encode()).hexdigest()
     if not force and os.path.exists(report_path):
         try:
