@@ -9,6 +9,8 @@ import HDL
 /// (13.3 ns). Here each bank's register sits next to its block RAMs and the choice starts from registers. That
 /// register's only load is the choice's register: with the choice's fan-out on it the placer put it across the part
 /// (5.83 ns of clock-to-out plus 4.42 ns of routing at V = 50257, L = 16), so the choice is registered too.
+/// Each bank's register loads every clock and has no other load, so `make synth` moves it into the DP16KD as the
+/// block's output register (`tools/ecp5_bram.py`; Yosys's mapping never uses it).
 /// The write is registered too (`write`). A memory of one bank is a memory with those registers.
 struct BankedMemory {
     /// One ECP5 DP16KD (or Xilinx RAMB36) in its widest mode: 512 words.
