@@ -224,6 +224,9 @@ extension SamplingVerifierRTL {
 
         struct Command {
             let fire, valid, gamma, tokens, uniforms, badGamma, oneHot, round: Value
+            /// Which uniform the final token's draw reads (0 for a bad γ, else γ), loaded with γ: the choice of U_γ
+            /// started from `cur_gamma` through the bad-γ logic, the full configuration's critical path on the 85F.
+            let finalUniformIndex: Value
             /// Copies of `valid` (kept apart in synthesis), each with its own handshake: the command loads the
             /// generator's state and the command's tokens and uniforms, hundreds of registers, and that fan-out from
             /// `cur_valid` was a critical route. `control` sets and clears them with `valid`.
@@ -266,6 +269,7 @@ extension SamplingVerifierRTL {
                 fire: fire, valid: valid, gamma: m.reg("cur_gamma", w.gamma),
                 tokens: currentTokens, uniforms: currentUniforms,
                 badGamma: m.reg("cur_bad_gamma", 1), oneHot: m.reg("cur_one_hot", 1), round: round,
+                finalUniformIndex: m.reg("uniform_final_index", w.gamma),
                 validCopies: copies, requested: command.valid, inGamma: gamma, inOneHot: payload[layout.oneHot],
                 inBadGamma: m.named("in_bad_gamma", c.gammaMax >= (1 << w.gamma) - 1 ? Value.false : gamma > c.gammaMax),
                 inBadDraft: m.named("in_bad_draft", badDraft),
@@ -817,7 +821,7 @@ extension SamplingVerifierRTL {
             // earliest (`SamplingTiming.passBGap`).
             let total = m.regNext("cdf_total", mux(residualZero, expSum, weightSum))
             let uniform = m.regNext("uniform_final_q", slices("uniform_final", cmd.uniforms, width: 32, count: c.gammaMax + 1,
-                                                          index: mux(cmd.badGamma, .literal(0, width: w.gamma), cmd.gamma)))
+                                                          index: cmd.finalUniformIndex))
             precondition(SamplingTiming.productLatency(uniform.width, total.width) <= SamplingTiming.thresholdLatency,
                          "the threshold product is longer than passBGap allows")
             let product = try pipelinedProduct("cdf_thr", uniform, total)
@@ -1026,6 +1030,7 @@ extension SamplingVerifierRTL {
                         cmd.gamma <== cmd.inGamma
                         cmd.round <== cmd.round &+ 1
                         cmd.badGamma <== cmd.inBadGamma
+                        cmd.finalUniformIndex <== mux(cmd.inBadGamma, .literal(0, width: w.gamma), cmd.inGamma)
                         cmd.oneHot <== cmd.inOneHot
                         fsm.go(.stream)
                         row <== 0; beat <== 0; inputDone <== 0

@@ -924,6 +924,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [2:0] cur_gamma;
     reg  cur_bad_gamma;
     reg  cur_one_hot;
+    reg  [2:0] uniform_final_index;
     wire cmd_one_hot;
     wire in_bad_gamma;
     wire in_bad_draft;
@@ -4299,7 +4300,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(*) begin
-        case ((cur_bad_gamma ? 3'h0 : cur_gamma))
+        case (uniform_final_index)
             3'h0: begin
                 uniform_final = t_255;
             end
@@ -11366,6 +11367,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             3'h0: begin
                 if (cmd_fire) begin
                     cur_one_hot <= cmd_one_hot;
+                end
+            end
+            default: begin
+            end
+        endcase
+    end
+
+    always @(posedge aclk) begin
+        case (state)
+            3'h0: begin
+                if (cmd_fire) begin
+                    uniform_final_index <= (in_bad_gamma ? 3'h0 : cmd_gamma);
                 end
             end
             default: begin
