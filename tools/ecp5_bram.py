@@ -17,7 +17,7 @@ from __future__ import annotations
 import collections
 import json
 
-# Part of every synthesis job's fingerprint: a change here redoes the jobs.
+# Part of the sampling jobs' fingerprints (tools/synth.py): a change here redoes them.
 VERSION = 1
 
 
