@@ -13,11 +13,11 @@ public enum SamplingTiming {
     /// the sign), each lane's rounded-up y, the maximum's levels, exp, the beat sums' levels, the two shifts, the
     /// shifted beat sum.
     public static func pipeline(lanes: Int) -> Int { 5 + dspLatency + expStages + 2 * laneLevels(lanes: lanes) }
-    /// Register stages from a beat's handshake to the final weights (what the passes read): input to E1.
-    public static func passPipeline(lanes: Int) -> Int { 4 + dspLatency + expStages + laneLevels(lanes: lanes) }
-    /// Clocks from the row's last update of its even and odd accumulators to (ρ, S): the shifts, the shifted sums,
-    /// their sum (`SamplingFixedPoint` step 3).
-    public static let mergeStages = 3
+    /// Register stages from a beat's handshake to the final weights (what the passes read): input to E1, then F.
+    public static func passPipeline(lanes: Int) -> Int { 5 + dspLatency + expStages + laneLevels(lanes: lanes) }
+    /// Clocks from the row's last update of its even and odd accumulators to (ρ, S): the comparison of the two ρ_p
+    /// and their differences, the shifts, the shifted sums, their sum (`SamplingFixedPoint` step 3).
+    public static let mergeStages = 4
     /// Clocks the decision takes once the row's last beat left the pipeline: the cycle S_p and ρ_p settle, the
     /// merge, S's leading one, the shift of S, LOG's index, LOG (a block RAM), its word in a fabric register, ν, p̂(x)
     /// (`expStages`), the pipelined product U·p̂_d(x) (`productLatency(32, E+1)`), the comparison. Pipelined: a row can
@@ -83,18 +83,18 @@ public enum SamplingTiming {
 ///
 /// Rows stream back to back, one beat a clock: row i's beats are handshaken at i·B … i·B + B − 1 whatever the
 /// decisions of the rows before it. Row i's decision is out `decisionLatency` clocks after its last beat (the
-/// softmax pipeline, 12 + 2l stages, l = `laneLevels`, then `decisionCycles` = 20); an accepted row's token is
+/// softmax pipeline, 12 + 2l stages, l = `laneLevels`, then `decisionCycles` = 21); an accepted row's token is
 /// pushed meanwhile, so an accepted row adds exactly B. The decisive row n (rejected, or the bonus row γ, or row 0
 /// with γ > Γ) stops the input at its decision, then needs pass A (B reads) and pass B, whose first read follows pass
 /// A's last by `passBGap` = max(⌈log2 L⌉, 5) + 3 clocks (its beats follow pass A's through the pipeline). Pass B
-/// ends at the beat t = ⌊token / L⌋ that holds the sampled token: t + 1 reads + 14 + l + ⌈log2 L⌉ (the memory read
-/// and its two registers, 11 + l stages to the weights, the lane prefix sums) + 2 (T less the running prefix, the comparison);
+/// ends at the beat t = ⌊token / L⌋ that holds the sampled token: t + 1 reads + 15 + l + ⌈log2 L⌉ (the memory read
+/// and its two registers, 12 + l stages to the weights, the lane prefix sums) + 2 (T less the running prefix, the comparison);
 /// the final token is pushed the clock after and the result is handshaken one clock after that:
 ///
 ///     cycles = (n+1)·B + decisionLatency + (B − 1 + passBGap) + (t + 1 + passGap + ⌈log2 L⌉ + 2) + 1 + resultDelay
-///            = (n+1)·B + B + (t+1) + 52 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 5),  l = max(1, ⌈log2 L⌉)  (L = 16: + 73)
+///            = (n+1)·B + B + (t+1) + 54 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 5),  l = max(1, ⌈log2 L⌉)  (L = 16: + 75)
 ///
-/// At most (t = B − 1) that is within (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 64 + 4l for every L ≤ 256.
+/// At most (t = B − 1) that is within (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 66 + 4l for every L ≤ 256.
 ///
 /// The beats handshaken while row n was decided (up to `decisionLatency`, never past row γ) are dropped; the rest
 /// of the round's rows are taken after the result at one beat per clock, and the next round's first beat follows

@@ -148,6 +148,9 @@ extension SamplingVerifierRTL {
         /// row < γ, kept beside `row` (set where row is), so the input handshake reads a flip-flop, not a comparison.
         /// Rows stop at γ, so its negation is row = γ, the round's last row.
         let rowHasDraft: Value
+        /// row_has_draft and not one-hot: the row streams a draft row. A flip-flop set beside `rowHasDraft`, so the
+        /// beat handshake reads no logic of the two (that LUT was on the critical route into the handshake).
+        let rowDraftStream: Value
         /// The decision side: rows accepted so far (= the row decided next), rows whose last beat reached S.
         let accepted, doneRows: Value
         /// The passes' beat.
@@ -178,6 +181,7 @@ extension SamplingVerifierRTL {
             beat = m.reg("beat", w.beatIndex, reset: 0)
             inputDone = m.reg("input_done", 1, reset: 0)
             rowHasDraft = m.reg("row_has_draft", 1, reset: 0)
+            rowDraftStream = m.reg("row_draft_stream", 1, reset: 0)
             accepted = m.reg("accepted", w.gamma, reset: 0)
             doneRows = m.reg("done_rows", w.gamma, reset: 0)
             passBeat = m.reg("pass_beat", w.beatIndex, reset: 0)
@@ -215,6 +219,11 @@ extension SamplingVerifierRTL {
                 .bits(address.width - 1, 0)
         }
 
+        /// A queue of the command's tokens (token i at bits i·TW) without its head: the next token moves to bit 0.
+        func withoutHead(_ queue: Value) -> Value {
+            c.gammaMax > 1 ? queue.shiftedRight(w.token).zeroExtended(to: queue.width) : queue
+        }
+
         /// Selects Γ(+1) equal slices of `packed` by `index`.
         func slices(_ name: String, _ packed: Value, width: Int, count: Int, index: Value) -> Value {
             m.select(name, (0..<count).map { packed.bits(($0 + 1) * width - 1, $0 * width) }, index: index)
@@ -235,7 +244,12 @@ extension SamplingVerifierRTL {
             let requested: Value
             /// The incoming command's γ, mode bit and flags (its tokens and uniforms load in `commandStage`).
             let inGamma, inOneHot, inBadGamma, inBadDraft: Value
-            /// x of the row at stage A: the streaming row, or the decisive row in the passes.
+            /// The clock after the handshake: the command's tokens load into the queues that shift them out.
+            let tokensLoad: Value
+            /// x of the row decided next: the head of a copy of the command's tokens that shifts at each accept.
+            let decideTokens: Value
+            /// x of the row at stage A: the streaming row's (chosen by `row`), or in the passes the decisive row's (the
+            /// head of `decideTokens`; a choice by `accepted` behind the phase's choice of index was a critical path).
             let rowToken: Value
         }
 
@@ -253,6 +267,9 @@ extension SamplingVerifierRTL {
             }).orReduce
             let currentTokens = m.reg("cur_tokens", c.gammaMax * w.token)
             let fire = m.named("cmd_fire", command.valid & !valid)
+            let decideTokens = m.reg("decide_tokens", c.gammaMax * w.token)
+            let tokensLoad = m.regNext("tokens_load", fire, reset: 0)
+            m.when(tokensLoad) { decideTokens <== currentTokens }
             // One register per uniform: the generator writes them a group at a time.
             let uniformWords = (0...c.gammaMax).map { m.reg("cur_uniform\($0)", 32) }
             let currentUniforms = m.named("cur_uniforms", concat(uniformWords.reversed()))
@@ -273,8 +290,10 @@ extension SamplingVerifierRTL {
                 validCopies: copies, requested: command.valid, inGamma: gamma, inOneHot: payload[layout.oneHot],
                 inBadGamma: m.named("in_bad_gamma", c.gammaMax >= (1 << w.gamma) - 1 ? Value.false : gamma > c.gammaMax),
                 inBadDraft: m.named("in_bad_draft", badDraft),
-                rowToken: slices("row_token", currentTokens, width: w.token, count: c.gammaMax,
-                                 index: m.named("token_row", mux(fsm.is(.stream), row, accepted))))
+                tokensLoad: tokensLoad, decideTokens: decideTokens,
+                rowToken: m.named("row_token", mux(fsm.is(.stream),
+                                                   slices("stream_token", currentTokens, width: w.token, count: c.gammaMax, index: row),
+                                                   decideTokens.bits(w.token - 1, 0))))
         }
 
         /// U_i = H(seed, round, i) (`SamplingUniformGenerator`) for a command with the generator bit: one key
@@ -365,7 +384,6 @@ extension SamplingVerifierRTL {
         func streamStage(target: StreamIn, draft: StreamIn, cmd: Command) -> Stream {
             let logits = LogitsLayout(c).layout.width
             let targetData = target.data.bits(logits - 1, 0), draftData = draft.data.bits(logits - 1, 0)  // above: padding
-            let rowDraftStream = m.named("row_draft_stream", rowHasDraft & !cmd.oneHot)
             let streaming = m.named("streaming", (fsm.is(.stream) & !inputDone) | fsm.is(.drain))
             target.ready <== streaming & (!rowDraftStream | draft.valid)
             draft.ready <== streaming & rowDraftStream & target.valid
@@ -613,46 +631,64 @@ extension SamplingVerifierRTL {
         }
 
         struct Sums {
-            /// Stage E1 (the passes read it): the beat, its lanes' final weights and target exponentials.
+            /// Stage E1: the beat (its y(x) is captured there).
             let beat: Beat
+            /// Stage F (the passes read it, a clock after E1): the beat's valid, mode and token base, its lanes' final
+            /// weights and target exponentials, and whether the passes' sums take p̂_t (pass B after `residual_zero`).
+            let weighed: (valid: Value, mode: Value, base: Value)
             let weights, targetExps: [Value]
+            let useTarget: (Value) -> Value
             /// y(x) of the draft token's lane, and whether the beat holds it (E1).
             let xY: Pair
             let hasX: Value
-            /// Stage En: the beat's control, its references and its sums of e per side.
-            let sumValid: Value, sumControl: LayoutValue, sumRef: Pair, beatSum: Pair
+            /// Stage En − 1: the beat's valid and its references (ρ_b per side).
+            let refValid: Value, ref: Pair
+            /// Stage En: the beat's control and its sums of e per side.
+            let sumValid: Value, sumControl: LayoutValue, beatSum: Pair
         }
 
-        /// Stages E1 … En: the final weights (bonus p̂_t; one-hot p̂_t without x; residual max(0, p̂_t − p̂_d): the
-        /// passes see exponentials against ν) and the draft token's lane at E1; the beat sums, one adder level per
-        /// stage at their real width.
+        /// Stages E1 … En: the beat sums, one adder level per stage at their real width; the draft token's lane at
+        /// E1. Stage F (E1's next): the final weights (bonus p̂_t; one-hot p̂_t without x; residual max(0, p̂_t − p̂_d):
+        /// the passes see exponentials against ν). E1 registers t − d and which of t, 0 or the residual each lane
+        /// takes, so F is a choice: the subtraction and the choice in one stage were the small configuration's
+        /// critical path.
         func sumStage(_ beat: Beat, cmd: Command) -> Sums {
+            let targetExps = beat.t.enumerated().map { m.regNext("e1_t_e\($0.offset)", $0.element) }
             let weights = (0..<c.lanes).map { k -> Value in
                 let t = beat.t[k], d = beat.d[k]
                 // max(0, t − d) from one subtraction's borrow.
-                let diff = t.zeroExtended(to: w.weight + 1) &- d.zeroExtended(to: w.weight + 1)
-                let residual = mux(diff.msb, .literal(0, width: w.weight), diff.bits(w.weight - 1, 0))
-                let oneHotWeight = mux(beat.hit[k], .literal(0, width: w.weight), t)
-                return m.regNext("e1_w\(k)", mux(finalBonus, t, mux(cmd.oneHot, oneHotWeight, residual)))
+                let diff = m.regNext("e1_diff\(k)", t.zeroExtended(to: w.weight + 1) &- d.zeroExtended(to: w.weight + 1))
+                let takeTarget = m.regNext("e1_take_t\(k)", finalBonus | (cmd.oneHot & !beat.hit[k]))
+                let takeZero = m.regNext("e1_take_zero\(k)", !finalBonus & cmd.oneHot & beat.hit[k])
+                let residual = mux(diff.msb | takeZero, .literal(0, width: w.weight), diff.bits(w.weight - 1, 0))
+                return m.regNext("f_w\(k)", mux(takeTarget, targetExps[k], residual))
             }
             let e1 = Beat(valid: m.regNext("e1_valid", beat.valid, reset: 0), control: control("e1"),
-                          t: [], d: [], lanes: beat.lanes, draftLanes: beat.draftLanes, hit: beat.hit,
-                          ref: Pair(t: m.regNext("e1_ref_t", beat.ref!.t), d: m.regNext("e1_ref_d", beat.ref!.d)))
+                          t: [], d: [], lanes: beat.lanes, draftLanes: beat.draftLanes, hit: beat.hit, ref: nil)
             var partT = beat.t.map { $0.zeroExtended(to: w.beatSum) }, partD = beat.d.map { $0.zeroExtended(to: w.beatSum) }
-            var valid = e1.valid, ref = e1.ref!
+            // The beat's reference rides to En − 1 (D when n = 1), where the accumulators' ρ_p update.
+            var valid = e1.valid, refValid = beat.valid, ref = beat.ref!
             for l in 1...levels {
                 partT = adderLevels(partT, 1).enumerated().map { m.regNext("e\(l)_t_s\($0.offset)", $0.element) }
                 partD = adderLevels(partD, 1).enumerated().map { m.regNext("e\(l)_d_s\($0.offset)", $0.element) }
-                if l > 1 {
-                    valid = m.regNext("e\(l)_valid", valid, reset: 0)
+                if l > 1 { valid = m.regNext("e\(l)_valid", valid, reset: 0) }
+                if l < levels {
                     ref = Pair(t: m.regNext("e\(l)_ref_t", ref.t), d: m.regNext("e\(l)_ref_d", ref.d))
+                    refValid = valid
                 }
             }
-            return Sums(beat: e1, weights: weights,
-                        targetExps: beat.t.enumerated().map { m.regNext("e1_t_e\($0.offset)", $0.element) },
+            let e1Mode = e1.control[modeField]
+            return Sums(beat: e1,
+                        weighed: (valid: m.regNext("f_valid", e1.valid, reset: 0), mode: m.regNext("f_mode", e1Mode),
+                                  base: m.regNext("f_base", e1.control[baseField])),
+                        weights: weights,
+                        targetExps: targetExps.enumerated().map { m.regNext("f_t_e\($0.offset)", $0.element) },
+                        useTarget: { residualZero in
+                            self.m.regNext("f_use_target", residualZero & (e1Mode === Int(BeatMode.passB.rawValue)))
+                        },
                         xY: Pair(t: m.regNext("e1_x_y_t", beat.xY!.t), d: m.regNext("e1_x_y_d", beat.xY!.d)),
                         hasX: m.regNext("e1_has_x", beat.hit.orReduce),
-                        sumValid: valid, sumControl: control("e\(levels)"), sumRef: ref,
+                        refValid: refValid, ref: ref, sumValid: valid, sumControl: control("e\(levels)"),
                         beatSum: Pair(t: partT[0].zeroExtended(to: w.sum), d: partD[0].zeroExtended(to: w.sum)))
         }
 
@@ -692,46 +728,60 @@ extension SamplingVerifierRTL {
         // MARK: row accumulators (stream mode): the online (ρ, S) of each side and the captured y(x)
 
         /// Two accumulators per side, for the even and the odd beats of a row (`SamplingFixedPoint` step 3), so that
-        /// each S_p → S_p loop has two clocks: En updates the beat's ρ_p and registers the two shifts (ρ' − ρ_p for
-        /// S_p, ρ' − ρ_b for the beat sum; one of them is 0); S1 registers S_p shifted (0 for p's first beat) and the
-        /// shifted beat sum; S2 adds them into S_p and registers the S_p that S1 shifts next (the new one where the
-        /// beat in En has S2's parity). A beat of the same parity follows at least two clocks later, so S1 always
-        /// reads the S_p of the one before. Then the merge (`SamplingTiming.mergeStages`): the two ρ_p
-        /// compared, each S_p shifted to the larger, the sum into (ρ, S).
+        /// each S_p → S_p loop has two clocks: En − 1 updates the beat's ρ_p and registers the two shifts (ρ' − ρ_p
+        /// for S_p, ρ' − ρ_b for the beat sum; one of them is 0); En registers S_p (the new one from S2 when the beat
+        /// two before has just left it) already shifted by the shift's low bits; S1 registers S_p shifted by the rest
+        /// (0 for p's first beat) and the shifted beat sum; S2 adds them into S_p. A beat of the same parity follows at
+        /// least two clocks later, so En always reads the S_p of the one before. Right shifts compose exactly
+        /// ((S >> a) >> b = S >> (a + b)), so the split changes no value: the whole shift in S1 was the small
+        /// configuration's critical path. Then the merge (`SamplingTiming.mergeStages`): the two ρ_p compared, each
+        /// S_p shifted to the larger, the sum into (ρ, S).
         /// Returns whether (ρ, S) hold a row's final values (the clock after).
         func accumulate(_ e: Sums) -> Value {
             let streamed = m.named("acc_stream", e.sumValid & (e.sumControl[modeField] === Int(BeatMode.stream.rawValue)))
-            let odd = e.sumControl[oddField], fresh = e.sumControl[freshField]
             let s1Streamed = m.regNext("s1_stream", streamed, reset: 0)
             let s2Streamed = m.regNext("s2_stream", s1Streamed, reset: 0)
             let s2Odd = control("s2")[oddField]
             let rowDone = m.named("row_done", s2Streamed & control("s2")[lastField])
-            let beforeEn = control(levels > 1 ? "e\(levels - 1)" : "d")
+            let enName = "e\(levels)"
+            let beforeEn = control(stageNames[stageNames.firstIndex(of: enName)! - 1])
+            let twoBeforeEn = control(stageNames[stageNames.firstIndex(of: enName)! - 2])
+            let refStreamed = m.named("acc_ref_stream", e.refValid & (beforeEn[modeField] === Int(BeatMode.stream.rawValue)))
+            let odd = beforeEn[oddField], fresh = beforeEn[freshField]
             func side(_ beatRef: Value, _ beatSum: Value, _ name: String) -> (rho: Value, sum: Value) {
                 let rhos = ["even", "odd"].map { m.reg("rho_\($0)_\(name)", w.y, signed: true) }
                 let sums = ["even", "odd"].map { m.reg("sum_\($0)_\(name)", w.sum) }
                 let rhosAtSum = ["even", "odd"].map { m.reg("rho_sum_\($0)_\(name)", w.y, signed: true) }
-                // En. The beat's ρ_p is chosen a clock ahead, from the stage before: ρ_p's last update (the beat two
-                // before) is at least a clock older still, and the beats that do not read it (fresh) ignore it.
-                let rho = m.regNext("acc_\(name)_rho", mux(beforeEn[oddField], rhos[1], rhos[0]))
+                // En − 1. The beat's ρ_p is chosen a clock ahead, from the stage before: ρ_p's last update (the beat
+                // two before) is at least a clock older still, and the beats that do not read it (fresh) ignore it.
+                let rho = m.regNext("acc_\(name)_rho", mux(twoBeforeEn[oddField], rhos[1], rhos[0]))
                 let raise = m.named("acc_\(name)_raise", fresh | (beatRef > rho))
                 let newRho = mux(raise, beatRef, rho)
-                m.when(streamed) { m.when(odd) { rhos[1] <== newRho }.otherwise { rhos[0] <== newRho } }
+                m.when(refStreamed) { m.when(odd) { rhos[1] <== newRho }.otherwise { rhos[0] <== newRho } }
                 let up = (beatRef - rho).asUnsigned, down = (rho - beatRef).asUnsigned
                 let oldShift = mux(raise, up, .literal(0, width: up.width))
-                // Each shift leaves En as its low bits and a flag for a shift past the width (S1 only shifts).
+                // Each shift leaves En − 1 as its low bits and a flag for a shift past the width (the stages after
+                // only shift).
                 let small = min(up.width, bitsToHold(w.sum))
-                let oldZero = m.regNext("s1_\(name)_old_zero", (raise & atLeast(up, w.sum)) | fresh)
-                let oldSmall = m.regNext("s1_\(name)_old_small", oldShift.bits(small - 1, 0))
-                let addedZero = m.regNext("s1_\(name)_added_zero", !raise & atLeast(down, w.sum))
-                let addedSmall = m.regNext("s1_\(name)_added_small", mux(raise, .literal(0, width: small), down.bits(small - 1, 0)))
-                let s1Rho = m.regNext("s1_\(name)_rho", newRho)
-                // S1: S_p shifted. S_p was chosen the clock before, in S2, so S1 starts from a register (the choice and
-                // its parity's fan-out were the small configuration's critical path).
+                let low = min(2, small - 1)   // a shift's bits taken a stage before the rest (S_p's in En, the merge's in M1)
+                let enOldZero = m.regNext("en_\(name)_old_zero", (raise & atLeast(up, w.sum)) | fresh)
+                let enOldSmall = m.regNext("en_\(name)_old_small", oldShift.bits(small - 1, 0))
+                let enAddedZero = m.regNext("en_\(name)_added_zero", !raise & atLeast(down, w.sum))
+                let enAddedSmall = m.regNext("en_\(name)_added_small", mux(raise, .literal(0, width: small), down.bits(small - 1, 0)))
+                let oldZero = m.regNext("s1_\(name)_old_zero", enOldZero)
+                let oldHigh = m.regNext("s1_\(name)_old_high", enOldSmall.bits(small - 1, low))
+                let addedZero = m.regNext("s1_\(name)_added_zero", enAddedZero)
+                let addedHigh = m.regNext("s1_\(name)_added_high", enAddedSmall.bits(small - 1, low))
+                let s1Rho = m.shiftRegister("s1_\(name)_rho", newRho, stages: 2).last!
+                // S1: S_p shifted by the rest. S_p was chosen and shifted by the low bits in En (while S2 adds), so S1
+                // starts from a register.
                 let s1Sum = m.reg("s1_\(name)_sum", w.sum)
-                let kept = m.regNext("s2_\(name)_kept", mux(oldZero, .literal(0, width: w.sum), s1Sum.shiftedRight(by: oldSmall)))
+                let kept = m.regNext("s2_\(name)_kept", mux(oldZero, .literal(0, width: w.sum),
+                                                            s1Sum.shiftedRight(by: concat(oldHigh, .literal(0, width: low)))))
+                // The beat sum (En) shifts by its low bits there and by the rest in S1.
+                let beatSumLow = m.regNext("s1_\(name)_beat_sum", beatSum.shiftedRight(by: enAddedSmall.bits(low - 1, 0)))
                 let added = m.regNext("s2_\(name)_added", mux(addedZero, .literal(0, width: w.sum),
-                                                                 m.regNext("s1_\(name)_beat_sum", beatSum).shiftedRight(by: addedSmall)))
+                                                                 beatSumLow.shiftedRight(by: concat(addedHigh, .literal(0, width: low)))))
                 let s2Rho = m.regNext("s2_\(name)_rho", s1Rho)
                 // S2: the new S_p; and S_p for the beat in En (S1's next), the new one where S2 writes its parity.
                 // Its parity has a copy per side, beside En's.
@@ -739,33 +789,40 @@ extension SamplingVerifierRTL {
                 let nextOdd = m.reg("en_\(name)_odd", 1, keep: true)
                 nextOdd <== beforeEn[oddField]
                 s1Sum <== mux(s2Streamed & !(s2Odd ^ nextOdd), newSum, mux(nextOdd, sums[1], sums[0]))
+                    .shiftedRight(by: enOldSmall.bits(low - 1, 0))
                 m.when(s2Streamed) {
                     m.when(s2Odd) { sums[1] <== newSum; rhosAtSum[1] <== s2Rho }
                         .otherwise { sums[0] <== newSum; rhosAtSum[0] <== s2Rho }
                 }
-                // The merge: M1 the shifts, M2 the shifted sums, then (ρ, S) their sum (a one-beat row has no odd beat).
-                // Returned unregistered: (ρ, S) are the last stage.
+                // The merge: M0 compares the two ρ_p and takes both differences, M1 the shifts, M2 the shifted sums,
+                // then (ρ, S) their sum (a one-beat row has no odd beat). Returned unregistered: (ρ, S) are the last
+                // stage. M0 reads the accumulators the clock after the row's last beat left S2 (the next row's first
+                // beat overwrites them a clock later).
                 guard c.beatsPerRow > 1 else {
                     let stages = SamplingTiming.mergeStages - 1
                     return (m.shiftRegister("merge_\(name)_rho", rhosAtSum[0], stages: stages).last!,
                             m.shiftRegister("merge_\(name)_sum", sums[0], stages: stages).last!)
                 }
-                let oddAbove = rhosAtSum[1] > rhosAtSum[0]
-                let gap = (rhosAtSum[1] - rhosAtSum[0]).asUnsigned, gapDown = (rhosAtSum[0] - rhosAtSum[1]).asUnsigned
-                // M1 registers each shift as its low bits and a flag for a shift past the width, as En does.
-                let zero = Value.literal(0, width: small)
-                let shifts = [("even", oddAbove, gap), ("odd", !oddAbove, gapDown)].map { part, shifted, amount in
-                    (small: m.regNext("m1_\(name)_shift_\(part)", mux(shifted, amount.bits(small - 1, 0), zero)),
+                let oddAbove = m.regNext("m0_\(name)_odd_above", rhosAtSum[1] > rhosAtSum[0])
+                let m0Rhos = rhosAtSum.enumerated().map { m.regNext("m0_\(name)_rho\($0.offset)", $0.element) }
+                let gap = m.regNext("m0_\(name)_gap_up", (rhosAtSum[1] - rhosAtSum[0]).asUnsigned)
+                let gapDown = m.regNext("m0_\(name)_gap_down", (rhosAtSum[0] - rhosAtSum[1]).asUnsigned)
+                let m0Sums = sums.enumerated().map { m.regNext("m0_\(name)_sum\($0.offset)", $0.element) }
+                // M1 shifts each S_p by its shift's low bits and registers the rest and a flag for a shift past the
+                // width; M2 shifts by the rest (as S_p's own shift is split between En and S1).
+                let shifted = [("even", oddAbove, gap, m0Sums[0]), ("odd", !oddAbove, gapDown, m0Sums[1])].map { part, shifted, amount, sum in
+                    (sum: m.regNext("m1_\(name)_sum_\(part)", sum.shiftedRight(by: mux(shifted, amount.bits(low - 1, 0), .literal(0, width: low)))),
+                     high: m.regNext("m1_\(name)_shift_\(part)", mux(shifted, amount.bits(small - 1, low), .literal(0, width: small - low))),
                      zero: m.regNext("m1_\(name)_zero_\(part)", shifted & atLeast(amount, w.sum)))
                 }
-                let m1Sums = sums.enumerated().map { m.regNext("m1_\(name)_sum\($0.offset)", $0.element) }
-                let m1Rho = m.regNext("m1_\(name)_rho", mux(oddAbove, rhosAtSum[1], rhosAtSum[0]))
-                let parts = zip(m1Sums, shifts).enumerated().map { k, pair in
-                    m.regNext("m2_\(name)_part\(k)", mux(pair.1.zero, .literal(0, width: w.sum), pair.0.shiftedRight(by: pair.1.small)))
+                let m1Rho = m.regNext("m1_\(name)_rho", mux(oddAbove, m0Rhos[1], m0Rhos[0]))
+                let parts = shifted.enumerated().map { k, s in
+                    m.regNext("m2_\(name)_part\(k)", mux(s.zero, .literal(0, width: w.sum),
+                                                          s.sum.shiftedRight(by: concat(s.high, .literal(0, width: low)))))
                 }
                 return (m.regNext("m2_\(name)_rho", m1Rho), parts[0] &+ parts[1])
             }
-            let t = side(e.sumRef.t, e.beatSum.t, "t"), d = side(e.sumRef.d, e.beatSum.d, "d")
+            let t = side(e.ref.t, e.beatSum.t, "t"), d = side(e.ref.d, e.beatSum.d, "d")
             rho.t <== t.rho; rho.d <== d.rho; sum.t <== t.sum; sum.d <== d.sum
             // y(x) of this row: the row's first beat clears `captured`.
             let e1Stream = e.beat.valid & (e.beat.control[modeField] === Int(BeatMode.stream.rawValue))
@@ -794,12 +851,11 @@ extension SamplingVerifierRTL {
             // Registered: S_w is final the clock after pass A's last beat leaves the prefix sums; pass B's first beat
             // is a clock before this mux (where the choice is registered) `SamplingTiming.passBGap` clocks after pass A's last.
             let residualZero = m.regNext("residual_zero", weightSum === 0)
-            let eMode = e.beat.control[modeField]
-            let useTarget = m.regNext("e1_use_target", residualZero & (control("d")[modeField] === Int(BeatMode.passB.rawValue)))
+            let useTarget = e.useTarget(residualZero)
             let laneSum = min(w.weight + bitsToHold(lanes), w.weightSum)
             var q = (0..<lanes).map { mux(useTarget, e.targetExps[$0], e.weights[$0]).zeroExtended(to: laneSum) }
             var targetSum = e.targetExps.map { $0.zeroExtended(to: w.beatSum) }
-            var valid = e.beat.valid, mode = eMode, base = e.beat.control[baseField]
+            var (valid, mode, base) = e.weighed
             for level in 0..<SamplingTiming.prefixLevels(lanes: lanes) {
                 let d = 1 << level
                 q = (0..<lanes).map { k in m.regNext("p\(level + 1)_q\(k)", k >= d ? q[k] &+ q[k - d] : q[k]) }
@@ -846,8 +902,9 @@ extension SamplingVerifierRTL {
             let laneBits = max(1, c.laneIndexBits)
             var firstLane: Value = .literal(UInt64(lanes - 1), width: laneBits)
             for k in (0..<lanes).reversed() { firstLane = mux(hits[k], .literal(UInt64(k), width: laneBits), firstLane) }
-            // T < the total, so some lane of the row hits: the first beat with a hit holds the token.
-            let hit = m.named("cdf_hit", g2Valid & !found & hits.orReduce)
+            // T < the total, so some lane of the row hits: the first beat with a hit holds the token. The lanes'
+            // prefix sums only grow (weights ≥ 0), so a beat has a hit exactly when its last lane has one.
+            let hit = m.named("cdf_hit", g2Valid & !found & hits[lanes - 1])
             m.when(hit) {
                 found <== 1
                 finalToken <== g2Base &+ firstLane.resized(to: w.token)
@@ -980,8 +1037,8 @@ extension SamplingVerifierRTL {
             let push = m.named("push", canPush & (pending | (fsm.is(.emit) & last)))
             let pushed = m.named("emit_pushed", push & pending)
             let acceptedNow = m.named("accepted_now", fsm.is(.stream) & decided.valid & decided.accept)  // as in `control`
-            m.when(m.regNext("emit_tokens_load", cmd.fire, reset: 0)) { queued <== cmd.tokens }
-            m.when(pushed) { queued <== c.gammaMax > 1 ? queued.shiftedRight(w.token).zeroExtended(to: queued.width) : queued }
+            m.when(cmd.tokensLoad) { queued <== cmd.tokens }
+            m.when(pushed) { queued <== withoutHead(queued) }
             m.when(acceptedNow & !pushed) { backlog <== backlog &+ 1; last <== 0 }
             m.when(!acceptedNow & pushed) { backlog <== backlog &- 1; last <== backlog === 1 }
             let tokens = io.tokens, result = io.result
@@ -1014,7 +1071,9 @@ extension SamplingVerifierRTL {
             for valid in [cmd.valid] + cmd.validCopies { valid <== mux(valid, !roundOver, cmd.requested) }
             func nextRow() {
                 row <== row &+ 1
-                rowHasDraft <== row.zeroExtended(to: w.gamma + 1) &+ 1 < cmd.gamma.zeroExtended(to: w.gamma + 1)
+                let hasDraft = row.zeroExtended(to: w.gamma + 1) &+ 1 < cmd.gamma.zeroExtended(to: w.gamma + 1)
+                rowHasDraft <== hasDraft
+                rowDraftStream <== hasDraft & !cmd.oneHot
             }
             let nextBeat = mux(s.lastBeat, .literal(0, width: w.beatIndex), beat &+ 1)
             let passLast = m.named("pass_last", passBeat === (c.beatsPerRow - 1))
@@ -1026,6 +1085,11 @@ extension SamplingVerifierRTL {
             fsm.on { phase in
                 switch phase {
                 case .idle:
+                    // The round's counters clear in every idle clock, not on the command's handshake: the port's valid
+                    // then reaches only what the command loads (its enables were a critical route).
+                    row <== 0; beat <== 0; inputDone <== 0
+                    accepted <== 0; doneRows <== 0; emit.backlog <== 0; emit.last <== 1
+                    writeAddress <== 0; decideAddress <== 0
                     m.when(cmd.fire) {
                         cmd.gamma <== cmd.inGamma
                         cmd.round <== cmd.round &+ 1
@@ -1033,10 +1097,8 @@ extension SamplingVerifierRTL {
                         cmd.finalUniformIndex <== mux(cmd.inBadGamma, .literal(0, width: w.gamma), cmd.inGamma)
                         cmd.oneHot <== cmd.inOneHot
                         fsm.go(.stream)
-                        row <== 0; beat <== 0; inputDone <== 0
                         rowHasDraft <== cmd.inGamma =/= 0
-                        accepted <== 0; doneRows <== 0; emit.backlog <== 0; emit.last <== 1
-                        writeAddress <== 0; decideAddress <== 0
+                        rowDraftStream <== (cmd.inGamma =/= 0) & !cmd.inOneHot
                         flags <== flagBits([.badGamma: cmd.inBadGamma, .badDraft: cmd.inBadDraft])
                     }
                 case .stream:
@@ -1049,17 +1111,20 @@ extension SamplingVerifierRTL {
                             m.when(!rowHasDraft) { inputDone <== 1 }  // row = γ
                         }
                     }
+                    // What the passes start from loads with every decision (the decisive row's is the last) or
+                    // clears in every stream clock: an enable that waits for a rejection was a critical route.
+                    weightSum <== 0; expSum <== 0; prefix <== 0; found <== 0
+                    passBeat <== 0
                     m.when(decided.valid) {
+                        finalBonus <== !(accepted < cmd.gamma) | cmd.badGamma
+                        nu.t <== decided.nu.t; nu.d <== decided.nu.d
+                        passAddress <== decideAddress
                         m.when(decided.accept) {
                             accepted <== accepted &+ 1
+                            cmd.decideTokens <== withoutHead(cmd.decideTokens)
                             decideAddress <== advance(decideAddress, by: c.beatsPerRow)
                         }.otherwise {
                             // The decisive row: `accepted`; what streamed after it is dropped.
-                            finalBonus <== !(accepted < cmd.gamma) | cmd.badGamma
-                            nu.t <== decided.nu.t; nu.d <== decided.nu.d
-                            weightSum <== 0; expSum <== 0; prefix <== 0; found <== 0
-                            passAddress <== decideAddress
-                            passBeat <== 0
                             fsm.go(.passA)
                         }
                     }

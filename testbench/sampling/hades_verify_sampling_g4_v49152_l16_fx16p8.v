@@ -857,6 +857,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [11:0] beat;
     reg  input_done;
     reg  row_has_draft;
+    reg  row_draft_stream;
     reg  [2:0] accepted;
     reg  [2:0] done_rows;
     reg  [11:0] pass_beat;
@@ -891,6 +892,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] cmd_draft_token_3;
     reg  [63:0] cur_tokens;
     wire cmd_fire;
+    reg  [63:0] decide_tokens;
+    reg  tokens_load;
     reg  [31:0] cur_uniform0;
     reg  [31:0] cur_uniform1;
     reg  [31:0] cur_uniform2;
@@ -928,9 +931,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire cmd_one_hot;
     wire in_bad_gamma;
     wire in_bad_draft;
-    wire [2:0] token_row;
-    reg  [15:0] row_token;
-    wire row_draft_stream;
+    reg  [15:0] stream_token;
+    wire [15:0] row_token;
     wire streaming;
     wire beat_fire;
     wire last_beat;
@@ -2170,25 +2172,87 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] d_x_y_d_2;
     reg  [15:0] d_x_y_d_3;
     reg  [15:0] d_x_y_d_4;
-    reg  [28:0] e1_w0;
-    reg  [28:0] e1_w1;
-    reg  [28:0] e1_w2;
-    reg  [28:0] e1_w3;
-    reg  [28:0] e1_w4;
-    reg  [28:0] e1_w5;
-    reg  [28:0] e1_w6;
-    reg  [28:0] e1_w7;
-    reg  [28:0] e1_w8;
-    reg  [28:0] e1_w9;
-    reg  [28:0] e1_w10;
-    reg  [28:0] e1_w11;
-    reg  [28:0] e1_w12;
-    reg  [28:0] e1_w13;
-    reg  [28:0] e1_w14;
-    reg  [28:0] e1_w15;
+    reg  [28:0] e1_t_e0;
+    reg  [28:0] e1_t_e1;
+    reg  [28:0] e1_t_e2;
+    reg  [28:0] e1_t_e3;
+    reg  [28:0] e1_t_e4;
+    reg  [28:0] e1_t_e5;
+    reg  [28:0] e1_t_e6;
+    reg  [28:0] e1_t_e7;
+    reg  [28:0] e1_t_e8;
+    reg  [28:0] e1_t_e9;
+    reg  [28:0] e1_t_e10;
+    reg  [28:0] e1_t_e11;
+    reg  [28:0] e1_t_e12;
+    reg  [28:0] e1_t_e13;
+    reg  [28:0] e1_t_e14;
+    reg  [28:0] e1_t_e15;
+    reg  [29:0] e1_diff0;
+    reg  e1_take_t0;
+    reg  e1_take_zero0;
+    reg  [28:0] f_w0;
+    reg  [29:0] e1_diff1;
+    reg  e1_take_t1;
+    reg  e1_take_zero1;
+    reg  [28:0] f_w1;
+    reg  [29:0] e1_diff2;
+    reg  e1_take_t2;
+    reg  e1_take_zero2;
+    reg  [28:0] f_w2;
+    reg  [29:0] e1_diff3;
+    reg  e1_take_t3;
+    reg  e1_take_zero3;
+    reg  [28:0] f_w3;
+    reg  [29:0] e1_diff4;
+    reg  e1_take_t4;
+    reg  e1_take_zero4;
+    reg  [28:0] f_w4;
+    reg  [29:0] e1_diff5;
+    reg  e1_take_t5;
+    reg  e1_take_zero5;
+    reg  [28:0] f_w5;
+    reg  [29:0] e1_diff6;
+    reg  e1_take_t6;
+    reg  e1_take_zero6;
+    reg  [28:0] f_w6;
+    reg  [29:0] e1_diff7;
+    reg  e1_take_t7;
+    reg  e1_take_zero7;
+    reg  [28:0] f_w7;
+    reg  [29:0] e1_diff8;
+    reg  e1_take_t8;
+    reg  e1_take_zero8;
+    reg  [28:0] f_w8;
+    reg  [29:0] e1_diff9;
+    reg  e1_take_t9;
+    reg  e1_take_zero9;
+    reg  [28:0] f_w9;
+    reg  [29:0] e1_diff10;
+    reg  e1_take_t10;
+    reg  e1_take_zero10;
+    reg  [28:0] f_w10;
+    reg  [29:0] e1_diff11;
+    reg  e1_take_t11;
+    reg  e1_take_zero11;
+    reg  [28:0] f_w11;
+    reg  [29:0] e1_diff12;
+    reg  e1_take_t12;
+    reg  e1_take_zero12;
+    reg  [28:0] f_w12;
+    reg  [29:0] e1_diff13;
+    reg  e1_take_t13;
+    reg  e1_take_zero13;
+    reg  [28:0] f_w13;
+    reg  [29:0] e1_diff14;
+    reg  e1_take_t14;
+    reg  e1_take_zero14;
+    reg  [28:0] f_w14;
+    reg  [29:0] e1_diff15;
+    reg  e1_take_t15;
+    reg  e1_take_zero15;
+    reg  [28:0] f_w15;
     reg  e1_valid;
-    reg  [15:0] e1_ref_t;
-    reg  [15:0] e1_ref_d;
     reg  [32:0] e1_t_s0;
     reg  [32:0] e1_t_s1;
     reg  [32:0] e1_t_s2;
@@ -2205,6 +2269,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [32:0] e1_d_s5;
     reg  [32:0] e1_d_s6;
     reg  [32:0] e1_d_s7;
+    reg  [15:0] e1_ref_t;
+    reg  [15:0] e1_ref_d;
     reg  [32:0] e2_t_s0;
     reg  [32:0] e2_t_s1;
     reg  [32:0] e2_t_s2;
@@ -2226,50 +2292,60 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [32:0] e4_t_s0;
     reg  [32:0] e4_d_s0;
     reg  e4_valid;
-    reg  [15:0] e4_ref_t;
-    reg  [15:0] e4_ref_d;
-    reg  [28:0] e1_t_e0;
-    reg  [28:0] e1_t_e1;
-    reg  [28:0] e1_t_e2;
-    reg  [28:0] e1_t_e3;
-    reg  [28:0] e1_t_e4;
-    reg  [28:0] e1_t_e5;
-    reg  [28:0] e1_t_e6;
-    reg  [28:0] e1_t_e7;
-    reg  [28:0] e1_t_e8;
-    reg  [28:0] e1_t_e9;
-    reg  [28:0] e1_t_e10;
-    reg  [28:0] e1_t_e11;
-    reg  [28:0] e1_t_e12;
-    reg  [28:0] e1_t_e13;
-    reg  [28:0] e1_t_e14;
-    reg  [28:0] e1_t_e15;
+    wire [1:0] e1_control_mode;
+    reg  f_valid;
+    reg  [1:0] f_mode;
+    wire [15:0] e1_control_base;
+    reg  [15:0] f_base;
+    reg  [28:0] f_t_e0;
+    reg  [28:0] f_t_e1;
+    reg  [28:0] f_t_e2;
+    reg  [28:0] f_t_e3;
+    reg  [28:0] f_t_e4;
+    reg  [28:0] f_t_e5;
+    reg  [28:0] f_t_e6;
+    reg  [28:0] f_t_e7;
+    reg  [28:0] f_t_e8;
+    reg  [28:0] f_t_e9;
+    reg  [28:0] f_t_e10;
+    reg  [28:0] f_t_e11;
+    reg  [28:0] f_t_e12;
+    reg  [28:0] f_t_e13;
+    reg  [28:0] f_t_e14;
+    reg  [28:0] f_t_e15;
     reg  [15:0] e1_x_y_t;
     reg  [15:0] e1_x_y_d;
     reg  e1_has_x;
     wire [1:0] e4_control_mode;
     wire acc_stream;
-    wire e4_control_odd;
-    wire e4_control_fresh;
     reg  s1_stream;
     reg  s2_stream;
     wire s2_control_odd;
     wire s2_control_last;
     wire row_done;
+    wire [1:0] e3_control_mode;
+    wire acc_ref_stream;
+    wire e3_control_odd;
+    wire e3_control_fresh;
     reg  [15:0] rho_even_t;
     reg  [15:0] rho_odd_t;
     reg  [43:0] sum_even_t;
     reg  [43:0] sum_odd_t;
     reg  [15:0] rho_sum_even_t;
     reg  [15:0] rho_sum_odd_t;
-    wire e3_control_odd;
+    wire e2_control_odd;
     reg  [15:0] acc_t_rho;
     wire acc_t_raise;
+    reg  en_t_old_zero;
+    reg  [5:0] en_t_old_small;
+    reg  en_t_added_zero;
+    reg  [5:0] en_t_added_small;
     reg  s1_t_old_zero;
-    reg  [5:0] s1_t_old_small;
+    reg  [3:0] s1_t_old_high;
     reg  s1_t_added_zero;
-    reg  [5:0] s1_t_added_small;
-    reg  [15:0] s1_t_rho;
+    reg  [3:0] s1_t_added_high;
+    reg  [15:0] s1_t_rho_1;
+    reg  [15:0] s1_t_rho_2;
     reg  [43:0] s1_t_sum;
     reg  [43:0] s2_t_kept;
     reg  [43:0] s1_t_beat_sum;
@@ -2277,12 +2353,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] s2_t_rho;
     wire [43:0] s2_t_sum;
     reg  en_t_odd;
-    reg  [5:0] m1_t_shift_even;
+    reg  m0_t_odd_above;
+    reg  [15:0] m0_t_rho0;
+    reg  [15:0] m0_t_rho1;
+    reg  [16:0] m0_t_gap_up;
+    reg  [16:0] m0_t_gap_down;
+    reg  [43:0] m0_t_sum0;
+    reg  [43:0] m0_t_sum1;
+    reg  [43:0] m1_t_sum_even;
+    reg  [3:0] m1_t_shift_even;
     reg  m1_t_zero_even;
-    reg  [5:0] m1_t_shift_odd;
+    reg  [43:0] m1_t_sum_odd;
+    reg  [3:0] m1_t_shift_odd;
     reg  m1_t_zero_odd;
-    reg  [43:0] m1_t_sum0;
-    reg  [43:0] m1_t_sum1;
     reg  [15:0] m1_t_rho;
     reg  [43:0] m2_t_part0;
     reg  [43:0] m2_t_part1;
@@ -2295,11 +2378,16 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] rho_sum_odd_d;
     reg  [15:0] acc_d_rho;
     wire acc_d_raise;
+    reg  en_d_old_zero;
+    reg  [5:0] en_d_old_small;
+    reg  en_d_added_zero;
+    reg  [5:0] en_d_added_small;
     reg  s1_d_old_zero;
-    reg  [5:0] s1_d_old_small;
+    reg  [3:0] s1_d_old_high;
     reg  s1_d_added_zero;
-    reg  [5:0] s1_d_added_small;
-    reg  [15:0] s1_d_rho;
+    reg  [3:0] s1_d_added_high;
+    reg  [15:0] s1_d_rho_1;
+    reg  [15:0] s1_d_rho_2;
     reg  [43:0] s1_d_sum;
     reg  [43:0] s2_d_kept;
     reg  [43:0] s1_d_beat_sum;
@@ -2307,26 +2395,31 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] s2_d_rho;
     wire [43:0] s2_d_sum;
     reg  en_d_odd;
-    reg  [5:0] m1_d_shift_even;
+    reg  m0_d_odd_above;
+    reg  [15:0] m0_d_rho0;
+    reg  [15:0] m0_d_rho1;
+    reg  [16:0] m0_d_gap_up;
+    reg  [16:0] m0_d_gap_down;
+    reg  [43:0] m0_d_sum0;
+    reg  [43:0] m0_d_sum1;
+    reg  [43:0] m1_d_sum_even;
+    reg  [3:0] m1_d_shift_even;
     reg  m1_d_zero_even;
-    reg  [5:0] m1_d_shift_odd;
+    reg  [43:0] m1_d_sum_odd;
+    reg  [3:0] m1_d_shift_odd;
     reg  m1_d_zero_odd;
-    reg  [43:0] m1_d_sum0;
-    reg  [43:0] m1_d_sum1;
     reg  [15:0] m1_d_rho;
     reg  [43:0] m2_d_part0;
     reg  [43:0] m2_d_part1;
     reg  [15:0] m2_d_rho;
-    wire [1:0] e1_control_mode;
     wire e1_control_first;
     reg  merge_done_1;
     reg  merge_done_2;
     reg  merge_done_3;
+    reg  merge_done_4;
     wire row_merged;
     reg  residual_zero;
-    wire [1:0] d_control_mode;
-    reg  e1_use_target;
-    wire [15:0] e1_control_base;
+    reg  f_use_target;
     reg  [33:0] p1_q0;
     reg  [33:0] p1_q1;
     reg  [33:0] p1_q2;
@@ -2488,6 +2581,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  dec_captured_12;
     reg  dec_captured_13;
     reg  dec_captured_14;
+    reg  dec_captured_15;
     reg  [4:0] dec_t_lead;
     reg  [4:0] dec_t_lead_q;
     reg  [43:0] dec_t_sum_1;
@@ -2521,6 +2615,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] dec_t_y_12;
     reg  [15:0] dec_t_y_13;
     reg  [15:0] dec_t_y_14;
+    reg  [15:0] dec_t_y_15;
     wire [18:0] dec_t_delta;
     reg  [6:0] dec_t_px_f;
     reg  [4:0] dec_t_px_s;
@@ -2582,6 +2677,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] dec_d_y_12;
     reg  [15:0] dec_d_y_13;
     reg  [15:0] dec_d_y_14;
+    reg  [15:0] dec_d_y_15;
     wire [18:0] dec_d_delta;
     reg  [6:0] dec_d_px_f;
     reg  [4:0] dec_d_px_s;
@@ -2674,7 +2770,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire push;
     wire emit_pushed;
     wire accepted_now;
-    reg  emit_tokens_load;
     wire round_over;
     wire pass_last;
     reg  [2:0] pass_b_wait;
@@ -2684,7 +2779,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* no_rw_check *) reg  [511:0] row_pair_bank3 [0:511];
     (* no_rw_check *) reg  [511:0] row_pair_bank4 [0:511];
     (* no_rw_check *) reg  [511:0] row_pair_bank5 [0:511];
-    (* no_rw_check *) reg  [511:0] row_pair_bank6 [0:39];
+    (* no_rw_check *) reg  [511:0] row_pair_bank6 [0:40];
     wire [228:0] t_0;
     wire [15:0] t_1;
     wire [30:0] t_2;
@@ -2891,61 +2986,61 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire t_203;
     wire [17:0] t_204;
     wire [10:0] t_205;
-    wire [29:0] t_206;
-    wire [29:0] t_207;
-    wire [29:0] t_208;
-    wire [29:0] t_209;
-    wire [29:0] t_210;
-    wire [29:0] t_211;
-    wire [29:0] t_212;
-    wire [29:0] t_213;
-    wire [29:0] t_214;
-    wire [29:0] t_215;
-    wire [29:0] t_216;
-    wire [29:0] t_217;
-    wire [29:0] t_218;
-    wire [29:0] t_219;
-    wire [29:0] t_220;
-    wire [29:0] t_221;
-    wire [15:0] t_222;
-    wire [16:0] t_223;
-    wire [16:0] t_224;
-    wire [16:0] t_225;
-    wire t_226;
-    wire [16:0] t_227;
-    wire t_228;
-    wire [16:0] t_229;
-    wire [15:0] t_230;
-    wire [16:0] t_231;
-    wire [16:0] t_232;
-    wire [16:0] t_233;
-    wire t_234;
-    wire [16:0] t_235;
-    wire t_236;
-    wire [16:0] t_237;
+    wire [15:0] t_206;
+    wire [16:0] t_207;
+    wire [16:0] t_208;
+    wire [16:0] t_209;
+    wire t_210;
+    wire [15:0] t_211;
+    wire [16:0] t_212;
+    wire [16:0] t_213;
+    wire [16:0] t_214;
+    wire t_215;
+    wire t_216;
+    wire [33:0] t_217;
+    wire [33:0] t_218;
+    wire [33:0] t_219;
+    wire [33:0] t_220;
+    wire [33:0] t_221;
+    wire [33:0] t_222;
+    wire [33:0] t_223;
+    wire [33:0] t_224;
+    wire [33:0] t_225;
+    wire [33:0] t_226;
+    wire [33:0] t_227;
+    wire [33:0] t_228;
+    wire [33:0] t_229;
+    wire [33:0] t_230;
+    wire [33:0] t_231;
+    wire [43:0] t_232;
+    wire [31:0] t_233;
+    wire [15:0] t_234;
+    wire [15:0] t_235;
+    wire [31:0] t_236;
+    wire [15:0] t_237;
     wire t_238;
-    wire [33:0] t_239;
-    wire [33:0] t_240;
-    wire [33:0] t_241;
-    wire [33:0] t_242;
-    wire [33:0] t_243;
-    wire [33:0] t_244;
-    wire [33:0] t_245;
-    wire [33:0] t_246;
-    wire [33:0] t_247;
-    wire [33:0] t_248;
-    wire [33:0] t_249;
-    wire [33:0] t_250;
-    wire [33:0] t_251;
-    wire [33:0] t_252;
-    wire [33:0] t_253;
-    wire [43:0] t_254;
-    wire [31:0] t_255;
-    wire [15:0] t_256;
-    wire [15:0] t_257;
-    wire [31:0] t_258;
-    wire [15:0] t_259;
-    wire t_260;
+    wire [7:0] t_239;
+    wire t_240;
+    wire [3:0] t_241;
+    wire t_242;
+    wire [1:0] t_243;
+    wire t_244;
+    wire [1:0] t_245;
+    wire [3:0] t_246;
+    wire [1:0] t_247;
+    wire t_248;
+    wire [1:0] t_249;
+    wire [7:0] t_250;
+    wire [3:0] t_251;
+    wire t_252;
+    wire [1:0] t_253;
+    wire t_254;
+    wire [1:0] t_255;
+    wire [3:0] t_256;
+    wire [1:0] t_257;
+    wire t_258;
+    wire [1:0] t_259;
+    wire [15:0] t_260;
     wire [7:0] t_261;
     wire t_262;
     wire [3:0] t_263;
@@ -2967,36 +3062,36 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [1:0] t_279;
     wire t_280;
     wire [1:0] t_281;
-    wire [15:0] t_282;
-    wire [7:0] t_283;
+    wire [26:0] t_282;
+    wire [17:0] t_283;
     wire t_284;
-    wire [3:0] t_285;
-    wire t_286;
-    wire [1:0] t_287;
-    wire t_288;
-    wire [1:0] t_289;
-    wire [3:0] t_290;
-    wire [1:0] t_291;
-    wire t_292;
-    wire [1:0] t_293;
-    wire [7:0] t_294;
-    wire [3:0] t_295;
-    wire t_296;
-    wire [1:0] t_297;
-    wire t_298;
-    wire [1:0] t_299;
-    wire [3:0] t_300;
-    wire [1:0] t_301;
-    wire t_302;
-    wire [1:0] t_303;
-    wire [26:0] t_304;
-    wire [17:0] t_305;
-    wire t_306;
-    wire [17:0] t_307;
-    wire [10:0] t_308;
-    wire [31:0] t_309;
-    wire [15:0] t_310;
-    wire t_311;
+    wire [17:0] t_285;
+    wire [10:0] t_286;
+    wire [31:0] t_287;
+    wire [15:0] t_288;
+    wire t_289;
+    wire [7:0] t_290;
+    wire t_291;
+    wire [3:0] t_292;
+    wire t_293;
+    wire [1:0] t_294;
+    wire t_295;
+    wire [1:0] t_296;
+    wire [3:0] t_297;
+    wire [1:0] t_298;
+    wire t_299;
+    wire [1:0] t_300;
+    wire [7:0] t_301;
+    wire [3:0] t_302;
+    wire t_303;
+    wire [1:0] t_304;
+    wire t_305;
+    wire [1:0] t_306;
+    wire [3:0] t_307;
+    wire [1:0] t_308;
+    wire t_309;
+    wire [1:0] t_310;
+    wire [15:0] t_311;
     wire [7:0] t_312;
     wire t_313;
     wire [3:0] t_314;
@@ -3018,40 +3113,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [1:0] t_330;
     wire t_331;
     wire [1:0] t_332;
-    wire [15:0] t_333;
-    wire [7:0] t_334;
+    wire [26:0] t_333;
+    wire [17:0] t_334;
     wire t_335;
-    wire [3:0] t_336;
-    wire t_337;
-    wire [1:0] t_338;
-    wire t_339;
-    wire [1:0] t_340;
-    wire [3:0] t_341;
-    wire [1:0] t_342;
+    wire [17:0] t_336;
+    wire [10:0] t_337;
+    wire t_338;
+    wire [31:0] t_339;
+    wire [15:0] t_340;
+    wire [15:0] t_341;
+    wire [11:0] t_342;
     wire t_343;
-    wire [1:0] t_344;
-    wire [7:0] t_345;
-    wire [3:0] t_346;
-    wire t_347;
-    wire [1:0] t_348;
-    wire t_349;
-    wire [1:0] t_350;
-    wire [3:0] t_351;
-    wire [1:0] t_352;
-    wire t_353;
-    wire [1:0] t_354;
-    wire [26:0] t_355;
-    wire [17:0] t_356;
-    wire t_357;
-    wire [17:0] t_358;
-    wire [10:0] t_359;
-    wire t_360;
-    wire [31:0] t_361;
-    wire [15:0] t_362;
-    wire [15:0] t_363;
-    wire [11:0] t_364;
-    wire [12:0] t_365;
-    wire [12:0] t_366;
+    wire [12:0] t_344;
+    wire [12:0] t_345;
+    wire t_346;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3259,62 +3334,62 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_203 = d_d_delta15[18];
     assign t_204 = d_d_delta15[17:0];
     assign t_205 = t_204[17:7];
-    assign t_206 = ({1'h0, d_t_e0} - {1'h0, d_d_e0});
-    assign t_207 = ({1'h0, d_t_e1} - {1'h0, d_d_e1});
-    assign t_208 = ({1'h0, d_t_e2} - {1'h0, d_d_e2});
-    assign t_209 = ({1'h0, d_t_e3} - {1'h0, d_d_e3});
-    assign t_210 = ({1'h0, d_t_e4} - {1'h0, d_d_e4});
-    assign t_211 = ({1'h0, d_t_e5} - {1'h0, d_d_e5});
-    assign t_212 = ({1'h0, d_t_e6} - {1'h0, d_d_e6});
-    assign t_213 = ({1'h0, d_t_e7} - {1'h0, d_d_e7});
-    assign t_214 = ({1'h0, d_t_e8} - {1'h0, d_d_e8});
-    assign t_215 = ({1'h0, d_t_e9} - {1'h0, d_d_e9});
-    assign t_216 = ({1'h0, d_t_e10} - {1'h0, d_d_e10});
-    assign t_217 = ({1'h0, d_t_e11} - {1'h0, d_d_e11});
-    assign t_218 = ({1'h0, d_t_e12} - {1'h0, d_d_e12});
-    assign t_219 = ({1'h0, d_t_e13} - {1'h0, d_d_e13});
-    assign t_220 = ({1'h0, d_t_e14} - {1'h0, d_d_e14});
-    assign t_221 = ({1'h0, d_t_e15} - {1'h0, d_d_e15});
-    assign t_222 = (acc_t_raise ? e4_ref_t : acc_t_rho);
-    assign t_223 = ({{1{e4_ref_t[15]}}, e4_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho});
-    assign t_224 = (acc_t_raise ? t_223 : 17'h0);
-    assign t_225 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e4_ref_t[15]}}, e4_ref_t});
-    assign t_226 = ($signed(rho_sum_even_t) < $signed(rho_sum_odd_t));
-    assign t_227 = ({{1{rho_sum_odd_t[15]}}, rho_sum_odd_t} - {{1{rho_sum_even_t[15]}}, rho_sum_even_t});
-    assign t_228 = (~t_226);
-    assign t_229 = ({{1{rho_sum_even_t[15]}}, rho_sum_even_t} - {{1{rho_sum_odd_t[15]}}, rho_sum_odd_t});
-    assign t_230 = (acc_d_raise ? e4_ref_d : acc_d_rho);
-    assign t_231 = ({{1{e4_ref_d[15]}}, e4_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho});
-    assign t_232 = (acc_d_raise ? t_231 : 17'h0);
-    assign t_233 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e4_ref_d[15]}}, e4_ref_d});
-    assign t_234 = ($signed(rho_sum_even_d) < $signed(rho_sum_odd_d));
-    assign t_235 = ({{1{rho_sum_odd_d[15]}}, rho_sum_odd_d} - {{1{rho_sum_even_d[15]}}, rho_sum_even_d});
-    assign t_236 = (~t_234);
-    assign t_237 = ({{1{rho_sum_even_d[15]}}, rho_sum_even_d} - {{1{rho_sum_odd_d[15]}}, rho_sum_odd_d});
-    assign t_238 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_239 = {5'h0, (e1_use_target ? e1_t_e0 : e1_w0)};
-    assign t_240 = {5'h0, (e1_use_target ? e1_t_e1 : e1_w1)};
-    assign t_241 = {5'h0, (e1_use_target ? e1_t_e2 : e1_w2)};
-    assign t_242 = {5'h0, (e1_use_target ? e1_t_e3 : e1_w3)};
-    assign t_243 = {5'h0, (e1_use_target ? e1_t_e4 : e1_w4)};
-    assign t_244 = {5'h0, (e1_use_target ? e1_t_e5 : e1_w5)};
-    assign t_245 = {5'h0, (e1_use_target ? e1_t_e6 : e1_w6)};
-    assign t_246 = {5'h0, (e1_use_target ? e1_t_e7 : e1_w7)};
-    assign t_247 = {5'h0, (e1_use_target ? e1_t_e8 : e1_w8)};
-    assign t_248 = {5'h0, (e1_use_target ? e1_t_e9 : e1_w9)};
-    assign t_249 = {5'h0, (e1_use_target ? e1_t_e10 : e1_w10)};
-    assign t_250 = {5'h0, (e1_use_target ? e1_t_e11 : e1_w11)};
-    assign t_251 = {5'h0, (e1_use_target ? e1_t_e12 : e1_w12)};
-    assign t_252 = {5'h0, (e1_use_target ? e1_t_e13 : e1_w13)};
-    assign t_253 = {5'h0, (e1_use_target ? e1_t_e14 : e1_w14)};
-    assign t_254 = {10'h0, p4_q15};
-    assign t_255 = cur_uniforms[31:0];
-    assign t_256 = uniform_final_q[15:0];
-    assign t_257 = uniform_final_q[31:16];
-    assign t_258 = {15'h0, sum_t[43:27]};
-    assign t_259 = t_258[31:16];
-    assign t_260 = (|t_259);
-    assign t_261 = t_259[15:8];
+    assign t_206 = (acc_t_raise ? e3_ref_t : acc_t_rho);
+    assign t_207 = ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho});
+    assign t_208 = (acc_t_raise ? t_207 : 17'h0);
+    assign t_209 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
+    assign t_210 = (~m0_t_odd_above);
+    assign t_211 = (acc_d_raise ? e3_ref_d : acc_d_rho);
+    assign t_212 = ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho});
+    assign t_213 = (acc_d_raise ? t_212 : 17'h0);
+    assign t_214 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
+    assign t_215 = (~m0_d_odd_above);
+    assign t_216 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_217 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
+    assign t_218 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
+    assign t_219 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
+    assign t_220 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
+    assign t_221 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
+    assign t_222 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
+    assign t_223 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
+    assign t_224 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
+    assign t_225 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
+    assign t_226 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
+    assign t_227 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
+    assign t_228 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
+    assign t_229 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
+    assign t_230 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
+    assign t_231 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
+    assign t_232 = {10'h0, p4_q15};
+    assign t_233 = cur_uniforms[31:0];
+    assign t_234 = uniform_final_q[15:0];
+    assign t_235 = uniform_final_q[31:16];
+    assign t_236 = {15'h0, sum_t[43:27]};
+    assign t_237 = t_236[31:16];
+    assign t_238 = (|t_237);
+    assign t_239 = t_237[15:8];
+    assign t_240 = (|t_239);
+    assign t_241 = t_239[7:4];
+    assign t_242 = (|t_241);
+    assign t_243 = t_241[3:2];
+    assign t_244 = (|t_243);
+    assign t_245 = t_241[1:0];
+    assign t_246 = t_239[3:0];
+    assign t_247 = t_246[3:2];
+    assign t_248 = (|t_247);
+    assign t_249 = t_246[1:0];
+    assign t_250 = t_237[7:0];
+    assign t_251 = t_250[7:4];
+    assign t_252 = (|t_251);
+    assign t_253 = t_251[3:2];
+    assign t_254 = (|t_253);
+    assign t_255 = t_251[1:0];
+    assign t_256 = t_250[3:0];
+    assign t_257 = t_256[3:2];
+    assign t_258 = (|t_257);
+    assign t_259 = t_256[1:0];
+    assign t_260 = t_236[15:0];
+    assign t_261 = t_260[15:8];
     assign t_262 = (|t_261);
     assign t_263 = t_261[7:4];
     assign t_264 = (|t_263);
@@ -3325,7 +3400,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_269 = t_268[3:2];
     assign t_270 = (|t_269);
     assign t_271 = t_268[1:0];
-    assign t_272 = t_259[7:0];
+    assign t_272 = t_260[7:0];
     assign t_273 = t_272[7:4];
     assign t_274 = (|t_273);
     assign t_275 = t_273[3:2];
@@ -3335,37 +3410,37 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_279 = t_278[3:2];
     assign t_280 = (|t_279);
     assign t_281 = t_278[1:0];
-    assign t_282 = t_258[15:0];
-    assign t_283 = t_282[15:8];
-    assign t_284 = (|t_283);
-    assign t_285 = t_283[7:4];
-    assign t_286 = (|t_285);
-    assign t_287 = t_285[3:2];
-    assign t_288 = (|t_287);
-    assign t_289 = t_285[1:0];
-    assign t_290 = t_283[3:0];
-    assign t_291 = t_290[3:2];
-    assign t_292 = (|t_291);
-    assign t_293 = t_290[1:0];
-    assign t_294 = t_282[7:0];
-    assign t_295 = t_294[7:4];
-    assign t_296 = (|t_295);
-    assign t_297 = t_295[3:2];
-    assign t_298 = (|t_297);
-    assign t_299 = t_295[1:0];
-    assign t_300 = t_294[3:0];
-    assign t_301 = t_300[3:2];
-    assign t_302 = (|t_301);
-    assign t_303 = t_300[1:0];
-    assign t_304 = (dec_t_window >> dec_t_lead_q);
-    assign t_305 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
-    assign t_306 = dec_t_delta[18];
-    assign t_307 = dec_t_delta[17:0];
-    assign t_308 = t_307[17:7];
-    assign t_309 = {15'h0, sum_d[43:27]};
-    assign t_310 = t_309[31:16];
-    assign t_311 = (|t_310);
-    assign t_312 = t_310[15:8];
+    assign t_282 = (dec_t_window >> dec_t_lead_q);
+    assign t_283 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_284 = dec_t_delta[18];
+    assign t_285 = dec_t_delta[17:0];
+    assign t_286 = t_285[17:7];
+    assign t_287 = {15'h0, sum_d[43:27]};
+    assign t_288 = t_287[31:16];
+    assign t_289 = (|t_288);
+    assign t_290 = t_288[15:8];
+    assign t_291 = (|t_290);
+    assign t_292 = t_290[7:4];
+    assign t_293 = (|t_292);
+    assign t_294 = t_292[3:2];
+    assign t_295 = (|t_294);
+    assign t_296 = t_292[1:0];
+    assign t_297 = t_290[3:0];
+    assign t_298 = t_297[3:2];
+    assign t_299 = (|t_298);
+    assign t_300 = t_297[1:0];
+    assign t_301 = t_288[7:0];
+    assign t_302 = t_301[7:4];
+    assign t_303 = (|t_302);
+    assign t_304 = t_302[3:2];
+    assign t_305 = (|t_304);
+    assign t_306 = t_302[1:0];
+    assign t_307 = t_301[3:0];
+    assign t_308 = t_307[3:2];
+    assign t_309 = (|t_308);
+    assign t_310 = t_307[1:0];
+    assign t_311 = t_287[15:0];
+    assign t_312 = t_311[15:8];
     assign t_313 = (|t_312);
     assign t_314 = t_312[7:4];
     assign t_315 = (|t_314);
@@ -3376,7 +3451,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_320 = t_319[3:2];
     assign t_321 = (|t_320);
     assign t_322 = t_319[1:0];
-    assign t_323 = t_310[7:0];
+    assign t_323 = t_311[7:0];
     assign t_324 = t_323[7:4];
     assign t_325 = (|t_324);
     assign t_326 = t_324[3:2];
@@ -3386,40 +3461,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_330 = t_329[3:2];
     assign t_331 = (|t_330);
     assign t_332 = t_329[1:0];
-    assign t_333 = t_309[15:0];
-    assign t_334 = t_333[15:8];
-    assign t_335 = (|t_334);
-    assign t_336 = t_334[7:4];
-    assign t_337 = (|t_336);
-    assign t_338 = t_336[3:2];
-    assign t_339 = (|t_338);
-    assign t_340 = t_336[1:0];
-    assign t_341 = t_334[3:0];
-    assign t_342 = t_341[3:2];
-    assign t_343 = (|t_342);
-    assign t_344 = t_341[1:0];
-    assign t_345 = t_333[7:0];
-    assign t_346 = t_345[7:4];
-    assign t_347 = (|t_346);
-    assign t_348 = t_346[3:2];
-    assign t_349 = (|t_348);
-    assign t_350 = t_346[1:0];
-    assign t_351 = t_345[3:0];
-    assign t_352 = t_351[3:2];
-    assign t_353 = (|t_352);
-    assign t_354 = t_351[1:0];
-    assign t_355 = (dec_d_window >> dec_d_lead_q);
-    assign t_356 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
-    assign t_357 = dec_d_delta[18];
-    assign t_358 = dec_d_delta[17:0];
-    assign t_359 = t_358[17:7];
-    assign t_360 = (state == 3'h1);
-    assign t_361 = cur_uniforms[31:0];
-    assign t_362 = uniform_row_q[15:0];
-    assign t_363 = uniform_row_q[31:16];
-    assign t_364 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_365 = ({1'h0, decide_address} + 13'hc00);
-    assign t_366 = ((13'hc28 <= t_365) ? (t_365 - 13'hc28) : t_365);
+    assign t_333 = (dec_d_window >> dec_d_lead_q);
+    assign t_334 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_335 = dec_d_delta[18];
+    assign t_336 = dec_d_delta[17:0];
+    assign t_337 = t_336[17:7];
+    assign t_338 = (state == 3'h1);
+    assign t_339 = cur_uniforms[31:0];
+    assign t_340 = uniform_row_q[15:0];
+    assign t_341 = uniform_row_q[31:16];
+    assign t_342 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_343 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_344 = ({1'h0, decide_address} + 13'hc00);
+    assign t_345 = ((13'hc29 <= t_344) ? (t_344 - 13'hc29) : t_344);
+    assign t_346 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3462,8 +3517,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign cmd_one_hot = t_0[227];
     assign in_bad_gamma = (3'h4 < cmd_gamma);
     assign in_bad_draft = (|{((3'h3 < cmd_gamma) & (16'hc000 <= cmd_draft_token_3)), ((3'h2 < cmd_gamma) & (16'hc000 <= cmd_draft_token_2)), ((3'h1 < cmd_gamma) & (16'hc000 <= cmd_draft_token_1)), ((3'h0 < cmd_gamma) & (16'hc000 <= cmd_draft_token_0))});
-    assign token_row = ((state == 3'h1) ? row : accepted);
-    assign row_draft_stream = (row_has_draft & (~cur_one_hot));
+    assign row_token = ((state == 3'h1) ? stream_token : decide_tokens[15:0]);
     assign streaming = (((state == 3'h1) & (~input_done)) | (state == 3'h7));
     assign beat_fire = ((streaming & s_axis_logits_tvalid) & ((~row_draft_stream) | s_axis_draft_tvalid));
     assign last_beat = (beat == 12'hbff);
@@ -3605,52 +3659,53 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign d_d_delta14 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_198[17]}}, t_198});
     assign u_exp_d15_f = d_d_e15_f[4:0];
     assign d_d_delta15 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_202[17]}}, t_202});
+    assign e1_control_mode = e1_control[1:0];
+    assign e1_control_base = e1_control[18:3];
     assign e4_control_mode = e4_control[1:0];
     assign acc_stream = (e4_valid & (e4_control_mode == 2'h0));
-    assign e4_control_odd = e4_control[20];
-    assign e4_control_fresh = e4_control[21];
     assign s2_control_odd = s2_control[20];
     assign s2_control_last = s2_control[2];
     assign row_done = (s2_stream & s2_control_last);
+    assign e3_control_mode = e3_control[1:0];
+    assign acc_ref_stream = (e3_valid & (e3_control_mode == 2'h0));
     assign e3_control_odd = e3_control[20];
-    assign acc_t_raise = (e4_control_fresh | ($signed(acc_t_rho) < $signed(e4_ref_t)));
+    assign e3_control_fresh = e3_control[21];
+    assign e2_control_odd = e2_control[20];
+    assign acc_t_raise = (e3_control_fresh | ($signed(acc_t_rho) < $signed(e3_ref_t)));
     assign s2_t_sum = (s2_t_kept + s2_t_added);
-    assign acc_d_raise = (e4_control_fresh | ($signed(acc_d_rho) < $signed(e4_ref_d)));
+    assign acc_d_raise = (e3_control_fresh | ($signed(acc_d_rho) < $signed(e3_ref_d)));
     assign s2_d_sum = (s2_d_kept + s2_d_added);
-    assign e1_control_mode = e1_control[1:0];
     assign e1_control_first = e1_control[19];
-    assign row_merged = merge_done_3;
-    assign d_control_mode = d_control[1:0];
-    assign e1_control_base = e1_control[18:3];
+    assign row_merged = merge_done_4;
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign p_pass_b = (p4_valid & (p4_mode == 2'h2));
-    assign u_cdf_thr_p0_a = t_256;
+    assign u_cdf_thr_p0_a = t_234;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_256;
+    assign u_cdf_thr_p1_a = t_234;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_256;
+    assign u_cdf_thr_p2_a = t_234;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_257;
+    assign u_cdf_thr_p3_a = t_235;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_257;
+    assign u_cdf_thr_p4_a = t_235;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_257;
+    assign u_cdf_thr_p5_a = t_235;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign cdf_remainder = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
-    assign cdf_hit = ((g2_valid & (~cdf_found)) & (|g2_hits));
+    assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_305[17]}}, t_305});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_283[17]}}, t_283});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_356[17]}}, t_356});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_334[17]}}, t_334});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_362;
+    assign u_accept_lhs_p0_a = t_340;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_362;
+    assign u_accept_lhs_p1_a = t_340;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_363;
+    assign u_accept_lhs_p2_a = t_341;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_363;
+    assign u_accept_lhs_p3_a = t_341;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign emit_pending = (~emit_last);
     assign can_push = ((~u_token_fifo_full) & ((~emit_last) | (~u_result_fifo_full)));
@@ -4251,21 +4306,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     );
 
     always @(*) begin
-        case (token_row)
+        case (row)
             3'h0: begin
-                row_token = t_1;
+                stream_token = t_1;
             end
             3'h1: begin
-                row_token = cur_tokens[31:16];
+                stream_token = cur_tokens[31:16];
             end
             3'h2: begin
-                row_token = cur_tokens[47:32];
+                stream_token = cur_tokens[47:32];
             end
             3'h3: begin
-                row_token = cur_tokens[63:48];
+                stream_token = cur_tokens[63:48];
             end
             default: begin
-                row_token = t_1;
+                stream_token = t_1;
             end
         endcase
     end
@@ -4302,7 +4357,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index)
             3'h0: begin
-                uniform_final = t_255;
+                uniform_final = t_233;
             end
             3'h1: begin
                 uniform_final = cur_uniforms[63:32];
@@ -4317,7 +4372,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final = cur_uniforms[159:128];
             end
             default: begin
-                uniform_final = t_255;
+                uniform_final = t_233;
             end
         endcase
     end
@@ -10485,7 +10540,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_361;
+                uniform_row = t_339;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10500,7 +10555,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_361;
+                uniform_row = t_339;
             end
         endcase
     end
@@ -10573,9 +10628,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h0: begin
-                    if (cmd_fire) begin
-                        row <= 3'h0;
-                    end
+                    row <= 3'h0;
                 end
                 3'h1: begin
                     if (beat_fire) begin
@@ -10611,13 +10664,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h0: begin
-                    if (cmd_fire) begin
-                        beat <= 12'h0;
-                    end
+                    beat <= 12'h0;
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_364;
+                        beat <= t_342;
                     end
                 end
                 3'h2: begin
@@ -10632,7 +10683,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_364;
+                        beat <= t_342;
                     end
                 end
             endcase
@@ -10645,9 +10696,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h0: begin
-                    if (cmd_fire) begin
-                        input_done <= 1'h0;
-                    end
+                    input_done <= 1'h0;
                 end
                 3'h1: begin
                     if (beat_fire) begin
@@ -10677,7 +10726,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+                            row_has_draft <= t_343;
                         end
                     end
                 end
@@ -10694,7 +10743,45 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+                            row_has_draft <= t_346;
+                        end
+                    end
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_draft_stream <= 1'h0;
+        end else begin
+            case (state)
+                3'h0: begin
+                    if (cmd_fire) begin
+                        row_draft_stream <= ((cmd_gamma != 3'h0) & (~cmd_one_hot));
+                    end
+                end
+                3'h1: begin
+                    if (beat_fire) begin
+                        if (last_beat) begin
+                            row_draft_stream <= (t_343 & (~cur_one_hot));
+                        end
+                    end
+                end
+                3'h2: begin
+                end
+                3'h3: begin
+                end
+                3'h4: begin
+                end
+                3'h5: begin
+                end
+                3'h6: begin
+                end
+                default: begin
+                    if (beat_fire) begin
+                        if (last_beat) begin
+                            row_draft_stream <= (t_346 & (~cur_one_hot));
                         end
                     end
                 end
@@ -10708,9 +10795,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h0: begin
-                    if (cmd_fire) begin
-                        accepted <= 3'h0;
-                    end
+                    accepted <= 3'h0;
                 end
                 3'h1: begin
                     if (dec_valid_16) begin
@@ -10734,9 +10819,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             end
             case (state)
                 3'h0: begin
-                    if (cmd_fire) begin
-                        done_rows <= 3'h0;
-                    end
+                    done_rows <= 3'h0;
                 end
                 default: begin
                 end
@@ -10750,12 +10833,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h1: begin
-                    if (dec_valid_16) begin
-                        if (accept) begin
-                        end else begin
-                            pass_beat <= 12'h0;
-                        end
-                    end
+                    pass_beat <= 12'h0;
                 end
                 3'h2: begin
                     pass_beat <= (pass_last ? 12'h0 : (pass_beat + 12'h1));
@@ -10775,13 +10853,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h0: begin
-                    if (cmd_fire) begin
-                        write_address <= 12'h0;
-                    end
+                    write_address <= 12'h0;
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        write_address <= ((write_address == 12'hc27) ? 12'h0 : (write_address + 12'h1));
+                        write_address <= ((write_address == 12'hc28) ? 12'h0 : (write_address + 12'h1));
                     end
                 end
                 default: begin
@@ -10796,14 +10872,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h0: begin
-                    if (cmd_fire) begin
-                        decide_address <= 12'h0;
-                    end
+                    decide_address <= 12'h0;
                 end
                 3'h1: begin
                     if (dec_valid_16) begin
                         if (accept) begin
-                            decide_address <= t_366[11:0];
+                            decide_address <= t_345[11:0];
                         end
                     end
                 end
@@ -10820,14 +10894,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             case (state)
                 3'h1: begin
                     if (dec_valid_16) begin
-                        if (accept) begin
-                        end else begin
-                            pass_address <= decide_address;
-                        end
+                        pass_address <= decide_address;
                     end
                 end
                 3'h2: begin
-                    pass_address <= ((pass_address == 12'hc27) ? 12'h0 : (pass_address + 12'h1));
+                    pass_address <= ((pass_address == 12'hc28) ? 12'h0 : (pass_address + 12'h1));
                 end
                 3'h3: begin
                     if ((pass_b_wait == 3'h0)) begin
@@ -10835,7 +10906,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h4: begin
-                    pass_address <= ((pass_address == 12'hc27) ? 12'h0 : (pass_address + 12'h1));
+                    pass_address <= ((pass_address == 12'hc28) ? 12'h0 : (pass_address + 12'h1));
                 end
                 default: begin
                 end
@@ -10869,10 +10940,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             case (state)
                 3'h1: begin
                     if (dec_valid_16) begin
-                        if (accept) begin
-                        end else begin
-                            final_bonus <= ((~(accepted < cur_gamma)) | cur_bad_gamma);
-                        end
+                        final_bonus <= ((~(accepted < cur_gamma)) | cur_bad_gamma);
                     end
                 end
                 default: begin
@@ -10914,13 +10982,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((t_238 & e1_has_x)) begin
+        if ((t_216 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_238 & e1_has_x)) begin
+        if ((t_216 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -10929,7 +10997,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_238) begin
+            if (t_216) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -10939,10 +11007,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         case (state)
             3'h1: begin
                 if (dec_valid_16) begin
-                    if (accept) begin
-                    end else begin
-                        nu_t <= dec_t_nu_q_10;
-                    end
+                    nu_t <= dec_t_nu_q_10;
                 end
             end
             default: begin
@@ -10954,10 +11019,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         case (state)
             3'h1: begin
                 if (dec_valid_16) begin
-                    if (accept) begin
-                    end else begin
-                        nu_d <= dec_d_nu_q_10;
-                    end
+                    nu_d <= dec_d_nu_q_10;
                 end
             end
             default: begin
@@ -10967,16 +11029,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_254);
+            sum_w <= (sum_w + t_232);
         end
         case (state)
             3'h1: begin
-                if (dec_valid_16) begin
-                    if (accept) begin
-                    end else begin
-                        sum_w <= 44'h0;
-                    end
-                end
+                sum_w <= 44'h0;
             end
             default: begin
             end
@@ -10989,12 +11046,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end
         case (state)
             3'h1: begin
-                if (dec_valid_16) begin
-                    if (accept) begin
-                    end else begin
-                        sum_e <= 44'h0;
-                    end
-                end
+                sum_e <= 44'h0;
             end
             default: begin
             end
@@ -11003,16 +11055,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_b) begin
-            cdf_prefix <= (cdf_prefix + t_254);
+            cdf_prefix <= (cdf_prefix + t_232);
         end
         case (state)
             3'h1: begin
-                if (dec_valid_16) begin
-                    if (accept) begin
-                    end else begin
-                        cdf_prefix <= 44'h0;
-                    end
-                end
+                cdf_prefix <= 44'h0;
             end
             default: begin
             end
@@ -11028,12 +11075,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             end
             case (state)
                 3'h1: begin
-                    if (dec_valid_16) begin
-                        if (accept) begin
-                        end else begin
-                            cdf_found <= 1'h0;
-                        end
-                    end
+                    cdf_found <= 1'h0;
                 end
                 default: begin
                 end
@@ -11093,6 +11135,31 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (cmd_fire_load) begin
             cur_tokens <= cmd_draft_token;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (tokens_load) begin
+            decide_tokens <= cur_tokens;
+        end
+        case (state)
+            3'h1: begin
+                if (dec_valid_16) begin
+                    if (accept) begin
+                        decide_tokens <= {16'h0, decide_tokens[63:16]};
+                    end
+                end
+            end
+            default: begin
+            end
+        endcase
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            tokens_load <= 1'h0;
+        end else begin
+            tokens_load <= cmd_fire;
         end
     end
 
@@ -15183,67 +15250,323 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_w0 <= (final_bonus ? d_t_e0 : (cur_one_hot ? (d_hit_5[0] ? 29'h0 : d_t_e0) : (t_206[29] ? 29'h0 : t_206[28:0])));
+        e1_t_e0 <= d_t_e0;
     end
 
     always @(posedge aclk) begin
-        e1_w1 <= (final_bonus ? d_t_e1 : (cur_one_hot ? (d_hit_5[1] ? 29'h0 : d_t_e1) : (t_207[29] ? 29'h0 : t_207[28:0])));
+        e1_t_e1 <= d_t_e1;
     end
 
     always @(posedge aclk) begin
-        e1_w2 <= (final_bonus ? d_t_e2 : (cur_one_hot ? (d_hit_5[2] ? 29'h0 : d_t_e2) : (t_208[29] ? 29'h0 : t_208[28:0])));
+        e1_t_e2 <= d_t_e2;
     end
 
     always @(posedge aclk) begin
-        e1_w3 <= (final_bonus ? d_t_e3 : (cur_one_hot ? (d_hit_5[3] ? 29'h0 : d_t_e3) : (t_209[29] ? 29'h0 : t_209[28:0])));
+        e1_t_e3 <= d_t_e3;
     end
 
     always @(posedge aclk) begin
-        e1_w4 <= (final_bonus ? d_t_e4 : (cur_one_hot ? (d_hit_5[4] ? 29'h0 : d_t_e4) : (t_210[29] ? 29'h0 : t_210[28:0])));
+        e1_t_e4 <= d_t_e4;
     end
 
     always @(posedge aclk) begin
-        e1_w5 <= (final_bonus ? d_t_e5 : (cur_one_hot ? (d_hit_5[5] ? 29'h0 : d_t_e5) : (t_211[29] ? 29'h0 : t_211[28:0])));
+        e1_t_e5 <= d_t_e5;
     end
 
     always @(posedge aclk) begin
-        e1_w6 <= (final_bonus ? d_t_e6 : (cur_one_hot ? (d_hit_5[6] ? 29'h0 : d_t_e6) : (t_212[29] ? 29'h0 : t_212[28:0])));
+        e1_t_e6 <= d_t_e6;
     end
 
     always @(posedge aclk) begin
-        e1_w7 <= (final_bonus ? d_t_e7 : (cur_one_hot ? (d_hit_5[7] ? 29'h0 : d_t_e7) : (t_213[29] ? 29'h0 : t_213[28:0])));
+        e1_t_e7 <= d_t_e7;
     end
 
     always @(posedge aclk) begin
-        e1_w8 <= (final_bonus ? d_t_e8 : (cur_one_hot ? (d_hit_5[8] ? 29'h0 : d_t_e8) : (t_214[29] ? 29'h0 : t_214[28:0])));
+        e1_t_e8 <= d_t_e8;
     end
 
     always @(posedge aclk) begin
-        e1_w9 <= (final_bonus ? d_t_e9 : (cur_one_hot ? (d_hit_5[9] ? 29'h0 : d_t_e9) : (t_215[29] ? 29'h0 : t_215[28:0])));
+        e1_t_e9 <= d_t_e9;
     end
 
     always @(posedge aclk) begin
-        e1_w10 <= (final_bonus ? d_t_e10 : (cur_one_hot ? (d_hit_5[10] ? 29'h0 : d_t_e10) : (t_216[29] ? 29'h0 : t_216[28:0])));
+        e1_t_e10 <= d_t_e10;
     end
 
     always @(posedge aclk) begin
-        e1_w11 <= (final_bonus ? d_t_e11 : (cur_one_hot ? (d_hit_5[11] ? 29'h0 : d_t_e11) : (t_217[29] ? 29'h0 : t_217[28:0])));
+        e1_t_e11 <= d_t_e11;
     end
 
     always @(posedge aclk) begin
-        e1_w12 <= (final_bonus ? d_t_e12 : (cur_one_hot ? (d_hit_5[12] ? 29'h0 : d_t_e12) : (t_218[29] ? 29'h0 : t_218[28:0])));
+        e1_t_e12 <= d_t_e12;
     end
 
     always @(posedge aclk) begin
-        e1_w13 <= (final_bonus ? d_t_e13 : (cur_one_hot ? (d_hit_5[13] ? 29'h0 : d_t_e13) : (t_219[29] ? 29'h0 : t_219[28:0])));
+        e1_t_e13 <= d_t_e13;
     end
 
     always @(posedge aclk) begin
-        e1_w14 <= (final_bonus ? d_t_e14 : (cur_one_hot ? (d_hit_5[14] ? 29'h0 : d_t_e14) : (t_220[29] ? 29'h0 : t_220[28:0])));
+        e1_t_e14 <= d_t_e14;
     end
 
     always @(posedge aclk) begin
-        e1_w15 <= (final_bonus ? d_t_e15 : (cur_one_hot ? (d_hit_5[15] ? 29'h0 : d_t_e15) : (t_221[29] ? 29'h0 : t_221[28:0])));
+        e1_t_e15 <= d_t_e15;
+    end
+
+    always @(posedge aclk) begin
+        e1_diff0 <= ({1'h0, d_t_e0} - {1'h0, d_d_e0});
+    end
+
+    always @(posedge aclk) begin
+        e1_take_t0 <= (final_bonus | (cur_one_hot & (~d_hit_5[0])));
+    end
+
+    always @(posedge aclk) begin
+        e1_take_zero0 <= (((~final_bonus) & cur_one_hot) & d_hit_5[0]);
+    end
+
+    always @(posedge aclk) begin
+        f_w0 <= (e1_take_t0 ? e1_t_e0 : ((e1_diff0[29] | e1_take_zero0) ? 29'h0 : e1_diff0[28:0]));
+    end
+
+    always @(posedge aclk) begin
+        e1_diff1 <= ({1'h0, d_t_e1} - {1'h0, d_d_e1});
+    end
+
+    always @(posedge aclk) begin
+        e1_take_t1 <= (final_bonus | (cur_one_hot & (~d_hit_5[1])));
+    end
+
+    always @(posedge aclk) begin
+        e1_take_zero1 <= (((~final_bonus) & cur_one_hot) & d_hit_5[1]);
+    end
+
+    always @(posedge aclk) begin
+        f_w1 <= (e1_take_t1 ? e1_t_e1 : ((e1_diff1[29] | e1_take_zero1) ? 29'h0 : e1_diff1[28:0]));
+    end
+
+    always @(posedge aclk) begin
+        e1_diff2 <= ({1'h0, d_t_e2} - {1'h0, d_d_e2});
+    end
+
+    always @(posedge aclk) begin
+        e1_take_t2 <= (final_bonus | (cur_one_hot & (~d_hit_5[2])));
+    end
+
+    always @(posedge aclk) begin
+        e1_take_zero2 <= (((~final_bonus) & cur_one_hot) & d_hit_5[2]);
+    end
+
+    always @(posedge aclk) begin
+        f_w2 <= (e1_take_t2 ? e1_t_e2 : ((e1_diff2[29] | e1_take_zero2) ? 29'h0 : e1_diff2[28:0]));
+    end
+
+    always @(posedge aclk) begin
+        e1_diff3 <= ({1'h0, d_t_e3} - {1'h0, d_d_e3});
+    end
+
+    always @(posedge aclk) begin
+        e1_take_t3 <= (final_bonus | (cur_one_hot & (~d_hit_5[3])));
+    end
+
+    always @(posedge aclk) begin
+        e1_take_zero3 <= (((~final_bonus) & cur_one_hot) & d_hit_5[3]);
+    end
+
+    always @(posedge aclk) begin
+        f_w3 <= (e1_take_t3 ? e1_t_e3 : ((e1_diff3[29] | e1_take_zero3) ? 29'h0 : e1_diff3[28:0]));
+    end
+
+    always @(posedge aclk) begin
+        e1_diff4 <= ({1'h0, d_t_e4} - {1'h0, d_d_e4});
+    end
+
+    always @(posedge aclk) begin
+        e1_take_t4 <= (final_bonus | (cur_one_hot & (~d_hit_5[4])));
+    end
+
+    always @(posedge aclk) begin
+        e1_take_zero4 <= (((~final_bonus) & cur_one_hot) & d_hit_5[4]);
+    end
+
+    always @(posedge aclk) begin
+        f_w4 <= (e1_take_t4 ? e1_t_e4 : ((e1_diff4[29] | e1_take_zero4) ? 29'h0 : e1_diff4[28:0]));
+    end
+
+    always @(posedge aclk) begin
+        e1_diff5 <= ({1'h0, d_t_e5} - {1'h0, d_d_e5});
+    end
+
+    always @(posedge aclk) begin
+        e1_take_t5 <= (final_bonus | (cur_one_hot & (~d_hit_5[5])));
+    end
+
+    always @(posedge aclk) begin
+        e1_take_zero5 <= (((~final_bonus) & cur_one_hot) & d_hit_5[5]);
+    end
+
+    always @(posedge aclk) begin
+        f_w5 <= (e1_take_t5 ? e1_t_e5 : ((e1_diff5[29] | e1_take_zero5) ? 29'h0 : e1_diff5[28:0]));
+    end
+
+    always @(posedge aclk) begin
+        e1_diff6 <= ({1'h0, d_t_e6} - {1'h0, d_d_e6});
+    end
+
+    always @(posedge aclk) begin
+        e1_take_t6 <= (final_bonus | (cur_one_hot & (~d_hit_5[6])));
+    end
+
+    always @(posedge aclk) begin
+        e1_take_zero6 <= (((~final_bonus) & cur_one_hot) & d_hit_5[6]);
+    end
+
+    always @(posedge aclk) begin
+        f_w6 <= (e1_take_t6 ? e1_t_e6 : ((e1_diff6[29] | e1_take_zero6) ? 29'h0 : e1_diff6[28:0]));
+    end
+
+    always @(posedge aclk) begin
+        e1_diff7 <= ({1'h0, d_t_e7} - {1'h0, d_d_e7});
+    end
+
+    always @(posedge aclk) begin
+        e1_take_t7 <= (final_bonus | (cur_one_hot & (~d_hit_5[7])));
+    end
+
+    always @(posedge aclk) begin
+        e1_take_zero7 <= (((~final_bonus) & cur_one_hot) & d_hit_5[7]);
+    end
+
+    always @(posedge aclk) begin
+        f_w7 <= (e1_take_t7 ? e1_t_e7 : ((e1_diff7[29] | e1_take_zero7) ? 29'h0 : e1_diff7[28:0]));
+    end
+
+    always @(posedge aclk) begin
+        e1_diff8 <= ({1'h0, d_t_e8} - {1'h0, d_d_e8});
+    end
+
+    always @(posedge aclk) begin
+        e1_take_t8 <= (final_bonus | (cur_one_hot & (~d_hit_5[8])));
+    end
+
+    always @(posedge aclk) begin
+        e1_take_zero8 <= (((~final_bonus) & cur_one_hot) & d_hit_5[8]);
+    end
+
+    always @(posedge aclk) begin
+        f_w8 <= (e1_take_t8 ? e1_t_e8 : ((e1_diff8[29] | e1_take_zero8) ? 29'h0 : e1_diff8[28:0]));
+    end
+
+    always @(posedge aclk) begin
+        e1_diff9 <= ({1'h0, d_t_e9} - {1'h0, d_d_e9});
+    end
+
+    always @(posedge aclk) begin
+        e1_take_t9 <= (final_bonus | (cur_one_hot & (~d_hit_5[9])));
+    end
+
+    always @(posedge aclk) begin
+        e1_take_zero9 <= (((~final_bonus) & cur_one_hot) & d_hit_5[9]);
+    end
+
+    always @(posedge aclk) begin
+        f_w9 <= (e1_take_t9 ? e1_t_e9 : ((e1_diff9[29] | e1_take_zero9) ? 29'h0 : e1_diff9[28:0]));
+    end
+
+    always @(posedge aclk) begin
+        e1_diff10 <= ({1'h0, d_t_e10} - {1'h0, d_d_e10});
+    end
+
+    always @(posedge aclk) begin
+        e1_take_t10 <= (final_bonus | (cur_one_hot & (~d_hit_5[10])));
+    end
+
+    always @(posedge aclk) begin
+        e1_take_zero10 <= (((~final_bonus) & cur_one_hot) & d_hit_5[10]);
+    end
+
+    always @(posedge aclk) begin
+        f_w10 <= (e1_take_t10 ? e1_t_e10 : ((e1_diff10[29] | e1_take_zero10) ? 29'h0 : e1_diff10[28:0]));
+    end
+
+    always @(posedge aclk) begin
+        e1_diff11 <= ({1'h0, d_t_e11} - {1'h0, d_d_e11});
+    end
+
+    always @(posedge aclk) begin
+        e1_take_t11 <= (final_bonus | (cur_one_hot & (~d_hit_5[11])));
+    end
+
+    always @(posedge aclk) begin
+        e1_take_zero11 <= (((~final_bonus) & cur_one_hot) & d_hit_5[11]);
+    end
+
+    always @(posedge aclk) begin
+        f_w11 <= (e1_take_t11 ? e1_t_e11 : ((e1_diff11[29] | e1_take_zero11) ? 29'h0 : e1_diff11[28:0]));
+    end
+
+    always @(posedge aclk) begin
+        e1_diff12 <= ({1'h0, d_t_e12} - {1'h0, d_d_e12});
+    end
+
+    always @(posedge aclk) begin
+        e1_take_t12 <= (final_bonus | (cur_one_hot & (~d_hit_5[12])));
+    end
+
+    always @(posedge aclk) begin
+        e1_take_zero12 <= (((~final_bonus) & cur_one_hot) & d_hit_5[12]);
+    end
+
+    always @(posedge aclk) begin
+        f_w12 <= (e1_take_t12 ? e1_t_e12 : ((e1_diff12[29] | e1_take_zero12) ? 29'h0 : e1_diff12[28:0]));
+    end
+
+    always @(posedge aclk) begin
+        e1_diff13 <= ({1'h0, d_t_e13} - {1'h0, d_d_e13});
+    end
+
+    always @(posedge aclk) begin
+        e1_take_t13 <= (final_bonus | (cur_one_hot & (~d_hit_5[13])));
+    end
+
+    always @(posedge aclk) begin
+        e1_take_zero13 <= (((~final_bonus) & cur_one_hot) & d_hit_5[13]);
+    end
+
+    always @(posedge aclk) begin
+        f_w13 <= (e1_take_t13 ? e1_t_e13 : ((e1_diff13[29] | e1_take_zero13) ? 29'h0 : e1_diff13[28:0]));
+    end
+
+    always @(posedge aclk) begin
+        e1_diff14 <= ({1'h0, d_t_e14} - {1'h0, d_d_e14});
+    end
+
+    always @(posedge aclk) begin
+        e1_take_t14 <= (final_bonus | (cur_one_hot & (~d_hit_5[14])));
+    end
+
+    always @(posedge aclk) begin
+        e1_take_zero14 <= (((~final_bonus) & cur_one_hot) & d_hit_5[14]);
+    end
+
+    always @(posedge aclk) begin
+        f_w14 <= (e1_take_t14 ? e1_t_e14 : ((e1_diff14[29] | e1_take_zero14) ? 29'h0 : e1_diff14[28:0]));
+    end
+
+    always @(posedge aclk) begin
+        e1_diff15 <= ({1'h0, d_t_e15} - {1'h0, d_d_e15});
+    end
+
+    always @(posedge aclk) begin
+        e1_take_t15 <= (final_bonus | (cur_one_hot & (~d_hit_5[15])));
+    end
+
+    always @(posedge aclk) begin
+        e1_take_zero15 <= (((~final_bonus) & cur_one_hot) & d_hit_5[15]);
+    end
+
+    always @(posedge aclk) begin
+        f_w15 <= (e1_take_t15 ? e1_t_e15 : ((e1_diff15[29] | e1_take_zero15) ? 29'h0 : e1_diff15[28:0]));
     end
 
     always @(posedge aclk) begin
@@ -15252,14 +15575,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             e1_valid <= d_valid_5;
         end
-    end
-
-    always @(posedge aclk) begin
-        e1_ref_t <= d_ref_t_5;
-    end
-
-    always @(posedge aclk) begin
-        e1_ref_d <= d_ref_d_5;
     end
 
     always @(posedge aclk) begin
@@ -15324,6 +15639,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         e1_d_s7 <= ({4'h0, d_d_e14} + {4'h0, d_d_e15});
+    end
+
+    always @(posedge aclk) begin
+        e1_ref_t <= d_ref_t_5;
+    end
+
+    always @(posedge aclk) begin
+        e1_ref_d <= d_ref_d_5;
     end
 
     always @(posedge aclk) begin
@@ -15423,75 +15746,83 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e4_ref_t <= e3_ref_t;
+        if (!aresetn) begin
+            f_valid <= 1'h0;
+        end else begin
+            f_valid <= e1_valid;
+        end
     end
 
     always @(posedge aclk) begin
-        e4_ref_d <= e3_ref_d;
+        f_mode <= e1_control_mode;
     end
 
     always @(posedge aclk) begin
-        e1_t_e0 <= d_t_e0;
+        f_base <= e1_control_base;
     end
 
     always @(posedge aclk) begin
-        e1_t_e1 <= d_t_e1;
+        f_t_e0 <= e1_t_e0;
     end
 
     always @(posedge aclk) begin
-        e1_t_e2 <= d_t_e2;
+        f_t_e1 <= e1_t_e1;
     end
 
     always @(posedge aclk) begin
-        e1_t_e3 <= d_t_e3;
+        f_t_e2 <= e1_t_e2;
     end
 
     always @(posedge aclk) begin
-        e1_t_e4 <= d_t_e4;
+        f_t_e3 <= e1_t_e3;
     end
 
     always @(posedge aclk) begin
-        e1_t_e5 <= d_t_e5;
+        f_t_e4 <= e1_t_e4;
     end
 
     always @(posedge aclk) begin
-        e1_t_e6 <= d_t_e6;
+        f_t_e5 <= e1_t_e5;
     end
 
     always @(posedge aclk) begin
-        e1_t_e7 <= d_t_e7;
+        f_t_e6 <= e1_t_e6;
     end
 
     always @(posedge aclk) begin
-        e1_t_e8 <= d_t_e8;
+        f_t_e7 <= e1_t_e7;
     end
 
     always @(posedge aclk) begin
-        e1_t_e9 <= d_t_e9;
+        f_t_e8 <= e1_t_e8;
     end
 
     always @(posedge aclk) begin
-        e1_t_e10 <= d_t_e10;
+        f_t_e9 <= e1_t_e9;
     end
 
     always @(posedge aclk) begin
-        e1_t_e11 <= d_t_e11;
+        f_t_e10 <= e1_t_e10;
     end
 
     always @(posedge aclk) begin
-        e1_t_e12 <= d_t_e12;
+        f_t_e11 <= e1_t_e11;
     end
 
     always @(posedge aclk) begin
-        e1_t_e13 <= d_t_e13;
+        f_t_e12 <= e1_t_e12;
     end
 
     always @(posedge aclk) begin
-        e1_t_e14 <= d_t_e14;
+        f_t_e13 <= e1_t_e13;
     end
 
     always @(posedge aclk) begin
-        e1_t_e15 <= d_t_e15;
+        f_t_e14 <= e1_t_e14;
+    end
+
+    always @(posedge aclk) begin
+        f_t_e15 <= e1_t_e15;
     end
 
     always @(posedge aclk) begin
@@ -15523,18 +15854,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (acc_stream) begin
-            if (e4_control_odd) begin
+        if (acc_ref_stream) begin
+            if (e3_control_odd) begin
             end else begin
-                rho_even_t <= t_222;
+                rho_even_t <= t_206;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (acc_stream) begin
-            if (e4_control_odd) begin
-                rho_odd_t <= t_222;
+        if (acc_ref_stream) begin
+            if (e3_control_odd) begin
+                rho_odd_t <= t_206;
             end
         end
     end
@@ -15574,47 +15905,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_t_rho <= (e3_control_odd ? rho_odd_t : rho_even_t);
+        acc_t_rho <= (e2_control_odd ? rho_odd_t : rho_even_t);
     end
 
     always @(posedge aclk) begin
-        s1_t_old_zero <= ((acc_t_raise & ((|t_223[16:6]) | (6'h2c <= t_223[5:0]))) | e4_control_fresh);
+        en_t_old_zero <= ((acc_t_raise & ((|t_207[16:6]) | (6'h2c <= t_207[5:0]))) | e3_control_fresh);
     end
 
     always @(posedge aclk) begin
-        s1_t_old_small <= t_224[5:0];
+        en_t_old_small <= t_208[5:0];
     end
 
     always @(posedge aclk) begin
-        s1_t_added_zero <= ((~acc_t_raise) & ((|t_225[16:6]) | (6'h2c <= t_225[5:0])));
+        en_t_added_zero <= ((~acc_t_raise) & ((|t_209[16:6]) | (6'h2c <= t_209[5:0])));
     end
 
     always @(posedge aclk) begin
-        s1_t_added_small <= (acc_t_raise ? 6'h0 : t_225[5:0]);
+        en_t_added_small <= (acc_t_raise ? 6'h0 : t_209[5:0]);
     end
 
     always @(posedge aclk) begin
-        s1_t_rho <= t_222;
+        s1_t_old_zero <= en_t_old_zero;
     end
 
     always @(posedge aclk) begin
-        s1_t_sum <= ((s2_stream & (~(s2_control_odd ^ en_t_odd))) ? s2_t_sum : (en_t_odd ? sum_odd_t : sum_even_t));
+        s1_t_old_high <= en_t_old_small[5:2];
     end
 
     always @(posedge aclk) begin
-        s2_t_kept <= (s1_t_old_zero ? 44'h0 : (s1_t_sum >> s1_t_old_small));
+        s1_t_added_zero <= en_t_added_zero;
     end
 
     always @(posedge aclk) begin
-        s1_t_beat_sum <= {11'h0, e4_t_s0};
+        s1_t_added_high <= en_t_added_small[5:2];
     end
 
     always @(posedge aclk) begin
-        s2_t_added <= (s1_t_added_zero ? 44'h0 : (s1_t_beat_sum >> s1_t_added_small));
+        s1_t_rho_1 <= t_206;
     end
 
     always @(posedge aclk) begin
-        s2_t_rho <= s1_t_rho;
+        s1_t_rho_2 <= s1_t_rho_1;
+    end
+
+    always @(posedge aclk) begin
+        s1_t_sum <= (((s2_stream & (~(s2_control_odd ^ en_t_odd))) ? s2_t_sum : (en_t_odd ? sum_odd_t : sum_even_t)) >> en_t_old_small[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        s2_t_kept <= (s1_t_old_zero ? 44'h0 : (s1_t_sum >> {s1_t_old_high, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        s1_t_beat_sum <= ({11'h0, e4_t_s0} >> en_t_added_small[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        s2_t_added <= (s1_t_added_zero ? 44'h0 : (s1_t_beat_sum >> {s1_t_added_high, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        s2_t_rho <= s1_t_rho_2;
     end
 
     (* keep *)
@@ -15623,39 +15974,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_t_shift_even <= (t_226 ? t_227[5:0] : 6'h0);
+        m0_t_odd_above <= ($signed(rho_sum_even_t) < $signed(rho_sum_odd_t));
     end
 
     always @(posedge aclk) begin
-        m1_t_zero_even <= (t_226 & ((|t_227[16:6]) | (6'h2c <= t_227[5:0])));
+        m0_t_rho0 <= rho_sum_even_t;
     end
 
     always @(posedge aclk) begin
-        m1_t_shift_odd <= (t_228 ? t_229[5:0] : 6'h0);
+        m0_t_rho1 <= rho_sum_odd_t;
     end
 
     always @(posedge aclk) begin
-        m1_t_zero_odd <= (t_228 & ((|t_229[16:6]) | (6'h2c <= t_229[5:0])));
+        m0_t_gap_up <= ({{1{rho_sum_odd_t[15]}}, rho_sum_odd_t} - {{1{rho_sum_even_t[15]}}, rho_sum_even_t});
     end
 
     always @(posedge aclk) begin
-        m1_t_sum0 <= sum_even_t;
+        m0_t_gap_down <= ({{1{rho_sum_even_t[15]}}, rho_sum_even_t} - {{1{rho_sum_odd_t[15]}}, rho_sum_odd_t});
     end
 
     always @(posedge aclk) begin
-        m1_t_sum1 <= sum_odd_t;
+        m0_t_sum0 <= sum_even_t;
     end
 
     always @(posedge aclk) begin
-        m1_t_rho <= (t_226 ? rho_sum_odd_t : rho_sum_even_t);
+        m0_t_sum1 <= sum_odd_t;
     end
 
     always @(posedge aclk) begin
-        m2_t_part0 <= (m1_t_zero_even ? 44'h0 : (m1_t_sum0 >> m1_t_shift_even));
+        m1_t_sum_even <= (m0_t_sum0 >> (m0_t_odd_above ? m0_t_gap_up[1:0] : 2'h0));
     end
 
     always @(posedge aclk) begin
-        m2_t_part1 <= (m1_t_zero_odd ? 44'h0 : (m1_t_sum1 >> m1_t_shift_odd));
+        m1_t_shift_even <= (m0_t_odd_above ? m0_t_gap_up[5:2] : 4'h0);
+    end
+
+    always @(posedge aclk) begin
+        m1_t_zero_even <= (m0_t_odd_above & ((|m0_t_gap_up[16:6]) | (6'h2c <= m0_t_gap_up[5:0])));
+    end
+
+    always @(posedge aclk) begin
+        m1_t_sum_odd <= (m0_t_sum1 >> (t_210 ? m0_t_gap_down[1:0] : 2'h0));
+    end
+
+    always @(posedge aclk) begin
+        m1_t_shift_odd <= (t_210 ? m0_t_gap_down[5:2] : 4'h0);
+    end
+
+    always @(posedge aclk) begin
+        m1_t_zero_odd <= (t_210 & ((|m0_t_gap_down[16:6]) | (6'h2c <= m0_t_gap_down[5:0])));
+    end
+
+    always @(posedge aclk) begin
+        m1_t_rho <= (m0_t_odd_above ? m0_t_rho1 : m0_t_rho0);
+    end
+
+    always @(posedge aclk) begin
+        m2_t_part0 <= (m1_t_zero_even ? 44'h0 : (m1_t_sum_even >> {m1_t_shift_even, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        m2_t_part1 <= (m1_t_zero_odd ? 44'h0 : (m1_t_sum_odd >> {m1_t_shift_odd, 2'h0}));
     end
 
     always @(posedge aclk) begin
@@ -15663,18 +16042,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (acc_stream) begin
-            if (e4_control_odd) begin
+        if (acc_ref_stream) begin
+            if (e3_control_odd) begin
             end else begin
-                rho_even_d <= t_230;
+                rho_even_d <= t_211;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (acc_stream) begin
-            if (e4_control_odd) begin
-                rho_odd_d <= t_230;
+        if (acc_ref_stream) begin
+            if (e3_control_odd) begin
+                rho_odd_d <= t_211;
             end
         end
     end
@@ -15714,47 +16093,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_d_rho <= (e3_control_odd ? rho_odd_d : rho_even_d);
+        acc_d_rho <= (e2_control_odd ? rho_odd_d : rho_even_d);
     end
 
     always @(posedge aclk) begin
-        s1_d_old_zero <= ((acc_d_raise & ((|t_231[16:6]) | (6'h2c <= t_231[5:0]))) | e4_control_fresh);
+        en_d_old_zero <= ((acc_d_raise & ((|t_212[16:6]) | (6'h2c <= t_212[5:0]))) | e3_control_fresh);
     end
 
     always @(posedge aclk) begin
-        s1_d_old_small <= t_232[5:0];
+        en_d_old_small <= t_213[5:0];
     end
 
     always @(posedge aclk) begin
-        s1_d_added_zero <= ((~acc_d_raise) & ((|t_233[16:6]) | (6'h2c <= t_233[5:0])));
+        en_d_added_zero <= ((~acc_d_raise) & ((|t_214[16:6]) | (6'h2c <= t_214[5:0])));
     end
 
     always @(posedge aclk) begin
-        s1_d_added_small <= (acc_d_raise ? 6'h0 : t_233[5:0]);
+        en_d_added_small <= (acc_d_raise ? 6'h0 : t_214[5:0]);
     end
 
     always @(posedge aclk) begin
-        s1_d_rho <= t_230;
+        s1_d_old_zero <= en_d_old_zero;
     end
 
     always @(posedge aclk) begin
-        s1_d_sum <= ((s2_stream & (~(s2_control_odd ^ en_d_odd))) ? s2_d_sum : (en_d_odd ? sum_odd_d : sum_even_d));
+        s1_d_old_high <= en_d_old_small[5:2];
     end
 
     always @(posedge aclk) begin
-        s2_d_kept <= (s1_d_old_zero ? 44'h0 : (s1_d_sum >> s1_d_old_small));
+        s1_d_added_zero <= en_d_added_zero;
     end
 
     always @(posedge aclk) begin
-        s1_d_beat_sum <= {11'h0, e4_d_s0};
+        s1_d_added_high <= en_d_added_small[5:2];
     end
 
     always @(posedge aclk) begin
-        s2_d_added <= (s1_d_added_zero ? 44'h0 : (s1_d_beat_sum >> s1_d_added_small));
+        s1_d_rho_1 <= t_211;
     end
 
     always @(posedge aclk) begin
-        s2_d_rho <= s1_d_rho;
+        s1_d_rho_2 <= s1_d_rho_1;
+    end
+
+    always @(posedge aclk) begin
+        s1_d_sum <= (((s2_stream & (~(s2_control_odd ^ en_d_odd))) ? s2_d_sum : (en_d_odd ? sum_odd_d : sum_even_d)) >> en_d_old_small[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        s2_d_kept <= (s1_d_old_zero ? 44'h0 : (s1_d_sum >> {s1_d_old_high, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        s1_d_beat_sum <= ({11'h0, e4_d_s0} >> en_d_added_small[1:0]);
+    end
+
+    always @(posedge aclk) begin
+        s2_d_added <= (s1_d_added_zero ? 44'h0 : (s1_d_beat_sum >> {s1_d_added_high, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        s2_d_rho <= s1_d_rho_2;
     end
 
     (* keep *)
@@ -15763,39 +16162,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_d_shift_even <= (t_234 ? t_235[5:0] : 6'h0);
+        m0_d_odd_above <= ($signed(rho_sum_even_d) < $signed(rho_sum_odd_d));
     end
 
     always @(posedge aclk) begin
-        m1_d_zero_even <= (t_234 & ((|t_235[16:6]) | (6'h2c <= t_235[5:0])));
+        m0_d_rho0 <= rho_sum_even_d;
     end
 
     always @(posedge aclk) begin
-        m1_d_shift_odd <= (t_236 ? t_237[5:0] : 6'h0);
+        m0_d_rho1 <= rho_sum_odd_d;
     end
 
     always @(posedge aclk) begin
-        m1_d_zero_odd <= (t_236 & ((|t_237[16:6]) | (6'h2c <= t_237[5:0])));
+        m0_d_gap_up <= ({{1{rho_sum_odd_d[15]}}, rho_sum_odd_d} - {{1{rho_sum_even_d[15]}}, rho_sum_even_d});
     end
 
     always @(posedge aclk) begin
-        m1_d_sum0 <= sum_even_d;
+        m0_d_gap_down <= ({{1{rho_sum_even_d[15]}}, rho_sum_even_d} - {{1{rho_sum_odd_d[15]}}, rho_sum_odd_d});
     end
 
     always @(posedge aclk) begin
-        m1_d_sum1 <= sum_odd_d;
+        m0_d_sum0 <= sum_even_d;
     end
 
     always @(posedge aclk) begin
-        m1_d_rho <= (t_234 ? rho_sum_odd_d : rho_sum_even_d);
+        m0_d_sum1 <= sum_odd_d;
     end
 
     always @(posedge aclk) begin
-        m2_d_part0 <= (m1_d_zero_even ? 44'h0 : (m1_d_sum0 >> m1_d_shift_even));
+        m1_d_sum_even <= (m0_d_sum0 >> (m0_d_odd_above ? m0_d_gap_up[1:0] : 2'h0));
     end
 
     always @(posedge aclk) begin
-        m2_d_part1 <= (m1_d_zero_odd ? 44'h0 : (m1_d_sum1 >> m1_d_shift_odd));
+        m1_d_shift_even <= (m0_d_odd_above ? m0_d_gap_up[5:2] : 4'h0);
+    end
+
+    always @(posedge aclk) begin
+        m1_d_zero_even <= (m0_d_odd_above & ((|m0_d_gap_up[16:6]) | (6'h2c <= m0_d_gap_up[5:0])));
+    end
+
+    always @(posedge aclk) begin
+        m1_d_sum_odd <= (m0_d_sum1 >> (t_215 ? m0_d_gap_down[1:0] : 2'h0));
+    end
+
+    always @(posedge aclk) begin
+        m1_d_shift_odd <= (t_215 ? m0_d_gap_down[5:2] : 4'h0);
+    end
+
+    always @(posedge aclk) begin
+        m1_d_zero_odd <= (t_215 & ((|m0_d_gap_down[16:6]) | (6'h2c <= m0_d_gap_down[5:0])));
+    end
+
+    always @(posedge aclk) begin
+        m1_d_rho <= (m0_d_odd_above ? m0_d_rho1 : m0_d_rho0);
+    end
+
+    always @(posedge aclk) begin
+        m2_d_part0 <= (m1_d_zero_even ? 44'h0 : (m1_d_sum_even >> {m1_d_shift_even, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        m2_d_part1 <= (m1_d_zero_odd ? 44'h0 : (m1_d_sum_odd >> {m1_d_shift_odd, 2'h0}));
     end
 
     always @(posedge aclk) begin
@@ -15827,123 +16254,131 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if (!aresetn) begin
+            merge_done_4 <= 1'h0;
+        end else begin
+            merge_done_4 <= (merge_done_3 & (state == 3'h1));
+        end
+    end
+
+    always @(posedge aclk) begin
         residual_zero <= (sum_w == 44'h0);
     end
 
     always @(posedge aclk) begin
-        e1_use_target <= (residual_zero & (d_control_mode == 2'h2));
+        f_use_target <= (residual_zero & (e1_control_mode == 2'h2));
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_239;
+        p1_q0 <= t_217;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_240 + t_239);
+        p1_q1 <= (t_218 + t_217);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_241 + t_240);
+        p1_q2 <= (t_219 + t_218);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_242 + t_241);
+        p1_q3 <= (t_220 + t_219);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_243 + t_242);
+        p1_q4 <= (t_221 + t_220);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_244 + t_243);
+        p1_q5 <= (t_222 + t_221);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_245 + t_244);
+        p1_q6 <= (t_223 + t_222);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_246 + t_245);
+        p1_q7 <= (t_224 + t_223);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_247 + t_246);
+        p1_q8 <= (t_225 + t_224);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_248 + t_247);
+        p1_q9 <= (t_226 + t_225);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_249 + t_248);
+        p1_q10 <= (t_227 + t_226);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_250 + t_249);
+        p1_q11 <= (t_228 + t_227);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_251 + t_250);
+        p1_q12 <= (t_229 + t_228);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_252 + t_251);
+        p1_q13 <= (t_230 + t_229);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_253 + t_252);
+        p1_q14 <= (t_231 + t_230);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (e1_use_target ? e1_t_e15 : e1_w15)} + t_253);
+        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_231);
     end
 
     always @(posedge aclk) begin
-        p1_te0 <= ({4'h0, e1_t_e0} + {4'h0, e1_t_e1});
+        p1_te0 <= ({4'h0, f_t_e0} + {4'h0, f_t_e1});
     end
 
     always @(posedge aclk) begin
-        p1_te1 <= ({4'h0, e1_t_e2} + {4'h0, e1_t_e3});
+        p1_te1 <= ({4'h0, f_t_e2} + {4'h0, f_t_e3});
     end
 
     always @(posedge aclk) begin
-        p1_te2 <= ({4'h0, e1_t_e4} + {4'h0, e1_t_e5});
+        p1_te2 <= ({4'h0, f_t_e4} + {4'h0, f_t_e5});
     end
 
     always @(posedge aclk) begin
-        p1_te3 <= ({4'h0, e1_t_e6} + {4'h0, e1_t_e7});
+        p1_te3 <= ({4'h0, f_t_e6} + {4'h0, f_t_e7});
     end
 
     always @(posedge aclk) begin
-        p1_te4 <= ({4'h0, e1_t_e8} + {4'h0, e1_t_e9});
+        p1_te4 <= ({4'h0, f_t_e8} + {4'h0, f_t_e9});
     end
 
     always @(posedge aclk) begin
-        p1_te5 <= ({4'h0, e1_t_e10} + {4'h0, e1_t_e11});
+        p1_te5 <= ({4'h0, f_t_e10} + {4'h0, f_t_e11});
     end
 
     always @(posedge aclk) begin
-        p1_te6 <= ({4'h0, e1_t_e12} + {4'h0, e1_t_e13});
+        p1_te6 <= ({4'h0, f_t_e12} + {4'h0, f_t_e13});
     end
 
     always @(posedge aclk) begin
-        p1_te7 <= ({4'h0, e1_t_e14} + {4'h0, e1_t_e15});
+        p1_te7 <= ({4'h0, f_t_e14} + {4'h0, f_t_e15});
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             p1_valid <= 1'h0;
         end else begin
-            p1_valid <= e1_valid;
+            p1_valid <= f_valid;
         end
     end
 
     always @(posedge aclk) begin
-        p1_mode <= e1_control_mode;
+        p1_mode <= f_mode;
     end
 
     always @(posedge aclk) begin
-        p1_base <= e1_control_base;
+        p1_base <= f_base;
     end
 
     always @(posedge aclk) begin
@@ -16407,7 +16842,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_260, (t_260 ? {t_262, (t_262 ? {t_264, (t_264 ? {t_266, (t_266 ? t_265[1] : t_267[1])} : {t_270, (t_270 ? t_269[1] : t_271[1])})} : {t_274, (t_274 ? {t_276, (t_276 ? t_275[1] : t_277[1])} : {t_280, (t_280 ? t_279[1] : t_281[1])})})} : {t_284, (t_284 ? {t_286, (t_286 ? {t_288, (t_288 ? t_287[1] : t_289[1])} : {t_292, (t_292 ? t_291[1] : t_293[1])})} : {t_296, (t_296 ? {t_298, (t_298 ? t_297[1] : t_299[1])} : {t_302, (t_302 ? t_301[1] : t_303[1])})})})};
+        dec_captured_15 <= dec_captured_14;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_lead <= {t_238, (t_238 ? {t_240, (t_240 ? {t_242, (t_242 ? {t_244, (t_244 ? t_243[1] : t_245[1])} : {t_248, (t_248 ? t_247[1] : t_249[1])})} : {t_252, (t_252 ? {t_254, (t_254 ? t_253[1] : t_255[1])} : {t_258, (t_258 ? t_257[1] : t_259[1])})})} : {t_262, (t_262 ? {t_264, (t_264 ? {t_266, (t_266 ? t_265[1] : t_267[1])} : {t_270, (t_270 ? t_269[1] : t_271[1])})} : {t_274, (t_274 ? {t_276, (t_276 ? t_275[1] : t_277[1])} : {t_280, (t_280 ? t_279[1] : t_281[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -16423,7 +16862,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_304[9:0];
+        dec_t_index <= t_282[9:0];
     end
 
     always @(posedge aclk) begin
@@ -16515,15 +16954,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_306 ? 7'h0 : t_307[6:0]);
+        dec_t_y_15 <= dec_t_y_14;
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_306 ? 5'h0 : t_308[4:0]);
+        dec_t_px_f <= (t_284 ? 7'h0 : t_285[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~dec_captured_14) | ((~t_306) & ((|t_308[10:5]) | (5'h1d <= t_308[4:0]))));
+        dec_t_px_s <= (t_284 ? 5'h0 : t_286[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_z <= ((~dec_captured_15) | ((~t_284) & ((|t_286[10:5]) | (5'h1d <= t_286[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -16623,7 +17066,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_311, (t_311 ? {t_313, (t_313 ? {t_315, (t_315 ? {t_317, (t_317 ? t_316[1] : t_318[1])} : {t_321, (t_321 ? t_320[1] : t_322[1])})} : {t_325, (t_325 ? {t_327, (t_327 ? t_326[1] : t_328[1])} : {t_331, (t_331 ? t_330[1] : t_332[1])})})} : {t_335, (t_335 ? {t_337, (t_337 ? {t_339, (t_339 ? t_338[1] : t_340[1])} : {t_343, (t_343 ? t_342[1] : t_344[1])})} : {t_347, (t_347 ? {t_349, (t_349 ? t_348[1] : t_350[1])} : {t_353, (t_353 ? t_352[1] : t_354[1])})})})};
+        dec_d_lead <= {t_289, (t_289 ? {t_291, (t_291 ? {t_293, (t_293 ? {t_295, (t_295 ? t_294[1] : t_296[1])} : {t_299, (t_299 ? t_298[1] : t_300[1])})} : {t_303, (t_303 ? {t_305, (t_305 ? t_304[1] : t_306[1])} : {t_309, (t_309 ? t_308[1] : t_310[1])})})} : {t_313, (t_313 ? {t_315, (t_315 ? {t_317, (t_317 ? t_316[1] : t_318[1])} : {t_321, (t_321 ? t_320[1] : t_322[1])})} : {t_325, (t_325 ? {t_327, (t_327 ? t_326[1] : t_328[1])} : {t_331, (t_331 ? t_330[1] : t_332[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -16639,7 +17082,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_355[9:0];
+        dec_d_index <= t_333[9:0];
     end
 
     always @(posedge aclk) begin
@@ -16731,15 +17174,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_357 ? 7'h0 : t_358[6:0]);
+        dec_d_y_15 <= dec_d_y_14;
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_357 ? 5'h0 : t_359[4:0]);
+        dec_d_px_f <= (t_335 ? 7'h0 : t_336[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~dec_captured_14) | ((~t_357) & ((|t_359[10:5]) | (5'h1d <= t_359[4:0]))));
+        dec_d_px_s <= (t_335 ? 5'h0 : t_337[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_z <= ((~dec_captured_15) | ((~t_335) & ((|t_337[10:5]) | (5'h1d <= t_337[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -16842,7 +17289,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_360);
+            dec_valid_0 <= (row_merged & t_338);
         end
     end
 
@@ -16850,7 +17297,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_360);
+            dec_valid_1 <= (dec_valid_0 & t_338);
         end
     end
 
@@ -16858,7 +17305,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_360);
+            dec_valid_2 <= (dec_valid_1 & t_338);
         end
     end
 
@@ -16866,7 +17313,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_360);
+            dec_valid_3 <= (dec_valid_2 & t_338);
         end
     end
 
@@ -16874,7 +17321,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_360);
+            dec_valid_4 <= (dec_valid_3 & t_338);
         end
     end
 
@@ -16882,7 +17329,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_360);
+            dec_valid_5 <= (dec_valid_4 & t_338);
         end
     end
 
@@ -16890,7 +17337,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_360);
+            dec_valid_6 <= (dec_valid_5 & t_338);
         end
     end
 
@@ -16898,7 +17345,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_360);
+            dec_valid_7 <= (dec_valid_6 & t_338);
         end
     end
 
@@ -16906,7 +17353,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_360);
+            dec_valid_8 <= (dec_valid_7 & t_338);
         end
     end
 
@@ -16914,7 +17361,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_360);
+            dec_valid_9 <= (dec_valid_8 & t_338);
         end
     end
 
@@ -16922,7 +17369,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_360);
+            dec_valid_10 <= (dec_valid_9 & t_338);
         end
     end
 
@@ -16930,7 +17377,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_360);
+            dec_valid_11 <= (dec_valid_10 & t_338);
         end
     end
 
@@ -16938,7 +17385,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_360);
+            dec_valid_12 <= (dec_valid_11 & t_338);
         end
     end
 
@@ -16946,7 +17393,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_360);
+            dec_valid_13 <= (dec_valid_12 & t_338);
         end
     end
 
@@ -16954,7 +17401,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_360);
+            dec_valid_14 <= (dec_valid_13 & t_338);
         end
     end
 
@@ -16962,7 +17409,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_360);
+            dec_valid_15 <= (dec_valid_14 & t_338);
         end
     end
 
@@ -16970,7 +17417,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_360);
+            dec_valid_16 <= (dec_valid_15 & t_338);
         end
     end
 
@@ -17075,7 +17522,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (emit_tokens_load) begin
+        if (tokens_load) begin
             emit_tokens <= cur_tokens;
         end
         if (emit_pushed) begin
@@ -17095,9 +17542,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             end
             case (state)
                 3'h0: begin
-                    if (cmd_fire) begin
-                        emit_backlog <= 3'h0;
-                    end
+                    emit_backlog <= 3'h0;
                 end
                 default: begin
                 end
@@ -17117,21 +17562,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             end
             case (state)
                 3'h0: begin
-                    if (cmd_fire) begin
-                        emit_last <= 1'h1;
-                    end
+                    emit_last <= 1'h1;
                 end
                 default: begin
                 end
             endcase
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            emit_tokens_load <= 1'h0;
-        end else begin
-            emit_tokens_load <= cmd_fire;
         end
     end
 
@@ -17238,7 +17673,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11:9], s2_control[1:0], s2_control[19:3], s2_control[21], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[16:0], t_36[33], t_37[16:0], t_37[33], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_56[15:11], t_57[15:11], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_76[15:11], t_77[15:11], t_224[16:6], t_232[16:6], t_267[0], t_271[0], t_277[0], t_281[0], t_289[0], t_293[0], t_299[0], t_303[0], t_304[26:10], t_318[0], t_322[0], t_328[0], t_332[0], t_340[0], t_344[0], t_350[0], t_354[0], t_355[26:10], t_366[12]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11:9], s2_control[1:0], s2_control[19:3], s2_control[21], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[16:0], t_36[33], t_37[16:0], t_37[33], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_56[15:11], t_57[15:11], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_76[15:11], t_77[15:11], t_208[16:6], t_213[16:6], t_245[0], t_249[0], t_255[0], t_259[0], t_267[0], t_271[0], t_277[0], t_281[0], t_282[26:10], t_296[0], t_300[0], t_306[0], t_310[0], t_318[0], t_322[0], t_328[0], t_332[0], t_333[26:10], t_345[12]};
 endmodule
 
 `resetall

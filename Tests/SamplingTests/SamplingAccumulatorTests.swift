@@ -1,0 +1,80 @@
+import CoSim
+import Foundation
+import Golden
+import XCTest
+
+/// The row accumulators' shifts (`SamplingFixedPoint` step 3): rows whose beat reference ρ_b walks up (each beat
+/// shifts S_p) or down (each beat's sum is shifted), by amounts with every low-bit pattern and once past the sum's
+/// width. Random rows rarely move ρ_p, and a decision only moves when S is wrong on one side: here one side of each row pair ramps and the
+/// other is flat, with p̂_d(x) ≈ 2·p̂_t(x) so that acceptance is a coin flip that a wrong S_t or S_d tilts.
+final class SamplingAccumulatorTests: XCTestCase {
+    static let configs: [VerifierConfig] = [
+        Fixture.config(vocab: 64, lanes: 4, gammaMax: 4),
+        Fixture.config(vocab: 40, lanes: 2, gammaMax: 3),   // one lane level: ρ_b enters the accumulators at stage D
+        Fixture.config(vocab: 24, lanes: 1, gammaMax: 3),
+    ]
+
+    /// Logits whose beat maximum moves by a random 0…`step` base-2 units a beat (so each parity's accumulator sees
+    /// every low-bit pattern of shift), rising, or falling (then the beat sums shift instead of S_p), with a `jump`
+    /// of units once, in the middle beat.
+    static func ramp(_ c: VerifierConfig, step: Int, rising: Bool, jump: Int, _ rng: inout SplitMix64) -> [Double] {
+        let beats = c.beatsPerRow
+        // Base-2 units in nats; the walk is kept inside fixed16.8's ±128.
+        let unit = log(2.0), limit = max(1, min(step, 110 / beats))
+        var level = 0.0
+        let levels = (0..<beats).map { b -> Double in
+            if b > 0 { level += Double(rng.below(limit + 1)) * unit }
+            return (rising ? level : -level) + (b >= beats / 2 ? Double(jump) * unit : 0)
+        }
+        return (0..<c.vocab).map { j in (rising ? -40 : 40) + levels[j / c.lanes] - rng.unit() * 0.5 * unit }
+    }
+
+    /// A flat row but for x, whose draft probability is `dx`.
+    static func flat(_ c: VerifierConfig, x: Int, dx: Double) -> [Double] {
+        let a = log(dx * Double(c.vocab - 1) / (1 - dx))
+        return (0..<c.vocab).map { $0 == x ? a : 0 }
+    }
+
+    static func rounds(_ c: VerifierConfig, count: Int, seed: UInt64) -> [SamplingRound] {
+        var rng = SplitMix64(seed: seed)
+        let steps = [1, 2, 3, 5, 6, 7, 9, 13]
+        return (0..<count).map { i in
+            let gamma = 1 + i % c.gammaMax
+            var t: [[Double]] = [], d: [[Double]] = [], tokens: [Int] = []
+            for k in 0...gamma {
+                let step = steps[(i + k) % steps.count], jump = (i + k) % 5 == 4 ? 60 : 0, rising = (i + k) % 3 != 2
+                let ramped = ramp(c, step: step, rising: rising, jump: rising ? jump : -jump, &rng)
+                // x in the second beat from the highest end (or the only beat): a sizeable share of the ramped row.
+                let x = rising ? max(0, c.vocab - c.lanes - 1 - rng.below(c.lanes)) : min(c.vocab - 1, c.lanes + rng.below(c.lanes))
+                let pr = SamplingReference.softmax(ramped)
+                if (i + k) % 2 == 0 {
+                    // The target ramps: d(x) = 2·t(x) (at most 0.95) against a flat draft.
+                    t.append(ramped)
+                    d.append(flat(c, x: x, dx: min(0.95, 2 * pr[x])))
+                } else {
+                    // The draft ramps: t(x) = d(x)/2 against a flat target.
+                    d.append(ramped)
+                    t.append(flat(c, x: x, dx: pr[x] / 2))
+                }
+                tokens.append(x)
+            }
+            d.removeLast(); tokens.removeLast()
+            return SamplingRound(gamma: gamma, draftTokens: tokens,
+                                 targetCodes: t.flatMap { Fixture.codes($0, c.format) },
+                                 draftCodes: d.flatMap { Fixture.codes($0, c.format) },
+                                 uniforms: (0...c.gammaMax).map { _ in rng.u32() })
+        }
+    }
+
+    func testRisingAndFallingReferencesMatchGoldenIncludingCycles() throws {
+        for (i, c) in Self.configs.enumerated() {
+            let rounds = Self.rounds(c, count: 24, seed: 500 + UInt64(i))
+            let r = try SamplingSimulator(config: c).compare(rounds)
+            XCTAssertNil(r.disagreement, "V=\(c.vocab) L=\(c.lanes): \(r.disagreement!)")
+            // Coin flips: both outcomes occur, so a wrong S on either side would move some decisions.
+            let decided = zip(rounds, r.golden).map { $0.0.gamma > $0.1.accepted }
+            XCTAssertGreaterThan(r.golden.map(\.accepted).reduce(0, +), 3, "V=\(c.vocab) L=\(c.lanes): accepts")
+            XCTAssertGreaterThan(decided.filter { $0 }.count, 3, "V=\(c.vocab) L=\(c.lanes): rejects")
+        }
+    }
+}
