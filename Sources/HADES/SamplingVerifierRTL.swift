@@ -634,10 +634,9 @@ extension SamplingVerifierRTL {
             /// Stage E1: the beat (its y(x) is captured there).
             let beat: Beat
             /// Stage F (the passes read it, a clock after E1): the beat's valid, mode and token base, its lanes' final
-            /// weights and target exponentials, and whether the passes' sums take p̂_t (pass B after `residual_zero`).
+            /// weights and target exponentials.
             let weighed: (valid: Value, mode: Value, base: Value)
             let weights, targetExps: [Value]
-            let useTarget: (Value) -> Value
             /// y(x) of the draft token's lane, and whether the beat holds it (E1).
             let xY: Pair
             let hasX: Value
@@ -677,15 +676,11 @@ extension SamplingVerifierRTL {
                     refValid = valid
                 }
             }
-            let e1Mode = e1.control[modeField]
             return Sums(beat: e1,
-                        weighed: (valid: m.regNext("f_valid", e1.valid, reset: 0), mode: m.regNext("f_mode", e1Mode),
+                        weighed: (valid: m.regNext("f_valid", e1.valid, reset: 0), mode: m.regNext("f_mode", e1.control[modeField]),
                                   base: m.regNext("f_base", e1.control[baseField])),
                         weights: weights,
                         targetExps: targetExps.enumerated().map { m.regNext("f_t_e\($0.offset)", $0.element) },
-                        useTarget: { residualZero in
-                            self.m.regNext("f_use_target", residualZero & (e1Mode === Int(BeatMode.passB.rawValue)))
-                        },
                         xY: Pair(t: m.regNext("e1_x_y_t", beat.xY!.t), d: m.regNext("e1_x_y_d", beat.xY!.d)),
                         hasX: m.regNext("e1_has_x", beat.hit.orReduce),
                         refValid: refValid, ref: ref, sumValid: valid, sumControl: control("e\(levels)"),
@@ -851,7 +846,8 @@ extension SamplingVerifierRTL {
             // Registered: S_w is final the clock after pass A's last beat leaves the prefix sums; pass B's first beat
             // is a clock before this mux (where the choice is registered) `SamplingTiming.passBGap` clocks after pass A's last.
             let residualZero = m.regNext("residual_zero", weightSum === 0)
-            let useTarget = e.useTarget(residualZero)
+            // Pass B's sums take p̂_t after `residual_zero`: chosen at E1, for the weights of stage F.
+            let useTarget = m.regNext("f_use_target", residualZero & (e.beat.control[modeField] === Int(BeatMode.passB.rawValue)))
             let laneSum = min(w.weight + bitsToHold(lanes), w.weightSum)
             var q = (0..<lanes).map { mux(useTarget, e.targetExps[$0], e.weights[$0]).zeroExtended(to: laneSum) }
             var targetSum = e.targetExps.map { $0.zeroExtended(to: w.beatSum) }

@@ -2292,8 +2292,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [32:0] e4_t_s0;
     reg  [32:0] e4_d_s0;
     reg  e4_valid;
-    wire [1:0] e1_control_mode;
     reg  f_valid;
+    wire [1:0] e1_control_mode;
     reg  [1:0] f_mode;
     wire [15:0] e1_control_base;
     reg  [15:0] f_base;
