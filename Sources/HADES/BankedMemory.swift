@@ -1,50 +1,103 @@
 import HDL
 
-/// A memory cut by address into banks of one block RAM's depth, each bank's read data registered again beside its
-/// block RAMs, then the choice among the banks, registered: data three clocks after the read.
+/// A memory cut by address into banks that each map to whole block RAMs, each bank's read data registered again
+/// beside its block RAMs, then the choice among the banks, registered: data three clocks after the read.
 ///
-/// Why: a deep memory (the sampling unit's row pairs at V = 50257 hold thousands of words) spreads over many block
-/// RAMs. Read through one fabric register, its path was the block RAM's clock-to-out (5.6–5.8 ns on an ECP5 DP16KD
-/// without its output register), routing across the part and the choice among the banks, all in one clock
+/// Why banks: a deep memory (the sampling unit's row pairs at V = 50257 hold thousands of words) spreads over many
+/// block RAMs. Read through one fabric register, its path was the block RAM's clock-to-out (5.6–5.8 ns on an ECP5
+/// DP16KD without its output register), routing across the part and the choice among the banks, all in one clock
 /// (13.3 ns). Here each bank's register sits next to its block RAMs and the choice starts from registers. That
 /// register's only load is the choice's register: with the choice's fan-out on it the placer put it across the part
 /// (5.83 ns of clock-to-out plus 4.42 ns of routing at V = 50257, L = 16), so the choice is registered too.
 /// Each bank's register loads every clock and has no other load, so `make synth` moves it into the DP16KD as the
 /// block's output register (`tools/ecp5_bram.py`; Yosys's mapping never uses it).
 /// The write is registered too (`write`). A memory of one bank is a memory with those registers.
+///
+/// Why these banks (`plan`): a DP16KD holds 512 × 36, 1 024 × 18 or 2 048 × 9 bits (and narrower), so a wide word
+/// fills tiles best in a deep mode, but the depth is rounded up to the mode's. The banks are powers of two, largest
+/// first (so each starts at a multiple of its own size and of every later one), the last holds the rest; `plan`
+/// picks the cut with the fewest tiles, then the fewest banks. At V = 50257, L = 16 (3 183 words of 512 bits) that is
+/// 2 048 + 1 024 + 111 words in 57 + 29 + 15 DP16KD (101, and 3 banks for the choice), where banks of 512 took 105
+/// in 7.
 struct BankedMemory {
-    /// One ECP5 DP16KD (or Xilinx RAMB36) in its widest mode: 512 words.
-    static let blockRAMDepth = 512
+    /// The ECP5 DP16KD's modes (words, bits), widest first; a bank is never shallower than the first.
+    static let blockRAMModes = [(512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1)]
     /// Clocks from a read to its data: the block RAM, its register, the choice's register.
     static let readLatency = 3
 
+    /// One bank: its first address and its depth (a power of two, except the last bank's).
+    struct Bank { let start: Int; let depth: Int; let memory: Memory }
+
     let name: String
-    let banks: [Memory]
+    let banks: [Bank]
     private let m: ModuleBuilder
 
     init(_ m: ModuleBuilder, name: String, depth: Int, width: Int) {
         self.m = m
         self.name = name
-        let count = (depth + Self.blockRAMDepth - 1) / Self.blockRAMDepth
-        banks = count == 1 ? [m.memory(name, depth: depth, width: width, readsNeverMeetWrites: true)]
-            : (0..<count).map { k in
-                m.memory("\(name)_bank\(k)", depth: max(2, min(Self.blockRAMDepth, depth - k * Self.blockRAMDepth)),
-                         width: width, readsNeverMeetWrites: true)
+        let depths = Self.plan(depth: depth, width: width)
+        var start = 0
+        banks = depths.enumerated().map { k, d in
+            defer { start += d }
+            return Bank(start: start, depth: d,
+                        memory: m.memory(depths.count == 1 ? name : "\(name)_bank\(k)", depth: max(2, d), width: width,
+                                         readsNeverMeetWrites: true))
+        }
+    }
+
+    /// Block RAM tiles for a bank of `depth` words of `width` bits in the cheapest mode at least that deep (a bank
+    /// never cascades tiles in depth: that would put Yosys's choice among them back on the read path); nil when no
+    /// mode is that deep.
+    static func tiles(depth: Int, width: Int) -> Int? {
+        blockRAMModes.filter { $0.0 >= depth }.map { (width + $0.1 - 1) / $0.1 }.min()
+    }
+
+    /// The banks' depths, first to last: the fewest tiles, then the fewest banks (see the type's comment).
+    static func plan(depth: Int, width: Int) -> [Int] {
+        typealias Cut = (tiles: Int, depths: [Int])
+        var known: [[Int]: Cut] = [:]
+        // The cheapest cut of `depth` words into banks of at most `largest` words each (nil: no limit).
+        func cut(_ depth: Int, largest: Int?) -> Cut {
+            if let c = known[[depth, largest ?? 0]] { return c }
+            var choice: Cut = (Int.max, [])
+            if largest.map({ depth <= $0 }) ?? true, let t = tiles(depth: depth, width: width) { choice = (t, [depth]) }
+            var size = blockRAMModes[0].0
+            while size < depth, largest.map({ size <= $0 }) ?? true, let t = tiles(depth: size, width: width) {
+                let rest = cut(depth - size, largest: size)
+                if rest.tiles < Int.max, t + rest.tiles < choice.tiles
+                    || (t + rest.tiles == choice.tiles && rest.depths.count + 1 < choice.depths.count) {
+                    choice = (t + rest.tiles, [size] + rest.depths)
+                }
+                size *= 2
             }
+            known[[depth, largest ?? 0]] = choice
+            return choice
+        }
+        let banks = cut(depth, largest: nil)
+        precondition(banks.tiles < Int.max, "a memory of \(depth) words has no cut into block RAMs")
+        return banks.depths
     }
 
-    private var offsetBits: Int { ceilLog2(Self.blockRAMDepth) }
-
-    /// The bank that holds `address` (only asked with several banks).
-    private func bank(_ address: Value) -> Value { address.bits(address.width - 1, offsetBits) }
-
-    /// `address` inside bank `k`.
-    private func offset(_ address: Value, bank k: Int) -> Value {
-        address.bits(banks[k].addressWidth - 1, 0)
-    }
-
+    /// Whether `address` lies in bank `k`: the address bits above the bank's size (above the previous bank's size
+    /// for the last bank, which can be smaller) equal the bank's start. Banks are aligned, so this is a prefix test.
     private func selects(_ address: Value, bank k: Int) -> Value {
-        banks.count == 1 ? .true : bank(address) === k
+        if banks.count == 1 { return .true }
+        let size = k == banks.count - 1 ? banks[k - 1].depth : banks[k].depth
+        let low = size.trailingZeroBitCount
+        return address.bits(address.width - 1, low) === (banks[k].start >> low)
+    }
+
+    /// `address` inside bank `k`: its low bits (the bank starts at a multiple of a power of two above its depth).
+    private func offset(_ address: Value, bank k: Int) -> Value {
+        address.bits(banks[k].memory.addressWidth - 1, 0)
+    }
+
+    /// The number of the bank that holds `address`.
+    private func bankIndex(_ address: Value) -> Value {
+        let width = max(1, ceilLog2(banks.count))
+        return banks.indices.dropFirst().reduce(Value.literal(0, width: width)) { index, k in
+            mux(selects(address, bank: k), .literal(UInt64(k), width: width), index)
+        }
     }
 
     /// Writes `data` at `address` one clock after `enable`, from registers: the write's address, data and each
@@ -58,7 +111,7 @@ struct BankedMemory {
         for k in banks.indices {
             let bankEnable = m.regNext(banks.count == 1 ? "\(name)_write" : "\(name)_bank\(k)_write",
                                        enable & selects(address, bank: k), reset: 0)
-            banks[k].write(address: offset(registeredAddress, bank: k), data: registeredData, enable: bankEnable)
+            banks[k].memory.write(address: offset(registeredAddress, bank: k), data: registeredData, enable: bankEnable)
         }
     }
 
@@ -66,13 +119,13 @@ struct BankedMemory {
     /// register); it holds otherwise. The registers are `<name>_bank<k>_q` (one bank: `<readName>_q`), then `<readName>`.
     func read(address: Value, enable: Value, name readName: String) -> Value {
         if banks.count == 1 {
-            return m.regNext(readName, m.regNext("\(readName)_q", banks[0].read(address: offset(address, bank: 0), enable: enable)))
+            return m.regNext(readName, m.regNext("\(readName)_q", banks[0].memory.read(address: offset(address, bank: 0), enable: enable)))
         }
         let registered = banks.indices.map { k in
             m.regNext("\(name)_bank\(k)_q",
-                      banks[k].read(address: offset(address, bank: k), enable: enable & selects(address, bank: k)))
+                      banks[k].memory.read(address: offset(address, bank: k), enable: enable & selects(address, bank: k)))
         }
-        let chosen = m.shiftRegister("\(name)_read_bank", bank(address), stages: Self.readLatency - 1).last!
+        let chosen = m.shiftRegister("\(name)_read_bank", bankIndex(address), stages: Self.readLatency - 1).last!
         return m.regNext(readName, m.select("\(readName)_choice", registered, index: chosen))
     }
 }

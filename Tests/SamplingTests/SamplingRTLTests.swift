@@ -225,17 +225,18 @@ final class SamplingRTLTests: XCTestCase {
         }
     }
 
-    /// A row memory deeper than one block RAM is cut into banks of 512 words (`BankedMemory`): at V = 1100, L = 1 it
-    /// holds B + D words in three banks, the last one partial, and rows cross the banks' edges and the wrap. Each
-    /// bank carries `no_rw_check` (no pass reads a word in the clock it is written).
+    /// A row memory deeper than one block RAM is cut into banks (`BankedMemory`): at V = 3170, L = 1 its B + D words
+    /// of 32 bits fill one tile per 512 words in any DP16KD mode, so the banks are the fewest: 2 048, 1 024 and the
+    /// rest, and rows cross the banks' edges and the wrap. Each bank carries `no_rw_check` (no pass reads a word in
+    /// the clock it is written).
     func testRowMemoryInBanksMatchesGoldenIncludingCycles() throws {
-        let c = Fixture.config(vocab: 1100, lanes: 1, gammaMax: 3)
+        let c = Fixture.config(vocab: 3170, lanes: 1, gammaMax: 3)
         let text = VerilogEmitter.emit(try SamplingVerifierRTL.module(c))
         let banks = try NSRegularExpression(pattern: #"\(\* no_rw_check \*\) reg\s+\[\d+:0\] row_pair_bank(\d+) \[0:(\d+)\];"#)
         let depths = banks.matches(in: text, range: NSRange(text.startIndex..., in: text)).map {
             Int(text[Range($0.range(at: 2), in: text)!])! + 1
         }
-        XCTAssertEqual(depths, [512, 512, c.beatsPerRow + SamplingTiming.decisionLatency(lanes: 1) - 1024])
+        XCTAssertEqual(depths, [2048, 1024, c.beatsPerRow + SamplingTiming.decisionLatency(lanes: 1) - 3072])
         let r = try Self.simulator(c).compare(randomRounds(c, count: 10, seed: 900))
         XCTAssertNil(r.disagreement, "V=\(c.vocab) L=\(c.lanes): \(r.disagreement!)")
         XCTAssertGreaterThan(r.golden.map(\.accepted).reduce(0, +), 0, "some rows are accepted, so rows start past bank 0")

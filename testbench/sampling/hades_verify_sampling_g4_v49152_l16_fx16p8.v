@@ -943,10 +943,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  row_pair_bank0_write;
     reg  row_pair_bank1_write;
     reg  row_pair_bank2_write;
-    reg  row_pair_bank3_write;
-    reg  row_pair_bank4_write;
-    reg  row_pair_bank5_write;
-    reg  row_pair_bank6_write;
     wire pass_issue;
     wire pass_read_stop;
     reg  [511:0] row_pair_bank0_rdata;
@@ -955,16 +951,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [511:0] row_pair_bank1_q;
     reg  [511:0] row_pair_bank2_rdata;
     reg  [511:0] row_pair_bank2_q;
-    reg  [511:0] row_pair_bank3_rdata;
-    reg  [511:0] row_pair_bank3_q;
-    reg  [511:0] row_pair_bank4_rdata;
-    reg  [511:0] row_pair_bank4_q;
-    reg  [511:0] row_pair_bank5_rdata;
-    reg  [511:0] row_pair_bank5_q;
-    reg  [511:0] row_pair_bank6_rdata;
-    reg  [511:0] row_pair_bank6_q;
-    reg  [2:0] row_pair_read_bank_1;
-    reg  [2:0] row_pair_read_bank_2;
+    reg  [1:0] row_pair_read_bank_1;
+    reg  [1:0] row_pair_read_bank_2;
     reg  [511:0] read_data_choice;
     reg  [511:0] read_data;
     reg  read_valid_1;
@@ -2773,13 +2761,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire round_over;
     wire pass_last;
     reg  [2:0] pass_b_wait;
-    (* no_rw_check *) reg  [511:0] row_pair_bank0 [0:511];
-    (* no_rw_check *) reg  [511:0] row_pair_bank1 [0:511];
-    (* no_rw_check *) reg  [511:0] row_pair_bank2 [0:511];
-    (* no_rw_check *) reg  [511:0] row_pair_bank3 [0:511];
-    (* no_rw_check *) reg  [511:0] row_pair_bank4 [0:511];
-    (* no_rw_check *) reg  [511:0] row_pair_bank5 [0:511];
-    (* no_rw_check *) reg  [511:0] row_pair_bank6 [0:40];
+    (* no_rw_check *) reg  [511:0] row_pair_bank0 [0:2047];
+    (* no_rw_check *) reg  [511:0] row_pair_bank1 [0:1023];
+    (* no_rw_check *) reg  [511:0] row_pair_bank2 [0:40];
     wire [228:0] t_0;
     wire [15:0] t_1;
     wire [30:0] t_2;
@@ -4327,26 +4311,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(*) begin
         case (row_pair_read_bank_2)
-            3'h0: begin
+            2'h0: begin
                 read_data_choice = row_pair_bank0_q;
             end
-            3'h1: begin
+            2'h1: begin
                 read_data_choice = row_pair_bank1_q;
             end
-            3'h2: begin
+            2'h2: begin
                 read_data_choice = row_pair_bank2_q;
-            end
-            3'h3: begin
-                read_data_choice = row_pair_bank3_q;
-            end
-            3'h4: begin
-                read_data_choice = row_pair_bank4_q;
-            end
-            3'h5: begin
-                read_data_choice = row_pair_bank5_q;
-            end
-            3'h6: begin
-                read_data_choice = row_pair_bank6_q;
             end
             default: begin
                 read_data_choice = row_pair_bank0_q;
@@ -11465,7 +11437,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank0_write <= 1'h0;
         end else begin
-            row_pair_bank0_write <= (stream_fire & (write_address[11:9] == 3'h0));
+            row_pair_bank0_write <= (stream_fire & (write_address[11] == 1'h0));
         end
     end
 
@@ -11473,7 +11445,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank1_write <= 1'h0;
         end else begin
-            row_pair_bank1_write <= (stream_fire & (write_address[11:9] == 3'h1));
+            row_pair_bank1_write <= (stream_fire & (write_address[11:10] == 2'h2));
         end
     end
 
@@ -11481,39 +11453,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank2_write <= 1'h0;
         end else begin
-            row_pair_bank2_write <= (stream_fire & (write_address[11:9] == 3'h2));
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank3_write <= 1'h0;
-        end else begin
-            row_pair_bank3_write <= (stream_fire & (write_address[11:9] == 3'h3));
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank4_write <= 1'h0;
-        end else begin
-            row_pair_bank4_write <= (stream_fire & (write_address[11:9] == 3'h4));
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank5_write <= 1'h0;
-        end else begin
-            row_pair_bank5_write <= (stream_fire & (write_address[11:9] == 3'h5));
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank6_write <= 1'h0;
-        end else begin
-            row_pair_bank6_write <= (stream_fire & (write_address[11:9] == 3'h6));
+            row_pair_bank2_write <= (stream_fire & (write_address[11:10] == 2'h3));
         end
     end
 
@@ -11530,23 +11470,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        row_pair_bank3_q <= row_pair_bank3_rdata;
-    end
-
-    always @(posedge aclk) begin
-        row_pair_bank4_q <= row_pair_bank4_rdata;
-    end
-
-    always @(posedge aclk) begin
-        row_pair_bank5_q <= row_pair_bank5_rdata;
-    end
-
-    always @(posedge aclk) begin
-        row_pair_bank6_q <= row_pair_bank6_rdata;
-    end
-
-    always @(posedge aclk) begin
-        row_pair_read_bank_1 <= pass_address[11:9];
+        row_pair_read_bank_1 <= ((pass_address[11:10] == 2'h3) ? 2'h2 : ((pass_address[11:10] == 2'h2) ? 2'h1 : 2'h0));
     end
 
     always @(posedge aclk) begin
@@ -17590,90 +17514,42 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_write) begin
-            row_pair_bank0[row_pair_write_address[8:0]] <= row_pair_write_data;
+            row_pair_bank0[row_pair_write_address[10:0]] <= row_pair_write_data;
         end
     end
 
     always @(posedge aclk) begin
-        if ((pass_issue & (pass_address[11:9] == 3'h0))) begin
-            row_pair_bank0_rdata <= row_pair_bank0[pass_address[8:0]];
+        if ((pass_issue & (pass_address[11] == 1'h0))) begin
+            row_pair_bank0_rdata <= row_pair_bank0[pass_address[10:0]];
         end
     end
 
     always @(posedge aclk) begin
         if (row_pair_bank1_write) begin
-            row_pair_bank1[row_pair_write_address[8:0]] <= row_pair_write_data;
+            row_pair_bank1[row_pair_write_address[9:0]] <= row_pair_write_data;
         end
     end
 
     always @(posedge aclk) begin
-        if ((pass_issue & (pass_address[11:9] == 3'h1))) begin
-            row_pair_bank1_rdata <= row_pair_bank1[pass_address[8:0]];
+        if ((pass_issue & (pass_address[11:10] == 2'h2))) begin
+            row_pair_bank1_rdata <= row_pair_bank1[pass_address[9:0]];
         end
     end
 
     always @(posedge aclk) begin
         if (row_pair_bank2_write) begin
-            row_pair_bank2[row_pair_write_address[8:0]] <= row_pair_write_data;
+            row_pair_bank2[row_pair_write_address[5:0]] <= row_pair_write_data;
         end
     end
 
     always @(posedge aclk) begin
-        if ((pass_issue & (pass_address[11:9] == 3'h2))) begin
-            row_pair_bank2_rdata <= row_pair_bank2[pass_address[8:0]];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank3_write) begin
-            row_pair_bank3[row_pair_write_address[8:0]] <= row_pair_write_data;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((pass_issue & (pass_address[11:9] == 3'h3))) begin
-            row_pair_bank3_rdata <= row_pair_bank3[pass_address[8:0]];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank4_write) begin
-            row_pair_bank4[row_pair_write_address[8:0]] <= row_pair_write_data;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((pass_issue & (pass_address[11:9] == 3'h4))) begin
-            row_pair_bank4_rdata <= row_pair_bank4[pass_address[8:0]];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank5_write) begin
-            row_pair_bank5[row_pair_write_address[8:0]] <= row_pair_write_data;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((pass_issue & (pass_address[11:9] == 3'h5))) begin
-            row_pair_bank5_rdata <= row_pair_bank5[pass_address[8:0]];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank6_write) begin
-            row_pair_bank6[row_pair_write_address[5:0]] <= row_pair_write_data;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if ((pass_issue & (pass_address[11:9] == 3'h6))) begin
-            row_pair_bank6_rdata <= row_pair_bank6[pass_address[5:0]];
+        if ((pass_issue & (pass_address[11:10] == 2'h3))) begin
+            row_pair_bank2_rdata <= row_pair_bank2[pass_address[5:0]];
         end
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11:9], s2_control[1:0], s2_control[19:3], s2_control[21], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[16:0], t_36[33], t_37[16:0], t_37[33], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_56[15:11], t_57[15:11], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_76[15:11], t_77[15:11], t_208[16:6], t_213[16:6], t_245[0], t_249[0], t_255[0], t_259[0], t_267[0], t_271[0], t_277[0], t_281[0], t_282[26:10], t_296[0], t_300[0], t_306[0], t_310[0], t_318[0], t_322[0], t_328[0], t_332[0], t_333[26:10], t_345[12]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[21], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[16:0], t_36[33], t_37[16:0], t_37[33], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_56[15:11], t_57[15:11], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_76[15:11], t_77[15:11], t_208[16:6], t_213[16:6], t_245[0], t_249[0], t_255[0], t_259[0], t_267[0], t_271[0], t_277[0], t_281[0], t_282[26:10], t_296[0], t_300[0], t_306[0], t_310[0], t_318[0], t_322[0], t_328[0], t_332[0], t_333[26:10], t_345[12]};
 endmodule
 
 `resetall

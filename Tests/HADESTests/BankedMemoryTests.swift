@@ -1,0 +1,56 @@
+import Basics
+import Foundation
+@testable import HADES
+import HDL
+import XCTest
+
+/// `BankedMemory`'s cut of a deep memory into banks of whole block RAMs, against the ECP5 DP16KD's geometry worked
+/// by hand (512 × 36, 1 024 × 18, 2 048 × 9, 4 096 × 4, … bits) and against what Yosys's `synth_ecp5` maps.
+final class BankedMemoryTests: XCTestCase {
+    func tiles(_ depths: [Int], width: Int) -> Int {
+        depths.map { BankedMemory.tiles(depth: $0, width: width)! }.reduce(0, +)
+    }
+
+    func testCutsFollowTheBlockRAMGeometryWorkedByHand() {
+        // The sampling row pair at V = 50257, L = 16, W = 16: 3 183 words of 512 bits. 2 048 × 9: ⌈512/9⌉ = 57
+        // tiles; 1 024 × 18: 29; the last 111 words in 512 × 36: 15. Banks of 512 took 7 × 15 = 105.
+        XCTAssertEqual(BankedMemory.plan(depth: 3183, width: 512), [2048, 1024, 111])
+        XCTAssertEqual(tiles([2048, 1024, 111], width: 512), 101)
+        XCTAssertEqual(tiles([512, 512, 512, 512, 512, 512, 159], width: 512), 105)
+        // 32-bit words: one tile holds 512 of them in any mode, so the fewest banks win: 2 048 + 1 024 + the rest.
+        XCTAssertEqual(BankedMemory.plan(depth: 3205, width: 32), [2048, 1024, 133])
+        XCTAssertEqual(BankedMemory.plan(depth: 1135, width: 32), [1024, 111])
+        // 2 048 bits (L = 64): 1 024 × 18 takes 114 tiles, as 512 + 319 in 512 × 36 (57 + 57): one bank.
+        XCTAssertEqual(BankedMemory.plan(depth: 831, width: 2048), [831])
+        XCTAssertEqual(BankedMemory.plan(depth: 293, width: 128), [293])
+        // No mode is deeper than 16 384 words: a bank never cascades tiles in depth.
+        XCTAssertNil(BankedMemory.tiles(depth: 16385, width: 1))
+        XCTAssertEqual(BankedMemory.plan(depth: 40000, width: 1), [16384, 16384, 7232])
+    }
+
+    /// The emitted banks through Yosys's ECP5 mapping: exactly the planned DP16KD count, and no LUT RAM.
+    func testYosysMapsTheBanksToThePlannedBlockRAMs() throws {
+        for (depth, width) in [(3183, 512), (3205, 32)] {
+            let module = try Module.build("banked_\(depth)_\(width)") { m in
+                let write = m.input("write", 1), writeAddress = m.input("write_address", 12)
+                let data = m.input("data", width), read = m.input("read", 1), readAddress = m.input("read_address", 12)
+                let memory = BankedMemory(m, name: "store", depth: depth, width: width)
+                memory.write(address: writeAddress, data: data, enable: write)
+                m.output("q", width) <== memory.read(address: readAddress, enable: read, name: "q_data")
+            }
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("banked-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try VerilogEmitter.emit(module).write(to: dir.appendingPathComponent("m.v"), atomically: true, encoding: .utf8)
+            let r = try ProcessRunner.run("yosys", ["-p", "read_verilog \(dir.path)/m.v; synth_ecp5 -top \(module.name); stat"])
+            XCTAssertEqual(r.status, 0, "yosys (needed by this test) failed: \(r.stderr.suffix(2000))")
+            func count(_ cell: String) -> Int {
+                let lines = r.stdout.split(separator: "\n").filter { $0.split(separator: " ").first == Substring(cell) }
+                return lines.last.flatMap { Int($0.split(separator: " ").last!) } ?? 0
+            }
+            let plan = BankedMemory.plan(depth: depth, width: width)
+            XCTAssertEqual(count("DP16KD"), tiles(plan, width: width), "\(depth) × \(width) in banks \(plan)")
+            XCTAssertEqual(count("TRELLIS_DPR16X4"), 0, "\(depth) × \(width): no LUT RAM")
+        }
+    }
+}
