@@ -20,7 +20,8 @@ import HDL
 /// 2 048 + 1 024 + 111 words in 57 + 29 + 15 DP16KD (101, and 3 banks for the choice), where banks of 512 took 105
 /// in 7.
 struct BankedMemory {
-    /// The ECP5 DP16KD's modes (words, bits), widest first; a bank is never shallower than the first.
+    /// The ECP5 DP16KD's modes (words, bits), widest first. Every bank but the last is a power of two at least as deep
+    /// as the first mode. (The cut follows the ECP5's geometry, the part `make synth` measures.)
     static let blockRAMModes = [(512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1)]
     /// Clocks from a read to its data: the block RAM, its register, the choice's register.
     static let readLatency = 3
