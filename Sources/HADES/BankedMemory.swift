@@ -57,13 +57,13 @@ struct BankedMemory {
     static func plan(depth: Int, width: Int) -> [Int] {
         typealias Cut = (tiles: Int, depths: [Int])
         var known: [[Int]: Cut] = [:]
-        // The cheapest cut of `depth` words into banks of at most `largest` words each (nil: no limit).
-        func cut(_ depth: Int, largest: Int?) -> Cut {
-            if let c = known[[depth, largest ?? 0]] { return c }
+        // The cheapest cut of `depth` words into banks of at most `largest` words each.
+        func cut(_ depth: Int, largest: Int) -> Cut {
+            if let c = known[[depth, largest]] { return c }
             var choice: Cut = (Int.max, [])
-            if largest.map({ depth <= $0 }) ?? true, let t = tiles(depth: depth, width: width) { choice = (t, [depth]) }
+            if depth <= largest, let t = tiles(depth: depth, width: width) { choice = (t, [depth]) }
             var size = blockRAMModes[0].0
-            while size < depth, largest.map({ size <= $0 }) ?? true, let t = tiles(depth: size, width: width) {
+            while size < depth, size <= largest, let t = tiles(depth: size, width: width) {
                 let rest = cut(depth - size, largest: size)
                 if rest.tiles < Int.max, t + rest.tiles < choice.tiles
                     || (t + rest.tiles == choice.tiles && rest.depths.count + 1 < choice.depths.count) {
@@ -71,10 +71,10 @@ struct BankedMemory {
                 }
                 size *= 2
             }
-            known[[depth, largest ?? 0]] = choice
+            known[[depth, largest]] = choice
             return choice
         }
-        let banks = cut(depth, largest: nil)
+        let banks = cut(depth, largest: Int.max)
         precondition(banks.tiles < Int.max, "a memory of \(depth) words has no cut into block RAMs")
         return banks.depths
     }
