@@ -104,8 +104,9 @@ struct BankedMemory {
     /// Writes `data` at `address` one clock after `enable`, from registers: the write's address, data and each
     /// bank's enable leave registers, so the path from the writer's handshake logic to block RAMs across the part
     /// is cut (it was the full sampling configuration's critical path). Callers read a word at least two clocks
-    /// after its write, and never in the clock it is written (the banks carry `readsNeverMeetWrites`: with the
-    /// enable from a register Yosys could no longer prove that and built old-data logic on every read bit).
+    /// after its write, and never use a read in the clock the word is written (the banks carry
+    /// `readsNeverMeetWrites`: with the enable from a register Yosys could not prove that and built old-data logic
+    /// on every read bit).
     func write(address: Value, data: Value, enable: Value) {
         let registeredAddress = m.regNext("\(name)_write_address", address)
         let registeredData = m.regNext("\(name)_write_data", data)
@@ -116,15 +117,24 @@ struct BankedMemory {
         }
     }
 
-    /// The data at `address`, `readLatency` clocks after `enable` (the block RAM's read, its register, the choice's
-    /// register); it holds otherwise. The registers are `<name>_bank<k>_q` (one bank: `<readName>_q`), then `<readName>`.
-    func read(address: Value, enable: Value, name readName: String) -> Value {
+    /// The data at `address`, `readLatency` clocks after a read (the block RAM's read, its register, the choice's
+    /// register). Every bank reads in each clock after one with `readsNext` high, whatever the address: each bank's
+    /// read enable is its own register (`<name>_bank<k>_read_enable`, kept, so it can sit beside its block RAMs), where
+    /// a choice of the bank from the address on the enables was a critical path (the address → the bank's select →
+    /// 29 block RAMs' CEB across the part). `readsNext` may be high more often than reads are issued: the caller uses
+    /// only the data of the reads it issued, and a bank's extra read of the word being written is such an unused read.
+    /// The registers are `<name>_bank<k>_q` (one bank: `<readName>_q`), then `<readName>`.
+    func read(address: Value, readsNext: Value, name readName: String) -> Value {
+        let enables = banks.indices.map { k in
+            let enable = m.reg(banks.count == 1 ? "\(name)_read_enable" : "\(name)_bank\(k)_read_enable", 1, reset: 0, keep: true)
+            enable <== readsNext
+            return enable
+        }
         if banks.count == 1 {
-            return m.regNext(readName, m.regNext("\(readName)_q", banks[0].memory.read(address: offset(address, bank: 0), enable: enable)))
+            return m.regNext(readName, m.regNext("\(readName)_q", banks[0].memory.read(address: offset(address, bank: 0), enable: enables[0])))
         }
         let registered = banks.indices.map { k in
-            m.regNext("\(name)_bank\(k)_q",
-                      banks[k].memory.read(address: offset(address, bank: k), enable: enable & selects(address, bank: k)))
+            m.regNext("\(name)_bank\(k)_q", banks[k].memory.read(address: offset(address, bank: k), enable: enables[k]))
         }
         let chosen = m.shiftRegister("\(name)_read_bank", bankIndex(address), stages: Self.readLatency - 1).last!
         return m.regNext(readName, m.select("\(readName)_choice", registered, index: chosen))

@@ -379,6 +379,8 @@ extension SamplingVerifierRTL {
             /// must not count as valid: it would reach stage A with the next round's first beat (three clocks after a
             /// round's last pass read, that beat can already be there).
             let readStop: Value
+            /// Driven by the control: a pass read may be issued next clock (the banks' read enables, `BankedMemory`).
+            let readsNext: Value
         }
 
         func streamStage(target: StreamIn, draft: StreamIn, cmd: Command) -> Stream {
@@ -398,14 +400,16 @@ extension SamplingVerifierRTL {
             store.write(address: writeAddress, data: concat(draftData, targetData), enable: streamFire)
             let passIssue = m.named("pass_issue", fsm.is(.passA) | fsm.is(.passB))
             let readStop = m.wire("pass_read_stop", 1)
+            let readsNext = m.wire("pass_reads_next", 1)
             let readStages = SamplingTiming.memoryReadStages
             precondition(readStages == BankedMemory.readLatency, "the cycle model's memory read is the memory's")
             return Stream(fire: fire, lastBeat: lastBeat, rowLengthError: rowLengthError, streamFire: streamFire,
                           rowDraftStream: rowDraftStream, target: targetData, draft: draftData,
-                          readData: store.read(address: passAddress, enable: passIssue, name: "read_data"),
+                          readData: store.read(address: passAddress, readsNext: readsNext, name: "read_data"),
                           readValid: m.shiftRegister("read_valid", passIssue & !readStop, stages: readStages, reset: 0).last!,
                           readMode: m.shiftRegister("read_mode", mux(fsm.is(.passA), mode(.passA), mode(.passB)), stages: readStages).last!,
-                          readBeat: m.shiftRegister("read_beat", passBeat, stages: readStages).last!, readStop: readStop)
+                          readBeat: m.shiftRegister("read_beat", passBeat, stages: readStages).last!, readStop: readStop,
+                          readsNext: readsNext)
         }
 
         func mode(_ mode: BeatMode) -> Value { .literal(mode.rawValue, width: 2) }
@@ -505,35 +509,28 @@ extension SamplingVerifierRTL {
                  hit: m.regNext("\(name)_hit", b.hit), ref: ref)
         }
 
-        /// Stages B0 … B2: y = floor(c·K / 2^(F+16−R)) per lane. B0, B1: c's bits read unsigned times the 17-bit K
-        /// (one 18 × 18 DSP with its input and output registers, `RegisteredProduct`); B2: minus K·2^W when c is
-        /// negative, which makes it the signed product c·K.
+        /// Stages B0 … B2: y = floor(c·K / 2^(F+16−R)) per lane. B0, B1: the signed product c·K of the logit and the
+        /// 17-bit K (one 18 × 18 DSP with its input and output registers, `RegisteredProduct`, signed a); B2 registers
+        /// y, its bits, again: the DSP's output then has no logic after it (a sign correction there, from the DSP
+        /// column across the fabric, was a critical path of the full configuration).
         func logitStage(_ a: Beat) throws -> Beat {
             precondition(RegisteredProduct.latency == SamplingTiming.dspLatency, "DSP latency")
             let fp = SamplingFixedPoint.self, shift = fp.yShift(c.format), kBits = bitsToHold(Int(fp.log2e))
             let k = Value.literal(UInt64(fp.log2e), width: kBits)
             func lanes(_ codes: Value, _ side: String) throws -> [Value] {
                 try (0..<c.lanes).map { lane in
-                    try products.product(m, "b1_\(side)_p\(lane)", codes.bits((lane + 1) * w.logit - 1, lane * w.logit), k)
+                    try products.product(m, "b1_\(side)_p\(lane)", codes.bits((lane + 1) * w.logit - 1, lane * w.logit), k,
+                                         signedA: true)
                 }
-            }
-            func signs(_ codes: Value, _ side: String) -> Value {
-                m.shiftRegister("b_\(side)_sign", concat((0..<c.lanes).reversed().map { codes[($0 + 1) * w.logit - 1] }),
-                                stages: RegisteredProduct.latency).last!
             }
             let b0 = next(a, "b0", t: [], d: [])
             let b1 = next(b0, "b1", t: try lanes(a.t[0], "t"), d: try lanes(a.d[0], "d"))
-            let signT = signs(a.t[0], "t"), signD = signs(a.d[0], "d")
-            let width = w.logit + kBits + 1
-            let correction = Value.literal(UInt64(fp.log2e) << UInt64(w.logit), width: width).asSigned
-            func ys(_ p: [Value], _ sign: Value, _ side: String) -> [Value] {
+            func ys(_ p: [Value], _ side: String) -> [Value] {
                 p.enumerated().map { lane, product in
-                    let signed = mux(sign[lane], product.zeroExtended(to: width).asSigned &- correction,
-                                     product.zeroExtended(to: width).asSigned)
-                    return m.regNext("b2_\(side)_y\(lane)", signed.bits(shift + w.y - 1, shift).asSigned)
+                    m.regNext("b2_\(side)_y\(lane)", product.resized(to: max(product.width, shift + w.y)).bits(shift + w.y - 1, shift).asSigned)
                 }
             }
-            return next(b1, "b2", t: ys(b1.t, signT, "t"), d: ys(b1.d, signD, "d"))
+            return next(b1, "b2", t: ys(b1.t, "t"), d: ys(b1.d, "d"))
         }
 
         /// Stages C0 … Cn: the beat's reference ρ_b = ceil(max y / 2^R) = max ceil(y / 2^R) (used while streaming):
@@ -1078,6 +1075,10 @@ extension SamplingVerifierRTL {
             let passWait = m.reg("pass_b_wait", bitsToHold(gap - 2))
             m.when(s.rowLengthError) { flags <== flags | flagBits([.rowLength: .true]) }
             s.readStop <== cdf.passBDone
+            // Pass reads next clock: a rejection starts pass A, pass A goes on, pass B starts or goes on (a clock more
+            // at each pass's end, reads nobody uses, keeps this a few flip-flops' function).
+            s.readsNext <== (fsm.is(.stream) & decided.valid & !decided.accept) | fsm.is(.passA) | fsm.is(.passB)
+                | (fsm.is(.passAWait) & (passWait === 0))
             fsm.on { phase in
                 switch phase {
                 case .idle:

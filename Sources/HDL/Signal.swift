@@ -118,7 +118,7 @@ public final class Memory {
     public let depth: Int
     public let width: Int
     public let location: SourceLocation
-    /// The design never reads a word in the clock it is written, so what such a read returns does not matter:
+    /// The design never uses a read of a word in the clock it is written, so what such a read returns does not matter:
     /// emitted as Yosys's `no_rw_check` attribute, without which Yosys builds fabric logic for the old-data
     /// result wherever it cannot prove the enables exclusive (a register and a LUT on every read bit).
     public let readsNeverMeetWrites: Bool

@@ -204,6 +204,8 @@ private struct ModuleWriter {
         }
         func visit(_ node: ExprNode) {
             guard visited.insert(ObjectIdentifier(node)).inserted else { return }
+            // A reinterpretation emits no code: what its user reads (all of it, or a slice) is marked by that user.
+            if case let .reinterpret(inner) = node.op { return visit(inner) }
             for o in node.operands {
                 let inner = Self.throughReinterpret(o)
                 if case let .slice(_, hi, lo) = node.op, let id = atomID(inner) {

@@ -36,7 +36,7 @@ final class BankedMemoryTests: XCTestCase {
                 let data = m.input("data", width), read = m.input("read", 1), readAddress = m.input("read_address", 12)
                 let memory = BankedMemory(m, name: "store", depth: depth, width: width)
                 memory.write(address: writeAddress, data: data, enable: write)
-                m.output("q", width) <== memory.read(address: readAddress, enable: read, name: "q_data")
+                m.output("q", width) <== memory.read(address: readAddress, readsNext: read, name: "q_data")
             }
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("banked-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

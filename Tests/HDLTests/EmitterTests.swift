@@ -117,6 +117,19 @@ final class EmitterTests: XCTestCase {
         XCTAssertEqual(try ExternalTools.iverilogCheck(VerilogEmitter.emitFiles(module), top: module.name), "")
     }
 
+    /// A slice of a signal read as signed reads only the slice: the other bits are gathered as deliberately unused
+    /// (a reinterpretation once marked its whole operand as read, and Verilator's -Wall then flagged those bits).
+    func testSliceOfASignedReinterpretationLeavesTheOtherBitsUnused() throws {
+        let module = try Module.build("signed_slice") { m in
+            let a = m.input("a", 8)
+            let y = m.output("y", 4, signed: true)
+            y <== a.asSigned.bits(7, 4).asSigned
+        }
+        let text = VerilogEmitter.emit(module)
+        XCTAssertTrue(text.contains("wire unused_ok = &{1'b0, a[3:0]};"), text)
+        XCTAssertEqual(try ExternalTools.verilatorLint(VerilogEmitter.emitFiles(module), top: module.name), "")
+    }
+
     func testTemporariesAreNumberedTUnderscoreN() throws {
         let text = VerilogEmitter.emit(try awkwardNames())
         let temporaries = declaredNames(text).filter { $0.hasPrefix("t_") }

@@ -247,8 +247,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w28_d2 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17: unsigned a·b, operands and product registered (a DSP block's registers) (from HADES/RegisteredProduct.swift:19)
-module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 (
+// hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17: signed a · unsigned b, operands and product registered (a DSP block's registers) (from HADES/RegisteredProduct.swift:24)
+module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 (
     input  wire aclk,
     input  wire [15:0] a,
     input  wire [16:0] b,
@@ -258,6 +258,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 (
     reg  [15:0] a_q;
     reg  [16:0] b_q;
     reg  [32:0] p_q;
+    wire [17:0] t_0;
+    wire [33:0] t_1;
+
+    assign t_0 = {1'h0, b_q};
+    assign t_1 = ({{18{a_q[15]}}, a_q} * {{16{t_0[17]}}, t_0});
 
     assign p = p_q;
 
@@ -270,8 +275,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 (
     end
 
     always @(posedge aclk) begin
-        p_q <= ({17'h0, a_q} * {16'h0, b_q});
+        p_q <= t_1[32:0];
     end
+
+    // Bits computed or received but not used; gathered so lint sees them as deliberate.
+    wire unused_ok = &{1'b0, t_1[33]};
 endmodule
 
 // hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28: 2^E · 2^(-f/2^R), rounded, as four quarters of the table (from HADES/SamplingVerifierRTL.swift:39)
@@ -710,7 +718,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u16: unsigned a·b, operands and product registered (a DSP block's registers) (from HADES/RegisteredProduct.swift:19)
+// hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u16: unsigned a·b, operands and product registered (a DSP block's registers) (from HADES/RegisteredProduct.swift:24)
 module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u16 (
     input  wire aclk,
     input  wire [15:0] a,
@@ -737,7 +745,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u16 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u12: unsigned a·b, operands and product registered (a DSP block's registers) (from HADES/RegisteredProduct.swift:19)
+// hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u12: unsigned a·b, operands and product registered (a DSP block's registers) (from HADES/RegisteredProduct.swift:24)
 module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u12 (
     input  wire aclk,
     input  wire [15:0] a,
@@ -764,7 +772,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u12 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u13: unsigned a·b, operands and product registered (a DSP block's registers) (from HADES/RegisteredProduct.swift:19)
+// hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u13: unsigned a·b, operands and product registered (a DSP block's registers) (from HADES/RegisteredProduct.swift:24)
 module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u13 (
     input  wire aclk,
     input  wire [15:0] a,
@@ -945,6 +953,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  row_pair_bank2_write;
     wire pass_issue;
     wire pass_read_stop;
+    wire pass_reads_next;
+    reg  row_pair_bank0_read_enable;
+    reg  row_pair_bank1_read_enable;
+    reg  row_pair_bank2_read_enable;
     reg  [511:0] row_pair_bank0_rdata;
     reg  [511:0] row_pair_bank0_q;
     reg  [511:0] row_pair_bank1_rdata;
@@ -1098,10 +1110,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] b1_lanes;
     reg  [15:0] b1_draft_lanes;
     reg  [15:0] b1_hit;
-    reg  [15:0] b_t_sign_1;
-    reg  [15:0] b_t_sign_2;
-    reg  [15:0] b_d_sign_1;
-    reg  [15:0] b_d_sign_2;
     reg  [15:0] b2_t_y0;
     reg  [15:0] b2_t_y1;
     reg  [15:0] b2_t_y2;
@@ -2770,78 +2778,78 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] t_3;
     wire t_4;
     wire [3:0] t_5;
-    wire [33:0] t_6;
-    wire [33:0] t_7;
-    wire [33:0] t_8;
-    wire [33:0] t_9;
-    wire [33:0] t_10;
-    wire [33:0] t_11;
-    wire [33:0] t_12;
-    wire [33:0] t_13;
-    wire [33:0] t_14;
-    wire [33:0] t_15;
-    wire [33:0] t_16;
-    wire [33:0] t_17;
-    wire [33:0] t_18;
-    wire [33:0] t_19;
-    wire [33:0] t_20;
-    wire [33:0] t_21;
-    wire [33:0] t_22;
-    wire [33:0] t_23;
-    wire [33:0] t_24;
-    wire [33:0] t_25;
-    wire [33:0] t_26;
-    wire [33:0] t_27;
-    wire [33:0] t_28;
-    wire [33:0] t_29;
-    wire [33:0] t_30;
-    wire [33:0] t_31;
-    wire [33:0] t_32;
-    wire [33:0] t_33;
-    wire [33:0] t_34;
-    wire [33:0] t_35;
-    wire [33:0] t_36;
-    wire [33:0] t_37;
+    wire [16:0] t_6;
+    wire [16:0] t_7;
+    wire [16:0] t_8;
+    wire [16:0] t_9;
+    wire [16:0] t_10;
+    wire [16:0] t_11;
+    wire [16:0] t_12;
+    wire [16:0] t_13;
+    wire [16:0] t_14;
+    wire [16:0] t_15;
+    wire [16:0] t_16;
+    wire [16:0] t_17;
+    wire [16:0] t_18;
+    wire [16:0] t_19;
+    wire [16:0] t_20;
+    wire [16:0] t_21;
+    wire t_22;
+    wire [9:0] t_23;
+    wire [15:0] t_24;
+    wire [15:0] t_25;
+    wire [16:0] t_26;
+    wire [16:0] t_27;
+    wire [16:0] t_28;
+    wire [16:0] t_29;
+    wire [16:0] t_30;
+    wire [16:0] t_31;
+    wire [16:0] t_32;
+    wire [16:0] t_33;
+    wire [16:0] t_34;
+    wire [16:0] t_35;
+    wire [16:0] t_36;
+    wire [16:0] t_37;
     wire [16:0] t_38;
     wire [16:0] t_39;
     wire [16:0] t_40;
     wire [16:0] t_41;
-    wire [16:0] t_42;
-    wire [16:0] t_43;
-    wire [16:0] t_44;
-    wire [16:0] t_45;
-    wire [16:0] t_46;
-    wire [16:0] t_47;
-    wire [16:0] t_48;
-    wire [16:0] t_49;
-    wire [16:0] t_50;
-    wire [16:0] t_51;
-    wire [16:0] t_52;
-    wire [16:0] t_53;
-    wire t_54;
-    wire [9:0] t_55;
-    wire [15:0] t_56;
-    wire [15:0] t_57;
-    wire [16:0] t_58;
-    wire [16:0] t_59;
-    wire [16:0] t_60;
-    wire [16:0] t_61;
-    wire [16:0] t_62;
-    wire [16:0] t_63;
-    wire [16:0] t_64;
-    wire [16:0] t_65;
-    wire [16:0] t_66;
-    wire [16:0] t_67;
-    wire [16:0] t_68;
-    wire [16:0] t_69;
-    wire [16:0] t_70;
-    wire [16:0] t_71;
-    wire [16:0] t_72;
-    wire [16:0] t_73;
-    wire t_74;
-    wire [9:0] t_75;
-    wire [15:0] t_76;
-    wire [15:0] t_77;
+    wire t_42;
+    wire [9:0] t_43;
+    wire [15:0] t_44;
+    wire [15:0] t_45;
+    wire [17:0] t_46;
+    wire t_47;
+    wire [17:0] t_48;
+    wire [10:0] t_49;
+    wire [17:0] t_50;
+    wire t_51;
+    wire [17:0] t_52;
+    wire [10:0] t_53;
+    wire [17:0] t_54;
+    wire t_55;
+    wire [17:0] t_56;
+    wire [10:0] t_57;
+    wire [17:0] t_58;
+    wire t_59;
+    wire [17:0] t_60;
+    wire [10:0] t_61;
+    wire [17:0] t_62;
+    wire t_63;
+    wire [17:0] t_64;
+    wire [10:0] t_65;
+    wire [17:0] t_66;
+    wire t_67;
+    wire [17:0] t_68;
+    wire [10:0] t_69;
+    wire [17:0] t_70;
+    wire t_71;
+    wire [17:0] t_72;
+    wire [10:0] t_73;
+    wire [17:0] t_74;
+    wire t_75;
+    wire [17:0] t_76;
+    wire [10:0] t_77;
     wire [17:0] t_78;
     wire t_79;
     wire [17:0] t_80;
@@ -2938,73 +2946,73 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire t_171;
     wire [17:0] t_172;
     wire [10:0] t_173;
-    wire [17:0] t_174;
-    wire t_175;
-    wire [17:0] t_176;
-    wire [10:0] t_177;
-    wire [17:0] t_178;
-    wire t_179;
-    wire [17:0] t_180;
-    wire [10:0] t_181;
-    wire [17:0] t_182;
+    wire [15:0] t_174;
+    wire [16:0] t_175;
+    wire [16:0] t_176;
+    wire [16:0] t_177;
+    wire t_178;
+    wire [15:0] t_179;
+    wire [16:0] t_180;
+    wire [16:0] t_181;
+    wire [16:0] t_182;
     wire t_183;
-    wire [17:0] t_184;
-    wire [10:0] t_185;
-    wire [17:0] t_186;
-    wire t_187;
-    wire [17:0] t_188;
-    wire [10:0] t_189;
-    wire [17:0] t_190;
-    wire t_191;
-    wire [17:0] t_192;
-    wire [10:0] t_193;
-    wire [17:0] t_194;
-    wire t_195;
-    wire [17:0] t_196;
-    wire [10:0] t_197;
-    wire [17:0] t_198;
-    wire t_199;
-    wire [17:0] t_200;
-    wire [10:0] t_201;
-    wire [17:0] t_202;
-    wire t_203;
-    wire [17:0] t_204;
-    wire [10:0] t_205;
-    wire [15:0] t_206;
-    wire [16:0] t_207;
-    wire [16:0] t_208;
-    wire [16:0] t_209;
+    wire t_184;
+    wire [33:0] t_185;
+    wire [33:0] t_186;
+    wire [33:0] t_187;
+    wire [33:0] t_188;
+    wire [33:0] t_189;
+    wire [33:0] t_190;
+    wire [33:0] t_191;
+    wire [33:0] t_192;
+    wire [33:0] t_193;
+    wire [33:0] t_194;
+    wire [33:0] t_195;
+    wire [33:0] t_196;
+    wire [33:0] t_197;
+    wire [33:0] t_198;
+    wire [33:0] t_199;
+    wire [43:0] t_200;
+    wire [31:0] t_201;
+    wire [15:0] t_202;
+    wire [15:0] t_203;
+    wire [31:0] t_204;
+    wire [15:0] t_205;
+    wire t_206;
+    wire [7:0] t_207;
+    wire t_208;
+    wire [3:0] t_209;
     wire t_210;
-    wire [15:0] t_211;
-    wire [16:0] t_212;
-    wire [16:0] t_213;
-    wire [16:0] t_214;
-    wire t_215;
+    wire [1:0] t_211;
+    wire t_212;
+    wire [1:0] t_213;
+    wire [3:0] t_214;
+    wire [1:0] t_215;
     wire t_216;
-    wire [33:0] t_217;
-    wire [33:0] t_218;
-    wire [33:0] t_219;
-    wire [33:0] t_220;
-    wire [33:0] t_221;
-    wire [33:0] t_222;
-    wire [33:0] t_223;
-    wire [33:0] t_224;
-    wire [33:0] t_225;
-    wire [33:0] t_226;
-    wire [33:0] t_227;
-    wire [33:0] t_228;
-    wire [33:0] t_229;
-    wire [33:0] t_230;
-    wire [33:0] t_231;
-    wire [43:0] t_232;
-    wire [31:0] t_233;
-    wire [15:0] t_234;
-    wire [15:0] t_235;
-    wire [31:0] t_236;
-    wire [15:0] t_237;
+    wire [1:0] t_217;
+    wire [7:0] t_218;
+    wire [3:0] t_219;
+    wire t_220;
+    wire [1:0] t_221;
+    wire t_222;
+    wire [1:0] t_223;
+    wire [3:0] t_224;
+    wire [1:0] t_225;
+    wire t_226;
+    wire [1:0] t_227;
+    wire [15:0] t_228;
+    wire [7:0] t_229;
+    wire t_230;
+    wire [3:0] t_231;
+    wire t_232;
+    wire [1:0] t_233;
+    wire t_234;
+    wire [1:0] t_235;
+    wire [3:0] t_236;
+    wire [1:0] t_237;
     wire t_238;
-    wire [7:0] t_239;
-    wire t_240;
+    wire [1:0] t_239;
+    wire [7:0] t_240;
     wire [3:0] t_241;
     wire t_242;
     wire [1:0] t_243;
@@ -3014,48 +3022,48 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [1:0] t_247;
     wire t_248;
     wire [1:0] t_249;
-    wire [7:0] t_250;
-    wire [3:0] t_251;
+    wire [26:0] t_250;
+    wire [17:0] t_251;
     wire t_252;
-    wire [1:0] t_253;
-    wire t_254;
-    wire [1:0] t_255;
-    wire [3:0] t_256;
-    wire [1:0] t_257;
-    wire t_258;
-    wire [1:0] t_259;
-    wire [15:0] t_260;
-    wire [7:0] t_261;
-    wire t_262;
-    wire [3:0] t_263;
-    wire t_264;
-    wire [1:0] t_265;
-    wire t_266;
-    wire [1:0] t_267;
-    wire [3:0] t_268;
-    wire [1:0] t_269;
-    wire t_270;
-    wire [1:0] t_271;
-    wire [7:0] t_272;
-    wire [3:0] t_273;
-    wire t_274;
-    wire [1:0] t_275;
-    wire t_276;
-    wire [1:0] t_277;
-    wire [3:0] t_278;
-    wire [1:0] t_279;
-    wire t_280;
-    wire [1:0] t_281;
-    wire [26:0] t_282;
-    wire [17:0] t_283;
-    wire t_284;
-    wire [17:0] t_285;
-    wire [10:0] t_286;
-    wire [31:0] t_287;
-    wire [15:0] t_288;
+    wire [17:0] t_253;
+    wire [10:0] t_254;
+    wire [31:0] t_255;
+    wire [15:0] t_256;
+    wire t_257;
+    wire [7:0] t_258;
+    wire t_259;
+    wire [3:0] t_260;
+    wire t_261;
+    wire [1:0] t_262;
+    wire t_263;
+    wire [1:0] t_264;
+    wire [3:0] t_265;
+    wire [1:0] t_266;
+    wire t_267;
+    wire [1:0] t_268;
+    wire [7:0] t_269;
+    wire [3:0] t_270;
+    wire t_271;
+    wire [1:0] t_272;
+    wire t_273;
+    wire [1:0] t_274;
+    wire [3:0] t_275;
+    wire [1:0] t_276;
+    wire t_277;
+    wire [1:0] t_278;
+    wire [15:0] t_279;
+    wire [7:0] t_280;
+    wire t_281;
+    wire [3:0] t_282;
+    wire t_283;
+    wire [1:0] t_284;
+    wire t_285;
+    wire [1:0] t_286;
+    wire [3:0] t_287;
+    wire [1:0] t_288;
     wire t_289;
-    wire [7:0] t_290;
-    wire t_291;
+    wire [1:0] t_290;
+    wire [7:0] t_291;
     wire [3:0] t_292;
     wire t_293;
     wire [1:0] t_294;
@@ -3065,52 +3073,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [1:0] t_298;
     wire t_299;
     wire [1:0] t_300;
-    wire [7:0] t_301;
-    wire [3:0] t_302;
+    wire [26:0] t_301;
+    wire [17:0] t_302;
     wire t_303;
-    wire [1:0] t_304;
-    wire t_305;
-    wire [1:0] t_306;
-    wire [3:0] t_307;
-    wire [1:0] t_308;
-    wire t_309;
-    wire [1:0] t_310;
-    wire [15:0] t_311;
-    wire [7:0] t_312;
-    wire t_313;
-    wire [3:0] t_314;
-    wire t_315;
-    wire [1:0] t_316;
-    wire t_317;
-    wire [1:0] t_318;
-    wire [3:0] t_319;
-    wire [1:0] t_320;
-    wire t_321;
-    wire [1:0] t_322;
-    wire [7:0] t_323;
-    wire [3:0] t_324;
-    wire t_325;
-    wire [1:0] t_326;
-    wire t_327;
-    wire [1:0] t_328;
-    wire [3:0] t_329;
-    wire [1:0] t_330;
-    wire t_331;
-    wire [1:0] t_332;
-    wire [26:0] t_333;
-    wire [17:0] t_334;
-    wire t_335;
-    wire [17:0] t_336;
-    wire [10:0] t_337;
-    wire t_338;
-    wire [31:0] t_339;
-    wire [15:0] t_340;
-    wire [15:0] t_341;
-    wire [11:0] t_342;
-    wire t_343;
-    wire [12:0] t_344;
-    wire [12:0] t_345;
-    wire t_346;
+    wire [17:0] t_304;
+    wire [10:0] t_305;
+    wire t_306;
+    wire [31:0] t_307;
+    wire [15:0] t_308;
+    wire [15:0] t_309;
+    wire [11:0] t_310;
+    wire t_311;
+    wire [12:0] t_312;
+    wire [12:0] t_313;
+    wire t_314;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3118,347 +3094,315 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_3 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
     assign t_4 = (a_beat == hit_token[15:4]);
     assign t_5 = hit_token[3:0];
-    assign t_6 = (b_t_sign_2[0] ? ({1'h0, u_b1_t_p0_p} - 34'h171540000) : {1'h0, u_b1_t_p0_p});
-    assign t_7 = (b_t_sign_2[1] ? ({1'h0, u_b1_t_p1_p} - 34'h171540000) : {1'h0, u_b1_t_p1_p});
-    assign t_8 = (b_t_sign_2[2] ? ({1'h0, u_b1_t_p2_p} - 34'h171540000) : {1'h0, u_b1_t_p2_p});
-    assign t_9 = (b_t_sign_2[3] ? ({1'h0, u_b1_t_p3_p} - 34'h171540000) : {1'h0, u_b1_t_p3_p});
-    assign t_10 = (b_t_sign_2[4] ? ({1'h0, u_b1_t_p4_p} - 34'h171540000) : {1'h0, u_b1_t_p4_p});
-    assign t_11 = (b_t_sign_2[5] ? ({1'h0, u_b1_t_p5_p} - 34'h171540000) : {1'h0, u_b1_t_p5_p});
-    assign t_12 = (b_t_sign_2[6] ? ({1'h0, u_b1_t_p6_p} - 34'h171540000) : {1'h0, u_b1_t_p6_p});
-    assign t_13 = (b_t_sign_2[7] ? ({1'h0, u_b1_t_p7_p} - 34'h171540000) : {1'h0, u_b1_t_p7_p});
-    assign t_14 = (b_t_sign_2[8] ? ({1'h0, u_b1_t_p8_p} - 34'h171540000) : {1'h0, u_b1_t_p8_p});
-    assign t_15 = (b_t_sign_2[9] ? ({1'h0, u_b1_t_p9_p} - 34'h171540000) : {1'h0, u_b1_t_p9_p});
-    assign t_16 = (b_t_sign_2[10] ? ({1'h0, u_b1_t_p10_p} - 34'h171540000) : {1'h0, u_b1_t_p10_p});
-    assign t_17 = (b_t_sign_2[11] ? ({1'h0, u_b1_t_p11_p} - 34'h171540000) : {1'h0, u_b1_t_p11_p});
-    assign t_18 = (b_t_sign_2[12] ? ({1'h0, u_b1_t_p12_p} - 34'h171540000) : {1'h0, u_b1_t_p12_p});
-    assign t_19 = (b_t_sign_2[13] ? ({1'h0, u_b1_t_p13_p} - 34'h171540000) : {1'h0, u_b1_t_p13_p});
-    assign t_20 = (b_t_sign_2[14] ? ({1'h0, u_b1_t_p14_p} - 34'h171540000) : {1'h0, u_b1_t_p14_p});
-    assign t_21 = (b_t_sign_2[15] ? ({1'h0, u_b1_t_p15_p} - 34'h171540000) : {1'h0, u_b1_t_p15_p});
-    assign t_22 = (b_d_sign_2[0] ? ({1'h0, u_b1_d_p0_p} - 34'h171540000) : {1'h0, u_b1_d_p0_p});
-    assign t_23 = (b_d_sign_2[1] ? ({1'h0, u_b1_d_p1_p} - 34'h171540000) : {1'h0, u_b1_d_p1_p});
-    assign t_24 = (b_d_sign_2[2] ? ({1'h0, u_b1_d_p2_p} - 34'h171540000) : {1'h0, u_b1_d_p2_p});
-    assign t_25 = (b_d_sign_2[3] ? ({1'h0, u_b1_d_p3_p} - 34'h171540000) : {1'h0, u_b1_d_p3_p});
-    assign t_26 = (b_d_sign_2[4] ? ({1'h0, u_b1_d_p4_p} - 34'h171540000) : {1'h0, u_b1_d_p4_p});
-    assign t_27 = (b_d_sign_2[5] ? ({1'h0, u_b1_d_p5_p} - 34'h171540000) : {1'h0, u_b1_d_p5_p});
-    assign t_28 = (b_d_sign_2[6] ? ({1'h0, u_b1_d_p6_p} - 34'h171540000) : {1'h0, u_b1_d_p6_p});
-    assign t_29 = (b_d_sign_2[7] ? ({1'h0, u_b1_d_p7_p} - 34'h171540000) : {1'h0, u_b1_d_p7_p});
-    assign t_30 = (b_d_sign_2[8] ? ({1'h0, u_b1_d_p8_p} - 34'h171540000) : {1'h0, u_b1_d_p8_p});
-    assign t_31 = (b_d_sign_2[9] ? ({1'h0, u_b1_d_p9_p} - 34'h171540000) : {1'h0, u_b1_d_p9_p});
-    assign t_32 = (b_d_sign_2[10] ? ({1'h0, u_b1_d_p10_p} - 34'h171540000) : {1'h0, u_b1_d_p10_p});
-    assign t_33 = (b_d_sign_2[11] ? ({1'h0, u_b1_d_p11_p} - 34'h171540000) : {1'h0, u_b1_d_p11_p});
-    assign t_34 = (b_d_sign_2[12] ? ({1'h0, u_b1_d_p12_p} - 34'h171540000) : {1'h0, u_b1_d_p12_p});
-    assign t_35 = (b_d_sign_2[13] ? ({1'h0, u_b1_d_p13_p} - 34'h171540000) : {1'h0, u_b1_d_p13_p});
-    assign t_36 = (b_d_sign_2[14] ? ({1'h0, u_b1_d_p14_p} - 34'h171540000) : {1'h0, u_b1_d_p14_p});
-    assign t_37 = (b_d_sign_2[15] ? ({1'h0, u_b1_d_p15_p} - 34'h171540000) : {1'h0, u_b1_d_p15_p});
-    assign t_38 = ({{1{b2_t_y0[15]}}, b2_t_y0} + 17'h7f);
-    assign t_39 = ({{1{b2_t_y1[15]}}, b2_t_y1} + 17'h7f);
-    assign t_40 = ({{1{b2_t_y2[15]}}, b2_t_y2} + 17'h7f);
-    assign t_41 = ({{1{b2_t_y3[15]}}, b2_t_y3} + 17'h7f);
-    assign t_42 = ({{1{b2_t_y4[15]}}, b2_t_y4} + 17'h7f);
-    assign t_43 = ({{1{b2_t_y5[15]}}, b2_t_y5} + 17'h7f);
-    assign t_44 = ({{1{b2_t_y6[15]}}, b2_t_y6} + 17'h7f);
-    assign t_45 = ({{1{b2_t_y7[15]}}, b2_t_y7} + 17'h7f);
-    assign t_46 = ({{1{b2_t_y8[15]}}, b2_t_y8} + 17'h7f);
-    assign t_47 = ({{1{b2_t_y9[15]}}, b2_t_y9} + 17'h7f);
-    assign t_48 = ({{1{b2_t_y10[15]}}, b2_t_y10} + 17'h7f);
-    assign t_49 = ({{1{b2_t_y11[15]}}, b2_t_y11} + 17'h7f);
-    assign t_50 = ({{1{b2_t_y12[15]}}, b2_t_y12} + 17'h7f);
-    assign t_51 = ({{1{b2_t_y13[15]}}, b2_t_y13} + 17'h7f);
-    assign t_52 = ({{1{b2_t_y14[15]}}, b2_t_y14} + 17'h7f);
-    assign t_53 = ({{1{b2_t_y15[15]}}, b2_t_y15} + 17'h7f);
-    assign t_54 = ($signed(c3_t_m0) < $signed(c3_t_m1));
-    assign t_55 = (t_54 ? c3_t_m1 : c3_t_m0);
-    assign t_56 = {{6{c3_t_m1[9]}}, c3_t_m1};
-    assign t_57 = {{6{c3_t_m0[9]}}, c3_t_m0};
-    assign t_58 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
-    assign t_59 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
-    assign t_60 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
-    assign t_61 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
-    assign t_62 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
-    assign t_63 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
-    assign t_64 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
-    assign t_65 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
-    assign t_66 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
-    assign t_67 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
-    assign t_68 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
-    assign t_69 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
-    assign t_70 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
-    assign t_71 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
-    assign t_72 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
-    assign t_73 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
-    assign t_74 = ($signed(c3_d_m0) < $signed(c3_d_m1));
-    assign t_75 = (t_74 ? c3_d_m1 : c3_d_m0);
-    assign t_76 = {{6{c3_d_m1[9]}}, c3_d_m1};
-    assign t_77 = {{6{c3_d_m0[9]}}, c3_d_m0};
-    assign t_78 = {{2{c4_t_y0[15]}}, c4_t_y0};
-    assign t_79 = d_t_delta0[18];
-    assign t_80 = d_t_delta0[17:0];
+    assign t_6 = ({{1{b2_t_y0[15]}}, b2_t_y0} + 17'h7f);
+    assign t_7 = ({{1{b2_t_y1[15]}}, b2_t_y1} + 17'h7f);
+    assign t_8 = ({{1{b2_t_y2[15]}}, b2_t_y2} + 17'h7f);
+    assign t_9 = ({{1{b2_t_y3[15]}}, b2_t_y3} + 17'h7f);
+    assign t_10 = ({{1{b2_t_y4[15]}}, b2_t_y4} + 17'h7f);
+    assign t_11 = ({{1{b2_t_y5[15]}}, b2_t_y5} + 17'h7f);
+    assign t_12 = ({{1{b2_t_y6[15]}}, b2_t_y6} + 17'h7f);
+    assign t_13 = ({{1{b2_t_y7[15]}}, b2_t_y7} + 17'h7f);
+    assign t_14 = ({{1{b2_t_y8[15]}}, b2_t_y8} + 17'h7f);
+    assign t_15 = ({{1{b2_t_y9[15]}}, b2_t_y9} + 17'h7f);
+    assign t_16 = ({{1{b2_t_y10[15]}}, b2_t_y10} + 17'h7f);
+    assign t_17 = ({{1{b2_t_y11[15]}}, b2_t_y11} + 17'h7f);
+    assign t_18 = ({{1{b2_t_y12[15]}}, b2_t_y12} + 17'h7f);
+    assign t_19 = ({{1{b2_t_y13[15]}}, b2_t_y13} + 17'h7f);
+    assign t_20 = ({{1{b2_t_y14[15]}}, b2_t_y14} + 17'h7f);
+    assign t_21 = ({{1{b2_t_y15[15]}}, b2_t_y15} + 17'h7f);
+    assign t_22 = ($signed(c3_t_m0) < $signed(c3_t_m1));
+    assign t_23 = (t_22 ? c3_t_m1 : c3_t_m0);
+    assign t_24 = {{6{c3_t_m1[9]}}, c3_t_m1};
+    assign t_25 = {{6{c3_t_m0[9]}}, c3_t_m0};
+    assign t_26 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
+    assign t_27 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
+    assign t_28 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
+    assign t_29 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
+    assign t_30 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
+    assign t_31 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
+    assign t_32 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
+    assign t_33 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
+    assign t_34 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
+    assign t_35 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
+    assign t_36 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
+    assign t_37 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
+    assign t_38 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
+    assign t_39 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
+    assign t_40 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
+    assign t_41 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
+    assign t_42 = ($signed(c3_d_m0) < $signed(c3_d_m1));
+    assign t_43 = (t_42 ? c3_d_m1 : c3_d_m0);
+    assign t_44 = {{6{c3_d_m1[9]}}, c3_d_m1};
+    assign t_45 = {{6{c3_d_m0[9]}}, c3_d_m0};
+    assign t_46 = {{2{c4_t_y0[15]}}, c4_t_y0};
+    assign t_47 = d_t_delta0[18];
+    assign t_48 = d_t_delta0[17:0];
+    assign t_49 = t_48[17:7];
+    assign t_50 = {{2{c4_t_y1[15]}}, c4_t_y1};
+    assign t_51 = d_t_delta1[18];
+    assign t_52 = d_t_delta1[17:0];
+    assign t_53 = t_52[17:7];
+    assign t_54 = {{2{c4_t_y2[15]}}, c4_t_y2};
+    assign t_55 = d_t_delta2[18];
+    assign t_56 = d_t_delta2[17:0];
+    assign t_57 = t_56[17:7];
+    assign t_58 = {{2{c4_t_y3[15]}}, c4_t_y3};
+    assign t_59 = d_t_delta3[18];
+    assign t_60 = d_t_delta3[17:0];
+    assign t_61 = t_60[17:7];
+    assign t_62 = {{2{c4_t_y4[15]}}, c4_t_y4};
+    assign t_63 = d_t_delta4[18];
+    assign t_64 = d_t_delta4[17:0];
+    assign t_65 = t_64[17:7];
+    assign t_66 = {{2{c4_t_y5[15]}}, c4_t_y5};
+    assign t_67 = d_t_delta5[18];
+    assign t_68 = d_t_delta5[17:0];
+    assign t_69 = t_68[17:7];
+    assign t_70 = {{2{c4_t_y6[15]}}, c4_t_y6};
+    assign t_71 = d_t_delta6[18];
+    assign t_72 = d_t_delta6[17:0];
+    assign t_73 = t_72[17:7];
+    assign t_74 = {{2{c4_t_y7[15]}}, c4_t_y7};
+    assign t_75 = d_t_delta7[18];
+    assign t_76 = d_t_delta7[17:0];
+    assign t_77 = t_76[17:7];
+    assign t_78 = {{2{c4_t_y8[15]}}, c4_t_y8};
+    assign t_79 = d_t_delta8[18];
+    assign t_80 = d_t_delta8[17:0];
     assign t_81 = t_80[17:7];
-    assign t_82 = {{2{c4_t_y1[15]}}, c4_t_y1};
-    assign t_83 = d_t_delta1[18];
-    assign t_84 = d_t_delta1[17:0];
+    assign t_82 = {{2{c4_t_y9[15]}}, c4_t_y9};
+    assign t_83 = d_t_delta9[18];
+    assign t_84 = d_t_delta9[17:0];
     assign t_85 = t_84[17:7];
-    assign t_86 = {{2{c4_t_y2[15]}}, c4_t_y2};
-    assign t_87 = d_t_delta2[18];
-    assign t_88 = d_t_delta2[17:0];
+    assign t_86 = {{2{c4_t_y10[15]}}, c4_t_y10};
+    assign t_87 = d_t_delta10[18];
+    assign t_88 = d_t_delta10[17:0];
     assign t_89 = t_88[17:7];
-    assign t_90 = {{2{c4_t_y3[15]}}, c4_t_y3};
-    assign t_91 = d_t_delta3[18];
-    assign t_92 = d_t_delta3[17:0];
+    assign t_90 = {{2{c4_t_y11[15]}}, c4_t_y11};
+    assign t_91 = d_t_delta11[18];
+    assign t_92 = d_t_delta11[17:0];
     assign t_93 = t_92[17:7];
-    assign t_94 = {{2{c4_t_y4[15]}}, c4_t_y4};
-    assign t_95 = d_t_delta4[18];
-    assign t_96 = d_t_delta4[17:0];
+    assign t_94 = {{2{c4_t_y12[15]}}, c4_t_y12};
+    assign t_95 = d_t_delta12[18];
+    assign t_96 = d_t_delta12[17:0];
     assign t_97 = t_96[17:7];
-    assign t_98 = {{2{c4_t_y5[15]}}, c4_t_y5};
-    assign t_99 = d_t_delta5[18];
-    assign t_100 = d_t_delta5[17:0];
+    assign t_98 = {{2{c4_t_y13[15]}}, c4_t_y13};
+    assign t_99 = d_t_delta13[18];
+    assign t_100 = d_t_delta13[17:0];
     assign t_101 = t_100[17:7];
-    assign t_102 = {{2{c4_t_y6[15]}}, c4_t_y6};
-    assign t_103 = d_t_delta6[18];
-    assign t_104 = d_t_delta6[17:0];
+    assign t_102 = {{2{c4_t_y14[15]}}, c4_t_y14};
+    assign t_103 = d_t_delta14[18];
+    assign t_104 = d_t_delta14[17:0];
     assign t_105 = t_104[17:7];
-    assign t_106 = {{2{c4_t_y7[15]}}, c4_t_y7};
-    assign t_107 = d_t_delta7[18];
-    assign t_108 = d_t_delta7[17:0];
+    assign t_106 = {{2{c4_t_y15[15]}}, c4_t_y15};
+    assign t_107 = d_t_delta15[18];
+    assign t_108 = d_t_delta15[17:0];
     assign t_109 = t_108[17:7];
-    assign t_110 = {{2{c4_t_y8[15]}}, c4_t_y8};
-    assign t_111 = d_t_delta8[18];
-    assign t_112 = d_t_delta8[17:0];
+    assign t_110 = {{2{c4_d_y0[15]}}, c4_d_y0};
+    assign t_111 = d_d_delta0[18];
+    assign t_112 = d_d_delta0[17:0];
     assign t_113 = t_112[17:7];
-    assign t_114 = {{2{c4_t_y9[15]}}, c4_t_y9};
-    assign t_115 = d_t_delta9[18];
-    assign t_116 = d_t_delta9[17:0];
+    assign t_114 = {{2{c4_d_y1[15]}}, c4_d_y1};
+    assign t_115 = d_d_delta1[18];
+    assign t_116 = d_d_delta1[17:0];
     assign t_117 = t_116[17:7];
-    assign t_118 = {{2{c4_t_y10[15]}}, c4_t_y10};
-    assign t_119 = d_t_delta10[18];
-    assign t_120 = d_t_delta10[17:0];
+    assign t_118 = {{2{c4_d_y2[15]}}, c4_d_y2};
+    assign t_119 = d_d_delta2[18];
+    assign t_120 = d_d_delta2[17:0];
     assign t_121 = t_120[17:7];
-    assign t_122 = {{2{c4_t_y11[15]}}, c4_t_y11};
-    assign t_123 = d_t_delta11[18];
-    assign t_124 = d_t_delta11[17:0];
+    assign t_122 = {{2{c4_d_y3[15]}}, c4_d_y3};
+    assign t_123 = d_d_delta3[18];
+    assign t_124 = d_d_delta3[17:0];
     assign t_125 = t_124[17:7];
-    assign t_126 = {{2{c4_t_y12[15]}}, c4_t_y12};
-    assign t_127 = d_t_delta12[18];
-    assign t_128 = d_t_delta12[17:0];
+    assign t_126 = {{2{c4_d_y4[15]}}, c4_d_y4};
+    assign t_127 = d_d_delta4[18];
+    assign t_128 = d_d_delta4[17:0];
     assign t_129 = t_128[17:7];
-    assign t_130 = {{2{c4_t_y13[15]}}, c4_t_y13};
-    assign t_131 = d_t_delta13[18];
-    assign t_132 = d_t_delta13[17:0];
+    assign t_130 = {{2{c4_d_y5[15]}}, c4_d_y5};
+    assign t_131 = d_d_delta5[18];
+    assign t_132 = d_d_delta5[17:0];
     assign t_133 = t_132[17:7];
-    assign t_134 = {{2{c4_t_y14[15]}}, c4_t_y14};
-    assign t_135 = d_t_delta14[18];
-    assign t_136 = d_t_delta14[17:0];
+    assign t_134 = {{2{c4_d_y6[15]}}, c4_d_y6};
+    assign t_135 = d_d_delta6[18];
+    assign t_136 = d_d_delta6[17:0];
     assign t_137 = t_136[17:7];
-    assign t_138 = {{2{c4_t_y15[15]}}, c4_t_y15};
-    assign t_139 = d_t_delta15[18];
-    assign t_140 = d_t_delta15[17:0];
+    assign t_138 = {{2{c4_d_y7[15]}}, c4_d_y7};
+    assign t_139 = d_d_delta7[18];
+    assign t_140 = d_d_delta7[17:0];
     assign t_141 = t_140[17:7];
-    assign t_142 = {{2{c4_d_y0[15]}}, c4_d_y0};
-    assign t_143 = d_d_delta0[18];
-    assign t_144 = d_d_delta0[17:0];
+    assign t_142 = {{2{c4_d_y8[15]}}, c4_d_y8};
+    assign t_143 = d_d_delta8[18];
+    assign t_144 = d_d_delta8[17:0];
     assign t_145 = t_144[17:7];
-    assign t_146 = {{2{c4_d_y1[15]}}, c4_d_y1};
-    assign t_147 = d_d_delta1[18];
-    assign t_148 = d_d_delta1[17:0];
+    assign t_146 = {{2{c4_d_y9[15]}}, c4_d_y9};
+    assign t_147 = d_d_delta9[18];
+    assign t_148 = d_d_delta9[17:0];
     assign t_149 = t_148[17:7];
-    assign t_150 = {{2{c4_d_y2[15]}}, c4_d_y2};
-    assign t_151 = d_d_delta2[18];
-    assign t_152 = d_d_delta2[17:0];
+    assign t_150 = {{2{c4_d_y10[15]}}, c4_d_y10};
+    assign t_151 = d_d_delta10[18];
+    assign t_152 = d_d_delta10[17:0];
     assign t_153 = t_152[17:7];
-    assign t_154 = {{2{c4_d_y3[15]}}, c4_d_y3};
-    assign t_155 = d_d_delta3[18];
-    assign t_156 = d_d_delta3[17:0];
+    assign t_154 = {{2{c4_d_y11[15]}}, c4_d_y11};
+    assign t_155 = d_d_delta11[18];
+    assign t_156 = d_d_delta11[17:0];
     assign t_157 = t_156[17:7];
-    assign t_158 = {{2{c4_d_y4[15]}}, c4_d_y4};
-    assign t_159 = d_d_delta4[18];
-    assign t_160 = d_d_delta4[17:0];
+    assign t_158 = {{2{c4_d_y12[15]}}, c4_d_y12};
+    assign t_159 = d_d_delta12[18];
+    assign t_160 = d_d_delta12[17:0];
     assign t_161 = t_160[17:7];
-    assign t_162 = {{2{c4_d_y5[15]}}, c4_d_y5};
-    assign t_163 = d_d_delta5[18];
-    assign t_164 = d_d_delta5[17:0];
+    assign t_162 = {{2{c4_d_y13[15]}}, c4_d_y13};
+    assign t_163 = d_d_delta13[18];
+    assign t_164 = d_d_delta13[17:0];
     assign t_165 = t_164[17:7];
-    assign t_166 = {{2{c4_d_y6[15]}}, c4_d_y6};
-    assign t_167 = d_d_delta6[18];
-    assign t_168 = d_d_delta6[17:0];
+    assign t_166 = {{2{c4_d_y14[15]}}, c4_d_y14};
+    assign t_167 = d_d_delta14[18];
+    assign t_168 = d_d_delta14[17:0];
     assign t_169 = t_168[17:7];
-    assign t_170 = {{2{c4_d_y7[15]}}, c4_d_y7};
-    assign t_171 = d_d_delta7[18];
-    assign t_172 = d_d_delta7[17:0];
+    assign t_170 = {{2{c4_d_y15[15]}}, c4_d_y15};
+    assign t_171 = d_d_delta15[18];
+    assign t_172 = d_d_delta15[17:0];
     assign t_173 = t_172[17:7];
-    assign t_174 = {{2{c4_d_y8[15]}}, c4_d_y8};
-    assign t_175 = d_d_delta8[18];
-    assign t_176 = d_d_delta8[17:0];
-    assign t_177 = t_176[17:7];
-    assign t_178 = {{2{c4_d_y9[15]}}, c4_d_y9};
-    assign t_179 = d_d_delta9[18];
-    assign t_180 = d_d_delta9[17:0];
-    assign t_181 = t_180[17:7];
-    assign t_182 = {{2{c4_d_y10[15]}}, c4_d_y10};
-    assign t_183 = d_d_delta10[18];
-    assign t_184 = d_d_delta10[17:0];
-    assign t_185 = t_184[17:7];
-    assign t_186 = {{2{c4_d_y11[15]}}, c4_d_y11};
-    assign t_187 = d_d_delta11[18];
-    assign t_188 = d_d_delta11[17:0];
-    assign t_189 = t_188[17:7];
-    assign t_190 = {{2{c4_d_y12[15]}}, c4_d_y12};
-    assign t_191 = d_d_delta12[18];
-    assign t_192 = d_d_delta12[17:0];
-    assign t_193 = t_192[17:7];
-    assign t_194 = {{2{c4_d_y13[15]}}, c4_d_y13};
-    assign t_195 = d_d_delta13[18];
-    assign t_196 = d_d_delta13[17:0];
-    assign t_197 = t_196[17:7];
-    assign t_198 = {{2{c4_d_y14[15]}}, c4_d_y14};
-    assign t_199 = d_d_delta14[18];
-    assign t_200 = d_d_delta14[17:0];
-    assign t_201 = t_200[17:7];
-    assign t_202 = {{2{c4_d_y15[15]}}, c4_d_y15};
-    assign t_203 = d_d_delta15[18];
-    assign t_204 = d_d_delta15[17:0];
-    assign t_205 = t_204[17:7];
-    assign t_206 = (acc_t_raise ? e3_ref_t : acc_t_rho);
-    assign t_207 = ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho});
-    assign t_208 = (acc_t_raise ? t_207 : 17'h0);
-    assign t_209 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
-    assign t_210 = (~m0_t_odd_above);
-    assign t_211 = (acc_d_raise ? e3_ref_d : acc_d_rho);
-    assign t_212 = ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho});
-    assign t_213 = (acc_d_raise ? t_212 : 17'h0);
-    assign t_214 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
-    assign t_215 = (~m0_d_odd_above);
-    assign t_216 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_217 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
-    assign t_218 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
-    assign t_219 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
-    assign t_220 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
-    assign t_221 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
-    assign t_222 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
-    assign t_223 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
-    assign t_224 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
-    assign t_225 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
-    assign t_226 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
-    assign t_227 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
-    assign t_228 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
-    assign t_229 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
-    assign t_230 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
-    assign t_231 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
-    assign t_232 = {10'h0, p4_q15};
-    assign t_233 = cur_uniforms[31:0];
-    assign t_234 = uniform_final_q[15:0];
-    assign t_235 = uniform_final_q[31:16];
-    assign t_236 = {15'h0, sum_t[43:27]};
-    assign t_237 = t_236[31:16];
+    assign t_174 = (acc_t_raise ? e3_ref_t : acc_t_rho);
+    assign t_175 = ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho});
+    assign t_176 = (acc_t_raise ? t_175 : 17'h0);
+    assign t_177 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
+    assign t_178 = (~m0_t_odd_above);
+    assign t_179 = (acc_d_raise ? e3_ref_d : acc_d_rho);
+    assign t_180 = ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho});
+    assign t_181 = (acc_d_raise ? t_180 : 17'h0);
+    assign t_182 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
+    assign t_183 = (~m0_d_odd_above);
+    assign t_184 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_185 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
+    assign t_186 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
+    assign t_187 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
+    assign t_188 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
+    assign t_189 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
+    assign t_190 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
+    assign t_191 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
+    assign t_192 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
+    assign t_193 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
+    assign t_194 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
+    assign t_195 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
+    assign t_196 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
+    assign t_197 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
+    assign t_198 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
+    assign t_199 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
+    assign t_200 = {10'h0, p4_q15};
+    assign t_201 = cur_uniforms[31:0];
+    assign t_202 = uniform_final_q[15:0];
+    assign t_203 = uniform_final_q[31:16];
+    assign t_204 = {15'h0, sum_t[43:27]};
+    assign t_205 = t_204[31:16];
+    assign t_206 = (|t_205);
+    assign t_207 = t_205[15:8];
+    assign t_208 = (|t_207);
+    assign t_209 = t_207[7:4];
+    assign t_210 = (|t_209);
+    assign t_211 = t_209[3:2];
+    assign t_212 = (|t_211);
+    assign t_213 = t_209[1:0];
+    assign t_214 = t_207[3:0];
+    assign t_215 = t_214[3:2];
+    assign t_216 = (|t_215);
+    assign t_217 = t_214[1:0];
+    assign t_218 = t_205[7:0];
+    assign t_219 = t_218[7:4];
+    assign t_220 = (|t_219);
+    assign t_221 = t_219[3:2];
+    assign t_222 = (|t_221);
+    assign t_223 = t_219[1:0];
+    assign t_224 = t_218[3:0];
+    assign t_225 = t_224[3:2];
+    assign t_226 = (|t_225);
+    assign t_227 = t_224[1:0];
+    assign t_228 = t_204[15:0];
+    assign t_229 = t_228[15:8];
+    assign t_230 = (|t_229);
+    assign t_231 = t_229[7:4];
+    assign t_232 = (|t_231);
+    assign t_233 = t_231[3:2];
+    assign t_234 = (|t_233);
+    assign t_235 = t_231[1:0];
+    assign t_236 = t_229[3:0];
+    assign t_237 = t_236[3:2];
     assign t_238 = (|t_237);
-    assign t_239 = t_237[15:8];
-    assign t_240 = (|t_239);
-    assign t_241 = t_239[7:4];
+    assign t_239 = t_236[1:0];
+    assign t_240 = t_228[7:0];
+    assign t_241 = t_240[7:4];
     assign t_242 = (|t_241);
     assign t_243 = t_241[3:2];
     assign t_244 = (|t_243);
     assign t_245 = t_241[1:0];
-    assign t_246 = t_239[3:0];
+    assign t_246 = t_240[3:0];
     assign t_247 = t_246[3:2];
     assign t_248 = (|t_247);
     assign t_249 = t_246[1:0];
-    assign t_250 = t_237[7:0];
-    assign t_251 = t_250[7:4];
-    assign t_252 = (|t_251);
-    assign t_253 = t_251[3:2];
-    assign t_254 = (|t_253);
-    assign t_255 = t_251[1:0];
-    assign t_256 = t_250[3:0];
-    assign t_257 = t_256[3:2];
-    assign t_258 = (|t_257);
-    assign t_259 = t_256[1:0];
-    assign t_260 = t_236[15:0];
-    assign t_261 = t_260[15:8];
-    assign t_262 = (|t_261);
-    assign t_263 = t_261[7:4];
-    assign t_264 = (|t_263);
-    assign t_265 = t_263[3:2];
-    assign t_266 = (|t_265);
-    assign t_267 = t_263[1:0];
-    assign t_268 = t_261[3:0];
-    assign t_269 = t_268[3:2];
-    assign t_270 = (|t_269);
-    assign t_271 = t_268[1:0];
-    assign t_272 = t_260[7:0];
-    assign t_273 = t_272[7:4];
-    assign t_274 = (|t_273);
-    assign t_275 = t_273[3:2];
-    assign t_276 = (|t_275);
-    assign t_277 = t_273[1:0];
-    assign t_278 = t_272[3:0];
-    assign t_279 = t_278[3:2];
-    assign t_280 = (|t_279);
-    assign t_281 = t_278[1:0];
-    assign t_282 = (dec_t_window >> dec_t_lead_q);
-    assign t_283 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_284 = dec_t_delta[18];
-    assign t_285 = dec_t_delta[17:0];
-    assign t_286 = t_285[17:7];
-    assign t_287 = {15'h0, sum_d[43:27]};
-    assign t_288 = t_287[31:16];
+    assign t_250 = (dec_t_window >> dec_t_lead_q);
+    assign t_251 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_252 = dec_t_delta[18];
+    assign t_253 = dec_t_delta[17:0];
+    assign t_254 = t_253[17:7];
+    assign t_255 = {15'h0, sum_d[43:27]};
+    assign t_256 = t_255[31:16];
+    assign t_257 = (|t_256);
+    assign t_258 = t_256[15:8];
+    assign t_259 = (|t_258);
+    assign t_260 = t_258[7:4];
+    assign t_261 = (|t_260);
+    assign t_262 = t_260[3:2];
+    assign t_263 = (|t_262);
+    assign t_264 = t_260[1:0];
+    assign t_265 = t_258[3:0];
+    assign t_266 = t_265[3:2];
+    assign t_267 = (|t_266);
+    assign t_268 = t_265[1:0];
+    assign t_269 = t_256[7:0];
+    assign t_270 = t_269[7:4];
+    assign t_271 = (|t_270);
+    assign t_272 = t_270[3:2];
+    assign t_273 = (|t_272);
+    assign t_274 = t_270[1:0];
+    assign t_275 = t_269[3:0];
+    assign t_276 = t_275[3:2];
+    assign t_277 = (|t_276);
+    assign t_278 = t_275[1:0];
+    assign t_279 = t_255[15:0];
+    assign t_280 = t_279[15:8];
+    assign t_281 = (|t_280);
+    assign t_282 = t_280[7:4];
+    assign t_283 = (|t_282);
+    assign t_284 = t_282[3:2];
+    assign t_285 = (|t_284);
+    assign t_286 = t_282[1:0];
+    assign t_287 = t_280[3:0];
+    assign t_288 = t_287[3:2];
     assign t_289 = (|t_288);
-    assign t_290 = t_288[15:8];
-    assign t_291 = (|t_290);
-    assign t_292 = t_290[7:4];
+    assign t_290 = t_287[1:0];
+    assign t_291 = t_279[7:0];
+    assign t_292 = t_291[7:4];
     assign t_293 = (|t_292);
     assign t_294 = t_292[3:2];
     assign t_295 = (|t_294);
     assign t_296 = t_292[1:0];
-    assign t_297 = t_290[3:0];
+    assign t_297 = t_291[3:0];
     assign t_298 = t_297[3:2];
     assign t_299 = (|t_298);
     assign t_300 = t_297[1:0];
-    assign t_301 = t_288[7:0];
-    assign t_302 = t_301[7:4];
-    assign t_303 = (|t_302);
-    assign t_304 = t_302[3:2];
-    assign t_305 = (|t_304);
-    assign t_306 = t_302[1:0];
-    assign t_307 = t_301[3:0];
-    assign t_308 = t_307[3:2];
-    assign t_309 = (|t_308);
-    assign t_310 = t_307[1:0];
-    assign t_311 = t_287[15:0];
-    assign t_312 = t_311[15:8];
-    assign t_313 = (|t_312);
-    assign t_314 = t_312[7:4];
-    assign t_315 = (|t_314);
-    assign t_316 = t_314[3:2];
-    assign t_317 = (|t_316);
-    assign t_318 = t_314[1:0];
-    assign t_319 = t_312[3:0];
-    assign t_320 = t_319[3:2];
-    assign t_321 = (|t_320);
-    assign t_322 = t_319[1:0];
-    assign t_323 = t_311[7:0];
-    assign t_324 = t_323[7:4];
-    assign t_325 = (|t_324);
-    assign t_326 = t_324[3:2];
-    assign t_327 = (|t_326);
-    assign t_328 = t_324[1:0];
-    assign t_329 = t_323[3:0];
-    assign t_330 = t_329[3:2];
-    assign t_331 = (|t_330);
-    assign t_332 = t_329[1:0];
-    assign t_333 = (dec_d_window >> dec_d_lead_q);
-    assign t_334 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_335 = dec_d_delta[18];
-    assign t_336 = dec_d_delta[17:0];
-    assign t_337 = t_336[17:7];
-    assign t_338 = (state == 3'h1);
-    assign t_339 = cur_uniforms[31:0];
-    assign t_340 = uniform_row_q[15:0];
-    assign t_341 = uniform_row_q[31:16];
-    assign t_342 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_343 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
-    assign t_344 = ({1'h0, decide_address} + 13'hc00);
-    assign t_345 = ((13'hc29 <= t_344) ? (t_344 - 13'hc29) : t_344);
-    assign t_346 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_301 = (dec_d_window >> dec_d_lead_q);
+    assign t_302 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_303 = dec_d_delta[18];
+    assign t_304 = dec_d_delta[17:0];
+    assign t_305 = t_304[17:7];
+    assign t_306 = (state == 3'h1);
+    assign t_307 = cur_uniforms[31:0];
+    assign t_308 = uniform_row_q[15:0];
+    assign t_309 = uniform_row_q[31:16];
+    assign t_310 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_311 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_312 = ({1'h0, decide_address} + 13'hc00);
+    assign t_313 = ((13'hc29 <= t_312) ? (t_312 - 13'hc29) : t_312);
+    assign t_314 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3509,6 +3453,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign stream_fire = (beat_fire & (state == 3'h1));
     assign pass_issue = ((state == 3'h2) | (state == 3'h4));
     assign pass_read_stop = cdf_hit;
+    assign pass_reads_next = ((((((state == 3'h1) & dec_valid_16) & (~accept)) | (state == 3'h2)) | (state == 3'h4)) | ((state == 3'h3) & (pass_b_wait == 3'h0)));
     assign a_base = t_2[15:0];
     assign a_last = (a_beat == 12'hbff);
     assign a_first = (a_beat == 12'h0);
@@ -3580,69 +3525,69 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign c3_control_mode = c3_control[1:0];
     assign c_streaming = (c3_control_mode == 2'h0);
     assign u_exp_t0_f = d_t_e0_f[4:0];
-    assign d_t_delta0 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_78[17]}}, t_78});
+    assign d_t_delta0 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_46[17]}}, t_46});
     assign u_exp_t1_f = d_t_e1_f[4:0];
-    assign d_t_delta1 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_82[17]}}, t_82});
+    assign d_t_delta1 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_50[17]}}, t_50});
     assign u_exp_t2_f = d_t_e2_f[4:0];
-    assign d_t_delta2 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_86[17]}}, t_86});
+    assign d_t_delta2 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_54[17]}}, t_54});
     assign u_exp_t3_f = d_t_e3_f[4:0];
-    assign d_t_delta3 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_90[17]}}, t_90});
+    assign d_t_delta3 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_58[17]}}, t_58});
     assign u_exp_t4_f = d_t_e4_f[4:0];
-    assign d_t_delta4 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_94[17]}}, t_94});
+    assign d_t_delta4 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_62[17]}}, t_62});
     assign u_exp_t5_f = d_t_e5_f[4:0];
-    assign d_t_delta5 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_98[17]}}, t_98});
+    assign d_t_delta5 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_66[17]}}, t_66});
     assign u_exp_t6_f = d_t_e6_f[4:0];
-    assign d_t_delta6 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_102[17]}}, t_102});
+    assign d_t_delta6 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_70[17]}}, t_70});
     assign u_exp_t7_f = d_t_e7_f[4:0];
-    assign d_t_delta7 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_106[17]}}, t_106});
+    assign d_t_delta7 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_74[17]}}, t_74});
     assign u_exp_t8_f = d_t_e8_f[4:0];
-    assign d_t_delta8 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_110[17]}}, t_110});
+    assign d_t_delta8 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_78[17]}}, t_78});
     assign u_exp_t9_f = d_t_e9_f[4:0];
-    assign d_t_delta9 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_114[17]}}, t_114});
+    assign d_t_delta9 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_82[17]}}, t_82});
     assign u_exp_t10_f = d_t_e10_f[4:0];
-    assign d_t_delta10 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_118[17]}}, t_118});
+    assign d_t_delta10 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_86[17]}}, t_86});
     assign u_exp_t11_f = d_t_e11_f[4:0];
-    assign d_t_delta11 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_122[17]}}, t_122});
+    assign d_t_delta11 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_90[17]}}, t_90});
     assign u_exp_t12_f = d_t_e12_f[4:0];
-    assign d_t_delta12 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_126[17]}}, t_126});
+    assign d_t_delta12 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_94[17]}}, t_94});
     assign u_exp_t13_f = d_t_e13_f[4:0];
-    assign d_t_delta13 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_130[17]}}, t_130});
+    assign d_t_delta13 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_98[17]}}, t_98});
     assign u_exp_t14_f = d_t_e14_f[4:0];
-    assign d_t_delta14 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_134[17]}}, t_134});
+    assign d_t_delta14 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_102[17]}}, t_102});
     assign u_exp_t15_f = d_t_e15_f[4:0];
-    assign d_t_delta15 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_138[17]}}, t_138});
+    assign d_t_delta15 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_106[17]}}, t_106});
     assign u_exp_d0_f = d_d_e0_f[4:0];
-    assign d_d_delta0 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_142[17]}}, t_142});
+    assign d_d_delta0 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_110[17]}}, t_110});
     assign u_exp_d1_f = d_d_e1_f[4:0];
-    assign d_d_delta1 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_146[17]}}, t_146});
+    assign d_d_delta1 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_114[17]}}, t_114});
     assign u_exp_d2_f = d_d_e2_f[4:0];
-    assign d_d_delta2 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_150[17]}}, t_150});
+    assign d_d_delta2 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_118[17]}}, t_118});
     assign u_exp_d3_f = d_d_e3_f[4:0];
-    assign d_d_delta3 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_154[17]}}, t_154});
+    assign d_d_delta3 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_122[17]}}, t_122});
     assign u_exp_d4_f = d_d_e4_f[4:0];
-    assign d_d_delta4 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_158[17]}}, t_158});
+    assign d_d_delta4 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_126[17]}}, t_126});
     assign u_exp_d5_f = d_d_e5_f[4:0];
-    assign d_d_delta5 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_162[17]}}, t_162});
+    assign d_d_delta5 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_130[17]}}, t_130});
     assign u_exp_d6_f = d_d_e6_f[4:0];
-    assign d_d_delta6 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_166[17]}}, t_166});
+    assign d_d_delta6 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_134[17]}}, t_134});
     assign u_exp_d7_f = d_d_e7_f[4:0];
-    assign d_d_delta7 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_170[17]}}, t_170});
+    assign d_d_delta7 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_138[17]}}, t_138});
     assign u_exp_d8_f = d_d_e8_f[4:0];
-    assign d_d_delta8 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_174[17]}}, t_174});
+    assign d_d_delta8 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_142[17]}}, t_142});
     assign u_exp_d9_f = d_d_e9_f[4:0];
-    assign d_d_delta9 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_178[17]}}, t_178});
+    assign d_d_delta9 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_146[17]}}, t_146});
     assign u_exp_d10_f = d_d_e10_f[4:0];
-    assign d_d_delta10 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_182[17]}}, t_182});
+    assign d_d_delta10 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_150[17]}}, t_150});
     assign u_exp_d11_f = d_d_e11_f[4:0];
-    assign d_d_delta11 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_186[17]}}, t_186});
+    assign d_d_delta11 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_154[17]}}, t_154});
     assign u_exp_d12_f = d_d_e12_f[4:0];
-    assign d_d_delta12 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_190[17]}}, t_190});
+    assign d_d_delta12 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_158[17]}}, t_158});
     assign u_exp_d13_f = d_d_e13_f[4:0];
-    assign d_d_delta13 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_194[17]}}, t_194});
+    assign d_d_delta13 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_162[17]}}, t_162});
     assign u_exp_d14_f = d_d_e14_f[4:0];
-    assign d_d_delta14 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_198[17]}}, t_198});
+    assign d_d_delta14 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_166[17]}}, t_166});
     assign u_exp_d15_f = d_d_e15_f[4:0];
-    assign d_d_delta15 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_202[17]}}, t_202});
+    assign d_d_delta15 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_170[17]}}, t_170});
     assign e1_control_mode = e1_control[1:0];
     assign e1_control_base = e1_control[18:3];
     assign e4_control_mode = e4_control[1:0];
@@ -3663,33 +3608,33 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign row_merged = merge_done_4;
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign p_pass_b = (p4_valid & (p4_mode == 2'h2));
-    assign u_cdf_thr_p0_a = t_234;
+    assign u_cdf_thr_p0_a = t_202;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_234;
+    assign u_cdf_thr_p1_a = t_202;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_234;
+    assign u_cdf_thr_p2_a = t_202;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_235;
+    assign u_cdf_thr_p3_a = t_203;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_235;
+    assign u_cdf_thr_p4_a = t_203;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_235;
+    assign u_cdf_thr_p5_a = t_203;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign cdf_remainder = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_283[17]}}, t_283});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_251[17]}}, t_251});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_334[17]}}, t_334});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_302[17]}}, t_302});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_340;
+    assign u_accept_lhs_p0_a = t_308;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_340;
+    assign u_accept_lhs_p1_a = t_308;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_341;
+    assign u_accept_lhs_p2_a = t_309;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_341;
+    assign u_accept_lhs_p3_a = t_309;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign emit_pending = (~emit_last);
     assign can_push = ((~u_token_fifo_full) & ((~emit_last) | (~u_result_fifo_full)));
@@ -3723,224 +3668,224 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         .m_axis_tdata(u_result_fifo_m_axis_tdata)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p0 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_t_p0 (
         .aclk(aclk),
         .a(u_b1_t_p0_a),
         .b(u_b1_t_p0_b),
         .p(u_b1_t_p0_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p1 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_t_p1 (
         .aclk(aclk),
         .a(u_b1_t_p1_a),
         .b(u_b1_t_p1_b),
         .p(u_b1_t_p1_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p2 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_t_p2 (
         .aclk(aclk),
         .a(u_b1_t_p2_a),
         .b(u_b1_t_p2_b),
         .p(u_b1_t_p2_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p3 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_t_p3 (
         .aclk(aclk),
         .a(u_b1_t_p3_a),
         .b(u_b1_t_p3_b),
         .p(u_b1_t_p3_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p4 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_t_p4 (
         .aclk(aclk),
         .a(u_b1_t_p4_a),
         .b(u_b1_t_p4_b),
         .p(u_b1_t_p4_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p5 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_t_p5 (
         .aclk(aclk),
         .a(u_b1_t_p5_a),
         .b(u_b1_t_p5_b),
         .p(u_b1_t_p5_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p6 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_t_p6 (
         .aclk(aclk),
         .a(u_b1_t_p6_a),
         .b(u_b1_t_p6_b),
         .p(u_b1_t_p6_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p7 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_t_p7 (
         .aclk(aclk),
         .a(u_b1_t_p7_a),
         .b(u_b1_t_p7_b),
         .p(u_b1_t_p7_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p8 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_t_p8 (
         .aclk(aclk),
         .a(u_b1_t_p8_a),
         .b(u_b1_t_p8_b),
         .p(u_b1_t_p8_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p9 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_t_p9 (
         .aclk(aclk),
         .a(u_b1_t_p9_a),
         .b(u_b1_t_p9_b),
         .p(u_b1_t_p9_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p10 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_t_p10 (
         .aclk(aclk),
         .a(u_b1_t_p10_a),
         .b(u_b1_t_p10_b),
         .p(u_b1_t_p10_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p11 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_t_p11 (
         .aclk(aclk),
         .a(u_b1_t_p11_a),
         .b(u_b1_t_p11_b),
         .p(u_b1_t_p11_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p12 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_t_p12 (
         .aclk(aclk),
         .a(u_b1_t_p12_a),
         .b(u_b1_t_p12_b),
         .p(u_b1_t_p12_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p13 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_t_p13 (
         .aclk(aclk),
         .a(u_b1_t_p13_a),
         .b(u_b1_t_p13_b),
         .p(u_b1_t_p13_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p14 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_t_p14 (
         .aclk(aclk),
         .a(u_b1_t_p14_a),
         .b(u_b1_t_p14_b),
         .p(u_b1_t_p14_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_t_p15 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_t_p15 (
         .aclk(aclk),
         .a(u_b1_t_p15_a),
         .b(u_b1_t_p15_b),
         .p(u_b1_t_p15_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p0 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_d_p0 (
         .aclk(aclk),
         .a(u_b1_d_p0_a),
         .b(u_b1_d_p0_b),
         .p(u_b1_d_p0_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p1 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_d_p1 (
         .aclk(aclk),
         .a(u_b1_d_p1_a),
         .b(u_b1_d_p1_b),
         .p(u_b1_d_p1_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p2 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_d_p2 (
         .aclk(aclk),
         .a(u_b1_d_p2_a),
         .b(u_b1_d_p2_b),
         .p(u_b1_d_p2_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p3 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_d_p3 (
         .aclk(aclk),
         .a(u_b1_d_p3_a),
         .b(u_b1_d_p3_b),
         .p(u_b1_d_p3_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p4 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_d_p4 (
         .aclk(aclk),
         .a(u_b1_d_p4_a),
         .b(u_b1_d_p4_b),
         .p(u_b1_d_p4_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p5 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_d_p5 (
         .aclk(aclk),
         .a(u_b1_d_p5_a),
         .b(u_b1_d_p5_b),
         .p(u_b1_d_p5_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p6 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_d_p6 (
         .aclk(aclk),
         .a(u_b1_d_p6_a),
         .b(u_b1_d_p6_b),
         .p(u_b1_d_p6_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p7 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_d_p7 (
         .aclk(aclk),
         .a(u_b1_d_p7_a),
         .b(u_b1_d_p7_b),
         .p(u_b1_d_p7_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p8 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_d_p8 (
         .aclk(aclk),
         .a(u_b1_d_p8_a),
         .b(u_b1_d_p8_b),
         .p(u_b1_d_p8_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p9 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_d_p9 (
         .aclk(aclk),
         .a(u_b1_d_p9_a),
         .b(u_b1_d_p9_b),
         .p(u_b1_d_p9_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p10 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_d_p10 (
         .aclk(aclk),
         .a(u_b1_d_p10_a),
         .b(u_b1_d_p10_b),
         .p(u_b1_d_p10_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p11 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_d_p11 (
         .aclk(aclk),
         .a(u_b1_d_p11_a),
         .b(u_b1_d_p11_b),
         .p(u_b1_d_p11_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p12 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_d_p12 (
         .aclk(aclk),
         .a(u_b1_d_p12_a),
         .b(u_b1_d_p12_b),
         .p(u_b1_d_p12_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p13 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_d_p13 (
         .aclk(aclk),
         .a(u_b1_d_p13_a),
         .b(u_b1_d_p13_b),
         .p(u_b1_d_p13_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p14 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_d_p14 (
         .aclk(aclk),
         .a(u_b1_d_p14_a),
         .b(u_b1_d_p14_b),
         .p(u_b1_d_p14_p)
     );
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u17 u_b1_d_p15 (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 u_b1_d_p15 (
         .aclk(aclk),
         .a(u_b1_d_p15_a),
         .b(u_b1_d_p15_b),
@@ -4329,7 +4274,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index)
             3'h0: begin
-                uniform_final = t_233;
+                uniform_final = t_201;
             end
             3'h1: begin
                 uniform_final = cur_uniforms[63:32];
@@ -4344,7 +4289,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final = cur_uniforms[159:128];
             end
             default: begin
-                uniform_final = t_233;
+                uniform_final = t_201;
             end
         endcase
     end
@@ -10512,7 +10457,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_339;
+                uniform_row = t_307;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10527,7 +10472,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_339;
+                uniform_row = t_307;
             end
         endcase
     end
@@ -10640,7 +10585,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_342;
+                        beat <= t_310;
                     end
                 end
                 3'h2: begin
@@ -10655,7 +10600,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_342;
+                        beat <= t_310;
                     end
                 end
             endcase
@@ -10698,7 +10643,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_343;
+                            row_has_draft <= t_311;
                         end
                     end
                 end
@@ -10715,7 +10660,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_346;
+                            row_has_draft <= t_314;
                         end
                     end
                 end
@@ -10736,7 +10681,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_343 & (~cur_one_hot));
+                            row_draft_stream <= (t_311 & (~cur_one_hot));
                         end
                     end
                 end
@@ -10753,7 +10698,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_346 & (~cur_one_hot));
+                            row_draft_stream <= (t_314 & (~cur_one_hot));
                         end
                     end
                 end
@@ -10849,7 +10794,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (dec_valid_16) begin
                         if (accept) begin
-                            decide_address <= t_345[11:0];
+                            decide_address <= t_313[11:0];
                         end
                     end
                 end
@@ -10954,13 +10899,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((t_216 & e1_has_x)) begin
+        if ((t_184 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_216 & e1_has_x)) begin
+        if ((t_184 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -10969,7 +10914,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_216) begin
+            if (t_184) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -11001,7 +10946,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_232);
+            sum_w <= (sum_w + t_200);
         end
         case (state)
             3'h1: begin
@@ -11027,7 +10972,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_b) begin
-            cdf_prefix <= (cdf_prefix + t_232);
+            cdf_prefix <= (cdf_prefix + t_200);
         end
         case (state)
             3'h1: begin
@@ -11457,6 +11402,33 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank0_read_enable <= 1'h0;
+        end else begin
+            row_pair_bank0_read_enable <= pass_reads_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank1_read_enable <= 1'h0;
+        end else begin
+            row_pair_bank1_read_enable <= pass_reads_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank2_read_enable <= 1'h0;
+        end else begin
+            row_pair_bank2_read_enable <= pass_reads_next;
+        end
+    end
+
     always @(posedge aclk) begin
         row_pair_bank0_q <= row_pair_bank0_rdata;
     end
@@ -11678,147 +11650,131 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        b_t_sign_1 <= {a_target[255], a_target[239], a_target[223], a_target[207], a_target[191], a_target[175], a_target[159], a_target[143], a_target[127], a_target[111], a_target[95], a_target[79], a_target[63], a_target[47], a_target[31], a_target[15]};
+        b2_t_y0 <= u_b1_t_p0_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b_t_sign_2 <= b_t_sign_1;
+        b2_t_y1 <= u_b1_t_p1_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b_d_sign_1 <= {a_draft[255], a_draft[239], a_draft[223], a_draft[207], a_draft[191], a_draft[175], a_draft[159], a_draft[143], a_draft[127], a_draft[111], a_draft[95], a_draft[79], a_draft[63], a_draft[47], a_draft[31], a_draft[15]};
+        b2_t_y2 <= u_b1_t_p2_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b_d_sign_2 <= b_d_sign_1;
+        b2_t_y3 <= u_b1_t_p3_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y0 <= t_6[32:17];
+        b2_t_y4 <= u_b1_t_p4_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y1 <= t_7[32:17];
+        b2_t_y5 <= u_b1_t_p5_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y2 <= t_8[32:17];
+        b2_t_y6 <= u_b1_t_p6_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y3 <= t_9[32:17];
+        b2_t_y7 <= u_b1_t_p7_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y4 <= t_10[32:17];
+        b2_t_y8 <= u_b1_t_p8_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y5 <= t_11[32:17];
+        b2_t_y9 <= u_b1_t_p9_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y6 <= t_12[32:17];
+        b2_t_y10 <= u_b1_t_p10_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y7 <= t_13[32:17];
+        b2_t_y11 <= u_b1_t_p11_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y8 <= t_14[32:17];
+        b2_t_y12 <= u_b1_t_p12_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y9 <= t_15[32:17];
+        b2_t_y13 <= u_b1_t_p13_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y10 <= t_16[32:17];
+        b2_t_y14 <= u_b1_t_p14_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y11 <= t_17[32:17];
+        b2_t_y15 <= u_b1_t_p15_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y12 <= t_18[32:17];
+        b2_d_y0 <= u_b1_d_p0_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y13 <= t_19[32:17];
+        b2_d_y1 <= u_b1_d_p1_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y14 <= t_20[32:17];
+        b2_d_y2 <= u_b1_d_p2_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_t_y15 <= t_21[32:17];
+        b2_d_y3 <= u_b1_d_p3_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y0 <= t_22[32:17];
+        b2_d_y4 <= u_b1_d_p4_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y1 <= t_23[32:17];
+        b2_d_y5 <= u_b1_d_p5_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y2 <= t_24[32:17];
+        b2_d_y6 <= u_b1_d_p6_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y3 <= t_25[32:17];
+        b2_d_y7 <= u_b1_d_p7_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y4 <= t_26[32:17];
+        b2_d_y8 <= u_b1_d_p8_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y5 <= t_27[32:17];
+        b2_d_y9 <= u_b1_d_p9_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y6 <= t_28[32:17];
+        b2_d_y10 <= u_b1_d_p10_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y7 <= t_29[32:17];
+        b2_d_y11 <= u_b1_d_p11_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y8 <= t_30[32:17];
+        b2_d_y12 <= u_b1_d_p12_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y9 <= t_31[32:17];
+        b2_d_y13 <= u_b1_d_p13_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y10 <= t_32[32:17];
+        b2_d_y14 <= u_b1_d_p14_p[32:17];
     end
 
     always @(posedge aclk) begin
-        b2_d_y11 <= t_33[32:17];
-    end
-
-    always @(posedge aclk) begin
-        b2_d_y12 <= t_34[32:17];
-    end
-
-    always @(posedge aclk) begin
-        b2_d_y13 <= t_35[32:17];
-    end
-
-    always @(posedge aclk) begin
-        b2_d_y14 <= t_36[32:17];
-    end
-
-    always @(posedge aclk) begin
-        b2_d_y15 <= t_37[32:17];
+        b2_d_y15 <= u_b1_d_p15_p[32:17];
     end
 
     always @(posedge aclk) begin
@@ -11842,67 +11798,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c0_t_q0 <= (b2_lanes[0] ? t_38[16:7] : 10'h200);
+        c0_t_q0 <= (b2_lanes[0] ? t_6[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q1 <= (b2_lanes[1] ? t_39[16:7] : 10'h200);
+        c0_t_q1 <= (b2_lanes[1] ? t_7[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q2 <= (b2_lanes[2] ? t_40[16:7] : 10'h200);
+        c0_t_q2 <= (b2_lanes[2] ? t_8[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q3 <= (b2_lanes[3] ? t_41[16:7] : 10'h200);
+        c0_t_q3 <= (b2_lanes[3] ? t_9[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q4 <= (b2_lanes[4] ? t_42[16:7] : 10'h200);
+        c0_t_q4 <= (b2_lanes[4] ? t_10[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q5 <= (b2_lanes[5] ? t_43[16:7] : 10'h200);
+        c0_t_q5 <= (b2_lanes[5] ? t_11[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q6 <= (b2_lanes[6] ? t_44[16:7] : 10'h200);
+        c0_t_q6 <= (b2_lanes[6] ? t_12[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q7 <= (b2_lanes[7] ? t_45[16:7] : 10'h200);
+        c0_t_q7 <= (b2_lanes[7] ? t_13[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q8 <= (b2_lanes[8] ? t_46[16:7] : 10'h200);
+        c0_t_q8 <= (b2_lanes[8] ? t_14[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q9 <= (b2_lanes[9] ? t_47[16:7] : 10'h200);
+        c0_t_q9 <= (b2_lanes[9] ? t_15[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q10 <= (b2_lanes[10] ? t_48[16:7] : 10'h200);
+        c0_t_q10 <= (b2_lanes[10] ? t_16[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q11 <= (b2_lanes[11] ? t_49[16:7] : 10'h200);
+        c0_t_q11 <= (b2_lanes[11] ? t_17[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q12 <= (b2_lanes[12] ? t_50[16:7] : 10'h200);
+        c0_t_q12 <= (b2_lanes[12] ? t_18[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q13 <= (b2_lanes[13] ? t_51[16:7] : 10'h200);
+        c0_t_q13 <= (b2_lanes[13] ? t_19[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q14 <= (b2_lanes[14] ? t_52[16:7] : 10'h200);
+        c0_t_q14 <= (b2_lanes[14] ? t_20[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q15 <= (b2_lanes[15] ? t_53[16:7] : 10'h200);
+        c0_t_q15 <= (b2_lanes[15] ? t_21[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
@@ -11962,75 +11918,75 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c4_ref_t <= {{6{t_55[9]}}, t_55};
+        c4_ref_t <= {{6{t_23[9]}}, t_23};
     end
 
     always @(posedge aclk) begin
-        c4_full_t <= (t_54 ? (c_streaming ? {t_56[10:0], 7'h0} : nu_t) : (c_streaming ? {t_57[10:0], 7'h0} : nu_t));
+        c4_full_t <= (t_22 ? (c_streaming ? {t_24[10:0], 7'h0} : nu_t) : (c_streaming ? {t_25[10:0], 7'h0} : nu_t));
     end
 
     always @(posedge aclk) begin
-        c0_d_q0 <= (b2_draft_lanes[0] ? t_58[16:7] : 10'h200);
+        c0_d_q0 <= (b2_draft_lanes[0] ? t_26[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q1 <= (b2_draft_lanes[1] ? t_59[16:7] : 10'h200);
+        c0_d_q1 <= (b2_draft_lanes[1] ? t_27[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q2 <= (b2_draft_lanes[2] ? t_60[16:7] : 10'h200);
+        c0_d_q2 <= (b2_draft_lanes[2] ? t_28[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q3 <= (b2_draft_lanes[3] ? t_61[16:7] : 10'h200);
+        c0_d_q3 <= (b2_draft_lanes[3] ? t_29[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q4 <= (b2_draft_lanes[4] ? t_62[16:7] : 10'h200);
+        c0_d_q4 <= (b2_draft_lanes[4] ? t_30[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q5 <= (b2_draft_lanes[5] ? t_63[16:7] : 10'h200);
+        c0_d_q5 <= (b2_draft_lanes[5] ? t_31[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q6 <= (b2_draft_lanes[6] ? t_64[16:7] : 10'h200);
+        c0_d_q6 <= (b2_draft_lanes[6] ? t_32[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q7 <= (b2_draft_lanes[7] ? t_65[16:7] : 10'h200);
+        c0_d_q7 <= (b2_draft_lanes[7] ? t_33[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q8 <= (b2_draft_lanes[8] ? t_66[16:7] : 10'h200);
+        c0_d_q8 <= (b2_draft_lanes[8] ? t_34[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q9 <= (b2_draft_lanes[9] ? t_67[16:7] : 10'h200);
+        c0_d_q9 <= (b2_draft_lanes[9] ? t_35[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q10 <= (b2_draft_lanes[10] ? t_68[16:7] : 10'h200);
+        c0_d_q10 <= (b2_draft_lanes[10] ? t_36[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q11 <= (b2_draft_lanes[11] ? t_69[16:7] : 10'h200);
+        c0_d_q11 <= (b2_draft_lanes[11] ? t_37[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q12 <= (b2_draft_lanes[12] ? t_70[16:7] : 10'h200);
+        c0_d_q12 <= (b2_draft_lanes[12] ? t_38[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q13 <= (b2_draft_lanes[13] ? t_71[16:7] : 10'h200);
+        c0_d_q13 <= (b2_draft_lanes[13] ? t_39[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q14 <= (b2_draft_lanes[14] ? t_72[16:7] : 10'h200);
+        c0_d_q14 <= (b2_draft_lanes[14] ? t_40[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q15 <= (b2_draft_lanes[15] ? t_73[16:7] : 10'h200);
+        c0_d_q15 <= (b2_draft_lanes[15] ? t_41[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
@@ -12090,11 +12046,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c4_ref_d <= {{6{t_75[9]}}, t_75};
+        c4_ref_d <= {{6{t_43[9]}}, t_43};
     end
 
     always @(posedge aclk) begin
-        c4_full_d <= (t_74 ? (c_streaming ? {t_76[10:0], 7'h0} : nu_d) : (c_streaming ? {t_77[10:0], 7'h0} : nu_d));
+        c4_full_d <= (t_42 ? (c_streaming ? {t_44[10:0], 7'h0} : nu_d) : (c_streaming ? {t_45[10:0], 7'h0} : nu_d));
     end
 
     always @(posedge aclk) begin
@@ -12866,15 +12822,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_f <= (t_79 ? 7'h0 : t_80[6:0]);
+        d_t_e0_f <= (t_47 ? 7'h0 : t_48[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s <= (t_79 ? 5'h0 : t_81[4:0]);
+        d_t_e0_s <= (t_47 ? 5'h0 : t_49[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_z <= ((~c4_lanes[0]) | ((~t_79) & ((|t_81[10:5]) | (5'h1d <= t_81[4:0]))));
+        d_t_e0_z <= ((~c4_lanes[0]) | ((~t_47) & ((|t_49[10:5]) | (5'h1d <= t_49[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -12934,15 +12890,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_f <= (t_83 ? 7'h0 : t_84[6:0]);
+        d_t_e1_f <= (t_51 ? 7'h0 : t_52[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s <= (t_83 ? 5'h0 : t_85[4:0]);
+        d_t_e1_s <= (t_51 ? 5'h0 : t_53[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_z <= ((~c4_lanes[1]) | ((~t_83) & ((|t_85[10:5]) | (5'h1d <= t_85[4:0]))));
+        d_t_e1_z <= ((~c4_lanes[1]) | ((~t_51) & ((|t_53[10:5]) | (5'h1d <= t_53[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13002,15 +12958,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_f <= (t_87 ? 7'h0 : t_88[6:0]);
+        d_t_e2_f <= (t_55 ? 7'h0 : t_56[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s <= (t_87 ? 5'h0 : t_89[4:0]);
+        d_t_e2_s <= (t_55 ? 5'h0 : t_57[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_z <= ((~c4_lanes[2]) | ((~t_87) & ((|t_89[10:5]) | (5'h1d <= t_89[4:0]))));
+        d_t_e2_z <= ((~c4_lanes[2]) | ((~t_55) & ((|t_57[10:5]) | (5'h1d <= t_57[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13070,15 +13026,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_f <= (t_91 ? 7'h0 : t_92[6:0]);
+        d_t_e3_f <= (t_59 ? 7'h0 : t_60[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s <= (t_91 ? 5'h0 : t_93[4:0]);
+        d_t_e3_s <= (t_59 ? 5'h0 : t_61[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_z <= ((~c4_lanes[3]) | ((~t_91) & ((|t_93[10:5]) | (5'h1d <= t_93[4:0]))));
+        d_t_e3_z <= ((~c4_lanes[3]) | ((~t_59) & ((|t_61[10:5]) | (5'h1d <= t_61[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13138,15 +13094,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_f <= (t_95 ? 7'h0 : t_96[6:0]);
+        d_t_e4_f <= (t_63 ? 7'h0 : t_64[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s <= (t_95 ? 5'h0 : t_97[4:0]);
+        d_t_e4_s <= (t_63 ? 5'h0 : t_65[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_z <= ((~c4_lanes[4]) | ((~t_95) & ((|t_97[10:5]) | (5'h1d <= t_97[4:0]))));
+        d_t_e4_z <= ((~c4_lanes[4]) | ((~t_63) & ((|t_65[10:5]) | (5'h1d <= t_65[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13206,15 +13162,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_f <= (t_99 ? 7'h0 : t_100[6:0]);
+        d_t_e5_f <= (t_67 ? 7'h0 : t_68[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s <= (t_99 ? 5'h0 : t_101[4:0]);
+        d_t_e5_s <= (t_67 ? 5'h0 : t_69[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_z <= ((~c4_lanes[5]) | ((~t_99) & ((|t_101[10:5]) | (5'h1d <= t_101[4:0]))));
+        d_t_e5_z <= ((~c4_lanes[5]) | ((~t_67) & ((|t_69[10:5]) | (5'h1d <= t_69[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13274,15 +13230,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_f <= (t_103 ? 7'h0 : t_104[6:0]);
+        d_t_e6_f <= (t_71 ? 7'h0 : t_72[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s <= (t_103 ? 5'h0 : t_105[4:0]);
+        d_t_e6_s <= (t_71 ? 5'h0 : t_73[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_z <= ((~c4_lanes[6]) | ((~t_103) & ((|t_105[10:5]) | (5'h1d <= t_105[4:0]))));
+        d_t_e6_z <= ((~c4_lanes[6]) | ((~t_71) & ((|t_73[10:5]) | (5'h1d <= t_73[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13342,15 +13298,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_f <= (t_107 ? 7'h0 : t_108[6:0]);
+        d_t_e7_f <= (t_75 ? 7'h0 : t_76[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s <= (t_107 ? 5'h0 : t_109[4:0]);
+        d_t_e7_s <= (t_75 ? 5'h0 : t_77[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_z <= ((~c4_lanes[7]) | ((~t_107) & ((|t_109[10:5]) | (5'h1d <= t_109[4:0]))));
+        d_t_e7_z <= ((~c4_lanes[7]) | ((~t_75) & ((|t_77[10:5]) | (5'h1d <= t_77[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13410,15 +13366,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_f <= (t_111 ? 7'h0 : t_112[6:0]);
+        d_t_e8_f <= (t_79 ? 7'h0 : t_80[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s <= (t_111 ? 5'h0 : t_113[4:0]);
+        d_t_e8_s <= (t_79 ? 5'h0 : t_81[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_z <= ((~c4_lanes[8]) | ((~t_111) & ((|t_113[10:5]) | (5'h1d <= t_113[4:0]))));
+        d_t_e8_z <= ((~c4_lanes[8]) | ((~t_79) & ((|t_81[10:5]) | (5'h1d <= t_81[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13478,15 +13434,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_f <= (t_115 ? 7'h0 : t_116[6:0]);
+        d_t_e9_f <= (t_83 ? 7'h0 : t_84[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s <= (t_115 ? 5'h0 : t_117[4:0]);
+        d_t_e9_s <= (t_83 ? 5'h0 : t_85[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_z <= ((~c4_lanes[9]) | ((~t_115) & ((|t_117[10:5]) | (5'h1d <= t_117[4:0]))));
+        d_t_e9_z <= ((~c4_lanes[9]) | ((~t_83) & ((|t_85[10:5]) | (5'h1d <= t_85[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13546,15 +13502,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_f <= (t_119 ? 7'h0 : t_120[6:0]);
+        d_t_e10_f <= (t_87 ? 7'h0 : t_88[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s <= (t_119 ? 5'h0 : t_121[4:0]);
+        d_t_e10_s <= (t_87 ? 5'h0 : t_89[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_z <= ((~c4_lanes[10]) | ((~t_119) & ((|t_121[10:5]) | (5'h1d <= t_121[4:0]))));
+        d_t_e10_z <= ((~c4_lanes[10]) | ((~t_87) & ((|t_89[10:5]) | (5'h1d <= t_89[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13614,15 +13570,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_f <= (t_123 ? 7'h0 : t_124[6:0]);
+        d_t_e11_f <= (t_91 ? 7'h0 : t_92[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s <= (t_123 ? 5'h0 : t_125[4:0]);
+        d_t_e11_s <= (t_91 ? 5'h0 : t_93[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_z <= ((~c4_lanes[11]) | ((~t_123) & ((|t_125[10:5]) | (5'h1d <= t_125[4:0]))));
+        d_t_e11_z <= ((~c4_lanes[11]) | ((~t_91) & ((|t_93[10:5]) | (5'h1d <= t_93[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13682,15 +13638,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_f <= (t_127 ? 7'h0 : t_128[6:0]);
+        d_t_e12_f <= (t_95 ? 7'h0 : t_96[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s <= (t_127 ? 5'h0 : t_129[4:0]);
+        d_t_e12_s <= (t_95 ? 5'h0 : t_97[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_z <= ((~c4_lanes[12]) | ((~t_127) & ((|t_129[10:5]) | (5'h1d <= t_129[4:0]))));
+        d_t_e12_z <= ((~c4_lanes[12]) | ((~t_95) & ((|t_97[10:5]) | (5'h1d <= t_97[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13750,15 +13706,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_f <= (t_131 ? 7'h0 : t_132[6:0]);
+        d_t_e13_f <= (t_99 ? 7'h0 : t_100[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s <= (t_131 ? 5'h0 : t_133[4:0]);
+        d_t_e13_s <= (t_99 ? 5'h0 : t_101[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_z <= ((~c4_lanes[13]) | ((~t_131) & ((|t_133[10:5]) | (5'h1d <= t_133[4:0]))));
+        d_t_e13_z <= ((~c4_lanes[13]) | ((~t_99) & ((|t_101[10:5]) | (5'h1d <= t_101[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13818,15 +13774,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_f <= (t_135 ? 7'h0 : t_136[6:0]);
+        d_t_e14_f <= (t_103 ? 7'h0 : t_104[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s <= (t_135 ? 5'h0 : t_137[4:0]);
+        d_t_e14_s <= (t_103 ? 5'h0 : t_105[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_z <= ((~c4_lanes[14]) | ((~t_135) & ((|t_137[10:5]) | (5'h1d <= t_137[4:0]))));
+        d_t_e14_z <= ((~c4_lanes[14]) | ((~t_103) & ((|t_105[10:5]) | (5'h1d <= t_105[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13886,15 +13842,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_f <= (t_139 ? 7'h0 : t_140[6:0]);
+        d_t_e15_f <= (t_107 ? 7'h0 : t_108[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s <= (t_139 ? 5'h0 : t_141[4:0]);
+        d_t_e15_s <= (t_107 ? 5'h0 : t_109[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_z <= ((~c4_lanes[15]) | ((~t_139) & ((|t_141[10:5]) | (5'h1d <= t_141[4:0]))));
+        d_t_e15_z <= ((~c4_lanes[15]) | ((~t_107) & ((|t_109[10:5]) | (5'h1d <= t_109[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13954,15 +13910,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_f <= (t_143 ? 7'h0 : t_144[6:0]);
+        d_d_e0_f <= (t_111 ? 7'h0 : t_112[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s <= (t_143 ? 5'h0 : t_145[4:0]);
+        d_d_e0_s <= (t_111 ? 5'h0 : t_113[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_z <= ((~c4_draft_lanes[0]) | ((~t_143) & ((|t_145[10:5]) | (5'h1d <= t_145[4:0]))));
+        d_d_e0_z <= ((~c4_draft_lanes[0]) | ((~t_111) & ((|t_113[10:5]) | (5'h1d <= t_113[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14022,15 +13978,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_f <= (t_147 ? 7'h0 : t_148[6:0]);
+        d_d_e1_f <= (t_115 ? 7'h0 : t_116[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s <= (t_147 ? 5'h0 : t_149[4:0]);
+        d_d_e1_s <= (t_115 ? 5'h0 : t_117[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_z <= ((~c4_draft_lanes[1]) | ((~t_147) & ((|t_149[10:5]) | (5'h1d <= t_149[4:0]))));
+        d_d_e1_z <= ((~c4_draft_lanes[1]) | ((~t_115) & ((|t_117[10:5]) | (5'h1d <= t_117[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14090,15 +14046,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_f <= (t_151 ? 7'h0 : t_152[6:0]);
+        d_d_e2_f <= (t_119 ? 7'h0 : t_120[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s <= (t_151 ? 5'h0 : t_153[4:0]);
+        d_d_e2_s <= (t_119 ? 5'h0 : t_121[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_z <= ((~c4_draft_lanes[2]) | ((~t_151) & ((|t_153[10:5]) | (5'h1d <= t_153[4:0]))));
+        d_d_e2_z <= ((~c4_draft_lanes[2]) | ((~t_119) & ((|t_121[10:5]) | (5'h1d <= t_121[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14158,15 +14114,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_f <= (t_155 ? 7'h0 : t_156[6:0]);
+        d_d_e3_f <= (t_123 ? 7'h0 : t_124[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s <= (t_155 ? 5'h0 : t_157[4:0]);
+        d_d_e3_s <= (t_123 ? 5'h0 : t_125[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_z <= ((~c4_draft_lanes[3]) | ((~t_155) & ((|t_157[10:5]) | (5'h1d <= t_157[4:0]))));
+        d_d_e3_z <= ((~c4_draft_lanes[3]) | ((~t_123) & ((|t_125[10:5]) | (5'h1d <= t_125[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14226,15 +14182,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_f <= (t_159 ? 7'h0 : t_160[6:0]);
+        d_d_e4_f <= (t_127 ? 7'h0 : t_128[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s <= (t_159 ? 5'h0 : t_161[4:0]);
+        d_d_e4_s <= (t_127 ? 5'h0 : t_129[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_z <= ((~c4_draft_lanes[4]) | ((~t_159) & ((|t_161[10:5]) | (5'h1d <= t_161[4:0]))));
+        d_d_e4_z <= ((~c4_draft_lanes[4]) | ((~t_127) & ((|t_129[10:5]) | (5'h1d <= t_129[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14294,15 +14250,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_f <= (t_163 ? 7'h0 : t_164[6:0]);
+        d_d_e5_f <= (t_131 ? 7'h0 : t_132[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s <= (t_163 ? 5'h0 : t_165[4:0]);
+        d_d_e5_s <= (t_131 ? 5'h0 : t_133[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_z <= ((~c4_draft_lanes[5]) | ((~t_163) & ((|t_165[10:5]) | (5'h1d <= t_165[4:0]))));
+        d_d_e5_z <= ((~c4_draft_lanes[5]) | ((~t_131) & ((|t_133[10:5]) | (5'h1d <= t_133[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14362,15 +14318,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_f <= (t_167 ? 7'h0 : t_168[6:0]);
+        d_d_e6_f <= (t_135 ? 7'h0 : t_136[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s <= (t_167 ? 5'h0 : t_169[4:0]);
+        d_d_e6_s <= (t_135 ? 5'h0 : t_137[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_z <= ((~c4_draft_lanes[6]) | ((~t_167) & ((|t_169[10:5]) | (5'h1d <= t_169[4:0]))));
+        d_d_e6_z <= ((~c4_draft_lanes[6]) | ((~t_135) & ((|t_137[10:5]) | (5'h1d <= t_137[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14430,15 +14386,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_f <= (t_171 ? 7'h0 : t_172[6:0]);
+        d_d_e7_f <= (t_139 ? 7'h0 : t_140[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s <= (t_171 ? 5'h0 : t_173[4:0]);
+        d_d_e7_s <= (t_139 ? 5'h0 : t_141[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_z <= ((~c4_draft_lanes[7]) | ((~t_171) & ((|t_173[10:5]) | (5'h1d <= t_173[4:0]))));
+        d_d_e7_z <= ((~c4_draft_lanes[7]) | ((~t_139) & ((|t_141[10:5]) | (5'h1d <= t_141[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14498,15 +14454,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_f <= (t_175 ? 7'h0 : t_176[6:0]);
+        d_d_e8_f <= (t_143 ? 7'h0 : t_144[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s <= (t_175 ? 5'h0 : t_177[4:0]);
+        d_d_e8_s <= (t_143 ? 5'h0 : t_145[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_z <= ((~c4_draft_lanes[8]) | ((~t_175) & ((|t_177[10:5]) | (5'h1d <= t_177[4:0]))));
+        d_d_e8_z <= ((~c4_draft_lanes[8]) | ((~t_143) & ((|t_145[10:5]) | (5'h1d <= t_145[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14566,15 +14522,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_f <= (t_179 ? 7'h0 : t_180[6:0]);
+        d_d_e9_f <= (t_147 ? 7'h0 : t_148[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s <= (t_179 ? 5'h0 : t_181[4:0]);
+        d_d_e9_s <= (t_147 ? 5'h0 : t_149[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_z <= ((~c4_draft_lanes[9]) | ((~t_179) & ((|t_181[10:5]) | (5'h1d <= t_181[4:0]))));
+        d_d_e9_z <= ((~c4_draft_lanes[9]) | ((~t_147) & ((|t_149[10:5]) | (5'h1d <= t_149[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14634,15 +14590,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_f <= (t_183 ? 7'h0 : t_184[6:0]);
+        d_d_e10_f <= (t_151 ? 7'h0 : t_152[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s <= (t_183 ? 5'h0 : t_185[4:0]);
+        d_d_e10_s <= (t_151 ? 5'h0 : t_153[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_z <= ((~c4_draft_lanes[10]) | ((~t_183) & ((|t_185[10:5]) | (5'h1d <= t_185[4:0]))));
+        d_d_e10_z <= ((~c4_draft_lanes[10]) | ((~t_151) & ((|t_153[10:5]) | (5'h1d <= t_153[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14702,15 +14658,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_f <= (t_187 ? 7'h0 : t_188[6:0]);
+        d_d_e11_f <= (t_155 ? 7'h0 : t_156[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s <= (t_187 ? 5'h0 : t_189[4:0]);
+        d_d_e11_s <= (t_155 ? 5'h0 : t_157[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_z <= ((~c4_draft_lanes[11]) | ((~t_187) & ((|t_189[10:5]) | (5'h1d <= t_189[4:0]))));
+        d_d_e11_z <= ((~c4_draft_lanes[11]) | ((~t_155) & ((|t_157[10:5]) | (5'h1d <= t_157[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14770,15 +14726,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_f <= (t_191 ? 7'h0 : t_192[6:0]);
+        d_d_e12_f <= (t_159 ? 7'h0 : t_160[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s <= (t_191 ? 5'h0 : t_193[4:0]);
+        d_d_e12_s <= (t_159 ? 5'h0 : t_161[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_z <= ((~c4_draft_lanes[12]) | ((~t_191) & ((|t_193[10:5]) | (5'h1d <= t_193[4:0]))));
+        d_d_e12_z <= ((~c4_draft_lanes[12]) | ((~t_159) & ((|t_161[10:5]) | (5'h1d <= t_161[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14838,15 +14794,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_f <= (t_195 ? 7'h0 : t_196[6:0]);
+        d_d_e13_f <= (t_163 ? 7'h0 : t_164[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s <= (t_195 ? 5'h0 : t_197[4:0]);
+        d_d_e13_s <= (t_163 ? 5'h0 : t_165[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_z <= ((~c4_draft_lanes[13]) | ((~t_195) & ((|t_197[10:5]) | (5'h1d <= t_197[4:0]))));
+        d_d_e13_z <= ((~c4_draft_lanes[13]) | ((~t_163) & ((|t_165[10:5]) | (5'h1d <= t_165[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14906,15 +14862,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_f <= (t_199 ? 7'h0 : t_200[6:0]);
+        d_d_e14_f <= (t_167 ? 7'h0 : t_168[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s <= (t_199 ? 5'h0 : t_201[4:0]);
+        d_d_e14_s <= (t_167 ? 5'h0 : t_169[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_z <= ((~c4_draft_lanes[14]) | ((~t_199) & ((|t_201[10:5]) | (5'h1d <= t_201[4:0]))));
+        d_d_e14_z <= ((~c4_draft_lanes[14]) | ((~t_167) & ((|t_169[10:5]) | (5'h1d <= t_169[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14974,15 +14930,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_f <= (t_203 ? 7'h0 : t_204[6:0]);
+        d_d_e15_f <= (t_171 ? 7'h0 : t_172[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s <= (t_203 ? 5'h0 : t_205[4:0]);
+        d_d_e15_s <= (t_171 ? 5'h0 : t_173[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_z <= ((~c4_draft_lanes[15]) | ((~t_203) & ((|t_205[10:5]) | (5'h1d <= t_205[4:0]))));
+        d_d_e15_z <= ((~c4_draft_lanes[15]) | ((~t_171) & ((|t_173[10:5]) | (5'h1d <= t_173[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -15781,7 +15737,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (acc_ref_stream) begin
             if (e3_control_odd) begin
             end else begin
-                rho_even_t <= t_206;
+                rho_even_t <= t_174;
             end
         end
     end
@@ -15789,7 +15745,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (acc_ref_stream) begin
             if (e3_control_odd) begin
-                rho_odd_t <= t_206;
+                rho_odd_t <= t_174;
             end
         end
     end
@@ -15833,19 +15789,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_t_old_zero <= ((acc_t_raise & ((|t_207[16:6]) | (6'h2c <= t_207[5:0]))) | e3_control_fresh);
+        en_t_old_zero <= ((acc_t_raise & ((|t_175[16:6]) | (6'h2c <= t_175[5:0]))) | e3_control_fresh);
     end
 
     always @(posedge aclk) begin
-        en_t_old_small <= t_208[5:0];
+        en_t_old_small <= t_176[5:0];
     end
 
     always @(posedge aclk) begin
-        en_t_added_zero <= ((~acc_t_raise) & ((|t_209[16:6]) | (6'h2c <= t_209[5:0])));
+        en_t_added_zero <= ((~acc_t_raise) & ((|t_177[16:6]) | (6'h2c <= t_177[5:0])));
     end
 
     always @(posedge aclk) begin
-        en_t_added_small <= (acc_t_raise ? 6'h0 : t_209[5:0]);
+        en_t_added_small <= (acc_t_raise ? 6'h0 : t_177[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -15865,7 +15821,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_t_rho_1 <= t_206;
+        s1_t_rho_1 <= t_174;
     end
 
     always @(posedge aclk) begin
@@ -15938,15 +15894,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_t_sum_odd <= (m0_t_sum1 >> (t_210 ? m0_t_gap_down[1:0] : 2'h0));
+        m1_t_sum_odd <= (m0_t_sum1 >> (t_178 ? m0_t_gap_down[1:0] : 2'h0));
     end
 
     always @(posedge aclk) begin
-        m1_t_shift_odd <= (t_210 ? m0_t_gap_down[5:2] : 4'h0);
+        m1_t_shift_odd <= (t_178 ? m0_t_gap_down[5:2] : 4'h0);
     end
 
     always @(posedge aclk) begin
-        m1_t_zero_odd <= (t_210 & ((|m0_t_gap_down[16:6]) | (6'h2c <= m0_t_gap_down[5:0])));
+        m1_t_zero_odd <= (t_178 & ((|m0_t_gap_down[16:6]) | (6'h2c <= m0_t_gap_down[5:0])));
     end
 
     always @(posedge aclk) begin
@@ -15969,7 +15925,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (acc_ref_stream) begin
             if (e3_control_odd) begin
             end else begin
-                rho_even_d <= t_211;
+                rho_even_d <= t_179;
             end
         end
     end
@@ -15977,7 +15933,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (acc_ref_stream) begin
             if (e3_control_odd) begin
-                rho_odd_d <= t_211;
+                rho_odd_d <= t_179;
             end
         end
     end
@@ -16021,19 +15977,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_d_old_zero <= ((acc_d_raise & ((|t_212[16:6]) | (6'h2c <= t_212[5:0]))) | e3_control_fresh);
+        en_d_old_zero <= ((acc_d_raise & ((|t_180[16:6]) | (6'h2c <= t_180[5:0]))) | e3_control_fresh);
     end
 
     always @(posedge aclk) begin
-        en_d_old_small <= t_213[5:0];
+        en_d_old_small <= t_181[5:0];
     end
 
     always @(posedge aclk) begin
-        en_d_added_zero <= ((~acc_d_raise) & ((|t_214[16:6]) | (6'h2c <= t_214[5:0])));
+        en_d_added_zero <= ((~acc_d_raise) & ((|t_182[16:6]) | (6'h2c <= t_182[5:0])));
     end
 
     always @(posedge aclk) begin
-        en_d_added_small <= (acc_d_raise ? 6'h0 : t_214[5:0]);
+        en_d_added_small <= (acc_d_raise ? 6'h0 : t_182[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -16053,7 +16009,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_d_rho_1 <= t_211;
+        s1_d_rho_1 <= t_179;
     end
 
     always @(posedge aclk) begin
@@ -16126,15 +16082,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_d_sum_odd <= (m0_d_sum1 >> (t_215 ? m0_d_gap_down[1:0] : 2'h0));
+        m1_d_sum_odd <= (m0_d_sum1 >> (t_183 ? m0_d_gap_down[1:0] : 2'h0));
     end
 
     always @(posedge aclk) begin
-        m1_d_shift_odd <= (t_215 ? m0_d_gap_down[5:2] : 4'h0);
+        m1_d_shift_odd <= (t_183 ? m0_d_gap_down[5:2] : 4'h0);
     end
 
     always @(posedge aclk) begin
-        m1_d_zero_odd <= (t_215 & ((|m0_d_gap_down[16:6]) | (6'h2c <= m0_d_gap_down[5:0])));
+        m1_d_zero_odd <= (t_183 & ((|m0_d_gap_down[16:6]) | (6'h2c <= m0_d_gap_down[5:0])));
     end
 
     always @(posedge aclk) begin
@@ -16194,67 +16150,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_217;
+        p1_q0 <= t_185;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_218 + t_217);
+        p1_q1 <= (t_186 + t_185);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_219 + t_218);
+        p1_q2 <= (t_187 + t_186);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_220 + t_219);
+        p1_q3 <= (t_188 + t_187);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_221 + t_220);
+        p1_q4 <= (t_189 + t_188);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_222 + t_221);
+        p1_q5 <= (t_190 + t_189);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_223 + t_222);
+        p1_q6 <= (t_191 + t_190);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_224 + t_223);
+        p1_q7 <= (t_192 + t_191);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_225 + t_224);
+        p1_q8 <= (t_193 + t_192);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_226 + t_225);
+        p1_q9 <= (t_194 + t_193);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_227 + t_226);
+        p1_q10 <= (t_195 + t_194);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_228 + t_227);
+        p1_q11 <= (t_196 + t_195);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_229 + t_228);
+        p1_q12 <= (t_197 + t_196);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_230 + t_229);
+        p1_q13 <= (t_198 + t_197);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_231 + t_230);
+        p1_q14 <= (t_199 + t_198);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_231);
+        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_199);
     end
 
     always @(posedge aclk) begin
@@ -16770,7 +16726,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_238, (t_238 ? {t_240, (t_240 ? {t_242, (t_242 ? {t_244, (t_244 ? t_243[1] : t_245[1])} : {t_248, (t_248 ? t_247[1] : t_249[1])})} : {t_252, (t_252 ? {t_254, (t_254 ? t_253[1] : t_255[1])} : {t_258, (t_258 ? t_257[1] : t_259[1])})})} : {t_262, (t_262 ? {t_264, (t_264 ? {t_266, (t_266 ? t_265[1] : t_267[1])} : {t_270, (t_270 ? t_269[1] : t_271[1])})} : {t_274, (t_274 ? {t_276, (t_276 ? t_275[1] : t_277[1])} : {t_280, (t_280 ? t_279[1] : t_281[1])})})})};
+        dec_t_lead <= {t_206, (t_206 ? {t_208, (t_208 ? {t_210, (t_210 ? {t_212, (t_212 ? t_211[1] : t_213[1])} : {t_216, (t_216 ? t_215[1] : t_217[1])})} : {t_220, (t_220 ? {t_222, (t_222 ? t_221[1] : t_223[1])} : {t_226, (t_226 ? t_225[1] : t_227[1])})})} : {t_230, (t_230 ? {t_232, (t_232 ? {t_234, (t_234 ? t_233[1] : t_235[1])} : {t_238, (t_238 ? t_237[1] : t_239[1])})} : {t_242, (t_242 ? {t_244, (t_244 ? t_243[1] : t_245[1])} : {t_248, (t_248 ? t_247[1] : t_249[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -16786,7 +16742,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_282[9:0];
+        dec_t_index <= t_250[9:0];
     end
 
     always @(posedge aclk) begin
@@ -16882,15 +16838,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_284 ? 7'h0 : t_285[6:0]);
+        dec_t_px_f <= (t_252 ? 7'h0 : t_253[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_284 ? 5'h0 : t_286[4:0]);
+        dec_t_px_s <= (t_252 ? 5'h0 : t_254[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~dec_captured_15) | ((~t_284) & ((|t_286[10:5]) | (5'h1d <= t_286[4:0]))));
+        dec_t_px_z <= ((~dec_captured_15) | ((~t_252) & ((|t_254[10:5]) | (5'h1d <= t_254[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -16990,7 +16946,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_289, (t_289 ? {t_291, (t_291 ? {t_293, (t_293 ? {t_295, (t_295 ? t_294[1] : t_296[1])} : {t_299, (t_299 ? t_298[1] : t_300[1])})} : {t_303, (t_303 ? {t_305, (t_305 ? t_304[1] : t_306[1])} : {t_309, (t_309 ? t_308[1] : t_310[1])})})} : {t_313, (t_313 ? {t_315, (t_315 ? {t_317, (t_317 ? t_316[1] : t_318[1])} : {t_321, (t_321 ? t_320[1] : t_322[1])})} : {t_325, (t_325 ? {t_327, (t_327 ? t_326[1] : t_328[1])} : {t_331, (t_331 ? t_330[1] : t_332[1])})})})};
+        dec_d_lead <= {t_257, (t_257 ? {t_259, (t_259 ? {t_261, (t_261 ? {t_263, (t_263 ? t_262[1] : t_264[1])} : {t_267, (t_267 ? t_266[1] : t_268[1])})} : {t_271, (t_271 ? {t_273, (t_273 ? t_272[1] : t_274[1])} : {t_277, (t_277 ? t_276[1] : t_278[1])})})} : {t_281, (t_281 ? {t_283, (t_283 ? {t_285, (t_285 ? t_284[1] : t_286[1])} : {t_289, (t_289 ? t_288[1] : t_290[1])})} : {t_293, (t_293 ? {t_295, (t_295 ? t_294[1] : t_296[1])} : {t_299, (t_299 ? t_298[1] : t_300[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -17006,7 +16962,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_333[9:0];
+        dec_d_index <= t_301[9:0];
     end
 
     always @(posedge aclk) begin
@@ -17102,15 +17058,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_335 ? 7'h0 : t_336[6:0]);
+        dec_d_px_f <= (t_303 ? 7'h0 : t_304[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_335 ? 5'h0 : t_337[4:0]);
+        dec_d_px_s <= (t_303 ? 5'h0 : t_305[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~dec_captured_15) | ((~t_335) & ((|t_337[10:5]) | (5'h1d <= t_337[4:0]))));
+        dec_d_px_z <= ((~dec_captured_15) | ((~t_303) & ((|t_305[10:5]) | (5'h1d <= t_305[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -17213,7 +17169,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_338);
+            dec_valid_0 <= (row_merged & t_306);
         end
     end
 
@@ -17221,7 +17177,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_338);
+            dec_valid_1 <= (dec_valid_0 & t_306);
         end
     end
 
@@ -17229,7 +17185,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_338);
+            dec_valid_2 <= (dec_valid_1 & t_306);
         end
     end
 
@@ -17237,7 +17193,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_338);
+            dec_valid_3 <= (dec_valid_2 & t_306);
         end
     end
 
@@ -17245,7 +17201,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_338);
+            dec_valid_4 <= (dec_valid_3 & t_306);
         end
     end
 
@@ -17253,7 +17209,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_338);
+            dec_valid_5 <= (dec_valid_4 & t_306);
         end
     end
 
@@ -17261,7 +17217,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_338);
+            dec_valid_6 <= (dec_valid_5 & t_306);
         end
     end
 
@@ -17269,7 +17225,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_338);
+            dec_valid_7 <= (dec_valid_6 & t_306);
         end
     end
 
@@ -17277,7 +17233,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_338);
+            dec_valid_8 <= (dec_valid_7 & t_306);
         end
     end
 
@@ -17285,7 +17241,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_338);
+            dec_valid_9 <= (dec_valid_8 & t_306);
         end
     end
 
@@ -17293,7 +17249,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_338);
+            dec_valid_10 <= (dec_valid_9 & t_306);
         end
     end
 
@@ -17301,7 +17257,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_338);
+            dec_valid_11 <= (dec_valid_10 & t_306);
         end
     end
 
@@ -17309,7 +17265,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_338);
+            dec_valid_12 <= (dec_valid_11 & t_306);
         end
     end
 
@@ -17317,7 +17273,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_338);
+            dec_valid_13 <= (dec_valid_12 & t_306);
         end
     end
 
@@ -17325,7 +17281,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_338);
+            dec_valid_14 <= (dec_valid_13 & t_306);
         end
     end
 
@@ -17333,7 +17289,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_338);
+            dec_valid_15 <= (dec_valid_14 & t_306);
         end
     end
 
@@ -17341,7 +17297,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_338);
+            dec_valid_16 <= (dec_valid_15 & t_306);
         end
     end
 
@@ -17519,7 +17475,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((pass_issue & (pass_address[11] == 1'h0))) begin
+        if (row_pair_bank0_read_enable) begin
             row_pair_bank0_rdata <= row_pair_bank0[pass_address[10:0]];
         end
     end
@@ -17531,7 +17487,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((pass_issue & (pass_address[11:10] == 2'h2))) begin
+        if (row_pair_bank1_read_enable) begin
             row_pair_bank1_rdata <= row_pair_bank1[pass_address[9:0]];
         end
     end
@@ -17543,13 +17499,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((pass_issue & (pass_address[11:10] == 2'h3))) begin
+        if (row_pair_bank2_read_enable) begin
             row_pair_bank2_rdata <= row_pair_bank2[pass_address[5:0]];
         end
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[21], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[16:0], t_6[33], t_7[16:0], t_7[33], t_8[16:0], t_8[33], t_9[16:0], t_9[33], t_10[16:0], t_10[33], t_11[16:0], t_11[33], t_12[16:0], t_12[33], t_13[16:0], t_13[33], t_14[16:0], t_14[33], t_15[16:0], t_15[33], t_16[16:0], t_16[33], t_17[16:0], t_17[33], t_18[16:0], t_18[33], t_19[16:0], t_19[33], t_20[16:0], t_20[33], t_21[16:0], t_21[33], t_22[16:0], t_22[33], t_23[16:0], t_23[33], t_24[16:0], t_24[33], t_25[16:0], t_25[33], t_26[16:0], t_26[33], t_27[16:0], t_27[33], t_28[16:0], t_28[33], t_29[16:0], t_29[33], t_30[16:0], t_30[33], t_31[16:0], t_31[33], t_32[16:0], t_32[33], t_33[16:0], t_33[33], t_34[16:0], t_34[33], t_35[16:0], t_35[33], t_36[16:0], t_36[33], t_37[16:0], t_37[33], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_56[15:11], t_57[15:11], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_76[15:11], t_77[15:11], t_208[16:6], t_213[16:6], t_245[0], t_249[0], t_255[0], t_259[0], t_267[0], t_271[0], t_277[0], t_281[0], t_282[26:10], t_296[0], t_300[0], t_306[0], t_310[0], t_318[0], t_322[0], t_328[0], t_332[0], t_333[26:10], t_345[12]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[21], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_24[15:11], t_25[15:11], t_26[6:0], t_27[6:0], t_28[6:0], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_44[15:11], t_45[15:11], t_176[16:6], t_181[16:6], t_213[0], t_217[0], t_223[0], t_227[0], t_235[0], t_239[0], t_245[0], t_249[0], t_250[26:10], t_264[0], t_268[0], t_274[0], t_278[0], t_286[0], t_290[0], t_296[0], t_300[0], t_301[26:10], t_313[12]};
 endmodule
 
 `resetall
