@@ -211,12 +211,12 @@ extension SamplingVerifierRTL {
 
         /// `address` + `step` modulo the row memory's depth (step < depth).
         func advance(_ address: Value, by step: Int) -> Value {
-            let depth = Self.memoryDepth(c), width = address.width + 1
-            // One step: the wrap is an equality on the register, beside the increment (not after it).
+            let depth = Self.memoryDepth(c)
+            // The wrap is decided on the register (address ≥ depth − step), beside the two sums, not after one of
+            // them: the compare after the add was the decision address's critical path at the full configuration.
             if step == 1 { return mux(address === (depth - 1), .literal(0, width: address.width), address &+ 1) }
-            let sum = address.zeroExtended(to: width) &+ .literal(UInt64(step), width: width)
-            return mux(sum >= .literal(UInt64(depth), width: width), sum &- .literal(UInt64(depth), width: width), sum)
-                .bits(address.width - 1, 0)
+            let wrapAt = Value.literal(UInt64(depth - step), width: address.width)
+            return mux(address >= wrapAt, address &- wrapAt, address &+ .literal(UInt64(step), width: address.width))
         }
 
         /// A queue of the command's tokens (token i at bits i·TW) without its head: the next token moves to bit 0.

@@ -3084,9 +3084,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] t_309;
     wire [11:0] t_310;
     wire t_311;
-    wire [12:0] t_312;
-    wire [12:0] t_313;
-    wire t_314;
+    wire t_312;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3400,9 +3398,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_309 = uniform_row_q[31:16];
     assign t_310 = (last_beat ? 12'h0 : (beat + 12'h1));
     assign t_311 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
-    assign t_312 = ({1'h0, decide_address} + 13'hc00);
-    assign t_313 = ((13'hc29 <= t_312) ? (t_312 - 13'hc29) : t_312);
-    assign t_314 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_312 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -10660,7 +10656,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_314;
+                            row_has_draft <= t_312;
                         end
                     end
                 end
@@ -10698,7 +10694,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_314 & (~cur_one_hot));
+                            row_draft_stream <= (t_312 & (~cur_one_hot));
                         end
                     end
                 end
@@ -10794,7 +10790,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (dec_valid_16) begin
                         if (accept) begin
-                            decide_address <= t_313[11:0];
+                            decide_address <= ((12'h29 <= decide_address) ? (decide_address - 12'h29) : (decide_address + 12'hc00));
                         end
                     end
                 end
@@ -17505,7 +17501,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[21], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_24[15:11], t_25[15:11], t_26[6:0], t_27[6:0], t_28[6:0], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_44[15:11], t_45[15:11], t_176[16:6], t_181[16:6], t_213[0], t_217[0], t_223[0], t_227[0], t_235[0], t_239[0], t_245[0], t_249[0], t_250[26:10], t_264[0], t_268[0], t_274[0], t_278[0], t_286[0], t_290[0], t_296[0], t_300[0], t_301[26:10], t_313[12]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[21], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_24[15:11], t_25[15:11], t_26[6:0], t_27[6:0], t_28[6:0], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_44[15:11], t_45[15:11], t_176[16:6], t_181[16:6], t_213[0], t_217[0], t_223[0], t_227[0], t_235[0], t_239[0], t_245[0], t_249[0], t_250[26:10], t_264[0], t_268[0], t_274[0], t_278[0], t_286[0], t_290[0], t_296[0], t_300[0], t_301[26:10]};
 endmodule
 
 `resetall
