@@ -747,18 +747,24 @@ extension SamplingVerifierRTL {
                 // En − 1. The beat's ρ_p is chosen a clock ahead, from the stage before: ρ_p's last update (the beat
                 // two before) is at least a clock older still, and the beats that do not read it (fresh) ignore it.
                 let rho = m.regNext("acc_\(name)_rho", mux(twoBeforeEn[oddField], rhos[1], rhos[0]))
-                let raise = m.named("acc_\(name)_raise", fresh | (beatRef > rho))
+                let upDifference = beatRef - rho, downDifference = rho - beatRef
+                let raise = m.named("acc_\(name)_raise", fresh | downDifference.msb)   // ρ_b > ρ_p: ρ_p − ρ_b < 0
                 let newRho = mux(raise, beatRef, rho)
                 m.when(refStreamed) { m.when(odd) { rhos[1] <== newRho }.otherwise { rhos[0] <== newRho } }
-                let up = (beatRef - rho).asUnsigned, down = (rho - beatRef).asUnsigned
+                let up = upDifference.asUnsigned, down = downDifference.asUnsigned
                 let oldShift = mux(raise, up, .literal(0, width: up.width))
                 // Each shift leaves En − 1 as its low bits and a flag for a shift past the width (the stages after
                 // only shift).
                 let small = min(up.width, bitsToHold(w.sum))
                 let low = min(2, small - 1)   // a shift's bits taken a stage before the rest (S_p's in En, the merge's in M1)
-                let enOldZero = m.regNext("en_\(name)_old_zero", (raise & atLeast(up, w.sum)) | fresh)
+                // A shift past the width: the difference's sign bit says which way (the same as `raise` for a
+                // non-fresh beat), so the flag does not wait for raise's comparison after the subtraction.
+                func pastWidth(_ difference: Value) -> Value {
+                    !difference.msb & atLeast(difference.bits(difference.width - 2, 0).asUnsigned, w.sum)
+                }
+                let enOldZero = m.regNext("en_\(name)_old_zero", fresh | pastWidth(upDifference))
                 let enOldSmall = m.regNext("en_\(name)_old_small", oldShift.bits(small - 1, 0))
-                let enAddedZero = m.regNext("en_\(name)_added_zero", !raise & atLeast(down, w.sum))
+                let enAddedZero = m.regNext("en_\(name)_added_zero", !fresh & pastWidth(downDifference))
                 let enAddedSmall = m.regNext("en_\(name)_added_small", mux(raise, .literal(0, width: small), down.bits(small - 1, 0)))
                 let oldZero = m.regNext("s1_\(name)_old_zero", enOldZero)
                 let oldHigh = m.regNext("s1_\(name)_old_high", enOldSmall.bits(small - 1, low))

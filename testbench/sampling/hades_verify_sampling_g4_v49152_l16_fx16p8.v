@@ -2946,21 +2946,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire t_171;
     wire [17:0] t_172;
     wire [10:0] t_173;
-    wire [15:0] t_174;
-    wire [16:0] t_175;
+    wire [16:0] t_174;
+    wire [15:0] t_175;
     wire [16:0] t_176;
-    wire [16:0] t_177;
-    wire t_178;
+    wire [15:0] t_177;
+    wire [16:0] t_178;
     wire [15:0] t_179;
-    wire [16:0] t_180;
+    wire t_180;
     wire [16:0] t_181;
-    wire [16:0] t_182;
-    wire t_183;
-    wire t_184;
-    wire [33:0] t_185;
-    wire [33:0] t_186;
-    wire [33:0] t_187;
-    wire [33:0] t_188;
+    wire [15:0] t_182;
+    wire [16:0] t_183;
+    wire [15:0] t_184;
+    wire [16:0] t_185;
+    wire [15:0] t_186;
+    wire t_187;
+    wire t_188;
     wire [33:0] t_189;
     wire [33:0] t_190;
     wire [33:0] t_191;
@@ -2972,119 +2972,123 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [33:0] t_197;
     wire [33:0] t_198;
     wire [33:0] t_199;
-    wire [43:0] t_200;
-    wire [31:0] t_201;
-    wire [15:0] t_202;
-    wire [15:0] t_203;
-    wire [31:0] t_204;
-    wire [15:0] t_205;
-    wire t_206;
-    wire [7:0] t_207;
-    wire t_208;
-    wire [3:0] t_209;
+    wire [33:0] t_200;
+    wire [33:0] t_201;
+    wire [33:0] t_202;
+    wire [33:0] t_203;
+    wire [43:0] t_204;
+    wire [31:0] t_205;
+    wire [15:0] t_206;
+    wire [15:0] t_207;
+    wire [31:0] t_208;
+    wire [15:0] t_209;
     wire t_210;
-    wire [1:0] t_211;
+    wire [7:0] t_211;
     wire t_212;
-    wire [1:0] t_213;
-    wire [3:0] t_214;
+    wire [3:0] t_213;
+    wire t_214;
     wire [1:0] t_215;
     wire t_216;
     wire [1:0] t_217;
-    wire [7:0] t_218;
-    wire [3:0] t_219;
+    wire [3:0] t_218;
+    wire [1:0] t_219;
     wire t_220;
     wire [1:0] t_221;
-    wire t_222;
-    wire [1:0] t_223;
-    wire [3:0] t_224;
+    wire [7:0] t_222;
+    wire [3:0] t_223;
+    wire t_224;
     wire [1:0] t_225;
     wire t_226;
     wire [1:0] t_227;
-    wire [15:0] t_228;
-    wire [7:0] t_229;
+    wire [3:0] t_228;
+    wire [1:0] t_229;
     wire t_230;
-    wire [3:0] t_231;
-    wire t_232;
-    wire [1:0] t_233;
+    wire [1:0] t_231;
+    wire [15:0] t_232;
+    wire [7:0] t_233;
     wire t_234;
-    wire [1:0] t_235;
-    wire [3:0] t_236;
+    wire [3:0] t_235;
+    wire t_236;
     wire [1:0] t_237;
     wire t_238;
     wire [1:0] t_239;
-    wire [7:0] t_240;
-    wire [3:0] t_241;
+    wire [3:0] t_240;
+    wire [1:0] t_241;
     wire t_242;
     wire [1:0] t_243;
-    wire t_244;
-    wire [1:0] t_245;
-    wire [3:0] t_246;
+    wire [7:0] t_244;
+    wire [3:0] t_245;
+    wire t_246;
     wire [1:0] t_247;
     wire t_248;
     wire [1:0] t_249;
-    wire [26:0] t_250;
-    wire [17:0] t_251;
+    wire [3:0] t_250;
+    wire [1:0] t_251;
     wire t_252;
-    wire [17:0] t_253;
-    wire [10:0] t_254;
-    wire [31:0] t_255;
-    wire [15:0] t_256;
-    wire t_257;
-    wire [7:0] t_258;
-    wire t_259;
-    wire [3:0] t_260;
+    wire [1:0] t_253;
+    wire [26:0] t_254;
+    wire [17:0] t_255;
+    wire t_256;
+    wire [17:0] t_257;
+    wire [10:0] t_258;
+    wire [31:0] t_259;
+    wire [15:0] t_260;
     wire t_261;
-    wire [1:0] t_262;
+    wire [7:0] t_262;
     wire t_263;
-    wire [1:0] t_264;
-    wire [3:0] t_265;
+    wire [3:0] t_264;
+    wire t_265;
     wire [1:0] t_266;
     wire t_267;
     wire [1:0] t_268;
-    wire [7:0] t_269;
-    wire [3:0] t_270;
+    wire [3:0] t_269;
+    wire [1:0] t_270;
     wire t_271;
     wire [1:0] t_272;
-    wire t_273;
-    wire [1:0] t_274;
-    wire [3:0] t_275;
+    wire [7:0] t_273;
+    wire [3:0] t_274;
+    wire t_275;
     wire [1:0] t_276;
     wire t_277;
     wire [1:0] t_278;
-    wire [15:0] t_279;
-    wire [7:0] t_280;
+    wire [3:0] t_279;
+    wire [1:0] t_280;
     wire t_281;
-    wire [3:0] t_282;
-    wire t_283;
-    wire [1:0] t_284;
+    wire [1:0] t_282;
+    wire [15:0] t_283;
+    wire [7:0] t_284;
     wire t_285;
-    wire [1:0] t_286;
-    wire [3:0] t_287;
+    wire [3:0] t_286;
+    wire t_287;
     wire [1:0] t_288;
     wire t_289;
     wire [1:0] t_290;
-    wire [7:0] t_291;
-    wire [3:0] t_292;
+    wire [3:0] t_291;
+    wire [1:0] t_292;
     wire t_293;
     wire [1:0] t_294;
-    wire t_295;
-    wire [1:0] t_296;
-    wire [3:0] t_297;
+    wire [7:0] t_295;
+    wire [3:0] t_296;
+    wire t_297;
     wire [1:0] t_298;
     wire t_299;
     wire [1:0] t_300;
-    wire [26:0] t_301;
-    wire [17:0] t_302;
+    wire [3:0] t_301;
+    wire [1:0] t_302;
     wire t_303;
-    wire [17:0] t_304;
-    wire [10:0] t_305;
-    wire t_306;
-    wire [31:0] t_307;
-    wire [15:0] t_308;
-    wire [15:0] t_309;
-    wire [11:0] t_310;
-    wire t_311;
-    wire t_312;
+    wire [1:0] t_304;
+    wire [26:0] t_305;
+    wire [17:0] t_306;
+    wire t_307;
+    wire [17:0] t_308;
+    wire [10:0] t_309;
+    wire t_310;
+    wire [31:0] t_311;
+    wire [15:0] t_312;
+    wire [15:0] t_313;
+    wire [11:0] t_314;
+    wire t_315;
+    wire t_316;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3260,145 +3264,149 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_171 = d_d_delta15[18];
     assign t_172 = d_d_delta15[17:0];
     assign t_173 = t_172[17:7];
-    assign t_174 = (acc_t_raise ? e3_ref_t : acc_t_rho);
-    assign t_175 = ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho});
-    assign t_176 = (acc_t_raise ? t_175 : 17'h0);
-    assign t_177 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
-    assign t_178 = (~m0_t_odd_above);
-    assign t_179 = (acc_d_raise ? e3_ref_d : acc_d_rho);
-    assign t_180 = ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho});
-    assign t_181 = (acc_d_raise ? t_180 : 17'h0);
-    assign t_182 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
-    assign t_183 = (~m0_d_odd_above);
-    assign t_184 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_185 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
-    assign t_186 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
-    assign t_187 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
-    assign t_188 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
-    assign t_189 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
-    assign t_190 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
-    assign t_191 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
-    assign t_192 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
-    assign t_193 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
-    assign t_194 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
-    assign t_195 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
-    assign t_196 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
-    assign t_197 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
-    assign t_198 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
-    assign t_199 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
-    assign t_200 = {10'h0, p4_q15};
-    assign t_201 = cur_uniforms[31:0];
-    assign t_202 = uniform_final_q[15:0];
-    assign t_203 = uniform_final_q[31:16];
-    assign t_204 = {15'h0, sum_t[43:27]};
-    assign t_205 = t_204[31:16];
-    assign t_206 = (|t_205);
-    assign t_207 = t_205[15:8];
-    assign t_208 = (|t_207);
-    assign t_209 = t_207[7:4];
+    assign t_174 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
+    assign t_175 = (acc_t_raise ? e3_ref_t : acc_t_rho);
+    assign t_176 = ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho});
+    assign t_177 = t_176[15:0];
+    assign t_178 = (acc_t_raise ? t_176 : 17'h0);
+    assign t_179 = t_174[15:0];
+    assign t_180 = (~m0_t_odd_above);
+    assign t_181 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
+    assign t_182 = (acc_d_raise ? e3_ref_d : acc_d_rho);
+    assign t_183 = ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho});
+    assign t_184 = t_183[15:0];
+    assign t_185 = (acc_d_raise ? t_183 : 17'h0);
+    assign t_186 = t_181[15:0];
+    assign t_187 = (~m0_d_odd_above);
+    assign t_188 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_189 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
+    assign t_190 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
+    assign t_191 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
+    assign t_192 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
+    assign t_193 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
+    assign t_194 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
+    assign t_195 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
+    assign t_196 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
+    assign t_197 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
+    assign t_198 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
+    assign t_199 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
+    assign t_200 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
+    assign t_201 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
+    assign t_202 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
+    assign t_203 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
+    assign t_204 = {10'h0, p4_q15};
+    assign t_205 = cur_uniforms[31:0];
+    assign t_206 = uniform_final_q[15:0];
+    assign t_207 = uniform_final_q[31:16];
+    assign t_208 = {15'h0, sum_t[43:27]};
+    assign t_209 = t_208[31:16];
     assign t_210 = (|t_209);
-    assign t_211 = t_209[3:2];
+    assign t_211 = t_209[15:8];
     assign t_212 = (|t_211);
-    assign t_213 = t_209[1:0];
-    assign t_214 = t_207[3:0];
-    assign t_215 = t_214[3:2];
+    assign t_213 = t_211[7:4];
+    assign t_214 = (|t_213);
+    assign t_215 = t_213[3:2];
     assign t_216 = (|t_215);
-    assign t_217 = t_214[1:0];
-    assign t_218 = t_205[7:0];
-    assign t_219 = t_218[7:4];
+    assign t_217 = t_213[1:0];
+    assign t_218 = t_211[3:0];
+    assign t_219 = t_218[3:2];
     assign t_220 = (|t_219);
-    assign t_221 = t_219[3:2];
-    assign t_222 = (|t_221);
-    assign t_223 = t_219[1:0];
-    assign t_224 = t_218[3:0];
-    assign t_225 = t_224[3:2];
+    assign t_221 = t_218[1:0];
+    assign t_222 = t_209[7:0];
+    assign t_223 = t_222[7:4];
+    assign t_224 = (|t_223);
+    assign t_225 = t_223[3:2];
     assign t_226 = (|t_225);
-    assign t_227 = t_224[1:0];
-    assign t_228 = t_204[15:0];
-    assign t_229 = t_228[15:8];
+    assign t_227 = t_223[1:0];
+    assign t_228 = t_222[3:0];
+    assign t_229 = t_228[3:2];
     assign t_230 = (|t_229);
-    assign t_231 = t_229[7:4];
-    assign t_232 = (|t_231);
-    assign t_233 = t_231[3:2];
+    assign t_231 = t_228[1:0];
+    assign t_232 = t_208[15:0];
+    assign t_233 = t_232[15:8];
     assign t_234 = (|t_233);
-    assign t_235 = t_231[1:0];
-    assign t_236 = t_229[3:0];
-    assign t_237 = t_236[3:2];
+    assign t_235 = t_233[7:4];
+    assign t_236 = (|t_235);
+    assign t_237 = t_235[3:2];
     assign t_238 = (|t_237);
-    assign t_239 = t_236[1:0];
-    assign t_240 = t_228[7:0];
-    assign t_241 = t_240[7:4];
+    assign t_239 = t_235[1:0];
+    assign t_240 = t_233[3:0];
+    assign t_241 = t_240[3:2];
     assign t_242 = (|t_241);
-    assign t_243 = t_241[3:2];
-    assign t_244 = (|t_243);
-    assign t_245 = t_241[1:0];
-    assign t_246 = t_240[3:0];
-    assign t_247 = t_246[3:2];
+    assign t_243 = t_240[1:0];
+    assign t_244 = t_232[7:0];
+    assign t_245 = t_244[7:4];
+    assign t_246 = (|t_245);
+    assign t_247 = t_245[3:2];
     assign t_248 = (|t_247);
-    assign t_249 = t_246[1:0];
-    assign t_250 = (dec_t_window >> dec_t_lead_q);
-    assign t_251 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_252 = dec_t_delta[18];
-    assign t_253 = dec_t_delta[17:0];
-    assign t_254 = t_253[17:7];
-    assign t_255 = {15'h0, sum_d[43:27]};
-    assign t_256 = t_255[31:16];
-    assign t_257 = (|t_256);
-    assign t_258 = t_256[15:8];
-    assign t_259 = (|t_258);
-    assign t_260 = t_258[7:4];
+    assign t_249 = t_245[1:0];
+    assign t_250 = t_244[3:0];
+    assign t_251 = t_250[3:2];
+    assign t_252 = (|t_251);
+    assign t_253 = t_250[1:0];
+    assign t_254 = (dec_t_window >> dec_t_lead_q);
+    assign t_255 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_256 = dec_t_delta[18];
+    assign t_257 = dec_t_delta[17:0];
+    assign t_258 = t_257[17:7];
+    assign t_259 = {15'h0, sum_d[43:27]};
+    assign t_260 = t_259[31:16];
     assign t_261 = (|t_260);
-    assign t_262 = t_260[3:2];
+    assign t_262 = t_260[15:8];
     assign t_263 = (|t_262);
-    assign t_264 = t_260[1:0];
-    assign t_265 = t_258[3:0];
-    assign t_266 = t_265[3:2];
+    assign t_264 = t_262[7:4];
+    assign t_265 = (|t_264);
+    assign t_266 = t_264[3:2];
     assign t_267 = (|t_266);
-    assign t_268 = t_265[1:0];
-    assign t_269 = t_256[7:0];
-    assign t_270 = t_269[7:4];
+    assign t_268 = t_264[1:0];
+    assign t_269 = t_262[3:0];
+    assign t_270 = t_269[3:2];
     assign t_271 = (|t_270);
-    assign t_272 = t_270[3:2];
-    assign t_273 = (|t_272);
-    assign t_274 = t_270[1:0];
-    assign t_275 = t_269[3:0];
-    assign t_276 = t_275[3:2];
+    assign t_272 = t_269[1:0];
+    assign t_273 = t_260[7:0];
+    assign t_274 = t_273[7:4];
+    assign t_275 = (|t_274);
+    assign t_276 = t_274[3:2];
     assign t_277 = (|t_276);
-    assign t_278 = t_275[1:0];
-    assign t_279 = t_255[15:0];
-    assign t_280 = t_279[15:8];
+    assign t_278 = t_274[1:0];
+    assign t_279 = t_273[3:0];
+    assign t_280 = t_279[3:2];
     assign t_281 = (|t_280);
-    assign t_282 = t_280[7:4];
-    assign t_283 = (|t_282);
-    assign t_284 = t_282[3:2];
+    assign t_282 = t_279[1:0];
+    assign t_283 = t_259[15:0];
+    assign t_284 = t_283[15:8];
     assign t_285 = (|t_284);
-    assign t_286 = t_282[1:0];
-    assign t_287 = t_280[3:0];
-    assign t_288 = t_287[3:2];
+    assign t_286 = t_284[7:4];
+    assign t_287 = (|t_286);
+    assign t_288 = t_286[3:2];
     assign t_289 = (|t_288);
-    assign t_290 = t_287[1:0];
-    assign t_291 = t_279[7:0];
-    assign t_292 = t_291[7:4];
+    assign t_290 = t_286[1:0];
+    assign t_291 = t_284[3:0];
+    assign t_292 = t_291[3:2];
     assign t_293 = (|t_292);
-    assign t_294 = t_292[3:2];
-    assign t_295 = (|t_294);
-    assign t_296 = t_292[1:0];
-    assign t_297 = t_291[3:0];
-    assign t_298 = t_297[3:2];
+    assign t_294 = t_291[1:0];
+    assign t_295 = t_283[7:0];
+    assign t_296 = t_295[7:4];
+    assign t_297 = (|t_296);
+    assign t_298 = t_296[3:2];
     assign t_299 = (|t_298);
-    assign t_300 = t_297[1:0];
-    assign t_301 = (dec_d_window >> dec_d_lead_q);
-    assign t_302 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_303 = dec_d_delta[18];
-    assign t_304 = dec_d_delta[17:0];
-    assign t_305 = t_304[17:7];
-    assign t_306 = (state == 3'h1);
-    assign t_307 = cur_uniforms[31:0];
-    assign t_308 = uniform_row_q[15:0];
-    assign t_309 = uniform_row_q[31:16];
-    assign t_310 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_311 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
-    assign t_312 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_300 = t_296[1:0];
+    assign t_301 = t_295[3:0];
+    assign t_302 = t_301[3:2];
+    assign t_303 = (|t_302);
+    assign t_304 = t_301[1:0];
+    assign t_305 = (dec_d_window >> dec_d_lead_q);
+    assign t_306 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_307 = dec_d_delta[18];
+    assign t_308 = dec_d_delta[17:0];
+    assign t_309 = t_308[17:7];
+    assign t_310 = (state == 3'h1);
+    assign t_311 = cur_uniforms[31:0];
+    assign t_312 = uniform_row_q[15:0];
+    assign t_313 = uniform_row_q[31:16];
+    assign t_314 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_315 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_316 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3596,41 +3604,41 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e3_control_odd = e3_control[20];
     assign e3_control_fresh = e3_control[21];
     assign e2_control_odd = e2_control[20];
-    assign acc_t_raise = (e3_control_fresh | ($signed(acc_t_rho) < $signed(e3_ref_t)));
+    assign acc_t_raise = (e3_control_fresh | t_174[16]);
     assign s2_t_sum = (s2_t_kept + s2_t_added);
-    assign acc_d_raise = (e3_control_fresh | ($signed(acc_d_rho) < $signed(e3_ref_d)));
+    assign acc_d_raise = (e3_control_fresh | t_181[16]);
     assign s2_d_sum = (s2_d_kept + s2_d_added);
     assign e1_control_first = e1_control[19];
     assign row_merged = merge_done_4;
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign p_pass_b = (p4_valid & (p4_mode == 2'h2));
-    assign u_cdf_thr_p0_a = t_202;
+    assign u_cdf_thr_p0_a = t_206;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_202;
+    assign u_cdf_thr_p1_a = t_206;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_202;
+    assign u_cdf_thr_p2_a = t_206;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_203;
+    assign u_cdf_thr_p3_a = t_207;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_203;
+    assign u_cdf_thr_p4_a = t_207;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_203;
+    assign u_cdf_thr_p5_a = t_207;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign cdf_remainder = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_251[17]}}, t_251});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_255[17]}}, t_255});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_302[17]}}, t_302});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_306[17]}}, t_306});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_308;
+    assign u_accept_lhs_p0_a = t_312;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_308;
+    assign u_accept_lhs_p1_a = t_312;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_309;
+    assign u_accept_lhs_p2_a = t_313;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_309;
+    assign u_accept_lhs_p3_a = t_313;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign emit_pending = (~emit_last);
     assign can_push = ((~u_token_fifo_full) & ((~emit_last) | (~u_result_fifo_full)));
@@ -4270,7 +4278,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index)
             3'h0: begin
-                uniform_final = t_201;
+                uniform_final = t_205;
             end
             3'h1: begin
                 uniform_final = cur_uniforms[63:32];
@@ -4285,7 +4293,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final = cur_uniforms[159:128];
             end
             default: begin
-                uniform_final = t_201;
+                uniform_final = t_205;
             end
         endcase
     end
@@ -10453,7 +10461,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_307;
+                uniform_row = t_311;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10468,7 +10476,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_307;
+                uniform_row = t_311;
             end
         endcase
     end
@@ -10581,7 +10589,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_310;
+                        beat <= t_314;
                     end
                 end
                 3'h2: begin
@@ -10596,7 +10604,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_310;
+                        beat <= t_314;
                     end
                 end
             endcase
@@ -10639,7 +10647,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_311;
+                            row_has_draft <= t_315;
                         end
                     end
                 end
@@ -10656,7 +10664,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_312;
+                            row_has_draft <= t_316;
                         end
                     end
                 end
@@ -10677,7 +10685,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_311 & (~cur_one_hot));
+                            row_draft_stream <= (t_315 & (~cur_one_hot));
                         end
                     end
                 end
@@ -10694,7 +10702,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_312 & (~cur_one_hot));
+                            row_draft_stream <= (t_316 & (~cur_one_hot));
                         end
                     end
                 end
@@ -10895,13 +10903,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((t_184 & e1_has_x)) begin
+        if ((t_188 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_184 & e1_has_x)) begin
+        if ((t_188 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -10910,7 +10918,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_184) begin
+            if (t_188) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -10942,7 +10950,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_200);
+            sum_w <= (sum_w + t_204);
         end
         case (state)
             3'h1: begin
@@ -10968,7 +10976,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_b) begin
-            cdf_prefix <= (cdf_prefix + t_200);
+            cdf_prefix <= (cdf_prefix + t_204);
         end
         case (state)
             3'h1: begin
@@ -15733,7 +15741,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (acc_ref_stream) begin
             if (e3_control_odd) begin
             end else begin
-                rho_even_t <= t_174;
+                rho_even_t <= t_175;
             end
         end
     end
@@ -15741,7 +15749,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (acc_ref_stream) begin
             if (e3_control_odd) begin
-                rho_odd_t <= t_174;
+                rho_odd_t <= t_175;
             end
         end
     end
@@ -15785,19 +15793,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_t_old_zero <= ((acc_t_raise & ((|t_175[16:6]) | (6'h2c <= t_175[5:0]))) | e3_control_fresh);
+        en_t_old_zero <= (e3_control_fresh | ((~t_176[16]) & ((|t_177[15:6]) | (6'h2c <= t_177[5:0]))));
     end
 
     always @(posedge aclk) begin
-        en_t_old_small <= t_176[5:0];
+        en_t_old_small <= t_178[5:0];
     end
 
     always @(posedge aclk) begin
-        en_t_added_zero <= ((~acc_t_raise) & ((|t_177[16:6]) | (6'h2c <= t_177[5:0])));
+        en_t_added_zero <= ((~e3_control_fresh) & ((~t_174[16]) & ((|t_179[15:6]) | (6'h2c <= t_179[5:0]))));
     end
 
     always @(posedge aclk) begin
-        en_t_added_small <= (acc_t_raise ? 6'h0 : t_177[5:0]);
+        en_t_added_small <= (acc_t_raise ? 6'h0 : t_174[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -15817,7 +15825,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_t_rho_1 <= t_174;
+        s1_t_rho_1 <= t_175;
     end
 
     always @(posedge aclk) begin
@@ -15890,15 +15898,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_t_sum_odd <= (m0_t_sum1 >> (t_178 ? m0_t_gap_down[1:0] : 2'h0));
+        m1_t_sum_odd <= (m0_t_sum1 >> (t_180 ? m0_t_gap_down[1:0] : 2'h0));
     end
 
     always @(posedge aclk) begin
-        m1_t_shift_odd <= (t_178 ? m0_t_gap_down[5:2] : 4'h0);
+        m1_t_shift_odd <= (t_180 ? m0_t_gap_down[5:2] : 4'h0);
     end
 
     always @(posedge aclk) begin
-        m1_t_zero_odd <= (t_178 & ((|m0_t_gap_down[16:6]) | (6'h2c <= m0_t_gap_down[5:0])));
+        m1_t_zero_odd <= (t_180 & ((|m0_t_gap_down[16:6]) | (6'h2c <= m0_t_gap_down[5:0])));
     end
 
     always @(posedge aclk) begin
@@ -15921,7 +15929,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (acc_ref_stream) begin
             if (e3_control_odd) begin
             end else begin
-                rho_even_d <= t_179;
+                rho_even_d <= t_182;
             end
         end
     end
@@ -15929,7 +15937,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (acc_ref_stream) begin
             if (e3_control_odd) begin
-                rho_odd_d <= t_179;
+                rho_odd_d <= t_182;
             end
         end
     end
@@ -15973,19 +15981,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_d_old_zero <= ((acc_d_raise & ((|t_180[16:6]) | (6'h2c <= t_180[5:0]))) | e3_control_fresh);
+        en_d_old_zero <= (e3_control_fresh | ((~t_183[16]) & ((|t_184[15:6]) | (6'h2c <= t_184[5:0]))));
     end
 
     always @(posedge aclk) begin
-        en_d_old_small <= t_181[5:0];
+        en_d_old_small <= t_185[5:0];
     end
 
     always @(posedge aclk) begin
-        en_d_added_zero <= ((~acc_d_raise) & ((|t_182[16:6]) | (6'h2c <= t_182[5:0])));
+        en_d_added_zero <= ((~e3_control_fresh) & ((~t_181[16]) & ((|t_186[15:6]) | (6'h2c <= t_186[5:0]))));
     end
 
     always @(posedge aclk) begin
-        en_d_added_small <= (acc_d_raise ? 6'h0 : t_182[5:0]);
+        en_d_added_small <= (acc_d_raise ? 6'h0 : t_181[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -16005,7 +16013,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_d_rho_1 <= t_179;
+        s1_d_rho_1 <= t_182;
     end
 
     always @(posedge aclk) begin
@@ -16078,15 +16086,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_d_sum_odd <= (m0_d_sum1 >> (t_183 ? m0_d_gap_down[1:0] : 2'h0));
+        m1_d_sum_odd <= (m0_d_sum1 >> (t_187 ? m0_d_gap_down[1:0] : 2'h0));
     end
 
     always @(posedge aclk) begin
-        m1_d_shift_odd <= (t_183 ? m0_d_gap_down[5:2] : 4'h0);
+        m1_d_shift_odd <= (t_187 ? m0_d_gap_down[5:2] : 4'h0);
     end
 
     always @(posedge aclk) begin
-        m1_d_zero_odd <= (t_183 & ((|m0_d_gap_down[16:6]) | (6'h2c <= m0_d_gap_down[5:0])));
+        m1_d_zero_odd <= (t_187 & ((|m0_d_gap_down[16:6]) | (6'h2c <= m0_d_gap_down[5:0])));
     end
 
     always @(posedge aclk) begin
@@ -16146,67 +16154,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_185;
+        p1_q0 <= t_189;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_186 + t_185);
+        p1_q1 <= (t_190 + t_189);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_187 + t_186);
+        p1_q2 <= (t_191 + t_190);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_188 + t_187);
+        p1_q3 <= (t_192 + t_191);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_189 + t_188);
+        p1_q4 <= (t_193 + t_192);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_190 + t_189);
+        p1_q5 <= (t_194 + t_193);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_191 + t_190);
+        p1_q6 <= (t_195 + t_194);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_192 + t_191);
+        p1_q7 <= (t_196 + t_195);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_193 + t_192);
+        p1_q8 <= (t_197 + t_196);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_194 + t_193);
+        p1_q9 <= (t_198 + t_197);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_195 + t_194);
+        p1_q10 <= (t_199 + t_198);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_196 + t_195);
+        p1_q11 <= (t_200 + t_199);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_197 + t_196);
+        p1_q12 <= (t_201 + t_200);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_198 + t_197);
+        p1_q13 <= (t_202 + t_201);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_199 + t_198);
+        p1_q14 <= (t_203 + t_202);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_199);
+        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_203);
     end
 
     always @(posedge aclk) begin
@@ -16722,7 +16730,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_206, (t_206 ? {t_208, (t_208 ? {t_210, (t_210 ? {t_212, (t_212 ? t_211[1] : t_213[1])} : {t_216, (t_216 ? t_215[1] : t_217[1])})} : {t_220, (t_220 ? {t_222, (t_222 ? t_221[1] : t_223[1])} : {t_226, (t_226 ? t_225[1] : t_227[1])})})} : {t_230, (t_230 ? {t_232, (t_232 ? {t_234, (t_234 ? t_233[1] : t_235[1])} : {t_238, (t_238 ? t_237[1] : t_239[1])})} : {t_242, (t_242 ? {t_244, (t_244 ? t_243[1] : t_245[1])} : {t_248, (t_248 ? t_247[1] : t_249[1])})})})};
+        dec_t_lead <= {t_210, (t_210 ? {t_212, (t_212 ? {t_214, (t_214 ? {t_216, (t_216 ? t_215[1] : t_217[1])} : {t_220, (t_220 ? t_219[1] : t_221[1])})} : {t_224, (t_224 ? {t_226, (t_226 ? t_225[1] : t_227[1])} : {t_230, (t_230 ? t_229[1] : t_231[1])})})} : {t_234, (t_234 ? {t_236, (t_236 ? {t_238, (t_238 ? t_237[1] : t_239[1])} : {t_242, (t_242 ? t_241[1] : t_243[1])})} : {t_246, (t_246 ? {t_248, (t_248 ? t_247[1] : t_249[1])} : {t_252, (t_252 ? t_251[1] : t_253[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -16738,7 +16746,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_250[9:0];
+        dec_t_index <= t_254[9:0];
     end
 
     always @(posedge aclk) begin
@@ -16834,15 +16842,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_252 ? 7'h0 : t_253[6:0]);
+        dec_t_px_f <= (t_256 ? 7'h0 : t_257[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_252 ? 5'h0 : t_254[4:0]);
+        dec_t_px_s <= (t_256 ? 5'h0 : t_258[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~dec_captured_15) | ((~t_252) & ((|t_254[10:5]) | (5'h1d <= t_254[4:0]))));
+        dec_t_px_z <= ((~dec_captured_15) | ((~t_256) & ((|t_258[10:5]) | (5'h1d <= t_258[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -16942,7 +16950,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_257, (t_257 ? {t_259, (t_259 ? {t_261, (t_261 ? {t_263, (t_263 ? t_262[1] : t_264[1])} : {t_267, (t_267 ? t_266[1] : t_268[1])})} : {t_271, (t_271 ? {t_273, (t_273 ? t_272[1] : t_274[1])} : {t_277, (t_277 ? t_276[1] : t_278[1])})})} : {t_281, (t_281 ? {t_283, (t_283 ? {t_285, (t_285 ? t_284[1] : t_286[1])} : {t_289, (t_289 ? t_288[1] : t_290[1])})} : {t_293, (t_293 ? {t_295, (t_295 ? t_294[1] : t_296[1])} : {t_299, (t_299 ? t_298[1] : t_300[1])})})})};
+        dec_d_lead <= {t_261, (t_261 ? {t_263, (t_263 ? {t_265, (t_265 ? {t_267, (t_267 ? t_266[1] : t_268[1])} : {t_271, (t_271 ? t_270[1] : t_272[1])})} : {t_275, (t_275 ? {t_277, (t_277 ? t_276[1] : t_278[1])} : {t_281, (t_281 ? t_280[1] : t_282[1])})})} : {t_285, (t_285 ? {t_287, (t_287 ? {t_289, (t_289 ? t_288[1] : t_290[1])} : {t_293, (t_293 ? t_292[1] : t_294[1])})} : {t_297, (t_297 ? {t_299, (t_299 ? t_298[1] : t_300[1])} : {t_303, (t_303 ? t_302[1] : t_304[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -16958,7 +16966,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_301[9:0];
+        dec_d_index <= t_305[9:0];
     end
 
     always @(posedge aclk) begin
@@ -17054,15 +17062,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_303 ? 7'h0 : t_304[6:0]);
+        dec_d_px_f <= (t_307 ? 7'h0 : t_308[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_303 ? 5'h0 : t_305[4:0]);
+        dec_d_px_s <= (t_307 ? 5'h0 : t_309[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~dec_captured_15) | ((~t_303) & ((|t_305[10:5]) | (5'h1d <= t_305[4:0]))));
+        dec_d_px_z <= ((~dec_captured_15) | ((~t_307) & ((|t_309[10:5]) | (5'h1d <= t_309[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -17165,7 +17173,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_306);
+            dec_valid_0 <= (row_merged & t_310);
         end
     end
 
@@ -17173,7 +17181,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_306);
+            dec_valid_1 <= (dec_valid_0 & t_310);
         end
     end
 
@@ -17181,7 +17189,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_306);
+            dec_valid_2 <= (dec_valid_1 & t_310);
         end
     end
 
@@ -17189,7 +17197,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_306);
+            dec_valid_3 <= (dec_valid_2 & t_310);
         end
     end
 
@@ -17197,7 +17205,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_306);
+            dec_valid_4 <= (dec_valid_3 & t_310);
         end
     end
 
@@ -17205,7 +17213,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_306);
+            dec_valid_5 <= (dec_valid_4 & t_310);
         end
     end
 
@@ -17213,7 +17221,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_306);
+            dec_valid_6 <= (dec_valid_5 & t_310);
         end
     end
 
@@ -17221,7 +17229,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_306);
+            dec_valid_7 <= (dec_valid_6 & t_310);
         end
     end
 
@@ -17229,7 +17237,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_306);
+            dec_valid_8 <= (dec_valid_7 & t_310);
         end
     end
 
@@ -17237,7 +17245,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_306);
+            dec_valid_9 <= (dec_valid_8 & t_310);
         end
     end
 
@@ -17245,7 +17253,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_306);
+            dec_valid_10 <= (dec_valid_9 & t_310);
         end
     end
 
@@ -17253,7 +17261,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_306);
+            dec_valid_11 <= (dec_valid_10 & t_310);
         end
     end
 
@@ -17261,7 +17269,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_306);
+            dec_valid_12 <= (dec_valid_11 & t_310);
         end
     end
 
@@ -17269,7 +17277,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_306);
+            dec_valid_13 <= (dec_valid_12 & t_310);
         end
     end
 
@@ -17277,7 +17285,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_306);
+            dec_valid_14 <= (dec_valid_13 & t_310);
         end
     end
 
@@ -17285,7 +17293,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_306);
+            dec_valid_15 <= (dec_valid_14 & t_310);
         end
     end
 
@@ -17293,7 +17301,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_306);
+            dec_valid_16 <= (dec_valid_15 & t_310);
         end
     end
 
@@ -17501,7 +17509,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[21], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_24[15:11], t_25[15:11], t_26[6:0], t_27[6:0], t_28[6:0], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_44[15:11], t_45[15:11], t_176[16:6], t_181[16:6], t_213[0], t_217[0], t_223[0], t_227[0], t_235[0], t_239[0], t_245[0], t_249[0], t_250[26:10], t_264[0], t_268[0], t_274[0], t_278[0], t_286[0], t_290[0], t_296[0], t_300[0], t_301[26:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[21], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_24[15:11], t_25[15:11], t_26[6:0], t_27[6:0], t_28[6:0], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_44[15:11], t_45[15:11], t_178[16:6], t_185[16:6], t_217[0], t_221[0], t_227[0], t_231[0], t_239[0], t_243[0], t_249[0], t_253[0], t_254[26:10], t_268[0], t_272[0], t_278[0], t_282[0], t_290[0], t_294[0], t_300[0], t_304[0], t_305[26:10]};
 endmodule
 
 `resetall
