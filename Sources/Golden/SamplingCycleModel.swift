@@ -69,9 +69,33 @@ public enum SamplingTiming {
         dspLatency + ceilLog2(((a + productLimb - 1) / productLimb) * ((b + productLimb - 1) / productLimb))
     }
 
+    /// Clocks from a pass read to its beat's lane prefix sums, where pass B's running prefix takes it (`passGap` +
+    /// ⌈log2 L⌉): how many pass B beats are in flight when its reads jump to another block.
+    public static func passReadToPrefix(lanes: Int) -> Int { passGap(lanes: lanes) + prefixLevels(lanes: lanes) }
+
+    /// Beats per block of pass A's checkpoints (its running sums at each block's end): K = 2^⌈(⌈log2 B⌉)/2⌉ ≈ √B, so
+    /// that the search over the ⌈B/K⌉ blocks and pass B's reads inside one block are both about √B. Nil (no
+    /// checkpoints) where no block starts late enough for pass B's reads to jump there (`passBReads`).
+    public static func checkpointBlock(beatsPerRow b: Int, lanes: Int) -> Int? {
+        let k = 1 << ((ceilLog2(b) + 1) / 2), blocks = (b + k - 1) / k
+        return blocks > 1 && (blocks - 1) * (k - 1) > passReadToPrefix(lanes: lanes) + 1 ? k : nil
+    }
+
+    /// Pass B's reads from its first to the token's beat t. It reads from beat 0, as soon as pass A's sum allows
+    /// (`passBGap`). With checkpoints, the search over them starts once T is known, when pass B's first beat
+    /// reaches the comparison, and finds block b = ⌊t/K⌋ (one clock a block, the checkpoint's read and the
+    /// registered comparison) `passReadToPrefix` + 1 + b clocks after pass B's first read; if the reads have not
+    /// reached that block yet (b·K beyond that), they jump to its first beat. So pass B never reads more than
+    /// from beat 0, and at most about 2√B + `passReadToPrefix`.
+    public static func passBReads(tokenBeat t: Int, beatsPerRow b: Int, lanes: Int) -> Int {
+        guard let k = checkpointBlock(beatsPerRow: b, lanes: lanes) else { return t + 1 }
+        let block = t / k, found = passReadToPrefix(lanes: lanes) + 1 + block
+        return block * k > found ? found + 1 + t % k + 1 : t + 1
+    }
+
     /// The cycle formula's term beyond the streaming, pass A and pass B's reads up to the token's beat,
-    /// (n+1)·B + B + (t+1): the decisive row's decision, the gap between the passes, pass B's latency, the final push
-    /// and the result (the same for every n and t).
+    /// (n+1)·B + B + `passBReads`: the decisive row's decision, the gap between the passes, pass B's latency, the
+    /// final push and the result (the same for every n and t).
     public static func cyclesPerRound(lanes: Int) -> Int {
         decisionLatency(lanes: lanes) + passBGap(lanes: lanes) - 1 + passGap(lanes: lanes) + prefixLevels(lanes: lanes)
             + searchStages + 1 + resultDelay
@@ -87,28 +111,34 @@ public enum SamplingTiming {
 /// pushed meanwhile, so an accepted row adds exactly B. The decisive row n (rejected, or the bonus row γ, or row 0
 /// with γ > Γ) stops the input at its decision, then needs pass A (B reads) and pass B, whose first read follows pass
 /// A's last by `passBGap` = max(⌈log2 L⌉, 5) + 3 clocks (its beats follow pass A's through the pipeline). Pass B
-/// ends at the beat t = ⌊token / L⌋ that holds the sampled token: t + 1 reads + 15 + l + ⌈log2 L⌉ (the memory read
-/// and its two registers, 12 + l stages to the weights, the lane prefix sums) + 2 (T less the running prefix, the comparison);
-/// the final token is pushed the clock after and the result is handshaken one clock after that:
+/// ends at the beat t = ⌊token / L⌋ that holds the sampled token: R(t) reads (`passBReads`) + 15 + l + ⌈log2 L⌉ (the
+/// memory read and its two registers, 12 + l stages to the weights, the lane prefix sums) + 2 (T less the running
+/// prefix, the comparison); the final token is pushed the clock after and the result is handshaken one clock after
+/// that:
 ///
-///     cycles = (n+1)·B + decisionLatency + (B − 1 + passBGap) + (t + 1 + passGap + ⌈log2 L⌉ + 2) + 1 + resultDelay
-///            = (n+1)·B + B + (t+1) + 54 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 5),  l = max(1, ⌈log2 L⌉)  (L = 16: + 75)
+///     cycles = (n+1)·B + decisionLatency + (B − 1 + passBGap) + (R(t) + passGap + ⌈log2 L⌉ + 2) + 1 + resultDelay
+///            = (n+1)·B + B + R(t) + 54 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 5),  l = max(1, ⌈log2 L⌉)  (L = 16: + 75)
 ///
-/// At most (t = B − 1) that is within (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 66 + 4l for every L ≤ 256.
+/// R(t) = t + 1 from beat 0. With pass A's checkpoints every K beats (`checkpointBlock`, b = ⌊t/K⌋, P = D_P + 1,
+/// D_P = `passReadToPrefix` = 15 + l + ⌈log2 L⌉): R(t) = P + 1 + b + (t mod K) + 1 when b·K > P + b (the reads jump to
+/// the token's block), else t + 1; never more than from beat 0. At most (t = B − 1, no checkpoints) that is within
+/// (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 66 + 4l for every L ≤ 256.
 ///
 /// The beats handshaken while row n was decided (up to `decisionLatency`, never past row γ) are dropped; the rest
 /// of the round's rows are taken after the result at one beat per clock, and the next round's first beat follows
 /// its command handshake by one clock.
 public enum SamplingCycleModel {
     /// A round that accepted n draft tokens and sampled its token from beat `tokenBeat` of the decisive row.
-    public static func cycles(accepted n: Int, tokenBeat: Int, config: VerifierConfig) -> Int {
-        let b = config.beatsPerRow
-        return (n + 1) * b + b + tokenBeat + 1 + SamplingTiming.cyclesPerRound(lanes: config.lanes)
+    public static func cycles(accepted n: Int, tokenBeat t: Int, config: VerifierConfig) -> Int {
+        let b = config.beatsPerRow, l = config.lanes
+        return (n + 1) * b + b + SamplingTiming.passBReads(tokenBeat: t, beatsPerRow: b, lanes: l)
+            + SamplingTiming.cyclesPerRound(lanes: l)
     }
 
-    /// The most a round that accepted n draft tokens takes (the token in the row's last beat).
+    /// The most a round that accepted n draft tokens takes (over the token's beat: the last beat without
+    /// checkpoints; with them, the last beat of a block the reads jump to, or of one just before).
     public static func maxCycles(accepted n: Int, config: VerifierConfig) -> Int {
-        cycles(accepted: n, tokenBeat: config.beatsPerRow - 1, config: config)
+        (0..<config.beatsPerRow).map { cycles(accepted: n, tokenBeat: $0, config: config) }.max()!
     }
 
     public static func predict(gammas: [Int], outcomes: [RoundOutcome], config: VerifierConfig) -> [RoundTiming] {

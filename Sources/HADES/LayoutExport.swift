@@ -27,9 +27,16 @@ public struct LayoutExport {
     public var pipelineDepth: Int? { mode == .greedy ? GreedyTiming.pipelineDepth(lanes: config.lanes) : nil }
     /// Cycles from a round's first logit handshake to its result handshake (producer never stalls, consumer
     /// ready), as an expression in n (accepted), B and D, and for sampling t (the beat of the sampled token,
-    /// token / L, at most B − 1); the same text as the C header's macro.
+    /// token / L, at most B − 1; with pass A's checkpoints, pass B's reads `SamplingTiming.passBReads` − 1 in its
+    /// place); the same text as the C header's macro.
     public var cyclesFormula: String {
-        mode == .greedy ? "(n + 1) * B + D" : "(n + 1) * B + B + t + 1 + \(SamplingTiming.cyclesPerRound(lanes: config.lanes))"
+        guard mode == .sampling else { return "(n + 1) * B + D" }
+        let b = config.beatsPerRow, lanes = config.lanes
+        let reads = SamplingTiming.checkpointBlock(beatsPerRow: b, lanes: lanes).map { k in
+            let found = SamplingTiming.passReadToPrefix(lanes: lanes) + 1
+            return "(t / \(k) * \(k) > \(found) + t / \(k) ? \(found + 1) + t / \(k) + t % \(k) : t)"
+        } ?? "t"
+        return "(n + 1) * B + B + \(reads) + 1 + \(SamplingTiming.cyclesPerRound(lanes: lanes))"
     }
 
     /// Short stream name: `s_axis_cmd_tdata` → `cmd`.

@@ -9,9 +9,11 @@ import HDL
 /// computes ν, p̂(x) and U·p̂_d(x) < p̂_t(x)·2^32 (`SamplingTiming`), one row a clock if need be, while the next
 /// rows stream. An accepted row's token is pushed as soon as it is decided. The first row that is not accepted
 /// (rejected, or the bonus row) stops the input: pass A reads its stored pair back (B beats), recomputes p̂ against
-/// ν and sums the weights w_j; pass B reads it again and scans the inverse CDF with U_γ (lane prefix sums, running
-/// prefix, comparison); then the final token and the result are pushed, and the rest of the round's rows are taken
-/// at one beat per clock and dropped (the beats that arrived while the row was decided are not taken again).
+/// ν and sums the weights w_j, keeping its running sums every K beats (`checkpointSearch`); pass B reads it again
+/// and scans the inverse CDF with U_γ (lane prefix sums, running prefix, comparison), its reads jumping ahead to the
+/// block the search over those checkpoints finds; then the final token and the result are pushed, and the rest of
+/// the round's rows are taken at one beat per clock and dropped (the beats that arrived while the row was decided
+/// are not taken again).
 /// Cycles: see `SamplingCycleModel`.
 ///
 /// One-hot mode (command bit): the draft stream is not read; the draft lanes are masked to 0, the decision uses
@@ -838,6 +840,8 @@ extension SamplingVerifierRTL {
             let residualZero: Value
             /// The search found the token (its beat at G2): pass B ends there, the beats after it are not needed.
             let passBDone: Value
+            /// Where pass B's reads jump (nil without checkpoints: they go on from beat 0).
+            let search: CheckpointSearch?
         }
 
         /// P (log2 L registered levels): the beat's inclusive lane prefix sums of the weights (Kogge–Stone; pass B
@@ -867,7 +871,10 @@ extension SamplingVerifierRTL {
             }
             let beatTotal = q[lanes - 1].zeroExtended(to: w.weightSum)
             let pPassA = m.named("p_pass_a", valid & (mode === Int(BeatMode.passA.rawValue)))
-            let pPassB = m.named("p_pass_b", valid & (mode === Int(BeatMode.passB.rawValue)))
+            // After a jump of pass B's reads, the beats read before it do not count (`checkpointSearch`).
+            let threshold = m.wire("cdf_threshold", w.weightSum)
+            let search = checkpointSearch(passABeat: pPassA, threshold: threshold, residualZero: residualZero)
+            let pPassB = m.named("p_pass_b", valid & (mode === Int(BeatMode.passB.rawValue)) & !(search?.skipping ?? .false))
             m.when(pPassA) {
                 weightSum <== weightSum &+ beatTotal
                 expSum <== expSum &+ targetSum[0].zeroExtended(to: w.sum)
@@ -880,7 +887,7 @@ extension SamplingVerifierRTL {
             precondition(SamplingTiming.productLatency(uniform.width, total.width) <= SamplingTiming.thresholdLatency,
                          "the threshold product is longer than passBGap allows")
             let product = try pipelinedProduct("cdf_thr", uniform, total)
-            let threshold = m.named("cdf_threshold", product.bits(product.width - 1, 32))
+            threshold <== product.bits(product.width - 1, 32)
             // G1: T less the earlier beats' prefix, once a beat (Σ_{j≤k} w_j > T ⇔ q_k > T − prefix), so each lane
             // compares its in-beat prefix (laneSum bits) instead of adding the row's prefix to it first (a w.weightSum-bit
             // adder per lane). T − prefix < 0: every lane passes; ≥ 2^laneSum: none does.
@@ -908,8 +915,7 @@ extension SamplingVerifierRTL {
                 found <== 1
                 finalToken <== g2Base &+ firstLane.resized(to: w.token)
             }
-            return CDF(residualZero: residualZero,
-                       passBDone: hit)
+            return CDF(residualZero: residualZero, passBDone: hit, search: search)
         }
 
         /// a·b (unsigned) as 16 × 16-bit partial products (`RegisteredProduct`, one DSP each), then summed in a
@@ -1146,6 +1152,14 @@ extension SamplingVerifierRTL {
                         fsm.go(.emit)
                     }.otherwise {
                         m.when(passLast) { fsm.go(.passBWait) }
+                    }
+                    // The checkpoints' search found the token's block ahead of the reads (never at the last beat).
+                    if let search = cdf.search {
+                        m.when(search.jump) {
+                            passAddress <== search.address
+                            passBeat <== search.beat
+                            prefix <== search.prefix
+                        }
                     }
                 case .passAWait:
                     m.when(passWait === 0) {

@@ -21,6 +21,8 @@ final class SamplingRTLTests: XCTestCase {
         Fixture.config(vocab: 100, lanes: 16, gammaMax: 3),
         Fixture.config(vocab: 16, lanes: 16, gammaMax: 2, format: .fixed(width: 12, fraction: 6)),
     ]
+    /// A row long enough for pass A's checkpoints: B = 200, K = 16, so 13 blocks, the last of 8 beats.
+    static let checkpointed = Fixture.config(vocab: 1000, lanes: 5, gammaMax: 3)
 
     func randomRounds(_ c: VerifierConfig, count: Int, seed: UInt64) -> [SamplingRound] {
         Self.makeRounds(c, count: count, seed: seed)
@@ -247,7 +249,7 @@ final class SamplingRTLTests: XCTestCase {
     /// starts while pass A drains and reads `residual_zero` and T as soon as S_w settles (`SamplingTiming.passBGap`);
     /// a last-beat-only residual keeps S_w at 0 until pass A's last beat, so these rounds check that gap.
     func testResidualZeroAndLastBeatResidualRoundsMatchGoldenIncludingCycles() throws {
-        for c in Self.configs.prefix(2) {
+        for c in Self.configs.prefix(2) + [Self.checkpointed] {
             var rng = SplitMix64(seed: 77)
             let lastBeat = (c.beatsPerRow - 1) * c.lanes
             let rounds = (0..<8).map { i -> SamplingRound in
@@ -270,6 +272,61 @@ final class SamplingRTLTests: XCTestCase {
         }
     }
 
+    /// Rounds whose residual lies in token j and, past the first block, also in token 1 (the draft row is the
+    /// target's with those logits 3 lower; x has the lowest code in both rows, so it is rejected and weighs 0): j at
+    /// the edges of the checkpoints' blocks, so the search stops at the first block, between, at the last (a partial
+    /// one), and pass B starts at a block's first beat and ends at its last. U_γ is the smallest that samples j, so
+    /// T equals the checkpoints between token 1 and j: the search must compare strictly and pass B must start from
+    /// the earlier blocks' sum. Cycles follow ⌊t/K⌋ (the search) and t mod K (pass B's reads).
+    func testCheckpointSearchFindsTokensAtBlockEdgesIncludingCycles() throws {
+        let c = Self.checkpointed
+        let k = try XCTUnwrap(SamplingTiming.checkpointBlock(beatsPerRow: c.beatsPerRow, lanes: c.lanes))
+        let blocks = (c.beatsPerRow + k - 1) / k, blockTokens = k * c.lanes
+        XCTAssertEqual([c.beatsPerRow, k, blocks], [200, 16, 13])
+        let edges = [0, blockTokens - 1, blockTokens, 5 * blockTokens - 1, (blocks - 1) * blockTokens - 1,
+                     (blocks - 1) * blockTokens, c.vocab - 1]
+        var rng = SplitMix64(seed: 31)
+        let rounds = edges.map { j -> SamplingRound in
+            var row = Fixture.randomLogits(&rng, c.vocab, scale: 2)
+            let x = (j + c.vocab / 2) % c.vocab
+            row[x] = -128
+            var draft = row
+            draft[j] -= 3
+            if j >= blockTokens { draft[1] -= 3 }
+            var round = SamplingRound(gamma: 1, draftTokens: [x],
+                                      targetCodes: Array(repeating: Fixture.codes(row, c.format), count: 2).flatMap { $0 },
+                                      draftCodes: Fixture.codes(draft, c.format), uniforms: (0...c.gammaMax).map { _ in rng.u32() })
+            // The smallest U_γ that samples j (the token only grows with U).
+            var low: UInt32 = 0, high = UInt32.max
+            while low < high {
+                let mid = low + (high - low) / 2
+                round.uniforms[1] = mid
+                if SamplingVerifier.verify(round, config: c).token >= j { high = mid } else { low = mid + 1 }
+            }
+            round.uniforms[1] = low
+            return round
+        }
+        let r = try Self.simulator(c).compare(rounds)
+        XCTAssertEqual(r.golden.map(\.token), edges, "the residual lies in token j alone")
+        XCTAssertEqual(r.golden.map(\.accepted), Array(repeating: 0, count: edges.count))
+        XCTAssertNil(r.disagreement, "V=\(c.vocab) L=\(c.lanes): \(r.disagreement!)")
+    }
+
+    /// Random one-hot and full-draft rounds on the checkpointed row: pass B's reads jump in some rounds and not in
+    /// others (the token's block at or behind them); bit-exact, cycles included.
+    func testCheckpointedRowsMixedRoundsMatchGoldenIncludingCycles() throws {
+        let c = Self.checkpointed
+        let rounds = Self.makeMixedRounds(c, count: 24, seed: 1100, oneHotShare: 0.5)
+        let r = try Self.simulator(c).compare(rounds)
+        XCTAssertNil(r.disagreement, "V=\(c.vocab) L=\(c.lanes): \(r.disagreement!)")
+        let b = c.beatsPerRow
+        let jumps = r.golden.map { g in
+            SamplingTiming.passBReads(tokenBeat: g.token / c.lanes, beatsPerRow: b, lanes: c.lanes) < g.token / c.lanes + 1
+        }
+        XCTAssertTrue(jumps.contains(true) && jumps.contains(false), "some rounds jump, some do not: \(jumps)")
+        XCTAssertTrue(rounds.contains(where: \.oneHot) && rounds.contains { !$0.oneHot })
+    }
+
     /// The budget: at most (n+1)·B + 2B + 2·D cycles a round, D the sampling unit's own decision latency.
     func testRoundCyclesStayWithinTwoPassesAndTwoDecisionLatencies() throws {
         for lanes in 1...256 {
@@ -282,7 +339,7 @@ final class SamplingRTLTests: XCTestCase {
     }
 
     func testBackPressureChangesOnlyCycles() throws {
-        for (i, c) in Self.configs.prefix(2).enumerated() {
+        for (i, c) in (Self.configs.prefix(2) + [Self.checkpointed]).enumerated() {
             let rounds = randomRounds(c, count: 15, seed: 400 + UInt64(i))
             for (gap, ready) in [(0.3, 1.0), (0.0, 0.3), (0.5, 0.5)] {
                 let r = try Self.simulator(c).compare(rounds, pressure: StreamPressure(producerGap: gap, consumerReady: ready, seed: 9))

@@ -282,7 +282,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 (
     wire unused_ok = &{1'b0, t_1[33]};
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28: 2^E · 2^(-f/2^R), rounded, as four quarters of the table (from HADES/SamplingVerifierRTL.swift:39)
+// hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28: 2^E · 2^(-f/2^R), rounded, as four quarters of the table (from HADES/SamplingVerifierRTL.swift:41)
 module hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 (
     input  wire [4:0] f,
     output wire [28:0] e0,
@@ -799,7 +799,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u13 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:105)
+// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:107)
 module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:s_axis_draft:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -2508,6 +2508,53 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [1:0] p4_mode;
     reg  [15:0] p4_base;
     wire p_pass_a;
+    wire [43:0] cdf_threshold;
+    reg  [5:0] ckpt_beat;
+    reg  [5:0] ckpt_write_index;
+    reg  ckpt_write;
+    reg  ckpt_after_wait;
+    reg  ckpt_start_1;
+    reg  ckpt_start_2;
+    reg  ckpt_start_3;
+    reg  ckpt_start_4;
+    reg  ckpt_start_5;
+    reg  ckpt_start_6;
+    reg  ckpt_start_7;
+    reg  ckpt_start_8;
+    reg  ckpt_start_9;
+    reg  ckpt_start_10;
+    reg  ckpt_start_11;
+    reg  ckpt_start_12;
+    reg  ckpt_start_13;
+    reg  ckpt_start_14;
+    reg  ckpt_start_15;
+    reg  ckpt_start_16;
+    reg  ckpt_start_17;
+    reg  ckpt_start_18;
+    reg  ckpt_start_19;
+    reg  ckpt_start_20;
+    reg  ckpt_start_21;
+    reg  ckpt_start_22;
+    reg  ckpt_searching;
+    reg  ckpt_done;
+    wire ckpt_scan;
+    reg  [5:0] ckpt_read_index;
+    reg  [87:0] ckpt_read;
+    reg  ckpt_s1_last;
+    reg  ckpt_s1_ahead;
+    reg  ckpt_s2_ahead;
+    wire [43:0] ckpt_s1_sum;
+    reg  ckpt_s2_above;
+    reg  [43:0] ckpt_s2_sum;
+    reg  ckpt_s1_valid;
+    reg  ckpt_s2_valid;
+    wire ckpt_found;
+    reg  [11:0] ckpt_start_address;
+    reg  [11:0] ckpt_start_beat;
+    reg  [43:0] ckpt_start_prefix;
+    wire ckpt_jump;
+    reg  [4:0] ckpt_skip_left;
+    reg  ckpt_skipping;
     wire p_pass_b;
     reg  [43:0] cdf_total;
     reg  [31:0] uniform_final;
@@ -2536,7 +2583,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [75:0] cdf_thr_s2_0;
     reg  [75:0] cdf_thr_s2_1;
     reg  [75:0] cdf_thr_s3_0;
-    wire [43:0] cdf_threshold;
     wire [44:0] cdf_remainder;
     reg  g1_below;
     reg  g1_beyond;
@@ -2772,6 +2818,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* no_rw_check *) reg  [511:0] row_pair_bank0 [0:2047];
     (* no_rw_check *) reg  [511:0] row_pair_bank1 [0:1023];
     (* no_rw_check *) reg  [511:0] row_pair_bank2 [0:40];
+    (* no_rw_check *) reg  [87:0] cdf_checkpoints [0:47];
     wire [228:0] t_0;
     wire [15:0] t_1;
     wire [30:0] t_2;
@@ -2976,119 +3023,120 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [33:0] t_201;
     wire [33:0] t_202;
     wire [33:0] t_203;
-    wire [43:0] t_204;
-    wire [31:0] t_205;
-    wire [15:0] t_206;
+    wire t_204;
+    wire [43:0] t_205;
+    wire [31:0] t_206;
     wire [15:0] t_207;
-    wire [31:0] t_208;
-    wire [15:0] t_209;
-    wire t_210;
-    wire [7:0] t_211;
-    wire t_212;
-    wire [3:0] t_213;
-    wire t_214;
-    wire [1:0] t_215;
-    wire t_216;
-    wire [1:0] t_217;
-    wire [3:0] t_218;
-    wire [1:0] t_219;
-    wire t_220;
-    wire [1:0] t_221;
-    wire [7:0] t_222;
-    wire [3:0] t_223;
-    wire t_224;
-    wire [1:0] t_225;
-    wire t_226;
-    wire [1:0] t_227;
-    wire [3:0] t_228;
-    wire [1:0] t_229;
-    wire t_230;
-    wire [1:0] t_231;
-    wire [15:0] t_232;
-    wire [7:0] t_233;
-    wire t_234;
-    wire [3:0] t_235;
-    wire t_236;
-    wire [1:0] t_237;
-    wire t_238;
-    wire [1:0] t_239;
-    wire [3:0] t_240;
-    wire [1:0] t_241;
-    wire t_242;
-    wire [1:0] t_243;
-    wire [7:0] t_244;
-    wire [3:0] t_245;
-    wire t_246;
-    wire [1:0] t_247;
-    wire t_248;
-    wire [1:0] t_249;
-    wire [3:0] t_250;
-    wire [1:0] t_251;
-    wire t_252;
-    wire [1:0] t_253;
-    wire [26:0] t_254;
-    wire [17:0] t_255;
-    wire t_256;
-    wire [17:0] t_257;
-    wire [10:0] t_258;
-    wire [31:0] t_259;
-    wire [15:0] t_260;
-    wire t_261;
-    wire [7:0] t_262;
-    wire t_263;
-    wire [3:0] t_264;
-    wire t_265;
-    wire [1:0] t_266;
-    wire t_267;
-    wire [1:0] t_268;
-    wire [3:0] t_269;
-    wire [1:0] t_270;
-    wire t_271;
-    wire [1:0] t_272;
-    wire [7:0] t_273;
-    wire [3:0] t_274;
-    wire t_275;
-    wire [1:0] t_276;
-    wire t_277;
-    wire [1:0] t_278;
-    wire [3:0] t_279;
-    wire [1:0] t_280;
-    wire t_281;
-    wire [1:0] t_282;
-    wire [15:0] t_283;
-    wire [7:0] t_284;
-    wire t_285;
-    wire [3:0] t_286;
-    wire t_287;
-    wire [1:0] t_288;
-    wire t_289;
-    wire [1:0] t_290;
-    wire [3:0] t_291;
-    wire [1:0] t_292;
-    wire t_293;
-    wire [1:0] t_294;
-    wire [7:0] t_295;
-    wire [3:0] t_296;
-    wire t_297;
-    wire [1:0] t_298;
-    wire t_299;
-    wire [1:0] t_300;
-    wire [3:0] t_301;
-    wire [1:0] t_302;
-    wire t_303;
-    wire [1:0] t_304;
-    wire [26:0] t_305;
-    wire [17:0] t_306;
-    wire t_307;
-    wire [17:0] t_308;
-    wire [10:0] t_309;
-    wire t_310;
-    wire [31:0] t_311;
-    wire [15:0] t_312;
+    wire [15:0] t_208;
+    wire [31:0] t_209;
+    wire [15:0] t_210;
+    wire t_211;
+    wire [7:0] t_212;
+    wire t_213;
+    wire [3:0] t_214;
+    wire t_215;
+    wire [1:0] t_216;
+    wire t_217;
+    wire [1:0] t_218;
+    wire [3:0] t_219;
+    wire [1:0] t_220;
+    wire t_221;
+    wire [1:0] t_222;
+    wire [7:0] t_223;
+    wire [3:0] t_224;
+    wire t_225;
+    wire [1:0] t_226;
+    wire t_227;
+    wire [1:0] t_228;
+    wire [3:0] t_229;
+    wire [1:0] t_230;
+    wire t_231;
+    wire [1:0] t_232;
+    wire [15:0] t_233;
+    wire [7:0] t_234;
+    wire t_235;
+    wire [3:0] t_236;
+    wire t_237;
+    wire [1:0] t_238;
+    wire t_239;
+    wire [1:0] t_240;
+    wire [3:0] t_241;
+    wire [1:0] t_242;
+    wire t_243;
+    wire [1:0] t_244;
+    wire [7:0] t_245;
+    wire [3:0] t_246;
+    wire t_247;
+    wire [1:0] t_248;
+    wire t_249;
+    wire [1:0] t_250;
+    wire [3:0] t_251;
+    wire [1:0] t_252;
+    wire t_253;
+    wire [1:0] t_254;
+    wire [26:0] t_255;
+    wire [17:0] t_256;
+    wire t_257;
+    wire [17:0] t_258;
+    wire [10:0] t_259;
+    wire [31:0] t_260;
+    wire [15:0] t_261;
+    wire t_262;
+    wire [7:0] t_263;
+    wire t_264;
+    wire [3:0] t_265;
+    wire t_266;
+    wire [1:0] t_267;
+    wire t_268;
+    wire [1:0] t_269;
+    wire [3:0] t_270;
+    wire [1:0] t_271;
+    wire t_272;
+    wire [1:0] t_273;
+    wire [7:0] t_274;
+    wire [3:0] t_275;
+    wire t_276;
+    wire [1:0] t_277;
+    wire t_278;
+    wire [1:0] t_279;
+    wire [3:0] t_280;
+    wire [1:0] t_281;
+    wire t_282;
+    wire [1:0] t_283;
+    wire [15:0] t_284;
+    wire [7:0] t_285;
+    wire t_286;
+    wire [3:0] t_287;
+    wire t_288;
+    wire [1:0] t_289;
+    wire t_290;
+    wire [1:0] t_291;
+    wire [3:0] t_292;
+    wire [1:0] t_293;
+    wire t_294;
+    wire [1:0] t_295;
+    wire [7:0] t_296;
+    wire [3:0] t_297;
+    wire t_298;
+    wire [1:0] t_299;
+    wire t_300;
+    wire [1:0] t_301;
+    wire [3:0] t_302;
+    wire [1:0] t_303;
+    wire t_304;
+    wire [1:0] t_305;
+    wire [26:0] t_306;
+    wire [17:0] t_307;
+    wire t_308;
+    wire [17:0] t_309;
+    wire [10:0] t_310;
+    wire t_311;
+    wire [31:0] t_312;
     wire [15:0] t_313;
-    wire [11:0] t_314;
-    wire t_315;
+    wire [15:0] t_314;
+    wire [11:0] t_315;
     wire t_316;
+    wire t_317;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3294,119 +3342,120 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_201 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
     assign t_202 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
     assign t_203 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
-    assign t_204 = {10'h0, p4_q15};
-    assign t_205 = cur_uniforms[31:0];
-    assign t_206 = uniform_final_q[15:0];
-    assign t_207 = uniform_final_q[31:16];
-    assign t_208 = {15'h0, sum_t[43:27]};
-    assign t_209 = t_208[31:16];
-    assign t_210 = (|t_209);
-    assign t_211 = t_209[15:8];
-    assign t_212 = (|t_211);
-    assign t_213 = t_211[7:4];
-    assign t_214 = (|t_213);
-    assign t_215 = t_213[3:2];
-    assign t_216 = (|t_215);
-    assign t_217 = t_213[1:0];
-    assign t_218 = t_211[3:0];
-    assign t_219 = t_218[3:2];
-    assign t_220 = (|t_219);
-    assign t_221 = t_218[1:0];
-    assign t_222 = t_209[7:0];
-    assign t_223 = t_222[7:4];
-    assign t_224 = (|t_223);
-    assign t_225 = t_223[3:2];
-    assign t_226 = (|t_225);
-    assign t_227 = t_223[1:0];
-    assign t_228 = t_222[3:0];
-    assign t_229 = t_228[3:2];
-    assign t_230 = (|t_229);
-    assign t_231 = t_228[1:0];
-    assign t_232 = t_208[15:0];
-    assign t_233 = t_232[15:8];
-    assign t_234 = (|t_233);
-    assign t_235 = t_233[7:4];
-    assign t_236 = (|t_235);
-    assign t_237 = t_235[3:2];
-    assign t_238 = (|t_237);
-    assign t_239 = t_235[1:0];
-    assign t_240 = t_233[3:0];
-    assign t_241 = t_240[3:2];
-    assign t_242 = (|t_241);
-    assign t_243 = t_240[1:0];
-    assign t_244 = t_232[7:0];
-    assign t_245 = t_244[7:4];
-    assign t_246 = (|t_245);
-    assign t_247 = t_245[3:2];
-    assign t_248 = (|t_247);
-    assign t_249 = t_245[1:0];
-    assign t_250 = t_244[3:0];
-    assign t_251 = t_250[3:2];
-    assign t_252 = (|t_251);
-    assign t_253 = t_250[1:0];
-    assign t_254 = (dec_t_window >> dec_t_lead_q);
-    assign t_255 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_256 = dec_t_delta[18];
-    assign t_257 = dec_t_delta[17:0];
-    assign t_258 = t_257[17:7];
-    assign t_259 = {15'h0, sum_d[43:27]};
-    assign t_260 = t_259[31:16];
-    assign t_261 = (|t_260);
-    assign t_262 = t_260[15:8];
-    assign t_263 = (|t_262);
-    assign t_264 = t_262[7:4];
-    assign t_265 = (|t_264);
-    assign t_266 = t_264[3:2];
-    assign t_267 = (|t_266);
-    assign t_268 = t_264[1:0];
-    assign t_269 = t_262[3:0];
-    assign t_270 = t_269[3:2];
-    assign t_271 = (|t_270);
-    assign t_272 = t_269[1:0];
-    assign t_273 = t_260[7:0];
-    assign t_274 = t_273[7:4];
-    assign t_275 = (|t_274);
-    assign t_276 = t_274[3:2];
-    assign t_277 = (|t_276);
-    assign t_278 = t_274[1:0];
-    assign t_279 = t_273[3:0];
-    assign t_280 = t_279[3:2];
-    assign t_281 = (|t_280);
-    assign t_282 = t_279[1:0];
-    assign t_283 = t_259[15:0];
-    assign t_284 = t_283[15:8];
-    assign t_285 = (|t_284);
-    assign t_286 = t_284[7:4];
-    assign t_287 = (|t_286);
-    assign t_288 = t_286[3:2];
-    assign t_289 = (|t_288);
-    assign t_290 = t_286[1:0];
-    assign t_291 = t_284[3:0];
-    assign t_292 = t_291[3:2];
-    assign t_293 = (|t_292);
-    assign t_294 = t_291[1:0];
-    assign t_295 = t_283[7:0];
-    assign t_296 = t_295[7:4];
-    assign t_297 = (|t_296);
-    assign t_298 = t_296[3:2];
-    assign t_299 = (|t_298);
-    assign t_300 = t_296[1:0];
-    assign t_301 = t_295[3:0];
-    assign t_302 = t_301[3:2];
-    assign t_303 = (|t_302);
-    assign t_304 = t_301[1:0];
-    assign t_305 = (dec_d_window >> dec_d_lead_q);
-    assign t_306 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_307 = dec_d_delta[18];
-    assign t_308 = dec_d_delta[17:0];
-    assign t_309 = t_308[17:7];
-    assign t_310 = (state == 3'h1);
-    assign t_311 = cur_uniforms[31:0];
-    assign t_312 = uniform_row_q[15:0];
-    assign t_313 = uniform_row_q[31:16];
-    assign t_314 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_315 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_204 = (ckpt_s2_valid & (~ckpt_done));
+    assign t_205 = {10'h0, p4_q15};
+    assign t_206 = cur_uniforms[31:0];
+    assign t_207 = uniform_final_q[15:0];
+    assign t_208 = uniform_final_q[31:16];
+    assign t_209 = {15'h0, sum_t[43:27]};
+    assign t_210 = t_209[31:16];
+    assign t_211 = (|t_210);
+    assign t_212 = t_210[15:8];
+    assign t_213 = (|t_212);
+    assign t_214 = t_212[7:4];
+    assign t_215 = (|t_214);
+    assign t_216 = t_214[3:2];
+    assign t_217 = (|t_216);
+    assign t_218 = t_214[1:0];
+    assign t_219 = t_212[3:0];
+    assign t_220 = t_219[3:2];
+    assign t_221 = (|t_220);
+    assign t_222 = t_219[1:0];
+    assign t_223 = t_210[7:0];
+    assign t_224 = t_223[7:4];
+    assign t_225 = (|t_224);
+    assign t_226 = t_224[3:2];
+    assign t_227 = (|t_226);
+    assign t_228 = t_224[1:0];
+    assign t_229 = t_223[3:0];
+    assign t_230 = t_229[3:2];
+    assign t_231 = (|t_230);
+    assign t_232 = t_229[1:0];
+    assign t_233 = t_209[15:0];
+    assign t_234 = t_233[15:8];
+    assign t_235 = (|t_234);
+    assign t_236 = t_234[7:4];
+    assign t_237 = (|t_236);
+    assign t_238 = t_236[3:2];
+    assign t_239 = (|t_238);
+    assign t_240 = t_236[1:0];
+    assign t_241 = t_234[3:0];
+    assign t_242 = t_241[3:2];
+    assign t_243 = (|t_242);
+    assign t_244 = t_241[1:0];
+    assign t_245 = t_233[7:0];
+    assign t_246 = t_245[7:4];
+    assign t_247 = (|t_246);
+    assign t_248 = t_246[3:2];
+    assign t_249 = (|t_248);
+    assign t_250 = t_246[1:0];
+    assign t_251 = t_245[3:0];
+    assign t_252 = t_251[3:2];
+    assign t_253 = (|t_252);
+    assign t_254 = t_251[1:0];
+    assign t_255 = (dec_t_window >> dec_t_lead_q);
+    assign t_256 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_257 = dec_t_delta[18];
+    assign t_258 = dec_t_delta[17:0];
+    assign t_259 = t_258[17:7];
+    assign t_260 = {15'h0, sum_d[43:27]};
+    assign t_261 = t_260[31:16];
+    assign t_262 = (|t_261);
+    assign t_263 = t_261[15:8];
+    assign t_264 = (|t_263);
+    assign t_265 = t_263[7:4];
+    assign t_266 = (|t_265);
+    assign t_267 = t_265[3:2];
+    assign t_268 = (|t_267);
+    assign t_269 = t_265[1:0];
+    assign t_270 = t_263[3:0];
+    assign t_271 = t_270[3:2];
+    assign t_272 = (|t_271);
+    assign t_273 = t_270[1:0];
+    assign t_274 = t_261[7:0];
+    assign t_275 = t_274[7:4];
+    assign t_276 = (|t_275);
+    assign t_277 = t_275[3:2];
+    assign t_278 = (|t_277);
+    assign t_279 = t_275[1:0];
+    assign t_280 = t_274[3:0];
+    assign t_281 = t_280[3:2];
+    assign t_282 = (|t_281);
+    assign t_283 = t_280[1:0];
+    assign t_284 = t_260[15:0];
+    assign t_285 = t_284[15:8];
+    assign t_286 = (|t_285);
+    assign t_287 = t_285[7:4];
+    assign t_288 = (|t_287);
+    assign t_289 = t_287[3:2];
+    assign t_290 = (|t_289);
+    assign t_291 = t_287[1:0];
+    assign t_292 = t_285[3:0];
+    assign t_293 = t_292[3:2];
+    assign t_294 = (|t_293);
+    assign t_295 = t_292[1:0];
+    assign t_296 = t_284[7:0];
+    assign t_297 = t_296[7:4];
+    assign t_298 = (|t_297);
+    assign t_299 = t_297[3:2];
+    assign t_300 = (|t_299);
+    assign t_301 = t_297[1:0];
+    assign t_302 = t_296[3:0];
+    assign t_303 = t_302[3:2];
+    assign t_304 = (|t_303);
+    assign t_305 = t_302[1:0];
+    assign t_306 = (dec_d_window >> dec_d_lead_q);
+    assign t_307 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_308 = dec_d_delta[18];
+    assign t_309 = dec_d_delta[17:0];
+    assign t_310 = t_309[17:7];
+    assign t_311 = (state == 3'h1);
+    assign t_312 = cur_uniforms[31:0];
+    assign t_313 = uniform_row_q[15:0];
+    assign t_314 = uniform_row_q[31:16];
+    assign t_315 = (last_beat ? 12'h0 : (beat + 12'h1));
     assign t_316 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_317 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3611,34 +3660,38 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e1_control_first = e1_control[19];
     assign row_merged = merge_done_4;
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
-    assign p_pass_b = (p4_valid & (p4_mode == 2'h2));
-    assign u_cdf_thr_p0_a = t_206;
-    assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_206;
-    assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_206;
-    assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_207;
-    assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_207;
-    assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_207;
-    assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_threshold = cdf_thr_s3_0[75:32];
+    assign ckpt_scan = (ckpt_start_22 | ckpt_searching);
+    assign ckpt_s1_sum = (residual_zero ? ckpt_read[87:44] : ckpt_read[43:0]);
+    assign ckpt_found = (t_204 & ckpt_s2_above);
+    assign ckpt_jump = ((ckpt_found & ckpt_s2_ahead) & (state == 3'h4));
+    assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
+    assign u_cdf_thr_p0_a = t_207;
+    assign u_cdf_thr_p0_b = cdf_total[15:0];
+    assign u_cdf_thr_p1_a = t_207;
+    assign u_cdf_thr_p1_b = cdf_total[31:16];
+    assign u_cdf_thr_p2_a = t_207;
+    assign u_cdf_thr_p2_b = cdf_total[43:32];
+    assign u_cdf_thr_p3_a = t_208;
+    assign u_cdf_thr_p3_b = cdf_total[15:0];
+    assign u_cdf_thr_p4_a = t_208;
+    assign u_cdf_thr_p4_b = cdf_total[31:16];
+    assign u_cdf_thr_p5_a = t_208;
+    assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_remainder = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_255[17]}}, t_255});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_256[17]}}, t_256});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_306[17]}}, t_306});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_307[17]}}, t_307});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_312;
+    assign u_accept_lhs_p0_a = t_313;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_312;
+    assign u_accept_lhs_p1_a = t_313;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_313;
+    assign u_accept_lhs_p2_a = t_314;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_313;
+    assign u_accept_lhs_p3_a = t_314;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign emit_pending = (~emit_last);
     assign can_push = ((~u_token_fifo_full) & ((~emit_last) | (~u_result_fifo_full)));
@@ -4278,7 +4331,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index)
             3'h0: begin
-                uniform_final = t_205;
+                uniform_final = t_206;
             end
             3'h1: begin
                 uniform_final = cur_uniforms[63:32];
@@ -4293,7 +4346,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final = cur_uniforms[159:128];
             end
             default: begin
-                uniform_final = t_205;
+                uniform_final = t_206;
             end
         endcase
     end
@@ -10461,7 +10514,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_311;
+                uniform_row = t_312;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10476,7 +10529,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_311;
+                uniform_row = t_312;
             end
         endcase
     end
@@ -10589,7 +10642,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_314;
+                        beat <= t_315;
                     end
                 end
                 3'h2: begin
@@ -10604,7 +10657,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_314;
+                        beat <= t_315;
                     end
                 end
             endcase
@@ -10647,7 +10700,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_315;
+                            row_has_draft <= t_316;
                         end
                     end
                 end
@@ -10664,7 +10717,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_316;
+                            row_has_draft <= t_317;
                         end
                     end
                 end
@@ -10685,7 +10738,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_315 & (~cur_one_hot));
+                            row_draft_stream <= (t_316 & (~cur_one_hot));
                         end
                     end
                 end
@@ -10702,7 +10755,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_316 & (~cur_one_hot));
+                            row_draft_stream <= (t_317 & (~cur_one_hot));
                         end
                     end
                 end
@@ -10761,6 +10814,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h4: begin
                     pass_beat <= (pass_beat + 12'h1);
+                    if (ckpt_jump) begin
+                        pass_beat <= ckpt_start_beat;
+                    end
                 end
                 default: begin
                 end
@@ -10828,6 +10884,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h4: begin
                     pass_address <= ((pass_address == 12'hc28) ? 12'h0 : (pass_address + 12'h1));
+                    if (ckpt_jump) begin
+                        pass_address <= ckpt_start_address;
+                    end
                 end
                 default: begin
                 end
@@ -10950,7 +11009,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_204);
+            sum_w <= (sum_w + t_205);
         end
         case (state)
             3'h1: begin
@@ -10976,11 +11035,16 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_b) begin
-            cdf_prefix <= (cdf_prefix + t_204);
+            cdf_prefix <= (cdf_prefix + t_205);
         end
         case (state)
             3'h1: begin
                 cdf_prefix <= 44'h0;
+            end
+            3'h4: begin
+                if (ckpt_jump) begin
+                    cdf_prefix <= ckpt_start_prefix;
+                end
             end
             default: begin
             end
@@ -16534,6 +16598,324 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if ((state == 3'h1)) begin
+            ckpt_beat <= 6'h0;
+        end
+        if (p_pass_a) begin
+            ckpt_beat <= (ckpt_beat + 6'h1);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((state == 3'h1)) begin
+            ckpt_write_index <= 6'h0;
+        end
+        if (ckpt_write) begin
+            ckpt_write_index <= (ckpt_write_index + 6'h1);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_write <= 1'h0;
+        end else begin
+            ckpt_write <= (p_pass_a & (&ckpt_beat));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_after_wait <= 1'h0;
+        end else begin
+            ckpt_after_wait <= (state == 3'h3);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_1 <= 1'h0;
+        end else begin
+            ckpt_start_1 <= ((state == 3'h4) & ckpt_after_wait);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_2 <= 1'h0;
+        end else begin
+            ckpt_start_2 <= ckpt_start_1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_3 <= 1'h0;
+        end else begin
+            ckpt_start_3 <= ckpt_start_2;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_4 <= 1'h0;
+        end else begin
+            ckpt_start_4 <= ckpt_start_3;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_5 <= 1'h0;
+        end else begin
+            ckpt_start_5 <= ckpt_start_4;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_6 <= 1'h0;
+        end else begin
+            ckpt_start_6 <= ckpt_start_5;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_7 <= 1'h0;
+        end else begin
+            ckpt_start_7 <= ckpt_start_6;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_8 <= 1'h0;
+        end else begin
+            ckpt_start_8 <= ckpt_start_7;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_9 <= 1'h0;
+        end else begin
+            ckpt_start_9 <= ckpt_start_8;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_10 <= 1'h0;
+        end else begin
+            ckpt_start_10 <= ckpt_start_9;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_11 <= 1'h0;
+        end else begin
+            ckpt_start_11 <= ckpt_start_10;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_12 <= 1'h0;
+        end else begin
+            ckpt_start_12 <= ckpt_start_11;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_13 <= 1'h0;
+        end else begin
+            ckpt_start_13 <= ckpt_start_12;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_14 <= 1'h0;
+        end else begin
+            ckpt_start_14 <= ckpt_start_13;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_15 <= 1'h0;
+        end else begin
+            ckpt_start_15 <= ckpt_start_14;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_16 <= 1'h0;
+        end else begin
+            ckpt_start_16 <= ckpt_start_15;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_17 <= 1'h0;
+        end else begin
+            ckpt_start_17 <= ckpt_start_16;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_18 <= 1'h0;
+        end else begin
+            ckpt_start_18 <= ckpt_start_17;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_19 <= 1'h0;
+        end else begin
+            ckpt_start_19 <= ckpt_start_18;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_20 <= 1'h0;
+        end else begin
+            ckpt_start_20 <= ckpt_start_19;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_21 <= 1'h0;
+        end else begin
+            ckpt_start_21 <= ckpt_start_20;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_start_22 <= 1'h0;
+        end else begin
+            ckpt_start_22 <= ckpt_start_21;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_searching <= 1'h0;
+        end else begin
+            if ((state == 3'h3)) begin
+                ckpt_searching <= 1'h0;
+            end else begin
+                ckpt_searching <= (ckpt_scan & (~ckpt_found));
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_done <= 1'h0;
+        end else begin
+            if ((state == 3'h3)) begin
+                ckpt_done <= 1'h0;
+            end else if (ckpt_found) begin
+                ckpt_done <= 1'h1;
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((state == 3'h3)) begin
+            ckpt_read_index <= 6'h0;
+        end else if (ckpt_scan) begin
+            ckpt_read_index <= ((ckpt_read_index == 6'h2f) ? ckpt_read_index : (ckpt_read_index + 6'h1));
+        end
+    end
+
+    always @(posedge aclk) begin
+        ckpt_s1_last <= (ckpt_read_index == 6'h2f);
+    end
+
+    always @(posedge aclk) begin
+        ckpt_s1_ahead <= (6'h1 <= ckpt_read_index);
+    end
+
+    always @(posedge aclk) begin
+        ckpt_s2_ahead <= ckpt_s1_ahead;
+    end
+
+    always @(posedge aclk) begin
+        ckpt_s2_above <= (ckpt_s1_last | (cdf_threshold < ckpt_s1_sum));
+    end
+
+    always @(posedge aclk) begin
+        ckpt_s2_sum <= ckpt_s1_sum;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_s1_valid <= 1'h0;
+        end else begin
+            ckpt_s1_valid <= ckpt_scan;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_s2_valid <= 1'h0;
+        end else begin
+            ckpt_s2_valid <= ckpt_s1_valid;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((state == 3'h3)) begin
+            ckpt_start_address <= decide_address;
+        end else if ((t_204 & (~ckpt_s2_above))) begin
+            ckpt_start_address <= ((12'hbe9 <= ckpt_start_address) ? (ckpt_start_address - 12'hbe9) : (ckpt_start_address + 12'h40));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((state == 3'h3)) begin
+            ckpt_start_beat <= 12'h0;
+        end else if ((t_204 & (~ckpt_s2_above))) begin
+            ckpt_start_beat <= (ckpt_start_beat + 12'h40);
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((state == 3'h3)) begin
+            ckpt_start_prefix <= 44'h0;
+        end else if ((t_204 & (~ckpt_s2_above))) begin
+            ckpt_start_prefix <= ckpt_s2_sum;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_skip_left <= 5'h0;
+        end else begin
+            ckpt_skip_left <= (ckpt_jump ? 5'h17 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_skipping <= 1'h0;
+        end else begin
+            ckpt_skipping <= (ckpt_jump | (5'h1 < ckpt_skip_left));
+        end
+    end
+
+    always @(posedge aclk) begin
         cdf_total <= (residual_zero ? sum_e : sum_w);
     end
 
@@ -16730,7 +17112,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_210, (t_210 ? {t_212, (t_212 ? {t_214, (t_214 ? {t_216, (t_216 ? t_215[1] : t_217[1])} : {t_220, (t_220 ? t_219[1] : t_221[1])})} : {t_224, (t_224 ? {t_226, (t_226 ? t_225[1] : t_227[1])} : {t_230, (t_230 ? t_229[1] : t_231[1])})})} : {t_234, (t_234 ? {t_236, (t_236 ? {t_238, (t_238 ? t_237[1] : t_239[1])} : {t_242, (t_242 ? t_241[1] : t_243[1])})} : {t_246, (t_246 ? {t_248, (t_248 ? t_247[1] : t_249[1])} : {t_252, (t_252 ? t_251[1] : t_253[1])})})})};
+        dec_t_lead <= {t_211, (t_211 ? {t_213, (t_213 ? {t_215, (t_215 ? {t_217, (t_217 ? t_216[1] : t_218[1])} : {t_221, (t_221 ? t_220[1] : t_222[1])})} : {t_225, (t_225 ? {t_227, (t_227 ? t_226[1] : t_228[1])} : {t_231, (t_231 ? t_230[1] : t_232[1])})})} : {t_235, (t_235 ? {t_237, (t_237 ? {t_239, (t_239 ? t_238[1] : t_240[1])} : {t_243, (t_243 ? t_242[1] : t_244[1])})} : {t_247, (t_247 ? {t_249, (t_249 ? t_248[1] : t_250[1])} : {t_253, (t_253 ? t_252[1] : t_254[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -16746,7 +17128,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_254[9:0];
+        dec_t_index <= t_255[9:0];
     end
 
     always @(posedge aclk) begin
@@ -16842,15 +17224,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_256 ? 7'h0 : t_257[6:0]);
+        dec_t_px_f <= (t_257 ? 7'h0 : t_258[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_256 ? 5'h0 : t_258[4:0]);
+        dec_t_px_s <= (t_257 ? 5'h0 : t_259[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~dec_captured_15) | ((~t_256) & ((|t_258[10:5]) | (5'h1d <= t_258[4:0]))));
+        dec_t_px_z <= ((~dec_captured_15) | ((~t_257) & ((|t_259[10:5]) | (5'h1d <= t_259[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -16950,7 +17332,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_261, (t_261 ? {t_263, (t_263 ? {t_265, (t_265 ? {t_267, (t_267 ? t_266[1] : t_268[1])} : {t_271, (t_271 ? t_270[1] : t_272[1])})} : {t_275, (t_275 ? {t_277, (t_277 ? t_276[1] : t_278[1])} : {t_281, (t_281 ? t_280[1] : t_282[1])})})} : {t_285, (t_285 ? {t_287, (t_287 ? {t_289, (t_289 ? t_288[1] : t_290[1])} : {t_293, (t_293 ? t_292[1] : t_294[1])})} : {t_297, (t_297 ? {t_299, (t_299 ? t_298[1] : t_300[1])} : {t_303, (t_303 ? t_302[1] : t_304[1])})})})};
+        dec_d_lead <= {t_262, (t_262 ? {t_264, (t_264 ? {t_266, (t_266 ? {t_268, (t_268 ? t_267[1] : t_269[1])} : {t_272, (t_272 ? t_271[1] : t_273[1])})} : {t_276, (t_276 ? {t_278, (t_278 ? t_277[1] : t_279[1])} : {t_282, (t_282 ? t_281[1] : t_283[1])})})} : {t_286, (t_286 ? {t_288, (t_288 ? {t_290, (t_290 ? t_289[1] : t_291[1])} : {t_294, (t_294 ? t_293[1] : t_295[1])})} : {t_298, (t_298 ? {t_300, (t_300 ? t_299[1] : t_301[1])} : {t_304, (t_304 ? t_303[1] : t_305[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -16966,7 +17348,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_305[9:0];
+        dec_d_index <= t_306[9:0];
     end
 
     always @(posedge aclk) begin
@@ -17062,15 +17444,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_307 ? 7'h0 : t_308[6:0]);
+        dec_d_px_f <= (t_308 ? 7'h0 : t_309[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_307 ? 5'h0 : t_309[4:0]);
+        dec_d_px_s <= (t_308 ? 5'h0 : t_310[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~dec_captured_15) | ((~t_307) & ((|t_309[10:5]) | (5'h1d <= t_309[4:0]))));
+        dec_d_px_z <= ((~dec_captured_15) | ((~t_308) & ((|t_310[10:5]) | (5'h1d <= t_310[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -17173,7 +17555,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_310);
+            dec_valid_0 <= (row_merged & t_311);
         end
     end
 
@@ -17181,7 +17563,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_310);
+            dec_valid_1 <= (dec_valid_0 & t_311);
         end
     end
 
@@ -17189,7 +17571,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_310);
+            dec_valid_2 <= (dec_valid_1 & t_311);
         end
     end
 
@@ -17197,7 +17579,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_310);
+            dec_valid_3 <= (dec_valid_2 & t_311);
         end
     end
 
@@ -17205,7 +17587,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_310);
+            dec_valid_4 <= (dec_valid_3 & t_311);
         end
     end
 
@@ -17213,7 +17595,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_310);
+            dec_valid_5 <= (dec_valid_4 & t_311);
         end
     end
 
@@ -17221,7 +17603,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_310);
+            dec_valid_6 <= (dec_valid_5 & t_311);
         end
     end
 
@@ -17229,7 +17611,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_310);
+            dec_valid_7 <= (dec_valid_6 & t_311);
         end
     end
 
@@ -17237,7 +17619,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_310);
+            dec_valid_8 <= (dec_valid_7 & t_311);
         end
     end
 
@@ -17245,7 +17627,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_310);
+            dec_valid_9 <= (dec_valid_8 & t_311);
         end
     end
 
@@ -17253,7 +17635,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_310);
+            dec_valid_10 <= (dec_valid_9 & t_311);
         end
     end
 
@@ -17261,7 +17643,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_310);
+            dec_valid_11 <= (dec_valid_10 & t_311);
         end
     end
 
@@ -17269,7 +17651,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_310);
+            dec_valid_12 <= (dec_valid_11 & t_311);
         end
     end
 
@@ -17277,7 +17659,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_310);
+            dec_valid_13 <= (dec_valid_12 & t_311);
         end
     end
 
@@ -17285,7 +17667,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_310);
+            dec_valid_14 <= (dec_valid_13 & t_311);
         end
     end
 
@@ -17293,7 +17675,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_310);
+            dec_valid_15 <= (dec_valid_14 & t_311);
         end
     end
 
@@ -17301,7 +17683,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_310);
+            dec_valid_16 <= (dec_valid_15 & t_311);
         end
     end
 
@@ -17508,8 +17890,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end
     end
 
+    always @(posedge aclk) begin
+        if (ckpt_write) begin
+            cdf_checkpoints[ckpt_write_index] <= {sum_e, sum_w};
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (ckpt_scan) begin
+            ckpt_read <= cdf_checkpoints[ckpt_read_index];
+        end
+    end
+
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[21], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_24[15:11], t_25[15:11], t_26[6:0], t_27[6:0], t_28[6:0], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_44[15:11], t_45[15:11], t_178[16:6], t_185[16:6], t_217[0], t_221[0], t_227[0], t_231[0], t_239[0], t_243[0], t_249[0], t_253[0], t_254[26:10], t_268[0], t_272[0], t_278[0], t_282[0], t_290[0], t_294[0], t_300[0], t_304[0], t_305[26:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[21], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_24[15:11], t_25[15:11], t_26[6:0], t_27[6:0], t_28[6:0], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_44[15:11], t_45[15:11], t_178[16:6], t_185[16:6], t_218[0], t_222[0], t_228[0], t_232[0], t_240[0], t_244[0], t_250[0], t_254[0], t_255[26:10], t_269[0], t_273[0], t_279[0], t_283[0], t_291[0], t_295[0], t_301[0], t_305[0], t_306[26:10]};
 endmodule
 
 `resetall

@@ -1,0 +1,94 @@
+import Golden
+import HDL
+
+// MARK: pass A's checkpoints and pass B's jump
+
+extension SamplingVerifierRTL.Unit {
+    /// Where pass B's reads jump, found by the search over pass A's checkpoints.
+    struct CheckpointSearch {
+        /// Pass B's reads jump this clock to `address` (beat `beat`, the first of the block that holds the token),
+        /// the running prefix to `prefix` (the earlier blocks' sum).
+        let jump, address, beat, prefix: Value
+        /// The beats read before the jump reach the prefix sums: they must not count (`SamplingTiming.passReadToPrefix`
+        /// clocks after the jump).
+        let skipping: Value
+    }
+
+    /// Pass A writes its running sums (S_w and Σ p̂_t, for `residual_zero`) at the end of every block of K beats
+    /// (`SamplingTiming.checkpointBlock`) into a small memory. Pass B reads from beat 0 as before; once T is known
+    /// (when its first beat reaches the comparison) the search reads the checkpoints back, one a clock, and
+    /// compares each with T, registered. The first block whose sum exceeds T holds the token (the sums only grow:
+    /// weights are ≥ 0), or the last block when none does (T < the total). If pass B's reads have not reached that
+    /// block, they jump to its first beat with the earlier blocks' sum as their prefix, and the beats still in
+    /// flight (all before that block, so none holds the token) are skipped. Nil without checkpoints.
+    func checkpointSearch(passABeat: Value, threshold: Value, residualZero: Value) -> CheckpointSearch? {
+        guard let k = SamplingTiming.checkpointBlock(beatsPerRow: c.beatsPerRow, lanes: c.lanes) else { return nil }
+        let blocks = (c.beatsPerRow + k - 1) / k, indexBits = bitsToHold(blocks - 1)
+        let inFlight = SamplingTiming.passReadToPrefix(lanes: c.lanes)
+        // Both sums: which one pass B uses (`residual_zero`) is known only at pass A's end.
+        let store = m.memory("cdf_checkpoints", depth: blocks, width: 2 * w.sum, readsNeverMeetWrites: true)
+
+        // Pass A: a block's last beat leaves the prefix sums, S_w and Σ p̂_t take it, and the clock after they are written.
+        let beatInBlock = m.reg("ckpt_beat", ceilLog2(k))
+        let writeIndex = m.reg("ckpt_write_index", indexBits)
+        let write = m.regNext("ckpt_write", passABeat & beatInBlock.andReduce, reset: 0)
+        store.write(address: writeIndex, data: concat(expSum, weightSum), enable: write)
+        m.when(fsm.is(.stream)) {
+            beatInBlock <== 0
+            writeIndex <== 0
+        }
+        m.when(passABeat) { beatInBlock <== beatInBlock &+ 1 }
+        m.when(write) { writeIndex <== writeIndex &+ 1 }
+
+        // The search starts a clock before pass B's first beat reaches the comparison (T is ready there): S0 reads
+        // checkpoint i, S1 compares it with T (against the sum pass B uses: Σ p̂_t after `residual_zero`), S2 holds
+        // the result; the reads after the block's are not used.
+        let passBFirst = fsm.is(.passB) & m.regNext("ckpt_after_wait", fsm.is(.passAWait), reset: 0)
+        let start = m.shiftRegister("ckpt_start", passBFirst, stages: inFlight - 1, reset: 0).last!
+        let searching = m.reg("ckpt_searching", 1, reset: 0)
+        let done = m.reg("ckpt_done", 1, reset: 0)
+        let scan = m.named("ckpt_scan", start | searching)
+        let readIndex = m.reg("ckpt_read_index", indexBits)
+        let read = store.read(address: readIndex, enable: scan, name: "ckpt_read")
+        let lastBlock = m.regNext("ckpt_s1_last", readIndex === (blocks - 1))
+        // Block b's comparison is out P + b clocks after pass B's first read (P = `passReadToPrefix` + 1), while the
+        // reads are at beat P + b: they are behind the block's first beat exactly when b·K > P + b, from a fixed b on.
+        let firstAhead = (1..<blocks).first { $0 * k > inFlight + 1 + $0 }!
+        let ahead = m.regNext("ckpt_s2_ahead", m.regNext("ckpt_s1_ahead", readIndex >= firstAhead))
+        let sum = m.named("ckpt_s1_sum", mux(residualZero, read.bits(2 * w.sum - 1, w.sum), read.bits(w.sum - 1, 0)))
+        let above = m.regNext("ckpt_s2_above", lastBlock | (sum > threshold))
+        let blockSum = m.regNext("ckpt_s2_sum", sum)
+        let compared = m.regNext("ckpt_s2_valid", m.regNext("ckpt_s1_valid", scan, reset: 0), reset: 0) & !done
+        let found = m.named("ckpt_found", compared & above)
+        // What pass B jumps to if S2's block holds the token: the block's first address and beat, the blocks
+        // before's sum.
+        let address = m.reg("ckpt_start_address", passAddress.width)
+        let beat = m.reg("ckpt_start_beat", passBeat.width)
+        let prefix = m.reg("ckpt_start_prefix", w.weightSum)
+        m.when(fsm.is(.passAWait)) {
+            searching <== 0
+            done <== 0
+            readIndex <== 0
+            address <== decideAddress
+            beat <== 0
+            prefix <== 0
+        }.otherwise {
+            searching <== scan & !found
+            m.when(found) { done <== 1 }
+            m.when(scan) { readIndex <== mux(readIndex === (blocks - 1), readIndex, readIndex &+ 1) }
+            m.when(compared & !above) {
+                address <== advance(address, by: k)
+                beat <== beat &+ .literal(UInt64(k), width: beat.width)
+                prefix <== blockSum
+            }
+        }
+        // Jump only ahead: reads at or past the block's first beat find the token without it. The beats in
+        // flight reach the prefix sums in the `inFlight` clocks after the jump.
+        let jump = m.named("ckpt_jump", found & ahead & fsm.is(.passB))
+        let skipLeft = m.reg("ckpt_skip_left", bitsToHold(inFlight), reset: 0)
+        skipLeft <== mux(jump, .literal(UInt64(inFlight), width: skipLeft.width),
+                         mux(skipLeft === 0, skipLeft, skipLeft &- 1))
+        let skipping = m.regNext("ckpt_skipping", jump | (skipLeft > 1), reset: 0)
+        return CheckpointSearch(jump: jump, address: address, beat: beat, prefix: prefix, skipping: skipping)
+    }
+}
