@@ -40,27 +40,29 @@ extension SamplingVerifierRTL.Unit {
         m.when(passABeat) { beatInBlock <== beatInBlock &+ 1 }
         m.when(write) { writeIndex <== writeIndex &+ 1 }
 
-        // The search starts a clock before pass B's first beat reaches the comparison (T is ready there): S0 reads
-        // checkpoint i, S1 compares it with T (against the sum pass B uses: Σ p̂_t after `residual_zero`), S2 holds
-        // the result; the reads after the block's are not used.
+        // The search starts two clocks before pass B's first beat reaches the comparison (T is ready there): S0
+        // reads checkpoint i, S1 registers the block RAM's data again (moved into the DP16KD's output register,
+        // `tools/ecp5_bram.py`: its clock-to-out into the comparison's carry chain was 8.3 ns), S2 compares it with T
+        // (against the sum pass B uses: Σ p̂_t after `residual_zero`), S3 holds the result; the reads after the
+        // block's are not used.
         let passBFirst = fsm.is(.passB) & m.regNext("ckpt_after_wait", fsm.is(.passAWait), reset: 0)
-        let start = m.shiftRegister("ckpt_start", passBFirst, stages: inFlight - 1, reset: 0).last!
+        let start = m.shiftRegister("ckpt_start", passBFirst, stages: inFlight - 2, reset: 0).last!
         let searching = m.reg("ckpt_searching", 1, reset: 0)
         let done = m.reg("ckpt_done", 1, reset: 0)
         let scan = m.named("ckpt_scan", start | searching)
         let readIndex = m.reg("ckpt_read_index", indexBits)
-        let read = store.read(address: readIndex, enable: scan, name: "ckpt_read")
-        let lastBlock = m.regNext("ckpt_s1_last", readIndex === (blocks - 1))
+        let read = m.regNext("ckpt_read_q", store.read(address: readIndex, enable: scan, name: "ckpt_read"))
+        let lastBlock = m.regNext("ckpt_s2_last", m.regNext("ckpt_s1_last", readIndex === (blocks - 1)))
         // Block b's comparison is out P + b clocks after pass B's first read (P = `passReadToPrefix` + 1), while the
         // reads are at beat P + b: they are behind the block's first beat exactly when b·K > P + b, from a fixed b on.
         let firstAhead = (1..<blocks).first { $0 * k > inFlight + 1 + $0 }!
-        let ahead = m.regNext("ckpt_s2_ahead", m.regNext("ckpt_s1_ahead", readIndex >= firstAhead))
-        let sum = m.named("ckpt_s1_sum", mux(residualZero, read.bits(2 * w.sum - 1, w.sum), read.bits(w.sum - 1, 0)))
-        let above = m.regNext("ckpt_s2_above", lastBlock | (sum > threshold))
-        let blockSum = m.regNext("ckpt_s2_sum", sum)
-        let compared = m.regNext("ckpt_s2_valid", m.regNext("ckpt_s1_valid", scan, reset: 0), reset: 0) & !done
+        let ahead = m.shiftRegister("ckpt_ahead", readIndex >= firstAhead, stages: 3).last!
+        let sum = m.named("ckpt_s2_sum", mux(residualZero, read.bits(2 * w.sum - 1, w.sum), read.bits(w.sum - 1, 0)))
+        let above = m.regNext("ckpt_s3_above", lastBlock | (sum > threshold))
+        let blockSum = m.regNext("ckpt_s3_sum", sum)
+        let compared = m.shiftRegister("ckpt_valid", scan, stages: 3, reset: 0).last! & !done
         let found = m.named("ckpt_found", compared & above)
-        // What pass B jumps to if S2's block holds the token: the block's first address and beat, the blocks
+        // What pass B jumps to if S3's block holds the token: the block's first address and beat, the blocks
         // before's sum.
         let address = m.reg("ckpt_start_address", passAddress.width)
         let beat = m.reg("ckpt_start_beat", passBeat.width)

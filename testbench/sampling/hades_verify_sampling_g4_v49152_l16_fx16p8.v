@@ -2534,20 +2534,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  ckpt_start_19;
     reg  ckpt_start_20;
     reg  ckpt_start_21;
-    reg  ckpt_start_22;
     reg  ckpt_searching;
     reg  ckpt_done;
     wire ckpt_scan;
     reg  [5:0] ckpt_read_index;
     reg  [87:0] ckpt_read;
+    reg  [87:0] ckpt_read_q;
     reg  ckpt_s1_last;
-    reg  ckpt_s1_ahead;
-    reg  ckpt_s2_ahead;
-    wire [43:0] ckpt_s1_sum;
-    reg  ckpt_s2_above;
-    reg  [43:0] ckpt_s2_sum;
-    reg  ckpt_s1_valid;
-    reg  ckpt_s2_valid;
+    reg  ckpt_s2_last;
+    reg  ckpt_ahead_1;
+    reg  ckpt_ahead_2;
+    reg  ckpt_ahead_3;
+    wire [43:0] ckpt_s2_sum;
+    reg  ckpt_s3_above;
+    reg  [43:0] ckpt_s3_sum;
+    reg  ckpt_valid_1;
+    reg  ckpt_valid_2;
+    reg  ckpt_valid_3;
     wire ckpt_found;
     reg  [11:0] ckpt_start_address;
     reg  [11:0] ckpt_start_beat;
@@ -3342,7 +3345,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_201 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
     assign t_202 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
     assign t_203 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
-    assign t_204 = (ckpt_s2_valid & (~ckpt_done));
+    assign t_204 = (ckpt_valid_3 & (~ckpt_done));
     assign t_205 = {10'h0, p4_q15};
     assign t_206 = cur_uniforms[31:0];
     assign t_207 = uniform_final_q[15:0];
@@ -3661,10 +3664,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign row_merged = merge_done_4;
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign cdf_threshold = cdf_thr_s3_0[75:32];
-    assign ckpt_scan = (ckpt_start_22 | ckpt_searching);
-    assign ckpt_s1_sum = (residual_zero ? ckpt_read[87:44] : ckpt_read[43:0]);
-    assign ckpt_found = (t_204 & ckpt_s2_above);
-    assign ckpt_jump = ((ckpt_found & ckpt_s2_ahead) & (state == 3'h4));
+    assign ckpt_scan = (ckpt_start_21 | ckpt_searching);
+    assign ckpt_s2_sum = (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0]);
+    assign ckpt_found = (t_204 & ckpt_s3_above);
+    assign ckpt_jump = ((ckpt_found & ckpt_ahead_3) & (state == 3'h4));
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
     assign u_cdf_thr_p0_a = t_207;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
@@ -16801,14 +16804,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            ckpt_start_22 <= 1'h0;
-        end else begin
-            ckpt_start_22 <= ckpt_start_21;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
             ckpt_searching <= 1'h0;
         end else begin
             if ((state == 3'h3)) begin
@@ -16840,45 +16835,65 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        ckpt_read_q <= ckpt_read;
+    end
+
+    always @(posedge aclk) begin
         ckpt_s1_last <= (ckpt_read_index == 6'h2f);
     end
 
     always @(posedge aclk) begin
-        ckpt_s1_ahead <= (6'h1 <= ckpt_read_index);
+        ckpt_s2_last <= ckpt_s1_last;
     end
 
     always @(posedge aclk) begin
-        ckpt_s2_ahead <= ckpt_s1_ahead;
+        ckpt_ahead_1 <= (6'h1 <= ckpt_read_index);
     end
 
     always @(posedge aclk) begin
-        ckpt_s2_above <= (ckpt_s1_last | (cdf_threshold < ckpt_s1_sum));
+        ckpt_ahead_2 <= ckpt_ahead_1;
     end
 
     always @(posedge aclk) begin
-        ckpt_s2_sum <= ckpt_s1_sum;
+        ckpt_ahead_3 <= ckpt_ahead_2;
+    end
+
+    always @(posedge aclk) begin
+        ckpt_s3_above <= (ckpt_s2_last | (cdf_threshold < ckpt_s2_sum));
+    end
+
+    always @(posedge aclk) begin
+        ckpt_s3_sum <= ckpt_s2_sum;
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            ckpt_s1_valid <= 1'h0;
+            ckpt_valid_1 <= 1'h0;
         end else begin
-            ckpt_s1_valid <= ckpt_scan;
+            ckpt_valid_1 <= ckpt_scan;
         end
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            ckpt_s2_valid <= 1'h0;
+            ckpt_valid_2 <= 1'h0;
         end else begin
-            ckpt_s2_valid <= ckpt_s1_valid;
+            ckpt_valid_2 <= ckpt_valid_1;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_valid_3 <= 1'h0;
+        end else begin
+            ckpt_valid_3 <= ckpt_valid_2;
         end
     end
 
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_address <= decide_address;
-        end else if ((t_204 & (~ckpt_s2_above))) begin
+        end else if ((t_204 & (~ckpt_s3_above))) begin
             ckpt_start_address <= ((12'hbe9 <= ckpt_start_address) ? (ckpt_start_address - 12'hbe9) : (ckpt_start_address + 12'h40));
         end
     end
@@ -16886,7 +16901,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_beat <= 12'h0;
-        end else if ((t_204 & (~ckpt_s2_above))) begin
+        end else if ((t_204 & (~ckpt_s3_above))) begin
             ckpt_start_beat <= (ckpt_start_beat + 12'h40);
         end
     end
@@ -16894,8 +16909,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_prefix <= 44'h0;
-        end else if ((t_204 & (~ckpt_s2_above))) begin
-            ckpt_start_prefix <= ckpt_s2_sum;
+        end else if ((t_204 & (~ckpt_s3_above))) begin
+            ckpt_start_prefix <= ckpt_s3_sum;
         end
     end
 
