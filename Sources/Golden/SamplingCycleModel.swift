@@ -75,22 +75,29 @@ public enum SamplingTiming {
 
     /// Beats per block of pass A's checkpoints (its running sums at each block's end): K = 2^⌈(⌈log2 B⌉)/2⌉ ≈ √B, so
     /// that the search over the ⌈B/K⌉ blocks and pass B's reads inside one block are both about √B. Nil (no
-    /// checkpoints) where no block starts late enough for pass B's reads to jump there (`passBReads`).
+    /// checkpoints) where no block starts late enough for pass B's reads to jump there (`firstJumpBlock`).
     public static func checkpointBlock(beatsPerRow b: Int, lanes: Int) -> Int? {
         let k = 1 << ((ceilLog2(b) + 1) / 2), blocks = (b + k - 1) / k
         return blocks > 1 && (blocks - 1) * (k - 1) > passReadToPrefix(lanes: lanes) + 1 ? k : nil
     }
 
+    /// The search finds block b (one clock a block, the checkpoint's read and the registered comparison)
+    /// `passReadToPrefix` + 1 + b clocks after pass B's first read, when the reads are at beat `passReadToPrefix` + 1
+    /// + b: they are behind the block's first beat (b·K), and jump there, exactly when b·(K − 1) > `passReadToPrefix`
+    /// + 1, so from this block on.
+    public static func firstJumpBlock(checkpointBlock k: Int, lanes: Int) -> Int {
+        (passReadToPrefix(lanes: lanes) + 1) / (k - 1) + 1
+    }
+
     /// Pass B's reads from its first to the token's beat t. It reads from beat 0, as soon as pass A's sum allows
     /// (`passBGap`). With checkpoints, the search over them starts once T is known, when pass B's first beat
-    /// reaches the comparison, and finds block b = ⌊t/K⌋ (one clock a block, the checkpoint's read and the
-    /// registered comparison) `passReadToPrefix` + 1 + b clocks after pass B's first read; if the reads have not
-    /// reached that block yet (b·K beyond that), they jump to its first beat. So pass B never reads more than
-    /// from beat 0, and at most about 2√B + `passReadToPrefix`.
+    /// reaches the comparison; from `firstJumpBlock` on, the token's block b = ⌊t/K⌋ lies ahead of the reads when
+    /// it is found, and they jump to its first beat. So pass B never reads more than from beat 0, and at most about
+    /// 2√B + `passReadToPrefix`.
     public static func passBReads(tokenBeat t: Int, beatsPerRow b: Int, lanes: Int) -> Int {
-        guard let k = checkpointBlock(beatsPerRow: b, lanes: lanes) else { return t + 1 }
-        let block = t / k, found = passReadToPrefix(lanes: lanes) + 1 + block
-        return block * k > found ? found + 1 + t % k + 1 : t + 1
+        guard let k = checkpointBlock(beatsPerRow: b, lanes: lanes),
+              t / k >= firstJumpBlock(checkpointBlock: k, lanes: lanes) else { return t + 1 }
+        return passReadToPrefix(lanes: lanes) + 3 + t / k + t % k
     }
 
     /// The cycle formula's term beyond the streaming, pass A and pass B's reads up to the token's beat,
@@ -120,8 +127,8 @@ public enum SamplingTiming {
 ///            = (n+1)·B + B + R(t) + 54 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 5),  l = max(1, ⌈log2 L⌉)  (L = 16: + 75)
 ///
 /// R(t) = t + 1 from beat 0. With pass A's checkpoints every K beats (`checkpointBlock`, b = ⌊t/K⌋, P = D_P + 1,
-/// D_P = `passReadToPrefix` = 15 + l + ⌈log2 L⌉): R(t) = P + 1 + b + (t mod K) + 1 when b·K > P + b (the reads jump to
-/// the token's block), else t + 1; never more than from beat 0. At most (t = B − 1, no checkpoints) that is within
+/// D_P = `passReadToPrefix` = 15 + l + ⌈log2 L⌉): R(t) = P + 2 + b + (t mod K) when b·K > P + b (b ≥ `firstJumpBlock`:
+/// the reads jump to the token's block), else t + 1; never more than from beat 0. At most (t = B − 1, no checkpoints) that is within
 /// (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 66 + 4l for every L ≤ 256.
 ///
 /// The beats handshaken while row n was decided (up to `decisionLatency`, never past row γ) are dropped; the rest

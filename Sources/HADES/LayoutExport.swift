@@ -33,8 +33,8 @@ public struct LayoutExport {
         guard mode == .sampling else { return "(n + 1) * B + D" }
         let b = config.beatsPerRow, lanes = config.lanes
         let reads = SamplingTiming.checkpointBlock(beatsPerRow: b, lanes: lanes).map { k in
-            let found = SamplingTiming.passReadToPrefix(lanes: lanes) + 1
-            return "(t / \(k) * \(k) > \(found) + t / \(k) ? \(found + 1) + t / \(k) + t % \(k) : t)"
+            let jump = SamplingTiming.firstJumpBlock(checkpointBlock: k, lanes: lanes)
+            return "(t / \(k) >= \(jump) ? \(SamplingTiming.passReadToPrefix(lanes: lanes) + 2) + t / \(k) + t % \(k) : t)"
         } ?? "t"
         return "(n + 1) * B + B + \(reads) + 1 + \(SamplingTiming.cyclesPerRound(lanes: lanes))"
     }

@@ -53,9 +53,8 @@ extension SamplingVerifierRTL.Unit {
         let readIndex = m.reg("ckpt_read_index", indexBits)
         let read = m.regNext("ckpt_read_q", store.read(address: readIndex, enable: scan, name: "ckpt_read"))
         let lastBlock = m.regNext("ckpt_s2_last", m.regNext("ckpt_s1_last", readIndex === (blocks - 1)))
-        // Block b's comparison is out P + b clocks after pass B's first read (P = `passReadToPrefix` + 1), while the
-        // reads are at beat P + b: they are behind the block's first beat exactly when b·K > P + b, from a fixed b on.
-        let firstAhead = (1..<blocks).first { $0 * k > inFlight + 1 + $0 }!
+        // Whether pass B's reads are still behind the block when its comparison is out (`firstJumpBlock`).
+        let firstAhead = SamplingTiming.firstJumpBlock(checkpointBlock: k, lanes: c.lanes)
         let ahead = m.shiftRegister("ckpt_ahead", readIndex >= firstAhead, stages: 3).last!
         let sum = m.named("ckpt_s2_sum", mux(residualZero, read.bits(2 * w.sum - 1, w.sum), read.bits(w.sum - 1, 0)))
         let above = m.regNext("ckpt_s3_above", lastBlock | (sum > threshold))
