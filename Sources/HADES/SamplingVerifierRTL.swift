@@ -457,8 +457,9 @@ extension SamplingVerifierRTL {
             let ref: Pair?
             /// Per side: y of the draft token's lane (0 when not in this beat; stages D, E).
             var xY: Pair? = nil
-            /// Per side: the reference of stage D (ρ_b·2^R while streaming, ν in the passes; stage Cn).
-            var full: Pair? = nil
+            /// Per lane: the reference of stage D (ρ_b·2^R while streaming, ν in the passes; stage Cn), one kept copy
+            /// per 4 lanes.
+            var full: [Pair]? = nil
         }
 
         /// Stage A: the beat, from the stream or from the stored pair.
@@ -537,11 +538,13 @@ extension SamplingVerifierRTL {
 
         /// Stages C0 … Cn: the beat's reference ρ_b = ceil(max y / 2^R) = max ceil(y / 2^R) (used while streaming):
         /// C0 rounds each lane up, then one level of the maximum's tree per stage; Cn also picks the reference of
-        /// stage D (ρ_b·2^R while streaming, ν in the passes).
+        /// stage D (ρ_b·2^R while streaming, ν in the passes), in one kept copy per 4 lanes: one
+        /// register into all L lanes' subtractions was the full configuration's critical path (5.6 ns of its routing).
         func referenceStage(_ b: Beat) -> Beat {
+            let referenceCopyLanes = 4
             let r = w.tableIndex
             let streaming = m.named("c_streaming", control("c\(levels - 1)")[modeField] === Int(BeatMode.stream.rawValue))
-            func reference(_ y: [Value], _ valid: Value, _ side: String, _ nu: Value) -> (ref: Value, full: Value) {
+            func reference(_ y: [Value], _ valid: Value, _ side: String, _ nu: Value) -> (ref: Value, full: [Value]) {
                 // A lane without a token enters the maximum as the smallest value, so the tree compares values only
                 // (a beat always has a lane with a token; when none has, as on a row without a draft, ρ_b is unused).
                 var level = (0..<c.lanes).map { k -> Value in
@@ -555,8 +558,14 @@ extension SamplingVerifierRTL {
                         func full(_ v: Value) -> Value { mux(streaming, v.resized(to: w.y).resized(to: w.reference - r).shiftedLeft(r), nu) }
                         let b = level[level.count - 1], a = level[0]
                         let pick: Value = level.count == 2 ? b > a : .false
+                        let chosen = mux(pick, full(b), full(a))
+                        let copies = (0..<(c.lanes + referenceCopyLanes - 1) / referenceCopyLanes).map { g -> Value in
+                            let copy = m.reg("c\(l)_full_\(side)_g\(g)", chosen.width, signed: chosen.isSigned, keep: true)
+                            copy <== chosen
+                            return copy
+                        }
                         return (m.regNext("c\(l)_ref_\(side)", mux(pick, b, a).resized(to: w.y)),
-                                m.regNext("c\(l)_full_\(side)", mux(pick, full(b), full(a))))
+                                (0..<c.lanes).map { copies[$0 / referenceCopyLanes] })
                     }
                     level = stride(from: 0, to: level.count, by: 2).enumerated().map { n, i in
                         m.regNext("c\(l)_\(side)_m\(n)", i + 1 < level.count ? mux(level[i + 1] > level[i], level[i + 1], level[i]) : level[i])
@@ -572,17 +581,18 @@ extension SamplingVerifierRTL {
                            d: out.d.enumerated().map { m.regNext("\(s)_d_y\($0.offset)", $0.element) })
             }
             return Beat(valid: out.valid, control: out.control, t: out.t, d: out.d, lanes: out.lanes, draftLanes: out.draftLanes,
-                        hit: out.hit, ref: Pair(t: refT.ref, d: refD.ref), full: Pair(t: refT.full, d: refD.full))
+                        hit: out.hit, ref: Pair(t: refT.ref, d: refD.ref),
+                        full: zip(refT.full, refD.full).map { Pair(t: $0, d: $1) })
         }
 
         /// Stages D1 … D4, D (`SamplingTiming.expStages`): e = EXP[δ mod 2^R] >> (δ >> R), δ = ref − y with ref = ρ_b·2^R while streaming and ν in
         /// the passes (δ < 0 → EXP[0]); 0 past a shift of E and for lanes without a token (`exponential`). Picks
         /// y(x) of the draft lane at D1.
         func expStage(_ beat: Beat, table: Submodule<ExpTablePorts>) -> Beat {
-            func exps(_ y: [Value], _ full: Value, _ valid: Value, _ side: String) -> [Value] {
+            func exps(_ y: [Value], _ full: [Value], _ valid: Value, _ side: String) -> [Value] {
                 (0..<c.lanes).map { k in
                     let lut = m.instance(table, name: "u_exp_\(side)\(k)")
-                    return exponential("d_\(side)_e\(k)", m.named("d_\(side)_delta\(k)", full - y[k].resized(to: w.reference)),
+                    return exponential("d_\(side)_e\(k)", m.named("d_\(side)_delta\(k)", full[k] - y[k].resized(to: w.reference)),
                                        keep: valid[k], lut)
                 }
             }
@@ -596,7 +606,7 @@ extension SamplingVerifierRTL {
             }
             let xY = Pair(t: pick(beat.t, "t"), d: pick(beat.d, "d"))
             return Beat(valid: delayed(beat.valid, "d_valid"), control: control("d"),
-                        t: exps(beat.t, beat.full!.t, beat.lanes, "t"), d: exps(beat.d, beat.full!.d, beat.draftLanes, "d"),
+                        t: exps(beat.t, beat.full!.map(\.t), beat.lanes, "t"), d: exps(beat.d, beat.full!.map(\.d), beat.draftLanes, "d"),
                         lanes: delayed(beat.lanes, "d_lanes"), draftLanes: delayed(beat.draftLanes, "d_draft_lanes"),
                         hit: delayed(beat.hit, "d_hit"),
                         ref: Pair(t: delayed(beat.ref!.t, "d_ref_t"), d: delayed(beat.ref!.d, "d_ref_d")),
