@@ -234,7 +234,7 @@ extension SamplingVerifierRTL {
         // MARK: command
 
         struct Command {
-            let fire, valid, gamma, tokens, uniforms, badGamma, oneHot, round: Value
+            let fire, valid, gamma, tokens, uniforms, badGamma, oneHot: Value
             /// Which uniform the final token's draw reads (0 for a bad γ, else γ), loaded with γ: the choice of U_γ
             /// started from `cur_gamma` through the bad-γ logic, the full configuration's critical path on the 85F.
             let finalUniformIndex: Value
@@ -260,7 +260,6 @@ extension SamplingVerifierRTL {
             let payload = m.view(command.data.bits(layout.layout.width - 1, 0), as: layout.layout, name: "cmd")
             let valid = m.reg("cur_valid", 1, reset: 0, keep: true)  // kept too, or Yosys merges it into a copy
             let copies = ["generator", "load"].map { m.reg("cur_valid_\($0)", 1, reset: 0, keep: true) }
-            let round = m.reg("uniform_round", 32, reset: 0)
             command.ready <== !valid
             let gamma = payload[layout.base.gamma]
             let tokens = (0..<c.gammaMax).map { payload[layout.base.drafts, $0] }
@@ -277,8 +276,7 @@ extension SamplingVerifierRTL {
             let currentUniforms = m.named("cur_uniforms", concat(uniformWords.reversed()))
             // cur_valid is low exactly in the idle phase, so these handshakes are `control`'s idle-phase command.
             let loadFire = m.named("cmd_fire_load", command.valid & !copies[1])
-            generator(payload, layout, fire: m.named("cmd_fire_generator", command.valid & !copies[0]), round: round,
-                      uniforms: uniformWords)
+            generator(payload, layout, fire: m.named("cmd_fire_generator", command.valid & !copies[0]), uniforms: uniformWords)
             // After the generator's writes, so a command's load wins over a group that ends in its handshake's clock.
             m.when(loadFire) {
                 currentTokens <== payload[layout.base.drafts]
@@ -287,7 +285,7 @@ extension SamplingVerifierRTL {
             return Command(
                 fire: fire, valid: valid, gamma: m.reg("cur_gamma", w.gamma),
                 tokens: currentTokens, uniforms: currentUniforms,
-                badGamma: m.reg("cur_bad_gamma", 1), oneHot: m.reg("cur_one_hot", 1), round: round,
+                badGamma: m.reg("cur_bad_gamma", 1), oneHot: m.reg("cur_one_hot", 1),
                 finalUniformIndex: m.reg("uniform_final_index", w.gamma),
                 validCopies: copies, requested: command.valid, inGamma: gamma, inOneHot: payload[layout.oneHot],
                 inBadGamma: m.named("in_bad_gamma", c.gammaMax >= (1 << w.gamma) - 1 ? Value.false : gamma > c.gammaMax),
@@ -300,10 +298,12 @@ extension SamplingVerifierRTL {
 
         /// U_i = H(seed, round, i) (`SamplingUniformGenerator`) for a command with the generator bit: one key
         /// schedule and P = `SamplingTiming.generatorLanes` block lanes, `SamplingTiming.generatorRoundsPerClock` ARX
-        /// rounds a clock from the command's handshake; U_gP … U_gP+P−1 are written over the command's words when
-        /// group g's last round is done, then the next group starts from the seed again. Each U_i is written before
-        /// row i's decision reads it, so the cycles do not change. A command's handshake restarts it.
-        func generator(_ payload: LayoutValue, _ layout: SamplingCommandLayout, fire: Value, round: Value, uniforms: [Value]) {
+        /// rounds a clock from the clock after the command's handshake; U_gP … U_gP+P−1 are written over the command's
+        /// words when group g's last round is done, then the next group starts from the seed again. Each U_i is written
+        /// before row i's decision reads it, so the cycles do not change. A command restarts it. It starts from
+        /// registers (the seed from the command's words, loaded in the handshake's clock; `round` counts the commands
+        /// from there): the handshake reaching its 200 or so registers' enables was a critical route.
+        func generator(_ payload: LayoutValue, _ layout: SamplingCommandLayout, fire: Value, uniforms: [Value]) {
             func ror(_ v: Value, _ n: Int) -> Value { concat(v.bits(n - 1, 0), v.bits(31, n)) }
             func rol(_ v: Value, _ n: Int) -> Value { concat(v.bits(31 - n, 0), v.bits(31, 32 - n)) }
             let perClock = SamplingTiming.generatorRoundsPerClock, steps = SamplingTiming.generatorCycles
@@ -333,7 +333,11 @@ extension SamplingVerifierRTL {
             }
             let group = groups > 1 ? m.reg("gen_group", bitsToHold(groups - 1), reset: 0) : Value.literal(0, width: 1)
             let kept = groups > 1 ? (seed: (m.reg("gen_seed_k", 32), m.reg("gen_seed_l", 32)), round: m.reg("gen_round", 32)) : nil
-            let last = m.named("gen_last_step", active & (step === steps - 1))
+            // The clock after the handshake: the old command's last group must not write over the new command's words.
+            let restart = m.regNext("gen_restart", fire, reset: 0)
+            let round = m.reg("uniform_round", 32, reset: 0)
+            let requested = m.regNext("gen_requested", payload[layout.generator])
+            let last = m.named("gen_last_step", active & (step === steps - 1) & !restart)
             m.when(active) {
                 step <== step &+ 1
                 k <== nk; l <== nl
@@ -349,15 +353,15 @@ extension SamplingVerifierRTL {
                     }
                 }
             }
-            // A command's handshake restarts it (after the block above, so it wins); the word writes do not wait for
-            // it (the command's load comes after them in `commandStage` and wins there), so the port's handshake does
-            // not reach the uniform registers' enables.
-            m.when(fire) {
-                active <== payload[layout.generator]
-                start(group: 0, seed: (payload[layout.uniforms, 0], payload[layout.uniforms, 1]), round: round)  // the seed's low and high halves
+            // The clock after a command's handshake restarts it (after the block above, so it wins). A group that ends
+            // in the handshake's clock writes, and the command's load wins there (it comes after in `commandStage`).
+            m.when(restart) {
+                active <== requested
+                round <== round &+ 1
+                start(group: 0, seed: (uniforms[0], uniforms[1]), round: round)  // the seed's low and high halves
                 if let kept {
                     group <== 0
-                    kept.seed.0 <== payload[layout.uniforms, 0]; kept.seed.1 <== payload[layout.uniforms, 1]
+                    kept.seed.0 <== uniforms[0]; kept.seed.1 <== uniforms[1]
                     kept.round <== round
                 }
             }
@@ -1111,7 +1115,6 @@ extension SamplingVerifierRTL {
                     writeAddress <== 0; decideAddress <== 0
                     m.when(cmd.fire) {
                         cmd.gamma <== cmd.inGamma
-                        cmd.round <== cmd.round &+ 1
                         cmd.badGamma <== cmd.inBadGamma
                         cmd.finalUniformIndex <== mux(cmd.inBadGamma, .literal(0, width: w.gamma), cmd.inGamma)
                         cmd.oneHot <== cmd.inOneHot

@@ -187,6 +187,43 @@ final class SamplingRTLTests: XCTestCase {
         }
     }
 
+    /// A short round with the generator is over before its generator is (Γ = 24, B = 8: 13 groups of 12 clocks),
+    /// so the next command arrives while the generator still runs; it restarts a clock after the handshake, and the
+    /// old command's group that ends in that clock must not write over the new command's words. The next round
+    /// takes its uniforms from the command, all 0, and every row's ratio t(x)/d(x) is about 0.02: every row is
+    /// accepted with these uniforms and almost surely rejected with any other. Back-pressure moves the handshakes
+    /// so that some fall on a group's end.
+    func testARestartedGeneratorDoesNotWriteOverTheNextCommandsUniforms() throws {
+        let c = Fixture.config(vocab: 32, lanes: 4, gammaMax: 24)
+        let groups = (c.gammaMax + 1) / SamplingTiming.generatorLanes(gammaMax: c.gammaMax, beatsPerRow: c.beatsPerRow, lanes: c.lanes)
+        var rng = SplitMix64(seed: 1300)
+        var rounds: [SamplingRound] = []
+        for _ in 0..<30 {
+            rounds.append(SamplingRound(gamma: 0, draftTokens: [], targetCodes: Fixture.codes(Fixture.randomLogits(&rng, c.vocab, scale: 2), c.format),
+                                        draftCodes: [], generatorSeed: rng.next(), generatorRound: UInt32(rounds.count),
+                                        gammaMax: c.gammaMax))
+            let tokens = (0..<c.gammaMax).map { _ in rng.below(c.vocab) }
+            func row(_ x: Int?, _ logit: Double) -> [UInt32] {
+                Fixture.codes((0..<c.vocab).map { $0 == x ? logit : 0 }, c.format)
+            }
+            rounds.append(SamplingRound(gamma: c.gammaMax, draftTokens: tokens,
+                                        targetCodes: tokens.flatMap { row($0, -1) } + row(nil, 0),
+                                        draftCodes: tokens.flatMap { row($0, 5) },
+                                        uniforms: Array(repeating: 0, count: c.gammaMax + 1)))
+        }
+        let golden = rounds.map { SamplingVerifier.verify($0, config: c) }
+        XCTAssertEqual(golden.enumerated().filter { $0.offset % 2 == 1 }.map(\.element.accepted),
+                       Array(repeating: c.gammaMax, count: 30), "the uniforms of 0 accept every row")
+        let short = SamplingCycleModel.predict(gammas: [0], outcomes: [golden[0]], config: c)[0].cycles
+        let generatorEnd = 2 + SamplingTiming.generatorCycles * groups
+        XCTAssertLessThan(short + 2 * SamplingTiming.generatorCycles, generatorEnd, "the generator outlasts the short round")
+        let simulator = try SamplingSimulator(config: c)
+        for seed: UInt64 in [5, 6] {
+            let r = try simulator.compare(rounds, pressure: StreamPressure(producerGap: 0.3, consumerReady: 0.6, seed: seed))
+            XCTAssertNil(r.disagreement, "pressure seed \(seed): \(r.disagreement!)")
+        }
+    }
+
     func testGeneratorCommandCarriesTheSeed() {
         let c = Self.configs[1]
         let io = SamplingInterface(c)

@@ -892,7 +892,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  cur_valid;
     reg  cur_valid_generator;
     reg  cur_valid_load;
-    reg  [31:0] uniform_round;
     wire [2:0] cmd_gamma;
     wire [15:0] cmd_draft_token_0;
     wire [15:0] cmd_draft_token_1;
@@ -924,11 +923,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [31:0] gen_seed_k;
     reg  [31:0] gen_seed_l;
     reg  [31:0] gen_round;
-    wire gen_last_step;
+    reg  gen_restart;
+    reg  [31:0] uniform_round;
     wire cmd_generator;
+    reg  gen_requested;
+    wire gen_last_step;
+    wire [63:0] cmd_draft_token;
     wire [31:0] cmd_uniform_0;
     wire [31:0] cmd_uniform_1;
-    wire [63:0] cmd_draft_token;
     wire [31:0] cmd_uniform_2;
     wire [31:0] cmd_uniform_3;
     wire [31:0] cmd_uniform_4;
@@ -3503,11 +3505,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign gen_y0_r0 = ({gen_y0[28:0], gen_y0[31:29]} ^ gen_x0_r0);
     assign gen_l_r0 = (({gen_l[7:0], gen_l[31:8]} + gen_k) ^ ({28'h0, gen_step} + 32'h0));
     assign gen_k_r0 = ({gen_k[28:0], gen_k[31:29]} ^ gen_l_r0);
-    assign gen_last_step = (gen_active & (gen_step == 4'hb));
     assign cmd_generator = t_0[228];
+    assign gen_last_step = ((gen_active & (gen_step == 4'hb)) & (~gen_restart));
+    assign cmd_draft_token = t_0[66:3];
     assign cmd_uniform_0 = t_0[98:67];
     assign cmd_uniform_1 = t_0[130:99];
-    assign cmd_draft_token = t_0[66:3];
     assign cmd_uniform_2 = t_0[162:131];
     assign cmd_uniform_3 = t_0[194:163];
     assign cmd_uniform_4 = t_0[226:195];
@@ -11118,22 +11120,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (!aresetn) begin
-            uniform_round <= 32'h0;
-        end else begin
-            case (state)
-                3'h0: begin
-                    if (cmd_fire) begin
-                        uniform_round <= (uniform_round + 32'h1);
-                    end
-                end
-                default: begin
-                end
-            endcase
-        end
-    end
-
-    always @(posedge aclk) begin
         if (cmd_fire_load) begin
             cur_tokens <= cmd_draft_token;
         end
@@ -11230,8 +11216,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
             end
-            if (cmd_fire_generator) begin
-                gen_active <= cmd_generator;
+            if (gen_restart) begin
+                gen_active <= gen_requested;
             end
         end
     end
@@ -11260,7 +11246,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
             end
-            if (cmd_fire_generator) begin
+            if (gen_restart) begin
                 gen_step <= 4'h0;
             end
         end
@@ -11287,8 +11273,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
             end
         end
-        if (cmd_fire_generator) begin
-            gen_k <= cmd_uniform_0;
+        if (gen_restart) begin
+            gen_k <= cur_uniform0;
         end
     end
 
@@ -11313,8 +11299,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
             end
         end
-        if (cmd_fire_generator) begin
-            gen_l <= cmd_uniform_1;
+        if (gen_restart) begin
+            gen_l <= cur_uniform1;
         end
     end
 
@@ -11339,7 +11325,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
             end
         end
-        if (cmd_fire_generator) begin
+        if (gen_restart) begin
             gen_x0 <= uniform_round;
         end
     end
@@ -11365,7 +11351,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
             end
         end
-        if (cmd_fire_generator) begin
+        if (gen_restart) begin
             gen_y0 <= 32'h0;
         end
     end
@@ -11382,28 +11368,50 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
             end
-            if (cmd_fire_generator) begin
+            if (gen_restart) begin
                 gen_group <= 3'h0;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (cmd_fire_generator) begin
-            gen_seed_k <= cmd_uniform_0;
+        if (gen_restart) begin
+            gen_seed_k <= cur_uniform0;
         end
     end
 
     always @(posedge aclk) begin
-        if (cmd_fire_generator) begin
-            gen_seed_l <= cmd_uniform_1;
+        if (gen_restart) begin
+            gen_seed_l <= cur_uniform1;
         end
     end
 
     always @(posedge aclk) begin
-        if (cmd_fire_generator) begin
+        if (gen_restart) begin
             gen_round <= uniform_round;
         end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            gen_restart <= 1'h0;
+        end else begin
+            gen_restart <= cmd_fire_generator;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            uniform_round <= 32'h0;
+        end else begin
+            if (gen_restart) begin
+                uniform_round <= (uniform_round + 32'h1);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        gen_requested <= cmd_generator;
     end
 
     always @(posedge aclk) begin
