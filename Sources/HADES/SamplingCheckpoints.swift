@@ -40,28 +40,28 @@ extension SamplingVerifierRTL.Unit {
         m.when(passABeat) { beatInBlock <== beatInBlock &+ 1 }
         m.when(write) { writeIndex <== writeIndex &+ 1 }
 
-        // The search starts two clocks before pass B's first beat reaches the comparison (T is ready there): S0
+        // The search starts three clocks before pass B's first beat reaches the comparison (T is ready there): S0
         // reads checkpoint i, S1 registers the block RAM's data again (moved into the DP16KD's output register,
-        // `tools/ecp5_bram.py`: its clock-to-out into the comparison's carry chain was 8.3 ns), S2 compares it with T
-        // (against the sum pass B uses: Σ p̂_t after `residual_zero`), S3 holds the result; the reads after the
-        // block's are not used.
+        // `tools/ecp5_bram.py`: its clock-to-out into the comparison's carry chain was 8.3 ns), S2 once more in the
+        // fabric (from the block RAM column to the comparison was 8.5 ns), S3 compares it with T (against the sum
+        // pass B uses: Σ p̂_t after `residual_zero`), S4 holds the result; the reads after the block's are not used.
         let passBFirst = fsm.is(.passB) & m.regNext("ckpt_after_wait", fsm.is(.passAWait), reset: 0)
-        let start = m.shiftRegister("ckpt_start", passBFirst, stages: inFlight - 2, reset: 0).last!
+        let start = m.shiftRegister("ckpt_start", passBFirst, stages: inFlight - 3, reset: 0).last!
         let searching = m.reg("ckpt_searching", 1, reset: 0)
         let done = m.reg("ckpt_done", 1, reset: 0)
         let scan = m.named("ckpt_scan", start | searching)
         let readIndex = m.reg("ckpt_read_index", indexBits)
-        let read = m.regNext("ckpt_read_q", store.read(address: readIndex, enable: scan, name: "ckpt_read"))
-        let lastBlock = m.regNext("ckpt_s2_last", m.regNext("ckpt_s1_last", readIndex === (blocks - 1)))
+        let read = m.regNext("ckpt_read_q2", m.regNext("ckpt_read_q", store.read(address: readIndex, enable: scan, name: "ckpt_read")))
+        let lastBlock = m.shiftRegister("ckpt_last", readIndex === (blocks - 1), stages: 3).last!
         // Whether pass B's reads are still behind the block when its comparison is out (`firstJumpBlock`).
         let firstAhead = SamplingTiming.firstJumpBlock(checkpointBlock: k, lanes: c.lanes)
-        let ahead = m.shiftRegister("ckpt_ahead", readIndex >= firstAhead, stages: 3).last!
-        let sum = m.named("ckpt_s2_sum", mux(residualZero, read.bits(2 * w.sum - 1, w.sum), read.bits(w.sum - 1, 0)))
-        let above = m.regNext("ckpt_s3_above", lastBlock | (sum > threshold))
-        let blockSum = m.regNext("ckpt_s3_sum", sum)
-        let compared = m.shiftRegister("ckpt_valid", scan, stages: 3, reset: 0).last! & !done
+        let ahead = m.shiftRegister("ckpt_ahead", readIndex >= firstAhead, stages: 4).last!
+        let sum = m.named("ckpt_s3_sum", mux(residualZero, read.bits(2 * w.sum - 1, w.sum), read.bits(w.sum - 1, 0)))
+        let above = m.regNext("ckpt_s4_above", lastBlock | (sum > threshold))
+        let blockSum = m.regNext("ckpt_s4_sum", sum)
+        let compared = m.shiftRegister("ckpt_valid", scan, stages: 4, reset: 0).last! & !done
         let found = m.named("ckpt_found", compared & above)
-        // What pass B jumps to if S3's block holds the token: the block's first address and beat, the blocks
+        // What pass B jumps to if S4's block holds the token: the block's first address and beat, the blocks
         // before's sum.
         let address = m.reg("ckpt_start_address", passAddress.width)
         let beat = m.reg("ckpt_start_beat", passBeat.width)

@@ -234,7 +234,7 @@ extension SamplingVerifierRTL {
         // MARK: command
 
         struct Command {
-            let fire, valid, gamma, tokens, uniforms, badGamma, oneHot, round: Value
+            let fire, valid, gamma, tokens, uniforms, badGamma, oneHot: Value
             /// Which uniform the final token's draw reads (0 for a bad γ, else γ), loaded with γ: the choice of U_γ
             /// started from `cur_gamma` through the bad-γ logic, the full configuration's critical path on the 85F.
             let finalUniformIndex: Value
@@ -260,7 +260,6 @@ extension SamplingVerifierRTL {
             let payload = m.view(command.data.bits(layout.layout.width - 1, 0), as: layout.layout, name: "cmd")
             let valid = m.reg("cur_valid", 1, reset: 0, keep: true)  // kept too, or Yosys merges it into a copy
             let copies = ["generator", "load"].map { m.reg("cur_valid_\($0)", 1, reset: 0, keep: true) }
-            let round = m.reg("uniform_round", 32, reset: 0)
             command.ready <== !valid
             let gamma = payload[layout.base.gamma]
             let tokens = (0..<c.gammaMax).map { payload[layout.base.drafts, $0] }
@@ -277,7 +276,7 @@ extension SamplingVerifierRTL {
             let currentUniforms = m.named("cur_uniforms", concat(uniformWords.reversed()))
             // cur_valid is low exactly in the idle phase, so these handshakes are `control`'s idle-phase command.
             let loadFire = m.named("cmd_fire_load", command.valid & !copies[1])
-            generator(payload, layout, fire: m.named("cmd_fire_generator", command.valid & !copies[0]), round: round,
+            generator(payload, layout, fire: m.named("cmd_fire_generator", command.valid & !copies[0]), live: copies[0],
                       uniforms: uniformWords)
             // After the generator's writes, so a command's load wins over a group that ends in its handshake's clock.
             m.when(loadFire) {
@@ -287,7 +286,7 @@ extension SamplingVerifierRTL {
             return Command(
                 fire: fire, valid: valid, gamma: m.reg("cur_gamma", w.gamma),
                 tokens: currentTokens, uniforms: currentUniforms,
-                badGamma: m.reg("cur_bad_gamma", 1), oneHot: m.reg("cur_one_hot", 1), round: round,
+                badGamma: m.reg("cur_bad_gamma", 1), oneHot: m.reg("cur_one_hot", 1),
                 finalUniformIndex: m.reg("uniform_final_index", w.gamma),
                 validCopies: copies, requested: command.valid, inGamma: gamma, inOneHot: payload[layout.oneHot],
                 inBadGamma: m.named("in_bad_gamma", c.gammaMax >= (1 << w.gamma) - 1 ? Value.false : gamma > c.gammaMax),
@@ -300,10 +299,12 @@ extension SamplingVerifierRTL {
 
         /// U_i = H(seed, round, i) (`SamplingUniformGenerator`) for a command with the generator bit: one key
         /// schedule and P = `SamplingTiming.generatorLanes` block lanes, `SamplingTiming.generatorRoundsPerClock` ARX
-        /// rounds a clock from the command's handshake; U_gP … U_gP+P−1 are written over the command's words when
-        /// group g's last round is done, then the next group starts from the seed again. Each U_i is written before
-        /// row i's decision reads it, so the cycles do not change. A command's handshake restarts it.
-        func generator(_ payload: LayoutValue, _ layout: SamplingCommandLayout, fire: Value, round: Value, uniforms: [Value]) {
+        /// rounds a clock from the clock after the command's handshake; U_gP … U_gP+P−1 are written over the command's
+        /// words when group g's last round is done, then the next group starts from the seed again. Each U_i is written
+        /// before row i's decision reads it, so the cycles do not change. A command restarts it. It starts from
+        /// registers (the seed from the command's words, loaded in the handshake's clock; `round` counts the commands
+        /// from there): the handshake reaching its 200 or so registers' enables was a critical route.
+        func generator(_ payload: LayoutValue, _ layout: SamplingCommandLayout, fire: Value, live: Value, uniforms: [Value]) {
             func ror(_ v: Value, _ n: Int) -> Value { concat(v.bits(n - 1, 0), v.bits(31, n)) }
             func rol(_ v: Value, _ n: Int) -> Value { concat(v.bits(31 - n, 0), v.bits(31, 32 - n)) }
             let perClock = SamplingTiming.generatorRoundsPerClock, steps = SamplingTiming.generatorCycles
@@ -333,6 +334,9 @@ extension SamplingVerifierRTL {
             }
             let group = groups > 1 ? m.reg("gen_group", bitsToHold(groups - 1), reset: 0) : Value.literal(0, width: 1)
             let kept = groups > 1 ? (seed: (m.reg("gen_seed_k", 32), m.reg("gen_seed_l", 32)), round: m.reg("gen_round", 32)) : nil
+            let restart = m.regNext("gen_restart", fire, reset: 0)
+            let round = m.reg("uniform_round", 32, reset: 0)
+            let requested = m.regNext("gen_requested", payload[layout.generator])
             let last = m.named("gen_last_step", active & (step === steps - 1))
             m.when(active) {
                 step <== step &+ 1
@@ -349,15 +353,17 @@ extension SamplingVerifierRTL {
                     }
                 }
             }
-            // A command's handshake restarts it (after the block above, so it wins); the word writes do not wait for
-            // it (the command's load comes after them in `commandStage` and wins there), so the port's handshake does
-            // not reach the uniform registers' enables.
-            m.when(fire) {
-                active <== payload[layout.generator]
-                start(group: 0, seed: (payload[layout.uniforms, 0], payload[layout.uniforms, 1]), round: round)  // the seed's low and high halves
+            // It stops in the idle phase (its round is over): no old group writes once the next command has loaded its
+            // words. A group that ends in the handshake's clock writes, and the command's load wins there (it comes
+            // after in `commandStage`). The clock after the handshake restarts it (after the blocks above, so it wins).
+            m.when(!live) { active <== 0 }
+            m.when(restart) {
+                active <== requested
+                round <== round &+ 1
+                start(group: 0, seed: (uniforms[0], uniforms[1]), round: round)  // the seed's low and high halves
                 if let kept {
                     group <== 0
-                    kept.seed.0 <== payload[layout.uniforms, 0]; kept.seed.1 <== payload[layout.uniforms, 1]
+                    kept.seed.0 <== uniforms[0]; kept.seed.1 <== uniforms[1]
                     kept.round <== round
                 }
             }
@@ -457,8 +463,9 @@ extension SamplingVerifierRTL {
             let ref: Pair?
             /// Per side: y of the draft token's lane (0 when not in this beat; stages D, E).
             var xY: Pair? = nil
-            /// Per side: the reference of stage D (ρ_b·2^R while streaming, ν in the passes; stage Cn).
-            var full: Pair? = nil
+            /// Per lane: the reference of stage D (ρ_b·2^R while streaming, ν in the passes; stage Cn), one kept copy
+            /// per 4 lanes.
+            var full: [Pair]? = nil
         }
 
         /// Stage A: the beat, from the stream or from the stored pair.
@@ -537,11 +544,13 @@ extension SamplingVerifierRTL {
 
         /// Stages C0 … Cn: the beat's reference ρ_b = ceil(max y / 2^R) = max ceil(y / 2^R) (used while streaming):
         /// C0 rounds each lane up, then one level of the maximum's tree per stage; Cn also picks the reference of
-        /// stage D (ρ_b·2^R while streaming, ν in the passes).
+        /// stage D (ρ_b·2^R while streaming, ν in the passes), in one kept copy per 4 lanes: one
+        /// register into all L lanes' subtractions was the full configuration's critical path (5.6 ns of its routing).
         func referenceStage(_ b: Beat) -> Beat {
+            let referenceCopyLanes = 4
             let r = w.tableIndex
             let streaming = m.named("c_streaming", control("c\(levels - 1)")[modeField] === Int(BeatMode.stream.rawValue))
-            func reference(_ y: [Value], _ valid: Value, _ side: String, _ nu: Value) -> (ref: Value, full: Value) {
+            func reference(_ y: [Value], _ valid: Value, _ side: String, _ nu: Value) -> (ref: Value, full: [Value]) {
                 // A lane without a token enters the maximum as the smallest value, so the tree compares values only
                 // (a beat always has a lane with a token; when none has, as on a row without a draft, ρ_b is unused).
                 var level = (0..<c.lanes).map { k -> Value in
@@ -555,8 +564,14 @@ extension SamplingVerifierRTL {
                         func full(_ v: Value) -> Value { mux(streaming, v.resized(to: w.y).resized(to: w.reference - r).shiftedLeft(r), nu) }
                         let b = level[level.count - 1], a = level[0]
                         let pick: Value = level.count == 2 ? b > a : .false
+                        let chosen = mux(pick, full(b), full(a))
+                        let copies = (0..<(c.lanes + referenceCopyLanes - 1) / referenceCopyLanes).map { g -> Value in
+                            let copy = m.reg("c\(l)_full_\(side)_g\(g)", chosen.width, signed: chosen.isSigned, keep: true)
+                            copy <== chosen
+                            return copy
+                        }
                         return (m.regNext("c\(l)_ref_\(side)", mux(pick, b, a).resized(to: w.y)),
-                                m.regNext("c\(l)_full_\(side)", mux(pick, full(b), full(a))))
+                                (0..<c.lanes).map { copies[$0 / referenceCopyLanes] })
                     }
                     level = stride(from: 0, to: level.count, by: 2).enumerated().map { n, i in
                         m.regNext("c\(l)_\(side)_m\(n)", i + 1 < level.count ? mux(level[i + 1] > level[i], level[i + 1], level[i]) : level[i])
@@ -572,17 +587,18 @@ extension SamplingVerifierRTL {
                            d: out.d.enumerated().map { m.regNext("\(s)_d_y\($0.offset)", $0.element) })
             }
             return Beat(valid: out.valid, control: out.control, t: out.t, d: out.d, lanes: out.lanes, draftLanes: out.draftLanes,
-                        hit: out.hit, ref: Pair(t: refT.ref, d: refD.ref), full: Pair(t: refT.full, d: refD.full))
+                        hit: out.hit, ref: Pair(t: refT.ref, d: refD.ref),
+                        full: zip(refT.full, refD.full).map { Pair(t: $0, d: $1) })
         }
 
         /// Stages D1 … D4, D (`SamplingTiming.expStages`): e = EXP[δ mod 2^R] >> (δ >> R), δ = ref − y with ref = ρ_b·2^R while streaming and ν in
         /// the passes (δ < 0 → EXP[0]); 0 past a shift of E and for lanes without a token (`exponential`). Picks
         /// y(x) of the draft lane at D1.
         func expStage(_ beat: Beat, table: Submodule<ExpTablePorts>) -> Beat {
-            func exps(_ y: [Value], _ full: Value, _ valid: Value, _ side: String) -> [Value] {
+            func exps(_ y: [Value], _ full: [Value], _ valid: Value, _ side: String) -> [Value] {
                 (0..<c.lanes).map { k in
                     let lut = m.instance(table, name: "u_exp_\(side)\(k)")
-                    return exponential("d_\(side)_e\(k)", m.named("d_\(side)_delta\(k)", full - y[k].resized(to: w.reference)),
+                    return exponential("d_\(side)_e\(k)", m.named("d_\(side)_delta\(k)", full[k] - y[k].resized(to: w.reference)),
                                        keep: valid[k], lut)
                 }
             }
@@ -596,7 +612,7 @@ extension SamplingVerifierRTL {
             }
             let xY = Pair(t: pick(beat.t, "t"), d: pick(beat.d, "d"))
             return Beat(valid: delayed(beat.valid, "d_valid"), control: control("d"),
-                        t: exps(beat.t, beat.full!.t, beat.lanes, "t"), d: exps(beat.d, beat.full!.d, beat.draftLanes, "d"),
+                        t: exps(beat.t, beat.full!.map(\.t), beat.lanes, "t"), d: exps(beat.d, beat.full!.map(\.d), beat.draftLanes, "d"),
                         lanes: delayed(beat.lanes, "d_lanes"), draftLanes: delayed(beat.draftLanes, "d_draft_lanes"),
                         hit: delayed(beat.hit, "d_hit"),
                         ref: Pair(t: delayed(beat.ref!.t, "d_ref_t"), d: delayed(beat.ref!.d, "d_ref_d")),
@@ -1101,7 +1117,6 @@ extension SamplingVerifierRTL {
                     writeAddress <== 0; decideAddress <== 0
                     m.when(cmd.fire) {
                         cmd.gamma <== cmd.inGamma
-                        cmd.round <== cmd.round &+ 1
                         cmd.badGamma <== cmd.inBadGamma
                         cmd.finalUniformIndex <== mux(cmd.inBadGamma, .literal(0, width: w.gamma), cmd.inGamma)
                         cmd.oneHot <== cmd.inOneHot

@@ -188,8 +188,8 @@ final class SamplingRTLTests: XCTestCase {
     }
 
     /// A short round with the generator is over before its generator is (Γ = 24, B = 8: 13 groups of 12 clocks),
-    /// so the next command arrives while the generator still runs; it restarts a clock after the handshake, and the
-    /// old command's group that ends in that clock must not write over the new command's words. The next round
+    /// so the next command arrives while the generator still runs: no group of the old command's may write over the
+    /// new command's words once the command has loaded them (the generator restarts for the new one). The next round
     /// takes its uniforms from the command, all 0, and every row's ratio t(x)/d(x) is about 0.02: every row is
     /// accepted with these uniforms and almost surely rejected with any other. Back-pressure moves the handshakes
     /// so that some fall on a group's end.

@@ -892,7 +892,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  cur_valid;
     reg  cur_valid_generator;
     reg  cur_valid_load;
-    reg  [31:0] uniform_round;
     wire [2:0] cmd_gamma;
     wire [15:0] cmd_draft_token_0;
     wire [15:0] cmd_draft_token_1;
@@ -924,11 +923,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [31:0] gen_seed_k;
     reg  [31:0] gen_seed_l;
     reg  [31:0] gen_round;
-    wire gen_last_step;
+    reg  gen_restart;
+    reg  [31:0] uniform_round;
     wire cmd_generator;
+    reg  gen_requested;
+    wire gen_last_step;
+    wire [63:0] cmd_draft_token;
     wire [31:0] cmd_uniform_0;
     wire [31:0] cmd_uniform_1;
-    wire [63:0] cmd_draft_token;
     wire [31:0] cmd_uniform_2;
     wire [31:0] cmd_uniform_3;
     wire [31:0] cmd_uniform_4;
@@ -1178,8 +1180,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [9:0] c2_t_m3;
     reg  [9:0] c3_t_m0;
     reg  [9:0] c3_t_m1;
+    reg  [17:0] c4_full_t_g0;
+    reg  [17:0] c4_full_t_g1;
+    reg  [17:0] c4_full_t_g2;
+    reg  [17:0] c4_full_t_g3;
     reg  [15:0] c4_ref_t;
-    reg  [17:0] c4_full_t;
     reg  [9:0] c0_d_q0;
     reg  [9:0] c0_d_q1;
     reg  [9:0] c0_d_q2;
@@ -1210,8 +1215,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [9:0] c2_d_m3;
     reg  [9:0] c3_d_m0;
     reg  [9:0] c3_d_m1;
+    reg  [17:0] c4_full_d_g0;
+    reg  [17:0] c4_full_d_g1;
+    reg  [17:0] c4_full_d_g2;
+    reg  [17:0] c4_full_d_g3;
     reg  [15:0] c4_ref_d;
-    reg  [17:0] c4_full_d;
     reg  [15:0] c0_t_y0;
     reg  [15:0] c0_t_y1;
     reg  [15:0] c0_t_y2;
@@ -2533,24 +2541,27 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  ckpt_start_18;
     reg  ckpt_start_19;
     reg  ckpt_start_20;
-    reg  ckpt_start_21;
     reg  ckpt_searching;
     reg  ckpt_done;
     wire ckpt_scan;
     reg  [5:0] ckpt_read_index;
     reg  [87:0] ckpt_read;
     reg  [87:0] ckpt_read_q;
-    reg  ckpt_s1_last;
-    reg  ckpt_s2_last;
+    reg  [87:0] ckpt_read_q2;
+    reg  ckpt_last_1;
+    reg  ckpt_last_2;
+    reg  ckpt_last_3;
     reg  ckpt_ahead_1;
     reg  ckpt_ahead_2;
     reg  ckpt_ahead_3;
-    wire [43:0] ckpt_s2_sum;
-    reg  ckpt_s3_above;
-    reg  [43:0] ckpt_s3_sum;
+    reg  ckpt_ahead_4;
+    wire [43:0] ckpt_s3_sum;
+    reg  ckpt_s4_above;
+    reg  [43:0] ckpt_s4_sum;
     reg  ckpt_valid_1;
     reg  ckpt_valid_2;
     reg  ckpt_valid_3;
+    reg  ckpt_valid_4;
     wire ckpt_found;
     reg  [11:0] ckpt_start_address;
     reg  [11:0] ckpt_start_beat;
@@ -2845,10 +2856,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_20;
     wire [16:0] t_21;
     wire t_22;
-    wire [9:0] t_23;
+    wire [15:0] t_23;
     wire [15:0] t_24;
-    wire [15:0] t_25;
-    wire [16:0] t_26;
+    wire [17:0] t_25;
+    wire [9:0] t_26;
     wire [16:0] t_27;
     wire [16:0] t_28;
     wire [16:0] t_29;
@@ -2864,155 +2875,155 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_39;
     wire [16:0] t_40;
     wire [16:0] t_41;
-    wire t_42;
-    wire [9:0] t_43;
+    wire [16:0] t_42;
+    wire t_43;
     wire [15:0] t_44;
     wire [15:0] t_45;
     wire [17:0] t_46;
-    wire t_47;
+    wire [9:0] t_47;
     wire [17:0] t_48;
-    wire [10:0] t_49;
+    wire t_49;
     wire [17:0] t_50;
-    wire t_51;
+    wire [10:0] t_51;
     wire [17:0] t_52;
-    wire [10:0] t_53;
+    wire t_53;
     wire [17:0] t_54;
-    wire t_55;
+    wire [10:0] t_55;
     wire [17:0] t_56;
-    wire [10:0] t_57;
+    wire t_57;
     wire [17:0] t_58;
-    wire t_59;
+    wire [10:0] t_59;
     wire [17:0] t_60;
-    wire [10:0] t_61;
+    wire t_61;
     wire [17:0] t_62;
-    wire t_63;
+    wire [10:0] t_63;
     wire [17:0] t_64;
-    wire [10:0] t_65;
+    wire t_65;
     wire [17:0] t_66;
-    wire t_67;
+    wire [10:0] t_67;
     wire [17:0] t_68;
-    wire [10:0] t_69;
+    wire t_69;
     wire [17:0] t_70;
-    wire t_71;
+    wire [10:0] t_71;
     wire [17:0] t_72;
-    wire [10:0] t_73;
+    wire t_73;
     wire [17:0] t_74;
-    wire t_75;
+    wire [10:0] t_75;
     wire [17:0] t_76;
-    wire [10:0] t_77;
+    wire t_77;
     wire [17:0] t_78;
-    wire t_79;
+    wire [10:0] t_79;
     wire [17:0] t_80;
-    wire [10:0] t_81;
+    wire t_81;
     wire [17:0] t_82;
-    wire t_83;
+    wire [10:0] t_83;
     wire [17:0] t_84;
-    wire [10:0] t_85;
+    wire t_85;
     wire [17:0] t_86;
-    wire t_87;
+    wire [10:0] t_87;
     wire [17:0] t_88;
-    wire [10:0] t_89;
+    wire t_89;
     wire [17:0] t_90;
-    wire t_91;
+    wire [10:0] t_91;
     wire [17:0] t_92;
-    wire [10:0] t_93;
+    wire t_93;
     wire [17:0] t_94;
-    wire t_95;
+    wire [10:0] t_95;
     wire [17:0] t_96;
-    wire [10:0] t_97;
+    wire t_97;
     wire [17:0] t_98;
-    wire t_99;
+    wire [10:0] t_99;
     wire [17:0] t_100;
-    wire [10:0] t_101;
+    wire t_101;
     wire [17:0] t_102;
-    wire t_103;
+    wire [10:0] t_103;
     wire [17:0] t_104;
-    wire [10:0] t_105;
+    wire t_105;
     wire [17:0] t_106;
-    wire t_107;
+    wire [10:0] t_107;
     wire [17:0] t_108;
-    wire [10:0] t_109;
+    wire t_109;
     wire [17:0] t_110;
-    wire t_111;
+    wire [10:0] t_111;
     wire [17:0] t_112;
-    wire [10:0] t_113;
+    wire t_113;
     wire [17:0] t_114;
-    wire t_115;
+    wire [10:0] t_115;
     wire [17:0] t_116;
-    wire [10:0] t_117;
+    wire t_117;
     wire [17:0] t_118;
-    wire t_119;
+    wire [10:0] t_119;
     wire [17:0] t_120;
-    wire [10:0] t_121;
+    wire t_121;
     wire [17:0] t_122;
-    wire t_123;
+    wire [10:0] t_123;
     wire [17:0] t_124;
-    wire [10:0] t_125;
+    wire t_125;
     wire [17:0] t_126;
-    wire t_127;
+    wire [10:0] t_127;
     wire [17:0] t_128;
-    wire [10:0] t_129;
+    wire t_129;
     wire [17:0] t_130;
-    wire t_131;
+    wire [10:0] t_131;
     wire [17:0] t_132;
-    wire [10:0] t_133;
+    wire t_133;
     wire [17:0] t_134;
-    wire t_135;
+    wire [10:0] t_135;
     wire [17:0] t_136;
-    wire [10:0] t_137;
+    wire t_137;
     wire [17:0] t_138;
-    wire t_139;
+    wire [10:0] t_139;
     wire [17:0] t_140;
-    wire [10:0] t_141;
+    wire t_141;
     wire [17:0] t_142;
-    wire t_143;
+    wire [10:0] t_143;
     wire [17:0] t_144;
-    wire [10:0] t_145;
+    wire t_145;
     wire [17:0] t_146;
-    wire t_147;
+    wire [10:0] t_147;
     wire [17:0] t_148;
-    wire [10:0] t_149;
+    wire t_149;
     wire [17:0] t_150;
-    wire t_151;
+    wire [10:0] t_151;
     wire [17:0] t_152;
-    wire [10:0] t_153;
+    wire t_153;
     wire [17:0] t_154;
-    wire t_155;
+    wire [10:0] t_155;
     wire [17:0] t_156;
-    wire [10:0] t_157;
+    wire t_157;
     wire [17:0] t_158;
-    wire t_159;
+    wire [10:0] t_159;
     wire [17:0] t_160;
-    wire [10:0] t_161;
+    wire t_161;
     wire [17:0] t_162;
-    wire t_163;
+    wire [10:0] t_163;
     wire [17:0] t_164;
-    wire [10:0] t_165;
+    wire t_165;
     wire [17:0] t_166;
-    wire t_167;
+    wire [10:0] t_167;
     wire [17:0] t_168;
-    wire [10:0] t_169;
+    wire t_169;
     wire [17:0] t_170;
-    wire t_171;
+    wire [10:0] t_171;
     wire [17:0] t_172;
-    wire [10:0] t_173;
-    wire [16:0] t_174;
-    wire [15:0] t_175;
+    wire t_173;
+    wire [17:0] t_174;
+    wire [10:0] t_175;
     wire [16:0] t_176;
     wire [15:0] t_177;
     wire [16:0] t_178;
     wire [15:0] t_179;
-    wire t_180;
-    wire [16:0] t_181;
-    wire [15:0] t_182;
+    wire [16:0] t_180;
+    wire [15:0] t_181;
+    wire t_182;
     wire [16:0] t_183;
     wire [15:0] t_184;
     wire [16:0] t_185;
     wire [15:0] t_186;
-    wire t_187;
-    wire t_188;
-    wire [33:0] t_189;
-    wire [33:0] t_190;
+    wire [16:0] t_187;
+    wire [15:0] t_188;
+    wire t_189;
+    wire t_190;
     wire [33:0] t_191;
     wire [33:0] t_192;
     wire [33:0] t_193;
@@ -3026,120 +3037,122 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [33:0] t_201;
     wire [33:0] t_202;
     wire [33:0] t_203;
-    wire t_204;
-    wire [43:0] t_205;
-    wire [31:0] t_206;
-    wire [15:0] t_207;
-    wire [15:0] t_208;
-    wire [31:0] t_209;
+    wire [33:0] t_204;
+    wire [33:0] t_205;
+    wire t_206;
+    wire [43:0] t_207;
+    wire [31:0] t_208;
+    wire [15:0] t_209;
     wire [15:0] t_210;
-    wire t_211;
-    wire [7:0] t_212;
+    wire [31:0] t_211;
+    wire [15:0] t_212;
     wire t_213;
-    wire [3:0] t_214;
+    wire [7:0] t_214;
     wire t_215;
-    wire [1:0] t_216;
+    wire [3:0] t_216;
     wire t_217;
     wire [1:0] t_218;
-    wire [3:0] t_219;
+    wire t_219;
     wire [1:0] t_220;
-    wire t_221;
+    wire [3:0] t_221;
     wire [1:0] t_222;
-    wire [7:0] t_223;
-    wire [3:0] t_224;
-    wire t_225;
-    wire [1:0] t_226;
+    wire t_223;
+    wire [1:0] t_224;
+    wire [7:0] t_225;
+    wire [3:0] t_226;
     wire t_227;
     wire [1:0] t_228;
-    wire [3:0] t_229;
+    wire t_229;
     wire [1:0] t_230;
-    wire t_231;
+    wire [3:0] t_231;
     wire [1:0] t_232;
-    wire [15:0] t_233;
-    wire [7:0] t_234;
-    wire t_235;
-    wire [3:0] t_236;
+    wire t_233;
+    wire [1:0] t_234;
+    wire [15:0] t_235;
+    wire [7:0] t_236;
     wire t_237;
-    wire [1:0] t_238;
+    wire [3:0] t_238;
     wire t_239;
     wire [1:0] t_240;
-    wire [3:0] t_241;
+    wire t_241;
     wire [1:0] t_242;
-    wire t_243;
+    wire [3:0] t_243;
     wire [1:0] t_244;
-    wire [7:0] t_245;
-    wire [3:0] t_246;
-    wire t_247;
-    wire [1:0] t_248;
+    wire t_245;
+    wire [1:0] t_246;
+    wire [7:0] t_247;
+    wire [3:0] t_248;
     wire t_249;
     wire [1:0] t_250;
-    wire [3:0] t_251;
+    wire t_251;
     wire [1:0] t_252;
-    wire t_253;
+    wire [3:0] t_253;
     wire [1:0] t_254;
-    wire [26:0] t_255;
-    wire [17:0] t_256;
-    wire t_257;
+    wire t_255;
+    wire [1:0] t_256;
+    wire [26:0] t_257;
     wire [17:0] t_258;
-    wire [10:0] t_259;
-    wire [31:0] t_260;
-    wire [15:0] t_261;
-    wire t_262;
-    wire [7:0] t_263;
+    wire t_259;
+    wire [17:0] t_260;
+    wire [10:0] t_261;
+    wire [31:0] t_262;
+    wire [15:0] t_263;
     wire t_264;
-    wire [3:0] t_265;
+    wire [7:0] t_265;
     wire t_266;
-    wire [1:0] t_267;
+    wire [3:0] t_267;
     wire t_268;
     wire [1:0] t_269;
-    wire [3:0] t_270;
+    wire t_270;
     wire [1:0] t_271;
-    wire t_272;
+    wire [3:0] t_272;
     wire [1:0] t_273;
-    wire [7:0] t_274;
-    wire [3:0] t_275;
-    wire t_276;
-    wire [1:0] t_277;
+    wire t_274;
+    wire [1:0] t_275;
+    wire [7:0] t_276;
+    wire [3:0] t_277;
     wire t_278;
     wire [1:0] t_279;
-    wire [3:0] t_280;
+    wire t_280;
     wire [1:0] t_281;
-    wire t_282;
+    wire [3:0] t_282;
     wire [1:0] t_283;
-    wire [15:0] t_284;
-    wire [7:0] t_285;
-    wire t_286;
-    wire [3:0] t_287;
+    wire t_284;
+    wire [1:0] t_285;
+    wire [15:0] t_286;
+    wire [7:0] t_287;
     wire t_288;
-    wire [1:0] t_289;
+    wire [3:0] t_289;
     wire t_290;
     wire [1:0] t_291;
-    wire [3:0] t_292;
+    wire t_292;
     wire [1:0] t_293;
-    wire t_294;
+    wire [3:0] t_294;
     wire [1:0] t_295;
-    wire [7:0] t_296;
-    wire [3:0] t_297;
-    wire t_298;
-    wire [1:0] t_299;
+    wire t_296;
+    wire [1:0] t_297;
+    wire [7:0] t_298;
+    wire [3:0] t_299;
     wire t_300;
     wire [1:0] t_301;
-    wire [3:0] t_302;
+    wire t_302;
     wire [1:0] t_303;
-    wire t_304;
+    wire [3:0] t_304;
     wire [1:0] t_305;
-    wire [26:0] t_306;
-    wire [17:0] t_307;
-    wire t_308;
+    wire t_306;
+    wire [1:0] t_307;
+    wire [26:0] t_308;
     wire [17:0] t_309;
-    wire [10:0] t_310;
-    wire t_311;
-    wire [31:0] t_312;
-    wire [15:0] t_313;
-    wire [15:0] t_314;
-    wire [11:0] t_315;
-    wire t_316;
-    wire t_317;
+    wire t_310;
+    wire [17:0] t_311;
+    wire [10:0] t_312;
+    wire t_313;
+    wire [31:0] t_314;
+    wire [15:0] t_315;
+    wire [15:0] t_316;
+    wire [11:0] t_317;
+    wire t_318;
+    wire t_319;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3164,301 +3177,303 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_20 = ({{1{b2_t_y14[15]}}, b2_t_y14} + 17'h7f);
     assign t_21 = ({{1{b2_t_y15[15]}}, b2_t_y15} + 17'h7f);
     assign t_22 = ($signed(c3_t_m0) < $signed(c3_t_m1));
-    assign t_23 = (t_22 ? c3_t_m1 : c3_t_m0);
-    assign t_24 = {{6{c3_t_m1[9]}}, c3_t_m1};
-    assign t_25 = {{6{c3_t_m0[9]}}, c3_t_m0};
-    assign t_26 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
-    assign t_27 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
-    assign t_28 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
-    assign t_29 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
-    assign t_30 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
-    assign t_31 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
-    assign t_32 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
-    assign t_33 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
-    assign t_34 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
-    assign t_35 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
-    assign t_36 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
-    assign t_37 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
-    assign t_38 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
-    assign t_39 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
-    assign t_40 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
-    assign t_41 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
-    assign t_42 = ($signed(c3_d_m0) < $signed(c3_d_m1));
-    assign t_43 = (t_42 ? c3_d_m1 : c3_d_m0);
+    assign t_23 = {{6{c3_t_m1[9]}}, c3_t_m1};
+    assign t_24 = {{6{c3_t_m0[9]}}, c3_t_m0};
+    assign t_25 = (t_22 ? (c_streaming ? {t_23[10:0], 7'h0} : nu_t) : (c_streaming ? {t_24[10:0], 7'h0} : nu_t));
+    assign t_26 = (t_22 ? c3_t_m1 : c3_t_m0);
+    assign t_27 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
+    assign t_28 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
+    assign t_29 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
+    assign t_30 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
+    assign t_31 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
+    assign t_32 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
+    assign t_33 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
+    assign t_34 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
+    assign t_35 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
+    assign t_36 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
+    assign t_37 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
+    assign t_38 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
+    assign t_39 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
+    assign t_40 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
+    assign t_41 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
+    assign t_42 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
+    assign t_43 = ($signed(c3_d_m0) < $signed(c3_d_m1));
     assign t_44 = {{6{c3_d_m1[9]}}, c3_d_m1};
     assign t_45 = {{6{c3_d_m0[9]}}, c3_d_m0};
-    assign t_46 = {{2{c4_t_y0[15]}}, c4_t_y0};
-    assign t_47 = d_t_delta0[18];
-    assign t_48 = d_t_delta0[17:0];
-    assign t_49 = t_48[17:7];
-    assign t_50 = {{2{c4_t_y1[15]}}, c4_t_y1};
-    assign t_51 = d_t_delta1[18];
-    assign t_52 = d_t_delta1[17:0];
-    assign t_53 = t_52[17:7];
-    assign t_54 = {{2{c4_t_y2[15]}}, c4_t_y2};
-    assign t_55 = d_t_delta2[18];
-    assign t_56 = d_t_delta2[17:0];
-    assign t_57 = t_56[17:7];
-    assign t_58 = {{2{c4_t_y3[15]}}, c4_t_y3};
-    assign t_59 = d_t_delta3[18];
-    assign t_60 = d_t_delta3[17:0];
-    assign t_61 = t_60[17:7];
-    assign t_62 = {{2{c4_t_y4[15]}}, c4_t_y4};
-    assign t_63 = d_t_delta4[18];
-    assign t_64 = d_t_delta4[17:0];
-    assign t_65 = t_64[17:7];
-    assign t_66 = {{2{c4_t_y5[15]}}, c4_t_y5};
-    assign t_67 = d_t_delta5[18];
-    assign t_68 = d_t_delta5[17:0];
-    assign t_69 = t_68[17:7];
-    assign t_70 = {{2{c4_t_y6[15]}}, c4_t_y6};
-    assign t_71 = d_t_delta6[18];
-    assign t_72 = d_t_delta6[17:0];
-    assign t_73 = t_72[17:7];
-    assign t_74 = {{2{c4_t_y7[15]}}, c4_t_y7};
-    assign t_75 = d_t_delta7[18];
-    assign t_76 = d_t_delta7[17:0];
-    assign t_77 = t_76[17:7];
-    assign t_78 = {{2{c4_t_y8[15]}}, c4_t_y8};
-    assign t_79 = d_t_delta8[18];
-    assign t_80 = d_t_delta8[17:0];
-    assign t_81 = t_80[17:7];
-    assign t_82 = {{2{c4_t_y9[15]}}, c4_t_y9};
-    assign t_83 = d_t_delta9[18];
-    assign t_84 = d_t_delta9[17:0];
-    assign t_85 = t_84[17:7];
-    assign t_86 = {{2{c4_t_y10[15]}}, c4_t_y10};
-    assign t_87 = d_t_delta10[18];
-    assign t_88 = d_t_delta10[17:0];
-    assign t_89 = t_88[17:7];
-    assign t_90 = {{2{c4_t_y11[15]}}, c4_t_y11};
-    assign t_91 = d_t_delta11[18];
-    assign t_92 = d_t_delta11[17:0];
-    assign t_93 = t_92[17:7];
-    assign t_94 = {{2{c4_t_y12[15]}}, c4_t_y12};
-    assign t_95 = d_t_delta12[18];
-    assign t_96 = d_t_delta12[17:0];
-    assign t_97 = t_96[17:7];
-    assign t_98 = {{2{c4_t_y13[15]}}, c4_t_y13};
-    assign t_99 = d_t_delta13[18];
-    assign t_100 = d_t_delta13[17:0];
-    assign t_101 = t_100[17:7];
-    assign t_102 = {{2{c4_t_y14[15]}}, c4_t_y14};
-    assign t_103 = d_t_delta14[18];
-    assign t_104 = d_t_delta14[17:0];
-    assign t_105 = t_104[17:7];
-    assign t_106 = {{2{c4_t_y15[15]}}, c4_t_y15};
-    assign t_107 = d_t_delta15[18];
-    assign t_108 = d_t_delta15[17:0];
-    assign t_109 = t_108[17:7];
-    assign t_110 = {{2{c4_d_y0[15]}}, c4_d_y0};
-    assign t_111 = d_d_delta0[18];
-    assign t_112 = d_d_delta0[17:0];
-    assign t_113 = t_112[17:7];
-    assign t_114 = {{2{c4_d_y1[15]}}, c4_d_y1};
-    assign t_115 = d_d_delta1[18];
-    assign t_116 = d_d_delta1[17:0];
-    assign t_117 = t_116[17:7];
-    assign t_118 = {{2{c4_d_y2[15]}}, c4_d_y2};
-    assign t_119 = d_d_delta2[18];
-    assign t_120 = d_d_delta2[17:0];
-    assign t_121 = t_120[17:7];
-    assign t_122 = {{2{c4_d_y3[15]}}, c4_d_y3};
-    assign t_123 = d_d_delta3[18];
-    assign t_124 = d_d_delta3[17:0];
-    assign t_125 = t_124[17:7];
-    assign t_126 = {{2{c4_d_y4[15]}}, c4_d_y4};
-    assign t_127 = d_d_delta4[18];
-    assign t_128 = d_d_delta4[17:0];
-    assign t_129 = t_128[17:7];
-    assign t_130 = {{2{c4_d_y5[15]}}, c4_d_y5};
-    assign t_131 = d_d_delta5[18];
-    assign t_132 = d_d_delta5[17:0];
-    assign t_133 = t_132[17:7];
-    assign t_134 = {{2{c4_d_y6[15]}}, c4_d_y6};
-    assign t_135 = d_d_delta6[18];
-    assign t_136 = d_d_delta6[17:0];
-    assign t_137 = t_136[17:7];
-    assign t_138 = {{2{c4_d_y7[15]}}, c4_d_y7};
-    assign t_139 = d_d_delta7[18];
-    assign t_140 = d_d_delta7[17:0];
-    assign t_141 = t_140[17:7];
-    assign t_142 = {{2{c4_d_y8[15]}}, c4_d_y8};
-    assign t_143 = d_d_delta8[18];
-    assign t_144 = d_d_delta8[17:0];
-    assign t_145 = t_144[17:7];
-    assign t_146 = {{2{c4_d_y9[15]}}, c4_d_y9};
-    assign t_147 = d_d_delta9[18];
-    assign t_148 = d_d_delta9[17:0];
-    assign t_149 = t_148[17:7];
-    assign t_150 = {{2{c4_d_y10[15]}}, c4_d_y10};
-    assign t_151 = d_d_delta10[18];
-    assign t_152 = d_d_delta10[17:0];
-    assign t_153 = t_152[17:7];
-    assign t_154 = {{2{c4_d_y11[15]}}, c4_d_y11};
-    assign t_155 = d_d_delta11[18];
-    assign t_156 = d_d_delta11[17:0];
-    assign t_157 = t_156[17:7];
-    assign t_158 = {{2{c4_d_y12[15]}}, c4_d_y12};
-    assign t_159 = d_d_delta12[18];
-    assign t_160 = d_d_delta12[17:0];
-    assign t_161 = t_160[17:7];
-    assign t_162 = {{2{c4_d_y13[15]}}, c4_d_y13};
-    assign t_163 = d_d_delta13[18];
-    assign t_164 = d_d_delta13[17:0];
-    assign t_165 = t_164[17:7];
-    assign t_166 = {{2{c4_d_y14[15]}}, c4_d_y14};
-    assign t_167 = d_d_delta14[18];
-    assign t_168 = d_d_delta14[17:0];
-    assign t_169 = t_168[17:7];
-    assign t_170 = {{2{c4_d_y15[15]}}, c4_d_y15};
-    assign t_171 = d_d_delta15[18];
-    assign t_172 = d_d_delta15[17:0];
-    assign t_173 = t_172[17:7];
-    assign t_174 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
-    assign t_175 = (acc_t_raise ? e3_ref_t : acc_t_rho);
-    assign t_176 = ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho});
-    assign t_177 = t_176[15:0];
-    assign t_178 = (acc_t_raise ? t_176 : 17'h0);
-    assign t_179 = t_174[15:0];
-    assign t_180 = (~m0_t_odd_above);
-    assign t_181 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
-    assign t_182 = (acc_d_raise ? e3_ref_d : acc_d_rho);
-    assign t_183 = ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho});
-    assign t_184 = t_183[15:0];
-    assign t_185 = (acc_d_raise ? t_183 : 17'h0);
-    assign t_186 = t_181[15:0];
-    assign t_187 = (~m0_d_odd_above);
-    assign t_188 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_189 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
-    assign t_190 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
-    assign t_191 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
-    assign t_192 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
-    assign t_193 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
-    assign t_194 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
-    assign t_195 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
-    assign t_196 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
-    assign t_197 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
-    assign t_198 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
-    assign t_199 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
-    assign t_200 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
-    assign t_201 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
-    assign t_202 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
-    assign t_203 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
-    assign t_204 = (ckpt_valid_3 & (~ckpt_done));
-    assign t_205 = {10'h0, p4_q15};
-    assign t_206 = cur_uniforms[31:0];
-    assign t_207 = uniform_final_q[15:0];
-    assign t_208 = uniform_final_q[31:16];
-    assign t_209 = {15'h0, sum_t[43:27]};
-    assign t_210 = t_209[31:16];
-    assign t_211 = (|t_210);
-    assign t_212 = t_210[15:8];
+    assign t_46 = (t_43 ? (c_streaming ? {t_44[10:0], 7'h0} : nu_d) : (c_streaming ? {t_45[10:0], 7'h0} : nu_d));
+    assign t_47 = (t_43 ? c3_d_m1 : c3_d_m0);
+    assign t_48 = {{2{c4_t_y0[15]}}, c4_t_y0};
+    assign t_49 = d_t_delta0[18];
+    assign t_50 = d_t_delta0[17:0];
+    assign t_51 = t_50[17:7];
+    assign t_52 = {{2{c4_t_y1[15]}}, c4_t_y1};
+    assign t_53 = d_t_delta1[18];
+    assign t_54 = d_t_delta1[17:0];
+    assign t_55 = t_54[17:7];
+    assign t_56 = {{2{c4_t_y2[15]}}, c4_t_y2};
+    assign t_57 = d_t_delta2[18];
+    assign t_58 = d_t_delta2[17:0];
+    assign t_59 = t_58[17:7];
+    assign t_60 = {{2{c4_t_y3[15]}}, c4_t_y3};
+    assign t_61 = d_t_delta3[18];
+    assign t_62 = d_t_delta3[17:0];
+    assign t_63 = t_62[17:7];
+    assign t_64 = {{2{c4_t_y4[15]}}, c4_t_y4};
+    assign t_65 = d_t_delta4[18];
+    assign t_66 = d_t_delta4[17:0];
+    assign t_67 = t_66[17:7];
+    assign t_68 = {{2{c4_t_y5[15]}}, c4_t_y5};
+    assign t_69 = d_t_delta5[18];
+    assign t_70 = d_t_delta5[17:0];
+    assign t_71 = t_70[17:7];
+    assign t_72 = {{2{c4_t_y6[15]}}, c4_t_y6};
+    assign t_73 = d_t_delta6[18];
+    assign t_74 = d_t_delta6[17:0];
+    assign t_75 = t_74[17:7];
+    assign t_76 = {{2{c4_t_y7[15]}}, c4_t_y7};
+    assign t_77 = d_t_delta7[18];
+    assign t_78 = d_t_delta7[17:0];
+    assign t_79 = t_78[17:7];
+    assign t_80 = {{2{c4_t_y8[15]}}, c4_t_y8};
+    assign t_81 = d_t_delta8[18];
+    assign t_82 = d_t_delta8[17:0];
+    assign t_83 = t_82[17:7];
+    assign t_84 = {{2{c4_t_y9[15]}}, c4_t_y9};
+    assign t_85 = d_t_delta9[18];
+    assign t_86 = d_t_delta9[17:0];
+    assign t_87 = t_86[17:7];
+    assign t_88 = {{2{c4_t_y10[15]}}, c4_t_y10};
+    assign t_89 = d_t_delta10[18];
+    assign t_90 = d_t_delta10[17:0];
+    assign t_91 = t_90[17:7];
+    assign t_92 = {{2{c4_t_y11[15]}}, c4_t_y11};
+    assign t_93 = d_t_delta11[18];
+    assign t_94 = d_t_delta11[17:0];
+    assign t_95 = t_94[17:7];
+    assign t_96 = {{2{c4_t_y12[15]}}, c4_t_y12};
+    assign t_97 = d_t_delta12[18];
+    assign t_98 = d_t_delta12[17:0];
+    assign t_99 = t_98[17:7];
+    assign t_100 = {{2{c4_t_y13[15]}}, c4_t_y13};
+    assign t_101 = d_t_delta13[18];
+    assign t_102 = d_t_delta13[17:0];
+    assign t_103 = t_102[17:7];
+    assign t_104 = {{2{c4_t_y14[15]}}, c4_t_y14};
+    assign t_105 = d_t_delta14[18];
+    assign t_106 = d_t_delta14[17:0];
+    assign t_107 = t_106[17:7];
+    assign t_108 = {{2{c4_t_y15[15]}}, c4_t_y15};
+    assign t_109 = d_t_delta15[18];
+    assign t_110 = d_t_delta15[17:0];
+    assign t_111 = t_110[17:7];
+    assign t_112 = {{2{c4_d_y0[15]}}, c4_d_y0};
+    assign t_113 = d_d_delta0[18];
+    assign t_114 = d_d_delta0[17:0];
+    assign t_115 = t_114[17:7];
+    assign t_116 = {{2{c4_d_y1[15]}}, c4_d_y1};
+    assign t_117 = d_d_delta1[18];
+    assign t_118 = d_d_delta1[17:0];
+    assign t_119 = t_118[17:7];
+    assign t_120 = {{2{c4_d_y2[15]}}, c4_d_y2};
+    assign t_121 = d_d_delta2[18];
+    assign t_122 = d_d_delta2[17:0];
+    assign t_123 = t_122[17:7];
+    assign t_124 = {{2{c4_d_y3[15]}}, c4_d_y3};
+    assign t_125 = d_d_delta3[18];
+    assign t_126 = d_d_delta3[17:0];
+    assign t_127 = t_126[17:7];
+    assign t_128 = {{2{c4_d_y4[15]}}, c4_d_y4};
+    assign t_129 = d_d_delta4[18];
+    assign t_130 = d_d_delta4[17:0];
+    assign t_131 = t_130[17:7];
+    assign t_132 = {{2{c4_d_y5[15]}}, c4_d_y5};
+    assign t_133 = d_d_delta5[18];
+    assign t_134 = d_d_delta5[17:0];
+    assign t_135 = t_134[17:7];
+    assign t_136 = {{2{c4_d_y6[15]}}, c4_d_y6};
+    assign t_137 = d_d_delta6[18];
+    assign t_138 = d_d_delta6[17:0];
+    assign t_139 = t_138[17:7];
+    assign t_140 = {{2{c4_d_y7[15]}}, c4_d_y7};
+    assign t_141 = d_d_delta7[18];
+    assign t_142 = d_d_delta7[17:0];
+    assign t_143 = t_142[17:7];
+    assign t_144 = {{2{c4_d_y8[15]}}, c4_d_y8};
+    assign t_145 = d_d_delta8[18];
+    assign t_146 = d_d_delta8[17:0];
+    assign t_147 = t_146[17:7];
+    assign t_148 = {{2{c4_d_y9[15]}}, c4_d_y9};
+    assign t_149 = d_d_delta9[18];
+    assign t_150 = d_d_delta9[17:0];
+    assign t_151 = t_150[17:7];
+    assign t_152 = {{2{c4_d_y10[15]}}, c4_d_y10};
+    assign t_153 = d_d_delta10[18];
+    assign t_154 = d_d_delta10[17:0];
+    assign t_155 = t_154[17:7];
+    assign t_156 = {{2{c4_d_y11[15]}}, c4_d_y11};
+    assign t_157 = d_d_delta11[18];
+    assign t_158 = d_d_delta11[17:0];
+    assign t_159 = t_158[17:7];
+    assign t_160 = {{2{c4_d_y12[15]}}, c4_d_y12};
+    assign t_161 = d_d_delta12[18];
+    assign t_162 = d_d_delta12[17:0];
+    assign t_163 = t_162[17:7];
+    assign t_164 = {{2{c4_d_y13[15]}}, c4_d_y13};
+    assign t_165 = d_d_delta13[18];
+    assign t_166 = d_d_delta13[17:0];
+    assign t_167 = t_166[17:7];
+    assign t_168 = {{2{c4_d_y14[15]}}, c4_d_y14};
+    assign t_169 = d_d_delta14[18];
+    assign t_170 = d_d_delta14[17:0];
+    assign t_171 = t_170[17:7];
+    assign t_172 = {{2{c4_d_y15[15]}}, c4_d_y15};
+    assign t_173 = d_d_delta15[18];
+    assign t_174 = d_d_delta15[17:0];
+    assign t_175 = t_174[17:7];
+    assign t_176 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
+    assign t_177 = (acc_t_raise ? e3_ref_t : acc_t_rho);
+    assign t_178 = ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho});
+    assign t_179 = t_178[15:0];
+    assign t_180 = (acc_t_raise ? t_178 : 17'h0);
+    assign t_181 = t_176[15:0];
+    assign t_182 = (~m0_t_odd_above);
+    assign t_183 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
+    assign t_184 = (acc_d_raise ? e3_ref_d : acc_d_rho);
+    assign t_185 = ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho});
+    assign t_186 = t_185[15:0];
+    assign t_187 = (acc_d_raise ? t_185 : 17'h0);
+    assign t_188 = t_183[15:0];
+    assign t_189 = (~m0_d_odd_above);
+    assign t_190 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_191 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
+    assign t_192 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
+    assign t_193 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
+    assign t_194 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
+    assign t_195 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
+    assign t_196 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
+    assign t_197 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
+    assign t_198 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
+    assign t_199 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
+    assign t_200 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
+    assign t_201 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
+    assign t_202 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
+    assign t_203 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
+    assign t_204 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
+    assign t_205 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
+    assign t_206 = (ckpt_valid_4 & (~ckpt_done));
+    assign t_207 = {10'h0, p4_q15};
+    assign t_208 = cur_uniforms[31:0];
+    assign t_209 = uniform_final_q[15:0];
+    assign t_210 = uniform_final_q[31:16];
+    assign t_211 = {15'h0, sum_t[43:27]};
+    assign t_212 = t_211[31:16];
     assign t_213 = (|t_212);
-    assign t_214 = t_212[7:4];
+    assign t_214 = t_212[15:8];
     assign t_215 = (|t_214);
-    assign t_216 = t_214[3:2];
+    assign t_216 = t_214[7:4];
     assign t_217 = (|t_216);
-    assign t_218 = t_214[1:0];
-    assign t_219 = t_212[3:0];
-    assign t_220 = t_219[3:2];
-    assign t_221 = (|t_220);
-    assign t_222 = t_219[1:0];
-    assign t_223 = t_210[7:0];
-    assign t_224 = t_223[7:4];
-    assign t_225 = (|t_224);
-    assign t_226 = t_224[3:2];
+    assign t_218 = t_216[3:2];
+    assign t_219 = (|t_218);
+    assign t_220 = t_216[1:0];
+    assign t_221 = t_214[3:0];
+    assign t_222 = t_221[3:2];
+    assign t_223 = (|t_222);
+    assign t_224 = t_221[1:0];
+    assign t_225 = t_212[7:0];
+    assign t_226 = t_225[7:4];
     assign t_227 = (|t_226);
-    assign t_228 = t_224[1:0];
-    assign t_229 = t_223[3:0];
-    assign t_230 = t_229[3:2];
-    assign t_231 = (|t_230);
-    assign t_232 = t_229[1:0];
-    assign t_233 = t_209[15:0];
-    assign t_234 = t_233[15:8];
-    assign t_235 = (|t_234);
-    assign t_236 = t_234[7:4];
+    assign t_228 = t_226[3:2];
+    assign t_229 = (|t_228);
+    assign t_230 = t_226[1:0];
+    assign t_231 = t_225[3:0];
+    assign t_232 = t_231[3:2];
+    assign t_233 = (|t_232);
+    assign t_234 = t_231[1:0];
+    assign t_235 = t_211[15:0];
+    assign t_236 = t_235[15:8];
     assign t_237 = (|t_236);
-    assign t_238 = t_236[3:2];
+    assign t_238 = t_236[7:4];
     assign t_239 = (|t_238);
-    assign t_240 = t_236[1:0];
-    assign t_241 = t_234[3:0];
-    assign t_242 = t_241[3:2];
-    assign t_243 = (|t_242);
-    assign t_244 = t_241[1:0];
-    assign t_245 = t_233[7:0];
-    assign t_246 = t_245[7:4];
-    assign t_247 = (|t_246);
-    assign t_248 = t_246[3:2];
+    assign t_240 = t_238[3:2];
+    assign t_241 = (|t_240);
+    assign t_242 = t_238[1:0];
+    assign t_243 = t_236[3:0];
+    assign t_244 = t_243[3:2];
+    assign t_245 = (|t_244);
+    assign t_246 = t_243[1:0];
+    assign t_247 = t_235[7:0];
+    assign t_248 = t_247[7:4];
     assign t_249 = (|t_248);
-    assign t_250 = t_246[1:0];
-    assign t_251 = t_245[3:0];
-    assign t_252 = t_251[3:2];
-    assign t_253 = (|t_252);
-    assign t_254 = t_251[1:0];
-    assign t_255 = (dec_t_window >> dec_t_lead_q);
-    assign t_256 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_257 = dec_t_delta[18];
-    assign t_258 = dec_t_delta[17:0];
-    assign t_259 = t_258[17:7];
-    assign t_260 = {15'h0, sum_d[43:27]};
-    assign t_261 = t_260[31:16];
-    assign t_262 = (|t_261);
-    assign t_263 = t_261[15:8];
+    assign t_250 = t_248[3:2];
+    assign t_251 = (|t_250);
+    assign t_252 = t_248[1:0];
+    assign t_253 = t_247[3:0];
+    assign t_254 = t_253[3:2];
+    assign t_255 = (|t_254);
+    assign t_256 = t_253[1:0];
+    assign t_257 = (dec_t_window >> dec_t_lead_q);
+    assign t_258 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_259 = dec_t_delta[18];
+    assign t_260 = dec_t_delta[17:0];
+    assign t_261 = t_260[17:7];
+    assign t_262 = {15'h0, sum_d[43:27]};
+    assign t_263 = t_262[31:16];
     assign t_264 = (|t_263);
-    assign t_265 = t_263[7:4];
+    assign t_265 = t_263[15:8];
     assign t_266 = (|t_265);
-    assign t_267 = t_265[3:2];
+    assign t_267 = t_265[7:4];
     assign t_268 = (|t_267);
-    assign t_269 = t_265[1:0];
-    assign t_270 = t_263[3:0];
-    assign t_271 = t_270[3:2];
-    assign t_272 = (|t_271);
-    assign t_273 = t_270[1:0];
-    assign t_274 = t_261[7:0];
-    assign t_275 = t_274[7:4];
-    assign t_276 = (|t_275);
-    assign t_277 = t_275[3:2];
+    assign t_269 = t_267[3:2];
+    assign t_270 = (|t_269);
+    assign t_271 = t_267[1:0];
+    assign t_272 = t_265[3:0];
+    assign t_273 = t_272[3:2];
+    assign t_274 = (|t_273);
+    assign t_275 = t_272[1:0];
+    assign t_276 = t_263[7:0];
+    assign t_277 = t_276[7:4];
     assign t_278 = (|t_277);
-    assign t_279 = t_275[1:0];
-    assign t_280 = t_274[3:0];
-    assign t_281 = t_280[3:2];
-    assign t_282 = (|t_281);
-    assign t_283 = t_280[1:0];
-    assign t_284 = t_260[15:0];
-    assign t_285 = t_284[15:8];
-    assign t_286 = (|t_285);
-    assign t_287 = t_285[7:4];
+    assign t_279 = t_277[3:2];
+    assign t_280 = (|t_279);
+    assign t_281 = t_277[1:0];
+    assign t_282 = t_276[3:0];
+    assign t_283 = t_282[3:2];
+    assign t_284 = (|t_283);
+    assign t_285 = t_282[1:0];
+    assign t_286 = t_262[15:0];
+    assign t_287 = t_286[15:8];
     assign t_288 = (|t_287);
-    assign t_289 = t_287[3:2];
+    assign t_289 = t_287[7:4];
     assign t_290 = (|t_289);
-    assign t_291 = t_287[1:0];
-    assign t_292 = t_285[3:0];
-    assign t_293 = t_292[3:2];
-    assign t_294 = (|t_293);
-    assign t_295 = t_292[1:0];
-    assign t_296 = t_284[7:0];
-    assign t_297 = t_296[7:4];
-    assign t_298 = (|t_297);
-    assign t_299 = t_297[3:2];
+    assign t_291 = t_289[3:2];
+    assign t_292 = (|t_291);
+    assign t_293 = t_289[1:0];
+    assign t_294 = t_287[3:0];
+    assign t_295 = t_294[3:2];
+    assign t_296 = (|t_295);
+    assign t_297 = t_294[1:0];
+    assign t_298 = t_286[7:0];
+    assign t_299 = t_298[7:4];
     assign t_300 = (|t_299);
-    assign t_301 = t_297[1:0];
-    assign t_302 = t_296[3:0];
-    assign t_303 = t_302[3:2];
-    assign t_304 = (|t_303);
-    assign t_305 = t_302[1:0];
-    assign t_306 = (dec_d_window >> dec_d_lead_q);
-    assign t_307 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_308 = dec_d_delta[18];
-    assign t_309 = dec_d_delta[17:0];
-    assign t_310 = t_309[17:7];
-    assign t_311 = (state == 3'h1);
-    assign t_312 = cur_uniforms[31:0];
-    assign t_313 = uniform_row_q[15:0];
-    assign t_314 = uniform_row_q[31:16];
-    assign t_315 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_316 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
-    assign t_317 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_301 = t_299[3:2];
+    assign t_302 = (|t_301);
+    assign t_303 = t_299[1:0];
+    assign t_304 = t_298[3:0];
+    assign t_305 = t_304[3:2];
+    assign t_306 = (|t_305);
+    assign t_307 = t_304[1:0];
+    assign t_308 = (dec_d_window >> dec_d_lead_q);
+    assign t_309 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_310 = dec_d_delta[18];
+    assign t_311 = dec_d_delta[17:0];
+    assign t_312 = t_311[17:7];
+    assign t_313 = (state == 3'h1);
+    assign t_314 = cur_uniforms[31:0];
+    assign t_315 = uniform_row_q[15:0];
+    assign t_316 = uniform_row_q[31:16];
+    assign t_317 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_318 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_319 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3490,11 +3505,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign gen_y0_r0 = ({gen_y0[28:0], gen_y0[31:29]} ^ gen_x0_r0);
     assign gen_l_r0 = (({gen_l[7:0], gen_l[31:8]} + gen_k) ^ ({28'h0, gen_step} + 32'h0));
     assign gen_k_r0 = ({gen_k[28:0], gen_k[31:29]} ^ gen_l_r0);
-    assign gen_last_step = (gen_active & (gen_step == 4'hb));
     assign cmd_generator = t_0[228];
+    assign gen_last_step = (gen_active & (gen_step == 4'hb));
+    assign cmd_draft_token = t_0[66:3];
     assign cmd_uniform_0 = t_0[98:67];
     assign cmd_uniform_1 = t_0[130:99];
-    assign cmd_draft_token = t_0[66:3];
     assign cmd_uniform_2 = t_0[162:131];
     assign cmd_uniform_3 = t_0[194:163];
     assign cmd_uniform_4 = t_0[226:195];
@@ -3581,69 +3596,69 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign c3_control_mode = c3_control[1:0];
     assign c_streaming = (c3_control_mode == 2'h0);
     assign u_exp_t0_f = d_t_e0_f[4:0];
-    assign d_t_delta0 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_46[17]}}, t_46});
+    assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_48[17]}}, t_48});
     assign u_exp_t1_f = d_t_e1_f[4:0];
-    assign d_t_delta1 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_50[17]}}, t_50});
+    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_52[17]}}, t_52});
     assign u_exp_t2_f = d_t_e2_f[4:0];
-    assign d_t_delta2 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_54[17]}}, t_54});
+    assign d_t_delta2 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_56[17]}}, t_56});
     assign u_exp_t3_f = d_t_e3_f[4:0];
-    assign d_t_delta3 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_58[17]}}, t_58});
+    assign d_t_delta3 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_60[17]}}, t_60});
     assign u_exp_t4_f = d_t_e4_f[4:0];
-    assign d_t_delta4 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_62[17]}}, t_62});
+    assign d_t_delta4 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_64[17]}}, t_64});
     assign u_exp_t5_f = d_t_e5_f[4:0];
-    assign d_t_delta5 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_66[17]}}, t_66});
+    assign d_t_delta5 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_68[17]}}, t_68});
     assign u_exp_t6_f = d_t_e6_f[4:0];
-    assign d_t_delta6 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_70[17]}}, t_70});
+    assign d_t_delta6 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_72[17]}}, t_72});
     assign u_exp_t7_f = d_t_e7_f[4:0];
-    assign d_t_delta7 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_74[17]}}, t_74});
+    assign d_t_delta7 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_76[17]}}, t_76});
     assign u_exp_t8_f = d_t_e8_f[4:0];
-    assign d_t_delta8 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_78[17]}}, t_78});
+    assign d_t_delta8 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_80[17]}}, t_80});
     assign u_exp_t9_f = d_t_e9_f[4:0];
-    assign d_t_delta9 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_82[17]}}, t_82});
+    assign d_t_delta9 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_84[17]}}, t_84});
     assign u_exp_t10_f = d_t_e10_f[4:0];
-    assign d_t_delta10 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_86[17]}}, t_86});
+    assign d_t_delta10 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_88[17]}}, t_88});
     assign u_exp_t11_f = d_t_e11_f[4:0];
-    assign d_t_delta11 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_90[17]}}, t_90});
+    assign d_t_delta11 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_92[17]}}, t_92});
     assign u_exp_t12_f = d_t_e12_f[4:0];
-    assign d_t_delta12 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_94[17]}}, t_94});
+    assign d_t_delta12 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_96[17]}}, t_96});
     assign u_exp_t13_f = d_t_e13_f[4:0];
-    assign d_t_delta13 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_98[17]}}, t_98});
+    assign d_t_delta13 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_100[17]}}, t_100});
     assign u_exp_t14_f = d_t_e14_f[4:0];
-    assign d_t_delta14 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_102[17]}}, t_102});
+    assign d_t_delta14 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_104[17]}}, t_104});
     assign u_exp_t15_f = d_t_e15_f[4:0];
-    assign d_t_delta15 = ({{1{c4_full_t[17]}}, c4_full_t} - {{1{t_106[17]}}, t_106});
+    assign d_t_delta15 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_108[17]}}, t_108});
     assign u_exp_d0_f = d_d_e0_f[4:0];
-    assign d_d_delta0 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_110[17]}}, t_110});
+    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_112[17]}}, t_112});
     assign u_exp_d1_f = d_d_e1_f[4:0];
-    assign d_d_delta1 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_114[17]}}, t_114});
+    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_116[17]}}, t_116});
     assign u_exp_d2_f = d_d_e2_f[4:0];
-    assign d_d_delta2 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_118[17]}}, t_118});
+    assign d_d_delta2 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_120[17]}}, t_120});
     assign u_exp_d3_f = d_d_e3_f[4:0];
-    assign d_d_delta3 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_122[17]}}, t_122});
+    assign d_d_delta3 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_124[17]}}, t_124});
     assign u_exp_d4_f = d_d_e4_f[4:0];
-    assign d_d_delta4 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_126[17]}}, t_126});
+    assign d_d_delta4 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_128[17]}}, t_128});
     assign u_exp_d5_f = d_d_e5_f[4:0];
-    assign d_d_delta5 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_130[17]}}, t_130});
+    assign d_d_delta5 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_132[17]}}, t_132});
     assign u_exp_d6_f = d_d_e6_f[4:0];
-    assign d_d_delta6 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_134[17]}}, t_134});
+    assign d_d_delta6 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_136[17]}}, t_136});
     assign u_exp_d7_f = d_d_e7_f[4:0];
-    assign d_d_delta7 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_138[17]}}, t_138});
+    assign d_d_delta7 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_140[17]}}, t_140});
     assign u_exp_d8_f = d_d_e8_f[4:0];
-    assign d_d_delta8 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_142[17]}}, t_142});
+    assign d_d_delta8 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_144[17]}}, t_144});
     assign u_exp_d9_f = d_d_e9_f[4:0];
-    assign d_d_delta9 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_146[17]}}, t_146});
+    assign d_d_delta9 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_148[17]}}, t_148});
     assign u_exp_d10_f = d_d_e10_f[4:0];
-    assign d_d_delta10 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_150[17]}}, t_150});
+    assign d_d_delta10 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_152[17]}}, t_152});
     assign u_exp_d11_f = d_d_e11_f[4:0];
-    assign d_d_delta11 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_154[17]}}, t_154});
+    assign d_d_delta11 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_156[17]}}, t_156});
     assign u_exp_d12_f = d_d_e12_f[4:0];
-    assign d_d_delta12 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_158[17]}}, t_158});
+    assign d_d_delta12 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_160[17]}}, t_160});
     assign u_exp_d13_f = d_d_e13_f[4:0];
-    assign d_d_delta13 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_162[17]}}, t_162});
+    assign d_d_delta13 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_164[17]}}, t_164});
     assign u_exp_d14_f = d_d_e14_f[4:0];
-    assign d_d_delta14 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_166[17]}}, t_166});
+    assign d_d_delta14 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_168[17]}}, t_168});
     assign u_exp_d15_f = d_d_e15_f[4:0];
-    assign d_d_delta15 = ({{1{c4_full_d[17]}}, c4_full_d} - {{1{t_170[17]}}, t_170});
+    assign d_d_delta15 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_172[17]}}, t_172});
     assign e1_control_mode = e1_control[1:0];
     assign e1_control_base = e1_control[18:3];
     assign e4_control_mode = e4_control[1:0];
@@ -3656,45 +3671,45 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e3_control_odd = e3_control[20];
     assign e3_control_fresh = e3_control[21];
     assign e2_control_odd = e2_control[20];
-    assign acc_t_raise = (e3_control_fresh | t_174[16]);
+    assign acc_t_raise = (e3_control_fresh | t_176[16]);
     assign s2_t_sum = (s2_t_kept + s2_t_added);
-    assign acc_d_raise = (e3_control_fresh | t_181[16]);
+    assign acc_d_raise = (e3_control_fresh | t_183[16]);
     assign s2_d_sum = (s2_d_kept + s2_d_added);
     assign e1_control_first = e1_control[19];
     assign row_merged = merge_done_4;
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign cdf_threshold = cdf_thr_s3_0[75:32];
-    assign ckpt_scan = (ckpt_start_21 | ckpt_searching);
-    assign ckpt_s2_sum = (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0]);
-    assign ckpt_found = (t_204 & ckpt_s3_above);
-    assign ckpt_jump = ((ckpt_found & ckpt_ahead_3) & (state == 3'h4));
+    assign ckpt_scan = (ckpt_start_20 | ckpt_searching);
+    assign ckpt_s3_sum = (residual_zero ? ckpt_read_q2[87:44] : ckpt_read_q2[43:0]);
+    assign ckpt_found = (t_206 & ckpt_s4_above);
+    assign ckpt_jump = ((ckpt_found & ckpt_ahead_4) & (state == 3'h4));
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
-    assign u_cdf_thr_p0_a = t_207;
+    assign u_cdf_thr_p0_a = t_209;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_207;
+    assign u_cdf_thr_p1_a = t_209;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_207;
+    assign u_cdf_thr_p2_a = t_209;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_208;
+    assign u_cdf_thr_p3_a = t_210;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_208;
+    assign u_cdf_thr_p4_a = t_210;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_208;
+    assign u_cdf_thr_p5_a = t_210;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_remainder = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_256[17]}}, t_256});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_258[17]}}, t_258});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_307[17]}}, t_307});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_309[17]}}, t_309});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_313;
+    assign u_accept_lhs_p0_a = t_315;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_313;
+    assign u_accept_lhs_p1_a = t_315;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_314;
+    assign u_accept_lhs_p2_a = t_316;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_314;
+    assign u_accept_lhs_p3_a = t_316;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign emit_pending = (~emit_last);
     assign can_push = ((~u_token_fifo_full) & ((~emit_last) | (~u_result_fifo_full)));
@@ -4334,7 +4349,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index)
             3'h0: begin
-                uniform_final = t_206;
+                uniform_final = t_208;
             end
             3'h1: begin
                 uniform_final = cur_uniforms[63:32];
@@ -4349,7 +4364,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final = cur_uniforms[159:128];
             end
             default: begin
-                uniform_final = t_206;
+                uniform_final = t_208;
             end
         endcase
     end
@@ -10517,7 +10532,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_312;
+                uniform_row = t_314;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10532,7 +10547,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_312;
+                uniform_row = t_314;
             end
         endcase
     end
@@ -10645,7 +10660,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_315;
+                        beat <= t_317;
                     end
                 end
                 3'h2: begin
@@ -10660,7 +10675,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_315;
+                        beat <= t_317;
                     end
                 end
             endcase
@@ -10703,7 +10718,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_316;
+                            row_has_draft <= t_318;
                         end
                     end
                 end
@@ -10720,7 +10735,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_317;
+                            row_has_draft <= t_319;
                         end
                     end
                 end
@@ -10741,7 +10756,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_316 & (~cur_one_hot));
+                            row_draft_stream <= (t_318 & (~cur_one_hot));
                         end
                     end
                 end
@@ -10758,7 +10773,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_317 & (~cur_one_hot));
+                            row_draft_stream <= (t_319 & (~cur_one_hot));
                         end
                     end
                 end
@@ -10965,13 +10980,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((t_188 & e1_has_x)) begin
+        if ((t_190 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_188 & e1_has_x)) begin
+        if ((t_190 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -10980,7 +10995,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_188) begin
+            if (t_190) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -11012,7 +11027,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_205);
+            sum_w <= (sum_w + t_207);
         end
         case (state)
             3'h1: begin
@@ -11038,7 +11053,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_b) begin
-            cdf_prefix <= (cdf_prefix + t_205);
+            cdf_prefix <= (cdf_prefix + t_207);
         end
         case (state)
             3'h1: begin
@@ -11101,22 +11116,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             cur_valid_load <= 1'h0;
         end else begin
             cur_valid_load <= (cur_valid_load ? (~round_over) : s_axis_cmd_tvalid);
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            uniform_round <= 32'h0;
-        end else begin
-            case (state)
-                3'h0: begin
-                    if (cmd_fire) begin
-                        uniform_round <= (uniform_round + 32'h1);
-                    end
-                end
-                default: begin
-                end
-            endcase
         end
     end
 
@@ -11217,8 +11216,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
             end
-            if (cmd_fire_generator) begin
-                gen_active <= cmd_generator;
+            if ((~cur_valid_generator)) begin
+                gen_active <= 1'h0;
+            end
+            if (gen_restart) begin
+                gen_active <= gen_requested;
             end
         end
     end
@@ -11247,7 +11249,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
             end
-            if (cmd_fire_generator) begin
+            if (gen_restart) begin
                 gen_step <= 4'h0;
             end
         end
@@ -11274,8 +11276,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
             end
         end
-        if (cmd_fire_generator) begin
-            gen_k <= cmd_uniform_0;
+        if (gen_restart) begin
+            gen_k <= cur_uniform0;
         end
     end
 
@@ -11300,8 +11302,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
             end
         end
-        if (cmd_fire_generator) begin
-            gen_l <= cmd_uniform_1;
+        if (gen_restart) begin
+            gen_l <= cur_uniform1;
         end
     end
 
@@ -11326,7 +11328,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
             end
         end
-        if (cmd_fire_generator) begin
+        if (gen_restart) begin
             gen_x0 <= uniform_round;
         end
     end
@@ -11352,7 +11354,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
             end
         end
-        if (cmd_fire_generator) begin
+        if (gen_restart) begin
             gen_y0 <= 32'h0;
         end
     end
@@ -11369,28 +11371,50 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
             end
-            if (cmd_fire_generator) begin
+            if (gen_restart) begin
                 gen_group <= 3'h0;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (cmd_fire_generator) begin
-            gen_seed_k <= cmd_uniform_0;
+        if (gen_restart) begin
+            gen_seed_k <= cur_uniform0;
         end
     end
 
     always @(posedge aclk) begin
-        if (cmd_fire_generator) begin
-            gen_seed_l <= cmd_uniform_1;
+        if (gen_restart) begin
+            gen_seed_l <= cur_uniform1;
         end
     end
 
     always @(posedge aclk) begin
-        if (cmd_fire_generator) begin
+        if (gen_restart) begin
             gen_round <= uniform_round;
         end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            gen_restart <= 1'h0;
+        end else begin
+            gen_restart <= cmd_fire_generator;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            uniform_round <= 32'h0;
+        end else begin
+            if (gen_restart) begin
+                uniform_round <= (uniform_round + 32'h1);
+            end
+        end
+    end
+
+    always @(posedge aclk) begin
+        gen_requested <= cmd_generator;
     end
 
     always @(posedge aclk) begin
@@ -11988,76 +12012,92 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         c3_t_m1 <= (($signed(c2_t_m2) < $signed(c2_t_m3)) ? c2_t_m3 : c2_t_m2);
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        c4_ref_t <= {{6{t_23[9]}}, t_23};
+        c4_full_t_g0 <= t_25;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g1 <= t_25;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g2 <= t_25;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g3 <= t_25;
     end
 
     always @(posedge aclk) begin
-        c4_full_t <= (t_22 ? (c_streaming ? {t_24[10:0], 7'h0} : nu_t) : (c_streaming ? {t_25[10:0], 7'h0} : nu_t));
+        c4_ref_t <= {{6{t_26[9]}}, t_26};
     end
 
     always @(posedge aclk) begin
-        c0_d_q0 <= (b2_draft_lanes[0] ? t_26[16:7] : 10'h200);
+        c0_d_q0 <= (b2_draft_lanes[0] ? t_27[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q1 <= (b2_draft_lanes[1] ? t_27[16:7] : 10'h200);
+        c0_d_q1 <= (b2_draft_lanes[1] ? t_28[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q2 <= (b2_draft_lanes[2] ? t_28[16:7] : 10'h200);
+        c0_d_q2 <= (b2_draft_lanes[2] ? t_29[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q3 <= (b2_draft_lanes[3] ? t_29[16:7] : 10'h200);
+        c0_d_q3 <= (b2_draft_lanes[3] ? t_30[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q4 <= (b2_draft_lanes[4] ? t_30[16:7] : 10'h200);
+        c0_d_q4 <= (b2_draft_lanes[4] ? t_31[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q5 <= (b2_draft_lanes[5] ? t_31[16:7] : 10'h200);
+        c0_d_q5 <= (b2_draft_lanes[5] ? t_32[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q6 <= (b2_draft_lanes[6] ? t_32[16:7] : 10'h200);
+        c0_d_q6 <= (b2_draft_lanes[6] ? t_33[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q7 <= (b2_draft_lanes[7] ? t_33[16:7] : 10'h200);
+        c0_d_q7 <= (b2_draft_lanes[7] ? t_34[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q8 <= (b2_draft_lanes[8] ? t_34[16:7] : 10'h200);
+        c0_d_q8 <= (b2_draft_lanes[8] ? t_35[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q9 <= (b2_draft_lanes[9] ? t_35[16:7] : 10'h200);
+        c0_d_q9 <= (b2_draft_lanes[9] ? t_36[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q10 <= (b2_draft_lanes[10] ? t_36[16:7] : 10'h200);
+        c0_d_q10 <= (b2_draft_lanes[10] ? t_37[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q11 <= (b2_draft_lanes[11] ? t_37[16:7] : 10'h200);
+        c0_d_q11 <= (b2_draft_lanes[11] ? t_38[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q12 <= (b2_draft_lanes[12] ? t_38[16:7] : 10'h200);
+        c0_d_q12 <= (b2_draft_lanes[12] ? t_39[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q13 <= (b2_draft_lanes[13] ? t_39[16:7] : 10'h200);
+        c0_d_q13 <= (b2_draft_lanes[13] ? t_40[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q14 <= (b2_draft_lanes[14] ? t_40[16:7] : 10'h200);
+        c0_d_q14 <= (b2_draft_lanes[14] ? t_41[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q15 <= (b2_draft_lanes[15] ? t_41[16:7] : 10'h200);
+        c0_d_q15 <= (b2_draft_lanes[15] ? t_42[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
@@ -12116,12 +12156,28 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         c3_d_m1 <= (($signed(c2_d_m2) < $signed(c2_d_m3)) ? c2_d_m3 : c2_d_m2);
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        c4_ref_d <= {{6{t_43[9]}}, t_43};
+        c4_full_d_g0 <= t_46;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g1 <= t_46;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g2 <= t_46;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g3 <= t_46;
     end
 
     always @(posedge aclk) begin
-        c4_full_d <= (t_42 ? (c_streaming ? {t_44[10:0], 7'h0} : nu_d) : (c_streaming ? {t_45[10:0], 7'h0} : nu_d));
+        c4_ref_d <= {{6{t_47[9]}}, t_47};
     end
 
     always @(posedge aclk) begin
@@ -12893,15 +12949,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_f <= (t_47 ? 7'h0 : t_48[6:0]);
+        d_t_e0_f <= (t_49 ? 7'h0 : t_50[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s <= (t_47 ? 5'h0 : t_49[4:0]);
+        d_t_e0_s <= (t_49 ? 5'h0 : t_51[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_z <= ((~c4_lanes[0]) | ((~t_47) & ((|t_49[10:5]) | (5'h1d <= t_49[4:0]))));
+        d_t_e0_z <= ((~c4_lanes[0]) | ((~t_49) & ((|t_51[10:5]) | (5'h1d <= t_51[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -12961,15 +13017,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_f <= (t_51 ? 7'h0 : t_52[6:0]);
+        d_t_e1_f <= (t_53 ? 7'h0 : t_54[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s <= (t_51 ? 5'h0 : t_53[4:0]);
+        d_t_e1_s <= (t_53 ? 5'h0 : t_55[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_z <= ((~c4_lanes[1]) | ((~t_51) & ((|t_53[10:5]) | (5'h1d <= t_53[4:0]))));
+        d_t_e1_z <= ((~c4_lanes[1]) | ((~t_53) & ((|t_55[10:5]) | (5'h1d <= t_55[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13029,15 +13085,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_f <= (t_55 ? 7'h0 : t_56[6:0]);
+        d_t_e2_f <= (t_57 ? 7'h0 : t_58[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s <= (t_55 ? 5'h0 : t_57[4:0]);
+        d_t_e2_s <= (t_57 ? 5'h0 : t_59[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_z <= ((~c4_lanes[2]) | ((~t_55) & ((|t_57[10:5]) | (5'h1d <= t_57[4:0]))));
+        d_t_e2_z <= ((~c4_lanes[2]) | ((~t_57) & ((|t_59[10:5]) | (5'h1d <= t_59[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13097,15 +13153,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_f <= (t_59 ? 7'h0 : t_60[6:0]);
+        d_t_e3_f <= (t_61 ? 7'h0 : t_62[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s <= (t_59 ? 5'h0 : t_61[4:0]);
+        d_t_e3_s <= (t_61 ? 5'h0 : t_63[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_z <= ((~c4_lanes[3]) | ((~t_59) & ((|t_61[10:5]) | (5'h1d <= t_61[4:0]))));
+        d_t_e3_z <= ((~c4_lanes[3]) | ((~t_61) & ((|t_63[10:5]) | (5'h1d <= t_63[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13165,15 +13221,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_f <= (t_63 ? 7'h0 : t_64[6:0]);
+        d_t_e4_f <= (t_65 ? 7'h0 : t_66[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s <= (t_63 ? 5'h0 : t_65[4:0]);
+        d_t_e4_s <= (t_65 ? 5'h0 : t_67[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_z <= ((~c4_lanes[4]) | ((~t_63) & ((|t_65[10:5]) | (5'h1d <= t_65[4:0]))));
+        d_t_e4_z <= ((~c4_lanes[4]) | ((~t_65) & ((|t_67[10:5]) | (5'h1d <= t_67[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13233,15 +13289,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_f <= (t_67 ? 7'h0 : t_68[6:0]);
+        d_t_e5_f <= (t_69 ? 7'h0 : t_70[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s <= (t_67 ? 5'h0 : t_69[4:0]);
+        d_t_e5_s <= (t_69 ? 5'h0 : t_71[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_z <= ((~c4_lanes[5]) | ((~t_67) & ((|t_69[10:5]) | (5'h1d <= t_69[4:0]))));
+        d_t_e5_z <= ((~c4_lanes[5]) | ((~t_69) & ((|t_71[10:5]) | (5'h1d <= t_71[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13301,15 +13357,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_f <= (t_71 ? 7'h0 : t_72[6:0]);
+        d_t_e6_f <= (t_73 ? 7'h0 : t_74[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s <= (t_71 ? 5'h0 : t_73[4:0]);
+        d_t_e6_s <= (t_73 ? 5'h0 : t_75[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_z <= ((~c4_lanes[6]) | ((~t_71) & ((|t_73[10:5]) | (5'h1d <= t_73[4:0]))));
+        d_t_e6_z <= ((~c4_lanes[6]) | ((~t_73) & ((|t_75[10:5]) | (5'h1d <= t_75[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13369,15 +13425,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_f <= (t_75 ? 7'h0 : t_76[6:0]);
+        d_t_e7_f <= (t_77 ? 7'h0 : t_78[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s <= (t_75 ? 5'h0 : t_77[4:0]);
+        d_t_e7_s <= (t_77 ? 5'h0 : t_79[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_z <= ((~c4_lanes[7]) | ((~t_75) & ((|t_77[10:5]) | (5'h1d <= t_77[4:0]))));
+        d_t_e7_z <= ((~c4_lanes[7]) | ((~t_77) & ((|t_79[10:5]) | (5'h1d <= t_79[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13437,15 +13493,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_f <= (t_79 ? 7'h0 : t_80[6:0]);
+        d_t_e8_f <= (t_81 ? 7'h0 : t_82[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s <= (t_79 ? 5'h0 : t_81[4:0]);
+        d_t_e8_s <= (t_81 ? 5'h0 : t_83[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_z <= ((~c4_lanes[8]) | ((~t_79) & ((|t_81[10:5]) | (5'h1d <= t_81[4:0]))));
+        d_t_e8_z <= ((~c4_lanes[8]) | ((~t_81) & ((|t_83[10:5]) | (5'h1d <= t_83[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13505,15 +13561,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_f <= (t_83 ? 7'h0 : t_84[6:0]);
+        d_t_e9_f <= (t_85 ? 7'h0 : t_86[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s <= (t_83 ? 5'h0 : t_85[4:0]);
+        d_t_e9_s <= (t_85 ? 5'h0 : t_87[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_z <= ((~c4_lanes[9]) | ((~t_83) & ((|t_85[10:5]) | (5'h1d <= t_85[4:0]))));
+        d_t_e9_z <= ((~c4_lanes[9]) | ((~t_85) & ((|t_87[10:5]) | (5'h1d <= t_87[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13573,15 +13629,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_f <= (t_87 ? 7'h0 : t_88[6:0]);
+        d_t_e10_f <= (t_89 ? 7'h0 : t_90[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s <= (t_87 ? 5'h0 : t_89[4:0]);
+        d_t_e10_s <= (t_89 ? 5'h0 : t_91[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_z <= ((~c4_lanes[10]) | ((~t_87) & ((|t_89[10:5]) | (5'h1d <= t_89[4:0]))));
+        d_t_e10_z <= ((~c4_lanes[10]) | ((~t_89) & ((|t_91[10:5]) | (5'h1d <= t_91[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13641,15 +13697,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_f <= (t_91 ? 7'h0 : t_92[6:0]);
+        d_t_e11_f <= (t_93 ? 7'h0 : t_94[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s <= (t_91 ? 5'h0 : t_93[4:0]);
+        d_t_e11_s <= (t_93 ? 5'h0 : t_95[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_z <= ((~c4_lanes[11]) | ((~t_91) & ((|t_93[10:5]) | (5'h1d <= t_93[4:0]))));
+        d_t_e11_z <= ((~c4_lanes[11]) | ((~t_93) & ((|t_95[10:5]) | (5'h1d <= t_95[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13709,15 +13765,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_f <= (t_95 ? 7'h0 : t_96[6:0]);
+        d_t_e12_f <= (t_97 ? 7'h0 : t_98[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s <= (t_95 ? 5'h0 : t_97[4:0]);
+        d_t_e12_s <= (t_97 ? 5'h0 : t_99[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_z <= ((~c4_lanes[12]) | ((~t_95) & ((|t_97[10:5]) | (5'h1d <= t_97[4:0]))));
+        d_t_e12_z <= ((~c4_lanes[12]) | ((~t_97) & ((|t_99[10:5]) | (5'h1d <= t_99[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13777,15 +13833,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_f <= (t_99 ? 7'h0 : t_100[6:0]);
+        d_t_e13_f <= (t_101 ? 7'h0 : t_102[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s <= (t_99 ? 5'h0 : t_101[4:0]);
+        d_t_e13_s <= (t_101 ? 5'h0 : t_103[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_z <= ((~c4_lanes[13]) | ((~t_99) & ((|t_101[10:5]) | (5'h1d <= t_101[4:0]))));
+        d_t_e13_z <= ((~c4_lanes[13]) | ((~t_101) & ((|t_103[10:5]) | (5'h1d <= t_103[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13845,15 +13901,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_f <= (t_103 ? 7'h0 : t_104[6:0]);
+        d_t_e14_f <= (t_105 ? 7'h0 : t_106[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s <= (t_103 ? 5'h0 : t_105[4:0]);
+        d_t_e14_s <= (t_105 ? 5'h0 : t_107[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_z <= ((~c4_lanes[14]) | ((~t_103) & ((|t_105[10:5]) | (5'h1d <= t_105[4:0]))));
+        d_t_e14_z <= ((~c4_lanes[14]) | ((~t_105) & ((|t_107[10:5]) | (5'h1d <= t_107[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13913,15 +13969,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_f <= (t_107 ? 7'h0 : t_108[6:0]);
+        d_t_e15_f <= (t_109 ? 7'h0 : t_110[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s <= (t_107 ? 5'h0 : t_109[4:0]);
+        d_t_e15_s <= (t_109 ? 5'h0 : t_111[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_z <= ((~c4_lanes[15]) | ((~t_107) & ((|t_109[10:5]) | (5'h1d <= t_109[4:0]))));
+        d_t_e15_z <= ((~c4_lanes[15]) | ((~t_109) & ((|t_111[10:5]) | (5'h1d <= t_111[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13981,15 +14037,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_f <= (t_111 ? 7'h0 : t_112[6:0]);
+        d_d_e0_f <= (t_113 ? 7'h0 : t_114[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s <= (t_111 ? 5'h0 : t_113[4:0]);
+        d_d_e0_s <= (t_113 ? 5'h0 : t_115[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_z <= ((~c4_draft_lanes[0]) | ((~t_111) & ((|t_113[10:5]) | (5'h1d <= t_113[4:0]))));
+        d_d_e0_z <= ((~c4_draft_lanes[0]) | ((~t_113) & ((|t_115[10:5]) | (5'h1d <= t_115[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14049,15 +14105,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_f <= (t_115 ? 7'h0 : t_116[6:0]);
+        d_d_e1_f <= (t_117 ? 7'h0 : t_118[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s <= (t_115 ? 5'h0 : t_117[4:0]);
+        d_d_e1_s <= (t_117 ? 5'h0 : t_119[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_z <= ((~c4_draft_lanes[1]) | ((~t_115) & ((|t_117[10:5]) | (5'h1d <= t_117[4:0]))));
+        d_d_e1_z <= ((~c4_draft_lanes[1]) | ((~t_117) & ((|t_119[10:5]) | (5'h1d <= t_119[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14117,15 +14173,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_f <= (t_119 ? 7'h0 : t_120[6:0]);
+        d_d_e2_f <= (t_121 ? 7'h0 : t_122[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s <= (t_119 ? 5'h0 : t_121[4:0]);
+        d_d_e2_s <= (t_121 ? 5'h0 : t_123[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_z <= ((~c4_draft_lanes[2]) | ((~t_119) & ((|t_121[10:5]) | (5'h1d <= t_121[4:0]))));
+        d_d_e2_z <= ((~c4_draft_lanes[2]) | ((~t_121) & ((|t_123[10:5]) | (5'h1d <= t_123[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14185,15 +14241,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_f <= (t_123 ? 7'h0 : t_124[6:0]);
+        d_d_e3_f <= (t_125 ? 7'h0 : t_126[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s <= (t_123 ? 5'h0 : t_125[4:0]);
+        d_d_e3_s <= (t_125 ? 5'h0 : t_127[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_z <= ((~c4_draft_lanes[3]) | ((~t_123) & ((|t_125[10:5]) | (5'h1d <= t_125[4:0]))));
+        d_d_e3_z <= ((~c4_draft_lanes[3]) | ((~t_125) & ((|t_127[10:5]) | (5'h1d <= t_127[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14253,15 +14309,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_f <= (t_127 ? 7'h0 : t_128[6:0]);
+        d_d_e4_f <= (t_129 ? 7'h0 : t_130[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s <= (t_127 ? 5'h0 : t_129[4:0]);
+        d_d_e4_s <= (t_129 ? 5'h0 : t_131[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_z <= ((~c4_draft_lanes[4]) | ((~t_127) & ((|t_129[10:5]) | (5'h1d <= t_129[4:0]))));
+        d_d_e4_z <= ((~c4_draft_lanes[4]) | ((~t_129) & ((|t_131[10:5]) | (5'h1d <= t_131[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14321,15 +14377,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_f <= (t_131 ? 7'h0 : t_132[6:0]);
+        d_d_e5_f <= (t_133 ? 7'h0 : t_134[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s <= (t_131 ? 5'h0 : t_133[4:0]);
+        d_d_e5_s <= (t_133 ? 5'h0 : t_135[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_z <= ((~c4_draft_lanes[5]) | ((~t_131) & ((|t_133[10:5]) | (5'h1d <= t_133[4:0]))));
+        d_d_e5_z <= ((~c4_draft_lanes[5]) | ((~t_133) & ((|t_135[10:5]) | (5'h1d <= t_135[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14389,15 +14445,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_f <= (t_135 ? 7'h0 : t_136[6:0]);
+        d_d_e6_f <= (t_137 ? 7'h0 : t_138[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s <= (t_135 ? 5'h0 : t_137[4:0]);
+        d_d_e6_s <= (t_137 ? 5'h0 : t_139[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_z <= ((~c4_draft_lanes[6]) | ((~t_135) & ((|t_137[10:5]) | (5'h1d <= t_137[4:0]))));
+        d_d_e6_z <= ((~c4_draft_lanes[6]) | ((~t_137) & ((|t_139[10:5]) | (5'h1d <= t_139[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14457,15 +14513,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_f <= (t_139 ? 7'h0 : t_140[6:0]);
+        d_d_e7_f <= (t_141 ? 7'h0 : t_142[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s <= (t_139 ? 5'h0 : t_141[4:0]);
+        d_d_e7_s <= (t_141 ? 5'h0 : t_143[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_z <= ((~c4_draft_lanes[7]) | ((~t_139) & ((|t_141[10:5]) | (5'h1d <= t_141[4:0]))));
+        d_d_e7_z <= ((~c4_draft_lanes[7]) | ((~t_141) & ((|t_143[10:5]) | (5'h1d <= t_143[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14525,15 +14581,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_f <= (t_143 ? 7'h0 : t_144[6:0]);
+        d_d_e8_f <= (t_145 ? 7'h0 : t_146[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s <= (t_143 ? 5'h0 : t_145[4:0]);
+        d_d_e8_s <= (t_145 ? 5'h0 : t_147[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_z <= ((~c4_draft_lanes[8]) | ((~t_143) & ((|t_145[10:5]) | (5'h1d <= t_145[4:0]))));
+        d_d_e8_z <= ((~c4_draft_lanes[8]) | ((~t_145) & ((|t_147[10:5]) | (5'h1d <= t_147[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14593,15 +14649,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_f <= (t_147 ? 7'h0 : t_148[6:0]);
+        d_d_e9_f <= (t_149 ? 7'h0 : t_150[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s <= (t_147 ? 5'h0 : t_149[4:0]);
+        d_d_e9_s <= (t_149 ? 5'h0 : t_151[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_z <= ((~c4_draft_lanes[9]) | ((~t_147) & ((|t_149[10:5]) | (5'h1d <= t_149[4:0]))));
+        d_d_e9_z <= ((~c4_draft_lanes[9]) | ((~t_149) & ((|t_151[10:5]) | (5'h1d <= t_151[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14661,15 +14717,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_f <= (t_151 ? 7'h0 : t_152[6:0]);
+        d_d_e10_f <= (t_153 ? 7'h0 : t_154[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s <= (t_151 ? 5'h0 : t_153[4:0]);
+        d_d_e10_s <= (t_153 ? 5'h0 : t_155[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_z <= ((~c4_draft_lanes[10]) | ((~t_151) & ((|t_153[10:5]) | (5'h1d <= t_153[4:0]))));
+        d_d_e10_z <= ((~c4_draft_lanes[10]) | ((~t_153) & ((|t_155[10:5]) | (5'h1d <= t_155[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14729,15 +14785,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_f <= (t_155 ? 7'h0 : t_156[6:0]);
+        d_d_e11_f <= (t_157 ? 7'h0 : t_158[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s <= (t_155 ? 5'h0 : t_157[4:0]);
+        d_d_e11_s <= (t_157 ? 5'h0 : t_159[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_z <= ((~c4_draft_lanes[11]) | ((~t_155) & ((|t_157[10:5]) | (5'h1d <= t_157[4:0]))));
+        d_d_e11_z <= ((~c4_draft_lanes[11]) | ((~t_157) & ((|t_159[10:5]) | (5'h1d <= t_159[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14797,15 +14853,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_f <= (t_159 ? 7'h0 : t_160[6:0]);
+        d_d_e12_f <= (t_161 ? 7'h0 : t_162[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s <= (t_159 ? 5'h0 : t_161[4:0]);
+        d_d_e12_s <= (t_161 ? 5'h0 : t_163[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_z <= ((~c4_draft_lanes[12]) | ((~t_159) & ((|t_161[10:5]) | (5'h1d <= t_161[4:0]))));
+        d_d_e12_z <= ((~c4_draft_lanes[12]) | ((~t_161) & ((|t_163[10:5]) | (5'h1d <= t_163[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14865,15 +14921,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_f <= (t_163 ? 7'h0 : t_164[6:0]);
+        d_d_e13_f <= (t_165 ? 7'h0 : t_166[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s <= (t_163 ? 5'h0 : t_165[4:0]);
+        d_d_e13_s <= (t_165 ? 5'h0 : t_167[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_z <= ((~c4_draft_lanes[13]) | ((~t_163) & ((|t_165[10:5]) | (5'h1d <= t_165[4:0]))));
+        d_d_e13_z <= ((~c4_draft_lanes[13]) | ((~t_165) & ((|t_167[10:5]) | (5'h1d <= t_167[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14933,15 +14989,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_f <= (t_167 ? 7'h0 : t_168[6:0]);
+        d_d_e14_f <= (t_169 ? 7'h0 : t_170[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s <= (t_167 ? 5'h0 : t_169[4:0]);
+        d_d_e14_s <= (t_169 ? 5'h0 : t_171[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_z <= ((~c4_draft_lanes[14]) | ((~t_167) & ((|t_169[10:5]) | (5'h1d <= t_169[4:0]))));
+        d_d_e14_z <= ((~c4_draft_lanes[14]) | ((~t_169) & ((|t_171[10:5]) | (5'h1d <= t_171[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -15001,15 +15057,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_f <= (t_171 ? 7'h0 : t_172[6:0]);
+        d_d_e15_f <= (t_173 ? 7'h0 : t_174[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s <= (t_171 ? 5'h0 : t_173[4:0]);
+        d_d_e15_s <= (t_173 ? 5'h0 : t_175[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_z <= ((~c4_draft_lanes[15]) | ((~t_171) & ((|t_173[10:5]) | (5'h1d <= t_173[4:0]))));
+        d_d_e15_z <= ((~c4_draft_lanes[15]) | ((~t_173) & ((|t_175[10:5]) | (5'h1d <= t_175[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -15808,7 +15864,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (acc_ref_stream) begin
             if (e3_control_odd) begin
             end else begin
-                rho_even_t <= t_175;
+                rho_even_t <= t_177;
             end
         end
     end
@@ -15816,7 +15872,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (acc_ref_stream) begin
             if (e3_control_odd) begin
-                rho_odd_t <= t_175;
+                rho_odd_t <= t_177;
             end
         end
     end
@@ -15860,19 +15916,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_t_old_zero <= (e3_control_fresh | ((~t_176[16]) & ((|t_177[15:6]) | (6'h2c <= t_177[5:0]))));
+        en_t_old_zero <= (e3_control_fresh | ((~t_178[16]) & ((|t_179[15:6]) | (6'h2c <= t_179[5:0]))));
     end
 
     always @(posedge aclk) begin
-        en_t_old_small <= t_178[5:0];
+        en_t_old_small <= t_180[5:0];
     end
 
     always @(posedge aclk) begin
-        en_t_added_zero <= ((~e3_control_fresh) & ((~t_174[16]) & ((|t_179[15:6]) | (6'h2c <= t_179[5:0]))));
+        en_t_added_zero <= ((~e3_control_fresh) & ((~t_176[16]) & ((|t_181[15:6]) | (6'h2c <= t_181[5:0]))));
     end
 
     always @(posedge aclk) begin
-        en_t_added_small <= (acc_t_raise ? 6'h0 : t_174[5:0]);
+        en_t_added_small <= (acc_t_raise ? 6'h0 : t_176[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -15892,7 +15948,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_t_rho_1 <= t_175;
+        s1_t_rho_1 <= t_177;
     end
 
     always @(posedge aclk) begin
@@ -15965,15 +16021,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_t_sum_odd <= (m0_t_sum1 >> (t_180 ? m0_t_gap_down[1:0] : 2'h0));
+        m1_t_sum_odd <= (m0_t_sum1 >> (t_182 ? m0_t_gap_down[1:0] : 2'h0));
     end
 
     always @(posedge aclk) begin
-        m1_t_shift_odd <= (t_180 ? m0_t_gap_down[5:2] : 4'h0);
+        m1_t_shift_odd <= (t_182 ? m0_t_gap_down[5:2] : 4'h0);
     end
 
     always @(posedge aclk) begin
-        m1_t_zero_odd <= (t_180 & ((|m0_t_gap_down[16:6]) | (6'h2c <= m0_t_gap_down[5:0])));
+        m1_t_zero_odd <= (t_182 & ((|m0_t_gap_down[16:6]) | (6'h2c <= m0_t_gap_down[5:0])));
     end
 
     always @(posedge aclk) begin
@@ -15996,7 +16052,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (acc_ref_stream) begin
             if (e3_control_odd) begin
             end else begin
-                rho_even_d <= t_182;
+                rho_even_d <= t_184;
             end
         end
     end
@@ -16004,7 +16060,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (acc_ref_stream) begin
             if (e3_control_odd) begin
-                rho_odd_d <= t_182;
+                rho_odd_d <= t_184;
             end
         end
     end
@@ -16048,19 +16104,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_d_old_zero <= (e3_control_fresh | ((~t_183[16]) & ((|t_184[15:6]) | (6'h2c <= t_184[5:0]))));
+        en_d_old_zero <= (e3_control_fresh | ((~t_185[16]) & ((|t_186[15:6]) | (6'h2c <= t_186[5:0]))));
     end
 
     always @(posedge aclk) begin
-        en_d_old_small <= t_185[5:0];
+        en_d_old_small <= t_187[5:0];
     end
 
     always @(posedge aclk) begin
-        en_d_added_zero <= ((~e3_control_fresh) & ((~t_181[16]) & ((|t_186[15:6]) | (6'h2c <= t_186[5:0]))));
+        en_d_added_zero <= ((~e3_control_fresh) & ((~t_183[16]) & ((|t_188[15:6]) | (6'h2c <= t_188[5:0]))));
     end
 
     always @(posedge aclk) begin
-        en_d_added_small <= (acc_d_raise ? 6'h0 : t_181[5:0]);
+        en_d_added_small <= (acc_d_raise ? 6'h0 : t_183[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -16080,7 +16136,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_d_rho_1 <= t_182;
+        s1_d_rho_1 <= t_184;
     end
 
     always @(posedge aclk) begin
@@ -16153,15 +16209,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_d_sum_odd <= (m0_d_sum1 >> (t_187 ? m0_d_gap_down[1:0] : 2'h0));
+        m1_d_sum_odd <= (m0_d_sum1 >> (t_189 ? m0_d_gap_down[1:0] : 2'h0));
     end
 
     always @(posedge aclk) begin
-        m1_d_shift_odd <= (t_187 ? m0_d_gap_down[5:2] : 4'h0);
+        m1_d_shift_odd <= (t_189 ? m0_d_gap_down[5:2] : 4'h0);
     end
 
     always @(posedge aclk) begin
-        m1_d_zero_odd <= (t_187 & ((|m0_d_gap_down[16:6]) | (6'h2c <= m0_d_gap_down[5:0])));
+        m1_d_zero_odd <= (t_189 & ((|m0_d_gap_down[16:6]) | (6'h2c <= m0_d_gap_down[5:0])));
     end
 
     always @(posedge aclk) begin
@@ -16221,67 +16277,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_189;
+        p1_q0 <= t_191;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_190 + t_189);
+        p1_q1 <= (t_192 + t_191);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_191 + t_190);
+        p1_q2 <= (t_193 + t_192);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_192 + t_191);
+        p1_q3 <= (t_194 + t_193);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_193 + t_192);
+        p1_q4 <= (t_195 + t_194);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_194 + t_193);
+        p1_q5 <= (t_196 + t_195);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_195 + t_194);
+        p1_q6 <= (t_197 + t_196);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_196 + t_195);
+        p1_q7 <= (t_198 + t_197);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_197 + t_196);
+        p1_q8 <= (t_199 + t_198);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_198 + t_197);
+        p1_q9 <= (t_200 + t_199);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_199 + t_198);
+        p1_q10 <= (t_201 + t_200);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_200 + t_199);
+        p1_q11 <= (t_202 + t_201);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_201 + t_200);
+        p1_q12 <= (t_203 + t_202);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_202 + t_201);
+        p1_q13 <= (t_204 + t_203);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_203 + t_202);
+        p1_q14 <= (t_205 + t_204);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_203);
+        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_205);
     end
 
     always @(posedge aclk) begin
@@ -16796,14 +16852,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            ckpt_start_21 <= 1'h0;
-        end else begin
-            ckpt_start_21 <= ckpt_start_20;
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
             ckpt_searching <= 1'h0;
         end else begin
             if ((state == 3'h3)) begin
@@ -16839,11 +16887,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        ckpt_s1_last <= (ckpt_read_index == 6'h2f);
+        ckpt_read_q2 <= ckpt_read_q;
     end
 
     always @(posedge aclk) begin
-        ckpt_s2_last <= ckpt_s1_last;
+        ckpt_last_1 <= (ckpt_read_index == 6'h2f);
+    end
+
+    always @(posedge aclk) begin
+        ckpt_last_2 <= ckpt_last_1;
+    end
+
+    always @(posedge aclk) begin
+        ckpt_last_3 <= ckpt_last_2;
     end
 
     always @(posedge aclk) begin
@@ -16859,11 +16915,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        ckpt_s3_above <= (ckpt_s2_last | (cdf_threshold < ckpt_s2_sum));
+        ckpt_ahead_4 <= ckpt_ahead_3;
     end
 
     always @(posedge aclk) begin
-        ckpt_s3_sum <= ckpt_s2_sum;
+        ckpt_s4_above <= (ckpt_last_3 | (cdf_threshold < ckpt_s3_sum));
+    end
+
+    always @(posedge aclk) begin
+        ckpt_s4_sum <= ckpt_s3_sum;
     end
 
     always @(posedge aclk) begin
@@ -16891,9 +16951,17 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_valid_4 <= 1'h0;
+        end else begin
+            ckpt_valid_4 <= ckpt_valid_3;
+        end
+    end
+
+    always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_address <= decide_address;
-        end else if ((t_204 & (~ckpt_s3_above))) begin
+        end else if ((t_206 & (~ckpt_s4_above))) begin
             ckpt_start_address <= ((12'hbe9 <= ckpt_start_address) ? (ckpt_start_address - 12'hbe9) : (ckpt_start_address + 12'h40));
         end
     end
@@ -16901,7 +16969,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_beat <= 12'h0;
-        end else if ((t_204 & (~ckpt_s3_above))) begin
+        end else if ((t_206 & (~ckpt_s4_above))) begin
             ckpt_start_beat <= (ckpt_start_beat + 12'h40);
         end
     end
@@ -16909,8 +16977,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_prefix <= 44'h0;
-        end else if ((t_204 & (~ckpt_s3_above))) begin
-            ckpt_start_prefix <= ckpt_s3_sum;
+        end else if ((t_206 & (~ckpt_s4_above))) begin
+            ckpt_start_prefix <= ckpt_s4_sum;
         end
     end
 
@@ -17127,7 +17195,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_211, (t_211 ? {t_213, (t_213 ? {t_215, (t_215 ? {t_217, (t_217 ? t_216[1] : t_218[1])} : {t_221, (t_221 ? t_220[1] : t_222[1])})} : {t_225, (t_225 ? {t_227, (t_227 ? t_226[1] : t_228[1])} : {t_231, (t_231 ? t_230[1] : t_232[1])})})} : {t_235, (t_235 ? {t_237, (t_237 ? {t_239, (t_239 ? t_238[1] : t_240[1])} : {t_243, (t_243 ? t_242[1] : t_244[1])})} : {t_247, (t_247 ? {t_249, (t_249 ? t_248[1] : t_250[1])} : {t_253, (t_253 ? t_252[1] : t_254[1])})})})};
+        dec_t_lead <= {t_213, (t_213 ? {t_215, (t_215 ? {t_217, (t_217 ? {t_219, (t_219 ? t_218[1] : t_220[1])} : {t_223, (t_223 ? t_222[1] : t_224[1])})} : {t_227, (t_227 ? {t_229, (t_229 ? t_228[1] : t_230[1])} : {t_233, (t_233 ? t_232[1] : t_234[1])})})} : {t_237, (t_237 ? {t_239, (t_239 ? {t_241, (t_241 ? t_240[1] : t_242[1])} : {t_245, (t_245 ? t_244[1] : t_246[1])})} : {t_249, (t_249 ? {t_251, (t_251 ? t_250[1] : t_252[1])} : {t_255, (t_255 ? t_254[1] : t_256[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -17143,7 +17211,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_255[9:0];
+        dec_t_index <= t_257[9:0];
     end
 
     always @(posedge aclk) begin
@@ -17239,15 +17307,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_257 ? 7'h0 : t_258[6:0]);
+        dec_t_px_f <= (t_259 ? 7'h0 : t_260[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_257 ? 5'h0 : t_259[4:0]);
+        dec_t_px_s <= (t_259 ? 5'h0 : t_261[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~dec_captured_15) | ((~t_257) & ((|t_259[10:5]) | (5'h1d <= t_259[4:0]))));
+        dec_t_px_z <= ((~dec_captured_15) | ((~t_259) & ((|t_261[10:5]) | (5'h1d <= t_261[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -17347,7 +17415,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_262, (t_262 ? {t_264, (t_264 ? {t_266, (t_266 ? {t_268, (t_268 ? t_267[1] : t_269[1])} : {t_272, (t_272 ? t_271[1] : t_273[1])})} : {t_276, (t_276 ? {t_278, (t_278 ? t_277[1] : t_279[1])} : {t_282, (t_282 ? t_281[1] : t_283[1])})})} : {t_286, (t_286 ? {t_288, (t_288 ? {t_290, (t_290 ? t_289[1] : t_291[1])} : {t_294, (t_294 ? t_293[1] : t_295[1])})} : {t_298, (t_298 ? {t_300, (t_300 ? t_299[1] : t_301[1])} : {t_304, (t_304 ? t_303[1] : t_305[1])})})})};
+        dec_d_lead <= {t_264, (t_264 ? {t_266, (t_266 ? {t_268, (t_268 ? {t_270, (t_270 ? t_269[1] : t_271[1])} : {t_274, (t_274 ? t_273[1] : t_275[1])})} : {t_278, (t_278 ? {t_280, (t_280 ? t_279[1] : t_281[1])} : {t_284, (t_284 ? t_283[1] : t_285[1])})})} : {t_288, (t_288 ? {t_290, (t_290 ? {t_292, (t_292 ? t_291[1] : t_293[1])} : {t_296, (t_296 ? t_295[1] : t_297[1])})} : {t_300, (t_300 ? {t_302, (t_302 ? t_301[1] : t_303[1])} : {t_306, (t_306 ? t_305[1] : t_307[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -17363,7 +17431,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_306[9:0];
+        dec_d_index <= t_308[9:0];
     end
 
     always @(posedge aclk) begin
@@ -17459,15 +17527,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_308 ? 7'h0 : t_309[6:0]);
+        dec_d_px_f <= (t_310 ? 7'h0 : t_311[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_308 ? 5'h0 : t_310[4:0]);
+        dec_d_px_s <= (t_310 ? 5'h0 : t_312[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~dec_captured_15) | ((~t_308) & ((|t_310[10:5]) | (5'h1d <= t_310[4:0]))));
+        dec_d_px_z <= ((~dec_captured_15) | ((~t_310) & ((|t_312[10:5]) | (5'h1d <= t_312[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -17570,7 +17638,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_311);
+            dec_valid_0 <= (row_merged & t_313);
         end
     end
 
@@ -17578,7 +17646,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_311);
+            dec_valid_1 <= (dec_valid_0 & t_313);
         end
     end
 
@@ -17586,7 +17654,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_311);
+            dec_valid_2 <= (dec_valid_1 & t_313);
         end
     end
 
@@ -17594,7 +17662,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_311);
+            dec_valid_3 <= (dec_valid_2 & t_313);
         end
     end
 
@@ -17602,7 +17670,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_311);
+            dec_valid_4 <= (dec_valid_3 & t_313);
         end
     end
 
@@ -17610,7 +17678,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_311);
+            dec_valid_5 <= (dec_valid_4 & t_313);
         end
     end
 
@@ -17618,7 +17686,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_311);
+            dec_valid_6 <= (dec_valid_5 & t_313);
         end
     end
 
@@ -17626,7 +17694,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_311);
+            dec_valid_7 <= (dec_valid_6 & t_313);
         end
     end
 
@@ -17634,7 +17702,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_311);
+            dec_valid_8 <= (dec_valid_7 & t_313);
         end
     end
 
@@ -17642,7 +17710,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_311);
+            dec_valid_9 <= (dec_valid_8 & t_313);
         end
     end
 
@@ -17650,7 +17718,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_311);
+            dec_valid_10 <= (dec_valid_9 & t_313);
         end
     end
 
@@ -17658,7 +17726,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_311);
+            dec_valid_11 <= (dec_valid_10 & t_313);
         end
     end
 
@@ -17666,7 +17734,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_311);
+            dec_valid_12 <= (dec_valid_11 & t_313);
         end
     end
 
@@ -17674,7 +17742,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_311);
+            dec_valid_13 <= (dec_valid_12 & t_313);
         end
     end
 
@@ -17682,7 +17750,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_311);
+            dec_valid_14 <= (dec_valid_13 & t_313);
         end
     end
 
@@ -17690,7 +17758,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_311);
+            dec_valid_15 <= (dec_valid_14 & t_313);
         end
     end
 
@@ -17698,7 +17766,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_311);
+            dec_valid_16 <= (dec_valid_15 & t_313);
         end
     end
 
@@ -17918,7 +17986,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[21], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_24[15:11], t_25[15:11], t_26[6:0], t_27[6:0], t_28[6:0], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_44[15:11], t_45[15:11], t_178[16:6], t_185[16:6], t_218[0], t_222[0], t_228[0], t_232[0], t_240[0], t_244[0], t_250[0], t_254[0], t_255[26:10], t_269[0], t_273[0], t_279[0], t_283[0], t_291[0], t_295[0], t_301[0], t_305[0], t_306[26:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[21], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_23[15:11], t_24[15:11], t_27[6:0], t_28[6:0], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_44[15:11], t_45[15:11], t_180[16:6], t_187[16:6], t_220[0], t_224[0], t_230[0], t_234[0], t_242[0], t_246[0], t_252[0], t_256[0], t_257[26:10], t_271[0], t_275[0], t_281[0], t_285[0], t_293[0], t_297[0], t_303[0], t_307[0], t_308[26:10]};
 endmodule
 
 `resetall
