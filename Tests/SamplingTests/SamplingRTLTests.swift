@@ -195,7 +195,8 @@ final class SamplingRTLTests: XCTestCase {
     /// so that some fall on a group's end.
     func testARestartedGeneratorDoesNotWriteOverTheNextCommandsUniforms() throws {
         let c = Fixture.config(vocab: 32, lanes: 4, gammaMax: 24)
-        let groups = (c.gammaMax + 1) / SamplingTiming.generatorLanes(gammaMax: c.gammaMax, beatsPerRow: c.beatsPerRow, lanes: c.lanes)
+        let lanes = SamplingTiming.generatorLanes(gammaMax: c.gammaMax, beatsPerRow: c.beatsPerRow, lanes: c.lanes)
+        let groups = (c.gammaMax + lanes) / lanes   // as the RTL counts them: the last group may be partial
         var rng = SplitMix64(seed: 1300)
         var rounds: [SamplingRound] = []
         for _ in 0..<30 {
