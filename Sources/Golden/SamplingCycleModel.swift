@@ -20,9 +20,9 @@ public enum SamplingTiming {
     public static let mergeStages = 4
     /// Clocks the decision takes once the row's last beat left the pipeline: the cycle S_p and ρ_p settle, the
     /// merge, S's leading one, the shift of S, LOG's index, LOG (a block RAM), its word in a fabric register, ν, p̂(x)
-    /// (`expStages`), the pipelined product U·p̂_d(x) (`productLatency(32, E+1)`), the comparison. Pipelined: a row can
-    /// enter every clock.
-    public static let decisionCycles = 8 + mergeStages + expStages + productLatency(32, SamplingFixedPoint.expBits)
+    /// (`expStages`), the pipelined product U·p̂_d(x) (`productLatency(32, E+1)`), the comparison, the outcome (flip-flops
+    /// for each group of registers a decision loads). Pipelined: a row can enter every clock.
+    public static let decisionCycles = 9 + mergeStages + expStages + productLatency(32, SamplingFixedPoint.expBits)
     /// Clocks from the handshake of a row's last beat to its decision. The input keeps streaming meanwhile, so as
     /// many beats of later rows can arrive; the row memory holds them beside the row (B + this many words).
     public static func decisionLatency(lanes: Int) -> Int { pipeline(lanes: lanes) + decisionCycles }
@@ -115,7 +115,7 @@ public enum SamplingTiming {
 ///
 /// Rows stream back to back, one beat a clock: row i's beats are handshaken at i·B … i·B + B − 1 whatever the
 /// decisions of the rows before it. Row i's decision is out `decisionLatency` clocks after its last beat (the
-/// softmax pipeline, 12 + 2l stages, l = `laneLevels`, then `decisionCycles` = 21); an accepted row's token is
+/// softmax pipeline, 12 + 2l stages, l = `laneLevels`, then `decisionCycles` = 22); an accepted row's token is
 /// pushed meanwhile, so an accepted row adds exactly B. The decisive row n (rejected, or the bonus row γ, or row 0
 /// with γ > Γ) stops the input at its decision, then needs pass A (B reads) and pass B, whose first read follows pass
 /// A's last by `passBGap` = max(⌈log2 L⌉, 5) + 3 clocks (its beats follow pass A's through the pipeline). Pass B
@@ -125,12 +125,12 @@ public enum SamplingTiming {
 /// that:
 ///
 ///     cycles = (n+1)·B + decisionLatency + (B − 1 + passBGap) + (R(t) + passGap + ⌈log2 L⌉ + 2) + 1 + resultDelay
-///            = (n+1)·B + B + R(t) + 54 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 5),  l = max(1, ⌈log2 L⌉)  (L = 16: + 75)
+///            = (n+1)·B + B + R(t) + 55 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 5),  l = max(1, ⌈log2 L⌉)  (L = 16: + 76)
 ///
 /// R(t) = t + 1 from beat 0. With pass A's checkpoints every K beats (`checkpointBlock`, b = ⌊t/K⌋, P = D_P + 1,
 /// D_P = `passReadToPrefix` = 15 + l + ⌈log2 L⌉): R(t) = P + 2 + b + (t mod K) when b·K > P + b (b ≥ `firstJumpBlock`:
 /// the reads jump to the token's block), else t + 1; never more than from beat 0. At most (t = B − 1, no checkpoints) that is within
-/// (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 66 + 4l for every L ≤ 256.
+/// (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 68 + 4l for every L ≤ 256.
 ///
 /// The beats handshaken while row n was decided (up to `decisionLatency`, never past row γ) are dropped; the rest
 /// of the round's rows are taken after the result at one beat per clock, and the next round's first beat follows

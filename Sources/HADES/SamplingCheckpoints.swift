@@ -55,7 +55,8 @@ extension SamplingVerifierRTL.Unit {
         let lastBlock = m.shiftRegister("ckpt_last", readIndex === (blocks - 1), stages: 3).last!
         // Whether pass B's reads are still behind the block when its comparison is out (`firstJumpBlock`).
         let firstAhead = SamplingTiming.firstJumpBlock(checkpointBlock: k, lanes: c.lanes)
-        let ahead = m.shiftRegister("ckpt_ahead", readIndex >= firstAhead, stages: 4).last!
+        // A compared block that lies ahead of the reads, one shift register (a LUT less before the jump).
+        let comparedAhead = m.shiftRegister("ckpt_valid_ahead", scan & (readIndex >= firstAhead), stages: 4, reset: 0).last!
         let sum = m.named("ckpt_s3_sum", mux(residualZero, read.bits(2 * w.sum - 1, w.sum), read.bits(w.sum - 1, 0)))
         let above = m.regNext("ckpt_s4_above", lastBlock | (sum > threshold))
         let blockSum = m.regNext("ckpt_s4_sum", sum)
@@ -85,7 +86,7 @@ extension SamplingVerifierRTL.Unit {
         }
         // Jump only ahead: reads at or past the block's first beat find the token without it. The beats in
         // flight reach the prefix sums in the `inFlight` clocks after the jump.
-        let jump = m.named("ckpt_jump", found & ahead & fsm.is(.passB))
+        let jump = m.named("ckpt_jump", comparedAhead & !done & above & passBPhase)
         let skipLeft = m.reg("ckpt_skip_left", bitsToHold(inFlight), reset: 0)
         skipLeft <== mux(jump, .literal(UInt64(inFlight), width: skipLeft.width),
                          mux(skipLeft === 0, skipLeft, skipLeft &- 1))

@@ -153,6 +153,11 @@ extension SamplingVerifierRTL {
         /// row_has_draft and not one-hot: the row streams a draft row. A flip-flop set beside `rowHasDraft`, so the
         /// beat handshake reads no logic of the two (that LUT was on the critical route into the handshake).
         let rowDraftStream: Value
+        /// 1 exactly in the stream phase (set and cleared beside the state), so the decision's outcome reads a
+        /// flip-flop rather than the state's decode.
+        let streamPhase: Value
+        /// 1 exactly in pass B's phase, likewise for the checkpoints' jump.
+        let passBPhase: Value
         /// The decision side: rows accepted so far (= the row decided next), rows whose last beat reached S.
         let accepted, doneRows: Value
         /// The passes' beat.
@@ -184,6 +189,8 @@ extension SamplingVerifierRTL {
             inputDone = m.reg("input_done", 1, reset: 0)
             rowHasDraft = m.reg("row_has_draft", 1, reset: 0)
             rowDraftStream = m.reg("row_draft_stream", 1, reset: 0)
+            streamPhase = m.reg("stream_phase", 1, reset: 0)
+            passBPhase = m.reg("pass_b_phase", 1, reset: 0)
             accepted = m.reg("accepted", w.gamma, reset: 0)
             doneRows = m.reg("done_rows", w.gamma, reset: 0)
             passBeat = m.reg("pass_beat", w.beatIndex, reset: 0)
@@ -973,24 +980,33 @@ extension SamplingVerifierRTL {
 
         // MARK: the decision (`SamplingTiming.decisionCycles` clocks after the row's last beat left stage E)
 
+        /// A row's decision, out in the outcome stage (`decisionCycles` − 1 of its pipeline) while the unit streams,
+        /// as flip-flops: the registered comparison (`accept`) reaches only them, a clock before. Each group of
+        /// registers that a decision loads has its own copy: `valid & accept` reaching the decision address, the
+        /// tokens' copy and the result queue's data from one flip-flop through a LUT was a critical route.
         struct Decision {
-            /// A row's decision is out (stage `decisionCycles` − 1 of its pipeline), whether it accepts, and the
-            /// row's ν (the passes need the decisive row's).
-            let valid, accept: Value
+            /// A row is decided (the passes' start and ν load).
+            let valid: Value
+            /// It is accepted: one copy for `accepted` and the decision address, one for the tokens' copy, one for the
+            /// emission.
+            let acceptForCounters, acceptForTokens, acceptForEmission: Value
+            /// It is the decisive row (not accepted): one copy for the state machine, one for the pass reads.
+            let rejectForState, rejectForReads: Value
+            /// The row's ν (the passes need the decisive row's).
             let nu: Pair
         }
 
         /// A pipeline with a row in each stage, so that a row can end every clock: stage 0 is the clock (ρ, S) hold
         /// the row's merged values (`accumulate`; y(x) and `captured` delayed to match),
         /// then the leading one k of S (1), S >> (E − 1 − M) (2), LOG's index and ρ + k − E (3), LOG (4), its word in a fabric
-        /// register (5), ν (6), p̂(x) (7 … 11, `exponential`), U·p̂_d(x) (12 … 15), the comparison (16). Every operand is delayed to its stage with the
+        /// register (5), ν (6), p̂(x) (7 … 11, `exponential`), U·p̂_d(x) (12 … 15), the comparison (16), the outcome (17). Every operand is delayed to its stage with the
         /// row, and the row's index rides along for U_i and whether it has a draft. Rows in flight when the input
         /// stops are dropped (the valid bits need the stream phase).
         func decision(cmd: Command, rowDone: Value, table: Submodule<ExpTablePorts>) throws -> Decision {
             let fp = SamplingFixedPoint.self, r = w.tableIndex, mBits = fp.logIndexBits
             let nuStage = 6, pxStage = nuStage + SamplingTiming.expStages
             let productStages = SamplingTiming.productLatency(32, w.exp), last = pxStage + productStages + 1
-            precondition(SamplingTiming.mergeStages + last == SamplingTiming.decisionCycles - 1, "decision stages")
+            precondition(SamplingTiming.mergeStages + last + 1 == SamplingTiming.decisionCycles - 1, "decision stages")
             // (ρ, S) settle together, y(x) levels + 1 + `mergeStages` clocks before (the row's last beat at E1, En, S1,
             // S2, then the merge).
             func delayed(_ name: String, _ v: Value, _ stages: Int) -> Value {
@@ -1017,7 +1033,7 @@ extension SamplingVerifierRTL {
                 let lut = m.instance(table, name: "u_exp_x_\(name)")
                 let yx = delayed("dec_\(name)_y", y, levels + 1 + SamplingTiming.mergeStages + nuStage)
                 let px = exponential("dec_\(name)_px", m.named("dec_\(name)_delta", nu - yx.resized(to: w.reference)), keep: keep, lut)
-                return (px, delayed("dec_\(name)_nu_q", nu, last - nuStage))
+                return (px, delayed("dec_\(name)_nu_q", nu, last + 1 - nuStage))
             }
             let keep = delayed("dec_captured", captured, levels + 1 + SamplingTiming.mergeStages + nuStage)
             let t = side("t", sum.t, rho.t, captureY.t, keep), d = side("d", sum.d, rho.d, captureY.d, keep)
@@ -1035,7 +1051,23 @@ extension SamplingVerifierRTL {
             // U·p̂_d(x) < p̂_t(x)·2^32 ⇔ floor(U·p̂_d(x) / 2^32) < p̂_t(x)
             let hasDraft = rows[last - 1] < cmd.gamma
             let accept = m.regNext("accept", hasDraft & !cmd.badGamma & (lhs.bits(lhs.width - 1, 32) < tx))
-            return Decision(valid: valid, accept: accept, nu: Pair(t: t.nu, d: d.nu))
+            // The outcome stage: the unit still streams next clock unless this clock's outcome is a rejection (a
+            // rejection is the only way out of the stream phase), so `live` is one LUT of four flip-flops.
+            func outcome(_ name: String, _ next: Value) -> Value {
+                let r = m.reg(name, 1, reset: 0, keep: true)
+                r <== next
+                return r
+            }
+            let rejectSelf = m.reg("dec_reject_self", 1, reset: 0, keep: true)
+            let live = m.named("dec_live", valid & streamPhase & !rejectSelf)
+            rejectSelf <== live & !accept
+            return Decision(valid: outcome("dec_out_valid", live),
+                            acceptForCounters: outcome("dec_accept_counters", live & accept),
+                            acceptForTokens: outcome("dec_accept_tokens", live & accept),
+                            acceptForEmission: outcome("dec_accept_emit", live & accept),
+                            rejectForState: outcome("dec_reject_state", live & !accept),
+                            rejectForReads: outcome("dec_reject_reads", live & !accept),
+                            nu: Pair(t: t.nu, d: d.nu))
         }
 
         // MARK: token emission
@@ -1057,7 +1089,7 @@ extension SamplingVerifierRTL {
             let canPush = m.named("can_push", !tokenQueue.full & (!last | !resultQueue.full))
             let push = m.named("push", canPush & (pending | (fsm.is(.emit) & last)))
             let pushed = m.named("emit_pushed", push & pending)
-            let acceptedNow = m.named("accepted_now", fsm.is(.stream) & decided.valid & decided.accept)  // as in `control`
+            let acceptedNow = decided.acceptForEmission
             m.when(cmd.tokensLoad) { queued <== cmd.tokens }
             m.when(pushed) { queued <== withoutHead(queued) }
             m.when(acceptedNow & !pushed) { backlog <== backlog &+ 1; last <== 0 }
@@ -1105,7 +1137,7 @@ extension SamplingVerifierRTL {
             s.readStop <== cdf.passBDone
             // Pass reads next clock: a rejection starts pass A, pass A goes on, pass B starts or goes on (a clock more
             // at each pass's end, reads nobody uses, keeps this a few flip-flops' function).
-            s.readsNext <== (fsm.is(.stream) & decided.valid & !decided.accept) | fsm.is(.passA) | fsm.is(.passB)
+            s.readsNext <== decided.rejectForReads | fsm.is(.passA) | fsm.is(.passB)
                 | (fsm.is(.passAWait) & (passWait === 0))
             fsm.on { phase in
                 switch phase {
@@ -1121,6 +1153,7 @@ extension SamplingVerifierRTL {
                         cmd.finalUniformIndex <== mux(cmd.inBadGamma, .literal(0, width: w.gamma), cmd.inGamma)
                         cmd.oneHot <== cmd.inOneHot
                         fsm.go(.stream)
+                        streamPhase <== 1
                         rowHasDraft <== cmd.inGamma =/= 0
                         rowDraftStream <== (cmd.inGamma =/= 0) & !cmd.inOneHot
                         flags <== flagBits([.badGamma: cmd.inBadGamma, .badDraft: cmd.inBadDraft])
@@ -1143,14 +1176,16 @@ extension SamplingVerifierRTL {
                         finalBonus <== !(accepted < cmd.gamma) | cmd.badGamma
                         nu.t <== decided.nu.t; nu.d <== decided.nu.d
                         passAddress <== decideAddress
-                        m.when(decided.accept) {
-                            accepted <== accepted &+ 1
-                            cmd.decideTokens <== withoutHead(cmd.decideTokens)
-                            decideAddress <== advance(decideAddress, by: c.beatsPerRow)
-                        }.otherwise {
-                            // The decisive row: `accepted`; what streamed after it is dropped.
-                            fsm.go(.passA)
-                        }
+                    }
+                    m.when(decided.acceptForCounters) {
+                        accepted <== accepted &+ 1
+                        decideAddress <== advance(decideAddress, by: c.beatsPerRow)
+                    }
+                    m.when(decided.acceptForTokens) { cmd.decideTokens <== withoutHead(cmd.decideTokens) }
+                    m.when(decided.rejectForState) {
+                        // The decisive row: `accepted`; what streamed after it is dropped.
+                        fsm.go(.passA)
+                        streamPhase <== 0
                     }
                 case .passA:
                     passBeat <== mux(passLast, .literal(0, width: w.beatIndex), passBeat &+ 1)
@@ -1168,6 +1203,7 @@ extension SamplingVerifierRTL {
                     }.otherwise {
                         m.when(passLast) { fsm.go(.passBWait) }
                     }
+                    m.when(cdf.passBDone | passLast) { passBPhase <== 0 }
                     // The checkpoints' search found the token's block ahead of the reads (never at the last beat).
                     if let search = cdf.search {
                         m.when(search.jump) {
@@ -1179,6 +1215,7 @@ extension SamplingVerifierRTL {
                 case .passAWait:
                     m.when(passWait === 0) {
                         fsm.go(.passB)
+                        passBPhase <== 1
                         passAddress <== decideAddress
                     }.otherwise {
                         passWait <== passWait &- 1

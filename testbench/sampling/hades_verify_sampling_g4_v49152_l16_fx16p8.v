@@ -866,6 +866,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  input_done;
     reg  row_has_draft;
     reg  row_draft_stream;
+    reg  stream_phase;
+    reg  pass_b_phase;
     reg  [2:0] accepted;
     reg  [2:0] done_rows;
     reg  [11:0] pass_beat;
@@ -2551,10 +2553,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  ckpt_last_1;
     reg  ckpt_last_2;
     reg  ckpt_last_3;
-    reg  ckpt_ahead_1;
-    reg  ckpt_ahead_2;
-    reg  ckpt_ahead_3;
-    reg  ckpt_ahead_4;
+    reg  ckpt_valid_ahead_1;
+    reg  ckpt_valid_ahead_2;
+    reg  ckpt_valid_ahead_3;
+    reg  ckpt_valid_ahead_4;
     wire [43:0] ckpt_s3_sum;
     reg  ckpt_s4_above;
     reg  [43:0] ckpt_s4_sum;
@@ -2700,6 +2702,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [17:0] dec_t_nu_q_8;
     reg  [17:0] dec_t_nu_q_9;
     reg  [17:0] dec_t_nu_q_10;
+    reg  [17:0] dec_t_nu_q_11;
     reg  [4:0] dec_d_lead;
     reg  [4:0] dec_d_lead_q;
     reg  [43:0] dec_d_sum_1;
@@ -2762,6 +2765,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [17:0] dec_d_nu_q_8;
     reg  [17:0] dec_d_nu_q_9;
     reg  [17:0] dec_d_nu_q_10;
+    reg  [17:0] dec_d_nu_q_11;
     reg  dec_valid_0;
     reg  dec_valid_1;
     reg  dec_valid_2;
@@ -2818,6 +2822,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [28:0] accept_x_t_3;
     reg  [28:0] accept_x_t_4;
     reg  accept;
+    reg  dec_reject_self;
+    wire dec_live;
+    reg  dec_out_valid;
+    reg  dec_accept_counters;
+    reg  dec_accept_tokens;
+    reg  dec_accept_emit;
+    reg  dec_reject_state;
+    reg  dec_reject_reads;
     reg  [63:0] emit_tokens;
     reg  [2:0] emit_backlog;
     reg  emit_last;
@@ -2825,13 +2837,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire can_push;
     wire push;
     wire emit_pushed;
-    wire accepted_now;
     wire round_over;
     wire pass_last;
     reg  [2:0] pass_b_wait;
     (* no_rw_check *) reg  [511:0] row_pair_bank0 [0:2047];
     (* no_rw_check *) reg  [511:0] row_pair_bank1 [0:1023];
-    (* no_rw_check *) reg  [511:0] row_pair_bank2 [0:40];
+    (* no_rw_check *) reg  [511:0] row_pair_bank2 [0:41];
     (* no_rw_check *) reg  [87:0] cdf_checkpoints [0:47];
     wire [228:0] t_0;
     wire [15:0] t_1;
@@ -3524,7 +3535,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign stream_fire = (beat_fire & (state == 3'h1));
     assign pass_issue = ((state == 3'h2) | (state == 3'h4));
     assign pass_read_stop = cdf_hit;
-    assign pass_reads_next = ((((((state == 3'h1) & dec_valid_16) & (~accept)) | (state == 3'h2)) | (state == 3'h4)) | ((state == 3'h3) & (pass_b_wait == 3'h0)));
+    assign pass_reads_next = (((dec_reject_reads | (state == 3'h2)) | (state == 3'h4)) | ((state == 3'h3) & (pass_b_wait == 3'h0)));
     assign a_base = t_2[15:0];
     assign a_last = (a_beat == 12'hbff);
     assign a_first = (a_beat == 12'h0);
@@ -3682,7 +3693,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign ckpt_scan = (ckpt_start_20 | ckpt_searching);
     assign ckpt_s3_sum = (residual_zero ? ckpt_read_q2[87:44] : ckpt_read_q2[43:0]);
     assign ckpt_found = (t_206 & ckpt_s4_above);
-    assign ckpt_jump = ((ckpt_found & ckpt_ahead_4) & (state == 3'h4));
+    assign ckpt_jump = (((ckpt_valid_ahead_4 & (~ckpt_done)) & ckpt_s4_above) & pass_b_phase);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
     assign u_cdf_thr_p0_a = t_209;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
@@ -3711,11 +3722,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
     assign u_accept_lhs_p3_a = t_316;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
+    assign dec_live = ((dec_valid_16 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
     assign can_push = ((~u_token_fifo_full) & ((~emit_last) | (~u_result_fifo_full)));
     assign push = (can_push & (emit_pending | ((state == 3'h6) & emit_last)));
     assign emit_pushed = (push & emit_pending);
-    assign accepted_now = (((state == 3'h1) & dec_valid_16) & accept);
     assign round_over = (((((state == 3'h6) & push) & emit_last) & input_done) | ((((state == 3'h7) & beat_fire) & last_beat) & (~row_has_draft)));
     assign pass_last = (pass_beat == 12'hbff);
 
@@ -10563,11 +10574,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h1: begin
-                    if (dec_valid_16) begin
-                        if (accept) begin
-                        end else begin
-                            state <= 3'h2;
-                        end
+                    if (dec_reject_state) begin
+                        state <= 3'h2;
                     end
                 end
                 3'h2: begin
@@ -10783,6 +10791,48 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            stream_phase <= 1'h0;
+        end else begin
+            case (state)
+                3'h0: begin
+                    if (cmd_fire) begin
+                        stream_phase <= 1'h1;
+                    end
+                end
+                3'h1: begin
+                    if (dec_reject_state) begin
+                        stream_phase <= 1'h0;
+                    end
+                end
+                default: begin
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            pass_b_phase <= 1'h0;
+        end else begin
+            case (state)
+                3'h3: begin
+                    if ((pass_b_wait == 3'h0)) begin
+                        pass_b_phase <= 1'h1;
+                    end
+                end
+                3'h4: begin
+                    if ((cdf_hit | pass_last)) begin
+                        pass_b_phase <= 1'h0;
+                    end
+                end
+                default: begin
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             accepted <= 3'h0;
         end else begin
             case (state)
@@ -10790,10 +10840,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     accepted <= 3'h0;
                 end
                 3'h1: begin
-                    if (dec_valid_16) begin
-                        if (accept) begin
-                            accepted <= (accepted + 3'h1);
-                        end
+                    if (dec_accept_counters) begin
+                        accepted <= (accepted + 3'h1);
                     end
                 end
                 default: begin
@@ -10852,7 +10900,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        write_address <= ((write_address == 12'hc28) ? 12'h0 : (write_address + 12'h1));
+                        write_address <= ((write_address == 12'hc29) ? 12'h0 : (write_address + 12'h1));
                     end
                 end
                 default: begin
@@ -10870,10 +10918,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     decide_address <= 12'h0;
                 end
                 3'h1: begin
-                    if (dec_valid_16) begin
-                        if (accept) begin
-                            decide_address <= ((12'h29 <= decide_address) ? (decide_address - 12'h29) : (decide_address + 12'hc00));
-                        end
+                    if (dec_accept_counters) begin
+                        decide_address <= ((12'h2a <= decide_address) ? (decide_address - 12'h2a) : (decide_address + 12'hc00));
                     end
                 end
                 default: begin
@@ -10888,12 +10934,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h1: begin
-                    if (dec_valid_16) begin
+                    if (dec_out_valid) begin
                         pass_address <= decide_address;
                     end
                 end
                 3'h2: begin
-                    pass_address <= ((pass_address == 12'hc28) ? 12'h0 : (pass_address + 12'h1));
+                    pass_address <= ((pass_address == 12'hc29) ? 12'h0 : (pass_address + 12'h1));
                 end
                 3'h3: begin
                     if ((pass_b_wait == 3'h0)) begin
@@ -10901,7 +10947,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h4: begin
-                    pass_address <= ((pass_address == 12'hc28) ? 12'h0 : (pass_address + 12'h1));
+                    pass_address <= ((pass_address == 12'hc29) ? 12'h0 : (pass_address + 12'h1));
                     if (ckpt_jump) begin
                         pass_address <= ckpt_start_address;
                     end
@@ -10937,7 +10983,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h1: begin
-                    if (dec_valid_16) begin
+                    if (dec_out_valid) begin
                         final_bonus <= ((~(accepted < cur_gamma)) | cur_bad_gamma);
                     end
                 end
@@ -11004,8 +11050,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         case (state)
             3'h1: begin
-                if (dec_valid_16) begin
-                    nu_t <= dec_t_nu_q_10;
+                if (dec_out_valid) begin
+                    nu_t <= dec_t_nu_q_11;
                 end
             end
             default: begin
@@ -11016,8 +11062,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         case (state)
             3'h1: begin
-                if (dec_valid_16) begin
-                    nu_d <= dec_d_nu_q_10;
+                if (dec_out_valid) begin
+                    nu_d <= dec_d_nu_q_11;
                 end
             end
             default: begin
@@ -11131,10 +11177,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end
         case (state)
             3'h1: begin
-                if (dec_valid_16) begin
-                    if (accept) begin
-                        decide_tokens <= {16'h0, decide_tokens[63:16]};
-                    end
+                if (dec_accept_tokens) begin
+                    decide_tokens <= {16'h0, decide_tokens[63:16]};
                 end
             end
             default: begin
@@ -16903,19 +16947,35 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        ckpt_ahead_1 <= (6'h1 <= ckpt_read_index);
+        if (!aresetn) begin
+            ckpt_valid_ahead_1 <= 1'h0;
+        end else begin
+            ckpt_valid_ahead_1 <= (ckpt_scan & (6'h1 <= ckpt_read_index));
+        end
     end
 
     always @(posedge aclk) begin
-        ckpt_ahead_2 <= ckpt_ahead_1;
+        if (!aresetn) begin
+            ckpt_valid_ahead_2 <= 1'h0;
+        end else begin
+            ckpt_valid_ahead_2 <= ckpt_valid_ahead_1;
+        end
     end
 
     always @(posedge aclk) begin
-        ckpt_ahead_3 <= ckpt_ahead_2;
+        if (!aresetn) begin
+            ckpt_valid_ahead_3 <= 1'h0;
+        end else begin
+            ckpt_valid_ahead_3 <= ckpt_valid_ahead_2;
+        end
     end
 
     always @(posedge aclk) begin
-        ckpt_ahead_4 <= ckpt_ahead_3;
+        if (!aresetn) begin
+            ckpt_valid_ahead_4 <= 1'h0;
+        end else begin
+            ckpt_valid_ahead_4 <= ckpt_valid_ahead_3;
+        end
     end
 
     always @(posedge aclk) begin
@@ -16962,7 +17022,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if ((state == 3'h3)) begin
             ckpt_start_address <= decide_address;
         end else if ((t_206 & (~ckpt_s4_above))) begin
-            ckpt_start_address <= ((12'hbe9 <= ckpt_start_address) ? (ckpt_start_address - 12'hbe9) : (ckpt_start_address + 12'h40));
+            ckpt_start_address <= ((12'hbea <= ckpt_start_address) ? (ckpt_start_address - 12'hbea) : (ckpt_start_address + 12'h40));
         end
     end
 
@@ -17415,6 +17475,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        dec_t_nu_q_11 <= dec_t_nu_q_10;
+    end
+
+    always @(posedge aclk) begin
         dec_d_lead <= {t_264, (t_264 ? {t_266, (t_266 ? {t_268, (t_268 ? {t_270, (t_270 ? t_269[1] : t_271[1])} : {t_274, (t_274 ? t_273[1] : t_275[1])})} : {t_278, (t_278 ? {t_280, (t_280 ? t_279[1] : t_281[1])} : {t_284, (t_284 ? t_283[1] : t_285[1])})})} : {t_288, (t_288 ? {t_290, (t_290 ? {t_292, (t_292 ? t_291[1] : t_293[1])} : {t_296, (t_296 ? t_295[1] : t_297[1])})} : {t_300, (t_300 ? {t_302, (t_302 ? t_301[1] : t_303[1])} : {t_306, (t_306 ? t_305[1] : t_307[1])})})})};
     end
 
@@ -17632,6 +17696,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         dec_d_nu_q_10 <= dec_d_nu_q_9;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_nu_q_11 <= dec_d_nu_q_10;
     end
 
     always @(posedge aclk) begin
@@ -17870,6 +17938,69 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         accept <= (((dec_row_16 < cur_gamma) & (~cur_bad_gamma)) & (accept_lhs_s2_0[60:32] < accept_x_t_4));
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_reject_self <= 1'h0;
+        end else begin
+            dec_reject_self <= (dec_live & (~accept));
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_out_valid <= 1'h0;
+        end else begin
+            dec_out_valid <= dec_live;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_accept_counters <= 1'h0;
+        end else begin
+            dec_accept_counters <= (dec_live & accept);
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_accept_tokens <= 1'h0;
+        end else begin
+            dec_accept_tokens <= (dec_live & accept);
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_accept_emit <= 1'h0;
+        end else begin
+            dec_accept_emit <= (dec_live & accept);
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_reject_state <= 1'h0;
+        end else begin
+            dec_reject_state <= (dec_live & (~accept));
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_reject_reads <= 1'h0;
+        end else begin
+            dec_reject_reads <= (dec_live & (~accept));
+        end
+    end
+
     always @(posedge aclk) begin
         if (tokens_load) begin
             emit_tokens <= cur_tokens;
@@ -17883,10 +18014,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             emit_backlog <= 3'h0;
         end else begin
-            if ((accepted_now & (~emit_pushed))) begin
+            if ((dec_accept_emit & (~emit_pushed))) begin
                 emit_backlog <= (emit_backlog + 3'h1);
             end
-            if (((~accepted_now) & emit_pushed)) begin
+            if (((~dec_accept_emit) & emit_pushed)) begin
                 emit_backlog <= (emit_backlog - 3'h1);
             end
             case (state)
@@ -17903,10 +18034,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             emit_last <= 1'h1;
         end else begin
-            if ((accepted_now & (~emit_pushed))) begin
+            if ((dec_accept_emit & (~emit_pushed))) begin
                 emit_last <= 1'h0;
             end
-            if (((~accepted_now) & emit_pushed)) begin
+            if (((~dec_accept_emit) & emit_pushed)) begin
                 emit_last <= (emit_backlog == 3'h1);
             end
             case (state)
