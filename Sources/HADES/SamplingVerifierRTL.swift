@@ -556,22 +556,25 @@ extension SamplingVerifierRTL {
         func referenceStage(_ b: Beat) -> Beat {
             let referenceCopyLanes = 4
             let r = w.tableIndex
-            let streaming = m.named("c_streaming", control("c\(levels - 1)")[modeField] === Int(BeatMode.stream.rawValue))
+            // The stage before the last level's: the last level's two candidates are registered there with their
+            // stage-D references (ρ_b·2^R while streaming, ν in the passes), so the last comparison ends in one mux.
+            let beforeLast = stageNames[stageNames.firstIndex(of: "c\(levels - 1)")! - 1]
+            let streaming = m.named("c_streaming", control(beforeLast)[modeField] === Int(BeatMode.stream.rawValue))
             func reference(_ y: [Value], _ valid: Value, _ side: String, _ nu: Value) -> (ref: Value, full: [Value]) {
+                func full(_ v: Value) -> Value { mux(streaming, v.resized(to: w.y).resized(to: w.reference - r).shiftedLeft(r), nu) }
                 // A lane without a token enters the maximum as the smallest value, so the tree compares values only
                 // (a beat always has a lane with a token; when none has, as on a row without a draft, ρ_b is unused).
-                var level = (0..<c.lanes).map { k -> Value in
+                let lanes = (0..<c.lanes).map { k -> Value in
                     let q = (y[k] + .signedLiteral(Int64((1 << r) - 1), width: w.y)).shiftedRight(r)
-                    return m.regNext("c0_\(side)_q\(k)", mux(valid[k], q, .signedLiteral(-(1 << Int64(q.width - 1)), width: q.width)))
+                    return mux(valid[k], q, .signedLiteral(-(1 << Int64(q.width - 1)), width: q.width))
                 }
+                var level = lanes.enumerated().map { m.regNext("c0_\(side)_q\($0)", $1) }
+                var fulls = levels == 1 ? lanes.enumerated().map { m.regNext("c0_full_\(side)_q\($0)", full($1)) } : []
                 for l in 1...levels {
                     if l == levels {
-                        // At most two candidates left: each one's stage-D reference is chosen beside the comparison,
-                        // so the comparison ends in one mux.
-                        func full(_ v: Value) -> Value { mux(streaming, v.resized(to: w.y).resized(to: w.reference - r).shiftedLeft(r), nu) }
                         let b = level[level.count - 1], a = level[0]
                         let pick: Value = level.count == 2 ? b > a : .false
-                        let chosen = mux(pick, full(b), full(a))
+                        let chosen = mux(pick, fulls[fulls.count - 1], fulls[0])
                         let copies = (0..<(c.lanes + referenceCopyLanes - 1) / referenceCopyLanes).map { g -> Value in
                             let copy = m.reg("c\(l)_full_\(side)_g\(g)", chosen.width, signed: chosen.isSigned, keep: true)
                             copy <== chosen
@@ -580,9 +583,11 @@ extension SamplingVerifierRTL {
                         return (m.regNext("c\(l)_ref_\(side)", mux(pick, b, a).resized(to: w.y)),
                                 (0..<c.lanes).map { copies[$0 / referenceCopyLanes] })
                     }
-                    level = stride(from: 0, to: level.count, by: 2).enumerated().map { n, i in
-                        m.regNext("c\(l)_\(side)_m\(n)", i + 1 < level.count ? mux(level[i + 1] > level[i], level[i + 1], level[i]) : level[i])
+                    let maxima = stride(from: 0, to: level.count, by: 2).map { i in
+                        i + 1 < level.count ? mux(level[i + 1] > level[i], level[i + 1], level[i]) : level[i]
                     }
+                    level = maxima.enumerated().map { m.regNext("c\(l)_\(side)_m\($0)", $1) }
+                    if l == levels - 1 { fulls = maxima.enumerated().map { m.regNext("c\(l)_full_\(side)_m\($0)", full($1)) } }
                 }
                 preconditionFailure("levels ≥ 1")
             }
@@ -664,6 +669,10 @@ extension SamplingVerifierRTL {
             let hasX: Value
             /// Stage En − 1: the beat's valid and its references (ρ_b per side).
             let refValid: Value, ref: Pair
+            /// ρ_b + W per side (W = S_p's width), registered beside ρ_b (n ≥ 2; computed from it where n = 1): the
+            /// accumulators' test for a shift past the width is then one comparison of two registers, not a
+            /// subtraction and a comparison after it (that was a critical path).
+            let refPastWidth: Pair
             /// Stage En: the beat's control and its sums of e per side.
             let sumValid: Value, sumControl: LayoutValue, beatSum: Pair
         }
@@ -689,11 +698,16 @@ extension SamplingVerifierRTL {
             var partT = beat.t.map { $0.zeroExtended(to: w.beatSum) }, partD = beat.d.map { $0.zeroExtended(to: w.beatSum) }
             // The beat's reference rides to En − 1 (D when n = 1), where the accumulators' ρ_p update.
             var valid = e1.valid, refValid = beat.valid, ref = beat.ref!
+            func pastWidth(_ v: Value) -> Value { v.resized(to: w.y + 1) + w.sum }
+            var refPastWidth = Pair(t: pastWidth(ref.t), d: pastWidth(ref.d))
             for l in 1...levels {
                 partT = adderLevels(partT, 1).enumerated().map { m.regNext("e\(l)_t_s\($0.offset)", $0.element) }
                 partD = adderLevels(partD, 1).enumerated().map { m.regNext("e\(l)_d_s\($0.offset)", $0.element) }
                 if l > 1 { valid = m.regNext("e\(l)_valid", valid, reset: 0) }
                 if l < levels {
+                    if l == levels - 1 {
+                        refPastWidth = Pair(t: m.regNext("e\(l)_ref_past_t", pastWidth(ref.t)), d: m.regNext("e\(l)_ref_past_d", pastWidth(ref.d)))
+                    }
                     ref = Pair(t: m.regNext("e\(l)_ref_t", ref.t), d: m.regNext("e\(l)_ref_d", ref.d))
                     refValid = valid
                 }
@@ -705,7 +719,7 @@ extension SamplingVerifierRTL {
                         targetExps: targetExps.enumerated().map { m.regNext("f_t_e\($0.offset)", $0.element) },
                         xY: Pair(t: m.regNext("e1_x_y_t", beat.xY!.t), d: m.regNext("e1_x_y_d", beat.xY!.d)),
                         hasX: m.regNext("e1_has_x", beat.hit.orReduce),
-                        refValid: refValid, ref: ref, sumValid: valid, sumControl: control("e\(levels)"),
+                        refValid: refValid, ref: ref, refPastWidth: refPastWidth, sumValid: valid, sumControl: control("e\(levels)"),
                         beatSum: Pair(t: partT[0].zeroExtended(to: w.sum), d: partD[0].zeroExtended(to: w.sum)))
         }
 
@@ -765,13 +779,15 @@ extension SamplingVerifierRTL {
             let twoBeforeEn = control(stageNames[stageNames.firstIndex(of: enName)! - 2])
             let refStreamed = m.named("acc_ref_stream", e.refValid & (beforeEn[modeField] === Int(BeatMode.stream.rawValue)))
             let odd = beforeEn[oddField], fresh = beforeEn[freshField]
-            func side(_ beatRef: Value, _ beatSum: Value, _ name: String) -> (rho: Value, sum: Value) {
+            func side(_ beatRef: Value, _ refPastWidth: Value, _ beatSum: Value, _ name: String) -> (rho: Value, sum: Value) {
                 let rhos = ["even", "odd"].map { m.reg("rho_\($0)_\(name)", w.y, signed: true) }
                 let sums = ["even", "odd"].map { m.reg("sum_\($0)_\(name)", w.sum) }
                 let rhosAtSum = ["even", "odd"].map { m.reg("rho_sum_\($0)_\(name)", w.y, signed: true) }
                 // En − 1. The beat's ρ_p is chosen a clock ahead, from the stage before: ρ_p's last update (the beat
                 // two before) is at least a clock older still, and the beats that do not read it (fresh) ignore it.
-                let rho = m.regNext("acc_\(name)_rho", mux(twoBeforeEn[oddField], rhos[1], rhos[0]))
+                let chosenRho = mux(twoBeforeEn[oddField], rhos[1], rhos[0])
+                let rho = m.regNext("acc_\(name)_rho", chosenRho)
+                let rhoPastWidth = m.regNext("acc_\(name)_rho_past", chosenRho.resized(to: w.y + 1) + w.sum)
                 let upDifference = beatRef - rho, downDifference = rho - beatRef
                 let raise = m.named("acc_\(name)_raise", fresh | downDifference.msb)   // ρ_b > ρ_p: ρ_p − ρ_b < 0
                 let newRho = mux(raise, beatRef, rho)
@@ -782,14 +798,11 @@ extension SamplingVerifierRTL {
                 // only shift).
                 let small = min(up.width, bitsToHold(w.sum))
                 let low = min(2, small - 1)   // a shift's bits taken a stage before the rest (S_p's in En, the merge's in M1)
-                // A shift past the width: the difference's sign bit says which way (the same as `raise` for a
-                // non-fresh beat), so the flag does not wait for raise's comparison after the subtraction.
-                func pastWidth(_ difference: Value) -> Value {
-                    !difference.msb & atLeast(difference.bits(difference.width - 2, 0).asUnsigned, w.sum)
-                }
-                let enOldZero = m.regNext("en_\(name)_old_zero", fresh | pastWidth(upDifference))
+                // A shift past the width (ρ_b − ρ_p ≥ W, or ρ_p − ρ_b ≥ W), as one comparison with the other side + W,
+                // registered a stage before; it also says which way (the same as `raise` for a non-fresh beat).
+                let enOldZero = m.regNext("en_\(name)_old_zero", fresh | (beatRef.resized(to: w.y + 2) >= rhoPastWidth.resized(to: w.y + 2)))
                 let enOldSmall = m.regNext("en_\(name)_old_small", oldShift.bits(small - 1, 0))
-                let enAddedZero = m.regNext("en_\(name)_added_zero", !fresh & pastWidth(downDifference))
+                let enAddedZero = m.regNext("en_\(name)_added_zero", !fresh & (rho.resized(to: w.y + 2) >= refPastWidth.resized(to: w.y + 2)))
                 let enAddedSmall = m.regNext("en_\(name)_added_small", mux(raise, .literal(0, width: small), down.bits(small - 1, 0)))
                 let oldZero = m.regNext("s1_\(name)_old_zero", enOldZero)
                 let oldHigh = m.regNext("s1_\(name)_old_high", enOldSmall.bits(small - 1, low))
@@ -845,7 +858,7 @@ extension SamplingVerifierRTL {
                 }
                 return (m.regNext("m2_\(name)_rho", m1Rho), parts[0] &+ parts[1])
             }
-            let t = side(e.ref.t, e.beatSum.t, "t"), d = side(e.ref.d, e.beatSum.d, "d")
+            let t = side(e.ref.t, e.refPastWidth.t, e.beatSum.t, "t"), d = side(e.ref.d, e.refPastWidth.d, e.beatSum.d, "d")
             rho.t <== t.rho; rho.d <== d.rho; sum.t <== t.sum; sum.d <== d.sum
             // y(x) of this row: the row's first beat clears `captured`.
             let e1Stream = e.beat.valid & (e.beat.control[modeField] === Int(BeatMode.stream.rawValue))

@@ -16,15 +16,16 @@ final class SamplingAccumulatorTests: XCTestCase {
 
     /// Logits whose beat maximum moves by a random 0…`step` base-2 units a beat (so each parity's accumulator sees
     /// every low-bit pattern of shift), rising, or falling (then the beat sums shift instead of S_p), with a `jump`
-    /// of units once, in the middle beat.
-    static func ramp(_ c: VerifierConfig, step: Int, rising: Bool, jump: Int, _ rng: inout SplitMix64) -> [Double] {
+    /// of units once, from beat `jumpBeat` on (the middle beat by default).
+    static func ramp(_ c: VerifierConfig, step: Int, rising: Bool, jump: Int, jumpBeat: Int? = nil,
+                     _ rng: inout SplitMix64) -> [Double] {
         let beats = c.beatsPerRow
         // Base-2 units in nats; the walk is kept inside fixed16.8's ±128.
         let unit = log(2.0), limit = max(1, min(step, 110 / beats))
         var level = 0.0
         let levels = (0..<beats).map { b -> Double in
             if b > 0 { level += Double(rng.below(limit + 1)) * unit }
-            return (rising ? level : -level) + (b >= beats / 2 ? Double(jump) * unit : 0)
+            return (rising ? level : -level) + (b >= (jumpBeat ?? beats / 2) ? Double(jump) * unit : 0)
         }
         return (0..<c.vocab).map { j in (rising ? -40 : 40) + levels[j / c.lanes] - rng.unit() * 0.5 * unit }
     }
@@ -42,8 +43,15 @@ final class SamplingAccumulatorTests: XCTestCase {
             let gamma = 1 + i % c.gammaMax
             var t: [[Double]] = [], d: [[Double]] = [], tokens: [Int] = []
             for k in 0...gamma {
-                let step = steps[(i + k) % steps.count], jump = (i + k) % 5 == 4 ? 60 : 0, rising = (i + k) % 3 != 2
-                let ramped = ramp(c, step: step, rising: rising, jump: rising ? jump : -jump, &rng)
+                // Every other row jumps, by 60 units in the middle or by 66 at the last two beats (one per parity),
+                // up or down in turn: S_p's width W is 33–35 here, so a shift's field holds 6 bits, and a sum shifted
+                // by 66 (≥ W; the field wraps to 2) is 0 only by the past-the-width flag; at the row's end no later
+                // rise shifts the error out.
+                let jumps = (i + k) % 2 == 1, turn = (i + k) / 2, late = turn % 2 == 1
+                let step = steps[(i + k) % steps.count], rising = jumps ? turn % 4 < 2 : (i + k) % 3 != 2
+                let jump = jumps ? (late ? 66 : 60) : 0
+                let ramped = ramp(c, step: step, rising: rising, jump: rising ? jump : -jump,
+                                  jumpBeat: late ? c.beatsPerRow - 2 : nil, &rng)
                 // x in the second beat from the highest end (or the only beat): a sizeable share of the ramped row.
                 let x = rising ? max(0, c.vocab - c.lanes - 1 - rng.below(c.lanes)) : min(c.vocab - 1, c.lanes + rng.below(c.lanes))
                 let pr = SamplingReference.softmax(ramped)
@@ -68,7 +76,7 @@ final class SamplingAccumulatorTests: XCTestCase {
 
     func testRisingAndFallingReferencesMatchGoldenIncludingCycles() throws {
         for (i, c) in Self.configs.enumerated() {
-            let rounds = Self.rounds(c, count: 24, seed: 500 + UInt64(i))
+            let rounds = Self.rounds(c, count: 200, seed: 500 + UInt64(i))
             let r = try SamplingSimulator(config: c).compare(rounds)
             XCTAssertNil(r.disagreement, "V=\(c.vocab) L=\(c.lanes): \(r.disagreement!)")
             // Coin flips: both outcomes occur, so a wrong S on either side would move some decisions.

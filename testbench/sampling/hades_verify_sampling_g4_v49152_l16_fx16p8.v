@@ -1150,7 +1150,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] b2_lanes;
     reg  [15:0] b2_draft_lanes;
     reg  [15:0] b2_hit;
-    wire [1:0] c3_control_mode;
+    wire [1:0] c2_control_mode;
     wire c_streaming;
     reg  [9:0] c0_t_q0;
     reg  [9:0] c0_t_q1;
@@ -1182,6 +1182,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [9:0] c2_t_m3;
     reg  [9:0] c3_t_m0;
     reg  [9:0] c3_t_m1;
+    reg  [17:0] c3_full_t_m0;
+    reg  [17:0] c3_full_t_m1;
     reg  [17:0] c4_full_t_g0;
     reg  [17:0] c4_full_t_g1;
     reg  [17:0] c4_full_t_g2;
@@ -1217,6 +1219,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [9:0] c2_d_m3;
     reg  [9:0] c3_d_m0;
     reg  [9:0] c3_d_m1;
+    reg  [17:0] c3_full_d_m0;
+    reg  [17:0] c3_full_d_m1;
     reg  [17:0] c4_full_d_g0;
     reg  [17:0] c4_full_d_g1;
     reg  [17:0] c4_full_d_g2;
@@ -2293,6 +2297,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [32:0] e3_d_s0;
     reg  [32:0] e3_d_s1;
     reg  e3_valid;
+    reg  [17:0] e3_ref_past_t;
+    reg  [17:0] e3_ref_past_d;
     reg  [15:0] e3_ref_t;
     reg  [15:0] e3_ref_d;
     reg  [32:0] e4_t_s0;
@@ -2341,6 +2347,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] rho_sum_odd_t;
     wire e2_control_odd;
     reg  [15:0] acc_t_rho;
+    reg  [17:0] acc_t_rho_past;
     wire acc_t_raise;
     reg  en_t_old_zero;
     reg  [5:0] en_t_old_small;
@@ -2383,6 +2390,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] rho_sum_even_d;
     reg  [15:0] rho_sum_odd_d;
     reg  [15:0] acc_d_rho;
+    reg  [17:0] acc_d_rho_past;
     wire acc_d_raise;
     reg  en_d_old_zero;
     reg  [5:0] en_d_old_small;
@@ -2866,13 +2874,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_19;
     wire [16:0] t_20;
     wire [16:0] t_21;
-    wire t_22;
-    wire [15:0] t_23;
+    wire [9:0] t_22;
+    wire [9:0] t_23;
     wire [15:0] t_24;
-    wire [17:0] t_25;
-    wire [9:0] t_26;
-    wire [16:0] t_27;
-    wire [16:0] t_28;
+    wire [15:0] t_25;
+    wire t_26;
+    wire [17:0] t_27;
+    wire [9:0] t_28;
     wire [16:0] t_29;
     wire [16:0] t_30;
     wire [16:0] t_31;
@@ -2887,15 +2895,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_40;
     wire [16:0] t_41;
     wire [16:0] t_42;
-    wire t_43;
-    wire [15:0] t_44;
-    wire [15:0] t_45;
-    wire [17:0] t_46;
-    wire [9:0] t_47;
-    wire [17:0] t_48;
+    wire [16:0] t_43;
+    wire [16:0] t_44;
+    wire [9:0] t_45;
+    wire [9:0] t_46;
+    wire [15:0] t_47;
+    wire [15:0] t_48;
     wire t_49;
     wire [17:0] t_50;
-    wire [10:0] t_51;
+    wire [9:0] t_51;
     wire [17:0] t_52;
     wire t_53;
     wire [17:0] t_54;
@@ -3020,25 +3028,25 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire t_173;
     wire [17:0] t_174;
     wire [10:0] t_175;
-    wire [16:0] t_176;
-    wire [15:0] t_177;
-    wire [16:0] t_178;
-    wire [15:0] t_179;
+    wire [17:0] t_176;
+    wire t_177;
+    wire [17:0] t_178;
+    wire [10:0] t_179;
     wire [16:0] t_180;
-    wire [15:0] t_181;
-    wire t_182;
+    wire [16:0] t_181;
+    wire [15:0] t_182;
     wire [16:0] t_183;
-    wire [15:0] t_184;
-    wire [16:0] t_185;
-    wire [15:0] t_186;
-    wire [16:0] t_187;
+    wire [16:0] t_184;
+    wire [15:0] t_185;
+    wire [16:0] t_186;
+    wire t_187;
     wire [15:0] t_188;
-    wire t_189;
-    wire t_190;
-    wire [33:0] t_191;
-    wire [33:0] t_192;
-    wire [33:0] t_193;
-    wire [33:0] t_194;
+    wire [16:0] t_189;
+    wire [16:0] t_190;
+    wire [15:0] t_191;
+    wire [16:0] t_192;
+    wire t_193;
+    wire t_194;
     wire [33:0] t_195;
     wire [33:0] t_196;
     wire [33:0] t_197;
@@ -3050,120 +3058,124 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [33:0] t_203;
     wire [33:0] t_204;
     wire [33:0] t_205;
-    wire t_206;
-    wire [43:0] t_207;
-    wire [31:0] t_208;
-    wire [15:0] t_209;
-    wire [15:0] t_210;
-    wire [31:0] t_211;
-    wire [15:0] t_212;
-    wire t_213;
-    wire [7:0] t_214;
-    wire t_215;
-    wire [3:0] t_216;
+    wire [33:0] t_206;
+    wire [33:0] t_207;
+    wire [33:0] t_208;
+    wire [33:0] t_209;
+    wire t_210;
+    wire [43:0] t_211;
+    wire [31:0] t_212;
+    wire [15:0] t_213;
+    wire [15:0] t_214;
+    wire [31:0] t_215;
+    wire [15:0] t_216;
     wire t_217;
-    wire [1:0] t_218;
+    wire [7:0] t_218;
     wire t_219;
-    wire [1:0] t_220;
-    wire [3:0] t_221;
+    wire [3:0] t_220;
+    wire t_221;
     wire [1:0] t_222;
     wire t_223;
     wire [1:0] t_224;
-    wire [7:0] t_225;
-    wire [3:0] t_226;
+    wire [3:0] t_225;
+    wire [1:0] t_226;
     wire t_227;
     wire [1:0] t_228;
-    wire t_229;
-    wire [1:0] t_230;
-    wire [3:0] t_231;
+    wire [7:0] t_229;
+    wire [3:0] t_230;
+    wire t_231;
     wire [1:0] t_232;
     wire t_233;
     wire [1:0] t_234;
-    wire [15:0] t_235;
-    wire [7:0] t_236;
+    wire [3:0] t_235;
+    wire [1:0] t_236;
     wire t_237;
-    wire [3:0] t_238;
-    wire t_239;
-    wire [1:0] t_240;
+    wire [1:0] t_238;
+    wire [15:0] t_239;
+    wire [7:0] t_240;
     wire t_241;
-    wire [1:0] t_242;
-    wire [3:0] t_243;
+    wire [3:0] t_242;
+    wire t_243;
     wire [1:0] t_244;
     wire t_245;
     wire [1:0] t_246;
-    wire [7:0] t_247;
-    wire [3:0] t_248;
+    wire [3:0] t_247;
+    wire [1:0] t_248;
     wire t_249;
     wire [1:0] t_250;
-    wire t_251;
-    wire [1:0] t_252;
-    wire [3:0] t_253;
+    wire [7:0] t_251;
+    wire [3:0] t_252;
+    wire t_253;
     wire [1:0] t_254;
     wire t_255;
     wire [1:0] t_256;
-    wire [26:0] t_257;
-    wire [17:0] t_258;
+    wire [3:0] t_257;
+    wire [1:0] t_258;
     wire t_259;
-    wire [17:0] t_260;
-    wire [10:0] t_261;
-    wire [31:0] t_262;
-    wire [15:0] t_263;
-    wire t_264;
-    wire [7:0] t_265;
-    wire t_266;
-    wire [3:0] t_267;
+    wire [1:0] t_260;
+    wire [26:0] t_261;
+    wire [17:0] t_262;
+    wire t_263;
+    wire [17:0] t_264;
+    wire [10:0] t_265;
+    wire [31:0] t_266;
+    wire [15:0] t_267;
     wire t_268;
-    wire [1:0] t_269;
+    wire [7:0] t_269;
     wire t_270;
-    wire [1:0] t_271;
-    wire [3:0] t_272;
+    wire [3:0] t_271;
+    wire t_272;
     wire [1:0] t_273;
     wire t_274;
     wire [1:0] t_275;
-    wire [7:0] t_276;
-    wire [3:0] t_277;
+    wire [3:0] t_276;
+    wire [1:0] t_277;
     wire t_278;
     wire [1:0] t_279;
-    wire t_280;
-    wire [1:0] t_281;
-    wire [3:0] t_282;
+    wire [7:0] t_280;
+    wire [3:0] t_281;
+    wire t_282;
     wire [1:0] t_283;
     wire t_284;
     wire [1:0] t_285;
-    wire [15:0] t_286;
-    wire [7:0] t_287;
+    wire [3:0] t_286;
+    wire [1:0] t_287;
     wire t_288;
-    wire [3:0] t_289;
-    wire t_290;
-    wire [1:0] t_291;
+    wire [1:0] t_289;
+    wire [15:0] t_290;
+    wire [7:0] t_291;
     wire t_292;
-    wire [1:0] t_293;
-    wire [3:0] t_294;
+    wire [3:0] t_293;
+    wire t_294;
     wire [1:0] t_295;
     wire t_296;
     wire [1:0] t_297;
-    wire [7:0] t_298;
-    wire [3:0] t_299;
+    wire [3:0] t_298;
+    wire [1:0] t_299;
     wire t_300;
     wire [1:0] t_301;
-    wire t_302;
-    wire [1:0] t_303;
-    wire [3:0] t_304;
+    wire [7:0] t_302;
+    wire [3:0] t_303;
+    wire t_304;
     wire [1:0] t_305;
     wire t_306;
     wire [1:0] t_307;
-    wire [26:0] t_308;
-    wire [17:0] t_309;
+    wire [3:0] t_308;
+    wire [1:0] t_309;
     wire t_310;
-    wire [17:0] t_311;
-    wire [10:0] t_312;
-    wire t_313;
-    wire [31:0] t_314;
-    wire [15:0] t_315;
-    wire [15:0] t_316;
-    wire [11:0] t_317;
-    wire t_318;
-    wire t_319;
+    wire [1:0] t_311;
+    wire [26:0] t_312;
+    wire [17:0] t_313;
+    wire t_314;
+    wire [17:0] t_315;
+    wire [10:0] t_316;
+    wire t_317;
+    wire [31:0] t_318;
+    wire [15:0] t_319;
+    wire [15:0] t_320;
+    wire [11:0] t_321;
+    wire t_322;
+    wire t_323;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3187,304 +3199,308 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_19 = ({{1{b2_t_y13[15]}}, b2_t_y13} + 17'h7f);
     assign t_20 = ({{1{b2_t_y14[15]}}, b2_t_y14} + 17'h7f);
     assign t_21 = ({{1{b2_t_y15[15]}}, b2_t_y15} + 17'h7f);
-    assign t_22 = ($signed(c3_t_m0) < $signed(c3_t_m1));
-    assign t_23 = {{6{c3_t_m1[9]}}, c3_t_m1};
-    assign t_24 = {{6{c3_t_m0[9]}}, c3_t_m0};
-    assign t_25 = (t_22 ? (c_streaming ? {t_23[10:0], 7'h0} : nu_t) : (c_streaming ? {t_24[10:0], 7'h0} : nu_t));
-    assign t_26 = (t_22 ? c3_t_m1 : c3_t_m0);
-    assign t_27 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
-    assign t_28 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
-    assign t_29 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
-    assign t_30 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
-    assign t_31 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
-    assign t_32 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
-    assign t_33 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
-    assign t_34 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
-    assign t_35 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
-    assign t_36 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
-    assign t_37 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
-    assign t_38 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
-    assign t_39 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
-    assign t_40 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
-    assign t_41 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
-    assign t_42 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
-    assign t_43 = ($signed(c3_d_m0) < $signed(c3_d_m1));
-    assign t_44 = {{6{c3_d_m1[9]}}, c3_d_m1};
-    assign t_45 = {{6{c3_d_m0[9]}}, c3_d_m0};
-    assign t_46 = (t_43 ? (c_streaming ? {t_44[10:0], 7'h0} : nu_d) : (c_streaming ? {t_45[10:0], 7'h0} : nu_d));
-    assign t_47 = (t_43 ? c3_d_m1 : c3_d_m0);
-    assign t_48 = {{2{c4_t_y0[15]}}, c4_t_y0};
-    assign t_49 = d_t_delta0[18];
-    assign t_50 = d_t_delta0[17:0];
-    assign t_51 = t_50[17:7];
-    assign t_52 = {{2{c4_t_y1[15]}}, c4_t_y1};
-    assign t_53 = d_t_delta1[18];
-    assign t_54 = d_t_delta1[17:0];
+    assign t_22 = (($signed(c2_t_m0) < $signed(c2_t_m1)) ? c2_t_m1 : c2_t_m0);
+    assign t_23 = (($signed(c2_t_m2) < $signed(c2_t_m3)) ? c2_t_m3 : c2_t_m2);
+    assign t_24 = {{6{t_22[9]}}, t_22};
+    assign t_25 = {{6{t_23[9]}}, t_23};
+    assign t_26 = ($signed(c3_t_m0) < $signed(c3_t_m1));
+    assign t_27 = (t_26 ? c3_full_t_m1 : c3_full_t_m0);
+    assign t_28 = (t_26 ? c3_t_m1 : c3_t_m0);
+    assign t_29 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
+    assign t_30 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
+    assign t_31 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
+    assign t_32 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
+    assign t_33 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
+    assign t_34 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
+    assign t_35 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
+    assign t_36 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
+    assign t_37 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
+    assign t_38 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
+    assign t_39 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
+    assign t_40 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
+    assign t_41 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
+    assign t_42 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
+    assign t_43 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
+    assign t_44 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
+    assign t_45 = (($signed(c2_d_m0) < $signed(c2_d_m1)) ? c2_d_m1 : c2_d_m0);
+    assign t_46 = (($signed(c2_d_m2) < $signed(c2_d_m3)) ? c2_d_m3 : c2_d_m2);
+    assign t_47 = {{6{t_45[9]}}, t_45};
+    assign t_48 = {{6{t_46[9]}}, t_46};
+    assign t_49 = ($signed(c3_d_m0) < $signed(c3_d_m1));
+    assign t_50 = (t_49 ? c3_full_d_m1 : c3_full_d_m0);
+    assign t_51 = (t_49 ? c3_d_m1 : c3_d_m0);
+    assign t_52 = {{2{c4_t_y0[15]}}, c4_t_y0};
+    assign t_53 = d_t_delta0[18];
+    assign t_54 = d_t_delta0[17:0];
     assign t_55 = t_54[17:7];
-    assign t_56 = {{2{c4_t_y2[15]}}, c4_t_y2};
-    assign t_57 = d_t_delta2[18];
-    assign t_58 = d_t_delta2[17:0];
+    assign t_56 = {{2{c4_t_y1[15]}}, c4_t_y1};
+    assign t_57 = d_t_delta1[18];
+    assign t_58 = d_t_delta1[17:0];
     assign t_59 = t_58[17:7];
-    assign t_60 = {{2{c4_t_y3[15]}}, c4_t_y3};
-    assign t_61 = d_t_delta3[18];
-    assign t_62 = d_t_delta3[17:0];
+    assign t_60 = {{2{c4_t_y2[15]}}, c4_t_y2};
+    assign t_61 = d_t_delta2[18];
+    assign t_62 = d_t_delta2[17:0];
     assign t_63 = t_62[17:7];
-    assign t_64 = {{2{c4_t_y4[15]}}, c4_t_y4};
-    assign t_65 = d_t_delta4[18];
-    assign t_66 = d_t_delta4[17:0];
+    assign t_64 = {{2{c4_t_y3[15]}}, c4_t_y3};
+    assign t_65 = d_t_delta3[18];
+    assign t_66 = d_t_delta3[17:0];
     assign t_67 = t_66[17:7];
-    assign t_68 = {{2{c4_t_y5[15]}}, c4_t_y5};
-    assign t_69 = d_t_delta5[18];
-    assign t_70 = d_t_delta5[17:0];
+    assign t_68 = {{2{c4_t_y4[15]}}, c4_t_y4};
+    assign t_69 = d_t_delta4[18];
+    assign t_70 = d_t_delta4[17:0];
     assign t_71 = t_70[17:7];
-    assign t_72 = {{2{c4_t_y6[15]}}, c4_t_y6};
-    assign t_73 = d_t_delta6[18];
-    assign t_74 = d_t_delta6[17:0];
+    assign t_72 = {{2{c4_t_y5[15]}}, c4_t_y5};
+    assign t_73 = d_t_delta5[18];
+    assign t_74 = d_t_delta5[17:0];
     assign t_75 = t_74[17:7];
-    assign t_76 = {{2{c4_t_y7[15]}}, c4_t_y7};
-    assign t_77 = d_t_delta7[18];
-    assign t_78 = d_t_delta7[17:0];
+    assign t_76 = {{2{c4_t_y6[15]}}, c4_t_y6};
+    assign t_77 = d_t_delta6[18];
+    assign t_78 = d_t_delta6[17:0];
     assign t_79 = t_78[17:7];
-    assign t_80 = {{2{c4_t_y8[15]}}, c4_t_y8};
-    assign t_81 = d_t_delta8[18];
-    assign t_82 = d_t_delta8[17:0];
+    assign t_80 = {{2{c4_t_y7[15]}}, c4_t_y7};
+    assign t_81 = d_t_delta7[18];
+    assign t_82 = d_t_delta7[17:0];
     assign t_83 = t_82[17:7];
-    assign t_84 = {{2{c4_t_y9[15]}}, c4_t_y9};
-    assign t_85 = d_t_delta9[18];
-    assign t_86 = d_t_delta9[17:0];
+    assign t_84 = {{2{c4_t_y8[15]}}, c4_t_y8};
+    assign t_85 = d_t_delta8[18];
+    assign t_86 = d_t_delta8[17:0];
     assign t_87 = t_86[17:7];
-    assign t_88 = {{2{c4_t_y10[15]}}, c4_t_y10};
-    assign t_89 = d_t_delta10[18];
-    assign t_90 = d_t_delta10[17:0];
+    assign t_88 = {{2{c4_t_y9[15]}}, c4_t_y9};
+    assign t_89 = d_t_delta9[18];
+    assign t_90 = d_t_delta9[17:0];
     assign t_91 = t_90[17:7];
-    assign t_92 = {{2{c4_t_y11[15]}}, c4_t_y11};
-    assign t_93 = d_t_delta11[18];
-    assign t_94 = d_t_delta11[17:0];
+    assign t_92 = {{2{c4_t_y10[15]}}, c4_t_y10};
+    assign t_93 = d_t_delta10[18];
+    assign t_94 = d_t_delta10[17:0];
     assign t_95 = t_94[17:7];
-    assign t_96 = {{2{c4_t_y12[15]}}, c4_t_y12};
-    assign t_97 = d_t_delta12[18];
-    assign t_98 = d_t_delta12[17:0];
+    assign t_96 = {{2{c4_t_y11[15]}}, c4_t_y11};
+    assign t_97 = d_t_delta11[18];
+    assign t_98 = d_t_delta11[17:0];
     assign t_99 = t_98[17:7];
-    assign t_100 = {{2{c4_t_y13[15]}}, c4_t_y13};
-    assign t_101 = d_t_delta13[18];
-    assign t_102 = d_t_delta13[17:0];
+    assign t_100 = {{2{c4_t_y12[15]}}, c4_t_y12};
+    assign t_101 = d_t_delta12[18];
+    assign t_102 = d_t_delta12[17:0];
     assign t_103 = t_102[17:7];
-    assign t_104 = {{2{c4_t_y14[15]}}, c4_t_y14};
-    assign t_105 = d_t_delta14[18];
-    assign t_106 = d_t_delta14[17:0];
+    assign t_104 = {{2{c4_t_y13[15]}}, c4_t_y13};
+    assign t_105 = d_t_delta13[18];
+    assign t_106 = d_t_delta13[17:0];
     assign t_107 = t_106[17:7];
-    assign t_108 = {{2{c4_t_y15[15]}}, c4_t_y15};
-    assign t_109 = d_t_delta15[18];
-    assign t_110 = d_t_delta15[17:0];
+    assign t_108 = {{2{c4_t_y14[15]}}, c4_t_y14};
+    assign t_109 = d_t_delta14[18];
+    assign t_110 = d_t_delta14[17:0];
     assign t_111 = t_110[17:7];
-    assign t_112 = {{2{c4_d_y0[15]}}, c4_d_y0};
-    assign t_113 = d_d_delta0[18];
-    assign t_114 = d_d_delta0[17:0];
+    assign t_112 = {{2{c4_t_y15[15]}}, c4_t_y15};
+    assign t_113 = d_t_delta15[18];
+    assign t_114 = d_t_delta15[17:0];
     assign t_115 = t_114[17:7];
-    assign t_116 = {{2{c4_d_y1[15]}}, c4_d_y1};
-    assign t_117 = d_d_delta1[18];
-    assign t_118 = d_d_delta1[17:0];
+    assign t_116 = {{2{c4_d_y0[15]}}, c4_d_y0};
+    assign t_117 = d_d_delta0[18];
+    assign t_118 = d_d_delta0[17:0];
     assign t_119 = t_118[17:7];
-    assign t_120 = {{2{c4_d_y2[15]}}, c4_d_y2};
-    assign t_121 = d_d_delta2[18];
-    assign t_122 = d_d_delta2[17:0];
+    assign t_120 = {{2{c4_d_y1[15]}}, c4_d_y1};
+    assign t_121 = d_d_delta1[18];
+    assign t_122 = d_d_delta1[17:0];
     assign t_123 = t_122[17:7];
-    assign t_124 = {{2{c4_d_y3[15]}}, c4_d_y3};
-    assign t_125 = d_d_delta3[18];
-    assign t_126 = d_d_delta3[17:0];
+    assign t_124 = {{2{c4_d_y2[15]}}, c4_d_y2};
+    assign t_125 = d_d_delta2[18];
+    assign t_126 = d_d_delta2[17:0];
     assign t_127 = t_126[17:7];
-    assign t_128 = {{2{c4_d_y4[15]}}, c4_d_y4};
-    assign t_129 = d_d_delta4[18];
-    assign t_130 = d_d_delta4[17:0];
+    assign t_128 = {{2{c4_d_y3[15]}}, c4_d_y3};
+    assign t_129 = d_d_delta3[18];
+    assign t_130 = d_d_delta3[17:0];
     assign t_131 = t_130[17:7];
-    assign t_132 = {{2{c4_d_y5[15]}}, c4_d_y5};
-    assign t_133 = d_d_delta5[18];
-    assign t_134 = d_d_delta5[17:0];
+    assign t_132 = {{2{c4_d_y4[15]}}, c4_d_y4};
+    assign t_133 = d_d_delta4[18];
+    assign t_134 = d_d_delta4[17:0];
     assign t_135 = t_134[17:7];
-    assign t_136 = {{2{c4_d_y6[15]}}, c4_d_y6};
-    assign t_137 = d_d_delta6[18];
-    assign t_138 = d_d_delta6[17:0];
+    assign t_136 = {{2{c4_d_y5[15]}}, c4_d_y5};
+    assign t_137 = d_d_delta5[18];
+    assign t_138 = d_d_delta5[17:0];
     assign t_139 = t_138[17:7];
-    assign t_140 = {{2{c4_d_y7[15]}}, c4_d_y7};
-    assign t_141 = d_d_delta7[18];
-    assign t_142 = d_d_delta7[17:0];
+    assign t_140 = {{2{c4_d_y6[15]}}, c4_d_y6};
+    assign t_141 = d_d_delta6[18];
+    assign t_142 = d_d_delta6[17:0];
     assign t_143 = t_142[17:7];
-    assign t_144 = {{2{c4_d_y8[15]}}, c4_d_y8};
-    assign t_145 = d_d_delta8[18];
-    assign t_146 = d_d_delta8[17:0];
+    assign t_144 = {{2{c4_d_y7[15]}}, c4_d_y7};
+    assign t_145 = d_d_delta7[18];
+    assign t_146 = d_d_delta7[17:0];
     assign t_147 = t_146[17:7];
-    assign t_148 = {{2{c4_d_y9[15]}}, c4_d_y9};
-    assign t_149 = d_d_delta9[18];
-    assign t_150 = d_d_delta9[17:0];
+    assign t_148 = {{2{c4_d_y8[15]}}, c4_d_y8};
+    assign t_149 = d_d_delta8[18];
+    assign t_150 = d_d_delta8[17:0];
     assign t_151 = t_150[17:7];
-    assign t_152 = {{2{c4_d_y10[15]}}, c4_d_y10};
-    assign t_153 = d_d_delta10[18];
-    assign t_154 = d_d_delta10[17:0];
+    assign t_152 = {{2{c4_d_y9[15]}}, c4_d_y9};
+    assign t_153 = d_d_delta9[18];
+    assign t_154 = d_d_delta9[17:0];
     assign t_155 = t_154[17:7];
-    assign t_156 = {{2{c4_d_y11[15]}}, c4_d_y11};
-    assign t_157 = d_d_delta11[18];
-    assign t_158 = d_d_delta11[17:0];
+    assign t_156 = {{2{c4_d_y10[15]}}, c4_d_y10};
+    assign t_157 = d_d_delta10[18];
+    assign t_158 = d_d_delta10[17:0];
     assign t_159 = t_158[17:7];
-    assign t_160 = {{2{c4_d_y12[15]}}, c4_d_y12};
-    assign t_161 = d_d_delta12[18];
-    assign t_162 = d_d_delta12[17:0];
+    assign t_160 = {{2{c4_d_y11[15]}}, c4_d_y11};
+    assign t_161 = d_d_delta11[18];
+    assign t_162 = d_d_delta11[17:0];
     assign t_163 = t_162[17:7];
-    assign t_164 = {{2{c4_d_y13[15]}}, c4_d_y13};
-    assign t_165 = d_d_delta13[18];
-    assign t_166 = d_d_delta13[17:0];
+    assign t_164 = {{2{c4_d_y12[15]}}, c4_d_y12};
+    assign t_165 = d_d_delta12[18];
+    assign t_166 = d_d_delta12[17:0];
     assign t_167 = t_166[17:7];
-    assign t_168 = {{2{c4_d_y14[15]}}, c4_d_y14};
-    assign t_169 = d_d_delta14[18];
-    assign t_170 = d_d_delta14[17:0];
+    assign t_168 = {{2{c4_d_y13[15]}}, c4_d_y13};
+    assign t_169 = d_d_delta13[18];
+    assign t_170 = d_d_delta13[17:0];
     assign t_171 = t_170[17:7];
-    assign t_172 = {{2{c4_d_y15[15]}}, c4_d_y15};
-    assign t_173 = d_d_delta15[18];
-    assign t_174 = d_d_delta15[17:0];
+    assign t_172 = {{2{c4_d_y14[15]}}, c4_d_y14};
+    assign t_173 = d_d_delta14[18];
+    assign t_174 = d_d_delta14[17:0];
     assign t_175 = t_174[17:7];
-    assign t_176 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
-    assign t_177 = (acc_t_raise ? e3_ref_t : acc_t_rho);
-    assign t_178 = ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho});
-    assign t_179 = t_178[15:0];
-    assign t_180 = (acc_t_raise ? t_178 : 17'h0);
-    assign t_181 = t_176[15:0];
-    assign t_182 = (~m0_t_odd_above);
-    assign t_183 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
-    assign t_184 = (acc_d_raise ? e3_ref_d : acc_d_rho);
-    assign t_185 = ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho});
-    assign t_186 = t_185[15:0];
-    assign t_187 = (acc_d_raise ? t_185 : 17'h0);
-    assign t_188 = t_183[15:0];
-    assign t_189 = (~m0_d_odd_above);
-    assign t_190 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_191 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
-    assign t_192 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
-    assign t_193 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
-    assign t_194 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
-    assign t_195 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
-    assign t_196 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
-    assign t_197 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
-    assign t_198 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
-    assign t_199 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
-    assign t_200 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
-    assign t_201 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
-    assign t_202 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
-    assign t_203 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
-    assign t_204 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
-    assign t_205 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
-    assign t_206 = (ckpt_valid_4 & (~ckpt_done));
-    assign t_207 = {10'h0, p4_q15};
-    assign t_208 = cur_uniforms[31:0];
-    assign t_209 = uniform_final_q[15:0];
-    assign t_210 = uniform_final_q[31:16];
-    assign t_211 = {15'h0, sum_t[43:27]};
-    assign t_212 = t_211[31:16];
-    assign t_213 = (|t_212);
-    assign t_214 = t_212[15:8];
-    assign t_215 = (|t_214);
-    assign t_216 = t_214[7:4];
+    assign t_176 = {{2{c4_d_y15[15]}}, c4_d_y15};
+    assign t_177 = d_d_delta15[18];
+    assign t_178 = d_d_delta15[17:0];
+    assign t_179 = t_178[17:7];
+    assign t_180 = {{1{e2_ref_t[15]}}, e2_ref_t};
+    assign t_181 = {{1{e2_ref_d[15]}}, e2_ref_d};
+    assign t_182 = (e2_control_odd ? rho_odd_t : rho_even_t);
+    assign t_183 = {{1{t_182[15]}}, t_182};
+    assign t_184 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
+    assign t_185 = (acc_t_raise ? e3_ref_t : acc_t_rho);
+    assign t_186 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
+    assign t_187 = (~m0_t_odd_above);
+    assign t_188 = (e2_control_odd ? rho_odd_d : rho_even_d);
+    assign t_189 = {{1{t_188[15]}}, t_188};
+    assign t_190 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
+    assign t_191 = (acc_d_raise ? e3_ref_d : acc_d_rho);
+    assign t_192 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
+    assign t_193 = (~m0_d_odd_above);
+    assign t_194 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_195 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
+    assign t_196 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
+    assign t_197 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
+    assign t_198 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
+    assign t_199 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
+    assign t_200 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
+    assign t_201 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
+    assign t_202 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
+    assign t_203 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
+    assign t_204 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
+    assign t_205 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
+    assign t_206 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
+    assign t_207 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
+    assign t_208 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
+    assign t_209 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
+    assign t_210 = (ckpt_valid_4 & (~ckpt_done));
+    assign t_211 = {10'h0, p4_q15};
+    assign t_212 = cur_uniforms[31:0];
+    assign t_213 = uniform_final_q[15:0];
+    assign t_214 = uniform_final_q[31:16];
+    assign t_215 = {15'h0, sum_t[43:27]};
+    assign t_216 = t_215[31:16];
     assign t_217 = (|t_216);
-    assign t_218 = t_216[3:2];
+    assign t_218 = t_216[15:8];
     assign t_219 = (|t_218);
-    assign t_220 = t_216[1:0];
-    assign t_221 = t_214[3:0];
-    assign t_222 = t_221[3:2];
+    assign t_220 = t_218[7:4];
+    assign t_221 = (|t_220);
+    assign t_222 = t_220[3:2];
     assign t_223 = (|t_222);
-    assign t_224 = t_221[1:0];
-    assign t_225 = t_212[7:0];
-    assign t_226 = t_225[7:4];
+    assign t_224 = t_220[1:0];
+    assign t_225 = t_218[3:0];
+    assign t_226 = t_225[3:2];
     assign t_227 = (|t_226);
-    assign t_228 = t_226[3:2];
-    assign t_229 = (|t_228);
-    assign t_230 = t_226[1:0];
-    assign t_231 = t_225[3:0];
-    assign t_232 = t_231[3:2];
+    assign t_228 = t_225[1:0];
+    assign t_229 = t_216[7:0];
+    assign t_230 = t_229[7:4];
+    assign t_231 = (|t_230);
+    assign t_232 = t_230[3:2];
     assign t_233 = (|t_232);
-    assign t_234 = t_231[1:0];
-    assign t_235 = t_211[15:0];
-    assign t_236 = t_235[15:8];
+    assign t_234 = t_230[1:0];
+    assign t_235 = t_229[3:0];
+    assign t_236 = t_235[3:2];
     assign t_237 = (|t_236);
-    assign t_238 = t_236[7:4];
-    assign t_239 = (|t_238);
-    assign t_240 = t_238[3:2];
+    assign t_238 = t_235[1:0];
+    assign t_239 = t_215[15:0];
+    assign t_240 = t_239[15:8];
     assign t_241 = (|t_240);
-    assign t_242 = t_238[1:0];
-    assign t_243 = t_236[3:0];
-    assign t_244 = t_243[3:2];
+    assign t_242 = t_240[7:4];
+    assign t_243 = (|t_242);
+    assign t_244 = t_242[3:2];
     assign t_245 = (|t_244);
-    assign t_246 = t_243[1:0];
-    assign t_247 = t_235[7:0];
-    assign t_248 = t_247[7:4];
+    assign t_246 = t_242[1:0];
+    assign t_247 = t_240[3:0];
+    assign t_248 = t_247[3:2];
     assign t_249 = (|t_248);
-    assign t_250 = t_248[3:2];
-    assign t_251 = (|t_250);
-    assign t_252 = t_248[1:0];
-    assign t_253 = t_247[3:0];
-    assign t_254 = t_253[3:2];
+    assign t_250 = t_247[1:0];
+    assign t_251 = t_239[7:0];
+    assign t_252 = t_251[7:4];
+    assign t_253 = (|t_252);
+    assign t_254 = t_252[3:2];
     assign t_255 = (|t_254);
-    assign t_256 = t_253[1:0];
-    assign t_257 = (dec_t_window >> dec_t_lead_q);
-    assign t_258 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_259 = dec_t_delta[18];
-    assign t_260 = dec_t_delta[17:0];
-    assign t_261 = t_260[17:7];
-    assign t_262 = {15'h0, sum_d[43:27]};
-    assign t_263 = t_262[31:16];
-    assign t_264 = (|t_263);
-    assign t_265 = t_263[15:8];
-    assign t_266 = (|t_265);
-    assign t_267 = t_265[7:4];
+    assign t_256 = t_252[1:0];
+    assign t_257 = t_251[3:0];
+    assign t_258 = t_257[3:2];
+    assign t_259 = (|t_258);
+    assign t_260 = t_257[1:0];
+    assign t_261 = (dec_t_window >> dec_t_lead_q);
+    assign t_262 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_263 = dec_t_delta[18];
+    assign t_264 = dec_t_delta[17:0];
+    assign t_265 = t_264[17:7];
+    assign t_266 = {15'h0, sum_d[43:27]};
+    assign t_267 = t_266[31:16];
     assign t_268 = (|t_267);
-    assign t_269 = t_267[3:2];
+    assign t_269 = t_267[15:8];
     assign t_270 = (|t_269);
-    assign t_271 = t_267[1:0];
-    assign t_272 = t_265[3:0];
-    assign t_273 = t_272[3:2];
+    assign t_271 = t_269[7:4];
+    assign t_272 = (|t_271);
+    assign t_273 = t_271[3:2];
     assign t_274 = (|t_273);
-    assign t_275 = t_272[1:0];
-    assign t_276 = t_263[7:0];
-    assign t_277 = t_276[7:4];
+    assign t_275 = t_271[1:0];
+    assign t_276 = t_269[3:0];
+    assign t_277 = t_276[3:2];
     assign t_278 = (|t_277);
-    assign t_279 = t_277[3:2];
-    assign t_280 = (|t_279);
-    assign t_281 = t_277[1:0];
-    assign t_282 = t_276[3:0];
-    assign t_283 = t_282[3:2];
+    assign t_279 = t_276[1:0];
+    assign t_280 = t_267[7:0];
+    assign t_281 = t_280[7:4];
+    assign t_282 = (|t_281);
+    assign t_283 = t_281[3:2];
     assign t_284 = (|t_283);
-    assign t_285 = t_282[1:0];
-    assign t_286 = t_262[15:0];
-    assign t_287 = t_286[15:8];
+    assign t_285 = t_281[1:0];
+    assign t_286 = t_280[3:0];
+    assign t_287 = t_286[3:2];
     assign t_288 = (|t_287);
-    assign t_289 = t_287[7:4];
-    assign t_290 = (|t_289);
-    assign t_291 = t_289[3:2];
+    assign t_289 = t_286[1:0];
+    assign t_290 = t_266[15:0];
+    assign t_291 = t_290[15:8];
     assign t_292 = (|t_291);
-    assign t_293 = t_289[1:0];
-    assign t_294 = t_287[3:0];
-    assign t_295 = t_294[3:2];
+    assign t_293 = t_291[7:4];
+    assign t_294 = (|t_293);
+    assign t_295 = t_293[3:2];
     assign t_296 = (|t_295);
-    assign t_297 = t_294[1:0];
-    assign t_298 = t_286[7:0];
-    assign t_299 = t_298[7:4];
+    assign t_297 = t_293[1:0];
+    assign t_298 = t_291[3:0];
+    assign t_299 = t_298[3:2];
     assign t_300 = (|t_299);
-    assign t_301 = t_299[3:2];
-    assign t_302 = (|t_301);
-    assign t_303 = t_299[1:0];
-    assign t_304 = t_298[3:0];
-    assign t_305 = t_304[3:2];
+    assign t_301 = t_298[1:0];
+    assign t_302 = t_290[7:0];
+    assign t_303 = t_302[7:4];
+    assign t_304 = (|t_303);
+    assign t_305 = t_303[3:2];
     assign t_306 = (|t_305);
-    assign t_307 = t_304[1:0];
-    assign t_308 = (dec_d_window >> dec_d_lead_q);
-    assign t_309 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_310 = dec_d_delta[18];
-    assign t_311 = dec_d_delta[17:0];
-    assign t_312 = t_311[17:7];
-    assign t_313 = (state == 3'h1);
-    assign t_314 = cur_uniforms[31:0];
-    assign t_315 = uniform_row_q[15:0];
-    assign t_316 = uniform_row_q[31:16];
-    assign t_317 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_318 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
-    assign t_319 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_307 = t_303[1:0];
+    assign t_308 = t_302[3:0];
+    assign t_309 = t_308[3:2];
+    assign t_310 = (|t_309);
+    assign t_311 = t_308[1:0];
+    assign t_312 = (dec_d_window >> dec_d_lead_q);
+    assign t_313 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_314 = dec_d_delta[18];
+    assign t_315 = dec_d_delta[17:0];
+    assign t_316 = t_315[17:7];
+    assign t_317 = (state == 3'h1);
+    assign t_318 = cur_uniforms[31:0];
+    assign t_319 = uniform_row_q[15:0];
+    assign t_320 = uniform_row_q[31:16];
+    assign t_321 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_322 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_323 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3604,72 +3620,72 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_b1_d_p14_b = 17'h17154;
     assign u_b1_d_p15_a = a_draft[255:240];
     assign u_b1_d_p15_b = 17'h17154;
-    assign c3_control_mode = c3_control[1:0];
-    assign c_streaming = (c3_control_mode == 2'h0);
+    assign c2_control_mode = c2_control[1:0];
+    assign c_streaming = (c2_control_mode == 2'h0);
     assign u_exp_t0_f = d_t_e0_f[4:0];
-    assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_48[17]}}, t_48});
+    assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_52[17]}}, t_52});
     assign u_exp_t1_f = d_t_e1_f[4:0];
-    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_52[17]}}, t_52});
+    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_56[17]}}, t_56});
     assign u_exp_t2_f = d_t_e2_f[4:0];
-    assign d_t_delta2 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_56[17]}}, t_56});
+    assign d_t_delta2 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_60[17]}}, t_60});
     assign u_exp_t3_f = d_t_e3_f[4:0];
-    assign d_t_delta3 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_60[17]}}, t_60});
+    assign d_t_delta3 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_64[17]}}, t_64});
     assign u_exp_t4_f = d_t_e4_f[4:0];
-    assign d_t_delta4 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_64[17]}}, t_64});
+    assign d_t_delta4 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_68[17]}}, t_68});
     assign u_exp_t5_f = d_t_e5_f[4:0];
-    assign d_t_delta5 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_68[17]}}, t_68});
+    assign d_t_delta5 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_72[17]}}, t_72});
     assign u_exp_t6_f = d_t_e6_f[4:0];
-    assign d_t_delta6 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_72[17]}}, t_72});
+    assign d_t_delta6 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_76[17]}}, t_76});
     assign u_exp_t7_f = d_t_e7_f[4:0];
-    assign d_t_delta7 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_76[17]}}, t_76});
+    assign d_t_delta7 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_80[17]}}, t_80});
     assign u_exp_t8_f = d_t_e8_f[4:0];
-    assign d_t_delta8 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_80[17]}}, t_80});
+    assign d_t_delta8 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_84[17]}}, t_84});
     assign u_exp_t9_f = d_t_e9_f[4:0];
-    assign d_t_delta9 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_84[17]}}, t_84});
+    assign d_t_delta9 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_88[17]}}, t_88});
     assign u_exp_t10_f = d_t_e10_f[4:0];
-    assign d_t_delta10 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_88[17]}}, t_88});
+    assign d_t_delta10 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_92[17]}}, t_92});
     assign u_exp_t11_f = d_t_e11_f[4:0];
-    assign d_t_delta11 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_92[17]}}, t_92});
+    assign d_t_delta11 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_96[17]}}, t_96});
     assign u_exp_t12_f = d_t_e12_f[4:0];
-    assign d_t_delta12 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_96[17]}}, t_96});
+    assign d_t_delta12 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_100[17]}}, t_100});
     assign u_exp_t13_f = d_t_e13_f[4:0];
-    assign d_t_delta13 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_100[17]}}, t_100});
+    assign d_t_delta13 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_104[17]}}, t_104});
     assign u_exp_t14_f = d_t_e14_f[4:0];
-    assign d_t_delta14 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_104[17]}}, t_104});
+    assign d_t_delta14 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_108[17]}}, t_108});
     assign u_exp_t15_f = d_t_e15_f[4:0];
-    assign d_t_delta15 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_108[17]}}, t_108});
+    assign d_t_delta15 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_112[17]}}, t_112});
     assign u_exp_d0_f = d_d_e0_f[4:0];
-    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_112[17]}}, t_112});
+    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_116[17]}}, t_116});
     assign u_exp_d1_f = d_d_e1_f[4:0];
-    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_116[17]}}, t_116});
+    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_120[17]}}, t_120});
     assign u_exp_d2_f = d_d_e2_f[4:0];
-    assign d_d_delta2 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_120[17]}}, t_120});
+    assign d_d_delta2 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_124[17]}}, t_124});
     assign u_exp_d3_f = d_d_e3_f[4:0];
-    assign d_d_delta3 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_124[17]}}, t_124});
+    assign d_d_delta3 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_128[17]}}, t_128});
     assign u_exp_d4_f = d_d_e4_f[4:0];
-    assign d_d_delta4 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_128[17]}}, t_128});
+    assign d_d_delta4 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_132[17]}}, t_132});
     assign u_exp_d5_f = d_d_e5_f[4:0];
-    assign d_d_delta5 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_132[17]}}, t_132});
+    assign d_d_delta5 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_136[17]}}, t_136});
     assign u_exp_d6_f = d_d_e6_f[4:0];
-    assign d_d_delta6 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_136[17]}}, t_136});
+    assign d_d_delta6 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_140[17]}}, t_140});
     assign u_exp_d7_f = d_d_e7_f[4:0];
-    assign d_d_delta7 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_140[17]}}, t_140});
+    assign d_d_delta7 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_144[17]}}, t_144});
     assign u_exp_d8_f = d_d_e8_f[4:0];
-    assign d_d_delta8 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_144[17]}}, t_144});
+    assign d_d_delta8 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_148[17]}}, t_148});
     assign u_exp_d9_f = d_d_e9_f[4:0];
-    assign d_d_delta9 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_148[17]}}, t_148});
+    assign d_d_delta9 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_152[17]}}, t_152});
     assign u_exp_d10_f = d_d_e10_f[4:0];
-    assign d_d_delta10 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_152[17]}}, t_152});
+    assign d_d_delta10 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_156[17]}}, t_156});
     assign u_exp_d11_f = d_d_e11_f[4:0];
-    assign d_d_delta11 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_156[17]}}, t_156});
+    assign d_d_delta11 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_160[17]}}, t_160});
     assign u_exp_d12_f = d_d_e12_f[4:0];
-    assign d_d_delta12 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_160[17]}}, t_160});
+    assign d_d_delta12 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_164[17]}}, t_164});
     assign u_exp_d13_f = d_d_e13_f[4:0];
-    assign d_d_delta13 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_164[17]}}, t_164});
+    assign d_d_delta13 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_168[17]}}, t_168});
     assign u_exp_d14_f = d_d_e14_f[4:0];
-    assign d_d_delta14 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_168[17]}}, t_168});
+    assign d_d_delta14 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_172[17]}}, t_172});
     assign u_exp_d15_f = d_d_e15_f[4:0];
-    assign d_d_delta15 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_172[17]}}, t_172});
+    assign d_d_delta15 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_176[17]}}, t_176});
     assign e1_control_mode = e1_control[1:0];
     assign e1_control_base = e1_control[18:3];
     assign e4_control_mode = e4_control[1:0];
@@ -3682,9 +3698,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e3_control_odd = e3_control[20];
     assign e3_control_fresh = e3_control[21];
     assign e2_control_odd = e2_control[20];
-    assign acc_t_raise = (e3_control_fresh | t_176[16]);
+    assign acc_t_raise = (e3_control_fresh | t_184[16]);
     assign s2_t_sum = (s2_t_kept + s2_t_added);
-    assign acc_d_raise = (e3_control_fresh | t_183[16]);
+    assign acc_d_raise = (e3_control_fresh | t_190[16]);
     assign s2_d_sum = (s2_d_kept + s2_d_added);
     assign e1_control_first = e1_control[19];
     assign row_merged = merge_done_4;
@@ -3692,35 +3708,35 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign ckpt_scan = (ckpt_start_20 | ckpt_searching);
     assign ckpt_s3_sum = (residual_zero ? ckpt_read_q2[87:44] : ckpt_read_q2[43:0]);
-    assign ckpt_found = (t_206 & ckpt_s4_above);
+    assign ckpt_found = (t_210 & ckpt_s4_above);
     assign ckpt_jump = (((ckpt_valid_ahead_4 & (~ckpt_done)) & ckpt_s4_above) & pass_b_phase);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
-    assign u_cdf_thr_p0_a = t_209;
+    assign u_cdf_thr_p0_a = t_213;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_209;
+    assign u_cdf_thr_p1_a = t_213;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_209;
+    assign u_cdf_thr_p2_a = t_213;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_210;
+    assign u_cdf_thr_p3_a = t_214;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_210;
+    assign u_cdf_thr_p4_a = t_214;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_210;
+    assign u_cdf_thr_p5_a = t_214;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_remainder = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_258[17]}}, t_258});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_262[17]}}, t_262});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_309[17]}}, t_309});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_313[17]}}, t_313});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_315;
+    assign u_accept_lhs_p0_a = t_319;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_315;
+    assign u_accept_lhs_p1_a = t_319;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_316;
+    assign u_accept_lhs_p2_a = t_320;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_316;
+    assign u_accept_lhs_p3_a = t_320;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_16 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
@@ -4360,7 +4376,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index)
             3'h0: begin
-                uniform_final = t_208;
+                uniform_final = t_212;
             end
             3'h1: begin
                 uniform_final = cur_uniforms[63:32];
@@ -4375,7 +4391,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final = cur_uniforms[159:128];
             end
             default: begin
-                uniform_final = t_208;
+                uniform_final = t_212;
             end
         endcase
     end
@@ -10543,7 +10559,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_314;
+                uniform_row = t_318;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10558,7 +10574,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_314;
+                uniform_row = t_318;
             end
         endcase
     end
@@ -10668,7 +10684,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_317;
+                        beat <= t_321;
                     end
                 end
                 3'h2: begin
@@ -10683,7 +10699,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_317;
+                        beat <= t_321;
                     end
                 end
             endcase
@@ -10726,7 +10742,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_318;
+                            row_has_draft <= t_322;
                         end
                     end
                 end
@@ -10743,7 +10759,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_319;
+                            row_has_draft <= t_323;
                         end
                     end
                 end
@@ -10764,7 +10780,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_318 & (~cur_one_hot));
+                            row_draft_stream <= (t_322 & (~cur_one_hot));
                         end
                     end
                 end
@@ -10781,7 +10797,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_319 & (~cur_one_hot));
+                            row_draft_stream <= (t_323 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11026,13 +11042,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((t_190 & e1_has_x)) begin
+        if ((t_194 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_190 & e1_has_x)) begin
+        if ((t_194 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -11041,7 +11057,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_190) begin
+            if (t_194) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -11073,7 +11089,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_207);
+            sum_w <= (sum_w + t_211);
         end
         case (state)
             3'h1: begin
@@ -11099,7 +11115,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_b) begin
-            cdf_prefix <= (cdf_prefix + t_207);
+            cdf_prefix <= (cdf_prefix + t_211);
         end
         case (state)
             3'h1: begin
@@ -12049,99 +12065,107 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c3_t_m0 <= (($signed(c2_t_m0) < $signed(c2_t_m1)) ? c2_t_m1 : c2_t_m0);
+        c3_t_m0 <= t_22;
     end
 
     always @(posedge aclk) begin
-        c3_t_m1 <= (($signed(c2_t_m2) < $signed(c2_t_m3)) ? c2_t_m3 : c2_t_m2);
+        c3_t_m1 <= t_23;
     end
 
-    (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g0 <= t_25;
+        c3_full_t_m0 <= (c_streaming ? {t_24[10:0], 7'h0} : nu_t);
     end
 
-    (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g1 <= t_25;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        c4_full_t_g2 <= t_25;
+        c3_full_t_m1 <= (c_streaming ? {t_25[10:0], 7'h0} : nu_t);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g3 <= t_25;
+        c4_full_t_g0 <= t_27;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g1 <= t_27;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g2 <= t_27;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g3 <= t_27;
     end
 
     always @(posedge aclk) begin
-        c4_ref_t <= {{6{t_26[9]}}, t_26};
+        c4_ref_t <= {{6{t_28[9]}}, t_28};
     end
 
     always @(posedge aclk) begin
-        c0_d_q0 <= (b2_draft_lanes[0] ? t_27[16:7] : 10'h200);
+        c0_d_q0 <= (b2_draft_lanes[0] ? t_29[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q1 <= (b2_draft_lanes[1] ? t_28[16:7] : 10'h200);
+        c0_d_q1 <= (b2_draft_lanes[1] ? t_30[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q2 <= (b2_draft_lanes[2] ? t_29[16:7] : 10'h200);
+        c0_d_q2 <= (b2_draft_lanes[2] ? t_31[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q3 <= (b2_draft_lanes[3] ? t_30[16:7] : 10'h200);
+        c0_d_q3 <= (b2_draft_lanes[3] ? t_32[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q4 <= (b2_draft_lanes[4] ? t_31[16:7] : 10'h200);
+        c0_d_q4 <= (b2_draft_lanes[4] ? t_33[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q5 <= (b2_draft_lanes[5] ? t_32[16:7] : 10'h200);
+        c0_d_q5 <= (b2_draft_lanes[5] ? t_34[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q6 <= (b2_draft_lanes[6] ? t_33[16:7] : 10'h200);
+        c0_d_q6 <= (b2_draft_lanes[6] ? t_35[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q7 <= (b2_draft_lanes[7] ? t_34[16:7] : 10'h200);
+        c0_d_q7 <= (b2_draft_lanes[7] ? t_36[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q8 <= (b2_draft_lanes[8] ? t_35[16:7] : 10'h200);
+        c0_d_q8 <= (b2_draft_lanes[8] ? t_37[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q9 <= (b2_draft_lanes[9] ? t_36[16:7] : 10'h200);
+        c0_d_q9 <= (b2_draft_lanes[9] ? t_38[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q10 <= (b2_draft_lanes[10] ? t_37[16:7] : 10'h200);
+        c0_d_q10 <= (b2_draft_lanes[10] ? t_39[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q11 <= (b2_draft_lanes[11] ? t_38[16:7] : 10'h200);
+        c0_d_q11 <= (b2_draft_lanes[11] ? t_40[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q12 <= (b2_draft_lanes[12] ? t_39[16:7] : 10'h200);
+        c0_d_q12 <= (b2_draft_lanes[12] ? t_41[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q13 <= (b2_draft_lanes[13] ? t_40[16:7] : 10'h200);
+        c0_d_q13 <= (b2_draft_lanes[13] ? t_42[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q14 <= (b2_draft_lanes[14] ? t_41[16:7] : 10'h200);
+        c0_d_q14 <= (b2_draft_lanes[14] ? t_43[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q15 <= (b2_draft_lanes[15] ? t_42[16:7] : 10'h200);
+        c0_d_q15 <= (b2_draft_lanes[15] ? t_44[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
@@ -12193,35 +12217,43 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c3_d_m0 <= (($signed(c2_d_m0) < $signed(c2_d_m1)) ? c2_d_m1 : c2_d_m0);
+        c3_d_m0 <= t_45;
     end
 
     always @(posedge aclk) begin
-        c3_d_m1 <= (($signed(c2_d_m2) < $signed(c2_d_m3)) ? c2_d_m3 : c2_d_m2);
+        c3_d_m1 <= t_46;
     end
 
-    (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g0 <= t_46;
+        c3_full_d_m0 <= (c_streaming ? {t_47[10:0], 7'h0} : nu_d);
     end
 
-    (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g1 <= t_46;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        c4_full_d_g2 <= t_46;
+        c3_full_d_m1 <= (c_streaming ? {t_48[10:0], 7'h0} : nu_d);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g3 <= t_46;
+        c4_full_d_g0 <= t_50;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g1 <= t_50;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g2 <= t_50;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g3 <= t_50;
     end
 
     always @(posedge aclk) begin
-        c4_ref_d <= {{6{t_47[9]}}, t_47};
+        c4_ref_d <= {{6{t_51[9]}}, t_51};
     end
 
     always @(posedge aclk) begin
@@ -12993,15 +13025,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_f <= (t_49 ? 7'h0 : t_50[6:0]);
+        d_t_e0_f <= (t_53 ? 7'h0 : t_54[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s <= (t_49 ? 5'h0 : t_51[4:0]);
+        d_t_e0_s <= (t_53 ? 5'h0 : t_55[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_z <= ((~c4_lanes[0]) | ((~t_49) & ((|t_51[10:5]) | (5'h1d <= t_51[4:0]))));
+        d_t_e0_z <= ((~c4_lanes[0]) | ((~t_53) & ((|t_55[10:5]) | (5'h1d <= t_55[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13061,15 +13093,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_f <= (t_53 ? 7'h0 : t_54[6:0]);
+        d_t_e1_f <= (t_57 ? 7'h0 : t_58[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s <= (t_53 ? 5'h0 : t_55[4:0]);
+        d_t_e1_s <= (t_57 ? 5'h0 : t_59[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_z <= ((~c4_lanes[1]) | ((~t_53) & ((|t_55[10:5]) | (5'h1d <= t_55[4:0]))));
+        d_t_e1_z <= ((~c4_lanes[1]) | ((~t_57) & ((|t_59[10:5]) | (5'h1d <= t_59[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13129,15 +13161,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_f <= (t_57 ? 7'h0 : t_58[6:0]);
+        d_t_e2_f <= (t_61 ? 7'h0 : t_62[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s <= (t_57 ? 5'h0 : t_59[4:0]);
+        d_t_e2_s <= (t_61 ? 5'h0 : t_63[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_z <= ((~c4_lanes[2]) | ((~t_57) & ((|t_59[10:5]) | (5'h1d <= t_59[4:0]))));
+        d_t_e2_z <= ((~c4_lanes[2]) | ((~t_61) & ((|t_63[10:5]) | (5'h1d <= t_63[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13197,15 +13229,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_f <= (t_61 ? 7'h0 : t_62[6:0]);
+        d_t_e3_f <= (t_65 ? 7'h0 : t_66[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s <= (t_61 ? 5'h0 : t_63[4:0]);
+        d_t_e3_s <= (t_65 ? 5'h0 : t_67[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_z <= ((~c4_lanes[3]) | ((~t_61) & ((|t_63[10:5]) | (5'h1d <= t_63[4:0]))));
+        d_t_e3_z <= ((~c4_lanes[3]) | ((~t_65) & ((|t_67[10:5]) | (5'h1d <= t_67[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13265,15 +13297,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_f <= (t_65 ? 7'h0 : t_66[6:0]);
+        d_t_e4_f <= (t_69 ? 7'h0 : t_70[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s <= (t_65 ? 5'h0 : t_67[4:0]);
+        d_t_e4_s <= (t_69 ? 5'h0 : t_71[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_z <= ((~c4_lanes[4]) | ((~t_65) & ((|t_67[10:5]) | (5'h1d <= t_67[4:0]))));
+        d_t_e4_z <= ((~c4_lanes[4]) | ((~t_69) & ((|t_71[10:5]) | (5'h1d <= t_71[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13333,15 +13365,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_f <= (t_69 ? 7'h0 : t_70[6:0]);
+        d_t_e5_f <= (t_73 ? 7'h0 : t_74[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s <= (t_69 ? 5'h0 : t_71[4:0]);
+        d_t_e5_s <= (t_73 ? 5'h0 : t_75[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_z <= ((~c4_lanes[5]) | ((~t_69) & ((|t_71[10:5]) | (5'h1d <= t_71[4:0]))));
+        d_t_e5_z <= ((~c4_lanes[5]) | ((~t_73) & ((|t_75[10:5]) | (5'h1d <= t_75[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13401,15 +13433,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_f <= (t_73 ? 7'h0 : t_74[6:0]);
+        d_t_e6_f <= (t_77 ? 7'h0 : t_78[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s <= (t_73 ? 5'h0 : t_75[4:0]);
+        d_t_e6_s <= (t_77 ? 5'h0 : t_79[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_z <= ((~c4_lanes[6]) | ((~t_73) & ((|t_75[10:5]) | (5'h1d <= t_75[4:0]))));
+        d_t_e6_z <= ((~c4_lanes[6]) | ((~t_77) & ((|t_79[10:5]) | (5'h1d <= t_79[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13469,15 +13501,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_f <= (t_77 ? 7'h0 : t_78[6:0]);
+        d_t_e7_f <= (t_81 ? 7'h0 : t_82[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s <= (t_77 ? 5'h0 : t_79[4:0]);
+        d_t_e7_s <= (t_81 ? 5'h0 : t_83[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_z <= ((~c4_lanes[7]) | ((~t_77) & ((|t_79[10:5]) | (5'h1d <= t_79[4:0]))));
+        d_t_e7_z <= ((~c4_lanes[7]) | ((~t_81) & ((|t_83[10:5]) | (5'h1d <= t_83[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13537,15 +13569,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_f <= (t_81 ? 7'h0 : t_82[6:0]);
+        d_t_e8_f <= (t_85 ? 7'h0 : t_86[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s <= (t_81 ? 5'h0 : t_83[4:0]);
+        d_t_e8_s <= (t_85 ? 5'h0 : t_87[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_z <= ((~c4_lanes[8]) | ((~t_81) & ((|t_83[10:5]) | (5'h1d <= t_83[4:0]))));
+        d_t_e8_z <= ((~c4_lanes[8]) | ((~t_85) & ((|t_87[10:5]) | (5'h1d <= t_87[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13605,15 +13637,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_f <= (t_85 ? 7'h0 : t_86[6:0]);
+        d_t_e9_f <= (t_89 ? 7'h0 : t_90[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s <= (t_85 ? 5'h0 : t_87[4:0]);
+        d_t_e9_s <= (t_89 ? 5'h0 : t_91[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_z <= ((~c4_lanes[9]) | ((~t_85) & ((|t_87[10:5]) | (5'h1d <= t_87[4:0]))));
+        d_t_e9_z <= ((~c4_lanes[9]) | ((~t_89) & ((|t_91[10:5]) | (5'h1d <= t_91[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13673,15 +13705,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_f <= (t_89 ? 7'h0 : t_90[6:0]);
+        d_t_e10_f <= (t_93 ? 7'h0 : t_94[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s <= (t_89 ? 5'h0 : t_91[4:0]);
+        d_t_e10_s <= (t_93 ? 5'h0 : t_95[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_z <= ((~c4_lanes[10]) | ((~t_89) & ((|t_91[10:5]) | (5'h1d <= t_91[4:0]))));
+        d_t_e10_z <= ((~c4_lanes[10]) | ((~t_93) & ((|t_95[10:5]) | (5'h1d <= t_95[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13741,15 +13773,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_f <= (t_93 ? 7'h0 : t_94[6:0]);
+        d_t_e11_f <= (t_97 ? 7'h0 : t_98[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s <= (t_93 ? 5'h0 : t_95[4:0]);
+        d_t_e11_s <= (t_97 ? 5'h0 : t_99[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_z <= ((~c4_lanes[11]) | ((~t_93) & ((|t_95[10:5]) | (5'h1d <= t_95[4:0]))));
+        d_t_e11_z <= ((~c4_lanes[11]) | ((~t_97) & ((|t_99[10:5]) | (5'h1d <= t_99[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13809,15 +13841,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_f <= (t_97 ? 7'h0 : t_98[6:0]);
+        d_t_e12_f <= (t_101 ? 7'h0 : t_102[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s <= (t_97 ? 5'h0 : t_99[4:0]);
+        d_t_e12_s <= (t_101 ? 5'h0 : t_103[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_z <= ((~c4_lanes[12]) | ((~t_97) & ((|t_99[10:5]) | (5'h1d <= t_99[4:0]))));
+        d_t_e12_z <= ((~c4_lanes[12]) | ((~t_101) & ((|t_103[10:5]) | (5'h1d <= t_103[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13877,15 +13909,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_f <= (t_101 ? 7'h0 : t_102[6:0]);
+        d_t_e13_f <= (t_105 ? 7'h0 : t_106[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s <= (t_101 ? 5'h0 : t_103[4:0]);
+        d_t_e13_s <= (t_105 ? 5'h0 : t_107[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_z <= ((~c4_lanes[13]) | ((~t_101) & ((|t_103[10:5]) | (5'h1d <= t_103[4:0]))));
+        d_t_e13_z <= ((~c4_lanes[13]) | ((~t_105) & ((|t_107[10:5]) | (5'h1d <= t_107[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13945,15 +13977,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_f <= (t_105 ? 7'h0 : t_106[6:0]);
+        d_t_e14_f <= (t_109 ? 7'h0 : t_110[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s <= (t_105 ? 5'h0 : t_107[4:0]);
+        d_t_e14_s <= (t_109 ? 5'h0 : t_111[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_z <= ((~c4_lanes[14]) | ((~t_105) & ((|t_107[10:5]) | (5'h1d <= t_107[4:0]))));
+        d_t_e14_z <= ((~c4_lanes[14]) | ((~t_109) & ((|t_111[10:5]) | (5'h1d <= t_111[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14013,15 +14045,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_f <= (t_109 ? 7'h0 : t_110[6:0]);
+        d_t_e15_f <= (t_113 ? 7'h0 : t_114[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s <= (t_109 ? 5'h0 : t_111[4:0]);
+        d_t_e15_s <= (t_113 ? 5'h0 : t_115[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_z <= ((~c4_lanes[15]) | ((~t_109) & ((|t_111[10:5]) | (5'h1d <= t_111[4:0]))));
+        d_t_e15_z <= ((~c4_lanes[15]) | ((~t_113) & ((|t_115[10:5]) | (5'h1d <= t_115[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14081,15 +14113,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_f <= (t_113 ? 7'h0 : t_114[6:0]);
+        d_d_e0_f <= (t_117 ? 7'h0 : t_118[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s <= (t_113 ? 5'h0 : t_115[4:0]);
+        d_d_e0_s <= (t_117 ? 5'h0 : t_119[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_z <= ((~c4_draft_lanes[0]) | ((~t_113) & ((|t_115[10:5]) | (5'h1d <= t_115[4:0]))));
+        d_d_e0_z <= ((~c4_draft_lanes[0]) | ((~t_117) & ((|t_119[10:5]) | (5'h1d <= t_119[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14149,15 +14181,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_f <= (t_117 ? 7'h0 : t_118[6:0]);
+        d_d_e1_f <= (t_121 ? 7'h0 : t_122[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s <= (t_117 ? 5'h0 : t_119[4:0]);
+        d_d_e1_s <= (t_121 ? 5'h0 : t_123[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_z <= ((~c4_draft_lanes[1]) | ((~t_117) & ((|t_119[10:5]) | (5'h1d <= t_119[4:0]))));
+        d_d_e1_z <= ((~c4_draft_lanes[1]) | ((~t_121) & ((|t_123[10:5]) | (5'h1d <= t_123[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14217,15 +14249,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_f <= (t_121 ? 7'h0 : t_122[6:0]);
+        d_d_e2_f <= (t_125 ? 7'h0 : t_126[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s <= (t_121 ? 5'h0 : t_123[4:0]);
+        d_d_e2_s <= (t_125 ? 5'h0 : t_127[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_z <= ((~c4_draft_lanes[2]) | ((~t_121) & ((|t_123[10:5]) | (5'h1d <= t_123[4:0]))));
+        d_d_e2_z <= ((~c4_draft_lanes[2]) | ((~t_125) & ((|t_127[10:5]) | (5'h1d <= t_127[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14285,15 +14317,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_f <= (t_125 ? 7'h0 : t_126[6:0]);
+        d_d_e3_f <= (t_129 ? 7'h0 : t_130[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s <= (t_125 ? 5'h0 : t_127[4:0]);
+        d_d_e3_s <= (t_129 ? 5'h0 : t_131[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_z <= ((~c4_draft_lanes[3]) | ((~t_125) & ((|t_127[10:5]) | (5'h1d <= t_127[4:0]))));
+        d_d_e3_z <= ((~c4_draft_lanes[3]) | ((~t_129) & ((|t_131[10:5]) | (5'h1d <= t_131[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14353,15 +14385,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_f <= (t_129 ? 7'h0 : t_130[6:0]);
+        d_d_e4_f <= (t_133 ? 7'h0 : t_134[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s <= (t_129 ? 5'h0 : t_131[4:0]);
+        d_d_e4_s <= (t_133 ? 5'h0 : t_135[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_z <= ((~c4_draft_lanes[4]) | ((~t_129) & ((|t_131[10:5]) | (5'h1d <= t_131[4:0]))));
+        d_d_e4_z <= ((~c4_draft_lanes[4]) | ((~t_133) & ((|t_135[10:5]) | (5'h1d <= t_135[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14421,15 +14453,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_f <= (t_133 ? 7'h0 : t_134[6:0]);
+        d_d_e5_f <= (t_137 ? 7'h0 : t_138[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s <= (t_133 ? 5'h0 : t_135[4:0]);
+        d_d_e5_s <= (t_137 ? 5'h0 : t_139[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_z <= ((~c4_draft_lanes[5]) | ((~t_133) & ((|t_135[10:5]) | (5'h1d <= t_135[4:0]))));
+        d_d_e5_z <= ((~c4_draft_lanes[5]) | ((~t_137) & ((|t_139[10:5]) | (5'h1d <= t_139[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14489,15 +14521,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_f <= (t_137 ? 7'h0 : t_138[6:0]);
+        d_d_e6_f <= (t_141 ? 7'h0 : t_142[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s <= (t_137 ? 5'h0 : t_139[4:0]);
+        d_d_e6_s <= (t_141 ? 5'h0 : t_143[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_z <= ((~c4_draft_lanes[6]) | ((~t_137) & ((|t_139[10:5]) | (5'h1d <= t_139[4:0]))));
+        d_d_e6_z <= ((~c4_draft_lanes[6]) | ((~t_141) & ((|t_143[10:5]) | (5'h1d <= t_143[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14557,15 +14589,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_f <= (t_141 ? 7'h0 : t_142[6:0]);
+        d_d_e7_f <= (t_145 ? 7'h0 : t_146[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s <= (t_141 ? 5'h0 : t_143[4:0]);
+        d_d_e7_s <= (t_145 ? 5'h0 : t_147[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_z <= ((~c4_draft_lanes[7]) | ((~t_141) & ((|t_143[10:5]) | (5'h1d <= t_143[4:0]))));
+        d_d_e7_z <= ((~c4_draft_lanes[7]) | ((~t_145) & ((|t_147[10:5]) | (5'h1d <= t_147[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14625,15 +14657,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_f <= (t_145 ? 7'h0 : t_146[6:0]);
+        d_d_e8_f <= (t_149 ? 7'h0 : t_150[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s <= (t_145 ? 5'h0 : t_147[4:0]);
+        d_d_e8_s <= (t_149 ? 5'h0 : t_151[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_z <= ((~c4_draft_lanes[8]) | ((~t_145) & ((|t_147[10:5]) | (5'h1d <= t_147[4:0]))));
+        d_d_e8_z <= ((~c4_draft_lanes[8]) | ((~t_149) & ((|t_151[10:5]) | (5'h1d <= t_151[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14693,15 +14725,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_f <= (t_149 ? 7'h0 : t_150[6:0]);
+        d_d_e9_f <= (t_153 ? 7'h0 : t_154[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s <= (t_149 ? 5'h0 : t_151[4:0]);
+        d_d_e9_s <= (t_153 ? 5'h0 : t_155[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_z <= ((~c4_draft_lanes[9]) | ((~t_149) & ((|t_151[10:5]) | (5'h1d <= t_151[4:0]))));
+        d_d_e9_z <= ((~c4_draft_lanes[9]) | ((~t_153) & ((|t_155[10:5]) | (5'h1d <= t_155[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14761,15 +14793,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_f <= (t_153 ? 7'h0 : t_154[6:0]);
+        d_d_e10_f <= (t_157 ? 7'h0 : t_158[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s <= (t_153 ? 5'h0 : t_155[4:0]);
+        d_d_e10_s <= (t_157 ? 5'h0 : t_159[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_z <= ((~c4_draft_lanes[10]) | ((~t_153) & ((|t_155[10:5]) | (5'h1d <= t_155[4:0]))));
+        d_d_e10_z <= ((~c4_draft_lanes[10]) | ((~t_157) & ((|t_159[10:5]) | (5'h1d <= t_159[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14829,15 +14861,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_f <= (t_157 ? 7'h0 : t_158[6:0]);
+        d_d_e11_f <= (t_161 ? 7'h0 : t_162[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s <= (t_157 ? 5'h0 : t_159[4:0]);
+        d_d_e11_s <= (t_161 ? 5'h0 : t_163[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_z <= ((~c4_draft_lanes[11]) | ((~t_157) & ((|t_159[10:5]) | (5'h1d <= t_159[4:0]))));
+        d_d_e11_z <= ((~c4_draft_lanes[11]) | ((~t_161) & ((|t_163[10:5]) | (5'h1d <= t_163[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14897,15 +14929,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_f <= (t_161 ? 7'h0 : t_162[6:0]);
+        d_d_e12_f <= (t_165 ? 7'h0 : t_166[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s <= (t_161 ? 5'h0 : t_163[4:0]);
+        d_d_e12_s <= (t_165 ? 5'h0 : t_167[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_z <= ((~c4_draft_lanes[12]) | ((~t_161) & ((|t_163[10:5]) | (5'h1d <= t_163[4:0]))));
+        d_d_e12_z <= ((~c4_draft_lanes[12]) | ((~t_165) & ((|t_167[10:5]) | (5'h1d <= t_167[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14965,15 +14997,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_f <= (t_165 ? 7'h0 : t_166[6:0]);
+        d_d_e13_f <= (t_169 ? 7'h0 : t_170[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s <= (t_165 ? 5'h0 : t_167[4:0]);
+        d_d_e13_s <= (t_169 ? 5'h0 : t_171[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_z <= ((~c4_draft_lanes[13]) | ((~t_165) & ((|t_167[10:5]) | (5'h1d <= t_167[4:0]))));
+        d_d_e13_z <= ((~c4_draft_lanes[13]) | ((~t_169) & ((|t_171[10:5]) | (5'h1d <= t_171[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -15033,15 +15065,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_f <= (t_169 ? 7'h0 : t_170[6:0]);
+        d_d_e14_f <= (t_173 ? 7'h0 : t_174[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s <= (t_169 ? 5'h0 : t_171[4:0]);
+        d_d_e14_s <= (t_173 ? 5'h0 : t_175[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_z <= ((~c4_draft_lanes[14]) | ((~t_169) & ((|t_171[10:5]) | (5'h1d <= t_171[4:0]))));
+        d_d_e14_z <= ((~c4_draft_lanes[14]) | ((~t_173) & ((|t_175[10:5]) | (5'h1d <= t_175[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -15101,15 +15133,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_f <= (t_173 ? 7'h0 : t_174[6:0]);
+        d_d_e15_f <= (t_177 ? 7'h0 : t_178[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s <= (t_173 ? 5'h0 : t_175[4:0]);
+        d_d_e15_s <= (t_177 ? 5'h0 : t_179[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_z <= ((~c4_draft_lanes[15]) | ((~t_173) & ((|t_175[10:5]) | (5'h1d <= t_175[4:0]))));
+        d_d_e15_z <= ((~c4_draft_lanes[15]) | ((~t_177) & ((|t_179[10:5]) | (5'h1d <= t_179[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -15773,6 +15805,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        e3_ref_past_t <= ({{1{t_180[16]}}, t_180} + 18'h2c);
+    end
+
+    always @(posedge aclk) begin
+        e3_ref_past_d <= ({{1{t_181[16]}}, t_181} + 18'h2c);
+    end
+
+    always @(posedge aclk) begin
         e3_ref_t <= e2_ref_t;
     end
 
@@ -15908,7 +15948,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (acc_ref_stream) begin
             if (e3_control_odd) begin
             end else begin
-                rho_even_t <= t_177;
+                rho_even_t <= t_185;
             end
         end
     end
@@ -15916,7 +15956,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (acc_ref_stream) begin
             if (e3_control_odd) begin
-                rho_odd_t <= t_177;
+                rho_odd_t <= t_185;
             end
         end
     end
@@ -15956,23 +15996,27 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_t_rho <= (e2_control_odd ? rho_odd_t : rho_even_t);
+        acc_t_rho <= t_182;
     end
 
     always @(posedge aclk) begin
-        en_t_old_zero <= (e3_control_fresh | ((~t_178[16]) & ((|t_179[15:6]) | (6'h2c <= t_179[5:0]))));
+        acc_t_rho_past <= ({{1{t_183[16]}}, t_183} + 18'h2c);
     end
 
     always @(posedge aclk) begin
-        en_t_old_small <= t_180[5:0];
+        en_t_old_zero <= (e3_control_fresh | ($signed(acc_t_rho_past) <= $signed({{2{e3_ref_t[15]}}, e3_ref_t})));
     end
 
     always @(posedge aclk) begin
-        en_t_added_zero <= ((~e3_control_fresh) & ((~t_176[16]) & ((|t_181[15:6]) | (6'h2c <= t_181[5:0]))));
+        en_t_old_small <= t_186[5:0];
     end
 
     always @(posedge aclk) begin
-        en_t_added_small <= (acc_t_raise ? 6'h0 : t_176[5:0]);
+        en_t_added_zero <= ((~e3_control_fresh) & ($signed(e3_ref_past_t) <= $signed({{2{acc_t_rho[15]}}, acc_t_rho})));
+    end
+
+    always @(posedge aclk) begin
+        en_t_added_small <= (acc_t_raise ? 6'h0 : t_184[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -15992,7 +16036,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_t_rho_1 <= t_177;
+        s1_t_rho_1 <= t_185;
     end
 
     always @(posedge aclk) begin
@@ -16065,15 +16109,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_t_sum_odd <= (m0_t_sum1 >> (t_182 ? m0_t_gap_down[1:0] : 2'h0));
+        m1_t_sum_odd <= (m0_t_sum1 >> (t_187 ? m0_t_gap_down[1:0] : 2'h0));
     end
 
     always @(posedge aclk) begin
-        m1_t_shift_odd <= (t_182 ? m0_t_gap_down[5:2] : 4'h0);
+        m1_t_shift_odd <= (t_187 ? m0_t_gap_down[5:2] : 4'h0);
     end
 
     always @(posedge aclk) begin
-        m1_t_zero_odd <= (t_182 & ((|m0_t_gap_down[16:6]) | (6'h2c <= m0_t_gap_down[5:0])));
+        m1_t_zero_odd <= (t_187 & ((|m0_t_gap_down[16:6]) | (6'h2c <= m0_t_gap_down[5:0])));
     end
 
     always @(posedge aclk) begin
@@ -16096,7 +16140,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (acc_ref_stream) begin
             if (e3_control_odd) begin
             end else begin
-                rho_even_d <= t_184;
+                rho_even_d <= t_191;
             end
         end
     end
@@ -16104,7 +16148,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if (acc_ref_stream) begin
             if (e3_control_odd) begin
-                rho_odd_d <= t_184;
+                rho_odd_d <= t_191;
             end
         end
     end
@@ -16144,23 +16188,27 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_d_rho <= (e2_control_odd ? rho_odd_d : rho_even_d);
+        acc_d_rho <= t_188;
     end
 
     always @(posedge aclk) begin
-        en_d_old_zero <= (e3_control_fresh | ((~t_185[16]) & ((|t_186[15:6]) | (6'h2c <= t_186[5:0]))));
+        acc_d_rho_past <= ({{1{t_189[16]}}, t_189} + 18'h2c);
     end
 
     always @(posedge aclk) begin
-        en_d_old_small <= t_187[5:0];
+        en_d_old_zero <= (e3_control_fresh | ($signed(acc_d_rho_past) <= $signed({{2{e3_ref_d[15]}}, e3_ref_d})));
     end
 
     always @(posedge aclk) begin
-        en_d_added_zero <= ((~e3_control_fresh) & ((~t_183[16]) & ((|t_188[15:6]) | (6'h2c <= t_188[5:0]))));
+        en_d_old_small <= t_192[5:0];
     end
 
     always @(posedge aclk) begin
-        en_d_added_small <= (acc_d_raise ? 6'h0 : t_183[5:0]);
+        en_d_added_zero <= ((~e3_control_fresh) & ($signed(e3_ref_past_d) <= $signed({{2{acc_d_rho[15]}}, acc_d_rho})));
+    end
+
+    always @(posedge aclk) begin
+        en_d_added_small <= (acc_d_raise ? 6'h0 : t_190[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -16180,7 +16228,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_d_rho_1 <= t_184;
+        s1_d_rho_1 <= t_191;
     end
 
     always @(posedge aclk) begin
@@ -16253,15 +16301,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_d_sum_odd <= (m0_d_sum1 >> (t_189 ? m0_d_gap_down[1:0] : 2'h0));
+        m1_d_sum_odd <= (m0_d_sum1 >> (t_193 ? m0_d_gap_down[1:0] : 2'h0));
     end
 
     always @(posedge aclk) begin
-        m1_d_shift_odd <= (t_189 ? m0_d_gap_down[5:2] : 4'h0);
+        m1_d_shift_odd <= (t_193 ? m0_d_gap_down[5:2] : 4'h0);
     end
 
     always @(posedge aclk) begin
-        m1_d_zero_odd <= (t_189 & ((|m0_d_gap_down[16:6]) | (6'h2c <= m0_d_gap_down[5:0])));
+        m1_d_zero_odd <= (t_193 & ((|m0_d_gap_down[16:6]) | (6'h2c <= m0_d_gap_down[5:0])));
     end
 
     always @(posedge aclk) begin
@@ -16321,67 +16369,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_191;
+        p1_q0 <= t_195;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_192 + t_191);
+        p1_q1 <= (t_196 + t_195);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_193 + t_192);
+        p1_q2 <= (t_197 + t_196);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_194 + t_193);
+        p1_q3 <= (t_198 + t_197);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_195 + t_194);
+        p1_q4 <= (t_199 + t_198);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_196 + t_195);
+        p1_q5 <= (t_200 + t_199);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_197 + t_196);
+        p1_q6 <= (t_201 + t_200);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_198 + t_197);
+        p1_q7 <= (t_202 + t_201);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_199 + t_198);
+        p1_q8 <= (t_203 + t_202);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_200 + t_199);
+        p1_q9 <= (t_204 + t_203);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_201 + t_200);
+        p1_q10 <= (t_205 + t_204);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_202 + t_201);
+        p1_q11 <= (t_206 + t_205);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_203 + t_202);
+        p1_q12 <= (t_207 + t_206);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_204 + t_203);
+        p1_q13 <= (t_208 + t_207);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_205 + t_204);
+        p1_q14 <= (t_209 + t_208);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_205);
+        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_209);
     end
 
     always @(posedge aclk) begin
@@ -17021,7 +17069,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_address <= decide_address;
-        end else if ((t_206 & (~ckpt_s4_above))) begin
+        end else if ((t_210 & (~ckpt_s4_above))) begin
             ckpt_start_address <= ((12'hbea <= ckpt_start_address) ? (ckpt_start_address - 12'hbea) : (ckpt_start_address + 12'h40));
         end
     end
@@ -17029,7 +17077,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_beat <= 12'h0;
-        end else if ((t_206 & (~ckpt_s4_above))) begin
+        end else if ((t_210 & (~ckpt_s4_above))) begin
             ckpt_start_beat <= (ckpt_start_beat + 12'h40);
         end
     end
@@ -17037,7 +17085,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_prefix <= 44'h0;
-        end else if ((t_206 & (~ckpt_s4_above))) begin
+        end else if ((t_210 & (~ckpt_s4_above))) begin
             ckpt_start_prefix <= ckpt_s4_sum;
         end
     end
@@ -17255,7 +17303,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_213, (t_213 ? {t_215, (t_215 ? {t_217, (t_217 ? {t_219, (t_219 ? t_218[1] : t_220[1])} : {t_223, (t_223 ? t_222[1] : t_224[1])})} : {t_227, (t_227 ? {t_229, (t_229 ? t_228[1] : t_230[1])} : {t_233, (t_233 ? t_232[1] : t_234[1])})})} : {t_237, (t_237 ? {t_239, (t_239 ? {t_241, (t_241 ? t_240[1] : t_242[1])} : {t_245, (t_245 ? t_244[1] : t_246[1])})} : {t_249, (t_249 ? {t_251, (t_251 ? t_250[1] : t_252[1])} : {t_255, (t_255 ? t_254[1] : t_256[1])})})})};
+        dec_t_lead <= {t_217, (t_217 ? {t_219, (t_219 ? {t_221, (t_221 ? {t_223, (t_223 ? t_222[1] : t_224[1])} : {t_227, (t_227 ? t_226[1] : t_228[1])})} : {t_231, (t_231 ? {t_233, (t_233 ? t_232[1] : t_234[1])} : {t_237, (t_237 ? t_236[1] : t_238[1])})})} : {t_241, (t_241 ? {t_243, (t_243 ? {t_245, (t_245 ? t_244[1] : t_246[1])} : {t_249, (t_249 ? t_248[1] : t_250[1])})} : {t_253, (t_253 ? {t_255, (t_255 ? t_254[1] : t_256[1])} : {t_259, (t_259 ? t_258[1] : t_260[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -17271,7 +17319,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_257[9:0];
+        dec_t_index <= t_261[9:0];
     end
 
     always @(posedge aclk) begin
@@ -17367,15 +17415,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_259 ? 7'h0 : t_260[6:0]);
+        dec_t_px_f <= (t_263 ? 7'h0 : t_264[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_259 ? 5'h0 : t_261[4:0]);
+        dec_t_px_s <= (t_263 ? 5'h0 : t_265[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~dec_captured_15) | ((~t_259) & ((|t_261[10:5]) | (5'h1d <= t_261[4:0]))));
+        dec_t_px_z <= ((~dec_captured_15) | ((~t_263) & ((|t_265[10:5]) | (5'h1d <= t_265[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -17479,7 +17527,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_264, (t_264 ? {t_266, (t_266 ? {t_268, (t_268 ? {t_270, (t_270 ? t_269[1] : t_271[1])} : {t_274, (t_274 ? t_273[1] : t_275[1])})} : {t_278, (t_278 ? {t_280, (t_280 ? t_279[1] : t_281[1])} : {t_284, (t_284 ? t_283[1] : t_285[1])})})} : {t_288, (t_288 ? {t_290, (t_290 ? {t_292, (t_292 ? t_291[1] : t_293[1])} : {t_296, (t_296 ? t_295[1] : t_297[1])})} : {t_300, (t_300 ? {t_302, (t_302 ? t_301[1] : t_303[1])} : {t_306, (t_306 ? t_305[1] : t_307[1])})})})};
+        dec_d_lead <= {t_268, (t_268 ? {t_270, (t_270 ? {t_272, (t_272 ? {t_274, (t_274 ? t_273[1] : t_275[1])} : {t_278, (t_278 ? t_277[1] : t_279[1])})} : {t_282, (t_282 ? {t_284, (t_284 ? t_283[1] : t_285[1])} : {t_288, (t_288 ? t_287[1] : t_289[1])})})} : {t_292, (t_292 ? {t_294, (t_294 ? {t_296, (t_296 ? t_295[1] : t_297[1])} : {t_300, (t_300 ? t_299[1] : t_301[1])})} : {t_304, (t_304 ? {t_306, (t_306 ? t_305[1] : t_307[1])} : {t_310, (t_310 ? t_309[1] : t_311[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -17495,7 +17543,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_308[9:0];
+        dec_d_index <= t_312[9:0];
     end
 
     always @(posedge aclk) begin
@@ -17591,15 +17639,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_310 ? 7'h0 : t_311[6:0]);
+        dec_d_px_f <= (t_314 ? 7'h0 : t_315[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_310 ? 5'h0 : t_312[4:0]);
+        dec_d_px_s <= (t_314 ? 5'h0 : t_316[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~dec_captured_15) | ((~t_310) & ((|t_312[10:5]) | (5'h1d <= t_312[4:0]))));
+        dec_d_px_z <= ((~dec_captured_15) | ((~t_314) & ((|t_316[10:5]) | (5'h1d <= t_316[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -17706,7 +17754,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_313);
+            dec_valid_0 <= (row_merged & t_317);
         end
     end
 
@@ -17714,7 +17762,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_313);
+            dec_valid_1 <= (dec_valid_0 & t_317);
         end
     end
 
@@ -17722,7 +17770,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_313);
+            dec_valid_2 <= (dec_valid_1 & t_317);
         end
     end
 
@@ -17730,7 +17778,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_313);
+            dec_valid_3 <= (dec_valid_2 & t_317);
         end
     end
 
@@ -17738,7 +17786,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_313);
+            dec_valid_4 <= (dec_valid_3 & t_317);
         end
     end
 
@@ -17746,7 +17794,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_313);
+            dec_valid_5 <= (dec_valid_4 & t_317);
         end
     end
 
@@ -17754,7 +17802,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_313);
+            dec_valid_6 <= (dec_valid_5 & t_317);
         end
     end
 
@@ -17762,7 +17810,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_313);
+            dec_valid_7 <= (dec_valid_6 & t_317);
         end
     end
 
@@ -17770,7 +17818,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_313);
+            dec_valid_8 <= (dec_valid_7 & t_317);
         end
     end
 
@@ -17778,7 +17826,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_313);
+            dec_valid_9 <= (dec_valid_8 & t_317);
         end
     end
 
@@ -17786,7 +17834,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_313);
+            dec_valid_10 <= (dec_valid_9 & t_317);
         end
     end
 
@@ -17794,7 +17842,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_313);
+            dec_valid_11 <= (dec_valid_10 & t_317);
         end
     end
 
@@ -17802,7 +17850,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_313);
+            dec_valid_12 <= (dec_valid_11 & t_317);
         end
     end
 
@@ -17810,7 +17858,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_313);
+            dec_valid_13 <= (dec_valid_12 & t_317);
         end
     end
 
@@ -17818,7 +17866,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_313);
+            dec_valid_14 <= (dec_valid_13 & t_317);
         end
     end
 
@@ -17826,7 +17874,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_313);
+            dec_valid_15 <= (dec_valid_14 & t_317);
         end
     end
 
@@ -17834,7 +17882,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_313);
+            dec_valid_16 <= (dec_valid_15 & t_317);
         end
     end
 
@@ -18117,7 +18165,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[21], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_23[15:11], t_24[15:11], t_27[6:0], t_28[6:0], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_44[15:11], t_45[15:11], t_180[16:6], t_187[16:6], t_220[0], t_224[0], t_230[0], t_234[0], t_242[0], t_246[0], t_252[0], t_256[0], t_257[26:10], t_271[0], t_275[0], t_281[0], t_285[0], t_293[0], t_297[0], t_303[0], t_307[0], t_308[26:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[21], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_24[15:11], t_25[15:11], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_47[15:11], t_48[15:11], t_184[15:6], t_186[16:6], t_190[15:6], t_192[16:6], t_224[0], t_228[0], t_234[0], t_238[0], t_246[0], t_250[0], t_256[0], t_260[0], t_261[26:10], t_275[0], t_279[0], t_285[0], t_289[0], t_297[0], t_301[0], t_307[0], t_311[0], t_312[26:10]};
 endmodule
 
 `resetall
