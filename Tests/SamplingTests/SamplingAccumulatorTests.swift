@@ -16,18 +16,25 @@ final class SamplingAccumulatorTests: XCTestCase {
 
     /// Logits whose beat maximum moves by a random 0…`step` base-2 units a beat (so each parity's accumulator sees
     /// every low-bit pattern of shift), rising, or falling (then the beat sums shift instead of S_p), with a `jump`
-    /// of units once, from beat `jumpBeat` on (the middle beat by default).
-    static func ramp(_ c: VerifierConfig, step: Int, rising: Bool, jump: Int, jumpBeat: Int? = nil,
+    /// of units once: from the middle beat on, or with `late` at the last two beats only, each exactly `jump` from
+    /// its parity's highest beat so far (the one before rising, the first falling), so that the accumulator's shift
+    /// is exactly |jump| whatever the walk.
+    static func ramp(_ c: VerifierConfig, step: Int, rising: Bool, jump: Int, late: Bool = false,
                      _ rng: inout SplitMix64) -> [Double] {
         let beats = c.beatsPerRow
         // Base-2 units in nats; the walk is kept inside fixed16.8's ±128.
         let unit = log(2.0), limit = max(1, min(step, 110 / beats))
         var level = 0.0
-        let levels = (0..<beats).map { b -> Double in
-            if b > 0 { level += Double(rng.below(limit + 1)) * unit }
-            return (rising ? level : -level) + (b >= (jumpBeat ?? beats / 2) ? Double(jump) * unit : 0)
+        var levels = (0..<beats).map { b -> Double in
+            if b > 0 { level += Double(rng.below(limit + 1)) }
+            return rising ? level : -level
         }
-        return (0..<c.vocab).map { j in (rising ? -40 : 40) + levels[j / c.lanes] - rng.unit() * 0.5 * unit }
+        if late && beats >= 4 {
+            for b in beats - 2..<beats { levels[b] = levels[rising ? b - 2 : b % 2] + Double(jump) }
+        } else {
+            for b in beats / 2..<beats { levels[b] += Double(jump) }
+        }
+        return (0..<c.vocab).map { j in (rising ? -40 : 40) + levels[j / c.lanes] * unit - rng.unit() * 0.5 * unit }
     }
 
     /// A flat row but for x, whose draft probability is `dx`.
@@ -50,8 +57,7 @@ final class SamplingAccumulatorTests: XCTestCase {
                 let jumps = (i + k) % 2 == 1, turn = (i + k) / 2, late = turn % 2 == 1
                 let step = steps[(i + k) % steps.count], rising = jumps ? turn % 4 < 2 : (i + k) % 3 != 2
                 let jump = jumps ? (late ? 66 : 60) : 0
-                let ramped = ramp(c, step: step, rising: rising, jump: rising ? jump : -jump,
-                                  jumpBeat: late ? c.beatsPerRow - 2 : nil, &rng)
+                let ramped = ramp(c, step: step, rising: rising, jump: rising ? jump : -jump, late: late, &rng)
                 // x in the second beat from the highest end (or the only beat): a sizeable share of the ramped row.
                 let x = rising ? max(0, c.vocab - c.lanes - 1 - rng.below(c.lanes)) : min(c.vocab - 1, c.lanes + rng.below(c.lanes))
                 let pr = SamplingReference.softmax(ramped)
