@@ -15,8 +15,8 @@ public enum SamplingTiming {
     public static func pipeline(lanes: Int) -> Int { 5 + dspLatency + expStages + 2 * laneLevels(lanes: lanes) }
     /// Register stages from a beat's handshake to the final weights (what the passes read): input to E1, then F.
     public static func passPipeline(lanes: Int) -> Int { 5 + dspLatency + expStages + laneLevels(lanes: lanes) }
-    /// Clocks from the row's last update of its even and odd accumulators to (ρ, S): the comparison of the two ρ_p
-    /// and their differences, the shifts, the shifted sums, their sum (`SamplingFixedPoint` step 3).
+    /// Clocks from the row's last update of its accumulators to (ρ, S): the comparisons of the ρ_p (which is the
+    /// largest) and their differences, the shifts, the shifted sums, their sum (`SamplingFixedPoint` step 3).
     public static let mergeStages = 4
     /// Clocks the decision takes once the row's last beat left the pipeline: the cycle S_p and ρ_p settle, the
     /// merge, S's leading one, the shift of S, LOG's index, LOG (a block RAM), its word in a fabric register, ν, p̂(x)

@@ -14,11 +14,11 @@ import Foundation
 ///        e = EXP[f] >> s   (0 when s > E),   EXP[f] = round(2^E · 2^(−f/2^R)),  E = 28
 ///    so e ≈ 2^E · 2^(y/2^R − ρ) ∈ [0, 2^E] (E+1 bits); the shift truncates.
 /// 3. **Online max per row, one beat (L lanes) at a time.** A beat's reference is ρ_b = ceil(max over its
-///    valid lanes of y / 2^R); its lanes give e relative to ρ_b and their sum Σ_b. The row keeps two (ρ_p, S_p),
-///    p = the beat's index mod 2 (so the RTL's S_p → S_p loop has two clocks): p's first beat (ρ_b, Σ_b); then
+///    valid lanes of y / 2^R); its lanes give e relative to ρ_b and their sum Σ_b. The row keeps three (ρ_p, S_p),
+///    p = the beat's index mod 3 (so the RTL's S_p → S_p loop has three clocks): p's first beat (ρ_b, Σ_b); then
 ///    ρ' = max(ρ_p, ρ_b), S_p' = (S_p >> (ρ' − ρ_p)) + (Σ_b >> (ρ' − ρ_b)), both shifts truncating (0 once the
-///    shift reaches the width). At the row's end ρ = max(ρ_0, ρ_1), S = (S_0 >> (ρ − ρ_0)) + (S_1 >> (ρ − ρ_1))
-///    (a one-beat row: S_0). S < V·2^E + 1 fits E + bits(V) bits.
+///    shift reaches the width). At the row's end ρ = max_p ρ_p, S = Σ_p (S_p >> (ρ − ρ_p)) over the accumulators
+///    the row's beats reached (min(B, 3)). S < V·2^E + 1 fits E + bits(V) bits.
 ///    The row's largest entry has δ < 2^R, so S ≥ e_max > 2^(E−1): S is never 0. The draft token's y(x) is
 ///    captured in its beat for step 5.
 /// 4. **Normalised exponentials, no multiplier per entry.** Per row, ℓ ≈ 2^R·log2(S / 2^E) from the position k
@@ -42,8 +42,8 @@ import Foundation
 /// entries' exponents move apart by at most 2^−R + 2^(W−F)·2^−17 (logits span < 2^(W−F)), so p*_j = e*_j/Σe*
 /// satisfies |p*_j − p_j| ≤ ε_a·p_j with ε_a = 2^(2^−R + 2^(W−F−17)) − 1 (0.00679 for R = 7, W−F ≤ 8; weak for
 /// W−F > 12). K has 17 bits so that c·K is one 18 × 18 DSP product. Table rounding (≤ ½) and the shift's floor (< 1) give |e_j − e*_j| ≤ 1.5 units; the row sum loses
-/// in addition < 1 unit per beat in each of the two shifts of step 3 and < 1 in each of the merge's two, so
-/// |S − Σe*| ≤ 1.5·V + 2·B + 2, while Σe* > 2^(E−1): S = Σe*·(1 ± σ), σ = (1.5·V + 2B + 2) / (2^(E−1) − 1.5V − 2B − 2). ℓ/2^R is log2(S/2^E) within
+/// in addition < 1 unit per beat in each of the two shifts of step 3 and < 1 in each of the merge's three, so
+/// |S − Σe*| ≤ 1.5·V + 2·B + 3, while Σe* > 2^(E−1): S = Σe*·(1 ± σ), σ = (1.5·V + 2B + 3) / (2^(E−1) − 1.5V − 2B − 3). ℓ/2^R is log2(S/2^E) within
 /// η = 2^−(R+1) + 2^−(M+1)·log2(e) (the rounding of ℓ, and LOG's index: log2 m moves by at most 2^−(M+1)·log2 e
 /// inside a bucket of width 2^−M). So 2^E·2^(y_j/2^R − ν/2^R) = 2^E·p*_j·(Σe*/S)·2^(±η) = 2^E·p_j·(1 ± ε_n) with
 ///        ε_n = (1 + ε_a)·2^η / (1 − σ) − 1,
@@ -143,8 +143,8 @@ public enum SamplingFixedPoint {
         var ys = [Int64](repeating: 0, count: v)
         for j in 0..<v { ys[j] = y(codes[j], width: w, shift: shift) }
         let r = Int64(fractionBits)
-        // Two accumulators, even and odd beats (each (ρ_p, S_p) updates at most every other clock), merged.
-        var rhos: [Int64] = [0, 0], sums: [UInt64] = [0, 0]
+        // `accumulators` of them, beat b into b mod 3 (each (ρ_p, S_p) updates at most every third clock), merged.
+        var rhos = [Int64](repeating: 0, count: accumulators), sums = [UInt64](repeating: 0, count: accumulators)
         var beat = 0
         while beat * lanes < v {
             let lo = beat * lanes, hi = min(v, lo + lanes)
@@ -153,8 +153,8 @@ public enum SamplingFixedPoint {
             let rb = (my + (1 << r) - 1) >> r
             var sb: UInt64 = 0
             for j in lo..<hi { sb += exp(delta: (rb << r) - ys[j]) }
-            let p = beat & 1
-            if beat < 2 {
+            let p = beat % accumulators
+            if beat < accumulators {
                 rhos[p] = rb; sums[p] = sb
             } else {
                 let rn = max(rhos[p], rb)
@@ -171,11 +171,15 @@ public enum SamplingFixedPoint {
         return Row(reference: rho, sum: sum, exps: exps, normalisedReference: nu, probs: probs)
     }
 
-    /// Step 3's merge of the even and odd beats' (ρ_p, S_p): ρ = max, S = Σ_p S_p >> (ρ − ρ_p) (one beat: the even).
+    /// Step 3's row accumulators: beat b goes into accumulator b mod 3, so that the hardware's S_p → S_p loop has
+    /// three clocks (with two, the add and the next beat's shift shared one clock: the unit's critical path).
+    public static let accumulators = 3
+
+    /// Step 3's merge of the accumulators' (ρ_p, S_p) (those the row's beats reached): ρ = max, S = Σ_p S_p >> (ρ − ρ_p).
     static func merge(rhos: [Int64], sums: [UInt64], beats: Int) -> (rho: Int64, sum: UInt64) {
-        guard beats > 1 else { return (rhos[0], sums[0]) }
-        let rho = max(rhos[0], rhos[1])
-        return (rho, shr(sums[0], rho - rhos[0]) + shr(sums[1], rho - rhos[1]))
+        let used = 0..<min(beats, accumulators)
+        let rho = used.map { rhos[$0] }.max()!
+        return (rho, used.reduce(0) { $0 + shr(sums[$1], rho - rhos[$1]) })
     }
 
     public static func row(_ codes: [UInt32], config: VerifierConfig) -> Row {
@@ -214,7 +218,8 @@ public enum SamplingFixedPoint {
     /// ε_n = (1 + ε_a)·2^η / (1 − σ) − 1: the relative error of a normalised exponential before table rounding.
     public static func normalisationError(_ config: VerifierConfig) -> Double {
         let v = Double(config.vocab), b = Double(config.beatsPerRow)
-        let loss = 1.5 * v + 2 * b + 2   // table rounding and floor per entry, two shifts per beat and per merge
+        // Table rounding and floor per entry, two shifts per beat, one per accumulator in the merge.
+        let loss = 1.5 * v + 2 * b + Double(accumulators)
         let sigma = loss / (exp2(Double(expScaleBits - 1)) - loss)
         let eta = exp2(-Double(fractionBits + 1)) + exp2(-Double(logIndexBits + 1)) * log2(M_E)
         return (1 + quantisationError(config.format)) * exp2(eta) / (1 - sigma) - 1

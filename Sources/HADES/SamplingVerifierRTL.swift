@@ -147,6 +147,8 @@ extension SamplingVerifierRTL {
         let fsm: StateMachine<Phase>
         /// The input side: the row and beat that stream next, and whether the round's last row has streamed.
         let row, beat, inputDone: Value
+        /// The streamed beat's index mod 3 (`SamplingFixedPoint.accumulators`): its row accumulator.
+        let beatPhase: Value
         /// row < γ, kept beside `row` (set where row is), so the input handshake reads a flip-flop, not a comparison.
         /// Rows stop at γ, so its negation is row = γ, the round's last row.
         let rowHasDraft: Value
@@ -186,6 +188,7 @@ extension SamplingVerifierRTL {
             fsm = m.stateMachine("state", Phase.self, initial: .idle)
             row = m.reg("row", w.gamma, reset: 0)
             beat = m.reg("beat", w.beatIndex, reset: 0)
+            beatPhase = m.reg("beat_phase", 2, reset: 0)
             inputDone = m.reg("input_done", 1, reset: 0)
             rowHasDraft = m.reg("row_has_draft", 1, reset: 0)
             rowDraftStream = m.reg("row_draft_stream", 1, reset: 0)
@@ -435,7 +438,7 @@ extension SamplingVerifierRTL {
         /// and the token index of its lane 0.
         var beatControl: Layout {
             Layout("beat_control", [Layout.Field("mode", 2), Layout.Field("last", 1), Layout.Field("base", w.token),
-                                    Layout.Field("first", 1), Layout.Field("odd", 1), Layout.Field("fresh", 1)])
+                                    Layout.Field("first", 1), Layout.Field("phase", 2), Layout.Field("fresh", 1)])
         }
         /// The stages after A (`SamplingTiming.pipeline` in all with A): each carries the beat's control fields.
         /// C0 and C1 … Cn (the beat reference's levels), E1 … En (the beat sums' levels), n = `levels`.
@@ -452,9 +455,9 @@ extension SamplingVerifierRTL {
         var lastField: Layout.Field { beatControl.fields[1] }
         var baseField: Layout.Field { beatControl.fields[2] }
         var firstField: Layout.Field { beatControl.fields[3] }
-        /// The beat's index is odd: it goes to the odd accumulator (`accumulate`).
-        var oddField: Layout.Field { beatControl.fields[4] }
-        /// The beat is its accumulator's first in the row (index 0 or 1).
+        /// The streamed beat's index mod 3: its accumulator (`accumulate`).
+        var phaseField: Layout.Field { beatControl.fields[4] }
+        /// The beat is its accumulator's first in the row (index 0, 1 or 2).
         var freshField: Layout.Field { beatControl.fields[5] }
 
         struct Beat {
@@ -487,8 +490,8 @@ extension SamplingVerifierRTL {
                 modeField: m.regNext("a_mode", mux(s.readValid, s.readMode, mode(.stream))),
                 lastField: m.named("a_last", beatIndex === (c.beatsPerRow - 1)), baseField: base,
                 firstField: m.named("a_first", beatIndex === 0),
-                oddField: beatIndex[0],
-                freshField: m.named("a_fresh", beatIndex.width > 1 ? beatIndex < 2 : .true),
+                phaseField: m.regNext("a_phase", beatPhase),
+                freshField: m.named("a_fresh", beatIndex.width > 1 ? beatIndex < 3 : .true),
             ]), as: beatControl, name: "a_control")
             stageControls = m.shiftRegister(stageNames.map { "\($0)_control" }, control)
             let hasDraft = m.regNext("a_has_draft", mux(s.readValid, !finalBonus & !cmd.oneHot, s.rowDraftStream))
@@ -745,6 +748,14 @@ extension SamplingVerifierRTL {
             return level[0]
         }
 
+        /// The sum of two or three values (wrapping at their width); three through a carry-save level, so that one
+        /// carry chain adds them.
+        func sumOf(_ v: [Value]) -> Value {
+            guard v.count == 3 else { return v.dropFirst().reduce(v[0], &+) }
+            let carry = (v[0] & v[1]) | (v[0] & v[2]) | (v[1] & v[2])
+            return (v[0] ^ v[1] ^ v[2]) &+ concat(carry.bits(carry.width - 2, 0), .literal(0, width: 1))
+        }
+
         /// v ≥ k for a constant k without a carry chain across v: v's bits above k's width OR-ed, the rest compared.
         func atLeast(_ v: Value, _ k: Int) -> Value {
             let b = bitsToHold(k)
@@ -758,40 +769,43 @@ extension SamplingVerifierRTL {
 
         // MARK: row accumulators (stream mode): the online (ρ, S) of each side and the captured y(x)
 
-        /// Two accumulators per side, for the even and the odd beats of a row (`SamplingFixedPoint` step 3), so that
-        /// each S_p → S_p loop has two clocks: En − 1 updates the beat's ρ_p and registers the two shifts (ρ' − ρ_p
-        /// for S_p, ρ' − ρ_b for the beat sum; one of them is 0); En registers S_p (the new one from S2 when the beat
-        /// two before has just left it) already shifted by the shift's low bits; S1 registers S_p shifted by the rest
-        /// (0 for p's first beat) and the shifted beat sum; S2 adds them into S_p. A beat of the same parity follows at
-        /// least two clocks later, so En always reads the S_p of the one before. Right shifts compose exactly
-        /// ((S >> a) >> b = S >> (a + b)), so the split changes no value: the whole shift in S1 was the small
-        /// configuration's critical path. Then the merge (`SamplingTiming.mergeStages`): the two ρ_p compared, each
-        /// S_p shifted to the larger, the sum into (ρ, S).
+        /// Three accumulators per side, beat b of a row into b mod 3 (`SamplingFixedPoint` step 3), so that each
+        /// S_p → S_p loop has three clocks: En − 1 updates the beat's ρ_p and registers the two shifts (ρ' − ρ_p for
+        /// S_p, ρ' − ρ_b for the beat sum; one of them is 0); En registers S_p already shifted by the shift's low
+        /// bits; S1 registers S_p shifted by the rest (0 for p's first beat) and the shifted beat sum; S2 adds them
+        /// into S_p. A beat of the same accumulator follows at least three clocks later, so En reads S_p from its
+        /// register (with two accumulators it came from S2's adder through a bypass: the add, the bypass and the
+        /// low-bit shift in one clock were the unit's critical path). Right shifts compose exactly
+        /// ((S >> a) >> b = S >> (a + b)), so the split changes no value. Then the merge (`SamplingTiming.mergeStages`):
+        /// the ρ_p compared, each S_p shifted to the largest, the sum into (ρ, S).
         /// Returns whether (ρ, S) hold a row's final values (the clock after).
         func accumulate(_ e: Sums) -> Value {
             let streamed = m.named("acc_stream", e.sumValid & (e.sumControl[modeField] === Int(BeatMode.stream.rawValue)))
             let s1Streamed = m.regNext("s1_stream", streamed, reset: 0)
             let s2Streamed = m.regNext("s2_stream", s1Streamed, reset: 0)
-            let s2Odd = control("s2")[oddField]
+            let s2Phase = control("s2")[phaseField]
             let rowDone = m.named("row_done", s2Streamed & control("s2")[lastField])
             let enName = "e\(levels)"
             let beforeEn = control(stageNames[stageNames.firstIndex(of: enName)! - 1])
             let twoBeforeEn = control(stageNames[stageNames.firstIndex(of: enName)! - 2])
             let refStreamed = m.named("acc_ref_stream", e.refValid & (beforeEn[modeField] === Int(BeatMode.stream.rawValue)))
-            let odd = beforeEn[oddField], fresh = beforeEn[freshField]
+            let phase = beforeEn[phaseField], fresh = beforeEn[freshField]
+            let count = SamplingFixedPoint.accumulators
+            /// The accumulator `phase` names (0…2).
+            func choose(_ phase: Value, _ v: [Value]) -> Value { mux(phase[1], v[2], mux(phase[0], v[1], v[0])) }
             func side(_ beatRef: Value, _ refPastWidth: Value, _ beatSum: Value, _ name: String) -> (rho: Value, sum: Value) {
-                let rhos = ["even", "odd"].map { m.reg("rho_\($0)_\(name)", w.y, signed: true) }
-                let sums = ["even", "odd"].map { m.reg("sum_\($0)_\(name)", w.sum) }
-                let rhosAtSum = ["even", "odd"].map { m.reg("rho_sum_\($0)_\(name)", w.y, signed: true) }
+                let rhos = (0..<count).map { m.reg("rho_acc\($0)_\(name)", w.y, signed: true) }
+                let sums = (0..<count).map { m.reg("sum_acc\($0)_\(name)", w.sum) }
+                let rhosAtSum = (0..<count).map { m.reg("rho_sum_acc\($0)_\(name)", w.y, signed: true) }
                 // En − 1. The beat's ρ_p is chosen a clock ahead, from the stage before: ρ_p's last update (the beat
-                // two before) is at least a clock older still, and the beats that do not read it (fresh) ignore it.
-                let chosenRho = mux(twoBeforeEn[oddField], rhos[1], rhos[0])
+                // three before) is older still, and the beats that do not read it (fresh) ignore it.
+                let chosenRho = choose(twoBeforeEn[phaseField], rhos)
                 let rho = m.regNext("acc_\(name)_rho", chosenRho)
                 let rhoPastWidth = m.regNext("acc_\(name)_rho_past", chosenRho.resized(to: w.y + 1) + w.sum)
                 let upDifference = beatRef - rho, downDifference = rho - beatRef
                 let raise = m.named("acc_\(name)_raise", fresh | downDifference.msb)   // ρ_b > ρ_p: ρ_p − ρ_b < 0
                 let newRho = mux(raise, beatRef, rho)
-                m.when(refStreamed) { m.when(odd) { rhos[1] <== newRho }.otherwise { rhos[0] <== newRho } }
+                for p in 0..<count { m.when(refStreamed & (phase === p)) { rhos[p] <== newRho } }
                 let up = upDifference.asUnsigned, down = downDifference.asUnsigned
                 let oldShift = mux(raise, up, .literal(0, width: up.width))
                 // Each shift leaves En − 1 as its low bits and a flag for a shift past the width (the stages after
@@ -809,9 +823,11 @@ extension SamplingVerifierRTL {
                 let addedZero = m.regNext("s1_\(name)_added_zero", enAddedZero)
                 let addedHigh = m.regNext("s1_\(name)_added_high", enAddedSmall.bits(small - 1, low))
                 let s1Rho = m.shiftRegister("s1_\(name)_rho", newRho, stages: 2).last!
-                // S1: S_p shifted by the rest. S_p was chosen and shifted by the low bits in En (while S2 adds), so S1
-                // starts from a register.
-                let s1Sum = m.reg("s1_\(name)_sum", w.sum)
+                // En: S_p (its accumulator has a copy of the beat's phase per side, beside En's) shifted by the low
+                // bits; S1: by the rest.
+                let enPhase = m.reg("en_\(name)_phase", 2, keep: true)
+                enPhase <== phase
+                let s1Sum = m.regNext("s1_\(name)_sum", choose(enPhase, sums).shiftedRight(by: enOldSmall.bits(low - 1, 0)))
                 let kept = m.regNext("s2_\(name)_kept", mux(oldZero, .literal(0, width: w.sum),
                                                             s1Sum.shiftedRight(by: concat(oldHigh, .literal(0, width: low)))))
                 // The beat sum (En) shifts by its low bits there and by the rest in S1.
@@ -819,44 +835,53 @@ extension SamplingVerifierRTL {
                 let added = m.regNext("s2_\(name)_added", mux(addedZero, .literal(0, width: w.sum),
                                                                  beatSumLow.shiftedRight(by: concat(addedHigh, .literal(0, width: low)))))
                 let s2Rho = m.regNext("s2_\(name)_rho", s1Rho)
-                // S2: the new S_p; and S_p for the beat in En (S1's next), the new one where S2 writes its parity.
-                // Its parity has a copy per side, beside En's.
+                // S2: the new S_p.
                 let newSum = m.named("s2_\(name)_sum", kept &+ added)
-                let nextOdd = m.reg("en_\(name)_odd", 1, keep: true)
-                nextOdd <== beforeEn[oddField]
-                s1Sum <== mux(s2Streamed & !(s2Odd ^ nextOdd), newSum, mux(nextOdd, sums[1], sums[0]))
-                    .shiftedRight(by: enOldSmall.bits(low - 1, 0))
-                m.when(s2Streamed) {
-                    m.when(s2Odd) { sums[1] <== newSum; rhosAtSum[1] <== s2Rho }
-                        .otherwise { sums[0] <== newSum; rhosAtSum[0] <== s2Rho }
+                for p in 0..<count {
+                    m.when(s2Streamed & (s2Phase === p)) { sums[p] <== newSum; rhosAtSum[p] <== s2Rho }
                 }
-                // The merge: M0 compares the two ρ_p and takes both differences, M1 the shifts, M2 the shifted sums,
-                // then (ρ, S) their sum (a one-beat row has no odd beat). Returned unregistered: (ρ, S) are the last
-                // stage. M0 reads the accumulators the clock after the row's last beat left S2 (the next row's first
-                // beat overwrites them a clock later).
-                guard c.beatsPerRow > 1 else {
+                // The merge of the accumulators the row's beats reach: M0 compares the ρ_p (which is the largest) and
+                // takes their differences, M1 the shifts, M2 the shifted sums, then (ρ, S) their sum. Returned
+                // unregistered: (ρ, S) are the last stage. M0 reads the accumulators the clock after the row's last
+                // beat left S2 (the next row's first beat overwrites them a clock later).
+                let used = min(c.beatsPerRow, count)
+                guard used > 1 else {
                     let stages = SamplingTiming.mergeStages - 1
                     return (m.shiftRegister("merge_\(name)_rho", rhosAtSum[0], stages: stages).last!,
                             m.shiftRegister("merge_\(name)_sum", sums[0], stages: stages).last!)
                 }
-                let oddAbove = m.regNext("m0_\(name)_odd_above", rhosAtSum[1] > rhosAtSum[0])
-                let m0Rhos = rhosAtSum.enumerated().map { m.regNext("m0_\(name)_rho\($0.offset)", $0.element) }
-                let gap = m.regNext("m0_\(name)_gap_up", (rhosAtSum[1] - rhosAtSum[0]).asUnsigned)
-                let gapDown = m.regNext("m0_\(name)_gap_down", (rhosAtSum[0] - rhosAtSum[1]).asUnsigned)
-                let m0Sums = sums.enumerated().map { m.regNext("m0_\(name)_sum\($0.offset)", $0.element) }
+                // ρ_q is the largest: above every ρ_p before it, at least every one after it (exactly one q).
+                let largest = (0..<used).map { q -> Value in
+                    var above = Value.true
+                    for p in 0..<used where p != q {
+                        let beats: Value = p < q ? rhosAtSum[q] > rhosAtSum[p] : rhosAtSum[q] >= rhosAtSum[p]
+                        above = above & beats
+                    }
+                    return m.regNext("m0_\(name)_largest\(q)", above)
+                }
+                let m0Rhos = (0..<used).map { m.regNext("m0_\(name)_rho\($0)", rhosAtSum[$0]) }
+                let m0Sums = (0..<used).map { m.regNext("m0_\(name)_sum\($0)", sums[$0]) }
+                // ρ_q − ρ_p for every q ≠ p: p's shift when q is the largest.
+                let gaps = (0..<used).map { q in
+                    (0..<used).map { p in q == p ? nil : m.regNext("m0_\(name)_gap\(q)_\(p)", (rhosAtSum[q] - rhosAtSum[p]).asUnsigned) }
+                }
+                /// What the largest ρ_q picks for part p: `pick(q)` (nil for q = p: `none`).
+                func byLargest(_ p: Int, none: Value, _ pick: (Value) -> Value) -> Value {
+                    (0..<used).reduce(none) { acc, q in gaps[q][p].map { mux(largest[q], pick($0), acc) } ?? acc }
+                }
                 // M1 shifts each S_p by its shift's low bits and registers the rest and a flag for a shift past the
                 // width; M2 shifts by the rest (as S_p's own shift is split between En and S1).
-                let shifted = [("even", oddAbove, gap, m0Sums[0]), ("odd", !oddAbove, gapDown, m0Sums[1])].map { part, shifted, amount, sum in
-                    (sum: m.regNext("m1_\(name)_sum_\(part)", sum.shiftedRight(by: mux(shifted, amount.bits(low - 1, 0), .literal(0, width: low)))),
-                     high: m.regNext("m1_\(name)_shift_\(part)", mux(shifted, amount.bits(small - 1, low), .literal(0, width: small - low))),
-                     zero: m.regNext("m1_\(name)_zero_\(part)", shifted & atLeast(amount, w.sum)))
+                let shifted = (0..<used).map { p in
+                    (sum: m.regNext("m1_\(name)_sum\(p)", m0Sums[p].shiftedRight(by: byLargest(p, none: .literal(0, width: low)) { $0.bits(low - 1, 0) })),
+                     high: m.regNext("m1_\(name)_shift\(p)", byLargest(p, none: .literal(0, width: small - low)) { $0.bits(small - 1, low) }),
+                     zero: m.regNext("m1_\(name)_zero\(p)", byLargest(p, none: .false) { atLeast($0, w.sum) }))
                 }
-                let m1Rho = m.regNext("m1_\(name)_rho", mux(oddAbove, m0Rhos[1], m0Rhos[0]))
+                let m1Rho = m.regNext("m1_\(name)_rho", (1..<used).reduce(m0Rhos[0]) { mux(largest[$1], m0Rhos[$1], $0) })
                 let parts = shifted.enumerated().map { k, s in
                     m.regNext("m2_\(name)_part\(k)", mux(s.zero, .literal(0, width: w.sum),
                                                           s.sum.shiftedRight(by: concat(s.high, .literal(0, width: low)))))
                 }
-                return (m.regNext("m2_\(name)_rho", m1Rho), parts[0] &+ parts[1])
+                return (m.regNext("m2_\(name)_rho", m1Rho), sumOf(parts))
             }
             let t = side(e.ref.t, e.refPastWidth.t, e.beatSum.t, "t"), d = side(e.ref.d, e.refPastWidth.d, e.beatSum.d, "d")
             rho.t <== t.rho; rho.d <== d.rho; sum.t <== t.sum; sum.d <== d.sum
@@ -1142,6 +1167,7 @@ extension SamplingVerifierRTL {
                 rowDraftStream <== hasDraft & !cmd.oneHot
             }
             let nextBeat = mux(s.lastBeat, .literal(0, width: w.beatIndex), beat &+ 1)
+            let nextPhase = mux(s.lastBeat | (beatPhase === 2), .literal(0, width: 2), beatPhase &+ 1)
             let passLast = m.named("pass_last", passBeat === (c.beatsPerRow - 1))
             // Pass B's first read comes `passBGap` clocks after pass A's last: this counts the clocks between.
             let gap = SamplingTiming.passBGap(lanes: c.lanes)
@@ -1157,7 +1183,7 @@ extension SamplingVerifierRTL {
                 case .idle:
                     // The round's counters clear in every idle clock, not on the command's handshake: the port's valid
                     // then reaches only what the command loads (its enables were a critical route).
-                    row <== 0; beat <== 0; inputDone <== 0
+                    row <== 0; beat <== 0; beatPhase <== 0; inputDone <== 0
                     accepted <== 0; doneRows <== 0; emit.backlog <== 0; emit.last <== 1
                     writeAddress <== 0; decideAddress <== 0
                     m.when(cmd.fire) {
@@ -1174,7 +1200,7 @@ extension SamplingVerifierRTL {
                 case .stream:
                     // The input runs ahead of the decisions, up to the round's last row.
                     m.when(s.fire) {
-                        beat <== nextBeat
+                        beat <== nextBeat; beatPhase <== nextPhase
                         writeAddress <== advance(writeAddress, by: 1)
                         m.when(s.lastBeat) {
                             nextRow()
@@ -1245,7 +1271,7 @@ extension SamplingVerifierRTL {
                     }
                 case .drain:
                     m.when(s.fire) {
-                        beat <== nextBeat
+                        beat <== nextBeat; beatPhase <== nextPhase
                         m.when(s.lastBeat) {
                             nextRow()
                             m.when(!rowHasDraft) { fsm.go(.idle) }  // row = γ

@@ -14,12 +14,10 @@ final class SamplingAccumulatorTests: XCTestCase {
         Fixture.config(vocab: 24, lanes: 1, gammaMax: 3),
     ]
 
-    /// Logits whose beat maximum moves by a random 0…`step` base-2 units a beat (so each parity's accumulator sees
-    /// every low-bit pattern of shift), rising, or falling (then the beat sums shift instead of S_p), with a `jump`
-    /// of units once: from the middle beat on, or with `late` at the last two beats only, each exactly `jump` from
-    /// its parity's highest beat so far (the one before rising, the first falling), so that the accumulator's shift
-    /// is exactly |jump| whatever the walk.
-    static func ramp(_ c: VerifierConfig, step: Int, rising: Bool, jump: Int, late: Bool = false,
+    /// Logits whose beat maximum moves by a random 0…`step` base-2 units a beat (so each of the three accumulators
+    /// sees every low-bit pattern of shift), rising, or falling (then the beat sums shift instead of S_p), with a
+    /// `jump` of units once (`Jump`).
+    static func ramp(_ c: VerifierConfig, step: Int, rising: Bool, jump: Int, at place: Jump = .middle,
                      _ rng: inout SplitMix64) -> [Double] {
         let beats = c.beatsPerRow
         // Base-2 units in nats; the walk is kept inside fixed16.8's ±128.
@@ -29,12 +27,28 @@ final class SamplingAccumulatorTests: XCTestCase {
             if b > 0 { level += Double(rng.below(limit + 1)) }
             return rising ? level : -level
         }
-        if late && beats >= 4 {
-            for b in beats - 2..<beats { levels[b] = levels[rising ? b - 2 : b % 2] + Double(jump) }
-        } else {
+        let count = SamplingFixedPoint.accumulators
+        switch place {
+        case .middle:
             for b in beats / 2..<beats { levels[b] += Double(jump) }
+        case .late:
+            for b in beats - count..<beats { levels[b] = levels[rising ? b - count : b % count] + Double(jump) }
+        case .edge:
+            if rising { levels[beats - 1] = levels[beats - 2] + Double(jump) } else { levels[0] -= Double(jump) }
         }
         return (0..<c.vocab).map { j in (rising ? -40 : 40) + levels[j / c.lanes] * unit - rng.unit() * 0.5 * unit }
+    }
+
+    enum Jump {
+        /// From the middle beat on.
+        case middle
+        /// At the last three beats (one per accumulator), each exactly `jump` from its accumulator's highest beat so
+        /// far (the one three before rising, the first falling), so that the accumulator's shift is exactly |jump|
+        /// whatever the walk.
+        case late
+        /// The row's highest beat (the last rising, the first falling) |jump| above the rest: the merge shifts the
+        /// other accumulators by at least |jump|.
+        case edge
     }
 
     /// A flat row but for x, whose draft probability is `dx`.
@@ -50,16 +64,19 @@ final class SamplingAccumulatorTests: XCTestCase {
             let gamma = 1 + i % c.gammaMax
             var t: [[Double]] = [], d: [[Double]] = [], tokens: [Int] = []
             for k in 0...gamma {
-                // Every other row jumps, by 60 units in the middle or by 66 at the last two beats (one per parity),
-                // up or down in turn: S_p's width W is 33–35 here, so a shift's field holds 6 bits, and a sum shifted
-                // by 66 (≥ W; the field wraps to 2) is 0 only by the past-the-width flag; at the row's end no later
-                // rise shifts the error out.
-                let jumps = (i + k) % 2 == 1, turn = (i + k) / 2, late = turn % 2 == 1
-                let step = steps[(i + k) % steps.count], rising = jumps ? turn % 4 < 2 : (i + k) % 3 != 2
-                let jump = jumps ? (late ? 66 : 60) : 0
-                let ramped = ramp(c, step: step, rising: rising, jump: rising ? jump : -jump, late: late, &rng)
-                // x in the second beat from the highest end (or the only beat): a sizeable share of the ramped row.
-                let x = rising ? max(0, c.vocab - c.lanes - 1 - rng.below(c.lanes)) : min(c.vocab - 1, c.lanes + rng.below(c.lanes))
+                // Every other row jumps, by 60 units in the middle, by 66 at the last three beats (one per accumulator)
+                // or by 66 at the row's highest beat alone (the merge's shift), up or down in turn: S_p's width W is
+                // 33–35 here, so a shift's field holds 6 bits, and a sum shifted by 66 (≥ W; the field wraps to 2) is
+                // 0 only by the past-the-width flag; at the row's end no later rise shifts the error out.
+                let jumps = (i + k) % 2 == 1, turn = (i + k) / 2
+                let place: Jump = [.middle, .late, .edge][turn % 3]
+                let step = steps[(i + k) % steps.count], rising = jumps ? turn / 3 % 2 == 0 : (i + k) % 3 != 2
+                let jump = jumps ? (place == .middle ? 60 : 66) : 0
+                let ramped = ramp(c, step: step, rising: rising, jump: rising ? jump : -jump, at: place, &rng)
+                // x in the second beat from the highest end (the highest beat after an edge jump, which holds nearly
+                // all the mass): a sizeable share of the ramped row.
+                let fromEnd = jumps && place == .edge ? 0 : 1
+                let x = rising ? c.vocab - fromEnd * c.lanes - 1 - rng.below(c.lanes) : fromEnd * c.lanes + rng.below(c.lanes)
                 let pr = SamplingReference.softmax(ramped)
                 if (i + k) % 2 == 0 {
                     // The target ramps: d(x) = 2·t(x) (at most 0.95) against a flat draft.

@@ -863,6 +863,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [2:0] state;
     reg  [2:0] row;
     reg  [11:0] beat;
+    reg  [1:0] beat_phase;
     reg  input_done;
     reg  row_has_draft;
     reg  row_draft_stream;
@@ -985,26 +986,27 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [1:0] a_mode;
     wire a_last;
     wire a_first;
+    reg  [1:0] a_phase;
     wire a_fresh;
-    reg  [21:0] b0_control;
-    reg  [21:0] b1_control;
-    reg  [21:0] b2_control;
-    reg  [21:0] c0_control;
-    reg  [21:0] c1_control;
-    reg  [21:0] c2_control;
-    reg  [21:0] c3_control;
-    reg  [21:0] c4_control;
-    reg  [21:0] d1_control;
-    reg  [21:0] d2_control;
-    reg  [21:0] d3_control;
-    reg  [21:0] d4_control;
-    reg  [21:0] d_control;
-    reg  [21:0] e1_control;
-    reg  [21:0] e2_control;
-    reg  [21:0] e3_control;
-    reg  [21:0] e4_control;
-    reg  [21:0] s1_control;
-    reg  [21:0] s2_control;
+    reg  [22:0] b0_control;
+    reg  [22:0] b1_control;
+    reg  [22:0] b2_control;
+    reg  [22:0] c0_control;
+    reg  [22:0] c1_control;
+    reg  [22:0] c2_control;
+    reg  [22:0] c3_control;
+    reg  [22:0] c4_control;
+    reg  [22:0] d1_control;
+    reg  [22:0] d2_control;
+    reg  [22:0] d3_control;
+    reg  [22:0] d4_control;
+    reg  [22:0] d_control;
+    reg  [22:0] e1_control;
+    reg  [22:0] e2_control;
+    reg  [22:0] e3_control;
+    reg  [22:0] e4_control;
+    reg  [22:0] s1_control;
+    reg  [22:0] s2_control;
     reg  a_has_draft;
     reg  [15:0] hit_token;
     reg  a_valid;
@@ -2332,20 +2334,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire acc_stream;
     reg  s1_stream;
     reg  s2_stream;
-    wire s2_control_odd;
+    wire [1:0] s2_control_phase;
     wire s2_control_last;
     wire row_done;
     wire [1:0] e3_control_mode;
     wire acc_ref_stream;
-    wire e3_control_odd;
+    wire [1:0] e3_control_phase;
     wire e3_control_fresh;
-    reg  [15:0] rho_even_t;
-    reg  [15:0] rho_odd_t;
-    reg  [43:0] sum_even_t;
-    reg  [43:0] sum_odd_t;
-    reg  [15:0] rho_sum_even_t;
-    reg  [15:0] rho_sum_odd_t;
-    wire e2_control_odd;
+    reg  [15:0] rho_acc0_t;
+    reg  [15:0] rho_acc1_t;
+    reg  [15:0] rho_acc2_t;
+    reg  [43:0] sum_acc0_t;
+    reg  [43:0] sum_acc1_t;
+    reg  [43:0] sum_acc2_t;
+    reg  [15:0] rho_sum_acc0_t;
+    reg  [15:0] rho_sum_acc1_t;
+    reg  [15:0] rho_sum_acc2_t;
+    wire [1:0] e2_control_phase;
     reg  [15:0] acc_t_rho;
     reg  [17:0] acc_t_rho_past;
     wire acc_t_raise;
@@ -2359,36 +2364,51 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [3:0] s1_t_added_high;
     reg  [15:0] s1_t_rho_1;
     reg  [15:0] s1_t_rho_2;
+    reg  [1:0] en_t_phase;
     reg  [43:0] s1_t_sum;
     reg  [43:0] s2_t_kept;
     reg  [43:0] s1_t_beat_sum;
     reg  [43:0] s2_t_added;
     reg  [15:0] s2_t_rho;
     wire [43:0] s2_t_sum;
-    reg  en_t_odd;
-    reg  m0_t_odd_above;
+    reg  m0_t_largest0;
+    reg  m0_t_largest1;
+    reg  m0_t_largest2;
     reg  [15:0] m0_t_rho0;
     reg  [15:0] m0_t_rho1;
-    reg  [16:0] m0_t_gap_up;
-    reg  [16:0] m0_t_gap_down;
+    reg  [15:0] m0_t_rho2;
     reg  [43:0] m0_t_sum0;
     reg  [43:0] m0_t_sum1;
-    reg  [43:0] m1_t_sum_even;
-    reg  [3:0] m1_t_shift_even;
-    reg  m1_t_zero_even;
-    reg  [43:0] m1_t_sum_odd;
-    reg  [3:0] m1_t_shift_odd;
-    reg  m1_t_zero_odd;
+    reg  [43:0] m0_t_sum2;
+    reg  [16:0] m0_t_gap0_1;
+    reg  [16:0] m0_t_gap0_2;
+    reg  [16:0] m0_t_gap1_0;
+    reg  [16:0] m0_t_gap1_2;
+    reg  [16:0] m0_t_gap2_0;
+    reg  [16:0] m0_t_gap2_1;
+    reg  [43:0] m1_t_sum0;
+    reg  [3:0] m1_t_shift0;
+    reg  m1_t_zero0;
+    reg  [43:0] m1_t_sum1;
+    reg  [3:0] m1_t_shift1;
+    reg  m1_t_zero1;
+    reg  [43:0] m1_t_sum2;
+    reg  [3:0] m1_t_shift2;
+    reg  m1_t_zero2;
     reg  [15:0] m1_t_rho;
     reg  [43:0] m2_t_part0;
     reg  [43:0] m2_t_part1;
+    reg  [43:0] m2_t_part2;
     reg  [15:0] m2_t_rho;
-    reg  [15:0] rho_even_d;
-    reg  [15:0] rho_odd_d;
-    reg  [43:0] sum_even_d;
-    reg  [43:0] sum_odd_d;
-    reg  [15:0] rho_sum_even_d;
-    reg  [15:0] rho_sum_odd_d;
+    reg  [15:0] rho_acc0_d;
+    reg  [15:0] rho_acc1_d;
+    reg  [15:0] rho_acc2_d;
+    reg  [43:0] sum_acc0_d;
+    reg  [43:0] sum_acc1_d;
+    reg  [43:0] sum_acc2_d;
+    reg  [15:0] rho_sum_acc0_d;
+    reg  [15:0] rho_sum_acc1_d;
+    reg  [15:0] rho_sum_acc2_d;
     reg  [15:0] acc_d_rho;
     reg  [17:0] acc_d_rho_past;
     wire acc_d_raise;
@@ -2402,29 +2422,41 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [3:0] s1_d_added_high;
     reg  [15:0] s1_d_rho_1;
     reg  [15:0] s1_d_rho_2;
+    reg  [1:0] en_d_phase;
     reg  [43:0] s1_d_sum;
     reg  [43:0] s2_d_kept;
     reg  [43:0] s1_d_beat_sum;
     reg  [43:0] s2_d_added;
     reg  [15:0] s2_d_rho;
     wire [43:0] s2_d_sum;
-    reg  en_d_odd;
-    reg  m0_d_odd_above;
+    reg  m0_d_largest0;
+    reg  m0_d_largest1;
+    reg  m0_d_largest2;
     reg  [15:0] m0_d_rho0;
     reg  [15:0] m0_d_rho1;
-    reg  [16:0] m0_d_gap_up;
-    reg  [16:0] m0_d_gap_down;
+    reg  [15:0] m0_d_rho2;
     reg  [43:0] m0_d_sum0;
     reg  [43:0] m0_d_sum1;
-    reg  [43:0] m1_d_sum_even;
-    reg  [3:0] m1_d_shift_even;
-    reg  m1_d_zero_even;
-    reg  [43:0] m1_d_sum_odd;
-    reg  [3:0] m1_d_shift_odd;
-    reg  m1_d_zero_odd;
+    reg  [43:0] m0_d_sum2;
+    reg  [16:0] m0_d_gap0_1;
+    reg  [16:0] m0_d_gap0_2;
+    reg  [16:0] m0_d_gap1_0;
+    reg  [16:0] m0_d_gap1_2;
+    reg  [16:0] m0_d_gap2_0;
+    reg  [16:0] m0_d_gap2_1;
+    reg  [43:0] m1_d_sum0;
+    reg  [3:0] m1_d_shift0;
+    reg  m1_d_zero0;
+    reg  [43:0] m1_d_sum1;
+    reg  [3:0] m1_d_shift1;
+    reg  m1_d_zero1;
+    reg  [43:0] m1_d_sum2;
+    reg  [3:0] m1_d_shift2;
+    reg  m1_d_zero2;
     reg  [15:0] m1_d_rho;
     reg  [43:0] m2_d_part0;
     reg  [43:0] m2_d_part1;
+    reg  [43:0] m2_d_part2;
     reg  [15:0] m2_d_rho;
     wire e1_control_first;
     reg  merge_done_1;
@@ -3039,13 +3071,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_184;
     wire [15:0] t_185;
     wire [16:0] t_186;
-    wire t_187;
-    wire [15:0] t_188;
+    wire [15:0] t_187;
+    wire [16:0] t_188;
     wire [16:0] t_189;
-    wire [16:0] t_190;
-    wire [15:0] t_191;
-    wire [16:0] t_192;
-    wire t_193;
+    wire [15:0] t_190;
+    wire [16:0] t_191;
+    wire [43:0] t_192;
+    wire [43:0] t_193;
     wire t_194;
     wire [33:0] t_195;
     wire [33:0] t_196;
@@ -3174,8 +3206,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] t_319;
     wire [15:0] t_320;
     wire [11:0] t_321;
-    wire t_322;
+    wire [1:0] t_322;
     wire t_323;
+    wire t_324;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3359,18 +3392,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_179 = t_178[17:7];
     assign t_180 = {{1{e2_ref_t[15]}}, e2_ref_t};
     assign t_181 = {{1{e2_ref_d[15]}}, e2_ref_d};
-    assign t_182 = (e2_control_odd ? rho_odd_t : rho_even_t);
+    assign t_182 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
     assign t_183 = {{1{t_182[15]}}, t_182};
     assign t_184 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
     assign t_185 = (acc_t_raise ? e3_ref_t : acc_t_rho);
     assign t_186 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
-    assign t_187 = (~m0_t_odd_above);
-    assign t_188 = (e2_control_odd ? rho_odd_d : rho_even_d);
-    assign t_189 = {{1{t_188[15]}}, t_188};
-    assign t_190 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
-    assign t_191 = (acc_d_raise ? e3_ref_d : acc_d_rho);
-    assign t_192 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
-    assign t_193 = (~m0_d_odd_above);
+    assign t_187 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
+    assign t_188 = {{1{t_187[15]}}, t_187};
+    assign t_189 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
+    assign t_190 = (acc_d_raise ? e3_ref_d : acc_d_rho);
+    assign t_191 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
+    assign t_192 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
+    assign t_193 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
     assign t_194 = (e1_valid & (e1_control_mode == 2'h0));
     assign t_195 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
     assign t_196 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
@@ -3499,8 +3532,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_319 = uniform_row_q[15:0];
     assign t_320 = uniform_row_q[31:16];
     assign t_321 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_322 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_322 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
     assign t_323 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_324 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3555,7 +3589,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign a_base = t_2[15:0];
     assign a_last = (a_beat == 12'hbff);
     assign a_first = (a_beat == 12'h0);
-    assign a_fresh = (a_beat < 12'h2);
+    assign a_fresh = (a_beat < 12'h3);
     assign u_b1_t_p0_a = a_target[15:0];
     assign u_b1_t_p0_b = 17'h17154;
     assign u_b1_t_p1_a = a_target[31:16];
@@ -3690,17 +3724,17 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e1_control_base = e1_control[18:3];
     assign e4_control_mode = e4_control[1:0];
     assign acc_stream = (e4_valid & (e4_control_mode == 2'h0));
-    assign s2_control_odd = s2_control[20];
+    assign s2_control_phase = s2_control[21:20];
     assign s2_control_last = s2_control[2];
     assign row_done = (s2_stream & s2_control_last);
     assign e3_control_mode = e3_control[1:0];
     assign acc_ref_stream = (e3_valid & (e3_control_mode == 2'h0));
-    assign e3_control_odd = e3_control[20];
-    assign e3_control_fresh = e3_control[21];
-    assign e2_control_odd = e2_control[20];
+    assign e3_control_phase = e3_control[21:20];
+    assign e3_control_fresh = e3_control[22];
+    assign e2_control_phase = e2_control[21:20];
     assign acc_t_raise = (e3_control_fresh | t_184[16]);
     assign s2_t_sum = (s2_t_kept + s2_t_added);
-    assign acc_d_raise = (e3_control_fresh | t_190[16]);
+    assign acc_d_raise = (e3_control_fresh | t_189[16]);
     assign s2_d_sum = (s2_d_kept + s2_d_added);
     assign e1_control_first = e1_control[19];
     assign row_merged = merge_done_4;
@@ -10708,6 +10742,38 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            beat_phase <= 2'h0;
+        end else begin
+            case (state)
+                3'h0: begin
+                    beat_phase <= 2'h0;
+                end
+                3'h1: begin
+                    if (beat_fire) begin
+                        beat_phase <= t_322;
+                    end
+                end
+                3'h2: begin
+                end
+                3'h3: begin
+                end
+                3'h4: begin
+                end
+                3'h5: begin
+                end
+                3'h6: begin
+                end
+                default: begin
+                    if (beat_fire) begin
+                        beat_phase <= t_322;
+                    end
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             input_done <= 1'h0;
         end else begin
             case (state)
@@ -10742,7 +10808,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_322;
+                            row_has_draft <= t_323;
                         end
                     end
                 end
@@ -10759,7 +10825,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_323;
+                            row_has_draft <= t_324;
                         end
                     end
                 end
@@ -10780,7 +10846,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_322 & (~cur_one_hot));
+                            row_draft_stream <= (t_323 & (~cur_one_hot));
                         end
                     end
                 end
@@ -10797,7 +10863,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_323 & (~cur_one_hot));
+                            row_draft_stream <= (t_324 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11034,11 +11100,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        sum_t <= (m2_t_part0 + m2_t_part1);
+        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_192[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        sum_d <= (m2_d_part0 + m2_d_part1);
+        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_193[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
@@ -11665,7 +11731,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        b0_control <= {a_fresh, a_beat[0], a_first, a_base, a_last, a_mode};
+        a_phase <= beat_phase;
+    end
+
+    always @(posedge aclk) begin
+        b0_control <= {a_fresh, a_phase, a_first, a_base, a_last, a_mode};
     end
 
     always @(posedge aclk) begin
@@ -15945,53 +16015,56 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (acc_ref_stream) begin
-            if (e3_control_odd) begin
-            end else begin
-                rho_even_t <= t_185;
-            end
+        if ((acc_ref_stream & (e3_control_phase == 2'h0))) begin
+            rho_acc0_t <= t_185;
         end
     end
 
     always @(posedge aclk) begin
-        if (acc_ref_stream) begin
-            if (e3_control_odd) begin
-                rho_odd_t <= t_185;
-            end
+        if ((acc_ref_stream & (e3_control_phase == 2'h1))) begin
+            rho_acc1_t <= t_185;
         end
     end
 
     always @(posedge aclk) begin
-        if (s2_stream) begin
-            if (s2_control_odd) begin
-            end else begin
-                sum_even_t <= s2_t_sum;
-            end
+        if ((acc_ref_stream & (e3_control_phase == 2'h2))) begin
+            rho_acc2_t <= t_185;
         end
     end
 
     always @(posedge aclk) begin
-        if (s2_stream) begin
-            if (s2_control_odd) begin
-                sum_odd_t <= s2_t_sum;
-            end
+        if ((s2_stream & (s2_control_phase == 2'h0))) begin
+            sum_acc0_t <= s2_t_sum;
         end
     end
 
     always @(posedge aclk) begin
-        if (s2_stream) begin
-            if (s2_control_odd) begin
-            end else begin
-                rho_sum_even_t <= s2_t_rho;
-            end
+        if ((s2_stream & (s2_control_phase == 2'h1))) begin
+            sum_acc1_t <= s2_t_sum;
         end
     end
 
     always @(posedge aclk) begin
-        if (s2_stream) begin
-            if (s2_control_odd) begin
-                rho_sum_odd_t <= s2_t_rho;
-            end
+        if ((s2_stream & (s2_control_phase == 2'h2))) begin
+            sum_acc2_t <= s2_t_sum;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((s2_stream & (s2_control_phase == 2'h0))) begin
+            rho_sum_acc0_t <= s2_t_rho;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((s2_stream & (s2_control_phase == 2'h1))) begin
+            rho_sum_acc1_t <= s2_t_rho;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((s2_stream & (s2_control_phase == 2'h2))) begin
+            rho_sum_acc2_t <= s2_t_rho;
         end
     end
 
@@ -16043,8 +16116,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         s1_t_rho_2 <= s1_t_rho_1;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        s1_t_sum <= (((s2_stream & (~(s2_control_odd ^ en_t_odd))) ? s2_t_sum : (en_t_odd ? sum_odd_t : sum_even_t)) >> en_t_old_small[1:0]);
+        en_t_phase <= e3_control_phase;
+    end
+
+    always @(posedge aclk) begin
+        s1_t_sum <= ((en_t_phase[1] ? sum_acc2_t : (en_t_phase[0] ? sum_acc1_t : sum_acc0_t)) >> en_t_old_small[1:0]);
     end
 
     always @(posedge aclk) begin
@@ -16063,73 +16141,116 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         s2_t_rho <= s1_t_rho_2;
     end
 
-    (* keep *)
     always @(posedge aclk) begin
-        en_t_odd <= e3_control_odd;
+        m0_t_largest0 <= ((1'h1 & ($signed(rho_sum_acc1_t) <= $signed(rho_sum_acc0_t))) & ($signed(rho_sum_acc2_t) <= $signed(rho_sum_acc0_t)));
     end
 
     always @(posedge aclk) begin
-        m0_t_odd_above <= ($signed(rho_sum_even_t) < $signed(rho_sum_odd_t));
+        m0_t_largest1 <= ((1'h1 & ($signed(rho_sum_acc0_t) < $signed(rho_sum_acc1_t))) & ($signed(rho_sum_acc2_t) <= $signed(rho_sum_acc1_t)));
     end
 
     always @(posedge aclk) begin
-        m0_t_rho0 <= rho_sum_even_t;
+        m0_t_largest2 <= ((1'h1 & ($signed(rho_sum_acc0_t) < $signed(rho_sum_acc2_t))) & ($signed(rho_sum_acc1_t) < $signed(rho_sum_acc2_t)));
     end
 
     always @(posedge aclk) begin
-        m0_t_rho1 <= rho_sum_odd_t;
+        m0_t_rho0 <= rho_sum_acc0_t;
     end
 
     always @(posedge aclk) begin
-        m0_t_gap_up <= ({{1{rho_sum_odd_t[15]}}, rho_sum_odd_t} - {{1{rho_sum_even_t[15]}}, rho_sum_even_t});
+        m0_t_rho1 <= rho_sum_acc1_t;
     end
 
     always @(posedge aclk) begin
-        m0_t_gap_down <= ({{1{rho_sum_even_t[15]}}, rho_sum_even_t} - {{1{rho_sum_odd_t[15]}}, rho_sum_odd_t});
+        m0_t_rho2 <= rho_sum_acc2_t;
     end
 
     always @(posedge aclk) begin
-        m0_t_sum0 <= sum_even_t;
+        m0_t_sum0 <= sum_acc0_t;
     end
 
     always @(posedge aclk) begin
-        m0_t_sum1 <= sum_odd_t;
+        m0_t_sum1 <= sum_acc1_t;
     end
 
     always @(posedge aclk) begin
-        m1_t_sum_even <= (m0_t_sum0 >> (m0_t_odd_above ? m0_t_gap_up[1:0] : 2'h0));
+        m0_t_sum2 <= sum_acc2_t;
     end
 
     always @(posedge aclk) begin
-        m1_t_shift_even <= (m0_t_odd_above ? m0_t_gap_up[5:2] : 4'h0);
+        m0_t_gap0_1 <= ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
     end
 
     always @(posedge aclk) begin
-        m1_t_zero_even <= (m0_t_odd_above & ((|m0_t_gap_up[16:6]) | (6'h2c <= m0_t_gap_up[5:0])));
+        m0_t_gap0_2 <= ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
     end
 
     always @(posedge aclk) begin
-        m1_t_sum_odd <= (m0_t_sum1 >> (t_187 ? m0_t_gap_down[1:0] : 2'h0));
+        m0_t_gap1_0 <= ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t});
     end
 
     always @(posedge aclk) begin
-        m1_t_shift_odd <= (t_187 ? m0_t_gap_down[5:2] : 4'h0);
+        m0_t_gap1_2 <= ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
     end
 
     always @(posedge aclk) begin
-        m1_t_zero_odd <= (t_187 & ((|m0_t_gap_down[16:6]) | (6'h2c <= m0_t_gap_down[5:0])));
+        m0_t_gap2_0 <= ({{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t} - {{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t});
     end
 
     always @(posedge aclk) begin
-        m1_t_rho <= (m0_t_odd_above ? m0_t_rho1 : m0_t_rho0);
+        m0_t_gap2_1 <= ({{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
     end
 
     always @(posedge aclk) begin
-        m2_t_part0 <= (m1_t_zero_even ? 44'h0 : (m1_t_sum_even >> {m1_t_shift_even, 2'h0}));
+        m1_t_sum0 <= (m0_t_sum0 >> (m0_t_largest2 ? m0_t_gap2_0[1:0] : (m0_t_largest1 ? m0_t_gap1_0[1:0] : 2'h0)));
     end
 
     always @(posedge aclk) begin
-        m2_t_part1 <= (m1_t_zero_odd ? 44'h0 : (m1_t_sum_odd >> {m1_t_shift_odd, 2'h0}));
+        m1_t_shift0 <= (m0_t_largest2 ? m0_t_gap2_0[5:2] : (m0_t_largest1 ? m0_t_gap1_0[5:2] : 4'h0));
+    end
+
+    always @(posedge aclk) begin
+        m1_t_zero0 <= (m0_t_largest2 ? ((|m0_t_gap2_0[16:6]) | (6'h2c <= m0_t_gap2_0[5:0])) : (m0_t_largest1 ? ((|m0_t_gap1_0[16:6]) | (6'h2c <= m0_t_gap1_0[5:0])) : 1'h0));
+    end
+
+    always @(posedge aclk) begin
+        m1_t_sum1 <= (m0_t_sum1 >> (m0_t_largest2 ? m0_t_gap2_1[1:0] : (m0_t_largest0 ? m0_t_gap0_1[1:0] : 2'h0)));
+    end
+
+    always @(posedge aclk) begin
+        m1_t_shift1 <= (m0_t_largest2 ? m0_t_gap2_1[5:2] : (m0_t_largest0 ? m0_t_gap0_1[5:2] : 4'h0));
+    end
+
+    always @(posedge aclk) begin
+        m1_t_zero1 <= (m0_t_largest2 ? ((|m0_t_gap2_1[16:6]) | (6'h2c <= m0_t_gap2_1[5:0])) : (m0_t_largest0 ? ((|m0_t_gap0_1[16:6]) | (6'h2c <= m0_t_gap0_1[5:0])) : 1'h0));
+    end
+
+    always @(posedge aclk) begin
+        m1_t_sum2 <= (m0_t_sum2 >> (m0_t_largest1 ? m0_t_gap1_2[1:0] : (m0_t_largest0 ? m0_t_gap0_2[1:0] : 2'h0)));
+    end
+
+    always @(posedge aclk) begin
+        m1_t_shift2 <= (m0_t_largest1 ? m0_t_gap1_2[5:2] : (m0_t_largest0 ? m0_t_gap0_2[5:2] : 4'h0));
+    end
+
+    always @(posedge aclk) begin
+        m1_t_zero2 <= (m0_t_largest1 ? ((|m0_t_gap1_2[16:6]) | (6'h2c <= m0_t_gap1_2[5:0])) : (m0_t_largest0 ? ((|m0_t_gap0_2[16:6]) | (6'h2c <= m0_t_gap0_2[5:0])) : 1'h0));
+    end
+
+    always @(posedge aclk) begin
+        m1_t_rho <= (m0_t_largest2 ? m0_t_rho2 : (m0_t_largest1 ? m0_t_rho1 : m0_t_rho0));
+    end
+
+    always @(posedge aclk) begin
+        m2_t_part0 <= (m1_t_zero0 ? 44'h0 : (m1_t_sum0 >> {m1_t_shift0, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        m2_t_part1 <= (m1_t_zero1 ? 44'h0 : (m1_t_sum1 >> {m1_t_shift1, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        m2_t_part2 <= (m1_t_zero2 ? 44'h0 : (m1_t_sum2 >> {m1_t_shift2, 2'h0}));
     end
 
     always @(posedge aclk) begin
@@ -16137,62 +16258,65 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (acc_ref_stream) begin
-            if (e3_control_odd) begin
-            end else begin
-                rho_even_d <= t_191;
-            end
+        if ((acc_ref_stream & (e3_control_phase == 2'h0))) begin
+            rho_acc0_d <= t_190;
         end
     end
 
     always @(posedge aclk) begin
-        if (acc_ref_stream) begin
-            if (e3_control_odd) begin
-                rho_odd_d <= t_191;
-            end
+        if ((acc_ref_stream & (e3_control_phase == 2'h1))) begin
+            rho_acc1_d <= t_190;
         end
     end
 
     always @(posedge aclk) begin
-        if (s2_stream) begin
-            if (s2_control_odd) begin
-            end else begin
-                sum_even_d <= s2_d_sum;
-            end
+        if ((acc_ref_stream & (e3_control_phase == 2'h2))) begin
+            rho_acc2_d <= t_190;
         end
     end
 
     always @(posedge aclk) begin
-        if (s2_stream) begin
-            if (s2_control_odd) begin
-                sum_odd_d <= s2_d_sum;
-            end
+        if ((s2_stream & (s2_control_phase == 2'h0))) begin
+            sum_acc0_d <= s2_d_sum;
         end
     end
 
     always @(posedge aclk) begin
-        if (s2_stream) begin
-            if (s2_control_odd) begin
-            end else begin
-                rho_sum_even_d <= s2_d_rho;
-            end
+        if ((s2_stream & (s2_control_phase == 2'h1))) begin
+            sum_acc1_d <= s2_d_sum;
         end
     end
 
     always @(posedge aclk) begin
-        if (s2_stream) begin
-            if (s2_control_odd) begin
-                rho_sum_odd_d <= s2_d_rho;
-            end
+        if ((s2_stream & (s2_control_phase == 2'h2))) begin
+            sum_acc2_d <= s2_d_sum;
         end
     end
 
     always @(posedge aclk) begin
-        acc_d_rho <= t_188;
+        if ((s2_stream & (s2_control_phase == 2'h0))) begin
+            rho_sum_acc0_d <= s2_d_rho;
+        end
     end
 
     always @(posedge aclk) begin
-        acc_d_rho_past <= ({{1{t_189[16]}}, t_189} + 18'h2c);
+        if ((s2_stream & (s2_control_phase == 2'h1))) begin
+            rho_sum_acc1_d <= s2_d_rho;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((s2_stream & (s2_control_phase == 2'h2))) begin
+            rho_sum_acc2_d <= s2_d_rho;
+        end
+    end
+
+    always @(posedge aclk) begin
+        acc_d_rho <= t_187;
+    end
+
+    always @(posedge aclk) begin
+        acc_d_rho_past <= ({{1{t_188[16]}}, t_188} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -16200,7 +16324,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_d_old_small <= t_192[5:0];
+        en_d_old_small <= t_191[5:0];
     end
 
     always @(posedge aclk) begin
@@ -16208,7 +16332,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_d_added_small <= (acc_d_raise ? 6'h0 : t_190[5:0]);
+        en_d_added_small <= (acc_d_raise ? 6'h0 : t_189[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -16228,15 +16352,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_d_rho_1 <= t_191;
+        s1_d_rho_1 <= t_190;
     end
 
     always @(posedge aclk) begin
         s1_d_rho_2 <= s1_d_rho_1;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        s1_d_sum <= (((s2_stream & (~(s2_control_odd ^ en_d_odd))) ? s2_d_sum : (en_d_odd ? sum_odd_d : sum_even_d)) >> en_d_old_small[1:0]);
+        en_d_phase <= e3_control_phase;
+    end
+
+    always @(posedge aclk) begin
+        s1_d_sum <= ((en_d_phase[1] ? sum_acc2_d : (en_d_phase[0] ? sum_acc1_d : sum_acc0_d)) >> en_d_old_small[1:0]);
     end
 
     always @(posedge aclk) begin
@@ -16255,73 +16384,116 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         s2_d_rho <= s1_d_rho_2;
     end
 
-    (* keep *)
     always @(posedge aclk) begin
-        en_d_odd <= e3_control_odd;
+        m0_d_largest0 <= ((1'h1 & ($signed(rho_sum_acc1_d) <= $signed(rho_sum_acc0_d))) & ($signed(rho_sum_acc2_d) <= $signed(rho_sum_acc0_d)));
     end
 
     always @(posedge aclk) begin
-        m0_d_odd_above <= ($signed(rho_sum_even_d) < $signed(rho_sum_odd_d));
+        m0_d_largest1 <= ((1'h1 & ($signed(rho_sum_acc0_d) < $signed(rho_sum_acc1_d))) & ($signed(rho_sum_acc2_d) <= $signed(rho_sum_acc1_d)));
     end
 
     always @(posedge aclk) begin
-        m0_d_rho0 <= rho_sum_even_d;
+        m0_d_largest2 <= ((1'h1 & ($signed(rho_sum_acc0_d) < $signed(rho_sum_acc2_d))) & ($signed(rho_sum_acc1_d) < $signed(rho_sum_acc2_d)));
     end
 
     always @(posedge aclk) begin
-        m0_d_rho1 <= rho_sum_odd_d;
+        m0_d_rho0 <= rho_sum_acc0_d;
     end
 
     always @(posedge aclk) begin
-        m0_d_gap_up <= ({{1{rho_sum_odd_d[15]}}, rho_sum_odd_d} - {{1{rho_sum_even_d[15]}}, rho_sum_even_d});
+        m0_d_rho1 <= rho_sum_acc1_d;
     end
 
     always @(posedge aclk) begin
-        m0_d_gap_down <= ({{1{rho_sum_even_d[15]}}, rho_sum_even_d} - {{1{rho_sum_odd_d[15]}}, rho_sum_odd_d});
+        m0_d_rho2 <= rho_sum_acc2_d;
     end
 
     always @(posedge aclk) begin
-        m0_d_sum0 <= sum_even_d;
+        m0_d_sum0 <= sum_acc0_d;
     end
 
     always @(posedge aclk) begin
-        m0_d_sum1 <= sum_odd_d;
+        m0_d_sum1 <= sum_acc1_d;
     end
 
     always @(posedge aclk) begin
-        m1_d_sum_even <= (m0_d_sum0 >> (m0_d_odd_above ? m0_d_gap_up[1:0] : 2'h0));
+        m0_d_sum2 <= sum_acc2_d;
     end
 
     always @(posedge aclk) begin
-        m1_d_shift_even <= (m0_d_odd_above ? m0_d_gap_up[5:2] : 4'h0);
+        m0_d_gap0_1 <= ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
     end
 
     always @(posedge aclk) begin
-        m1_d_zero_even <= (m0_d_odd_above & ((|m0_d_gap_up[16:6]) | (6'h2c <= m0_d_gap_up[5:0])));
+        m0_d_gap0_2 <= ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
     end
 
     always @(posedge aclk) begin
-        m1_d_sum_odd <= (m0_d_sum1 >> (t_193 ? m0_d_gap_down[1:0] : 2'h0));
+        m0_d_gap1_0 <= ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d});
     end
 
     always @(posedge aclk) begin
-        m1_d_shift_odd <= (t_193 ? m0_d_gap_down[5:2] : 4'h0);
+        m0_d_gap1_2 <= ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
     end
 
     always @(posedge aclk) begin
-        m1_d_zero_odd <= (t_193 & ((|m0_d_gap_down[16:6]) | (6'h2c <= m0_d_gap_down[5:0])));
+        m0_d_gap2_0 <= ({{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d} - {{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d});
     end
 
     always @(posedge aclk) begin
-        m1_d_rho <= (m0_d_odd_above ? m0_d_rho1 : m0_d_rho0);
+        m0_d_gap2_1 <= ({{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
     end
 
     always @(posedge aclk) begin
-        m2_d_part0 <= (m1_d_zero_even ? 44'h0 : (m1_d_sum_even >> {m1_d_shift_even, 2'h0}));
+        m1_d_sum0 <= (m0_d_sum0 >> (m0_d_largest2 ? m0_d_gap2_0[1:0] : (m0_d_largest1 ? m0_d_gap1_0[1:0] : 2'h0)));
     end
 
     always @(posedge aclk) begin
-        m2_d_part1 <= (m1_d_zero_odd ? 44'h0 : (m1_d_sum_odd >> {m1_d_shift_odd, 2'h0}));
+        m1_d_shift0 <= (m0_d_largest2 ? m0_d_gap2_0[5:2] : (m0_d_largest1 ? m0_d_gap1_0[5:2] : 4'h0));
+    end
+
+    always @(posedge aclk) begin
+        m1_d_zero0 <= (m0_d_largest2 ? ((|m0_d_gap2_0[16:6]) | (6'h2c <= m0_d_gap2_0[5:0])) : (m0_d_largest1 ? ((|m0_d_gap1_0[16:6]) | (6'h2c <= m0_d_gap1_0[5:0])) : 1'h0));
+    end
+
+    always @(posedge aclk) begin
+        m1_d_sum1 <= (m0_d_sum1 >> (m0_d_largest2 ? m0_d_gap2_1[1:0] : (m0_d_largest0 ? m0_d_gap0_1[1:0] : 2'h0)));
+    end
+
+    always @(posedge aclk) begin
+        m1_d_shift1 <= (m0_d_largest2 ? m0_d_gap2_1[5:2] : (m0_d_largest0 ? m0_d_gap0_1[5:2] : 4'h0));
+    end
+
+    always @(posedge aclk) begin
+        m1_d_zero1 <= (m0_d_largest2 ? ((|m0_d_gap2_1[16:6]) | (6'h2c <= m0_d_gap2_1[5:0])) : (m0_d_largest0 ? ((|m0_d_gap0_1[16:6]) | (6'h2c <= m0_d_gap0_1[5:0])) : 1'h0));
+    end
+
+    always @(posedge aclk) begin
+        m1_d_sum2 <= (m0_d_sum2 >> (m0_d_largest1 ? m0_d_gap1_2[1:0] : (m0_d_largest0 ? m0_d_gap0_2[1:0] : 2'h0)));
+    end
+
+    always @(posedge aclk) begin
+        m1_d_shift2 <= (m0_d_largest1 ? m0_d_gap1_2[5:2] : (m0_d_largest0 ? m0_d_gap0_2[5:2] : 4'h0));
+    end
+
+    always @(posedge aclk) begin
+        m1_d_zero2 <= (m0_d_largest1 ? ((|m0_d_gap1_2[16:6]) | (6'h2c <= m0_d_gap1_2[5:0])) : (m0_d_largest0 ? ((|m0_d_gap0_2[16:6]) | (6'h2c <= m0_d_gap0_2[5:0])) : 1'h0));
+    end
+
+    always @(posedge aclk) begin
+        m1_d_rho <= (m0_d_largest2 ? m0_d_rho2 : (m0_d_largest1 ? m0_d_rho1 : m0_d_rho0));
+    end
+
+    always @(posedge aclk) begin
+        m2_d_part0 <= (m1_d_zero0 ? 44'h0 : (m1_d_sum0 >> {m1_d_shift0, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        m2_d_part1 <= (m1_d_zero1 ? 44'h0 : (m1_d_sum1 >> {m1_d_shift1, 2'h0}));
+    end
+
+    always @(posedge aclk) begin
+        m2_d_part2 <= (m1_d_zero2 ? 44'h0 : (m1_d_sum2 >> {m1_d_shift2, 2'h0}));
     end
 
     always @(posedge aclk) begin
@@ -18165,7 +18337,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[21], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_24[15:11], t_25[15:11], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_47[15:11], t_48[15:11], t_184[15:6], t_186[16:6], t_190[15:6], t_192[16:6], t_224[0], t_228[0], t_234[0], t_238[0], t_246[0], t_250[0], t_256[0], t_260[0], t_261[26:10], t_275[0], t_279[0], t_285[0], t_289[0], t_297[0], t_301[0], t_307[0], t_311[0], t_312[26:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_24[15:11], t_25[15:11], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_47[15:11], t_48[15:11], t_184[15:6], t_186[16:6], t_189[15:6], t_191[16:6], t_192[43], t_193[43], t_224[0], t_228[0], t_234[0], t_238[0], t_246[0], t_250[0], t_256[0], t_260[0], t_261[26:10], t_275[0], t_279[0], t_285[0], t_289[0], t_297[0], t_301[0], t_307[0], t_311[0], t_312[26:10]};
 endmodule
 
 `resetall
