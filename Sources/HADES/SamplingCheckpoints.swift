@@ -7,7 +7,7 @@ extension SamplingVerifierRTL.Unit {
     /// Where pass B's reads jump, found by the search over pass A's checkpoints.
     struct CheckpointSearch {
         /// Pass B's reads jump this clock to `address` (beat `beat`, the first of the block that holds the token),
-        /// the running prefix to `prefix` (the earlier blocks' sum).
+        /// the running prefix to `prefix` (the earlier blocks' sum). A flip-flop: only read in pass B's phase.
         let jump, address, beat, prefix: Value
         /// The beats read before the jump reach the prefix sums: they must not count (`SamplingTiming.passReadToPrefix`
         /// clocks after the jump).
@@ -43,22 +43,25 @@ extension SamplingVerifierRTL.Unit {
         // The search starts three clocks before pass B's first beat reaches the comparison (T is ready there): S0
         // reads checkpoint i, S1 registers the block RAM's data again (moved into the DP16KD's output register,
         // `tools/ecp5_bram.py`: its clock-to-out into the comparison's carry chain was 8.3 ns), S2 once more in the
-        // fabric (from the block RAM column to the comparison was 8.5 ns), S3 compares it with T (against the sum
-        // pass B uses: Σ p̂_t after `residual_zero`), S4 holds the result; the reads after the block's are not used.
+        // fabric (from the block RAM column to the comparison was 8.5 ns) with the sum pass B uses (Σ p̂_t after
+        // `residual_zero`), S3 compares it with T, S4 holds the result; the reads after the block's are not used.
         let passBFirst = fsm.is(.passB) & m.regNext("ckpt_after_wait", fsm.is(.passAWait), reset: 0)
         let start = m.shiftRegister("ckpt_start", passBFirst, stages: inFlight - 3, reset: 0).last!
         let searching = m.reg("ckpt_searching", 1, reset: 0)
         let done = m.reg("ckpt_done", 1, reset: 0)
         let scan = m.named("ckpt_scan", start | searching)
         let readIndex = m.reg("ckpt_read_index", indexBits)
-        let read = m.regNext("ckpt_read_q2", m.regNext("ckpt_read_q", store.read(address: readIndex, enable: scan, name: "ckpt_read")))
+        // S2 also takes the sum pass B uses (`residual_zero` holds still through pass B): the choice in S3, before
+        // the comparison's carry chain, was a critical path.
+        let read = m.regNext("ckpt_read_q", store.read(address: readIndex, enable: scan, name: "ckpt_read"))
+        let sum = m.regNext("ckpt_s3_sum", mux(residualZero, read.bits(2 * w.sum - 1, w.sum), read.bits(w.sum - 1, 0)))
         let lastBlock = m.shiftRegister("ckpt_last", readIndex === (blocks - 1), stages: 3).last!
         // Whether pass B's reads are still behind the block when its comparison is out (`firstJumpBlock`).
         let firstAhead = SamplingTiming.firstJumpBlock(checkpointBlock: k, lanes: c.lanes)
         // A compared block that lies ahead of the reads, one shift register (a LUT less before the jump).
-        let comparedAhead = m.shiftRegister("ckpt_valid_ahead", scan & (readIndex >= firstAhead), stages: 4, reset: 0).last!
-        let sum = m.named("ckpt_s3_sum", mux(residualZero, read.bits(2 * w.sum - 1, w.sum), read.bits(w.sum - 1, 0)))
-        let above = m.regNext("ckpt_s4_above", lastBlock | (sum > threshold))
+        let aheadAtS3 = m.shiftRegister("ckpt_valid_ahead", scan & (readIndex >= firstAhead), stages: 3, reset: 0).last!
+        let aboveAtS3 = m.named("ckpt_s3_above", lastBlock | (sum > threshold))
+        let above = m.regNext("ckpt_s4_above", aboveAtS3)
         let blockSum = m.regNext("ckpt_s4_sum", sum)
         let compared = m.shiftRegister("ckpt_valid", scan, stages: 4, reset: 0).last! & !done
         let found = m.named("ckpt_found", compared & above)
@@ -85,12 +88,19 @@ extension SamplingVerifierRTL.Unit {
             }
         }
         // Jump only ahead: reads at or past the block's first beat find the token without it. The beats in
-        // flight reach the prefix sums in the `inFlight` clocks after the jump.
-        let jump = m.named("ckpt_jump", comparedAhead & !done & above & passBPhase)
+        // flight reach the prefix sums in the `inFlight` clocks after the jump. S4's jump is registered from S3
+        // (a block ahead, compared above T, and no block found before it: `done` the clock after), in a kept copy
+        // for the reads' registers and one for the skip count: from S4's comparison through the jump's LUT into
+        // the pass address was the LFE5U-45F's critical path (6.5 ns of it routing).
+        let jumpNext = aheadAtS3 & !done & !found & aboveAtS3
+        let jump = m.reg("ckpt_jump", 1, reset: 0, keep: true)
+        let skipJump = m.reg("ckpt_skip_jump", 1, reset: 0, keep: true)
+        jump <== jumpNext
+        skipJump <== jumpNext
         let skipLeft = m.reg("ckpt_skip_left", bitsToHold(inFlight), reset: 0)
-        skipLeft <== mux(jump, .literal(UInt64(inFlight), width: skipLeft.width),
+        skipLeft <== mux(skipJump & passBPhase, .literal(UInt64(inFlight), width: skipLeft.width),
                          mux(skipLeft === 0, skipLeft, skipLeft &- 1))
-        let skipping = m.regNext("ckpt_skipping", jump | (skipLeft > 1), reset: 0)
+        let skipping = m.regNext("ckpt_skipping", (skipJump & passBPhase) | (skipLeft > 1), reset: 0)
         return CheckpointSearch(jump: jump, address: address, beat: beat, prefix: prefix, skipping: skipping)
     }
 }

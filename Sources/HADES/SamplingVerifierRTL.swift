@@ -474,7 +474,7 @@ extension SamplingVerifierRTL {
             /// Per side: y of the draft token's lane (0 when not in this beat; stages D, E).
             var xY: Pair? = nil
             /// Per lane: the reference of stage D (ρ_b·2^R while streaming, ν in the passes; stage Cn), one kept copy
-            /// per 4 lanes.
+            /// per 2 lanes.
             var full: [Pair]? = nil
         }
 
@@ -554,10 +554,10 @@ extension SamplingVerifierRTL {
 
         /// Stages C0 … Cn: the beat's reference ρ_b = ceil(max y / 2^R) = max ceil(y / 2^R) (used while streaming):
         /// C0 rounds each lane up, then one level of the maximum's tree per stage; Cn also picks the reference of
-        /// stage D (ρ_b·2^R while streaming, ν in the passes), in one kept copy per 4 lanes: one
+        /// stage D (ρ_b·2^R while streaming, ν in the passes), in one kept copy per 2 lanes: one
         /// register into all L lanes' subtractions was the full configuration's critical path (5.6 ns of its routing).
         func referenceStage(_ b: Beat) -> Beat {
-            let referenceCopyLanes = 4
+            let referenceCopyLanes = 2
             let r = w.tableIndex
             // The stage before the last level's: the last level's two candidates are registered there with their
             // stage-D references (ρ_b·2^R while streaming, ν in the passes), so the last comparison ends in one mux.
@@ -943,8 +943,7 @@ extension SamplingVerifierRTL {
             // T is ready 3 + productLatency clocks after pass A's total, when pass B's first beat reaches G1 at the
             // earliest (`SamplingTiming.passBGap`).
             let total = m.regNext("cdf_total", mux(residualZero, expSum, weightSum))
-            let uniform = m.regNext("uniform_final_q", slices("uniform_final", cmd.uniforms, width: 32, count: c.gammaMax + 1,
-                                                          index: cmd.finalUniformIndex))
+            let uniform = finalUniform(cmd)
             precondition(SamplingTiming.productLatency(uniform.width, total.width) <= SamplingTiming.thresholdLatency,
                          "the threshold product is longer than passBGap allows")
             let product = try pipelinedProduct("cdf_thr", uniform, total)
@@ -977,6 +976,22 @@ extension SamplingVerifierRTL {
                 finalToken <== g2Base &+ firstLane.resized(to: w.token)
             }
             return CDF(residualZero: residualZero, passBDone: hit, search: search)
+        }
+
+        /// U_γ for the final draw, chosen in two registered stages (within groups of four words by the index's low
+        /// bits, then the group): the Γ+1-way choice in one clock was a critical path. The index and the uniforms hold
+        /// still from the round's command on, long before pass A ends, so the clock it adds delays no threshold.
+        func finalUniform(_ cmd: Command) -> Value {
+            let index = cmd.finalUniformIndex, count = c.gammaMax + 1
+            let words = (0..<count).map { cmd.uniforms.bits(($0 + 1) * 32 - 1, $0 * 32) }
+            let groups = stride(from: 0, to: count, by: 4).map { first -> Value in
+                let group = Array(words[first..<min(count, first + 4)])
+                let low = index.bits(min(1, index.width - 1), 0)
+                return m.regNext("uniform_final_g\(first / 4)", group.count == 1 ? group[0]
+                                 : m.select("uniform_final_in\(first / 4)", group, index: low))
+            }
+            return m.regNext("uniform_final_q", groups.count == 1 ? groups[0]
+                             : m.select("uniform_final", groups, index: index.bits(index.width - 1, 2)))
         }
 
         /// a·b (unsigned) as 16 × 16-bit partial products (`RegisteredProduct`, one DSP each), then summed in a

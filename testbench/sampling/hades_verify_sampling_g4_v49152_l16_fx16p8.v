@@ -1190,6 +1190,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [17:0] c4_full_t_g1;
     reg  [17:0] c4_full_t_g2;
     reg  [17:0] c4_full_t_g3;
+    reg  [17:0] c4_full_t_g4;
+    reg  [17:0] c4_full_t_g5;
+    reg  [17:0] c4_full_t_g6;
+    reg  [17:0] c4_full_t_g7;
     reg  [15:0] c4_ref_t;
     reg  [9:0] c0_d_q0;
     reg  [9:0] c0_d_q1;
@@ -1227,6 +1231,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [17:0] c4_full_d_g1;
     reg  [17:0] c4_full_d_g2;
     reg  [17:0] c4_full_d_g3;
+    reg  [17:0] c4_full_d_g4;
+    reg  [17:0] c4_full_d_g5;
+    reg  [17:0] c4_full_d_g6;
+    reg  [17:0] c4_full_d_g7;
     reg  [15:0] c4_ref_d;
     reg  [15:0] c0_t_y0;
     reg  [15:0] c0_t_y1;
@@ -2589,15 +2597,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [5:0] ckpt_read_index;
     reg  [87:0] ckpt_read;
     reg  [87:0] ckpt_read_q;
-    reg  [87:0] ckpt_read_q2;
+    reg  [43:0] ckpt_s3_sum;
     reg  ckpt_last_1;
     reg  ckpt_last_2;
     reg  ckpt_last_3;
     reg  ckpt_valid_ahead_1;
     reg  ckpt_valid_ahead_2;
     reg  ckpt_valid_ahead_3;
-    reg  ckpt_valid_ahead_4;
-    wire [43:0] ckpt_s3_sum;
+    wire ckpt_s3_above;
     reg  ckpt_s4_above;
     reg  [43:0] ckpt_s4_sum;
     reg  ckpt_valid_1;
@@ -2608,11 +2615,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [11:0] ckpt_start_address;
     reg  [11:0] ckpt_start_beat;
     reg  [43:0] ckpt_start_prefix;
-    wire ckpt_jump;
+    reg  ckpt_jump;
+    reg  ckpt_skip_jump;
     reg  [4:0] ckpt_skip_left;
     reg  ckpt_skipping;
     wire p_pass_b;
     reg  [43:0] cdf_total;
+    reg  [31:0] uniform_final_in0;
+    reg  [31:0] uniform_final_g0;
+    reg  [31:0] uniform_final_g1;
     reg  [31:0] uniform_final;
     reg  [31:0] uniform_final_q;
     wire [15:0] u_cdf_thr_p0_a;
@@ -3095,120 +3106,121 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [33:0] t_208;
     wire [33:0] t_209;
     wire t_210;
-    wire [43:0] t_211;
-    wire [31:0] t_212;
-    wire [15:0] t_213;
+    wire t_211;
+    wire [43:0] t_212;
+    wire [31:0] t_213;
     wire [15:0] t_214;
-    wire [31:0] t_215;
-    wire [15:0] t_216;
-    wire t_217;
-    wire [7:0] t_218;
-    wire t_219;
-    wire [3:0] t_220;
-    wire t_221;
-    wire [1:0] t_222;
-    wire t_223;
-    wire [1:0] t_224;
-    wire [3:0] t_225;
-    wire [1:0] t_226;
-    wire t_227;
-    wire [1:0] t_228;
-    wire [7:0] t_229;
-    wire [3:0] t_230;
-    wire t_231;
-    wire [1:0] t_232;
-    wire t_233;
-    wire [1:0] t_234;
-    wire [3:0] t_235;
-    wire [1:0] t_236;
-    wire t_237;
-    wire [1:0] t_238;
-    wire [15:0] t_239;
-    wire [7:0] t_240;
-    wire t_241;
-    wire [3:0] t_242;
-    wire t_243;
-    wire [1:0] t_244;
-    wire t_245;
-    wire [1:0] t_246;
-    wire [3:0] t_247;
-    wire [1:0] t_248;
-    wire t_249;
-    wire [1:0] t_250;
-    wire [7:0] t_251;
-    wire [3:0] t_252;
-    wire t_253;
-    wire [1:0] t_254;
-    wire t_255;
-    wire [1:0] t_256;
-    wire [3:0] t_257;
-    wire [1:0] t_258;
-    wire t_259;
-    wire [1:0] t_260;
-    wire [26:0] t_261;
-    wire [17:0] t_262;
-    wire t_263;
-    wire [17:0] t_264;
-    wire [10:0] t_265;
-    wire [31:0] t_266;
-    wire [15:0] t_267;
-    wire t_268;
-    wire [7:0] t_269;
-    wire t_270;
-    wire [3:0] t_271;
-    wire t_272;
-    wire [1:0] t_273;
-    wire t_274;
-    wire [1:0] t_275;
-    wire [3:0] t_276;
-    wire [1:0] t_277;
-    wire t_278;
-    wire [1:0] t_279;
-    wire [7:0] t_280;
-    wire [3:0] t_281;
-    wire t_282;
-    wire [1:0] t_283;
-    wire t_284;
-    wire [1:0] t_285;
-    wire [3:0] t_286;
-    wire [1:0] t_287;
-    wire t_288;
-    wire [1:0] t_289;
-    wire [15:0] t_290;
-    wire [7:0] t_291;
-    wire t_292;
-    wire [3:0] t_293;
-    wire t_294;
-    wire [1:0] t_295;
-    wire t_296;
-    wire [1:0] t_297;
-    wire [3:0] t_298;
-    wire [1:0] t_299;
-    wire t_300;
-    wire [1:0] t_301;
-    wire [7:0] t_302;
-    wire [3:0] t_303;
-    wire t_304;
-    wire [1:0] t_305;
-    wire t_306;
-    wire [1:0] t_307;
-    wire [3:0] t_308;
-    wire [1:0] t_309;
-    wire t_310;
-    wire [1:0] t_311;
-    wire [26:0] t_312;
-    wire [17:0] t_313;
-    wire t_314;
-    wire [17:0] t_315;
-    wire [10:0] t_316;
-    wire t_317;
-    wire [31:0] t_318;
-    wire [15:0] t_319;
+    wire [15:0] t_215;
+    wire [31:0] t_216;
+    wire [15:0] t_217;
+    wire t_218;
+    wire [7:0] t_219;
+    wire t_220;
+    wire [3:0] t_221;
+    wire t_222;
+    wire [1:0] t_223;
+    wire t_224;
+    wire [1:0] t_225;
+    wire [3:0] t_226;
+    wire [1:0] t_227;
+    wire t_228;
+    wire [1:0] t_229;
+    wire [7:0] t_230;
+    wire [3:0] t_231;
+    wire t_232;
+    wire [1:0] t_233;
+    wire t_234;
+    wire [1:0] t_235;
+    wire [3:0] t_236;
+    wire [1:0] t_237;
+    wire t_238;
+    wire [1:0] t_239;
+    wire [15:0] t_240;
+    wire [7:0] t_241;
+    wire t_242;
+    wire [3:0] t_243;
+    wire t_244;
+    wire [1:0] t_245;
+    wire t_246;
+    wire [1:0] t_247;
+    wire [3:0] t_248;
+    wire [1:0] t_249;
+    wire t_250;
+    wire [1:0] t_251;
+    wire [7:0] t_252;
+    wire [3:0] t_253;
+    wire t_254;
+    wire [1:0] t_255;
+    wire t_256;
+    wire [1:0] t_257;
+    wire [3:0] t_258;
+    wire [1:0] t_259;
+    wire t_260;
+    wire [1:0] t_261;
+    wire [26:0] t_262;
+    wire [17:0] t_263;
+    wire t_264;
+    wire [17:0] t_265;
+    wire [10:0] t_266;
+    wire [31:0] t_267;
+    wire [15:0] t_268;
+    wire t_269;
+    wire [7:0] t_270;
+    wire t_271;
+    wire [3:0] t_272;
+    wire t_273;
+    wire [1:0] t_274;
+    wire t_275;
+    wire [1:0] t_276;
+    wire [3:0] t_277;
+    wire [1:0] t_278;
+    wire t_279;
+    wire [1:0] t_280;
+    wire [7:0] t_281;
+    wire [3:0] t_282;
+    wire t_283;
+    wire [1:0] t_284;
+    wire t_285;
+    wire [1:0] t_286;
+    wire [3:0] t_287;
+    wire [1:0] t_288;
+    wire t_289;
+    wire [1:0] t_290;
+    wire [15:0] t_291;
+    wire [7:0] t_292;
+    wire t_293;
+    wire [3:0] t_294;
+    wire t_295;
+    wire [1:0] t_296;
+    wire t_297;
+    wire [1:0] t_298;
+    wire [3:0] t_299;
+    wire [1:0] t_300;
+    wire t_301;
+    wire [1:0] t_302;
+    wire [7:0] t_303;
+    wire [3:0] t_304;
+    wire t_305;
+    wire [1:0] t_306;
+    wire t_307;
+    wire [1:0] t_308;
+    wire [3:0] t_309;
+    wire [1:0] t_310;
+    wire t_311;
+    wire [1:0] t_312;
+    wire [26:0] t_313;
+    wire [17:0] t_314;
+    wire t_315;
+    wire [17:0] t_316;
+    wire [10:0] t_317;
+    wire t_318;
+    wire [31:0] t_319;
     wire [15:0] t_320;
-    wire [11:0] t_321;
-    wire [1:0] t_322;
-    wire t_323;
+    wire [15:0] t_321;
+    wire [11:0] t_322;
+    wire [1:0] t_323;
     wire t_324;
+    wire t_325;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3421,120 +3433,121 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_208 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
     assign t_209 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
     assign t_210 = (ckpt_valid_4 & (~ckpt_done));
-    assign t_211 = {10'h0, p4_q15};
-    assign t_212 = cur_uniforms[31:0];
-    assign t_213 = uniform_final_q[15:0];
-    assign t_214 = uniform_final_q[31:16];
-    assign t_215 = {15'h0, sum_t[43:27]};
-    assign t_216 = t_215[31:16];
-    assign t_217 = (|t_216);
-    assign t_218 = t_216[15:8];
-    assign t_219 = (|t_218);
-    assign t_220 = t_218[7:4];
-    assign t_221 = (|t_220);
-    assign t_222 = t_220[3:2];
-    assign t_223 = (|t_222);
-    assign t_224 = t_220[1:0];
-    assign t_225 = t_218[3:0];
-    assign t_226 = t_225[3:2];
-    assign t_227 = (|t_226);
-    assign t_228 = t_225[1:0];
-    assign t_229 = t_216[7:0];
-    assign t_230 = t_229[7:4];
-    assign t_231 = (|t_230);
-    assign t_232 = t_230[3:2];
-    assign t_233 = (|t_232);
-    assign t_234 = t_230[1:0];
-    assign t_235 = t_229[3:0];
-    assign t_236 = t_235[3:2];
-    assign t_237 = (|t_236);
-    assign t_238 = t_235[1:0];
-    assign t_239 = t_215[15:0];
-    assign t_240 = t_239[15:8];
-    assign t_241 = (|t_240);
-    assign t_242 = t_240[7:4];
-    assign t_243 = (|t_242);
-    assign t_244 = t_242[3:2];
-    assign t_245 = (|t_244);
-    assign t_246 = t_242[1:0];
-    assign t_247 = t_240[3:0];
-    assign t_248 = t_247[3:2];
-    assign t_249 = (|t_248);
-    assign t_250 = t_247[1:0];
-    assign t_251 = t_239[7:0];
-    assign t_252 = t_251[7:4];
-    assign t_253 = (|t_252);
-    assign t_254 = t_252[3:2];
-    assign t_255 = (|t_254);
-    assign t_256 = t_252[1:0];
-    assign t_257 = t_251[3:0];
-    assign t_258 = t_257[3:2];
-    assign t_259 = (|t_258);
-    assign t_260 = t_257[1:0];
-    assign t_261 = (dec_t_window >> dec_t_lead_q);
-    assign t_262 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_263 = dec_t_delta[18];
-    assign t_264 = dec_t_delta[17:0];
-    assign t_265 = t_264[17:7];
-    assign t_266 = {15'h0, sum_d[43:27]};
-    assign t_267 = t_266[31:16];
-    assign t_268 = (|t_267);
-    assign t_269 = t_267[15:8];
-    assign t_270 = (|t_269);
-    assign t_271 = t_269[7:4];
-    assign t_272 = (|t_271);
-    assign t_273 = t_271[3:2];
-    assign t_274 = (|t_273);
-    assign t_275 = t_271[1:0];
-    assign t_276 = t_269[3:0];
-    assign t_277 = t_276[3:2];
-    assign t_278 = (|t_277);
-    assign t_279 = t_276[1:0];
-    assign t_280 = t_267[7:0];
-    assign t_281 = t_280[7:4];
-    assign t_282 = (|t_281);
-    assign t_283 = t_281[3:2];
-    assign t_284 = (|t_283);
-    assign t_285 = t_281[1:0];
-    assign t_286 = t_280[3:0];
-    assign t_287 = t_286[3:2];
-    assign t_288 = (|t_287);
-    assign t_289 = t_286[1:0];
-    assign t_290 = t_266[15:0];
-    assign t_291 = t_290[15:8];
-    assign t_292 = (|t_291);
-    assign t_293 = t_291[7:4];
-    assign t_294 = (|t_293);
-    assign t_295 = t_293[3:2];
-    assign t_296 = (|t_295);
-    assign t_297 = t_293[1:0];
-    assign t_298 = t_291[3:0];
-    assign t_299 = t_298[3:2];
-    assign t_300 = (|t_299);
-    assign t_301 = t_298[1:0];
-    assign t_302 = t_290[7:0];
-    assign t_303 = t_302[7:4];
-    assign t_304 = (|t_303);
-    assign t_305 = t_303[3:2];
-    assign t_306 = (|t_305);
-    assign t_307 = t_303[1:0];
-    assign t_308 = t_302[3:0];
-    assign t_309 = t_308[3:2];
-    assign t_310 = (|t_309);
-    assign t_311 = t_308[1:0];
-    assign t_312 = (dec_d_window >> dec_d_lead_q);
-    assign t_313 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_314 = dec_d_delta[18];
-    assign t_315 = dec_d_delta[17:0];
-    assign t_316 = t_315[17:7];
-    assign t_317 = (state == 3'h1);
-    assign t_318 = cur_uniforms[31:0];
-    assign t_319 = uniform_row_q[15:0];
-    assign t_320 = uniform_row_q[31:16];
-    assign t_321 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_322 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
-    assign t_323 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_211 = (((ckpt_valid_ahead_3 & (~ckpt_done)) & (~ckpt_found)) & ckpt_s3_above);
+    assign t_212 = {10'h0, p4_q15};
+    assign t_213 = cur_uniforms[31:0];
+    assign t_214 = uniform_final_q[15:0];
+    assign t_215 = uniform_final_q[31:16];
+    assign t_216 = {15'h0, sum_t[43:27]};
+    assign t_217 = t_216[31:16];
+    assign t_218 = (|t_217);
+    assign t_219 = t_217[15:8];
+    assign t_220 = (|t_219);
+    assign t_221 = t_219[7:4];
+    assign t_222 = (|t_221);
+    assign t_223 = t_221[3:2];
+    assign t_224 = (|t_223);
+    assign t_225 = t_221[1:0];
+    assign t_226 = t_219[3:0];
+    assign t_227 = t_226[3:2];
+    assign t_228 = (|t_227);
+    assign t_229 = t_226[1:0];
+    assign t_230 = t_217[7:0];
+    assign t_231 = t_230[7:4];
+    assign t_232 = (|t_231);
+    assign t_233 = t_231[3:2];
+    assign t_234 = (|t_233);
+    assign t_235 = t_231[1:0];
+    assign t_236 = t_230[3:0];
+    assign t_237 = t_236[3:2];
+    assign t_238 = (|t_237);
+    assign t_239 = t_236[1:0];
+    assign t_240 = t_216[15:0];
+    assign t_241 = t_240[15:8];
+    assign t_242 = (|t_241);
+    assign t_243 = t_241[7:4];
+    assign t_244 = (|t_243);
+    assign t_245 = t_243[3:2];
+    assign t_246 = (|t_245);
+    assign t_247 = t_243[1:0];
+    assign t_248 = t_241[3:0];
+    assign t_249 = t_248[3:2];
+    assign t_250 = (|t_249);
+    assign t_251 = t_248[1:0];
+    assign t_252 = t_240[7:0];
+    assign t_253 = t_252[7:4];
+    assign t_254 = (|t_253);
+    assign t_255 = t_253[3:2];
+    assign t_256 = (|t_255);
+    assign t_257 = t_253[1:0];
+    assign t_258 = t_252[3:0];
+    assign t_259 = t_258[3:2];
+    assign t_260 = (|t_259);
+    assign t_261 = t_258[1:0];
+    assign t_262 = (dec_t_window >> dec_t_lead_q);
+    assign t_263 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_264 = dec_t_delta[18];
+    assign t_265 = dec_t_delta[17:0];
+    assign t_266 = t_265[17:7];
+    assign t_267 = {15'h0, sum_d[43:27]};
+    assign t_268 = t_267[31:16];
+    assign t_269 = (|t_268);
+    assign t_270 = t_268[15:8];
+    assign t_271 = (|t_270);
+    assign t_272 = t_270[7:4];
+    assign t_273 = (|t_272);
+    assign t_274 = t_272[3:2];
+    assign t_275 = (|t_274);
+    assign t_276 = t_272[1:0];
+    assign t_277 = t_270[3:0];
+    assign t_278 = t_277[3:2];
+    assign t_279 = (|t_278);
+    assign t_280 = t_277[1:0];
+    assign t_281 = t_268[7:0];
+    assign t_282 = t_281[7:4];
+    assign t_283 = (|t_282);
+    assign t_284 = t_282[3:2];
+    assign t_285 = (|t_284);
+    assign t_286 = t_282[1:0];
+    assign t_287 = t_281[3:0];
+    assign t_288 = t_287[3:2];
+    assign t_289 = (|t_288);
+    assign t_290 = t_287[1:0];
+    assign t_291 = t_267[15:0];
+    assign t_292 = t_291[15:8];
+    assign t_293 = (|t_292);
+    assign t_294 = t_292[7:4];
+    assign t_295 = (|t_294);
+    assign t_296 = t_294[3:2];
+    assign t_297 = (|t_296);
+    assign t_298 = t_294[1:0];
+    assign t_299 = t_292[3:0];
+    assign t_300 = t_299[3:2];
+    assign t_301 = (|t_300);
+    assign t_302 = t_299[1:0];
+    assign t_303 = t_291[7:0];
+    assign t_304 = t_303[7:4];
+    assign t_305 = (|t_304);
+    assign t_306 = t_304[3:2];
+    assign t_307 = (|t_306);
+    assign t_308 = t_304[1:0];
+    assign t_309 = t_303[3:0];
+    assign t_310 = t_309[3:2];
+    assign t_311 = (|t_310);
+    assign t_312 = t_309[1:0];
+    assign t_313 = (dec_d_window >> dec_d_lead_q);
+    assign t_314 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_315 = dec_d_delta[18];
+    assign t_316 = dec_d_delta[17:0];
+    assign t_317 = t_316[17:7];
+    assign t_318 = (state == 3'h1);
+    assign t_319 = cur_uniforms[31:0];
+    assign t_320 = uniform_row_q[15:0];
+    assign t_321 = uniform_row_q[31:16];
+    assign t_322 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_323 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
     assign t_324 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_325 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3661,65 +3674,65 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_exp_t1_f = d_t_e1_f[4:0];
     assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_56[17]}}, t_56});
     assign u_exp_t2_f = d_t_e2_f[4:0];
-    assign d_t_delta2 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_60[17]}}, t_60});
+    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_60[17]}}, t_60});
     assign u_exp_t3_f = d_t_e3_f[4:0];
-    assign d_t_delta3 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_64[17]}}, t_64});
+    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_64[17]}}, t_64});
     assign u_exp_t4_f = d_t_e4_f[4:0];
-    assign d_t_delta4 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_68[17]}}, t_68});
+    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_68[17]}}, t_68});
     assign u_exp_t5_f = d_t_e5_f[4:0];
-    assign d_t_delta5 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_72[17]}}, t_72});
+    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_72[17]}}, t_72});
     assign u_exp_t6_f = d_t_e6_f[4:0];
-    assign d_t_delta6 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_76[17]}}, t_76});
+    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_76[17]}}, t_76});
     assign u_exp_t7_f = d_t_e7_f[4:0];
-    assign d_t_delta7 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_80[17]}}, t_80});
+    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_80[17]}}, t_80});
     assign u_exp_t8_f = d_t_e8_f[4:0];
-    assign d_t_delta8 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_84[17]}}, t_84});
+    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_84[17]}}, t_84});
     assign u_exp_t9_f = d_t_e9_f[4:0];
-    assign d_t_delta9 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_88[17]}}, t_88});
+    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_88[17]}}, t_88});
     assign u_exp_t10_f = d_t_e10_f[4:0];
-    assign d_t_delta10 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_92[17]}}, t_92});
+    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_92[17]}}, t_92});
     assign u_exp_t11_f = d_t_e11_f[4:0];
-    assign d_t_delta11 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_96[17]}}, t_96});
+    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_96[17]}}, t_96});
     assign u_exp_t12_f = d_t_e12_f[4:0];
-    assign d_t_delta12 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_100[17]}}, t_100});
+    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_100[17]}}, t_100});
     assign u_exp_t13_f = d_t_e13_f[4:0];
-    assign d_t_delta13 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_104[17]}}, t_104});
+    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_104[17]}}, t_104});
     assign u_exp_t14_f = d_t_e14_f[4:0];
-    assign d_t_delta14 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_108[17]}}, t_108});
+    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_108[17]}}, t_108});
     assign u_exp_t15_f = d_t_e15_f[4:0];
-    assign d_t_delta15 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_112[17]}}, t_112});
+    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_112[17]}}, t_112});
     assign u_exp_d0_f = d_d_e0_f[4:0];
     assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_116[17]}}, t_116});
     assign u_exp_d1_f = d_d_e1_f[4:0];
     assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_120[17]}}, t_120});
     assign u_exp_d2_f = d_d_e2_f[4:0];
-    assign d_d_delta2 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_124[17]}}, t_124});
+    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_124[17]}}, t_124});
     assign u_exp_d3_f = d_d_e3_f[4:0];
-    assign d_d_delta3 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_128[17]}}, t_128});
+    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_128[17]}}, t_128});
     assign u_exp_d4_f = d_d_e4_f[4:0];
-    assign d_d_delta4 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_132[17]}}, t_132});
+    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_132[17]}}, t_132});
     assign u_exp_d5_f = d_d_e5_f[4:0];
-    assign d_d_delta5 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_136[17]}}, t_136});
+    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_136[17]}}, t_136});
     assign u_exp_d6_f = d_d_e6_f[4:0];
-    assign d_d_delta6 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_140[17]}}, t_140});
+    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_140[17]}}, t_140});
     assign u_exp_d7_f = d_d_e7_f[4:0];
-    assign d_d_delta7 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_144[17]}}, t_144});
+    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_144[17]}}, t_144});
     assign u_exp_d8_f = d_d_e8_f[4:0];
-    assign d_d_delta8 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_148[17]}}, t_148});
+    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_148[17]}}, t_148});
     assign u_exp_d9_f = d_d_e9_f[4:0];
-    assign d_d_delta9 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_152[17]}}, t_152});
+    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_152[17]}}, t_152});
     assign u_exp_d10_f = d_d_e10_f[4:0];
-    assign d_d_delta10 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_156[17]}}, t_156});
+    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_156[17]}}, t_156});
     assign u_exp_d11_f = d_d_e11_f[4:0];
-    assign d_d_delta11 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_160[17]}}, t_160});
+    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_160[17]}}, t_160});
     assign u_exp_d12_f = d_d_e12_f[4:0];
-    assign d_d_delta12 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_164[17]}}, t_164});
+    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_164[17]}}, t_164});
     assign u_exp_d13_f = d_d_e13_f[4:0];
-    assign d_d_delta13 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_168[17]}}, t_168});
+    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_168[17]}}, t_168});
     assign u_exp_d14_f = d_d_e14_f[4:0];
-    assign d_d_delta14 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_172[17]}}, t_172});
+    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_172[17]}}, t_172});
     assign u_exp_d15_f = d_d_e15_f[4:0];
-    assign d_d_delta15 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_176[17]}}, t_176});
+    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_176[17]}}, t_176});
     assign e1_control_mode = e1_control[1:0];
     assign e1_control_base = e1_control[18:3];
     assign e4_control_mode = e4_control[1:0];
@@ -3741,36 +3754,35 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign ckpt_scan = (ckpt_start_20 | ckpt_searching);
-    assign ckpt_s3_sum = (residual_zero ? ckpt_read_q2[87:44] : ckpt_read_q2[43:0]);
+    assign ckpt_s3_above = (ckpt_last_3 | (cdf_threshold < ckpt_s3_sum));
     assign ckpt_found = (t_210 & ckpt_s4_above);
-    assign ckpt_jump = (((ckpt_valid_ahead_4 & (~ckpt_done)) & ckpt_s4_above) & pass_b_phase);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
-    assign u_cdf_thr_p0_a = t_213;
+    assign u_cdf_thr_p0_a = t_214;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_213;
+    assign u_cdf_thr_p1_a = t_214;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_213;
+    assign u_cdf_thr_p2_a = t_214;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_214;
+    assign u_cdf_thr_p3_a = t_215;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_214;
+    assign u_cdf_thr_p4_a = t_215;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_214;
+    assign u_cdf_thr_p5_a = t_215;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_remainder = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_262[17]}}, t_262});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_263[17]}}, t_263});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_313[17]}}, t_313});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_314[17]}}, t_314});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_319;
+    assign u_accept_lhs_p0_a = t_320;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_319;
+    assign u_accept_lhs_p1_a = t_320;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_320;
+    assign u_accept_lhs_p2_a = t_321;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_320;
+    assign u_accept_lhs_p3_a = t_321;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_16 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
@@ -4408,24 +4420,35 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(*) begin
-        case (uniform_final_index)
-            3'h0: begin
-                uniform_final = t_212;
+        case (uniform_final_index[1:0])
+            2'h0: begin
+                uniform_final_in0 = t_213;
             end
-            3'h1: begin
-                uniform_final = cur_uniforms[63:32];
+            2'h1: begin
+                uniform_final_in0 = cur_uniforms[63:32];
             end
-            3'h2: begin
-                uniform_final = cur_uniforms[95:64];
+            2'h2: begin
+                uniform_final_in0 = cur_uniforms[95:64];
             end
-            3'h3: begin
-                uniform_final = cur_uniforms[127:96];
-            end
-            3'h4: begin
-                uniform_final = cur_uniforms[159:128];
+            2'h3: begin
+                uniform_final_in0 = cur_uniforms[127:96];
             end
             default: begin
-                uniform_final = t_212;
+                uniform_final_in0 = t_213;
+            end
+        endcase
+    end
+
+    always @(*) begin
+        case (uniform_final_index[2])
+            1'h0: begin
+                uniform_final = uniform_final_g0;
+            end
+            1'h1: begin
+                uniform_final = uniform_final_g1;
+            end
+            default: begin
+                uniform_final = uniform_final_g0;
             end
         endcase
     end
@@ -10593,7 +10616,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_318;
+                uniform_row = t_319;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10608,7 +10631,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_318;
+                uniform_row = t_319;
             end
         endcase
     end
@@ -10718,7 +10741,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_321;
+                        beat <= t_322;
                     end
                 end
                 3'h2: begin
@@ -10733,7 +10756,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_321;
+                        beat <= t_322;
                     end
                 end
             endcase
@@ -10750,7 +10773,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat_phase <= t_322;
+                        beat_phase <= t_323;
                     end
                 end
                 3'h2: begin
@@ -10765,7 +10788,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat_phase <= t_322;
+                        beat_phase <= t_323;
                     end
                 end
             endcase
@@ -10808,7 +10831,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_323;
+                            row_has_draft <= t_324;
                         end
                     end
                 end
@@ -10825,7 +10848,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_324;
+                            row_has_draft <= t_325;
                         end
                     end
                 end
@@ -10846,7 +10869,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_323 & (~cur_one_hot));
+                            row_draft_stream <= (t_324 & (~cur_one_hot));
                         end
                     end
                 end
@@ -10863,7 +10886,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_324 & (~cur_one_hot));
+                            row_draft_stream <= (t_325 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11155,7 +11178,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_211);
+            sum_w <= (sum_w + t_212);
         end
         case (state)
             3'h1: begin
@@ -11181,7 +11204,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_b) begin
-            cdf_prefix <= (cdf_prefix + t_211);
+            cdf_prefix <= (cdf_prefix + t_212);
         end
         case (state)
             3'h1: begin
@@ -12170,6 +12193,26 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         c4_full_t_g3 <= t_27;
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g4 <= t_27;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g5 <= t_27;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g6 <= t_27;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g7 <= t_27;
+    end
+
     always @(posedge aclk) begin
         c4_ref_t <= {{6{t_28[9]}}, t_28};
     end
@@ -12320,6 +12363,26 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* keep *)
     always @(posedge aclk) begin
         c4_full_d_g3 <= t_50;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g4 <= t_50;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g5 <= t_50;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g6 <= t_50;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g7 <= t_50;
     end
 
     always @(posedge aclk) begin
@@ -17151,7 +17214,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        ckpt_read_q2 <= ckpt_read_q;
+        ckpt_s3_sum <= (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0]);
     end
 
     always @(posedge aclk) begin
@@ -17191,15 +17254,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (!aresetn) begin
-            ckpt_valid_ahead_4 <= 1'h0;
-        end else begin
-            ckpt_valid_ahead_4 <= ckpt_valid_ahead_3;
-        end
-    end
-
-    always @(posedge aclk) begin
-        ckpt_s4_above <= (ckpt_last_3 | (cdf_threshold < ckpt_s3_sum));
+        ckpt_s4_above <= ckpt_s3_above;
     end
 
     always @(posedge aclk) begin
@@ -17262,11 +17317,29 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_jump <= 1'h0;
+        end else begin
+            ckpt_jump <= t_211;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_skip_jump <= 1'h0;
+        end else begin
+            ckpt_skip_jump <= t_211;
+        end
+    end
+
     always @(posedge aclk) begin
         if (!aresetn) begin
             ckpt_skip_left <= 5'h0;
         end else begin
-            ckpt_skip_left <= (ckpt_jump ? 5'h17 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
+            ckpt_skip_left <= ((ckpt_skip_jump & pass_b_phase) ? 5'h17 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
         end
     end
 
@@ -17274,12 +17347,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skipping <= 1'h0;
         end else begin
-            ckpt_skipping <= (ckpt_jump | (5'h1 < ckpt_skip_left));
+            ckpt_skipping <= ((ckpt_skip_jump & pass_b_phase) | (5'h1 < ckpt_skip_left));
         end
     end
 
     always @(posedge aclk) begin
         cdf_total <= (residual_zero ? sum_e : sum_w);
+    end
+
+    always @(posedge aclk) begin
+        uniform_final_g0 <= uniform_final_in0;
+    end
+
+    always @(posedge aclk) begin
+        uniform_final_g1 <= cur_uniforms[159:128];
     end
 
     always @(posedge aclk) begin
@@ -17475,7 +17556,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_217, (t_217 ? {t_219, (t_219 ? {t_221, (t_221 ? {t_223, (t_223 ? t_222[1] : t_224[1])} : {t_227, (t_227 ? t_226[1] : t_228[1])})} : {t_231, (t_231 ? {t_233, (t_233 ? t_232[1] : t_234[1])} : {t_237, (t_237 ? t_236[1] : t_238[1])})})} : {t_241, (t_241 ? {t_243, (t_243 ? {t_245, (t_245 ? t_244[1] : t_246[1])} : {t_249, (t_249 ? t_248[1] : t_250[1])})} : {t_253, (t_253 ? {t_255, (t_255 ? t_254[1] : t_256[1])} : {t_259, (t_259 ? t_258[1] : t_260[1])})})})};
+        dec_t_lead <= {t_218, (t_218 ? {t_220, (t_220 ? {t_222, (t_222 ? {t_224, (t_224 ? t_223[1] : t_225[1])} : {t_228, (t_228 ? t_227[1] : t_229[1])})} : {t_232, (t_232 ? {t_234, (t_234 ? t_233[1] : t_235[1])} : {t_238, (t_238 ? t_237[1] : t_239[1])})})} : {t_242, (t_242 ? {t_244, (t_244 ? {t_246, (t_246 ? t_245[1] : t_247[1])} : {t_250, (t_250 ? t_249[1] : t_251[1])})} : {t_254, (t_254 ? {t_256, (t_256 ? t_255[1] : t_257[1])} : {t_260, (t_260 ? t_259[1] : t_261[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -17491,7 +17572,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_261[9:0];
+        dec_t_index <= t_262[9:0];
     end
 
     always @(posedge aclk) begin
@@ -17587,15 +17668,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_263 ? 7'h0 : t_264[6:0]);
+        dec_t_px_f <= (t_264 ? 7'h0 : t_265[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_263 ? 5'h0 : t_265[4:0]);
+        dec_t_px_s <= (t_264 ? 5'h0 : t_266[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~dec_captured_15) | ((~t_263) & ((|t_265[10:5]) | (5'h1d <= t_265[4:0]))));
+        dec_t_px_z <= ((~dec_captured_15) | ((~t_264) & ((|t_266[10:5]) | (5'h1d <= t_266[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -17699,7 +17780,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_268, (t_268 ? {t_270, (t_270 ? {t_272, (t_272 ? {t_274, (t_274 ? t_273[1] : t_275[1])} : {t_278, (t_278 ? t_277[1] : t_279[1])})} : {t_282, (t_282 ? {t_284, (t_284 ? t_283[1] : t_285[1])} : {t_288, (t_288 ? t_287[1] : t_289[1])})})} : {t_292, (t_292 ? {t_294, (t_294 ? {t_296, (t_296 ? t_295[1] : t_297[1])} : {t_300, (t_300 ? t_299[1] : t_301[1])})} : {t_304, (t_304 ? {t_306, (t_306 ? t_305[1] : t_307[1])} : {t_310, (t_310 ? t_309[1] : t_311[1])})})})};
+        dec_d_lead <= {t_269, (t_269 ? {t_271, (t_271 ? {t_273, (t_273 ? {t_275, (t_275 ? t_274[1] : t_276[1])} : {t_279, (t_279 ? t_278[1] : t_280[1])})} : {t_283, (t_283 ? {t_285, (t_285 ? t_284[1] : t_286[1])} : {t_289, (t_289 ? t_288[1] : t_290[1])})})} : {t_293, (t_293 ? {t_295, (t_295 ? {t_297, (t_297 ? t_296[1] : t_298[1])} : {t_301, (t_301 ? t_300[1] : t_302[1])})} : {t_305, (t_305 ? {t_307, (t_307 ? t_306[1] : t_308[1])} : {t_311, (t_311 ? t_310[1] : t_312[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -17715,7 +17796,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_312[9:0];
+        dec_d_index <= t_313[9:0];
     end
 
     always @(posedge aclk) begin
@@ -17811,15 +17892,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_314 ? 7'h0 : t_315[6:0]);
+        dec_d_px_f <= (t_315 ? 7'h0 : t_316[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_314 ? 5'h0 : t_316[4:0]);
+        dec_d_px_s <= (t_315 ? 5'h0 : t_317[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~dec_captured_15) | ((~t_314) & ((|t_316[10:5]) | (5'h1d <= t_316[4:0]))));
+        dec_d_px_z <= ((~dec_captured_15) | ((~t_315) & ((|t_317[10:5]) | (5'h1d <= t_317[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -17926,7 +18007,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_317);
+            dec_valid_0 <= (row_merged & t_318);
         end
     end
 
@@ -17934,7 +18015,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_317);
+            dec_valid_1 <= (dec_valid_0 & t_318);
         end
     end
 
@@ -17942,7 +18023,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_317);
+            dec_valid_2 <= (dec_valid_1 & t_318);
         end
     end
 
@@ -17950,7 +18031,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_317);
+            dec_valid_3 <= (dec_valid_2 & t_318);
         end
     end
 
@@ -17958,7 +18039,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_317);
+            dec_valid_4 <= (dec_valid_3 & t_318);
         end
     end
 
@@ -17966,7 +18047,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_317);
+            dec_valid_5 <= (dec_valid_4 & t_318);
         end
     end
 
@@ -17974,7 +18055,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_317);
+            dec_valid_6 <= (dec_valid_5 & t_318);
         end
     end
 
@@ -17982,7 +18063,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_317);
+            dec_valid_7 <= (dec_valid_6 & t_318);
         end
     end
 
@@ -17990,7 +18071,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_317);
+            dec_valid_8 <= (dec_valid_7 & t_318);
         end
     end
 
@@ -17998,7 +18079,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_317);
+            dec_valid_9 <= (dec_valid_8 & t_318);
         end
     end
 
@@ -18006,7 +18087,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_317);
+            dec_valid_10 <= (dec_valid_9 & t_318);
         end
     end
 
@@ -18014,7 +18095,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_317);
+            dec_valid_11 <= (dec_valid_10 & t_318);
         end
     end
 
@@ -18022,7 +18103,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_317);
+            dec_valid_12 <= (dec_valid_11 & t_318);
         end
     end
 
@@ -18030,7 +18111,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_317);
+            dec_valid_13 <= (dec_valid_12 & t_318);
         end
     end
 
@@ -18038,7 +18119,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_317);
+            dec_valid_14 <= (dec_valid_13 & t_318);
         end
     end
 
@@ -18046,7 +18127,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_317);
+            dec_valid_15 <= (dec_valid_14 & t_318);
         end
     end
 
@@ -18054,7 +18135,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_317);
+            dec_valid_16 <= (dec_valid_15 & t_318);
         end
     end
 
@@ -18337,7 +18418,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_24[15:11], t_25[15:11], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_47[15:11], t_48[15:11], t_184[15:6], t_186[16:6], t_189[15:6], t_191[16:6], t_192[43], t_193[43], t_224[0], t_228[0], t_234[0], t_238[0], t_246[0], t_250[0], t_256[0], t_260[0], t_261[26:10], t_275[0], t_279[0], t_285[0], t_289[0], t_297[0], t_301[0], t_307[0], t_311[0], t_312[26:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_24[15:11], t_25[15:11], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_47[15:11], t_48[15:11], t_184[15:6], t_186[16:6], t_189[15:6], t_191[16:6], t_192[43], t_193[43], t_225[0], t_229[0], t_235[0], t_239[0], t_247[0], t_251[0], t_257[0], t_261[0], t_262[26:10], t_276[0], t_280[0], t_286[0], t_290[0], t_298[0], t_302[0], t_308[0], t_312[0], t_313[26:10]};
 endmodule
 
 `resetall
