@@ -98,9 +98,10 @@ extension SamplingVerifierRTL.Unit {
         jump <== jumpNext
         skipJump <== jumpNext
         let skipLeft = m.reg("ckpt_skip_left", bitsToHold(inFlight), reset: 0)
-        skipLeft <== mux(skipJump & passBPhase, .literal(UInt64(inFlight), width: skipLeft.width),
+        let skipLoad = skipJump & passBPhase
+        skipLeft <== mux(skipLoad, .literal(UInt64(inFlight), width: skipLeft.width),
                          mux(skipLeft === 0, skipLeft, skipLeft &- 1))
-        let skipping = m.regNext("ckpt_skipping", (skipJump & passBPhase) | (skipLeft > 1), reset: 0)
+        let skipping = m.regNext("ckpt_skipping", skipLoad | (skipLeft > 1), reset: 0)
         return CheckpointSearch(jump: jump, address: address, beat: beat, prefix: prefix, skipping: skipping)
     }
 }

@@ -238,7 +238,12 @@ extension SamplingVerifierRTL {
 
         /// Selects Γ(+1) equal slices of `packed` by `index`.
         func slices(_ name: String, _ packed: Value, width: Int, count: Int, index: Value) -> Value {
-            m.select(name, (0..<count).map { packed.bits(($0 + 1) * width - 1, $0 * width) }, index: index)
+            m.select(name, words(packed, width: width, count: count), index: index)
+        }
+
+        /// The `count` words of `width` bits packed in `packed`, word 0 lowest.
+        func words(_ packed: Value, width: Int, count: Int) -> [Value] {
+            (0..<count).map { packed.bits(($0 + 1) * width - 1, $0 * width) }
         }
 
         // MARK: command
@@ -791,6 +796,7 @@ extension SamplingVerifierRTL {
             let refStreamed = m.named("acc_ref_stream", e.refValid & (beforeEn[modeField] === Int(BeatMode.stream.rawValue)))
             let phase = beforeEn[phaseField], fresh = beforeEn[freshField]
             let count = SamplingFixedPoint.accumulators
+            precondition(count == 3, "the phase choice below is written for three accumulators")
             /// The accumulator `phase` names (0…2).
             func choose(_ phase: Value, _ v: [Value]) -> Value { mux(phase[1], v[2], mux(phase[0], v[1], v[0])) }
             func side(_ beatRef: Value, _ refPastWidth: Value, _ beatSum: Value, _ name: String) -> (rho: Value, sum: Value) {
@@ -983,9 +989,9 @@ extension SamplingVerifierRTL {
         /// still from the round's command on, long before pass A ends, so the clock it adds delays no threshold.
         func finalUniform(_ cmd: Command) -> Value {
             let index = cmd.finalUniformIndex, count = c.gammaMax + 1
-            let words = (0..<count).map { cmd.uniforms.bits(($0 + 1) * 32 - 1, $0 * 32) }
+            let uniforms = words(cmd.uniforms, width: 32, count: count)
             let groups = stride(from: 0, to: count, by: 4).map { first -> Value in
-                let group = Array(words[first..<min(count, first + 4)])
+                let group = Array(uniforms[first..<min(count, first + 4)])
                 let low = index.bits(min(1, index.width - 1), 0)
                 return m.regNext("uniform_final_g\(first / 4)", group.count == 1 ? group[0]
                                  : m.select("uniform_final_in\(first / 4)", group, index: low))

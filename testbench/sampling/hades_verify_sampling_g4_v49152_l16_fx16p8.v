@@ -3107,120 +3107,121 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [33:0] t_209;
     wire t_210;
     wire t_211;
-    wire [43:0] t_212;
-    wire [31:0] t_213;
-    wire [15:0] t_214;
+    wire t_212;
+    wire [43:0] t_213;
+    wire [31:0] t_214;
     wire [15:0] t_215;
-    wire [31:0] t_216;
-    wire [15:0] t_217;
-    wire t_218;
-    wire [7:0] t_219;
-    wire t_220;
-    wire [3:0] t_221;
-    wire t_222;
-    wire [1:0] t_223;
-    wire t_224;
-    wire [1:0] t_225;
-    wire [3:0] t_226;
-    wire [1:0] t_227;
-    wire t_228;
-    wire [1:0] t_229;
-    wire [7:0] t_230;
-    wire [3:0] t_231;
-    wire t_232;
-    wire [1:0] t_233;
-    wire t_234;
-    wire [1:0] t_235;
-    wire [3:0] t_236;
-    wire [1:0] t_237;
-    wire t_238;
-    wire [1:0] t_239;
-    wire [15:0] t_240;
-    wire [7:0] t_241;
-    wire t_242;
-    wire [3:0] t_243;
-    wire t_244;
-    wire [1:0] t_245;
-    wire t_246;
-    wire [1:0] t_247;
-    wire [3:0] t_248;
-    wire [1:0] t_249;
-    wire t_250;
-    wire [1:0] t_251;
-    wire [7:0] t_252;
-    wire [3:0] t_253;
-    wire t_254;
-    wire [1:0] t_255;
-    wire t_256;
-    wire [1:0] t_257;
-    wire [3:0] t_258;
-    wire [1:0] t_259;
-    wire t_260;
-    wire [1:0] t_261;
-    wire [26:0] t_262;
-    wire [17:0] t_263;
-    wire t_264;
-    wire [17:0] t_265;
-    wire [10:0] t_266;
-    wire [31:0] t_267;
-    wire [15:0] t_268;
-    wire t_269;
-    wire [7:0] t_270;
-    wire t_271;
-    wire [3:0] t_272;
-    wire t_273;
-    wire [1:0] t_274;
-    wire t_275;
-    wire [1:0] t_276;
-    wire [3:0] t_277;
-    wire [1:0] t_278;
-    wire t_279;
-    wire [1:0] t_280;
-    wire [7:0] t_281;
-    wire [3:0] t_282;
-    wire t_283;
-    wire [1:0] t_284;
-    wire t_285;
-    wire [1:0] t_286;
-    wire [3:0] t_287;
-    wire [1:0] t_288;
-    wire t_289;
-    wire [1:0] t_290;
-    wire [15:0] t_291;
-    wire [7:0] t_292;
-    wire t_293;
-    wire [3:0] t_294;
-    wire t_295;
-    wire [1:0] t_296;
-    wire t_297;
-    wire [1:0] t_298;
-    wire [3:0] t_299;
-    wire [1:0] t_300;
-    wire t_301;
-    wire [1:0] t_302;
-    wire [7:0] t_303;
-    wire [3:0] t_304;
-    wire t_305;
-    wire [1:0] t_306;
-    wire t_307;
-    wire [1:0] t_308;
-    wire [3:0] t_309;
-    wire [1:0] t_310;
-    wire t_311;
-    wire [1:0] t_312;
-    wire [26:0] t_313;
-    wire [17:0] t_314;
-    wire t_315;
-    wire [17:0] t_316;
-    wire [10:0] t_317;
-    wire t_318;
-    wire [31:0] t_319;
-    wire [15:0] t_320;
+    wire [15:0] t_216;
+    wire [31:0] t_217;
+    wire [15:0] t_218;
+    wire t_219;
+    wire [7:0] t_220;
+    wire t_221;
+    wire [3:0] t_222;
+    wire t_223;
+    wire [1:0] t_224;
+    wire t_225;
+    wire [1:0] t_226;
+    wire [3:0] t_227;
+    wire [1:0] t_228;
+    wire t_229;
+    wire [1:0] t_230;
+    wire [7:0] t_231;
+    wire [3:0] t_232;
+    wire t_233;
+    wire [1:0] t_234;
+    wire t_235;
+    wire [1:0] t_236;
+    wire [3:0] t_237;
+    wire [1:0] t_238;
+    wire t_239;
+    wire [1:0] t_240;
+    wire [15:0] t_241;
+    wire [7:0] t_242;
+    wire t_243;
+    wire [3:0] t_244;
+    wire t_245;
+    wire [1:0] t_246;
+    wire t_247;
+    wire [1:0] t_248;
+    wire [3:0] t_249;
+    wire [1:0] t_250;
+    wire t_251;
+    wire [1:0] t_252;
+    wire [7:0] t_253;
+    wire [3:0] t_254;
+    wire t_255;
+    wire [1:0] t_256;
+    wire t_257;
+    wire [1:0] t_258;
+    wire [3:0] t_259;
+    wire [1:0] t_260;
+    wire t_261;
+    wire [1:0] t_262;
+    wire [26:0] t_263;
+    wire [17:0] t_264;
+    wire t_265;
+    wire [17:0] t_266;
+    wire [10:0] t_267;
+    wire [31:0] t_268;
+    wire [15:0] t_269;
+    wire t_270;
+    wire [7:0] t_271;
+    wire t_272;
+    wire [3:0] t_273;
+    wire t_274;
+    wire [1:0] t_275;
+    wire t_276;
+    wire [1:0] t_277;
+    wire [3:0] t_278;
+    wire [1:0] t_279;
+    wire t_280;
+    wire [1:0] t_281;
+    wire [7:0] t_282;
+    wire [3:0] t_283;
+    wire t_284;
+    wire [1:0] t_285;
+    wire t_286;
+    wire [1:0] t_287;
+    wire [3:0] t_288;
+    wire [1:0] t_289;
+    wire t_290;
+    wire [1:0] t_291;
+    wire [15:0] t_292;
+    wire [7:0] t_293;
+    wire t_294;
+    wire [3:0] t_295;
+    wire t_296;
+    wire [1:0] t_297;
+    wire t_298;
+    wire [1:0] t_299;
+    wire [3:0] t_300;
+    wire [1:0] t_301;
+    wire t_302;
+    wire [1:0] t_303;
+    wire [7:0] t_304;
+    wire [3:0] t_305;
+    wire t_306;
+    wire [1:0] t_307;
+    wire t_308;
+    wire [1:0] t_309;
+    wire [3:0] t_310;
+    wire [1:0] t_311;
+    wire t_312;
+    wire [1:0] t_313;
+    wire [26:0] t_314;
+    wire [17:0] t_315;
+    wire t_316;
+    wire [17:0] t_317;
+    wire [10:0] t_318;
+    wire t_319;
+    wire [31:0] t_320;
     wire [15:0] t_321;
-    wire [11:0] t_322;
-    wire [1:0] t_323;
-    wire t_324;
+    wire [15:0] t_322;
+    wire [11:0] t_323;
+    wire [1:0] t_324;
     wire t_325;
+    wire t_326;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3434,120 +3435,121 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_209 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
     assign t_210 = (ckpt_valid_4 & (~ckpt_done));
     assign t_211 = (((ckpt_valid_ahead_3 & (~ckpt_done)) & (~ckpt_found)) & ckpt_s3_above);
-    assign t_212 = {10'h0, p4_q15};
-    assign t_213 = cur_uniforms[31:0];
-    assign t_214 = uniform_final_q[15:0];
-    assign t_215 = uniform_final_q[31:16];
-    assign t_216 = {15'h0, sum_t[43:27]};
-    assign t_217 = t_216[31:16];
-    assign t_218 = (|t_217);
-    assign t_219 = t_217[15:8];
-    assign t_220 = (|t_219);
-    assign t_221 = t_219[7:4];
-    assign t_222 = (|t_221);
-    assign t_223 = t_221[3:2];
-    assign t_224 = (|t_223);
-    assign t_225 = t_221[1:0];
-    assign t_226 = t_219[3:0];
-    assign t_227 = t_226[3:2];
-    assign t_228 = (|t_227);
-    assign t_229 = t_226[1:0];
-    assign t_230 = t_217[7:0];
-    assign t_231 = t_230[7:4];
-    assign t_232 = (|t_231);
-    assign t_233 = t_231[3:2];
-    assign t_234 = (|t_233);
-    assign t_235 = t_231[1:0];
-    assign t_236 = t_230[3:0];
-    assign t_237 = t_236[3:2];
-    assign t_238 = (|t_237);
-    assign t_239 = t_236[1:0];
-    assign t_240 = t_216[15:0];
-    assign t_241 = t_240[15:8];
-    assign t_242 = (|t_241);
-    assign t_243 = t_241[7:4];
-    assign t_244 = (|t_243);
-    assign t_245 = t_243[3:2];
-    assign t_246 = (|t_245);
-    assign t_247 = t_243[1:0];
-    assign t_248 = t_241[3:0];
-    assign t_249 = t_248[3:2];
-    assign t_250 = (|t_249);
-    assign t_251 = t_248[1:0];
-    assign t_252 = t_240[7:0];
-    assign t_253 = t_252[7:4];
-    assign t_254 = (|t_253);
-    assign t_255 = t_253[3:2];
-    assign t_256 = (|t_255);
-    assign t_257 = t_253[1:0];
-    assign t_258 = t_252[3:0];
-    assign t_259 = t_258[3:2];
-    assign t_260 = (|t_259);
-    assign t_261 = t_258[1:0];
-    assign t_262 = (dec_t_window >> dec_t_lead_q);
-    assign t_263 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_264 = dec_t_delta[18];
-    assign t_265 = dec_t_delta[17:0];
-    assign t_266 = t_265[17:7];
-    assign t_267 = {15'h0, sum_d[43:27]};
-    assign t_268 = t_267[31:16];
-    assign t_269 = (|t_268);
-    assign t_270 = t_268[15:8];
-    assign t_271 = (|t_270);
-    assign t_272 = t_270[7:4];
-    assign t_273 = (|t_272);
-    assign t_274 = t_272[3:2];
-    assign t_275 = (|t_274);
-    assign t_276 = t_272[1:0];
-    assign t_277 = t_270[3:0];
-    assign t_278 = t_277[3:2];
-    assign t_279 = (|t_278);
-    assign t_280 = t_277[1:0];
-    assign t_281 = t_268[7:0];
-    assign t_282 = t_281[7:4];
-    assign t_283 = (|t_282);
-    assign t_284 = t_282[3:2];
-    assign t_285 = (|t_284);
-    assign t_286 = t_282[1:0];
-    assign t_287 = t_281[3:0];
-    assign t_288 = t_287[3:2];
-    assign t_289 = (|t_288);
-    assign t_290 = t_287[1:0];
-    assign t_291 = t_267[15:0];
-    assign t_292 = t_291[15:8];
-    assign t_293 = (|t_292);
-    assign t_294 = t_292[7:4];
-    assign t_295 = (|t_294);
-    assign t_296 = t_294[3:2];
-    assign t_297 = (|t_296);
-    assign t_298 = t_294[1:0];
-    assign t_299 = t_292[3:0];
-    assign t_300 = t_299[3:2];
-    assign t_301 = (|t_300);
-    assign t_302 = t_299[1:0];
-    assign t_303 = t_291[7:0];
-    assign t_304 = t_303[7:4];
-    assign t_305 = (|t_304);
-    assign t_306 = t_304[3:2];
-    assign t_307 = (|t_306);
-    assign t_308 = t_304[1:0];
-    assign t_309 = t_303[3:0];
-    assign t_310 = t_309[3:2];
-    assign t_311 = (|t_310);
-    assign t_312 = t_309[1:0];
-    assign t_313 = (dec_d_window >> dec_d_lead_q);
-    assign t_314 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_315 = dec_d_delta[18];
-    assign t_316 = dec_d_delta[17:0];
-    assign t_317 = t_316[17:7];
-    assign t_318 = (state == 3'h1);
-    assign t_319 = cur_uniforms[31:0];
-    assign t_320 = uniform_row_q[15:0];
-    assign t_321 = uniform_row_q[31:16];
-    assign t_322 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_323 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
-    assign t_324 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_212 = (ckpt_skip_jump & pass_b_phase);
+    assign t_213 = {10'h0, p4_q15};
+    assign t_214 = cur_uniforms[31:0];
+    assign t_215 = uniform_final_q[15:0];
+    assign t_216 = uniform_final_q[31:16];
+    assign t_217 = {15'h0, sum_t[43:27]};
+    assign t_218 = t_217[31:16];
+    assign t_219 = (|t_218);
+    assign t_220 = t_218[15:8];
+    assign t_221 = (|t_220);
+    assign t_222 = t_220[7:4];
+    assign t_223 = (|t_222);
+    assign t_224 = t_222[3:2];
+    assign t_225 = (|t_224);
+    assign t_226 = t_222[1:0];
+    assign t_227 = t_220[3:0];
+    assign t_228 = t_227[3:2];
+    assign t_229 = (|t_228);
+    assign t_230 = t_227[1:0];
+    assign t_231 = t_218[7:0];
+    assign t_232 = t_231[7:4];
+    assign t_233 = (|t_232);
+    assign t_234 = t_232[3:2];
+    assign t_235 = (|t_234);
+    assign t_236 = t_232[1:0];
+    assign t_237 = t_231[3:0];
+    assign t_238 = t_237[3:2];
+    assign t_239 = (|t_238);
+    assign t_240 = t_237[1:0];
+    assign t_241 = t_217[15:0];
+    assign t_242 = t_241[15:8];
+    assign t_243 = (|t_242);
+    assign t_244 = t_242[7:4];
+    assign t_245 = (|t_244);
+    assign t_246 = t_244[3:2];
+    assign t_247 = (|t_246);
+    assign t_248 = t_244[1:0];
+    assign t_249 = t_242[3:0];
+    assign t_250 = t_249[3:2];
+    assign t_251 = (|t_250);
+    assign t_252 = t_249[1:0];
+    assign t_253 = t_241[7:0];
+    assign t_254 = t_253[7:4];
+    assign t_255 = (|t_254);
+    assign t_256 = t_254[3:2];
+    assign t_257 = (|t_256);
+    assign t_258 = t_254[1:0];
+    assign t_259 = t_253[3:0];
+    assign t_260 = t_259[3:2];
+    assign t_261 = (|t_260);
+    assign t_262 = t_259[1:0];
+    assign t_263 = (dec_t_window >> dec_t_lead_q);
+    assign t_264 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_265 = dec_t_delta[18];
+    assign t_266 = dec_t_delta[17:0];
+    assign t_267 = t_266[17:7];
+    assign t_268 = {15'h0, sum_d[43:27]};
+    assign t_269 = t_268[31:16];
+    assign t_270 = (|t_269);
+    assign t_271 = t_269[15:8];
+    assign t_272 = (|t_271);
+    assign t_273 = t_271[7:4];
+    assign t_274 = (|t_273);
+    assign t_275 = t_273[3:2];
+    assign t_276 = (|t_275);
+    assign t_277 = t_273[1:0];
+    assign t_278 = t_271[3:0];
+    assign t_279 = t_278[3:2];
+    assign t_280 = (|t_279);
+    assign t_281 = t_278[1:0];
+    assign t_282 = t_269[7:0];
+    assign t_283 = t_282[7:4];
+    assign t_284 = (|t_283);
+    assign t_285 = t_283[3:2];
+    assign t_286 = (|t_285);
+    assign t_287 = t_283[1:0];
+    assign t_288 = t_282[3:0];
+    assign t_289 = t_288[3:2];
+    assign t_290 = (|t_289);
+    assign t_291 = t_288[1:0];
+    assign t_292 = t_268[15:0];
+    assign t_293 = t_292[15:8];
+    assign t_294 = (|t_293);
+    assign t_295 = t_293[7:4];
+    assign t_296 = (|t_295);
+    assign t_297 = t_295[3:2];
+    assign t_298 = (|t_297);
+    assign t_299 = t_295[1:0];
+    assign t_300 = t_293[3:0];
+    assign t_301 = t_300[3:2];
+    assign t_302 = (|t_301);
+    assign t_303 = t_300[1:0];
+    assign t_304 = t_292[7:0];
+    assign t_305 = t_304[7:4];
+    assign t_306 = (|t_305);
+    assign t_307 = t_305[3:2];
+    assign t_308 = (|t_307);
+    assign t_309 = t_305[1:0];
+    assign t_310 = t_304[3:0];
+    assign t_311 = t_310[3:2];
+    assign t_312 = (|t_311);
+    assign t_313 = t_310[1:0];
+    assign t_314 = (dec_d_window >> dec_d_lead_q);
+    assign t_315 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_316 = dec_d_delta[18];
+    assign t_317 = dec_d_delta[17:0];
+    assign t_318 = t_317[17:7];
+    assign t_319 = (state == 3'h1);
+    assign t_320 = cur_uniforms[31:0];
+    assign t_321 = uniform_row_q[15:0];
+    assign t_322 = uniform_row_q[31:16];
+    assign t_323 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_324 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
     assign t_325 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_326 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3757,32 +3759,32 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign ckpt_s3_above = (ckpt_last_3 | (cdf_threshold < ckpt_s3_sum));
     assign ckpt_found = (t_210 & ckpt_s4_above);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
-    assign u_cdf_thr_p0_a = t_214;
+    assign u_cdf_thr_p0_a = t_215;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_214;
+    assign u_cdf_thr_p1_a = t_215;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_214;
+    assign u_cdf_thr_p2_a = t_215;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_215;
+    assign u_cdf_thr_p3_a = t_216;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_215;
+    assign u_cdf_thr_p4_a = t_216;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_215;
+    assign u_cdf_thr_p5_a = t_216;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_remainder = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_263[17]}}, t_263});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_264[17]}}, t_264});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_314[17]}}, t_314});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_315[17]}}, t_315});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_320;
+    assign u_accept_lhs_p0_a = t_321;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_320;
+    assign u_accept_lhs_p1_a = t_321;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_321;
+    assign u_accept_lhs_p2_a = t_322;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_321;
+    assign u_accept_lhs_p3_a = t_322;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_16 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
@@ -4422,7 +4424,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index[1:0])
             2'h0: begin
-                uniform_final_in0 = t_213;
+                uniform_final_in0 = t_214;
             end
             2'h1: begin
                 uniform_final_in0 = cur_uniforms[63:32];
@@ -4434,7 +4436,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final_in0 = cur_uniforms[127:96];
             end
             default: begin
-                uniform_final_in0 = t_213;
+                uniform_final_in0 = t_214;
             end
         endcase
     end
@@ -10616,7 +10618,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_319;
+                uniform_row = t_320;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10631,7 +10633,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_319;
+                uniform_row = t_320;
             end
         endcase
     end
@@ -10741,7 +10743,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_322;
+                        beat <= t_323;
                     end
                 end
                 3'h2: begin
@@ -10756,7 +10758,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_322;
+                        beat <= t_323;
                     end
                 end
             endcase
@@ -10773,7 +10775,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat_phase <= t_323;
+                        beat_phase <= t_324;
                     end
                 end
                 3'h2: begin
@@ -10788,7 +10790,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat_phase <= t_323;
+                        beat_phase <= t_324;
                     end
                 end
             endcase
@@ -10831,7 +10833,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_324;
+                            row_has_draft <= t_325;
                         end
                     end
                 end
@@ -10848,7 +10850,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_325;
+                            row_has_draft <= t_326;
                         end
                     end
                 end
@@ -10869,7 +10871,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_324 & (~cur_one_hot));
+                            row_draft_stream <= (t_325 & (~cur_one_hot));
                         end
                     end
                 end
@@ -10886,7 +10888,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_325 & (~cur_one_hot));
+                            row_draft_stream <= (t_326 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11178,7 +11180,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_212);
+            sum_w <= (sum_w + t_213);
         end
         case (state)
             3'h1: begin
@@ -11204,7 +11206,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_b) begin
-            cdf_prefix <= (cdf_prefix + t_212);
+            cdf_prefix <= (cdf_prefix + t_213);
         end
         case (state)
             3'h1: begin
@@ -17339,7 +17341,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_left <= 5'h0;
         end else begin
-            ckpt_skip_left <= ((ckpt_skip_jump & pass_b_phase) ? 5'h17 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
+            ckpt_skip_left <= (t_212 ? 5'h17 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
         end
     end
 
@@ -17347,7 +17349,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skipping <= 1'h0;
         end else begin
-            ckpt_skipping <= ((ckpt_skip_jump & pass_b_phase) | (5'h1 < ckpt_skip_left));
+            ckpt_skipping <= (t_212 | (5'h1 < ckpt_skip_left));
         end
     end
 
@@ -17556,7 +17558,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_218, (t_218 ? {t_220, (t_220 ? {t_222, (t_222 ? {t_224, (t_224 ? t_223[1] : t_225[1])} : {t_228, (t_228 ? t_227[1] : t_229[1])})} : {t_232, (t_232 ? {t_234, (t_234 ? t_233[1] : t_235[1])} : {t_238, (t_238 ? t_237[1] : t_239[1])})})} : {t_242, (t_242 ? {t_244, (t_244 ? {t_246, (t_246 ? t_245[1] : t_247[1])} : {t_250, (t_250 ? t_249[1] : t_251[1])})} : {t_254, (t_254 ? {t_256, (t_256 ? t_255[1] : t_257[1])} : {t_260, (t_260 ? t_259[1] : t_261[1])})})})};
+        dec_t_lead <= {t_219, (t_219 ? {t_221, (t_221 ? {t_223, (t_223 ? {t_225, (t_225 ? t_224[1] : t_226[1])} : {t_229, (t_229 ? t_228[1] : t_230[1])})} : {t_233, (t_233 ? {t_235, (t_235 ? t_234[1] : t_236[1])} : {t_239, (t_239 ? t_238[1] : t_240[1])})})} : {t_243, (t_243 ? {t_245, (t_245 ? {t_247, (t_247 ? t_246[1] : t_248[1])} : {t_251, (t_251 ? t_250[1] : t_252[1])})} : {t_255, (t_255 ? {t_257, (t_257 ? t_256[1] : t_258[1])} : {t_261, (t_261 ? t_260[1] : t_262[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -17572,7 +17574,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_262[9:0];
+        dec_t_index <= t_263[9:0];
     end
 
     always @(posedge aclk) begin
@@ -17668,15 +17670,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_264 ? 7'h0 : t_265[6:0]);
+        dec_t_px_f <= (t_265 ? 7'h0 : t_266[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_264 ? 5'h0 : t_266[4:0]);
+        dec_t_px_s <= (t_265 ? 5'h0 : t_267[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~dec_captured_15) | ((~t_264) & ((|t_266[10:5]) | (5'h1d <= t_266[4:0]))));
+        dec_t_px_z <= ((~dec_captured_15) | ((~t_265) & ((|t_267[10:5]) | (5'h1d <= t_267[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -17780,7 +17782,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_269, (t_269 ? {t_271, (t_271 ? {t_273, (t_273 ? {t_275, (t_275 ? t_274[1] : t_276[1])} : {t_279, (t_279 ? t_278[1] : t_280[1])})} : {t_283, (t_283 ? {t_285, (t_285 ? t_284[1] : t_286[1])} : {t_289, (t_289 ? t_288[1] : t_290[1])})})} : {t_293, (t_293 ? {t_295, (t_295 ? {t_297, (t_297 ? t_296[1] : t_298[1])} : {t_301, (t_301 ? t_300[1] : t_302[1])})} : {t_305, (t_305 ? {t_307, (t_307 ? t_306[1] : t_308[1])} : {t_311, (t_311 ? t_310[1] : t_312[1])})})})};
+        dec_d_lead <= {t_270, (t_270 ? {t_272, (t_272 ? {t_274, (t_274 ? {t_276, (t_276 ? t_275[1] : t_277[1])} : {t_280, (t_280 ? t_279[1] : t_281[1])})} : {t_284, (t_284 ? {t_286, (t_286 ? t_285[1] : t_287[1])} : {t_290, (t_290 ? t_289[1] : t_291[1])})})} : {t_294, (t_294 ? {t_296, (t_296 ? {t_298, (t_298 ? t_297[1] : t_299[1])} : {t_302, (t_302 ? t_301[1] : t_303[1])})} : {t_306, (t_306 ? {t_308, (t_308 ? t_307[1] : t_309[1])} : {t_312, (t_312 ? t_311[1] : t_313[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -17796,7 +17798,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_313[9:0];
+        dec_d_index <= t_314[9:0];
     end
 
     always @(posedge aclk) begin
@@ -17892,15 +17894,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_315 ? 7'h0 : t_316[6:0]);
+        dec_d_px_f <= (t_316 ? 7'h0 : t_317[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_315 ? 5'h0 : t_317[4:0]);
+        dec_d_px_s <= (t_316 ? 5'h0 : t_318[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~dec_captured_15) | ((~t_315) & ((|t_317[10:5]) | (5'h1d <= t_317[4:0]))));
+        dec_d_px_z <= ((~dec_captured_15) | ((~t_316) & ((|t_318[10:5]) | (5'h1d <= t_318[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -18007,7 +18009,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_318);
+            dec_valid_0 <= (row_merged & t_319);
         end
     end
 
@@ -18015,7 +18017,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_318);
+            dec_valid_1 <= (dec_valid_0 & t_319);
         end
     end
 
@@ -18023,7 +18025,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_318);
+            dec_valid_2 <= (dec_valid_1 & t_319);
         end
     end
 
@@ -18031,7 +18033,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_318);
+            dec_valid_3 <= (dec_valid_2 & t_319);
         end
     end
 
@@ -18039,7 +18041,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_318);
+            dec_valid_4 <= (dec_valid_3 & t_319);
         end
     end
 
@@ -18047,7 +18049,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_318);
+            dec_valid_5 <= (dec_valid_4 & t_319);
         end
     end
 
@@ -18055,7 +18057,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_318);
+            dec_valid_6 <= (dec_valid_5 & t_319);
         end
     end
 
@@ -18063,7 +18065,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_318);
+            dec_valid_7 <= (dec_valid_6 & t_319);
         end
     end
 
@@ -18071,7 +18073,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_318);
+            dec_valid_8 <= (dec_valid_7 & t_319);
         end
     end
 
@@ -18079,7 +18081,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_318);
+            dec_valid_9 <= (dec_valid_8 & t_319);
         end
     end
 
@@ -18087,7 +18089,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_318);
+            dec_valid_10 <= (dec_valid_9 & t_319);
         end
     end
 
@@ -18095,7 +18097,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_318);
+            dec_valid_11 <= (dec_valid_10 & t_319);
         end
     end
 
@@ -18103,7 +18105,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_318);
+            dec_valid_12 <= (dec_valid_11 & t_319);
         end
     end
 
@@ -18111,7 +18113,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_318);
+            dec_valid_13 <= (dec_valid_12 & t_319);
         end
     end
 
@@ -18119,7 +18121,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_318);
+            dec_valid_14 <= (dec_valid_13 & t_319);
         end
     end
 
@@ -18127,7 +18129,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_318);
+            dec_valid_15 <= (dec_valid_14 & t_319);
         end
     end
 
@@ -18135,7 +18137,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_318);
+            dec_valid_16 <= (dec_valid_15 & t_319);
         end
     end
 
@@ -18418,7 +18420,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_24[15:11], t_25[15:11], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_47[15:11], t_48[15:11], t_184[15:6], t_186[16:6], t_189[15:6], t_191[16:6], t_192[43], t_193[43], t_225[0], t_229[0], t_235[0], t_239[0], t_247[0], t_251[0], t_257[0], t_261[0], t_262[26:10], t_276[0], t_280[0], t_286[0], t_290[0], t_298[0], t_302[0], t_308[0], t_312[0], t_313[26:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_24[15:11], t_25[15:11], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_47[15:11], t_48[15:11], t_184[15:6], t_186[16:6], t_189[15:6], t_191[16:6], t_192[43], t_193[43], t_226[0], t_230[0], t_236[0], t_240[0], t_248[0], t_252[0], t_258[0], t_262[0], t_263[26:10], t_277[0], t_281[0], t_287[0], t_291[0], t_299[0], t_303[0], t_309[0], t_313[0], t_314[26:10]};
 endmodule
 
 `resetall
