@@ -52,18 +52,23 @@ extension SamplingVerifierRTL.Unit {
         let scan = m.named("ckpt_scan", start | searching)
         let readIndex = m.reg("ckpt_read_index", indexBits)
         // S2 also takes the sum pass B uses (`residual_zero` holds still through pass B): the choice in S3, before
-        // the comparison's carry chain, was a critical path.
+        // the comparison's carry chain, was a critical path. The last block counts as above T (T < the total, but
+        // the search must end there): S2 gives it a sum of 2^W, one bit above every T, so S3's comparison is the
+        // subtraction's sign alone.
         let read = m.regNext("ckpt_read_q", store.read(address: readIndex, enable: scan, name: "ckpt_read"))
-        let sum = m.regNext("ckpt_s3_sum", mux(residualZero, read.bits(2 * w.sum - 1, w.sum), read.bits(w.sum - 1, 0)))
-        let lastBlock = m.shiftRegister("ckpt_last", readIndex === (blocks - 1), stages: 3).last!
+        let lastBlock = m.shiftRegister("ckpt_last", readIndex === (blocks - 1), stages: 2).last!
+        precondition(w.sum < 64, "the last block's sum 2^W is a 64-bit literal")
+        let chosen = mux(residualZero, read.bits(2 * w.sum - 1, w.sum), read.bits(w.sum - 1, 0))
+        let sum = m.regNext("ckpt_s3_sum", mux(lastBlock, .literal(1 << UInt64(w.sum), width: w.sum + 1), chosen.zeroExtended(to: w.sum + 1)))
         // Whether pass B's reads are still behind the block when its comparison is out (`firstJumpBlock`).
         let firstAhead = SamplingTiming.firstJumpBlock(checkpointBlock: k, lanes: c.lanes)
         // A compared block that lies ahead of the reads, one shift register (a LUT less before the jump).
         let aheadAtS3 = m.shiftRegister("ckpt_valid_ahead", scan & (readIndex >= firstAhead), stages: 3, reset: 0).last!
-        let aboveAtS3 = m.named("ckpt_s3_above", lastBlock | (sum > threshold))
+        let aboveAtS3 = m.named("ckpt_s3_above", threshold.zeroExtended(to: w.sum + 1).isBelow(sum))
         let above = m.regNext("ckpt_s4_above", aboveAtS3)
-        let blockSum = m.regNext("ckpt_s4_sum", sum)
-        let compared = m.shiftRegister("ckpt_valid", scan, stages: 4, reset: 0).last! & !done
+        let blockSum = m.regNext("ckpt_s4_sum", sum.bits(w.sum - 1, 0))
+        let validAtS4 = m.shiftRegister("ckpt_valid", scan, stages: 4, reset: 0).last!
+        let compared = validAtS4 & !done
         let found = m.named("ckpt_found", compared & above)
         // What pass B jumps to if S4's block holds the token: the block's first address and beat, the blocks
         // before's sum.
@@ -89,10 +94,11 @@ extension SamplingVerifierRTL.Unit {
         }
         // Jump only ahead: reads at or past the block's first beat find the token without it. The beats in
         // flight reach the prefix sums in the `inFlight` clocks after the jump. S4's jump is registered from S3
-        // (a block ahead, compared above T, and no block found before it: `done` the clock after), in a kept copy
-        // for the reads' registers and one for the skip count: from S4's comparison through the jump's LUT into
-        // the pass address was the LFE5U-45F's critical path (6.5 ns of it routing).
-        let jumpNext = aheadAtS3 & !done & !found & aboveAtS3
+        // (a block ahead, compared above T, the block before it not: the sums only grow and the search reads the
+        // blocks in order, so that is the first block above T), in a kept copy for the reads' registers and one for
+        // the skip count: from S4's comparison through the jump's LUT into the pass address was the LFE5U-45F's
+        // critical path (6.5 ns of it routing). Four inputs, so one LUT after the comparison's carry chain.
+        let jumpNext = aheadAtS3 & aboveAtS3 & !(validAtS4 & above)
         let jump = m.reg("ckpt_jump", 1, reset: 0, keep: true)
         let skipJump = m.reg("ckpt_skip_jump", 1, reset: 0, keep: true)
         jump <== jumpNext

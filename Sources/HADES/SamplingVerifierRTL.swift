@@ -274,7 +274,12 @@ extension SamplingVerifierRTL {
             let layout = io.command
             let payload = m.view(command.data.bits(layout.layout.width - 1, 0), as: layout.layout, name: "cmd")
             let valid = m.reg("cur_valid", 1, reset: 0, keep: true)  // kept too, or Yosys merges it into a copy
-            let copies = ["generator", "load"].map { m.reg("cur_valid_\($0)", 1, reset: 0, keep: true) }
+            // One copy for the generator, one for the tokens, one per `uniformsPerLoadCopy` uniform words: a single
+            // copy into the tokens' and all uniforms' enables (over 400 at Γ = 8) was a 7.8 ns route on the 85F.
+            let uniformsPerLoadCopy = 4
+            let uniformGroups = Array(stride(from: 0, through: c.gammaMax, by: uniformsPerLoadCopy))
+            let copies = (["generator", "load_tokens"] + uniformGroups.map { "load_u\($0)" })
+                .map { m.reg("cur_valid_\($0)", 1, reset: 0, keep: true) }
             command.ready <== !valid
             let gamma = payload[layout.base.gamma]
             let tokens = (0..<c.gammaMax).map { payload[layout.base.drafts, $0] }
@@ -290,13 +295,14 @@ extension SamplingVerifierRTL {
             let uniformWords = (0...c.gammaMax).map { m.reg("cur_uniform\($0)", 32) }
             let currentUniforms = m.named("cur_uniforms", concat(uniformWords.reversed()))
             // cur_valid is low exactly in the idle phase, so these handshakes are `control`'s idle-phase command.
-            let loadFire = m.named("cmd_fire_load", command.valid & !copies[1])
             generator(payload, layout, fire: m.named("cmd_fire_generator", command.valid & !copies[0]), live: copies[0],
                       uniforms: uniformWords)
             // After the generator's writes, so a command's load wins over a group that ends in its handshake's clock.
-            m.when(loadFire) {
-                currentTokens <== payload[layout.base.drafts]
-                for (i, word) in uniformWords.enumerated() { word <== payload[layout.uniforms, i] }
+            m.when(m.named("cmd_fire_load_tokens", command.valid & !copies[1])) { currentTokens <== payload[layout.base.drafts] }
+            for (g, first) in uniformGroups.enumerated() {
+                m.when(m.named("cmd_fire_load_u\(first)", command.valid & !copies[2 + g])) {
+                    for i in first..<min(c.gammaMax + 1, first + uniformsPerLoadCopy) { uniformWords[i] <== payload[layout.uniforms, i] }
+                }
             }
             return Command(
                 fire: fire, valid: valid, gamma: m.reg("cur_gamma", w.gamma),
@@ -581,7 +587,7 @@ extension SamplingVerifierRTL {
                 for l in 1...levels {
                     if l == levels {
                         let b = level[level.count - 1], a = level[0]
-                        let pick: Value = level.count == 2 ? b > a : .false
+                        let pick: Value = level.count == 2 ? a.isBelow(b) : .false
                         let chosen = mux(pick, fulls[fulls.count - 1], fulls[0])
                         let copies = (0..<(c.lanes + referenceCopyLanes - 1) / referenceCopyLanes).map { g -> Value in
                             let copy = m.reg("c\(l)_full_\(side)_g\(g)", chosen.width, signed: chosen.isSigned, keep: true)
@@ -592,7 +598,7 @@ extension SamplingVerifierRTL {
                                 (0..<c.lanes).map { copies[$0 / referenceCopyLanes] })
                     }
                     let maxima = stride(from: 0, to: level.count, by: 2).map { i in
-                        i + 1 < level.count ? mux(level[i + 1] > level[i], level[i + 1], level[i]) : level[i]
+                        i + 1 < level.count ? mux(level[i].isBelow(level[i + 1]), level[i + 1], level[i]) : level[i]
                     }
                     level = maxima.enumerated().map { m.regNext("c\(l)_\(side)_m\($0)", $1) }
                     if l == levels - 1 { fulls = maxima.enumerated().map { m.regNext("c\(l)_full_\(side)_m\($0)", full($1)) } }
@@ -775,10 +781,10 @@ extension SamplingVerifierRTL {
         // MARK: row accumulators (stream mode): the online (ρ, S) of each side and the captured y(x)
 
         /// Three accumulators per side, beat b of a row into b mod 3 (`SamplingFixedPoint` step 3), so that each
-        /// S_p → S_p loop has three clocks: En − 1 updates the beat's ρ_p and registers the two shifts (ρ' − ρ_p for
-        /// S_p, ρ' − ρ_b for the beat sum; one of them is 0); En registers S_p already shifted by the shift's low
-        /// bits; S1 registers S_p shifted by the rest (0 for p's first beat) and the shifted beat sum; S2 adds them
-        /// into S_p. A beat of the same accumulator follows at least three clocks later, so En reads S_p from its
+        /// S_p → S_p loop has three clocks: En − 1 compares ρ_b with ρ_p (En writes the new ρ_p) and registers the two
+        /// shifts (ρ' − ρ_p for S_p, ρ' − ρ_b for the beat sum; one of them is 0); En registers S_p already shifted
+        /// by the shift's low bits; S1 registers S_p shifted by the rest (0 for p's first beat) and the shifted beat
+        /// sum; S2 adds them into S_p. A beat of the same accumulator follows at least three clocks later, so En reads S_p from its
         /// register (with two accumulators it came from S2's adder through a bypass: the add, the bypass and the
         /// low-bit shift in one clock were the unit's critical path). Right shifts compose exactly
         /// ((S >> a) >> b = S >> (a + b)), so the split changes no value. Then the merge (`SamplingTiming.mergeStages`):
@@ -804,31 +810,36 @@ extension SamplingVerifierRTL {
                 let sums = (0..<count).map { m.reg("sum_acc\($0)_\(name)", w.sum) }
                 let rhosAtSum = (0..<count).map { m.reg("rho_sum_acc\($0)_\(name)", w.y, signed: true) }
                 // En − 1. The beat's ρ_p is chosen a clock ahead, from the stage before: ρ_p's last update (the beat
-                // three before) is older still, and the beats that do not read it (fresh) ignore it.
+                // three before, written at its En) is a clock older, and the beats that do not read it (fresh) ignore it.
                 let chosenRho = choose(twoBeforeEn[phaseField], rhos)
                 let rho = m.regNext("acc_\(name)_rho", chosenRho)
                 let rhoPastWidth = m.regNext("acc_\(name)_rho_past", chosenRho.resized(to: w.y + 1) + w.sum)
                 let upDifference = beatRef - rho, downDifference = rho - beatRef
                 let raise = m.named("acc_\(name)_raise", fresh | downDifference.msb)   // ρ_b > ρ_p: ρ_p − ρ_b < 0
-                let newRho = mux(raise, beatRef, rho)
-                for p in 0..<count { m.when(refStreamed & (phase === p)) { rhos[p] <== newRho } }
+                // En writes the new ρ_p from registers (the comparison's carry chain into the three ρ_p registers'
+                // choice was a critical path); the accumulator's next beat chooses it at En − 2, the clock after.
+                let enRaise = m.regNext("en_\(name)_raise", raise)
+                let newRho = m.named("en_\(name)_new_rho", mux(enRaise, m.regNext("en_\(name)_ref", beatRef), m.regNext("en_\(name)_rho", rho)))
+                for p in 0..<count {
+                    m.when(m.regNext("en_\(name)_rho_write\(p)", refStreamed & (phase === p), reset: 0)) { rhos[p] <== newRho }
+                }
                 let up = upDifference.asUnsigned, down = downDifference.asUnsigned
                 let oldShift = mux(raise, up, .literal(0, width: up.width))
                 // Each shift leaves En − 1 as its low bits and a flag for a shift past the width (the stages after
                 // only shift).
                 let small = min(up.width, bitsToHold(w.sum))
                 let low = min(2, small - 1)   // a shift's bits taken a stage before the rest (S_p's in En, the merge's in M1)
-                // A shift past the width (ρ_b − ρ_p ≥ W, or ρ_p − ρ_b ≥ W), as one comparison with the other side + W,
+                // A shift past the width (ρ_b − ρ_p ≥ W, or ρ_p − ρ_b ≥ W), as one subtraction's sign against the other side + W,
                 // registered a stage before; it also says which way (the same as `raise` for a non-fresh beat).
-                let enOldZero = m.regNext("en_\(name)_old_zero", fresh | (beatRef.resized(to: w.y + 2) >= rhoPastWidth.resized(to: w.y + 2)))
+                let enOldZero = m.regNext("en_\(name)_old_zero", fresh | !beatRef.isBelow(rhoPastWidth))
                 let enOldSmall = m.regNext("en_\(name)_old_small", oldShift.bits(small - 1, 0))
-                let enAddedZero = m.regNext("en_\(name)_added_zero", !fresh & (rho.resized(to: w.y + 2) >= refPastWidth.resized(to: w.y + 2)))
+                let enAddedZero = m.regNext("en_\(name)_added_zero", !fresh & !rho.isBelow(refPastWidth))
                 let enAddedSmall = m.regNext("en_\(name)_added_small", mux(raise, .literal(0, width: small), down.bits(small - 1, 0)))
                 let oldZero = m.regNext("s1_\(name)_old_zero", enOldZero)
                 let oldHigh = m.regNext("s1_\(name)_old_high", enOldSmall.bits(small - 1, low))
                 let addedZero = m.regNext("s1_\(name)_added_zero", enAddedZero)
                 let addedHigh = m.regNext("s1_\(name)_added_high", enAddedSmall.bits(small - 1, low))
-                let s1Rho = m.shiftRegister("s1_\(name)_rho", newRho, stages: 2).last!
+                let s1Rho = m.regNext("s1_\(name)_rho", newRho)
                 // En: S_p (its accumulator has a copy of the beat's phase per side, beside En's) shifted by the low
                 // bits; S1: by the rest.
                 let enPhase = m.reg("en_\(name)_phase", 2, keep: true)
@@ -856,20 +867,20 @@ extension SamplingVerifierRTL {
                     return (m.shiftRegister("merge_\(name)_rho", rhosAtSum[0], stages: stages).last!,
                             m.shiftRegister("merge_\(name)_sum", sums[0], stages: stages).last!)
                 }
+                // ρ_q − ρ_p for every q ≠ p: p's shift when q is the largest; its sign compares them.
+                let differences = (0..<used).map { q in (0..<used).map { p in rhosAtSum[q] - rhosAtSum[p] } }
                 // ρ_q is the largest: above every ρ_p before it, at least every one after it (exactly one q).
                 let largest = (0..<used).map { q -> Value in
                     var above = Value.true
                     for p in 0..<used where p != q {
-                        let beats: Value = p < q ? rhosAtSum[q] > rhosAtSum[p] : rhosAtSum[q] >= rhosAtSum[p]
-                        above = above & beats
+                        above = above & (p < q ? differences[p][q].msb : !differences[q][p].msb)
                     }
                     return m.regNext("m0_\(name)_largest\(q)", above)
                 }
                 let m0Rhos = (0..<used).map { m.regNext("m0_\(name)_rho\($0)", rhosAtSum[$0]) }
                 let m0Sums = (0..<used).map { m.regNext("m0_\(name)_sum\($0)", sums[$0]) }
-                // ρ_q − ρ_p for every q ≠ p: p's shift when q is the largest.
                 let gaps = (0..<used).map { q in
-                    (0..<used).map { p in q == p ? nil : m.regNext("m0_\(name)_gap\(q)_\(p)", (rhosAtSum[q] - rhosAtSum[p]).asUnsigned) }
+                    (0..<used).map { p in q == p ? nil : m.regNext("m0_\(name)_gap\(q)_\(p)", differences[q][p].asUnsigned) }
                 }
                 /// What the largest ρ_q picks for part p: `pick(q)` (nil for q = p: `none`).
                 func byLargest(_ p: Int, none: Value, _ pick: (Value) -> Value) -> Value {

@@ -67,6 +67,11 @@ extension Value {
     public static func > (a: Value, b: Value) -> Value { compare(">", b, a) { .lt($0, $1) } }
     public static func >= (a: Value, b: Value) -> Value { compare(">=", b, a) { .le($0, $1) } }
 
+    /// a < b as the sign of the widened difference a − b: the same value as `a < b`, but FPGA synthesis maps a
+    /// subtraction straight onto the carry chain, while Yosys's ECP5 flow takes a comparison through LUT-sized
+    /// lookahead chunks first (`cmp2lcu`): a LUT level (or, after ABC, a LUT tree) before the chain.
+    public func isBelow(_ b: Value) -> Value { (self - b).msb }
+
     public static func + (a: Value, n: Int) -> Value { a + literalLike(n, a) }
     public static func - (a: Value, n: Int) -> Value { a - literalLike(n, a) }
     public static func &+ (a: Value, n: Int) -> Value { a &+ literalLike(n, a) }

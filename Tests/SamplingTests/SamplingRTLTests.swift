@@ -350,6 +350,24 @@ final class SamplingRTLTests: XCTestCase {
         XCTAssertNil(r.disagreement, "V=\(c.vocab) L=\(c.lanes): \(r.disagreement!)")
     }
 
+    /// Nearly flat rows (logits within ±0.4) sampled from the target (γ = 0), U spread over [0, 2^32): the token
+    /// lands anywhere in the row, so pass B walks many beats before it, on a row without checkpoints and after a
+    /// checkpoint jump into a block whose beats all carry weight. Bit-exact, cycles included.
+    func testFlatRowsSampleAcrossTheRowIncludingCycles() throws {
+        let plain = Fixture.config(vocab: 24, lanes: 2, gammaMax: 2)
+        XCTAssertNil(SamplingTiming.checkpointBlock(beatsPerRow: plain.beatsPerRow, lanes: plain.lanes))
+        var rng = SplitMix64(seed: 77)
+        for c in [plain, Self.checkpointed] {
+            let rounds = (0..<16).map { i in
+                SamplingRound(gamma: 0, draftTokens: [], targetCodes: Fixture.codes(Fixture.randomLogits(&rng, c.vocab, scale: 0.4), c.format),
+                              draftCodes: [], uniforms: Array(repeating: UInt32((UInt64(2 * i + 1) << 32) / 32), count: c.gammaMax + 1))
+            }
+            let r = try Self.simulator(c).compare(rounds)
+            XCTAssertGreaterThanOrEqual(Set(r.golden.map(\.token)).count, 12, "V=\(c.vocab): tokens across the row")
+            XCTAssertNil(r.disagreement, "V=\(c.vocab) L=\(c.lanes): \(r.disagreement!)")
+        }
+    }
+
     /// Random one-hot and full-draft rounds on the checkpointed row: pass B's reads jump in some rounds and not in
     /// others (the token's block at or behind them); bit-exact, cycles included.
     func testCheckpointedRowsMixedRoundsMatchGoldenIncludingCycles() throws {

@@ -894,7 +894,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] final_token;
     reg  cur_valid;
     reg  cur_valid_generator;
-    reg  cur_valid_load;
+    reg  cur_valid_load_tokens;
+    reg  cur_valid_load_u0;
+    reg  cur_valid_load_u4;
     wire [2:0] cmd_gamma;
     wire [15:0] cmd_draft_token_0;
     wire [15:0] cmd_draft_token_1;
@@ -910,7 +912,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [31:0] cur_uniform3;
     reg  [31:0] cur_uniform4;
     wire [159:0] cur_uniforms;
-    wire cmd_fire_load;
     wire cmd_fire_generator;
     reg  gen_active;
     reg  [3:0] gen_step;
@@ -931,11 +932,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire cmd_generator;
     reg  gen_requested;
     wire gen_last_step;
+    wire cmd_fire_load_tokens;
     wire [63:0] cmd_draft_token;
+    wire cmd_fire_load_u0;
     wire [31:0] cmd_uniform_0;
     wire [31:0] cmd_uniform_1;
     wire [31:0] cmd_uniform_2;
     wire [31:0] cmd_uniform_3;
+    wire cmd_fire_load_u4;
     wire [31:0] cmd_uniform_4;
     reg  [2:0] cur_gamma;
     reg  cur_bad_gamma;
@@ -2362,6 +2366,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] acc_t_rho;
     reg  [17:0] acc_t_rho_past;
     wire acc_t_raise;
+    reg  en_t_raise;
+    reg  [15:0] en_t_ref;
+    reg  [15:0] en_t_rho;
+    wire [15:0] en_t_new_rho;
+    reg  en_t_rho_write0;
+    reg  en_t_rho_write1;
+    reg  en_t_rho_write2;
     reg  en_t_old_zero;
     reg  [5:0] en_t_old_small;
     reg  en_t_added_zero;
@@ -2370,8 +2381,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [3:0] s1_t_old_high;
     reg  s1_t_added_zero;
     reg  [3:0] s1_t_added_high;
-    reg  [15:0] s1_t_rho_1;
-    reg  [15:0] s1_t_rho_2;
+    reg  [15:0] s1_t_rho;
     reg  [1:0] en_t_phase;
     reg  [43:0] s1_t_sum;
     reg  [43:0] s2_t_kept;
@@ -2420,6 +2430,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] acc_d_rho;
     reg  [17:0] acc_d_rho_past;
     wire acc_d_raise;
+    reg  en_d_raise;
+    reg  [15:0] en_d_ref;
+    reg  [15:0] en_d_rho;
+    wire [15:0] en_d_new_rho;
+    reg  en_d_rho_write0;
+    reg  en_d_rho_write1;
+    reg  en_d_rho_write2;
     reg  en_d_old_zero;
     reg  [5:0] en_d_old_small;
     reg  en_d_added_zero;
@@ -2428,8 +2445,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [3:0] s1_d_old_high;
     reg  s1_d_added_zero;
     reg  [3:0] s1_d_added_high;
-    reg  [15:0] s1_d_rho_1;
-    reg  [15:0] s1_d_rho_2;
+    reg  [15:0] s1_d_rho;
     reg  [1:0] en_d_phase;
     reg  [43:0] s1_d_sum;
     reg  [43:0] s2_d_kept;
@@ -2597,10 +2613,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [5:0] ckpt_read_index;
     reg  [87:0] ckpt_read;
     reg  [87:0] ckpt_read_q;
-    reg  [43:0] ckpt_s3_sum;
     reg  ckpt_last_1;
     reg  ckpt_last_2;
-    reg  ckpt_last_3;
+    reg  [44:0] ckpt_s3_sum;
     reg  ckpt_valid_ahead_1;
     reg  ckpt_valid_ahead_2;
     reg  ckpt_valid_ahead_3;
@@ -2917,267 +2932,267 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_19;
     wire [16:0] t_20;
     wire [16:0] t_21;
-    wire [9:0] t_22;
-    wire [9:0] t_23;
-    wire [15:0] t_24;
-    wire [15:0] t_25;
-    wire t_26;
-    wire [17:0] t_27;
-    wire [9:0] t_28;
-    wire [16:0] t_29;
-    wire [16:0] t_30;
-    wire [16:0] t_31;
-    wire [16:0] t_32;
-    wire [16:0] t_33;
-    wire [16:0] t_34;
-    wire [16:0] t_35;
-    wire [16:0] t_36;
-    wire [16:0] t_37;
-    wire [16:0] t_38;
-    wire [16:0] t_39;
-    wire [16:0] t_40;
-    wire [16:0] t_41;
-    wire [16:0] t_42;
-    wire [16:0] t_43;
+    wire [10:0] t_22;
+    wire [10:0] t_23;
+    wire [10:0] t_24;
+    wire [10:0] t_25;
+    wire [10:0] t_26;
+    wire [10:0] t_27;
+    wire [10:0] t_28;
+    wire [10:0] t_29;
+    wire [10:0] t_30;
+    wire [10:0] t_31;
+    wire [10:0] t_32;
+    wire [10:0] t_33;
+    wire [10:0] t_34;
+    wire [9:0] t_35;
+    wire [10:0] t_36;
+    wire [9:0] t_37;
+    wire [15:0] t_38;
+    wire [15:0] t_39;
+    wire [10:0] t_40;
+    wire t_41;
+    wire [17:0] t_42;
+    wire [9:0] t_43;
     wire [16:0] t_44;
-    wire [9:0] t_45;
-    wire [9:0] t_46;
-    wire [15:0] t_47;
-    wire [15:0] t_48;
-    wire t_49;
-    wire [17:0] t_50;
-    wire [9:0] t_51;
-    wire [17:0] t_52;
-    wire t_53;
-    wire [17:0] t_54;
-    wire [10:0] t_55;
-    wire [17:0] t_56;
-    wire t_57;
-    wire [17:0] t_58;
-    wire [10:0] t_59;
-    wire [17:0] t_60;
-    wire t_61;
-    wire [17:0] t_62;
+    wire [16:0] t_45;
+    wire [16:0] t_46;
+    wire [16:0] t_47;
+    wire [16:0] t_48;
+    wire [16:0] t_49;
+    wire [16:0] t_50;
+    wire [16:0] t_51;
+    wire [16:0] t_52;
+    wire [16:0] t_53;
+    wire [16:0] t_54;
+    wire [16:0] t_55;
+    wire [16:0] t_56;
+    wire [16:0] t_57;
+    wire [16:0] t_58;
+    wire [16:0] t_59;
+    wire [10:0] t_60;
+    wire [10:0] t_61;
+    wire [10:0] t_62;
     wire [10:0] t_63;
-    wire [17:0] t_64;
-    wire t_65;
-    wire [17:0] t_66;
+    wire [10:0] t_64;
+    wire [10:0] t_65;
+    wire [10:0] t_66;
     wire [10:0] t_67;
-    wire [17:0] t_68;
-    wire t_69;
-    wire [17:0] t_70;
+    wire [10:0] t_68;
+    wire [10:0] t_69;
+    wire [10:0] t_70;
     wire [10:0] t_71;
-    wire [17:0] t_72;
-    wire t_73;
-    wire [17:0] t_74;
-    wire [10:0] t_75;
-    wire [17:0] t_76;
-    wire t_77;
-    wire [17:0] t_78;
-    wire [10:0] t_79;
+    wire [10:0] t_72;
+    wire [9:0] t_73;
+    wire [10:0] t_74;
+    wire [9:0] t_75;
+    wire [15:0] t_76;
+    wire [15:0] t_77;
+    wire [10:0] t_78;
+    wire t_79;
     wire [17:0] t_80;
-    wire t_81;
+    wire [9:0] t_81;
     wire [17:0] t_82;
-    wire [10:0] t_83;
+    wire t_83;
     wire [17:0] t_84;
-    wire t_85;
+    wire [10:0] t_85;
     wire [17:0] t_86;
-    wire [10:0] t_87;
+    wire t_87;
     wire [17:0] t_88;
-    wire t_89;
+    wire [10:0] t_89;
     wire [17:0] t_90;
-    wire [10:0] t_91;
+    wire t_91;
     wire [17:0] t_92;
-    wire t_93;
+    wire [10:0] t_93;
     wire [17:0] t_94;
-    wire [10:0] t_95;
+    wire t_95;
     wire [17:0] t_96;
-    wire t_97;
+    wire [10:0] t_97;
     wire [17:0] t_98;
-    wire [10:0] t_99;
+    wire t_99;
     wire [17:0] t_100;
-    wire t_101;
+    wire [10:0] t_101;
     wire [17:0] t_102;
-    wire [10:0] t_103;
+    wire t_103;
     wire [17:0] t_104;
-    wire t_105;
+    wire [10:0] t_105;
     wire [17:0] t_106;
-    wire [10:0] t_107;
+    wire t_107;
     wire [17:0] t_108;
-    wire t_109;
+    wire [10:0] t_109;
     wire [17:0] t_110;
-    wire [10:0] t_111;
+    wire t_111;
     wire [17:0] t_112;
-    wire t_113;
+    wire [10:0] t_113;
     wire [17:0] t_114;
-    wire [10:0] t_115;
+    wire t_115;
     wire [17:0] t_116;
-    wire t_117;
+    wire [10:0] t_117;
     wire [17:0] t_118;
-    wire [10:0] t_119;
+    wire t_119;
     wire [17:0] t_120;
-    wire t_121;
+    wire [10:0] t_121;
     wire [17:0] t_122;
-    wire [10:0] t_123;
+    wire t_123;
     wire [17:0] t_124;
-    wire t_125;
+    wire [10:0] t_125;
     wire [17:0] t_126;
-    wire [10:0] t_127;
+    wire t_127;
     wire [17:0] t_128;
-    wire t_129;
+    wire [10:0] t_129;
     wire [17:0] t_130;
-    wire [10:0] t_131;
+    wire t_131;
     wire [17:0] t_132;
-    wire t_133;
+    wire [10:0] t_133;
     wire [17:0] t_134;
-    wire [10:0] t_135;
+    wire t_135;
     wire [17:0] t_136;
-    wire t_137;
+    wire [10:0] t_137;
     wire [17:0] t_138;
-    wire [10:0] t_139;
+    wire t_139;
     wire [17:0] t_140;
-    wire t_141;
+    wire [10:0] t_141;
     wire [17:0] t_142;
-    wire [10:0] t_143;
+    wire t_143;
     wire [17:0] t_144;
-    wire t_145;
+    wire [10:0] t_145;
     wire [17:0] t_146;
-    wire [10:0] t_147;
+    wire t_147;
     wire [17:0] t_148;
-    wire t_149;
+    wire [10:0] t_149;
     wire [17:0] t_150;
-    wire [10:0] t_151;
+    wire t_151;
     wire [17:0] t_152;
-    wire t_153;
+    wire [10:0] t_153;
     wire [17:0] t_154;
-    wire [10:0] t_155;
+    wire t_155;
     wire [17:0] t_156;
-    wire t_157;
+    wire [10:0] t_157;
     wire [17:0] t_158;
-    wire [10:0] t_159;
+    wire t_159;
     wire [17:0] t_160;
-    wire t_161;
+    wire [10:0] t_161;
     wire [17:0] t_162;
-    wire [10:0] t_163;
+    wire t_163;
     wire [17:0] t_164;
-    wire t_165;
+    wire [10:0] t_165;
     wire [17:0] t_166;
-    wire [10:0] t_167;
+    wire t_167;
     wire [17:0] t_168;
-    wire t_169;
+    wire [10:0] t_169;
     wire [17:0] t_170;
-    wire [10:0] t_171;
+    wire t_171;
     wire [17:0] t_172;
-    wire t_173;
+    wire [10:0] t_173;
     wire [17:0] t_174;
-    wire [10:0] t_175;
+    wire t_175;
     wire [17:0] t_176;
-    wire t_177;
+    wire [10:0] t_177;
     wire [17:0] t_178;
-    wire [10:0] t_179;
-    wire [16:0] t_180;
-    wire [16:0] t_181;
-    wire [15:0] t_182;
-    wire [16:0] t_183;
-    wire [16:0] t_184;
-    wire [15:0] t_185;
-    wire [16:0] t_186;
-    wire [15:0] t_187;
-    wire [16:0] t_188;
-    wire [16:0] t_189;
-    wire [15:0] t_190;
-    wire [16:0] t_191;
-    wire [43:0] t_192;
-    wire [43:0] t_193;
-    wire t_194;
-    wire [33:0] t_195;
-    wire [33:0] t_196;
-    wire [33:0] t_197;
-    wire [33:0] t_198;
-    wire [33:0] t_199;
-    wire [33:0] t_200;
-    wire [33:0] t_201;
-    wire [33:0] t_202;
-    wire [33:0] t_203;
-    wire [33:0] t_204;
-    wire [33:0] t_205;
-    wire [33:0] t_206;
-    wire [33:0] t_207;
-    wire [33:0] t_208;
-    wire [33:0] t_209;
-    wire t_210;
-    wire t_211;
-    wire t_212;
-    wire [43:0] t_213;
-    wire [31:0] t_214;
-    wire [15:0] t_215;
-    wire [15:0] t_216;
-    wire [31:0] t_217;
-    wire [15:0] t_218;
-    wire t_219;
-    wire [7:0] t_220;
-    wire t_221;
-    wire [3:0] t_222;
-    wire t_223;
-    wire [1:0] t_224;
-    wire t_225;
-    wire [1:0] t_226;
-    wire [3:0] t_227;
-    wire [1:0] t_228;
-    wire t_229;
-    wire [1:0] t_230;
-    wire [7:0] t_231;
-    wire [3:0] t_232;
-    wire t_233;
-    wire [1:0] t_234;
-    wire t_235;
-    wire [1:0] t_236;
-    wire [3:0] t_237;
-    wire [1:0] t_238;
-    wire t_239;
-    wire [1:0] t_240;
-    wire [15:0] t_241;
-    wire [7:0] t_242;
-    wire t_243;
-    wire [3:0] t_244;
-    wire t_245;
-    wire [1:0] t_246;
-    wire t_247;
-    wire [1:0] t_248;
-    wire [3:0] t_249;
-    wire [1:0] t_250;
+    wire t_179;
+    wire [17:0] t_180;
+    wire [10:0] t_181;
+    wire [17:0] t_182;
+    wire t_183;
+    wire [17:0] t_184;
+    wire [10:0] t_185;
+    wire [17:0] t_186;
+    wire t_187;
+    wire [17:0] t_188;
+    wire [10:0] t_189;
+    wire [17:0] t_190;
+    wire t_191;
+    wire [17:0] t_192;
+    wire [10:0] t_193;
+    wire [17:0] t_194;
+    wire t_195;
+    wire [17:0] t_196;
+    wire [10:0] t_197;
+    wire [17:0] t_198;
+    wire t_199;
+    wire [17:0] t_200;
+    wire [10:0] t_201;
+    wire [17:0] t_202;
+    wire t_203;
+    wire [17:0] t_204;
+    wire [10:0] t_205;
+    wire [17:0] t_206;
+    wire t_207;
+    wire [17:0] t_208;
+    wire [10:0] t_209;
+    wire [16:0] t_210;
+    wire [16:0] t_211;
+    wire [15:0] t_212;
+    wire [16:0] t_213;
+    wire [16:0] t_214;
+    wire [18:0] t_215;
+    wire [16:0] t_216;
+    wire [18:0] t_217;
+    wire [16:0] t_218;
+    wire [16:0] t_219;
+    wire [16:0] t_220;
+    wire [15:0] t_221;
+    wire [16:0] t_222;
+    wire [16:0] t_223;
+    wire [18:0] t_224;
+    wire [16:0] t_225;
+    wire [18:0] t_226;
+    wire [16:0] t_227;
+    wire [16:0] t_228;
+    wire [16:0] t_229;
+    wire [43:0] t_230;
+    wire [43:0] t_231;
+    wire t_232;
+    wire [33:0] t_233;
+    wire [33:0] t_234;
+    wire [33:0] t_235;
+    wire [33:0] t_236;
+    wire [33:0] t_237;
+    wire [33:0] t_238;
+    wire [33:0] t_239;
+    wire [33:0] t_240;
+    wire [33:0] t_241;
+    wire [33:0] t_242;
+    wire [33:0] t_243;
+    wire [33:0] t_244;
+    wire [33:0] t_245;
+    wire [33:0] t_246;
+    wire [33:0] t_247;
+    wire [45:0] t_248;
+    wire t_249;
+    wire t_250;
     wire t_251;
-    wire [1:0] t_252;
-    wire [7:0] t_253;
-    wire [3:0] t_254;
-    wire t_255;
-    wire [1:0] t_256;
-    wire t_257;
-    wire [1:0] t_258;
-    wire [3:0] t_259;
-    wire [1:0] t_260;
-    wire t_261;
-    wire [1:0] t_262;
-    wire [26:0] t_263;
-    wire [17:0] t_264;
-    wire t_265;
-    wire [17:0] t_266;
-    wire [10:0] t_267;
-    wire [31:0] t_268;
-    wire [15:0] t_269;
-    wire t_270;
-    wire [7:0] t_271;
+    wire [43:0] t_252;
+    wire [31:0] t_253;
+    wire [15:0] t_254;
+    wire [15:0] t_255;
+    wire [31:0] t_256;
+    wire [15:0] t_257;
+    wire t_258;
+    wire [7:0] t_259;
+    wire t_260;
+    wire [3:0] t_261;
+    wire t_262;
+    wire [1:0] t_263;
+    wire t_264;
+    wire [1:0] t_265;
+    wire [3:0] t_266;
+    wire [1:0] t_267;
+    wire t_268;
+    wire [1:0] t_269;
+    wire [7:0] t_270;
+    wire [3:0] t_271;
     wire t_272;
-    wire [3:0] t_273;
+    wire [1:0] t_273;
     wire t_274;
     wire [1:0] t_275;
-    wire t_276;
+    wire [3:0] t_276;
     wire [1:0] t_277;
-    wire [3:0] t_278;
+    wire t_278;
     wire [1:0] t_279;
-    wire t_280;
-    wire [1:0] t_281;
-    wire [7:0] t_282;
+    wire [15:0] t_280;
+    wire [7:0] t_281;
+    wire t_282;
     wire [3:0] t_283;
     wire t_284;
     wire [1:0] t_285;
@@ -3187,41 +3202,80 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [1:0] t_289;
     wire t_290;
     wire [1:0] t_291;
-    wire [15:0] t_292;
-    wire [7:0] t_293;
+    wire [7:0] t_292;
+    wire [3:0] t_293;
     wire t_294;
-    wire [3:0] t_295;
+    wire [1:0] t_295;
     wire t_296;
     wire [1:0] t_297;
-    wire t_298;
+    wire [3:0] t_298;
     wire [1:0] t_299;
-    wire [3:0] t_300;
+    wire t_300;
     wire [1:0] t_301;
-    wire t_302;
-    wire [1:0] t_303;
-    wire [7:0] t_304;
-    wire [3:0] t_305;
-    wire t_306;
-    wire [1:0] t_307;
-    wire t_308;
-    wire [1:0] t_309;
-    wire [3:0] t_310;
-    wire [1:0] t_311;
-    wire t_312;
-    wire [1:0] t_313;
-    wire [26:0] t_314;
-    wire [17:0] t_315;
-    wire t_316;
-    wire [17:0] t_317;
-    wire [10:0] t_318;
+    wire [26:0] t_302;
+    wire [17:0] t_303;
+    wire t_304;
+    wire [17:0] t_305;
+    wire [10:0] t_306;
+    wire [31:0] t_307;
+    wire [15:0] t_308;
+    wire t_309;
+    wire [7:0] t_310;
+    wire t_311;
+    wire [3:0] t_312;
+    wire t_313;
+    wire [1:0] t_314;
+    wire t_315;
+    wire [1:0] t_316;
+    wire [3:0] t_317;
+    wire [1:0] t_318;
     wire t_319;
-    wire [31:0] t_320;
-    wire [15:0] t_321;
-    wire [15:0] t_322;
-    wire [11:0] t_323;
+    wire [1:0] t_320;
+    wire [7:0] t_321;
+    wire [3:0] t_322;
+    wire t_323;
     wire [1:0] t_324;
     wire t_325;
-    wire t_326;
+    wire [1:0] t_326;
+    wire [3:0] t_327;
+    wire [1:0] t_328;
+    wire t_329;
+    wire [1:0] t_330;
+    wire [15:0] t_331;
+    wire [7:0] t_332;
+    wire t_333;
+    wire [3:0] t_334;
+    wire t_335;
+    wire [1:0] t_336;
+    wire t_337;
+    wire [1:0] t_338;
+    wire [3:0] t_339;
+    wire [1:0] t_340;
+    wire t_341;
+    wire [1:0] t_342;
+    wire [7:0] t_343;
+    wire [3:0] t_344;
+    wire t_345;
+    wire [1:0] t_346;
+    wire t_347;
+    wire [1:0] t_348;
+    wire [3:0] t_349;
+    wire [1:0] t_350;
+    wire t_351;
+    wire [1:0] t_352;
+    wire [26:0] t_353;
+    wire [17:0] t_354;
+    wire t_355;
+    wire [17:0] t_356;
+    wire [10:0] t_357;
+    wire t_358;
+    wire [31:0] t_359;
+    wire [15:0] t_360;
+    wire [15:0] t_361;
+    wire [11:0] t_362;
+    wire [1:0] t_363;
+    wire t_364;
+    wire t_365;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3245,311 +3299,350 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_19 = ({{1{b2_t_y13[15]}}, b2_t_y13} + 17'h7f);
     assign t_20 = ({{1{b2_t_y14[15]}}, b2_t_y14} + 17'h7f);
     assign t_21 = ({{1{b2_t_y15[15]}}, b2_t_y15} + 17'h7f);
-    assign t_22 = (($signed(c2_t_m0) < $signed(c2_t_m1)) ? c2_t_m1 : c2_t_m0);
-    assign t_23 = (($signed(c2_t_m2) < $signed(c2_t_m3)) ? c2_t_m3 : c2_t_m2);
-    assign t_24 = {{6{t_22[9]}}, t_22};
-    assign t_25 = {{6{t_23[9]}}, t_23};
-    assign t_26 = ($signed(c3_t_m0) < $signed(c3_t_m1));
-    assign t_27 = (t_26 ? c3_full_t_m1 : c3_full_t_m0);
-    assign t_28 = (t_26 ? c3_t_m1 : c3_t_m0);
-    assign t_29 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
-    assign t_30 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
-    assign t_31 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
-    assign t_32 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
-    assign t_33 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
-    assign t_34 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
-    assign t_35 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
-    assign t_36 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
-    assign t_37 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
-    assign t_38 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
-    assign t_39 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
-    assign t_40 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
-    assign t_41 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
-    assign t_42 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
-    assign t_43 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
-    assign t_44 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
-    assign t_45 = (($signed(c2_d_m0) < $signed(c2_d_m1)) ? c2_d_m1 : c2_d_m0);
-    assign t_46 = (($signed(c2_d_m2) < $signed(c2_d_m3)) ? c2_d_m3 : c2_d_m2);
-    assign t_47 = {{6{t_45[9]}}, t_45};
-    assign t_48 = {{6{t_46[9]}}, t_46};
-    assign t_49 = ($signed(c3_d_m0) < $signed(c3_d_m1));
-    assign t_50 = (t_49 ? c3_full_d_m1 : c3_full_d_m0);
-    assign t_51 = (t_49 ? c3_d_m1 : c3_d_m0);
-    assign t_52 = {{2{c4_t_y0[15]}}, c4_t_y0};
-    assign t_53 = d_t_delta0[18];
-    assign t_54 = d_t_delta0[17:0];
-    assign t_55 = t_54[17:7];
-    assign t_56 = {{2{c4_t_y1[15]}}, c4_t_y1};
-    assign t_57 = d_t_delta1[18];
-    assign t_58 = d_t_delta1[17:0];
-    assign t_59 = t_58[17:7];
-    assign t_60 = {{2{c4_t_y2[15]}}, c4_t_y2};
-    assign t_61 = d_t_delta2[18];
-    assign t_62 = d_t_delta2[17:0];
-    assign t_63 = t_62[17:7];
-    assign t_64 = {{2{c4_t_y3[15]}}, c4_t_y3};
-    assign t_65 = d_t_delta3[18];
-    assign t_66 = d_t_delta3[17:0];
-    assign t_67 = t_66[17:7];
-    assign t_68 = {{2{c4_t_y4[15]}}, c4_t_y4};
-    assign t_69 = d_t_delta4[18];
-    assign t_70 = d_t_delta4[17:0];
-    assign t_71 = t_70[17:7];
-    assign t_72 = {{2{c4_t_y5[15]}}, c4_t_y5};
-    assign t_73 = d_t_delta5[18];
-    assign t_74 = d_t_delta5[17:0];
-    assign t_75 = t_74[17:7];
-    assign t_76 = {{2{c4_t_y6[15]}}, c4_t_y6};
-    assign t_77 = d_t_delta6[18];
-    assign t_78 = d_t_delta6[17:0];
-    assign t_79 = t_78[17:7];
-    assign t_80 = {{2{c4_t_y7[15]}}, c4_t_y7};
-    assign t_81 = d_t_delta7[18];
-    assign t_82 = d_t_delta7[17:0];
-    assign t_83 = t_82[17:7];
-    assign t_84 = {{2{c4_t_y8[15]}}, c4_t_y8};
-    assign t_85 = d_t_delta8[18];
-    assign t_86 = d_t_delta8[17:0];
-    assign t_87 = t_86[17:7];
-    assign t_88 = {{2{c4_t_y9[15]}}, c4_t_y9};
-    assign t_89 = d_t_delta9[18];
-    assign t_90 = d_t_delta9[17:0];
-    assign t_91 = t_90[17:7];
-    assign t_92 = {{2{c4_t_y10[15]}}, c4_t_y10};
-    assign t_93 = d_t_delta10[18];
-    assign t_94 = d_t_delta10[17:0];
-    assign t_95 = t_94[17:7];
-    assign t_96 = {{2{c4_t_y11[15]}}, c4_t_y11};
-    assign t_97 = d_t_delta11[18];
-    assign t_98 = d_t_delta11[17:0];
-    assign t_99 = t_98[17:7];
-    assign t_100 = {{2{c4_t_y12[15]}}, c4_t_y12};
-    assign t_101 = d_t_delta12[18];
-    assign t_102 = d_t_delta12[17:0];
-    assign t_103 = t_102[17:7];
-    assign t_104 = {{2{c4_t_y13[15]}}, c4_t_y13};
-    assign t_105 = d_t_delta13[18];
-    assign t_106 = d_t_delta13[17:0];
-    assign t_107 = t_106[17:7];
-    assign t_108 = {{2{c4_t_y14[15]}}, c4_t_y14};
-    assign t_109 = d_t_delta14[18];
-    assign t_110 = d_t_delta14[17:0];
-    assign t_111 = t_110[17:7];
-    assign t_112 = {{2{c4_t_y15[15]}}, c4_t_y15};
-    assign t_113 = d_t_delta15[18];
-    assign t_114 = d_t_delta15[17:0];
-    assign t_115 = t_114[17:7];
-    assign t_116 = {{2{c4_d_y0[15]}}, c4_d_y0};
-    assign t_117 = d_d_delta0[18];
-    assign t_118 = d_d_delta0[17:0];
-    assign t_119 = t_118[17:7];
-    assign t_120 = {{2{c4_d_y1[15]}}, c4_d_y1};
-    assign t_121 = d_d_delta1[18];
-    assign t_122 = d_d_delta1[17:0];
-    assign t_123 = t_122[17:7];
-    assign t_124 = {{2{c4_d_y2[15]}}, c4_d_y2};
-    assign t_125 = d_d_delta2[18];
-    assign t_126 = d_d_delta2[17:0];
-    assign t_127 = t_126[17:7];
-    assign t_128 = {{2{c4_d_y3[15]}}, c4_d_y3};
-    assign t_129 = d_d_delta3[18];
-    assign t_130 = d_d_delta3[17:0];
-    assign t_131 = t_130[17:7];
-    assign t_132 = {{2{c4_d_y4[15]}}, c4_d_y4};
-    assign t_133 = d_d_delta4[18];
-    assign t_134 = d_d_delta4[17:0];
-    assign t_135 = t_134[17:7];
-    assign t_136 = {{2{c4_d_y5[15]}}, c4_d_y5};
-    assign t_137 = d_d_delta5[18];
-    assign t_138 = d_d_delta5[17:0];
-    assign t_139 = t_138[17:7];
-    assign t_140 = {{2{c4_d_y6[15]}}, c4_d_y6};
-    assign t_141 = d_d_delta6[18];
-    assign t_142 = d_d_delta6[17:0];
-    assign t_143 = t_142[17:7];
-    assign t_144 = {{2{c4_d_y7[15]}}, c4_d_y7};
-    assign t_145 = d_d_delta7[18];
-    assign t_146 = d_d_delta7[17:0];
-    assign t_147 = t_146[17:7];
-    assign t_148 = {{2{c4_d_y8[15]}}, c4_d_y8};
-    assign t_149 = d_d_delta8[18];
-    assign t_150 = d_d_delta8[17:0];
-    assign t_151 = t_150[17:7];
-    assign t_152 = {{2{c4_d_y9[15]}}, c4_d_y9};
-    assign t_153 = d_d_delta9[18];
-    assign t_154 = d_d_delta9[17:0];
-    assign t_155 = t_154[17:7];
-    assign t_156 = {{2{c4_d_y10[15]}}, c4_d_y10};
-    assign t_157 = d_d_delta10[18];
-    assign t_158 = d_d_delta10[17:0];
-    assign t_159 = t_158[17:7];
-    assign t_160 = {{2{c4_d_y11[15]}}, c4_d_y11};
-    assign t_161 = d_d_delta11[18];
-    assign t_162 = d_d_delta11[17:0];
-    assign t_163 = t_162[17:7];
-    assign t_164 = {{2{c4_d_y12[15]}}, c4_d_y12};
-    assign t_165 = d_d_delta12[18];
-    assign t_166 = d_d_delta12[17:0];
-    assign t_167 = t_166[17:7];
-    assign t_168 = {{2{c4_d_y13[15]}}, c4_d_y13};
-    assign t_169 = d_d_delta13[18];
-    assign t_170 = d_d_delta13[17:0];
-    assign t_171 = t_170[17:7];
-    assign t_172 = {{2{c4_d_y14[15]}}, c4_d_y14};
-    assign t_173 = d_d_delta14[18];
-    assign t_174 = d_d_delta14[17:0];
-    assign t_175 = t_174[17:7];
-    assign t_176 = {{2{c4_d_y15[15]}}, c4_d_y15};
-    assign t_177 = d_d_delta15[18];
-    assign t_178 = d_d_delta15[17:0];
-    assign t_179 = t_178[17:7];
-    assign t_180 = {{1{e2_ref_t[15]}}, e2_ref_t};
-    assign t_181 = {{1{e2_ref_d[15]}}, e2_ref_d};
-    assign t_182 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
-    assign t_183 = {{1{t_182[15]}}, t_182};
-    assign t_184 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
-    assign t_185 = (acc_t_raise ? e3_ref_t : acc_t_rho);
-    assign t_186 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
-    assign t_187 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
-    assign t_188 = {{1{t_187[15]}}, t_187};
-    assign t_189 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
-    assign t_190 = (acc_d_raise ? e3_ref_d : acc_d_rho);
-    assign t_191 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
-    assign t_192 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
-    assign t_193 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
-    assign t_194 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_195 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
-    assign t_196 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
-    assign t_197 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
-    assign t_198 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
-    assign t_199 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
-    assign t_200 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
-    assign t_201 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
-    assign t_202 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
-    assign t_203 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
-    assign t_204 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
-    assign t_205 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
-    assign t_206 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
-    assign t_207 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
-    assign t_208 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
-    assign t_209 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
-    assign t_210 = (ckpt_valid_4 & (~ckpt_done));
-    assign t_211 = (((ckpt_valid_ahead_3 & (~ckpt_done)) & (~ckpt_found)) & ckpt_s3_above);
-    assign t_212 = (ckpt_skip_jump & pass_b_phase);
-    assign t_213 = {10'h0, p4_q15};
-    assign t_214 = cur_uniforms[31:0];
-    assign t_215 = uniform_final_q[15:0];
-    assign t_216 = uniform_final_q[31:16];
-    assign t_217 = {15'h0, sum_t[43:27]};
-    assign t_218 = t_217[31:16];
-    assign t_219 = (|t_218);
-    assign t_220 = t_218[15:8];
-    assign t_221 = (|t_220);
-    assign t_222 = t_220[7:4];
-    assign t_223 = (|t_222);
-    assign t_224 = t_222[3:2];
-    assign t_225 = (|t_224);
-    assign t_226 = t_222[1:0];
-    assign t_227 = t_220[3:0];
-    assign t_228 = t_227[3:2];
-    assign t_229 = (|t_228);
-    assign t_230 = t_227[1:0];
-    assign t_231 = t_218[7:0];
-    assign t_232 = t_231[7:4];
-    assign t_233 = (|t_232);
-    assign t_234 = t_232[3:2];
-    assign t_235 = (|t_234);
-    assign t_236 = t_232[1:0];
-    assign t_237 = t_231[3:0];
-    assign t_238 = t_237[3:2];
-    assign t_239 = (|t_238);
-    assign t_240 = t_237[1:0];
-    assign t_241 = t_217[15:0];
-    assign t_242 = t_241[15:8];
-    assign t_243 = (|t_242);
-    assign t_244 = t_242[7:4];
-    assign t_245 = (|t_244);
-    assign t_246 = t_244[3:2];
-    assign t_247 = (|t_246);
-    assign t_248 = t_244[1:0];
-    assign t_249 = t_242[3:0];
-    assign t_250 = t_249[3:2];
-    assign t_251 = (|t_250);
-    assign t_252 = t_249[1:0];
-    assign t_253 = t_241[7:0];
-    assign t_254 = t_253[7:4];
-    assign t_255 = (|t_254);
-    assign t_256 = t_254[3:2];
-    assign t_257 = (|t_256);
-    assign t_258 = t_254[1:0];
-    assign t_259 = t_253[3:0];
-    assign t_260 = t_259[3:2];
-    assign t_261 = (|t_260);
-    assign t_262 = t_259[1:0];
-    assign t_263 = (dec_t_window >> dec_t_lead_q);
-    assign t_264 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_265 = dec_t_delta[18];
-    assign t_266 = dec_t_delta[17:0];
-    assign t_267 = t_266[17:7];
-    assign t_268 = {15'h0, sum_d[43:27]};
-    assign t_269 = t_268[31:16];
-    assign t_270 = (|t_269);
-    assign t_271 = t_269[15:8];
+    assign t_22 = ({{1{c0_t_q0[9]}}, c0_t_q0} - {{1{c0_t_q1[9]}}, c0_t_q1});
+    assign t_23 = ({{1{c0_t_q2[9]}}, c0_t_q2} - {{1{c0_t_q3[9]}}, c0_t_q3});
+    assign t_24 = ({{1{c0_t_q4[9]}}, c0_t_q4} - {{1{c0_t_q5[9]}}, c0_t_q5});
+    assign t_25 = ({{1{c0_t_q6[9]}}, c0_t_q6} - {{1{c0_t_q7[9]}}, c0_t_q7});
+    assign t_26 = ({{1{c0_t_q8[9]}}, c0_t_q8} - {{1{c0_t_q9[9]}}, c0_t_q9});
+    assign t_27 = ({{1{c0_t_q10[9]}}, c0_t_q10} - {{1{c0_t_q11[9]}}, c0_t_q11});
+    assign t_28 = ({{1{c0_t_q12[9]}}, c0_t_q12} - {{1{c0_t_q13[9]}}, c0_t_q13});
+    assign t_29 = ({{1{c0_t_q14[9]}}, c0_t_q14} - {{1{c0_t_q15[9]}}, c0_t_q15});
+    assign t_30 = ({{1{c1_t_m0[9]}}, c1_t_m0} - {{1{c1_t_m1[9]}}, c1_t_m1});
+    assign t_31 = ({{1{c1_t_m2[9]}}, c1_t_m2} - {{1{c1_t_m3[9]}}, c1_t_m3});
+    assign t_32 = ({{1{c1_t_m4[9]}}, c1_t_m4} - {{1{c1_t_m5[9]}}, c1_t_m5});
+    assign t_33 = ({{1{c1_t_m6[9]}}, c1_t_m6} - {{1{c1_t_m7[9]}}, c1_t_m7});
+    assign t_34 = ({{1{c2_t_m0[9]}}, c2_t_m0} - {{1{c2_t_m1[9]}}, c2_t_m1});
+    assign t_35 = (t_34[10] ? c2_t_m1 : c2_t_m0);
+    assign t_36 = ({{1{c2_t_m2[9]}}, c2_t_m2} - {{1{c2_t_m3[9]}}, c2_t_m3});
+    assign t_37 = (t_36[10] ? c2_t_m3 : c2_t_m2);
+    assign t_38 = {{6{t_35[9]}}, t_35};
+    assign t_39 = {{6{t_37[9]}}, t_37};
+    assign t_40 = ({{1{c3_t_m0[9]}}, c3_t_m0} - {{1{c3_t_m1[9]}}, c3_t_m1});
+    assign t_41 = t_40[10];
+    assign t_42 = (t_41 ? c3_full_t_m1 : c3_full_t_m0);
+    assign t_43 = (t_41 ? c3_t_m1 : c3_t_m0);
+    assign t_44 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
+    assign t_45 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
+    assign t_46 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
+    assign t_47 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
+    assign t_48 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
+    assign t_49 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
+    assign t_50 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
+    assign t_51 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
+    assign t_52 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
+    assign t_53 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
+    assign t_54 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
+    assign t_55 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
+    assign t_56 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
+    assign t_57 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
+    assign t_58 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
+    assign t_59 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
+    assign t_60 = ({{1{c0_d_q0[9]}}, c0_d_q0} - {{1{c0_d_q1[9]}}, c0_d_q1});
+    assign t_61 = ({{1{c0_d_q2[9]}}, c0_d_q2} - {{1{c0_d_q3[9]}}, c0_d_q3});
+    assign t_62 = ({{1{c0_d_q4[9]}}, c0_d_q4} - {{1{c0_d_q5[9]}}, c0_d_q5});
+    assign t_63 = ({{1{c0_d_q6[9]}}, c0_d_q6} - {{1{c0_d_q7[9]}}, c0_d_q7});
+    assign t_64 = ({{1{c0_d_q8[9]}}, c0_d_q8} - {{1{c0_d_q9[9]}}, c0_d_q9});
+    assign t_65 = ({{1{c0_d_q10[9]}}, c0_d_q10} - {{1{c0_d_q11[9]}}, c0_d_q11});
+    assign t_66 = ({{1{c0_d_q12[9]}}, c0_d_q12} - {{1{c0_d_q13[9]}}, c0_d_q13});
+    assign t_67 = ({{1{c0_d_q14[9]}}, c0_d_q14} - {{1{c0_d_q15[9]}}, c0_d_q15});
+    assign t_68 = ({{1{c1_d_m0[9]}}, c1_d_m0} - {{1{c1_d_m1[9]}}, c1_d_m1});
+    assign t_69 = ({{1{c1_d_m2[9]}}, c1_d_m2} - {{1{c1_d_m3[9]}}, c1_d_m3});
+    assign t_70 = ({{1{c1_d_m4[9]}}, c1_d_m4} - {{1{c1_d_m5[9]}}, c1_d_m5});
+    assign t_71 = ({{1{c1_d_m6[9]}}, c1_d_m6} - {{1{c1_d_m7[9]}}, c1_d_m7});
+    assign t_72 = ({{1{c2_d_m0[9]}}, c2_d_m0} - {{1{c2_d_m1[9]}}, c2_d_m1});
+    assign t_73 = (t_72[10] ? c2_d_m1 : c2_d_m0);
+    assign t_74 = ({{1{c2_d_m2[9]}}, c2_d_m2} - {{1{c2_d_m3[9]}}, c2_d_m3});
+    assign t_75 = (t_74[10] ? c2_d_m3 : c2_d_m2);
+    assign t_76 = {{6{t_73[9]}}, t_73};
+    assign t_77 = {{6{t_75[9]}}, t_75};
+    assign t_78 = ({{1{c3_d_m0[9]}}, c3_d_m0} - {{1{c3_d_m1[9]}}, c3_d_m1});
+    assign t_79 = t_78[10];
+    assign t_80 = (t_79 ? c3_full_d_m1 : c3_full_d_m0);
+    assign t_81 = (t_79 ? c3_d_m1 : c3_d_m0);
+    assign t_82 = {{2{c4_t_y0[15]}}, c4_t_y0};
+    assign t_83 = d_t_delta0[18];
+    assign t_84 = d_t_delta0[17:0];
+    assign t_85 = t_84[17:7];
+    assign t_86 = {{2{c4_t_y1[15]}}, c4_t_y1};
+    assign t_87 = d_t_delta1[18];
+    assign t_88 = d_t_delta1[17:0];
+    assign t_89 = t_88[17:7];
+    assign t_90 = {{2{c4_t_y2[15]}}, c4_t_y2};
+    assign t_91 = d_t_delta2[18];
+    assign t_92 = d_t_delta2[17:0];
+    assign t_93 = t_92[17:7];
+    assign t_94 = {{2{c4_t_y3[15]}}, c4_t_y3};
+    assign t_95 = d_t_delta3[18];
+    assign t_96 = d_t_delta3[17:0];
+    assign t_97 = t_96[17:7];
+    assign t_98 = {{2{c4_t_y4[15]}}, c4_t_y4};
+    assign t_99 = d_t_delta4[18];
+    assign t_100 = d_t_delta4[17:0];
+    assign t_101 = t_100[17:7];
+    assign t_102 = {{2{c4_t_y5[15]}}, c4_t_y5};
+    assign t_103 = d_t_delta5[18];
+    assign t_104 = d_t_delta5[17:0];
+    assign t_105 = t_104[17:7];
+    assign t_106 = {{2{c4_t_y6[15]}}, c4_t_y6};
+    assign t_107 = d_t_delta6[18];
+    assign t_108 = d_t_delta6[17:0];
+    assign t_109 = t_108[17:7];
+    assign t_110 = {{2{c4_t_y7[15]}}, c4_t_y7};
+    assign t_111 = d_t_delta7[18];
+    assign t_112 = d_t_delta7[17:0];
+    assign t_113 = t_112[17:7];
+    assign t_114 = {{2{c4_t_y8[15]}}, c4_t_y8};
+    assign t_115 = d_t_delta8[18];
+    assign t_116 = d_t_delta8[17:0];
+    assign t_117 = t_116[17:7];
+    assign t_118 = {{2{c4_t_y9[15]}}, c4_t_y9};
+    assign t_119 = d_t_delta9[18];
+    assign t_120 = d_t_delta9[17:0];
+    assign t_121 = t_120[17:7];
+    assign t_122 = {{2{c4_t_y10[15]}}, c4_t_y10};
+    assign t_123 = d_t_delta10[18];
+    assign t_124 = d_t_delta10[17:0];
+    assign t_125 = t_124[17:7];
+    assign t_126 = {{2{c4_t_y11[15]}}, c4_t_y11};
+    assign t_127 = d_t_delta11[18];
+    assign t_128 = d_t_delta11[17:0];
+    assign t_129 = t_128[17:7];
+    assign t_130 = {{2{c4_t_y12[15]}}, c4_t_y12};
+    assign t_131 = d_t_delta12[18];
+    assign t_132 = d_t_delta12[17:0];
+    assign t_133 = t_132[17:7];
+    assign t_134 = {{2{c4_t_y13[15]}}, c4_t_y13};
+    assign t_135 = d_t_delta13[18];
+    assign t_136 = d_t_delta13[17:0];
+    assign t_137 = t_136[17:7];
+    assign t_138 = {{2{c4_t_y14[15]}}, c4_t_y14};
+    assign t_139 = d_t_delta14[18];
+    assign t_140 = d_t_delta14[17:0];
+    assign t_141 = t_140[17:7];
+    assign t_142 = {{2{c4_t_y15[15]}}, c4_t_y15};
+    assign t_143 = d_t_delta15[18];
+    assign t_144 = d_t_delta15[17:0];
+    assign t_145 = t_144[17:7];
+    assign t_146 = {{2{c4_d_y0[15]}}, c4_d_y0};
+    assign t_147 = d_d_delta0[18];
+    assign t_148 = d_d_delta0[17:0];
+    assign t_149 = t_148[17:7];
+    assign t_150 = {{2{c4_d_y1[15]}}, c4_d_y1};
+    assign t_151 = d_d_delta1[18];
+    assign t_152 = d_d_delta1[17:0];
+    assign t_153 = t_152[17:7];
+    assign t_154 = {{2{c4_d_y2[15]}}, c4_d_y2};
+    assign t_155 = d_d_delta2[18];
+    assign t_156 = d_d_delta2[17:0];
+    assign t_157 = t_156[17:7];
+    assign t_158 = {{2{c4_d_y3[15]}}, c4_d_y3};
+    assign t_159 = d_d_delta3[18];
+    assign t_160 = d_d_delta3[17:0];
+    assign t_161 = t_160[17:7];
+    assign t_162 = {{2{c4_d_y4[15]}}, c4_d_y4};
+    assign t_163 = d_d_delta4[18];
+    assign t_164 = d_d_delta4[17:0];
+    assign t_165 = t_164[17:7];
+    assign t_166 = {{2{c4_d_y5[15]}}, c4_d_y5};
+    assign t_167 = d_d_delta5[18];
+    assign t_168 = d_d_delta5[17:0];
+    assign t_169 = t_168[17:7];
+    assign t_170 = {{2{c4_d_y6[15]}}, c4_d_y6};
+    assign t_171 = d_d_delta6[18];
+    assign t_172 = d_d_delta6[17:0];
+    assign t_173 = t_172[17:7];
+    assign t_174 = {{2{c4_d_y7[15]}}, c4_d_y7};
+    assign t_175 = d_d_delta7[18];
+    assign t_176 = d_d_delta7[17:0];
+    assign t_177 = t_176[17:7];
+    assign t_178 = {{2{c4_d_y8[15]}}, c4_d_y8};
+    assign t_179 = d_d_delta8[18];
+    assign t_180 = d_d_delta8[17:0];
+    assign t_181 = t_180[17:7];
+    assign t_182 = {{2{c4_d_y9[15]}}, c4_d_y9};
+    assign t_183 = d_d_delta9[18];
+    assign t_184 = d_d_delta9[17:0];
+    assign t_185 = t_184[17:7];
+    assign t_186 = {{2{c4_d_y10[15]}}, c4_d_y10};
+    assign t_187 = d_d_delta10[18];
+    assign t_188 = d_d_delta10[17:0];
+    assign t_189 = t_188[17:7];
+    assign t_190 = {{2{c4_d_y11[15]}}, c4_d_y11};
+    assign t_191 = d_d_delta11[18];
+    assign t_192 = d_d_delta11[17:0];
+    assign t_193 = t_192[17:7];
+    assign t_194 = {{2{c4_d_y12[15]}}, c4_d_y12};
+    assign t_195 = d_d_delta12[18];
+    assign t_196 = d_d_delta12[17:0];
+    assign t_197 = t_196[17:7];
+    assign t_198 = {{2{c4_d_y13[15]}}, c4_d_y13};
+    assign t_199 = d_d_delta13[18];
+    assign t_200 = d_d_delta13[17:0];
+    assign t_201 = t_200[17:7];
+    assign t_202 = {{2{c4_d_y14[15]}}, c4_d_y14};
+    assign t_203 = d_d_delta14[18];
+    assign t_204 = d_d_delta14[17:0];
+    assign t_205 = t_204[17:7];
+    assign t_206 = {{2{c4_d_y15[15]}}, c4_d_y15};
+    assign t_207 = d_d_delta15[18];
+    assign t_208 = d_d_delta15[17:0];
+    assign t_209 = t_208[17:7];
+    assign t_210 = {{1{e2_ref_t[15]}}, e2_ref_t};
+    assign t_211 = {{1{e2_ref_d[15]}}, e2_ref_d};
+    assign t_212 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
+    assign t_213 = {{1{t_212[15]}}, t_212};
+    assign t_214 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
+    assign t_215 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
+    assign t_216 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
+    assign t_217 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
+    assign t_218 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
+    assign t_219 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_220 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_221 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
+    assign t_222 = {{1{t_221[15]}}, t_221};
+    assign t_223 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
+    assign t_224 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
+    assign t_225 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
+    assign t_226 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
+    assign t_227 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
+    assign t_228 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_229 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_230 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
+    assign t_231 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
+    assign t_232 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_233 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
+    assign t_234 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
+    assign t_235 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
+    assign t_236 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
+    assign t_237 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
+    assign t_238 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
+    assign t_239 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
+    assign t_240 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
+    assign t_241 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
+    assign t_242 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
+    assign t_243 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
+    assign t_244 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
+    assign t_245 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
+    assign t_246 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
+    assign t_247 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
+    assign t_248 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
+    assign t_249 = (ckpt_valid_4 & (~ckpt_done));
+    assign t_250 = ((ckpt_valid_ahead_3 & ckpt_s3_above) & (~(ckpt_valid_4 & ckpt_s4_above)));
+    assign t_251 = (ckpt_skip_jump & pass_b_phase);
+    assign t_252 = {10'h0, p4_q15};
+    assign t_253 = cur_uniforms[31:0];
+    assign t_254 = uniform_final_q[15:0];
+    assign t_255 = uniform_final_q[31:16];
+    assign t_256 = {15'h0, sum_t[43:27]};
+    assign t_257 = t_256[31:16];
+    assign t_258 = (|t_257);
+    assign t_259 = t_257[15:8];
+    assign t_260 = (|t_259);
+    assign t_261 = t_259[7:4];
+    assign t_262 = (|t_261);
+    assign t_263 = t_261[3:2];
+    assign t_264 = (|t_263);
+    assign t_265 = t_261[1:0];
+    assign t_266 = t_259[3:0];
+    assign t_267 = t_266[3:2];
+    assign t_268 = (|t_267);
+    assign t_269 = t_266[1:0];
+    assign t_270 = t_257[7:0];
+    assign t_271 = t_270[7:4];
     assign t_272 = (|t_271);
-    assign t_273 = t_271[7:4];
+    assign t_273 = t_271[3:2];
     assign t_274 = (|t_273);
-    assign t_275 = t_273[3:2];
-    assign t_276 = (|t_275);
-    assign t_277 = t_273[1:0];
-    assign t_278 = t_271[3:0];
-    assign t_279 = t_278[3:2];
-    assign t_280 = (|t_279);
-    assign t_281 = t_278[1:0];
-    assign t_282 = t_269[7:0];
-    assign t_283 = t_282[7:4];
+    assign t_275 = t_271[1:0];
+    assign t_276 = t_270[3:0];
+    assign t_277 = t_276[3:2];
+    assign t_278 = (|t_277);
+    assign t_279 = t_276[1:0];
+    assign t_280 = t_256[15:0];
+    assign t_281 = t_280[15:8];
+    assign t_282 = (|t_281);
+    assign t_283 = t_281[7:4];
     assign t_284 = (|t_283);
     assign t_285 = t_283[3:2];
     assign t_286 = (|t_285);
     assign t_287 = t_283[1:0];
-    assign t_288 = t_282[3:0];
+    assign t_288 = t_281[3:0];
     assign t_289 = t_288[3:2];
     assign t_290 = (|t_289);
     assign t_291 = t_288[1:0];
-    assign t_292 = t_268[15:0];
-    assign t_293 = t_292[15:8];
+    assign t_292 = t_280[7:0];
+    assign t_293 = t_292[7:4];
     assign t_294 = (|t_293);
-    assign t_295 = t_293[7:4];
+    assign t_295 = t_293[3:2];
     assign t_296 = (|t_295);
-    assign t_297 = t_295[3:2];
-    assign t_298 = (|t_297);
-    assign t_299 = t_295[1:0];
-    assign t_300 = t_293[3:0];
-    assign t_301 = t_300[3:2];
-    assign t_302 = (|t_301);
-    assign t_303 = t_300[1:0];
-    assign t_304 = t_292[7:0];
-    assign t_305 = t_304[7:4];
-    assign t_306 = (|t_305);
-    assign t_307 = t_305[3:2];
-    assign t_308 = (|t_307);
-    assign t_309 = t_305[1:0];
-    assign t_310 = t_304[3:0];
-    assign t_311 = t_310[3:2];
-    assign t_312 = (|t_311);
-    assign t_313 = t_310[1:0];
-    assign t_314 = (dec_d_window >> dec_d_lead_q);
-    assign t_315 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_316 = dec_d_delta[18];
-    assign t_317 = dec_d_delta[17:0];
-    assign t_318 = t_317[17:7];
-    assign t_319 = (state == 3'h1);
-    assign t_320 = cur_uniforms[31:0];
-    assign t_321 = uniform_row_q[15:0];
-    assign t_322 = uniform_row_q[31:16];
-    assign t_323 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_324 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
-    assign t_325 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
-    assign t_326 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_297 = t_293[1:0];
+    assign t_298 = t_292[3:0];
+    assign t_299 = t_298[3:2];
+    assign t_300 = (|t_299);
+    assign t_301 = t_298[1:0];
+    assign t_302 = (dec_t_window >> dec_t_lead_q);
+    assign t_303 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_304 = dec_t_delta[18];
+    assign t_305 = dec_t_delta[17:0];
+    assign t_306 = t_305[17:7];
+    assign t_307 = {15'h0, sum_d[43:27]};
+    assign t_308 = t_307[31:16];
+    assign t_309 = (|t_308);
+    assign t_310 = t_308[15:8];
+    assign t_311 = (|t_310);
+    assign t_312 = t_310[7:4];
+    assign t_313 = (|t_312);
+    assign t_314 = t_312[3:2];
+    assign t_315 = (|t_314);
+    assign t_316 = t_312[1:0];
+    assign t_317 = t_310[3:0];
+    assign t_318 = t_317[3:2];
+    assign t_319 = (|t_318);
+    assign t_320 = t_317[1:0];
+    assign t_321 = t_308[7:0];
+    assign t_322 = t_321[7:4];
+    assign t_323 = (|t_322);
+    assign t_324 = t_322[3:2];
+    assign t_325 = (|t_324);
+    assign t_326 = t_322[1:0];
+    assign t_327 = t_321[3:0];
+    assign t_328 = t_327[3:2];
+    assign t_329 = (|t_328);
+    assign t_330 = t_327[1:0];
+    assign t_331 = t_307[15:0];
+    assign t_332 = t_331[15:8];
+    assign t_333 = (|t_332);
+    assign t_334 = t_332[7:4];
+    assign t_335 = (|t_334);
+    assign t_336 = t_334[3:2];
+    assign t_337 = (|t_336);
+    assign t_338 = t_334[1:0];
+    assign t_339 = t_332[3:0];
+    assign t_340 = t_339[3:2];
+    assign t_341 = (|t_340);
+    assign t_342 = t_339[1:0];
+    assign t_343 = t_331[7:0];
+    assign t_344 = t_343[7:4];
+    assign t_345 = (|t_344);
+    assign t_346 = t_344[3:2];
+    assign t_347 = (|t_346);
+    assign t_348 = t_344[1:0];
+    assign t_349 = t_343[3:0];
+    assign t_350 = t_349[3:2];
+    assign t_351 = (|t_350);
+    assign t_352 = t_349[1:0];
+    assign t_353 = (dec_d_window >> dec_d_lead_q);
+    assign t_354 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_355 = dec_d_delta[18];
+    assign t_356 = dec_d_delta[17:0];
+    assign t_357 = t_356[17:7];
+    assign t_358 = (state == 3'h1);
+    assign t_359 = cur_uniforms[31:0];
+    assign t_360 = uniform_row_q[15:0];
+    assign t_361 = uniform_row_q[31:16];
+    assign t_362 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_363 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
+    assign t_364 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_365 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3575,7 +3668,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign cmd_draft_token_3 = t_0[66:51];
     assign cmd_fire = (s_axis_cmd_tvalid & (~cur_valid));
     assign cur_uniforms = {cur_uniform4, cur_uniform3, cur_uniform2, cur_uniform1, cur_uniform0};
-    assign cmd_fire_load = (s_axis_cmd_tvalid & (~cur_valid_load));
     assign cmd_fire_generator = (s_axis_cmd_tvalid & (~cur_valid_generator));
     assign gen_x0_r0 = (({gen_x0[7:0], gen_x0[31:8]} + gen_y0) ^ gen_k);
     assign gen_y0_r0 = ({gen_y0[28:0], gen_y0[31:29]} ^ gen_x0_r0);
@@ -3583,11 +3675,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign gen_k_r0 = ({gen_k[28:0], gen_k[31:29]} ^ gen_l_r0);
     assign cmd_generator = t_0[228];
     assign gen_last_step = (gen_active & (gen_step == 4'hb));
+    assign cmd_fire_load_tokens = (s_axis_cmd_tvalid & (~cur_valid_load_tokens));
     assign cmd_draft_token = t_0[66:3];
+    assign cmd_fire_load_u0 = (s_axis_cmd_tvalid & (~cur_valid_load_u0));
     assign cmd_uniform_0 = t_0[98:67];
     assign cmd_uniform_1 = t_0[130:99];
     assign cmd_uniform_2 = t_0[162:131];
     assign cmd_uniform_3 = t_0[194:163];
+    assign cmd_fire_load_u4 = (s_axis_cmd_tvalid & (~cur_valid_load_u4));
     assign cmd_uniform_4 = t_0[226:195];
     assign cmd_one_hot = t_0[227];
     assign in_bad_gamma = (3'h4 < cmd_gamma);
@@ -3672,69 +3767,69 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign c2_control_mode = c2_control[1:0];
     assign c_streaming = (c2_control_mode == 2'h0);
     assign u_exp_t0_f = d_t_e0_f[4:0];
-    assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_52[17]}}, t_52});
+    assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_82[17]}}, t_82});
     assign u_exp_t1_f = d_t_e1_f[4:0];
-    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_56[17]}}, t_56});
+    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_86[17]}}, t_86});
     assign u_exp_t2_f = d_t_e2_f[4:0];
-    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_60[17]}}, t_60});
+    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_90[17]}}, t_90});
     assign u_exp_t3_f = d_t_e3_f[4:0];
-    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_64[17]}}, t_64});
+    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_94[17]}}, t_94});
     assign u_exp_t4_f = d_t_e4_f[4:0];
-    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_68[17]}}, t_68});
+    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_98[17]}}, t_98});
     assign u_exp_t5_f = d_t_e5_f[4:0];
-    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_72[17]}}, t_72});
+    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_102[17]}}, t_102});
     assign u_exp_t6_f = d_t_e6_f[4:0];
-    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_76[17]}}, t_76});
+    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_106[17]}}, t_106});
     assign u_exp_t7_f = d_t_e7_f[4:0];
-    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_80[17]}}, t_80});
+    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_110[17]}}, t_110});
     assign u_exp_t8_f = d_t_e8_f[4:0];
-    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_84[17]}}, t_84});
+    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_114[17]}}, t_114});
     assign u_exp_t9_f = d_t_e9_f[4:0];
-    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_88[17]}}, t_88});
+    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_118[17]}}, t_118});
     assign u_exp_t10_f = d_t_e10_f[4:0];
-    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_92[17]}}, t_92});
+    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_122[17]}}, t_122});
     assign u_exp_t11_f = d_t_e11_f[4:0];
-    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_96[17]}}, t_96});
+    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_126[17]}}, t_126});
     assign u_exp_t12_f = d_t_e12_f[4:0];
-    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_100[17]}}, t_100});
+    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_130[17]}}, t_130});
     assign u_exp_t13_f = d_t_e13_f[4:0];
-    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_104[17]}}, t_104});
+    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_134[17]}}, t_134});
     assign u_exp_t14_f = d_t_e14_f[4:0];
-    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_108[17]}}, t_108});
+    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_138[17]}}, t_138});
     assign u_exp_t15_f = d_t_e15_f[4:0];
-    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_112[17]}}, t_112});
+    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_142[17]}}, t_142});
     assign u_exp_d0_f = d_d_e0_f[4:0];
-    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_116[17]}}, t_116});
+    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_146[17]}}, t_146});
     assign u_exp_d1_f = d_d_e1_f[4:0];
-    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_120[17]}}, t_120});
+    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_150[17]}}, t_150});
     assign u_exp_d2_f = d_d_e2_f[4:0];
-    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_124[17]}}, t_124});
+    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_154[17]}}, t_154});
     assign u_exp_d3_f = d_d_e3_f[4:0];
-    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_128[17]}}, t_128});
+    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_158[17]}}, t_158});
     assign u_exp_d4_f = d_d_e4_f[4:0];
-    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_132[17]}}, t_132});
+    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_162[17]}}, t_162});
     assign u_exp_d5_f = d_d_e5_f[4:0];
-    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_136[17]}}, t_136});
+    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_166[17]}}, t_166});
     assign u_exp_d6_f = d_d_e6_f[4:0];
-    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_140[17]}}, t_140});
+    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_170[17]}}, t_170});
     assign u_exp_d7_f = d_d_e7_f[4:0];
-    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_144[17]}}, t_144});
+    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_174[17]}}, t_174});
     assign u_exp_d8_f = d_d_e8_f[4:0];
-    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_148[17]}}, t_148});
+    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_178[17]}}, t_178});
     assign u_exp_d9_f = d_d_e9_f[4:0];
-    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_152[17]}}, t_152});
+    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_182[17]}}, t_182});
     assign u_exp_d10_f = d_d_e10_f[4:0];
-    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_156[17]}}, t_156});
+    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_186[17]}}, t_186});
     assign u_exp_d11_f = d_d_e11_f[4:0];
-    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_160[17]}}, t_160});
+    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_190[17]}}, t_190});
     assign u_exp_d12_f = d_d_e12_f[4:0];
-    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_164[17]}}, t_164});
+    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_194[17]}}, t_194});
     assign u_exp_d13_f = d_d_e13_f[4:0];
-    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_168[17]}}, t_168});
+    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_198[17]}}, t_198});
     assign u_exp_d14_f = d_d_e14_f[4:0];
-    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_172[17]}}, t_172});
+    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_202[17]}}, t_202});
     assign u_exp_d15_f = d_d_e15_f[4:0];
-    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_176[17]}}, t_176});
+    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_206[17]}}, t_206});
     assign e1_control_mode = e1_control[1:0];
     assign e1_control_base = e1_control[18:3];
     assign e4_control_mode = e4_control[1:0];
@@ -3747,44 +3842,46 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e3_control_phase = e3_control[21:20];
     assign e3_control_fresh = e3_control[22];
     assign e2_control_phase = e2_control[21:20];
-    assign acc_t_raise = (e3_control_fresh | t_184[16]);
+    assign acc_t_raise = (e3_control_fresh | t_214[16]);
+    assign en_t_new_rho = (en_t_raise ? en_t_ref : en_t_rho);
     assign s2_t_sum = (s2_t_kept + s2_t_added);
-    assign acc_d_raise = (e3_control_fresh | t_189[16]);
+    assign acc_d_raise = (e3_control_fresh | t_223[16]);
+    assign en_d_new_rho = (en_d_raise ? en_d_ref : en_d_rho);
     assign s2_d_sum = (s2_d_kept + s2_d_added);
     assign e1_control_first = e1_control[19];
     assign row_merged = merge_done_4;
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign ckpt_scan = (ckpt_start_20 | ckpt_searching);
-    assign ckpt_s3_above = (ckpt_last_3 | (cdf_threshold < ckpt_s3_sum));
-    assign ckpt_found = (t_210 & ckpt_s4_above);
+    assign ckpt_s3_above = t_248[45];
+    assign ckpt_found = (t_249 & ckpt_s4_above);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
-    assign u_cdf_thr_p0_a = t_215;
+    assign u_cdf_thr_p0_a = t_254;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_215;
+    assign u_cdf_thr_p1_a = t_254;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_215;
+    assign u_cdf_thr_p2_a = t_254;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_216;
+    assign u_cdf_thr_p3_a = t_255;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_216;
+    assign u_cdf_thr_p4_a = t_255;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_216;
+    assign u_cdf_thr_p5_a = t_255;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_remainder = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_264[17]}}, t_264});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_303[17]}}, t_303});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_315[17]}}, t_315});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_354[17]}}, t_354});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_321;
+    assign u_accept_lhs_p0_a = t_360;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_321;
+    assign u_accept_lhs_p1_a = t_360;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_322;
+    assign u_accept_lhs_p2_a = t_361;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_322;
+    assign u_accept_lhs_p3_a = t_361;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_16 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
@@ -4424,7 +4521,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index[1:0])
             2'h0: begin
-                uniform_final_in0 = t_214;
+                uniform_final_in0 = t_253;
             end
             2'h1: begin
                 uniform_final_in0 = cur_uniforms[63:32];
@@ -4436,7 +4533,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final_in0 = cur_uniforms[127:96];
             end
             default: begin
-                uniform_final_in0 = t_214;
+                uniform_final_in0 = t_253;
             end
         endcase
     end
@@ -10618,7 +10715,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_320;
+                uniform_row = t_359;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10633,7 +10730,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_320;
+                uniform_row = t_359;
             end
         endcase
     end
@@ -10743,7 +10840,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_323;
+                        beat <= t_362;
                     end
                 end
                 3'h2: begin
@@ -10758,7 +10855,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_323;
+                        beat <= t_362;
                     end
                 end
             endcase
@@ -10775,7 +10872,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat_phase <= t_324;
+                        beat_phase <= t_363;
                     end
                 end
                 3'h2: begin
@@ -10790,7 +10887,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat_phase <= t_324;
+                        beat_phase <= t_363;
                     end
                 end
             endcase
@@ -10833,7 +10930,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_325;
+                            row_has_draft <= t_364;
                         end
                     end
                 end
@@ -10850,7 +10947,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_326;
+                            row_has_draft <= t_365;
                         end
                     end
                 end
@@ -10871,7 +10968,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_325 & (~cur_one_hot));
+                            row_draft_stream <= (t_364 & (~cur_one_hot));
                         end
                     end
                 end
@@ -10888,7 +10985,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_326 & (~cur_one_hot));
+                            row_draft_stream <= (t_365 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11125,21 +11222,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_192[42:0], 1'h0});
+        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_230[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_193[42:0], 1'h0});
+        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_231[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        if ((t_194 & e1_has_x)) begin
+        if ((t_232 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_194 & e1_has_x)) begin
+        if ((t_232 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -11148,7 +11245,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_194) begin
+            if (t_232) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -11180,7 +11277,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_213);
+            sum_w <= (sum_w + t_252);
         end
         case (state)
             3'h1: begin
@@ -11206,7 +11303,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_b) begin
-            cdf_prefix <= (cdf_prefix + t_213);
+            cdf_prefix <= (cdf_prefix + t_252);
         end
         case (state)
             3'h1: begin
@@ -11266,14 +11363,32 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
-            cur_valid_load <= 1'h0;
+            cur_valid_load_tokens <= 1'h0;
         end else begin
-            cur_valid_load <= (cur_valid_load ? (~round_over) : s_axis_cmd_tvalid);
+            cur_valid_load_tokens <= (cur_valid_load_tokens ? (~round_over) : s_axis_cmd_tvalid);
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cur_valid_load_u0 <= 1'h0;
+        end else begin
+            cur_valid_load_u0 <= (cur_valid_load_u0 ? (~round_over) : s_axis_cmd_tvalid);
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cur_valid_load_u4 <= 1'h0;
+        end else begin
+            cur_valid_load_u4 <= (cur_valid_load_u4 ? (~round_over) : s_axis_cmd_tvalid);
         end
     end
 
     always @(posedge aclk) begin
-        if (cmd_fire_load) begin
+        if (cmd_fire_load_tokens) begin
             cur_tokens <= cmd_draft_token;
         end
     end
@@ -11307,7 +11422,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 cur_uniform0 <= gen_y0_r0;
             end
         end
-        if (cmd_fire_load) begin
+        if (cmd_fire_load_u0) begin
             cur_uniform0 <= cmd_uniform_0;
         end
     end
@@ -11318,7 +11433,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 cur_uniform1 <= gen_y0_r0;
             end
         end
-        if (cmd_fire_load) begin
+        if (cmd_fire_load_u0) begin
             cur_uniform1 <= cmd_uniform_1;
         end
     end
@@ -11329,7 +11444,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 cur_uniform2 <= gen_y0_r0;
             end
         end
-        if (cmd_fire_load) begin
+        if (cmd_fire_load_u0) begin
             cur_uniform2 <= cmd_uniform_2;
         end
     end
@@ -11340,7 +11455,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 cur_uniform3 <= gen_y0_r0;
             end
         end
-        if (cmd_fire_load) begin
+        if (cmd_fire_load_u0) begin
             cur_uniform3 <= cmd_uniform_3;
         end
     end
@@ -11351,7 +11466,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 cur_uniform4 <= gen_y0_r0;
             end
         end
-        if (cmd_fire_load) begin
+        if (cmd_fire_load_u4) begin
             cur_uniform4 <= cmd_uniform_4;
         end
     end
@@ -12112,283 +12227,283 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c1_t_m0 <= (($signed(c0_t_q0) < $signed(c0_t_q1)) ? c0_t_q1 : c0_t_q0);
+        c1_t_m0 <= (t_22[10] ? c0_t_q1 : c0_t_q0);
     end
 
     always @(posedge aclk) begin
-        c1_t_m1 <= (($signed(c0_t_q2) < $signed(c0_t_q3)) ? c0_t_q3 : c0_t_q2);
+        c1_t_m1 <= (t_23[10] ? c0_t_q3 : c0_t_q2);
     end
 
     always @(posedge aclk) begin
-        c1_t_m2 <= (($signed(c0_t_q4) < $signed(c0_t_q5)) ? c0_t_q5 : c0_t_q4);
+        c1_t_m2 <= (t_24[10] ? c0_t_q5 : c0_t_q4);
     end
 
     always @(posedge aclk) begin
-        c1_t_m3 <= (($signed(c0_t_q6) < $signed(c0_t_q7)) ? c0_t_q7 : c0_t_q6);
+        c1_t_m3 <= (t_25[10] ? c0_t_q7 : c0_t_q6);
     end
 
     always @(posedge aclk) begin
-        c1_t_m4 <= (($signed(c0_t_q8) < $signed(c0_t_q9)) ? c0_t_q9 : c0_t_q8);
+        c1_t_m4 <= (t_26[10] ? c0_t_q9 : c0_t_q8);
     end
 
     always @(posedge aclk) begin
-        c1_t_m5 <= (($signed(c0_t_q10) < $signed(c0_t_q11)) ? c0_t_q11 : c0_t_q10);
+        c1_t_m5 <= (t_27[10] ? c0_t_q11 : c0_t_q10);
     end
 
     always @(posedge aclk) begin
-        c1_t_m6 <= (($signed(c0_t_q12) < $signed(c0_t_q13)) ? c0_t_q13 : c0_t_q12);
+        c1_t_m6 <= (t_28[10] ? c0_t_q13 : c0_t_q12);
     end
 
     always @(posedge aclk) begin
-        c1_t_m7 <= (($signed(c0_t_q14) < $signed(c0_t_q15)) ? c0_t_q15 : c0_t_q14);
+        c1_t_m7 <= (t_29[10] ? c0_t_q15 : c0_t_q14);
     end
 
     always @(posedge aclk) begin
-        c2_t_m0 <= (($signed(c1_t_m0) < $signed(c1_t_m1)) ? c1_t_m1 : c1_t_m0);
+        c2_t_m0 <= (t_30[10] ? c1_t_m1 : c1_t_m0);
     end
 
     always @(posedge aclk) begin
-        c2_t_m1 <= (($signed(c1_t_m2) < $signed(c1_t_m3)) ? c1_t_m3 : c1_t_m2);
+        c2_t_m1 <= (t_31[10] ? c1_t_m3 : c1_t_m2);
     end
 
     always @(posedge aclk) begin
-        c2_t_m2 <= (($signed(c1_t_m4) < $signed(c1_t_m5)) ? c1_t_m5 : c1_t_m4);
+        c2_t_m2 <= (t_32[10] ? c1_t_m5 : c1_t_m4);
     end
 
     always @(posedge aclk) begin
-        c2_t_m3 <= (($signed(c1_t_m6) < $signed(c1_t_m7)) ? c1_t_m7 : c1_t_m6);
+        c2_t_m3 <= (t_33[10] ? c1_t_m7 : c1_t_m6);
     end
 
     always @(posedge aclk) begin
-        c3_t_m0 <= t_22;
+        c3_t_m0 <= t_35;
     end
 
     always @(posedge aclk) begin
-        c3_t_m1 <= t_23;
+        c3_t_m1 <= t_37;
     end
 
     always @(posedge aclk) begin
-        c3_full_t_m0 <= (c_streaming ? {t_24[10:0], 7'h0} : nu_t);
+        c3_full_t_m0 <= (c_streaming ? {t_38[10:0], 7'h0} : nu_t);
     end
 
     always @(posedge aclk) begin
-        c3_full_t_m1 <= (c_streaming ? {t_25[10:0], 7'h0} : nu_t);
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        c4_full_t_g0 <= t_27;
+        c3_full_t_m1 <= (c_streaming ? {t_39[10:0], 7'h0} : nu_t);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g1 <= t_27;
+        c4_full_t_g0 <= t_42;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g2 <= t_27;
+        c4_full_t_g1 <= t_42;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g3 <= t_27;
+        c4_full_t_g2 <= t_42;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g4 <= t_27;
+        c4_full_t_g3 <= t_42;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g5 <= t_27;
+        c4_full_t_g4 <= t_42;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g6 <= t_27;
+        c4_full_t_g5 <= t_42;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g7 <= t_27;
-    end
-
-    always @(posedge aclk) begin
-        c4_ref_t <= {{6{t_28[9]}}, t_28};
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q0 <= (b2_draft_lanes[0] ? t_29[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q1 <= (b2_draft_lanes[1] ? t_30[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q2 <= (b2_draft_lanes[2] ? t_31[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q3 <= (b2_draft_lanes[3] ? t_32[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q4 <= (b2_draft_lanes[4] ? t_33[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q5 <= (b2_draft_lanes[5] ? t_34[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q6 <= (b2_draft_lanes[6] ? t_35[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q7 <= (b2_draft_lanes[7] ? t_36[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q8 <= (b2_draft_lanes[8] ? t_37[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q9 <= (b2_draft_lanes[9] ? t_38[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q10 <= (b2_draft_lanes[10] ? t_39[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q11 <= (b2_draft_lanes[11] ? t_40[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q12 <= (b2_draft_lanes[12] ? t_41[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q13 <= (b2_draft_lanes[13] ? t_42[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q14 <= (b2_draft_lanes[14] ? t_43[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q15 <= (b2_draft_lanes[15] ? t_44[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m0 <= (($signed(c0_d_q0) < $signed(c0_d_q1)) ? c0_d_q1 : c0_d_q0);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m1 <= (($signed(c0_d_q2) < $signed(c0_d_q3)) ? c0_d_q3 : c0_d_q2);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m2 <= (($signed(c0_d_q4) < $signed(c0_d_q5)) ? c0_d_q5 : c0_d_q4);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m3 <= (($signed(c0_d_q6) < $signed(c0_d_q7)) ? c0_d_q7 : c0_d_q6);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m4 <= (($signed(c0_d_q8) < $signed(c0_d_q9)) ? c0_d_q9 : c0_d_q8);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m5 <= (($signed(c0_d_q10) < $signed(c0_d_q11)) ? c0_d_q11 : c0_d_q10);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m6 <= (($signed(c0_d_q12) < $signed(c0_d_q13)) ? c0_d_q13 : c0_d_q12);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m7 <= (($signed(c0_d_q14) < $signed(c0_d_q15)) ? c0_d_q15 : c0_d_q14);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_m0 <= (($signed(c1_d_m0) < $signed(c1_d_m1)) ? c1_d_m1 : c1_d_m0);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_m1 <= (($signed(c1_d_m2) < $signed(c1_d_m3)) ? c1_d_m3 : c1_d_m2);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_m2 <= (($signed(c1_d_m4) < $signed(c1_d_m5)) ? c1_d_m5 : c1_d_m4);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_m3 <= (($signed(c1_d_m6) < $signed(c1_d_m7)) ? c1_d_m7 : c1_d_m6);
-    end
-
-    always @(posedge aclk) begin
-        c3_d_m0 <= t_45;
-    end
-
-    always @(posedge aclk) begin
-        c3_d_m1 <= t_46;
-    end
-
-    always @(posedge aclk) begin
-        c3_full_d_m0 <= (c_streaming ? {t_47[10:0], 7'h0} : nu_d);
-    end
-
-    always @(posedge aclk) begin
-        c3_full_d_m1 <= (c_streaming ? {t_48[10:0], 7'h0} : nu_d);
+        c4_full_t_g6 <= t_42;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g0 <= t_50;
+        c4_full_t_g7 <= t_42;
+    end
+
+    always @(posedge aclk) begin
+        c4_ref_t <= {{6{t_43[9]}}, t_43};
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q0 <= (b2_draft_lanes[0] ? t_44[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q1 <= (b2_draft_lanes[1] ? t_45[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q2 <= (b2_draft_lanes[2] ? t_46[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q3 <= (b2_draft_lanes[3] ? t_47[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q4 <= (b2_draft_lanes[4] ? t_48[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q5 <= (b2_draft_lanes[5] ? t_49[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q6 <= (b2_draft_lanes[6] ? t_50[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q7 <= (b2_draft_lanes[7] ? t_51[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q8 <= (b2_draft_lanes[8] ? t_52[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q9 <= (b2_draft_lanes[9] ? t_53[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q10 <= (b2_draft_lanes[10] ? t_54[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q11 <= (b2_draft_lanes[11] ? t_55[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q12 <= (b2_draft_lanes[12] ? t_56[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q13 <= (b2_draft_lanes[13] ? t_57[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q14 <= (b2_draft_lanes[14] ? t_58[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q15 <= (b2_draft_lanes[15] ? t_59[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m0 <= (t_60[10] ? c0_d_q1 : c0_d_q0);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m1 <= (t_61[10] ? c0_d_q3 : c0_d_q2);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m2 <= (t_62[10] ? c0_d_q5 : c0_d_q4);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m3 <= (t_63[10] ? c0_d_q7 : c0_d_q6);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m4 <= (t_64[10] ? c0_d_q9 : c0_d_q8);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m5 <= (t_65[10] ? c0_d_q11 : c0_d_q10);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m6 <= (t_66[10] ? c0_d_q13 : c0_d_q12);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m7 <= (t_67[10] ? c0_d_q15 : c0_d_q14);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_m0 <= (t_68[10] ? c1_d_m1 : c1_d_m0);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_m1 <= (t_69[10] ? c1_d_m3 : c1_d_m2);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_m2 <= (t_70[10] ? c1_d_m5 : c1_d_m4);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_m3 <= (t_71[10] ? c1_d_m7 : c1_d_m6);
+    end
+
+    always @(posedge aclk) begin
+        c3_d_m0 <= t_73;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_m1 <= t_75;
+    end
+
+    always @(posedge aclk) begin
+        c3_full_d_m0 <= (c_streaming ? {t_76[10:0], 7'h0} : nu_d);
+    end
+
+    always @(posedge aclk) begin
+        c3_full_d_m1 <= (c_streaming ? {t_77[10:0], 7'h0} : nu_d);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g1 <= t_50;
+        c4_full_d_g0 <= t_80;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g2 <= t_50;
+        c4_full_d_g1 <= t_80;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g3 <= t_50;
+        c4_full_d_g2 <= t_80;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g4 <= t_50;
+        c4_full_d_g3 <= t_80;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g5 <= t_50;
+        c4_full_d_g4 <= t_80;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g6 <= t_50;
+        c4_full_d_g5 <= t_80;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g7 <= t_50;
+        c4_full_d_g6 <= t_80;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g7 <= t_80;
     end
 
     always @(posedge aclk) begin
-        c4_ref_d <= {{6{t_51[9]}}, t_51};
+        c4_ref_d <= {{6{t_81[9]}}, t_81};
     end
 
     always @(posedge aclk) begin
@@ -13160,15 +13275,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_f <= (t_53 ? 7'h0 : t_54[6:0]);
+        d_t_e0_f <= (t_83 ? 7'h0 : t_84[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s <= (t_53 ? 5'h0 : t_55[4:0]);
+        d_t_e0_s <= (t_83 ? 5'h0 : t_85[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_z <= ((~c4_lanes[0]) | ((~t_53) & ((|t_55[10:5]) | (5'h1d <= t_55[4:0]))));
+        d_t_e0_z <= ((~c4_lanes[0]) | ((~t_83) & ((|t_85[10:5]) | (5'h1d <= t_85[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13228,15 +13343,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_f <= (t_57 ? 7'h0 : t_58[6:0]);
+        d_t_e1_f <= (t_87 ? 7'h0 : t_88[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s <= (t_57 ? 5'h0 : t_59[4:0]);
+        d_t_e1_s <= (t_87 ? 5'h0 : t_89[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_z <= ((~c4_lanes[1]) | ((~t_57) & ((|t_59[10:5]) | (5'h1d <= t_59[4:0]))));
+        d_t_e1_z <= ((~c4_lanes[1]) | ((~t_87) & ((|t_89[10:5]) | (5'h1d <= t_89[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13296,15 +13411,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_f <= (t_61 ? 7'h0 : t_62[6:0]);
+        d_t_e2_f <= (t_91 ? 7'h0 : t_92[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s <= (t_61 ? 5'h0 : t_63[4:0]);
+        d_t_e2_s <= (t_91 ? 5'h0 : t_93[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_z <= ((~c4_lanes[2]) | ((~t_61) & ((|t_63[10:5]) | (5'h1d <= t_63[4:0]))));
+        d_t_e2_z <= ((~c4_lanes[2]) | ((~t_91) & ((|t_93[10:5]) | (5'h1d <= t_93[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13364,15 +13479,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_f <= (t_65 ? 7'h0 : t_66[6:0]);
+        d_t_e3_f <= (t_95 ? 7'h0 : t_96[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s <= (t_65 ? 5'h0 : t_67[4:0]);
+        d_t_e3_s <= (t_95 ? 5'h0 : t_97[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_z <= ((~c4_lanes[3]) | ((~t_65) & ((|t_67[10:5]) | (5'h1d <= t_67[4:0]))));
+        d_t_e3_z <= ((~c4_lanes[3]) | ((~t_95) & ((|t_97[10:5]) | (5'h1d <= t_97[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13432,15 +13547,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_f <= (t_69 ? 7'h0 : t_70[6:0]);
+        d_t_e4_f <= (t_99 ? 7'h0 : t_100[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s <= (t_69 ? 5'h0 : t_71[4:0]);
+        d_t_e4_s <= (t_99 ? 5'h0 : t_101[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_z <= ((~c4_lanes[4]) | ((~t_69) & ((|t_71[10:5]) | (5'h1d <= t_71[4:0]))));
+        d_t_e4_z <= ((~c4_lanes[4]) | ((~t_99) & ((|t_101[10:5]) | (5'h1d <= t_101[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13500,15 +13615,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_f <= (t_73 ? 7'h0 : t_74[6:0]);
+        d_t_e5_f <= (t_103 ? 7'h0 : t_104[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s <= (t_73 ? 5'h0 : t_75[4:0]);
+        d_t_e5_s <= (t_103 ? 5'h0 : t_105[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_z <= ((~c4_lanes[5]) | ((~t_73) & ((|t_75[10:5]) | (5'h1d <= t_75[4:0]))));
+        d_t_e5_z <= ((~c4_lanes[5]) | ((~t_103) & ((|t_105[10:5]) | (5'h1d <= t_105[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13568,15 +13683,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_f <= (t_77 ? 7'h0 : t_78[6:0]);
+        d_t_e6_f <= (t_107 ? 7'h0 : t_108[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s <= (t_77 ? 5'h0 : t_79[4:0]);
+        d_t_e6_s <= (t_107 ? 5'h0 : t_109[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_z <= ((~c4_lanes[6]) | ((~t_77) & ((|t_79[10:5]) | (5'h1d <= t_79[4:0]))));
+        d_t_e6_z <= ((~c4_lanes[6]) | ((~t_107) & ((|t_109[10:5]) | (5'h1d <= t_109[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13636,15 +13751,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_f <= (t_81 ? 7'h0 : t_82[6:0]);
+        d_t_e7_f <= (t_111 ? 7'h0 : t_112[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s <= (t_81 ? 5'h0 : t_83[4:0]);
+        d_t_e7_s <= (t_111 ? 5'h0 : t_113[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_z <= ((~c4_lanes[7]) | ((~t_81) & ((|t_83[10:5]) | (5'h1d <= t_83[4:0]))));
+        d_t_e7_z <= ((~c4_lanes[7]) | ((~t_111) & ((|t_113[10:5]) | (5'h1d <= t_113[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13704,15 +13819,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_f <= (t_85 ? 7'h0 : t_86[6:0]);
+        d_t_e8_f <= (t_115 ? 7'h0 : t_116[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s <= (t_85 ? 5'h0 : t_87[4:0]);
+        d_t_e8_s <= (t_115 ? 5'h0 : t_117[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_z <= ((~c4_lanes[8]) | ((~t_85) & ((|t_87[10:5]) | (5'h1d <= t_87[4:0]))));
+        d_t_e8_z <= ((~c4_lanes[8]) | ((~t_115) & ((|t_117[10:5]) | (5'h1d <= t_117[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13772,15 +13887,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_f <= (t_89 ? 7'h0 : t_90[6:0]);
+        d_t_e9_f <= (t_119 ? 7'h0 : t_120[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s <= (t_89 ? 5'h0 : t_91[4:0]);
+        d_t_e9_s <= (t_119 ? 5'h0 : t_121[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_z <= ((~c4_lanes[9]) | ((~t_89) & ((|t_91[10:5]) | (5'h1d <= t_91[4:0]))));
+        d_t_e9_z <= ((~c4_lanes[9]) | ((~t_119) & ((|t_121[10:5]) | (5'h1d <= t_121[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13840,15 +13955,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_f <= (t_93 ? 7'h0 : t_94[6:0]);
+        d_t_e10_f <= (t_123 ? 7'h0 : t_124[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s <= (t_93 ? 5'h0 : t_95[4:0]);
+        d_t_e10_s <= (t_123 ? 5'h0 : t_125[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_z <= ((~c4_lanes[10]) | ((~t_93) & ((|t_95[10:5]) | (5'h1d <= t_95[4:0]))));
+        d_t_e10_z <= ((~c4_lanes[10]) | ((~t_123) & ((|t_125[10:5]) | (5'h1d <= t_125[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13908,15 +14023,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_f <= (t_97 ? 7'h0 : t_98[6:0]);
+        d_t_e11_f <= (t_127 ? 7'h0 : t_128[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s <= (t_97 ? 5'h0 : t_99[4:0]);
+        d_t_e11_s <= (t_127 ? 5'h0 : t_129[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_z <= ((~c4_lanes[11]) | ((~t_97) & ((|t_99[10:5]) | (5'h1d <= t_99[4:0]))));
+        d_t_e11_z <= ((~c4_lanes[11]) | ((~t_127) & ((|t_129[10:5]) | (5'h1d <= t_129[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -13976,15 +14091,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_f <= (t_101 ? 7'h0 : t_102[6:0]);
+        d_t_e12_f <= (t_131 ? 7'h0 : t_132[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s <= (t_101 ? 5'h0 : t_103[4:0]);
+        d_t_e12_s <= (t_131 ? 5'h0 : t_133[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_z <= ((~c4_lanes[12]) | ((~t_101) & ((|t_103[10:5]) | (5'h1d <= t_103[4:0]))));
+        d_t_e12_z <= ((~c4_lanes[12]) | ((~t_131) & ((|t_133[10:5]) | (5'h1d <= t_133[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14044,15 +14159,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_f <= (t_105 ? 7'h0 : t_106[6:0]);
+        d_t_e13_f <= (t_135 ? 7'h0 : t_136[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s <= (t_105 ? 5'h0 : t_107[4:0]);
+        d_t_e13_s <= (t_135 ? 5'h0 : t_137[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_z <= ((~c4_lanes[13]) | ((~t_105) & ((|t_107[10:5]) | (5'h1d <= t_107[4:0]))));
+        d_t_e13_z <= ((~c4_lanes[13]) | ((~t_135) & ((|t_137[10:5]) | (5'h1d <= t_137[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14112,15 +14227,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_f <= (t_109 ? 7'h0 : t_110[6:0]);
+        d_t_e14_f <= (t_139 ? 7'h0 : t_140[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s <= (t_109 ? 5'h0 : t_111[4:0]);
+        d_t_e14_s <= (t_139 ? 5'h0 : t_141[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_z <= ((~c4_lanes[14]) | ((~t_109) & ((|t_111[10:5]) | (5'h1d <= t_111[4:0]))));
+        d_t_e14_z <= ((~c4_lanes[14]) | ((~t_139) & ((|t_141[10:5]) | (5'h1d <= t_141[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14180,15 +14295,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_f <= (t_113 ? 7'h0 : t_114[6:0]);
+        d_t_e15_f <= (t_143 ? 7'h0 : t_144[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s <= (t_113 ? 5'h0 : t_115[4:0]);
+        d_t_e15_s <= (t_143 ? 5'h0 : t_145[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_z <= ((~c4_lanes[15]) | ((~t_113) & ((|t_115[10:5]) | (5'h1d <= t_115[4:0]))));
+        d_t_e15_z <= ((~c4_lanes[15]) | ((~t_143) & ((|t_145[10:5]) | (5'h1d <= t_145[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14248,15 +14363,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_f <= (t_117 ? 7'h0 : t_118[6:0]);
+        d_d_e0_f <= (t_147 ? 7'h0 : t_148[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s <= (t_117 ? 5'h0 : t_119[4:0]);
+        d_d_e0_s <= (t_147 ? 5'h0 : t_149[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_z <= ((~c4_draft_lanes[0]) | ((~t_117) & ((|t_119[10:5]) | (5'h1d <= t_119[4:0]))));
+        d_d_e0_z <= ((~c4_draft_lanes[0]) | ((~t_147) & ((|t_149[10:5]) | (5'h1d <= t_149[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14316,15 +14431,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_f <= (t_121 ? 7'h0 : t_122[6:0]);
+        d_d_e1_f <= (t_151 ? 7'h0 : t_152[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s <= (t_121 ? 5'h0 : t_123[4:0]);
+        d_d_e1_s <= (t_151 ? 5'h0 : t_153[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_z <= ((~c4_draft_lanes[1]) | ((~t_121) & ((|t_123[10:5]) | (5'h1d <= t_123[4:0]))));
+        d_d_e1_z <= ((~c4_draft_lanes[1]) | ((~t_151) & ((|t_153[10:5]) | (5'h1d <= t_153[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14384,15 +14499,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_f <= (t_125 ? 7'h0 : t_126[6:0]);
+        d_d_e2_f <= (t_155 ? 7'h0 : t_156[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s <= (t_125 ? 5'h0 : t_127[4:0]);
+        d_d_e2_s <= (t_155 ? 5'h0 : t_157[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_z <= ((~c4_draft_lanes[2]) | ((~t_125) & ((|t_127[10:5]) | (5'h1d <= t_127[4:0]))));
+        d_d_e2_z <= ((~c4_draft_lanes[2]) | ((~t_155) & ((|t_157[10:5]) | (5'h1d <= t_157[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14452,15 +14567,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_f <= (t_129 ? 7'h0 : t_130[6:0]);
+        d_d_e3_f <= (t_159 ? 7'h0 : t_160[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s <= (t_129 ? 5'h0 : t_131[4:0]);
+        d_d_e3_s <= (t_159 ? 5'h0 : t_161[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_z <= ((~c4_draft_lanes[3]) | ((~t_129) & ((|t_131[10:5]) | (5'h1d <= t_131[4:0]))));
+        d_d_e3_z <= ((~c4_draft_lanes[3]) | ((~t_159) & ((|t_161[10:5]) | (5'h1d <= t_161[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14520,15 +14635,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_f <= (t_133 ? 7'h0 : t_134[6:0]);
+        d_d_e4_f <= (t_163 ? 7'h0 : t_164[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s <= (t_133 ? 5'h0 : t_135[4:0]);
+        d_d_e4_s <= (t_163 ? 5'h0 : t_165[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_z <= ((~c4_draft_lanes[4]) | ((~t_133) & ((|t_135[10:5]) | (5'h1d <= t_135[4:0]))));
+        d_d_e4_z <= ((~c4_draft_lanes[4]) | ((~t_163) & ((|t_165[10:5]) | (5'h1d <= t_165[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14588,15 +14703,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_f <= (t_137 ? 7'h0 : t_138[6:0]);
+        d_d_e5_f <= (t_167 ? 7'h0 : t_168[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s <= (t_137 ? 5'h0 : t_139[4:0]);
+        d_d_e5_s <= (t_167 ? 5'h0 : t_169[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_z <= ((~c4_draft_lanes[5]) | ((~t_137) & ((|t_139[10:5]) | (5'h1d <= t_139[4:0]))));
+        d_d_e5_z <= ((~c4_draft_lanes[5]) | ((~t_167) & ((|t_169[10:5]) | (5'h1d <= t_169[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14656,15 +14771,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_f <= (t_141 ? 7'h0 : t_142[6:0]);
+        d_d_e6_f <= (t_171 ? 7'h0 : t_172[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s <= (t_141 ? 5'h0 : t_143[4:0]);
+        d_d_e6_s <= (t_171 ? 5'h0 : t_173[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_z <= ((~c4_draft_lanes[6]) | ((~t_141) & ((|t_143[10:5]) | (5'h1d <= t_143[4:0]))));
+        d_d_e6_z <= ((~c4_draft_lanes[6]) | ((~t_171) & ((|t_173[10:5]) | (5'h1d <= t_173[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14724,15 +14839,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_f <= (t_145 ? 7'h0 : t_146[6:0]);
+        d_d_e7_f <= (t_175 ? 7'h0 : t_176[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s <= (t_145 ? 5'h0 : t_147[4:0]);
+        d_d_e7_s <= (t_175 ? 5'h0 : t_177[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_z <= ((~c4_draft_lanes[7]) | ((~t_145) & ((|t_147[10:5]) | (5'h1d <= t_147[4:0]))));
+        d_d_e7_z <= ((~c4_draft_lanes[7]) | ((~t_175) & ((|t_177[10:5]) | (5'h1d <= t_177[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14792,15 +14907,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_f <= (t_149 ? 7'h0 : t_150[6:0]);
+        d_d_e8_f <= (t_179 ? 7'h0 : t_180[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s <= (t_149 ? 5'h0 : t_151[4:0]);
+        d_d_e8_s <= (t_179 ? 5'h0 : t_181[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_z <= ((~c4_draft_lanes[8]) | ((~t_149) & ((|t_151[10:5]) | (5'h1d <= t_151[4:0]))));
+        d_d_e8_z <= ((~c4_draft_lanes[8]) | ((~t_179) & ((|t_181[10:5]) | (5'h1d <= t_181[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14860,15 +14975,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_f <= (t_153 ? 7'h0 : t_154[6:0]);
+        d_d_e9_f <= (t_183 ? 7'h0 : t_184[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s <= (t_153 ? 5'h0 : t_155[4:0]);
+        d_d_e9_s <= (t_183 ? 5'h0 : t_185[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_z <= ((~c4_draft_lanes[9]) | ((~t_153) & ((|t_155[10:5]) | (5'h1d <= t_155[4:0]))));
+        d_d_e9_z <= ((~c4_draft_lanes[9]) | ((~t_183) & ((|t_185[10:5]) | (5'h1d <= t_185[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14928,15 +15043,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_f <= (t_157 ? 7'h0 : t_158[6:0]);
+        d_d_e10_f <= (t_187 ? 7'h0 : t_188[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s <= (t_157 ? 5'h0 : t_159[4:0]);
+        d_d_e10_s <= (t_187 ? 5'h0 : t_189[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_z <= ((~c4_draft_lanes[10]) | ((~t_157) & ((|t_159[10:5]) | (5'h1d <= t_159[4:0]))));
+        d_d_e10_z <= ((~c4_draft_lanes[10]) | ((~t_187) & ((|t_189[10:5]) | (5'h1d <= t_189[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -14996,15 +15111,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_f <= (t_161 ? 7'h0 : t_162[6:0]);
+        d_d_e11_f <= (t_191 ? 7'h0 : t_192[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s <= (t_161 ? 5'h0 : t_163[4:0]);
+        d_d_e11_s <= (t_191 ? 5'h0 : t_193[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_z <= ((~c4_draft_lanes[11]) | ((~t_161) & ((|t_163[10:5]) | (5'h1d <= t_163[4:0]))));
+        d_d_e11_z <= ((~c4_draft_lanes[11]) | ((~t_191) & ((|t_193[10:5]) | (5'h1d <= t_193[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -15064,15 +15179,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_f <= (t_165 ? 7'h0 : t_166[6:0]);
+        d_d_e12_f <= (t_195 ? 7'h0 : t_196[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s <= (t_165 ? 5'h0 : t_167[4:0]);
+        d_d_e12_s <= (t_195 ? 5'h0 : t_197[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_z <= ((~c4_draft_lanes[12]) | ((~t_165) & ((|t_167[10:5]) | (5'h1d <= t_167[4:0]))));
+        d_d_e12_z <= ((~c4_draft_lanes[12]) | ((~t_195) & ((|t_197[10:5]) | (5'h1d <= t_197[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -15132,15 +15247,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_f <= (t_169 ? 7'h0 : t_170[6:0]);
+        d_d_e13_f <= (t_199 ? 7'h0 : t_200[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s <= (t_169 ? 5'h0 : t_171[4:0]);
+        d_d_e13_s <= (t_199 ? 5'h0 : t_201[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_z <= ((~c4_draft_lanes[13]) | ((~t_169) & ((|t_171[10:5]) | (5'h1d <= t_171[4:0]))));
+        d_d_e13_z <= ((~c4_draft_lanes[13]) | ((~t_199) & ((|t_201[10:5]) | (5'h1d <= t_201[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -15200,15 +15315,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_f <= (t_173 ? 7'h0 : t_174[6:0]);
+        d_d_e14_f <= (t_203 ? 7'h0 : t_204[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s <= (t_173 ? 5'h0 : t_175[4:0]);
+        d_d_e14_s <= (t_203 ? 5'h0 : t_205[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_z <= ((~c4_draft_lanes[14]) | ((~t_173) & ((|t_175[10:5]) | (5'h1d <= t_175[4:0]))));
+        d_d_e14_z <= ((~c4_draft_lanes[14]) | ((~t_203) & ((|t_205[10:5]) | (5'h1d <= t_205[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -15268,15 +15383,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_f <= (t_177 ? 7'h0 : t_178[6:0]);
+        d_d_e15_f <= (t_207 ? 7'h0 : t_208[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s <= (t_177 ? 5'h0 : t_179[4:0]);
+        d_d_e15_s <= (t_207 ? 5'h0 : t_209[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_z <= ((~c4_draft_lanes[15]) | ((~t_177) & ((|t_179[10:5]) | (5'h1d <= t_179[4:0]))));
+        d_d_e15_z <= ((~c4_draft_lanes[15]) | ((~t_207) & ((|t_209[10:5]) | (5'h1d <= t_209[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -15940,11 +16055,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_t <= ({{1{t_180[16]}}, t_180} + 18'h2c);
+        e3_ref_past_t <= ({{1{t_210[16]}}, t_210} + 18'h2c);
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_d <= ({{1{t_181[16]}}, t_181} + 18'h2c);
+        e3_ref_past_d <= ({{1{t_211[16]}}, t_211} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -16080,20 +16195,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((acc_ref_stream & (e3_control_phase == 2'h0))) begin
-            rho_acc0_t <= t_185;
+        if (en_t_rho_write0) begin
+            rho_acc0_t <= en_t_new_rho;
         end
     end
 
     always @(posedge aclk) begin
-        if ((acc_ref_stream & (e3_control_phase == 2'h1))) begin
-            rho_acc1_t <= t_185;
+        if (en_t_rho_write1) begin
+            rho_acc1_t <= en_t_new_rho;
         end
     end
 
     always @(posedge aclk) begin
-        if ((acc_ref_stream & (e3_control_phase == 2'h2))) begin
-            rho_acc2_t <= t_185;
+        if (en_t_rho_write2) begin
+            rho_acc2_t <= en_t_new_rho;
         end
     end
 
@@ -16134,27 +16249,63 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_t_rho <= t_182;
+        acc_t_rho <= t_212;
     end
 
     always @(posedge aclk) begin
-        acc_t_rho_past <= ({{1{t_183[16]}}, t_183} + 18'h2c);
+        acc_t_rho_past <= ({{1{t_213[16]}}, t_213} + 18'h2c);
     end
 
     always @(posedge aclk) begin
-        en_t_old_zero <= (e3_control_fresh | ($signed(acc_t_rho_past) <= $signed({{2{e3_ref_t[15]}}, e3_ref_t})));
+        en_t_raise <= acc_t_raise;
     end
 
     always @(posedge aclk) begin
-        en_t_old_small <= t_186[5:0];
+        en_t_ref <= e3_ref_t;
     end
 
     always @(posedge aclk) begin
-        en_t_added_zero <= ((~e3_control_fresh) & ($signed(e3_ref_past_t) <= $signed({{2{acc_t_rho[15]}}, acc_t_rho})));
+        en_t_rho <= acc_t_rho;
     end
 
     always @(posedge aclk) begin
-        en_t_added_small <= (acc_t_raise ? 6'h0 : t_184[5:0]);
+        if (!aresetn) begin
+            en_t_rho_write0 <= 1'h0;
+        end else begin
+            en_t_rho_write0 <= (acc_ref_stream & (e3_control_phase == 2'h0));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            en_t_rho_write1 <= 1'h0;
+        end else begin
+            en_t_rho_write1 <= (acc_ref_stream & (e3_control_phase == 2'h1));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            en_t_rho_write2 <= 1'h0;
+        end else begin
+            en_t_rho_write2 <= (acc_ref_stream & (e3_control_phase == 2'h2));
+        end
+    end
+
+    always @(posedge aclk) begin
+        en_t_old_zero <= (e3_control_fresh | (~t_215[18]));
+    end
+
+    always @(posedge aclk) begin
+        en_t_old_small <= t_216[5:0];
+    end
+
+    always @(posedge aclk) begin
+        en_t_added_zero <= ((~e3_control_fresh) & (~t_217[18]));
+    end
+
+    always @(posedge aclk) begin
+        en_t_added_small <= (acc_t_raise ? 6'h0 : t_214[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -16174,11 +16325,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_t_rho_1 <= t_185;
-    end
-
-    always @(posedge aclk) begin
-        s1_t_rho_2 <= s1_t_rho_1;
+        s1_t_rho <= en_t_new_rho;
     end
 
     (* keep *)
@@ -16203,19 +16350,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s2_t_rho <= s1_t_rho_2;
+        s2_t_rho <= s1_t_rho;
     end
 
     always @(posedge aclk) begin
-        m0_t_largest0 <= ((1'h1 & ($signed(rho_sum_acc1_t) <= $signed(rho_sum_acc0_t))) & ($signed(rho_sum_acc2_t) <= $signed(rho_sum_acc0_t)));
+        m0_t_largest0 <= ((1'h1 & (~t_218[16])) & (~t_219[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest1 <= ((1'h1 & ($signed(rho_sum_acc0_t) < $signed(rho_sum_acc1_t))) & ($signed(rho_sum_acc2_t) <= $signed(rho_sum_acc1_t)));
+        m0_t_largest1 <= ((1'h1 & t_218[16]) & (~t_220[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest2 <= ((1'h1 & ($signed(rho_sum_acc0_t) < $signed(rho_sum_acc2_t))) & ($signed(rho_sum_acc1_t) < $signed(rho_sum_acc2_t)));
+        m0_t_largest2 <= ((1'h1 & t_219[16]) & t_220[16]);
     end
 
     always @(posedge aclk) begin
@@ -16243,11 +16390,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_1 <= ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
+        m0_t_gap0_1 <= t_218;
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_2 <= ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+        m0_t_gap0_2 <= t_219;
     end
 
     always @(posedge aclk) begin
@@ -16255,7 +16402,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap1_2 <= ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+        m0_t_gap1_2 <= t_220;
     end
 
     always @(posedge aclk) begin
@@ -16323,20 +16470,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if ((acc_ref_stream & (e3_control_phase == 2'h0))) begin
-            rho_acc0_d <= t_190;
+        if (en_d_rho_write0) begin
+            rho_acc0_d <= en_d_new_rho;
         end
     end
 
     always @(posedge aclk) begin
-        if ((acc_ref_stream & (e3_control_phase == 2'h1))) begin
-            rho_acc1_d <= t_190;
+        if (en_d_rho_write1) begin
+            rho_acc1_d <= en_d_new_rho;
         end
     end
 
     always @(posedge aclk) begin
-        if ((acc_ref_stream & (e3_control_phase == 2'h2))) begin
-            rho_acc2_d <= t_190;
+        if (en_d_rho_write2) begin
+            rho_acc2_d <= en_d_new_rho;
         end
     end
 
@@ -16377,27 +16524,63 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_d_rho <= t_187;
+        acc_d_rho <= t_221;
     end
 
     always @(posedge aclk) begin
-        acc_d_rho_past <= ({{1{t_188[16]}}, t_188} + 18'h2c);
+        acc_d_rho_past <= ({{1{t_222[16]}}, t_222} + 18'h2c);
     end
 
     always @(posedge aclk) begin
-        en_d_old_zero <= (e3_control_fresh | ($signed(acc_d_rho_past) <= $signed({{2{e3_ref_d[15]}}, e3_ref_d})));
+        en_d_raise <= acc_d_raise;
     end
 
     always @(posedge aclk) begin
-        en_d_old_small <= t_191[5:0];
+        en_d_ref <= e3_ref_d;
     end
 
     always @(posedge aclk) begin
-        en_d_added_zero <= ((~e3_control_fresh) & ($signed(e3_ref_past_d) <= $signed({{2{acc_d_rho[15]}}, acc_d_rho})));
+        en_d_rho <= acc_d_rho;
     end
 
     always @(posedge aclk) begin
-        en_d_added_small <= (acc_d_raise ? 6'h0 : t_189[5:0]);
+        if (!aresetn) begin
+            en_d_rho_write0 <= 1'h0;
+        end else begin
+            en_d_rho_write0 <= (acc_ref_stream & (e3_control_phase == 2'h0));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            en_d_rho_write1 <= 1'h0;
+        end else begin
+            en_d_rho_write1 <= (acc_ref_stream & (e3_control_phase == 2'h1));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            en_d_rho_write2 <= 1'h0;
+        end else begin
+            en_d_rho_write2 <= (acc_ref_stream & (e3_control_phase == 2'h2));
+        end
+    end
+
+    always @(posedge aclk) begin
+        en_d_old_zero <= (e3_control_fresh | (~t_224[18]));
+    end
+
+    always @(posedge aclk) begin
+        en_d_old_small <= t_225[5:0];
+    end
+
+    always @(posedge aclk) begin
+        en_d_added_zero <= ((~e3_control_fresh) & (~t_226[18]));
+    end
+
+    always @(posedge aclk) begin
+        en_d_added_small <= (acc_d_raise ? 6'h0 : t_223[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -16417,11 +16600,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s1_d_rho_1 <= t_190;
-    end
-
-    always @(posedge aclk) begin
-        s1_d_rho_2 <= s1_d_rho_1;
+        s1_d_rho <= en_d_new_rho;
     end
 
     (* keep *)
@@ -16446,19 +16625,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        s2_d_rho <= s1_d_rho_2;
+        s2_d_rho <= s1_d_rho;
     end
 
     always @(posedge aclk) begin
-        m0_d_largest0 <= ((1'h1 & ($signed(rho_sum_acc1_d) <= $signed(rho_sum_acc0_d))) & ($signed(rho_sum_acc2_d) <= $signed(rho_sum_acc0_d)));
+        m0_d_largest0 <= ((1'h1 & (~t_227[16])) & (~t_228[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest1 <= ((1'h1 & ($signed(rho_sum_acc0_d) < $signed(rho_sum_acc1_d))) & ($signed(rho_sum_acc2_d) <= $signed(rho_sum_acc1_d)));
+        m0_d_largest1 <= ((1'h1 & t_227[16]) & (~t_229[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest2 <= ((1'h1 & ($signed(rho_sum_acc0_d) < $signed(rho_sum_acc2_d))) & ($signed(rho_sum_acc1_d) < $signed(rho_sum_acc2_d)));
+        m0_d_largest2 <= ((1'h1 & t_228[16]) & t_229[16]);
     end
 
     always @(posedge aclk) begin
@@ -16486,11 +16665,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_1 <= ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
+        m0_d_gap0_1 <= t_227;
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_2 <= ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+        m0_d_gap0_2 <= t_228;
     end
 
     always @(posedge aclk) begin
@@ -16498,7 +16677,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap1_2 <= ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+        m0_d_gap1_2 <= t_229;
     end
 
     always @(posedge aclk) begin
@@ -16606,67 +16785,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_195;
+        p1_q0 <= t_233;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_196 + t_195);
+        p1_q1 <= (t_234 + t_233);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_197 + t_196);
+        p1_q2 <= (t_235 + t_234);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_198 + t_197);
+        p1_q3 <= (t_236 + t_235);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_199 + t_198);
+        p1_q4 <= (t_237 + t_236);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_200 + t_199);
+        p1_q5 <= (t_238 + t_237);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_201 + t_200);
+        p1_q6 <= (t_239 + t_238);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_202 + t_201);
+        p1_q7 <= (t_240 + t_239);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_203 + t_202);
+        p1_q8 <= (t_241 + t_240);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_204 + t_203);
+        p1_q9 <= (t_242 + t_241);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_205 + t_204);
+        p1_q10 <= (t_243 + t_242);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_206 + t_205);
+        p1_q11 <= (t_244 + t_243);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_207 + t_206);
+        p1_q12 <= (t_245 + t_244);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_208 + t_207);
+        p1_q13 <= (t_246 + t_245);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_209 + t_208);
+        p1_q14 <= (t_247 + t_246);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_209);
+        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_247);
     end
 
     always @(posedge aclk) begin
@@ -17216,10 +17395,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        ckpt_s3_sum <= (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0]);
-    end
-
-    always @(posedge aclk) begin
         ckpt_last_1 <= (ckpt_read_index == 6'h2f);
     end
 
@@ -17228,7 +17403,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        ckpt_last_3 <= ckpt_last_2;
+        ckpt_s3_sum <= (ckpt_last_2 ? 45'h100000000000 : {1'h0, (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0])});
     end
 
     always @(posedge aclk) begin
@@ -17260,7 +17435,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        ckpt_s4_sum <= ckpt_s3_sum;
+        ckpt_s4_sum <= ckpt_s3_sum[43:0];
     end
 
     always @(posedge aclk) begin
@@ -17298,7 +17473,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_address <= decide_address;
-        end else if ((t_210 & (~ckpt_s4_above))) begin
+        end else if ((t_249 & (~ckpt_s4_above))) begin
             ckpt_start_address <= ((12'hbea <= ckpt_start_address) ? (ckpt_start_address - 12'hbea) : (ckpt_start_address + 12'h40));
         end
     end
@@ -17306,7 +17481,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_beat <= 12'h0;
-        end else if ((t_210 & (~ckpt_s4_above))) begin
+        end else if ((t_249 & (~ckpt_s4_above))) begin
             ckpt_start_beat <= (ckpt_start_beat + 12'h40);
         end
     end
@@ -17314,7 +17489,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_prefix <= 44'h0;
-        end else if ((t_210 & (~ckpt_s4_above))) begin
+        end else if ((t_249 & (~ckpt_s4_above))) begin
             ckpt_start_prefix <= ckpt_s4_sum;
         end
     end
@@ -17324,7 +17499,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_jump <= 1'h0;
         end else begin
-            ckpt_jump <= t_211;
+            ckpt_jump <= t_250;
         end
     end
 
@@ -17333,7 +17508,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_jump <= 1'h0;
         end else begin
-            ckpt_skip_jump <= t_211;
+            ckpt_skip_jump <= t_250;
         end
     end
 
@@ -17341,7 +17516,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_left <= 5'h0;
         end else begin
-            ckpt_skip_left <= (t_212 ? 5'h17 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
+            ckpt_skip_left <= (t_251 ? 5'h17 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
         end
     end
 
@@ -17349,7 +17524,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skipping <= 1'h0;
         end else begin
-            ckpt_skipping <= (t_212 | (5'h1 < ckpt_skip_left));
+            ckpt_skipping <= (t_251 | (5'h1 < ckpt_skip_left));
         end
     end
 
@@ -17558,7 +17733,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_219, (t_219 ? {t_221, (t_221 ? {t_223, (t_223 ? {t_225, (t_225 ? t_224[1] : t_226[1])} : {t_229, (t_229 ? t_228[1] : t_230[1])})} : {t_233, (t_233 ? {t_235, (t_235 ? t_234[1] : t_236[1])} : {t_239, (t_239 ? t_238[1] : t_240[1])})})} : {t_243, (t_243 ? {t_245, (t_245 ? {t_247, (t_247 ? t_246[1] : t_248[1])} : {t_251, (t_251 ? t_250[1] : t_252[1])})} : {t_255, (t_255 ? {t_257, (t_257 ? t_256[1] : t_258[1])} : {t_261, (t_261 ? t_260[1] : t_262[1])})})})};
+        dec_t_lead <= {t_258, (t_258 ? {t_260, (t_260 ? {t_262, (t_262 ? {t_264, (t_264 ? t_263[1] : t_265[1])} : {t_268, (t_268 ? t_267[1] : t_269[1])})} : {t_272, (t_272 ? {t_274, (t_274 ? t_273[1] : t_275[1])} : {t_278, (t_278 ? t_277[1] : t_279[1])})})} : {t_282, (t_282 ? {t_284, (t_284 ? {t_286, (t_286 ? t_285[1] : t_287[1])} : {t_290, (t_290 ? t_289[1] : t_291[1])})} : {t_294, (t_294 ? {t_296, (t_296 ? t_295[1] : t_297[1])} : {t_300, (t_300 ? t_299[1] : t_301[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -17574,7 +17749,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_263[9:0];
+        dec_t_index <= t_302[9:0];
     end
 
     always @(posedge aclk) begin
@@ -17670,15 +17845,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_265 ? 7'h0 : t_266[6:0]);
+        dec_t_px_f <= (t_304 ? 7'h0 : t_305[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_265 ? 5'h0 : t_267[4:0]);
+        dec_t_px_s <= (t_304 ? 5'h0 : t_306[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~dec_captured_15) | ((~t_265) & ((|t_267[10:5]) | (5'h1d <= t_267[4:0]))));
+        dec_t_px_z <= ((~dec_captured_15) | ((~t_304) & ((|t_306[10:5]) | (5'h1d <= t_306[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -17782,7 +17957,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_270, (t_270 ? {t_272, (t_272 ? {t_274, (t_274 ? {t_276, (t_276 ? t_275[1] : t_277[1])} : {t_280, (t_280 ? t_279[1] : t_281[1])})} : {t_284, (t_284 ? {t_286, (t_286 ? t_285[1] : t_287[1])} : {t_290, (t_290 ? t_289[1] : t_291[1])})})} : {t_294, (t_294 ? {t_296, (t_296 ? {t_298, (t_298 ? t_297[1] : t_299[1])} : {t_302, (t_302 ? t_301[1] : t_303[1])})} : {t_306, (t_306 ? {t_308, (t_308 ? t_307[1] : t_309[1])} : {t_312, (t_312 ? t_311[1] : t_313[1])})})})};
+        dec_d_lead <= {t_309, (t_309 ? {t_311, (t_311 ? {t_313, (t_313 ? {t_315, (t_315 ? t_314[1] : t_316[1])} : {t_319, (t_319 ? t_318[1] : t_320[1])})} : {t_323, (t_323 ? {t_325, (t_325 ? t_324[1] : t_326[1])} : {t_329, (t_329 ? t_328[1] : t_330[1])})})} : {t_333, (t_333 ? {t_335, (t_335 ? {t_337, (t_337 ? t_336[1] : t_338[1])} : {t_341, (t_341 ? t_340[1] : t_342[1])})} : {t_345, (t_345 ? {t_347, (t_347 ? t_346[1] : t_348[1])} : {t_351, (t_351 ? t_350[1] : t_352[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -17798,7 +17973,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_314[9:0];
+        dec_d_index <= t_353[9:0];
     end
 
     always @(posedge aclk) begin
@@ -17894,15 +18069,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_316 ? 7'h0 : t_317[6:0]);
+        dec_d_px_f <= (t_355 ? 7'h0 : t_356[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_316 ? 5'h0 : t_318[4:0]);
+        dec_d_px_s <= (t_355 ? 5'h0 : t_357[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~dec_captured_15) | ((~t_316) & ((|t_318[10:5]) | (5'h1d <= t_318[4:0]))));
+        dec_d_px_z <= ((~dec_captured_15) | ((~t_355) & ((|t_357[10:5]) | (5'h1d <= t_357[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -18009,7 +18184,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_319);
+            dec_valid_0 <= (row_merged & t_358);
         end
     end
 
@@ -18017,7 +18192,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_319);
+            dec_valid_1 <= (dec_valid_0 & t_358);
         end
     end
 
@@ -18025,7 +18200,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_319);
+            dec_valid_2 <= (dec_valid_1 & t_358);
         end
     end
 
@@ -18033,7 +18208,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_319);
+            dec_valid_3 <= (dec_valid_2 & t_358);
         end
     end
 
@@ -18041,7 +18216,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_319);
+            dec_valid_4 <= (dec_valid_3 & t_358);
         end
     end
 
@@ -18049,7 +18224,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_319);
+            dec_valid_5 <= (dec_valid_4 & t_358);
         end
     end
 
@@ -18057,7 +18232,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_319);
+            dec_valid_6 <= (dec_valid_5 & t_358);
         end
     end
 
@@ -18065,7 +18240,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_319);
+            dec_valid_7 <= (dec_valid_6 & t_358);
         end
     end
 
@@ -18073,7 +18248,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_319);
+            dec_valid_8 <= (dec_valid_7 & t_358);
         end
     end
 
@@ -18081,7 +18256,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_319);
+            dec_valid_9 <= (dec_valid_8 & t_358);
         end
     end
 
@@ -18089,7 +18264,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_319);
+            dec_valid_10 <= (dec_valid_9 & t_358);
         end
     end
 
@@ -18097,7 +18272,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_319);
+            dec_valid_11 <= (dec_valid_10 & t_358);
         end
     end
 
@@ -18105,7 +18280,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_319);
+            dec_valid_12 <= (dec_valid_11 & t_358);
         end
     end
 
@@ -18113,7 +18288,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_319);
+            dec_valid_13 <= (dec_valid_12 & t_358);
         end
     end
 
@@ -18121,7 +18296,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_319);
+            dec_valid_14 <= (dec_valid_13 & t_358);
         end
     end
 
@@ -18129,7 +18304,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_319);
+            dec_valid_15 <= (dec_valid_14 & t_358);
         end
     end
 
@@ -18137,7 +18312,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_319);
+            dec_valid_16 <= (dec_valid_15 & t_358);
         end
     end
 
@@ -18420,7 +18595,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_24[15:11], t_25[15:11], t_29[6:0], t_30[6:0], t_31[6:0], t_32[6:0], t_33[6:0], t_34[6:0], t_35[6:0], t_36[6:0], t_37[6:0], t_38[6:0], t_39[6:0], t_40[6:0], t_41[6:0], t_42[6:0], t_43[6:0], t_44[6:0], t_47[15:11], t_48[15:11], t_184[15:6], t_186[16:6], t_189[15:6], t_191[16:6], t_192[43], t_193[43], t_226[0], t_230[0], t_236[0], t_240[0], t_248[0], t_252[0], t_258[0], t_262[0], t_263[26:10], t_277[0], t_281[0], t_287[0], t_291[0], t_299[0], t_303[0], t_309[0], t_313[0], t_314[26:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_34[9:0], t_36[9:0], t_38[15:11], t_39[15:11], t_40[9:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[9:0], t_61[9:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_72[9:0], t_74[9:0], t_76[15:11], t_77[15:11], t_78[9:0], t_214[15:6], t_215[17:0], t_216[16:6], t_217[17:0], t_223[15:6], t_224[17:0], t_225[16:6], t_226[17:0], t_230[43], t_231[43], t_248[44:0], t_265[0], t_269[0], t_275[0], t_279[0], t_287[0], t_291[0], t_297[0], t_301[0], t_302[26:10], t_316[0], t_320[0], t_326[0], t_330[0], t_338[0], t_342[0], t_348[0], t_352[0], t_353[26:10]};
 endmodule
 
 `resetall
