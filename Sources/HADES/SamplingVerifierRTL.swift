@@ -975,7 +975,15 @@ extension SamplingVerifierRTL {
                                    ? !remainder.msb & remainder.bits(w.weightSum - 1, laneSum).orReduce : .false)
             let rest = m.regNext("g1_rest", remainder.bits(laneSum - 1, 0))
             let inBeat = q.enumerated().map { m.regNext("g1_q\($0.offset)", $0.element) }
-            m.when(pPassB) { prefix <== prefix &+ beatTotal }
+            // The prefix in one assignment: cleared in every stream clock (with what `control` clears there), the
+            // checkpoint jump's, or the sum, under one enable, so its carry chain ends in one LUT (the choice among
+            // the FSM's state, the jump and the beat after the adder took two: the small configuration's critical path).
+            let clear = fsm.is(.stream), jumpNow = fsm.is(.passB) & (search?.jump ?? .false)
+            let addBeat = pPassB & !clear & !jumpNow
+            m.when(clear | jumpNow | pPassB) {
+                prefix <== mux(addBeat, prefix &+ beatTotal, mux(jumpNow, search?.prefix ?? .literal(0, width: prefix.width),
+                                                                 .literal(0, width: prefix.width)))
+            }
             let g1Valid = m.regNext("g1_valid", pPassB, reset: 0)
             let g1Base = m.regNext("g1_base", base)
             // G2
@@ -1241,7 +1249,7 @@ extension SamplingVerifierRTL {
                     }
                     // What the passes start from loads with every decision (the decisive row's is the last) or
                     // clears in every stream clock: an enable that waits for a rejection was a critical route.
-                    weightSum <== 0; expSum <== 0; prefix <== 0; found <== 0
+                    weightSum <== 0; expSum <== 0; found <== 0   // and the prefix (`passes`)
                     passBeat <== 0
                     m.when(decided.valid) {
                         finalBonus <== !(accepted < cmd.gamma) | cmd.badGamma
@@ -1280,7 +1288,6 @@ extension SamplingVerifierRTL {
                         m.when(search.jump) {
                             passAddress <== search.address
                             passBeat <== search.beat
-                            prefix <== search.prefix
                         }
                     }
                 case .passAWait:

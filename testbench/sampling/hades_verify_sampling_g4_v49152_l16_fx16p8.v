@@ -3166,116 +3166,118 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [31:0] t_253;
     wire [15:0] t_254;
     wire [15:0] t_255;
-    wire [31:0] t_256;
-    wire [15:0] t_257;
-    wire t_258;
-    wire [7:0] t_259;
+    wire t_256;
+    wire t_257;
+    wire [31:0] t_258;
+    wire [15:0] t_259;
     wire t_260;
-    wire [3:0] t_261;
+    wire [7:0] t_261;
     wire t_262;
-    wire [1:0] t_263;
+    wire [3:0] t_263;
     wire t_264;
     wire [1:0] t_265;
-    wire [3:0] t_266;
+    wire t_266;
     wire [1:0] t_267;
-    wire t_268;
+    wire [3:0] t_268;
     wire [1:0] t_269;
-    wire [7:0] t_270;
-    wire [3:0] t_271;
-    wire t_272;
-    wire [1:0] t_273;
+    wire t_270;
+    wire [1:0] t_271;
+    wire [7:0] t_272;
+    wire [3:0] t_273;
     wire t_274;
     wire [1:0] t_275;
-    wire [3:0] t_276;
+    wire t_276;
     wire [1:0] t_277;
-    wire t_278;
+    wire [3:0] t_278;
     wire [1:0] t_279;
-    wire [15:0] t_280;
-    wire [7:0] t_281;
-    wire t_282;
-    wire [3:0] t_283;
+    wire t_280;
+    wire [1:0] t_281;
+    wire [15:0] t_282;
+    wire [7:0] t_283;
     wire t_284;
-    wire [1:0] t_285;
+    wire [3:0] t_285;
     wire t_286;
     wire [1:0] t_287;
-    wire [3:0] t_288;
+    wire t_288;
     wire [1:0] t_289;
-    wire t_290;
+    wire [3:0] t_290;
     wire [1:0] t_291;
-    wire [7:0] t_292;
-    wire [3:0] t_293;
-    wire t_294;
-    wire [1:0] t_295;
+    wire t_292;
+    wire [1:0] t_293;
+    wire [7:0] t_294;
+    wire [3:0] t_295;
     wire t_296;
     wire [1:0] t_297;
-    wire [3:0] t_298;
+    wire t_298;
     wire [1:0] t_299;
-    wire t_300;
+    wire [3:0] t_300;
     wire [1:0] t_301;
-    wire [26:0] t_302;
-    wire [17:0] t_303;
-    wire t_304;
+    wire t_302;
+    wire [1:0] t_303;
+    wire [26:0] t_304;
     wire [17:0] t_305;
-    wire [10:0] t_306;
-    wire [31:0] t_307;
-    wire [15:0] t_308;
-    wire t_309;
-    wire [7:0] t_310;
+    wire t_306;
+    wire [17:0] t_307;
+    wire [10:0] t_308;
+    wire [31:0] t_309;
+    wire [15:0] t_310;
     wire t_311;
-    wire [3:0] t_312;
+    wire [7:0] t_312;
     wire t_313;
-    wire [1:0] t_314;
+    wire [3:0] t_314;
     wire t_315;
     wire [1:0] t_316;
-    wire [3:0] t_317;
+    wire t_317;
     wire [1:0] t_318;
-    wire t_319;
+    wire [3:0] t_319;
     wire [1:0] t_320;
-    wire [7:0] t_321;
-    wire [3:0] t_322;
-    wire t_323;
-    wire [1:0] t_324;
+    wire t_321;
+    wire [1:0] t_322;
+    wire [7:0] t_323;
+    wire [3:0] t_324;
     wire t_325;
     wire [1:0] t_326;
-    wire [3:0] t_327;
+    wire t_327;
     wire [1:0] t_328;
-    wire t_329;
+    wire [3:0] t_329;
     wire [1:0] t_330;
-    wire [15:0] t_331;
-    wire [7:0] t_332;
-    wire t_333;
-    wire [3:0] t_334;
+    wire t_331;
+    wire [1:0] t_332;
+    wire [15:0] t_333;
+    wire [7:0] t_334;
     wire t_335;
-    wire [1:0] t_336;
+    wire [3:0] t_336;
     wire t_337;
     wire [1:0] t_338;
-    wire [3:0] t_339;
+    wire t_339;
     wire [1:0] t_340;
-    wire t_341;
+    wire [3:0] t_341;
     wire [1:0] t_342;
-    wire [7:0] t_343;
-    wire [3:0] t_344;
-    wire t_345;
-    wire [1:0] t_346;
+    wire t_343;
+    wire [1:0] t_344;
+    wire [7:0] t_345;
+    wire [3:0] t_346;
     wire t_347;
     wire [1:0] t_348;
-    wire [3:0] t_349;
+    wire t_349;
     wire [1:0] t_350;
-    wire t_351;
+    wire [3:0] t_351;
     wire [1:0] t_352;
-    wire [26:0] t_353;
-    wire [17:0] t_354;
-    wire t_355;
+    wire t_353;
+    wire [1:0] t_354;
+    wire [26:0] t_355;
     wire [17:0] t_356;
-    wire [10:0] t_357;
-    wire t_358;
-    wire [31:0] t_359;
-    wire [15:0] t_360;
-    wire [15:0] t_361;
-    wire [11:0] t_362;
-    wire [1:0] t_363;
-    wire t_364;
-    wire t_365;
+    wire t_357;
+    wire [17:0] t_358;
+    wire [10:0] t_359;
+    wire t_360;
+    wire [31:0] t_361;
+    wire [15:0] t_362;
+    wire [15:0] t_363;
+    wire [11:0] t_364;
+    wire [1:0] t_365;
+    wire t_366;
+    wire t_367;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3533,116 +3535,118 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_253 = cur_uniforms[31:0];
     assign t_254 = uniform_final_q[15:0];
     assign t_255 = uniform_final_q[31:16];
-    assign t_256 = {15'h0, sum_t[43:27]};
-    assign t_257 = t_256[31:16];
-    assign t_258 = (|t_257);
-    assign t_259 = t_257[15:8];
+    assign t_256 = (state == 3'h1);
+    assign t_257 = ((state == 3'h4) & ckpt_jump);
+    assign t_258 = {15'h0, sum_t[43:27]};
+    assign t_259 = t_258[31:16];
     assign t_260 = (|t_259);
-    assign t_261 = t_259[7:4];
+    assign t_261 = t_259[15:8];
     assign t_262 = (|t_261);
-    assign t_263 = t_261[3:2];
+    assign t_263 = t_261[7:4];
     assign t_264 = (|t_263);
-    assign t_265 = t_261[1:0];
-    assign t_266 = t_259[3:0];
-    assign t_267 = t_266[3:2];
-    assign t_268 = (|t_267);
-    assign t_269 = t_266[1:0];
-    assign t_270 = t_257[7:0];
-    assign t_271 = t_270[7:4];
-    assign t_272 = (|t_271);
-    assign t_273 = t_271[3:2];
+    assign t_265 = t_263[3:2];
+    assign t_266 = (|t_265);
+    assign t_267 = t_263[1:0];
+    assign t_268 = t_261[3:0];
+    assign t_269 = t_268[3:2];
+    assign t_270 = (|t_269);
+    assign t_271 = t_268[1:0];
+    assign t_272 = t_259[7:0];
+    assign t_273 = t_272[7:4];
     assign t_274 = (|t_273);
-    assign t_275 = t_271[1:0];
-    assign t_276 = t_270[3:0];
-    assign t_277 = t_276[3:2];
-    assign t_278 = (|t_277);
-    assign t_279 = t_276[1:0];
-    assign t_280 = t_256[15:0];
-    assign t_281 = t_280[15:8];
-    assign t_282 = (|t_281);
-    assign t_283 = t_281[7:4];
+    assign t_275 = t_273[3:2];
+    assign t_276 = (|t_275);
+    assign t_277 = t_273[1:0];
+    assign t_278 = t_272[3:0];
+    assign t_279 = t_278[3:2];
+    assign t_280 = (|t_279);
+    assign t_281 = t_278[1:0];
+    assign t_282 = t_258[15:0];
+    assign t_283 = t_282[15:8];
     assign t_284 = (|t_283);
-    assign t_285 = t_283[3:2];
+    assign t_285 = t_283[7:4];
     assign t_286 = (|t_285);
-    assign t_287 = t_283[1:0];
-    assign t_288 = t_281[3:0];
-    assign t_289 = t_288[3:2];
-    assign t_290 = (|t_289);
-    assign t_291 = t_288[1:0];
-    assign t_292 = t_280[7:0];
-    assign t_293 = t_292[7:4];
-    assign t_294 = (|t_293);
-    assign t_295 = t_293[3:2];
+    assign t_287 = t_285[3:2];
+    assign t_288 = (|t_287);
+    assign t_289 = t_285[1:0];
+    assign t_290 = t_283[3:0];
+    assign t_291 = t_290[3:2];
+    assign t_292 = (|t_291);
+    assign t_293 = t_290[1:0];
+    assign t_294 = t_282[7:0];
+    assign t_295 = t_294[7:4];
     assign t_296 = (|t_295);
-    assign t_297 = t_293[1:0];
-    assign t_298 = t_292[3:0];
-    assign t_299 = t_298[3:2];
-    assign t_300 = (|t_299);
-    assign t_301 = t_298[1:0];
-    assign t_302 = (dec_t_window >> dec_t_lead_q);
-    assign t_303 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_304 = dec_t_delta[18];
-    assign t_305 = dec_t_delta[17:0];
-    assign t_306 = t_305[17:7];
-    assign t_307 = {15'h0, sum_d[43:27]};
-    assign t_308 = t_307[31:16];
-    assign t_309 = (|t_308);
-    assign t_310 = t_308[15:8];
+    assign t_297 = t_295[3:2];
+    assign t_298 = (|t_297);
+    assign t_299 = t_295[1:0];
+    assign t_300 = t_294[3:0];
+    assign t_301 = t_300[3:2];
+    assign t_302 = (|t_301);
+    assign t_303 = t_300[1:0];
+    assign t_304 = (dec_t_window >> dec_t_lead_q);
+    assign t_305 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_306 = dec_t_delta[18];
+    assign t_307 = dec_t_delta[17:0];
+    assign t_308 = t_307[17:7];
+    assign t_309 = {15'h0, sum_d[43:27]};
+    assign t_310 = t_309[31:16];
     assign t_311 = (|t_310);
-    assign t_312 = t_310[7:4];
+    assign t_312 = t_310[15:8];
     assign t_313 = (|t_312);
-    assign t_314 = t_312[3:2];
+    assign t_314 = t_312[7:4];
     assign t_315 = (|t_314);
-    assign t_316 = t_312[1:0];
-    assign t_317 = t_310[3:0];
-    assign t_318 = t_317[3:2];
-    assign t_319 = (|t_318);
-    assign t_320 = t_317[1:0];
-    assign t_321 = t_308[7:0];
-    assign t_322 = t_321[7:4];
-    assign t_323 = (|t_322);
-    assign t_324 = t_322[3:2];
+    assign t_316 = t_314[3:2];
+    assign t_317 = (|t_316);
+    assign t_318 = t_314[1:0];
+    assign t_319 = t_312[3:0];
+    assign t_320 = t_319[3:2];
+    assign t_321 = (|t_320);
+    assign t_322 = t_319[1:0];
+    assign t_323 = t_310[7:0];
+    assign t_324 = t_323[7:4];
     assign t_325 = (|t_324);
-    assign t_326 = t_322[1:0];
-    assign t_327 = t_321[3:0];
-    assign t_328 = t_327[3:2];
-    assign t_329 = (|t_328);
-    assign t_330 = t_327[1:0];
-    assign t_331 = t_307[15:0];
-    assign t_332 = t_331[15:8];
-    assign t_333 = (|t_332);
-    assign t_334 = t_332[7:4];
+    assign t_326 = t_324[3:2];
+    assign t_327 = (|t_326);
+    assign t_328 = t_324[1:0];
+    assign t_329 = t_323[3:0];
+    assign t_330 = t_329[3:2];
+    assign t_331 = (|t_330);
+    assign t_332 = t_329[1:0];
+    assign t_333 = t_309[15:0];
+    assign t_334 = t_333[15:8];
     assign t_335 = (|t_334);
-    assign t_336 = t_334[3:2];
+    assign t_336 = t_334[7:4];
     assign t_337 = (|t_336);
-    assign t_338 = t_334[1:0];
-    assign t_339 = t_332[3:0];
-    assign t_340 = t_339[3:2];
-    assign t_341 = (|t_340);
-    assign t_342 = t_339[1:0];
-    assign t_343 = t_331[7:0];
-    assign t_344 = t_343[7:4];
-    assign t_345 = (|t_344);
-    assign t_346 = t_344[3:2];
+    assign t_338 = t_336[3:2];
+    assign t_339 = (|t_338);
+    assign t_340 = t_336[1:0];
+    assign t_341 = t_334[3:0];
+    assign t_342 = t_341[3:2];
+    assign t_343 = (|t_342);
+    assign t_344 = t_341[1:0];
+    assign t_345 = t_333[7:0];
+    assign t_346 = t_345[7:4];
     assign t_347 = (|t_346);
-    assign t_348 = t_344[1:0];
-    assign t_349 = t_343[3:0];
-    assign t_350 = t_349[3:2];
-    assign t_351 = (|t_350);
-    assign t_352 = t_349[1:0];
-    assign t_353 = (dec_d_window >> dec_d_lead_q);
-    assign t_354 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_355 = dec_d_delta[18];
-    assign t_356 = dec_d_delta[17:0];
-    assign t_357 = t_356[17:7];
-    assign t_358 = (state == 3'h1);
-    assign t_359 = cur_uniforms[31:0];
-    assign t_360 = uniform_row_q[15:0];
-    assign t_361 = uniform_row_q[31:16];
-    assign t_362 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_363 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
-    assign t_364 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
-    assign t_365 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_348 = t_346[3:2];
+    assign t_349 = (|t_348);
+    assign t_350 = t_346[1:0];
+    assign t_351 = t_345[3:0];
+    assign t_352 = t_351[3:2];
+    assign t_353 = (|t_352);
+    assign t_354 = t_351[1:0];
+    assign t_355 = (dec_d_window >> dec_d_lead_q);
+    assign t_356 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_357 = dec_d_delta[18];
+    assign t_358 = dec_d_delta[17:0];
+    assign t_359 = t_358[17:7];
+    assign t_360 = (state == 3'h1);
+    assign t_361 = cur_uniforms[31:0];
+    assign t_362 = uniform_row_q[15:0];
+    assign t_363 = uniform_row_q[31:16];
+    assign t_364 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_365 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
+    assign t_366 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_367 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3871,17 +3875,17 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign cdf_remainder = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_303[17]}}, t_303});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_305[17]}}, t_305});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_354[17]}}, t_354});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_356[17]}}, t_356});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_360;
+    assign u_accept_lhs_p0_a = t_362;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_360;
+    assign u_accept_lhs_p1_a = t_362;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_361;
+    assign u_accept_lhs_p2_a = t_363;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_361;
+    assign u_accept_lhs_p3_a = t_363;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_16 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
@@ -10715,7 +10719,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_359;
+                uniform_row = t_361;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10730,7 +10734,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_359;
+                uniform_row = t_361;
             end
         endcase
     end
@@ -10840,7 +10844,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_362;
+                        beat <= t_364;
                     end
                 end
                 3'h2: begin
@@ -10855,7 +10859,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_362;
+                        beat <= t_364;
                     end
                 end
             endcase
@@ -10872,7 +10876,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat_phase <= t_363;
+                        beat_phase <= t_365;
                     end
                 end
                 3'h2: begin
@@ -10887,7 +10891,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat_phase <= t_363;
+                        beat_phase <= t_365;
                     end
                 end
             endcase
@@ -10930,7 +10934,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_364;
+                            row_has_draft <= t_366;
                         end
                     end
                 end
@@ -10947,7 +10951,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_365;
+                            row_has_draft <= t_367;
                         end
                     end
                 end
@@ -10968,7 +10972,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_364 & (~cur_one_hot));
+                            row_draft_stream <= (t_366 & (~cur_one_hot));
                         end
                     end
                 end
@@ -10985,7 +10989,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_365 & (~cur_one_hot));
+                            row_draft_stream <= (t_367 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11302,21 +11306,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (p_pass_b) begin
-            cdf_prefix <= (cdf_prefix + t_252);
+        if (((t_256 | t_257) | p_pass_b)) begin
+            cdf_prefix <= (((p_pass_b & (~t_256)) & (~t_257)) ? (cdf_prefix + t_252) : (t_257 ? ckpt_start_prefix : 44'h0));
         end
-        case (state)
-            3'h1: begin
-                cdf_prefix <= 44'h0;
-            end
-            3'h4: begin
-                if (ckpt_jump) begin
-                    cdf_prefix <= ckpt_start_prefix;
-                end
-            end
-            default: begin
-            end
-        endcase
     end
 
     always @(posedge aclk) begin
@@ -17733,7 +17725,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_258, (t_258 ? {t_260, (t_260 ? {t_262, (t_262 ? {t_264, (t_264 ? t_263[1] : t_265[1])} : {t_268, (t_268 ? t_267[1] : t_269[1])})} : {t_272, (t_272 ? {t_274, (t_274 ? t_273[1] : t_275[1])} : {t_278, (t_278 ? t_277[1] : t_279[1])})})} : {t_282, (t_282 ? {t_284, (t_284 ? {t_286, (t_286 ? t_285[1] : t_287[1])} : {t_290, (t_290 ? t_289[1] : t_291[1])})} : {t_294, (t_294 ? {t_296, (t_296 ? t_295[1] : t_297[1])} : {t_300, (t_300 ? t_299[1] : t_301[1])})})})};
+        dec_t_lead <= {t_260, (t_260 ? {t_262, (t_262 ? {t_264, (t_264 ? {t_266, (t_266 ? t_265[1] : t_267[1])} : {t_270, (t_270 ? t_269[1] : t_271[1])})} : {t_274, (t_274 ? {t_276, (t_276 ? t_275[1] : t_277[1])} : {t_280, (t_280 ? t_279[1] : t_281[1])})})} : {t_284, (t_284 ? {t_286, (t_286 ? {t_288, (t_288 ? t_287[1] : t_289[1])} : {t_292, (t_292 ? t_291[1] : t_293[1])})} : {t_296, (t_296 ? {t_298, (t_298 ? t_297[1] : t_299[1])} : {t_302, (t_302 ? t_301[1] : t_303[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -17749,7 +17741,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_302[9:0];
+        dec_t_index <= t_304[9:0];
     end
 
     always @(posedge aclk) begin
@@ -17845,15 +17837,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_304 ? 7'h0 : t_305[6:0]);
+        dec_t_px_f <= (t_306 ? 7'h0 : t_307[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_304 ? 5'h0 : t_306[4:0]);
+        dec_t_px_s <= (t_306 ? 5'h0 : t_308[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~dec_captured_15) | ((~t_304) & ((|t_306[10:5]) | (5'h1d <= t_306[4:0]))));
+        dec_t_px_z <= ((~dec_captured_15) | ((~t_306) & ((|t_308[10:5]) | (5'h1d <= t_308[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -17957,7 +17949,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_309, (t_309 ? {t_311, (t_311 ? {t_313, (t_313 ? {t_315, (t_315 ? t_314[1] : t_316[1])} : {t_319, (t_319 ? t_318[1] : t_320[1])})} : {t_323, (t_323 ? {t_325, (t_325 ? t_324[1] : t_326[1])} : {t_329, (t_329 ? t_328[1] : t_330[1])})})} : {t_333, (t_333 ? {t_335, (t_335 ? {t_337, (t_337 ? t_336[1] : t_338[1])} : {t_341, (t_341 ? t_340[1] : t_342[1])})} : {t_345, (t_345 ? {t_347, (t_347 ? t_346[1] : t_348[1])} : {t_351, (t_351 ? t_350[1] : t_352[1])})})})};
+        dec_d_lead <= {t_311, (t_311 ? {t_313, (t_313 ? {t_315, (t_315 ? {t_317, (t_317 ? t_316[1] : t_318[1])} : {t_321, (t_321 ? t_320[1] : t_322[1])})} : {t_325, (t_325 ? {t_327, (t_327 ? t_326[1] : t_328[1])} : {t_331, (t_331 ? t_330[1] : t_332[1])})})} : {t_335, (t_335 ? {t_337, (t_337 ? {t_339, (t_339 ? t_338[1] : t_340[1])} : {t_343, (t_343 ? t_342[1] : t_344[1])})} : {t_347, (t_347 ? {t_349, (t_349 ? t_348[1] : t_350[1])} : {t_353, (t_353 ? t_352[1] : t_354[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -17973,7 +17965,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_353[9:0];
+        dec_d_index <= t_355[9:0];
     end
 
     always @(posedge aclk) begin
@@ -18069,15 +18061,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_355 ? 7'h0 : t_356[6:0]);
+        dec_d_px_f <= (t_357 ? 7'h0 : t_358[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_355 ? 5'h0 : t_357[4:0]);
+        dec_d_px_s <= (t_357 ? 5'h0 : t_359[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~dec_captured_15) | ((~t_355) & ((|t_357[10:5]) | (5'h1d <= t_357[4:0]))));
+        dec_d_px_z <= ((~dec_captured_15) | ((~t_357) & ((|t_359[10:5]) | (5'h1d <= t_359[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -18184,7 +18176,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_358);
+            dec_valid_0 <= (row_merged & t_360);
         end
     end
 
@@ -18192,7 +18184,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_358);
+            dec_valid_1 <= (dec_valid_0 & t_360);
         end
     end
 
@@ -18200,7 +18192,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_358);
+            dec_valid_2 <= (dec_valid_1 & t_360);
         end
     end
 
@@ -18208,7 +18200,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_358);
+            dec_valid_3 <= (dec_valid_2 & t_360);
         end
     end
 
@@ -18216,7 +18208,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_358);
+            dec_valid_4 <= (dec_valid_3 & t_360);
         end
     end
 
@@ -18224,7 +18216,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_358);
+            dec_valid_5 <= (dec_valid_4 & t_360);
         end
     end
 
@@ -18232,7 +18224,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_358);
+            dec_valid_6 <= (dec_valid_5 & t_360);
         end
     end
 
@@ -18240,7 +18232,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_358);
+            dec_valid_7 <= (dec_valid_6 & t_360);
         end
     end
 
@@ -18248,7 +18240,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_358);
+            dec_valid_8 <= (dec_valid_7 & t_360);
         end
     end
 
@@ -18256,7 +18248,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_358);
+            dec_valid_9 <= (dec_valid_8 & t_360);
         end
     end
 
@@ -18264,7 +18256,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_358);
+            dec_valid_10 <= (dec_valid_9 & t_360);
         end
     end
 
@@ -18272,7 +18264,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_358);
+            dec_valid_11 <= (dec_valid_10 & t_360);
         end
     end
 
@@ -18280,7 +18272,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_358);
+            dec_valid_12 <= (dec_valid_11 & t_360);
         end
     end
 
@@ -18288,7 +18280,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_358);
+            dec_valid_13 <= (dec_valid_12 & t_360);
         end
     end
 
@@ -18296,7 +18288,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_358);
+            dec_valid_14 <= (dec_valid_13 & t_360);
         end
     end
 
@@ -18304,7 +18296,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_358);
+            dec_valid_15 <= (dec_valid_14 & t_360);
         end
     end
 
@@ -18312,7 +18304,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_358);
+            dec_valid_16 <= (dec_valid_15 & t_360);
         end
     end
 
@@ -18595,7 +18587,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_34[9:0], t_36[9:0], t_38[15:11], t_39[15:11], t_40[9:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[9:0], t_61[9:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_72[9:0], t_74[9:0], t_76[15:11], t_77[15:11], t_78[9:0], t_214[15:6], t_215[17:0], t_216[16:6], t_217[17:0], t_223[15:6], t_224[17:0], t_225[16:6], t_226[17:0], t_230[43], t_231[43], t_248[44:0], t_265[0], t_269[0], t_275[0], t_279[0], t_287[0], t_291[0], t_297[0], t_301[0], t_302[26:10], t_316[0], t_320[0], t_326[0], t_330[0], t_338[0], t_342[0], t_348[0], t_352[0], t_353[26:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_34[9:0], t_36[9:0], t_38[15:11], t_39[15:11], t_40[9:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[9:0], t_61[9:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_72[9:0], t_74[9:0], t_76[15:11], t_77[15:11], t_78[9:0], t_214[15:6], t_215[17:0], t_216[16:6], t_217[17:0], t_223[15:6], t_224[17:0], t_225[16:6], t_226[17:0], t_230[43], t_231[43], t_248[44:0], t_267[0], t_271[0], t_277[0], t_281[0], t_289[0], t_293[0], t_299[0], t_303[0], t_304[26:10], t_318[0], t_322[0], t_328[0], t_332[0], t_340[0], t_344[0], t_350[0], t_354[0], t_355[26:10]};
 endmodule
 
 `resetall
