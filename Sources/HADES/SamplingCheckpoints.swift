@@ -59,7 +59,8 @@ extension SamplingVerifierRTL.Unit {
         let lastBlock = m.shiftRegister("ckpt_last", readIndex === (blocks - 1), stages: 2).last!
         precondition(w.sum < 64, "the last block's sum 2^W is a 64-bit literal")
         let chosen = mux(residualZero, read.bits(2 * w.sum - 1, w.sum), read.bits(w.sum - 1, 0))
-        let sum = m.regNext("ckpt_s3_sum", mux(lastBlock, .literal(1 << UInt64(w.sum), width: w.sum + 1), chosen.zeroExtended(to: w.sum + 1)))
+        let sum = m.regNext("ckpt_s3_sum", mux(lastBlock, .literal(1 << UInt64(w.sum), width: w.sum + 1),
+                                               chosen.zeroExtended(to: w.sum + 1)))
         // Whether pass B's reads are still behind the block when its comparison is out (`firstJumpBlock`).
         let firstAhead = SamplingTiming.firstJumpBlock(checkpointBlock: k, lanes: c.lanes)
         // A compared block that lies ahead of the reads, one shift register (a LUT less before the jump).

@@ -298,10 +298,14 @@ extension SamplingVerifierRTL {
             generator(payload, layout, fire: m.named("cmd_fire_generator", command.valid & !copies[0]), live: copies[0],
                       uniforms: uniformWords)
             // After the generator's writes, so a command's load wins over a group that ends in its handshake's clock.
-            m.when(m.named("cmd_fire_load_tokens", command.valid & !copies[1])) { currentTokens <== payload[layout.base.drafts] }
+            m.when(m.named("cmd_fire_load_tokens", command.valid & !copies[1])) {
+                currentTokens <== payload[layout.base.drafts]
+            }
             for (g, first) in uniformGroups.enumerated() {
                 m.when(m.named("cmd_fire_load_u\(first)", command.valid & !copies[2 + g])) {
-                    for i in first..<min(c.gammaMax + 1, first + uniformsPerLoadCopy) { uniformWords[i] <== payload[layout.uniforms, i] }
+                    for i in first..<min(c.gammaMax + 1, first + uniformsPerLoadCopy) {
+                        uniformWords[i] <== payload[layout.uniforms, i]
+                    }
                 }
             }
             return Command(
@@ -784,9 +788,9 @@ extension SamplingVerifierRTL {
         /// S_p → S_p loop has three clocks: En − 1 compares ρ_b with ρ_p (En writes the new ρ_p) and registers the two
         /// shifts (ρ' − ρ_p for S_p, ρ' − ρ_b for the beat sum; one of them is 0); En registers S_p already shifted
         /// by the shift's low bits; S1 registers S_p shifted by the rest (0 for p's first beat) and the shifted beat
-        /// sum; S2 adds them into S_p. A beat of the same accumulator follows at least three clocks later, so En reads S_p from its
-        /// register (with two accumulators it came from S2's adder through a bypass: the add, the bypass and the
-        /// low-bit shift in one clock were the unit's critical path). Right shifts compose exactly
+        /// sum; S2 adds them into S_p. A beat of the same accumulator follows at least three clocks later, so En
+        /// reads S_p from its register (with two accumulators it came from S2's adder through a bypass: the add, the
+        /// bypass and the low-bit shift in one clock were the unit's critical path). Right shifts compose exactly
         /// ((S >> a) >> b = S >> (a + b)), so the split changes no value. Then the merge (`SamplingTiming.mergeStages`):
         /// the ρ_p compared, each S_p shifted to the largest, the sum into (ρ, S).
         /// Returns whether (ρ, S) hold a row's final values (the clock after).
@@ -810,7 +814,7 @@ extension SamplingVerifierRTL {
                 let sums = (0..<count).map { m.reg("sum_acc\($0)_\(name)", w.sum) }
                 let rhosAtSum = (0..<count).map { m.reg("rho_sum_acc\($0)_\(name)", w.y, signed: true) }
                 // En − 1. The beat's ρ_p is chosen a clock ahead, from the stage before: ρ_p's last update (the beat
-                // three before, written at its En) is a clock older, and the beats that do not read it (fresh) ignore it.
+                // three before, written at its En) is a clock older; the beats that do not read it (fresh) ignore it.
                 let chosenRho = choose(twoBeforeEn[phaseField], rhos)
                 let rho = m.regNext("acc_\(name)_rho", chosenRho)
                 let rhoPastWidth = m.regNext("acc_\(name)_rho_past", chosenRho.resized(to: w.y + 1) + w.sum)
@@ -819,7 +823,8 @@ extension SamplingVerifierRTL {
                 // En writes the new ρ_p from registers (the comparison's carry chain into the three ρ_p registers'
                 // choice was a critical path); the accumulator's next beat chooses it at En − 2, the clock after.
                 let enRaise = m.regNext("en_\(name)_raise", raise)
-                let newRho = m.named("en_\(name)_new_rho", mux(enRaise, m.regNext("en_\(name)_ref", beatRef), m.regNext("en_\(name)_rho", rho)))
+                let newRho = m.named("en_\(name)_new_rho", mux(enRaise, m.regNext("en_\(name)_ref", beatRef),
+                                                                 m.regNext("en_\(name)_rho", rho)))
                 for p in 0..<count {
                     m.when(m.regNext("en_\(name)_rho_write\(p)", refStreamed & (phase === p), reset: 0)) { rhos[p] <== newRho }
                 }
@@ -829,8 +834,8 @@ extension SamplingVerifierRTL {
                 // only shift).
                 let small = min(up.width, bitsToHold(w.sum))
                 let low = min(2, small - 1)   // a shift's bits taken a stage before the rest (S_p's in En, the merge's in M1)
-                // A shift past the width (ρ_b − ρ_p ≥ W, or ρ_p − ρ_b ≥ W), as one subtraction's sign against the other side + W,
-                // registered a stage before; it also says which way (the same as `raise` for a non-fresh beat).
+                // A shift past the width (ρ_b − ρ_p ≥ W, or ρ_p − ρ_b ≥ W), as one subtraction's sign against the
+                // other side + W, registered a stage before; it also says which way (as `raise` for a non-fresh beat).
                 let enOldZero = m.regNext("en_\(name)_old_zero", fresh | !beatRef.isBelow(rhoPastWidth))
                 let enOldSmall = m.regNext("en_\(name)_old_small", oldShift.bits(small - 1, 0))
                 let enAddedZero = m.regNext("en_\(name)_added_zero", !fresh & !rho.isBelow(refPastWidth))

@@ -141,6 +141,9 @@ extension SampleCircuits {
             m.output("diff", 9, signed: true) <== a - b
             m.output("less_signed", 1) <== a <= b
             m.output("less_unsigned", 1) <== a.asUnsigned < b.asUnsigned
+            // `isBelow` (a subtraction's sign), signed and unsigned, at mixed widths: the same bit as `<`.
+            m.output("below_signed", 1) <== a.isBelow(b.bits(3, 0).asSigned)
+            m.output("below_unsigned", 1) <== a.asUnsigned.bits(5, 0).isBelow(b.asUnsigned)
             m.output("mixed", 8) <== (a.asUnsigned & ~b.asUnsigned) | (a.asUnsigned ^ replicate(shamt[0], 8))
         }
     }

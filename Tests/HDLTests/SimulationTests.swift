@@ -126,6 +126,8 @@ final class SimulationTests: XCTestCase {
                     "diff": bits(a - b, 9),
                     "less_signed": a <= b ? 1 : 0,
                     "less_unsigned": ua < ub ? 1 : 0,
+                    "below_signed": a < signedValue(ub & 0xF, 4) ? 1 : 0,
+                    "below_unsigned": ua & 0x3F < ub ? 1 : 0,
                     "mixed": (ua & ~ub & 0xFF) | (ua ^ (shamt & 1 == 1 ? 0xFF : 0)),
                 ]
             }
