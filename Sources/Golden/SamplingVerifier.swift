@@ -156,6 +156,9 @@ public struct SamplingWeights: Sendable {
         }
         var p = w
         for k in 1..<max(1, v) { p[k] = p[k - 1] + w[k] }
+        // Σw ≤ Σ p̂_t < 2^(E+1) = 2^expBits (README, "Pass B's lane comparison"): the RTL's pass B compares a
+        // beat's lanes at more than expBits bits on this bound.
+        precondition(p[v - 1] < UInt128(1) << UInt128(SamplingFixedPoint.expBits), "Σw = \(p[v - 1]) reaches 2^(E+1)")
         prefix = p
         residualZero = zero
     }

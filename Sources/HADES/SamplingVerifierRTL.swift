@@ -971,14 +971,15 @@ extension SamplingVerifierRTL {
             let product = try pipelinedProduct("cdf_thr", uniform, total)
             threshold <== product.bits(product.width - 1, 32)
             // G1: T less the earlier beats' prefix, once a beat (Σ_{j≤k} w_j > T ⇔ q_k > T − prefix), so each lane
-            // compares its in-beat prefix (laneSum bits) instead of adding the row's prefix to it first (a w.weightSum-bit
-            // adder per lane). T − prefix < 0: every lane passes; ≥ 2^laneSum: none does.
-            let remainder = m.named("cdf_remainder", threshold.resized(to: w.weightSum).zeroExtended(to: w.weightSum + 1)
-                                    &- prefix.zeroExtended(to: w.weightSum + 1))
-            let below = m.regNext("g1_below", remainder.msb)
-            let beyond = m.regNext("g1_beyond", laneSum < w.weightSum
-                                   ? !remainder.msb & remainder.bits(w.weightSum - 1, laneSum).orReduce : .false)
-            let rest = m.regNext("g1_rest", remainder.bits(laneSum - 1, 0))
+            // compares its in-beat prefix (laneSum bits) instead of adding the row's prefix to it first (a
+            // w.weightSum-bit adder per lane). T − prefix < 0: every lane passes. Otherwise T − prefix < 2^laneSum:
+            // T < Σw ≤ Σ p̂_t < 2^(E+1) = 2^expBits (README, "Pass B's lane comparison"; the golden model checks Σw on
+            // every row), so the difference's low laneSum bits, from the operands' low bits alone, are all of it. (A
+            // test for T − prefix ≥ 2^laneSum, the OR of the difference's high bits after its carry chain, was a
+            // critical path and could never fire.)
+            precondition(laneSum > SamplingFixedPoint.expBits, "a beat's lane prefix must hold Σ p̂_t's bound")
+            let below = m.regNext("g1_below", threshold.isBelow(prefix))
+            let rest = m.regNext("g1_rest", threshold.bits(laneSum - 1, 0) &- prefix.bits(laneSum - 1, 0))
             let inBeat = q.enumerated().map { m.regNext("g1_q\($0.offset)", $0.element) }
             // The prefix in one assignment: cleared in every stream clock (with what `control` clears there), the
             // checkpoint jump's, or the sum, under one enable, so its carry chain ends in one LUT (the choice among
@@ -992,7 +993,7 @@ extension SamplingVerifierRTL {
             let g1Valid = m.regNext("g1_valid", pPassB, reset: 0)
             let g1Base = m.regNext("g1_base", base)
             // G2
-            let hits = m.regNext("g2_hits", concat(inBeat.reversed().map { below | (!beyond & ($0 > rest)) }))
+            let hits = m.regNext("g2_hits", concat(inBeat.reversed().map { below | rest.isBelow($0) }))
             let g2Valid = m.regNext("g2_valid", g1Valid, reset: 0)
             let g2Base = m.regNext("g2_base", g1Base)
             let laneBits = max(1, c.laneIndexBits)

@@ -2665,9 +2665,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [75:0] cdf_thr_s2_0;
     reg  [75:0] cdf_thr_s2_1;
     reg  [75:0] cdf_thr_s3_0;
-    wire [44:0] cdf_remainder;
     reg  g1_below;
-    reg  g1_beyond;
     reg  [33:0] g1_rest;
     reg  [33:0] g1_q0;
     reg  [33:0] g1_q1;
@@ -3166,118 +3164,135 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [31:0] t_253;
     wire [15:0] t_254;
     wire [15:0] t_255;
-    wire t_256;
+    wire [44:0] t_256;
     wire t_257;
-    wire [31:0] t_258;
-    wire [15:0] t_259;
-    wire t_260;
-    wire [7:0] t_261;
-    wire t_262;
-    wire [3:0] t_263;
-    wire t_264;
-    wire [1:0] t_265;
-    wire t_266;
-    wire [1:0] t_267;
-    wire [3:0] t_268;
-    wire [1:0] t_269;
-    wire t_270;
-    wire [1:0] t_271;
-    wire [7:0] t_272;
-    wire [3:0] t_273;
-    wire t_274;
-    wire [1:0] t_275;
-    wire t_276;
-    wire [1:0] t_277;
-    wire [3:0] t_278;
-    wire [1:0] t_279;
-    wire t_280;
-    wire [1:0] t_281;
-    wire [15:0] t_282;
-    wire [7:0] t_283;
-    wire t_284;
+    wire t_258;
+    wire [34:0] t_259;
+    wire [34:0] t_260;
+    wire [34:0] t_261;
+    wire [34:0] t_262;
+    wire [34:0] t_263;
+    wire [34:0] t_264;
+    wire [34:0] t_265;
+    wire [34:0] t_266;
+    wire [34:0] t_267;
+    wire [34:0] t_268;
+    wire [34:0] t_269;
+    wire [34:0] t_270;
+    wire [34:0] t_271;
+    wire [34:0] t_272;
+    wire [34:0] t_273;
+    wire [34:0] t_274;
+    wire [31:0] t_275;
+    wire [15:0] t_276;
+    wire t_277;
+    wire [7:0] t_278;
+    wire t_279;
+    wire [3:0] t_280;
+    wire t_281;
+    wire [1:0] t_282;
+    wire t_283;
+    wire [1:0] t_284;
     wire [3:0] t_285;
-    wire t_286;
-    wire [1:0] t_287;
-    wire t_288;
-    wire [1:0] t_289;
+    wire [1:0] t_286;
+    wire t_287;
+    wire [1:0] t_288;
+    wire [7:0] t_289;
     wire [3:0] t_290;
-    wire [1:0] t_291;
-    wire t_292;
-    wire [1:0] t_293;
-    wire [7:0] t_294;
+    wire t_291;
+    wire [1:0] t_292;
+    wire t_293;
+    wire [1:0] t_294;
     wire [3:0] t_295;
-    wire t_296;
-    wire [1:0] t_297;
-    wire t_298;
-    wire [1:0] t_299;
-    wire [3:0] t_300;
-    wire [1:0] t_301;
-    wire t_302;
-    wire [1:0] t_303;
-    wire [26:0] t_304;
-    wire [17:0] t_305;
-    wire t_306;
-    wire [17:0] t_307;
-    wire [10:0] t_308;
-    wire [31:0] t_309;
-    wire [15:0] t_310;
-    wire t_311;
-    wire [7:0] t_312;
+    wire [1:0] t_296;
+    wire t_297;
+    wire [1:0] t_298;
+    wire [15:0] t_299;
+    wire [7:0] t_300;
+    wire t_301;
+    wire [3:0] t_302;
+    wire t_303;
+    wire [1:0] t_304;
+    wire t_305;
+    wire [1:0] t_306;
+    wire [3:0] t_307;
+    wire [1:0] t_308;
+    wire t_309;
+    wire [1:0] t_310;
+    wire [7:0] t_311;
+    wire [3:0] t_312;
     wire t_313;
-    wire [3:0] t_314;
+    wire [1:0] t_314;
     wire t_315;
     wire [1:0] t_316;
-    wire t_317;
+    wire [3:0] t_317;
     wire [1:0] t_318;
-    wire [3:0] t_319;
+    wire t_319;
     wire [1:0] t_320;
-    wire t_321;
-    wire [1:0] t_322;
-    wire [7:0] t_323;
-    wire [3:0] t_324;
-    wire t_325;
-    wire [1:0] t_326;
-    wire t_327;
-    wire [1:0] t_328;
-    wire [3:0] t_329;
-    wire [1:0] t_330;
-    wire t_331;
-    wire [1:0] t_332;
-    wire [15:0] t_333;
-    wire [7:0] t_334;
-    wire t_335;
+    wire [26:0] t_321;
+    wire [17:0] t_322;
+    wire t_323;
+    wire [17:0] t_324;
+    wire [10:0] t_325;
+    wire [31:0] t_326;
+    wire [15:0] t_327;
+    wire t_328;
+    wire [7:0] t_329;
+    wire t_330;
+    wire [3:0] t_331;
+    wire t_332;
+    wire [1:0] t_333;
+    wire t_334;
+    wire [1:0] t_335;
     wire [3:0] t_336;
-    wire t_337;
-    wire [1:0] t_338;
-    wire t_339;
-    wire [1:0] t_340;
+    wire [1:0] t_337;
+    wire t_338;
+    wire [1:0] t_339;
+    wire [7:0] t_340;
     wire [3:0] t_341;
-    wire [1:0] t_342;
-    wire t_343;
-    wire [1:0] t_344;
-    wire [7:0] t_345;
+    wire t_342;
+    wire [1:0] t_343;
+    wire t_344;
+    wire [1:0] t_345;
     wire [3:0] t_346;
-    wire t_347;
-    wire [1:0] t_348;
-    wire t_349;
-    wire [1:0] t_350;
-    wire [3:0] t_351;
-    wire [1:0] t_352;
-    wire t_353;
-    wire [1:0] t_354;
-    wire [26:0] t_355;
-    wire [17:0] t_356;
-    wire t_357;
-    wire [17:0] t_358;
-    wire [10:0] t_359;
+    wire [1:0] t_347;
+    wire t_348;
+    wire [1:0] t_349;
+    wire [15:0] t_350;
+    wire [7:0] t_351;
+    wire t_352;
+    wire [3:0] t_353;
+    wire t_354;
+    wire [1:0] t_355;
+    wire t_356;
+    wire [1:0] t_357;
+    wire [3:0] t_358;
+    wire [1:0] t_359;
     wire t_360;
-    wire [31:0] t_361;
-    wire [15:0] t_362;
-    wire [15:0] t_363;
-    wire [11:0] t_364;
+    wire [1:0] t_361;
+    wire [7:0] t_362;
+    wire [3:0] t_363;
+    wire t_364;
     wire [1:0] t_365;
     wire t_366;
-    wire t_367;
+    wire [1:0] t_367;
+    wire [3:0] t_368;
+    wire [1:0] t_369;
+    wire t_370;
+    wire [1:0] t_371;
+    wire [26:0] t_372;
+    wire [17:0] t_373;
+    wire t_374;
+    wire [17:0] t_375;
+    wire [10:0] t_376;
+    wire t_377;
+    wire [31:0] t_378;
+    wire [15:0] t_379;
+    wire [15:0] t_380;
+    wire [11:0] t_381;
+    wire [1:0] t_382;
+    wire t_383;
+    wire t_384;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3535,118 +3550,135 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_253 = cur_uniforms[31:0];
     assign t_254 = uniform_final_q[15:0];
     assign t_255 = uniform_final_q[31:16];
-    assign t_256 = (state == 3'h1);
-    assign t_257 = ((state == 3'h4) & ckpt_jump);
-    assign t_258 = {15'h0, sum_t[43:27]};
-    assign t_259 = t_258[31:16];
-    assign t_260 = (|t_259);
-    assign t_261 = t_259[15:8];
-    assign t_262 = (|t_261);
-    assign t_263 = t_261[7:4];
-    assign t_264 = (|t_263);
-    assign t_265 = t_263[3:2];
-    assign t_266 = (|t_265);
-    assign t_267 = t_263[1:0];
-    assign t_268 = t_261[3:0];
-    assign t_269 = t_268[3:2];
-    assign t_270 = (|t_269);
-    assign t_271 = t_268[1:0];
-    assign t_272 = t_259[7:0];
-    assign t_273 = t_272[7:4];
-    assign t_274 = (|t_273);
-    assign t_275 = t_273[3:2];
-    assign t_276 = (|t_275);
-    assign t_277 = t_273[1:0];
-    assign t_278 = t_272[3:0];
-    assign t_279 = t_278[3:2];
-    assign t_280 = (|t_279);
-    assign t_281 = t_278[1:0];
-    assign t_282 = t_258[15:0];
-    assign t_283 = t_282[15:8];
-    assign t_284 = (|t_283);
-    assign t_285 = t_283[7:4];
-    assign t_286 = (|t_285);
-    assign t_287 = t_285[3:2];
-    assign t_288 = (|t_287);
-    assign t_289 = t_285[1:0];
-    assign t_290 = t_283[3:0];
-    assign t_291 = t_290[3:2];
-    assign t_292 = (|t_291);
-    assign t_293 = t_290[1:0];
-    assign t_294 = t_282[7:0];
-    assign t_295 = t_294[7:4];
-    assign t_296 = (|t_295);
-    assign t_297 = t_295[3:2];
-    assign t_298 = (|t_297);
-    assign t_299 = t_295[1:0];
-    assign t_300 = t_294[3:0];
-    assign t_301 = t_300[3:2];
-    assign t_302 = (|t_301);
-    assign t_303 = t_300[1:0];
-    assign t_304 = (dec_t_window >> dec_t_lead_q);
-    assign t_305 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_306 = dec_t_delta[18];
-    assign t_307 = dec_t_delta[17:0];
-    assign t_308 = t_307[17:7];
-    assign t_309 = {15'h0, sum_d[43:27]};
-    assign t_310 = t_309[31:16];
-    assign t_311 = (|t_310);
-    assign t_312 = t_310[15:8];
+    assign t_256 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
+    assign t_257 = (state == 3'h1);
+    assign t_258 = ((state == 3'h4) & ckpt_jump);
+    assign t_259 = ({1'h0, g1_rest} - {1'h0, g1_q15});
+    assign t_260 = ({1'h0, g1_rest} - {1'h0, g1_q14});
+    assign t_261 = ({1'h0, g1_rest} - {1'h0, g1_q13});
+    assign t_262 = ({1'h0, g1_rest} - {1'h0, g1_q12});
+    assign t_263 = ({1'h0, g1_rest} - {1'h0, g1_q11});
+    assign t_264 = ({1'h0, g1_rest} - {1'h0, g1_q10});
+    assign t_265 = ({1'h0, g1_rest} - {1'h0, g1_q9});
+    assign t_266 = ({1'h0, g1_rest} - {1'h0, g1_q8});
+    assign t_267 = ({1'h0, g1_rest} - {1'h0, g1_q7});
+    assign t_268 = ({1'h0, g1_rest} - {1'h0, g1_q6});
+    assign t_269 = ({1'h0, g1_rest} - {1'h0, g1_q5});
+    assign t_270 = ({1'h0, g1_rest} - {1'h0, g1_q4});
+    assign t_271 = ({1'h0, g1_rest} - {1'h0, g1_q3});
+    assign t_272 = ({1'h0, g1_rest} - {1'h0, g1_q2});
+    assign t_273 = ({1'h0, g1_rest} - {1'h0, g1_q1});
+    assign t_274 = ({1'h0, g1_rest} - {1'h0, g1_q0});
+    assign t_275 = {15'h0, sum_t[43:27]};
+    assign t_276 = t_275[31:16];
+    assign t_277 = (|t_276);
+    assign t_278 = t_276[15:8];
+    assign t_279 = (|t_278);
+    assign t_280 = t_278[7:4];
+    assign t_281 = (|t_280);
+    assign t_282 = t_280[3:2];
+    assign t_283 = (|t_282);
+    assign t_284 = t_280[1:0];
+    assign t_285 = t_278[3:0];
+    assign t_286 = t_285[3:2];
+    assign t_287 = (|t_286);
+    assign t_288 = t_285[1:0];
+    assign t_289 = t_276[7:0];
+    assign t_290 = t_289[7:4];
+    assign t_291 = (|t_290);
+    assign t_292 = t_290[3:2];
+    assign t_293 = (|t_292);
+    assign t_294 = t_290[1:0];
+    assign t_295 = t_289[3:0];
+    assign t_296 = t_295[3:2];
+    assign t_297 = (|t_296);
+    assign t_298 = t_295[1:0];
+    assign t_299 = t_275[15:0];
+    assign t_300 = t_299[15:8];
+    assign t_301 = (|t_300);
+    assign t_302 = t_300[7:4];
+    assign t_303 = (|t_302);
+    assign t_304 = t_302[3:2];
+    assign t_305 = (|t_304);
+    assign t_306 = t_302[1:0];
+    assign t_307 = t_300[3:0];
+    assign t_308 = t_307[3:2];
+    assign t_309 = (|t_308);
+    assign t_310 = t_307[1:0];
+    assign t_311 = t_299[7:0];
+    assign t_312 = t_311[7:4];
     assign t_313 = (|t_312);
-    assign t_314 = t_312[7:4];
+    assign t_314 = t_312[3:2];
     assign t_315 = (|t_314);
-    assign t_316 = t_314[3:2];
-    assign t_317 = (|t_316);
-    assign t_318 = t_314[1:0];
-    assign t_319 = t_312[3:0];
-    assign t_320 = t_319[3:2];
-    assign t_321 = (|t_320);
-    assign t_322 = t_319[1:0];
-    assign t_323 = t_310[7:0];
-    assign t_324 = t_323[7:4];
-    assign t_325 = (|t_324);
-    assign t_326 = t_324[3:2];
-    assign t_327 = (|t_326);
-    assign t_328 = t_324[1:0];
-    assign t_329 = t_323[3:0];
-    assign t_330 = t_329[3:2];
-    assign t_331 = (|t_330);
-    assign t_332 = t_329[1:0];
-    assign t_333 = t_309[15:0];
-    assign t_334 = t_333[15:8];
-    assign t_335 = (|t_334);
-    assign t_336 = t_334[7:4];
-    assign t_337 = (|t_336);
-    assign t_338 = t_336[3:2];
-    assign t_339 = (|t_338);
-    assign t_340 = t_336[1:0];
-    assign t_341 = t_334[3:0];
-    assign t_342 = t_341[3:2];
-    assign t_343 = (|t_342);
-    assign t_344 = t_341[1:0];
-    assign t_345 = t_333[7:0];
-    assign t_346 = t_345[7:4];
-    assign t_347 = (|t_346);
-    assign t_348 = t_346[3:2];
-    assign t_349 = (|t_348);
-    assign t_350 = t_346[1:0];
-    assign t_351 = t_345[3:0];
-    assign t_352 = t_351[3:2];
-    assign t_353 = (|t_352);
-    assign t_354 = t_351[1:0];
-    assign t_355 = (dec_d_window >> dec_d_lead_q);
-    assign t_356 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_357 = dec_d_delta[18];
-    assign t_358 = dec_d_delta[17:0];
-    assign t_359 = t_358[17:7];
-    assign t_360 = (state == 3'h1);
-    assign t_361 = cur_uniforms[31:0];
-    assign t_362 = uniform_row_q[15:0];
-    assign t_363 = uniform_row_q[31:16];
-    assign t_364 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_365 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
-    assign t_366 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
-    assign t_367 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_316 = t_312[1:0];
+    assign t_317 = t_311[3:0];
+    assign t_318 = t_317[3:2];
+    assign t_319 = (|t_318);
+    assign t_320 = t_317[1:0];
+    assign t_321 = (dec_t_window >> dec_t_lead_q);
+    assign t_322 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_323 = dec_t_delta[18];
+    assign t_324 = dec_t_delta[17:0];
+    assign t_325 = t_324[17:7];
+    assign t_326 = {15'h0, sum_d[43:27]};
+    assign t_327 = t_326[31:16];
+    assign t_328 = (|t_327);
+    assign t_329 = t_327[15:8];
+    assign t_330 = (|t_329);
+    assign t_331 = t_329[7:4];
+    assign t_332 = (|t_331);
+    assign t_333 = t_331[3:2];
+    assign t_334 = (|t_333);
+    assign t_335 = t_331[1:0];
+    assign t_336 = t_329[3:0];
+    assign t_337 = t_336[3:2];
+    assign t_338 = (|t_337);
+    assign t_339 = t_336[1:0];
+    assign t_340 = t_327[7:0];
+    assign t_341 = t_340[7:4];
+    assign t_342 = (|t_341);
+    assign t_343 = t_341[3:2];
+    assign t_344 = (|t_343);
+    assign t_345 = t_341[1:0];
+    assign t_346 = t_340[3:0];
+    assign t_347 = t_346[3:2];
+    assign t_348 = (|t_347);
+    assign t_349 = t_346[1:0];
+    assign t_350 = t_326[15:0];
+    assign t_351 = t_350[15:8];
+    assign t_352 = (|t_351);
+    assign t_353 = t_351[7:4];
+    assign t_354 = (|t_353);
+    assign t_355 = t_353[3:2];
+    assign t_356 = (|t_355);
+    assign t_357 = t_353[1:0];
+    assign t_358 = t_351[3:0];
+    assign t_359 = t_358[3:2];
+    assign t_360 = (|t_359);
+    assign t_361 = t_358[1:0];
+    assign t_362 = t_350[7:0];
+    assign t_363 = t_362[7:4];
+    assign t_364 = (|t_363);
+    assign t_365 = t_363[3:2];
+    assign t_366 = (|t_365);
+    assign t_367 = t_363[1:0];
+    assign t_368 = t_362[3:0];
+    assign t_369 = t_368[3:2];
+    assign t_370 = (|t_369);
+    assign t_371 = t_368[1:0];
+    assign t_372 = (dec_d_window >> dec_d_lead_q);
+    assign t_373 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_374 = dec_d_delta[18];
+    assign t_375 = dec_d_delta[17:0];
+    assign t_376 = t_375[17:7];
+    assign t_377 = (state == 3'h1);
+    assign t_378 = cur_uniforms[31:0];
+    assign t_379 = uniform_row_q[15:0];
+    assign t_380 = uniform_row_q[31:16];
+    assign t_381 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_382 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
+    assign t_383 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_384 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3872,20 +3904,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_cdf_thr_p4_b = cdf_total[31:16];
     assign u_cdf_thr_p5_a = t_255;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
-    assign cdf_remainder = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_305[17]}}, t_305});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_322[17]}}, t_322});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_356[17]}}, t_356});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_373[17]}}, t_373});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_362;
+    assign u_accept_lhs_p0_a = t_379;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_362;
+    assign u_accept_lhs_p1_a = t_379;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_363;
+    assign u_accept_lhs_p2_a = t_380;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_363;
+    assign u_accept_lhs_p3_a = t_380;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_16 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
@@ -10719,7 +10750,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_361;
+                uniform_row = t_378;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10734,7 +10765,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_361;
+                uniform_row = t_378;
             end
         endcase
     end
@@ -10844,7 +10875,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_364;
+                        beat <= t_381;
                     end
                 end
                 3'h2: begin
@@ -10859,7 +10890,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_364;
+                        beat <= t_381;
                     end
                 end
             endcase
@@ -10876,7 +10907,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat_phase <= t_365;
+                        beat_phase <= t_382;
                     end
                 end
                 3'h2: begin
@@ -10891,7 +10922,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat_phase <= t_365;
+                        beat_phase <= t_382;
                     end
                 end
             endcase
@@ -10934,7 +10965,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_366;
+                            row_has_draft <= t_383;
                         end
                     end
                 end
@@ -10951,7 +10982,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_367;
+                            row_has_draft <= t_384;
                         end
                     end
                 end
@@ -10972,7 +11003,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_366 & (~cur_one_hot));
+                            row_draft_stream <= (t_383 & (~cur_one_hot));
                         end
                     end
                 end
@@ -10989,7 +11020,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_367 & (~cur_one_hot));
+                            row_draft_stream <= (t_384 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11306,8 +11337,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (((t_256 | t_257) | p_pass_b)) begin
-            cdf_prefix <= (((p_pass_b & (~t_256)) & (~t_257)) ? (cdf_prefix + t_252) : (t_257 ? ckpt_start_prefix : 44'h0));
+        if (((t_257 | t_258) | p_pass_b)) begin
+            cdf_prefix <= (((p_pass_b & (~t_257)) & (~t_258)) ? (cdf_prefix + t_252) : (t_258 ? ckpt_start_prefix : 44'h0));
         end
     end
 
@@ -17561,15 +17592,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g1_below <= cdf_remainder[44];
+        g1_below <= t_256[44];
     end
 
     always @(posedge aclk) begin
-        g1_beyond <= ((~cdf_remainder[44]) & (|cdf_remainder[43:34]));
-    end
-
-    always @(posedge aclk) begin
-        g1_rest <= cdf_remainder[33:0];
+        g1_rest <= (cdf_threshold[33:0] - cdf_prefix[33:0]);
     end
 
     always @(posedge aclk) begin
@@ -17649,7 +17676,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g2_hits <= {(g1_below | ((~g1_beyond) & (g1_rest < g1_q15))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q14))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q13))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q12))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q11))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q10))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q9))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q8))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q7))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q6))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q5))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q4))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q3))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q2))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q1))), (g1_below | ((~g1_beyond) & (g1_rest < g1_q0)))};
+        g2_hits <= {(g1_below | t_259[34]), (g1_below | t_260[34]), (g1_below | t_261[34]), (g1_below | t_262[34]), (g1_below | t_263[34]), (g1_below | t_264[34]), (g1_below | t_265[34]), (g1_below | t_266[34]), (g1_below | t_267[34]), (g1_below | t_268[34]), (g1_below | t_269[34]), (g1_below | t_270[34]), (g1_below | t_271[34]), (g1_below | t_272[34]), (g1_below | t_273[34]), (g1_below | t_274[34])};
     end
 
     always @(posedge aclk) begin
@@ -17725,7 +17752,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_260, (t_260 ? {t_262, (t_262 ? {t_264, (t_264 ? {t_266, (t_266 ? t_265[1] : t_267[1])} : {t_270, (t_270 ? t_269[1] : t_271[1])})} : {t_274, (t_274 ? {t_276, (t_276 ? t_275[1] : t_277[1])} : {t_280, (t_280 ? t_279[1] : t_281[1])})})} : {t_284, (t_284 ? {t_286, (t_286 ? {t_288, (t_288 ? t_287[1] : t_289[1])} : {t_292, (t_292 ? t_291[1] : t_293[1])})} : {t_296, (t_296 ? {t_298, (t_298 ? t_297[1] : t_299[1])} : {t_302, (t_302 ? t_301[1] : t_303[1])})})})};
+        dec_t_lead <= {t_277, (t_277 ? {t_279, (t_279 ? {t_281, (t_281 ? {t_283, (t_283 ? t_282[1] : t_284[1])} : {t_287, (t_287 ? t_286[1] : t_288[1])})} : {t_291, (t_291 ? {t_293, (t_293 ? t_292[1] : t_294[1])} : {t_297, (t_297 ? t_296[1] : t_298[1])})})} : {t_301, (t_301 ? {t_303, (t_303 ? {t_305, (t_305 ? t_304[1] : t_306[1])} : {t_309, (t_309 ? t_308[1] : t_310[1])})} : {t_313, (t_313 ? {t_315, (t_315 ? t_314[1] : t_316[1])} : {t_319, (t_319 ? t_318[1] : t_320[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -17741,7 +17768,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_304[9:0];
+        dec_t_index <= t_321[9:0];
     end
 
     always @(posedge aclk) begin
@@ -17837,15 +17864,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_306 ? 7'h0 : t_307[6:0]);
+        dec_t_px_f <= (t_323 ? 7'h0 : t_324[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_306 ? 5'h0 : t_308[4:0]);
+        dec_t_px_s <= (t_323 ? 5'h0 : t_325[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~dec_captured_15) | ((~t_306) & ((|t_308[10:5]) | (5'h1d <= t_308[4:0]))));
+        dec_t_px_z <= ((~dec_captured_15) | ((~t_323) & ((|t_325[10:5]) | (5'h1d <= t_325[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -17949,7 +17976,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_311, (t_311 ? {t_313, (t_313 ? {t_315, (t_315 ? {t_317, (t_317 ? t_316[1] : t_318[1])} : {t_321, (t_321 ? t_320[1] : t_322[1])})} : {t_325, (t_325 ? {t_327, (t_327 ? t_326[1] : t_328[1])} : {t_331, (t_331 ? t_330[1] : t_332[1])})})} : {t_335, (t_335 ? {t_337, (t_337 ? {t_339, (t_339 ? t_338[1] : t_340[1])} : {t_343, (t_343 ? t_342[1] : t_344[1])})} : {t_347, (t_347 ? {t_349, (t_349 ? t_348[1] : t_350[1])} : {t_353, (t_353 ? t_352[1] : t_354[1])})})})};
+        dec_d_lead <= {t_328, (t_328 ? {t_330, (t_330 ? {t_332, (t_332 ? {t_334, (t_334 ? t_333[1] : t_335[1])} : {t_338, (t_338 ? t_337[1] : t_339[1])})} : {t_342, (t_342 ? {t_344, (t_344 ? t_343[1] : t_345[1])} : {t_348, (t_348 ? t_347[1] : t_349[1])})})} : {t_352, (t_352 ? {t_354, (t_354 ? {t_356, (t_356 ? t_355[1] : t_357[1])} : {t_360, (t_360 ? t_359[1] : t_361[1])})} : {t_364, (t_364 ? {t_366, (t_366 ? t_365[1] : t_367[1])} : {t_370, (t_370 ? t_369[1] : t_371[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -17965,7 +17992,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_355[9:0];
+        dec_d_index <= t_372[9:0];
     end
 
     always @(posedge aclk) begin
@@ -18061,15 +18088,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_357 ? 7'h0 : t_358[6:0]);
+        dec_d_px_f <= (t_374 ? 7'h0 : t_375[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_357 ? 5'h0 : t_359[4:0]);
+        dec_d_px_s <= (t_374 ? 5'h0 : t_376[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~dec_captured_15) | ((~t_357) & ((|t_359[10:5]) | (5'h1d <= t_359[4:0]))));
+        dec_d_px_z <= ((~dec_captured_15) | ((~t_374) & ((|t_376[10:5]) | (5'h1d <= t_376[4:0]))));
     end
 
     always @(posedge aclk) begin
@@ -18176,7 +18203,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_360);
+            dec_valid_0 <= (row_merged & t_377);
         end
     end
 
@@ -18184,7 +18211,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_360);
+            dec_valid_1 <= (dec_valid_0 & t_377);
         end
     end
 
@@ -18192,7 +18219,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_360);
+            dec_valid_2 <= (dec_valid_1 & t_377);
         end
     end
 
@@ -18200,7 +18227,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_360);
+            dec_valid_3 <= (dec_valid_2 & t_377);
         end
     end
 
@@ -18208,7 +18235,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_360);
+            dec_valid_4 <= (dec_valid_3 & t_377);
         end
     end
 
@@ -18216,7 +18243,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_360);
+            dec_valid_5 <= (dec_valid_4 & t_377);
         end
     end
 
@@ -18224,7 +18251,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_360);
+            dec_valid_6 <= (dec_valid_5 & t_377);
         end
     end
 
@@ -18232,7 +18259,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_360);
+            dec_valid_7 <= (dec_valid_6 & t_377);
         end
     end
 
@@ -18240,7 +18267,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_360);
+            dec_valid_8 <= (dec_valid_7 & t_377);
         end
     end
 
@@ -18248,7 +18275,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_360);
+            dec_valid_9 <= (dec_valid_8 & t_377);
         end
     end
 
@@ -18256,7 +18283,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_360);
+            dec_valid_10 <= (dec_valid_9 & t_377);
         end
     end
 
@@ -18264,7 +18291,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_360);
+            dec_valid_11 <= (dec_valid_10 & t_377);
         end
     end
 
@@ -18272,7 +18299,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_360);
+            dec_valid_12 <= (dec_valid_11 & t_377);
         end
     end
 
@@ -18280,7 +18307,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_360);
+            dec_valid_13 <= (dec_valid_12 & t_377);
         end
     end
 
@@ -18288,7 +18315,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_360);
+            dec_valid_14 <= (dec_valid_13 & t_377);
         end
     end
 
@@ -18296,7 +18323,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_360);
+            dec_valid_15 <= (dec_valid_14 & t_377);
         end
     end
 
@@ -18304,7 +18331,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_360);
+            dec_valid_16 <= (dec_valid_15 & t_377);
         end
     end
 
@@ -18587,7 +18614,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_34[9:0], t_36[9:0], t_38[15:11], t_39[15:11], t_40[9:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[9:0], t_61[9:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_72[9:0], t_74[9:0], t_76[15:11], t_77[15:11], t_78[9:0], t_214[15:6], t_215[17:0], t_216[16:6], t_217[17:0], t_223[15:6], t_224[17:0], t_225[16:6], t_226[17:0], t_230[43], t_231[43], t_248[44:0], t_267[0], t_271[0], t_277[0], t_281[0], t_289[0], t_293[0], t_299[0], t_303[0], t_304[26:10], t_318[0], t_322[0], t_328[0], t_332[0], t_340[0], t_344[0], t_350[0], t_354[0], t_355[26:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_34[9:0], t_36[9:0], t_38[15:11], t_39[15:11], t_40[9:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[9:0], t_61[9:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_72[9:0], t_74[9:0], t_76[15:11], t_77[15:11], t_78[9:0], t_214[15:6], t_215[17:0], t_216[16:6], t_217[17:0], t_223[15:6], t_224[17:0], t_225[16:6], t_226[17:0], t_230[43], t_231[43], t_248[44:0], t_256[43:0], t_259[33:0], t_260[33:0], t_261[33:0], t_262[33:0], t_263[33:0], t_264[33:0], t_265[33:0], t_266[33:0], t_267[33:0], t_268[33:0], t_269[33:0], t_270[33:0], t_271[33:0], t_272[33:0], t_273[33:0], t_274[33:0], t_284[0], t_288[0], t_294[0], t_298[0], t_306[0], t_310[0], t_316[0], t_320[0], t_321[26:10], t_335[0], t_339[0], t_345[0], t_349[0], t_357[0], t_361[0], t_367[0], t_371[0], t_372[26:10]};
 endmodule
 
 `resetall
