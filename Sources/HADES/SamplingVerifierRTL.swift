@@ -147,6 +147,10 @@ extension SamplingVerifierRTL {
         let fsm: StateMachine<Phase>
         /// The input side: the row and beat that stream next, and whether the round's last row has streamed.
         let row, beat, inputDone: Value
+        /// beat = B − 1, kept beside `beat` (set where beat is): the input handshake's row end reads a flip-flop, not
+        /// the beat counter's comparison (that comparison → the round's end → the command-valid copies was the full
+        /// configuration's critical route on the 85F).
+        let lastBeat: Value
         /// The streamed beat's index mod 3 (`SamplingFixedPoint.accumulators`): its row accumulator.
         let beatPhase: Value
         /// row < γ, kept beside `row` (set where row is), so the input handshake reads a flip-flop, not a comparison.
@@ -155,6 +159,9 @@ extension SamplingVerifierRTL {
         /// row_has_draft and not one-hot: the row streams a draft row. A flip-flop set beside `rowHasDraft`, so the
         /// beat handshake reads no logic of the two (that LUT was on the critical route into the handshake).
         let rowDraftStream: Value
+        /// γ − row, down to 0 (set where row is): the next row has a draft row when it is ≥ 2, an OR of its high bits
+        /// (row + 1 < γ, an adder and a comparison into `rowDraftStream`, was a critical path).
+        let draftRowsLeft: Value
         /// 1 exactly in the stream phase (set and cleared beside the state), so the decision's outcome reads a
         /// flip-flop rather than the state's decode.
         let streamPhase: Value
@@ -188,10 +195,12 @@ extension SamplingVerifierRTL {
             fsm = m.stateMachine("state", Phase.self, initial: .idle)
             row = m.reg("row", w.gamma, reset: 0)
             beat = m.reg("beat", w.beatIndex, reset: 0)
+            lastBeat = m.reg("last_beat", 1, reset: c.beatsPerRow == 1 ? 1 : 0)
             beatPhase = m.reg("beat_phase", 2, reset: 0)
             inputDone = m.reg("input_done", 1, reset: 0)
             rowHasDraft = m.reg("row_has_draft", 1, reset: 0)
             rowDraftStream = m.reg("row_draft_stream", 1, reset: 0)
+            draftRowsLeft = m.reg("draft_rows_left", w.gamma, reset: 0)
             streamPhase = m.reg("stream_phase", 1, reset: 0)
             passBPhase = m.reg("pass_b_phase", 1, reset: 0)
             accepted = m.reg("accepted", w.gamma, reset: 0)
@@ -325,7 +334,7 @@ extension SamplingVerifierRTL {
         /// U_i = H(seed, round, i) (`SamplingUniformGenerator`) for a command with the generator bit: one key
         /// schedule and P = `SamplingTiming.generatorLanes` block lanes, `SamplingTiming.generatorRoundsPerClock` ARX
         /// rounds a clock from the clock after the command's handshake; U_gP … U_gP+P−1 are written over the command's
-        /// words when group g's last round is done, then the next group starts from the seed again. Each U_i is written
+        /// words the clock after group g's last round, then the next group starts from the seed again. Each U_i is written
         /// before row i's decision reads it, so the cycles do not change. A command restarts it. It starts from
         /// registers (the seed from the command's words, loaded in the handshake's clock; `round` counts the commands
         /// from there): the handshake reaching its 200 or so registers' enables was a critical route.
@@ -379,8 +388,9 @@ extension SamplingVerifierRTL {
                 }
             }
             // It stops in the idle phase (its round is over): no old group writes once the next command has loaded its
-            // words. A group that ends in the handshake's clock writes, and the command's load wins there (it comes
-            // after in `commandStage`). The clock after the handshake restarts it (after the blocks above, so it wins).
+            // words. A group that ends the clock before the handshake writes in it, and the command's load wins there
+            // (it comes after in `commandStage`); one that ends in the handshake's clock does not write. The clock
+            // after the handshake restarts it (after the blocks above, so it wins).
             m.when(!live) { active <== 0 }
             m.when(restart) {
                 active <== requested
@@ -392,10 +402,20 @@ extension SamplingVerifierRTL {
                     kept.round <== round
                 }
             }
+            // A group's words leave through registers, written into the command's words a clock after its last
+            // round (the round's adder into the words' choices was the small configuration's critical path); not
+            // in the clock after a handshake, whose command has loaded its own words.
+            let out = (0..<lanes).map { m.reg("gen_out\($0)", 32) }
+            let outGroup = groups > 1 ? m.reg("gen_out_group", group.width) : group
+            let write = m.regNext("gen_write", last, reset: 0)
             m.when(last) {
+                for p in 0..<lanes { out[p] <== ny[p] }
+                if groups > 1 { outGroup <== group }
+            }
+            m.when(write & !restart) {
                 for g in 0..<groups {
-                    m.when(group === g) {
-                        for p in 0..<lanes where g * lanes + p < uniforms.count { uniforms[g * lanes + p] <== ny[p] }
+                    m.when(outGroup === g) {
+                        for p in 0..<lanes where g * lanes + p < uniforms.count { uniforms[g * lanes + p] <== out[p] }
                     }
                 }
             }
@@ -423,7 +443,6 @@ extension SamplingVerifierRTL {
             target.ready <== streaming & (!rowDraftStream | draft.valid)
             draft.ready <== streaming & rowDraftStream & target.valid
             let fire = m.named("beat_fire", streaming & target.valid & (!rowDraftStream | draft.valid))
-            let lastBeat = m.named("last_beat", beat === (c.beatsPerRow - 1))
             let rowLengthError = m.named("row_length_error", fire & ((target.last! =/= lastBeat)
                 | (rowDraftStream & (draft.last! =/= lastBeat))))
             let streamFire = m.named("stream_fire", fire & fsm.is(.stream))
@@ -1208,11 +1227,14 @@ extension SamplingVerifierRTL {
             for valid in [cmd.valid] + cmd.validCopies { valid <== mux(valid, !roundOver, cmd.requested) }
             func nextRow() {
                 row <== row &+ 1
-                let hasDraft = row.zeroExtended(to: w.gamma + 1) &+ 1 < cmd.gamma.zeroExtended(to: w.gamma + 1)
+                draftRowsLeft <== mux(draftRowsLeft === 0, draftRowsLeft, draftRowsLeft &- 1)
+                let hasDraft = w.gamma > 1 ? draftRowsLeft.bits(w.gamma - 1, 1).orReduce : Value.false
                 rowHasDraft <== hasDraft
                 rowDraftStream <== hasDraft & !cmd.oneHot
             }
             let nextBeat = mux(s.lastBeat, .literal(0, width: w.beatIndex), beat &+ 1)
+            // last_beat with the beat: B = 1 is always at its last beat; otherwise beat + 1 = B − 1 (0 after B − 1).
+            let nextIsLast = c.beatsPerRow == 1 ? Value.true : beat === (c.beatsPerRow - 2)
             let nextPhase = mux(s.lastBeat | (beatPhase === 2), .literal(0, width: 2), beatPhase &+ 1)
             let passLast = m.named("pass_last", passBeat === (c.beatsPerRow - 1))
             // Pass B's first read comes `passBGap` clocks after pass A's last: this counts the clocks between.
@@ -1230,6 +1252,7 @@ extension SamplingVerifierRTL {
                     // The round's counters clear in every idle clock, not on the command's handshake: the port's valid
                     // then reaches only what the command loads (its enables were a critical route).
                     row <== 0; beat <== 0; beatPhase <== 0; inputDone <== 0
+                    lastBeat <== (c.beatsPerRow == 1 ? .true : .false)
                     accepted <== 0; doneRows <== 0; emit.backlog <== 0; emit.last <== 1
                     writeAddress <== 0; decideAddress <== 0
                     m.when(cmd.fire) {
@@ -1240,13 +1263,14 @@ extension SamplingVerifierRTL {
                         fsm.go(.stream)
                         streamPhase <== 1
                         rowHasDraft <== cmd.inGamma =/= 0
+                        draftRowsLeft <== cmd.inGamma
                         rowDraftStream <== (cmd.inGamma =/= 0) & !cmd.inOneHot
                         flags <== flagBits([.badGamma: cmd.inBadGamma, .badDraft: cmd.inBadDraft])
                     }
                 case .stream:
                     // The input runs ahead of the decisions, up to the round's last row.
                     m.when(s.fire) {
-                        beat <== nextBeat; beatPhase <== nextPhase
+                        beat <== nextBeat; lastBeat <== nextIsLast; beatPhase <== nextPhase
                         writeAddress <== advance(writeAddress, by: 1)
                         m.when(s.lastBeat) {
                             nextRow()
@@ -1316,7 +1340,7 @@ extension SamplingVerifierRTL {
                     }
                 case .drain:
                     m.when(s.fire) {
-                        beat <== nextBeat; beatPhase <== nextPhase
+                        beat <== nextBeat; lastBeat <== nextIsLast; beatPhase <== nextPhase
                         m.when(s.lastBeat) {
                             nextRow()
                             m.when(!rowHasDraft) { fsm.go(.idle) }  // row = γ

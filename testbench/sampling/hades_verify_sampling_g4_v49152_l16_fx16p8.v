@@ -863,10 +863,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [2:0] state;
     reg  [2:0] row;
     reg  [11:0] beat;
+    reg  last_beat;
     reg  [1:0] beat_phase;
     reg  input_done;
     reg  row_has_draft;
     reg  row_draft_stream;
+    reg  [2:0] draft_rows_left;
     reg  stream_phase;
     reg  pass_b_phase;
     reg  [2:0] accepted;
@@ -932,6 +934,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire cmd_generator;
     reg  gen_requested;
     wire gen_last_step;
+    reg  [31:0] gen_out0;
+    reg  [2:0] gen_out_group;
+    reg  gen_write;
     wire cmd_fire_load_tokens;
     wire [63:0] cmd_draft_token;
     wire cmd_fire_load_u0;
@@ -952,7 +957,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] row_token;
     wire streaming;
     wire beat_fire;
-    wire last_beat;
     wire row_length_error;
     wire stream_fire;
     reg  [11:0] row_pair_write_address;
@@ -3290,9 +3294,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] t_379;
     wire [15:0] t_380;
     wire [11:0] t_381;
-    wire [1:0] t_382;
-    wire t_383;
+    wire t_382;
+    wire [1:0] t_383;
     wire t_384;
+    wire t_385;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3676,9 +3681,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_379 = uniform_row_q[15:0];
     assign t_380 = uniform_row_q[31:16];
     assign t_381 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_382 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
-    assign t_383 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
-    assign t_384 = (({1'h0, row} + 4'h1) < {1'h0, cur_gamma});
+    assign t_382 = (beat == 12'hbfe);
+    assign t_383 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
+    assign t_384 = (|draft_rows_left[2:1]);
+    assign t_385 = (|draft_rows_left[2:1]);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3726,7 +3732,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign row_token = ((state == 3'h1) ? stream_token : decide_tokens[15:0]);
     assign streaming = (((state == 3'h1) & (~input_done)) | (state == 3'h7));
     assign beat_fire = ((streaming & s_axis_logits_tvalid) & ((~row_draft_stream) | s_axis_draft_tvalid));
-    assign last_beat = (beat == 12'hbff);
     assign row_length_error = (beat_fire & ((s_axis_logits_tlast != last_beat) | (row_draft_stream & (s_axis_draft_tlast != last_beat))));
     assign stream_fire = (beat_fire & (state == 3'h1));
     assign pass_issue = ((state == 3'h2) | (state == 3'h4));
@@ -10899,15 +10904,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
-            beat_phase <= 2'h0;
+            last_beat <= 1'h0;
         end else begin
             case (state)
                 3'h0: begin
-                    beat_phase <= 2'h0;
+                    last_beat <= 1'h0;
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat_phase <= t_382;
+                        last_beat <= t_382;
                     end
                 end
                 3'h2: begin
@@ -10922,7 +10927,39 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat_phase <= t_382;
+                        last_beat <= t_382;
+                    end
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            beat_phase <= 2'h0;
+        end else begin
+            case (state)
+                3'h0: begin
+                    beat_phase <= 2'h0;
+                end
+                3'h1: begin
+                    if (beat_fire) begin
+                        beat_phase <= t_383;
+                    end
+                end
+                3'h2: begin
+                end
+                3'h3: begin
+                end
+                3'h4: begin
+                end
+                3'h5: begin
+                end
+                3'h6: begin
+                end
+                default: begin
+                    if (beat_fire) begin
+                        beat_phase <= t_383;
                     end
                 end
             endcase
@@ -10965,7 +11002,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_383;
+                            row_has_draft <= t_384;
                         end
                     end
                 end
@@ -10982,7 +11019,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_384;
+                            row_has_draft <= t_385;
                         end
                     end
                 end
@@ -11003,7 +11040,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_383 & (~cur_one_hot));
+                            row_draft_stream <= (t_384 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11020,7 +11057,45 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_384 & (~cur_one_hot));
+                            row_draft_stream <= (t_385 & (~cur_one_hot));
+                        end
+                    end
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            draft_rows_left <= 3'h0;
+        end else begin
+            case (state)
+                3'h0: begin
+                    if (cmd_fire) begin
+                        draft_rows_left <= cmd_gamma;
+                    end
+                end
+                3'h1: begin
+                    if (beat_fire) begin
+                        if (last_beat) begin
+                            draft_rows_left <= ((draft_rows_left == 3'h0) ? draft_rows_left : (draft_rows_left - 3'h1));
+                        end
+                    end
+                end
+                3'h2: begin
+                end
+                3'h3: begin
+                end
+                3'h4: begin
+                end
+                3'h5: begin
+                end
+                3'h6: begin
+                end
+                default: begin
+                    if (beat_fire) begin
+                        if (last_beat) begin
+                            draft_rows_left <= ((draft_rows_left == 3'h0) ? draft_rows_left : (draft_rows_left - 3'h1));
                         end
                     end
                 end
@@ -11440,9 +11515,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (gen_last_step) begin
-            if ((gen_group == 3'h0)) begin
-                cur_uniform0 <= gen_y0_r0;
+        if ((gen_write & (~gen_restart))) begin
+            if ((gen_out_group == 3'h0)) begin
+                cur_uniform0 <= gen_out0;
             end
         end
         if (cmd_fire_load_u0) begin
@@ -11451,9 +11526,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (gen_last_step) begin
-            if ((gen_group == 3'h1)) begin
-                cur_uniform1 <= gen_y0_r0;
+        if ((gen_write & (~gen_restart))) begin
+            if ((gen_out_group == 3'h1)) begin
+                cur_uniform1 <= gen_out0;
             end
         end
         if (cmd_fire_load_u0) begin
@@ -11462,9 +11537,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (gen_last_step) begin
-            if ((gen_group == 3'h2)) begin
-                cur_uniform2 <= gen_y0_r0;
+        if ((gen_write & (~gen_restart))) begin
+            if ((gen_out_group == 3'h2)) begin
+                cur_uniform2 <= gen_out0;
             end
         end
         if (cmd_fire_load_u0) begin
@@ -11473,9 +11548,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (gen_last_step) begin
-            if ((gen_group == 3'h3)) begin
-                cur_uniform3 <= gen_y0_r0;
+        if ((gen_write & (~gen_restart))) begin
+            if ((gen_out_group == 3'h3)) begin
+                cur_uniform3 <= gen_out0;
             end
         end
         if (cmd_fire_load_u0) begin
@@ -11484,9 +11559,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (gen_last_step) begin
-            if ((gen_group == 3'h4)) begin
-                cur_uniform4 <= gen_y0_r0;
+        if ((gen_write & (~gen_restart))) begin
+            if ((gen_out_group == 3'h4)) begin
+                cur_uniform4 <= gen_out0;
             end
         end
         if (cmd_fire_load_u4) begin
@@ -11704,6 +11779,26 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         gen_requested <= cmd_generator;
+    end
+
+    always @(posedge aclk) begin
+        if (gen_last_step) begin
+            gen_out0 <= gen_y0_r0;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (gen_last_step) begin
+            gen_out_group <= gen_group;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            gen_write <= 1'h0;
+        end else begin
+            gen_write <= gen_last_step;
+        end
     end
 
     always @(posedge aclk) begin
