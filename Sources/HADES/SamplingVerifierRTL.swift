@@ -1189,7 +1189,12 @@ extension SamplingVerifierRTL {
             let backlog = m.reg("emit_backlog", w.gamma, reset: 0)
             let last = m.reg("emit_last", 1, reset: 1)
             let pending = m.named("emit_pending", !last)
-            let canPush = m.named("can_push", !tokenQueue.full & (!last | !resultQueue.full))
+            // The queues' full flags registered here from their `full_next` (the same values a clock later, so
+            // exactly `full`): the count's comparison inside the queue, then the route out of it, were on the path
+            // through the push into the round's end and the command-valid copies (85F seeds at 2cdf300).
+            let tokensFull = m.regNext("token_queue_full", tokenQueue.fullNext, reset: 0)
+            let resultsFull = m.regNext("result_queue_full", resultQueue.fullNext, reset: 0)
+            let canPush = m.named("can_push", !tokensFull & (!last | !resultsFull))
             let push = m.named("push", canPush & (pending | (fsm.is(.emit) & last)))
             let pushed = m.named("emit_pushed", push & pending)
             let acceptedNow = decided.acceptForEmission

@@ -2902,6 +2902,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [2:0] emit_backlog;
     reg  emit_last;
     wire emit_pending;
+    reg  token_queue_full;
+    reg  result_queue_full;
     wire can_push;
     wire push;
     wire emit_pushed;
@@ -3925,7 +3927,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_16 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
-    assign can_push = ((~u_token_fifo_full) & ((~emit_last) | (~u_result_fifo_full)));
+    assign can_push = ((~token_queue_full) & ((~emit_last) | (~result_queue_full)));
     assign push = (can_push & (emit_pending | ((state == 3'h6) & emit_last)));
     assign emit_pushed = (push & emit_pending);
     assign round_over = (((((state == 3'h6) & push) & emit_last) & input_done) | ((((state == 3'h7) & beat_fire) & last_beat) & (~row_has_draft)));
@@ -18643,6 +18645,22 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if (!aresetn) begin
+            token_queue_full <= 1'h0;
+        end else begin
+            token_queue_full <= u_token_fifo_full_next;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            result_queue_full <= 1'h0;
+        end else begin
+            result_queue_full <= u_result_fifo_full_next;
+        end
+    end
+
+    always @(posedge aclk) begin
         case (state)
             3'h2: begin
                 if (pass_last) begin
@@ -18709,7 +18727,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full_next, u_result_fifo_full_next, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_34[9:0], t_36[9:0], t_38[15:11], t_39[15:11], t_40[9:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[9:0], t_61[9:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_72[9:0], t_74[9:0], t_76[15:11], t_77[15:11], t_78[9:0], t_214[15:6], t_215[17:0], t_216[16:6], t_217[17:0], t_223[15:6], t_224[17:0], t_225[16:6], t_226[17:0], t_230[43], t_231[43], t_248[44:0], t_256[43:0], t_259[33:0], t_260[33:0], t_261[33:0], t_262[33:0], t_263[33:0], t_264[33:0], t_265[33:0], t_266[33:0], t_267[33:0], t_268[33:0], t_269[33:0], t_270[33:0], t_271[33:0], t_272[33:0], t_273[33:0], t_274[33:0], t_284[0], t_288[0], t_294[0], t_298[0], t_306[0], t_310[0], t_316[0], t_320[0], t_321[26:10], t_335[0], t_339[0], t_345[0], t_349[0], t_357[0], t_361[0], t_367[0], t_371[0], t_372[26:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_34[9:0], t_36[9:0], t_38[15:11], t_39[15:11], t_40[9:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[9:0], t_61[9:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_72[9:0], t_74[9:0], t_76[15:11], t_77[15:11], t_78[9:0], t_214[15:6], t_215[17:0], t_216[16:6], t_217[17:0], t_223[15:6], t_224[17:0], t_225[16:6], t_226[17:0], t_230[43], t_231[43], t_248[44:0], t_256[43:0], t_259[33:0], t_260[33:0], t_261[33:0], t_262[33:0], t_263[33:0], t_264[33:0], t_265[33:0], t_266[33:0], t_267[33:0], t_268[33:0], t_269[33:0], t_270[33:0], t_271[33:0], t_272[33:0], t_273[33:0], t_274[33:0], t_284[0], t_288[0], t_294[0], t_298[0], t_306[0], t_310[0], t_316[0], t_320[0], t_321[26:10], t_335[0], t_339[0], t_345[0], t_349[0], t_357[0], t_361[0], t_367[0], t_371[0], t_372[26:10]};
 endmodule
 
 `resetall
