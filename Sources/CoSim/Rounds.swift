@@ -29,11 +29,19 @@ public struct StreamPressure {
     public var producerGap: Double
     public var consumerReady: Double
     public var seed: UInt64
+    /// The command stream's gap probability where it differs from the logits' (`producerGap`): near 1, the unit
+    /// finishes a round and waits idle before the next command arrives (with the logits' gaps the next command is
+    /// nearly always waiting when a round ends).
+    public var commandGap: Double?
     public static let none = StreamPressure(producerGap: 0, consumerReady: 1, seed: 1)
-    public init(producerGap: Double, consumerReady: Double, seed: UInt64) {
+    public init(producerGap: Double, consumerReady: Double, seed: UInt64, commandGap: Double? = nil) {
         self.producerGap = producerGap
         self.consumerReady = consumerReady
         self.seed = seed
+        self.commandGap = commandGap
     }
-    public var isNone: Bool { producerGap == 0 && consumerReady == 1 }
+    public var commandGapProbability: Double { commandGap ?? producerGap }
+    public var isNone: Bool { producerGap == 0 && commandGapProbability == 0 && consumerReady == 1 }
+    /// How many times longer than without pressure a run may take (the run's cycle limit).
+    var slowdown: Double { 1 / max(0.02, (1 - max(producerGap, commandGapProbability)) * consumerReady) }
 }

@@ -71,7 +71,7 @@ enum StreamRunner {
     {
         let streams = VerifierStreams.self
         var sources = [
-            StreamSource(streams.command, words: stimulus.commands, gapProbability: pressure.producerGap,
+            StreamSource(streams.command, words: stimulus.commands, gapProbability: pressure.commandGapProbability,
                          seed: pressure.seed &+ 11),
             StreamSource(streams.logits, words: stimulus.target.words, lasts: stimulus.target.lasts,
                          gapProbability: pressure.producerGap, seed: pressure.seed &+ 22),
@@ -81,8 +81,7 @@ enum StreamRunner {
                                         gapProbability: pressure.producerGap, seed: pressure.seed &+ 55))
         }
         let work = stimulus.target.beatCount + stimulus.rounds + expectedTokens + extraCycles
-        let slowdown = 1 / max(0.02, (1 - pressure.producerGap) * pressure.consumerReady)
-        let limit = UInt64(Double(work) * slowdown * 4) + 10_000
+        let limit = UInt64(Double(work) * pressure.slowdown * 4) + 10_000
         let run = try model.runStreams(
             sources: sources,
             sinks: [

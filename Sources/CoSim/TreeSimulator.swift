@@ -119,12 +119,11 @@ public final class TreeSimulator {
             firstBeat.append(rows[row].start)
             row += c.nodes + 1
         }
-        let slowdown = 1 / max(0.02, (1 - pressure.producerGap) * pressure.consumerReady)
-        let limit = UInt64(Double(s.beats.count + s.commands.count + 2 * expectedTokens) * slowdown * 4) + 10_000
+        let limit = UInt64(Double(s.beats.count + s.commands.count + 2 * expectedTokens) * pressure.slowdown * 4) + 10_000
         let run = try model.runStreams(
             sources: [
                 StreamSource(valid: "s_axis_cmd_tvalid", ready: "s_axis_cmd_tready", data: ["s_axis_cmd_tdata"],
-                             words: commandWords, gapProbability: pressure.producerGap, seed: pressure.seed &+ 11),
+                             words: commandWords, gapProbability: pressure.commandGapProbability, seed: pressure.seed &+ 11),
                 StreamSource(valid: "s_axis_logits_tvalid", ready: "s_axis_logits_tready", data: ["s_axis_logits_tdata"],
                              last: "s_axis_logits_tlast", words: logitWords, lasts: s.beats.map(\.last),
                              gapProbability: pressure.producerGap, seed: pressure.seed &+ 22),

@@ -264,8 +264,11 @@ extension SamplingVerifierRTL {
             let finalUniformIndex: Value
             /// Copies of `valid` (kept apart in synthesis), each with its own handshake: the command loads the
             /// generator's state and the command's tokens and uniforms, hundreds of registers, and that fan-out from
-            /// `cur_valid` was a critical route. `control` sets and clears them with `valid`.
+            /// `cur_valid` was a critical route. Each is `late & !round_ended`, equal to `valid` in every clock.
             let validCopies: [Value]
+            /// Driven by `control` with the clock's `round_over`: the copies clear through this flip-flop, so the long
+            /// routes out to them start at a register (round_over → the copies was the 85F's path at 2cdf300/5362e46).
+            let roundEnded: Value
             /// The command port's valid.
             let requested: Value
             /// The incoming command's γ, mode bit and flags (its tokens and uniforms load in `commandStage`).
@@ -287,8 +290,15 @@ extension SamplingVerifierRTL {
             // copy into the tokens' and all uniforms' enables (over 400 at Γ = 8) was a 7.8 ns route on the 85F.
             let uniformsPerLoadCopy = 4
             let uniformGroups = Array(stride(from: 0, through: c.gammaMax, by: uniformsPerLoadCopy))
-            let copies = (["generator", "load_tokens"] + uniformGroups.map { "load_u\($0)" })
-                .map { m.reg("cur_valid_\($0)", 1, reset: 0, keep: true) }
+            // A copy is set by its handshake and stays set (`late`); it reads low from the clock after the round's
+            // end, when `round_ended` is high, so it needs the clock's round_over only through that flip-flop.
+            let roundEnded = m.reg("round_ended", 1, reset: 0, keep: true)
+            let copies = (["generator", "load_tokens"] + uniformGroups.map { "load_u\($0)" }).map { name in
+                let late = m.reg("cur_valid_\(name)_late", 1, reset: 0, keep: true)
+                let copy = m.named("cur_valid_\(name)", late & !roundEnded)
+                late <== copy | command.valid
+                return copy
+            }
             command.ready <== !valid
             let gamma = payload[layout.base.gamma]
             let tokens = (0..<c.gammaMax).map { payload[layout.base.drafts, $0] }
@@ -322,7 +332,7 @@ extension SamplingVerifierRTL {
                 tokens: currentTokens, uniforms: currentUniforms,
                 badGamma: m.reg("cur_bad_gamma", 1), oneHot: m.reg("cur_one_hot", 1),
                 finalUniformIndex: m.reg("uniform_final_index", w.gamma),
-                validCopies: copies, requested: command.valid, inGamma: gamma, inOneHot: payload[layout.oneHot],
+                validCopies: copies, roundEnded: roundEnded, requested: command.valid, inGamma: gamma, inOneHot: payload[layout.oneHot],
                 inBadGamma: m.named("in_bad_gamma", c.gammaMax >= (1 << w.gamma) - 1 ? Value.false : gamma > c.gammaMax),
                 inBadDraft: m.named("in_bad_draft", badDraft),
                 tokensLoad: tokensLoad, decideTokens: decideTokens,
@@ -1021,9 +1031,14 @@ extension SamplingVerifierRTL {
             // T < the total, so some lane of the row hits: the first beat with a hit holds the token. The lanes'
             // prefix sums only grow (weights ≥ 0), so a beat has a hit exactly when its last lane has one.
             let hit = m.named("cdf_hit", g2Valid & !found & hits[lanes - 1])
-            m.when(hit) {
-                found <== 1
-                finalToken <== g2Base &+ firstLane.resized(to: w.token)
+            m.when(hit) { found <== 1 }
+            // Written in every clock until the hit's, which it keeps (nothing reads it before pass B ends, and every
+            // round reaches its emission through a hit): the hit into its enable was a critical route on the 85F.
+            // A beat's base is a multiple of L, so with L a power of two the lane is its low bits, not an adder.
+            m.when(!found) {
+                finalToken <== lanes > 1 && lanes.nonzeroBitCount == 1 && w.token > laneBits
+                    ? concat(g2Base.bits(w.token - 1, laneBits), firstLane)
+                    : g2Base &+ firstLane.resized(to: w.token)
             }
             return CDF(residualZero: residualZero, passBDone: hit, search: search)
         }
@@ -1224,12 +1239,14 @@ extension SamplingVerifierRTL {
         // MARK: control
 
         func control(cmd: Command, stream s: Stream, cdf: CDF, decided: Decision, emit: Emission) {
-            // cur_valid and its copies: each set by its own handshake (the port's valid reaches it through one LUT,
-            // not through the idle phase's decode: that was a critical route) and cleared where the round goes idle.
-            // cur_valid is low exactly in the idle phase, so the handshake is the idle phase's command.
+            // cur_valid: set by its handshake (the port's valid reaches it through one LUT, not through the idle
+            // phase's decode: that was a critical route) and cleared where the round goes idle; its copies read low
+            // in the same clocks through `round_ended`. cur_valid is low exactly in the idle phase, so the handshake
+            // is the idle phase's command.
             let roundOver = m.named("round_over", (fsm.is(.emit) & emit.push & emit.last & inputDone)
                                     | (fsm.is(.drain) & s.fire & s.lastBeat & !rowHasDraft))
-            for valid in [cmd.valid] + cmd.validCopies { valid <== mux(valid, !roundOver, cmd.requested) }
+            cmd.valid <== mux(cmd.valid, !roundOver, cmd.requested)
+            cmd.roundEnded <== roundOver
             func nextRow() {
                 row <== row &+ 1
                 draftRowsLeft <== mux(draftRowsLeft === 0, draftRowsLeft, draftRowsLeft &- 1)

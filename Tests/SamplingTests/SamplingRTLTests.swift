@@ -155,6 +155,24 @@ final class SamplingRTLTests: XCTestCase {
         }
     }
 
+    /// A command that arrives after the unit has gone idle (the command stream withheld for tens of clocks after each
+    /// handshake) still loads its tokens, uniforms and generator seed: with the logits' gaps alone the next command is
+    /// always waiting when a round ends, so only this run checks what the idle phase keeps ready to load.
+    func testCommandsArrivingWhileIdleLoadTheirOwnWords() throws {
+        let c = Self.configs[0]
+        var rng = SplitMix64(seed: 880)
+        let rounds = Self.makeMixedRounds(c, count: 16, seed: 880, oneHotShare: 0.5).enumerated().map { index, r in
+            guard index % 2 == 1 else { return r }
+            return SamplingRound(gamma: r.gamma, draftTokens: r.draftTokens, targetCodes: r.targetCodes,
+                                 draftCodes: r.draftCodes, oneHot: r.oneHot, generatorSeed: rng.next(),
+                                 generatorRound: UInt32(index), gammaMax: c.gammaMax)
+        }
+        let r = try Self.simulator(c).compare(rounds, pressure: StreamPressure(producerGap: 0, consumerReady: 1, seed: 19,
+                                                                               commandGap: 0.97))
+        XCTAssertNil(r.disagreement, "\(r.disagreement!)")
+        XCTAssertGreaterThan(Set(r.golden.map(\.token)).count, 1, "the rounds' final tokens differ")
+    }
+
     /// The generator computes the uniforms `generatorLanes` at a time, group after group; each U_i must be written
     /// before row i's decision reads it. Rows before the last two accept whatever U is (t = d); the last two and the
     /// final token depend on U_{Γ−1}, U_Γ, so a uniform written late changes the result (checked by forcing one lane:

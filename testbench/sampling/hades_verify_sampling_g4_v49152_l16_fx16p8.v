@@ -895,10 +895,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  cdf_found;
     reg  [15:0] final_token;
     reg  cur_valid;
-    reg  cur_valid_generator;
-    reg  cur_valid_load_tokens;
-    reg  cur_valid_load_u0;
-    reg  cur_valid_load_u4;
+    reg  round_ended;
+    reg  cur_valid_generator_late;
+    wire cur_valid_generator;
+    reg  cur_valid_load_tokens_late;
+    wire cur_valid_load_tokens;
+    reg  cur_valid_load_u0_late;
+    wire cur_valid_load_u0;
+    reg  cur_valid_load_u4_late;
+    wire cur_valid_load_u4;
     wire [2:0] cmd_gamma;
     wire [15:0] cmd_draft_token_0;
     wire [15:0] cmd_draft_token_1;
@@ -3705,6 +3710,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_result_fifo_m_axis_tready = m_axis_result_tready;
     assign token_entry_token = u_token_fifo_m_axis_tdata[15:0];
     assign token_entry_last = u_token_fifo_m_axis_tdata[16];
+    assign cur_valid_generator = (cur_valid_generator_late & (~round_ended));
+    assign cur_valid_load_tokens = (cur_valid_load_tokens_late & (~round_ended));
+    assign cur_valid_load_u0 = (cur_valid_load_u0_late & (~round_ended));
+    assign cur_valid_load_u4 = (cur_valid_load_u4_late & (~round_ended));
     assign cmd_gamma = t_0[2:0];
     assign cmd_draft_token_0 = t_0[18:3];
     assign cmd_draft_token_1 = t_0[34:19];
@@ -11437,8 +11446,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (cdf_hit) begin
-            final_token <= (g2_base + {12'h0, (g2_hits[0] ? 4'h0 : (g2_hits[1] ? 4'h1 : (g2_hits[2] ? 4'h2 : (g2_hits[3] ? 4'h3 : (g2_hits[4] ? 4'h4 : (g2_hits[5] ? 4'h5 : (g2_hits[6] ? 4'h6 : (g2_hits[7] ? 4'h7 : (g2_hits[8] ? 4'h8 : (g2_hits[9] ? 4'h9 : (g2_hits[10] ? 4'ha : (g2_hits[11] ? 4'hb : (g2_hits[12] ? 4'hc : (g2_hits[13] ? 4'hd : (g2_hits[14] ? 4'he : (g2_hits[15] ? 4'hf : 4'hf))))))))))))))))});
+        if ((~cdf_found)) begin
+            final_token <= {g2_base[15:4], (g2_hits[0] ? 4'h0 : (g2_hits[1] ? 4'h1 : (g2_hits[2] ? 4'h2 : (g2_hits[3] ? 4'h3 : (g2_hits[4] ? 4'h4 : (g2_hits[5] ? 4'h5 : (g2_hits[6] ? 4'h6 : (g2_hits[7] ? 4'h7 : (g2_hits[8] ? 4'h8 : (g2_hits[9] ? 4'h9 : (g2_hits[10] ? 4'ha : (g2_hits[11] ? 4'hb : (g2_hits[12] ? 4'hc : (g2_hits[13] ? 4'hd : (g2_hits[14] ? 4'he : (g2_hits[15] ? 4'hf : 4'hf))))))))))))))))};
         end
     end
 
@@ -11454,36 +11463,45 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
-            cur_valid_generator <= 1'h0;
+            round_ended <= 1'h0;
         end else begin
-            cur_valid_generator <= (cur_valid_generator ? (~round_over) : s_axis_cmd_tvalid);
+            round_ended <= round_over;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
-            cur_valid_load_tokens <= 1'h0;
+            cur_valid_generator_late <= 1'h0;
         end else begin
-            cur_valid_load_tokens <= (cur_valid_load_tokens ? (~round_over) : s_axis_cmd_tvalid);
+            cur_valid_generator_late <= (cur_valid_generator | s_axis_cmd_tvalid);
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
-            cur_valid_load_u0 <= 1'h0;
+            cur_valid_load_tokens_late <= 1'h0;
         end else begin
-            cur_valid_load_u0 <= (cur_valid_load_u0 ? (~round_over) : s_axis_cmd_tvalid);
+            cur_valid_load_tokens_late <= (cur_valid_load_tokens | s_axis_cmd_tvalid);
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
-            cur_valid_load_u4 <= 1'h0;
+            cur_valid_load_u0_late <= 1'h0;
         end else begin
-            cur_valid_load_u4 <= (cur_valid_load_u4 ? (~round_over) : s_axis_cmd_tvalid);
+            cur_valid_load_u0_late <= (cur_valid_load_u0 | s_axis_cmd_tvalid);
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            cur_valid_load_u4_late <= 1'h0;
+        end else begin
+            cur_valid_load_u4_late <= (cur_valid_load_u4 | s_axis_cmd_tvalid);
         end
     end
 
@@ -18727,7 +18745,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_34[9:0], t_36[9:0], t_38[15:11], t_39[15:11], t_40[9:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[9:0], t_61[9:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_72[9:0], t_74[9:0], t_76[15:11], t_77[15:11], t_78[9:0], t_214[15:6], t_215[17:0], t_216[16:6], t_217[17:0], t_223[15:6], t_224[17:0], t_225[16:6], t_226[17:0], t_230[43], t_231[43], t_248[44:0], t_256[43:0], t_259[33:0], t_260[33:0], t_261[33:0], t_262[33:0], t_263[33:0], t_264[33:0], t_265[33:0], t_266[33:0], t_267[33:0], t_268[33:0], t_269[33:0], t_270[33:0], t_271[33:0], t_272[33:0], t_273[33:0], t_274[33:0], t_284[0], t_288[0], t_294[0], t_298[0], t_306[0], t_310[0], t_316[0], t_320[0], t_321[26:10], t_335[0], t_339[0], t_345[0], t_349[0], t_357[0], t_361[0], t_367[0], t_371[0], t_372[26:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_34[9:0], t_36[9:0], t_38[15:11], t_39[15:11], t_40[9:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[9:0], t_61[9:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_72[9:0], t_74[9:0], t_76[15:11], t_77[15:11], t_78[9:0], t_214[15:6], t_215[17:0], t_216[16:6], t_217[17:0], t_223[15:6], t_224[17:0], t_225[16:6], t_226[17:0], t_230[43], t_231[43], t_248[44:0], t_256[43:0], t_259[33:0], t_260[33:0], t_261[33:0], t_262[33:0], t_263[33:0], t_264[33:0], t_265[33:0], t_266[33:0], t_267[33:0], t_268[33:0], t_269[33:0], t_270[33:0], t_271[33:0], t_272[33:0], t_273[33:0], t_274[33:0], t_284[0], t_288[0], t_294[0], t_298[0], t_306[0], t_310[0], t_316[0], t_320[0], t_321[26:10], t_335[0], t_339[0], t_345[0], t_349[0], t_357[0], t_361[0], t_367[0], t_371[0], t_372[26:10]};
 endmodule
 
 `resetall
