@@ -13,6 +13,12 @@ import HDL
 /// block's output register (`tools/ecp5_bram.py`; Yosys's mapping never uses it).
 /// The write is registered too (`write`). A memory of one bank is a memory with those registers.
 ///
+/// Why columns: a bank's words span many block RAMs side by side (57 DP16KD for bank 0 at V = 50257, L = 16), and one
+/// register's write enable into all of them was a 7.4 ns route on the 85F. Each bank is cut by bit into columns of
+/// `tilesPerColumn` block RAMs in the bank's mode, each its own memory with its own write enable, write address and
+/// read enable registers (kept), so each can sit beside its block RAMs. The cut is along the tiles' edges, so the
+/// tile count does not change.
+///
 /// Why these banks (`plan`): a DP16KD holds 512 × 36, 1 024 × 18 or 2 048 × 9 bits (and narrower), so a wide word
 /// fills tiles best in a deep mode, but the depth is rounded up to the mode's. The banks are powers of two, largest
 /// first (so each starts at a multiple of its own size and of every later one), the last holds the rest; `plan`
@@ -26,8 +32,18 @@ struct BankedMemory {
     /// Clocks from a read to its data: the block RAM, its register, the choice's register.
     static let readLatency = 3
 
-    /// One bank: its first address and its depth (a power of two, except the last bank's).
-    struct Bank { let start: Int; let depth: Int; let memory: Memory }
+    /// Block RAMs per column (`Column`): the fan-out of each column's enable and address registers.
+    static let tilesPerColumn = 8
+
+    /// Bits `low ..< low + width` of a bank's words.
+    struct Column { let low: Int; let width: Int; let memory: Memory }
+    /// One bank: its first address, its depth (a power of two, except the last bank's) and its columns, low bits first.
+    struct Bank {
+        let start: Int
+        let depth: Int
+        let columns: [Column]
+        var addressWidth: Int { columns[0].memory.addressWidth }
+    }
 
     let name: String
     let banks: [Bank]
@@ -40,10 +56,23 @@ struct BankedMemory {
         var start = 0
         banks = depths.enumerated().map { k, d in
             defer { start += d }
-            return Bank(start: start, depth: d,
-                        memory: m.memory(depths.count == 1 ? name : "\(name)_bank\(k)", depth: max(2, d), width: width,
-                                         readsNeverMeetWrites: true))
+            let bankName = depths.count == 1 ? name : "\(name)_bank\(k)"
+            let columnWidth = Self.mode(depth: d, width: width).bits * Self.tilesPerColumn
+            let lows = Array(stride(from: 0, to: width, by: columnWidth))
+            return Bank(start: start, depth: d, columns: lows.enumerated().map { g, low in
+                let bits = min(columnWidth, width - low)
+                return Column(low: low, width: bits,
+                              memory: m.memory(lows.count == 1 ? bankName : "\(bankName)_c\(g)", depth: max(2, d),
+                                               width: bits, readsNeverMeetWrites: true))
+            })
         }
+    }
+
+    /// The registers' names of bank `k`'s column `g`: the bank's (`<name>_bank<k>`, or `<name>` with one bank), with
+    /// `_c<g>` where the bank has several columns.
+    private func registerName(bank k: Int, column g: Int, _ suffix: String) -> String {
+        let bank = banks.count == 1 ? name : "\(name)_bank\(k)"
+        return (banks[k].columns.count == 1 ? bank : "\(bank)_c\(g)") + "_" + suffix
     }
 
     /// Block RAM tiles for a bank of `depth` words of `width` bits in the cheapest mode at least that deep (a bank
@@ -51,6 +80,16 @@ struct BankedMemory {
     /// mode is that deep.
     static func tiles(depth: Int, width: Int) -> Int? {
         blockRAMModes.filter { $0.0 >= depth }.map { (width + $0.1 - 1) / $0.1 }.min()
+    }
+
+    /// The mode `tiles` counts in: the cheapest at least `depth` deep (of equals, the narrowest).
+    static func mode(depth: Int, width: Int) -> (words: Int, bits: Int) {
+        let fits = blockRAMModes.filter { $0.0 >= depth }
+        precondition(!fits.isEmpty, "no block RAM mode is \(depth) words deep")
+        return fits.min { a, b in
+            let (ta, tb) = ((width + a.1 - 1) / a.1, (width + b.1 - 1) / b.1)
+            return ta != tb ? ta < tb : a.1 < b.1
+        }!
     }
 
     /// The banks' depths, first to last: the fewest tiles, then the fewest banks (see the type's comment).
@@ -90,7 +129,7 @@ struct BankedMemory {
 
     /// `address` inside bank `k`: its low bits (the bank starts at a multiple of a power of two above its depth).
     private func offset(_ address: Value, bank k: Int) -> Value {
-        address.bits(banks[k].memory.addressWidth - 1, 0)
+        address.bits(banks[k].addressWidth - 1, 0)
     }
 
     /// The number of the bank that holds `address`.
@@ -108,12 +147,23 @@ struct BankedMemory {
     /// `readsNeverMeetWrites`: with the enable from a register Yosys could not prove that and built old-data logic
     /// on every read bit).
     func write(address: Value, data: Value, enable: Value) {
-        let registeredAddress = m.regNext("\(name)_write_address", address)
         let registeredData = m.regNext("\(name)_write_data", data)
-        for k in banks.indices {
-            let bankEnable = m.regNext(banks.count == 1 ? "\(name)_write" : "\(name)_bank\(k)_write",
-                                       enable & selects(address, bank: k), reset: 0)
-            banks[k].memory.write(address: offset(registeredAddress, bank: k), data: registeredData, enable: bankEnable)
+        let columns = banks.map(\.columns.count).reduce(0, +)
+        // One address register for a memory of one column; otherwise a kept copy per column.
+        let sharedAddress = columns == 1 ? m.regNext("\(name)_write_address", address) : nil
+        for (k, bank) in banks.enumerated() {
+            let select = enable & selects(address, bank: k)
+            for (g, column) in bank.columns.enumerated() {
+                let write = m.reg(registerName(bank: k, column: g, "write"), 1, reset: 0, keep: columns > 1)
+                write <== select
+                let registeredAddress = sharedAddress ?? {
+                    let copy = m.reg(registerName(bank: k, column: g, "write_address"), address.width, keep: true)
+                    copy <== address
+                    return copy
+                }()
+                column.memory.write(address: offset(registeredAddress, bank: k),
+                                    data: registeredData.bits(column.low + column.width - 1, column.low), enable: write)
+            }
         }
     }
 
@@ -125,17 +175,18 @@ struct BankedMemory {
     /// only the data of the reads it issued, and a bank's extra read of the word being written is such an unused read.
     /// The registers are `<name>_bank<k>_q` (one bank: `<readName>_q`), then `<readName>`.
     func read(address: Value, readsNext: Value, name readName: String) -> Value {
-        let enables = banks.indices.map { k in
-            let enable = m.reg(banks.count == 1 ? "\(name)_read_enable" : "\(name)_bank\(k)_read_enable", 1, reset: 0, keep: true)
-            enable <== readsNext
-            return enable
+        // Bank k's words: its columns' reads, each under its own read enable.
+        let words = banks.enumerated().map { k, bank in
+            concat(bank.columns.enumerated().reversed().map { g, column in
+                let enable = m.reg(registerName(bank: k, column: g, "read_enable"), 1, reset: 0, keep: true)
+                enable <== readsNext
+                return column.memory.read(address: offset(address, bank: k), enable: enable)
+            })
         }
         if banks.count == 1 {
-            return m.regNext(readName, m.regNext("\(readName)_q", banks[0].memory.read(address: offset(address, bank: 0), enable: enables[0])))
+            return m.regNext(readName, m.regNext("\(readName)_q", words[0]))
         }
-        let registered = banks.indices.map { k in
-            m.regNext("\(name)_bank\(k)_q", banks[k].memory.read(address: offset(address, bank: k), enable: enables[k]))
-        }
+        let registered = banks.indices.map { k in m.regNext("\(name)_bank\(k)_q", words[k]) }
         let chosen = m.shiftRegister("\(name)_read_bank", bankIndex(address), stages: Self.readLatency - 1).last!
         return m.regNext(readName, m.select("\(readName)_choice", registered, index: chosen))
     }

@@ -513,6 +513,10 @@ extension SamplingVerifierRTL {
             let lanes, draftLanes: Value
             /// Lanes whose token is the row's draft token x.
             let hit: Value
+            /// Stage A only, with L a power of two: whether this is x's beat; `hit` then holds x's lane alone, and B0
+            /// ANDs the two and the lane mask from their registers (the beat's comparison into the per-lane AND was a
+            /// 4-LUT path of the full configuration on the 85F).
+            var hitBeat: Value? = nil
             /// Per side: the beat reference ρ_b (stages C, D, E).
             let ref: Pair?
             /// Per side: y of the draft token's lane (0 when not in this beat; stages D, E).
@@ -543,33 +547,37 @@ extension SamplingVerifierRTL {
             let laneValid = concat((0..<lanes).reversed().map { k -> Value in k < c.lanesInLastBeat ? .true : fullBeat })
             // Lane k holds x ⇔ base + k = x. x holds still for a clock before the row's first beat reaches stage A, so
             // what depends on it alone is registered. L a power of two: beat = x / L and k = x mod L (no arithmetic
-            // per lane). Otherwise base = x − k, with the keys x − k registered; x < k wraps to a key with its top bit
-            // set, which no base has.
-            let hit: Value
+            // per lane), ANDed with the lane mask at B0 (`hitBeat`). Otherwise base = x − k, with the keys x − k
+            // registered; x < k wraps to a key with its top bit set, which no base has.
+            let hit: Value, hitBeat: Value?
             if lanes & (lanes - 1) == 0 {
                 let laneBits = ceilLog2(lanes), x = m.regNext("hit_token", cmd.rowToken)
                 let xBeat: Value = w.token > laneBits ? x.bits(w.token - 1, laneBits) : .literal(0, width: 1)
                 let xLane: Value = w.token >= laneBits ? x.bits(max(laneBits, 1) - 1, 0) : x.zeroExtended(to: laneBits)
                 let beatBits = max(beatIndex.width, xBeat.width)
-                let sameBeat = beatIndex.zeroExtended(to: beatBits) === xBeat.zeroExtended(to: beatBits)
-                hit = concat((0..<lanes).reversed().map { k in laneBits == 0 ? sameBeat : sameBeat & (xLane === k) }) & laneValid
+                hit = concat((0..<lanes).reversed().map { k in laneBits == 0 ? .true : xLane === k })
+                hitBeat = m.named("a_x_beat", beatIndex.zeroExtended(to: beatBits) === xBeat.zeroExtended(to: beatBits))
             } else {
                 let hitBits = max(w.token, bitsToHold(lanes - 1)) + 1
                 hit = concat((0..<lanes).reversed().map { k in
                     base.zeroExtended(to: hitBits) === m.regNext("hit_key\(k)", cmd.rowToken.zeroExtended(to: hitBits) &- .literal(UInt64(k), width: hitBits))
                 }) & laneValid
+                hitBeat = nil
             }
             return Beat(valid: m.regNext("a_valid", s.streamFire | s.readValid, reset: 0), control: control,
                         t: [m.regNext("a_target", mux(s.readValid, s.readData.bits(logits - 1, 0), s.target))],
                         d: [m.regNext("a_draft", mux(s.readValid, s.readData.bits(2 * logits - 1, logits), s.draft))],
-                        lanes: laneValid, draftLanes: laneValid & replicate(hasDraft, lanes), hit: hit, ref: nil)
+                        lanes: laneValid, draftLanes: laneValid & replicate(hasDraft, lanes), hit: hit,
+                        hitBeat: hitBeat, ref: nil)
         }
 
         /// Carries a beat's lane masks to the next stage (`name` prefixes the registers).
         func next(_ b: Beat, _ name: String, t: [Value], d: [Value], ref: Pair? = nil) -> Beat {
-            Beat(valid: m.regNext("\(name)_valid", b.valid, reset: 0), control: control(name), t: t, d: d,
-                 lanes: m.regNext("\(name)_lanes", b.lanes), draftLanes: m.regNext("\(name)_draft_lanes", b.draftLanes),
-                 hit: m.regNext("\(name)_hit", b.hit), ref: ref)
+            let lanes = m.regNext("\(name)_lanes", b.lanes), hit = m.regNext("\(name)_hit", b.hit)
+            return Beat(valid: m.regNext("\(name)_valid", b.valid, reset: 0), control: control(name), t: t, d: d,
+                        lanes: lanes, draftLanes: m.regNext("\(name)_draft_lanes", b.draftLanes),
+                        hit: b.hitBeat.map { hit & lanes & replicate(m.regNext("\(name)_hit_beat", $0), c.lanes) } ?? hit,
+                        ref: ref)
         }
 
         /// Stages B0 … B2: y = floor(c·K / 2^(F+16−R)) per lane. B0, B1: the signed product c·K of the logit and the
@@ -690,11 +698,19 @@ extension SamplingVerifierRTL {
             let s = magnitude.bits(magnitude.width - 1, r)
             let index1 = m.regNext("\(name)_f", mux(negative, .literal(0, width: r), magnitude.bits(r - 1, 0)))
             let shift1 = m.regNext("\(name)_s", mux(negative, .literal(0, width: 5), s.bits(min(4, s.width - 1), 0).zeroExtended(to: 5)))
-            let zero1 = m.regNext("\(name)_z", !keep | (!negative & atLeast(s, SamplingFixedPoint.expScaleBits + 1)))
+            // 0 for a lane without a token or past a shift of E (s ≥ E + 1), decided over two stages: D1 registers
+            // the shift's high bits' OR, D2 adds its low bits from `shift1` (the whole test after δ's carry chain was
+            // three LUT levels, a critical path of the full configuration on the 85F).
+            let low = bitsToHold(SamplingFixedPoint.expScaleBits + 1)
+            precondition(low <= 5 && s.width > low, "the shift's low bits are shift1's")
+            let high1 = m.regNext("\(name)_zh", !negative & s.bits(s.width - 1, low).orReduce)
+            let keep1 = m.regNext("\(name)_keep", keep)
             lut.index <== index1.bits(r - 3, 0)
             let quarters = lut.quarters.enumerated().map { m.regNext("\(name)_t\($0.offset)", $0.element) }
             let quarter = m.regNext("\(name)_q", index1.bits(r - 1, r - 2))
-            let shift2 = m.regNext("\(name)_s2", shift1), zero2 = m.regNext("\(name)_z2", zero1)
+            let shift2 = m.regNext("\(name)_s2", shift1)
+            let zero2 = m.regNext("\(name)_z2", !keep1 | high1
+                                  | (shift1.bits(low - 1, 0) >= .literal(UInt64(SamplingFixedPoint.expScaleBits + 1), width: low)))
             let upper: Value = mux(quarter[0], quarters[3], quarters[2])
             let lower: Value = mux(quarter[0], quarters[1], quarters[0])
             let raw = m.regNext("\(name)_t", mux(quarter[1], upper, lower))

@@ -28,6 +28,24 @@ final class BankedMemoryTests: XCTestCase {
         XCTAssertEqual(BankedMemory.plan(depth: 40000, width: 1), [16384, 16384, 7232])
     }
 
+    /// Each bank is cut into columns of `tilesPerColumn` block RAMs in its mode (the last takes the rest): at
+    /// V = 50257, L = 16, bank 0 (2 048 × 9 tiles) in columns of 72 bits, bank 1 (1 024 × 18) of 144, bank 2 (512 × 36)
+    /// of 288, and the columns' tiles add up to the plan's.
+    func testBanksAreCutIntoColumnsAlongTheTiles() throws {
+        let width = 512
+        _ = try Module.build("columns") { m in
+            let memory = BankedMemory(m, name: "store", depth: 3183, width: width)
+            XCTAssertEqual(memory.banks.map { $0.columns.map(\.width) },
+                           [[72, 72, 72, 72, 72, 72, 72, 8], [144, 144, 144, 80], [288, 224]])
+            for bank in memory.banks {
+                XCTAssertEqual(bank.columns.map(\.low), bank.columns.indices.map { bank.columns[0].width * $0 })
+                XCTAssertEqual(bank.columns.map { BankedMemory.tiles(depth: bank.depth, width: $0.width)! }.reduce(0, +),
+                               BankedMemory.tiles(depth: bank.depth, width: width), "bank of \(bank.depth) words")
+            }
+            m.output("q", 1) <== .false
+        }
+    }
+
     /// The emitted banks through Yosys's ECP5 mapping: exactly the planned DP16KD count, and no LUT RAM.
     func testYosysMapsTheBanksToThePlannedBlockRAMs() throws {
         for (depth, width) in [(3183, 512), (3205, 32)] {

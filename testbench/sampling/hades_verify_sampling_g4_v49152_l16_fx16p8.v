@@ -964,22 +964,68 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire beat_fire;
     wire row_length_error;
     wire stream_fire;
-    reg  [11:0] row_pair_write_address;
     reg  [511:0] row_pair_write_data;
-    reg  row_pair_bank0_write;
-    reg  row_pair_bank1_write;
-    reg  row_pair_bank2_write;
+    reg  row_pair_bank0_c0_write;
+    reg  [11:0] row_pair_bank0_c0_write_address;
+    reg  row_pair_bank0_c1_write;
+    reg  [11:0] row_pair_bank0_c1_write_address;
+    reg  row_pair_bank0_c2_write;
+    reg  [11:0] row_pair_bank0_c2_write_address;
+    reg  row_pair_bank0_c3_write;
+    reg  [11:0] row_pair_bank0_c3_write_address;
+    reg  row_pair_bank0_c4_write;
+    reg  [11:0] row_pair_bank0_c4_write_address;
+    reg  row_pair_bank0_c5_write;
+    reg  [11:0] row_pair_bank0_c5_write_address;
+    reg  row_pair_bank0_c6_write;
+    reg  [11:0] row_pair_bank0_c6_write_address;
+    reg  row_pair_bank0_c7_write;
+    reg  [11:0] row_pair_bank0_c7_write_address;
+    reg  row_pair_bank1_c0_write;
+    reg  [11:0] row_pair_bank1_c0_write_address;
+    reg  row_pair_bank1_c1_write;
+    reg  [11:0] row_pair_bank1_c1_write_address;
+    reg  row_pair_bank1_c2_write;
+    reg  [11:0] row_pair_bank1_c2_write_address;
+    reg  row_pair_bank1_c3_write;
+    reg  [11:0] row_pair_bank1_c3_write_address;
+    reg  row_pair_bank2_c0_write;
+    reg  [11:0] row_pair_bank2_c0_write_address;
+    reg  row_pair_bank2_c1_write;
+    reg  [11:0] row_pair_bank2_c1_write_address;
     wire pass_issue;
     wire pass_read_stop;
     wire pass_reads_next;
-    reg  row_pair_bank0_read_enable;
-    reg  row_pair_bank1_read_enable;
-    reg  row_pair_bank2_read_enable;
-    reg  [511:0] row_pair_bank0_rdata;
+    reg  row_pair_bank0_c7_read_enable;
+    reg  [7:0] row_pair_bank0_c7_rdata;
+    reg  row_pair_bank0_c6_read_enable;
+    reg  [71:0] row_pair_bank0_c6_rdata;
+    reg  row_pair_bank0_c5_read_enable;
+    reg  [71:0] row_pair_bank0_c5_rdata;
+    reg  row_pair_bank0_c4_read_enable;
+    reg  [71:0] row_pair_bank0_c4_rdata;
+    reg  row_pair_bank0_c3_read_enable;
+    reg  [71:0] row_pair_bank0_c3_rdata;
+    reg  row_pair_bank0_c2_read_enable;
+    reg  [71:0] row_pair_bank0_c2_rdata;
+    reg  row_pair_bank0_c1_read_enable;
+    reg  [71:0] row_pair_bank0_c1_rdata;
+    reg  row_pair_bank0_c0_read_enable;
+    reg  [71:0] row_pair_bank0_c0_rdata;
+    reg  row_pair_bank1_c3_read_enable;
+    reg  [79:0] row_pair_bank1_c3_rdata;
+    reg  row_pair_bank1_c2_read_enable;
+    reg  [143:0] row_pair_bank1_c2_rdata;
+    reg  row_pair_bank1_c1_read_enable;
+    reg  [143:0] row_pair_bank1_c1_rdata;
+    reg  row_pair_bank1_c0_read_enable;
+    reg  [143:0] row_pair_bank1_c0_rdata;
+    reg  row_pair_bank2_c1_read_enable;
+    reg  [223:0] row_pair_bank2_c1_rdata;
+    reg  row_pair_bank2_c0_read_enable;
+    reg  [287:0] row_pair_bank2_c0_rdata;
     reg  [511:0] row_pair_bank0_q;
-    reg  [511:0] row_pair_bank1_rdata;
     reg  [511:0] row_pair_bank1_q;
-    reg  [511:0] row_pair_bank2_rdata;
     reg  [511:0] row_pair_bank2_q;
     reg  [1:0] row_pair_read_bank_1;
     reg  [1:0] row_pair_read_bank_2;
@@ -1022,13 +1068,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [22:0] s2_control;
     reg  a_has_draft;
     reg  [15:0] hit_token;
+    wire a_x_beat;
     reg  a_valid;
     reg  [255:0] a_target;
     reg  [255:0] a_draft;
-    reg  b0_valid;
     reg  [15:0] b0_lanes;
-    reg  [15:0] b0_draft_lanes;
     reg  [15:0] b0_hit;
+    reg  b0_valid;
+    reg  [15:0] b0_draft_lanes;
+    reg  b0_hit_beat;
     wire [15:0] u_b1_t_p0_a;
     wire [16:0] u_b1_t_p0_b;
     wire [32:0] u_b1_t_p0_p;
@@ -1125,10 +1173,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] u_b1_d_p15_a;
     wire [16:0] u_b1_d_p15_b;
     wire [32:0] u_b1_d_p15_p;
-    reg  b1_valid;
     reg  [15:0] b1_lanes;
-    reg  [15:0] b1_draft_lanes;
     reg  [15:0] b1_hit;
+    reg  b1_valid;
+    reg  [15:0] b1_draft_lanes;
     reg  [15:0] b2_t_y0;
     reg  [15:0] b2_t_y1;
     reg  [15:0] b2_t_y2;
@@ -1161,10 +1209,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] b2_d_y13;
     reg  [15:0] b2_d_y14;
     reg  [15:0] b2_d_y15;
-    reg  b2_valid;
     reg  [15:0] b2_lanes;
-    reg  [15:0] b2_draft_lanes;
     reg  [15:0] b2_hit;
+    reg  b2_valid;
+    reg  [15:0] b2_draft_lanes;
     wire [1:0] c2_control_mode;
     wire c_streaming;
     reg  [9:0] c0_t_q0;
@@ -1281,10 +1329,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] c0_d_y13;
     reg  [15:0] c0_d_y14;
     reg  [15:0] c0_d_y15;
-    reg  c0_valid;
     reg  [15:0] c0_lanes;
-    reg  [15:0] c0_draft_lanes;
     reg  [15:0] c0_hit;
+    reg  c0_valid;
+    reg  [15:0] c0_draft_lanes;
     reg  [15:0] c1_t_y0;
     reg  [15:0] c1_t_y1;
     reg  [15:0] c1_t_y2;
@@ -1317,10 +1365,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] c1_d_y13;
     reg  [15:0] c1_d_y14;
     reg  [15:0] c1_d_y15;
-    reg  c1_valid;
     reg  [15:0] c1_lanes;
-    reg  [15:0] c1_draft_lanes;
     reg  [15:0] c1_hit;
+    reg  c1_valid;
+    reg  [15:0] c1_draft_lanes;
     reg  [15:0] c2_t_y0;
     reg  [15:0] c2_t_y1;
     reg  [15:0] c2_t_y2;
@@ -1353,10 +1401,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] c2_d_y13;
     reg  [15:0] c2_d_y14;
     reg  [15:0] c2_d_y15;
-    reg  c2_valid;
     reg  [15:0] c2_lanes;
-    reg  [15:0] c2_draft_lanes;
     reg  [15:0] c2_hit;
+    reg  c2_valid;
+    reg  [15:0] c2_draft_lanes;
     reg  [15:0] c3_t_y0;
     reg  [15:0] c3_t_y1;
     reg  [15:0] c3_t_y2;
@@ -1389,10 +1437,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] c3_d_y13;
     reg  [15:0] c3_d_y14;
     reg  [15:0] c3_d_y15;
-    reg  c3_valid;
     reg  [15:0] c3_lanes;
-    reg  [15:0] c3_draft_lanes;
     reg  [15:0] c3_hit;
+    reg  c3_valid;
+    reg  [15:0] c3_draft_lanes;
     reg  [15:0] c4_t_y0;
     reg  [15:0] c4_t_y1;
     reg  [15:0] c4_t_y2;
@@ -1425,10 +1473,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] c4_d_y13;
     reg  [15:0] c4_d_y14;
     reg  [15:0] c4_d_y15;
-    reg  c4_valid;
     reg  [15:0] c4_lanes;
-    reg  [15:0] c4_draft_lanes;
     reg  [15:0] c4_hit;
+    reg  c4_valid;
+    reg  [15:0] c4_draft_lanes;
     reg  [15:0] d1_x_y_t;
     reg  [15:0] d1_x_y_d;
     reg  d_valid_1;
@@ -1444,7 +1492,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta0;
     reg  [6:0] d_t_e0_f;
     reg  [4:0] d_t_e0_s;
-    reg  d_t_e0_z;
+    reg  d_t_e0_zh;
+    reg  d_t_e0_keep;
     reg  [28:0] d_t_e0_t0;
     reg  [28:0] d_t_e0_t1;
     reg  [28:0] d_t_e0_t2;
@@ -1467,7 +1516,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta1;
     reg  [6:0] d_t_e1_f;
     reg  [4:0] d_t_e1_s;
-    reg  d_t_e1_z;
+    reg  d_t_e1_zh;
+    reg  d_t_e1_keep;
     reg  [28:0] d_t_e1_t0;
     reg  [28:0] d_t_e1_t1;
     reg  [28:0] d_t_e1_t2;
@@ -1490,7 +1540,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta2;
     reg  [6:0] d_t_e2_f;
     reg  [4:0] d_t_e2_s;
-    reg  d_t_e2_z;
+    reg  d_t_e2_zh;
+    reg  d_t_e2_keep;
     reg  [28:0] d_t_e2_t0;
     reg  [28:0] d_t_e2_t1;
     reg  [28:0] d_t_e2_t2;
@@ -1513,7 +1564,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta3;
     reg  [6:0] d_t_e3_f;
     reg  [4:0] d_t_e3_s;
-    reg  d_t_e3_z;
+    reg  d_t_e3_zh;
+    reg  d_t_e3_keep;
     reg  [28:0] d_t_e3_t0;
     reg  [28:0] d_t_e3_t1;
     reg  [28:0] d_t_e3_t2;
@@ -1536,7 +1588,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta4;
     reg  [6:0] d_t_e4_f;
     reg  [4:0] d_t_e4_s;
-    reg  d_t_e4_z;
+    reg  d_t_e4_zh;
+    reg  d_t_e4_keep;
     reg  [28:0] d_t_e4_t0;
     reg  [28:0] d_t_e4_t1;
     reg  [28:0] d_t_e4_t2;
@@ -1559,7 +1612,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta5;
     reg  [6:0] d_t_e5_f;
     reg  [4:0] d_t_e5_s;
-    reg  d_t_e5_z;
+    reg  d_t_e5_zh;
+    reg  d_t_e5_keep;
     reg  [28:0] d_t_e5_t0;
     reg  [28:0] d_t_e5_t1;
     reg  [28:0] d_t_e5_t2;
@@ -1582,7 +1636,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta6;
     reg  [6:0] d_t_e6_f;
     reg  [4:0] d_t_e6_s;
-    reg  d_t_e6_z;
+    reg  d_t_e6_zh;
+    reg  d_t_e6_keep;
     reg  [28:0] d_t_e6_t0;
     reg  [28:0] d_t_e6_t1;
     reg  [28:0] d_t_e6_t2;
@@ -1605,7 +1660,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta7;
     reg  [6:0] d_t_e7_f;
     reg  [4:0] d_t_e7_s;
-    reg  d_t_e7_z;
+    reg  d_t_e7_zh;
+    reg  d_t_e7_keep;
     reg  [28:0] d_t_e7_t0;
     reg  [28:0] d_t_e7_t1;
     reg  [28:0] d_t_e7_t2;
@@ -1628,7 +1684,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta8;
     reg  [6:0] d_t_e8_f;
     reg  [4:0] d_t_e8_s;
-    reg  d_t_e8_z;
+    reg  d_t_e8_zh;
+    reg  d_t_e8_keep;
     reg  [28:0] d_t_e8_t0;
     reg  [28:0] d_t_e8_t1;
     reg  [28:0] d_t_e8_t2;
@@ -1651,7 +1708,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta9;
     reg  [6:0] d_t_e9_f;
     reg  [4:0] d_t_e9_s;
-    reg  d_t_e9_z;
+    reg  d_t_e9_zh;
+    reg  d_t_e9_keep;
     reg  [28:0] d_t_e9_t0;
     reg  [28:0] d_t_e9_t1;
     reg  [28:0] d_t_e9_t2;
@@ -1674,7 +1732,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta10;
     reg  [6:0] d_t_e10_f;
     reg  [4:0] d_t_e10_s;
-    reg  d_t_e10_z;
+    reg  d_t_e10_zh;
+    reg  d_t_e10_keep;
     reg  [28:0] d_t_e10_t0;
     reg  [28:0] d_t_e10_t1;
     reg  [28:0] d_t_e10_t2;
@@ -1697,7 +1756,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta11;
     reg  [6:0] d_t_e11_f;
     reg  [4:0] d_t_e11_s;
-    reg  d_t_e11_z;
+    reg  d_t_e11_zh;
+    reg  d_t_e11_keep;
     reg  [28:0] d_t_e11_t0;
     reg  [28:0] d_t_e11_t1;
     reg  [28:0] d_t_e11_t2;
@@ -1720,7 +1780,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta12;
     reg  [6:0] d_t_e12_f;
     reg  [4:0] d_t_e12_s;
-    reg  d_t_e12_z;
+    reg  d_t_e12_zh;
+    reg  d_t_e12_keep;
     reg  [28:0] d_t_e12_t0;
     reg  [28:0] d_t_e12_t1;
     reg  [28:0] d_t_e12_t2;
@@ -1743,7 +1804,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta13;
     reg  [6:0] d_t_e13_f;
     reg  [4:0] d_t_e13_s;
-    reg  d_t_e13_z;
+    reg  d_t_e13_zh;
+    reg  d_t_e13_keep;
     reg  [28:0] d_t_e13_t0;
     reg  [28:0] d_t_e13_t1;
     reg  [28:0] d_t_e13_t2;
@@ -1766,7 +1828,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta14;
     reg  [6:0] d_t_e14_f;
     reg  [4:0] d_t_e14_s;
-    reg  d_t_e14_z;
+    reg  d_t_e14_zh;
+    reg  d_t_e14_keep;
     reg  [28:0] d_t_e14_t0;
     reg  [28:0] d_t_e14_t1;
     reg  [28:0] d_t_e14_t2;
@@ -1789,7 +1852,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta15;
     reg  [6:0] d_t_e15_f;
     reg  [4:0] d_t_e15_s;
-    reg  d_t_e15_z;
+    reg  d_t_e15_zh;
+    reg  d_t_e15_keep;
     reg  [28:0] d_t_e15_t0;
     reg  [28:0] d_t_e15_t1;
     reg  [28:0] d_t_e15_t2;
@@ -1812,7 +1876,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta0;
     reg  [6:0] d_d_e0_f;
     reg  [4:0] d_d_e0_s;
-    reg  d_d_e0_z;
+    reg  d_d_e0_zh;
+    reg  d_d_e0_keep;
     reg  [28:0] d_d_e0_t0;
     reg  [28:0] d_d_e0_t1;
     reg  [28:0] d_d_e0_t2;
@@ -1835,7 +1900,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta1;
     reg  [6:0] d_d_e1_f;
     reg  [4:0] d_d_e1_s;
-    reg  d_d_e1_z;
+    reg  d_d_e1_zh;
+    reg  d_d_e1_keep;
     reg  [28:0] d_d_e1_t0;
     reg  [28:0] d_d_e1_t1;
     reg  [28:0] d_d_e1_t2;
@@ -1858,7 +1924,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta2;
     reg  [6:0] d_d_e2_f;
     reg  [4:0] d_d_e2_s;
-    reg  d_d_e2_z;
+    reg  d_d_e2_zh;
+    reg  d_d_e2_keep;
     reg  [28:0] d_d_e2_t0;
     reg  [28:0] d_d_e2_t1;
     reg  [28:0] d_d_e2_t2;
@@ -1881,7 +1948,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta3;
     reg  [6:0] d_d_e3_f;
     reg  [4:0] d_d_e3_s;
-    reg  d_d_e3_z;
+    reg  d_d_e3_zh;
+    reg  d_d_e3_keep;
     reg  [28:0] d_d_e3_t0;
     reg  [28:0] d_d_e3_t1;
     reg  [28:0] d_d_e3_t2;
@@ -1904,7 +1972,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta4;
     reg  [6:0] d_d_e4_f;
     reg  [4:0] d_d_e4_s;
-    reg  d_d_e4_z;
+    reg  d_d_e4_zh;
+    reg  d_d_e4_keep;
     reg  [28:0] d_d_e4_t0;
     reg  [28:0] d_d_e4_t1;
     reg  [28:0] d_d_e4_t2;
@@ -1927,7 +1996,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta5;
     reg  [6:0] d_d_e5_f;
     reg  [4:0] d_d_e5_s;
-    reg  d_d_e5_z;
+    reg  d_d_e5_zh;
+    reg  d_d_e5_keep;
     reg  [28:0] d_d_e5_t0;
     reg  [28:0] d_d_e5_t1;
     reg  [28:0] d_d_e5_t2;
@@ -1950,7 +2020,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta6;
     reg  [6:0] d_d_e6_f;
     reg  [4:0] d_d_e6_s;
-    reg  d_d_e6_z;
+    reg  d_d_e6_zh;
+    reg  d_d_e6_keep;
     reg  [28:0] d_d_e6_t0;
     reg  [28:0] d_d_e6_t1;
     reg  [28:0] d_d_e6_t2;
@@ -1973,7 +2044,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta7;
     reg  [6:0] d_d_e7_f;
     reg  [4:0] d_d_e7_s;
-    reg  d_d_e7_z;
+    reg  d_d_e7_zh;
+    reg  d_d_e7_keep;
     reg  [28:0] d_d_e7_t0;
     reg  [28:0] d_d_e7_t1;
     reg  [28:0] d_d_e7_t2;
@@ -1996,7 +2068,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta8;
     reg  [6:0] d_d_e8_f;
     reg  [4:0] d_d_e8_s;
-    reg  d_d_e8_z;
+    reg  d_d_e8_zh;
+    reg  d_d_e8_keep;
     reg  [28:0] d_d_e8_t0;
     reg  [28:0] d_d_e8_t1;
     reg  [28:0] d_d_e8_t2;
@@ -2019,7 +2092,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta9;
     reg  [6:0] d_d_e9_f;
     reg  [4:0] d_d_e9_s;
-    reg  d_d_e9_z;
+    reg  d_d_e9_zh;
+    reg  d_d_e9_keep;
     reg  [28:0] d_d_e9_t0;
     reg  [28:0] d_d_e9_t1;
     reg  [28:0] d_d_e9_t2;
@@ -2042,7 +2116,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta10;
     reg  [6:0] d_d_e10_f;
     reg  [4:0] d_d_e10_s;
-    reg  d_d_e10_z;
+    reg  d_d_e10_zh;
+    reg  d_d_e10_keep;
     reg  [28:0] d_d_e10_t0;
     reg  [28:0] d_d_e10_t1;
     reg  [28:0] d_d_e10_t2;
@@ -2065,7 +2140,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta11;
     reg  [6:0] d_d_e11_f;
     reg  [4:0] d_d_e11_s;
-    reg  d_d_e11_z;
+    reg  d_d_e11_zh;
+    reg  d_d_e11_keep;
     reg  [28:0] d_d_e11_t0;
     reg  [28:0] d_d_e11_t1;
     reg  [28:0] d_d_e11_t2;
@@ -2088,7 +2164,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta12;
     reg  [6:0] d_d_e12_f;
     reg  [4:0] d_d_e12_s;
-    reg  d_d_e12_z;
+    reg  d_d_e12_zh;
+    reg  d_d_e12_keep;
     reg  [28:0] d_d_e12_t0;
     reg  [28:0] d_d_e12_t1;
     reg  [28:0] d_d_e12_t2;
@@ -2111,7 +2188,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta13;
     reg  [6:0] d_d_e13_f;
     reg  [4:0] d_d_e13_s;
-    reg  d_d_e13_z;
+    reg  d_d_e13_zh;
+    reg  d_d_e13_keep;
     reg  [28:0] d_d_e13_t0;
     reg  [28:0] d_d_e13_t1;
     reg  [28:0] d_d_e13_t2;
@@ -2134,7 +2212,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta14;
     reg  [6:0] d_d_e14_f;
     reg  [4:0] d_d_e14_s;
-    reg  d_d_e14_z;
+    reg  d_d_e14_zh;
+    reg  d_d_e14_keep;
     reg  [28:0] d_d_e14_t0;
     reg  [28:0] d_d_e14_t1;
     reg  [28:0] d_d_e14_t2;
@@ -2157,7 +2236,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta15;
     reg  [6:0] d_d_e15_f;
     reg  [4:0] d_d_e15_s;
-    reg  d_d_e15_z;
+    reg  d_d_e15_zh;
+    reg  d_d_e15_keep;
     reg  [28:0] d_d_e15_t0;
     reg  [28:0] d_d_e15_t1;
     reg  [28:0] d_d_e15_t2;
@@ -2750,7 +2830,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] dec_t_delta;
     reg  [6:0] dec_t_px_f;
     reg  [4:0] dec_t_px_s;
-    reg  dec_t_px_z;
+    reg  dec_t_px_zh;
+    reg  dec_t_px_keep;
     reg  [28:0] dec_t_px_t0;
     reg  [28:0] dec_t_px_t1;
     reg  [28:0] dec_t_px_t2;
@@ -2813,7 +2894,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] dec_d_delta;
     reg  [6:0] dec_d_px_f;
     reg  [4:0] dec_d_px_s;
-    reg  dec_d_px_z;
+    reg  dec_d_px_zh;
+    reg  dec_d_px_keep;
     reg  [28:0] dec_d_px_t0;
     reg  [28:0] dec_d_px_t1;
     reg  [28:0] dec_d_px_t2;
@@ -2915,18 +2997,29 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire round_over;
     wire pass_last;
     reg  [2:0] pass_b_wait;
-    (* no_rw_check *) reg  [511:0] row_pair_bank0 [0:2047];
-    (* no_rw_check *) reg  [511:0] row_pair_bank1 [0:1023];
-    (* no_rw_check *) reg  [511:0] row_pair_bank2 [0:41];
+    (* no_rw_check *) reg  [71:0] row_pair_bank0_c0 [0:2047];
+    (* no_rw_check *) reg  [71:0] row_pair_bank0_c1 [0:2047];
+    (* no_rw_check *) reg  [71:0] row_pair_bank0_c2 [0:2047];
+    (* no_rw_check *) reg  [71:0] row_pair_bank0_c3 [0:2047];
+    (* no_rw_check *) reg  [71:0] row_pair_bank0_c4 [0:2047];
+    (* no_rw_check *) reg  [71:0] row_pair_bank0_c5 [0:2047];
+    (* no_rw_check *) reg  [71:0] row_pair_bank0_c6 [0:2047];
+    (* no_rw_check *) reg  [7:0] row_pair_bank0_c7 [0:2047];
+    (* no_rw_check *) reg  [143:0] row_pair_bank1_c0 [0:1023];
+    (* no_rw_check *) reg  [143:0] row_pair_bank1_c1 [0:1023];
+    (* no_rw_check *) reg  [143:0] row_pair_bank1_c2 [0:1023];
+    (* no_rw_check *) reg  [79:0] row_pair_bank1_c3 [0:1023];
+    (* no_rw_check *) reg  [287:0] row_pair_bank2_c0 [0:41];
+    (* no_rw_check *) reg  [223:0] row_pair_bank2_c1 [0:41];
     (* no_rw_check *) reg  [87:0] cdf_checkpoints [0:47];
     wire [228:0] t_0;
     wire [15:0] t_1;
-    wire [30:0] t_2;
-    wire [15:0] t_3;
+    wire t_2;
+    wire t_3;
     wire t_4;
-    wire [3:0] t_5;
-    wire [16:0] t_6;
-    wire [16:0] t_7;
+    wire [30:0] t_5;
+    wire [15:0] t_6;
+    wire [3:0] t_7;
     wire [16:0] t_8;
     wire [16:0] t_9;
     wire [16:0] t_10;
@@ -2941,8 +3034,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_19;
     wire [16:0] t_20;
     wire [16:0] t_21;
-    wire [10:0] t_22;
-    wire [10:0] t_23;
+    wire [16:0] t_22;
+    wire [16:0] t_23;
     wire [10:0] t_24;
     wire [10:0] t_25;
     wire [10:0] t_26;
@@ -2954,17 +3047,17 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [10:0] t_32;
     wire [10:0] t_33;
     wire [10:0] t_34;
-    wire [9:0] t_35;
+    wire [10:0] t_35;
     wire [10:0] t_36;
     wire [9:0] t_37;
-    wire [15:0] t_38;
-    wire [15:0] t_39;
-    wire [10:0] t_40;
-    wire t_41;
-    wire [17:0] t_42;
-    wire [9:0] t_43;
-    wire [16:0] t_44;
-    wire [16:0] t_45;
+    wire [10:0] t_38;
+    wire [9:0] t_39;
+    wire [15:0] t_40;
+    wire [15:0] t_41;
+    wire [10:0] t_42;
+    wire t_43;
+    wire [17:0] t_44;
+    wire [9:0] t_45;
     wire [16:0] t_46;
     wire [16:0] t_47;
     wire [16:0] t_48;
@@ -2979,8 +3072,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_57;
     wire [16:0] t_58;
     wire [16:0] t_59;
-    wire [10:0] t_60;
-    wire [10:0] t_61;
+    wire [16:0] t_60;
+    wire [16:0] t_61;
     wire [10:0] t_62;
     wire [10:0] t_63;
     wire [10:0] t_64;
@@ -2992,168 +3085,168 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [10:0] t_70;
     wire [10:0] t_71;
     wire [10:0] t_72;
-    wire [9:0] t_73;
+    wire [10:0] t_73;
     wire [10:0] t_74;
     wire [9:0] t_75;
-    wire [15:0] t_76;
-    wire [15:0] t_77;
-    wire [10:0] t_78;
-    wire t_79;
-    wire [17:0] t_80;
-    wire [9:0] t_81;
+    wire [10:0] t_76;
+    wire [9:0] t_77;
+    wire [15:0] t_78;
+    wire [15:0] t_79;
+    wire [10:0] t_80;
+    wire t_81;
     wire [17:0] t_82;
-    wire t_83;
+    wire [9:0] t_83;
     wire [17:0] t_84;
-    wire [10:0] t_85;
+    wire t_85;
     wire [17:0] t_86;
-    wire t_87;
+    wire [10:0] t_87;
     wire [17:0] t_88;
-    wire [10:0] t_89;
+    wire t_89;
     wire [17:0] t_90;
-    wire t_91;
+    wire [10:0] t_91;
     wire [17:0] t_92;
-    wire [10:0] t_93;
+    wire t_93;
     wire [17:0] t_94;
-    wire t_95;
+    wire [10:0] t_95;
     wire [17:0] t_96;
-    wire [10:0] t_97;
+    wire t_97;
     wire [17:0] t_98;
-    wire t_99;
+    wire [10:0] t_99;
     wire [17:0] t_100;
-    wire [10:0] t_101;
+    wire t_101;
     wire [17:0] t_102;
-    wire t_103;
+    wire [10:0] t_103;
     wire [17:0] t_104;
-    wire [10:0] t_105;
+    wire t_105;
     wire [17:0] t_106;
-    wire t_107;
+    wire [10:0] t_107;
     wire [17:0] t_108;
-    wire [10:0] t_109;
+    wire t_109;
     wire [17:0] t_110;
-    wire t_111;
+    wire [10:0] t_111;
     wire [17:0] t_112;
-    wire [10:0] t_113;
+    wire t_113;
     wire [17:0] t_114;
-    wire t_115;
+    wire [10:0] t_115;
     wire [17:0] t_116;
-    wire [10:0] t_117;
+    wire t_117;
     wire [17:0] t_118;
-    wire t_119;
+    wire [10:0] t_119;
     wire [17:0] t_120;
-    wire [10:0] t_121;
+    wire t_121;
     wire [17:0] t_122;
-    wire t_123;
+    wire [10:0] t_123;
     wire [17:0] t_124;
-    wire [10:0] t_125;
+    wire t_125;
     wire [17:0] t_126;
-    wire t_127;
+    wire [10:0] t_127;
     wire [17:0] t_128;
-    wire [10:0] t_129;
+    wire t_129;
     wire [17:0] t_130;
-    wire t_131;
+    wire [10:0] t_131;
     wire [17:0] t_132;
-    wire [10:0] t_133;
+    wire t_133;
     wire [17:0] t_134;
-    wire t_135;
+    wire [10:0] t_135;
     wire [17:0] t_136;
-    wire [10:0] t_137;
+    wire t_137;
     wire [17:0] t_138;
-    wire t_139;
+    wire [10:0] t_139;
     wire [17:0] t_140;
-    wire [10:0] t_141;
+    wire t_141;
     wire [17:0] t_142;
-    wire t_143;
+    wire [10:0] t_143;
     wire [17:0] t_144;
-    wire [10:0] t_145;
+    wire t_145;
     wire [17:0] t_146;
-    wire t_147;
+    wire [10:0] t_147;
     wire [17:0] t_148;
-    wire [10:0] t_149;
+    wire t_149;
     wire [17:0] t_150;
-    wire t_151;
+    wire [10:0] t_151;
     wire [17:0] t_152;
-    wire [10:0] t_153;
+    wire t_153;
     wire [17:0] t_154;
-    wire t_155;
+    wire [10:0] t_155;
     wire [17:0] t_156;
-    wire [10:0] t_157;
+    wire t_157;
     wire [17:0] t_158;
-    wire t_159;
+    wire [10:0] t_159;
     wire [17:0] t_160;
-    wire [10:0] t_161;
+    wire t_161;
     wire [17:0] t_162;
-    wire t_163;
+    wire [10:0] t_163;
     wire [17:0] t_164;
-    wire [10:0] t_165;
+    wire t_165;
     wire [17:0] t_166;
-    wire t_167;
+    wire [10:0] t_167;
     wire [17:0] t_168;
-    wire [10:0] t_169;
+    wire t_169;
     wire [17:0] t_170;
-    wire t_171;
+    wire [10:0] t_171;
     wire [17:0] t_172;
-    wire [10:0] t_173;
+    wire t_173;
     wire [17:0] t_174;
-    wire t_175;
+    wire [10:0] t_175;
     wire [17:0] t_176;
-    wire [10:0] t_177;
+    wire t_177;
     wire [17:0] t_178;
-    wire t_179;
+    wire [10:0] t_179;
     wire [17:0] t_180;
-    wire [10:0] t_181;
+    wire t_181;
     wire [17:0] t_182;
-    wire t_183;
+    wire [10:0] t_183;
     wire [17:0] t_184;
-    wire [10:0] t_185;
+    wire t_185;
     wire [17:0] t_186;
-    wire t_187;
+    wire [10:0] t_187;
     wire [17:0] t_188;
-    wire [10:0] t_189;
+    wire t_189;
     wire [17:0] t_190;
-    wire t_191;
+    wire [10:0] t_191;
     wire [17:0] t_192;
-    wire [10:0] t_193;
+    wire t_193;
     wire [17:0] t_194;
-    wire t_195;
+    wire [10:0] t_195;
     wire [17:0] t_196;
-    wire [10:0] t_197;
+    wire t_197;
     wire [17:0] t_198;
-    wire t_199;
+    wire [10:0] t_199;
     wire [17:0] t_200;
-    wire [10:0] t_201;
+    wire t_201;
     wire [17:0] t_202;
-    wire t_203;
+    wire [10:0] t_203;
     wire [17:0] t_204;
-    wire [10:0] t_205;
+    wire t_205;
     wire [17:0] t_206;
-    wire t_207;
+    wire [10:0] t_207;
     wire [17:0] t_208;
-    wire [10:0] t_209;
-    wire [16:0] t_210;
-    wire [16:0] t_211;
-    wire [15:0] t_212;
+    wire t_209;
+    wire [17:0] t_210;
+    wire [10:0] t_211;
+    wire [16:0] t_212;
     wire [16:0] t_213;
-    wire [16:0] t_214;
-    wire [18:0] t_215;
+    wire [15:0] t_214;
+    wire [16:0] t_215;
     wire [16:0] t_216;
     wire [18:0] t_217;
     wire [16:0] t_218;
-    wire [16:0] t_219;
+    wire [18:0] t_219;
     wire [16:0] t_220;
-    wire [15:0] t_221;
+    wire [16:0] t_221;
     wire [16:0] t_222;
-    wire [16:0] t_223;
-    wire [18:0] t_224;
+    wire [15:0] t_223;
+    wire [16:0] t_224;
     wire [16:0] t_225;
     wire [18:0] t_226;
     wire [16:0] t_227;
-    wire [16:0] t_228;
+    wire [18:0] t_228;
     wire [16:0] t_229;
-    wire [43:0] t_230;
-    wire [43:0] t_231;
-    wire t_232;
-    wire [33:0] t_233;
-    wire [33:0] t_234;
+    wire [16:0] t_230;
+    wire [16:0] t_231;
+    wire [43:0] t_232;
+    wire [43:0] t_233;
+    wire t_234;
     wire [33:0] t_235;
     wire [33:0] t_236;
     wire [33:0] t_237;
@@ -3167,19 +3260,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [33:0] t_245;
     wire [33:0] t_246;
     wire [33:0] t_247;
-    wire [45:0] t_248;
-    wire t_249;
-    wire t_250;
+    wire [33:0] t_248;
+    wire [33:0] t_249;
+    wire [45:0] t_250;
     wire t_251;
-    wire [43:0] t_252;
-    wire [31:0] t_253;
-    wire [15:0] t_254;
-    wire [15:0] t_255;
-    wire [44:0] t_256;
-    wire t_257;
-    wire t_258;
-    wire [34:0] t_259;
-    wire [34:0] t_260;
+    wire t_252;
+    wire t_253;
+    wire [43:0] t_254;
+    wire [31:0] t_255;
+    wire [15:0] t_256;
+    wire [15:0] t_257;
+    wire [44:0] t_258;
+    wire t_259;
+    wire t_260;
     wire [34:0] t_261;
     wire [34:0] t_262;
     wire [34:0] t_263;
@@ -3194,504 +3287,508 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [34:0] t_272;
     wire [34:0] t_273;
     wire [34:0] t_274;
-    wire [31:0] t_275;
-    wire [15:0] t_276;
-    wire t_277;
-    wire [7:0] t_278;
+    wire [34:0] t_275;
+    wire [34:0] t_276;
+    wire [31:0] t_277;
+    wire [15:0] t_278;
     wire t_279;
-    wire [3:0] t_280;
+    wire [7:0] t_280;
     wire t_281;
-    wire [1:0] t_282;
+    wire [3:0] t_282;
     wire t_283;
     wire [1:0] t_284;
-    wire [3:0] t_285;
+    wire t_285;
     wire [1:0] t_286;
-    wire t_287;
+    wire [3:0] t_287;
     wire [1:0] t_288;
-    wire [7:0] t_289;
-    wire [3:0] t_290;
-    wire t_291;
-    wire [1:0] t_292;
+    wire t_289;
+    wire [1:0] t_290;
+    wire [7:0] t_291;
+    wire [3:0] t_292;
     wire t_293;
     wire [1:0] t_294;
-    wire [3:0] t_295;
+    wire t_295;
     wire [1:0] t_296;
-    wire t_297;
+    wire [3:0] t_297;
     wire [1:0] t_298;
-    wire [15:0] t_299;
-    wire [7:0] t_300;
-    wire t_301;
-    wire [3:0] t_302;
+    wire t_299;
+    wire [1:0] t_300;
+    wire [15:0] t_301;
+    wire [7:0] t_302;
     wire t_303;
-    wire [1:0] t_304;
+    wire [3:0] t_304;
     wire t_305;
     wire [1:0] t_306;
-    wire [3:0] t_307;
+    wire t_307;
     wire [1:0] t_308;
-    wire t_309;
+    wire [3:0] t_309;
     wire [1:0] t_310;
-    wire [7:0] t_311;
-    wire [3:0] t_312;
-    wire t_313;
-    wire [1:0] t_314;
+    wire t_311;
+    wire [1:0] t_312;
+    wire [7:0] t_313;
+    wire [3:0] t_314;
     wire t_315;
     wire [1:0] t_316;
-    wire [3:0] t_317;
+    wire t_317;
     wire [1:0] t_318;
-    wire t_319;
+    wire [3:0] t_319;
     wire [1:0] t_320;
-    wire [26:0] t_321;
-    wire [17:0] t_322;
-    wire t_323;
+    wire t_321;
+    wire [1:0] t_322;
+    wire [26:0] t_323;
     wire [17:0] t_324;
-    wire [10:0] t_325;
-    wire [31:0] t_326;
-    wire [15:0] t_327;
-    wire t_328;
-    wire [7:0] t_329;
+    wire t_325;
+    wire [17:0] t_326;
+    wire [10:0] t_327;
+    wire [31:0] t_328;
+    wire [15:0] t_329;
     wire t_330;
-    wire [3:0] t_331;
+    wire [7:0] t_331;
     wire t_332;
-    wire [1:0] t_333;
+    wire [3:0] t_333;
     wire t_334;
     wire [1:0] t_335;
-    wire [3:0] t_336;
+    wire t_336;
     wire [1:0] t_337;
-    wire t_338;
+    wire [3:0] t_338;
     wire [1:0] t_339;
-    wire [7:0] t_340;
-    wire [3:0] t_341;
-    wire t_342;
-    wire [1:0] t_343;
+    wire t_340;
+    wire [1:0] t_341;
+    wire [7:0] t_342;
+    wire [3:0] t_343;
     wire t_344;
     wire [1:0] t_345;
-    wire [3:0] t_346;
+    wire t_346;
     wire [1:0] t_347;
-    wire t_348;
+    wire [3:0] t_348;
     wire [1:0] t_349;
-    wire [15:0] t_350;
-    wire [7:0] t_351;
-    wire t_352;
-    wire [3:0] t_353;
+    wire t_350;
+    wire [1:0] t_351;
+    wire [15:0] t_352;
+    wire [7:0] t_353;
     wire t_354;
-    wire [1:0] t_355;
+    wire [3:0] t_355;
     wire t_356;
     wire [1:0] t_357;
-    wire [3:0] t_358;
+    wire t_358;
     wire [1:0] t_359;
-    wire t_360;
+    wire [3:0] t_360;
     wire [1:0] t_361;
-    wire [7:0] t_362;
-    wire [3:0] t_363;
-    wire t_364;
-    wire [1:0] t_365;
+    wire t_362;
+    wire [1:0] t_363;
+    wire [7:0] t_364;
+    wire [3:0] t_365;
     wire t_366;
     wire [1:0] t_367;
-    wire [3:0] t_368;
+    wire t_368;
     wire [1:0] t_369;
-    wire t_370;
+    wire [3:0] t_370;
     wire [1:0] t_371;
-    wire [26:0] t_372;
-    wire [17:0] t_373;
-    wire t_374;
+    wire t_372;
+    wire [1:0] t_373;
+    wire [26:0] t_374;
     wire [17:0] t_375;
-    wire [10:0] t_376;
-    wire t_377;
-    wire [31:0] t_378;
-    wire [15:0] t_379;
-    wire [15:0] t_380;
-    wire [11:0] t_381;
-    wire t_382;
-    wire [1:0] t_383;
+    wire t_376;
+    wire [17:0] t_377;
+    wire [10:0] t_378;
+    wire t_379;
+    wire [31:0] t_380;
+    wire [15:0] t_381;
+    wire [15:0] t_382;
+    wire [11:0] t_383;
     wire t_384;
-    wire t_385;
+    wire [1:0] t_385;
+    wire t_386;
+    wire t_387;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
-    assign t_2 = ({7'h0, {12'h0, a_beat}} * {24'h0, 7'h10});
-    assign t_3 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
-    assign t_4 = (a_beat == hit_token[15:4]);
-    assign t_5 = hit_token[3:0];
-    assign t_6 = ({{1{b2_t_y0[15]}}, b2_t_y0} + 17'h7f);
-    assign t_7 = ({{1{b2_t_y1[15]}}, b2_t_y1} + 17'h7f);
-    assign t_8 = ({{1{b2_t_y2[15]}}, b2_t_y2} + 17'h7f);
-    assign t_9 = ({{1{b2_t_y3[15]}}, b2_t_y3} + 17'h7f);
-    assign t_10 = ({{1{b2_t_y4[15]}}, b2_t_y4} + 17'h7f);
-    assign t_11 = ({{1{b2_t_y5[15]}}, b2_t_y5} + 17'h7f);
-    assign t_12 = ({{1{b2_t_y6[15]}}, b2_t_y6} + 17'h7f);
-    assign t_13 = ({{1{b2_t_y7[15]}}, b2_t_y7} + 17'h7f);
-    assign t_14 = ({{1{b2_t_y8[15]}}, b2_t_y8} + 17'h7f);
-    assign t_15 = ({{1{b2_t_y9[15]}}, b2_t_y9} + 17'h7f);
-    assign t_16 = ({{1{b2_t_y10[15]}}, b2_t_y10} + 17'h7f);
-    assign t_17 = ({{1{b2_t_y11[15]}}, b2_t_y11} + 17'h7f);
-    assign t_18 = ({{1{b2_t_y12[15]}}, b2_t_y12} + 17'h7f);
-    assign t_19 = ({{1{b2_t_y13[15]}}, b2_t_y13} + 17'h7f);
-    assign t_20 = ({{1{b2_t_y14[15]}}, b2_t_y14} + 17'h7f);
-    assign t_21 = ({{1{b2_t_y15[15]}}, b2_t_y15} + 17'h7f);
-    assign t_22 = ({{1{c0_t_q0[9]}}, c0_t_q0} - {{1{c0_t_q1[9]}}, c0_t_q1});
-    assign t_23 = ({{1{c0_t_q2[9]}}, c0_t_q2} - {{1{c0_t_q3[9]}}, c0_t_q3});
-    assign t_24 = ({{1{c0_t_q4[9]}}, c0_t_q4} - {{1{c0_t_q5[9]}}, c0_t_q5});
-    assign t_25 = ({{1{c0_t_q6[9]}}, c0_t_q6} - {{1{c0_t_q7[9]}}, c0_t_q7});
-    assign t_26 = ({{1{c0_t_q8[9]}}, c0_t_q8} - {{1{c0_t_q9[9]}}, c0_t_q9});
-    assign t_27 = ({{1{c0_t_q10[9]}}, c0_t_q10} - {{1{c0_t_q11[9]}}, c0_t_q11});
-    assign t_28 = ({{1{c0_t_q12[9]}}, c0_t_q12} - {{1{c0_t_q13[9]}}, c0_t_q13});
-    assign t_29 = ({{1{c0_t_q14[9]}}, c0_t_q14} - {{1{c0_t_q15[9]}}, c0_t_q15});
-    assign t_30 = ({{1{c1_t_m0[9]}}, c1_t_m0} - {{1{c1_t_m1[9]}}, c1_t_m1});
-    assign t_31 = ({{1{c1_t_m2[9]}}, c1_t_m2} - {{1{c1_t_m3[9]}}, c1_t_m3});
-    assign t_32 = ({{1{c1_t_m4[9]}}, c1_t_m4} - {{1{c1_t_m5[9]}}, c1_t_m5});
-    assign t_33 = ({{1{c1_t_m6[9]}}, c1_t_m6} - {{1{c1_t_m7[9]}}, c1_t_m7});
-    assign t_34 = ({{1{c2_t_m0[9]}}, c2_t_m0} - {{1{c2_t_m1[9]}}, c2_t_m1});
-    assign t_35 = (t_34[10] ? c2_t_m1 : c2_t_m0);
-    assign t_36 = ({{1{c2_t_m2[9]}}, c2_t_m2} - {{1{c2_t_m3[9]}}, c2_t_m3});
-    assign t_37 = (t_36[10] ? c2_t_m3 : c2_t_m2);
-    assign t_38 = {{6{t_35[9]}}, t_35};
-    assign t_39 = {{6{t_37[9]}}, t_37};
-    assign t_40 = ({{1{c3_t_m0[9]}}, c3_t_m0} - {{1{c3_t_m1[9]}}, c3_t_m1});
-    assign t_41 = t_40[10];
-    assign t_42 = (t_41 ? c3_full_t_m1 : c3_full_t_m0);
-    assign t_43 = (t_41 ? c3_t_m1 : c3_t_m0);
-    assign t_44 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
-    assign t_45 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
-    assign t_46 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
-    assign t_47 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
-    assign t_48 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
-    assign t_49 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
-    assign t_50 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
-    assign t_51 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
-    assign t_52 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
-    assign t_53 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
-    assign t_54 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
-    assign t_55 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
-    assign t_56 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
-    assign t_57 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
-    assign t_58 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
-    assign t_59 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
-    assign t_60 = ({{1{c0_d_q0[9]}}, c0_d_q0} - {{1{c0_d_q1[9]}}, c0_d_q1});
-    assign t_61 = ({{1{c0_d_q2[9]}}, c0_d_q2} - {{1{c0_d_q3[9]}}, c0_d_q3});
-    assign t_62 = ({{1{c0_d_q4[9]}}, c0_d_q4} - {{1{c0_d_q5[9]}}, c0_d_q5});
-    assign t_63 = ({{1{c0_d_q6[9]}}, c0_d_q6} - {{1{c0_d_q7[9]}}, c0_d_q7});
-    assign t_64 = ({{1{c0_d_q8[9]}}, c0_d_q8} - {{1{c0_d_q9[9]}}, c0_d_q9});
-    assign t_65 = ({{1{c0_d_q10[9]}}, c0_d_q10} - {{1{c0_d_q11[9]}}, c0_d_q11});
-    assign t_66 = ({{1{c0_d_q12[9]}}, c0_d_q12} - {{1{c0_d_q13[9]}}, c0_d_q13});
-    assign t_67 = ({{1{c0_d_q14[9]}}, c0_d_q14} - {{1{c0_d_q15[9]}}, c0_d_q15});
-    assign t_68 = ({{1{c1_d_m0[9]}}, c1_d_m0} - {{1{c1_d_m1[9]}}, c1_d_m1});
-    assign t_69 = ({{1{c1_d_m2[9]}}, c1_d_m2} - {{1{c1_d_m3[9]}}, c1_d_m3});
-    assign t_70 = ({{1{c1_d_m4[9]}}, c1_d_m4} - {{1{c1_d_m5[9]}}, c1_d_m5});
-    assign t_71 = ({{1{c1_d_m6[9]}}, c1_d_m6} - {{1{c1_d_m7[9]}}, c1_d_m7});
-    assign t_72 = ({{1{c2_d_m0[9]}}, c2_d_m0} - {{1{c2_d_m1[9]}}, c2_d_m1});
-    assign t_73 = (t_72[10] ? c2_d_m1 : c2_d_m0);
-    assign t_74 = ({{1{c2_d_m2[9]}}, c2_d_m2} - {{1{c2_d_m3[9]}}, c2_d_m3});
-    assign t_75 = (t_74[10] ? c2_d_m3 : c2_d_m2);
-    assign t_76 = {{6{t_73[9]}}, t_73};
-    assign t_77 = {{6{t_75[9]}}, t_75};
-    assign t_78 = ({{1{c3_d_m0[9]}}, c3_d_m0} - {{1{c3_d_m1[9]}}, c3_d_m1});
-    assign t_79 = t_78[10];
-    assign t_80 = (t_79 ? c3_full_d_m1 : c3_full_d_m0);
-    assign t_81 = (t_79 ? c3_d_m1 : c3_d_m0);
-    assign t_82 = {{2{c4_t_y0[15]}}, c4_t_y0};
-    assign t_83 = d_t_delta0[18];
-    assign t_84 = d_t_delta0[17:0];
-    assign t_85 = t_84[17:7];
-    assign t_86 = {{2{c4_t_y1[15]}}, c4_t_y1};
-    assign t_87 = d_t_delta1[18];
-    assign t_88 = d_t_delta1[17:0];
-    assign t_89 = t_88[17:7];
-    assign t_90 = {{2{c4_t_y2[15]}}, c4_t_y2};
-    assign t_91 = d_t_delta2[18];
-    assign t_92 = d_t_delta2[17:0];
-    assign t_93 = t_92[17:7];
-    assign t_94 = {{2{c4_t_y3[15]}}, c4_t_y3};
-    assign t_95 = d_t_delta3[18];
-    assign t_96 = d_t_delta3[17:0];
-    assign t_97 = t_96[17:7];
-    assign t_98 = {{2{c4_t_y4[15]}}, c4_t_y4};
-    assign t_99 = d_t_delta4[18];
-    assign t_100 = d_t_delta4[17:0];
-    assign t_101 = t_100[17:7];
-    assign t_102 = {{2{c4_t_y5[15]}}, c4_t_y5};
-    assign t_103 = d_t_delta5[18];
-    assign t_104 = d_t_delta5[17:0];
-    assign t_105 = t_104[17:7];
-    assign t_106 = {{2{c4_t_y6[15]}}, c4_t_y6};
-    assign t_107 = d_t_delta6[18];
-    assign t_108 = d_t_delta6[17:0];
-    assign t_109 = t_108[17:7];
-    assign t_110 = {{2{c4_t_y7[15]}}, c4_t_y7};
-    assign t_111 = d_t_delta7[18];
-    assign t_112 = d_t_delta7[17:0];
-    assign t_113 = t_112[17:7];
-    assign t_114 = {{2{c4_t_y8[15]}}, c4_t_y8};
-    assign t_115 = d_t_delta8[18];
-    assign t_116 = d_t_delta8[17:0];
-    assign t_117 = t_116[17:7];
-    assign t_118 = {{2{c4_t_y9[15]}}, c4_t_y9};
-    assign t_119 = d_t_delta9[18];
-    assign t_120 = d_t_delta9[17:0];
-    assign t_121 = t_120[17:7];
-    assign t_122 = {{2{c4_t_y10[15]}}, c4_t_y10};
-    assign t_123 = d_t_delta10[18];
-    assign t_124 = d_t_delta10[17:0];
-    assign t_125 = t_124[17:7];
-    assign t_126 = {{2{c4_t_y11[15]}}, c4_t_y11};
-    assign t_127 = d_t_delta11[18];
-    assign t_128 = d_t_delta11[17:0];
-    assign t_129 = t_128[17:7];
-    assign t_130 = {{2{c4_t_y12[15]}}, c4_t_y12};
-    assign t_131 = d_t_delta12[18];
-    assign t_132 = d_t_delta12[17:0];
-    assign t_133 = t_132[17:7];
-    assign t_134 = {{2{c4_t_y13[15]}}, c4_t_y13};
-    assign t_135 = d_t_delta13[18];
-    assign t_136 = d_t_delta13[17:0];
-    assign t_137 = t_136[17:7];
-    assign t_138 = {{2{c4_t_y14[15]}}, c4_t_y14};
-    assign t_139 = d_t_delta14[18];
-    assign t_140 = d_t_delta14[17:0];
-    assign t_141 = t_140[17:7];
-    assign t_142 = {{2{c4_t_y15[15]}}, c4_t_y15};
-    assign t_143 = d_t_delta15[18];
-    assign t_144 = d_t_delta15[17:0];
-    assign t_145 = t_144[17:7];
-    assign t_146 = {{2{c4_d_y0[15]}}, c4_d_y0};
-    assign t_147 = d_d_delta0[18];
-    assign t_148 = d_d_delta0[17:0];
-    assign t_149 = t_148[17:7];
-    assign t_150 = {{2{c4_d_y1[15]}}, c4_d_y1};
-    assign t_151 = d_d_delta1[18];
-    assign t_152 = d_d_delta1[17:0];
-    assign t_153 = t_152[17:7];
-    assign t_154 = {{2{c4_d_y2[15]}}, c4_d_y2};
-    assign t_155 = d_d_delta2[18];
-    assign t_156 = d_d_delta2[17:0];
-    assign t_157 = t_156[17:7];
-    assign t_158 = {{2{c4_d_y3[15]}}, c4_d_y3};
-    assign t_159 = d_d_delta3[18];
-    assign t_160 = d_d_delta3[17:0];
-    assign t_161 = t_160[17:7];
-    assign t_162 = {{2{c4_d_y4[15]}}, c4_d_y4};
-    assign t_163 = d_d_delta4[18];
-    assign t_164 = d_d_delta4[17:0];
-    assign t_165 = t_164[17:7];
-    assign t_166 = {{2{c4_d_y5[15]}}, c4_d_y5};
-    assign t_167 = d_d_delta5[18];
-    assign t_168 = d_d_delta5[17:0];
-    assign t_169 = t_168[17:7];
-    assign t_170 = {{2{c4_d_y6[15]}}, c4_d_y6};
-    assign t_171 = d_d_delta6[18];
-    assign t_172 = d_d_delta6[17:0];
-    assign t_173 = t_172[17:7];
-    assign t_174 = {{2{c4_d_y7[15]}}, c4_d_y7};
-    assign t_175 = d_d_delta7[18];
-    assign t_176 = d_d_delta7[17:0];
-    assign t_177 = t_176[17:7];
-    assign t_178 = {{2{c4_d_y8[15]}}, c4_d_y8};
-    assign t_179 = d_d_delta8[18];
-    assign t_180 = d_d_delta8[17:0];
-    assign t_181 = t_180[17:7];
-    assign t_182 = {{2{c4_d_y9[15]}}, c4_d_y9};
-    assign t_183 = d_d_delta9[18];
-    assign t_184 = d_d_delta9[17:0];
-    assign t_185 = t_184[17:7];
-    assign t_186 = {{2{c4_d_y10[15]}}, c4_d_y10};
-    assign t_187 = d_d_delta10[18];
-    assign t_188 = d_d_delta10[17:0];
-    assign t_189 = t_188[17:7];
-    assign t_190 = {{2{c4_d_y11[15]}}, c4_d_y11};
-    assign t_191 = d_d_delta11[18];
-    assign t_192 = d_d_delta11[17:0];
-    assign t_193 = t_192[17:7];
-    assign t_194 = {{2{c4_d_y12[15]}}, c4_d_y12};
-    assign t_195 = d_d_delta12[18];
-    assign t_196 = d_d_delta12[17:0];
-    assign t_197 = t_196[17:7];
-    assign t_198 = {{2{c4_d_y13[15]}}, c4_d_y13};
-    assign t_199 = d_d_delta13[18];
-    assign t_200 = d_d_delta13[17:0];
-    assign t_201 = t_200[17:7];
-    assign t_202 = {{2{c4_d_y14[15]}}, c4_d_y14};
-    assign t_203 = d_d_delta14[18];
-    assign t_204 = d_d_delta14[17:0];
-    assign t_205 = t_204[17:7];
-    assign t_206 = {{2{c4_d_y15[15]}}, c4_d_y15};
-    assign t_207 = d_d_delta15[18];
-    assign t_208 = d_d_delta15[17:0];
-    assign t_209 = t_208[17:7];
-    assign t_210 = {{1{e2_ref_t[15]}}, e2_ref_t};
-    assign t_211 = {{1{e2_ref_d[15]}}, e2_ref_d};
-    assign t_212 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
-    assign t_213 = {{1{t_212[15]}}, t_212};
-    assign t_214 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
-    assign t_215 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
-    assign t_216 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
-    assign t_217 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
-    assign t_218 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
-    assign t_219 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_220 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_221 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
-    assign t_222 = {{1{t_221[15]}}, t_221};
-    assign t_223 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
-    assign t_224 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
-    assign t_225 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
-    assign t_226 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
-    assign t_227 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
-    assign t_228 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_229 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_230 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
-    assign t_231 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
-    assign t_232 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_233 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
-    assign t_234 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
-    assign t_235 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
-    assign t_236 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
-    assign t_237 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
-    assign t_238 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
-    assign t_239 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
-    assign t_240 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
-    assign t_241 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
-    assign t_242 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
-    assign t_243 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
-    assign t_244 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
-    assign t_245 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
-    assign t_246 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
-    assign t_247 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
-    assign t_248 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
-    assign t_249 = (ckpt_valid_4 & (~ckpt_done));
-    assign t_250 = ((ckpt_valid_ahead_3 & ckpt_s3_above) & (~(ckpt_valid_4 & ckpt_s4_above)));
-    assign t_251 = (ckpt_skip_jump & pass_b_phase);
-    assign t_252 = {10'h0, p4_q15};
-    assign t_253 = cur_uniforms[31:0];
-    assign t_254 = uniform_final_q[15:0];
-    assign t_255 = uniform_final_q[31:16];
-    assign t_256 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
-    assign t_257 = (state == 3'h1);
-    assign t_258 = ((state == 3'h4) & ckpt_jump);
-    assign t_259 = ({1'h0, g1_rest} - {1'h0, g1_q15});
-    assign t_260 = ({1'h0, g1_rest} - {1'h0, g1_q14});
-    assign t_261 = ({1'h0, g1_rest} - {1'h0, g1_q13});
-    assign t_262 = ({1'h0, g1_rest} - {1'h0, g1_q12});
-    assign t_263 = ({1'h0, g1_rest} - {1'h0, g1_q11});
-    assign t_264 = ({1'h0, g1_rest} - {1'h0, g1_q10});
-    assign t_265 = ({1'h0, g1_rest} - {1'h0, g1_q9});
-    assign t_266 = ({1'h0, g1_rest} - {1'h0, g1_q8});
-    assign t_267 = ({1'h0, g1_rest} - {1'h0, g1_q7});
-    assign t_268 = ({1'h0, g1_rest} - {1'h0, g1_q6});
-    assign t_269 = ({1'h0, g1_rest} - {1'h0, g1_q5});
-    assign t_270 = ({1'h0, g1_rest} - {1'h0, g1_q4});
-    assign t_271 = ({1'h0, g1_rest} - {1'h0, g1_q3});
-    assign t_272 = ({1'h0, g1_rest} - {1'h0, g1_q2});
-    assign t_273 = ({1'h0, g1_rest} - {1'h0, g1_q1});
-    assign t_274 = ({1'h0, g1_rest} - {1'h0, g1_q0});
-    assign t_275 = {15'h0, sum_t[43:27]};
-    assign t_276 = t_275[31:16];
-    assign t_277 = (|t_276);
-    assign t_278 = t_276[15:8];
+    assign t_2 = (stream_fire & (write_address[11] == 1'h0));
+    assign t_3 = (stream_fire & (write_address[11:10] == 2'h2));
+    assign t_4 = (stream_fire & (write_address[11:10] == 2'h3));
+    assign t_5 = ({7'h0, {12'h0, a_beat}} * {24'h0, 7'h10});
+    assign t_6 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
+    assign t_7 = hit_token[3:0];
+    assign t_8 = ({{1{b2_t_y0[15]}}, b2_t_y0} + 17'h7f);
+    assign t_9 = ({{1{b2_t_y1[15]}}, b2_t_y1} + 17'h7f);
+    assign t_10 = ({{1{b2_t_y2[15]}}, b2_t_y2} + 17'h7f);
+    assign t_11 = ({{1{b2_t_y3[15]}}, b2_t_y3} + 17'h7f);
+    assign t_12 = ({{1{b2_t_y4[15]}}, b2_t_y4} + 17'h7f);
+    assign t_13 = ({{1{b2_t_y5[15]}}, b2_t_y5} + 17'h7f);
+    assign t_14 = ({{1{b2_t_y6[15]}}, b2_t_y6} + 17'h7f);
+    assign t_15 = ({{1{b2_t_y7[15]}}, b2_t_y7} + 17'h7f);
+    assign t_16 = ({{1{b2_t_y8[15]}}, b2_t_y8} + 17'h7f);
+    assign t_17 = ({{1{b2_t_y9[15]}}, b2_t_y9} + 17'h7f);
+    assign t_18 = ({{1{b2_t_y10[15]}}, b2_t_y10} + 17'h7f);
+    assign t_19 = ({{1{b2_t_y11[15]}}, b2_t_y11} + 17'h7f);
+    assign t_20 = ({{1{b2_t_y12[15]}}, b2_t_y12} + 17'h7f);
+    assign t_21 = ({{1{b2_t_y13[15]}}, b2_t_y13} + 17'h7f);
+    assign t_22 = ({{1{b2_t_y14[15]}}, b2_t_y14} + 17'h7f);
+    assign t_23 = ({{1{b2_t_y15[15]}}, b2_t_y15} + 17'h7f);
+    assign t_24 = ({{1{c0_t_q0[9]}}, c0_t_q0} - {{1{c0_t_q1[9]}}, c0_t_q1});
+    assign t_25 = ({{1{c0_t_q2[9]}}, c0_t_q2} - {{1{c0_t_q3[9]}}, c0_t_q3});
+    assign t_26 = ({{1{c0_t_q4[9]}}, c0_t_q4} - {{1{c0_t_q5[9]}}, c0_t_q5});
+    assign t_27 = ({{1{c0_t_q6[9]}}, c0_t_q6} - {{1{c0_t_q7[9]}}, c0_t_q7});
+    assign t_28 = ({{1{c0_t_q8[9]}}, c0_t_q8} - {{1{c0_t_q9[9]}}, c0_t_q9});
+    assign t_29 = ({{1{c0_t_q10[9]}}, c0_t_q10} - {{1{c0_t_q11[9]}}, c0_t_q11});
+    assign t_30 = ({{1{c0_t_q12[9]}}, c0_t_q12} - {{1{c0_t_q13[9]}}, c0_t_q13});
+    assign t_31 = ({{1{c0_t_q14[9]}}, c0_t_q14} - {{1{c0_t_q15[9]}}, c0_t_q15});
+    assign t_32 = ({{1{c1_t_m0[9]}}, c1_t_m0} - {{1{c1_t_m1[9]}}, c1_t_m1});
+    assign t_33 = ({{1{c1_t_m2[9]}}, c1_t_m2} - {{1{c1_t_m3[9]}}, c1_t_m3});
+    assign t_34 = ({{1{c1_t_m4[9]}}, c1_t_m4} - {{1{c1_t_m5[9]}}, c1_t_m5});
+    assign t_35 = ({{1{c1_t_m6[9]}}, c1_t_m6} - {{1{c1_t_m7[9]}}, c1_t_m7});
+    assign t_36 = ({{1{c2_t_m0[9]}}, c2_t_m0} - {{1{c2_t_m1[9]}}, c2_t_m1});
+    assign t_37 = (t_36[10] ? c2_t_m1 : c2_t_m0);
+    assign t_38 = ({{1{c2_t_m2[9]}}, c2_t_m2} - {{1{c2_t_m3[9]}}, c2_t_m3});
+    assign t_39 = (t_38[10] ? c2_t_m3 : c2_t_m2);
+    assign t_40 = {{6{t_37[9]}}, t_37};
+    assign t_41 = {{6{t_39[9]}}, t_39};
+    assign t_42 = ({{1{c3_t_m0[9]}}, c3_t_m0} - {{1{c3_t_m1[9]}}, c3_t_m1});
+    assign t_43 = t_42[10];
+    assign t_44 = (t_43 ? c3_full_t_m1 : c3_full_t_m0);
+    assign t_45 = (t_43 ? c3_t_m1 : c3_t_m0);
+    assign t_46 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
+    assign t_47 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
+    assign t_48 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
+    assign t_49 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
+    assign t_50 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
+    assign t_51 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
+    assign t_52 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
+    assign t_53 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
+    assign t_54 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
+    assign t_55 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
+    assign t_56 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
+    assign t_57 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
+    assign t_58 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
+    assign t_59 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
+    assign t_60 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
+    assign t_61 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
+    assign t_62 = ({{1{c0_d_q0[9]}}, c0_d_q0} - {{1{c0_d_q1[9]}}, c0_d_q1});
+    assign t_63 = ({{1{c0_d_q2[9]}}, c0_d_q2} - {{1{c0_d_q3[9]}}, c0_d_q3});
+    assign t_64 = ({{1{c0_d_q4[9]}}, c0_d_q4} - {{1{c0_d_q5[9]}}, c0_d_q5});
+    assign t_65 = ({{1{c0_d_q6[9]}}, c0_d_q6} - {{1{c0_d_q7[9]}}, c0_d_q7});
+    assign t_66 = ({{1{c0_d_q8[9]}}, c0_d_q8} - {{1{c0_d_q9[9]}}, c0_d_q9});
+    assign t_67 = ({{1{c0_d_q10[9]}}, c0_d_q10} - {{1{c0_d_q11[9]}}, c0_d_q11});
+    assign t_68 = ({{1{c0_d_q12[9]}}, c0_d_q12} - {{1{c0_d_q13[9]}}, c0_d_q13});
+    assign t_69 = ({{1{c0_d_q14[9]}}, c0_d_q14} - {{1{c0_d_q15[9]}}, c0_d_q15});
+    assign t_70 = ({{1{c1_d_m0[9]}}, c1_d_m0} - {{1{c1_d_m1[9]}}, c1_d_m1});
+    assign t_71 = ({{1{c1_d_m2[9]}}, c1_d_m2} - {{1{c1_d_m3[9]}}, c1_d_m3});
+    assign t_72 = ({{1{c1_d_m4[9]}}, c1_d_m4} - {{1{c1_d_m5[9]}}, c1_d_m5});
+    assign t_73 = ({{1{c1_d_m6[9]}}, c1_d_m6} - {{1{c1_d_m7[9]}}, c1_d_m7});
+    assign t_74 = ({{1{c2_d_m0[9]}}, c2_d_m0} - {{1{c2_d_m1[9]}}, c2_d_m1});
+    assign t_75 = (t_74[10] ? c2_d_m1 : c2_d_m0);
+    assign t_76 = ({{1{c2_d_m2[9]}}, c2_d_m2} - {{1{c2_d_m3[9]}}, c2_d_m3});
+    assign t_77 = (t_76[10] ? c2_d_m3 : c2_d_m2);
+    assign t_78 = {{6{t_75[9]}}, t_75};
+    assign t_79 = {{6{t_77[9]}}, t_77};
+    assign t_80 = ({{1{c3_d_m0[9]}}, c3_d_m0} - {{1{c3_d_m1[9]}}, c3_d_m1});
+    assign t_81 = t_80[10];
+    assign t_82 = (t_81 ? c3_full_d_m1 : c3_full_d_m0);
+    assign t_83 = (t_81 ? c3_d_m1 : c3_d_m0);
+    assign t_84 = {{2{c4_t_y0[15]}}, c4_t_y0};
+    assign t_85 = d_t_delta0[18];
+    assign t_86 = d_t_delta0[17:0];
+    assign t_87 = t_86[17:7];
+    assign t_88 = {{2{c4_t_y1[15]}}, c4_t_y1};
+    assign t_89 = d_t_delta1[18];
+    assign t_90 = d_t_delta1[17:0];
+    assign t_91 = t_90[17:7];
+    assign t_92 = {{2{c4_t_y2[15]}}, c4_t_y2};
+    assign t_93 = d_t_delta2[18];
+    assign t_94 = d_t_delta2[17:0];
+    assign t_95 = t_94[17:7];
+    assign t_96 = {{2{c4_t_y3[15]}}, c4_t_y3};
+    assign t_97 = d_t_delta3[18];
+    assign t_98 = d_t_delta3[17:0];
+    assign t_99 = t_98[17:7];
+    assign t_100 = {{2{c4_t_y4[15]}}, c4_t_y4};
+    assign t_101 = d_t_delta4[18];
+    assign t_102 = d_t_delta4[17:0];
+    assign t_103 = t_102[17:7];
+    assign t_104 = {{2{c4_t_y5[15]}}, c4_t_y5};
+    assign t_105 = d_t_delta5[18];
+    assign t_106 = d_t_delta5[17:0];
+    assign t_107 = t_106[17:7];
+    assign t_108 = {{2{c4_t_y6[15]}}, c4_t_y6};
+    assign t_109 = d_t_delta6[18];
+    assign t_110 = d_t_delta6[17:0];
+    assign t_111 = t_110[17:7];
+    assign t_112 = {{2{c4_t_y7[15]}}, c4_t_y7};
+    assign t_113 = d_t_delta7[18];
+    assign t_114 = d_t_delta7[17:0];
+    assign t_115 = t_114[17:7];
+    assign t_116 = {{2{c4_t_y8[15]}}, c4_t_y8};
+    assign t_117 = d_t_delta8[18];
+    assign t_118 = d_t_delta8[17:0];
+    assign t_119 = t_118[17:7];
+    assign t_120 = {{2{c4_t_y9[15]}}, c4_t_y9};
+    assign t_121 = d_t_delta9[18];
+    assign t_122 = d_t_delta9[17:0];
+    assign t_123 = t_122[17:7];
+    assign t_124 = {{2{c4_t_y10[15]}}, c4_t_y10};
+    assign t_125 = d_t_delta10[18];
+    assign t_126 = d_t_delta10[17:0];
+    assign t_127 = t_126[17:7];
+    assign t_128 = {{2{c4_t_y11[15]}}, c4_t_y11};
+    assign t_129 = d_t_delta11[18];
+    assign t_130 = d_t_delta11[17:0];
+    assign t_131 = t_130[17:7];
+    assign t_132 = {{2{c4_t_y12[15]}}, c4_t_y12};
+    assign t_133 = d_t_delta12[18];
+    assign t_134 = d_t_delta12[17:0];
+    assign t_135 = t_134[17:7];
+    assign t_136 = {{2{c4_t_y13[15]}}, c4_t_y13};
+    assign t_137 = d_t_delta13[18];
+    assign t_138 = d_t_delta13[17:0];
+    assign t_139 = t_138[17:7];
+    assign t_140 = {{2{c4_t_y14[15]}}, c4_t_y14};
+    assign t_141 = d_t_delta14[18];
+    assign t_142 = d_t_delta14[17:0];
+    assign t_143 = t_142[17:7];
+    assign t_144 = {{2{c4_t_y15[15]}}, c4_t_y15};
+    assign t_145 = d_t_delta15[18];
+    assign t_146 = d_t_delta15[17:0];
+    assign t_147 = t_146[17:7];
+    assign t_148 = {{2{c4_d_y0[15]}}, c4_d_y0};
+    assign t_149 = d_d_delta0[18];
+    assign t_150 = d_d_delta0[17:0];
+    assign t_151 = t_150[17:7];
+    assign t_152 = {{2{c4_d_y1[15]}}, c4_d_y1};
+    assign t_153 = d_d_delta1[18];
+    assign t_154 = d_d_delta1[17:0];
+    assign t_155 = t_154[17:7];
+    assign t_156 = {{2{c4_d_y2[15]}}, c4_d_y2};
+    assign t_157 = d_d_delta2[18];
+    assign t_158 = d_d_delta2[17:0];
+    assign t_159 = t_158[17:7];
+    assign t_160 = {{2{c4_d_y3[15]}}, c4_d_y3};
+    assign t_161 = d_d_delta3[18];
+    assign t_162 = d_d_delta3[17:0];
+    assign t_163 = t_162[17:7];
+    assign t_164 = {{2{c4_d_y4[15]}}, c4_d_y4};
+    assign t_165 = d_d_delta4[18];
+    assign t_166 = d_d_delta4[17:0];
+    assign t_167 = t_166[17:7];
+    assign t_168 = {{2{c4_d_y5[15]}}, c4_d_y5};
+    assign t_169 = d_d_delta5[18];
+    assign t_170 = d_d_delta5[17:0];
+    assign t_171 = t_170[17:7];
+    assign t_172 = {{2{c4_d_y6[15]}}, c4_d_y6};
+    assign t_173 = d_d_delta6[18];
+    assign t_174 = d_d_delta6[17:0];
+    assign t_175 = t_174[17:7];
+    assign t_176 = {{2{c4_d_y7[15]}}, c4_d_y7};
+    assign t_177 = d_d_delta7[18];
+    assign t_178 = d_d_delta7[17:0];
+    assign t_179 = t_178[17:7];
+    assign t_180 = {{2{c4_d_y8[15]}}, c4_d_y8};
+    assign t_181 = d_d_delta8[18];
+    assign t_182 = d_d_delta8[17:0];
+    assign t_183 = t_182[17:7];
+    assign t_184 = {{2{c4_d_y9[15]}}, c4_d_y9};
+    assign t_185 = d_d_delta9[18];
+    assign t_186 = d_d_delta9[17:0];
+    assign t_187 = t_186[17:7];
+    assign t_188 = {{2{c4_d_y10[15]}}, c4_d_y10};
+    assign t_189 = d_d_delta10[18];
+    assign t_190 = d_d_delta10[17:0];
+    assign t_191 = t_190[17:7];
+    assign t_192 = {{2{c4_d_y11[15]}}, c4_d_y11};
+    assign t_193 = d_d_delta11[18];
+    assign t_194 = d_d_delta11[17:0];
+    assign t_195 = t_194[17:7];
+    assign t_196 = {{2{c4_d_y12[15]}}, c4_d_y12};
+    assign t_197 = d_d_delta12[18];
+    assign t_198 = d_d_delta12[17:0];
+    assign t_199 = t_198[17:7];
+    assign t_200 = {{2{c4_d_y13[15]}}, c4_d_y13};
+    assign t_201 = d_d_delta13[18];
+    assign t_202 = d_d_delta13[17:0];
+    assign t_203 = t_202[17:7];
+    assign t_204 = {{2{c4_d_y14[15]}}, c4_d_y14};
+    assign t_205 = d_d_delta14[18];
+    assign t_206 = d_d_delta14[17:0];
+    assign t_207 = t_206[17:7];
+    assign t_208 = {{2{c4_d_y15[15]}}, c4_d_y15};
+    assign t_209 = d_d_delta15[18];
+    assign t_210 = d_d_delta15[17:0];
+    assign t_211 = t_210[17:7];
+    assign t_212 = {{1{e2_ref_t[15]}}, e2_ref_t};
+    assign t_213 = {{1{e2_ref_d[15]}}, e2_ref_d};
+    assign t_214 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
+    assign t_215 = {{1{t_214[15]}}, t_214};
+    assign t_216 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
+    assign t_217 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
+    assign t_218 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
+    assign t_219 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
+    assign t_220 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
+    assign t_221 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_222 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_223 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
+    assign t_224 = {{1{t_223[15]}}, t_223};
+    assign t_225 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
+    assign t_226 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
+    assign t_227 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
+    assign t_228 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
+    assign t_229 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
+    assign t_230 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_231 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_232 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
+    assign t_233 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
+    assign t_234 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_235 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
+    assign t_236 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
+    assign t_237 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
+    assign t_238 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
+    assign t_239 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
+    assign t_240 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
+    assign t_241 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
+    assign t_242 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
+    assign t_243 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
+    assign t_244 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
+    assign t_245 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
+    assign t_246 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
+    assign t_247 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
+    assign t_248 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
+    assign t_249 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
+    assign t_250 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
+    assign t_251 = (ckpt_valid_4 & (~ckpt_done));
+    assign t_252 = ((ckpt_valid_ahead_3 & ckpt_s3_above) & (~(ckpt_valid_4 & ckpt_s4_above)));
+    assign t_253 = (ckpt_skip_jump & pass_b_phase);
+    assign t_254 = {10'h0, p4_q15};
+    assign t_255 = cur_uniforms[31:0];
+    assign t_256 = uniform_final_q[15:0];
+    assign t_257 = uniform_final_q[31:16];
+    assign t_258 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
+    assign t_259 = (state == 3'h1);
+    assign t_260 = ((state == 3'h4) & ckpt_jump);
+    assign t_261 = ({1'h0, g1_rest} - {1'h0, g1_q15});
+    assign t_262 = ({1'h0, g1_rest} - {1'h0, g1_q14});
+    assign t_263 = ({1'h0, g1_rest} - {1'h0, g1_q13});
+    assign t_264 = ({1'h0, g1_rest} - {1'h0, g1_q12});
+    assign t_265 = ({1'h0, g1_rest} - {1'h0, g1_q11});
+    assign t_266 = ({1'h0, g1_rest} - {1'h0, g1_q10});
+    assign t_267 = ({1'h0, g1_rest} - {1'h0, g1_q9});
+    assign t_268 = ({1'h0, g1_rest} - {1'h0, g1_q8});
+    assign t_269 = ({1'h0, g1_rest} - {1'h0, g1_q7});
+    assign t_270 = ({1'h0, g1_rest} - {1'h0, g1_q6});
+    assign t_271 = ({1'h0, g1_rest} - {1'h0, g1_q5});
+    assign t_272 = ({1'h0, g1_rest} - {1'h0, g1_q4});
+    assign t_273 = ({1'h0, g1_rest} - {1'h0, g1_q3});
+    assign t_274 = ({1'h0, g1_rest} - {1'h0, g1_q2});
+    assign t_275 = ({1'h0, g1_rest} - {1'h0, g1_q1});
+    assign t_276 = ({1'h0, g1_rest} - {1'h0, g1_q0});
+    assign t_277 = {15'h0, sum_t[43:27]};
+    assign t_278 = t_277[31:16];
     assign t_279 = (|t_278);
-    assign t_280 = t_278[7:4];
+    assign t_280 = t_278[15:8];
     assign t_281 = (|t_280);
-    assign t_282 = t_280[3:2];
+    assign t_282 = t_280[7:4];
     assign t_283 = (|t_282);
-    assign t_284 = t_280[1:0];
-    assign t_285 = t_278[3:0];
-    assign t_286 = t_285[3:2];
-    assign t_287 = (|t_286);
-    assign t_288 = t_285[1:0];
-    assign t_289 = t_276[7:0];
-    assign t_290 = t_289[7:4];
-    assign t_291 = (|t_290);
-    assign t_292 = t_290[3:2];
+    assign t_284 = t_282[3:2];
+    assign t_285 = (|t_284);
+    assign t_286 = t_282[1:0];
+    assign t_287 = t_280[3:0];
+    assign t_288 = t_287[3:2];
+    assign t_289 = (|t_288);
+    assign t_290 = t_287[1:0];
+    assign t_291 = t_278[7:0];
+    assign t_292 = t_291[7:4];
     assign t_293 = (|t_292);
-    assign t_294 = t_290[1:0];
-    assign t_295 = t_289[3:0];
-    assign t_296 = t_295[3:2];
-    assign t_297 = (|t_296);
-    assign t_298 = t_295[1:0];
-    assign t_299 = t_275[15:0];
-    assign t_300 = t_299[15:8];
-    assign t_301 = (|t_300);
-    assign t_302 = t_300[7:4];
+    assign t_294 = t_292[3:2];
+    assign t_295 = (|t_294);
+    assign t_296 = t_292[1:0];
+    assign t_297 = t_291[3:0];
+    assign t_298 = t_297[3:2];
+    assign t_299 = (|t_298);
+    assign t_300 = t_297[1:0];
+    assign t_301 = t_277[15:0];
+    assign t_302 = t_301[15:8];
     assign t_303 = (|t_302);
-    assign t_304 = t_302[3:2];
+    assign t_304 = t_302[7:4];
     assign t_305 = (|t_304);
-    assign t_306 = t_302[1:0];
-    assign t_307 = t_300[3:0];
-    assign t_308 = t_307[3:2];
-    assign t_309 = (|t_308);
-    assign t_310 = t_307[1:0];
-    assign t_311 = t_299[7:0];
-    assign t_312 = t_311[7:4];
-    assign t_313 = (|t_312);
-    assign t_314 = t_312[3:2];
+    assign t_306 = t_304[3:2];
+    assign t_307 = (|t_306);
+    assign t_308 = t_304[1:0];
+    assign t_309 = t_302[3:0];
+    assign t_310 = t_309[3:2];
+    assign t_311 = (|t_310);
+    assign t_312 = t_309[1:0];
+    assign t_313 = t_301[7:0];
+    assign t_314 = t_313[7:4];
     assign t_315 = (|t_314);
-    assign t_316 = t_312[1:0];
-    assign t_317 = t_311[3:0];
-    assign t_318 = t_317[3:2];
-    assign t_319 = (|t_318);
-    assign t_320 = t_317[1:0];
-    assign t_321 = (dec_t_window >> dec_t_lead_q);
-    assign t_322 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_323 = dec_t_delta[18];
-    assign t_324 = dec_t_delta[17:0];
-    assign t_325 = t_324[17:7];
-    assign t_326 = {15'h0, sum_d[43:27]};
-    assign t_327 = t_326[31:16];
-    assign t_328 = (|t_327);
-    assign t_329 = t_327[15:8];
+    assign t_316 = t_314[3:2];
+    assign t_317 = (|t_316);
+    assign t_318 = t_314[1:0];
+    assign t_319 = t_313[3:0];
+    assign t_320 = t_319[3:2];
+    assign t_321 = (|t_320);
+    assign t_322 = t_319[1:0];
+    assign t_323 = (dec_t_window >> dec_t_lead_q);
+    assign t_324 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_325 = dec_t_delta[18];
+    assign t_326 = dec_t_delta[17:0];
+    assign t_327 = t_326[17:7];
+    assign t_328 = {15'h0, sum_d[43:27]};
+    assign t_329 = t_328[31:16];
     assign t_330 = (|t_329);
-    assign t_331 = t_329[7:4];
+    assign t_331 = t_329[15:8];
     assign t_332 = (|t_331);
-    assign t_333 = t_331[3:2];
+    assign t_333 = t_331[7:4];
     assign t_334 = (|t_333);
-    assign t_335 = t_331[1:0];
-    assign t_336 = t_329[3:0];
-    assign t_337 = t_336[3:2];
-    assign t_338 = (|t_337);
-    assign t_339 = t_336[1:0];
-    assign t_340 = t_327[7:0];
-    assign t_341 = t_340[7:4];
-    assign t_342 = (|t_341);
-    assign t_343 = t_341[3:2];
+    assign t_335 = t_333[3:2];
+    assign t_336 = (|t_335);
+    assign t_337 = t_333[1:0];
+    assign t_338 = t_331[3:0];
+    assign t_339 = t_338[3:2];
+    assign t_340 = (|t_339);
+    assign t_341 = t_338[1:0];
+    assign t_342 = t_329[7:0];
+    assign t_343 = t_342[7:4];
     assign t_344 = (|t_343);
-    assign t_345 = t_341[1:0];
-    assign t_346 = t_340[3:0];
-    assign t_347 = t_346[3:2];
-    assign t_348 = (|t_347);
-    assign t_349 = t_346[1:0];
-    assign t_350 = t_326[15:0];
-    assign t_351 = t_350[15:8];
-    assign t_352 = (|t_351);
-    assign t_353 = t_351[7:4];
+    assign t_345 = t_343[3:2];
+    assign t_346 = (|t_345);
+    assign t_347 = t_343[1:0];
+    assign t_348 = t_342[3:0];
+    assign t_349 = t_348[3:2];
+    assign t_350 = (|t_349);
+    assign t_351 = t_348[1:0];
+    assign t_352 = t_328[15:0];
+    assign t_353 = t_352[15:8];
     assign t_354 = (|t_353);
-    assign t_355 = t_353[3:2];
+    assign t_355 = t_353[7:4];
     assign t_356 = (|t_355);
-    assign t_357 = t_353[1:0];
-    assign t_358 = t_351[3:0];
-    assign t_359 = t_358[3:2];
-    assign t_360 = (|t_359);
-    assign t_361 = t_358[1:0];
-    assign t_362 = t_350[7:0];
-    assign t_363 = t_362[7:4];
-    assign t_364 = (|t_363);
-    assign t_365 = t_363[3:2];
+    assign t_357 = t_355[3:2];
+    assign t_358 = (|t_357);
+    assign t_359 = t_355[1:0];
+    assign t_360 = t_353[3:0];
+    assign t_361 = t_360[3:2];
+    assign t_362 = (|t_361);
+    assign t_363 = t_360[1:0];
+    assign t_364 = t_352[7:0];
+    assign t_365 = t_364[7:4];
     assign t_366 = (|t_365);
-    assign t_367 = t_363[1:0];
-    assign t_368 = t_362[3:0];
-    assign t_369 = t_368[3:2];
-    assign t_370 = (|t_369);
-    assign t_371 = t_368[1:0];
-    assign t_372 = (dec_d_window >> dec_d_lead_q);
-    assign t_373 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_374 = dec_d_delta[18];
-    assign t_375 = dec_d_delta[17:0];
-    assign t_376 = t_375[17:7];
-    assign t_377 = (state == 3'h1);
-    assign t_378 = cur_uniforms[31:0];
-    assign t_379 = uniform_row_q[15:0];
-    assign t_380 = uniform_row_q[31:16];
-    assign t_381 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_382 = (beat == 12'hbfe);
-    assign t_383 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
-    assign t_384 = (|draft_rows_left[2:1]);
-    assign t_385 = (|draft_rows_left[2:1]);
+    assign t_367 = t_365[3:2];
+    assign t_368 = (|t_367);
+    assign t_369 = t_365[1:0];
+    assign t_370 = t_364[3:0];
+    assign t_371 = t_370[3:2];
+    assign t_372 = (|t_371);
+    assign t_373 = t_370[1:0];
+    assign t_374 = (dec_d_window >> dec_d_lead_q);
+    assign t_375 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_376 = dec_d_delta[18];
+    assign t_377 = dec_d_delta[17:0];
+    assign t_378 = t_377[17:7];
+    assign t_379 = (state == 3'h1);
+    assign t_380 = cur_uniforms[31:0];
+    assign t_381 = uniform_row_q[15:0];
+    assign t_382 = uniform_row_q[31:16];
+    assign t_383 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_384 = (beat == 12'hbfe);
+    assign t_385 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
+    assign t_386 = (|draft_rows_left[2:1]);
+    assign t_387 = (|draft_rows_left[2:1]);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3748,10 +3845,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign pass_issue = ((state == 3'h2) | (state == 3'h4));
     assign pass_read_stop = cdf_hit;
     assign pass_reads_next = (((dec_reject_reads | (state == 3'h2)) | (state == 3'h4)) | ((state == 3'h3) & (pass_b_wait == 3'h0)));
-    assign a_base = t_2[15:0];
+    assign a_base = t_5[15:0];
     assign a_last = (a_beat == 12'hbff);
     assign a_first = (a_beat == 12'h0);
     assign a_fresh = (a_beat < 12'h3);
+    assign a_x_beat = (a_beat == hit_token[15:4]);
     assign u_b1_t_p0_a = a_target[15:0];
     assign u_b1_t_p0_b = 17'h17154;
     assign u_b1_t_p1_a = a_target[31:16];
@@ -3819,69 +3917,69 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign c2_control_mode = c2_control[1:0];
     assign c_streaming = (c2_control_mode == 2'h0);
     assign u_exp_t0_f = d_t_e0_f[4:0];
-    assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_82[17]}}, t_82});
+    assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_84[17]}}, t_84});
     assign u_exp_t1_f = d_t_e1_f[4:0];
-    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_86[17]}}, t_86});
+    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_88[17]}}, t_88});
     assign u_exp_t2_f = d_t_e2_f[4:0];
-    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_90[17]}}, t_90});
+    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_92[17]}}, t_92});
     assign u_exp_t3_f = d_t_e3_f[4:0];
-    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_94[17]}}, t_94});
+    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_96[17]}}, t_96});
     assign u_exp_t4_f = d_t_e4_f[4:0];
-    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_98[17]}}, t_98});
+    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_100[17]}}, t_100});
     assign u_exp_t5_f = d_t_e5_f[4:0];
-    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_102[17]}}, t_102});
+    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_104[17]}}, t_104});
     assign u_exp_t6_f = d_t_e6_f[4:0];
-    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_106[17]}}, t_106});
+    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_108[17]}}, t_108});
     assign u_exp_t7_f = d_t_e7_f[4:0];
-    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_110[17]}}, t_110});
+    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_112[17]}}, t_112});
     assign u_exp_t8_f = d_t_e8_f[4:0];
-    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_114[17]}}, t_114});
+    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_116[17]}}, t_116});
     assign u_exp_t9_f = d_t_e9_f[4:0];
-    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_118[17]}}, t_118});
+    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_120[17]}}, t_120});
     assign u_exp_t10_f = d_t_e10_f[4:0];
-    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_122[17]}}, t_122});
+    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_124[17]}}, t_124});
     assign u_exp_t11_f = d_t_e11_f[4:0];
-    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_126[17]}}, t_126});
+    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_128[17]}}, t_128});
     assign u_exp_t12_f = d_t_e12_f[4:0];
-    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_130[17]}}, t_130});
+    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_132[17]}}, t_132});
     assign u_exp_t13_f = d_t_e13_f[4:0];
-    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_134[17]}}, t_134});
+    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_136[17]}}, t_136});
     assign u_exp_t14_f = d_t_e14_f[4:0];
-    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_138[17]}}, t_138});
+    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_140[17]}}, t_140});
     assign u_exp_t15_f = d_t_e15_f[4:0];
-    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_142[17]}}, t_142});
+    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_144[17]}}, t_144});
     assign u_exp_d0_f = d_d_e0_f[4:0];
-    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_146[17]}}, t_146});
+    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_148[17]}}, t_148});
     assign u_exp_d1_f = d_d_e1_f[4:0];
-    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_150[17]}}, t_150});
+    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_152[17]}}, t_152});
     assign u_exp_d2_f = d_d_e2_f[4:0];
-    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_154[17]}}, t_154});
+    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_156[17]}}, t_156});
     assign u_exp_d3_f = d_d_e3_f[4:0];
-    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_158[17]}}, t_158});
+    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_160[17]}}, t_160});
     assign u_exp_d4_f = d_d_e4_f[4:0];
-    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_162[17]}}, t_162});
+    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_164[17]}}, t_164});
     assign u_exp_d5_f = d_d_e5_f[4:0];
-    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_166[17]}}, t_166});
+    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_168[17]}}, t_168});
     assign u_exp_d6_f = d_d_e6_f[4:0];
-    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_170[17]}}, t_170});
+    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_172[17]}}, t_172});
     assign u_exp_d7_f = d_d_e7_f[4:0];
-    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_174[17]}}, t_174});
+    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_176[17]}}, t_176});
     assign u_exp_d8_f = d_d_e8_f[4:0];
-    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_178[17]}}, t_178});
+    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_180[17]}}, t_180});
     assign u_exp_d9_f = d_d_e9_f[4:0];
-    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_182[17]}}, t_182});
+    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_184[17]}}, t_184});
     assign u_exp_d10_f = d_d_e10_f[4:0];
-    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_186[17]}}, t_186});
+    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_188[17]}}, t_188});
     assign u_exp_d11_f = d_d_e11_f[4:0];
-    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_190[17]}}, t_190});
+    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_192[17]}}, t_192});
     assign u_exp_d12_f = d_d_e12_f[4:0];
-    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_194[17]}}, t_194});
+    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_196[17]}}, t_196});
     assign u_exp_d13_f = d_d_e13_f[4:0];
-    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_198[17]}}, t_198});
+    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_200[17]}}, t_200});
     assign u_exp_d14_f = d_d_e14_f[4:0];
-    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_202[17]}}, t_202});
+    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_204[17]}}, t_204});
     assign u_exp_d15_f = d_d_e15_f[4:0];
-    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_206[17]}}, t_206});
+    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_208[17]}}, t_208});
     assign e1_control_mode = e1_control[1:0];
     assign e1_control_base = e1_control[18:3];
     assign e4_control_mode = e4_control[1:0];
@@ -3894,10 +3992,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e3_control_phase = e3_control[21:20];
     assign e3_control_fresh = e3_control[22];
     assign e2_control_phase = e2_control[21:20];
-    assign acc_t_raise = (e3_control_fresh | t_214[16]);
+    assign acc_t_raise = (e3_control_fresh | t_216[16]);
     assign en_t_new_rho = (en_t_raise ? en_t_ref : en_t_rho);
     assign s2_t_sum = (s2_t_kept + s2_t_added);
-    assign acc_d_raise = (e3_control_fresh | t_223[16]);
+    assign acc_d_raise = (e3_control_fresh | t_225[16]);
     assign en_d_new_rho = (en_d_raise ? en_d_ref : en_d_rho);
     assign s2_d_sum = (s2_d_kept + s2_d_added);
     assign e1_control_first = e1_control[19];
@@ -3905,34 +4003,34 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign ckpt_scan = (ckpt_start_20 | ckpt_searching);
-    assign ckpt_s3_above = t_248[45];
-    assign ckpt_found = (t_249 & ckpt_s4_above);
+    assign ckpt_s3_above = t_250[45];
+    assign ckpt_found = (t_251 & ckpt_s4_above);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
-    assign u_cdf_thr_p0_a = t_254;
+    assign u_cdf_thr_p0_a = t_256;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_254;
+    assign u_cdf_thr_p1_a = t_256;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_254;
+    assign u_cdf_thr_p2_a = t_256;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_255;
+    assign u_cdf_thr_p3_a = t_257;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_255;
+    assign u_cdf_thr_p4_a = t_257;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_255;
+    assign u_cdf_thr_p5_a = t_257;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_322[17]}}, t_322});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_324[17]}}, t_324});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_373[17]}}, t_373});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_375[17]}}, t_375});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_379;
+    assign u_accept_lhs_p0_a = t_381;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_379;
+    assign u_accept_lhs_p1_a = t_381;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_380;
+    assign u_accept_lhs_p2_a = t_382;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_380;
+    assign u_accept_lhs_p3_a = t_382;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_16 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
@@ -4572,7 +4670,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index[1:0])
             2'h0: begin
-                uniform_final_in0 = t_253;
+                uniform_final_in0 = t_255;
             end
             2'h1: begin
                 uniform_final_in0 = cur_uniforms[63:32];
@@ -4584,7 +4682,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final_in0 = cur_uniforms[127:96];
             end
             default: begin
-                uniform_final_in0 = t_253;
+                uniform_final_in0 = t_255;
             end
         endcase
     end
@@ -10766,7 +10864,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_378;
+                uniform_row = t_380;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10781,7 +10879,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_378;
+                uniform_row = t_380;
             end
         endcase
     end
@@ -10891,7 +10989,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_381;
+                        beat <= t_383;
                     end
                 end
                 3'h2: begin
@@ -10906,7 +11004,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_381;
+                        beat <= t_383;
                     end
                 end
             endcase
@@ -10923,7 +11021,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        last_beat <= t_382;
+                        last_beat <= t_384;
                     end
                 end
                 3'h2: begin
@@ -10938,7 +11036,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        last_beat <= t_382;
+                        last_beat <= t_384;
                     end
                 end
             endcase
@@ -10955,7 +11053,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat_phase <= t_383;
+                        beat_phase <= t_385;
                     end
                 end
                 3'h2: begin
@@ -10970,7 +11068,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat_phase <= t_383;
+                        beat_phase <= t_385;
                     end
                 end
             endcase
@@ -11013,7 +11111,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_384;
+                            row_has_draft <= t_386;
                         end
                     end
                 end
@@ -11030,7 +11128,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_385;
+                            row_has_draft <= t_387;
                         end
                     end
                 end
@@ -11051,7 +11149,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_384 & (~cur_one_hot));
+                            row_draft_stream <= (t_386 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11068,7 +11166,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_385 & (~cur_one_hot));
+                            row_draft_stream <= (t_387 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11343,21 +11441,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_230[42:0], 1'h0});
+        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_232[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_231[42:0], 1'h0});
+        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_233[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        if ((t_232 & e1_has_x)) begin
+        if ((t_234 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_232 & e1_has_x)) begin
+        if ((t_234 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -11366,7 +11464,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_232) begin
+            if (t_234) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -11398,7 +11496,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_252);
+            sum_w <= (sum_w + t_254);
         end
         case (state)
             3'h1: begin
@@ -11423,8 +11521,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (((t_257 | t_258) | p_pass_b)) begin
-            cdf_prefix <= (((p_pass_b & (~t_257)) & (~t_258)) ? (cdf_prefix + t_252) : (t_258 ? ckpt_start_prefix : 44'h0));
+        if (((t_259 | t_260) | p_pass_b)) begin
+            cdf_prefix <= (((p_pass_b & (~t_259)) & (~t_260)) ? (cdf_prefix + t_254) : (t_260 ? ckpt_start_prefix : 44'h0));
         end
     end
 
@@ -11870,74 +11968,341 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        row_pair_write_address <= write_address;
-    end
-
-    always @(posedge aclk) begin
         row_pair_write_data <= {s_axis_draft_tdata, s_axis_logits_tdata};
     end
 
+    (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
-            row_pair_bank0_write <= 1'h0;
+            row_pair_bank0_c0_write <= 1'h0;
         end else begin
-            row_pair_bank0_write <= (stream_fire & (write_address[11] == 1'h0));
+            row_pair_bank0_c0_write <= t_2;
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank0_c0_write_address <= write_address;
+    end
+
+    (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
-            row_pair_bank1_write <= 1'h0;
+            row_pair_bank0_c1_write <= 1'h0;
         end else begin
-            row_pair_bank1_write <= (stream_fire & (write_address[11:10] == 2'h2));
+            row_pair_bank0_c1_write <= t_2;
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank0_c1_write_address <= write_address;
+    end
+
+    (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
-            row_pair_bank2_write <= 1'h0;
+            row_pair_bank0_c2_write <= 1'h0;
         end else begin
-            row_pair_bank2_write <= (stream_fire & (write_address[11:10] == 2'h3));
+            row_pair_bank0_c2_write <= t_2;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank0_c2_write_address <= write_address;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank0_c3_write <= 1'h0;
+        end else begin
+            row_pair_bank0_c3_write <= t_2;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank0_c3_write_address <= write_address;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank0_c4_write <= 1'h0;
+        end else begin
+            row_pair_bank0_c4_write <= t_2;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank0_c4_write_address <= write_address;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank0_c5_write <= 1'h0;
+        end else begin
+            row_pair_bank0_c5_write <= t_2;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank0_c5_write_address <= write_address;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank0_c6_write <= 1'h0;
+        end else begin
+            row_pair_bank0_c6_write <= t_2;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank0_c6_write_address <= write_address;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank0_c7_write <= 1'h0;
+        end else begin
+            row_pair_bank0_c7_write <= t_2;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank0_c7_write_address <= write_address;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank1_c0_write <= 1'h0;
+        end else begin
+            row_pair_bank1_c0_write <= t_3;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank1_c0_write_address <= write_address;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank1_c1_write <= 1'h0;
+        end else begin
+            row_pair_bank1_c1_write <= t_3;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank1_c1_write_address <= write_address;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank1_c2_write <= 1'h0;
+        end else begin
+            row_pair_bank1_c2_write <= t_3;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank1_c2_write_address <= write_address;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank1_c3_write <= 1'h0;
+        end else begin
+            row_pair_bank1_c3_write <= t_3;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank1_c3_write_address <= write_address;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank2_c0_write <= 1'h0;
+        end else begin
+            row_pair_bank2_c0_write <= t_4;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank2_c0_write_address <= write_address;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank2_c1_write <= 1'h0;
+        end else begin
+            row_pair_bank2_c1_write <= t_4;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank2_c1_write_address <= write_address;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank0_c7_read_enable <= 1'h0;
+        end else begin
+            row_pair_bank0_c7_read_enable <= pass_reads_next;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
-            row_pair_bank0_read_enable <= 1'h0;
+            row_pair_bank0_c6_read_enable <= 1'h0;
         end else begin
-            row_pair_bank0_read_enable <= pass_reads_next;
+            row_pair_bank0_c6_read_enable <= pass_reads_next;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
-            row_pair_bank1_read_enable <= 1'h0;
+            row_pair_bank0_c5_read_enable <= 1'h0;
         end else begin
-            row_pair_bank1_read_enable <= pass_reads_next;
+            row_pair_bank0_c5_read_enable <= pass_reads_next;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
-            row_pair_bank2_read_enable <= 1'h0;
+            row_pair_bank0_c4_read_enable <= 1'h0;
         end else begin
-            row_pair_bank2_read_enable <= pass_reads_next;
+            row_pair_bank0_c4_read_enable <= pass_reads_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank0_c3_read_enable <= 1'h0;
+        end else begin
+            row_pair_bank0_c3_read_enable <= pass_reads_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank0_c2_read_enable <= 1'h0;
+        end else begin
+            row_pair_bank0_c2_read_enable <= pass_reads_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank0_c1_read_enable <= 1'h0;
+        end else begin
+            row_pair_bank0_c1_read_enable <= pass_reads_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank0_c0_read_enable <= 1'h0;
+        end else begin
+            row_pair_bank0_c0_read_enable <= pass_reads_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank1_c3_read_enable <= 1'h0;
+        end else begin
+            row_pair_bank1_c3_read_enable <= pass_reads_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank1_c2_read_enable <= 1'h0;
+        end else begin
+            row_pair_bank1_c2_read_enable <= pass_reads_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank1_c1_read_enable <= 1'h0;
+        end else begin
+            row_pair_bank1_c1_read_enable <= pass_reads_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank1_c0_read_enable <= 1'h0;
+        end else begin
+            row_pair_bank1_c0_read_enable <= pass_reads_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank2_c1_read_enable <= 1'h0;
+        end else begin
+            row_pair_bank2_c1_read_enable <= pass_reads_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank2_c0_read_enable <= 1'h0;
+        end else begin
+            row_pair_bank2_c0_read_enable <= pass_reads_next;
         end
     end
 
     always @(posedge aclk) begin
-        row_pair_bank0_q <= row_pair_bank0_rdata;
+        row_pair_bank0_q <= {row_pair_bank0_c7_rdata, row_pair_bank0_c6_rdata, row_pair_bank0_c5_rdata, row_pair_bank0_c4_rdata, row_pair_bank0_c3_rdata, row_pair_bank0_c2_rdata, row_pair_bank0_c1_rdata, row_pair_bank0_c0_rdata};
     end
 
     always @(posedge aclk) begin
-        row_pair_bank1_q <= row_pair_bank1_rdata;
+        row_pair_bank1_q <= {row_pair_bank1_c3_rdata, row_pair_bank1_c2_rdata, row_pair_bank1_c1_rdata, row_pair_bank1_c0_rdata};
     end
 
     always @(posedge aclk) begin
-        row_pair_bank2_q <= row_pair_bank2_rdata;
+        row_pair_bank2_q <= {row_pair_bank2_c1_rdata, row_pair_bank2_c0_rdata};
     end
 
     always @(posedge aclk) begin
@@ -12113,6 +12478,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        b0_lanes <= t_6;
+    end
+
+    always @(posedge aclk) begin
+        b0_hit <= {(t_7 == 4'hf), (t_7 == 4'he), (t_7 == 4'hd), (t_7 == 4'hc), (t_7 == 4'hb), (t_7 == 4'ha), (t_7 == 4'h9), (t_7 == 4'h8), (t_7 == 4'h7), (t_7 == 4'h6), (t_7 == 4'h5), (t_7 == 4'h4), (t_7 == 4'h3), (t_7 == 4'h2), (t_7 == 4'h1), (t_7 == 4'h0)};
+    end
+
+    always @(posedge aclk) begin
         if (!aresetn) begin
             b0_valid <= 1'h0;
         end else begin
@@ -12121,15 +12494,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        b0_lanes <= t_3;
+        b0_draft_lanes <= (t_6 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
     end
 
     always @(posedge aclk) begin
-        b0_draft_lanes <= (t_3 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
+        b0_hit_beat <= a_x_beat;
     end
 
     always @(posedge aclk) begin
-        b0_hit <= ({(t_4 & (t_5 == 4'hf)), (t_4 & (t_5 == 4'he)), (t_4 & (t_5 == 4'hd)), (t_4 & (t_5 == 4'hc)), (t_4 & (t_5 == 4'hb)), (t_4 & (t_5 == 4'ha)), (t_4 & (t_5 == 4'h9)), (t_4 & (t_5 == 4'h8)), (t_4 & (t_5 == 4'h7)), (t_4 & (t_5 == 4'h6)), (t_4 & (t_5 == 4'h5)), (t_4 & (t_5 == 4'h4)), (t_4 & (t_5 == 4'h3)), (t_4 & (t_5 == 4'h2)), (t_4 & (t_5 == 4'h1)), (t_4 & (t_5 == 4'h0))} & t_3);
+        b1_lanes <= b0_lanes;
+    end
+
+    always @(posedge aclk) begin
+        b1_hit <= ((b0_hit & b0_lanes) & {b0_hit_beat, b0_hit_beat, b0_hit_beat, b0_hit_beat, b0_hit_beat, b0_hit_beat, b0_hit_beat, b0_hit_beat, b0_hit_beat, b0_hit_beat, b0_hit_beat, b0_hit_beat, b0_hit_beat, b0_hit_beat, b0_hit_beat, b0_hit_beat});
     end
 
     always @(posedge aclk) begin
@@ -12141,15 +12518,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        b1_lanes <= b0_lanes;
-    end
-
-    always @(posedge aclk) begin
         b1_draft_lanes <= b0_draft_lanes;
-    end
-
-    always @(posedge aclk) begin
-        b1_hit <= b0_hit;
     end
 
     always @(posedge aclk) begin
@@ -12281,6 +12650,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        b2_lanes <= b1_lanes;
+    end
+
+    always @(posedge aclk) begin
+        b2_hit <= b1_hit;
+    end
+
+    always @(posedge aclk) begin
         if (!aresetn) begin
             b2_valid <= 1'h0;
         end else begin
@@ -12289,359 +12666,351 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        b2_lanes <= b1_lanes;
-    end
-
-    always @(posedge aclk) begin
         b2_draft_lanes <= b1_draft_lanes;
     end
 
     always @(posedge aclk) begin
-        b2_hit <= b1_hit;
+        c0_t_q0 <= (b2_lanes[0] ? t_8[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q0 <= (b2_lanes[0] ? t_6[16:7] : 10'h200);
+        c0_t_q1 <= (b2_lanes[1] ? t_9[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q1 <= (b2_lanes[1] ? t_7[16:7] : 10'h200);
+        c0_t_q2 <= (b2_lanes[2] ? t_10[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q2 <= (b2_lanes[2] ? t_8[16:7] : 10'h200);
+        c0_t_q3 <= (b2_lanes[3] ? t_11[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q3 <= (b2_lanes[3] ? t_9[16:7] : 10'h200);
+        c0_t_q4 <= (b2_lanes[4] ? t_12[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q4 <= (b2_lanes[4] ? t_10[16:7] : 10'h200);
+        c0_t_q5 <= (b2_lanes[5] ? t_13[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q5 <= (b2_lanes[5] ? t_11[16:7] : 10'h200);
+        c0_t_q6 <= (b2_lanes[6] ? t_14[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q6 <= (b2_lanes[6] ? t_12[16:7] : 10'h200);
+        c0_t_q7 <= (b2_lanes[7] ? t_15[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q7 <= (b2_lanes[7] ? t_13[16:7] : 10'h200);
+        c0_t_q8 <= (b2_lanes[8] ? t_16[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q8 <= (b2_lanes[8] ? t_14[16:7] : 10'h200);
+        c0_t_q9 <= (b2_lanes[9] ? t_17[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q9 <= (b2_lanes[9] ? t_15[16:7] : 10'h200);
+        c0_t_q10 <= (b2_lanes[10] ? t_18[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q10 <= (b2_lanes[10] ? t_16[16:7] : 10'h200);
+        c0_t_q11 <= (b2_lanes[11] ? t_19[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q11 <= (b2_lanes[11] ? t_17[16:7] : 10'h200);
+        c0_t_q12 <= (b2_lanes[12] ? t_20[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q12 <= (b2_lanes[12] ? t_18[16:7] : 10'h200);
+        c0_t_q13 <= (b2_lanes[13] ? t_21[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q13 <= (b2_lanes[13] ? t_19[16:7] : 10'h200);
+        c0_t_q14 <= (b2_lanes[14] ? t_22[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q14 <= (b2_lanes[14] ? t_20[16:7] : 10'h200);
+        c0_t_q15 <= (b2_lanes[15] ? t_23[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q15 <= (b2_lanes[15] ? t_21[16:7] : 10'h200);
+        c1_t_m0 <= (t_24[10] ? c0_t_q1 : c0_t_q0);
     end
 
     always @(posedge aclk) begin
-        c1_t_m0 <= (t_22[10] ? c0_t_q1 : c0_t_q0);
+        c1_t_m1 <= (t_25[10] ? c0_t_q3 : c0_t_q2);
     end
 
     always @(posedge aclk) begin
-        c1_t_m1 <= (t_23[10] ? c0_t_q3 : c0_t_q2);
+        c1_t_m2 <= (t_26[10] ? c0_t_q5 : c0_t_q4);
     end
 
     always @(posedge aclk) begin
-        c1_t_m2 <= (t_24[10] ? c0_t_q5 : c0_t_q4);
+        c1_t_m3 <= (t_27[10] ? c0_t_q7 : c0_t_q6);
     end
 
     always @(posedge aclk) begin
-        c1_t_m3 <= (t_25[10] ? c0_t_q7 : c0_t_q6);
+        c1_t_m4 <= (t_28[10] ? c0_t_q9 : c0_t_q8);
     end
 
     always @(posedge aclk) begin
-        c1_t_m4 <= (t_26[10] ? c0_t_q9 : c0_t_q8);
+        c1_t_m5 <= (t_29[10] ? c0_t_q11 : c0_t_q10);
     end
 
     always @(posedge aclk) begin
-        c1_t_m5 <= (t_27[10] ? c0_t_q11 : c0_t_q10);
+        c1_t_m6 <= (t_30[10] ? c0_t_q13 : c0_t_q12);
     end
 
     always @(posedge aclk) begin
-        c1_t_m6 <= (t_28[10] ? c0_t_q13 : c0_t_q12);
+        c1_t_m7 <= (t_31[10] ? c0_t_q15 : c0_t_q14);
     end
 
     always @(posedge aclk) begin
-        c1_t_m7 <= (t_29[10] ? c0_t_q15 : c0_t_q14);
+        c2_t_m0 <= (t_32[10] ? c1_t_m1 : c1_t_m0);
     end
 
     always @(posedge aclk) begin
-        c2_t_m0 <= (t_30[10] ? c1_t_m1 : c1_t_m0);
+        c2_t_m1 <= (t_33[10] ? c1_t_m3 : c1_t_m2);
     end
 
     always @(posedge aclk) begin
-        c2_t_m1 <= (t_31[10] ? c1_t_m3 : c1_t_m2);
+        c2_t_m2 <= (t_34[10] ? c1_t_m5 : c1_t_m4);
     end
 
     always @(posedge aclk) begin
-        c2_t_m2 <= (t_32[10] ? c1_t_m5 : c1_t_m4);
+        c2_t_m3 <= (t_35[10] ? c1_t_m7 : c1_t_m6);
     end
 
     always @(posedge aclk) begin
-        c2_t_m3 <= (t_33[10] ? c1_t_m7 : c1_t_m6);
+        c3_t_m0 <= t_37;
     end
 
     always @(posedge aclk) begin
-        c3_t_m0 <= t_35;
+        c3_t_m1 <= t_39;
     end
 
     always @(posedge aclk) begin
-        c3_t_m1 <= t_37;
+        c3_full_t_m0 <= (c_streaming ? {t_40[10:0], 7'h0} : nu_t);
     end
 
     always @(posedge aclk) begin
-        c3_full_t_m0 <= (c_streaming ? {t_38[10:0], 7'h0} : nu_t);
-    end
-
-    always @(posedge aclk) begin
-        c3_full_t_m1 <= (c_streaming ? {t_39[10:0], 7'h0} : nu_t);
+        c3_full_t_m1 <= (c_streaming ? {t_41[10:0], 7'h0} : nu_t);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g0 <= t_42;
+        c4_full_t_g0 <= t_44;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g1 <= t_42;
+        c4_full_t_g1 <= t_44;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g2 <= t_42;
+        c4_full_t_g2 <= t_44;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g3 <= t_42;
+        c4_full_t_g3 <= t_44;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g4 <= t_42;
+        c4_full_t_g4 <= t_44;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g5 <= t_42;
+        c4_full_t_g5 <= t_44;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g6 <= t_42;
+        c4_full_t_g6 <= t_44;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g7 <= t_42;
+        c4_full_t_g7 <= t_44;
     end
 
     always @(posedge aclk) begin
-        c4_ref_t <= {{6{t_43[9]}}, t_43};
+        c4_ref_t <= {{6{t_45[9]}}, t_45};
     end
 
     always @(posedge aclk) begin
-        c0_d_q0 <= (b2_draft_lanes[0] ? t_44[16:7] : 10'h200);
+        c0_d_q0 <= (b2_draft_lanes[0] ? t_46[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q1 <= (b2_draft_lanes[1] ? t_45[16:7] : 10'h200);
+        c0_d_q1 <= (b2_draft_lanes[1] ? t_47[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q2 <= (b2_draft_lanes[2] ? t_46[16:7] : 10'h200);
+        c0_d_q2 <= (b2_draft_lanes[2] ? t_48[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q3 <= (b2_draft_lanes[3] ? t_47[16:7] : 10'h200);
+        c0_d_q3 <= (b2_draft_lanes[3] ? t_49[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q4 <= (b2_draft_lanes[4] ? t_48[16:7] : 10'h200);
+        c0_d_q4 <= (b2_draft_lanes[4] ? t_50[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q5 <= (b2_draft_lanes[5] ? t_49[16:7] : 10'h200);
+        c0_d_q5 <= (b2_draft_lanes[5] ? t_51[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q6 <= (b2_draft_lanes[6] ? t_50[16:7] : 10'h200);
+        c0_d_q6 <= (b2_draft_lanes[6] ? t_52[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q7 <= (b2_draft_lanes[7] ? t_51[16:7] : 10'h200);
+        c0_d_q7 <= (b2_draft_lanes[7] ? t_53[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q8 <= (b2_draft_lanes[8] ? t_52[16:7] : 10'h200);
+        c0_d_q8 <= (b2_draft_lanes[8] ? t_54[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q9 <= (b2_draft_lanes[9] ? t_53[16:7] : 10'h200);
+        c0_d_q9 <= (b2_draft_lanes[9] ? t_55[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q10 <= (b2_draft_lanes[10] ? t_54[16:7] : 10'h200);
+        c0_d_q10 <= (b2_draft_lanes[10] ? t_56[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q11 <= (b2_draft_lanes[11] ? t_55[16:7] : 10'h200);
+        c0_d_q11 <= (b2_draft_lanes[11] ? t_57[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q12 <= (b2_draft_lanes[12] ? t_56[16:7] : 10'h200);
+        c0_d_q12 <= (b2_draft_lanes[12] ? t_58[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q13 <= (b2_draft_lanes[13] ? t_57[16:7] : 10'h200);
+        c0_d_q13 <= (b2_draft_lanes[13] ? t_59[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q14 <= (b2_draft_lanes[14] ? t_58[16:7] : 10'h200);
+        c0_d_q14 <= (b2_draft_lanes[14] ? t_60[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q15 <= (b2_draft_lanes[15] ? t_59[16:7] : 10'h200);
+        c0_d_q15 <= (b2_draft_lanes[15] ? t_61[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_d_m0 <= (t_60[10] ? c0_d_q1 : c0_d_q0);
+        c1_d_m0 <= (t_62[10] ? c0_d_q1 : c0_d_q0);
     end
 
     always @(posedge aclk) begin
-        c1_d_m1 <= (t_61[10] ? c0_d_q3 : c0_d_q2);
+        c1_d_m1 <= (t_63[10] ? c0_d_q3 : c0_d_q2);
     end
 
     always @(posedge aclk) begin
-        c1_d_m2 <= (t_62[10] ? c0_d_q5 : c0_d_q4);
+        c1_d_m2 <= (t_64[10] ? c0_d_q5 : c0_d_q4);
     end
 
     always @(posedge aclk) begin
-        c1_d_m3 <= (t_63[10] ? c0_d_q7 : c0_d_q6);
+        c1_d_m3 <= (t_65[10] ? c0_d_q7 : c0_d_q6);
     end
 
     always @(posedge aclk) begin
-        c1_d_m4 <= (t_64[10] ? c0_d_q9 : c0_d_q8);
+        c1_d_m4 <= (t_66[10] ? c0_d_q9 : c0_d_q8);
     end
 
     always @(posedge aclk) begin
-        c1_d_m5 <= (t_65[10] ? c0_d_q11 : c0_d_q10);
+        c1_d_m5 <= (t_67[10] ? c0_d_q11 : c0_d_q10);
     end
 
     always @(posedge aclk) begin
-        c1_d_m6 <= (t_66[10] ? c0_d_q13 : c0_d_q12);
+        c1_d_m6 <= (t_68[10] ? c0_d_q13 : c0_d_q12);
     end
 
     always @(posedge aclk) begin
-        c1_d_m7 <= (t_67[10] ? c0_d_q15 : c0_d_q14);
+        c1_d_m7 <= (t_69[10] ? c0_d_q15 : c0_d_q14);
     end
 
     always @(posedge aclk) begin
-        c2_d_m0 <= (t_68[10] ? c1_d_m1 : c1_d_m0);
+        c2_d_m0 <= (t_70[10] ? c1_d_m1 : c1_d_m0);
     end
 
     always @(posedge aclk) begin
-        c2_d_m1 <= (t_69[10] ? c1_d_m3 : c1_d_m2);
+        c2_d_m1 <= (t_71[10] ? c1_d_m3 : c1_d_m2);
     end
 
     always @(posedge aclk) begin
-        c2_d_m2 <= (t_70[10] ? c1_d_m5 : c1_d_m4);
+        c2_d_m2 <= (t_72[10] ? c1_d_m5 : c1_d_m4);
     end
 
     always @(posedge aclk) begin
-        c2_d_m3 <= (t_71[10] ? c1_d_m7 : c1_d_m6);
+        c2_d_m3 <= (t_73[10] ? c1_d_m7 : c1_d_m6);
     end
 
     always @(posedge aclk) begin
-        c3_d_m0 <= t_73;
+        c3_d_m0 <= t_75;
     end
 
     always @(posedge aclk) begin
-        c3_d_m1 <= t_75;
+        c3_d_m1 <= t_77;
     end
 
     always @(posedge aclk) begin
-        c3_full_d_m0 <= (c_streaming ? {t_76[10:0], 7'h0} : nu_d);
+        c3_full_d_m0 <= (c_streaming ? {t_78[10:0], 7'h0} : nu_d);
     end
 
     always @(posedge aclk) begin
-        c3_full_d_m1 <= (c_streaming ? {t_77[10:0], 7'h0} : nu_d);
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        c4_full_d_g0 <= t_80;
+        c3_full_d_m1 <= (c_streaming ? {t_79[10:0], 7'h0} : nu_d);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g1 <= t_80;
+        c4_full_d_g0 <= t_82;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g2 <= t_80;
+        c4_full_d_g1 <= t_82;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g3 <= t_80;
+        c4_full_d_g2 <= t_82;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g4 <= t_80;
+        c4_full_d_g3 <= t_82;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g5 <= t_80;
+        c4_full_d_g4 <= t_82;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g6 <= t_80;
+        c4_full_d_g5 <= t_82;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g7 <= t_80;
+        c4_full_d_g6 <= t_82;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g7 <= t_82;
     end
 
     always @(posedge aclk) begin
-        c4_ref_d <= {{6{t_81[9]}}, t_81};
+        c4_ref_d <= {{6{t_83[9]}}, t_83};
     end
 
     always @(posedge aclk) begin
@@ -12773,6 +13142,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        c0_lanes <= b2_lanes;
+    end
+
+    always @(posedge aclk) begin
+        c0_hit <= b2_hit;
+    end
+
+    always @(posedge aclk) begin
         if (!aresetn) begin
             c0_valid <= 1'h0;
         end else begin
@@ -12781,15 +13158,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c0_lanes <= b2_lanes;
-    end
-
-    always @(posedge aclk) begin
         c0_draft_lanes <= b2_draft_lanes;
-    end
-
-    always @(posedge aclk) begin
-        c0_hit <= b2_hit;
     end
 
     always @(posedge aclk) begin
@@ -12921,6 +13290,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        c1_lanes <= c0_lanes;
+    end
+
+    always @(posedge aclk) begin
+        c1_hit <= c0_hit;
+    end
+
+    always @(posedge aclk) begin
         if (!aresetn) begin
             c1_valid <= 1'h0;
         end else begin
@@ -12929,15 +13306,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c1_lanes <= c0_lanes;
-    end
-
-    always @(posedge aclk) begin
         c1_draft_lanes <= c0_draft_lanes;
-    end
-
-    always @(posedge aclk) begin
-        c1_hit <= c0_hit;
     end
 
     always @(posedge aclk) begin
@@ -13069,6 +13438,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        c2_lanes <= c1_lanes;
+    end
+
+    always @(posedge aclk) begin
+        c2_hit <= c1_hit;
+    end
+
+    always @(posedge aclk) begin
         if (!aresetn) begin
             c2_valid <= 1'h0;
         end else begin
@@ -13077,15 +13454,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c2_lanes <= c1_lanes;
-    end
-
-    always @(posedge aclk) begin
         c2_draft_lanes <= c1_draft_lanes;
-    end
-
-    always @(posedge aclk) begin
-        c2_hit <= c1_hit;
     end
 
     always @(posedge aclk) begin
@@ -13217,6 +13586,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        c3_lanes <= c2_lanes;
+    end
+
+    always @(posedge aclk) begin
+        c3_hit <= c2_hit;
+    end
+
+    always @(posedge aclk) begin
         if (!aresetn) begin
             c3_valid <= 1'h0;
         end else begin
@@ -13225,15 +13602,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c3_lanes <= c2_lanes;
-    end
-
-    always @(posedge aclk) begin
         c3_draft_lanes <= c2_draft_lanes;
-    end
-
-    always @(posedge aclk) begin
-        c3_hit <= c2_hit;
     end
 
     always @(posedge aclk) begin
@@ -13365,6 +13734,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        c4_lanes <= c3_lanes;
+    end
+
+    always @(posedge aclk) begin
+        c4_hit <= c3_hit;
+    end
+
+    always @(posedge aclk) begin
         if (!aresetn) begin
             c4_valid <= 1'h0;
         end else begin
@@ -13373,15 +13750,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c4_lanes <= c3_lanes;
-    end
-
-    always @(posedge aclk) begin
         c4_draft_lanes <= c3_draft_lanes;
-    end
-
-    always @(posedge aclk) begin
-        c4_hit <= c3_hit;
     end
 
     always @(posedge aclk) begin
@@ -13413,15 +13782,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_f <= (t_83 ? 7'h0 : t_84[6:0]);
+        d_t_e0_f <= (t_85 ? 7'h0 : t_86[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s <= (t_83 ? 5'h0 : t_85[4:0]);
+        d_t_e0_s <= (t_85 ? 5'h0 : t_87[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_z <= ((~c4_lanes[0]) | ((~t_83) & ((|t_85[10:5]) | (5'h1d <= t_85[4:0]))));
+        d_t_e0_zh <= ((~t_85) & (|t_87[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e0_keep <= c4_lanes[0];
     end
 
     always @(posedge aclk) begin
@@ -13449,7 +13822,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_z2 <= d_t_e0_z;
+        d_t_e0_z2 <= (((~d_t_e0_keep) | d_t_e0_zh) | (5'h1d <= d_t_e0_s));
     end
 
     always @(posedge aclk) begin
@@ -13481,15 +13854,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_f <= (t_87 ? 7'h0 : t_88[6:0]);
+        d_t_e1_f <= (t_89 ? 7'h0 : t_90[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s <= (t_87 ? 5'h0 : t_89[4:0]);
+        d_t_e1_s <= (t_89 ? 5'h0 : t_91[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_z <= ((~c4_lanes[1]) | ((~t_87) & ((|t_89[10:5]) | (5'h1d <= t_89[4:0]))));
+        d_t_e1_zh <= ((~t_89) & (|t_91[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1_keep <= c4_lanes[1];
     end
 
     always @(posedge aclk) begin
@@ -13517,7 +13894,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_z2 <= d_t_e1_z;
+        d_t_e1_z2 <= (((~d_t_e1_keep) | d_t_e1_zh) | (5'h1d <= d_t_e1_s));
     end
 
     always @(posedge aclk) begin
@@ -13549,15 +13926,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_f <= (t_91 ? 7'h0 : t_92[6:0]);
+        d_t_e2_f <= (t_93 ? 7'h0 : t_94[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s <= (t_91 ? 5'h0 : t_93[4:0]);
+        d_t_e2_s <= (t_93 ? 5'h0 : t_95[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_z <= ((~c4_lanes[2]) | ((~t_91) & ((|t_93[10:5]) | (5'h1d <= t_93[4:0]))));
+        d_t_e2_zh <= ((~t_93) & (|t_95[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2_keep <= c4_lanes[2];
     end
 
     always @(posedge aclk) begin
@@ -13585,7 +13966,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_z2 <= d_t_e2_z;
+        d_t_e2_z2 <= (((~d_t_e2_keep) | d_t_e2_zh) | (5'h1d <= d_t_e2_s));
     end
 
     always @(posedge aclk) begin
@@ -13617,15 +13998,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_f <= (t_95 ? 7'h0 : t_96[6:0]);
+        d_t_e3_f <= (t_97 ? 7'h0 : t_98[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s <= (t_95 ? 5'h0 : t_97[4:0]);
+        d_t_e3_s <= (t_97 ? 5'h0 : t_99[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_z <= ((~c4_lanes[3]) | ((~t_95) & ((|t_97[10:5]) | (5'h1d <= t_97[4:0]))));
+        d_t_e3_zh <= ((~t_97) & (|t_99[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3_keep <= c4_lanes[3];
     end
 
     always @(posedge aclk) begin
@@ -13653,7 +14038,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_z2 <= d_t_e3_z;
+        d_t_e3_z2 <= (((~d_t_e3_keep) | d_t_e3_zh) | (5'h1d <= d_t_e3_s));
     end
 
     always @(posedge aclk) begin
@@ -13685,15 +14070,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_f <= (t_99 ? 7'h0 : t_100[6:0]);
+        d_t_e4_f <= (t_101 ? 7'h0 : t_102[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s <= (t_99 ? 5'h0 : t_101[4:0]);
+        d_t_e4_s <= (t_101 ? 5'h0 : t_103[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_z <= ((~c4_lanes[4]) | ((~t_99) & ((|t_101[10:5]) | (5'h1d <= t_101[4:0]))));
+        d_t_e4_zh <= ((~t_101) & (|t_103[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4_keep <= c4_lanes[4];
     end
 
     always @(posedge aclk) begin
@@ -13721,7 +14110,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_z2 <= d_t_e4_z;
+        d_t_e4_z2 <= (((~d_t_e4_keep) | d_t_e4_zh) | (5'h1d <= d_t_e4_s));
     end
 
     always @(posedge aclk) begin
@@ -13753,15 +14142,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_f <= (t_103 ? 7'h0 : t_104[6:0]);
+        d_t_e5_f <= (t_105 ? 7'h0 : t_106[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s <= (t_103 ? 5'h0 : t_105[4:0]);
+        d_t_e5_s <= (t_105 ? 5'h0 : t_107[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_z <= ((~c4_lanes[5]) | ((~t_103) & ((|t_105[10:5]) | (5'h1d <= t_105[4:0]))));
+        d_t_e5_zh <= ((~t_105) & (|t_107[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5_keep <= c4_lanes[5];
     end
 
     always @(posedge aclk) begin
@@ -13789,7 +14182,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_z2 <= d_t_e5_z;
+        d_t_e5_z2 <= (((~d_t_e5_keep) | d_t_e5_zh) | (5'h1d <= d_t_e5_s));
     end
 
     always @(posedge aclk) begin
@@ -13821,15 +14214,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_f <= (t_107 ? 7'h0 : t_108[6:0]);
+        d_t_e6_f <= (t_109 ? 7'h0 : t_110[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s <= (t_107 ? 5'h0 : t_109[4:0]);
+        d_t_e6_s <= (t_109 ? 5'h0 : t_111[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_z <= ((~c4_lanes[6]) | ((~t_107) & ((|t_109[10:5]) | (5'h1d <= t_109[4:0]))));
+        d_t_e6_zh <= ((~t_109) & (|t_111[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6_keep <= c4_lanes[6];
     end
 
     always @(posedge aclk) begin
@@ -13857,7 +14254,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_z2 <= d_t_e6_z;
+        d_t_e6_z2 <= (((~d_t_e6_keep) | d_t_e6_zh) | (5'h1d <= d_t_e6_s));
     end
 
     always @(posedge aclk) begin
@@ -13889,15 +14286,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_f <= (t_111 ? 7'h0 : t_112[6:0]);
+        d_t_e7_f <= (t_113 ? 7'h0 : t_114[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s <= (t_111 ? 5'h0 : t_113[4:0]);
+        d_t_e7_s <= (t_113 ? 5'h0 : t_115[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_z <= ((~c4_lanes[7]) | ((~t_111) & ((|t_113[10:5]) | (5'h1d <= t_113[4:0]))));
+        d_t_e7_zh <= ((~t_113) & (|t_115[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7_keep <= c4_lanes[7];
     end
 
     always @(posedge aclk) begin
@@ -13925,7 +14326,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_z2 <= d_t_e7_z;
+        d_t_e7_z2 <= (((~d_t_e7_keep) | d_t_e7_zh) | (5'h1d <= d_t_e7_s));
     end
 
     always @(posedge aclk) begin
@@ -13957,15 +14358,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_f <= (t_115 ? 7'h0 : t_116[6:0]);
+        d_t_e8_f <= (t_117 ? 7'h0 : t_118[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s <= (t_115 ? 5'h0 : t_117[4:0]);
+        d_t_e8_s <= (t_117 ? 5'h0 : t_119[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_z <= ((~c4_lanes[8]) | ((~t_115) & ((|t_117[10:5]) | (5'h1d <= t_117[4:0]))));
+        d_t_e8_zh <= ((~t_117) & (|t_119[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8_keep <= c4_lanes[8];
     end
 
     always @(posedge aclk) begin
@@ -13993,7 +14398,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_z2 <= d_t_e8_z;
+        d_t_e8_z2 <= (((~d_t_e8_keep) | d_t_e8_zh) | (5'h1d <= d_t_e8_s));
     end
 
     always @(posedge aclk) begin
@@ -14025,15 +14430,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_f <= (t_119 ? 7'h0 : t_120[6:0]);
+        d_t_e9_f <= (t_121 ? 7'h0 : t_122[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s <= (t_119 ? 5'h0 : t_121[4:0]);
+        d_t_e9_s <= (t_121 ? 5'h0 : t_123[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_z <= ((~c4_lanes[9]) | ((~t_119) & ((|t_121[10:5]) | (5'h1d <= t_121[4:0]))));
+        d_t_e9_zh <= ((~t_121) & (|t_123[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9_keep <= c4_lanes[9];
     end
 
     always @(posedge aclk) begin
@@ -14061,7 +14470,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_z2 <= d_t_e9_z;
+        d_t_e9_z2 <= (((~d_t_e9_keep) | d_t_e9_zh) | (5'h1d <= d_t_e9_s));
     end
 
     always @(posedge aclk) begin
@@ -14093,15 +14502,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_f <= (t_123 ? 7'h0 : t_124[6:0]);
+        d_t_e10_f <= (t_125 ? 7'h0 : t_126[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s <= (t_123 ? 5'h0 : t_125[4:0]);
+        d_t_e10_s <= (t_125 ? 5'h0 : t_127[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_z <= ((~c4_lanes[10]) | ((~t_123) & ((|t_125[10:5]) | (5'h1d <= t_125[4:0]))));
+        d_t_e10_zh <= ((~t_125) & (|t_127[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10_keep <= c4_lanes[10];
     end
 
     always @(posedge aclk) begin
@@ -14129,7 +14542,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_z2 <= d_t_e10_z;
+        d_t_e10_z2 <= (((~d_t_e10_keep) | d_t_e10_zh) | (5'h1d <= d_t_e10_s));
     end
 
     always @(posedge aclk) begin
@@ -14161,15 +14574,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_f <= (t_127 ? 7'h0 : t_128[6:0]);
+        d_t_e11_f <= (t_129 ? 7'h0 : t_130[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s <= (t_127 ? 5'h0 : t_129[4:0]);
+        d_t_e11_s <= (t_129 ? 5'h0 : t_131[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_z <= ((~c4_lanes[11]) | ((~t_127) & ((|t_129[10:5]) | (5'h1d <= t_129[4:0]))));
+        d_t_e11_zh <= ((~t_129) & (|t_131[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11_keep <= c4_lanes[11];
     end
 
     always @(posedge aclk) begin
@@ -14197,7 +14614,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_z2 <= d_t_e11_z;
+        d_t_e11_z2 <= (((~d_t_e11_keep) | d_t_e11_zh) | (5'h1d <= d_t_e11_s));
     end
 
     always @(posedge aclk) begin
@@ -14229,15 +14646,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_f <= (t_131 ? 7'h0 : t_132[6:0]);
+        d_t_e12_f <= (t_133 ? 7'h0 : t_134[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s <= (t_131 ? 5'h0 : t_133[4:0]);
+        d_t_e12_s <= (t_133 ? 5'h0 : t_135[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_z <= ((~c4_lanes[12]) | ((~t_131) & ((|t_133[10:5]) | (5'h1d <= t_133[4:0]))));
+        d_t_e12_zh <= ((~t_133) & (|t_135[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12_keep <= c4_lanes[12];
     end
 
     always @(posedge aclk) begin
@@ -14265,7 +14686,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_z2 <= d_t_e12_z;
+        d_t_e12_z2 <= (((~d_t_e12_keep) | d_t_e12_zh) | (5'h1d <= d_t_e12_s));
     end
 
     always @(posedge aclk) begin
@@ -14297,15 +14718,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_f <= (t_135 ? 7'h0 : t_136[6:0]);
+        d_t_e13_f <= (t_137 ? 7'h0 : t_138[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s <= (t_135 ? 5'h0 : t_137[4:0]);
+        d_t_e13_s <= (t_137 ? 5'h0 : t_139[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_z <= ((~c4_lanes[13]) | ((~t_135) & ((|t_137[10:5]) | (5'h1d <= t_137[4:0]))));
+        d_t_e13_zh <= ((~t_137) & (|t_139[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13_keep <= c4_lanes[13];
     end
 
     always @(posedge aclk) begin
@@ -14333,7 +14758,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_z2 <= d_t_e13_z;
+        d_t_e13_z2 <= (((~d_t_e13_keep) | d_t_e13_zh) | (5'h1d <= d_t_e13_s));
     end
 
     always @(posedge aclk) begin
@@ -14365,15 +14790,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_f <= (t_139 ? 7'h0 : t_140[6:0]);
+        d_t_e14_f <= (t_141 ? 7'h0 : t_142[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s <= (t_139 ? 5'h0 : t_141[4:0]);
+        d_t_e14_s <= (t_141 ? 5'h0 : t_143[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_z <= ((~c4_lanes[14]) | ((~t_139) & ((|t_141[10:5]) | (5'h1d <= t_141[4:0]))));
+        d_t_e14_zh <= ((~t_141) & (|t_143[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14_keep <= c4_lanes[14];
     end
 
     always @(posedge aclk) begin
@@ -14401,7 +14830,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_z2 <= d_t_e14_z;
+        d_t_e14_z2 <= (((~d_t_e14_keep) | d_t_e14_zh) | (5'h1d <= d_t_e14_s));
     end
 
     always @(posedge aclk) begin
@@ -14433,15 +14862,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_f <= (t_143 ? 7'h0 : t_144[6:0]);
+        d_t_e15_f <= (t_145 ? 7'h0 : t_146[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s <= (t_143 ? 5'h0 : t_145[4:0]);
+        d_t_e15_s <= (t_145 ? 5'h0 : t_147[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_z <= ((~c4_lanes[15]) | ((~t_143) & ((|t_145[10:5]) | (5'h1d <= t_145[4:0]))));
+        d_t_e15_zh <= ((~t_145) & (|t_147[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15_keep <= c4_lanes[15];
     end
 
     always @(posedge aclk) begin
@@ -14469,7 +14902,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_z2 <= d_t_e15_z;
+        d_t_e15_z2 <= (((~d_t_e15_keep) | d_t_e15_zh) | (5'h1d <= d_t_e15_s));
     end
 
     always @(posedge aclk) begin
@@ -14501,15 +14934,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_f <= (t_147 ? 7'h0 : t_148[6:0]);
+        d_d_e0_f <= (t_149 ? 7'h0 : t_150[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s <= (t_147 ? 5'h0 : t_149[4:0]);
+        d_d_e0_s <= (t_149 ? 5'h0 : t_151[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_z <= ((~c4_draft_lanes[0]) | ((~t_147) & ((|t_149[10:5]) | (5'h1d <= t_149[4:0]))));
+        d_d_e0_zh <= ((~t_149) & (|t_151[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0_keep <= c4_draft_lanes[0];
     end
 
     always @(posedge aclk) begin
@@ -14537,7 +14974,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_z2 <= d_d_e0_z;
+        d_d_e0_z2 <= (((~d_d_e0_keep) | d_d_e0_zh) | (5'h1d <= d_d_e0_s));
     end
 
     always @(posedge aclk) begin
@@ -14569,15 +15006,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_f <= (t_151 ? 7'h0 : t_152[6:0]);
+        d_d_e1_f <= (t_153 ? 7'h0 : t_154[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s <= (t_151 ? 5'h0 : t_153[4:0]);
+        d_d_e1_s <= (t_153 ? 5'h0 : t_155[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_z <= ((~c4_draft_lanes[1]) | ((~t_151) & ((|t_153[10:5]) | (5'h1d <= t_153[4:0]))));
+        d_d_e1_zh <= ((~t_153) & (|t_155[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1_keep <= c4_draft_lanes[1];
     end
 
     always @(posedge aclk) begin
@@ -14605,7 +15046,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_z2 <= d_d_e1_z;
+        d_d_e1_z2 <= (((~d_d_e1_keep) | d_d_e1_zh) | (5'h1d <= d_d_e1_s));
     end
 
     always @(posedge aclk) begin
@@ -14637,15 +15078,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_f <= (t_155 ? 7'h0 : t_156[6:0]);
+        d_d_e2_f <= (t_157 ? 7'h0 : t_158[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s <= (t_155 ? 5'h0 : t_157[4:0]);
+        d_d_e2_s <= (t_157 ? 5'h0 : t_159[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_z <= ((~c4_draft_lanes[2]) | ((~t_155) & ((|t_157[10:5]) | (5'h1d <= t_157[4:0]))));
+        d_d_e2_zh <= ((~t_157) & (|t_159[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2_keep <= c4_draft_lanes[2];
     end
 
     always @(posedge aclk) begin
@@ -14673,7 +15118,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_z2 <= d_d_e2_z;
+        d_d_e2_z2 <= (((~d_d_e2_keep) | d_d_e2_zh) | (5'h1d <= d_d_e2_s));
     end
 
     always @(posedge aclk) begin
@@ -14705,15 +15150,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_f <= (t_159 ? 7'h0 : t_160[6:0]);
+        d_d_e3_f <= (t_161 ? 7'h0 : t_162[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s <= (t_159 ? 5'h0 : t_161[4:0]);
+        d_d_e3_s <= (t_161 ? 5'h0 : t_163[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_z <= ((~c4_draft_lanes[3]) | ((~t_159) & ((|t_161[10:5]) | (5'h1d <= t_161[4:0]))));
+        d_d_e3_zh <= ((~t_161) & (|t_163[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3_keep <= c4_draft_lanes[3];
     end
 
     always @(posedge aclk) begin
@@ -14741,7 +15190,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_z2 <= d_d_e3_z;
+        d_d_e3_z2 <= (((~d_d_e3_keep) | d_d_e3_zh) | (5'h1d <= d_d_e3_s));
     end
 
     always @(posedge aclk) begin
@@ -14773,15 +15222,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_f <= (t_163 ? 7'h0 : t_164[6:0]);
+        d_d_e4_f <= (t_165 ? 7'h0 : t_166[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s <= (t_163 ? 5'h0 : t_165[4:0]);
+        d_d_e4_s <= (t_165 ? 5'h0 : t_167[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_z <= ((~c4_draft_lanes[4]) | ((~t_163) & ((|t_165[10:5]) | (5'h1d <= t_165[4:0]))));
+        d_d_e4_zh <= ((~t_165) & (|t_167[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4_keep <= c4_draft_lanes[4];
     end
 
     always @(posedge aclk) begin
@@ -14809,7 +15262,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_z2 <= d_d_e4_z;
+        d_d_e4_z2 <= (((~d_d_e4_keep) | d_d_e4_zh) | (5'h1d <= d_d_e4_s));
     end
 
     always @(posedge aclk) begin
@@ -14841,15 +15294,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_f <= (t_167 ? 7'h0 : t_168[6:0]);
+        d_d_e5_f <= (t_169 ? 7'h0 : t_170[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s <= (t_167 ? 5'h0 : t_169[4:0]);
+        d_d_e5_s <= (t_169 ? 5'h0 : t_171[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_z <= ((~c4_draft_lanes[5]) | ((~t_167) & ((|t_169[10:5]) | (5'h1d <= t_169[4:0]))));
+        d_d_e5_zh <= ((~t_169) & (|t_171[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5_keep <= c4_draft_lanes[5];
     end
 
     always @(posedge aclk) begin
@@ -14877,7 +15334,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_z2 <= d_d_e5_z;
+        d_d_e5_z2 <= (((~d_d_e5_keep) | d_d_e5_zh) | (5'h1d <= d_d_e5_s));
     end
 
     always @(posedge aclk) begin
@@ -14909,15 +15366,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_f <= (t_171 ? 7'h0 : t_172[6:0]);
+        d_d_e6_f <= (t_173 ? 7'h0 : t_174[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s <= (t_171 ? 5'h0 : t_173[4:0]);
+        d_d_e6_s <= (t_173 ? 5'h0 : t_175[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_z <= ((~c4_draft_lanes[6]) | ((~t_171) & ((|t_173[10:5]) | (5'h1d <= t_173[4:0]))));
+        d_d_e6_zh <= ((~t_173) & (|t_175[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6_keep <= c4_draft_lanes[6];
     end
 
     always @(posedge aclk) begin
@@ -14945,7 +15406,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_z2 <= d_d_e6_z;
+        d_d_e6_z2 <= (((~d_d_e6_keep) | d_d_e6_zh) | (5'h1d <= d_d_e6_s));
     end
 
     always @(posedge aclk) begin
@@ -14977,15 +15438,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_f <= (t_175 ? 7'h0 : t_176[6:0]);
+        d_d_e7_f <= (t_177 ? 7'h0 : t_178[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s <= (t_175 ? 5'h0 : t_177[4:0]);
+        d_d_e7_s <= (t_177 ? 5'h0 : t_179[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_z <= ((~c4_draft_lanes[7]) | ((~t_175) & ((|t_177[10:5]) | (5'h1d <= t_177[4:0]))));
+        d_d_e7_zh <= ((~t_177) & (|t_179[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7_keep <= c4_draft_lanes[7];
     end
 
     always @(posedge aclk) begin
@@ -15013,7 +15478,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_z2 <= d_d_e7_z;
+        d_d_e7_z2 <= (((~d_d_e7_keep) | d_d_e7_zh) | (5'h1d <= d_d_e7_s));
     end
 
     always @(posedge aclk) begin
@@ -15045,15 +15510,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_f <= (t_179 ? 7'h0 : t_180[6:0]);
+        d_d_e8_f <= (t_181 ? 7'h0 : t_182[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s <= (t_179 ? 5'h0 : t_181[4:0]);
+        d_d_e8_s <= (t_181 ? 5'h0 : t_183[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_z <= ((~c4_draft_lanes[8]) | ((~t_179) & ((|t_181[10:5]) | (5'h1d <= t_181[4:0]))));
+        d_d_e8_zh <= ((~t_181) & (|t_183[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8_keep <= c4_draft_lanes[8];
     end
 
     always @(posedge aclk) begin
@@ -15081,7 +15550,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_z2 <= d_d_e8_z;
+        d_d_e8_z2 <= (((~d_d_e8_keep) | d_d_e8_zh) | (5'h1d <= d_d_e8_s));
     end
 
     always @(posedge aclk) begin
@@ -15113,15 +15582,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_f <= (t_183 ? 7'h0 : t_184[6:0]);
+        d_d_e9_f <= (t_185 ? 7'h0 : t_186[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s <= (t_183 ? 5'h0 : t_185[4:0]);
+        d_d_e9_s <= (t_185 ? 5'h0 : t_187[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_z <= ((~c4_draft_lanes[9]) | ((~t_183) & ((|t_185[10:5]) | (5'h1d <= t_185[4:0]))));
+        d_d_e9_zh <= ((~t_185) & (|t_187[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9_keep <= c4_draft_lanes[9];
     end
 
     always @(posedge aclk) begin
@@ -15149,7 +15622,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_z2 <= d_d_e9_z;
+        d_d_e9_z2 <= (((~d_d_e9_keep) | d_d_e9_zh) | (5'h1d <= d_d_e9_s));
     end
 
     always @(posedge aclk) begin
@@ -15181,15 +15654,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_f <= (t_187 ? 7'h0 : t_188[6:0]);
+        d_d_e10_f <= (t_189 ? 7'h0 : t_190[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s <= (t_187 ? 5'h0 : t_189[4:0]);
+        d_d_e10_s <= (t_189 ? 5'h0 : t_191[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_z <= ((~c4_draft_lanes[10]) | ((~t_187) & ((|t_189[10:5]) | (5'h1d <= t_189[4:0]))));
+        d_d_e10_zh <= ((~t_189) & (|t_191[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10_keep <= c4_draft_lanes[10];
     end
 
     always @(posedge aclk) begin
@@ -15217,7 +15694,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_z2 <= d_d_e10_z;
+        d_d_e10_z2 <= (((~d_d_e10_keep) | d_d_e10_zh) | (5'h1d <= d_d_e10_s));
     end
 
     always @(posedge aclk) begin
@@ -15249,15 +15726,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_f <= (t_191 ? 7'h0 : t_192[6:0]);
+        d_d_e11_f <= (t_193 ? 7'h0 : t_194[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s <= (t_191 ? 5'h0 : t_193[4:0]);
+        d_d_e11_s <= (t_193 ? 5'h0 : t_195[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_z <= ((~c4_draft_lanes[11]) | ((~t_191) & ((|t_193[10:5]) | (5'h1d <= t_193[4:0]))));
+        d_d_e11_zh <= ((~t_193) & (|t_195[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11_keep <= c4_draft_lanes[11];
     end
 
     always @(posedge aclk) begin
@@ -15285,7 +15766,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_z2 <= d_d_e11_z;
+        d_d_e11_z2 <= (((~d_d_e11_keep) | d_d_e11_zh) | (5'h1d <= d_d_e11_s));
     end
 
     always @(posedge aclk) begin
@@ -15317,15 +15798,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_f <= (t_195 ? 7'h0 : t_196[6:0]);
+        d_d_e12_f <= (t_197 ? 7'h0 : t_198[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s <= (t_195 ? 5'h0 : t_197[4:0]);
+        d_d_e12_s <= (t_197 ? 5'h0 : t_199[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_z <= ((~c4_draft_lanes[12]) | ((~t_195) & ((|t_197[10:5]) | (5'h1d <= t_197[4:0]))));
+        d_d_e12_zh <= ((~t_197) & (|t_199[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12_keep <= c4_draft_lanes[12];
     end
 
     always @(posedge aclk) begin
@@ -15353,7 +15838,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_z2 <= d_d_e12_z;
+        d_d_e12_z2 <= (((~d_d_e12_keep) | d_d_e12_zh) | (5'h1d <= d_d_e12_s));
     end
 
     always @(posedge aclk) begin
@@ -15385,15 +15870,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_f <= (t_199 ? 7'h0 : t_200[6:0]);
+        d_d_e13_f <= (t_201 ? 7'h0 : t_202[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s <= (t_199 ? 5'h0 : t_201[4:0]);
+        d_d_e13_s <= (t_201 ? 5'h0 : t_203[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_z <= ((~c4_draft_lanes[13]) | ((~t_199) & ((|t_201[10:5]) | (5'h1d <= t_201[4:0]))));
+        d_d_e13_zh <= ((~t_201) & (|t_203[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13_keep <= c4_draft_lanes[13];
     end
 
     always @(posedge aclk) begin
@@ -15421,7 +15910,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_z2 <= d_d_e13_z;
+        d_d_e13_z2 <= (((~d_d_e13_keep) | d_d_e13_zh) | (5'h1d <= d_d_e13_s));
     end
 
     always @(posedge aclk) begin
@@ -15453,15 +15942,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_f <= (t_203 ? 7'h0 : t_204[6:0]);
+        d_d_e14_f <= (t_205 ? 7'h0 : t_206[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s <= (t_203 ? 5'h0 : t_205[4:0]);
+        d_d_e14_s <= (t_205 ? 5'h0 : t_207[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_z <= ((~c4_draft_lanes[14]) | ((~t_203) & ((|t_205[10:5]) | (5'h1d <= t_205[4:0]))));
+        d_d_e14_zh <= ((~t_205) & (|t_207[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14_keep <= c4_draft_lanes[14];
     end
 
     always @(posedge aclk) begin
@@ -15489,7 +15982,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_z2 <= d_d_e14_z;
+        d_d_e14_z2 <= (((~d_d_e14_keep) | d_d_e14_zh) | (5'h1d <= d_d_e14_s));
     end
 
     always @(posedge aclk) begin
@@ -15521,15 +16014,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_f <= (t_207 ? 7'h0 : t_208[6:0]);
+        d_d_e15_f <= (t_209 ? 7'h0 : t_210[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s <= (t_207 ? 5'h0 : t_209[4:0]);
+        d_d_e15_s <= (t_209 ? 5'h0 : t_211[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_z <= ((~c4_draft_lanes[15]) | ((~t_207) & ((|t_209[10:5]) | (5'h1d <= t_209[4:0]))));
+        d_d_e15_zh <= ((~t_209) & (|t_211[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_keep <= c4_draft_lanes[15];
     end
 
     always @(posedge aclk) begin
@@ -15557,7 +16054,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_z2 <= d_d_e15_z;
+        d_d_e15_z2 <= (((~d_d_e15_keep) | d_d_e15_zh) | (5'h1d <= d_d_e15_s));
     end
 
     always @(posedge aclk) begin
@@ -16193,11 +16690,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_t <= ({{1{t_210[16]}}, t_210} + 18'h2c);
+        e3_ref_past_t <= ({{1{t_212[16]}}, t_212} + 18'h2c);
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_d <= ({{1{t_211[16]}}, t_211} + 18'h2c);
+        e3_ref_past_d <= ({{1{t_213[16]}}, t_213} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -16387,11 +16884,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_t_rho <= t_212;
+        acc_t_rho <= t_214;
     end
 
     always @(posedge aclk) begin
-        acc_t_rho_past <= ({{1{t_213[16]}}, t_213} + 18'h2c);
+        acc_t_rho_past <= ({{1{t_215[16]}}, t_215} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -16431,19 +16928,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_t_old_zero <= (e3_control_fresh | (~t_215[18]));
+        en_t_old_zero <= (e3_control_fresh | (~t_217[18]));
     end
 
     always @(posedge aclk) begin
-        en_t_old_small <= t_216[5:0];
+        en_t_old_small <= t_218[5:0];
     end
 
     always @(posedge aclk) begin
-        en_t_added_zero <= ((~e3_control_fresh) & (~t_217[18]));
+        en_t_added_zero <= ((~e3_control_fresh) & (~t_219[18]));
     end
 
     always @(posedge aclk) begin
-        en_t_added_small <= (acc_t_raise ? 6'h0 : t_214[5:0]);
+        en_t_added_small <= (acc_t_raise ? 6'h0 : t_216[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -16492,15 +16989,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_largest0 <= ((1'h1 & (~t_218[16])) & (~t_219[16]));
+        m0_t_largest0 <= ((1'h1 & (~t_220[16])) & (~t_221[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest1 <= ((1'h1 & t_218[16]) & (~t_220[16]));
+        m0_t_largest1 <= ((1'h1 & t_220[16]) & (~t_222[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest2 <= ((1'h1 & t_219[16]) & t_220[16]);
+        m0_t_largest2 <= ((1'h1 & t_221[16]) & t_222[16]);
     end
 
     always @(posedge aclk) begin
@@ -16528,11 +17025,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_1 <= t_218;
+        m0_t_gap0_1 <= t_220;
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_2 <= t_219;
+        m0_t_gap0_2 <= t_221;
     end
 
     always @(posedge aclk) begin
@@ -16540,7 +17037,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap1_2 <= t_220;
+        m0_t_gap1_2 <= t_222;
     end
 
     always @(posedge aclk) begin
@@ -16662,11 +17159,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_d_rho <= t_221;
+        acc_d_rho <= t_223;
     end
 
     always @(posedge aclk) begin
-        acc_d_rho_past <= ({{1{t_222[16]}}, t_222} + 18'h2c);
+        acc_d_rho_past <= ({{1{t_224[16]}}, t_224} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -16706,19 +17203,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_d_old_zero <= (e3_control_fresh | (~t_224[18]));
+        en_d_old_zero <= (e3_control_fresh | (~t_226[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_old_small <= t_225[5:0];
+        en_d_old_small <= t_227[5:0];
     end
 
     always @(posedge aclk) begin
-        en_d_added_zero <= ((~e3_control_fresh) & (~t_226[18]));
+        en_d_added_zero <= ((~e3_control_fresh) & (~t_228[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_added_small <= (acc_d_raise ? 6'h0 : t_223[5:0]);
+        en_d_added_small <= (acc_d_raise ? 6'h0 : t_225[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -16767,15 +17264,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_largest0 <= ((1'h1 & (~t_227[16])) & (~t_228[16]));
+        m0_d_largest0 <= ((1'h1 & (~t_229[16])) & (~t_230[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest1 <= ((1'h1 & t_227[16]) & (~t_229[16]));
+        m0_d_largest1 <= ((1'h1 & t_229[16]) & (~t_231[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest2 <= ((1'h1 & t_228[16]) & t_229[16]);
+        m0_d_largest2 <= ((1'h1 & t_230[16]) & t_231[16]);
     end
 
     always @(posedge aclk) begin
@@ -16803,11 +17300,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_1 <= t_227;
+        m0_d_gap0_1 <= t_229;
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_2 <= t_228;
+        m0_d_gap0_2 <= t_230;
     end
 
     always @(posedge aclk) begin
@@ -16815,7 +17312,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap1_2 <= t_229;
+        m0_d_gap1_2 <= t_231;
     end
 
     always @(posedge aclk) begin
@@ -16923,67 +17420,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_233;
+        p1_q0 <= t_235;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_234 + t_233);
+        p1_q1 <= (t_236 + t_235);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_235 + t_234);
+        p1_q2 <= (t_237 + t_236);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_236 + t_235);
+        p1_q3 <= (t_238 + t_237);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_237 + t_236);
+        p1_q4 <= (t_239 + t_238);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_238 + t_237);
+        p1_q5 <= (t_240 + t_239);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_239 + t_238);
+        p1_q6 <= (t_241 + t_240);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_240 + t_239);
+        p1_q7 <= (t_242 + t_241);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_241 + t_240);
+        p1_q8 <= (t_243 + t_242);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_242 + t_241);
+        p1_q9 <= (t_244 + t_243);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_243 + t_242);
+        p1_q10 <= (t_245 + t_244);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_244 + t_243);
+        p1_q11 <= (t_246 + t_245);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_245 + t_244);
+        p1_q12 <= (t_247 + t_246);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_246 + t_245);
+        p1_q13 <= (t_248 + t_247);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_247 + t_246);
+        p1_q14 <= (t_249 + t_248);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_247);
+        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_249);
     end
 
     always @(posedge aclk) begin
@@ -17611,7 +18108,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_address <= decide_address;
-        end else if ((t_249 & (~ckpt_s4_above))) begin
+        end else if ((t_251 & (~ckpt_s4_above))) begin
             ckpt_start_address <= ((12'hbea <= ckpt_start_address) ? (ckpt_start_address - 12'hbea) : (ckpt_start_address + 12'h40));
         end
     end
@@ -17619,7 +18116,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_beat <= 12'h0;
-        end else if ((t_249 & (~ckpt_s4_above))) begin
+        end else if ((t_251 & (~ckpt_s4_above))) begin
             ckpt_start_beat <= (ckpt_start_beat + 12'h40);
         end
     end
@@ -17627,7 +18124,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_prefix <= 44'h0;
-        end else if ((t_249 & (~ckpt_s4_above))) begin
+        end else if ((t_251 & (~ckpt_s4_above))) begin
             ckpt_start_prefix <= ckpt_s4_sum;
         end
     end
@@ -17637,7 +18134,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_jump <= 1'h0;
         end else begin
-            ckpt_jump <= t_250;
+            ckpt_jump <= t_252;
         end
     end
 
@@ -17646,7 +18143,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_jump <= 1'h0;
         end else begin
-            ckpt_skip_jump <= t_250;
+            ckpt_skip_jump <= t_252;
         end
     end
 
@@ -17654,7 +18151,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_left <= 5'h0;
         end else begin
-            ckpt_skip_left <= (t_251 ? 5'h17 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
+            ckpt_skip_left <= (t_253 ? 5'h17 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
         end
     end
 
@@ -17662,7 +18159,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skipping <= 1'h0;
         end else begin
-            ckpt_skipping <= (t_251 | (5'h1 < ckpt_skip_left));
+            ckpt_skipping <= (t_253 | (5'h1 < ckpt_skip_left));
         end
     end
 
@@ -17707,7 +18204,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g1_below <= t_256[44];
+        g1_below <= t_258[44];
     end
 
     always @(posedge aclk) begin
@@ -17791,7 +18288,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g2_hits <= {(g1_below | t_259[34]), (g1_below | t_260[34]), (g1_below | t_261[34]), (g1_below | t_262[34]), (g1_below | t_263[34]), (g1_below | t_264[34]), (g1_below | t_265[34]), (g1_below | t_266[34]), (g1_below | t_267[34]), (g1_below | t_268[34]), (g1_below | t_269[34]), (g1_below | t_270[34]), (g1_below | t_271[34]), (g1_below | t_272[34]), (g1_below | t_273[34]), (g1_below | t_274[34])};
+        g2_hits <= {(g1_below | t_261[34]), (g1_below | t_262[34]), (g1_below | t_263[34]), (g1_below | t_264[34]), (g1_below | t_265[34]), (g1_below | t_266[34]), (g1_below | t_267[34]), (g1_below | t_268[34]), (g1_below | t_269[34]), (g1_below | t_270[34]), (g1_below | t_271[34]), (g1_below | t_272[34]), (g1_below | t_273[34]), (g1_below | t_274[34]), (g1_below | t_275[34]), (g1_below | t_276[34])};
     end
 
     always @(posedge aclk) begin
@@ -17867,7 +18364,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_277, (t_277 ? {t_279, (t_279 ? {t_281, (t_281 ? {t_283, (t_283 ? t_282[1] : t_284[1])} : {t_287, (t_287 ? t_286[1] : t_288[1])})} : {t_291, (t_291 ? {t_293, (t_293 ? t_292[1] : t_294[1])} : {t_297, (t_297 ? t_296[1] : t_298[1])})})} : {t_301, (t_301 ? {t_303, (t_303 ? {t_305, (t_305 ? t_304[1] : t_306[1])} : {t_309, (t_309 ? t_308[1] : t_310[1])})} : {t_313, (t_313 ? {t_315, (t_315 ? t_314[1] : t_316[1])} : {t_319, (t_319 ? t_318[1] : t_320[1])})})})};
+        dec_t_lead <= {t_279, (t_279 ? {t_281, (t_281 ? {t_283, (t_283 ? {t_285, (t_285 ? t_284[1] : t_286[1])} : {t_289, (t_289 ? t_288[1] : t_290[1])})} : {t_293, (t_293 ? {t_295, (t_295 ? t_294[1] : t_296[1])} : {t_299, (t_299 ? t_298[1] : t_300[1])})})} : {t_303, (t_303 ? {t_305, (t_305 ? {t_307, (t_307 ? t_306[1] : t_308[1])} : {t_311, (t_311 ? t_310[1] : t_312[1])})} : {t_315, (t_315 ? {t_317, (t_317 ? t_316[1] : t_318[1])} : {t_321, (t_321 ? t_320[1] : t_322[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -17883,7 +18380,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_321[9:0];
+        dec_t_index <= t_323[9:0];
     end
 
     always @(posedge aclk) begin
@@ -17979,15 +18476,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_323 ? 7'h0 : t_324[6:0]);
+        dec_t_px_f <= (t_325 ? 7'h0 : t_326[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_323 ? 5'h0 : t_325[4:0]);
+        dec_t_px_s <= (t_325 ? 5'h0 : t_327[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z <= ((~dec_captured_15) | ((~t_323) & ((|t_325[10:5]) | (5'h1d <= t_325[4:0]))));
+        dec_t_px_zh <= ((~t_325) & (|t_327[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_keep <= dec_captured_15;
     end
 
     always @(posedge aclk) begin
@@ -18015,7 +18516,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z2 <= dec_t_px_z;
+        dec_t_px_z2 <= (((~dec_t_px_keep) | dec_t_px_zh) | (5'h1d <= dec_t_px_s));
     end
 
     always @(posedge aclk) begin
@@ -18091,7 +18592,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_328, (t_328 ? {t_330, (t_330 ? {t_332, (t_332 ? {t_334, (t_334 ? t_333[1] : t_335[1])} : {t_338, (t_338 ? t_337[1] : t_339[1])})} : {t_342, (t_342 ? {t_344, (t_344 ? t_343[1] : t_345[1])} : {t_348, (t_348 ? t_347[1] : t_349[1])})})} : {t_352, (t_352 ? {t_354, (t_354 ? {t_356, (t_356 ? t_355[1] : t_357[1])} : {t_360, (t_360 ? t_359[1] : t_361[1])})} : {t_364, (t_364 ? {t_366, (t_366 ? t_365[1] : t_367[1])} : {t_370, (t_370 ? t_369[1] : t_371[1])})})})};
+        dec_d_lead <= {t_330, (t_330 ? {t_332, (t_332 ? {t_334, (t_334 ? {t_336, (t_336 ? t_335[1] : t_337[1])} : {t_340, (t_340 ? t_339[1] : t_341[1])})} : {t_344, (t_344 ? {t_346, (t_346 ? t_345[1] : t_347[1])} : {t_350, (t_350 ? t_349[1] : t_351[1])})})} : {t_354, (t_354 ? {t_356, (t_356 ? {t_358, (t_358 ? t_357[1] : t_359[1])} : {t_362, (t_362 ? t_361[1] : t_363[1])})} : {t_366, (t_366 ? {t_368, (t_368 ? t_367[1] : t_369[1])} : {t_372, (t_372 ? t_371[1] : t_373[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -18107,7 +18608,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_372[9:0];
+        dec_d_index <= t_374[9:0];
     end
 
     always @(posedge aclk) begin
@@ -18203,15 +18704,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_374 ? 7'h0 : t_375[6:0]);
+        dec_d_px_f <= (t_376 ? 7'h0 : t_377[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_374 ? 5'h0 : t_376[4:0]);
+        dec_d_px_s <= (t_376 ? 5'h0 : t_378[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z <= ((~dec_captured_15) | ((~t_374) & ((|t_376[10:5]) | (5'h1d <= t_376[4:0]))));
+        dec_d_px_zh <= ((~t_376) & (|t_378[10:5]));
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_keep <= dec_captured_15;
     end
 
     always @(posedge aclk) begin
@@ -18239,7 +18744,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z2 <= dec_d_px_z;
+        dec_d_px_z2 <= (((~dec_d_px_keep) | dec_d_px_zh) | (5'h1d <= dec_d_px_s));
     end
 
     always @(posedge aclk) begin
@@ -18318,7 +18823,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_377);
+            dec_valid_0 <= (row_merged & t_379);
         end
     end
 
@@ -18326,7 +18831,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_377);
+            dec_valid_1 <= (dec_valid_0 & t_379);
         end
     end
 
@@ -18334,7 +18839,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_377);
+            dec_valid_2 <= (dec_valid_1 & t_379);
         end
     end
 
@@ -18342,7 +18847,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_377);
+            dec_valid_3 <= (dec_valid_2 & t_379);
         end
     end
 
@@ -18350,7 +18855,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_377);
+            dec_valid_4 <= (dec_valid_3 & t_379);
         end
     end
 
@@ -18358,7 +18863,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_377);
+            dec_valid_5 <= (dec_valid_4 & t_379);
         end
     end
 
@@ -18366,7 +18871,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_377);
+            dec_valid_6 <= (dec_valid_5 & t_379);
         end
     end
 
@@ -18374,7 +18879,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_377);
+            dec_valid_7 <= (dec_valid_6 & t_379);
         end
     end
 
@@ -18382,7 +18887,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_377);
+            dec_valid_8 <= (dec_valid_7 & t_379);
         end
     end
 
@@ -18390,7 +18895,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_377);
+            dec_valid_9 <= (dec_valid_8 & t_379);
         end
     end
 
@@ -18398,7 +18903,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_377);
+            dec_valid_10 <= (dec_valid_9 & t_379);
         end
     end
 
@@ -18406,7 +18911,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_377);
+            dec_valid_11 <= (dec_valid_10 & t_379);
         end
     end
 
@@ -18414,7 +18919,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_377);
+            dec_valid_12 <= (dec_valid_11 & t_379);
         end
     end
 
@@ -18422,7 +18927,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_377);
+            dec_valid_13 <= (dec_valid_12 & t_379);
         end
     end
 
@@ -18430,7 +18935,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_377);
+            dec_valid_14 <= (dec_valid_13 & t_379);
         end
     end
 
@@ -18438,7 +18943,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_377);
+            dec_valid_15 <= (dec_valid_14 & t_379);
         end
     end
 
@@ -18446,7 +18951,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_377);
+            dec_valid_16 <= (dec_valid_15 & t_379);
         end
     end
 
@@ -18697,38 +19202,170 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (row_pair_bank0_write) begin
-            row_pair_bank0[row_pair_write_address[10:0]] <= row_pair_write_data;
+        if (row_pair_bank0_c0_write) begin
+            row_pair_bank0_c0[row_pair_bank0_c0_write_address[10:0]] <= row_pair_write_data[71:0];
         end
     end
 
     always @(posedge aclk) begin
-        if (row_pair_bank0_read_enable) begin
-            row_pair_bank0_rdata <= row_pair_bank0[pass_address[10:0]];
+        if (row_pair_bank0_c0_read_enable) begin
+            row_pair_bank0_c0_rdata <= row_pair_bank0_c0[pass_address[10:0]];
         end
     end
 
     always @(posedge aclk) begin
-        if (row_pair_bank1_write) begin
-            row_pair_bank1[row_pair_write_address[9:0]] <= row_pair_write_data;
+        if (row_pair_bank0_c1_write) begin
+            row_pair_bank0_c1[row_pair_bank0_c1_write_address[10:0]] <= row_pair_write_data[143:72];
         end
     end
 
     always @(posedge aclk) begin
-        if (row_pair_bank1_read_enable) begin
-            row_pair_bank1_rdata <= row_pair_bank1[pass_address[9:0]];
+        if (row_pair_bank0_c1_read_enable) begin
+            row_pair_bank0_c1_rdata <= row_pair_bank0_c1[pass_address[10:0]];
         end
     end
 
     always @(posedge aclk) begin
-        if (row_pair_bank2_write) begin
-            row_pair_bank2[row_pair_write_address[5:0]] <= row_pair_write_data;
+        if (row_pair_bank0_c2_write) begin
+            row_pair_bank0_c2[row_pair_bank0_c2_write_address[10:0]] <= row_pair_write_data[215:144];
         end
     end
 
     always @(posedge aclk) begin
-        if (row_pair_bank2_read_enable) begin
-            row_pair_bank2_rdata <= row_pair_bank2[pass_address[5:0]];
+        if (row_pair_bank0_c2_read_enable) begin
+            row_pair_bank0_c2_rdata <= row_pair_bank0_c2[pass_address[10:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank0_c3_write) begin
+            row_pair_bank0_c3[row_pair_bank0_c3_write_address[10:0]] <= row_pair_write_data[287:216];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank0_c3_read_enable) begin
+            row_pair_bank0_c3_rdata <= row_pair_bank0_c3[pass_address[10:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank0_c4_write) begin
+            row_pair_bank0_c4[row_pair_bank0_c4_write_address[10:0]] <= row_pair_write_data[359:288];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank0_c4_read_enable) begin
+            row_pair_bank0_c4_rdata <= row_pair_bank0_c4[pass_address[10:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank0_c5_write) begin
+            row_pair_bank0_c5[row_pair_bank0_c5_write_address[10:0]] <= row_pair_write_data[431:360];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank0_c5_read_enable) begin
+            row_pair_bank0_c5_rdata <= row_pair_bank0_c5[pass_address[10:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank0_c6_write) begin
+            row_pair_bank0_c6[row_pair_bank0_c6_write_address[10:0]] <= row_pair_write_data[503:432];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank0_c6_read_enable) begin
+            row_pair_bank0_c6_rdata <= row_pair_bank0_c6[pass_address[10:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank0_c7_write) begin
+            row_pair_bank0_c7[row_pair_bank0_c7_write_address[10:0]] <= row_pair_write_data[511:504];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank0_c7_read_enable) begin
+            row_pair_bank0_c7_rdata <= row_pair_bank0_c7[pass_address[10:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank1_c0_write) begin
+            row_pair_bank1_c0[row_pair_bank1_c0_write_address[9:0]] <= row_pair_write_data[143:0];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank1_c0_read_enable) begin
+            row_pair_bank1_c0_rdata <= row_pair_bank1_c0[pass_address[9:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank1_c1_write) begin
+            row_pair_bank1_c1[row_pair_bank1_c1_write_address[9:0]] <= row_pair_write_data[287:144];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank1_c1_read_enable) begin
+            row_pair_bank1_c1_rdata <= row_pair_bank1_c1[pass_address[9:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank1_c2_write) begin
+            row_pair_bank1_c2[row_pair_bank1_c2_write_address[9:0]] <= row_pair_write_data[431:288];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank1_c2_read_enable) begin
+            row_pair_bank1_c2_rdata <= row_pair_bank1_c2[pass_address[9:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank1_c3_write) begin
+            row_pair_bank1_c3[row_pair_bank1_c3_write_address[9:0]] <= row_pair_write_data[511:432];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank1_c3_read_enable) begin
+            row_pair_bank1_c3_rdata <= row_pair_bank1_c3[pass_address[9:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank2_c0_write) begin
+            row_pair_bank2_c0[row_pair_bank2_c0_write_address[5:0]] <= row_pair_write_data[287:0];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank2_c0_read_enable) begin
+            row_pair_bank2_c0_rdata <= row_pair_bank2_c0[pass_address[5:0]];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank2_c1_write) begin
+            row_pair_bank2_c1[row_pair_bank2_c1_write_address[5:0]] <= row_pair_write_data[511:288];
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (row_pair_bank2_c1_read_enable) begin
+            row_pair_bank2_c1_rdata <= row_pair_bank2_c1[pass_address[5:0]];
         end
     end
 
@@ -18745,7 +19382,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_write_address[11], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_34[9:0], t_36[9:0], t_38[15:11], t_39[15:11], t_40[9:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[9:0], t_61[9:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_72[9:0], t_74[9:0], t_76[15:11], t_77[15:11], t_78[9:0], t_214[15:6], t_215[17:0], t_216[16:6], t_217[17:0], t_223[15:6], t_224[17:0], t_225[16:6], t_226[17:0], t_230[43], t_231[43], t_248[44:0], t_256[43:0], t_259[33:0], t_260[33:0], t_261[33:0], t_262[33:0], t_263[33:0], t_264[33:0], t_265[33:0], t_266[33:0], t_267[33:0], t_268[33:0], t_269[33:0], t_270[33:0], t_271[33:0], t_272[33:0], t_273[33:0], t_274[33:0], t_284[0], t_288[0], t_294[0], t_298[0], t_306[0], t_310[0], t_316[0], t_320[0], t_321[26:10], t_335[0], t_339[0], t_345[0], t_349[0], t_357[0], t_361[0], t_367[0], t_371[0], t_372[26:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_5[30:16], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_22[6:0], t_23[6:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_34[9:0], t_35[9:0], t_36[9:0], t_38[9:0], t_40[15:11], t_41[15:11], t_42[9:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_72[9:0], t_73[9:0], t_74[9:0], t_76[9:0], t_78[15:11], t_79[15:11], t_80[9:0], t_216[15:6], t_217[17:0], t_218[16:6], t_219[17:0], t_225[15:6], t_226[17:0], t_227[16:6], t_228[17:0], t_232[43], t_233[43], t_250[44:0], t_258[43:0], t_261[33:0], t_262[33:0], t_263[33:0], t_264[33:0], t_265[33:0], t_266[33:0], t_267[33:0], t_268[33:0], t_269[33:0], t_270[33:0], t_271[33:0], t_272[33:0], t_273[33:0], t_274[33:0], t_275[33:0], t_276[33:0], t_286[0], t_290[0], t_296[0], t_300[0], t_308[0], t_312[0], t_318[0], t_322[0], t_323[26:10], t_337[0], t_341[0], t_347[0], t_351[0], t_359[0], t_363[0], t_369[0], t_373[0], t_374[26:10]};
 endmodule
 
 `resetall
