@@ -68,11 +68,10 @@ struct BankedMemory {
         }
     }
 
-    /// The registers' names of bank `k`'s column `g`: the bank's (`<name>_bank<k>`, or `<name>` with one bank), with
-    /// `_c<g>` where the bank has several columns.
+    /// The registers' names of bank `k`'s column `g`: its memory's (`<name>_bank<k>`, or `<name>` with one bank, with
+    /// `_c<g>` where the bank has several columns).
     private func registerName(bank k: Int, column g: Int, _ suffix: String) -> String {
-        let bank = banks.count == 1 ? name : "\(name)_bank\(k)"
-        return (banks[k].columns.count == 1 ? bank : "\(bank)_c\(g)") + "_" + suffix
+        banks[k].columns[g].memory.name + "_" + suffix
     }
 
     /// Block RAM tiles for a bank of `depth` words of `width` bits in the cheapest mode at least that deep (a bank
