@@ -1,7 +1,7 @@
 import HDL
 
-/// A memory cut by address into banks that each map to whole block RAMs, each bank's read data registered again
-/// beside its block RAMs, then the choice among the banks, registered: data three clocks after the read.
+/// A memory cut by address into banks that each map to whole block RAMs, each bank's read data registered twice
+/// beside its block RAMs, then the choice among the banks, registered: data four clocks after the read.
 ///
 /// Why banks: a deep memory (the sampling unit's row pairs at V = 50257 hold thousands of words) spreads over many
 /// block RAMs. Read through one fabric register, its path was the block RAM's clock-to-out (5.6–5.8 ns on an ECP5
@@ -10,7 +10,9 @@ import HDL
 /// register's only load is the choice's register: with the choice's fan-out on it the placer put it across the part
 /// (5.83 ns of clock-to-out plus 4.42 ns of routing at V = 50257, L = 16), so the choice is registered too.
 /// Each bank's register loads every clock and has no other load, so `make synth` moves it into the DP16KD as the
-/// block's output register (`tools/ecp5_bram.py`; Yosys's mapping never uses it).
+/// block's output register (`tools/ecp5_bram.py`; Yosys's mapping never uses it). From there to the choice's
+/// register was still one route from a block RAM to wherever the choice sat (6.33 ns on the 85F at 28a3fda: the three
+/// banks' tiles of one bit lie apart), so a fabric register (`_near`) follows it: the route is cut in two.
 /// The write is registered too (`write`). A memory of one bank is a memory with those registers.
 ///
 /// Why columns: a bank's words span many block RAMs side by side (57 DP16KD for bank 0 at V = 50257, L = 16), and one
@@ -29,8 +31,8 @@ struct BankedMemory {
     /// The ECP5 DP16KD's modes (words, bits), widest first. Every bank but the last is a power of two at least as deep
     /// as the first mode. (The cut follows the ECP5's geometry, the part `make synth` measures.)
     static let blockRAMModes = [(512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1)]
-    /// Clocks from a read to its data: the block RAM, its register, the choice's register.
-    static let readLatency = 3
+    /// Clocks from a read to its data: the block RAM, its output register, the fabric register, the choice's register.
+    static let readLatency = 4
 
     /// Block RAMs per column (`Column`): the fan-out of each column's enable and address registers.
     static let tilesPerColumn = 8
@@ -166,13 +168,15 @@ struct BankedMemory {
         }
     }
 
-    /// The data at `address`, `readLatency` clocks after a read (the block RAM's read, its register, the choice's
-    /// register). Every bank reads in each clock after one with `readsNext` high, whatever the address: each bank's
-    /// read enable is its own register (`<name>_bank<k>_read_enable`, kept, so it can sit beside its block RAMs), where
-    /// a choice of the bank from the address on the enables was a critical path (the address → the bank's select →
-    /// 29 block RAMs' CEB across the part). `readsNext` may be high more often than reads are issued: the caller uses
-    /// only the data of the reads it issued, and a bank's extra read of the word being written is such an unused read.
-    /// The registers are `<name>_bank<k>_q` (one bank: `<readName>_q`), then `<readName>`.
+    /// The data at `address`, `readLatency` clocks after a read (the block RAM's read, its two registers, the
+    /// choice's register). Every bank reads in each clock after one with `readsNext` high, whatever the address: each
+    /// bank's read enable is its own register (`<name>_bank<k>_read_enable`, kept, so it can sit beside its block
+    /// RAMs), where a choice of the bank from the address on the enables was a critical path (the address → the bank's
+    /// select → 29 block RAMs' CEB across the part). `readsNext` may be high more often than reads are issued: the
+    /// caller uses only the data of the reads it issued, and a bank's extra read of the word being written is such an
+    /// unused read.
+    /// The registers are `<name>_bank<k>_q` and `<name>_bank<k>_near` (one bank: `<readName>_q`, `<readName>_near`),
+    /// then `<readName>`.
     func read(address: Value, readsNext: Value, name readName: String) -> Value {
         // Bank k's words: its columns' reads, each under its own read enable.
         let words = banks.enumerated().map { k, bank in
@@ -182,10 +186,14 @@ struct BankedMemory {
                 return column.memory.read(address: offset(address, bank: k), enable: enable)
             })
         }
-        if banks.count == 1 {
-            return m.regNext(readName, m.regNext("\(readName)_q", words[0]))
+        // The output register (moved into the block RAM by `make synth`), then the fabric register beside it.
+        func registered(_ word: Value, _ prefix: String) -> Value {
+            m.regNext("\(prefix)_near", m.regNext("\(prefix)_q", word))
         }
-        let registered = banks.indices.map { k in m.regNext("\(name)_bank\(k)_q", words[k]) }
+        if banks.count == 1 {
+            return m.regNext(readName, registered(words[0], readName))
+        }
+        let registered = banks.indices.map { k in registered(words[k], "\(name)_bank\(k)") }
         let chosen = m.shiftRegister("\(name)_read_bank", bankIndex(address), stages: Self.readLatency - 1).last!
         return m.regNext(readName, m.select("\(readName)_choice", registered, index: chosen))
     }

@@ -438,9 +438,10 @@ extension SamplingVerifierRTL {
             let target, draft: Value
             /// The pass read port: data `memoryReadStages` clocks after the read (`BankedMemory`), its valid, mode and beat.
             let readData, readValid, readMode, readBeat: Value
-            /// Driven by `control`: pass B found its token this clock. The read issued in this clock is not needed and
-            /// must not count as valid: it would reach stage A with the next round's first beat (three clocks after a
-            /// round's last pass read, that beat can already be there).
+            /// Driven by `control`: pass B found its token this clock. Neither the read issued in this clock nor those
+            /// still in the memory are needed (they are of beats after the token's), and none may count as valid: they
+            /// would reach stage A with the next round's first beat (`memoryReadStages` clocks after a round's last
+            /// pass read, that beat can already be there).
             let readStop: Value
             /// Driven by the control: a pass read may be issued next clock (the banks' read enables, `BankedMemory`).
             let readsNext: Value
@@ -468,7 +469,9 @@ extension SamplingVerifierRTL {
             return Stream(fire: fire, lastBeat: lastBeat, rowLengthError: rowLengthError, streamFire: streamFire,
                           rowDraftStream: rowDraftStream, target: targetData, draft: draftData,
                           readData: store.read(address: passAddress, readsNext: readsNext, name: "read_data"),
-                          readValid: m.shiftRegister("read_valid", passIssue & !readStop, stages: readStages, reset: 0).last!,
+                          readValid: (1...readStages).reduce(passIssue) { valid, i in
+                              m.regNext("read_valid_\(i)", valid & !readStop, reset: 0)
+                          },
                           readMode: m.shiftRegister("read_mode", mux(fsm.is(.passA), mode(.passA), mode(.passB)), stages: readStages).last!,
                           readBeat: m.shiftRegister("read_beat", passBeat, stages: readStages).last!, readStop: readStop,
                           readsNext: readsNext)
@@ -519,7 +522,7 @@ extension SamplingVerifierRTL {
             var hitBeat: Value? = nil
             /// Per side: the beat reference ρ_b (stages C, D, E).
             let ref: Pair?
-            /// Per side: y of the draft token's lane (0 when not in this beat; stages D, E).
+            /// Per side: y of the draft token's lane (0 when not in this beat; stages Cn, D, E).
             var xY: Pair? = nil
             /// Per lane: the reference of stage D (ρ_b·2^R while streaming, ν in the passes; stage Cn), one kept copy
             /// per 2 lanes.
@@ -649,18 +652,32 @@ extension SamplingVerifierRTL {
             let refT = reference(b.t, b.lanes, "t", nu.t)
             let refD = reference(b.d, b.draftLanes, "d", nu.d)
             var out = b
+            var xY: Pair?
             for s in ["c0"] + (1...levels).map({ "c\($0)" }) {
+                if s == "c\(levels)" {
+                    xY = Pair(t: pickX(out.t, hit: out.hit, "\(s)_x_y_t"), d: pickX(out.d, hit: out.hit, "\(s)_x_y_d"))
+                }
                 out = next(out, s, t: out.t.enumerated().map { m.regNext("\(s)_t_y\($0.offset)", $0.element) },
                            d: out.d.enumerated().map { m.regNext("\(s)_d_y\($0.offset)", $0.element) })
             }
             return Beat(valid: out.valid, control: out.control, t: out.t, d: out.d, lanes: out.lanes, draftLanes: out.draftLanes,
-                        hit: out.hit, ref: Pair(t: refT.ref, d: refD.ref),
+                        hit: out.hit, ref: Pair(t: refT.ref, d: refD.ref), xY: xY,
                         full: zip(refT.full, refD.full).map { Pair(t: $0, d: $1) })
         }
 
+        /// y(x), the draft lane's y, registered: the OR of the lanes under `hit` (one lane at most). Cn picks it from
+        /// the stage before, beside its own copy of the lanes' y: Cn's y registers then load only stage D's
+        /// subtractions (the pick's tree pulled them away from δ's carry chains, a 3.39 ns route on the 85F at
+        /// 28a3fda).
+        func pickX(_ y: [Value], hit: Value, _ name: String) -> Value {
+            m.regNext(name, y.enumerated().map {
+                mux(hit[$0.offset], $0.element.asUnsigned, .literal(0, width: w.y))
+            }.reduce(.literal(0, width: w.y)) { $0 | $1 }.asSigned)
+        }
+
         /// Stages D1 … D4, D (`SamplingTiming.expStages`): e = EXP[δ mod 2^R] >> (δ >> R), δ = ref − y with ref = ρ_b·2^R while streaming and ν in
-        /// the passes (δ < 0 → EXP[0]); 0 past a shift of E and for lanes without a token (`exponential`). Picks
-        /// y(x) of the draft lane at D1.
+        /// the passes (δ < 0 → EXP[0]); 0 past a shift of E and for lanes without a token (`exponential`). Carries
+        /// y(x) (`pickX`) on.
         func expStage(_ beat: Beat, table: Submodule<ExpTablePorts>) -> Beat {
             func exps(_ y: [Value], _ full: [Value], _ valid: Value, _ side: String) -> [Value] {
                 (0..<c.lanes).map { k in
@@ -669,15 +686,10 @@ extension SamplingVerifierRTL {
                                        keep: valid[k], lut)
                 }
             }
-            func pick(_ y: [Value], _ side: String) -> Value {
-                m.regNext("d1_x_y_\(side)", y.enumerated().map {
-                    mux(beat.hit[$0.offset], $0.element.asUnsigned, .literal(0, width: w.y))
-                }.reduce(.literal(0, width: w.y)) { $0 | $1 }.asSigned)
-            }
             func delayed(_ v: Value, _ name: String) -> Value {
                 m.shiftRegister(name, v, stages: SamplingTiming.expStages).last!
             }
-            let xY = Pair(t: pick(beat.t, "t"), d: pick(beat.d, "d"))
+            let xY = Pair(t: m.regNext("d1_x_y_t", beat.xY!.t), d: m.regNext("d1_x_y_d", beat.xY!.d))
             return Beat(valid: delayed(beat.valid, "d_valid"), control: control("d"),
                         t: exps(beat.t, beat.full!.map(\.t), beat.lanes, "t"), d: exps(beat.d, beat.full!.map(\.d), beat.draftLanes, "d"),
                         lanes: delayed(beat.lanes, "d_lanes"), draftLanes: delayed(beat.draftLanes, "d_draft_lanes"),

@@ -1025,21 +1025,28 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  row_pair_bank2_c0_read_enable;
     reg  [287:0] row_pair_bank2_c0_rdata;
     reg  [511:0] row_pair_bank0_q;
+    reg  [511:0] row_pair_bank0_near;
     reg  [511:0] row_pair_bank1_q;
+    reg  [511:0] row_pair_bank1_near;
     reg  [511:0] row_pair_bank2_q;
+    reg  [511:0] row_pair_bank2_near;
     reg  [1:0] row_pair_read_bank_1;
     reg  [1:0] row_pair_read_bank_2;
+    reg  [1:0] row_pair_read_bank_3;
     reg  [511:0] read_data_choice;
     reg  [511:0] read_data;
     reg  read_valid_1;
     reg  read_valid_2;
     reg  read_valid_3;
+    reg  read_valid_4;
     reg  [1:0] read_mode_1;
     reg  [1:0] read_mode_2;
     reg  [1:0] read_mode_3;
+    reg  [1:0] read_mode_4;
     reg  [11:0] read_beat_1;
     reg  [11:0] read_beat_2;
     reg  [11:0] read_beat_3;
+    reg  [11:0] read_beat_4;
     reg  [11:0] a_beat;
     wire [15:0] a_base;
     reg  [1:0] a_mode;
@@ -1441,6 +1448,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] c3_hit;
     reg  c3_valid;
     reg  [15:0] c3_draft_lanes;
+    reg  [15:0] c4_x_y_t;
+    reg  [15:0] c4_x_y_d;
     reg  [15:0] c4_t_y0;
     reg  [15:0] c4_t_y1;
     reg  [15:0] c4_t_y2;
@@ -2696,6 +2705,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  ckpt_start_18;
     reg  ckpt_start_19;
     reg  ckpt_start_20;
+    reg  ckpt_start_21;
     reg  ckpt_searching;
     reg  ckpt_done;
     wire ckpt_scan;
@@ -4002,7 +4012,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign row_merged = merge_done_4;
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign cdf_threshold = cdf_thr_s3_0[75:32];
-    assign ckpt_scan = (ckpt_start_20 | ckpt_searching);
+    assign ckpt_scan = (ckpt_start_21 | ckpt_searching);
     assign ckpt_s3_above = t_250[45];
     assign ckpt_found = (t_251 & ckpt_s4_above);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
@@ -4651,18 +4661,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(*) begin
-        case (row_pair_read_bank_2)
+        case (row_pair_read_bank_3)
             2'h0: begin
-                read_data_choice = row_pair_bank0_q;
+                read_data_choice = row_pair_bank0_near;
             end
             2'h1: begin
-                read_data_choice = row_pair_bank1_q;
+                read_data_choice = row_pair_bank1_near;
             end
             2'h2: begin
-                read_data_choice = row_pair_bank2_q;
+                read_data_choice = row_pair_bank2_near;
             end
             default: begin
-                read_data_choice = row_pair_bank0_q;
+                read_data_choice = row_pair_bank0_near;
             end
         endcase
     end
@@ -12298,11 +12308,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        row_pair_bank0_near <= row_pair_bank0_q;
+    end
+
+    always @(posedge aclk) begin
         row_pair_bank1_q <= {row_pair_bank1_c3_rdata, row_pair_bank1_c2_rdata, row_pair_bank1_c1_rdata, row_pair_bank1_c0_rdata};
     end
 
     always @(posedge aclk) begin
+        row_pair_bank1_near <= row_pair_bank1_q;
+    end
+
+    always @(posedge aclk) begin
         row_pair_bank2_q <= {row_pair_bank2_c1_rdata, row_pair_bank2_c0_rdata};
+    end
+
+    always @(posedge aclk) begin
+        row_pair_bank2_near <= row_pair_bank2_q;
     end
 
     always @(posedge aclk) begin
@@ -12311,6 +12333,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         row_pair_read_bank_2 <= row_pair_read_bank_1;
+    end
+
+    always @(posedge aclk) begin
+        row_pair_read_bank_3 <= row_pair_read_bank_2;
     end
 
     always @(posedge aclk) begin
@@ -12329,7 +12355,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             read_valid_2 <= 1'h0;
         end else begin
-            read_valid_2 <= read_valid_1;
+            read_valid_2 <= (read_valid_1 & (~pass_read_stop));
         end
     end
 
@@ -12337,7 +12363,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             read_valid_3 <= 1'h0;
         end else begin
-            read_valid_3 <= read_valid_2;
+            read_valid_3 <= (read_valid_2 & (~pass_read_stop));
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            read_valid_4 <= 1'h0;
+        end else begin
+            read_valid_4 <= (read_valid_3 & (~pass_read_stop));
         end
     end
 
@@ -12354,6 +12388,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        read_mode_4 <= read_mode_3;
+    end
+
+    always @(posedge aclk) begin
         read_beat_1 <= pass_beat;
     end
 
@@ -12366,11 +12404,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        a_beat <= (read_valid_3 ? read_beat_3 : beat);
+        read_beat_4 <= read_beat_3;
     end
 
     always @(posedge aclk) begin
-        a_mode <= (read_valid_3 ? read_mode_3 : 2'h0);
+        a_beat <= (read_valid_4 ? read_beat_4 : beat);
+    end
+
+    always @(posedge aclk) begin
+        a_mode <= (read_valid_4 ? read_mode_4 : 2'h0);
     end
 
     always @(posedge aclk) begin
@@ -12454,7 +12496,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        a_has_draft <= (read_valid_3 ? ((~final_bonus) & (~cur_one_hot)) : row_draft_stream);
+        a_has_draft <= (read_valid_4 ? ((~final_bonus) & (~cur_one_hot)) : row_draft_stream);
     end
 
     always @(posedge aclk) begin
@@ -12465,16 +12507,16 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             a_valid <= 1'h0;
         end else begin
-            a_valid <= (stream_fire | read_valid_3);
+            a_valid <= (stream_fire | read_valid_4);
         end
     end
 
     always @(posedge aclk) begin
-        a_target <= (read_valid_3 ? read_data[255:0] : s_axis_logits_tdata);
+        a_target <= (read_valid_4 ? read_data[255:0] : s_axis_logits_tdata);
     end
 
     always @(posedge aclk) begin
-        a_draft <= (read_valid_3 ? read_data[511:256] : s_axis_draft_tdata);
+        a_draft <= (read_valid_4 ? read_data[511:256] : s_axis_draft_tdata);
     end
 
     always @(posedge aclk) begin
@@ -13606,6 +13648,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        c4_x_y_t <= ((((((((((((((((16'h0 | (c3_hit[0] ? c3_t_y0 : 16'h0)) | (c3_hit[1] ? c3_t_y1 : 16'h0)) | (c3_hit[2] ? c3_t_y2 : 16'h0)) | (c3_hit[3] ? c3_t_y3 : 16'h0)) | (c3_hit[4] ? c3_t_y4 : 16'h0)) | (c3_hit[5] ? c3_t_y5 : 16'h0)) | (c3_hit[6] ? c3_t_y6 : 16'h0)) | (c3_hit[7] ? c3_t_y7 : 16'h0)) | (c3_hit[8] ? c3_t_y8 : 16'h0)) | (c3_hit[9] ? c3_t_y9 : 16'h0)) | (c3_hit[10] ? c3_t_y10 : 16'h0)) | (c3_hit[11] ? c3_t_y11 : 16'h0)) | (c3_hit[12] ? c3_t_y12 : 16'h0)) | (c3_hit[13] ? c3_t_y13 : 16'h0)) | (c3_hit[14] ? c3_t_y14 : 16'h0)) | (c3_hit[15] ? c3_t_y15 : 16'h0));
+    end
+
+    always @(posedge aclk) begin
+        c4_x_y_d <= ((((((((((((((((16'h0 | (c3_hit[0] ? c3_d_y0 : 16'h0)) | (c3_hit[1] ? c3_d_y1 : 16'h0)) | (c3_hit[2] ? c3_d_y2 : 16'h0)) | (c3_hit[3] ? c3_d_y3 : 16'h0)) | (c3_hit[4] ? c3_d_y4 : 16'h0)) | (c3_hit[5] ? c3_d_y5 : 16'h0)) | (c3_hit[6] ? c3_d_y6 : 16'h0)) | (c3_hit[7] ? c3_d_y7 : 16'h0)) | (c3_hit[8] ? c3_d_y8 : 16'h0)) | (c3_hit[9] ? c3_d_y9 : 16'h0)) | (c3_hit[10] ? c3_d_y10 : 16'h0)) | (c3_hit[11] ? c3_d_y11 : 16'h0)) | (c3_hit[12] ? c3_d_y12 : 16'h0)) | (c3_hit[13] ? c3_d_y13 : 16'h0)) | (c3_hit[14] ? c3_d_y14 : 16'h0)) | (c3_hit[15] ? c3_d_y15 : 16'h0));
+    end
+
+    always @(posedge aclk) begin
         c4_t_y0 <= c3_t_y0;
     end
 
@@ -13754,11 +13804,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d1_x_y_t <= ((((((((((((((((16'h0 | (c4_hit[0] ? c4_t_y0 : 16'h0)) | (c4_hit[1] ? c4_t_y1 : 16'h0)) | (c4_hit[2] ? c4_t_y2 : 16'h0)) | (c4_hit[3] ? c4_t_y3 : 16'h0)) | (c4_hit[4] ? c4_t_y4 : 16'h0)) | (c4_hit[5] ? c4_t_y5 : 16'h0)) | (c4_hit[6] ? c4_t_y6 : 16'h0)) | (c4_hit[7] ? c4_t_y7 : 16'h0)) | (c4_hit[8] ? c4_t_y8 : 16'h0)) | (c4_hit[9] ? c4_t_y9 : 16'h0)) | (c4_hit[10] ? c4_t_y10 : 16'h0)) | (c4_hit[11] ? c4_t_y11 : 16'h0)) | (c4_hit[12] ? c4_t_y12 : 16'h0)) | (c4_hit[13] ? c4_t_y13 : 16'h0)) | (c4_hit[14] ? c4_t_y14 : 16'h0)) | (c4_hit[15] ? c4_t_y15 : 16'h0));
+        d1_x_y_t <= c4_x_y_t;
     end
 
     always @(posedge aclk) begin
-        d1_x_y_d <= ((((((((((((((((16'h0 | (c4_hit[0] ? c4_d_y0 : 16'h0)) | (c4_hit[1] ? c4_d_y1 : 16'h0)) | (c4_hit[2] ? c4_d_y2 : 16'h0)) | (c4_hit[3] ? c4_d_y3 : 16'h0)) | (c4_hit[4] ? c4_d_y4 : 16'h0)) | (c4_hit[5] ? c4_d_y5 : 16'h0)) | (c4_hit[6] ? c4_d_y6 : 16'h0)) | (c4_hit[7] ? c4_d_y7 : 16'h0)) | (c4_hit[8] ? c4_d_y8 : 16'h0)) | (c4_hit[9] ? c4_d_y9 : 16'h0)) | (c4_hit[10] ? c4_d_y10 : 16'h0)) | (c4_hit[11] ? c4_d_y11 : 16'h0)) | (c4_hit[12] ? c4_d_y12 : 16'h0)) | (c4_hit[13] ? c4_d_y13 : 16'h0)) | (c4_hit[14] ? c4_d_y14 : 16'h0)) | (c4_hit[15] ? c4_d_y15 : 16'h0));
+        d1_x_y_d <= c4_x_y_d;
     end
 
     always @(posedge aclk) begin
@@ -17995,6 +18045,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            ckpt_start_21 <= 1'h0;
+        end else begin
+            ckpt_start_21 <= ckpt_start_20;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             ckpt_searching <= 1'h0;
         end else begin
             if ((state == 3'h3)) begin
@@ -18151,7 +18209,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_left <= 5'h0;
         end else begin
-            ckpt_skip_left <= (t_253 ? 5'h17 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
+            ckpt_skip_left <= (t_253 ? 5'h18 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
         end
     end
 
