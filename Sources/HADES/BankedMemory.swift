@@ -13,7 +13,7 @@ import HDL
 /// block's output register (`tools/ecp5_bram.py`; Yosys's mapping never uses it). From there to the choice's
 /// register was still one route from a block RAM to wherever the choice sat (6.33 ns on the 85F at 28a3fda: the three
 /// banks' tiles of one bit lie apart), so a fabric register (`_near`) follows it: the route is cut in two.
-/// The write is registered too (`write`). A memory of one bank is a memory with those registers.
+/// The write is registered too, twice (`write`). A memory of one bank is a memory with those registers.
 ///
 /// Why columns: a bank's words span many block RAMs side by side (57 DP16KD for bank 0 at V = 50257, L = 16), and one
 /// register's write enable into all of them was a 7.4 ns route on the 85F. Each bank is cut by bit into columns of
@@ -141,25 +141,28 @@ struct BankedMemory {
         }
     }
 
-    /// Writes `data` at `address` one clock after `enable`, from registers: the write's address, data and each
-    /// bank's enable leave registers, so the path from the writer's handshake logic to block RAMs across the part
-    /// is cut (it was the full sampling configuration's critical path). Callers read a word at least two clocks
-    /// after its write, and never use a read in the clock the word is written (the banks carry
-    /// `readsNeverMeetWrites`: with the enable from a register Yosys could not prove that and built old-data logic
-    /// on every read bit).
+    /// Writes `data` at `address` two clocks after `enable`, from registers in two stages. The first registers the
+    /// data, the address and each bank's enable once, where the writer's handshake logic ends; the second is each
+    /// column's own enable and address registers (kept, so each can sit beside its block RAMs) and the data again.
+    /// With one stage the handshake's logic drove every column's enable register (a LUT shared by all of them, 6 ns
+    /// of it routing, 85F seed 2 at b6320c1). Callers read a word at least three clocks after its handshake, and
+    /// never use a read in the clock the word is written (the banks carry `readsNeverMeetWrites`: with the enable
+    /// from a register Yosys could not prove that and built old-data logic on every read bit).
     func write(address: Value, data: Value, enable: Value) {
-        let registeredData = m.regNext("\(name)_write_data", data)
+        let firstAddress = m.regNext("\(name)_write_address_in", address)
+        let registeredData = m.regNext("\(name)_write_data", m.regNext("\(name)_write_data_in", data))
         let columns = banks.map(\.columns.count).reduce(0, +)
         // One address register for a memory of one column; otherwise a kept copy per column.
-        let sharedAddress = columns == 1 ? m.regNext("\(name)_write_address", address) : nil
+        let sharedAddress = columns == 1 ? m.regNext("\(name)_write_address", firstAddress) : nil
         for (k, bank) in banks.enumerated() {
-            let select = enable & selects(address, bank: k)
+            let select = m.regNext(banks.count == 1 ? "\(name)_write_select" : "\(name)_bank\(k)_write_select",
+                                   enable & selects(address, bank: k), reset: 0)
             for (g, column) in bank.columns.enumerated() {
                 let write = m.reg(registerName(bank: k, column: g, "write"), 1, reset: 0, keep: columns > 1)
                 write <== select
                 let registeredAddress = sharedAddress ?? {
                     let copy = m.reg(registerName(bank: k, column: g, "write_address"), address.width, keep: true)
-                    copy <== address
+                    copy <== firstAddress
                     return copy
                 }()
                 column.memory.write(address: offset(registeredAddress, bank: k),

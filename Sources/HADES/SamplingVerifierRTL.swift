@@ -266,9 +266,10 @@ extension SamplingVerifierRTL {
             /// generator's state and the command's tokens and uniforms, hundreds of registers, and that fan-out from
             /// `cur_valid` was a critical route. Each is `late & !round_ended`, equal to `valid` in every clock.
             let validCopies: [Value]
-            /// Driven by `control` with the clock's `round_over`: the copies clear through this flip-flop, so the long
-            /// routes out to them start at a register (round_over → the copies was the 85F's path at 2cdf300/5362e46).
-            let roundEnded: Value
+            /// Driven by `control` with the clock's `round_over`: each copy clears through a flip-flop of its own
+            /// (`round_ended_<copy>`, kept), so the routes out to them start at registers beside them (round_over →
+            /// the copies was the 85F's path at 2cdf300/5362e46, one `round_ended` register → the copies at b6320c1).
+            let roundOver: Value
             /// The command port's valid.
             let requested: Value
             /// The incoming command's γ, mode bit and flags (its tokens and uniforms load in `commandStage`).
@@ -291,10 +292,12 @@ extension SamplingVerifierRTL {
             let uniformsPerLoadCopy = 4
             let uniformGroups = Array(stride(from: 0, through: c.gammaMax, by: uniformsPerLoadCopy))
             // A copy is set by its handshake and stays set (`late`); it reads low from the clock after the round's
-            // end, when `round_ended` is high, so it needs the clock's round_over only through that flip-flop.
-            let roundEnded = m.reg("round_ended", 1, reset: 0, keep: true)
+            // end, when its `round_ended` is high, so it needs the clock's round_over only through that flip-flop.
+            let roundOver = m.wire("cmd_round_over", 1)
             let copies = (["generator", "load_tokens"] + uniformGroups.map { "load_u\($0)" }).map { name in
                 let late = m.reg("cur_valid_\(name)_late", 1, reset: 0, keep: true)
+                let roundEnded = m.reg("round_ended_\(name)", 1, reset: 0, keep: true)
+                roundEnded <== roundOver
                 let copy = m.named("cur_valid_\(name)", late & !roundEnded)
                 late <== copy | command.valid
                 return copy
@@ -332,7 +335,7 @@ extension SamplingVerifierRTL {
                 tokens: currentTokens, uniforms: currentUniforms,
                 badGamma: m.reg("cur_bad_gamma", 1), oneHot: m.reg("cur_one_hot", 1),
                 finalUniformIndex: m.reg("uniform_final_index", w.gamma),
-                validCopies: copies, roundEnded: roundEnded, requested: command.valid, inGamma: gamma, inOneHot: payload[layout.oneHot],
+                validCopies: copies, roundOver: roundOver, requested: command.valid, inGamma: gamma, inOneHot: payload[layout.oneHot],
                 inBadGamma: m.named("in_bad_gamma", c.gammaMax >= (1 << w.gamma) - 1 ? Value.false : gamma > c.gammaMax),
                 inBadDraft: m.named("in_bad_draft", badDraft),
                 tokensLoad: tokensLoad, decideTokens: decideTokens,
@@ -1274,7 +1277,7 @@ extension SamplingVerifierRTL {
             let roundOver = m.named("round_over", (fsm.is(.emit) & emit.push & emit.last & inputDone)
                                     | (fsm.is(.drain) & s.fire & s.lastBeat & !rowHasDraft))
             cmd.valid <== mux(cmd.valid, !roundOver, cmd.requested)
-            cmd.roundEnded <== roundOver
+            cmd.roundOver <== roundOver
             func nextRow() {
                 row <== row &+ 1
                 draftRowsLeft <== mux(draftRowsLeft === 0, draftRowsLeft, draftRowsLeft &- 1)

@@ -895,14 +895,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  cdf_found;
     reg  [15:0] final_token;
     reg  cur_valid;
-    reg  round_ended;
+    wire cmd_round_over;
     reg  cur_valid_generator_late;
+    reg  round_ended_generator;
     wire cur_valid_generator;
     reg  cur_valid_load_tokens_late;
+    reg  round_ended_load_tokens;
     wire cur_valid_load_tokens;
     reg  cur_valid_load_u0_late;
+    reg  round_ended_load_u0;
     wire cur_valid_load_u0;
     reg  cur_valid_load_u4_late;
+    reg  round_ended_load_u4;
     wire cur_valid_load_u4;
     wire [2:0] cmd_gamma;
     wire [15:0] cmd_draft_token_0;
@@ -964,7 +968,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire beat_fire;
     wire row_length_error;
     wire stream_fire;
+    reg  [11:0] row_pair_write_address_in;
+    reg  [511:0] row_pair_write_data_in;
     reg  [511:0] row_pair_write_data;
+    reg  row_pair_bank0_write_select;
     reg  row_pair_bank0_c0_write;
     reg  [11:0] row_pair_bank0_c0_write_address;
     reg  row_pair_bank0_c1_write;
@@ -981,6 +988,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [11:0] row_pair_bank0_c6_write_address;
     reg  row_pair_bank0_c7_write;
     reg  [11:0] row_pair_bank0_c7_write_address;
+    reg  row_pair_bank1_write_select;
     reg  row_pair_bank1_c0_write;
     reg  [11:0] row_pair_bank1_c0_write_address;
     reg  row_pair_bank1_c1_write;
@@ -989,6 +997,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [11:0] row_pair_bank1_c2_write_address;
     reg  row_pair_bank1_c3_write;
     reg  [11:0] row_pair_bank1_c3_write_address;
+    reg  row_pair_bank2_write_select;
     reg  row_pair_bank2_c0_write;
     reg  [11:0] row_pair_bank2_c0_write_address;
     reg  row_pair_bank2_c1_write;
@@ -3024,12 +3033,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* no_rw_check *) reg  [87:0] cdf_checkpoints [0:47];
     wire [228:0] t_0;
     wire [15:0] t_1;
-    wire t_2;
-    wire t_3;
-    wire t_4;
-    wire [30:0] t_5;
-    wire [15:0] t_6;
-    wire [3:0] t_7;
+    wire [30:0] t_2;
+    wire [15:0] t_3;
+    wire [3:0] t_4;
+    wire [16:0] t_5;
+    wire [16:0] t_6;
+    wire [16:0] t_7;
     wire [16:0] t_8;
     wire [16:0] t_9;
     wire [16:0] t_10;
@@ -3043,9 +3052,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_18;
     wire [16:0] t_19;
     wire [16:0] t_20;
-    wire [16:0] t_21;
-    wire [16:0] t_22;
-    wire [16:0] t_23;
+    wire [10:0] t_21;
+    wire [10:0] t_22;
+    wire [10:0] t_23;
     wire [10:0] t_24;
     wire [10:0] t_25;
     wire [10:0] t_26;
@@ -3056,18 +3065,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [10:0] t_31;
     wire [10:0] t_32;
     wire [10:0] t_33;
-    wire [10:0] t_34;
+    wire [9:0] t_34;
     wire [10:0] t_35;
-    wire [10:0] t_36;
-    wire [9:0] t_37;
-    wire [10:0] t_38;
-    wire [9:0] t_39;
-    wire [15:0] t_40;
-    wire [15:0] t_41;
-    wire [10:0] t_42;
-    wire t_43;
-    wire [17:0] t_44;
-    wire [9:0] t_45;
+    wire [9:0] t_36;
+    wire [15:0] t_37;
+    wire [15:0] t_38;
+    wire [10:0] t_39;
+    wire t_40;
+    wire [17:0] t_41;
+    wire [9:0] t_42;
+    wire [16:0] t_43;
+    wire [16:0] t_44;
+    wire [16:0] t_45;
     wire [16:0] t_46;
     wire [16:0] t_47;
     wire [16:0] t_48;
@@ -3081,9 +3090,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_56;
     wire [16:0] t_57;
     wire [16:0] t_58;
-    wire [16:0] t_59;
-    wire [16:0] t_60;
-    wire [16:0] t_61;
+    wire [10:0] t_59;
+    wire [10:0] t_60;
+    wire [10:0] t_61;
     wire [10:0] t_62;
     wire [10:0] t_63;
     wire [10:0] t_64;
@@ -3094,169 +3103,169 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [10:0] t_69;
     wire [10:0] t_70;
     wire [10:0] t_71;
-    wire [10:0] t_72;
+    wire [9:0] t_72;
     wire [10:0] t_73;
-    wire [10:0] t_74;
-    wire [9:0] t_75;
-    wire [10:0] t_76;
-    wire [9:0] t_77;
-    wire [15:0] t_78;
-    wire [15:0] t_79;
-    wire [10:0] t_80;
-    wire t_81;
-    wire [17:0] t_82;
-    wire [9:0] t_83;
-    wire [17:0] t_84;
-    wire t_85;
-    wire [17:0] t_86;
-    wire [10:0] t_87;
-    wire [17:0] t_88;
-    wire t_89;
-    wire [17:0] t_90;
-    wire [10:0] t_91;
-    wire [17:0] t_92;
-    wire t_93;
-    wire [17:0] t_94;
-    wire [10:0] t_95;
-    wire [17:0] t_96;
-    wire t_97;
-    wire [17:0] t_98;
-    wire [10:0] t_99;
-    wire [17:0] t_100;
-    wire t_101;
-    wire [17:0] t_102;
-    wire [10:0] t_103;
-    wire [17:0] t_104;
-    wire t_105;
-    wire [17:0] t_106;
-    wire [10:0] t_107;
-    wire [17:0] t_108;
-    wire t_109;
-    wire [17:0] t_110;
-    wire [10:0] t_111;
-    wire [17:0] t_112;
-    wire t_113;
-    wire [17:0] t_114;
-    wire [10:0] t_115;
-    wire [17:0] t_116;
-    wire t_117;
-    wire [17:0] t_118;
-    wire [10:0] t_119;
-    wire [17:0] t_120;
-    wire t_121;
-    wire [17:0] t_122;
-    wire [10:0] t_123;
-    wire [17:0] t_124;
-    wire t_125;
-    wire [17:0] t_126;
-    wire [10:0] t_127;
-    wire [17:0] t_128;
-    wire t_129;
-    wire [17:0] t_130;
-    wire [10:0] t_131;
-    wire [17:0] t_132;
-    wire t_133;
-    wire [17:0] t_134;
-    wire [10:0] t_135;
-    wire [17:0] t_136;
-    wire t_137;
-    wire [17:0] t_138;
-    wire [10:0] t_139;
-    wire [17:0] t_140;
-    wire t_141;
-    wire [17:0] t_142;
-    wire [10:0] t_143;
-    wire [17:0] t_144;
-    wire t_145;
-    wire [17:0] t_146;
-    wire [10:0] t_147;
-    wire [17:0] t_148;
-    wire t_149;
-    wire [17:0] t_150;
-    wire [10:0] t_151;
-    wire [17:0] t_152;
-    wire t_153;
-    wire [17:0] t_154;
-    wire [10:0] t_155;
-    wire [17:0] t_156;
-    wire t_157;
-    wire [17:0] t_158;
-    wire [10:0] t_159;
-    wire [17:0] t_160;
-    wire t_161;
-    wire [17:0] t_162;
-    wire [10:0] t_163;
-    wire [17:0] t_164;
-    wire t_165;
-    wire [17:0] t_166;
-    wire [10:0] t_167;
-    wire [17:0] t_168;
-    wire t_169;
-    wire [17:0] t_170;
-    wire [10:0] t_171;
-    wire [17:0] t_172;
-    wire t_173;
-    wire [17:0] t_174;
-    wire [10:0] t_175;
-    wire [17:0] t_176;
-    wire t_177;
-    wire [17:0] t_178;
-    wire [10:0] t_179;
-    wire [17:0] t_180;
-    wire t_181;
-    wire [17:0] t_182;
-    wire [10:0] t_183;
-    wire [17:0] t_184;
-    wire t_185;
-    wire [17:0] t_186;
-    wire [10:0] t_187;
-    wire [17:0] t_188;
-    wire t_189;
-    wire [17:0] t_190;
-    wire [10:0] t_191;
-    wire [17:0] t_192;
-    wire t_193;
-    wire [17:0] t_194;
-    wire [10:0] t_195;
-    wire [17:0] t_196;
-    wire t_197;
-    wire [17:0] t_198;
-    wire [10:0] t_199;
-    wire [17:0] t_200;
-    wire t_201;
-    wire [17:0] t_202;
-    wire [10:0] t_203;
-    wire [17:0] t_204;
-    wire t_205;
-    wire [17:0] t_206;
-    wire [10:0] t_207;
-    wire [17:0] t_208;
-    wire t_209;
-    wire [17:0] t_210;
-    wire [10:0] t_211;
+    wire [9:0] t_74;
+    wire [15:0] t_75;
+    wire [15:0] t_76;
+    wire [10:0] t_77;
+    wire t_78;
+    wire [17:0] t_79;
+    wire [9:0] t_80;
+    wire [17:0] t_81;
+    wire t_82;
+    wire [17:0] t_83;
+    wire [10:0] t_84;
+    wire [17:0] t_85;
+    wire t_86;
+    wire [17:0] t_87;
+    wire [10:0] t_88;
+    wire [17:0] t_89;
+    wire t_90;
+    wire [17:0] t_91;
+    wire [10:0] t_92;
+    wire [17:0] t_93;
+    wire t_94;
+    wire [17:0] t_95;
+    wire [10:0] t_96;
+    wire [17:0] t_97;
+    wire t_98;
+    wire [17:0] t_99;
+    wire [10:0] t_100;
+    wire [17:0] t_101;
+    wire t_102;
+    wire [17:0] t_103;
+    wire [10:0] t_104;
+    wire [17:0] t_105;
+    wire t_106;
+    wire [17:0] t_107;
+    wire [10:0] t_108;
+    wire [17:0] t_109;
+    wire t_110;
+    wire [17:0] t_111;
+    wire [10:0] t_112;
+    wire [17:0] t_113;
+    wire t_114;
+    wire [17:0] t_115;
+    wire [10:0] t_116;
+    wire [17:0] t_117;
+    wire t_118;
+    wire [17:0] t_119;
+    wire [10:0] t_120;
+    wire [17:0] t_121;
+    wire t_122;
+    wire [17:0] t_123;
+    wire [10:0] t_124;
+    wire [17:0] t_125;
+    wire t_126;
+    wire [17:0] t_127;
+    wire [10:0] t_128;
+    wire [17:0] t_129;
+    wire t_130;
+    wire [17:0] t_131;
+    wire [10:0] t_132;
+    wire [17:0] t_133;
+    wire t_134;
+    wire [17:0] t_135;
+    wire [10:0] t_136;
+    wire [17:0] t_137;
+    wire t_138;
+    wire [17:0] t_139;
+    wire [10:0] t_140;
+    wire [17:0] t_141;
+    wire t_142;
+    wire [17:0] t_143;
+    wire [10:0] t_144;
+    wire [17:0] t_145;
+    wire t_146;
+    wire [17:0] t_147;
+    wire [10:0] t_148;
+    wire [17:0] t_149;
+    wire t_150;
+    wire [17:0] t_151;
+    wire [10:0] t_152;
+    wire [17:0] t_153;
+    wire t_154;
+    wire [17:0] t_155;
+    wire [10:0] t_156;
+    wire [17:0] t_157;
+    wire t_158;
+    wire [17:0] t_159;
+    wire [10:0] t_160;
+    wire [17:0] t_161;
+    wire t_162;
+    wire [17:0] t_163;
+    wire [10:0] t_164;
+    wire [17:0] t_165;
+    wire t_166;
+    wire [17:0] t_167;
+    wire [10:0] t_168;
+    wire [17:0] t_169;
+    wire t_170;
+    wire [17:0] t_171;
+    wire [10:0] t_172;
+    wire [17:0] t_173;
+    wire t_174;
+    wire [17:0] t_175;
+    wire [10:0] t_176;
+    wire [17:0] t_177;
+    wire t_178;
+    wire [17:0] t_179;
+    wire [10:0] t_180;
+    wire [17:0] t_181;
+    wire t_182;
+    wire [17:0] t_183;
+    wire [10:0] t_184;
+    wire [17:0] t_185;
+    wire t_186;
+    wire [17:0] t_187;
+    wire [10:0] t_188;
+    wire [17:0] t_189;
+    wire t_190;
+    wire [17:0] t_191;
+    wire [10:0] t_192;
+    wire [17:0] t_193;
+    wire t_194;
+    wire [17:0] t_195;
+    wire [10:0] t_196;
+    wire [17:0] t_197;
+    wire t_198;
+    wire [17:0] t_199;
+    wire [10:0] t_200;
+    wire [17:0] t_201;
+    wire t_202;
+    wire [17:0] t_203;
+    wire [10:0] t_204;
+    wire [17:0] t_205;
+    wire t_206;
+    wire [17:0] t_207;
+    wire [10:0] t_208;
+    wire [16:0] t_209;
+    wire [16:0] t_210;
+    wire [15:0] t_211;
     wire [16:0] t_212;
     wire [16:0] t_213;
-    wire [15:0] t_214;
+    wire [18:0] t_214;
     wire [16:0] t_215;
-    wire [16:0] t_216;
-    wire [18:0] t_217;
+    wire [18:0] t_216;
+    wire [16:0] t_217;
     wire [16:0] t_218;
-    wire [18:0] t_219;
-    wire [16:0] t_220;
+    wire [16:0] t_219;
+    wire [15:0] t_220;
     wire [16:0] t_221;
     wire [16:0] t_222;
-    wire [15:0] t_223;
+    wire [18:0] t_223;
     wire [16:0] t_224;
-    wire [16:0] t_225;
-    wire [18:0] t_226;
+    wire [18:0] t_225;
+    wire [16:0] t_226;
     wire [16:0] t_227;
-    wire [18:0] t_228;
-    wire [16:0] t_229;
-    wire [16:0] t_230;
-    wire [16:0] t_231;
-    wire [43:0] t_232;
-    wire [43:0] t_233;
-    wire t_234;
+    wire [16:0] t_228;
+    wire [43:0] t_229;
+    wire [43:0] t_230;
+    wire t_231;
+    wire [33:0] t_232;
+    wire [33:0] t_233;
+    wire [33:0] t_234;
     wire [33:0] t_235;
     wire [33:0] t_236;
     wire [33:0] t_237;
@@ -3269,20 +3278,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [33:0] t_244;
     wire [33:0] t_245;
     wire [33:0] t_246;
-    wire [33:0] t_247;
-    wire [33:0] t_248;
-    wire [33:0] t_249;
-    wire [45:0] t_250;
-    wire t_251;
-    wire t_252;
-    wire t_253;
-    wire [43:0] t_254;
-    wire [31:0] t_255;
-    wire [15:0] t_256;
-    wire [15:0] t_257;
-    wire [44:0] t_258;
-    wire t_259;
-    wire t_260;
+    wire [45:0] t_247;
+    wire t_248;
+    wire t_249;
+    wire t_250;
+    wire [43:0] t_251;
+    wire [31:0] t_252;
+    wire [15:0] t_253;
+    wire [15:0] t_254;
+    wire [44:0] t_255;
+    wire t_256;
+    wire t_257;
+    wire [34:0] t_258;
+    wire [34:0] t_259;
+    wire [34:0] t_260;
     wire [34:0] t_261;
     wire [34:0] t_262;
     wire [34:0] t_263;
@@ -3296,509 +3305,503 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [34:0] t_271;
     wire [34:0] t_272;
     wire [34:0] t_273;
-    wire [34:0] t_274;
-    wire [34:0] t_275;
-    wire [34:0] t_276;
-    wire [31:0] t_277;
-    wire [15:0] t_278;
-    wire t_279;
-    wire [7:0] t_280;
-    wire t_281;
-    wire [3:0] t_282;
-    wire t_283;
-    wire [1:0] t_284;
-    wire t_285;
-    wire [1:0] t_286;
-    wire [3:0] t_287;
-    wire [1:0] t_288;
-    wire t_289;
-    wire [1:0] t_290;
-    wire [7:0] t_291;
-    wire [3:0] t_292;
-    wire t_293;
-    wire [1:0] t_294;
-    wire t_295;
-    wire [1:0] t_296;
-    wire [3:0] t_297;
-    wire [1:0] t_298;
-    wire t_299;
-    wire [1:0] t_300;
-    wire [15:0] t_301;
-    wire [7:0] t_302;
-    wire t_303;
-    wire [3:0] t_304;
-    wire t_305;
-    wire [1:0] t_306;
-    wire t_307;
-    wire [1:0] t_308;
-    wire [3:0] t_309;
-    wire [1:0] t_310;
-    wire t_311;
-    wire [1:0] t_312;
-    wire [7:0] t_313;
-    wire [3:0] t_314;
-    wire t_315;
-    wire [1:0] t_316;
-    wire t_317;
-    wire [1:0] t_318;
-    wire [3:0] t_319;
-    wire [1:0] t_320;
-    wire t_321;
-    wire [1:0] t_322;
-    wire [26:0] t_323;
-    wire [17:0] t_324;
-    wire t_325;
-    wire [17:0] t_326;
-    wire [10:0] t_327;
-    wire [31:0] t_328;
-    wire [15:0] t_329;
-    wire t_330;
-    wire [7:0] t_331;
-    wire t_332;
-    wire [3:0] t_333;
-    wire t_334;
-    wire [1:0] t_335;
-    wire t_336;
-    wire [1:0] t_337;
-    wire [3:0] t_338;
-    wire [1:0] t_339;
-    wire t_340;
-    wire [1:0] t_341;
-    wire [7:0] t_342;
-    wire [3:0] t_343;
-    wire t_344;
-    wire [1:0] t_345;
-    wire t_346;
-    wire [1:0] t_347;
-    wire [3:0] t_348;
-    wire [1:0] t_349;
-    wire t_350;
-    wire [1:0] t_351;
-    wire [15:0] t_352;
-    wire [7:0] t_353;
-    wire t_354;
-    wire [3:0] t_355;
-    wire t_356;
-    wire [1:0] t_357;
-    wire t_358;
-    wire [1:0] t_359;
-    wire [3:0] t_360;
-    wire [1:0] t_361;
-    wire t_362;
-    wire [1:0] t_363;
-    wire [7:0] t_364;
-    wire [3:0] t_365;
-    wire t_366;
-    wire [1:0] t_367;
-    wire t_368;
-    wire [1:0] t_369;
-    wire [3:0] t_370;
-    wire [1:0] t_371;
-    wire t_372;
-    wire [1:0] t_373;
-    wire [26:0] t_374;
-    wire [17:0] t_375;
+    wire [31:0] t_274;
+    wire [15:0] t_275;
+    wire t_276;
+    wire [7:0] t_277;
+    wire t_278;
+    wire [3:0] t_279;
+    wire t_280;
+    wire [1:0] t_281;
+    wire t_282;
+    wire [1:0] t_283;
+    wire [3:0] t_284;
+    wire [1:0] t_285;
+    wire t_286;
+    wire [1:0] t_287;
+    wire [7:0] t_288;
+    wire [3:0] t_289;
+    wire t_290;
+    wire [1:0] t_291;
+    wire t_292;
+    wire [1:0] t_293;
+    wire [3:0] t_294;
+    wire [1:0] t_295;
+    wire t_296;
+    wire [1:0] t_297;
+    wire [15:0] t_298;
+    wire [7:0] t_299;
+    wire t_300;
+    wire [3:0] t_301;
+    wire t_302;
+    wire [1:0] t_303;
+    wire t_304;
+    wire [1:0] t_305;
+    wire [3:0] t_306;
+    wire [1:0] t_307;
+    wire t_308;
+    wire [1:0] t_309;
+    wire [7:0] t_310;
+    wire [3:0] t_311;
+    wire t_312;
+    wire [1:0] t_313;
+    wire t_314;
+    wire [1:0] t_315;
+    wire [3:0] t_316;
+    wire [1:0] t_317;
+    wire t_318;
+    wire [1:0] t_319;
+    wire [26:0] t_320;
+    wire [17:0] t_321;
+    wire t_322;
+    wire [17:0] t_323;
+    wire [10:0] t_324;
+    wire [31:0] t_325;
+    wire [15:0] t_326;
+    wire t_327;
+    wire [7:0] t_328;
+    wire t_329;
+    wire [3:0] t_330;
+    wire t_331;
+    wire [1:0] t_332;
+    wire t_333;
+    wire [1:0] t_334;
+    wire [3:0] t_335;
+    wire [1:0] t_336;
+    wire t_337;
+    wire [1:0] t_338;
+    wire [7:0] t_339;
+    wire [3:0] t_340;
+    wire t_341;
+    wire [1:0] t_342;
+    wire t_343;
+    wire [1:0] t_344;
+    wire [3:0] t_345;
+    wire [1:0] t_346;
+    wire t_347;
+    wire [1:0] t_348;
+    wire [15:0] t_349;
+    wire [7:0] t_350;
+    wire t_351;
+    wire [3:0] t_352;
+    wire t_353;
+    wire [1:0] t_354;
+    wire t_355;
+    wire [1:0] t_356;
+    wire [3:0] t_357;
+    wire [1:0] t_358;
+    wire t_359;
+    wire [1:0] t_360;
+    wire [7:0] t_361;
+    wire [3:0] t_362;
+    wire t_363;
+    wire [1:0] t_364;
+    wire t_365;
+    wire [1:0] t_366;
+    wire [3:0] t_367;
+    wire [1:0] t_368;
+    wire t_369;
+    wire [1:0] t_370;
+    wire [26:0] t_371;
+    wire [17:0] t_372;
+    wire t_373;
+    wire [17:0] t_374;
+    wire [10:0] t_375;
     wire t_376;
-    wire [17:0] t_377;
-    wire [10:0] t_378;
-    wire t_379;
-    wire [31:0] t_380;
-    wire [15:0] t_381;
-    wire [15:0] t_382;
-    wire [11:0] t_383;
+    wire [31:0] t_377;
+    wire [15:0] t_378;
+    wire [15:0] t_379;
+    wire [11:0] t_380;
+    wire t_381;
+    wire [1:0] t_382;
+    wire t_383;
     wire t_384;
-    wire [1:0] t_385;
-    wire t_386;
-    wire t_387;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
-    assign t_2 = (stream_fire & (write_address[11] == 1'h0));
-    assign t_3 = (stream_fire & (write_address[11:10] == 2'h2));
-    assign t_4 = (stream_fire & (write_address[11:10] == 2'h3));
-    assign t_5 = ({7'h0, {12'h0, a_beat}} * {24'h0, 7'h10});
-    assign t_6 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
-    assign t_7 = hit_token[3:0];
-    assign t_8 = ({{1{b2_t_y0[15]}}, b2_t_y0} + 17'h7f);
-    assign t_9 = ({{1{b2_t_y1[15]}}, b2_t_y1} + 17'h7f);
-    assign t_10 = ({{1{b2_t_y2[15]}}, b2_t_y2} + 17'h7f);
-    assign t_11 = ({{1{b2_t_y3[15]}}, b2_t_y3} + 17'h7f);
-    assign t_12 = ({{1{b2_t_y4[15]}}, b2_t_y4} + 17'h7f);
-    assign t_13 = ({{1{b2_t_y5[15]}}, b2_t_y5} + 17'h7f);
-    assign t_14 = ({{1{b2_t_y6[15]}}, b2_t_y6} + 17'h7f);
-    assign t_15 = ({{1{b2_t_y7[15]}}, b2_t_y7} + 17'h7f);
-    assign t_16 = ({{1{b2_t_y8[15]}}, b2_t_y8} + 17'h7f);
-    assign t_17 = ({{1{b2_t_y9[15]}}, b2_t_y9} + 17'h7f);
-    assign t_18 = ({{1{b2_t_y10[15]}}, b2_t_y10} + 17'h7f);
-    assign t_19 = ({{1{b2_t_y11[15]}}, b2_t_y11} + 17'h7f);
-    assign t_20 = ({{1{b2_t_y12[15]}}, b2_t_y12} + 17'h7f);
-    assign t_21 = ({{1{b2_t_y13[15]}}, b2_t_y13} + 17'h7f);
-    assign t_22 = ({{1{b2_t_y14[15]}}, b2_t_y14} + 17'h7f);
-    assign t_23 = ({{1{b2_t_y15[15]}}, b2_t_y15} + 17'h7f);
-    assign t_24 = ({{1{c0_t_q0[9]}}, c0_t_q0} - {{1{c0_t_q1[9]}}, c0_t_q1});
-    assign t_25 = ({{1{c0_t_q2[9]}}, c0_t_q2} - {{1{c0_t_q3[9]}}, c0_t_q3});
-    assign t_26 = ({{1{c0_t_q4[9]}}, c0_t_q4} - {{1{c0_t_q5[9]}}, c0_t_q5});
-    assign t_27 = ({{1{c0_t_q6[9]}}, c0_t_q6} - {{1{c0_t_q7[9]}}, c0_t_q7});
-    assign t_28 = ({{1{c0_t_q8[9]}}, c0_t_q8} - {{1{c0_t_q9[9]}}, c0_t_q9});
-    assign t_29 = ({{1{c0_t_q10[9]}}, c0_t_q10} - {{1{c0_t_q11[9]}}, c0_t_q11});
-    assign t_30 = ({{1{c0_t_q12[9]}}, c0_t_q12} - {{1{c0_t_q13[9]}}, c0_t_q13});
-    assign t_31 = ({{1{c0_t_q14[9]}}, c0_t_q14} - {{1{c0_t_q15[9]}}, c0_t_q15});
-    assign t_32 = ({{1{c1_t_m0[9]}}, c1_t_m0} - {{1{c1_t_m1[9]}}, c1_t_m1});
-    assign t_33 = ({{1{c1_t_m2[9]}}, c1_t_m2} - {{1{c1_t_m3[9]}}, c1_t_m3});
-    assign t_34 = ({{1{c1_t_m4[9]}}, c1_t_m4} - {{1{c1_t_m5[9]}}, c1_t_m5});
-    assign t_35 = ({{1{c1_t_m6[9]}}, c1_t_m6} - {{1{c1_t_m7[9]}}, c1_t_m7});
-    assign t_36 = ({{1{c2_t_m0[9]}}, c2_t_m0} - {{1{c2_t_m1[9]}}, c2_t_m1});
-    assign t_37 = (t_36[10] ? c2_t_m1 : c2_t_m0);
-    assign t_38 = ({{1{c2_t_m2[9]}}, c2_t_m2} - {{1{c2_t_m3[9]}}, c2_t_m3});
-    assign t_39 = (t_38[10] ? c2_t_m3 : c2_t_m2);
-    assign t_40 = {{6{t_37[9]}}, t_37};
-    assign t_41 = {{6{t_39[9]}}, t_39};
-    assign t_42 = ({{1{c3_t_m0[9]}}, c3_t_m0} - {{1{c3_t_m1[9]}}, c3_t_m1});
-    assign t_43 = t_42[10];
-    assign t_44 = (t_43 ? c3_full_t_m1 : c3_full_t_m0);
-    assign t_45 = (t_43 ? c3_t_m1 : c3_t_m0);
-    assign t_46 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
-    assign t_47 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
-    assign t_48 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
-    assign t_49 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
-    assign t_50 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
-    assign t_51 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
-    assign t_52 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
-    assign t_53 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
-    assign t_54 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
-    assign t_55 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
-    assign t_56 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
-    assign t_57 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
-    assign t_58 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
-    assign t_59 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
-    assign t_60 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
-    assign t_61 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
-    assign t_62 = ({{1{c0_d_q0[9]}}, c0_d_q0} - {{1{c0_d_q1[9]}}, c0_d_q1});
-    assign t_63 = ({{1{c0_d_q2[9]}}, c0_d_q2} - {{1{c0_d_q3[9]}}, c0_d_q3});
-    assign t_64 = ({{1{c0_d_q4[9]}}, c0_d_q4} - {{1{c0_d_q5[9]}}, c0_d_q5});
-    assign t_65 = ({{1{c0_d_q6[9]}}, c0_d_q6} - {{1{c0_d_q7[9]}}, c0_d_q7});
-    assign t_66 = ({{1{c0_d_q8[9]}}, c0_d_q8} - {{1{c0_d_q9[9]}}, c0_d_q9});
-    assign t_67 = ({{1{c0_d_q10[9]}}, c0_d_q10} - {{1{c0_d_q11[9]}}, c0_d_q11});
-    assign t_68 = ({{1{c0_d_q12[9]}}, c0_d_q12} - {{1{c0_d_q13[9]}}, c0_d_q13});
-    assign t_69 = ({{1{c0_d_q14[9]}}, c0_d_q14} - {{1{c0_d_q15[9]}}, c0_d_q15});
-    assign t_70 = ({{1{c1_d_m0[9]}}, c1_d_m0} - {{1{c1_d_m1[9]}}, c1_d_m1});
-    assign t_71 = ({{1{c1_d_m2[9]}}, c1_d_m2} - {{1{c1_d_m3[9]}}, c1_d_m3});
-    assign t_72 = ({{1{c1_d_m4[9]}}, c1_d_m4} - {{1{c1_d_m5[9]}}, c1_d_m5});
-    assign t_73 = ({{1{c1_d_m6[9]}}, c1_d_m6} - {{1{c1_d_m7[9]}}, c1_d_m7});
-    assign t_74 = ({{1{c2_d_m0[9]}}, c2_d_m0} - {{1{c2_d_m1[9]}}, c2_d_m1});
-    assign t_75 = (t_74[10] ? c2_d_m1 : c2_d_m0);
-    assign t_76 = ({{1{c2_d_m2[9]}}, c2_d_m2} - {{1{c2_d_m3[9]}}, c2_d_m3});
-    assign t_77 = (t_76[10] ? c2_d_m3 : c2_d_m2);
-    assign t_78 = {{6{t_75[9]}}, t_75};
-    assign t_79 = {{6{t_77[9]}}, t_77};
-    assign t_80 = ({{1{c3_d_m0[9]}}, c3_d_m0} - {{1{c3_d_m1[9]}}, c3_d_m1});
-    assign t_81 = t_80[10];
-    assign t_82 = (t_81 ? c3_full_d_m1 : c3_full_d_m0);
-    assign t_83 = (t_81 ? c3_d_m1 : c3_d_m0);
-    assign t_84 = {{2{c4_t_y0[15]}}, c4_t_y0};
-    assign t_85 = d_t_delta0[18];
-    assign t_86 = d_t_delta0[17:0];
-    assign t_87 = t_86[17:7];
-    assign t_88 = {{2{c4_t_y1[15]}}, c4_t_y1};
-    assign t_89 = d_t_delta1[18];
-    assign t_90 = d_t_delta1[17:0];
-    assign t_91 = t_90[17:7];
-    assign t_92 = {{2{c4_t_y2[15]}}, c4_t_y2};
-    assign t_93 = d_t_delta2[18];
-    assign t_94 = d_t_delta2[17:0];
-    assign t_95 = t_94[17:7];
-    assign t_96 = {{2{c4_t_y3[15]}}, c4_t_y3};
-    assign t_97 = d_t_delta3[18];
-    assign t_98 = d_t_delta3[17:0];
-    assign t_99 = t_98[17:7];
-    assign t_100 = {{2{c4_t_y4[15]}}, c4_t_y4};
-    assign t_101 = d_t_delta4[18];
-    assign t_102 = d_t_delta4[17:0];
-    assign t_103 = t_102[17:7];
-    assign t_104 = {{2{c4_t_y5[15]}}, c4_t_y5};
-    assign t_105 = d_t_delta5[18];
-    assign t_106 = d_t_delta5[17:0];
-    assign t_107 = t_106[17:7];
-    assign t_108 = {{2{c4_t_y6[15]}}, c4_t_y6};
-    assign t_109 = d_t_delta6[18];
-    assign t_110 = d_t_delta6[17:0];
-    assign t_111 = t_110[17:7];
-    assign t_112 = {{2{c4_t_y7[15]}}, c4_t_y7};
-    assign t_113 = d_t_delta7[18];
-    assign t_114 = d_t_delta7[17:0];
-    assign t_115 = t_114[17:7];
-    assign t_116 = {{2{c4_t_y8[15]}}, c4_t_y8};
-    assign t_117 = d_t_delta8[18];
-    assign t_118 = d_t_delta8[17:0];
-    assign t_119 = t_118[17:7];
-    assign t_120 = {{2{c4_t_y9[15]}}, c4_t_y9};
-    assign t_121 = d_t_delta9[18];
-    assign t_122 = d_t_delta9[17:0];
-    assign t_123 = t_122[17:7];
-    assign t_124 = {{2{c4_t_y10[15]}}, c4_t_y10};
-    assign t_125 = d_t_delta10[18];
-    assign t_126 = d_t_delta10[17:0];
-    assign t_127 = t_126[17:7];
-    assign t_128 = {{2{c4_t_y11[15]}}, c4_t_y11};
-    assign t_129 = d_t_delta11[18];
-    assign t_130 = d_t_delta11[17:0];
-    assign t_131 = t_130[17:7];
-    assign t_132 = {{2{c4_t_y12[15]}}, c4_t_y12};
-    assign t_133 = d_t_delta12[18];
-    assign t_134 = d_t_delta12[17:0];
-    assign t_135 = t_134[17:7];
-    assign t_136 = {{2{c4_t_y13[15]}}, c4_t_y13};
-    assign t_137 = d_t_delta13[18];
-    assign t_138 = d_t_delta13[17:0];
-    assign t_139 = t_138[17:7];
-    assign t_140 = {{2{c4_t_y14[15]}}, c4_t_y14};
-    assign t_141 = d_t_delta14[18];
-    assign t_142 = d_t_delta14[17:0];
-    assign t_143 = t_142[17:7];
-    assign t_144 = {{2{c4_t_y15[15]}}, c4_t_y15};
-    assign t_145 = d_t_delta15[18];
-    assign t_146 = d_t_delta15[17:0];
-    assign t_147 = t_146[17:7];
-    assign t_148 = {{2{c4_d_y0[15]}}, c4_d_y0};
-    assign t_149 = d_d_delta0[18];
-    assign t_150 = d_d_delta0[17:0];
-    assign t_151 = t_150[17:7];
-    assign t_152 = {{2{c4_d_y1[15]}}, c4_d_y1};
-    assign t_153 = d_d_delta1[18];
-    assign t_154 = d_d_delta1[17:0];
-    assign t_155 = t_154[17:7];
-    assign t_156 = {{2{c4_d_y2[15]}}, c4_d_y2};
-    assign t_157 = d_d_delta2[18];
-    assign t_158 = d_d_delta2[17:0];
-    assign t_159 = t_158[17:7];
-    assign t_160 = {{2{c4_d_y3[15]}}, c4_d_y3};
-    assign t_161 = d_d_delta3[18];
-    assign t_162 = d_d_delta3[17:0];
-    assign t_163 = t_162[17:7];
-    assign t_164 = {{2{c4_d_y4[15]}}, c4_d_y4};
-    assign t_165 = d_d_delta4[18];
-    assign t_166 = d_d_delta4[17:0];
-    assign t_167 = t_166[17:7];
-    assign t_168 = {{2{c4_d_y5[15]}}, c4_d_y5};
-    assign t_169 = d_d_delta5[18];
-    assign t_170 = d_d_delta5[17:0];
-    assign t_171 = t_170[17:7];
-    assign t_172 = {{2{c4_d_y6[15]}}, c4_d_y6};
-    assign t_173 = d_d_delta6[18];
-    assign t_174 = d_d_delta6[17:0];
-    assign t_175 = t_174[17:7];
-    assign t_176 = {{2{c4_d_y7[15]}}, c4_d_y7};
-    assign t_177 = d_d_delta7[18];
-    assign t_178 = d_d_delta7[17:0];
-    assign t_179 = t_178[17:7];
-    assign t_180 = {{2{c4_d_y8[15]}}, c4_d_y8};
-    assign t_181 = d_d_delta8[18];
-    assign t_182 = d_d_delta8[17:0];
-    assign t_183 = t_182[17:7];
-    assign t_184 = {{2{c4_d_y9[15]}}, c4_d_y9};
-    assign t_185 = d_d_delta9[18];
-    assign t_186 = d_d_delta9[17:0];
-    assign t_187 = t_186[17:7];
-    assign t_188 = {{2{c4_d_y10[15]}}, c4_d_y10};
-    assign t_189 = d_d_delta10[18];
-    assign t_190 = d_d_delta10[17:0];
-    assign t_191 = t_190[17:7];
-    assign t_192 = {{2{c4_d_y11[15]}}, c4_d_y11};
-    assign t_193 = d_d_delta11[18];
-    assign t_194 = d_d_delta11[17:0];
-    assign t_195 = t_194[17:7];
-    assign t_196 = {{2{c4_d_y12[15]}}, c4_d_y12};
-    assign t_197 = d_d_delta12[18];
-    assign t_198 = d_d_delta12[17:0];
-    assign t_199 = t_198[17:7];
-    assign t_200 = {{2{c4_d_y13[15]}}, c4_d_y13};
-    assign t_201 = d_d_delta13[18];
-    assign t_202 = d_d_delta13[17:0];
-    assign t_203 = t_202[17:7];
-    assign t_204 = {{2{c4_d_y14[15]}}, c4_d_y14};
-    assign t_205 = d_d_delta14[18];
-    assign t_206 = d_d_delta14[17:0];
-    assign t_207 = t_206[17:7];
-    assign t_208 = {{2{c4_d_y15[15]}}, c4_d_y15};
-    assign t_209 = d_d_delta15[18];
-    assign t_210 = d_d_delta15[17:0];
-    assign t_211 = t_210[17:7];
-    assign t_212 = {{1{e2_ref_t[15]}}, e2_ref_t};
-    assign t_213 = {{1{e2_ref_d[15]}}, e2_ref_d};
-    assign t_214 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
-    assign t_215 = {{1{t_214[15]}}, t_214};
-    assign t_216 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
-    assign t_217 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
-    assign t_218 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
-    assign t_219 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
-    assign t_220 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
-    assign t_221 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_222 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_223 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
-    assign t_224 = {{1{t_223[15]}}, t_223};
-    assign t_225 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
-    assign t_226 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
-    assign t_227 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
-    assign t_228 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
-    assign t_229 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
-    assign t_230 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_231 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_232 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
-    assign t_233 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
-    assign t_234 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_235 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
-    assign t_236 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
-    assign t_237 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
-    assign t_238 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
-    assign t_239 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
-    assign t_240 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
-    assign t_241 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
-    assign t_242 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
-    assign t_243 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
-    assign t_244 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
-    assign t_245 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
-    assign t_246 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
-    assign t_247 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
-    assign t_248 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
-    assign t_249 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
-    assign t_250 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
-    assign t_251 = (ckpt_valid_4 & (~ckpt_done));
-    assign t_252 = ((ckpt_valid_ahead_3 & ckpt_s3_above) & (~(ckpt_valid_4 & ckpt_s4_above)));
-    assign t_253 = (ckpt_skip_jump & pass_b_phase);
-    assign t_254 = {10'h0, p4_q15};
-    assign t_255 = cur_uniforms[31:0];
-    assign t_256 = uniform_final_q[15:0];
-    assign t_257 = uniform_final_q[31:16];
-    assign t_258 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
-    assign t_259 = (state == 3'h1);
-    assign t_260 = ((state == 3'h4) & ckpt_jump);
-    assign t_261 = ({1'h0, g1_rest} - {1'h0, g1_q15});
-    assign t_262 = ({1'h0, g1_rest} - {1'h0, g1_q14});
-    assign t_263 = ({1'h0, g1_rest} - {1'h0, g1_q13});
-    assign t_264 = ({1'h0, g1_rest} - {1'h0, g1_q12});
-    assign t_265 = ({1'h0, g1_rest} - {1'h0, g1_q11});
-    assign t_266 = ({1'h0, g1_rest} - {1'h0, g1_q10});
-    assign t_267 = ({1'h0, g1_rest} - {1'h0, g1_q9});
-    assign t_268 = ({1'h0, g1_rest} - {1'h0, g1_q8});
-    assign t_269 = ({1'h0, g1_rest} - {1'h0, g1_q7});
-    assign t_270 = ({1'h0, g1_rest} - {1'h0, g1_q6});
-    assign t_271 = ({1'h0, g1_rest} - {1'h0, g1_q5});
-    assign t_272 = ({1'h0, g1_rest} - {1'h0, g1_q4});
-    assign t_273 = ({1'h0, g1_rest} - {1'h0, g1_q3});
-    assign t_274 = ({1'h0, g1_rest} - {1'h0, g1_q2});
-    assign t_275 = ({1'h0, g1_rest} - {1'h0, g1_q1});
-    assign t_276 = ({1'h0, g1_rest} - {1'h0, g1_q0});
-    assign t_277 = {15'h0, sum_t[43:27]};
-    assign t_278 = t_277[31:16];
-    assign t_279 = (|t_278);
-    assign t_280 = t_278[15:8];
-    assign t_281 = (|t_280);
-    assign t_282 = t_280[7:4];
-    assign t_283 = (|t_282);
-    assign t_284 = t_282[3:2];
-    assign t_285 = (|t_284);
-    assign t_286 = t_282[1:0];
-    assign t_287 = t_280[3:0];
-    assign t_288 = t_287[3:2];
-    assign t_289 = (|t_288);
-    assign t_290 = t_287[1:0];
-    assign t_291 = t_278[7:0];
-    assign t_292 = t_291[7:4];
-    assign t_293 = (|t_292);
-    assign t_294 = t_292[3:2];
-    assign t_295 = (|t_294);
-    assign t_296 = t_292[1:0];
-    assign t_297 = t_291[3:0];
-    assign t_298 = t_297[3:2];
-    assign t_299 = (|t_298);
-    assign t_300 = t_297[1:0];
-    assign t_301 = t_277[15:0];
-    assign t_302 = t_301[15:8];
-    assign t_303 = (|t_302);
-    assign t_304 = t_302[7:4];
-    assign t_305 = (|t_304);
-    assign t_306 = t_304[3:2];
-    assign t_307 = (|t_306);
-    assign t_308 = t_304[1:0];
-    assign t_309 = t_302[3:0];
-    assign t_310 = t_309[3:2];
-    assign t_311 = (|t_310);
-    assign t_312 = t_309[1:0];
-    assign t_313 = t_301[7:0];
-    assign t_314 = t_313[7:4];
-    assign t_315 = (|t_314);
-    assign t_316 = t_314[3:2];
-    assign t_317 = (|t_316);
-    assign t_318 = t_314[1:0];
-    assign t_319 = t_313[3:0];
-    assign t_320 = t_319[3:2];
-    assign t_321 = (|t_320);
-    assign t_322 = t_319[1:0];
-    assign t_323 = (dec_t_window >> dec_t_lead_q);
-    assign t_324 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_325 = dec_t_delta[18];
-    assign t_326 = dec_t_delta[17:0];
-    assign t_327 = t_326[17:7];
-    assign t_328 = {15'h0, sum_d[43:27]};
-    assign t_329 = t_328[31:16];
-    assign t_330 = (|t_329);
-    assign t_331 = t_329[15:8];
-    assign t_332 = (|t_331);
-    assign t_333 = t_331[7:4];
-    assign t_334 = (|t_333);
-    assign t_335 = t_333[3:2];
-    assign t_336 = (|t_335);
-    assign t_337 = t_333[1:0];
-    assign t_338 = t_331[3:0];
-    assign t_339 = t_338[3:2];
-    assign t_340 = (|t_339);
-    assign t_341 = t_338[1:0];
-    assign t_342 = t_329[7:0];
-    assign t_343 = t_342[7:4];
-    assign t_344 = (|t_343);
-    assign t_345 = t_343[3:2];
-    assign t_346 = (|t_345);
-    assign t_347 = t_343[1:0];
-    assign t_348 = t_342[3:0];
-    assign t_349 = t_348[3:2];
-    assign t_350 = (|t_349);
-    assign t_351 = t_348[1:0];
-    assign t_352 = t_328[15:0];
-    assign t_353 = t_352[15:8];
-    assign t_354 = (|t_353);
-    assign t_355 = t_353[7:4];
-    assign t_356 = (|t_355);
-    assign t_357 = t_355[3:2];
-    assign t_358 = (|t_357);
-    assign t_359 = t_355[1:0];
-    assign t_360 = t_353[3:0];
-    assign t_361 = t_360[3:2];
-    assign t_362 = (|t_361);
-    assign t_363 = t_360[1:0];
-    assign t_364 = t_352[7:0];
-    assign t_365 = t_364[7:4];
-    assign t_366 = (|t_365);
-    assign t_367 = t_365[3:2];
-    assign t_368 = (|t_367);
-    assign t_369 = t_365[1:0];
-    assign t_370 = t_364[3:0];
-    assign t_371 = t_370[3:2];
-    assign t_372 = (|t_371);
-    assign t_373 = t_370[1:0];
-    assign t_374 = (dec_d_window >> dec_d_lead_q);
-    assign t_375 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_376 = dec_d_delta[18];
-    assign t_377 = dec_d_delta[17:0];
-    assign t_378 = t_377[17:7];
-    assign t_379 = (state == 3'h1);
-    assign t_380 = cur_uniforms[31:0];
-    assign t_381 = uniform_row_q[15:0];
-    assign t_382 = uniform_row_q[31:16];
-    assign t_383 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_384 = (beat == 12'hbfe);
-    assign t_385 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
-    assign t_386 = (|draft_rows_left[2:1]);
-    assign t_387 = (|draft_rows_left[2:1]);
+    assign t_2 = ({7'h0, {12'h0, a_beat}} * {24'h0, 7'h10});
+    assign t_3 = {1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1, 1'h1};
+    assign t_4 = hit_token[3:0];
+    assign t_5 = ({{1{b2_t_y0[15]}}, b2_t_y0} + 17'h7f);
+    assign t_6 = ({{1{b2_t_y1[15]}}, b2_t_y1} + 17'h7f);
+    assign t_7 = ({{1{b2_t_y2[15]}}, b2_t_y2} + 17'h7f);
+    assign t_8 = ({{1{b2_t_y3[15]}}, b2_t_y3} + 17'h7f);
+    assign t_9 = ({{1{b2_t_y4[15]}}, b2_t_y4} + 17'h7f);
+    assign t_10 = ({{1{b2_t_y5[15]}}, b2_t_y5} + 17'h7f);
+    assign t_11 = ({{1{b2_t_y6[15]}}, b2_t_y6} + 17'h7f);
+    assign t_12 = ({{1{b2_t_y7[15]}}, b2_t_y7} + 17'h7f);
+    assign t_13 = ({{1{b2_t_y8[15]}}, b2_t_y8} + 17'h7f);
+    assign t_14 = ({{1{b2_t_y9[15]}}, b2_t_y9} + 17'h7f);
+    assign t_15 = ({{1{b2_t_y10[15]}}, b2_t_y10} + 17'h7f);
+    assign t_16 = ({{1{b2_t_y11[15]}}, b2_t_y11} + 17'h7f);
+    assign t_17 = ({{1{b2_t_y12[15]}}, b2_t_y12} + 17'h7f);
+    assign t_18 = ({{1{b2_t_y13[15]}}, b2_t_y13} + 17'h7f);
+    assign t_19 = ({{1{b2_t_y14[15]}}, b2_t_y14} + 17'h7f);
+    assign t_20 = ({{1{b2_t_y15[15]}}, b2_t_y15} + 17'h7f);
+    assign t_21 = ({{1{c0_t_q0[9]}}, c0_t_q0} - {{1{c0_t_q1[9]}}, c0_t_q1});
+    assign t_22 = ({{1{c0_t_q2[9]}}, c0_t_q2} - {{1{c0_t_q3[9]}}, c0_t_q3});
+    assign t_23 = ({{1{c0_t_q4[9]}}, c0_t_q4} - {{1{c0_t_q5[9]}}, c0_t_q5});
+    assign t_24 = ({{1{c0_t_q6[9]}}, c0_t_q6} - {{1{c0_t_q7[9]}}, c0_t_q7});
+    assign t_25 = ({{1{c0_t_q8[9]}}, c0_t_q8} - {{1{c0_t_q9[9]}}, c0_t_q9});
+    assign t_26 = ({{1{c0_t_q10[9]}}, c0_t_q10} - {{1{c0_t_q11[9]}}, c0_t_q11});
+    assign t_27 = ({{1{c0_t_q12[9]}}, c0_t_q12} - {{1{c0_t_q13[9]}}, c0_t_q13});
+    assign t_28 = ({{1{c0_t_q14[9]}}, c0_t_q14} - {{1{c0_t_q15[9]}}, c0_t_q15});
+    assign t_29 = ({{1{c1_t_m0[9]}}, c1_t_m0} - {{1{c1_t_m1[9]}}, c1_t_m1});
+    assign t_30 = ({{1{c1_t_m2[9]}}, c1_t_m2} - {{1{c1_t_m3[9]}}, c1_t_m3});
+    assign t_31 = ({{1{c1_t_m4[9]}}, c1_t_m4} - {{1{c1_t_m5[9]}}, c1_t_m5});
+    assign t_32 = ({{1{c1_t_m6[9]}}, c1_t_m6} - {{1{c1_t_m7[9]}}, c1_t_m7});
+    assign t_33 = ({{1{c2_t_m0[9]}}, c2_t_m0} - {{1{c2_t_m1[9]}}, c2_t_m1});
+    assign t_34 = (t_33[10] ? c2_t_m1 : c2_t_m0);
+    assign t_35 = ({{1{c2_t_m2[9]}}, c2_t_m2} - {{1{c2_t_m3[9]}}, c2_t_m3});
+    assign t_36 = (t_35[10] ? c2_t_m3 : c2_t_m2);
+    assign t_37 = {{6{t_34[9]}}, t_34};
+    assign t_38 = {{6{t_36[9]}}, t_36};
+    assign t_39 = ({{1{c3_t_m0[9]}}, c3_t_m0} - {{1{c3_t_m1[9]}}, c3_t_m1});
+    assign t_40 = t_39[10];
+    assign t_41 = (t_40 ? c3_full_t_m1 : c3_full_t_m0);
+    assign t_42 = (t_40 ? c3_t_m1 : c3_t_m0);
+    assign t_43 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
+    assign t_44 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
+    assign t_45 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
+    assign t_46 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
+    assign t_47 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
+    assign t_48 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
+    assign t_49 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
+    assign t_50 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
+    assign t_51 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
+    assign t_52 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
+    assign t_53 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
+    assign t_54 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
+    assign t_55 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
+    assign t_56 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
+    assign t_57 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
+    assign t_58 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
+    assign t_59 = ({{1{c0_d_q0[9]}}, c0_d_q0} - {{1{c0_d_q1[9]}}, c0_d_q1});
+    assign t_60 = ({{1{c0_d_q2[9]}}, c0_d_q2} - {{1{c0_d_q3[9]}}, c0_d_q3});
+    assign t_61 = ({{1{c0_d_q4[9]}}, c0_d_q4} - {{1{c0_d_q5[9]}}, c0_d_q5});
+    assign t_62 = ({{1{c0_d_q6[9]}}, c0_d_q6} - {{1{c0_d_q7[9]}}, c0_d_q7});
+    assign t_63 = ({{1{c0_d_q8[9]}}, c0_d_q8} - {{1{c0_d_q9[9]}}, c0_d_q9});
+    assign t_64 = ({{1{c0_d_q10[9]}}, c0_d_q10} - {{1{c0_d_q11[9]}}, c0_d_q11});
+    assign t_65 = ({{1{c0_d_q12[9]}}, c0_d_q12} - {{1{c0_d_q13[9]}}, c0_d_q13});
+    assign t_66 = ({{1{c0_d_q14[9]}}, c0_d_q14} - {{1{c0_d_q15[9]}}, c0_d_q15});
+    assign t_67 = ({{1{c1_d_m0[9]}}, c1_d_m0} - {{1{c1_d_m1[9]}}, c1_d_m1});
+    assign t_68 = ({{1{c1_d_m2[9]}}, c1_d_m2} - {{1{c1_d_m3[9]}}, c1_d_m3});
+    assign t_69 = ({{1{c1_d_m4[9]}}, c1_d_m4} - {{1{c1_d_m5[9]}}, c1_d_m5});
+    assign t_70 = ({{1{c1_d_m6[9]}}, c1_d_m6} - {{1{c1_d_m7[9]}}, c1_d_m7});
+    assign t_71 = ({{1{c2_d_m0[9]}}, c2_d_m0} - {{1{c2_d_m1[9]}}, c2_d_m1});
+    assign t_72 = (t_71[10] ? c2_d_m1 : c2_d_m0);
+    assign t_73 = ({{1{c2_d_m2[9]}}, c2_d_m2} - {{1{c2_d_m3[9]}}, c2_d_m3});
+    assign t_74 = (t_73[10] ? c2_d_m3 : c2_d_m2);
+    assign t_75 = {{6{t_72[9]}}, t_72};
+    assign t_76 = {{6{t_74[9]}}, t_74};
+    assign t_77 = ({{1{c3_d_m0[9]}}, c3_d_m0} - {{1{c3_d_m1[9]}}, c3_d_m1});
+    assign t_78 = t_77[10];
+    assign t_79 = (t_78 ? c3_full_d_m1 : c3_full_d_m0);
+    assign t_80 = (t_78 ? c3_d_m1 : c3_d_m0);
+    assign t_81 = {{2{c4_t_y0[15]}}, c4_t_y0};
+    assign t_82 = d_t_delta0[18];
+    assign t_83 = d_t_delta0[17:0];
+    assign t_84 = t_83[17:7];
+    assign t_85 = {{2{c4_t_y1[15]}}, c4_t_y1};
+    assign t_86 = d_t_delta1[18];
+    assign t_87 = d_t_delta1[17:0];
+    assign t_88 = t_87[17:7];
+    assign t_89 = {{2{c4_t_y2[15]}}, c4_t_y2};
+    assign t_90 = d_t_delta2[18];
+    assign t_91 = d_t_delta2[17:0];
+    assign t_92 = t_91[17:7];
+    assign t_93 = {{2{c4_t_y3[15]}}, c4_t_y3};
+    assign t_94 = d_t_delta3[18];
+    assign t_95 = d_t_delta3[17:0];
+    assign t_96 = t_95[17:7];
+    assign t_97 = {{2{c4_t_y4[15]}}, c4_t_y4};
+    assign t_98 = d_t_delta4[18];
+    assign t_99 = d_t_delta4[17:0];
+    assign t_100 = t_99[17:7];
+    assign t_101 = {{2{c4_t_y5[15]}}, c4_t_y5};
+    assign t_102 = d_t_delta5[18];
+    assign t_103 = d_t_delta5[17:0];
+    assign t_104 = t_103[17:7];
+    assign t_105 = {{2{c4_t_y6[15]}}, c4_t_y6};
+    assign t_106 = d_t_delta6[18];
+    assign t_107 = d_t_delta6[17:0];
+    assign t_108 = t_107[17:7];
+    assign t_109 = {{2{c4_t_y7[15]}}, c4_t_y7};
+    assign t_110 = d_t_delta7[18];
+    assign t_111 = d_t_delta7[17:0];
+    assign t_112 = t_111[17:7];
+    assign t_113 = {{2{c4_t_y8[15]}}, c4_t_y8};
+    assign t_114 = d_t_delta8[18];
+    assign t_115 = d_t_delta8[17:0];
+    assign t_116 = t_115[17:7];
+    assign t_117 = {{2{c4_t_y9[15]}}, c4_t_y9};
+    assign t_118 = d_t_delta9[18];
+    assign t_119 = d_t_delta9[17:0];
+    assign t_120 = t_119[17:7];
+    assign t_121 = {{2{c4_t_y10[15]}}, c4_t_y10};
+    assign t_122 = d_t_delta10[18];
+    assign t_123 = d_t_delta10[17:0];
+    assign t_124 = t_123[17:7];
+    assign t_125 = {{2{c4_t_y11[15]}}, c4_t_y11};
+    assign t_126 = d_t_delta11[18];
+    assign t_127 = d_t_delta11[17:0];
+    assign t_128 = t_127[17:7];
+    assign t_129 = {{2{c4_t_y12[15]}}, c4_t_y12};
+    assign t_130 = d_t_delta12[18];
+    assign t_131 = d_t_delta12[17:0];
+    assign t_132 = t_131[17:7];
+    assign t_133 = {{2{c4_t_y13[15]}}, c4_t_y13};
+    assign t_134 = d_t_delta13[18];
+    assign t_135 = d_t_delta13[17:0];
+    assign t_136 = t_135[17:7];
+    assign t_137 = {{2{c4_t_y14[15]}}, c4_t_y14};
+    assign t_138 = d_t_delta14[18];
+    assign t_139 = d_t_delta14[17:0];
+    assign t_140 = t_139[17:7];
+    assign t_141 = {{2{c4_t_y15[15]}}, c4_t_y15};
+    assign t_142 = d_t_delta15[18];
+    assign t_143 = d_t_delta15[17:0];
+    assign t_144 = t_143[17:7];
+    assign t_145 = {{2{c4_d_y0[15]}}, c4_d_y0};
+    assign t_146 = d_d_delta0[18];
+    assign t_147 = d_d_delta0[17:0];
+    assign t_148 = t_147[17:7];
+    assign t_149 = {{2{c4_d_y1[15]}}, c4_d_y1};
+    assign t_150 = d_d_delta1[18];
+    assign t_151 = d_d_delta1[17:0];
+    assign t_152 = t_151[17:7];
+    assign t_153 = {{2{c4_d_y2[15]}}, c4_d_y2};
+    assign t_154 = d_d_delta2[18];
+    assign t_155 = d_d_delta2[17:0];
+    assign t_156 = t_155[17:7];
+    assign t_157 = {{2{c4_d_y3[15]}}, c4_d_y3};
+    assign t_158 = d_d_delta3[18];
+    assign t_159 = d_d_delta3[17:0];
+    assign t_160 = t_159[17:7];
+    assign t_161 = {{2{c4_d_y4[15]}}, c4_d_y4};
+    assign t_162 = d_d_delta4[18];
+    assign t_163 = d_d_delta4[17:0];
+    assign t_164 = t_163[17:7];
+    assign t_165 = {{2{c4_d_y5[15]}}, c4_d_y5};
+    assign t_166 = d_d_delta5[18];
+    assign t_167 = d_d_delta5[17:0];
+    assign t_168 = t_167[17:7];
+    assign t_169 = {{2{c4_d_y6[15]}}, c4_d_y6};
+    assign t_170 = d_d_delta6[18];
+    assign t_171 = d_d_delta6[17:0];
+    assign t_172 = t_171[17:7];
+    assign t_173 = {{2{c4_d_y7[15]}}, c4_d_y7};
+    assign t_174 = d_d_delta7[18];
+    assign t_175 = d_d_delta7[17:0];
+    assign t_176 = t_175[17:7];
+    assign t_177 = {{2{c4_d_y8[15]}}, c4_d_y8};
+    assign t_178 = d_d_delta8[18];
+    assign t_179 = d_d_delta8[17:0];
+    assign t_180 = t_179[17:7];
+    assign t_181 = {{2{c4_d_y9[15]}}, c4_d_y9};
+    assign t_182 = d_d_delta9[18];
+    assign t_183 = d_d_delta9[17:0];
+    assign t_184 = t_183[17:7];
+    assign t_185 = {{2{c4_d_y10[15]}}, c4_d_y10};
+    assign t_186 = d_d_delta10[18];
+    assign t_187 = d_d_delta10[17:0];
+    assign t_188 = t_187[17:7];
+    assign t_189 = {{2{c4_d_y11[15]}}, c4_d_y11};
+    assign t_190 = d_d_delta11[18];
+    assign t_191 = d_d_delta11[17:0];
+    assign t_192 = t_191[17:7];
+    assign t_193 = {{2{c4_d_y12[15]}}, c4_d_y12};
+    assign t_194 = d_d_delta12[18];
+    assign t_195 = d_d_delta12[17:0];
+    assign t_196 = t_195[17:7];
+    assign t_197 = {{2{c4_d_y13[15]}}, c4_d_y13};
+    assign t_198 = d_d_delta13[18];
+    assign t_199 = d_d_delta13[17:0];
+    assign t_200 = t_199[17:7];
+    assign t_201 = {{2{c4_d_y14[15]}}, c4_d_y14};
+    assign t_202 = d_d_delta14[18];
+    assign t_203 = d_d_delta14[17:0];
+    assign t_204 = t_203[17:7];
+    assign t_205 = {{2{c4_d_y15[15]}}, c4_d_y15};
+    assign t_206 = d_d_delta15[18];
+    assign t_207 = d_d_delta15[17:0];
+    assign t_208 = t_207[17:7];
+    assign t_209 = {{1{e2_ref_t[15]}}, e2_ref_t};
+    assign t_210 = {{1{e2_ref_d[15]}}, e2_ref_d};
+    assign t_211 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
+    assign t_212 = {{1{t_211[15]}}, t_211};
+    assign t_213 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
+    assign t_214 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
+    assign t_215 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
+    assign t_216 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
+    assign t_217 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
+    assign t_218 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_219 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_220 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
+    assign t_221 = {{1{t_220[15]}}, t_220};
+    assign t_222 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
+    assign t_223 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
+    assign t_224 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
+    assign t_225 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
+    assign t_226 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
+    assign t_227 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_228 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_229 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
+    assign t_230 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
+    assign t_231 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_232 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
+    assign t_233 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
+    assign t_234 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
+    assign t_235 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
+    assign t_236 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
+    assign t_237 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
+    assign t_238 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
+    assign t_239 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
+    assign t_240 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
+    assign t_241 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
+    assign t_242 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
+    assign t_243 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
+    assign t_244 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
+    assign t_245 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
+    assign t_246 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
+    assign t_247 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
+    assign t_248 = (ckpt_valid_4 & (~ckpt_done));
+    assign t_249 = ((ckpt_valid_ahead_3 & ckpt_s3_above) & (~(ckpt_valid_4 & ckpt_s4_above)));
+    assign t_250 = (ckpt_skip_jump & pass_b_phase);
+    assign t_251 = {10'h0, p4_q15};
+    assign t_252 = cur_uniforms[31:0];
+    assign t_253 = uniform_final_q[15:0];
+    assign t_254 = uniform_final_q[31:16];
+    assign t_255 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
+    assign t_256 = (state == 3'h1);
+    assign t_257 = ((state == 3'h4) & ckpt_jump);
+    assign t_258 = ({1'h0, g1_rest} - {1'h0, g1_q15});
+    assign t_259 = ({1'h0, g1_rest} - {1'h0, g1_q14});
+    assign t_260 = ({1'h0, g1_rest} - {1'h0, g1_q13});
+    assign t_261 = ({1'h0, g1_rest} - {1'h0, g1_q12});
+    assign t_262 = ({1'h0, g1_rest} - {1'h0, g1_q11});
+    assign t_263 = ({1'h0, g1_rest} - {1'h0, g1_q10});
+    assign t_264 = ({1'h0, g1_rest} - {1'h0, g1_q9});
+    assign t_265 = ({1'h0, g1_rest} - {1'h0, g1_q8});
+    assign t_266 = ({1'h0, g1_rest} - {1'h0, g1_q7});
+    assign t_267 = ({1'h0, g1_rest} - {1'h0, g1_q6});
+    assign t_268 = ({1'h0, g1_rest} - {1'h0, g1_q5});
+    assign t_269 = ({1'h0, g1_rest} - {1'h0, g1_q4});
+    assign t_270 = ({1'h0, g1_rest} - {1'h0, g1_q3});
+    assign t_271 = ({1'h0, g1_rest} - {1'h0, g1_q2});
+    assign t_272 = ({1'h0, g1_rest} - {1'h0, g1_q1});
+    assign t_273 = ({1'h0, g1_rest} - {1'h0, g1_q0});
+    assign t_274 = {15'h0, sum_t[43:27]};
+    assign t_275 = t_274[31:16];
+    assign t_276 = (|t_275);
+    assign t_277 = t_275[15:8];
+    assign t_278 = (|t_277);
+    assign t_279 = t_277[7:4];
+    assign t_280 = (|t_279);
+    assign t_281 = t_279[3:2];
+    assign t_282 = (|t_281);
+    assign t_283 = t_279[1:0];
+    assign t_284 = t_277[3:0];
+    assign t_285 = t_284[3:2];
+    assign t_286 = (|t_285);
+    assign t_287 = t_284[1:0];
+    assign t_288 = t_275[7:0];
+    assign t_289 = t_288[7:4];
+    assign t_290 = (|t_289);
+    assign t_291 = t_289[3:2];
+    assign t_292 = (|t_291);
+    assign t_293 = t_289[1:0];
+    assign t_294 = t_288[3:0];
+    assign t_295 = t_294[3:2];
+    assign t_296 = (|t_295);
+    assign t_297 = t_294[1:0];
+    assign t_298 = t_274[15:0];
+    assign t_299 = t_298[15:8];
+    assign t_300 = (|t_299);
+    assign t_301 = t_299[7:4];
+    assign t_302 = (|t_301);
+    assign t_303 = t_301[3:2];
+    assign t_304 = (|t_303);
+    assign t_305 = t_301[1:0];
+    assign t_306 = t_299[3:0];
+    assign t_307 = t_306[3:2];
+    assign t_308 = (|t_307);
+    assign t_309 = t_306[1:0];
+    assign t_310 = t_298[7:0];
+    assign t_311 = t_310[7:4];
+    assign t_312 = (|t_311);
+    assign t_313 = t_311[3:2];
+    assign t_314 = (|t_313);
+    assign t_315 = t_311[1:0];
+    assign t_316 = t_310[3:0];
+    assign t_317 = t_316[3:2];
+    assign t_318 = (|t_317);
+    assign t_319 = t_316[1:0];
+    assign t_320 = (dec_t_window >> dec_t_lead_q);
+    assign t_321 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_322 = dec_t_delta[18];
+    assign t_323 = dec_t_delta[17:0];
+    assign t_324 = t_323[17:7];
+    assign t_325 = {15'h0, sum_d[43:27]};
+    assign t_326 = t_325[31:16];
+    assign t_327 = (|t_326);
+    assign t_328 = t_326[15:8];
+    assign t_329 = (|t_328);
+    assign t_330 = t_328[7:4];
+    assign t_331 = (|t_330);
+    assign t_332 = t_330[3:2];
+    assign t_333 = (|t_332);
+    assign t_334 = t_330[1:0];
+    assign t_335 = t_328[3:0];
+    assign t_336 = t_335[3:2];
+    assign t_337 = (|t_336);
+    assign t_338 = t_335[1:0];
+    assign t_339 = t_326[7:0];
+    assign t_340 = t_339[7:4];
+    assign t_341 = (|t_340);
+    assign t_342 = t_340[3:2];
+    assign t_343 = (|t_342);
+    assign t_344 = t_340[1:0];
+    assign t_345 = t_339[3:0];
+    assign t_346 = t_345[3:2];
+    assign t_347 = (|t_346);
+    assign t_348 = t_345[1:0];
+    assign t_349 = t_325[15:0];
+    assign t_350 = t_349[15:8];
+    assign t_351 = (|t_350);
+    assign t_352 = t_350[7:4];
+    assign t_353 = (|t_352);
+    assign t_354 = t_352[3:2];
+    assign t_355 = (|t_354);
+    assign t_356 = t_352[1:0];
+    assign t_357 = t_350[3:0];
+    assign t_358 = t_357[3:2];
+    assign t_359 = (|t_358);
+    assign t_360 = t_357[1:0];
+    assign t_361 = t_349[7:0];
+    assign t_362 = t_361[7:4];
+    assign t_363 = (|t_362);
+    assign t_364 = t_362[3:2];
+    assign t_365 = (|t_364);
+    assign t_366 = t_362[1:0];
+    assign t_367 = t_361[3:0];
+    assign t_368 = t_367[3:2];
+    assign t_369 = (|t_368);
+    assign t_370 = t_367[1:0];
+    assign t_371 = (dec_d_window >> dec_d_lead_q);
+    assign t_372 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_373 = dec_d_delta[18];
+    assign t_374 = dec_d_delta[17:0];
+    assign t_375 = t_374[17:7];
+    assign t_376 = (state == 3'h1);
+    assign t_377 = cur_uniforms[31:0];
+    assign t_378 = uniform_row_q[15:0];
+    assign t_379 = uniform_row_q[31:16];
+    assign t_380 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_381 = (beat == 12'hbfe);
+    assign t_382 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
+    assign t_383 = (|draft_rows_left[2:1]);
+    assign t_384 = (|draft_rows_left[2:1]);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3817,10 +3820,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_result_fifo_m_axis_tready = m_axis_result_tready;
     assign token_entry_token = u_token_fifo_m_axis_tdata[15:0];
     assign token_entry_last = u_token_fifo_m_axis_tdata[16];
-    assign cur_valid_generator = (cur_valid_generator_late & (~round_ended));
-    assign cur_valid_load_tokens = (cur_valid_load_tokens_late & (~round_ended));
-    assign cur_valid_load_u0 = (cur_valid_load_u0_late & (~round_ended));
-    assign cur_valid_load_u4 = (cur_valid_load_u4_late & (~round_ended));
+    assign cmd_round_over = round_over;
+    assign cur_valid_generator = (cur_valid_generator_late & (~round_ended_generator));
+    assign cur_valid_load_tokens = (cur_valid_load_tokens_late & (~round_ended_load_tokens));
+    assign cur_valid_load_u0 = (cur_valid_load_u0_late & (~round_ended_load_u0));
+    assign cur_valid_load_u4 = (cur_valid_load_u4_late & (~round_ended_load_u4));
     assign cmd_gamma = t_0[2:0];
     assign cmd_draft_token_0 = t_0[18:3];
     assign cmd_draft_token_1 = t_0[34:19];
@@ -3855,7 +3859,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign pass_issue = ((state == 3'h2) | (state == 3'h4));
     assign pass_read_stop = cdf_hit;
     assign pass_reads_next = (((dec_reject_reads | (state == 3'h2)) | (state == 3'h4)) | ((state == 3'h3) & (pass_b_wait == 3'h0)));
-    assign a_base = t_5[15:0];
+    assign a_base = t_2[15:0];
     assign a_last = (a_beat == 12'hbff);
     assign a_first = (a_beat == 12'h0);
     assign a_fresh = (a_beat < 12'h3);
@@ -3927,69 +3931,69 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign c2_control_mode = c2_control[1:0];
     assign c_streaming = (c2_control_mode == 2'h0);
     assign u_exp_t0_f = d_t_e0_f[4:0];
-    assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_84[17]}}, t_84});
+    assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_81[17]}}, t_81});
     assign u_exp_t1_f = d_t_e1_f[4:0];
-    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_88[17]}}, t_88});
+    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_85[17]}}, t_85});
     assign u_exp_t2_f = d_t_e2_f[4:0];
-    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_92[17]}}, t_92});
+    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_89[17]}}, t_89});
     assign u_exp_t3_f = d_t_e3_f[4:0];
-    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_96[17]}}, t_96});
+    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_93[17]}}, t_93});
     assign u_exp_t4_f = d_t_e4_f[4:0];
-    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_100[17]}}, t_100});
+    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_97[17]}}, t_97});
     assign u_exp_t5_f = d_t_e5_f[4:0];
-    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_104[17]}}, t_104});
+    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_101[17]}}, t_101});
     assign u_exp_t6_f = d_t_e6_f[4:0];
-    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_108[17]}}, t_108});
+    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_105[17]}}, t_105});
     assign u_exp_t7_f = d_t_e7_f[4:0];
-    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_112[17]}}, t_112});
+    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_109[17]}}, t_109});
     assign u_exp_t8_f = d_t_e8_f[4:0];
-    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_116[17]}}, t_116});
+    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_113[17]}}, t_113});
     assign u_exp_t9_f = d_t_e9_f[4:0];
-    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_120[17]}}, t_120});
+    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_117[17]}}, t_117});
     assign u_exp_t10_f = d_t_e10_f[4:0];
-    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_124[17]}}, t_124});
+    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_121[17]}}, t_121});
     assign u_exp_t11_f = d_t_e11_f[4:0];
-    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_128[17]}}, t_128});
+    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_125[17]}}, t_125});
     assign u_exp_t12_f = d_t_e12_f[4:0];
-    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_132[17]}}, t_132});
+    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_129[17]}}, t_129});
     assign u_exp_t13_f = d_t_e13_f[4:0];
-    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_136[17]}}, t_136});
+    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_133[17]}}, t_133});
     assign u_exp_t14_f = d_t_e14_f[4:0];
-    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_140[17]}}, t_140});
+    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_137[17]}}, t_137});
     assign u_exp_t15_f = d_t_e15_f[4:0];
-    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_144[17]}}, t_144});
+    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_141[17]}}, t_141});
     assign u_exp_d0_f = d_d_e0_f[4:0];
-    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_148[17]}}, t_148});
+    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_145[17]}}, t_145});
     assign u_exp_d1_f = d_d_e1_f[4:0];
-    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_152[17]}}, t_152});
+    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_149[17]}}, t_149});
     assign u_exp_d2_f = d_d_e2_f[4:0];
-    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_156[17]}}, t_156});
+    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_153[17]}}, t_153});
     assign u_exp_d3_f = d_d_e3_f[4:0];
-    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_160[17]}}, t_160});
+    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_157[17]}}, t_157});
     assign u_exp_d4_f = d_d_e4_f[4:0];
-    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_164[17]}}, t_164});
+    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_161[17]}}, t_161});
     assign u_exp_d5_f = d_d_e5_f[4:0];
-    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_168[17]}}, t_168});
+    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_165[17]}}, t_165});
     assign u_exp_d6_f = d_d_e6_f[4:0];
-    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_172[17]}}, t_172});
+    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_169[17]}}, t_169});
     assign u_exp_d7_f = d_d_e7_f[4:0];
-    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_176[17]}}, t_176});
+    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_173[17]}}, t_173});
     assign u_exp_d8_f = d_d_e8_f[4:0];
-    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_180[17]}}, t_180});
+    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_177[17]}}, t_177});
     assign u_exp_d9_f = d_d_e9_f[4:0];
-    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_184[17]}}, t_184});
+    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_181[17]}}, t_181});
     assign u_exp_d10_f = d_d_e10_f[4:0];
-    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_188[17]}}, t_188});
+    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_185[17]}}, t_185});
     assign u_exp_d11_f = d_d_e11_f[4:0];
-    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_192[17]}}, t_192});
+    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_189[17]}}, t_189});
     assign u_exp_d12_f = d_d_e12_f[4:0];
-    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_196[17]}}, t_196});
+    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_193[17]}}, t_193});
     assign u_exp_d13_f = d_d_e13_f[4:0];
-    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_200[17]}}, t_200});
+    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_197[17]}}, t_197});
     assign u_exp_d14_f = d_d_e14_f[4:0];
-    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_204[17]}}, t_204});
+    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_201[17]}}, t_201});
     assign u_exp_d15_f = d_d_e15_f[4:0];
-    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_208[17]}}, t_208});
+    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_205[17]}}, t_205});
     assign e1_control_mode = e1_control[1:0];
     assign e1_control_base = e1_control[18:3];
     assign e4_control_mode = e4_control[1:0];
@@ -4002,10 +4006,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e3_control_phase = e3_control[21:20];
     assign e3_control_fresh = e3_control[22];
     assign e2_control_phase = e2_control[21:20];
-    assign acc_t_raise = (e3_control_fresh | t_216[16]);
+    assign acc_t_raise = (e3_control_fresh | t_213[16]);
     assign en_t_new_rho = (en_t_raise ? en_t_ref : en_t_rho);
     assign s2_t_sum = (s2_t_kept + s2_t_added);
-    assign acc_d_raise = (e3_control_fresh | t_225[16]);
+    assign acc_d_raise = (e3_control_fresh | t_222[16]);
     assign en_d_new_rho = (en_d_raise ? en_d_ref : en_d_rho);
     assign s2_d_sum = (s2_d_kept + s2_d_added);
     assign e1_control_first = e1_control[19];
@@ -4013,34 +4017,34 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign ckpt_scan = (ckpt_start_21 | ckpt_searching);
-    assign ckpt_s3_above = t_250[45];
-    assign ckpt_found = (t_251 & ckpt_s4_above);
+    assign ckpt_s3_above = t_247[45];
+    assign ckpt_found = (t_248 & ckpt_s4_above);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
-    assign u_cdf_thr_p0_a = t_256;
+    assign u_cdf_thr_p0_a = t_253;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_256;
+    assign u_cdf_thr_p1_a = t_253;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_256;
+    assign u_cdf_thr_p2_a = t_253;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_257;
+    assign u_cdf_thr_p3_a = t_254;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_257;
+    assign u_cdf_thr_p4_a = t_254;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_257;
+    assign u_cdf_thr_p5_a = t_254;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_324[17]}}, t_324});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_321[17]}}, t_321});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_375[17]}}, t_375});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_372[17]}}, t_372});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_381;
+    assign u_accept_lhs_p0_a = t_378;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_381;
+    assign u_accept_lhs_p1_a = t_378;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_382;
+    assign u_accept_lhs_p2_a = t_379;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_382;
+    assign u_accept_lhs_p3_a = t_379;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_16 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
@@ -4680,7 +4684,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index[1:0])
             2'h0: begin
-                uniform_final_in0 = t_255;
+                uniform_final_in0 = t_252;
             end
             2'h1: begin
                 uniform_final_in0 = cur_uniforms[63:32];
@@ -4692,7 +4696,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final_in0 = cur_uniforms[127:96];
             end
             default: begin
-                uniform_final_in0 = t_255;
+                uniform_final_in0 = t_252;
             end
         endcase
     end
@@ -10874,7 +10878,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_380;
+                uniform_row = t_377;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10889,7 +10893,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_380;
+                uniform_row = t_377;
             end
         endcase
     end
@@ -10999,7 +11003,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_383;
+                        beat <= t_380;
                     end
                 end
                 3'h2: begin
@@ -11014,7 +11018,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_383;
+                        beat <= t_380;
                     end
                 end
             endcase
@@ -11031,7 +11035,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        last_beat <= t_384;
+                        last_beat <= t_381;
                     end
                 end
                 3'h2: begin
@@ -11046,7 +11050,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        last_beat <= t_384;
+                        last_beat <= t_381;
                     end
                 end
             endcase
@@ -11063,7 +11067,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat_phase <= t_385;
+                        beat_phase <= t_382;
                     end
                 end
                 3'h2: begin
@@ -11078,7 +11082,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat_phase <= t_385;
+                        beat_phase <= t_382;
                     end
                 end
             endcase
@@ -11121,7 +11125,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_386;
+                            row_has_draft <= t_383;
                         end
                     end
                 end
@@ -11138,7 +11142,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_387;
+                            row_has_draft <= t_384;
                         end
                     end
                 end
@@ -11159,7 +11163,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_386 & (~cur_one_hot));
+                            row_draft_stream <= (t_383 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11176,7 +11180,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_387 & (~cur_one_hot));
+                            row_draft_stream <= (t_384 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11451,21 +11455,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_232[42:0], 1'h0});
+        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_229[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_233[42:0], 1'h0});
+        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_230[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        if ((t_234 & e1_has_x)) begin
+        if ((t_231 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_234 & e1_has_x)) begin
+        if ((t_231 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -11474,7 +11478,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_234) begin
+            if (t_231) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -11506,7 +11510,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_254);
+            sum_w <= (sum_w + t_251);
         end
         case (state)
             3'h1: begin
@@ -11531,8 +11535,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (((t_259 | t_260) | p_pass_b)) begin
-            cdf_prefix <= (((p_pass_b & (~t_259)) & (~t_260)) ? (cdf_prefix + t_254) : (t_260 ? ckpt_start_prefix : 44'h0));
+        if (((t_256 | t_257) | p_pass_b)) begin
+            cdf_prefix <= (((p_pass_b & (~t_256)) & (~t_257)) ? (cdf_prefix + t_251) : (t_257 ? ckpt_start_prefix : 44'h0));
         end
     end
 
@@ -11571,18 +11575,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
-            round_ended <= 1'h0;
+            cur_valid_generator_late <= 1'h0;
         end else begin
-            round_ended <= round_over;
+            cur_valid_generator_late <= (cur_valid_generator | s_axis_cmd_tvalid);
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
-            cur_valid_generator_late <= 1'h0;
+            round_ended_generator <= 1'h0;
         end else begin
-            cur_valid_generator_late <= (cur_valid_generator | s_axis_cmd_tvalid);
+            round_ended_generator <= cmd_round_over;
         end
     end
 
@@ -11598,6 +11602,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
+            round_ended_load_tokens <= 1'h0;
+        end else begin
+            round_ended_load_tokens <= cmd_round_over;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             cur_valid_load_u0_late <= 1'h0;
         end else begin
             cur_valid_load_u0_late <= (cur_valid_load_u0 | s_axis_cmd_tvalid);
@@ -11607,9 +11620,27 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
+            round_ended_load_u0 <= 1'h0;
+        end else begin
+            round_ended_load_u0 <= cmd_round_over;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             cur_valid_load_u4_late <= 1'h0;
         end else begin
             cur_valid_load_u4_late <= (cur_valid_load_u4 | s_axis_cmd_tvalid);
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            round_ended_load_u4 <= 1'h0;
+        end else begin
+            round_ended_load_u4 <= cmd_round_over;
         end
     end
 
@@ -11978,7 +12009,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        row_pair_write_data <= {s_axis_draft_tdata, s_axis_logits_tdata};
+        row_pair_write_address_in <= write_address;
+    end
+
+    always @(posedge aclk) begin
+        row_pair_write_data_in <= {s_axis_draft_tdata, s_axis_logits_tdata};
+    end
+
+    always @(posedge aclk) begin
+        row_pair_write_data <= row_pair_write_data_in;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank0_write_select <= 1'h0;
+        end else begin
+            row_pair_bank0_write_select <= (stream_fire & (write_address[11] == 1'h0));
+        end
     end
 
     (* keep *)
@@ -11986,13 +12033,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank0_c0_write <= 1'h0;
         end else begin
-            row_pair_bank0_c0_write <= t_2;
+            row_pair_bank0_c0_write <= row_pair_bank0_write_select;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        row_pair_bank0_c0_write_address <= write_address;
+        row_pair_bank0_c0_write_address <= row_pair_write_address_in;
     end
 
     (* keep *)
@@ -12000,13 +12047,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank0_c1_write <= 1'h0;
         end else begin
-            row_pair_bank0_c1_write <= t_2;
+            row_pair_bank0_c1_write <= row_pair_bank0_write_select;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        row_pair_bank0_c1_write_address <= write_address;
+        row_pair_bank0_c1_write_address <= row_pair_write_address_in;
     end
 
     (* keep *)
@@ -12014,13 +12061,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank0_c2_write <= 1'h0;
         end else begin
-            row_pair_bank0_c2_write <= t_2;
+            row_pair_bank0_c2_write <= row_pair_bank0_write_select;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        row_pair_bank0_c2_write_address <= write_address;
+        row_pair_bank0_c2_write_address <= row_pair_write_address_in;
     end
 
     (* keep *)
@@ -12028,13 +12075,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank0_c3_write <= 1'h0;
         end else begin
-            row_pair_bank0_c3_write <= t_2;
+            row_pair_bank0_c3_write <= row_pair_bank0_write_select;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        row_pair_bank0_c3_write_address <= write_address;
+        row_pair_bank0_c3_write_address <= row_pair_write_address_in;
     end
 
     (* keep *)
@@ -12042,13 +12089,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank0_c4_write <= 1'h0;
         end else begin
-            row_pair_bank0_c4_write <= t_2;
+            row_pair_bank0_c4_write <= row_pair_bank0_write_select;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        row_pair_bank0_c4_write_address <= write_address;
+        row_pair_bank0_c4_write_address <= row_pair_write_address_in;
     end
 
     (* keep *)
@@ -12056,13 +12103,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank0_c5_write <= 1'h0;
         end else begin
-            row_pair_bank0_c5_write <= t_2;
+            row_pair_bank0_c5_write <= row_pair_bank0_write_select;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        row_pair_bank0_c5_write_address <= write_address;
+        row_pair_bank0_c5_write_address <= row_pair_write_address_in;
     end
 
     (* keep *)
@@ -12070,13 +12117,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank0_c6_write <= 1'h0;
         end else begin
-            row_pair_bank0_c6_write <= t_2;
+            row_pair_bank0_c6_write <= row_pair_bank0_write_select;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        row_pair_bank0_c6_write_address <= write_address;
+        row_pair_bank0_c6_write_address <= row_pair_write_address_in;
     end
 
     (* keep *)
@@ -12084,13 +12131,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank0_c7_write <= 1'h0;
         end else begin
-            row_pair_bank0_c7_write <= t_2;
+            row_pair_bank0_c7_write <= row_pair_bank0_write_select;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        row_pair_bank0_c7_write_address <= write_address;
+        row_pair_bank0_c7_write_address <= row_pair_write_address_in;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank1_write_select <= 1'h0;
+        end else begin
+            row_pair_bank1_write_select <= (stream_fire & (write_address[11:10] == 2'h2));
+        end
     end
 
     (* keep *)
@@ -12098,13 +12153,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank1_c0_write <= 1'h0;
         end else begin
-            row_pair_bank1_c0_write <= t_3;
+            row_pair_bank1_c0_write <= row_pair_bank1_write_select;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        row_pair_bank1_c0_write_address <= write_address;
+        row_pair_bank1_c0_write_address <= row_pair_write_address_in;
     end
 
     (* keep *)
@@ -12112,13 +12167,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank1_c1_write <= 1'h0;
         end else begin
-            row_pair_bank1_c1_write <= t_3;
+            row_pair_bank1_c1_write <= row_pair_bank1_write_select;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        row_pair_bank1_c1_write_address <= write_address;
+        row_pair_bank1_c1_write_address <= row_pair_write_address_in;
     end
 
     (* keep *)
@@ -12126,13 +12181,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank1_c2_write <= 1'h0;
         end else begin
-            row_pair_bank1_c2_write <= t_3;
+            row_pair_bank1_c2_write <= row_pair_bank1_write_select;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        row_pair_bank1_c2_write_address <= write_address;
+        row_pair_bank1_c2_write_address <= row_pair_write_address_in;
     end
 
     (* keep *)
@@ -12140,13 +12195,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank1_c3_write <= 1'h0;
         end else begin
-            row_pair_bank1_c3_write <= t_3;
+            row_pair_bank1_c3_write <= row_pair_bank1_write_select;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        row_pair_bank1_c3_write_address <= write_address;
+        row_pair_bank1_c3_write_address <= row_pair_write_address_in;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_bank2_write_select <= 1'h0;
+        end else begin
+            row_pair_bank2_write_select <= (stream_fire & (write_address[11:10] == 2'h3));
+        end
     end
 
     (* keep *)
@@ -12154,13 +12217,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank2_c0_write <= 1'h0;
         end else begin
-            row_pair_bank2_c0_write <= t_4;
+            row_pair_bank2_c0_write <= row_pair_bank2_write_select;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        row_pair_bank2_c0_write_address <= write_address;
+        row_pair_bank2_c0_write_address <= row_pair_write_address_in;
     end
 
     (* keep *)
@@ -12168,13 +12231,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank2_c1_write <= 1'h0;
         end else begin
-            row_pair_bank2_c1_write <= t_4;
+            row_pair_bank2_c1_write <= row_pair_bank2_write_select;
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        row_pair_bank2_c1_write_address <= write_address;
+        row_pair_bank2_c1_write_address <= row_pair_write_address_in;
     end
 
     (* keep *)
@@ -12520,11 +12583,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        b0_lanes <= t_6;
+        b0_lanes <= t_3;
     end
 
     always @(posedge aclk) begin
-        b0_hit <= {(t_7 == 4'hf), (t_7 == 4'he), (t_7 == 4'hd), (t_7 == 4'hc), (t_7 == 4'hb), (t_7 == 4'ha), (t_7 == 4'h9), (t_7 == 4'h8), (t_7 == 4'h7), (t_7 == 4'h6), (t_7 == 4'h5), (t_7 == 4'h4), (t_7 == 4'h3), (t_7 == 4'h2), (t_7 == 4'h1), (t_7 == 4'h0)};
+        b0_hit <= {(t_4 == 4'hf), (t_4 == 4'he), (t_4 == 4'hd), (t_4 == 4'hc), (t_4 == 4'hb), (t_4 == 4'ha), (t_4 == 4'h9), (t_4 == 4'h8), (t_4 == 4'h7), (t_4 == 4'h6), (t_4 == 4'h5), (t_4 == 4'h4), (t_4 == 4'h3), (t_4 == 4'h2), (t_4 == 4'h1), (t_4 == 4'h0)};
     end
 
     always @(posedge aclk) begin
@@ -12536,7 +12599,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        b0_draft_lanes <= (t_6 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
+        b0_draft_lanes <= (t_3 & {a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft, a_has_draft});
     end
 
     always @(posedge aclk) begin
@@ -12712,347 +12775,347 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c0_t_q0 <= (b2_lanes[0] ? t_8[16:7] : 10'h200);
+        c0_t_q0 <= (b2_lanes[0] ? t_5[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q1 <= (b2_lanes[1] ? t_9[16:7] : 10'h200);
+        c0_t_q1 <= (b2_lanes[1] ? t_6[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q2 <= (b2_lanes[2] ? t_10[16:7] : 10'h200);
+        c0_t_q2 <= (b2_lanes[2] ? t_7[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q3 <= (b2_lanes[3] ? t_11[16:7] : 10'h200);
+        c0_t_q3 <= (b2_lanes[3] ? t_8[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q4 <= (b2_lanes[4] ? t_12[16:7] : 10'h200);
+        c0_t_q4 <= (b2_lanes[4] ? t_9[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q5 <= (b2_lanes[5] ? t_13[16:7] : 10'h200);
+        c0_t_q5 <= (b2_lanes[5] ? t_10[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q6 <= (b2_lanes[6] ? t_14[16:7] : 10'h200);
+        c0_t_q6 <= (b2_lanes[6] ? t_11[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q7 <= (b2_lanes[7] ? t_15[16:7] : 10'h200);
+        c0_t_q7 <= (b2_lanes[7] ? t_12[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q8 <= (b2_lanes[8] ? t_16[16:7] : 10'h200);
+        c0_t_q8 <= (b2_lanes[8] ? t_13[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q9 <= (b2_lanes[9] ? t_17[16:7] : 10'h200);
+        c0_t_q9 <= (b2_lanes[9] ? t_14[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q10 <= (b2_lanes[10] ? t_18[16:7] : 10'h200);
+        c0_t_q10 <= (b2_lanes[10] ? t_15[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q11 <= (b2_lanes[11] ? t_19[16:7] : 10'h200);
+        c0_t_q11 <= (b2_lanes[11] ? t_16[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q12 <= (b2_lanes[12] ? t_20[16:7] : 10'h200);
+        c0_t_q12 <= (b2_lanes[12] ? t_17[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q13 <= (b2_lanes[13] ? t_21[16:7] : 10'h200);
+        c0_t_q13 <= (b2_lanes[13] ? t_18[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q14 <= (b2_lanes[14] ? t_22[16:7] : 10'h200);
+        c0_t_q14 <= (b2_lanes[14] ? t_19[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_t_q15 <= (b2_lanes[15] ? t_23[16:7] : 10'h200);
+        c0_t_q15 <= (b2_lanes[15] ? t_20[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_t_m0 <= (t_24[10] ? c0_t_q1 : c0_t_q0);
+        c1_t_m0 <= (t_21[10] ? c0_t_q1 : c0_t_q0);
     end
 
     always @(posedge aclk) begin
-        c1_t_m1 <= (t_25[10] ? c0_t_q3 : c0_t_q2);
+        c1_t_m1 <= (t_22[10] ? c0_t_q3 : c0_t_q2);
     end
 
     always @(posedge aclk) begin
-        c1_t_m2 <= (t_26[10] ? c0_t_q5 : c0_t_q4);
+        c1_t_m2 <= (t_23[10] ? c0_t_q5 : c0_t_q4);
     end
 
     always @(posedge aclk) begin
-        c1_t_m3 <= (t_27[10] ? c0_t_q7 : c0_t_q6);
+        c1_t_m3 <= (t_24[10] ? c0_t_q7 : c0_t_q6);
     end
 
     always @(posedge aclk) begin
-        c1_t_m4 <= (t_28[10] ? c0_t_q9 : c0_t_q8);
+        c1_t_m4 <= (t_25[10] ? c0_t_q9 : c0_t_q8);
     end
 
     always @(posedge aclk) begin
-        c1_t_m5 <= (t_29[10] ? c0_t_q11 : c0_t_q10);
+        c1_t_m5 <= (t_26[10] ? c0_t_q11 : c0_t_q10);
     end
 
     always @(posedge aclk) begin
-        c1_t_m6 <= (t_30[10] ? c0_t_q13 : c0_t_q12);
+        c1_t_m6 <= (t_27[10] ? c0_t_q13 : c0_t_q12);
     end
 
     always @(posedge aclk) begin
-        c1_t_m7 <= (t_31[10] ? c0_t_q15 : c0_t_q14);
+        c1_t_m7 <= (t_28[10] ? c0_t_q15 : c0_t_q14);
     end
 
     always @(posedge aclk) begin
-        c2_t_m0 <= (t_32[10] ? c1_t_m1 : c1_t_m0);
+        c2_t_m0 <= (t_29[10] ? c1_t_m1 : c1_t_m0);
     end
 
     always @(posedge aclk) begin
-        c2_t_m1 <= (t_33[10] ? c1_t_m3 : c1_t_m2);
+        c2_t_m1 <= (t_30[10] ? c1_t_m3 : c1_t_m2);
     end
 
     always @(posedge aclk) begin
-        c2_t_m2 <= (t_34[10] ? c1_t_m5 : c1_t_m4);
+        c2_t_m2 <= (t_31[10] ? c1_t_m5 : c1_t_m4);
     end
 
     always @(posedge aclk) begin
-        c2_t_m3 <= (t_35[10] ? c1_t_m7 : c1_t_m6);
+        c2_t_m3 <= (t_32[10] ? c1_t_m7 : c1_t_m6);
     end
 
     always @(posedge aclk) begin
-        c3_t_m0 <= t_37;
+        c3_t_m0 <= t_34;
     end
 
     always @(posedge aclk) begin
-        c3_t_m1 <= t_39;
+        c3_t_m1 <= t_36;
     end
 
     always @(posedge aclk) begin
-        c3_full_t_m0 <= (c_streaming ? {t_40[10:0], 7'h0} : nu_t);
+        c3_full_t_m0 <= (c_streaming ? {t_37[10:0], 7'h0} : nu_t);
     end
 
     always @(posedge aclk) begin
-        c3_full_t_m1 <= (c_streaming ? {t_41[10:0], 7'h0} : nu_t);
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        c4_full_t_g0 <= t_44;
+        c3_full_t_m1 <= (c_streaming ? {t_38[10:0], 7'h0} : nu_t);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g1 <= t_44;
+        c4_full_t_g0 <= t_41;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g2 <= t_44;
+        c4_full_t_g1 <= t_41;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g3 <= t_44;
+        c4_full_t_g2 <= t_41;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g4 <= t_44;
+        c4_full_t_g3 <= t_41;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g5 <= t_44;
+        c4_full_t_g4 <= t_41;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g6 <= t_44;
+        c4_full_t_g5 <= t_41;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g7 <= t_44;
-    end
-
-    always @(posedge aclk) begin
-        c4_ref_t <= {{6{t_45[9]}}, t_45};
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q0 <= (b2_draft_lanes[0] ? t_46[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q1 <= (b2_draft_lanes[1] ? t_47[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q2 <= (b2_draft_lanes[2] ? t_48[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q3 <= (b2_draft_lanes[3] ? t_49[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q4 <= (b2_draft_lanes[4] ? t_50[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q5 <= (b2_draft_lanes[5] ? t_51[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q6 <= (b2_draft_lanes[6] ? t_52[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q7 <= (b2_draft_lanes[7] ? t_53[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q8 <= (b2_draft_lanes[8] ? t_54[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q9 <= (b2_draft_lanes[9] ? t_55[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q10 <= (b2_draft_lanes[10] ? t_56[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q11 <= (b2_draft_lanes[11] ? t_57[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q12 <= (b2_draft_lanes[12] ? t_58[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q13 <= (b2_draft_lanes[13] ? t_59[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q14 <= (b2_draft_lanes[14] ? t_60[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q15 <= (b2_draft_lanes[15] ? t_61[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m0 <= (t_62[10] ? c0_d_q1 : c0_d_q0);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m1 <= (t_63[10] ? c0_d_q3 : c0_d_q2);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m2 <= (t_64[10] ? c0_d_q5 : c0_d_q4);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m3 <= (t_65[10] ? c0_d_q7 : c0_d_q6);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m4 <= (t_66[10] ? c0_d_q9 : c0_d_q8);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m5 <= (t_67[10] ? c0_d_q11 : c0_d_q10);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m6 <= (t_68[10] ? c0_d_q13 : c0_d_q12);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m7 <= (t_69[10] ? c0_d_q15 : c0_d_q14);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_m0 <= (t_70[10] ? c1_d_m1 : c1_d_m0);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_m1 <= (t_71[10] ? c1_d_m3 : c1_d_m2);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_m2 <= (t_72[10] ? c1_d_m5 : c1_d_m4);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_m3 <= (t_73[10] ? c1_d_m7 : c1_d_m6);
-    end
-
-    always @(posedge aclk) begin
-        c3_d_m0 <= t_75;
-    end
-
-    always @(posedge aclk) begin
-        c3_d_m1 <= t_77;
-    end
-
-    always @(posedge aclk) begin
-        c3_full_d_m0 <= (c_streaming ? {t_78[10:0], 7'h0} : nu_d);
-    end
-
-    always @(posedge aclk) begin
-        c3_full_d_m1 <= (c_streaming ? {t_79[10:0], 7'h0} : nu_d);
+        c4_full_t_g6 <= t_41;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g0 <= t_82;
+        c4_full_t_g7 <= t_41;
+    end
+
+    always @(posedge aclk) begin
+        c4_ref_t <= {{6{t_42[9]}}, t_42};
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q0 <= (b2_draft_lanes[0] ? t_43[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q1 <= (b2_draft_lanes[1] ? t_44[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q2 <= (b2_draft_lanes[2] ? t_45[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q3 <= (b2_draft_lanes[3] ? t_46[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q4 <= (b2_draft_lanes[4] ? t_47[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q5 <= (b2_draft_lanes[5] ? t_48[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q6 <= (b2_draft_lanes[6] ? t_49[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q7 <= (b2_draft_lanes[7] ? t_50[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q8 <= (b2_draft_lanes[8] ? t_51[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q9 <= (b2_draft_lanes[9] ? t_52[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q10 <= (b2_draft_lanes[10] ? t_53[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q11 <= (b2_draft_lanes[11] ? t_54[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q12 <= (b2_draft_lanes[12] ? t_55[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q13 <= (b2_draft_lanes[13] ? t_56[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q14 <= (b2_draft_lanes[14] ? t_57[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q15 <= (b2_draft_lanes[15] ? t_58[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m0 <= (t_59[10] ? c0_d_q1 : c0_d_q0);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m1 <= (t_60[10] ? c0_d_q3 : c0_d_q2);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m2 <= (t_61[10] ? c0_d_q5 : c0_d_q4);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m3 <= (t_62[10] ? c0_d_q7 : c0_d_q6);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m4 <= (t_63[10] ? c0_d_q9 : c0_d_q8);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m5 <= (t_64[10] ? c0_d_q11 : c0_d_q10);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m6 <= (t_65[10] ? c0_d_q13 : c0_d_q12);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m7 <= (t_66[10] ? c0_d_q15 : c0_d_q14);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_m0 <= (t_67[10] ? c1_d_m1 : c1_d_m0);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_m1 <= (t_68[10] ? c1_d_m3 : c1_d_m2);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_m2 <= (t_69[10] ? c1_d_m5 : c1_d_m4);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_m3 <= (t_70[10] ? c1_d_m7 : c1_d_m6);
+    end
+
+    always @(posedge aclk) begin
+        c3_d_m0 <= t_72;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_m1 <= t_74;
+    end
+
+    always @(posedge aclk) begin
+        c3_full_d_m0 <= (c_streaming ? {t_75[10:0], 7'h0} : nu_d);
+    end
+
+    always @(posedge aclk) begin
+        c3_full_d_m1 <= (c_streaming ? {t_76[10:0], 7'h0} : nu_d);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g1 <= t_82;
+        c4_full_d_g0 <= t_79;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g2 <= t_82;
+        c4_full_d_g1 <= t_79;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g3 <= t_82;
+        c4_full_d_g2 <= t_79;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g4 <= t_82;
+        c4_full_d_g3 <= t_79;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g5 <= t_82;
+        c4_full_d_g4 <= t_79;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g6 <= t_82;
+        c4_full_d_g5 <= t_79;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g7 <= t_82;
+        c4_full_d_g6 <= t_79;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g7 <= t_79;
     end
 
     always @(posedge aclk) begin
-        c4_ref_d <= {{6{t_83[9]}}, t_83};
+        c4_ref_d <= {{6{t_80[9]}}, t_80};
     end
 
     always @(posedge aclk) begin
@@ -13832,15 +13895,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_f <= (t_85 ? 7'h0 : t_86[6:0]);
+        d_t_e0_f <= (t_82 ? 7'h0 : t_83[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s <= (t_85 ? 5'h0 : t_87[4:0]);
+        d_t_e0_s <= (t_82 ? 5'h0 : t_84[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_zh <= ((~t_85) & (|t_87[10:5]));
+        d_t_e0_zh <= ((~t_82) & (|t_84[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -13904,15 +13967,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_f <= (t_89 ? 7'h0 : t_90[6:0]);
+        d_t_e1_f <= (t_86 ? 7'h0 : t_87[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s <= (t_89 ? 5'h0 : t_91[4:0]);
+        d_t_e1_s <= (t_86 ? 5'h0 : t_88[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_zh <= ((~t_89) & (|t_91[10:5]));
+        d_t_e1_zh <= ((~t_86) & (|t_88[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -13976,15 +14039,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_f <= (t_93 ? 7'h0 : t_94[6:0]);
+        d_t_e2_f <= (t_90 ? 7'h0 : t_91[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s <= (t_93 ? 5'h0 : t_95[4:0]);
+        d_t_e2_s <= (t_90 ? 5'h0 : t_92[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_zh <= ((~t_93) & (|t_95[10:5]));
+        d_t_e2_zh <= ((~t_90) & (|t_92[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -14048,15 +14111,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_f <= (t_97 ? 7'h0 : t_98[6:0]);
+        d_t_e3_f <= (t_94 ? 7'h0 : t_95[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s <= (t_97 ? 5'h0 : t_99[4:0]);
+        d_t_e3_s <= (t_94 ? 5'h0 : t_96[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_zh <= ((~t_97) & (|t_99[10:5]));
+        d_t_e3_zh <= ((~t_94) & (|t_96[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -14120,15 +14183,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_f <= (t_101 ? 7'h0 : t_102[6:0]);
+        d_t_e4_f <= (t_98 ? 7'h0 : t_99[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s <= (t_101 ? 5'h0 : t_103[4:0]);
+        d_t_e4_s <= (t_98 ? 5'h0 : t_100[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_zh <= ((~t_101) & (|t_103[10:5]));
+        d_t_e4_zh <= ((~t_98) & (|t_100[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -14192,15 +14255,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_f <= (t_105 ? 7'h0 : t_106[6:0]);
+        d_t_e5_f <= (t_102 ? 7'h0 : t_103[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s <= (t_105 ? 5'h0 : t_107[4:0]);
+        d_t_e5_s <= (t_102 ? 5'h0 : t_104[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_zh <= ((~t_105) & (|t_107[10:5]));
+        d_t_e5_zh <= ((~t_102) & (|t_104[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -14264,15 +14327,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_f <= (t_109 ? 7'h0 : t_110[6:0]);
+        d_t_e6_f <= (t_106 ? 7'h0 : t_107[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s <= (t_109 ? 5'h0 : t_111[4:0]);
+        d_t_e6_s <= (t_106 ? 5'h0 : t_108[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_zh <= ((~t_109) & (|t_111[10:5]));
+        d_t_e6_zh <= ((~t_106) & (|t_108[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -14336,15 +14399,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_f <= (t_113 ? 7'h0 : t_114[6:0]);
+        d_t_e7_f <= (t_110 ? 7'h0 : t_111[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s <= (t_113 ? 5'h0 : t_115[4:0]);
+        d_t_e7_s <= (t_110 ? 5'h0 : t_112[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_zh <= ((~t_113) & (|t_115[10:5]));
+        d_t_e7_zh <= ((~t_110) & (|t_112[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -14408,15 +14471,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_f <= (t_117 ? 7'h0 : t_118[6:0]);
+        d_t_e8_f <= (t_114 ? 7'h0 : t_115[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s <= (t_117 ? 5'h0 : t_119[4:0]);
+        d_t_e8_s <= (t_114 ? 5'h0 : t_116[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_zh <= ((~t_117) & (|t_119[10:5]));
+        d_t_e8_zh <= ((~t_114) & (|t_116[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -14480,15 +14543,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_f <= (t_121 ? 7'h0 : t_122[6:0]);
+        d_t_e9_f <= (t_118 ? 7'h0 : t_119[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s <= (t_121 ? 5'h0 : t_123[4:0]);
+        d_t_e9_s <= (t_118 ? 5'h0 : t_120[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_zh <= ((~t_121) & (|t_123[10:5]));
+        d_t_e9_zh <= ((~t_118) & (|t_120[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -14552,15 +14615,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_f <= (t_125 ? 7'h0 : t_126[6:0]);
+        d_t_e10_f <= (t_122 ? 7'h0 : t_123[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s <= (t_125 ? 5'h0 : t_127[4:0]);
+        d_t_e10_s <= (t_122 ? 5'h0 : t_124[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_zh <= ((~t_125) & (|t_127[10:5]));
+        d_t_e10_zh <= ((~t_122) & (|t_124[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -14624,15 +14687,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_f <= (t_129 ? 7'h0 : t_130[6:0]);
+        d_t_e11_f <= (t_126 ? 7'h0 : t_127[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s <= (t_129 ? 5'h0 : t_131[4:0]);
+        d_t_e11_s <= (t_126 ? 5'h0 : t_128[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_zh <= ((~t_129) & (|t_131[10:5]));
+        d_t_e11_zh <= ((~t_126) & (|t_128[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -14696,15 +14759,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_f <= (t_133 ? 7'h0 : t_134[6:0]);
+        d_t_e12_f <= (t_130 ? 7'h0 : t_131[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s <= (t_133 ? 5'h0 : t_135[4:0]);
+        d_t_e12_s <= (t_130 ? 5'h0 : t_132[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_zh <= ((~t_133) & (|t_135[10:5]));
+        d_t_e12_zh <= ((~t_130) & (|t_132[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -14768,15 +14831,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_f <= (t_137 ? 7'h0 : t_138[6:0]);
+        d_t_e13_f <= (t_134 ? 7'h0 : t_135[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s <= (t_137 ? 5'h0 : t_139[4:0]);
+        d_t_e13_s <= (t_134 ? 5'h0 : t_136[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_zh <= ((~t_137) & (|t_139[10:5]));
+        d_t_e13_zh <= ((~t_134) & (|t_136[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -14840,15 +14903,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_f <= (t_141 ? 7'h0 : t_142[6:0]);
+        d_t_e14_f <= (t_138 ? 7'h0 : t_139[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s <= (t_141 ? 5'h0 : t_143[4:0]);
+        d_t_e14_s <= (t_138 ? 5'h0 : t_140[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_zh <= ((~t_141) & (|t_143[10:5]));
+        d_t_e14_zh <= ((~t_138) & (|t_140[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -14912,15 +14975,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_f <= (t_145 ? 7'h0 : t_146[6:0]);
+        d_t_e15_f <= (t_142 ? 7'h0 : t_143[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s <= (t_145 ? 5'h0 : t_147[4:0]);
+        d_t_e15_s <= (t_142 ? 5'h0 : t_144[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_zh <= ((~t_145) & (|t_147[10:5]));
+        d_t_e15_zh <= ((~t_142) & (|t_144[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -14984,15 +15047,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_f <= (t_149 ? 7'h0 : t_150[6:0]);
+        d_d_e0_f <= (t_146 ? 7'h0 : t_147[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s <= (t_149 ? 5'h0 : t_151[4:0]);
+        d_d_e0_s <= (t_146 ? 5'h0 : t_148[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_zh <= ((~t_149) & (|t_151[10:5]));
+        d_d_e0_zh <= ((~t_146) & (|t_148[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -15056,15 +15119,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_f <= (t_153 ? 7'h0 : t_154[6:0]);
+        d_d_e1_f <= (t_150 ? 7'h0 : t_151[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s <= (t_153 ? 5'h0 : t_155[4:0]);
+        d_d_e1_s <= (t_150 ? 5'h0 : t_152[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_zh <= ((~t_153) & (|t_155[10:5]));
+        d_d_e1_zh <= ((~t_150) & (|t_152[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -15128,15 +15191,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_f <= (t_157 ? 7'h0 : t_158[6:0]);
+        d_d_e2_f <= (t_154 ? 7'h0 : t_155[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s <= (t_157 ? 5'h0 : t_159[4:0]);
+        d_d_e2_s <= (t_154 ? 5'h0 : t_156[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_zh <= ((~t_157) & (|t_159[10:5]));
+        d_d_e2_zh <= ((~t_154) & (|t_156[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -15200,15 +15263,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_f <= (t_161 ? 7'h0 : t_162[6:0]);
+        d_d_e3_f <= (t_158 ? 7'h0 : t_159[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s <= (t_161 ? 5'h0 : t_163[4:0]);
+        d_d_e3_s <= (t_158 ? 5'h0 : t_160[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_zh <= ((~t_161) & (|t_163[10:5]));
+        d_d_e3_zh <= ((~t_158) & (|t_160[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -15272,15 +15335,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_f <= (t_165 ? 7'h0 : t_166[6:0]);
+        d_d_e4_f <= (t_162 ? 7'h0 : t_163[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s <= (t_165 ? 5'h0 : t_167[4:0]);
+        d_d_e4_s <= (t_162 ? 5'h0 : t_164[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_zh <= ((~t_165) & (|t_167[10:5]));
+        d_d_e4_zh <= ((~t_162) & (|t_164[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -15344,15 +15407,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_f <= (t_169 ? 7'h0 : t_170[6:0]);
+        d_d_e5_f <= (t_166 ? 7'h0 : t_167[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s <= (t_169 ? 5'h0 : t_171[4:0]);
+        d_d_e5_s <= (t_166 ? 5'h0 : t_168[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_zh <= ((~t_169) & (|t_171[10:5]));
+        d_d_e5_zh <= ((~t_166) & (|t_168[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -15416,15 +15479,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_f <= (t_173 ? 7'h0 : t_174[6:0]);
+        d_d_e6_f <= (t_170 ? 7'h0 : t_171[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s <= (t_173 ? 5'h0 : t_175[4:0]);
+        d_d_e6_s <= (t_170 ? 5'h0 : t_172[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_zh <= ((~t_173) & (|t_175[10:5]));
+        d_d_e6_zh <= ((~t_170) & (|t_172[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -15488,15 +15551,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_f <= (t_177 ? 7'h0 : t_178[6:0]);
+        d_d_e7_f <= (t_174 ? 7'h0 : t_175[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s <= (t_177 ? 5'h0 : t_179[4:0]);
+        d_d_e7_s <= (t_174 ? 5'h0 : t_176[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_zh <= ((~t_177) & (|t_179[10:5]));
+        d_d_e7_zh <= ((~t_174) & (|t_176[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -15560,15 +15623,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_f <= (t_181 ? 7'h0 : t_182[6:0]);
+        d_d_e8_f <= (t_178 ? 7'h0 : t_179[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s <= (t_181 ? 5'h0 : t_183[4:0]);
+        d_d_e8_s <= (t_178 ? 5'h0 : t_180[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_zh <= ((~t_181) & (|t_183[10:5]));
+        d_d_e8_zh <= ((~t_178) & (|t_180[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -15632,15 +15695,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_f <= (t_185 ? 7'h0 : t_186[6:0]);
+        d_d_e9_f <= (t_182 ? 7'h0 : t_183[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s <= (t_185 ? 5'h0 : t_187[4:0]);
+        d_d_e9_s <= (t_182 ? 5'h0 : t_184[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_zh <= ((~t_185) & (|t_187[10:5]));
+        d_d_e9_zh <= ((~t_182) & (|t_184[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -15704,15 +15767,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_f <= (t_189 ? 7'h0 : t_190[6:0]);
+        d_d_e10_f <= (t_186 ? 7'h0 : t_187[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s <= (t_189 ? 5'h0 : t_191[4:0]);
+        d_d_e10_s <= (t_186 ? 5'h0 : t_188[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_zh <= ((~t_189) & (|t_191[10:5]));
+        d_d_e10_zh <= ((~t_186) & (|t_188[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -15776,15 +15839,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_f <= (t_193 ? 7'h0 : t_194[6:0]);
+        d_d_e11_f <= (t_190 ? 7'h0 : t_191[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s <= (t_193 ? 5'h0 : t_195[4:0]);
+        d_d_e11_s <= (t_190 ? 5'h0 : t_192[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_zh <= ((~t_193) & (|t_195[10:5]));
+        d_d_e11_zh <= ((~t_190) & (|t_192[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -15848,15 +15911,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_f <= (t_197 ? 7'h0 : t_198[6:0]);
+        d_d_e12_f <= (t_194 ? 7'h0 : t_195[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s <= (t_197 ? 5'h0 : t_199[4:0]);
+        d_d_e12_s <= (t_194 ? 5'h0 : t_196[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_zh <= ((~t_197) & (|t_199[10:5]));
+        d_d_e12_zh <= ((~t_194) & (|t_196[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -15920,15 +15983,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_f <= (t_201 ? 7'h0 : t_202[6:0]);
+        d_d_e13_f <= (t_198 ? 7'h0 : t_199[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s <= (t_201 ? 5'h0 : t_203[4:0]);
+        d_d_e13_s <= (t_198 ? 5'h0 : t_200[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_zh <= ((~t_201) & (|t_203[10:5]));
+        d_d_e13_zh <= ((~t_198) & (|t_200[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -15992,15 +16055,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_f <= (t_205 ? 7'h0 : t_206[6:0]);
+        d_d_e14_f <= (t_202 ? 7'h0 : t_203[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s <= (t_205 ? 5'h0 : t_207[4:0]);
+        d_d_e14_s <= (t_202 ? 5'h0 : t_204[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_zh <= ((~t_205) & (|t_207[10:5]));
+        d_d_e14_zh <= ((~t_202) & (|t_204[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -16064,15 +16127,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_f <= (t_209 ? 7'h0 : t_210[6:0]);
+        d_d_e15_f <= (t_206 ? 7'h0 : t_207[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s <= (t_209 ? 5'h0 : t_211[4:0]);
+        d_d_e15_s <= (t_206 ? 5'h0 : t_208[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_zh <= ((~t_209) & (|t_211[10:5]));
+        d_d_e15_zh <= ((~t_206) & (|t_208[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -16740,11 +16803,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_t <= ({{1{t_212[16]}}, t_212} + 18'h2c);
+        e3_ref_past_t <= ({{1{t_209[16]}}, t_209} + 18'h2c);
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_d <= ({{1{t_213[16]}}, t_213} + 18'h2c);
+        e3_ref_past_d <= ({{1{t_210[16]}}, t_210} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -16934,11 +16997,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_t_rho <= t_214;
+        acc_t_rho <= t_211;
     end
 
     always @(posedge aclk) begin
-        acc_t_rho_past <= ({{1{t_215[16]}}, t_215} + 18'h2c);
+        acc_t_rho_past <= ({{1{t_212[16]}}, t_212} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -16978,19 +17041,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_t_old_zero <= (e3_control_fresh | (~t_217[18]));
+        en_t_old_zero <= (e3_control_fresh | (~t_214[18]));
     end
 
     always @(posedge aclk) begin
-        en_t_old_small <= t_218[5:0];
+        en_t_old_small <= t_215[5:0];
     end
 
     always @(posedge aclk) begin
-        en_t_added_zero <= ((~e3_control_fresh) & (~t_219[18]));
+        en_t_added_zero <= ((~e3_control_fresh) & (~t_216[18]));
     end
 
     always @(posedge aclk) begin
-        en_t_added_small <= (acc_t_raise ? 6'h0 : t_216[5:0]);
+        en_t_added_small <= (acc_t_raise ? 6'h0 : t_213[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -17039,15 +17102,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_largest0 <= ((1'h1 & (~t_220[16])) & (~t_221[16]));
+        m0_t_largest0 <= ((1'h1 & (~t_217[16])) & (~t_218[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest1 <= ((1'h1 & t_220[16]) & (~t_222[16]));
+        m0_t_largest1 <= ((1'h1 & t_217[16]) & (~t_219[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest2 <= ((1'h1 & t_221[16]) & t_222[16]);
+        m0_t_largest2 <= ((1'h1 & t_218[16]) & t_219[16]);
     end
 
     always @(posedge aclk) begin
@@ -17075,11 +17138,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_1 <= t_220;
+        m0_t_gap0_1 <= t_217;
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_2 <= t_221;
+        m0_t_gap0_2 <= t_218;
     end
 
     always @(posedge aclk) begin
@@ -17087,7 +17150,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap1_2 <= t_222;
+        m0_t_gap1_2 <= t_219;
     end
 
     always @(posedge aclk) begin
@@ -17209,11 +17272,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_d_rho <= t_223;
+        acc_d_rho <= t_220;
     end
 
     always @(posedge aclk) begin
-        acc_d_rho_past <= ({{1{t_224[16]}}, t_224} + 18'h2c);
+        acc_d_rho_past <= ({{1{t_221[16]}}, t_221} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17253,19 +17316,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_d_old_zero <= (e3_control_fresh | (~t_226[18]));
+        en_d_old_zero <= (e3_control_fresh | (~t_223[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_old_small <= t_227[5:0];
+        en_d_old_small <= t_224[5:0];
     end
 
     always @(posedge aclk) begin
-        en_d_added_zero <= ((~e3_control_fresh) & (~t_228[18]));
+        en_d_added_zero <= ((~e3_control_fresh) & (~t_225[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_added_small <= (acc_d_raise ? 6'h0 : t_225[5:0]);
+        en_d_added_small <= (acc_d_raise ? 6'h0 : t_222[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -17314,15 +17377,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_largest0 <= ((1'h1 & (~t_229[16])) & (~t_230[16]));
+        m0_d_largest0 <= ((1'h1 & (~t_226[16])) & (~t_227[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest1 <= ((1'h1 & t_229[16]) & (~t_231[16]));
+        m0_d_largest1 <= ((1'h1 & t_226[16]) & (~t_228[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest2 <= ((1'h1 & t_230[16]) & t_231[16]);
+        m0_d_largest2 <= ((1'h1 & t_227[16]) & t_228[16]);
     end
 
     always @(posedge aclk) begin
@@ -17350,11 +17413,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_1 <= t_229;
+        m0_d_gap0_1 <= t_226;
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_2 <= t_230;
+        m0_d_gap0_2 <= t_227;
     end
 
     always @(posedge aclk) begin
@@ -17362,7 +17425,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap1_2 <= t_231;
+        m0_d_gap1_2 <= t_228;
     end
 
     always @(posedge aclk) begin
@@ -17470,67 +17533,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_235;
+        p1_q0 <= t_232;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_236 + t_235);
+        p1_q1 <= (t_233 + t_232);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_237 + t_236);
+        p1_q2 <= (t_234 + t_233);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_238 + t_237);
+        p1_q3 <= (t_235 + t_234);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_239 + t_238);
+        p1_q4 <= (t_236 + t_235);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_240 + t_239);
+        p1_q5 <= (t_237 + t_236);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_241 + t_240);
+        p1_q6 <= (t_238 + t_237);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_242 + t_241);
+        p1_q7 <= (t_239 + t_238);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_243 + t_242);
+        p1_q8 <= (t_240 + t_239);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_244 + t_243);
+        p1_q9 <= (t_241 + t_240);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_245 + t_244);
+        p1_q10 <= (t_242 + t_241);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_246 + t_245);
+        p1_q11 <= (t_243 + t_242);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_247 + t_246);
+        p1_q12 <= (t_244 + t_243);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_248 + t_247);
+        p1_q13 <= (t_245 + t_244);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_249 + t_248);
+        p1_q14 <= (t_246 + t_245);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_249);
+        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_246);
     end
 
     always @(posedge aclk) begin
@@ -18166,7 +18229,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_address <= decide_address;
-        end else if ((t_251 & (~ckpt_s4_above))) begin
+        end else if ((t_248 & (~ckpt_s4_above))) begin
             ckpt_start_address <= ((12'hbea <= ckpt_start_address) ? (ckpt_start_address - 12'hbea) : (ckpt_start_address + 12'h40));
         end
     end
@@ -18174,7 +18237,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_beat <= 12'h0;
-        end else if ((t_251 & (~ckpt_s4_above))) begin
+        end else if ((t_248 & (~ckpt_s4_above))) begin
             ckpt_start_beat <= (ckpt_start_beat + 12'h40);
         end
     end
@@ -18182,7 +18245,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_prefix <= 44'h0;
-        end else if ((t_251 & (~ckpt_s4_above))) begin
+        end else if ((t_248 & (~ckpt_s4_above))) begin
             ckpt_start_prefix <= ckpt_s4_sum;
         end
     end
@@ -18192,7 +18255,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_jump <= 1'h0;
         end else begin
-            ckpt_jump <= t_252;
+            ckpt_jump <= t_249;
         end
     end
 
@@ -18201,7 +18264,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_jump <= 1'h0;
         end else begin
-            ckpt_skip_jump <= t_252;
+            ckpt_skip_jump <= t_249;
         end
     end
 
@@ -18209,7 +18272,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_left <= 5'h0;
         end else begin
-            ckpt_skip_left <= (t_253 ? 5'h18 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
+            ckpt_skip_left <= (t_250 ? 5'h18 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
         end
     end
 
@@ -18217,7 +18280,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skipping <= 1'h0;
         end else begin
-            ckpt_skipping <= (t_253 | (5'h1 < ckpt_skip_left));
+            ckpt_skipping <= (t_250 | (5'h1 < ckpt_skip_left));
         end
     end
 
@@ -18262,7 +18325,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g1_below <= t_258[44];
+        g1_below <= t_255[44];
     end
 
     always @(posedge aclk) begin
@@ -18346,7 +18409,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g2_hits <= {(g1_below | t_261[34]), (g1_below | t_262[34]), (g1_below | t_263[34]), (g1_below | t_264[34]), (g1_below | t_265[34]), (g1_below | t_266[34]), (g1_below | t_267[34]), (g1_below | t_268[34]), (g1_below | t_269[34]), (g1_below | t_270[34]), (g1_below | t_271[34]), (g1_below | t_272[34]), (g1_below | t_273[34]), (g1_below | t_274[34]), (g1_below | t_275[34]), (g1_below | t_276[34])};
+        g2_hits <= {(g1_below | t_258[34]), (g1_below | t_259[34]), (g1_below | t_260[34]), (g1_below | t_261[34]), (g1_below | t_262[34]), (g1_below | t_263[34]), (g1_below | t_264[34]), (g1_below | t_265[34]), (g1_below | t_266[34]), (g1_below | t_267[34]), (g1_below | t_268[34]), (g1_below | t_269[34]), (g1_below | t_270[34]), (g1_below | t_271[34]), (g1_below | t_272[34]), (g1_below | t_273[34])};
     end
 
     always @(posedge aclk) begin
@@ -18422,7 +18485,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_279, (t_279 ? {t_281, (t_281 ? {t_283, (t_283 ? {t_285, (t_285 ? t_284[1] : t_286[1])} : {t_289, (t_289 ? t_288[1] : t_290[1])})} : {t_293, (t_293 ? {t_295, (t_295 ? t_294[1] : t_296[1])} : {t_299, (t_299 ? t_298[1] : t_300[1])})})} : {t_303, (t_303 ? {t_305, (t_305 ? {t_307, (t_307 ? t_306[1] : t_308[1])} : {t_311, (t_311 ? t_310[1] : t_312[1])})} : {t_315, (t_315 ? {t_317, (t_317 ? t_316[1] : t_318[1])} : {t_321, (t_321 ? t_320[1] : t_322[1])})})})};
+        dec_t_lead <= {t_276, (t_276 ? {t_278, (t_278 ? {t_280, (t_280 ? {t_282, (t_282 ? t_281[1] : t_283[1])} : {t_286, (t_286 ? t_285[1] : t_287[1])})} : {t_290, (t_290 ? {t_292, (t_292 ? t_291[1] : t_293[1])} : {t_296, (t_296 ? t_295[1] : t_297[1])})})} : {t_300, (t_300 ? {t_302, (t_302 ? {t_304, (t_304 ? t_303[1] : t_305[1])} : {t_308, (t_308 ? t_307[1] : t_309[1])})} : {t_312, (t_312 ? {t_314, (t_314 ? t_313[1] : t_315[1])} : {t_318, (t_318 ? t_317[1] : t_319[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -18438,7 +18501,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_323[9:0];
+        dec_t_index <= t_320[9:0];
     end
 
     always @(posedge aclk) begin
@@ -18534,15 +18597,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_325 ? 7'h0 : t_326[6:0]);
+        dec_t_px_f <= (t_322 ? 7'h0 : t_323[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_325 ? 5'h0 : t_327[4:0]);
+        dec_t_px_s <= (t_322 ? 5'h0 : t_324[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_zh <= ((~t_325) & (|t_327[10:5]));
+        dec_t_px_zh <= ((~t_322) & (|t_324[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -18650,7 +18713,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_330, (t_330 ? {t_332, (t_332 ? {t_334, (t_334 ? {t_336, (t_336 ? t_335[1] : t_337[1])} : {t_340, (t_340 ? t_339[1] : t_341[1])})} : {t_344, (t_344 ? {t_346, (t_346 ? t_345[1] : t_347[1])} : {t_350, (t_350 ? t_349[1] : t_351[1])})})} : {t_354, (t_354 ? {t_356, (t_356 ? {t_358, (t_358 ? t_357[1] : t_359[1])} : {t_362, (t_362 ? t_361[1] : t_363[1])})} : {t_366, (t_366 ? {t_368, (t_368 ? t_367[1] : t_369[1])} : {t_372, (t_372 ? t_371[1] : t_373[1])})})})};
+        dec_d_lead <= {t_327, (t_327 ? {t_329, (t_329 ? {t_331, (t_331 ? {t_333, (t_333 ? t_332[1] : t_334[1])} : {t_337, (t_337 ? t_336[1] : t_338[1])})} : {t_341, (t_341 ? {t_343, (t_343 ? t_342[1] : t_344[1])} : {t_347, (t_347 ? t_346[1] : t_348[1])})})} : {t_351, (t_351 ? {t_353, (t_353 ? {t_355, (t_355 ? t_354[1] : t_356[1])} : {t_359, (t_359 ? t_358[1] : t_360[1])})} : {t_363, (t_363 ? {t_365, (t_365 ? t_364[1] : t_366[1])} : {t_369, (t_369 ? t_368[1] : t_370[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -18666,7 +18729,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_374[9:0];
+        dec_d_index <= t_371[9:0];
     end
 
     always @(posedge aclk) begin
@@ -18762,15 +18825,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_376 ? 7'h0 : t_377[6:0]);
+        dec_d_px_f <= (t_373 ? 7'h0 : t_374[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_376 ? 5'h0 : t_378[4:0]);
+        dec_d_px_s <= (t_373 ? 5'h0 : t_375[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_zh <= ((~t_376) & (|t_378[10:5]));
+        dec_d_px_zh <= ((~t_373) & (|t_375[10:5]));
     end
 
     always @(posedge aclk) begin
@@ -18881,7 +18944,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_379);
+            dec_valid_0 <= (row_merged & t_376);
         end
     end
 
@@ -18889,7 +18952,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_379);
+            dec_valid_1 <= (dec_valid_0 & t_376);
         end
     end
 
@@ -18897,7 +18960,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_379);
+            dec_valid_2 <= (dec_valid_1 & t_376);
         end
     end
 
@@ -18905,7 +18968,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_379);
+            dec_valid_3 <= (dec_valid_2 & t_376);
         end
     end
 
@@ -18913,7 +18976,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_379);
+            dec_valid_4 <= (dec_valid_3 & t_376);
         end
     end
 
@@ -18921,7 +18984,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_379);
+            dec_valid_5 <= (dec_valid_4 & t_376);
         end
     end
 
@@ -18929,7 +18992,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_379);
+            dec_valid_6 <= (dec_valid_5 & t_376);
         end
     end
 
@@ -18937,7 +19000,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_379);
+            dec_valid_7 <= (dec_valid_6 & t_376);
         end
     end
 
@@ -18945,7 +19008,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_379);
+            dec_valid_8 <= (dec_valid_7 & t_376);
         end
     end
 
@@ -18953,7 +19016,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_379);
+            dec_valid_9 <= (dec_valid_8 & t_376);
         end
     end
 
@@ -18961,7 +19024,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_379);
+            dec_valid_10 <= (dec_valid_9 & t_376);
         end
     end
 
@@ -18969,7 +19032,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_379);
+            dec_valid_11 <= (dec_valid_10 & t_376);
         end
     end
 
@@ -18977,7 +19040,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_379);
+            dec_valid_12 <= (dec_valid_11 & t_376);
         end
     end
 
@@ -18985,7 +19048,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_379);
+            dec_valid_13 <= (dec_valid_12 & t_376);
         end
     end
 
@@ -18993,7 +19056,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_379);
+            dec_valid_14 <= (dec_valid_13 & t_376);
         end
     end
 
@@ -19001,7 +19064,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_379);
+            dec_valid_15 <= (dec_valid_14 & t_376);
         end
     end
 
@@ -19009,7 +19072,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_379);
+            dec_valid_16 <= (dec_valid_15 & t_376);
         end
     end
 
@@ -19440,7 +19503,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_5[30:16], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[6:0], t_22[6:0], t_23[6:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_34[9:0], t_35[9:0], t_36[9:0], t_38[9:0], t_40[15:11], t_41[15:11], t_42[9:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_72[9:0], t_73[9:0], t_74[9:0], t_76[9:0], t_78[15:11], t_79[15:11], t_80[9:0], t_216[15:6], t_217[17:0], t_218[16:6], t_219[17:0], t_225[15:6], t_226[17:0], t_227[16:6], t_228[17:0], t_232[43], t_233[43], t_250[44:0], t_258[43:0], t_261[33:0], t_262[33:0], t_263[33:0], t_264[33:0], t_265[33:0], t_266[33:0], t_267[33:0], t_268[33:0], t_269[33:0], t_270[33:0], t_271[33:0], t_272[33:0], t_273[33:0], t_274[33:0], t_275[33:0], t_276[33:0], t_286[0], t_290[0], t_296[0], t_300[0], t_308[0], t_312[0], t_318[0], t_322[0], t_323[26:10], t_337[0], t_341[0], t_347[0], t_351[0], t_359[0], t_363[0], t_369[0], t_373[0], t_374[26:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[9:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[9:0], t_60[9:0], t_61[9:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_73[9:0], t_75[15:11], t_76[15:11], t_77[9:0], t_213[15:6], t_214[17:0], t_215[16:6], t_216[17:0], t_222[15:6], t_223[17:0], t_224[16:6], t_225[17:0], t_229[43], t_230[43], t_247[44:0], t_255[43:0], t_258[33:0], t_259[33:0], t_260[33:0], t_261[33:0], t_262[33:0], t_263[33:0], t_264[33:0], t_265[33:0], t_266[33:0], t_267[33:0], t_268[33:0], t_269[33:0], t_270[33:0], t_271[33:0], t_272[33:0], t_273[33:0], t_283[0], t_287[0], t_293[0], t_297[0], t_305[0], t_309[0], t_315[0], t_319[0], t_320[26:10], t_334[0], t_338[0], t_344[0], t_348[0], t_356[0], t_360[0], t_366[0], t_370[0], t_371[26:10]};
 endmodule
 
 `resetall
