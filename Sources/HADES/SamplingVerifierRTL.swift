@@ -437,7 +437,10 @@ extension SamplingVerifierRTL {
         // MARK: streaming and the row-pair memory
 
         struct Stream {
-            let fire, lastBeat, rowLengthError, streamFire, rowDraftStream: Value
+            let fire, lastBeat, rowLengthError, streamFire: Value
+            /// The drain phase takes the round's last beat (row γ's last): its handshake and the round's end.
+            let drainEnd: Value
+            let rowDraftStream: Value
             let target, draft: Value
             /// The pass read port: data `memoryReadStages` clocks after the read (`BankedMemory`), its valid, mode and beat.
             let readData, readValid, readMode, readBeat: Value
@@ -460,6 +463,11 @@ extension SamplingVerifierRTL {
             let rowLengthError = m.named("row_length_error", fire & ((target.last! =/= lastBeat)
                 | (rowDraftStream & (draft.last! =/= lastBeat))))
             let streamFire = m.named("stream_fire", fire & fsm.is(.stream))
+            // `fire` in the drain phase at row γ, written out: the phase streams, and row γ has no draft row
+            // (`rowDraftStream` is set only beside `rowHasDraft`), so its handshake is the target's valid alone. The
+            // round's end then reads neither the stream phase's decode nor the draft's valid (that cone, into the
+            // round's end and its copies, was 85F seed 1's path at a5e1910).
+            let drainEnd = m.named("drain_end", fsm.is(.drain) & target.valid & lastBeat & !rowHasDraft)
 
             // Row r starts where row r − 1 ended: the decisive row is kept while the next rows arrive.
             let store = BankedMemory(m, name: "row_pair", depth: Self.memoryDepth(c), width: 2 * logits)
@@ -470,7 +478,7 @@ extension SamplingVerifierRTL {
             let readStages = SamplingTiming.memoryReadStages
             precondition(readStages == BankedMemory.readLatency, "the cycle model's memory read is the memory's")
             return Stream(fire: fire, lastBeat: lastBeat, rowLengthError: rowLengthError, streamFire: streamFire,
-                          rowDraftStream: rowDraftStream, target: targetData, draft: draftData,
+                          drainEnd: drainEnd, rowDraftStream: rowDraftStream, target: targetData, draft: draftData,
                           readData: store.read(address: passAddress, readsNext: readsNext, name: "read_data"),
                           readValid: (1...readStages).reduce(passIssue) { valid, i in
                               m.regNext("read_valid_\(i)", valid & !readStop, reset: 0)
@@ -1221,7 +1229,11 @@ extension SamplingVerifierRTL {
 
         // MARK: token emission
 
-        struct Emission { let backlog, last, push: Value }
+        struct Emission {
+            let backlog, last: Value
+            /// The push of the round's final token and its result (the emit phase's end).
+            let finalPush: Value
+        }
 
         /// Accepted rows' tokens are pushed as they are decided (one a clock; later under back-pressure); the
         /// final token, with the result, once pass B is done and every accepted token is out.
@@ -1240,9 +1252,12 @@ extension SamplingVerifierRTL {
             // through the push into the round's end and the command-valid copies (85F seeds at 2cdf300).
             let tokensFull = m.regNext("token_queue_full", tokenQueue.fullNext, reset: 0)
             let resultsFull = m.regNext("result_queue_full", resultQueue.fullNext, reset: 0)
-            let canPush = m.named("can_push", !tokensFull & (!last | !resultsFull))
-            let push = m.named("push", canPush & (pending | (fsm.is(.emit) & last)))
-            let pushed = m.named("emit_pushed", push & pending)
+            // An accepted token is pushed whenever the token queue has room; the final token, with the result, in the
+            // emit phase once every accepted token is out and both queues have room. The two written apart, so an
+            // accepted token's push (into the backlog) reads no state decode (that was 85F seed 2's path at a5e1910).
+            let pushed = m.named("emit_pushed", !tokensFull & pending)
+            let finalPush = m.named("emit_final_push", fsm.is(.emit) & last & !tokensFull & !resultsFull)
+            let push = m.named("push", pushed | finalPush)
             let acceptedNow = decided.acceptForEmission
             m.when(cmd.tokensLoad) { queued <== cmd.tokens }
             m.when(pushed) { queued <== withoutHead(queued) }
@@ -1252,12 +1267,12 @@ extension SamplingVerifierRTL {
             let token = queued.bits(w.token - 1, 0)
             tokenQueue.push <== push
             tokenQueue.pushData <== m.pack(tokens.entry, [tokens.token: mux(last, finalToken, token), tokens.last: last])
-            resultQueue.push <== push & last
+            resultQueue.push <== finalPush
             let residual = flagBits([.residualZero: cdf.residualZero])
             resultQueue.pushData <== m.pack(result.layout, [result.token: finalToken, result.accepted: accepted,
                                                             result.rollback: cmd.gamma &- accepted,
                                                             result.flags: flags | residual])
-            return Emission(backlog: backlog, last: last, push: push)
+            return Emission(backlog: backlog, last: last, finalPush: finalPush)
         }
 
         /// The flags layout with the given bits set (the others 0).
@@ -1274,8 +1289,7 @@ extension SamplingVerifierRTL {
             // phase's decode: that was a critical route) and cleared where the round goes idle; its copies read low
             // in the same clocks through `round_ended`. cur_valid is low exactly in the idle phase, so the handshake
             // is the idle phase's command.
-            let roundOver = m.named("round_over", (fsm.is(.emit) & emit.push & emit.last & inputDone)
-                                    | (fsm.is(.drain) & s.fire & s.lastBeat & !rowHasDraft))
+            let roundOver = m.named("round_over", (emit.finalPush & inputDone) | s.drainEnd)
             cmd.valid <== mux(cmd.valid, !roundOver, cmd.requested)
             cmd.roundOver <== roundOver
             func nextRow() {
@@ -1306,7 +1320,9 @@ extension SamplingVerifierRTL {
                     // then reaches only what the command loads (its enables were a critical route).
                     row <== 0; beat <== 0; beatPhase <== 0; inputDone <== 0
                     lastBeat <== (c.beatsPerRow == 1 ? .true : .false)
-                    accepted <== 0; doneRows <== 0; emit.backlog <== 0; emit.last <== 1
+                    // (The emission's backlog is 0 and `emit_last` 1 here already: a round ends with its final push, and
+                    // no row is accepted outside the stream phase; so their logic reads no state.)
+                    accepted <== 0; doneRows <== 0
                     writeAddress <== 0; decideAddress <== 0
                     m.when(cmd.fire) {
                         cmd.gamma <== cmd.inGamma
@@ -1384,7 +1400,7 @@ extension SamplingVerifierRTL {
                 case .passBWait:
                     m.when(cdf.passBDone) { fsm.go(.emit) }
                 case .emit:
-                    m.when(emit.push & emit.last) {
+                    m.when(emit.finalPush) {
                         committed <== committed &+ (accepted.zeroExtended(to: VerifierInterface.committedLengthBits) &+ 1)
                         // The rows not taken yet (up to row γ) are still to come: drop them.
                         m.when(inputDone) { fsm.go(.idle) }.otherwise {
@@ -1394,11 +1410,9 @@ extension SamplingVerifierRTL {
                 case .drain:
                     m.when(s.fire) {
                         beat <== nextBeat; lastBeat <== nextIsLast; beatPhase <== nextPhase
-                        m.when(s.lastBeat) {
-                            nextRow()
-                            m.when(!rowHasDraft) { fsm.go(.idle) }  // row = γ
-                        }
+                        m.when(s.lastBeat) { nextRow() }
                     }
+                    m.when(s.drainEnd) { fsm.go(.idle) }  // row γ's last beat
                 }
             }
         }

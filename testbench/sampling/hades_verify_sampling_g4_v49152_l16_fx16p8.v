@@ -968,6 +968,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire beat_fire;
     wire row_length_error;
     wire stream_fire;
+    wire drain_end;
     reg  [11:0] row_pair_write_address_in;
     reg  [511:0] row_pair_write_data_in;
     reg  [511:0] row_pair_write_data;
@@ -3010,9 +3011,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire emit_pending;
     reg  token_queue_full;
     reg  result_queue_full;
-    wire can_push;
-    wire push;
     wire emit_pushed;
+    wire emit_final_push;
+    wire push;
     wire round_over;
     wire pass_last;
     reg  [2:0] pass_b_wait;
@@ -3815,7 +3816,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_token_fifo_push = push;
     assign u_token_fifo_push_data = {emit_last, (emit_last ? final_token : emit_tokens[15:0])};
     assign u_token_fifo_m_axis_tready = m_axis_tokens_tready;
-    assign u_result_fifo_push = (push & emit_last);
+    assign u_result_fifo_push = emit_final_push;
     assign u_result_fifo_push_data = {(round_flags | {residual_zero, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0}), (cur_gamma - accepted), accepted, final_token};
     assign u_result_fifo_m_axis_tready = m_axis_result_tready;
     assign token_entry_token = u_token_fifo_m_axis_tdata[15:0];
@@ -3856,6 +3857,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign beat_fire = ((streaming & s_axis_logits_tvalid) & ((~row_draft_stream) | s_axis_draft_tvalid));
     assign row_length_error = (beat_fire & ((s_axis_logits_tlast != last_beat) | (row_draft_stream & (s_axis_draft_tlast != last_beat))));
     assign stream_fire = (beat_fire & (state == 3'h1));
+    assign drain_end = ((((state == 3'h7) & s_axis_logits_tvalid) & last_beat) & (~row_has_draft));
     assign pass_issue = ((state == 3'h2) | (state == 3'h4));
     assign pass_read_stop = cdf_hit;
     assign pass_reads_next = (((dec_reject_reads | (state == 3'h2)) | (state == 3'h4)) | ((state == 3'h3) & (pass_b_wait == 3'h0)));
@@ -4048,10 +4050,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_16 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
-    assign can_push = ((~token_queue_full) & ((~emit_last) | (~result_queue_full)));
-    assign push = (can_push & (emit_pending | ((state == 3'h6) & emit_last)));
-    assign emit_pushed = (push & emit_pending);
-    assign round_over = (((((state == 3'h6) & push) & emit_last) & input_done) | ((((state == 3'h7) & beat_fire) & last_beat) & (~row_has_draft)));
+    assign emit_pushed = ((~token_queue_full) & emit_pending);
+    assign emit_final_push = ((((state == 3'h6) & emit_last) & (~token_queue_full)) & (~result_queue_full));
+    assign push = (emit_pushed | emit_final_push);
+    assign round_over = ((emit_final_push & input_done) | drain_end);
     assign pass_last = (pass_beat == 12'hbff);
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 u_token_fifo (
@@ -10936,7 +10938,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h6: begin
-                    if ((push & emit_last)) begin
+                    if (emit_final_push) begin
                         if (input_done) begin
                             state <= 3'h0;
                         end else begin
@@ -10945,12 +10947,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 default: begin
-                    if (beat_fire) begin
-                        if (last_beat) begin
-                            if ((~row_has_draft)) begin
-                                state <= 3'h0;
-                            end
-                        end
+                    if (drain_end) begin
+                        state <= 3'h0;
                     end
                 end
             endcase
@@ -11436,7 +11434,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h6: begin
-                    if ((push & emit_last)) begin
+                    if (emit_final_push) begin
                         committed <= (committed + ({29'h0, accepted} + 32'h1));
                     end
                 end
@@ -19258,13 +19256,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             if (((~dec_accept_emit) & emit_pushed)) begin
                 emit_backlog <= (emit_backlog - 3'h1);
             end
-            case (state)
-                3'h0: begin
-                    emit_backlog <= 3'h0;
-                end
-                default: begin
-                end
-            endcase
         end
     end
 
@@ -19278,13 +19269,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             if (((~dec_accept_emit) & emit_pushed)) begin
                 emit_last <= (emit_backlog == 3'h1);
             end
-            case (state)
-                3'h0: begin
-                    emit_last <= 1'h1;
-                end
-                default: begin
-                end
-            endcase
         end
     end
 
