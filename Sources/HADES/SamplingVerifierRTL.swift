@@ -167,6 +167,10 @@ extension SamplingVerifierRTL {
         let streamPhase: Value
         /// 1 exactly in pass B's phase, likewise for the checkpoints' jump.
         let passBPhase: Value
+        /// 1 exactly while the input takes beats: the stream phase up to row γ's last beat, and the drain phase (set
+        /// and cleared beside the state and `inputDone`), so each beat handshake is one LUT of the streams' valids and
+        /// flip-flops (the phases' decode with `inputDone` before it was a LUT level on the handshake's critical routes).
+        let inputOpen: Value
         /// The decision side: rows accepted so far (= the row decided next), rows whose last beat reached S.
         let accepted, doneRows: Value
         /// The passes' beat.
@@ -203,6 +207,7 @@ extension SamplingVerifierRTL {
             draftRowsLeft = m.reg("draft_rows_left", w.gamma, reset: 0)
             streamPhase = m.reg("stream_phase", 1, reset: 0)
             passBPhase = m.reg("pass_b_phase", 1, reset: 0)
+            inputOpen = m.reg("input_open", 1, reset: 0)
             accepted = m.reg("accepted", w.gamma, reset: 0)
             doneRows = m.reg("done_rows", w.gamma, reset: 0)
             passBeat = m.reg("pass_beat", w.beatIndex, reset: 0)
@@ -456,10 +461,9 @@ extension SamplingVerifierRTL {
         func streamStage(target: StreamIn, draft: StreamIn, cmd: Command) -> Stream {
             let logits = LogitsLayout(c).layout.width
             let targetData = target.data.bits(logits - 1, 0), draftData = draft.data.bits(logits - 1, 0)  // above: padding
-            let streaming = m.named("streaming", (fsm.is(.stream) & !inputDone) | fsm.is(.drain))
-            target.ready <== streaming & (!rowDraftStream | draft.valid)
-            draft.ready <== streaming & rowDraftStream & target.valid
-            let fire = m.named("beat_fire", streaming & target.valid & (!rowDraftStream | draft.valid))
+            target.ready <== inputOpen & (!rowDraftStream | draft.valid)
+            draft.ready <== inputOpen & rowDraftStream & target.valid
+            let fire = m.named("beat_fire", inputOpen & target.valid & (!rowDraftStream | draft.valid))
             let rowLengthError = m.named("row_length_error", fire & ((target.last! =/= lastBeat)
                 | (rowDraftStream & (draft.last! =/= lastBeat))))
             let streamFire = m.named("stream_fire", fire & fsm.is(.stream))
@@ -1331,6 +1335,7 @@ extension SamplingVerifierRTL {
                         cmd.oneHot <== cmd.inOneHot
                         fsm.go(.stream)
                         streamPhase <== 1
+                        inputOpen <== 1
                         rowHasDraft <== cmd.inGamma =/= 0
                         draftRowsLeft <== cmd.inGamma
                         rowDraftStream <== (cmd.inGamma =/= 0) & !cmd.inOneHot
@@ -1343,7 +1348,7 @@ extension SamplingVerifierRTL {
                         writeAddress <== advance(writeAddress, by: 1)
                         m.when(s.lastBeat) {
                             nextRow()
-                            m.when(!rowHasDraft) { inputDone <== 1 }  // row = γ
+                            m.when(!rowHasDraft) { inputDone <== 1; inputOpen <== 0 }  // row = γ
                         }
                     }
                     // What the passes start from loads with every decision (the decisive row's is the last) or
@@ -1364,6 +1369,7 @@ extension SamplingVerifierRTL {
                         // The decisive row: `accepted`; what streamed after it is dropped.
                         fsm.go(.passA)
                         streamPhase <== 0
+                        inputOpen <== 0
                     }
                 case .passA:
                     passBeat <== mux(passLast, .literal(0, width: w.beatIndex), passBeat &+ 1)
@@ -1405,6 +1411,7 @@ extension SamplingVerifierRTL {
                         // The rows not taken yet (up to row γ) are still to come: drop them.
                         m.when(inputDone) { fsm.go(.idle) }.otherwise {
                             fsm.go(.drain)
+                            inputOpen <== 1
                         }
                     }
                 case .drain:
@@ -1412,7 +1419,7 @@ extension SamplingVerifierRTL {
                         beat <== nextBeat; lastBeat <== nextIsLast; beatPhase <== nextPhase
                         m.when(s.lastBeat) { nextRow() }
                     }
-                    m.when(s.drainEnd) { fsm.go(.idle) }  // row γ's last beat
+                    m.when(s.drainEnd) { fsm.go(.idle); inputOpen <== 0 }  // row γ's last beat
                 }
             }
         }

@@ -871,6 +871,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [2:0] draft_rows_left;
     reg  stream_phase;
     reg  pass_b_phase;
+    reg  input_open;
     reg  [2:0] accepted;
     reg  [2:0] done_rows;
     reg  [11:0] pass_beat;
@@ -964,7 +965,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire in_bad_draft;
     reg  [15:0] stream_token;
     wire [15:0] row_token;
-    wire streaming;
     wire beat_fire;
     wire row_length_error;
     wire stream_fire;
@@ -3805,8 +3805,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_384 = (|draft_rows_left[2:1]);
 
     assign s_axis_cmd_tready = (~cur_valid);
-    assign s_axis_logits_tready = (streaming & ((~row_draft_stream) | s_axis_draft_tvalid));
-    assign s_axis_draft_tready = ((streaming & row_draft_stream) & s_axis_logits_tvalid);
+    assign s_axis_logits_tready = (input_open & ((~row_draft_stream) | s_axis_draft_tvalid));
+    assign s_axis_draft_tready = ((input_open & row_draft_stream) & s_axis_logits_tvalid);
     assign m_axis_result_tvalid = u_result_fifo_m_axis_tvalid;
     assign m_axis_result_tdata = {4'h0, u_result_fifo_m_axis_tdata};
     assign m_axis_tokens_tvalid = u_token_fifo_m_axis_tvalid;
@@ -3853,8 +3853,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign in_bad_gamma = (3'h4 < cmd_gamma);
     assign in_bad_draft = (|{((3'h3 < cmd_gamma) & (16'hc000 <= cmd_draft_token_3)), ((3'h2 < cmd_gamma) & (16'hc000 <= cmd_draft_token_2)), ((3'h1 < cmd_gamma) & (16'hc000 <= cmd_draft_token_1)), ((3'h0 < cmd_gamma) & (16'hc000 <= cmd_draft_token_0))});
     assign row_token = ((state == 3'h1) ? stream_token : decide_tokens[15:0]);
-    assign streaming = (((state == 3'h1) & (~input_done)) | (state == 3'h7));
-    assign beat_fire = ((streaming & s_axis_logits_tvalid) & ((~row_draft_stream) | s_axis_draft_tvalid));
+    assign beat_fire = ((input_open & s_axis_logits_tvalid) & ((~row_draft_stream) | s_axis_draft_tvalid));
     assign row_length_error = (beat_fire & ((s_axis_logits_tlast != last_beat) | (row_draft_stream & (s_axis_draft_tlast != last_beat))));
     assign stream_fire = (beat_fire & (state == 3'h1));
     assign drain_end = ((((state == 3'h7) & s_axis_logits_tvalid) & last_beat) & (~row_has_draft));
@@ -11261,6 +11260,53 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 default: begin
+                end
+            endcase
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            input_open <= 1'h0;
+        end else begin
+            case (state)
+                3'h0: begin
+                    if (cmd_fire) begin
+                        input_open <= 1'h1;
+                    end
+                end
+                3'h1: begin
+                    if (beat_fire) begin
+                        if (last_beat) begin
+                            if ((~row_has_draft)) begin
+                                input_open <= 1'h0;
+                            end
+                        end
+                    end
+                    if (dec_reject_state) begin
+                        input_open <= 1'h0;
+                    end
+                end
+                3'h2: begin
+                end
+                3'h3: begin
+                end
+                3'h4: begin
+                end
+                3'h5: begin
+                end
+                3'h6: begin
+                    if (emit_final_push) begin
+                        if (input_done) begin
+                        end else begin
+                            input_open <= 1'h1;
+                        end
+                    end
+                end
+                default: begin
+                    if (drain_end) begin
+                        input_open <= 1'h0;
+                    end
                 end
             endcase
         end
