@@ -33,15 +33,23 @@ public struct StreamPressure {
     /// finishes a round and waits idle before the next command arrives (with the logits' gaps the next command is
     /// nearly always waiting when a round ends).
     public var commandGap: Double?
+    /// The result stream's ready probability where it differs from the tokens' (`consumerReady`): near 0, results
+    /// back up over several rounds while the tokens flow, so a round's final push waits for the result queue's room.
+    public var resultReady: Double?
     public static let none = StreamPressure(producerGap: 0, consumerReady: 1, seed: 1)
-    public init(producerGap: Double, consumerReady: Double, seed: UInt64, commandGap: Double? = nil) {
+    public init(producerGap: Double, consumerReady: Double, seed: UInt64, commandGap: Double? = nil,
+                resultReady: Double? = nil) {
         self.producerGap = producerGap
         self.consumerReady = consumerReady
         self.seed = seed
         self.commandGap = commandGap
+        self.resultReady = resultReady
     }
     public var commandGapProbability: Double { commandGap ?? producerGap }
-    public var isNone: Bool { producerGap == 0 && commandGapProbability == 0 && consumerReady == 1 }
+    public var resultReadyProbability: Double { resultReady ?? consumerReady }
+    public var isNone: Bool {
+        producerGap == 0 && commandGapProbability == 0 && consumerReady == 1 && resultReadyProbability == 1
+    }
     /// How many times longer than without pressure a run may take (the run's cycle limit).
-    var slowdown: Double { 1 / max(0.02, (1 - max(producerGap, commandGapProbability)) * consumerReady) }
+    var slowdown: Double { 1 / max(0.02, (1 - max(producerGap, commandGapProbability)) * min(consumerReady, resultReadyProbability)) }
 }

@@ -85,7 +85,7 @@ enum StreamRunner {
         let run = try model.runStreams(
             sources: sources,
             sinks: [
-                StreamSink(streams.result, expectedBeats: stimulus.rounds, readyProbability: pressure.consumerReady,
+                StreamSink(streams.result, expectedBeats: stimulus.rounds, readyProbability: pressure.resultReadyProbability,
                            seed: pressure.seed &+ 33),
                 StreamSink(streams.tokens, expectedBeats: expectedTokens, readyProbability: pressure.consumerReady,
                            seed: pressure.seed &+ 44),

@@ -412,6 +412,17 @@ final class SamplingRTLTests: XCTestCase {
         }
     }
 
+    /// A result consumer that takes about one result in 200 clocks while the tokens flow: results back up over the
+    /// rounds (these take about 100 clocks each), so a round's final push waits for the result queue's room (2 entries).
+    func testResultsHeldBackOverSeveralRoundsLoseNothing() throws {
+        for (i, c) in [Self.configs[0], Self.configs[2]].enumerated() {
+            let rounds = randomRounds(c, count: 12, seed: 700 + UInt64(i))
+            let pressure = StreamPressure(producerGap: 0, consumerReady: 1, seed: 13, resultReady: 0.005)
+            let r = try Self.simulator(c).compare(rounds, pressure: pressure)
+            XCTAssertNil(r.disagreement, "\(c): \(r.disagreement!)")
+        }
+    }
+
     func testBackPressureChangesOnlyCycles() throws {
         for (i, c) in (Self.configs.prefix(2) + [Self.checkpointed]).enumerated() {
             let rounds = randomRounds(c, count: 15, seed: 400 + UInt64(i))
