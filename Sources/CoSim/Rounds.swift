@@ -51,5 +51,7 @@ public struct StreamPressure {
         producerGap == 0 && commandGapProbability == 0 && consumerReady == 1 && resultReadyProbability == 1
     }
     /// How many times longer than without pressure a run may take (the run's cycle limit).
-    var slowdown: Double { 1 / max(0.02, (1 - max(producerGap, commandGapProbability)) * min(consumerReady, resultReadyProbability)) }
+    var slowdown: Double {
+        1 / max(0.02, (1 - max(producerGap, commandGapProbability)) * min(consumerReady, resultReadyProbability))
+    }
 }

@@ -85,8 +85,8 @@ enum StreamRunner {
         let run = try model.runStreams(
             sources: sources,
             sinks: [
-                StreamSink(streams.result, expectedBeats: stimulus.rounds, readyProbability: pressure.resultReadyProbability,
-                           seed: pressure.seed &+ 33),
+                StreamSink(streams.result, expectedBeats: stimulus.rounds,
+                           readyProbability: pressure.resultReadyProbability, seed: pressure.seed &+ 33),
                 StreamSink(streams.tokens, expectedBeats: expectedTokens, readyProbability: pressure.consumerReady,
                            seed: pressure.seed &+ 44),
             ],
