@@ -26,9 +26,10 @@ public enum SamplingTiming {
     /// Clocks from the handshake of a row's last beat to its decision. The input keeps streaming meanwhile, so as
     /// many beats of later rows can arrive; the row memory holds them beside the row (B + this many words).
     public static func decisionLatency(lanes: Int) -> Int { pipeline(lanes: lanes) + decisionCycles }
-    /// Clocks from a pass's memory read to the data at the pipeline's input: the memory, its output register, a fabric
-    /// register beside it, the register after the choice among the memory's banks (`BankedMemory`).
-    public static let memoryReadStages = 4
+    /// Clocks from a pass's memory read to the data at the pipeline's input: each column's address register, the
+    /// memory, its output register, a fabric register beside it, the register after the choice among the memory's
+    /// banks (`BankedMemory`).
+    public static let memoryReadStages = 5
     /// Cycles a pass over the stored row pair adds to its B reads beyond the lane prefix sums: the memory read,
     /// then the pipeline to the weights.
     public static func passGap(lanes: Int) -> Int { memoryReadStages + passPipeline(lanes: lanes) }
@@ -119,16 +120,16 @@ public enum SamplingTiming {
 /// pushed meanwhile, so an accepted row adds exactly B. The decisive row n (rejected, or the bonus row γ, or row 0
 /// with γ > Γ) stops the input at its decision, then needs pass A (B reads) and pass B, whose first read follows pass
 /// A's last by `passBGap` = max(⌈log2 L⌉, 5) + 3 clocks (its beats follow pass A's through the pipeline). Pass B
-/// ends at the beat t = ⌊token / L⌋ that holds the sampled token: R(t) reads (`passBReads`) + 16 + l + ⌈log2 L⌉ (the
-/// memory read and its three registers, 12 + l stages to the weights, the lane prefix sums) + 2 (T less the running
+/// ends at the beat t = ⌊token / L⌋ that holds the sampled token: R(t) reads (`passBReads`) + 17 + l + ⌈log2 L⌉ (the
+/// memory read and its four registers, 12 + l stages to the weights, the lane prefix sums) + 2 (T less the running
 /// prefix, the comparison); the final token is pushed the clock after and the result is handshaken one clock after
 /// that:
 ///
 ///     cycles = (n+1)·B + decisionLatency + (B − 1 + passBGap) + (R(t) + passGap + ⌈log2 L⌉ + 2) + 1 + resultDelay
-///            = (n+1)·B + B + R(t) + 56 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 5),  l = max(1, ⌈log2 L⌉)  (L = 16: + 77)
+///            = (n+1)·B + B + R(t) + 57 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 5),  l = max(1, ⌈log2 L⌉)  (L = 16: + 78)
 ///
 /// R(t) = t + 1 from beat 0. With pass A's checkpoints every K beats (`checkpointBlock`, b = ⌊t/K⌋, P = D_P + 1,
-/// D_P = `passReadToPrefix` = 16 + l + ⌈log2 L⌉): R(t) = P + 2 + b + (t mod K) when b·K > P + b (b ≥ `firstJumpBlock`:
+/// D_P = `passReadToPrefix` = 17 + l + ⌈log2 L⌉): R(t) = P + 2 + b + (t mod K) when b·K > P + b (b ≥ `firstJumpBlock`:
 /// the reads jump to the token's block), else t + 1; never more than from beat 0. At most (t = B − 1, no checkpoints) that is within
 /// (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 68 + 4l for every L ≤ 256.
 ///

@@ -1,7 +1,8 @@
 import HDL
 
-/// A memory cut by address into banks that each map to whole block RAMs, each bank's read data registered twice
-/// beside its block RAMs, then the choice among the banks, registered: data four clocks after the read.
+/// A memory cut by address into banks that each map to whole block RAMs, read from address registers beside them,
+/// each bank's read data registered twice beside its block RAMs, then the choice among the banks, registered: data
+/// five clocks after the read.
 ///
 /// Why banks: a deep memory (the sampling unit's row pairs at V = 50257 hold thousands of words) spreads over many
 /// block RAMs. Read through one fabric register, its path was the block RAM's clock-to-out (5.6–5.8 ns on an ECP5
@@ -31,8 +32,9 @@ struct BankedMemory {
     /// The ECP5 DP16KD's modes (words, bits), widest first. Every bank but the last is a power of two at least as deep
     /// as the first mode. (The cut follows the ECP5's geometry, the part `make synth` measures.)
     static let blockRAMModes = [(512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1)]
-    /// Clocks from a read to its data: the block RAM, its output register, the fabric register, the choice's register.
-    static let readLatency = 4
+    /// Clocks from a read to its data: each column's address register, the block RAM, its output register, the
+    /// fabric register, the choice's register.
+    static let readLatency = 5
 
     /// Block RAMs per column (`Column`): the fan-out of each column's enable and address registers.
     static let tilesPerColumn = 8
@@ -171,22 +173,27 @@ struct BankedMemory {
         }
     }
 
-    /// The data at `address`, `readLatency` clocks after a read (the block RAM's read, its two registers, the
-    /// choice's register). Every bank reads in each clock after one with `readsNext` high, whatever the address: each
-    /// bank's read enable is its own register (`<name>_bank<k>_read_enable`, kept, so it can sit beside its block
-    /// RAMs), where a choice of the bank from the address on the enables was a critical path (the address → the bank's
-    /// select → 29 block RAMs' CEB across the part). `readsNext` may be high more often than reads are issued: the
-    /// caller uses only the data of the reads it issued, and a bank's extra read of the word being written is such an
-    /// unused read.
+    /// The data at `address`, `readLatency` clocks after a read (each column's address register, the block RAM's
+    /// read, its two registers, the choice's register). Every bank reads two clocks after each clock with `readsNext`
+    /// high, whatever the address: each column's read enable is its own register (`<name>_bank<k>_read_enable`, kept,
+    /// so it can sit beside its block RAMs), where a choice of the bank from the address on the enables was a critical
+    /// path (the address → the bank's select → 29 block RAMs' CEB across the part); they load from one register of
+    /// `readsNext`. Each column's address is its own register too (`_read_address`, kept): the caller's address
+    /// register drove every column's block RAM addresses, one 8.2 ns route to the farthest (85F seed 4 at 58c5b16).
+    /// `readsNext` may be high more often than reads are issued: the caller uses only the data of the reads it
+    /// issued, and a bank's extra read of the word being written is such an unused read.
     /// The registers are `<name>_bank<k>_q` and `<name>_bank<k>_near` (one bank: `<readName>_q`, `<readName>_near`),
     /// then `<readName>`.
     func read(address: Value, readsNext: Value, name readName: String) -> Value {
-        // Bank k's words: its columns' reads, each under its own read enable.
+        // Bank k's words: its columns' reads, each from its own address and read enable registers (kept).
+        let enableIn = m.regNext("\(name)_read_enable_in", readsNext, reset: 0)
         let words = banks.enumerated().map { k, bank in
             concat(bank.columns.enumerated().reversed().map { g, column in
                 let enable = m.reg(registerName(bank: k, column: g, "read_enable"), 1, reset: 0, keep: true)
-                enable <== readsNext
-                return column.memory.read(address: offset(address, bank: k), enable: enable)
+                enable <== enableIn
+                let columnAddress = m.reg(registerName(bank: k, column: g, "read_address"), bank.addressWidth, keep: true)
+                columnAddress <== offset(address, bank: k)
+                return column.memory.read(address: columnAddress, enable: enable)
             })
         }
         // The output register (moved into the block RAM by `make synth`), then the fabric register beside it.

@@ -542,6 +542,8 @@ extension SamplingVerifierRTL {
             /// Per lane: the reference of stage D (ρ_b·2^R while streaming, ν in the passes; stage Cn), one kept copy
             /// per 2 lanes.
             var full: [Pair]? = nil
+            /// Per side and lane: y + (E + 1)·2^R − 1 (stage Cn), for `exponential`'s zero test.
+            var yLimit: (t: [Value], d: [Value])? = nil
         }
 
         /// Stage A: the beat, from the stream or from the stored pair.
@@ -668,17 +670,38 @@ extension SamplingVerifierRTL {
             let refD = reference(b.d, b.draftLanes, "d", nu.d)
             var out = b
             var xY: Pair?
+            var yLimit: (t: [Value], d: [Value])?
             for s in ["c0"] + (1...levels).map({ "c\($0)" }) {
                 if s == "c\(levels)" {
                     xY = Pair(t: pickX(out.t, hit: out.hit, "\(s)_x_y_t"), d: pickX(out.d, hit: out.hit, "\(s)_x_y_d"))
+                    yLimit = (t: limits(out.t, "\(s)_t"), d: limits(out.d, "\(s)_d"))
                 }
                 out = next(out, s, t: out.t.enumerated().map { m.regNext("\(s)_t_y\($0.offset)", $0.element) },
                            d: out.d.enumerated().map { m.regNext("\(s)_d_y\($0.offset)", $0.element) })
             }
             return Beat(valid: out.valid, control: out.control, t: out.t, d: out.d, lanes: out.lanes, draftLanes: out.draftLanes,
                         hit: out.hit, ref: Pair(t: refT.ref, d: refD.ref), xY: xY,
-                        full: zip(refT.full, refD.full).map { Pair(t: $0, d: $1) })
+                        full: zip(refT.full, refD.full).map { Pair(t: $0, d: $1) }, yLimit: yLimit)
         }
+
+        /// The smallest δ = ref − y whose exponential is 0, a shift past E: (E + 1)·2^R (`exponential`).
+        var pastShift: Int { (SamplingFixedPoint.expScaleBits + 1) << w.tableIndex }
+
+        /// y + `pastShift` − 1 per lane, registered (exact, reference width + 1): the exponential's zero test is then
+        /// one comparison with the reference, `y_limit < ref` ⇔ δ ≥ `pastShift`. Testing δ's high bits after its
+        /// subtraction (its carry chain, then an OR of the bits in two LUTs) was the full configuration's critical
+        /// path on the 85F (seeds 2 and 3 at 58c5b16).
+        func limits(_ y: [Value], _ name: String) -> [Value] {
+            y.enumerated().map { k, v in limit(v, "\(name)_y_limit\(k)") }
+        }
+
+        func limit(_ y: Value, _ name: String) -> Value {
+            precondition(pastShift < 1 << (w.reference - 1), "(E + 1)·2^R is a reference")
+            return m.regNext(name, y.resized(to: w.reference) + .signedLiteral(Int64(pastShift - 1), width: w.reference))
+        }
+
+        /// `exponential`'s zero test from `limit`'s register: δ = ref − y ≥ `pastShift`.
+        func isPastShift(limit: Value, reference: Value) -> Value { limit.isBelow(reference.resized(to: limit.width)) }
 
         /// y(x), the draft lane's y, registered: the OR of the lanes under `hit` (one lane at most). Cn picks it from
         /// the stage before, beside its own copy of the lanes' y: Cn's y registers then load only stage D's
@@ -694,11 +717,11 @@ extension SamplingVerifierRTL {
         /// the passes (δ < 0 → EXP[0]); 0 past a shift of E and for lanes without a token (`exponential`). Carries
         /// y(x) (`pickX`) on.
         func expStage(_ beat: Beat, table: Submodule<ExpTablePorts>) -> Beat {
-            func exps(_ y: [Value], _ full: [Value], _ valid: Value, _ side: String) -> [Value] {
+            func exps(_ y: [Value], _ full: [Value], _ limit: [Value], _ valid: Value, _ side: String) -> [Value] {
                 (0..<c.lanes).map { k in
                     let lut = m.instance(table, name: "u_exp_\(side)\(k)")
                     return exponential("d_\(side)_e\(k)", m.named("d_\(side)_delta\(k)", full[k] - y[k].resized(to: w.reference)),
-                                       keep: valid[k], lut)
+                                       pastShift: isPastShift(limit: limit[k], reference: full[k]), keep: valid[k], lut)
                 }
             }
             func delayed(_ v: Value, _ name: String) -> Value {
@@ -706,7 +729,8 @@ extension SamplingVerifierRTL {
             }
             let xY = Pair(t: m.regNext("d1_x_y_t", beat.xY!.t), d: m.regNext("d1_x_y_d", beat.xY!.d))
             return Beat(valid: delayed(beat.valid, "d_valid"), control: control("d"),
-                        t: exps(beat.t, beat.full!.map(\.t), beat.lanes, "t"), d: exps(beat.d, beat.full!.map(\.d), beat.draftLanes, "d"),
+                        t: exps(beat.t, beat.full!.map(\.t), beat.yLimit!.t, beat.lanes, "t"),
+                        d: exps(beat.d, beat.full!.map(\.d), beat.yLimit!.d, beat.draftLanes, "d"),
                         lanes: delayed(beat.lanes, "d_lanes"), draftLanes: delayed(beat.draftLanes, "d_draft_lanes"),
                         hit: delayed(beat.hit, "d_hit"),
                         ref: Pair(t: delayed(beat.ref!.t, "d_ref_t"), d: delayed(beat.ref!.d, "d_ref_d")),
@@ -718,26 +742,23 @@ extension SamplingVerifierRTL {
         /// `SamplingTiming.expStages` registered steps: the table address (0 for δ < 0), shift and zero flag; the
         /// table's four quarters; the quarter; the shift's low 2 bits; the rest of the shift. The table is built from
         /// LUTs (`inLogic`): with registers on both sides it would otherwise become one block RAM per lane.
-        func exponential(_ name: String, _ delta: Value, keep: Value, _ lut: InstanceOf<ExpTablePorts>) -> Value {
+        func exponential(_ name: String, _ delta: Value, pastShift: Value, keep: Value, _ lut: InstanceOf<ExpTablePorts>) -> Value {
             let r = w.tableIndex
             let negative = delta.msb
             let magnitude = delta.asUnsigned.bits(delta.width - 2, 0)
             let s = magnitude.bits(magnitude.width - 1, r)
             let index1 = m.regNext("\(name)_f", mux(negative, .literal(0, width: r), magnitude.bits(r - 1, 0)))
             let shift1 = m.regNext("\(name)_s", mux(negative, .literal(0, width: 5), s.bits(min(4, s.width - 1), 0).zeroExtended(to: 5)))
-            // 0 for a lane without a token or past a shift of E (s ≥ E + 1), decided over two stages: D1 registers
-            // the shift's high bits' OR, D2 adds its low bits from `shift1` (the whole test after δ's carry chain was
-            // three LUT levels, a critical path of the full configuration on the 85F).
-            let low = bitsToHold(SamplingFixedPoint.expScaleBits + 1)
-            precondition(low <= 5 && s.width > low, "the shift's low bits are shift1's")
-            let high1 = m.regNext("\(name)_zh", !negative & s.bits(s.width - 1, low).orReduce)
+            // 0 for a lane without a token or past a shift of E (s ≥ E + 1): `pastShift` is that test, one comparison
+            // of registers beside δ's subtraction (`limits`); the shift's 5 bits are then all the shift needs.
+            precondition(SamplingFixedPoint.expScaleBits + 1 <= 1 << 5, "a shift up to E is 5 bits")
+            let past1 = m.regNext("\(name)_past", pastShift)
             let keep1 = m.regNext("\(name)_keep", keep)
             lut.index <== index1.bits(r - 3, 0)
             let quarters = lut.quarters.enumerated().map { m.regNext("\(name)_t\($0.offset)", $0.element) }
             let quarter = m.regNext("\(name)_q", index1.bits(r - 1, r - 2))
             let shift2 = m.regNext("\(name)_s2", shift1)
-            let zero2 = m.regNext("\(name)_z2", !keep1 | high1
-                                  | (shift1.bits(low - 1, 0) >= .literal(UInt64(SamplingFixedPoint.expScaleBits + 1), width: low)))
+            let zero2 = m.regNext("\(name)_z2", !keep1 | past1)
             let upper: Value = mux(quarter[0], quarters[3], quarters[2])
             let lower: Value = mux(quarter[0], quarters[1], quarters[0])
             let raw = m.regNext("\(name)_t", mux(quarter[1], upper, lower))
@@ -1192,8 +1213,10 @@ extension SamplingVerifierRTL {
                 let nu = m.regNext("dec_\(name)_nu", scaleQ.bits(w.reference - 1 - r, 0).asSigned.shiftedLeft(r)
                     &+ logWord.zeroExtended(to: w.reference).asSigned)
                 let lut = m.instance(table, name: "u_exp_x_\(name)")
-                let yx = delayed("dec_\(name)_y", y, levels + 1 + SamplingTiming.mergeStages + nuStage)
-                let px = exponential("dec_\(name)_px", m.named("dec_\(name)_delta", nu - yx.resized(to: w.reference)), keep: keep, lut)
+                let ys = m.shiftRegister("dec_\(name)_y", y, stages: levels + 1 + SamplingTiming.mergeStages + nuStage)
+                let yx = ys[ys.count - 1], yxLimit = limit(ys[ys.count - 2], "dec_\(name)_y_limit")
+                let px = exponential("dec_\(name)_px", m.named("dec_\(name)_delta", nu - yx.resized(to: w.reference)),
+                                     pastShift: isPastShift(limit: yxLimit, reference: nu), keep: keep, lut)
                 return (px, delayed("dec_\(name)_nu_q", nu, last + 1 - nuStage))
             }
             let keep = delayed("dec_captured", captured, levels + 1 + SamplingTiming.mergeStages + nuStage)

@@ -1006,33 +1006,48 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire pass_issue;
     wire pass_read_stop;
     wire pass_reads_next;
+    reg  row_pair_read_enable_in;
     reg  row_pair_bank0_c7_read_enable;
+    reg  [10:0] row_pair_bank0_c7_read_address;
     reg  [7:0] row_pair_bank0_c7_rdata;
     reg  row_pair_bank0_c6_read_enable;
+    reg  [10:0] row_pair_bank0_c6_read_address;
     reg  [71:0] row_pair_bank0_c6_rdata;
     reg  row_pair_bank0_c5_read_enable;
+    reg  [10:0] row_pair_bank0_c5_read_address;
     reg  [71:0] row_pair_bank0_c5_rdata;
     reg  row_pair_bank0_c4_read_enable;
+    reg  [10:0] row_pair_bank0_c4_read_address;
     reg  [71:0] row_pair_bank0_c4_rdata;
     reg  row_pair_bank0_c3_read_enable;
+    reg  [10:0] row_pair_bank0_c3_read_address;
     reg  [71:0] row_pair_bank0_c3_rdata;
     reg  row_pair_bank0_c2_read_enable;
+    reg  [10:0] row_pair_bank0_c2_read_address;
     reg  [71:0] row_pair_bank0_c2_rdata;
     reg  row_pair_bank0_c1_read_enable;
+    reg  [10:0] row_pair_bank0_c1_read_address;
     reg  [71:0] row_pair_bank0_c1_rdata;
     reg  row_pair_bank0_c0_read_enable;
+    reg  [10:0] row_pair_bank0_c0_read_address;
     reg  [71:0] row_pair_bank0_c0_rdata;
     reg  row_pair_bank1_c3_read_enable;
+    reg  [9:0] row_pair_bank1_c3_read_address;
     reg  [79:0] row_pair_bank1_c3_rdata;
     reg  row_pair_bank1_c2_read_enable;
+    reg  [9:0] row_pair_bank1_c2_read_address;
     reg  [143:0] row_pair_bank1_c2_rdata;
     reg  row_pair_bank1_c1_read_enable;
+    reg  [9:0] row_pair_bank1_c1_read_address;
     reg  [143:0] row_pair_bank1_c1_rdata;
     reg  row_pair_bank1_c0_read_enable;
+    reg  [9:0] row_pair_bank1_c0_read_address;
     reg  [143:0] row_pair_bank1_c0_rdata;
     reg  row_pair_bank2_c1_read_enable;
+    reg  [5:0] row_pair_bank2_c1_read_address;
     reg  [223:0] row_pair_bank2_c1_rdata;
     reg  row_pair_bank2_c0_read_enable;
+    reg  [5:0] row_pair_bank2_c0_read_address;
     reg  [287:0] row_pair_bank2_c0_rdata;
     reg  [511:0] row_pair_bank0_q;
     reg  [511:0] row_pair_bank0_near;
@@ -1043,20 +1058,24 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [1:0] row_pair_read_bank_1;
     reg  [1:0] row_pair_read_bank_2;
     reg  [1:0] row_pair_read_bank_3;
+    reg  [1:0] row_pair_read_bank_4;
     reg  [511:0] read_data_choice;
     reg  [511:0] read_data;
     reg  read_valid_1;
     reg  read_valid_2;
     reg  read_valid_3;
     reg  read_valid_4;
+    reg  read_valid_5;
     reg  [1:0] read_mode_1;
     reg  [1:0] read_mode_2;
     reg  [1:0] read_mode_3;
     reg  [1:0] read_mode_4;
+    reg  [1:0] read_mode_5;
     reg  [11:0] read_beat_1;
     reg  [11:0] read_beat_2;
     reg  [11:0] read_beat_3;
     reg  [11:0] read_beat_4;
+    reg  [11:0] read_beat_5;
     reg  [11:0] a_beat;
     wire [15:0] a_base;
     reg  [1:0] a_mode;
@@ -1460,6 +1479,38 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] c3_draft_lanes;
     reg  [15:0] c4_x_y_t;
     reg  [15:0] c4_x_y_d;
+    reg  [18:0] c4_t_y_limit0;
+    reg  [18:0] c4_t_y_limit1;
+    reg  [18:0] c4_t_y_limit2;
+    reg  [18:0] c4_t_y_limit3;
+    reg  [18:0] c4_t_y_limit4;
+    reg  [18:0] c4_t_y_limit5;
+    reg  [18:0] c4_t_y_limit6;
+    reg  [18:0] c4_t_y_limit7;
+    reg  [18:0] c4_t_y_limit8;
+    reg  [18:0] c4_t_y_limit9;
+    reg  [18:0] c4_t_y_limit10;
+    reg  [18:0] c4_t_y_limit11;
+    reg  [18:0] c4_t_y_limit12;
+    reg  [18:0] c4_t_y_limit13;
+    reg  [18:0] c4_t_y_limit14;
+    reg  [18:0] c4_t_y_limit15;
+    reg  [18:0] c4_d_y_limit0;
+    reg  [18:0] c4_d_y_limit1;
+    reg  [18:0] c4_d_y_limit2;
+    reg  [18:0] c4_d_y_limit3;
+    reg  [18:0] c4_d_y_limit4;
+    reg  [18:0] c4_d_y_limit5;
+    reg  [18:0] c4_d_y_limit6;
+    reg  [18:0] c4_d_y_limit7;
+    reg  [18:0] c4_d_y_limit8;
+    reg  [18:0] c4_d_y_limit9;
+    reg  [18:0] c4_d_y_limit10;
+    reg  [18:0] c4_d_y_limit11;
+    reg  [18:0] c4_d_y_limit12;
+    reg  [18:0] c4_d_y_limit13;
+    reg  [18:0] c4_d_y_limit14;
+    reg  [18:0] c4_d_y_limit15;
     reg  [15:0] c4_t_y0;
     reg  [15:0] c4_t_y1;
     reg  [15:0] c4_t_y2;
@@ -1511,7 +1562,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta0;
     reg  [6:0] d_t_e0_f;
     reg  [4:0] d_t_e0_s;
-    reg  d_t_e0_zh;
+    reg  d_t_e0_past;
     reg  d_t_e0_keep;
     reg  [28:0] d_t_e0_t0;
     reg  [28:0] d_t_e0_t1;
@@ -1535,7 +1586,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta1;
     reg  [6:0] d_t_e1_f;
     reg  [4:0] d_t_e1_s;
-    reg  d_t_e1_zh;
+    reg  d_t_e1_past;
     reg  d_t_e1_keep;
     reg  [28:0] d_t_e1_t0;
     reg  [28:0] d_t_e1_t1;
@@ -1559,7 +1610,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta2;
     reg  [6:0] d_t_e2_f;
     reg  [4:0] d_t_e2_s;
-    reg  d_t_e2_zh;
+    reg  d_t_e2_past;
     reg  d_t_e2_keep;
     reg  [28:0] d_t_e2_t0;
     reg  [28:0] d_t_e2_t1;
@@ -1583,7 +1634,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta3;
     reg  [6:0] d_t_e3_f;
     reg  [4:0] d_t_e3_s;
-    reg  d_t_e3_zh;
+    reg  d_t_e3_past;
     reg  d_t_e3_keep;
     reg  [28:0] d_t_e3_t0;
     reg  [28:0] d_t_e3_t1;
@@ -1607,7 +1658,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta4;
     reg  [6:0] d_t_e4_f;
     reg  [4:0] d_t_e4_s;
-    reg  d_t_e4_zh;
+    reg  d_t_e4_past;
     reg  d_t_e4_keep;
     reg  [28:0] d_t_e4_t0;
     reg  [28:0] d_t_e4_t1;
@@ -1631,7 +1682,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta5;
     reg  [6:0] d_t_e5_f;
     reg  [4:0] d_t_e5_s;
-    reg  d_t_e5_zh;
+    reg  d_t_e5_past;
     reg  d_t_e5_keep;
     reg  [28:0] d_t_e5_t0;
     reg  [28:0] d_t_e5_t1;
@@ -1655,7 +1706,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta6;
     reg  [6:0] d_t_e6_f;
     reg  [4:0] d_t_e6_s;
-    reg  d_t_e6_zh;
+    reg  d_t_e6_past;
     reg  d_t_e6_keep;
     reg  [28:0] d_t_e6_t0;
     reg  [28:0] d_t_e6_t1;
@@ -1679,7 +1730,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta7;
     reg  [6:0] d_t_e7_f;
     reg  [4:0] d_t_e7_s;
-    reg  d_t_e7_zh;
+    reg  d_t_e7_past;
     reg  d_t_e7_keep;
     reg  [28:0] d_t_e7_t0;
     reg  [28:0] d_t_e7_t1;
@@ -1703,7 +1754,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta8;
     reg  [6:0] d_t_e8_f;
     reg  [4:0] d_t_e8_s;
-    reg  d_t_e8_zh;
+    reg  d_t_e8_past;
     reg  d_t_e8_keep;
     reg  [28:0] d_t_e8_t0;
     reg  [28:0] d_t_e8_t1;
@@ -1727,7 +1778,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta9;
     reg  [6:0] d_t_e9_f;
     reg  [4:0] d_t_e9_s;
-    reg  d_t_e9_zh;
+    reg  d_t_e9_past;
     reg  d_t_e9_keep;
     reg  [28:0] d_t_e9_t0;
     reg  [28:0] d_t_e9_t1;
@@ -1751,7 +1802,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta10;
     reg  [6:0] d_t_e10_f;
     reg  [4:0] d_t_e10_s;
-    reg  d_t_e10_zh;
+    reg  d_t_e10_past;
     reg  d_t_e10_keep;
     reg  [28:0] d_t_e10_t0;
     reg  [28:0] d_t_e10_t1;
@@ -1775,7 +1826,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta11;
     reg  [6:0] d_t_e11_f;
     reg  [4:0] d_t_e11_s;
-    reg  d_t_e11_zh;
+    reg  d_t_e11_past;
     reg  d_t_e11_keep;
     reg  [28:0] d_t_e11_t0;
     reg  [28:0] d_t_e11_t1;
@@ -1799,7 +1850,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta12;
     reg  [6:0] d_t_e12_f;
     reg  [4:0] d_t_e12_s;
-    reg  d_t_e12_zh;
+    reg  d_t_e12_past;
     reg  d_t_e12_keep;
     reg  [28:0] d_t_e12_t0;
     reg  [28:0] d_t_e12_t1;
@@ -1823,7 +1874,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta13;
     reg  [6:0] d_t_e13_f;
     reg  [4:0] d_t_e13_s;
-    reg  d_t_e13_zh;
+    reg  d_t_e13_past;
     reg  d_t_e13_keep;
     reg  [28:0] d_t_e13_t0;
     reg  [28:0] d_t_e13_t1;
@@ -1847,7 +1898,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta14;
     reg  [6:0] d_t_e14_f;
     reg  [4:0] d_t_e14_s;
-    reg  d_t_e14_zh;
+    reg  d_t_e14_past;
     reg  d_t_e14_keep;
     reg  [28:0] d_t_e14_t0;
     reg  [28:0] d_t_e14_t1;
@@ -1871,7 +1922,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_t_delta15;
     reg  [6:0] d_t_e15_f;
     reg  [4:0] d_t_e15_s;
-    reg  d_t_e15_zh;
+    reg  d_t_e15_past;
     reg  d_t_e15_keep;
     reg  [28:0] d_t_e15_t0;
     reg  [28:0] d_t_e15_t1;
@@ -1895,7 +1946,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta0;
     reg  [6:0] d_d_e0_f;
     reg  [4:0] d_d_e0_s;
-    reg  d_d_e0_zh;
+    reg  d_d_e0_past;
     reg  d_d_e0_keep;
     reg  [28:0] d_d_e0_t0;
     reg  [28:0] d_d_e0_t1;
@@ -1919,7 +1970,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta1;
     reg  [6:0] d_d_e1_f;
     reg  [4:0] d_d_e1_s;
-    reg  d_d_e1_zh;
+    reg  d_d_e1_past;
     reg  d_d_e1_keep;
     reg  [28:0] d_d_e1_t0;
     reg  [28:0] d_d_e1_t1;
@@ -1943,7 +1994,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta2;
     reg  [6:0] d_d_e2_f;
     reg  [4:0] d_d_e2_s;
-    reg  d_d_e2_zh;
+    reg  d_d_e2_past;
     reg  d_d_e2_keep;
     reg  [28:0] d_d_e2_t0;
     reg  [28:0] d_d_e2_t1;
@@ -1967,7 +2018,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta3;
     reg  [6:0] d_d_e3_f;
     reg  [4:0] d_d_e3_s;
-    reg  d_d_e3_zh;
+    reg  d_d_e3_past;
     reg  d_d_e3_keep;
     reg  [28:0] d_d_e3_t0;
     reg  [28:0] d_d_e3_t1;
@@ -1991,7 +2042,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta4;
     reg  [6:0] d_d_e4_f;
     reg  [4:0] d_d_e4_s;
-    reg  d_d_e4_zh;
+    reg  d_d_e4_past;
     reg  d_d_e4_keep;
     reg  [28:0] d_d_e4_t0;
     reg  [28:0] d_d_e4_t1;
@@ -2015,7 +2066,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta5;
     reg  [6:0] d_d_e5_f;
     reg  [4:0] d_d_e5_s;
-    reg  d_d_e5_zh;
+    reg  d_d_e5_past;
     reg  d_d_e5_keep;
     reg  [28:0] d_d_e5_t0;
     reg  [28:0] d_d_e5_t1;
@@ -2039,7 +2090,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta6;
     reg  [6:0] d_d_e6_f;
     reg  [4:0] d_d_e6_s;
-    reg  d_d_e6_zh;
+    reg  d_d_e6_past;
     reg  d_d_e6_keep;
     reg  [28:0] d_d_e6_t0;
     reg  [28:0] d_d_e6_t1;
@@ -2063,7 +2114,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta7;
     reg  [6:0] d_d_e7_f;
     reg  [4:0] d_d_e7_s;
-    reg  d_d_e7_zh;
+    reg  d_d_e7_past;
     reg  d_d_e7_keep;
     reg  [28:0] d_d_e7_t0;
     reg  [28:0] d_d_e7_t1;
@@ -2087,7 +2138,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta8;
     reg  [6:0] d_d_e8_f;
     reg  [4:0] d_d_e8_s;
-    reg  d_d_e8_zh;
+    reg  d_d_e8_past;
     reg  d_d_e8_keep;
     reg  [28:0] d_d_e8_t0;
     reg  [28:0] d_d_e8_t1;
@@ -2111,7 +2162,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta9;
     reg  [6:0] d_d_e9_f;
     reg  [4:0] d_d_e9_s;
-    reg  d_d_e9_zh;
+    reg  d_d_e9_past;
     reg  d_d_e9_keep;
     reg  [28:0] d_d_e9_t0;
     reg  [28:0] d_d_e9_t1;
@@ -2135,7 +2186,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta10;
     reg  [6:0] d_d_e10_f;
     reg  [4:0] d_d_e10_s;
-    reg  d_d_e10_zh;
+    reg  d_d_e10_past;
     reg  d_d_e10_keep;
     reg  [28:0] d_d_e10_t0;
     reg  [28:0] d_d_e10_t1;
@@ -2159,7 +2210,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta11;
     reg  [6:0] d_d_e11_f;
     reg  [4:0] d_d_e11_s;
-    reg  d_d_e11_zh;
+    reg  d_d_e11_past;
     reg  d_d_e11_keep;
     reg  [28:0] d_d_e11_t0;
     reg  [28:0] d_d_e11_t1;
@@ -2183,7 +2234,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta12;
     reg  [6:0] d_d_e12_f;
     reg  [4:0] d_d_e12_s;
-    reg  d_d_e12_zh;
+    reg  d_d_e12_past;
     reg  d_d_e12_keep;
     reg  [28:0] d_d_e12_t0;
     reg  [28:0] d_d_e12_t1;
@@ -2207,7 +2258,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta13;
     reg  [6:0] d_d_e13_f;
     reg  [4:0] d_d_e13_s;
-    reg  d_d_e13_zh;
+    reg  d_d_e13_past;
     reg  d_d_e13_keep;
     reg  [28:0] d_d_e13_t0;
     reg  [28:0] d_d_e13_t1;
@@ -2231,7 +2282,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta14;
     reg  [6:0] d_d_e14_f;
     reg  [4:0] d_d_e14_s;
-    reg  d_d_e14_zh;
+    reg  d_d_e14_past;
     reg  d_d_e14_keep;
     reg  [28:0] d_d_e14_t0;
     reg  [28:0] d_d_e14_t1;
@@ -2255,7 +2306,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [18:0] d_d_delta15;
     reg  [6:0] d_d_e15_f;
     reg  [4:0] d_d_e15_s;
-    reg  d_d_e15_zh;
+    reg  d_d_e15_past;
     reg  d_d_e15_keep;
     reg  [28:0] d_d_e15_t0;
     reg  [28:0] d_d_e15_t1;
@@ -2716,6 +2767,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  ckpt_start_19;
     reg  ckpt_start_20;
     reg  ckpt_start_21;
+    reg  ckpt_start_22;
     reg  ckpt_searching;
     reg  ckpt_done;
     wire ckpt_scan;
@@ -2847,10 +2899,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] dec_t_y_13;
     reg  [15:0] dec_t_y_14;
     reg  [15:0] dec_t_y_15;
+    reg  [18:0] dec_t_y_limit;
     wire [18:0] dec_t_delta;
     reg  [6:0] dec_t_px_f;
     reg  [4:0] dec_t_px_s;
-    reg  dec_t_px_zh;
+    reg  dec_t_px_past;
     reg  dec_t_px_keep;
     reg  [28:0] dec_t_px_t0;
     reg  [28:0] dec_t_px_t1;
@@ -2911,10 +2964,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] dec_d_y_13;
     reg  [15:0] dec_d_y_14;
     reg  [15:0] dec_d_y_15;
+    reg  [18:0] dec_d_y_limit;
     wire [18:0] dec_d_delta;
     reg  [6:0] dec_d_px_f;
     reg  [4:0] dec_d_px_s;
-    reg  dec_d_px_zh;
+    reg  dec_d_px_past;
     reg  dec_d_px_keep;
     reg  [28:0] dec_d_px_t0;
     reg  [28:0] dec_d_px_t1;
@@ -3114,309 +3168,411 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [17:0] t_79;
     wire [9:0] t_80;
     wire [17:0] t_81;
-    wire t_82;
+    wire [17:0] t_82;
     wire [17:0] t_83;
-    wire [10:0] t_84;
+    wire [17:0] t_84;
     wire [17:0] t_85;
-    wire t_86;
+    wire [17:0] t_86;
     wire [17:0] t_87;
-    wire [10:0] t_88;
+    wire [17:0] t_88;
     wire [17:0] t_89;
-    wire t_90;
+    wire [17:0] t_90;
     wire [17:0] t_91;
-    wire [10:0] t_92;
+    wire [17:0] t_92;
     wire [17:0] t_93;
-    wire t_94;
+    wire [17:0] t_94;
     wire [17:0] t_95;
-    wire [10:0] t_96;
+    wire [17:0] t_96;
     wire [17:0] t_97;
-    wire t_98;
+    wire [17:0] t_98;
     wire [17:0] t_99;
-    wire [10:0] t_100;
+    wire [17:0] t_100;
     wire [17:0] t_101;
-    wire t_102;
+    wire [17:0] t_102;
     wire [17:0] t_103;
-    wire [10:0] t_104;
+    wire [17:0] t_104;
     wire [17:0] t_105;
-    wire t_106;
+    wire [17:0] t_106;
     wire [17:0] t_107;
-    wire [10:0] t_108;
+    wire [17:0] t_108;
     wire [17:0] t_109;
-    wire t_110;
+    wire [17:0] t_110;
     wire [17:0] t_111;
-    wire [10:0] t_112;
+    wire [17:0] t_112;
     wire [17:0] t_113;
     wire t_114;
     wire [17:0] t_115;
     wire [10:0] t_116;
-    wire [17:0] t_117;
-    wire t_118;
+    wire [18:0] t_117;
+    wire [19:0] t_118;
     wire [17:0] t_119;
-    wire [10:0] t_120;
+    wire t_120;
     wire [17:0] t_121;
-    wire t_122;
-    wire [17:0] t_123;
-    wire [10:0] t_124;
+    wire [10:0] t_122;
+    wire [18:0] t_123;
+    wire [19:0] t_124;
     wire [17:0] t_125;
     wire t_126;
     wire [17:0] t_127;
     wire [10:0] t_128;
-    wire [17:0] t_129;
-    wire t_130;
+    wire [18:0] t_129;
+    wire [19:0] t_130;
     wire [17:0] t_131;
-    wire [10:0] t_132;
+    wire t_132;
     wire [17:0] t_133;
-    wire t_134;
-    wire [17:0] t_135;
-    wire [10:0] t_136;
+    wire [10:0] t_134;
+    wire [18:0] t_135;
+    wire [19:0] t_136;
     wire [17:0] t_137;
     wire t_138;
     wire [17:0] t_139;
     wire [10:0] t_140;
-    wire [17:0] t_141;
-    wire t_142;
+    wire [18:0] t_141;
+    wire [19:0] t_142;
     wire [17:0] t_143;
-    wire [10:0] t_144;
+    wire t_144;
     wire [17:0] t_145;
-    wire t_146;
-    wire [17:0] t_147;
-    wire [10:0] t_148;
+    wire [10:0] t_146;
+    wire [18:0] t_147;
+    wire [19:0] t_148;
     wire [17:0] t_149;
     wire t_150;
     wire [17:0] t_151;
     wire [10:0] t_152;
-    wire [17:0] t_153;
-    wire t_154;
+    wire [18:0] t_153;
+    wire [19:0] t_154;
     wire [17:0] t_155;
-    wire [10:0] t_156;
+    wire t_156;
     wire [17:0] t_157;
-    wire t_158;
-    wire [17:0] t_159;
-    wire [10:0] t_160;
+    wire [10:0] t_158;
+    wire [18:0] t_159;
+    wire [19:0] t_160;
     wire [17:0] t_161;
     wire t_162;
     wire [17:0] t_163;
     wire [10:0] t_164;
-    wire [17:0] t_165;
-    wire t_166;
+    wire [18:0] t_165;
+    wire [19:0] t_166;
     wire [17:0] t_167;
-    wire [10:0] t_168;
+    wire t_168;
     wire [17:0] t_169;
-    wire t_170;
-    wire [17:0] t_171;
-    wire [10:0] t_172;
+    wire [10:0] t_170;
+    wire [18:0] t_171;
+    wire [19:0] t_172;
     wire [17:0] t_173;
     wire t_174;
     wire [17:0] t_175;
     wire [10:0] t_176;
-    wire [17:0] t_177;
-    wire t_178;
+    wire [18:0] t_177;
+    wire [19:0] t_178;
     wire [17:0] t_179;
-    wire [10:0] t_180;
+    wire t_180;
     wire [17:0] t_181;
-    wire t_182;
-    wire [17:0] t_183;
-    wire [10:0] t_184;
+    wire [10:0] t_182;
+    wire [18:0] t_183;
+    wire [19:0] t_184;
     wire [17:0] t_185;
     wire t_186;
     wire [17:0] t_187;
     wire [10:0] t_188;
-    wire [17:0] t_189;
-    wire t_190;
+    wire [18:0] t_189;
+    wire [19:0] t_190;
     wire [17:0] t_191;
-    wire [10:0] t_192;
+    wire t_192;
     wire [17:0] t_193;
-    wire t_194;
-    wire [17:0] t_195;
-    wire [10:0] t_196;
+    wire [10:0] t_194;
+    wire [18:0] t_195;
+    wire [19:0] t_196;
     wire [17:0] t_197;
     wire t_198;
     wire [17:0] t_199;
     wire [10:0] t_200;
-    wire [17:0] t_201;
-    wire t_202;
+    wire [18:0] t_201;
+    wire [19:0] t_202;
     wire [17:0] t_203;
-    wire [10:0] t_204;
+    wire t_204;
     wire [17:0] t_205;
-    wire t_206;
-    wire [17:0] t_207;
-    wire [10:0] t_208;
-    wire [16:0] t_209;
-    wire [16:0] t_210;
-    wire [15:0] t_211;
-    wire [16:0] t_212;
-    wire [16:0] t_213;
-    wire [18:0] t_214;
-    wire [16:0] t_215;
-    wire [18:0] t_216;
-    wire [16:0] t_217;
-    wire [16:0] t_218;
-    wire [16:0] t_219;
-    wire [15:0] t_220;
-    wire [16:0] t_221;
-    wire [16:0] t_222;
-    wire [18:0] t_223;
-    wire [16:0] t_224;
+    wire [10:0] t_206;
+    wire [18:0] t_207;
+    wire [19:0] t_208;
+    wire [17:0] t_209;
+    wire t_210;
+    wire [17:0] t_211;
+    wire [10:0] t_212;
+    wire [18:0] t_213;
+    wire [19:0] t_214;
+    wire [17:0] t_215;
+    wire t_216;
+    wire [17:0] t_217;
+    wire [10:0] t_218;
+    wire [18:0] t_219;
+    wire [19:0] t_220;
+    wire [17:0] t_221;
+    wire t_222;
+    wire [17:0] t_223;
+    wire [10:0] t_224;
     wire [18:0] t_225;
-    wire [16:0] t_226;
-    wire [16:0] t_227;
-    wire [16:0] t_228;
-    wire [43:0] t_229;
-    wire [43:0] t_230;
-    wire t_231;
-    wire [33:0] t_232;
-    wire [33:0] t_233;
-    wire [33:0] t_234;
-    wire [33:0] t_235;
-    wire [33:0] t_236;
-    wire [33:0] t_237;
-    wire [33:0] t_238;
-    wire [33:0] t_239;
-    wire [33:0] t_240;
-    wire [33:0] t_241;
-    wire [33:0] t_242;
-    wire [33:0] t_243;
-    wire [33:0] t_244;
-    wire [33:0] t_245;
-    wire [33:0] t_246;
-    wire [45:0] t_247;
-    wire t_248;
-    wire t_249;
-    wire t_250;
-    wire [43:0] t_251;
-    wire [31:0] t_252;
-    wire [15:0] t_253;
-    wire [15:0] t_254;
-    wire [44:0] t_255;
-    wire t_256;
-    wire t_257;
-    wire [34:0] t_258;
-    wire [34:0] t_259;
-    wire [34:0] t_260;
-    wire [34:0] t_261;
-    wire [34:0] t_262;
-    wire [34:0] t_263;
-    wire [34:0] t_264;
-    wire [34:0] t_265;
-    wire [34:0] t_266;
-    wire [34:0] t_267;
-    wire [34:0] t_268;
-    wire [34:0] t_269;
-    wire [34:0] t_270;
-    wire [34:0] t_271;
-    wire [34:0] t_272;
-    wire [34:0] t_273;
-    wire [31:0] t_274;
-    wire [15:0] t_275;
+    wire [19:0] t_226;
+    wire [17:0] t_227;
+    wire t_228;
+    wire [17:0] t_229;
+    wire [10:0] t_230;
+    wire [18:0] t_231;
+    wire [19:0] t_232;
+    wire [17:0] t_233;
+    wire t_234;
+    wire [17:0] t_235;
+    wire [10:0] t_236;
+    wire [18:0] t_237;
+    wire [19:0] t_238;
+    wire [17:0] t_239;
+    wire t_240;
+    wire [17:0] t_241;
+    wire [10:0] t_242;
+    wire [18:0] t_243;
+    wire [19:0] t_244;
+    wire [17:0] t_245;
+    wire t_246;
+    wire [17:0] t_247;
+    wire [10:0] t_248;
+    wire [18:0] t_249;
+    wire [19:0] t_250;
+    wire [17:0] t_251;
+    wire t_252;
+    wire [17:0] t_253;
+    wire [10:0] t_254;
+    wire [18:0] t_255;
+    wire [19:0] t_256;
+    wire [17:0] t_257;
+    wire t_258;
+    wire [17:0] t_259;
+    wire [10:0] t_260;
+    wire [18:0] t_261;
+    wire [19:0] t_262;
+    wire [17:0] t_263;
+    wire t_264;
+    wire [17:0] t_265;
+    wire [10:0] t_266;
+    wire [18:0] t_267;
+    wire [19:0] t_268;
+    wire [17:0] t_269;
+    wire t_270;
+    wire [17:0] t_271;
+    wire [10:0] t_272;
+    wire [18:0] t_273;
+    wire [19:0] t_274;
+    wire [17:0] t_275;
     wire t_276;
-    wire [7:0] t_277;
-    wire t_278;
-    wire [3:0] t_279;
-    wire t_280;
-    wire [1:0] t_281;
+    wire [17:0] t_277;
+    wire [10:0] t_278;
+    wire [18:0] t_279;
+    wire [19:0] t_280;
+    wire [17:0] t_281;
     wire t_282;
-    wire [1:0] t_283;
-    wire [3:0] t_284;
-    wire [1:0] t_285;
-    wire t_286;
-    wire [1:0] t_287;
-    wire [7:0] t_288;
-    wire [3:0] t_289;
-    wire t_290;
-    wire [1:0] t_291;
-    wire t_292;
-    wire [1:0] t_293;
-    wire [3:0] t_294;
-    wire [1:0] t_295;
-    wire t_296;
-    wire [1:0] t_297;
-    wire [15:0] t_298;
-    wire [7:0] t_299;
+    wire [17:0] t_283;
+    wire [10:0] t_284;
+    wire [18:0] t_285;
+    wire [19:0] t_286;
+    wire [17:0] t_287;
+    wire t_288;
+    wire [17:0] t_289;
+    wire [10:0] t_290;
+    wire [18:0] t_291;
+    wire [19:0] t_292;
+    wire [17:0] t_293;
+    wire t_294;
+    wire [17:0] t_295;
+    wire [10:0] t_296;
+    wire [18:0] t_297;
+    wire [19:0] t_298;
+    wire [17:0] t_299;
     wire t_300;
-    wire [3:0] t_301;
-    wire t_302;
-    wire [1:0] t_303;
-    wire t_304;
-    wire [1:0] t_305;
-    wire [3:0] t_306;
-    wire [1:0] t_307;
-    wire t_308;
-    wire [1:0] t_309;
-    wire [7:0] t_310;
-    wire [3:0] t_311;
-    wire t_312;
-    wire [1:0] t_313;
-    wire t_314;
-    wire [1:0] t_315;
-    wire [3:0] t_316;
-    wire [1:0] t_317;
-    wire t_318;
-    wire [1:0] t_319;
-    wire [26:0] t_320;
-    wire [17:0] t_321;
-    wire t_322;
-    wire [17:0] t_323;
-    wire [10:0] t_324;
-    wire [31:0] t_325;
-    wire [15:0] t_326;
+    wire [17:0] t_301;
+    wire [10:0] t_302;
+    wire [18:0] t_303;
+    wire [19:0] t_304;
+    wire [16:0] t_305;
+    wire [16:0] t_306;
+    wire [15:0] t_307;
+    wire [16:0] t_308;
+    wire [16:0] t_309;
+    wire [18:0] t_310;
+    wire [16:0] t_311;
+    wire [18:0] t_312;
+    wire [16:0] t_313;
+    wire [16:0] t_314;
+    wire [16:0] t_315;
+    wire [15:0] t_316;
+    wire [16:0] t_317;
+    wire [16:0] t_318;
+    wire [18:0] t_319;
+    wire [16:0] t_320;
+    wire [18:0] t_321;
+    wire [16:0] t_322;
+    wire [16:0] t_323;
+    wire [16:0] t_324;
+    wire [43:0] t_325;
+    wire [43:0] t_326;
     wire t_327;
-    wire [7:0] t_328;
-    wire t_329;
-    wire [3:0] t_330;
-    wire t_331;
-    wire [1:0] t_332;
-    wire t_333;
-    wire [1:0] t_334;
-    wire [3:0] t_335;
-    wire [1:0] t_336;
-    wire t_337;
-    wire [1:0] t_338;
-    wire [7:0] t_339;
-    wire [3:0] t_340;
-    wire t_341;
-    wire [1:0] t_342;
-    wire t_343;
-    wire [1:0] t_344;
-    wire [3:0] t_345;
-    wire [1:0] t_346;
-    wire t_347;
-    wire [1:0] t_348;
+    wire [33:0] t_328;
+    wire [33:0] t_329;
+    wire [33:0] t_330;
+    wire [33:0] t_331;
+    wire [33:0] t_332;
+    wire [33:0] t_333;
+    wire [33:0] t_334;
+    wire [33:0] t_335;
+    wire [33:0] t_336;
+    wire [33:0] t_337;
+    wire [33:0] t_338;
+    wire [33:0] t_339;
+    wire [33:0] t_340;
+    wire [33:0] t_341;
+    wire [33:0] t_342;
+    wire [45:0] t_343;
+    wire t_344;
+    wire t_345;
+    wire t_346;
+    wire [43:0] t_347;
+    wire [31:0] t_348;
     wire [15:0] t_349;
-    wire [7:0] t_350;
-    wire t_351;
-    wire [3:0] t_352;
+    wire [15:0] t_350;
+    wire [44:0] t_351;
+    wire t_352;
     wire t_353;
-    wire [1:0] t_354;
-    wire t_355;
-    wire [1:0] t_356;
-    wire [3:0] t_357;
-    wire [1:0] t_358;
-    wire t_359;
-    wire [1:0] t_360;
-    wire [7:0] t_361;
-    wire [3:0] t_362;
-    wire t_363;
-    wire [1:0] t_364;
-    wire t_365;
-    wire [1:0] t_366;
-    wire [3:0] t_367;
-    wire [1:0] t_368;
-    wire t_369;
-    wire [1:0] t_370;
-    wire [26:0] t_371;
-    wire [17:0] t_372;
-    wire t_373;
-    wire [17:0] t_374;
-    wire [10:0] t_375;
+    wire [34:0] t_354;
+    wire [34:0] t_355;
+    wire [34:0] t_356;
+    wire [34:0] t_357;
+    wire [34:0] t_358;
+    wire [34:0] t_359;
+    wire [34:0] t_360;
+    wire [34:0] t_361;
+    wire [34:0] t_362;
+    wire [34:0] t_363;
+    wire [34:0] t_364;
+    wire [34:0] t_365;
+    wire [34:0] t_366;
+    wire [34:0] t_367;
+    wire [34:0] t_368;
+    wire [34:0] t_369;
+    wire [31:0] t_370;
+    wire [15:0] t_371;
+    wire t_372;
+    wire [7:0] t_373;
+    wire t_374;
+    wire [3:0] t_375;
     wire t_376;
-    wire [31:0] t_377;
-    wire [15:0] t_378;
-    wire [15:0] t_379;
-    wire [11:0] t_380;
-    wire t_381;
-    wire [1:0] t_382;
-    wire t_383;
-    wire t_384;
+    wire [1:0] t_377;
+    wire t_378;
+    wire [1:0] t_379;
+    wire [3:0] t_380;
+    wire [1:0] t_381;
+    wire t_382;
+    wire [1:0] t_383;
+    wire [7:0] t_384;
+    wire [3:0] t_385;
+    wire t_386;
+    wire [1:0] t_387;
+    wire t_388;
+    wire [1:0] t_389;
+    wire [3:0] t_390;
+    wire [1:0] t_391;
+    wire t_392;
+    wire [1:0] t_393;
+    wire [15:0] t_394;
+    wire [7:0] t_395;
+    wire t_396;
+    wire [3:0] t_397;
+    wire t_398;
+    wire [1:0] t_399;
+    wire t_400;
+    wire [1:0] t_401;
+    wire [3:0] t_402;
+    wire [1:0] t_403;
+    wire t_404;
+    wire [1:0] t_405;
+    wire [7:0] t_406;
+    wire [3:0] t_407;
+    wire t_408;
+    wire [1:0] t_409;
+    wire t_410;
+    wire [1:0] t_411;
+    wire [3:0] t_412;
+    wire [1:0] t_413;
+    wire t_414;
+    wire [1:0] t_415;
+    wire [26:0] t_416;
+    wire [17:0] t_417;
+    wire [17:0] t_418;
+    wire t_419;
+    wire [17:0] t_420;
+    wire [10:0] t_421;
+    wire [18:0] t_422;
+    wire [19:0] t_423;
+    wire [31:0] t_424;
+    wire [15:0] t_425;
+    wire t_426;
+    wire [7:0] t_427;
+    wire t_428;
+    wire [3:0] t_429;
+    wire t_430;
+    wire [1:0] t_431;
+    wire t_432;
+    wire [1:0] t_433;
+    wire [3:0] t_434;
+    wire [1:0] t_435;
+    wire t_436;
+    wire [1:0] t_437;
+    wire [7:0] t_438;
+    wire [3:0] t_439;
+    wire t_440;
+    wire [1:0] t_441;
+    wire t_442;
+    wire [1:0] t_443;
+    wire [3:0] t_444;
+    wire [1:0] t_445;
+    wire t_446;
+    wire [1:0] t_447;
+    wire [15:0] t_448;
+    wire [7:0] t_449;
+    wire t_450;
+    wire [3:0] t_451;
+    wire t_452;
+    wire [1:0] t_453;
+    wire t_454;
+    wire [1:0] t_455;
+    wire [3:0] t_456;
+    wire [1:0] t_457;
+    wire t_458;
+    wire [1:0] t_459;
+    wire [7:0] t_460;
+    wire [3:0] t_461;
+    wire t_462;
+    wire [1:0] t_463;
+    wire t_464;
+    wire [1:0] t_465;
+    wire [3:0] t_466;
+    wire [1:0] t_467;
+    wire t_468;
+    wire [1:0] t_469;
+    wire [26:0] t_470;
+    wire [17:0] t_471;
+    wire [17:0] t_472;
+    wire t_473;
+    wire [17:0] t_474;
+    wire [10:0] t_475;
+    wire [18:0] t_476;
+    wire [19:0] t_477;
+    wire t_478;
+    wire [31:0] t_479;
+    wire [15:0] t_480;
+    wire [15:0] t_481;
+    wire [11:0] t_482;
+    wire t_483;
+    wire [1:0] t_484;
+    wire t_485;
+    wire t_486;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3499,310 +3655,412 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_78 = t_77[10];
     assign t_79 = (t_78 ? c3_full_d_m1 : c3_full_d_m0);
     assign t_80 = (t_78 ? c3_d_m1 : c3_d_m0);
-    assign t_81 = {{2{c4_t_y0[15]}}, c4_t_y0};
-    assign t_82 = d_t_delta0[18];
-    assign t_83 = d_t_delta0[17:0];
-    assign t_84 = t_83[17:7];
-    assign t_85 = {{2{c4_t_y1[15]}}, c4_t_y1};
-    assign t_86 = d_t_delta1[18];
-    assign t_87 = d_t_delta1[17:0];
-    assign t_88 = t_87[17:7];
-    assign t_89 = {{2{c4_t_y2[15]}}, c4_t_y2};
-    assign t_90 = d_t_delta2[18];
-    assign t_91 = d_t_delta2[17:0];
-    assign t_92 = t_91[17:7];
-    assign t_93 = {{2{c4_t_y3[15]}}, c4_t_y3};
-    assign t_94 = d_t_delta3[18];
-    assign t_95 = d_t_delta3[17:0];
-    assign t_96 = t_95[17:7];
-    assign t_97 = {{2{c4_t_y4[15]}}, c4_t_y4};
-    assign t_98 = d_t_delta4[18];
-    assign t_99 = d_t_delta4[17:0];
-    assign t_100 = t_99[17:7];
-    assign t_101 = {{2{c4_t_y5[15]}}, c4_t_y5};
-    assign t_102 = d_t_delta5[18];
-    assign t_103 = d_t_delta5[17:0];
-    assign t_104 = t_103[17:7];
-    assign t_105 = {{2{c4_t_y6[15]}}, c4_t_y6};
-    assign t_106 = d_t_delta6[18];
-    assign t_107 = d_t_delta6[17:0];
-    assign t_108 = t_107[17:7];
-    assign t_109 = {{2{c4_t_y7[15]}}, c4_t_y7};
-    assign t_110 = d_t_delta7[18];
-    assign t_111 = d_t_delta7[17:0];
-    assign t_112 = t_111[17:7];
-    assign t_113 = {{2{c4_t_y8[15]}}, c4_t_y8};
-    assign t_114 = d_t_delta8[18];
-    assign t_115 = d_t_delta8[17:0];
+    assign t_81 = {{2{c3_t_y0[15]}}, c3_t_y0};
+    assign t_82 = {{2{c3_t_y1[15]}}, c3_t_y1};
+    assign t_83 = {{2{c3_t_y2[15]}}, c3_t_y2};
+    assign t_84 = {{2{c3_t_y3[15]}}, c3_t_y3};
+    assign t_85 = {{2{c3_t_y4[15]}}, c3_t_y4};
+    assign t_86 = {{2{c3_t_y5[15]}}, c3_t_y5};
+    assign t_87 = {{2{c3_t_y6[15]}}, c3_t_y6};
+    assign t_88 = {{2{c3_t_y7[15]}}, c3_t_y7};
+    assign t_89 = {{2{c3_t_y8[15]}}, c3_t_y8};
+    assign t_90 = {{2{c3_t_y9[15]}}, c3_t_y9};
+    assign t_91 = {{2{c3_t_y10[15]}}, c3_t_y10};
+    assign t_92 = {{2{c3_t_y11[15]}}, c3_t_y11};
+    assign t_93 = {{2{c3_t_y12[15]}}, c3_t_y12};
+    assign t_94 = {{2{c3_t_y13[15]}}, c3_t_y13};
+    assign t_95 = {{2{c3_t_y14[15]}}, c3_t_y14};
+    assign t_96 = {{2{c3_t_y15[15]}}, c3_t_y15};
+    assign t_97 = {{2{c3_d_y0[15]}}, c3_d_y0};
+    assign t_98 = {{2{c3_d_y1[15]}}, c3_d_y1};
+    assign t_99 = {{2{c3_d_y2[15]}}, c3_d_y2};
+    assign t_100 = {{2{c3_d_y3[15]}}, c3_d_y3};
+    assign t_101 = {{2{c3_d_y4[15]}}, c3_d_y4};
+    assign t_102 = {{2{c3_d_y5[15]}}, c3_d_y5};
+    assign t_103 = {{2{c3_d_y6[15]}}, c3_d_y6};
+    assign t_104 = {{2{c3_d_y7[15]}}, c3_d_y7};
+    assign t_105 = {{2{c3_d_y8[15]}}, c3_d_y8};
+    assign t_106 = {{2{c3_d_y9[15]}}, c3_d_y9};
+    assign t_107 = {{2{c3_d_y10[15]}}, c3_d_y10};
+    assign t_108 = {{2{c3_d_y11[15]}}, c3_d_y11};
+    assign t_109 = {{2{c3_d_y12[15]}}, c3_d_y12};
+    assign t_110 = {{2{c3_d_y13[15]}}, c3_d_y13};
+    assign t_111 = {{2{c3_d_y14[15]}}, c3_d_y14};
+    assign t_112 = {{2{c3_d_y15[15]}}, c3_d_y15};
+    assign t_113 = {{2{c4_t_y0[15]}}, c4_t_y0};
+    assign t_114 = d_t_delta0[18];
+    assign t_115 = d_t_delta0[17:0];
     assign t_116 = t_115[17:7];
-    assign t_117 = {{2{c4_t_y9[15]}}, c4_t_y9};
-    assign t_118 = d_t_delta9[18];
-    assign t_119 = d_t_delta9[17:0];
-    assign t_120 = t_119[17:7];
-    assign t_121 = {{2{c4_t_y10[15]}}, c4_t_y10};
-    assign t_122 = d_t_delta10[18];
-    assign t_123 = d_t_delta10[17:0];
-    assign t_124 = t_123[17:7];
-    assign t_125 = {{2{c4_t_y11[15]}}, c4_t_y11};
-    assign t_126 = d_t_delta11[18];
-    assign t_127 = d_t_delta11[17:0];
+    assign t_117 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
+    assign t_118 = ({{1{c4_t_y_limit0[18]}}, c4_t_y_limit0} - {{1{t_117[18]}}, t_117});
+    assign t_119 = {{2{c4_t_y1[15]}}, c4_t_y1};
+    assign t_120 = d_t_delta1[18];
+    assign t_121 = d_t_delta1[17:0];
+    assign t_122 = t_121[17:7];
+    assign t_123 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
+    assign t_124 = ({{1{c4_t_y_limit1[18]}}, c4_t_y_limit1} - {{1{t_123[18]}}, t_123});
+    assign t_125 = {{2{c4_t_y2[15]}}, c4_t_y2};
+    assign t_126 = d_t_delta2[18];
+    assign t_127 = d_t_delta2[17:0];
     assign t_128 = t_127[17:7];
-    assign t_129 = {{2{c4_t_y12[15]}}, c4_t_y12};
-    assign t_130 = d_t_delta12[18];
-    assign t_131 = d_t_delta12[17:0];
-    assign t_132 = t_131[17:7];
-    assign t_133 = {{2{c4_t_y13[15]}}, c4_t_y13};
-    assign t_134 = d_t_delta13[18];
-    assign t_135 = d_t_delta13[17:0];
-    assign t_136 = t_135[17:7];
-    assign t_137 = {{2{c4_t_y14[15]}}, c4_t_y14};
-    assign t_138 = d_t_delta14[18];
-    assign t_139 = d_t_delta14[17:0];
+    assign t_129 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
+    assign t_130 = ({{1{c4_t_y_limit2[18]}}, c4_t_y_limit2} - {{1{t_129[18]}}, t_129});
+    assign t_131 = {{2{c4_t_y3[15]}}, c4_t_y3};
+    assign t_132 = d_t_delta3[18];
+    assign t_133 = d_t_delta3[17:0];
+    assign t_134 = t_133[17:7];
+    assign t_135 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
+    assign t_136 = ({{1{c4_t_y_limit3[18]}}, c4_t_y_limit3} - {{1{t_135[18]}}, t_135});
+    assign t_137 = {{2{c4_t_y4[15]}}, c4_t_y4};
+    assign t_138 = d_t_delta4[18];
+    assign t_139 = d_t_delta4[17:0];
     assign t_140 = t_139[17:7];
-    assign t_141 = {{2{c4_t_y15[15]}}, c4_t_y15};
-    assign t_142 = d_t_delta15[18];
-    assign t_143 = d_t_delta15[17:0];
-    assign t_144 = t_143[17:7];
-    assign t_145 = {{2{c4_d_y0[15]}}, c4_d_y0};
-    assign t_146 = d_d_delta0[18];
-    assign t_147 = d_d_delta0[17:0];
-    assign t_148 = t_147[17:7];
-    assign t_149 = {{2{c4_d_y1[15]}}, c4_d_y1};
-    assign t_150 = d_d_delta1[18];
-    assign t_151 = d_d_delta1[17:0];
+    assign t_141 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
+    assign t_142 = ({{1{c4_t_y_limit4[18]}}, c4_t_y_limit4} - {{1{t_141[18]}}, t_141});
+    assign t_143 = {{2{c4_t_y5[15]}}, c4_t_y5};
+    assign t_144 = d_t_delta5[18];
+    assign t_145 = d_t_delta5[17:0];
+    assign t_146 = t_145[17:7];
+    assign t_147 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
+    assign t_148 = ({{1{c4_t_y_limit5[18]}}, c4_t_y_limit5} - {{1{t_147[18]}}, t_147});
+    assign t_149 = {{2{c4_t_y6[15]}}, c4_t_y6};
+    assign t_150 = d_t_delta6[18];
+    assign t_151 = d_t_delta6[17:0];
     assign t_152 = t_151[17:7];
-    assign t_153 = {{2{c4_d_y2[15]}}, c4_d_y2};
-    assign t_154 = d_d_delta2[18];
-    assign t_155 = d_d_delta2[17:0];
-    assign t_156 = t_155[17:7];
-    assign t_157 = {{2{c4_d_y3[15]}}, c4_d_y3};
-    assign t_158 = d_d_delta3[18];
-    assign t_159 = d_d_delta3[17:0];
-    assign t_160 = t_159[17:7];
-    assign t_161 = {{2{c4_d_y4[15]}}, c4_d_y4};
-    assign t_162 = d_d_delta4[18];
-    assign t_163 = d_d_delta4[17:0];
+    assign t_153 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
+    assign t_154 = ({{1{c4_t_y_limit6[18]}}, c4_t_y_limit6} - {{1{t_153[18]}}, t_153});
+    assign t_155 = {{2{c4_t_y7[15]}}, c4_t_y7};
+    assign t_156 = d_t_delta7[18];
+    assign t_157 = d_t_delta7[17:0];
+    assign t_158 = t_157[17:7];
+    assign t_159 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
+    assign t_160 = ({{1{c4_t_y_limit7[18]}}, c4_t_y_limit7} - {{1{t_159[18]}}, t_159});
+    assign t_161 = {{2{c4_t_y8[15]}}, c4_t_y8};
+    assign t_162 = d_t_delta8[18];
+    assign t_163 = d_t_delta8[17:0];
     assign t_164 = t_163[17:7];
-    assign t_165 = {{2{c4_d_y5[15]}}, c4_d_y5};
-    assign t_166 = d_d_delta5[18];
-    assign t_167 = d_d_delta5[17:0];
-    assign t_168 = t_167[17:7];
-    assign t_169 = {{2{c4_d_y6[15]}}, c4_d_y6};
-    assign t_170 = d_d_delta6[18];
-    assign t_171 = d_d_delta6[17:0];
-    assign t_172 = t_171[17:7];
-    assign t_173 = {{2{c4_d_y7[15]}}, c4_d_y7};
-    assign t_174 = d_d_delta7[18];
-    assign t_175 = d_d_delta7[17:0];
+    assign t_165 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
+    assign t_166 = ({{1{c4_t_y_limit8[18]}}, c4_t_y_limit8} - {{1{t_165[18]}}, t_165});
+    assign t_167 = {{2{c4_t_y9[15]}}, c4_t_y9};
+    assign t_168 = d_t_delta9[18];
+    assign t_169 = d_t_delta9[17:0];
+    assign t_170 = t_169[17:7];
+    assign t_171 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
+    assign t_172 = ({{1{c4_t_y_limit9[18]}}, c4_t_y_limit9} - {{1{t_171[18]}}, t_171});
+    assign t_173 = {{2{c4_t_y10[15]}}, c4_t_y10};
+    assign t_174 = d_t_delta10[18];
+    assign t_175 = d_t_delta10[17:0];
     assign t_176 = t_175[17:7];
-    assign t_177 = {{2{c4_d_y8[15]}}, c4_d_y8};
-    assign t_178 = d_d_delta8[18];
-    assign t_179 = d_d_delta8[17:0];
-    assign t_180 = t_179[17:7];
-    assign t_181 = {{2{c4_d_y9[15]}}, c4_d_y9};
-    assign t_182 = d_d_delta9[18];
-    assign t_183 = d_d_delta9[17:0];
-    assign t_184 = t_183[17:7];
-    assign t_185 = {{2{c4_d_y10[15]}}, c4_d_y10};
-    assign t_186 = d_d_delta10[18];
-    assign t_187 = d_d_delta10[17:0];
+    assign t_177 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
+    assign t_178 = ({{1{c4_t_y_limit10[18]}}, c4_t_y_limit10} - {{1{t_177[18]}}, t_177});
+    assign t_179 = {{2{c4_t_y11[15]}}, c4_t_y11};
+    assign t_180 = d_t_delta11[18];
+    assign t_181 = d_t_delta11[17:0];
+    assign t_182 = t_181[17:7];
+    assign t_183 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
+    assign t_184 = ({{1{c4_t_y_limit11[18]}}, c4_t_y_limit11} - {{1{t_183[18]}}, t_183});
+    assign t_185 = {{2{c4_t_y12[15]}}, c4_t_y12};
+    assign t_186 = d_t_delta12[18];
+    assign t_187 = d_t_delta12[17:0];
     assign t_188 = t_187[17:7];
-    assign t_189 = {{2{c4_d_y11[15]}}, c4_d_y11};
-    assign t_190 = d_d_delta11[18];
-    assign t_191 = d_d_delta11[17:0];
-    assign t_192 = t_191[17:7];
-    assign t_193 = {{2{c4_d_y12[15]}}, c4_d_y12};
-    assign t_194 = d_d_delta12[18];
-    assign t_195 = d_d_delta12[17:0];
-    assign t_196 = t_195[17:7];
-    assign t_197 = {{2{c4_d_y13[15]}}, c4_d_y13};
-    assign t_198 = d_d_delta13[18];
-    assign t_199 = d_d_delta13[17:0];
+    assign t_189 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
+    assign t_190 = ({{1{c4_t_y_limit12[18]}}, c4_t_y_limit12} - {{1{t_189[18]}}, t_189});
+    assign t_191 = {{2{c4_t_y13[15]}}, c4_t_y13};
+    assign t_192 = d_t_delta13[18];
+    assign t_193 = d_t_delta13[17:0];
+    assign t_194 = t_193[17:7];
+    assign t_195 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
+    assign t_196 = ({{1{c4_t_y_limit13[18]}}, c4_t_y_limit13} - {{1{t_195[18]}}, t_195});
+    assign t_197 = {{2{c4_t_y14[15]}}, c4_t_y14};
+    assign t_198 = d_t_delta14[18];
+    assign t_199 = d_t_delta14[17:0];
     assign t_200 = t_199[17:7];
-    assign t_201 = {{2{c4_d_y14[15]}}, c4_d_y14};
-    assign t_202 = d_d_delta14[18];
-    assign t_203 = d_d_delta14[17:0];
-    assign t_204 = t_203[17:7];
-    assign t_205 = {{2{c4_d_y15[15]}}, c4_d_y15};
-    assign t_206 = d_d_delta15[18];
-    assign t_207 = d_d_delta15[17:0];
-    assign t_208 = t_207[17:7];
-    assign t_209 = {{1{e2_ref_t[15]}}, e2_ref_t};
-    assign t_210 = {{1{e2_ref_d[15]}}, e2_ref_d};
-    assign t_211 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
-    assign t_212 = {{1{t_211[15]}}, t_211};
-    assign t_213 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
-    assign t_214 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
-    assign t_215 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
-    assign t_216 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
-    assign t_217 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
-    assign t_218 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_219 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_220 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
-    assign t_221 = {{1{t_220[15]}}, t_220};
-    assign t_222 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
-    assign t_223 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
-    assign t_224 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
-    assign t_225 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
-    assign t_226 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
-    assign t_227 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_228 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_229 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
-    assign t_230 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
-    assign t_231 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_232 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
-    assign t_233 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
-    assign t_234 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
-    assign t_235 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
-    assign t_236 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
-    assign t_237 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
-    assign t_238 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
-    assign t_239 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
-    assign t_240 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
-    assign t_241 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
-    assign t_242 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
-    assign t_243 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
-    assign t_244 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
-    assign t_245 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
-    assign t_246 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
-    assign t_247 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
-    assign t_248 = (ckpt_valid_4 & (~ckpt_done));
-    assign t_249 = ((ckpt_valid_ahead_3 & ckpt_s3_above) & (~(ckpt_valid_4 & ckpt_s4_above)));
-    assign t_250 = (ckpt_skip_jump & pass_b_phase);
-    assign t_251 = {10'h0, p4_q15};
-    assign t_252 = cur_uniforms[31:0];
-    assign t_253 = uniform_final_q[15:0];
-    assign t_254 = uniform_final_q[31:16];
-    assign t_255 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
-    assign t_256 = (state == 3'h1);
-    assign t_257 = ((state == 3'h4) & ckpt_jump);
-    assign t_258 = ({1'h0, g1_rest} - {1'h0, g1_q15});
-    assign t_259 = ({1'h0, g1_rest} - {1'h0, g1_q14});
-    assign t_260 = ({1'h0, g1_rest} - {1'h0, g1_q13});
-    assign t_261 = ({1'h0, g1_rest} - {1'h0, g1_q12});
-    assign t_262 = ({1'h0, g1_rest} - {1'h0, g1_q11});
-    assign t_263 = ({1'h0, g1_rest} - {1'h0, g1_q10});
-    assign t_264 = ({1'h0, g1_rest} - {1'h0, g1_q9});
-    assign t_265 = ({1'h0, g1_rest} - {1'h0, g1_q8});
-    assign t_266 = ({1'h0, g1_rest} - {1'h0, g1_q7});
-    assign t_267 = ({1'h0, g1_rest} - {1'h0, g1_q6});
-    assign t_268 = ({1'h0, g1_rest} - {1'h0, g1_q5});
-    assign t_269 = ({1'h0, g1_rest} - {1'h0, g1_q4});
-    assign t_270 = ({1'h0, g1_rest} - {1'h0, g1_q3});
-    assign t_271 = ({1'h0, g1_rest} - {1'h0, g1_q2});
-    assign t_272 = ({1'h0, g1_rest} - {1'h0, g1_q1});
-    assign t_273 = ({1'h0, g1_rest} - {1'h0, g1_q0});
-    assign t_274 = {15'h0, sum_t[43:27]};
-    assign t_275 = t_274[31:16];
-    assign t_276 = (|t_275);
-    assign t_277 = t_275[15:8];
-    assign t_278 = (|t_277);
-    assign t_279 = t_277[7:4];
-    assign t_280 = (|t_279);
-    assign t_281 = t_279[3:2];
-    assign t_282 = (|t_281);
-    assign t_283 = t_279[1:0];
-    assign t_284 = t_277[3:0];
-    assign t_285 = t_284[3:2];
-    assign t_286 = (|t_285);
-    assign t_287 = t_284[1:0];
-    assign t_288 = t_275[7:0];
-    assign t_289 = t_288[7:4];
-    assign t_290 = (|t_289);
-    assign t_291 = t_289[3:2];
-    assign t_292 = (|t_291);
-    assign t_293 = t_289[1:0];
-    assign t_294 = t_288[3:0];
-    assign t_295 = t_294[3:2];
-    assign t_296 = (|t_295);
-    assign t_297 = t_294[1:0];
-    assign t_298 = t_274[15:0];
-    assign t_299 = t_298[15:8];
-    assign t_300 = (|t_299);
-    assign t_301 = t_299[7:4];
-    assign t_302 = (|t_301);
-    assign t_303 = t_301[3:2];
-    assign t_304 = (|t_303);
-    assign t_305 = t_301[1:0];
-    assign t_306 = t_299[3:0];
-    assign t_307 = t_306[3:2];
-    assign t_308 = (|t_307);
-    assign t_309 = t_306[1:0];
-    assign t_310 = t_298[7:0];
-    assign t_311 = t_310[7:4];
-    assign t_312 = (|t_311);
-    assign t_313 = t_311[3:2];
-    assign t_314 = (|t_313);
-    assign t_315 = t_311[1:0];
-    assign t_316 = t_310[3:0];
-    assign t_317 = t_316[3:2];
-    assign t_318 = (|t_317);
-    assign t_319 = t_316[1:0];
-    assign t_320 = (dec_t_window >> dec_t_lead_q);
-    assign t_321 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_322 = dec_t_delta[18];
-    assign t_323 = dec_t_delta[17:0];
-    assign t_324 = t_323[17:7];
-    assign t_325 = {15'h0, sum_d[43:27]};
-    assign t_326 = t_325[31:16];
-    assign t_327 = (|t_326);
-    assign t_328 = t_326[15:8];
-    assign t_329 = (|t_328);
-    assign t_330 = t_328[7:4];
-    assign t_331 = (|t_330);
-    assign t_332 = t_330[3:2];
-    assign t_333 = (|t_332);
-    assign t_334 = t_330[1:0];
-    assign t_335 = t_328[3:0];
-    assign t_336 = t_335[3:2];
-    assign t_337 = (|t_336);
-    assign t_338 = t_335[1:0];
-    assign t_339 = t_326[7:0];
-    assign t_340 = t_339[7:4];
-    assign t_341 = (|t_340);
-    assign t_342 = t_340[3:2];
-    assign t_343 = (|t_342);
-    assign t_344 = t_340[1:0];
-    assign t_345 = t_339[3:0];
-    assign t_346 = t_345[3:2];
-    assign t_347 = (|t_346);
-    assign t_348 = t_345[1:0];
-    assign t_349 = t_325[15:0];
-    assign t_350 = t_349[15:8];
-    assign t_351 = (|t_350);
-    assign t_352 = t_350[7:4];
-    assign t_353 = (|t_352);
-    assign t_354 = t_352[3:2];
-    assign t_355 = (|t_354);
-    assign t_356 = t_352[1:0];
-    assign t_357 = t_350[3:0];
-    assign t_358 = t_357[3:2];
-    assign t_359 = (|t_358);
-    assign t_360 = t_357[1:0];
-    assign t_361 = t_349[7:0];
-    assign t_362 = t_361[7:4];
-    assign t_363 = (|t_362);
-    assign t_364 = t_362[3:2];
-    assign t_365 = (|t_364);
-    assign t_366 = t_362[1:0];
-    assign t_367 = t_361[3:0];
-    assign t_368 = t_367[3:2];
-    assign t_369 = (|t_368);
-    assign t_370 = t_367[1:0];
-    assign t_371 = (dec_d_window >> dec_d_lead_q);
-    assign t_372 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_373 = dec_d_delta[18];
-    assign t_374 = dec_d_delta[17:0];
-    assign t_375 = t_374[17:7];
-    assign t_376 = (state == 3'h1);
-    assign t_377 = cur_uniforms[31:0];
-    assign t_378 = uniform_row_q[15:0];
-    assign t_379 = uniform_row_q[31:16];
-    assign t_380 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_381 = (beat == 12'hbfe);
-    assign t_382 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
-    assign t_383 = (|draft_rows_left[2:1]);
-    assign t_384 = (|draft_rows_left[2:1]);
+    assign t_201 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
+    assign t_202 = ({{1{c4_t_y_limit14[18]}}, c4_t_y_limit14} - {{1{t_201[18]}}, t_201});
+    assign t_203 = {{2{c4_t_y15[15]}}, c4_t_y15};
+    assign t_204 = d_t_delta15[18];
+    assign t_205 = d_t_delta15[17:0];
+    assign t_206 = t_205[17:7];
+    assign t_207 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
+    assign t_208 = ({{1{c4_t_y_limit15[18]}}, c4_t_y_limit15} - {{1{t_207[18]}}, t_207});
+    assign t_209 = {{2{c4_d_y0[15]}}, c4_d_y0};
+    assign t_210 = d_d_delta0[18];
+    assign t_211 = d_d_delta0[17:0];
+    assign t_212 = t_211[17:7];
+    assign t_213 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
+    assign t_214 = ({{1{c4_d_y_limit0[18]}}, c4_d_y_limit0} - {{1{t_213[18]}}, t_213});
+    assign t_215 = {{2{c4_d_y1[15]}}, c4_d_y1};
+    assign t_216 = d_d_delta1[18];
+    assign t_217 = d_d_delta1[17:0];
+    assign t_218 = t_217[17:7];
+    assign t_219 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
+    assign t_220 = ({{1{c4_d_y_limit1[18]}}, c4_d_y_limit1} - {{1{t_219[18]}}, t_219});
+    assign t_221 = {{2{c4_d_y2[15]}}, c4_d_y2};
+    assign t_222 = d_d_delta2[18];
+    assign t_223 = d_d_delta2[17:0];
+    assign t_224 = t_223[17:7];
+    assign t_225 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
+    assign t_226 = ({{1{c4_d_y_limit2[18]}}, c4_d_y_limit2} - {{1{t_225[18]}}, t_225});
+    assign t_227 = {{2{c4_d_y3[15]}}, c4_d_y3};
+    assign t_228 = d_d_delta3[18];
+    assign t_229 = d_d_delta3[17:0];
+    assign t_230 = t_229[17:7];
+    assign t_231 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
+    assign t_232 = ({{1{c4_d_y_limit3[18]}}, c4_d_y_limit3} - {{1{t_231[18]}}, t_231});
+    assign t_233 = {{2{c4_d_y4[15]}}, c4_d_y4};
+    assign t_234 = d_d_delta4[18];
+    assign t_235 = d_d_delta4[17:0];
+    assign t_236 = t_235[17:7];
+    assign t_237 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
+    assign t_238 = ({{1{c4_d_y_limit4[18]}}, c4_d_y_limit4} - {{1{t_237[18]}}, t_237});
+    assign t_239 = {{2{c4_d_y5[15]}}, c4_d_y5};
+    assign t_240 = d_d_delta5[18];
+    assign t_241 = d_d_delta5[17:0];
+    assign t_242 = t_241[17:7];
+    assign t_243 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
+    assign t_244 = ({{1{c4_d_y_limit5[18]}}, c4_d_y_limit5} - {{1{t_243[18]}}, t_243});
+    assign t_245 = {{2{c4_d_y6[15]}}, c4_d_y6};
+    assign t_246 = d_d_delta6[18];
+    assign t_247 = d_d_delta6[17:0];
+    assign t_248 = t_247[17:7];
+    assign t_249 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
+    assign t_250 = ({{1{c4_d_y_limit6[18]}}, c4_d_y_limit6} - {{1{t_249[18]}}, t_249});
+    assign t_251 = {{2{c4_d_y7[15]}}, c4_d_y7};
+    assign t_252 = d_d_delta7[18];
+    assign t_253 = d_d_delta7[17:0];
+    assign t_254 = t_253[17:7];
+    assign t_255 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
+    assign t_256 = ({{1{c4_d_y_limit7[18]}}, c4_d_y_limit7} - {{1{t_255[18]}}, t_255});
+    assign t_257 = {{2{c4_d_y8[15]}}, c4_d_y8};
+    assign t_258 = d_d_delta8[18];
+    assign t_259 = d_d_delta8[17:0];
+    assign t_260 = t_259[17:7];
+    assign t_261 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
+    assign t_262 = ({{1{c4_d_y_limit8[18]}}, c4_d_y_limit8} - {{1{t_261[18]}}, t_261});
+    assign t_263 = {{2{c4_d_y9[15]}}, c4_d_y9};
+    assign t_264 = d_d_delta9[18];
+    assign t_265 = d_d_delta9[17:0];
+    assign t_266 = t_265[17:7];
+    assign t_267 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
+    assign t_268 = ({{1{c4_d_y_limit9[18]}}, c4_d_y_limit9} - {{1{t_267[18]}}, t_267});
+    assign t_269 = {{2{c4_d_y10[15]}}, c4_d_y10};
+    assign t_270 = d_d_delta10[18];
+    assign t_271 = d_d_delta10[17:0];
+    assign t_272 = t_271[17:7];
+    assign t_273 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
+    assign t_274 = ({{1{c4_d_y_limit10[18]}}, c4_d_y_limit10} - {{1{t_273[18]}}, t_273});
+    assign t_275 = {{2{c4_d_y11[15]}}, c4_d_y11};
+    assign t_276 = d_d_delta11[18];
+    assign t_277 = d_d_delta11[17:0];
+    assign t_278 = t_277[17:7];
+    assign t_279 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
+    assign t_280 = ({{1{c4_d_y_limit11[18]}}, c4_d_y_limit11} - {{1{t_279[18]}}, t_279});
+    assign t_281 = {{2{c4_d_y12[15]}}, c4_d_y12};
+    assign t_282 = d_d_delta12[18];
+    assign t_283 = d_d_delta12[17:0];
+    assign t_284 = t_283[17:7];
+    assign t_285 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
+    assign t_286 = ({{1{c4_d_y_limit12[18]}}, c4_d_y_limit12} - {{1{t_285[18]}}, t_285});
+    assign t_287 = {{2{c4_d_y13[15]}}, c4_d_y13};
+    assign t_288 = d_d_delta13[18];
+    assign t_289 = d_d_delta13[17:0];
+    assign t_290 = t_289[17:7];
+    assign t_291 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
+    assign t_292 = ({{1{c4_d_y_limit13[18]}}, c4_d_y_limit13} - {{1{t_291[18]}}, t_291});
+    assign t_293 = {{2{c4_d_y14[15]}}, c4_d_y14};
+    assign t_294 = d_d_delta14[18];
+    assign t_295 = d_d_delta14[17:0];
+    assign t_296 = t_295[17:7];
+    assign t_297 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
+    assign t_298 = ({{1{c4_d_y_limit14[18]}}, c4_d_y_limit14} - {{1{t_297[18]}}, t_297});
+    assign t_299 = {{2{c4_d_y15[15]}}, c4_d_y15};
+    assign t_300 = d_d_delta15[18];
+    assign t_301 = d_d_delta15[17:0];
+    assign t_302 = t_301[17:7];
+    assign t_303 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
+    assign t_304 = ({{1{c4_d_y_limit15[18]}}, c4_d_y_limit15} - {{1{t_303[18]}}, t_303});
+    assign t_305 = {{1{e2_ref_t[15]}}, e2_ref_t};
+    assign t_306 = {{1{e2_ref_d[15]}}, e2_ref_d};
+    assign t_307 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
+    assign t_308 = {{1{t_307[15]}}, t_307};
+    assign t_309 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
+    assign t_310 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
+    assign t_311 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
+    assign t_312 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
+    assign t_313 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
+    assign t_314 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_315 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_316 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
+    assign t_317 = {{1{t_316[15]}}, t_316};
+    assign t_318 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
+    assign t_319 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
+    assign t_320 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
+    assign t_321 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
+    assign t_322 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
+    assign t_323 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_324 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_325 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
+    assign t_326 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
+    assign t_327 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_328 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
+    assign t_329 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
+    assign t_330 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
+    assign t_331 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
+    assign t_332 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
+    assign t_333 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
+    assign t_334 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
+    assign t_335 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
+    assign t_336 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
+    assign t_337 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
+    assign t_338 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
+    assign t_339 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
+    assign t_340 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
+    assign t_341 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
+    assign t_342 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
+    assign t_343 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
+    assign t_344 = (ckpt_valid_4 & (~ckpt_done));
+    assign t_345 = ((ckpt_valid_ahead_3 & ckpt_s3_above) & (~(ckpt_valid_4 & ckpt_s4_above)));
+    assign t_346 = (ckpt_skip_jump & pass_b_phase);
+    assign t_347 = {10'h0, p4_q15};
+    assign t_348 = cur_uniforms[31:0];
+    assign t_349 = uniform_final_q[15:0];
+    assign t_350 = uniform_final_q[31:16];
+    assign t_351 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
+    assign t_352 = (state == 3'h1);
+    assign t_353 = ((state == 3'h4) & ckpt_jump);
+    assign t_354 = ({1'h0, g1_rest} - {1'h0, g1_q15});
+    assign t_355 = ({1'h0, g1_rest} - {1'h0, g1_q14});
+    assign t_356 = ({1'h0, g1_rest} - {1'h0, g1_q13});
+    assign t_357 = ({1'h0, g1_rest} - {1'h0, g1_q12});
+    assign t_358 = ({1'h0, g1_rest} - {1'h0, g1_q11});
+    assign t_359 = ({1'h0, g1_rest} - {1'h0, g1_q10});
+    assign t_360 = ({1'h0, g1_rest} - {1'h0, g1_q9});
+    assign t_361 = ({1'h0, g1_rest} - {1'h0, g1_q8});
+    assign t_362 = ({1'h0, g1_rest} - {1'h0, g1_q7});
+    assign t_363 = ({1'h0, g1_rest} - {1'h0, g1_q6});
+    assign t_364 = ({1'h0, g1_rest} - {1'h0, g1_q5});
+    assign t_365 = ({1'h0, g1_rest} - {1'h0, g1_q4});
+    assign t_366 = ({1'h0, g1_rest} - {1'h0, g1_q3});
+    assign t_367 = ({1'h0, g1_rest} - {1'h0, g1_q2});
+    assign t_368 = ({1'h0, g1_rest} - {1'h0, g1_q1});
+    assign t_369 = ({1'h0, g1_rest} - {1'h0, g1_q0});
+    assign t_370 = {15'h0, sum_t[43:27]};
+    assign t_371 = t_370[31:16];
+    assign t_372 = (|t_371);
+    assign t_373 = t_371[15:8];
+    assign t_374 = (|t_373);
+    assign t_375 = t_373[7:4];
+    assign t_376 = (|t_375);
+    assign t_377 = t_375[3:2];
+    assign t_378 = (|t_377);
+    assign t_379 = t_375[1:0];
+    assign t_380 = t_373[3:0];
+    assign t_381 = t_380[3:2];
+    assign t_382 = (|t_381);
+    assign t_383 = t_380[1:0];
+    assign t_384 = t_371[7:0];
+    assign t_385 = t_384[7:4];
+    assign t_386 = (|t_385);
+    assign t_387 = t_385[3:2];
+    assign t_388 = (|t_387);
+    assign t_389 = t_385[1:0];
+    assign t_390 = t_384[3:0];
+    assign t_391 = t_390[3:2];
+    assign t_392 = (|t_391);
+    assign t_393 = t_390[1:0];
+    assign t_394 = t_370[15:0];
+    assign t_395 = t_394[15:8];
+    assign t_396 = (|t_395);
+    assign t_397 = t_395[7:4];
+    assign t_398 = (|t_397);
+    assign t_399 = t_397[3:2];
+    assign t_400 = (|t_399);
+    assign t_401 = t_397[1:0];
+    assign t_402 = t_395[3:0];
+    assign t_403 = t_402[3:2];
+    assign t_404 = (|t_403);
+    assign t_405 = t_402[1:0];
+    assign t_406 = t_394[7:0];
+    assign t_407 = t_406[7:4];
+    assign t_408 = (|t_407);
+    assign t_409 = t_407[3:2];
+    assign t_410 = (|t_409);
+    assign t_411 = t_407[1:0];
+    assign t_412 = t_406[3:0];
+    assign t_413 = t_412[3:2];
+    assign t_414 = (|t_413);
+    assign t_415 = t_412[1:0];
+    assign t_416 = (dec_t_window >> dec_t_lead_q);
+    assign t_417 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
+    assign t_418 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_419 = dec_t_delta[18];
+    assign t_420 = dec_t_delta[17:0];
+    assign t_421 = t_420[17:7];
+    assign t_422 = {{1{dec_t_nu[17]}}, dec_t_nu};
+    assign t_423 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_422[18]}}, t_422});
+    assign t_424 = {15'h0, sum_d[43:27]};
+    assign t_425 = t_424[31:16];
+    assign t_426 = (|t_425);
+    assign t_427 = t_425[15:8];
+    assign t_428 = (|t_427);
+    assign t_429 = t_427[7:4];
+    assign t_430 = (|t_429);
+    assign t_431 = t_429[3:2];
+    assign t_432 = (|t_431);
+    assign t_433 = t_429[1:0];
+    assign t_434 = t_427[3:0];
+    assign t_435 = t_434[3:2];
+    assign t_436 = (|t_435);
+    assign t_437 = t_434[1:0];
+    assign t_438 = t_425[7:0];
+    assign t_439 = t_438[7:4];
+    assign t_440 = (|t_439);
+    assign t_441 = t_439[3:2];
+    assign t_442 = (|t_441);
+    assign t_443 = t_439[1:0];
+    assign t_444 = t_438[3:0];
+    assign t_445 = t_444[3:2];
+    assign t_446 = (|t_445);
+    assign t_447 = t_444[1:0];
+    assign t_448 = t_424[15:0];
+    assign t_449 = t_448[15:8];
+    assign t_450 = (|t_449);
+    assign t_451 = t_449[7:4];
+    assign t_452 = (|t_451);
+    assign t_453 = t_451[3:2];
+    assign t_454 = (|t_453);
+    assign t_455 = t_451[1:0];
+    assign t_456 = t_449[3:0];
+    assign t_457 = t_456[3:2];
+    assign t_458 = (|t_457);
+    assign t_459 = t_456[1:0];
+    assign t_460 = t_448[7:0];
+    assign t_461 = t_460[7:4];
+    assign t_462 = (|t_461);
+    assign t_463 = t_461[3:2];
+    assign t_464 = (|t_463);
+    assign t_465 = t_461[1:0];
+    assign t_466 = t_460[3:0];
+    assign t_467 = t_466[3:2];
+    assign t_468 = (|t_467);
+    assign t_469 = t_466[1:0];
+    assign t_470 = (dec_d_window >> dec_d_lead_q);
+    assign t_471 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
+    assign t_472 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_473 = dec_d_delta[18];
+    assign t_474 = dec_d_delta[17:0];
+    assign t_475 = t_474[17:7];
+    assign t_476 = {{1{dec_d_nu[17]}}, dec_d_nu};
+    assign t_477 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_476[18]}}, t_476});
+    assign t_478 = (state == 3'h1);
+    assign t_479 = cur_uniforms[31:0];
+    assign t_480 = uniform_row_q[15:0];
+    assign t_481 = uniform_row_q[31:16];
+    assign t_482 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_483 = (beat == 12'hbfe);
+    assign t_484 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
+    assign t_485 = (|draft_rows_left[2:1]);
+    assign t_486 = (|draft_rows_left[2:1]);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (input_open & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -3932,69 +4190,69 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign c2_control_mode = c2_control[1:0];
     assign c_streaming = (c2_control_mode == 2'h0);
     assign u_exp_t0_f = d_t_e0_f[4:0];
-    assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_81[17]}}, t_81});
+    assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_113[17]}}, t_113});
     assign u_exp_t1_f = d_t_e1_f[4:0];
-    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_85[17]}}, t_85});
+    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_119[17]}}, t_119});
     assign u_exp_t2_f = d_t_e2_f[4:0];
-    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_89[17]}}, t_89});
+    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_125[17]}}, t_125});
     assign u_exp_t3_f = d_t_e3_f[4:0];
-    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_93[17]}}, t_93});
+    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_131[17]}}, t_131});
     assign u_exp_t4_f = d_t_e4_f[4:0];
-    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_97[17]}}, t_97});
+    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_137[17]}}, t_137});
     assign u_exp_t5_f = d_t_e5_f[4:0];
-    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_101[17]}}, t_101});
+    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_143[17]}}, t_143});
     assign u_exp_t6_f = d_t_e6_f[4:0];
-    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_105[17]}}, t_105});
+    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_149[17]}}, t_149});
     assign u_exp_t7_f = d_t_e7_f[4:0];
-    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_109[17]}}, t_109});
+    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_155[17]}}, t_155});
     assign u_exp_t8_f = d_t_e8_f[4:0];
-    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_113[17]}}, t_113});
+    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_161[17]}}, t_161});
     assign u_exp_t9_f = d_t_e9_f[4:0];
-    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_117[17]}}, t_117});
+    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_167[17]}}, t_167});
     assign u_exp_t10_f = d_t_e10_f[4:0];
-    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_121[17]}}, t_121});
+    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_173[17]}}, t_173});
     assign u_exp_t11_f = d_t_e11_f[4:0];
-    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_125[17]}}, t_125});
+    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_179[17]}}, t_179});
     assign u_exp_t12_f = d_t_e12_f[4:0];
-    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_129[17]}}, t_129});
+    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_185[17]}}, t_185});
     assign u_exp_t13_f = d_t_e13_f[4:0];
-    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_133[17]}}, t_133});
+    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_191[17]}}, t_191});
     assign u_exp_t14_f = d_t_e14_f[4:0];
-    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_137[17]}}, t_137});
+    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_197[17]}}, t_197});
     assign u_exp_t15_f = d_t_e15_f[4:0];
-    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_141[17]}}, t_141});
+    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_203[17]}}, t_203});
     assign u_exp_d0_f = d_d_e0_f[4:0];
-    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_145[17]}}, t_145});
+    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_209[17]}}, t_209});
     assign u_exp_d1_f = d_d_e1_f[4:0];
-    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_149[17]}}, t_149});
+    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_215[17]}}, t_215});
     assign u_exp_d2_f = d_d_e2_f[4:0];
-    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_153[17]}}, t_153});
+    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_221[17]}}, t_221});
     assign u_exp_d3_f = d_d_e3_f[4:0];
-    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_157[17]}}, t_157});
+    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_227[17]}}, t_227});
     assign u_exp_d4_f = d_d_e4_f[4:0];
-    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_161[17]}}, t_161});
+    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_233[17]}}, t_233});
     assign u_exp_d5_f = d_d_e5_f[4:0];
-    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_165[17]}}, t_165});
+    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_239[17]}}, t_239});
     assign u_exp_d6_f = d_d_e6_f[4:0];
-    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_169[17]}}, t_169});
+    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_245[17]}}, t_245});
     assign u_exp_d7_f = d_d_e7_f[4:0];
-    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_173[17]}}, t_173});
+    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_251[17]}}, t_251});
     assign u_exp_d8_f = d_d_e8_f[4:0];
-    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_177[17]}}, t_177});
+    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_257[17]}}, t_257});
     assign u_exp_d9_f = d_d_e9_f[4:0];
-    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_181[17]}}, t_181});
+    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_263[17]}}, t_263});
     assign u_exp_d10_f = d_d_e10_f[4:0];
-    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_185[17]}}, t_185});
+    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_269[17]}}, t_269});
     assign u_exp_d11_f = d_d_e11_f[4:0];
-    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_189[17]}}, t_189});
+    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_275[17]}}, t_275});
     assign u_exp_d12_f = d_d_e12_f[4:0];
-    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_193[17]}}, t_193});
+    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_281[17]}}, t_281});
     assign u_exp_d13_f = d_d_e13_f[4:0];
-    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_197[17]}}, t_197});
+    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_287[17]}}, t_287});
     assign u_exp_d14_f = d_d_e14_f[4:0];
-    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_201[17]}}, t_201});
+    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_293[17]}}, t_293});
     assign u_exp_d15_f = d_d_e15_f[4:0];
-    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_205[17]}}, t_205});
+    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_299[17]}}, t_299});
     assign e1_control_mode = e1_control[1:0];
     assign e1_control_base = e1_control[18:3];
     assign e4_control_mode = e4_control[1:0];
@@ -4007,45 +4265,45 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e3_control_phase = e3_control[21:20];
     assign e3_control_fresh = e3_control[22];
     assign e2_control_phase = e2_control[21:20];
-    assign acc_t_raise = (e3_control_fresh | t_213[16]);
+    assign acc_t_raise = (e3_control_fresh | t_309[16]);
     assign en_t_new_rho = (en_t_raise ? en_t_ref : en_t_rho);
     assign s2_t_sum = (s2_t_kept + s2_t_added);
-    assign acc_d_raise = (e3_control_fresh | t_222[16]);
+    assign acc_d_raise = (e3_control_fresh | t_318[16]);
     assign en_d_new_rho = (en_d_raise ? en_d_ref : en_d_rho);
     assign s2_d_sum = (s2_d_kept + s2_d_added);
     assign e1_control_first = e1_control[19];
     assign row_merged = merge_done_4;
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign cdf_threshold = cdf_thr_s3_0[75:32];
-    assign ckpt_scan = (ckpt_start_21 | ckpt_searching);
-    assign ckpt_s3_above = t_247[45];
-    assign ckpt_found = (t_248 & ckpt_s4_above);
+    assign ckpt_scan = (ckpt_start_22 | ckpt_searching);
+    assign ckpt_s3_above = t_343[45];
+    assign ckpt_found = (t_344 & ckpt_s4_above);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
-    assign u_cdf_thr_p0_a = t_253;
+    assign u_cdf_thr_p0_a = t_349;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_253;
+    assign u_cdf_thr_p1_a = t_349;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_253;
+    assign u_cdf_thr_p2_a = t_349;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_254;
+    assign u_cdf_thr_p3_a = t_350;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_254;
+    assign u_cdf_thr_p4_a = t_350;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_254;
+    assign u_cdf_thr_p5_a = t_350;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_321[17]}}, t_321});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_418[17]}}, t_418});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_372[17]}}, t_372});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_472[17]}}, t_472});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_378;
+    assign u_accept_lhs_p0_a = t_480;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_378;
+    assign u_accept_lhs_p1_a = t_480;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_379;
+    assign u_accept_lhs_p2_a = t_481;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_379;
+    assign u_accept_lhs_p3_a = t_481;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_16 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
@@ -4666,7 +4924,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(*) begin
-        case (row_pair_read_bank_3)
+        case (row_pair_read_bank_4)
             2'h0: begin
                 read_data_choice = row_pair_bank0_near;
             end
@@ -4685,7 +4943,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index[1:0])
             2'h0: begin
-                uniform_final_in0 = t_252;
+                uniform_final_in0 = t_348;
             end
             2'h1: begin
                 uniform_final_in0 = cur_uniforms[63:32];
@@ -4697,7 +4955,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final_in0 = cur_uniforms[127:96];
             end
             default: begin
-                uniform_final_in0 = t_252;
+                uniform_final_in0 = t_348;
             end
         endcase
     end
@@ -10879,7 +11137,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_377;
+                uniform_row = t_479;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10894,7 +11152,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_377;
+                uniform_row = t_479;
             end
         endcase
     end
@@ -11000,7 +11258,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_380;
+                        beat <= t_482;
                     end
                 end
                 3'h2: begin
@@ -11015,7 +11273,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_380;
+                        beat <= t_482;
                     end
                 end
             endcase
@@ -11032,7 +11290,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        last_beat <= t_381;
+                        last_beat <= t_483;
                     end
                 end
                 3'h2: begin
@@ -11047,7 +11305,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        last_beat <= t_381;
+                        last_beat <= t_483;
                     end
                 end
             endcase
@@ -11064,7 +11322,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat_phase <= t_382;
+                        beat_phase <= t_484;
                     end
                 end
                 3'h2: begin
@@ -11079,7 +11337,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat_phase <= t_382;
+                        beat_phase <= t_484;
                     end
                 end
             endcase
@@ -11122,7 +11380,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_383;
+                            row_has_draft <= t_485;
                         end
                     end
                 end
@@ -11139,7 +11397,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_384;
+                            row_has_draft <= t_486;
                         end
                     end
                 end
@@ -11160,7 +11418,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_383 & (~cur_one_hot));
+                            row_draft_stream <= (t_485 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11177,7 +11435,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_384 & (~cur_one_hot));
+                            row_draft_stream <= (t_486 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11499,21 +11757,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_229[42:0], 1'h0});
+        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_325[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_230[42:0], 1'h0});
+        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_326[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        if ((t_231 & e1_has_x)) begin
+        if ((t_327 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_231 & e1_has_x)) begin
+        if ((t_327 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -11522,7 +11780,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_231) begin
+            if (t_327) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -11554,7 +11812,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_251);
+            sum_w <= (sum_w + t_347);
         end
         case (state)
             3'h1: begin
@@ -11579,8 +11837,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (((t_256 | t_257) | p_pass_b)) begin
-            cdf_prefix <= (((p_pass_b & (~t_256)) & (~t_257)) ? (cdf_prefix + t_251) : (t_257 ? ckpt_start_prefix : 44'h0));
+        if (((t_352 | t_353) | p_pass_b)) begin
+            cdf_prefix <= (((p_pass_b & (~t_352)) & (~t_353)) ? (cdf_prefix + t_347) : (t_353 ? ckpt_start_prefix : 44'h0));
         end
     end
 
@@ -12284,13 +12542,26 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         row_pair_bank2_c1_write_address <= row_pair_write_address_in;
     end
 
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            row_pair_read_enable_in <= 1'h0;
+        end else begin
+            row_pair_read_enable_in <= pass_reads_next;
+        end
+    end
+
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
             row_pair_bank0_c7_read_enable <= 1'h0;
         end else begin
-            row_pair_bank0_c7_read_enable <= pass_reads_next;
+            row_pair_bank0_c7_read_enable <= row_pair_read_enable_in;
         end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank0_c7_read_address <= pass_address[10:0];
     end
 
     (* keep *)
@@ -12298,8 +12569,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank0_c6_read_enable <= 1'h0;
         end else begin
-            row_pair_bank0_c6_read_enable <= pass_reads_next;
+            row_pair_bank0_c6_read_enable <= row_pair_read_enable_in;
         end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank0_c6_read_address <= pass_address[10:0];
     end
 
     (* keep *)
@@ -12307,8 +12583,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank0_c5_read_enable <= 1'h0;
         end else begin
-            row_pair_bank0_c5_read_enable <= pass_reads_next;
+            row_pair_bank0_c5_read_enable <= row_pair_read_enable_in;
         end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank0_c5_read_address <= pass_address[10:0];
     end
 
     (* keep *)
@@ -12316,8 +12597,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank0_c4_read_enable <= 1'h0;
         end else begin
-            row_pair_bank0_c4_read_enable <= pass_reads_next;
+            row_pair_bank0_c4_read_enable <= row_pair_read_enable_in;
         end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank0_c4_read_address <= pass_address[10:0];
     end
 
     (* keep *)
@@ -12325,8 +12611,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank0_c3_read_enable <= 1'h0;
         end else begin
-            row_pair_bank0_c3_read_enable <= pass_reads_next;
+            row_pair_bank0_c3_read_enable <= row_pair_read_enable_in;
         end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank0_c3_read_address <= pass_address[10:0];
     end
 
     (* keep *)
@@ -12334,8 +12625,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank0_c2_read_enable <= 1'h0;
         end else begin
-            row_pair_bank0_c2_read_enable <= pass_reads_next;
+            row_pair_bank0_c2_read_enable <= row_pair_read_enable_in;
         end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank0_c2_read_address <= pass_address[10:0];
     end
 
     (* keep *)
@@ -12343,8 +12639,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank0_c1_read_enable <= 1'h0;
         end else begin
-            row_pair_bank0_c1_read_enable <= pass_reads_next;
+            row_pair_bank0_c1_read_enable <= row_pair_read_enable_in;
         end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank0_c1_read_address <= pass_address[10:0];
     end
 
     (* keep *)
@@ -12352,8 +12653,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank0_c0_read_enable <= 1'h0;
         end else begin
-            row_pair_bank0_c0_read_enable <= pass_reads_next;
+            row_pair_bank0_c0_read_enable <= row_pair_read_enable_in;
         end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank0_c0_read_address <= pass_address[10:0];
     end
 
     (* keep *)
@@ -12361,8 +12667,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank1_c3_read_enable <= 1'h0;
         end else begin
-            row_pair_bank1_c3_read_enable <= pass_reads_next;
+            row_pair_bank1_c3_read_enable <= row_pair_read_enable_in;
         end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank1_c3_read_address <= pass_address[9:0];
     end
 
     (* keep *)
@@ -12370,8 +12681,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank1_c2_read_enable <= 1'h0;
         end else begin
-            row_pair_bank1_c2_read_enable <= pass_reads_next;
+            row_pair_bank1_c2_read_enable <= row_pair_read_enable_in;
         end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank1_c2_read_address <= pass_address[9:0];
     end
 
     (* keep *)
@@ -12379,8 +12695,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank1_c1_read_enable <= 1'h0;
         end else begin
-            row_pair_bank1_c1_read_enable <= pass_reads_next;
+            row_pair_bank1_c1_read_enable <= row_pair_read_enable_in;
         end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank1_c1_read_address <= pass_address[9:0];
     end
 
     (* keep *)
@@ -12388,8 +12709,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank1_c0_read_enable <= 1'h0;
         end else begin
-            row_pair_bank1_c0_read_enable <= pass_reads_next;
+            row_pair_bank1_c0_read_enable <= row_pair_read_enable_in;
         end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank1_c0_read_address <= pass_address[9:0];
     end
 
     (* keep *)
@@ -12397,8 +12723,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank2_c1_read_enable <= 1'h0;
         end else begin
-            row_pair_bank2_c1_read_enable <= pass_reads_next;
+            row_pair_bank2_c1_read_enable <= row_pair_read_enable_in;
         end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank2_c1_read_address <= pass_address[5:0];
     end
 
     (* keep *)
@@ -12406,8 +12737,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             row_pair_bank2_c0_read_enable <= 1'h0;
         end else begin
-            row_pair_bank2_c0_read_enable <= pass_reads_next;
+            row_pair_bank2_c0_read_enable <= row_pair_read_enable_in;
         end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        row_pair_bank2_c0_read_address <= pass_address[5:0];
     end
 
     always @(posedge aclk) begin
@@ -12447,6 +12783,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        row_pair_read_bank_4 <= row_pair_read_bank_3;
+    end
+
+    always @(posedge aclk) begin
         read_data <= read_data_choice;
     end
 
@@ -12483,6 +12823,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if (!aresetn) begin
+            read_valid_5 <= 1'h0;
+        end else begin
+            read_valid_5 <= (read_valid_4 & (~pass_read_stop));
+        end
+    end
+
+    always @(posedge aclk) begin
         read_mode_1 <= ((state == 3'h2) ? 2'h1 : 2'h2);
     end
 
@@ -12496,6 +12844,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         read_mode_4 <= read_mode_3;
+    end
+
+    always @(posedge aclk) begin
+        read_mode_5 <= read_mode_4;
     end
 
     always @(posedge aclk) begin
@@ -12515,11 +12867,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        a_beat <= (read_valid_4 ? read_beat_4 : beat);
+        read_beat_5 <= read_beat_4;
     end
 
     always @(posedge aclk) begin
-        a_mode <= (read_valid_4 ? read_mode_4 : 2'h0);
+        a_beat <= (read_valid_5 ? read_beat_5 : beat);
+    end
+
+    always @(posedge aclk) begin
+        a_mode <= (read_valid_5 ? read_mode_5 : 2'h0);
     end
 
     always @(posedge aclk) begin
@@ -12603,7 +12959,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        a_has_draft <= (read_valid_4 ? ((~final_bonus) & (~cur_one_hot)) : row_draft_stream);
+        a_has_draft <= (read_valid_5 ? ((~final_bonus) & (~cur_one_hot)) : row_draft_stream);
     end
 
     always @(posedge aclk) begin
@@ -12614,16 +12970,16 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             a_valid <= 1'h0;
         end else begin
-            a_valid <= (stream_fire | read_valid_4);
+            a_valid <= (stream_fire | read_valid_5);
         end
     end
 
     always @(posedge aclk) begin
-        a_target <= (read_valid_4 ? read_data[255:0] : s_axis_logits_tdata);
+        a_target <= (read_valid_5 ? read_data[255:0] : s_axis_logits_tdata);
     end
 
     always @(posedge aclk) begin
-        a_draft <= (read_valid_4 ? read_data[511:256] : s_axis_draft_tdata);
+        a_draft <= (read_valid_5 ? read_data[511:256] : s_axis_draft_tdata);
     end
 
     always @(posedge aclk) begin
@@ -13763,6 +14119,134 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        c4_t_y_limit0 <= ({{1{t_81[17]}}, t_81} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_t_y_limit1 <= ({{1{t_82[17]}}, t_82} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_t_y_limit2 <= ({{1{t_83[17]}}, t_83} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_t_y_limit3 <= ({{1{t_84[17]}}, t_84} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_t_y_limit4 <= ({{1{t_85[17]}}, t_85} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_t_y_limit5 <= ({{1{t_86[17]}}, t_86} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_t_y_limit6 <= ({{1{t_87[17]}}, t_87} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_t_y_limit7 <= ({{1{t_88[17]}}, t_88} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_t_y_limit8 <= ({{1{t_89[17]}}, t_89} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_t_y_limit9 <= ({{1{t_90[17]}}, t_90} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_t_y_limit10 <= ({{1{t_91[17]}}, t_91} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_t_y_limit11 <= ({{1{t_92[17]}}, t_92} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_t_y_limit12 <= ({{1{t_93[17]}}, t_93} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_t_y_limit13 <= ({{1{t_94[17]}}, t_94} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_t_y_limit14 <= ({{1{t_95[17]}}, t_95} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_t_y_limit15 <= ({{1{t_96[17]}}, t_96} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_d_y_limit0 <= ({{1{t_97[17]}}, t_97} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_d_y_limit1 <= ({{1{t_98[17]}}, t_98} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_d_y_limit2 <= ({{1{t_99[17]}}, t_99} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_d_y_limit3 <= ({{1{t_100[17]}}, t_100} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_d_y_limit4 <= ({{1{t_101[17]}}, t_101} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_d_y_limit5 <= ({{1{t_102[17]}}, t_102} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_d_y_limit6 <= ({{1{t_103[17]}}, t_103} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_d_y_limit7 <= ({{1{t_104[17]}}, t_104} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_d_y_limit8 <= ({{1{t_105[17]}}, t_105} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_d_y_limit9 <= ({{1{t_106[17]}}, t_106} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_d_y_limit10 <= ({{1{t_107[17]}}, t_107} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_d_y_limit11 <= ({{1{t_108[17]}}, t_108} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_d_y_limit12 <= ({{1{t_109[17]}}, t_109} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_d_y_limit13 <= ({{1{t_110[17]}}, t_110} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_d_y_limit14 <= ({{1{t_111[17]}}, t_111} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
+        c4_d_y_limit15 <= ({{1{t_112[17]}}, t_112} + 19'he7f);
+    end
+
+    always @(posedge aclk) begin
         c4_t_y0 <= c3_t_y0;
     end
 
@@ -13939,15 +14423,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_f <= (t_82 ? 7'h0 : t_83[6:0]);
+        d_t_e0_f <= (t_114 ? 7'h0 : t_115[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s <= (t_82 ? 5'h0 : t_84[4:0]);
+        d_t_e0_s <= (t_114 ? 5'h0 : t_116[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_zh <= ((~t_82) & (|t_84[10:5]));
+        d_t_e0_past <= t_118[19];
     end
 
     always @(posedge aclk) begin
@@ -13979,7 +14463,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_z2 <= (((~d_t_e0_keep) | d_t_e0_zh) | (5'h1d <= d_t_e0_s));
+        d_t_e0_z2 <= ((~d_t_e0_keep) | d_t_e0_past);
     end
 
     always @(posedge aclk) begin
@@ -14011,15 +14495,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_f <= (t_86 ? 7'h0 : t_87[6:0]);
+        d_t_e1_f <= (t_120 ? 7'h0 : t_121[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s <= (t_86 ? 5'h0 : t_88[4:0]);
+        d_t_e1_s <= (t_120 ? 5'h0 : t_122[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_zh <= ((~t_86) & (|t_88[10:5]));
+        d_t_e1_past <= t_124[19];
     end
 
     always @(posedge aclk) begin
@@ -14051,7 +14535,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_z2 <= (((~d_t_e1_keep) | d_t_e1_zh) | (5'h1d <= d_t_e1_s));
+        d_t_e1_z2 <= ((~d_t_e1_keep) | d_t_e1_past);
     end
 
     always @(posedge aclk) begin
@@ -14083,15 +14567,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_f <= (t_90 ? 7'h0 : t_91[6:0]);
+        d_t_e2_f <= (t_126 ? 7'h0 : t_127[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s <= (t_90 ? 5'h0 : t_92[4:0]);
+        d_t_e2_s <= (t_126 ? 5'h0 : t_128[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_zh <= ((~t_90) & (|t_92[10:5]));
+        d_t_e2_past <= t_130[19];
     end
 
     always @(posedge aclk) begin
@@ -14123,7 +14607,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_z2 <= (((~d_t_e2_keep) | d_t_e2_zh) | (5'h1d <= d_t_e2_s));
+        d_t_e2_z2 <= ((~d_t_e2_keep) | d_t_e2_past);
     end
 
     always @(posedge aclk) begin
@@ -14155,15 +14639,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_f <= (t_94 ? 7'h0 : t_95[6:0]);
+        d_t_e3_f <= (t_132 ? 7'h0 : t_133[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s <= (t_94 ? 5'h0 : t_96[4:0]);
+        d_t_e3_s <= (t_132 ? 5'h0 : t_134[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_zh <= ((~t_94) & (|t_96[10:5]));
+        d_t_e3_past <= t_136[19];
     end
 
     always @(posedge aclk) begin
@@ -14195,7 +14679,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_z2 <= (((~d_t_e3_keep) | d_t_e3_zh) | (5'h1d <= d_t_e3_s));
+        d_t_e3_z2 <= ((~d_t_e3_keep) | d_t_e3_past);
     end
 
     always @(posedge aclk) begin
@@ -14227,15 +14711,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_f <= (t_98 ? 7'h0 : t_99[6:0]);
+        d_t_e4_f <= (t_138 ? 7'h0 : t_139[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s <= (t_98 ? 5'h0 : t_100[4:0]);
+        d_t_e4_s <= (t_138 ? 5'h0 : t_140[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_zh <= ((~t_98) & (|t_100[10:5]));
+        d_t_e4_past <= t_142[19];
     end
 
     always @(posedge aclk) begin
@@ -14267,7 +14751,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_z2 <= (((~d_t_e4_keep) | d_t_e4_zh) | (5'h1d <= d_t_e4_s));
+        d_t_e4_z2 <= ((~d_t_e4_keep) | d_t_e4_past);
     end
 
     always @(posedge aclk) begin
@@ -14299,15 +14783,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_f <= (t_102 ? 7'h0 : t_103[6:0]);
+        d_t_e5_f <= (t_144 ? 7'h0 : t_145[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s <= (t_102 ? 5'h0 : t_104[4:0]);
+        d_t_e5_s <= (t_144 ? 5'h0 : t_146[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_zh <= ((~t_102) & (|t_104[10:5]));
+        d_t_e5_past <= t_148[19];
     end
 
     always @(posedge aclk) begin
@@ -14339,7 +14823,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_z2 <= (((~d_t_e5_keep) | d_t_e5_zh) | (5'h1d <= d_t_e5_s));
+        d_t_e5_z2 <= ((~d_t_e5_keep) | d_t_e5_past);
     end
 
     always @(posedge aclk) begin
@@ -14371,15 +14855,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_f <= (t_106 ? 7'h0 : t_107[6:0]);
+        d_t_e6_f <= (t_150 ? 7'h0 : t_151[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s <= (t_106 ? 5'h0 : t_108[4:0]);
+        d_t_e6_s <= (t_150 ? 5'h0 : t_152[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_zh <= ((~t_106) & (|t_108[10:5]));
+        d_t_e6_past <= t_154[19];
     end
 
     always @(posedge aclk) begin
@@ -14411,7 +14895,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_z2 <= (((~d_t_e6_keep) | d_t_e6_zh) | (5'h1d <= d_t_e6_s));
+        d_t_e6_z2 <= ((~d_t_e6_keep) | d_t_e6_past);
     end
 
     always @(posedge aclk) begin
@@ -14443,15 +14927,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_f <= (t_110 ? 7'h0 : t_111[6:0]);
+        d_t_e7_f <= (t_156 ? 7'h0 : t_157[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s <= (t_110 ? 5'h0 : t_112[4:0]);
+        d_t_e7_s <= (t_156 ? 5'h0 : t_158[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_zh <= ((~t_110) & (|t_112[10:5]));
+        d_t_e7_past <= t_160[19];
     end
 
     always @(posedge aclk) begin
@@ -14483,7 +14967,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_z2 <= (((~d_t_e7_keep) | d_t_e7_zh) | (5'h1d <= d_t_e7_s));
+        d_t_e7_z2 <= ((~d_t_e7_keep) | d_t_e7_past);
     end
 
     always @(posedge aclk) begin
@@ -14515,15 +14999,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_f <= (t_114 ? 7'h0 : t_115[6:0]);
+        d_t_e8_f <= (t_162 ? 7'h0 : t_163[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s <= (t_114 ? 5'h0 : t_116[4:0]);
+        d_t_e8_s <= (t_162 ? 5'h0 : t_164[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_zh <= ((~t_114) & (|t_116[10:5]));
+        d_t_e8_past <= t_166[19];
     end
 
     always @(posedge aclk) begin
@@ -14555,7 +15039,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_z2 <= (((~d_t_e8_keep) | d_t_e8_zh) | (5'h1d <= d_t_e8_s));
+        d_t_e8_z2 <= ((~d_t_e8_keep) | d_t_e8_past);
     end
 
     always @(posedge aclk) begin
@@ -14587,15 +15071,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_f <= (t_118 ? 7'h0 : t_119[6:0]);
+        d_t_e9_f <= (t_168 ? 7'h0 : t_169[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s <= (t_118 ? 5'h0 : t_120[4:0]);
+        d_t_e9_s <= (t_168 ? 5'h0 : t_170[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_zh <= ((~t_118) & (|t_120[10:5]));
+        d_t_e9_past <= t_172[19];
     end
 
     always @(posedge aclk) begin
@@ -14627,7 +15111,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_z2 <= (((~d_t_e9_keep) | d_t_e9_zh) | (5'h1d <= d_t_e9_s));
+        d_t_e9_z2 <= ((~d_t_e9_keep) | d_t_e9_past);
     end
 
     always @(posedge aclk) begin
@@ -14659,15 +15143,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_f <= (t_122 ? 7'h0 : t_123[6:0]);
+        d_t_e10_f <= (t_174 ? 7'h0 : t_175[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s <= (t_122 ? 5'h0 : t_124[4:0]);
+        d_t_e10_s <= (t_174 ? 5'h0 : t_176[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_zh <= ((~t_122) & (|t_124[10:5]));
+        d_t_e10_past <= t_178[19];
     end
 
     always @(posedge aclk) begin
@@ -14699,7 +15183,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_z2 <= (((~d_t_e10_keep) | d_t_e10_zh) | (5'h1d <= d_t_e10_s));
+        d_t_e10_z2 <= ((~d_t_e10_keep) | d_t_e10_past);
     end
 
     always @(posedge aclk) begin
@@ -14731,15 +15215,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_f <= (t_126 ? 7'h0 : t_127[6:0]);
+        d_t_e11_f <= (t_180 ? 7'h0 : t_181[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s <= (t_126 ? 5'h0 : t_128[4:0]);
+        d_t_e11_s <= (t_180 ? 5'h0 : t_182[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_zh <= ((~t_126) & (|t_128[10:5]));
+        d_t_e11_past <= t_184[19];
     end
 
     always @(posedge aclk) begin
@@ -14771,7 +15255,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_z2 <= (((~d_t_e11_keep) | d_t_e11_zh) | (5'h1d <= d_t_e11_s));
+        d_t_e11_z2 <= ((~d_t_e11_keep) | d_t_e11_past);
     end
 
     always @(posedge aclk) begin
@@ -14803,15 +15287,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_f <= (t_130 ? 7'h0 : t_131[6:0]);
+        d_t_e12_f <= (t_186 ? 7'h0 : t_187[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s <= (t_130 ? 5'h0 : t_132[4:0]);
+        d_t_e12_s <= (t_186 ? 5'h0 : t_188[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_zh <= ((~t_130) & (|t_132[10:5]));
+        d_t_e12_past <= t_190[19];
     end
 
     always @(posedge aclk) begin
@@ -14843,7 +15327,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_z2 <= (((~d_t_e12_keep) | d_t_e12_zh) | (5'h1d <= d_t_e12_s));
+        d_t_e12_z2 <= ((~d_t_e12_keep) | d_t_e12_past);
     end
 
     always @(posedge aclk) begin
@@ -14875,15 +15359,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_f <= (t_134 ? 7'h0 : t_135[6:0]);
+        d_t_e13_f <= (t_192 ? 7'h0 : t_193[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s <= (t_134 ? 5'h0 : t_136[4:0]);
+        d_t_e13_s <= (t_192 ? 5'h0 : t_194[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_zh <= ((~t_134) & (|t_136[10:5]));
+        d_t_e13_past <= t_196[19];
     end
 
     always @(posedge aclk) begin
@@ -14915,7 +15399,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_z2 <= (((~d_t_e13_keep) | d_t_e13_zh) | (5'h1d <= d_t_e13_s));
+        d_t_e13_z2 <= ((~d_t_e13_keep) | d_t_e13_past);
     end
 
     always @(posedge aclk) begin
@@ -14947,15 +15431,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_f <= (t_138 ? 7'h0 : t_139[6:0]);
+        d_t_e14_f <= (t_198 ? 7'h0 : t_199[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s <= (t_138 ? 5'h0 : t_140[4:0]);
+        d_t_e14_s <= (t_198 ? 5'h0 : t_200[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_zh <= ((~t_138) & (|t_140[10:5]));
+        d_t_e14_past <= t_202[19];
     end
 
     always @(posedge aclk) begin
@@ -14987,7 +15471,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_z2 <= (((~d_t_e14_keep) | d_t_e14_zh) | (5'h1d <= d_t_e14_s));
+        d_t_e14_z2 <= ((~d_t_e14_keep) | d_t_e14_past);
     end
 
     always @(posedge aclk) begin
@@ -15019,15 +15503,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_f <= (t_142 ? 7'h0 : t_143[6:0]);
+        d_t_e15_f <= (t_204 ? 7'h0 : t_205[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s <= (t_142 ? 5'h0 : t_144[4:0]);
+        d_t_e15_s <= (t_204 ? 5'h0 : t_206[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_zh <= ((~t_142) & (|t_144[10:5]));
+        d_t_e15_past <= t_208[19];
     end
 
     always @(posedge aclk) begin
@@ -15059,7 +15543,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_z2 <= (((~d_t_e15_keep) | d_t_e15_zh) | (5'h1d <= d_t_e15_s));
+        d_t_e15_z2 <= ((~d_t_e15_keep) | d_t_e15_past);
     end
 
     always @(posedge aclk) begin
@@ -15091,15 +15575,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_f <= (t_146 ? 7'h0 : t_147[6:0]);
+        d_d_e0_f <= (t_210 ? 7'h0 : t_211[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s <= (t_146 ? 5'h0 : t_148[4:0]);
+        d_d_e0_s <= (t_210 ? 5'h0 : t_212[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_zh <= ((~t_146) & (|t_148[10:5]));
+        d_d_e0_past <= t_214[19];
     end
 
     always @(posedge aclk) begin
@@ -15131,7 +15615,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_z2 <= (((~d_d_e0_keep) | d_d_e0_zh) | (5'h1d <= d_d_e0_s));
+        d_d_e0_z2 <= ((~d_d_e0_keep) | d_d_e0_past);
     end
 
     always @(posedge aclk) begin
@@ -15163,15 +15647,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_f <= (t_150 ? 7'h0 : t_151[6:0]);
+        d_d_e1_f <= (t_216 ? 7'h0 : t_217[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s <= (t_150 ? 5'h0 : t_152[4:0]);
+        d_d_e1_s <= (t_216 ? 5'h0 : t_218[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_zh <= ((~t_150) & (|t_152[10:5]));
+        d_d_e1_past <= t_220[19];
     end
 
     always @(posedge aclk) begin
@@ -15203,7 +15687,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_z2 <= (((~d_d_e1_keep) | d_d_e1_zh) | (5'h1d <= d_d_e1_s));
+        d_d_e1_z2 <= ((~d_d_e1_keep) | d_d_e1_past);
     end
 
     always @(posedge aclk) begin
@@ -15235,15 +15719,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_f <= (t_154 ? 7'h0 : t_155[6:0]);
+        d_d_e2_f <= (t_222 ? 7'h0 : t_223[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s <= (t_154 ? 5'h0 : t_156[4:0]);
+        d_d_e2_s <= (t_222 ? 5'h0 : t_224[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_zh <= ((~t_154) & (|t_156[10:5]));
+        d_d_e2_past <= t_226[19];
     end
 
     always @(posedge aclk) begin
@@ -15275,7 +15759,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_z2 <= (((~d_d_e2_keep) | d_d_e2_zh) | (5'h1d <= d_d_e2_s));
+        d_d_e2_z2 <= ((~d_d_e2_keep) | d_d_e2_past);
     end
 
     always @(posedge aclk) begin
@@ -15307,15 +15791,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_f <= (t_158 ? 7'h0 : t_159[6:0]);
+        d_d_e3_f <= (t_228 ? 7'h0 : t_229[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s <= (t_158 ? 5'h0 : t_160[4:0]);
+        d_d_e3_s <= (t_228 ? 5'h0 : t_230[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_zh <= ((~t_158) & (|t_160[10:5]));
+        d_d_e3_past <= t_232[19];
     end
 
     always @(posedge aclk) begin
@@ -15347,7 +15831,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_z2 <= (((~d_d_e3_keep) | d_d_e3_zh) | (5'h1d <= d_d_e3_s));
+        d_d_e3_z2 <= ((~d_d_e3_keep) | d_d_e3_past);
     end
 
     always @(posedge aclk) begin
@@ -15379,15 +15863,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_f <= (t_162 ? 7'h0 : t_163[6:0]);
+        d_d_e4_f <= (t_234 ? 7'h0 : t_235[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s <= (t_162 ? 5'h0 : t_164[4:0]);
+        d_d_e4_s <= (t_234 ? 5'h0 : t_236[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_zh <= ((~t_162) & (|t_164[10:5]));
+        d_d_e4_past <= t_238[19];
     end
 
     always @(posedge aclk) begin
@@ -15419,7 +15903,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_z2 <= (((~d_d_e4_keep) | d_d_e4_zh) | (5'h1d <= d_d_e4_s));
+        d_d_e4_z2 <= ((~d_d_e4_keep) | d_d_e4_past);
     end
 
     always @(posedge aclk) begin
@@ -15451,15 +15935,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_f <= (t_166 ? 7'h0 : t_167[6:0]);
+        d_d_e5_f <= (t_240 ? 7'h0 : t_241[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s <= (t_166 ? 5'h0 : t_168[4:0]);
+        d_d_e5_s <= (t_240 ? 5'h0 : t_242[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_zh <= ((~t_166) & (|t_168[10:5]));
+        d_d_e5_past <= t_244[19];
     end
 
     always @(posedge aclk) begin
@@ -15491,7 +15975,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_z2 <= (((~d_d_e5_keep) | d_d_e5_zh) | (5'h1d <= d_d_e5_s));
+        d_d_e5_z2 <= ((~d_d_e5_keep) | d_d_e5_past);
     end
 
     always @(posedge aclk) begin
@@ -15523,15 +16007,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_f <= (t_170 ? 7'h0 : t_171[6:0]);
+        d_d_e6_f <= (t_246 ? 7'h0 : t_247[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s <= (t_170 ? 5'h0 : t_172[4:0]);
+        d_d_e6_s <= (t_246 ? 5'h0 : t_248[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_zh <= ((~t_170) & (|t_172[10:5]));
+        d_d_e6_past <= t_250[19];
     end
 
     always @(posedge aclk) begin
@@ -15563,7 +16047,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_z2 <= (((~d_d_e6_keep) | d_d_e6_zh) | (5'h1d <= d_d_e6_s));
+        d_d_e6_z2 <= ((~d_d_e6_keep) | d_d_e6_past);
     end
 
     always @(posedge aclk) begin
@@ -15595,15 +16079,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_f <= (t_174 ? 7'h0 : t_175[6:0]);
+        d_d_e7_f <= (t_252 ? 7'h0 : t_253[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s <= (t_174 ? 5'h0 : t_176[4:0]);
+        d_d_e7_s <= (t_252 ? 5'h0 : t_254[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_zh <= ((~t_174) & (|t_176[10:5]));
+        d_d_e7_past <= t_256[19];
     end
 
     always @(posedge aclk) begin
@@ -15635,7 +16119,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_z2 <= (((~d_d_e7_keep) | d_d_e7_zh) | (5'h1d <= d_d_e7_s));
+        d_d_e7_z2 <= ((~d_d_e7_keep) | d_d_e7_past);
     end
 
     always @(posedge aclk) begin
@@ -15667,15 +16151,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_f <= (t_178 ? 7'h0 : t_179[6:0]);
+        d_d_e8_f <= (t_258 ? 7'h0 : t_259[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s <= (t_178 ? 5'h0 : t_180[4:0]);
+        d_d_e8_s <= (t_258 ? 5'h0 : t_260[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_zh <= ((~t_178) & (|t_180[10:5]));
+        d_d_e8_past <= t_262[19];
     end
 
     always @(posedge aclk) begin
@@ -15707,7 +16191,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_z2 <= (((~d_d_e8_keep) | d_d_e8_zh) | (5'h1d <= d_d_e8_s));
+        d_d_e8_z2 <= ((~d_d_e8_keep) | d_d_e8_past);
     end
 
     always @(posedge aclk) begin
@@ -15739,15 +16223,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_f <= (t_182 ? 7'h0 : t_183[6:0]);
+        d_d_e9_f <= (t_264 ? 7'h0 : t_265[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s <= (t_182 ? 5'h0 : t_184[4:0]);
+        d_d_e9_s <= (t_264 ? 5'h0 : t_266[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_zh <= ((~t_182) & (|t_184[10:5]));
+        d_d_e9_past <= t_268[19];
     end
 
     always @(posedge aclk) begin
@@ -15779,7 +16263,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_z2 <= (((~d_d_e9_keep) | d_d_e9_zh) | (5'h1d <= d_d_e9_s));
+        d_d_e9_z2 <= ((~d_d_e9_keep) | d_d_e9_past);
     end
 
     always @(posedge aclk) begin
@@ -15811,15 +16295,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_f <= (t_186 ? 7'h0 : t_187[6:0]);
+        d_d_e10_f <= (t_270 ? 7'h0 : t_271[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s <= (t_186 ? 5'h0 : t_188[4:0]);
+        d_d_e10_s <= (t_270 ? 5'h0 : t_272[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_zh <= ((~t_186) & (|t_188[10:5]));
+        d_d_e10_past <= t_274[19];
     end
 
     always @(posedge aclk) begin
@@ -15851,7 +16335,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_z2 <= (((~d_d_e10_keep) | d_d_e10_zh) | (5'h1d <= d_d_e10_s));
+        d_d_e10_z2 <= ((~d_d_e10_keep) | d_d_e10_past);
     end
 
     always @(posedge aclk) begin
@@ -15883,15 +16367,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_f <= (t_190 ? 7'h0 : t_191[6:0]);
+        d_d_e11_f <= (t_276 ? 7'h0 : t_277[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s <= (t_190 ? 5'h0 : t_192[4:0]);
+        d_d_e11_s <= (t_276 ? 5'h0 : t_278[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_zh <= ((~t_190) & (|t_192[10:5]));
+        d_d_e11_past <= t_280[19];
     end
 
     always @(posedge aclk) begin
@@ -15923,7 +16407,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_z2 <= (((~d_d_e11_keep) | d_d_e11_zh) | (5'h1d <= d_d_e11_s));
+        d_d_e11_z2 <= ((~d_d_e11_keep) | d_d_e11_past);
     end
 
     always @(posedge aclk) begin
@@ -15955,15 +16439,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_f <= (t_194 ? 7'h0 : t_195[6:0]);
+        d_d_e12_f <= (t_282 ? 7'h0 : t_283[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s <= (t_194 ? 5'h0 : t_196[4:0]);
+        d_d_e12_s <= (t_282 ? 5'h0 : t_284[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_zh <= ((~t_194) & (|t_196[10:5]));
+        d_d_e12_past <= t_286[19];
     end
 
     always @(posedge aclk) begin
@@ -15995,7 +16479,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_z2 <= (((~d_d_e12_keep) | d_d_e12_zh) | (5'h1d <= d_d_e12_s));
+        d_d_e12_z2 <= ((~d_d_e12_keep) | d_d_e12_past);
     end
 
     always @(posedge aclk) begin
@@ -16027,15 +16511,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_f <= (t_198 ? 7'h0 : t_199[6:0]);
+        d_d_e13_f <= (t_288 ? 7'h0 : t_289[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s <= (t_198 ? 5'h0 : t_200[4:0]);
+        d_d_e13_s <= (t_288 ? 5'h0 : t_290[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_zh <= ((~t_198) & (|t_200[10:5]));
+        d_d_e13_past <= t_292[19];
     end
 
     always @(posedge aclk) begin
@@ -16067,7 +16551,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_z2 <= (((~d_d_e13_keep) | d_d_e13_zh) | (5'h1d <= d_d_e13_s));
+        d_d_e13_z2 <= ((~d_d_e13_keep) | d_d_e13_past);
     end
 
     always @(posedge aclk) begin
@@ -16099,15 +16583,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_f <= (t_202 ? 7'h0 : t_203[6:0]);
+        d_d_e14_f <= (t_294 ? 7'h0 : t_295[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s <= (t_202 ? 5'h0 : t_204[4:0]);
+        d_d_e14_s <= (t_294 ? 5'h0 : t_296[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_zh <= ((~t_202) & (|t_204[10:5]));
+        d_d_e14_past <= t_298[19];
     end
 
     always @(posedge aclk) begin
@@ -16139,7 +16623,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_z2 <= (((~d_d_e14_keep) | d_d_e14_zh) | (5'h1d <= d_d_e14_s));
+        d_d_e14_z2 <= ((~d_d_e14_keep) | d_d_e14_past);
     end
 
     always @(posedge aclk) begin
@@ -16171,15 +16655,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_f <= (t_206 ? 7'h0 : t_207[6:0]);
+        d_d_e15_f <= (t_300 ? 7'h0 : t_301[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s <= (t_206 ? 5'h0 : t_208[4:0]);
+        d_d_e15_s <= (t_300 ? 5'h0 : t_302[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_zh <= ((~t_206) & (|t_208[10:5]));
+        d_d_e15_past <= t_304[19];
     end
 
     always @(posedge aclk) begin
@@ -16211,7 +16695,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_z2 <= (((~d_d_e15_keep) | d_d_e15_zh) | (5'h1d <= d_d_e15_s));
+        d_d_e15_z2 <= ((~d_d_e15_keep) | d_d_e15_past);
     end
 
     always @(posedge aclk) begin
@@ -16847,11 +17331,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_t <= ({{1{t_209[16]}}, t_209} + 18'h2c);
+        e3_ref_past_t <= ({{1{t_305[16]}}, t_305} + 18'h2c);
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_d <= ({{1{t_210[16]}}, t_210} + 18'h2c);
+        e3_ref_past_d <= ({{1{t_306[16]}}, t_306} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17041,11 +17525,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_t_rho <= t_211;
+        acc_t_rho <= t_307;
     end
 
     always @(posedge aclk) begin
-        acc_t_rho_past <= ({{1{t_212[16]}}, t_212} + 18'h2c);
+        acc_t_rho_past <= ({{1{t_308[16]}}, t_308} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17085,19 +17569,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_t_old_zero <= (e3_control_fresh | (~t_214[18]));
+        en_t_old_zero <= (e3_control_fresh | (~t_310[18]));
     end
 
     always @(posedge aclk) begin
-        en_t_old_small <= t_215[5:0];
+        en_t_old_small <= t_311[5:0];
     end
 
     always @(posedge aclk) begin
-        en_t_added_zero <= ((~e3_control_fresh) & (~t_216[18]));
+        en_t_added_zero <= ((~e3_control_fresh) & (~t_312[18]));
     end
 
     always @(posedge aclk) begin
-        en_t_added_small <= (acc_t_raise ? 6'h0 : t_213[5:0]);
+        en_t_added_small <= (acc_t_raise ? 6'h0 : t_309[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -17146,15 +17630,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_largest0 <= ((1'h1 & (~t_217[16])) & (~t_218[16]));
+        m0_t_largest0 <= ((1'h1 & (~t_313[16])) & (~t_314[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest1 <= ((1'h1 & t_217[16]) & (~t_219[16]));
+        m0_t_largest1 <= ((1'h1 & t_313[16]) & (~t_315[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest2 <= ((1'h1 & t_218[16]) & t_219[16]);
+        m0_t_largest2 <= ((1'h1 & t_314[16]) & t_315[16]);
     end
 
     always @(posedge aclk) begin
@@ -17182,11 +17666,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_1 <= t_217;
+        m0_t_gap0_1 <= t_313;
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_2 <= t_218;
+        m0_t_gap0_2 <= t_314;
     end
 
     always @(posedge aclk) begin
@@ -17194,7 +17678,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap1_2 <= t_219;
+        m0_t_gap1_2 <= t_315;
     end
 
     always @(posedge aclk) begin
@@ -17316,11 +17800,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_d_rho <= t_220;
+        acc_d_rho <= t_316;
     end
 
     always @(posedge aclk) begin
-        acc_d_rho_past <= ({{1{t_221[16]}}, t_221} + 18'h2c);
+        acc_d_rho_past <= ({{1{t_317[16]}}, t_317} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17360,19 +17844,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_d_old_zero <= (e3_control_fresh | (~t_223[18]));
+        en_d_old_zero <= (e3_control_fresh | (~t_319[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_old_small <= t_224[5:0];
+        en_d_old_small <= t_320[5:0];
     end
 
     always @(posedge aclk) begin
-        en_d_added_zero <= ((~e3_control_fresh) & (~t_225[18]));
+        en_d_added_zero <= ((~e3_control_fresh) & (~t_321[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_added_small <= (acc_d_raise ? 6'h0 : t_222[5:0]);
+        en_d_added_small <= (acc_d_raise ? 6'h0 : t_318[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -17421,15 +17905,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_largest0 <= ((1'h1 & (~t_226[16])) & (~t_227[16]));
+        m0_d_largest0 <= ((1'h1 & (~t_322[16])) & (~t_323[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest1 <= ((1'h1 & t_226[16]) & (~t_228[16]));
+        m0_d_largest1 <= ((1'h1 & t_322[16]) & (~t_324[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest2 <= ((1'h1 & t_227[16]) & t_228[16]);
+        m0_d_largest2 <= ((1'h1 & t_323[16]) & t_324[16]);
     end
 
     always @(posedge aclk) begin
@@ -17457,11 +17941,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_1 <= t_226;
+        m0_d_gap0_1 <= t_322;
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_2 <= t_227;
+        m0_d_gap0_2 <= t_323;
     end
 
     always @(posedge aclk) begin
@@ -17469,7 +17953,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap1_2 <= t_228;
+        m0_d_gap1_2 <= t_324;
     end
 
     always @(posedge aclk) begin
@@ -17577,67 +18061,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_232;
+        p1_q0 <= t_328;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_233 + t_232);
+        p1_q1 <= (t_329 + t_328);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_234 + t_233);
+        p1_q2 <= (t_330 + t_329);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_235 + t_234);
+        p1_q3 <= (t_331 + t_330);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_236 + t_235);
+        p1_q4 <= (t_332 + t_331);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_237 + t_236);
+        p1_q5 <= (t_333 + t_332);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_238 + t_237);
+        p1_q6 <= (t_334 + t_333);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_239 + t_238);
+        p1_q7 <= (t_335 + t_334);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_240 + t_239);
+        p1_q8 <= (t_336 + t_335);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_241 + t_240);
+        p1_q9 <= (t_337 + t_336);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_242 + t_241);
+        p1_q10 <= (t_338 + t_337);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_243 + t_242);
+        p1_q11 <= (t_339 + t_338);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_244 + t_243);
+        p1_q12 <= (t_340 + t_339);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_245 + t_244);
+        p1_q13 <= (t_341 + t_340);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_246 + t_245);
+        p1_q14 <= (t_342 + t_341);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_246);
+        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_342);
     end
 
     always @(posedge aclk) begin
@@ -18160,6 +18644,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            ckpt_start_22 <= 1'h0;
+        end else begin
+            ckpt_start_22 <= ckpt_start_21;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             ckpt_searching <= 1'h0;
         end else begin
             if ((state == 3'h3)) begin
@@ -18273,7 +18765,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_address <= decide_address;
-        end else if ((t_248 & (~ckpt_s4_above))) begin
+        end else if ((t_344 & (~ckpt_s4_above))) begin
             ckpt_start_address <= ((12'hbea <= ckpt_start_address) ? (ckpt_start_address - 12'hbea) : (ckpt_start_address + 12'h40));
         end
     end
@@ -18281,7 +18773,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_beat <= 12'h0;
-        end else if ((t_248 & (~ckpt_s4_above))) begin
+        end else if ((t_344 & (~ckpt_s4_above))) begin
             ckpt_start_beat <= (ckpt_start_beat + 12'h40);
         end
     end
@@ -18289,7 +18781,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_prefix <= 44'h0;
-        end else if ((t_248 & (~ckpt_s4_above))) begin
+        end else if ((t_344 & (~ckpt_s4_above))) begin
             ckpt_start_prefix <= ckpt_s4_sum;
         end
     end
@@ -18299,7 +18791,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_jump <= 1'h0;
         end else begin
-            ckpt_jump <= t_249;
+            ckpt_jump <= t_345;
         end
     end
 
@@ -18308,7 +18800,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_jump <= 1'h0;
         end else begin
-            ckpt_skip_jump <= t_249;
+            ckpt_skip_jump <= t_345;
         end
     end
 
@@ -18316,7 +18808,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_left <= 5'h0;
         end else begin
-            ckpt_skip_left <= (t_250 ? 5'h18 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
+            ckpt_skip_left <= (t_346 ? 5'h19 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
         end
     end
 
@@ -18324,7 +18816,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skipping <= 1'h0;
         end else begin
-            ckpt_skipping <= (t_250 | (5'h1 < ckpt_skip_left));
+            ckpt_skipping <= (t_346 | (5'h1 < ckpt_skip_left));
         end
     end
 
@@ -18369,7 +18861,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g1_below <= t_255[44];
+        g1_below <= t_351[44];
     end
 
     always @(posedge aclk) begin
@@ -18453,7 +18945,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g2_hits <= {(g1_below | t_258[34]), (g1_below | t_259[34]), (g1_below | t_260[34]), (g1_below | t_261[34]), (g1_below | t_262[34]), (g1_below | t_263[34]), (g1_below | t_264[34]), (g1_below | t_265[34]), (g1_below | t_266[34]), (g1_below | t_267[34]), (g1_below | t_268[34]), (g1_below | t_269[34]), (g1_below | t_270[34]), (g1_below | t_271[34]), (g1_below | t_272[34]), (g1_below | t_273[34])};
+        g2_hits <= {(g1_below | t_354[34]), (g1_below | t_355[34]), (g1_below | t_356[34]), (g1_below | t_357[34]), (g1_below | t_358[34]), (g1_below | t_359[34]), (g1_below | t_360[34]), (g1_below | t_361[34]), (g1_below | t_362[34]), (g1_below | t_363[34]), (g1_below | t_364[34]), (g1_below | t_365[34]), (g1_below | t_366[34]), (g1_below | t_367[34]), (g1_below | t_368[34]), (g1_below | t_369[34])};
     end
 
     always @(posedge aclk) begin
@@ -18529,7 +19021,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_276, (t_276 ? {t_278, (t_278 ? {t_280, (t_280 ? {t_282, (t_282 ? t_281[1] : t_283[1])} : {t_286, (t_286 ? t_285[1] : t_287[1])})} : {t_290, (t_290 ? {t_292, (t_292 ? t_291[1] : t_293[1])} : {t_296, (t_296 ? t_295[1] : t_297[1])})})} : {t_300, (t_300 ? {t_302, (t_302 ? {t_304, (t_304 ? t_303[1] : t_305[1])} : {t_308, (t_308 ? t_307[1] : t_309[1])})} : {t_312, (t_312 ? {t_314, (t_314 ? t_313[1] : t_315[1])} : {t_318, (t_318 ? t_317[1] : t_319[1])})})})};
+        dec_t_lead <= {t_372, (t_372 ? {t_374, (t_374 ? {t_376, (t_376 ? {t_378, (t_378 ? t_377[1] : t_379[1])} : {t_382, (t_382 ? t_381[1] : t_383[1])})} : {t_386, (t_386 ? {t_388, (t_388 ? t_387[1] : t_389[1])} : {t_392, (t_392 ? t_391[1] : t_393[1])})})} : {t_396, (t_396 ? {t_398, (t_398 ? {t_400, (t_400 ? t_399[1] : t_401[1])} : {t_404, (t_404 ? t_403[1] : t_405[1])})} : {t_408, (t_408 ? {t_410, (t_410 ? t_409[1] : t_411[1])} : {t_414, (t_414 ? t_413[1] : t_415[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -18545,7 +19037,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_320[9:0];
+        dec_t_index <= t_416[9:0];
     end
 
     always @(posedge aclk) begin
@@ -18641,15 +19133,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_322 ? 7'h0 : t_323[6:0]);
+        dec_t_y_limit <= ({{1{t_417[17]}}, t_417} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_322 ? 5'h0 : t_324[4:0]);
+        dec_t_px_f <= (t_419 ? 7'h0 : t_420[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_zh <= ((~t_322) & (|t_324[10:5]));
+        dec_t_px_s <= (t_419 ? 5'h0 : t_421[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_past <= t_423[19];
     end
 
     always @(posedge aclk) begin
@@ -18681,7 +19177,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_z2 <= (((~dec_t_px_keep) | dec_t_px_zh) | (5'h1d <= dec_t_px_s));
+        dec_t_px_z2 <= ((~dec_t_px_keep) | dec_t_px_past);
     end
 
     always @(posedge aclk) begin
@@ -18757,7 +19253,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_327, (t_327 ? {t_329, (t_329 ? {t_331, (t_331 ? {t_333, (t_333 ? t_332[1] : t_334[1])} : {t_337, (t_337 ? t_336[1] : t_338[1])})} : {t_341, (t_341 ? {t_343, (t_343 ? t_342[1] : t_344[1])} : {t_347, (t_347 ? t_346[1] : t_348[1])})})} : {t_351, (t_351 ? {t_353, (t_353 ? {t_355, (t_355 ? t_354[1] : t_356[1])} : {t_359, (t_359 ? t_358[1] : t_360[1])})} : {t_363, (t_363 ? {t_365, (t_365 ? t_364[1] : t_366[1])} : {t_369, (t_369 ? t_368[1] : t_370[1])})})})};
+        dec_d_lead <= {t_426, (t_426 ? {t_428, (t_428 ? {t_430, (t_430 ? {t_432, (t_432 ? t_431[1] : t_433[1])} : {t_436, (t_436 ? t_435[1] : t_437[1])})} : {t_440, (t_440 ? {t_442, (t_442 ? t_441[1] : t_443[1])} : {t_446, (t_446 ? t_445[1] : t_447[1])})})} : {t_450, (t_450 ? {t_452, (t_452 ? {t_454, (t_454 ? t_453[1] : t_455[1])} : {t_458, (t_458 ? t_457[1] : t_459[1])})} : {t_462, (t_462 ? {t_464, (t_464 ? t_463[1] : t_465[1])} : {t_468, (t_468 ? t_467[1] : t_469[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -18773,7 +19269,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_371[9:0];
+        dec_d_index <= t_470[9:0];
     end
 
     always @(posedge aclk) begin
@@ -18869,15 +19365,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_373 ? 7'h0 : t_374[6:0]);
+        dec_d_y_limit <= ({{1{t_471[17]}}, t_471} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_373 ? 5'h0 : t_375[4:0]);
+        dec_d_px_f <= (t_473 ? 7'h0 : t_474[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_zh <= ((~t_373) & (|t_375[10:5]));
+        dec_d_px_s <= (t_473 ? 5'h0 : t_475[4:0]);
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_past <= t_477[19];
     end
 
     always @(posedge aclk) begin
@@ -18909,7 +19409,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_z2 <= (((~dec_d_px_keep) | dec_d_px_zh) | (5'h1d <= dec_d_px_s));
+        dec_d_px_z2 <= ((~dec_d_px_keep) | dec_d_px_past);
     end
 
     always @(posedge aclk) begin
@@ -18988,7 +19488,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_376);
+            dec_valid_0 <= (row_merged & t_478);
         end
     end
 
@@ -18996,7 +19496,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_376);
+            dec_valid_1 <= (dec_valid_0 & t_478);
         end
     end
 
@@ -19004,7 +19504,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_376);
+            dec_valid_2 <= (dec_valid_1 & t_478);
         end
     end
 
@@ -19012,7 +19512,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_376);
+            dec_valid_3 <= (dec_valid_2 & t_478);
         end
     end
 
@@ -19020,7 +19520,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_376);
+            dec_valid_4 <= (dec_valid_3 & t_478);
         end
     end
 
@@ -19028,7 +19528,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_376);
+            dec_valid_5 <= (dec_valid_4 & t_478);
         end
     end
 
@@ -19036,7 +19536,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_376);
+            dec_valid_6 <= (dec_valid_5 & t_478);
         end
     end
 
@@ -19044,7 +19544,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_376);
+            dec_valid_7 <= (dec_valid_6 & t_478);
         end
     end
 
@@ -19052,7 +19552,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_376);
+            dec_valid_8 <= (dec_valid_7 & t_478);
         end
     end
 
@@ -19060,7 +19560,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_376);
+            dec_valid_9 <= (dec_valid_8 & t_478);
         end
     end
 
@@ -19068,7 +19568,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_376);
+            dec_valid_10 <= (dec_valid_9 & t_478);
         end
     end
 
@@ -19076,7 +19576,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_376);
+            dec_valid_11 <= (dec_valid_10 & t_478);
         end
     end
 
@@ -19084,7 +19584,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_376);
+            dec_valid_12 <= (dec_valid_11 & t_478);
         end
     end
 
@@ -19092,7 +19592,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_376);
+            dec_valid_13 <= (dec_valid_12 & t_478);
         end
     end
 
@@ -19100,7 +19600,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_376);
+            dec_valid_14 <= (dec_valid_13 & t_478);
         end
     end
 
@@ -19108,7 +19608,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_376);
+            dec_valid_15 <= (dec_valid_14 & t_478);
         end
     end
 
@@ -19116,7 +19616,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_376);
+            dec_valid_16 <= (dec_valid_15 & t_478);
         end
     end
 
@@ -19360,7 +19860,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c0_read_enable) begin
-            row_pair_bank0_c0_rdata <= row_pair_bank0_c0[pass_address[10:0]];
+            row_pair_bank0_c0_rdata <= row_pair_bank0_c0[row_pair_bank0_c0_read_address];
         end
     end
 
@@ -19372,7 +19872,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c1_read_enable) begin
-            row_pair_bank0_c1_rdata <= row_pair_bank0_c1[pass_address[10:0]];
+            row_pair_bank0_c1_rdata <= row_pair_bank0_c1[row_pair_bank0_c1_read_address];
         end
     end
 
@@ -19384,7 +19884,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c2_read_enable) begin
-            row_pair_bank0_c2_rdata <= row_pair_bank0_c2[pass_address[10:0]];
+            row_pair_bank0_c2_rdata <= row_pair_bank0_c2[row_pair_bank0_c2_read_address];
         end
     end
 
@@ -19396,7 +19896,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c3_read_enable) begin
-            row_pair_bank0_c3_rdata <= row_pair_bank0_c3[pass_address[10:0]];
+            row_pair_bank0_c3_rdata <= row_pair_bank0_c3[row_pair_bank0_c3_read_address];
         end
     end
 
@@ -19408,7 +19908,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c4_read_enable) begin
-            row_pair_bank0_c4_rdata <= row_pair_bank0_c4[pass_address[10:0]];
+            row_pair_bank0_c4_rdata <= row_pair_bank0_c4[row_pair_bank0_c4_read_address];
         end
     end
 
@@ -19420,7 +19920,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c5_read_enable) begin
-            row_pair_bank0_c5_rdata <= row_pair_bank0_c5[pass_address[10:0]];
+            row_pair_bank0_c5_rdata <= row_pair_bank0_c5[row_pair_bank0_c5_read_address];
         end
     end
 
@@ -19432,7 +19932,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c6_read_enable) begin
-            row_pair_bank0_c6_rdata <= row_pair_bank0_c6[pass_address[10:0]];
+            row_pair_bank0_c6_rdata <= row_pair_bank0_c6[row_pair_bank0_c6_read_address];
         end
     end
 
@@ -19444,7 +19944,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c7_read_enable) begin
-            row_pair_bank0_c7_rdata <= row_pair_bank0_c7[pass_address[10:0]];
+            row_pair_bank0_c7_rdata <= row_pair_bank0_c7[row_pair_bank0_c7_read_address];
         end
     end
 
@@ -19456,7 +19956,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank1_c0_read_enable) begin
-            row_pair_bank1_c0_rdata <= row_pair_bank1_c0[pass_address[9:0]];
+            row_pair_bank1_c0_rdata <= row_pair_bank1_c0[row_pair_bank1_c0_read_address];
         end
     end
 
@@ -19468,7 +19968,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank1_c1_read_enable) begin
-            row_pair_bank1_c1_rdata <= row_pair_bank1_c1[pass_address[9:0]];
+            row_pair_bank1_c1_rdata <= row_pair_bank1_c1[row_pair_bank1_c1_read_address];
         end
     end
 
@@ -19480,7 +19980,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank1_c2_read_enable) begin
-            row_pair_bank1_c2_rdata <= row_pair_bank1_c2[pass_address[9:0]];
+            row_pair_bank1_c2_rdata <= row_pair_bank1_c2[row_pair_bank1_c2_read_address];
         end
     end
 
@@ -19492,7 +19992,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank1_c3_read_enable) begin
-            row_pair_bank1_c3_rdata <= row_pair_bank1_c3[pass_address[9:0]];
+            row_pair_bank1_c3_rdata <= row_pair_bank1_c3[row_pair_bank1_c3_read_address];
         end
     end
 
@@ -19504,7 +20004,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank2_c0_read_enable) begin
-            row_pair_bank2_c0_rdata <= row_pair_bank2_c0[pass_address[5:0]];
+            row_pair_bank2_c0_rdata <= row_pair_bank2_c0[row_pair_bank2_c0_read_address];
         end
     end
 
@@ -19516,7 +20016,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank2_c1_read_enable) begin
-            row_pair_bank2_c1_rdata <= row_pair_bank2_c1[pass_address[5:0]];
+            row_pair_bank2_c1_rdata <= row_pair_bank2_c1[row_pair_bank2_c1_read_address];
         end
     end
 
@@ -19533,7 +20033,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[9:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[9:0], t_60[9:0], t_61[9:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_73[9:0], t_75[15:11], t_76[15:11], t_77[9:0], t_213[15:6], t_214[17:0], t_215[16:6], t_216[17:0], t_222[15:6], t_223[17:0], t_224[16:6], t_225[17:0], t_229[43], t_230[43], t_247[44:0], t_255[43:0], t_258[33:0], t_259[33:0], t_260[33:0], t_261[33:0], t_262[33:0], t_263[33:0], t_264[33:0], t_265[33:0], t_266[33:0], t_267[33:0], t_268[33:0], t_269[33:0], t_270[33:0], t_271[33:0], t_272[33:0], t_273[33:0], t_283[0], t_287[0], t_293[0], t_297[0], t_305[0], t_309[0], t_315[0], t_319[0], t_320[26:10], t_334[0], t_338[0], t_344[0], t_348[0], t_356[0], t_360[0], t_366[0], t_370[0], t_371[26:10]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[9:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[9:0], t_60[9:0], t_61[9:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_73[9:0], t_75[15:11], t_76[15:11], t_77[9:0], t_116[10:5], t_118[18:0], t_122[10:5], t_124[18:0], t_128[10:5], t_130[18:0], t_134[10:5], t_136[18:0], t_140[10:5], t_142[18:0], t_146[10:5], t_148[18:0], t_152[10:5], t_154[18:0], t_158[10:5], t_160[18:0], t_164[10:5], t_166[18:0], t_170[10:5], t_172[18:0], t_176[10:5], t_178[18:0], t_182[10:5], t_184[18:0], t_188[10:5], t_190[18:0], t_194[10:5], t_196[18:0], t_200[10:5], t_202[18:0], t_206[10:5], t_208[18:0], t_212[10:5], t_214[18:0], t_218[10:5], t_220[18:0], t_224[10:5], t_226[18:0], t_230[10:5], t_232[18:0], t_236[10:5], t_238[18:0], t_242[10:5], t_244[18:0], t_248[10:5], t_250[18:0], t_254[10:5], t_256[18:0], t_260[10:5], t_262[18:0], t_266[10:5], t_268[18:0], t_272[10:5], t_274[18:0], t_278[10:5], t_280[18:0], t_284[10:5], t_286[18:0], t_290[10:5], t_292[18:0], t_296[10:5], t_298[18:0], t_302[10:5], t_304[18:0], t_309[15:6], t_310[17:0], t_311[16:6], t_312[17:0], t_318[15:6], t_319[17:0], t_320[16:6], t_321[17:0], t_325[43], t_326[43], t_343[44:0], t_351[43:0], t_354[33:0], t_355[33:0], t_356[33:0], t_357[33:0], t_358[33:0], t_359[33:0], t_360[33:0], t_361[33:0], t_362[33:0], t_363[33:0], t_364[33:0], t_365[33:0], t_366[33:0], t_367[33:0], t_368[33:0], t_369[33:0], t_379[0], t_383[0], t_389[0], t_393[0], t_401[0], t_405[0], t_411[0], t_415[0], t_416[26:10], t_421[10:5], t_423[18:0], t_433[0], t_437[0], t_443[0], t_447[0], t_455[0], t_459[0], t_465[0], t_469[0], t_470[26:10], t_475[10:5], t_477[18:0]};
 endmodule
 
 `resetall
