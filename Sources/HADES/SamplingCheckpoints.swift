@@ -7,8 +7,9 @@ extension SamplingVerifierRTL.Unit {
     /// Where pass B's reads jump, found by the search over pass A's checkpoints.
     struct CheckpointSearch {
         /// Pass B's reads jump this clock to `address` (beat `beat`, the first of the block that holds the token),
-        /// the running prefix to `prefix` (the earlier blocks' sum). A flip-flop: only read in pass B's phase.
-        let jump, address, beat, prefix: Value
+        /// the running prefix to `prefix` (the earlier blocks' sum). Flip-flops, only read in pass B's phase: `jump`
+        /// for the reads' registers, `prefixJump` (a kept copy) for the prefix.
+        let jump, prefixJump, address, beat, prefix: Value
         /// The beats read before the jump reach the prefix sums: they must not count (`SamplingTiming.passReadToPrefix`
         /// clocks after the jump).
         let skipping: Value
@@ -96,19 +97,24 @@ extension SamplingVerifierRTL.Unit {
         // Jump only ahead: reads at or past the block's first beat find the token without it. The beats in
         // flight reach the prefix sums in the `inFlight` clocks after the jump. S4's jump is registered from S3
         // (a block ahead, compared above T, the block before it not: the sums only grow and the search reads the
-        // blocks in order, so that is the first block above T), in a kept copy for the reads' registers and one for
-        // the skip count: from S4's comparison through the jump's LUT into the pass address was the LFE5U-45F's
-        // critical path (6.5 ns of it routing). Four inputs, so one LUT after the comparison's carry chain.
+        // blocks in order, so that is the first block above T), in a kept copy for the reads' registers, one for the
+        // prefix and one for the skip count: from S4's comparison through the jump's LUT into the pass address was
+        // the LFE5U-45F's critical path (6.5 ns of it routing). Four inputs, so one LUT after the comparison's carry
+        // chain. (With one copy for the reads and the prefix, the pass B phase's AND with it was one LUT shared by
+        // both, placed beside the prefix: 3.6 ns of routing from there to the pass address, 85F seed 1 at 58c5b16.)
         let jumpNext = aheadAtS3 & aboveAtS3 & !(validAtS4 & above)
         let jump = m.reg("ckpt_jump", 1, reset: 0, keep: true)
+        let prefixJump = m.reg("ckpt_prefix_jump", 1, reset: 0, keep: true)
         let skipJump = m.reg("ckpt_skip_jump", 1, reset: 0, keep: true)
         jump <== jumpNext
+        prefixJump <== jumpNext
         skipJump <== jumpNext
         let skipLeft = m.reg("ckpt_skip_left", bitsToHold(inFlight), reset: 0)
         let skipLoad = skipJump & passBPhase
         skipLeft <== mux(skipLoad, .literal(UInt64(inFlight), width: skipLeft.width),
                          mux(skipLeft === 0, skipLeft, skipLeft &- 1))
         let skipping = m.regNext("ckpt_skipping", skipLoad | (skipLeft > 1), reset: 0)
-        return CheckpointSearch(jump: jump, address: address, beat: beat, prefix: prefix, skipping: skipping)
+        return CheckpointSearch(jump: jump, prefixJump: prefixJump, address: address, beat: beat, prefix: prefix,
+                                skipping: skipping)
     }
 }

@@ -1077,7 +1077,7 @@ extension SamplingVerifierRTL {
             // The prefix in one assignment: cleared in every stream clock (with what `control` clears there), the
             // checkpoint jump's, or the sum, under one enable, so its carry chain ends in one LUT (the choice among
             // the FSM's state, the jump and the beat after the adder took two: the small configuration's critical path).
-            let clear = fsm.is(.stream), jumpNow = fsm.is(.passB) & (search?.jump ?? .false)
+            let clear = fsm.is(.stream), jumpNow = fsm.is(.passB) & (search?.prefixJump ?? .false)
             let addBeat = pPassB & !clear & !jumpNow
             m.when(clear | jumpNow | pPassB) {
                 prefix <== mux(addBeat, prefix &+ beatTotal, mux(jumpNow, search?.prefix ?? .literal(0, width: prefix.width),

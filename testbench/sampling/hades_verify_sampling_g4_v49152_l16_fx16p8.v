@@ -2792,6 +2792,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [11:0] ckpt_start_beat;
     reg  [43:0] ckpt_start_prefix;
     reg  ckpt_jump;
+    reg  ckpt_prefix_jump;
     reg  ckpt_skip_jump;
     reg  [4:0] ckpt_skip_left;
     reg  ckpt_skipping;
@@ -3927,7 +3928,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_350 = uniform_final_q[31:16];
     assign t_351 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
     assign t_352 = (state == 3'h1);
-    assign t_353 = ((state == 3'h4) & ckpt_jump);
+    assign t_353 = ((state == 3'h4) & ckpt_prefix_jump);
     assign t_354 = ({1'h0, g1_rest} - {1'h0, g1_q15});
     assign t_355 = ({1'h0, g1_rest} - {1'h0, g1_q14});
     assign t_356 = ({1'h0, g1_rest} - {1'h0, g1_q13});
@@ -18792,6 +18793,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             ckpt_jump <= 1'h0;
         end else begin
             ckpt_jump <= t_345;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_prefix_jump <= 1'h0;
+        end else begin
+            ckpt_prefix_jump <= t_345;
         end
     end
 
