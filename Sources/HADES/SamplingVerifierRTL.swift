@@ -277,8 +277,11 @@ extension SamplingVerifierRTL {
             let roundOver: Value
             /// The command port's valid.
             let requested: Value
-            /// The incoming command's γ, mode bit and flags (its tokens and uniforms load in `commandStage`).
-            let inGamma, inOneHot, inBadGamma, inBadDraft: Value
+            /// The incoming command's γ, mode bit and bad-γ flag (its tokens and uniforms load in `commandStage`).
+            let inGamma, inOneHot, inBadGamma: Value
+            /// The round's bad-draft flag (a draft token among its first γ outside the vocabulary), a flip-flop that
+            /// holds it from two clocks after the handshake to the next: read only with the round's result.
+            let badDraft: Value
             /// The clock after the handshake: the command's tokens load into the queues that shift them out.
             let tokensLoad: Value
             /// x of the row decided next: the head of a copy of the command's tokens that shifts at each accept.
@@ -310,10 +313,15 @@ extension SamplingVerifierRTL {
             command.ready <== !valid
             let gamma = payload[layout.base.gamma]
             let tokens = (0..<c.gammaMax).map { payload[layout.base.drafts, $0] }
-            let badDraft = concat(tokens.enumerated().reversed().map { i, t in
-                (gamma > i) & (c.vocab >= (1 << w.token) ? Value.false : t >= c.vocab)
-            }).orReduce
+            let currentGamma = m.reg("cur_gamma", w.gamma)
             let currentTokens = m.reg("cur_tokens", c.gammaMax * w.token)
+            // Per draft token, whether it lies outside the vocabulary, registered with the tokens; the round's flag is
+            // their OR under γ, registered again. (The comparisons from the command port into the round's flags
+            // register were a critical path, 85F seed 1 at 23666b3.)
+            let outside = m.reg("cur_tokens_outside", c.gammaMax)
+            let badDraft = m.regNext("round_bad_draft", concat((0..<c.gammaMax).reversed().map { i in
+                (currentGamma > i) & outside[i]
+            }).orReduce)
             let fire = m.named("cmd_fire", command.valid & !valid)
             let decideTokens = m.reg("decide_tokens", c.gammaMax * w.token)
             let tokensLoad = m.regNext("tokens_load", fire, reset: 0)
@@ -327,6 +335,7 @@ extension SamplingVerifierRTL {
             // After the generator's writes, so a command's load wins over a group that ends in its handshake's clock.
             m.when(m.named("cmd_fire_load_tokens", command.valid & !copies[1])) {
                 currentTokens <== payload[layout.base.drafts]
+                outside <== concat(tokens.reversed().map { c.vocab >= (1 << w.token) ? Value.false : $0 >= c.vocab })
             }
             for (g, first) in uniformGroups.enumerated() {
                 m.when(m.named("cmd_fire_load_u\(first)", command.valid & !copies[2 + g])) {
@@ -336,13 +345,13 @@ extension SamplingVerifierRTL {
                 }
             }
             return Command(
-                fire: fire, valid: valid, gamma: m.reg("cur_gamma", w.gamma),
+                fire: fire, valid: valid, gamma: currentGamma,
                 tokens: currentTokens, uniforms: currentUniforms,
                 badGamma: m.reg("cur_bad_gamma", 1), oneHot: m.reg("cur_one_hot", 1),
                 finalUniformIndex: m.reg("uniform_final_index", w.gamma),
                 validCopies: copies, roundOver: roundOver, requested: command.valid, inGamma: gamma, inOneHot: payload[layout.oneHot],
                 inBadGamma: m.named("in_bad_gamma", c.gammaMax >= (1 << w.gamma) - 1 ? Value.false : gamma > c.gammaMax),
-                inBadDraft: m.named("in_bad_draft", badDraft),
+                badDraft: badDraft,
                 tokensLoad: tokensLoad, decideTokens: decideTokens,
                 rowToken: m.named("row_token", mux(fsm.is(.stream),
                                                    slices("stream_token", currentTokens, width: w.token, count: c.gammaMax, index: row),
@@ -1295,10 +1304,10 @@ extension SamplingVerifierRTL {
             tokenQueue.push <== push
             tokenQueue.pushData <== m.pack(tokens.entry, [tokens.token: mux(last, finalToken, token), tokens.last: last])
             resultQueue.push <== finalPush
-            let residual = flagBits([.residualZero: cdf.residualZero])
+            let residual = flagBits([.residualZero: cdf.residualZero]), badDraft = flagBits([.badDraft: cmd.badDraft])
             resultQueue.pushData <== m.pack(result.layout, [result.token: finalToken, result.accepted: accepted,
                                                             result.rollback: cmd.gamma &- accepted,
-                                                            result.flags: flags | residual])
+                                                            result.flags: flags | residual | badDraft])
             return Emission(backlog: backlog, last: last, finalPush: finalPush)
         }
 
@@ -1362,7 +1371,7 @@ extension SamplingVerifierRTL {
                         rowHasDraft <== cmd.inGamma =/= 0
                         draftRowsLeft <== cmd.inGamma
                         rowDraftStream <== (cmd.inGamma =/= 0) & !cmd.inOneHot
-                        flags <== flagBits([.badGamma: cmd.inBadGamma, .badDraft: cmd.inBadDraft])
+                        flags <== flagBits([.badGamma: cmd.inBadGamma])
                     }
                 case .stream:
                     // The input runs ahead of the decisions, up to the round's last row.

@@ -423,6 +423,32 @@ final class SamplingRTLTests: XCTestCase {
         }
     }
 
+    /// A draft token outside the vocabulary is flagged only among the round's first γ: the command's fields at or past
+    /// γ are ignored. (Found by mutation: a flag over all Γ fields passed every other sampling test, whose commands
+    /// hold valid tokens past γ.)
+    func testDraftTokensOutsideTheVocabularyCountOnlyBeforeGamma() throws {
+        let c = Self.configs[0]
+        XCTAssertLessThan(c.vocab, 1 << c.tokenBits, "a token outside the vocabulary fits the field")
+        var rng = SplitMix64(seed: 1500)
+        var rounds: [SamplingRound] = []
+        for gamma in 0...c.gammaMax {
+            for position in 0..<c.gammaMax {
+                var tokens = (0..<c.gammaMax).map { _ in rng.below(c.vocab) }
+                tokens[position] = c.vocab
+                let target = (0...gamma).map { _ in Fixture.randomLogits(&rng, c.vocab, scale: 2) }
+                let draft = (0..<gamma).map { _ in Fixture.randomLogits(&rng, c.vocab, scale: 2) }
+                rounds.append(SamplingRound(gamma: gamma, draftTokens: tokens,
+                                            targetCodes: target.flatMap { Fixture.codes($0, c.format) },
+                                            draftCodes: draft.flatMap { Fixture.codes($0, c.format) },
+                                            uniforms: (0...c.gammaMax).map { _ in rng.u32() }))
+            }
+        }
+        let r = try Self.simulator(c).compare(rounds)
+        XCTAssertNil(r.disagreement, "\(r.disagreement!)")
+        XCTAssertEqual(r.hardware.map { $0.flags.contains(.badDraft) },
+                       rounds.map { $0.draftTokens.prefix($0.gamma).contains(c.vocab) })
+    }
+
     func testBackPressureChangesOnlyCycles() throws {
         for (i, c) in (Self.configs.prefix(2) + [Self.checkpointed]).enumerated() {
             let rounds = randomRounds(c, count: 15, seed: 400 + UInt64(i))

@@ -914,7 +914,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] cmd_draft_token_1;
     wire [15:0] cmd_draft_token_2;
     wire [15:0] cmd_draft_token_3;
+    reg  [2:0] cur_gamma;
     reg  [63:0] cur_tokens;
+    reg  [3:0] cur_tokens_outside;
+    reg  round_bad_draft;
     wire cmd_fire;
     reg  [63:0] decide_tokens;
     reg  tokens_load;
@@ -956,13 +959,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [31:0] cmd_uniform_3;
     wire cmd_fire_load_u4;
     wire [31:0] cmd_uniform_4;
-    reg  [2:0] cur_gamma;
     reg  cur_bad_gamma;
     reg  cur_one_hot;
     reg  [2:0] uniform_final_index;
     wire cmd_one_hot;
     wire in_bad_gamma;
-    wire in_bad_draft;
     reg  [15:0] stream_token;
     wire [15:0] row_token;
     wire beat_fire;
@@ -4076,7 +4077,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_token_fifo_push_data = {emit_last, (emit_last ? final_token : emit_tokens[15:0])};
     assign u_token_fifo_m_axis_tready = m_axis_tokens_tready;
     assign u_result_fifo_push = emit_final_push;
-    assign u_result_fifo_push_data = {(round_flags | {residual_zero, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0}), (cur_gamma - accepted), accepted, final_token};
+    assign u_result_fifo_push_data = {((round_flags | {residual_zero, 1'h0, 1'h0, 1'h0, 1'h0, 1'h0}) | {1'h0, 1'h0, 1'h0, 1'h0, 1'h0, round_bad_draft}), (cur_gamma - accepted), accepted, final_token};
     assign u_result_fifo_m_axis_tready = m_axis_result_tready;
     assign token_entry_token = u_token_fifo_m_axis_tdata[15:0];
     assign token_entry_last = u_token_fifo_m_axis_tdata[16];
@@ -4110,7 +4111,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign cmd_uniform_4 = t_0[226:195];
     assign cmd_one_hot = t_0[227];
     assign in_bad_gamma = (3'h4 < cmd_gamma);
-    assign in_bad_draft = (|{((3'h3 < cmd_gamma) & (16'hc000 <= cmd_draft_token_3)), ((3'h2 < cmd_gamma) & (16'hc000 <= cmd_draft_token_2)), ((3'h1 < cmd_gamma) & (16'hc000 <= cmd_draft_token_1)), ((3'h0 < cmd_gamma) & (16'hc000 <= cmd_draft_token_0))});
     assign row_token = ((state == 3'h1) ? stream_token : decide_tokens[15:0]);
     assign beat_fire = ((input_open & s_axis_logits_tvalid) & ((~row_draft_stream) | s_axis_draft_tvalid));
     assign row_length_error = (beat_fire & ((s_axis_logits_tlast != last_beat) | (row_draft_stream & (s_axis_draft_tlast != last_beat))));
@@ -11708,7 +11708,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             case (state)
                 3'h0: begin
                     if (cmd_fire) begin
-                        round_flags <= {1'h0, 1'h0, 1'h0, 1'h0, in_bad_gamma, in_bad_draft};
+                        round_flags <= {1'h0, 1'h0, 1'h0, 1'h0, in_bad_gamma, 1'h0};
                     end
                 end
                 default: begin
@@ -11948,9 +11948,31 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        case (state)
+            3'h0: begin
+                if (cmd_fire) begin
+                    cur_gamma <= cmd_gamma;
+                end
+            end
+            default: begin
+            end
+        endcase
+    end
+
+    always @(posedge aclk) begin
         if (cmd_fire_load_tokens) begin
             cur_tokens <= cmd_draft_token;
         end
+    end
+
+    always @(posedge aclk) begin
+        if (cmd_fire_load_tokens) begin
+            cur_tokens_outside <= {(16'hc000 <= cmd_draft_token_3), (16'hc000 <= cmd_draft_token_2), (16'hc000 <= cmd_draft_token_1), (16'hc000 <= cmd_draft_token_0)};
+        end
+    end
+
+    always @(posedge aclk) begin
+        round_bad_draft <= (|{((3'h3 < cur_gamma) & cur_tokens_outside[3]), ((3'h2 < cur_gamma) & cur_tokens_outside[2]), ((3'h1 < cur_gamma) & cur_tokens_outside[1]), ((3'h0 < cur_gamma) & cur_tokens_outside[0])});
     end
 
     always @(posedge aclk) begin
@@ -12261,18 +12283,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             gen_write <= gen_last_step;
         end
-    end
-
-    always @(posedge aclk) begin
-        case (state)
-            3'h0: begin
-                if (cmd_fire) begin
-                    cur_gamma <= cmd_gamma;
-                end
-            end
-            default: begin
-            end
-        endcase
     end
 
     always @(posedge aclk) begin
