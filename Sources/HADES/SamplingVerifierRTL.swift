@@ -704,6 +704,7 @@ extension SamplingVerifierRTL {
             y.enumerated().map { k, v in limit(v, "\(name)_y_limit\(k)") }
         }
 
+        /// One lane's (or y(x)'s) `limits` register.
         func limit(_ y: Value, _ name: String) -> Value {
             precondition(pastShift < 1 << (w.reference - 1), "(E + 1)·2^R is a reference")
             return m.regNext(name, y.resized(to: w.reference) + .signedLiteral(Int64(pastShift - 1), width: w.reference))
@@ -751,6 +752,7 @@ extension SamplingVerifierRTL {
         /// `SamplingTiming.expStages` registered steps: the table address (0 for δ < 0), shift and zero flag; the
         /// table's four quarters; the quarter; the shift's low 2 bits; the rest of the shift. The table is built from
         /// LUTs (`inLogic`): with registers on both sides it would otherwise become one block RAM per lane.
+        /// `pastShift`: δ ≥ (E + 1)·2^R (`isPastShift`), computed beside δ.
         func exponential(_ name: String, _ delta: Value, pastShift: Value, keep: Value, _ lut: InstanceOf<ExpTablePorts>) -> Value {
             let r = w.tableIndex
             let negative = delta.msb
