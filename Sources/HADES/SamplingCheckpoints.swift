@@ -60,8 +60,8 @@ extension SamplingVerifierRTL.Unit {
         let lastBlock = m.shiftRegister("ckpt_last", readIndex === (blocks - 1), stages: 2).last!
         precondition(w.sum < 64, "the last block's sum 2^W is a 64-bit literal")
         let chosen = mux(residualZero, read.bits(2 * w.sum - 1, w.sum), read.bits(w.sum - 1, 0))
-        let sum = m.regNext("ckpt_s3_sum", mux(lastBlock, .literal(1 << UInt64(w.sum), width: w.sum + 1),
-                                               chosen.zeroExtended(to: w.sum + 1)))
+        let sumAtS2 = mux(lastBlock, .literal(1 << UInt64(w.sum), width: w.sum + 1), chosen.zeroExtended(to: w.sum + 1))
+        let sum = m.regNext("ckpt_s3_sum", sumAtS2)
         // Whether pass B's reads are still behind the block when its comparison is out (`firstJumpBlock`).
         let firstAhead = SamplingTiming.firstJumpBlock(checkpointBlock: k, lanes: c.lanes)
         // A compared block that lies ahead of the reads, one shift register (a LUT less before the jump).
@@ -69,7 +69,7 @@ extension SamplingVerifierRTL.Unit {
         let aboveAtS3 = m.named("ckpt_s3_above", threshold.zeroExtended(to: w.sum + 1).isBelow(sum))
         let above = m.regNext("ckpt_s4_above", aboveAtS3)
         let blockSum = m.regNext("ckpt_s4_sum", sum.bits(w.sum - 1, 0))
-        let validAtS4 = m.shiftRegister("ckpt_valid", scan, stages: 4, reset: 0).last!
+        let validStages = m.shiftRegister("ckpt_valid", scan, stages: 4, reset: 0), validAtS4 = validStages[3]
         let compared = validAtS4 & !done
         let found = m.named("ckpt_found", compared & above)
         // What pass B jumps to if S4's block holds the token: the block's first address and beat, the blocks
@@ -95,20 +95,25 @@ extension SamplingVerifierRTL.Unit {
             }
         }
         // Jump only ahead: reads at or past the block's first beat find the token without it. The beats in
-        // flight reach the prefix sums in the `inFlight` clocks after the jump. S4's jump is registered from S3
-        // (a block ahead, compared above T, the block before it not: the sums only grow and the search reads the
-        // blocks in order, so that is the first block above T), in a kept copy for the reads' registers, one for the
-        // prefix and one for the skip count: from S4's comparison through the jump's LUT into the pass address was
-        // the LFE5U-45F's critical path (6.5 ns of it routing). Four inputs, so one LUT after the comparison's carry
-        // chain. (With one copy for the reads and the prefix, the pass B phase's AND with it was one LUT shared by
-        // both, placed beside the prefix: 3.6 ns of routing from there to the pass address, 85F seed 1 at 58c5b16.)
-        let jumpNext = aheadAtS3 & aboveAtS3 & !(validAtS4 & above)
-        let jump = m.reg("ckpt_jump", 1, reset: 0, keep: true)
-        let prefixJump = m.reg("ckpt_prefix_jump", 1, reset: 0, keep: true)
-        let skipJump = m.reg("ckpt_skip_jump", 1, reset: 0, keep: true)
-        jump <== jumpNext
-        prefixJump <== jumpNext
-        skipJump <== jumpNext
+        // flight reach the prefix sums in the `inFlight` clocks after the jump. S4's jump is registered from S3: a
+        // block ahead, compared above T, the block before it not (the sums only grow and the search reads the blocks
+        // in order, so that is the first block above T). Three kept copies, for the reads' registers, the prefix and
+        // the skip count, each from its own comparison of its own copy of S3's sum: the comparison's sign bit is the
+        // jump, with no LUT after the carry chain. "Ahead, the block before not above" (registers) enters the
+        // comparison as its minuend's top bit: T + 2^(W+1)·blocked < sum never holds when blocked (sum < 2^(W+1)).
+        // (A LUT after the one shared comparison, then the route to the copies, was 85F seed 1's critical path at
+        // cc91b42: 138.4 MHz.)
+        let blocked = !aheadAtS3 | (validAtS4 & above)
+        func jumpCopy(_ name: String) -> Value {
+            // Loaded only with a block's sum, from reset on: the sum enters the jump's arithmetic unmasked, so an
+            // unknown sum (the checkpoints before the first search) would make an unknown jump in Icarus.
+            let sumCopy = m.reg("\(name)_s3_sum", w.sum + 1, reset: 0, enable: validStages[1], keep: true)
+            sumCopy <== sumAtS2
+            let jump = m.reg(name, 1, reset: 0, keep: true)
+            jump <== concat(blocked, threshold.zeroExtended(to: w.sum + 1)).isBelow(sumCopy)
+            return jump
+        }
+        let jump = jumpCopy("ckpt_jump"), prefixJump = jumpCopy("ckpt_prefix_jump"), skipJump = jumpCopy("ckpt_skip_jump")
         let skipLeft = m.reg("ckpt_skip_left", bitsToHold(inFlight), reset: 0)
         let skipLoad = skipJump & passBPhase
         skipLeft <== mux(skipLoad, .literal(UInt64(inFlight), width: skipLeft.width),
