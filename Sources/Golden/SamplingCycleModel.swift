@@ -75,31 +75,39 @@ public enum SamplingTiming {
     /// ⌈log2 L⌉): how many pass B beats are in flight when its reads jump to another block.
     public static func passReadToPrefix(lanes: Int) -> Int { passGap(lanes: lanes) + prefixLevels(lanes: lanes) }
 
+    /// Clocks from the search's registered comparison to pass B's reads taking its jump: the jump is registered
+    /// once more, in kept copies beside the reads' registers, the prefix and the skip count (from the comparison
+    /// straight to those was one long route, `SamplingCheckpoints`).
+    public static let checkpointJumpDelay = 1
+
+    /// P: pass B's reads when a jump found at block 0 would take effect. The search's comparison for block b is out
+    /// `passReadToPrefix` + 1 + b clocks after pass B's first read, and the jump is taken `checkpointJumpDelay`
+    /// clocks later, when the reads are at beat P + b.
+    public static func readsAtJump(lanes: Int) -> Int { passReadToPrefix(lanes: lanes) + 1 + checkpointJumpDelay }
+
     /// Beats per block of pass A's checkpoints (its running sums at each block's end): K = 2^⌈(⌈log2 B⌉)/2⌉ ≈ √B, so
     /// that the search over the ⌈B/K⌉ blocks and pass B's reads inside one block are both about √B. Nil (no
     /// checkpoints) where no block starts late enough for pass B's reads to jump there (`firstJumpBlock`).
     public static func checkpointBlock(beatsPerRow b: Int, lanes: Int) -> Int? {
         let k = 1 << ((ceilLog2(b) + 1) / 2), blocks = (b + k - 1) / k
-        return blocks > 1 && (blocks - 1) * (k - 1) > passReadToPrefix(lanes: lanes) + 1 ? k : nil
+        return blocks > 1 && (blocks - 1) * (k - 1) > readsAtJump(lanes: lanes) ? k : nil
     }
 
-    /// The search finds block b (one clock a block, the checkpoint's read and the registered comparison)
-    /// `passReadToPrefix` + 1 + b clocks after pass B's first read, when the reads are at beat `passReadToPrefix` + 1
-    /// + b: they are behind the block's first beat (b·K), and jump there, exactly when b·(K − 1) > `passReadToPrefix`
-    /// + 1, so from this block on.
+    /// The reads are at beat P + b (`readsAtJump`) when block b's jump takes effect: they are behind the block's
+    /// first beat (b·K), and jump there, exactly when b·(K − 1) > P, so from this block on.
     public static func firstJumpBlock(checkpointBlock k: Int, lanes: Int) -> Int {
-        (passReadToPrefix(lanes: lanes) + 1) / (k - 1) + 1
+        readsAtJump(lanes: lanes) / (k - 1) + 1
     }
 
     /// Pass B's reads from its first to the token's beat t. It reads from beat 0, as soon as pass A's sum allows
     /// (`passBGap`). With checkpoints, the search over them starts once T is known, when pass B's first beat
     /// reaches the comparison; from `firstJumpBlock` on, the token's block b = ⌊t/K⌋ lies ahead of the reads when
-    /// it is found, and they jump to its first beat. So pass B never reads more than from beat 0, and at most about
-    /// 2√B + `passReadToPrefix`.
+    /// its jump takes effect, and they jump to its first beat. So pass B never reads more than from beat 0, and at
+    /// most about 2√B + P.
     public static func passBReads(tokenBeat t: Int, beatsPerRow b: Int, lanes: Int) -> Int {
         guard let k = checkpointBlock(beatsPerRow: b, lanes: lanes),
               t / k >= firstJumpBlock(checkpointBlock: k, lanes: lanes) else { return t + 1 }
-        return passReadToPrefix(lanes: lanes) + 3 + t / k + t % k
+        return readsAtJump(lanes: lanes) + 2 + t / k + t % k
     }
 
     /// The cycle formula's term beyond the streaming, pass A and pass B's reads up to the token's beat,
@@ -128,8 +136,8 @@ public enum SamplingTiming {
 ///     cycles = (n+1)·B + decisionLatency + (B − 1 + passBGap) + (R(t) + passGap + ⌈log2 L⌉ + 2) + 1 + resultDelay
 ///            = (n+1)·B + B + R(t) + 57 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 5),  l = max(1, ⌈log2 L⌉)  (L = 16: + 78)
 ///
-/// R(t) = t + 1 from beat 0. With pass A's checkpoints every K beats (`checkpointBlock`, b = ⌊t/K⌋, P = D_P + 1,
-/// D_P = `passReadToPrefix` = 17 + l + ⌈log2 L⌉): R(t) = P + 2 + b + (t mod K) when b·K > P + b (b ≥ `firstJumpBlock`:
+/// R(t) = t + 1 from beat 0. With pass A's checkpoints every K beats (`checkpointBlock`, b = ⌊t/K⌋, P = D_P + 2 =
+/// `readsAtJump`, D_P = `passReadToPrefix` = 17 + l + ⌈log2 L⌉): R(t) = P + 2 + b + (t mod K) when b·K > P + b (b ≥ `firstJumpBlock`:
 /// the reads jump to the token's block), else t + 1; never more than from beat 0. At most (t = B − 1, no checkpoints) that is within
 /// (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 68 + 4l for every L ≤ 256.
 ///

@@ -34,7 +34,7 @@ public struct LayoutExport {
         let b = config.beatsPerRow, lanes = config.lanes
         let reads = SamplingTiming.checkpointBlock(beatsPerRow: b, lanes: lanes).map { k in
             let jump = SamplingTiming.firstJumpBlock(checkpointBlock: k, lanes: lanes)
-            return "(t / \(k) >= \(jump) ? \(SamplingTiming.passReadToPrefix(lanes: lanes) + 2) + t / \(k) + t % \(k) : t)"
+            return "(t / \(k) >= \(jump) ? \(SamplingTiming.readsAtJump(lanes: lanes) + 1) + t / \(k) + t % \(k) : t)"
         } ?? "t"
         return "(n + 1) * B + B + \(reads) + 1 + \(SamplingTiming.cyclesPerRound(lanes: lanes))"
     }

@@ -97,20 +97,24 @@ extension SamplingVerifierRTL.Unit {
         // Jump only ahead: reads at or past the block's first beat find the token without it. The beats in
         // flight reach the prefix sums in the `inFlight` clocks after the jump. S4's jump is registered from S3: a
         // block ahead, compared above T, the block before it not (the sums only grow and the search reads the blocks
-        // in order, so that is the first block above T). Three kept copies, for the reads' registers, the prefix and
-        // the skip count, each from its own comparison of its own copy of S3's sum: the comparison's sign bit is the
-        // jump, with no LUT after the carry chain. "Ahead, the block before not above" (registers) enters the
-        // comparison as its minuend's top bit: T + 2^(W+1)·blocked < sum never holds when blocked (sum < 2^(W+1)).
-        // (A LUT after the one shared comparison, then the route to the copies, was 85F seed 1's critical path at
-        // cc91b42: 138.4 MHz.)
+        // in order, so that is the first block above T). It is the sign bit of its own comparison, no LUT after the
+        // carry chain: "ahead, the block before not above" (registers) enters as the minuend's top bit, and
+        // T + 2^(W+1)·blocked < sum never holds when blocked (sum < 2^(W+1)). Its S3 sum is a copy loaded only with a
+        // block's sum, from reset on: the sum enters the arithmetic unmasked, so the unknown checkpoints before the
+        // first search would make an unknown jump in Icarus. The reads take the jump a clock later
+        // (`SamplingTiming.checkpointJumpDelay`), from three kept copies, for the reads' registers, the prefix and
+        // the skip count, each beside its logic: from the comparison (or its one LUT after it) to those was one long
+        // route (85F seed 1: 1.96 ns into the copies at cc91b42, 4.97 ns from the comparison's own flip-flop to the
+        // pass address at 7f73c4f).
         let blocked = !aheadAtS3 | (validAtS4 & above)
+        let jumpSum = m.reg("ckpt_jump_s3_sum", w.sum + 1, reset: 0, enable: validStages[1], keep: true)
+        jumpSum <== sumAtS2
+        let jumpAtS4 = m.regNext("ckpt_jump_s4", concat(blocked, threshold.zeroExtended(to: w.sum + 1)).isBelow(jumpSum),
+                                 reset: 0)
+        precondition(SamplingTiming.checkpointJumpDelay == 1, "the jump is registered once after S4")
         func jumpCopy(_ name: String) -> Value {
-            // Loaded only with a block's sum, from reset on: the sum enters the jump's arithmetic unmasked, so an
-            // unknown sum (the checkpoints before the first search) would make an unknown jump in Icarus.
-            let sumCopy = m.reg("\(name)_s3_sum", w.sum + 1, reset: 0, enable: validStages[1], keep: true)
-            sumCopy <== sumAtS2
             let jump = m.reg(name, 1, reset: 0, keep: true)
-            jump <== concat(blocked, threshold.zeroExtended(to: w.sum + 1)).isBelow(sumCopy)
+            jump <== jumpAtS4
             return jump
         }
         let jump = jumpCopy("ckpt_jump"), prefixJump = jumpCopy("ckpt_prefix_jump"), skipJump = jumpCopy("ckpt_skip_jump")

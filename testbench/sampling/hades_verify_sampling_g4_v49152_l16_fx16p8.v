@@ -2793,10 +2793,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [11:0] ckpt_start_beat;
     reg  [43:0] ckpt_start_prefix;
     reg  [44:0] ckpt_jump_s3_sum;
+    reg  ckpt_jump_s4;
     reg  ckpt_jump;
-    reg  [44:0] ckpt_prefix_jump_s3_sum;
     reg  ckpt_prefix_jump;
-    reg  [44:0] ckpt_skip_jump_s3_sum;
     reg  ckpt_skip_jump;
     reg  [4:0] ckpt_skip_left;
     reg  ckpt_skipping;
@@ -3437,18 +3436,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [44:0] t_343;
     wire [45:0] t_344;
     wire t_345;
-    wire t_346;
-    wire [46:0] t_347;
-    wire [46:0] t_348;
-    wire [46:0] t_349;
-    wire t_350;
-    wire [43:0] t_351;
-    wire [31:0] t_352;
-    wire [15:0] t_353;
-    wire [15:0] t_354;
-    wire [44:0] t_355;
-    wire t_356;
-    wire t_357;
+    wire [46:0] t_346;
+    wire t_347;
+    wire [43:0] t_348;
+    wire [31:0] t_349;
+    wire [15:0] t_350;
+    wire [15:0] t_351;
+    wire [44:0] t_352;
+    wire t_353;
+    wire t_354;
+    wire [34:0] t_355;
+    wire [34:0] t_356;
+    wire [34:0] t_357;
     wire [34:0] t_358;
     wire [34:0] t_359;
     wire [34:0] t_360;
@@ -3462,126 +3461,123 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [34:0] t_368;
     wire [34:0] t_369;
     wire [34:0] t_370;
-    wire [34:0] t_371;
-    wire [34:0] t_372;
-    wire [34:0] t_373;
-    wire [31:0] t_374;
-    wire [15:0] t_375;
-    wire t_376;
-    wire [7:0] t_377;
-    wire t_378;
-    wire [3:0] t_379;
-    wire t_380;
-    wire [1:0] t_381;
-    wire t_382;
-    wire [1:0] t_383;
-    wire [3:0] t_384;
-    wire [1:0] t_385;
-    wire t_386;
-    wire [1:0] t_387;
-    wire [7:0] t_388;
-    wire [3:0] t_389;
-    wire t_390;
-    wire [1:0] t_391;
-    wire t_392;
-    wire [1:0] t_393;
-    wire [3:0] t_394;
-    wire [1:0] t_395;
-    wire t_396;
-    wire [1:0] t_397;
-    wire [15:0] t_398;
-    wire [7:0] t_399;
-    wire t_400;
-    wire [3:0] t_401;
-    wire t_402;
-    wire [1:0] t_403;
-    wire t_404;
-    wire [1:0] t_405;
-    wire [3:0] t_406;
-    wire [1:0] t_407;
-    wire t_408;
-    wire [1:0] t_409;
-    wire [7:0] t_410;
-    wire [3:0] t_411;
-    wire t_412;
-    wire [1:0] t_413;
-    wire t_414;
-    wire [1:0] t_415;
-    wire [3:0] t_416;
-    wire [1:0] t_417;
-    wire t_418;
-    wire [1:0] t_419;
-    wire [26:0] t_420;
+    wire [31:0] t_371;
+    wire [15:0] t_372;
+    wire t_373;
+    wire [7:0] t_374;
+    wire t_375;
+    wire [3:0] t_376;
+    wire t_377;
+    wire [1:0] t_378;
+    wire t_379;
+    wire [1:0] t_380;
+    wire [3:0] t_381;
+    wire [1:0] t_382;
+    wire t_383;
+    wire [1:0] t_384;
+    wire [7:0] t_385;
+    wire [3:0] t_386;
+    wire t_387;
+    wire [1:0] t_388;
+    wire t_389;
+    wire [1:0] t_390;
+    wire [3:0] t_391;
+    wire [1:0] t_392;
+    wire t_393;
+    wire [1:0] t_394;
+    wire [15:0] t_395;
+    wire [7:0] t_396;
+    wire t_397;
+    wire [3:0] t_398;
+    wire t_399;
+    wire [1:0] t_400;
+    wire t_401;
+    wire [1:0] t_402;
+    wire [3:0] t_403;
+    wire [1:0] t_404;
+    wire t_405;
+    wire [1:0] t_406;
+    wire [7:0] t_407;
+    wire [3:0] t_408;
+    wire t_409;
+    wire [1:0] t_410;
+    wire t_411;
+    wire [1:0] t_412;
+    wire [3:0] t_413;
+    wire [1:0] t_414;
+    wire t_415;
+    wire [1:0] t_416;
+    wire [26:0] t_417;
+    wire [17:0] t_418;
+    wire [17:0] t_419;
+    wire t_420;
     wire [17:0] t_421;
-    wire [17:0] t_422;
-    wire t_423;
-    wire [17:0] t_424;
-    wire [10:0] t_425;
-    wire [18:0] t_426;
-    wire [19:0] t_427;
-    wire [31:0] t_428;
-    wire [15:0] t_429;
-    wire t_430;
-    wire [7:0] t_431;
-    wire t_432;
-    wire [3:0] t_433;
-    wire t_434;
-    wire [1:0] t_435;
-    wire t_436;
-    wire [1:0] t_437;
-    wire [3:0] t_438;
-    wire [1:0] t_439;
-    wire t_440;
-    wire [1:0] t_441;
-    wire [7:0] t_442;
-    wire [3:0] t_443;
-    wire t_444;
-    wire [1:0] t_445;
-    wire t_446;
-    wire [1:0] t_447;
-    wire [3:0] t_448;
-    wire [1:0] t_449;
-    wire t_450;
-    wire [1:0] t_451;
-    wire [15:0] t_452;
-    wire [7:0] t_453;
-    wire t_454;
-    wire [3:0] t_455;
-    wire t_456;
-    wire [1:0] t_457;
-    wire t_458;
-    wire [1:0] t_459;
-    wire [3:0] t_460;
-    wire [1:0] t_461;
-    wire t_462;
-    wire [1:0] t_463;
-    wire [7:0] t_464;
-    wire [3:0] t_465;
-    wire t_466;
-    wire [1:0] t_467;
-    wire t_468;
-    wire [1:0] t_469;
-    wire [3:0] t_470;
-    wire [1:0] t_471;
-    wire t_472;
-    wire [1:0] t_473;
-    wire [26:0] t_474;
+    wire [10:0] t_422;
+    wire [18:0] t_423;
+    wire [19:0] t_424;
+    wire [31:0] t_425;
+    wire [15:0] t_426;
+    wire t_427;
+    wire [7:0] t_428;
+    wire t_429;
+    wire [3:0] t_430;
+    wire t_431;
+    wire [1:0] t_432;
+    wire t_433;
+    wire [1:0] t_434;
+    wire [3:0] t_435;
+    wire [1:0] t_436;
+    wire t_437;
+    wire [1:0] t_438;
+    wire [7:0] t_439;
+    wire [3:0] t_440;
+    wire t_441;
+    wire [1:0] t_442;
+    wire t_443;
+    wire [1:0] t_444;
+    wire [3:0] t_445;
+    wire [1:0] t_446;
+    wire t_447;
+    wire [1:0] t_448;
+    wire [15:0] t_449;
+    wire [7:0] t_450;
+    wire t_451;
+    wire [3:0] t_452;
+    wire t_453;
+    wire [1:0] t_454;
+    wire t_455;
+    wire [1:0] t_456;
+    wire [3:0] t_457;
+    wire [1:0] t_458;
+    wire t_459;
+    wire [1:0] t_460;
+    wire [7:0] t_461;
+    wire [3:0] t_462;
+    wire t_463;
+    wire [1:0] t_464;
+    wire t_465;
+    wire [1:0] t_466;
+    wire [3:0] t_467;
+    wire [1:0] t_468;
+    wire t_469;
+    wire [1:0] t_470;
+    wire [26:0] t_471;
+    wire [17:0] t_472;
+    wire [17:0] t_473;
+    wire t_474;
     wire [17:0] t_475;
-    wire [17:0] t_476;
-    wire t_477;
-    wire [17:0] t_478;
-    wire [10:0] t_479;
-    wire [18:0] t_480;
-    wire [19:0] t_481;
-    wire t_482;
-    wire [31:0] t_483;
-    wire [15:0] t_484;
-    wire [15:0] t_485;
-    wire [11:0] t_486;
+    wire [10:0] t_476;
+    wire [18:0] t_477;
+    wire [19:0] t_478;
+    wire t_479;
+    wire [31:0] t_480;
+    wire [15:0] t_481;
+    wire [15:0] t_482;
+    wire [11:0] t_483;
+    wire t_484;
+    wire [1:0] t_485;
+    wire t_486;
     wire t_487;
-    wire [1:0] t_488;
-    wire t_489;
-    wire t_490;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3929,151 +3925,148 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_343 = (ckpt_last_2 ? 45'h100000000000 : {1'h0, (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0])});
     assign t_344 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
     assign t_345 = (ckpt_valid_4 & (~ckpt_done));
-    assign t_346 = ((~ckpt_valid_ahead_3) | (ckpt_valid_4 & ckpt_s4_above));
-    assign t_347 = ({1'h0, {t_346, {1'h0, cdf_threshold}}} - {2'h0, ckpt_jump_s3_sum});
-    assign t_348 = ({1'h0, {t_346, {1'h0, cdf_threshold}}} - {2'h0, ckpt_prefix_jump_s3_sum});
-    assign t_349 = ({1'h0, {t_346, {1'h0, cdf_threshold}}} - {2'h0, ckpt_skip_jump_s3_sum});
-    assign t_350 = (ckpt_skip_jump & pass_b_phase);
-    assign t_351 = {10'h0, p4_q15};
-    assign t_352 = cur_uniforms[31:0];
-    assign t_353 = uniform_final_q[15:0];
-    assign t_354 = uniform_final_q[31:16];
-    assign t_355 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
-    assign t_356 = (state == 3'h1);
-    assign t_357 = ((state == 3'h4) & ckpt_prefix_jump);
-    assign t_358 = ({1'h0, g1_rest} - {1'h0, g1_q15});
-    assign t_359 = ({1'h0, g1_rest} - {1'h0, g1_q14});
-    assign t_360 = ({1'h0, g1_rest} - {1'h0, g1_q13});
-    assign t_361 = ({1'h0, g1_rest} - {1'h0, g1_q12});
-    assign t_362 = ({1'h0, g1_rest} - {1'h0, g1_q11});
-    assign t_363 = ({1'h0, g1_rest} - {1'h0, g1_q10});
-    assign t_364 = ({1'h0, g1_rest} - {1'h0, g1_q9});
-    assign t_365 = ({1'h0, g1_rest} - {1'h0, g1_q8});
-    assign t_366 = ({1'h0, g1_rest} - {1'h0, g1_q7});
-    assign t_367 = ({1'h0, g1_rest} - {1'h0, g1_q6});
-    assign t_368 = ({1'h0, g1_rest} - {1'h0, g1_q5});
-    assign t_369 = ({1'h0, g1_rest} - {1'h0, g1_q4});
-    assign t_370 = ({1'h0, g1_rest} - {1'h0, g1_q3});
-    assign t_371 = ({1'h0, g1_rest} - {1'h0, g1_q2});
-    assign t_372 = ({1'h0, g1_rest} - {1'h0, g1_q1});
-    assign t_373 = ({1'h0, g1_rest} - {1'h0, g1_q0});
-    assign t_374 = {15'h0, sum_t[43:27]};
-    assign t_375 = t_374[31:16];
-    assign t_376 = (|t_375);
-    assign t_377 = t_375[15:8];
-    assign t_378 = (|t_377);
-    assign t_379 = t_377[7:4];
-    assign t_380 = (|t_379);
-    assign t_381 = t_379[3:2];
-    assign t_382 = (|t_381);
-    assign t_383 = t_379[1:0];
-    assign t_384 = t_377[3:0];
-    assign t_385 = t_384[3:2];
-    assign t_386 = (|t_385);
-    assign t_387 = t_384[1:0];
-    assign t_388 = t_375[7:0];
-    assign t_389 = t_388[7:4];
-    assign t_390 = (|t_389);
-    assign t_391 = t_389[3:2];
-    assign t_392 = (|t_391);
-    assign t_393 = t_389[1:0];
-    assign t_394 = t_388[3:0];
-    assign t_395 = t_394[3:2];
-    assign t_396 = (|t_395);
-    assign t_397 = t_394[1:0];
-    assign t_398 = t_374[15:0];
-    assign t_399 = t_398[15:8];
-    assign t_400 = (|t_399);
-    assign t_401 = t_399[7:4];
-    assign t_402 = (|t_401);
-    assign t_403 = t_401[3:2];
-    assign t_404 = (|t_403);
-    assign t_405 = t_401[1:0];
-    assign t_406 = t_399[3:0];
-    assign t_407 = t_406[3:2];
-    assign t_408 = (|t_407);
-    assign t_409 = t_406[1:0];
-    assign t_410 = t_398[7:0];
-    assign t_411 = t_410[7:4];
-    assign t_412 = (|t_411);
-    assign t_413 = t_411[3:2];
-    assign t_414 = (|t_413);
-    assign t_415 = t_411[1:0];
-    assign t_416 = t_410[3:0];
-    assign t_417 = t_416[3:2];
-    assign t_418 = (|t_417);
-    assign t_419 = t_416[1:0];
-    assign t_420 = (dec_t_window >> dec_t_lead_q);
-    assign t_421 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
-    assign t_422 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_423 = dec_t_delta[18];
-    assign t_424 = dec_t_delta[17:0];
-    assign t_425 = t_424[17:7];
-    assign t_426 = {{1{dec_t_nu[17]}}, dec_t_nu};
-    assign t_427 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_426[18]}}, t_426});
-    assign t_428 = {15'h0, sum_d[43:27]};
-    assign t_429 = t_428[31:16];
-    assign t_430 = (|t_429);
-    assign t_431 = t_429[15:8];
-    assign t_432 = (|t_431);
-    assign t_433 = t_431[7:4];
-    assign t_434 = (|t_433);
-    assign t_435 = t_433[3:2];
-    assign t_436 = (|t_435);
-    assign t_437 = t_433[1:0];
-    assign t_438 = t_431[3:0];
-    assign t_439 = t_438[3:2];
-    assign t_440 = (|t_439);
-    assign t_441 = t_438[1:0];
-    assign t_442 = t_429[7:0];
-    assign t_443 = t_442[7:4];
-    assign t_444 = (|t_443);
-    assign t_445 = t_443[3:2];
-    assign t_446 = (|t_445);
-    assign t_447 = t_443[1:0];
-    assign t_448 = t_442[3:0];
-    assign t_449 = t_448[3:2];
-    assign t_450 = (|t_449);
-    assign t_451 = t_448[1:0];
-    assign t_452 = t_428[15:0];
-    assign t_453 = t_452[15:8];
-    assign t_454 = (|t_453);
-    assign t_455 = t_453[7:4];
-    assign t_456 = (|t_455);
-    assign t_457 = t_455[3:2];
-    assign t_458 = (|t_457);
-    assign t_459 = t_455[1:0];
-    assign t_460 = t_453[3:0];
-    assign t_461 = t_460[3:2];
-    assign t_462 = (|t_461);
-    assign t_463 = t_460[1:0];
-    assign t_464 = t_452[7:0];
-    assign t_465 = t_464[7:4];
-    assign t_466 = (|t_465);
-    assign t_467 = t_465[3:2];
-    assign t_468 = (|t_467);
-    assign t_469 = t_465[1:0];
-    assign t_470 = t_464[3:0];
-    assign t_471 = t_470[3:2];
-    assign t_472 = (|t_471);
-    assign t_473 = t_470[1:0];
-    assign t_474 = (dec_d_window >> dec_d_lead_q);
-    assign t_475 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
-    assign t_476 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_477 = dec_d_delta[18];
-    assign t_478 = dec_d_delta[17:0];
-    assign t_479 = t_478[17:7];
-    assign t_480 = {{1{dec_d_nu[17]}}, dec_d_nu};
-    assign t_481 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_480[18]}}, t_480});
-    assign t_482 = (state == 3'h1);
-    assign t_483 = cur_uniforms[31:0];
-    assign t_484 = uniform_row_q[15:0];
-    assign t_485 = uniform_row_q[31:16];
-    assign t_486 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_487 = (beat == 12'hbfe);
-    assign t_488 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
-    assign t_489 = (|draft_rows_left[2:1]);
-    assign t_490 = (|draft_rows_left[2:1]);
+    assign t_346 = ({1'h0, {((~ckpt_valid_ahead_3) | (ckpt_valid_4 & ckpt_s4_above)), {1'h0, cdf_threshold}}} - {2'h0, ckpt_jump_s3_sum});
+    assign t_347 = (ckpt_skip_jump & pass_b_phase);
+    assign t_348 = {10'h0, p4_q15};
+    assign t_349 = cur_uniforms[31:0];
+    assign t_350 = uniform_final_q[15:0];
+    assign t_351 = uniform_final_q[31:16];
+    assign t_352 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
+    assign t_353 = (state == 3'h1);
+    assign t_354 = ((state == 3'h4) & ckpt_prefix_jump);
+    assign t_355 = ({1'h0, g1_rest} - {1'h0, g1_q15});
+    assign t_356 = ({1'h0, g1_rest} - {1'h0, g1_q14});
+    assign t_357 = ({1'h0, g1_rest} - {1'h0, g1_q13});
+    assign t_358 = ({1'h0, g1_rest} - {1'h0, g1_q12});
+    assign t_359 = ({1'h0, g1_rest} - {1'h0, g1_q11});
+    assign t_360 = ({1'h0, g1_rest} - {1'h0, g1_q10});
+    assign t_361 = ({1'h0, g1_rest} - {1'h0, g1_q9});
+    assign t_362 = ({1'h0, g1_rest} - {1'h0, g1_q8});
+    assign t_363 = ({1'h0, g1_rest} - {1'h0, g1_q7});
+    assign t_364 = ({1'h0, g1_rest} - {1'h0, g1_q6});
+    assign t_365 = ({1'h0, g1_rest} - {1'h0, g1_q5});
+    assign t_366 = ({1'h0, g1_rest} - {1'h0, g1_q4});
+    assign t_367 = ({1'h0, g1_rest} - {1'h0, g1_q3});
+    assign t_368 = ({1'h0, g1_rest} - {1'h0, g1_q2});
+    assign t_369 = ({1'h0, g1_rest} - {1'h0, g1_q1});
+    assign t_370 = ({1'h0, g1_rest} - {1'h0, g1_q0});
+    assign t_371 = {15'h0, sum_t[43:27]};
+    assign t_372 = t_371[31:16];
+    assign t_373 = (|t_372);
+    assign t_374 = t_372[15:8];
+    assign t_375 = (|t_374);
+    assign t_376 = t_374[7:4];
+    assign t_377 = (|t_376);
+    assign t_378 = t_376[3:2];
+    assign t_379 = (|t_378);
+    assign t_380 = t_376[1:0];
+    assign t_381 = t_374[3:0];
+    assign t_382 = t_381[3:2];
+    assign t_383 = (|t_382);
+    assign t_384 = t_381[1:0];
+    assign t_385 = t_372[7:0];
+    assign t_386 = t_385[7:4];
+    assign t_387 = (|t_386);
+    assign t_388 = t_386[3:2];
+    assign t_389 = (|t_388);
+    assign t_390 = t_386[1:0];
+    assign t_391 = t_385[3:0];
+    assign t_392 = t_391[3:2];
+    assign t_393 = (|t_392);
+    assign t_394 = t_391[1:0];
+    assign t_395 = t_371[15:0];
+    assign t_396 = t_395[15:8];
+    assign t_397 = (|t_396);
+    assign t_398 = t_396[7:4];
+    assign t_399 = (|t_398);
+    assign t_400 = t_398[3:2];
+    assign t_401 = (|t_400);
+    assign t_402 = t_398[1:0];
+    assign t_403 = t_396[3:0];
+    assign t_404 = t_403[3:2];
+    assign t_405 = (|t_404);
+    assign t_406 = t_403[1:0];
+    assign t_407 = t_395[7:0];
+    assign t_408 = t_407[7:4];
+    assign t_409 = (|t_408);
+    assign t_410 = t_408[3:2];
+    assign t_411 = (|t_410);
+    assign t_412 = t_408[1:0];
+    assign t_413 = t_407[3:0];
+    assign t_414 = t_413[3:2];
+    assign t_415 = (|t_414);
+    assign t_416 = t_413[1:0];
+    assign t_417 = (dec_t_window >> dec_t_lead_q);
+    assign t_418 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
+    assign t_419 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_420 = dec_t_delta[18];
+    assign t_421 = dec_t_delta[17:0];
+    assign t_422 = t_421[17:7];
+    assign t_423 = {{1{dec_t_nu[17]}}, dec_t_nu};
+    assign t_424 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_423[18]}}, t_423});
+    assign t_425 = {15'h0, sum_d[43:27]};
+    assign t_426 = t_425[31:16];
+    assign t_427 = (|t_426);
+    assign t_428 = t_426[15:8];
+    assign t_429 = (|t_428);
+    assign t_430 = t_428[7:4];
+    assign t_431 = (|t_430);
+    assign t_432 = t_430[3:2];
+    assign t_433 = (|t_432);
+    assign t_434 = t_430[1:0];
+    assign t_435 = t_428[3:0];
+    assign t_436 = t_435[3:2];
+    assign t_437 = (|t_436);
+    assign t_438 = t_435[1:0];
+    assign t_439 = t_426[7:0];
+    assign t_440 = t_439[7:4];
+    assign t_441 = (|t_440);
+    assign t_442 = t_440[3:2];
+    assign t_443 = (|t_442);
+    assign t_444 = t_440[1:0];
+    assign t_445 = t_439[3:0];
+    assign t_446 = t_445[3:2];
+    assign t_447 = (|t_446);
+    assign t_448 = t_445[1:0];
+    assign t_449 = t_425[15:0];
+    assign t_450 = t_449[15:8];
+    assign t_451 = (|t_450);
+    assign t_452 = t_450[7:4];
+    assign t_453 = (|t_452);
+    assign t_454 = t_452[3:2];
+    assign t_455 = (|t_454);
+    assign t_456 = t_452[1:0];
+    assign t_457 = t_450[3:0];
+    assign t_458 = t_457[3:2];
+    assign t_459 = (|t_458);
+    assign t_460 = t_457[1:0];
+    assign t_461 = t_449[7:0];
+    assign t_462 = t_461[7:4];
+    assign t_463 = (|t_462);
+    assign t_464 = t_462[3:2];
+    assign t_465 = (|t_464);
+    assign t_466 = t_462[1:0];
+    assign t_467 = t_461[3:0];
+    assign t_468 = t_467[3:2];
+    assign t_469 = (|t_468);
+    assign t_470 = t_467[1:0];
+    assign t_471 = (dec_d_window >> dec_d_lead_q);
+    assign t_472 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
+    assign t_473 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_474 = dec_d_delta[18];
+    assign t_475 = dec_d_delta[17:0];
+    assign t_476 = t_475[17:7];
+    assign t_477 = {{1{dec_d_nu[17]}}, dec_d_nu};
+    assign t_478 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_477[18]}}, t_477});
+    assign t_479 = (state == 3'h1);
+    assign t_480 = cur_uniforms[31:0];
+    assign t_481 = uniform_row_q[15:0];
+    assign t_482 = uniform_row_q[31:16];
+    assign t_483 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_484 = (beat == 12'hbfe);
+    assign t_485 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
+    assign t_486 = (|draft_rows_left[2:1]);
+    assign t_487 = (|draft_rows_left[2:1]);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (input_open & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -4291,31 +4284,31 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign ckpt_s3_above = t_344[45];
     assign ckpt_found = (t_345 & ckpt_s4_above);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
-    assign u_cdf_thr_p0_a = t_353;
+    assign u_cdf_thr_p0_a = t_350;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_353;
+    assign u_cdf_thr_p1_a = t_350;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_353;
+    assign u_cdf_thr_p2_a = t_350;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_354;
+    assign u_cdf_thr_p3_a = t_351;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_354;
+    assign u_cdf_thr_p4_a = t_351;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_354;
+    assign u_cdf_thr_p5_a = t_351;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_422[17]}}, t_422});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_419[17]}}, t_419});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_476[17]}}, t_476});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_473[17]}}, t_473});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_484;
+    assign u_accept_lhs_p0_a = t_481;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_484;
+    assign u_accept_lhs_p1_a = t_481;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_485;
+    assign u_accept_lhs_p2_a = t_482;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_485;
+    assign u_accept_lhs_p3_a = t_482;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_16 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
@@ -4955,7 +4948,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index[1:0])
             2'h0: begin
-                uniform_final_in0 = t_352;
+                uniform_final_in0 = t_349;
             end
             2'h1: begin
                 uniform_final_in0 = cur_uniforms[63:32];
@@ -4967,7 +4960,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final_in0 = cur_uniforms[127:96];
             end
             default: begin
-                uniform_final_in0 = t_352;
+                uniform_final_in0 = t_349;
             end
         endcase
     end
@@ -11149,7 +11142,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_483;
+                uniform_row = t_480;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -11164,7 +11157,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_483;
+                uniform_row = t_480;
             end
         endcase
     end
@@ -11270,7 +11263,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_486;
+                        beat <= t_483;
                     end
                 end
                 3'h2: begin
@@ -11285,7 +11278,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_486;
+                        beat <= t_483;
                     end
                 end
             endcase
@@ -11302,7 +11295,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        last_beat <= t_487;
+                        last_beat <= t_484;
                     end
                 end
                 3'h2: begin
@@ -11317,7 +11310,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        last_beat <= t_487;
+                        last_beat <= t_484;
                     end
                 end
             endcase
@@ -11334,7 +11327,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat_phase <= t_488;
+                        beat_phase <= t_485;
                     end
                 end
                 3'h2: begin
@@ -11349,7 +11342,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat_phase <= t_488;
+                        beat_phase <= t_485;
                     end
                 end
             endcase
@@ -11392,7 +11385,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_489;
+                            row_has_draft <= t_486;
                         end
                     end
                 end
@@ -11409,7 +11402,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_490;
+                            row_has_draft <= t_487;
                         end
                     end
                 end
@@ -11430,7 +11423,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_489 & (~cur_one_hot));
+                            row_draft_stream <= (t_486 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11447,7 +11440,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_490 & (~cur_one_hot));
+                            row_draft_stream <= (t_487 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11824,7 +11817,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_351);
+            sum_w <= (sum_w + t_348);
         end
         case (state)
             3'h1: begin
@@ -11849,8 +11842,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (((t_356 | t_357) | p_pass_b)) begin
-            cdf_prefix <= (((p_pass_b & (~t_356)) & (~t_357)) ? (cdf_prefix + t_351) : (t_357 ? ckpt_start_prefix : 44'h0));
+        if (((t_353 | t_354) | p_pass_b)) begin
+            cdf_prefix <= (((p_pass_b & (~t_353)) & (~t_354)) ? (cdf_prefix + t_348) : (t_354 ? ckpt_start_prefix : 44'h0));
         end
     end
 
@@ -18817,21 +18810,20 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end
     end
 
-    (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
-            ckpt_jump <= 1'h0;
+            ckpt_jump_s4 <= 1'h0;
         end else begin
-            ckpt_jump <= t_347[46];
+            ckpt_jump_s4 <= t_346[46];
         end
     end
 
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
-            ckpt_prefix_jump_s3_sum <= 45'h0;
-        end else if (ckpt_valid_2) begin
-            ckpt_prefix_jump_s3_sum <= t_343;
+            ckpt_jump <= 1'h0;
+        end else begin
+            ckpt_jump <= ckpt_jump_s4;
         end
     end
 
@@ -18840,16 +18832,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_prefix_jump <= 1'h0;
         end else begin
-            ckpt_prefix_jump <= t_348[46];
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            ckpt_skip_jump_s3_sum <= 45'h0;
-        end else if (ckpt_valid_2) begin
-            ckpt_skip_jump_s3_sum <= t_343;
+            ckpt_prefix_jump <= ckpt_jump_s4;
         end
     end
 
@@ -18858,7 +18841,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_jump <= 1'h0;
         end else begin
-            ckpt_skip_jump <= t_349[46];
+            ckpt_skip_jump <= ckpt_jump_s4;
         end
     end
 
@@ -18866,7 +18849,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_left <= 5'h0;
         end else begin
-            ckpt_skip_left <= (t_350 ? 5'h19 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
+            ckpt_skip_left <= (t_347 ? 5'h19 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
         end
     end
 
@@ -18874,7 +18857,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skipping <= 1'h0;
         end else begin
-            ckpt_skipping <= (t_350 | (5'h1 < ckpt_skip_left));
+            ckpt_skipping <= (t_347 | (5'h1 < ckpt_skip_left));
         end
     end
 
@@ -18919,7 +18902,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g1_below <= t_355[44];
+        g1_below <= t_352[44];
     end
 
     always @(posedge aclk) begin
@@ -19003,7 +18986,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g2_hits <= {(g1_below | t_358[34]), (g1_below | t_359[34]), (g1_below | t_360[34]), (g1_below | t_361[34]), (g1_below | t_362[34]), (g1_below | t_363[34]), (g1_below | t_364[34]), (g1_below | t_365[34]), (g1_below | t_366[34]), (g1_below | t_367[34]), (g1_below | t_368[34]), (g1_below | t_369[34]), (g1_below | t_370[34]), (g1_below | t_371[34]), (g1_below | t_372[34]), (g1_below | t_373[34])};
+        g2_hits <= {(g1_below | t_355[34]), (g1_below | t_356[34]), (g1_below | t_357[34]), (g1_below | t_358[34]), (g1_below | t_359[34]), (g1_below | t_360[34]), (g1_below | t_361[34]), (g1_below | t_362[34]), (g1_below | t_363[34]), (g1_below | t_364[34]), (g1_below | t_365[34]), (g1_below | t_366[34]), (g1_below | t_367[34]), (g1_below | t_368[34]), (g1_below | t_369[34]), (g1_below | t_370[34])};
     end
 
     always @(posedge aclk) begin
@@ -19079,7 +19062,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_376, (t_376 ? {t_378, (t_378 ? {t_380, (t_380 ? {t_382, (t_382 ? t_381[1] : t_383[1])} : {t_386, (t_386 ? t_385[1] : t_387[1])})} : {t_390, (t_390 ? {t_392, (t_392 ? t_391[1] : t_393[1])} : {t_396, (t_396 ? t_395[1] : t_397[1])})})} : {t_400, (t_400 ? {t_402, (t_402 ? {t_404, (t_404 ? t_403[1] : t_405[1])} : {t_408, (t_408 ? t_407[1] : t_409[1])})} : {t_412, (t_412 ? {t_414, (t_414 ? t_413[1] : t_415[1])} : {t_418, (t_418 ? t_417[1] : t_419[1])})})})};
+        dec_t_lead <= {t_373, (t_373 ? {t_375, (t_375 ? {t_377, (t_377 ? {t_379, (t_379 ? t_378[1] : t_380[1])} : {t_383, (t_383 ? t_382[1] : t_384[1])})} : {t_387, (t_387 ? {t_389, (t_389 ? t_388[1] : t_390[1])} : {t_393, (t_393 ? t_392[1] : t_394[1])})})} : {t_397, (t_397 ? {t_399, (t_399 ? {t_401, (t_401 ? t_400[1] : t_402[1])} : {t_405, (t_405 ? t_404[1] : t_406[1])})} : {t_409, (t_409 ? {t_411, (t_411 ? t_410[1] : t_412[1])} : {t_415, (t_415 ? t_414[1] : t_416[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -19095,7 +19078,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_420[9:0];
+        dec_t_index <= t_417[9:0];
     end
 
     always @(posedge aclk) begin
@@ -19191,19 +19174,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_y_limit <= ({{1{t_421[17]}}, t_421} + 19'he7f);
+        dec_t_y_limit <= ({{1{t_418[17]}}, t_418} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_423 ? 7'h0 : t_424[6:0]);
+        dec_t_px_f <= (t_420 ? 7'h0 : t_421[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_423 ? 5'h0 : t_425[4:0]);
+        dec_t_px_s <= (t_420 ? 5'h0 : t_422[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_past <= t_427[19];
+        dec_t_px_past <= t_424[19];
     end
 
     always @(posedge aclk) begin
@@ -19311,7 +19294,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_430, (t_430 ? {t_432, (t_432 ? {t_434, (t_434 ? {t_436, (t_436 ? t_435[1] : t_437[1])} : {t_440, (t_440 ? t_439[1] : t_441[1])})} : {t_444, (t_444 ? {t_446, (t_446 ? t_445[1] : t_447[1])} : {t_450, (t_450 ? t_449[1] : t_451[1])})})} : {t_454, (t_454 ? {t_456, (t_456 ? {t_458, (t_458 ? t_457[1] : t_459[1])} : {t_462, (t_462 ? t_461[1] : t_463[1])})} : {t_466, (t_466 ? {t_468, (t_468 ? t_467[1] : t_469[1])} : {t_472, (t_472 ? t_471[1] : t_473[1])})})})};
+        dec_d_lead <= {t_427, (t_427 ? {t_429, (t_429 ? {t_431, (t_431 ? {t_433, (t_433 ? t_432[1] : t_434[1])} : {t_437, (t_437 ? t_436[1] : t_438[1])})} : {t_441, (t_441 ? {t_443, (t_443 ? t_442[1] : t_444[1])} : {t_447, (t_447 ? t_446[1] : t_448[1])})})} : {t_451, (t_451 ? {t_453, (t_453 ? {t_455, (t_455 ? t_454[1] : t_456[1])} : {t_459, (t_459 ? t_458[1] : t_460[1])})} : {t_463, (t_463 ? {t_465, (t_465 ? t_464[1] : t_466[1])} : {t_469, (t_469 ? t_468[1] : t_470[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -19327,7 +19310,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_474[9:0];
+        dec_d_index <= t_471[9:0];
     end
 
     always @(posedge aclk) begin
@@ -19423,19 +19406,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_y_limit <= ({{1{t_475[17]}}, t_475} + 19'he7f);
+        dec_d_y_limit <= ({{1{t_472[17]}}, t_472} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_477 ? 7'h0 : t_478[6:0]);
+        dec_d_px_f <= (t_474 ? 7'h0 : t_475[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_477 ? 5'h0 : t_479[4:0]);
+        dec_d_px_s <= (t_474 ? 5'h0 : t_476[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_past <= t_481[19];
+        dec_d_px_past <= t_478[19];
     end
 
     always @(posedge aclk) begin
@@ -19546,7 +19529,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_482);
+            dec_valid_0 <= (row_merged & t_479);
         end
     end
 
@@ -19554,7 +19537,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_482);
+            dec_valid_1 <= (dec_valid_0 & t_479);
         end
     end
 
@@ -19562,7 +19545,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_482);
+            dec_valid_2 <= (dec_valid_1 & t_479);
         end
     end
 
@@ -19570,7 +19553,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_482);
+            dec_valid_3 <= (dec_valid_2 & t_479);
         end
     end
 
@@ -19578,7 +19561,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_482);
+            dec_valid_4 <= (dec_valid_3 & t_479);
         end
     end
 
@@ -19586,7 +19569,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_482);
+            dec_valid_5 <= (dec_valid_4 & t_479);
         end
     end
 
@@ -19594,7 +19577,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_482);
+            dec_valid_6 <= (dec_valid_5 & t_479);
         end
     end
 
@@ -19602,7 +19585,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_482);
+            dec_valid_7 <= (dec_valid_6 & t_479);
         end
     end
 
@@ -19610,7 +19593,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_482);
+            dec_valid_8 <= (dec_valid_7 & t_479);
         end
     end
 
@@ -19618,7 +19601,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_482);
+            dec_valid_9 <= (dec_valid_8 & t_479);
         end
     end
 
@@ -19626,7 +19609,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_482);
+            dec_valid_10 <= (dec_valid_9 & t_479);
         end
     end
 
@@ -19634,7 +19617,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_482);
+            dec_valid_11 <= (dec_valid_10 & t_479);
         end
     end
 
@@ -19642,7 +19625,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_482);
+            dec_valid_12 <= (dec_valid_11 & t_479);
         end
     end
 
@@ -19650,7 +19633,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_482);
+            dec_valid_13 <= (dec_valid_12 & t_479);
         end
     end
 
@@ -19658,7 +19641,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_482);
+            dec_valid_14 <= (dec_valid_13 & t_479);
         end
     end
 
@@ -19666,7 +19649,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_482);
+            dec_valid_15 <= (dec_valid_14 & t_479);
         end
     end
 
@@ -19674,7 +19657,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_482);
+            dec_valid_16 <= (dec_valid_15 & t_479);
         end
     end
 
@@ -20091,7 +20074,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[9:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[9:0], t_60[9:0], t_61[9:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_73[9:0], t_75[15:11], t_76[15:11], t_77[9:0], t_116[10:5], t_118[18:0], t_122[10:5], t_124[18:0], t_128[10:5], t_130[18:0], t_134[10:5], t_136[18:0], t_140[10:5], t_142[18:0], t_146[10:5], t_148[18:0], t_152[10:5], t_154[18:0], t_158[10:5], t_160[18:0], t_164[10:5], t_166[18:0], t_170[10:5], t_172[18:0], t_176[10:5], t_178[18:0], t_182[10:5], t_184[18:0], t_188[10:5], t_190[18:0], t_194[10:5], t_196[18:0], t_200[10:5], t_202[18:0], t_206[10:5], t_208[18:0], t_212[10:5], t_214[18:0], t_218[10:5], t_220[18:0], t_224[10:5], t_226[18:0], t_230[10:5], t_232[18:0], t_236[10:5], t_238[18:0], t_242[10:5], t_244[18:0], t_248[10:5], t_250[18:0], t_254[10:5], t_256[18:0], t_260[10:5], t_262[18:0], t_266[10:5], t_268[18:0], t_272[10:5], t_274[18:0], t_278[10:5], t_280[18:0], t_284[10:5], t_286[18:0], t_290[10:5], t_292[18:0], t_296[10:5], t_298[18:0], t_302[10:5], t_304[18:0], t_309[15:6], t_310[17:0], t_311[16:6], t_312[17:0], t_318[15:6], t_319[17:0], t_320[16:6], t_321[17:0], t_325[43], t_326[43], t_344[44:0], t_347[45:0], t_348[45:0], t_349[45:0], t_355[43:0], t_358[33:0], t_359[33:0], t_360[33:0], t_361[33:0], t_362[33:0], t_363[33:0], t_364[33:0], t_365[33:0], t_366[33:0], t_367[33:0], t_368[33:0], t_369[33:0], t_370[33:0], t_371[33:0], t_372[33:0], t_373[33:0], t_383[0], t_387[0], t_393[0], t_397[0], t_405[0], t_409[0], t_415[0], t_419[0], t_420[26:10], t_425[10:5], t_427[18:0], t_437[0], t_441[0], t_447[0], t_451[0], t_459[0], t_463[0], t_469[0], t_473[0], t_474[26:10], t_479[10:5], t_481[18:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[9:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[9:0], t_60[9:0], t_61[9:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_73[9:0], t_75[15:11], t_76[15:11], t_77[9:0], t_116[10:5], t_118[18:0], t_122[10:5], t_124[18:0], t_128[10:5], t_130[18:0], t_134[10:5], t_136[18:0], t_140[10:5], t_142[18:0], t_146[10:5], t_148[18:0], t_152[10:5], t_154[18:0], t_158[10:5], t_160[18:0], t_164[10:5], t_166[18:0], t_170[10:5], t_172[18:0], t_176[10:5], t_178[18:0], t_182[10:5], t_184[18:0], t_188[10:5], t_190[18:0], t_194[10:5], t_196[18:0], t_200[10:5], t_202[18:0], t_206[10:5], t_208[18:0], t_212[10:5], t_214[18:0], t_218[10:5], t_220[18:0], t_224[10:5], t_226[18:0], t_230[10:5], t_232[18:0], t_236[10:5], t_238[18:0], t_242[10:5], t_244[18:0], t_248[10:5], t_250[18:0], t_254[10:5], t_256[18:0], t_260[10:5], t_262[18:0], t_266[10:5], t_268[18:0], t_272[10:5], t_274[18:0], t_278[10:5], t_280[18:0], t_284[10:5], t_286[18:0], t_290[10:5], t_292[18:0], t_296[10:5], t_298[18:0], t_302[10:5], t_304[18:0], t_309[15:6], t_310[17:0], t_311[16:6], t_312[17:0], t_318[15:6], t_319[17:0], t_320[16:6], t_321[17:0], t_325[43], t_326[43], t_344[44:0], t_346[45:0], t_352[43:0], t_355[33:0], t_356[33:0], t_357[33:0], t_358[33:0], t_359[33:0], t_360[33:0], t_361[33:0], t_362[33:0], t_363[33:0], t_364[33:0], t_365[33:0], t_366[33:0], t_367[33:0], t_368[33:0], t_369[33:0], t_370[33:0], t_380[0], t_384[0], t_390[0], t_394[0], t_402[0], t_406[0], t_412[0], t_416[0], t_417[26:10], t_422[10:5], t_424[18:0], t_434[0], t_438[0], t_444[0], t_448[0], t_456[0], t_460[0], t_466[0], t_470[0], t_471[26:10], t_476[10:5], t_478[18:0]};
 endmodule
 
 `resetall
