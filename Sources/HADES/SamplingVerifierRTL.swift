@@ -635,8 +635,9 @@ extension SamplingVerifierRTL {
 
         /// Stages C0 … Cn: the beat's reference ρ_b = ceil(max y / 2^R) = max ceil(y / 2^R) (used while streaming):
         /// C0 rounds each lane up, then one level of the maximum's tree per stage; Cn also picks the reference of
-        /// stage D (ρ_b·2^R while streaming, ν in the passes), in one kept copy per 2 lanes: one
-        /// register into all L lanes' subtractions was the full configuration's critical path (5.6 ns of its routing).
+        /// stage D (ρ_b·2^R while streaming, ν in the passes), in one kept copy per 2 lanes, each from its own
+        /// comparison of its own kept candidates: one register into all L lanes' subtractions was the full
+        /// configuration's critical path (5.6 ns of its routing).
         func referenceStage(_ b: Beat) -> Beat {
             let referenceCopyLanes = 2
             let r = w.tableIndex
@@ -652,26 +653,44 @@ extension SamplingVerifierRTL {
                     let q = (y[k] + .signedLiteral(Int64((1 << r) - 1), width: w.y)).shiftedRight(r)
                     return mux(valid[k], q, .signedLiteral(-(1 << Int64(q.width - 1)), width: q.width))
                 }
+                // The last level's candidates (≤ 2) once more per copy, kept: each copy makes its own last comparison
+                // beside the lanes it feeds, so no comparison's sign fans out across the chip (one shared comparison
+                // into the 8 copies was 85F seed 1's path at 455f1f7: 1.79 + 2.35 ns of routing).
+                let copyCount = (c.lanes + referenceCopyLanes - 1) / referenceCopyLanes
+                func candidates(_ stage: String, _ values: [Value]) -> [(m: [Value], full: [Value])] {
+                    (0..<copyCount).map { g in
+                        (m: values.enumerated().map { i, v in
+                            let r = m.reg("\(stage)_\(side)_m\(i)_g\(g)", v.width, signed: v.isSigned, keep: true)
+                            r <== v
+                            return r
+                         },
+                         full: values.enumerated().map { i, v in
+                            let f = full(v)
+                            let r = m.reg("\(stage)_full_\(side)_m\(i)_g\(g)", f.width, signed: f.isSigned, keep: true)
+                            r <== f
+                            return r
+                         })
+                    }
+                }
+                func pick(_ pair: [Value]) -> Value { pair.count == 2 ? pair[0].isBelow(pair[1]) : .false }
                 var level = lanes.enumerated().map { m.regNext("c0_\(side)_q\($0)", $1) }
-                var fulls = levels == 1 ? lanes.enumerated().map { m.regNext("c0_full_\(side)_q\($0)", full($1)) } : []
+                var sets = levels == 1 ? candidates("c0", lanes) : []
                 for l in 1...levels {
                     if l == levels {
-                        let b = level[level.count - 1], a = level[0]
-                        let pick: Value = level.count == 2 ? a.isBelow(b) : .false
-                        let chosen = mux(pick, fulls[fulls.count - 1], fulls[0])
-                        let copies = (0..<(c.lanes + referenceCopyLanes - 1) / referenceCopyLanes).map { g -> Value in
+                        let copies = sets.enumerated().map { g, set -> Value in
+                            let chosen = mux(pick(set.m), set.full[set.full.count - 1], set.full[0])
                             let copy = m.reg("c\(l)_full_\(side)_g\(g)", chosen.width, signed: chosen.isSigned, keep: true)
                             copy <== chosen
                             return copy
                         }
-                        return (m.regNext("c\(l)_ref_\(side)", mux(pick, b, a).resized(to: w.y)),
+                        return (m.regNext("c\(l)_ref_\(side)", mux(pick(level), level[level.count - 1], level[0]).resized(to: w.y)),
                                 (0..<c.lanes).map { copies[$0 / referenceCopyLanes] })
                     }
                     let maxima = stride(from: 0, to: level.count, by: 2).map { i in
                         i + 1 < level.count ? mux(level[i].isBelow(level[i + 1]), level[i + 1], level[i]) : level[i]
                     }
                     level = maxima.enumerated().map { m.regNext("c\(l)_\(side)_m\($0)", $1) }
-                    if l == levels - 1 { fulls = maxima.enumerated().map { m.regNext("c\(l)_full_\(side)_m\($0)", full($1)) } }
+                    if l == levels - 1 { sets = candidates("c\(l)", maxima) }
                 }
                 preconditionFailure("levels ≥ 1")
             }

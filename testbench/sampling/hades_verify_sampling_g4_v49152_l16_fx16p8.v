@@ -1282,8 +1282,38 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [9:0] c2_t_m3;
     reg  [9:0] c3_t_m0;
     reg  [9:0] c3_t_m1;
-    reg  [17:0] c3_full_t_m0;
-    reg  [17:0] c3_full_t_m1;
+    reg  [9:0] c3_t_m0_g0;
+    reg  [9:0] c3_t_m1_g0;
+    reg  [17:0] c3_full_t_m0_g0;
+    reg  [17:0] c3_full_t_m1_g0;
+    reg  [9:0] c3_t_m0_g1;
+    reg  [9:0] c3_t_m1_g1;
+    reg  [17:0] c3_full_t_m0_g1;
+    reg  [17:0] c3_full_t_m1_g1;
+    reg  [9:0] c3_t_m0_g2;
+    reg  [9:0] c3_t_m1_g2;
+    reg  [17:0] c3_full_t_m0_g2;
+    reg  [17:0] c3_full_t_m1_g2;
+    reg  [9:0] c3_t_m0_g3;
+    reg  [9:0] c3_t_m1_g3;
+    reg  [17:0] c3_full_t_m0_g3;
+    reg  [17:0] c3_full_t_m1_g3;
+    reg  [9:0] c3_t_m0_g4;
+    reg  [9:0] c3_t_m1_g4;
+    reg  [17:0] c3_full_t_m0_g4;
+    reg  [17:0] c3_full_t_m1_g4;
+    reg  [9:0] c3_t_m0_g5;
+    reg  [9:0] c3_t_m1_g5;
+    reg  [17:0] c3_full_t_m0_g5;
+    reg  [17:0] c3_full_t_m1_g5;
+    reg  [9:0] c3_t_m0_g6;
+    reg  [9:0] c3_t_m1_g6;
+    reg  [17:0] c3_full_t_m0_g6;
+    reg  [17:0] c3_full_t_m1_g6;
+    reg  [9:0] c3_t_m0_g7;
+    reg  [9:0] c3_t_m1_g7;
+    reg  [17:0] c3_full_t_m0_g7;
+    reg  [17:0] c3_full_t_m1_g7;
     reg  [17:0] c4_full_t_g0;
     reg  [17:0] c4_full_t_g1;
     reg  [17:0] c4_full_t_g2;
@@ -1323,8 +1353,38 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [9:0] c2_d_m3;
     reg  [9:0] c3_d_m0;
     reg  [9:0] c3_d_m1;
-    reg  [17:0] c3_full_d_m0;
-    reg  [17:0] c3_full_d_m1;
+    reg  [9:0] c3_d_m0_g0;
+    reg  [9:0] c3_d_m1_g0;
+    reg  [17:0] c3_full_d_m0_g0;
+    reg  [17:0] c3_full_d_m1_g0;
+    reg  [9:0] c3_d_m0_g1;
+    reg  [9:0] c3_d_m1_g1;
+    reg  [17:0] c3_full_d_m0_g1;
+    reg  [17:0] c3_full_d_m1_g1;
+    reg  [9:0] c3_d_m0_g2;
+    reg  [9:0] c3_d_m1_g2;
+    reg  [17:0] c3_full_d_m0_g2;
+    reg  [17:0] c3_full_d_m1_g2;
+    reg  [9:0] c3_d_m0_g3;
+    reg  [9:0] c3_d_m1_g3;
+    reg  [17:0] c3_full_d_m0_g3;
+    reg  [17:0] c3_full_d_m1_g3;
+    reg  [9:0] c3_d_m0_g4;
+    reg  [9:0] c3_d_m1_g4;
+    reg  [17:0] c3_full_d_m0_g4;
+    reg  [17:0] c3_full_d_m1_g4;
+    reg  [9:0] c3_d_m0_g5;
+    reg  [9:0] c3_d_m1_g5;
+    reg  [17:0] c3_full_d_m0_g5;
+    reg  [17:0] c3_full_d_m1_g5;
+    reg  [9:0] c3_d_m0_g6;
+    reg  [9:0] c3_d_m1_g6;
+    reg  [17:0] c3_full_d_m0_g6;
+    reg  [17:0] c3_full_d_m1_g6;
+    reg  [9:0] c3_d_m0_g7;
+    reg  [9:0] c3_d_m1_g7;
+    reg  [17:0] c3_full_d_m0_g7;
+    reg  [17:0] c3_full_d_m1_g7;
     reg  [17:0] c4_full_d_g0;
     reg  [17:0] c4_full_d_g1;
     reg  [17:0] c4_full_d_g2;
@@ -3129,455 +3189,495 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [9:0] t_36;
     wire [15:0] t_37;
     wire [15:0] t_38;
-    wire [10:0] t_39;
-    wire t_40;
-    wire [17:0] t_41;
-    wire [9:0] t_42;
-    wire [16:0] t_43;
-    wire [16:0] t_44;
-    wire [16:0] t_45;
-    wire [16:0] t_46;
-    wire [16:0] t_47;
-    wire [16:0] t_48;
-    wire [16:0] t_49;
-    wire [16:0] t_50;
-    wire [16:0] t_51;
-    wire [16:0] t_52;
-    wire [16:0] t_53;
-    wire [16:0] t_54;
-    wire [16:0] t_55;
-    wire [16:0] t_56;
-    wire [16:0] t_57;
-    wire [16:0] t_58;
+    wire [15:0] t_39;
+    wire [15:0] t_40;
+    wire [15:0] t_41;
+    wire [15:0] t_42;
+    wire [15:0] t_43;
+    wire [15:0] t_44;
+    wire [15:0] t_45;
+    wire [15:0] t_46;
+    wire [15:0] t_47;
+    wire [15:0] t_48;
+    wire [15:0] t_49;
+    wire [15:0] t_50;
+    wire [15:0] t_51;
+    wire [15:0] t_52;
+    wire [10:0] t_53;
+    wire [10:0] t_54;
+    wire [10:0] t_55;
+    wire [10:0] t_56;
+    wire [10:0] t_57;
+    wire [10:0] t_58;
     wire [10:0] t_59;
     wire [10:0] t_60;
     wire [10:0] t_61;
-    wire [10:0] t_62;
-    wire [10:0] t_63;
-    wire [10:0] t_64;
-    wire [10:0] t_65;
-    wire [10:0] t_66;
-    wire [10:0] t_67;
-    wire [10:0] t_68;
-    wire [10:0] t_69;
-    wire [10:0] t_70;
-    wire [10:0] t_71;
-    wire [9:0] t_72;
-    wire [10:0] t_73;
-    wire [9:0] t_74;
-    wire [15:0] t_75;
-    wire [15:0] t_76;
-    wire [10:0] t_77;
-    wire t_78;
-    wire [17:0] t_79;
-    wire [9:0] t_80;
-    wire [17:0] t_81;
-    wire [17:0] t_82;
-    wire [17:0] t_83;
-    wire [17:0] t_84;
-    wire [17:0] t_85;
-    wire [17:0] t_86;
-    wire [17:0] t_87;
-    wire [17:0] t_88;
-    wire [17:0] t_89;
-    wire [17:0] t_90;
-    wire [17:0] t_91;
-    wire [17:0] t_92;
-    wire [17:0] t_93;
-    wire [17:0] t_94;
-    wire [17:0] t_95;
-    wire [17:0] t_96;
-    wire [17:0] t_97;
-    wire [17:0] t_98;
-    wire [17:0] t_99;
-    wire [17:0] t_100;
-    wire [17:0] t_101;
-    wire [17:0] t_102;
-    wire [17:0] t_103;
-    wire [17:0] t_104;
-    wire [17:0] t_105;
-    wire [17:0] t_106;
-    wire [17:0] t_107;
-    wire [17:0] t_108;
-    wire [17:0] t_109;
-    wire [17:0] t_110;
-    wire [17:0] t_111;
-    wire [17:0] t_112;
-    wire [17:0] t_113;
-    wire t_114;
-    wire [17:0] t_115;
+    wire [9:0] t_62;
+    wire [16:0] t_63;
+    wire [16:0] t_64;
+    wire [16:0] t_65;
+    wire [16:0] t_66;
+    wire [16:0] t_67;
+    wire [16:0] t_68;
+    wire [16:0] t_69;
+    wire [16:0] t_70;
+    wire [16:0] t_71;
+    wire [16:0] t_72;
+    wire [16:0] t_73;
+    wire [16:0] t_74;
+    wire [16:0] t_75;
+    wire [16:0] t_76;
+    wire [16:0] t_77;
+    wire [16:0] t_78;
+    wire [10:0] t_79;
+    wire [10:0] t_80;
+    wire [10:0] t_81;
+    wire [10:0] t_82;
+    wire [10:0] t_83;
+    wire [10:0] t_84;
+    wire [10:0] t_85;
+    wire [10:0] t_86;
+    wire [10:0] t_87;
+    wire [10:0] t_88;
+    wire [10:0] t_89;
+    wire [10:0] t_90;
+    wire [10:0] t_91;
+    wire [9:0] t_92;
+    wire [10:0] t_93;
+    wire [9:0] t_94;
+    wire [15:0] t_95;
+    wire [15:0] t_96;
+    wire [15:0] t_97;
+    wire [15:0] t_98;
+    wire [15:0] t_99;
+    wire [15:0] t_100;
+    wire [15:0] t_101;
+    wire [15:0] t_102;
+    wire [15:0] t_103;
+    wire [15:0] t_104;
+    wire [15:0] t_105;
+    wire [15:0] t_106;
+    wire [15:0] t_107;
+    wire [15:0] t_108;
+    wire [15:0] t_109;
+    wire [15:0] t_110;
+    wire [10:0] t_111;
+    wire [10:0] t_112;
+    wire [10:0] t_113;
+    wire [10:0] t_114;
+    wire [10:0] t_115;
     wire [10:0] t_116;
-    wire [18:0] t_117;
-    wire [19:0] t_118;
-    wire [17:0] t_119;
-    wire t_120;
+    wire [10:0] t_117;
+    wire [10:0] t_118;
+    wire [10:0] t_119;
+    wire [9:0] t_120;
     wire [17:0] t_121;
-    wire [10:0] t_122;
-    wire [18:0] t_123;
-    wire [19:0] t_124;
+    wire [17:0] t_122;
+    wire [17:0] t_123;
+    wire [17:0] t_124;
     wire [17:0] t_125;
-    wire t_126;
+    wire [17:0] t_126;
     wire [17:0] t_127;
-    wire [10:0] t_128;
-    wire [18:0] t_129;
-    wire [19:0] t_130;
+    wire [17:0] t_128;
+    wire [17:0] t_129;
+    wire [17:0] t_130;
     wire [17:0] t_131;
-    wire t_132;
+    wire [17:0] t_132;
     wire [17:0] t_133;
-    wire [10:0] t_134;
-    wire [18:0] t_135;
-    wire [19:0] t_136;
+    wire [17:0] t_134;
+    wire [17:0] t_135;
+    wire [17:0] t_136;
     wire [17:0] t_137;
-    wire t_138;
+    wire [17:0] t_138;
     wire [17:0] t_139;
-    wire [10:0] t_140;
-    wire [18:0] t_141;
-    wire [19:0] t_142;
+    wire [17:0] t_140;
+    wire [17:0] t_141;
+    wire [17:0] t_142;
     wire [17:0] t_143;
-    wire t_144;
+    wire [17:0] t_144;
     wire [17:0] t_145;
-    wire [10:0] t_146;
-    wire [18:0] t_147;
-    wire [19:0] t_148;
+    wire [17:0] t_146;
+    wire [17:0] t_147;
+    wire [17:0] t_148;
     wire [17:0] t_149;
-    wire t_150;
+    wire [17:0] t_150;
     wire [17:0] t_151;
-    wire [10:0] t_152;
-    wire [18:0] t_153;
-    wire [19:0] t_154;
+    wire [17:0] t_152;
+    wire [17:0] t_153;
+    wire t_154;
     wire [17:0] t_155;
-    wire t_156;
-    wire [17:0] t_157;
-    wire [10:0] t_158;
-    wire [18:0] t_159;
-    wire [19:0] t_160;
+    wire [10:0] t_156;
+    wire [18:0] t_157;
+    wire [19:0] t_158;
+    wire [17:0] t_159;
+    wire t_160;
     wire [17:0] t_161;
-    wire t_162;
-    wire [17:0] t_163;
-    wire [10:0] t_164;
-    wire [18:0] t_165;
-    wire [19:0] t_166;
+    wire [10:0] t_162;
+    wire [18:0] t_163;
+    wire [19:0] t_164;
+    wire [17:0] t_165;
+    wire t_166;
     wire [17:0] t_167;
-    wire t_168;
-    wire [17:0] t_169;
-    wire [10:0] t_170;
-    wire [18:0] t_171;
-    wire [19:0] t_172;
+    wire [10:0] t_168;
+    wire [18:0] t_169;
+    wire [19:0] t_170;
+    wire [17:0] t_171;
+    wire t_172;
     wire [17:0] t_173;
-    wire t_174;
-    wire [17:0] t_175;
-    wire [10:0] t_176;
-    wire [18:0] t_177;
-    wire [19:0] t_178;
+    wire [10:0] t_174;
+    wire [18:0] t_175;
+    wire [19:0] t_176;
+    wire [17:0] t_177;
+    wire t_178;
     wire [17:0] t_179;
-    wire t_180;
-    wire [17:0] t_181;
-    wire [10:0] t_182;
-    wire [18:0] t_183;
-    wire [19:0] t_184;
+    wire [10:0] t_180;
+    wire [18:0] t_181;
+    wire [19:0] t_182;
+    wire [17:0] t_183;
+    wire t_184;
     wire [17:0] t_185;
-    wire t_186;
-    wire [17:0] t_187;
-    wire [10:0] t_188;
-    wire [18:0] t_189;
-    wire [19:0] t_190;
+    wire [10:0] t_186;
+    wire [18:0] t_187;
+    wire [19:0] t_188;
+    wire [17:0] t_189;
+    wire t_190;
     wire [17:0] t_191;
-    wire t_192;
-    wire [17:0] t_193;
-    wire [10:0] t_194;
-    wire [18:0] t_195;
-    wire [19:0] t_196;
+    wire [10:0] t_192;
+    wire [18:0] t_193;
+    wire [19:0] t_194;
+    wire [17:0] t_195;
+    wire t_196;
     wire [17:0] t_197;
-    wire t_198;
-    wire [17:0] t_199;
-    wire [10:0] t_200;
-    wire [18:0] t_201;
-    wire [19:0] t_202;
+    wire [10:0] t_198;
+    wire [18:0] t_199;
+    wire [19:0] t_200;
+    wire [17:0] t_201;
+    wire t_202;
     wire [17:0] t_203;
-    wire t_204;
-    wire [17:0] t_205;
-    wire [10:0] t_206;
-    wire [18:0] t_207;
-    wire [19:0] t_208;
+    wire [10:0] t_204;
+    wire [18:0] t_205;
+    wire [19:0] t_206;
+    wire [17:0] t_207;
+    wire t_208;
     wire [17:0] t_209;
-    wire t_210;
-    wire [17:0] t_211;
-    wire [10:0] t_212;
-    wire [18:0] t_213;
-    wire [19:0] t_214;
+    wire [10:0] t_210;
+    wire [18:0] t_211;
+    wire [19:0] t_212;
+    wire [17:0] t_213;
+    wire t_214;
     wire [17:0] t_215;
-    wire t_216;
-    wire [17:0] t_217;
-    wire [10:0] t_218;
-    wire [18:0] t_219;
-    wire [19:0] t_220;
+    wire [10:0] t_216;
+    wire [18:0] t_217;
+    wire [19:0] t_218;
+    wire [17:0] t_219;
+    wire t_220;
     wire [17:0] t_221;
-    wire t_222;
-    wire [17:0] t_223;
-    wire [10:0] t_224;
-    wire [18:0] t_225;
-    wire [19:0] t_226;
+    wire [10:0] t_222;
+    wire [18:0] t_223;
+    wire [19:0] t_224;
+    wire [17:0] t_225;
+    wire t_226;
     wire [17:0] t_227;
-    wire t_228;
-    wire [17:0] t_229;
-    wire [10:0] t_230;
-    wire [18:0] t_231;
-    wire [19:0] t_232;
+    wire [10:0] t_228;
+    wire [18:0] t_229;
+    wire [19:0] t_230;
+    wire [17:0] t_231;
+    wire t_232;
     wire [17:0] t_233;
-    wire t_234;
-    wire [17:0] t_235;
-    wire [10:0] t_236;
-    wire [18:0] t_237;
-    wire [19:0] t_238;
+    wire [10:0] t_234;
+    wire [18:0] t_235;
+    wire [19:0] t_236;
+    wire [17:0] t_237;
+    wire t_238;
     wire [17:0] t_239;
-    wire t_240;
-    wire [17:0] t_241;
-    wire [10:0] t_242;
-    wire [18:0] t_243;
-    wire [19:0] t_244;
+    wire [10:0] t_240;
+    wire [18:0] t_241;
+    wire [19:0] t_242;
+    wire [17:0] t_243;
+    wire t_244;
     wire [17:0] t_245;
-    wire t_246;
-    wire [17:0] t_247;
-    wire [10:0] t_248;
-    wire [18:0] t_249;
-    wire [19:0] t_250;
+    wire [10:0] t_246;
+    wire [18:0] t_247;
+    wire [19:0] t_248;
+    wire [17:0] t_249;
+    wire t_250;
     wire [17:0] t_251;
-    wire t_252;
-    wire [17:0] t_253;
-    wire [10:0] t_254;
-    wire [18:0] t_255;
-    wire [19:0] t_256;
+    wire [10:0] t_252;
+    wire [18:0] t_253;
+    wire [19:0] t_254;
+    wire [17:0] t_255;
+    wire t_256;
     wire [17:0] t_257;
-    wire t_258;
-    wire [17:0] t_259;
-    wire [10:0] t_260;
-    wire [18:0] t_261;
-    wire [19:0] t_262;
+    wire [10:0] t_258;
+    wire [18:0] t_259;
+    wire [19:0] t_260;
+    wire [17:0] t_261;
+    wire t_262;
     wire [17:0] t_263;
-    wire t_264;
-    wire [17:0] t_265;
-    wire [10:0] t_266;
-    wire [18:0] t_267;
-    wire [19:0] t_268;
+    wire [10:0] t_264;
+    wire [18:0] t_265;
+    wire [19:0] t_266;
+    wire [17:0] t_267;
+    wire t_268;
     wire [17:0] t_269;
-    wire t_270;
-    wire [17:0] t_271;
-    wire [10:0] t_272;
-    wire [18:0] t_273;
-    wire [19:0] t_274;
+    wire [10:0] t_270;
+    wire [18:0] t_271;
+    wire [19:0] t_272;
+    wire [17:0] t_273;
+    wire t_274;
     wire [17:0] t_275;
-    wire t_276;
-    wire [17:0] t_277;
-    wire [10:0] t_278;
-    wire [18:0] t_279;
-    wire [19:0] t_280;
+    wire [10:0] t_276;
+    wire [18:0] t_277;
+    wire [19:0] t_278;
+    wire [17:0] t_279;
+    wire t_280;
     wire [17:0] t_281;
-    wire t_282;
-    wire [17:0] t_283;
-    wire [10:0] t_284;
-    wire [18:0] t_285;
-    wire [19:0] t_286;
+    wire [10:0] t_282;
+    wire [18:0] t_283;
+    wire [19:0] t_284;
+    wire [17:0] t_285;
+    wire t_286;
     wire [17:0] t_287;
-    wire t_288;
-    wire [17:0] t_289;
-    wire [10:0] t_290;
-    wire [18:0] t_291;
-    wire [19:0] t_292;
+    wire [10:0] t_288;
+    wire [18:0] t_289;
+    wire [19:0] t_290;
+    wire [17:0] t_291;
+    wire t_292;
     wire [17:0] t_293;
-    wire t_294;
-    wire [17:0] t_295;
-    wire [10:0] t_296;
-    wire [18:0] t_297;
-    wire [19:0] t_298;
+    wire [10:0] t_294;
+    wire [18:0] t_295;
+    wire [19:0] t_296;
+    wire [17:0] t_297;
+    wire t_298;
     wire [17:0] t_299;
-    wire t_300;
-    wire [17:0] t_301;
-    wire [10:0] t_302;
-    wire [18:0] t_303;
-    wire [19:0] t_304;
-    wire [16:0] t_305;
-    wire [16:0] t_306;
-    wire [15:0] t_307;
-    wire [16:0] t_308;
-    wire [16:0] t_309;
-    wire [18:0] t_310;
-    wire [16:0] t_311;
-    wire [18:0] t_312;
-    wire [16:0] t_313;
-    wire [16:0] t_314;
-    wire [16:0] t_315;
-    wire [15:0] t_316;
-    wire [16:0] t_317;
-    wire [16:0] t_318;
+    wire [10:0] t_300;
+    wire [18:0] t_301;
+    wire [19:0] t_302;
+    wire [17:0] t_303;
+    wire t_304;
+    wire [17:0] t_305;
+    wire [10:0] t_306;
+    wire [18:0] t_307;
+    wire [19:0] t_308;
+    wire [17:0] t_309;
+    wire t_310;
+    wire [17:0] t_311;
+    wire [10:0] t_312;
+    wire [18:0] t_313;
+    wire [19:0] t_314;
+    wire [17:0] t_315;
+    wire t_316;
+    wire [17:0] t_317;
+    wire [10:0] t_318;
     wire [18:0] t_319;
-    wire [16:0] t_320;
-    wire [18:0] t_321;
-    wire [16:0] t_322;
-    wire [16:0] t_323;
-    wire [16:0] t_324;
-    wire [43:0] t_325;
-    wire [43:0] t_326;
-    wire t_327;
-    wire [33:0] t_328;
-    wire [33:0] t_329;
-    wire [33:0] t_330;
-    wire [33:0] t_331;
-    wire [33:0] t_332;
-    wire [33:0] t_333;
-    wire [33:0] t_334;
-    wire [33:0] t_335;
-    wire [33:0] t_336;
-    wire [33:0] t_337;
-    wire [33:0] t_338;
-    wire [33:0] t_339;
-    wire [33:0] t_340;
-    wire [33:0] t_341;
-    wire [33:0] t_342;
-    wire [44:0] t_343;
-    wire [45:0] t_344;
-    wire t_345;
-    wire [46:0] t_346;
-    wire t_347;
-    wire [43:0] t_348;
-    wire [31:0] t_349;
-    wire [15:0] t_350;
-    wire [15:0] t_351;
-    wire [44:0] t_352;
-    wire t_353;
-    wire t_354;
-    wire [34:0] t_355;
-    wire [34:0] t_356;
-    wire [34:0] t_357;
-    wire [34:0] t_358;
-    wire [34:0] t_359;
-    wire [34:0] t_360;
-    wire [34:0] t_361;
-    wire [34:0] t_362;
-    wire [34:0] t_363;
-    wire [34:0] t_364;
-    wire [34:0] t_365;
-    wire [34:0] t_366;
-    wire [34:0] t_367;
-    wire [34:0] t_368;
-    wire [34:0] t_369;
-    wire [34:0] t_370;
-    wire [31:0] t_371;
-    wire [15:0] t_372;
-    wire t_373;
-    wire [7:0] t_374;
-    wire t_375;
-    wire [3:0] t_376;
-    wire t_377;
-    wire [1:0] t_378;
-    wire t_379;
-    wire [1:0] t_380;
-    wire [3:0] t_381;
-    wire [1:0] t_382;
-    wire t_383;
-    wire [1:0] t_384;
-    wire [7:0] t_385;
-    wire [3:0] t_386;
+    wire [19:0] t_320;
+    wire [17:0] t_321;
+    wire t_322;
+    wire [17:0] t_323;
+    wire [10:0] t_324;
+    wire [18:0] t_325;
+    wire [19:0] t_326;
+    wire [17:0] t_327;
+    wire t_328;
+    wire [17:0] t_329;
+    wire [10:0] t_330;
+    wire [18:0] t_331;
+    wire [19:0] t_332;
+    wire [17:0] t_333;
+    wire t_334;
+    wire [17:0] t_335;
+    wire [10:0] t_336;
+    wire [18:0] t_337;
+    wire [19:0] t_338;
+    wire [17:0] t_339;
+    wire t_340;
+    wire [17:0] t_341;
+    wire [10:0] t_342;
+    wire [18:0] t_343;
+    wire [19:0] t_344;
+    wire [16:0] t_345;
+    wire [16:0] t_346;
+    wire [15:0] t_347;
+    wire [16:0] t_348;
+    wire [16:0] t_349;
+    wire [18:0] t_350;
+    wire [16:0] t_351;
+    wire [18:0] t_352;
+    wire [16:0] t_353;
+    wire [16:0] t_354;
+    wire [16:0] t_355;
+    wire [15:0] t_356;
+    wire [16:0] t_357;
+    wire [16:0] t_358;
+    wire [18:0] t_359;
+    wire [16:0] t_360;
+    wire [18:0] t_361;
+    wire [16:0] t_362;
+    wire [16:0] t_363;
+    wire [16:0] t_364;
+    wire [43:0] t_365;
+    wire [43:0] t_366;
+    wire t_367;
+    wire [33:0] t_368;
+    wire [33:0] t_369;
+    wire [33:0] t_370;
+    wire [33:0] t_371;
+    wire [33:0] t_372;
+    wire [33:0] t_373;
+    wire [33:0] t_374;
+    wire [33:0] t_375;
+    wire [33:0] t_376;
+    wire [33:0] t_377;
+    wire [33:0] t_378;
+    wire [33:0] t_379;
+    wire [33:0] t_380;
+    wire [33:0] t_381;
+    wire [33:0] t_382;
+    wire [44:0] t_383;
+    wire [45:0] t_384;
+    wire t_385;
+    wire [46:0] t_386;
     wire t_387;
-    wire [1:0] t_388;
-    wire t_389;
-    wire [1:0] t_390;
-    wire [3:0] t_391;
-    wire [1:0] t_392;
+    wire [43:0] t_388;
+    wire [31:0] t_389;
+    wire [15:0] t_390;
+    wire [15:0] t_391;
+    wire [44:0] t_392;
     wire t_393;
-    wire [1:0] t_394;
-    wire [15:0] t_395;
-    wire [7:0] t_396;
-    wire t_397;
-    wire [3:0] t_398;
-    wire t_399;
-    wire [1:0] t_400;
-    wire t_401;
-    wire [1:0] t_402;
-    wire [3:0] t_403;
-    wire [1:0] t_404;
-    wire t_405;
-    wire [1:0] t_406;
-    wire [7:0] t_407;
-    wire [3:0] t_408;
-    wire t_409;
-    wire [1:0] t_410;
-    wire t_411;
-    wire [1:0] t_412;
-    wire [3:0] t_413;
-    wire [1:0] t_414;
+    wire t_394;
+    wire [34:0] t_395;
+    wire [34:0] t_396;
+    wire [34:0] t_397;
+    wire [34:0] t_398;
+    wire [34:0] t_399;
+    wire [34:0] t_400;
+    wire [34:0] t_401;
+    wire [34:0] t_402;
+    wire [34:0] t_403;
+    wire [34:0] t_404;
+    wire [34:0] t_405;
+    wire [34:0] t_406;
+    wire [34:0] t_407;
+    wire [34:0] t_408;
+    wire [34:0] t_409;
+    wire [34:0] t_410;
+    wire [31:0] t_411;
+    wire [15:0] t_412;
+    wire t_413;
+    wire [7:0] t_414;
     wire t_415;
-    wire [1:0] t_416;
-    wire [26:0] t_417;
-    wire [17:0] t_418;
-    wire [17:0] t_419;
-    wire t_420;
-    wire [17:0] t_421;
-    wire [10:0] t_422;
-    wire [18:0] t_423;
-    wire [19:0] t_424;
-    wire [31:0] t_425;
-    wire [15:0] t_426;
+    wire [3:0] t_416;
+    wire t_417;
+    wire [1:0] t_418;
+    wire t_419;
+    wire [1:0] t_420;
+    wire [3:0] t_421;
+    wire [1:0] t_422;
+    wire t_423;
+    wire [1:0] t_424;
+    wire [7:0] t_425;
+    wire [3:0] t_426;
     wire t_427;
-    wire [7:0] t_428;
+    wire [1:0] t_428;
     wire t_429;
-    wire [3:0] t_430;
-    wire t_431;
+    wire [1:0] t_430;
+    wire [3:0] t_431;
     wire [1:0] t_432;
     wire t_433;
     wire [1:0] t_434;
-    wire [3:0] t_435;
-    wire [1:0] t_436;
+    wire [15:0] t_435;
+    wire [7:0] t_436;
     wire t_437;
-    wire [1:0] t_438;
-    wire [7:0] t_439;
-    wire [3:0] t_440;
+    wire [3:0] t_438;
+    wire t_439;
+    wire [1:0] t_440;
     wire t_441;
     wire [1:0] t_442;
-    wire t_443;
+    wire [3:0] t_443;
     wire [1:0] t_444;
-    wire [3:0] t_445;
+    wire t_445;
     wire [1:0] t_446;
-    wire t_447;
-    wire [1:0] t_448;
-    wire [15:0] t_449;
-    wire [7:0] t_450;
+    wire [7:0] t_447;
+    wire [3:0] t_448;
+    wire t_449;
+    wire [1:0] t_450;
     wire t_451;
-    wire [3:0] t_452;
-    wire t_453;
+    wire [1:0] t_452;
+    wire [3:0] t_453;
     wire [1:0] t_454;
     wire t_455;
     wire [1:0] t_456;
-    wire [3:0] t_457;
-    wire [1:0] t_458;
-    wire t_459;
-    wire [1:0] t_460;
-    wire [7:0] t_461;
-    wire [3:0] t_462;
-    wire t_463;
-    wire [1:0] t_464;
-    wire t_465;
-    wire [1:0] t_466;
-    wire [3:0] t_467;
-    wire [1:0] t_468;
+    wire [26:0] t_457;
+    wire [17:0] t_458;
+    wire [17:0] t_459;
+    wire t_460;
+    wire [17:0] t_461;
+    wire [10:0] t_462;
+    wire [18:0] t_463;
+    wire [19:0] t_464;
+    wire [31:0] t_465;
+    wire [15:0] t_466;
+    wire t_467;
+    wire [7:0] t_468;
     wire t_469;
-    wire [1:0] t_470;
-    wire [26:0] t_471;
-    wire [17:0] t_472;
-    wire [17:0] t_473;
-    wire t_474;
-    wire [17:0] t_475;
-    wire [10:0] t_476;
-    wire [18:0] t_477;
-    wire [19:0] t_478;
-    wire t_479;
-    wire [31:0] t_480;
-    wire [15:0] t_481;
-    wire [15:0] t_482;
-    wire [11:0] t_483;
-    wire t_484;
-    wire [1:0] t_485;
-    wire t_486;
+    wire [3:0] t_470;
+    wire t_471;
+    wire [1:0] t_472;
+    wire t_473;
+    wire [1:0] t_474;
+    wire [3:0] t_475;
+    wire [1:0] t_476;
+    wire t_477;
+    wire [1:0] t_478;
+    wire [7:0] t_479;
+    wire [3:0] t_480;
+    wire t_481;
+    wire [1:0] t_482;
+    wire t_483;
+    wire [1:0] t_484;
+    wire [3:0] t_485;
+    wire [1:0] t_486;
     wire t_487;
+    wire [1:0] t_488;
+    wire [15:0] t_489;
+    wire [7:0] t_490;
+    wire t_491;
+    wire [3:0] t_492;
+    wire t_493;
+    wire [1:0] t_494;
+    wire t_495;
+    wire [1:0] t_496;
+    wire [3:0] t_497;
+    wire [1:0] t_498;
+    wire t_499;
+    wire [1:0] t_500;
+    wire [7:0] t_501;
+    wire [3:0] t_502;
+    wire t_503;
+    wire [1:0] t_504;
+    wire t_505;
+    wire [1:0] t_506;
+    wire [3:0] t_507;
+    wire [1:0] t_508;
+    wire t_509;
+    wire [1:0] t_510;
+    wire [26:0] t_511;
+    wire [17:0] t_512;
+    wire [17:0] t_513;
+    wire t_514;
+    wire [17:0] t_515;
+    wire [10:0] t_516;
+    wire [18:0] t_517;
+    wire [19:0] t_518;
+    wire t_519;
+    wire [31:0] t_520;
+    wire [15:0] t_521;
+    wire [15:0] t_522;
+    wire [11:0] t_523;
+    wire t_524;
+    wire [1:0] t_525;
+    wire t_526;
+    wire t_527;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3618,455 +3718,495 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_36 = (t_35[10] ? c2_t_m3 : c2_t_m2);
     assign t_37 = {{6{t_34[9]}}, t_34};
     assign t_38 = {{6{t_36[9]}}, t_36};
-    assign t_39 = ({{1{c3_t_m0[9]}}, c3_t_m0} - {{1{c3_t_m1[9]}}, c3_t_m1});
-    assign t_40 = t_39[10];
-    assign t_41 = (t_40 ? c3_full_t_m1 : c3_full_t_m0);
-    assign t_42 = (t_40 ? c3_t_m1 : c3_t_m0);
-    assign t_43 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
-    assign t_44 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
-    assign t_45 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
-    assign t_46 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
-    assign t_47 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
-    assign t_48 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
-    assign t_49 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
-    assign t_50 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
-    assign t_51 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
-    assign t_52 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
-    assign t_53 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
-    assign t_54 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
-    assign t_55 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
-    assign t_56 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
-    assign t_57 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
-    assign t_58 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
-    assign t_59 = ({{1{c0_d_q0[9]}}, c0_d_q0} - {{1{c0_d_q1[9]}}, c0_d_q1});
-    assign t_60 = ({{1{c0_d_q2[9]}}, c0_d_q2} - {{1{c0_d_q3[9]}}, c0_d_q3});
-    assign t_61 = ({{1{c0_d_q4[9]}}, c0_d_q4} - {{1{c0_d_q5[9]}}, c0_d_q5});
-    assign t_62 = ({{1{c0_d_q6[9]}}, c0_d_q6} - {{1{c0_d_q7[9]}}, c0_d_q7});
-    assign t_63 = ({{1{c0_d_q8[9]}}, c0_d_q8} - {{1{c0_d_q9[9]}}, c0_d_q9});
-    assign t_64 = ({{1{c0_d_q10[9]}}, c0_d_q10} - {{1{c0_d_q11[9]}}, c0_d_q11});
-    assign t_65 = ({{1{c0_d_q12[9]}}, c0_d_q12} - {{1{c0_d_q13[9]}}, c0_d_q13});
-    assign t_66 = ({{1{c0_d_q14[9]}}, c0_d_q14} - {{1{c0_d_q15[9]}}, c0_d_q15});
-    assign t_67 = ({{1{c1_d_m0[9]}}, c1_d_m0} - {{1{c1_d_m1[9]}}, c1_d_m1});
-    assign t_68 = ({{1{c1_d_m2[9]}}, c1_d_m2} - {{1{c1_d_m3[9]}}, c1_d_m3});
-    assign t_69 = ({{1{c1_d_m4[9]}}, c1_d_m4} - {{1{c1_d_m5[9]}}, c1_d_m5});
-    assign t_70 = ({{1{c1_d_m6[9]}}, c1_d_m6} - {{1{c1_d_m7[9]}}, c1_d_m7});
-    assign t_71 = ({{1{c2_d_m0[9]}}, c2_d_m0} - {{1{c2_d_m1[9]}}, c2_d_m1});
-    assign t_72 = (t_71[10] ? c2_d_m1 : c2_d_m0);
-    assign t_73 = ({{1{c2_d_m2[9]}}, c2_d_m2} - {{1{c2_d_m3[9]}}, c2_d_m3});
-    assign t_74 = (t_73[10] ? c2_d_m3 : c2_d_m2);
-    assign t_75 = {{6{t_72[9]}}, t_72};
-    assign t_76 = {{6{t_74[9]}}, t_74};
-    assign t_77 = ({{1{c3_d_m0[9]}}, c3_d_m0} - {{1{c3_d_m1[9]}}, c3_d_m1});
-    assign t_78 = t_77[10];
-    assign t_79 = (t_78 ? c3_full_d_m1 : c3_full_d_m0);
-    assign t_80 = (t_78 ? c3_d_m1 : c3_d_m0);
-    assign t_81 = {{2{c3_t_y0[15]}}, c3_t_y0};
-    assign t_82 = {{2{c3_t_y1[15]}}, c3_t_y1};
-    assign t_83 = {{2{c3_t_y2[15]}}, c3_t_y2};
-    assign t_84 = {{2{c3_t_y3[15]}}, c3_t_y3};
-    assign t_85 = {{2{c3_t_y4[15]}}, c3_t_y4};
-    assign t_86 = {{2{c3_t_y5[15]}}, c3_t_y5};
-    assign t_87 = {{2{c3_t_y6[15]}}, c3_t_y6};
-    assign t_88 = {{2{c3_t_y7[15]}}, c3_t_y7};
-    assign t_89 = {{2{c3_t_y8[15]}}, c3_t_y8};
-    assign t_90 = {{2{c3_t_y9[15]}}, c3_t_y9};
-    assign t_91 = {{2{c3_t_y10[15]}}, c3_t_y10};
-    assign t_92 = {{2{c3_t_y11[15]}}, c3_t_y11};
-    assign t_93 = {{2{c3_t_y12[15]}}, c3_t_y12};
-    assign t_94 = {{2{c3_t_y13[15]}}, c3_t_y13};
-    assign t_95 = {{2{c3_t_y14[15]}}, c3_t_y14};
-    assign t_96 = {{2{c3_t_y15[15]}}, c3_t_y15};
-    assign t_97 = {{2{c3_d_y0[15]}}, c3_d_y0};
-    assign t_98 = {{2{c3_d_y1[15]}}, c3_d_y1};
-    assign t_99 = {{2{c3_d_y2[15]}}, c3_d_y2};
-    assign t_100 = {{2{c3_d_y3[15]}}, c3_d_y3};
-    assign t_101 = {{2{c3_d_y4[15]}}, c3_d_y4};
-    assign t_102 = {{2{c3_d_y5[15]}}, c3_d_y5};
-    assign t_103 = {{2{c3_d_y6[15]}}, c3_d_y6};
-    assign t_104 = {{2{c3_d_y7[15]}}, c3_d_y7};
-    assign t_105 = {{2{c3_d_y8[15]}}, c3_d_y8};
-    assign t_106 = {{2{c3_d_y9[15]}}, c3_d_y9};
-    assign t_107 = {{2{c3_d_y10[15]}}, c3_d_y10};
-    assign t_108 = {{2{c3_d_y11[15]}}, c3_d_y11};
-    assign t_109 = {{2{c3_d_y12[15]}}, c3_d_y12};
-    assign t_110 = {{2{c3_d_y13[15]}}, c3_d_y13};
-    assign t_111 = {{2{c3_d_y14[15]}}, c3_d_y14};
-    assign t_112 = {{2{c3_d_y15[15]}}, c3_d_y15};
-    assign t_113 = {{2{c4_t_y0[15]}}, c4_t_y0};
-    assign t_114 = d_t_delta0[18];
-    assign t_115 = d_t_delta0[17:0];
-    assign t_116 = t_115[17:7];
-    assign t_117 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
-    assign t_118 = ({{1{c4_t_y_limit0[18]}}, c4_t_y_limit0} - {{1{t_117[18]}}, t_117});
-    assign t_119 = {{2{c4_t_y1[15]}}, c4_t_y1};
-    assign t_120 = d_t_delta1[18];
-    assign t_121 = d_t_delta1[17:0];
-    assign t_122 = t_121[17:7];
-    assign t_123 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
-    assign t_124 = ({{1{c4_t_y_limit1[18]}}, c4_t_y_limit1} - {{1{t_123[18]}}, t_123});
-    assign t_125 = {{2{c4_t_y2[15]}}, c4_t_y2};
-    assign t_126 = d_t_delta2[18];
-    assign t_127 = d_t_delta2[17:0];
-    assign t_128 = t_127[17:7];
-    assign t_129 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
-    assign t_130 = ({{1{c4_t_y_limit2[18]}}, c4_t_y_limit2} - {{1{t_129[18]}}, t_129});
-    assign t_131 = {{2{c4_t_y3[15]}}, c4_t_y3};
-    assign t_132 = d_t_delta3[18];
-    assign t_133 = d_t_delta3[17:0];
-    assign t_134 = t_133[17:7];
-    assign t_135 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
-    assign t_136 = ({{1{c4_t_y_limit3[18]}}, c4_t_y_limit3} - {{1{t_135[18]}}, t_135});
-    assign t_137 = {{2{c4_t_y4[15]}}, c4_t_y4};
-    assign t_138 = d_t_delta4[18];
-    assign t_139 = d_t_delta4[17:0];
-    assign t_140 = t_139[17:7];
-    assign t_141 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
-    assign t_142 = ({{1{c4_t_y_limit4[18]}}, c4_t_y_limit4} - {{1{t_141[18]}}, t_141});
-    assign t_143 = {{2{c4_t_y5[15]}}, c4_t_y5};
-    assign t_144 = d_t_delta5[18];
-    assign t_145 = d_t_delta5[17:0];
-    assign t_146 = t_145[17:7];
-    assign t_147 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
-    assign t_148 = ({{1{c4_t_y_limit5[18]}}, c4_t_y_limit5} - {{1{t_147[18]}}, t_147});
-    assign t_149 = {{2{c4_t_y6[15]}}, c4_t_y6};
-    assign t_150 = d_t_delta6[18];
-    assign t_151 = d_t_delta6[17:0];
-    assign t_152 = t_151[17:7];
-    assign t_153 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
-    assign t_154 = ({{1{c4_t_y_limit6[18]}}, c4_t_y_limit6} - {{1{t_153[18]}}, t_153});
-    assign t_155 = {{2{c4_t_y7[15]}}, c4_t_y7};
-    assign t_156 = d_t_delta7[18];
-    assign t_157 = d_t_delta7[17:0];
-    assign t_158 = t_157[17:7];
-    assign t_159 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
-    assign t_160 = ({{1{c4_t_y_limit7[18]}}, c4_t_y_limit7} - {{1{t_159[18]}}, t_159});
-    assign t_161 = {{2{c4_t_y8[15]}}, c4_t_y8};
-    assign t_162 = d_t_delta8[18];
-    assign t_163 = d_t_delta8[17:0];
-    assign t_164 = t_163[17:7];
-    assign t_165 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
-    assign t_166 = ({{1{c4_t_y_limit8[18]}}, c4_t_y_limit8} - {{1{t_165[18]}}, t_165});
-    assign t_167 = {{2{c4_t_y9[15]}}, c4_t_y9};
-    assign t_168 = d_t_delta9[18];
-    assign t_169 = d_t_delta9[17:0];
-    assign t_170 = t_169[17:7];
-    assign t_171 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
-    assign t_172 = ({{1{c4_t_y_limit9[18]}}, c4_t_y_limit9} - {{1{t_171[18]}}, t_171});
-    assign t_173 = {{2{c4_t_y10[15]}}, c4_t_y10};
-    assign t_174 = d_t_delta10[18];
-    assign t_175 = d_t_delta10[17:0];
-    assign t_176 = t_175[17:7];
-    assign t_177 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
-    assign t_178 = ({{1{c4_t_y_limit10[18]}}, c4_t_y_limit10} - {{1{t_177[18]}}, t_177});
-    assign t_179 = {{2{c4_t_y11[15]}}, c4_t_y11};
-    assign t_180 = d_t_delta11[18];
-    assign t_181 = d_t_delta11[17:0];
-    assign t_182 = t_181[17:7];
-    assign t_183 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
-    assign t_184 = ({{1{c4_t_y_limit11[18]}}, c4_t_y_limit11} - {{1{t_183[18]}}, t_183});
-    assign t_185 = {{2{c4_t_y12[15]}}, c4_t_y12};
-    assign t_186 = d_t_delta12[18];
-    assign t_187 = d_t_delta12[17:0];
-    assign t_188 = t_187[17:7];
-    assign t_189 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
-    assign t_190 = ({{1{c4_t_y_limit12[18]}}, c4_t_y_limit12} - {{1{t_189[18]}}, t_189});
-    assign t_191 = {{2{c4_t_y13[15]}}, c4_t_y13};
-    assign t_192 = d_t_delta13[18];
-    assign t_193 = d_t_delta13[17:0];
-    assign t_194 = t_193[17:7];
-    assign t_195 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
-    assign t_196 = ({{1{c4_t_y_limit13[18]}}, c4_t_y_limit13} - {{1{t_195[18]}}, t_195});
-    assign t_197 = {{2{c4_t_y14[15]}}, c4_t_y14};
-    assign t_198 = d_t_delta14[18];
-    assign t_199 = d_t_delta14[17:0];
-    assign t_200 = t_199[17:7];
-    assign t_201 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
-    assign t_202 = ({{1{c4_t_y_limit14[18]}}, c4_t_y_limit14} - {{1{t_201[18]}}, t_201});
-    assign t_203 = {{2{c4_t_y15[15]}}, c4_t_y15};
-    assign t_204 = d_t_delta15[18];
-    assign t_205 = d_t_delta15[17:0];
-    assign t_206 = t_205[17:7];
-    assign t_207 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
-    assign t_208 = ({{1{c4_t_y_limit15[18]}}, c4_t_y_limit15} - {{1{t_207[18]}}, t_207});
-    assign t_209 = {{2{c4_d_y0[15]}}, c4_d_y0};
-    assign t_210 = d_d_delta0[18];
-    assign t_211 = d_d_delta0[17:0];
-    assign t_212 = t_211[17:7];
-    assign t_213 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
-    assign t_214 = ({{1{c4_d_y_limit0[18]}}, c4_d_y_limit0} - {{1{t_213[18]}}, t_213});
-    assign t_215 = {{2{c4_d_y1[15]}}, c4_d_y1};
-    assign t_216 = d_d_delta1[18];
-    assign t_217 = d_d_delta1[17:0];
-    assign t_218 = t_217[17:7];
-    assign t_219 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
-    assign t_220 = ({{1{c4_d_y_limit1[18]}}, c4_d_y_limit1} - {{1{t_219[18]}}, t_219});
-    assign t_221 = {{2{c4_d_y2[15]}}, c4_d_y2};
-    assign t_222 = d_d_delta2[18];
-    assign t_223 = d_d_delta2[17:0];
-    assign t_224 = t_223[17:7];
-    assign t_225 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
-    assign t_226 = ({{1{c4_d_y_limit2[18]}}, c4_d_y_limit2} - {{1{t_225[18]}}, t_225});
-    assign t_227 = {{2{c4_d_y3[15]}}, c4_d_y3};
-    assign t_228 = d_d_delta3[18];
-    assign t_229 = d_d_delta3[17:0];
-    assign t_230 = t_229[17:7];
-    assign t_231 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
-    assign t_232 = ({{1{c4_d_y_limit3[18]}}, c4_d_y_limit3} - {{1{t_231[18]}}, t_231});
-    assign t_233 = {{2{c4_d_y4[15]}}, c4_d_y4};
-    assign t_234 = d_d_delta4[18];
-    assign t_235 = d_d_delta4[17:0];
-    assign t_236 = t_235[17:7];
-    assign t_237 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
-    assign t_238 = ({{1{c4_d_y_limit4[18]}}, c4_d_y_limit4} - {{1{t_237[18]}}, t_237});
-    assign t_239 = {{2{c4_d_y5[15]}}, c4_d_y5};
-    assign t_240 = d_d_delta5[18];
-    assign t_241 = d_d_delta5[17:0];
-    assign t_242 = t_241[17:7];
-    assign t_243 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
-    assign t_244 = ({{1{c4_d_y_limit5[18]}}, c4_d_y_limit5} - {{1{t_243[18]}}, t_243});
-    assign t_245 = {{2{c4_d_y6[15]}}, c4_d_y6};
-    assign t_246 = d_d_delta6[18];
-    assign t_247 = d_d_delta6[17:0];
-    assign t_248 = t_247[17:7];
-    assign t_249 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
-    assign t_250 = ({{1{c4_d_y_limit6[18]}}, c4_d_y_limit6} - {{1{t_249[18]}}, t_249});
-    assign t_251 = {{2{c4_d_y7[15]}}, c4_d_y7};
-    assign t_252 = d_d_delta7[18];
-    assign t_253 = d_d_delta7[17:0];
-    assign t_254 = t_253[17:7];
-    assign t_255 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
-    assign t_256 = ({{1{c4_d_y_limit7[18]}}, c4_d_y_limit7} - {{1{t_255[18]}}, t_255});
-    assign t_257 = {{2{c4_d_y8[15]}}, c4_d_y8};
-    assign t_258 = d_d_delta8[18];
-    assign t_259 = d_d_delta8[17:0];
-    assign t_260 = t_259[17:7];
-    assign t_261 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
-    assign t_262 = ({{1{c4_d_y_limit8[18]}}, c4_d_y_limit8} - {{1{t_261[18]}}, t_261});
-    assign t_263 = {{2{c4_d_y9[15]}}, c4_d_y9};
-    assign t_264 = d_d_delta9[18];
-    assign t_265 = d_d_delta9[17:0];
-    assign t_266 = t_265[17:7];
-    assign t_267 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
-    assign t_268 = ({{1{c4_d_y_limit9[18]}}, c4_d_y_limit9} - {{1{t_267[18]}}, t_267});
-    assign t_269 = {{2{c4_d_y10[15]}}, c4_d_y10};
-    assign t_270 = d_d_delta10[18];
-    assign t_271 = d_d_delta10[17:0];
-    assign t_272 = t_271[17:7];
-    assign t_273 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
-    assign t_274 = ({{1{c4_d_y_limit10[18]}}, c4_d_y_limit10} - {{1{t_273[18]}}, t_273});
-    assign t_275 = {{2{c4_d_y11[15]}}, c4_d_y11};
-    assign t_276 = d_d_delta11[18];
-    assign t_277 = d_d_delta11[17:0];
-    assign t_278 = t_277[17:7];
-    assign t_279 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
-    assign t_280 = ({{1{c4_d_y_limit11[18]}}, c4_d_y_limit11} - {{1{t_279[18]}}, t_279});
-    assign t_281 = {{2{c4_d_y12[15]}}, c4_d_y12};
-    assign t_282 = d_d_delta12[18];
-    assign t_283 = d_d_delta12[17:0];
-    assign t_284 = t_283[17:7];
-    assign t_285 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
-    assign t_286 = ({{1{c4_d_y_limit12[18]}}, c4_d_y_limit12} - {{1{t_285[18]}}, t_285});
-    assign t_287 = {{2{c4_d_y13[15]}}, c4_d_y13};
-    assign t_288 = d_d_delta13[18];
-    assign t_289 = d_d_delta13[17:0];
-    assign t_290 = t_289[17:7];
-    assign t_291 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
-    assign t_292 = ({{1{c4_d_y_limit13[18]}}, c4_d_y_limit13} - {{1{t_291[18]}}, t_291});
-    assign t_293 = {{2{c4_d_y14[15]}}, c4_d_y14};
-    assign t_294 = d_d_delta14[18];
-    assign t_295 = d_d_delta14[17:0];
-    assign t_296 = t_295[17:7];
-    assign t_297 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
-    assign t_298 = ({{1{c4_d_y_limit14[18]}}, c4_d_y_limit14} - {{1{t_297[18]}}, t_297});
-    assign t_299 = {{2{c4_d_y15[15]}}, c4_d_y15};
-    assign t_300 = d_d_delta15[18];
-    assign t_301 = d_d_delta15[17:0];
-    assign t_302 = t_301[17:7];
-    assign t_303 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
-    assign t_304 = ({{1{c4_d_y_limit15[18]}}, c4_d_y_limit15} - {{1{t_303[18]}}, t_303});
-    assign t_305 = {{1{e2_ref_t[15]}}, e2_ref_t};
-    assign t_306 = {{1{e2_ref_d[15]}}, e2_ref_d};
-    assign t_307 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
-    assign t_308 = {{1{t_307[15]}}, t_307};
-    assign t_309 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
-    assign t_310 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
-    assign t_311 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
-    assign t_312 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
-    assign t_313 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
-    assign t_314 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_315 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_316 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
-    assign t_317 = {{1{t_316[15]}}, t_316};
-    assign t_318 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
-    assign t_319 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
-    assign t_320 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
-    assign t_321 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
-    assign t_322 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
-    assign t_323 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_324 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_325 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
-    assign t_326 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
-    assign t_327 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_328 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
-    assign t_329 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
-    assign t_330 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
-    assign t_331 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
-    assign t_332 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
-    assign t_333 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
-    assign t_334 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
-    assign t_335 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
-    assign t_336 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
-    assign t_337 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
-    assign t_338 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
-    assign t_339 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
-    assign t_340 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
-    assign t_341 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
-    assign t_342 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
-    assign t_343 = (ckpt_last_2 ? 45'h100000000000 : {1'h0, (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0])});
-    assign t_344 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
-    assign t_345 = (ckpt_valid_4 & (~ckpt_done));
-    assign t_346 = ({1'h0, {((~ckpt_valid_ahead_3) | (ckpt_valid_4 & ckpt_s4_above)), {1'h0, cdf_threshold}}} - {2'h0, ckpt_jump_s3_sum});
-    assign t_347 = (ckpt_skip_jump & pass_b_phase);
-    assign t_348 = {10'h0, p4_q15};
-    assign t_349 = cur_uniforms[31:0];
-    assign t_350 = uniform_final_q[15:0];
-    assign t_351 = uniform_final_q[31:16];
-    assign t_352 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
-    assign t_353 = (state == 3'h1);
-    assign t_354 = ((state == 3'h4) & ckpt_prefix_jump);
-    assign t_355 = ({1'h0, g1_rest} - {1'h0, g1_q15});
-    assign t_356 = ({1'h0, g1_rest} - {1'h0, g1_q14});
-    assign t_357 = ({1'h0, g1_rest} - {1'h0, g1_q13});
-    assign t_358 = ({1'h0, g1_rest} - {1'h0, g1_q12});
-    assign t_359 = ({1'h0, g1_rest} - {1'h0, g1_q11});
-    assign t_360 = ({1'h0, g1_rest} - {1'h0, g1_q10});
-    assign t_361 = ({1'h0, g1_rest} - {1'h0, g1_q9});
-    assign t_362 = ({1'h0, g1_rest} - {1'h0, g1_q8});
-    assign t_363 = ({1'h0, g1_rest} - {1'h0, g1_q7});
-    assign t_364 = ({1'h0, g1_rest} - {1'h0, g1_q6});
-    assign t_365 = ({1'h0, g1_rest} - {1'h0, g1_q5});
-    assign t_366 = ({1'h0, g1_rest} - {1'h0, g1_q4});
-    assign t_367 = ({1'h0, g1_rest} - {1'h0, g1_q3});
-    assign t_368 = ({1'h0, g1_rest} - {1'h0, g1_q2});
-    assign t_369 = ({1'h0, g1_rest} - {1'h0, g1_q1});
-    assign t_370 = ({1'h0, g1_rest} - {1'h0, g1_q0});
-    assign t_371 = {15'h0, sum_t[43:27]};
-    assign t_372 = t_371[31:16];
-    assign t_373 = (|t_372);
-    assign t_374 = t_372[15:8];
-    assign t_375 = (|t_374);
-    assign t_376 = t_374[7:4];
-    assign t_377 = (|t_376);
-    assign t_378 = t_376[3:2];
-    assign t_379 = (|t_378);
-    assign t_380 = t_376[1:0];
-    assign t_381 = t_374[3:0];
-    assign t_382 = t_381[3:2];
-    assign t_383 = (|t_382);
-    assign t_384 = t_381[1:0];
-    assign t_385 = t_372[7:0];
-    assign t_386 = t_385[7:4];
-    assign t_387 = (|t_386);
-    assign t_388 = t_386[3:2];
-    assign t_389 = (|t_388);
-    assign t_390 = t_386[1:0];
-    assign t_391 = t_385[3:0];
-    assign t_392 = t_391[3:2];
-    assign t_393 = (|t_392);
-    assign t_394 = t_391[1:0];
-    assign t_395 = t_371[15:0];
-    assign t_396 = t_395[15:8];
-    assign t_397 = (|t_396);
-    assign t_398 = t_396[7:4];
-    assign t_399 = (|t_398);
-    assign t_400 = t_398[3:2];
-    assign t_401 = (|t_400);
-    assign t_402 = t_398[1:0];
-    assign t_403 = t_396[3:0];
-    assign t_404 = t_403[3:2];
-    assign t_405 = (|t_404);
-    assign t_406 = t_403[1:0];
-    assign t_407 = t_395[7:0];
-    assign t_408 = t_407[7:4];
-    assign t_409 = (|t_408);
-    assign t_410 = t_408[3:2];
-    assign t_411 = (|t_410);
-    assign t_412 = t_408[1:0];
-    assign t_413 = t_407[3:0];
-    assign t_414 = t_413[3:2];
+    assign t_39 = {{6{t_34[9]}}, t_34};
+    assign t_40 = {{6{t_36[9]}}, t_36};
+    assign t_41 = {{6{t_34[9]}}, t_34};
+    assign t_42 = {{6{t_36[9]}}, t_36};
+    assign t_43 = {{6{t_34[9]}}, t_34};
+    assign t_44 = {{6{t_36[9]}}, t_36};
+    assign t_45 = {{6{t_34[9]}}, t_34};
+    assign t_46 = {{6{t_36[9]}}, t_36};
+    assign t_47 = {{6{t_34[9]}}, t_34};
+    assign t_48 = {{6{t_36[9]}}, t_36};
+    assign t_49 = {{6{t_34[9]}}, t_34};
+    assign t_50 = {{6{t_36[9]}}, t_36};
+    assign t_51 = {{6{t_34[9]}}, t_34};
+    assign t_52 = {{6{t_36[9]}}, t_36};
+    assign t_53 = ({{1{c3_t_m0_g0[9]}}, c3_t_m0_g0} - {{1{c3_t_m1_g0[9]}}, c3_t_m1_g0});
+    assign t_54 = ({{1{c3_t_m0_g1[9]}}, c3_t_m0_g1} - {{1{c3_t_m1_g1[9]}}, c3_t_m1_g1});
+    assign t_55 = ({{1{c3_t_m0_g2[9]}}, c3_t_m0_g2} - {{1{c3_t_m1_g2[9]}}, c3_t_m1_g2});
+    assign t_56 = ({{1{c3_t_m0_g3[9]}}, c3_t_m0_g3} - {{1{c3_t_m1_g3[9]}}, c3_t_m1_g3});
+    assign t_57 = ({{1{c3_t_m0_g4[9]}}, c3_t_m0_g4} - {{1{c3_t_m1_g4[9]}}, c3_t_m1_g4});
+    assign t_58 = ({{1{c3_t_m0_g5[9]}}, c3_t_m0_g5} - {{1{c3_t_m1_g5[9]}}, c3_t_m1_g5});
+    assign t_59 = ({{1{c3_t_m0_g6[9]}}, c3_t_m0_g6} - {{1{c3_t_m1_g6[9]}}, c3_t_m1_g6});
+    assign t_60 = ({{1{c3_t_m0_g7[9]}}, c3_t_m0_g7} - {{1{c3_t_m1_g7[9]}}, c3_t_m1_g7});
+    assign t_61 = ({{1{c3_t_m0[9]}}, c3_t_m0} - {{1{c3_t_m1[9]}}, c3_t_m1});
+    assign t_62 = (t_61[10] ? c3_t_m1 : c3_t_m0);
+    assign t_63 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
+    assign t_64 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
+    assign t_65 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
+    assign t_66 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
+    assign t_67 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
+    assign t_68 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
+    assign t_69 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
+    assign t_70 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
+    assign t_71 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
+    assign t_72 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
+    assign t_73 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
+    assign t_74 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
+    assign t_75 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
+    assign t_76 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
+    assign t_77 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
+    assign t_78 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
+    assign t_79 = ({{1{c0_d_q0[9]}}, c0_d_q0} - {{1{c0_d_q1[9]}}, c0_d_q1});
+    assign t_80 = ({{1{c0_d_q2[9]}}, c0_d_q2} - {{1{c0_d_q3[9]}}, c0_d_q3});
+    assign t_81 = ({{1{c0_d_q4[9]}}, c0_d_q4} - {{1{c0_d_q5[9]}}, c0_d_q5});
+    assign t_82 = ({{1{c0_d_q6[9]}}, c0_d_q6} - {{1{c0_d_q7[9]}}, c0_d_q7});
+    assign t_83 = ({{1{c0_d_q8[9]}}, c0_d_q8} - {{1{c0_d_q9[9]}}, c0_d_q9});
+    assign t_84 = ({{1{c0_d_q10[9]}}, c0_d_q10} - {{1{c0_d_q11[9]}}, c0_d_q11});
+    assign t_85 = ({{1{c0_d_q12[9]}}, c0_d_q12} - {{1{c0_d_q13[9]}}, c0_d_q13});
+    assign t_86 = ({{1{c0_d_q14[9]}}, c0_d_q14} - {{1{c0_d_q15[9]}}, c0_d_q15});
+    assign t_87 = ({{1{c1_d_m0[9]}}, c1_d_m0} - {{1{c1_d_m1[9]}}, c1_d_m1});
+    assign t_88 = ({{1{c1_d_m2[9]}}, c1_d_m2} - {{1{c1_d_m3[9]}}, c1_d_m3});
+    assign t_89 = ({{1{c1_d_m4[9]}}, c1_d_m4} - {{1{c1_d_m5[9]}}, c1_d_m5});
+    assign t_90 = ({{1{c1_d_m6[9]}}, c1_d_m6} - {{1{c1_d_m7[9]}}, c1_d_m7});
+    assign t_91 = ({{1{c2_d_m0[9]}}, c2_d_m0} - {{1{c2_d_m1[9]}}, c2_d_m1});
+    assign t_92 = (t_91[10] ? c2_d_m1 : c2_d_m0);
+    assign t_93 = ({{1{c2_d_m2[9]}}, c2_d_m2} - {{1{c2_d_m3[9]}}, c2_d_m3});
+    assign t_94 = (t_93[10] ? c2_d_m3 : c2_d_m2);
+    assign t_95 = {{6{t_92[9]}}, t_92};
+    assign t_96 = {{6{t_94[9]}}, t_94};
+    assign t_97 = {{6{t_92[9]}}, t_92};
+    assign t_98 = {{6{t_94[9]}}, t_94};
+    assign t_99 = {{6{t_92[9]}}, t_92};
+    assign t_100 = {{6{t_94[9]}}, t_94};
+    assign t_101 = {{6{t_92[9]}}, t_92};
+    assign t_102 = {{6{t_94[9]}}, t_94};
+    assign t_103 = {{6{t_92[9]}}, t_92};
+    assign t_104 = {{6{t_94[9]}}, t_94};
+    assign t_105 = {{6{t_92[9]}}, t_92};
+    assign t_106 = {{6{t_94[9]}}, t_94};
+    assign t_107 = {{6{t_92[9]}}, t_92};
+    assign t_108 = {{6{t_94[9]}}, t_94};
+    assign t_109 = {{6{t_92[9]}}, t_92};
+    assign t_110 = {{6{t_94[9]}}, t_94};
+    assign t_111 = ({{1{c3_d_m0_g0[9]}}, c3_d_m0_g0} - {{1{c3_d_m1_g0[9]}}, c3_d_m1_g0});
+    assign t_112 = ({{1{c3_d_m0_g1[9]}}, c3_d_m0_g1} - {{1{c3_d_m1_g1[9]}}, c3_d_m1_g1});
+    assign t_113 = ({{1{c3_d_m0_g2[9]}}, c3_d_m0_g2} - {{1{c3_d_m1_g2[9]}}, c3_d_m1_g2});
+    assign t_114 = ({{1{c3_d_m0_g3[9]}}, c3_d_m0_g3} - {{1{c3_d_m1_g3[9]}}, c3_d_m1_g3});
+    assign t_115 = ({{1{c3_d_m0_g4[9]}}, c3_d_m0_g4} - {{1{c3_d_m1_g4[9]}}, c3_d_m1_g4});
+    assign t_116 = ({{1{c3_d_m0_g5[9]}}, c3_d_m0_g5} - {{1{c3_d_m1_g5[9]}}, c3_d_m1_g5});
+    assign t_117 = ({{1{c3_d_m0_g6[9]}}, c3_d_m0_g6} - {{1{c3_d_m1_g6[9]}}, c3_d_m1_g6});
+    assign t_118 = ({{1{c3_d_m0_g7[9]}}, c3_d_m0_g7} - {{1{c3_d_m1_g7[9]}}, c3_d_m1_g7});
+    assign t_119 = ({{1{c3_d_m0[9]}}, c3_d_m0} - {{1{c3_d_m1[9]}}, c3_d_m1});
+    assign t_120 = (t_119[10] ? c3_d_m1 : c3_d_m0);
+    assign t_121 = {{2{c3_t_y0[15]}}, c3_t_y0};
+    assign t_122 = {{2{c3_t_y1[15]}}, c3_t_y1};
+    assign t_123 = {{2{c3_t_y2[15]}}, c3_t_y2};
+    assign t_124 = {{2{c3_t_y3[15]}}, c3_t_y3};
+    assign t_125 = {{2{c3_t_y4[15]}}, c3_t_y4};
+    assign t_126 = {{2{c3_t_y5[15]}}, c3_t_y5};
+    assign t_127 = {{2{c3_t_y6[15]}}, c3_t_y6};
+    assign t_128 = {{2{c3_t_y7[15]}}, c3_t_y7};
+    assign t_129 = {{2{c3_t_y8[15]}}, c3_t_y8};
+    assign t_130 = {{2{c3_t_y9[15]}}, c3_t_y9};
+    assign t_131 = {{2{c3_t_y10[15]}}, c3_t_y10};
+    assign t_132 = {{2{c3_t_y11[15]}}, c3_t_y11};
+    assign t_133 = {{2{c3_t_y12[15]}}, c3_t_y12};
+    assign t_134 = {{2{c3_t_y13[15]}}, c3_t_y13};
+    assign t_135 = {{2{c3_t_y14[15]}}, c3_t_y14};
+    assign t_136 = {{2{c3_t_y15[15]}}, c3_t_y15};
+    assign t_137 = {{2{c3_d_y0[15]}}, c3_d_y0};
+    assign t_138 = {{2{c3_d_y1[15]}}, c3_d_y1};
+    assign t_139 = {{2{c3_d_y2[15]}}, c3_d_y2};
+    assign t_140 = {{2{c3_d_y3[15]}}, c3_d_y3};
+    assign t_141 = {{2{c3_d_y4[15]}}, c3_d_y4};
+    assign t_142 = {{2{c3_d_y5[15]}}, c3_d_y5};
+    assign t_143 = {{2{c3_d_y6[15]}}, c3_d_y6};
+    assign t_144 = {{2{c3_d_y7[15]}}, c3_d_y7};
+    assign t_145 = {{2{c3_d_y8[15]}}, c3_d_y8};
+    assign t_146 = {{2{c3_d_y9[15]}}, c3_d_y9};
+    assign t_147 = {{2{c3_d_y10[15]}}, c3_d_y10};
+    assign t_148 = {{2{c3_d_y11[15]}}, c3_d_y11};
+    assign t_149 = {{2{c3_d_y12[15]}}, c3_d_y12};
+    assign t_150 = {{2{c3_d_y13[15]}}, c3_d_y13};
+    assign t_151 = {{2{c3_d_y14[15]}}, c3_d_y14};
+    assign t_152 = {{2{c3_d_y15[15]}}, c3_d_y15};
+    assign t_153 = {{2{c4_t_y0[15]}}, c4_t_y0};
+    assign t_154 = d_t_delta0[18];
+    assign t_155 = d_t_delta0[17:0];
+    assign t_156 = t_155[17:7];
+    assign t_157 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
+    assign t_158 = ({{1{c4_t_y_limit0[18]}}, c4_t_y_limit0} - {{1{t_157[18]}}, t_157});
+    assign t_159 = {{2{c4_t_y1[15]}}, c4_t_y1};
+    assign t_160 = d_t_delta1[18];
+    assign t_161 = d_t_delta1[17:0];
+    assign t_162 = t_161[17:7];
+    assign t_163 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
+    assign t_164 = ({{1{c4_t_y_limit1[18]}}, c4_t_y_limit1} - {{1{t_163[18]}}, t_163});
+    assign t_165 = {{2{c4_t_y2[15]}}, c4_t_y2};
+    assign t_166 = d_t_delta2[18];
+    assign t_167 = d_t_delta2[17:0];
+    assign t_168 = t_167[17:7];
+    assign t_169 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
+    assign t_170 = ({{1{c4_t_y_limit2[18]}}, c4_t_y_limit2} - {{1{t_169[18]}}, t_169});
+    assign t_171 = {{2{c4_t_y3[15]}}, c4_t_y3};
+    assign t_172 = d_t_delta3[18];
+    assign t_173 = d_t_delta3[17:0];
+    assign t_174 = t_173[17:7];
+    assign t_175 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
+    assign t_176 = ({{1{c4_t_y_limit3[18]}}, c4_t_y_limit3} - {{1{t_175[18]}}, t_175});
+    assign t_177 = {{2{c4_t_y4[15]}}, c4_t_y4};
+    assign t_178 = d_t_delta4[18];
+    assign t_179 = d_t_delta4[17:0];
+    assign t_180 = t_179[17:7];
+    assign t_181 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
+    assign t_182 = ({{1{c4_t_y_limit4[18]}}, c4_t_y_limit4} - {{1{t_181[18]}}, t_181});
+    assign t_183 = {{2{c4_t_y5[15]}}, c4_t_y5};
+    assign t_184 = d_t_delta5[18];
+    assign t_185 = d_t_delta5[17:0];
+    assign t_186 = t_185[17:7];
+    assign t_187 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
+    assign t_188 = ({{1{c4_t_y_limit5[18]}}, c4_t_y_limit5} - {{1{t_187[18]}}, t_187});
+    assign t_189 = {{2{c4_t_y6[15]}}, c4_t_y6};
+    assign t_190 = d_t_delta6[18];
+    assign t_191 = d_t_delta6[17:0];
+    assign t_192 = t_191[17:7];
+    assign t_193 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
+    assign t_194 = ({{1{c4_t_y_limit6[18]}}, c4_t_y_limit6} - {{1{t_193[18]}}, t_193});
+    assign t_195 = {{2{c4_t_y7[15]}}, c4_t_y7};
+    assign t_196 = d_t_delta7[18];
+    assign t_197 = d_t_delta7[17:0];
+    assign t_198 = t_197[17:7];
+    assign t_199 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
+    assign t_200 = ({{1{c4_t_y_limit7[18]}}, c4_t_y_limit7} - {{1{t_199[18]}}, t_199});
+    assign t_201 = {{2{c4_t_y8[15]}}, c4_t_y8};
+    assign t_202 = d_t_delta8[18];
+    assign t_203 = d_t_delta8[17:0];
+    assign t_204 = t_203[17:7];
+    assign t_205 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
+    assign t_206 = ({{1{c4_t_y_limit8[18]}}, c4_t_y_limit8} - {{1{t_205[18]}}, t_205});
+    assign t_207 = {{2{c4_t_y9[15]}}, c4_t_y9};
+    assign t_208 = d_t_delta9[18];
+    assign t_209 = d_t_delta9[17:0];
+    assign t_210 = t_209[17:7];
+    assign t_211 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
+    assign t_212 = ({{1{c4_t_y_limit9[18]}}, c4_t_y_limit9} - {{1{t_211[18]}}, t_211});
+    assign t_213 = {{2{c4_t_y10[15]}}, c4_t_y10};
+    assign t_214 = d_t_delta10[18];
+    assign t_215 = d_t_delta10[17:0];
+    assign t_216 = t_215[17:7];
+    assign t_217 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
+    assign t_218 = ({{1{c4_t_y_limit10[18]}}, c4_t_y_limit10} - {{1{t_217[18]}}, t_217});
+    assign t_219 = {{2{c4_t_y11[15]}}, c4_t_y11};
+    assign t_220 = d_t_delta11[18];
+    assign t_221 = d_t_delta11[17:0];
+    assign t_222 = t_221[17:7];
+    assign t_223 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
+    assign t_224 = ({{1{c4_t_y_limit11[18]}}, c4_t_y_limit11} - {{1{t_223[18]}}, t_223});
+    assign t_225 = {{2{c4_t_y12[15]}}, c4_t_y12};
+    assign t_226 = d_t_delta12[18];
+    assign t_227 = d_t_delta12[17:0];
+    assign t_228 = t_227[17:7];
+    assign t_229 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
+    assign t_230 = ({{1{c4_t_y_limit12[18]}}, c4_t_y_limit12} - {{1{t_229[18]}}, t_229});
+    assign t_231 = {{2{c4_t_y13[15]}}, c4_t_y13};
+    assign t_232 = d_t_delta13[18];
+    assign t_233 = d_t_delta13[17:0];
+    assign t_234 = t_233[17:7];
+    assign t_235 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
+    assign t_236 = ({{1{c4_t_y_limit13[18]}}, c4_t_y_limit13} - {{1{t_235[18]}}, t_235});
+    assign t_237 = {{2{c4_t_y14[15]}}, c4_t_y14};
+    assign t_238 = d_t_delta14[18];
+    assign t_239 = d_t_delta14[17:0];
+    assign t_240 = t_239[17:7];
+    assign t_241 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
+    assign t_242 = ({{1{c4_t_y_limit14[18]}}, c4_t_y_limit14} - {{1{t_241[18]}}, t_241});
+    assign t_243 = {{2{c4_t_y15[15]}}, c4_t_y15};
+    assign t_244 = d_t_delta15[18];
+    assign t_245 = d_t_delta15[17:0];
+    assign t_246 = t_245[17:7];
+    assign t_247 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
+    assign t_248 = ({{1{c4_t_y_limit15[18]}}, c4_t_y_limit15} - {{1{t_247[18]}}, t_247});
+    assign t_249 = {{2{c4_d_y0[15]}}, c4_d_y0};
+    assign t_250 = d_d_delta0[18];
+    assign t_251 = d_d_delta0[17:0];
+    assign t_252 = t_251[17:7];
+    assign t_253 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
+    assign t_254 = ({{1{c4_d_y_limit0[18]}}, c4_d_y_limit0} - {{1{t_253[18]}}, t_253});
+    assign t_255 = {{2{c4_d_y1[15]}}, c4_d_y1};
+    assign t_256 = d_d_delta1[18];
+    assign t_257 = d_d_delta1[17:0];
+    assign t_258 = t_257[17:7];
+    assign t_259 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
+    assign t_260 = ({{1{c4_d_y_limit1[18]}}, c4_d_y_limit1} - {{1{t_259[18]}}, t_259});
+    assign t_261 = {{2{c4_d_y2[15]}}, c4_d_y2};
+    assign t_262 = d_d_delta2[18];
+    assign t_263 = d_d_delta2[17:0];
+    assign t_264 = t_263[17:7];
+    assign t_265 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
+    assign t_266 = ({{1{c4_d_y_limit2[18]}}, c4_d_y_limit2} - {{1{t_265[18]}}, t_265});
+    assign t_267 = {{2{c4_d_y3[15]}}, c4_d_y3};
+    assign t_268 = d_d_delta3[18];
+    assign t_269 = d_d_delta3[17:0];
+    assign t_270 = t_269[17:7];
+    assign t_271 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
+    assign t_272 = ({{1{c4_d_y_limit3[18]}}, c4_d_y_limit3} - {{1{t_271[18]}}, t_271});
+    assign t_273 = {{2{c4_d_y4[15]}}, c4_d_y4};
+    assign t_274 = d_d_delta4[18];
+    assign t_275 = d_d_delta4[17:0];
+    assign t_276 = t_275[17:7];
+    assign t_277 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
+    assign t_278 = ({{1{c4_d_y_limit4[18]}}, c4_d_y_limit4} - {{1{t_277[18]}}, t_277});
+    assign t_279 = {{2{c4_d_y5[15]}}, c4_d_y5};
+    assign t_280 = d_d_delta5[18];
+    assign t_281 = d_d_delta5[17:0];
+    assign t_282 = t_281[17:7];
+    assign t_283 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
+    assign t_284 = ({{1{c4_d_y_limit5[18]}}, c4_d_y_limit5} - {{1{t_283[18]}}, t_283});
+    assign t_285 = {{2{c4_d_y6[15]}}, c4_d_y6};
+    assign t_286 = d_d_delta6[18];
+    assign t_287 = d_d_delta6[17:0];
+    assign t_288 = t_287[17:7];
+    assign t_289 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
+    assign t_290 = ({{1{c4_d_y_limit6[18]}}, c4_d_y_limit6} - {{1{t_289[18]}}, t_289});
+    assign t_291 = {{2{c4_d_y7[15]}}, c4_d_y7};
+    assign t_292 = d_d_delta7[18];
+    assign t_293 = d_d_delta7[17:0];
+    assign t_294 = t_293[17:7];
+    assign t_295 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
+    assign t_296 = ({{1{c4_d_y_limit7[18]}}, c4_d_y_limit7} - {{1{t_295[18]}}, t_295});
+    assign t_297 = {{2{c4_d_y8[15]}}, c4_d_y8};
+    assign t_298 = d_d_delta8[18];
+    assign t_299 = d_d_delta8[17:0];
+    assign t_300 = t_299[17:7];
+    assign t_301 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
+    assign t_302 = ({{1{c4_d_y_limit8[18]}}, c4_d_y_limit8} - {{1{t_301[18]}}, t_301});
+    assign t_303 = {{2{c4_d_y9[15]}}, c4_d_y9};
+    assign t_304 = d_d_delta9[18];
+    assign t_305 = d_d_delta9[17:0];
+    assign t_306 = t_305[17:7];
+    assign t_307 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
+    assign t_308 = ({{1{c4_d_y_limit9[18]}}, c4_d_y_limit9} - {{1{t_307[18]}}, t_307});
+    assign t_309 = {{2{c4_d_y10[15]}}, c4_d_y10};
+    assign t_310 = d_d_delta10[18];
+    assign t_311 = d_d_delta10[17:0];
+    assign t_312 = t_311[17:7];
+    assign t_313 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
+    assign t_314 = ({{1{c4_d_y_limit10[18]}}, c4_d_y_limit10} - {{1{t_313[18]}}, t_313});
+    assign t_315 = {{2{c4_d_y11[15]}}, c4_d_y11};
+    assign t_316 = d_d_delta11[18];
+    assign t_317 = d_d_delta11[17:0];
+    assign t_318 = t_317[17:7];
+    assign t_319 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
+    assign t_320 = ({{1{c4_d_y_limit11[18]}}, c4_d_y_limit11} - {{1{t_319[18]}}, t_319});
+    assign t_321 = {{2{c4_d_y12[15]}}, c4_d_y12};
+    assign t_322 = d_d_delta12[18];
+    assign t_323 = d_d_delta12[17:0];
+    assign t_324 = t_323[17:7];
+    assign t_325 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
+    assign t_326 = ({{1{c4_d_y_limit12[18]}}, c4_d_y_limit12} - {{1{t_325[18]}}, t_325});
+    assign t_327 = {{2{c4_d_y13[15]}}, c4_d_y13};
+    assign t_328 = d_d_delta13[18];
+    assign t_329 = d_d_delta13[17:0];
+    assign t_330 = t_329[17:7];
+    assign t_331 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
+    assign t_332 = ({{1{c4_d_y_limit13[18]}}, c4_d_y_limit13} - {{1{t_331[18]}}, t_331});
+    assign t_333 = {{2{c4_d_y14[15]}}, c4_d_y14};
+    assign t_334 = d_d_delta14[18];
+    assign t_335 = d_d_delta14[17:0];
+    assign t_336 = t_335[17:7];
+    assign t_337 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
+    assign t_338 = ({{1{c4_d_y_limit14[18]}}, c4_d_y_limit14} - {{1{t_337[18]}}, t_337});
+    assign t_339 = {{2{c4_d_y15[15]}}, c4_d_y15};
+    assign t_340 = d_d_delta15[18];
+    assign t_341 = d_d_delta15[17:0];
+    assign t_342 = t_341[17:7];
+    assign t_343 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
+    assign t_344 = ({{1{c4_d_y_limit15[18]}}, c4_d_y_limit15} - {{1{t_343[18]}}, t_343});
+    assign t_345 = {{1{e2_ref_t[15]}}, e2_ref_t};
+    assign t_346 = {{1{e2_ref_d[15]}}, e2_ref_d};
+    assign t_347 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
+    assign t_348 = {{1{t_347[15]}}, t_347};
+    assign t_349 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
+    assign t_350 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
+    assign t_351 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
+    assign t_352 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
+    assign t_353 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
+    assign t_354 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_355 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_356 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
+    assign t_357 = {{1{t_356[15]}}, t_356};
+    assign t_358 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
+    assign t_359 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
+    assign t_360 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
+    assign t_361 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
+    assign t_362 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
+    assign t_363 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_364 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_365 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
+    assign t_366 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
+    assign t_367 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_368 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
+    assign t_369 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
+    assign t_370 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
+    assign t_371 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
+    assign t_372 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
+    assign t_373 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
+    assign t_374 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
+    assign t_375 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
+    assign t_376 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
+    assign t_377 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
+    assign t_378 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
+    assign t_379 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
+    assign t_380 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
+    assign t_381 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
+    assign t_382 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
+    assign t_383 = (ckpt_last_2 ? 45'h100000000000 : {1'h0, (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0])});
+    assign t_384 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
+    assign t_385 = (ckpt_valid_4 & (~ckpt_done));
+    assign t_386 = ({1'h0, {((~ckpt_valid_ahead_3) | (ckpt_valid_4 & ckpt_s4_above)), {1'h0, cdf_threshold}}} - {2'h0, ckpt_jump_s3_sum});
+    assign t_387 = (ckpt_skip_jump & pass_b_phase);
+    assign t_388 = {10'h0, p4_q15};
+    assign t_389 = cur_uniforms[31:0];
+    assign t_390 = uniform_final_q[15:0];
+    assign t_391 = uniform_final_q[31:16];
+    assign t_392 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
+    assign t_393 = (state == 3'h1);
+    assign t_394 = ((state == 3'h4) & ckpt_prefix_jump);
+    assign t_395 = ({1'h0, g1_rest} - {1'h0, g1_q15});
+    assign t_396 = ({1'h0, g1_rest} - {1'h0, g1_q14});
+    assign t_397 = ({1'h0, g1_rest} - {1'h0, g1_q13});
+    assign t_398 = ({1'h0, g1_rest} - {1'h0, g1_q12});
+    assign t_399 = ({1'h0, g1_rest} - {1'h0, g1_q11});
+    assign t_400 = ({1'h0, g1_rest} - {1'h0, g1_q10});
+    assign t_401 = ({1'h0, g1_rest} - {1'h0, g1_q9});
+    assign t_402 = ({1'h0, g1_rest} - {1'h0, g1_q8});
+    assign t_403 = ({1'h0, g1_rest} - {1'h0, g1_q7});
+    assign t_404 = ({1'h0, g1_rest} - {1'h0, g1_q6});
+    assign t_405 = ({1'h0, g1_rest} - {1'h0, g1_q5});
+    assign t_406 = ({1'h0, g1_rest} - {1'h0, g1_q4});
+    assign t_407 = ({1'h0, g1_rest} - {1'h0, g1_q3});
+    assign t_408 = ({1'h0, g1_rest} - {1'h0, g1_q2});
+    assign t_409 = ({1'h0, g1_rest} - {1'h0, g1_q1});
+    assign t_410 = ({1'h0, g1_rest} - {1'h0, g1_q0});
+    assign t_411 = {15'h0, sum_t[43:27]};
+    assign t_412 = t_411[31:16];
+    assign t_413 = (|t_412);
+    assign t_414 = t_412[15:8];
     assign t_415 = (|t_414);
-    assign t_416 = t_413[1:0];
-    assign t_417 = (dec_t_window >> dec_t_lead_q);
-    assign t_418 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
-    assign t_419 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_420 = dec_t_delta[18];
-    assign t_421 = dec_t_delta[17:0];
-    assign t_422 = t_421[17:7];
-    assign t_423 = {{1{dec_t_nu[17]}}, dec_t_nu};
-    assign t_424 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_423[18]}}, t_423});
-    assign t_425 = {15'h0, sum_d[43:27]};
-    assign t_426 = t_425[31:16];
+    assign t_416 = t_414[7:4];
+    assign t_417 = (|t_416);
+    assign t_418 = t_416[3:2];
+    assign t_419 = (|t_418);
+    assign t_420 = t_416[1:0];
+    assign t_421 = t_414[3:0];
+    assign t_422 = t_421[3:2];
+    assign t_423 = (|t_422);
+    assign t_424 = t_421[1:0];
+    assign t_425 = t_412[7:0];
+    assign t_426 = t_425[7:4];
     assign t_427 = (|t_426);
-    assign t_428 = t_426[15:8];
+    assign t_428 = t_426[3:2];
     assign t_429 = (|t_428);
-    assign t_430 = t_428[7:4];
-    assign t_431 = (|t_430);
-    assign t_432 = t_430[3:2];
+    assign t_430 = t_426[1:0];
+    assign t_431 = t_425[3:0];
+    assign t_432 = t_431[3:2];
     assign t_433 = (|t_432);
-    assign t_434 = t_430[1:0];
-    assign t_435 = t_428[3:0];
-    assign t_436 = t_435[3:2];
+    assign t_434 = t_431[1:0];
+    assign t_435 = t_411[15:0];
+    assign t_436 = t_435[15:8];
     assign t_437 = (|t_436);
-    assign t_438 = t_435[1:0];
-    assign t_439 = t_426[7:0];
-    assign t_440 = t_439[7:4];
+    assign t_438 = t_436[7:4];
+    assign t_439 = (|t_438);
+    assign t_440 = t_438[3:2];
     assign t_441 = (|t_440);
-    assign t_442 = t_440[3:2];
-    assign t_443 = (|t_442);
-    assign t_444 = t_440[1:0];
-    assign t_445 = t_439[3:0];
-    assign t_446 = t_445[3:2];
-    assign t_447 = (|t_446);
-    assign t_448 = t_445[1:0];
-    assign t_449 = t_425[15:0];
-    assign t_450 = t_449[15:8];
+    assign t_442 = t_438[1:0];
+    assign t_443 = t_436[3:0];
+    assign t_444 = t_443[3:2];
+    assign t_445 = (|t_444);
+    assign t_446 = t_443[1:0];
+    assign t_447 = t_435[7:0];
+    assign t_448 = t_447[7:4];
+    assign t_449 = (|t_448);
+    assign t_450 = t_448[3:2];
     assign t_451 = (|t_450);
-    assign t_452 = t_450[7:4];
-    assign t_453 = (|t_452);
-    assign t_454 = t_452[3:2];
+    assign t_452 = t_448[1:0];
+    assign t_453 = t_447[3:0];
+    assign t_454 = t_453[3:2];
     assign t_455 = (|t_454);
-    assign t_456 = t_452[1:0];
-    assign t_457 = t_450[3:0];
-    assign t_458 = t_457[3:2];
-    assign t_459 = (|t_458);
-    assign t_460 = t_457[1:0];
-    assign t_461 = t_449[7:0];
-    assign t_462 = t_461[7:4];
-    assign t_463 = (|t_462);
-    assign t_464 = t_462[3:2];
-    assign t_465 = (|t_464);
-    assign t_466 = t_462[1:0];
-    assign t_467 = t_461[3:0];
-    assign t_468 = t_467[3:2];
+    assign t_456 = t_453[1:0];
+    assign t_457 = (dec_t_window >> dec_t_lead_q);
+    assign t_458 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
+    assign t_459 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_460 = dec_t_delta[18];
+    assign t_461 = dec_t_delta[17:0];
+    assign t_462 = t_461[17:7];
+    assign t_463 = {{1{dec_t_nu[17]}}, dec_t_nu};
+    assign t_464 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_463[18]}}, t_463});
+    assign t_465 = {15'h0, sum_d[43:27]};
+    assign t_466 = t_465[31:16];
+    assign t_467 = (|t_466);
+    assign t_468 = t_466[15:8];
     assign t_469 = (|t_468);
-    assign t_470 = t_467[1:0];
-    assign t_471 = (dec_d_window >> dec_d_lead_q);
-    assign t_472 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
-    assign t_473 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_474 = dec_d_delta[18];
-    assign t_475 = dec_d_delta[17:0];
-    assign t_476 = t_475[17:7];
-    assign t_477 = {{1{dec_d_nu[17]}}, dec_d_nu};
-    assign t_478 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_477[18]}}, t_477});
-    assign t_479 = (state == 3'h1);
-    assign t_480 = cur_uniforms[31:0];
-    assign t_481 = uniform_row_q[15:0];
-    assign t_482 = uniform_row_q[31:16];
-    assign t_483 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_484 = (beat == 12'hbfe);
-    assign t_485 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
-    assign t_486 = (|draft_rows_left[2:1]);
-    assign t_487 = (|draft_rows_left[2:1]);
+    assign t_470 = t_468[7:4];
+    assign t_471 = (|t_470);
+    assign t_472 = t_470[3:2];
+    assign t_473 = (|t_472);
+    assign t_474 = t_470[1:0];
+    assign t_475 = t_468[3:0];
+    assign t_476 = t_475[3:2];
+    assign t_477 = (|t_476);
+    assign t_478 = t_475[1:0];
+    assign t_479 = t_466[7:0];
+    assign t_480 = t_479[7:4];
+    assign t_481 = (|t_480);
+    assign t_482 = t_480[3:2];
+    assign t_483 = (|t_482);
+    assign t_484 = t_480[1:0];
+    assign t_485 = t_479[3:0];
+    assign t_486 = t_485[3:2];
+    assign t_487 = (|t_486);
+    assign t_488 = t_485[1:0];
+    assign t_489 = t_465[15:0];
+    assign t_490 = t_489[15:8];
+    assign t_491 = (|t_490);
+    assign t_492 = t_490[7:4];
+    assign t_493 = (|t_492);
+    assign t_494 = t_492[3:2];
+    assign t_495 = (|t_494);
+    assign t_496 = t_492[1:0];
+    assign t_497 = t_490[3:0];
+    assign t_498 = t_497[3:2];
+    assign t_499 = (|t_498);
+    assign t_500 = t_497[1:0];
+    assign t_501 = t_489[7:0];
+    assign t_502 = t_501[7:4];
+    assign t_503 = (|t_502);
+    assign t_504 = t_502[3:2];
+    assign t_505 = (|t_504);
+    assign t_506 = t_502[1:0];
+    assign t_507 = t_501[3:0];
+    assign t_508 = t_507[3:2];
+    assign t_509 = (|t_508);
+    assign t_510 = t_507[1:0];
+    assign t_511 = (dec_d_window >> dec_d_lead_q);
+    assign t_512 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
+    assign t_513 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_514 = dec_d_delta[18];
+    assign t_515 = dec_d_delta[17:0];
+    assign t_516 = t_515[17:7];
+    assign t_517 = {{1{dec_d_nu[17]}}, dec_d_nu};
+    assign t_518 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_517[18]}}, t_517});
+    assign t_519 = (state == 3'h1);
+    assign t_520 = cur_uniforms[31:0];
+    assign t_521 = uniform_row_q[15:0];
+    assign t_522 = uniform_row_q[31:16];
+    assign t_523 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_524 = (beat == 12'hbfe);
+    assign t_525 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
+    assign t_526 = (|draft_rows_left[2:1]);
+    assign t_527 = (|draft_rows_left[2:1]);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (input_open & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -4195,69 +4335,69 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign c2_control_mode = c2_control[1:0];
     assign c_streaming = (c2_control_mode == 2'h0);
     assign u_exp_t0_f = d_t_e0_f[4:0];
-    assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_113[17]}}, t_113});
+    assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_153[17]}}, t_153});
     assign u_exp_t1_f = d_t_e1_f[4:0];
-    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_119[17]}}, t_119});
+    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_159[17]}}, t_159});
     assign u_exp_t2_f = d_t_e2_f[4:0];
-    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_125[17]}}, t_125});
+    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_165[17]}}, t_165});
     assign u_exp_t3_f = d_t_e3_f[4:0];
-    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_131[17]}}, t_131});
+    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_171[17]}}, t_171});
     assign u_exp_t4_f = d_t_e4_f[4:0];
-    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_137[17]}}, t_137});
+    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_177[17]}}, t_177});
     assign u_exp_t5_f = d_t_e5_f[4:0];
-    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_143[17]}}, t_143});
+    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_183[17]}}, t_183});
     assign u_exp_t6_f = d_t_e6_f[4:0];
-    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_149[17]}}, t_149});
+    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_189[17]}}, t_189});
     assign u_exp_t7_f = d_t_e7_f[4:0];
-    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_155[17]}}, t_155});
+    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_195[17]}}, t_195});
     assign u_exp_t8_f = d_t_e8_f[4:0];
-    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_161[17]}}, t_161});
+    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_201[17]}}, t_201});
     assign u_exp_t9_f = d_t_e9_f[4:0];
-    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_167[17]}}, t_167});
+    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_207[17]}}, t_207});
     assign u_exp_t10_f = d_t_e10_f[4:0];
-    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_173[17]}}, t_173});
+    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_213[17]}}, t_213});
     assign u_exp_t11_f = d_t_e11_f[4:0];
-    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_179[17]}}, t_179});
+    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_219[17]}}, t_219});
     assign u_exp_t12_f = d_t_e12_f[4:0];
-    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_185[17]}}, t_185});
+    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_225[17]}}, t_225});
     assign u_exp_t13_f = d_t_e13_f[4:0];
-    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_191[17]}}, t_191});
+    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_231[17]}}, t_231});
     assign u_exp_t14_f = d_t_e14_f[4:0];
-    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_197[17]}}, t_197});
+    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_237[17]}}, t_237});
     assign u_exp_t15_f = d_t_e15_f[4:0];
-    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_203[17]}}, t_203});
+    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_243[17]}}, t_243});
     assign u_exp_d0_f = d_d_e0_f[4:0];
-    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_209[17]}}, t_209});
+    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_249[17]}}, t_249});
     assign u_exp_d1_f = d_d_e1_f[4:0];
-    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_215[17]}}, t_215});
+    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_255[17]}}, t_255});
     assign u_exp_d2_f = d_d_e2_f[4:0];
-    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_221[17]}}, t_221});
+    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_261[17]}}, t_261});
     assign u_exp_d3_f = d_d_e3_f[4:0];
-    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_227[17]}}, t_227});
+    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_267[17]}}, t_267});
     assign u_exp_d4_f = d_d_e4_f[4:0];
-    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_233[17]}}, t_233});
+    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_273[17]}}, t_273});
     assign u_exp_d5_f = d_d_e5_f[4:0];
-    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_239[17]}}, t_239});
+    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_279[17]}}, t_279});
     assign u_exp_d6_f = d_d_e6_f[4:0];
-    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_245[17]}}, t_245});
+    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_285[17]}}, t_285});
     assign u_exp_d7_f = d_d_e7_f[4:0];
-    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_251[17]}}, t_251});
+    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_291[17]}}, t_291});
     assign u_exp_d8_f = d_d_e8_f[4:0];
-    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_257[17]}}, t_257});
+    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_297[17]}}, t_297});
     assign u_exp_d9_f = d_d_e9_f[4:0];
-    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_263[17]}}, t_263});
+    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_303[17]}}, t_303});
     assign u_exp_d10_f = d_d_e10_f[4:0];
-    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_269[17]}}, t_269});
+    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_309[17]}}, t_309});
     assign u_exp_d11_f = d_d_e11_f[4:0];
-    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_275[17]}}, t_275});
+    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_315[17]}}, t_315});
     assign u_exp_d12_f = d_d_e12_f[4:0];
-    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_281[17]}}, t_281});
+    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_321[17]}}, t_321});
     assign u_exp_d13_f = d_d_e13_f[4:0];
-    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_287[17]}}, t_287});
+    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_327[17]}}, t_327});
     assign u_exp_d14_f = d_d_e14_f[4:0];
-    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_293[17]}}, t_293});
+    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_333[17]}}, t_333});
     assign u_exp_d15_f = d_d_e15_f[4:0];
-    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_299[17]}}, t_299});
+    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_339[17]}}, t_339});
     assign e1_control_mode = e1_control[1:0];
     assign e1_control_base = e1_control[18:3];
     assign e4_control_mode = e4_control[1:0];
@@ -4270,10 +4410,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e3_control_phase = e3_control[21:20];
     assign e3_control_fresh = e3_control[22];
     assign e2_control_phase = e2_control[21:20];
-    assign acc_t_raise = (e3_control_fresh | t_309[16]);
+    assign acc_t_raise = (e3_control_fresh | t_349[16]);
     assign en_t_new_rho = (en_t_raise ? en_t_ref : en_t_rho);
     assign s2_t_sum = (s2_t_kept + s2_t_added);
-    assign acc_d_raise = (e3_control_fresh | t_318[16]);
+    assign acc_d_raise = (e3_control_fresh | t_358[16]);
     assign en_d_new_rho = (en_d_raise ? en_d_ref : en_d_rho);
     assign s2_d_sum = (s2_d_kept + s2_d_added);
     assign e1_control_first = e1_control[19];
@@ -4281,34 +4421,34 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign ckpt_scan = (ckpt_start_22 | ckpt_searching);
-    assign ckpt_s3_above = t_344[45];
-    assign ckpt_found = (t_345 & ckpt_s4_above);
+    assign ckpt_s3_above = t_384[45];
+    assign ckpt_found = (t_385 & ckpt_s4_above);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
-    assign u_cdf_thr_p0_a = t_350;
+    assign u_cdf_thr_p0_a = t_390;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_350;
+    assign u_cdf_thr_p1_a = t_390;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_350;
+    assign u_cdf_thr_p2_a = t_390;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_351;
+    assign u_cdf_thr_p3_a = t_391;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_351;
+    assign u_cdf_thr_p4_a = t_391;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_351;
+    assign u_cdf_thr_p5_a = t_391;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f[4:0];
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_419[17]}}, t_419});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_459[17]}}, t_459});
     assign u_exp_x_d_f = dec_d_px_f[4:0];
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_473[17]}}, t_473});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_513[17]}}, t_513});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_481;
+    assign u_accept_lhs_p0_a = t_521;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_481;
+    assign u_accept_lhs_p1_a = t_521;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_482;
+    assign u_accept_lhs_p2_a = t_522;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_482;
+    assign u_accept_lhs_p3_a = t_522;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_16 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
@@ -4948,7 +5088,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index[1:0])
             2'h0: begin
-                uniform_final_in0 = t_349;
+                uniform_final_in0 = t_389;
             end
             2'h1: begin
                 uniform_final_in0 = cur_uniforms[63:32];
@@ -4960,7 +5100,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final_in0 = cur_uniforms[127:96];
             end
             default: begin
-                uniform_final_in0 = t_349;
+                uniform_final_in0 = t_389;
             end
         endcase
     end
@@ -11142,7 +11282,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_480;
+                uniform_row = t_520;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -11157,7 +11297,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_480;
+                uniform_row = t_520;
             end
         endcase
     end
@@ -11263,7 +11403,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_483;
+                        beat <= t_523;
                     end
                 end
                 3'h2: begin
@@ -11278,7 +11418,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_483;
+                        beat <= t_523;
                     end
                 end
             endcase
@@ -11295,7 +11435,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        last_beat <= t_484;
+                        last_beat <= t_524;
                     end
                 end
                 3'h2: begin
@@ -11310,7 +11450,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        last_beat <= t_484;
+                        last_beat <= t_524;
                     end
                 end
             endcase
@@ -11327,7 +11467,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat_phase <= t_485;
+                        beat_phase <= t_525;
                     end
                 end
                 3'h2: begin
@@ -11342,7 +11482,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat_phase <= t_485;
+                        beat_phase <= t_525;
                     end
                 end
             endcase
@@ -11385,7 +11525,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_486;
+                            row_has_draft <= t_526;
                         end
                     end
                 end
@@ -11402,7 +11542,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_487;
+                            row_has_draft <= t_527;
                         end
                     end
                 end
@@ -11423,7 +11563,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_486 & (~cur_one_hot));
+                            row_draft_stream <= (t_526 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11440,7 +11580,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_487 & (~cur_one_hot));
+                            row_draft_stream <= (t_527 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11762,21 +11902,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_325[42:0], 1'h0});
+        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_365[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_326[42:0], 1'h0});
+        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_366[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        if ((t_327 & e1_has_x)) begin
+        if ((t_367 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_327 & e1_has_x)) begin
+        if ((t_367 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -11785,7 +11925,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_327) begin
+            if (t_367) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -11817,7 +11957,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_348);
+            sum_w <= (sum_w + t_388);
         end
         case (state)
             3'h1: begin
@@ -11842,8 +11982,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (((t_353 | t_354) | p_pass_b)) begin
-            cdf_prefix <= (((p_pass_b & (~t_353)) & (~t_354)) ? (cdf_prefix + t_348) : (t_354 ? ckpt_start_prefix : 44'h0));
+        if (((t_393 | t_394) | p_pass_b)) begin
+            cdf_prefix <= (((p_pass_b & (~t_393)) & (~t_394)) ? (cdf_prefix + t_388) : (t_394 ? ckpt_start_prefix : 44'h0));
         end
     end
 
@@ -13309,228 +13449,532 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         c3_t_m1 <= t_36;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        c3_full_t_m0 <= (c_streaming ? {t_37[10:0], 7'h0} : nu_t);
-    end
-
-    always @(posedge aclk) begin
-        c3_full_t_m1 <= (c_streaming ? {t_38[10:0], 7'h0} : nu_t);
+        c3_t_m0_g0 <= t_34;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g0 <= t_41;
+        c3_t_m1_g0 <= t_36;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g1 <= t_41;
+        c3_full_t_m0_g0 <= (c_streaming ? {t_37[10:0], 7'h0} : nu_t);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g2 <= t_41;
+        c3_full_t_m1_g0 <= (c_streaming ? {t_38[10:0], 7'h0} : nu_t);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g3 <= t_41;
+        c3_t_m0_g1 <= t_34;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g4 <= t_41;
+        c3_t_m1_g1 <= t_36;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g5 <= t_41;
+        c3_full_t_m0_g1 <= (c_streaming ? {t_39[10:0], 7'h0} : nu_t);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g6 <= t_41;
+        c3_full_t_m1_g1 <= (c_streaming ? {t_40[10:0], 7'h0} : nu_t);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g7 <= t_41;
-    end
-
-    always @(posedge aclk) begin
-        c4_ref_t <= {{6{t_42[9]}}, t_42};
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q0 <= (b2_draft_lanes[0] ? t_43[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q1 <= (b2_draft_lanes[1] ? t_44[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q2 <= (b2_draft_lanes[2] ? t_45[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q3 <= (b2_draft_lanes[3] ? t_46[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q4 <= (b2_draft_lanes[4] ? t_47[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q5 <= (b2_draft_lanes[5] ? t_48[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q6 <= (b2_draft_lanes[6] ? t_49[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q7 <= (b2_draft_lanes[7] ? t_50[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q8 <= (b2_draft_lanes[8] ? t_51[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q9 <= (b2_draft_lanes[9] ? t_52[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q10 <= (b2_draft_lanes[10] ? t_53[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q11 <= (b2_draft_lanes[11] ? t_54[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q12 <= (b2_draft_lanes[12] ? t_55[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q13 <= (b2_draft_lanes[13] ? t_56[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q14 <= (b2_draft_lanes[14] ? t_57[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c0_d_q15 <= (b2_draft_lanes[15] ? t_58[16:7] : 10'h200);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m0 <= (t_59[10] ? c0_d_q1 : c0_d_q0);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m1 <= (t_60[10] ? c0_d_q3 : c0_d_q2);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m2 <= (t_61[10] ? c0_d_q5 : c0_d_q4);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m3 <= (t_62[10] ? c0_d_q7 : c0_d_q6);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m4 <= (t_63[10] ? c0_d_q9 : c0_d_q8);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m5 <= (t_64[10] ? c0_d_q11 : c0_d_q10);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m6 <= (t_65[10] ? c0_d_q13 : c0_d_q12);
-    end
-
-    always @(posedge aclk) begin
-        c1_d_m7 <= (t_66[10] ? c0_d_q15 : c0_d_q14);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_m0 <= (t_67[10] ? c1_d_m1 : c1_d_m0);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_m1 <= (t_68[10] ? c1_d_m3 : c1_d_m2);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_m2 <= (t_69[10] ? c1_d_m5 : c1_d_m4);
-    end
-
-    always @(posedge aclk) begin
-        c2_d_m3 <= (t_70[10] ? c1_d_m7 : c1_d_m6);
-    end
-
-    always @(posedge aclk) begin
-        c3_d_m0 <= t_72;
-    end
-
-    always @(posedge aclk) begin
-        c3_d_m1 <= t_74;
-    end
-
-    always @(posedge aclk) begin
-        c3_full_d_m0 <= (c_streaming ? {t_75[10:0], 7'h0} : nu_d);
-    end
-
-    always @(posedge aclk) begin
-        c3_full_d_m1 <= (c_streaming ? {t_76[10:0], 7'h0} : nu_d);
+        c3_t_m0_g2 <= t_34;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g0 <= t_79;
+        c3_t_m1_g2 <= t_36;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g1 <= t_79;
+        c3_full_t_m0_g2 <= (c_streaming ? {t_41[10:0], 7'h0} : nu_t);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g2 <= t_79;
+        c3_full_t_m1_g2 <= (c_streaming ? {t_42[10:0], 7'h0} : nu_t);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g3 <= t_79;
+        c3_t_m0_g3 <= t_34;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g4 <= t_79;
+        c3_t_m1_g3 <= t_36;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g5 <= t_79;
+        c3_full_t_m0_g3 <= (c_streaming ? {t_43[10:0], 7'h0} : nu_t);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g6 <= t_79;
+        c3_full_t_m1_g3 <= (c_streaming ? {t_44[10:0], 7'h0} : nu_t);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g7 <= t_79;
+        c3_t_m0_g4 <= t_34;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_t_m1_g4 <= t_36;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_t_m0_g4 <= (c_streaming ? {t_45[10:0], 7'h0} : nu_t);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_t_m1_g4 <= (c_streaming ? {t_46[10:0], 7'h0} : nu_t);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_t_m0_g5 <= t_34;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_t_m1_g5 <= t_36;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_t_m0_g5 <= (c_streaming ? {t_47[10:0], 7'h0} : nu_t);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_t_m1_g5 <= (c_streaming ? {t_48[10:0], 7'h0} : nu_t);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_t_m0_g6 <= t_34;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_t_m1_g6 <= t_36;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_t_m0_g6 <= (c_streaming ? {t_49[10:0], 7'h0} : nu_t);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_t_m1_g6 <= (c_streaming ? {t_50[10:0], 7'h0} : nu_t);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_t_m0_g7 <= t_34;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_t_m1_g7 <= t_36;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_t_m0_g7 <= (c_streaming ? {t_51[10:0], 7'h0} : nu_t);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_t_m1_g7 <= (c_streaming ? {t_52[10:0], 7'h0} : nu_t);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g0 <= (t_53[10] ? c3_full_t_m1_g0 : c3_full_t_m0_g0);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g1 <= (t_54[10] ? c3_full_t_m1_g1 : c3_full_t_m0_g1);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g2 <= (t_55[10] ? c3_full_t_m1_g2 : c3_full_t_m0_g2);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g3 <= (t_56[10] ? c3_full_t_m1_g3 : c3_full_t_m0_g3);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g4 <= (t_57[10] ? c3_full_t_m1_g4 : c3_full_t_m0_g4);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g5 <= (t_58[10] ? c3_full_t_m1_g5 : c3_full_t_m0_g5);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g6 <= (t_59[10] ? c3_full_t_m1_g6 : c3_full_t_m0_g6);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_t_g7 <= (t_60[10] ? c3_full_t_m1_g7 : c3_full_t_m0_g7);
     end
 
     always @(posedge aclk) begin
-        c4_ref_d <= {{6{t_80[9]}}, t_80};
+        c4_ref_t <= {{6{t_62[9]}}, t_62};
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q0 <= (b2_draft_lanes[0] ? t_63[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q1 <= (b2_draft_lanes[1] ? t_64[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q2 <= (b2_draft_lanes[2] ? t_65[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q3 <= (b2_draft_lanes[3] ? t_66[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q4 <= (b2_draft_lanes[4] ? t_67[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q5 <= (b2_draft_lanes[5] ? t_68[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q6 <= (b2_draft_lanes[6] ? t_69[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q7 <= (b2_draft_lanes[7] ? t_70[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q8 <= (b2_draft_lanes[8] ? t_71[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q9 <= (b2_draft_lanes[9] ? t_72[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q10 <= (b2_draft_lanes[10] ? t_73[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q11 <= (b2_draft_lanes[11] ? t_74[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q12 <= (b2_draft_lanes[12] ? t_75[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q13 <= (b2_draft_lanes[13] ? t_76[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q14 <= (b2_draft_lanes[14] ? t_77[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c0_d_q15 <= (b2_draft_lanes[15] ? t_78[16:7] : 10'h200);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m0 <= (t_79[10] ? c0_d_q1 : c0_d_q0);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m1 <= (t_80[10] ? c0_d_q3 : c0_d_q2);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m2 <= (t_81[10] ? c0_d_q5 : c0_d_q4);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m3 <= (t_82[10] ? c0_d_q7 : c0_d_q6);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m4 <= (t_83[10] ? c0_d_q9 : c0_d_q8);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m5 <= (t_84[10] ? c0_d_q11 : c0_d_q10);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m6 <= (t_85[10] ? c0_d_q13 : c0_d_q12);
+    end
+
+    always @(posedge aclk) begin
+        c1_d_m7 <= (t_86[10] ? c0_d_q15 : c0_d_q14);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_m0 <= (t_87[10] ? c1_d_m1 : c1_d_m0);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_m1 <= (t_88[10] ? c1_d_m3 : c1_d_m2);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_m2 <= (t_89[10] ? c1_d_m5 : c1_d_m4);
+    end
+
+    always @(posedge aclk) begin
+        c2_d_m3 <= (t_90[10] ? c1_d_m7 : c1_d_m6);
+    end
+
+    always @(posedge aclk) begin
+        c3_d_m0 <= t_92;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_m1 <= t_94;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_d_m0_g0 <= t_92;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_d_m1_g0 <= t_94;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_d_m0_g0 <= (c_streaming ? {t_95[10:0], 7'h0} : nu_d);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_d_m1_g0 <= (c_streaming ? {t_96[10:0], 7'h0} : nu_d);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_d_m0_g1 <= t_92;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_d_m1_g1 <= t_94;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_d_m0_g1 <= (c_streaming ? {t_97[10:0], 7'h0} : nu_d);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_d_m1_g1 <= (c_streaming ? {t_98[10:0], 7'h0} : nu_d);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_d_m0_g2 <= t_92;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_d_m1_g2 <= t_94;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_d_m0_g2 <= (c_streaming ? {t_99[10:0], 7'h0} : nu_d);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_d_m1_g2 <= (c_streaming ? {t_100[10:0], 7'h0} : nu_d);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_d_m0_g3 <= t_92;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_d_m1_g3 <= t_94;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_d_m0_g3 <= (c_streaming ? {t_101[10:0], 7'h0} : nu_d);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_d_m1_g3 <= (c_streaming ? {t_102[10:0], 7'h0} : nu_d);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_d_m0_g4 <= t_92;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_d_m1_g4 <= t_94;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_d_m0_g4 <= (c_streaming ? {t_103[10:0], 7'h0} : nu_d);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_d_m1_g4 <= (c_streaming ? {t_104[10:0], 7'h0} : nu_d);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_d_m0_g5 <= t_92;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_d_m1_g5 <= t_94;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_d_m0_g5 <= (c_streaming ? {t_105[10:0], 7'h0} : nu_d);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_d_m1_g5 <= (c_streaming ? {t_106[10:0], 7'h0} : nu_d);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_d_m0_g6 <= t_92;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_d_m1_g6 <= t_94;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_d_m0_g6 <= (c_streaming ? {t_107[10:0], 7'h0} : nu_d);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_d_m1_g6 <= (c_streaming ? {t_108[10:0], 7'h0} : nu_d);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_d_m0_g7 <= t_92;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_d_m1_g7 <= t_94;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_d_m0_g7 <= (c_streaming ? {t_109[10:0], 7'h0} : nu_d);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c3_full_d_m1_g7 <= (c_streaming ? {t_110[10:0], 7'h0} : nu_d);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g0 <= (t_111[10] ? c3_full_d_m1_g0 : c3_full_d_m0_g0);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g1 <= (t_112[10] ? c3_full_d_m1_g1 : c3_full_d_m0_g1);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g2 <= (t_113[10] ? c3_full_d_m1_g2 : c3_full_d_m0_g2);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g3 <= (t_114[10] ? c3_full_d_m1_g3 : c3_full_d_m0_g3);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g4 <= (t_115[10] ? c3_full_d_m1_g4 : c3_full_d_m0_g4);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g5 <= (t_116[10] ? c3_full_d_m1_g5 : c3_full_d_m0_g5);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g6 <= (t_117[10] ? c3_full_d_m1_g6 : c3_full_d_m0_g6);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        c4_full_d_g7 <= (t_118[10] ? c3_full_d_m1_g7 : c3_full_d_m0_g7);
+    end
+
+    always @(posedge aclk) begin
+        c4_ref_d <= {{6{t_120[9]}}, t_120};
     end
 
     always @(posedge aclk) begin
@@ -14134,131 +14578,131 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit0 <= ({{1{t_81[17]}}, t_81} + 19'he7f);
+        c4_t_y_limit0 <= ({{1{t_121[17]}}, t_121} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit1 <= ({{1{t_82[17]}}, t_82} + 19'he7f);
+        c4_t_y_limit1 <= ({{1{t_122[17]}}, t_122} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit2 <= ({{1{t_83[17]}}, t_83} + 19'he7f);
+        c4_t_y_limit2 <= ({{1{t_123[17]}}, t_123} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit3 <= ({{1{t_84[17]}}, t_84} + 19'he7f);
+        c4_t_y_limit3 <= ({{1{t_124[17]}}, t_124} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit4 <= ({{1{t_85[17]}}, t_85} + 19'he7f);
+        c4_t_y_limit4 <= ({{1{t_125[17]}}, t_125} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit5 <= ({{1{t_86[17]}}, t_86} + 19'he7f);
+        c4_t_y_limit5 <= ({{1{t_126[17]}}, t_126} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit6 <= ({{1{t_87[17]}}, t_87} + 19'he7f);
+        c4_t_y_limit6 <= ({{1{t_127[17]}}, t_127} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit7 <= ({{1{t_88[17]}}, t_88} + 19'he7f);
+        c4_t_y_limit7 <= ({{1{t_128[17]}}, t_128} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit8 <= ({{1{t_89[17]}}, t_89} + 19'he7f);
+        c4_t_y_limit8 <= ({{1{t_129[17]}}, t_129} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit9 <= ({{1{t_90[17]}}, t_90} + 19'he7f);
+        c4_t_y_limit9 <= ({{1{t_130[17]}}, t_130} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit10 <= ({{1{t_91[17]}}, t_91} + 19'he7f);
+        c4_t_y_limit10 <= ({{1{t_131[17]}}, t_131} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit11 <= ({{1{t_92[17]}}, t_92} + 19'he7f);
+        c4_t_y_limit11 <= ({{1{t_132[17]}}, t_132} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit12 <= ({{1{t_93[17]}}, t_93} + 19'he7f);
+        c4_t_y_limit12 <= ({{1{t_133[17]}}, t_133} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit13 <= ({{1{t_94[17]}}, t_94} + 19'he7f);
+        c4_t_y_limit13 <= ({{1{t_134[17]}}, t_134} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit14 <= ({{1{t_95[17]}}, t_95} + 19'he7f);
+        c4_t_y_limit14 <= ({{1{t_135[17]}}, t_135} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit15 <= ({{1{t_96[17]}}, t_96} + 19'he7f);
+        c4_t_y_limit15 <= ({{1{t_136[17]}}, t_136} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit0 <= ({{1{t_97[17]}}, t_97} + 19'he7f);
+        c4_d_y_limit0 <= ({{1{t_137[17]}}, t_137} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit1 <= ({{1{t_98[17]}}, t_98} + 19'he7f);
+        c4_d_y_limit1 <= ({{1{t_138[17]}}, t_138} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit2 <= ({{1{t_99[17]}}, t_99} + 19'he7f);
+        c4_d_y_limit2 <= ({{1{t_139[17]}}, t_139} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit3 <= ({{1{t_100[17]}}, t_100} + 19'he7f);
+        c4_d_y_limit3 <= ({{1{t_140[17]}}, t_140} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit4 <= ({{1{t_101[17]}}, t_101} + 19'he7f);
+        c4_d_y_limit4 <= ({{1{t_141[17]}}, t_141} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit5 <= ({{1{t_102[17]}}, t_102} + 19'he7f);
+        c4_d_y_limit5 <= ({{1{t_142[17]}}, t_142} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit6 <= ({{1{t_103[17]}}, t_103} + 19'he7f);
+        c4_d_y_limit6 <= ({{1{t_143[17]}}, t_143} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit7 <= ({{1{t_104[17]}}, t_104} + 19'he7f);
+        c4_d_y_limit7 <= ({{1{t_144[17]}}, t_144} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit8 <= ({{1{t_105[17]}}, t_105} + 19'he7f);
+        c4_d_y_limit8 <= ({{1{t_145[17]}}, t_145} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit9 <= ({{1{t_106[17]}}, t_106} + 19'he7f);
+        c4_d_y_limit9 <= ({{1{t_146[17]}}, t_146} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit10 <= ({{1{t_107[17]}}, t_107} + 19'he7f);
+        c4_d_y_limit10 <= ({{1{t_147[17]}}, t_147} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit11 <= ({{1{t_108[17]}}, t_108} + 19'he7f);
+        c4_d_y_limit11 <= ({{1{t_148[17]}}, t_148} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit12 <= ({{1{t_109[17]}}, t_109} + 19'he7f);
+        c4_d_y_limit12 <= ({{1{t_149[17]}}, t_149} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit13 <= ({{1{t_110[17]}}, t_110} + 19'he7f);
+        c4_d_y_limit13 <= ({{1{t_150[17]}}, t_150} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit14 <= ({{1{t_111[17]}}, t_111} + 19'he7f);
+        c4_d_y_limit14 <= ({{1{t_151[17]}}, t_151} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit15 <= ({{1{t_112[17]}}, t_112} + 19'he7f);
+        c4_d_y_limit15 <= ({{1{t_152[17]}}, t_152} + 19'he7f);
     end
 
     always @(posedge aclk) begin
@@ -14438,15 +14882,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_f <= (t_114 ? 7'h0 : t_115[6:0]);
+        d_t_e0_f <= (t_154 ? 7'h0 : t_155[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s <= (t_114 ? 5'h0 : t_116[4:0]);
+        d_t_e0_s <= (t_154 ? 5'h0 : t_156[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_past <= t_118[19];
+        d_t_e0_past <= t_158[19];
     end
 
     always @(posedge aclk) begin
@@ -14510,15 +14954,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_f <= (t_120 ? 7'h0 : t_121[6:0]);
+        d_t_e1_f <= (t_160 ? 7'h0 : t_161[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s <= (t_120 ? 5'h0 : t_122[4:0]);
+        d_t_e1_s <= (t_160 ? 5'h0 : t_162[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_past <= t_124[19];
+        d_t_e1_past <= t_164[19];
     end
 
     always @(posedge aclk) begin
@@ -14582,15 +15026,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_f <= (t_126 ? 7'h0 : t_127[6:0]);
+        d_t_e2_f <= (t_166 ? 7'h0 : t_167[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s <= (t_126 ? 5'h0 : t_128[4:0]);
+        d_t_e2_s <= (t_166 ? 5'h0 : t_168[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_past <= t_130[19];
+        d_t_e2_past <= t_170[19];
     end
 
     always @(posedge aclk) begin
@@ -14654,15 +15098,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_f <= (t_132 ? 7'h0 : t_133[6:0]);
+        d_t_e3_f <= (t_172 ? 7'h0 : t_173[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s <= (t_132 ? 5'h0 : t_134[4:0]);
+        d_t_e3_s <= (t_172 ? 5'h0 : t_174[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_past <= t_136[19];
+        d_t_e3_past <= t_176[19];
     end
 
     always @(posedge aclk) begin
@@ -14726,15 +15170,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_f <= (t_138 ? 7'h0 : t_139[6:0]);
+        d_t_e4_f <= (t_178 ? 7'h0 : t_179[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s <= (t_138 ? 5'h0 : t_140[4:0]);
+        d_t_e4_s <= (t_178 ? 5'h0 : t_180[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_past <= t_142[19];
+        d_t_e4_past <= t_182[19];
     end
 
     always @(posedge aclk) begin
@@ -14798,15 +15242,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_f <= (t_144 ? 7'h0 : t_145[6:0]);
+        d_t_e5_f <= (t_184 ? 7'h0 : t_185[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s <= (t_144 ? 5'h0 : t_146[4:0]);
+        d_t_e5_s <= (t_184 ? 5'h0 : t_186[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_past <= t_148[19];
+        d_t_e5_past <= t_188[19];
     end
 
     always @(posedge aclk) begin
@@ -14870,15 +15314,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_f <= (t_150 ? 7'h0 : t_151[6:0]);
+        d_t_e6_f <= (t_190 ? 7'h0 : t_191[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s <= (t_150 ? 5'h0 : t_152[4:0]);
+        d_t_e6_s <= (t_190 ? 5'h0 : t_192[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_past <= t_154[19];
+        d_t_e6_past <= t_194[19];
     end
 
     always @(posedge aclk) begin
@@ -14942,15 +15386,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_f <= (t_156 ? 7'h0 : t_157[6:0]);
+        d_t_e7_f <= (t_196 ? 7'h0 : t_197[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s <= (t_156 ? 5'h0 : t_158[4:0]);
+        d_t_e7_s <= (t_196 ? 5'h0 : t_198[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_past <= t_160[19];
+        d_t_e7_past <= t_200[19];
     end
 
     always @(posedge aclk) begin
@@ -15014,15 +15458,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_f <= (t_162 ? 7'h0 : t_163[6:0]);
+        d_t_e8_f <= (t_202 ? 7'h0 : t_203[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s <= (t_162 ? 5'h0 : t_164[4:0]);
+        d_t_e8_s <= (t_202 ? 5'h0 : t_204[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_past <= t_166[19];
+        d_t_e8_past <= t_206[19];
     end
 
     always @(posedge aclk) begin
@@ -15086,15 +15530,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_f <= (t_168 ? 7'h0 : t_169[6:0]);
+        d_t_e9_f <= (t_208 ? 7'h0 : t_209[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s <= (t_168 ? 5'h0 : t_170[4:0]);
+        d_t_e9_s <= (t_208 ? 5'h0 : t_210[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_past <= t_172[19];
+        d_t_e9_past <= t_212[19];
     end
 
     always @(posedge aclk) begin
@@ -15158,15 +15602,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_f <= (t_174 ? 7'h0 : t_175[6:0]);
+        d_t_e10_f <= (t_214 ? 7'h0 : t_215[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s <= (t_174 ? 5'h0 : t_176[4:0]);
+        d_t_e10_s <= (t_214 ? 5'h0 : t_216[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_past <= t_178[19];
+        d_t_e10_past <= t_218[19];
     end
 
     always @(posedge aclk) begin
@@ -15230,15 +15674,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_f <= (t_180 ? 7'h0 : t_181[6:0]);
+        d_t_e11_f <= (t_220 ? 7'h0 : t_221[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s <= (t_180 ? 5'h0 : t_182[4:0]);
+        d_t_e11_s <= (t_220 ? 5'h0 : t_222[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_past <= t_184[19];
+        d_t_e11_past <= t_224[19];
     end
 
     always @(posedge aclk) begin
@@ -15302,15 +15746,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_f <= (t_186 ? 7'h0 : t_187[6:0]);
+        d_t_e12_f <= (t_226 ? 7'h0 : t_227[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s <= (t_186 ? 5'h0 : t_188[4:0]);
+        d_t_e12_s <= (t_226 ? 5'h0 : t_228[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_past <= t_190[19];
+        d_t_e12_past <= t_230[19];
     end
 
     always @(posedge aclk) begin
@@ -15374,15 +15818,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_f <= (t_192 ? 7'h0 : t_193[6:0]);
+        d_t_e13_f <= (t_232 ? 7'h0 : t_233[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s <= (t_192 ? 5'h0 : t_194[4:0]);
+        d_t_e13_s <= (t_232 ? 5'h0 : t_234[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_past <= t_196[19];
+        d_t_e13_past <= t_236[19];
     end
 
     always @(posedge aclk) begin
@@ -15446,15 +15890,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_f <= (t_198 ? 7'h0 : t_199[6:0]);
+        d_t_e14_f <= (t_238 ? 7'h0 : t_239[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s <= (t_198 ? 5'h0 : t_200[4:0]);
+        d_t_e14_s <= (t_238 ? 5'h0 : t_240[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_past <= t_202[19];
+        d_t_e14_past <= t_242[19];
     end
 
     always @(posedge aclk) begin
@@ -15518,15 +15962,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_f <= (t_204 ? 7'h0 : t_205[6:0]);
+        d_t_e15_f <= (t_244 ? 7'h0 : t_245[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s <= (t_204 ? 5'h0 : t_206[4:0]);
+        d_t_e15_s <= (t_244 ? 5'h0 : t_246[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_past <= t_208[19];
+        d_t_e15_past <= t_248[19];
     end
 
     always @(posedge aclk) begin
@@ -15590,15 +16034,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_f <= (t_210 ? 7'h0 : t_211[6:0]);
+        d_d_e0_f <= (t_250 ? 7'h0 : t_251[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s <= (t_210 ? 5'h0 : t_212[4:0]);
+        d_d_e0_s <= (t_250 ? 5'h0 : t_252[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_past <= t_214[19];
+        d_d_e0_past <= t_254[19];
     end
 
     always @(posedge aclk) begin
@@ -15662,15 +16106,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_f <= (t_216 ? 7'h0 : t_217[6:0]);
+        d_d_e1_f <= (t_256 ? 7'h0 : t_257[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s <= (t_216 ? 5'h0 : t_218[4:0]);
+        d_d_e1_s <= (t_256 ? 5'h0 : t_258[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_past <= t_220[19];
+        d_d_e1_past <= t_260[19];
     end
 
     always @(posedge aclk) begin
@@ -15734,15 +16178,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_f <= (t_222 ? 7'h0 : t_223[6:0]);
+        d_d_e2_f <= (t_262 ? 7'h0 : t_263[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s <= (t_222 ? 5'h0 : t_224[4:0]);
+        d_d_e2_s <= (t_262 ? 5'h0 : t_264[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_past <= t_226[19];
+        d_d_e2_past <= t_266[19];
     end
 
     always @(posedge aclk) begin
@@ -15806,15 +16250,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_f <= (t_228 ? 7'h0 : t_229[6:0]);
+        d_d_e3_f <= (t_268 ? 7'h0 : t_269[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s <= (t_228 ? 5'h0 : t_230[4:0]);
+        d_d_e3_s <= (t_268 ? 5'h0 : t_270[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_past <= t_232[19];
+        d_d_e3_past <= t_272[19];
     end
 
     always @(posedge aclk) begin
@@ -15878,15 +16322,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_f <= (t_234 ? 7'h0 : t_235[6:0]);
+        d_d_e4_f <= (t_274 ? 7'h0 : t_275[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s <= (t_234 ? 5'h0 : t_236[4:0]);
+        d_d_e4_s <= (t_274 ? 5'h0 : t_276[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_past <= t_238[19];
+        d_d_e4_past <= t_278[19];
     end
 
     always @(posedge aclk) begin
@@ -15950,15 +16394,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_f <= (t_240 ? 7'h0 : t_241[6:0]);
+        d_d_e5_f <= (t_280 ? 7'h0 : t_281[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s <= (t_240 ? 5'h0 : t_242[4:0]);
+        d_d_e5_s <= (t_280 ? 5'h0 : t_282[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_past <= t_244[19];
+        d_d_e5_past <= t_284[19];
     end
 
     always @(posedge aclk) begin
@@ -16022,15 +16466,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_f <= (t_246 ? 7'h0 : t_247[6:0]);
+        d_d_e6_f <= (t_286 ? 7'h0 : t_287[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s <= (t_246 ? 5'h0 : t_248[4:0]);
+        d_d_e6_s <= (t_286 ? 5'h0 : t_288[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_past <= t_250[19];
+        d_d_e6_past <= t_290[19];
     end
 
     always @(posedge aclk) begin
@@ -16094,15 +16538,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_f <= (t_252 ? 7'h0 : t_253[6:0]);
+        d_d_e7_f <= (t_292 ? 7'h0 : t_293[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s <= (t_252 ? 5'h0 : t_254[4:0]);
+        d_d_e7_s <= (t_292 ? 5'h0 : t_294[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_past <= t_256[19];
+        d_d_e7_past <= t_296[19];
     end
 
     always @(posedge aclk) begin
@@ -16166,15 +16610,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_f <= (t_258 ? 7'h0 : t_259[6:0]);
+        d_d_e8_f <= (t_298 ? 7'h0 : t_299[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s <= (t_258 ? 5'h0 : t_260[4:0]);
+        d_d_e8_s <= (t_298 ? 5'h0 : t_300[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_past <= t_262[19];
+        d_d_e8_past <= t_302[19];
     end
 
     always @(posedge aclk) begin
@@ -16238,15 +16682,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_f <= (t_264 ? 7'h0 : t_265[6:0]);
+        d_d_e9_f <= (t_304 ? 7'h0 : t_305[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s <= (t_264 ? 5'h0 : t_266[4:0]);
+        d_d_e9_s <= (t_304 ? 5'h0 : t_306[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_past <= t_268[19];
+        d_d_e9_past <= t_308[19];
     end
 
     always @(posedge aclk) begin
@@ -16310,15 +16754,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_f <= (t_270 ? 7'h0 : t_271[6:0]);
+        d_d_e10_f <= (t_310 ? 7'h0 : t_311[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s <= (t_270 ? 5'h0 : t_272[4:0]);
+        d_d_e10_s <= (t_310 ? 5'h0 : t_312[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_past <= t_274[19];
+        d_d_e10_past <= t_314[19];
     end
 
     always @(posedge aclk) begin
@@ -16382,15 +16826,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_f <= (t_276 ? 7'h0 : t_277[6:0]);
+        d_d_e11_f <= (t_316 ? 7'h0 : t_317[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s <= (t_276 ? 5'h0 : t_278[4:0]);
+        d_d_e11_s <= (t_316 ? 5'h0 : t_318[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_past <= t_280[19];
+        d_d_e11_past <= t_320[19];
     end
 
     always @(posedge aclk) begin
@@ -16454,15 +16898,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_f <= (t_282 ? 7'h0 : t_283[6:0]);
+        d_d_e12_f <= (t_322 ? 7'h0 : t_323[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s <= (t_282 ? 5'h0 : t_284[4:0]);
+        d_d_e12_s <= (t_322 ? 5'h0 : t_324[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_past <= t_286[19];
+        d_d_e12_past <= t_326[19];
     end
 
     always @(posedge aclk) begin
@@ -16526,15 +16970,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_f <= (t_288 ? 7'h0 : t_289[6:0]);
+        d_d_e13_f <= (t_328 ? 7'h0 : t_329[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s <= (t_288 ? 5'h0 : t_290[4:0]);
+        d_d_e13_s <= (t_328 ? 5'h0 : t_330[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_past <= t_292[19];
+        d_d_e13_past <= t_332[19];
     end
 
     always @(posedge aclk) begin
@@ -16598,15 +17042,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_f <= (t_294 ? 7'h0 : t_295[6:0]);
+        d_d_e14_f <= (t_334 ? 7'h0 : t_335[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s <= (t_294 ? 5'h0 : t_296[4:0]);
+        d_d_e14_s <= (t_334 ? 5'h0 : t_336[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_past <= t_298[19];
+        d_d_e14_past <= t_338[19];
     end
 
     always @(posedge aclk) begin
@@ -16670,15 +17114,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_f <= (t_300 ? 7'h0 : t_301[6:0]);
+        d_d_e15_f <= (t_340 ? 7'h0 : t_341[6:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s <= (t_300 ? 5'h0 : t_302[4:0]);
+        d_d_e15_s <= (t_340 ? 5'h0 : t_342[4:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_past <= t_304[19];
+        d_d_e15_past <= t_344[19];
     end
 
     always @(posedge aclk) begin
@@ -17346,11 +17790,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_t <= ({{1{t_305[16]}}, t_305} + 18'h2c);
+        e3_ref_past_t <= ({{1{t_345[16]}}, t_345} + 18'h2c);
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_d <= ({{1{t_306[16]}}, t_306} + 18'h2c);
+        e3_ref_past_d <= ({{1{t_346[16]}}, t_346} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17540,11 +17984,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_t_rho <= t_307;
+        acc_t_rho <= t_347;
     end
 
     always @(posedge aclk) begin
-        acc_t_rho_past <= ({{1{t_308[16]}}, t_308} + 18'h2c);
+        acc_t_rho_past <= ({{1{t_348[16]}}, t_348} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17584,19 +18028,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_t_old_zero <= (e3_control_fresh | (~t_310[18]));
+        en_t_old_zero <= (e3_control_fresh | (~t_350[18]));
     end
 
     always @(posedge aclk) begin
-        en_t_old_small <= t_311[5:0];
+        en_t_old_small <= t_351[5:0];
     end
 
     always @(posedge aclk) begin
-        en_t_added_zero <= ((~e3_control_fresh) & (~t_312[18]));
+        en_t_added_zero <= ((~e3_control_fresh) & (~t_352[18]));
     end
 
     always @(posedge aclk) begin
-        en_t_added_small <= (acc_t_raise ? 6'h0 : t_309[5:0]);
+        en_t_added_small <= (acc_t_raise ? 6'h0 : t_349[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -17645,15 +18089,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_largest0 <= ((1'h1 & (~t_313[16])) & (~t_314[16]));
+        m0_t_largest0 <= ((1'h1 & (~t_353[16])) & (~t_354[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest1 <= ((1'h1 & t_313[16]) & (~t_315[16]));
+        m0_t_largest1 <= ((1'h1 & t_353[16]) & (~t_355[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest2 <= ((1'h1 & t_314[16]) & t_315[16]);
+        m0_t_largest2 <= ((1'h1 & t_354[16]) & t_355[16]);
     end
 
     always @(posedge aclk) begin
@@ -17681,11 +18125,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_1 <= t_313;
+        m0_t_gap0_1 <= t_353;
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_2 <= t_314;
+        m0_t_gap0_2 <= t_354;
     end
 
     always @(posedge aclk) begin
@@ -17693,7 +18137,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap1_2 <= t_315;
+        m0_t_gap1_2 <= t_355;
     end
 
     always @(posedge aclk) begin
@@ -17815,11 +18259,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_d_rho <= t_316;
+        acc_d_rho <= t_356;
     end
 
     always @(posedge aclk) begin
-        acc_d_rho_past <= ({{1{t_317[16]}}, t_317} + 18'h2c);
+        acc_d_rho_past <= ({{1{t_357[16]}}, t_357} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17859,19 +18303,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_d_old_zero <= (e3_control_fresh | (~t_319[18]));
+        en_d_old_zero <= (e3_control_fresh | (~t_359[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_old_small <= t_320[5:0];
+        en_d_old_small <= t_360[5:0];
     end
 
     always @(posedge aclk) begin
-        en_d_added_zero <= ((~e3_control_fresh) & (~t_321[18]));
+        en_d_added_zero <= ((~e3_control_fresh) & (~t_361[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_added_small <= (acc_d_raise ? 6'h0 : t_318[5:0]);
+        en_d_added_small <= (acc_d_raise ? 6'h0 : t_358[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -17920,15 +18364,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_largest0 <= ((1'h1 & (~t_322[16])) & (~t_323[16]));
+        m0_d_largest0 <= ((1'h1 & (~t_362[16])) & (~t_363[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest1 <= ((1'h1 & t_322[16]) & (~t_324[16]));
+        m0_d_largest1 <= ((1'h1 & t_362[16]) & (~t_364[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest2 <= ((1'h1 & t_323[16]) & t_324[16]);
+        m0_d_largest2 <= ((1'h1 & t_363[16]) & t_364[16]);
     end
 
     always @(posedge aclk) begin
@@ -17956,11 +18400,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_1 <= t_322;
+        m0_d_gap0_1 <= t_362;
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_2 <= t_323;
+        m0_d_gap0_2 <= t_363;
     end
 
     always @(posedge aclk) begin
@@ -17968,7 +18412,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap1_2 <= t_324;
+        m0_d_gap1_2 <= t_364;
     end
 
     always @(posedge aclk) begin
@@ -18076,67 +18520,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_328;
+        p1_q0 <= t_368;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_329 + t_328);
+        p1_q1 <= (t_369 + t_368);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_330 + t_329);
+        p1_q2 <= (t_370 + t_369);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_331 + t_330);
+        p1_q3 <= (t_371 + t_370);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_332 + t_331);
+        p1_q4 <= (t_372 + t_371);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_333 + t_332);
+        p1_q5 <= (t_373 + t_372);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_334 + t_333);
+        p1_q6 <= (t_374 + t_373);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_335 + t_334);
+        p1_q7 <= (t_375 + t_374);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_336 + t_335);
+        p1_q8 <= (t_376 + t_375);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_337 + t_336);
+        p1_q9 <= (t_377 + t_376);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_338 + t_337);
+        p1_q10 <= (t_378 + t_377);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_339 + t_338);
+        p1_q11 <= (t_379 + t_378);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_340 + t_339);
+        p1_q12 <= (t_380 + t_379);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_341 + t_340);
+        p1_q13 <= (t_381 + t_380);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_342 + t_341);
+        p1_q14 <= (t_382 + t_381);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_342);
+        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_382);
     end
 
     always @(posedge aclk) begin
@@ -18710,7 +19154,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        ckpt_s3_sum <= t_343;
+        ckpt_s3_sum <= t_383;
     end
 
     always @(posedge aclk) begin
@@ -18780,7 +19224,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_address <= decide_address;
-        end else if ((t_345 & (~ckpt_s4_above))) begin
+        end else if ((t_385 & (~ckpt_s4_above))) begin
             ckpt_start_address <= ((12'hbea <= ckpt_start_address) ? (ckpt_start_address - 12'hbea) : (ckpt_start_address + 12'h40));
         end
     end
@@ -18788,7 +19232,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_beat <= 12'h0;
-        end else if ((t_345 & (~ckpt_s4_above))) begin
+        end else if ((t_385 & (~ckpt_s4_above))) begin
             ckpt_start_beat <= (ckpt_start_beat + 12'h40);
         end
     end
@@ -18796,7 +19240,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_prefix <= 44'h0;
-        end else if ((t_345 & (~ckpt_s4_above))) begin
+        end else if ((t_385 & (~ckpt_s4_above))) begin
             ckpt_start_prefix <= ckpt_s4_sum;
         end
     end
@@ -18806,7 +19250,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_jump_s3_sum <= 45'h0;
         end else if (ckpt_valid_2) begin
-            ckpt_jump_s3_sum <= t_343;
+            ckpt_jump_s3_sum <= t_383;
         end
     end
 
@@ -18814,7 +19258,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_jump_s4 <= 1'h0;
         end else begin
-            ckpt_jump_s4 <= t_346[46];
+            ckpt_jump_s4 <= t_386[46];
         end
     end
 
@@ -18849,7 +19293,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_left <= 5'h0;
         end else begin
-            ckpt_skip_left <= (t_347 ? 5'h19 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
+            ckpt_skip_left <= (t_387 ? 5'h19 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
         end
     end
 
@@ -18857,7 +19301,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skipping <= 1'h0;
         end else begin
-            ckpt_skipping <= (t_347 | (5'h1 < ckpt_skip_left));
+            ckpt_skipping <= (t_387 | (5'h1 < ckpt_skip_left));
         end
     end
 
@@ -18902,7 +19346,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g1_below <= t_352[44];
+        g1_below <= t_392[44];
     end
 
     always @(posedge aclk) begin
@@ -18986,7 +19430,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g2_hits <= {(g1_below | t_355[34]), (g1_below | t_356[34]), (g1_below | t_357[34]), (g1_below | t_358[34]), (g1_below | t_359[34]), (g1_below | t_360[34]), (g1_below | t_361[34]), (g1_below | t_362[34]), (g1_below | t_363[34]), (g1_below | t_364[34]), (g1_below | t_365[34]), (g1_below | t_366[34]), (g1_below | t_367[34]), (g1_below | t_368[34]), (g1_below | t_369[34]), (g1_below | t_370[34])};
+        g2_hits <= {(g1_below | t_395[34]), (g1_below | t_396[34]), (g1_below | t_397[34]), (g1_below | t_398[34]), (g1_below | t_399[34]), (g1_below | t_400[34]), (g1_below | t_401[34]), (g1_below | t_402[34]), (g1_below | t_403[34]), (g1_below | t_404[34]), (g1_below | t_405[34]), (g1_below | t_406[34]), (g1_below | t_407[34]), (g1_below | t_408[34]), (g1_below | t_409[34]), (g1_below | t_410[34])};
     end
 
     always @(posedge aclk) begin
@@ -19062,7 +19506,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_373, (t_373 ? {t_375, (t_375 ? {t_377, (t_377 ? {t_379, (t_379 ? t_378[1] : t_380[1])} : {t_383, (t_383 ? t_382[1] : t_384[1])})} : {t_387, (t_387 ? {t_389, (t_389 ? t_388[1] : t_390[1])} : {t_393, (t_393 ? t_392[1] : t_394[1])})})} : {t_397, (t_397 ? {t_399, (t_399 ? {t_401, (t_401 ? t_400[1] : t_402[1])} : {t_405, (t_405 ? t_404[1] : t_406[1])})} : {t_409, (t_409 ? {t_411, (t_411 ? t_410[1] : t_412[1])} : {t_415, (t_415 ? t_414[1] : t_416[1])})})})};
+        dec_t_lead <= {t_413, (t_413 ? {t_415, (t_415 ? {t_417, (t_417 ? {t_419, (t_419 ? t_418[1] : t_420[1])} : {t_423, (t_423 ? t_422[1] : t_424[1])})} : {t_427, (t_427 ? {t_429, (t_429 ? t_428[1] : t_430[1])} : {t_433, (t_433 ? t_432[1] : t_434[1])})})} : {t_437, (t_437 ? {t_439, (t_439 ? {t_441, (t_441 ? t_440[1] : t_442[1])} : {t_445, (t_445 ? t_444[1] : t_446[1])})} : {t_449, (t_449 ? {t_451, (t_451 ? t_450[1] : t_452[1])} : {t_455, (t_455 ? t_454[1] : t_456[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -19078,7 +19522,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_417[9:0];
+        dec_t_index <= t_457[9:0];
     end
 
     always @(posedge aclk) begin
@@ -19174,19 +19618,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_y_limit <= ({{1{t_418[17]}}, t_418} + 19'he7f);
+        dec_t_y_limit <= ({{1{t_458[17]}}, t_458} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_420 ? 7'h0 : t_421[6:0]);
+        dec_t_px_f <= (t_460 ? 7'h0 : t_461[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_420 ? 5'h0 : t_422[4:0]);
+        dec_t_px_s <= (t_460 ? 5'h0 : t_462[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_past <= t_424[19];
+        dec_t_px_past <= t_464[19];
     end
 
     always @(posedge aclk) begin
@@ -19294,7 +19738,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_427, (t_427 ? {t_429, (t_429 ? {t_431, (t_431 ? {t_433, (t_433 ? t_432[1] : t_434[1])} : {t_437, (t_437 ? t_436[1] : t_438[1])})} : {t_441, (t_441 ? {t_443, (t_443 ? t_442[1] : t_444[1])} : {t_447, (t_447 ? t_446[1] : t_448[1])})})} : {t_451, (t_451 ? {t_453, (t_453 ? {t_455, (t_455 ? t_454[1] : t_456[1])} : {t_459, (t_459 ? t_458[1] : t_460[1])})} : {t_463, (t_463 ? {t_465, (t_465 ? t_464[1] : t_466[1])} : {t_469, (t_469 ? t_468[1] : t_470[1])})})})};
+        dec_d_lead <= {t_467, (t_467 ? {t_469, (t_469 ? {t_471, (t_471 ? {t_473, (t_473 ? t_472[1] : t_474[1])} : {t_477, (t_477 ? t_476[1] : t_478[1])})} : {t_481, (t_481 ? {t_483, (t_483 ? t_482[1] : t_484[1])} : {t_487, (t_487 ? t_486[1] : t_488[1])})})} : {t_491, (t_491 ? {t_493, (t_493 ? {t_495, (t_495 ? t_494[1] : t_496[1])} : {t_499, (t_499 ? t_498[1] : t_500[1])})} : {t_503, (t_503 ? {t_505, (t_505 ? t_504[1] : t_506[1])} : {t_509, (t_509 ? t_508[1] : t_510[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -19310,7 +19754,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_471[9:0];
+        dec_d_index <= t_511[9:0];
     end
 
     always @(posedge aclk) begin
@@ -19406,19 +19850,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_y_limit <= ({{1{t_472[17]}}, t_472} + 19'he7f);
+        dec_d_y_limit <= ({{1{t_512[17]}}, t_512} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_474 ? 7'h0 : t_475[6:0]);
+        dec_d_px_f <= (t_514 ? 7'h0 : t_515[6:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_474 ? 5'h0 : t_476[4:0]);
+        dec_d_px_s <= (t_514 ? 5'h0 : t_516[4:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_past <= t_478[19];
+        dec_d_px_past <= t_518[19];
     end
 
     always @(posedge aclk) begin
@@ -19529,7 +19973,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_479);
+            dec_valid_0 <= (row_merged & t_519);
         end
     end
 
@@ -19537,7 +19981,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_479);
+            dec_valid_1 <= (dec_valid_0 & t_519);
         end
     end
 
@@ -19545,7 +19989,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_479);
+            dec_valid_2 <= (dec_valid_1 & t_519);
         end
     end
 
@@ -19553,7 +19997,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_479);
+            dec_valid_3 <= (dec_valid_2 & t_519);
         end
     end
 
@@ -19561,7 +20005,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_479);
+            dec_valid_4 <= (dec_valid_3 & t_519);
         end
     end
 
@@ -19569,7 +20013,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_479);
+            dec_valid_5 <= (dec_valid_4 & t_519);
         end
     end
 
@@ -19577,7 +20021,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_479);
+            dec_valid_6 <= (dec_valid_5 & t_519);
         end
     end
 
@@ -19585,7 +20029,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_479);
+            dec_valid_7 <= (dec_valid_6 & t_519);
         end
     end
 
@@ -19593,7 +20037,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_479);
+            dec_valid_8 <= (dec_valid_7 & t_519);
         end
     end
 
@@ -19601,7 +20045,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_479);
+            dec_valid_9 <= (dec_valid_8 & t_519);
         end
     end
 
@@ -19609,7 +20053,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_479);
+            dec_valid_10 <= (dec_valid_9 & t_519);
         end
     end
 
@@ -19617,7 +20061,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_479);
+            dec_valid_11 <= (dec_valid_10 & t_519);
         end
     end
 
@@ -19625,7 +20069,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_479);
+            dec_valid_12 <= (dec_valid_11 & t_519);
         end
     end
 
@@ -19633,7 +20077,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_479);
+            dec_valid_13 <= (dec_valid_12 & t_519);
         end
     end
 
@@ -19641,7 +20085,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_479);
+            dec_valid_14 <= (dec_valid_13 & t_519);
         end
     end
 
@@ -19649,7 +20093,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_479);
+            dec_valid_15 <= (dec_valid_14 & t_519);
         end
     end
 
@@ -19657,7 +20101,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_479);
+            dec_valid_16 <= (dec_valid_15 & t_519);
         end
     end
 
@@ -20074,7 +20518,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[9:0], t_43[6:0], t_44[6:0], t_45[6:0], t_46[6:0], t_47[6:0], t_48[6:0], t_49[6:0], t_50[6:0], t_51[6:0], t_52[6:0], t_53[6:0], t_54[6:0], t_55[6:0], t_56[6:0], t_57[6:0], t_58[6:0], t_59[9:0], t_60[9:0], t_61[9:0], t_62[9:0], t_63[9:0], t_64[9:0], t_65[9:0], t_66[9:0], t_67[9:0], t_68[9:0], t_69[9:0], t_70[9:0], t_71[9:0], t_73[9:0], t_75[15:11], t_76[15:11], t_77[9:0], t_116[10:5], t_118[18:0], t_122[10:5], t_124[18:0], t_128[10:5], t_130[18:0], t_134[10:5], t_136[18:0], t_140[10:5], t_142[18:0], t_146[10:5], t_148[18:0], t_152[10:5], t_154[18:0], t_158[10:5], t_160[18:0], t_164[10:5], t_166[18:0], t_170[10:5], t_172[18:0], t_176[10:5], t_178[18:0], t_182[10:5], t_184[18:0], t_188[10:5], t_190[18:0], t_194[10:5], t_196[18:0], t_200[10:5], t_202[18:0], t_206[10:5], t_208[18:0], t_212[10:5], t_214[18:0], t_218[10:5], t_220[18:0], t_224[10:5], t_226[18:0], t_230[10:5], t_232[18:0], t_236[10:5], t_238[18:0], t_242[10:5], t_244[18:0], t_248[10:5], t_250[18:0], t_254[10:5], t_256[18:0], t_260[10:5], t_262[18:0], t_266[10:5], t_268[18:0], t_272[10:5], t_274[18:0], t_278[10:5], t_280[18:0], t_284[10:5], t_286[18:0], t_290[10:5], t_292[18:0], t_296[10:5], t_298[18:0], t_302[10:5], t_304[18:0], t_309[15:6], t_310[17:0], t_311[16:6], t_312[17:0], t_318[15:6], t_319[17:0], t_320[16:6], t_321[17:0], t_325[43], t_326[43], t_344[44:0], t_346[45:0], t_352[43:0], t_355[33:0], t_356[33:0], t_357[33:0], t_358[33:0], t_359[33:0], t_360[33:0], t_361[33:0], t_362[33:0], t_363[33:0], t_364[33:0], t_365[33:0], t_366[33:0], t_367[33:0], t_368[33:0], t_369[33:0], t_370[33:0], t_380[0], t_384[0], t_390[0], t_394[0], t_402[0], t_406[0], t_412[0], t_416[0], t_417[26:10], t_422[10:5], t_424[18:0], t_434[0], t_438[0], t_444[0], t_448[0], t_456[0], t_460[0], t_466[0], t_470[0], t_471[26:10], t_476[10:5], t_478[18:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[15:11], t_40[15:11], t_41[15:11], t_42[15:11], t_43[15:11], t_44[15:11], t_45[15:11], t_46[15:11], t_47[15:11], t_48[15:11], t_49[15:11], t_50[15:11], t_51[15:11], t_52[15:11], t_53[9:0], t_54[9:0], t_55[9:0], t_56[9:0], t_57[9:0], t_58[9:0], t_59[9:0], t_60[9:0], t_61[9:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_75[6:0], t_76[6:0], t_77[6:0], t_78[6:0], t_79[9:0], t_80[9:0], t_81[9:0], t_82[9:0], t_83[9:0], t_84[9:0], t_85[9:0], t_86[9:0], t_87[9:0], t_88[9:0], t_89[9:0], t_90[9:0], t_91[9:0], t_93[9:0], t_95[15:11], t_96[15:11], t_97[15:11], t_98[15:11], t_99[15:11], t_100[15:11], t_101[15:11], t_102[15:11], t_103[15:11], t_104[15:11], t_105[15:11], t_106[15:11], t_107[15:11], t_108[15:11], t_109[15:11], t_110[15:11], t_111[9:0], t_112[9:0], t_113[9:0], t_114[9:0], t_115[9:0], t_116[9:0], t_117[9:0], t_118[9:0], t_119[9:0], t_156[10:5], t_158[18:0], t_162[10:5], t_164[18:0], t_168[10:5], t_170[18:0], t_174[10:5], t_176[18:0], t_180[10:5], t_182[18:0], t_186[10:5], t_188[18:0], t_192[10:5], t_194[18:0], t_198[10:5], t_200[18:0], t_204[10:5], t_206[18:0], t_210[10:5], t_212[18:0], t_216[10:5], t_218[18:0], t_222[10:5], t_224[18:0], t_228[10:5], t_230[18:0], t_234[10:5], t_236[18:0], t_240[10:5], t_242[18:0], t_246[10:5], t_248[18:0], t_252[10:5], t_254[18:0], t_258[10:5], t_260[18:0], t_264[10:5], t_266[18:0], t_270[10:5], t_272[18:0], t_276[10:5], t_278[18:0], t_282[10:5], t_284[18:0], t_288[10:5], t_290[18:0], t_294[10:5], t_296[18:0], t_300[10:5], t_302[18:0], t_306[10:5], t_308[18:0], t_312[10:5], t_314[18:0], t_318[10:5], t_320[18:0], t_324[10:5], t_326[18:0], t_330[10:5], t_332[18:0], t_336[10:5], t_338[18:0], t_342[10:5], t_344[18:0], t_349[15:6], t_350[17:0], t_351[16:6], t_352[17:0], t_358[15:6], t_359[17:0], t_360[16:6], t_361[17:0], t_365[43], t_366[43], t_384[44:0], t_386[45:0], t_392[43:0], t_395[33:0], t_396[33:0], t_397[33:0], t_398[33:0], t_399[33:0], t_400[33:0], t_401[33:0], t_402[33:0], t_403[33:0], t_404[33:0], t_405[33:0], t_406[33:0], t_407[33:0], t_408[33:0], t_409[33:0], t_410[33:0], t_420[0], t_424[0], t_430[0], t_434[0], t_442[0], t_446[0], t_452[0], t_456[0], t_457[26:10], t_462[10:5], t_464[18:0], t_474[0], t_478[0], t_484[0], t_488[0], t_496[0], t_500[0], t_506[0], t_510[0], t_511[26:10], t_516[10:5], t_518[18:0]};
 endmodule
 
 `resetall
