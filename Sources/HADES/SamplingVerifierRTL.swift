@@ -1381,18 +1381,21 @@ extension SamplingVerifierRTL {
                     // no row is accepted outside the stream phase; so their logic reads no state.)
                     accepted <== 0; doneRows <== 0
                     writeAddress <== 0; decideAddress <== 0
+                    // The command's fields load from the port in every idle clock, the handshake's clock the last
+                    // (nothing reads them before the stream phase): the port's valid then reaches only the phase and
+                    // the input's opening, not these registers' enables (that was the 45F's path at 455f1f7).
+                    cmd.gamma <== cmd.inGamma
+                    cmd.badGamma <== cmd.inBadGamma
+                    cmd.finalUniformIndex <== mux(cmd.inBadGamma, .literal(0, width: w.gamma), cmd.inGamma)
+                    cmd.oneHot <== cmd.inOneHot
+                    rowHasDraft <== cmd.inGamma =/= 0
+                    draftRowsLeft <== cmd.inGamma
+                    rowDraftStream <== (cmd.inGamma =/= 0) & !cmd.inOneHot
+                    flags <== flagBits([.badGamma: cmd.inBadGamma])
                     m.when(cmd.fire) {
-                        cmd.gamma <== cmd.inGamma
-                        cmd.badGamma <== cmd.inBadGamma
-                        cmd.finalUniformIndex <== mux(cmd.inBadGamma, .literal(0, width: w.gamma), cmd.inGamma)
-                        cmd.oneHot <== cmd.inOneHot
                         fsm.go(.stream)
                         streamPhase <== 1
                         inputOpen <== 1
-                        rowHasDraft <== cmd.inGamma =/= 0
-                        draftRowsLeft <== cmd.inGamma
-                        rowDraftStream <== (cmd.inGamma =/= 0) & !cmd.inOneHot
-                        flags <== flagBits([.badGamma: cmd.inBadGamma])
                     }
                 case .stream:
                     // The input runs ahead of the decisions, up to the round's last row.

@@ -11518,9 +11518,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h0: begin
-                    if (cmd_fire) begin
-                        row_has_draft <= (cmd_gamma != 3'h0);
-                    end
+                    row_has_draft <= (cmd_gamma != 3'h0);
                 end
                 3'h1: begin
                     if (beat_fire) begin
@@ -11556,9 +11554,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h0: begin
-                    if (cmd_fire) begin
-                        row_draft_stream <= ((cmd_gamma != 3'h0) & (~cmd_one_hot));
-                    end
+                    row_draft_stream <= ((cmd_gamma != 3'h0) & (~cmd_one_hot));
                 end
                 3'h1: begin
                     if (beat_fire) begin
@@ -11594,9 +11590,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end else begin
             case (state)
                 3'h0: begin
-                    if (cmd_fire) begin
-                        draft_rows_left <= cmd_gamma;
-                    end
+                    draft_rows_left <= cmd_gamma;
                 end
                 3'h1: begin
                     if (beat_fire) begin
@@ -11851,9 +11845,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             end
             case (state)
                 3'h0: begin
-                    if (cmd_fire) begin
-                        round_flags <= {1'h0, 1'h0, 1'h0, 1'h0, in_bad_gamma, 1'h0};
-                    end
+                    round_flags <= {1'h0, 1'h0, 1'h0, 1'h0, in_bad_gamma, 1'h0};
                 end
                 default: begin
                 end
@@ -12094,9 +12086,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         case (state)
             3'h0: begin
-                if (cmd_fire) begin
-                    cur_gamma <= cmd_gamma;
-                end
+                cur_gamma <= cmd_gamma;
             end
             default: begin
             end
@@ -12432,9 +12422,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         case (state)
             3'h0: begin
-                if (cmd_fire) begin
-                    cur_bad_gamma <= in_bad_gamma;
-                end
+                cur_bad_gamma <= in_bad_gamma;
             end
             default: begin
             end
@@ -12444,9 +12432,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         case (state)
             3'h0: begin
-                if (cmd_fire) begin
-                    cur_one_hot <= cmd_one_hot;
-                end
+                cur_one_hot <= cmd_one_hot;
             end
             default: begin
             end
@@ -12456,9 +12442,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         case (state)
             3'h0: begin
-                if (cmd_fire) begin
-                    uniform_final_index <= (in_bad_gamma ? 3'h0 : cmd_gamma);
-                end
+                uniform_final_index <= (in_bad_gamma ? 3'h0 : cmd_gamma);
             end
             default: begin
             end
