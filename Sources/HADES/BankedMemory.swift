@@ -20,7 +20,10 @@ import HDL
 /// register's write enable into all of them was a 7.4 ns route on the 85F. Each bank is cut by bit into columns of
 /// `tilesPerColumn` block RAMs in the bank's mode, each its own memory with its own write enable, write address and
 /// read enable registers (kept), so each can sit beside its block RAMs. The cut is along the tiles' edges, so the
-/// tile count does not change.
+/// tile count does not change. A column is one tile: with eight the placer spread a column's tiles over the part's
+/// block RAM rows, and its address register's route to the farthest was the 45F's critical path (6.71 ns, seed 1 at
+/// e199cb9); with one, every route from the shared first stage to a tile has a register halfway that the placer can
+/// put beside the tile. The last column also takes the bits left over (two tiles).
 ///
 /// Why these banks (`plan`): a DP16KD holds 512 × 36, 1 024 × 18 or 2 048 × 9 bits (and narrower), so a wide word
 /// fills tiles best in a deep mode, but the depth is rounded up to the mode's. The banks are powers of two, largest
@@ -37,7 +40,7 @@ struct BankedMemory {
     static let readLatency = 5
 
     /// Block RAMs per column (`Column`): the fan-out of each column's enable and address registers.
-    static let tilesPerColumn = 8
+    static let tilesPerColumn = 1
 
     /// Bits `low ..< low + width` of a bank's words.
     struct Column { let low: Int; let width: Int; let memory: Memory }
@@ -62,9 +65,12 @@ struct BankedMemory {
             defer { start += d }
             let bankName = depths.count == 1 ? name : "\(name)_bank\(k)"
             let columnWidth = Self.mode(depth: d, width: width).bits * Self.tilesPerColumn
-            let lows = Array(stride(from: 0, to: width, by: columnWidth))
+            // A remnant narrower than a column joins the column before it: alone, Yosys maps a shallow one to LUT
+            // RAM (bank 2's 111 × 8 bits at V = 50257, L = 16 took 14 TRELLIS_DPR16X4).
+            var lows = Array(stride(from: 0, to: width, by: columnWidth))
+            if lows.count > 1, width % columnWidth != 0 { lows.removeLast() }
             return Bank(start: start, depth: d, columns: lows.enumerated().map { g, low in
-                let bits = min(columnWidth, width - low)
+                let bits = g == lows.count - 1 ? width - low : columnWidth
                 return Column(low: low, width: bits,
                               memory: m.memory(lows.count == 1 ? bankName : "\(bankName)_c\(g)", depth: max(2, d),
                                                width: bits, readsNeverMeetWrites: true))

@@ -285,12 +285,12 @@ final class SamplingRTLTests: XCTestCase {
 
     /// A row memory deeper than one block RAM is cut into banks (`BankedMemory`): at V = 3170, L = 1 its B + D words
     /// of 32 bits fill one tile per 512 words in any DP16KD mode, so the banks are the fewest: 2 048, 1 024 and the
-    /// rest, and rows cross the banks' edges and the wrap. Each bank carries `no_rw_check` (no pass reads a word in
-    /// the clock it is written).
+    /// rest, and rows cross the banks' edges and the wrap. Each bank (its first column here) carries `no_rw_check`
+    /// (no pass reads a word in the clock it is written).
     func testRowMemoryInBanksMatchesGoldenIncludingCycles() throws {
         let c = Fixture.config(vocab: 3170, lanes: 1, gammaMax: 3)
         let text = VerilogEmitter.emit(try SamplingVerifierRTL.module(c))
-        let banks = try NSRegularExpression(pattern: #"\(\* no_rw_check \*\) reg\s+\[\d+:0\] row_pair_bank(\d+) \[0:(\d+)\];"#)
+        let banks = try NSRegularExpression(pattern: #"\(\* no_rw_check \*\) reg\s+\[\d+:0\] row_pair_bank(\d+)(?:_c0)? \[0:(\d+)\];"#)
         let depths = banks.matches(in: text, range: NSRange(text.startIndex..., in: text)).map {
             Int(text[Range($0.range(at: 2), in: text)!])! + 1
         }
