@@ -73,7 +73,17 @@ extension SamplingVerifierRTL.Unit {
         let compared = validAtS4 & !done
         let found = m.named("ckpt_found", compared & above)
         // What pass B jumps to if S4's block holds the token: the block's first address and beat, the blocks
-        // before's sum.
+        // before's sum. A block compared below T moves them past it at S5, from registers (kept copies, one beside
+        // the start address and beat, one beside the prefix): S4's comparison and search state into their enables was
+        // one long route (85F seed 1 at e199cb9: `ckpt_valid_4` → a LUT → 4.40 ns → `ckpt_start_address`'s enable).
+        // The jump reads them at S5 of the block that holds the token, after the blocks before it moved them.
+        func passedCopy(_ name: String) -> Value {
+            let passed = m.reg(name, 1, reset: 0, keep: true)
+            passed <== compared & !above
+            return passed
+        }
+        let passedForStart = passedCopy("ckpt_s5_passed"), passedForPrefix = passedCopy("ckpt_s5_prefix_passed")
+        let passedSum = m.regNext("ckpt_s5_sum", blockSum)
         let address = m.reg("ckpt_start_address", passAddress.width)
         let beat = m.reg("ckpt_start_beat", passBeat.width)
         let prefix = m.reg("ckpt_start_prefix", w.weightSum)
@@ -88,11 +98,11 @@ extension SamplingVerifierRTL.Unit {
             searching <== scan & !found
             m.when(found) { done <== 1 }
             m.when(scan) { readIndex <== mux(readIndex === (blocks - 1), readIndex, readIndex &+ 1) }
-            m.when(compared & !above) {
+            m.when(passedForStart) {
                 address <== advance(address, by: k)
                 beat <== beat &+ .literal(UInt64(k), width: beat.width)
-                prefix <== blockSum
             }
+            m.when(passedForPrefix) { prefix <== passedSum }
         }
         // Jump only ahead: reads at or past the block's first beat find the token without it. The beats in
         // flight reach the prefix sums in the `inFlight` clocks after the jump. S4's jump is registered from S3: a

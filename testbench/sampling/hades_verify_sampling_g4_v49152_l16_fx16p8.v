@@ -3269,6 +3269,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  ckpt_valid_3;
     reg  ckpt_valid_4;
     wire ckpt_found;
+    reg  ckpt_s5_passed;
+    reg  ckpt_s5_prefix_passed;
+    reg  [43:0] ckpt_s5_sum;
     reg  [11:0] ckpt_start_address;
     reg  [11:0] ckpt_start_beat;
     reg  [43:0] ckpt_start_prefix;
@@ -22061,10 +22064,32 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         end
     end
 
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_s5_passed <= 1'h0;
+        end else begin
+            ckpt_s5_passed <= (t_385 & (~ckpt_s4_above));
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            ckpt_s5_prefix_passed <= 1'h0;
+        end else begin
+            ckpt_s5_prefix_passed <= (t_385 & (~ckpt_s4_above));
+        end
+    end
+
+    always @(posedge aclk) begin
+        ckpt_s5_sum <= ckpt_s4_sum;
+    end
+
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_address <= decide_address;
-        end else if ((t_385 & (~ckpt_s4_above))) begin
+        end else if (ckpt_s5_passed) begin
             ckpt_start_address <= ((12'hbea <= ckpt_start_address) ? (ckpt_start_address - 12'hbea) : (ckpt_start_address + 12'h40));
         end
     end
@@ -22072,7 +22097,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_beat <= 12'h0;
-        end else if ((t_385 & (~ckpt_s4_above))) begin
+        end else if (ckpt_s5_passed) begin
             ckpt_start_beat <= (ckpt_start_beat + 12'h40);
         end
     end
@@ -22080,8 +22105,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(posedge aclk) begin
         if ((state == 3'h3)) begin
             ckpt_start_prefix <= 44'h0;
-        end else if ((t_385 & (~ckpt_s4_above))) begin
-            ckpt_start_prefix <= ckpt_s4_sum;
+        end else if (ckpt_s5_prefix_passed) begin
+            ckpt_start_prefix <= ckpt_s5_sum;
         end
     end
 
