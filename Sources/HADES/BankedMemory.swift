@@ -20,10 +20,10 @@ import HDL
 /// register's write enable into all of them was a 7.4 ns route on the 85F. Each bank is cut by bit into columns of
 /// `tilesPerColumn` block RAMs in the bank's mode, each its own memory with its own write enable, write address and
 /// read enable registers (kept), so each can sit beside its block RAMs. The cut is along the tiles' edges, so the
-/// tile count does not change. A column is one tile: with eight the placer spread a column's tiles over the part's
+/// tile count does not change. Columns are four tiles: with eight the placer spread a column's tiles over the part's
 /// block RAM rows, and its address register's route to the farthest was the 45F's critical path (6.71 ns, seed 1 at
-/// e199cb9); with one, every route from the shared first stage to a tile has a register halfway that the placer can
-/// put beside the tile. The last column also takes the bits left over (two tiles).
+/// e199cb9); columns of one tile (about 1 900 flip-flops more) did not place on the 45F at all (nextpnr: "Unable to
+/// find legal placement", 7b4c800). The last column also takes the bits left over.
 ///
 /// Why these banks (`plan`): a DP16KD holds 512 × 36, 1 024 × 18 or 2 048 × 9 bits (and narrower), so a wide word
 /// fills tiles best in a deep mode, but the depth is rounded up to the mode's. The banks are powers of two, largest
@@ -40,7 +40,7 @@ struct BankedMemory {
     static let readLatency = 5
 
     /// Block RAMs per column (`Column`): the fan-out of each column's enable and address registers.
-    static let tilesPerColumn = 1
+    static let tilesPerColumn = 4
 
     /// Bits `low ..< low + width` of a bank's words.
     struct Column { let low: Int; let width: Int; let memory: Memory }

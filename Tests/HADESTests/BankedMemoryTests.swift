@@ -28,17 +28,17 @@ final class BankedMemoryTests: XCTestCase {
         XCTAssertEqual(BankedMemory.plan(depth: 40000, width: 1), [16384, 16384, 7232])
     }
 
-    /// Each bank is cut into columns of `tilesPerColumn` (one) block RAM in its mode, the last column taking the bits
-    /// left over: at V = 50257, L = 16 (512 = 56 · 9 + 8 = 28 · 18 + 8 = 14 · 36 + 8), bank 0 (2 048 × 9 tiles) in 55
-    /// columns of 9 bits and one of 17, bank 1 (1 024 × 18) in 27 of 18 and one of 26, bank 2 (512 × 36) in 13 of 36
-    /// and one of 44, and the columns' tiles add up to the plan's.
+    /// Each bank is cut into columns of `tilesPerColumn` (four) block RAMs in its mode, the last column taking the
+    /// bits left over: at V = 50257, L = 16, bank 0 (2 048 × 9 tiles) in columns of 36 bits (512 = 14 · 36 + 8: the
+    /// last 44), bank 1 (1 024 × 18) of 72 (512 = 7 · 72 + 8: the last 80), bank 2 (512 × 36) of 144 (512 = 3 · 144
+    /// + 80: the last 224), and the columns' tiles add up to the plan's.
     func testBanksAreCutIntoColumnsAlongTheTiles() throws {
         let width = 512
         _ = try Module.build("columns") { m in
             let memory = BankedMemory(m, name: "store", depth: 3183, width: width)
             XCTAssertEqual(memory.banks.map { $0.columns.map(\.width) },
-                           [Array(repeating: 9, count: 55) + [17], Array(repeating: 18, count: 27) + [26],
-                            Array(repeating: 36, count: 13) + [44]])
+                           [Array(repeating: 36, count: 13) + [44], Array(repeating: 72, count: 6) + [80],
+                            [144, 144, 224]])
             for bank in memory.banks {
                 XCTAssertEqual(bank.columns.map(\.low), bank.columns.indices.map { bank.columns[0].width * $0 })
                 XCTAssertEqual(bank.columns.map { BankedMemory.tiles(depth: bank.depth, width: $0.width)! }.reduce(0, +),

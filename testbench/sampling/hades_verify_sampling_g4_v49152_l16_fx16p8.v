@@ -1002,90 +1002,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [11:0] row_pair_bank0_c12_write_address;
     reg  row_pair_bank0_c13_write;
     reg  [11:0] row_pair_bank0_c13_write_address;
-    reg  row_pair_bank0_c14_write;
-    reg  [11:0] row_pair_bank0_c14_write_address;
-    reg  row_pair_bank0_c15_write;
-    reg  [11:0] row_pair_bank0_c15_write_address;
-    reg  row_pair_bank0_c16_write;
-    reg  [11:0] row_pair_bank0_c16_write_address;
-    reg  row_pair_bank0_c17_write;
-    reg  [11:0] row_pair_bank0_c17_write_address;
-    reg  row_pair_bank0_c18_write;
-    reg  [11:0] row_pair_bank0_c18_write_address;
-    reg  row_pair_bank0_c19_write;
-    reg  [11:0] row_pair_bank0_c19_write_address;
-    reg  row_pair_bank0_c20_write;
-    reg  [11:0] row_pair_bank0_c20_write_address;
-    reg  row_pair_bank0_c21_write;
-    reg  [11:0] row_pair_bank0_c21_write_address;
-    reg  row_pair_bank0_c22_write;
-    reg  [11:0] row_pair_bank0_c22_write_address;
-    reg  row_pair_bank0_c23_write;
-    reg  [11:0] row_pair_bank0_c23_write_address;
-    reg  row_pair_bank0_c24_write;
-    reg  [11:0] row_pair_bank0_c24_write_address;
-    reg  row_pair_bank0_c25_write;
-    reg  [11:0] row_pair_bank0_c25_write_address;
-    reg  row_pair_bank0_c26_write;
-    reg  [11:0] row_pair_bank0_c26_write_address;
-    reg  row_pair_bank0_c27_write;
-    reg  [11:0] row_pair_bank0_c27_write_address;
-    reg  row_pair_bank0_c28_write;
-    reg  [11:0] row_pair_bank0_c28_write_address;
-    reg  row_pair_bank0_c29_write;
-    reg  [11:0] row_pair_bank0_c29_write_address;
-    reg  row_pair_bank0_c30_write;
-    reg  [11:0] row_pair_bank0_c30_write_address;
-    reg  row_pair_bank0_c31_write;
-    reg  [11:0] row_pair_bank0_c31_write_address;
-    reg  row_pair_bank0_c32_write;
-    reg  [11:0] row_pair_bank0_c32_write_address;
-    reg  row_pair_bank0_c33_write;
-    reg  [11:0] row_pair_bank0_c33_write_address;
-    reg  row_pair_bank0_c34_write;
-    reg  [11:0] row_pair_bank0_c34_write_address;
-    reg  row_pair_bank0_c35_write;
-    reg  [11:0] row_pair_bank0_c35_write_address;
-    reg  row_pair_bank0_c36_write;
-    reg  [11:0] row_pair_bank0_c36_write_address;
-    reg  row_pair_bank0_c37_write;
-    reg  [11:0] row_pair_bank0_c37_write_address;
-    reg  row_pair_bank0_c38_write;
-    reg  [11:0] row_pair_bank0_c38_write_address;
-    reg  row_pair_bank0_c39_write;
-    reg  [11:0] row_pair_bank0_c39_write_address;
-    reg  row_pair_bank0_c40_write;
-    reg  [11:0] row_pair_bank0_c40_write_address;
-    reg  row_pair_bank0_c41_write;
-    reg  [11:0] row_pair_bank0_c41_write_address;
-    reg  row_pair_bank0_c42_write;
-    reg  [11:0] row_pair_bank0_c42_write_address;
-    reg  row_pair_bank0_c43_write;
-    reg  [11:0] row_pair_bank0_c43_write_address;
-    reg  row_pair_bank0_c44_write;
-    reg  [11:0] row_pair_bank0_c44_write_address;
-    reg  row_pair_bank0_c45_write;
-    reg  [11:0] row_pair_bank0_c45_write_address;
-    reg  row_pair_bank0_c46_write;
-    reg  [11:0] row_pair_bank0_c46_write_address;
-    reg  row_pair_bank0_c47_write;
-    reg  [11:0] row_pair_bank0_c47_write_address;
-    reg  row_pair_bank0_c48_write;
-    reg  [11:0] row_pair_bank0_c48_write_address;
-    reg  row_pair_bank0_c49_write;
-    reg  [11:0] row_pair_bank0_c49_write_address;
-    reg  row_pair_bank0_c50_write;
-    reg  [11:0] row_pair_bank0_c50_write_address;
-    reg  row_pair_bank0_c51_write;
-    reg  [11:0] row_pair_bank0_c51_write_address;
-    reg  row_pair_bank0_c52_write;
-    reg  [11:0] row_pair_bank0_c52_write_address;
-    reg  row_pair_bank0_c53_write;
-    reg  [11:0] row_pair_bank0_c53_write_address;
-    reg  row_pair_bank0_c54_write;
-    reg  [11:0] row_pair_bank0_c54_write_address;
-    reg  row_pair_bank0_c55_write;
-    reg  [11:0] row_pair_bank0_c55_write_address;
     reg  row_pair_bank1_write_select;
     reg  row_pair_bank1_c0_write;
     reg  [11:0] row_pair_bank1_c0_write_address;
@@ -1101,48 +1017,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [11:0] row_pair_bank1_c5_write_address;
     reg  row_pair_bank1_c6_write;
     reg  [11:0] row_pair_bank1_c6_write_address;
-    reg  row_pair_bank1_c7_write;
-    reg  [11:0] row_pair_bank1_c7_write_address;
-    reg  row_pair_bank1_c8_write;
-    reg  [11:0] row_pair_bank1_c8_write_address;
-    reg  row_pair_bank1_c9_write;
-    reg  [11:0] row_pair_bank1_c9_write_address;
-    reg  row_pair_bank1_c10_write;
-    reg  [11:0] row_pair_bank1_c10_write_address;
-    reg  row_pair_bank1_c11_write;
-    reg  [11:0] row_pair_bank1_c11_write_address;
-    reg  row_pair_bank1_c12_write;
-    reg  [11:0] row_pair_bank1_c12_write_address;
-    reg  row_pair_bank1_c13_write;
-    reg  [11:0] row_pair_bank1_c13_write_address;
-    reg  row_pair_bank1_c14_write;
-    reg  [11:0] row_pair_bank1_c14_write_address;
-    reg  row_pair_bank1_c15_write;
-    reg  [11:0] row_pair_bank1_c15_write_address;
-    reg  row_pair_bank1_c16_write;
-    reg  [11:0] row_pair_bank1_c16_write_address;
-    reg  row_pair_bank1_c17_write;
-    reg  [11:0] row_pair_bank1_c17_write_address;
-    reg  row_pair_bank1_c18_write;
-    reg  [11:0] row_pair_bank1_c18_write_address;
-    reg  row_pair_bank1_c19_write;
-    reg  [11:0] row_pair_bank1_c19_write_address;
-    reg  row_pair_bank1_c20_write;
-    reg  [11:0] row_pair_bank1_c20_write_address;
-    reg  row_pair_bank1_c21_write;
-    reg  [11:0] row_pair_bank1_c21_write_address;
-    reg  row_pair_bank1_c22_write;
-    reg  [11:0] row_pair_bank1_c22_write_address;
-    reg  row_pair_bank1_c23_write;
-    reg  [11:0] row_pair_bank1_c23_write_address;
-    reg  row_pair_bank1_c24_write;
-    reg  [11:0] row_pair_bank1_c24_write_address;
-    reg  row_pair_bank1_c25_write;
-    reg  [11:0] row_pair_bank1_c25_write_address;
-    reg  row_pair_bank1_c26_write;
-    reg  [11:0] row_pair_bank1_c26_write_address;
-    reg  row_pair_bank1_c27_write;
-    reg  [11:0] row_pair_bank1_c27_write_address;
     reg  row_pair_bank2_write_select;
     reg  row_pair_bank2_c0_write;
     reg  [11:0] row_pair_bank2_c0_write_address;
@@ -1150,326 +1024,82 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [11:0] row_pair_bank2_c1_write_address;
     reg  row_pair_bank2_c2_write;
     reg  [11:0] row_pair_bank2_c2_write_address;
-    reg  row_pair_bank2_c3_write;
-    reg  [11:0] row_pair_bank2_c3_write_address;
-    reg  row_pair_bank2_c4_write;
-    reg  [11:0] row_pair_bank2_c4_write_address;
-    reg  row_pair_bank2_c5_write;
-    reg  [11:0] row_pair_bank2_c5_write_address;
-    reg  row_pair_bank2_c6_write;
-    reg  [11:0] row_pair_bank2_c6_write_address;
-    reg  row_pair_bank2_c7_write;
-    reg  [11:0] row_pair_bank2_c7_write_address;
-    reg  row_pair_bank2_c8_write;
-    reg  [11:0] row_pair_bank2_c8_write_address;
-    reg  row_pair_bank2_c9_write;
-    reg  [11:0] row_pair_bank2_c9_write_address;
-    reg  row_pair_bank2_c10_write;
-    reg  [11:0] row_pair_bank2_c10_write_address;
-    reg  row_pair_bank2_c11_write;
-    reg  [11:0] row_pair_bank2_c11_write_address;
-    reg  row_pair_bank2_c12_write;
-    reg  [11:0] row_pair_bank2_c12_write_address;
-    reg  row_pair_bank2_c13_write;
-    reg  [11:0] row_pair_bank2_c13_write_address;
     wire pass_issue;
     wire pass_read_stop;
     wire pass_reads_next;
     reg  row_pair_read_enable_in;
-    reg  row_pair_bank0_c55_read_enable;
-    reg  [10:0] row_pair_bank0_c55_read_address;
-    reg  [16:0] row_pair_bank0_c55_rdata;
-    reg  row_pair_bank0_c54_read_enable;
-    reg  [10:0] row_pair_bank0_c54_read_address;
-    reg  [8:0] row_pair_bank0_c54_rdata;
-    reg  row_pair_bank0_c53_read_enable;
-    reg  [10:0] row_pair_bank0_c53_read_address;
-    reg  [8:0] row_pair_bank0_c53_rdata;
-    reg  row_pair_bank0_c52_read_enable;
-    reg  [10:0] row_pair_bank0_c52_read_address;
-    reg  [8:0] row_pair_bank0_c52_rdata;
-    reg  row_pair_bank0_c51_read_enable;
-    reg  [10:0] row_pair_bank0_c51_read_address;
-    reg  [8:0] row_pair_bank0_c51_rdata;
-    reg  row_pair_bank0_c50_read_enable;
-    reg  [10:0] row_pair_bank0_c50_read_address;
-    reg  [8:0] row_pair_bank0_c50_rdata;
-    reg  row_pair_bank0_c49_read_enable;
-    reg  [10:0] row_pair_bank0_c49_read_address;
-    reg  [8:0] row_pair_bank0_c49_rdata;
-    reg  row_pair_bank0_c48_read_enable;
-    reg  [10:0] row_pair_bank0_c48_read_address;
-    reg  [8:0] row_pair_bank0_c48_rdata;
-    reg  row_pair_bank0_c47_read_enable;
-    reg  [10:0] row_pair_bank0_c47_read_address;
-    reg  [8:0] row_pair_bank0_c47_rdata;
-    reg  row_pair_bank0_c46_read_enable;
-    reg  [10:0] row_pair_bank0_c46_read_address;
-    reg  [8:0] row_pair_bank0_c46_rdata;
-    reg  row_pair_bank0_c45_read_enable;
-    reg  [10:0] row_pair_bank0_c45_read_address;
-    reg  [8:0] row_pair_bank0_c45_rdata;
-    reg  row_pair_bank0_c44_read_enable;
-    reg  [10:0] row_pair_bank0_c44_read_address;
-    reg  [8:0] row_pair_bank0_c44_rdata;
-    reg  row_pair_bank0_c43_read_enable;
-    reg  [10:0] row_pair_bank0_c43_read_address;
-    reg  [8:0] row_pair_bank0_c43_rdata;
-    reg  row_pair_bank0_c42_read_enable;
-    reg  [10:0] row_pair_bank0_c42_read_address;
-    reg  [8:0] row_pair_bank0_c42_rdata;
-    reg  row_pair_bank0_c41_read_enable;
-    reg  [10:0] row_pair_bank0_c41_read_address;
-    reg  [8:0] row_pair_bank0_c41_rdata;
-    reg  row_pair_bank0_c40_read_enable;
-    reg  [10:0] row_pair_bank0_c40_read_address;
-    reg  [8:0] row_pair_bank0_c40_rdata;
-    reg  row_pair_bank0_c39_read_enable;
-    reg  [10:0] row_pair_bank0_c39_read_address;
-    reg  [8:0] row_pair_bank0_c39_rdata;
-    reg  row_pair_bank0_c38_read_enable;
-    reg  [10:0] row_pair_bank0_c38_read_address;
-    reg  [8:0] row_pair_bank0_c38_rdata;
-    reg  row_pair_bank0_c37_read_enable;
-    reg  [10:0] row_pair_bank0_c37_read_address;
-    reg  [8:0] row_pair_bank0_c37_rdata;
-    reg  row_pair_bank0_c36_read_enable;
-    reg  [10:0] row_pair_bank0_c36_read_address;
-    reg  [8:0] row_pair_bank0_c36_rdata;
-    reg  row_pair_bank0_c35_read_enable;
-    reg  [10:0] row_pair_bank0_c35_read_address;
-    reg  [8:0] row_pair_bank0_c35_rdata;
-    reg  row_pair_bank0_c34_read_enable;
-    reg  [10:0] row_pair_bank0_c34_read_address;
-    reg  [8:0] row_pair_bank0_c34_rdata;
-    reg  row_pair_bank0_c33_read_enable;
-    reg  [10:0] row_pair_bank0_c33_read_address;
-    reg  [8:0] row_pair_bank0_c33_rdata;
-    reg  row_pair_bank0_c32_read_enable;
-    reg  [10:0] row_pair_bank0_c32_read_address;
-    reg  [8:0] row_pair_bank0_c32_rdata;
-    reg  row_pair_bank0_c31_read_enable;
-    reg  [10:0] row_pair_bank0_c31_read_address;
-    reg  [8:0] row_pair_bank0_c31_rdata;
-    reg  row_pair_bank0_c30_read_enable;
-    reg  [10:0] row_pair_bank0_c30_read_address;
-    reg  [8:0] row_pair_bank0_c30_rdata;
-    reg  row_pair_bank0_c29_read_enable;
-    reg  [10:0] row_pair_bank0_c29_read_address;
-    reg  [8:0] row_pair_bank0_c29_rdata;
-    reg  row_pair_bank0_c28_read_enable;
-    reg  [10:0] row_pair_bank0_c28_read_address;
-    reg  [8:0] row_pair_bank0_c28_rdata;
-    reg  row_pair_bank0_c27_read_enable;
-    reg  [10:0] row_pair_bank0_c27_read_address;
-    reg  [8:0] row_pair_bank0_c27_rdata;
-    reg  row_pair_bank0_c26_read_enable;
-    reg  [10:0] row_pair_bank0_c26_read_address;
-    reg  [8:0] row_pair_bank0_c26_rdata;
-    reg  row_pair_bank0_c25_read_enable;
-    reg  [10:0] row_pair_bank0_c25_read_address;
-    reg  [8:0] row_pair_bank0_c25_rdata;
-    reg  row_pair_bank0_c24_read_enable;
-    reg  [10:0] row_pair_bank0_c24_read_address;
-    reg  [8:0] row_pair_bank0_c24_rdata;
-    reg  row_pair_bank0_c23_read_enable;
-    reg  [10:0] row_pair_bank0_c23_read_address;
-    reg  [8:0] row_pair_bank0_c23_rdata;
-    reg  row_pair_bank0_c22_read_enable;
-    reg  [10:0] row_pair_bank0_c22_read_address;
-    reg  [8:0] row_pair_bank0_c22_rdata;
-    reg  row_pair_bank0_c21_read_enable;
-    reg  [10:0] row_pair_bank0_c21_read_address;
-    reg  [8:0] row_pair_bank0_c21_rdata;
-    reg  row_pair_bank0_c20_read_enable;
-    reg  [10:0] row_pair_bank0_c20_read_address;
-    reg  [8:0] row_pair_bank0_c20_rdata;
-    reg  row_pair_bank0_c19_read_enable;
-    reg  [10:0] row_pair_bank0_c19_read_address;
-    reg  [8:0] row_pair_bank0_c19_rdata;
-    reg  row_pair_bank0_c18_read_enable;
-    reg  [10:0] row_pair_bank0_c18_read_address;
-    reg  [8:0] row_pair_bank0_c18_rdata;
-    reg  row_pair_bank0_c17_read_enable;
-    reg  [10:0] row_pair_bank0_c17_read_address;
-    reg  [8:0] row_pair_bank0_c17_rdata;
-    reg  row_pair_bank0_c16_read_enable;
-    reg  [10:0] row_pair_bank0_c16_read_address;
-    reg  [8:0] row_pair_bank0_c16_rdata;
-    reg  row_pair_bank0_c15_read_enable;
-    reg  [10:0] row_pair_bank0_c15_read_address;
-    reg  [8:0] row_pair_bank0_c15_rdata;
-    reg  row_pair_bank0_c14_read_enable;
-    reg  [10:0] row_pair_bank0_c14_read_address;
-    reg  [8:0] row_pair_bank0_c14_rdata;
     reg  row_pair_bank0_c13_read_enable;
     reg  [10:0] row_pair_bank0_c13_read_address;
-    reg  [8:0] row_pair_bank0_c13_rdata;
+    reg  [43:0] row_pair_bank0_c13_rdata;
     reg  row_pair_bank0_c12_read_enable;
     reg  [10:0] row_pair_bank0_c12_read_address;
-    reg  [8:0] row_pair_bank0_c12_rdata;
+    reg  [35:0] row_pair_bank0_c12_rdata;
     reg  row_pair_bank0_c11_read_enable;
     reg  [10:0] row_pair_bank0_c11_read_address;
-    reg  [8:0] row_pair_bank0_c11_rdata;
+    reg  [35:0] row_pair_bank0_c11_rdata;
     reg  row_pair_bank0_c10_read_enable;
     reg  [10:0] row_pair_bank0_c10_read_address;
-    reg  [8:0] row_pair_bank0_c10_rdata;
+    reg  [35:0] row_pair_bank0_c10_rdata;
     reg  row_pair_bank0_c9_read_enable;
     reg  [10:0] row_pair_bank0_c9_read_address;
-    reg  [8:0] row_pair_bank0_c9_rdata;
+    reg  [35:0] row_pair_bank0_c9_rdata;
     reg  row_pair_bank0_c8_read_enable;
     reg  [10:0] row_pair_bank0_c8_read_address;
-    reg  [8:0] row_pair_bank0_c8_rdata;
+    reg  [35:0] row_pair_bank0_c8_rdata;
     reg  row_pair_bank0_c7_read_enable;
     reg  [10:0] row_pair_bank0_c7_read_address;
-    reg  [8:0] row_pair_bank0_c7_rdata;
+    reg  [35:0] row_pair_bank0_c7_rdata;
     reg  row_pair_bank0_c6_read_enable;
     reg  [10:0] row_pair_bank0_c6_read_address;
-    reg  [8:0] row_pair_bank0_c6_rdata;
+    reg  [35:0] row_pair_bank0_c6_rdata;
     reg  row_pair_bank0_c5_read_enable;
     reg  [10:0] row_pair_bank0_c5_read_address;
-    reg  [8:0] row_pair_bank0_c5_rdata;
+    reg  [35:0] row_pair_bank0_c5_rdata;
     reg  row_pair_bank0_c4_read_enable;
     reg  [10:0] row_pair_bank0_c4_read_address;
-    reg  [8:0] row_pair_bank0_c4_rdata;
+    reg  [35:0] row_pair_bank0_c4_rdata;
     reg  row_pair_bank0_c3_read_enable;
     reg  [10:0] row_pair_bank0_c3_read_address;
-    reg  [8:0] row_pair_bank0_c3_rdata;
+    reg  [35:0] row_pair_bank0_c3_rdata;
     reg  row_pair_bank0_c2_read_enable;
     reg  [10:0] row_pair_bank0_c2_read_address;
-    reg  [8:0] row_pair_bank0_c2_rdata;
+    reg  [35:0] row_pair_bank0_c2_rdata;
     reg  row_pair_bank0_c1_read_enable;
     reg  [10:0] row_pair_bank0_c1_read_address;
-    reg  [8:0] row_pair_bank0_c1_rdata;
+    reg  [35:0] row_pair_bank0_c1_rdata;
     reg  row_pair_bank0_c0_read_enable;
     reg  [10:0] row_pair_bank0_c0_read_address;
-    reg  [8:0] row_pair_bank0_c0_rdata;
-    reg  row_pair_bank1_c27_read_enable;
-    reg  [9:0] row_pair_bank1_c27_read_address;
-    reg  [25:0] row_pair_bank1_c27_rdata;
-    reg  row_pair_bank1_c26_read_enable;
-    reg  [9:0] row_pair_bank1_c26_read_address;
-    reg  [17:0] row_pair_bank1_c26_rdata;
-    reg  row_pair_bank1_c25_read_enable;
-    reg  [9:0] row_pair_bank1_c25_read_address;
-    reg  [17:0] row_pair_bank1_c25_rdata;
-    reg  row_pair_bank1_c24_read_enable;
-    reg  [9:0] row_pair_bank1_c24_read_address;
-    reg  [17:0] row_pair_bank1_c24_rdata;
-    reg  row_pair_bank1_c23_read_enable;
-    reg  [9:0] row_pair_bank1_c23_read_address;
-    reg  [17:0] row_pair_bank1_c23_rdata;
-    reg  row_pair_bank1_c22_read_enable;
-    reg  [9:0] row_pair_bank1_c22_read_address;
-    reg  [17:0] row_pair_bank1_c22_rdata;
-    reg  row_pair_bank1_c21_read_enable;
-    reg  [9:0] row_pair_bank1_c21_read_address;
-    reg  [17:0] row_pair_bank1_c21_rdata;
-    reg  row_pair_bank1_c20_read_enable;
-    reg  [9:0] row_pair_bank1_c20_read_address;
-    reg  [17:0] row_pair_bank1_c20_rdata;
-    reg  row_pair_bank1_c19_read_enable;
-    reg  [9:0] row_pair_bank1_c19_read_address;
-    reg  [17:0] row_pair_bank1_c19_rdata;
-    reg  row_pair_bank1_c18_read_enable;
-    reg  [9:0] row_pair_bank1_c18_read_address;
-    reg  [17:0] row_pair_bank1_c18_rdata;
-    reg  row_pair_bank1_c17_read_enable;
-    reg  [9:0] row_pair_bank1_c17_read_address;
-    reg  [17:0] row_pair_bank1_c17_rdata;
-    reg  row_pair_bank1_c16_read_enable;
-    reg  [9:0] row_pair_bank1_c16_read_address;
-    reg  [17:0] row_pair_bank1_c16_rdata;
-    reg  row_pair_bank1_c15_read_enable;
-    reg  [9:0] row_pair_bank1_c15_read_address;
-    reg  [17:0] row_pair_bank1_c15_rdata;
-    reg  row_pair_bank1_c14_read_enable;
-    reg  [9:0] row_pair_bank1_c14_read_address;
-    reg  [17:0] row_pair_bank1_c14_rdata;
-    reg  row_pair_bank1_c13_read_enable;
-    reg  [9:0] row_pair_bank1_c13_read_address;
-    reg  [17:0] row_pair_bank1_c13_rdata;
-    reg  row_pair_bank1_c12_read_enable;
-    reg  [9:0] row_pair_bank1_c12_read_address;
-    reg  [17:0] row_pair_bank1_c12_rdata;
-    reg  row_pair_bank1_c11_read_enable;
-    reg  [9:0] row_pair_bank1_c11_read_address;
-    reg  [17:0] row_pair_bank1_c11_rdata;
-    reg  row_pair_bank1_c10_read_enable;
-    reg  [9:0] row_pair_bank1_c10_read_address;
-    reg  [17:0] row_pair_bank1_c10_rdata;
-    reg  row_pair_bank1_c9_read_enable;
-    reg  [9:0] row_pair_bank1_c9_read_address;
-    reg  [17:0] row_pair_bank1_c9_rdata;
-    reg  row_pair_bank1_c8_read_enable;
-    reg  [9:0] row_pair_bank1_c8_read_address;
-    reg  [17:0] row_pair_bank1_c8_rdata;
-    reg  row_pair_bank1_c7_read_enable;
-    reg  [9:0] row_pair_bank1_c7_read_address;
-    reg  [17:0] row_pair_bank1_c7_rdata;
+    reg  [35:0] row_pair_bank0_c0_rdata;
     reg  row_pair_bank1_c6_read_enable;
     reg  [9:0] row_pair_bank1_c6_read_address;
-    reg  [17:0] row_pair_bank1_c6_rdata;
+    reg  [79:0] row_pair_bank1_c6_rdata;
     reg  row_pair_bank1_c5_read_enable;
     reg  [9:0] row_pair_bank1_c5_read_address;
-    reg  [17:0] row_pair_bank1_c5_rdata;
+    reg  [71:0] row_pair_bank1_c5_rdata;
     reg  row_pair_bank1_c4_read_enable;
     reg  [9:0] row_pair_bank1_c4_read_address;
-    reg  [17:0] row_pair_bank1_c4_rdata;
+    reg  [71:0] row_pair_bank1_c4_rdata;
     reg  row_pair_bank1_c3_read_enable;
     reg  [9:0] row_pair_bank1_c3_read_address;
-    reg  [17:0] row_pair_bank1_c3_rdata;
+    reg  [71:0] row_pair_bank1_c3_rdata;
     reg  row_pair_bank1_c2_read_enable;
     reg  [9:0] row_pair_bank1_c2_read_address;
-    reg  [17:0] row_pair_bank1_c2_rdata;
+    reg  [71:0] row_pair_bank1_c2_rdata;
     reg  row_pair_bank1_c1_read_enable;
     reg  [9:0] row_pair_bank1_c1_read_address;
-    reg  [17:0] row_pair_bank1_c1_rdata;
+    reg  [71:0] row_pair_bank1_c1_rdata;
     reg  row_pair_bank1_c0_read_enable;
     reg  [9:0] row_pair_bank1_c0_read_address;
-    reg  [17:0] row_pair_bank1_c0_rdata;
-    reg  row_pair_bank2_c13_read_enable;
-    reg  [5:0] row_pair_bank2_c13_read_address;
-    reg  [43:0] row_pair_bank2_c13_rdata;
-    reg  row_pair_bank2_c12_read_enable;
-    reg  [5:0] row_pair_bank2_c12_read_address;
-    reg  [35:0] row_pair_bank2_c12_rdata;
-    reg  row_pair_bank2_c11_read_enable;
-    reg  [5:0] row_pair_bank2_c11_read_address;
-    reg  [35:0] row_pair_bank2_c11_rdata;
-    reg  row_pair_bank2_c10_read_enable;
-    reg  [5:0] row_pair_bank2_c10_read_address;
-    reg  [35:0] row_pair_bank2_c10_rdata;
-    reg  row_pair_bank2_c9_read_enable;
-    reg  [5:0] row_pair_bank2_c9_read_address;
-    reg  [35:0] row_pair_bank2_c9_rdata;
-    reg  row_pair_bank2_c8_read_enable;
-    reg  [5:0] row_pair_bank2_c8_read_address;
-    reg  [35:0] row_pair_bank2_c8_rdata;
-    reg  row_pair_bank2_c7_read_enable;
-    reg  [5:0] row_pair_bank2_c7_read_address;
-    reg  [35:0] row_pair_bank2_c7_rdata;
-    reg  row_pair_bank2_c6_read_enable;
-    reg  [5:0] row_pair_bank2_c6_read_address;
-    reg  [35:0] row_pair_bank2_c6_rdata;
-    reg  row_pair_bank2_c5_read_enable;
-    reg  [5:0] row_pair_bank2_c5_read_address;
-    reg  [35:0] row_pair_bank2_c5_rdata;
-    reg  row_pair_bank2_c4_read_enable;
-    reg  [5:0] row_pair_bank2_c4_read_address;
-    reg  [35:0] row_pair_bank2_c4_rdata;
-    reg  row_pair_bank2_c3_read_enable;
-    reg  [5:0] row_pair_bank2_c3_read_address;
-    reg  [35:0] row_pair_bank2_c3_rdata;
+    reg  [71:0] row_pair_bank1_c0_rdata;
     reg  row_pair_bank2_c2_read_enable;
     reg  [5:0] row_pair_bank2_c2_read_address;
-    reg  [35:0] row_pair_bank2_c2_rdata;
+    reg  [223:0] row_pair_bank2_c2_rdata;
     reg  row_pair_bank2_c1_read_enable;
     reg  [5:0] row_pair_bank2_c1_read_address;
-    reg  [35:0] row_pair_bank2_c1_rdata;
+    reg  [143:0] row_pair_bank2_c1_rdata;
     reg  row_pair_bank2_c0_read_enable;
     reg  [5:0] row_pair_bank2_c0_read_address;
-    reg  [35:0] row_pair_bank2_c0_rdata;
+    reg  [143:0] row_pair_bank2_c0_rdata;
     reg  [511:0] row_pair_bank0_q;
     reg  [511:0] row_pair_bank0_near;
     reg  [511:0] row_pair_bank1_q;
@@ -3558,104 +3188,30 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire round_over;
     wire pass_last;
     reg  [2:0] pass_b_wait;
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c0 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c1 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c2 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c3 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c4 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c5 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c6 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c7 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c8 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c9 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c10 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c11 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c12 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c13 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c14 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c15 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c16 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c17 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c18 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c19 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c20 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c21 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c22 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c23 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c24 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c25 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c26 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c27 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c28 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c29 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c30 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c31 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c32 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c33 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c34 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c35 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c36 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c37 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c38 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c39 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c40 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c41 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c42 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c43 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c44 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c45 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c46 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c47 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c48 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c49 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c50 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c51 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c52 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c53 [0:2047];
-    (* no_rw_check *) reg  [8:0] row_pair_bank0_c54 [0:2047];
-    (* no_rw_check *) reg  [16:0] row_pair_bank0_c55 [0:2047];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c0 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c1 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c2 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c3 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c4 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c5 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c6 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c7 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c8 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c9 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c10 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c11 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c12 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c13 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c14 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c15 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c16 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c17 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c18 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c19 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c20 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c21 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c22 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c23 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c24 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c25 [0:1023];
-    (* no_rw_check *) reg  [17:0] row_pair_bank1_c26 [0:1023];
-    (* no_rw_check *) reg  [25:0] row_pair_bank1_c27 [0:1023];
-    (* no_rw_check *) reg  [35:0] row_pair_bank2_c0 [0:41];
-    (* no_rw_check *) reg  [35:0] row_pair_bank2_c1 [0:41];
-    (* no_rw_check *) reg  [35:0] row_pair_bank2_c2 [0:41];
-    (* no_rw_check *) reg  [35:0] row_pair_bank2_c3 [0:41];
-    (* no_rw_check *) reg  [35:0] row_pair_bank2_c4 [0:41];
-    (* no_rw_check *) reg  [35:0] row_pair_bank2_c5 [0:41];
-    (* no_rw_check *) reg  [35:0] row_pair_bank2_c6 [0:41];
-    (* no_rw_check *) reg  [35:0] row_pair_bank2_c7 [0:41];
-    (* no_rw_check *) reg  [35:0] row_pair_bank2_c8 [0:41];
-    (* no_rw_check *) reg  [35:0] row_pair_bank2_c9 [0:41];
-    (* no_rw_check *) reg  [35:0] row_pair_bank2_c10 [0:41];
-    (* no_rw_check *) reg  [35:0] row_pair_bank2_c11 [0:41];
-    (* no_rw_check *) reg  [35:0] row_pair_bank2_c12 [0:41];
-    (* no_rw_check *) reg  [43:0] row_pair_bank2_c13 [0:41];
+    (* no_rw_check *) reg  [35:0] row_pair_bank0_c0 [0:2047];
+    (* no_rw_check *) reg  [35:0] row_pair_bank0_c1 [0:2047];
+    (* no_rw_check *) reg  [35:0] row_pair_bank0_c2 [0:2047];
+    (* no_rw_check *) reg  [35:0] row_pair_bank0_c3 [0:2047];
+    (* no_rw_check *) reg  [35:0] row_pair_bank0_c4 [0:2047];
+    (* no_rw_check *) reg  [35:0] row_pair_bank0_c5 [0:2047];
+    (* no_rw_check *) reg  [35:0] row_pair_bank0_c6 [0:2047];
+    (* no_rw_check *) reg  [35:0] row_pair_bank0_c7 [0:2047];
+    (* no_rw_check *) reg  [35:0] row_pair_bank0_c8 [0:2047];
+    (* no_rw_check *) reg  [35:0] row_pair_bank0_c9 [0:2047];
+    (* no_rw_check *) reg  [35:0] row_pair_bank0_c10 [0:2047];
+    (* no_rw_check *) reg  [35:0] row_pair_bank0_c11 [0:2047];
+    (* no_rw_check *) reg  [35:0] row_pair_bank0_c12 [0:2047];
+    (* no_rw_check *) reg  [43:0] row_pair_bank0_c13 [0:2047];
+    (* no_rw_check *) reg  [71:0] row_pair_bank1_c0 [0:1023];
+    (* no_rw_check *) reg  [71:0] row_pair_bank1_c1 [0:1023];
+    (* no_rw_check *) reg  [71:0] row_pair_bank1_c2 [0:1023];
+    (* no_rw_check *) reg  [71:0] row_pair_bank1_c3 [0:1023];
+    (* no_rw_check *) reg  [71:0] row_pair_bank1_c4 [0:1023];
+    (* no_rw_check *) reg  [71:0] row_pair_bank1_c5 [0:1023];
+    (* no_rw_check *) reg  [79:0] row_pair_bank1_c6 [0:1023];
+    (* no_rw_check *) reg  [143:0] row_pair_bank2_c0 [0:41];
+    (* no_rw_check *) reg  [143:0] row_pair_bank2_c1 [0:41];
+    (* no_rw_check *) reg  [223:0] row_pair_bank2_c2 [0:41];
     (* no_rw_check *) reg  [87:0] cdf_checkpoints [0:47];
     wire [228:0] t_0;
     wire [15:0] t_1;
@@ -13172,594 +12728,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         row_pair_bank0_c13_write_address <= row_pair_write_address_in;
     end
 
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c14_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c14_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c14_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c15_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c15_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c15_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c16_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c16_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c16_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c17_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c17_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c17_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c18_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c18_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c18_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c19_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c19_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c19_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c20_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c20_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c20_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c21_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c21_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c21_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c22_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c22_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c22_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c23_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c23_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c23_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c24_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c24_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c24_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c25_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c25_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c25_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c26_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c26_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c26_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c27_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c27_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c27_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c28_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c28_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c28_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c29_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c29_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c29_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c30_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c30_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c30_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c31_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c31_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c31_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c32_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c32_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c32_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c33_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c33_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c33_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c34_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c34_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c34_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c35_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c35_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c35_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c36_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c36_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c36_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c37_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c37_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c37_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c38_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c38_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c38_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c39_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c39_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c39_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c40_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c40_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c40_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c41_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c41_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c41_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c42_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c42_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c42_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c43_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c43_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c43_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c44_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c44_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c44_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c45_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c45_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c45_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c46_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c46_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c46_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c47_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c47_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c47_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c48_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c48_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c48_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c49_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c49_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c49_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c50_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c50_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c50_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c51_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c51_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c51_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c52_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c52_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c52_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c53_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c53_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c53_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c54_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c54_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c54_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c55_write <= 1'h0;
-        end else begin
-            row_pair_bank0_c55_write <= row_pair_bank0_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c55_write_address <= row_pair_write_address_in;
-    end
-
     always @(posedge aclk) begin
         if (!aresetn) begin
             row_pair_bank1_write_select <= 1'h0;
@@ -13866,300 +12834,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         row_pair_bank1_c6_write_address <= row_pair_write_address_in;
     end
 
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c7_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c7_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c7_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c8_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c8_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c8_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c9_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c9_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c9_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c10_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c10_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c10_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c11_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c11_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c11_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c12_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c12_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c12_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c13_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c13_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c13_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c14_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c14_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c14_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c15_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c15_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c15_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c16_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c16_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c16_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c17_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c17_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c17_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c18_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c18_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c18_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c19_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c19_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c19_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c20_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c20_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c20_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c21_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c21_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c21_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c22_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c22_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c22_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c23_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c23_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c23_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c24_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c24_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c24_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c25_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c25_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c25_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c26_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c26_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c26_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c27_write <= 1'h0;
-        end else begin
-            row_pair_bank1_c27_write <= row_pair_bank1_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c27_write_address <= row_pair_write_address_in;
-    end
-
     always @(posedge aclk) begin
         if (!aresetn) begin
             row_pair_bank2_write_select <= 1'h0;
@@ -14210,754 +12884,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         row_pair_bank2_c2_write_address <= row_pair_write_address_in;
     end
 
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c3_write <= 1'h0;
-        end else begin
-            row_pair_bank2_c3_write <= row_pair_bank2_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c3_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c4_write <= 1'h0;
-        end else begin
-            row_pair_bank2_c4_write <= row_pair_bank2_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c4_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c5_write <= 1'h0;
-        end else begin
-            row_pair_bank2_c5_write <= row_pair_bank2_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c5_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c6_write <= 1'h0;
-        end else begin
-            row_pair_bank2_c6_write <= row_pair_bank2_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c6_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c7_write <= 1'h0;
-        end else begin
-            row_pair_bank2_c7_write <= row_pair_bank2_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c7_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c8_write <= 1'h0;
-        end else begin
-            row_pair_bank2_c8_write <= row_pair_bank2_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c8_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c9_write <= 1'h0;
-        end else begin
-            row_pair_bank2_c9_write <= row_pair_bank2_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c9_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c10_write <= 1'h0;
-        end else begin
-            row_pair_bank2_c10_write <= row_pair_bank2_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c10_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c11_write <= 1'h0;
-        end else begin
-            row_pair_bank2_c11_write <= row_pair_bank2_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c11_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c12_write <= 1'h0;
-        end else begin
-            row_pair_bank2_c12_write <= row_pair_bank2_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c12_write_address <= row_pair_write_address_in;
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c13_write <= 1'h0;
-        end else begin
-            row_pair_bank2_c13_write <= row_pair_bank2_write_select;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c13_write_address <= row_pair_write_address_in;
-    end
-
     always @(posedge aclk) begin
         if (!aresetn) begin
             row_pair_read_enable_in <= 1'h0;
         end else begin
             row_pair_read_enable_in <= pass_reads_next;
         end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c55_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c55_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c55_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c54_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c54_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c54_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c53_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c53_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c53_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c52_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c52_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c52_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c51_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c51_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c51_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c50_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c50_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c50_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c49_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c49_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c49_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c48_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c48_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c48_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c47_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c47_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c47_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c46_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c46_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c46_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c45_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c45_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c45_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c44_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c44_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c44_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c43_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c43_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c43_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c42_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c42_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c42_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c41_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c41_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c41_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c40_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c40_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c40_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c39_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c39_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c39_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c38_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c38_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c38_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c37_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c37_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c37_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c36_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c36_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c36_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c35_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c35_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c35_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c34_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c34_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c34_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c33_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c33_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c33_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c32_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c32_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c32_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c31_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c31_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c31_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c30_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c30_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c30_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c29_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c29_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c29_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c28_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c28_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c28_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c27_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c27_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c27_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c26_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c26_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c26_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c25_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c25_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c25_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c24_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c24_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c24_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c23_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c23_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c23_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c22_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c22_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c22_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c21_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c21_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c21_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c20_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c20_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c20_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c19_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c19_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c19_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c18_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c18_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c18_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c17_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c17_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c17_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c16_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c16_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c16_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c15_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c15_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c15_read_address <= pass_address[10:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank0_c14_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank0_c14_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank0_c14_read_address <= pass_address[10:0];
     end
 
     (* keep *)
@@ -15159,300 +13091,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
-            row_pair_bank1_c27_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c27_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c27_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c26_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c26_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c26_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c25_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c25_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c25_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c24_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c24_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c24_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c23_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c23_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c23_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c22_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c22_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c22_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c21_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c21_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c21_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c20_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c20_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c20_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c19_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c19_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c19_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c18_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c18_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c18_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c17_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c17_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c17_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c16_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c16_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c16_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c15_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c15_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c15_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c14_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c14_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c14_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c13_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c13_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c13_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c12_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c12_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c12_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c11_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c11_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c11_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c10_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c10_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c10_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c9_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c9_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c9_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c8_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c8_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c8_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank1_c7_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank1_c7_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank1_c7_read_address <= pass_address[9:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
             row_pair_bank1_c6_read_enable <= 1'h0;
         end else begin
             row_pair_bank1_c6_read_enable <= row_pair_read_enable_in;
@@ -15551,160 +13189,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
-            row_pair_bank2_c13_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank2_c13_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c13_read_address <= pass_address[5:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c12_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank2_c12_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c12_read_address <= pass_address[5:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c11_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank2_c11_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c11_read_address <= pass_address[5:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c10_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank2_c10_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c10_read_address <= pass_address[5:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c9_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank2_c9_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c9_read_address <= pass_address[5:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c8_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank2_c8_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c8_read_address <= pass_address[5:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c7_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank2_c7_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c7_read_address <= pass_address[5:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c6_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank2_c6_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c6_read_address <= pass_address[5:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c5_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank2_c5_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c5_read_address <= pass_address[5:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c4_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank2_c4_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c4_read_address <= pass_address[5:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            row_pair_bank2_c3_read_enable <= 1'h0;
-        end else begin
-            row_pair_bank2_c3_read_enable <= row_pair_read_enable_in;
-        end
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        row_pair_bank2_c3_read_address <= pass_address[5:0];
-    end
-
-    (* keep *)
-    always @(posedge aclk) begin
-        if (!aresetn) begin
             row_pair_bank2_c2_read_enable <= 1'h0;
         end else begin
             row_pair_bank2_c2_read_enable <= row_pair_read_enable_in;
@@ -15745,7 +13229,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        row_pair_bank0_q <= {row_pair_bank0_c55_rdata, row_pair_bank0_c54_rdata, row_pair_bank0_c53_rdata, row_pair_bank0_c52_rdata, row_pair_bank0_c51_rdata, row_pair_bank0_c50_rdata, row_pair_bank0_c49_rdata, row_pair_bank0_c48_rdata, row_pair_bank0_c47_rdata, row_pair_bank0_c46_rdata, row_pair_bank0_c45_rdata, row_pair_bank0_c44_rdata, row_pair_bank0_c43_rdata, row_pair_bank0_c42_rdata, row_pair_bank0_c41_rdata, row_pair_bank0_c40_rdata, row_pair_bank0_c39_rdata, row_pair_bank0_c38_rdata, row_pair_bank0_c37_rdata, row_pair_bank0_c36_rdata, row_pair_bank0_c35_rdata, row_pair_bank0_c34_rdata, row_pair_bank0_c33_rdata, row_pair_bank0_c32_rdata, row_pair_bank0_c31_rdata, row_pair_bank0_c30_rdata, row_pair_bank0_c29_rdata, row_pair_bank0_c28_rdata, row_pair_bank0_c27_rdata, row_pair_bank0_c26_rdata, row_pair_bank0_c25_rdata, row_pair_bank0_c24_rdata, row_pair_bank0_c23_rdata, row_pair_bank0_c22_rdata, row_pair_bank0_c21_rdata, row_pair_bank0_c20_rdata, row_pair_bank0_c19_rdata, row_pair_bank0_c18_rdata, row_pair_bank0_c17_rdata, row_pair_bank0_c16_rdata, row_pair_bank0_c15_rdata, row_pair_bank0_c14_rdata, row_pair_bank0_c13_rdata, row_pair_bank0_c12_rdata, row_pair_bank0_c11_rdata, row_pair_bank0_c10_rdata, row_pair_bank0_c9_rdata, row_pair_bank0_c8_rdata, row_pair_bank0_c7_rdata, row_pair_bank0_c6_rdata, row_pair_bank0_c5_rdata, row_pair_bank0_c4_rdata, row_pair_bank0_c3_rdata, row_pair_bank0_c2_rdata, row_pair_bank0_c1_rdata, row_pair_bank0_c0_rdata};
+        row_pair_bank0_q <= {row_pair_bank0_c13_rdata, row_pair_bank0_c12_rdata, row_pair_bank0_c11_rdata, row_pair_bank0_c10_rdata, row_pair_bank0_c9_rdata, row_pair_bank0_c8_rdata, row_pair_bank0_c7_rdata, row_pair_bank0_c6_rdata, row_pair_bank0_c5_rdata, row_pair_bank0_c4_rdata, row_pair_bank0_c3_rdata, row_pair_bank0_c2_rdata, row_pair_bank0_c1_rdata, row_pair_bank0_c0_rdata};
     end
 
     always @(posedge aclk) begin
@@ -15753,7 +13237,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        row_pair_bank1_q <= {row_pair_bank1_c27_rdata, row_pair_bank1_c26_rdata, row_pair_bank1_c25_rdata, row_pair_bank1_c24_rdata, row_pair_bank1_c23_rdata, row_pair_bank1_c22_rdata, row_pair_bank1_c21_rdata, row_pair_bank1_c20_rdata, row_pair_bank1_c19_rdata, row_pair_bank1_c18_rdata, row_pair_bank1_c17_rdata, row_pair_bank1_c16_rdata, row_pair_bank1_c15_rdata, row_pair_bank1_c14_rdata, row_pair_bank1_c13_rdata, row_pair_bank1_c12_rdata, row_pair_bank1_c11_rdata, row_pair_bank1_c10_rdata, row_pair_bank1_c9_rdata, row_pair_bank1_c8_rdata, row_pair_bank1_c7_rdata, row_pair_bank1_c6_rdata, row_pair_bank1_c5_rdata, row_pair_bank1_c4_rdata, row_pair_bank1_c3_rdata, row_pair_bank1_c2_rdata, row_pair_bank1_c1_rdata, row_pair_bank1_c0_rdata};
+        row_pair_bank1_q <= {row_pair_bank1_c6_rdata, row_pair_bank1_c5_rdata, row_pair_bank1_c4_rdata, row_pair_bank1_c3_rdata, row_pair_bank1_c2_rdata, row_pair_bank1_c1_rdata, row_pair_bank1_c0_rdata};
     end
 
     always @(posedge aclk) begin
@@ -15761,7 +13245,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        row_pair_bank2_q <= {row_pair_bank2_c13_rdata, row_pair_bank2_c12_rdata, row_pair_bank2_c11_rdata, row_pair_bank2_c10_rdata, row_pair_bank2_c9_rdata, row_pair_bank2_c8_rdata, row_pair_bank2_c7_rdata, row_pair_bank2_c6_rdata, row_pair_bank2_c5_rdata, row_pair_bank2_c4_rdata, row_pair_bank2_c3_rdata, row_pair_bank2_c2_rdata, row_pair_bank2_c1_rdata, row_pair_bank2_c0_rdata};
+        row_pair_bank2_q <= {row_pair_bank2_c2_rdata, row_pair_bank2_c1_rdata, row_pair_bank2_c0_rdata};
     end
 
     always @(posedge aclk) begin
@@ -23204,7 +20688,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c0_write) begin
-            row_pair_bank0_c0[row_pair_bank0_c0_write_address[10:0]] <= row_pair_write_data[8:0];
+            row_pair_bank0_c0[row_pair_bank0_c0_write_address[10:0]] <= row_pair_write_data[35:0];
         end
     end
 
@@ -23216,7 +20700,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c1_write) begin
-            row_pair_bank0_c1[row_pair_bank0_c1_write_address[10:0]] <= row_pair_write_data[17:9];
+            row_pair_bank0_c1[row_pair_bank0_c1_write_address[10:0]] <= row_pair_write_data[71:36];
         end
     end
 
@@ -23228,7 +20712,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c2_write) begin
-            row_pair_bank0_c2[row_pair_bank0_c2_write_address[10:0]] <= row_pair_write_data[26:18];
+            row_pair_bank0_c2[row_pair_bank0_c2_write_address[10:0]] <= row_pair_write_data[107:72];
         end
     end
 
@@ -23240,7 +20724,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c3_write) begin
-            row_pair_bank0_c3[row_pair_bank0_c3_write_address[10:0]] <= row_pair_write_data[35:27];
+            row_pair_bank0_c3[row_pair_bank0_c3_write_address[10:0]] <= row_pair_write_data[143:108];
         end
     end
 
@@ -23252,7 +20736,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c4_write) begin
-            row_pair_bank0_c4[row_pair_bank0_c4_write_address[10:0]] <= row_pair_write_data[44:36];
+            row_pair_bank0_c4[row_pair_bank0_c4_write_address[10:0]] <= row_pair_write_data[179:144];
         end
     end
 
@@ -23264,7 +20748,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c5_write) begin
-            row_pair_bank0_c5[row_pair_bank0_c5_write_address[10:0]] <= row_pair_write_data[53:45];
+            row_pair_bank0_c5[row_pair_bank0_c5_write_address[10:0]] <= row_pair_write_data[215:180];
         end
     end
 
@@ -23276,7 +20760,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c6_write) begin
-            row_pair_bank0_c6[row_pair_bank0_c6_write_address[10:0]] <= row_pair_write_data[62:54];
+            row_pair_bank0_c6[row_pair_bank0_c6_write_address[10:0]] <= row_pair_write_data[251:216];
         end
     end
 
@@ -23288,7 +20772,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c7_write) begin
-            row_pair_bank0_c7[row_pair_bank0_c7_write_address[10:0]] <= row_pair_write_data[71:63];
+            row_pair_bank0_c7[row_pair_bank0_c7_write_address[10:0]] <= row_pair_write_data[287:252];
         end
     end
 
@@ -23300,7 +20784,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c8_write) begin
-            row_pair_bank0_c8[row_pair_bank0_c8_write_address[10:0]] <= row_pair_write_data[80:72];
+            row_pair_bank0_c8[row_pair_bank0_c8_write_address[10:0]] <= row_pair_write_data[323:288];
         end
     end
 
@@ -23312,7 +20796,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c9_write) begin
-            row_pair_bank0_c9[row_pair_bank0_c9_write_address[10:0]] <= row_pair_write_data[89:81];
+            row_pair_bank0_c9[row_pair_bank0_c9_write_address[10:0]] <= row_pair_write_data[359:324];
         end
     end
 
@@ -23324,7 +20808,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c10_write) begin
-            row_pair_bank0_c10[row_pair_bank0_c10_write_address[10:0]] <= row_pair_write_data[98:90];
+            row_pair_bank0_c10[row_pair_bank0_c10_write_address[10:0]] <= row_pair_write_data[395:360];
         end
     end
 
@@ -23336,7 +20820,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c11_write) begin
-            row_pair_bank0_c11[row_pair_bank0_c11_write_address[10:0]] <= row_pair_write_data[107:99];
+            row_pair_bank0_c11[row_pair_bank0_c11_write_address[10:0]] <= row_pair_write_data[431:396];
         end
     end
 
@@ -23348,7 +20832,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c12_write) begin
-            row_pair_bank0_c12[row_pair_bank0_c12_write_address[10:0]] <= row_pair_write_data[116:108];
+            row_pair_bank0_c12[row_pair_bank0_c12_write_address[10:0]] <= row_pair_write_data[467:432];
         end
     end
 
@@ -23360,7 +20844,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank0_c13_write) begin
-            row_pair_bank0_c13[row_pair_bank0_c13_write_address[10:0]] <= row_pair_write_data[125:117];
+            row_pair_bank0_c13[row_pair_bank0_c13_write_address[10:0]] <= row_pair_write_data[511:468];
         end
     end
 
@@ -23371,512 +20855,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (row_pair_bank0_c14_write) begin
-            row_pair_bank0_c14[row_pair_bank0_c14_write_address[10:0]] <= row_pair_write_data[134:126];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c14_read_enable) begin
-            row_pair_bank0_c14_rdata <= row_pair_bank0_c14[row_pair_bank0_c14_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c15_write) begin
-            row_pair_bank0_c15[row_pair_bank0_c15_write_address[10:0]] <= row_pair_write_data[143:135];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c15_read_enable) begin
-            row_pair_bank0_c15_rdata <= row_pair_bank0_c15[row_pair_bank0_c15_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c16_write) begin
-            row_pair_bank0_c16[row_pair_bank0_c16_write_address[10:0]] <= row_pair_write_data[152:144];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c16_read_enable) begin
-            row_pair_bank0_c16_rdata <= row_pair_bank0_c16[row_pair_bank0_c16_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c17_write) begin
-            row_pair_bank0_c17[row_pair_bank0_c17_write_address[10:0]] <= row_pair_write_data[161:153];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c17_read_enable) begin
-            row_pair_bank0_c17_rdata <= row_pair_bank0_c17[row_pair_bank0_c17_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c18_write) begin
-            row_pair_bank0_c18[row_pair_bank0_c18_write_address[10:0]] <= row_pair_write_data[170:162];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c18_read_enable) begin
-            row_pair_bank0_c18_rdata <= row_pair_bank0_c18[row_pair_bank0_c18_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c19_write) begin
-            row_pair_bank0_c19[row_pair_bank0_c19_write_address[10:0]] <= row_pair_write_data[179:171];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c19_read_enable) begin
-            row_pair_bank0_c19_rdata <= row_pair_bank0_c19[row_pair_bank0_c19_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c20_write) begin
-            row_pair_bank0_c20[row_pair_bank0_c20_write_address[10:0]] <= row_pair_write_data[188:180];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c20_read_enable) begin
-            row_pair_bank0_c20_rdata <= row_pair_bank0_c20[row_pair_bank0_c20_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c21_write) begin
-            row_pair_bank0_c21[row_pair_bank0_c21_write_address[10:0]] <= row_pair_write_data[197:189];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c21_read_enable) begin
-            row_pair_bank0_c21_rdata <= row_pair_bank0_c21[row_pair_bank0_c21_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c22_write) begin
-            row_pair_bank0_c22[row_pair_bank0_c22_write_address[10:0]] <= row_pair_write_data[206:198];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c22_read_enable) begin
-            row_pair_bank0_c22_rdata <= row_pair_bank0_c22[row_pair_bank0_c22_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c23_write) begin
-            row_pair_bank0_c23[row_pair_bank0_c23_write_address[10:0]] <= row_pair_write_data[215:207];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c23_read_enable) begin
-            row_pair_bank0_c23_rdata <= row_pair_bank0_c23[row_pair_bank0_c23_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c24_write) begin
-            row_pair_bank0_c24[row_pair_bank0_c24_write_address[10:0]] <= row_pair_write_data[224:216];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c24_read_enable) begin
-            row_pair_bank0_c24_rdata <= row_pair_bank0_c24[row_pair_bank0_c24_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c25_write) begin
-            row_pair_bank0_c25[row_pair_bank0_c25_write_address[10:0]] <= row_pair_write_data[233:225];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c25_read_enable) begin
-            row_pair_bank0_c25_rdata <= row_pair_bank0_c25[row_pair_bank0_c25_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c26_write) begin
-            row_pair_bank0_c26[row_pair_bank0_c26_write_address[10:0]] <= row_pair_write_data[242:234];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c26_read_enable) begin
-            row_pair_bank0_c26_rdata <= row_pair_bank0_c26[row_pair_bank0_c26_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c27_write) begin
-            row_pair_bank0_c27[row_pair_bank0_c27_write_address[10:0]] <= row_pair_write_data[251:243];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c27_read_enable) begin
-            row_pair_bank0_c27_rdata <= row_pair_bank0_c27[row_pair_bank0_c27_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c28_write) begin
-            row_pair_bank0_c28[row_pair_bank0_c28_write_address[10:0]] <= row_pair_write_data[260:252];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c28_read_enable) begin
-            row_pair_bank0_c28_rdata <= row_pair_bank0_c28[row_pair_bank0_c28_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c29_write) begin
-            row_pair_bank0_c29[row_pair_bank0_c29_write_address[10:0]] <= row_pair_write_data[269:261];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c29_read_enable) begin
-            row_pair_bank0_c29_rdata <= row_pair_bank0_c29[row_pair_bank0_c29_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c30_write) begin
-            row_pair_bank0_c30[row_pair_bank0_c30_write_address[10:0]] <= row_pair_write_data[278:270];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c30_read_enable) begin
-            row_pair_bank0_c30_rdata <= row_pair_bank0_c30[row_pair_bank0_c30_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c31_write) begin
-            row_pair_bank0_c31[row_pair_bank0_c31_write_address[10:0]] <= row_pair_write_data[287:279];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c31_read_enable) begin
-            row_pair_bank0_c31_rdata <= row_pair_bank0_c31[row_pair_bank0_c31_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c32_write) begin
-            row_pair_bank0_c32[row_pair_bank0_c32_write_address[10:0]] <= row_pair_write_data[296:288];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c32_read_enable) begin
-            row_pair_bank0_c32_rdata <= row_pair_bank0_c32[row_pair_bank0_c32_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c33_write) begin
-            row_pair_bank0_c33[row_pair_bank0_c33_write_address[10:0]] <= row_pair_write_data[305:297];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c33_read_enable) begin
-            row_pair_bank0_c33_rdata <= row_pair_bank0_c33[row_pair_bank0_c33_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c34_write) begin
-            row_pair_bank0_c34[row_pair_bank0_c34_write_address[10:0]] <= row_pair_write_data[314:306];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c34_read_enable) begin
-            row_pair_bank0_c34_rdata <= row_pair_bank0_c34[row_pair_bank0_c34_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c35_write) begin
-            row_pair_bank0_c35[row_pair_bank0_c35_write_address[10:0]] <= row_pair_write_data[323:315];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c35_read_enable) begin
-            row_pair_bank0_c35_rdata <= row_pair_bank0_c35[row_pair_bank0_c35_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c36_write) begin
-            row_pair_bank0_c36[row_pair_bank0_c36_write_address[10:0]] <= row_pair_write_data[332:324];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c36_read_enable) begin
-            row_pair_bank0_c36_rdata <= row_pair_bank0_c36[row_pair_bank0_c36_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c37_write) begin
-            row_pair_bank0_c37[row_pair_bank0_c37_write_address[10:0]] <= row_pair_write_data[341:333];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c37_read_enable) begin
-            row_pair_bank0_c37_rdata <= row_pair_bank0_c37[row_pair_bank0_c37_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c38_write) begin
-            row_pair_bank0_c38[row_pair_bank0_c38_write_address[10:0]] <= row_pair_write_data[350:342];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c38_read_enable) begin
-            row_pair_bank0_c38_rdata <= row_pair_bank0_c38[row_pair_bank0_c38_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c39_write) begin
-            row_pair_bank0_c39[row_pair_bank0_c39_write_address[10:0]] <= row_pair_write_data[359:351];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c39_read_enable) begin
-            row_pair_bank0_c39_rdata <= row_pair_bank0_c39[row_pair_bank0_c39_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c40_write) begin
-            row_pair_bank0_c40[row_pair_bank0_c40_write_address[10:0]] <= row_pair_write_data[368:360];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c40_read_enable) begin
-            row_pair_bank0_c40_rdata <= row_pair_bank0_c40[row_pair_bank0_c40_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c41_write) begin
-            row_pair_bank0_c41[row_pair_bank0_c41_write_address[10:0]] <= row_pair_write_data[377:369];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c41_read_enable) begin
-            row_pair_bank0_c41_rdata <= row_pair_bank0_c41[row_pair_bank0_c41_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c42_write) begin
-            row_pair_bank0_c42[row_pair_bank0_c42_write_address[10:0]] <= row_pair_write_data[386:378];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c42_read_enable) begin
-            row_pair_bank0_c42_rdata <= row_pair_bank0_c42[row_pair_bank0_c42_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c43_write) begin
-            row_pair_bank0_c43[row_pair_bank0_c43_write_address[10:0]] <= row_pair_write_data[395:387];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c43_read_enable) begin
-            row_pair_bank0_c43_rdata <= row_pair_bank0_c43[row_pair_bank0_c43_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c44_write) begin
-            row_pair_bank0_c44[row_pair_bank0_c44_write_address[10:0]] <= row_pair_write_data[404:396];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c44_read_enable) begin
-            row_pair_bank0_c44_rdata <= row_pair_bank0_c44[row_pair_bank0_c44_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c45_write) begin
-            row_pair_bank0_c45[row_pair_bank0_c45_write_address[10:0]] <= row_pair_write_data[413:405];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c45_read_enable) begin
-            row_pair_bank0_c45_rdata <= row_pair_bank0_c45[row_pair_bank0_c45_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c46_write) begin
-            row_pair_bank0_c46[row_pair_bank0_c46_write_address[10:0]] <= row_pair_write_data[422:414];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c46_read_enable) begin
-            row_pair_bank0_c46_rdata <= row_pair_bank0_c46[row_pair_bank0_c46_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c47_write) begin
-            row_pair_bank0_c47[row_pair_bank0_c47_write_address[10:0]] <= row_pair_write_data[431:423];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c47_read_enable) begin
-            row_pair_bank0_c47_rdata <= row_pair_bank0_c47[row_pair_bank0_c47_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c48_write) begin
-            row_pair_bank0_c48[row_pair_bank0_c48_write_address[10:0]] <= row_pair_write_data[440:432];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c48_read_enable) begin
-            row_pair_bank0_c48_rdata <= row_pair_bank0_c48[row_pair_bank0_c48_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c49_write) begin
-            row_pair_bank0_c49[row_pair_bank0_c49_write_address[10:0]] <= row_pair_write_data[449:441];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c49_read_enable) begin
-            row_pair_bank0_c49_rdata <= row_pair_bank0_c49[row_pair_bank0_c49_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c50_write) begin
-            row_pair_bank0_c50[row_pair_bank0_c50_write_address[10:0]] <= row_pair_write_data[458:450];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c50_read_enable) begin
-            row_pair_bank0_c50_rdata <= row_pair_bank0_c50[row_pair_bank0_c50_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c51_write) begin
-            row_pair_bank0_c51[row_pair_bank0_c51_write_address[10:0]] <= row_pair_write_data[467:459];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c51_read_enable) begin
-            row_pair_bank0_c51_rdata <= row_pair_bank0_c51[row_pair_bank0_c51_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c52_write) begin
-            row_pair_bank0_c52[row_pair_bank0_c52_write_address[10:0]] <= row_pair_write_data[476:468];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c52_read_enable) begin
-            row_pair_bank0_c52_rdata <= row_pair_bank0_c52[row_pair_bank0_c52_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c53_write) begin
-            row_pair_bank0_c53[row_pair_bank0_c53_write_address[10:0]] <= row_pair_write_data[485:477];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c53_read_enable) begin
-            row_pair_bank0_c53_rdata <= row_pair_bank0_c53[row_pair_bank0_c53_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c54_write) begin
-            row_pair_bank0_c54[row_pair_bank0_c54_write_address[10:0]] <= row_pair_write_data[494:486];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c54_read_enable) begin
-            row_pair_bank0_c54_rdata <= row_pair_bank0_c54[row_pair_bank0_c54_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c55_write) begin
-            row_pair_bank0_c55[row_pair_bank0_c55_write_address[10:0]] <= row_pair_write_data[511:495];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank0_c55_read_enable) begin
-            row_pair_bank0_c55_rdata <= row_pair_bank0_c55[row_pair_bank0_c55_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
         if (row_pair_bank1_c0_write) begin
-            row_pair_bank1_c0[row_pair_bank1_c0_write_address[9:0]] <= row_pair_write_data[17:0];
+            row_pair_bank1_c0[row_pair_bank1_c0_write_address[9:0]] <= row_pair_write_data[71:0];
         end
     end
 
@@ -23888,7 +20868,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank1_c1_write) begin
-            row_pair_bank1_c1[row_pair_bank1_c1_write_address[9:0]] <= row_pair_write_data[35:18];
+            row_pair_bank1_c1[row_pair_bank1_c1_write_address[9:0]] <= row_pair_write_data[143:72];
         end
     end
 
@@ -23900,7 +20880,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank1_c2_write) begin
-            row_pair_bank1_c2[row_pair_bank1_c2_write_address[9:0]] <= row_pair_write_data[53:36];
+            row_pair_bank1_c2[row_pair_bank1_c2_write_address[9:0]] <= row_pair_write_data[215:144];
         end
     end
 
@@ -23912,7 +20892,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank1_c3_write) begin
-            row_pair_bank1_c3[row_pair_bank1_c3_write_address[9:0]] <= row_pair_write_data[71:54];
+            row_pair_bank1_c3[row_pair_bank1_c3_write_address[9:0]] <= row_pair_write_data[287:216];
         end
     end
 
@@ -23924,7 +20904,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank1_c4_write) begin
-            row_pair_bank1_c4[row_pair_bank1_c4_write_address[9:0]] <= row_pair_write_data[89:72];
+            row_pair_bank1_c4[row_pair_bank1_c4_write_address[9:0]] <= row_pair_write_data[359:288];
         end
     end
 
@@ -23936,7 +20916,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank1_c5_write) begin
-            row_pair_bank1_c5[row_pair_bank1_c5_write_address[9:0]] <= row_pair_write_data[107:90];
+            row_pair_bank1_c5[row_pair_bank1_c5_write_address[9:0]] <= row_pair_write_data[431:360];
         end
     end
 
@@ -23948,7 +20928,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank1_c6_write) begin
-            row_pair_bank1_c6[row_pair_bank1_c6_write_address[9:0]] <= row_pair_write_data[125:108];
+            row_pair_bank1_c6[row_pair_bank1_c6_write_address[9:0]] <= row_pair_write_data[511:432];
         end
     end
 
@@ -23959,260 +20939,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (row_pair_bank1_c7_write) begin
-            row_pair_bank1_c7[row_pair_bank1_c7_write_address[9:0]] <= row_pair_write_data[143:126];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c7_read_enable) begin
-            row_pair_bank1_c7_rdata <= row_pair_bank1_c7[row_pair_bank1_c7_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c8_write) begin
-            row_pair_bank1_c8[row_pair_bank1_c8_write_address[9:0]] <= row_pair_write_data[161:144];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c8_read_enable) begin
-            row_pair_bank1_c8_rdata <= row_pair_bank1_c8[row_pair_bank1_c8_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c9_write) begin
-            row_pair_bank1_c9[row_pair_bank1_c9_write_address[9:0]] <= row_pair_write_data[179:162];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c9_read_enable) begin
-            row_pair_bank1_c9_rdata <= row_pair_bank1_c9[row_pair_bank1_c9_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c10_write) begin
-            row_pair_bank1_c10[row_pair_bank1_c10_write_address[9:0]] <= row_pair_write_data[197:180];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c10_read_enable) begin
-            row_pair_bank1_c10_rdata <= row_pair_bank1_c10[row_pair_bank1_c10_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c11_write) begin
-            row_pair_bank1_c11[row_pair_bank1_c11_write_address[9:0]] <= row_pair_write_data[215:198];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c11_read_enable) begin
-            row_pair_bank1_c11_rdata <= row_pair_bank1_c11[row_pair_bank1_c11_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c12_write) begin
-            row_pair_bank1_c12[row_pair_bank1_c12_write_address[9:0]] <= row_pair_write_data[233:216];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c12_read_enable) begin
-            row_pair_bank1_c12_rdata <= row_pair_bank1_c12[row_pair_bank1_c12_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c13_write) begin
-            row_pair_bank1_c13[row_pair_bank1_c13_write_address[9:0]] <= row_pair_write_data[251:234];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c13_read_enable) begin
-            row_pair_bank1_c13_rdata <= row_pair_bank1_c13[row_pair_bank1_c13_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c14_write) begin
-            row_pair_bank1_c14[row_pair_bank1_c14_write_address[9:0]] <= row_pair_write_data[269:252];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c14_read_enable) begin
-            row_pair_bank1_c14_rdata <= row_pair_bank1_c14[row_pair_bank1_c14_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c15_write) begin
-            row_pair_bank1_c15[row_pair_bank1_c15_write_address[9:0]] <= row_pair_write_data[287:270];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c15_read_enable) begin
-            row_pair_bank1_c15_rdata <= row_pair_bank1_c15[row_pair_bank1_c15_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c16_write) begin
-            row_pair_bank1_c16[row_pair_bank1_c16_write_address[9:0]] <= row_pair_write_data[305:288];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c16_read_enable) begin
-            row_pair_bank1_c16_rdata <= row_pair_bank1_c16[row_pair_bank1_c16_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c17_write) begin
-            row_pair_bank1_c17[row_pair_bank1_c17_write_address[9:0]] <= row_pair_write_data[323:306];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c17_read_enable) begin
-            row_pair_bank1_c17_rdata <= row_pair_bank1_c17[row_pair_bank1_c17_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c18_write) begin
-            row_pair_bank1_c18[row_pair_bank1_c18_write_address[9:0]] <= row_pair_write_data[341:324];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c18_read_enable) begin
-            row_pair_bank1_c18_rdata <= row_pair_bank1_c18[row_pair_bank1_c18_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c19_write) begin
-            row_pair_bank1_c19[row_pair_bank1_c19_write_address[9:0]] <= row_pair_write_data[359:342];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c19_read_enable) begin
-            row_pair_bank1_c19_rdata <= row_pair_bank1_c19[row_pair_bank1_c19_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c20_write) begin
-            row_pair_bank1_c20[row_pair_bank1_c20_write_address[9:0]] <= row_pair_write_data[377:360];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c20_read_enable) begin
-            row_pair_bank1_c20_rdata <= row_pair_bank1_c20[row_pair_bank1_c20_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c21_write) begin
-            row_pair_bank1_c21[row_pair_bank1_c21_write_address[9:0]] <= row_pair_write_data[395:378];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c21_read_enable) begin
-            row_pair_bank1_c21_rdata <= row_pair_bank1_c21[row_pair_bank1_c21_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c22_write) begin
-            row_pair_bank1_c22[row_pair_bank1_c22_write_address[9:0]] <= row_pair_write_data[413:396];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c22_read_enable) begin
-            row_pair_bank1_c22_rdata <= row_pair_bank1_c22[row_pair_bank1_c22_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c23_write) begin
-            row_pair_bank1_c23[row_pair_bank1_c23_write_address[9:0]] <= row_pair_write_data[431:414];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c23_read_enable) begin
-            row_pair_bank1_c23_rdata <= row_pair_bank1_c23[row_pair_bank1_c23_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c24_write) begin
-            row_pair_bank1_c24[row_pair_bank1_c24_write_address[9:0]] <= row_pair_write_data[449:432];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c24_read_enable) begin
-            row_pair_bank1_c24_rdata <= row_pair_bank1_c24[row_pair_bank1_c24_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c25_write) begin
-            row_pair_bank1_c25[row_pair_bank1_c25_write_address[9:0]] <= row_pair_write_data[467:450];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c25_read_enable) begin
-            row_pair_bank1_c25_rdata <= row_pair_bank1_c25[row_pair_bank1_c25_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c26_write) begin
-            row_pair_bank1_c26[row_pair_bank1_c26_write_address[9:0]] <= row_pair_write_data[485:468];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c26_read_enable) begin
-            row_pair_bank1_c26_rdata <= row_pair_bank1_c26[row_pair_bank1_c26_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c27_write) begin
-            row_pair_bank1_c27[row_pair_bank1_c27_write_address[9:0]] <= row_pair_write_data[511:486];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank1_c27_read_enable) begin
-            row_pair_bank1_c27_rdata <= row_pair_bank1_c27[row_pair_bank1_c27_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
         if (row_pair_bank2_c0_write) begin
-            row_pair_bank2_c0[row_pair_bank2_c0_write_address[5:0]] <= row_pair_write_data[35:0];
+            row_pair_bank2_c0[row_pair_bank2_c0_write_address[5:0]] <= row_pair_write_data[143:0];
         end
     end
 
@@ -24224,7 +20952,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank2_c1_write) begin
-            row_pair_bank2_c1[row_pair_bank2_c1_write_address[5:0]] <= row_pair_write_data[71:36];
+            row_pair_bank2_c1[row_pair_bank2_c1_write_address[5:0]] <= row_pair_write_data[287:144];
         end
     end
 
@@ -24236,145 +20964,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (row_pair_bank2_c2_write) begin
-            row_pair_bank2_c2[row_pair_bank2_c2_write_address[5:0]] <= row_pair_write_data[107:72];
+            row_pair_bank2_c2[row_pair_bank2_c2_write_address[5:0]] <= row_pair_write_data[511:288];
         end
     end
 
     always @(posedge aclk) begin
         if (row_pair_bank2_c2_read_enable) begin
             row_pair_bank2_c2_rdata <= row_pair_bank2_c2[row_pair_bank2_c2_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c3_write) begin
-            row_pair_bank2_c3[row_pair_bank2_c3_write_address[5:0]] <= row_pair_write_data[143:108];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c3_read_enable) begin
-            row_pair_bank2_c3_rdata <= row_pair_bank2_c3[row_pair_bank2_c3_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c4_write) begin
-            row_pair_bank2_c4[row_pair_bank2_c4_write_address[5:0]] <= row_pair_write_data[179:144];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c4_read_enable) begin
-            row_pair_bank2_c4_rdata <= row_pair_bank2_c4[row_pair_bank2_c4_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c5_write) begin
-            row_pair_bank2_c5[row_pair_bank2_c5_write_address[5:0]] <= row_pair_write_data[215:180];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c5_read_enable) begin
-            row_pair_bank2_c5_rdata <= row_pair_bank2_c5[row_pair_bank2_c5_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c6_write) begin
-            row_pair_bank2_c6[row_pair_bank2_c6_write_address[5:0]] <= row_pair_write_data[251:216];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c6_read_enable) begin
-            row_pair_bank2_c6_rdata <= row_pair_bank2_c6[row_pair_bank2_c6_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c7_write) begin
-            row_pair_bank2_c7[row_pair_bank2_c7_write_address[5:0]] <= row_pair_write_data[287:252];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c7_read_enable) begin
-            row_pair_bank2_c7_rdata <= row_pair_bank2_c7[row_pair_bank2_c7_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c8_write) begin
-            row_pair_bank2_c8[row_pair_bank2_c8_write_address[5:0]] <= row_pair_write_data[323:288];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c8_read_enable) begin
-            row_pair_bank2_c8_rdata <= row_pair_bank2_c8[row_pair_bank2_c8_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c9_write) begin
-            row_pair_bank2_c9[row_pair_bank2_c9_write_address[5:0]] <= row_pair_write_data[359:324];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c9_read_enable) begin
-            row_pair_bank2_c9_rdata <= row_pair_bank2_c9[row_pair_bank2_c9_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c10_write) begin
-            row_pair_bank2_c10[row_pair_bank2_c10_write_address[5:0]] <= row_pair_write_data[395:360];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c10_read_enable) begin
-            row_pair_bank2_c10_rdata <= row_pair_bank2_c10[row_pair_bank2_c10_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c11_write) begin
-            row_pair_bank2_c11[row_pair_bank2_c11_write_address[5:0]] <= row_pair_write_data[431:396];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c11_read_enable) begin
-            row_pair_bank2_c11_rdata <= row_pair_bank2_c11[row_pair_bank2_c11_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c12_write) begin
-            row_pair_bank2_c12[row_pair_bank2_c12_write_address[5:0]] <= row_pair_write_data[467:432];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c12_read_enable) begin
-            row_pair_bank2_c12_rdata <= row_pair_bank2_c12[row_pair_bank2_c12_read_address];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c13_write) begin
-            row_pair_bank2_c13[row_pair_bank2_c13_write_address[5:0]] <= row_pair_write_data[511:468];
-        end
-    end
-
-    always @(posedge aclk) begin
-        if (row_pair_bank2_c13_read_enable) begin
-            row_pair_bank2_c13_rdata <= row_pair_bank2_c13[row_pair_bank2_c13_read_address];
         end
     end
 
@@ -24391,7 +20987,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank0_c8_write_address[11], row_pair_bank0_c9_write_address[11], row_pair_bank0_c10_write_address[11], row_pair_bank0_c11_write_address[11], row_pair_bank0_c12_write_address[11], row_pair_bank0_c13_write_address[11], row_pair_bank0_c14_write_address[11], row_pair_bank0_c15_write_address[11], row_pair_bank0_c16_write_address[11], row_pair_bank0_c17_write_address[11], row_pair_bank0_c18_write_address[11], row_pair_bank0_c19_write_address[11], row_pair_bank0_c20_write_address[11], row_pair_bank0_c21_write_address[11], row_pair_bank0_c22_write_address[11], row_pair_bank0_c23_write_address[11], row_pair_bank0_c24_write_address[11], row_pair_bank0_c25_write_address[11], row_pair_bank0_c26_write_address[11], row_pair_bank0_c27_write_address[11], row_pair_bank0_c28_write_address[11], row_pair_bank0_c29_write_address[11], row_pair_bank0_c30_write_address[11], row_pair_bank0_c31_write_address[11], row_pair_bank0_c32_write_address[11], row_pair_bank0_c33_write_address[11], row_pair_bank0_c34_write_address[11], row_pair_bank0_c35_write_address[11], row_pair_bank0_c36_write_address[11], row_pair_bank0_c37_write_address[11], row_pair_bank0_c38_write_address[11], row_pair_bank0_c39_write_address[11], row_pair_bank0_c40_write_address[11], row_pair_bank0_c41_write_address[11], row_pair_bank0_c42_write_address[11], row_pair_bank0_c43_write_address[11], row_pair_bank0_c44_write_address[11], row_pair_bank0_c45_write_address[11], row_pair_bank0_c46_write_address[11], row_pair_bank0_c47_write_address[11], row_pair_bank0_c48_write_address[11], row_pair_bank0_c49_write_address[11], row_pair_bank0_c50_write_address[11], row_pair_bank0_c51_write_address[11], row_pair_bank0_c52_write_address[11], row_pair_bank0_c53_write_address[11], row_pair_bank0_c54_write_address[11], row_pair_bank0_c55_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank1_c4_write_address[11:10], row_pair_bank1_c5_write_address[11:10], row_pair_bank1_c6_write_address[11:10], row_pair_bank1_c7_write_address[11:10], row_pair_bank1_c8_write_address[11:10], row_pair_bank1_c9_write_address[11:10], row_pair_bank1_c10_write_address[11:10], row_pair_bank1_c11_write_address[11:10], row_pair_bank1_c12_write_address[11:10], row_pair_bank1_c13_write_address[11:10], row_pair_bank1_c14_write_address[11:10], row_pair_bank1_c15_write_address[11:10], row_pair_bank1_c16_write_address[11:10], row_pair_bank1_c17_write_address[11:10], row_pair_bank1_c18_write_address[11:10], row_pair_bank1_c19_write_address[11:10], row_pair_bank1_c20_write_address[11:10], row_pair_bank1_c21_write_address[11:10], row_pair_bank1_c22_write_address[11:10], row_pair_bank1_c23_write_address[11:10], row_pair_bank1_c24_write_address[11:10], row_pair_bank1_c25_write_address[11:10], row_pair_bank1_c26_write_address[11:10], row_pair_bank1_c27_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], row_pair_bank2_c2_write_address[11:6], row_pair_bank2_c3_write_address[11:6], row_pair_bank2_c4_write_address[11:6], row_pair_bank2_c5_write_address[11:6], row_pair_bank2_c6_write_address[11:6], row_pair_bank2_c7_write_address[11:6], row_pair_bank2_c8_write_address[11:6], row_pair_bank2_c9_write_address[11:6], row_pair_bank2_c10_write_address[11:6], row_pair_bank2_c11_write_address[11:6], row_pair_bank2_c12_write_address[11:6], row_pair_bank2_c13_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[15:11], t_40[15:11], t_41[15:11], t_42[15:11], t_43[15:11], t_44[15:11], t_45[15:11], t_46[15:11], t_47[15:11], t_48[15:11], t_49[15:11], t_50[15:11], t_51[15:11], t_52[15:11], t_53[9:0], t_54[9:0], t_55[9:0], t_56[9:0], t_57[9:0], t_58[9:0], t_59[9:0], t_60[9:0], t_61[9:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_75[6:0], t_76[6:0], t_77[6:0], t_78[6:0], t_79[9:0], t_80[9:0], t_81[9:0], t_82[9:0], t_83[9:0], t_84[9:0], t_85[9:0], t_86[9:0], t_87[9:0], t_88[9:0], t_89[9:0], t_90[9:0], t_91[9:0], t_93[9:0], t_95[15:11], t_96[15:11], t_97[15:11], t_98[15:11], t_99[15:11], t_100[15:11], t_101[15:11], t_102[15:11], t_103[15:11], t_104[15:11], t_105[15:11], t_106[15:11], t_107[15:11], t_108[15:11], t_109[15:11], t_110[15:11], t_111[9:0], t_112[9:0], t_113[9:0], t_114[9:0], t_115[9:0], t_116[9:0], t_117[9:0], t_118[9:0], t_119[9:0], t_156[10:5], t_158[18:0], t_162[10:5], t_164[18:0], t_168[10:5], t_170[18:0], t_174[10:5], t_176[18:0], t_180[10:5], t_182[18:0], t_186[10:5], t_188[18:0], t_192[10:5], t_194[18:0], t_198[10:5], t_200[18:0], t_204[10:5], t_206[18:0], t_210[10:5], t_212[18:0], t_216[10:5], t_218[18:0], t_222[10:5], t_224[18:0], t_228[10:5], t_230[18:0], t_234[10:5], t_236[18:0], t_240[10:5], t_242[18:0], t_246[10:5], t_248[18:0], t_252[10:5], t_254[18:0], t_258[10:5], t_260[18:0], t_264[10:5], t_266[18:0], t_270[10:5], t_272[18:0], t_276[10:5], t_278[18:0], t_282[10:5], t_284[18:0], t_288[10:5], t_290[18:0], t_294[10:5], t_296[18:0], t_300[10:5], t_302[18:0], t_306[10:5], t_308[18:0], t_312[10:5], t_314[18:0], t_318[10:5], t_320[18:0], t_324[10:5], t_326[18:0], t_330[10:5], t_332[18:0], t_336[10:5], t_338[18:0], t_342[10:5], t_344[18:0], t_349[15:6], t_350[17:0], t_351[16:6], t_352[17:0], t_358[15:6], t_359[17:0], t_360[16:6], t_361[17:0], t_365[43], t_366[43], t_384[44:0], t_386[45:0], t_392[43:0], t_395[33:0], t_396[33:0], t_397[33:0], t_398[33:0], t_399[33:0], t_400[33:0], t_401[33:0], t_402[33:0], t_403[33:0], t_404[33:0], t_405[33:0], t_406[33:0], t_407[33:0], t_408[33:0], t_409[33:0], t_410[33:0], t_420[0], t_424[0], t_430[0], t_434[0], t_442[0], t_446[0], t_452[0], t_456[0], t_457[26:10], t_462[10:5], t_464[18:0], t_474[0], t_478[0], t_484[0], t_488[0], t_496[0], t_500[0], t_506[0], t_510[0], t_511[26:10], t_516[10:5], t_518[18:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank0_c8_write_address[11], row_pair_bank0_c9_write_address[11], row_pair_bank0_c10_write_address[11], row_pair_bank0_c11_write_address[11], row_pair_bank0_c12_write_address[11], row_pair_bank0_c13_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank1_c4_write_address[11:10], row_pair_bank1_c5_write_address[11:10], row_pair_bank1_c6_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], row_pair_bank2_c2_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[15:11], t_40[15:11], t_41[15:11], t_42[15:11], t_43[15:11], t_44[15:11], t_45[15:11], t_46[15:11], t_47[15:11], t_48[15:11], t_49[15:11], t_50[15:11], t_51[15:11], t_52[15:11], t_53[9:0], t_54[9:0], t_55[9:0], t_56[9:0], t_57[9:0], t_58[9:0], t_59[9:0], t_60[9:0], t_61[9:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_75[6:0], t_76[6:0], t_77[6:0], t_78[6:0], t_79[9:0], t_80[9:0], t_81[9:0], t_82[9:0], t_83[9:0], t_84[9:0], t_85[9:0], t_86[9:0], t_87[9:0], t_88[9:0], t_89[9:0], t_90[9:0], t_91[9:0], t_93[9:0], t_95[15:11], t_96[15:11], t_97[15:11], t_98[15:11], t_99[15:11], t_100[15:11], t_101[15:11], t_102[15:11], t_103[15:11], t_104[15:11], t_105[15:11], t_106[15:11], t_107[15:11], t_108[15:11], t_109[15:11], t_110[15:11], t_111[9:0], t_112[9:0], t_113[9:0], t_114[9:0], t_115[9:0], t_116[9:0], t_117[9:0], t_118[9:0], t_119[9:0], t_156[10:5], t_158[18:0], t_162[10:5], t_164[18:0], t_168[10:5], t_170[18:0], t_174[10:5], t_176[18:0], t_180[10:5], t_182[18:0], t_186[10:5], t_188[18:0], t_192[10:5], t_194[18:0], t_198[10:5], t_200[18:0], t_204[10:5], t_206[18:0], t_210[10:5], t_212[18:0], t_216[10:5], t_218[18:0], t_222[10:5], t_224[18:0], t_228[10:5], t_230[18:0], t_234[10:5], t_236[18:0], t_240[10:5], t_242[18:0], t_246[10:5], t_248[18:0], t_252[10:5], t_254[18:0], t_258[10:5], t_260[18:0], t_264[10:5], t_266[18:0], t_270[10:5], t_272[18:0], t_276[10:5], t_278[18:0], t_282[10:5], t_284[18:0], t_288[10:5], t_290[18:0], t_294[10:5], t_296[18:0], t_300[10:5], t_302[18:0], t_306[10:5], t_308[18:0], t_312[10:5], t_314[18:0], t_318[10:5], t_320[18:0], t_324[10:5], t_326[18:0], t_330[10:5], t_332[18:0], t_336[10:5], t_338[18:0], t_342[10:5], t_344[18:0], t_349[15:6], t_350[17:0], t_351[16:6], t_352[17:0], t_358[15:6], t_359[17:0], t_360[16:6], t_361[17:0], t_365[43], t_366[43], t_384[44:0], t_386[45:0], t_392[43:0], t_395[33:0], t_396[33:0], t_397[33:0], t_398[33:0], t_399[33:0], t_400[33:0], t_401[33:0], t_402[33:0], t_403[33:0], t_404[33:0], t_405[33:0], t_406[33:0], t_407[33:0], t_408[33:0], t_409[33:0], t_410[33:0], t_420[0], t_424[0], t_430[0], t_434[0], t_442[0], t_446[0], t_452[0], t_456[0], t_457[26:10], t_462[10:5], t_464[18:0], t_474[0], t_478[0], t_484[0], t_488[0], t_496[0], t_500[0], t_506[0], t_510[0], t_511[26:10], t_516[10:5], t_518[18:0]};
 endmodule
 
 `resetall
