@@ -66,9 +66,10 @@ public enum SamplingTiming {
 
     /// Bits of one partial product's operands in the pipelined multiplies (one DSP each).
     public static let productLimb = 16
-    /// Clocks of a pipelined a·b: the partial products (one DSP each), then a registered binary tree over them.
+    /// Clocks of a pipelined a·b: the partial products (one DSP each), each registered again in the fabric (its
+    /// adder), then a registered binary tree over them.
     public static func productLatency(_ a: Int, _ b: Int) -> Int {
-        dspLatency + ceilLog2(((a + productLimb - 1) / productLimb) * ((b + productLimb - 1) / productLimb))
+        dspLatency + 1 + ceilLog2(((a + productLimb - 1) / productLimb) * ((b + productLimb - 1) / productLimb))
     }
 
     /// Clocks from a pass read to its beat's lane prefix sums, where pass B's running prefix takes it (`passGap` +
@@ -124,22 +125,22 @@ public enum SamplingTiming {
 ///
 /// Rows stream back to back, one beat a clock: row i's beats are handshaken at i·B … i·B + B − 1 whatever the
 /// decisions of the rows before it. Row i's decision is out `decisionLatency` clocks after its last beat (the
-/// softmax pipeline, 12 + 2l stages, l = `laneLevels`, then `decisionCycles` = 22); an accepted row's token is
+/// softmax pipeline, 12 + 2l stages, l = `laneLevels`, then `decisionCycles` = 23); an accepted row's token is
 /// pushed meanwhile, so an accepted row adds exactly B. The decisive row n (rejected, or the bonus row γ, or row 0
 /// with γ > Γ) stops the input at its decision, then needs pass A (B reads) and pass B, whose first read follows pass
-/// A's last by `passBGap` = max(⌈log2 L⌉, 5) + 3 clocks (its beats follow pass A's through the pipeline). Pass B
+/// A's last by `passBGap` = max(⌈log2 L⌉, 6) + 3 clocks (its beats follow pass A's through the pipeline). Pass B
 /// ends at the beat t = ⌊token / L⌋ that holds the sampled token: R(t) reads (`passBReads`) + 17 + l + ⌈log2 L⌉ (the
 /// memory read and its four registers, 12 + l stages to the weights, the lane prefix sums) + 2 (T less the running
 /// prefix, the comparison); the final token is pushed the clock after and the result is handshaken one clock after
 /// that:
 ///
 ///     cycles = (n+1)·B + decisionLatency + (B − 1 + passBGap) + (R(t) + passGap + ⌈log2 L⌉ + 2) + 1 + resultDelay
-///            = (n+1)·B + B + R(t) + 57 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 5),  l = max(1, ⌈log2 L⌉)  (L = 16: + 78)
+///            = (n+1)·B + B + R(t) + 58 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 6),  l = max(1, ⌈log2 L⌉)  (L = 16: + 80)
 ///
 /// R(t) = t + 1 from beat 0. With pass A's checkpoints every K beats (`checkpointBlock`, b = ⌊t/K⌋, P = D_P + 2 =
 /// `readsAtJump`, D_P = `passReadToPrefix` = 17 + l + ⌈log2 L⌉): R(t) = P + 2 + b + (t mod K) when b·K > P + b (b ≥ `firstJumpBlock`:
 /// the reads jump to the token's block), else t + 1; never more than from beat 0. At most (t = B − 1, no checkpoints) that is within
-/// (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 68 + 4l for every L ≤ 256.
+/// (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 70 + 4l for every L ≤ 256.
 ///
 /// The beats handshaken while row n was decided (up to `decisionLatency`, never past row γ) are dropped; the rest
 /// of the round's rows are taken after the result at one beat per clock, and the next round's first beat follows

@@ -1153,8 +1153,11 @@ extension SamplingVerifierRTL {
                              : m.select("uniform_final", groups, index: index.bits(index.width - 1, 2)))
         }
 
-        /// a·b (unsigned) as 16 × 16-bit partial products (`RegisteredProduct`, one DSP each), then summed in a
-        /// registered binary tree: valid `productLatency(a, b)` clocks after a and b.
+        /// a·b (unsigned) as 16 × 16-bit partial products (`RegisteredProduct`, one DSP each), each registered again
+        /// in the fabric (`_near`), then summed in a registered binary tree: valid `productLatency(a, b)` clocks after
+        /// a and b. The fabric register cuts the route from a DSP's output register to the tree's first adder, which
+        /// the placer put wherever the pair's other DSP was (45F seed 1 at f38f90d: `u_accept_lhs_p3` → 5.16 ns →
+        /// the first adder's carry chain, 129.9 MHz).
         func pipelinedProduct(_ name: String, _ a: Value, _ b: Value) throws -> Value {
             let width = a.width + b.width, limb = SamplingTiming.productLimb
             func limbs(_ v: Value) -> [(Value, Int)] {
@@ -1163,7 +1166,7 @@ extension SamplingVerifierRTL {
             var terms: [Value] = []
             for (x, i) in limbs(a) {
                 for (y, j) in limbs(b) {
-                    let p = try products.product(m, "\(name)_p\(terms.count)", x, y)
+                    let p = m.regNext("\(name)_p\(terms.count)_near", try products.product(m, "\(name)_p\(terms.count)", x, y))
                     terms.append(i + j == 0 ? p.zeroExtended(to: width) : p.zeroExtended(to: width - i - j).shiftedLeft(i + j))
                 }
             }
@@ -1174,7 +1177,7 @@ extension SamplingVerifierRTL {
                     m.regNext("\(name)_s\(level)_\(i / 2)", i + 1 < terms.count ? terms[i] &+ terms[i + 1] : terms[i])
                 }
             }
-            precondition(level + RegisteredProduct.latency == SamplingTiming.productLatency(a.width, b.width), "product latency")
+            precondition(level + RegisteredProduct.latency + 1 == SamplingTiming.productLatency(a.width, b.width), "product latency")
             return terms[0]
         }
 
@@ -1211,7 +1214,7 @@ extension SamplingVerifierRTL {
         /// A pipeline with a row in each stage, so that a row can end every clock: stage 0 is the clock (ρ, S) hold
         /// the row's merged values (`accumulate`; y(x) and `captured` delayed to match),
         /// then the leading one k of S (1), S >> (E − 1 − M) (2), LOG's index and ρ + k − E (3), LOG (4), its word in a fabric
-        /// register (5), ν (6), p̂(x) (7 … 11, `exponential`), U·p̂_d(x) (12 … 15), the comparison (16), the outcome (17). Every operand is delayed to its stage with the
+        /// register (5), ν (6), p̂(x) (7 … 11, `exponential`), U·p̂_d(x) (12 … 16), the comparison (17), the outcome (18). Every operand is delayed to its stage with the
         /// row, and the row's index rides along for U_i and whether it has a draft. Rows in flight when the input
         /// stops are dropped (the valid bits need the stream phase).
         func decision(cmd: Command, rowDone: Value, table: Submodule<ExpTablePorts>) throws -> Decision {

@@ -2922,21 +2922,27 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] u_cdf_thr_p0_a;
     wire [15:0] u_cdf_thr_p0_b;
     wire [31:0] u_cdf_thr_p0_p;
+    reg  [31:0] cdf_thr_p0_near;
     wire [15:0] u_cdf_thr_p1_a;
     wire [15:0] u_cdf_thr_p1_b;
     wire [31:0] u_cdf_thr_p1_p;
+    reg  [31:0] cdf_thr_p1_near;
     wire [15:0] u_cdf_thr_p2_a;
     wire [11:0] u_cdf_thr_p2_b;
     wire [27:0] u_cdf_thr_p2_p;
+    reg  [27:0] cdf_thr_p2_near;
     wire [15:0] u_cdf_thr_p3_a;
     wire [15:0] u_cdf_thr_p3_b;
     wire [31:0] u_cdf_thr_p3_p;
+    reg  [31:0] cdf_thr_p3_near;
     wire [15:0] u_cdf_thr_p4_a;
     wire [15:0] u_cdf_thr_p4_b;
     wire [31:0] u_cdf_thr_p4_p;
+    reg  [31:0] cdf_thr_p4_near;
     wire [15:0] u_cdf_thr_p5_a;
     wire [11:0] u_cdf_thr_p5_b;
     wire [27:0] u_cdf_thr_p5_p;
+    reg  [27:0] cdf_thr_p5_near;
     reg  [75:0] cdf_thr_s1_0;
     reg  [75:0] cdf_thr_s1_1;
     reg  [75:0] cdf_thr_s1_2;
@@ -3047,6 +3053,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [17:0] dec_t_nu_q_9;
     reg  [17:0] dec_t_nu_q_10;
     reg  [17:0] dec_t_nu_q_11;
+    reg  [17:0] dec_t_nu_q_12;
     reg  [4:0] dec_d_lead;
     reg  [4:0] dec_d_lead_q;
     reg  [43:0] dec_d_sum_1;
@@ -3112,6 +3119,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [17:0] dec_d_nu_q_9;
     reg  [17:0] dec_d_nu_q_10;
     reg  [17:0] dec_d_nu_q_11;
+    reg  [17:0] dec_d_nu_q_12;
     reg  dec_valid_0;
     reg  dec_valid_1;
     reg  dec_valid_2;
@@ -3129,6 +3137,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  dec_valid_14;
     reg  dec_valid_15;
     reg  dec_valid_16;
+    reg  dec_valid_17;
     reg  [2:0] dec_row_1;
     reg  [2:0] dec_row_2;
     reg  [2:0] dec_row_3;
@@ -3145,21 +3154,26 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [2:0] dec_row_14;
     reg  [2:0] dec_row_15;
     reg  [2:0] dec_row_16;
+    reg  [2:0] dec_row_17;
     reg  [31:0] uniform_row;
     reg  [31:0] uniform_row_q;
     wire [28:0] accept_x_d;
     wire [15:0] u_accept_lhs_p0_a;
     wire [15:0] u_accept_lhs_p0_b;
     wire [31:0] u_accept_lhs_p0_p;
+    reg  [31:0] accept_lhs_p0_near;
     wire [15:0] u_accept_lhs_p1_a;
     wire [12:0] u_accept_lhs_p1_b;
     wire [28:0] u_accept_lhs_p1_p;
+    reg  [28:0] accept_lhs_p1_near;
     wire [15:0] u_accept_lhs_p2_a;
     wire [15:0] u_accept_lhs_p2_b;
     wire [31:0] u_accept_lhs_p2_p;
+    reg  [31:0] accept_lhs_p2_near;
     wire [15:0] u_accept_lhs_p3_a;
     wire [12:0] u_accept_lhs_p3_b;
     wire [28:0] u_accept_lhs_p3_p;
+    reg  [28:0] accept_lhs_p3_near;
     reg  [60:0] accept_lhs_s1_0;
     reg  [60:0] accept_lhs_s1_1;
     reg  [60:0] accept_lhs_s2_0;
@@ -3167,6 +3181,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [28:0] accept_x_t_2;
     reg  [28:0] accept_x_t_3;
     reg  [28:0] accept_x_t_4;
+    reg  [28:0] accept_x_t_5;
     reg  accept;
     reg  dec_reject_self;
     wire dec_live;
@@ -3209,9 +3224,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* no_rw_check *) reg  [71:0] row_pair_bank1_c4 [0:1023];
     (* no_rw_check *) reg  [71:0] row_pair_bank1_c5 [0:1023];
     (* no_rw_check *) reg  [79:0] row_pair_bank1_c6 [0:1023];
-    (* no_rw_check *) reg  [143:0] row_pair_bank2_c0 [0:41];
-    (* no_rw_check *) reg  [143:0] row_pair_bank2_c1 [0:41];
-    (* no_rw_check *) reg  [223:0] row_pair_bank2_c2 [0:41];
+    (* no_rw_check *) reg  [143:0] row_pair_bank2_c0 [0:42];
+    (* no_rw_check *) reg  [143:0] row_pair_bank2_c1 [0:42];
+    (* no_rw_check *) reg  [223:0] row_pair_bank2_c2 [0:42];
     (* no_rw_check *) reg  [87:0] cdf_checkpoints [0:47];
     wire [228:0] t_0;
     wire [15:0] t_1;
@@ -4513,7 +4528,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
     assign u_accept_lhs_p3_a = t_522;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
-    assign dec_live = ((dec_valid_16 & stream_phase) & (~dec_reject_self));
+    assign dec_live = ((dec_valid_17 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
     assign emit_pushed = ((~token_queue_full) & emit_pending);
     assign emit_final_push = ((((state == 3'h6) & emit_last) & (~token_queue_full)) & (~result_queue_full));
@@ -11841,7 +11856,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        write_address <= ((write_address == 12'hc29) ? 12'h0 : (write_address + 12'h1));
+                        write_address <= ((write_address == 12'hc2a) ? 12'h0 : (write_address + 12'h1));
                     end
                 end
                 default: begin
@@ -11860,7 +11875,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (dec_accept_counters) begin
-                        decide_address <= ((12'h2a <= decide_address) ? (decide_address - 12'h2a) : (decide_address + 12'hc00));
+                        decide_address <= ((12'h2b <= decide_address) ? (decide_address - 12'h2b) : (decide_address + 12'hc00));
                     end
                 end
                 default: begin
@@ -11880,7 +11895,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h2: begin
-                    pass_address <= ((pass_address == 12'hc29) ? 12'h0 : (pass_address + 12'h1));
+                    pass_address <= ((pass_address == 12'hc2a) ? 12'h0 : (pass_address + 12'h1));
                 end
                 3'h3: begin
                     if ((pass_b_wait == 3'h0)) begin
@@ -11888,7 +11903,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h4: begin
-                    pass_address <= ((pass_address == 12'hc29) ? 12'h0 : (pass_address + 12'h1));
+                    pass_address <= ((pass_address == 12'hc2a) ? 12'h0 : (pass_address + 12'h1));
                     if (ckpt_jump) begin
                         pass_address <= ckpt_start_address;
                     end
@@ -11990,7 +12005,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         case (state)
             3'h1: begin
                 if (dec_out_valid) begin
-                    nu_t <= dec_t_nu_q_11;
+                    nu_t <= dec_t_nu_q_12;
                 end
             end
             default: begin
@@ -12002,7 +12017,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         case (state)
             3'h1: begin
                 if (dec_out_valid) begin
-                    nu_d <= dec_d_nu_q_11;
+                    nu_d <= dec_d_nu_q_12;
                 end
             end
             default: begin
@@ -19574,7 +19589,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if ((state == 3'h3)) begin
             ckpt_start_address <= decide_address;
         end else if (ckpt_s5_passed) begin
-            ckpt_start_address <= ((12'hbea <= ckpt_start_address) ? (ckpt_start_address - 12'hbea) : (ckpt_start_address + 12'h40));
+            ckpt_start_address <= ((12'hbeb <= ckpt_start_address) ? (ckpt_start_address - 12'hbeb) : (ckpt_start_address + 12'h40));
         end
     end
 
@@ -19671,15 +19686,39 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        cdf_thr_s1_0 <= ({44'h0, u_cdf_thr_p0_p} + {{28'h0, u_cdf_thr_p1_p}, 16'h0});
+        cdf_thr_p0_near <= u_cdf_thr_p0_p;
     end
 
     always @(posedge aclk) begin
-        cdf_thr_s1_1 <= ({{16'h0, u_cdf_thr_p2_p}, 32'h0} + {{28'h0, u_cdf_thr_p3_p}, 16'h0});
+        cdf_thr_p1_near <= u_cdf_thr_p1_p;
     end
 
     always @(posedge aclk) begin
-        cdf_thr_s1_2 <= ({{12'h0, u_cdf_thr_p4_p}, 32'h0} + {u_cdf_thr_p5_p, 48'h0});
+        cdf_thr_p2_near <= u_cdf_thr_p2_p;
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_p3_near <= u_cdf_thr_p3_p;
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_p4_near <= u_cdf_thr_p4_p;
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_p5_near <= u_cdf_thr_p5_p;
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_s1_0 <= ({44'h0, cdf_thr_p0_near} + {{28'h0, cdf_thr_p1_near}, 16'h0});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_s1_1 <= ({{16'h0, cdf_thr_p2_near}, 32'h0} + {{28'h0, cdf_thr_p3_near}, 16'h0});
+    end
+
+    always @(posedge aclk) begin
+        cdf_thr_s1_2 <= ({{12'h0, cdf_thr_p4_near}, 32'h0} + {cdf_thr_p5_near, 48'h0});
     end
 
     always @(posedge aclk) begin
@@ -20087,6 +20126,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        dec_t_nu_q_12 <= dec_t_nu_q_11;
+    end
+
+    always @(posedge aclk) begin
         dec_d_lead <= {t_467, (t_467 ? {t_469, (t_469 ? {t_471, (t_471 ? {t_473, (t_473 ? t_472[1] : t_474[1])} : {t_477, (t_477 ? t_476[1] : t_478[1])})} : {t_481, (t_481 ? {t_483, (t_483 ? t_482[1] : t_484[1])} : {t_487, (t_487 ? t_486[1] : t_488[1])})})} : {t_491, (t_491 ? {t_493, (t_493 ? {t_495, (t_495 ? t_494[1] : t_496[1])} : {t_499, (t_499 ? t_498[1] : t_500[1])})} : {t_503, (t_503 ? {t_505, (t_505 ? t_504[1] : t_506[1])} : {t_509, (t_509 ? t_508[1] : t_510[1])})})})};
     end
 
@@ -20319,6 +20362,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        dec_d_nu_q_12 <= dec_d_nu_q_11;
+    end
+
+    always @(posedge aclk) begin
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
@@ -20455,6 +20502,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_17 <= 1'h0;
+        end else begin
+            dec_valid_17 <= (dec_valid_16 & t_519);
+        end
+    end
+
+    always @(posedge aclk) begin
         dec_row_1 <= done_rows;
     end
 
@@ -20519,15 +20574,35 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        dec_row_17 <= dec_row_16;
+    end
+
+    always @(posedge aclk) begin
         uniform_row_q <= uniform_row;
     end
 
     always @(posedge aclk) begin
-        accept_lhs_s1_0 <= ({29'h0, u_accept_lhs_p0_p} + {{16'h0, u_accept_lhs_p1_p}, 16'h0});
+        accept_lhs_p0_near <= u_accept_lhs_p0_p;
     end
 
     always @(posedge aclk) begin
-        accept_lhs_s1_1 <= ({{13'h0, u_accept_lhs_p2_p}, 16'h0} + {u_accept_lhs_p3_p, 32'h0});
+        accept_lhs_p1_near <= u_accept_lhs_p1_p;
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_p2_near <= u_accept_lhs_p2_p;
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_p3_near <= u_accept_lhs_p3_p;
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_s1_0 <= ({29'h0, accept_lhs_p0_near} + {{16'h0, accept_lhs_p1_near}, 16'h0});
+    end
+
+    always @(posedge aclk) begin
+        accept_lhs_s1_1 <= ({{13'h0, accept_lhs_p2_near}, 16'h0} + {accept_lhs_p3_near, 32'h0});
     end
 
     always @(posedge aclk) begin
@@ -20551,7 +20626,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        accept <= (((dec_row_16 < cur_gamma) & (~cur_bad_gamma)) & (accept_lhs_s2_0[60:32] < accept_x_t_4));
+        accept_x_t_5 <= accept_x_t_4;
+    end
+
+    always @(posedge aclk) begin
+        accept <= (((dec_row_17 < cur_gamma) & (~cur_bad_gamma)) & (accept_lhs_s2_0[60:32] < accept_x_t_5));
     end
 
     (* keep *)
@@ -20672,7 +20751,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         case (state)
             3'h2: begin
                 if (pass_last) begin
-                    pass_b_wait <= 3'h6;
+                    pass_b_wait <= 3'h7;
                 end
             end
             3'h3: begin
