@@ -173,8 +173,9 @@ def markdown(reports):
             continue
         s = r["critical_path_summary"]
         seeds = r["fmax_mhz_seeds"]
+        failed = "".join(f"; seed {j['seed']} {j['status']}" for j in r.get("seed_results", []) if j["status"] != "ok")
         lines.append(
-            head + f"{r['device']} | **{r['fmax_mhz']:.1f}** | {min(seeds):.1f}–{max(seeds):.1f} ({len(seeds)} seeds) | "
+            head + f"{r['device']} | **{r['fmax_mhz']:.1f}** | {min(seeds):.1f}–{max(seeds):.1f} ({len(seeds)} seeds{failed}) | "
             f"{r['ecp5_luts']} | {r['ecp5_ffs']} | {r['ecp5_synth'].get('harness_ffs')} | {r['ecp5_dsps'] or 0} | "
             f"{r['ecp5_ebr'] or 0} | {r.get('luts', '')} | {r.get('ffs', '')} | "
             f"{s['critical_path_ns']:.2f} ({s['critical_path_logic_ns']:.2f} + {s['critical_path_routing_ns']:.2f}, "
@@ -195,6 +196,10 @@ def markdown(reports):
         comb = utilisation({"ecp5_pnr": big["ecp5_pnr"]}, "TRELLIS_COMB")
         lines.append(f"{part}: {len(on)} configurations placed and routed; the largest, {big['config']['tag']}, uses "
                      f"{comb[0]}/{comb[1]} logic cells ({100 * comb[0] / comb[1]:.0f} %), harness included.")
+    if any(j["status"] == "not_legalised" for r in reports for j in r.get("seed_results", [])):
+        lines += ["", "not_legalised: nextpnr's strict legaliser gave up (\"Unable to find legal placement for all cells, "
+                  "design is probably at utilisation limit\"). Near a part's placement limit that depends on the seed: "
+                  "another seed may place the same netlist; the median is over the seeds that placed."]
     if bad:
         lines += ["", "Configurations that did not complete: " + ", ".join(
             f"{r['config']['tag']} ({r.get('status')}" + (f" on {r['device']}" if r.get("device") else "") + ")"

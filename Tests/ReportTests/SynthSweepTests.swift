@@ -55,12 +55,13 @@ final class SynthSweepTests: XCTestCase {
     }
 
     /// A job file as tools/synth.py writes it, with the fields the merge reads.
-    func job(seed: Int, fmax: Double?, sha: String = "v1", device: String = "LFE5U-45F") -> [String: Any] {
+    func job(seed: Int, fmax: Double?, sha: String = "v1", device: String = "LFE5U-45F",
+             failure: String = "pnr_failed") -> [String: Any] {
         var j: [String: Any] = [
             "config": ["mode": "greedy", "gamma_max": 16, "vocab": 50257, "lanes": 16, "format": "fp16",
                        "tag": "g16_v50257_l16_fp16", "beats_per_row": 3142, "latency_D": 7],
             "mode": "greedy", "seed": seed, "verilog_sha256": sha, "speed_grade": 6, "device": device,
-            "tool_versions": ["yosys": "test"], "status": fmax == nil ? "pnr_failed" : "ok",
+            "tool_versions": ["yosys": "test"], "status": fmax == nil ? failure : "ok",
             "ecp5_synth": ["harness_ffs": 100],
         ]
         if let fmax {
@@ -88,11 +89,12 @@ final class SynthSweepTests: XCTestCase {
             try JSONSerialization.data(withJSONObject: j).write(to: url)
             try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-age)], ofItemAtPath: url.path)
         }
-        // Seeds 1–3 of the current Verilog (one seed failed to route), and an older seed 4 of a stale generator.
+        // Seeds 1–3 of the current Verilog, seed 5 not legalised by the placer, and an older seed 4 of a stale
+        // generator.
         try write("g16_v50257_l16_fp16-seed1.json", job(seed: 1, fmax: 210), age: 30)
         try write("g16_v50257_l16_fp16-seed2.json", job(seed: 2, fmax: 190), age: 20)
         try write("g16_v50257_l16_fp16-seed3.json", job(seed: 3, fmax: 204), age: 10)
-        try write("g16_v50257_l16_fp16-seed5.json", job(seed: 5, fmax: nil), age: 5)
+        try write("g16_v50257_l16_fp16-seed5.json", job(seed: 5, fmax: nil, failure: "not_legalised"), age: 5)
         try write("g16_v50257_l16_fp16-seed4.json", job(seed: 4, fmax: 100, sha: "old"), age: 3600)
 
         let r = try python("synth_report.py", ["--reports", dir.path])
@@ -108,7 +110,8 @@ final class SynthSweepTests: XCTestCase {
         XCTAssertEqual(rep["critical_path_seed"] as? Int, 3, "details come from the median seed's run")
         XCTAssertEqual(rep["ecp5_luts"] as? Int, 1003)
         let md = try String(contentsOf: dir.appendingPathComponent("synth.md"), encoding: .utf8)
-        XCTAssertTrue(md.contains("| greedy Γ=16 | 50257 | 16 | fp16 | 7 | LFE5U-45F | **204.0** | 190.0–210.0 (3 seeds) |"), md)
+        XCTAssertTrue(md.contains("| greedy Γ=16 | 50257 | 16 | fp16 | 7 | LFE5U-45F | **204.0** | 190.0–210.0 (3 seeds; seed 5 not_legalised) |"), md)
+        XCTAssertTrue(md.contains("not_legalised: nextpnr's strict legaliser gave up"), "the status is explained: \(md)")
         XCTAssertTrue(md.contains("Greedy unit: 1 of 1 configurations reach 200 MHz (median)."), md)
     }
 
