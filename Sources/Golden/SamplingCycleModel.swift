@@ -1,8 +1,8 @@
 /// Timing constants of the sampling verifier (`SamplingVerifierRTL`): the RTL's stages and the golden cycle model
 /// both follow these numbers (the co-simulation compares every round's cycles).
 public enum SamplingTiming {
-    /// Register stages of a table exponential: the table address, shift and zero flag; the table's four quarters;
-    /// the quarter; the shift's low bits; the rest of the shift.
+    /// Register stages of a table exponential: the table address, shift and zero flag; the table's word; the
+    /// shift's low 2 bits; its next 2; its top bit and the zero flag.
     public static let expStages = 5
     /// Levels of the lane trees that take one stage each (the beat reference's maximum, the beat sums): ceil(log2 L),
     /// at least 1.

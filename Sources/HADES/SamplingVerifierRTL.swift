@@ -29,25 +29,21 @@ public enum SamplingVerifierRTL {
             .replacingOccurrences(of: "__", with: "_")
     }
 
-    /// The table's address (f's low R − 2 bits) and its four quarters' words there.
-    struct ExpTablePorts { let index: Value, quarters: [Value] }
+    /// The table's address f (R bits) and its word EXP[f].
+    struct ExpTablePorts { let index: Value, word: Value }
 
-    /// EXP[f] as a module instantiated per lane: four case statements of 2^(R−2) words, EXP[q·2^(R−2) + f mod
-    /// 2^(R−2)] for q = 0…3, so each output bit is a function of R − 2 = 5 inputs (one LUT level); the exponential
-    /// picks the quarter by f's top 2 bits a stage later. One 7-input case statement was mapped as up to 6 LUT4
-    /// levels inside the unit (the critical path at 105 MHz).
+    /// EXP[f] as a module instantiated per lane: one case statement of 2^R words, each output bit a function of R = 7
+    /// inputs. Yosys's generic mapping makes that up to 6 LUT4 levels (the critical path at 105 MHz), so `make synth`
+    /// reads the module over with each bit as one LUT7 of ECP5 primitives (8 LUT4s, the slices' PFUMX and L6MUX21,
+    /// one level: `tools/ecp5_rom.py`); Xilinx parts map 7 inputs to a LUT6 and a MUXF7 themselves.
     static func expTable() throws -> Submodule<ExpTablePorts> {
-        let fp = SamplingFixedPoint.self, quarter = 1 << (fp.fractionBits - 2)
+        let fp = SamplingFixedPoint.self
         return try Module.submodule("hades_exp2_table_r\(fp.fractionBits)_e\(fp.expScaleBits)",
-                                    doc: ["2^E · 2^(-f/2^R), rounded, as four quarters of the table"]) { m in
-            let f = m.input("f", fp.fractionBits - 2)
-            let quarters = (0..<4).map { q in
-                let e = m.output("e\(q)", fp.expBits)
-                e <== m.rom("table\(q)", contents: Array(fp.expTable[q * quarter..<(q + 1) * quarter]), width: fp.expBits,
-                            address: f, inLogic: true)
-                return e
-            }
-            return ExpTablePorts(index: f, quarters: quarters)
+                                    doc: ["2^E · 2^(-f/2^R), rounded"]) { m in
+            let f = m.input("f", fp.fractionBits)
+            let e = m.output("e", fp.expBits)
+            e <== m.rom("table", contents: fp.expTable, width: fp.expBits, address: f, inLogic: true)
+            return ExpTablePorts(index: f, word: e)
         }
     }
 
@@ -769,8 +765,9 @@ extension SamplingVerifierRTL {
 
         /// EXP[δ mod 2^R] >> (δ >> R) for a signed δ (EXP[0] for δ < 0; 0 past a shift of E or when `keep` is 0), in
         /// `SamplingTiming.expStages` registered steps: the table address (0 for δ < 0), shift and zero flag; the
-        /// table's four quarters; the quarter; the shift's low 2 bits; the rest of the shift. The table is built from
-        /// LUTs (`inLogic`): with registers on both sides it would otherwise become one block RAM per lane.
+        /// table's word; the shift's low 2 bits; its next 2 (by 4, 8 or 12); its top bit (by 16) and the zero flag, so
+        /// each step after the table is a 4:1 choice or one LUT4 per bit. The table is built from LUTs (`inLogic`):
+        /// with registers on both sides it would otherwise become one block RAM per lane.
         /// `pastShift`: δ ≥ (E + 1)·2^R (`isPastShift`), computed beside δ.
         func exponential(_ name: String, _ delta: Value, pastShift: Value, keep: Value, _ lut: InstanceOf<ExpTablePorts>) -> Value {
             let r = w.tableIndex
@@ -784,18 +781,15 @@ extension SamplingVerifierRTL {
             precondition(SamplingFixedPoint.expScaleBits + 1 <= 1 << 5, "a shift up to E is 5 bits")
             let past1 = m.regNext("\(name)_past", pastShift)
             let keep1 = m.regNext("\(name)_keep", keep)
-            lut.index <== index1.bits(r - 3, 0)
-            let quarters = lut.quarters.enumerated().map { m.regNext("\(name)_t\($0.offset)", $0.element) }
-            let quarter = m.regNext("\(name)_q", index1.bits(r - 1, r - 2))
+            lut.index <== index1
+            let word = m.regNext("\(name)_t", lut.word)
             let shift2 = m.regNext("\(name)_s2", shift1)
             let zero2 = m.regNext("\(name)_z2", !keep1 | past1)
-            let upper: Value = mux(quarter[0], quarters[3], quarters[2])
-            let lower: Value = mux(quarter[0], quarters[1], quarters[0])
-            let raw = m.regNext("\(name)_t", mux(quarter[1], upper, lower))
-            let shift3 = m.regNext("\(name)_s3", shift2), zero3 = m.regNext("\(name)_z3", zero2)
-            let part = m.regNext("\(name)_v", raw.shiftedRight(by: shift3.bits(1, 0)))
-            let shift4 = m.regNext("\(name)_s4", shift3.bits(4, 2)), zero4 = m.regNext("\(name)_z4", zero3)
-            return m.regNext(name, mux(zero4, .literal(0, width: w.exp), part.shiftedRight(by: concat(shift4, .literal(0, width: 2)))))
+            let fine = m.regNext("\(name)_v", word.shiftedRight(by: shift2.bits(1, 0)))
+            let shift3 = m.regNext("\(name)_s3", shift2.bits(4, 2)), zero3 = m.regNext("\(name)_z3", zero2)
+            let middle = m.regNext("\(name)_m", fine.shiftedRight(by: concat(shift3.bits(1, 0), .literal(0, width: 2))))
+            let shift4 = m.regNext("\(name)_s4", shift3[2]), zero4 = m.regNext("\(name)_z4", zero3)
+            return m.regNext(name, mux(zero4, .literal(0, width: w.exp), middle.shiftedRight(by: concat(shift4, .literal(0, width: 4)))))
         }
 
         struct Sums {

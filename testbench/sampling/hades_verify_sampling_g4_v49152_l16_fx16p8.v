@@ -282,437 +282,404 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_s16_u17 (
     wire unused_ok = &{1'b0, t_1[33]};
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28: 2^E · 2^(-f/2^R), rounded, as four quarters of the table (from HADES/SamplingVerifierRTL.swift:41)
+// hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28: 2^E · 2^(-f/2^R), rounded (from HADES/SamplingVerifierRTL.swift:41)
 module hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 (
-    input  wire [4:0] f,
-    output wire [28:0] e0,
-    output wire [28:0] e1,
-    output wire [28:0] e2,
-    output wire [28:0] e3
+    input  wire [6:0] f,
+    output wire [28:0] e
 );
 
-    reg  [28:0] table0;
-    reg  [28:0] table1;
-    reg  [28:0] table2;
-    reg  [28:0] table3;
+    reg  [28:0] table_s;
 
-    assign e0 = table0;
-    assign e1 = table1;
-    assign e2 = table2;
-    assign e3 = table3;
+    assign e = table_s;
 
     always @(*) begin
         (* rom_style = "logic" *) case (f)
-            5'h0: begin
-                table0 = 29'h10000000;
+            7'h0: begin
+                table_s = 29'h10000000;
             end
-            5'h1: begin
-                table0 = 29'hfe9e116;
+            7'h1: begin
+                table_s = 29'hfe9e116;
             end
-            5'h2: begin
-                table0 = 29'hfd3e0c1;
+            7'h2: begin
+                table_s = 29'hfd3e0c1;
             end
-            5'h3: begin
-                table0 = 29'hfbdfed7;
+            7'h3: begin
+                table_s = 29'hfbdfed7;
             end
-            5'h4: begin
-                table0 = 29'hfa83b2e;
+            7'h4: begin
+                table_s = 29'hfa83b2e;
             end
-            5'h5: begin
-                table0 = 29'hf92959c;
+            7'h5: begin
+                table_s = 29'hf92959c;
             end
-            5'h6: begin
-                table0 = 29'hf7d0df7;
+            7'h6: begin
+                table_s = 29'hf7d0df7;
             end
-            5'h7: begin
-                table0 = 29'hf67a417;
+            7'h7: begin
+                table_s = 29'hf67a417;
             end
-            5'h8: begin
-                table0 = 29'hf5257d1;
+            7'h8: begin
+                table_s = 29'hf5257d1;
             end
-            5'h9: begin
-                table0 = 29'hf3d28fe;
+            7'h9: begin
+                table_s = 29'hf3d28fe;
             end
-            5'ha: begin
-                table0 = 29'hf281774;
+            7'ha: begin
+                table_s = 29'hf281774;
             end
-            5'hb: begin
-                table0 = 29'hf13230a;
+            7'hb: begin
+                table_s = 29'hf13230a;
             end
-            5'hc: begin
-                table0 = 29'hefe4b9a;
+            7'hc: begin
+                table_s = 29'hefe4b9a;
             end
-            5'hd: begin
-                table0 = 29'hee990fa;
+            7'hd: begin
+                table_s = 29'hee990fa;
             end
-            5'he: begin
-                table0 = 29'hed4f302;
+            7'he: begin
+                table_s = 29'hed4f302;
             end
-            5'hf: begin
-                table0 = 29'hec0718b;
+            7'hf: begin
+                table_s = 29'hec0718b;
             end
-            5'h10: begin
-                table0 = 29'heac0c6e;
+            7'h10: begin
+                table_s = 29'heac0c6e;
             end
-            5'h11: begin
-                table0 = 29'he97c384;
+            7'h11: begin
+                table_s = 29'he97c384;
             end
-            5'h12: begin
-                table0 = 29'he8396a5;
+            7'h12: begin
+                table_s = 29'he8396a5;
             end
-            5'h13: begin
-                table0 = 29'he6f85ab;
+            7'h13: begin
+                table_s = 29'he6f85ab;
             end
-            5'h14: begin
-                table0 = 29'he5b906e;
+            7'h14: begin
+                table_s = 29'he5b906e;
             end
-            5'h15: begin
-                table0 = 29'he47b6ca;
+            7'h15: begin
+                table_s = 29'he47b6ca;
             end
-            5'h16: begin
-                table0 = 29'he33f897;
+            7'h16: begin
+                table_s = 29'he33f897;
             end
-            5'h17: begin
-                table0 = 29'he2055b0;
+            7'h17: begin
+                table_s = 29'he2055b0;
             end
-            5'h18: begin
-                table0 = 29'he0ccdef;
+            7'h18: begin
+                table_s = 29'he0ccdef;
             end
-            5'h19: begin
-                table0 = 29'hdf9612e;
+            7'h19: begin
+                table_s = 29'hdf9612e;
             end
-            5'h1a: begin
-                table0 = 29'hde60f48;
+            7'h1a: begin
+                table_s = 29'hde60f48;
             end
-            5'h1b: begin
-                table0 = 29'hdd2d818;
+            7'h1b: begin
+                table_s = 29'hdd2d818;
             end
-            5'h1c: begin
-                table0 = 29'hdbfbb79;
+            7'h1c: begin
+                table_s = 29'hdbfbb79;
             end
-            5'h1d: begin
-                table0 = 29'hdacb947;
+            7'h1d: begin
+                table_s = 29'hdacb947;
             end
-            5'h1e: begin
-                table0 = 29'hd99d15c;
+            7'h1e: begin
+                table_s = 29'hd99d15c;
             end
-            5'h1f: begin
-                table0 = 29'hd870395;
+            7'h1f: begin
+                table_s = 29'hd870395;
+            end
+            7'h20: begin
+                table_s = 29'hd744fcd;
+            end
+            7'h21: begin
+                table_s = 29'hd61b5e0;
+            end
+            7'h22: begin
+                table_s = 29'hd4f35ab;
+            end
+            7'h23: begin
+                table_s = 29'hd3ccf0a;
+            end
+            7'h24: begin
+                table_s = 29'hd2a81d9;
+            end
+            7'h25: begin
+                table_s = 29'hd184df6;
+            end
+            7'h26: begin
+                table_s = 29'hd06333e;
+            end
+            7'h27: begin
+                table_s = 29'hcf4318d;
+            end
+            7'h28: begin
+                table_s = 29'hce248c1;
+            end
+            7'h29: begin
+                table_s = 29'hcd078b8;
+            end
+            7'h2a: begin
+                table_s = 29'hcbec150;
+            end
+            7'h2b: begin
+                table_s = 29'hcad2266;
+            end
+            7'h2c: begin
+                table_s = 29'hc9b9bd8;
+            end
+            7'h2d: begin
+                table_s = 29'hc8a2d86;
+            end
+            7'h2e: begin
+                table_s = 29'hc78d74d;
+            end
+            7'h2f: begin
+                table_s = 29'hc67990b;
+            end
+            7'h30: begin
+                table_s = 29'hc5672a1;
+            end
+            7'h31: begin
+                table_s = 29'hc4563ed;
+            end
+            7'h32: begin
+                table_s = 29'hc346cce;
+            end
+            7'h33: begin
+                table_s = 29'hc238d23;
+            end
+            7'h34: begin
+                table_s = 29'hc12c4cd;
+            end
+            7'h35: begin
+                table_s = 29'hc0213aa;
+            end
+            7'h36: begin
+                table_s = 29'hbf1799b;
+            end
+            7'h37: begin
+                table_s = 29'hbe0f681;
+            end
+            7'h38: begin
+                table_s = 29'hbd08a3a;
+            end
+            7'h39: begin
+                table_s = 29'hbc034a8;
+            end
+            7'h3a: begin
+                table_s = 29'hbaff5ab;
+            end
+            7'h3b: begin
+                table_s = 29'hb9fcd24;
+            end
+            7'h3c: begin
+                table_s = 29'hb8fbaf4;
+            end
+            7'h3d: begin
+                table_s = 29'hb7fbefd;
+            end
+            7'h3e: begin
+                table_s = 29'hb6fd91e;
+            end
+            7'h3f: begin
+                table_s = 29'hb60093b;
+            end
+            7'h40: begin
+                table_s = 29'hb504f33;
+            end
+            7'h41: begin
+                table_s = 29'hb40aaea;
+            end
+            7'h42: begin
+                table_s = 29'hb311c41;
+            end
+            7'h43: begin
+                table_s = 29'hb21a31a;
+            end
+            7'h44: begin
+                table_s = 29'hb123f58;
+            end
+            7'h45: begin
+                table_s = 29'hb02f0dd;
+            end
+            7'h46: begin
+                table_s = 29'haf3b78b;
+            end
+            7'h47: begin
+                table_s = 29'hae49345;
+            end
+            7'h48: begin
+                table_s = 29'had583ef;
+            end
+            7'h49: begin
+                table_s = 29'hac6896a;
+            end
+            7'h4a: begin
+                table_s = 29'hab7a39b;
+            end
+            7'h4b: begin
+                table_s = 29'haa8d265;
+            end
+            7'h4c: begin
+                table_s = 29'ha9a15ab;
+            end
+            7'h4d: begin
+                table_s = 29'ha8b6d51;
+            end
+            7'h4e: begin
+                table_s = 29'ha7cd93b;
+            end
+            7'h4f: begin
+                table_s = 29'ha6e594d;
+            end
+            7'h50: begin
+                table_s = 29'ha5fed6b;
+            end
+            7'h51: begin
+                table_s = 29'ha519578;
+            end
+            7'h52: begin
+                table_s = 29'ha43515b;
+            end
+            7'h53: begin
+                table_s = 29'ha3520f7;
+            end
+            7'h54: begin
+                table_s = 29'ha270430;
+            end
+            7'h55: begin
+                table_s = 29'ha18faed;
+            end
+            7'h56: begin
+                table_s = 29'ha0b0511;
+            end
+            7'h57: begin
+                table_s = 29'h9fd2282;
+            end
+            7'h58: begin
+                table_s = 29'h9ef5326;
+            end
+            7'h59: begin
+                table_s = 29'h9e196e2;
+            end
+            7'h5a: begin
+                table_s = 29'h9d3ed9a;
+            end
+            7'h5b: begin
+                table_s = 29'h9c65737;
+            end
+            7'h5c: begin
+                table_s = 29'h9b8d39c;
+            end
+            7'h5d: begin
+                table_s = 29'h9ab62b0;
+            end
+            7'h5e: begin
+                table_s = 29'h99e0459;
+            end
+            7'h5f: begin
+                table_s = 29'h990b87e;
+            end
+            7'h60: begin
+                table_s = 29'h9837f05;
+            end
+            7'h61: begin
+                table_s = 29'h97657d5;
+            end
+            7'h62: begin
+                table_s = 29'h96942d3;
+            end
+            7'h63: begin
+                table_s = 29'h95c3fe8;
+            end
+            7'h64: begin
+                table_s = 29'h94f4efb;
+            end
+            7'h65: begin
+                table_s = 29'h9426ff1;
+            end
+            7'h66: begin
+                table_s = 29'h935a2b3;
+            end
+            7'h67: begin
+                table_s = 29'h928e728;
+            end
+            7'h68: begin
+                table_s = 29'h91c3d37;
+            end
+            7'h69: begin
+                table_s = 29'h90fa4c9;
+            end
+            7'h6a: begin
+                table_s = 29'h9031dc4;
+            end
+            7'h6b: begin
+                table_s = 29'h8f6a811;
+            end
+            7'h6c: begin
+                table_s = 29'h8ea4399;
+            end
+            7'h6d: begin
+                table_s = 29'h8ddf042;
+            end
+            7'h6e: begin
+                table_s = 29'h8d1adf6;
+            end
+            7'h6f: begin
+                table_s = 29'h8c57c9c;
+            end
+            7'h70: begin
+                table_s = 29'h8b95c1e;
+            end
+            7'h71: begin
+                table_s = 29'h8ad4c64;
+            end
+            7'h72: begin
+                table_s = 29'h8a14d57;
+            end
+            7'h73: begin
+                table_s = 29'h8955ee0;
+            end
+            7'h74: begin
+                table_s = 29'h88980e8;
+            end
+            7'h75: begin
+                table_s = 29'h87db358;
+            end
+            7'h76: begin
+                table_s = 29'h871f619;
+            end
+            7'h77: begin
+                table_s = 29'h8664916;
+            end
+            7'h78: begin
+                table_s = 29'h85aac36;
+            end
+            7'h79: begin
+                table_s = 29'h84f1f65;
+            end
+            7'h7a: begin
+                table_s = 29'h843a28c;
+            end
+            7'h7b: begin
+                table_s = 29'h8383595;
+            end
+            7'h7c: begin
+                table_s = 29'h82cd86a;
+            end
+            7'h7d: begin
+                table_s = 29'h8218af4;
+            end
+            7'h7e: begin
+                table_s = 29'h8164d1f;
+            end
+            7'h7f: begin
+                table_s = 29'h80b1ed5;
             end
             default: begin
-                table0 = 29'h0;
-            end
-        endcase
-    end
-
-    always @(*) begin
-        (* rom_style = "logic" *) case (f)
-            5'h0: begin
-                table1 = 29'hd744fcd;
-            end
-            5'h1: begin
-                table1 = 29'hd61b5e0;
-            end
-            5'h2: begin
-                table1 = 29'hd4f35ab;
-            end
-            5'h3: begin
-                table1 = 29'hd3ccf0a;
-            end
-            5'h4: begin
-                table1 = 29'hd2a81d9;
-            end
-            5'h5: begin
-                table1 = 29'hd184df6;
-            end
-            5'h6: begin
-                table1 = 29'hd06333e;
-            end
-            5'h7: begin
-                table1 = 29'hcf4318d;
-            end
-            5'h8: begin
-                table1 = 29'hce248c1;
-            end
-            5'h9: begin
-                table1 = 29'hcd078b8;
-            end
-            5'ha: begin
-                table1 = 29'hcbec150;
-            end
-            5'hb: begin
-                table1 = 29'hcad2266;
-            end
-            5'hc: begin
-                table1 = 29'hc9b9bd8;
-            end
-            5'hd: begin
-                table1 = 29'hc8a2d86;
-            end
-            5'he: begin
-                table1 = 29'hc78d74d;
-            end
-            5'hf: begin
-                table1 = 29'hc67990b;
-            end
-            5'h10: begin
-                table1 = 29'hc5672a1;
-            end
-            5'h11: begin
-                table1 = 29'hc4563ed;
-            end
-            5'h12: begin
-                table1 = 29'hc346cce;
-            end
-            5'h13: begin
-                table1 = 29'hc238d23;
-            end
-            5'h14: begin
-                table1 = 29'hc12c4cd;
-            end
-            5'h15: begin
-                table1 = 29'hc0213aa;
-            end
-            5'h16: begin
-                table1 = 29'hbf1799b;
-            end
-            5'h17: begin
-                table1 = 29'hbe0f681;
-            end
-            5'h18: begin
-                table1 = 29'hbd08a3a;
-            end
-            5'h19: begin
-                table1 = 29'hbc034a8;
-            end
-            5'h1a: begin
-                table1 = 29'hbaff5ab;
-            end
-            5'h1b: begin
-                table1 = 29'hb9fcd24;
-            end
-            5'h1c: begin
-                table1 = 29'hb8fbaf4;
-            end
-            5'h1d: begin
-                table1 = 29'hb7fbefd;
-            end
-            5'h1e: begin
-                table1 = 29'hb6fd91e;
-            end
-            5'h1f: begin
-                table1 = 29'hb60093b;
-            end
-            default: begin
-                table1 = 29'h0;
-            end
-        endcase
-    end
-
-    always @(*) begin
-        (* rom_style = "logic" *) case (f)
-            5'h0: begin
-                table2 = 29'hb504f33;
-            end
-            5'h1: begin
-                table2 = 29'hb40aaea;
-            end
-            5'h2: begin
-                table2 = 29'hb311c41;
-            end
-            5'h3: begin
-                table2 = 29'hb21a31a;
-            end
-            5'h4: begin
-                table2 = 29'hb123f58;
-            end
-            5'h5: begin
-                table2 = 29'hb02f0dd;
-            end
-            5'h6: begin
-                table2 = 29'haf3b78b;
-            end
-            5'h7: begin
-                table2 = 29'hae49345;
-            end
-            5'h8: begin
-                table2 = 29'had583ef;
-            end
-            5'h9: begin
-                table2 = 29'hac6896a;
-            end
-            5'ha: begin
-                table2 = 29'hab7a39b;
-            end
-            5'hb: begin
-                table2 = 29'haa8d265;
-            end
-            5'hc: begin
-                table2 = 29'ha9a15ab;
-            end
-            5'hd: begin
-                table2 = 29'ha8b6d51;
-            end
-            5'he: begin
-                table2 = 29'ha7cd93b;
-            end
-            5'hf: begin
-                table2 = 29'ha6e594d;
-            end
-            5'h10: begin
-                table2 = 29'ha5fed6b;
-            end
-            5'h11: begin
-                table2 = 29'ha519578;
-            end
-            5'h12: begin
-                table2 = 29'ha43515b;
-            end
-            5'h13: begin
-                table2 = 29'ha3520f7;
-            end
-            5'h14: begin
-                table2 = 29'ha270430;
-            end
-            5'h15: begin
-                table2 = 29'ha18faed;
-            end
-            5'h16: begin
-                table2 = 29'ha0b0511;
-            end
-            5'h17: begin
-                table2 = 29'h9fd2282;
-            end
-            5'h18: begin
-                table2 = 29'h9ef5326;
-            end
-            5'h19: begin
-                table2 = 29'h9e196e2;
-            end
-            5'h1a: begin
-                table2 = 29'h9d3ed9a;
-            end
-            5'h1b: begin
-                table2 = 29'h9c65737;
-            end
-            5'h1c: begin
-                table2 = 29'h9b8d39c;
-            end
-            5'h1d: begin
-                table2 = 29'h9ab62b0;
-            end
-            5'h1e: begin
-                table2 = 29'h99e0459;
-            end
-            5'h1f: begin
-                table2 = 29'h990b87e;
-            end
-            default: begin
-                table2 = 29'h0;
-            end
-        endcase
-    end
-
-    always @(*) begin
-        (* rom_style = "logic" *) case (f)
-            5'h0: begin
-                table3 = 29'h9837f05;
-            end
-            5'h1: begin
-                table3 = 29'h97657d5;
-            end
-            5'h2: begin
-                table3 = 29'h96942d3;
-            end
-            5'h3: begin
-                table3 = 29'h95c3fe8;
-            end
-            5'h4: begin
-                table3 = 29'h94f4efb;
-            end
-            5'h5: begin
-                table3 = 29'h9426ff1;
-            end
-            5'h6: begin
-                table3 = 29'h935a2b3;
-            end
-            5'h7: begin
-                table3 = 29'h928e728;
-            end
-            5'h8: begin
-                table3 = 29'h91c3d37;
-            end
-            5'h9: begin
-                table3 = 29'h90fa4c9;
-            end
-            5'ha: begin
-                table3 = 29'h9031dc4;
-            end
-            5'hb: begin
-                table3 = 29'h8f6a811;
-            end
-            5'hc: begin
-                table3 = 29'h8ea4399;
-            end
-            5'hd: begin
-                table3 = 29'h8ddf042;
-            end
-            5'he: begin
-                table3 = 29'h8d1adf6;
-            end
-            5'hf: begin
-                table3 = 29'h8c57c9c;
-            end
-            5'h10: begin
-                table3 = 29'h8b95c1e;
-            end
-            5'h11: begin
-                table3 = 29'h8ad4c64;
-            end
-            5'h12: begin
-                table3 = 29'h8a14d57;
-            end
-            5'h13: begin
-                table3 = 29'h8955ee0;
-            end
-            5'h14: begin
-                table3 = 29'h88980e8;
-            end
-            5'h15: begin
-                table3 = 29'h87db358;
-            end
-            5'h16: begin
-                table3 = 29'h871f619;
-            end
-            5'h17: begin
-                table3 = 29'h8664916;
-            end
-            5'h18: begin
-                table3 = 29'h85aac36;
-            end
-            5'h19: begin
-                table3 = 29'h84f1f65;
-            end
-            5'h1a: begin
-                table3 = 29'h843a28c;
-            end
-            5'h1b: begin
-                table3 = 29'h8383595;
-            end
-            5'h1c: begin
-                table3 = 29'h82cd86a;
-            end
-            5'h1d: begin
-                table3 = 29'h8218af4;
-            end
-            5'h1e: begin
-                table3 = 29'h8164d1f;
-            end
-            5'h1f: begin
-                table3 = 29'h80b1ed5;
-            end
-            default: begin
-                table3 = 29'h0;
+                table_s = 29'h0;
             end
         endcase
     end
@@ -799,7 +766,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u13 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:107)
+// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:103)
 module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:s_axis_draft:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -1665,772 +1632,548 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_valid_3;
     reg  d_valid_4;
     reg  d_valid_5;
-    wire [4:0] u_exp_t0_f;
-    wire [28:0] u_exp_t0_e0;
-    wire [28:0] u_exp_t0_e1;
-    wire [28:0] u_exp_t0_e2;
-    wire [28:0] u_exp_t0_e3;
+    wire [6:0] u_exp_t0_f;
+    wire [28:0] u_exp_t0_e;
     wire [18:0] d_t_delta0;
     reg  [6:0] d_t_e0_f;
     reg  [4:0] d_t_e0_s;
     reg  d_t_e0_past;
     reg  d_t_e0_keep;
-    reg  [28:0] d_t_e0_t0;
-    reg  [28:0] d_t_e0_t1;
-    reg  [28:0] d_t_e0_t2;
-    reg  [28:0] d_t_e0_t3;
-    reg  [1:0] d_t_e0_q;
+    reg  [28:0] d_t_e0_t;
     reg  [4:0] d_t_e0_s2;
     reg  d_t_e0_z2;
-    reg  [28:0] d_t_e0_t;
-    reg  [4:0] d_t_e0_s3;
-    reg  d_t_e0_z3;
     reg  [28:0] d_t_e0_v;
-    reg  [2:0] d_t_e0_s4;
+    reg  [2:0] d_t_e0_s3;
+    reg  d_t_e0_z3;
+    reg  [28:0] d_t_e0_m;
+    reg  d_t_e0_s4;
     reg  d_t_e0_z4;
     reg  [28:0] d_t_e0;
-    wire [4:0] u_exp_t1_f;
-    wire [28:0] u_exp_t1_e0;
-    wire [28:0] u_exp_t1_e1;
-    wire [28:0] u_exp_t1_e2;
-    wire [28:0] u_exp_t1_e3;
+    wire [6:0] u_exp_t1_f;
+    wire [28:0] u_exp_t1_e;
     wire [18:0] d_t_delta1;
     reg  [6:0] d_t_e1_f;
     reg  [4:0] d_t_e1_s;
     reg  d_t_e1_past;
     reg  d_t_e1_keep;
-    reg  [28:0] d_t_e1_t0;
-    reg  [28:0] d_t_e1_t1;
-    reg  [28:0] d_t_e1_t2;
-    reg  [28:0] d_t_e1_t3;
-    reg  [1:0] d_t_e1_q;
+    reg  [28:0] d_t_e1_t;
     reg  [4:0] d_t_e1_s2;
     reg  d_t_e1_z2;
-    reg  [28:0] d_t_e1_t;
-    reg  [4:0] d_t_e1_s3;
-    reg  d_t_e1_z3;
     reg  [28:0] d_t_e1_v;
-    reg  [2:0] d_t_e1_s4;
+    reg  [2:0] d_t_e1_s3;
+    reg  d_t_e1_z3;
+    reg  [28:0] d_t_e1_m;
+    reg  d_t_e1_s4;
     reg  d_t_e1_z4;
     reg  [28:0] d_t_e1;
-    wire [4:0] u_exp_t2_f;
-    wire [28:0] u_exp_t2_e0;
-    wire [28:0] u_exp_t2_e1;
-    wire [28:0] u_exp_t2_e2;
-    wire [28:0] u_exp_t2_e3;
+    wire [6:0] u_exp_t2_f;
+    wire [28:0] u_exp_t2_e;
     wire [18:0] d_t_delta2;
     reg  [6:0] d_t_e2_f;
     reg  [4:0] d_t_e2_s;
     reg  d_t_e2_past;
     reg  d_t_e2_keep;
-    reg  [28:0] d_t_e2_t0;
-    reg  [28:0] d_t_e2_t1;
-    reg  [28:0] d_t_e2_t2;
-    reg  [28:0] d_t_e2_t3;
-    reg  [1:0] d_t_e2_q;
+    reg  [28:0] d_t_e2_t;
     reg  [4:0] d_t_e2_s2;
     reg  d_t_e2_z2;
-    reg  [28:0] d_t_e2_t;
-    reg  [4:0] d_t_e2_s3;
-    reg  d_t_e2_z3;
     reg  [28:0] d_t_e2_v;
-    reg  [2:0] d_t_e2_s4;
+    reg  [2:0] d_t_e2_s3;
+    reg  d_t_e2_z3;
+    reg  [28:0] d_t_e2_m;
+    reg  d_t_e2_s4;
     reg  d_t_e2_z4;
     reg  [28:0] d_t_e2;
-    wire [4:0] u_exp_t3_f;
-    wire [28:0] u_exp_t3_e0;
-    wire [28:0] u_exp_t3_e1;
-    wire [28:0] u_exp_t3_e2;
-    wire [28:0] u_exp_t3_e3;
+    wire [6:0] u_exp_t3_f;
+    wire [28:0] u_exp_t3_e;
     wire [18:0] d_t_delta3;
     reg  [6:0] d_t_e3_f;
     reg  [4:0] d_t_e3_s;
     reg  d_t_e3_past;
     reg  d_t_e3_keep;
-    reg  [28:0] d_t_e3_t0;
-    reg  [28:0] d_t_e3_t1;
-    reg  [28:0] d_t_e3_t2;
-    reg  [28:0] d_t_e3_t3;
-    reg  [1:0] d_t_e3_q;
+    reg  [28:0] d_t_e3_t;
     reg  [4:0] d_t_e3_s2;
     reg  d_t_e3_z2;
-    reg  [28:0] d_t_e3_t;
-    reg  [4:0] d_t_e3_s3;
-    reg  d_t_e3_z3;
     reg  [28:0] d_t_e3_v;
-    reg  [2:0] d_t_e3_s4;
+    reg  [2:0] d_t_e3_s3;
+    reg  d_t_e3_z3;
+    reg  [28:0] d_t_e3_m;
+    reg  d_t_e3_s4;
     reg  d_t_e3_z4;
     reg  [28:0] d_t_e3;
-    wire [4:0] u_exp_t4_f;
-    wire [28:0] u_exp_t4_e0;
-    wire [28:0] u_exp_t4_e1;
-    wire [28:0] u_exp_t4_e2;
-    wire [28:0] u_exp_t4_e3;
+    wire [6:0] u_exp_t4_f;
+    wire [28:0] u_exp_t4_e;
     wire [18:0] d_t_delta4;
     reg  [6:0] d_t_e4_f;
     reg  [4:0] d_t_e4_s;
     reg  d_t_e4_past;
     reg  d_t_e4_keep;
-    reg  [28:0] d_t_e4_t0;
-    reg  [28:0] d_t_e4_t1;
-    reg  [28:0] d_t_e4_t2;
-    reg  [28:0] d_t_e4_t3;
-    reg  [1:0] d_t_e4_q;
+    reg  [28:0] d_t_e4_t;
     reg  [4:0] d_t_e4_s2;
     reg  d_t_e4_z2;
-    reg  [28:0] d_t_e4_t;
-    reg  [4:0] d_t_e4_s3;
-    reg  d_t_e4_z3;
     reg  [28:0] d_t_e4_v;
-    reg  [2:0] d_t_e4_s4;
+    reg  [2:0] d_t_e4_s3;
+    reg  d_t_e4_z3;
+    reg  [28:0] d_t_e4_m;
+    reg  d_t_e4_s4;
     reg  d_t_e4_z4;
     reg  [28:0] d_t_e4;
-    wire [4:0] u_exp_t5_f;
-    wire [28:0] u_exp_t5_e0;
-    wire [28:0] u_exp_t5_e1;
-    wire [28:0] u_exp_t5_e2;
-    wire [28:0] u_exp_t5_e3;
+    wire [6:0] u_exp_t5_f;
+    wire [28:0] u_exp_t5_e;
     wire [18:0] d_t_delta5;
     reg  [6:0] d_t_e5_f;
     reg  [4:0] d_t_e5_s;
     reg  d_t_e5_past;
     reg  d_t_e5_keep;
-    reg  [28:0] d_t_e5_t0;
-    reg  [28:0] d_t_e5_t1;
-    reg  [28:0] d_t_e5_t2;
-    reg  [28:0] d_t_e5_t3;
-    reg  [1:0] d_t_e5_q;
+    reg  [28:0] d_t_e5_t;
     reg  [4:0] d_t_e5_s2;
     reg  d_t_e5_z2;
-    reg  [28:0] d_t_e5_t;
-    reg  [4:0] d_t_e5_s3;
-    reg  d_t_e5_z3;
     reg  [28:0] d_t_e5_v;
-    reg  [2:0] d_t_e5_s4;
+    reg  [2:0] d_t_e5_s3;
+    reg  d_t_e5_z3;
+    reg  [28:0] d_t_e5_m;
+    reg  d_t_e5_s4;
     reg  d_t_e5_z4;
     reg  [28:0] d_t_e5;
-    wire [4:0] u_exp_t6_f;
-    wire [28:0] u_exp_t6_e0;
-    wire [28:0] u_exp_t6_e1;
-    wire [28:0] u_exp_t6_e2;
-    wire [28:0] u_exp_t6_e3;
+    wire [6:0] u_exp_t6_f;
+    wire [28:0] u_exp_t6_e;
     wire [18:0] d_t_delta6;
     reg  [6:0] d_t_e6_f;
     reg  [4:0] d_t_e6_s;
     reg  d_t_e6_past;
     reg  d_t_e6_keep;
-    reg  [28:0] d_t_e6_t0;
-    reg  [28:0] d_t_e6_t1;
-    reg  [28:0] d_t_e6_t2;
-    reg  [28:0] d_t_e6_t3;
-    reg  [1:0] d_t_e6_q;
+    reg  [28:0] d_t_e6_t;
     reg  [4:0] d_t_e6_s2;
     reg  d_t_e6_z2;
-    reg  [28:0] d_t_e6_t;
-    reg  [4:0] d_t_e6_s3;
-    reg  d_t_e6_z3;
     reg  [28:0] d_t_e6_v;
-    reg  [2:0] d_t_e6_s4;
+    reg  [2:0] d_t_e6_s3;
+    reg  d_t_e6_z3;
+    reg  [28:0] d_t_e6_m;
+    reg  d_t_e6_s4;
     reg  d_t_e6_z4;
     reg  [28:0] d_t_e6;
-    wire [4:0] u_exp_t7_f;
-    wire [28:0] u_exp_t7_e0;
-    wire [28:0] u_exp_t7_e1;
-    wire [28:0] u_exp_t7_e2;
-    wire [28:0] u_exp_t7_e3;
+    wire [6:0] u_exp_t7_f;
+    wire [28:0] u_exp_t7_e;
     wire [18:0] d_t_delta7;
     reg  [6:0] d_t_e7_f;
     reg  [4:0] d_t_e7_s;
     reg  d_t_e7_past;
     reg  d_t_e7_keep;
-    reg  [28:0] d_t_e7_t0;
-    reg  [28:0] d_t_e7_t1;
-    reg  [28:0] d_t_e7_t2;
-    reg  [28:0] d_t_e7_t3;
-    reg  [1:0] d_t_e7_q;
+    reg  [28:0] d_t_e7_t;
     reg  [4:0] d_t_e7_s2;
     reg  d_t_e7_z2;
-    reg  [28:0] d_t_e7_t;
-    reg  [4:0] d_t_e7_s3;
-    reg  d_t_e7_z3;
     reg  [28:0] d_t_e7_v;
-    reg  [2:0] d_t_e7_s4;
+    reg  [2:0] d_t_e7_s3;
+    reg  d_t_e7_z3;
+    reg  [28:0] d_t_e7_m;
+    reg  d_t_e7_s4;
     reg  d_t_e7_z4;
     reg  [28:0] d_t_e7;
-    wire [4:0] u_exp_t8_f;
-    wire [28:0] u_exp_t8_e0;
-    wire [28:0] u_exp_t8_e1;
-    wire [28:0] u_exp_t8_e2;
-    wire [28:0] u_exp_t8_e3;
+    wire [6:0] u_exp_t8_f;
+    wire [28:0] u_exp_t8_e;
     wire [18:0] d_t_delta8;
     reg  [6:0] d_t_e8_f;
     reg  [4:0] d_t_e8_s;
     reg  d_t_e8_past;
     reg  d_t_e8_keep;
-    reg  [28:0] d_t_e8_t0;
-    reg  [28:0] d_t_e8_t1;
-    reg  [28:0] d_t_e8_t2;
-    reg  [28:0] d_t_e8_t3;
-    reg  [1:0] d_t_e8_q;
+    reg  [28:0] d_t_e8_t;
     reg  [4:0] d_t_e8_s2;
     reg  d_t_e8_z2;
-    reg  [28:0] d_t_e8_t;
-    reg  [4:0] d_t_e8_s3;
-    reg  d_t_e8_z3;
     reg  [28:0] d_t_e8_v;
-    reg  [2:0] d_t_e8_s4;
+    reg  [2:0] d_t_e8_s3;
+    reg  d_t_e8_z3;
+    reg  [28:0] d_t_e8_m;
+    reg  d_t_e8_s4;
     reg  d_t_e8_z4;
     reg  [28:0] d_t_e8;
-    wire [4:0] u_exp_t9_f;
-    wire [28:0] u_exp_t9_e0;
-    wire [28:0] u_exp_t9_e1;
-    wire [28:0] u_exp_t9_e2;
-    wire [28:0] u_exp_t9_e3;
+    wire [6:0] u_exp_t9_f;
+    wire [28:0] u_exp_t9_e;
     wire [18:0] d_t_delta9;
     reg  [6:0] d_t_e9_f;
     reg  [4:0] d_t_e9_s;
     reg  d_t_e9_past;
     reg  d_t_e9_keep;
-    reg  [28:0] d_t_e9_t0;
-    reg  [28:0] d_t_e9_t1;
-    reg  [28:0] d_t_e9_t2;
-    reg  [28:0] d_t_e9_t3;
-    reg  [1:0] d_t_e9_q;
+    reg  [28:0] d_t_e9_t;
     reg  [4:0] d_t_e9_s2;
     reg  d_t_e9_z2;
-    reg  [28:0] d_t_e9_t;
-    reg  [4:0] d_t_e9_s3;
-    reg  d_t_e9_z3;
     reg  [28:0] d_t_e9_v;
-    reg  [2:0] d_t_e9_s4;
+    reg  [2:0] d_t_e9_s3;
+    reg  d_t_e9_z3;
+    reg  [28:0] d_t_e9_m;
+    reg  d_t_e9_s4;
     reg  d_t_e9_z4;
     reg  [28:0] d_t_e9;
-    wire [4:0] u_exp_t10_f;
-    wire [28:0] u_exp_t10_e0;
-    wire [28:0] u_exp_t10_e1;
-    wire [28:0] u_exp_t10_e2;
-    wire [28:0] u_exp_t10_e3;
+    wire [6:0] u_exp_t10_f;
+    wire [28:0] u_exp_t10_e;
     wire [18:0] d_t_delta10;
     reg  [6:0] d_t_e10_f;
     reg  [4:0] d_t_e10_s;
     reg  d_t_e10_past;
     reg  d_t_e10_keep;
-    reg  [28:0] d_t_e10_t0;
-    reg  [28:0] d_t_e10_t1;
-    reg  [28:0] d_t_e10_t2;
-    reg  [28:0] d_t_e10_t3;
-    reg  [1:0] d_t_e10_q;
+    reg  [28:0] d_t_e10_t;
     reg  [4:0] d_t_e10_s2;
     reg  d_t_e10_z2;
-    reg  [28:0] d_t_e10_t;
-    reg  [4:0] d_t_e10_s3;
-    reg  d_t_e10_z3;
     reg  [28:0] d_t_e10_v;
-    reg  [2:0] d_t_e10_s4;
+    reg  [2:0] d_t_e10_s3;
+    reg  d_t_e10_z3;
+    reg  [28:0] d_t_e10_m;
+    reg  d_t_e10_s4;
     reg  d_t_e10_z4;
     reg  [28:0] d_t_e10;
-    wire [4:0] u_exp_t11_f;
-    wire [28:0] u_exp_t11_e0;
-    wire [28:0] u_exp_t11_e1;
-    wire [28:0] u_exp_t11_e2;
-    wire [28:0] u_exp_t11_e3;
+    wire [6:0] u_exp_t11_f;
+    wire [28:0] u_exp_t11_e;
     wire [18:0] d_t_delta11;
     reg  [6:0] d_t_e11_f;
     reg  [4:0] d_t_e11_s;
     reg  d_t_e11_past;
     reg  d_t_e11_keep;
-    reg  [28:0] d_t_e11_t0;
-    reg  [28:0] d_t_e11_t1;
-    reg  [28:0] d_t_e11_t2;
-    reg  [28:0] d_t_e11_t3;
-    reg  [1:0] d_t_e11_q;
+    reg  [28:0] d_t_e11_t;
     reg  [4:0] d_t_e11_s2;
     reg  d_t_e11_z2;
-    reg  [28:0] d_t_e11_t;
-    reg  [4:0] d_t_e11_s3;
-    reg  d_t_e11_z3;
     reg  [28:0] d_t_e11_v;
-    reg  [2:0] d_t_e11_s4;
+    reg  [2:0] d_t_e11_s3;
+    reg  d_t_e11_z3;
+    reg  [28:0] d_t_e11_m;
+    reg  d_t_e11_s4;
     reg  d_t_e11_z4;
     reg  [28:0] d_t_e11;
-    wire [4:0] u_exp_t12_f;
-    wire [28:0] u_exp_t12_e0;
-    wire [28:0] u_exp_t12_e1;
-    wire [28:0] u_exp_t12_e2;
-    wire [28:0] u_exp_t12_e3;
+    wire [6:0] u_exp_t12_f;
+    wire [28:0] u_exp_t12_e;
     wire [18:0] d_t_delta12;
     reg  [6:0] d_t_e12_f;
     reg  [4:0] d_t_e12_s;
     reg  d_t_e12_past;
     reg  d_t_e12_keep;
-    reg  [28:0] d_t_e12_t0;
-    reg  [28:0] d_t_e12_t1;
-    reg  [28:0] d_t_e12_t2;
-    reg  [28:0] d_t_e12_t3;
-    reg  [1:0] d_t_e12_q;
+    reg  [28:0] d_t_e12_t;
     reg  [4:0] d_t_e12_s2;
     reg  d_t_e12_z2;
-    reg  [28:0] d_t_e12_t;
-    reg  [4:0] d_t_e12_s3;
-    reg  d_t_e12_z3;
     reg  [28:0] d_t_e12_v;
-    reg  [2:0] d_t_e12_s4;
+    reg  [2:0] d_t_e12_s3;
+    reg  d_t_e12_z3;
+    reg  [28:0] d_t_e12_m;
+    reg  d_t_e12_s4;
     reg  d_t_e12_z4;
     reg  [28:0] d_t_e12;
-    wire [4:0] u_exp_t13_f;
-    wire [28:0] u_exp_t13_e0;
-    wire [28:0] u_exp_t13_e1;
-    wire [28:0] u_exp_t13_e2;
-    wire [28:0] u_exp_t13_e3;
+    wire [6:0] u_exp_t13_f;
+    wire [28:0] u_exp_t13_e;
     wire [18:0] d_t_delta13;
     reg  [6:0] d_t_e13_f;
     reg  [4:0] d_t_e13_s;
     reg  d_t_e13_past;
     reg  d_t_e13_keep;
-    reg  [28:0] d_t_e13_t0;
-    reg  [28:0] d_t_e13_t1;
-    reg  [28:0] d_t_e13_t2;
-    reg  [28:0] d_t_e13_t3;
-    reg  [1:0] d_t_e13_q;
+    reg  [28:0] d_t_e13_t;
     reg  [4:0] d_t_e13_s2;
     reg  d_t_e13_z2;
-    reg  [28:0] d_t_e13_t;
-    reg  [4:0] d_t_e13_s3;
-    reg  d_t_e13_z3;
     reg  [28:0] d_t_e13_v;
-    reg  [2:0] d_t_e13_s4;
+    reg  [2:0] d_t_e13_s3;
+    reg  d_t_e13_z3;
+    reg  [28:0] d_t_e13_m;
+    reg  d_t_e13_s4;
     reg  d_t_e13_z4;
     reg  [28:0] d_t_e13;
-    wire [4:0] u_exp_t14_f;
-    wire [28:0] u_exp_t14_e0;
-    wire [28:0] u_exp_t14_e1;
-    wire [28:0] u_exp_t14_e2;
-    wire [28:0] u_exp_t14_e3;
+    wire [6:0] u_exp_t14_f;
+    wire [28:0] u_exp_t14_e;
     wire [18:0] d_t_delta14;
     reg  [6:0] d_t_e14_f;
     reg  [4:0] d_t_e14_s;
     reg  d_t_e14_past;
     reg  d_t_e14_keep;
-    reg  [28:0] d_t_e14_t0;
-    reg  [28:0] d_t_e14_t1;
-    reg  [28:0] d_t_e14_t2;
-    reg  [28:0] d_t_e14_t3;
-    reg  [1:0] d_t_e14_q;
+    reg  [28:0] d_t_e14_t;
     reg  [4:0] d_t_e14_s2;
     reg  d_t_e14_z2;
-    reg  [28:0] d_t_e14_t;
-    reg  [4:0] d_t_e14_s3;
-    reg  d_t_e14_z3;
     reg  [28:0] d_t_e14_v;
-    reg  [2:0] d_t_e14_s4;
+    reg  [2:0] d_t_e14_s3;
+    reg  d_t_e14_z3;
+    reg  [28:0] d_t_e14_m;
+    reg  d_t_e14_s4;
     reg  d_t_e14_z4;
     reg  [28:0] d_t_e14;
-    wire [4:0] u_exp_t15_f;
-    wire [28:0] u_exp_t15_e0;
-    wire [28:0] u_exp_t15_e1;
-    wire [28:0] u_exp_t15_e2;
-    wire [28:0] u_exp_t15_e3;
+    wire [6:0] u_exp_t15_f;
+    wire [28:0] u_exp_t15_e;
     wire [18:0] d_t_delta15;
     reg  [6:0] d_t_e15_f;
     reg  [4:0] d_t_e15_s;
     reg  d_t_e15_past;
     reg  d_t_e15_keep;
-    reg  [28:0] d_t_e15_t0;
-    reg  [28:0] d_t_e15_t1;
-    reg  [28:0] d_t_e15_t2;
-    reg  [28:0] d_t_e15_t3;
-    reg  [1:0] d_t_e15_q;
+    reg  [28:0] d_t_e15_t;
     reg  [4:0] d_t_e15_s2;
     reg  d_t_e15_z2;
-    reg  [28:0] d_t_e15_t;
-    reg  [4:0] d_t_e15_s3;
-    reg  d_t_e15_z3;
     reg  [28:0] d_t_e15_v;
-    reg  [2:0] d_t_e15_s4;
+    reg  [2:0] d_t_e15_s3;
+    reg  d_t_e15_z3;
+    reg  [28:0] d_t_e15_m;
+    reg  d_t_e15_s4;
     reg  d_t_e15_z4;
     reg  [28:0] d_t_e15;
-    wire [4:0] u_exp_d0_f;
-    wire [28:0] u_exp_d0_e0;
-    wire [28:0] u_exp_d0_e1;
-    wire [28:0] u_exp_d0_e2;
-    wire [28:0] u_exp_d0_e3;
+    wire [6:0] u_exp_d0_f;
+    wire [28:0] u_exp_d0_e;
     wire [18:0] d_d_delta0;
     reg  [6:0] d_d_e0_f;
     reg  [4:0] d_d_e0_s;
     reg  d_d_e0_past;
     reg  d_d_e0_keep;
-    reg  [28:0] d_d_e0_t0;
-    reg  [28:0] d_d_e0_t1;
-    reg  [28:0] d_d_e0_t2;
-    reg  [28:0] d_d_e0_t3;
-    reg  [1:0] d_d_e0_q;
+    reg  [28:0] d_d_e0_t;
     reg  [4:0] d_d_e0_s2;
     reg  d_d_e0_z2;
-    reg  [28:0] d_d_e0_t;
-    reg  [4:0] d_d_e0_s3;
-    reg  d_d_e0_z3;
     reg  [28:0] d_d_e0_v;
-    reg  [2:0] d_d_e0_s4;
+    reg  [2:0] d_d_e0_s3;
+    reg  d_d_e0_z3;
+    reg  [28:0] d_d_e0_m;
+    reg  d_d_e0_s4;
     reg  d_d_e0_z4;
     reg  [28:0] d_d_e0;
-    wire [4:0] u_exp_d1_f;
-    wire [28:0] u_exp_d1_e0;
-    wire [28:0] u_exp_d1_e1;
-    wire [28:0] u_exp_d1_e2;
-    wire [28:0] u_exp_d1_e3;
+    wire [6:0] u_exp_d1_f;
+    wire [28:0] u_exp_d1_e;
     wire [18:0] d_d_delta1;
     reg  [6:0] d_d_e1_f;
     reg  [4:0] d_d_e1_s;
     reg  d_d_e1_past;
     reg  d_d_e1_keep;
-    reg  [28:0] d_d_e1_t0;
-    reg  [28:0] d_d_e1_t1;
-    reg  [28:0] d_d_e1_t2;
-    reg  [28:0] d_d_e1_t3;
-    reg  [1:0] d_d_e1_q;
+    reg  [28:0] d_d_e1_t;
     reg  [4:0] d_d_e1_s2;
     reg  d_d_e1_z2;
-    reg  [28:0] d_d_e1_t;
-    reg  [4:0] d_d_e1_s3;
-    reg  d_d_e1_z3;
     reg  [28:0] d_d_e1_v;
-    reg  [2:0] d_d_e1_s4;
+    reg  [2:0] d_d_e1_s3;
+    reg  d_d_e1_z3;
+    reg  [28:0] d_d_e1_m;
+    reg  d_d_e1_s4;
     reg  d_d_e1_z4;
     reg  [28:0] d_d_e1;
-    wire [4:0] u_exp_d2_f;
-    wire [28:0] u_exp_d2_e0;
-    wire [28:0] u_exp_d2_e1;
-    wire [28:0] u_exp_d2_e2;
-    wire [28:0] u_exp_d2_e3;
+    wire [6:0] u_exp_d2_f;
+    wire [28:0] u_exp_d2_e;
     wire [18:0] d_d_delta2;
     reg  [6:0] d_d_e2_f;
     reg  [4:0] d_d_e2_s;
     reg  d_d_e2_past;
     reg  d_d_e2_keep;
-    reg  [28:0] d_d_e2_t0;
-    reg  [28:0] d_d_e2_t1;
-    reg  [28:0] d_d_e2_t2;
-    reg  [28:0] d_d_e2_t3;
-    reg  [1:0] d_d_e2_q;
+    reg  [28:0] d_d_e2_t;
     reg  [4:0] d_d_e2_s2;
     reg  d_d_e2_z2;
-    reg  [28:0] d_d_e2_t;
-    reg  [4:0] d_d_e2_s3;
-    reg  d_d_e2_z3;
     reg  [28:0] d_d_e2_v;
-    reg  [2:0] d_d_e2_s4;
+    reg  [2:0] d_d_e2_s3;
+    reg  d_d_e2_z3;
+    reg  [28:0] d_d_e2_m;
+    reg  d_d_e2_s4;
     reg  d_d_e2_z4;
     reg  [28:0] d_d_e2;
-    wire [4:0] u_exp_d3_f;
-    wire [28:0] u_exp_d3_e0;
-    wire [28:0] u_exp_d3_e1;
-    wire [28:0] u_exp_d3_e2;
-    wire [28:0] u_exp_d3_e3;
+    wire [6:0] u_exp_d3_f;
+    wire [28:0] u_exp_d3_e;
     wire [18:0] d_d_delta3;
     reg  [6:0] d_d_e3_f;
     reg  [4:0] d_d_e3_s;
     reg  d_d_e3_past;
     reg  d_d_e3_keep;
-    reg  [28:0] d_d_e3_t0;
-    reg  [28:0] d_d_e3_t1;
-    reg  [28:0] d_d_e3_t2;
-    reg  [28:0] d_d_e3_t3;
-    reg  [1:0] d_d_e3_q;
+    reg  [28:0] d_d_e3_t;
     reg  [4:0] d_d_e3_s2;
     reg  d_d_e3_z2;
-    reg  [28:0] d_d_e3_t;
-    reg  [4:0] d_d_e3_s3;
-    reg  d_d_e3_z3;
     reg  [28:0] d_d_e3_v;
-    reg  [2:0] d_d_e3_s4;
+    reg  [2:0] d_d_e3_s3;
+    reg  d_d_e3_z3;
+    reg  [28:0] d_d_e3_m;
+    reg  d_d_e3_s4;
     reg  d_d_e3_z4;
     reg  [28:0] d_d_e3;
-    wire [4:0] u_exp_d4_f;
-    wire [28:0] u_exp_d4_e0;
-    wire [28:0] u_exp_d4_e1;
-    wire [28:0] u_exp_d4_e2;
-    wire [28:0] u_exp_d4_e3;
+    wire [6:0] u_exp_d4_f;
+    wire [28:0] u_exp_d4_e;
     wire [18:0] d_d_delta4;
     reg  [6:0] d_d_e4_f;
     reg  [4:0] d_d_e4_s;
     reg  d_d_e4_past;
     reg  d_d_e4_keep;
-    reg  [28:0] d_d_e4_t0;
-    reg  [28:0] d_d_e4_t1;
-    reg  [28:0] d_d_e4_t2;
-    reg  [28:0] d_d_e4_t3;
-    reg  [1:0] d_d_e4_q;
+    reg  [28:0] d_d_e4_t;
     reg  [4:0] d_d_e4_s2;
     reg  d_d_e4_z2;
-    reg  [28:0] d_d_e4_t;
-    reg  [4:0] d_d_e4_s3;
-    reg  d_d_e4_z3;
     reg  [28:0] d_d_e4_v;
-    reg  [2:0] d_d_e4_s4;
+    reg  [2:0] d_d_e4_s3;
+    reg  d_d_e4_z3;
+    reg  [28:0] d_d_e4_m;
+    reg  d_d_e4_s4;
     reg  d_d_e4_z4;
     reg  [28:0] d_d_e4;
-    wire [4:0] u_exp_d5_f;
-    wire [28:0] u_exp_d5_e0;
-    wire [28:0] u_exp_d5_e1;
-    wire [28:0] u_exp_d5_e2;
-    wire [28:0] u_exp_d5_e3;
+    wire [6:0] u_exp_d5_f;
+    wire [28:0] u_exp_d5_e;
     wire [18:0] d_d_delta5;
     reg  [6:0] d_d_e5_f;
     reg  [4:0] d_d_e5_s;
     reg  d_d_e5_past;
     reg  d_d_e5_keep;
-    reg  [28:0] d_d_e5_t0;
-    reg  [28:0] d_d_e5_t1;
-    reg  [28:0] d_d_e5_t2;
-    reg  [28:0] d_d_e5_t3;
-    reg  [1:0] d_d_e5_q;
+    reg  [28:0] d_d_e5_t;
     reg  [4:0] d_d_e5_s2;
     reg  d_d_e5_z2;
-    reg  [28:0] d_d_e5_t;
-    reg  [4:0] d_d_e5_s3;
-    reg  d_d_e5_z3;
     reg  [28:0] d_d_e5_v;
-    reg  [2:0] d_d_e5_s4;
+    reg  [2:0] d_d_e5_s3;
+    reg  d_d_e5_z3;
+    reg  [28:0] d_d_e5_m;
+    reg  d_d_e5_s4;
     reg  d_d_e5_z4;
     reg  [28:0] d_d_e5;
-    wire [4:0] u_exp_d6_f;
-    wire [28:0] u_exp_d6_e0;
-    wire [28:0] u_exp_d6_e1;
-    wire [28:0] u_exp_d6_e2;
-    wire [28:0] u_exp_d6_e3;
+    wire [6:0] u_exp_d6_f;
+    wire [28:0] u_exp_d6_e;
     wire [18:0] d_d_delta6;
     reg  [6:0] d_d_e6_f;
     reg  [4:0] d_d_e6_s;
     reg  d_d_e6_past;
     reg  d_d_e6_keep;
-    reg  [28:0] d_d_e6_t0;
-    reg  [28:0] d_d_e6_t1;
-    reg  [28:0] d_d_e6_t2;
-    reg  [28:0] d_d_e6_t3;
-    reg  [1:0] d_d_e6_q;
+    reg  [28:0] d_d_e6_t;
     reg  [4:0] d_d_e6_s2;
     reg  d_d_e6_z2;
-    reg  [28:0] d_d_e6_t;
-    reg  [4:0] d_d_e6_s3;
-    reg  d_d_e6_z3;
     reg  [28:0] d_d_e6_v;
-    reg  [2:0] d_d_e6_s4;
+    reg  [2:0] d_d_e6_s3;
+    reg  d_d_e6_z3;
+    reg  [28:0] d_d_e6_m;
+    reg  d_d_e6_s4;
     reg  d_d_e6_z4;
     reg  [28:0] d_d_e6;
-    wire [4:0] u_exp_d7_f;
-    wire [28:0] u_exp_d7_e0;
-    wire [28:0] u_exp_d7_e1;
-    wire [28:0] u_exp_d7_e2;
-    wire [28:0] u_exp_d7_e3;
+    wire [6:0] u_exp_d7_f;
+    wire [28:0] u_exp_d7_e;
     wire [18:0] d_d_delta7;
     reg  [6:0] d_d_e7_f;
     reg  [4:0] d_d_e7_s;
     reg  d_d_e7_past;
     reg  d_d_e7_keep;
-    reg  [28:0] d_d_e7_t0;
-    reg  [28:0] d_d_e7_t1;
-    reg  [28:0] d_d_e7_t2;
-    reg  [28:0] d_d_e7_t3;
-    reg  [1:0] d_d_e7_q;
+    reg  [28:0] d_d_e7_t;
     reg  [4:0] d_d_e7_s2;
     reg  d_d_e7_z2;
-    reg  [28:0] d_d_e7_t;
-    reg  [4:0] d_d_e7_s3;
-    reg  d_d_e7_z3;
     reg  [28:0] d_d_e7_v;
-    reg  [2:0] d_d_e7_s4;
+    reg  [2:0] d_d_e7_s3;
+    reg  d_d_e7_z3;
+    reg  [28:0] d_d_e7_m;
+    reg  d_d_e7_s4;
     reg  d_d_e7_z4;
     reg  [28:0] d_d_e7;
-    wire [4:0] u_exp_d8_f;
-    wire [28:0] u_exp_d8_e0;
-    wire [28:0] u_exp_d8_e1;
-    wire [28:0] u_exp_d8_e2;
-    wire [28:0] u_exp_d8_e3;
+    wire [6:0] u_exp_d8_f;
+    wire [28:0] u_exp_d8_e;
     wire [18:0] d_d_delta8;
     reg  [6:0] d_d_e8_f;
     reg  [4:0] d_d_e8_s;
     reg  d_d_e8_past;
     reg  d_d_e8_keep;
-    reg  [28:0] d_d_e8_t0;
-    reg  [28:0] d_d_e8_t1;
-    reg  [28:0] d_d_e8_t2;
-    reg  [28:0] d_d_e8_t3;
-    reg  [1:0] d_d_e8_q;
+    reg  [28:0] d_d_e8_t;
     reg  [4:0] d_d_e8_s2;
     reg  d_d_e8_z2;
-    reg  [28:0] d_d_e8_t;
-    reg  [4:0] d_d_e8_s3;
-    reg  d_d_e8_z3;
     reg  [28:0] d_d_e8_v;
-    reg  [2:0] d_d_e8_s4;
+    reg  [2:0] d_d_e8_s3;
+    reg  d_d_e8_z3;
+    reg  [28:0] d_d_e8_m;
+    reg  d_d_e8_s4;
     reg  d_d_e8_z4;
     reg  [28:0] d_d_e8;
-    wire [4:0] u_exp_d9_f;
-    wire [28:0] u_exp_d9_e0;
-    wire [28:0] u_exp_d9_e1;
-    wire [28:0] u_exp_d9_e2;
-    wire [28:0] u_exp_d9_e3;
+    wire [6:0] u_exp_d9_f;
+    wire [28:0] u_exp_d9_e;
     wire [18:0] d_d_delta9;
     reg  [6:0] d_d_e9_f;
     reg  [4:0] d_d_e9_s;
     reg  d_d_e9_past;
     reg  d_d_e9_keep;
-    reg  [28:0] d_d_e9_t0;
-    reg  [28:0] d_d_e9_t1;
-    reg  [28:0] d_d_e9_t2;
-    reg  [28:0] d_d_e9_t3;
-    reg  [1:0] d_d_e9_q;
+    reg  [28:0] d_d_e9_t;
     reg  [4:0] d_d_e9_s2;
     reg  d_d_e9_z2;
-    reg  [28:0] d_d_e9_t;
-    reg  [4:0] d_d_e9_s3;
-    reg  d_d_e9_z3;
     reg  [28:0] d_d_e9_v;
-    reg  [2:0] d_d_e9_s4;
+    reg  [2:0] d_d_e9_s3;
+    reg  d_d_e9_z3;
+    reg  [28:0] d_d_e9_m;
+    reg  d_d_e9_s4;
     reg  d_d_e9_z4;
     reg  [28:0] d_d_e9;
-    wire [4:0] u_exp_d10_f;
-    wire [28:0] u_exp_d10_e0;
-    wire [28:0] u_exp_d10_e1;
-    wire [28:0] u_exp_d10_e2;
-    wire [28:0] u_exp_d10_e3;
+    wire [6:0] u_exp_d10_f;
+    wire [28:0] u_exp_d10_e;
     wire [18:0] d_d_delta10;
     reg  [6:0] d_d_e10_f;
     reg  [4:0] d_d_e10_s;
     reg  d_d_e10_past;
     reg  d_d_e10_keep;
-    reg  [28:0] d_d_e10_t0;
-    reg  [28:0] d_d_e10_t1;
-    reg  [28:0] d_d_e10_t2;
-    reg  [28:0] d_d_e10_t3;
-    reg  [1:0] d_d_e10_q;
+    reg  [28:0] d_d_e10_t;
     reg  [4:0] d_d_e10_s2;
     reg  d_d_e10_z2;
-    reg  [28:0] d_d_e10_t;
-    reg  [4:0] d_d_e10_s3;
-    reg  d_d_e10_z3;
     reg  [28:0] d_d_e10_v;
-    reg  [2:0] d_d_e10_s4;
+    reg  [2:0] d_d_e10_s3;
+    reg  d_d_e10_z3;
+    reg  [28:0] d_d_e10_m;
+    reg  d_d_e10_s4;
     reg  d_d_e10_z4;
     reg  [28:0] d_d_e10;
-    wire [4:0] u_exp_d11_f;
-    wire [28:0] u_exp_d11_e0;
-    wire [28:0] u_exp_d11_e1;
-    wire [28:0] u_exp_d11_e2;
-    wire [28:0] u_exp_d11_e3;
+    wire [6:0] u_exp_d11_f;
+    wire [28:0] u_exp_d11_e;
     wire [18:0] d_d_delta11;
     reg  [6:0] d_d_e11_f;
     reg  [4:0] d_d_e11_s;
     reg  d_d_e11_past;
     reg  d_d_e11_keep;
-    reg  [28:0] d_d_e11_t0;
-    reg  [28:0] d_d_e11_t1;
-    reg  [28:0] d_d_e11_t2;
-    reg  [28:0] d_d_e11_t3;
-    reg  [1:0] d_d_e11_q;
+    reg  [28:0] d_d_e11_t;
     reg  [4:0] d_d_e11_s2;
     reg  d_d_e11_z2;
-    reg  [28:0] d_d_e11_t;
-    reg  [4:0] d_d_e11_s3;
-    reg  d_d_e11_z3;
     reg  [28:0] d_d_e11_v;
-    reg  [2:0] d_d_e11_s4;
+    reg  [2:0] d_d_e11_s3;
+    reg  d_d_e11_z3;
+    reg  [28:0] d_d_e11_m;
+    reg  d_d_e11_s4;
     reg  d_d_e11_z4;
     reg  [28:0] d_d_e11;
-    wire [4:0] u_exp_d12_f;
-    wire [28:0] u_exp_d12_e0;
-    wire [28:0] u_exp_d12_e1;
-    wire [28:0] u_exp_d12_e2;
-    wire [28:0] u_exp_d12_e3;
+    wire [6:0] u_exp_d12_f;
+    wire [28:0] u_exp_d12_e;
     wire [18:0] d_d_delta12;
     reg  [6:0] d_d_e12_f;
     reg  [4:0] d_d_e12_s;
     reg  d_d_e12_past;
     reg  d_d_e12_keep;
-    reg  [28:0] d_d_e12_t0;
-    reg  [28:0] d_d_e12_t1;
-    reg  [28:0] d_d_e12_t2;
-    reg  [28:0] d_d_e12_t3;
-    reg  [1:0] d_d_e12_q;
+    reg  [28:0] d_d_e12_t;
     reg  [4:0] d_d_e12_s2;
     reg  d_d_e12_z2;
-    reg  [28:0] d_d_e12_t;
-    reg  [4:0] d_d_e12_s3;
-    reg  d_d_e12_z3;
     reg  [28:0] d_d_e12_v;
-    reg  [2:0] d_d_e12_s4;
+    reg  [2:0] d_d_e12_s3;
+    reg  d_d_e12_z3;
+    reg  [28:0] d_d_e12_m;
+    reg  d_d_e12_s4;
     reg  d_d_e12_z4;
     reg  [28:0] d_d_e12;
-    wire [4:0] u_exp_d13_f;
-    wire [28:0] u_exp_d13_e0;
-    wire [28:0] u_exp_d13_e1;
-    wire [28:0] u_exp_d13_e2;
-    wire [28:0] u_exp_d13_e3;
+    wire [6:0] u_exp_d13_f;
+    wire [28:0] u_exp_d13_e;
     wire [18:0] d_d_delta13;
     reg  [6:0] d_d_e13_f;
     reg  [4:0] d_d_e13_s;
     reg  d_d_e13_past;
     reg  d_d_e13_keep;
-    reg  [28:0] d_d_e13_t0;
-    reg  [28:0] d_d_e13_t1;
-    reg  [28:0] d_d_e13_t2;
-    reg  [28:0] d_d_e13_t3;
-    reg  [1:0] d_d_e13_q;
+    reg  [28:0] d_d_e13_t;
     reg  [4:0] d_d_e13_s2;
     reg  d_d_e13_z2;
-    reg  [28:0] d_d_e13_t;
-    reg  [4:0] d_d_e13_s3;
-    reg  d_d_e13_z3;
     reg  [28:0] d_d_e13_v;
-    reg  [2:0] d_d_e13_s4;
+    reg  [2:0] d_d_e13_s3;
+    reg  d_d_e13_z3;
+    reg  [28:0] d_d_e13_m;
+    reg  d_d_e13_s4;
     reg  d_d_e13_z4;
     reg  [28:0] d_d_e13;
-    wire [4:0] u_exp_d14_f;
-    wire [28:0] u_exp_d14_e0;
-    wire [28:0] u_exp_d14_e1;
-    wire [28:0] u_exp_d14_e2;
-    wire [28:0] u_exp_d14_e3;
+    wire [6:0] u_exp_d14_f;
+    wire [28:0] u_exp_d14_e;
     wire [18:0] d_d_delta14;
     reg  [6:0] d_d_e14_f;
     reg  [4:0] d_d_e14_s;
     reg  d_d_e14_past;
     reg  d_d_e14_keep;
-    reg  [28:0] d_d_e14_t0;
-    reg  [28:0] d_d_e14_t1;
-    reg  [28:0] d_d_e14_t2;
-    reg  [28:0] d_d_e14_t3;
-    reg  [1:0] d_d_e14_q;
+    reg  [28:0] d_d_e14_t;
     reg  [4:0] d_d_e14_s2;
     reg  d_d_e14_z2;
-    reg  [28:0] d_d_e14_t;
-    reg  [4:0] d_d_e14_s3;
-    reg  d_d_e14_z3;
     reg  [28:0] d_d_e14_v;
-    reg  [2:0] d_d_e14_s4;
+    reg  [2:0] d_d_e14_s3;
+    reg  d_d_e14_z3;
+    reg  [28:0] d_d_e14_m;
+    reg  d_d_e14_s4;
     reg  d_d_e14_z4;
     reg  [28:0] d_d_e14;
-    wire [4:0] u_exp_d15_f;
-    wire [28:0] u_exp_d15_e0;
-    wire [28:0] u_exp_d15_e1;
-    wire [28:0] u_exp_d15_e2;
-    wire [28:0] u_exp_d15_e3;
+    wire [6:0] u_exp_d15_f;
+    wire [28:0] u_exp_d15_e;
     wire [18:0] d_d_delta15;
     reg  [6:0] d_d_e15_f;
     reg  [4:0] d_d_e15_s;
     reg  d_d_e15_past;
     reg  d_d_e15_keep;
-    reg  [28:0] d_d_e15_t0;
-    reg  [28:0] d_d_e15_t1;
-    reg  [28:0] d_d_e15_t2;
-    reg  [28:0] d_d_e15_t3;
-    reg  [1:0] d_d_e15_q;
+    reg  [28:0] d_d_e15_t;
     reg  [4:0] d_d_e15_s2;
     reg  d_d_e15_z2;
-    reg  [28:0] d_d_e15_t;
-    reg  [4:0] d_d_e15_s3;
-    reg  d_d_e15_z3;
     reg  [28:0] d_d_e15_v;
-    reg  [2:0] d_d_e15_s4;
+    reg  [2:0] d_d_e15_s3;
+    reg  d_d_e15_z3;
+    reg  [28:0] d_d_e15_m;
+    reg  d_d_e15_s4;
     reg  d_d_e15_z4;
     reg  [28:0] d_d_e15;
     reg  [15:0] d_lanes_1;
@@ -3002,11 +2745,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [17:0] dec_t_scale_q_1;
     reg  [17:0] dec_t_scale_q_2;
     reg  [17:0] dec_t_nu;
-    wire [4:0] u_exp_x_t_f;
-    wire [28:0] u_exp_x_t_e0;
-    wire [28:0] u_exp_x_t_e1;
-    wire [28:0] u_exp_x_t_e2;
-    wire [28:0] u_exp_x_t_e3;
+    wire [6:0] u_exp_x_t_f;
+    wire [28:0] u_exp_x_t_e;
     reg  [15:0] dec_t_y_1;
     reg  [15:0] dec_t_y_2;
     reg  [15:0] dec_t_y_3;
@@ -3028,18 +2768,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [4:0] dec_t_px_s;
     reg  dec_t_px_past;
     reg  dec_t_px_keep;
-    reg  [28:0] dec_t_px_t0;
-    reg  [28:0] dec_t_px_t1;
-    reg  [28:0] dec_t_px_t2;
-    reg  [28:0] dec_t_px_t3;
-    reg  [1:0] dec_t_px_q;
+    reg  [28:0] dec_t_px_t;
     reg  [4:0] dec_t_px_s2;
     reg  dec_t_px_z2;
-    reg  [28:0] dec_t_px_t;
-    reg  [4:0] dec_t_px_s3;
-    reg  dec_t_px_z3;
     reg  [28:0] dec_t_px_v;
-    reg  [2:0] dec_t_px_s4;
+    reg  [2:0] dec_t_px_s3;
+    reg  dec_t_px_z3;
+    reg  [28:0] dec_t_px_m;
+    reg  dec_t_px_s4;
     reg  dec_t_px_z4;
     reg  [28:0] dec_t_px;
     reg  [17:0] dec_t_nu_q_1;
@@ -3068,11 +2804,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [17:0] dec_d_scale_q_1;
     reg  [17:0] dec_d_scale_q_2;
     reg  [17:0] dec_d_nu;
-    wire [4:0] u_exp_x_d_f;
-    wire [28:0] u_exp_x_d_e0;
-    wire [28:0] u_exp_x_d_e1;
-    wire [28:0] u_exp_x_d_e2;
-    wire [28:0] u_exp_x_d_e3;
+    wire [6:0] u_exp_x_d_f;
+    wire [28:0] u_exp_x_d_e;
     reg  [15:0] dec_d_y_1;
     reg  [15:0] dec_d_y_2;
     reg  [15:0] dec_d_y_3;
@@ -3094,18 +2827,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [4:0] dec_d_px_s;
     reg  dec_d_px_past;
     reg  dec_d_px_keep;
-    reg  [28:0] dec_d_px_t0;
-    reg  [28:0] dec_d_px_t1;
-    reg  [28:0] dec_d_px_t2;
-    reg  [28:0] dec_d_px_t3;
-    reg  [1:0] dec_d_px_q;
+    reg  [28:0] dec_d_px_t;
     reg  [4:0] dec_d_px_s2;
     reg  dec_d_px_z2;
-    reg  [28:0] dec_d_px_t;
-    reg  [4:0] dec_d_px_s3;
-    reg  dec_d_px_z3;
     reg  [28:0] dec_d_px_v;
-    reg  [2:0] dec_d_px_s4;
+    reg  [2:0] dec_d_px_s3;
+    reg  dec_d_px_z3;
+    reg  [28:0] dec_d_px_m;
+    reg  dec_d_px_s4;
     reg  dec_d_px_z4;
     reg  [28:0] dec_d_px;
     reg  [17:0] dec_d_nu_q_1;
@@ -4412,69 +4141,69 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_b1_d_p15_b = 17'h17154;
     assign c2_control_mode = c2_control[1:0];
     assign c_streaming = (c2_control_mode == 2'h0);
-    assign u_exp_t0_f = d_t_e0_f[4:0];
+    assign u_exp_t0_f = d_t_e0_f;
     assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_153[17]}}, t_153});
-    assign u_exp_t1_f = d_t_e1_f[4:0];
+    assign u_exp_t1_f = d_t_e1_f;
     assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_159[17]}}, t_159});
-    assign u_exp_t2_f = d_t_e2_f[4:0];
+    assign u_exp_t2_f = d_t_e2_f;
     assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_165[17]}}, t_165});
-    assign u_exp_t3_f = d_t_e3_f[4:0];
+    assign u_exp_t3_f = d_t_e3_f;
     assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_171[17]}}, t_171});
-    assign u_exp_t4_f = d_t_e4_f[4:0];
+    assign u_exp_t4_f = d_t_e4_f;
     assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_177[17]}}, t_177});
-    assign u_exp_t5_f = d_t_e5_f[4:0];
+    assign u_exp_t5_f = d_t_e5_f;
     assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_183[17]}}, t_183});
-    assign u_exp_t6_f = d_t_e6_f[4:0];
+    assign u_exp_t6_f = d_t_e6_f;
     assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_189[17]}}, t_189});
-    assign u_exp_t7_f = d_t_e7_f[4:0];
+    assign u_exp_t7_f = d_t_e7_f;
     assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_195[17]}}, t_195});
-    assign u_exp_t8_f = d_t_e8_f[4:0];
+    assign u_exp_t8_f = d_t_e8_f;
     assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_201[17]}}, t_201});
-    assign u_exp_t9_f = d_t_e9_f[4:0];
+    assign u_exp_t9_f = d_t_e9_f;
     assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_207[17]}}, t_207});
-    assign u_exp_t10_f = d_t_e10_f[4:0];
+    assign u_exp_t10_f = d_t_e10_f;
     assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_213[17]}}, t_213});
-    assign u_exp_t11_f = d_t_e11_f[4:0];
+    assign u_exp_t11_f = d_t_e11_f;
     assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_219[17]}}, t_219});
-    assign u_exp_t12_f = d_t_e12_f[4:0];
+    assign u_exp_t12_f = d_t_e12_f;
     assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_225[17]}}, t_225});
-    assign u_exp_t13_f = d_t_e13_f[4:0];
+    assign u_exp_t13_f = d_t_e13_f;
     assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_231[17]}}, t_231});
-    assign u_exp_t14_f = d_t_e14_f[4:0];
+    assign u_exp_t14_f = d_t_e14_f;
     assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_237[17]}}, t_237});
-    assign u_exp_t15_f = d_t_e15_f[4:0];
+    assign u_exp_t15_f = d_t_e15_f;
     assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_243[17]}}, t_243});
-    assign u_exp_d0_f = d_d_e0_f[4:0];
+    assign u_exp_d0_f = d_d_e0_f;
     assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_249[17]}}, t_249});
-    assign u_exp_d1_f = d_d_e1_f[4:0];
+    assign u_exp_d1_f = d_d_e1_f;
     assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_255[17]}}, t_255});
-    assign u_exp_d2_f = d_d_e2_f[4:0];
+    assign u_exp_d2_f = d_d_e2_f;
     assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_261[17]}}, t_261});
-    assign u_exp_d3_f = d_d_e3_f[4:0];
+    assign u_exp_d3_f = d_d_e3_f;
     assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_267[17]}}, t_267});
-    assign u_exp_d4_f = d_d_e4_f[4:0];
+    assign u_exp_d4_f = d_d_e4_f;
     assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_273[17]}}, t_273});
-    assign u_exp_d5_f = d_d_e5_f[4:0];
+    assign u_exp_d5_f = d_d_e5_f;
     assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_279[17]}}, t_279});
-    assign u_exp_d6_f = d_d_e6_f[4:0];
+    assign u_exp_d6_f = d_d_e6_f;
     assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_285[17]}}, t_285});
-    assign u_exp_d7_f = d_d_e7_f[4:0];
+    assign u_exp_d7_f = d_d_e7_f;
     assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_291[17]}}, t_291});
-    assign u_exp_d8_f = d_d_e8_f[4:0];
+    assign u_exp_d8_f = d_d_e8_f;
     assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_297[17]}}, t_297});
-    assign u_exp_d9_f = d_d_e9_f[4:0];
+    assign u_exp_d9_f = d_d_e9_f;
     assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_303[17]}}, t_303});
-    assign u_exp_d10_f = d_d_e10_f[4:0];
+    assign u_exp_d10_f = d_d_e10_f;
     assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_309[17]}}, t_309});
-    assign u_exp_d11_f = d_d_e11_f[4:0];
+    assign u_exp_d11_f = d_d_e11_f;
     assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_315[17]}}, t_315});
-    assign u_exp_d12_f = d_d_e12_f[4:0];
+    assign u_exp_d12_f = d_d_e12_f;
     assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_321[17]}}, t_321});
-    assign u_exp_d13_f = d_d_e13_f[4:0];
+    assign u_exp_d13_f = d_d_e13_f;
     assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_327[17]}}, t_327});
-    assign u_exp_d14_f = d_d_e14_f[4:0];
+    assign u_exp_d14_f = d_d_e14_f;
     assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_333[17]}}, t_333});
-    assign u_exp_d15_f = d_d_e15_f[4:0];
+    assign u_exp_d15_f = d_d_e15_f;
     assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_339[17]}}, t_339});
     assign e1_control_mode = e1_control[1:0];
     assign e1_control_base = e1_control[18:3];
@@ -4515,9 +4244,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_cdf_thr_p5_a = t_391;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
-    assign u_exp_x_t_f = dec_t_px_f[4:0];
+    assign u_exp_x_t_f = dec_t_px_f;
     assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_459[17]}}, t_459});
-    assign u_exp_x_d_f = dec_d_px_f[4:0];
+    assign u_exp_x_d_f = dec_d_px_f;
     assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_513[17]}}, t_513});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
     assign u_accept_lhs_p0_a = t_521;
@@ -4786,258 +4515,162 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t0 (
         .f(u_exp_t0_f),
-        .e0(u_exp_t0_e0),
-        .e1(u_exp_t0_e1),
-        .e2(u_exp_t0_e2),
-        .e3(u_exp_t0_e3)
+        .e(u_exp_t0_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t1 (
         .f(u_exp_t1_f),
-        .e0(u_exp_t1_e0),
-        .e1(u_exp_t1_e1),
-        .e2(u_exp_t1_e2),
-        .e3(u_exp_t1_e3)
+        .e(u_exp_t1_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t2 (
         .f(u_exp_t2_f),
-        .e0(u_exp_t2_e0),
-        .e1(u_exp_t2_e1),
-        .e2(u_exp_t2_e2),
-        .e3(u_exp_t2_e3)
+        .e(u_exp_t2_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t3 (
         .f(u_exp_t3_f),
-        .e0(u_exp_t3_e0),
-        .e1(u_exp_t3_e1),
-        .e2(u_exp_t3_e2),
-        .e3(u_exp_t3_e3)
+        .e(u_exp_t3_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t4 (
         .f(u_exp_t4_f),
-        .e0(u_exp_t4_e0),
-        .e1(u_exp_t4_e1),
-        .e2(u_exp_t4_e2),
-        .e3(u_exp_t4_e3)
+        .e(u_exp_t4_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t5 (
         .f(u_exp_t5_f),
-        .e0(u_exp_t5_e0),
-        .e1(u_exp_t5_e1),
-        .e2(u_exp_t5_e2),
-        .e3(u_exp_t5_e3)
+        .e(u_exp_t5_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t6 (
         .f(u_exp_t6_f),
-        .e0(u_exp_t6_e0),
-        .e1(u_exp_t6_e1),
-        .e2(u_exp_t6_e2),
-        .e3(u_exp_t6_e3)
+        .e(u_exp_t6_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t7 (
         .f(u_exp_t7_f),
-        .e0(u_exp_t7_e0),
-        .e1(u_exp_t7_e1),
-        .e2(u_exp_t7_e2),
-        .e3(u_exp_t7_e3)
+        .e(u_exp_t7_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t8 (
         .f(u_exp_t8_f),
-        .e0(u_exp_t8_e0),
-        .e1(u_exp_t8_e1),
-        .e2(u_exp_t8_e2),
-        .e3(u_exp_t8_e3)
+        .e(u_exp_t8_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t9 (
         .f(u_exp_t9_f),
-        .e0(u_exp_t9_e0),
-        .e1(u_exp_t9_e1),
-        .e2(u_exp_t9_e2),
-        .e3(u_exp_t9_e3)
+        .e(u_exp_t9_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t10 (
         .f(u_exp_t10_f),
-        .e0(u_exp_t10_e0),
-        .e1(u_exp_t10_e1),
-        .e2(u_exp_t10_e2),
-        .e3(u_exp_t10_e3)
+        .e(u_exp_t10_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t11 (
         .f(u_exp_t11_f),
-        .e0(u_exp_t11_e0),
-        .e1(u_exp_t11_e1),
-        .e2(u_exp_t11_e2),
-        .e3(u_exp_t11_e3)
+        .e(u_exp_t11_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t12 (
         .f(u_exp_t12_f),
-        .e0(u_exp_t12_e0),
-        .e1(u_exp_t12_e1),
-        .e2(u_exp_t12_e2),
-        .e3(u_exp_t12_e3)
+        .e(u_exp_t12_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t13 (
         .f(u_exp_t13_f),
-        .e0(u_exp_t13_e0),
-        .e1(u_exp_t13_e1),
-        .e2(u_exp_t13_e2),
-        .e3(u_exp_t13_e3)
+        .e(u_exp_t13_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t14 (
         .f(u_exp_t14_f),
-        .e0(u_exp_t14_e0),
-        .e1(u_exp_t14_e1),
-        .e2(u_exp_t14_e2),
-        .e3(u_exp_t14_e3)
+        .e(u_exp_t14_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_t15 (
         .f(u_exp_t15_f),
-        .e0(u_exp_t15_e0),
-        .e1(u_exp_t15_e1),
-        .e2(u_exp_t15_e2),
-        .e3(u_exp_t15_e3)
+        .e(u_exp_t15_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d0 (
         .f(u_exp_d0_f),
-        .e0(u_exp_d0_e0),
-        .e1(u_exp_d0_e1),
-        .e2(u_exp_d0_e2),
-        .e3(u_exp_d0_e3)
+        .e(u_exp_d0_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d1 (
         .f(u_exp_d1_f),
-        .e0(u_exp_d1_e0),
-        .e1(u_exp_d1_e1),
-        .e2(u_exp_d1_e2),
-        .e3(u_exp_d1_e3)
+        .e(u_exp_d1_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d2 (
         .f(u_exp_d2_f),
-        .e0(u_exp_d2_e0),
-        .e1(u_exp_d2_e1),
-        .e2(u_exp_d2_e2),
-        .e3(u_exp_d2_e3)
+        .e(u_exp_d2_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d3 (
         .f(u_exp_d3_f),
-        .e0(u_exp_d3_e0),
-        .e1(u_exp_d3_e1),
-        .e2(u_exp_d3_e2),
-        .e3(u_exp_d3_e3)
+        .e(u_exp_d3_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d4 (
         .f(u_exp_d4_f),
-        .e0(u_exp_d4_e0),
-        .e1(u_exp_d4_e1),
-        .e2(u_exp_d4_e2),
-        .e3(u_exp_d4_e3)
+        .e(u_exp_d4_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d5 (
         .f(u_exp_d5_f),
-        .e0(u_exp_d5_e0),
-        .e1(u_exp_d5_e1),
-        .e2(u_exp_d5_e2),
-        .e3(u_exp_d5_e3)
+        .e(u_exp_d5_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d6 (
         .f(u_exp_d6_f),
-        .e0(u_exp_d6_e0),
-        .e1(u_exp_d6_e1),
-        .e2(u_exp_d6_e2),
-        .e3(u_exp_d6_e3)
+        .e(u_exp_d6_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d7 (
         .f(u_exp_d7_f),
-        .e0(u_exp_d7_e0),
-        .e1(u_exp_d7_e1),
-        .e2(u_exp_d7_e2),
-        .e3(u_exp_d7_e3)
+        .e(u_exp_d7_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d8 (
         .f(u_exp_d8_f),
-        .e0(u_exp_d8_e0),
-        .e1(u_exp_d8_e1),
-        .e2(u_exp_d8_e2),
-        .e3(u_exp_d8_e3)
+        .e(u_exp_d8_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d9 (
         .f(u_exp_d9_f),
-        .e0(u_exp_d9_e0),
-        .e1(u_exp_d9_e1),
-        .e2(u_exp_d9_e2),
-        .e3(u_exp_d9_e3)
+        .e(u_exp_d9_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d10 (
         .f(u_exp_d10_f),
-        .e0(u_exp_d10_e0),
-        .e1(u_exp_d10_e1),
-        .e2(u_exp_d10_e2),
-        .e3(u_exp_d10_e3)
+        .e(u_exp_d10_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d11 (
         .f(u_exp_d11_f),
-        .e0(u_exp_d11_e0),
-        .e1(u_exp_d11_e1),
-        .e2(u_exp_d11_e2),
-        .e3(u_exp_d11_e3)
+        .e(u_exp_d11_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d12 (
         .f(u_exp_d12_f),
-        .e0(u_exp_d12_e0),
-        .e1(u_exp_d12_e1),
-        .e2(u_exp_d12_e2),
-        .e3(u_exp_d12_e3)
+        .e(u_exp_d12_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d13 (
         .f(u_exp_d13_f),
-        .e0(u_exp_d13_e0),
-        .e1(u_exp_d13_e1),
-        .e2(u_exp_d13_e2),
-        .e3(u_exp_d13_e3)
+        .e(u_exp_d13_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d14 (
         .f(u_exp_d14_f),
-        .e0(u_exp_d14_e0),
-        .e1(u_exp_d14_e1),
-        .e2(u_exp_d14_e2),
-        .e3(u_exp_d14_e3)
+        .e(u_exp_d14_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_d15 (
         .f(u_exp_d15_f),
-        .e0(u_exp_d15_e0),
-        .e1(u_exp_d15_e1),
-        .e2(u_exp_d15_e2),
-        .e3(u_exp_d15_e3)
+        .e(u_exp_d15_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u16 u_cdf_thr_p0 (
@@ -5084,18 +4717,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_x_t (
         .f(u_exp_x_t_f),
-        .e0(u_exp_x_t_e0),
-        .e1(u_exp_x_t_e1),
-        .e2(u_exp_x_t_e2),
-        .e3(u_exp_x_t_e3)
+        .e(u_exp_x_t_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_exp2_table_r7_e28 u_exp_x_d (
         .f(u_exp_x_d_f),
-        .e0(u_exp_x_d_e0),
-        .e1(u_exp_x_d_e1),
-        .e2(u_exp_x_d_e2),
-        .e3(u_exp_x_d_e3)
+        .e(u_exp_x_d_e)
     );
 
     hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u16 u_accept_lhs_p0 (
@@ -15240,23 +14867,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_t0 <= u_exp_t0_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e0_t1 <= u_exp_t0_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e0_t2 <= u_exp_t0_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e0_t3 <= u_exp_t0_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e0_q <= d_t_e0_f[6:5];
+        d_t_e0_t <= u_exp_t0_e;
     end
 
     always @(posedge aclk) begin
@@ -15268,11 +14879,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_t <= (d_t_e0_q[1] ? (d_t_e0_q[0] ? d_t_e0_t3 : d_t_e0_t2) : (d_t_e0_q[0] ? d_t_e0_t1 : d_t_e0_t0));
+        d_t_e0_v <= (d_t_e0_t >> d_t_e0_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s3 <= d_t_e0_s2;
+        d_t_e0_s3 <= d_t_e0_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -15280,11 +14891,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_v <= (d_t_e0_t >> d_t_e0_s3[1:0]);
+        d_t_e0_m <= (d_t_e0_v >> {d_t_e0_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s4 <= d_t_e0_s3[4:2];
+        d_t_e0_s4 <= d_t_e0_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -15292,7 +14903,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0 <= (d_t_e0_z4 ? 29'h0 : (d_t_e0_v >> {d_t_e0_s4, 2'h0}));
+        d_t_e0 <= (d_t_e0_z4 ? 29'h0 : (d_t_e0_m >> {d_t_e0_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -15312,23 +14923,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_t0 <= u_exp_t1_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e1_t1 <= u_exp_t1_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e1_t2 <= u_exp_t1_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e1_t3 <= u_exp_t1_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e1_q <= d_t_e1_f[6:5];
+        d_t_e1_t <= u_exp_t1_e;
     end
 
     always @(posedge aclk) begin
@@ -15340,11 +14935,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_t <= (d_t_e1_q[1] ? (d_t_e1_q[0] ? d_t_e1_t3 : d_t_e1_t2) : (d_t_e1_q[0] ? d_t_e1_t1 : d_t_e1_t0));
+        d_t_e1_v <= (d_t_e1_t >> d_t_e1_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s3 <= d_t_e1_s2;
+        d_t_e1_s3 <= d_t_e1_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -15352,11 +14947,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_v <= (d_t_e1_t >> d_t_e1_s3[1:0]);
+        d_t_e1_m <= (d_t_e1_v >> {d_t_e1_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s4 <= d_t_e1_s3[4:2];
+        d_t_e1_s4 <= d_t_e1_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -15364,7 +14959,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1 <= (d_t_e1_z4 ? 29'h0 : (d_t_e1_v >> {d_t_e1_s4, 2'h0}));
+        d_t_e1 <= (d_t_e1_z4 ? 29'h0 : (d_t_e1_m >> {d_t_e1_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -15384,23 +14979,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_t0 <= u_exp_t2_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e2_t1 <= u_exp_t2_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e2_t2 <= u_exp_t2_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e2_t3 <= u_exp_t2_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e2_q <= d_t_e2_f[6:5];
+        d_t_e2_t <= u_exp_t2_e;
     end
 
     always @(posedge aclk) begin
@@ -15412,11 +14991,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_t <= (d_t_e2_q[1] ? (d_t_e2_q[0] ? d_t_e2_t3 : d_t_e2_t2) : (d_t_e2_q[0] ? d_t_e2_t1 : d_t_e2_t0));
+        d_t_e2_v <= (d_t_e2_t >> d_t_e2_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s3 <= d_t_e2_s2;
+        d_t_e2_s3 <= d_t_e2_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -15424,11 +15003,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_v <= (d_t_e2_t >> d_t_e2_s3[1:0]);
+        d_t_e2_m <= (d_t_e2_v >> {d_t_e2_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s4 <= d_t_e2_s3[4:2];
+        d_t_e2_s4 <= d_t_e2_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -15436,7 +15015,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2 <= (d_t_e2_z4 ? 29'h0 : (d_t_e2_v >> {d_t_e2_s4, 2'h0}));
+        d_t_e2 <= (d_t_e2_z4 ? 29'h0 : (d_t_e2_m >> {d_t_e2_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -15456,23 +15035,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_t0 <= u_exp_t3_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e3_t1 <= u_exp_t3_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e3_t2 <= u_exp_t3_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e3_t3 <= u_exp_t3_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e3_q <= d_t_e3_f[6:5];
+        d_t_e3_t <= u_exp_t3_e;
     end
 
     always @(posedge aclk) begin
@@ -15484,11 +15047,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_t <= (d_t_e3_q[1] ? (d_t_e3_q[0] ? d_t_e3_t3 : d_t_e3_t2) : (d_t_e3_q[0] ? d_t_e3_t1 : d_t_e3_t0));
+        d_t_e3_v <= (d_t_e3_t >> d_t_e3_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s3 <= d_t_e3_s2;
+        d_t_e3_s3 <= d_t_e3_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -15496,11 +15059,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_v <= (d_t_e3_t >> d_t_e3_s3[1:0]);
+        d_t_e3_m <= (d_t_e3_v >> {d_t_e3_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s4 <= d_t_e3_s3[4:2];
+        d_t_e3_s4 <= d_t_e3_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -15508,7 +15071,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3 <= (d_t_e3_z4 ? 29'h0 : (d_t_e3_v >> {d_t_e3_s4, 2'h0}));
+        d_t_e3 <= (d_t_e3_z4 ? 29'h0 : (d_t_e3_m >> {d_t_e3_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -15528,23 +15091,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_t0 <= u_exp_t4_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e4_t1 <= u_exp_t4_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e4_t2 <= u_exp_t4_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e4_t3 <= u_exp_t4_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e4_q <= d_t_e4_f[6:5];
+        d_t_e4_t <= u_exp_t4_e;
     end
 
     always @(posedge aclk) begin
@@ -15556,11 +15103,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_t <= (d_t_e4_q[1] ? (d_t_e4_q[0] ? d_t_e4_t3 : d_t_e4_t2) : (d_t_e4_q[0] ? d_t_e4_t1 : d_t_e4_t0));
+        d_t_e4_v <= (d_t_e4_t >> d_t_e4_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s3 <= d_t_e4_s2;
+        d_t_e4_s3 <= d_t_e4_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -15568,11 +15115,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_v <= (d_t_e4_t >> d_t_e4_s3[1:0]);
+        d_t_e4_m <= (d_t_e4_v >> {d_t_e4_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s4 <= d_t_e4_s3[4:2];
+        d_t_e4_s4 <= d_t_e4_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -15580,7 +15127,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4 <= (d_t_e4_z4 ? 29'h0 : (d_t_e4_v >> {d_t_e4_s4, 2'h0}));
+        d_t_e4 <= (d_t_e4_z4 ? 29'h0 : (d_t_e4_m >> {d_t_e4_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -15600,23 +15147,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_t0 <= u_exp_t5_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e5_t1 <= u_exp_t5_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e5_t2 <= u_exp_t5_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e5_t3 <= u_exp_t5_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e5_q <= d_t_e5_f[6:5];
+        d_t_e5_t <= u_exp_t5_e;
     end
 
     always @(posedge aclk) begin
@@ -15628,11 +15159,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_t <= (d_t_e5_q[1] ? (d_t_e5_q[0] ? d_t_e5_t3 : d_t_e5_t2) : (d_t_e5_q[0] ? d_t_e5_t1 : d_t_e5_t0));
+        d_t_e5_v <= (d_t_e5_t >> d_t_e5_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s3 <= d_t_e5_s2;
+        d_t_e5_s3 <= d_t_e5_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -15640,11 +15171,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_v <= (d_t_e5_t >> d_t_e5_s3[1:0]);
+        d_t_e5_m <= (d_t_e5_v >> {d_t_e5_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s4 <= d_t_e5_s3[4:2];
+        d_t_e5_s4 <= d_t_e5_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -15652,7 +15183,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5 <= (d_t_e5_z4 ? 29'h0 : (d_t_e5_v >> {d_t_e5_s4, 2'h0}));
+        d_t_e5 <= (d_t_e5_z4 ? 29'h0 : (d_t_e5_m >> {d_t_e5_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -15672,23 +15203,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_t0 <= u_exp_t6_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e6_t1 <= u_exp_t6_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e6_t2 <= u_exp_t6_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e6_t3 <= u_exp_t6_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e6_q <= d_t_e6_f[6:5];
+        d_t_e6_t <= u_exp_t6_e;
     end
 
     always @(posedge aclk) begin
@@ -15700,11 +15215,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_t <= (d_t_e6_q[1] ? (d_t_e6_q[0] ? d_t_e6_t3 : d_t_e6_t2) : (d_t_e6_q[0] ? d_t_e6_t1 : d_t_e6_t0));
+        d_t_e6_v <= (d_t_e6_t >> d_t_e6_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s3 <= d_t_e6_s2;
+        d_t_e6_s3 <= d_t_e6_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -15712,11 +15227,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_v <= (d_t_e6_t >> d_t_e6_s3[1:0]);
+        d_t_e6_m <= (d_t_e6_v >> {d_t_e6_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s4 <= d_t_e6_s3[4:2];
+        d_t_e6_s4 <= d_t_e6_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -15724,7 +15239,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6 <= (d_t_e6_z4 ? 29'h0 : (d_t_e6_v >> {d_t_e6_s4, 2'h0}));
+        d_t_e6 <= (d_t_e6_z4 ? 29'h0 : (d_t_e6_m >> {d_t_e6_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -15744,23 +15259,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_t0 <= u_exp_t7_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e7_t1 <= u_exp_t7_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e7_t2 <= u_exp_t7_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e7_t3 <= u_exp_t7_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e7_q <= d_t_e7_f[6:5];
+        d_t_e7_t <= u_exp_t7_e;
     end
 
     always @(posedge aclk) begin
@@ -15772,11 +15271,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_t <= (d_t_e7_q[1] ? (d_t_e7_q[0] ? d_t_e7_t3 : d_t_e7_t2) : (d_t_e7_q[0] ? d_t_e7_t1 : d_t_e7_t0));
+        d_t_e7_v <= (d_t_e7_t >> d_t_e7_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s3 <= d_t_e7_s2;
+        d_t_e7_s3 <= d_t_e7_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -15784,11 +15283,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_v <= (d_t_e7_t >> d_t_e7_s3[1:0]);
+        d_t_e7_m <= (d_t_e7_v >> {d_t_e7_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s4 <= d_t_e7_s3[4:2];
+        d_t_e7_s4 <= d_t_e7_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -15796,7 +15295,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7 <= (d_t_e7_z4 ? 29'h0 : (d_t_e7_v >> {d_t_e7_s4, 2'h0}));
+        d_t_e7 <= (d_t_e7_z4 ? 29'h0 : (d_t_e7_m >> {d_t_e7_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -15816,23 +15315,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_t0 <= u_exp_t8_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e8_t1 <= u_exp_t8_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e8_t2 <= u_exp_t8_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e8_t3 <= u_exp_t8_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e8_q <= d_t_e8_f[6:5];
+        d_t_e8_t <= u_exp_t8_e;
     end
 
     always @(posedge aclk) begin
@@ -15844,11 +15327,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_t <= (d_t_e8_q[1] ? (d_t_e8_q[0] ? d_t_e8_t3 : d_t_e8_t2) : (d_t_e8_q[0] ? d_t_e8_t1 : d_t_e8_t0));
+        d_t_e8_v <= (d_t_e8_t >> d_t_e8_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s3 <= d_t_e8_s2;
+        d_t_e8_s3 <= d_t_e8_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -15856,11 +15339,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_v <= (d_t_e8_t >> d_t_e8_s3[1:0]);
+        d_t_e8_m <= (d_t_e8_v >> {d_t_e8_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s4 <= d_t_e8_s3[4:2];
+        d_t_e8_s4 <= d_t_e8_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -15868,7 +15351,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8 <= (d_t_e8_z4 ? 29'h0 : (d_t_e8_v >> {d_t_e8_s4, 2'h0}));
+        d_t_e8 <= (d_t_e8_z4 ? 29'h0 : (d_t_e8_m >> {d_t_e8_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -15888,23 +15371,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_t0 <= u_exp_t9_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e9_t1 <= u_exp_t9_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e9_t2 <= u_exp_t9_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e9_t3 <= u_exp_t9_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e9_q <= d_t_e9_f[6:5];
+        d_t_e9_t <= u_exp_t9_e;
     end
 
     always @(posedge aclk) begin
@@ -15916,11 +15383,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_t <= (d_t_e9_q[1] ? (d_t_e9_q[0] ? d_t_e9_t3 : d_t_e9_t2) : (d_t_e9_q[0] ? d_t_e9_t1 : d_t_e9_t0));
+        d_t_e9_v <= (d_t_e9_t >> d_t_e9_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s3 <= d_t_e9_s2;
+        d_t_e9_s3 <= d_t_e9_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -15928,11 +15395,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_v <= (d_t_e9_t >> d_t_e9_s3[1:0]);
+        d_t_e9_m <= (d_t_e9_v >> {d_t_e9_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s4 <= d_t_e9_s3[4:2];
+        d_t_e9_s4 <= d_t_e9_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -15940,7 +15407,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9 <= (d_t_e9_z4 ? 29'h0 : (d_t_e9_v >> {d_t_e9_s4, 2'h0}));
+        d_t_e9 <= (d_t_e9_z4 ? 29'h0 : (d_t_e9_m >> {d_t_e9_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -15960,23 +15427,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_t0 <= u_exp_t10_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e10_t1 <= u_exp_t10_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e10_t2 <= u_exp_t10_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e10_t3 <= u_exp_t10_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e10_q <= d_t_e10_f[6:5];
+        d_t_e10_t <= u_exp_t10_e;
     end
 
     always @(posedge aclk) begin
@@ -15988,11 +15439,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_t <= (d_t_e10_q[1] ? (d_t_e10_q[0] ? d_t_e10_t3 : d_t_e10_t2) : (d_t_e10_q[0] ? d_t_e10_t1 : d_t_e10_t0));
+        d_t_e10_v <= (d_t_e10_t >> d_t_e10_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s3 <= d_t_e10_s2;
+        d_t_e10_s3 <= d_t_e10_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -16000,11 +15451,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_v <= (d_t_e10_t >> d_t_e10_s3[1:0]);
+        d_t_e10_m <= (d_t_e10_v >> {d_t_e10_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s4 <= d_t_e10_s3[4:2];
+        d_t_e10_s4 <= d_t_e10_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -16012,7 +15463,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10 <= (d_t_e10_z4 ? 29'h0 : (d_t_e10_v >> {d_t_e10_s4, 2'h0}));
+        d_t_e10 <= (d_t_e10_z4 ? 29'h0 : (d_t_e10_m >> {d_t_e10_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -16032,23 +15483,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_t0 <= u_exp_t11_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e11_t1 <= u_exp_t11_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e11_t2 <= u_exp_t11_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e11_t3 <= u_exp_t11_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e11_q <= d_t_e11_f[6:5];
+        d_t_e11_t <= u_exp_t11_e;
     end
 
     always @(posedge aclk) begin
@@ -16060,11 +15495,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_t <= (d_t_e11_q[1] ? (d_t_e11_q[0] ? d_t_e11_t3 : d_t_e11_t2) : (d_t_e11_q[0] ? d_t_e11_t1 : d_t_e11_t0));
+        d_t_e11_v <= (d_t_e11_t >> d_t_e11_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s3 <= d_t_e11_s2;
+        d_t_e11_s3 <= d_t_e11_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -16072,11 +15507,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_v <= (d_t_e11_t >> d_t_e11_s3[1:0]);
+        d_t_e11_m <= (d_t_e11_v >> {d_t_e11_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s4 <= d_t_e11_s3[4:2];
+        d_t_e11_s4 <= d_t_e11_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -16084,7 +15519,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11 <= (d_t_e11_z4 ? 29'h0 : (d_t_e11_v >> {d_t_e11_s4, 2'h0}));
+        d_t_e11 <= (d_t_e11_z4 ? 29'h0 : (d_t_e11_m >> {d_t_e11_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -16104,23 +15539,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_t0 <= u_exp_t12_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e12_t1 <= u_exp_t12_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e12_t2 <= u_exp_t12_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e12_t3 <= u_exp_t12_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e12_q <= d_t_e12_f[6:5];
+        d_t_e12_t <= u_exp_t12_e;
     end
 
     always @(posedge aclk) begin
@@ -16132,11 +15551,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_t <= (d_t_e12_q[1] ? (d_t_e12_q[0] ? d_t_e12_t3 : d_t_e12_t2) : (d_t_e12_q[0] ? d_t_e12_t1 : d_t_e12_t0));
+        d_t_e12_v <= (d_t_e12_t >> d_t_e12_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s3 <= d_t_e12_s2;
+        d_t_e12_s3 <= d_t_e12_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -16144,11 +15563,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_v <= (d_t_e12_t >> d_t_e12_s3[1:0]);
+        d_t_e12_m <= (d_t_e12_v >> {d_t_e12_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s4 <= d_t_e12_s3[4:2];
+        d_t_e12_s4 <= d_t_e12_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -16156,7 +15575,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12 <= (d_t_e12_z4 ? 29'h0 : (d_t_e12_v >> {d_t_e12_s4, 2'h0}));
+        d_t_e12 <= (d_t_e12_z4 ? 29'h0 : (d_t_e12_m >> {d_t_e12_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -16176,23 +15595,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_t0 <= u_exp_t13_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e13_t1 <= u_exp_t13_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e13_t2 <= u_exp_t13_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e13_t3 <= u_exp_t13_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e13_q <= d_t_e13_f[6:5];
+        d_t_e13_t <= u_exp_t13_e;
     end
 
     always @(posedge aclk) begin
@@ -16204,11 +15607,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_t <= (d_t_e13_q[1] ? (d_t_e13_q[0] ? d_t_e13_t3 : d_t_e13_t2) : (d_t_e13_q[0] ? d_t_e13_t1 : d_t_e13_t0));
+        d_t_e13_v <= (d_t_e13_t >> d_t_e13_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s3 <= d_t_e13_s2;
+        d_t_e13_s3 <= d_t_e13_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -16216,11 +15619,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_v <= (d_t_e13_t >> d_t_e13_s3[1:0]);
+        d_t_e13_m <= (d_t_e13_v >> {d_t_e13_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s4 <= d_t_e13_s3[4:2];
+        d_t_e13_s4 <= d_t_e13_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -16228,7 +15631,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13 <= (d_t_e13_z4 ? 29'h0 : (d_t_e13_v >> {d_t_e13_s4, 2'h0}));
+        d_t_e13 <= (d_t_e13_z4 ? 29'h0 : (d_t_e13_m >> {d_t_e13_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -16248,23 +15651,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_t0 <= u_exp_t14_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e14_t1 <= u_exp_t14_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e14_t2 <= u_exp_t14_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e14_t3 <= u_exp_t14_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e14_q <= d_t_e14_f[6:5];
+        d_t_e14_t <= u_exp_t14_e;
     end
 
     always @(posedge aclk) begin
@@ -16276,11 +15663,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_t <= (d_t_e14_q[1] ? (d_t_e14_q[0] ? d_t_e14_t3 : d_t_e14_t2) : (d_t_e14_q[0] ? d_t_e14_t1 : d_t_e14_t0));
+        d_t_e14_v <= (d_t_e14_t >> d_t_e14_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s3 <= d_t_e14_s2;
+        d_t_e14_s3 <= d_t_e14_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -16288,11 +15675,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_v <= (d_t_e14_t >> d_t_e14_s3[1:0]);
+        d_t_e14_m <= (d_t_e14_v >> {d_t_e14_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s4 <= d_t_e14_s3[4:2];
+        d_t_e14_s4 <= d_t_e14_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -16300,7 +15687,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14 <= (d_t_e14_z4 ? 29'h0 : (d_t_e14_v >> {d_t_e14_s4, 2'h0}));
+        d_t_e14 <= (d_t_e14_z4 ? 29'h0 : (d_t_e14_m >> {d_t_e14_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -16320,23 +15707,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_t0 <= u_exp_t15_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e15_t1 <= u_exp_t15_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e15_t2 <= u_exp_t15_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e15_t3 <= u_exp_t15_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_t_e15_q <= d_t_e15_f[6:5];
+        d_t_e15_t <= u_exp_t15_e;
     end
 
     always @(posedge aclk) begin
@@ -16348,11 +15719,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_t <= (d_t_e15_q[1] ? (d_t_e15_q[0] ? d_t_e15_t3 : d_t_e15_t2) : (d_t_e15_q[0] ? d_t_e15_t1 : d_t_e15_t0));
+        d_t_e15_v <= (d_t_e15_t >> d_t_e15_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s3 <= d_t_e15_s2;
+        d_t_e15_s3 <= d_t_e15_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -16360,11 +15731,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_v <= (d_t_e15_t >> d_t_e15_s3[1:0]);
+        d_t_e15_m <= (d_t_e15_v >> {d_t_e15_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s4 <= d_t_e15_s3[4:2];
+        d_t_e15_s4 <= d_t_e15_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -16372,7 +15743,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15 <= (d_t_e15_z4 ? 29'h0 : (d_t_e15_v >> {d_t_e15_s4, 2'h0}));
+        d_t_e15 <= (d_t_e15_z4 ? 29'h0 : (d_t_e15_m >> {d_t_e15_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -16392,23 +15763,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_t0 <= u_exp_d0_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e0_t1 <= u_exp_d0_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e0_t2 <= u_exp_d0_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e0_t3 <= u_exp_d0_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e0_q <= d_d_e0_f[6:5];
+        d_d_e0_t <= u_exp_d0_e;
     end
 
     always @(posedge aclk) begin
@@ -16420,11 +15775,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_t <= (d_d_e0_q[1] ? (d_d_e0_q[0] ? d_d_e0_t3 : d_d_e0_t2) : (d_d_e0_q[0] ? d_d_e0_t1 : d_d_e0_t0));
+        d_d_e0_v <= (d_d_e0_t >> d_d_e0_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s3 <= d_d_e0_s2;
+        d_d_e0_s3 <= d_d_e0_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -16432,11 +15787,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_v <= (d_d_e0_t >> d_d_e0_s3[1:0]);
+        d_d_e0_m <= (d_d_e0_v >> {d_d_e0_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s4 <= d_d_e0_s3[4:2];
+        d_d_e0_s4 <= d_d_e0_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -16444,7 +15799,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0 <= (d_d_e0_z4 ? 29'h0 : (d_d_e0_v >> {d_d_e0_s4, 2'h0}));
+        d_d_e0 <= (d_d_e0_z4 ? 29'h0 : (d_d_e0_m >> {d_d_e0_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -16464,23 +15819,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_t0 <= u_exp_d1_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e1_t1 <= u_exp_d1_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e1_t2 <= u_exp_d1_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e1_t3 <= u_exp_d1_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e1_q <= d_d_e1_f[6:5];
+        d_d_e1_t <= u_exp_d1_e;
     end
 
     always @(posedge aclk) begin
@@ -16492,11 +15831,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_t <= (d_d_e1_q[1] ? (d_d_e1_q[0] ? d_d_e1_t3 : d_d_e1_t2) : (d_d_e1_q[0] ? d_d_e1_t1 : d_d_e1_t0));
+        d_d_e1_v <= (d_d_e1_t >> d_d_e1_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s3 <= d_d_e1_s2;
+        d_d_e1_s3 <= d_d_e1_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -16504,11 +15843,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_v <= (d_d_e1_t >> d_d_e1_s3[1:0]);
+        d_d_e1_m <= (d_d_e1_v >> {d_d_e1_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s4 <= d_d_e1_s3[4:2];
+        d_d_e1_s4 <= d_d_e1_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -16516,7 +15855,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1 <= (d_d_e1_z4 ? 29'h0 : (d_d_e1_v >> {d_d_e1_s4, 2'h0}));
+        d_d_e1 <= (d_d_e1_z4 ? 29'h0 : (d_d_e1_m >> {d_d_e1_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -16536,23 +15875,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_t0 <= u_exp_d2_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e2_t1 <= u_exp_d2_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e2_t2 <= u_exp_d2_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e2_t3 <= u_exp_d2_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e2_q <= d_d_e2_f[6:5];
+        d_d_e2_t <= u_exp_d2_e;
     end
 
     always @(posedge aclk) begin
@@ -16564,11 +15887,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_t <= (d_d_e2_q[1] ? (d_d_e2_q[0] ? d_d_e2_t3 : d_d_e2_t2) : (d_d_e2_q[0] ? d_d_e2_t1 : d_d_e2_t0));
+        d_d_e2_v <= (d_d_e2_t >> d_d_e2_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s3 <= d_d_e2_s2;
+        d_d_e2_s3 <= d_d_e2_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -16576,11 +15899,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_v <= (d_d_e2_t >> d_d_e2_s3[1:0]);
+        d_d_e2_m <= (d_d_e2_v >> {d_d_e2_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s4 <= d_d_e2_s3[4:2];
+        d_d_e2_s4 <= d_d_e2_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -16588,7 +15911,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2 <= (d_d_e2_z4 ? 29'h0 : (d_d_e2_v >> {d_d_e2_s4, 2'h0}));
+        d_d_e2 <= (d_d_e2_z4 ? 29'h0 : (d_d_e2_m >> {d_d_e2_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -16608,23 +15931,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_t0 <= u_exp_d3_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e3_t1 <= u_exp_d3_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e3_t2 <= u_exp_d3_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e3_t3 <= u_exp_d3_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e3_q <= d_d_e3_f[6:5];
+        d_d_e3_t <= u_exp_d3_e;
     end
 
     always @(posedge aclk) begin
@@ -16636,11 +15943,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_t <= (d_d_e3_q[1] ? (d_d_e3_q[0] ? d_d_e3_t3 : d_d_e3_t2) : (d_d_e3_q[0] ? d_d_e3_t1 : d_d_e3_t0));
+        d_d_e3_v <= (d_d_e3_t >> d_d_e3_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s3 <= d_d_e3_s2;
+        d_d_e3_s3 <= d_d_e3_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -16648,11 +15955,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_v <= (d_d_e3_t >> d_d_e3_s3[1:0]);
+        d_d_e3_m <= (d_d_e3_v >> {d_d_e3_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s4 <= d_d_e3_s3[4:2];
+        d_d_e3_s4 <= d_d_e3_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -16660,7 +15967,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3 <= (d_d_e3_z4 ? 29'h0 : (d_d_e3_v >> {d_d_e3_s4, 2'h0}));
+        d_d_e3 <= (d_d_e3_z4 ? 29'h0 : (d_d_e3_m >> {d_d_e3_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -16680,23 +15987,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_t0 <= u_exp_d4_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e4_t1 <= u_exp_d4_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e4_t2 <= u_exp_d4_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e4_t3 <= u_exp_d4_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e4_q <= d_d_e4_f[6:5];
+        d_d_e4_t <= u_exp_d4_e;
     end
 
     always @(posedge aclk) begin
@@ -16708,11 +15999,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_t <= (d_d_e4_q[1] ? (d_d_e4_q[0] ? d_d_e4_t3 : d_d_e4_t2) : (d_d_e4_q[0] ? d_d_e4_t1 : d_d_e4_t0));
+        d_d_e4_v <= (d_d_e4_t >> d_d_e4_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s3 <= d_d_e4_s2;
+        d_d_e4_s3 <= d_d_e4_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -16720,11 +16011,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_v <= (d_d_e4_t >> d_d_e4_s3[1:0]);
+        d_d_e4_m <= (d_d_e4_v >> {d_d_e4_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s4 <= d_d_e4_s3[4:2];
+        d_d_e4_s4 <= d_d_e4_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -16732,7 +16023,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4 <= (d_d_e4_z4 ? 29'h0 : (d_d_e4_v >> {d_d_e4_s4, 2'h0}));
+        d_d_e4 <= (d_d_e4_z4 ? 29'h0 : (d_d_e4_m >> {d_d_e4_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -16752,23 +16043,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_t0 <= u_exp_d5_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e5_t1 <= u_exp_d5_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e5_t2 <= u_exp_d5_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e5_t3 <= u_exp_d5_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e5_q <= d_d_e5_f[6:5];
+        d_d_e5_t <= u_exp_d5_e;
     end
 
     always @(posedge aclk) begin
@@ -16780,11 +16055,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_t <= (d_d_e5_q[1] ? (d_d_e5_q[0] ? d_d_e5_t3 : d_d_e5_t2) : (d_d_e5_q[0] ? d_d_e5_t1 : d_d_e5_t0));
+        d_d_e5_v <= (d_d_e5_t >> d_d_e5_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s3 <= d_d_e5_s2;
+        d_d_e5_s3 <= d_d_e5_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -16792,11 +16067,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_v <= (d_d_e5_t >> d_d_e5_s3[1:0]);
+        d_d_e5_m <= (d_d_e5_v >> {d_d_e5_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s4 <= d_d_e5_s3[4:2];
+        d_d_e5_s4 <= d_d_e5_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -16804,7 +16079,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5 <= (d_d_e5_z4 ? 29'h0 : (d_d_e5_v >> {d_d_e5_s4, 2'h0}));
+        d_d_e5 <= (d_d_e5_z4 ? 29'h0 : (d_d_e5_m >> {d_d_e5_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -16824,23 +16099,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_t0 <= u_exp_d6_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e6_t1 <= u_exp_d6_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e6_t2 <= u_exp_d6_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e6_t3 <= u_exp_d6_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e6_q <= d_d_e6_f[6:5];
+        d_d_e6_t <= u_exp_d6_e;
     end
 
     always @(posedge aclk) begin
@@ -16852,11 +16111,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_t <= (d_d_e6_q[1] ? (d_d_e6_q[0] ? d_d_e6_t3 : d_d_e6_t2) : (d_d_e6_q[0] ? d_d_e6_t1 : d_d_e6_t0));
+        d_d_e6_v <= (d_d_e6_t >> d_d_e6_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s3 <= d_d_e6_s2;
+        d_d_e6_s3 <= d_d_e6_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -16864,11 +16123,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_v <= (d_d_e6_t >> d_d_e6_s3[1:0]);
+        d_d_e6_m <= (d_d_e6_v >> {d_d_e6_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s4 <= d_d_e6_s3[4:2];
+        d_d_e6_s4 <= d_d_e6_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -16876,7 +16135,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6 <= (d_d_e6_z4 ? 29'h0 : (d_d_e6_v >> {d_d_e6_s4, 2'h0}));
+        d_d_e6 <= (d_d_e6_z4 ? 29'h0 : (d_d_e6_m >> {d_d_e6_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -16896,23 +16155,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_t0 <= u_exp_d7_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e7_t1 <= u_exp_d7_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e7_t2 <= u_exp_d7_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e7_t3 <= u_exp_d7_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e7_q <= d_d_e7_f[6:5];
+        d_d_e7_t <= u_exp_d7_e;
     end
 
     always @(posedge aclk) begin
@@ -16924,11 +16167,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_t <= (d_d_e7_q[1] ? (d_d_e7_q[0] ? d_d_e7_t3 : d_d_e7_t2) : (d_d_e7_q[0] ? d_d_e7_t1 : d_d_e7_t0));
+        d_d_e7_v <= (d_d_e7_t >> d_d_e7_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s3 <= d_d_e7_s2;
+        d_d_e7_s3 <= d_d_e7_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -16936,11 +16179,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_v <= (d_d_e7_t >> d_d_e7_s3[1:0]);
+        d_d_e7_m <= (d_d_e7_v >> {d_d_e7_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s4 <= d_d_e7_s3[4:2];
+        d_d_e7_s4 <= d_d_e7_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -16948,7 +16191,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7 <= (d_d_e7_z4 ? 29'h0 : (d_d_e7_v >> {d_d_e7_s4, 2'h0}));
+        d_d_e7 <= (d_d_e7_z4 ? 29'h0 : (d_d_e7_m >> {d_d_e7_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -16968,23 +16211,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_t0 <= u_exp_d8_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e8_t1 <= u_exp_d8_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e8_t2 <= u_exp_d8_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e8_t3 <= u_exp_d8_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e8_q <= d_d_e8_f[6:5];
+        d_d_e8_t <= u_exp_d8_e;
     end
 
     always @(posedge aclk) begin
@@ -16996,11 +16223,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_t <= (d_d_e8_q[1] ? (d_d_e8_q[0] ? d_d_e8_t3 : d_d_e8_t2) : (d_d_e8_q[0] ? d_d_e8_t1 : d_d_e8_t0));
+        d_d_e8_v <= (d_d_e8_t >> d_d_e8_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s3 <= d_d_e8_s2;
+        d_d_e8_s3 <= d_d_e8_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -17008,11 +16235,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_v <= (d_d_e8_t >> d_d_e8_s3[1:0]);
+        d_d_e8_m <= (d_d_e8_v >> {d_d_e8_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s4 <= d_d_e8_s3[4:2];
+        d_d_e8_s4 <= d_d_e8_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -17020,7 +16247,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8 <= (d_d_e8_z4 ? 29'h0 : (d_d_e8_v >> {d_d_e8_s4, 2'h0}));
+        d_d_e8 <= (d_d_e8_z4 ? 29'h0 : (d_d_e8_m >> {d_d_e8_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -17040,23 +16267,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_t0 <= u_exp_d9_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e9_t1 <= u_exp_d9_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e9_t2 <= u_exp_d9_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e9_t3 <= u_exp_d9_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e9_q <= d_d_e9_f[6:5];
+        d_d_e9_t <= u_exp_d9_e;
     end
 
     always @(posedge aclk) begin
@@ -17068,11 +16279,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_t <= (d_d_e9_q[1] ? (d_d_e9_q[0] ? d_d_e9_t3 : d_d_e9_t2) : (d_d_e9_q[0] ? d_d_e9_t1 : d_d_e9_t0));
+        d_d_e9_v <= (d_d_e9_t >> d_d_e9_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s3 <= d_d_e9_s2;
+        d_d_e9_s3 <= d_d_e9_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -17080,11 +16291,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_v <= (d_d_e9_t >> d_d_e9_s3[1:0]);
+        d_d_e9_m <= (d_d_e9_v >> {d_d_e9_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s4 <= d_d_e9_s3[4:2];
+        d_d_e9_s4 <= d_d_e9_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -17092,7 +16303,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9 <= (d_d_e9_z4 ? 29'h0 : (d_d_e9_v >> {d_d_e9_s4, 2'h0}));
+        d_d_e9 <= (d_d_e9_z4 ? 29'h0 : (d_d_e9_m >> {d_d_e9_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -17112,23 +16323,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_t0 <= u_exp_d10_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e10_t1 <= u_exp_d10_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e10_t2 <= u_exp_d10_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e10_t3 <= u_exp_d10_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e10_q <= d_d_e10_f[6:5];
+        d_d_e10_t <= u_exp_d10_e;
     end
 
     always @(posedge aclk) begin
@@ -17140,11 +16335,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_t <= (d_d_e10_q[1] ? (d_d_e10_q[0] ? d_d_e10_t3 : d_d_e10_t2) : (d_d_e10_q[0] ? d_d_e10_t1 : d_d_e10_t0));
+        d_d_e10_v <= (d_d_e10_t >> d_d_e10_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s3 <= d_d_e10_s2;
+        d_d_e10_s3 <= d_d_e10_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -17152,11 +16347,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_v <= (d_d_e10_t >> d_d_e10_s3[1:0]);
+        d_d_e10_m <= (d_d_e10_v >> {d_d_e10_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s4 <= d_d_e10_s3[4:2];
+        d_d_e10_s4 <= d_d_e10_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -17164,7 +16359,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10 <= (d_d_e10_z4 ? 29'h0 : (d_d_e10_v >> {d_d_e10_s4, 2'h0}));
+        d_d_e10 <= (d_d_e10_z4 ? 29'h0 : (d_d_e10_m >> {d_d_e10_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -17184,23 +16379,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_t0 <= u_exp_d11_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e11_t1 <= u_exp_d11_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e11_t2 <= u_exp_d11_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e11_t3 <= u_exp_d11_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e11_q <= d_d_e11_f[6:5];
+        d_d_e11_t <= u_exp_d11_e;
     end
 
     always @(posedge aclk) begin
@@ -17212,11 +16391,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_t <= (d_d_e11_q[1] ? (d_d_e11_q[0] ? d_d_e11_t3 : d_d_e11_t2) : (d_d_e11_q[0] ? d_d_e11_t1 : d_d_e11_t0));
+        d_d_e11_v <= (d_d_e11_t >> d_d_e11_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s3 <= d_d_e11_s2;
+        d_d_e11_s3 <= d_d_e11_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -17224,11 +16403,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_v <= (d_d_e11_t >> d_d_e11_s3[1:0]);
+        d_d_e11_m <= (d_d_e11_v >> {d_d_e11_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s4 <= d_d_e11_s3[4:2];
+        d_d_e11_s4 <= d_d_e11_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -17236,7 +16415,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11 <= (d_d_e11_z4 ? 29'h0 : (d_d_e11_v >> {d_d_e11_s4, 2'h0}));
+        d_d_e11 <= (d_d_e11_z4 ? 29'h0 : (d_d_e11_m >> {d_d_e11_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -17256,23 +16435,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_t0 <= u_exp_d12_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e12_t1 <= u_exp_d12_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e12_t2 <= u_exp_d12_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e12_t3 <= u_exp_d12_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e12_q <= d_d_e12_f[6:5];
+        d_d_e12_t <= u_exp_d12_e;
     end
 
     always @(posedge aclk) begin
@@ -17284,11 +16447,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_t <= (d_d_e12_q[1] ? (d_d_e12_q[0] ? d_d_e12_t3 : d_d_e12_t2) : (d_d_e12_q[0] ? d_d_e12_t1 : d_d_e12_t0));
+        d_d_e12_v <= (d_d_e12_t >> d_d_e12_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s3 <= d_d_e12_s2;
+        d_d_e12_s3 <= d_d_e12_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -17296,11 +16459,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_v <= (d_d_e12_t >> d_d_e12_s3[1:0]);
+        d_d_e12_m <= (d_d_e12_v >> {d_d_e12_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s4 <= d_d_e12_s3[4:2];
+        d_d_e12_s4 <= d_d_e12_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -17308,7 +16471,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12 <= (d_d_e12_z4 ? 29'h0 : (d_d_e12_v >> {d_d_e12_s4, 2'h0}));
+        d_d_e12 <= (d_d_e12_z4 ? 29'h0 : (d_d_e12_m >> {d_d_e12_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -17328,23 +16491,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_t0 <= u_exp_d13_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e13_t1 <= u_exp_d13_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e13_t2 <= u_exp_d13_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e13_t3 <= u_exp_d13_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e13_q <= d_d_e13_f[6:5];
+        d_d_e13_t <= u_exp_d13_e;
     end
 
     always @(posedge aclk) begin
@@ -17356,11 +16503,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_t <= (d_d_e13_q[1] ? (d_d_e13_q[0] ? d_d_e13_t3 : d_d_e13_t2) : (d_d_e13_q[0] ? d_d_e13_t1 : d_d_e13_t0));
+        d_d_e13_v <= (d_d_e13_t >> d_d_e13_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s3 <= d_d_e13_s2;
+        d_d_e13_s3 <= d_d_e13_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -17368,11 +16515,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_v <= (d_d_e13_t >> d_d_e13_s3[1:0]);
+        d_d_e13_m <= (d_d_e13_v >> {d_d_e13_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s4 <= d_d_e13_s3[4:2];
+        d_d_e13_s4 <= d_d_e13_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -17380,7 +16527,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13 <= (d_d_e13_z4 ? 29'h0 : (d_d_e13_v >> {d_d_e13_s4, 2'h0}));
+        d_d_e13 <= (d_d_e13_z4 ? 29'h0 : (d_d_e13_m >> {d_d_e13_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -17400,23 +16547,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_t0 <= u_exp_d14_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e14_t1 <= u_exp_d14_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e14_t2 <= u_exp_d14_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e14_t3 <= u_exp_d14_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e14_q <= d_d_e14_f[6:5];
+        d_d_e14_t <= u_exp_d14_e;
     end
 
     always @(posedge aclk) begin
@@ -17428,11 +16559,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_t <= (d_d_e14_q[1] ? (d_d_e14_q[0] ? d_d_e14_t3 : d_d_e14_t2) : (d_d_e14_q[0] ? d_d_e14_t1 : d_d_e14_t0));
+        d_d_e14_v <= (d_d_e14_t >> d_d_e14_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s3 <= d_d_e14_s2;
+        d_d_e14_s3 <= d_d_e14_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -17440,11 +16571,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_v <= (d_d_e14_t >> d_d_e14_s3[1:0]);
+        d_d_e14_m <= (d_d_e14_v >> {d_d_e14_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s4 <= d_d_e14_s3[4:2];
+        d_d_e14_s4 <= d_d_e14_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -17452,7 +16583,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14 <= (d_d_e14_z4 ? 29'h0 : (d_d_e14_v >> {d_d_e14_s4, 2'h0}));
+        d_d_e14 <= (d_d_e14_z4 ? 29'h0 : (d_d_e14_m >> {d_d_e14_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -17472,23 +16603,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_t0 <= u_exp_d15_e0;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e15_t1 <= u_exp_d15_e1;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e15_t2 <= u_exp_d15_e2;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e15_t3 <= u_exp_d15_e3;
-    end
-
-    always @(posedge aclk) begin
-        d_d_e15_q <= d_d_e15_f[6:5];
+        d_d_e15_t <= u_exp_d15_e;
     end
 
     always @(posedge aclk) begin
@@ -17500,11 +16615,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_t <= (d_d_e15_q[1] ? (d_d_e15_q[0] ? d_d_e15_t3 : d_d_e15_t2) : (d_d_e15_q[0] ? d_d_e15_t1 : d_d_e15_t0));
+        d_d_e15_v <= (d_d_e15_t >> d_d_e15_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s3 <= d_d_e15_s2;
+        d_d_e15_s3 <= d_d_e15_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -17512,11 +16627,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_v <= (d_d_e15_t >> d_d_e15_s3[1:0]);
+        d_d_e15_m <= (d_d_e15_v >> {d_d_e15_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s4 <= d_d_e15_s3[4:2];
+        d_d_e15_s4 <= d_d_e15_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -17524,7 +16639,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15 <= (d_d_e15_z4 ? 29'h0 : (d_d_e15_v >> {d_d_e15_s4, 2'h0}));
+        d_d_e15 <= (d_d_e15_z4 ? 29'h0 : (d_d_e15_m >> {d_d_e15_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -20026,23 +19141,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_t0 <= u_exp_x_t_e0;
-    end
-
-    always @(posedge aclk) begin
-        dec_t_px_t1 <= u_exp_x_t_e1;
-    end
-
-    always @(posedge aclk) begin
-        dec_t_px_t2 <= u_exp_x_t_e2;
-    end
-
-    always @(posedge aclk) begin
-        dec_t_px_t3 <= u_exp_x_t_e3;
-    end
-
-    always @(posedge aclk) begin
-        dec_t_px_q <= dec_t_px_f[6:5];
+        dec_t_px_t <= u_exp_x_t_e;
     end
 
     always @(posedge aclk) begin
@@ -20054,11 +19153,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_t <= (dec_t_px_q[1] ? (dec_t_px_q[0] ? dec_t_px_t3 : dec_t_px_t2) : (dec_t_px_q[0] ? dec_t_px_t1 : dec_t_px_t0));
+        dec_t_px_v <= (dec_t_px_t >> dec_t_px_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s3 <= dec_t_px_s2;
+        dec_t_px_s3 <= dec_t_px_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -20066,11 +19165,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_v <= (dec_t_px_t >> dec_t_px_s3[1:0]);
+        dec_t_px_m <= (dec_t_px_v >> {dec_t_px_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s4 <= dec_t_px_s3[4:2];
+        dec_t_px_s4 <= dec_t_px_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -20078,7 +19177,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px <= (dec_t_px_z4 ? 29'h0 : (dec_t_px_v >> {dec_t_px_s4, 2'h0}));
+        dec_t_px <= (dec_t_px_z4 ? 29'h0 : (dec_t_px_m >> {dec_t_px_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
@@ -20262,23 +19361,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_t0 <= u_exp_x_d_e0;
-    end
-
-    always @(posedge aclk) begin
-        dec_d_px_t1 <= u_exp_x_d_e1;
-    end
-
-    always @(posedge aclk) begin
-        dec_d_px_t2 <= u_exp_x_d_e2;
-    end
-
-    always @(posedge aclk) begin
-        dec_d_px_t3 <= u_exp_x_d_e3;
-    end
-
-    always @(posedge aclk) begin
-        dec_d_px_q <= dec_d_px_f[6:5];
+        dec_d_px_t <= u_exp_x_d_e;
     end
 
     always @(posedge aclk) begin
@@ -20290,11 +19373,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_t <= (dec_d_px_q[1] ? (dec_d_px_q[0] ? dec_d_px_t3 : dec_d_px_t2) : (dec_d_px_q[0] ? dec_d_px_t1 : dec_d_px_t0));
+        dec_d_px_v <= (dec_d_px_t >> dec_d_px_s2[1:0]);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s3 <= dec_d_px_s2;
+        dec_d_px_s3 <= dec_d_px_s2[4:2];
     end
 
     always @(posedge aclk) begin
@@ -20302,11 +19385,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_v <= (dec_d_px_t >> dec_d_px_s3[1:0]);
+        dec_d_px_m <= (dec_d_px_v >> {dec_d_px_s3[1:0], 2'h0});
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s4 <= dec_d_px_s3[4:2];
+        dec_d_px_s4 <= dec_d_px_s3[2];
     end
 
     always @(posedge aclk) begin
@@ -20314,7 +19397,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px <= (dec_d_px_z4 ? 29'h0 : (dec_d_px_v >> {dec_d_px_s4, 2'h0}));
+        dec_d_px <= (dec_d_px_z4 ? 29'h0 : (dec_d_px_m >> {dec_d_px_s4, 4'h0}));
     end
 
     always @(posedge aclk) begin
