@@ -2,8 +2,10 @@
 one case statement of 2^R words) for place and route: each output bit becomes one LUT of R inputs built from the
 slices' primitives (LUT4s, PFUMX for a fifth input, L6MUX21 for a sixth and a seventh; the structure Yosys's own
 `$lut` mapping uses), so the table is one LUT level. Yosys's generic mapping of the 7-input case statement made up to
-6 LUT4 levels. A bit that is the same for every f is a constant; top inputs a bit does not depend on are left out. Same ports and no clock, like the generic module; `tools/synth.py` reads these definitions over the
-harness's (`read_verilog -overwrite`)."""
+6 LUT4 levels. A bit that is the same for every f is a constant; top inputs a bit does not depend on are left out; a
+bit that is 1 on at most two ranges of f is written as comparisons (Yosys maps those in a few LUT4s). Same ports and
+no clock, like the generic module; `tools/synth.py` reads these definitions over the harness's
+(`read_verilog -overwrite`)."""
 from __future__ import annotations
 
 import re
@@ -73,13 +75,41 @@ class Netlist:
         return z
 
 
+def ranges(truth: list[int]) -> list[range]:
+    """The runs of addresses where `truth` is 1."""
+    runs, start = [], None
+    for i, t in enumerate(truth + [0]):
+        if t and start is None:
+            start = i
+        elif not t and start is not None:
+            runs.append(range(start, i))
+            start = None
+    return runs
+
+
+def comparison(runs: list[range], bits: int) -> str:
+    """f in any of `runs`, as comparisons with constants."""
+    def within(r: range) -> str:
+        low = f"(f >= {bits}'d{r.start})" if r.start > 0 else ""
+        high = f"(f <= {bits}'d{r.stop - 1})" if r.stop < 1 << bits else ""
+        return f"(f == {bits}'d{r.start})" if len(r) == 1 else " & ".join(t for t in (low, high) if t)
+    return " | ".join(f"({within(r)})" for r in runs)
+
+
 def mapping(name: str, bits: int, width: int, words: list[int]) -> str:
     """One module: the generic one's ports, each output bit one R-input LUT of ECP5 primitives."""
     if not 1 <= bits <= 7:
         raise ValueError(f"{name}: {bits} address bits; one ECP5 LUT takes at most 7 inputs")
     net = Netlist()
     inputs = [f"f[{k}]" for k in range(bits)]
-    outputs = [net.lut([(w >> b) & 1 for w in words], inputs) for b in range(width)]
+    outputs = []
+    for b in range(width):
+        truth = [(w >> b) & 1 for w in words]
+        runs = ranges(truth)
+        # A bit that is 1 on at most two ranges of f (the table's top bits: it falls from 2^E to 2^(E-1)) is a
+        # comparison or two, a few LUT4s in Yosys's own mapping rather than a LUT7's eight.
+        simple = 0 < len(runs) <= 2 and len(runs[0]) < len(truth)
+        outputs.append(comparison(runs, bits) if simple else net.lut(truth, inputs))
     wires = "".join(f"    wire w{k};\n" for k in range(net.wires))
     body = "".join(f"    {line}\n" for line in net.lines)
     assigns = "".join(f"    assign e[{b}] = {o};\n" for b, o in enumerate(outputs))
