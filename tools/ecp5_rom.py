@@ -3,9 +3,9 @@ one case statement of 2^R words) for place and route: each output bit becomes on
 slices' primitives (LUT4s, PFUMX for a fifth input, L6MUX21 for a sixth and a seventh; the structure Yosys's own
 `$lut` mapping uses), so the table is one LUT level. Yosys's generic mapping of the 7-input case statement made up to
 6 LUT4 levels. A bit that is the same for every f is a constant; top inputs a bit does not depend on are left out; a
-bit that is 1 on at most two ranges of f is written as comparisons (Yosys maps those in a few LUT4s). Same ports and
-no clock, like the generic module; `tools/synth.py` reads these definitions over the harness's
-(`read_verilog -overwrite`)."""
+bit whose rows of 16 (f's top bits) are constants or one of at most two functions of f's low 4 bits is two levels of
+fewer LUT4s (`Netlist.by_rows`). Same ports and no clock, like the generic module; `tools/synth.py` reads these
+definitions over the harness's (`read_verilog -overwrite`)."""
 from __future__ import annotations
 
 import re
@@ -52,7 +52,32 @@ class Netlist:
             return f"1'b{truth[0]}"
         while len(inputs) > 4 and truth[:len(truth) // 2] == truth[len(truth) // 2:]:
             truth, inputs = truth[:len(truth) // 2], inputs[:-1]
-        return self.full(truth, inputs)
+        return self.by_rows(truth, inputs) or self.full(truth, inputs)
+
+    @staticmethod
+    def cost(n: int) -> int:
+        """LUT4s of `full` on n inputs."""
+        return 1 << max(0, n - 4)
+
+    def by_rows(self, truth: list[int], inputs: list[str]) -> str | None:
+        """Two levels where that takes fewer LUT4s: with f's low 4 bits as a row's column, a function whose rows
+        are constants or one of k ≤ 2 other functions is a LUT4 per such row function and a LUT of the top bits and
+        their k outputs (the table's top bits: 1 for f = 0, f ≠ 0, f in one range; 2 to 4 LUT4s, not 8)."""
+        if len(inputs) <= 4:
+            return None
+        rows = [tuple(truth[i:i + 16]) for i in range(0, len(truth), 16)]
+        varying = list(dict.fromkeys(r for r in rows if len(set(r)) > 1))
+        top = len(inputs) - 4
+        if not varying or len(varying) > 2 or len(varying) + self.cost(top + len(varying)) >= self.cost(len(inputs)):
+            return None
+        outputs = [self.full(list(r), inputs[:4]) for r in varying]
+        # The top LUT's inputs: the row functions' outputs (least significant), then the top bits.
+        k = len(varying)
+        choice = [0] * (1 << (k + top))
+        for h, row in enumerate(rows):
+            for r in range(1 << k):
+                choice[r + (h << k)] = row[0] if len(set(row)) == 1 else (r >> varying.index(row)) & 1
+        return self.full(choice, outputs + inputs[4:])
 
     def full(self, truth: list[int], inputs: list[str]) -> str:
         """A LUT4 up to 4 inputs; for 5 a PFUMX of two LUT4s, for 6 an L6MUX21 of two PFUMXes, for 7 an L6MUX21 of
@@ -75,41 +100,13 @@ class Netlist:
         return z
 
 
-def ranges(truth: list[int]) -> list[range]:
-    """The runs of addresses where `truth` is 1."""
-    runs, start = [], None
-    for i, t in enumerate(truth + [0]):
-        if t and start is None:
-            start = i
-        elif not t and start is not None:
-            runs.append(range(start, i))
-            start = None
-    return runs
-
-
-def comparison(runs: list[range], bits: int) -> str:
-    """f in any of `runs`, as comparisons with constants."""
-    def within(r: range) -> str:
-        low = f"(f >= {bits}'d{r.start})" if r.start > 0 else ""
-        high = f"(f <= {bits}'d{r.stop - 1})" if r.stop < 1 << bits else ""
-        return f"(f == {bits}'d{r.start})" if len(r) == 1 else " & ".join(t for t in (low, high) if t)
-    return " | ".join(f"({within(r)})" for r in runs)
-
-
 def mapping(name: str, bits: int, width: int, words: list[int]) -> str:
     """One module: the generic one's ports, each output bit one R-input LUT of ECP5 primitives."""
     if not 1 <= bits <= 7:
         raise ValueError(f"{name}: {bits} address bits; one ECP5 LUT takes at most 7 inputs")
     net = Netlist()
     inputs = [f"f[{k}]" for k in range(bits)]
-    outputs = []
-    for b in range(width):
-        truth = [(w >> b) & 1 for w in words]
-        runs = ranges(truth)
-        # A bit that is 1 on at most two ranges of f (the table's top bits: it falls from 2^E to 2^(E-1)) is a
-        # comparison or two, a few LUT4s in Yosys's own mapping rather than a LUT7's eight.
-        simple = 0 < len(runs) <= 2 and len(runs[0]) < len(truth)
-        outputs.append(comparison(runs, bits) if simple else net.lut(truth, inputs))
+    outputs = [net.lut([(w >> b) & 1 for w in words], inputs) for b in range(width)]
     wires = "".join(f"    wire w{k};\n" for k in range(net.wires))
     body = "".join(f"    {line}\n" for line in net.lines)
     assigns = "".join(f"    assign e[{b}] = {o};\n" for b, o in enumerate(outputs))
