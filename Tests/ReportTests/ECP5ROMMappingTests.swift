@@ -9,6 +9,22 @@ import XCTest
 final class ECP5ROMMappingTests: XCTestCase {
     static let root = BuiltProducts.packageRoot
 
+    /// A fresh temporary directory (the caller removes it).
+    func scratchDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ecp5-rom-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// A small sampling unit's Verilog (it holds the table module), written to `dir`; its path.
+    func generateSamplingUnit(in dir: URL) throws -> String {
+        let verilog = dir.appendingPathComponent("verify.v").path
+        let gen = try BuiltProducts.run("hadesgen", ["--mode", "sampling", "--gamma", "2", "--vocab", "300", "--lanes", "4",
+                                                     "--format", "fixed16.8", "-o", verilog])
+        XCTAssertEqual(gen.status, 0, gen.stderr)
+        return verilog
+    }
+
     func bench(_ name: String, bits: Int, width: Int) -> String {
         """
         module tb;
@@ -32,13 +48,9 @@ final class ECP5ROMMappingTests: XCTestCase {
         let candidates = ["/usr/share/yosys/ecp5", "/usr/local/share/yosys/ecp5"]
         let libraryDir = try XCTUnwrap(candidates.first { FileManager.default.fileExists(atPath: "\($0)/cells_sim.v") },
                                        "Yosys's ecp5/cells_sim.v not found in \(candidates): install yosys (make deps)")
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ecp5-rom-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let verilog = dir.appendingPathComponent("verify.v").path
-        let gen = try BuiltProducts.run("hadesgen", ["--mode", "sampling", "--gamma", "2", "--vocab", "300", "--lanes", "4",
-                                                     "--format", "fixed16.8", "-o", verilog])
-        XCTAssertEqual(gen.status, 0, gen.stderr)
+        let verilog = try generateSamplingUnit(in: dir)
         let mapped = try ProcessRunner.run("python3", [Self.root.appendingPathComponent("tools/ecp5_rom.py").path, verilog])
         XCTAssertEqual(mapped.status, 0, mapped.stderr)
         let generic = try String(contentsOfFile: verilog, encoding: .utf8)
@@ -71,13 +83,9 @@ final class ECP5ROMMappingTests: XCTestCase {
     }
 
     func testATableWithAMissingEntryIsNamed() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ecp5-rom-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let verilog = dir.appendingPathComponent("verify.v").path
-        let gen = try BuiltProducts.run("hadesgen", ["--mode", "sampling", "--gamma", "2", "--vocab", "300", "--lanes", "4",
-                                                     "--format", "fixed16.8", "-o", verilog])
-        XCTAssertEqual(gen.status, 0, gen.stderr)
+        let verilog = try generateSamplingUnit(in: dir)
         let text = try String(contentsOfFile: verilog, encoding: .utf8)
         let cut = try XCTUnwrap(text.range(of: #"7'h5: begin\s*table\w* = 29'h[0-9a-f]+;\s*end"#, options: .regularExpression),
                                 "entry 5 of the table")
