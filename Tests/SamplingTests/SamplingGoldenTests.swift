@@ -237,6 +237,32 @@ final class SamplingGoldenTests: XCTestCase {
                      FP.quantisationError(c.format), FP.normalisationError(c), FP.entryBound(c), FP.l1Bound(c)))
     }
 
+    /// ν ≥ y for every token, so the clamp of δ = ν − y at 0 (`normalised`, and the RTL's δ < 0 → EXP[0]) never acts
+    /// on a token: S is at least the largest y's own exponential EXP[ρ·2^R − y], and ℓ (LOG's rounding and index
+    /// truncation, under 0.6 of 2^−R in all) stays an integer at or above its log2. Rows with one token far above the
+    /// rest (S < 2^E, so ℓ < 0) at each of the 2^R offsets ρ·2^R − y, and random rows. No co-simulation reaches the
+    /// clamp for this reason.
+    func testNormalisedReferenceIsAtLeastEveryY() {
+        let c = Fixture.config(vocab: 100, lanes: 16)
+        guard case let .fixed(width, _) = c.format else { return XCTFail("a fixed format") }
+        var rng = SplitMix64(seed: 12)
+        var offsets = Set<Int64>()
+        let peaked = (0..<512).map { i -> [Double] in
+            var logits = [Double](repeating: -100, count: c.vocab)
+            logits[3] = Double(i) / 256
+            if i % 2 == 1 { logits[40] = logits[3] - 6 - Double(i % 7) }
+            return logits
+        }
+        for logits in peaked + (0..<200).map({ _ in Fixture.randomLogits(&rng, c.vocab, scale: 3) }) {
+            let codes = Fixture.codes(logits)
+            let row = FP.row(codes, config: c)
+            let ys = codes.map { FP.y($0, width: width, shift: FP.yShift(c.format)) }
+            XCTAssertGreaterThanOrEqual(row.normalisedReference, ys.max()!, "ν below the largest y")
+            offsets.insert((row.reference << Int64(FP.fractionBits)) - ys.max()!)
+        }
+        XCTAssertEqual(offsets.count, 1 << FP.fractionBits, "every offset ρ·2^R − y of the largest token")
+    }
+
     /// Step 4: ℓ against log2 of the sum, and p̂ against the float64 softmax within Δ (per entry) and λ (L1).
     func testNormalisedExponentialsWithinTheBound() {
         XCTAssertEqual(FP.logTable.count, 1024)

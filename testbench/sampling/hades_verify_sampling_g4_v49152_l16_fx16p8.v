@@ -1635,6 +1635,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t0_f;
     wire [28:0] u_exp_t0_e;
     wire [18:0] d_t_delta0;
+    reg  d_t_e0_n;
     reg  [6:0] d_t_e0_f;
     reg  [4:0] d_t_e0_s;
     reg  d_t_e0_past;
@@ -1652,6 +1653,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t1_f;
     wire [28:0] u_exp_t1_e;
     wire [18:0] d_t_delta1;
+    reg  d_t_e1_n;
     reg  [6:0] d_t_e1_f;
     reg  [4:0] d_t_e1_s;
     reg  d_t_e1_past;
@@ -1669,6 +1671,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t2_f;
     wire [28:0] u_exp_t2_e;
     wire [18:0] d_t_delta2;
+    reg  d_t_e2_n;
     reg  [6:0] d_t_e2_f;
     reg  [4:0] d_t_e2_s;
     reg  d_t_e2_past;
@@ -1686,6 +1689,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t3_f;
     wire [28:0] u_exp_t3_e;
     wire [18:0] d_t_delta3;
+    reg  d_t_e3_n;
     reg  [6:0] d_t_e3_f;
     reg  [4:0] d_t_e3_s;
     reg  d_t_e3_past;
@@ -1703,6 +1707,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t4_f;
     wire [28:0] u_exp_t4_e;
     wire [18:0] d_t_delta4;
+    reg  d_t_e4_n;
     reg  [6:0] d_t_e4_f;
     reg  [4:0] d_t_e4_s;
     reg  d_t_e4_past;
@@ -1720,6 +1725,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t5_f;
     wire [28:0] u_exp_t5_e;
     wire [18:0] d_t_delta5;
+    reg  d_t_e5_n;
     reg  [6:0] d_t_e5_f;
     reg  [4:0] d_t_e5_s;
     reg  d_t_e5_past;
@@ -1737,6 +1743,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t6_f;
     wire [28:0] u_exp_t6_e;
     wire [18:0] d_t_delta6;
+    reg  d_t_e6_n;
     reg  [6:0] d_t_e6_f;
     reg  [4:0] d_t_e6_s;
     reg  d_t_e6_past;
@@ -1754,6 +1761,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t7_f;
     wire [28:0] u_exp_t7_e;
     wire [18:0] d_t_delta7;
+    reg  d_t_e7_n;
     reg  [6:0] d_t_e7_f;
     reg  [4:0] d_t_e7_s;
     reg  d_t_e7_past;
@@ -1771,6 +1779,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t8_f;
     wire [28:0] u_exp_t8_e;
     wire [18:0] d_t_delta8;
+    reg  d_t_e8_n;
     reg  [6:0] d_t_e8_f;
     reg  [4:0] d_t_e8_s;
     reg  d_t_e8_past;
@@ -1788,6 +1797,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t9_f;
     wire [28:0] u_exp_t9_e;
     wire [18:0] d_t_delta9;
+    reg  d_t_e9_n;
     reg  [6:0] d_t_e9_f;
     reg  [4:0] d_t_e9_s;
     reg  d_t_e9_past;
@@ -1805,6 +1815,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t10_f;
     wire [28:0] u_exp_t10_e;
     wire [18:0] d_t_delta10;
+    reg  d_t_e10_n;
     reg  [6:0] d_t_e10_f;
     reg  [4:0] d_t_e10_s;
     reg  d_t_e10_past;
@@ -1822,6 +1833,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t11_f;
     wire [28:0] u_exp_t11_e;
     wire [18:0] d_t_delta11;
+    reg  d_t_e11_n;
     reg  [6:0] d_t_e11_f;
     reg  [4:0] d_t_e11_s;
     reg  d_t_e11_past;
@@ -1839,6 +1851,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t12_f;
     wire [28:0] u_exp_t12_e;
     wire [18:0] d_t_delta12;
+    reg  d_t_e12_n;
     reg  [6:0] d_t_e12_f;
     reg  [4:0] d_t_e12_s;
     reg  d_t_e12_past;
@@ -1856,6 +1869,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t13_f;
     wire [28:0] u_exp_t13_e;
     wire [18:0] d_t_delta13;
+    reg  d_t_e13_n;
     reg  [6:0] d_t_e13_f;
     reg  [4:0] d_t_e13_s;
     reg  d_t_e13_past;
@@ -1873,6 +1887,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t14_f;
     wire [28:0] u_exp_t14_e;
     wire [18:0] d_t_delta14;
+    reg  d_t_e14_n;
     reg  [6:0] d_t_e14_f;
     reg  [4:0] d_t_e14_s;
     reg  d_t_e14_past;
@@ -1890,6 +1905,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t15_f;
     wire [28:0] u_exp_t15_e;
     wire [18:0] d_t_delta15;
+    reg  d_t_e15_n;
     reg  [6:0] d_t_e15_f;
     reg  [4:0] d_t_e15_s;
     reg  d_t_e15_past;
@@ -1907,6 +1923,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d0_f;
     wire [28:0] u_exp_d0_e;
     wire [18:0] d_d_delta0;
+    reg  d_d_e0_n;
     reg  [6:0] d_d_e0_f;
     reg  [4:0] d_d_e0_s;
     reg  d_d_e0_past;
@@ -1924,6 +1941,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d1_f;
     wire [28:0] u_exp_d1_e;
     wire [18:0] d_d_delta1;
+    reg  d_d_e1_n;
     reg  [6:0] d_d_e1_f;
     reg  [4:0] d_d_e1_s;
     reg  d_d_e1_past;
@@ -1941,6 +1959,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d2_f;
     wire [28:0] u_exp_d2_e;
     wire [18:0] d_d_delta2;
+    reg  d_d_e2_n;
     reg  [6:0] d_d_e2_f;
     reg  [4:0] d_d_e2_s;
     reg  d_d_e2_past;
@@ -1958,6 +1977,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d3_f;
     wire [28:0] u_exp_d3_e;
     wire [18:0] d_d_delta3;
+    reg  d_d_e3_n;
     reg  [6:0] d_d_e3_f;
     reg  [4:0] d_d_e3_s;
     reg  d_d_e3_past;
@@ -1975,6 +1995,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d4_f;
     wire [28:0] u_exp_d4_e;
     wire [18:0] d_d_delta4;
+    reg  d_d_e4_n;
     reg  [6:0] d_d_e4_f;
     reg  [4:0] d_d_e4_s;
     reg  d_d_e4_past;
@@ -1992,6 +2013,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d5_f;
     wire [28:0] u_exp_d5_e;
     wire [18:0] d_d_delta5;
+    reg  d_d_e5_n;
     reg  [6:0] d_d_e5_f;
     reg  [4:0] d_d_e5_s;
     reg  d_d_e5_past;
@@ -2009,6 +2031,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d6_f;
     wire [28:0] u_exp_d6_e;
     wire [18:0] d_d_delta6;
+    reg  d_d_e6_n;
     reg  [6:0] d_d_e6_f;
     reg  [4:0] d_d_e6_s;
     reg  d_d_e6_past;
@@ -2026,6 +2049,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d7_f;
     wire [28:0] u_exp_d7_e;
     wire [18:0] d_d_delta7;
+    reg  d_d_e7_n;
     reg  [6:0] d_d_e7_f;
     reg  [4:0] d_d_e7_s;
     reg  d_d_e7_past;
@@ -2043,6 +2067,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d8_f;
     wire [28:0] u_exp_d8_e;
     wire [18:0] d_d_delta8;
+    reg  d_d_e8_n;
     reg  [6:0] d_d_e8_f;
     reg  [4:0] d_d_e8_s;
     reg  d_d_e8_past;
@@ -2060,6 +2085,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d9_f;
     wire [28:0] u_exp_d9_e;
     wire [18:0] d_d_delta9;
+    reg  d_d_e9_n;
     reg  [6:0] d_d_e9_f;
     reg  [4:0] d_d_e9_s;
     reg  d_d_e9_past;
@@ -2077,6 +2103,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d10_f;
     wire [28:0] u_exp_d10_e;
     wire [18:0] d_d_delta10;
+    reg  d_d_e10_n;
     reg  [6:0] d_d_e10_f;
     reg  [4:0] d_d_e10_s;
     reg  d_d_e10_past;
@@ -2094,6 +2121,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d11_f;
     wire [28:0] u_exp_d11_e;
     wire [18:0] d_d_delta11;
+    reg  d_d_e11_n;
     reg  [6:0] d_d_e11_f;
     reg  [4:0] d_d_e11_s;
     reg  d_d_e11_past;
@@ -2111,6 +2139,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d12_f;
     wire [28:0] u_exp_d12_e;
     wire [18:0] d_d_delta12;
+    reg  d_d_e12_n;
     reg  [6:0] d_d_e12_f;
     reg  [4:0] d_d_e12_s;
     reg  d_d_e12_past;
@@ -2128,6 +2157,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d13_f;
     wire [28:0] u_exp_d13_e;
     wire [18:0] d_d_delta13;
+    reg  d_d_e13_n;
     reg  [6:0] d_d_e13_f;
     reg  [4:0] d_d_e13_s;
     reg  d_d_e13_past;
@@ -2145,6 +2175,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d14_f;
     wire [28:0] u_exp_d14_e;
     wire [18:0] d_d_delta14;
+    reg  d_d_e14_n;
     reg  [6:0] d_d_e14_f;
     reg  [4:0] d_d_e14_s;
     reg  d_d_e14_past;
@@ -2162,6 +2193,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d15_f;
     wire [28:0] u_exp_d15_e;
     wire [18:0] d_d_delta15;
+    reg  d_d_e15_n;
     reg  [6:0] d_d_e15_f;
     reg  [4:0] d_d_e15_s;
     reg  d_d_e15_past;
@@ -2764,6 +2796,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] dec_t_y_15;
     reg  [18:0] dec_t_y_limit;
     wire [18:0] dec_t_delta;
+    reg  dec_t_px_n;
     reg  [6:0] dec_t_px_f;
     reg  [4:0] dec_t_px_s;
     reg  dec_t_px_past;
@@ -2823,6 +2856,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] dec_d_y_15;
     reg  [18:0] dec_d_y_limit;
     wire [18:0] dec_d_delta;
+    reg  dec_d_px_n;
     reg  [6:0] dec_d_px_f;
     reg  [4:0] dec_d_px_s;
     reg  dec_d_px_past;
@@ -3111,268 +3145,268 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [17:0] t_151;
     wire [17:0] t_152;
     wire [17:0] t_153;
-    wire t_154;
-    wire [17:0] t_155;
-    wire [10:0] t_156;
-    wire [18:0] t_157;
-    wire [19:0] t_158;
+    wire [17:0] t_154;
+    wire [10:0] t_155;
+    wire [18:0] t_156;
+    wire [19:0] t_157;
+    wire [17:0] t_158;
     wire [17:0] t_159;
-    wire t_160;
-    wire [17:0] t_161;
-    wire [10:0] t_162;
-    wire [18:0] t_163;
-    wire [19:0] t_164;
-    wire [17:0] t_165;
-    wire t_166;
-    wire [17:0] t_167;
-    wire [10:0] t_168;
-    wire [18:0] t_169;
-    wire [19:0] t_170;
-    wire [17:0] t_171;
-    wire t_172;
+    wire [10:0] t_160;
+    wire [18:0] t_161;
+    wire [19:0] t_162;
+    wire [17:0] t_163;
+    wire [17:0] t_164;
+    wire [10:0] t_165;
+    wire [18:0] t_166;
+    wire [19:0] t_167;
+    wire [17:0] t_168;
+    wire [17:0] t_169;
+    wire [10:0] t_170;
+    wire [18:0] t_171;
+    wire [19:0] t_172;
     wire [17:0] t_173;
-    wire [10:0] t_174;
-    wire [18:0] t_175;
-    wire [19:0] t_176;
-    wire [17:0] t_177;
-    wire t_178;
+    wire [17:0] t_174;
+    wire [10:0] t_175;
+    wire [18:0] t_176;
+    wire [19:0] t_177;
+    wire [17:0] t_178;
     wire [17:0] t_179;
     wire [10:0] t_180;
     wire [18:0] t_181;
     wire [19:0] t_182;
     wire [17:0] t_183;
-    wire t_184;
-    wire [17:0] t_185;
-    wire [10:0] t_186;
-    wire [18:0] t_187;
-    wire [19:0] t_188;
+    wire [17:0] t_184;
+    wire [10:0] t_185;
+    wire [18:0] t_186;
+    wire [19:0] t_187;
+    wire [17:0] t_188;
     wire [17:0] t_189;
-    wire t_190;
-    wire [17:0] t_191;
-    wire [10:0] t_192;
-    wire [18:0] t_193;
-    wire [19:0] t_194;
-    wire [17:0] t_195;
-    wire t_196;
-    wire [17:0] t_197;
-    wire [10:0] t_198;
-    wire [18:0] t_199;
-    wire [19:0] t_200;
-    wire [17:0] t_201;
-    wire t_202;
+    wire [10:0] t_190;
+    wire [18:0] t_191;
+    wire [19:0] t_192;
+    wire [17:0] t_193;
+    wire [17:0] t_194;
+    wire [10:0] t_195;
+    wire [18:0] t_196;
+    wire [19:0] t_197;
+    wire [17:0] t_198;
+    wire [17:0] t_199;
+    wire [10:0] t_200;
+    wire [18:0] t_201;
+    wire [19:0] t_202;
     wire [17:0] t_203;
-    wire [10:0] t_204;
-    wire [18:0] t_205;
-    wire [19:0] t_206;
-    wire [17:0] t_207;
-    wire t_208;
+    wire [17:0] t_204;
+    wire [10:0] t_205;
+    wire [18:0] t_206;
+    wire [19:0] t_207;
+    wire [17:0] t_208;
     wire [17:0] t_209;
     wire [10:0] t_210;
     wire [18:0] t_211;
     wire [19:0] t_212;
     wire [17:0] t_213;
-    wire t_214;
-    wire [17:0] t_215;
-    wire [10:0] t_216;
-    wire [18:0] t_217;
-    wire [19:0] t_218;
+    wire [17:0] t_214;
+    wire [10:0] t_215;
+    wire [18:0] t_216;
+    wire [19:0] t_217;
+    wire [17:0] t_218;
     wire [17:0] t_219;
-    wire t_220;
-    wire [17:0] t_221;
-    wire [10:0] t_222;
-    wire [18:0] t_223;
-    wire [19:0] t_224;
-    wire [17:0] t_225;
-    wire t_226;
-    wire [17:0] t_227;
-    wire [10:0] t_228;
-    wire [18:0] t_229;
-    wire [19:0] t_230;
-    wire [17:0] t_231;
-    wire t_232;
+    wire [10:0] t_220;
+    wire [18:0] t_221;
+    wire [19:0] t_222;
+    wire [17:0] t_223;
+    wire [17:0] t_224;
+    wire [10:0] t_225;
+    wire [18:0] t_226;
+    wire [19:0] t_227;
+    wire [17:0] t_228;
+    wire [17:0] t_229;
+    wire [10:0] t_230;
+    wire [18:0] t_231;
+    wire [19:0] t_232;
     wire [17:0] t_233;
-    wire [10:0] t_234;
-    wire [18:0] t_235;
-    wire [19:0] t_236;
-    wire [17:0] t_237;
-    wire t_238;
+    wire [17:0] t_234;
+    wire [10:0] t_235;
+    wire [18:0] t_236;
+    wire [19:0] t_237;
+    wire [17:0] t_238;
     wire [17:0] t_239;
     wire [10:0] t_240;
     wire [18:0] t_241;
     wire [19:0] t_242;
     wire [17:0] t_243;
-    wire t_244;
-    wire [17:0] t_245;
-    wire [10:0] t_246;
-    wire [18:0] t_247;
-    wire [19:0] t_248;
+    wire [17:0] t_244;
+    wire [10:0] t_245;
+    wire [18:0] t_246;
+    wire [19:0] t_247;
+    wire [17:0] t_248;
     wire [17:0] t_249;
-    wire t_250;
-    wire [17:0] t_251;
-    wire [10:0] t_252;
-    wire [18:0] t_253;
-    wire [19:0] t_254;
-    wire [17:0] t_255;
-    wire t_256;
-    wire [17:0] t_257;
-    wire [10:0] t_258;
-    wire [18:0] t_259;
-    wire [19:0] t_260;
-    wire [17:0] t_261;
-    wire t_262;
+    wire [10:0] t_250;
+    wire [18:0] t_251;
+    wire [19:0] t_252;
+    wire [17:0] t_253;
+    wire [17:0] t_254;
+    wire [10:0] t_255;
+    wire [18:0] t_256;
+    wire [19:0] t_257;
+    wire [17:0] t_258;
+    wire [17:0] t_259;
+    wire [10:0] t_260;
+    wire [18:0] t_261;
+    wire [19:0] t_262;
     wire [17:0] t_263;
-    wire [10:0] t_264;
-    wire [18:0] t_265;
-    wire [19:0] t_266;
-    wire [17:0] t_267;
-    wire t_268;
+    wire [17:0] t_264;
+    wire [10:0] t_265;
+    wire [18:0] t_266;
+    wire [19:0] t_267;
+    wire [17:0] t_268;
     wire [17:0] t_269;
     wire [10:0] t_270;
     wire [18:0] t_271;
     wire [19:0] t_272;
     wire [17:0] t_273;
-    wire t_274;
-    wire [17:0] t_275;
-    wire [10:0] t_276;
-    wire [18:0] t_277;
-    wire [19:0] t_278;
+    wire [17:0] t_274;
+    wire [10:0] t_275;
+    wire [18:0] t_276;
+    wire [19:0] t_277;
+    wire [17:0] t_278;
     wire [17:0] t_279;
-    wire t_280;
-    wire [17:0] t_281;
-    wire [10:0] t_282;
-    wire [18:0] t_283;
-    wire [19:0] t_284;
-    wire [17:0] t_285;
-    wire t_286;
-    wire [17:0] t_287;
-    wire [10:0] t_288;
-    wire [18:0] t_289;
-    wire [19:0] t_290;
-    wire [17:0] t_291;
-    wire t_292;
+    wire [10:0] t_280;
+    wire [18:0] t_281;
+    wire [19:0] t_282;
+    wire [17:0] t_283;
+    wire [17:0] t_284;
+    wire [10:0] t_285;
+    wire [18:0] t_286;
+    wire [19:0] t_287;
+    wire [17:0] t_288;
+    wire [17:0] t_289;
+    wire [10:0] t_290;
+    wire [18:0] t_291;
+    wire [19:0] t_292;
     wire [17:0] t_293;
-    wire [10:0] t_294;
-    wire [18:0] t_295;
-    wire [19:0] t_296;
-    wire [17:0] t_297;
-    wire t_298;
+    wire [17:0] t_294;
+    wire [10:0] t_295;
+    wire [18:0] t_296;
+    wire [19:0] t_297;
+    wire [17:0] t_298;
     wire [17:0] t_299;
     wire [10:0] t_300;
     wire [18:0] t_301;
     wire [19:0] t_302;
     wire [17:0] t_303;
-    wire t_304;
-    wire [17:0] t_305;
-    wire [10:0] t_306;
-    wire [18:0] t_307;
-    wire [19:0] t_308;
+    wire [17:0] t_304;
+    wire [10:0] t_305;
+    wire [18:0] t_306;
+    wire [19:0] t_307;
+    wire [17:0] t_308;
     wire [17:0] t_309;
-    wire t_310;
-    wire [17:0] t_311;
-    wire [10:0] t_312;
-    wire [18:0] t_313;
-    wire [19:0] t_314;
-    wire [17:0] t_315;
-    wire t_316;
-    wire [17:0] t_317;
-    wire [10:0] t_318;
-    wire [18:0] t_319;
-    wire [19:0] t_320;
-    wire [17:0] t_321;
-    wire t_322;
-    wire [17:0] t_323;
-    wire [10:0] t_324;
-    wire [18:0] t_325;
-    wire [19:0] t_326;
-    wire [17:0] t_327;
-    wire t_328;
-    wire [17:0] t_329;
-    wire [10:0] t_330;
-    wire [18:0] t_331;
-    wire [19:0] t_332;
-    wire [17:0] t_333;
-    wire t_334;
-    wire [17:0] t_335;
-    wire [10:0] t_336;
-    wire [18:0] t_337;
-    wire [19:0] t_338;
-    wire [17:0] t_339;
-    wire t_340;
-    wire [17:0] t_341;
-    wire [10:0] t_342;
-    wire [18:0] t_343;
-    wire [19:0] t_344;
-    wire [16:0] t_345;
-    wire [16:0] t_346;
-    wire [15:0] t_347;
-    wire [16:0] t_348;
-    wire [16:0] t_349;
-    wire [18:0] t_350;
-    wire [16:0] t_351;
-    wire [18:0] t_352;
-    wire [16:0] t_353;
-    wire [16:0] t_354;
-    wire [16:0] t_355;
-    wire [15:0] t_356;
-    wire [16:0] t_357;
-    wire [16:0] t_358;
-    wire [18:0] t_359;
-    wire [16:0] t_360;
-    wire [18:0] t_361;
-    wire [16:0] t_362;
-    wire [16:0] t_363;
-    wire [16:0] t_364;
-    wire [43:0] t_365;
-    wire [43:0] t_366;
-    wire t_367;
-    wire [33:0] t_368;
-    wire [33:0] t_369;
-    wire [33:0] t_370;
-    wire [33:0] t_371;
-    wire [33:0] t_372;
-    wire [33:0] t_373;
-    wire [33:0] t_374;
-    wire [33:0] t_375;
-    wire [33:0] t_376;
-    wire [33:0] t_377;
-    wire [33:0] t_378;
-    wire [33:0] t_379;
-    wire [33:0] t_380;
-    wire [33:0] t_381;
-    wire [33:0] t_382;
-    wire [44:0] t_383;
-    wire [45:0] t_384;
+    wire [10:0] t_310;
+    wire [18:0] t_311;
+    wire [19:0] t_312;
+    wire [16:0] t_313;
+    wire [16:0] t_314;
+    wire [15:0] t_315;
+    wire [16:0] t_316;
+    wire [16:0] t_317;
+    wire [18:0] t_318;
+    wire [16:0] t_319;
+    wire [18:0] t_320;
+    wire [16:0] t_321;
+    wire [16:0] t_322;
+    wire [16:0] t_323;
+    wire [15:0] t_324;
+    wire [16:0] t_325;
+    wire [16:0] t_326;
+    wire [18:0] t_327;
+    wire [16:0] t_328;
+    wire [18:0] t_329;
+    wire [16:0] t_330;
+    wire [16:0] t_331;
+    wire [16:0] t_332;
+    wire [43:0] t_333;
+    wire [43:0] t_334;
+    wire t_335;
+    wire [33:0] t_336;
+    wire [33:0] t_337;
+    wire [33:0] t_338;
+    wire [33:0] t_339;
+    wire [33:0] t_340;
+    wire [33:0] t_341;
+    wire [33:0] t_342;
+    wire [33:0] t_343;
+    wire [33:0] t_344;
+    wire [33:0] t_345;
+    wire [33:0] t_346;
+    wire [33:0] t_347;
+    wire [33:0] t_348;
+    wire [33:0] t_349;
+    wire [33:0] t_350;
+    wire [44:0] t_351;
+    wire [45:0] t_352;
+    wire t_353;
+    wire [46:0] t_354;
+    wire t_355;
+    wire [43:0] t_356;
+    wire [31:0] t_357;
+    wire [15:0] t_358;
+    wire [15:0] t_359;
+    wire [44:0] t_360;
+    wire t_361;
+    wire t_362;
+    wire [34:0] t_363;
+    wire [34:0] t_364;
+    wire [34:0] t_365;
+    wire [34:0] t_366;
+    wire [34:0] t_367;
+    wire [34:0] t_368;
+    wire [34:0] t_369;
+    wire [34:0] t_370;
+    wire [34:0] t_371;
+    wire [34:0] t_372;
+    wire [34:0] t_373;
+    wire [34:0] t_374;
+    wire [34:0] t_375;
+    wire [34:0] t_376;
+    wire [34:0] t_377;
+    wire [34:0] t_378;
+    wire [31:0] t_379;
+    wire [15:0] t_380;
+    wire t_381;
+    wire [7:0] t_382;
+    wire t_383;
+    wire [3:0] t_384;
     wire t_385;
-    wire [46:0] t_386;
+    wire [1:0] t_386;
     wire t_387;
-    wire [43:0] t_388;
-    wire [31:0] t_389;
-    wire [15:0] t_390;
-    wire [15:0] t_391;
-    wire [44:0] t_392;
-    wire t_393;
-    wire t_394;
-    wire [34:0] t_395;
-    wire [34:0] t_396;
-    wire [34:0] t_397;
-    wire [34:0] t_398;
-    wire [34:0] t_399;
-    wire [34:0] t_400;
-    wire [34:0] t_401;
-    wire [34:0] t_402;
-    wire [34:0] t_403;
-    wire [34:0] t_404;
-    wire [34:0] t_405;
-    wire [34:0] t_406;
-    wire [34:0] t_407;
-    wire [34:0] t_408;
-    wire [34:0] t_409;
-    wire [34:0] t_410;
-    wire [31:0] t_411;
-    wire [15:0] t_412;
+    wire [1:0] t_388;
+    wire [3:0] t_389;
+    wire [1:0] t_390;
+    wire t_391;
+    wire [1:0] t_392;
+    wire [7:0] t_393;
+    wire [3:0] t_394;
+    wire t_395;
+    wire [1:0] t_396;
+    wire t_397;
+    wire [1:0] t_398;
+    wire [3:0] t_399;
+    wire [1:0] t_400;
+    wire t_401;
+    wire [1:0] t_402;
+    wire [15:0] t_403;
+    wire [7:0] t_404;
+    wire t_405;
+    wire [3:0] t_406;
+    wire t_407;
+    wire [1:0] t_408;
+    wire t_409;
+    wire [1:0] t_410;
+    wire [3:0] t_411;
+    wire [1:0] t_412;
     wire t_413;
-    wire [7:0] t_414;
-    wire t_415;
+    wire [1:0] t_414;
+    wire [7:0] t_415;
     wire [3:0] t_416;
     wire t_417;
     wire [1:0] t_418;
@@ -3382,109 +3416,75 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [1:0] t_422;
     wire t_423;
     wire [1:0] t_424;
-    wire [7:0] t_425;
-    wire [3:0] t_426;
-    wire t_427;
-    wire [1:0] t_428;
-    wire t_429;
-    wire [1:0] t_430;
-    wire [3:0] t_431;
-    wire [1:0] t_432;
-    wire t_433;
-    wire [1:0] t_434;
-    wire [15:0] t_435;
-    wire [7:0] t_436;
-    wire t_437;
-    wire [3:0] t_438;
-    wire t_439;
-    wire [1:0] t_440;
-    wire t_441;
-    wire [1:0] t_442;
-    wire [3:0] t_443;
-    wire [1:0] t_444;
-    wire t_445;
-    wire [1:0] t_446;
-    wire [7:0] t_447;
-    wire [3:0] t_448;
-    wire t_449;
-    wire [1:0] t_450;
-    wire t_451;
-    wire [1:0] t_452;
-    wire [3:0] t_453;
-    wire [1:0] t_454;
-    wire t_455;
-    wire [1:0] t_456;
-    wire [26:0] t_457;
-    wire [17:0] t_458;
-    wire [17:0] t_459;
+    wire [26:0] t_425;
+    wire [17:0] t_426;
+    wire [17:0] t_427;
+    wire [17:0] t_428;
+    wire [10:0] t_429;
+    wire [18:0] t_430;
+    wire [19:0] t_431;
+    wire [31:0] t_432;
+    wire [15:0] t_433;
+    wire t_434;
+    wire [7:0] t_435;
+    wire t_436;
+    wire [3:0] t_437;
+    wire t_438;
+    wire [1:0] t_439;
+    wire t_440;
+    wire [1:0] t_441;
+    wire [3:0] t_442;
+    wire [1:0] t_443;
+    wire t_444;
+    wire [1:0] t_445;
+    wire [7:0] t_446;
+    wire [3:0] t_447;
+    wire t_448;
+    wire [1:0] t_449;
+    wire t_450;
+    wire [1:0] t_451;
+    wire [3:0] t_452;
+    wire [1:0] t_453;
+    wire t_454;
+    wire [1:0] t_455;
+    wire [15:0] t_456;
+    wire [7:0] t_457;
+    wire t_458;
+    wire [3:0] t_459;
     wire t_460;
-    wire [17:0] t_461;
-    wire [10:0] t_462;
-    wire [18:0] t_463;
-    wire [19:0] t_464;
-    wire [31:0] t_465;
-    wire [15:0] t_466;
-    wire t_467;
+    wire [1:0] t_461;
+    wire t_462;
+    wire [1:0] t_463;
+    wire [3:0] t_464;
+    wire [1:0] t_465;
+    wire t_466;
+    wire [1:0] t_467;
     wire [7:0] t_468;
-    wire t_469;
-    wire [3:0] t_470;
-    wire t_471;
-    wire [1:0] t_472;
-    wire t_473;
-    wire [1:0] t_474;
-    wire [3:0] t_475;
-    wire [1:0] t_476;
-    wire t_477;
-    wire [1:0] t_478;
-    wire [7:0] t_479;
-    wire [3:0] t_480;
-    wire t_481;
-    wire [1:0] t_482;
-    wire t_483;
-    wire [1:0] t_484;
-    wire [3:0] t_485;
-    wire [1:0] t_486;
-    wire t_487;
-    wire [1:0] t_488;
-    wire [15:0] t_489;
-    wire [7:0] t_490;
-    wire t_491;
-    wire [3:0] t_492;
+    wire [3:0] t_469;
+    wire t_470;
+    wire [1:0] t_471;
+    wire t_472;
+    wire [1:0] t_473;
+    wire [3:0] t_474;
+    wire [1:0] t_475;
+    wire t_476;
+    wire [1:0] t_477;
+    wire [26:0] t_478;
+    wire [17:0] t_479;
+    wire [17:0] t_480;
+    wire [17:0] t_481;
+    wire [10:0] t_482;
+    wire [18:0] t_483;
+    wire [19:0] t_484;
+    wire t_485;
+    wire [31:0] t_486;
+    wire [15:0] t_487;
+    wire [15:0] t_488;
+    wire [11:0] t_489;
+    wire t_490;
+    wire [1:0] t_491;
+    wire t_492;
     wire t_493;
-    wire [1:0] t_494;
-    wire t_495;
-    wire [1:0] t_496;
-    wire [3:0] t_497;
-    wire [1:0] t_498;
-    wire t_499;
-    wire [1:0] t_500;
-    wire [7:0] t_501;
-    wire [3:0] t_502;
-    wire t_503;
-    wire [1:0] t_504;
-    wire t_505;
-    wire [1:0] t_506;
-    wire [3:0] t_507;
-    wire [1:0] t_508;
-    wire t_509;
-    wire [1:0] t_510;
-    wire [26:0] t_511;
-    wire [17:0] t_512;
-    wire [17:0] t_513;
-    wire t_514;
-    wire [17:0] t_515;
-    wire [10:0] t_516;
-    wire [18:0] t_517;
-    wire [19:0] t_518;
-    wire t_519;
-    wire [31:0] t_520;
-    wire [15:0] t_521;
-    wire [15:0] t_522;
-    wire [11:0] t_523;
-    wire t_524;
-    wire [1:0] t_525;
-    wire t_526;
-    wire t_527;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3640,380 +3640,346 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_151 = {{2{c3_d_y14[15]}}, c3_d_y14};
     assign t_152 = {{2{c3_d_y15[15]}}, c3_d_y15};
     assign t_153 = {{2{c4_t_y0[15]}}, c4_t_y0};
-    assign t_154 = d_t_delta0[18];
-    assign t_155 = d_t_delta0[17:0];
-    assign t_156 = t_155[17:7];
-    assign t_157 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
-    assign t_158 = ({{1{c4_t_y_limit0[18]}}, c4_t_y_limit0} - {{1{t_157[18]}}, t_157});
-    assign t_159 = {{2{c4_t_y1[15]}}, c4_t_y1};
-    assign t_160 = d_t_delta1[18];
-    assign t_161 = d_t_delta1[17:0];
-    assign t_162 = t_161[17:7];
-    assign t_163 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
-    assign t_164 = ({{1{c4_t_y_limit1[18]}}, c4_t_y_limit1} - {{1{t_163[18]}}, t_163});
-    assign t_165 = {{2{c4_t_y2[15]}}, c4_t_y2};
-    assign t_166 = d_t_delta2[18];
-    assign t_167 = d_t_delta2[17:0];
-    assign t_168 = t_167[17:7];
-    assign t_169 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
-    assign t_170 = ({{1{c4_t_y_limit2[18]}}, c4_t_y_limit2} - {{1{t_169[18]}}, t_169});
-    assign t_171 = {{2{c4_t_y3[15]}}, c4_t_y3};
-    assign t_172 = d_t_delta3[18];
-    assign t_173 = d_t_delta3[17:0];
-    assign t_174 = t_173[17:7];
-    assign t_175 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
-    assign t_176 = ({{1{c4_t_y_limit3[18]}}, c4_t_y_limit3} - {{1{t_175[18]}}, t_175});
-    assign t_177 = {{2{c4_t_y4[15]}}, c4_t_y4};
-    assign t_178 = d_t_delta4[18];
-    assign t_179 = d_t_delta4[17:0];
+    assign t_154 = d_t_delta0[17:0];
+    assign t_155 = t_154[17:7];
+    assign t_156 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
+    assign t_157 = ({{1{c4_t_y_limit0[18]}}, c4_t_y_limit0} - {{1{t_156[18]}}, t_156});
+    assign t_158 = {{2{c4_t_y1[15]}}, c4_t_y1};
+    assign t_159 = d_t_delta1[17:0];
+    assign t_160 = t_159[17:7];
+    assign t_161 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
+    assign t_162 = ({{1{c4_t_y_limit1[18]}}, c4_t_y_limit1} - {{1{t_161[18]}}, t_161});
+    assign t_163 = {{2{c4_t_y2[15]}}, c4_t_y2};
+    assign t_164 = d_t_delta2[17:0];
+    assign t_165 = t_164[17:7];
+    assign t_166 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
+    assign t_167 = ({{1{c4_t_y_limit2[18]}}, c4_t_y_limit2} - {{1{t_166[18]}}, t_166});
+    assign t_168 = {{2{c4_t_y3[15]}}, c4_t_y3};
+    assign t_169 = d_t_delta3[17:0];
+    assign t_170 = t_169[17:7];
+    assign t_171 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
+    assign t_172 = ({{1{c4_t_y_limit3[18]}}, c4_t_y_limit3} - {{1{t_171[18]}}, t_171});
+    assign t_173 = {{2{c4_t_y4[15]}}, c4_t_y4};
+    assign t_174 = d_t_delta4[17:0];
+    assign t_175 = t_174[17:7];
+    assign t_176 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
+    assign t_177 = ({{1{c4_t_y_limit4[18]}}, c4_t_y_limit4} - {{1{t_176[18]}}, t_176});
+    assign t_178 = {{2{c4_t_y5[15]}}, c4_t_y5};
+    assign t_179 = d_t_delta5[17:0];
     assign t_180 = t_179[17:7];
     assign t_181 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
-    assign t_182 = ({{1{c4_t_y_limit4[18]}}, c4_t_y_limit4} - {{1{t_181[18]}}, t_181});
-    assign t_183 = {{2{c4_t_y5[15]}}, c4_t_y5};
-    assign t_184 = d_t_delta5[18];
-    assign t_185 = d_t_delta5[17:0];
-    assign t_186 = t_185[17:7];
-    assign t_187 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
-    assign t_188 = ({{1{c4_t_y_limit5[18]}}, c4_t_y_limit5} - {{1{t_187[18]}}, t_187});
-    assign t_189 = {{2{c4_t_y6[15]}}, c4_t_y6};
-    assign t_190 = d_t_delta6[18];
-    assign t_191 = d_t_delta6[17:0];
-    assign t_192 = t_191[17:7];
-    assign t_193 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
-    assign t_194 = ({{1{c4_t_y_limit6[18]}}, c4_t_y_limit6} - {{1{t_193[18]}}, t_193});
-    assign t_195 = {{2{c4_t_y7[15]}}, c4_t_y7};
-    assign t_196 = d_t_delta7[18];
-    assign t_197 = d_t_delta7[17:0];
-    assign t_198 = t_197[17:7];
-    assign t_199 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
-    assign t_200 = ({{1{c4_t_y_limit7[18]}}, c4_t_y_limit7} - {{1{t_199[18]}}, t_199});
-    assign t_201 = {{2{c4_t_y8[15]}}, c4_t_y8};
-    assign t_202 = d_t_delta8[18];
-    assign t_203 = d_t_delta8[17:0];
-    assign t_204 = t_203[17:7];
-    assign t_205 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
-    assign t_206 = ({{1{c4_t_y_limit8[18]}}, c4_t_y_limit8} - {{1{t_205[18]}}, t_205});
-    assign t_207 = {{2{c4_t_y9[15]}}, c4_t_y9};
-    assign t_208 = d_t_delta9[18];
-    assign t_209 = d_t_delta9[17:0];
+    assign t_182 = ({{1{c4_t_y_limit5[18]}}, c4_t_y_limit5} - {{1{t_181[18]}}, t_181});
+    assign t_183 = {{2{c4_t_y6[15]}}, c4_t_y6};
+    assign t_184 = d_t_delta6[17:0];
+    assign t_185 = t_184[17:7];
+    assign t_186 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
+    assign t_187 = ({{1{c4_t_y_limit6[18]}}, c4_t_y_limit6} - {{1{t_186[18]}}, t_186});
+    assign t_188 = {{2{c4_t_y7[15]}}, c4_t_y7};
+    assign t_189 = d_t_delta7[17:0];
+    assign t_190 = t_189[17:7];
+    assign t_191 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
+    assign t_192 = ({{1{c4_t_y_limit7[18]}}, c4_t_y_limit7} - {{1{t_191[18]}}, t_191});
+    assign t_193 = {{2{c4_t_y8[15]}}, c4_t_y8};
+    assign t_194 = d_t_delta8[17:0];
+    assign t_195 = t_194[17:7];
+    assign t_196 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
+    assign t_197 = ({{1{c4_t_y_limit8[18]}}, c4_t_y_limit8} - {{1{t_196[18]}}, t_196});
+    assign t_198 = {{2{c4_t_y9[15]}}, c4_t_y9};
+    assign t_199 = d_t_delta9[17:0];
+    assign t_200 = t_199[17:7];
+    assign t_201 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
+    assign t_202 = ({{1{c4_t_y_limit9[18]}}, c4_t_y_limit9} - {{1{t_201[18]}}, t_201});
+    assign t_203 = {{2{c4_t_y10[15]}}, c4_t_y10};
+    assign t_204 = d_t_delta10[17:0];
+    assign t_205 = t_204[17:7];
+    assign t_206 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
+    assign t_207 = ({{1{c4_t_y_limit10[18]}}, c4_t_y_limit10} - {{1{t_206[18]}}, t_206});
+    assign t_208 = {{2{c4_t_y11[15]}}, c4_t_y11};
+    assign t_209 = d_t_delta11[17:0];
     assign t_210 = t_209[17:7];
-    assign t_211 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
-    assign t_212 = ({{1{c4_t_y_limit9[18]}}, c4_t_y_limit9} - {{1{t_211[18]}}, t_211});
-    assign t_213 = {{2{c4_t_y10[15]}}, c4_t_y10};
-    assign t_214 = d_t_delta10[18];
-    assign t_215 = d_t_delta10[17:0];
-    assign t_216 = t_215[17:7];
-    assign t_217 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
-    assign t_218 = ({{1{c4_t_y_limit10[18]}}, c4_t_y_limit10} - {{1{t_217[18]}}, t_217});
-    assign t_219 = {{2{c4_t_y11[15]}}, c4_t_y11};
-    assign t_220 = d_t_delta11[18];
-    assign t_221 = d_t_delta11[17:0];
-    assign t_222 = t_221[17:7];
-    assign t_223 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
-    assign t_224 = ({{1{c4_t_y_limit11[18]}}, c4_t_y_limit11} - {{1{t_223[18]}}, t_223});
-    assign t_225 = {{2{c4_t_y12[15]}}, c4_t_y12};
-    assign t_226 = d_t_delta12[18];
-    assign t_227 = d_t_delta12[17:0];
-    assign t_228 = t_227[17:7];
-    assign t_229 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
-    assign t_230 = ({{1{c4_t_y_limit12[18]}}, c4_t_y_limit12} - {{1{t_229[18]}}, t_229});
-    assign t_231 = {{2{c4_t_y13[15]}}, c4_t_y13};
-    assign t_232 = d_t_delta13[18];
-    assign t_233 = d_t_delta13[17:0];
-    assign t_234 = t_233[17:7];
-    assign t_235 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
-    assign t_236 = ({{1{c4_t_y_limit13[18]}}, c4_t_y_limit13} - {{1{t_235[18]}}, t_235});
-    assign t_237 = {{2{c4_t_y14[15]}}, c4_t_y14};
-    assign t_238 = d_t_delta14[18];
-    assign t_239 = d_t_delta14[17:0];
+    assign t_211 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
+    assign t_212 = ({{1{c4_t_y_limit11[18]}}, c4_t_y_limit11} - {{1{t_211[18]}}, t_211});
+    assign t_213 = {{2{c4_t_y12[15]}}, c4_t_y12};
+    assign t_214 = d_t_delta12[17:0];
+    assign t_215 = t_214[17:7];
+    assign t_216 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
+    assign t_217 = ({{1{c4_t_y_limit12[18]}}, c4_t_y_limit12} - {{1{t_216[18]}}, t_216});
+    assign t_218 = {{2{c4_t_y13[15]}}, c4_t_y13};
+    assign t_219 = d_t_delta13[17:0];
+    assign t_220 = t_219[17:7];
+    assign t_221 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
+    assign t_222 = ({{1{c4_t_y_limit13[18]}}, c4_t_y_limit13} - {{1{t_221[18]}}, t_221});
+    assign t_223 = {{2{c4_t_y14[15]}}, c4_t_y14};
+    assign t_224 = d_t_delta14[17:0];
+    assign t_225 = t_224[17:7];
+    assign t_226 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
+    assign t_227 = ({{1{c4_t_y_limit14[18]}}, c4_t_y_limit14} - {{1{t_226[18]}}, t_226});
+    assign t_228 = {{2{c4_t_y15[15]}}, c4_t_y15};
+    assign t_229 = d_t_delta15[17:0];
+    assign t_230 = t_229[17:7];
+    assign t_231 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
+    assign t_232 = ({{1{c4_t_y_limit15[18]}}, c4_t_y_limit15} - {{1{t_231[18]}}, t_231});
+    assign t_233 = {{2{c4_d_y0[15]}}, c4_d_y0};
+    assign t_234 = d_d_delta0[17:0];
+    assign t_235 = t_234[17:7];
+    assign t_236 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
+    assign t_237 = ({{1{c4_d_y_limit0[18]}}, c4_d_y_limit0} - {{1{t_236[18]}}, t_236});
+    assign t_238 = {{2{c4_d_y1[15]}}, c4_d_y1};
+    assign t_239 = d_d_delta1[17:0];
     assign t_240 = t_239[17:7];
-    assign t_241 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
-    assign t_242 = ({{1{c4_t_y_limit14[18]}}, c4_t_y_limit14} - {{1{t_241[18]}}, t_241});
-    assign t_243 = {{2{c4_t_y15[15]}}, c4_t_y15};
-    assign t_244 = d_t_delta15[18];
-    assign t_245 = d_t_delta15[17:0];
-    assign t_246 = t_245[17:7];
-    assign t_247 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
-    assign t_248 = ({{1{c4_t_y_limit15[18]}}, c4_t_y_limit15} - {{1{t_247[18]}}, t_247});
-    assign t_249 = {{2{c4_d_y0[15]}}, c4_d_y0};
-    assign t_250 = d_d_delta0[18];
-    assign t_251 = d_d_delta0[17:0];
-    assign t_252 = t_251[17:7];
-    assign t_253 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
-    assign t_254 = ({{1{c4_d_y_limit0[18]}}, c4_d_y_limit0} - {{1{t_253[18]}}, t_253});
-    assign t_255 = {{2{c4_d_y1[15]}}, c4_d_y1};
-    assign t_256 = d_d_delta1[18];
-    assign t_257 = d_d_delta1[17:0];
-    assign t_258 = t_257[17:7];
-    assign t_259 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
-    assign t_260 = ({{1{c4_d_y_limit1[18]}}, c4_d_y_limit1} - {{1{t_259[18]}}, t_259});
-    assign t_261 = {{2{c4_d_y2[15]}}, c4_d_y2};
-    assign t_262 = d_d_delta2[18];
-    assign t_263 = d_d_delta2[17:0];
-    assign t_264 = t_263[17:7];
-    assign t_265 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
-    assign t_266 = ({{1{c4_d_y_limit2[18]}}, c4_d_y_limit2} - {{1{t_265[18]}}, t_265});
-    assign t_267 = {{2{c4_d_y3[15]}}, c4_d_y3};
-    assign t_268 = d_d_delta3[18];
-    assign t_269 = d_d_delta3[17:0];
+    assign t_241 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
+    assign t_242 = ({{1{c4_d_y_limit1[18]}}, c4_d_y_limit1} - {{1{t_241[18]}}, t_241});
+    assign t_243 = {{2{c4_d_y2[15]}}, c4_d_y2};
+    assign t_244 = d_d_delta2[17:0];
+    assign t_245 = t_244[17:7];
+    assign t_246 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
+    assign t_247 = ({{1{c4_d_y_limit2[18]}}, c4_d_y_limit2} - {{1{t_246[18]}}, t_246});
+    assign t_248 = {{2{c4_d_y3[15]}}, c4_d_y3};
+    assign t_249 = d_d_delta3[17:0];
+    assign t_250 = t_249[17:7];
+    assign t_251 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
+    assign t_252 = ({{1{c4_d_y_limit3[18]}}, c4_d_y_limit3} - {{1{t_251[18]}}, t_251});
+    assign t_253 = {{2{c4_d_y4[15]}}, c4_d_y4};
+    assign t_254 = d_d_delta4[17:0];
+    assign t_255 = t_254[17:7];
+    assign t_256 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
+    assign t_257 = ({{1{c4_d_y_limit4[18]}}, c4_d_y_limit4} - {{1{t_256[18]}}, t_256});
+    assign t_258 = {{2{c4_d_y5[15]}}, c4_d_y5};
+    assign t_259 = d_d_delta5[17:0];
+    assign t_260 = t_259[17:7];
+    assign t_261 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
+    assign t_262 = ({{1{c4_d_y_limit5[18]}}, c4_d_y_limit5} - {{1{t_261[18]}}, t_261});
+    assign t_263 = {{2{c4_d_y6[15]}}, c4_d_y6};
+    assign t_264 = d_d_delta6[17:0];
+    assign t_265 = t_264[17:7];
+    assign t_266 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
+    assign t_267 = ({{1{c4_d_y_limit6[18]}}, c4_d_y_limit6} - {{1{t_266[18]}}, t_266});
+    assign t_268 = {{2{c4_d_y7[15]}}, c4_d_y7};
+    assign t_269 = d_d_delta7[17:0];
     assign t_270 = t_269[17:7];
-    assign t_271 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
-    assign t_272 = ({{1{c4_d_y_limit3[18]}}, c4_d_y_limit3} - {{1{t_271[18]}}, t_271});
-    assign t_273 = {{2{c4_d_y4[15]}}, c4_d_y4};
-    assign t_274 = d_d_delta4[18];
-    assign t_275 = d_d_delta4[17:0];
-    assign t_276 = t_275[17:7];
-    assign t_277 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
-    assign t_278 = ({{1{c4_d_y_limit4[18]}}, c4_d_y_limit4} - {{1{t_277[18]}}, t_277});
-    assign t_279 = {{2{c4_d_y5[15]}}, c4_d_y5};
-    assign t_280 = d_d_delta5[18];
-    assign t_281 = d_d_delta5[17:0];
-    assign t_282 = t_281[17:7];
-    assign t_283 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
-    assign t_284 = ({{1{c4_d_y_limit5[18]}}, c4_d_y_limit5} - {{1{t_283[18]}}, t_283});
-    assign t_285 = {{2{c4_d_y6[15]}}, c4_d_y6};
-    assign t_286 = d_d_delta6[18];
-    assign t_287 = d_d_delta6[17:0];
-    assign t_288 = t_287[17:7];
-    assign t_289 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
-    assign t_290 = ({{1{c4_d_y_limit6[18]}}, c4_d_y_limit6} - {{1{t_289[18]}}, t_289});
-    assign t_291 = {{2{c4_d_y7[15]}}, c4_d_y7};
-    assign t_292 = d_d_delta7[18];
-    assign t_293 = d_d_delta7[17:0];
-    assign t_294 = t_293[17:7];
-    assign t_295 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
-    assign t_296 = ({{1{c4_d_y_limit7[18]}}, c4_d_y_limit7} - {{1{t_295[18]}}, t_295});
-    assign t_297 = {{2{c4_d_y8[15]}}, c4_d_y8};
-    assign t_298 = d_d_delta8[18];
-    assign t_299 = d_d_delta8[17:0];
+    assign t_271 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
+    assign t_272 = ({{1{c4_d_y_limit7[18]}}, c4_d_y_limit7} - {{1{t_271[18]}}, t_271});
+    assign t_273 = {{2{c4_d_y8[15]}}, c4_d_y8};
+    assign t_274 = d_d_delta8[17:0];
+    assign t_275 = t_274[17:7];
+    assign t_276 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
+    assign t_277 = ({{1{c4_d_y_limit8[18]}}, c4_d_y_limit8} - {{1{t_276[18]}}, t_276});
+    assign t_278 = {{2{c4_d_y9[15]}}, c4_d_y9};
+    assign t_279 = d_d_delta9[17:0];
+    assign t_280 = t_279[17:7];
+    assign t_281 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
+    assign t_282 = ({{1{c4_d_y_limit9[18]}}, c4_d_y_limit9} - {{1{t_281[18]}}, t_281});
+    assign t_283 = {{2{c4_d_y10[15]}}, c4_d_y10};
+    assign t_284 = d_d_delta10[17:0];
+    assign t_285 = t_284[17:7];
+    assign t_286 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
+    assign t_287 = ({{1{c4_d_y_limit10[18]}}, c4_d_y_limit10} - {{1{t_286[18]}}, t_286});
+    assign t_288 = {{2{c4_d_y11[15]}}, c4_d_y11};
+    assign t_289 = d_d_delta11[17:0];
+    assign t_290 = t_289[17:7];
+    assign t_291 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
+    assign t_292 = ({{1{c4_d_y_limit11[18]}}, c4_d_y_limit11} - {{1{t_291[18]}}, t_291});
+    assign t_293 = {{2{c4_d_y12[15]}}, c4_d_y12};
+    assign t_294 = d_d_delta12[17:0];
+    assign t_295 = t_294[17:7];
+    assign t_296 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
+    assign t_297 = ({{1{c4_d_y_limit12[18]}}, c4_d_y_limit12} - {{1{t_296[18]}}, t_296});
+    assign t_298 = {{2{c4_d_y13[15]}}, c4_d_y13};
+    assign t_299 = d_d_delta13[17:0];
     assign t_300 = t_299[17:7];
-    assign t_301 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
-    assign t_302 = ({{1{c4_d_y_limit8[18]}}, c4_d_y_limit8} - {{1{t_301[18]}}, t_301});
-    assign t_303 = {{2{c4_d_y9[15]}}, c4_d_y9};
-    assign t_304 = d_d_delta9[18];
-    assign t_305 = d_d_delta9[17:0];
-    assign t_306 = t_305[17:7];
-    assign t_307 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
-    assign t_308 = ({{1{c4_d_y_limit9[18]}}, c4_d_y_limit9} - {{1{t_307[18]}}, t_307});
-    assign t_309 = {{2{c4_d_y10[15]}}, c4_d_y10};
-    assign t_310 = d_d_delta10[18];
-    assign t_311 = d_d_delta10[17:0];
-    assign t_312 = t_311[17:7];
-    assign t_313 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
-    assign t_314 = ({{1{c4_d_y_limit10[18]}}, c4_d_y_limit10} - {{1{t_313[18]}}, t_313});
-    assign t_315 = {{2{c4_d_y11[15]}}, c4_d_y11};
-    assign t_316 = d_d_delta11[18];
-    assign t_317 = d_d_delta11[17:0];
-    assign t_318 = t_317[17:7];
-    assign t_319 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
-    assign t_320 = ({{1{c4_d_y_limit11[18]}}, c4_d_y_limit11} - {{1{t_319[18]}}, t_319});
-    assign t_321 = {{2{c4_d_y12[15]}}, c4_d_y12};
-    assign t_322 = d_d_delta12[18];
-    assign t_323 = d_d_delta12[17:0];
-    assign t_324 = t_323[17:7];
-    assign t_325 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
-    assign t_326 = ({{1{c4_d_y_limit12[18]}}, c4_d_y_limit12} - {{1{t_325[18]}}, t_325});
-    assign t_327 = {{2{c4_d_y13[15]}}, c4_d_y13};
-    assign t_328 = d_d_delta13[18];
-    assign t_329 = d_d_delta13[17:0];
-    assign t_330 = t_329[17:7];
-    assign t_331 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
-    assign t_332 = ({{1{c4_d_y_limit13[18]}}, c4_d_y_limit13} - {{1{t_331[18]}}, t_331});
-    assign t_333 = {{2{c4_d_y14[15]}}, c4_d_y14};
-    assign t_334 = d_d_delta14[18];
-    assign t_335 = d_d_delta14[17:0];
-    assign t_336 = t_335[17:7];
-    assign t_337 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
-    assign t_338 = ({{1{c4_d_y_limit14[18]}}, c4_d_y_limit14} - {{1{t_337[18]}}, t_337});
-    assign t_339 = {{2{c4_d_y15[15]}}, c4_d_y15};
-    assign t_340 = d_d_delta15[18];
-    assign t_341 = d_d_delta15[17:0];
-    assign t_342 = t_341[17:7];
-    assign t_343 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
-    assign t_344 = ({{1{c4_d_y_limit15[18]}}, c4_d_y_limit15} - {{1{t_343[18]}}, t_343});
-    assign t_345 = {{1{e2_ref_t[15]}}, e2_ref_t};
-    assign t_346 = {{1{e2_ref_d[15]}}, e2_ref_d};
-    assign t_347 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
-    assign t_348 = {{1{t_347[15]}}, t_347};
-    assign t_349 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
-    assign t_350 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
-    assign t_351 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
-    assign t_352 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
-    assign t_353 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
-    assign t_354 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_355 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_356 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
-    assign t_357 = {{1{t_356[15]}}, t_356};
-    assign t_358 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
-    assign t_359 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
-    assign t_360 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
-    assign t_361 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
-    assign t_362 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
-    assign t_363 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_364 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_365 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
-    assign t_366 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
-    assign t_367 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_368 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
-    assign t_369 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
-    assign t_370 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
-    assign t_371 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
-    assign t_372 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
-    assign t_373 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
-    assign t_374 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
-    assign t_375 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
-    assign t_376 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
-    assign t_377 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
-    assign t_378 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
-    assign t_379 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
-    assign t_380 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
-    assign t_381 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
-    assign t_382 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
-    assign t_383 = (ckpt_last_2 ? 45'h100000000000 : {1'h0, (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0])});
-    assign t_384 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
-    assign t_385 = (ckpt_valid_4 & (~ckpt_done));
-    assign t_386 = ({1'h0, {((~ckpt_valid_ahead_3) | (ckpt_valid_4 & ckpt_s4_above)), {1'h0, cdf_threshold}}} - {2'h0, ckpt_jump_s3_sum});
-    assign t_387 = (ckpt_skip_jump & pass_b_phase);
-    assign t_388 = {10'h0, p4_q15};
-    assign t_389 = cur_uniforms[31:0];
-    assign t_390 = uniform_final_q[15:0];
-    assign t_391 = uniform_final_q[31:16];
-    assign t_392 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
-    assign t_393 = (state == 3'h1);
-    assign t_394 = ((state == 3'h4) & ckpt_prefix_jump);
-    assign t_395 = ({1'h0, g1_rest} - {1'h0, g1_q15});
-    assign t_396 = ({1'h0, g1_rest} - {1'h0, g1_q14});
-    assign t_397 = ({1'h0, g1_rest} - {1'h0, g1_q13});
-    assign t_398 = ({1'h0, g1_rest} - {1'h0, g1_q12});
-    assign t_399 = ({1'h0, g1_rest} - {1'h0, g1_q11});
-    assign t_400 = ({1'h0, g1_rest} - {1'h0, g1_q10});
-    assign t_401 = ({1'h0, g1_rest} - {1'h0, g1_q9});
-    assign t_402 = ({1'h0, g1_rest} - {1'h0, g1_q8});
-    assign t_403 = ({1'h0, g1_rest} - {1'h0, g1_q7});
-    assign t_404 = ({1'h0, g1_rest} - {1'h0, g1_q6});
-    assign t_405 = ({1'h0, g1_rest} - {1'h0, g1_q5});
-    assign t_406 = ({1'h0, g1_rest} - {1'h0, g1_q4});
-    assign t_407 = ({1'h0, g1_rest} - {1'h0, g1_q3});
-    assign t_408 = ({1'h0, g1_rest} - {1'h0, g1_q2});
-    assign t_409 = ({1'h0, g1_rest} - {1'h0, g1_q1});
-    assign t_410 = ({1'h0, g1_rest} - {1'h0, g1_q0});
-    assign t_411 = {15'h0, sum_t[43:27]};
-    assign t_412 = t_411[31:16];
+    assign t_301 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
+    assign t_302 = ({{1{c4_d_y_limit13[18]}}, c4_d_y_limit13} - {{1{t_301[18]}}, t_301});
+    assign t_303 = {{2{c4_d_y14[15]}}, c4_d_y14};
+    assign t_304 = d_d_delta14[17:0];
+    assign t_305 = t_304[17:7];
+    assign t_306 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
+    assign t_307 = ({{1{c4_d_y_limit14[18]}}, c4_d_y_limit14} - {{1{t_306[18]}}, t_306});
+    assign t_308 = {{2{c4_d_y15[15]}}, c4_d_y15};
+    assign t_309 = d_d_delta15[17:0];
+    assign t_310 = t_309[17:7];
+    assign t_311 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
+    assign t_312 = ({{1{c4_d_y_limit15[18]}}, c4_d_y_limit15} - {{1{t_311[18]}}, t_311});
+    assign t_313 = {{1{e2_ref_t[15]}}, e2_ref_t};
+    assign t_314 = {{1{e2_ref_d[15]}}, e2_ref_d};
+    assign t_315 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
+    assign t_316 = {{1{t_315[15]}}, t_315};
+    assign t_317 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
+    assign t_318 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
+    assign t_319 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
+    assign t_320 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
+    assign t_321 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
+    assign t_322 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_323 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_324 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
+    assign t_325 = {{1{t_324[15]}}, t_324};
+    assign t_326 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
+    assign t_327 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
+    assign t_328 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
+    assign t_329 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
+    assign t_330 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
+    assign t_331 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_332 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_333 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
+    assign t_334 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
+    assign t_335 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_336 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
+    assign t_337 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
+    assign t_338 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
+    assign t_339 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
+    assign t_340 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
+    assign t_341 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
+    assign t_342 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
+    assign t_343 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
+    assign t_344 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
+    assign t_345 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
+    assign t_346 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
+    assign t_347 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
+    assign t_348 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
+    assign t_349 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
+    assign t_350 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
+    assign t_351 = (ckpt_last_2 ? 45'h100000000000 : {1'h0, (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0])});
+    assign t_352 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
+    assign t_353 = (ckpt_valid_4 & (~ckpt_done));
+    assign t_354 = ({1'h0, {((~ckpt_valid_ahead_3) | (ckpt_valid_4 & ckpt_s4_above)), {1'h0, cdf_threshold}}} - {2'h0, ckpt_jump_s3_sum});
+    assign t_355 = (ckpt_skip_jump & pass_b_phase);
+    assign t_356 = {10'h0, p4_q15};
+    assign t_357 = cur_uniforms[31:0];
+    assign t_358 = uniform_final_q[15:0];
+    assign t_359 = uniform_final_q[31:16];
+    assign t_360 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
+    assign t_361 = (state == 3'h1);
+    assign t_362 = ((state == 3'h4) & ckpt_prefix_jump);
+    assign t_363 = ({1'h0, g1_rest} - {1'h0, g1_q15});
+    assign t_364 = ({1'h0, g1_rest} - {1'h0, g1_q14});
+    assign t_365 = ({1'h0, g1_rest} - {1'h0, g1_q13});
+    assign t_366 = ({1'h0, g1_rest} - {1'h0, g1_q12});
+    assign t_367 = ({1'h0, g1_rest} - {1'h0, g1_q11});
+    assign t_368 = ({1'h0, g1_rest} - {1'h0, g1_q10});
+    assign t_369 = ({1'h0, g1_rest} - {1'h0, g1_q9});
+    assign t_370 = ({1'h0, g1_rest} - {1'h0, g1_q8});
+    assign t_371 = ({1'h0, g1_rest} - {1'h0, g1_q7});
+    assign t_372 = ({1'h0, g1_rest} - {1'h0, g1_q6});
+    assign t_373 = ({1'h0, g1_rest} - {1'h0, g1_q5});
+    assign t_374 = ({1'h0, g1_rest} - {1'h0, g1_q4});
+    assign t_375 = ({1'h0, g1_rest} - {1'h0, g1_q3});
+    assign t_376 = ({1'h0, g1_rest} - {1'h0, g1_q2});
+    assign t_377 = ({1'h0, g1_rest} - {1'h0, g1_q1});
+    assign t_378 = ({1'h0, g1_rest} - {1'h0, g1_q0});
+    assign t_379 = {15'h0, sum_t[43:27]};
+    assign t_380 = t_379[31:16];
+    assign t_381 = (|t_380);
+    assign t_382 = t_380[15:8];
+    assign t_383 = (|t_382);
+    assign t_384 = t_382[7:4];
+    assign t_385 = (|t_384);
+    assign t_386 = t_384[3:2];
+    assign t_387 = (|t_386);
+    assign t_388 = t_384[1:0];
+    assign t_389 = t_382[3:0];
+    assign t_390 = t_389[3:2];
+    assign t_391 = (|t_390);
+    assign t_392 = t_389[1:0];
+    assign t_393 = t_380[7:0];
+    assign t_394 = t_393[7:4];
+    assign t_395 = (|t_394);
+    assign t_396 = t_394[3:2];
+    assign t_397 = (|t_396);
+    assign t_398 = t_394[1:0];
+    assign t_399 = t_393[3:0];
+    assign t_400 = t_399[3:2];
+    assign t_401 = (|t_400);
+    assign t_402 = t_399[1:0];
+    assign t_403 = t_379[15:0];
+    assign t_404 = t_403[15:8];
+    assign t_405 = (|t_404);
+    assign t_406 = t_404[7:4];
+    assign t_407 = (|t_406);
+    assign t_408 = t_406[3:2];
+    assign t_409 = (|t_408);
+    assign t_410 = t_406[1:0];
+    assign t_411 = t_404[3:0];
+    assign t_412 = t_411[3:2];
     assign t_413 = (|t_412);
-    assign t_414 = t_412[15:8];
-    assign t_415 = (|t_414);
-    assign t_416 = t_414[7:4];
+    assign t_414 = t_411[1:0];
+    assign t_415 = t_403[7:0];
+    assign t_416 = t_415[7:4];
     assign t_417 = (|t_416);
     assign t_418 = t_416[3:2];
     assign t_419 = (|t_418);
     assign t_420 = t_416[1:0];
-    assign t_421 = t_414[3:0];
+    assign t_421 = t_415[3:0];
     assign t_422 = t_421[3:2];
     assign t_423 = (|t_422);
     assign t_424 = t_421[1:0];
-    assign t_425 = t_412[7:0];
-    assign t_426 = t_425[7:4];
-    assign t_427 = (|t_426);
-    assign t_428 = t_426[3:2];
-    assign t_429 = (|t_428);
-    assign t_430 = t_426[1:0];
-    assign t_431 = t_425[3:0];
-    assign t_432 = t_431[3:2];
-    assign t_433 = (|t_432);
-    assign t_434 = t_431[1:0];
-    assign t_435 = t_411[15:0];
-    assign t_436 = t_435[15:8];
-    assign t_437 = (|t_436);
-    assign t_438 = t_436[7:4];
-    assign t_439 = (|t_438);
-    assign t_440 = t_438[3:2];
-    assign t_441 = (|t_440);
-    assign t_442 = t_438[1:0];
-    assign t_443 = t_436[3:0];
-    assign t_444 = t_443[3:2];
-    assign t_445 = (|t_444);
-    assign t_446 = t_443[1:0];
-    assign t_447 = t_435[7:0];
-    assign t_448 = t_447[7:4];
-    assign t_449 = (|t_448);
-    assign t_450 = t_448[3:2];
-    assign t_451 = (|t_450);
-    assign t_452 = t_448[1:0];
-    assign t_453 = t_447[3:0];
-    assign t_454 = t_453[3:2];
-    assign t_455 = (|t_454);
-    assign t_456 = t_453[1:0];
-    assign t_457 = (dec_t_window >> dec_t_lead_q);
-    assign t_458 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
-    assign t_459 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_460 = dec_t_delta[18];
-    assign t_461 = dec_t_delta[17:0];
-    assign t_462 = t_461[17:7];
-    assign t_463 = {{1{dec_t_nu[17]}}, dec_t_nu};
-    assign t_464 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_463[18]}}, t_463});
-    assign t_465 = {15'h0, sum_d[43:27]};
-    assign t_466 = t_465[31:16];
-    assign t_467 = (|t_466);
-    assign t_468 = t_466[15:8];
-    assign t_469 = (|t_468);
-    assign t_470 = t_468[7:4];
-    assign t_471 = (|t_470);
-    assign t_472 = t_470[3:2];
-    assign t_473 = (|t_472);
-    assign t_474 = t_470[1:0];
-    assign t_475 = t_468[3:0];
-    assign t_476 = t_475[3:2];
-    assign t_477 = (|t_476);
-    assign t_478 = t_475[1:0];
-    assign t_479 = t_466[7:0];
-    assign t_480 = t_479[7:4];
-    assign t_481 = (|t_480);
-    assign t_482 = t_480[3:2];
-    assign t_483 = (|t_482);
-    assign t_484 = t_480[1:0];
-    assign t_485 = t_479[3:0];
-    assign t_486 = t_485[3:2];
-    assign t_487 = (|t_486);
-    assign t_488 = t_485[1:0];
-    assign t_489 = t_465[15:0];
-    assign t_490 = t_489[15:8];
-    assign t_491 = (|t_490);
-    assign t_492 = t_490[7:4];
-    assign t_493 = (|t_492);
-    assign t_494 = t_492[3:2];
-    assign t_495 = (|t_494);
-    assign t_496 = t_492[1:0];
-    assign t_497 = t_490[3:0];
-    assign t_498 = t_497[3:2];
-    assign t_499 = (|t_498);
-    assign t_500 = t_497[1:0];
-    assign t_501 = t_489[7:0];
-    assign t_502 = t_501[7:4];
-    assign t_503 = (|t_502);
-    assign t_504 = t_502[3:2];
-    assign t_505 = (|t_504);
-    assign t_506 = t_502[1:0];
-    assign t_507 = t_501[3:0];
-    assign t_508 = t_507[3:2];
-    assign t_509 = (|t_508);
-    assign t_510 = t_507[1:0];
-    assign t_511 = (dec_d_window >> dec_d_lead_q);
-    assign t_512 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
-    assign t_513 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_514 = dec_d_delta[18];
-    assign t_515 = dec_d_delta[17:0];
-    assign t_516 = t_515[17:7];
-    assign t_517 = {{1{dec_d_nu[17]}}, dec_d_nu};
-    assign t_518 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_517[18]}}, t_517});
-    assign t_519 = (state == 3'h1);
-    assign t_520 = cur_uniforms[31:0];
-    assign t_521 = uniform_row_q[15:0];
-    assign t_522 = uniform_row_q[31:16];
-    assign t_523 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_524 = (beat == 12'hbfe);
-    assign t_525 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
-    assign t_526 = (|draft_rows_left[2:1]);
-    assign t_527 = (|draft_rows_left[2:1]);
+    assign t_425 = (dec_t_window >> dec_t_lead_q);
+    assign t_426 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
+    assign t_427 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_428 = dec_t_delta[17:0];
+    assign t_429 = t_428[17:7];
+    assign t_430 = {{1{dec_t_nu[17]}}, dec_t_nu};
+    assign t_431 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_430[18]}}, t_430});
+    assign t_432 = {15'h0, sum_d[43:27]};
+    assign t_433 = t_432[31:16];
+    assign t_434 = (|t_433);
+    assign t_435 = t_433[15:8];
+    assign t_436 = (|t_435);
+    assign t_437 = t_435[7:4];
+    assign t_438 = (|t_437);
+    assign t_439 = t_437[3:2];
+    assign t_440 = (|t_439);
+    assign t_441 = t_437[1:0];
+    assign t_442 = t_435[3:0];
+    assign t_443 = t_442[3:2];
+    assign t_444 = (|t_443);
+    assign t_445 = t_442[1:0];
+    assign t_446 = t_433[7:0];
+    assign t_447 = t_446[7:4];
+    assign t_448 = (|t_447);
+    assign t_449 = t_447[3:2];
+    assign t_450 = (|t_449);
+    assign t_451 = t_447[1:0];
+    assign t_452 = t_446[3:0];
+    assign t_453 = t_452[3:2];
+    assign t_454 = (|t_453);
+    assign t_455 = t_452[1:0];
+    assign t_456 = t_432[15:0];
+    assign t_457 = t_456[15:8];
+    assign t_458 = (|t_457);
+    assign t_459 = t_457[7:4];
+    assign t_460 = (|t_459);
+    assign t_461 = t_459[3:2];
+    assign t_462 = (|t_461);
+    assign t_463 = t_459[1:0];
+    assign t_464 = t_457[3:0];
+    assign t_465 = t_464[3:2];
+    assign t_466 = (|t_465);
+    assign t_467 = t_464[1:0];
+    assign t_468 = t_456[7:0];
+    assign t_469 = t_468[7:4];
+    assign t_470 = (|t_469);
+    assign t_471 = t_469[3:2];
+    assign t_472 = (|t_471);
+    assign t_473 = t_469[1:0];
+    assign t_474 = t_468[3:0];
+    assign t_475 = t_474[3:2];
+    assign t_476 = (|t_475);
+    assign t_477 = t_474[1:0];
+    assign t_478 = (dec_d_window >> dec_d_lead_q);
+    assign t_479 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
+    assign t_480 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_481 = dec_d_delta[17:0];
+    assign t_482 = t_481[17:7];
+    assign t_483 = {{1{dec_d_nu[17]}}, dec_d_nu};
+    assign t_484 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_483[18]}}, t_483});
+    assign t_485 = (state == 3'h1);
+    assign t_486 = cur_uniforms[31:0];
+    assign t_487 = uniform_row_q[15:0];
+    assign t_488 = uniform_row_q[31:16];
+    assign t_489 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_490 = (beat == 12'hbfe);
+    assign t_491 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
+    assign t_492 = (|draft_rows_left[2:1]);
+    assign t_493 = (|draft_rows_left[2:1]);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (input_open & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -4144,67 +4110,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_exp_t0_f = d_t_e0_f;
     assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_153[17]}}, t_153});
     assign u_exp_t1_f = d_t_e1_f;
-    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_159[17]}}, t_159});
+    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_158[17]}}, t_158});
     assign u_exp_t2_f = d_t_e2_f;
-    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_165[17]}}, t_165});
+    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_163[17]}}, t_163});
     assign u_exp_t3_f = d_t_e3_f;
-    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_171[17]}}, t_171});
+    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_168[17]}}, t_168});
     assign u_exp_t4_f = d_t_e4_f;
-    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_177[17]}}, t_177});
+    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_173[17]}}, t_173});
     assign u_exp_t5_f = d_t_e5_f;
-    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_183[17]}}, t_183});
+    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_178[17]}}, t_178});
     assign u_exp_t6_f = d_t_e6_f;
-    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_189[17]}}, t_189});
+    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_183[17]}}, t_183});
     assign u_exp_t7_f = d_t_e7_f;
-    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_195[17]}}, t_195});
+    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_188[17]}}, t_188});
     assign u_exp_t8_f = d_t_e8_f;
-    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_201[17]}}, t_201});
+    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_193[17]}}, t_193});
     assign u_exp_t9_f = d_t_e9_f;
-    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_207[17]}}, t_207});
+    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_198[17]}}, t_198});
     assign u_exp_t10_f = d_t_e10_f;
-    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_213[17]}}, t_213});
+    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_203[17]}}, t_203});
     assign u_exp_t11_f = d_t_e11_f;
-    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_219[17]}}, t_219});
+    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_208[17]}}, t_208});
     assign u_exp_t12_f = d_t_e12_f;
-    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_225[17]}}, t_225});
+    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_213[17]}}, t_213});
     assign u_exp_t13_f = d_t_e13_f;
-    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_231[17]}}, t_231});
+    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_218[17]}}, t_218});
     assign u_exp_t14_f = d_t_e14_f;
-    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_237[17]}}, t_237});
+    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_223[17]}}, t_223});
     assign u_exp_t15_f = d_t_e15_f;
-    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_243[17]}}, t_243});
+    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_228[17]}}, t_228});
     assign u_exp_d0_f = d_d_e0_f;
-    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_249[17]}}, t_249});
+    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_233[17]}}, t_233});
     assign u_exp_d1_f = d_d_e1_f;
-    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_255[17]}}, t_255});
+    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_238[17]}}, t_238});
     assign u_exp_d2_f = d_d_e2_f;
-    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_261[17]}}, t_261});
+    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_243[17]}}, t_243});
     assign u_exp_d3_f = d_d_e3_f;
-    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_267[17]}}, t_267});
+    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_248[17]}}, t_248});
     assign u_exp_d4_f = d_d_e4_f;
-    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_273[17]}}, t_273});
+    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_253[17]}}, t_253});
     assign u_exp_d5_f = d_d_e5_f;
-    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_279[17]}}, t_279});
+    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_258[17]}}, t_258});
     assign u_exp_d6_f = d_d_e6_f;
-    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_285[17]}}, t_285});
+    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_263[17]}}, t_263});
     assign u_exp_d7_f = d_d_e7_f;
-    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_291[17]}}, t_291});
+    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_268[17]}}, t_268});
     assign u_exp_d8_f = d_d_e8_f;
-    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_297[17]}}, t_297});
+    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_273[17]}}, t_273});
     assign u_exp_d9_f = d_d_e9_f;
-    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_303[17]}}, t_303});
+    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_278[17]}}, t_278});
     assign u_exp_d10_f = d_d_e10_f;
-    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_309[17]}}, t_309});
+    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_283[17]}}, t_283});
     assign u_exp_d11_f = d_d_e11_f;
-    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_315[17]}}, t_315});
+    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_288[17]}}, t_288});
     assign u_exp_d12_f = d_d_e12_f;
-    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_321[17]}}, t_321});
+    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_293[17]}}, t_293});
     assign u_exp_d13_f = d_d_e13_f;
-    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_327[17]}}, t_327});
+    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_298[17]}}, t_298});
     assign u_exp_d14_f = d_d_e14_f;
-    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_333[17]}}, t_333});
+    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_303[17]}}, t_303});
     assign u_exp_d15_f = d_d_e15_f;
-    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_339[17]}}, t_339});
+    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_308[17]}}, t_308});
     assign e1_control_mode = e1_control[1:0];
     assign e1_control_base = e1_control[18:3];
     assign e4_control_mode = e4_control[1:0];
@@ -4217,10 +4183,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e3_control_phase = e3_control[21:20];
     assign e3_control_fresh = e3_control[22];
     assign e2_control_phase = e2_control[21:20];
-    assign acc_t_raise = (e3_control_fresh | t_349[16]);
+    assign acc_t_raise = (e3_control_fresh | t_317[16]);
     assign en_t_new_rho = (en_t_raise ? en_t_ref : en_t_rho);
     assign s2_t_sum = (s2_t_kept + s2_t_added);
-    assign acc_d_raise = (e3_control_fresh | t_358[16]);
+    assign acc_d_raise = (e3_control_fresh | t_326[16]);
     assign en_d_new_rho = (en_d_raise ? en_d_ref : en_d_rho);
     assign s2_d_sum = (s2_d_kept + s2_d_added);
     assign e1_control_first = e1_control[19];
@@ -4228,34 +4194,34 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign ckpt_scan = (ckpt_start_22 | ckpt_searching);
-    assign ckpt_s3_above = t_384[45];
-    assign ckpt_found = (t_385 & ckpt_s4_above);
+    assign ckpt_s3_above = t_352[45];
+    assign ckpt_found = (t_353 & ckpt_s4_above);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
-    assign u_cdf_thr_p0_a = t_390;
+    assign u_cdf_thr_p0_a = t_358;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_390;
+    assign u_cdf_thr_p1_a = t_358;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_390;
+    assign u_cdf_thr_p2_a = t_358;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_391;
+    assign u_cdf_thr_p3_a = t_359;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_391;
+    assign u_cdf_thr_p4_a = t_359;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_391;
+    assign u_cdf_thr_p5_a = t_359;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f;
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_459[17]}}, t_459});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_427[17]}}, t_427});
     assign u_exp_x_d_f = dec_d_px_f;
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_513[17]}}, t_513});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_480[17]}}, t_480});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_521;
+    assign u_accept_lhs_p0_a = t_487;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_521;
+    assign u_accept_lhs_p1_a = t_487;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_522;
+    assign u_accept_lhs_p2_a = t_488;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_522;
+    assign u_accept_lhs_p3_a = t_488;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_17 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
@@ -4793,7 +4759,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index[1:0])
             2'h0: begin
-                uniform_final_in0 = t_389;
+                uniform_final_in0 = t_357;
             end
             2'h1: begin
                 uniform_final_in0 = cur_uniforms[63:32];
@@ -4805,7 +4771,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final_in0 = cur_uniforms[127:96];
             end
             default: begin
-                uniform_final_in0 = t_389;
+                uniform_final_in0 = t_357;
             end
         endcase
     end
@@ -10987,7 +10953,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_520;
+                uniform_row = t_486;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -11002,7 +10968,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_520;
+                uniform_row = t_486;
             end
         endcase
     end
@@ -11108,7 +11074,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_523;
+                        beat <= t_489;
                     end
                 end
                 3'h2: begin
@@ -11123,7 +11089,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_523;
+                        beat <= t_489;
                     end
                 end
             endcase
@@ -11140,7 +11106,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        last_beat <= t_524;
+                        last_beat <= t_490;
                     end
                 end
                 3'h2: begin
@@ -11155,7 +11121,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        last_beat <= t_524;
+                        last_beat <= t_490;
                     end
                 end
             endcase
@@ -11172,7 +11138,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat_phase <= t_525;
+                        beat_phase <= t_491;
                     end
                 end
                 3'h2: begin
@@ -11187,7 +11153,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat_phase <= t_525;
+                        beat_phase <= t_491;
                     end
                 end
             endcase
@@ -11228,7 +11194,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_526;
+                            row_has_draft <= t_492;
                         end
                     end
                 end
@@ -11245,7 +11211,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_527;
+                            row_has_draft <= t_493;
                         end
                     end
                 end
@@ -11264,7 +11230,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_526 & (~cur_one_hot));
+                            row_draft_stream <= (t_492 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11281,7 +11247,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_527 & (~cur_one_hot));
+                            row_draft_stream <= (t_493 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11599,21 +11565,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_365[42:0], 1'h0});
+        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_333[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_366[42:0], 1'h0});
+        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_334[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        if ((t_367 & e1_has_x)) begin
+        if ((t_335 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_367 & e1_has_x)) begin
+        if ((t_335 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -11622,7 +11588,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_367) begin
+            if (t_335) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -11654,7 +11620,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_388);
+            sum_w <= (sum_w + t_356);
         end
         case (state)
             3'h1: begin
@@ -11679,8 +11645,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (((t_393 | t_394) | p_pass_b)) begin
-            cdf_prefix <= (((p_pass_b & (~t_393)) & (~t_394)) ? (cdf_prefix + t_388) : (t_394 ? ckpt_start_prefix : 44'h0));
+        if (((t_361 | t_362) | p_pass_b)) begin
+            cdf_prefix <= (((p_pass_b & (~t_361)) & (~t_362)) ? (cdf_prefix + t_356) : (t_362 ? ckpt_start_prefix : 44'h0));
         end
     end
 
@@ -14851,15 +14817,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_f <= (t_154 ? 7'h0 : t_155[6:0]);
+        d_t_e0_n <= d_t_delta0[18];
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s <= (t_154 ? 5'h0 : t_156[4:0]);
+        d_t_e0_f <= t_154[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e0_past <= t_158[19];
+        d_t_e0_s <= t_155[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e0_past <= t_157[19];
     end
 
     always @(posedge aclk) begin
@@ -14867,11 +14837,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_t <= u_exp_t0_e;
+        d_t_e0_t <= (d_t_e0_n ? 29'h10000000 : u_exp_t0_e);
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s2 <= d_t_e0_s;
+        d_t_e0_s2 <= (d_t_e0_n ? 5'h0 : d_t_e0_s);
     end
 
     always @(posedge aclk) begin
@@ -14907,15 +14877,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_f <= (t_160 ? 7'h0 : t_161[6:0]);
+        d_t_e1_n <= d_t_delta1[18];
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s <= (t_160 ? 5'h0 : t_162[4:0]);
+        d_t_e1_f <= t_159[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e1_past <= t_164[19];
+        d_t_e1_s <= t_160[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e1_past <= t_162[19];
     end
 
     always @(posedge aclk) begin
@@ -14923,11 +14897,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_t <= u_exp_t1_e;
+        d_t_e1_t <= (d_t_e1_n ? 29'h10000000 : u_exp_t1_e);
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s2 <= d_t_e1_s;
+        d_t_e1_s2 <= (d_t_e1_n ? 5'h0 : d_t_e1_s);
     end
 
     always @(posedge aclk) begin
@@ -14963,15 +14937,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_f <= (t_166 ? 7'h0 : t_167[6:0]);
+        d_t_e2_n <= d_t_delta2[18];
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s <= (t_166 ? 5'h0 : t_168[4:0]);
+        d_t_e2_f <= t_164[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e2_past <= t_170[19];
+        d_t_e2_s <= t_165[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e2_past <= t_167[19];
     end
 
     always @(posedge aclk) begin
@@ -14979,11 +14957,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_t <= u_exp_t2_e;
+        d_t_e2_t <= (d_t_e2_n ? 29'h10000000 : u_exp_t2_e);
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s2 <= d_t_e2_s;
+        d_t_e2_s2 <= (d_t_e2_n ? 5'h0 : d_t_e2_s);
     end
 
     always @(posedge aclk) begin
@@ -15019,15 +14997,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_f <= (t_172 ? 7'h0 : t_173[6:0]);
+        d_t_e3_n <= d_t_delta3[18];
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s <= (t_172 ? 5'h0 : t_174[4:0]);
+        d_t_e3_f <= t_169[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e3_past <= t_176[19];
+        d_t_e3_s <= t_170[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e3_past <= t_172[19];
     end
 
     always @(posedge aclk) begin
@@ -15035,11 +15017,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_t <= u_exp_t3_e;
+        d_t_e3_t <= (d_t_e3_n ? 29'h10000000 : u_exp_t3_e);
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s2 <= d_t_e3_s;
+        d_t_e3_s2 <= (d_t_e3_n ? 5'h0 : d_t_e3_s);
     end
 
     always @(posedge aclk) begin
@@ -15075,15 +15057,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_f <= (t_178 ? 7'h0 : t_179[6:0]);
+        d_t_e4_n <= d_t_delta4[18];
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s <= (t_178 ? 5'h0 : t_180[4:0]);
+        d_t_e4_f <= t_174[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e4_past <= t_182[19];
+        d_t_e4_s <= t_175[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e4_past <= t_177[19];
     end
 
     always @(posedge aclk) begin
@@ -15091,11 +15077,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_t <= u_exp_t4_e;
+        d_t_e4_t <= (d_t_e4_n ? 29'h10000000 : u_exp_t4_e);
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s2 <= d_t_e4_s;
+        d_t_e4_s2 <= (d_t_e4_n ? 5'h0 : d_t_e4_s);
     end
 
     always @(posedge aclk) begin
@@ -15131,15 +15117,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_f <= (t_184 ? 7'h0 : t_185[6:0]);
+        d_t_e5_n <= d_t_delta5[18];
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s <= (t_184 ? 5'h0 : t_186[4:0]);
+        d_t_e5_f <= t_179[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e5_past <= t_188[19];
+        d_t_e5_s <= t_180[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e5_past <= t_182[19];
     end
 
     always @(posedge aclk) begin
@@ -15147,11 +15137,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_t <= u_exp_t5_e;
+        d_t_e5_t <= (d_t_e5_n ? 29'h10000000 : u_exp_t5_e);
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s2 <= d_t_e5_s;
+        d_t_e5_s2 <= (d_t_e5_n ? 5'h0 : d_t_e5_s);
     end
 
     always @(posedge aclk) begin
@@ -15187,15 +15177,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_f <= (t_190 ? 7'h0 : t_191[6:0]);
+        d_t_e6_n <= d_t_delta6[18];
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s <= (t_190 ? 5'h0 : t_192[4:0]);
+        d_t_e6_f <= t_184[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e6_past <= t_194[19];
+        d_t_e6_s <= t_185[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e6_past <= t_187[19];
     end
 
     always @(posedge aclk) begin
@@ -15203,11 +15197,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_t <= u_exp_t6_e;
+        d_t_e6_t <= (d_t_e6_n ? 29'h10000000 : u_exp_t6_e);
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s2 <= d_t_e6_s;
+        d_t_e6_s2 <= (d_t_e6_n ? 5'h0 : d_t_e6_s);
     end
 
     always @(posedge aclk) begin
@@ -15243,15 +15237,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_f <= (t_196 ? 7'h0 : t_197[6:0]);
+        d_t_e7_n <= d_t_delta7[18];
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s <= (t_196 ? 5'h0 : t_198[4:0]);
+        d_t_e7_f <= t_189[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e7_past <= t_200[19];
+        d_t_e7_s <= t_190[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e7_past <= t_192[19];
     end
 
     always @(posedge aclk) begin
@@ -15259,11 +15257,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_t <= u_exp_t7_e;
+        d_t_e7_t <= (d_t_e7_n ? 29'h10000000 : u_exp_t7_e);
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s2 <= d_t_e7_s;
+        d_t_e7_s2 <= (d_t_e7_n ? 5'h0 : d_t_e7_s);
     end
 
     always @(posedge aclk) begin
@@ -15299,15 +15297,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_f <= (t_202 ? 7'h0 : t_203[6:0]);
+        d_t_e8_n <= d_t_delta8[18];
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s <= (t_202 ? 5'h0 : t_204[4:0]);
+        d_t_e8_f <= t_194[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e8_past <= t_206[19];
+        d_t_e8_s <= t_195[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e8_past <= t_197[19];
     end
 
     always @(posedge aclk) begin
@@ -15315,11 +15317,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_t <= u_exp_t8_e;
+        d_t_e8_t <= (d_t_e8_n ? 29'h10000000 : u_exp_t8_e);
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s2 <= d_t_e8_s;
+        d_t_e8_s2 <= (d_t_e8_n ? 5'h0 : d_t_e8_s);
     end
 
     always @(posedge aclk) begin
@@ -15355,15 +15357,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_f <= (t_208 ? 7'h0 : t_209[6:0]);
+        d_t_e9_n <= d_t_delta9[18];
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s <= (t_208 ? 5'h0 : t_210[4:0]);
+        d_t_e9_f <= t_199[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e9_past <= t_212[19];
+        d_t_e9_s <= t_200[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e9_past <= t_202[19];
     end
 
     always @(posedge aclk) begin
@@ -15371,11 +15377,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_t <= u_exp_t9_e;
+        d_t_e9_t <= (d_t_e9_n ? 29'h10000000 : u_exp_t9_e);
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s2 <= d_t_e9_s;
+        d_t_e9_s2 <= (d_t_e9_n ? 5'h0 : d_t_e9_s);
     end
 
     always @(posedge aclk) begin
@@ -15411,15 +15417,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_f <= (t_214 ? 7'h0 : t_215[6:0]);
+        d_t_e10_n <= d_t_delta10[18];
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s <= (t_214 ? 5'h0 : t_216[4:0]);
+        d_t_e10_f <= t_204[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e10_past <= t_218[19];
+        d_t_e10_s <= t_205[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e10_past <= t_207[19];
     end
 
     always @(posedge aclk) begin
@@ -15427,11 +15437,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_t <= u_exp_t10_e;
+        d_t_e10_t <= (d_t_e10_n ? 29'h10000000 : u_exp_t10_e);
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s2 <= d_t_e10_s;
+        d_t_e10_s2 <= (d_t_e10_n ? 5'h0 : d_t_e10_s);
     end
 
     always @(posedge aclk) begin
@@ -15467,15 +15477,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_f <= (t_220 ? 7'h0 : t_221[6:0]);
+        d_t_e11_n <= d_t_delta11[18];
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s <= (t_220 ? 5'h0 : t_222[4:0]);
+        d_t_e11_f <= t_209[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e11_past <= t_224[19];
+        d_t_e11_s <= t_210[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e11_past <= t_212[19];
     end
 
     always @(posedge aclk) begin
@@ -15483,11 +15497,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_t <= u_exp_t11_e;
+        d_t_e11_t <= (d_t_e11_n ? 29'h10000000 : u_exp_t11_e);
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s2 <= d_t_e11_s;
+        d_t_e11_s2 <= (d_t_e11_n ? 5'h0 : d_t_e11_s);
     end
 
     always @(posedge aclk) begin
@@ -15523,15 +15537,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_f <= (t_226 ? 7'h0 : t_227[6:0]);
+        d_t_e12_n <= d_t_delta12[18];
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s <= (t_226 ? 5'h0 : t_228[4:0]);
+        d_t_e12_f <= t_214[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e12_past <= t_230[19];
+        d_t_e12_s <= t_215[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e12_past <= t_217[19];
     end
 
     always @(posedge aclk) begin
@@ -15539,11 +15557,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_t <= u_exp_t12_e;
+        d_t_e12_t <= (d_t_e12_n ? 29'h10000000 : u_exp_t12_e);
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s2 <= d_t_e12_s;
+        d_t_e12_s2 <= (d_t_e12_n ? 5'h0 : d_t_e12_s);
     end
 
     always @(posedge aclk) begin
@@ -15579,15 +15597,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_f <= (t_232 ? 7'h0 : t_233[6:0]);
+        d_t_e13_n <= d_t_delta13[18];
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s <= (t_232 ? 5'h0 : t_234[4:0]);
+        d_t_e13_f <= t_219[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e13_past <= t_236[19];
+        d_t_e13_s <= t_220[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e13_past <= t_222[19];
     end
 
     always @(posedge aclk) begin
@@ -15595,11 +15617,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_t <= u_exp_t13_e;
+        d_t_e13_t <= (d_t_e13_n ? 29'h10000000 : u_exp_t13_e);
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s2 <= d_t_e13_s;
+        d_t_e13_s2 <= (d_t_e13_n ? 5'h0 : d_t_e13_s);
     end
 
     always @(posedge aclk) begin
@@ -15635,15 +15657,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_f <= (t_238 ? 7'h0 : t_239[6:0]);
+        d_t_e14_n <= d_t_delta14[18];
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s <= (t_238 ? 5'h0 : t_240[4:0]);
+        d_t_e14_f <= t_224[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e14_past <= t_242[19];
+        d_t_e14_s <= t_225[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e14_past <= t_227[19];
     end
 
     always @(posedge aclk) begin
@@ -15651,11 +15677,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_t <= u_exp_t14_e;
+        d_t_e14_t <= (d_t_e14_n ? 29'h10000000 : u_exp_t14_e);
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s2 <= d_t_e14_s;
+        d_t_e14_s2 <= (d_t_e14_n ? 5'h0 : d_t_e14_s);
     end
 
     always @(posedge aclk) begin
@@ -15691,15 +15717,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_f <= (t_244 ? 7'h0 : t_245[6:0]);
+        d_t_e15_n <= d_t_delta15[18];
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s <= (t_244 ? 5'h0 : t_246[4:0]);
+        d_t_e15_f <= t_229[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e15_past <= t_248[19];
+        d_t_e15_s <= t_230[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_t_e15_past <= t_232[19];
     end
 
     always @(posedge aclk) begin
@@ -15707,11 +15737,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_t <= u_exp_t15_e;
+        d_t_e15_t <= (d_t_e15_n ? 29'h10000000 : u_exp_t15_e);
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s2 <= d_t_e15_s;
+        d_t_e15_s2 <= (d_t_e15_n ? 5'h0 : d_t_e15_s);
     end
 
     always @(posedge aclk) begin
@@ -15747,15 +15777,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_f <= (t_250 ? 7'h0 : t_251[6:0]);
+        d_d_e0_n <= d_d_delta0[18];
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s <= (t_250 ? 5'h0 : t_252[4:0]);
+        d_d_e0_f <= t_234[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e0_past <= t_254[19];
+        d_d_e0_s <= t_235[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e0_past <= t_237[19];
     end
 
     always @(posedge aclk) begin
@@ -15763,11 +15797,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_t <= u_exp_d0_e;
+        d_d_e0_t <= (d_d_e0_n ? 29'h10000000 : u_exp_d0_e);
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s2 <= d_d_e0_s;
+        d_d_e0_s2 <= (d_d_e0_n ? 5'h0 : d_d_e0_s);
     end
 
     always @(posedge aclk) begin
@@ -15803,15 +15837,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_f <= (t_256 ? 7'h0 : t_257[6:0]);
+        d_d_e1_n <= d_d_delta1[18];
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s <= (t_256 ? 5'h0 : t_258[4:0]);
+        d_d_e1_f <= t_239[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e1_past <= t_260[19];
+        d_d_e1_s <= t_240[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e1_past <= t_242[19];
     end
 
     always @(posedge aclk) begin
@@ -15819,11 +15857,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_t <= u_exp_d1_e;
+        d_d_e1_t <= (d_d_e1_n ? 29'h10000000 : u_exp_d1_e);
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s2 <= d_d_e1_s;
+        d_d_e1_s2 <= (d_d_e1_n ? 5'h0 : d_d_e1_s);
     end
 
     always @(posedge aclk) begin
@@ -15859,15 +15897,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_f <= (t_262 ? 7'h0 : t_263[6:0]);
+        d_d_e2_n <= d_d_delta2[18];
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s <= (t_262 ? 5'h0 : t_264[4:0]);
+        d_d_e2_f <= t_244[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e2_past <= t_266[19];
+        d_d_e2_s <= t_245[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e2_past <= t_247[19];
     end
 
     always @(posedge aclk) begin
@@ -15875,11 +15917,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_t <= u_exp_d2_e;
+        d_d_e2_t <= (d_d_e2_n ? 29'h10000000 : u_exp_d2_e);
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s2 <= d_d_e2_s;
+        d_d_e2_s2 <= (d_d_e2_n ? 5'h0 : d_d_e2_s);
     end
 
     always @(posedge aclk) begin
@@ -15915,15 +15957,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_f <= (t_268 ? 7'h0 : t_269[6:0]);
+        d_d_e3_n <= d_d_delta3[18];
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s <= (t_268 ? 5'h0 : t_270[4:0]);
+        d_d_e3_f <= t_249[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e3_past <= t_272[19];
+        d_d_e3_s <= t_250[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e3_past <= t_252[19];
     end
 
     always @(posedge aclk) begin
@@ -15931,11 +15977,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_t <= u_exp_d3_e;
+        d_d_e3_t <= (d_d_e3_n ? 29'h10000000 : u_exp_d3_e);
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s2 <= d_d_e3_s;
+        d_d_e3_s2 <= (d_d_e3_n ? 5'h0 : d_d_e3_s);
     end
 
     always @(posedge aclk) begin
@@ -15971,15 +16017,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_f <= (t_274 ? 7'h0 : t_275[6:0]);
+        d_d_e4_n <= d_d_delta4[18];
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s <= (t_274 ? 5'h0 : t_276[4:0]);
+        d_d_e4_f <= t_254[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e4_past <= t_278[19];
+        d_d_e4_s <= t_255[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e4_past <= t_257[19];
     end
 
     always @(posedge aclk) begin
@@ -15987,11 +16037,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_t <= u_exp_d4_e;
+        d_d_e4_t <= (d_d_e4_n ? 29'h10000000 : u_exp_d4_e);
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s2 <= d_d_e4_s;
+        d_d_e4_s2 <= (d_d_e4_n ? 5'h0 : d_d_e4_s);
     end
 
     always @(posedge aclk) begin
@@ -16027,15 +16077,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_f <= (t_280 ? 7'h0 : t_281[6:0]);
+        d_d_e5_n <= d_d_delta5[18];
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s <= (t_280 ? 5'h0 : t_282[4:0]);
+        d_d_e5_f <= t_259[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e5_past <= t_284[19];
+        d_d_e5_s <= t_260[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e5_past <= t_262[19];
     end
 
     always @(posedge aclk) begin
@@ -16043,11 +16097,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_t <= u_exp_d5_e;
+        d_d_e5_t <= (d_d_e5_n ? 29'h10000000 : u_exp_d5_e);
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s2 <= d_d_e5_s;
+        d_d_e5_s2 <= (d_d_e5_n ? 5'h0 : d_d_e5_s);
     end
 
     always @(posedge aclk) begin
@@ -16083,15 +16137,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_f <= (t_286 ? 7'h0 : t_287[6:0]);
+        d_d_e6_n <= d_d_delta6[18];
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s <= (t_286 ? 5'h0 : t_288[4:0]);
+        d_d_e6_f <= t_264[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e6_past <= t_290[19];
+        d_d_e6_s <= t_265[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e6_past <= t_267[19];
     end
 
     always @(posedge aclk) begin
@@ -16099,11 +16157,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_t <= u_exp_d6_e;
+        d_d_e6_t <= (d_d_e6_n ? 29'h10000000 : u_exp_d6_e);
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s2 <= d_d_e6_s;
+        d_d_e6_s2 <= (d_d_e6_n ? 5'h0 : d_d_e6_s);
     end
 
     always @(posedge aclk) begin
@@ -16139,15 +16197,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_f <= (t_292 ? 7'h0 : t_293[6:0]);
+        d_d_e7_n <= d_d_delta7[18];
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s <= (t_292 ? 5'h0 : t_294[4:0]);
+        d_d_e7_f <= t_269[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e7_past <= t_296[19];
+        d_d_e7_s <= t_270[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e7_past <= t_272[19];
     end
 
     always @(posedge aclk) begin
@@ -16155,11 +16217,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_t <= u_exp_d7_e;
+        d_d_e7_t <= (d_d_e7_n ? 29'h10000000 : u_exp_d7_e);
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s2 <= d_d_e7_s;
+        d_d_e7_s2 <= (d_d_e7_n ? 5'h0 : d_d_e7_s);
     end
 
     always @(posedge aclk) begin
@@ -16195,15 +16257,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_f <= (t_298 ? 7'h0 : t_299[6:0]);
+        d_d_e8_n <= d_d_delta8[18];
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s <= (t_298 ? 5'h0 : t_300[4:0]);
+        d_d_e8_f <= t_274[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e8_past <= t_302[19];
+        d_d_e8_s <= t_275[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e8_past <= t_277[19];
     end
 
     always @(posedge aclk) begin
@@ -16211,11 +16277,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_t <= u_exp_d8_e;
+        d_d_e8_t <= (d_d_e8_n ? 29'h10000000 : u_exp_d8_e);
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s2 <= d_d_e8_s;
+        d_d_e8_s2 <= (d_d_e8_n ? 5'h0 : d_d_e8_s);
     end
 
     always @(posedge aclk) begin
@@ -16251,15 +16317,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_f <= (t_304 ? 7'h0 : t_305[6:0]);
+        d_d_e9_n <= d_d_delta9[18];
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s <= (t_304 ? 5'h0 : t_306[4:0]);
+        d_d_e9_f <= t_279[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e9_past <= t_308[19];
+        d_d_e9_s <= t_280[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e9_past <= t_282[19];
     end
 
     always @(posedge aclk) begin
@@ -16267,11 +16337,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_t <= u_exp_d9_e;
+        d_d_e9_t <= (d_d_e9_n ? 29'h10000000 : u_exp_d9_e);
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s2 <= d_d_e9_s;
+        d_d_e9_s2 <= (d_d_e9_n ? 5'h0 : d_d_e9_s);
     end
 
     always @(posedge aclk) begin
@@ -16307,15 +16377,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_f <= (t_310 ? 7'h0 : t_311[6:0]);
+        d_d_e10_n <= d_d_delta10[18];
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s <= (t_310 ? 5'h0 : t_312[4:0]);
+        d_d_e10_f <= t_284[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e10_past <= t_314[19];
+        d_d_e10_s <= t_285[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e10_past <= t_287[19];
     end
 
     always @(posedge aclk) begin
@@ -16323,11 +16397,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_t <= u_exp_d10_e;
+        d_d_e10_t <= (d_d_e10_n ? 29'h10000000 : u_exp_d10_e);
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s2 <= d_d_e10_s;
+        d_d_e10_s2 <= (d_d_e10_n ? 5'h0 : d_d_e10_s);
     end
 
     always @(posedge aclk) begin
@@ -16363,15 +16437,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_f <= (t_316 ? 7'h0 : t_317[6:0]);
+        d_d_e11_n <= d_d_delta11[18];
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s <= (t_316 ? 5'h0 : t_318[4:0]);
+        d_d_e11_f <= t_289[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e11_past <= t_320[19];
+        d_d_e11_s <= t_290[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e11_past <= t_292[19];
     end
 
     always @(posedge aclk) begin
@@ -16379,11 +16457,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_t <= u_exp_d11_e;
+        d_d_e11_t <= (d_d_e11_n ? 29'h10000000 : u_exp_d11_e);
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s2 <= d_d_e11_s;
+        d_d_e11_s2 <= (d_d_e11_n ? 5'h0 : d_d_e11_s);
     end
 
     always @(posedge aclk) begin
@@ -16419,15 +16497,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_f <= (t_322 ? 7'h0 : t_323[6:0]);
+        d_d_e12_n <= d_d_delta12[18];
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s <= (t_322 ? 5'h0 : t_324[4:0]);
+        d_d_e12_f <= t_294[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e12_past <= t_326[19];
+        d_d_e12_s <= t_295[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e12_past <= t_297[19];
     end
 
     always @(posedge aclk) begin
@@ -16435,11 +16517,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_t <= u_exp_d12_e;
+        d_d_e12_t <= (d_d_e12_n ? 29'h10000000 : u_exp_d12_e);
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s2 <= d_d_e12_s;
+        d_d_e12_s2 <= (d_d_e12_n ? 5'h0 : d_d_e12_s);
     end
 
     always @(posedge aclk) begin
@@ -16475,15 +16557,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_f <= (t_328 ? 7'h0 : t_329[6:0]);
+        d_d_e13_n <= d_d_delta13[18];
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s <= (t_328 ? 5'h0 : t_330[4:0]);
+        d_d_e13_f <= t_299[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e13_past <= t_332[19];
+        d_d_e13_s <= t_300[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e13_past <= t_302[19];
     end
 
     always @(posedge aclk) begin
@@ -16491,11 +16577,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_t <= u_exp_d13_e;
+        d_d_e13_t <= (d_d_e13_n ? 29'h10000000 : u_exp_d13_e);
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s2 <= d_d_e13_s;
+        d_d_e13_s2 <= (d_d_e13_n ? 5'h0 : d_d_e13_s);
     end
 
     always @(posedge aclk) begin
@@ -16531,15 +16617,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_f <= (t_334 ? 7'h0 : t_335[6:0]);
+        d_d_e14_n <= d_d_delta14[18];
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s <= (t_334 ? 5'h0 : t_336[4:0]);
+        d_d_e14_f <= t_304[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e14_past <= t_338[19];
+        d_d_e14_s <= t_305[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e14_past <= t_307[19];
     end
 
     always @(posedge aclk) begin
@@ -16547,11 +16637,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_t <= u_exp_d14_e;
+        d_d_e14_t <= (d_d_e14_n ? 29'h10000000 : u_exp_d14_e);
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s2 <= d_d_e14_s;
+        d_d_e14_s2 <= (d_d_e14_n ? 5'h0 : d_d_e14_s);
     end
 
     always @(posedge aclk) begin
@@ -16587,15 +16677,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_f <= (t_340 ? 7'h0 : t_341[6:0]);
+        d_d_e15_n <= d_d_delta15[18];
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s <= (t_340 ? 5'h0 : t_342[4:0]);
+        d_d_e15_f <= t_309[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e15_past <= t_344[19];
+        d_d_e15_s <= t_310[4:0];
+    end
+
+    always @(posedge aclk) begin
+        d_d_e15_past <= t_312[19];
     end
 
     always @(posedge aclk) begin
@@ -16603,11 +16697,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_t <= u_exp_d15_e;
+        d_d_e15_t <= (d_d_e15_n ? 29'h10000000 : u_exp_d15_e);
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s2 <= d_d_e15_s;
+        d_d_e15_s2 <= (d_d_e15_n ? 5'h0 : d_d_e15_s);
     end
 
     always @(posedge aclk) begin
@@ -17247,11 +17341,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_t <= ({{1{t_345[16]}}, t_345} + 18'h2c);
+        e3_ref_past_t <= ({{1{t_313[16]}}, t_313} + 18'h2c);
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_d <= ({{1{t_346[16]}}, t_346} + 18'h2c);
+        e3_ref_past_d <= ({{1{t_314[16]}}, t_314} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17441,11 +17535,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_t_rho <= t_347;
+        acc_t_rho <= t_315;
     end
 
     always @(posedge aclk) begin
-        acc_t_rho_past <= ({{1{t_348[16]}}, t_348} + 18'h2c);
+        acc_t_rho_past <= ({{1{t_316[16]}}, t_316} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17485,19 +17579,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_t_old_zero <= (e3_control_fresh | (~t_350[18]));
+        en_t_old_zero <= (e3_control_fresh | (~t_318[18]));
     end
 
     always @(posedge aclk) begin
-        en_t_old_small <= t_351[5:0];
+        en_t_old_small <= t_319[5:0];
     end
 
     always @(posedge aclk) begin
-        en_t_added_zero <= ((~e3_control_fresh) & (~t_352[18]));
+        en_t_added_zero <= ((~e3_control_fresh) & (~t_320[18]));
     end
 
     always @(posedge aclk) begin
-        en_t_added_small <= (acc_t_raise ? 6'h0 : t_349[5:0]);
+        en_t_added_small <= (acc_t_raise ? 6'h0 : t_317[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -17546,15 +17640,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_largest0 <= ((1'h1 & (~t_353[16])) & (~t_354[16]));
+        m0_t_largest0 <= ((1'h1 & (~t_321[16])) & (~t_322[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest1 <= ((1'h1 & t_353[16]) & (~t_355[16]));
+        m0_t_largest1 <= ((1'h1 & t_321[16]) & (~t_323[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest2 <= ((1'h1 & t_354[16]) & t_355[16]);
+        m0_t_largest2 <= ((1'h1 & t_322[16]) & t_323[16]);
     end
 
     always @(posedge aclk) begin
@@ -17582,11 +17676,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_1 <= t_353;
+        m0_t_gap0_1 <= t_321;
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_2 <= t_354;
+        m0_t_gap0_2 <= t_322;
     end
 
     always @(posedge aclk) begin
@@ -17594,7 +17688,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap1_2 <= t_355;
+        m0_t_gap1_2 <= t_323;
     end
 
     always @(posedge aclk) begin
@@ -17716,11 +17810,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_d_rho <= t_356;
+        acc_d_rho <= t_324;
     end
 
     always @(posedge aclk) begin
-        acc_d_rho_past <= ({{1{t_357[16]}}, t_357} + 18'h2c);
+        acc_d_rho_past <= ({{1{t_325[16]}}, t_325} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17760,19 +17854,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_d_old_zero <= (e3_control_fresh | (~t_359[18]));
+        en_d_old_zero <= (e3_control_fresh | (~t_327[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_old_small <= t_360[5:0];
+        en_d_old_small <= t_328[5:0];
     end
 
     always @(posedge aclk) begin
-        en_d_added_zero <= ((~e3_control_fresh) & (~t_361[18]));
+        en_d_added_zero <= ((~e3_control_fresh) & (~t_329[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_added_small <= (acc_d_raise ? 6'h0 : t_358[5:0]);
+        en_d_added_small <= (acc_d_raise ? 6'h0 : t_326[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -17821,15 +17915,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_largest0 <= ((1'h1 & (~t_362[16])) & (~t_363[16]));
+        m0_d_largest0 <= ((1'h1 & (~t_330[16])) & (~t_331[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest1 <= ((1'h1 & t_362[16]) & (~t_364[16]));
+        m0_d_largest1 <= ((1'h1 & t_330[16]) & (~t_332[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest2 <= ((1'h1 & t_363[16]) & t_364[16]);
+        m0_d_largest2 <= ((1'h1 & t_331[16]) & t_332[16]);
     end
 
     always @(posedge aclk) begin
@@ -17857,11 +17951,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_1 <= t_362;
+        m0_d_gap0_1 <= t_330;
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_2 <= t_363;
+        m0_d_gap0_2 <= t_331;
     end
 
     always @(posedge aclk) begin
@@ -17869,7 +17963,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap1_2 <= t_364;
+        m0_d_gap1_2 <= t_332;
     end
 
     always @(posedge aclk) begin
@@ -17977,67 +18071,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_368;
+        p1_q0 <= t_336;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_369 + t_368);
+        p1_q1 <= (t_337 + t_336);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_370 + t_369);
+        p1_q2 <= (t_338 + t_337);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_371 + t_370);
+        p1_q3 <= (t_339 + t_338);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_372 + t_371);
+        p1_q4 <= (t_340 + t_339);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_373 + t_372);
+        p1_q5 <= (t_341 + t_340);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_374 + t_373);
+        p1_q6 <= (t_342 + t_341);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_375 + t_374);
+        p1_q7 <= (t_343 + t_342);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_376 + t_375);
+        p1_q8 <= (t_344 + t_343);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_377 + t_376);
+        p1_q9 <= (t_345 + t_344);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_378 + t_377);
+        p1_q10 <= (t_346 + t_345);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_379 + t_378);
+        p1_q11 <= (t_347 + t_346);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_380 + t_379);
+        p1_q12 <= (t_348 + t_347);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_381 + t_380);
+        p1_q13 <= (t_349 + t_348);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_382 + t_381);
+        p1_q14 <= (t_350 + t_349);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_382);
+        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_350);
     end
 
     always @(posedge aclk) begin
@@ -18611,7 +18705,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        ckpt_s3_sum <= t_383;
+        ckpt_s3_sum <= t_351;
     end
 
     always @(posedge aclk) begin
@@ -18683,7 +18777,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_s5_passed <= 1'h0;
         end else begin
-            ckpt_s5_passed <= (t_385 & (~ckpt_s4_above));
+            ckpt_s5_passed <= (t_353 & (~ckpt_s4_above));
         end
     end
 
@@ -18692,7 +18786,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_s5_prefix_passed <= 1'h0;
         end else begin
-            ckpt_s5_prefix_passed <= (t_385 & (~ckpt_s4_above));
+            ckpt_s5_prefix_passed <= (t_353 & (~ckpt_s4_above));
         end
     end
 
@@ -18729,7 +18823,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_jump_s3_sum <= 45'h0;
         end else if (ckpt_valid_2) begin
-            ckpt_jump_s3_sum <= t_383;
+            ckpt_jump_s3_sum <= t_351;
         end
     end
 
@@ -18737,7 +18831,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_jump_s4 <= 1'h0;
         end else begin
-            ckpt_jump_s4 <= t_386[46];
+            ckpt_jump_s4 <= t_354[46];
         end
     end
 
@@ -18772,7 +18866,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_left <= 5'h0;
         end else begin
-            ckpt_skip_left <= (t_387 ? 5'h19 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
+            ckpt_skip_left <= (t_355 ? 5'h19 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
         end
     end
 
@@ -18780,7 +18874,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skipping <= 1'h0;
         end else begin
-            ckpt_skipping <= (t_387 | (5'h1 < ckpt_skip_left));
+            ckpt_skipping <= (t_355 | (5'h1 < ckpt_skip_left));
         end
     end
 
@@ -18849,7 +18943,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g1_below <= t_392[44];
+        g1_below <= t_360[44];
     end
 
     always @(posedge aclk) begin
@@ -18933,7 +19027,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g2_hits <= {(g1_below | t_395[34]), (g1_below | t_396[34]), (g1_below | t_397[34]), (g1_below | t_398[34]), (g1_below | t_399[34]), (g1_below | t_400[34]), (g1_below | t_401[34]), (g1_below | t_402[34]), (g1_below | t_403[34]), (g1_below | t_404[34]), (g1_below | t_405[34]), (g1_below | t_406[34]), (g1_below | t_407[34]), (g1_below | t_408[34]), (g1_below | t_409[34]), (g1_below | t_410[34])};
+        g2_hits <= {(g1_below | t_363[34]), (g1_below | t_364[34]), (g1_below | t_365[34]), (g1_below | t_366[34]), (g1_below | t_367[34]), (g1_below | t_368[34]), (g1_below | t_369[34]), (g1_below | t_370[34]), (g1_below | t_371[34]), (g1_below | t_372[34]), (g1_below | t_373[34]), (g1_below | t_374[34]), (g1_below | t_375[34]), (g1_below | t_376[34]), (g1_below | t_377[34]), (g1_below | t_378[34])};
     end
 
     always @(posedge aclk) begin
@@ -19009,7 +19103,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_413, (t_413 ? {t_415, (t_415 ? {t_417, (t_417 ? {t_419, (t_419 ? t_418[1] : t_420[1])} : {t_423, (t_423 ? t_422[1] : t_424[1])})} : {t_427, (t_427 ? {t_429, (t_429 ? t_428[1] : t_430[1])} : {t_433, (t_433 ? t_432[1] : t_434[1])})})} : {t_437, (t_437 ? {t_439, (t_439 ? {t_441, (t_441 ? t_440[1] : t_442[1])} : {t_445, (t_445 ? t_444[1] : t_446[1])})} : {t_449, (t_449 ? {t_451, (t_451 ? t_450[1] : t_452[1])} : {t_455, (t_455 ? t_454[1] : t_456[1])})})})};
+        dec_t_lead <= {t_381, (t_381 ? {t_383, (t_383 ? {t_385, (t_385 ? {t_387, (t_387 ? t_386[1] : t_388[1])} : {t_391, (t_391 ? t_390[1] : t_392[1])})} : {t_395, (t_395 ? {t_397, (t_397 ? t_396[1] : t_398[1])} : {t_401, (t_401 ? t_400[1] : t_402[1])})})} : {t_405, (t_405 ? {t_407, (t_407 ? {t_409, (t_409 ? t_408[1] : t_410[1])} : {t_413, (t_413 ? t_412[1] : t_414[1])})} : {t_417, (t_417 ? {t_419, (t_419 ? t_418[1] : t_420[1])} : {t_423, (t_423 ? t_422[1] : t_424[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -19025,7 +19119,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_457[9:0];
+        dec_t_index <= t_425[9:0];
     end
 
     always @(posedge aclk) begin
@@ -19121,19 +19215,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_y_limit <= ({{1{t_458[17]}}, t_458} + 19'he7f);
+        dec_t_y_limit <= ({{1{t_426[17]}}, t_426} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= (t_460 ? 7'h0 : t_461[6:0]);
+        dec_t_px_n <= dec_t_delta[18];
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= (t_460 ? 5'h0 : t_462[4:0]);
+        dec_t_px_f <= t_428[6:0];
     end
 
     always @(posedge aclk) begin
-        dec_t_px_past <= t_464[19];
+        dec_t_px_s <= t_429[4:0];
+    end
+
+    always @(posedge aclk) begin
+        dec_t_px_past <= t_431[19];
     end
 
     always @(posedge aclk) begin
@@ -19141,11 +19239,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_t <= u_exp_x_t_e;
+        dec_t_px_t <= (dec_t_px_n ? 29'h10000000 : u_exp_x_t_e);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s2 <= dec_t_px_s;
+        dec_t_px_s2 <= (dec_t_px_n ? 5'h0 : dec_t_px_s);
     end
 
     always @(posedge aclk) begin
@@ -19229,7 +19327,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_467, (t_467 ? {t_469, (t_469 ? {t_471, (t_471 ? {t_473, (t_473 ? t_472[1] : t_474[1])} : {t_477, (t_477 ? t_476[1] : t_478[1])})} : {t_481, (t_481 ? {t_483, (t_483 ? t_482[1] : t_484[1])} : {t_487, (t_487 ? t_486[1] : t_488[1])})})} : {t_491, (t_491 ? {t_493, (t_493 ? {t_495, (t_495 ? t_494[1] : t_496[1])} : {t_499, (t_499 ? t_498[1] : t_500[1])})} : {t_503, (t_503 ? {t_505, (t_505 ? t_504[1] : t_506[1])} : {t_509, (t_509 ? t_508[1] : t_510[1])})})})};
+        dec_d_lead <= {t_434, (t_434 ? {t_436, (t_436 ? {t_438, (t_438 ? {t_440, (t_440 ? t_439[1] : t_441[1])} : {t_444, (t_444 ? t_443[1] : t_445[1])})} : {t_448, (t_448 ? {t_450, (t_450 ? t_449[1] : t_451[1])} : {t_454, (t_454 ? t_453[1] : t_455[1])})})} : {t_458, (t_458 ? {t_460, (t_460 ? {t_462, (t_462 ? t_461[1] : t_463[1])} : {t_466, (t_466 ? t_465[1] : t_467[1])})} : {t_470, (t_470 ? {t_472, (t_472 ? t_471[1] : t_473[1])} : {t_476, (t_476 ? t_475[1] : t_477[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -19245,7 +19343,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_511[9:0];
+        dec_d_index <= t_478[9:0];
     end
 
     always @(posedge aclk) begin
@@ -19341,19 +19439,23 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_y_limit <= ({{1{t_512[17]}}, t_512} + 19'he7f);
+        dec_d_y_limit <= ({{1{t_479[17]}}, t_479} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= (t_514 ? 7'h0 : t_515[6:0]);
+        dec_d_px_n <= dec_d_delta[18];
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= (t_514 ? 5'h0 : t_516[4:0]);
+        dec_d_px_f <= t_481[6:0];
     end
 
     always @(posedge aclk) begin
-        dec_d_px_past <= t_518[19];
+        dec_d_px_s <= t_482[4:0];
+    end
+
+    always @(posedge aclk) begin
+        dec_d_px_past <= t_484[19];
     end
 
     always @(posedge aclk) begin
@@ -19361,11 +19463,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_t <= u_exp_x_d_e;
+        dec_d_px_t <= (dec_d_px_n ? 29'h10000000 : u_exp_x_d_e);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s2 <= dec_d_px_s;
+        dec_d_px_s2 <= (dec_d_px_n ? 5'h0 : dec_d_px_s);
     end
 
     always @(posedge aclk) begin
@@ -19452,7 +19554,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_519);
+            dec_valid_0 <= (row_merged & t_485);
         end
     end
 
@@ -19460,7 +19562,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_519);
+            dec_valid_1 <= (dec_valid_0 & t_485);
         end
     end
 
@@ -19468,7 +19570,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_519);
+            dec_valid_2 <= (dec_valid_1 & t_485);
         end
     end
 
@@ -19476,7 +19578,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_519);
+            dec_valid_3 <= (dec_valid_2 & t_485);
         end
     end
 
@@ -19484,7 +19586,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_519);
+            dec_valid_4 <= (dec_valid_3 & t_485);
         end
     end
 
@@ -19492,7 +19594,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_519);
+            dec_valid_5 <= (dec_valid_4 & t_485);
         end
     end
 
@@ -19500,7 +19602,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_519);
+            dec_valid_6 <= (dec_valid_5 & t_485);
         end
     end
 
@@ -19508,7 +19610,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_519);
+            dec_valid_7 <= (dec_valid_6 & t_485);
         end
     end
 
@@ -19516,7 +19618,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_519);
+            dec_valid_8 <= (dec_valid_7 & t_485);
         end
     end
 
@@ -19524,7 +19626,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_519);
+            dec_valid_9 <= (dec_valid_8 & t_485);
         end
     end
 
@@ -19532,7 +19634,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_519);
+            dec_valid_10 <= (dec_valid_9 & t_485);
         end
     end
 
@@ -19540,7 +19642,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_519);
+            dec_valid_11 <= (dec_valid_10 & t_485);
         end
     end
 
@@ -19548,7 +19650,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_519);
+            dec_valid_12 <= (dec_valid_11 & t_485);
         end
     end
 
@@ -19556,7 +19658,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_519);
+            dec_valid_13 <= (dec_valid_12 & t_485);
         end
     end
 
@@ -19564,7 +19666,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_519);
+            dec_valid_14 <= (dec_valid_13 & t_485);
         end
     end
 
@@ -19572,7 +19674,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_519);
+            dec_valid_15 <= (dec_valid_14 & t_485);
         end
     end
 
@@ -19580,7 +19682,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_519);
+            dec_valid_16 <= (dec_valid_15 & t_485);
         end
     end
 
@@ -19588,7 +19690,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_17 <= 1'h0;
         end else begin
-            dec_valid_17 <= (dec_valid_16 & t_519);
+            dec_valid_17 <= (dec_valid_16 & t_485);
         end
     end
 
@@ -20149,7 +20251,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank0_c8_write_address[11], row_pair_bank0_c9_write_address[11], row_pair_bank0_c10_write_address[11], row_pair_bank0_c11_write_address[11], row_pair_bank0_c12_write_address[11], row_pair_bank0_c13_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank1_c4_write_address[11:10], row_pair_bank1_c5_write_address[11:10], row_pair_bank1_c6_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], row_pair_bank2_c2_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[15:11], t_40[15:11], t_41[15:11], t_42[15:11], t_43[15:11], t_44[15:11], t_45[15:11], t_46[15:11], t_47[15:11], t_48[15:11], t_49[15:11], t_50[15:11], t_51[15:11], t_52[15:11], t_53[9:0], t_54[9:0], t_55[9:0], t_56[9:0], t_57[9:0], t_58[9:0], t_59[9:0], t_60[9:0], t_61[9:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_75[6:0], t_76[6:0], t_77[6:0], t_78[6:0], t_79[9:0], t_80[9:0], t_81[9:0], t_82[9:0], t_83[9:0], t_84[9:0], t_85[9:0], t_86[9:0], t_87[9:0], t_88[9:0], t_89[9:0], t_90[9:0], t_91[9:0], t_93[9:0], t_95[15:11], t_96[15:11], t_97[15:11], t_98[15:11], t_99[15:11], t_100[15:11], t_101[15:11], t_102[15:11], t_103[15:11], t_104[15:11], t_105[15:11], t_106[15:11], t_107[15:11], t_108[15:11], t_109[15:11], t_110[15:11], t_111[9:0], t_112[9:0], t_113[9:0], t_114[9:0], t_115[9:0], t_116[9:0], t_117[9:0], t_118[9:0], t_119[9:0], t_156[10:5], t_158[18:0], t_162[10:5], t_164[18:0], t_168[10:5], t_170[18:0], t_174[10:5], t_176[18:0], t_180[10:5], t_182[18:0], t_186[10:5], t_188[18:0], t_192[10:5], t_194[18:0], t_198[10:5], t_200[18:0], t_204[10:5], t_206[18:0], t_210[10:5], t_212[18:0], t_216[10:5], t_218[18:0], t_222[10:5], t_224[18:0], t_228[10:5], t_230[18:0], t_234[10:5], t_236[18:0], t_240[10:5], t_242[18:0], t_246[10:5], t_248[18:0], t_252[10:5], t_254[18:0], t_258[10:5], t_260[18:0], t_264[10:5], t_266[18:0], t_270[10:5], t_272[18:0], t_276[10:5], t_278[18:0], t_282[10:5], t_284[18:0], t_288[10:5], t_290[18:0], t_294[10:5], t_296[18:0], t_300[10:5], t_302[18:0], t_306[10:5], t_308[18:0], t_312[10:5], t_314[18:0], t_318[10:5], t_320[18:0], t_324[10:5], t_326[18:0], t_330[10:5], t_332[18:0], t_336[10:5], t_338[18:0], t_342[10:5], t_344[18:0], t_349[15:6], t_350[17:0], t_351[16:6], t_352[17:0], t_358[15:6], t_359[17:0], t_360[16:6], t_361[17:0], t_365[43], t_366[43], t_384[44:0], t_386[45:0], t_392[43:0], t_395[33:0], t_396[33:0], t_397[33:0], t_398[33:0], t_399[33:0], t_400[33:0], t_401[33:0], t_402[33:0], t_403[33:0], t_404[33:0], t_405[33:0], t_406[33:0], t_407[33:0], t_408[33:0], t_409[33:0], t_410[33:0], t_420[0], t_424[0], t_430[0], t_434[0], t_442[0], t_446[0], t_452[0], t_456[0], t_457[26:10], t_462[10:5], t_464[18:0], t_474[0], t_478[0], t_484[0], t_488[0], t_496[0], t_500[0], t_506[0], t_510[0], t_511[26:10], t_516[10:5], t_518[18:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank0_c8_write_address[11], row_pair_bank0_c9_write_address[11], row_pair_bank0_c10_write_address[11], row_pair_bank0_c11_write_address[11], row_pair_bank0_c12_write_address[11], row_pair_bank0_c13_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank1_c4_write_address[11:10], row_pair_bank1_c5_write_address[11:10], row_pair_bank1_c6_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], row_pair_bank2_c2_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[15:11], t_40[15:11], t_41[15:11], t_42[15:11], t_43[15:11], t_44[15:11], t_45[15:11], t_46[15:11], t_47[15:11], t_48[15:11], t_49[15:11], t_50[15:11], t_51[15:11], t_52[15:11], t_53[9:0], t_54[9:0], t_55[9:0], t_56[9:0], t_57[9:0], t_58[9:0], t_59[9:0], t_60[9:0], t_61[9:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_75[6:0], t_76[6:0], t_77[6:0], t_78[6:0], t_79[9:0], t_80[9:0], t_81[9:0], t_82[9:0], t_83[9:0], t_84[9:0], t_85[9:0], t_86[9:0], t_87[9:0], t_88[9:0], t_89[9:0], t_90[9:0], t_91[9:0], t_93[9:0], t_95[15:11], t_96[15:11], t_97[15:11], t_98[15:11], t_99[15:11], t_100[15:11], t_101[15:11], t_102[15:11], t_103[15:11], t_104[15:11], t_105[15:11], t_106[15:11], t_107[15:11], t_108[15:11], t_109[15:11], t_110[15:11], t_111[9:0], t_112[9:0], t_113[9:0], t_114[9:0], t_115[9:0], t_116[9:0], t_117[9:0], t_118[9:0], t_119[9:0], t_155[10:5], t_157[18:0], t_160[10:5], t_162[18:0], t_165[10:5], t_167[18:0], t_170[10:5], t_172[18:0], t_175[10:5], t_177[18:0], t_180[10:5], t_182[18:0], t_185[10:5], t_187[18:0], t_190[10:5], t_192[18:0], t_195[10:5], t_197[18:0], t_200[10:5], t_202[18:0], t_205[10:5], t_207[18:0], t_210[10:5], t_212[18:0], t_215[10:5], t_217[18:0], t_220[10:5], t_222[18:0], t_225[10:5], t_227[18:0], t_230[10:5], t_232[18:0], t_235[10:5], t_237[18:0], t_240[10:5], t_242[18:0], t_245[10:5], t_247[18:0], t_250[10:5], t_252[18:0], t_255[10:5], t_257[18:0], t_260[10:5], t_262[18:0], t_265[10:5], t_267[18:0], t_270[10:5], t_272[18:0], t_275[10:5], t_277[18:0], t_280[10:5], t_282[18:0], t_285[10:5], t_287[18:0], t_290[10:5], t_292[18:0], t_295[10:5], t_297[18:0], t_300[10:5], t_302[18:0], t_305[10:5], t_307[18:0], t_310[10:5], t_312[18:0], t_317[15:6], t_318[17:0], t_319[16:6], t_320[17:0], t_326[15:6], t_327[17:0], t_328[16:6], t_329[17:0], t_333[43], t_334[43], t_352[44:0], t_354[45:0], t_360[43:0], t_363[33:0], t_364[33:0], t_365[33:0], t_366[33:0], t_367[33:0], t_368[33:0], t_369[33:0], t_370[33:0], t_371[33:0], t_372[33:0], t_373[33:0], t_374[33:0], t_375[33:0], t_376[33:0], t_377[33:0], t_378[33:0], t_388[0], t_392[0], t_398[0], t_402[0], t_410[0], t_414[0], t_420[0], t_424[0], t_425[26:10], t_429[10:5], t_431[18:0], t_441[0], t_445[0], t_451[0], t_455[0], t_463[0], t_467[0], t_473[0], t_477[0], t_478[26:10], t_482[10:5], t_484[18:0]};
 endmodule
 
 `resetall
