@@ -26,7 +26,9 @@ import Foundation
 ///        ℓ = (k − E)·2^R + LOG[i],   LOG[i] = round(2^R · log2(1 + (i + ½)/2^M))   (S ≥ 2^(E−1), so k ≥ M)
 ///    and the row's normalised reference ν = ρ·2^R + ℓ (units of 2^−R). Then, recomputed from the stored codes,
 ///        p̂_j = EXP[δ mod 2^R] >> (δ >> R)  with δ = ν − y_j  (δ < 0 → EXP[0] = 2^E; 0 past a shift of E)
-///    so p̂_j ≈ 2^E · p_j (E+1 bits), the same table and shifter as step 2 against a finer reference.
+///    so p̂_j ≈ 2^E · p_j (E+1 bits), the same table and shifter as step 2 against a finer reference. δ < 0 does
+///    not occur: S ≥ EXP[ρ·2^R − max y], and ℓ is 2^R·log2(S/2^E), moved by under 0.1 by LOG's index, rounded to
+///    an integer, so ν ≥ max y (`testNormalisedReferenceIsAtLeastEveryY`); the RTL has no clamp.
 /// 5. **Acceptance**: u·d(x) < t(x) becomes, with U the uint32 uniform,
 ///        U · p̂_d(x) < p̂_t(x) · 2^32          (one-hot: d(x) = 1, p̂_d(x) := 2^E)
 ///    exact integers (32 + E+1 bits); x ≥ V has p̂(x) = 0 and is rejected.

@@ -739,7 +739,7 @@ extension SamplingVerifierRTL {
         }
 
         /// Stages D1 … D4, D (`SamplingTiming.expStages`): e = EXP[δ mod 2^R] >> (δ >> R), δ = ref − y with ref = ρ_b·2^R while streaming and ν in
-        /// the passes (δ < 0 → EXP[0]); 0 past a shift of E and for lanes without a token (`exponential`). Carries
+        /// the passes (δ ≥ 0 on every lane with a token); 0 past a shift of E and for lanes without a token (`exponential`). Carries
         /// y(x) (`pickX`) on.
         func expStage(_ beat: Beat, table: Submodule<ExpTablePorts>) -> Beat {
             func exps(_ y: [Value], _ full: [Value], _ limit: [Value], _ valid: Value, _ side: String) -> [Value] {
@@ -763,21 +763,19 @@ extension SamplingVerifierRTL {
                                  d: m.shiftRegister("d_x_y_d", xY.d, stages: SamplingTiming.expStages - 1).last!))
         }
 
-        /// EXP[δ mod 2^R] >> (δ >> R) for a signed δ (EXP[0] for δ < 0; 0 past a shift of E or when `keep` is 0), in
-        /// `SamplingTiming.expStages` registered steps: δ's table address, shift, sign and zero flag; the table's word
-        /// (EXP[0] for δ < 0) and the shift (0 for δ < 0); the shift's low 2 bits; its next 2 (by 4, 8 or 12); its
-        /// top bit (by 16) and the zero flag, so each step after the table is a 4:1 choice or one LUT4 per bit. δ's
-        /// sign acts a clock after its subtraction, from its own register: as the address and shift registers' reset
-        /// it ended the 45F's critical path (4683973 seed 3). (δ < 0 only on a lane without a token, which is 0
-        /// anyway: `testNormalisedReferenceIsAtLeastEveryY`; the clamp is the golden model's.) The table is built from
-        /// LUTs (`inLogic`): with registers on both sides it would otherwise become one block RAM per lane.
+        /// EXP[δ mod 2^R] >> (δ >> R) (0 past a shift of E or when `keep` is 0), in `SamplingTiming.expStages`
+        /// registered steps: the table address, shift and zero flag; the table's word; the shift's low 2 bits; its next
+        /// 2 (by 4, 8 or 12); its top bit (by 16) and the zero flag, so each step after the table is a 4:1 choice or
+        /// one LUT4 per bit. δ ≥ 0 on every lane with a token (ρ_b·2^R and ν are at least every y:
+        /// `testNormalisedReferenceIsAtLeastEveryY`), and a lane without one is 0, so δ's sign is not needed and only
+        /// its low R + 5 bits are (the golden model's clamp at 0 never acts): δ's sign as the address and shift
+        /// registers' reset ended the 45F's critical path (4683973 seed 3). The table is built from LUTs (`inLogic`):
+        /// with registers on both sides it would otherwise become one block RAM per lane.
         /// `pastShift`: δ ≥ (E + 1)·2^R (`isPastShift`), computed beside δ.
         func exponential(_ name: String, _ delta: Value, pastShift: Value, keep: Value, _ lut: InstanceOf<ExpTablePorts>) -> Value {
             let r = w.tableIndex
-            let magnitude = delta.asUnsigned.bits(delta.width - 2, 0)
-            let s = magnitude.bits(magnitude.width - 1, r)
-            let negative1 = m.regNext("\(name)_n", delta.msb)
-            let index1 = m.regNext("\(name)_f", magnitude.bits(r - 1, 0))
+            let s = delta.asUnsigned.bits(delta.width - 2, r)
+            let index1 = m.regNext("\(name)_f", delta.asUnsigned.bits(r - 1, 0))
             let shift1 = m.regNext("\(name)_s", s.bits(min(4, s.width - 1), 0).zeroExtended(to: 5))
             // 0 for a lane without a token or past a shift of E (s ≥ E + 1): `pastShift` is that test, one comparison
             // of registers beside δ's subtraction (`limits`); the shift's 5 bits are then all the shift needs.
@@ -785,8 +783,8 @@ extension SamplingVerifierRTL {
             let past1 = m.regNext("\(name)_past", pastShift)
             let keep1 = m.regNext("\(name)_keep", keep)
             lut.index <== index1
-            let word = m.regNext("\(name)_t", mux(negative1, .literal(SamplingFixedPoint.expTable[0], width: w.exp), lut.word))
-            let shift2 = m.regNext("\(name)_s2", mux(negative1, .literal(0, width: 5), shift1))
+            let word = m.regNext("\(name)_t", lut.word)
+            let shift2 = m.regNext("\(name)_s2", shift1)
             let zero2 = m.regNext("\(name)_z2", !keep1 | past1)
             let fine = m.regNext("\(name)_v", word.shiftedRight(by: shift2.bits(1, 0)))
             let shift3 = m.regNext("\(name)_s3", shift2.bits(4, 2)), zero3 = m.regNext("\(name)_z3", zero2)

@@ -237,11 +237,10 @@ final class SamplingGoldenTests: XCTestCase {
                      FP.quantisationError(c.format), FP.normalisationError(c), FP.entryBound(c), FP.l1Bound(c)))
     }
 
-    /// ν ≥ y for every token, so the clamp of δ = ν − y at 0 (`normalised`, and the RTL's δ < 0 → EXP[0]) never acts
-    /// on a token: S is at least the largest y's own exponential EXP[ρ·2^R − y], and ℓ (LOG's rounding and index
-    /// truncation, under 0.6 of 2^−R in all) stays an integer at or above its log2. Rows with one token far above the
-    /// rest (S < 2^E, so ℓ < 0) at each of the 2^R offsets ρ·2^R − y, and random rows. No co-simulation reaches the
-    /// clamp for this reason.
+    /// ν ≥ y for every token, so the golden model's clamp of δ = ν − y at 0 (`normalised`) never acts on a token and
+    /// the RTL needs none: S is at least the largest y's own exponential EXP[ρ·2^R − y], and ℓ is 2^R·log2(S/2^E),
+    /// moved by under 0.1 by LOG's index, rounded to an integer, so not below −(ρ·2^R − y). Rows with one token far
+    /// above the rest (S < 2^E, so ℓ < 0) at each of the 2^R offsets ρ·2^R − y, and random rows.
     func testNormalisedReferenceIsAtLeastEveryY() {
         let c = Fixture.config(vocab: 100, lanes: 16)
         guard case let .fixed(width, _) = c.format else { return XCTFail("a fixed format") }

@@ -1635,7 +1635,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t0_f;
     wire [28:0] u_exp_t0_e;
     wire [18:0] d_t_delta0;
-    reg  d_t_e0_n;
     reg  [6:0] d_t_e0_f;
     reg  [4:0] d_t_e0_s;
     reg  d_t_e0_past;
@@ -1653,7 +1652,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t1_f;
     wire [28:0] u_exp_t1_e;
     wire [18:0] d_t_delta1;
-    reg  d_t_e1_n;
     reg  [6:0] d_t_e1_f;
     reg  [4:0] d_t_e1_s;
     reg  d_t_e1_past;
@@ -1671,7 +1669,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t2_f;
     wire [28:0] u_exp_t2_e;
     wire [18:0] d_t_delta2;
-    reg  d_t_e2_n;
     reg  [6:0] d_t_e2_f;
     reg  [4:0] d_t_e2_s;
     reg  d_t_e2_past;
@@ -1689,7 +1686,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t3_f;
     wire [28:0] u_exp_t3_e;
     wire [18:0] d_t_delta3;
-    reg  d_t_e3_n;
     reg  [6:0] d_t_e3_f;
     reg  [4:0] d_t_e3_s;
     reg  d_t_e3_past;
@@ -1707,7 +1703,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t4_f;
     wire [28:0] u_exp_t4_e;
     wire [18:0] d_t_delta4;
-    reg  d_t_e4_n;
     reg  [6:0] d_t_e4_f;
     reg  [4:0] d_t_e4_s;
     reg  d_t_e4_past;
@@ -1725,7 +1720,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t5_f;
     wire [28:0] u_exp_t5_e;
     wire [18:0] d_t_delta5;
-    reg  d_t_e5_n;
     reg  [6:0] d_t_e5_f;
     reg  [4:0] d_t_e5_s;
     reg  d_t_e5_past;
@@ -1743,7 +1737,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t6_f;
     wire [28:0] u_exp_t6_e;
     wire [18:0] d_t_delta6;
-    reg  d_t_e6_n;
     reg  [6:0] d_t_e6_f;
     reg  [4:0] d_t_e6_s;
     reg  d_t_e6_past;
@@ -1761,7 +1754,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t7_f;
     wire [28:0] u_exp_t7_e;
     wire [18:0] d_t_delta7;
-    reg  d_t_e7_n;
     reg  [6:0] d_t_e7_f;
     reg  [4:0] d_t_e7_s;
     reg  d_t_e7_past;
@@ -1779,7 +1771,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t8_f;
     wire [28:0] u_exp_t8_e;
     wire [18:0] d_t_delta8;
-    reg  d_t_e8_n;
     reg  [6:0] d_t_e8_f;
     reg  [4:0] d_t_e8_s;
     reg  d_t_e8_past;
@@ -1797,7 +1788,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t9_f;
     wire [28:0] u_exp_t9_e;
     wire [18:0] d_t_delta9;
-    reg  d_t_e9_n;
     reg  [6:0] d_t_e9_f;
     reg  [4:0] d_t_e9_s;
     reg  d_t_e9_past;
@@ -1815,7 +1805,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t10_f;
     wire [28:0] u_exp_t10_e;
     wire [18:0] d_t_delta10;
-    reg  d_t_e10_n;
     reg  [6:0] d_t_e10_f;
     reg  [4:0] d_t_e10_s;
     reg  d_t_e10_past;
@@ -1833,7 +1822,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t11_f;
     wire [28:0] u_exp_t11_e;
     wire [18:0] d_t_delta11;
-    reg  d_t_e11_n;
     reg  [6:0] d_t_e11_f;
     reg  [4:0] d_t_e11_s;
     reg  d_t_e11_past;
@@ -1851,7 +1839,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t12_f;
     wire [28:0] u_exp_t12_e;
     wire [18:0] d_t_delta12;
-    reg  d_t_e12_n;
     reg  [6:0] d_t_e12_f;
     reg  [4:0] d_t_e12_s;
     reg  d_t_e12_past;
@@ -1869,7 +1856,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t13_f;
     wire [28:0] u_exp_t13_e;
     wire [18:0] d_t_delta13;
-    reg  d_t_e13_n;
     reg  [6:0] d_t_e13_f;
     reg  [4:0] d_t_e13_s;
     reg  d_t_e13_past;
@@ -1887,7 +1873,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t14_f;
     wire [28:0] u_exp_t14_e;
     wire [18:0] d_t_delta14;
-    reg  d_t_e14_n;
     reg  [6:0] d_t_e14_f;
     reg  [4:0] d_t_e14_s;
     reg  d_t_e14_past;
@@ -1905,7 +1890,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_t15_f;
     wire [28:0] u_exp_t15_e;
     wire [18:0] d_t_delta15;
-    reg  d_t_e15_n;
     reg  [6:0] d_t_e15_f;
     reg  [4:0] d_t_e15_s;
     reg  d_t_e15_past;
@@ -1923,7 +1907,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d0_f;
     wire [28:0] u_exp_d0_e;
     wire [18:0] d_d_delta0;
-    reg  d_d_e0_n;
     reg  [6:0] d_d_e0_f;
     reg  [4:0] d_d_e0_s;
     reg  d_d_e0_past;
@@ -1941,7 +1924,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d1_f;
     wire [28:0] u_exp_d1_e;
     wire [18:0] d_d_delta1;
-    reg  d_d_e1_n;
     reg  [6:0] d_d_e1_f;
     reg  [4:0] d_d_e1_s;
     reg  d_d_e1_past;
@@ -1959,7 +1941,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d2_f;
     wire [28:0] u_exp_d2_e;
     wire [18:0] d_d_delta2;
-    reg  d_d_e2_n;
     reg  [6:0] d_d_e2_f;
     reg  [4:0] d_d_e2_s;
     reg  d_d_e2_past;
@@ -1977,7 +1958,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d3_f;
     wire [28:0] u_exp_d3_e;
     wire [18:0] d_d_delta3;
-    reg  d_d_e3_n;
     reg  [6:0] d_d_e3_f;
     reg  [4:0] d_d_e3_s;
     reg  d_d_e3_past;
@@ -1995,7 +1975,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d4_f;
     wire [28:0] u_exp_d4_e;
     wire [18:0] d_d_delta4;
-    reg  d_d_e4_n;
     reg  [6:0] d_d_e4_f;
     reg  [4:0] d_d_e4_s;
     reg  d_d_e4_past;
@@ -2013,7 +1992,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d5_f;
     wire [28:0] u_exp_d5_e;
     wire [18:0] d_d_delta5;
-    reg  d_d_e5_n;
     reg  [6:0] d_d_e5_f;
     reg  [4:0] d_d_e5_s;
     reg  d_d_e5_past;
@@ -2031,7 +2009,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d6_f;
     wire [28:0] u_exp_d6_e;
     wire [18:0] d_d_delta6;
-    reg  d_d_e6_n;
     reg  [6:0] d_d_e6_f;
     reg  [4:0] d_d_e6_s;
     reg  d_d_e6_past;
@@ -2049,7 +2026,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d7_f;
     wire [28:0] u_exp_d7_e;
     wire [18:0] d_d_delta7;
-    reg  d_d_e7_n;
     reg  [6:0] d_d_e7_f;
     reg  [4:0] d_d_e7_s;
     reg  d_d_e7_past;
@@ -2067,7 +2043,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d8_f;
     wire [28:0] u_exp_d8_e;
     wire [18:0] d_d_delta8;
-    reg  d_d_e8_n;
     reg  [6:0] d_d_e8_f;
     reg  [4:0] d_d_e8_s;
     reg  d_d_e8_past;
@@ -2085,7 +2060,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d9_f;
     wire [28:0] u_exp_d9_e;
     wire [18:0] d_d_delta9;
-    reg  d_d_e9_n;
     reg  [6:0] d_d_e9_f;
     reg  [4:0] d_d_e9_s;
     reg  d_d_e9_past;
@@ -2103,7 +2077,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d10_f;
     wire [28:0] u_exp_d10_e;
     wire [18:0] d_d_delta10;
-    reg  d_d_e10_n;
     reg  [6:0] d_d_e10_f;
     reg  [4:0] d_d_e10_s;
     reg  d_d_e10_past;
@@ -2121,7 +2094,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d11_f;
     wire [28:0] u_exp_d11_e;
     wire [18:0] d_d_delta11;
-    reg  d_d_e11_n;
     reg  [6:0] d_d_e11_f;
     reg  [4:0] d_d_e11_s;
     reg  d_d_e11_past;
@@ -2139,7 +2111,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d12_f;
     wire [28:0] u_exp_d12_e;
     wire [18:0] d_d_delta12;
-    reg  d_d_e12_n;
     reg  [6:0] d_d_e12_f;
     reg  [4:0] d_d_e12_s;
     reg  d_d_e12_past;
@@ -2157,7 +2128,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d13_f;
     wire [28:0] u_exp_d13_e;
     wire [18:0] d_d_delta13;
-    reg  d_d_e13_n;
     reg  [6:0] d_d_e13_f;
     reg  [4:0] d_d_e13_s;
     reg  d_d_e13_past;
@@ -2175,7 +2145,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d14_f;
     wire [28:0] u_exp_d14_e;
     wire [18:0] d_d_delta14;
-    reg  d_d_e14_n;
     reg  [6:0] d_d_e14_f;
     reg  [4:0] d_d_e14_s;
     reg  d_d_e14_past;
@@ -2193,7 +2162,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [6:0] u_exp_d15_f;
     wire [28:0] u_exp_d15_e;
     wire [18:0] d_d_delta15;
-    reg  d_d_e15_n;
     reg  [6:0] d_d_e15_f;
     reg  [4:0] d_d_e15_s;
     reg  d_d_e15_past;
@@ -2796,7 +2764,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] dec_t_y_15;
     reg  [18:0] dec_t_y_limit;
     wire [18:0] dec_t_delta;
-    reg  dec_t_px_n;
     reg  [6:0] dec_t_px_f;
     reg  [4:0] dec_t_px_s;
     reg  dec_t_px_past;
@@ -2856,7 +2823,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] dec_d_y_15;
     reg  [18:0] dec_d_y_limit;
     wire [18:0] dec_d_delta;
-    reg  dec_d_px_n;
     reg  [6:0] dec_d_px_f;
     reg  [4:0] dec_d_px_s;
     reg  dec_d_px_past;
@@ -3145,236 +3111,236 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [17:0] t_151;
     wire [17:0] t_152;
     wire [17:0] t_153;
-    wire [17:0] t_154;
-    wire [10:0] t_155;
-    wire [18:0] t_156;
-    wire [19:0] t_157;
-    wire [17:0] t_158;
-    wire [17:0] t_159;
-    wire [10:0] t_160;
-    wire [18:0] t_161;
-    wire [19:0] t_162;
-    wire [17:0] t_163;
-    wire [17:0] t_164;
-    wire [10:0] t_165;
-    wire [18:0] t_166;
-    wire [19:0] t_167;
-    wire [17:0] t_168;
+    wire [10:0] t_154;
+    wire [18:0] t_155;
+    wire [19:0] t_156;
+    wire [17:0] t_157;
+    wire [10:0] t_158;
+    wire [18:0] t_159;
+    wire [19:0] t_160;
+    wire [17:0] t_161;
+    wire [10:0] t_162;
+    wire [18:0] t_163;
+    wire [19:0] t_164;
+    wire [17:0] t_165;
+    wire [10:0] t_166;
+    wire [18:0] t_167;
+    wire [19:0] t_168;
     wire [17:0] t_169;
     wire [10:0] t_170;
     wire [18:0] t_171;
     wire [19:0] t_172;
     wire [17:0] t_173;
-    wire [17:0] t_174;
-    wire [10:0] t_175;
-    wire [18:0] t_176;
-    wire [19:0] t_177;
-    wire [17:0] t_178;
-    wire [17:0] t_179;
-    wire [10:0] t_180;
-    wire [18:0] t_181;
-    wire [19:0] t_182;
-    wire [17:0] t_183;
-    wire [17:0] t_184;
-    wire [10:0] t_185;
-    wire [18:0] t_186;
-    wire [19:0] t_187;
-    wire [17:0] t_188;
+    wire [10:0] t_174;
+    wire [18:0] t_175;
+    wire [19:0] t_176;
+    wire [17:0] t_177;
+    wire [10:0] t_178;
+    wire [18:0] t_179;
+    wire [19:0] t_180;
+    wire [17:0] t_181;
+    wire [10:0] t_182;
+    wire [18:0] t_183;
+    wire [19:0] t_184;
+    wire [17:0] t_185;
+    wire [10:0] t_186;
+    wire [18:0] t_187;
+    wire [19:0] t_188;
     wire [17:0] t_189;
     wire [10:0] t_190;
     wire [18:0] t_191;
     wire [19:0] t_192;
     wire [17:0] t_193;
-    wire [17:0] t_194;
-    wire [10:0] t_195;
-    wire [18:0] t_196;
-    wire [19:0] t_197;
-    wire [17:0] t_198;
-    wire [17:0] t_199;
-    wire [10:0] t_200;
-    wire [18:0] t_201;
-    wire [19:0] t_202;
-    wire [17:0] t_203;
-    wire [17:0] t_204;
-    wire [10:0] t_205;
-    wire [18:0] t_206;
-    wire [19:0] t_207;
-    wire [17:0] t_208;
+    wire [10:0] t_194;
+    wire [18:0] t_195;
+    wire [19:0] t_196;
+    wire [17:0] t_197;
+    wire [10:0] t_198;
+    wire [18:0] t_199;
+    wire [19:0] t_200;
+    wire [17:0] t_201;
+    wire [10:0] t_202;
+    wire [18:0] t_203;
+    wire [19:0] t_204;
+    wire [17:0] t_205;
+    wire [10:0] t_206;
+    wire [18:0] t_207;
+    wire [19:0] t_208;
     wire [17:0] t_209;
     wire [10:0] t_210;
     wire [18:0] t_211;
     wire [19:0] t_212;
     wire [17:0] t_213;
-    wire [17:0] t_214;
-    wire [10:0] t_215;
-    wire [18:0] t_216;
-    wire [19:0] t_217;
-    wire [17:0] t_218;
-    wire [17:0] t_219;
-    wire [10:0] t_220;
-    wire [18:0] t_221;
-    wire [19:0] t_222;
-    wire [17:0] t_223;
-    wire [17:0] t_224;
-    wire [10:0] t_225;
-    wire [18:0] t_226;
-    wire [19:0] t_227;
-    wire [17:0] t_228;
+    wire [10:0] t_214;
+    wire [18:0] t_215;
+    wire [19:0] t_216;
+    wire [17:0] t_217;
+    wire [10:0] t_218;
+    wire [18:0] t_219;
+    wire [19:0] t_220;
+    wire [17:0] t_221;
+    wire [10:0] t_222;
+    wire [18:0] t_223;
+    wire [19:0] t_224;
+    wire [17:0] t_225;
+    wire [10:0] t_226;
+    wire [18:0] t_227;
+    wire [19:0] t_228;
     wire [17:0] t_229;
     wire [10:0] t_230;
     wire [18:0] t_231;
     wire [19:0] t_232;
     wire [17:0] t_233;
-    wire [17:0] t_234;
-    wire [10:0] t_235;
-    wire [18:0] t_236;
-    wire [19:0] t_237;
-    wire [17:0] t_238;
-    wire [17:0] t_239;
-    wire [10:0] t_240;
-    wire [18:0] t_241;
-    wire [19:0] t_242;
-    wire [17:0] t_243;
-    wire [17:0] t_244;
-    wire [10:0] t_245;
-    wire [18:0] t_246;
-    wire [19:0] t_247;
-    wire [17:0] t_248;
+    wire [10:0] t_234;
+    wire [18:0] t_235;
+    wire [19:0] t_236;
+    wire [17:0] t_237;
+    wire [10:0] t_238;
+    wire [18:0] t_239;
+    wire [19:0] t_240;
+    wire [17:0] t_241;
+    wire [10:0] t_242;
+    wire [18:0] t_243;
+    wire [19:0] t_244;
+    wire [17:0] t_245;
+    wire [10:0] t_246;
+    wire [18:0] t_247;
+    wire [19:0] t_248;
     wire [17:0] t_249;
     wire [10:0] t_250;
     wire [18:0] t_251;
     wire [19:0] t_252;
     wire [17:0] t_253;
-    wire [17:0] t_254;
-    wire [10:0] t_255;
-    wire [18:0] t_256;
-    wire [19:0] t_257;
-    wire [17:0] t_258;
-    wire [17:0] t_259;
-    wire [10:0] t_260;
-    wire [18:0] t_261;
-    wire [19:0] t_262;
-    wire [17:0] t_263;
-    wire [17:0] t_264;
-    wire [10:0] t_265;
-    wire [18:0] t_266;
-    wire [19:0] t_267;
-    wire [17:0] t_268;
+    wire [10:0] t_254;
+    wire [18:0] t_255;
+    wire [19:0] t_256;
+    wire [17:0] t_257;
+    wire [10:0] t_258;
+    wire [18:0] t_259;
+    wire [19:0] t_260;
+    wire [17:0] t_261;
+    wire [10:0] t_262;
+    wire [18:0] t_263;
+    wire [19:0] t_264;
+    wire [17:0] t_265;
+    wire [10:0] t_266;
+    wire [18:0] t_267;
+    wire [19:0] t_268;
     wire [17:0] t_269;
     wire [10:0] t_270;
     wire [18:0] t_271;
     wire [19:0] t_272;
     wire [17:0] t_273;
-    wire [17:0] t_274;
-    wire [10:0] t_275;
-    wire [18:0] t_276;
-    wire [19:0] t_277;
-    wire [17:0] t_278;
-    wire [17:0] t_279;
-    wire [10:0] t_280;
-    wire [18:0] t_281;
-    wire [19:0] t_282;
-    wire [17:0] t_283;
-    wire [17:0] t_284;
-    wire [10:0] t_285;
+    wire [10:0] t_274;
+    wire [18:0] t_275;
+    wire [19:0] t_276;
+    wire [17:0] t_277;
+    wire [10:0] t_278;
+    wire [18:0] t_279;
+    wire [19:0] t_280;
+    wire [16:0] t_281;
+    wire [16:0] t_282;
+    wire [15:0] t_283;
+    wire [16:0] t_284;
+    wire [16:0] t_285;
     wire [18:0] t_286;
-    wire [19:0] t_287;
-    wire [17:0] t_288;
-    wire [17:0] t_289;
-    wire [10:0] t_290;
-    wire [18:0] t_291;
-    wire [19:0] t_292;
-    wire [17:0] t_293;
-    wire [17:0] t_294;
-    wire [10:0] t_295;
-    wire [18:0] t_296;
-    wire [19:0] t_297;
-    wire [17:0] t_298;
-    wire [17:0] t_299;
-    wire [10:0] t_300;
-    wire [18:0] t_301;
-    wire [19:0] t_302;
-    wire [17:0] t_303;
-    wire [17:0] t_304;
-    wire [10:0] t_305;
-    wire [18:0] t_306;
-    wire [19:0] t_307;
-    wire [17:0] t_308;
-    wire [17:0] t_309;
-    wire [10:0] t_310;
-    wire [18:0] t_311;
-    wire [19:0] t_312;
-    wire [16:0] t_313;
-    wire [16:0] t_314;
-    wire [15:0] t_315;
-    wire [16:0] t_316;
-    wire [16:0] t_317;
-    wire [18:0] t_318;
-    wire [16:0] t_319;
-    wire [18:0] t_320;
-    wire [16:0] t_321;
-    wire [16:0] t_322;
-    wire [16:0] t_323;
-    wire [15:0] t_324;
-    wire [16:0] t_325;
-    wire [16:0] t_326;
-    wire [18:0] t_327;
-    wire [16:0] t_328;
-    wire [18:0] t_329;
-    wire [16:0] t_330;
-    wire [16:0] t_331;
-    wire [16:0] t_332;
-    wire [43:0] t_333;
-    wire [43:0] t_334;
-    wire t_335;
-    wire [33:0] t_336;
-    wire [33:0] t_337;
-    wire [33:0] t_338;
-    wire [33:0] t_339;
-    wire [33:0] t_340;
-    wire [33:0] t_341;
-    wire [33:0] t_342;
-    wire [33:0] t_343;
-    wire [33:0] t_344;
-    wire [33:0] t_345;
-    wire [33:0] t_346;
-    wire [33:0] t_347;
-    wire [33:0] t_348;
-    wire [33:0] t_349;
-    wire [33:0] t_350;
-    wire [44:0] t_351;
-    wire [45:0] t_352;
+    wire [16:0] t_287;
+    wire [18:0] t_288;
+    wire [16:0] t_289;
+    wire [16:0] t_290;
+    wire [16:0] t_291;
+    wire [15:0] t_292;
+    wire [16:0] t_293;
+    wire [16:0] t_294;
+    wire [18:0] t_295;
+    wire [16:0] t_296;
+    wire [18:0] t_297;
+    wire [16:0] t_298;
+    wire [16:0] t_299;
+    wire [16:0] t_300;
+    wire [43:0] t_301;
+    wire [43:0] t_302;
+    wire t_303;
+    wire [33:0] t_304;
+    wire [33:0] t_305;
+    wire [33:0] t_306;
+    wire [33:0] t_307;
+    wire [33:0] t_308;
+    wire [33:0] t_309;
+    wire [33:0] t_310;
+    wire [33:0] t_311;
+    wire [33:0] t_312;
+    wire [33:0] t_313;
+    wire [33:0] t_314;
+    wire [33:0] t_315;
+    wire [33:0] t_316;
+    wire [33:0] t_317;
+    wire [33:0] t_318;
+    wire [44:0] t_319;
+    wire [45:0] t_320;
+    wire t_321;
+    wire [46:0] t_322;
+    wire t_323;
+    wire [43:0] t_324;
+    wire [31:0] t_325;
+    wire [15:0] t_326;
+    wire [15:0] t_327;
+    wire [44:0] t_328;
+    wire t_329;
+    wire t_330;
+    wire [34:0] t_331;
+    wire [34:0] t_332;
+    wire [34:0] t_333;
+    wire [34:0] t_334;
+    wire [34:0] t_335;
+    wire [34:0] t_336;
+    wire [34:0] t_337;
+    wire [34:0] t_338;
+    wire [34:0] t_339;
+    wire [34:0] t_340;
+    wire [34:0] t_341;
+    wire [34:0] t_342;
+    wire [34:0] t_343;
+    wire [34:0] t_344;
+    wire [34:0] t_345;
+    wire [34:0] t_346;
+    wire [31:0] t_347;
+    wire [15:0] t_348;
+    wire t_349;
+    wire [7:0] t_350;
+    wire t_351;
+    wire [3:0] t_352;
     wire t_353;
-    wire [46:0] t_354;
+    wire [1:0] t_354;
     wire t_355;
-    wire [43:0] t_356;
-    wire [31:0] t_357;
-    wire [15:0] t_358;
-    wire [15:0] t_359;
-    wire [44:0] t_360;
-    wire t_361;
-    wire t_362;
-    wire [34:0] t_363;
-    wire [34:0] t_364;
-    wire [34:0] t_365;
-    wire [34:0] t_366;
-    wire [34:0] t_367;
-    wire [34:0] t_368;
-    wire [34:0] t_369;
-    wire [34:0] t_370;
-    wire [34:0] t_371;
-    wire [34:0] t_372;
-    wire [34:0] t_373;
-    wire [34:0] t_374;
-    wire [34:0] t_375;
-    wire [34:0] t_376;
-    wire [34:0] t_377;
-    wire [34:0] t_378;
-    wire [31:0] t_379;
-    wire [15:0] t_380;
+    wire [1:0] t_356;
+    wire [3:0] t_357;
+    wire [1:0] t_358;
+    wire t_359;
+    wire [1:0] t_360;
+    wire [7:0] t_361;
+    wire [3:0] t_362;
+    wire t_363;
+    wire [1:0] t_364;
+    wire t_365;
+    wire [1:0] t_366;
+    wire [3:0] t_367;
+    wire [1:0] t_368;
+    wire t_369;
+    wire [1:0] t_370;
+    wire [15:0] t_371;
+    wire [7:0] t_372;
+    wire t_373;
+    wire [3:0] t_374;
+    wire t_375;
+    wire [1:0] t_376;
+    wire t_377;
+    wire [1:0] t_378;
+    wire [3:0] t_379;
+    wire [1:0] t_380;
     wire t_381;
-    wire [7:0] t_382;
-    wire t_383;
+    wire [1:0] t_382;
+    wire [7:0] t_383;
     wire [3:0] t_384;
     wire t_385;
     wire [1:0] t_386;
@@ -3384,107 +3350,73 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [1:0] t_390;
     wire t_391;
     wire [1:0] t_392;
-    wire [7:0] t_393;
-    wire [3:0] t_394;
-    wire t_395;
-    wire [1:0] t_396;
-    wire t_397;
-    wire [1:0] t_398;
-    wire [3:0] t_399;
-    wire [1:0] t_400;
+    wire [26:0] t_393;
+    wire [17:0] t_394;
+    wire [17:0] t_395;
+    wire [10:0] t_396;
+    wire [18:0] t_397;
+    wire [19:0] t_398;
+    wire [31:0] t_399;
+    wire [15:0] t_400;
     wire t_401;
-    wire [1:0] t_402;
-    wire [15:0] t_403;
-    wire [7:0] t_404;
+    wire [7:0] t_402;
+    wire t_403;
+    wire [3:0] t_404;
     wire t_405;
-    wire [3:0] t_406;
+    wire [1:0] t_406;
     wire t_407;
     wire [1:0] t_408;
-    wire t_409;
+    wire [3:0] t_409;
     wire [1:0] t_410;
-    wire [3:0] t_411;
+    wire t_411;
     wire [1:0] t_412;
-    wire t_413;
-    wire [1:0] t_414;
-    wire [7:0] t_415;
-    wire [3:0] t_416;
+    wire [7:0] t_413;
+    wire [3:0] t_414;
+    wire t_415;
+    wire [1:0] t_416;
     wire t_417;
     wire [1:0] t_418;
-    wire t_419;
+    wire [3:0] t_419;
     wire [1:0] t_420;
-    wire [3:0] t_421;
+    wire t_421;
     wire [1:0] t_422;
-    wire t_423;
-    wire [1:0] t_424;
-    wire [26:0] t_425;
-    wire [17:0] t_426;
-    wire [17:0] t_427;
-    wire [17:0] t_428;
-    wire [10:0] t_429;
-    wire [18:0] t_430;
-    wire [19:0] t_431;
-    wire [31:0] t_432;
-    wire [15:0] t_433;
-    wire t_434;
+    wire [15:0] t_423;
+    wire [7:0] t_424;
+    wire t_425;
+    wire [3:0] t_426;
+    wire t_427;
+    wire [1:0] t_428;
+    wire t_429;
+    wire [1:0] t_430;
+    wire [3:0] t_431;
+    wire [1:0] t_432;
+    wire t_433;
+    wire [1:0] t_434;
     wire [7:0] t_435;
-    wire t_436;
-    wire [3:0] t_437;
-    wire t_438;
-    wire [1:0] t_439;
-    wire t_440;
-    wire [1:0] t_441;
-    wire [3:0] t_442;
-    wire [1:0] t_443;
-    wire t_444;
-    wire [1:0] t_445;
-    wire [7:0] t_446;
-    wire [3:0] t_447;
-    wire t_448;
-    wire [1:0] t_449;
-    wire t_450;
-    wire [1:0] t_451;
-    wire [3:0] t_452;
-    wire [1:0] t_453;
-    wire t_454;
-    wire [1:0] t_455;
-    wire [15:0] t_456;
-    wire [7:0] t_457;
+    wire [3:0] t_436;
+    wire t_437;
+    wire [1:0] t_438;
+    wire t_439;
+    wire [1:0] t_440;
+    wire [3:0] t_441;
+    wire [1:0] t_442;
+    wire t_443;
+    wire [1:0] t_444;
+    wire [26:0] t_445;
+    wire [17:0] t_446;
+    wire [17:0] t_447;
+    wire [10:0] t_448;
+    wire [18:0] t_449;
+    wire [19:0] t_450;
+    wire t_451;
+    wire [31:0] t_452;
+    wire [15:0] t_453;
+    wire [15:0] t_454;
+    wire [11:0] t_455;
+    wire t_456;
+    wire [1:0] t_457;
     wire t_458;
-    wire [3:0] t_459;
-    wire t_460;
-    wire [1:0] t_461;
-    wire t_462;
-    wire [1:0] t_463;
-    wire [3:0] t_464;
-    wire [1:0] t_465;
-    wire t_466;
-    wire [1:0] t_467;
-    wire [7:0] t_468;
-    wire [3:0] t_469;
-    wire t_470;
-    wire [1:0] t_471;
-    wire t_472;
-    wire [1:0] t_473;
-    wire [3:0] t_474;
-    wire [1:0] t_475;
-    wire t_476;
-    wire [1:0] t_477;
-    wire [26:0] t_478;
-    wire [17:0] t_479;
-    wire [17:0] t_480;
-    wire [17:0] t_481;
-    wire [10:0] t_482;
-    wire [18:0] t_483;
-    wire [19:0] t_484;
-    wire t_485;
-    wire [31:0] t_486;
-    wire [15:0] t_487;
-    wire [15:0] t_488;
-    wire [11:0] t_489;
-    wire t_490;
-    wire [1:0] t_491;
-    wire t_492;
-    wire t_493;
+    wire t_459;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3640,346 +3572,312 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_151 = {{2{c3_d_y14[15]}}, c3_d_y14};
     assign t_152 = {{2{c3_d_y15[15]}}, c3_d_y15};
     assign t_153 = {{2{c4_t_y0[15]}}, c4_t_y0};
-    assign t_154 = d_t_delta0[17:0];
-    assign t_155 = t_154[17:7];
-    assign t_156 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
-    assign t_157 = ({{1{c4_t_y_limit0[18]}}, c4_t_y_limit0} - {{1{t_156[18]}}, t_156});
-    assign t_158 = {{2{c4_t_y1[15]}}, c4_t_y1};
-    assign t_159 = d_t_delta1[17:0];
-    assign t_160 = t_159[17:7];
-    assign t_161 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
-    assign t_162 = ({{1{c4_t_y_limit1[18]}}, c4_t_y_limit1} - {{1{t_161[18]}}, t_161});
-    assign t_163 = {{2{c4_t_y2[15]}}, c4_t_y2};
-    assign t_164 = d_t_delta2[17:0];
-    assign t_165 = t_164[17:7];
-    assign t_166 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
-    assign t_167 = ({{1{c4_t_y_limit2[18]}}, c4_t_y_limit2} - {{1{t_166[18]}}, t_166});
-    assign t_168 = {{2{c4_t_y3[15]}}, c4_t_y3};
-    assign t_169 = d_t_delta3[17:0];
-    assign t_170 = t_169[17:7];
-    assign t_171 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
-    assign t_172 = ({{1{c4_t_y_limit3[18]}}, c4_t_y_limit3} - {{1{t_171[18]}}, t_171});
-    assign t_173 = {{2{c4_t_y4[15]}}, c4_t_y4};
-    assign t_174 = d_t_delta4[17:0];
-    assign t_175 = t_174[17:7];
-    assign t_176 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
-    assign t_177 = ({{1{c4_t_y_limit4[18]}}, c4_t_y_limit4} - {{1{t_176[18]}}, t_176});
-    assign t_178 = {{2{c4_t_y5[15]}}, c4_t_y5};
-    assign t_179 = d_t_delta5[17:0];
-    assign t_180 = t_179[17:7];
-    assign t_181 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
-    assign t_182 = ({{1{c4_t_y_limit5[18]}}, c4_t_y_limit5} - {{1{t_181[18]}}, t_181});
-    assign t_183 = {{2{c4_t_y6[15]}}, c4_t_y6};
-    assign t_184 = d_t_delta6[17:0];
-    assign t_185 = t_184[17:7];
-    assign t_186 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
-    assign t_187 = ({{1{c4_t_y_limit6[18]}}, c4_t_y_limit6} - {{1{t_186[18]}}, t_186});
-    assign t_188 = {{2{c4_t_y7[15]}}, c4_t_y7};
-    assign t_189 = d_t_delta7[17:0];
-    assign t_190 = t_189[17:7];
-    assign t_191 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
-    assign t_192 = ({{1{c4_t_y_limit7[18]}}, c4_t_y_limit7} - {{1{t_191[18]}}, t_191});
-    assign t_193 = {{2{c4_t_y8[15]}}, c4_t_y8};
-    assign t_194 = d_t_delta8[17:0];
-    assign t_195 = t_194[17:7];
-    assign t_196 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
-    assign t_197 = ({{1{c4_t_y_limit8[18]}}, c4_t_y_limit8} - {{1{t_196[18]}}, t_196});
-    assign t_198 = {{2{c4_t_y9[15]}}, c4_t_y9};
-    assign t_199 = d_t_delta9[17:0];
-    assign t_200 = t_199[17:7];
-    assign t_201 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
-    assign t_202 = ({{1{c4_t_y_limit9[18]}}, c4_t_y_limit9} - {{1{t_201[18]}}, t_201});
-    assign t_203 = {{2{c4_t_y10[15]}}, c4_t_y10};
-    assign t_204 = d_t_delta10[17:0];
-    assign t_205 = t_204[17:7];
-    assign t_206 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
-    assign t_207 = ({{1{c4_t_y_limit10[18]}}, c4_t_y_limit10} - {{1{t_206[18]}}, t_206});
-    assign t_208 = {{2{c4_t_y11[15]}}, c4_t_y11};
-    assign t_209 = d_t_delta11[17:0];
-    assign t_210 = t_209[17:7];
-    assign t_211 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
-    assign t_212 = ({{1{c4_t_y_limit11[18]}}, c4_t_y_limit11} - {{1{t_211[18]}}, t_211});
-    assign t_213 = {{2{c4_t_y12[15]}}, c4_t_y12};
-    assign t_214 = d_t_delta12[17:0];
-    assign t_215 = t_214[17:7];
-    assign t_216 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
-    assign t_217 = ({{1{c4_t_y_limit12[18]}}, c4_t_y_limit12} - {{1{t_216[18]}}, t_216});
-    assign t_218 = {{2{c4_t_y13[15]}}, c4_t_y13};
-    assign t_219 = d_t_delta13[17:0];
-    assign t_220 = t_219[17:7];
-    assign t_221 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
-    assign t_222 = ({{1{c4_t_y_limit13[18]}}, c4_t_y_limit13} - {{1{t_221[18]}}, t_221});
-    assign t_223 = {{2{c4_t_y14[15]}}, c4_t_y14};
-    assign t_224 = d_t_delta14[17:0];
-    assign t_225 = t_224[17:7];
-    assign t_226 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
-    assign t_227 = ({{1{c4_t_y_limit14[18]}}, c4_t_y_limit14} - {{1{t_226[18]}}, t_226});
-    assign t_228 = {{2{c4_t_y15[15]}}, c4_t_y15};
-    assign t_229 = d_t_delta15[17:0];
-    assign t_230 = t_229[17:7];
-    assign t_231 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
-    assign t_232 = ({{1{c4_t_y_limit15[18]}}, c4_t_y_limit15} - {{1{t_231[18]}}, t_231});
-    assign t_233 = {{2{c4_d_y0[15]}}, c4_d_y0};
-    assign t_234 = d_d_delta0[17:0];
-    assign t_235 = t_234[17:7];
-    assign t_236 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
-    assign t_237 = ({{1{c4_d_y_limit0[18]}}, c4_d_y_limit0} - {{1{t_236[18]}}, t_236});
-    assign t_238 = {{2{c4_d_y1[15]}}, c4_d_y1};
-    assign t_239 = d_d_delta1[17:0];
-    assign t_240 = t_239[17:7];
-    assign t_241 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
-    assign t_242 = ({{1{c4_d_y_limit1[18]}}, c4_d_y_limit1} - {{1{t_241[18]}}, t_241});
-    assign t_243 = {{2{c4_d_y2[15]}}, c4_d_y2};
-    assign t_244 = d_d_delta2[17:0];
-    assign t_245 = t_244[17:7];
-    assign t_246 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
-    assign t_247 = ({{1{c4_d_y_limit2[18]}}, c4_d_y_limit2} - {{1{t_246[18]}}, t_246});
-    assign t_248 = {{2{c4_d_y3[15]}}, c4_d_y3};
-    assign t_249 = d_d_delta3[17:0];
-    assign t_250 = t_249[17:7];
-    assign t_251 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
-    assign t_252 = ({{1{c4_d_y_limit3[18]}}, c4_d_y_limit3} - {{1{t_251[18]}}, t_251});
-    assign t_253 = {{2{c4_d_y4[15]}}, c4_d_y4};
-    assign t_254 = d_d_delta4[17:0];
-    assign t_255 = t_254[17:7];
-    assign t_256 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
-    assign t_257 = ({{1{c4_d_y_limit4[18]}}, c4_d_y_limit4} - {{1{t_256[18]}}, t_256});
-    assign t_258 = {{2{c4_d_y5[15]}}, c4_d_y5};
-    assign t_259 = d_d_delta5[17:0];
-    assign t_260 = t_259[17:7];
-    assign t_261 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
-    assign t_262 = ({{1{c4_d_y_limit5[18]}}, c4_d_y_limit5} - {{1{t_261[18]}}, t_261});
-    assign t_263 = {{2{c4_d_y6[15]}}, c4_d_y6};
-    assign t_264 = d_d_delta6[17:0];
-    assign t_265 = t_264[17:7];
-    assign t_266 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
-    assign t_267 = ({{1{c4_d_y_limit6[18]}}, c4_d_y_limit6} - {{1{t_266[18]}}, t_266});
-    assign t_268 = {{2{c4_d_y7[15]}}, c4_d_y7};
-    assign t_269 = d_d_delta7[17:0];
-    assign t_270 = t_269[17:7];
-    assign t_271 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
-    assign t_272 = ({{1{c4_d_y_limit7[18]}}, c4_d_y_limit7} - {{1{t_271[18]}}, t_271});
-    assign t_273 = {{2{c4_d_y8[15]}}, c4_d_y8};
-    assign t_274 = d_d_delta8[17:0];
-    assign t_275 = t_274[17:7];
-    assign t_276 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
-    assign t_277 = ({{1{c4_d_y_limit8[18]}}, c4_d_y_limit8} - {{1{t_276[18]}}, t_276});
-    assign t_278 = {{2{c4_d_y9[15]}}, c4_d_y9};
-    assign t_279 = d_d_delta9[17:0];
-    assign t_280 = t_279[17:7];
-    assign t_281 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
-    assign t_282 = ({{1{c4_d_y_limit9[18]}}, c4_d_y_limit9} - {{1{t_281[18]}}, t_281});
-    assign t_283 = {{2{c4_d_y10[15]}}, c4_d_y10};
-    assign t_284 = d_d_delta10[17:0];
-    assign t_285 = t_284[17:7];
-    assign t_286 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
-    assign t_287 = ({{1{c4_d_y_limit10[18]}}, c4_d_y_limit10} - {{1{t_286[18]}}, t_286});
-    assign t_288 = {{2{c4_d_y11[15]}}, c4_d_y11};
-    assign t_289 = d_d_delta11[17:0];
-    assign t_290 = t_289[17:7];
-    assign t_291 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
-    assign t_292 = ({{1{c4_d_y_limit11[18]}}, c4_d_y_limit11} - {{1{t_291[18]}}, t_291});
-    assign t_293 = {{2{c4_d_y12[15]}}, c4_d_y12};
-    assign t_294 = d_d_delta12[17:0];
-    assign t_295 = t_294[17:7];
-    assign t_296 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
-    assign t_297 = ({{1{c4_d_y_limit12[18]}}, c4_d_y_limit12} - {{1{t_296[18]}}, t_296});
-    assign t_298 = {{2{c4_d_y13[15]}}, c4_d_y13};
-    assign t_299 = d_d_delta13[17:0];
-    assign t_300 = t_299[17:7];
-    assign t_301 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
-    assign t_302 = ({{1{c4_d_y_limit13[18]}}, c4_d_y_limit13} - {{1{t_301[18]}}, t_301});
-    assign t_303 = {{2{c4_d_y14[15]}}, c4_d_y14};
-    assign t_304 = d_d_delta14[17:0];
-    assign t_305 = t_304[17:7];
-    assign t_306 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
-    assign t_307 = ({{1{c4_d_y_limit14[18]}}, c4_d_y_limit14} - {{1{t_306[18]}}, t_306});
-    assign t_308 = {{2{c4_d_y15[15]}}, c4_d_y15};
-    assign t_309 = d_d_delta15[17:0];
-    assign t_310 = t_309[17:7];
-    assign t_311 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
-    assign t_312 = ({{1{c4_d_y_limit15[18]}}, c4_d_y_limit15} - {{1{t_311[18]}}, t_311});
-    assign t_313 = {{1{e2_ref_t[15]}}, e2_ref_t};
-    assign t_314 = {{1{e2_ref_d[15]}}, e2_ref_d};
-    assign t_315 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
-    assign t_316 = {{1{t_315[15]}}, t_315};
-    assign t_317 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
-    assign t_318 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
-    assign t_319 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
-    assign t_320 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
-    assign t_321 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
-    assign t_322 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_323 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_324 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
-    assign t_325 = {{1{t_324[15]}}, t_324};
-    assign t_326 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
-    assign t_327 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
-    assign t_328 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
-    assign t_329 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
-    assign t_330 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
-    assign t_331 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_332 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_333 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
-    assign t_334 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
-    assign t_335 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_336 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
-    assign t_337 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
-    assign t_338 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
-    assign t_339 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
-    assign t_340 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
-    assign t_341 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
-    assign t_342 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
-    assign t_343 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
-    assign t_344 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
-    assign t_345 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
-    assign t_346 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
-    assign t_347 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
-    assign t_348 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
-    assign t_349 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
-    assign t_350 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
-    assign t_351 = (ckpt_last_2 ? 45'h100000000000 : {1'h0, (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0])});
-    assign t_352 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
-    assign t_353 = (ckpt_valid_4 & (~ckpt_done));
-    assign t_354 = ({1'h0, {((~ckpt_valid_ahead_3) | (ckpt_valid_4 & ckpt_s4_above)), {1'h0, cdf_threshold}}} - {2'h0, ckpt_jump_s3_sum});
-    assign t_355 = (ckpt_skip_jump & pass_b_phase);
-    assign t_356 = {10'h0, p4_q15};
-    assign t_357 = cur_uniforms[31:0];
-    assign t_358 = uniform_final_q[15:0];
-    assign t_359 = uniform_final_q[31:16];
-    assign t_360 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
-    assign t_361 = (state == 3'h1);
-    assign t_362 = ((state == 3'h4) & ckpt_prefix_jump);
-    assign t_363 = ({1'h0, g1_rest} - {1'h0, g1_q15});
-    assign t_364 = ({1'h0, g1_rest} - {1'h0, g1_q14});
-    assign t_365 = ({1'h0, g1_rest} - {1'h0, g1_q13});
-    assign t_366 = ({1'h0, g1_rest} - {1'h0, g1_q12});
-    assign t_367 = ({1'h0, g1_rest} - {1'h0, g1_q11});
-    assign t_368 = ({1'h0, g1_rest} - {1'h0, g1_q10});
-    assign t_369 = ({1'h0, g1_rest} - {1'h0, g1_q9});
-    assign t_370 = ({1'h0, g1_rest} - {1'h0, g1_q8});
-    assign t_371 = ({1'h0, g1_rest} - {1'h0, g1_q7});
-    assign t_372 = ({1'h0, g1_rest} - {1'h0, g1_q6});
-    assign t_373 = ({1'h0, g1_rest} - {1'h0, g1_q5});
-    assign t_374 = ({1'h0, g1_rest} - {1'h0, g1_q4});
-    assign t_375 = ({1'h0, g1_rest} - {1'h0, g1_q3});
-    assign t_376 = ({1'h0, g1_rest} - {1'h0, g1_q2});
-    assign t_377 = ({1'h0, g1_rest} - {1'h0, g1_q1});
-    assign t_378 = ({1'h0, g1_rest} - {1'h0, g1_q0});
-    assign t_379 = {15'h0, sum_t[43:27]};
-    assign t_380 = t_379[31:16];
+    assign t_154 = d_t_delta0[17:7];
+    assign t_155 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
+    assign t_156 = ({{1{c4_t_y_limit0[18]}}, c4_t_y_limit0} - {{1{t_155[18]}}, t_155});
+    assign t_157 = {{2{c4_t_y1[15]}}, c4_t_y1};
+    assign t_158 = d_t_delta1[17:7];
+    assign t_159 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
+    assign t_160 = ({{1{c4_t_y_limit1[18]}}, c4_t_y_limit1} - {{1{t_159[18]}}, t_159});
+    assign t_161 = {{2{c4_t_y2[15]}}, c4_t_y2};
+    assign t_162 = d_t_delta2[17:7];
+    assign t_163 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
+    assign t_164 = ({{1{c4_t_y_limit2[18]}}, c4_t_y_limit2} - {{1{t_163[18]}}, t_163});
+    assign t_165 = {{2{c4_t_y3[15]}}, c4_t_y3};
+    assign t_166 = d_t_delta3[17:7];
+    assign t_167 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
+    assign t_168 = ({{1{c4_t_y_limit3[18]}}, c4_t_y_limit3} - {{1{t_167[18]}}, t_167});
+    assign t_169 = {{2{c4_t_y4[15]}}, c4_t_y4};
+    assign t_170 = d_t_delta4[17:7];
+    assign t_171 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
+    assign t_172 = ({{1{c4_t_y_limit4[18]}}, c4_t_y_limit4} - {{1{t_171[18]}}, t_171});
+    assign t_173 = {{2{c4_t_y5[15]}}, c4_t_y5};
+    assign t_174 = d_t_delta5[17:7];
+    assign t_175 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
+    assign t_176 = ({{1{c4_t_y_limit5[18]}}, c4_t_y_limit5} - {{1{t_175[18]}}, t_175});
+    assign t_177 = {{2{c4_t_y6[15]}}, c4_t_y6};
+    assign t_178 = d_t_delta6[17:7];
+    assign t_179 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
+    assign t_180 = ({{1{c4_t_y_limit6[18]}}, c4_t_y_limit6} - {{1{t_179[18]}}, t_179});
+    assign t_181 = {{2{c4_t_y7[15]}}, c4_t_y7};
+    assign t_182 = d_t_delta7[17:7];
+    assign t_183 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
+    assign t_184 = ({{1{c4_t_y_limit7[18]}}, c4_t_y_limit7} - {{1{t_183[18]}}, t_183});
+    assign t_185 = {{2{c4_t_y8[15]}}, c4_t_y8};
+    assign t_186 = d_t_delta8[17:7];
+    assign t_187 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
+    assign t_188 = ({{1{c4_t_y_limit8[18]}}, c4_t_y_limit8} - {{1{t_187[18]}}, t_187});
+    assign t_189 = {{2{c4_t_y9[15]}}, c4_t_y9};
+    assign t_190 = d_t_delta9[17:7];
+    assign t_191 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
+    assign t_192 = ({{1{c4_t_y_limit9[18]}}, c4_t_y_limit9} - {{1{t_191[18]}}, t_191});
+    assign t_193 = {{2{c4_t_y10[15]}}, c4_t_y10};
+    assign t_194 = d_t_delta10[17:7];
+    assign t_195 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
+    assign t_196 = ({{1{c4_t_y_limit10[18]}}, c4_t_y_limit10} - {{1{t_195[18]}}, t_195});
+    assign t_197 = {{2{c4_t_y11[15]}}, c4_t_y11};
+    assign t_198 = d_t_delta11[17:7];
+    assign t_199 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
+    assign t_200 = ({{1{c4_t_y_limit11[18]}}, c4_t_y_limit11} - {{1{t_199[18]}}, t_199});
+    assign t_201 = {{2{c4_t_y12[15]}}, c4_t_y12};
+    assign t_202 = d_t_delta12[17:7];
+    assign t_203 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
+    assign t_204 = ({{1{c4_t_y_limit12[18]}}, c4_t_y_limit12} - {{1{t_203[18]}}, t_203});
+    assign t_205 = {{2{c4_t_y13[15]}}, c4_t_y13};
+    assign t_206 = d_t_delta13[17:7];
+    assign t_207 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
+    assign t_208 = ({{1{c4_t_y_limit13[18]}}, c4_t_y_limit13} - {{1{t_207[18]}}, t_207});
+    assign t_209 = {{2{c4_t_y14[15]}}, c4_t_y14};
+    assign t_210 = d_t_delta14[17:7];
+    assign t_211 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
+    assign t_212 = ({{1{c4_t_y_limit14[18]}}, c4_t_y_limit14} - {{1{t_211[18]}}, t_211});
+    assign t_213 = {{2{c4_t_y15[15]}}, c4_t_y15};
+    assign t_214 = d_t_delta15[17:7];
+    assign t_215 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
+    assign t_216 = ({{1{c4_t_y_limit15[18]}}, c4_t_y_limit15} - {{1{t_215[18]}}, t_215});
+    assign t_217 = {{2{c4_d_y0[15]}}, c4_d_y0};
+    assign t_218 = d_d_delta0[17:7];
+    assign t_219 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
+    assign t_220 = ({{1{c4_d_y_limit0[18]}}, c4_d_y_limit0} - {{1{t_219[18]}}, t_219});
+    assign t_221 = {{2{c4_d_y1[15]}}, c4_d_y1};
+    assign t_222 = d_d_delta1[17:7];
+    assign t_223 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
+    assign t_224 = ({{1{c4_d_y_limit1[18]}}, c4_d_y_limit1} - {{1{t_223[18]}}, t_223});
+    assign t_225 = {{2{c4_d_y2[15]}}, c4_d_y2};
+    assign t_226 = d_d_delta2[17:7];
+    assign t_227 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
+    assign t_228 = ({{1{c4_d_y_limit2[18]}}, c4_d_y_limit2} - {{1{t_227[18]}}, t_227});
+    assign t_229 = {{2{c4_d_y3[15]}}, c4_d_y3};
+    assign t_230 = d_d_delta3[17:7];
+    assign t_231 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
+    assign t_232 = ({{1{c4_d_y_limit3[18]}}, c4_d_y_limit3} - {{1{t_231[18]}}, t_231});
+    assign t_233 = {{2{c4_d_y4[15]}}, c4_d_y4};
+    assign t_234 = d_d_delta4[17:7];
+    assign t_235 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
+    assign t_236 = ({{1{c4_d_y_limit4[18]}}, c4_d_y_limit4} - {{1{t_235[18]}}, t_235});
+    assign t_237 = {{2{c4_d_y5[15]}}, c4_d_y5};
+    assign t_238 = d_d_delta5[17:7];
+    assign t_239 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
+    assign t_240 = ({{1{c4_d_y_limit5[18]}}, c4_d_y_limit5} - {{1{t_239[18]}}, t_239});
+    assign t_241 = {{2{c4_d_y6[15]}}, c4_d_y6};
+    assign t_242 = d_d_delta6[17:7];
+    assign t_243 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
+    assign t_244 = ({{1{c4_d_y_limit6[18]}}, c4_d_y_limit6} - {{1{t_243[18]}}, t_243});
+    assign t_245 = {{2{c4_d_y7[15]}}, c4_d_y7};
+    assign t_246 = d_d_delta7[17:7];
+    assign t_247 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
+    assign t_248 = ({{1{c4_d_y_limit7[18]}}, c4_d_y_limit7} - {{1{t_247[18]}}, t_247});
+    assign t_249 = {{2{c4_d_y8[15]}}, c4_d_y8};
+    assign t_250 = d_d_delta8[17:7];
+    assign t_251 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
+    assign t_252 = ({{1{c4_d_y_limit8[18]}}, c4_d_y_limit8} - {{1{t_251[18]}}, t_251});
+    assign t_253 = {{2{c4_d_y9[15]}}, c4_d_y9};
+    assign t_254 = d_d_delta9[17:7];
+    assign t_255 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
+    assign t_256 = ({{1{c4_d_y_limit9[18]}}, c4_d_y_limit9} - {{1{t_255[18]}}, t_255});
+    assign t_257 = {{2{c4_d_y10[15]}}, c4_d_y10};
+    assign t_258 = d_d_delta10[17:7];
+    assign t_259 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
+    assign t_260 = ({{1{c4_d_y_limit10[18]}}, c4_d_y_limit10} - {{1{t_259[18]}}, t_259});
+    assign t_261 = {{2{c4_d_y11[15]}}, c4_d_y11};
+    assign t_262 = d_d_delta11[17:7];
+    assign t_263 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
+    assign t_264 = ({{1{c4_d_y_limit11[18]}}, c4_d_y_limit11} - {{1{t_263[18]}}, t_263});
+    assign t_265 = {{2{c4_d_y12[15]}}, c4_d_y12};
+    assign t_266 = d_d_delta12[17:7];
+    assign t_267 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
+    assign t_268 = ({{1{c4_d_y_limit12[18]}}, c4_d_y_limit12} - {{1{t_267[18]}}, t_267});
+    assign t_269 = {{2{c4_d_y13[15]}}, c4_d_y13};
+    assign t_270 = d_d_delta13[17:7];
+    assign t_271 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
+    assign t_272 = ({{1{c4_d_y_limit13[18]}}, c4_d_y_limit13} - {{1{t_271[18]}}, t_271});
+    assign t_273 = {{2{c4_d_y14[15]}}, c4_d_y14};
+    assign t_274 = d_d_delta14[17:7];
+    assign t_275 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
+    assign t_276 = ({{1{c4_d_y_limit14[18]}}, c4_d_y_limit14} - {{1{t_275[18]}}, t_275});
+    assign t_277 = {{2{c4_d_y15[15]}}, c4_d_y15};
+    assign t_278 = d_d_delta15[17:7];
+    assign t_279 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
+    assign t_280 = ({{1{c4_d_y_limit15[18]}}, c4_d_y_limit15} - {{1{t_279[18]}}, t_279});
+    assign t_281 = {{1{e2_ref_t[15]}}, e2_ref_t};
+    assign t_282 = {{1{e2_ref_d[15]}}, e2_ref_d};
+    assign t_283 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
+    assign t_284 = {{1{t_283[15]}}, t_283};
+    assign t_285 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
+    assign t_286 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
+    assign t_287 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
+    assign t_288 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
+    assign t_289 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
+    assign t_290 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_291 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_292 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
+    assign t_293 = {{1{t_292[15]}}, t_292};
+    assign t_294 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
+    assign t_295 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
+    assign t_296 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
+    assign t_297 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
+    assign t_298 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
+    assign t_299 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_300 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_301 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
+    assign t_302 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
+    assign t_303 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_304 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
+    assign t_305 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
+    assign t_306 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
+    assign t_307 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
+    assign t_308 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
+    assign t_309 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
+    assign t_310 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
+    assign t_311 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
+    assign t_312 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
+    assign t_313 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
+    assign t_314 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
+    assign t_315 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
+    assign t_316 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
+    assign t_317 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
+    assign t_318 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
+    assign t_319 = (ckpt_last_2 ? 45'h100000000000 : {1'h0, (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0])});
+    assign t_320 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
+    assign t_321 = (ckpt_valid_4 & (~ckpt_done));
+    assign t_322 = ({1'h0, {((~ckpt_valid_ahead_3) | (ckpt_valid_4 & ckpt_s4_above)), {1'h0, cdf_threshold}}} - {2'h0, ckpt_jump_s3_sum});
+    assign t_323 = (ckpt_skip_jump & pass_b_phase);
+    assign t_324 = {10'h0, p4_q15};
+    assign t_325 = cur_uniforms[31:0];
+    assign t_326 = uniform_final_q[15:0];
+    assign t_327 = uniform_final_q[31:16];
+    assign t_328 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
+    assign t_329 = (state == 3'h1);
+    assign t_330 = ((state == 3'h4) & ckpt_prefix_jump);
+    assign t_331 = ({1'h0, g1_rest} - {1'h0, g1_q15});
+    assign t_332 = ({1'h0, g1_rest} - {1'h0, g1_q14});
+    assign t_333 = ({1'h0, g1_rest} - {1'h0, g1_q13});
+    assign t_334 = ({1'h0, g1_rest} - {1'h0, g1_q12});
+    assign t_335 = ({1'h0, g1_rest} - {1'h0, g1_q11});
+    assign t_336 = ({1'h0, g1_rest} - {1'h0, g1_q10});
+    assign t_337 = ({1'h0, g1_rest} - {1'h0, g1_q9});
+    assign t_338 = ({1'h0, g1_rest} - {1'h0, g1_q8});
+    assign t_339 = ({1'h0, g1_rest} - {1'h0, g1_q7});
+    assign t_340 = ({1'h0, g1_rest} - {1'h0, g1_q6});
+    assign t_341 = ({1'h0, g1_rest} - {1'h0, g1_q5});
+    assign t_342 = ({1'h0, g1_rest} - {1'h0, g1_q4});
+    assign t_343 = ({1'h0, g1_rest} - {1'h0, g1_q3});
+    assign t_344 = ({1'h0, g1_rest} - {1'h0, g1_q2});
+    assign t_345 = ({1'h0, g1_rest} - {1'h0, g1_q1});
+    assign t_346 = ({1'h0, g1_rest} - {1'h0, g1_q0});
+    assign t_347 = {15'h0, sum_t[43:27]};
+    assign t_348 = t_347[31:16];
+    assign t_349 = (|t_348);
+    assign t_350 = t_348[15:8];
+    assign t_351 = (|t_350);
+    assign t_352 = t_350[7:4];
+    assign t_353 = (|t_352);
+    assign t_354 = t_352[3:2];
+    assign t_355 = (|t_354);
+    assign t_356 = t_352[1:0];
+    assign t_357 = t_350[3:0];
+    assign t_358 = t_357[3:2];
+    assign t_359 = (|t_358);
+    assign t_360 = t_357[1:0];
+    assign t_361 = t_348[7:0];
+    assign t_362 = t_361[7:4];
+    assign t_363 = (|t_362);
+    assign t_364 = t_362[3:2];
+    assign t_365 = (|t_364);
+    assign t_366 = t_362[1:0];
+    assign t_367 = t_361[3:0];
+    assign t_368 = t_367[3:2];
+    assign t_369 = (|t_368);
+    assign t_370 = t_367[1:0];
+    assign t_371 = t_347[15:0];
+    assign t_372 = t_371[15:8];
+    assign t_373 = (|t_372);
+    assign t_374 = t_372[7:4];
+    assign t_375 = (|t_374);
+    assign t_376 = t_374[3:2];
+    assign t_377 = (|t_376);
+    assign t_378 = t_374[1:0];
+    assign t_379 = t_372[3:0];
+    assign t_380 = t_379[3:2];
     assign t_381 = (|t_380);
-    assign t_382 = t_380[15:8];
-    assign t_383 = (|t_382);
-    assign t_384 = t_382[7:4];
+    assign t_382 = t_379[1:0];
+    assign t_383 = t_371[7:0];
+    assign t_384 = t_383[7:4];
     assign t_385 = (|t_384);
     assign t_386 = t_384[3:2];
     assign t_387 = (|t_386);
     assign t_388 = t_384[1:0];
-    assign t_389 = t_382[3:0];
+    assign t_389 = t_383[3:0];
     assign t_390 = t_389[3:2];
     assign t_391 = (|t_390);
     assign t_392 = t_389[1:0];
-    assign t_393 = t_380[7:0];
-    assign t_394 = t_393[7:4];
-    assign t_395 = (|t_394);
-    assign t_396 = t_394[3:2];
-    assign t_397 = (|t_396);
-    assign t_398 = t_394[1:0];
-    assign t_399 = t_393[3:0];
-    assign t_400 = t_399[3:2];
+    assign t_393 = (dec_t_window >> dec_t_lead_q);
+    assign t_394 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
+    assign t_395 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_396 = dec_t_delta[17:7];
+    assign t_397 = {{1{dec_t_nu[17]}}, dec_t_nu};
+    assign t_398 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_397[18]}}, t_397});
+    assign t_399 = {15'h0, sum_d[43:27]};
+    assign t_400 = t_399[31:16];
     assign t_401 = (|t_400);
-    assign t_402 = t_399[1:0];
-    assign t_403 = t_379[15:0];
-    assign t_404 = t_403[15:8];
+    assign t_402 = t_400[15:8];
+    assign t_403 = (|t_402);
+    assign t_404 = t_402[7:4];
     assign t_405 = (|t_404);
-    assign t_406 = t_404[7:4];
+    assign t_406 = t_404[3:2];
     assign t_407 = (|t_406);
-    assign t_408 = t_406[3:2];
-    assign t_409 = (|t_408);
-    assign t_410 = t_406[1:0];
-    assign t_411 = t_404[3:0];
-    assign t_412 = t_411[3:2];
-    assign t_413 = (|t_412);
-    assign t_414 = t_411[1:0];
-    assign t_415 = t_403[7:0];
-    assign t_416 = t_415[7:4];
+    assign t_408 = t_404[1:0];
+    assign t_409 = t_402[3:0];
+    assign t_410 = t_409[3:2];
+    assign t_411 = (|t_410);
+    assign t_412 = t_409[1:0];
+    assign t_413 = t_400[7:0];
+    assign t_414 = t_413[7:4];
+    assign t_415 = (|t_414);
+    assign t_416 = t_414[3:2];
     assign t_417 = (|t_416);
-    assign t_418 = t_416[3:2];
-    assign t_419 = (|t_418);
-    assign t_420 = t_416[1:0];
-    assign t_421 = t_415[3:0];
-    assign t_422 = t_421[3:2];
-    assign t_423 = (|t_422);
-    assign t_424 = t_421[1:0];
-    assign t_425 = (dec_t_window >> dec_t_lead_q);
-    assign t_426 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
-    assign t_427 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_428 = dec_t_delta[17:0];
-    assign t_429 = t_428[17:7];
-    assign t_430 = {{1{dec_t_nu[17]}}, dec_t_nu};
-    assign t_431 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_430[18]}}, t_430});
-    assign t_432 = {15'h0, sum_d[43:27]};
-    assign t_433 = t_432[31:16];
-    assign t_434 = (|t_433);
-    assign t_435 = t_433[15:8];
-    assign t_436 = (|t_435);
-    assign t_437 = t_435[7:4];
-    assign t_438 = (|t_437);
-    assign t_439 = t_437[3:2];
-    assign t_440 = (|t_439);
-    assign t_441 = t_437[1:0];
-    assign t_442 = t_435[3:0];
-    assign t_443 = t_442[3:2];
-    assign t_444 = (|t_443);
-    assign t_445 = t_442[1:0];
-    assign t_446 = t_433[7:0];
-    assign t_447 = t_446[7:4];
-    assign t_448 = (|t_447);
-    assign t_449 = t_447[3:2];
-    assign t_450 = (|t_449);
-    assign t_451 = t_447[1:0];
-    assign t_452 = t_446[3:0];
-    assign t_453 = t_452[3:2];
-    assign t_454 = (|t_453);
-    assign t_455 = t_452[1:0];
-    assign t_456 = t_432[15:0];
-    assign t_457 = t_456[15:8];
-    assign t_458 = (|t_457);
-    assign t_459 = t_457[7:4];
-    assign t_460 = (|t_459);
-    assign t_461 = t_459[3:2];
-    assign t_462 = (|t_461);
-    assign t_463 = t_459[1:0];
-    assign t_464 = t_457[3:0];
-    assign t_465 = t_464[3:2];
-    assign t_466 = (|t_465);
-    assign t_467 = t_464[1:0];
-    assign t_468 = t_456[7:0];
-    assign t_469 = t_468[7:4];
-    assign t_470 = (|t_469);
-    assign t_471 = t_469[3:2];
-    assign t_472 = (|t_471);
-    assign t_473 = t_469[1:0];
-    assign t_474 = t_468[3:0];
-    assign t_475 = t_474[3:2];
-    assign t_476 = (|t_475);
-    assign t_477 = t_474[1:0];
-    assign t_478 = (dec_d_window >> dec_d_lead_q);
-    assign t_479 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
-    assign t_480 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_481 = dec_d_delta[17:0];
-    assign t_482 = t_481[17:7];
-    assign t_483 = {{1{dec_d_nu[17]}}, dec_d_nu};
-    assign t_484 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_483[18]}}, t_483});
-    assign t_485 = (state == 3'h1);
-    assign t_486 = cur_uniforms[31:0];
-    assign t_487 = uniform_row_q[15:0];
-    assign t_488 = uniform_row_q[31:16];
-    assign t_489 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_490 = (beat == 12'hbfe);
-    assign t_491 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
-    assign t_492 = (|draft_rows_left[2:1]);
-    assign t_493 = (|draft_rows_left[2:1]);
+    assign t_418 = t_414[1:0];
+    assign t_419 = t_413[3:0];
+    assign t_420 = t_419[3:2];
+    assign t_421 = (|t_420);
+    assign t_422 = t_419[1:0];
+    assign t_423 = t_399[15:0];
+    assign t_424 = t_423[15:8];
+    assign t_425 = (|t_424);
+    assign t_426 = t_424[7:4];
+    assign t_427 = (|t_426);
+    assign t_428 = t_426[3:2];
+    assign t_429 = (|t_428);
+    assign t_430 = t_426[1:0];
+    assign t_431 = t_424[3:0];
+    assign t_432 = t_431[3:2];
+    assign t_433 = (|t_432);
+    assign t_434 = t_431[1:0];
+    assign t_435 = t_423[7:0];
+    assign t_436 = t_435[7:4];
+    assign t_437 = (|t_436);
+    assign t_438 = t_436[3:2];
+    assign t_439 = (|t_438);
+    assign t_440 = t_436[1:0];
+    assign t_441 = t_435[3:0];
+    assign t_442 = t_441[3:2];
+    assign t_443 = (|t_442);
+    assign t_444 = t_441[1:0];
+    assign t_445 = (dec_d_window >> dec_d_lead_q);
+    assign t_446 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
+    assign t_447 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_448 = dec_d_delta[17:7];
+    assign t_449 = {{1{dec_d_nu[17]}}, dec_d_nu};
+    assign t_450 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_449[18]}}, t_449});
+    assign t_451 = (state == 3'h1);
+    assign t_452 = cur_uniforms[31:0];
+    assign t_453 = uniform_row_q[15:0];
+    assign t_454 = uniform_row_q[31:16];
+    assign t_455 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_456 = (beat == 12'hbfe);
+    assign t_457 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
+    assign t_458 = (|draft_rows_left[2:1]);
+    assign t_459 = (|draft_rows_left[2:1]);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (input_open & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -4110,67 +4008,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_exp_t0_f = d_t_e0_f;
     assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_153[17]}}, t_153});
     assign u_exp_t1_f = d_t_e1_f;
-    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_158[17]}}, t_158});
+    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_157[17]}}, t_157});
     assign u_exp_t2_f = d_t_e2_f;
-    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_163[17]}}, t_163});
+    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_161[17]}}, t_161});
     assign u_exp_t3_f = d_t_e3_f;
-    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_168[17]}}, t_168});
+    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_165[17]}}, t_165});
     assign u_exp_t4_f = d_t_e4_f;
-    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_173[17]}}, t_173});
+    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_169[17]}}, t_169});
     assign u_exp_t5_f = d_t_e5_f;
-    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_178[17]}}, t_178});
+    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_173[17]}}, t_173});
     assign u_exp_t6_f = d_t_e6_f;
-    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_183[17]}}, t_183});
+    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_177[17]}}, t_177});
     assign u_exp_t7_f = d_t_e7_f;
-    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_188[17]}}, t_188});
+    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_181[17]}}, t_181});
     assign u_exp_t8_f = d_t_e8_f;
-    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_193[17]}}, t_193});
+    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_185[17]}}, t_185});
     assign u_exp_t9_f = d_t_e9_f;
-    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_198[17]}}, t_198});
+    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_189[17]}}, t_189});
     assign u_exp_t10_f = d_t_e10_f;
-    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_203[17]}}, t_203});
+    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_193[17]}}, t_193});
     assign u_exp_t11_f = d_t_e11_f;
-    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_208[17]}}, t_208});
+    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_197[17]}}, t_197});
     assign u_exp_t12_f = d_t_e12_f;
-    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_213[17]}}, t_213});
+    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_201[17]}}, t_201});
     assign u_exp_t13_f = d_t_e13_f;
-    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_218[17]}}, t_218});
+    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_205[17]}}, t_205});
     assign u_exp_t14_f = d_t_e14_f;
-    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_223[17]}}, t_223});
+    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_209[17]}}, t_209});
     assign u_exp_t15_f = d_t_e15_f;
-    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_228[17]}}, t_228});
+    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_213[17]}}, t_213});
     assign u_exp_d0_f = d_d_e0_f;
-    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_233[17]}}, t_233});
+    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_217[17]}}, t_217});
     assign u_exp_d1_f = d_d_e1_f;
-    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_238[17]}}, t_238});
+    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_221[17]}}, t_221});
     assign u_exp_d2_f = d_d_e2_f;
-    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_243[17]}}, t_243});
+    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_225[17]}}, t_225});
     assign u_exp_d3_f = d_d_e3_f;
-    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_248[17]}}, t_248});
+    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_229[17]}}, t_229});
     assign u_exp_d4_f = d_d_e4_f;
-    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_253[17]}}, t_253});
+    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_233[17]}}, t_233});
     assign u_exp_d5_f = d_d_e5_f;
-    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_258[17]}}, t_258});
+    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_237[17]}}, t_237});
     assign u_exp_d6_f = d_d_e6_f;
-    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_263[17]}}, t_263});
+    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_241[17]}}, t_241});
     assign u_exp_d7_f = d_d_e7_f;
-    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_268[17]}}, t_268});
+    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_245[17]}}, t_245});
     assign u_exp_d8_f = d_d_e8_f;
-    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_273[17]}}, t_273});
+    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_249[17]}}, t_249});
     assign u_exp_d9_f = d_d_e9_f;
-    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_278[17]}}, t_278});
+    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_253[17]}}, t_253});
     assign u_exp_d10_f = d_d_e10_f;
-    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_283[17]}}, t_283});
+    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_257[17]}}, t_257});
     assign u_exp_d11_f = d_d_e11_f;
-    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_288[17]}}, t_288});
+    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_261[17]}}, t_261});
     assign u_exp_d12_f = d_d_e12_f;
-    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_293[17]}}, t_293});
+    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_265[17]}}, t_265});
     assign u_exp_d13_f = d_d_e13_f;
-    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_298[17]}}, t_298});
+    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_269[17]}}, t_269});
     assign u_exp_d14_f = d_d_e14_f;
-    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_303[17]}}, t_303});
+    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_273[17]}}, t_273});
     assign u_exp_d15_f = d_d_e15_f;
-    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_308[17]}}, t_308});
+    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_277[17]}}, t_277});
     assign e1_control_mode = e1_control[1:0];
     assign e1_control_base = e1_control[18:3];
     assign e4_control_mode = e4_control[1:0];
@@ -4183,10 +4081,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e3_control_phase = e3_control[21:20];
     assign e3_control_fresh = e3_control[22];
     assign e2_control_phase = e2_control[21:20];
-    assign acc_t_raise = (e3_control_fresh | t_317[16]);
+    assign acc_t_raise = (e3_control_fresh | t_285[16]);
     assign en_t_new_rho = (en_t_raise ? en_t_ref : en_t_rho);
     assign s2_t_sum = (s2_t_kept + s2_t_added);
-    assign acc_d_raise = (e3_control_fresh | t_326[16]);
+    assign acc_d_raise = (e3_control_fresh | t_294[16]);
     assign en_d_new_rho = (en_d_raise ? en_d_ref : en_d_rho);
     assign s2_d_sum = (s2_d_kept + s2_d_added);
     assign e1_control_first = e1_control[19];
@@ -4194,34 +4092,34 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign ckpt_scan = (ckpt_start_22 | ckpt_searching);
-    assign ckpt_s3_above = t_352[45];
-    assign ckpt_found = (t_353 & ckpt_s4_above);
+    assign ckpt_s3_above = t_320[45];
+    assign ckpt_found = (t_321 & ckpt_s4_above);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
-    assign u_cdf_thr_p0_a = t_358;
+    assign u_cdf_thr_p0_a = t_326;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_358;
+    assign u_cdf_thr_p1_a = t_326;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_358;
+    assign u_cdf_thr_p2_a = t_326;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_359;
+    assign u_cdf_thr_p3_a = t_327;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_359;
+    assign u_cdf_thr_p4_a = t_327;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_359;
+    assign u_cdf_thr_p5_a = t_327;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f;
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_427[17]}}, t_427});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_395[17]}}, t_395});
     assign u_exp_x_d_f = dec_d_px_f;
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_480[17]}}, t_480});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_447[17]}}, t_447});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_487;
+    assign u_accept_lhs_p0_a = t_453;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_487;
+    assign u_accept_lhs_p1_a = t_453;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_488;
+    assign u_accept_lhs_p2_a = t_454;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_488;
+    assign u_accept_lhs_p3_a = t_454;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_17 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
@@ -4759,7 +4657,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index[1:0])
             2'h0: begin
-                uniform_final_in0 = t_357;
+                uniform_final_in0 = t_325;
             end
             2'h1: begin
                 uniform_final_in0 = cur_uniforms[63:32];
@@ -4771,7 +4669,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final_in0 = cur_uniforms[127:96];
             end
             default: begin
-                uniform_final_in0 = t_357;
+                uniform_final_in0 = t_325;
             end
         endcase
     end
@@ -10953,7 +10851,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_486;
+                uniform_row = t_452;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10968,7 +10866,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_486;
+                uniform_row = t_452;
             end
         endcase
     end
@@ -11074,7 +10972,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_489;
+                        beat <= t_455;
                     end
                 end
                 3'h2: begin
@@ -11089,7 +10987,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_489;
+                        beat <= t_455;
                     end
                 end
             endcase
@@ -11106,7 +11004,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        last_beat <= t_490;
+                        last_beat <= t_456;
                     end
                 end
                 3'h2: begin
@@ -11121,7 +11019,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        last_beat <= t_490;
+                        last_beat <= t_456;
                     end
                 end
             endcase
@@ -11138,7 +11036,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat_phase <= t_491;
+                        beat_phase <= t_457;
                     end
                 end
                 3'h2: begin
@@ -11153,7 +11051,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat_phase <= t_491;
+                        beat_phase <= t_457;
                     end
                 end
             endcase
@@ -11194,7 +11092,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_492;
+                            row_has_draft <= t_458;
                         end
                     end
                 end
@@ -11211,7 +11109,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_493;
+                            row_has_draft <= t_459;
                         end
                     end
                 end
@@ -11230,7 +11128,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_492 & (~cur_one_hot));
+                            row_draft_stream <= (t_458 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11247,7 +11145,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_493 & (~cur_one_hot));
+                            row_draft_stream <= (t_459 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11565,21 +11463,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_333[42:0], 1'h0});
+        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_301[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_334[42:0], 1'h0});
+        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_302[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        if ((t_335 & e1_has_x)) begin
+        if ((t_303 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_335 & e1_has_x)) begin
+        if ((t_303 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -11588,7 +11486,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_335) begin
+            if (t_303) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -11620,7 +11518,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_356);
+            sum_w <= (sum_w + t_324);
         end
         case (state)
             3'h1: begin
@@ -11645,8 +11543,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (((t_361 | t_362) | p_pass_b)) begin
-            cdf_prefix <= (((p_pass_b & (~t_361)) & (~t_362)) ? (cdf_prefix + t_356) : (t_362 ? ckpt_start_prefix : 44'h0));
+        if (((t_329 | t_330) | p_pass_b)) begin
+            cdf_prefix <= (((p_pass_b & (~t_329)) & (~t_330)) ? (cdf_prefix + t_324) : (t_330 ? ckpt_start_prefix : 44'h0));
         end
     end
 
@@ -14817,19 +14715,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_n <= d_t_delta0[18];
+        d_t_e0_f <= d_t_delta0[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e0_f <= t_154[6:0];
+        d_t_e0_s <= t_154[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s <= t_155[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_t_e0_past <= t_157[19];
+        d_t_e0_past <= t_156[19];
     end
 
     always @(posedge aclk) begin
@@ -14837,11 +14731,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_t <= (d_t_e0_n ? 29'h10000000 : u_exp_t0_e);
+        d_t_e0_t <= u_exp_t0_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s2 <= (d_t_e0_n ? 5'h0 : d_t_e0_s);
+        d_t_e0_s2 <= d_t_e0_s;
     end
 
     always @(posedge aclk) begin
@@ -14877,19 +14771,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_n <= d_t_delta1[18];
+        d_t_e1_f <= d_t_delta1[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e1_f <= t_159[6:0];
+        d_t_e1_s <= t_158[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s <= t_160[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_t_e1_past <= t_162[19];
+        d_t_e1_past <= t_160[19];
     end
 
     always @(posedge aclk) begin
@@ -14897,11 +14787,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_t <= (d_t_e1_n ? 29'h10000000 : u_exp_t1_e);
+        d_t_e1_t <= u_exp_t1_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s2 <= (d_t_e1_n ? 5'h0 : d_t_e1_s);
+        d_t_e1_s2 <= d_t_e1_s;
     end
 
     always @(posedge aclk) begin
@@ -14937,19 +14827,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_n <= d_t_delta2[18];
+        d_t_e2_f <= d_t_delta2[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e2_f <= t_164[6:0];
+        d_t_e2_s <= t_162[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s <= t_165[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_t_e2_past <= t_167[19];
+        d_t_e2_past <= t_164[19];
     end
 
     always @(posedge aclk) begin
@@ -14957,11 +14843,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_t <= (d_t_e2_n ? 29'h10000000 : u_exp_t2_e);
+        d_t_e2_t <= u_exp_t2_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s2 <= (d_t_e2_n ? 5'h0 : d_t_e2_s);
+        d_t_e2_s2 <= d_t_e2_s;
     end
 
     always @(posedge aclk) begin
@@ -14997,19 +14883,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_n <= d_t_delta3[18];
+        d_t_e3_f <= d_t_delta3[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e3_f <= t_169[6:0];
+        d_t_e3_s <= t_166[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s <= t_170[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_t_e3_past <= t_172[19];
+        d_t_e3_past <= t_168[19];
     end
 
     always @(posedge aclk) begin
@@ -15017,11 +14899,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_t <= (d_t_e3_n ? 29'h10000000 : u_exp_t3_e);
+        d_t_e3_t <= u_exp_t3_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s2 <= (d_t_e3_n ? 5'h0 : d_t_e3_s);
+        d_t_e3_s2 <= d_t_e3_s;
     end
 
     always @(posedge aclk) begin
@@ -15057,19 +14939,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_n <= d_t_delta4[18];
+        d_t_e4_f <= d_t_delta4[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e4_f <= t_174[6:0];
+        d_t_e4_s <= t_170[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s <= t_175[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_t_e4_past <= t_177[19];
+        d_t_e4_past <= t_172[19];
     end
 
     always @(posedge aclk) begin
@@ -15077,11 +14955,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_t <= (d_t_e4_n ? 29'h10000000 : u_exp_t4_e);
+        d_t_e4_t <= u_exp_t4_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s2 <= (d_t_e4_n ? 5'h0 : d_t_e4_s);
+        d_t_e4_s2 <= d_t_e4_s;
     end
 
     always @(posedge aclk) begin
@@ -15117,19 +14995,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_n <= d_t_delta5[18];
+        d_t_e5_f <= d_t_delta5[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e5_f <= t_179[6:0];
+        d_t_e5_s <= t_174[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s <= t_180[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_t_e5_past <= t_182[19];
+        d_t_e5_past <= t_176[19];
     end
 
     always @(posedge aclk) begin
@@ -15137,11 +15011,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_t <= (d_t_e5_n ? 29'h10000000 : u_exp_t5_e);
+        d_t_e5_t <= u_exp_t5_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s2 <= (d_t_e5_n ? 5'h0 : d_t_e5_s);
+        d_t_e5_s2 <= d_t_e5_s;
     end
 
     always @(posedge aclk) begin
@@ -15177,19 +15051,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_n <= d_t_delta6[18];
+        d_t_e6_f <= d_t_delta6[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e6_f <= t_184[6:0];
+        d_t_e6_s <= t_178[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s <= t_185[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_t_e6_past <= t_187[19];
+        d_t_e6_past <= t_180[19];
     end
 
     always @(posedge aclk) begin
@@ -15197,11 +15067,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_t <= (d_t_e6_n ? 29'h10000000 : u_exp_t6_e);
+        d_t_e6_t <= u_exp_t6_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s2 <= (d_t_e6_n ? 5'h0 : d_t_e6_s);
+        d_t_e6_s2 <= d_t_e6_s;
     end
 
     always @(posedge aclk) begin
@@ -15237,19 +15107,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_n <= d_t_delta7[18];
+        d_t_e7_f <= d_t_delta7[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e7_f <= t_189[6:0];
+        d_t_e7_s <= t_182[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s <= t_190[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_t_e7_past <= t_192[19];
+        d_t_e7_past <= t_184[19];
     end
 
     always @(posedge aclk) begin
@@ -15257,11 +15123,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_t <= (d_t_e7_n ? 29'h10000000 : u_exp_t7_e);
+        d_t_e7_t <= u_exp_t7_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s2 <= (d_t_e7_n ? 5'h0 : d_t_e7_s);
+        d_t_e7_s2 <= d_t_e7_s;
     end
 
     always @(posedge aclk) begin
@@ -15297,19 +15163,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_n <= d_t_delta8[18];
+        d_t_e8_f <= d_t_delta8[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e8_f <= t_194[6:0];
+        d_t_e8_s <= t_186[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s <= t_195[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_t_e8_past <= t_197[19];
+        d_t_e8_past <= t_188[19];
     end
 
     always @(posedge aclk) begin
@@ -15317,11 +15179,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_t <= (d_t_e8_n ? 29'h10000000 : u_exp_t8_e);
+        d_t_e8_t <= u_exp_t8_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s2 <= (d_t_e8_n ? 5'h0 : d_t_e8_s);
+        d_t_e8_s2 <= d_t_e8_s;
     end
 
     always @(posedge aclk) begin
@@ -15357,19 +15219,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_n <= d_t_delta9[18];
+        d_t_e9_f <= d_t_delta9[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e9_f <= t_199[6:0];
+        d_t_e9_s <= t_190[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s <= t_200[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_t_e9_past <= t_202[19];
+        d_t_e9_past <= t_192[19];
     end
 
     always @(posedge aclk) begin
@@ -15377,11 +15235,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_t <= (d_t_e9_n ? 29'h10000000 : u_exp_t9_e);
+        d_t_e9_t <= u_exp_t9_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s2 <= (d_t_e9_n ? 5'h0 : d_t_e9_s);
+        d_t_e9_s2 <= d_t_e9_s;
     end
 
     always @(posedge aclk) begin
@@ -15417,19 +15275,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_n <= d_t_delta10[18];
+        d_t_e10_f <= d_t_delta10[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e10_f <= t_204[6:0];
+        d_t_e10_s <= t_194[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s <= t_205[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_t_e10_past <= t_207[19];
+        d_t_e10_past <= t_196[19];
     end
 
     always @(posedge aclk) begin
@@ -15437,11 +15291,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_t <= (d_t_e10_n ? 29'h10000000 : u_exp_t10_e);
+        d_t_e10_t <= u_exp_t10_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s2 <= (d_t_e10_n ? 5'h0 : d_t_e10_s);
+        d_t_e10_s2 <= d_t_e10_s;
     end
 
     always @(posedge aclk) begin
@@ -15477,19 +15331,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_n <= d_t_delta11[18];
+        d_t_e11_f <= d_t_delta11[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e11_f <= t_209[6:0];
+        d_t_e11_s <= t_198[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s <= t_210[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_t_e11_past <= t_212[19];
+        d_t_e11_past <= t_200[19];
     end
 
     always @(posedge aclk) begin
@@ -15497,11 +15347,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_t <= (d_t_e11_n ? 29'h10000000 : u_exp_t11_e);
+        d_t_e11_t <= u_exp_t11_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s2 <= (d_t_e11_n ? 5'h0 : d_t_e11_s);
+        d_t_e11_s2 <= d_t_e11_s;
     end
 
     always @(posedge aclk) begin
@@ -15537,19 +15387,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_n <= d_t_delta12[18];
+        d_t_e12_f <= d_t_delta12[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e12_f <= t_214[6:0];
+        d_t_e12_s <= t_202[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s <= t_215[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_t_e12_past <= t_217[19];
+        d_t_e12_past <= t_204[19];
     end
 
     always @(posedge aclk) begin
@@ -15557,11 +15403,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_t <= (d_t_e12_n ? 29'h10000000 : u_exp_t12_e);
+        d_t_e12_t <= u_exp_t12_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s2 <= (d_t_e12_n ? 5'h0 : d_t_e12_s);
+        d_t_e12_s2 <= d_t_e12_s;
     end
 
     always @(posedge aclk) begin
@@ -15597,19 +15443,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_n <= d_t_delta13[18];
+        d_t_e13_f <= d_t_delta13[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e13_f <= t_219[6:0];
+        d_t_e13_s <= t_206[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s <= t_220[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_t_e13_past <= t_222[19];
+        d_t_e13_past <= t_208[19];
     end
 
     always @(posedge aclk) begin
@@ -15617,11 +15459,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_t <= (d_t_e13_n ? 29'h10000000 : u_exp_t13_e);
+        d_t_e13_t <= u_exp_t13_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s2 <= (d_t_e13_n ? 5'h0 : d_t_e13_s);
+        d_t_e13_s2 <= d_t_e13_s;
     end
 
     always @(posedge aclk) begin
@@ -15657,19 +15499,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_n <= d_t_delta14[18];
+        d_t_e14_f <= d_t_delta14[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e14_f <= t_224[6:0];
+        d_t_e14_s <= t_210[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s <= t_225[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_t_e14_past <= t_227[19];
+        d_t_e14_past <= t_212[19];
     end
 
     always @(posedge aclk) begin
@@ -15677,11 +15515,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_t <= (d_t_e14_n ? 29'h10000000 : u_exp_t14_e);
+        d_t_e14_t <= u_exp_t14_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s2 <= (d_t_e14_n ? 5'h0 : d_t_e14_s);
+        d_t_e14_s2 <= d_t_e14_s;
     end
 
     always @(posedge aclk) begin
@@ -15717,19 +15555,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_n <= d_t_delta15[18];
+        d_t_e15_f <= d_t_delta15[6:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e15_f <= t_229[6:0];
+        d_t_e15_s <= t_214[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s <= t_230[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_t_e15_past <= t_232[19];
+        d_t_e15_past <= t_216[19];
     end
 
     always @(posedge aclk) begin
@@ -15737,11 +15571,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_t <= (d_t_e15_n ? 29'h10000000 : u_exp_t15_e);
+        d_t_e15_t <= u_exp_t15_e;
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s2 <= (d_t_e15_n ? 5'h0 : d_t_e15_s);
+        d_t_e15_s2 <= d_t_e15_s;
     end
 
     always @(posedge aclk) begin
@@ -15777,19 +15611,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_n <= d_d_delta0[18];
+        d_d_e0_f <= d_d_delta0[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e0_f <= t_234[6:0];
+        d_d_e0_s <= t_218[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s <= t_235[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_d_e0_past <= t_237[19];
+        d_d_e0_past <= t_220[19];
     end
 
     always @(posedge aclk) begin
@@ -15797,11 +15627,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_t <= (d_d_e0_n ? 29'h10000000 : u_exp_d0_e);
+        d_d_e0_t <= u_exp_d0_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s2 <= (d_d_e0_n ? 5'h0 : d_d_e0_s);
+        d_d_e0_s2 <= d_d_e0_s;
     end
 
     always @(posedge aclk) begin
@@ -15837,19 +15667,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_n <= d_d_delta1[18];
+        d_d_e1_f <= d_d_delta1[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e1_f <= t_239[6:0];
+        d_d_e1_s <= t_222[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s <= t_240[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_d_e1_past <= t_242[19];
+        d_d_e1_past <= t_224[19];
     end
 
     always @(posedge aclk) begin
@@ -15857,11 +15683,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_t <= (d_d_e1_n ? 29'h10000000 : u_exp_d1_e);
+        d_d_e1_t <= u_exp_d1_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s2 <= (d_d_e1_n ? 5'h0 : d_d_e1_s);
+        d_d_e1_s2 <= d_d_e1_s;
     end
 
     always @(posedge aclk) begin
@@ -15897,19 +15723,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_n <= d_d_delta2[18];
+        d_d_e2_f <= d_d_delta2[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e2_f <= t_244[6:0];
+        d_d_e2_s <= t_226[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s <= t_245[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_d_e2_past <= t_247[19];
+        d_d_e2_past <= t_228[19];
     end
 
     always @(posedge aclk) begin
@@ -15917,11 +15739,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_t <= (d_d_e2_n ? 29'h10000000 : u_exp_d2_e);
+        d_d_e2_t <= u_exp_d2_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s2 <= (d_d_e2_n ? 5'h0 : d_d_e2_s);
+        d_d_e2_s2 <= d_d_e2_s;
     end
 
     always @(posedge aclk) begin
@@ -15957,19 +15779,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_n <= d_d_delta3[18];
+        d_d_e3_f <= d_d_delta3[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e3_f <= t_249[6:0];
+        d_d_e3_s <= t_230[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s <= t_250[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_d_e3_past <= t_252[19];
+        d_d_e3_past <= t_232[19];
     end
 
     always @(posedge aclk) begin
@@ -15977,11 +15795,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_t <= (d_d_e3_n ? 29'h10000000 : u_exp_d3_e);
+        d_d_e3_t <= u_exp_d3_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s2 <= (d_d_e3_n ? 5'h0 : d_d_e3_s);
+        d_d_e3_s2 <= d_d_e3_s;
     end
 
     always @(posedge aclk) begin
@@ -16017,19 +15835,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_n <= d_d_delta4[18];
+        d_d_e4_f <= d_d_delta4[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e4_f <= t_254[6:0];
+        d_d_e4_s <= t_234[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s <= t_255[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_d_e4_past <= t_257[19];
+        d_d_e4_past <= t_236[19];
     end
 
     always @(posedge aclk) begin
@@ -16037,11 +15851,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_t <= (d_d_e4_n ? 29'h10000000 : u_exp_d4_e);
+        d_d_e4_t <= u_exp_d4_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s2 <= (d_d_e4_n ? 5'h0 : d_d_e4_s);
+        d_d_e4_s2 <= d_d_e4_s;
     end
 
     always @(posedge aclk) begin
@@ -16077,19 +15891,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_n <= d_d_delta5[18];
+        d_d_e5_f <= d_d_delta5[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e5_f <= t_259[6:0];
+        d_d_e5_s <= t_238[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s <= t_260[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_d_e5_past <= t_262[19];
+        d_d_e5_past <= t_240[19];
     end
 
     always @(posedge aclk) begin
@@ -16097,11 +15907,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_t <= (d_d_e5_n ? 29'h10000000 : u_exp_d5_e);
+        d_d_e5_t <= u_exp_d5_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s2 <= (d_d_e5_n ? 5'h0 : d_d_e5_s);
+        d_d_e5_s2 <= d_d_e5_s;
     end
 
     always @(posedge aclk) begin
@@ -16137,19 +15947,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_n <= d_d_delta6[18];
+        d_d_e6_f <= d_d_delta6[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e6_f <= t_264[6:0];
+        d_d_e6_s <= t_242[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s <= t_265[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_d_e6_past <= t_267[19];
+        d_d_e6_past <= t_244[19];
     end
 
     always @(posedge aclk) begin
@@ -16157,11 +15963,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_t <= (d_d_e6_n ? 29'h10000000 : u_exp_d6_e);
+        d_d_e6_t <= u_exp_d6_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s2 <= (d_d_e6_n ? 5'h0 : d_d_e6_s);
+        d_d_e6_s2 <= d_d_e6_s;
     end
 
     always @(posedge aclk) begin
@@ -16197,19 +16003,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_n <= d_d_delta7[18];
+        d_d_e7_f <= d_d_delta7[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e7_f <= t_269[6:0];
+        d_d_e7_s <= t_246[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s <= t_270[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_d_e7_past <= t_272[19];
+        d_d_e7_past <= t_248[19];
     end
 
     always @(posedge aclk) begin
@@ -16217,11 +16019,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_t <= (d_d_e7_n ? 29'h10000000 : u_exp_d7_e);
+        d_d_e7_t <= u_exp_d7_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s2 <= (d_d_e7_n ? 5'h0 : d_d_e7_s);
+        d_d_e7_s2 <= d_d_e7_s;
     end
 
     always @(posedge aclk) begin
@@ -16257,19 +16059,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_n <= d_d_delta8[18];
+        d_d_e8_f <= d_d_delta8[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e8_f <= t_274[6:0];
+        d_d_e8_s <= t_250[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s <= t_275[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_d_e8_past <= t_277[19];
+        d_d_e8_past <= t_252[19];
     end
 
     always @(posedge aclk) begin
@@ -16277,11 +16075,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_t <= (d_d_e8_n ? 29'h10000000 : u_exp_d8_e);
+        d_d_e8_t <= u_exp_d8_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s2 <= (d_d_e8_n ? 5'h0 : d_d_e8_s);
+        d_d_e8_s2 <= d_d_e8_s;
     end
 
     always @(posedge aclk) begin
@@ -16317,19 +16115,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_n <= d_d_delta9[18];
+        d_d_e9_f <= d_d_delta9[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e9_f <= t_279[6:0];
+        d_d_e9_s <= t_254[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s <= t_280[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_d_e9_past <= t_282[19];
+        d_d_e9_past <= t_256[19];
     end
 
     always @(posedge aclk) begin
@@ -16337,11 +16131,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_t <= (d_d_e9_n ? 29'h10000000 : u_exp_d9_e);
+        d_d_e9_t <= u_exp_d9_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s2 <= (d_d_e9_n ? 5'h0 : d_d_e9_s);
+        d_d_e9_s2 <= d_d_e9_s;
     end
 
     always @(posedge aclk) begin
@@ -16377,19 +16171,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_n <= d_d_delta10[18];
+        d_d_e10_f <= d_d_delta10[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e10_f <= t_284[6:0];
+        d_d_e10_s <= t_258[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s <= t_285[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_d_e10_past <= t_287[19];
+        d_d_e10_past <= t_260[19];
     end
 
     always @(posedge aclk) begin
@@ -16397,11 +16187,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_t <= (d_d_e10_n ? 29'h10000000 : u_exp_d10_e);
+        d_d_e10_t <= u_exp_d10_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s2 <= (d_d_e10_n ? 5'h0 : d_d_e10_s);
+        d_d_e10_s2 <= d_d_e10_s;
     end
 
     always @(posedge aclk) begin
@@ -16437,19 +16227,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_n <= d_d_delta11[18];
+        d_d_e11_f <= d_d_delta11[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e11_f <= t_289[6:0];
+        d_d_e11_s <= t_262[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s <= t_290[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_d_e11_past <= t_292[19];
+        d_d_e11_past <= t_264[19];
     end
 
     always @(posedge aclk) begin
@@ -16457,11 +16243,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_t <= (d_d_e11_n ? 29'h10000000 : u_exp_d11_e);
+        d_d_e11_t <= u_exp_d11_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s2 <= (d_d_e11_n ? 5'h0 : d_d_e11_s);
+        d_d_e11_s2 <= d_d_e11_s;
     end
 
     always @(posedge aclk) begin
@@ -16497,19 +16283,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_n <= d_d_delta12[18];
+        d_d_e12_f <= d_d_delta12[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e12_f <= t_294[6:0];
+        d_d_e12_s <= t_266[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s <= t_295[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_d_e12_past <= t_297[19];
+        d_d_e12_past <= t_268[19];
     end
 
     always @(posedge aclk) begin
@@ -16517,11 +16299,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_t <= (d_d_e12_n ? 29'h10000000 : u_exp_d12_e);
+        d_d_e12_t <= u_exp_d12_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s2 <= (d_d_e12_n ? 5'h0 : d_d_e12_s);
+        d_d_e12_s2 <= d_d_e12_s;
     end
 
     always @(posedge aclk) begin
@@ -16557,19 +16339,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_n <= d_d_delta13[18];
+        d_d_e13_f <= d_d_delta13[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e13_f <= t_299[6:0];
+        d_d_e13_s <= t_270[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s <= t_300[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_d_e13_past <= t_302[19];
+        d_d_e13_past <= t_272[19];
     end
 
     always @(posedge aclk) begin
@@ -16577,11 +16355,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_t <= (d_d_e13_n ? 29'h10000000 : u_exp_d13_e);
+        d_d_e13_t <= u_exp_d13_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s2 <= (d_d_e13_n ? 5'h0 : d_d_e13_s);
+        d_d_e13_s2 <= d_d_e13_s;
     end
 
     always @(posedge aclk) begin
@@ -16617,19 +16395,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_n <= d_d_delta14[18];
+        d_d_e14_f <= d_d_delta14[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e14_f <= t_304[6:0];
+        d_d_e14_s <= t_274[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s <= t_305[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_d_e14_past <= t_307[19];
+        d_d_e14_past <= t_276[19];
     end
 
     always @(posedge aclk) begin
@@ -16637,11 +16411,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_t <= (d_d_e14_n ? 29'h10000000 : u_exp_d14_e);
+        d_d_e14_t <= u_exp_d14_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s2 <= (d_d_e14_n ? 5'h0 : d_d_e14_s);
+        d_d_e14_s2 <= d_d_e14_s;
     end
 
     always @(posedge aclk) begin
@@ -16677,19 +16451,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_n <= d_d_delta15[18];
+        d_d_e15_f <= d_d_delta15[6:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e15_f <= t_309[6:0];
+        d_d_e15_s <= t_278[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s <= t_310[4:0];
-    end
-
-    always @(posedge aclk) begin
-        d_d_e15_past <= t_312[19];
+        d_d_e15_past <= t_280[19];
     end
 
     always @(posedge aclk) begin
@@ -16697,11 +16467,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_t <= (d_d_e15_n ? 29'h10000000 : u_exp_d15_e);
+        d_d_e15_t <= u_exp_d15_e;
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s2 <= (d_d_e15_n ? 5'h0 : d_d_e15_s);
+        d_d_e15_s2 <= d_d_e15_s;
     end
 
     always @(posedge aclk) begin
@@ -17341,11 +17111,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_t <= ({{1{t_313[16]}}, t_313} + 18'h2c);
+        e3_ref_past_t <= ({{1{t_281[16]}}, t_281} + 18'h2c);
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_d <= ({{1{t_314[16]}}, t_314} + 18'h2c);
+        e3_ref_past_d <= ({{1{t_282[16]}}, t_282} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17535,11 +17305,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_t_rho <= t_315;
+        acc_t_rho <= t_283;
     end
 
     always @(posedge aclk) begin
-        acc_t_rho_past <= ({{1{t_316[16]}}, t_316} + 18'h2c);
+        acc_t_rho_past <= ({{1{t_284[16]}}, t_284} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17579,19 +17349,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_t_old_zero <= (e3_control_fresh | (~t_318[18]));
+        en_t_old_zero <= (e3_control_fresh | (~t_286[18]));
     end
 
     always @(posedge aclk) begin
-        en_t_old_small <= t_319[5:0];
+        en_t_old_small <= t_287[5:0];
     end
 
     always @(posedge aclk) begin
-        en_t_added_zero <= ((~e3_control_fresh) & (~t_320[18]));
+        en_t_added_zero <= ((~e3_control_fresh) & (~t_288[18]));
     end
 
     always @(posedge aclk) begin
-        en_t_added_small <= (acc_t_raise ? 6'h0 : t_317[5:0]);
+        en_t_added_small <= (acc_t_raise ? 6'h0 : t_285[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -17640,15 +17410,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_largest0 <= ((1'h1 & (~t_321[16])) & (~t_322[16]));
+        m0_t_largest0 <= ((1'h1 & (~t_289[16])) & (~t_290[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest1 <= ((1'h1 & t_321[16]) & (~t_323[16]));
+        m0_t_largest1 <= ((1'h1 & t_289[16]) & (~t_291[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest2 <= ((1'h1 & t_322[16]) & t_323[16]);
+        m0_t_largest2 <= ((1'h1 & t_290[16]) & t_291[16]);
     end
 
     always @(posedge aclk) begin
@@ -17676,11 +17446,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_1 <= t_321;
+        m0_t_gap0_1 <= t_289;
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_2 <= t_322;
+        m0_t_gap0_2 <= t_290;
     end
 
     always @(posedge aclk) begin
@@ -17688,7 +17458,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap1_2 <= t_323;
+        m0_t_gap1_2 <= t_291;
     end
 
     always @(posedge aclk) begin
@@ -17810,11 +17580,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_d_rho <= t_324;
+        acc_d_rho <= t_292;
     end
 
     always @(posedge aclk) begin
-        acc_d_rho_past <= ({{1{t_325[16]}}, t_325} + 18'h2c);
+        acc_d_rho_past <= ({{1{t_293[16]}}, t_293} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17854,19 +17624,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_d_old_zero <= (e3_control_fresh | (~t_327[18]));
+        en_d_old_zero <= (e3_control_fresh | (~t_295[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_old_small <= t_328[5:0];
+        en_d_old_small <= t_296[5:0];
     end
 
     always @(posedge aclk) begin
-        en_d_added_zero <= ((~e3_control_fresh) & (~t_329[18]));
+        en_d_added_zero <= ((~e3_control_fresh) & (~t_297[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_added_small <= (acc_d_raise ? 6'h0 : t_326[5:0]);
+        en_d_added_small <= (acc_d_raise ? 6'h0 : t_294[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -17915,15 +17685,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_largest0 <= ((1'h1 & (~t_330[16])) & (~t_331[16]));
+        m0_d_largest0 <= ((1'h1 & (~t_298[16])) & (~t_299[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest1 <= ((1'h1 & t_330[16]) & (~t_332[16]));
+        m0_d_largest1 <= ((1'h1 & t_298[16]) & (~t_300[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest2 <= ((1'h1 & t_331[16]) & t_332[16]);
+        m0_d_largest2 <= ((1'h1 & t_299[16]) & t_300[16]);
     end
 
     always @(posedge aclk) begin
@@ -17951,11 +17721,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_1 <= t_330;
+        m0_d_gap0_1 <= t_298;
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_2 <= t_331;
+        m0_d_gap0_2 <= t_299;
     end
 
     always @(posedge aclk) begin
@@ -17963,7 +17733,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap1_2 <= t_332;
+        m0_d_gap1_2 <= t_300;
     end
 
     always @(posedge aclk) begin
@@ -18071,67 +17841,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_336;
+        p1_q0 <= t_304;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_337 + t_336);
+        p1_q1 <= (t_305 + t_304);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_338 + t_337);
+        p1_q2 <= (t_306 + t_305);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_339 + t_338);
+        p1_q3 <= (t_307 + t_306);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_340 + t_339);
+        p1_q4 <= (t_308 + t_307);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_341 + t_340);
+        p1_q5 <= (t_309 + t_308);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_342 + t_341);
+        p1_q6 <= (t_310 + t_309);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_343 + t_342);
+        p1_q7 <= (t_311 + t_310);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_344 + t_343);
+        p1_q8 <= (t_312 + t_311);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_345 + t_344);
+        p1_q9 <= (t_313 + t_312);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_346 + t_345);
+        p1_q10 <= (t_314 + t_313);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_347 + t_346);
+        p1_q11 <= (t_315 + t_314);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_348 + t_347);
+        p1_q12 <= (t_316 + t_315);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_349 + t_348);
+        p1_q13 <= (t_317 + t_316);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_350 + t_349);
+        p1_q14 <= (t_318 + t_317);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_350);
+        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_318);
     end
 
     always @(posedge aclk) begin
@@ -18705,7 +18475,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        ckpt_s3_sum <= t_351;
+        ckpt_s3_sum <= t_319;
     end
 
     always @(posedge aclk) begin
@@ -18777,7 +18547,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_s5_passed <= 1'h0;
         end else begin
-            ckpt_s5_passed <= (t_353 & (~ckpt_s4_above));
+            ckpt_s5_passed <= (t_321 & (~ckpt_s4_above));
         end
     end
 
@@ -18786,7 +18556,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_s5_prefix_passed <= 1'h0;
         end else begin
-            ckpt_s5_prefix_passed <= (t_353 & (~ckpt_s4_above));
+            ckpt_s5_prefix_passed <= (t_321 & (~ckpt_s4_above));
         end
     end
 
@@ -18823,7 +18593,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_jump_s3_sum <= 45'h0;
         end else if (ckpt_valid_2) begin
-            ckpt_jump_s3_sum <= t_351;
+            ckpt_jump_s3_sum <= t_319;
         end
     end
 
@@ -18831,7 +18601,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_jump_s4 <= 1'h0;
         end else begin
-            ckpt_jump_s4 <= t_354[46];
+            ckpt_jump_s4 <= t_322[46];
         end
     end
 
@@ -18866,7 +18636,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_left <= 5'h0;
         end else begin
-            ckpt_skip_left <= (t_355 ? 5'h19 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
+            ckpt_skip_left <= (t_323 ? 5'h19 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
         end
     end
 
@@ -18874,7 +18644,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skipping <= 1'h0;
         end else begin
-            ckpt_skipping <= (t_355 | (5'h1 < ckpt_skip_left));
+            ckpt_skipping <= (t_323 | (5'h1 < ckpt_skip_left));
         end
     end
 
@@ -18943,7 +18713,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g1_below <= t_360[44];
+        g1_below <= t_328[44];
     end
 
     always @(posedge aclk) begin
@@ -19027,7 +18797,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g2_hits <= {(g1_below | t_363[34]), (g1_below | t_364[34]), (g1_below | t_365[34]), (g1_below | t_366[34]), (g1_below | t_367[34]), (g1_below | t_368[34]), (g1_below | t_369[34]), (g1_below | t_370[34]), (g1_below | t_371[34]), (g1_below | t_372[34]), (g1_below | t_373[34]), (g1_below | t_374[34]), (g1_below | t_375[34]), (g1_below | t_376[34]), (g1_below | t_377[34]), (g1_below | t_378[34])};
+        g2_hits <= {(g1_below | t_331[34]), (g1_below | t_332[34]), (g1_below | t_333[34]), (g1_below | t_334[34]), (g1_below | t_335[34]), (g1_below | t_336[34]), (g1_below | t_337[34]), (g1_below | t_338[34]), (g1_below | t_339[34]), (g1_below | t_340[34]), (g1_below | t_341[34]), (g1_below | t_342[34]), (g1_below | t_343[34]), (g1_below | t_344[34]), (g1_below | t_345[34]), (g1_below | t_346[34])};
     end
 
     always @(posedge aclk) begin
@@ -19103,7 +18873,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_381, (t_381 ? {t_383, (t_383 ? {t_385, (t_385 ? {t_387, (t_387 ? t_386[1] : t_388[1])} : {t_391, (t_391 ? t_390[1] : t_392[1])})} : {t_395, (t_395 ? {t_397, (t_397 ? t_396[1] : t_398[1])} : {t_401, (t_401 ? t_400[1] : t_402[1])})})} : {t_405, (t_405 ? {t_407, (t_407 ? {t_409, (t_409 ? t_408[1] : t_410[1])} : {t_413, (t_413 ? t_412[1] : t_414[1])})} : {t_417, (t_417 ? {t_419, (t_419 ? t_418[1] : t_420[1])} : {t_423, (t_423 ? t_422[1] : t_424[1])})})})};
+        dec_t_lead <= {t_349, (t_349 ? {t_351, (t_351 ? {t_353, (t_353 ? {t_355, (t_355 ? t_354[1] : t_356[1])} : {t_359, (t_359 ? t_358[1] : t_360[1])})} : {t_363, (t_363 ? {t_365, (t_365 ? t_364[1] : t_366[1])} : {t_369, (t_369 ? t_368[1] : t_370[1])})})} : {t_373, (t_373 ? {t_375, (t_375 ? {t_377, (t_377 ? t_376[1] : t_378[1])} : {t_381, (t_381 ? t_380[1] : t_382[1])})} : {t_385, (t_385 ? {t_387, (t_387 ? t_386[1] : t_388[1])} : {t_391, (t_391 ? t_390[1] : t_392[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -19119,7 +18889,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_425[9:0];
+        dec_t_index <= t_393[9:0];
     end
 
     always @(posedge aclk) begin
@@ -19215,23 +18985,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_y_limit <= ({{1{t_426[17]}}, t_426} + 19'he7f);
+        dec_t_y_limit <= ({{1{t_394[17]}}, t_394} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        dec_t_px_n <= dec_t_delta[18];
+        dec_t_px_f <= dec_t_delta[6:0];
     end
 
     always @(posedge aclk) begin
-        dec_t_px_f <= t_428[6:0];
+        dec_t_px_s <= t_396[4:0];
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= t_429[4:0];
-    end
-
-    always @(posedge aclk) begin
-        dec_t_px_past <= t_431[19];
+        dec_t_px_past <= t_398[19];
     end
 
     always @(posedge aclk) begin
@@ -19239,11 +19005,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_t <= (dec_t_px_n ? 29'h10000000 : u_exp_x_t_e);
+        dec_t_px_t <= u_exp_x_t_e;
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s2 <= (dec_t_px_n ? 5'h0 : dec_t_px_s);
+        dec_t_px_s2 <= dec_t_px_s;
     end
 
     always @(posedge aclk) begin
@@ -19327,7 +19093,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_434, (t_434 ? {t_436, (t_436 ? {t_438, (t_438 ? {t_440, (t_440 ? t_439[1] : t_441[1])} : {t_444, (t_444 ? t_443[1] : t_445[1])})} : {t_448, (t_448 ? {t_450, (t_450 ? t_449[1] : t_451[1])} : {t_454, (t_454 ? t_453[1] : t_455[1])})})} : {t_458, (t_458 ? {t_460, (t_460 ? {t_462, (t_462 ? t_461[1] : t_463[1])} : {t_466, (t_466 ? t_465[1] : t_467[1])})} : {t_470, (t_470 ? {t_472, (t_472 ? t_471[1] : t_473[1])} : {t_476, (t_476 ? t_475[1] : t_477[1])})})})};
+        dec_d_lead <= {t_401, (t_401 ? {t_403, (t_403 ? {t_405, (t_405 ? {t_407, (t_407 ? t_406[1] : t_408[1])} : {t_411, (t_411 ? t_410[1] : t_412[1])})} : {t_415, (t_415 ? {t_417, (t_417 ? t_416[1] : t_418[1])} : {t_421, (t_421 ? t_420[1] : t_422[1])})})} : {t_425, (t_425 ? {t_427, (t_427 ? {t_429, (t_429 ? t_428[1] : t_430[1])} : {t_433, (t_433 ? t_432[1] : t_434[1])})} : {t_437, (t_437 ? {t_439, (t_439 ? t_438[1] : t_440[1])} : {t_443, (t_443 ? t_442[1] : t_444[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -19343,7 +19109,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_478[9:0];
+        dec_d_index <= t_445[9:0];
     end
 
     always @(posedge aclk) begin
@@ -19439,23 +19205,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_y_limit <= ({{1{t_479[17]}}, t_479} + 19'he7f);
+        dec_d_y_limit <= ({{1{t_446[17]}}, t_446} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        dec_d_px_n <= dec_d_delta[18];
+        dec_d_px_f <= dec_d_delta[6:0];
     end
 
     always @(posedge aclk) begin
-        dec_d_px_f <= t_481[6:0];
+        dec_d_px_s <= t_448[4:0];
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= t_482[4:0];
-    end
-
-    always @(posedge aclk) begin
-        dec_d_px_past <= t_484[19];
+        dec_d_px_past <= t_450[19];
     end
 
     always @(posedge aclk) begin
@@ -19463,11 +19225,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_t <= (dec_d_px_n ? 29'h10000000 : u_exp_x_d_e);
+        dec_d_px_t <= u_exp_x_d_e;
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s2 <= (dec_d_px_n ? 5'h0 : dec_d_px_s);
+        dec_d_px_s2 <= dec_d_px_s;
     end
 
     always @(posedge aclk) begin
@@ -19554,7 +19316,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_485);
+            dec_valid_0 <= (row_merged & t_451);
         end
     end
 
@@ -19562,7 +19324,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_485);
+            dec_valid_1 <= (dec_valid_0 & t_451);
         end
     end
 
@@ -19570,7 +19332,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_485);
+            dec_valid_2 <= (dec_valid_1 & t_451);
         end
     end
 
@@ -19578,7 +19340,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_485);
+            dec_valid_3 <= (dec_valid_2 & t_451);
         end
     end
 
@@ -19586,7 +19348,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_485);
+            dec_valid_4 <= (dec_valid_3 & t_451);
         end
     end
 
@@ -19594,7 +19356,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_485);
+            dec_valid_5 <= (dec_valid_4 & t_451);
         end
     end
 
@@ -19602,7 +19364,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_485);
+            dec_valid_6 <= (dec_valid_5 & t_451);
         end
     end
 
@@ -19610,7 +19372,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_485);
+            dec_valid_7 <= (dec_valid_6 & t_451);
         end
     end
 
@@ -19618,7 +19380,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_485);
+            dec_valid_8 <= (dec_valid_7 & t_451);
         end
     end
 
@@ -19626,7 +19388,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_485);
+            dec_valid_9 <= (dec_valid_8 & t_451);
         end
     end
 
@@ -19634,7 +19396,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_485);
+            dec_valid_10 <= (dec_valid_9 & t_451);
         end
     end
 
@@ -19642,7 +19404,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_485);
+            dec_valid_11 <= (dec_valid_10 & t_451);
         end
     end
 
@@ -19650,7 +19412,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_485);
+            dec_valid_12 <= (dec_valid_11 & t_451);
         end
     end
 
@@ -19658,7 +19420,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_485);
+            dec_valid_13 <= (dec_valid_12 & t_451);
         end
     end
 
@@ -19666,7 +19428,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_485);
+            dec_valid_14 <= (dec_valid_13 & t_451);
         end
     end
 
@@ -19674,7 +19436,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_485);
+            dec_valid_15 <= (dec_valid_14 & t_451);
         end
     end
 
@@ -19682,7 +19444,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_485);
+            dec_valid_16 <= (dec_valid_15 & t_451);
         end
     end
 
@@ -19690,7 +19452,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_17 <= 1'h0;
         end else begin
-            dec_valid_17 <= (dec_valid_16 & t_485);
+            dec_valid_17 <= (dec_valid_16 & t_451);
         end
     end
 
@@ -20251,7 +20013,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank0_c8_write_address[11], row_pair_bank0_c9_write_address[11], row_pair_bank0_c10_write_address[11], row_pair_bank0_c11_write_address[11], row_pair_bank0_c12_write_address[11], row_pair_bank0_c13_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank1_c4_write_address[11:10], row_pair_bank1_c5_write_address[11:10], row_pair_bank1_c6_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], row_pair_bank2_c2_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[15:11], t_40[15:11], t_41[15:11], t_42[15:11], t_43[15:11], t_44[15:11], t_45[15:11], t_46[15:11], t_47[15:11], t_48[15:11], t_49[15:11], t_50[15:11], t_51[15:11], t_52[15:11], t_53[9:0], t_54[9:0], t_55[9:0], t_56[9:0], t_57[9:0], t_58[9:0], t_59[9:0], t_60[9:0], t_61[9:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_75[6:0], t_76[6:0], t_77[6:0], t_78[6:0], t_79[9:0], t_80[9:0], t_81[9:0], t_82[9:0], t_83[9:0], t_84[9:0], t_85[9:0], t_86[9:0], t_87[9:0], t_88[9:0], t_89[9:0], t_90[9:0], t_91[9:0], t_93[9:0], t_95[15:11], t_96[15:11], t_97[15:11], t_98[15:11], t_99[15:11], t_100[15:11], t_101[15:11], t_102[15:11], t_103[15:11], t_104[15:11], t_105[15:11], t_106[15:11], t_107[15:11], t_108[15:11], t_109[15:11], t_110[15:11], t_111[9:0], t_112[9:0], t_113[9:0], t_114[9:0], t_115[9:0], t_116[9:0], t_117[9:0], t_118[9:0], t_119[9:0], t_155[10:5], t_157[18:0], t_160[10:5], t_162[18:0], t_165[10:5], t_167[18:0], t_170[10:5], t_172[18:0], t_175[10:5], t_177[18:0], t_180[10:5], t_182[18:0], t_185[10:5], t_187[18:0], t_190[10:5], t_192[18:0], t_195[10:5], t_197[18:0], t_200[10:5], t_202[18:0], t_205[10:5], t_207[18:0], t_210[10:5], t_212[18:0], t_215[10:5], t_217[18:0], t_220[10:5], t_222[18:0], t_225[10:5], t_227[18:0], t_230[10:5], t_232[18:0], t_235[10:5], t_237[18:0], t_240[10:5], t_242[18:0], t_245[10:5], t_247[18:0], t_250[10:5], t_252[18:0], t_255[10:5], t_257[18:0], t_260[10:5], t_262[18:0], t_265[10:5], t_267[18:0], t_270[10:5], t_272[18:0], t_275[10:5], t_277[18:0], t_280[10:5], t_282[18:0], t_285[10:5], t_287[18:0], t_290[10:5], t_292[18:0], t_295[10:5], t_297[18:0], t_300[10:5], t_302[18:0], t_305[10:5], t_307[18:0], t_310[10:5], t_312[18:0], t_317[15:6], t_318[17:0], t_319[16:6], t_320[17:0], t_326[15:6], t_327[17:0], t_328[16:6], t_329[17:0], t_333[43], t_334[43], t_352[44:0], t_354[45:0], t_360[43:0], t_363[33:0], t_364[33:0], t_365[33:0], t_366[33:0], t_367[33:0], t_368[33:0], t_369[33:0], t_370[33:0], t_371[33:0], t_372[33:0], t_373[33:0], t_374[33:0], t_375[33:0], t_376[33:0], t_377[33:0], t_378[33:0], t_388[0], t_392[0], t_398[0], t_402[0], t_410[0], t_414[0], t_420[0], t_424[0], t_425[26:10], t_429[10:5], t_431[18:0], t_441[0], t_445[0], t_451[0], t_455[0], t_463[0], t_467[0], t_473[0], t_477[0], t_478[26:10], t_482[10:5], t_484[18:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank0_c8_write_address[11], row_pair_bank0_c9_write_address[11], row_pair_bank0_c10_write_address[11], row_pair_bank0_c11_write_address[11], row_pair_bank0_c12_write_address[11], row_pair_bank0_c13_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank1_c4_write_address[11:10], row_pair_bank1_c5_write_address[11:10], row_pair_bank1_c6_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], row_pair_bank2_c2_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_t_delta0[18], d_t_delta1[18], d_t_delta2[18], d_t_delta3[18], d_t_delta4[18], d_t_delta5[18], d_t_delta6[18], d_t_delta7[18], d_t_delta8[18], d_t_delta9[18], d_t_delta10[18], d_t_delta11[18], d_t_delta12[18], d_t_delta13[18], d_t_delta14[18], d_t_delta15[18], d_d_delta0[18], d_d_delta1[18], d_d_delta2[18], d_d_delta3[18], d_d_delta4[18], d_d_delta5[18], d_d_delta6[18], d_d_delta7[18], d_d_delta8[18], d_d_delta9[18], d_d_delta10[18], d_d_delta11[18], d_d_delta12[18], d_d_delta13[18], d_d_delta14[18], d_d_delta15[18], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_t_delta[18], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], dec_d_delta[18], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[15:11], t_40[15:11], t_41[15:11], t_42[15:11], t_43[15:11], t_44[15:11], t_45[15:11], t_46[15:11], t_47[15:11], t_48[15:11], t_49[15:11], t_50[15:11], t_51[15:11], t_52[15:11], t_53[9:0], t_54[9:0], t_55[9:0], t_56[9:0], t_57[9:0], t_58[9:0], t_59[9:0], t_60[9:0], t_61[9:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_75[6:0], t_76[6:0], t_77[6:0], t_78[6:0], t_79[9:0], t_80[9:0], t_81[9:0], t_82[9:0], t_83[9:0], t_84[9:0], t_85[9:0], t_86[9:0], t_87[9:0], t_88[9:0], t_89[9:0], t_90[9:0], t_91[9:0], t_93[9:0], t_95[15:11], t_96[15:11], t_97[15:11], t_98[15:11], t_99[15:11], t_100[15:11], t_101[15:11], t_102[15:11], t_103[15:11], t_104[15:11], t_105[15:11], t_106[15:11], t_107[15:11], t_108[15:11], t_109[15:11], t_110[15:11], t_111[9:0], t_112[9:0], t_113[9:0], t_114[9:0], t_115[9:0], t_116[9:0], t_117[9:0], t_118[9:0], t_119[9:0], t_154[10:5], t_156[18:0], t_158[10:5], t_160[18:0], t_162[10:5], t_164[18:0], t_166[10:5], t_168[18:0], t_170[10:5], t_172[18:0], t_174[10:5], t_176[18:0], t_178[10:5], t_180[18:0], t_182[10:5], t_184[18:0], t_186[10:5], t_188[18:0], t_190[10:5], t_192[18:0], t_194[10:5], t_196[18:0], t_198[10:5], t_200[18:0], t_202[10:5], t_204[18:0], t_206[10:5], t_208[18:0], t_210[10:5], t_212[18:0], t_214[10:5], t_216[18:0], t_218[10:5], t_220[18:0], t_222[10:5], t_224[18:0], t_226[10:5], t_228[18:0], t_230[10:5], t_232[18:0], t_234[10:5], t_236[18:0], t_238[10:5], t_240[18:0], t_242[10:5], t_244[18:0], t_246[10:5], t_248[18:0], t_250[10:5], t_252[18:0], t_254[10:5], t_256[18:0], t_258[10:5], t_260[18:0], t_262[10:5], t_264[18:0], t_266[10:5], t_268[18:0], t_270[10:5], t_272[18:0], t_274[10:5], t_276[18:0], t_278[10:5], t_280[18:0], t_285[15:6], t_286[17:0], t_287[16:6], t_288[17:0], t_294[15:6], t_295[17:0], t_296[16:6], t_297[17:0], t_301[43], t_302[43], t_320[44:0], t_322[45:0], t_328[43:0], t_331[33:0], t_332[33:0], t_333[33:0], t_334[33:0], t_335[33:0], t_336[33:0], t_337[33:0], t_338[33:0], t_339[33:0], t_340[33:0], t_341[33:0], t_342[33:0], t_343[33:0], t_344[33:0], t_345[33:0], t_346[33:0], t_356[0], t_360[0], t_366[0], t_370[0], t_378[0], t_382[0], t_388[0], t_392[0], t_393[26:10], t_396[10:5], t_398[18:0], t_408[0], t_412[0], t_418[0], t_422[0], t_430[0], t_434[0], t_440[0], t_444[0], t_445[26:10], t_448[10:5], t_450[18:0]};
 endmodule
 
 `resetall
