@@ -41,7 +41,7 @@ public enum GreedyVerifierRTL {
         let tree = try ArgmaxTree.module(lanes: c.lanes, keyBits: c.logitBits, tagBits: tag.tree.width,
                                          lanesPerEnable: lanesPerEnable)
         let fifos = try OutputQueues.modules(io, tokenDepth: tokenFifoDepth, resultDepth: resultFifoDepth, withSpare: true,
-                                             registeredPush: true)
+                                             registeredTokenPush: true, registeredResultPush: true)
 
         return try Module.submodule(name ?? defaultName(c), parameters: [
             ("vocab", "\(c.vocab)"), ("gamma_max", "\(c.gammaMax)"), ("lanes", "\(c.lanes)"),

@@ -9,13 +9,13 @@ struct OutputQueues {
     }
 
     /// The FIFO modules (built before the unit's own description); `withSpare`: with their `spare` outputs;
-    /// `registeredPush`: see `StreamFIFO`.
+    /// `registeredTokenPush`, `registeredResultPush`: see `StreamFIFO`'s `registeredPush`.
     static func modules(_ io: VerifierInterface, tokenDepth: Int, resultDepth: Int, withSpare: Bool = false,
-                        registeredPush: Bool = false) throws -> Modules {
+                        registeredTokenPush: Bool = false, registeredResultPush: Bool = false) throws -> Modules {
         Modules(tokens: try StreamFIFO.module(width: io.tokens.entry.width, depth: tokenDepth, withSpare: withSpare,
-                                              registeredPush: registeredPush),
+                                              registeredPush: registeredTokenPush),
                 results: try StreamFIFO.module(width: io.resultBits, depth: resultDepth, withSpare: withSpare,
-                                               registeredPush: registeredPush))
+                                               registeredPush: registeredResultPush))
     }
 
     let tokens, results: InstanceOf<StreamFIFO.Ports>

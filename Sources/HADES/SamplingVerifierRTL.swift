@@ -98,7 +98,9 @@ public enum SamplingVerifierRTL {
         let io = SamplingInterface(c)
         let greedy = io.greedy
         let table = try expTable()
-        let fifos = try OutputQueues.modules(greedy, tokenDepth: 4, resultDepth: 2)
+        // The token queue's push is registered inside (its slot enables behind the push logic were the 45F's
+        // critical path at cd93079), so tokens leave a clock later; the result's is not, so rounds keep their cycles.
+        let fifos = try OutputQueues.modules(greedy, tokenDepth: 4, resultDepth: 2, registeredTokenPush: true)
 
         return try Module.build(name ?? defaultName(c), parameters: [
             ("vocab", "\(c.vocab)"), ("gamma_max", "\(c.gammaMax)"), ("lanes", "\(c.lanes)"),

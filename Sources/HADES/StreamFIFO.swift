@@ -5,8 +5,9 @@ import HDL
 /// stream. Nothing combinational runs from the consumer's `tready` back to the producer.
 /// `registeredPush`: the push and its data are registered inside before they reach the slots, so the producer's
 /// push logic ends in one flip-flop instead of fanning out to every slot's enable (the result FIFO's slot enables
-/// were the greedy unit's most frequent critical path); entries then appear one clock later, and `spare` leaves
-/// room for that registered push as well (`full` and `full_next` do not count it).
+/// were the greedy unit's most frequent critical path); entries then appear one clock later. `full` and `full_next`
+/// then count the registered push too (the producer's view: entries held or on their way in), and `spare` leaves
+/// room for it.
 enum StreamFIFO {
     struct Ports {
         let push, pushData, full, fullNext: Value
@@ -37,8 +38,13 @@ enum StreamFIFO {
             let count = m.reg("count", pointerBits + 1, reset: 0)
             let slots = m.regs("slot", count: depth, width)
             let pop = m.named("pop", output.fire)
-            full <== count === depth
-            let countNext = m.named("count_next", mux(push & !pop, count &+ 1, mux(pop & !push, count &- 1, count)))
+            // What the producer sees: with a registered push, the entries held and the one on its way in.
+            let held = registeredPush ? m.reg("held", pointerBits + 1, reset: 0) : count
+            full <== held === depth
+            func next(_ n: Value, push: Value) -> Value { mux(push & !pop, n &+ 1, mux(pop & !push, n &- 1, n)) }
+            let countNext = m.named("count_next", next(count, push: push))
+            let heldNext = registeredPush ? m.named("held_next", next(held, push: pushIn)) : countNext
+            if registeredPush { held <== heldNext }
             if let spare {  // a register of the coming count, so a user's enable is one LUT after flip-flops
                 spare <== m.regNext("spare_reg", countNext <= depth - (registeredPush ? 3 : 2), reset: 1)
             }
@@ -51,7 +57,7 @@ enum StreamFIFO {
                 }
             }
             m.when(pop) { head <== head &+ 1 }
-            fullNext <== countNext === depth
+            fullNext <== heldNext === depth
             m.when(push & !pop) {
                 count <== count &+ 1
             }.elseWhen(pop & !push) {

@@ -10,49 +10,64 @@ final class BlockTests: XCTestCase {
     /// What the FIFO model shares with the stimulus: a producer that respects `full` (as the verifier does).
     final class Occupancy { var full = false }
 
+    /// Both variants: the push straight into the slots, and registered inside (`registeredPush`: an entry lands a
+    /// clock after its push, and `full` / `full_next` count it from its push on).
     func testStreamFIFOAgainstModelWithBackPressure() throws {
         let depth = 4, width = 9
         struct Model: CircuitModel {
             let depth: Int
+            let registered: Bool
             let occupancy: Occupancy
             var slots: [UInt64]
             var head = 0, tail = 0, count = 0
+            /// The registered push and its data (`registered` only).
+            var pushQ = false, dataQ: UInt64 = 0
             var popped = 0, fullCycles = 0
+
+            /// Entries held and, with a registered push, the one on its way in: what the producer sees.
+            var held: Int { count + (registered && pushQ ? 1 : 0) }
 
             func outputs(_ i: PortValues) -> PortValues {
                 let push = i["push"] == 1, pop = count != 0 && i["m_axis_tready"] == 1
-                let next = count + (push ? 1 : 0) - (pop ? 1 : 0)
-                return ["full": count == depth ? 1 : 0, "full_next": next == depth ? 1 : 0,
+                let next = held + (push ? 1 : 0) - (pop ? 1 : 0)
+                return ["full": held == depth ? 1 : 0, "full_next": next == depth ? 1 : 0,
                         "m_axis_tvalid": count != 0 ? 1 : 0, "m_axis_tdata": slots[head]]
             }
 
             mutating func clock(_ i: PortValues, reset: Bool) {
-                let push = i["push"] == 1, pop = count != 0 && i["m_axis_tready"] == 1
-                if push { slots[tail] = i["push_data"]! }  // the slots have no reset
+                let pop = count != 0 && i["m_axis_tready"] == 1
+                let lands = registered ? pushQ : i["push"] == 1
+                if lands { slots[tail] = registered ? dataQ : i["push_data"]! }  // the slots have no reset
                 if reset {
                     head = 0; tail = 0; count = 0
                 } else {
-                    if push { tail = (tail + 1) % depth }
+                    if lands { tail = (tail + 1) % depth }
                     if pop { head = (head + 1) % depth; popped += 1 }
-                    count += (push ? 1 : 0) - (pop ? 1 : 0)
+                    count += (lands ? 1 : 0) - (pop ? 1 : 0)
                 }
+                pushQ = !reset && i["push"] == 1
+                dataQ = i["push_data"]!
                 if count == depth { fullCycles += 1 }
-                occupancy.full = count == depth
+                occupancy.full = held == depth
             }
         }
-        let occupancy = Occupancy()
-        var model = Model(depth: depth, occupancy: occupancy, slots: Array(repeating: 0, count: depth))
-        var cycle = 0
-        try Simulation.compare(try StreamFIFO.module(width: width, depth: depth).module, &model, cycles: 6000, seed: 41) { rng in
-            // Alternate a slow and a fast consumer so the FIFO runs full and empty.
-            cycle += 1
-            let slowConsumer = (cycle / 150) % 2 == 0
-            let push = !occupancy.full && rng.chance(0.7)
-            return ["push": push ? 1 : 0, "push_data": rng.bits(width),
-                    "m_axis_tready": rng.chance(slowConsumer ? 0.25 : 0.9) ? 1 : 0]
+        for registered in [false, true] {
+            let occupancy = Occupancy()
+            var model = Model(depth: depth, registered: registered, occupancy: occupancy,
+                              slots: Array(repeating: 0, count: depth))
+            var cycle = 0
+            let fifo = try StreamFIFO.module(width: width, depth: depth, registeredPush: registered).module
+            try Simulation.compare(fifo, &model, cycles: 6000, seed: 41) { rng in
+                // Alternate a slow and a fast consumer so the FIFO runs full and empty.
+                cycle += 1
+                let slowConsumer = (cycle / 150) % 2 == 0
+                let push = !occupancy.full && rng.chance(0.7)
+                return ["push": push ? 1 : 0, "push_data": rng.bits(width),
+                        "m_axis_tready": rng.chance(slowConsumer ? 0.25 : 0.9) ? 1 : 0]
+            }
+            XCTAssertGreaterThan(model.popped, 2000, "registered push: \(registered)")
+            XCTAssertGreaterThan(model.fullCycles, 200, "the FIFO never ran full (registered push: \(registered))")
         }
-        XCTAssertGreaterThan(model.popped, 2000)
-        XCTAssertGreaterThan(model.fullCycles, 200, "the FIFO never ran full")
     }
 
     func testArgmaxTreeAgainstModelWithStalls() throws {

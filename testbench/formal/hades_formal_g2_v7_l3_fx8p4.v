@@ -32,7 +32,7 @@
 `timescale 1ns/1ps
 `default_nettype none
 
-// hades_checker_g2_v7_l3_fx8p4_stream_fifo_w4_d4_spare_rp: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:23)
+// hades_checker_g2_v7_l3_fx8p4_stream_fifo_w4_d4_spare_rp: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:24)
 module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w4_d4_spare_rp (
     input  wire aclk,
     input  wire aresetn,
@@ -56,17 +56,20 @@ module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w4_d4_spare_rp (
     reg  [3:0] slot_2;
     reg  [3:0] slot_3;
     wire pop;
+    reg  [2:0] held;
     wire [2:0] count_next;
+    wire [2:0] held_next;
     reg  spare_reg;
     reg  [3:0] head_data;
 
-    assign full = (count == 3'h4);
-    assign full_next = (count_next == 3'h4);
+    assign full = (held == 3'h4);
+    assign full_next = (held_next == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
     assign spare = spare_reg;
     assign pop = (m_axis_tvalid & m_axis_tready);
     assign count_next = ((push_q & (~pop)) ? (count + 3'h1) : ((pop & (~push_q)) ? (count - 3'h1) : count));
+    assign held_next = ((push & (~pop)) ? (held + 3'h1) : ((pop & (~push)) ? (held - 3'h1) : held));
 
     always @(*) begin
         case (head)
@@ -166,6 +169,14 @@ module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w4_d4_spare_rp (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            held <= 3'h0;
+        end else begin
+            held <= held_next;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             spare_reg <= 1'h1;
         end else begin
             spare_reg <= (count_next <= 3'h1);
@@ -173,7 +184,7 @@ module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w4_d4_spare_rp (
     end
 endmodule
 
-// hades_checker_g2_v7_l3_fx8p4_stream_fifo_w13_d4_spare_rp: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:23)
+// hades_checker_g2_v7_l3_fx8p4_stream_fifo_w13_d4_spare_rp: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:24)
 module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w13_d4_spare_rp (
     input  wire aclk,
     input  wire aresetn,
@@ -197,17 +208,20 @@ module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w13_d4_spare_rp (
     reg  [12:0] slot_2;
     reg  [12:0] slot_3;
     wire pop;
+    reg  [2:0] held;
     wire [2:0] count_next;
+    wire [2:0] held_next;
     reg  spare_reg;
     reg  [12:0] head_data;
 
-    assign full = (count == 3'h4);
-    assign full_next = (count_next == 3'h4);
+    assign full = (held == 3'h4);
+    assign full_next = (held_next == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
     assign spare = spare_reg;
     assign pop = (m_axis_tvalid & m_axis_tready);
     assign count_next = ((push_q & (~pop)) ? (count + 3'h1) : ((pop & (~push_q)) ? (count - 3'h1) : count));
+    assign held_next = ((push & (~pop)) ? (held + 3'h1) : ((pop & (~push)) ? (held - 3'h1) : held));
 
     always @(*) begin
         case (head)
@@ -302,6 +316,14 @@ module hades_checker_g2_v7_l3_fx8p4_stream_fifo_w13_d4_spare_rp (
             if (tail[3]) begin
                 slot_3 <= push_data_q;
             end
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            held <= 3'h0;
+        end else begin
+            held <= held_next;
         end
     end
 

@@ -39,8 +39,8 @@
 `timescale 1ns/1ps
 `default_nettype none
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:23)
-module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 (
+// hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4_rp: stream FIFO of 4 entries (from HADES/StreamFIFO.swift:24)
+module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4_rp (
     input  wire aclk,
     input  wire aresetn,
     input  wire push,
@@ -52,6 +52,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 (
     output wire [16:0] m_axis_tdata
 );
 
+    reg  push_q;
+    reg  [16:0] push_data_q;
     reg  [1:0] head;
     reg  [3:0] tail;
     reg  [2:0] count;
@@ -60,15 +62,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 (
     reg  [16:0] slot_2;
     reg  [16:0] slot_3;
     wire pop;
+    reg  [2:0] held;
     wire [2:0] count_next;
+    wire [2:0] held_next;
     reg  [16:0] head_data;
 
-    assign full = (count == 3'h4);
-    assign full_next = (count_next == 3'h4);
+    assign full = (held == 3'h4);
+    assign full_next = (held_next == 3'h4);
     assign m_axis_tvalid = (count != 3'h0);
     assign m_axis_tdata = head_data;
     assign pop = (m_axis_tvalid & m_axis_tready);
-    assign count_next = ((push & (~pop)) ? (count + 3'h1) : ((pop & (~push)) ? (count - 3'h1) : count));
+    assign count_next = ((push_q & (~pop)) ? (count + 3'h1) : ((pop & (~push_q)) ? (count - 3'h1) : count));
+    assign held_next = ((push & (~pop)) ? (held + 3'h1) : ((pop & (~push)) ? (held - 3'h1) : held));
 
     always @(*) begin
         case (head)
@@ -92,6 +97,18 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            push_q <= 1'h0;
+        end else begin
+            push_q <= push;
+        end
+    end
+
+    always @(posedge aclk) begin
+        push_data_q <= push_data;
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             head <= 2'h0;
         end else begin
             if (pop) begin
@@ -104,7 +121,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 (
         if (!aresetn) begin
             tail <= 4'h1;
         end else begin
-            if (push) begin
+            if (push_q) begin
                 tail <= {tail[2:0], tail[3]};
             end
         end
@@ -114,48 +131,59 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 (
         if (!aresetn) begin
             count <= 3'h0;
         end else begin
-            if ((push & (~pop))) begin
+            if ((push_q & (~pop))) begin
                 count <= (count + 3'h1);
-            end else if ((pop & (~push))) begin
+            end else if ((pop & (~push_q))) begin
                 count <= (count - 3'h1);
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[0]) begin
-                slot_0 <= push_data;
+                slot_0 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[1]) begin
-                slot_1 <= push_data;
+                slot_1 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[2]) begin
-                slot_2 <= push_data;
+                slot_2 <= push_data_q;
             end
         end
     end
 
     always @(posedge aclk) begin
-        if (push) begin
+        if (push_q) begin
             if (tail[3]) begin
-                slot_3 <= push_data;
+                slot_3 <= push_data_q;
             end
         end
     end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            held <= 3'h0;
+        end else begin
+            held <= held_next;
+        end
+    end
+
+    // Bits computed or received but not used; gathered so lint sees them as deliberate.
+    wire unused_ok = &{1'b0, count_next};
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w28_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:23)
+// hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w28_d2: stream FIFO of 2 entries (from HADES/StreamFIFO.swift:24)
 module hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w28_d2 (
     input  wire aclk,
     input  wire aresetn,
@@ -766,7 +794,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8_mul_u16_u13 (
     end
 endmodule
 
-// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:103)
+// hades_verify_sampling_g4_v49152_l16_fx16p8: HADES sampling verify unit (Algorithm 1, fixed-point softmax; see SamplingFixedPoint) (from HADES/SamplingVerifierRTL.swift:105)
 module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK", X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axis_cmd:s_axis_logits:s_axis_draft:m_axis_result:m_axis_tokens, ASSOCIATED_RESET aresetn" *)
     input  wire aclk,
@@ -4129,7 +4157,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign round_over = ((emit_final_push & input_done) | drain_end);
     assign pass_last = (pass_beat == 12'hbff);
 
-    hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4 u_token_fifo (
+    hades_verify_sampling_g4_v49152_l16_fx16p8_stream_fifo_w17_d4_rp u_token_fifo (
         .aclk(aclk),
         .aresetn(aresetn),
         .push(u_token_fifo_push),
