@@ -1098,8 +1098,16 @@ extension SamplingVerifierRTL {
             // test for T − prefix ≥ 2^laneSum, the OR of the difference's high bits after its carry chain, was a
             // critical path and could never fire.)
             precondition(laneSum > SamplingFixedPoint.expBits, "a beat's lane prefix must hold Σ p̂_t's bound")
-            let below = m.regNext("g1_below", threshold.isBelow(prefix))
-            let rest = m.regNext("g1_rest", threshold.bits(laneSum - 1, 0) &- prefix.bits(laneSum - 1, 0))
+            // One kept copy of both per 4 lanes, beside their comparisons: one `g1_rest` into all L lanes' carry
+            // chains was the 45F's critical path at 7f43b1b (seed 1: 1.1 ns of routing before a 34-step chain).
+            let belowNow = m.named("g1_below_next", threshold.isBelow(prefix))
+            let restNow = m.named("g1_rest_next", threshold.bits(laneSum - 1, 0) &- prefix.bits(laneSum - 1, 0))
+            let copies = stride(from: 0, to: lanes, by: 4).map { first -> (below: Value, rest: Value) in
+                let below = m.reg("g1_below_g\(first / 4)", 1, keep: true), rest = m.reg("g1_rest_g\(first / 4)", laneSum, keep: true)
+                below <== belowNow
+                rest <== restNow
+                return (below, rest)
+            }
             let inBeat = q.enumerated().map { m.regNext("g1_q\($0.offset)", $0.element) }
             // The prefix in one assignment: cleared in every stream clock (with what `control` clears there), the
             // checkpoint jump's, or the sum, under one enable, so its carry chain ends in one LUT (the choice among
@@ -1113,7 +1121,9 @@ extension SamplingVerifierRTL {
             let g1Valid = m.regNext("g1_valid", pPassB, reset: 0)
             let g1Base = m.regNext("g1_base", base)
             // G2
-            let hits = m.regNext("g2_hits", concat(inBeat.reversed().map { below | rest.isBelow($0) }))
+            let hits = m.regNext("g2_hits", concat(inBeat.enumerated().reversed().map { k, q in
+                copies[k / 4].below | copies[k / 4].rest.isBelow(q)
+            }))
             let g2Valid = m.regNext("g2_valid", g1Valid, reset: 0)
             let g2Base = m.regNext("g2_base", g1Base)
             let laneBits = max(1, c.laneIndexBits)

@@ -2720,8 +2720,16 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [75:0] cdf_thr_s2_0;
     reg  [75:0] cdf_thr_s2_1;
     reg  [75:0] cdf_thr_s3_0;
-    reg  g1_below;
-    reg  [33:0] g1_rest;
+    wire g1_below_next;
+    wire [33:0] g1_rest_next;
+    reg  g1_below_g0;
+    reg  [33:0] g1_rest_g0;
+    reg  g1_below_g1;
+    reg  [33:0] g1_rest_g1;
+    reg  g1_below_g2;
+    reg  [33:0] g1_rest_g2;
+    reg  g1_below_g3;
+    reg  [33:0] g1_rest_g3;
     reg  [33:0] g1_q0;
     reg  [33:0] g1_q1;
     reg  [33:0] g1_q2;
@@ -3777,22 +3785,22 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_328 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
     assign t_329 = (state == 3'h1);
     assign t_330 = ((state == 3'h4) & ckpt_prefix_jump);
-    assign t_331 = ({1'h0, g1_rest} - {1'h0, g1_q15});
-    assign t_332 = ({1'h0, g1_rest} - {1'h0, g1_q14});
-    assign t_333 = ({1'h0, g1_rest} - {1'h0, g1_q13});
-    assign t_334 = ({1'h0, g1_rest} - {1'h0, g1_q12});
-    assign t_335 = ({1'h0, g1_rest} - {1'h0, g1_q11});
-    assign t_336 = ({1'h0, g1_rest} - {1'h0, g1_q10});
-    assign t_337 = ({1'h0, g1_rest} - {1'h0, g1_q9});
-    assign t_338 = ({1'h0, g1_rest} - {1'h0, g1_q8});
-    assign t_339 = ({1'h0, g1_rest} - {1'h0, g1_q7});
-    assign t_340 = ({1'h0, g1_rest} - {1'h0, g1_q6});
-    assign t_341 = ({1'h0, g1_rest} - {1'h0, g1_q5});
-    assign t_342 = ({1'h0, g1_rest} - {1'h0, g1_q4});
-    assign t_343 = ({1'h0, g1_rest} - {1'h0, g1_q3});
-    assign t_344 = ({1'h0, g1_rest} - {1'h0, g1_q2});
-    assign t_345 = ({1'h0, g1_rest} - {1'h0, g1_q1});
-    assign t_346 = ({1'h0, g1_rest} - {1'h0, g1_q0});
+    assign t_331 = ({1'h0, g1_rest_g3} - {1'h0, g1_q15});
+    assign t_332 = ({1'h0, g1_rest_g3} - {1'h0, g1_q14});
+    assign t_333 = ({1'h0, g1_rest_g3} - {1'h0, g1_q13});
+    assign t_334 = ({1'h0, g1_rest_g3} - {1'h0, g1_q12});
+    assign t_335 = ({1'h0, g1_rest_g2} - {1'h0, g1_q11});
+    assign t_336 = ({1'h0, g1_rest_g2} - {1'h0, g1_q10});
+    assign t_337 = ({1'h0, g1_rest_g2} - {1'h0, g1_q9});
+    assign t_338 = ({1'h0, g1_rest_g2} - {1'h0, g1_q8});
+    assign t_339 = ({1'h0, g1_rest_g1} - {1'h0, g1_q7});
+    assign t_340 = ({1'h0, g1_rest_g1} - {1'h0, g1_q6});
+    assign t_341 = ({1'h0, g1_rest_g1} - {1'h0, g1_q5});
+    assign t_342 = ({1'h0, g1_rest_g1} - {1'h0, g1_q4});
+    assign t_343 = ({1'h0, g1_rest_g0} - {1'h0, g1_q3});
+    assign t_344 = ({1'h0, g1_rest_g0} - {1'h0, g1_q2});
+    assign t_345 = ({1'h0, g1_rest_g0} - {1'h0, g1_q1});
+    assign t_346 = ({1'h0, g1_rest_g0} - {1'h0, g1_q0});
     assign t_347 = {15'h0, sum_t[43:27]};
     assign t_348 = t_347[31:16];
     assign t_349 = (|t_348);
@@ -4135,6 +4143,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_cdf_thr_p4_b = cdf_total[31:16];
     assign u_cdf_thr_p5_a = t_327;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
+    assign g1_below_next = t_328[44];
+    assign g1_rest_next = (cdf_threshold[33:0] - cdf_prefix[33:0]);
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f;
     assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_395[17]}}, t_395});
@@ -18740,12 +18750,44 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         cdf_thr_s3_0 <= (cdf_thr_s2_0 + cdf_thr_s2_1);
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        g1_below <= t_328[44];
+        g1_below_g0 <= g1_below_next;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        g1_rest <= (cdf_threshold[33:0] - cdf_prefix[33:0]);
+        g1_rest_g0 <= g1_rest_next;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        g1_below_g1 <= g1_below_next;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        g1_rest_g1 <= g1_rest_next;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        g1_below_g2 <= g1_below_next;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        g1_rest_g2 <= g1_rest_next;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        g1_below_g3 <= g1_below_next;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        g1_rest_g3 <= g1_rest_next;
     end
 
     always @(posedge aclk) begin
@@ -18825,7 +18867,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g2_hits <= {(g1_below | t_331[34]), (g1_below | t_332[34]), (g1_below | t_333[34]), (g1_below | t_334[34]), (g1_below | t_335[34]), (g1_below | t_336[34]), (g1_below | t_337[34]), (g1_below | t_338[34]), (g1_below | t_339[34]), (g1_below | t_340[34]), (g1_below | t_341[34]), (g1_below | t_342[34]), (g1_below | t_343[34]), (g1_below | t_344[34]), (g1_below | t_345[34]), (g1_below | t_346[34])};
+        g2_hits <= {(g1_below_g3 | t_331[34]), (g1_below_g3 | t_332[34]), (g1_below_g3 | t_333[34]), (g1_below_g3 | t_334[34]), (g1_below_g2 | t_335[34]), (g1_below_g2 | t_336[34]), (g1_below_g2 | t_337[34]), (g1_below_g2 | t_338[34]), (g1_below_g1 | t_339[34]), (g1_below_g1 | t_340[34]), (g1_below_g1 | t_341[34]), (g1_below_g1 | t_342[34]), (g1_below_g0 | t_343[34]), (g1_below_g0 | t_344[34]), (g1_below_g0 | t_345[34]), (g1_below_g0 | t_346[34])};
     end
 
     always @(posedge aclk) begin
