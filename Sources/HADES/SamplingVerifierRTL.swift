@@ -186,6 +186,8 @@ extension SamplingVerifierRTL {
         let nu: Pair
         /// Pass A's sums (weights and e_t) and pass B's running prefix.
         let weightSum, expSum, prefix, found, finalToken: Value
+        /// S_w = 0 after pass A (`passes`): pass B's weights are then p̂_t (`sumStage`).
+        let residualZero: Value
 
         struct Pair { let t, d: Value }
 
@@ -222,6 +224,7 @@ extension SamplingVerifierRTL {
             captured = m.reg("captured", 1, reset: 0)
             nu = Pair(t: m.reg("nu_t", w.reference, signed: true), d: m.reg("nu_d", w.reference, signed: true))
             weightSum = m.reg("sum_w", w.weightSum)
+            residualZero = m.reg("residual_zero", 1)
             expSum = m.reg("sum_e", w.sum)
             prefix = m.reg("cdf_prefix", w.weightSum)
             found = m.reg("cdf_found", 1, reset: 0)
@@ -822,6 +825,11 @@ extension SamplingVerifierRTL {
         /// critical path.
         func sumStage(_ beat: Beat, cmd: Command) -> Sums {
             let targetExps = beat.t.enumerated().map { m.regNext("e1_t_e\($0.offset)", $0.element) }
+            let e1 = Beat(valid: m.regNext("e1_valid", beat.valid, reset: 0), control: control("e1"),
+                          t: [], d: [], lanes: beat.lanes, draftLanes: beat.draftLanes, hit: beat.hit, ref: nil)
+            // Pass B's weights are p̂_t after `residual_zero`, chosen here with the others: a choice after F, before
+            // the prefix sums' first adder, was a 45F critical path at 7092c5c (seed 2: 6.3 ns of routing around it).
+            let useTarget = m.named("e1_use_target", residualZero & (e1.control[modeField] === Int(BeatMode.passB.rawValue)))
             let weights = (0..<c.lanes).map { k -> Value in
                 let t = beat.t[k], d = beat.d[k]
                 // max(0, t − d) from one subtraction's borrow.
@@ -829,10 +837,8 @@ extension SamplingVerifierRTL {
                 let takeTarget = m.regNext("e1_take_t\(k)", finalBonus | (cmd.oneHot & !beat.hit[k]))
                 let takeZero = m.regNext("e1_take_zero\(k)", !finalBonus & cmd.oneHot & beat.hit[k])
                 let residual = mux(diff.msb | takeZero, .literal(0, width: w.weight), diff.bits(w.weight - 1, 0))
-                return m.regNext("f_w\(k)", mux(takeTarget, targetExps[k], residual))
+                return m.regNext("f_w\(k)", mux(takeTarget | useTarget, targetExps[k], residual))
             }
-            let e1 = Beat(valid: m.regNext("e1_valid", beat.valid, reset: 0), control: control("e1"),
-                          t: [], d: [], lanes: beat.lanes, draftLanes: beat.draftLanes, hit: beat.hit, ref: nil)
             var partT = beat.t.map { $0.zeroExtended(to: w.beatSum) }, partD = beat.d.map { $0.zeroExtended(to: w.beatSum) }
             // The beat's reference rides to En − 1 (D when n = 1), where the accumulators' ρ_p update.
             var valid = e1.valid, refValid = beat.valid, ref = beat.ref!
@@ -1054,12 +1060,10 @@ extension SamplingVerifierRTL {
         func passes(_ e: Sums, cmd: Command) throws -> CDF {
             let lanes = c.lanes
             // Registered: S_w is final the clock after pass A's last beat leaves the prefix sums; pass B's first beat
-            // is a clock before this mux (where the choice is registered) `SamplingTiming.passBGap` clocks after pass A's last.
-            let residualZero = m.regNext("residual_zero", weightSum === 0)
-            // Pass B's sums take p̂_t after `residual_zero`: chosen at E1, for the weights of stage F.
-            let useTarget = m.regNext("f_use_target", residualZero & (e.beat.control[modeField] === Int(BeatMode.passB.rawValue)))
+            // reaches E1's weight choice (`sumStage`) `SamplingTiming.passBGap` clocks after pass A's last.
+            residualZero <== weightSum === 0
             let laneSum = min(w.weight + bitsToHold(lanes), w.weightSum)
-            var q = (0..<lanes).map { mux(useTarget, e.targetExps[$0], e.weights[$0]).zeroExtended(to: laneSum) }
+            var q = e.weights.map { $0.zeroExtended(to: laneSum) }
             var targetSum = e.targetExps.map { $0.zeroExtended(to: w.beatSum) }
             var (valid, mode, base) = e.weighed
             for level in 0..<SamplingTiming.prefixLevels(lanes: lanes) {

@@ -886,6 +886,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [17:0] nu_t;
     reg  [17:0] nu_d;
     reg  [43:0] sum_w;
+    reg  residual_zero;
     reg  [43:0] sum_e;
     reg  [43:0] cdf_prefix;
     reg  cdf_found;
@@ -2253,6 +2254,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [28:0] e1_t_e13;
     reg  [28:0] e1_t_e14;
     reg  [28:0] e1_t_e15;
+    reg  e1_valid;
+    wire [1:0] e1_control_mode;
+    wire e1_use_target;
     reg  [29:0] e1_diff0;
     reg  e1_take_t0;
     reg  e1_take_zero0;
@@ -2317,7 +2321,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  e1_take_t15;
     reg  e1_take_zero15;
     reg  [28:0] f_w15;
-    reg  e1_valid;
     reg  [32:0] e1_t_s0;
     reg  [32:0] e1_t_s1;
     reg  [32:0] e1_t_s2;
@@ -2360,7 +2363,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [32:0] e4_d_s0;
     reg  e4_valid;
     reg  f_valid;
-    wire [1:0] e1_control_mode;
     reg  [1:0] f_mode;
     wire [15:0] e1_control_base;
     reg  [15:0] f_base;
@@ -2529,8 +2531,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  merge_done_3;
     reg  merge_done_4;
     wire row_merged;
-    reg  residual_zero;
-    reg  f_use_target;
     reg  [33:0] p1_q0;
     reg  [33:0] p1_q1;
     reg  [33:0] p1_q2;
@@ -3758,21 +3758,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_301 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
     assign t_302 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
     assign t_303 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_304 = {5'h0, (f_use_target ? f_t_e0 : f_w0)};
-    assign t_305 = {5'h0, (f_use_target ? f_t_e1 : f_w1)};
-    assign t_306 = {5'h0, (f_use_target ? f_t_e2 : f_w2)};
-    assign t_307 = {5'h0, (f_use_target ? f_t_e3 : f_w3)};
-    assign t_308 = {5'h0, (f_use_target ? f_t_e4 : f_w4)};
-    assign t_309 = {5'h0, (f_use_target ? f_t_e5 : f_w5)};
-    assign t_310 = {5'h0, (f_use_target ? f_t_e6 : f_w6)};
-    assign t_311 = {5'h0, (f_use_target ? f_t_e7 : f_w7)};
-    assign t_312 = {5'h0, (f_use_target ? f_t_e8 : f_w8)};
-    assign t_313 = {5'h0, (f_use_target ? f_t_e9 : f_w9)};
-    assign t_314 = {5'h0, (f_use_target ? f_t_e10 : f_w10)};
-    assign t_315 = {5'h0, (f_use_target ? f_t_e11 : f_w11)};
-    assign t_316 = {5'h0, (f_use_target ? f_t_e12 : f_w12)};
-    assign t_317 = {5'h0, (f_use_target ? f_t_e13 : f_w13)};
-    assign t_318 = {5'h0, (f_use_target ? f_t_e14 : f_w14)};
+    assign t_304 = {5'h0, f_w0};
+    assign t_305 = {5'h0, f_w1};
+    assign t_306 = {5'h0, f_w2};
+    assign t_307 = {5'h0, f_w3};
+    assign t_308 = {5'h0, f_w4};
+    assign t_309 = {5'h0, f_w5};
+    assign t_310 = {5'h0, f_w6};
+    assign t_311 = {5'h0, f_w7};
+    assign t_312 = {5'h0, f_w8};
+    assign t_313 = {5'h0, f_w9};
+    assign t_314 = {5'h0, f_w10};
+    assign t_315 = {5'h0, f_w11};
+    assign t_316 = {5'h0, f_w12};
+    assign t_317 = {5'h0, f_w13};
+    assign t_318 = {5'h0, f_w14};
     assign t_319 = (ckpt_last_2 ? 45'h100000000000 : {1'h0, (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0])});
     assign t_320 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
     assign t_321 = (ckpt_valid_4 & (~ckpt_done));
@@ -4106,6 +4106,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_exp_d15_f = d_d_e15_f;
     assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_277[17]}}, t_277});
     assign e1_control_mode = e1_control[1:0];
+    assign e1_use_target = (residual_zero & (e1_control_mode == 2'h2));
     assign e1_control_base = e1_control[18:3];
     assign e4_control_mode = e4_control[1:0];
     assign acc_stream = (e4_valid & (e4_control_mode == 2'h0));
@@ -11568,6 +11569,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        residual_zero <= (sum_w == 44'h0);
+    end
+
+    always @(posedge aclk) begin
         if (p_pass_a) begin
             sum_e <= (sum_e + {11'h0, p4_te0});
         end
@@ -16741,6 +16746,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if (!aresetn) begin
+            e1_valid <= 1'h0;
+        end else begin
+            e1_valid <= d_valid_5;
+        end
+    end
+
+    always @(posedge aclk) begin
         e1_diff0 <= ({1'h0, d_t_e0} - {1'h0, d_d_e0});
     end
 
@@ -16753,7 +16766,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        f_w0 <= (e1_take_t0 ? e1_t_e0 : ((e1_diff0[29] | e1_take_zero0) ? 29'h0 : e1_diff0[28:0]));
+        f_w0 <= ((e1_take_t0 | e1_use_target) ? e1_t_e0 : ((e1_diff0[29] | e1_take_zero0) ? 29'h0 : e1_diff0[28:0]));
     end
 
     always @(posedge aclk) begin
@@ -16769,7 +16782,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        f_w1 <= (e1_take_t1 ? e1_t_e1 : ((e1_diff1[29] | e1_take_zero1) ? 29'h0 : e1_diff1[28:0]));
+        f_w1 <= ((e1_take_t1 | e1_use_target) ? e1_t_e1 : ((e1_diff1[29] | e1_take_zero1) ? 29'h0 : e1_diff1[28:0]));
     end
 
     always @(posedge aclk) begin
@@ -16785,7 +16798,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        f_w2 <= (e1_take_t2 ? e1_t_e2 : ((e1_diff2[29] | e1_take_zero2) ? 29'h0 : e1_diff2[28:0]));
+        f_w2 <= ((e1_take_t2 | e1_use_target) ? e1_t_e2 : ((e1_diff2[29] | e1_take_zero2) ? 29'h0 : e1_diff2[28:0]));
     end
 
     always @(posedge aclk) begin
@@ -16801,7 +16814,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        f_w3 <= (e1_take_t3 ? e1_t_e3 : ((e1_diff3[29] | e1_take_zero3) ? 29'h0 : e1_diff3[28:0]));
+        f_w3 <= ((e1_take_t3 | e1_use_target) ? e1_t_e3 : ((e1_diff3[29] | e1_take_zero3) ? 29'h0 : e1_diff3[28:0]));
     end
 
     always @(posedge aclk) begin
@@ -16817,7 +16830,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        f_w4 <= (e1_take_t4 ? e1_t_e4 : ((e1_diff4[29] | e1_take_zero4) ? 29'h0 : e1_diff4[28:0]));
+        f_w4 <= ((e1_take_t4 | e1_use_target) ? e1_t_e4 : ((e1_diff4[29] | e1_take_zero4) ? 29'h0 : e1_diff4[28:0]));
     end
 
     always @(posedge aclk) begin
@@ -16833,7 +16846,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        f_w5 <= (e1_take_t5 ? e1_t_e5 : ((e1_diff5[29] | e1_take_zero5) ? 29'h0 : e1_diff5[28:0]));
+        f_w5 <= ((e1_take_t5 | e1_use_target) ? e1_t_e5 : ((e1_diff5[29] | e1_take_zero5) ? 29'h0 : e1_diff5[28:0]));
     end
 
     always @(posedge aclk) begin
@@ -16849,7 +16862,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        f_w6 <= (e1_take_t6 ? e1_t_e6 : ((e1_diff6[29] | e1_take_zero6) ? 29'h0 : e1_diff6[28:0]));
+        f_w6 <= ((e1_take_t6 | e1_use_target) ? e1_t_e6 : ((e1_diff6[29] | e1_take_zero6) ? 29'h0 : e1_diff6[28:0]));
     end
 
     always @(posedge aclk) begin
@@ -16865,7 +16878,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        f_w7 <= (e1_take_t7 ? e1_t_e7 : ((e1_diff7[29] | e1_take_zero7) ? 29'h0 : e1_diff7[28:0]));
+        f_w7 <= ((e1_take_t7 | e1_use_target) ? e1_t_e7 : ((e1_diff7[29] | e1_take_zero7) ? 29'h0 : e1_diff7[28:0]));
     end
 
     always @(posedge aclk) begin
@@ -16881,7 +16894,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        f_w8 <= (e1_take_t8 ? e1_t_e8 : ((e1_diff8[29] | e1_take_zero8) ? 29'h0 : e1_diff8[28:0]));
+        f_w8 <= ((e1_take_t8 | e1_use_target) ? e1_t_e8 : ((e1_diff8[29] | e1_take_zero8) ? 29'h0 : e1_diff8[28:0]));
     end
 
     always @(posedge aclk) begin
@@ -16897,7 +16910,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        f_w9 <= (e1_take_t9 ? e1_t_e9 : ((e1_diff9[29] | e1_take_zero9) ? 29'h0 : e1_diff9[28:0]));
+        f_w9 <= ((e1_take_t9 | e1_use_target) ? e1_t_e9 : ((e1_diff9[29] | e1_take_zero9) ? 29'h0 : e1_diff9[28:0]));
     end
 
     always @(posedge aclk) begin
@@ -16913,7 +16926,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        f_w10 <= (e1_take_t10 ? e1_t_e10 : ((e1_diff10[29] | e1_take_zero10) ? 29'h0 : e1_diff10[28:0]));
+        f_w10 <= ((e1_take_t10 | e1_use_target) ? e1_t_e10 : ((e1_diff10[29] | e1_take_zero10) ? 29'h0 : e1_diff10[28:0]));
     end
 
     always @(posedge aclk) begin
@@ -16929,7 +16942,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        f_w11 <= (e1_take_t11 ? e1_t_e11 : ((e1_diff11[29] | e1_take_zero11) ? 29'h0 : e1_diff11[28:0]));
+        f_w11 <= ((e1_take_t11 | e1_use_target) ? e1_t_e11 : ((e1_diff11[29] | e1_take_zero11) ? 29'h0 : e1_diff11[28:0]));
     end
 
     always @(posedge aclk) begin
@@ -16945,7 +16958,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        f_w12 <= (e1_take_t12 ? e1_t_e12 : ((e1_diff12[29] | e1_take_zero12) ? 29'h0 : e1_diff12[28:0]));
+        f_w12 <= ((e1_take_t12 | e1_use_target) ? e1_t_e12 : ((e1_diff12[29] | e1_take_zero12) ? 29'h0 : e1_diff12[28:0]));
     end
 
     always @(posedge aclk) begin
@@ -16961,7 +16974,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        f_w13 <= (e1_take_t13 ? e1_t_e13 : ((e1_diff13[29] | e1_take_zero13) ? 29'h0 : e1_diff13[28:0]));
+        f_w13 <= ((e1_take_t13 | e1_use_target) ? e1_t_e13 : ((e1_diff13[29] | e1_take_zero13) ? 29'h0 : e1_diff13[28:0]));
     end
 
     always @(posedge aclk) begin
@@ -16977,7 +16990,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        f_w14 <= (e1_take_t14 ? e1_t_e14 : ((e1_diff14[29] | e1_take_zero14) ? 29'h0 : e1_diff14[28:0]));
+        f_w14 <= ((e1_take_t14 | e1_use_target) ? e1_t_e14 : ((e1_diff14[29] | e1_take_zero14) ? 29'h0 : e1_diff14[28:0]));
     end
 
     always @(posedge aclk) begin
@@ -16993,15 +17006,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        f_w15 <= (e1_take_t15 ? e1_t_e15 : ((e1_diff15[29] | e1_take_zero15) ? 29'h0 : e1_diff15[28:0]));
-    end
-
-    always @(posedge aclk) begin
-        if (!aresetn) begin
-            e1_valid <= 1'h0;
-        end else begin
-            e1_valid <= d_valid_5;
-        end
+        f_w15 <= ((e1_take_t15 | e1_use_target) ? e1_t_e15 : ((e1_diff15[29] | e1_take_zero15) ? 29'h0 : e1_diff15[28:0]));
     end
 
     always @(posedge aclk) begin
@@ -17871,14 +17876,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        residual_zero <= (sum_w == 44'h0);
-    end
-
-    always @(posedge aclk) begin
-        f_use_target <= (residual_zero & (e1_control_mode == 2'h2));
-    end
-
-    always @(posedge aclk) begin
         p1_q0 <= t_304;
     end
 
@@ -17939,7 +17936,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, (f_use_target ? f_t_e15 : f_w15)} + t_318);
+        p1_q15 <= ({5'h0, f_w15} + t_318);
     end
 
     always @(posedge aclk) begin
