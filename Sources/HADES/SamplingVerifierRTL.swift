@@ -642,10 +642,14 @@ extension SamplingVerifierRTL {
         func referenceStage(_ b: Beat) -> Beat {
             let referenceCopyLanes = 2
             let r = w.tableIndex
-            // The stage before the last level's: the last level's two candidates are registered there with their
-            // stage-D references (ρ_b·2^R while streaming, ν in the passes), so the last comparison ends in one mux.
-            let beforeLast = stageNames[stageNames.firstIndex(of: "c\(levels - 1)")! - 1]
-            let streaming = m.named("c_streaming", control(beforeLast)[modeField] === Int(BeatMode.stream.rawValue))
+            // The last level's two candidates are registered per copy with their stage-D references (ρ_b·2^R while
+            // streaming, ν in the passes), so the last comparison ends in one mux. Those references are registered a
+            // level earlier still (at C(n−2), beside the values they come from), so the level before the copies ends
+            // in a comparison and one mux too: computing them after that level's maximum put a LUT between the
+            // maximum and the 8 far copies (88923a1's 45F path, seeds 1 and 3).
+            let fullStage = "c\(max(levels - 2, 0))"
+            let streaming = m.named("c_streaming", control(stageNames[stageNames.firstIndex(of: fullStage)! - 1])[modeField]
+                                                   === Int(BeatMode.stream.rawValue))
             func reference(_ y: [Value], _ valid: Value, _ side: String, _ nu: Value) -> (ref: Value, full: [Value]) {
                 func full(_ v: Value) -> Value { mux(streaming, v.resized(to: w.y).resized(to: w.reference - r).shiftedLeft(r), nu) }
                 // A lane without a token enters the maximum as the smallest value, so the tree compares values only
@@ -658,15 +662,14 @@ extension SamplingVerifierRTL {
                 // beside the lanes it feeds, so no comparison's sign fans out across the chip (one shared comparison
                 // into the 8 copies was 85F seed 1's path at 455f1f7: 1.79 + 2.35 ns of routing).
                 let copyCount = (c.lanes + referenceCopyLanes - 1) / referenceCopyLanes
-                func candidates(_ stage: String, _ values: [Value]) -> [(m: [Value], full: [Value])] {
+                func candidates(_ stage: String, _ values: [Value], full fulls: [Value]) -> [(m: [Value], full: [Value])] {
                     (0..<copyCount).map { g in
                         (m: values.enumerated().map { i, v in
                             let r = m.reg("\(stage)_\(side)_m\(i)_g\(g)", v.width, signed: v.isSigned, keep: true)
                             r <== v
                             return r
                          },
-                         full: values.enumerated().map { i, v in
-                            let f = full(v)
+                         full: fulls.enumerated().map { i, f in
                             let r = m.reg("\(stage)_full_\(side)_m\(i)_g\(g)", f.width, signed: f.isSigned, keep: true)
                             r <== f
                             return r
@@ -675,7 +678,9 @@ extension SamplingVerifierRTL {
                 }
                 func pick(_ pair: [Value]) -> Value { pair.count == 2 ? pair[0].isBelow(pair[1]) : .false }
                 var level = lanes.enumerated().map { m.regNext("c0_\(side)_q\($0)", $1) }
-                var sets = levels == 1 ? candidates("c0", lanes) : []
+                // `full` of `level`, from level C(n−2) on (n ≥ 2).
+                var levelFull = levels == 2 ? lanes.enumerated().map { m.regNext("c0_full_\(side)_q\($0)", full($1)) } : []
+                var sets = levels == 1 ? candidates("c0", lanes, full: lanes.map(full)) : []
                 for l in 1...levels {
                     if l == levels {
                         let copies = sets.enumerated().map { g, set -> Value in
@@ -687,11 +692,16 @@ extension SamplingVerifierRTL {
                         return (m.regNext("c\(l)_ref_\(side)", mux(pick(level), level[level.count - 1], level[0]).resized(to: w.y)),
                                 (0..<c.lanes).map { copies[$0 / referenceCopyLanes] })
                     }
-                    let maxima = stride(from: 0, to: level.count, by: 2).map { i in
-                        i + 1 < level.count ? mux(level[i].isBelow(level[i + 1]), level[i + 1], level[i]) : level[i]
+                    let below = stride(from: 0, to: level.count - 1, by: 2).map { level[$0].isBelow(level[$0 + 1]) }
+                    func maxima(_ values: [Value]) -> [Value] {
+                        stride(from: 0, to: values.count, by: 2).map { i in
+                            i + 1 < values.count ? mux(below[i / 2], values[i + 1], values[i]) : values[i]
+                        }
                     }
-                    level = maxima.enumerated().map { m.regNext("c\(l)_\(side)_m\($0)", $1) }
-                    if l == levels - 1 { sets = candidates("c\(l)", maxima) }
+                    let levelMaxima = maxima(level)
+                    if l == levels - 1 { sets = candidates("c\(l)", levelMaxima, full: maxima(levelFull)) }
+                    level = levelMaxima.enumerated().map { m.regNext("c\(l)_\(side)_m\($0)", $1) }
+                    if l == levels - 2 { levelFull = levelMaxima.enumerated().map { m.regNext("c\(l)_full_\(side)_m\($0)", full($1)) } }
                 }
                 preconditionFailure("levels ≥ 1")
             }

@@ -1296,7 +1296,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] b2_hit;
     reg  b2_valid;
     reg  [15:0] b2_draft_lanes;
-    wire [1:0] c2_control_mode;
+    wire [1:0] c1_control_mode;
     wire c_streaming;
     reg  [9:0] c0_t_q0;
     reg  [9:0] c0_t_q1;
@@ -1326,8 +1326,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [9:0] c2_t_m1;
     reg  [9:0] c2_t_m2;
     reg  [9:0] c2_t_m3;
-    reg  [9:0] c3_t_m0;
-    reg  [9:0] c3_t_m1;
+    reg  [17:0] c2_full_t_m0;
+    reg  [17:0] c2_full_t_m1;
+    reg  [17:0] c2_full_t_m2;
+    reg  [17:0] c2_full_t_m3;
     reg  [9:0] c3_t_m0_g0;
     reg  [9:0] c3_t_m1_g0;
     reg  [17:0] c3_full_t_m0_g0;
@@ -1360,6 +1362,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [9:0] c3_t_m1_g7;
     reg  [17:0] c3_full_t_m0_g7;
     reg  [17:0] c3_full_t_m1_g7;
+    reg  [9:0] c3_t_m0;
+    reg  [9:0] c3_t_m1;
     reg  [17:0] c4_full_t_g0;
     reg  [17:0] c4_full_t_g1;
     reg  [17:0] c4_full_t_g2;
@@ -1397,8 +1401,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [9:0] c2_d_m1;
     reg  [9:0] c2_d_m2;
     reg  [9:0] c2_d_m3;
-    reg  [9:0] c3_d_m0;
-    reg  [9:0] c3_d_m1;
+    reg  [17:0] c2_full_d_m0;
+    reg  [17:0] c2_full_d_m1;
+    reg  [17:0] c2_full_d_m2;
+    reg  [17:0] c2_full_d_m3;
     reg  [9:0] c3_d_m0_g0;
     reg  [9:0] c3_d_m1_g0;
     reg  [17:0] c3_full_d_m0_g0;
@@ -1431,6 +1437,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [9:0] c3_d_m1_g7;
     reg  [17:0] c3_full_d_m0_g7;
     reg  [17:0] c3_full_d_m1_g7;
+    reg  [9:0] c3_d_m0;
+    reg  [9:0] c3_d_m1;
     reg  [17:0] c4_full_d_g0;
     reg  [17:0] c4_full_d_g1;
     reg  [17:0] c4_full_d_g2;
@@ -3023,9 +3031,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [10:0] t_27;
     wire [10:0] t_28;
     wire [10:0] t_29;
-    wire [10:0] t_30;
+    wire [9:0] t_30;
     wire [10:0] t_31;
-    wire [10:0] t_32;
+    wire [9:0] t_32;
     wire [10:0] t_33;
     wire [9:0] t_34;
     wire [10:0] t_35;
@@ -3034,28 +3042,28 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [15:0] t_38;
     wire [15:0] t_39;
     wire [15:0] t_40;
-    wire [15:0] t_41;
-    wire [15:0] t_42;
-    wire [15:0] t_43;
-    wire [15:0] t_44;
-    wire [15:0] t_45;
-    wire [15:0] t_46;
-    wire [15:0] t_47;
-    wire [15:0] t_48;
-    wire [15:0] t_49;
-    wire [15:0] t_50;
-    wire [15:0] t_51;
-    wire [15:0] t_52;
+    wire [10:0] t_41;
+    wire t_42;
+    wire [9:0] t_43;
+    wire [10:0] t_44;
+    wire t_45;
+    wire [9:0] t_46;
+    wire [17:0] t_47;
+    wire [17:0] t_48;
+    wire [10:0] t_49;
+    wire [10:0] t_50;
+    wire [10:0] t_51;
+    wire [10:0] t_52;
     wire [10:0] t_53;
     wire [10:0] t_54;
     wire [10:0] t_55;
     wire [10:0] t_56;
     wire [10:0] t_57;
-    wire [10:0] t_58;
-    wire [10:0] t_59;
-    wire [10:0] t_60;
-    wire [10:0] t_61;
-    wire [9:0] t_62;
+    wire [9:0] t_58;
+    wire [16:0] t_59;
+    wire [16:0] t_60;
+    wire [16:0] t_61;
+    wire [16:0] t_62;
     wire [16:0] t_63;
     wire [16:0] t_64;
     wire [16:0] t_65;
@@ -3068,52 +3076,52 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_72;
     wire [16:0] t_73;
     wire [16:0] t_74;
-    wire [16:0] t_75;
-    wire [16:0] t_76;
-    wire [16:0] t_77;
-    wire [16:0] t_78;
+    wire [10:0] t_75;
+    wire [10:0] t_76;
+    wire [10:0] t_77;
+    wire [10:0] t_78;
     wire [10:0] t_79;
     wire [10:0] t_80;
     wire [10:0] t_81;
     wire [10:0] t_82;
     wire [10:0] t_83;
-    wire [10:0] t_84;
+    wire [9:0] t_84;
     wire [10:0] t_85;
-    wire [10:0] t_86;
+    wire [9:0] t_86;
     wire [10:0] t_87;
-    wire [10:0] t_88;
+    wire [9:0] t_88;
     wire [10:0] t_89;
-    wire [10:0] t_90;
-    wire [10:0] t_91;
-    wire [9:0] t_92;
-    wire [10:0] t_93;
-    wire [9:0] t_94;
-    wire [15:0] t_95;
-    wire [15:0] t_96;
-    wire [15:0] t_97;
-    wire [15:0] t_98;
-    wire [15:0] t_99;
-    wire [15:0] t_100;
-    wire [15:0] t_101;
-    wire [15:0] t_102;
-    wire [15:0] t_103;
-    wire [15:0] t_104;
-    wire [15:0] t_105;
-    wire [15:0] t_106;
-    wire [15:0] t_107;
-    wire [15:0] t_108;
-    wire [15:0] t_109;
-    wire [15:0] t_110;
+    wire [9:0] t_90;
+    wire [15:0] t_91;
+    wire [15:0] t_92;
+    wire [15:0] t_93;
+    wire [15:0] t_94;
+    wire [10:0] t_95;
+    wire t_96;
+    wire [9:0] t_97;
+    wire [10:0] t_98;
+    wire t_99;
+    wire [9:0] t_100;
+    wire [17:0] t_101;
+    wire [17:0] t_102;
+    wire [10:0] t_103;
+    wire [10:0] t_104;
+    wire [10:0] t_105;
+    wire [10:0] t_106;
+    wire [10:0] t_107;
+    wire [10:0] t_108;
+    wire [10:0] t_109;
+    wire [10:0] t_110;
     wire [10:0] t_111;
-    wire [10:0] t_112;
-    wire [10:0] t_113;
-    wire [10:0] t_114;
-    wire [10:0] t_115;
-    wire [10:0] t_116;
-    wire [10:0] t_117;
-    wire [10:0] t_118;
-    wire [10:0] t_119;
-    wire [9:0] t_120;
+    wire [9:0] t_112;
+    wire [17:0] t_113;
+    wire [17:0] t_114;
+    wire [17:0] t_115;
+    wire [17:0] t_116;
+    wire [17:0] t_117;
+    wire [17:0] t_118;
+    wire [17:0] t_119;
+    wire [17:0] t_120;
     wire [17:0] t_121;
     wire [17:0] t_122;
     wire [17:0] t_123;
@@ -3139,13 +3147,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [17:0] t_143;
     wire [17:0] t_144;
     wire [17:0] t_145;
-    wire [17:0] t_146;
-    wire [17:0] t_147;
-    wire [17:0] t_148;
+    wire [10:0] t_146;
+    wire [18:0] t_147;
+    wire [19:0] t_148;
     wire [17:0] t_149;
-    wire [17:0] t_150;
-    wire [17:0] t_151;
-    wire [17:0] t_152;
+    wire [10:0] t_150;
+    wire [18:0] t_151;
+    wire [19:0] t_152;
     wire [17:0] t_153;
     wire [10:0] t_154;
     wire [18:0] t_155;
@@ -3266,37 +3274,37 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [10:0] t_270;
     wire [18:0] t_271;
     wire [19:0] t_272;
-    wire [17:0] t_273;
-    wire [10:0] t_274;
-    wire [18:0] t_275;
-    wire [19:0] t_276;
-    wire [17:0] t_277;
-    wire [10:0] t_278;
-    wire [18:0] t_279;
-    wire [19:0] t_280;
+    wire [16:0] t_273;
+    wire [16:0] t_274;
+    wire [15:0] t_275;
+    wire [16:0] t_276;
+    wire [16:0] t_277;
+    wire [18:0] t_278;
+    wire [16:0] t_279;
+    wire [18:0] t_280;
     wire [16:0] t_281;
     wire [16:0] t_282;
-    wire [15:0] t_283;
-    wire [16:0] t_284;
+    wire [16:0] t_283;
+    wire [15:0] t_284;
     wire [16:0] t_285;
-    wire [18:0] t_286;
-    wire [16:0] t_287;
-    wire [18:0] t_288;
-    wire [16:0] t_289;
+    wire [16:0] t_286;
+    wire [18:0] t_287;
+    wire [16:0] t_288;
+    wire [18:0] t_289;
     wire [16:0] t_290;
     wire [16:0] t_291;
-    wire [15:0] t_292;
-    wire [16:0] t_293;
-    wire [16:0] t_294;
-    wire [18:0] t_295;
-    wire [16:0] t_296;
-    wire [18:0] t_297;
-    wire [16:0] t_298;
-    wire [16:0] t_299;
-    wire [16:0] t_300;
-    wire [43:0] t_301;
-    wire [43:0] t_302;
-    wire t_303;
+    wire [16:0] t_292;
+    wire [43:0] t_293;
+    wire [43:0] t_294;
+    wire t_295;
+    wire [33:0] t_296;
+    wire [33:0] t_297;
+    wire [33:0] t_298;
+    wire [33:0] t_299;
+    wire [33:0] t_300;
+    wire [33:0] t_301;
+    wire [33:0] t_302;
+    wire [33:0] t_303;
     wire [33:0] t_304;
     wire [33:0] t_305;
     wire [33:0] t_306;
@@ -3304,26 +3312,26 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [33:0] t_308;
     wire [33:0] t_309;
     wire [33:0] t_310;
-    wire [33:0] t_311;
-    wire [33:0] t_312;
-    wire [33:0] t_313;
-    wire [33:0] t_314;
-    wire [33:0] t_315;
-    wire [33:0] t_316;
-    wire [33:0] t_317;
-    wire [33:0] t_318;
-    wire [44:0] t_319;
-    wire [45:0] t_320;
+    wire [44:0] t_311;
+    wire [45:0] t_312;
+    wire t_313;
+    wire [46:0] t_314;
+    wire t_315;
+    wire [43:0] t_316;
+    wire [31:0] t_317;
+    wire [15:0] t_318;
+    wire [15:0] t_319;
+    wire [44:0] t_320;
     wire t_321;
-    wire [46:0] t_322;
-    wire t_323;
-    wire [43:0] t_324;
-    wire [31:0] t_325;
-    wire [15:0] t_326;
-    wire [15:0] t_327;
-    wire [44:0] t_328;
-    wire t_329;
-    wire t_330;
+    wire t_322;
+    wire [34:0] t_323;
+    wire [34:0] t_324;
+    wire [34:0] t_325;
+    wire [34:0] t_326;
+    wire [34:0] t_327;
+    wire [34:0] t_328;
+    wire [34:0] t_329;
+    wire [34:0] t_330;
     wire [34:0] t_331;
     wire [34:0] t_332;
     wire [34:0] t_333;
@@ -3332,127 +3340,119 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [34:0] t_336;
     wire [34:0] t_337;
     wire [34:0] t_338;
-    wire [34:0] t_339;
-    wire [34:0] t_340;
-    wire [34:0] t_341;
-    wire [34:0] t_342;
-    wire [34:0] t_343;
-    wire [34:0] t_344;
-    wire [34:0] t_345;
-    wire [34:0] t_346;
-    wire [31:0] t_347;
-    wire [15:0] t_348;
-    wire t_349;
-    wire [7:0] t_350;
+    wire [31:0] t_339;
+    wire [15:0] t_340;
+    wire t_341;
+    wire [7:0] t_342;
+    wire t_343;
+    wire [3:0] t_344;
+    wire t_345;
+    wire [1:0] t_346;
+    wire t_347;
+    wire [1:0] t_348;
+    wire [3:0] t_349;
+    wire [1:0] t_350;
     wire t_351;
-    wire [3:0] t_352;
-    wire t_353;
-    wire [1:0] t_354;
+    wire [1:0] t_352;
+    wire [7:0] t_353;
+    wire [3:0] t_354;
     wire t_355;
     wire [1:0] t_356;
-    wire [3:0] t_357;
+    wire t_357;
     wire [1:0] t_358;
-    wire t_359;
+    wire [3:0] t_359;
     wire [1:0] t_360;
-    wire [7:0] t_361;
-    wire [3:0] t_362;
-    wire t_363;
-    wire [1:0] t_364;
+    wire t_361;
+    wire [1:0] t_362;
+    wire [15:0] t_363;
+    wire [7:0] t_364;
     wire t_365;
-    wire [1:0] t_366;
-    wire [3:0] t_367;
+    wire [3:0] t_366;
+    wire t_367;
     wire [1:0] t_368;
     wire t_369;
     wire [1:0] t_370;
-    wire [15:0] t_371;
-    wire [7:0] t_372;
+    wire [3:0] t_371;
+    wire [1:0] t_372;
     wire t_373;
-    wire [3:0] t_374;
-    wire t_375;
-    wire [1:0] t_376;
+    wire [1:0] t_374;
+    wire [7:0] t_375;
+    wire [3:0] t_376;
     wire t_377;
     wire [1:0] t_378;
-    wire [3:0] t_379;
+    wire t_379;
     wire [1:0] t_380;
-    wire t_381;
+    wire [3:0] t_381;
     wire [1:0] t_382;
-    wire [7:0] t_383;
-    wire [3:0] t_384;
-    wire t_385;
-    wire [1:0] t_386;
-    wire t_387;
-    wire [1:0] t_388;
-    wire [3:0] t_389;
-    wire [1:0] t_390;
-    wire t_391;
-    wire [1:0] t_392;
-    wire [26:0] t_393;
-    wire [17:0] t_394;
-    wire [17:0] t_395;
-    wire [10:0] t_396;
-    wire [18:0] t_397;
-    wire [19:0] t_398;
-    wire [31:0] t_399;
-    wire [15:0] t_400;
-    wire t_401;
-    wire [7:0] t_402;
+    wire t_383;
+    wire [1:0] t_384;
+    wire [26:0] t_385;
+    wire [17:0] t_386;
+    wire [17:0] t_387;
+    wire [10:0] t_388;
+    wire [18:0] t_389;
+    wire [19:0] t_390;
+    wire [31:0] t_391;
+    wire [15:0] t_392;
+    wire t_393;
+    wire [7:0] t_394;
+    wire t_395;
+    wire [3:0] t_396;
+    wire t_397;
+    wire [1:0] t_398;
+    wire t_399;
+    wire [1:0] t_400;
+    wire [3:0] t_401;
+    wire [1:0] t_402;
     wire t_403;
-    wire [3:0] t_404;
-    wire t_405;
-    wire [1:0] t_406;
+    wire [1:0] t_404;
+    wire [7:0] t_405;
+    wire [3:0] t_406;
     wire t_407;
     wire [1:0] t_408;
-    wire [3:0] t_409;
+    wire t_409;
     wire [1:0] t_410;
-    wire t_411;
+    wire [3:0] t_411;
     wire [1:0] t_412;
-    wire [7:0] t_413;
-    wire [3:0] t_414;
-    wire t_415;
-    wire [1:0] t_416;
+    wire t_413;
+    wire [1:0] t_414;
+    wire [15:0] t_415;
+    wire [7:0] t_416;
     wire t_417;
-    wire [1:0] t_418;
-    wire [3:0] t_419;
+    wire [3:0] t_418;
+    wire t_419;
     wire [1:0] t_420;
     wire t_421;
     wire [1:0] t_422;
-    wire [15:0] t_423;
-    wire [7:0] t_424;
+    wire [3:0] t_423;
+    wire [1:0] t_424;
     wire t_425;
-    wire [3:0] t_426;
-    wire t_427;
-    wire [1:0] t_428;
+    wire [1:0] t_426;
+    wire [7:0] t_427;
+    wire [3:0] t_428;
     wire t_429;
     wire [1:0] t_430;
-    wire [3:0] t_431;
+    wire t_431;
     wire [1:0] t_432;
-    wire t_433;
+    wire [3:0] t_433;
     wire [1:0] t_434;
-    wire [7:0] t_435;
-    wire [3:0] t_436;
-    wire t_437;
-    wire [1:0] t_438;
-    wire t_439;
-    wire [1:0] t_440;
-    wire [3:0] t_441;
-    wire [1:0] t_442;
+    wire t_435;
+    wire [1:0] t_436;
+    wire [26:0] t_437;
+    wire [17:0] t_438;
+    wire [17:0] t_439;
+    wire [10:0] t_440;
+    wire [18:0] t_441;
+    wire [19:0] t_442;
     wire t_443;
-    wire [1:0] t_444;
-    wire [26:0] t_445;
-    wire [17:0] t_446;
-    wire [17:0] t_447;
-    wire [10:0] t_448;
-    wire [18:0] t_449;
-    wire [19:0] t_450;
+    wire [31:0] t_444;
+    wire [15:0] t_445;
+    wire [15:0] t_446;
+    wire [11:0] t_447;
+    wire t_448;
+    wire [1:0] t_449;
+    wire t_450;
     wire t_451;
-    wire [31:0] t_452;
-    wire [15:0] t_453;
-    wire [15:0] t_454;
-    wire [11:0] t_455;
-    wire t_456;
-    wire [1:0] t_457;
-    wire t_458;
-    wire t_459;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3484,436 +3484,428 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_27 = ({{1{c0_t_q12[9]}}, c0_t_q12} - {{1{c0_t_q13[9]}}, c0_t_q13});
     assign t_28 = ({{1{c0_t_q14[9]}}, c0_t_q14} - {{1{c0_t_q15[9]}}, c0_t_q15});
     assign t_29 = ({{1{c1_t_m0[9]}}, c1_t_m0} - {{1{c1_t_m1[9]}}, c1_t_m1});
-    assign t_30 = ({{1{c1_t_m2[9]}}, c1_t_m2} - {{1{c1_t_m3[9]}}, c1_t_m3});
-    assign t_31 = ({{1{c1_t_m4[9]}}, c1_t_m4} - {{1{c1_t_m5[9]}}, c1_t_m5});
-    assign t_32 = ({{1{c1_t_m6[9]}}, c1_t_m6} - {{1{c1_t_m7[9]}}, c1_t_m7});
-    assign t_33 = ({{1{c2_t_m0[9]}}, c2_t_m0} - {{1{c2_t_m1[9]}}, c2_t_m1});
-    assign t_34 = (t_33[10] ? c2_t_m1 : c2_t_m0);
-    assign t_35 = ({{1{c2_t_m2[9]}}, c2_t_m2} - {{1{c2_t_m3[9]}}, c2_t_m3});
-    assign t_36 = (t_35[10] ? c2_t_m3 : c2_t_m2);
-    assign t_37 = {{6{t_34[9]}}, t_34};
-    assign t_38 = {{6{t_36[9]}}, t_36};
+    assign t_30 = (t_29[10] ? c1_t_m1 : c1_t_m0);
+    assign t_31 = ({{1{c1_t_m2[9]}}, c1_t_m2} - {{1{c1_t_m3[9]}}, c1_t_m3});
+    assign t_32 = (t_31[10] ? c1_t_m3 : c1_t_m2);
+    assign t_33 = ({{1{c1_t_m4[9]}}, c1_t_m4} - {{1{c1_t_m5[9]}}, c1_t_m5});
+    assign t_34 = (t_33[10] ? c1_t_m5 : c1_t_m4);
+    assign t_35 = ({{1{c1_t_m6[9]}}, c1_t_m6} - {{1{c1_t_m7[9]}}, c1_t_m7});
+    assign t_36 = (t_35[10] ? c1_t_m7 : c1_t_m6);
+    assign t_37 = {{6{t_30[9]}}, t_30};
+    assign t_38 = {{6{t_32[9]}}, t_32};
     assign t_39 = {{6{t_34[9]}}, t_34};
     assign t_40 = {{6{t_36[9]}}, t_36};
-    assign t_41 = {{6{t_34[9]}}, t_34};
-    assign t_42 = {{6{t_36[9]}}, t_36};
-    assign t_43 = {{6{t_34[9]}}, t_34};
-    assign t_44 = {{6{t_36[9]}}, t_36};
-    assign t_45 = {{6{t_34[9]}}, t_34};
-    assign t_46 = {{6{t_36[9]}}, t_36};
-    assign t_47 = {{6{t_34[9]}}, t_34};
-    assign t_48 = {{6{t_36[9]}}, t_36};
-    assign t_49 = {{6{t_34[9]}}, t_34};
-    assign t_50 = {{6{t_36[9]}}, t_36};
-    assign t_51 = {{6{t_34[9]}}, t_34};
-    assign t_52 = {{6{t_36[9]}}, t_36};
-    assign t_53 = ({{1{c3_t_m0_g0[9]}}, c3_t_m0_g0} - {{1{c3_t_m1_g0[9]}}, c3_t_m1_g0});
-    assign t_54 = ({{1{c3_t_m0_g1[9]}}, c3_t_m0_g1} - {{1{c3_t_m1_g1[9]}}, c3_t_m1_g1});
-    assign t_55 = ({{1{c3_t_m0_g2[9]}}, c3_t_m0_g2} - {{1{c3_t_m1_g2[9]}}, c3_t_m1_g2});
-    assign t_56 = ({{1{c3_t_m0_g3[9]}}, c3_t_m0_g3} - {{1{c3_t_m1_g3[9]}}, c3_t_m1_g3});
-    assign t_57 = ({{1{c3_t_m0_g4[9]}}, c3_t_m0_g4} - {{1{c3_t_m1_g4[9]}}, c3_t_m1_g4});
-    assign t_58 = ({{1{c3_t_m0_g5[9]}}, c3_t_m0_g5} - {{1{c3_t_m1_g5[9]}}, c3_t_m1_g5});
-    assign t_59 = ({{1{c3_t_m0_g6[9]}}, c3_t_m0_g6} - {{1{c3_t_m1_g6[9]}}, c3_t_m1_g6});
-    assign t_60 = ({{1{c3_t_m0_g7[9]}}, c3_t_m0_g7} - {{1{c3_t_m1_g7[9]}}, c3_t_m1_g7});
-    assign t_61 = ({{1{c3_t_m0[9]}}, c3_t_m0} - {{1{c3_t_m1[9]}}, c3_t_m1});
-    assign t_62 = (t_61[10] ? c3_t_m1 : c3_t_m0);
-    assign t_63 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
-    assign t_64 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
-    assign t_65 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
-    assign t_66 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
-    assign t_67 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
-    assign t_68 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
-    assign t_69 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
-    assign t_70 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
-    assign t_71 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
-    assign t_72 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
-    assign t_73 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
-    assign t_74 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
-    assign t_75 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
-    assign t_76 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
-    assign t_77 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
-    assign t_78 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
-    assign t_79 = ({{1{c0_d_q0[9]}}, c0_d_q0} - {{1{c0_d_q1[9]}}, c0_d_q1});
-    assign t_80 = ({{1{c0_d_q2[9]}}, c0_d_q2} - {{1{c0_d_q3[9]}}, c0_d_q3});
-    assign t_81 = ({{1{c0_d_q4[9]}}, c0_d_q4} - {{1{c0_d_q5[9]}}, c0_d_q5});
-    assign t_82 = ({{1{c0_d_q6[9]}}, c0_d_q6} - {{1{c0_d_q7[9]}}, c0_d_q7});
-    assign t_83 = ({{1{c0_d_q8[9]}}, c0_d_q8} - {{1{c0_d_q9[9]}}, c0_d_q9});
-    assign t_84 = ({{1{c0_d_q10[9]}}, c0_d_q10} - {{1{c0_d_q11[9]}}, c0_d_q11});
-    assign t_85 = ({{1{c0_d_q12[9]}}, c0_d_q12} - {{1{c0_d_q13[9]}}, c0_d_q13});
-    assign t_86 = ({{1{c0_d_q14[9]}}, c0_d_q14} - {{1{c0_d_q15[9]}}, c0_d_q15});
-    assign t_87 = ({{1{c1_d_m0[9]}}, c1_d_m0} - {{1{c1_d_m1[9]}}, c1_d_m1});
-    assign t_88 = ({{1{c1_d_m2[9]}}, c1_d_m2} - {{1{c1_d_m3[9]}}, c1_d_m3});
-    assign t_89 = ({{1{c1_d_m4[9]}}, c1_d_m4} - {{1{c1_d_m5[9]}}, c1_d_m5});
-    assign t_90 = ({{1{c1_d_m6[9]}}, c1_d_m6} - {{1{c1_d_m7[9]}}, c1_d_m7});
-    assign t_91 = ({{1{c2_d_m0[9]}}, c2_d_m0} - {{1{c2_d_m1[9]}}, c2_d_m1});
-    assign t_92 = (t_91[10] ? c2_d_m1 : c2_d_m0);
-    assign t_93 = ({{1{c2_d_m2[9]}}, c2_d_m2} - {{1{c2_d_m3[9]}}, c2_d_m3});
-    assign t_94 = (t_93[10] ? c2_d_m3 : c2_d_m2);
-    assign t_95 = {{6{t_92[9]}}, t_92};
-    assign t_96 = {{6{t_94[9]}}, t_94};
-    assign t_97 = {{6{t_92[9]}}, t_92};
-    assign t_98 = {{6{t_94[9]}}, t_94};
-    assign t_99 = {{6{t_92[9]}}, t_92};
-    assign t_100 = {{6{t_94[9]}}, t_94};
-    assign t_101 = {{6{t_92[9]}}, t_92};
-    assign t_102 = {{6{t_94[9]}}, t_94};
-    assign t_103 = {{6{t_92[9]}}, t_92};
-    assign t_104 = {{6{t_94[9]}}, t_94};
-    assign t_105 = {{6{t_92[9]}}, t_92};
-    assign t_106 = {{6{t_94[9]}}, t_94};
-    assign t_107 = {{6{t_92[9]}}, t_92};
-    assign t_108 = {{6{t_94[9]}}, t_94};
-    assign t_109 = {{6{t_92[9]}}, t_92};
-    assign t_110 = {{6{t_94[9]}}, t_94};
-    assign t_111 = ({{1{c3_d_m0_g0[9]}}, c3_d_m0_g0} - {{1{c3_d_m1_g0[9]}}, c3_d_m1_g0});
-    assign t_112 = ({{1{c3_d_m0_g1[9]}}, c3_d_m0_g1} - {{1{c3_d_m1_g1[9]}}, c3_d_m1_g1});
-    assign t_113 = ({{1{c3_d_m0_g2[9]}}, c3_d_m0_g2} - {{1{c3_d_m1_g2[9]}}, c3_d_m1_g2});
-    assign t_114 = ({{1{c3_d_m0_g3[9]}}, c3_d_m0_g3} - {{1{c3_d_m1_g3[9]}}, c3_d_m1_g3});
-    assign t_115 = ({{1{c3_d_m0_g4[9]}}, c3_d_m0_g4} - {{1{c3_d_m1_g4[9]}}, c3_d_m1_g4});
-    assign t_116 = ({{1{c3_d_m0_g5[9]}}, c3_d_m0_g5} - {{1{c3_d_m1_g5[9]}}, c3_d_m1_g5});
-    assign t_117 = ({{1{c3_d_m0_g6[9]}}, c3_d_m0_g6} - {{1{c3_d_m1_g6[9]}}, c3_d_m1_g6});
-    assign t_118 = ({{1{c3_d_m0_g7[9]}}, c3_d_m0_g7} - {{1{c3_d_m1_g7[9]}}, c3_d_m1_g7});
-    assign t_119 = ({{1{c3_d_m0[9]}}, c3_d_m0} - {{1{c3_d_m1[9]}}, c3_d_m1});
-    assign t_120 = (t_119[10] ? c3_d_m1 : c3_d_m0);
-    assign t_121 = {{2{c3_t_y0[15]}}, c3_t_y0};
-    assign t_122 = {{2{c3_t_y1[15]}}, c3_t_y1};
-    assign t_123 = {{2{c3_t_y2[15]}}, c3_t_y2};
-    assign t_124 = {{2{c3_t_y3[15]}}, c3_t_y3};
-    assign t_125 = {{2{c3_t_y4[15]}}, c3_t_y4};
-    assign t_126 = {{2{c3_t_y5[15]}}, c3_t_y5};
-    assign t_127 = {{2{c3_t_y6[15]}}, c3_t_y6};
-    assign t_128 = {{2{c3_t_y7[15]}}, c3_t_y7};
-    assign t_129 = {{2{c3_t_y8[15]}}, c3_t_y8};
-    assign t_130 = {{2{c3_t_y9[15]}}, c3_t_y9};
-    assign t_131 = {{2{c3_t_y10[15]}}, c3_t_y10};
-    assign t_132 = {{2{c3_t_y11[15]}}, c3_t_y11};
-    assign t_133 = {{2{c3_t_y12[15]}}, c3_t_y12};
-    assign t_134 = {{2{c3_t_y13[15]}}, c3_t_y13};
-    assign t_135 = {{2{c3_t_y14[15]}}, c3_t_y14};
-    assign t_136 = {{2{c3_t_y15[15]}}, c3_t_y15};
-    assign t_137 = {{2{c3_d_y0[15]}}, c3_d_y0};
-    assign t_138 = {{2{c3_d_y1[15]}}, c3_d_y1};
-    assign t_139 = {{2{c3_d_y2[15]}}, c3_d_y2};
-    assign t_140 = {{2{c3_d_y3[15]}}, c3_d_y3};
-    assign t_141 = {{2{c3_d_y4[15]}}, c3_d_y4};
-    assign t_142 = {{2{c3_d_y5[15]}}, c3_d_y5};
-    assign t_143 = {{2{c3_d_y6[15]}}, c3_d_y6};
-    assign t_144 = {{2{c3_d_y7[15]}}, c3_d_y7};
-    assign t_145 = {{2{c3_d_y8[15]}}, c3_d_y8};
-    assign t_146 = {{2{c3_d_y9[15]}}, c3_d_y9};
-    assign t_147 = {{2{c3_d_y10[15]}}, c3_d_y10};
-    assign t_148 = {{2{c3_d_y11[15]}}, c3_d_y11};
-    assign t_149 = {{2{c3_d_y12[15]}}, c3_d_y12};
-    assign t_150 = {{2{c3_d_y13[15]}}, c3_d_y13};
-    assign t_151 = {{2{c3_d_y14[15]}}, c3_d_y14};
-    assign t_152 = {{2{c3_d_y15[15]}}, c3_d_y15};
-    assign t_153 = {{2{c4_t_y0[15]}}, c4_t_y0};
-    assign t_154 = d_t_delta0[17:7];
-    assign t_155 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
-    assign t_156 = ({{1{c4_t_y_limit0[18]}}, c4_t_y_limit0} - {{1{t_155[18]}}, t_155});
-    assign t_157 = {{2{c4_t_y1[15]}}, c4_t_y1};
-    assign t_158 = d_t_delta1[17:7];
-    assign t_159 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
-    assign t_160 = ({{1{c4_t_y_limit1[18]}}, c4_t_y_limit1} - {{1{t_159[18]}}, t_159});
-    assign t_161 = {{2{c4_t_y2[15]}}, c4_t_y2};
-    assign t_162 = d_t_delta2[17:7];
-    assign t_163 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
-    assign t_164 = ({{1{c4_t_y_limit2[18]}}, c4_t_y_limit2} - {{1{t_163[18]}}, t_163});
-    assign t_165 = {{2{c4_t_y3[15]}}, c4_t_y3};
-    assign t_166 = d_t_delta3[17:7];
-    assign t_167 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
-    assign t_168 = ({{1{c4_t_y_limit3[18]}}, c4_t_y_limit3} - {{1{t_167[18]}}, t_167});
-    assign t_169 = {{2{c4_t_y4[15]}}, c4_t_y4};
-    assign t_170 = d_t_delta4[17:7];
-    assign t_171 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
-    assign t_172 = ({{1{c4_t_y_limit4[18]}}, c4_t_y_limit4} - {{1{t_171[18]}}, t_171});
-    assign t_173 = {{2{c4_t_y5[15]}}, c4_t_y5};
-    assign t_174 = d_t_delta5[17:7];
-    assign t_175 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
-    assign t_176 = ({{1{c4_t_y_limit5[18]}}, c4_t_y_limit5} - {{1{t_175[18]}}, t_175});
-    assign t_177 = {{2{c4_t_y6[15]}}, c4_t_y6};
-    assign t_178 = d_t_delta6[17:7];
-    assign t_179 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
-    assign t_180 = ({{1{c4_t_y_limit6[18]}}, c4_t_y_limit6} - {{1{t_179[18]}}, t_179});
-    assign t_181 = {{2{c4_t_y7[15]}}, c4_t_y7};
-    assign t_182 = d_t_delta7[17:7];
-    assign t_183 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
-    assign t_184 = ({{1{c4_t_y_limit7[18]}}, c4_t_y_limit7} - {{1{t_183[18]}}, t_183});
-    assign t_185 = {{2{c4_t_y8[15]}}, c4_t_y8};
-    assign t_186 = d_t_delta8[17:7];
-    assign t_187 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
-    assign t_188 = ({{1{c4_t_y_limit8[18]}}, c4_t_y_limit8} - {{1{t_187[18]}}, t_187});
-    assign t_189 = {{2{c4_t_y9[15]}}, c4_t_y9};
-    assign t_190 = d_t_delta9[17:7];
-    assign t_191 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
-    assign t_192 = ({{1{c4_t_y_limit9[18]}}, c4_t_y_limit9} - {{1{t_191[18]}}, t_191});
-    assign t_193 = {{2{c4_t_y10[15]}}, c4_t_y10};
-    assign t_194 = d_t_delta10[17:7];
-    assign t_195 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
-    assign t_196 = ({{1{c4_t_y_limit10[18]}}, c4_t_y_limit10} - {{1{t_195[18]}}, t_195});
-    assign t_197 = {{2{c4_t_y11[15]}}, c4_t_y11};
-    assign t_198 = d_t_delta11[17:7];
-    assign t_199 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
-    assign t_200 = ({{1{c4_t_y_limit11[18]}}, c4_t_y_limit11} - {{1{t_199[18]}}, t_199});
-    assign t_201 = {{2{c4_t_y12[15]}}, c4_t_y12};
-    assign t_202 = d_t_delta12[17:7];
-    assign t_203 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
-    assign t_204 = ({{1{c4_t_y_limit12[18]}}, c4_t_y_limit12} - {{1{t_203[18]}}, t_203});
-    assign t_205 = {{2{c4_t_y13[15]}}, c4_t_y13};
-    assign t_206 = d_t_delta13[17:7];
-    assign t_207 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
-    assign t_208 = ({{1{c4_t_y_limit13[18]}}, c4_t_y_limit13} - {{1{t_207[18]}}, t_207});
-    assign t_209 = {{2{c4_t_y14[15]}}, c4_t_y14};
-    assign t_210 = d_t_delta14[17:7];
-    assign t_211 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
-    assign t_212 = ({{1{c4_t_y_limit14[18]}}, c4_t_y_limit14} - {{1{t_211[18]}}, t_211});
-    assign t_213 = {{2{c4_t_y15[15]}}, c4_t_y15};
-    assign t_214 = d_t_delta15[17:7];
-    assign t_215 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
-    assign t_216 = ({{1{c4_t_y_limit15[18]}}, c4_t_y_limit15} - {{1{t_215[18]}}, t_215});
-    assign t_217 = {{2{c4_d_y0[15]}}, c4_d_y0};
-    assign t_218 = d_d_delta0[17:7];
-    assign t_219 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
-    assign t_220 = ({{1{c4_d_y_limit0[18]}}, c4_d_y_limit0} - {{1{t_219[18]}}, t_219});
-    assign t_221 = {{2{c4_d_y1[15]}}, c4_d_y1};
-    assign t_222 = d_d_delta1[17:7];
-    assign t_223 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
-    assign t_224 = ({{1{c4_d_y_limit1[18]}}, c4_d_y_limit1} - {{1{t_223[18]}}, t_223});
-    assign t_225 = {{2{c4_d_y2[15]}}, c4_d_y2};
-    assign t_226 = d_d_delta2[17:7];
-    assign t_227 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
-    assign t_228 = ({{1{c4_d_y_limit2[18]}}, c4_d_y_limit2} - {{1{t_227[18]}}, t_227});
-    assign t_229 = {{2{c4_d_y3[15]}}, c4_d_y3};
-    assign t_230 = d_d_delta3[17:7];
-    assign t_231 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
-    assign t_232 = ({{1{c4_d_y_limit3[18]}}, c4_d_y_limit3} - {{1{t_231[18]}}, t_231});
-    assign t_233 = {{2{c4_d_y4[15]}}, c4_d_y4};
-    assign t_234 = d_d_delta4[17:7];
-    assign t_235 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
-    assign t_236 = ({{1{c4_d_y_limit4[18]}}, c4_d_y_limit4} - {{1{t_235[18]}}, t_235});
-    assign t_237 = {{2{c4_d_y5[15]}}, c4_d_y5};
-    assign t_238 = d_d_delta5[17:7];
-    assign t_239 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
-    assign t_240 = ({{1{c4_d_y_limit5[18]}}, c4_d_y_limit5} - {{1{t_239[18]}}, t_239});
-    assign t_241 = {{2{c4_d_y6[15]}}, c4_d_y6};
-    assign t_242 = d_d_delta6[17:7];
-    assign t_243 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
-    assign t_244 = ({{1{c4_d_y_limit6[18]}}, c4_d_y_limit6} - {{1{t_243[18]}}, t_243});
-    assign t_245 = {{2{c4_d_y7[15]}}, c4_d_y7};
-    assign t_246 = d_d_delta7[17:7];
-    assign t_247 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
-    assign t_248 = ({{1{c4_d_y_limit7[18]}}, c4_d_y_limit7} - {{1{t_247[18]}}, t_247});
-    assign t_249 = {{2{c4_d_y8[15]}}, c4_d_y8};
-    assign t_250 = d_d_delta8[17:7];
-    assign t_251 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
-    assign t_252 = ({{1{c4_d_y_limit8[18]}}, c4_d_y_limit8} - {{1{t_251[18]}}, t_251});
-    assign t_253 = {{2{c4_d_y9[15]}}, c4_d_y9};
-    assign t_254 = d_d_delta9[17:7];
-    assign t_255 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
-    assign t_256 = ({{1{c4_d_y_limit9[18]}}, c4_d_y_limit9} - {{1{t_255[18]}}, t_255});
-    assign t_257 = {{2{c4_d_y10[15]}}, c4_d_y10};
-    assign t_258 = d_d_delta10[17:7];
-    assign t_259 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
-    assign t_260 = ({{1{c4_d_y_limit10[18]}}, c4_d_y_limit10} - {{1{t_259[18]}}, t_259});
-    assign t_261 = {{2{c4_d_y11[15]}}, c4_d_y11};
-    assign t_262 = d_d_delta11[17:7];
-    assign t_263 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
-    assign t_264 = ({{1{c4_d_y_limit11[18]}}, c4_d_y_limit11} - {{1{t_263[18]}}, t_263});
-    assign t_265 = {{2{c4_d_y12[15]}}, c4_d_y12};
-    assign t_266 = d_d_delta12[17:7];
-    assign t_267 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
-    assign t_268 = ({{1{c4_d_y_limit12[18]}}, c4_d_y_limit12} - {{1{t_267[18]}}, t_267});
-    assign t_269 = {{2{c4_d_y13[15]}}, c4_d_y13};
-    assign t_270 = d_d_delta13[17:7];
-    assign t_271 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
-    assign t_272 = ({{1{c4_d_y_limit13[18]}}, c4_d_y_limit13} - {{1{t_271[18]}}, t_271});
-    assign t_273 = {{2{c4_d_y14[15]}}, c4_d_y14};
-    assign t_274 = d_d_delta14[17:7];
-    assign t_275 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
-    assign t_276 = ({{1{c4_d_y_limit14[18]}}, c4_d_y_limit14} - {{1{t_275[18]}}, t_275});
-    assign t_277 = {{2{c4_d_y15[15]}}, c4_d_y15};
-    assign t_278 = d_d_delta15[17:7];
-    assign t_279 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
-    assign t_280 = ({{1{c4_d_y_limit15[18]}}, c4_d_y_limit15} - {{1{t_279[18]}}, t_279});
-    assign t_281 = {{1{e2_ref_t[15]}}, e2_ref_t};
-    assign t_282 = {{1{e2_ref_d[15]}}, e2_ref_d};
-    assign t_283 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
-    assign t_284 = {{1{t_283[15]}}, t_283};
-    assign t_285 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
-    assign t_286 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
-    assign t_287 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
-    assign t_288 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
-    assign t_289 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
-    assign t_290 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_291 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_292 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
-    assign t_293 = {{1{t_292[15]}}, t_292};
-    assign t_294 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
-    assign t_295 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
-    assign t_296 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
-    assign t_297 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
-    assign t_298 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
-    assign t_299 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_300 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_301 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
-    assign t_302 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
-    assign t_303 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_304 = {5'h0, f_w0};
-    assign t_305 = {5'h0, f_w1};
-    assign t_306 = {5'h0, f_w2};
-    assign t_307 = {5'h0, f_w3};
-    assign t_308 = {5'h0, f_w4};
-    assign t_309 = {5'h0, f_w5};
-    assign t_310 = {5'h0, f_w6};
-    assign t_311 = {5'h0, f_w7};
-    assign t_312 = {5'h0, f_w8};
-    assign t_313 = {5'h0, f_w9};
-    assign t_314 = {5'h0, f_w10};
-    assign t_315 = {5'h0, f_w11};
-    assign t_316 = {5'h0, f_w12};
-    assign t_317 = {5'h0, f_w13};
-    assign t_318 = {5'h0, f_w14};
-    assign t_319 = (ckpt_last_2 ? 45'h100000000000 : {1'h0, (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0])});
-    assign t_320 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
-    assign t_321 = (ckpt_valid_4 & (~ckpt_done));
-    assign t_322 = ({1'h0, {((~ckpt_valid_ahead_3) | (ckpt_valid_4 & ckpt_s4_above)), {1'h0, cdf_threshold}}} - {2'h0, ckpt_jump_s3_sum});
-    assign t_323 = (ckpt_skip_jump & pass_b_phase);
-    assign t_324 = {10'h0, p4_q15};
-    assign t_325 = cur_uniforms[31:0];
-    assign t_326 = uniform_final_q[15:0];
-    assign t_327 = uniform_final_q[31:16];
-    assign t_328 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
-    assign t_329 = (state == 3'h1);
-    assign t_330 = ((state == 3'h4) & ckpt_prefix_jump);
-    assign t_331 = ({1'h0, g1_rest_g3} - {1'h0, g1_q15});
-    assign t_332 = ({1'h0, g1_rest_g3} - {1'h0, g1_q14});
-    assign t_333 = ({1'h0, g1_rest_g3} - {1'h0, g1_q13});
-    assign t_334 = ({1'h0, g1_rest_g3} - {1'h0, g1_q12});
-    assign t_335 = ({1'h0, g1_rest_g2} - {1'h0, g1_q11});
-    assign t_336 = ({1'h0, g1_rest_g2} - {1'h0, g1_q10});
-    assign t_337 = ({1'h0, g1_rest_g2} - {1'h0, g1_q9});
-    assign t_338 = ({1'h0, g1_rest_g2} - {1'h0, g1_q8});
-    assign t_339 = ({1'h0, g1_rest_g1} - {1'h0, g1_q7});
-    assign t_340 = ({1'h0, g1_rest_g1} - {1'h0, g1_q6});
-    assign t_341 = ({1'h0, g1_rest_g1} - {1'h0, g1_q5});
-    assign t_342 = ({1'h0, g1_rest_g1} - {1'h0, g1_q4});
-    assign t_343 = ({1'h0, g1_rest_g0} - {1'h0, g1_q3});
-    assign t_344 = ({1'h0, g1_rest_g0} - {1'h0, g1_q2});
-    assign t_345 = ({1'h0, g1_rest_g0} - {1'h0, g1_q1});
-    assign t_346 = ({1'h0, g1_rest_g0} - {1'h0, g1_q0});
-    assign t_347 = {15'h0, sum_t[43:27]};
-    assign t_348 = t_347[31:16];
-    assign t_349 = (|t_348);
-    assign t_350 = t_348[15:8];
+    assign t_41 = ({{1{c2_t_m0[9]}}, c2_t_m0} - {{1{c2_t_m1[9]}}, c2_t_m1});
+    assign t_42 = t_41[10];
+    assign t_43 = (t_42 ? c2_t_m1 : c2_t_m0);
+    assign t_44 = ({{1{c2_t_m2[9]}}, c2_t_m2} - {{1{c2_t_m3[9]}}, c2_t_m3});
+    assign t_45 = t_44[10];
+    assign t_46 = (t_45 ? c2_t_m3 : c2_t_m2);
+    assign t_47 = (t_42 ? c2_full_t_m1 : c2_full_t_m0);
+    assign t_48 = (t_45 ? c2_full_t_m3 : c2_full_t_m2);
+    assign t_49 = ({{1{c3_t_m0_g0[9]}}, c3_t_m0_g0} - {{1{c3_t_m1_g0[9]}}, c3_t_m1_g0});
+    assign t_50 = ({{1{c3_t_m0_g1[9]}}, c3_t_m0_g1} - {{1{c3_t_m1_g1[9]}}, c3_t_m1_g1});
+    assign t_51 = ({{1{c3_t_m0_g2[9]}}, c3_t_m0_g2} - {{1{c3_t_m1_g2[9]}}, c3_t_m1_g2});
+    assign t_52 = ({{1{c3_t_m0_g3[9]}}, c3_t_m0_g3} - {{1{c3_t_m1_g3[9]}}, c3_t_m1_g3});
+    assign t_53 = ({{1{c3_t_m0_g4[9]}}, c3_t_m0_g4} - {{1{c3_t_m1_g4[9]}}, c3_t_m1_g4});
+    assign t_54 = ({{1{c3_t_m0_g5[9]}}, c3_t_m0_g5} - {{1{c3_t_m1_g5[9]}}, c3_t_m1_g5});
+    assign t_55 = ({{1{c3_t_m0_g6[9]}}, c3_t_m0_g6} - {{1{c3_t_m1_g6[9]}}, c3_t_m1_g6});
+    assign t_56 = ({{1{c3_t_m0_g7[9]}}, c3_t_m0_g7} - {{1{c3_t_m1_g7[9]}}, c3_t_m1_g7});
+    assign t_57 = ({{1{c3_t_m0[9]}}, c3_t_m0} - {{1{c3_t_m1[9]}}, c3_t_m1});
+    assign t_58 = (t_57[10] ? c3_t_m1 : c3_t_m0);
+    assign t_59 = ({{1{b2_d_y0[15]}}, b2_d_y0} + 17'h7f);
+    assign t_60 = ({{1{b2_d_y1[15]}}, b2_d_y1} + 17'h7f);
+    assign t_61 = ({{1{b2_d_y2[15]}}, b2_d_y2} + 17'h7f);
+    assign t_62 = ({{1{b2_d_y3[15]}}, b2_d_y3} + 17'h7f);
+    assign t_63 = ({{1{b2_d_y4[15]}}, b2_d_y4} + 17'h7f);
+    assign t_64 = ({{1{b2_d_y5[15]}}, b2_d_y5} + 17'h7f);
+    assign t_65 = ({{1{b2_d_y6[15]}}, b2_d_y6} + 17'h7f);
+    assign t_66 = ({{1{b2_d_y7[15]}}, b2_d_y7} + 17'h7f);
+    assign t_67 = ({{1{b2_d_y8[15]}}, b2_d_y8} + 17'h7f);
+    assign t_68 = ({{1{b2_d_y9[15]}}, b2_d_y9} + 17'h7f);
+    assign t_69 = ({{1{b2_d_y10[15]}}, b2_d_y10} + 17'h7f);
+    assign t_70 = ({{1{b2_d_y11[15]}}, b2_d_y11} + 17'h7f);
+    assign t_71 = ({{1{b2_d_y12[15]}}, b2_d_y12} + 17'h7f);
+    assign t_72 = ({{1{b2_d_y13[15]}}, b2_d_y13} + 17'h7f);
+    assign t_73 = ({{1{b2_d_y14[15]}}, b2_d_y14} + 17'h7f);
+    assign t_74 = ({{1{b2_d_y15[15]}}, b2_d_y15} + 17'h7f);
+    assign t_75 = ({{1{c0_d_q0[9]}}, c0_d_q0} - {{1{c0_d_q1[9]}}, c0_d_q1});
+    assign t_76 = ({{1{c0_d_q2[9]}}, c0_d_q2} - {{1{c0_d_q3[9]}}, c0_d_q3});
+    assign t_77 = ({{1{c0_d_q4[9]}}, c0_d_q4} - {{1{c0_d_q5[9]}}, c0_d_q5});
+    assign t_78 = ({{1{c0_d_q6[9]}}, c0_d_q6} - {{1{c0_d_q7[9]}}, c0_d_q7});
+    assign t_79 = ({{1{c0_d_q8[9]}}, c0_d_q8} - {{1{c0_d_q9[9]}}, c0_d_q9});
+    assign t_80 = ({{1{c0_d_q10[9]}}, c0_d_q10} - {{1{c0_d_q11[9]}}, c0_d_q11});
+    assign t_81 = ({{1{c0_d_q12[9]}}, c0_d_q12} - {{1{c0_d_q13[9]}}, c0_d_q13});
+    assign t_82 = ({{1{c0_d_q14[9]}}, c0_d_q14} - {{1{c0_d_q15[9]}}, c0_d_q15});
+    assign t_83 = ({{1{c1_d_m0[9]}}, c1_d_m0} - {{1{c1_d_m1[9]}}, c1_d_m1});
+    assign t_84 = (t_83[10] ? c1_d_m1 : c1_d_m0);
+    assign t_85 = ({{1{c1_d_m2[9]}}, c1_d_m2} - {{1{c1_d_m3[9]}}, c1_d_m3});
+    assign t_86 = (t_85[10] ? c1_d_m3 : c1_d_m2);
+    assign t_87 = ({{1{c1_d_m4[9]}}, c1_d_m4} - {{1{c1_d_m5[9]}}, c1_d_m5});
+    assign t_88 = (t_87[10] ? c1_d_m5 : c1_d_m4);
+    assign t_89 = ({{1{c1_d_m6[9]}}, c1_d_m6} - {{1{c1_d_m7[9]}}, c1_d_m7});
+    assign t_90 = (t_89[10] ? c1_d_m7 : c1_d_m6);
+    assign t_91 = {{6{t_84[9]}}, t_84};
+    assign t_92 = {{6{t_86[9]}}, t_86};
+    assign t_93 = {{6{t_88[9]}}, t_88};
+    assign t_94 = {{6{t_90[9]}}, t_90};
+    assign t_95 = ({{1{c2_d_m0[9]}}, c2_d_m0} - {{1{c2_d_m1[9]}}, c2_d_m1});
+    assign t_96 = t_95[10];
+    assign t_97 = (t_96 ? c2_d_m1 : c2_d_m0);
+    assign t_98 = ({{1{c2_d_m2[9]}}, c2_d_m2} - {{1{c2_d_m3[9]}}, c2_d_m3});
+    assign t_99 = t_98[10];
+    assign t_100 = (t_99 ? c2_d_m3 : c2_d_m2);
+    assign t_101 = (t_96 ? c2_full_d_m1 : c2_full_d_m0);
+    assign t_102 = (t_99 ? c2_full_d_m3 : c2_full_d_m2);
+    assign t_103 = ({{1{c3_d_m0_g0[9]}}, c3_d_m0_g0} - {{1{c3_d_m1_g0[9]}}, c3_d_m1_g0});
+    assign t_104 = ({{1{c3_d_m0_g1[9]}}, c3_d_m0_g1} - {{1{c3_d_m1_g1[9]}}, c3_d_m1_g1});
+    assign t_105 = ({{1{c3_d_m0_g2[9]}}, c3_d_m0_g2} - {{1{c3_d_m1_g2[9]}}, c3_d_m1_g2});
+    assign t_106 = ({{1{c3_d_m0_g3[9]}}, c3_d_m0_g3} - {{1{c3_d_m1_g3[9]}}, c3_d_m1_g3});
+    assign t_107 = ({{1{c3_d_m0_g4[9]}}, c3_d_m0_g4} - {{1{c3_d_m1_g4[9]}}, c3_d_m1_g4});
+    assign t_108 = ({{1{c3_d_m0_g5[9]}}, c3_d_m0_g5} - {{1{c3_d_m1_g5[9]}}, c3_d_m1_g5});
+    assign t_109 = ({{1{c3_d_m0_g6[9]}}, c3_d_m0_g6} - {{1{c3_d_m1_g6[9]}}, c3_d_m1_g6});
+    assign t_110 = ({{1{c3_d_m0_g7[9]}}, c3_d_m0_g7} - {{1{c3_d_m1_g7[9]}}, c3_d_m1_g7});
+    assign t_111 = ({{1{c3_d_m0[9]}}, c3_d_m0} - {{1{c3_d_m1[9]}}, c3_d_m1});
+    assign t_112 = (t_111[10] ? c3_d_m1 : c3_d_m0);
+    assign t_113 = {{2{c3_t_y0[15]}}, c3_t_y0};
+    assign t_114 = {{2{c3_t_y1[15]}}, c3_t_y1};
+    assign t_115 = {{2{c3_t_y2[15]}}, c3_t_y2};
+    assign t_116 = {{2{c3_t_y3[15]}}, c3_t_y3};
+    assign t_117 = {{2{c3_t_y4[15]}}, c3_t_y4};
+    assign t_118 = {{2{c3_t_y5[15]}}, c3_t_y5};
+    assign t_119 = {{2{c3_t_y6[15]}}, c3_t_y6};
+    assign t_120 = {{2{c3_t_y7[15]}}, c3_t_y7};
+    assign t_121 = {{2{c3_t_y8[15]}}, c3_t_y8};
+    assign t_122 = {{2{c3_t_y9[15]}}, c3_t_y9};
+    assign t_123 = {{2{c3_t_y10[15]}}, c3_t_y10};
+    assign t_124 = {{2{c3_t_y11[15]}}, c3_t_y11};
+    assign t_125 = {{2{c3_t_y12[15]}}, c3_t_y12};
+    assign t_126 = {{2{c3_t_y13[15]}}, c3_t_y13};
+    assign t_127 = {{2{c3_t_y14[15]}}, c3_t_y14};
+    assign t_128 = {{2{c3_t_y15[15]}}, c3_t_y15};
+    assign t_129 = {{2{c3_d_y0[15]}}, c3_d_y0};
+    assign t_130 = {{2{c3_d_y1[15]}}, c3_d_y1};
+    assign t_131 = {{2{c3_d_y2[15]}}, c3_d_y2};
+    assign t_132 = {{2{c3_d_y3[15]}}, c3_d_y3};
+    assign t_133 = {{2{c3_d_y4[15]}}, c3_d_y4};
+    assign t_134 = {{2{c3_d_y5[15]}}, c3_d_y5};
+    assign t_135 = {{2{c3_d_y6[15]}}, c3_d_y6};
+    assign t_136 = {{2{c3_d_y7[15]}}, c3_d_y7};
+    assign t_137 = {{2{c3_d_y8[15]}}, c3_d_y8};
+    assign t_138 = {{2{c3_d_y9[15]}}, c3_d_y9};
+    assign t_139 = {{2{c3_d_y10[15]}}, c3_d_y10};
+    assign t_140 = {{2{c3_d_y11[15]}}, c3_d_y11};
+    assign t_141 = {{2{c3_d_y12[15]}}, c3_d_y12};
+    assign t_142 = {{2{c3_d_y13[15]}}, c3_d_y13};
+    assign t_143 = {{2{c3_d_y14[15]}}, c3_d_y14};
+    assign t_144 = {{2{c3_d_y15[15]}}, c3_d_y15};
+    assign t_145 = {{2{c4_t_y0[15]}}, c4_t_y0};
+    assign t_146 = d_t_delta0[17:7];
+    assign t_147 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
+    assign t_148 = ({{1{c4_t_y_limit0[18]}}, c4_t_y_limit0} - {{1{t_147[18]}}, t_147});
+    assign t_149 = {{2{c4_t_y1[15]}}, c4_t_y1};
+    assign t_150 = d_t_delta1[17:7];
+    assign t_151 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
+    assign t_152 = ({{1{c4_t_y_limit1[18]}}, c4_t_y_limit1} - {{1{t_151[18]}}, t_151});
+    assign t_153 = {{2{c4_t_y2[15]}}, c4_t_y2};
+    assign t_154 = d_t_delta2[17:7];
+    assign t_155 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
+    assign t_156 = ({{1{c4_t_y_limit2[18]}}, c4_t_y_limit2} - {{1{t_155[18]}}, t_155});
+    assign t_157 = {{2{c4_t_y3[15]}}, c4_t_y3};
+    assign t_158 = d_t_delta3[17:7];
+    assign t_159 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
+    assign t_160 = ({{1{c4_t_y_limit3[18]}}, c4_t_y_limit3} - {{1{t_159[18]}}, t_159});
+    assign t_161 = {{2{c4_t_y4[15]}}, c4_t_y4};
+    assign t_162 = d_t_delta4[17:7];
+    assign t_163 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
+    assign t_164 = ({{1{c4_t_y_limit4[18]}}, c4_t_y_limit4} - {{1{t_163[18]}}, t_163});
+    assign t_165 = {{2{c4_t_y5[15]}}, c4_t_y5};
+    assign t_166 = d_t_delta5[17:7];
+    assign t_167 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
+    assign t_168 = ({{1{c4_t_y_limit5[18]}}, c4_t_y_limit5} - {{1{t_167[18]}}, t_167});
+    assign t_169 = {{2{c4_t_y6[15]}}, c4_t_y6};
+    assign t_170 = d_t_delta6[17:7];
+    assign t_171 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
+    assign t_172 = ({{1{c4_t_y_limit6[18]}}, c4_t_y_limit6} - {{1{t_171[18]}}, t_171});
+    assign t_173 = {{2{c4_t_y7[15]}}, c4_t_y7};
+    assign t_174 = d_t_delta7[17:7];
+    assign t_175 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
+    assign t_176 = ({{1{c4_t_y_limit7[18]}}, c4_t_y_limit7} - {{1{t_175[18]}}, t_175});
+    assign t_177 = {{2{c4_t_y8[15]}}, c4_t_y8};
+    assign t_178 = d_t_delta8[17:7];
+    assign t_179 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
+    assign t_180 = ({{1{c4_t_y_limit8[18]}}, c4_t_y_limit8} - {{1{t_179[18]}}, t_179});
+    assign t_181 = {{2{c4_t_y9[15]}}, c4_t_y9};
+    assign t_182 = d_t_delta9[17:7];
+    assign t_183 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
+    assign t_184 = ({{1{c4_t_y_limit9[18]}}, c4_t_y_limit9} - {{1{t_183[18]}}, t_183});
+    assign t_185 = {{2{c4_t_y10[15]}}, c4_t_y10};
+    assign t_186 = d_t_delta10[17:7];
+    assign t_187 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
+    assign t_188 = ({{1{c4_t_y_limit10[18]}}, c4_t_y_limit10} - {{1{t_187[18]}}, t_187});
+    assign t_189 = {{2{c4_t_y11[15]}}, c4_t_y11};
+    assign t_190 = d_t_delta11[17:7];
+    assign t_191 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
+    assign t_192 = ({{1{c4_t_y_limit11[18]}}, c4_t_y_limit11} - {{1{t_191[18]}}, t_191});
+    assign t_193 = {{2{c4_t_y12[15]}}, c4_t_y12};
+    assign t_194 = d_t_delta12[17:7];
+    assign t_195 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
+    assign t_196 = ({{1{c4_t_y_limit12[18]}}, c4_t_y_limit12} - {{1{t_195[18]}}, t_195});
+    assign t_197 = {{2{c4_t_y13[15]}}, c4_t_y13};
+    assign t_198 = d_t_delta13[17:7];
+    assign t_199 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
+    assign t_200 = ({{1{c4_t_y_limit13[18]}}, c4_t_y_limit13} - {{1{t_199[18]}}, t_199});
+    assign t_201 = {{2{c4_t_y14[15]}}, c4_t_y14};
+    assign t_202 = d_t_delta14[17:7];
+    assign t_203 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
+    assign t_204 = ({{1{c4_t_y_limit14[18]}}, c4_t_y_limit14} - {{1{t_203[18]}}, t_203});
+    assign t_205 = {{2{c4_t_y15[15]}}, c4_t_y15};
+    assign t_206 = d_t_delta15[17:7];
+    assign t_207 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
+    assign t_208 = ({{1{c4_t_y_limit15[18]}}, c4_t_y_limit15} - {{1{t_207[18]}}, t_207});
+    assign t_209 = {{2{c4_d_y0[15]}}, c4_d_y0};
+    assign t_210 = d_d_delta0[17:7];
+    assign t_211 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
+    assign t_212 = ({{1{c4_d_y_limit0[18]}}, c4_d_y_limit0} - {{1{t_211[18]}}, t_211});
+    assign t_213 = {{2{c4_d_y1[15]}}, c4_d_y1};
+    assign t_214 = d_d_delta1[17:7];
+    assign t_215 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
+    assign t_216 = ({{1{c4_d_y_limit1[18]}}, c4_d_y_limit1} - {{1{t_215[18]}}, t_215});
+    assign t_217 = {{2{c4_d_y2[15]}}, c4_d_y2};
+    assign t_218 = d_d_delta2[17:7];
+    assign t_219 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
+    assign t_220 = ({{1{c4_d_y_limit2[18]}}, c4_d_y_limit2} - {{1{t_219[18]}}, t_219});
+    assign t_221 = {{2{c4_d_y3[15]}}, c4_d_y3};
+    assign t_222 = d_d_delta3[17:7];
+    assign t_223 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
+    assign t_224 = ({{1{c4_d_y_limit3[18]}}, c4_d_y_limit3} - {{1{t_223[18]}}, t_223});
+    assign t_225 = {{2{c4_d_y4[15]}}, c4_d_y4};
+    assign t_226 = d_d_delta4[17:7];
+    assign t_227 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
+    assign t_228 = ({{1{c4_d_y_limit4[18]}}, c4_d_y_limit4} - {{1{t_227[18]}}, t_227});
+    assign t_229 = {{2{c4_d_y5[15]}}, c4_d_y5};
+    assign t_230 = d_d_delta5[17:7];
+    assign t_231 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
+    assign t_232 = ({{1{c4_d_y_limit5[18]}}, c4_d_y_limit5} - {{1{t_231[18]}}, t_231});
+    assign t_233 = {{2{c4_d_y6[15]}}, c4_d_y6};
+    assign t_234 = d_d_delta6[17:7];
+    assign t_235 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
+    assign t_236 = ({{1{c4_d_y_limit6[18]}}, c4_d_y_limit6} - {{1{t_235[18]}}, t_235});
+    assign t_237 = {{2{c4_d_y7[15]}}, c4_d_y7};
+    assign t_238 = d_d_delta7[17:7];
+    assign t_239 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
+    assign t_240 = ({{1{c4_d_y_limit7[18]}}, c4_d_y_limit7} - {{1{t_239[18]}}, t_239});
+    assign t_241 = {{2{c4_d_y8[15]}}, c4_d_y8};
+    assign t_242 = d_d_delta8[17:7];
+    assign t_243 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
+    assign t_244 = ({{1{c4_d_y_limit8[18]}}, c4_d_y_limit8} - {{1{t_243[18]}}, t_243});
+    assign t_245 = {{2{c4_d_y9[15]}}, c4_d_y9};
+    assign t_246 = d_d_delta9[17:7];
+    assign t_247 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
+    assign t_248 = ({{1{c4_d_y_limit9[18]}}, c4_d_y_limit9} - {{1{t_247[18]}}, t_247});
+    assign t_249 = {{2{c4_d_y10[15]}}, c4_d_y10};
+    assign t_250 = d_d_delta10[17:7];
+    assign t_251 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
+    assign t_252 = ({{1{c4_d_y_limit10[18]}}, c4_d_y_limit10} - {{1{t_251[18]}}, t_251});
+    assign t_253 = {{2{c4_d_y11[15]}}, c4_d_y11};
+    assign t_254 = d_d_delta11[17:7];
+    assign t_255 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
+    assign t_256 = ({{1{c4_d_y_limit11[18]}}, c4_d_y_limit11} - {{1{t_255[18]}}, t_255});
+    assign t_257 = {{2{c4_d_y12[15]}}, c4_d_y12};
+    assign t_258 = d_d_delta12[17:7];
+    assign t_259 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
+    assign t_260 = ({{1{c4_d_y_limit12[18]}}, c4_d_y_limit12} - {{1{t_259[18]}}, t_259});
+    assign t_261 = {{2{c4_d_y13[15]}}, c4_d_y13};
+    assign t_262 = d_d_delta13[17:7];
+    assign t_263 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
+    assign t_264 = ({{1{c4_d_y_limit13[18]}}, c4_d_y_limit13} - {{1{t_263[18]}}, t_263});
+    assign t_265 = {{2{c4_d_y14[15]}}, c4_d_y14};
+    assign t_266 = d_d_delta14[17:7];
+    assign t_267 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
+    assign t_268 = ({{1{c4_d_y_limit14[18]}}, c4_d_y_limit14} - {{1{t_267[18]}}, t_267});
+    assign t_269 = {{2{c4_d_y15[15]}}, c4_d_y15};
+    assign t_270 = d_d_delta15[17:7];
+    assign t_271 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
+    assign t_272 = ({{1{c4_d_y_limit15[18]}}, c4_d_y_limit15} - {{1{t_271[18]}}, t_271});
+    assign t_273 = {{1{e2_ref_t[15]}}, e2_ref_t};
+    assign t_274 = {{1{e2_ref_d[15]}}, e2_ref_d};
+    assign t_275 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
+    assign t_276 = {{1{t_275[15]}}, t_275};
+    assign t_277 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
+    assign t_278 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
+    assign t_279 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
+    assign t_280 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
+    assign t_281 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
+    assign t_282 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_283 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_284 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
+    assign t_285 = {{1{t_284[15]}}, t_284};
+    assign t_286 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
+    assign t_287 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
+    assign t_288 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
+    assign t_289 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
+    assign t_290 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
+    assign t_291 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_292 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_293 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
+    assign t_294 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
+    assign t_295 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_296 = {5'h0, f_w0};
+    assign t_297 = {5'h0, f_w1};
+    assign t_298 = {5'h0, f_w2};
+    assign t_299 = {5'h0, f_w3};
+    assign t_300 = {5'h0, f_w4};
+    assign t_301 = {5'h0, f_w5};
+    assign t_302 = {5'h0, f_w6};
+    assign t_303 = {5'h0, f_w7};
+    assign t_304 = {5'h0, f_w8};
+    assign t_305 = {5'h0, f_w9};
+    assign t_306 = {5'h0, f_w10};
+    assign t_307 = {5'h0, f_w11};
+    assign t_308 = {5'h0, f_w12};
+    assign t_309 = {5'h0, f_w13};
+    assign t_310 = {5'h0, f_w14};
+    assign t_311 = (ckpt_last_2 ? 45'h100000000000 : {1'h0, (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0])});
+    assign t_312 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
+    assign t_313 = (ckpt_valid_4 & (~ckpt_done));
+    assign t_314 = ({1'h0, {((~ckpt_valid_ahead_3) | (ckpt_valid_4 & ckpt_s4_above)), {1'h0, cdf_threshold}}} - {2'h0, ckpt_jump_s3_sum});
+    assign t_315 = (ckpt_skip_jump & pass_b_phase);
+    assign t_316 = {10'h0, p4_q15};
+    assign t_317 = cur_uniforms[31:0];
+    assign t_318 = uniform_final_q[15:0];
+    assign t_319 = uniform_final_q[31:16];
+    assign t_320 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
+    assign t_321 = (state == 3'h1);
+    assign t_322 = ((state == 3'h4) & ckpt_prefix_jump);
+    assign t_323 = ({1'h0, g1_rest_g3} - {1'h0, g1_q15});
+    assign t_324 = ({1'h0, g1_rest_g3} - {1'h0, g1_q14});
+    assign t_325 = ({1'h0, g1_rest_g3} - {1'h0, g1_q13});
+    assign t_326 = ({1'h0, g1_rest_g3} - {1'h0, g1_q12});
+    assign t_327 = ({1'h0, g1_rest_g2} - {1'h0, g1_q11});
+    assign t_328 = ({1'h0, g1_rest_g2} - {1'h0, g1_q10});
+    assign t_329 = ({1'h0, g1_rest_g2} - {1'h0, g1_q9});
+    assign t_330 = ({1'h0, g1_rest_g2} - {1'h0, g1_q8});
+    assign t_331 = ({1'h0, g1_rest_g1} - {1'h0, g1_q7});
+    assign t_332 = ({1'h0, g1_rest_g1} - {1'h0, g1_q6});
+    assign t_333 = ({1'h0, g1_rest_g1} - {1'h0, g1_q5});
+    assign t_334 = ({1'h0, g1_rest_g1} - {1'h0, g1_q4});
+    assign t_335 = ({1'h0, g1_rest_g0} - {1'h0, g1_q3});
+    assign t_336 = ({1'h0, g1_rest_g0} - {1'h0, g1_q2});
+    assign t_337 = ({1'h0, g1_rest_g0} - {1'h0, g1_q1});
+    assign t_338 = ({1'h0, g1_rest_g0} - {1'h0, g1_q0});
+    assign t_339 = {15'h0, sum_t[43:27]};
+    assign t_340 = t_339[31:16];
+    assign t_341 = (|t_340);
+    assign t_342 = t_340[15:8];
+    assign t_343 = (|t_342);
+    assign t_344 = t_342[7:4];
+    assign t_345 = (|t_344);
+    assign t_346 = t_344[3:2];
+    assign t_347 = (|t_346);
+    assign t_348 = t_344[1:0];
+    assign t_349 = t_342[3:0];
+    assign t_350 = t_349[3:2];
     assign t_351 = (|t_350);
-    assign t_352 = t_350[7:4];
-    assign t_353 = (|t_352);
-    assign t_354 = t_352[3:2];
+    assign t_352 = t_349[1:0];
+    assign t_353 = t_340[7:0];
+    assign t_354 = t_353[7:4];
     assign t_355 = (|t_354);
-    assign t_356 = t_352[1:0];
-    assign t_357 = t_350[3:0];
-    assign t_358 = t_357[3:2];
-    assign t_359 = (|t_358);
-    assign t_360 = t_357[1:0];
-    assign t_361 = t_348[7:0];
-    assign t_362 = t_361[7:4];
-    assign t_363 = (|t_362);
-    assign t_364 = t_362[3:2];
+    assign t_356 = t_354[3:2];
+    assign t_357 = (|t_356);
+    assign t_358 = t_354[1:0];
+    assign t_359 = t_353[3:0];
+    assign t_360 = t_359[3:2];
+    assign t_361 = (|t_360);
+    assign t_362 = t_359[1:0];
+    assign t_363 = t_339[15:0];
+    assign t_364 = t_363[15:8];
     assign t_365 = (|t_364);
-    assign t_366 = t_362[1:0];
-    assign t_367 = t_361[3:0];
-    assign t_368 = t_367[3:2];
+    assign t_366 = t_364[7:4];
+    assign t_367 = (|t_366);
+    assign t_368 = t_366[3:2];
     assign t_369 = (|t_368);
-    assign t_370 = t_367[1:0];
-    assign t_371 = t_347[15:0];
-    assign t_372 = t_371[15:8];
+    assign t_370 = t_366[1:0];
+    assign t_371 = t_364[3:0];
+    assign t_372 = t_371[3:2];
     assign t_373 = (|t_372);
-    assign t_374 = t_372[7:4];
-    assign t_375 = (|t_374);
-    assign t_376 = t_374[3:2];
+    assign t_374 = t_371[1:0];
+    assign t_375 = t_363[7:0];
+    assign t_376 = t_375[7:4];
     assign t_377 = (|t_376);
-    assign t_378 = t_374[1:0];
-    assign t_379 = t_372[3:0];
-    assign t_380 = t_379[3:2];
-    assign t_381 = (|t_380);
-    assign t_382 = t_379[1:0];
-    assign t_383 = t_371[7:0];
-    assign t_384 = t_383[7:4];
-    assign t_385 = (|t_384);
-    assign t_386 = t_384[3:2];
-    assign t_387 = (|t_386);
-    assign t_388 = t_384[1:0];
-    assign t_389 = t_383[3:0];
-    assign t_390 = t_389[3:2];
-    assign t_391 = (|t_390);
-    assign t_392 = t_389[1:0];
-    assign t_393 = (dec_t_window >> dec_t_lead_q);
-    assign t_394 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
-    assign t_395 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_396 = dec_t_delta[17:7];
-    assign t_397 = {{1{dec_t_nu[17]}}, dec_t_nu};
-    assign t_398 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_397[18]}}, t_397});
-    assign t_399 = {15'h0, sum_d[43:27]};
-    assign t_400 = t_399[31:16];
-    assign t_401 = (|t_400);
-    assign t_402 = t_400[15:8];
+    assign t_378 = t_376[3:2];
+    assign t_379 = (|t_378);
+    assign t_380 = t_376[1:0];
+    assign t_381 = t_375[3:0];
+    assign t_382 = t_381[3:2];
+    assign t_383 = (|t_382);
+    assign t_384 = t_381[1:0];
+    assign t_385 = (dec_t_window >> dec_t_lead_q);
+    assign t_386 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
+    assign t_387 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_388 = dec_t_delta[17:7];
+    assign t_389 = {{1{dec_t_nu[17]}}, dec_t_nu};
+    assign t_390 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_389[18]}}, t_389});
+    assign t_391 = {15'h0, sum_d[43:27]};
+    assign t_392 = t_391[31:16];
+    assign t_393 = (|t_392);
+    assign t_394 = t_392[15:8];
+    assign t_395 = (|t_394);
+    assign t_396 = t_394[7:4];
+    assign t_397 = (|t_396);
+    assign t_398 = t_396[3:2];
+    assign t_399 = (|t_398);
+    assign t_400 = t_396[1:0];
+    assign t_401 = t_394[3:0];
+    assign t_402 = t_401[3:2];
     assign t_403 = (|t_402);
-    assign t_404 = t_402[7:4];
-    assign t_405 = (|t_404);
-    assign t_406 = t_404[3:2];
+    assign t_404 = t_401[1:0];
+    assign t_405 = t_392[7:0];
+    assign t_406 = t_405[7:4];
     assign t_407 = (|t_406);
-    assign t_408 = t_404[1:0];
-    assign t_409 = t_402[3:0];
-    assign t_410 = t_409[3:2];
-    assign t_411 = (|t_410);
-    assign t_412 = t_409[1:0];
-    assign t_413 = t_400[7:0];
-    assign t_414 = t_413[7:4];
-    assign t_415 = (|t_414);
-    assign t_416 = t_414[3:2];
+    assign t_408 = t_406[3:2];
+    assign t_409 = (|t_408);
+    assign t_410 = t_406[1:0];
+    assign t_411 = t_405[3:0];
+    assign t_412 = t_411[3:2];
+    assign t_413 = (|t_412);
+    assign t_414 = t_411[1:0];
+    assign t_415 = t_391[15:0];
+    assign t_416 = t_415[15:8];
     assign t_417 = (|t_416);
-    assign t_418 = t_414[1:0];
-    assign t_419 = t_413[3:0];
-    assign t_420 = t_419[3:2];
+    assign t_418 = t_416[7:4];
+    assign t_419 = (|t_418);
+    assign t_420 = t_418[3:2];
     assign t_421 = (|t_420);
-    assign t_422 = t_419[1:0];
-    assign t_423 = t_399[15:0];
-    assign t_424 = t_423[15:8];
+    assign t_422 = t_418[1:0];
+    assign t_423 = t_416[3:0];
+    assign t_424 = t_423[3:2];
     assign t_425 = (|t_424);
-    assign t_426 = t_424[7:4];
-    assign t_427 = (|t_426);
-    assign t_428 = t_426[3:2];
+    assign t_426 = t_423[1:0];
+    assign t_427 = t_415[7:0];
+    assign t_428 = t_427[7:4];
     assign t_429 = (|t_428);
-    assign t_430 = t_426[1:0];
-    assign t_431 = t_424[3:0];
-    assign t_432 = t_431[3:2];
-    assign t_433 = (|t_432);
-    assign t_434 = t_431[1:0];
-    assign t_435 = t_423[7:0];
-    assign t_436 = t_435[7:4];
-    assign t_437 = (|t_436);
-    assign t_438 = t_436[3:2];
-    assign t_439 = (|t_438);
-    assign t_440 = t_436[1:0];
-    assign t_441 = t_435[3:0];
-    assign t_442 = t_441[3:2];
-    assign t_443 = (|t_442);
-    assign t_444 = t_441[1:0];
-    assign t_445 = (dec_d_window >> dec_d_lead_q);
-    assign t_446 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
-    assign t_447 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_448 = dec_d_delta[17:7];
-    assign t_449 = {{1{dec_d_nu[17]}}, dec_d_nu};
-    assign t_450 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_449[18]}}, t_449});
-    assign t_451 = (state == 3'h1);
-    assign t_452 = cur_uniforms[31:0];
-    assign t_453 = uniform_row_q[15:0];
-    assign t_454 = uniform_row_q[31:16];
-    assign t_455 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_456 = (beat == 12'hbfe);
-    assign t_457 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
-    assign t_458 = (|draft_rows_left[2:1]);
-    assign t_459 = (|draft_rows_left[2:1]);
+    assign t_430 = t_428[3:2];
+    assign t_431 = (|t_430);
+    assign t_432 = t_428[1:0];
+    assign t_433 = t_427[3:0];
+    assign t_434 = t_433[3:2];
+    assign t_435 = (|t_434);
+    assign t_436 = t_433[1:0];
+    assign t_437 = (dec_d_window >> dec_d_lead_q);
+    assign t_438 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
+    assign t_439 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_440 = dec_d_delta[17:7];
+    assign t_441 = {{1{dec_d_nu[17]}}, dec_d_nu};
+    assign t_442 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_441[18]}}, t_441});
+    assign t_443 = (state == 3'h1);
+    assign t_444 = cur_uniforms[31:0];
+    assign t_445 = uniform_row_q[15:0];
+    assign t_446 = uniform_row_q[31:16];
+    assign t_447 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_448 = (beat == 12'hbfe);
+    assign t_449 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
+    assign t_450 = (|draft_rows_left[2:1]);
+    assign t_451 = (|draft_rows_left[2:1]);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (input_open & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -4039,72 +4031,72 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_b1_d_p14_b = 17'h17154;
     assign u_b1_d_p15_a = a_draft[255:240];
     assign u_b1_d_p15_b = 17'h17154;
-    assign c2_control_mode = c2_control[1:0];
-    assign c_streaming = (c2_control_mode == 2'h0);
+    assign c1_control_mode = c1_control[1:0];
+    assign c_streaming = (c1_control_mode == 2'h0);
     assign u_exp_t0_f = d_t_e0_f;
-    assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_153[17]}}, t_153});
+    assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_145[17]}}, t_145});
     assign u_exp_t1_f = d_t_e1_f;
-    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_157[17]}}, t_157});
+    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_149[17]}}, t_149});
     assign u_exp_t2_f = d_t_e2_f;
-    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_161[17]}}, t_161});
+    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_153[17]}}, t_153});
     assign u_exp_t3_f = d_t_e3_f;
-    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_165[17]}}, t_165});
+    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_157[17]}}, t_157});
     assign u_exp_t4_f = d_t_e4_f;
-    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_169[17]}}, t_169});
+    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_161[17]}}, t_161});
     assign u_exp_t5_f = d_t_e5_f;
-    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_173[17]}}, t_173});
+    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_165[17]}}, t_165});
     assign u_exp_t6_f = d_t_e6_f;
-    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_177[17]}}, t_177});
+    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_169[17]}}, t_169});
     assign u_exp_t7_f = d_t_e7_f;
-    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_181[17]}}, t_181});
+    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_173[17]}}, t_173});
     assign u_exp_t8_f = d_t_e8_f;
-    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_185[17]}}, t_185});
+    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_177[17]}}, t_177});
     assign u_exp_t9_f = d_t_e9_f;
-    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_189[17]}}, t_189});
+    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_181[17]}}, t_181});
     assign u_exp_t10_f = d_t_e10_f;
-    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_193[17]}}, t_193});
+    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_185[17]}}, t_185});
     assign u_exp_t11_f = d_t_e11_f;
-    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_197[17]}}, t_197});
+    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_189[17]}}, t_189});
     assign u_exp_t12_f = d_t_e12_f;
-    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_201[17]}}, t_201});
+    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_193[17]}}, t_193});
     assign u_exp_t13_f = d_t_e13_f;
-    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_205[17]}}, t_205});
+    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_197[17]}}, t_197});
     assign u_exp_t14_f = d_t_e14_f;
-    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_209[17]}}, t_209});
+    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_201[17]}}, t_201});
     assign u_exp_t15_f = d_t_e15_f;
-    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_213[17]}}, t_213});
+    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_205[17]}}, t_205});
     assign u_exp_d0_f = d_d_e0_f;
-    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_217[17]}}, t_217});
+    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_209[17]}}, t_209});
     assign u_exp_d1_f = d_d_e1_f;
-    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_221[17]}}, t_221});
+    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_213[17]}}, t_213});
     assign u_exp_d2_f = d_d_e2_f;
-    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_225[17]}}, t_225});
+    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_217[17]}}, t_217});
     assign u_exp_d3_f = d_d_e3_f;
-    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_229[17]}}, t_229});
+    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_221[17]}}, t_221});
     assign u_exp_d4_f = d_d_e4_f;
-    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_233[17]}}, t_233});
+    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_225[17]}}, t_225});
     assign u_exp_d5_f = d_d_e5_f;
-    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_237[17]}}, t_237});
+    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_229[17]}}, t_229});
     assign u_exp_d6_f = d_d_e6_f;
-    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_241[17]}}, t_241});
+    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_233[17]}}, t_233});
     assign u_exp_d7_f = d_d_e7_f;
-    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_245[17]}}, t_245});
+    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_237[17]}}, t_237});
     assign u_exp_d8_f = d_d_e8_f;
-    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_249[17]}}, t_249});
+    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_241[17]}}, t_241});
     assign u_exp_d9_f = d_d_e9_f;
-    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_253[17]}}, t_253});
+    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_245[17]}}, t_245});
     assign u_exp_d10_f = d_d_e10_f;
-    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_257[17]}}, t_257});
+    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_249[17]}}, t_249});
     assign u_exp_d11_f = d_d_e11_f;
-    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_261[17]}}, t_261});
+    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_253[17]}}, t_253});
     assign u_exp_d12_f = d_d_e12_f;
-    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_265[17]}}, t_265});
+    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_257[17]}}, t_257});
     assign u_exp_d13_f = d_d_e13_f;
-    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_269[17]}}, t_269});
+    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_261[17]}}, t_261});
     assign u_exp_d14_f = d_d_e14_f;
-    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_273[17]}}, t_273});
+    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_265[17]}}, t_265});
     assign u_exp_d15_f = d_d_e15_f;
-    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_277[17]}}, t_277});
+    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_269[17]}}, t_269});
     assign e1_control_mode = e1_control[1:0];
     assign e1_use_target = (residual_zero & (e1_control_mode == 2'h2));
     assign e1_control_base = e1_control[18:3];
@@ -4118,10 +4110,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e3_control_phase = e3_control[21:20];
     assign e3_control_fresh = e3_control[22];
     assign e2_control_phase = e2_control[21:20];
-    assign acc_t_raise = (e3_control_fresh | t_285[16]);
+    assign acc_t_raise = (e3_control_fresh | t_277[16]);
     assign en_t_new_rho = (en_t_raise ? en_t_ref : en_t_rho);
     assign s2_t_sum = (s2_t_kept + s2_t_added);
-    assign acc_d_raise = (e3_control_fresh | t_294[16]);
+    assign acc_d_raise = (e3_control_fresh | t_286[16]);
     assign en_d_new_rho = (en_d_raise ? en_d_ref : en_d_rho);
     assign s2_d_sum = (s2_d_kept + s2_d_added);
     assign e1_control_first = e1_control[19];
@@ -4129,36 +4121,36 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign ckpt_scan = (ckpt_start_22 | ckpt_searching);
-    assign ckpt_s3_above = t_320[45];
-    assign ckpt_found = (t_321 & ckpt_s4_above);
+    assign ckpt_s3_above = t_312[45];
+    assign ckpt_found = (t_313 & ckpt_s4_above);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
-    assign u_cdf_thr_p0_a = t_326;
+    assign u_cdf_thr_p0_a = t_318;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_326;
+    assign u_cdf_thr_p1_a = t_318;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_326;
+    assign u_cdf_thr_p2_a = t_318;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_327;
+    assign u_cdf_thr_p3_a = t_319;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_327;
+    assign u_cdf_thr_p4_a = t_319;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_327;
+    assign u_cdf_thr_p5_a = t_319;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
-    assign g1_below_next = t_328[44];
+    assign g1_below_next = t_320[44];
     assign g1_rest_next = (cdf_threshold[33:0] - cdf_prefix[33:0]);
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f;
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_395[17]}}, t_395});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_387[17]}}, t_387});
     assign u_exp_x_d_f = dec_d_px_f;
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_447[17]}}, t_447});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_439[17]}}, t_439});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_453;
+    assign u_accept_lhs_p0_a = t_445;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_453;
+    assign u_accept_lhs_p1_a = t_445;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_454;
+    assign u_accept_lhs_p2_a = t_446;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_454;
+    assign u_accept_lhs_p3_a = t_446;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_17 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
@@ -4696,7 +4688,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index[1:0])
             2'h0: begin
-                uniform_final_in0 = t_325;
+                uniform_final_in0 = t_317;
             end
             2'h1: begin
                 uniform_final_in0 = cur_uniforms[63:32];
@@ -4708,7 +4700,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final_in0 = cur_uniforms[127:96];
             end
             default: begin
-                uniform_final_in0 = t_325;
+                uniform_final_in0 = t_317;
             end
         endcase
     end
@@ -10890,7 +10882,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_452;
+                uniform_row = t_444;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10905,7 +10897,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_452;
+                uniform_row = t_444;
             end
         endcase
     end
@@ -11011,7 +11003,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_455;
+                        beat <= t_447;
                     end
                 end
                 3'h2: begin
@@ -11026,7 +11018,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_455;
+                        beat <= t_447;
                     end
                 end
             endcase
@@ -11043,7 +11035,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        last_beat <= t_456;
+                        last_beat <= t_448;
                     end
                 end
                 3'h2: begin
@@ -11058,7 +11050,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        last_beat <= t_456;
+                        last_beat <= t_448;
                     end
                 end
             endcase
@@ -11075,7 +11067,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat_phase <= t_457;
+                        beat_phase <= t_449;
                     end
                 end
                 3'h2: begin
@@ -11090,7 +11082,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat_phase <= t_457;
+                        beat_phase <= t_449;
                     end
                 end
             endcase
@@ -11131,7 +11123,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_458;
+                            row_has_draft <= t_450;
                         end
                     end
                 end
@@ -11148,7 +11140,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_459;
+                            row_has_draft <= t_451;
                         end
                     end
                 end
@@ -11167,7 +11159,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_458 & (~cur_one_hot));
+                            row_draft_stream <= (t_450 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11184,7 +11176,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_459 & (~cur_one_hot));
+                            row_draft_stream <= (t_451 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11502,21 +11494,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_301[42:0], 1'h0});
+        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_293[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_302[42:0], 1'h0});
+        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_294[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        if ((t_303 & e1_has_x)) begin
+        if ((t_295 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_303 & e1_has_x)) begin
+        if ((t_295 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -11525,7 +11517,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_303) begin
+            if (t_295) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -11557,7 +11549,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_324);
+            sum_w <= (sum_w + t_316);
         end
         case (state)
             3'h1: begin
@@ -11586,8 +11578,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (((t_329 | t_330) | p_pass_b)) begin
-            cdf_prefix <= (((p_pass_b & (~t_329)) & (~t_330)) ? (cdf_prefix + t_324) : (t_330 ? ckpt_start_prefix : 44'h0));
+        if (((t_321 | t_322) | p_pass_b)) begin
+            cdf_prefix <= (((p_pass_b & (~t_321)) & (~t_322)) ? (cdf_prefix + t_316) : (t_322 ? ckpt_start_prefix : 44'h0));
         end
     end
 
@@ -13302,555 +13294,587 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c2_t_m0 <= (t_29[10] ? c1_t_m1 : c1_t_m0);
+        c2_t_m0 <= t_30;
     end
 
     always @(posedge aclk) begin
-        c2_t_m1 <= (t_30[10] ? c1_t_m3 : c1_t_m2);
+        c2_t_m1 <= t_32;
     end
 
     always @(posedge aclk) begin
-        c2_t_m2 <= (t_31[10] ? c1_t_m5 : c1_t_m4);
+        c2_t_m2 <= t_34;
     end
 
     always @(posedge aclk) begin
-        c2_t_m3 <= (t_32[10] ? c1_t_m7 : c1_t_m6);
+        c2_t_m3 <= t_36;
     end
 
     always @(posedge aclk) begin
-        c3_t_m0 <= t_34;
+        c2_full_t_m0 <= (c_streaming ? {t_37[10:0], 7'h0} : nu_t);
     end
 
     always @(posedge aclk) begin
-        c3_t_m1 <= t_36;
+        c2_full_t_m1 <= (c_streaming ? {t_38[10:0], 7'h0} : nu_t);
     end
 
+    always @(posedge aclk) begin
+        c2_full_t_m2 <= (c_streaming ? {t_39[10:0], 7'h0} : nu_t);
+    end
+
+    always @(posedge aclk) begin
+        c2_full_t_m3 <= (c_streaming ? {t_40[10:0], 7'h0} : nu_t);
+    end
+
     (* keep *)
     always @(posedge aclk) begin
-        c3_t_m0_g0 <= t_34;
+        c3_t_m0_g0 <= t_43;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_t_m1_g0 <= t_36;
+        c3_t_m1_g0 <= t_46;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_t_m0_g0 <= (c_streaming ? {t_37[10:0], 7'h0} : nu_t);
+        c3_full_t_m0_g0 <= t_47;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_t_m1_g0 <= (c_streaming ? {t_38[10:0], 7'h0} : nu_t);
+        c3_full_t_m1_g0 <= t_48;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_t_m0_g1 <= t_34;
+        c3_t_m0_g1 <= t_43;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_t_m1_g1 <= t_36;
+        c3_t_m1_g1 <= t_46;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_t_m0_g1 <= (c_streaming ? {t_39[10:0], 7'h0} : nu_t);
+        c3_full_t_m0_g1 <= t_47;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_t_m1_g1 <= (c_streaming ? {t_40[10:0], 7'h0} : nu_t);
+        c3_full_t_m1_g1 <= t_48;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_t_m0_g2 <= t_34;
+        c3_t_m0_g2 <= t_43;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_t_m1_g2 <= t_36;
+        c3_t_m1_g2 <= t_46;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_t_m0_g2 <= (c_streaming ? {t_41[10:0], 7'h0} : nu_t);
+        c3_full_t_m0_g2 <= t_47;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_t_m1_g2 <= (c_streaming ? {t_42[10:0], 7'h0} : nu_t);
+        c3_full_t_m1_g2 <= t_48;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_t_m0_g3 <= t_34;
+        c3_t_m0_g3 <= t_43;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_t_m1_g3 <= t_36;
+        c3_t_m1_g3 <= t_46;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_t_m0_g3 <= (c_streaming ? {t_43[10:0], 7'h0} : nu_t);
+        c3_full_t_m0_g3 <= t_47;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_t_m1_g3 <= (c_streaming ? {t_44[10:0], 7'h0} : nu_t);
+        c3_full_t_m1_g3 <= t_48;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_t_m0_g4 <= t_34;
+        c3_t_m0_g4 <= t_43;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_t_m1_g4 <= t_36;
+        c3_t_m1_g4 <= t_46;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_t_m0_g4 <= (c_streaming ? {t_45[10:0], 7'h0} : nu_t);
+        c3_full_t_m0_g4 <= t_47;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_t_m1_g4 <= (c_streaming ? {t_46[10:0], 7'h0} : nu_t);
+        c3_full_t_m1_g4 <= t_48;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_t_m0_g5 <= t_34;
+        c3_t_m0_g5 <= t_43;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_t_m1_g5 <= t_36;
+        c3_t_m1_g5 <= t_46;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_t_m0_g5 <= (c_streaming ? {t_47[10:0], 7'h0} : nu_t);
+        c3_full_t_m0_g5 <= t_47;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_t_m1_g5 <= (c_streaming ? {t_48[10:0], 7'h0} : nu_t);
+        c3_full_t_m1_g5 <= t_48;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_t_m0_g6 <= t_34;
+        c3_t_m0_g6 <= t_43;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_t_m1_g6 <= t_36;
+        c3_t_m1_g6 <= t_46;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_t_m0_g6 <= (c_streaming ? {t_49[10:0], 7'h0} : nu_t);
+        c3_full_t_m0_g6 <= t_47;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_t_m1_g6 <= (c_streaming ? {t_50[10:0], 7'h0} : nu_t);
+        c3_full_t_m1_g6 <= t_48;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_t_m0_g7 <= t_34;
+        c3_t_m0_g7 <= t_43;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_t_m1_g7 <= t_36;
+        c3_t_m1_g7 <= t_46;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_t_m0_g7 <= (c_streaming ? {t_51[10:0], 7'h0} : nu_t);
+        c3_full_t_m0_g7 <= t_47;
     end
 
     (* keep *)
+    always @(posedge aclk) begin
+        c3_full_t_m1_g7 <= t_48;
+    end
+
+    always @(posedge aclk) begin
+        c3_t_m0 <= t_43;
+    end
+
     always @(posedge aclk) begin
-        c3_full_t_m1_g7 <= (c_streaming ? {t_52[10:0], 7'h0} : nu_t);
+        c3_t_m1 <= t_46;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g0 <= (t_53[10] ? c3_full_t_m1_g0 : c3_full_t_m0_g0);
+        c4_full_t_g0 <= (t_49[10] ? c3_full_t_m1_g0 : c3_full_t_m0_g0);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g1 <= (t_54[10] ? c3_full_t_m1_g1 : c3_full_t_m0_g1);
+        c4_full_t_g1 <= (t_50[10] ? c3_full_t_m1_g1 : c3_full_t_m0_g1);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g2 <= (t_55[10] ? c3_full_t_m1_g2 : c3_full_t_m0_g2);
+        c4_full_t_g2 <= (t_51[10] ? c3_full_t_m1_g2 : c3_full_t_m0_g2);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g3 <= (t_56[10] ? c3_full_t_m1_g3 : c3_full_t_m0_g3);
+        c4_full_t_g3 <= (t_52[10] ? c3_full_t_m1_g3 : c3_full_t_m0_g3);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g4 <= (t_57[10] ? c3_full_t_m1_g4 : c3_full_t_m0_g4);
+        c4_full_t_g4 <= (t_53[10] ? c3_full_t_m1_g4 : c3_full_t_m0_g4);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g5 <= (t_58[10] ? c3_full_t_m1_g5 : c3_full_t_m0_g5);
+        c4_full_t_g5 <= (t_54[10] ? c3_full_t_m1_g5 : c3_full_t_m0_g5);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g6 <= (t_59[10] ? c3_full_t_m1_g6 : c3_full_t_m0_g6);
+        c4_full_t_g6 <= (t_55[10] ? c3_full_t_m1_g6 : c3_full_t_m0_g6);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_t_g7 <= (t_60[10] ? c3_full_t_m1_g7 : c3_full_t_m0_g7);
+        c4_full_t_g7 <= (t_56[10] ? c3_full_t_m1_g7 : c3_full_t_m0_g7);
     end
 
     always @(posedge aclk) begin
-        c4_ref_t <= {{6{t_62[9]}}, t_62};
+        c4_ref_t <= {{6{t_58[9]}}, t_58};
     end
 
     always @(posedge aclk) begin
-        c0_d_q0 <= (b2_draft_lanes[0] ? t_63[16:7] : 10'h200);
+        c0_d_q0 <= (b2_draft_lanes[0] ? t_59[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q1 <= (b2_draft_lanes[1] ? t_64[16:7] : 10'h200);
+        c0_d_q1 <= (b2_draft_lanes[1] ? t_60[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q2 <= (b2_draft_lanes[2] ? t_65[16:7] : 10'h200);
+        c0_d_q2 <= (b2_draft_lanes[2] ? t_61[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q3 <= (b2_draft_lanes[3] ? t_66[16:7] : 10'h200);
+        c0_d_q3 <= (b2_draft_lanes[3] ? t_62[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q4 <= (b2_draft_lanes[4] ? t_67[16:7] : 10'h200);
+        c0_d_q4 <= (b2_draft_lanes[4] ? t_63[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q5 <= (b2_draft_lanes[5] ? t_68[16:7] : 10'h200);
+        c0_d_q5 <= (b2_draft_lanes[5] ? t_64[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q6 <= (b2_draft_lanes[6] ? t_69[16:7] : 10'h200);
+        c0_d_q6 <= (b2_draft_lanes[6] ? t_65[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q7 <= (b2_draft_lanes[7] ? t_70[16:7] : 10'h200);
+        c0_d_q7 <= (b2_draft_lanes[7] ? t_66[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q8 <= (b2_draft_lanes[8] ? t_71[16:7] : 10'h200);
+        c0_d_q8 <= (b2_draft_lanes[8] ? t_67[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q9 <= (b2_draft_lanes[9] ? t_72[16:7] : 10'h200);
+        c0_d_q9 <= (b2_draft_lanes[9] ? t_68[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q10 <= (b2_draft_lanes[10] ? t_73[16:7] : 10'h200);
+        c0_d_q10 <= (b2_draft_lanes[10] ? t_69[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q11 <= (b2_draft_lanes[11] ? t_74[16:7] : 10'h200);
+        c0_d_q11 <= (b2_draft_lanes[11] ? t_70[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q12 <= (b2_draft_lanes[12] ? t_75[16:7] : 10'h200);
+        c0_d_q12 <= (b2_draft_lanes[12] ? t_71[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q13 <= (b2_draft_lanes[13] ? t_76[16:7] : 10'h200);
+        c0_d_q13 <= (b2_draft_lanes[13] ? t_72[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q14 <= (b2_draft_lanes[14] ? t_77[16:7] : 10'h200);
+        c0_d_q14 <= (b2_draft_lanes[14] ? t_73[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c0_d_q15 <= (b2_draft_lanes[15] ? t_78[16:7] : 10'h200);
+        c0_d_q15 <= (b2_draft_lanes[15] ? t_74[16:7] : 10'h200);
     end
 
     always @(posedge aclk) begin
-        c1_d_m0 <= (t_79[10] ? c0_d_q1 : c0_d_q0);
+        c1_d_m0 <= (t_75[10] ? c0_d_q1 : c0_d_q0);
     end
 
     always @(posedge aclk) begin
-        c1_d_m1 <= (t_80[10] ? c0_d_q3 : c0_d_q2);
+        c1_d_m1 <= (t_76[10] ? c0_d_q3 : c0_d_q2);
     end
 
     always @(posedge aclk) begin
-        c1_d_m2 <= (t_81[10] ? c0_d_q5 : c0_d_q4);
+        c1_d_m2 <= (t_77[10] ? c0_d_q5 : c0_d_q4);
     end
 
     always @(posedge aclk) begin
-        c1_d_m3 <= (t_82[10] ? c0_d_q7 : c0_d_q6);
+        c1_d_m3 <= (t_78[10] ? c0_d_q7 : c0_d_q6);
     end
 
     always @(posedge aclk) begin
-        c1_d_m4 <= (t_83[10] ? c0_d_q9 : c0_d_q8);
+        c1_d_m4 <= (t_79[10] ? c0_d_q9 : c0_d_q8);
     end
 
     always @(posedge aclk) begin
-        c1_d_m5 <= (t_84[10] ? c0_d_q11 : c0_d_q10);
+        c1_d_m5 <= (t_80[10] ? c0_d_q11 : c0_d_q10);
     end
 
     always @(posedge aclk) begin
-        c1_d_m6 <= (t_85[10] ? c0_d_q13 : c0_d_q12);
+        c1_d_m6 <= (t_81[10] ? c0_d_q13 : c0_d_q12);
     end
 
     always @(posedge aclk) begin
-        c1_d_m7 <= (t_86[10] ? c0_d_q15 : c0_d_q14);
+        c1_d_m7 <= (t_82[10] ? c0_d_q15 : c0_d_q14);
     end
 
     always @(posedge aclk) begin
-        c2_d_m0 <= (t_87[10] ? c1_d_m1 : c1_d_m0);
+        c2_d_m0 <= t_84;
     end
 
     always @(posedge aclk) begin
-        c2_d_m1 <= (t_88[10] ? c1_d_m3 : c1_d_m2);
+        c2_d_m1 <= t_86;
     end
 
     always @(posedge aclk) begin
-        c2_d_m2 <= (t_89[10] ? c1_d_m5 : c1_d_m4);
+        c2_d_m2 <= t_88;
     end
 
     always @(posedge aclk) begin
-        c2_d_m3 <= (t_90[10] ? c1_d_m7 : c1_d_m6);
+        c2_d_m3 <= t_90;
     end
 
     always @(posedge aclk) begin
-        c3_d_m0 <= t_92;
+        c2_full_d_m0 <= (c_streaming ? {t_91[10:0], 7'h0} : nu_d);
     end
 
     always @(posedge aclk) begin
-        c3_d_m1 <= t_94;
+        c2_full_d_m1 <= (c_streaming ? {t_92[10:0], 7'h0} : nu_d);
     end
 
+    always @(posedge aclk) begin
+        c2_full_d_m2 <= (c_streaming ? {t_93[10:0], 7'h0} : nu_d);
+    end
+
+    always @(posedge aclk) begin
+        c2_full_d_m3 <= (c_streaming ? {t_94[10:0], 7'h0} : nu_d);
+    end
+
     (* keep *)
     always @(posedge aclk) begin
-        c3_d_m0_g0 <= t_92;
+        c3_d_m0_g0 <= t_97;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_d_m1_g0 <= t_94;
+        c3_d_m1_g0 <= t_100;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_d_m0_g0 <= (c_streaming ? {t_95[10:0], 7'h0} : nu_d);
+        c3_full_d_m0_g0 <= t_101;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_d_m1_g0 <= (c_streaming ? {t_96[10:0], 7'h0} : nu_d);
+        c3_full_d_m1_g0 <= t_102;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_d_m0_g1 <= t_92;
+        c3_d_m0_g1 <= t_97;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_d_m1_g1 <= t_94;
+        c3_d_m1_g1 <= t_100;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_d_m0_g1 <= (c_streaming ? {t_97[10:0], 7'h0} : nu_d);
+        c3_full_d_m0_g1 <= t_101;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_d_m1_g1 <= (c_streaming ? {t_98[10:0], 7'h0} : nu_d);
+        c3_full_d_m1_g1 <= t_102;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_d_m0_g2 <= t_92;
+        c3_d_m0_g2 <= t_97;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_d_m1_g2 <= t_94;
+        c3_d_m1_g2 <= t_100;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_d_m0_g2 <= (c_streaming ? {t_99[10:0], 7'h0} : nu_d);
+        c3_full_d_m0_g2 <= t_101;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_d_m1_g2 <= (c_streaming ? {t_100[10:0], 7'h0} : nu_d);
+        c3_full_d_m1_g2 <= t_102;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_d_m0_g3 <= t_92;
+        c3_d_m0_g3 <= t_97;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_d_m1_g3 <= t_94;
+        c3_d_m1_g3 <= t_100;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_d_m0_g3 <= (c_streaming ? {t_101[10:0], 7'h0} : nu_d);
+        c3_full_d_m0_g3 <= t_101;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_d_m1_g3 <= (c_streaming ? {t_102[10:0], 7'h0} : nu_d);
+        c3_full_d_m1_g3 <= t_102;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_d_m0_g4 <= t_92;
+        c3_d_m0_g4 <= t_97;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_d_m1_g4 <= t_94;
+        c3_d_m1_g4 <= t_100;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_d_m0_g4 <= (c_streaming ? {t_103[10:0], 7'h0} : nu_d);
+        c3_full_d_m0_g4 <= t_101;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_d_m1_g4 <= (c_streaming ? {t_104[10:0], 7'h0} : nu_d);
+        c3_full_d_m1_g4 <= t_102;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_d_m0_g5 <= t_92;
+        c3_d_m0_g5 <= t_97;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_d_m1_g5 <= t_94;
+        c3_d_m1_g5 <= t_100;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_d_m0_g5 <= (c_streaming ? {t_105[10:0], 7'h0} : nu_d);
+        c3_full_d_m0_g5 <= t_101;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_d_m1_g5 <= (c_streaming ? {t_106[10:0], 7'h0} : nu_d);
+        c3_full_d_m1_g5 <= t_102;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_d_m0_g6 <= t_92;
+        c3_d_m0_g6 <= t_97;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_d_m1_g6 <= t_94;
+        c3_d_m1_g6 <= t_100;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_d_m0_g6 <= (c_streaming ? {t_107[10:0], 7'h0} : nu_d);
+        c3_full_d_m0_g6 <= t_101;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_d_m1_g6 <= (c_streaming ? {t_108[10:0], 7'h0} : nu_d);
+        c3_full_d_m1_g6 <= t_102;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_d_m0_g7 <= t_92;
+        c3_d_m0_g7 <= t_97;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_d_m1_g7 <= t_94;
+        c3_d_m1_g7 <= t_100;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c3_full_d_m0_g7 <= (c_streaming ? {t_109[10:0], 7'h0} : nu_d);
+        c3_full_d_m0_g7 <= t_101;
     end
 
     (* keep *)
+    always @(posedge aclk) begin
+        c3_full_d_m1_g7 <= t_102;
+    end
+
+    always @(posedge aclk) begin
+        c3_d_m0 <= t_97;
+    end
+
     always @(posedge aclk) begin
-        c3_full_d_m1_g7 <= (c_streaming ? {t_110[10:0], 7'h0} : nu_d);
+        c3_d_m1 <= t_100;
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g0 <= (t_111[10] ? c3_full_d_m1_g0 : c3_full_d_m0_g0);
+        c4_full_d_g0 <= (t_103[10] ? c3_full_d_m1_g0 : c3_full_d_m0_g0);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g1 <= (t_112[10] ? c3_full_d_m1_g1 : c3_full_d_m0_g1);
+        c4_full_d_g1 <= (t_104[10] ? c3_full_d_m1_g1 : c3_full_d_m0_g1);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g2 <= (t_113[10] ? c3_full_d_m1_g2 : c3_full_d_m0_g2);
+        c4_full_d_g2 <= (t_105[10] ? c3_full_d_m1_g2 : c3_full_d_m0_g2);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g3 <= (t_114[10] ? c3_full_d_m1_g3 : c3_full_d_m0_g3);
+        c4_full_d_g3 <= (t_106[10] ? c3_full_d_m1_g3 : c3_full_d_m0_g3);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g4 <= (t_115[10] ? c3_full_d_m1_g4 : c3_full_d_m0_g4);
+        c4_full_d_g4 <= (t_107[10] ? c3_full_d_m1_g4 : c3_full_d_m0_g4);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g5 <= (t_116[10] ? c3_full_d_m1_g5 : c3_full_d_m0_g5);
+        c4_full_d_g5 <= (t_108[10] ? c3_full_d_m1_g5 : c3_full_d_m0_g5);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g6 <= (t_117[10] ? c3_full_d_m1_g6 : c3_full_d_m0_g6);
+        c4_full_d_g6 <= (t_109[10] ? c3_full_d_m1_g6 : c3_full_d_m0_g6);
     end
 
     (* keep *)
     always @(posedge aclk) begin
-        c4_full_d_g7 <= (t_118[10] ? c3_full_d_m1_g7 : c3_full_d_m0_g7);
+        c4_full_d_g7 <= (t_110[10] ? c3_full_d_m1_g7 : c3_full_d_m0_g7);
     end
 
     always @(posedge aclk) begin
-        c4_ref_d <= {{6{t_120[9]}}, t_120};
+        c4_ref_d <= {{6{t_112[9]}}, t_112};
     end
 
     always @(posedge aclk) begin
@@ -14454,131 +14478,131 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit0 <= ({{1{t_121[17]}}, t_121} + 19'he7f);
+        c4_t_y_limit0 <= ({{1{t_113[17]}}, t_113} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit1 <= ({{1{t_122[17]}}, t_122} + 19'he7f);
+        c4_t_y_limit1 <= ({{1{t_114[17]}}, t_114} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit2 <= ({{1{t_123[17]}}, t_123} + 19'he7f);
+        c4_t_y_limit2 <= ({{1{t_115[17]}}, t_115} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit3 <= ({{1{t_124[17]}}, t_124} + 19'he7f);
+        c4_t_y_limit3 <= ({{1{t_116[17]}}, t_116} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit4 <= ({{1{t_125[17]}}, t_125} + 19'he7f);
+        c4_t_y_limit4 <= ({{1{t_117[17]}}, t_117} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit5 <= ({{1{t_126[17]}}, t_126} + 19'he7f);
+        c4_t_y_limit5 <= ({{1{t_118[17]}}, t_118} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit6 <= ({{1{t_127[17]}}, t_127} + 19'he7f);
+        c4_t_y_limit6 <= ({{1{t_119[17]}}, t_119} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit7 <= ({{1{t_128[17]}}, t_128} + 19'he7f);
+        c4_t_y_limit7 <= ({{1{t_120[17]}}, t_120} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit8 <= ({{1{t_129[17]}}, t_129} + 19'he7f);
+        c4_t_y_limit8 <= ({{1{t_121[17]}}, t_121} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit9 <= ({{1{t_130[17]}}, t_130} + 19'he7f);
+        c4_t_y_limit9 <= ({{1{t_122[17]}}, t_122} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit10 <= ({{1{t_131[17]}}, t_131} + 19'he7f);
+        c4_t_y_limit10 <= ({{1{t_123[17]}}, t_123} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit11 <= ({{1{t_132[17]}}, t_132} + 19'he7f);
+        c4_t_y_limit11 <= ({{1{t_124[17]}}, t_124} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit12 <= ({{1{t_133[17]}}, t_133} + 19'he7f);
+        c4_t_y_limit12 <= ({{1{t_125[17]}}, t_125} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit13 <= ({{1{t_134[17]}}, t_134} + 19'he7f);
+        c4_t_y_limit13 <= ({{1{t_126[17]}}, t_126} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit14 <= ({{1{t_135[17]}}, t_135} + 19'he7f);
+        c4_t_y_limit14 <= ({{1{t_127[17]}}, t_127} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_t_y_limit15 <= ({{1{t_136[17]}}, t_136} + 19'he7f);
+        c4_t_y_limit15 <= ({{1{t_128[17]}}, t_128} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit0 <= ({{1{t_137[17]}}, t_137} + 19'he7f);
+        c4_d_y_limit0 <= ({{1{t_129[17]}}, t_129} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit1 <= ({{1{t_138[17]}}, t_138} + 19'he7f);
+        c4_d_y_limit1 <= ({{1{t_130[17]}}, t_130} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit2 <= ({{1{t_139[17]}}, t_139} + 19'he7f);
+        c4_d_y_limit2 <= ({{1{t_131[17]}}, t_131} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit3 <= ({{1{t_140[17]}}, t_140} + 19'he7f);
+        c4_d_y_limit3 <= ({{1{t_132[17]}}, t_132} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit4 <= ({{1{t_141[17]}}, t_141} + 19'he7f);
+        c4_d_y_limit4 <= ({{1{t_133[17]}}, t_133} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit5 <= ({{1{t_142[17]}}, t_142} + 19'he7f);
+        c4_d_y_limit5 <= ({{1{t_134[17]}}, t_134} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit6 <= ({{1{t_143[17]}}, t_143} + 19'he7f);
+        c4_d_y_limit6 <= ({{1{t_135[17]}}, t_135} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit7 <= ({{1{t_144[17]}}, t_144} + 19'he7f);
+        c4_d_y_limit7 <= ({{1{t_136[17]}}, t_136} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit8 <= ({{1{t_145[17]}}, t_145} + 19'he7f);
+        c4_d_y_limit8 <= ({{1{t_137[17]}}, t_137} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit9 <= ({{1{t_146[17]}}, t_146} + 19'he7f);
+        c4_d_y_limit9 <= ({{1{t_138[17]}}, t_138} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit10 <= ({{1{t_147[17]}}, t_147} + 19'he7f);
+        c4_d_y_limit10 <= ({{1{t_139[17]}}, t_139} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit11 <= ({{1{t_148[17]}}, t_148} + 19'he7f);
+        c4_d_y_limit11 <= ({{1{t_140[17]}}, t_140} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit12 <= ({{1{t_149[17]}}, t_149} + 19'he7f);
+        c4_d_y_limit12 <= ({{1{t_141[17]}}, t_141} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit13 <= ({{1{t_150[17]}}, t_150} + 19'he7f);
+        c4_d_y_limit13 <= ({{1{t_142[17]}}, t_142} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit14 <= ({{1{t_151[17]}}, t_151} + 19'he7f);
+        c4_d_y_limit14 <= ({{1{t_143[17]}}, t_143} + 19'he7f);
     end
 
     always @(posedge aclk) begin
-        c4_d_y_limit15 <= ({{1{t_152[17]}}, t_152} + 19'he7f);
+        c4_d_y_limit15 <= ({{1{t_144[17]}}, t_144} + 19'he7f);
     end
 
     always @(posedge aclk) begin
@@ -14762,11 +14786,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e0_s <= t_154[4:0];
+        d_t_e0_s <= t_146[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e0_past <= t_156[19];
+        d_t_e0_past <= t_148[19];
     end
 
     always @(posedge aclk) begin
@@ -14818,11 +14842,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s <= t_158[4:0];
+        d_t_e1_s <= t_150[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e1_past <= t_160[19];
+        d_t_e1_past <= t_152[19];
     end
 
     always @(posedge aclk) begin
@@ -14874,11 +14898,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s <= t_162[4:0];
+        d_t_e2_s <= t_154[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e2_past <= t_164[19];
+        d_t_e2_past <= t_156[19];
     end
 
     always @(posedge aclk) begin
@@ -14930,11 +14954,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s <= t_166[4:0];
+        d_t_e3_s <= t_158[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e3_past <= t_168[19];
+        d_t_e3_past <= t_160[19];
     end
 
     always @(posedge aclk) begin
@@ -14986,11 +15010,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s <= t_170[4:0];
+        d_t_e4_s <= t_162[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e4_past <= t_172[19];
+        d_t_e4_past <= t_164[19];
     end
 
     always @(posedge aclk) begin
@@ -15042,11 +15066,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s <= t_174[4:0];
+        d_t_e5_s <= t_166[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e5_past <= t_176[19];
+        d_t_e5_past <= t_168[19];
     end
 
     always @(posedge aclk) begin
@@ -15098,11 +15122,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s <= t_178[4:0];
+        d_t_e6_s <= t_170[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e6_past <= t_180[19];
+        d_t_e6_past <= t_172[19];
     end
 
     always @(posedge aclk) begin
@@ -15154,11 +15178,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s <= t_182[4:0];
+        d_t_e7_s <= t_174[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e7_past <= t_184[19];
+        d_t_e7_past <= t_176[19];
     end
 
     always @(posedge aclk) begin
@@ -15210,11 +15234,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s <= t_186[4:0];
+        d_t_e8_s <= t_178[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e8_past <= t_188[19];
+        d_t_e8_past <= t_180[19];
     end
 
     always @(posedge aclk) begin
@@ -15266,11 +15290,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s <= t_190[4:0];
+        d_t_e9_s <= t_182[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e9_past <= t_192[19];
+        d_t_e9_past <= t_184[19];
     end
 
     always @(posedge aclk) begin
@@ -15322,11 +15346,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s <= t_194[4:0];
+        d_t_e10_s <= t_186[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e10_past <= t_196[19];
+        d_t_e10_past <= t_188[19];
     end
 
     always @(posedge aclk) begin
@@ -15378,11 +15402,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s <= t_198[4:0];
+        d_t_e11_s <= t_190[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e11_past <= t_200[19];
+        d_t_e11_past <= t_192[19];
     end
 
     always @(posedge aclk) begin
@@ -15434,11 +15458,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s <= t_202[4:0];
+        d_t_e12_s <= t_194[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e12_past <= t_204[19];
+        d_t_e12_past <= t_196[19];
     end
 
     always @(posedge aclk) begin
@@ -15490,11 +15514,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s <= t_206[4:0];
+        d_t_e13_s <= t_198[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e13_past <= t_208[19];
+        d_t_e13_past <= t_200[19];
     end
 
     always @(posedge aclk) begin
@@ -15546,11 +15570,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s <= t_210[4:0];
+        d_t_e14_s <= t_202[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e14_past <= t_212[19];
+        d_t_e14_past <= t_204[19];
     end
 
     always @(posedge aclk) begin
@@ -15602,11 +15626,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s <= t_214[4:0];
+        d_t_e15_s <= t_206[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e15_past <= t_216[19];
+        d_t_e15_past <= t_208[19];
     end
 
     always @(posedge aclk) begin
@@ -15658,11 +15682,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s <= t_218[4:0];
+        d_d_e0_s <= t_210[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e0_past <= t_220[19];
+        d_d_e0_past <= t_212[19];
     end
 
     always @(posedge aclk) begin
@@ -15714,11 +15738,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s <= t_222[4:0];
+        d_d_e1_s <= t_214[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e1_past <= t_224[19];
+        d_d_e1_past <= t_216[19];
     end
 
     always @(posedge aclk) begin
@@ -15770,11 +15794,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s <= t_226[4:0];
+        d_d_e2_s <= t_218[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e2_past <= t_228[19];
+        d_d_e2_past <= t_220[19];
     end
 
     always @(posedge aclk) begin
@@ -15826,11 +15850,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s <= t_230[4:0];
+        d_d_e3_s <= t_222[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e3_past <= t_232[19];
+        d_d_e3_past <= t_224[19];
     end
 
     always @(posedge aclk) begin
@@ -15882,11 +15906,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s <= t_234[4:0];
+        d_d_e4_s <= t_226[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e4_past <= t_236[19];
+        d_d_e4_past <= t_228[19];
     end
 
     always @(posedge aclk) begin
@@ -15938,11 +15962,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s <= t_238[4:0];
+        d_d_e5_s <= t_230[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e5_past <= t_240[19];
+        d_d_e5_past <= t_232[19];
     end
 
     always @(posedge aclk) begin
@@ -15994,11 +16018,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s <= t_242[4:0];
+        d_d_e6_s <= t_234[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e6_past <= t_244[19];
+        d_d_e6_past <= t_236[19];
     end
 
     always @(posedge aclk) begin
@@ -16050,11 +16074,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s <= t_246[4:0];
+        d_d_e7_s <= t_238[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e7_past <= t_248[19];
+        d_d_e7_past <= t_240[19];
     end
 
     always @(posedge aclk) begin
@@ -16106,11 +16130,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s <= t_250[4:0];
+        d_d_e8_s <= t_242[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e8_past <= t_252[19];
+        d_d_e8_past <= t_244[19];
     end
 
     always @(posedge aclk) begin
@@ -16162,11 +16186,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s <= t_254[4:0];
+        d_d_e9_s <= t_246[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e9_past <= t_256[19];
+        d_d_e9_past <= t_248[19];
     end
 
     always @(posedge aclk) begin
@@ -16218,11 +16242,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s <= t_258[4:0];
+        d_d_e10_s <= t_250[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e10_past <= t_260[19];
+        d_d_e10_past <= t_252[19];
     end
 
     always @(posedge aclk) begin
@@ -16274,11 +16298,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s <= t_262[4:0];
+        d_d_e11_s <= t_254[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e11_past <= t_264[19];
+        d_d_e11_past <= t_256[19];
     end
 
     always @(posedge aclk) begin
@@ -16330,11 +16354,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s <= t_266[4:0];
+        d_d_e12_s <= t_258[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e12_past <= t_268[19];
+        d_d_e12_past <= t_260[19];
     end
 
     always @(posedge aclk) begin
@@ -16386,11 +16410,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s <= t_270[4:0];
+        d_d_e13_s <= t_262[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e13_past <= t_272[19];
+        d_d_e13_past <= t_264[19];
     end
 
     always @(posedge aclk) begin
@@ -16442,11 +16466,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s <= t_274[4:0];
+        d_d_e14_s <= t_266[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e14_past <= t_276[19];
+        d_d_e14_past <= t_268[19];
     end
 
     always @(posedge aclk) begin
@@ -16498,11 +16522,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s <= t_278[4:0];
+        d_d_e15_s <= t_270[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e15_past <= t_280[19];
+        d_d_e15_past <= t_272[19];
     end
 
     always @(posedge aclk) begin
@@ -17154,11 +17178,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_t <= ({{1{t_281[16]}}, t_281} + 18'h2c);
+        e3_ref_past_t <= ({{1{t_273[16]}}, t_273} + 18'h2c);
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_d <= ({{1{t_282[16]}}, t_282} + 18'h2c);
+        e3_ref_past_d <= ({{1{t_274[16]}}, t_274} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17348,11 +17372,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_t_rho <= t_283;
+        acc_t_rho <= t_275;
     end
 
     always @(posedge aclk) begin
-        acc_t_rho_past <= ({{1{t_284[16]}}, t_284} + 18'h2c);
+        acc_t_rho_past <= ({{1{t_276[16]}}, t_276} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17392,19 +17416,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_t_old_zero <= (e3_control_fresh | (~t_286[18]));
+        en_t_old_zero <= (e3_control_fresh | (~t_278[18]));
     end
 
     always @(posedge aclk) begin
-        en_t_old_small <= t_287[5:0];
+        en_t_old_small <= t_279[5:0];
     end
 
     always @(posedge aclk) begin
-        en_t_added_zero <= ((~e3_control_fresh) & (~t_288[18]));
+        en_t_added_zero <= ((~e3_control_fresh) & (~t_280[18]));
     end
 
     always @(posedge aclk) begin
-        en_t_added_small <= (acc_t_raise ? 6'h0 : t_285[5:0]);
+        en_t_added_small <= (acc_t_raise ? 6'h0 : t_277[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -17453,15 +17477,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_largest0 <= ((1'h1 & (~t_289[16])) & (~t_290[16]));
+        m0_t_largest0 <= ((1'h1 & (~t_281[16])) & (~t_282[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest1 <= ((1'h1 & t_289[16]) & (~t_291[16]));
+        m0_t_largest1 <= ((1'h1 & t_281[16]) & (~t_283[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest2 <= ((1'h1 & t_290[16]) & t_291[16]);
+        m0_t_largest2 <= ((1'h1 & t_282[16]) & t_283[16]);
     end
 
     always @(posedge aclk) begin
@@ -17489,11 +17513,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_1 <= t_289;
+        m0_t_gap0_1 <= t_281;
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_2 <= t_290;
+        m0_t_gap0_2 <= t_282;
     end
 
     always @(posedge aclk) begin
@@ -17501,7 +17525,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap1_2 <= t_291;
+        m0_t_gap1_2 <= t_283;
     end
 
     always @(posedge aclk) begin
@@ -17623,11 +17647,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_d_rho <= t_292;
+        acc_d_rho <= t_284;
     end
 
     always @(posedge aclk) begin
-        acc_d_rho_past <= ({{1{t_293[16]}}, t_293} + 18'h2c);
+        acc_d_rho_past <= ({{1{t_285[16]}}, t_285} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17667,19 +17691,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_d_old_zero <= (e3_control_fresh | (~t_295[18]));
+        en_d_old_zero <= (e3_control_fresh | (~t_287[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_old_small <= t_296[5:0];
+        en_d_old_small <= t_288[5:0];
     end
 
     always @(posedge aclk) begin
-        en_d_added_zero <= ((~e3_control_fresh) & (~t_297[18]));
+        en_d_added_zero <= ((~e3_control_fresh) & (~t_289[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_added_small <= (acc_d_raise ? 6'h0 : t_294[5:0]);
+        en_d_added_small <= (acc_d_raise ? 6'h0 : t_286[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -17728,15 +17752,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_largest0 <= ((1'h1 & (~t_298[16])) & (~t_299[16]));
+        m0_d_largest0 <= ((1'h1 & (~t_290[16])) & (~t_291[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest1 <= ((1'h1 & t_298[16]) & (~t_300[16]));
+        m0_d_largest1 <= ((1'h1 & t_290[16]) & (~t_292[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest2 <= ((1'h1 & t_299[16]) & t_300[16]);
+        m0_d_largest2 <= ((1'h1 & t_291[16]) & t_292[16]);
     end
 
     always @(posedge aclk) begin
@@ -17764,11 +17788,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_1 <= t_298;
+        m0_d_gap0_1 <= t_290;
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_2 <= t_299;
+        m0_d_gap0_2 <= t_291;
     end
 
     always @(posedge aclk) begin
@@ -17776,7 +17800,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap1_2 <= t_300;
+        m0_d_gap1_2 <= t_292;
     end
 
     always @(posedge aclk) begin
@@ -17876,67 +17900,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_304;
+        p1_q0 <= t_296;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_305 + t_304);
+        p1_q1 <= (t_297 + t_296);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_306 + t_305);
+        p1_q2 <= (t_298 + t_297);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_307 + t_306);
+        p1_q3 <= (t_299 + t_298);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_308 + t_307);
+        p1_q4 <= (t_300 + t_299);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_309 + t_308);
+        p1_q5 <= (t_301 + t_300);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_310 + t_309);
+        p1_q6 <= (t_302 + t_301);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_311 + t_310);
+        p1_q7 <= (t_303 + t_302);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_312 + t_311);
+        p1_q8 <= (t_304 + t_303);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_313 + t_312);
+        p1_q9 <= (t_305 + t_304);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_314 + t_313);
+        p1_q10 <= (t_306 + t_305);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_315 + t_314);
+        p1_q11 <= (t_307 + t_306);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_316 + t_315);
+        p1_q12 <= (t_308 + t_307);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_317 + t_316);
+        p1_q13 <= (t_309 + t_308);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_318 + t_317);
+        p1_q14 <= (t_310 + t_309);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, f_w15} + t_318);
+        p1_q15 <= ({5'h0, f_w15} + t_310);
     end
 
     always @(posedge aclk) begin
@@ -18510,7 +18534,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        ckpt_s3_sum <= t_319;
+        ckpt_s3_sum <= t_311;
     end
 
     always @(posedge aclk) begin
@@ -18582,7 +18606,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_s5_passed <= 1'h0;
         end else begin
-            ckpt_s5_passed <= (t_321 & (~ckpt_s4_above));
+            ckpt_s5_passed <= (t_313 & (~ckpt_s4_above));
         end
     end
 
@@ -18591,7 +18615,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_s5_prefix_passed <= 1'h0;
         end else begin
-            ckpt_s5_prefix_passed <= (t_321 & (~ckpt_s4_above));
+            ckpt_s5_prefix_passed <= (t_313 & (~ckpt_s4_above));
         end
     end
 
@@ -18628,7 +18652,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_jump_s3_sum <= 45'h0;
         end else if (ckpt_valid_2) begin
-            ckpt_jump_s3_sum <= t_319;
+            ckpt_jump_s3_sum <= t_311;
         end
     end
 
@@ -18636,7 +18660,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_jump_s4 <= 1'h0;
         end else begin
-            ckpt_jump_s4 <= t_322[46];
+            ckpt_jump_s4 <= t_314[46];
         end
     end
 
@@ -18671,7 +18695,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_left <= 5'h0;
         end else begin
-            ckpt_skip_left <= (t_323 ? 5'h19 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
+            ckpt_skip_left <= (t_315 ? 5'h19 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
         end
     end
 
@@ -18679,7 +18703,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skipping <= 1'h0;
         end else begin
-            ckpt_skipping <= (t_323 | (5'h1 < ckpt_skip_left));
+            ckpt_skipping <= (t_315 | (5'h1 < ckpt_skip_left));
         end
     end
 
@@ -18864,7 +18888,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g2_hits <= {(g1_below_g3 | t_331[34]), (g1_below_g3 | t_332[34]), (g1_below_g3 | t_333[34]), (g1_below_g3 | t_334[34]), (g1_below_g2 | t_335[34]), (g1_below_g2 | t_336[34]), (g1_below_g2 | t_337[34]), (g1_below_g2 | t_338[34]), (g1_below_g1 | t_339[34]), (g1_below_g1 | t_340[34]), (g1_below_g1 | t_341[34]), (g1_below_g1 | t_342[34]), (g1_below_g0 | t_343[34]), (g1_below_g0 | t_344[34]), (g1_below_g0 | t_345[34]), (g1_below_g0 | t_346[34])};
+        g2_hits <= {(g1_below_g3 | t_323[34]), (g1_below_g3 | t_324[34]), (g1_below_g3 | t_325[34]), (g1_below_g3 | t_326[34]), (g1_below_g2 | t_327[34]), (g1_below_g2 | t_328[34]), (g1_below_g2 | t_329[34]), (g1_below_g2 | t_330[34]), (g1_below_g1 | t_331[34]), (g1_below_g1 | t_332[34]), (g1_below_g1 | t_333[34]), (g1_below_g1 | t_334[34]), (g1_below_g0 | t_335[34]), (g1_below_g0 | t_336[34]), (g1_below_g0 | t_337[34]), (g1_below_g0 | t_338[34])};
     end
 
     always @(posedge aclk) begin
@@ -18940,7 +18964,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_349, (t_349 ? {t_351, (t_351 ? {t_353, (t_353 ? {t_355, (t_355 ? t_354[1] : t_356[1])} : {t_359, (t_359 ? t_358[1] : t_360[1])})} : {t_363, (t_363 ? {t_365, (t_365 ? t_364[1] : t_366[1])} : {t_369, (t_369 ? t_368[1] : t_370[1])})})} : {t_373, (t_373 ? {t_375, (t_375 ? {t_377, (t_377 ? t_376[1] : t_378[1])} : {t_381, (t_381 ? t_380[1] : t_382[1])})} : {t_385, (t_385 ? {t_387, (t_387 ? t_386[1] : t_388[1])} : {t_391, (t_391 ? t_390[1] : t_392[1])})})})};
+        dec_t_lead <= {t_341, (t_341 ? {t_343, (t_343 ? {t_345, (t_345 ? {t_347, (t_347 ? t_346[1] : t_348[1])} : {t_351, (t_351 ? t_350[1] : t_352[1])})} : {t_355, (t_355 ? {t_357, (t_357 ? t_356[1] : t_358[1])} : {t_361, (t_361 ? t_360[1] : t_362[1])})})} : {t_365, (t_365 ? {t_367, (t_367 ? {t_369, (t_369 ? t_368[1] : t_370[1])} : {t_373, (t_373 ? t_372[1] : t_374[1])})} : {t_377, (t_377 ? {t_379, (t_379 ? t_378[1] : t_380[1])} : {t_383, (t_383 ? t_382[1] : t_384[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -18956,7 +18980,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_393[9:0];
+        dec_t_index <= t_385[9:0];
     end
 
     always @(posedge aclk) begin
@@ -19052,7 +19076,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_y_limit <= ({{1{t_394[17]}}, t_394} + 19'he7f);
+        dec_t_y_limit <= ({{1{t_386[17]}}, t_386} + 19'he7f);
     end
 
     always @(posedge aclk) begin
@@ -19060,11 +19084,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= t_396[4:0];
+        dec_t_px_s <= t_388[4:0];
     end
 
     always @(posedge aclk) begin
-        dec_t_px_past <= t_398[19];
+        dec_t_px_past <= t_390[19];
     end
 
     always @(posedge aclk) begin
@@ -19160,7 +19184,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_401, (t_401 ? {t_403, (t_403 ? {t_405, (t_405 ? {t_407, (t_407 ? t_406[1] : t_408[1])} : {t_411, (t_411 ? t_410[1] : t_412[1])})} : {t_415, (t_415 ? {t_417, (t_417 ? t_416[1] : t_418[1])} : {t_421, (t_421 ? t_420[1] : t_422[1])})})} : {t_425, (t_425 ? {t_427, (t_427 ? {t_429, (t_429 ? t_428[1] : t_430[1])} : {t_433, (t_433 ? t_432[1] : t_434[1])})} : {t_437, (t_437 ? {t_439, (t_439 ? t_438[1] : t_440[1])} : {t_443, (t_443 ? t_442[1] : t_444[1])})})})};
+        dec_d_lead <= {t_393, (t_393 ? {t_395, (t_395 ? {t_397, (t_397 ? {t_399, (t_399 ? t_398[1] : t_400[1])} : {t_403, (t_403 ? t_402[1] : t_404[1])})} : {t_407, (t_407 ? {t_409, (t_409 ? t_408[1] : t_410[1])} : {t_413, (t_413 ? t_412[1] : t_414[1])})})} : {t_417, (t_417 ? {t_419, (t_419 ? {t_421, (t_421 ? t_420[1] : t_422[1])} : {t_425, (t_425 ? t_424[1] : t_426[1])})} : {t_429, (t_429 ? {t_431, (t_431 ? t_430[1] : t_432[1])} : {t_435, (t_435 ? t_434[1] : t_436[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -19176,7 +19200,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_445[9:0];
+        dec_d_index <= t_437[9:0];
     end
 
     always @(posedge aclk) begin
@@ -19272,7 +19296,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_y_limit <= ({{1{t_446[17]}}, t_446} + 19'he7f);
+        dec_d_y_limit <= ({{1{t_438[17]}}, t_438} + 19'he7f);
     end
 
     always @(posedge aclk) begin
@@ -19280,11 +19304,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= t_448[4:0];
+        dec_d_px_s <= t_440[4:0];
     end
 
     always @(posedge aclk) begin
-        dec_d_px_past <= t_450[19];
+        dec_d_px_past <= t_442[19];
     end
 
     always @(posedge aclk) begin
@@ -19383,7 +19407,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_451);
+            dec_valid_0 <= (row_merged & t_443);
         end
     end
 
@@ -19391,7 +19415,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_451);
+            dec_valid_1 <= (dec_valid_0 & t_443);
         end
     end
 
@@ -19399,7 +19423,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_451);
+            dec_valid_2 <= (dec_valid_1 & t_443);
         end
     end
 
@@ -19407,7 +19431,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_451);
+            dec_valid_3 <= (dec_valid_2 & t_443);
         end
     end
 
@@ -19415,7 +19439,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_451);
+            dec_valid_4 <= (dec_valid_3 & t_443);
         end
     end
 
@@ -19423,7 +19447,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_451);
+            dec_valid_5 <= (dec_valid_4 & t_443);
         end
     end
 
@@ -19431,7 +19455,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_451);
+            dec_valid_6 <= (dec_valid_5 & t_443);
         end
     end
 
@@ -19439,7 +19463,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_451);
+            dec_valid_7 <= (dec_valid_6 & t_443);
         end
     end
 
@@ -19447,7 +19471,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_451);
+            dec_valid_8 <= (dec_valid_7 & t_443);
         end
     end
 
@@ -19455,7 +19479,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_451);
+            dec_valid_9 <= (dec_valid_8 & t_443);
         end
     end
 
@@ -19463,7 +19487,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_451);
+            dec_valid_10 <= (dec_valid_9 & t_443);
         end
     end
 
@@ -19471,7 +19495,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_451);
+            dec_valid_11 <= (dec_valid_10 & t_443);
         end
     end
 
@@ -19479,7 +19503,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_451);
+            dec_valid_12 <= (dec_valid_11 & t_443);
         end
     end
 
@@ -19487,7 +19511,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_451);
+            dec_valid_13 <= (dec_valid_12 & t_443);
         end
     end
 
@@ -19495,7 +19519,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_451);
+            dec_valid_14 <= (dec_valid_13 & t_443);
         end
     end
 
@@ -19503,7 +19527,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_451);
+            dec_valid_15 <= (dec_valid_14 & t_443);
         end
     end
 
@@ -19511,7 +19535,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_451);
+            dec_valid_16 <= (dec_valid_15 & t_443);
         end
     end
 
@@ -19519,7 +19543,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_17 <= 1'h0;
         end else begin
-            dec_valid_17 <= (dec_valid_16 & t_451);
+            dec_valid_17 <= (dec_valid_16 & t_443);
         end
     end
 
@@ -20080,7 +20104,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank0_c8_write_address[11], row_pair_bank0_c9_write_address[11], row_pair_bank0_c10_write_address[11], row_pair_bank0_c11_write_address[11], row_pair_bank0_c12_write_address[11], row_pair_bank0_c13_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank1_c4_write_address[11:10], row_pair_bank1_c5_write_address[11:10], row_pair_bank1_c6_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], row_pair_bank2_c2_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_t_delta0[18], d_t_delta1[18], d_t_delta2[18], d_t_delta3[18], d_t_delta4[18], d_t_delta5[18], d_t_delta6[18], d_t_delta7[18], d_t_delta8[18], d_t_delta9[18], d_t_delta10[18], d_t_delta11[18], d_t_delta12[18], d_t_delta13[18], d_t_delta14[18], d_t_delta15[18], d_d_delta0[18], d_d_delta1[18], d_d_delta2[18], d_d_delta3[18], d_d_delta4[18], d_d_delta5[18], d_d_delta6[18], d_d_delta7[18], d_d_delta8[18], d_d_delta9[18], d_d_delta10[18], d_d_delta11[18], d_d_delta12[18], d_d_delta13[18], d_d_delta14[18], d_d_delta15[18], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_t_delta[18], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], dec_d_delta[18], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_30[9:0], t_31[9:0], t_32[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[15:11], t_40[15:11], t_41[15:11], t_42[15:11], t_43[15:11], t_44[15:11], t_45[15:11], t_46[15:11], t_47[15:11], t_48[15:11], t_49[15:11], t_50[15:11], t_51[15:11], t_52[15:11], t_53[9:0], t_54[9:0], t_55[9:0], t_56[9:0], t_57[9:0], t_58[9:0], t_59[9:0], t_60[9:0], t_61[9:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_75[6:0], t_76[6:0], t_77[6:0], t_78[6:0], t_79[9:0], t_80[9:0], t_81[9:0], t_82[9:0], t_83[9:0], t_84[9:0], t_85[9:0], t_86[9:0], t_87[9:0], t_88[9:0], t_89[9:0], t_90[9:0], t_91[9:0], t_93[9:0], t_95[15:11], t_96[15:11], t_97[15:11], t_98[15:11], t_99[15:11], t_100[15:11], t_101[15:11], t_102[15:11], t_103[15:11], t_104[15:11], t_105[15:11], t_106[15:11], t_107[15:11], t_108[15:11], t_109[15:11], t_110[15:11], t_111[9:0], t_112[9:0], t_113[9:0], t_114[9:0], t_115[9:0], t_116[9:0], t_117[9:0], t_118[9:0], t_119[9:0], t_154[10:5], t_156[18:0], t_158[10:5], t_160[18:0], t_162[10:5], t_164[18:0], t_166[10:5], t_168[18:0], t_170[10:5], t_172[18:0], t_174[10:5], t_176[18:0], t_178[10:5], t_180[18:0], t_182[10:5], t_184[18:0], t_186[10:5], t_188[18:0], t_190[10:5], t_192[18:0], t_194[10:5], t_196[18:0], t_198[10:5], t_200[18:0], t_202[10:5], t_204[18:0], t_206[10:5], t_208[18:0], t_210[10:5], t_212[18:0], t_214[10:5], t_216[18:0], t_218[10:5], t_220[18:0], t_222[10:5], t_224[18:0], t_226[10:5], t_228[18:0], t_230[10:5], t_232[18:0], t_234[10:5], t_236[18:0], t_238[10:5], t_240[18:0], t_242[10:5], t_244[18:0], t_246[10:5], t_248[18:0], t_250[10:5], t_252[18:0], t_254[10:5], t_256[18:0], t_258[10:5], t_260[18:0], t_262[10:5], t_264[18:0], t_266[10:5], t_268[18:0], t_270[10:5], t_272[18:0], t_274[10:5], t_276[18:0], t_278[10:5], t_280[18:0], t_285[15:6], t_286[17:0], t_287[16:6], t_288[17:0], t_294[15:6], t_295[17:0], t_296[16:6], t_297[17:0], t_301[43], t_302[43], t_320[44:0], t_322[45:0], t_328[43:0], t_331[33:0], t_332[33:0], t_333[33:0], t_334[33:0], t_335[33:0], t_336[33:0], t_337[33:0], t_338[33:0], t_339[33:0], t_340[33:0], t_341[33:0], t_342[33:0], t_343[33:0], t_344[33:0], t_345[33:0], t_346[33:0], t_356[0], t_360[0], t_366[0], t_370[0], t_378[0], t_382[0], t_388[0], t_392[0], t_393[26:10], t_396[10:5], t_398[18:0], t_408[0], t_412[0], t_418[0], t_422[0], t_430[0], t_434[0], t_440[0], t_444[0], t_445[26:10], t_448[10:5], t_450[18:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank0_c8_write_address[11], row_pair_bank0_c9_write_address[11], row_pair_bank0_c10_write_address[11], row_pair_bank0_c11_write_address[11], row_pair_bank0_c12_write_address[11], row_pair_bank0_c13_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank1_c4_write_address[11:10], row_pair_bank1_c5_write_address[11:10], row_pair_bank1_c6_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], row_pair_bank2_c2_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_t_delta0[18], d_t_delta1[18], d_t_delta2[18], d_t_delta3[18], d_t_delta4[18], d_t_delta5[18], d_t_delta6[18], d_t_delta7[18], d_t_delta8[18], d_t_delta9[18], d_t_delta10[18], d_t_delta11[18], d_t_delta12[18], d_t_delta13[18], d_t_delta14[18], d_t_delta15[18], d_d_delta0[18], d_d_delta1[18], d_d_delta2[18], d_d_delta3[18], d_d_delta4[18], d_d_delta5[18], d_d_delta6[18], d_d_delta7[18], d_d_delta8[18], d_d_delta9[18], d_d_delta10[18], d_d_delta11[18], d_d_delta12[18], d_d_delta13[18], d_d_delta14[18], d_d_delta15[18], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_t_delta[18], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], dec_d_delta[18], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_31[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[15:11], t_40[15:11], t_41[9:0], t_44[9:0], t_49[9:0], t_50[9:0], t_51[9:0], t_52[9:0], t_53[9:0], t_54[9:0], t_55[9:0], t_56[9:0], t_57[9:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_75[9:0], t_76[9:0], t_77[9:0], t_78[9:0], t_79[9:0], t_80[9:0], t_81[9:0], t_82[9:0], t_83[9:0], t_85[9:0], t_87[9:0], t_89[9:0], t_91[15:11], t_92[15:11], t_93[15:11], t_94[15:11], t_95[9:0], t_98[9:0], t_103[9:0], t_104[9:0], t_105[9:0], t_106[9:0], t_107[9:0], t_108[9:0], t_109[9:0], t_110[9:0], t_111[9:0], t_146[10:5], t_148[18:0], t_150[10:5], t_152[18:0], t_154[10:5], t_156[18:0], t_158[10:5], t_160[18:0], t_162[10:5], t_164[18:0], t_166[10:5], t_168[18:0], t_170[10:5], t_172[18:0], t_174[10:5], t_176[18:0], t_178[10:5], t_180[18:0], t_182[10:5], t_184[18:0], t_186[10:5], t_188[18:0], t_190[10:5], t_192[18:0], t_194[10:5], t_196[18:0], t_198[10:5], t_200[18:0], t_202[10:5], t_204[18:0], t_206[10:5], t_208[18:0], t_210[10:5], t_212[18:0], t_214[10:5], t_216[18:0], t_218[10:5], t_220[18:0], t_222[10:5], t_224[18:0], t_226[10:5], t_228[18:0], t_230[10:5], t_232[18:0], t_234[10:5], t_236[18:0], t_238[10:5], t_240[18:0], t_242[10:5], t_244[18:0], t_246[10:5], t_248[18:0], t_250[10:5], t_252[18:0], t_254[10:5], t_256[18:0], t_258[10:5], t_260[18:0], t_262[10:5], t_264[18:0], t_266[10:5], t_268[18:0], t_270[10:5], t_272[18:0], t_277[15:6], t_278[17:0], t_279[16:6], t_280[17:0], t_286[15:6], t_287[17:0], t_288[16:6], t_289[17:0], t_293[43], t_294[43], t_312[44:0], t_314[45:0], t_320[43:0], t_323[33:0], t_324[33:0], t_325[33:0], t_326[33:0], t_327[33:0], t_328[33:0], t_329[33:0], t_330[33:0], t_331[33:0], t_332[33:0], t_333[33:0], t_334[33:0], t_335[33:0], t_336[33:0], t_337[33:0], t_338[33:0], t_348[0], t_352[0], t_358[0], t_362[0], t_370[0], t_374[0], t_380[0], t_384[0], t_385[26:10], t_388[10:5], t_390[18:0], t_400[0], t_404[0], t_410[0], t_414[0], t_422[0], t_426[0], t_432[0], t_436[0], t_437[26:10], t_440[10:5], t_442[18:0]};
 endmodule
 
 `resetall
