@@ -554,6 +554,9 @@ extension SamplingVerifierRTL {
             var full: [Pair]? = nil
             /// Per side and lane: y + (E + 1)·2^R − 1 (stage Cn), for `exponential`'s zero test.
             var yLimit: (t: [Value], d: [Value])? = nil
+            /// Stage D: each lane's exponential once more, a kept register for E1's weights (t − d and p̂_t), so the
+            /// beat sums' adders and the weights each read a register beside them (`exponential`'s `copies`).
+            var weighing: (t: [Value], d: [Value])? = nil
         }
 
         /// Stage A: the beat, from the stream or from the stored pair.
@@ -677,7 +680,16 @@ extension SamplingVerifierRTL {
                     }
                 }
                 func pick(_ pair: [Value]) -> Value { pair.count == 2 ? pair[0].isBelow(pair[1]) : .false }
-                var level = lanes.enumerated().map { m.regNext("c0_\(side)_q\($0)", $1) }
+                // The level the candidates copy is kept as well: Yosys merges a register into a kept one of the same
+                // input, so it would otherwise be one of the copies, with the reference's path as a load beside it.
+                func levelRegisters(_ l: Int, _ name: (Int) -> String, _ values: [Value]) -> [Value] {
+                    values.enumerated().map { i, v in
+                        let r = m.reg(name(i), v.width, signed: v.isSigned, keep: l == levels - 1)
+                        r <== v
+                        return r
+                    }
+                }
+                var level = levelRegisters(0, { "c0_\(side)_q\($0)" }, lanes)
                 // `full` of `level`, from level C(n−2) on (n ≥ 2).
                 var levelFull = levels == 2 ? lanes.enumerated().map { m.regNext("c0_full_\(side)_q\($0)", full($1)) } : []
                 var sets = levels == 1 ? candidates("c0", lanes, full: lanes.map(full)) : []
@@ -700,7 +712,7 @@ extension SamplingVerifierRTL {
                     }
                     let levelMaxima = maxima(level)
                     if l == levels - 1 { sets = candidates("c\(l)", levelMaxima, full: maxima(levelFull)) }
-                    level = levelMaxima.enumerated().map { m.regNext("c\(l)_\(side)_m\($0)", $1) }
+                    level = levelRegisters(l, { "c\(l)_\(side)_m\($0)" }, levelMaxima)
                     if l == levels - 2 { levelFull = levelMaxima.enumerated().map { m.regNext("c\(l)_full_\(side)_m\($0)", full($1)) } }
                 }
                 preconditionFailure("levels ≥ 1")
@@ -757,25 +769,28 @@ extension SamplingVerifierRTL {
         /// the passes (δ ≥ 0 on every lane with a token); 0 past a shift of E and for lanes without a token (`exponential`). Carries
         /// y(x) (`pickX`) on.
         func expStage(_ beat: Beat, table: Submodule<ExpTablePorts>) -> Beat {
-            func exps(_ y: [Value], _ full: [Value], _ limit: [Value], _ valid: Value, _ side: String) -> [Value] {
+            func exps(_ y: [Value], _ full: [Value], _ limit: [Value], _ valid: Value, _ side: String) -> [[Value]] {
                 (0..<c.lanes).map { k in
                     let lut = m.instance(table, name: "u_exp_\(side)\(k)")
                     return exponential("d_\(side)_e\(k)", m.named("d_\(side)_delta\(k)", full[k] - y[k].resized(to: w.reference)),
-                                       pastShift: isPastShift(limit: limit[k], reference: full[k]), keep: valid[k], lut)
+                                       pastShift: isPastShift(limit: limit[k], reference: full[k]), keep: valid[k], lut,
+                                       copies: 2)
                 }
             }
             func delayed(_ v: Value, _ name: String) -> Value {
                 m.shiftRegister(name, v, stages: SamplingTiming.expStages).last!
             }
             let xY = Pair(t: m.regNext("d1_x_y_t", beat.xY!.t), d: m.regNext("d1_x_y_d", beat.xY!.d))
-            return Beat(valid: delayed(beat.valid, "d_valid"), control: control("d"),
-                        t: exps(beat.t, beat.full!.map(\.t), beat.yLimit!.t, beat.lanes, "t"),
-                        d: exps(beat.d, beat.full!.map(\.d), beat.yLimit!.d, beat.draftLanes, "d"),
+            let t = exps(beat.t, beat.full!.map(\.t), beat.yLimit!.t, beat.lanes, "t")
+            let d = exps(beat.d, beat.full!.map(\.d), beat.yLimit!.d, beat.draftLanes, "d")
+            var out = Beat(valid: delayed(beat.valid, "d_valid"), control: control("d"), t: t.map { $0[0] }, d: d.map { $0[0] },
                         lanes: delayed(beat.lanes, "d_lanes"), draftLanes: delayed(beat.draftLanes, "d_draft_lanes"),
                         hit: delayed(beat.hit, "d_hit"),
                         ref: Pair(t: delayed(beat.ref!.t, "d_ref_t"), d: delayed(beat.ref!.d, "d_ref_d")),
                         xY: Pair(t: m.shiftRegister("d_x_y_t", xY.t, stages: SamplingTiming.expStages - 1).last!,
                                  d: m.shiftRegister("d_x_y_d", xY.d, stages: SamplingTiming.expStages - 1).last!))
+            out.weighing = (t: t.map { $0[1] }, d: d.map { $0[1] })
+            return out
         }
 
         /// EXP[δ mod 2^R] >> (δ >> R) (0 past a shift of E or when `keep` is 0), in `SamplingTiming.expStages`
@@ -786,8 +801,11 @@ extension SamplingVerifierRTL {
         /// its low R + 5 bits are (the golden model's clamp at 0 never acts): δ's sign as the address and shift
         /// registers' reset ended the 45F's critical path (4683973 seed 3). The table is built from LUTs (`inLogic`):
         /// with registers on both sides it would otherwise become one block RAM per lane.
-        /// `pastShift`: δ ≥ (E + 1)·2^R (`isPastShift`), computed beside δ.
-        func exponential(_ name: String, _ delta: Value, pastShift: Value, keep: Value, _ lut: InstanceOf<ExpTablePorts>) -> Value {
+        /// `pastShift`: δ ≥ (E + 1)·2^R (`isPastShift`), computed beside δ. `copies` > 1: the result's register and
+        /// kept copies of it (`<name>_c<i>`), for loads that lie apart (a lane's exponential into both the beat sum
+        /// and E1's t − d was a 5.3 ns route on the 45F, fcdcadc seed 3).
+        func exponential(_ name: String, _ delta: Value, pastShift: Value, keep: Value, _ lut: InstanceOf<ExpTablePorts>,
+                         copies: Int) -> [Value] {
             let r = w.tableIndex
             let s = delta.asUnsigned.bits(delta.width - 2, r)
             let index1 = m.regNext("\(name)_f", delta.asUnsigned.bits(r - 1, 0))
@@ -805,7 +823,13 @@ extension SamplingVerifierRTL {
             let shift3 = m.regNext("\(name)_s3", shift2.bits(4, 2)), zero3 = m.regNext("\(name)_z3", zero2)
             let middle = m.regNext("\(name)_m", fine.shiftedRight(by: concat(shift3.bits(1, 0), .literal(0, width: 2))))
             let shift4 = m.regNext("\(name)_s4", shift3[2]), zero4 = m.regNext("\(name)_z4", zero3)
-            return m.regNext(name, mux(zero4, .literal(0, width: w.exp), middle.shiftedRight(by: concat(shift4, .literal(0, width: 4)))))
+            let result = mux(zero4, .literal(0, width: w.exp), middle.shiftedRight(by: concat(shift4, .literal(0, width: 4))))
+            // Every copy kept, the first too: Yosys merges a register that is not into a kept one of the same input.
+            return (0..<copies).map { i in
+                let copy = m.reg(i == 0 ? name : "\(name)_c\(i)", result.width, signed: result.isSigned, keep: copies > 1)
+                copy <== result
+                return copy
+            }
         }
 
         struct Sums {
@@ -834,14 +858,15 @@ extension SamplingVerifierRTL {
         /// takes, so F is a choice: the subtraction and the choice in one stage were the small configuration's
         /// critical path.
         func sumStage(_ beat: Beat, cmd: Command) -> Sums {
-            let targetExps = beat.t.enumerated().map { m.regNext("e1_t_e\($0.offset)", $0.element) }
+            let weighing = beat.weighing!
+            let targetExps = weighing.t.enumerated().map { m.regNext("e1_t_e\($0.offset)", $0.element) }
             let e1 = Beat(valid: m.regNext("e1_valid", beat.valid, reset: 0), control: control("e1"),
                           t: [], d: [], lanes: beat.lanes, draftLanes: beat.draftLanes, hit: beat.hit, ref: nil)
             // Pass B's weights are p̂_t after `residual_zero`, chosen here with the others: a choice after F, before
             // the prefix sums' first adder, was a 45F critical path at 7092c5c (seed 2: 6.3 ns of routing around it).
             let useTarget = m.named("e1_use_target", residualZero & (e1.control[modeField] === Int(BeatMode.passB.rawValue)))
             let weights = (0..<c.lanes).map { k -> Value in
-                let t = beat.t[k], d = beat.d[k]
+                let t = weighing.t[k], d = weighing.d[k]
                 // max(0, t − d) from one subtraction's borrow.
                 let diff = m.regNext("e1_diff\(k)", t.zeroExtended(to: w.weight + 1) &- d.zeroExtended(to: w.weight + 1))
                 let takeTarget = m.regNext("e1_take_t\(k)", finalBonus | (cmd.oneHot & !beat.hit[k]))
@@ -1270,7 +1295,7 @@ extension SamplingVerifierRTL {
                 let ys = m.shiftRegister("dec_\(name)_y", y, stages: levels + 1 + SamplingTiming.mergeStages + nuStage)
                 let yx = ys[ys.count - 1], yxLimit = limit(ys[ys.count - 2], "dec_\(name)_y_limit")
                 let px = exponential("dec_\(name)_px", m.named("dec_\(name)_delta", nu - yx.resized(to: w.reference)),
-                                     pastShift: isPastShift(limit: yxLimit, reference: nu), keep: keep, lut)
+                                     pastShift: isPastShift(limit: yxLimit, reference: nu), keep: keep, lut, copies: 1)[0]
                 return (px, delayed("dec_\(name)_nu_q", nu, last + 1 - nuStage))
             }
             let keep = delayed("dec_captured", captured, levels + 1 + SamplingTiming.mergeStages + nuStage)
@@ -1326,12 +1351,13 @@ extension SamplingVerifierRTL {
             let queued = m.reg("emit_tokens", c.gammaMax * w.token)
             // accepted − pushed, and whether it is 0 beside it: `last` is a flip-flop.
             let backlog = m.reg("emit_backlog", w.gamma, reset: 0)
-            let last = m.reg("emit_last", 1, reset: 1)
+            let last = m.reg("emit_last", 1, reset: 1, keep: true)  // kept: `emit_count_last` is its copy
             let pending = m.named("emit_pending", !last)
             // The queues' full flags registered here from their `full_next` (the same values a clock later, so
             // exactly `full`): the count's comparison inside the queue, then the route out of it, were on the path
             // through the push into the round's end and the command-valid copies (85F seeds at 2cdf300).
-            let tokensFull = m.regNext("token_queue_full", tokenQueue.fullNext, reset: 0)
+            let tokensFull = m.reg("token_queue_full", 1, reset: 0, keep: true)  // kept: `emit_count_full` is its copy
+            tokensFull <== tokenQueue.fullNext
             let resultsFull = m.regNext("result_queue_full", resultQueue.fullNext, reset: 0)
             // An accepted token is pushed whenever the token queue has room; the final token, with the result, in the
             // emit phase once every accepted token is out and both queues have room. The two written apart, so an
@@ -1342,8 +1368,18 @@ extension SamplingVerifierRTL {
             let acceptedNow = decided.acceptForEmission
             m.when(cmd.tokensLoad) { queued <== cmd.tokens }
             m.when(pushed) { queued <== withoutHead(queued) }
-            m.when(acceptedNow & !pushed) { backlog <== backlog &+ 1; last <== 0 }
-            m.when(!acceptedNow & pushed) { backlog <== backlog &- 1; last <== backlog === 1 }
+            // The backlog counts with its own kept copies of `last` and the full flag: `pushed` also drives the Γ
+            // tokens' shift enables and the queue's push, so its LUT sat among those loads and the backlog's path
+            // crossed to it and back (fcdcadc's 45F path, seed 1: emit_last → 2.36 ns → pushed → 2.36 ns → backlog).
+            let countLast = m.reg("emit_count_last", 1, reset: 1, keep: true)
+            let countFull = m.reg("emit_count_full", 1, reset: 0, keep: true)
+            countFull <== tokenQueue.fullNext
+            let countPushed = m.named("emit_count_pushed", !countFull & !countLast)
+            m.when(acceptedNow & !countPushed) { backlog <== backlog &+ 1; last <== 0; countLast <== 0 }
+            m.when(!acceptedNow & countPushed) {
+                backlog <== backlog &- 1
+                last <== backlog === 1; countLast <== backlog === 1
+            }
             let tokens = io.tokens, result = io.result
             let token = queued.bits(w.token - 1, 0)
             tokenQueue.push <== push

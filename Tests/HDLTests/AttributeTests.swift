@@ -56,6 +56,31 @@ final class AttributeTests: XCTestCase {
         XCTAssertEqual(flops, 11, run.combined)
     }
 
+    /// A plain register of a kept register's input is merged into it (the kept one then drives both loads), and
+    /// `KeptCopies.mergedIntoKept` names that pair; kept on both sides, the two stay apart and nothing is named.
+    func testAPlainRegisterMergesIntoAKeptOneAndTheCheckNamesIt() throws {
+        for bothKept in [false, true] {
+            let m = try Module.build(bothKept ? "kept_pair" : "kept_and_plain") { m in
+                let go = m.input("go", 1), d = m.input("d", 4)
+                let first = m.reg("copy_a", 1, keep: true)
+                let second = m.reg("copy_b", 1, keep: bothKept)
+                first <== go
+                second <== go
+                m.output("q", 4) <== concat(m.regNext("q1", d.bits(3, 2), enable: second), m.regNext("q0", d.bits(1, 0), enable: first))
+            }
+            let text = VerilogEmitter.emit(m)
+            let pairs = KeptCopies.mergedIntoKept(text)
+            XCTAssertEqual(pairs.map { "\($0.kept) <- \($0.merged)" }, bothKept ? [] : ["copy_a <- copy_b"], text)
+            let dir = try ExternalTools.writeTemporary(VerilogEmitter.emitFiles(m))
+            let run = try ExternalTools.run("yosys", ["-p", "read_verilog \(m.name).v; synth -flatten -top \(m.name)"], in: dir)
+            let flops = run.stdout.split(separator: "\n").compactMap { line -> Int? in
+                let words = line.split(separator: " ")
+                return words.count == 2 && words[0].hasPrefix("$_") && words[0].contains("DFF") ? Int(words[1]) : nil
+            }.reduce(0, +)
+            XCTAssertEqual(flops, bothKept ? 6 : 5, run.combined)  // 4 data flip-flops and the copies
+        }
+    }
+
     /// A memory whose reads never meet its writes carries `(* no_rw_check *)`: lint-clean, and Yosys's
     /// `memory_dff` then leaves a collision undefined instead of building old-data logic, which it does for the same
     /// memory without the attribute when the write enable comes from a register (it cannot prove it exclusive).

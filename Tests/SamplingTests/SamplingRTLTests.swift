@@ -85,6 +85,15 @@ final class SamplingRTLTests: XCTestCase {
         }
     }
 
+    /// Every register copy of the full configuration stays a copy in synthesis: no plain register has a kept
+    /// register's input (Yosys would merge it into the kept one, `KeptCopies`).
+    func testNoRegisterMergesIntoAKeptCopy() throws {
+        for c in [try VerifierConfig(vocab: 50257, gammaMax: 8, lanes: 16, format: .fixed(width: 16, fraction: 8))] + Self.configs {
+            let pairs = KeptCopies.mergedIntoKept(try HADESGenerator.samplingVerilog(c))
+            XCTAssertEqual(pairs.map { "\($0.kept) <- \($0.merged)" }, [], "V=\(c.vocab) L=\(c.lanes)")
+        }
+    }
+
     func testCommandLayoutOneHotBitAboveTheUniforms() {
         let c = Self.configs[0]
         let io = SamplingInterface(c)

@@ -1664,11 +1664,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] c4_draft_lanes;
     reg  [15:0] d1_x_y_t;
     reg  [15:0] d1_x_y_d;
-    reg  d_valid_1;
-    reg  d_valid_2;
-    reg  d_valid_3;
-    reg  d_valid_4;
-    reg  d_valid_5;
     wire [6:0] u_exp_t0_f;
     wire [28:0] u_exp_t0_e;
     wire [18:0] d_t_delta0;
@@ -1686,6 +1681,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_t_e0_s4;
     reg  d_t_e0_z4;
     reg  [28:0] d_t_e0;
+    reg  [28:0] d_t_e0_c1;
     wire [6:0] u_exp_t1_f;
     wire [28:0] u_exp_t1_e;
     wire [18:0] d_t_delta1;
@@ -1703,6 +1699,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_t_e1_s4;
     reg  d_t_e1_z4;
     reg  [28:0] d_t_e1;
+    reg  [28:0] d_t_e1_c1;
     wire [6:0] u_exp_t2_f;
     wire [28:0] u_exp_t2_e;
     wire [18:0] d_t_delta2;
@@ -1720,6 +1717,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_t_e2_s4;
     reg  d_t_e2_z4;
     reg  [28:0] d_t_e2;
+    reg  [28:0] d_t_e2_c1;
     wire [6:0] u_exp_t3_f;
     wire [28:0] u_exp_t3_e;
     wire [18:0] d_t_delta3;
@@ -1737,6 +1735,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_t_e3_s4;
     reg  d_t_e3_z4;
     reg  [28:0] d_t_e3;
+    reg  [28:0] d_t_e3_c1;
     wire [6:0] u_exp_t4_f;
     wire [28:0] u_exp_t4_e;
     wire [18:0] d_t_delta4;
@@ -1754,6 +1753,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_t_e4_s4;
     reg  d_t_e4_z4;
     reg  [28:0] d_t_e4;
+    reg  [28:0] d_t_e4_c1;
     wire [6:0] u_exp_t5_f;
     wire [28:0] u_exp_t5_e;
     wire [18:0] d_t_delta5;
@@ -1771,6 +1771,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_t_e5_s4;
     reg  d_t_e5_z4;
     reg  [28:0] d_t_e5;
+    reg  [28:0] d_t_e5_c1;
     wire [6:0] u_exp_t6_f;
     wire [28:0] u_exp_t6_e;
     wire [18:0] d_t_delta6;
@@ -1788,6 +1789,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_t_e6_s4;
     reg  d_t_e6_z4;
     reg  [28:0] d_t_e6;
+    reg  [28:0] d_t_e6_c1;
     wire [6:0] u_exp_t7_f;
     wire [28:0] u_exp_t7_e;
     wire [18:0] d_t_delta7;
@@ -1805,6 +1807,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_t_e7_s4;
     reg  d_t_e7_z4;
     reg  [28:0] d_t_e7;
+    reg  [28:0] d_t_e7_c1;
     wire [6:0] u_exp_t8_f;
     wire [28:0] u_exp_t8_e;
     wire [18:0] d_t_delta8;
@@ -1822,6 +1825,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_t_e8_s4;
     reg  d_t_e8_z4;
     reg  [28:0] d_t_e8;
+    reg  [28:0] d_t_e8_c1;
     wire [6:0] u_exp_t9_f;
     wire [28:0] u_exp_t9_e;
     wire [18:0] d_t_delta9;
@@ -1839,6 +1843,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_t_e9_s4;
     reg  d_t_e9_z4;
     reg  [28:0] d_t_e9;
+    reg  [28:0] d_t_e9_c1;
     wire [6:0] u_exp_t10_f;
     wire [28:0] u_exp_t10_e;
     wire [18:0] d_t_delta10;
@@ -1856,6 +1861,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_t_e10_s4;
     reg  d_t_e10_z4;
     reg  [28:0] d_t_e10;
+    reg  [28:0] d_t_e10_c1;
     wire [6:0] u_exp_t11_f;
     wire [28:0] u_exp_t11_e;
     wire [18:0] d_t_delta11;
@@ -1873,6 +1879,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_t_e11_s4;
     reg  d_t_e11_z4;
     reg  [28:0] d_t_e11;
+    reg  [28:0] d_t_e11_c1;
     wire [6:0] u_exp_t12_f;
     wire [28:0] u_exp_t12_e;
     wire [18:0] d_t_delta12;
@@ -1890,6 +1897,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_t_e12_s4;
     reg  d_t_e12_z4;
     reg  [28:0] d_t_e12;
+    reg  [28:0] d_t_e12_c1;
     wire [6:0] u_exp_t13_f;
     wire [28:0] u_exp_t13_e;
     wire [18:0] d_t_delta13;
@@ -1907,6 +1915,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_t_e13_s4;
     reg  d_t_e13_z4;
     reg  [28:0] d_t_e13;
+    reg  [28:0] d_t_e13_c1;
     wire [6:0] u_exp_t14_f;
     wire [28:0] u_exp_t14_e;
     wire [18:0] d_t_delta14;
@@ -1924,6 +1933,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_t_e14_s4;
     reg  d_t_e14_z4;
     reg  [28:0] d_t_e14;
+    reg  [28:0] d_t_e14_c1;
     wire [6:0] u_exp_t15_f;
     wire [28:0] u_exp_t15_e;
     wire [18:0] d_t_delta15;
@@ -1941,6 +1951,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_t_e15_s4;
     reg  d_t_e15_z4;
     reg  [28:0] d_t_e15;
+    reg  [28:0] d_t_e15_c1;
     wire [6:0] u_exp_d0_f;
     wire [28:0] u_exp_d0_e;
     wire [18:0] d_d_delta0;
@@ -1958,6 +1969,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_d_e0_s4;
     reg  d_d_e0_z4;
     reg  [28:0] d_d_e0;
+    reg  [28:0] d_d_e0_c1;
     wire [6:0] u_exp_d1_f;
     wire [28:0] u_exp_d1_e;
     wire [18:0] d_d_delta1;
@@ -1975,6 +1987,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_d_e1_s4;
     reg  d_d_e1_z4;
     reg  [28:0] d_d_e1;
+    reg  [28:0] d_d_e1_c1;
     wire [6:0] u_exp_d2_f;
     wire [28:0] u_exp_d2_e;
     wire [18:0] d_d_delta2;
@@ -1992,6 +2005,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_d_e2_s4;
     reg  d_d_e2_z4;
     reg  [28:0] d_d_e2;
+    reg  [28:0] d_d_e2_c1;
     wire [6:0] u_exp_d3_f;
     wire [28:0] u_exp_d3_e;
     wire [18:0] d_d_delta3;
@@ -2009,6 +2023,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_d_e3_s4;
     reg  d_d_e3_z4;
     reg  [28:0] d_d_e3;
+    reg  [28:0] d_d_e3_c1;
     wire [6:0] u_exp_d4_f;
     wire [28:0] u_exp_d4_e;
     wire [18:0] d_d_delta4;
@@ -2026,6 +2041,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_d_e4_s4;
     reg  d_d_e4_z4;
     reg  [28:0] d_d_e4;
+    reg  [28:0] d_d_e4_c1;
     wire [6:0] u_exp_d5_f;
     wire [28:0] u_exp_d5_e;
     wire [18:0] d_d_delta5;
@@ -2043,6 +2059,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_d_e5_s4;
     reg  d_d_e5_z4;
     reg  [28:0] d_d_e5;
+    reg  [28:0] d_d_e5_c1;
     wire [6:0] u_exp_d6_f;
     wire [28:0] u_exp_d6_e;
     wire [18:0] d_d_delta6;
@@ -2060,6 +2077,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_d_e6_s4;
     reg  d_d_e6_z4;
     reg  [28:0] d_d_e6;
+    reg  [28:0] d_d_e6_c1;
     wire [6:0] u_exp_d7_f;
     wire [28:0] u_exp_d7_e;
     wire [18:0] d_d_delta7;
@@ -2077,6 +2095,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_d_e7_s4;
     reg  d_d_e7_z4;
     reg  [28:0] d_d_e7;
+    reg  [28:0] d_d_e7_c1;
     wire [6:0] u_exp_d8_f;
     wire [28:0] u_exp_d8_e;
     wire [18:0] d_d_delta8;
@@ -2094,6 +2113,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_d_e8_s4;
     reg  d_d_e8_z4;
     reg  [28:0] d_d_e8;
+    reg  [28:0] d_d_e8_c1;
     wire [6:0] u_exp_d9_f;
     wire [28:0] u_exp_d9_e;
     wire [18:0] d_d_delta9;
@@ -2111,6 +2131,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_d_e9_s4;
     reg  d_d_e9_z4;
     reg  [28:0] d_d_e9;
+    reg  [28:0] d_d_e9_c1;
     wire [6:0] u_exp_d10_f;
     wire [28:0] u_exp_d10_e;
     wire [18:0] d_d_delta10;
@@ -2128,6 +2149,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_d_e10_s4;
     reg  d_d_e10_z4;
     reg  [28:0] d_d_e10;
+    reg  [28:0] d_d_e10_c1;
     wire [6:0] u_exp_d11_f;
     wire [28:0] u_exp_d11_e;
     wire [18:0] d_d_delta11;
@@ -2145,6 +2167,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_d_e11_s4;
     reg  d_d_e11_z4;
     reg  [28:0] d_d_e11;
+    reg  [28:0] d_d_e11_c1;
     wire [6:0] u_exp_d12_f;
     wire [28:0] u_exp_d12_e;
     wire [18:0] d_d_delta12;
@@ -2162,6 +2185,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_d_e12_s4;
     reg  d_d_e12_z4;
     reg  [28:0] d_d_e12;
+    reg  [28:0] d_d_e12_c1;
     wire [6:0] u_exp_d13_f;
     wire [28:0] u_exp_d13_e;
     wire [18:0] d_d_delta13;
@@ -2179,6 +2203,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_d_e13_s4;
     reg  d_d_e13_z4;
     reg  [28:0] d_d_e13;
+    reg  [28:0] d_d_e13_c1;
     wire [6:0] u_exp_d14_f;
     wire [28:0] u_exp_d14_e;
     wire [18:0] d_d_delta14;
@@ -2196,6 +2221,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_d_e14_s4;
     reg  d_d_e14_z4;
     reg  [28:0] d_d_e14;
+    reg  [28:0] d_d_e14_c1;
     wire [6:0] u_exp_d15_f;
     wire [28:0] u_exp_d15_e;
     wire [18:0] d_d_delta15;
@@ -2213,6 +2239,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  d_d_e15_s4;
     reg  d_d_e15_z4;
     reg  [28:0] d_d_e15;
+    reg  [28:0] d_d_e15_c1;
+    reg  d_valid_1;
+    reg  d_valid_2;
+    reg  d_valid_3;
+    reg  d_valid_4;
+    reg  d_valid_5;
     reg  [15:0] d_lanes_1;
     reg  [15:0] d_lanes_2;
     reg  [15:0] d_lanes_3;
@@ -2973,6 +3005,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire emit_pushed;
     wire emit_final_push;
     wire push;
+    reg  emit_count_last;
+    reg  emit_count_full;
+    wire emit_count_pushed;
     wire round_over;
     wire pass_last;
     reg  [2:0] pass_b_wait;
@@ -3150,233 +3185,233 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [10:0] t_146;
     wire [18:0] t_147;
     wire [19:0] t_148;
-    wire [17:0] t_149;
-    wire [10:0] t_150;
-    wire [18:0] t_151;
-    wire [19:0] t_152;
-    wire [17:0] t_153;
-    wire [10:0] t_154;
-    wire [18:0] t_155;
-    wire [19:0] t_156;
-    wire [17:0] t_157;
-    wire [10:0] t_158;
-    wire [18:0] t_159;
-    wire [19:0] t_160;
-    wire [17:0] t_161;
-    wire [10:0] t_162;
-    wire [18:0] t_163;
-    wire [19:0] t_164;
+    wire [28:0] t_149;
+    wire [17:0] t_150;
+    wire [10:0] t_151;
+    wire [18:0] t_152;
+    wire [19:0] t_153;
+    wire [28:0] t_154;
+    wire [17:0] t_155;
+    wire [10:0] t_156;
+    wire [18:0] t_157;
+    wire [19:0] t_158;
+    wire [28:0] t_159;
+    wire [17:0] t_160;
+    wire [10:0] t_161;
+    wire [18:0] t_162;
+    wire [19:0] t_163;
+    wire [28:0] t_164;
     wire [17:0] t_165;
     wire [10:0] t_166;
     wire [18:0] t_167;
     wire [19:0] t_168;
-    wire [17:0] t_169;
-    wire [10:0] t_170;
-    wire [18:0] t_171;
-    wire [19:0] t_172;
-    wire [17:0] t_173;
-    wire [10:0] t_174;
-    wire [18:0] t_175;
-    wire [19:0] t_176;
-    wire [17:0] t_177;
-    wire [10:0] t_178;
-    wire [18:0] t_179;
-    wire [19:0] t_180;
-    wire [17:0] t_181;
-    wire [10:0] t_182;
-    wire [18:0] t_183;
-    wire [19:0] t_184;
+    wire [28:0] t_169;
+    wire [17:0] t_170;
+    wire [10:0] t_171;
+    wire [18:0] t_172;
+    wire [19:0] t_173;
+    wire [28:0] t_174;
+    wire [17:0] t_175;
+    wire [10:0] t_176;
+    wire [18:0] t_177;
+    wire [19:0] t_178;
+    wire [28:0] t_179;
+    wire [17:0] t_180;
+    wire [10:0] t_181;
+    wire [18:0] t_182;
+    wire [19:0] t_183;
+    wire [28:0] t_184;
     wire [17:0] t_185;
     wire [10:0] t_186;
     wire [18:0] t_187;
     wire [19:0] t_188;
-    wire [17:0] t_189;
-    wire [10:0] t_190;
-    wire [18:0] t_191;
-    wire [19:0] t_192;
-    wire [17:0] t_193;
-    wire [10:0] t_194;
-    wire [18:0] t_195;
-    wire [19:0] t_196;
-    wire [17:0] t_197;
-    wire [10:0] t_198;
-    wire [18:0] t_199;
-    wire [19:0] t_200;
-    wire [17:0] t_201;
-    wire [10:0] t_202;
-    wire [18:0] t_203;
-    wire [19:0] t_204;
+    wire [28:0] t_189;
+    wire [17:0] t_190;
+    wire [10:0] t_191;
+    wire [18:0] t_192;
+    wire [19:0] t_193;
+    wire [28:0] t_194;
+    wire [17:0] t_195;
+    wire [10:0] t_196;
+    wire [18:0] t_197;
+    wire [19:0] t_198;
+    wire [28:0] t_199;
+    wire [17:0] t_200;
+    wire [10:0] t_201;
+    wire [18:0] t_202;
+    wire [19:0] t_203;
+    wire [28:0] t_204;
     wire [17:0] t_205;
     wire [10:0] t_206;
     wire [18:0] t_207;
     wire [19:0] t_208;
-    wire [17:0] t_209;
-    wire [10:0] t_210;
-    wire [18:0] t_211;
-    wire [19:0] t_212;
-    wire [17:0] t_213;
-    wire [10:0] t_214;
-    wire [18:0] t_215;
-    wire [19:0] t_216;
-    wire [17:0] t_217;
-    wire [10:0] t_218;
-    wire [18:0] t_219;
-    wire [19:0] t_220;
-    wire [17:0] t_221;
-    wire [10:0] t_222;
-    wire [18:0] t_223;
-    wire [19:0] t_224;
+    wire [28:0] t_209;
+    wire [17:0] t_210;
+    wire [10:0] t_211;
+    wire [18:0] t_212;
+    wire [19:0] t_213;
+    wire [28:0] t_214;
+    wire [17:0] t_215;
+    wire [10:0] t_216;
+    wire [18:0] t_217;
+    wire [19:0] t_218;
+    wire [28:0] t_219;
+    wire [17:0] t_220;
+    wire [10:0] t_221;
+    wire [18:0] t_222;
+    wire [19:0] t_223;
+    wire [28:0] t_224;
     wire [17:0] t_225;
     wire [10:0] t_226;
     wire [18:0] t_227;
     wire [19:0] t_228;
-    wire [17:0] t_229;
-    wire [10:0] t_230;
-    wire [18:0] t_231;
-    wire [19:0] t_232;
-    wire [17:0] t_233;
-    wire [10:0] t_234;
-    wire [18:0] t_235;
-    wire [19:0] t_236;
-    wire [17:0] t_237;
-    wire [10:0] t_238;
-    wire [18:0] t_239;
-    wire [19:0] t_240;
-    wire [17:0] t_241;
-    wire [10:0] t_242;
-    wire [18:0] t_243;
-    wire [19:0] t_244;
+    wire [28:0] t_229;
+    wire [17:0] t_230;
+    wire [10:0] t_231;
+    wire [18:0] t_232;
+    wire [19:0] t_233;
+    wire [28:0] t_234;
+    wire [17:0] t_235;
+    wire [10:0] t_236;
+    wire [18:0] t_237;
+    wire [19:0] t_238;
+    wire [28:0] t_239;
+    wire [17:0] t_240;
+    wire [10:0] t_241;
+    wire [18:0] t_242;
+    wire [19:0] t_243;
+    wire [28:0] t_244;
     wire [17:0] t_245;
     wire [10:0] t_246;
     wire [18:0] t_247;
     wire [19:0] t_248;
-    wire [17:0] t_249;
-    wire [10:0] t_250;
-    wire [18:0] t_251;
-    wire [19:0] t_252;
-    wire [17:0] t_253;
-    wire [10:0] t_254;
-    wire [18:0] t_255;
-    wire [19:0] t_256;
-    wire [17:0] t_257;
-    wire [10:0] t_258;
-    wire [18:0] t_259;
-    wire [19:0] t_260;
-    wire [17:0] t_261;
-    wire [10:0] t_262;
-    wire [18:0] t_263;
-    wire [19:0] t_264;
+    wire [28:0] t_249;
+    wire [17:0] t_250;
+    wire [10:0] t_251;
+    wire [18:0] t_252;
+    wire [19:0] t_253;
+    wire [28:0] t_254;
+    wire [17:0] t_255;
+    wire [10:0] t_256;
+    wire [18:0] t_257;
+    wire [19:0] t_258;
+    wire [28:0] t_259;
+    wire [17:0] t_260;
+    wire [10:0] t_261;
+    wire [18:0] t_262;
+    wire [19:0] t_263;
+    wire [28:0] t_264;
     wire [17:0] t_265;
     wire [10:0] t_266;
     wire [18:0] t_267;
     wire [19:0] t_268;
-    wire [17:0] t_269;
-    wire [10:0] t_270;
-    wire [18:0] t_271;
-    wire [19:0] t_272;
-    wire [16:0] t_273;
-    wire [16:0] t_274;
-    wire [15:0] t_275;
-    wire [16:0] t_276;
-    wire [16:0] t_277;
-    wire [18:0] t_278;
-    wire [16:0] t_279;
-    wire [18:0] t_280;
-    wire [16:0] t_281;
-    wire [16:0] t_282;
-    wire [16:0] t_283;
-    wire [15:0] t_284;
-    wire [16:0] t_285;
-    wire [16:0] t_286;
+    wire [28:0] t_269;
+    wire [17:0] t_270;
+    wire [10:0] t_271;
+    wire [18:0] t_272;
+    wire [19:0] t_273;
+    wire [28:0] t_274;
+    wire [17:0] t_275;
+    wire [10:0] t_276;
+    wire [18:0] t_277;
+    wire [19:0] t_278;
+    wire [28:0] t_279;
+    wire [17:0] t_280;
+    wire [10:0] t_281;
+    wire [18:0] t_282;
+    wire [19:0] t_283;
+    wire [28:0] t_284;
+    wire [17:0] t_285;
+    wire [10:0] t_286;
     wire [18:0] t_287;
-    wire [16:0] t_288;
-    wire [18:0] t_289;
-    wire [16:0] t_290;
-    wire [16:0] t_291;
-    wire [16:0] t_292;
-    wire [43:0] t_293;
-    wire [43:0] t_294;
-    wire t_295;
-    wire [33:0] t_296;
-    wire [33:0] t_297;
-    wire [33:0] t_298;
-    wire [33:0] t_299;
-    wire [33:0] t_300;
-    wire [33:0] t_301;
-    wire [33:0] t_302;
-    wire [33:0] t_303;
-    wire [33:0] t_304;
-    wire [33:0] t_305;
-    wire [33:0] t_306;
-    wire [33:0] t_307;
-    wire [33:0] t_308;
-    wire [33:0] t_309;
-    wire [33:0] t_310;
-    wire [44:0] t_311;
-    wire [45:0] t_312;
-    wire t_313;
-    wire [46:0] t_314;
-    wire t_315;
-    wire [43:0] t_316;
-    wire [31:0] t_317;
-    wire [15:0] t_318;
-    wire [15:0] t_319;
-    wire [44:0] t_320;
-    wire t_321;
-    wire t_322;
-    wire [34:0] t_323;
-    wire [34:0] t_324;
-    wire [34:0] t_325;
-    wire [34:0] t_326;
-    wire [34:0] t_327;
-    wire [34:0] t_328;
-    wire [34:0] t_329;
-    wire [34:0] t_330;
-    wire [34:0] t_331;
-    wire [34:0] t_332;
-    wire [34:0] t_333;
-    wire [34:0] t_334;
-    wire [34:0] t_335;
-    wire [34:0] t_336;
-    wire [34:0] t_337;
-    wire [34:0] t_338;
-    wire [31:0] t_339;
-    wire [15:0] t_340;
-    wire t_341;
-    wire [7:0] t_342;
-    wire t_343;
-    wire [3:0] t_344;
+    wire [19:0] t_288;
+    wire [28:0] t_289;
+    wire [17:0] t_290;
+    wire [10:0] t_291;
+    wire [18:0] t_292;
+    wire [19:0] t_293;
+    wire [28:0] t_294;
+    wire [17:0] t_295;
+    wire [10:0] t_296;
+    wire [18:0] t_297;
+    wire [19:0] t_298;
+    wire [28:0] t_299;
+    wire [17:0] t_300;
+    wire [10:0] t_301;
+    wire [18:0] t_302;
+    wire [19:0] t_303;
+    wire [28:0] t_304;
+    wire [16:0] t_305;
+    wire [16:0] t_306;
+    wire [15:0] t_307;
+    wire [16:0] t_308;
+    wire [16:0] t_309;
+    wire [18:0] t_310;
+    wire [16:0] t_311;
+    wire [18:0] t_312;
+    wire [16:0] t_313;
+    wire [16:0] t_314;
+    wire [16:0] t_315;
+    wire [15:0] t_316;
+    wire [16:0] t_317;
+    wire [16:0] t_318;
+    wire [18:0] t_319;
+    wire [16:0] t_320;
+    wire [18:0] t_321;
+    wire [16:0] t_322;
+    wire [16:0] t_323;
+    wire [16:0] t_324;
+    wire [43:0] t_325;
+    wire [43:0] t_326;
+    wire t_327;
+    wire [33:0] t_328;
+    wire [33:0] t_329;
+    wire [33:0] t_330;
+    wire [33:0] t_331;
+    wire [33:0] t_332;
+    wire [33:0] t_333;
+    wire [33:0] t_334;
+    wire [33:0] t_335;
+    wire [33:0] t_336;
+    wire [33:0] t_337;
+    wire [33:0] t_338;
+    wire [33:0] t_339;
+    wire [33:0] t_340;
+    wire [33:0] t_341;
+    wire [33:0] t_342;
+    wire [44:0] t_343;
+    wire [45:0] t_344;
     wire t_345;
-    wire [1:0] t_346;
+    wire [46:0] t_346;
     wire t_347;
-    wire [1:0] t_348;
-    wire [3:0] t_349;
-    wire [1:0] t_350;
-    wire t_351;
-    wire [1:0] t_352;
-    wire [7:0] t_353;
-    wire [3:0] t_354;
-    wire t_355;
-    wire [1:0] t_356;
-    wire t_357;
-    wire [1:0] t_358;
-    wire [3:0] t_359;
-    wire [1:0] t_360;
-    wire t_361;
-    wire [1:0] t_362;
-    wire [15:0] t_363;
-    wire [7:0] t_364;
-    wire t_365;
-    wire [3:0] t_366;
-    wire t_367;
-    wire [1:0] t_368;
-    wire t_369;
-    wire [1:0] t_370;
-    wire [3:0] t_371;
-    wire [1:0] t_372;
+    wire [43:0] t_348;
+    wire [31:0] t_349;
+    wire [15:0] t_350;
+    wire [15:0] t_351;
+    wire [44:0] t_352;
+    wire t_353;
+    wire t_354;
+    wire [34:0] t_355;
+    wire [34:0] t_356;
+    wire [34:0] t_357;
+    wire [34:0] t_358;
+    wire [34:0] t_359;
+    wire [34:0] t_360;
+    wire [34:0] t_361;
+    wire [34:0] t_362;
+    wire [34:0] t_363;
+    wire [34:0] t_364;
+    wire [34:0] t_365;
+    wire [34:0] t_366;
+    wire [34:0] t_367;
+    wire [34:0] t_368;
+    wire [34:0] t_369;
+    wire [34:0] t_370;
+    wire [31:0] t_371;
+    wire [15:0] t_372;
     wire t_373;
-    wire [1:0] t_374;
-    wire [7:0] t_375;
+    wire [7:0] t_374;
+    wire t_375;
     wire [3:0] t_376;
     wire t_377;
     wire [1:0] t_378;
@@ -3386,49 +3421,49 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [1:0] t_382;
     wire t_383;
     wire [1:0] t_384;
-    wire [26:0] t_385;
-    wire [17:0] t_386;
-    wire [17:0] t_387;
-    wire [10:0] t_388;
-    wire [18:0] t_389;
-    wire [19:0] t_390;
-    wire [31:0] t_391;
-    wire [15:0] t_392;
+    wire [7:0] t_385;
+    wire [3:0] t_386;
+    wire t_387;
+    wire [1:0] t_388;
+    wire t_389;
+    wire [1:0] t_390;
+    wire [3:0] t_391;
+    wire [1:0] t_392;
     wire t_393;
-    wire [7:0] t_394;
-    wire t_395;
-    wire [3:0] t_396;
+    wire [1:0] t_394;
+    wire [15:0] t_395;
+    wire [7:0] t_396;
     wire t_397;
-    wire [1:0] t_398;
+    wire [3:0] t_398;
     wire t_399;
     wire [1:0] t_400;
-    wire [3:0] t_401;
+    wire t_401;
     wire [1:0] t_402;
-    wire t_403;
+    wire [3:0] t_403;
     wire [1:0] t_404;
-    wire [7:0] t_405;
-    wire [3:0] t_406;
-    wire t_407;
-    wire [1:0] t_408;
+    wire t_405;
+    wire [1:0] t_406;
+    wire [7:0] t_407;
+    wire [3:0] t_408;
     wire t_409;
     wire [1:0] t_410;
-    wire [3:0] t_411;
+    wire t_411;
     wire [1:0] t_412;
-    wire t_413;
+    wire [3:0] t_413;
     wire [1:0] t_414;
-    wire [15:0] t_415;
-    wire [7:0] t_416;
-    wire t_417;
-    wire [3:0] t_418;
-    wire t_419;
-    wire [1:0] t_420;
-    wire t_421;
-    wire [1:0] t_422;
-    wire [3:0] t_423;
-    wire [1:0] t_424;
+    wire t_415;
+    wire [1:0] t_416;
+    wire [26:0] t_417;
+    wire [17:0] t_418;
+    wire [17:0] t_419;
+    wire [10:0] t_420;
+    wire [18:0] t_421;
+    wire [19:0] t_422;
+    wire [31:0] t_423;
+    wire [15:0] t_424;
     wire t_425;
-    wire [1:0] t_426;
-    wire [7:0] t_427;
+    wire [7:0] t_426;
+    wire t_427;
     wire [3:0] t_428;
     wire t_429;
     wire [1:0] t_430;
@@ -3438,21 +3473,53 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [1:0] t_434;
     wire t_435;
     wire [1:0] t_436;
-    wire [26:0] t_437;
-    wire [17:0] t_438;
-    wire [17:0] t_439;
-    wire [10:0] t_440;
-    wire [18:0] t_441;
-    wire [19:0] t_442;
-    wire t_443;
-    wire [31:0] t_444;
-    wire [15:0] t_445;
-    wire [15:0] t_446;
-    wire [11:0] t_447;
-    wire t_448;
-    wire [1:0] t_449;
-    wire t_450;
+    wire [7:0] t_437;
+    wire [3:0] t_438;
+    wire t_439;
+    wire [1:0] t_440;
+    wire t_441;
+    wire [1:0] t_442;
+    wire [3:0] t_443;
+    wire [1:0] t_444;
+    wire t_445;
+    wire [1:0] t_446;
+    wire [15:0] t_447;
+    wire [7:0] t_448;
+    wire t_449;
+    wire [3:0] t_450;
     wire t_451;
+    wire [1:0] t_452;
+    wire t_453;
+    wire [1:0] t_454;
+    wire [3:0] t_455;
+    wire [1:0] t_456;
+    wire t_457;
+    wire [1:0] t_458;
+    wire [7:0] t_459;
+    wire [3:0] t_460;
+    wire t_461;
+    wire [1:0] t_462;
+    wire t_463;
+    wire [1:0] t_464;
+    wire [3:0] t_465;
+    wire [1:0] t_466;
+    wire t_467;
+    wire [1:0] t_468;
+    wire [26:0] t_469;
+    wire [17:0] t_470;
+    wire [17:0] t_471;
+    wire [10:0] t_472;
+    wire [18:0] t_473;
+    wire [19:0] t_474;
+    wire t_475;
+    wire [31:0] t_476;
+    wire [15:0] t_477;
+    wire [15:0] t_478;
+    wire [11:0] t_479;
+    wire t_480;
+    wire [1:0] t_481;
+    wire t_482;
+    wire t_483;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3603,309 +3670,341 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_146 = d_t_delta0[17:7];
     assign t_147 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
     assign t_148 = ({{1{c4_t_y_limit0[18]}}, c4_t_y_limit0} - {{1{t_147[18]}}, t_147});
-    assign t_149 = {{2{c4_t_y1[15]}}, c4_t_y1};
-    assign t_150 = d_t_delta1[17:7];
-    assign t_151 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
-    assign t_152 = ({{1{c4_t_y_limit1[18]}}, c4_t_y_limit1} - {{1{t_151[18]}}, t_151});
-    assign t_153 = {{2{c4_t_y2[15]}}, c4_t_y2};
-    assign t_154 = d_t_delta2[17:7];
-    assign t_155 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
-    assign t_156 = ({{1{c4_t_y_limit2[18]}}, c4_t_y_limit2} - {{1{t_155[18]}}, t_155});
-    assign t_157 = {{2{c4_t_y3[15]}}, c4_t_y3};
-    assign t_158 = d_t_delta3[17:7];
-    assign t_159 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
-    assign t_160 = ({{1{c4_t_y_limit3[18]}}, c4_t_y_limit3} - {{1{t_159[18]}}, t_159});
-    assign t_161 = {{2{c4_t_y4[15]}}, c4_t_y4};
-    assign t_162 = d_t_delta4[17:7];
-    assign t_163 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
-    assign t_164 = ({{1{c4_t_y_limit4[18]}}, c4_t_y_limit4} - {{1{t_163[18]}}, t_163});
-    assign t_165 = {{2{c4_t_y5[15]}}, c4_t_y5};
-    assign t_166 = d_t_delta5[17:7];
+    assign t_149 = (d_t_e0_z4 ? 29'h0 : (d_t_e0_m >> {d_t_e0_s4, 4'h0}));
+    assign t_150 = {{2{c4_t_y1[15]}}, c4_t_y1};
+    assign t_151 = d_t_delta1[17:7];
+    assign t_152 = {{1{c4_full_t_g0[17]}}, c4_full_t_g0};
+    assign t_153 = ({{1{c4_t_y_limit1[18]}}, c4_t_y_limit1} - {{1{t_152[18]}}, t_152});
+    assign t_154 = (d_t_e1_z4 ? 29'h0 : (d_t_e1_m >> {d_t_e1_s4, 4'h0}));
+    assign t_155 = {{2{c4_t_y2[15]}}, c4_t_y2};
+    assign t_156 = d_t_delta2[17:7];
+    assign t_157 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
+    assign t_158 = ({{1{c4_t_y_limit2[18]}}, c4_t_y_limit2} - {{1{t_157[18]}}, t_157});
+    assign t_159 = (d_t_e2_z4 ? 29'h0 : (d_t_e2_m >> {d_t_e2_s4, 4'h0}));
+    assign t_160 = {{2{c4_t_y3[15]}}, c4_t_y3};
+    assign t_161 = d_t_delta3[17:7];
+    assign t_162 = {{1{c4_full_t_g1[17]}}, c4_full_t_g1};
+    assign t_163 = ({{1{c4_t_y_limit3[18]}}, c4_t_y_limit3} - {{1{t_162[18]}}, t_162});
+    assign t_164 = (d_t_e3_z4 ? 29'h0 : (d_t_e3_m >> {d_t_e3_s4, 4'h0}));
+    assign t_165 = {{2{c4_t_y4[15]}}, c4_t_y4};
+    assign t_166 = d_t_delta4[17:7];
     assign t_167 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
-    assign t_168 = ({{1{c4_t_y_limit5[18]}}, c4_t_y_limit5} - {{1{t_167[18]}}, t_167});
-    assign t_169 = {{2{c4_t_y6[15]}}, c4_t_y6};
-    assign t_170 = d_t_delta6[17:7];
-    assign t_171 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
-    assign t_172 = ({{1{c4_t_y_limit6[18]}}, c4_t_y_limit6} - {{1{t_171[18]}}, t_171});
-    assign t_173 = {{2{c4_t_y7[15]}}, c4_t_y7};
-    assign t_174 = d_t_delta7[17:7];
-    assign t_175 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
-    assign t_176 = ({{1{c4_t_y_limit7[18]}}, c4_t_y_limit7} - {{1{t_175[18]}}, t_175});
-    assign t_177 = {{2{c4_t_y8[15]}}, c4_t_y8};
-    assign t_178 = d_t_delta8[17:7];
-    assign t_179 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
-    assign t_180 = ({{1{c4_t_y_limit8[18]}}, c4_t_y_limit8} - {{1{t_179[18]}}, t_179});
-    assign t_181 = {{2{c4_t_y9[15]}}, c4_t_y9};
-    assign t_182 = d_t_delta9[17:7];
-    assign t_183 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
-    assign t_184 = ({{1{c4_t_y_limit9[18]}}, c4_t_y_limit9} - {{1{t_183[18]}}, t_183});
-    assign t_185 = {{2{c4_t_y10[15]}}, c4_t_y10};
-    assign t_186 = d_t_delta10[17:7];
-    assign t_187 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
-    assign t_188 = ({{1{c4_t_y_limit10[18]}}, c4_t_y_limit10} - {{1{t_187[18]}}, t_187});
-    assign t_189 = {{2{c4_t_y11[15]}}, c4_t_y11};
-    assign t_190 = d_t_delta11[17:7];
-    assign t_191 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
-    assign t_192 = ({{1{c4_t_y_limit11[18]}}, c4_t_y_limit11} - {{1{t_191[18]}}, t_191});
-    assign t_193 = {{2{c4_t_y12[15]}}, c4_t_y12};
-    assign t_194 = d_t_delta12[17:7];
-    assign t_195 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
-    assign t_196 = ({{1{c4_t_y_limit12[18]}}, c4_t_y_limit12} - {{1{t_195[18]}}, t_195});
-    assign t_197 = {{2{c4_t_y13[15]}}, c4_t_y13};
-    assign t_198 = d_t_delta13[17:7];
-    assign t_199 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
-    assign t_200 = ({{1{c4_t_y_limit13[18]}}, c4_t_y_limit13} - {{1{t_199[18]}}, t_199});
-    assign t_201 = {{2{c4_t_y14[15]}}, c4_t_y14};
-    assign t_202 = d_t_delta14[17:7];
-    assign t_203 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
-    assign t_204 = ({{1{c4_t_y_limit14[18]}}, c4_t_y_limit14} - {{1{t_203[18]}}, t_203});
-    assign t_205 = {{2{c4_t_y15[15]}}, c4_t_y15};
-    assign t_206 = d_t_delta15[17:7];
-    assign t_207 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
-    assign t_208 = ({{1{c4_t_y_limit15[18]}}, c4_t_y_limit15} - {{1{t_207[18]}}, t_207});
-    assign t_209 = {{2{c4_d_y0[15]}}, c4_d_y0};
-    assign t_210 = d_d_delta0[17:7];
-    assign t_211 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
-    assign t_212 = ({{1{c4_d_y_limit0[18]}}, c4_d_y_limit0} - {{1{t_211[18]}}, t_211});
-    assign t_213 = {{2{c4_d_y1[15]}}, c4_d_y1};
-    assign t_214 = d_d_delta1[17:7];
-    assign t_215 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
-    assign t_216 = ({{1{c4_d_y_limit1[18]}}, c4_d_y_limit1} - {{1{t_215[18]}}, t_215});
-    assign t_217 = {{2{c4_d_y2[15]}}, c4_d_y2};
-    assign t_218 = d_d_delta2[17:7];
-    assign t_219 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
-    assign t_220 = ({{1{c4_d_y_limit2[18]}}, c4_d_y_limit2} - {{1{t_219[18]}}, t_219});
-    assign t_221 = {{2{c4_d_y3[15]}}, c4_d_y3};
-    assign t_222 = d_d_delta3[17:7];
-    assign t_223 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
-    assign t_224 = ({{1{c4_d_y_limit3[18]}}, c4_d_y_limit3} - {{1{t_223[18]}}, t_223});
-    assign t_225 = {{2{c4_d_y4[15]}}, c4_d_y4};
-    assign t_226 = d_d_delta4[17:7];
-    assign t_227 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
-    assign t_228 = ({{1{c4_d_y_limit4[18]}}, c4_d_y_limit4} - {{1{t_227[18]}}, t_227});
-    assign t_229 = {{2{c4_d_y5[15]}}, c4_d_y5};
-    assign t_230 = d_d_delta5[17:7];
-    assign t_231 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
-    assign t_232 = ({{1{c4_d_y_limit5[18]}}, c4_d_y_limit5} - {{1{t_231[18]}}, t_231});
-    assign t_233 = {{2{c4_d_y6[15]}}, c4_d_y6};
-    assign t_234 = d_d_delta6[17:7];
-    assign t_235 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
-    assign t_236 = ({{1{c4_d_y_limit6[18]}}, c4_d_y_limit6} - {{1{t_235[18]}}, t_235});
-    assign t_237 = {{2{c4_d_y7[15]}}, c4_d_y7};
-    assign t_238 = d_d_delta7[17:7];
-    assign t_239 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
-    assign t_240 = ({{1{c4_d_y_limit7[18]}}, c4_d_y_limit7} - {{1{t_239[18]}}, t_239});
-    assign t_241 = {{2{c4_d_y8[15]}}, c4_d_y8};
-    assign t_242 = d_d_delta8[17:7];
-    assign t_243 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
-    assign t_244 = ({{1{c4_d_y_limit8[18]}}, c4_d_y_limit8} - {{1{t_243[18]}}, t_243});
-    assign t_245 = {{2{c4_d_y9[15]}}, c4_d_y9};
-    assign t_246 = d_d_delta9[17:7];
-    assign t_247 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
-    assign t_248 = ({{1{c4_d_y_limit9[18]}}, c4_d_y_limit9} - {{1{t_247[18]}}, t_247});
-    assign t_249 = {{2{c4_d_y10[15]}}, c4_d_y10};
-    assign t_250 = d_d_delta10[17:7];
-    assign t_251 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
-    assign t_252 = ({{1{c4_d_y_limit10[18]}}, c4_d_y_limit10} - {{1{t_251[18]}}, t_251});
-    assign t_253 = {{2{c4_d_y11[15]}}, c4_d_y11};
-    assign t_254 = d_d_delta11[17:7];
-    assign t_255 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
-    assign t_256 = ({{1{c4_d_y_limit11[18]}}, c4_d_y_limit11} - {{1{t_255[18]}}, t_255});
-    assign t_257 = {{2{c4_d_y12[15]}}, c4_d_y12};
-    assign t_258 = d_d_delta12[17:7];
-    assign t_259 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
-    assign t_260 = ({{1{c4_d_y_limit12[18]}}, c4_d_y_limit12} - {{1{t_259[18]}}, t_259});
-    assign t_261 = {{2{c4_d_y13[15]}}, c4_d_y13};
-    assign t_262 = d_d_delta13[17:7];
-    assign t_263 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
-    assign t_264 = ({{1{c4_d_y_limit13[18]}}, c4_d_y_limit13} - {{1{t_263[18]}}, t_263});
-    assign t_265 = {{2{c4_d_y14[15]}}, c4_d_y14};
-    assign t_266 = d_d_delta14[17:7];
-    assign t_267 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
-    assign t_268 = ({{1{c4_d_y_limit14[18]}}, c4_d_y_limit14} - {{1{t_267[18]}}, t_267});
-    assign t_269 = {{2{c4_d_y15[15]}}, c4_d_y15};
-    assign t_270 = d_d_delta15[17:7];
-    assign t_271 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
-    assign t_272 = ({{1{c4_d_y_limit15[18]}}, c4_d_y_limit15} - {{1{t_271[18]}}, t_271});
-    assign t_273 = {{1{e2_ref_t[15]}}, e2_ref_t};
-    assign t_274 = {{1{e2_ref_d[15]}}, e2_ref_d};
-    assign t_275 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
-    assign t_276 = {{1{t_275[15]}}, t_275};
-    assign t_277 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
-    assign t_278 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
-    assign t_279 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
-    assign t_280 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
-    assign t_281 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
-    assign t_282 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_283 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_284 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
-    assign t_285 = {{1{t_284[15]}}, t_284};
-    assign t_286 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
-    assign t_287 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
-    assign t_288 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
-    assign t_289 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
-    assign t_290 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
-    assign t_291 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_292 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_293 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
-    assign t_294 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
-    assign t_295 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_296 = {5'h0, f_w0};
-    assign t_297 = {5'h0, f_w1};
-    assign t_298 = {5'h0, f_w2};
-    assign t_299 = {5'h0, f_w3};
-    assign t_300 = {5'h0, f_w4};
-    assign t_301 = {5'h0, f_w5};
-    assign t_302 = {5'h0, f_w6};
-    assign t_303 = {5'h0, f_w7};
-    assign t_304 = {5'h0, f_w8};
-    assign t_305 = {5'h0, f_w9};
-    assign t_306 = {5'h0, f_w10};
-    assign t_307 = {5'h0, f_w11};
-    assign t_308 = {5'h0, f_w12};
-    assign t_309 = {5'h0, f_w13};
-    assign t_310 = {5'h0, f_w14};
-    assign t_311 = (ckpt_last_2 ? 45'h100000000000 : {1'h0, (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0])});
-    assign t_312 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
-    assign t_313 = (ckpt_valid_4 & (~ckpt_done));
-    assign t_314 = ({1'h0, {((~ckpt_valid_ahead_3) | (ckpt_valid_4 & ckpt_s4_above)), {1'h0, cdf_threshold}}} - {2'h0, ckpt_jump_s3_sum});
-    assign t_315 = (ckpt_skip_jump & pass_b_phase);
-    assign t_316 = {10'h0, p4_q15};
-    assign t_317 = cur_uniforms[31:0];
-    assign t_318 = uniform_final_q[15:0];
-    assign t_319 = uniform_final_q[31:16];
-    assign t_320 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
-    assign t_321 = (state == 3'h1);
-    assign t_322 = ((state == 3'h4) & ckpt_prefix_jump);
-    assign t_323 = ({1'h0, g1_rest_g3} - {1'h0, g1_q15});
-    assign t_324 = ({1'h0, g1_rest_g3} - {1'h0, g1_q14});
-    assign t_325 = ({1'h0, g1_rest_g3} - {1'h0, g1_q13});
-    assign t_326 = ({1'h0, g1_rest_g3} - {1'h0, g1_q12});
-    assign t_327 = ({1'h0, g1_rest_g2} - {1'h0, g1_q11});
-    assign t_328 = ({1'h0, g1_rest_g2} - {1'h0, g1_q10});
-    assign t_329 = ({1'h0, g1_rest_g2} - {1'h0, g1_q9});
-    assign t_330 = ({1'h0, g1_rest_g2} - {1'h0, g1_q8});
-    assign t_331 = ({1'h0, g1_rest_g1} - {1'h0, g1_q7});
-    assign t_332 = ({1'h0, g1_rest_g1} - {1'h0, g1_q6});
-    assign t_333 = ({1'h0, g1_rest_g1} - {1'h0, g1_q5});
-    assign t_334 = ({1'h0, g1_rest_g1} - {1'h0, g1_q4});
-    assign t_335 = ({1'h0, g1_rest_g0} - {1'h0, g1_q3});
-    assign t_336 = ({1'h0, g1_rest_g0} - {1'h0, g1_q2});
-    assign t_337 = ({1'h0, g1_rest_g0} - {1'h0, g1_q1});
-    assign t_338 = ({1'h0, g1_rest_g0} - {1'h0, g1_q0});
-    assign t_339 = {15'h0, sum_t[43:27]};
-    assign t_340 = t_339[31:16];
-    assign t_341 = (|t_340);
-    assign t_342 = t_340[15:8];
-    assign t_343 = (|t_342);
-    assign t_344 = t_342[7:4];
-    assign t_345 = (|t_344);
-    assign t_346 = t_344[3:2];
-    assign t_347 = (|t_346);
-    assign t_348 = t_344[1:0];
-    assign t_349 = t_342[3:0];
-    assign t_350 = t_349[3:2];
-    assign t_351 = (|t_350);
-    assign t_352 = t_349[1:0];
-    assign t_353 = t_340[7:0];
-    assign t_354 = t_353[7:4];
-    assign t_355 = (|t_354);
-    assign t_356 = t_354[3:2];
-    assign t_357 = (|t_356);
-    assign t_358 = t_354[1:0];
-    assign t_359 = t_353[3:0];
-    assign t_360 = t_359[3:2];
-    assign t_361 = (|t_360);
-    assign t_362 = t_359[1:0];
-    assign t_363 = t_339[15:0];
-    assign t_364 = t_363[15:8];
-    assign t_365 = (|t_364);
-    assign t_366 = t_364[7:4];
-    assign t_367 = (|t_366);
-    assign t_368 = t_366[3:2];
-    assign t_369 = (|t_368);
-    assign t_370 = t_366[1:0];
-    assign t_371 = t_364[3:0];
-    assign t_372 = t_371[3:2];
+    assign t_168 = ({{1{c4_t_y_limit4[18]}}, c4_t_y_limit4} - {{1{t_167[18]}}, t_167});
+    assign t_169 = (d_t_e4_z4 ? 29'h0 : (d_t_e4_m >> {d_t_e4_s4, 4'h0}));
+    assign t_170 = {{2{c4_t_y5[15]}}, c4_t_y5};
+    assign t_171 = d_t_delta5[17:7];
+    assign t_172 = {{1{c4_full_t_g2[17]}}, c4_full_t_g2};
+    assign t_173 = ({{1{c4_t_y_limit5[18]}}, c4_t_y_limit5} - {{1{t_172[18]}}, t_172});
+    assign t_174 = (d_t_e5_z4 ? 29'h0 : (d_t_e5_m >> {d_t_e5_s4, 4'h0}));
+    assign t_175 = {{2{c4_t_y6[15]}}, c4_t_y6};
+    assign t_176 = d_t_delta6[17:7];
+    assign t_177 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
+    assign t_178 = ({{1{c4_t_y_limit6[18]}}, c4_t_y_limit6} - {{1{t_177[18]}}, t_177});
+    assign t_179 = (d_t_e6_z4 ? 29'h0 : (d_t_e6_m >> {d_t_e6_s4, 4'h0}));
+    assign t_180 = {{2{c4_t_y7[15]}}, c4_t_y7};
+    assign t_181 = d_t_delta7[17:7];
+    assign t_182 = {{1{c4_full_t_g3[17]}}, c4_full_t_g3};
+    assign t_183 = ({{1{c4_t_y_limit7[18]}}, c4_t_y_limit7} - {{1{t_182[18]}}, t_182});
+    assign t_184 = (d_t_e7_z4 ? 29'h0 : (d_t_e7_m >> {d_t_e7_s4, 4'h0}));
+    assign t_185 = {{2{c4_t_y8[15]}}, c4_t_y8};
+    assign t_186 = d_t_delta8[17:7];
+    assign t_187 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
+    assign t_188 = ({{1{c4_t_y_limit8[18]}}, c4_t_y_limit8} - {{1{t_187[18]}}, t_187});
+    assign t_189 = (d_t_e8_z4 ? 29'h0 : (d_t_e8_m >> {d_t_e8_s4, 4'h0}));
+    assign t_190 = {{2{c4_t_y9[15]}}, c4_t_y9};
+    assign t_191 = d_t_delta9[17:7];
+    assign t_192 = {{1{c4_full_t_g4[17]}}, c4_full_t_g4};
+    assign t_193 = ({{1{c4_t_y_limit9[18]}}, c4_t_y_limit9} - {{1{t_192[18]}}, t_192});
+    assign t_194 = (d_t_e9_z4 ? 29'h0 : (d_t_e9_m >> {d_t_e9_s4, 4'h0}));
+    assign t_195 = {{2{c4_t_y10[15]}}, c4_t_y10};
+    assign t_196 = d_t_delta10[17:7];
+    assign t_197 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
+    assign t_198 = ({{1{c4_t_y_limit10[18]}}, c4_t_y_limit10} - {{1{t_197[18]}}, t_197});
+    assign t_199 = (d_t_e10_z4 ? 29'h0 : (d_t_e10_m >> {d_t_e10_s4, 4'h0}));
+    assign t_200 = {{2{c4_t_y11[15]}}, c4_t_y11};
+    assign t_201 = d_t_delta11[17:7];
+    assign t_202 = {{1{c4_full_t_g5[17]}}, c4_full_t_g5};
+    assign t_203 = ({{1{c4_t_y_limit11[18]}}, c4_t_y_limit11} - {{1{t_202[18]}}, t_202});
+    assign t_204 = (d_t_e11_z4 ? 29'h0 : (d_t_e11_m >> {d_t_e11_s4, 4'h0}));
+    assign t_205 = {{2{c4_t_y12[15]}}, c4_t_y12};
+    assign t_206 = d_t_delta12[17:7];
+    assign t_207 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
+    assign t_208 = ({{1{c4_t_y_limit12[18]}}, c4_t_y_limit12} - {{1{t_207[18]}}, t_207});
+    assign t_209 = (d_t_e12_z4 ? 29'h0 : (d_t_e12_m >> {d_t_e12_s4, 4'h0}));
+    assign t_210 = {{2{c4_t_y13[15]}}, c4_t_y13};
+    assign t_211 = d_t_delta13[17:7];
+    assign t_212 = {{1{c4_full_t_g6[17]}}, c4_full_t_g6};
+    assign t_213 = ({{1{c4_t_y_limit13[18]}}, c4_t_y_limit13} - {{1{t_212[18]}}, t_212});
+    assign t_214 = (d_t_e13_z4 ? 29'h0 : (d_t_e13_m >> {d_t_e13_s4, 4'h0}));
+    assign t_215 = {{2{c4_t_y14[15]}}, c4_t_y14};
+    assign t_216 = d_t_delta14[17:7];
+    assign t_217 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
+    assign t_218 = ({{1{c4_t_y_limit14[18]}}, c4_t_y_limit14} - {{1{t_217[18]}}, t_217});
+    assign t_219 = (d_t_e14_z4 ? 29'h0 : (d_t_e14_m >> {d_t_e14_s4, 4'h0}));
+    assign t_220 = {{2{c4_t_y15[15]}}, c4_t_y15};
+    assign t_221 = d_t_delta15[17:7];
+    assign t_222 = {{1{c4_full_t_g7[17]}}, c4_full_t_g7};
+    assign t_223 = ({{1{c4_t_y_limit15[18]}}, c4_t_y_limit15} - {{1{t_222[18]}}, t_222});
+    assign t_224 = (d_t_e15_z4 ? 29'h0 : (d_t_e15_m >> {d_t_e15_s4, 4'h0}));
+    assign t_225 = {{2{c4_d_y0[15]}}, c4_d_y0};
+    assign t_226 = d_d_delta0[17:7];
+    assign t_227 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
+    assign t_228 = ({{1{c4_d_y_limit0[18]}}, c4_d_y_limit0} - {{1{t_227[18]}}, t_227});
+    assign t_229 = (d_d_e0_z4 ? 29'h0 : (d_d_e0_m >> {d_d_e0_s4, 4'h0}));
+    assign t_230 = {{2{c4_d_y1[15]}}, c4_d_y1};
+    assign t_231 = d_d_delta1[17:7];
+    assign t_232 = {{1{c4_full_d_g0[17]}}, c4_full_d_g0};
+    assign t_233 = ({{1{c4_d_y_limit1[18]}}, c4_d_y_limit1} - {{1{t_232[18]}}, t_232});
+    assign t_234 = (d_d_e1_z4 ? 29'h0 : (d_d_e1_m >> {d_d_e1_s4, 4'h0}));
+    assign t_235 = {{2{c4_d_y2[15]}}, c4_d_y2};
+    assign t_236 = d_d_delta2[17:7];
+    assign t_237 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
+    assign t_238 = ({{1{c4_d_y_limit2[18]}}, c4_d_y_limit2} - {{1{t_237[18]}}, t_237});
+    assign t_239 = (d_d_e2_z4 ? 29'h0 : (d_d_e2_m >> {d_d_e2_s4, 4'h0}));
+    assign t_240 = {{2{c4_d_y3[15]}}, c4_d_y3};
+    assign t_241 = d_d_delta3[17:7];
+    assign t_242 = {{1{c4_full_d_g1[17]}}, c4_full_d_g1};
+    assign t_243 = ({{1{c4_d_y_limit3[18]}}, c4_d_y_limit3} - {{1{t_242[18]}}, t_242});
+    assign t_244 = (d_d_e3_z4 ? 29'h0 : (d_d_e3_m >> {d_d_e3_s4, 4'h0}));
+    assign t_245 = {{2{c4_d_y4[15]}}, c4_d_y4};
+    assign t_246 = d_d_delta4[17:7];
+    assign t_247 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
+    assign t_248 = ({{1{c4_d_y_limit4[18]}}, c4_d_y_limit4} - {{1{t_247[18]}}, t_247});
+    assign t_249 = (d_d_e4_z4 ? 29'h0 : (d_d_e4_m >> {d_d_e4_s4, 4'h0}));
+    assign t_250 = {{2{c4_d_y5[15]}}, c4_d_y5};
+    assign t_251 = d_d_delta5[17:7];
+    assign t_252 = {{1{c4_full_d_g2[17]}}, c4_full_d_g2};
+    assign t_253 = ({{1{c4_d_y_limit5[18]}}, c4_d_y_limit5} - {{1{t_252[18]}}, t_252});
+    assign t_254 = (d_d_e5_z4 ? 29'h0 : (d_d_e5_m >> {d_d_e5_s4, 4'h0}));
+    assign t_255 = {{2{c4_d_y6[15]}}, c4_d_y6};
+    assign t_256 = d_d_delta6[17:7];
+    assign t_257 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
+    assign t_258 = ({{1{c4_d_y_limit6[18]}}, c4_d_y_limit6} - {{1{t_257[18]}}, t_257});
+    assign t_259 = (d_d_e6_z4 ? 29'h0 : (d_d_e6_m >> {d_d_e6_s4, 4'h0}));
+    assign t_260 = {{2{c4_d_y7[15]}}, c4_d_y7};
+    assign t_261 = d_d_delta7[17:7];
+    assign t_262 = {{1{c4_full_d_g3[17]}}, c4_full_d_g3};
+    assign t_263 = ({{1{c4_d_y_limit7[18]}}, c4_d_y_limit7} - {{1{t_262[18]}}, t_262});
+    assign t_264 = (d_d_e7_z4 ? 29'h0 : (d_d_e7_m >> {d_d_e7_s4, 4'h0}));
+    assign t_265 = {{2{c4_d_y8[15]}}, c4_d_y8};
+    assign t_266 = d_d_delta8[17:7];
+    assign t_267 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
+    assign t_268 = ({{1{c4_d_y_limit8[18]}}, c4_d_y_limit8} - {{1{t_267[18]}}, t_267});
+    assign t_269 = (d_d_e8_z4 ? 29'h0 : (d_d_e8_m >> {d_d_e8_s4, 4'h0}));
+    assign t_270 = {{2{c4_d_y9[15]}}, c4_d_y9};
+    assign t_271 = d_d_delta9[17:7];
+    assign t_272 = {{1{c4_full_d_g4[17]}}, c4_full_d_g4};
+    assign t_273 = ({{1{c4_d_y_limit9[18]}}, c4_d_y_limit9} - {{1{t_272[18]}}, t_272});
+    assign t_274 = (d_d_e9_z4 ? 29'h0 : (d_d_e9_m >> {d_d_e9_s4, 4'h0}));
+    assign t_275 = {{2{c4_d_y10[15]}}, c4_d_y10};
+    assign t_276 = d_d_delta10[17:7];
+    assign t_277 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
+    assign t_278 = ({{1{c4_d_y_limit10[18]}}, c4_d_y_limit10} - {{1{t_277[18]}}, t_277});
+    assign t_279 = (d_d_e10_z4 ? 29'h0 : (d_d_e10_m >> {d_d_e10_s4, 4'h0}));
+    assign t_280 = {{2{c4_d_y11[15]}}, c4_d_y11};
+    assign t_281 = d_d_delta11[17:7];
+    assign t_282 = {{1{c4_full_d_g5[17]}}, c4_full_d_g5};
+    assign t_283 = ({{1{c4_d_y_limit11[18]}}, c4_d_y_limit11} - {{1{t_282[18]}}, t_282});
+    assign t_284 = (d_d_e11_z4 ? 29'h0 : (d_d_e11_m >> {d_d_e11_s4, 4'h0}));
+    assign t_285 = {{2{c4_d_y12[15]}}, c4_d_y12};
+    assign t_286 = d_d_delta12[17:7];
+    assign t_287 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
+    assign t_288 = ({{1{c4_d_y_limit12[18]}}, c4_d_y_limit12} - {{1{t_287[18]}}, t_287});
+    assign t_289 = (d_d_e12_z4 ? 29'h0 : (d_d_e12_m >> {d_d_e12_s4, 4'h0}));
+    assign t_290 = {{2{c4_d_y13[15]}}, c4_d_y13};
+    assign t_291 = d_d_delta13[17:7];
+    assign t_292 = {{1{c4_full_d_g6[17]}}, c4_full_d_g6};
+    assign t_293 = ({{1{c4_d_y_limit13[18]}}, c4_d_y_limit13} - {{1{t_292[18]}}, t_292});
+    assign t_294 = (d_d_e13_z4 ? 29'h0 : (d_d_e13_m >> {d_d_e13_s4, 4'h0}));
+    assign t_295 = {{2{c4_d_y14[15]}}, c4_d_y14};
+    assign t_296 = d_d_delta14[17:7];
+    assign t_297 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
+    assign t_298 = ({{1{c4_d_y_limit14[18]}}, c4_d_y_limit14} - {{1{t_297[18]}}, t_297});
+    assign t_299 = (d_d_e14_z4 ? 29'h0 : (d_d_e14_m >> {d_d_e14_s4, 4'h0}));
+    assign t_300 = {{2{c4_d_y15[15]}}, c4_d_y15};
+    assign t_301 = d_d_delta15[17:7];
+    assign t_302 = {{1{c4_full_d_g7[17]}}, c4_full_d_g7};
+    assign t_303 = ({{1{c4_d_y_limit15[18]}}, c4_d_y_limit15} - {{1{t_302[18]}}, t_302});
+    assign t_304 = (d_d_e15_z4 ? 29'h0 : (d_d_e15_m >> {d_d_e15_s4, 4'h0}));
+    assign t_305 = {{1{e2_ref_t[15]}}, e2_ref_t};
+    assign t_306 = {{1{e2_ref_d[15]}}, e2_ref_d};
+    assign t_307 = (e2_control_phase[1] ? rho_acc2_t : (e2_control_phase[0] ? rho_acc1_t : rho_acc0_t));
+    assign t_308 = {{1{t_307[15]}}, t_307};
+    assign t_309 = ({{1{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_t[15]}}, e3_ref_t});
+    assign t_310 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
+    assign t_311 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
+    assign t_312 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
+    assign t_313 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
+    assign t_314 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_315 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_316 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
+    assign t_317 = {{1{t_316[15]}}, t_316};
+    assign t_318 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
+    assign t_319 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
+    assign t_320 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
+    assign t_321 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
+    assign t_322 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
+    assign t_323 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_324 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_325 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
+    assign t_326 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
+    assign t_327 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_328 = {5'h0, f_w0};
+    assign t_329 = {5'h0, f_w1};
+    assign t_330 = {5'h0, f_w2};
+    assign t_331 = {5'h0, f_w3};
+    assign t_332 = {5'h0, f_w4};
+    assign t_333 = {5'h0, f_w5};
+    assign t_334 = {5'h0, f_w6};
+    assign t_335 = {5'h0, f_w7};
+    assign t_336 = {5'h0, f_w8};
+    assign t_337 = {5'h0, f_w9};
+    assign t_338 = {5'h0, f_w10};
+    assign t_339 = {5'h0, f_w11};
+    assign t_340 = {5'h0, f_w12};
+    assign t_341 = {5'h0, f_w13};
+    assign t_342 = {5'h0, f_w14};
+    assign t_343 = (ckpt_last_2 ? 45'h100000000000 : {1'h0, (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0])});
+    assign t_344 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
+    assign t_345 = (ckpt_valid_4 & (~ckpt_done));
+    assign t_346 = ({1'h0, {((~ckpt_valid_ahead_3) | (ckpt_valid_4 & ckpt_s4_above)), {1'h0, cdf_threshold}}} - {2'h0, ckpt_jump_s3_sum});
+    assign t_347 = (ckpt_skip_jump & pass_b_phase);
+    assign t_348 = {10'h0, p4_q15};
+    assign t_349 = cur_uniforms[31:0];
+    assign t_350 = uniform_final_q[15:0];
+    assign t_351 = uniform_final_q[31:16];
+    assign t_352 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
+    assign t_353 = (state == 3'h1);
+    assign t_354 = ((state == 3'h4) & ckpt_prefix_jump);
+    assign t_355 = ({1'h0, g1_rest_g3} - {1'h0, g1_q15});
+    assign t_356 = ({1'h0, g1_rest_g3} - {1'h0, g1_q14});
+    assign t_357 = ({1'h0, g1_rest_g3} - {1'h0, g1_q13});
+    assign t_358 = ({1'h0, g1_rest_g3} - {1'h0, g1_q12});
+    assign t_359 = ({1'h0, g1_rest_g2} - {1'h0, g1_q11});
+    assign t_360 = ({1'h0, g1_rest_g2} - {1'h0, g1_q10});
+    assign t_361 = ({1'h0, g1_rest_g2} - {1'h0, g1_q9});
+    assign t_362 = ({1'h0, g1_rest_g2} - {1'h0, g1_q8});
+    assign t_363 = ({1'h0, g1_rest_g1} - {1'h0, g1_q7});
+    assign t_364 = ({1'h0, g1_rest_g1} - {1'h0, g1_q6});
+    assign t_365 = ({1'h0, g1_rest_g1} - {1'h0, g1_q5});
+    assign t_366 = ({1'h0, g1_rest_g1} - {1'h0, g1_q4});
+    assign t_367 = ({1'h0, g1_rest_g0} - {1'h0, g1_q3});
+    assign t_368 = ({1'h0, g1_rest_g0} - {1'h0, g1_q2});
+    assign t_369 = ({1'h0, g1_rest_g0} - {1'h0, g1_q1});
+    assign t_370 = ({1'h0, g1_rest_g0} - {1'h0, g1_q0});
+    assign t_371 = {15'h0, sum_t[43:27]};
+    assign t_372 = t_371[31:16];
     assign t_373 = (|t_372);
-    assign t_374 = t_371[1:0];
-    assign t_375 = t_363[7:0];
-    assign t_376 = t_375[7:4];
+    assign t_374 = t_372[15:8];
+    assign t_375 = (|t_374);
+    assign t_376 = t_374[7:4];
     assign t_377 = (|t_376);
     assign t_378 = t_376[3:2];
     assign t_379 = (|t_378);
     assign t_380 = t_376[1:0];
-    assign t_381 = t_375[3:0];
+    assign t_381 = t_374[3:0];
     assign t_382 = t_381[3:2];
     assign t_383 = (|t_382);
     assign t_384 = t_381[1:0];
-    assign t_385 = (dec_t_window >> dec_t_lead_q);
-    assign t_386 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
-    assign t_387 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_388 = dec_t_delta[17:7];
-    assign t_389 = {{1{dec_t_nu[17]}}, dec_t_nu};
-    assign t_390 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_389[18]}}, t_389});
-    assign t_391 = {15'h0, sum_d[43:27]};
-    assign t_392 = t_391[31:16];
+    assign t_385 = t_372[7:0];
+    assign t_386 = t_385[7:4];
+    assign t_387 = (|t_386);
+    assign t_388 = t_386[3:2];
+    assign t_389 = (|t_388);
+    assign t_390 = t_386[1:0];
+    assign t_391 = t_385[3:0];
+    assign t_392 = t_391[3:2];
     assign t_393 = (|t_392);
-    assign t_394 = t_392[15:8];
-    assign t_395 = (|t_394);
-    assign t_396 = t_394[7:4];
+    assign t_394 = t_391[1:0];
+    assign t_395 = t_371[15:0];
+    assign t_396 = t_395[15:8];
     assign t_397 = (|t_396);
-    assign t_398 = t_396[3:2];
+    assign t_398 = t_396[7:4];
     assign t_399 = (|t_398);
-    assign t_400 = t_396[1:0];
-    assign t_401 = t_394[3:0];
-    assign t_402 = t_401[3:2];
-    assign t_403 = (|t_402);
-    assign t_404 = t_401[1:0];
-    assign t_405 = t_392[7:0];
-    assign t_406 = t_405[7:4];
-    assign t_407 = (|t_406);
-    assign t_408 = t_406[3:2];
+    assign t_400 = t_398[3:2];
+    assign t_401 = (|t_400);
+    assign t_402 = t_398[1:0];
+    assign t_403 = t_396[3:0];
+    assign t_404 = t_403[3:2];
+    assign t_405 = (|t_404);
+    assign t_406 = t_403[1:0];
+    assign t_407 = t_395[7:0];
+    assign t_408 = t_407[7:4];
     assign t_409 = (|t_408);
-    assign t_410 = t_406[1:0];
-    assign t_411 = t_405[3:0];
-    assign t_412 = t_411[3:2];
-    assign t_413 = (|t_412);
-    assign t_414 = t_411[1:0];
-    assign t_415 = t_391[15:0];
-    assign t_416 = t_415[15:8];
-    assign t_417 = (|t_416);
-    assign t_418 = t_416[7:4];
-    assign t_419 = (|t_418);
-    assign t_420 = t_418[3:2];
-    assign t_421 = (|t_420);
-    assign t_422 = t_418[1:0];
-    assign t_423 = t_416[3:0];
-    assign t_424 = t_423[3:2];
+    assign t_410 = t_408[3:2];
+    assign t_411 = (|t_410);
+    assign t_412 = t_408[1:0];
+    assign t_413 = t_407[3:0];
+    assign t_414 = t_413[3:2];
+    assign t_415 = (|t_414);
+    assign t_416 = t_413[1:0];
+    assign t_417 = (dec_t_window >> dec_t_lead_q);
+    assign t_418 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
+    assign t_419 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_420 = dec_t_delta[17:7];
+    assign t_421 = {{1{dec_t_nu[17]}}, dec_t_nu};
+    assign t_422 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_421[18]}}, t_421});
+    assign t_423 = {15'h0, sum_d[43:27]};
+    assign t_424 = t_423[31:16];
     assign t_425 = (|t_424);
-    assign t_426 = t_423[1:0];
-    assign t_427 = t_415[7:0];
-    assign t_428 = t_427[7:4];
+    assign t_426 = t_424[15:8];
+    assign t_427 = (|t_426);
+    assign t_428 = t_426[7:4];
     assign t_429 = (|t_428);
     assign t_430 = t_428[3:2];
     assign t_431 = (|t_430);
     assign t_432 = t_428[1:0];
-    assign t_433 = t_427[3:0];
+    assign t_433 = t_426[3:0];
     assign t_434 = t_433[3:2];
     assign t_435 = (|t_434);
     assign t_436 = t_433[1:0];
-    assign t_437 = (dec_d_window >> dec_d_lead_q);
-    assign t_438 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
-    assign t_439 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_440 = dec_d_delta[17:7];
-    assign t_441 = {{1{dec_d_nu[17]}}, dec_d_nu};
-    assign t_442 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_441[18]}}, t_441});
-    assign t_443 = (state == 3'h1);
-    assign t_444 = cur_uniforms[31:0];
-    assign t_445 = uniform_row_q[15:0];
-    assign t_446 = uniform_row_q[31:16];
-    assign t_447 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_448 = (beat == 12'hbfe);
-    assign t_449 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
-    assign t_450 = (|draft_rows_left[2:1]);
-    assign t_451 = (|draft_rows_left[2:1]);
+    assign t_437 = t_424[7:0];
+    assign t_438 = t_437[7:4];
+    assign t_439 = (|t_438);
+    assign t_440 = t_438[3:2];
+    assign t_441 = (|t_440);
+    assign t_442 = t_438[1:0];
+    assign t_443 = t_437[3:0];
+    assign t_444 = t_443[3:2];
+    assign t_445 = (|t_444);
+    assign t_446 = t_443[1:0];
+    assign t_447 = t_423[15:0];
+    assign t_448 = t_447[15:8];
+    assign t_449 = (|t_448);
+    assign t_450 = t_448[7:4];
+    assign t_451 = (|t_450);
+    assign t_452 = t_450[3:2];
+    assign t_453 = (|t_452);
+    assign t_454 = t_450[1:0];
+    assign t_455 = t_448[3:0];
+    assign t_456 = t_455[3:2];
+    assign t_457 = (|t_456);
+    assign t_458 = t_455[1:0];
+    assign t_459 = t_447[7:0];
+    assign t_460 = t_459[7:4];
+    assign t_461 = (|t_460);
+    assign t_462 = t_460[3:2];
+    assign t_463 = (|t_462);
+    assign t_464 = t_460[1:0];
+    assign t_465 = t_459[3:0];
+    assign t_466 = t_465[3:2];
+    assign t_467 = (|t_466);
+    assign t_468 = t_465[1:0];
+    assign t_469 = (dec_d_window >> dec_d_lead_q);
+    assign t_470 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
+    assign t_471 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_472 = dec_d_delta[17:7];
+    assign t_473 = {{1{dec_d_nu[17]}}, dec_d_nu};
+    assign t_474 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_473[18]}}, t_473});
+    assign t_475 = (state == 3'h1);
+    assign t_476 = cur_uniforms[31:0];
+    assign t_477 = uniform_row_q[15:0];
+    assign t_478 = uniform_row_q[31:16];
+    assign t_479 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_480 = (beat == 12'hbfe);
+    assign t_481 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
+    assign t_482 = (|draft_rows_left[2:1]);
+    assign t_483 = (|draft_rows_left[2:1]);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (input_open & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -4036,67 +4135,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_exp_t0_f = d_t_e0_f;
     assign d_t_delta0 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_145[17]}}, t_145});
     assign u_exp_t1_f = d_t_e1_f;
-    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_149[17]}}, t_149});
+    assign d_t_delta1 = ({{1{c4_full_t_g0[17]}}, c4_full_t_g0} - {{1{t_150[17]}}, t_150});
     assign u_exp_t2_f = d_t_e2_f;
-    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_153[17]}}, t_153});
+    assign d_t_delta2 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_155[17]}}, t_155});
     assign u_exp_t3_f = d_t_e3_f;
-    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_157[17]}}, t_157});
+    assign d_t_delta3 = ({{1{c4_full_t_g1[17]}}, c4_full_t_g1} - {{1{t_160[17]}}, t_160});
     assign u_exp_t4_f = d_t_e4_f;
-    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_161[17]}}, t_161});
+    assign d_t_delta4 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_165[17]}}, t_165});
     assign u_exp_t5_f = d_t_e5_f;
-    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_165[17]}}, t_165});
+    assign d_t_delta5 = ({{1{c4_full_t_g2[17]}}, c4_full_t_g2} - {{1{t_170[17]}}, t_170});
     assign u_exp_t6_f = d_t_e6_f;
-    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_169[17]}}, t_169});
+    assign d_t_delta6 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_175[17]}}, t_175});
     assign u_exp_t7_f = d_t_e7_f;
-    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_173[17]}}, t_173});
+    assign d_t_delta7 = ({{1{c4_full_t_g3[17]}}, c4_full_t_g3} - {{1{t_180[17]}}, t_180});
     assign u_exp_t8_f = d_t_e8_f;
-    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_177[17]}}, t_177});
+    assign d_t_delta8 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_185[17]}}, t_185});
     assign u_exp_t9_f = d_t_e9_f;
-    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_181[17]}}, t_181});
+    assign d_t_delta9 = ({{1{c4_full_t_g4[17]}}, c4_full_t_g4} - {{1{t_190[17]}}, t_190});
     assign u_exp_t10_f = d_t_e10_f;
-    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_185[17]}}, t_185});
+    assign d_t_delta10 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_195[17]}}, t_195});
     assign u_exp_t11_f = d_t_e11_f;
-    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_189[17]}}, t_189});
+    assign d_t_delta11 = ({{1{c4_full_t_g5[17]}}, c4_full_t_g5} - {{1{t_200[17]}}, t_200});
     assign u_exp_t12_f = d_t_e12_f;
-    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_193[17]}}, t_193});
+    assign d_t_delta12 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_205[17]}}, t_205});
     assign u_exp_t13_f = d_t_e13_f;
-    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_197[17]}}, t_197});
+    assign d_t_delta13 = ({{1{c4_full_t_g6[17]}}, c4_full_t_g6} - {{1{t_210[17]}}, t_210});
     assign u_exp_t14_f = d_t_e14_f;
-    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_201[17]}}, t_201});
+    assign d_t_delta14 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_215[17]}}, t_215});
     assign u_exp_t15_f = d_t_e15_f;
-    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_205[17]}}, t_205});
+    assign d_t_delta15 = ({{1{c4_full_t_g7[17]}}, c4_full_t_g7} - {{1{t_220[17]}}, t_220});
     assign u_exp_d0_f = d_d_e0_f;
-    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_209[17]}}, t_209});
+    assign d_d_delta0 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_225[17]}}, t_225});
     assign u_exp_d1_f = d_d_e1_f;
-    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_213[17]}}, t_213});
+    assign d_d_delta1 = ({{1{c4_full_d_g0[17]}}, c4_full_d_g0} - {{1{t_230[17]}}, t_230});
     assign u_exp_d2_f = d_d_e2_f;
-    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_217[17]}}, t_217});
+    assign d_d_delta2 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_235[17]}}, t_235});
     assign u_exp_d3_f = d_d_e3_f;
-    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_221[17]}}, t_221});
+    assign d_d_delta3 = ({{1{c4_full_d_g1[17]}}, c4_full_d_g1} - {{1{t_240[17]}}, t_240});
     assign u_exp_d4_f = d_d_e4_f;
-    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_225[17]}}, t_225});
+    assign d_d_delta4 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_245[17]}}, t_245});
     assign u_exp_d5_f = d_d_e5_f;
-    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_229[17]}}, t_229});
+    assign d_d_delta5 = ({{1{c4_full_d_g2[17]}}, c4_full_d_g2} - {{1{t_250[17]}}, t_250});
     assign u_exp_d6_f = d_d_e6_f;
-    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_233[17]}}, t_233});
+    assign d_d_delta6 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_255[17]}}, t_255});
     assign u_exp_d7_f = d_d_e7_f;
-    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_237[17]}}, t_237});
+    assign d_d_delta7 = ({{1{c4_full_d_g3[17]}}, c4_full_d_g3} - {{1{t_260[17]}}, t_260});
     assign u_exp_d8_f = d_d_e8_f;
-    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_241[17]}}, t_241});
+    assign d_d_delta8 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_265[17]}}, t_265});
     assign u_exp_d9_f = d_d_e9_f;
-    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_245[17]}}, t_245});
+    assign d_d_delta9 = ({{1{c4_full_d_g4[17]}}, c4_full_d_g4} - {{1{t_270[17]}}, t_270});
     assign u_exp_d10_f = d_d_e10_f;
-    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_249[17]}}, t_249});
+    assign d_d_delta10 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_275[17]}}, t_275});
     assign u_exp_d11_f = d_d_e11_f;
-    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_253[17]}}, t_253});
+    assign d_d_delta11 = ({{1{c4_full_d_g5[17]}}, c4_full_d_g5} - {{1{t_280[17]}}, t_280});
     assign u_exp_d12_f = d_d_e12_f;
-    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_257[17]}}, t_257});
+    assign d_d_delta12 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_285[17]}}, t_285});
     assign u_exp_d13_f = d_d_e13_f;
-    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_261[17]}}, t_261});
+    assign d_d_delta13 = ({{1{c4_full_d_g6[17]}}, c4_full_d_g6} - {{1{t_290[17]}}, t_290});
     assign u_exp_d14_f = d_d_e14_f;
-    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_265[17]}}, t_265});
+    assign d_d_delta14 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_295[17]}}, t_295});
     assign u_exp_d15_f = d_d_e15_f;
-    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_269[17]}}, t_269});
+    assign d_d_delta15 = ({{1{c4_full_d_g7[17]}}, c4_full_d_g7} - {{1{t_300[17]}}, t_300});
     assign e1_control_mode = e1_control[1:0];
     assign e1_use_target = (residual_zero & (e1_control_mode == 2'h2));
     assign e1_control_base = e1_control[18:3];
@@ -4110,10 +4209,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign e3_control_phase = e3_control[21:20];
     assign e3_control_fresh = e3_control[22];
     assign e2_control_phase = e2_control[21:20];
-    assign acc_t_raise = (e3_control_fresh | t_277[16]);
+    assign acc_t_raise = (e3_control_fresh | t_309[16]);
     assign en_t_new_rho = (en_t_raise ? en_t_ref : en_t_rho);
     assign s2_t_sum = (s2_t_kept + s2_t_added);
-    assign acc_d_raise = (e3_control_fresh | t_286[16]);
+    assign acc_d_raise = (e3_control_fresh | t_318[16]);
     assign en_d_new_rho = (en_d_raise ? en_d_ref : en_d_rho);
     assign s2_d_sum = (s2_d_kept + s2_d_added);
     assign e1_control_first = e1_control[19];
@@ -4121,42 +4220,43 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign ckpt_scan = (ckpt_start_22 | ckpt_searching);
-    assign ckpt_s3_above = t_312[45];
-    assign ckpt_found = (t_313 & ckpt_s4_above);
+    assign ckpt_s3_above = t_344[45];
+    assign ckpt_found = (t_345 & ckpt_s4_above);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
-    assign u_cdf_thr_p0_a = t_318;
+    assign u_cdf_thr_p0_a = t_350;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_318;
+    assign u_cdf_thr_p1_a = t_350;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_318;
+    assign u_cdf_thr_p2_a = t_350;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_319;
+    assign u_cdf_thr_p3_a = t_351;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_319;
+    assign u_cdf_thr_p4_a = t_351;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_319;
+    assign u_cdf_thr_p5_a = t_351;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
-    assign g1_below_next = t_320[44];
+    assign g1_below_next = t_352[44];
     assign g1_rest_next = (cdf_threshold[33:0] - cdf_prefix[33:0]);
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f;
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_387[17]}}, t_387});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_419[17]}}, t_419});
     assign u_exp_x_d_f = dec_d_px_f;
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_439[17]}}, t_439});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_471[17]}}, t_471});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_445;
+    assign u_accept_lhs_p0_a = t_477;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_445;
+    assign u_accept_lhs_p1_a = t_477;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_446;
+    assign u_accept_lhs_p2_a = t_478;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_446;
+    assign u_accept_lhs_p3_a = t_478;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_17 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
     assign emit_pushed = ((~token_queue_full) & emit_pending);
     assign emit_final_push = ((((state == 3'h6) & emit_last) & (~token_queue_full)) & (~result_queue_full));
     assign push = (emit_pushed | emit_final_push);
+    assign emit_count_pushed = ((~emit_count_full) & (~emit_count_last));
     assign round_over = ((emit_final_push & input_done) | drain_end);
     assign pass_last = (pass_beat == 12'hbff);
 
@@ -4688,7 +4788,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index[1:0])
             2'h0: begin
-                uniform_final_in0 = t_317;
+                uniform_final_in0 = t_349;
             end
             2'h1: begin
                 uniform_final_in0 = cur_uniforms[63:32];
@@ -4700,7 +4800,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final_in0 = cur_uniforms[127:96];
             end
             default: begin
-                uniform_final_in0 = t_317;
+                uniform_final_in0 = t_349;
             end
         endcase
     end
@@ -10882,7 +10982,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_11)
             3'h0: begin
-                uniform_row = t_444;
+                uniform_row = t_476;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -10897,7 +10997,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_444;
+                uniform_row = t_476;
             end
         endcase
     end
@@ -11003,7 +11103,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_447;
+                        beat <= t_479;
                     end
                 end
                 3'h2: begin
@@ -11018,7 +11118,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_447;
+                        beat <= t_479;
                     end
                 end
             endcase
@@ -11035,7 +11135,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        last_beat <= t_448;
+                        last_beat <= t_480;
                     end
                 end
                 3'h2: begin
@@ -11050,7 +11150,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        last_beat <= t_448;
+                        last_beat <= t_480;
                     end
                 end
             endcase
@@ -11067,7 +11167,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat_phase <= t_449;
+                        beat_phase <= t_481;
                     end
                 end
                 3'h2: begin
@@ -11082,7 +11182,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat_phase <= t_449;
+                        beat_phase <= t_481;
                     end
                 end
             endcase
@@ -11123,7 +11223,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_450;
+                            row_has_draft <= t_482;
                         end
                     end
                 end
@@ -11140,7 +11240,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_451;
+                            row_has_draft <= t_483;
                         end
                     end
                 end
@@ -11159,7 +11259,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_450 & (~cur_one_hot));
+                            row_draft_stream <= (t_482 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11176,7 +11276,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_451 & (~cur_one_hot));
+                            row_draft_stream <= (t_483 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11494,21 +11594,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_293[42:0], 1'h0});
+        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_325[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_294[42:0], 1'h0});
+        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_326[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        if ((t_295 & e1_has_x)) begin
+        if ((t_327 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_295 & e1_has_x)) begin
+        if ((t_327 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -11517,7 +11617,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_295) begin
+            if (t_327) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -11549,7 +11649,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_316);
+            sum_w <= (sum_w + t_348);
         end
         case (state)
             3'h1: begin
@@ -11578,8 +11678,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (((t_321 | t_322) | p_pass_b)) begin
-            cdf_prefix <= (((p_pass_b & (~t_321)) & (~t_322)) ? (cdf_prefix + t_316) : (t_322 ? ckpt_start_prefix : 44'h0));
+        if (((t_353 | t_354) | p_pass_b)) begin
+            cdf_prefix <= (((p_pass_b & (~t_353)) & (~t_354)) ? (cdf_prefix + t_348) : (t_354 ? ckpt_start_prefix : 44'h0));
         end
     end
 
@@ -13485,10 +13585,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         c3_full_t_m1_g7 <= t_48;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
         c3_t_m0 <= t_43;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
         c3_t_m1 <= t_46;
     end
@@ -13825,10 +13927,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         c3_full_d_m1_g7 <= t_102;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
         c3_d_m0 <= t_97;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
         c3_d_m1 <= t_100;
     end
@@ -14762,26 +14866,6 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_valid_1 <= c4_valid;
-    end
-
-    always @(posedge aclk) begin
-        d_valid_2 <= d_valid_1;
-    end
-
-    always @(posedge aclk) begin
-        d_valid_3 <= d_valid_2;
-    end
-
-    always @(posedge aclk) begin
-        d_valid_4 <= d_valid_3;
-    end
-
-    always @(posedge aclk) begin
-        d_valid_5 <= d_valid_4;
-    end
-
-    always @(posedge aclk) begin
         d_t_e0_f <= d_t_delta0[6:0];
     end
 
@@ -14833,8 +14917,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_t_e0_z4 <= d_t_e0_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_t_e0 <= (d_t_e0_z4 ? 29'h0 : (d_t_e0_m >> {d_t_e0_s4, 4'h0}));
+        d_t_e0 <= t_149;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_t_e0_c1 <= t_149;
     end
 
     always @(posedge aclk) begin
@@ -14842,11 +14932,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e1_s <= t_150[4:0];
+        d_t_e1_s <= t_151[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e1_past <= t_152[19];
+        d_t_e1_past <= t_153[19];
     end
 
     always @(posedge aclk) begin
@@ -14889,8 +14979,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_t_e1_z4 <= d_t_e1_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_t_e1 <= (d_t_e1_z4 ? 29'h0 : (d_t_e1_m >> {d_t_e1_s4, 4'h0}));
+        d_t_e1 <= t_154;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_t_e1_c1 <= t_154;
     end
 
     always @(posedge aclk) begin
@@ -14898,11 +14994,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e2_s <= t_154[4:0];
+        d_t_e2_s <= t_156[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e2_past <= t_156[19];
+        d_t_e2_past <= t_158[19];
     end
 
     always @(posedge aclk) begin
@@ -14945,8 +15041,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_t_e2_z4 <= d_t_e2_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_t_e2 <= (d_t_e2_z4 ? 29'h0 : (d_t_e2_m >> {d_t_e2_s4, 4'h0}));
+        d_t_e2 <= t_159;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_t_e2_c1 <= t_159;
     end
 
     always @(posedge aclk) begin
@@ -14954,11 +15056,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e3_s <= t_158[4:0];
+        d_t_e3_s <= t_161[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e3_past <= t_160[19];
+        d_t_e3_past <= t_163[19];
     end
 
     always @(posedge aclk) begin
@@ -15001,8 +15103,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_t_e3_z4 <= d_t_e3_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_t_e3 <= (d_t_e3_z4 ? 29'h0 : (d_t_e3_m >> {d_t_e3_s4, 4'h0}));
+        d_t_e3 <= t_164;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_t_e3_c1 <= t_164;
     end
 
     always @(posedge aclk) begin
@@ -15010,11 +15118,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e4_s <= t_162[4:0];
+        d_t_e4_s <= t_166[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e4_past <= t_164[19];
+        d_t_e4_past <= t_168[19];
     end
 
     always @(posedge aclk) begin
@@ -15057,8 +15165,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_t_e4_z4 <= d_t_e4_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_t_e4 <= (d_t_e4_z4 ? 29'h0 : (d_t_e4_m >> {d_t_e4_s4, 4'h0}));
+        d_t_e4 <= t_169;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_t_e4_c1 <= t_169;
     end
 
     always @(posedge aclk) begin
@@ -15066,11 +15180,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e5_s <= t_166[4:0];
+        d_t_e5_s <= t_171[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e5_past <= t_168[19];
+        d_t_e5_past <= t_173[19];
     end
 
     always @(posedge aclk) begin
@@ -15113,8 +15227,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_t_e5_z4 <= d_t_e5_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_t_e5 <= (d_t_e5_z4 ? 29'h0 : (d_t_e5_m >> {d_t_e5_s4, 4'h0}));
+        d_t_e5 <= t_174;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_t_e5_c1 <= t_174;
     end
 
     always @(posedge aclk) begin
@@ -15122,11 +15242,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e6_s <= t_170[4:0];
+        d_t_e6_s <= t_176[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e6_past <= t_172[19];
+        d_t_e6_past <= t_178[19];
     end
 
     always @(posedge aclk) begin
@@ -15169,8 +15289,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_t_e6_z4 <= d_t_e6_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_t_e6 <= (d_t_e6_z4 ? 29'h0 : (d_t_e6_m >> {d_t_e6_s4, 4'h0}));
+        d_t_e6 <= t_179;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_t_e6_c1 <= t_179;
     end
 
     always @(posedge aclk) begin
@@ -15178,11 +15304,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e7_s <= t_174[4:0];
+        d_t_e7_s <= t_181[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e7_past <= t_176[19];
+        d_t_e7_past <= t_183[19];
     end
 
     always @(posedge aclk) begin
@@ -15225,8 +15351,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_t_e7_z4 <= d_t_e7_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_t_e7 <= (d_t_e7_z4 ? 29'h0 : (d_t_e7_m >> {d_t_e7_s4, 4'h0}));
+        d_t_e7 <= t_184;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_t_e7_c1 <= t_184;
     end
 
     always @(posedge aclk) begin
@@ -15234,11 +15366,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e8_s <= t_178[4:0];
+        d_t_e8_s <= t_186[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e8_past <= t_180[19];
+        d_t_e8_past <= t_188[19];
     end
 
     always @(posedge aclk) begin
@@ -15281,8 +15413,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_t_e8_z4 <= d_t_e8_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_t_e8 <= (d_t_e8_z4 ? 29'h0 : (d_t_e8_m >> {d_t_e8_s4, 4'h0}));
+        d_t_e8 <= t_189;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_t_e8_c1 <= t_189;
     end
 
     always @(posedge aclk) begin
@@ -15290,11 +15428,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e9_s <= t_182[4:0];
+        d_t_e9_s <= t_191[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e9_past <= t_184[19];
+        d_t_e9_past <= t_193[19];
     end
 
     always @(posedge aclk) begin
@@ -15337,8 +15475,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_t_e9_z4 <= d_t_e9_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_t_e9 <= (d_t_e9_z4 ? 29'h0 : (d_t_e9_m >> {d_t_e9_s4, 4'h0}));
+        d_t_e9 <= t_194;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_t_e9_c1 <= t_194;
     end
 
     always @(posedge aclk) begin
@@ -15346,11 +15490,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e10_s <= t_186[4:0];
+        d_t_e10_s <= t_196[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e10_past <= t_188[19];
+        d_t_e10_past <= t_198[19];
     end
 
     always @(posedge aclk) begin
@@ -15393,8 +15537,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_t_e10_z4 <= d_t_e10_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_t_e10 <= (d_t_e10_z4 ? 29'h0 : (d_t_e10_m >> {d_t_e10_s4, 4'h0}));
+        d_t_e10 <= t_199;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_t_e10_c1 <= t_199;
     end
 
     always @(posedge aclk) begin
@@ -15402,11 +15552,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e11_s <= t_190[4:0];
+        d_t_e11_s <= t_201[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e11_past <= t_192[19];
+        d_t_e11_past <= t_203[19];
     end
 
     always @(posedge aclk) begin
@@ -15449,8 +15599,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_t_e11_z4 <= d_t_e11_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_t_e11 <= (d_t_e11_z4 ? 29'h0 : (d_t_e11_m >> {d_t_e11_s4, 4'h0}));
+        d_t_e11 <= t_204;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_t_e11_c1 <= t_204;
     end
 
     always @(posedge aclk) begin
@@ -15458,11 +15614,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e12_s <= t_194[4:0];
+        d_t_e12_s <= t_206[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e12_past <= t_196[19];
+        d_t_e12_past <= t_208[19];
     end
 
     always @(posedge aclk) begin
@@ -15505,8 +15661,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_t_e12_z4 <= d_t_e12_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_t_e12 <= (d_t_e12_z4 ? 29'h0 : (d_t_e12_m >> {d_t_e12_s4, 4'h0}));
+        d_t_e12 <= t_209;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_t_e12_c1 <= t_209;
     end
 
     always @(posedge aclk) begin
@@ -15514,11 +15676,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e13_s <= t_198[4:0];
+        d_t_e13_s <= t_211[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e13_past <= t_200[19];
+        d_t_e13_past <= t_213[19];
     end
 
     always @(posedge aclk) begin
@@ -15561,8 +15723,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_t_e13_z4 <= d_t_e13_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_t_e13 <= (d_t_e13_z4 ? 29'h0 : (d_t_e13_m >> {d_t_e13_s4, 4'h0}));
+        d_t_e13 <= t_214;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_t_e13_c1 <= t_214;
     end
 
     always @(posedge aclk) begin
@@ -15570,11 +15738,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e14_s <= t_202[4:0];
+        d_t_e14_s <= t_216[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e14_past <= t_204[19];
+        d_t_e14_past <= t_218[19];
     end
 
     always @(posedge aclk) begin
@@ -15617,8 +15785,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_t_e14_z4 <= d_t_e14_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_t_e14 <= (d_t_e14_z4 ? 29'h0 : (d_t_e14_m >> {d_t_e14_s4, 4'h0}));
+        d_t_e14 <= t_219;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_t_e14_c1 <= t_219;
     end
 
     always @(posedge aclk) begin
@@ -15626,11 +15800,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_t_e15_s <= t_206[4:0];
+        d_t_e15_s <= t_221[4:0];
     end
 
     always @(posedge aclk) begin
-        d_t_e15_past <= t_208[19];
+        d_t_e15_past <= t_223[19];
     end
 
     always @(posedge aclk) begin
@@ -15673,8 +15847,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_t_e15_z4 <= d_t_e15_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_t_e15 <= (d_t_e15_z4 ? 29'h0 : (d_t_e15_m >> {d_t_e15_s4, 4'h0}));
+        d_t_e15 <= t_224;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_t_e15_c1 <= t_224;
     end
 
     always @(posedge aclk) begin
@@ -15682,11 +15862,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e0_s <= t_210[4:0];
+        d_d_e0_s <= t_226[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e0_past <= t_212[19];
+        d_d_e0_past <= t_228[19];
     end
 
     always @(posedge aclk) begin
@@ -15729,8 +15909,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_d_e0_z4 <= d_d_e0_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_d_e0 <= (d_d_e0_z4 ? 29'h0 : (d_d_e0_m >> {d_d_e0_s4, 4'h0}));
+        d_d_e0 <= t_229;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_d_e0_c1 <= t_229;
     end
 
     always @(posedge aclk) begin
@@ -15738,11 +15924,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e1_s <= t_214[4:0];
+        d_d_e1_s <= t_231[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e1_past <= t_216[19];
+        d_d_e1_past <= t_233[19];
     end
 
     always @(posedge aclk) begin
@@ -15785,8 +15971,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_d_e1_z4 <= d_d_e1_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_d_e1 <= (d_d_e1_z4 ? 29'h0 : (d_d_e1_m >> {d_d_e1_s4, 4'h0}));
+        d_d_e1 <= t_234;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_d_e1_c1 <= t_234;
     end
 
     always @(posedge aclk) begin
@@ -15794,11 +15986,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e2_s <= t_218[4:0];
+        d_d_e2_s <= t_236[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e2_past <= t_220[19];
+        d_d_e2_past <= t_238[19];
     end
 
     always @(posedge aclk) begin
@@ -15841,8 +16033,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_d_e2_z4 <= d_d_e2_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_d_e2 <= (d_d_e2_z4 ? 29'h0 : (d_d_e2_m >> {d_d_e2_s4, 4'h0}));
+        d_d_e2 <= t_239;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_d_e2_c1 <= t_239;
     end
 
     always @(posedge aclk) begin
@@ -15850,11 +16048,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e3_s <= t_222[4:0];
+        d_d_e3_s <= t_241[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e3_past <= t_224[19];
+        d_d_e3_past <= t_243[19];
     end
 
     always @(posedge aclk) begin
@@ -15897,8 +16095,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_d_e3_z4 <= d_d_e3_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_d_e3 <= (d_d_e3_z4 ? 29'h0 : (d_d_e3_m >> {d_d_e3_s4, 4'h0}));
+        d_d_e3 <= t_244;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_d_e3_c1 <= t_244;
     end
 
     always @(posedge aclk) begin
@@ -15906,11 +16110,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e4_s <= t_226[4:0];
+        d_d_e4_s <= t_246[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e4_past <= t_228[19];
+        d_d_e4_past <= t_248[19];
     end
 
     always @(posedge aclk) begin
@@ -15953,8 +16157,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_d_e4_z4 <= d_d_e4_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_d_e4 <= (d_d_e4_z4 ? 29'h0 : (d_d_e4_m >> {d_d_e4_s4, 4'h0}));
+        d_d_e4 <= t_249;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_d_e4_c1 <= t_249;
     end
 
     always @(posedge aclk) begin
@@ -15962,11 +16172,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e5_s <= t_230[4:0];
+        d_d_e5_s <= t_251[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e5_past <= t_232[19];
+        d_d_e5_past <= t_253[19];
     end
 
     always @(posedge aclk) begin
@@ -16009,8 +16219,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_d_e5_z4 <= d_d_e5_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_d_e5 <= (d_d_e5_z4 ? 29'h0 : (d_d_e5_m >> {d_d_e5_s4, 4'h0}));
+        d_d_e5 <= t_254;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_d_e5_c1 <= t_254;
     end
 
     always @(posedge aclk) begin
@@ -16018,11 +16234,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e6_s <= t_234[4:0];
+        d_d_e6_s <= t_256[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e6_past <= t_236[19];
+        d_d_e6_past <= t_258[19];
     end
 
     always @(posedge aclk) begin
@@ -16065,8 +16281,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_d_e6_z4 <= d_d_e6_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_d_e6 <= (d_d_e6_z4 ? 29'h0 : (d_d_e6_m >> {d_d_e6_s4, 4'h0}));
+        d_d_e6 <= t_259;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_d_e6_c1 <= t_259;
     end
 
     always @(posedge aclk) begin
@@ -16074,11 +16296,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e7_s <= t_238[4:0];
+        d_d_e7_s <= t_261[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e7_past <= t_240[19];
+        d_d_e7_past <= t_263[19];
     end
 
     always @(posedge aclk) begin
@@ -16121,8 +16343,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_d_e7_z4 <= d_d_e7_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_d_e7 <= (d_d_e7_z4 ? 29'h0 : (d_d_e7_m >> {d_d_e7_s4, 4'h0}));
+        d_d_e7 <= t_264;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_d_e7_c1 <= t_264;
     end
 
     always @(posedge aclk) begin
@@ -16130,11 +16358,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e8_s <= t_242[4:0];
+        d_d_e8_s <= t_266[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e8_past <= t_244[19];
+        d_d_e8_past <= t_268[19];
     end
 
     always @(posedge aclk) begin
@@ -16177,8 +16405,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_d_e8_z4 <= d_d_e8_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_d_e8 <= (d_d_e8_z4 ? 29'h0 : (d_d_e8_m >> {d_d_e8_s4, 4'h0}));
+        d_d_e8 <= t_269;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_d_e8_c1 <= t_269;
     end
 
     always @(posedge aclk) begin
@@ -16186,11 +16420,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e9_s <= t_246[4:0];
+        d_d_e9_s <= t_271[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e9_past <= t_248[19];
+        d_d_e9_past <= t_273[19];
     end
 
     always @(posedge aclk) begin
@@ -16233,8 +16467,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_d_e9_z4 <= d_d_e9_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_d_e9 <= (d_d_e9_z4 ? 29'h0 : (d_d_e9_m >> {d_d_e9_s4, 4'h0}));
+        d_d_e9 <= t_274;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_d_e9_c1 <= t_274;
     end
 
     always @(posedge aclk) begin
@@ -16242,11 +16482,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e10_s <= t_250[4:0];
+        d_d_e10_s <= t_276[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e10_past <= t_252[19];
+        d_d_e10_past <= t_278[19];
     end
 
     always @(posedge aclk) begin
@@ -16289,8 +16529,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_d_e10_z4 <= d_d_e10_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_d_e10 <= (d_d_e10_z4 ? 29'h0 : (d_d_e10_m >> {d_d_e10_s4, 4'h0}));
+        d_d_e10 <= t_279;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_d_e10_c1 <= t_279;
     end
 
     always @(posedge aclk) begin
@@ -16298,11 +16544,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e11_s <= t_254[4:0];
+        d_d_e11_s <= t_281[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e11_past <= t_256[19];
+        d_d_e11_past <= t_283[19];
     end
 
     always @(posedge aclk) begin
@@ -16345,8 +16591,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_d_e11_z4 <= d_d_e11_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_d_e11 <= (d_d_e11_z4 ? 29'h0 : (d_d_e11_m >> {d_d_e11_s4, 4'h0}));
+        d_d_e11 <= t_284;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_d_e11_c1 <= t_284;
     end
 
     always @(posedge aclk) begin
@@ -16354,11 +16606,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e12_s <= t_258[4:0];
+        d_d_e12_s <= t_286[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e12_past <= t_260[19];
+        d_d_e12_past <= t_288[19];
     end
 
     always @(posedge aclk) begin
@@ -16401,8 +16653,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_d_e12_z4 <= d_d_e12_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_d_e12 <= (d_d_e12_z4 ? 29'h0 : (d_d_e12_m >> {d_d_e12_s4, 4'h0}));
+        d_d_e12 <= t_289;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_d_e12_c1 <= t_289;
     end
 
     always @(posedge aclk) begin
@@ -16410,11 +16668,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e13_s <= t_262[4:0];
+        d_d_e13_s <= t_291[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e13_past <= t_264[19];
+        d_d_e13_past <= t_293[19];
     end
 
     always @(posedge aclk) begin
@@ -16457,8 +16715,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_d_e13_z4 <= d_d_e13_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_d_e13 <= (d_d_e13_z4 ? 29'h0 : (d_d_e13_m >> {d_d_e13_s4, 4'h0}));
+        d_d_e13 <= t_294;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_d_e13_c1 <= t_294;
     end
 
     always @(posedge aclk) begin
@@ -16466,11 +16730,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e14_s <= t_266[4:0];
+        d_d_e14_s <= t_296[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e14_past <= t_268[19];
+        d_d_e14_past <= t_298[19];
     end
 
     always @(posedge aclk) begin
@@ -16513,8 +16777,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_d_e14_z4 <= d_d_e14_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_d_e14 <= (d_d_e14_z4 ? 29'h0 : (d_d_e14_m >> {d_d_e14_s4, 4'h0}));
+        d_d_e14 <= t_299;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_d_e14_c1 <= t_299;
     end
 
     always @(posedge aclk) begin
@@ -16522,11 +16792,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        d_d_e15_s <= t_270[4:0];
+        d_d_e15_s <= t_301[4:0];
     end
 
     always @(posedge aclk) begin
-        d_d_e15_past <= t_272[19];
+        d_d_e15_past <= t_303[19];
     end
 
     always @(posedge aclk) begin
@@ -16569,8 +16839,34 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         d_d_e15_z4 <= d_d_e15_z3;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        d_d_e15 <= (d_d_e15_z4 ? 29'h0 : (d_d_e15_m >> {d_d_e15_s4, 4'h0}));
+        d_d_e15 <= t_304;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        d_d_e15_c1 <= t_304;
+    end
+
+    always @(posedge aclk) begin
+        d_valid_1 <= c4_valid;
+    end
+
+    always @(posedge aclk) begin
+        d_valid_2 <= d_valid_1;
+    end
+
+    always @(posedge aclk) begin
+        d_valid_3 <= d_valid_2;
+    end
+
+    always @(posedge aclk) begin
+        d_valid_4 <= d_valid_3;
+    end
+
+    always @(posedge aclk) begin
+        d_valid_5 <= d_valid_4;
     end
 
     always @(posedge aclk) begin
@@ -16706,67 +17002,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_t_e0 <= d_t_e0;
+        e1_t_e0 <= d_t_e0_c1;
     end
 
     always @(posedge aclk) begin
-        e1_t_e1 <= d_t_e1;
+        e1_t_e1 <= d_t_e1_c1;
     end
 
     always @(posedge aclk) begin
-        e1_t_e2 <= d_t_e2;
+        e1_t_e2 <= d_t_e2_c1;
     end
 
     always @(posedge aclk) begin
-        e1_t_e3 <= d_t_e3;
+        e1_t_e3 <= d_t_e3_c1;
     end
 
     always @(posedge aclk) begin
-        e1_t_e4 <= d_t_e4;
+        e1_t_e4 <= d_t_e4_c1;
     end
 
     always @(posedge aclk) begin
-        e1_t_e5 <= d_t_e5;
+        e1_t_e5 <= d_t_e5_c1;
     end
 
     always @(posedge aclk) begin
-        e1_t_e6 <= d_t_e6;
+        e1_t_e6 <= d_t_e6_c1;
     end
 
     always @(posedge aclk) begin
-        e1_t_e7 <= d_t_e7;
+        e1_t_e7 <= d_t_e7_c1;
     end
 
     always @(posedge aclk) begin
-        e1_t_e8 <= d_t_e8;
+        e1_t_e8 <= d_t_e8_c1;
     end
 
     always @(posedge aclk) begin
-        e1_t_e9 <= d_t_e9;
+        e1_t_e9 <= d_t_e9_c1;
     end
 
     always @(posedge aclk) begin
-        e1_t_e10 <= d_t_e10;
+        e1_t_e10 <= d_t_e10_c1;
     end
 
     always @(posedge aclk) begin
-        e1_t_e11 <= d_t_e11;
+        e1_t_e11 <= d_t_e11_c1;
     end
 
     always @(posedge aclk) begin
-        e1_t_e12 <= d_t_e12;
+        e1_t_e12 <= d_t_e12_c1;
     end
 
     always @(posedge aclk) begin
-        e1_t_e13 <= d_t_e13;
+        e1_t_e13 <= d_t_e13_c1;
     end
 
     always @(posedge aclk) begin
-        e1_t_e14 <= d_t_e14;
+        e1_t_e14 <= d_t_e14_c1;
     end
 
     always @(posedge aclk) begin
-        e1_t_e15 <= d_t_e15;
+        e1_t_e15 <= d_t_e15_c1;
     end
 
     always @(posedge aclk) begin
@@ -16778,7 +17074,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_diff0 <= ({1'h0, d_t_e0} - {1'h0, d_d_e0});
+        e1_diff0 <= ({1'h0, d_t_e0_c1} - {1'h0, d_d_e0_c1});
     end
 
     always @(posedge aclk) begin
@@ -16794,7 +17090,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_diff1 <= ({1'h0, d_t_e1} - {1'h0, d_d_e1});
+        e1_diff1 <= ({1'h0, d_t_e1_c1} - {1'h0, d_d_e1_c1});
     end
 
     always @(posedge aclk) begin
@@ -16810,7 +17106,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_diff2 <= ({1'h0, d_t_e2} - {1'h0, d_d_e2});
+        e1_diff2 <= ({1'h0, d_t_e2_c1} - {1'h0, d_d_e2_c1});
     end
 
     always @(posedge aclk) begin
@@ -16826,7 +17122,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_diff3 <= ({1'h0, d_t_e3} - {1'h0, d_d_e3});
+        e1_diff3 <= ({1'h0, d_t_e3_c1} - {1'h0, d_d_e3_c1});
     end
 
     always @(posedge aclk) begin
@@ -16842,7 +17138,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_diff4 <= ({1'h0, d_t_e4} - {1'h0, d_d_e4});
+        e1_diff4 <= ({1'h0, d_t_e4_c1} - {1'h0, d_d_e4_c1});
     end
 
     always @(posedge aclk) begin
@@ -16858,7 +17154,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_diff5 <= ({1'h0, d_t_e5} - {1'h0, d_d_e5});
+        e1_diff5 <= ({1'h0, d_t_e5_c1} - {1'h0, d_d_e5_c1});
     end
 
     always @(posedge aclk) begin
@@ -16874,7 +17170,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_diff6 <= ({1'h0, d_t_e6} - {1'h0, d_d_e6});
+        e1_diff6 <= ({1'h0, d_t_e6_c1} - {1'h0, d_d_e6_c1});
     end
 
     always @(posedge aclk) begin
@@ -16890,7 +17186,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_diff7 <= ({1'h0, d_t_e7} - {1'h0, d_d_e7});
+        e1_diff7 <= ({1'h0, d_t_e7_c1} - {1'h0, d_d_e7_c1});
     end
 
     always @(posedge aclk) begin
@@ -16906,7 +17202,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_diff8 <= ({1'h0, d_t_e8} - {1'h0, d_d_e8});
+        e1_diff8 <= ({1'h0, d_t_e8_c1} - {1'h0, d_d_e8_c1});
     end
 
     always @(posedge aclk) begin
@@ -16922,7 +17218,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_diff9 <= ({1'h0, d_t_e9} - {1'h0, d_d_e9});
+        e1_diff9 <= ({1'h0, d_t_e9_c1} - {1'h0, d_d_e9_c1});
     end
 
     always @(posedge aclk) begin
@@ -16938,7 +17234,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_diff10 <= ({1'h0, d_t_e10} - {1'h0, d_d_e10});
+        e1_diff10 <= ({1'h0, d_t_e10_c1} - {1'h0, d_d_e10_c1});
     end
 
     always @(posedge aclk) begin
@@ -16954,7 +17250,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_diff11 <= ({1'h0, d_t_e11} - {1'h0, d_d_e11});
+        e1_diff11 <= ({1'h0, d_t_e11_c1} - {1'h0, d_d_e11_c1});
     end
 
     always @(posedge aclk) begin
@@ -16970,7 +17266,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_diff12 <= ({1'h0, d_t_e12} - {1'h0, d_d_e12});
+        e1_diff12 <= ({1'h0, d_t_e12_c1} - {1'h0, d_d_e12_c1});
     end
 
     always @(posedge aclk) begin
@@ -16986,7 +17282,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_diff13 <= ({1'h0, d_t_e13} - {1'h0, d_d_e13});
+        e1_diff13 <= ({1'h0, d_t_e13_c1} - {1'h0, d_d_e13_c1});
     end
 
     always @(posedge aclk) begin
@@ -17002,7 +17298,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_diff14 <= ({1'h0, d_t_e14} - {1'h0, d_d_e14});
+        e1_diff14 <= ({1'h0, d_t_e14_c1} - {1'h0, d_d_e14_c1});
     end
 
     always @(posedge aclk) begin
@@ -17018,7 +17314,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e1_diff15 <= ({1'h0, d_t_e15} - {1'h0, d_d_e15});
+        e1_diff15 <= ({1'h0, d_t_e15_c1} - {1'h0, d_d_e15_c1});
     end
 
     always @(posedge aclk) begin
@@ -17178,11 +17474,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_t <= ({{1{t_273[16]}}, t_273} + 18'h2c);
+        e3_ref_past_t <= ({{1{t_305[16]}}, t_305} + 18'h2c);
     end
 
     always @(posedge aclk) begin
-        e3_ref_past_d <= ({{1{t_274[16]}}, t_274} + 18'h2c);
+        e3_ref_past_d <= ({{1{t_306[16]}}, t_306} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17372,11 +17668,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_t_rho <= t_275;
+        acc_t_rho <= t_307;
     end
 
     always @(posedge aclk) begin
-        acc_t_rho_past <= ({{1{t_276[16]}}, t_276} + 18'h2c);
+        acc_t_rho_past <= ({{1{t_308[16]}}, t_308} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17416,19 +17712,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_t_old_zero <= (e3_control_fresh | (~t_278[18]));
+        en_t_old_zero <= (e3_control_fresh | (~t_310[18]));
     end
 
     always @(posedge aclk) begin
-        en_t_old_small <= t_279[5:0];
+        en_t_old_small <= t_311[5:0];
     end
 
     always @(posedge aclk) begin
-        en_t_added_zero <= ((~e3_control_fresh) & (~t_280[18]));
+        en_t_added_zero <= ((~e3_control_fresh) & (~t_312[18]));
     end
 
     always @(posedge aclk) begin
-        en_t_added_small <= (acc_t_raise ? 6'h0 : t_277[5:0]);
+        en_t_added_small <= (acc_t_raise ? 6'h0 : t_309[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -17477,15 +17773,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_largest0 <= ((1'h1 & (~t_281[16])) & (~t_282[16]));
+        m0_t_largest0 <= ((1'h1 & (~t_313[16])) & (~t_314[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest1 <= ((1'h1 & t_281[16]) & (~t_283[16]));
+        m0_t_largest1 <= ((1'h1 & t_313[16]) & (~t_315[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest2 <= ((1'h1 & t_282[16]) & t_283[16]);
+        m0_t_largest2 <= ((1'h1 & t_314[16]) & t_315[16]);
     end
 
     always @(posedge aclk) begin
@@ -17513,11 +17809,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_1 <= t_281;
+        m0_t_gap0_1 <= t_313;
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_2 <= t_282;
+        m0_t_gap0_2 <= t_314;
     end
 
     always @(posedge aclk) begin
@@ -17525,7 +17821,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap1_2 <= t_283;
+        m0_t_gap1_2 <= t_315;
     end
 
     always @(posedge aclk) begin
@@ -17647,11 +17943,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_d_rho <= t_284;
+        acc_d_rho <= t_316;
     end
 
     always @(posedge aclk) begin
-        acc_d_rho_past <= ({{1{t_285[16]}}, t_285} + 18'h2c);
+        acc_d_rho_past <= ({{1{t_317[16]}}, t_317} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -17691,19 +17987,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_d_old_zero <= (e3_control_fresh | (~t_287[18]));
+        en_d_old_zero <= (e3_control_fresh | (~t_319[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_old_small <= t_288[5:0];
+        en_d_old_small <= t_320[5:0];
     end
 
     always @(posedge aclk) begin
-        en_d_added_zero <= ((~e3_control_fresh) & (~t_289[18]));
+        en_d_added_zero <= ((~e3_control_fresh) & (~t_321[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_added_small <= (acc_d_raise ? 6'h0 : t_286[5:0]);
+        en_d_added_small <= (acc_d_raise ? 6'h0 : t_318[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -17752,15 +18048,15 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_largest0 <= ((1'h1 & (~t_290[16])) & (~t_291[16]));
+        m0_d_largest0 <= ((1'h1 & (~t_322[16])) & (~t_323[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest1 <= ((1'h1 & t_290[16]) & (~t_292[16]));
+        m0_d_largest1 <= ((1'h1 & t_322[16]) & (~t_324[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest2 <= ((1'h1 & t_291[16]) & t_292[16]);
+        m0_d_largest2 <= ((1'h1 & t_323[16]) & t_324[16]);
     end
 
     always @(posedge aclk) begin
@@ -17788,11 +18084,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_1 <= t_290;
+        m0_d_gap0_1 <= t_322;
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_2 <= t_291;
+        m0_d_gap0_2 <= t_323;
     end
 
     always @(posedge aclk) begin
@@ -17800,7 +18096,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap1_2 <= t_292;
+        m0_d_gap1_2 <= t_324;
     end
 
     always @(posedge aclk) begin
@@ -17900,67 +18196,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_296;
+        p1_q0 <= t_328;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_297 + t_296);
+        p1_q1 <= (t_329 + t_328);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_298 + t_297);
+        p1_q2 <= (t_330 + t_329);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_299 + t_298);
+        p1_q3 <= (t_331 + t_330);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_300 + t_299);
+        p1_q4 <= (t_332 + t_331);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_301 + t_300);
+        p1_q5 <= (t_333 + t_332);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_302 + t_301);
+        p1_q6 <= (t_334 + t_333);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_303 + t_302);
+        p1_q7 <= (t_335 + t_334);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_304 + t_303);
+        p1_q8 <= (t_336 + t_335);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_305 + t_304);
+        p1_q9 <= (t_337 + t_336);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_306 + t_305);
+        p1_q10 <= (t_338 + t_337);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_307 + t_306);
+        p1_q11 <= (t_339 + t_338);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_308 + t_307);
+        p1_q12 <= (t_340 + t_339);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_309 + t_308);
+        p1_q13 <= (t_341 + t_340);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_310 + t_309);
+        p1_q14 <= (t_342 + t_341);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, f_w15} + t_310);
+        p1_q15 <= ({5'h0, f_w15} + t_342);
     end
 
     always @(posedge aclk) begin
@@ -18534,7 +18830,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        ckpt_s3_sum <= t_311;
+        ckpt_s3_sum <= t_343;
     end
 
     always @(posedge aclk) begin
@@ -18606,7 +18902,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_s5_passed <= 1'h0;
         end else begin
-            ckpt_s5_passed <= (t_313 & (~ckpt_s4_above));
+            ckpt_s5_passed <= (t_345 & (~ckpt_s4_above));
         end
     end
 
@@ -18615,7 +18911,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_s5_prefix_passed <= 1'h0;
         end else begin
-            ckpt_s5_prefix_passed <= (t_313 & (~ckpt_s4_above));
+            ckpt_s5_prefix_passed <= (t_345 & (~ckpt_s4_above));
         end
     end
 
@@ -18652,7 +18948,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_jump_s3_sum <= 45'h0;
         end else if (ckpt_valid_2) begin
-            ckpt_jump_s3_sum <= t_311;
+            ckpt_jump_s3_sum <= t_343;
         end
     end
 
@@ -18660,7 +18956,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_jump_s4 <= 1'h0;
         end else begin
-            ckpt_jump_s4 <= t_314[46];
+            ckpt_jump_s4 <= t_346[46];
         end
     end
 
@@ -18695,7 +18991,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_left <= 5'h0;
         end else begin
-            ckpt_skip_left <= (t_315 ? 5'h19 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
+            ckpt_skip_left <= (t_347 ? 5'h19 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
         end
     end
 
@@ -18703,7 +18999,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skipping <= 1'h0;
         end else begin
-            ckpt_skipping <= (t_315 | (5'h1 < ckpt_skip_left));
+            ckpt_skipping <= (t_347 | (5'h1 < ckpt_skip_left));
         end
     end
 
@@ -18888,7 +19184,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g2_hits <= {(g1_below_g3 | t_323[34]), (g1_below_g3 | t_324[34]), (g1_below_g3 | t_325[34]), (g1_below_g3 | t_326[34]), (g1_below_g2 | t_327[34]), (g1_below_g2 | t_328[34]), (g1_below_g2 | t_329[34]), (g1_below_g2 | t_330[34]), (g1_below_g1 | t_331[34]), (g1_below_g1 | t_332[34]), (g1_below_g1 | t_333[34]), (g1_below_g1 | t_334[34]), (g1_below_g0 | t_335[34]), (g1_below_g0 | t_336[34]), (g1_below_g0 | t_337[34]), (g1_below_g0 | t_338[34])};
+        g2_hits <= {(g1_below_g3 | t_355[34]), (g1_below_g3 | t_356[34]), (g1_below_g3 | t_357[34]), (g1_below_g3 | t_358[34]), (g1_below_g2 | t_359[34]), (g1_below_g2 | t_360[34]), (g1_below_g2 | t_361[34]), (g1_below_g2 | t_362[34]), (g1_below_g1 | t_363[34]), (g1_below_g1 | t_364[34]), (g1_below_g1 | t_365[34]), (g1_below_g1 | t_366[34]), (g1_below_g0 | t_367[34]), (g1_below_g0 | t_368[34]), (g1_below_g0 | t_369[34]), (g1_below_g0 | t_370[34])};
     end
 
     always @(posedge aclk) begin
@@ -18964,7 +19260,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_341, (t_341 ? {t_343, (t_343 ? {t_345, (t_345 ? {t_347, (t_347 ? t_346[1] : t_348[1])} : {t_351, (t_351 ? t_350[1] : t_352[1])})} : {t_355, (t_355 ? {t_357, (t_357 ? t_356[1] : t_358[1])} : {t_361, (t_361 ? t_360[1] : t_362[1])})})} : {t_365, (t_365 ? {t_367, (t_367 ? {t_369, (t_369 ? t_368[1] : t_370[1])} : {t_373, (t_373 ? t_372[1] : t_374[1])})} : {t_377, (t_377 ? {t_379, (t_379 ? t_378[1] : t_380[1])} : {t_383, (t_383 ? t_382[1] : t_384[1])})})})};
+        dec_t_lead <= {t_373, (t_373 ? {t_375, (t_375 ? {t_377, (t_377 ? {t_379, (t_379 ? t_378[1] : t_380[1])} : {t_383, (t_383 ? t_382[1] : t_384[1])})} : {t_387, (t_387 ? {t_389, (t_389 ? t_388[1] : t_390[1])} : {t_393, (t_393 ? t_392[1] : t_394[1])})})} : {t_397, (t_397 ? {t_399, (t_399 ? {t_401, (t_401 ? t_400[1] : t_402[1])} : {t_405, (t_405 ? t_404[1] : t_406[1])})} : {t_409, (t_409 ? {t_411, (t_411 ? t_410[1] : t_412[1])} : {t_415, (t_415 ? t_414[1] : t_416[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -18980,7 +19276,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_385[9:0];
+        dec_t_index <= t_417[9:0];
     end
 
     always @(posedge aclk) begin
@@ -19076,7 +19372,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_y_limit <= ({{1{t_386[17]}}, t_386} + 19'he7f);
+        dec_t_y_limit <= ({{1{t_418[17]}}, t_418} + 19'he7f);
     end
 
     always @(posedge aclk) begin
@@ -19084,11 +19380,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= t_388[4:0];
+        dec_t_px_s <= t_420[4:0];
     end
 
     always @(posedge aclk) begin
-        dec_t_px_past <= t_390[19];
+        dec_t_px_past <= t_422[19];
     end
 
     always @(posedge aclk) begin
@@ -19184,7 +19480,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_393, (t_393 ? {t_395, (t_395 ? {t_397, (t_397 ? {t_399, (t_399 ? t_398[1] : t_400[1])} : {t_403, (t_403 ? t_402[1] : t_404[1])})} : {t_407, (t_407 ? {t_409, (t_409 ? t_408[1] : t_410[1])} : {t_413, (t_413 ? t_412[1] : t_414[1])})})} : {t_417, (t_417 ? {t_419, (t_419 ? {t_421, (t_421 ? t_420[1] : t_422[1])} : {t_425, (t_425 ? t_424[1] : t_426[1])})} : {t_429, (t_429 ? {t_431, (t_431 ? t_430[1] : t_432[1])} : {t_435, (t_435 ? t_434[1] : t_436[1])})})})};
+        dec_d_lead <= {t_425, (t_425 ? {t_427, (t_427 ? {t_429, (t_429 ? {t_431, (t_431 ? t_430[1] : t_432[1])} : {t_435, (t_435 ? t_434[1] : t_436[1])})} : {t_439, (t_439 ? {t_441, (t_441 ? t_440[1] : t_442[1])} : {t_445, (t_445 ? t_444[1] : t_446[1])})})} : {t_449, (t_449 ? {t_451, (t_451 ? {t_453, (t_453 ? t_452[1] : t_454[1])} : {t_457, (t_457 ? t_456[1] : t_458[1])})} : {t_461, (t_461 ? {t_463, (t_463 ? t_462[1] : t_464[1])} : {t_467, (t_467 ? t_466[1] : t_468[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -19200,7 +19496,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_437[9:0];
+        dec_d_index <= t_469[9:0];
     end
 
     always @(posedge aclk) begin
@@ -19296,7 +19592,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_y_limit <= ({{1{t_438[17]}}, t_438} + 19'he7f);
+        dec_d_y_limit <= ({{1{t_470[17]}}, t_470} + 19'he7f);
     end
 
     always @(posedge aclk) begin
@@ -19304,11 +19600,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= t_440[4:0];
+        dec_d_px_s <= t_472[4:0];
     end
 
     always @(posedge aclk) begin
-        dec_d_px_past <= t_442[19];
+        dec_d_px_past <= t_474[19];
     end
 
     always @(posedge aclk) begin
@@ -19407,7 +19703,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_443);
+            dec_valid_0 <= (row_merged & t_475);
         end
     end
 
@@ -19415,7 +19711,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_443);
+            dec_valid_1 <= (dec_valid_0 & t_475);
         end
     end
 
@@ -19423,7 +19719,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_443);
+            dec_valid_2 <= (dec_valid_1 & t_475);
         end
     end
 
@@ -19431,7 +19727,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_443);
+            dec_valid_3 <= (dec_valid_2 & t_475);
         end
     end
 
@@ -19439,7 +19735,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_443);
+            dec_valid_4 <= (dec_valid_3 & t_475);
         end
     end
 
@@ -19447,7 +19743,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_443);
+            dec_valid_5 <= (dec_valid_4 & t_475);
         end
     end
 
@@ -19455,7 +19751,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_443);
+            dec_valid_6 <= (dec_valid_5 & t_475);
         end
     end
 
@@ -19463,7 +19759,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_443);
+            dec_valid_7 <= (dec_valid_6 & t_475);
         end
     end
 
@@ -19471,7 +19767,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_443);
+            dec_valid_8 <= (dec_valid_7 & t_475);
         end
     end
 
@@ -19479,7 +19775,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_443);
+            dec_valid_9 <= (dec_valid_8 & t_475);
         end
     end
 
@@ -19487,7 +19783,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_443);
+            dec_valid_10 <= (dec_valid_9 & t_475);
         end
     end
 
@@ -19495,7 +19791,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_443);
+            dec_valid_11 <= (dec_valid_10 & t_475);
         end
     end
 
@@ -19503,7 +19799,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_443);
+            dec_valid_12 <= (dec_valid_11 & t_475);
         end
     end
 
@@ -19511,7 +19807,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_443);
+            dec_valid_13 <= (dec_valid_12 & t_475);
         end
     end
 
@@ -19519,7 +19815,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_443);
+            dec_valid_14 <= (dec_valid_13 & t_475);
         end
     end
 
@@ -19527,7 +19823,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_443);
+            dec_valid_15 <= (dec_valid_14 & t_475);
         end
     end
 
@@ -19535,7 +19831,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_443);
+            dec_valid_16 <= (dec_valid_15 & t_475);
         end
     end
 
@@ -19543,7 +19839,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_17 <= 1'h0;
         end else begin
-            dec_valid_17 <= (dec_valid_16 & t_443);
+            dec_valid_17 <= (dec_valid_16 & t_475);
         end
     end
 
@@ -19747,28 +20043,30 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             emit_backlog <= 3'h0;
         end else begin
-            if ((dec_accept_emit & (~emit_pushed))) begin
+            if ((dec_accept_emit & (~emit_count_pushed))) begin
                 emit_backlog <= (emit_backlog + 3'h1);
             end
-            if (((~dec_accept_emit) & emit_pushed)) begin
+            if (((~dec_accept_emit) & emit_count_pushed)) begin
                 emit_backlog <= (emit_backlog - 3'h1);
             end
         end
     end
 
+    (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
             emit_last <= 1'h1;
         end else begin
-            if ((dec_accept_emit & (~emit_pushed))) begin
+            if ((dec_accept_emit & (~emit_count_pushed))) begin
                 emit_last <= 1'h0;
             end
-            if (((~dec_accept_emit) & emit_pushed)) begin
+            if (((~dec_accept_emit) & emit_count_pushed)) begin
                 emit_last <= (emit_backlog == 3'h1);
             end
         end
     end
 
+    (* keep *)
     always @(posedge aclk) begin
         if (!aresetn) begin
             token_queue_full <= 1'h0;
@@ -19782,6 +20080,29 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             result_queue_full <= 1'h0;
         end else begin
             result_queue_full <= u_result_fifo_full_next;
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            emit_count_last <= 1'h1;
+        end else begin
+            if ((dec_accept_emit & (~emit_count_pushed))) begin
+                emit_count_last <= 1'h0;
+            end
+            if (((~dec_accept_emit) & emit_count_pushed)) begin
+                emit_count_last <= (emit_backlog == 3'h1);
+            end
+        end
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            emit_count_full <= 1'h0;
+        end else begin
+            emit_count_full <= u_token_fifo_full_next;
         end
     end
 
@@ -20104,7 +20425,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank0_c8_write_address[11], row_pair_bank0_c9_write_address[11], row_pair_bank0_c10_write_address[11], row_pair_bank0_c11_write_address[11], row_pair_bank0_c12_write_address[11], row_pair_bank0_c13_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank1_c4_write_address[11:10], row_pair_bank1_c5_write_address[11:10], row_pair_bank1_c6_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], row_pair_bank2_c2_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_t_delta0[18], d_t_delta1[18], d_t_delta2[18], d_t_delta3[18], d_t_delta4[18], d_t_delta5[18], d_t_delta6[18], d_t_delta7[18], d_t_delta8[18], d_t_delta9[18], d_t_delta10[18], d_t_delta11[18], d_t_delta12[18], d_t_delta13[18], d_t_delta14[18], d_t_delta15[18], d_d_delta0[18], d_d_delta1[18], d_d_delta2[18], d_d_delta3[18], d_d_delta4[18], d_d_delta5[18], d_d_delta6[18], d_d_delta7[18], d_d_delta8[18], d_d_delta9[18], d_d_delta10[18], d_d_delta11[18], d_d_delta12[18], d_d_delta13[18], d_d_delta14[18], d_d_delta15[18], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_t_delta[18], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], dec_d_delta[18], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_31[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[15:11], t_40[15:11], t_41[9:0], t_44[9:0], t_49[9:0], t_50[9:0], t_51[9:0], t_52[9:0], t_53[9:0], t_54[9:0], t_55[9:0], t_56[9:0], t_57[9:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_75[9:0], t_76[9:0], t_77[9:0], t_78[9:0], t_79[9:0], t_80[9:0], t_81[9:0], t_82[9:0], t_83[9:0], t_85[9:0], t_87[9:0], t_89[9:0], t_91[15:11], t_92[15:11], t_93[15:11], t_94[15:11], t_95[9:0], t_98[9:0], t_103[9:0], t_104[9:0], t_105[9:0], t_106[9:0], t_107[9:0], t_108[9:0], t_109[9:0], t_110[9:0], t_111[9:0], t_146[10:5], t_148[18:0], t_150[10:5], t_152[18:0], t_154[10:5], t_156[18:0], t_158[10:5], t_160[18:0], t_162[10:5], t_164[18:0], t_166[10:5], t_168[18:0], t_170[10:5], t_172[18:0], t_174[10:5], t_176[18:0], t_178[10:5], t_180[18:0], t_182[10:5], t_184[18:0], t_186[10:5], t_188[18:0], t_190[10:5], t_192[18:0], t_194[10:5], t_196[18:0], t_198[10:5], t_200[18:0], t_202[10:5], t_204[18:0], t_206[10:5], t_208[18:0], t_210[10:5], t_212[18:0], t_214[10:5], t_216[18:0], t_218[10:5], t_220[18:0], t_222[10:5], t_224[18:0], t_226[10:5], t_228[18:0], t_230[10:5], t_232[18:0], t_234[10:5], t_236[18:0], t_238[10:5], t_240[18:0], t_242[10:5], t_244[18:0], t_246[10:5], t_248[18:0], t_250[10:5], t_252[18:0], t_254[10:5], t_256[18:0], t_258[10:5], t_260[18:0], t_262[10:5], t_264[18:0], t_266[10:5], t_268[18:0], t_270[10:5], t_272[18:0], t_277[15:6], t_278[17:0], t_279[16:6], t_280[17:0], t_286[15:6], t_287[17:0], t_288[16:6], t_289[17:0], t_293[43], t_294[43], t_312[44:0], t_314[45:0], t_320[43:0], t_323[33:0], t_324[33:0], t_325[33:0], t_326[33:0], t_327[33:0], t_328[33:0], t_329[33:0], t_330[33:0], t_331[33:0], t_332[33:0], t_333[33:0], t_334[33:0], t_335[33:0], t_336[33:0], t_337[33:0], t_338[33:0], t_348[0], t_352[0], t_358[0], t_362[0], t_370[0], t_374[0], t_380[0], t_384[0], t_385[26:10], t_388[10:5], t_390[18:0], t_400[0], t_404[0], t_410[0], t_414[0], t_422[0], t_426[0], t_432[0], t_436[0], t_437[26:10], t_440[10:5], t_442[18:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank0_c8_write_address[11], row_pair_bank0_c9_write_address[11], row_pair_bank0_c10_write_address[11], row_pair_bank0_c11_write_address[11], row_pair_bank0_c12_write_address[11], row_pair_bank0_c13_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank1_c4_write_address[11:10], row_pair_bank1_c5_write_address[11:10], row_pair_bank1_c6_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], row_pair_bank2_c2_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_t_delta0[18], d_t_delta1[18], d_t_delta2[18], d_t_delta3[18], d_t_delta4[18], d_t_delta5[18], d_t_delta6[18], d_t_delta7[18], d_t_delta8[18], d_t_delta9[18], d_t_delta10[18], d_t_delta11[18], d_t_delta12[18], d_t_delta13[18], d_t_delta14[18], d_t_delta15[18], d_d_delta0[18], d_d_delta1[18], d_d_delta2[18], d_d_delta3[18], d_d_delta4[18], d_d_delta5[18], d_d_delta6[18], d_d_delta7[18], d_d_delta8[18], d_d_delta9[18], d_d_delta10[18], d_d_delta11[18], d_d_delta12[18], d_d_delta13[18], d_d_delta14[18], d_d_delta15[18], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_t_delta[18], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], dec_d_delta[18], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_31[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[15:11], t_40[15:11], t_41[9:0], t_44[9:0], t_49[9:0], t_50[9:0], t_51[9:0], t_52[9:0], t_53[9:0], t_54[9:0], t_55[9:0], t_56[9:0], t_57[9:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_75[9:0], t_76[9:0], t_77[9:0], t_78[9:0], t_79[9:0], t_80[9:0], t_81[9:0], t_82[9:0], t_83[9:0], t_85[9:0], t_87[9:0], t_89[9:0], t_91[15:11], t_92[15:11], t_93[15:11], t_94[15:11], t_95[9:0], t_98[9:0], t_103[9:0], t_104[9:0], t_105[9:0], t_106[9:0], t_107[9:0], t_108[9:0], t_109[9:0], t_110[9:0], t_111[9:0], t_146[10:5], t_148[18:0], t_151[10:5], t_153[18:0], t_156[10:5], t_158[18:0], t_161[10:5], t_163[18:0], t_166[10:5], t_168[18:0], t_171[10:5], t_173[18:0], t_176[10:5], t_178[18:0], t_181[10:5], t_183[18:0], t_186[10:5], t_188[18:0], t_191[10:5], t_193[18:0], t_196[10:5], t_198[18:0], t_201[10:5], t_203[18:0], t_206[10:5], t_208[18:0], t_211[10:5], t_213[18:0], t_216[10:5], t_218[18:0], t_221[10:5], t_223[18:0], t_226[10:5], t_228[18:0], t_231[10:5], t_233[18:0], t_236[10:5], t_238[18:0], t_241[10:5], t_243[18:0], t_246[10:5], t_248[18:0], t_251[10:5], t_253[18:0], t_256[10:5], t_258[18:0], t_261[10:5], t_263[18:0], t_266[10:5], t_268[18:0], t_271[10:5], t_273[18:0], t_276[10:5], t_278[18:0], t_281[10:5], t_283[18:0], t_286[10:5], t_288[18:0], t_291[10:5], t_293[18:0], t_296[10:5], t_298[18:0], t_301[10:5], t_303[18:0], t_309[15:6], t_310[17:0], t_311[16:6], t_312[17:0], t_318[15:6], t_319[17:0], t_320[16:6], t_321[17:0], t_325[43], t_326[43], t_344[44:0], t_346[45:0], t_352[43:0], t_355[33:0], t_356[33:0], t_357[33:0], t_358[33:0], t_359[33:0], t_360[33:0], t_361[33:0], t_362[33:0], t_363[33:0], t_364[33:0], t_365[33:0], t_366[33:0], t_367[33:0], t_368[33:0], t_369[33:0], t_370[33:0], t_380[0], t_384[0], t_390[0], t_394[0], t_402[0], t_406[0], t_412[0], t_416[0], t_417[26:10], t_420[10:5], t_422[18:0], t_432[0], t_436[0], t_442[0], t_446[0], t_454[0], t_458[0], t_464[0], t_468[0], t_469[26:10], t_472[10:5], t_474[18:0]};
 endmodule
 
 `resetall
