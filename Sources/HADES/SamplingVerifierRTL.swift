@@ -1364,17 +1364,19 @@ extension SamplingVerifierRTL {
             // accepted token's push (into the backlog) reads no state decode (that was 85F seed 2's path at a5e1910).
             let pushed = m.named("emit_pushed", !tokensFull & pending)
             let finalPush = m.named("emit_final_push", fsm.is(.emit) & last & !tokensFull & !resultsFull)
-            let push = m.named("push", pushed | finalPush)
             let acceptedNow = decided.acceptForEmission
             m.when(cmd.tokensLoad) { queued <== cmd.tokens }
             m.when(pushed) { queued <== withoutHead(queued) }
-            // The backlog counts with its own kept copies of `last` and the full flag: `pushed` also drives the Γ
-            // tokens' shift enables and the queue's push, so its LUT sat among those loads and the backlog's path
-            // crossed to it and back (fcdcadc's 45F path, seed 1: emit_last → 2.36 ns → pushed → 2.36 ns → backlog).
+            // The backlog and the token queue's push count with their own kept copies of `last` and the full flag:
+            // `last` and `pushed` also drive the Γ tokens' shift enables and the pushed word, so their LUTs sat among
+            // those loads, and the loop full flag → push → the queue's count → full flag crossed to them and back
+            // (fcdcadc's 45F path, seed 1: emit_last → 2.36 ns → pushed → 2.36 ns → backlog; 76633ec's seed 1 the
+            // same through the queue's `held` into its full flag).
             let countLast = m.reg("emit_count_last", 1, reset: 1, keep: true)
             let countFull = m.reg("emit_count_full", 1, reset: 0, keep: true)
             countFull <== tokenQueue.fullNext
             let countPushed = m.named("emit_count_pushed", !countFull & !countLast)
+            let countFinalPush = m.named("emit_count_final_push", fsm.is(.emit) & countLast & !countFull & !resultsFull)
             m.when(acceptedNow & !countPushed) { backlog <== backlog &+ 1; last <== 0; countLast <== 0 }
             m.when(!acceptedNow & countPushed) {
                 backlog <== backlog &- 1
@@ -1382,7 +1384,7 @@ extension SamplingVerifierRTL {
             }
             let tokens = io.tokens, result = io.result
             let token = queued.bits(w.token - 1, 0)
-            tokenQueue.push <== push
+            tokenQueue.push <== m.named("push", countPushed | countFinalPush)  // = pushed | finalPush
             tokenQueue.pushData <== m.pack(tokens.entry, [tokens.token: mux(last, finalToken, token), tokens.last: last])
             resultQueue.push <== finalPush
             let residual = flagBits([.residualZero: cdf.residualZero]), badDraft = flagBits([.badDraft: cmd.badDraft])

@@ -3004,10 +3004,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  result_queue_full;
     wire emit_pushed;
     wire emit_final_push;
-    wire push;
     reg  emit_count_last;
     reg  emit_count_full;
     wire emit_count_pushed;
+    wire emit_count_final_push;
+    wire push;
     wire round_over;
     wire pass_last;
     reg  [2:0] pass_b_wait;
@@ -4255,8 +4256,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign emit_pending = (~emit_last);
     assign emit_pushed = ((~token_queue_full) & emit_pending);
     assign emit_final_push = ((((state == 3'h6) & emit_last) & (~token_queue_full)) & (~result_queue_full));
-    assign push = (emit_pushed | emit_final_push);
     assign emit_count_pushed = ((~emit_count_full) & (~emit_count_last));
+    assign emit_count_final_push = ((((state == 3'h6) & emit_count_last) & (~emit_count_full)) & (~result_queue_full));
+    assign push = (emit_count_pushed | emit_count_final_push);
     assign round_over = ((emit_final_push & input_done) | drain_end);
     assign pass_last = (pass_beat == 12'hbff);
 
