@@ -53,14 +53,14 @@ public enum SamplingTiming {
     public static let generatorRoundsPerClock = 1
     public static let generatorCycles = SamplingUniformGenerator.rounds / generatorRoundsPerClock
     /// Block lanes of the on-chip generator: U_0 … U_Γ are computed `generatorLanes` at a time, group after group
-    /// (`generatorCycles` clocks each), so the fewest lanes such that U_i is written (3 + generatorCycles·(⌊i/P⌋ + 1)
-    /// clocks after the command's handshake: the generator starts the clock after it, from the command's registered
-    /// seed, and writes a group the clock after its last round) a clock before row i's decision can first read it
+    /// (`generatorCycles` clocks each), so the fewest lanes such that U_i is written (4 + generatorCycles·(⌊i/P⌋ + 1)
+    /// clocks after the command's handshake: the clock after it keeps the command's seed, group 0 starts the clock
+    /// after that, and a group is written the clock after its last round) a clock before row i's decision can first read it
     /// (row i's last beat is handshaken (i+1)·B clocks after the command at the earliest, and reaches the decision
     /// `pipeline` clocks later). Long rows need one lane (V = 50257, L = 16: B = 3142); B = 1 needs Γ + 1, all in one group.
     public static func generatorLanes(gammaMax: Int, beatsPerRow: Int, lanes: Int) -> Int {
         (1...(gammaMax + 1)).first { p in
-            (0...gammaMax).allSatisfy { i in 4 + generatorCycles * (i / p + 1) <= (i + 1) * beatsPerRow + pipeline(lanes: lanes) }
+            (0...gammaMax).allSatisfy { i in 5 + generatorCycles * (i / p + 1) <= (i + 1) * beatsPerRow + pipeline(lanes: lanes) }
         } ?? gammaMax + 1
     }
 

@@ -20,7 +20,7 @@ import HDL
 /// p̂_d(x) = 2^E in the same comparator, and a rejected row's weights are p̂_t with x_n's lane zeroed (same cycles).
 ///
 /// Generator mode (command bit): the Γ+1 uniforms are computed from the command's seed and the round counter by
-/// `SamplingUniformGenerator`'s 12 ARX rounds, one a clock after the command's handshake (one key schedule,
+/// `SamplingUniformGenerator`'s 12 ARX rounds, one a clock from two clocks after the command's handshake (one key schedule,
 /// `SamplingTiming.generatorLanes` block lanes, group after group), each U_i before row i's decision needs it, so
 /// the cycles do not change.
 public enum SamplingVerifierRTL {
@@ -361,7 +361,7 @@ extension SamplingVerifierRTL {
 
         /// U_i = H(seed, round, i) (`SamplingUniformGenerator`) for a command with the generator bit: one key
         /// schedule and P = `SamplingTiming.generatorLanes` block lanes, `SamplingTiming.generatorRoundsPerClock` ARX
-        /// rounds a clock from the clock after the command's handshake; U_gP … U_gP+P−1 are written over the command's
+        /// rounds a clock from two clocks after the command's handshake; U_gP … U_gP+P−1 are written over the command's
         /// words the clock after group g's last round, then the next group starts from the seed again. Each U_i is written
         /// before row i's decision reads it, so the cycles do not change. A command restarts it. It starts from
         /// registers (the seed from the command's words, loaded in the handshake's clock; `round` counts the commands
@@ -395,8 +395,13 @@ extension SamplingVerifierRTL {
                 for p in 0..<lanes { x[p] <== round; y[p] <== .literal(UInt64(g * lanes + p), width: 32) }
             }
             let group = groups > 1 ? m.reg("gen_group", bitsToHold(groups - 1), reset: 0) : Value.literal(0, width: 1)
-            let kept = groups > 1 ? (seed: (m.reg("gen_seed_k", 32), m.reg("gen_seed_l", 32)), round: m.reg("gen_round", 32)) : nil
+            // The seed and round every group starts from, kept by the restart: group 0 starts from them too, a clock
+            // later, so a round's registers choose between the round's result and one register. (Group 0 started
+            // from the command's words in the restart's clock, a third source in front of the round's 32-bit add:
+            // `gen_x0` and `gen_k` were 45F critical paths at fcdcadc and 84658dd.)
+            let kept = (seed: (m.reg("gen_seed_k", 32), m.reg("gen_seed_l", 32)), round: m.reg("gen_round", 32))
             let restart = m.regNext("gen_restart", fire, reset: 0)
+            let starting = m.reg("gen_starting", 1, reset: 0)
             let round = m.reg("uniform_round", 32, reset: 0)
             let requested = m.regNext("gen_requested", payload[layout.generator])
             let last = m.named("gen_last_step", active & (step === steps - 1))
@@ -405,7 +410,7 @@ extension SamplingVerifierRTL {
                 k <== nk; l <== nl
                 for p in 0..<lanes { x[p] <== nx[p]; y[p] <== ny[p] }
                 m.when(last) {
-                    if let kept {
+                    if groups > 1 {
                         m.when(group === groups - 1) { active <== 0 }.otherwise {
                             group <== group &+ 1
                             for g in 0..<(groups - 1) { m.when(group === g) { start(group: g + 1, seed: kept.seed, round: kept.round) } }
@@ -415,20 +420,22 @@ extension SamplingVerifierRTL {
                     }
                 }
             }
+            starting <== restart & requested
+            m.when(starting) {
+                active <== 1
+                start(group: 0, seed: kept.seed, round: kept.round)
+            }
             // It stops in the idle phase (its round is over): no old group writes once the next command has loaded its
             // words. A group that ends the clock before the handshake writes in it, and the command's load wins there
             // (it comes after in `commandStage`); one that ends in the handshake's clock does not write. The clock
-            // after the handshake restarts it (after the blocks above, so it wins).
+            // after the handshake keeps the new seed (after the blocks above, so it wins); group 0 starts the next.
             m.when(!live) { active <== 0 }
             m.when(restart) {
-                active <== requested
+                active <== 0
                 round <== round &+ 1
-                start(group: 0, seed: (uniforms[0], uniforms[1]), round: round)  // the seed's low and high halves
-                if let kept {
-                    group <== 0
-                    kept.seed.0 <== uniforms[0]; kept.seed.1 <== uniforms[1]
-                    kept.round <== round
-                }
+                if groups > 1 { group <== 0 }
+                kept.seed.0 <== uniforms[0]; kept.seed.1 <== uniforms[1]  // the seed's low and high halves
+                kept.round <== round
             }
             // A group's words leave through registers, written into the command's words a clock after its last
             // round (the round's adder into the words' choices was the small configuration's critical path); not

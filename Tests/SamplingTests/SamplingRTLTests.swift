@@ -243,7 +243,7 @@ final class SamplingRTLTests: XCTestCase {
         XCTAssertEqual(golden.enumerated().filter { $0.offset % 2 == 1 }.map(\.element.accepted),
                        Array(repeating: c.gammaMax, count: 30), "the uniforms of 0 accept every row")
         let short = SamplingCycleModel.predict(gammas: [0], outcomes: [golden[0]], config: c)[0].cycles
-        let generatorEnd = 3 + SamplingTiming.generatorCycles * groups
+        let generatorEnd = 4 + SamplingTiming.generatorCycles * groups
         XCTAssertLessThan(short + 2 * SamplingTiming.generatorCycles, generatorEnd, "the generator outlasts the short round")
         let simulator = try SamplingSimulator(config: c)
         for seed: UInt64 in [5, 6] {

@@ -939,6 +939,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [31:0] gen_seed_l;
     reg  [31:0] gen_round;
     reg  gen_restart;
+    reg  gen_starting;
     reg  [31:0] uniform_round;
     wire cmd_generator;
     reg  gen_requested;
@@ -11904,11 +11905,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
             end
+            if (gen_starting) begin
+                gen_active <= 1'h1;
+            end
             if ((~cur_valid_generator)) begin
                 gen_active <= 1'h0;
             end
             if (gen_restart) begin
-                gen_active <= gen_requested;
+                gen_active <= 1'h0;
             end
         end
     end
@@ -11937,7 +11941,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
             end
-            if (gen_restart) begin
+            if (gen_starting) begin
                 gen_step <= 4'h0;
             end
         end
@@ -11964,8 +11968,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
             end
         end
-        if (gen_restart) begin
-            gen_k <= cur_uniform0;
+        if (gen_starting) begin
+            gen_k <= gen_seed_k;
         end
     end
 
@@ -11990,8 +11994,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
             end
         end
-        if (gen_restart) begin
-            gen_l <= cur_uniform1;
+        if (gen_starting) begin
+            gen_l <= gen_seed_l;
         end
     end
 
@@ -12016,8 +12020,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
             end
         end
-        if (gen_restart) begin
-            gen_x0 <= uniform_round;
+        if (gen_starting) begin
+            gen_x0 <= gen_round;
         end
     end
 
@@ -12042,7 +12046,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
             end
         end
-        if (gen_restart) begin
+        if (gen_starting) begin
             gen_y0 <= 32'h0;
         end
     end
@@ -12088,6 +12092,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
             gen_restart <= 1'h0;
         end else begin
             gen_restart <= cmd_fire_generator;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
+            gen_starting <= 1'h0;
+        end else begin
+            gen_starting <= (gen_restart & gen_requested);
         end
     end
 
