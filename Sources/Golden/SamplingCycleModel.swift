@@ -19,10 +19,11 @@ public enum SamplingTiming {
     /// largest) and their differences, the shifts, the shifted sums, their sum (`SamplingFixedPoint` step 3).
     public static let mergeStages = 4
     /// Clocks the decision takes once the row's last beat left the pipeline: the cycle S_p and ρ_p settle, the
-    /// merge, S's leading one, the shift of S, LOG's index, LOG (a block RAM), its word in a fabric register, ν, p̂(x)
+    /// merge, S's leading one, the shift of S, LOG's index, LOG (a block RAM), its word in the block RAM's output
+    /// register and again in a fabric register, ν, p̂(x)
     /// (`expStages`), the pipelined product U·p̂_d(x) (`productLatency(32, E+1)`), the comparison, the outcome (flip-flops
     /// for each group of registers a decision loads). Pipelined: a row can enter every clock.
-    public static let decisionCycles = 9 + mergeStages + expStages + productLatency(32, SamplingFixedPoint.expBits)
+    public static let decisionCycles = 10 + mergeStages + expStages + productLatency(32, SamplingFixedPoint.expBits)
     /// Clocks from the handshake of a row's last beat to its decision. The input keeps streaming meanwhile, so as
     /// many beats of later rows can arrive; the row memory holds them beside the row (B + this many words).
     public static func decisionLatency(lanes: Int) -> Int { pipeline(lanes: lanes) + decisionCycles }
@@ -33,8 +34,13 @@ public enum SamplingTiming {
     /// Cycles a pass over the stored row pair adds to its B reads beyond the lane prefix sums: the memory read,
     /// then the pipeline to the weights.
     public static func passGap(lanes: Int) -> Int { memoryReadStages + passPipeline(lanes: lanes) }
-    /// Registered levels of the lanes' prefix sums after the pipeline (both passes): ceil(log2 L).
-    public static func prefixLevels(lanes: Int) -> Int { ceilLog2(lanes) }
+    /// Clocks of the lanes' prefix sums after the pipeline (both passes): ⌈log2 L⌉ levels (Kogge–Stone), and from
+    /// L = 16 on one more before the last level, which only carries that level's far operands (lane k − L/2) across
+    /// half the lanes into kept copies beside their adders (`prefixBridge`).
+    public static func prefixStages(lanes: Int) -> Int { ceilLog2(lanes) + prefixBridge(lanes: lanes) }
+    /// 1 where the prefix sums' last level spans 8 lanes or more: p3 → 5.0–5.3 ns of routing → p4's adder was the
+    /// 45F's critical path at L = 16 (76633ec seed 2, b92330b seed 1).
+    public static func prefixBridge(lanes: Int) -> Int { lanes >= 16 ? 1 : 0 }
     /// Pass B's stages after the prefix sums: T less the earlier beats' prefix, each lane's comparison with it.
     public static let searchStages = 2
     /// Clocks of the pipelined threshold product U_γ·Σw (32 × the row sum's bits), at the widest sum (V = 262 144;
@@ -42,10 +48,10 @@ public enum SamplingTiming {
     public static let thresholdLatency = productLatency(32, SamplingFixedPoint.sumBits(vocab: 1 << 18))
     /// Clocks from pass A's last read to pass B's first. Pass B's beats follow pass A's through the same pipeline,
     /// so the gap only has to cover what pass B reads of pass A's result: `residual_zero` (registered from S_w) a
-    /// clock before its first beat leaves the pipeline (⌈log2 L⌉ prefix levels + 3 after pass A's last), and the
+    /// clock before its first beat leaves the pipeline (`prefixStages` + 3 after pass A's last), and the
     /// threshold T (S_w's choice registered, then the product) a clock before that beat reaches the comparison (G1
     /// subtracts the earlier beats' prefix from T).
-    public static func passBGap(lanes: Int) -> Int { max(prefixLevels(lanes: lanes), thresholdLatency) + 3 }
+    public static func passBGap(lanes: Int) -> Int { max(prefixStages(lanes: lanes), thresholdLatency) + 3 }
     /// From the push of the round's last token to the result handshake.
     public static let resultDelay = 1
     /// The on-chip uniform generator: ARX rounds per clock, and clocks from the command's handshake until the
@@ -73,8 +79,8 @@ public enum SamplingTiming {
     }
 
     /// Clocks from a pass read to its beat's lane prefix sums, where pass B's running prefix takes it (`passGap` +
-    /// ⌈log2 L⌉): how many pass B beats are in flight when its reads jump to another block.
-    public static func passReadToPrefix(lanes: Int) -> Int { passGap(lanes: lanes) + prefixLevels(lanes: lanes) }
+    /// `prefixStages`): how many pass B beats are in flight when its reads jump to another block.
+    public static func passReadToPrefix(lanes: Int) -> Int { passGap(lanes: lanes) + prefixStages(lanes: lanes) }
 
     /// Clocks from the search's registered comparison to pass B's reads taking its jump: the jump is registered
     /// once more, in kept copies beside the reads' registers, the prefix and the skip count (from the comparison
@@ -115,7 +121,7 @@ public enum SamplingTiming {
     /// (n+1)·B + B + `passBReads`: the decisive row's decision, the gap between the passes, pass B's latency, the
     /// final push and the result (the same for every n and t).
     public static func cyclesPerRound(lanes: Int) -> Int {
-        decisionLatency(lanes: lanes) + passBGap(lanes: lanes) - 1 + passGap(lanes: lanes) + prefixLevels(lanes: lanes)
+        decisionLatency(lanes: lanes) + passBGap(lanes: lanes) - 1 + passGap(lanes: lanes) + prefixStages(lanes: lanes)
             + searchStages + 1 + resultDelay
     }
 }
@@ -125,22 +131,23 @@ public enum SamplingTiming {
 ///
 /// Rows stream back to back, one beat a clock: row i's beats are handshaken at i·B … i·B + B − 1 whatever the
 /// decisions of the rows before it. Row i's decision is out `decisionLatency` clocks after its last beat (the
-/// softmax pipeline, 12 + 2l stages, l = `laneLevels`, then `decisionCycles` = 23); an accepted row's token is
+/// softmax pipeline, 12 + 2l stages, l = `laneLevels`, then `decisionCycles` = 24); an accepted row's token is
 /// pushed meanwhile, so an accepted row adds exactly B. The decisive row n (rejected, or the bonus row γ, or row 0
 /// with γ > Γ) stops the input at its decision, then needs pass A (B reads) and pass B, whose first read follows pass
-/// A's last by `passBGap` = max(⌈log2 L⌉, 6) + 3 clocks (its beats follow pass A's through the pipeline). Pass B
-/// ends at the beat t = ⌊token / L⌋ that holds the sampled token: R(t) reads (`passBReads`) + 17 + l + ⌈log2 L⌉ (the
+/// A's last by `passBGap` = max(s, 6) + 3 clocks (its beats follow pass A's through the pipeline; s = `prefixStages` =
+/// ⌈log2 L⌉ + [L ≥ 16]). Pass B ends at the beat t = ⌊token / L⌋ that holds the sampled token: R(t) reads
+/// (`passBReads`) + 17 + l + s (the
 /// memory read and its four registers, 12 + l stages to the weights, the lane prefix sums) + 2 (T less the running
 /// prefix, the comparison); the final token is pushed the clock after and the result is handshaken one clock after
 /// that:
 ///
-///     cycles = (n+1)·B + decisionLatency + (B − 1 + passBGap) + (R(t) + passGap + ⌈log2 L⌉ + 2) + 1 + resultDelay
-///            = (n+1)·B + B + R(t) + 58 + 3l + ⌈log2 L⌉ + max(⌈log2 L⌉, 6),  l = max(1, ⌈log2 L⌉)  (L = 16: + 80)
+///     cycles = (n+1)·B + decisionLatency + (B − 1 + passBGap) + (R(t) + passGap + s + 2) + 1 + resultDelay
+///            = (n+1)·B + B + R(t) + 59 + 3l + s + max(s, 6),  l = max(1, ⌈log2 L⌉)  (L = 16: + 82)
 ///
 /// R(t) = t + 1 from beat 0. With pass A's checkpoints every K beats (`checkpointBlock`, b = ⌊t/K⌋, P = D_P + 2 =
-/// `readsAtJump`, D_P = `passReadToPrefix` = 17 + l + ⌈log2 L⌉): R(t) = P + 2 + b + (t mod K) when b·K > P + b (b ≥ `firstJumpBlock`:
+/// `readsAtJump`, D_P = `passReadToPrefix` = 17 + l + s): R(t) = P + 2 + b + (t mod K) when b·K > P + b (b ≥ `firstJumpBlock`:
 /// the reads jump to the token's block), else t + 1; never more than from beat 0. At most (t = B − 1, no checkpoints) that is within
-/// (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 70 + 4l for every L ≤ 256.
+/// (n+1)·B + 2B + 2·decisionLatency = (n+1)·B + 2B + 72 + 4l for every L ≤ 256.
 ///
 /// The beats handshaken while row n was decided (up to `decisionLatency`, never past row γ) are dropped; the rest
 /// of the round's rows are taken after the result at one beat per clock, and the next round's first beat follows

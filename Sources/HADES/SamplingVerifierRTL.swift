@@ -1108,9 +1108,23 @@ extension SamplingVerifierRTL {
             var q = e.weights.map { $0.zeroExtended(to: laneSum) }
             var targetSum = e.targetExps.map { $0.zeroExtended(to: w.beatSum) }
             var (valid, mode, base) = e.weighed
-            for level in 0..<SamplingTiming.prefixLevels(lanes: lanes) {
+            let levels = ceilLog2(lanes)
+            for level in 0..<levels {
                 let d = 1 << level
-                q = (0..<lanes).map { k in m.regNext("p\(level + 1)_q\(k)", k >= d ? q[k] &+ q[k - d] : q[k]) }
+                var far = (0..<lanes).map { k in k >= d ? q[k - d] : nil }
+                if level == levels - 1 && SamplingTiming.prefixBridge(lanes: lanes) == 1 {
+                    // The bridge: one clock that only carries the last level's far operands (lane k − L/2) across the
+                    // lanes, into kept copies beside their adders; lane k's own value waits beside them (all kept:
+                    // lane k's and lane k + d's copies of q[k] share an input, and Yosys merges a plain register
+                    // into a kept one).
+                    far = far.enumerated().map { k, v in v.map { m.regNext("pb_far\(k)", $0, keep: true) } }
+                    q = q.enumerated().map { m.regNext("pb_q\($0.offset)", $0.element, keep: true) }
+                    targetSum = targetSum.enumerated().map { m.regNext("pb_te\($0.offset)", $0.element) }
+                    valid = m.regNext("pb_valid", valid, reset: 0)
+                    mode = m.regNext("pb_mode", mode)
+                    base = m.regNext("pb_base", base)
+                }
+                q = (0..<lanes).map { k in m.regNext("p\(level + 1)_q\(k)", far[k].map { q[k] &+ $0 } ?? q[k]) }
                 targetSum = stride(from: 0, to: targetSum.count, by: 2).map { i in
                     m.regNext("p\(level + 1)_te\(i / 2)", i + 1 < targetSum.count ? targetSum[i] &+ targetSum[i + 1] : targetSum[i])
                 }
@@ -1266,13 +1280,14 @@ extension SamplingVerifierRTL {
 
         /// A pipeline with a row in each stage, so that a row can end every clock: stage 0 is the clock (ρ, S) hold
         /// the row's merged values (`accumulate`; y(x) and `captured` delayed to match),
-        /// then the leading one k of S (1), S >> (E − 1 − M) (2), LOG's index and ρ + k − E (3), LOG (4), its word in a fabric
-        /// register (5), ν (6), p̂(x) (7 … 11, `exponential`), U·p̂_d(x) (12 … 16), the comparison (17), the outcome (18). Every operand is delayed to its stage with the
+        /// then the leading one k of S (1), S >> (E − 1 − M) (2), LOG's index and ρ + k − E (3), LOG (4), its word in the
+        /// block RAM's output register (5) and in a fabric register (6), ν (7), p̂(x) (8 … 12, `exponential`), U·p̂_d(x)
+        /// (13 … 17), the comparison (18), the outcome (19). Every operand is delayed to its stage with the
         /// row, and the row's index rides along for U_i and whether it has a draft. Rows in flight when the input
         /// stops are dropped (the valid bits need the stream phase).
         func decision(cmd: Command, rowDone: Value, table: Submodule<ExpTablePorts>) throws -> Decision {
             let fp = SamplingFixedPoint.self, r = w.tableIndex, mBits = fp.logIndexBits
-            let nuStage = 6, pxStage = nuStage + SamplingTiming.expStages
+            let nuStage = 7, pxStage = nuStage + SamplingTiming.expStages
             let productStages = SamplingTiming.productLatency(32, w.exp), last = pxStage + productStages + 1
             precondition(SamplingTiming.mergeStages + last + 1 == SamplingTiming.decisionCycles - 1, "decision stages")
             // (ρ, S) settle together, y(x) levels + 1 + `mergeStages` clocks before (the row's last beat at E1, En, S1,
@@ -1293,9 +1308,11 @@ extension SamplingVerifierRTL {
                     &+ leadQ.zeroExtended(to: w.reference).asSigned &- .signedLiteral(1, width: w.reference))
                 let log = m.regNext("dec_\(name)_log_q", m.rom("dec_\(name)_log", contents: fp.logTable, width: r + 1, address: index))
                 // LOG is a block RAM whose read register (no output register) has a 5.6 ns clock-to-out on ECP5: its
-                // word is registered again in the fabric before the addition.
-                let logWord = m.regNext("dec_\(name)_log_word", log)
-                let scaleQ = m.shiftRegister("dec_\(name)_scale_q", scale, stages: 2).last!
+                // word is registered again (tools/ecp5_bram.py moves that register into the block RAM's output
+                // register), and once more in the fabric before the addition: the block RAM's output → 4.8 ns of
+                // routing → ν's adder was a 45F critical path (84658dd seed 2).
+                let logWord = m.regNext("dec_\(name)_log_fabric", m.regNext("dec_\(name)_log_word", log))
+                let scaleQ = m.shiftRegister("dec_\(name)_scale_q", scale, stages: 3).last!
                 let nu = m.regNext("dec_\(name)_nu", scaleQ.bits(w.reference - 1 - r, 0).asSigned.shiftedLeft(r)
                     &+ logWord.zeroExtended(to: w.reference).asSigned)
                 let lut = m.instance(table, name: "u_exp_x_\(name)")

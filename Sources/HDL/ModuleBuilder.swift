@@ -93,9 +93,9 @@ public final class ModuleBuilder {
     }
 
     /// A register that takes `next` every clock (or when `enable` is high).
-    public func regNext(_ name: String, _ next: Value, reset: UInt64? = nil, enable: Value? = nil,
+    public func regNext(_ name: String, _ next: Value, reset: UInt64? = nil, enable: Value? = nil, keep: Bool = false,
                         file: StaticString = #fileID, line: UInt = #line) -> Value {
-        let r = reg(name, next.width, signed: next.isSigned, reset: reset, enable: enable, file: file, line: line)
+        let r = reg(name, next.width, signed: next.isSigned, reset: reset, enable: enable, keep: keep, file: file, line: line)
         r <== next
         return r
     }

@@ -2643,6 +2643,35 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  p3_valid;
     reg  [1:0] p3_mode;
     reg  [15:0] p3_base;
+    reg  [33:0] pb_far8;
+    reg  [33:0] pb_far9;
+    reg  [33:0] pb_far10;
+    reg  [33:0] pb_far11;
+    reg  [33:0] pb_far12;
+    reg  [33:0] pb_far13;
+    reg  [33:0] pb_far14;
+    reg  [33:0] pb_far15;
+    reg  [33:0] pb_q0;
+    reg  [33:0] pb_q1;
+    reg  [33:0] pb_q2;
+    reg  [33:0] pb_q3;
+    reg  [33:0] pb_q4;
+    reg  [33:0] pb_q5;
+    reg  [33:0] pb_q6;
+    reg  [33:0] pb_q7;
+    reg  [33:0] pb_q8;
+    reg  [33:0] pb_q9;
+    reg  [33:0] pb_q10;
+    reg  [33:0] pb_q11;
+    reg  [33:0] pb_q12;
+    reg  [33:0] pb_q13;
+    reg  [33:0] pb_q14;
+    reg  [33:0] pb_q15;
+    reg  [32:0] pb_te0;
+    reg  [32:0] pb_te1;
+    reg  pb_valid;
+    reg  [1:0] pb_mode;
+    reg  [15:0] pb_base;
     reg  [33:0] p4_q0;
     reg  [33:0] p4_q1;
     reg  [33:0] p4_q2;
@@ -2691,6 +2720,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  ckpt_start_20;
     reg  ckpt_start_21;
     reg  ckpt_start_22;
+    reg  ckpt_start_23;
     reg  ckpt_searching;
     reg  ckpt_done;
     wire ckpt_scan;
@@ -2808,6 +2838,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  dec_captured_13;
     reg  dec_captured_14;
     reg  dec_captured_15;
+    reg  dec_captured_16;
     reg  [4:0] dec_t_lead;
     reg  [4:0] dec_t_lead_q;
     reg  [43:0] dec_t_sum_1;
@@ -2819,8 +2850,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [7:0] dec_t_log;
     reg  [7:0] dec_t_log_q;
     reg  [7:0] dec_t_log_word;
+    reg  [7:0] dec_t_log_fabric;
     reg  [17:0] dec_t_scale_q_1;
     reg  [17:0] dec_t_scale_q_2;
+    reg  [17:0] dec_t_scale_q_3;
     reg  [17:0] dec_t_nu;
     wire [6:0] u_exp_x_t_f;
     wire [28:0] u_exp_x_t_e;
@@ -2839,6 +2872,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] dec_t_y_13;
     reg  [15:0] dec_t_y_14;
     reg  [15:0] dec_t_y_15;
+    reg  [15:0] dec_t_y_16;
     reg  [18:0] dec_t_y_limit;
     wire [18:0] dec_t_delta;
     reg  [6:0] dec_t_px_f;
@@ -2878,8 +2912,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [7:0] dec_d_log;
     reg  [7:0] dec_d_log_q;
     reg  [7:0] dec_d_log_word;
+    reg  [7:0] dec_d_log_fabric;
     reg  [17:0] dec_d_scale_q_1;
     reg  [17:0] dec_d_scale_q_2;
+    reg  [17:0] dec_d_scale_q_3;
     reg  [17:0] dec_d_nu;
     wire [6:0] u_exp_x_d_f;
     wire [28:0] u_exp_x_d_e;
@@ -2898,6 +2934,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] dec_d_y_13;
     reg  [15:0] dec_d_y_14;
     reg  [15:0] dec_d_y_15;
+    reg  [15:0] dec_d_y_16;
     reg  [18:0] dec_d_y_limit;
     wire [18:0] dec_d_delta;
     reg  [6:0] dec_d_px_f;
@@ -2944,6 +2981,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  dec_valid_15;
     reg  dec_valid_16;
     reg  dec_valid_17;
+    reg  dec_valid_18;
     reg  [2:0] dec_row_1;
     reg  [2:0] dec_row_2;
     reg  [2:0] dec_row_3;
@@ -2961,6 +2999,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [2:0] dec_row_15;
     reg  [2:0] dec_row_16;
     reg  [2:0] dec_row_17;
+    reg  [2:0] dec_row_18;
     reg  [31:0] uniform_row;
     reg  [31:0] uniform_row_q;
     wire [28:0] accept_x_d;
@@ -3034,9 +3073,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     (* no_rw_check *) reg  [71:0] row_pair_bank1_c4 [0:1023];
     (* no_rw_check *) reg  [71:0] row_pair_bank1_c5 [0:1023];
     (* no_rw_check *) reg  [79:0] row_pair_bank1_c6 [0:1023];
-    (* no_rw_check *) reg  [143:0] row_pair_bank2_c0 [0:42];
-    (* no_rw_check *) reg  [143:0] row_pair_bank2_c1 [0:42];
-    (* no_rw_check *) reg  [223:0] row_pair_bank2_c2 [0:42];
+    (* no_rw_check *) reg  [143:0] row_pair_bank2_c0 [0:43];
+    (* no_rw_check *) reg  [143:0] row_pair_bank2_c1 [0:43];
+    (* no_rw_check *) reg  [223:0] row_pair_bank2_c2 [0:43];
     (* no_rw_check *) reg  [87:0] cdf_checkpoints [0:47];
     wire [228:0] t_0;
     wire [15:0] t_1;
@@ -3941,8 +3980,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_415 = (|t_414);
     assign t_416 = t_413[1:0];
     assign t_417 = (dec_t_window >> dec_t_lead_q);
-    assign t_418 = {{2{dec_t_y_14[15]}}, dec_t_y_14};
-    assign t_419 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_418 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_419 = {{2{dec_t_y_16[15]}}, dec_t_y_16};
     assign t_420 = dec_t_delta[17:7];
     assign t_421 = {{1{dec_t_nu[17]}}, dec_t_nu};
     assign t_422 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_421[18]}}, t_421});
@@ -3993,8 +4032,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_467 = (|t_466);
     assign t_468 = t_465[1:0];
     assign t_469 = (dec_d_window >> dec_d_lead_q);
-    assign t_470 = {{2{dec_d_y_14[15]}}, dec_d_y_14};
-    assign t_471 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_470 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_471 = {{2{dec_d_y_16[15]}}, dec_d_y_16};
     assign t_472 = dec_d_delta[17:7];
     assign t_473 = {{1{dec_d_nu[17]}}, dec_d_nu};
     assign t_474 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_473[18]}}, t_473});
@@ -4221,7 +4260,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign row_merged = merge_done_4;
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign cdf_threshold = cdf_thr_s3_0[75:32];
-    assign ckpt_scan = (ckpt_start_22 | ckpt_searching);
+    assign ckpt_scan = (ckpt_start_23 | ckpt_searching);
     assign ckpt_s3_above = t_344[45];
     assign ckpt_found = (t_345 & ckpt_s4_above);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
@@ -4253,7 +4292,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
     assign u_accept_lhs_p3_a = t_478;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
-    assign dec_live = ((dec_valid_17 & stream_phase) & (~dec_reject_self));
+    assign dec_live = ((dec_valid_18 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
     assign emit_pushed = ((~token_queue_full) & emit_pending);
     assign emit_final_push = ((((state == 3'h6) & emit_last) & (~token_queue_full)) & (~result_queue_full));
@@ -10983,7 +11022,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(*) begin
-        case (dec_row_11)
+        case (dec_row_12)
             3'h0: begin
                 uniform_row = t_476;
             end
@@ -11481,7 +11520,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        write_address <= ((write_address == 12'hc2a) ? 12'h0 : (write_address + 12'h1));
+                        write_address <= ((write_address == 12'hc2b) ? 12'h0 : (write_address + 12'h1));
                     end
                 end
                 default: begin
@@ -11500,7 +11539,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (dec_accept_counters) begin
-                        decide_address <= ((12'h2b <= decide_address) ? (decide_address - 12'h2b) : (decide_address + 12'hc00));
+                        decide_address <= ((12'h2c <= decide_address) ? (decide_address - 12'h2c) : (decide_address + 12'hc00));
                     end
                 end
                 default: begin
@@ -11520,7 +11559,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h2: begin
-                    pass_address <= ((pass_address == 12'hc2a) ? 12'h0 : (pass_address + 12'h1));
+                    pass_address <= ((pass_address == 12'hc2b) ? 12'h0 : (pass_address + 12'h1));
                 end
                 3'h3: begin
                     if ((pass_b_wait == 3'h0)) begin
@@ -11528,7 +11567,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                     end
                 end
                 3'h4: begin
-                    pass_address <= ((pass_address == 12'hc2a) ? 12'h0 : (pass_address + 12'h1));
+                    pass_address <= ((pass_address == 12'hc2b) ? 12'h0 : (pass_address + 12'h1));
                     if (ckpt_jump) begin
                         pass_address <= ckpt_start_address;
                     end
@@ -18505,88 +18544,232 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         p3_base <= p2_base;
     end
 
+    (* keep *)
     always @(posedge aclk) begin
-        p4_q0 <= p3_q0;
+        pb_far8 <= p3_q0;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_far9 <= p3_q1;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_far10 <= p3_q2;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_far11 <= p3_q3;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_far12 <= p3_q4;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_far13 <= p3_q5;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_far14 <= p3_q6;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_far15 <= p3_q7;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_q0 <= p3_q0;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_q1 <= p3_q1;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_q2 <= p3_q2;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_q3 <= p3_q3;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_q4 <= p3_q4;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_q5 <= p3_q5;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_q6 <= p3_q6;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_q7 <= p3_q7;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_q8 <= p3_q8;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_q9 <= p3_q9;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_q10 <= p3_q10;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_q11 <= p3_q11;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_q12 <= p3_q12;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_q13 <= p3_q13;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_q14 <= p3_q14;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_q15 <= p3_q15;
     end
 
     always @(posedge aclk) begin
-        p4_q1 <= p3_q1;
+        pb_te0 <= p3_te0;
     end
 
     always @(posedge aclk) begin
-        p4_q2 <= p3_q2;
+        pb_te1 <= p3_te1;
     end
 
     always @(posedge aclk) begin
-        p4_q3 <= p3_q3;
+        if (!aresetn) begin
+            pb_valid <= 1'h0;
+        end else begin
+            pb_valid <= p3_valid;
+        end
     end
 
     always @(posedge aclk) begin
-        p4_q4 <= p3_q4;
+        pb_mode <= p3_mode;
     end
 
     always @(posedge aclk) begin
-        p4_q5 <= p3_q5;
+        pb_base <= p3_base;
     end
 
     always @(posedge aclk) begin
-        p4_q6 <= p3_q6;
+        p4_q0 <= pb_q0;
     end
 
     always @(posedge aclk) begin
-        p4_q7 <= p3_q7;
+        p4_q1 <= pb_q1;
     end
 
     always @(posedge aclk) begin
-        p4_q8 <= (p3_q8 + p3_q0);
+        p4_q2 <= pb_q2;
     end
 
     always @(posedge aclk) begin
-        p4_q9 <= (p3_q9 + p3_q1);
+        p4_q3 <= pb_q3;
     end
 
     always @(posedge aclk) begin
-        p4_q10 <= (p3_q10 + p3_q2);
+        p4_q4 <= pb_q4;
     end
 
     always @(posedge aclk) begin
-        p4_q11 <= (p3_q11 + p3_q3);
+        p4_q5 <= pb_q5;
     end
 
     always @(posedge aclk) begin
-        p4_q12 <= (p3_q12 + p3_q4);
+        p4_q6 <= pb_q6;
     end
 
     always @(posedge aclk) begin
-        p4_q13 <= (p3_q13 + p3_q5);
+        p4_q7 <= pb_q7;
     end
 
     always @(posedge aclk) begin
-        p4_q14 <= (p3_q14 + p3_q6);
+        p4_q8 <= (pb_q8 + pb_far8);
     end
 
     always @(posedge aclk) begin
-        p4_q15 <= (p3_q15 + p3_q7);
+        p4_q9 <= (pb_q9 + pb_far9);
     end
 
     always @(posedge aclk) begin
-        p4_te0 <= (p3_te0 + p3_te1);
+        p4_q10 <= (pb_q10 + pb_far10);
+    end
+
+    always @(posedge aclk) begin
+        p4_q11 <= (pb_q11 + pb_far11);
+    end
+
+    always @(posedge aclk) begin
+        p4_q12 <= (pb_q12 + pb_far12);
+    end
+
+    always @(posedge aclk) begin
+        p4_q13 <= (pb_q13 + pb_far13);
+    end
+
+    always @(posedge aclk) begin
+        p4_q14 <= (pb_q14 + pb_far14);
+    end
+
+    always @(posedge aclk) begin
+        p4_q15 <= (pb_q15 + pb_far15);
+    end
+
+    always @(posedge aclk) begin
+        p4_te0 <= (pb_te0 + pb_te1);
     end
 
     always @(posedge aclk) begin
         if (!aresetn) begin
             p4_valid <= 1'h0;
         end else begin
-            p4_valid <= p3_valid;
+            p4_valid <= pb_valid;
         end
     end
 
     always @(posedge aclk) begin
-        p4_mode <= p3_mode;
+        p4_mode <= pb_mode;
     end
 
     always @(posedge aclk) begin
-        p4_base <= p3_base;
+        p4_base <= pb_base;
     end
 
     always @(posedge aclk) begin
@@ -18801,6 +18984,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (!aresetn) begin
+            ckpt_start_23 <= 1'h0;
+        end else begin
+            ckpt_start_23 <= ckpt_start_22;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if (!aresetn) begin
             ckpt_searching <= 1'h0;
         end else begin
             if ((state == 3'h3)) begin
@@ -18937,7 +19128,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if ((state == 3'h3)) begin
             ckpt_start_address <= decide_address;
         end else if (ckpt_s5_passed) begin
-            ckpt_start_address <= ((12'hbeb <= ckpt_start_address) ? (ckpt_start_address - 12'hbeb) : (ckpt_start_address + 12'h40));
+            ckpt_start_address <= ((12'hbec <= ckpt_start_address) ? (ckpt_start_address - 12'hbec) : (ckpt_start_address + 12'h40));
         end
     end
 
@@ -19005,7 +19196,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_left <= 5'h0;
         end else begin
-            ckpt_skip_left <= (t_347 ? 5'h19 : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
+            ckpt_skip_left <= (t_347 ? 5'h1a : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
         end
     end
 
@@ -19274,6 +19465,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        dec_captured_16 <= dec_captured_15;
+    end
+
+    always @(posedge aclk) begin
         dec_t_lead <= {t_373, (t_373 ? {t_375, (t_375 ? {t_377, (t_377 ? {t_379, (t_379 ? t_378[1] : t_380[1])} : {t_383, (t_383 ? t_382[1] : t_384[1])})} : {t_387, (t_387 ? {t_389, (t_389 ? t_388[1] : t_390[1])} : {t_393, (t_393 ? t_392[1] : t_394[1])})})} : {t_397, (t_397 ? {t_399, (t_399 ? {t_401, (t_401 ? t_400[1] : t_402[1])} : {t_405, (t_405 ? t_404[1] : t_406[1])})} : {t_409, (t_409 ? {t_411, (t_411 ? t_410[1] : t_412[1])} : {t_415, (t_415 ? t_414[1] : t_416[1])})})})};
     end
 
@@ -19314,6 +19509,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        dec_t_log_fabric <= dec_t_log_word;
+    end
+
+    always @(posedge aclk) begin
         dec_t_scale_q_1 <= dec_t_scale;
     end
 
@@ -19322,7 +19521,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_nu <= ({dec_t_scale_q_2[10:0], 7'h0} + {10'h0, dec_t_log_word});
+        dec_t_scale_q_3 <= dec_t_scale_q_2;
+    end
+
+    always @(posedge aclk) begin
+        dec_t_nu <= ({dec_t_scale_q_3[10:0], 7'h0} + {10'h0, dec_t_log_fabric});
     end
 
     always @(posedge aclk) begin
@@ -19386,6 +19589,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        dec_t_y_16 <= dec_t_y_15;
+    end
+
+    always @(posedge aclk) begin
         dec_t_y_limit <= ({{1{t_418[17]}}, t_418} + 19'he7f);
     end
 
@@ -19402,7 +19609,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_keep <= dec_captured_15;
+        dec_t_px_keep <= dec_captured_16;
     end
 
     always @(posedge aclk) begin
@@ -19534,6 +19741,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        dec_d_log_fabric <= dec_d_log_word;
+    end
+
+    always @(posedge aclk) begin
         dec_d_scale_q_1 <= dec_d_scale;
     end
 
@@ -19542,7 +19753,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_nu <= ({dec_d_scale_q_2[10:0], 7'h0} + {10'h0, dec_d_log_word});
+        dec_d_scale_q_3 <= dec_d_scale_q_2;
+    end
+
+    always @(posedge aclk) begin
+        dec_d_nu <= ({dec_d_scale_q_3[10:0], 7'h0} + {10'h0, dec_d_log_fabric});
     end
 
     always @(posedge aclk) begin
@@ -19606,6 +19821,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        dec_d_y_16 <= dec_d_y_15;
+    end
+
+    always @(posedge aclk) begin
         dec_d_y_limit <= ({{1{t_470[17]}}, t_470} + 19'he7f);
     end
 
@@ -19622,7 +19841,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_keep <= dec_captured_15;
+        dec_d_px_keep <= dec_captured_16;
     end
 
     always @(posedge aclk) begin
@@ -19858,6 +20077,14 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if (!aresetn) begin
+            dec_valid_18 <= 1'h0;
+        end else begin
+            dec_valid_18 <= (dec_valid_17 & t_475);
+        end
+    end
+
+    always @(posedge aclk) begin
         dec_row_1 <= done_rows;
     end
 
@@ -19926,6 +20153,10 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        dec_row_18 <= dec_row_17;
+    end
+
+    always @(posedge aclk) begin
         uniform_row_q <= uniform_row;
     end
 
@@ -19978,7 +20209,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        accept <= (((dec_row_17 < cur_gamma) & (~cur_bad_gamma)) & (accept_lhs_s2_0[60:32] < accept_x_t_5));
+        accept <= (((dec_row_18 < cur_gamma) & (~cur_bad_gamma)) & (accept_lhs_s2_0[60:32] < accept_x_t_5));
     end
 
     (* keep *)
@@ -20439,7 +20670,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank0_c8_write_address[11], row_pair_bank0_c9_write_address[11], row_pair_bank0_c10_write_address[11], row_pair_bank0_c11_write_address[11], row_pair_bank0_c12_write_address[11], row_pair_bank0_c13_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank1_c4_write_address[11:10], row_pair_bank1_c5_write_address[11:10], row_pair_bank1_c6_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], row_pair_bank2_c2_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_t_delta0[18], d_t_delta1[18], d_t_delta2[18], d_t_delta3[18], d_t_delta4[18], d_t_delta5[18], d_t_delta6[18], d_t_delta7[18], d_t_delta8[18], d_t_delta9[18], d_t_delta10[18], d_t_delta11[18], d_t_delta12[18], d_t_delta13[18], d_t_delta14[18], d_t_delta15[18], d_d_delta0[18], d_d_delta1[18], d_d_delta2[18], d_d_delta3[18], d_d_delta4[18], d_d_delta5[18], d_d_delta6[18], d_d_delta7[18], d_d_delta8[18], d_d_delta9[18], d_d_delta10[18], d_d_delta11[18], d_d_delta12[18], d_d_delta13[18], d_d_delta14[18], d_d_delta15[18], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_2[17:11], dec_t_delta[18], dec_d_sum_1[16:0], dec_d_scale_q_2[17:11], dec_d_delta[18], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_31[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[15:11], t_40[15:11], t_41[9:0], t_44[9:0], t_49[9:0], t_50[9:0], t_51[9:0], t_52[9:0], t_53[9:0], t_54[9:0], t_55[9:0], t_56[9:0], t_57[9:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_75[9:0], t_76[9:0], t_77[9:0], t_78[9:0], t_79[9:0], t_80[9:0], t_81[9:0], t_82[9:0], t_83[9:0], t_85[9:0], t_87[9:0], t_89[9:0], t_91[15:11], t_92[15:11], t_93[15:11], t_94[15:11], t_95[9:0], t_98[9:0], t_103[9:0], t_104[9:0], t_105[9:0], t_106[9:0], t_107[9:0], t_108[9:0], t_109[9:0], t_110[9:0], t_111[9:0], t_146[10:5], t_148[18:0], t_151[10:5], t_153[18:0], t_156[10:5], t_158[18:0], t_161[10:5], t_163[18:0], t_166[10:5], t_168[18:0], t_171[10:5], t_173[18:0], t_176[10:5], t_178[18:0], t_181[10:5], t_183[18:0], t_186[10:5], t_188[18:0], t_191[10:5], t_193[18:0], t_196[10:5], t_198[18:0], t_201[10:5], t_203[18:0], t_206[10:5], t_208[18:0], t_211[10:5], t_213[18:0], t_216[10:5], t_218[18:0], t_221[10:5], t_223[18:0], t_226[10:5], t_228[18:0], t_231[10:5], t_233[18:0], t_236[10:5], t_238[18:0], t_241[10:5], t_243[18:0], t_246[10:5], t_248[18:0], t_251[10:5], t_253[18:0], t_256[10:5], t_258[18:0], t_261[10:5], t_263[18:0], t_266[10:5], t_268[18:0], t_271[10:5], t_273[18:0], t_276[10:5], t_278[18:0], t_281[10:5], t_283[18:0], t_286[10:5], t_288[18:0], t_291[10:5], t_293[18:0], t_296[10:5], t_298[18:0], t_301[10:5], t_303[18:0], t_309[15:6], t_310[17:0], t_311[16:6], t_312[17:0], t_318[15:6], t_319[17:0], t_320[16:6], t_321[17:0], t_325[43], t_326[43], t_344[44:0], t_346[45:0], t_352[43:0], t_355[33:0], t_356[33:0], t_357[33:0], t_358[33:0], t_359[33:0], t_360[33:0], t_361[33:0], t_362[33:0], t_363[33:0], t_364[33:0], t_365[33:0], t_366[33:0], t_367[33:0], t_368[33:0], t_369[33:0], t_370[33:0], t_380[0], t_384[0], t_390[0], t_394[0], t_402[0], t_406[0], t_412[0], t_416[0], t_417[26:10], t_420[10:5], t_422[18:0], t_432[0], t_436[0], t_442[0], t_446[0], t_454[0], t_458[0], t_464[0], t_468[0], t_469[26:10], t_472[10:5], t_474[18:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank0_c8_write_address[11], row_pair_bank0_c9_write_address[11], row_pair_bank0_c10_write_address[11], row_pair_bank0_c11_write_address[11], row_pair_bank0_c12_write_address[11], row_pair_bank0_c13_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank1_c4_write_address[11:10], row_pair_bank1_c5_write_address[11:10], row_pair_bank1_c6_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], row_pair_bank2_c2_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_t_delta0[18], d_t_delta1[18], d_t_delta2[18], d_t_delta3[18], d_t_delta4[18], d_t_delta5[18], d_t_delta6[18], d_t_delta7[18], d_t_delta8[18], d_t_delta9[18], d_t_delta10[18], d_t_delta11[18], d_t_delta12[18], d_t_delta13[18], d_t_delta14[18], d_t_delta15[18], d_d_delta0[18], d_d_delta1[18], d_d_delta2[18], d_d_delta3[18], d_d_delta4[18], d_d_delta5[18], d_d_delta6[18], d_d_delta7[18], d_d_delta8[18], d_d_delta9[18], d_d_delta10[18], d_d_delta11[18], d_d_delta12[18], d_d_delta13[18], d_d_delta14[18], d_d_delta15[18], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_3[17:11], dec_t_delta[18], dec_d_sum_1[16:0], dec_d_scale_q_3[17:11], dec_d_delta[18], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_31[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[15:11], t_40[15:11], t_41[9:0], t_44[9:0], t_49[9:0], t_50[9:0], t_51[9:0], t_52[9:0], t_53[9:0], t_54[9:0], t_55[9:0], t_56[9:0], t_57[9:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_75[9:0], t_76[9:0], t_77[9:0], t_78[9:0], t_79[9:0], t_80[9:0], t_81[9:0], t_82[9:0], t_83[9:0], t_85[9:0], t_87[9:0], t_89[9:0], t_91[15:11], t_92[15:11], t_93[15:11], t_94[15:11], t_95[9:0], t_98[9:0], t_103[9:0], t_104[9:0], t_105[9:0], t_106[9:0], t_107[9:0], t_108[9:0], t_109[9:0], t_110[9:0], t_111[9:0], t_146[10:5], t_148[18:0], t_151[10:5], t_153[18:0], t_156[10:5], t_158[18:0], t_161[10:5], t_163[18:0], t_166[10:5], t_168[18:0], t_171[10:5], t_173[18:0], t_176[10:5], t_178[18:0], t_181[10:5], t_183[18:0], t_186[10:5], t_188[18:0], t_191[10:5], t_193[18:0], t_196[10:5], t_198[18:0], t_201[10:5], t_203[18:0], t_206[10:5], t_208[18:0], t_211[10:5], t_213[18:0], t_216[10:5], t_218[18:0], t_221[10:5], t_223[18:0], t_226[10:5], t_228[18:0], t_231[10:5], t_233[18:0], t_236[10:5], t_238[18:0], t_241[10:5], t_243[18:0], t_246[10:5], t_248[18:0], t_251[10:5], t_253[18:0], t_256[10:5], t_258[18:0], t_261[10:5], t_263[18:0], t_266[10:5], t_268[18:0], t_271[10:5], t_273[18:0], t_276[10:5], t_278[18:0], t_281[10:5], t_283[18:0], t_286[10:5], t_288[18:0], t_291[10:5], t_293[18:0], t_296[10:5], t_298[18:0], t_301[10:5], t_303[18:0], t_309[15:6], t_310[17:0], t_311[16:6], t_312[17:0], t_318[15:6], t_319[17:0], t_320[16:6], t_321[17:0], t_325[43], t_326[43], t_344[44:0], t_346[45:0], t_352[43:0], t_355[33:0], t_356[33:0], t_357[33:0], t_358[33:0], t_359[33:0], t_360[33:0], t_361[33:0], t_362[33:0], t_363[33:0], t_364[33:0], t_365[33:0], t_366[33:0], t_367[33:0], t_368[33:0], t_369[33:0], t_370[33:0], t_380[0], t_384[0], t_390[0], t_394[0], t_402[0], t_406[0], t_412[0], t_416[0], t_417[26:10], t_420[10:5], t_422[18:0], t_432[0], t_436[0], t_442[0], t_446[0], t_454[0], t_458[0], t_464[0], t_468[0], t_469[26:10], t_472[10:5], t_474[18:0]};
 endmodule
 
 `resetall
