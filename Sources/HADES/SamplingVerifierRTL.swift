@@ -388,18 +388,18 @@ extension SamplingVerifierRTL {
                 nl = m.named("gen_l_r\(r)", (ror(nl, 8) &+ nk) ^ index)
                 nk = m.named("gen_k_r\(r)", rol(nk, 3) ^ nl)
             }
-            // Group g's block for lane p: (round, g·P + p), keyed by the seed; later groups reload them from registers.
-            func start(group g: Int, seed: (Value, Value), round: Value) {
-                step <== 0
-                k <== seed.0; l <== seed.1
-                for p in 0..<lanes { x[p] <== round; y[p] <== .literal(UInt64(g * lanes + p), width: 32) }
-            }
             let group = groups > 1 ? m.reg("gen_group", bitsToHold(groups - 1), reset: 0) : Value.literal(0, width: 1)
             // The seed and round every group starts from, kept by the restart: group 0 starts from them too, a clock
             // later, so a round's registers choose between the round's result and one register. (Group 0 started
             // from the command's words in the restart's clock, a third source in front of the round's 32-bit add:
             // `gen_x0` and `gen_k` were 45F critical paths at fcdcadc and 84658dd.)
             let kept = (seed: (m.reg("gen_seed_k", 32), m.reg("gen_seed_l", 32)), round: m.reg("gen_round", 32))
+            // Group g's block for lane p: (round, g·P + p), keyed by the seed.
+            func start(group g: Int) {
+                step <== 0
+                k <== kept.seed.0; l <== kept.seed.1
+                for p in 0..<lanes { x[p] <== kept.round; y[p] <== .literal(UInt64(g * lanes + p), width: 32) }
+            }
             let restart = m.regNext("gen_restart", fire, reset: 0)
             let starting = m.reg("gen_starting", 1, reset: 0)
             let round = m.reg("uniform_round", 32, reset: 0)
@@ -413,7 +413,7 @@ extension SamplingVerifierRTL {
                     if groups > 1 {
                         m.when(group === groups - 1) { active <== 0 }.otherwise {
                             group <== group &+ 1
-                            for g in 0..<(groups - 1) { m.when(group === g) { start(group: g + 1, seed: kept.seed, round: kept.round) } }
+                            for g in 0..<(groups - 1) { m.when(group === g) { start(group: g + 1) } }
                         }
                     } else {
                         active <== 0
@@ -423,7 +423,7 @@ extension SamplingVerifierRTL {
             starting <== restart & requested
             m.when(starting) {
                 active <== 1
-                start(group: 0, seed: kept.seed, round: kept.round)
+                start(group: 0)
             }
             // It stops in the idle phase (its round is over): no old group writes once the next command has loaded its
             // words. A group that ends the clock before the handshake writes in it, and the command's load wins there
