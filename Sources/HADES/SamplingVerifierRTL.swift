@@ -1109,6 +1109,7 @@ extension SamplingVerifierRTL {
             var targetSum = e.targetExps.map { $0.zeroExtended(to: w.beatSum) }
             var (valid, mode, base) = e.weighed
             let levels = ceilLog2(lanes)
+            var bridgedTotals: (weights: Value, prefix: Value)? = nil
             for level in 0..<levels {
                 let d = 1 << level
                 var far = (0..<lanes).map { k in k >= d ? q[k - d] : nil }
@@ -1117,6 +1118,15 @@ extension SamplingVerifierRTL {
                     // lanes, into kept copies beside their adders; lane k's own value waits beside them (all kept:
                     // lane k's and lane k + d's copies of q[k] share an input, and Yosys merges a plain register
                     // into a kept one).
+                    let last = lanes - 1
+                    func total(_ name: String) -> Value {
+                        m.regNext("p_total_\(name)", m.regNext("pb_total_\(name)_near", q[last], keep: true)
+                                  &+ m.regNext("pb_total_\(name)_far", q[last - d], keep: true))
+                    }
+                    // The beat total twice more, each from copies of its operands (one adder each; Yosys would share
+                    // one adder between registers of the same sum), beside the two 44-bit accumulators: lane L − 1's
+                    // sum into `cdf_prefix`'s adder was a 45F critical path (e7ea001 seed 3, 2.56 ns of routing).
+                    bridgedTotals = (total("weights"), total("prefix"))
                     far = far.enumerated().map { k, v in v.map { m.regNext("pb_far\(k)", $0, keep: true) } }
                     q = q.enumerated().map { m.regNext("pb_q\($0.offset)", $0.element, keep: true) }
                     targetSum = targetSum.enumerated().map { m.regNext("pb_te\($0.offset)", $0.element) }
@@ -1132,14 +1142,17 @@ extension SamplingVerifierRTL {
                 mode = m.regNext("p\(level + 1)_mode", mode)
                 base = m.regNext("p\(level + 1)_base", base)
             }
-            let beatTotal = q[lanes - 1].zeroExtended(to: w.weightSum)
+            // The beat's total for S_w (pass A) and for pass B's running prefix: lane L − 1's last sum.
+            let totals = bridgedTotals ?? (q[lanes - 1], q[lanes - 1])
+            let weightsTotal = totals.weights.zeroExtended(to: w.weightSum)
+            let prefixTotal = totals.prefix.zeroExtended(to: w.weightSum)
             let pPassA = m.named("p_pass_a", valid & (mode === Int(BeatMode.passA.rawValue)))
             // After a jump of pass B's reads, the beats read before it do not count (`checkpointSearch`).
             let threshold = m.wire("cdf_threshold", w.weightSum)
             let search = checkpointSearch(passABeat: pPassA, threshold: threshold, residualZero: residualZero)
             let pPassB = m.named("p_pass_b", valid & (mode === Int(BeatMode.passB.rawValue)) & !(search?.skipping ?? .false))
             m.when(pPassA) {
-                weightSum <== weightSum &+ beatTotal
+                weightSum <== weightSum &+ weightsTotal
                 expSum <== expSum &+ targetSum[0].zeroExtended(to: w.sum)
             }
             // T is ready 3 + productLatency clocks after pass A's total, when pass B's first beat reaches G1 at the
@@ -1175,7 +1188,7 @@ extension SamplingVerifierRTL {
             let clear = fsm.is(.stream), jumpNow = fsm.is(.passB) & (search?.prefixJump ?? .false)
             let addBeat = pPassB & !clear & !jumpNow
             m.when(clear | jumpNow | pPassB) {
-                prefix <== mux(addBeat, prefix &+ beatTotal, mux(jumpNow, search?.prefix ?? .literal(0, width: prefix.width),
+                prefix <== mux(addBeat, prefix &+ prefixTotal, mux(jumpNow, search?.prefix ?? .literal(0, width: prefix.width),
                                                                  .literal(0, width: prefix.width)))
             }
             let g1Valid = m.regNext("g1_valid", pPassB, reset: 0)

@@ -2643,6 +2643,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  p3_valid;
     reg  [1:0] p3_mode;
     reg  [15:0] p3_base;
+    reg  [33:0] pb_total_weights_near;
+    reg  [33:0] pb_total_weights_far;
+    reg  [33:0] p_total_weights;
+    reg  [33:0] pb_total_prefix_near;
+    reg  [33:0] pb_total_prefix_far;
+    reg  [33:0] p_total_prefix;
     reg  [33:0] pb_far8;
     reg  [33:0] pb_far9;
     reg  [33:0] pb_far10;
@@ -3425,13 +3431,13 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire t_345;
     wire [46:0] t_346;
     wire t_347;
-    wire [43:0] t_348;
-    wire [31:0] t_349;
+    wire [31:0] t_348;
+    wire [15:0] t_349;
     wire [15:0] t_350;
-    wire [15:0] t_351;
-    wire [44:0] t_352;
+    wire [44:0] t_351;
+    wire t_352;
     wire t_353;
-    wire t_354;
+    wire [34:0] t_354;
     wire [34:0] t_355;
     wire [34:0] t_356;
     wire [34:0] t_357;
@@ -3447,120 +3453,119 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [34:0] t_367;
     wire [34:0] t_368;
     wire [34:0] t_369;
-    wire [34:0] t_370;
-    wire [31:0] t_371;
-    wire [15:0] t_372;
-    wire t_373;
-    wire [7:0] t_374;
-    wire t_375;
-    wire [3:0] t_376;
-    wire t_377;
-    wire [1:0] t_378;
-    wire t_379;
-    wire [1:0] t_380;
-    wire [3:0] t_381;
-    wire [1:0] t_382;
-    wire t_383;
-    wire [1:0] t_384;
-    wire [7:0] t_385;
-    wire [3:0] t_386;
-    wire t_387;
-    wire [1:0] t_388;
-    wire t_389;
-    wire [1:0] t_390;
-    wire [3:0] t_391;
-    wire [1:0] t_392;
-    wire t_393;
-    wire [1:0] t_394;
-    wire [15:0] t_395;
-    wire [7:0] t_396;
-    wire t_397;
-    wire [3:0] t_398;
-    wire t_399;
-    wire [1:0] t_400;
-    wire t_401;
-    wire [1:0] t_402;
-    wire [3:0] t_403;
-    wire [1:0] t_404;
-    wire t_405;
-    wire [1:0] t_406;
-    wire [7:0] t_407;
-    wire [3:0] t_408;
-    wire t_409;
-    wire [1:0] t_410;
-    wire t_411;
-    wire [1:0] t_412;
-    wire [3:0] t_413;
-    wire [1:0] t_414;
-    wire t_415;
-    wire [1:0] t_416;
-    wire [26:0] t_417;
+    wire [31:0] t_370;
+    wire [15:0] t_371;
+    wire t_372;
+    wire [7:0] t_373;
+    wire t_374;
+    wire [3:0] t_375;
+    wire t_376;
+    wire [1:0] t_377;
+    wire t_378;
+    wire [1:0] t_379;
+    wire [3:0] t_380;
+    wire [1:0] t_381;
+    wire t_382;
+    wire [1:0] t_383;
+    wire [7:0] t_384;
+    wire [3:0] t_385;
+    wire t_386;
+    wire [1:0] t_387;
+    wire t_388;
+    wire [1:0] t_389;
+    wire [3:0] t_390;
+    wire [1:0] t_391;
+    wire t_392;
+    wire [1:0] t_393;
+    wire [15:0] t_394;
+    wire [7:0] t_395;
+    wire t_396;
+    wire [3:0] t_397;
+    wire t_398;
+    wire [1:0] t_399;
+    wire t_400;
+    wire [1:0] t_401;
+    wire [3:0] t_402;
+    wire [1:0] t_403;
+    wire t_404;
+    wire [1:0] t_405;
+    wire [7:0] t_406;
+    wire [3:0] t_407;
+    wire t_408;
+    wire [1:0] t_409;
+    wire t_410;
+    wire [1:0] t_411;
+    wire [3:0] t_412;
+    wire [1:0] t_413;
+    wire t_414;
+    wire [1:0] t_415;
+    wire [26:0] t_416;
+    wire [17:0] t_417;
     wire [17:0] t_418;
-    wire [17:0] t_419;
-    wire [10:0] t_420;
-    wire [18:0] t_421;
-    wire [19:0] t_422;
-    wire [31:0] t_423;
-    wire [15:0] t_424;
-    wire t_425;
-    wire [7:0] t_426;
-    wire t_427;
-    wire [3:0] t_428;
-    wire t_429;
-    wire [1:0] t_430;
-    wire t_431;
-    wire [1:0] t_432;
-    wire [3:0] t_433;
-    wire [1:0] t_434;
-    wire t_435;
-    wire [1:0] t_436;
-    wire [7:0] t_437;
-    wire [3:0] t_438;
-    wire t_439;
-    wire [1:0] t_440;
-    wire t_441;
-    wire [1:0] t_442;
-    wire [3:0] t_443;
-    wire [1:0] t_444;
-    wire t_445;
-    wire [1:0] t_446;
-    wire [15:0] t_447;
-    wire [7:0] t_448;
-    wire t_449;
-    wire [3:0] t_450;
-    wire t_451;
-    wire [1:0] t_452;
-    wire t_453;
-    wire [1:0] t_454;
-    wire [3:0] t_455;
-    wire [1:0] t_456;
-    wire t_457;
-    wire [1:0] t_458;
-    wire [7:0] t_459;
-    wire [3:0] t_460;
-    wire t_461;
-    wire [1:0] t_462;
-    wire t_463;
-    wire [1:0] t_464;
-    wire [3:0] t_465;
-    wire [1:0] t_466;
-    wire t_467;
-    wire [1:0] t_468;
-    wire [26:0] t_469;
+    wire [10:0] t_419;
+    wire [18:0] t_420;
+    wire [19:0] t_421;
+    wire [31:0] t_422;
+    wire [15:0] t_423;
+    wire t_424;
+    wire [7:0] t_425;
+    wire t_426;
+    wire [3:0] t_427;
+    wire t_428;
+    wire [1:0] t_429;
+    wire t_430;
+    wire [1:0] t_431;
+    wire [3:0] t_432;
+    wire [1:0] t_433;
+    wire t_434;
+    wire [1:0] t_435;
+    wire [7:0] t_436;
+    wire [3:0] t_437;
+    wire t_438;
+    wire [1:0] t_439;
+    wire t_440;
+    wire [1:0] t_441;
+    wire [3:0] t_442;
+    wire [1:0] t_443;
+    wire t_444;
+    wire [1:0] t_445;
+    wire [15:0] t_446;
+    wire [7:0] t_447;
+    wire t_448;
+    wire [3:0] t_449;
+    wire t_450;
+    wire [1:0] t_451;
+    wire t_452;
+    wire [1:0] t_453;
+    wire [3:0] t_454;
+    wire [1:0] t_455;
+    wire t_456;
+    wire [1:0] t_457;
+    wire [7:0] t_458;
+    wire [3:0] t_459;
+    wire t_460;
+    wire [1:0] t_461;
+    wire t_462;
+    wire [1:0] t_463;
+    wire [3:0] t_464;
+    wire [1:0] t_465;
+    wire t_466;
+    wire [1:0] t_467;
+    wire [26:0] t_468;
+    wire [17:0] t_469;
     wire [17:0] t_470;
-    wire [17:0] t_471;
-    wire [10:0] t_472;
-    wire [18:0] t_473;
-    wire [19:0] t_474;
-    wire t_475;
-    wire [31:0] t_476;
+    wire [10:0] t_471;
+    wire [18:0] t_472;
+    wire [19:0] t_473;
+    wire t_474;
+    wire [31:0] t_475;
+    wire [15:0] t_476;
     wire [15:0] t_477;
-    wire [15:0] t_478;
-    wire [11:0] t_479;
-    wire t_480;
-    wire [1:0] t_481;
+    wire [11:0] t_478;
+    wire t_479;
+    wire [1:0] t_480;
+    wire t_481;
     wire t_482;
-    wire t_483;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3910,142 +3915,141 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_345 = (ckpt_valid_4 & (~ckpt_done));
     assign t_346 = ({1'h0, {((~ckpt_valid_ahead_3) | (ckpt_valid_4 & ckpt_s4_above)), {1'h0, cdf_threshold}}} - {2'h0, ckpt_jump_s3_sum});
     assign t_347 = (ckpt_skip_jump & pass_b_phase);
-    assign t_348 = {10'h0, p4_q15};
-    assign t_349 = cur_uniforms[31:0];
-    assign t_350 = uniform_final_q[15:0];
-    assign t_351 = uniform_final_q[31:16];
-    assign t_352 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
-    assign t_353 = (state == 3'h1);
-    assign t_354 = ((state == 3'h4) & ckpt_prefix_jump);
-    assign t_355 = ({1'h0, g1_rest_g3} - {1'h0, g1_q15});
-    assign t_356 = ({1'h0, g1_rest_g3} - {1'h0, g1_q14});
-    assign t_357 = ({1'h0, g1_rest_g3} - {1'h0, g1_q13});
-    assign t_358 = ({1'h0, g1_rest_g3} - {1'h0, g1_q12});
-    assign t_359 = ({1'h0, g1_rest_g2} - {1'h0, g1_q11});
-    assign t_360 = ({1'h0, g1_rest_g2} - {1'h0, g1_q10});
-    assign t_361 = ({1'h0, g1_rest_g2} - {1'h0, g1_q9});
-    assign t_362 = ({1'h0, g1_rest_g2} - {1'h0, g1_q8});
-    assign t_363 = ({1'h0, g1_rest_g1} - {1'h0, g1_q7});
-    assign t_364 = ({1'h0, g1_rest_g1} - {1'h0, g1_q6});
-    assign t_365 = ({1'h0, g1_rest_g1} - {1'h0, g1_q5});
-    assign t_366 = ({1'h0, g1_rest_g1} - {1'h0, g1_q4});
-    assign t_367 = ({1'h0, g1_rest_g0} - {1'h0, g1_q3});
-    assign t_368 = ({1'h0, g1_rest_g0} - {1'h0, g1_q2});
-    assign t_369 = ({1'h0, g1_rest_g0} - {1'h0, g1_q1});
-    assign t_370 = ({1'h0, g1_rest_g0} - {1'h0, g1_q0});
-    assign t_371 = {15'h0, sum_t[43:27]};
-    assign t_372 = t_371[31:16];
-    assign t_373 = (|t_372);
-    assign t_374 = t_372[15:8];
-    assign t_375 = (|t_374);
-    assign t_376 = t_374[7:4];
-    assign t_377 = (|t_376);
-    assign t_378 = t_376[3:2];
-    assign t_379 = (|t_378);
-    assign t_380 = t_376[1:0];
-    assign t_381 = t_374[3:0];
-    assign t_382 = t_381[3:2];
-    assign t_383 = (|t_382);
-    assign t_384 = t_381[1:0];
-    assign t_385 = t_372[7:0];
-    assign t_386 = t_385[7:4];
-    assign t_387 = (|t_386);
-    assign t_388 = t_386[3:2];
-    assign t_389 = (|t_388);
-    assign t_390 = t_386[1:0];
-    assign t_391 = t_385[3:0];
-    assign t_392 = t_391[3:2];
-    assign t_393 = (|t_392);
-    assign t_394 = t_391[1:0];
-    assign t_395 = t_371[15:0];
-    assign t_396 = t_395[15:8];
-    assign t_397 = (|t_396);
-    assign t_398 = t_396[7:4];
-    assign t_399 = (|t_398);
-    assign t_400 = t_398[3:2];
-    assign t_401 = (|t_400);
-    assign t_402 = t_398[1:0];
-    assign t_403 = t_396[3:0];
-    assign t_404 = t_403[3:2];
-    assign t_405 = (|t_404);
-    assign t_406 = t_403[1:0];
-    assign t_407 = t_395[7:0];
-    assign t_408 = t_407[7:4];
-    assign t_409 = (|t_408);
-    assign t_410 = t_408[3:2];
-    assign t_411 = (|t_410);
-    assign t_412 = t_408[1:0];
-    assign t_413 = t_407[3:0];
-    assign t_414 = t_413[3:2];
-    assign t_415 = (|t_414);
-    assign t_416 = t_413[1:0];
-    assign t_417 = (dec_t_window >> dec_t_lead_q);
-    assign t_418 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_419 = {{2{dec_t_y_16[15]}}, dec_t_y_16};
-    assign t_420 = dec_t_delta[17:7];
-    assign t_421 = {{1{dec_t_nu[17]}}, dec_t_nu};
-    assign t_422 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_421[18]}}, t_421});
-    assign t_423 = {15'h0, sum_d[43:27]};
-    assign t_424 = t_423[31:16];
-    assign t_425 = (|t_424);
-    assign t_426 = t_424[15:8];
-    assign t_427 = (|t_426);
-    assign t_428 = t_426[7:4];
-    assign t_429 = (|t_428);
-    assign t_430 = t_428[3:2];
-    assign t_431 = (|t_430);
-    assign t_432 = t_428[1:0];
-    assign t_433 = t_426[3:0];
-    assign t_434 = t_433[3:2];
-    assign t_435 = (|t_434);
-    assign t_436 = t_433[1:0];
-    assign t_437 = t_424[7:0];
-    assign t_438 = t_437[7:4];
-    assign t_439 = (|t_438);
-    assign t_440 = t_438[3:2];
-    assign t_441 = (|t_440);
-    assign t_442 = t_438[1:0];
-    assign t_443 = t_437[3:0];
-    assign t_444 = t_443[3:2];
-    assign t_445 = (|t_444);
-    assign t_446 = t_443[1:0];
-    assign t_447 = t_423[15:0];
-    assign t_448 = t_447[15:8];
-    assign t_449 = (|t_448);
-    assign t_450 = t_448[7:4];
-    assign t_451 = (|t_450);
-    assign t_452 = t_450[3:2];
-    assign t_453 = (|t_452);
-    assign t_454 = t_450[1:0];
-    assign t_455 = t_448[3:0];
-    assign t_456 = t_455[3:2];
-    assign t_457 = (|t_456);
-    assign t_458 = t_455[1:0];
-    assign t_459 = t_447[7:0];
-    assign t_460 = t_459[7:4];
-    assign t_461 = (|t_460);
-    assign t_462 = t_460[3:2];
-    assign t_463 = (|t_462);
-    assign t_464 = t_460[1:0];
-    assign t_465 = t_459[3:0];
-    assign t_466 = t_465[3:2];
-    assign t_467 = (|t_466);
-    assign t_468 = t_465[1:0];
-    assign t_469 = (dec_d_window >> dec_d_lead_q);
-    assign t_470 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_471 = {{2{dec_d_y_16[15]}}, dec_d_y_16};
-    assign t_472 = dec_d_delta[17:7];
-    assign t_473 = {{1{dec_d_nu[17]}}, dec_d_nu};
-    assign t_474 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_473[18]}}, t_473});
-    assign t_475 = (state == 3'h1);
-    assign t_476 = cur_uniforms[31:0];
-    assign t_477 = uniform_row_q[15:0];
-    assign t_478 = uniform_row_q[31:16];
-    assign t_479 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_480 = (beat == 12'hbfe);
-    assign t_481 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
+    assign t_348 = cur_uniforms[31:0];
+    assign t_349 = uniform_final_q[15:0];
+    assign t_350 = uniform_final_q[31:16];
+    assign t_351 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
+    assign t_352 = (state == 3'h1);
+    assign t_353 = ((state == 3'h4) & ckpt_prefix_jump);
+    assign t_354 = ({1'h0, g1_rest_g3} - {1'h0, g1_q15});
+    assign t_355 = ({1'h0, g1_rest_g3} - {1'h0, g1_q14});
+    assign t_356 = ({1'h0, g1_rest_g3} - {1'h0, g1_q13});
+    assign t_357 = ({1'h0, g1_rest_g3} - {1'h0, g1_q12});
+    assign t_358 = ({1'h0, g1_rest_g2} - {1'h0, g1_q11});
+    assign t_359 = ({1'h0, g1_rest_g2} - {1'h0, g1_q10});
+    assign t_360 = ({1'h0, g1_rest_g2} - {1'h0, g1_q9});
+    assign t_361 = ({1'h0, g1_rest_g2} - {1'h0, g1_q8});
+    assign t_362 = ({1'h0, g1_rest_g1} - {1'h0, g1_q7});
+    assign t_363 = ({1'h0, g1_rest_g1} - {1'h0, g1_q6});
+    assign t_364 = ({1'h0, g1_rest_g1} - {1'h0, g1_q5});
+    assign t_365 = ({1'h0, g1_rest_g1} - {1'h0, g1_q4});
+    assign t_366 = ({1'h0, g1_rest_g0} - {1'h0, g1_q3});
+    assign t_367 = ({1'h0, g1_rest_g0} - {1'h0, g1_q2});
+    assign t_368 = ({1'h0, g1_rest_g0} - {1'h0, g1_q1});
+    assign t_369 = ({1'h0, g1_rest_g0} - {1'h0, g1_q0});
+    assign t_370 = {15'h0, sum_t[43:27]};
+    assign t_371 = t_370[31:16];
+    assign t_372 = (|t_371);
+    assign t_373 = t_371[15:8];
+    assign t_374 = (|t_373);
+    assign t_375 = t_373[7:4];
+    assign t_376 = (|t_375);
+    assign t_377 = t_375[3:2];
+    assign t_378 = (|t_377);
+    assign t_379 = t_375[1:0];
+    assign t_380 = t_373[3:0];
+    assign t_381 = t_380[3:2];
+    assign t_382 = (|t_381);
+    assign t_383 = t_380[1:0];
+    assign t_384 = t_371[7:0];
+    assign t_385 = t_384[7:4];
+    assign t_386 = (|t_385);
+    assign t_387 = t_385[3:2];
+    assign t_388 = (|t_387);
+    assign t_389 = t_385[1:0];
+    assign t_390 = t_384[3:0];
+    assign t_391 = t_390[3:2];
+    assign t_392 = (|t_391);
+    assign t_393 = t_390[1:0];
+    assign t_394 = t_370[15:0];
+    assign t_395 = t_394[15:8];
+    assign t_396 = (|t_395);
+    assign t_397 = t_395[7:4];
+    assign t_398 = (|t_397);
+    assign t_399 = t_397[3:2];
+    assign t_400 = (|t_399);
+    assign t_401 = t_397[1:0];
+    assign t_402 = t_395[3:0];
+    assign t_403 = t_402[3:2];
+    assign t_404 = (|t_403);
+    assign t_405 = t_402[1:0];
+    assign t_406 = t_394[7:0];
+    assign t_407 = t_406[7:4];
+    assign t_408 = (|t_407);
+    assign t_409 = t_407[3:2];
+    assign t_410 = (|t_409);
+    assign t_411 = t_407[1:0];
+    assign t_412 = t_406[3:0];
+    assign t_413 = t_412[3:2];
+    assign t_414 = (|t_413);
+    assign t_415 = t_412[1:0];
+    assign t_416 = (dec_t_window >> dec_t_lead_q);
+    assign t_417 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_418 = {{2{dec_t_y_16[15]}}, dec_t_y_16};
+    assign t_419 = dec_t_delta[17:7];
+    assign t_420 = {{1{dec_t_nu[17]}}, dec_t_nu};
+    assign t_421 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_420[18]}}, t_420});
+    assign t_422 = {15'h0, sum_d[43:27]};
+    assign t_423 = t_422[31:16];
+    assign t_424 = (|t_423);
+    assign t_425 = t_423[15:8];
+    assign t_426 = (|t_425);
+    assign t_427 = t_425[7:4];
+    assign t_428 = (|t_427);
+    assign t_429 = t_427[3:2];
+    assign t_430 = (|t_429);
+    assign t_431 = t_427[1:0];
+    assign t_432 = t_425[3:0];
+    assign t_433 = t_432[3:2];
+    assign t_434 = (|t_433);
+    assign t_435 = t_432[1:0];
+    assign t_436 = t_423[7:0];
+    assign t_437 = t_436[7:4];
+    assign t_438 = (|t_437);
+    assign t_439 = t_437[3:2];
+    assign t_440 = (|t_439);
+    assign t_441 = t_437[1:0];
+    assign t_442 = t_436[3:0];
+    assign t_443 = t_442[3:2];
+    assign t_444 = (|t_443);
+    assign t_445 = t_442[1:0];
+    assign t_446 = t_422[15:0];
+    assign t_447 = t_446[15:8];
+    assign t_448 = (|t_447);
+    assign t_449 = t_447[7:4];
+    assign t_450 = (|t_449);
+    assign t_451 = t_449[3:2];
+    assign t_452 = (|t_451);
+    assign t_453 = t_449[1:0];
+    assign t_454 = t_447[3:0];
+    assign t_455 = t_454[3:2];
+    assign t_456 = (|t_455);
+    assign t_457 = t_454[1:0];
+    assign t_458 = t_446[7:0];
+    assign t_459 = t_458[7:4];
+    assign t_460 = (|t_459);
+    assign t_461 = t_459[3:2];
+    assign t_462 = (|t_461);
+    assign t_463 = t_459[1:0];
+    assign t_464 = t_458[3:0];
+    assign t_465 = t_464[3:2];
+    assign t_466 = (|t_465);
+    assign t_467 = t_464[1:0];
+    assign t_468 = (dec_d_window >> dec_d_lead_q);
+    assign t_469 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_470 = {{2{dec_d_y_16[15]}}, dec_d_y_16};
+    assign t_471 = dec_d_delta[17:7];
+    assign t_472 = {{1{dec_d_nu[17]}}, dec_d_nu};
+    assign t_473 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_472[18]}}, t_472});
+    assign t_474 = (state == 3'h1);
+    assign t_475 = cur_uniforms[31:0];
+    assign t_476 = uniform_row_q[15:0];
+    assign t_477 = uniform_row_q[31:16];
+    assign t_478 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_479 = (beat == 12'hbfe);
+    assign t_480 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
+    assign t_481 = (|draft_rows_left[2:1]);
     assign t_482 = (|draft_rows_left[2:1]);
-    assign t_483 = (|draft_rows_left[2:1]);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (input_open & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -4264,33 +4268,33 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign ckpt_s3_above = t_344[45];
     assign ckpt_found = (t_345 & ckpt_s4_above);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
-    assign u_cdf_thr_p0_a = t_350;
+    assign u_cdf_thr_p0_a = t_349;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_350;
+    assign u_cdf_thr_p1_a = t_349;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_350;
+    assign u_cdf_thr_p2_a = t_349;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_351;
+    assign u_cdf_thr_p3_a = t_350;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_351;
+    assign u_cdf_thr_p4_a = t_350;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_351;
+    assign u_cdf_thr_p5_a = t_350;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
-    assign g1_below_next = t_352[44];
+    assign g1_below_next = t_351[44];
     assign g1_rest_next = (cdf_threshold[33:0] - cdf_prefix[33:0]);
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f;
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_419[17]}}, t_419});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_418[17]}}, t_418});
     assign u_exp_x_d_f = dec_d_px_f;
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_471[17]}}, t_471});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_470[17]}}, t_470});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_477;
+    assign u_accept_lhs_p0_a = t_476;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_477;
+    assign u_accept_lhs_p1_a = t_476;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_478;
+    assign u_accept_lhs_p2_a = t_477;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_478;
+    assign u_accept_lhs_p3_a = t_477;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_18 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
@@ -4830,7 +4834,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index[1:0])
             2'h0: begin
-                uniform_final_in0 = t_349;
+                uniform_final_in0 = t_348;
             end
             2'h1: begin
                 uniform_final_in0 = cur_uniforms[63:32];
@@ -4842,7 +4846,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final_in0 = cur_uniforms[127:96];
             end
             default: begin
-                uniform_final_in0 = t_349;
+                uniform_final_in0 = t_348;
             end
         endcase
     end
@@ -11024,7 +11028,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_12)
             3'h0: begin
-                uniform_row = t_476;
+                uniform_row = t_475;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -11039,7 +11043,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_476;
+                uniform_row = t_475;
             end
         endcase
     end
@@ -11145,7 +11149,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_479;
+                        beat <= t_478;
                     end
                 end
                 3'h2: begin
@@ -11160,7 +11164,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_479;
+                        beat <= t_478;
                     end
                 end
             endcase
@@ -11177,7 +11181,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        last_beat <= t_480;
+                        last_beat <= t_479;
                     end
                 end
                 3'h2: begin
@@ -11192,7 +11196,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        last_beat <= t_480;
+                        last_beat <= t_479;
                     end
                 end
             endcase
@@ -11209,7 +11213,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat_phase <= t_481;
+                        beat_phase <= t_480;
                     end
                 end
                 3'h2: begin
@@ -11224,7 +11228,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat_phase <= t_481;
+                        beat_phase <= t_480;
                     end
                 end
             endcase
@@ -11265,7 +11269,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_482;
+                            row_has_draft <= t_481;
                         end
                     end
                 end
@@ -11282,7 +11286,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_483;
+                            row_has_draft <= t_482;
                         end
                     end
                 end
@@ -11301,7 +11305,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_482 & (~cur_one_hot));
+                            row_draft_stream <= (t_481 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11318,7 +11322,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_483 & (~cur_one_hot));
+                            row_draft_stream <= (t_482 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11691,7 +11695,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     always @(posedge aclk) begin
         if (p_pass_a) begin
-            sum_w <= (sum_w + t_348);
+            sum_w <= (sum_w + {10'h0, p_total_weights});
         end
         case (state)
             3'h1: begin
@@ -11720,8 +11724,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (((t_353 | t_354) | p_pass_b)) begin
-            cdf_prefix <= (((p_pass_b & (~t_353)) & (~t_354)) ? (cdf_prefix + t_348) : (t_354 ? ckpt_start_prefix : 44'h0));
+        if (((t_352 | t_353) | p_pass_b)) begin
+            cdf_prefix <= (((p_pass_b & (~t_352)) & (~t_353)) ? (cdf_prefix + {10'h0, p_total_prefix}) : (t_353 ? ckpt_start_prefix : 44'h0));
         end
     end
 
@@ -18546,6 +18550,34 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
 
     (* keep *)
     always @(posedge aclk) begin
+        pb_total_weights_near <= p3_q15;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_total_weights_far <= p3_q7;
+    end
+
+    always @(posedge aclk) begin
+        p_total_weights <= (pb_total_weights_near + pb_total_weights_far);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_total_prefix_near <= p3_q15;
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
+        pb_total_prefix_far <= p3_q7;
+    end
+
+    always @(posedge aclk) begin
+        p_total_prefix <= (pb_total_prefix_near + pb_total_prefix_far);
+    end
+
+    (* keep *)
+    always @(posedge aclk) begin
         pb_far8 <= p3_q0;
     end
 
@@ -19389,7 +19421,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g2_hits <= {(g1_below_g3 | t_355[34]), (g1_below_g3 | t_356[34]), (g1_below_g3 | t_357[34]), (g1_below_g3 | t_358[34]), (g1_below_g2 | t_359[34]), (g1_below_g2 | t_360[34]), (g1_below_g2 | t_361[34]), (g1_below_g2 | t_362[34]), (g1_below_g1 | t_363[34]), (g1_below_g1 | t_364[34]), (g1_below_g1 | t_365[34]), (g1_below_g1 | t_366[34]), (g1_below_g0 | t_367[34]), (g1_below_g0 | t_368[34]), (g1_below_g0 | t_369[34]), (g1_below_g0 | t_370[34])};
+        g2_hits <= {(g1_below_g3 | t_354[34]), (g1_below_g3 | t_355[34]), (g1_below_g3 | t_356[34]), (g1_below_g3 | t_357[34]), (g1_below_g2 | t_358[34]), (g1_below_g2 | t_359[34]), (g1_below_g2 | t_360[34]), (g1_below_g2 | t_361[34]), (g1_below_g1 | t_362[34]), (g1_below_g1 | t_363[34]), (g1_below_g1 | t_364[34]), (g1_below_g1 | t_365[34]), (g1_below_g0 | t_366[34]), (g1_below_g0 | t_367[34]), (g1_below_g0 | t_368[34]), (g1_below_g0 | t_369[34])};
     end
 
     always @(posedge aclk) begin
@@ -19469,7 +19501,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_373, (t_373 ? {t_375, (t_375 ? {t_377, (t_377 ? {t_379, (t_379 ? t_378[1] : t_380[1])} : {t_383, (t_383 ? t_382[1] : t_384[1])})} : {t_387, (t_387 ? {t_389, (t_389 ? t_388[1] : t_390[1])} : {t_393, (t_393 ? t_392[1] : t_394[1])})})} : {t_397, (t_397 ? {t_399, (t_399 ? {t_401, (t_401 ? t_400[1] : t_402[1])} : {t_405, (t_405 ? t_404[1] : t_406[1])})} : {t_409, (t_409 ? {t_411, (t_411 ? t_410[1] : t_412[1])} : {t_415, (t_415 ? t_414[1] : t_416[1])})})})};
+        dec_t_lead <= {t_372, (t_372 ? {t_374, (t_374 ? {t_376, (t_376 ? {t_378, (t_378 ? t_377[1] : t_379[1])} : {t_382, (t_382 ? t_381[1] : t_383[1])})} : {t_386, (t_386 ? {t_388, (t_388 ? t_387[1] : t_389[1])} : {t_392, (t_392 ? t_391[1] : t_393[1])})})} : {t_396, (t_396 ? {t_398, (t_398 ? {t_400, (t_400 ? t_399[1] : t_401[1])} : {t_404, (t_404 ? t_403[1] : t_405[1])})} : {t_408, (t_408 ? {t_410, (t_410 ? t_409[1] : t_411[1])} : {t_414, (t_414 ? t_413[1] : t_415[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -19485,7 +19517,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_417[9:0];
+        dec_t_index <= t_416[9:0];
     end
 
     always @(posedge aclk) begin
@@ -19593,7 +19625,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_y_limit <= ({{1{t_418[17]}}, t_418} + 19'he7f);
+        dec_t_y_limit <= ({{1{t_417[17]}}, t_417} + 19'he7f);
     end
 
     always @(posedge aclk) begin
@@ -19601,11 +19633,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= t_420[4:0];
+        dec_t_px_s <= t_419[4:0];
     end
 
     always @(posedge aclk) begin
-        dec_t_px_past <= t_422[19];
+        dec_t_px_past <= t_421[19];
     end
 
     always @(posedge aclk) begin
@@ -19701,7 +19733,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_425, (t_425 ? {t_427, (t_427 ? {t_429, (t_429 ? {t_431, (t_431 ? t_430[1] : t_432[1])} : {t_435, (t_435 ? t_434[1] : t_436[1])})} : {t_439, (t_439 ? {t_441, (t_441 ? t_440[1] : t_442[1])} : {t_445, (t_445 ? t_444[1] : t_446[1])})})} : {t_449, (t_449 ? {t_451, (t_451 ? {t_453, (t_453 ? t_452[1] : t_454[1])} : {t_457, (t_457 ? t_456[1] : t_458[1])})} : {t_461, (t_461 ? {t_463, (t_463 ? t_462[1] : t_464[1])} : {t_467, (t_467 ? t_466[1] : t_468[1])})})})};
+        dec_d_lead <= {t_424, (t_424 ? {t_426, (t_426 ? {t_428, (t_428 ? {t_430, (t_430 ? t_429[1] : t_431[1])} : {t_434, (t_434 ? t_433[1] : t_435[1])})} : {t_438, (t_438 ? {t_440, (t_440 ? t_439[1] : t_441[1])} : {t_444, (t_444 ? t_443[1] : t_445[1])})})} : {t_448, (t_448 ? {t_450, (t_450 ? {t_452, (t_452 ? t_451[1] : t_453[1])} : {t_456, (t_456 ? t_455[1] : t_457[1])})} : {t_460, (t_460 ? {t_462, (t_462 ? t_461[1] : t_463[1])} : {t_466, (t_466 ? t_465[1] : t_467[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -19717,7 +19749,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_469[9:0];
+        dec_d_index <= t_468[9:0];
     end
 
     always @(posedge aclk) begin
@@ -19825,7 +19857,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_y_limit <= ({{1{t_470[17]}}, t_470} + 19'he7f);
+        dec_d_y_limit <= ({{1{t_469[17]}}, t_469} + 19'he7f);
     end
 
     always @(posedge aclk) begin
@@ -19833,11 +19865,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= t_472[4:0];
+        dec_d_px_s <= t_471[4:0];
     end
 
     always @(posedge aclk) begin
-        dec_d_px_past <= t_474[19];
+        dec_d_px_past <= t_473[19];
     end
 
     always @(posedge aclk) begin
@@ -19936,7 +19968,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_475);
+            dec_valid_0 <= (row_merged & t_474);
         end
     end
 
@@ -19944,7 +19976,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_475);
+            dec_valid_1 <= (dec_valid_0 & t_474);
         end
     end
 
@@ -19952,7 +19984,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_475);
+            dec_valid_2 <= (dec_valid_1 & t_474);
         end
     end
 
@@ -19960,7 +19992,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_475);
+            dec_valid_3 <= (dec_valid_2 & t_474);
         end
     end
 
@@ -19968,7 +20000,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_475);
+            dec_valid_4 <= (dec_valid_3 & t_474);
         end
     end
 
@@ -19976,7 +20008,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_475);
+            dec_valid_5 <= (dec_valid_4 & t_474);
         end
     end
 
@@ -19984,7 +20016,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_475);
+            dec_valid_6 <= (dec_valid_5 & t_474);
         end
     end
 
@@ -19992,7 +20024,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_475);
+            dec_valid_7 <= (dec_valid_6 & t_474);
         end
     end
 
@@ -20000,7 +20032,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_475);
+            dec_valid_8 <= (dec_valid_7 & t_474);
         end
     end
 
@@ -20008,7 +20040,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_475);
+            dec_valid_9 <= (dec_valid_8 & t_474);
         end
     end
 
@@ -20016,7 +20048,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_475);
+            dec_valid_10 <= (dec_valid_9 & t_474);
         end
     end
 
@@ -20024,7 +20056,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_475);
+            dec_valid_11 <= (dec_valid_10 & t_474);
         end
     end
 
@@ -20032,7 +20064,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_475);
+            dec_valid_12 <= (dec_valid_11 & t_474);
         end
     end
 
@@ -20040,7 +20072,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_475);
+            dec_valid_13 <= (dec_valid_12 & t_474);
         end
     end
 
@@ -20048,7 +20080,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_475);
+            dec_valid_14 <= (dec_valid_13 & t_474);
         end
     end
 
@@ -20056,7 +20088,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_475);
+            dec_valid_15 <= (dec_valid_14 & t_474);
         end
     end
 
@@ -20064,7 +20096,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_475);
+            dec_valid_16 <= (dec_valid_15 & t_474);
         end
     end
 
@@ -20072,7 +20104,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_17 <= 1'h0;
         end else begin
-            dec_valid_17 <= (dec_valid_16 & t_475);
+            dec_valid_17 <= (dec_valid_16 & t_474);
         end
     end
 
@@ -20080,7 +20112,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_18 <= 1'h0;
         end else begin
-            dec_valid_18 <= (dec_valid_17 & t_475);
+            dec_valid_18 <= (dec_valid_17 & t_474);
         end
     end
 
@@ -20670,7 +20702,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank0_c8_write_address[11], row_pair_bank0_c9_write_address[11], row_pair_bank0_c10_write_address[11], row_pair_bank0_c11_write_address[11], row_pair_bank0_c12_write_address[11], row_pair_bank0_c13_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank1_c4_write_address[11:10], row_pair_bank1_c5_write_address[11:10], row_pair_bank1_c6_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], row_pair_bank2_c2_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_t_delta0[18], d_t_delta1[18], d_t_delta2[18], d_t_delta3[18], d_t_delta4[18], d_t_delta5[18], d_t_delta6[18], d_t_delta7[18], d_t_delta8[18], d_t_delta9[18], d_t_delta10[18], d_t_delta11[18], d_t_delta12[18], d_t_delta13[18], d_t_delta14[18], d_t_delta15[18], d_d_delta0[18], d_d_delta1[18], d_d_delta2[18], d_d_delta3[18], d_d_delta4[18], d_d_delta5[18], d_d_delta6[18], d_d_delta7[18], d_d_delta8[18], d_d_delta9[18], d_d_delta10[18], d_d_delta11[18], d_d_delta12[18], d_d_delta13[18], d_d_delta14[18], d_d_delta15[18], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_3[17:11], dec_t_delta[18], dec_d_sum_1[16:0], dec_d_scale_q_3[17:11], dec_d_delta[18], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_31[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[15:11], t_40[15:11], t_41[9:0], t_44[9:0], t_49[9:0], t_50[9:0], t_51[9:0], t_52[9:0], t_53[9:0], t_54[9:0], t_55[9:0], t_56[9:0], t_57[9:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_75[9:0], t_76[9:0], t_77[9:0], t_78[9:0], t_79[9:0], t_80[9:0], t_81[9:0], t_82[9:0], t_83[9:0], t_85[9:0], t_87[9:0], t_89[9:0], t_91[15:11], t_92[15:11], t_93[15:11], t_94[15:11], t_95[9:0], t_98[9:0], t_103[9:0], t_104[9:0], t_105[9:0], t_106[9:0], t_107[9:0], t_108[9:0], t_109[9:0], t_110[9:0], t_111[9:0], t_146[10:5], t_148[18:0], t_151[10:5], t_153[18:0], t_156[10:5], t_158[18:0], t_161[10:5], t_163[18:0], t_166[10:5], t_168[18:0], t_171[10:5], t_173[18:0], t_176[10:5], t_178[18:0], t_181[10:5], t_183[18:0], t_186[10:5], t_188[18:0], t_191[10:5], t_193[18:0], t_196[10:5], t_198[18:0], t_201[10:5], t_203[18:0], t_206[10:5], t_208[18:0], t_211[10:5], t_213[18:0], t_216[10:5], t_218[18:0], t_221[10:5], t_223[18:0], t_226[10:5], t_228[18:0], t_231[10:5], t_233[18:0], t_236[10:5], t_238[18:0], t_241[10:5], t_243[18:0], t_246[10:5], t_248[18:0], t_251[10:5], t_253[18:0], t_256[10:5], t_258[18:0], t_261[10:5], t_263[18:0], t_266[10:5], t_268[18:0], t_271[10:5], t_273[18:0], t_276[10:5], t_278[18:0], t_281[10:5], t_283[18:0], t_286[10:5], t_288[18:0], t_291[10:5], t_293[18:0], t_296[10:5], t_298[18:0], t_301[10:5], t_303[18:0], t_309[15:6], t_310[17:0], t_311[16:6], t_312[17:0], t_318[15:6], t_319[17:0], t_320[16:6], t_321[17:0], t_325[43], t_326[43], t_344[44:0], t_346[45:0], t_352[43:0], t_355[33:0], t_356[33:0], t_357[33:0], t_358[33:0], t_359[33:0], t_360[33:0], t_361[33:0], t_362[33:0], t_363[33:0], t_364[33:0], t_365[33:0], t_366[33:0], t_367[33:0], t_368[33:0], t_369[33:0], t_370[33:0], t_380[0], t_384[0], t_390[0], t_394[0], t_402[0], t_406[0], t_412[0], t_416[0], t_417[26:10], t_420[10:5], t_422[18:0], t_432[0], t_436[0], t_442[0], t_446[0], t_454[0], t_458[0], t_464[0], t_468[0], t_469[26:10], t_472[10:5], t_474[18:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank0_c8_write_address[11], row_pair_bank0_c9_write_address[11], row_pair_bank0_c10_write_address[11], row_pair_bank0_c11_write_address[11], row_pair_bank0_c12_write_address[11], row_pair_bank0_c13_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank1_c4_write_address[11:10], row_pair_bank1_c5_write_address[11:10], row_pair_bank1_c6_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], row_pair_bank2_c2_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_t_delta0[18], d_t_delta1[18], d_t_delta2[18], d_t_delta3[18], d_t_delta4[18], d_t_delta5[18], d_t_delta6[18], d_t_delta7[18], d_t_delta8[18], d_t_delta9[18], d_t_delta10[18], d_t_delta11[18], d_t_delta12[18], d_t_delta13[18], d_t_delta14[18], d_t_delta15[18], d_d_delta0[18], d_d_delta1[18], d_d_delta2[18], d_d_delta3[18], d_d_delta4[18], d_d_delta5[18], d_d_delta6[18], d_d_delta7[18], d_d_delta8[18], d_d_delta9[18], d_d_delta10[18], d_d_delta11[18], d_d_delta12[18], d_d_delta13[18], d_d_delta14[18], d_d_delta15[18], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_3[17:11], dec_t_delta[18], dec_d_sum_1[16:0], dec_d_scale_q_3[17:11], dec_d_delta[18], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_31[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[15:11], t_40[15:11], t_41[9:0], t_44[9:0], t_49[9:0], t_50[9:0], t_51[9:0], t_52[9:0], t_53[9:0], t_54[9:0], t_55[9:0], t_56[9:0], t_57[9:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_75[9:0], t_76[9:0], t_77[9:0], t_78[9:0], t_79[9:0], t_80[9:0], t_81[9:0], t_82[9:0], t_83[9:0], t_85[9:0], t_87[9:0], t_89[9:0], t_91[15:11], t_92[15:11], t_93[15:11], t_94[15:11], t_95[9:0], t_98[9:0], t_103[9:0], t_104[9:0], t_105[9:0], t_106[9:0], t_107[9:0], t_108[9:0], t_109[9:0], t_110[9:0], t_111[9:0], t_146[10:5], t_148[18:0], t_151[10:5], t_153[18:0], t_156[10:5], t_158[18:0], t_161[10:5], t_163[18:0], t_166[10:5], t_168[18:0], t_171[10:5], t_173[18:0], t_176[10:5], t_178[18:0], t_181[10:5], t_183[18:0], t_186[10:5], t_188[18:0], t_191[10:5], t_193[18:0], t_196[10:5], t_198[18:0], t_201[10:5], t_203[18:0], t_206[10:5], t_208[18:0], t_211[10:5], t_213[18:0], t_216[10:5], t_218[18:0], t_221[10:5], t_223[18:0], t_226[10:5], t_228[18:0], t_231[10:5], t_233[18:0], t_236[10:5], t_238[18:0], t_241[10:5], t_243[18:0], t_246[10:5], t_248[18:0], t_251[10:5], t_253[18:0], t_256[10:5], t_258[18:0], t_261[10:5], t_263[18:0], t_266[10:5], t_268[18:0], t_271[10:5], t_273[18:0], t_276[10:5], t_278[18:0], t_281[10:5], t_283[18:0], t_286[10:5], t_288[18:0], t_291[10:5], t_293[18:0], t_296[10:5], t_298[18:0], t_301[10:5], t_303[18:0], t_309[15:6], t_310[17:0], t_311[16:6], t_312[17:0], t_318[15:6], t_319[17:0], t_320[16:6], t_321[17:0], t_325[43], t_326[43], t_344[44:0], t_346[45:0], t_351[43:0], t_354[33:0], t_355[33:0], t_356[33:0], t_357[33:0], t_358[33:0], t_359[33:0], t_360[33:0], t_361[33:0], t_362[33:0], t_363[33:0], t_364[33:0], t_365[33:0], t_366[33:0], t_367[33:0], t_368[33:0], t_369[33:0], t_379[0], t_383[0], t_389[0], t_393[0], t_401[0], t_405[0], t_411[0], t_415[0], t_416[26:10], t_419[10:5], t_421[18:0], t_431[0], t_435[0], t_441[0], t_445[0], t_453[0], t_457[0], t_463[0], t_467[0], t_468[26:10], t_471[10:5], t_473[18:0]};
 endmodule
 
 `resetall
