@@ -20,9 +20,9 @@ public enum SamplingTiming {
     public static let mergeStages = 4
     /// Clocks the decision takes once the row's last beat left the pipeline: the cycle S_p and ρ_p settle, the
     /// merge, S's leading one, the shift of S, LOG's index, LOG (a block RAM), its word in the block RAM's output
-    /// register and again in a fabric register, ν, p̂(x)
-    /// (`expStages`), the pipelined product U·p̂_d(x) (`productLatency(32, E+1)`), the comparison, the outcome (flip-flops
-    /// for each group of registers a decision loads). Pipelined: a row can enter every clock.
+    /// register and again in a fabric register, ν, p̂(x) (`expStages`), the pipelined product U·p̂_d(x)
+    /// (`productLatency(32, E+1)`), the comparison, the outcome (flip-flops for each group of registers a decision
+    /// loads). Pipelined: a row can enter every clock.
     public static let decisionCycles = 10 + mergeStages + expStages + productLatency(32, SamplingFixedPoint.expBits)
     /// Clocks from the handshake of a row's last beat to its decision. The input keeps streaming meanwhile, so as
     /// many beats of later rows can arrive; the row memory holds them beside the row (B + this many words).
@@ -136,10 +136,9 @@ public enum SamplingTiming {
 /// with γ > Γ) stops the input at its decision, then needs pass A (B reads) and pass B, whose first read follows pass
 /// A's last by `passBGap` = max(s, 6) + 3 clocks (its beats follow pass A's through the pipeline; s = `prefixStages` =
 /// ⌈log2 L⌉ + [L ≥ 16]). Pass B ends at the beat t = ⌊token / L⌋ that holds the sampled token: R(t) reads
-/// (`passBReads`) + 17 + l + s (the
-/// memory read and its four registers, 12 + l stages to the weights, the lane prefix sums) + 2 (T less the running
-/// prefix, the comparison); the final token is pushed the clock after and the result is handshaken one clock after
-/// that:
+/// (`passBReads`) + 17 + l + s (the memory read and its four registers, 12 + l stages to the weights, the lane prefix
+/// sums) + 2 (T less the running prefix, the comparison); the final token is pushed the clock after and the result
+/// is handshaken one clock after that:
 ///
 ///     cycles = (n+1)·B + decisionLatency + (B − 1 + passBGap) + (R(t) + passGap + s + 2) + 1 + resultDelay
 ///            = (n+1)·B + B + R(t) + 59 + 3l + s + max(s, 6),  l = max(1, ⌈log2 L⌉)  (L = 16: + 82)
