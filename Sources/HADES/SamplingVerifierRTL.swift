@@ -884,7 +884,6 @@ extension SamplingVerifierRTL {
             var partT = beat.t.map { $0.zeroExtended(to: w.beatSum) }, partD = beat.d.map { $0.zeroExtended(to: w.beatSum) }
             // The beat's reference rides to En − 1 (D when n = 1), where the accumulators' ρ_p update.
             var valid = e1.valid, refValid = beat.valid, ref = beat.ref!
-            func pastWidth(_ v: Value) -> Value { v.resized(to: w.y + 1) + w.sum }
             var refPastWidth = Pair(t: pastWidth(ref.t), d: pastWidth(ref.d))
             for l in 1...levels {
                 partT = adderLevels(partT, 1).enumerated().map { m.regNext("e\(l)_t_s\($0.offset)", $0.element) }
@@ -939,6 +938,9 @@ extension SamplingVerifierRTL {
             return (v[0] ^ v[1] ^ v[2]) &+ concat(carry.bits(carry.width - 2, 0), .literal(0, width: 1))
         }
 
+        /// ρ + W for a reference ρ: a reference at or above it is a shift past the sums' width W.
+        func pastWidth(_ v: Value) -> Value { v.resized(to: w.y + 1) + w.sum }
+
         /// v ≥ k for a constant k without a carry chain across v: v's bits above k's width OR-ed, the rest compared.
         func atLeast(_ v: Value, _ k: Int) -> Value {
             let b = bitsToHold(k)
@@ -981,11 +983,13 @@ extension SamplingVerifierRTL {
                 let rhos = (0..<count).map { m.reg("rho_acc\($0)_\(name)", w.y, signed: true) }
                 let sums = (0..<count).map { m.reg("sum_acc\($0)_\(name)", w.sum) }
                 let rhosAtSum = (0..<count).map { m.reg("rho_sum_acc\($0)_\(name)", w.y, signed: true) }
+                // ρ_p + W beside each ρ_p, for the merge's past-the-width flags.
+                let rhosPastAtSum = (0..<count).map { m.reg("rho_past_sum_acc\($0)_\(name)", pastWidth(rhosAtSum[$0]).width, signed: true) }
                 // En − 1. The beat's ρ_p is chosen a clock ahead, from the stage before: ρ_p's last update (the beat
                 // three before, written at its En) is a clock older; the beats that do not read it (fresh) ignore it.
                 let chosenRho = choose(twoBeforeEn[phaseField], rhos)
                 let rho = m.regNext("acc_\(name)_rho", chosenRho)
-                let rhoPastWidth = m.regNext("acc_\(name)_rho_past", chosenRho.resized(to: w.y + 1) + w.sum)
+                let rhoPastWidth = m.regNext("acc_\(name)_rho_past", pastWidth(chosenRho))
                 let upDifference = beatRef - rho, downDifference = rho - beatRef
                 let raise = m.named("acc_\(name)_raise", fresh | downDifference.msb)   // ρ_b > ρ_p: ρ_p − ρ_b < 0
                 // En writes the new ρ_p from registers (the comparison's carry chain into the three ρ_p registers'
@@ -1025,10 +1029,11 @@ extension SamplingVerifierRTL {
                 let added = m.regNext("s2_\(name)_added", mux(addedZero, .literal(0, width: w.sum),
                                                                  beatSumLow.shiftedRight(by: concat(addedHigh, .literal(0, width: low)))))
                 let s2Rho = m.regNext("s2_\(name)_rho", s1Rho)
+                let s2RhoPast = m.regNext("s2_\(name)_rho_past", pastWidth(s1Rho))
                 // S2: the new S_p.
                 let newSum = m.named("s2_\(name)_sum", kept &+ added)
                 for p in 0..<count {
-                    m.when(s2Streamed & (s2Phase === p)) { sums[p] <== newSum; rhosAtSum[p] <== s2Rho }
+                    m.when(s2Streamed & (s2Phase === p)) { sums[p] <== newSum; rhosAtSum[p] <== s2Rho; rhosPastAtSum[p] <== s2RhoPast }
                 }
                 // The merge of the accumulators the row's beats reach: M0 compares the ρ_p (which is the largest) and
                 // takes their differences, M1 the shifts, M2 the shifted sums, then (ρ, S) their sum. Returned
@@ -1055,16 +1060,23 @@ extension SamplingVerifierRTL {
                 let gaps = (0..<used).map { q in
                     (0..<used).map { p in q == p ? nil : m.regNext("m0_\(name)_gap\(q)_\(p)", differences[q][p].asUnsigned) }
                 }
-                /// What the largest ρ_q picks for part p: `pick(q)` (nil for q = p: `none`).
-                func byLargest(_ p: Int, none: Value, _ pick: (Value) -> Value) -> Value {
-                    (0..<used).reduce(none) { acc, q in gaps[q][p].map { mux(largest[q], pick($0), acc) } ?? acc }
+                // ρ_q − ρ_p ≥ W (p's shift when q is the largest goes past the width) ⇔ ρ_q ≥ ρ_p + W, registered
+                // here: its carry chain in M1 before the choice by the largest was a critical path (0854278 seed 1).
+                let past = (0..<used).map { q in
+                    (0..<used).map { p in
+                        q == p ? nil : m.regNext("m0_\(name)_past\(q)_\(p)", !rhosAtSum[q].isBelow(rhosPastAtSum[p]))
+                    }
+                }
+                /// What the largest ρ_q picks for part p from `v[q][p]` (nil for q = p: `none`).
+                func byLargest(_ p: Int, _ v: [[Value?]], none: Value, _ pick: (Value) -> Value = { $0 }) -> Value {
+                    (0..<used).reduce(none) { acc, q in v[q][p].map { mux(largest[q], pick($0), acc) } ?? acc }
                 }
                 // M1 shifts each S_p by its shift's low bits and registers the rest and a flag for a shift past the
                 // width; M2 shifts by the rest (as S_p's own shift is split between En and S1).
                 let shifted = (0..<used).map { p in
-                    (sum: m.regNext("m1_\(name)_sum\(p)", m0Sums[p].shiftedRight(by: byLargest(p, none: .literal(0, width: low)) { $0.bits(low - 1, 0) })),
-                     high: m.regNext("m1_\(name)_shift\(p)", byLargest(p, none: .literal(0, width: small - low)) { $0.bits(small - 1, low) }),
-                     zero: m.regNext("m1_\(name)_zero\(p)", byLargest(p, none: .false) { atLeast($0, w.sum) }))
+                    (sum: m.regNext("m1_\(name)_sum\(p)", m0Sums[p].shiftedRight(by: byLargest(p, gaps, none: .literal(0, width: low)) { $0.bits(low - 1, 0) })),
+                     high: m.regNext("m1_\(name)_shift\(p)", byLargest(p, gaps, none: .literal(0, width: small - low)) { $0.bits(small - 1, low) }),
+                     zero: m.regNext("m1_\(name)_zero\(p)", byLargest(p, past, none: .false)))
                 }
                 let m1Rho = m.regNext("m1_\(name)_rho", (1..<used).reduce(m0Rhos[0]) { mux(largest[$1], m0Rhos[$1], $0) })
                 let parts = shifted.enumerated().map { k, s in
@@ -1314,9 +1326,15 @@ extension SamplingVerifierRTL {
                 let floor = fp.expScaleBits - 1
                 let lead = m.regNext("dec_\(name)_lead", leadingOne(s.bits(s.width - 1, floor)))
                 let leadQ = m.regNext("dec_\(name)_lead_q", lead)
-                // LOG's index, the M bits below k: (S >> (k − M)) mod 2^M = ((S >> (E − 1 − M)) >> k') mod 2^M.
-                let window = m.regNext("dec_\(name)_window", delayed("dec_\(name)_sum", s, 1).shiftedRight(floor - mBits))
-                let index = m.regNext("dec_\(name)_index", window.shiftedRight(by: leadQ).bits(mBits - 1, 0))
+                // LOG's index, the M bits below k: (S >> (k − M)) mod 2^M = ((S >> (E − 1 − M)) >> k') mod 2^M. The
+                // shift by k' is split over two clocks (by its high bits from `lead`, then by its low bits from
+                // `leadQ`): one shift by all of k' was five LUT/mux levels between two registers (0854278 seed 2).
+                let fine = min(2, lead.width), wide = delayed("dec_\(name)_sum", s, 1).shiftedRight(floor - mBits)
+                let coarse = lead.width > fine
+                    ? wide.shiftedRight(by: concat(lead.bits(lead.width - 1, fine), .literal(0, width: fine))) : wide
+                let window = m.regNext("dec_\(name)_window", coarse.bits(min(coarse.width, mBits + (1 << fine) - 1) - 1, 0))
+                let index = m.regNext("dec_\(name)_index", window.shiftedRight(by: leadQ.bits(fine - 1, 0))
+                    .zeroExtended(to: max(window.width, mBits)).bits(mBits - 1, 0))
                 let scale = m.regNext("dec_\(name)_scale", delayed("dec_\(name)_rho", rho, 2).resized(to: w.reference)
                     &+ leadQ.zeroExtended(to: w.reference).asSigned &- .signedLiteral(1, width: w.reference))
                 let log = m.regNext("dec_\(name)_log_q", m.rom("dec_\(name)_log", contents: fp.logTable, width: r + 1, address: index))

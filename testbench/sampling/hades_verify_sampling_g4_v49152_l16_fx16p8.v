@@ -2446,6 +2446,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] rho_sum_acc0_t;
     reg  [15:0] rho_sum_acc1_t;
     reg  [15:0] rho_sum_acc2_t;
+    reg  [17:0] rho_past_sum_acc0_t;
+    reg  [17:0] rho_past_sum_acc1_t;
+    reg  [17:0] rho_past_sum_acc2_t;
     wire [1:0] e2_control_phase;
     reg  [15:0] acc_t_rho;
     reg  [17:0] acc_t_rho_past;
@@ -2472,6 +2475,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [43:0] s1_t_beat_sum;
     reg  [43:0] s2_t_added;
     reg  [15:0] s2_t_rho;
+    reg  [17:0] s2_t_rho_past;
     wire [43:0] s2_t_sum;
     reg  m0_t_largest0;
     reg  m0_t_largest1;
@@ -2488,6 +2492,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [16:0] m0_t_gap1_2;
     reg  [16:0] m0_t_gap2_0;
     reg  [16:0] m0_t_gap2_1;
+    reg  m0_t_past0_1;
+    reg  m0_t_past0_2;
+    reg  m0_t_past1_0;
+    reg  m0_t_past1_2;
+    reg  m0_t_past2_0;
+    reg  m0_t_past2_1;
     reg  [43:0] m1_t_sum0;
     reg  [3:0] m1_t_shift0;
     reg  m1_t_zero0;
@@ -2511,6 +2521,9 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [15:0] rho_sum_acc0_d;
     reg  [15:0] rho_sum_acc1_d;
     reg  [15:0] rho_sum_acc2_d;
+    reg  [17:0] rho_past_sum_acc0_d;
+    reg  [17:0] rho_past_sum_acc1_d;
+    reg  [17:0] rho_past_sum_acc2_d;
     reg  [15:0] acc_d_rho;
     reg  [17:0] acc_d_rho_past;
     wire acc_d_raise;
@@ -2536,6 +2549,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [43:0] s1_d_beat_sum;
     reg  [43:0] s2_d_added;
     reg  [15:0] s2_d_rho;
+    reg  [17:0] s2_d_rho_past;
     wire [43:0] s2_d_sum;
     reg  m0_d_largest0;
     reg  m0_d_largest1;
@@ -2552,6 +2566,12 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [16:0] m0_d_gap1_2;
     reg  [16:0] m0_d_gap2_0;
     reg  [16:0] m0_d_gap2_1;
+    reg  m0_d_past0_1;
+    reg  m0_d_past0_2;
+    reg  m0_d_past1_0;
+    reg  m0_d_past1_2;
+    reg  m0_d_past2_0;
+    reg  m0_d_past2_1;
     reg  [43:0] m1_d_sum0;
     reg  [3:0] m1_d_shift0;
     reg  m1_d_zero0;
@@ -2848,7 +2868,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [4:0] dec_t_lead;
     reg  [4:0] dec_t_lead_q;
     reg  [43:0] dec_t_sum_1;
-    reg  [26:0] dec_t_window;
+    reg  [12:0] dec_t_window;
     reg  [9:0] dec_t_index;
     reg  [15:0] dec_t_rho_1;
     reg  [15:0] dec_t_rho_2;
@@ -2910,7 +2930,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     reg  [4:0] dec_d_lead;
     reg  [4:0] dec_d_lead_q;
     reg  [43:0] dec_d_sum_1;
-    reg  [26:0] dec_d_window;
+    reg  [12:0] dec_d_window;
     reg  [9:0] dec_d_index;
     reg  [15:0] dec_d_rho_1;
     reg  [15:0] dec_d_rho_2;
@@ -3399,173 +3419,189 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     wire [16:0] t_313;
     wire [16:0] t_314;
     wire [16:0] t_315;
-    wire [15:0] t_316;
-    wire [16:0] t_317;
-    wire [16:0] t_318;
+    wire [16:0] t_316;
+    wire [18:0] t_317;
+    wire [18:0] t_318;
     wire [18:0] t_319;
-    wire [16:0] t_320;
+    wire [18:0] t_320;
     wire [18:0] t_321;
-    wire [16:0] t_322;
-    wire [16:0] t_323;
+    wire [18:0] t_322;
+    wire [15:0] t_323;
     wire [16:0] t_324;
-    wire [43:0] t_325;
-    wire [43:0] t_326;
-    wire t_327;
-    wire [33:0] t_328;
-    wire [33:0] t_329;
-    wire [33:0] t_330;
-    wire [33:0] t_331;
-    wire [33:0] t_332;
-    wire [33:0] t_333;
-    wire [33:0] t_334;
-    wire [33:0] t_335;
-    wire [33:0] t_336;
-    wire [33:0] t_337;
-    wire [33:0] t_338;
-    wire [33:0] t_339;
-    wire [33:0] t_340;
-    wire [33:0] t_341;
+    wire [16:0] t_325;
+    wire [18:0] t_326;
+    wire [16:0] t_327;
+    wire [18:0] t_328;
+    wire [16:0] t_329;
+    wire [16:0] t_330;
+    wire [16:0] t_331;
+    wire [16:0] t_332;
+    wire [18:0] t_333;
+    wire [18:0] t_334;
+    wire [18:0] t_335;
+    wire [18:0] t_336;
+    wire [18:0] t_337;
+    wire [18:0] t_338;
+    wire [43:0] t_339;
+    wire [43:0] t_340;
+    wire t_341;
     wire [33:0] t_342;
-    wire [44:0] t_343;
-    wire [45:0] t_344;
-    wire t_345;
-    wire [46:0] t_346;
-    wire t_347;
-    wire [31:0] t_348;
-    wire [15:0] t_349;
-    wire [15:0] t_350;
-    wire [44:0] t_351;
-    wire t_352;
-    wire t_353;
-    wire [34:0] t_354;
-    wire [34:0] t_355;
-    wire [34:0] t_356;
-    wire [34:0] t_357;
-    wire [34:0] t_358;
-    wire [34:0] t_359;
-    wire [34:0] t_360;
-    wire [34:0] t_361;
-    wire [34:0] t_362;
-    wire [34:0] t_363;
-    wire [34:0] t_364;
-    wire [34:0] t_365;
-    wire [34:0] t_366;
-    wire [34:0] t_367;
+    wire [33:0] t_343;
+    wire [33:0] t_344;
+    wire [33:0] t_345;
+    wire [33:0] t_346;
+    wire [33:0] t_347;
+    wire [33:0] t_348;
+    wire [33:0] t_349;
+    wire [33:0] t_350;
+    wire [33:0] t_351;
+    wire [33:0] t_352;
+    wire [33:0] t_353;
+    wire [33:0] t_354;
+    wire [33:0] t_355;
+    wire [33:0] t_356;
+    wire [44:0] t_357;
+    wire [45:0] t_358;
+    wire t_359;
+    wire [46:0] t_360;
+    wire t_361;
+    wire [31:0] t_362;
+    wire [15:0] t_363;
+    wire [15:0] t_364;
+    wire [44:0] t_365;
+    wire t_366;
+    wire t_367;
     wire [34:0] t_368;
     wire [34:0] t_369;
-    wire [31:0] t_370;
-    wire [15:0] t_371;
-    wire t_372;
-    wire [7:0] t_373;
-    wire t_374;
-    wire [3:0] t_375;
-    wire t_376;
-    wire [1:0] t_377;
-    wire t_378;
-    wire [1:0] t_379;
-    wire [3:0] t_380;
-    wire [1:0] t_381;
-    wire t_382;
-    wire [1:0] t_383;
-    wire [7:0] t_384;
-    wire [3:0] t_385;
+    wire [34:0] t_370;
+    wire [34:0] t_371;
+    wire [34:0] t_372;
+    wire [34:0] t_373;
+    wire [34:0] t_374;
+    wire [34:0] t_375;
+    wire [34:0] t_376;
+    wire [34:0] t_377;
+    wire [34:0] t_378;
+    wire [34:0] t_379;
+    wire [34:0] t_380;
+    wire [34:0] t_381;
+    wire [34:0] t_382;
+    wire [34:0] t_383;
+    wire [31:0] t_384;
+    wire [15:0] t_385;
     wire t_386;
-    wire [1:0] t_387;
+    wire [7:0] t_387;
     wire t_388;
-    wire [1:0] t_389;
-    wire [3:0] t_390;
+    wire [3:0] t_389;
+    wire t_390;
     wire [1:0] t_391;
     wire t_392;
     wire [1:0] t_393;
-    wire [15:0] t_394;
-    wire [7:0] t_395;
+    wire [3:0] t_394;
+    wire [1:0] t_395;
     wire t_396;
-    wire [3:0] t_397;
-    wire t_398;
-    wire [1:0] t_399;
+    wire [1:0] t_397;
+    wire [7:0] t_398;
+    wire [3:0] t_399;
     wire t_400;
     wire [1:0] t_401;
-    wire [3:0] t_402;
+    wire t_402;
     wire [1:0] t_403;
-    wire t_404;
+    wire [3:0] t_404;
     wire [1:0] t_405;
-    wire [7:0] t_406;
-    wire [3:0] t_407;
-    wire t_408;
-    wire [1:0] t_409;
+    wire t_406;
+    wire [1:0] t_407;
+    wire [15:0] t_408;
+    wire [7:0] t_409;
     wire t_410;
-    wire [1:0] t_411;
-    wire [3:0] t_412;
+    wire [3:0] t_411;
+    wire t_412;
     wire [1:0] t_413;
     wire t_414;
     wire [1:0] t_415;
-    wire [26:0] t_416;
-    wire [17:0] t_417;
-    wire [17:0] t_418;
-    wire [10:0] t_419;
-    wire [18:0] t_420;
-    wire [19:0] t_421;
-    wire [31:0] t_422;
-    wire [15:0] t_423;
+    wire [3:0] t_416;
+    wire [1:0] t_417;
+    wire t_418;
+    wire [1:0] t_419;
+    wire [7:0] t_420;
+    wire [3:0] t_421;
+    wire t_422;
+    wire [1:0] t_423;
     wire t_424;
-    wire [7:0] t_425;
-    wire t_426;
-    wire [3:0] t_427;
+    wire [1:0] t_425;
+    wire [3:0] t_426;
+    wire [1:0] t_427;
     wire t_428;
     wire [1:0] t_429;
-    wire t_430;
-    wire [1:0] t_431;
-    wire [3:0] t_432;
-    wire [1:0] t_433;
-    wire t_434;
-    wire [1:0] t_435;
-    wire [7:0] t_436;
-    wire [3:0] t_437;
-    wire t_438;
-    wire [1:0] t_439;
-    wire t_440;
-    wire [1:0] t_441;
+    wire [26:0] t_430;
+    wire [12:0] t_431;
+    wire [17:0] t_432;
+    wire [17:0] t_433;
+    wire [10:0] t_434;
+    wire [18:0] t_435;
+    wire [19:0] t_436;
+    wire [31:0] t_437;
+    wire [15:0] t_438;
+    wire t_439;
+    wire [7:0] t_440;
+    wire t_441;
     wire [3:0] t_442;
-    wire [1:0] t_443;
-    wire t_444;
-    wire [1:0] t_445;
-    wire [15:0] t_446;
-    wire [7:0] t_447;
-    wire t_448;
-    wire [3:0] t_449;
-    wire t_450;
-    wire [1:0] t_451;
-    wire t_452;
-    wire [1:0] t_453;
-    wire [3:0] t_454;
-    wire [1:0] t_455;
-    wire t_456;
-    wire [1:0] t_457;
-    wire [7:0] t_458;
-    wire [3:0] t_459;
-    wire t_460;
-    wire [1:0] t_461;
-    wire t_462;
-    wire [1:0] t_463;
+    wire t_443;
+    wire [1:0] t_444;
+    wire t_445;
+    wire [1:0] t_446;
+    wire [3:0] t_447;
+    wire [1:0] t_448;
+    wire t_449;
+    wire [1:0] t_450;
+    wire [7:0] t_451;
+    wire [3:0] t_452;
+    wire t_453;
+    wire [1:0] t_454;
+    wire t_455;
+    wire [1:0] t_456;
+    wire [3:0] t_457;
+    wire [1:0] t_458;
+    wire t_459;
+    wire [1:0] t_460;
+    wire [15:0] t_461;
+    wire [7:0] t_462;
+    wire t_463;
     wire [3:0] t_464;
-    wire [1:0] t_465;
-    wire t_466;
-    wire [1:0] t_467;
-    wire [26:0] t_468;
-    wire [17:0] t_469;
-    wire [17:0] t_470;
-    wire [10:0] t_471;
-    wire [18:0] t_472;
-    wire [19:0] t_473;
-    wire t_474;
-    wire [31:0] t_475;
-    wire [15:0] t_476;
-    wire [15:0] t_477;
-    wire [11:0] t_478;
-    wire t_479;
+    wire t_465;
+    wire [1:0] t_466;
+    wire t_467;
+    wire [1:0] t_468;
+    wire [3:0] t_469;
+    wire [1:0] t_470;
+    wire t_471;
+    wire [1:0] t_472;
+    wire [7:0] t_473;
+    wire [3:0] t_474;
+    wire t_475;
+    wire [1:0] t_476;
+    wire t_477;
+    wire [1:0] t_478;
+    wire [3:0] t_479;
     wire [1:0] t_480;
     wire t_481;
-    wire t_482;
+    wire [1:0] t_482;
+    wire [26:0] t_483;
+    wire [12:0] t_484;
+    wire [17:0] t_485;
+    wire [17:0] t_486;
+    wire [10:0] t_487;
+    wire [18:0] t_488;
+    wire [19:0] t_489;
+    wire t_490;
+    wire [31:0] t_491;
+    wire [15:0] t_492;
+    wire [15:0] t_493;
+    wire [11:0] t_494;
+    wire t_495;
+    wire [1:0] t_496;
+    wire t_497;
+    wire t_498;
 
     assign t_0 = s_axis_cmd_tdata[228:0];
     assign t_1 = cur_tokens[15:0];
@@ -3880,176 +3916,192 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign t_310 = ({{3{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho_past[17]}}, acc_t_rho_past});
     assign t_311 = (acc_t_raise ? ({{1{e3_ref_t[15]}}, e3_ref_t} - {{1{acc_t_rho[15]}}, acc_t_rho}) : 17'h0);
     assign t_312 = ({{3{acc_t_rho[15]}}, acc_t_rho} - {{1{e3_ref_past_t[17]}}, e3_ref_past_t});
-    assign t_313 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
-    assign t_314 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_315 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
-    assign t_316 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
-    assign t_317 = {{1{t_316[15]}}, t_316};
-    assign t_318 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
-    assign t_319 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
-    assign t_320 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
-    assign t_321 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
-    assign t_322 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
-    assign t_323 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_324 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
-    assign t_325 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
-    assign t_326 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
-    assign t_327 = (e1_valid & (e1_control_mode == 2'h0));
-    assign t_328 = {5'h0, f_w0};
-    assign t_329 = {5'h0, f_w1};
-    assign t_330 = {5'h0, f_w2};
-    assign t_331 = {5'h0, f_w3};
-    assign t_332 = {5'h0, f_w4};
-    assign t_333 = {5'h0, f_w5};
-    assign t_334 = {5'h0, f_w6};
-    assign t_335 = {5'h0, f_w7};
-    assign t_336 = {5'h0, f_w8};
-    assign t_337 = {5'h0, f_w9};
-    assign t_338 = {5'h0, f_w10};
-    assign t_339 = {5'h0, f_w11};
-    assign t_340 = {5'h0, f_w12};
-    assign t_341 = {5'h0, f_w13};
-    assign t_342 = {5'h0, f_w14};
-    assign t_343 = (ckpt_last_2 ? 45'h100000000000 : {1'h0, (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0])});
-    assign t_344 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
-    assign t_345 = (ckpt_valid_4 & (~ckpt_done));
-    assign t_346 = ({1'h0, {((~ckpt_valid_ahead_3) | (ckpt_valid_4 & ckpt_s4_above)), {1'h0, cdf_threshold}}} - {2'h0, ckpt_jump_s3_sum});
-    assign t_347 = (ckpt_skip_jump & pass_b_phase);
-    assign t_348 = cur_uniforms[31:0];
-    assign t_349 = uniform_final_q[15:0];
-    assign t_350 = uniform_final_q[31:16];
-    assign t_351 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
-    assign t_352 = (state == 3'h1);
-    assign t_353 = ((state == 3'h4) & ckpt_prefix_jump);
-    assign t_354 = ({1'h0, g1_rest_g3} - {1'h0, g1_q15});
-    assign t_355 = ({1'h0, g1_rest_g3} - {1'h0, g1_q14});
-    assign t_356 = ({1'h0, g1_rest_g3} - {1'h0, g1_q13});
-    assign t_357 = ({1'h0, g1_rest_g3} - {1'h0, g1_q12});
-    assign t_358 = ({1'h0, g1_rest_g2} - {1'h0, g1_q11});
-    assign t_359 = ({1'h0, g1_rest_g2} - {1'h0, g1_q10});
-    assign t_360 = ({1'h0, g1_rest_g2} - {1'h0, g1_q9});
-    assign t_361 = ({1'h0, g1_rest_g2} - {1'h0, g1_q8});
-    assign t_362 = ({1'h0, g1_rest_g1} - {1'h0, g1_q7});
-    assign t_363 = ({1'h0, g1_rest_g1} - {1'h0, g1_q6});
-    assign t_364 = ({1'h0, g1_rest_g1} - {1'h0, g1_q5});
-    assign t_365 = ({1'h0, g1_rest_g1} - {1'h0, g1_q4});
-    assign t_366 = ({1'h0, g1_rest_g0} - {1'h0, g1_q3});
-    assign t_367 = ({1'h0, g1_rest_g0} - {1'h0, g1_q2});
-    assign t_368 = ({1'h0, g1_rest_g0} - {1'h0, g1_q1});
-    assign t_369 = ({1'h0, g1_rest_g0} - {1'h0, g1_q0});
-    assign t_370 = {15'h0, sum_t[43:27]};
-    assign t_371 = t_370[31:16];
-    assign t_372 = (|t_371);
-    assign t_373 = t_371[15:8];
-    assign t_374 = (|t_373);
-    assign t_375 = t_373[7:4];
-    assign t_376 = (|t_375);
-    assign t_377 = t_375[3:2];
-    assign t_378 = (|t_377);
-    assign t_379 = t_375[1:0];
-    assign t_380 = t_373[3:0];
-    assign t_381 = t_380[3:2];
-    assign t_382 = (|t_381);
-    assign t_383 = t_380[1:0];
-    assign t_384 = t_371[7:0];
-    assign t_385 = t_384[7:4];
+    assign t_313 = {{1{s1_t_rho[15]}}, s1_t_rho};
+    assign t_314 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t});
+    assign t_315 = ({{1{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_316 = ({{1{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_sum_acc2_t[15]}}, rho_sum_acc2_t});
+    assign t_317 = ({{3{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_past_sum_acc1_t[17]}}, rho_past_sum_acc1_t});
+    assign t_318 = ({{3{rho_sum_acc0_t[15]}}, rho_sum_acc0_t} - {{1{rho_past_sum_acc2_t[17]}}, rho_past_sum_acc2_t});
+    assign t_319 = ({{3{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_past_sum_acc0_t[17]}}, rho_past_sum_acc0_t});
+    assign t_320 = ({{3{rho_sum_acc1_t[15]}}, rho_sum_acc1_t} - {{1{rho_past_sum_acc2_t[17]}}, rho_past_sum_acc2_t});
+    assign t_321 = ({{3{rho_sum_acc2_t[15]}}, rho_sum_acc2_t} - {{1{rho_past_sum_acc0_t[17]}}, rho_past_sum_acc0_t});
+    assign t_322 = ({{3{rho_sum_acc2_t[15]}}, rho_sum_acc2_t} - {{1{rho_past_sum_acc1_t[17]}}, rho_past_sum_acc1_t});
+    assign t_323 = (e2_control_phase[1] ? rho_acc2_d : (e2_control_phase[0] ? rho_acc1_d : rho_acc0_d));
+    assign t_324 = {{1{t_323[15]}}, t_323};
+    assign t_325 = ({{1{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_d[15]}}, e3_ref_d});
+    assign t_326 = ({{3{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho_past[17]}}, acc_d_rho_past});
+    assign t_327 = (acc_d_raise ? ({{1{e3_ref_d[15]}}, e3_ref_d} - {{1{acc_d_rho[15]}}, acc_d_rho}) : 17'h0);
+    assign t_328 = ({{3{acc_d_rho[15]}}, acc_d_rho} - {{1{e3_ref_past_d[17]}}, e3_ref_past_d});
+    assign t_329 = {{1{s1_d_rho[15]}}, s1_d_rho};
+    assign t_330 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d});
+    assign t_331 = ({{1{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_332 = ({{1{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_sum_acc2_d[15]}}, rho_sum_acc2_d});
+    assign t_333 = ({{3{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_past_sum_acc1_d[17]}}, rho_past_sum_acc1_d});
+    assign t_334 = ({{3{rho_sum_acc0_d[15]}}, rho_sum_acc0_d} - {{1{rho_past_sum_acc2_d[17]}}, rho_past_sum_acc2_d});
+    assign t_335 = ({{3{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_past_sum_acc0_d[17]}}, rho_past_sum_acc0_d});
+    assign t_336 = ({{3{rho_sum_acc1_d[15]}}, rho_sum_acc1_d} - {{1{rho_past_sum_acc2_d[17]}}, rho_past_sum_acc2_d});
+    assign t_337 = ({{3{rho_sum_acc2_d[15]}}, rho_sum_acc2_d} - {{1{rho_past_sum_acc0_d[17]}}, rho_past_sum_acc0_d});
+    assign t_338 = ({{3{rho_sum_acc2_d[15]}}, rho_sum_acc2_d} - {{1{rho_past_sum_acc1_d[17]}}, rho_past_sum_acc1_d});
+    assign t_339 = (((m2_t_part0 & m2_t_part1) | (m2_t_part0 & m2_t_part2)) | (m2_t_part1 & m2_t_part2));
+    assign t_340 = (((m2_d_part0 & m2_d_part1) | (m2_d_part0 & m2_d_part2)) | (m2_d_part1 & m2_d_part2));
+    assign t_341 = (e1_valid & (e1_control_mode == 2'h0));
+    assign t_342 = {5'h0, f_w0};
+    assign t_343 = {5'h0, f_w1};
+    assign t_344 = {5'h0, f_w2};
+    assign t_345 = {5'h0, f_w3};
+    assign t_346 = {5'h0, f_w4};
+    assign t_347 = {5'h0, f_w5};
+    assign t_348 = {5'h0, f_w6};
+    assign t_349 = {5'h0, f_w7};
+    assign t_350 = {5'h0, f_w8};
+    assign t_351 = {5'h0, f_w9};
+    assign t_352 = {5'h0, f_w10};
+    assign t_353 = {5'h0, f_w11};
+    assign t_354 = {5'h0, f_w12};
+    assign t_355 = {5'h0, f_w13};
+    assign t_356 = {5'h0, f_w14};
+    assign t_357 = (ckpt_last_2 ? 45'h100000000000 : {1'h0, (residual_zero ? ckpt_read_q[87:44] : ckpt_read_q[43:0])});
+    assign t_358 = ({1'h0, {1'h0, cdf_threshold}} - {1'h0, ckpt_s3_sum});
+    assign t_359 = (ckpt_valid_4 & (~ckpt_done));
+    assign t_360 = ({1'h0, {((~ckpt_valid_ahead_3) | (ckpt_valid_4 & ckpt_s4_above)), {1'h0, cdf_threshold}}} - {2'h0, ckpt_jump_s3_sum});
+    assign t_361 = (ckpt_skip_jump & pass_b_phase);
+    assign t_362 = cur_uniforms[31:0];
+    assign t_363 = uniform_final_q[15:0];
+    assign t_364 = uniform_final_q[31:16];
+    assign t_365 = ({1'h0, cdf_threshold} - {1'h0, cdf_prefix});
+    assign t_366 = (state == 3'h1);
+    assign t_367 = ((state == 3'h4) & ckpt_prefix_jump);
+    assign t_368 = ({1'h0, g1_rest_g3} - {1'h0, g1_q15});
+    assign t_369 = ({1'h0, g1_rest_g3} - {1'h0, g1_q14});
+    assign t_370 = ({1'h0, g1_rest_g3} - {1'h0, g1_q13});
+    assign t_371 = ({1'h0, g1_rest_g3} - {1'h0, g1_q12});
+    assign t_372 = ({1'h0, g1_rest_g2} - {1'h0, g1_q11});
+    assign t_373 = ({1'h0, g1_rest_g2} - {1'h0, g1_q10});
+    assign t_374 = ({1'h0, g1_rest_g2} - {1'h0, g1_q9});
+    assign t_375 = ({1'h0, g1_rest_g2} - {1'h0, g1_q8});
+    assign t_376 = ({1'h0, g1_rest_g1} - {1'h0, g1_q7});
+    assign t_377 = ({1'h0, g1_rest_g1} - {1'h0, g1_q6});
+    assign t_378 = ({1'h0, g1_rest_g1} - {1'h0, g1_q5});
+    assign t_379 = ({1'h0, g1_rest_g1} - {1'h0, g1_q4});
+    assign t_380 = ({1'h0, g1_rest_g0} - {1'h0, g1_q3});
+    assign t_381 = ({1'h0, g1_rest_g0} - {1'h0, g1_q2});
+    assign t_382 = ({1'h0, g1_rest_g0} - {1'h0, g1_q1});
+    assign t_383 = ({1'h0, g1_rest_g0} - {1'h0, g1_q0});
+    assign t_384 = {15'h0, sum_t[43:27]};
+    assign t_385 = t_384[31:16];
     assign t_386 = (|t_385);
-    assign t_387 = t_385[3:2];
+    assign t_387 = t_385[15:8];
     assign t_388 = (|t_387);
-    assign t_389 = t_385[1:0];
-    assign t_390 = t_384[3:0];
-    assign t_391 = t_390[3:2];
+    assign t_389 = t_387[7:4];
+    assign t_390 = (|t_389);
+    assign t_391 = t_389[3:2];
     assign t_392 = (|t_391);
-    assign t_393 = t_390[1:0];
-    assign t_394 = t_370[15:0];
-    assign t_395 = t_394[15:8];
+    assign t_393 = t_389[1:0];
+    assign t_394 = t_387[3:0];
+    assign t_395 = t_394[3:2];
     assign t_396 = (|t_395);
-    assign t_397 = t_395[7:4];
-    assign t_398 = (|t_397);
-    assign t_399 = t_397[3:2];
+    assign t_397 = t_394[1:0];
+    assign t_398 = t_385[7:0];
+    assign t_399 = t_398[7:4];
     assign t_400 = (|t_399);
-    assign t_401 = t_397[1:0];
-    assign t_402 = t_395[3:0];
-    assign t_403 = t_402[3:2];
-    assign t_404 = (|t_403);
-    assign t_405 = t_402[1:0];
-    assign t_406 = t_394[7:0];
-    assign t_407 = t_406[7:4];
-    assign t_408 = (|t_407);
-    assign t_409 = t_407[3:2];
+    assign t_401 = t_399[3:2];
+    assign t_402 = (|t_401);
+    assign t_403 = t_399[1:0];
+    assign t_404 = t_398[3:0];
+    assign t_405 = t_404[3:2];
+    assign t_406 = (|t_405);
+    assign t_407 = t_404[1:0];
+    assign t_408 = t_384[15:0];
+    assign t_409 = t_408[15:8];
     assign t_410 = (|t_409);
-    assign t_411 = t_407[1:0];
-    assign t_412 = t_406[3:0];
-    assign t_413 = t_412[3:2];
+    assign t_411 = t_409[7:4];
+    assign t_412 = (|t_411);
+    assign t_413 = t_411[3:2];
     assign t_414 = (|t_413);
-    assign t_415 = t_412[1:0];
-    assign t_416 = (dec_t_window >> dec_t_lead_q);
-    assign t_417 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
-    assign t_418 = {{2{dec_t_y_16[15]}}, dec_t_y_16};
-    assign t_419 = dec_t_delta[17:7];
-    assign t_420 = {{1{dec_t_nu[17]}}, dec_t_nu};
-    assign t_421 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_420[18]}}, t_420});
-    assign t_422 = {15'h0, sum_d[43:27]};
-    assign t_423 = t_422[31:16];
+    assign t_415 = t_411[1:0];
+    assign t_416 = t_409[3:0];
+    assign t_417 = t_416[3:2];
+    assign t_418 = (|t_417);
+    assign t_419 = t_416[1:0];
+    assign t_420 = t_408[7:0];
+    assign t_421 = t_420[7:4];
+    assign t_422 = (|t_421);
+    assign t_423 = t_421[3:2];
     assign t_424 = (|t_423);
-    assign t_425 = t_423[15:8];
-    assign t_426 = (|t_425);
-    assign t_427 = t_425[7:4];
+    assign t_425 = t_421[1:0];
+    assign t_426 = t_420[3:0];
+    assign t_427 = t_426[3:2];
     assign t_428 = (|t_427);
-    assign t_429 = t_427[3:2];
-    assign t_430 = (|t_429);
-    assign t_431 = t_427[1:0];
-    assign t_432 = t_425[3:0];
-    assign t_433 = t_432[3:2];
-    assign t_434 = (|t_433);
-    assign t_435 = t_432[1:0];
-    assign t_436 = t_423[7:0];
-    assign t_437 = t_436[7:4];
-    assign t_438 = (|t_437);
-    assign t_439 = t_437[3:2];
-    assign t_440 = (|t_439);
-    assign t_441 = t_437[1:0];
-    assign t_442 = t_436[3:0];
-    assign t_443 = t_442[3:2];
-    assign t_444 = (|t_443);
-    assign t_445 = t_442[1:0];
-    assign t_446 = t_422[15:0];
-    assign t_447 = t_446[15:8];
-    assign t_448 = (|t_447);
-    assign t_449 = t_447[7:4];
-    assign t_450 = (|t_449);
-    assign t_451 = t_449[3:2];
-    assign t_452 = (|t_451);
-    assign t_453 = t_449[1:0];
-    assign t_454 = t_447[3:0];
-    assign t_455 = t_454[3:2];
-    assign t_456 = (|t_455);
-    assign t_457 = t_454[1:0];
-    assign t_458 = t_446[7:0];
-    assign t_459 = t_458[7:4];
-    assign t_460 = (|t_459);
-    assign t_461 = t_459[3:2];
-    assign t_462 = (|t_461);
-    assign t_463 = t_459[1:0];
-    assign t_464 = t_458[3:0];
-    assign t_465 = t_464[3:2];
-    assign t_466 = (|t_465);
-    assign t_467 = t_464[1:0];
-    assign t_468 = (dec_d_window >> dec_d_lead_q);
-    assign t_469 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
-    assign t_470 = {{2{dec_d_y_16[15]}}, dec_d_y_16};
-    assign t_471 = dec_d_delta[17:7];
-    assign t_472 = {{1{dec_d_nu[17]}}, dec_d_nu};
-    assign t_473 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_472[18]}}, t_472});
-    assign t_474 = (state == 3'h1);
-    assign t_475 = cur_uniforms[31:0];
-    assign t_476 = uniform_row_q[15:0];
-    assign t_477 = uniform_row_q[31:16];
-    assign t_478 = (last_beat ? 12'h0 : (beat + 12'h1));
-    assign t_479 = (beat == 12'hbfe);
-    assign t_480 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
-    assign t_481 = (|draft_rows_left[2:1]);
-    assign t_482 = (|draft_rows_left[2:1]);
+    assign t_429 = t_426[1:0];
+    assign t_430 = (dec_t_sum_1[43:17] >> {dec_t_lead[4:2], 2'h0});
+    assign t_431 = (dec_t_window >> dec_t_lead_q[1:0]);
+    assign t_432 = {{2{dec_t_y_15[15]}}, dec_t_y_15};
+    assign t_433 = {{2{dec_t_y_16[15]}}, dec_t_y_16};
+    assign t_434 = dec_t_delta[17:7];
+    assign t_435 = {{1{dec_t_nu[17]}}, dec_t_nu};
+    assign t_436 = ({{1{dec_t_y_limit[18]}}, dec_t_y_limit} - {{1{t_435[18]}}, t_435});
+    assign t_437 = {15'h0, sum_d[43:27]};
+    assign t_438 = t_437[31:16];
+    assign t_439 = (|t_438);
+    assign t_440 = t_438[15:8];
+    assign t_441 = (|t_440);
+    assign t_442 = t_440[7:4];
+    assign t_443 = (|t_442);
+    assign t_444 = t_442[3:2];
+    assign t_445 = (|t_444);
+    assign t_446 = t_442[1:0];
+    assign t_447 = t_440[3:0];
+    assign t_448 = t_447[3:2];
+    assign t_449 = (|t_448);
+    assign t_450 = t_447[1:0];
+    assign t_451 = t_438[7:0];
+    assign t_452 = t_451[7:4];
+    assign t_453 = (|t_452);
+    assign t_454 = t_452[3:2];
+    assign t_455 = (|t_454);
+    assign t_456 = t_452[1:0];
+    assign t_457 = t_451[3:0];
+    assign t_458 = t_457[3:2];
+    assign t_459 = (|t_458);
+    assign t_460 = t_457[1:0];
+    assign t_461 = t_437[15:0];
+    assign t_462 = t_461[15:8];
+    assign t_463 = (|t_462);
+    assign t_464 = t_462[7:4];
+    assign t_465 = (|t_464);
+    assign t_466 = t_464[3:2];
+    assign t_467 = (|t_466);
+    assign t_468 = t_464[1:0];
+    assign t_469 = t_462[3:0];
+    assign t_470 = t_469[3:2];
+    assign t_471 = (|t_470);
+    assign t_472 = t_469[1:0];
+    assign t_473 = t_461[7:0];
+    assign t_474 = t_473[7:4];
+    assign t_475 = (|t_474);
+    assign t_476 = t_474[3:2];
+    assign t_477 = (|t_476);
+    assign t_478 = t_474[1:0];
+    assign t_479 = t_473[3:0];
+    assign t_480 = t_479[3:2];
+    assign t_481 = (|t_480);
+    assign t_482 = t_479[1:0];
+    assign t_483 = (dec_d_sum_1[43:17] >> {dec_d_lead[4:2], 2'h0});
+    assign t_484 = (dec_d_window >> dec_d_lead_q[1:0]);
+    assign t_485 = {{2{dec_d_y_15[15]}}, dec_d_y_15};
+    assign t_486 = {{2{dec_d_y_16[15]}}, dec_d_y_16};
+    assign t_487 = dec_d_delta[17:7];
+    assign t_488 = {{1{dec_d_nu[17]}}, dec_d_nu};
+    assign t_489 = ({{1{dec_d_y_limit[18]}}, dec_d_y_limit} - {{1{t_488[18]}}, t_488});
+    assign t_490 = (state == 3'h1);
+    assign t_491 = cur_uniforms[31:0];
+    assign t_492 = uniform_row_q[15:0];
+    assign t_493 = uniform_row_q[31:16];
+    assign t_494 = (last_beat ? 12'h0 : (beat + 12'h1));
+    assign t_495 = (beat == 12'hbfe);
+    assign t_496 = ((last_beat | (beat_phase == 2'h2)) ? 2'h0 : (beat_phase + 2'h1));
+    assign t_497 = (|draft_rows_left[2:1]);
+    assign t_498 = (|draft_rows_left[2:1]);
 
     assign s_axis_cmd_tready = (~cur_valid);
     assign s_axis_logits_tready = (input_open & ((~row_draft_stream) | s_axis_draft_tvalid));
@@ -4257,7 +4309,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign acc_t_raise = (e3_control_fresh | t_309[16]);
     assign en_t_new_rho = (en_t_raise ? en_t_ref : en_t_rho);
     assign s2_t_sum = (s2_t_kept + s2_t_added);
-    assign acc_d_raise = (e3_control_fresh | t_318[16]);
+    assign acc_d_raise = (e3_control_fresh | t_325[16]);
     assign en_d_new_rho = (en_d_raise ? en_d_ref : en_d_rho);
     assign s2_d_sum = (s2_d_kept + s2_d_added);
     assign e1_control_first = e1_control[19];
@@ -4265,36 +4317,36 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     assign p_pass_a = (p4_valid & (p4_mode == 2'h1));
     assign cdf_threshold = cdf_thr_s3_0[75:32];
     assign ckpt_scan = (ckpt_start_23 | ckpt_searching);
-    assign ckpt_s3_above = t_344[45];
-    assign ckpt_found = (t_345 & ckpt_s4_above);
+    assign ckpt_s3_above = t_358[45];
+    assign ckpt_found = (t_359 & ckpt_s4_above);
     assign p_pass_b = ((p4_valid & (p4_mode == 2'h2)) & (~ckpt_skipping));
-    assign u_cdf_thr_p0_a = t_349;
+    assign u_cdf_thr_p0_a = t_363;
     assign u_cdf_thr_p0_b = cdf_total[15:0];
-    assign u_cdf_thr_p1_a = t_349;
+    assign u_cdf_thr_p1_a = t_363;
     assign u_cdf_thr_p1_b = cdf_total[31:16];
-    assign u_cdf_thr_p2_a = t_349;
+    assign u_cdf_thr_p2_a = t_363;
     assign u_cdf_thr_p2_b = cdf_total[43:32];
-    assign u_cdf_thr_p3_a = t_350;
+    assign u_cdf_thr_p3_a = t_364;
     assign u_cdf_thr_p3_b = cdf_total[15:0];
-    assign u_cdf_thr_p4_a = t_350;
+    assign u_cdf_thr_p4_a = t_364;
     assign u_cdf_thr_p4_b = cdf_total[31:16];
-    assign u_cdf_thr_p5_a = t_350;
+    assign u_cdf_thr_p5_a = t_364;
     assign u_cdf_thr_p5_b = cdf_total[43:32];
-    assign g1_below_next = t_351[44];
+    assign g1_below_next = t_365[44];
     assign g1_rest_next = (cdf_threshold[33:0] - cdf_prefix[33:0]);
     assign cdf_hit = ((g2_valid & (~cdf_found)) & g2_hits[15]);
     assign u_exp_x_t_f = dec_t_px_f;
-    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_418[17]}}, t_418});
+    assign dec_t_delta = ({{1{dec_t_nu[17]}}, dec_t_nu} - {{1{t_433[17]}}, t_433});
     assign u_exp_x_d_f = dec_d_px_f;
-    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_470[17]}}, t_470});
+    assign dec_d_delta = ({{1{dec_d_nu[17]}}, dec_d_nu} - {{1{t_486[17]}}, t_486});
     assign accept_x_d = (cur_one_hot ? 29'h10000000 : dec_d_px);
-    assign u_accept_lhs_p0_a = t_476;
+    assign u_accept_lhs_p0_a = t_492;
     assign u_accept_lhs_p0_b = accept_x_d[15:0];
-    assign u_accept_lhs_p1_a = t_476;
+    assign u_accept_lhs_p1_a = t_492;
     assign u_accept_lhs_p1_b = accept_x_d[28:16];
-    assign u_accept_lhs_p2_a = t_477;
+    assign u_accept_lhs_p2_a = t_493;
     assign u_accept_lhs_p2_b = accept_x_d[15:0];
-    assign u_accept_lhs_p3_a = t_477;
+    assign u_accept_lhs_p3_a = t_493;
     assign u_accept_lhs_p3_b = accept_x_d[28:16];
     assign dec_live = ((dec_valid_18 & stream_phase) & (~dec_reject_self));
     assign emit_pending = (~emit_last);
@@ -4834,7 +4886,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (uniform_final_index[1:0])
             2'h0: begin
-                uniform_final_in0 = t_348;
+                uniform_final_in0 = t_362;
             end
             2'h1: begin
                 uniform_final_in0 = cur_uniforms[63:32];
@@ -4846,7 +4898,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_final_in0 = cur_uniforms[127:96];
             end
             default: begin
-                uniform_final_in0 = t_348;
+                uniform_final_in0 = t_362;
             end
         endcase
     end
@@ -11028,7 +11080,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     always @(*) begin
         case (dec_row_12)
             3'h0: begin
-                uniform_row = t_475;
+                uniform_row = t_491;
             end
             3'h1: begin
                 uniform_row = cur_uniforms[63:32];
@@ -11043,7 +11095,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 uniform_row = cur_uniforms[159:128];
             end
             default: begin
-                uniform_row = t_475;
+                uniform_row = t_491;
             end
         endcase
     end
@@ -11149,7 +11201,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat <= t_478;
+                        beat <= t_494;
                     end
                 end
                 3'h2: begin
@@ -11164,7 +11216,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat <= t_478;
+                        beat <= t_494;
                     end
                 end
             endcase
@@ -11181,7 +11233,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        last_beat <= t_479;
+                        last_beat <= t_495;
                     end
                 end
                 3'h2: begin
@@ -11196,7 +11248,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        last_beat <= t_479;
+                        last_beat <= t_495;
                     end
                 end
             endcase
@@ -11213,7 +11265,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 3'h1: begin
                     if (beat_fire) begin
-                        beat_phase <= t_480;
+                        beat_phase <= t_496;
                     end
                 end
                 3'h2: begin
@@ -11228,7 +11280,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 end
                 default: begin
                     if (beat_fire) begin
-                        beat_phase <= t_480;
+                        beat_phase <= t_496;
                     end
                 end
             endcase
@@ -11269,7 +11321,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_481;
+                            row_has_draft <= t_497;
                         end
                     end
                 end
@@ -11286,7 +11338,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_has_draft <= t_482;
+                            row_has_draft <= t_498;
                         end
                     end
                 end
@@ -11305,7 +11357,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 3'h1: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_481 & (~cur_one_hot));
+                            row_draft_stream <= (t_497 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11322,7 +11374,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
                 default: begin
                     if (beat_fire) begin
                         if (last_beat) begin
-                            row_draft_stream <= (t_482 & (~cur_one_hot));
+                            row_draft_stream <= (t_498 & (~cur_one_hot));
                         end
                     end
                 end
@@ -11640,21 +11692,21 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_325[42:0], 1'h0});
+        sum_t <= (((m2_t_part0 ^ m2_t_part1) ^ m2_t_part2) + {t_339[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_326[42:0], 1'h0});
+        sum_d <= (((m2_d_part0 ^ m2_d_part1) ^ m2_d_part2) + {t_340[42:0], 1'h0});
     end
 
     always @(posedge aclk) begin
-        if ((t_327 & e1_has_x)) begin
+        if ((t_341 & e1_has_x)) begin
             cap_y_t <= e1_x_y_t;
         end
     end
 
     always @(posedge aclk) begin
-        if ((t_327 & e1_has_x)) begin
+        if ((t_341 & e1_has_x)) begin
             cap_y_d <= e1_x_y_d;
         end
     end
@@ -11663,7 +11715,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             captured <= 1'h0;
         end else begin
-            if (t_327) begin
+            if (t_341) begin
                 captured <= (e1_has_x | (captured & (~e1_control_first)));
             end
         end
@@ -11724,8 +11776,8 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        if (((t_352 | t_353) | p_pass_b)) begin
-            cdf_prefix <= (((p_pass_b & (~t_352)) & (~t_353)) ? (cdf_prefix + {10'h0, p_total_prefix}) : (t_353 ? ckpt_start_prefix : 44'h0));
+        if (((t_366 | t_367) | p_pass_b)) begin
+            cdf_prefix <= (((p_pass_b & (~t_366)) & (~t_367)) ? (cdf_prefix + {10'h0, p_total_prefix}) : (t_367 ? ckpt_start_prefix : 44'h0));
         end
     end
 
@@ -17725,6 +17777,24 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        if ((s2_stream & (s2_control_phase == 2'h0))) begin
+            rho_past_sum_acc0_t <= s2_t_rho_past;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((s2_stream & (s2_control_phase == 2'h1))) begin
+            rho_past_sum_acc1_t <= s2_t_rho_past;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((s2_stream & (s2_control_phase == 2'h2))) begin
+            rho_past_sum_acc2_t <= s2_t_rho_past;
+        end
+    end
+
+    always @(posedge aclk) begin
         acc_t_rho <= t_307;
     end
 
@@ -17830,15 +17900,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_largest0 <= ((1'h1 & (~t_313[16])) & (~t_314[16]));
+        s2_t_rho_past <= ({{1{t_313[16]}}, t_313} + 18'h2c);
     end
 
     always @(posedge aclk) begin
-        m0_t_largest1 <= ((1'h1 & t_313[16]) & (~t_315[16]));
+        m0_t_largest0 <= ((1'h1 & (~t_314[16])) & (~t_315[16]));
     end
 
     always @(posedge aclk) begin
-        m0_t_largest2 <= ((1'h1 & t_314[16]) & t_315[16]);
+        m0_t_largest1 <= ((1'h1 & t_314[16]) & (~t_316[16]));
+    end
+
+    always @(posedge aclk) begin
+        m0_t_largest2 <= ((1'h1 & t_315[16]) & t_316[16]);
     end
 
     always @(posedge aclk) begin
@@ -17866,11 +17940,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_1 <= t_313;
+        m0_t_gap0_1 <= t_314;
     end
 
     always @(posedge aclk) begin
-        m0_t_gap0_2 <= t_314;
+        m0_t_gap0_2 <= t_315;
     end
 
     always @(posedge aclk) begin
@@ -17878,7 +17952,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_t_gap1_2 <= t_315;
+        m0_t_gap1_2 <= t_316;
     end
 
     always @(posedge aclk) begin
@@ -17890,6 +17964,30 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        m0_t_past0_1 <= (~t_317[18]);
+    end
+
+    always @(posedge aclk) begin
+        m0_t_past0_2 <= (~t_318[18]);
+    end
+
+    always @(posedge aclk) begin
+        m0_t_past1_0 <= (~t_319[18]);
+    end
+
+    always @(posedge aclk) begin
+        m0_t_past1_2 <= (~t_320[18]);
+    end
+
+    always @(posedge aclk) begin
+        m0_t_past2_0 <= (~t_321[18]);
+    end
+
+    always @(posedge aclk) begin
+        m0_t_past2_1 <= (~t_322[18]);
+    end
+
+    always @(posedge aclk) begin
         m1_t_sum0 <= (m0_t_sum0 >> (m0_t_largest2 ? m0_t_gap2_0[1:0] : (m0_t_largest1 ? m0_t_gap1_0[1:0] : 2'h0)));
     end
 
@@ -17898,7 +17996,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_t_zero0 <= (m0_t_largest2 ? ((|m0_t_gap2_0[16:6]) | (6'h2c <= m0_t_gap2_0[5:0])) : (m0_t_largest1 ? ((|m0_t_gap1_0[16:6]) | (6'h2c <= m0_t_gap1_0[5:0])) : 1'h0));
+        m1_t_zero0 <= (m0_t_largest2 ? m0_t_past2_0 : (m0_t_largest1 ? m0_t_past1_0 : 1'h0));
     end
 
     always @(posedge aclk) begin
@@ -17910,7 +18008,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_t_zero1 <= (m0_t_largest2 ? ((|m0_t_gap2_1[16:6]) | (6'h2c <= m0_t_gap2_1[5:0])) : (m0_t_largest0 ? ((|m0_t_gap0_1[16:6]) | (6'h2c <= m0_t_gap0_1[5:0])) : 1'h0));
+        m1_t_zero1 <= (m0_t_largest2 ? m0_t_past2_1 : (m0_t_largest0 ? m0_t_past0_1 : 1'h0));
     end
 
     always @(posedge aclk) begin
@@ -17922,7 +18020,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_t_zero2 <= (m0_t_largest1 ? ((|m0_t_gap1_2[16:6]) | (6'h2c <= m0_t_gap1_2[5:0])) : (m0_t_largest0 ? ((|m0_t_gap0_2[16:6]) | (6'h2c <= m0_t_gap0_2[5:0])) : 1'h0));
+        m1_t_zero2 <= (m0_t_largest1 ? m0_t_past1_2 : (m0_t_largest0 ? m0_t_past0_2 : 1'h0));
     end
 
     always @(posedge aclk) begin
@@ -18000,11 +18098,29 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        acc_d_rho <= t_316;
+        if ((s2_stream & (s2_control_phase == 2'h0))) begin
+            rho_past_sum_acc0_d <= s2_d_rho_past;
+        end
     end
 
     always @(posedge aclk) begin
-        acc_d_rho_past <= ({{1{t_317[16]}}, t_317} + 18'h2c);
+        if ((s2_stream & (s2_control_phase == 2'h1))) begin
+            rho_past_sum_acc1_d <= s2_d_rho_past;
+        end
+    end
+
+    always @(posedge aclk) begin
+        if ((s2_stream & (s2_control_phase == 2'h2))) begin
+            rho_past_sum_acc2_d <= s2_d_rho_past;
+        end
+    end
+
+    always @(posedge aclk) begin
+        acc_d_rho <= t_323;
+    end
+
+    always @(posedge aclk) begin
+        acc_d_rho_past <= ({{1{t_324[16]}}, t_324} + 18'h2c);
     end
 
     always @(posedge aclk) begin
@@ -18044,19 +18160,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        en_d_old_zero <= (e3_control_fresh | (~t_319[18]));
+        en_d_old_zero <= (e3_control_fresh | (~t_326[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_old_small <= t_320[5:0];
+        en_d_old_small <= t_327[5:0];
     end
 
     always @(posedge aclk) begin
-        en_d_added_zero <= ((~e3_control_fresh) & (~t_321[18]));
+        en_d_added_zero <= ((~e3_control_fresh) & (~t_328[18]));
     end
 
     always @(posedge aclk) begin
-        en_d_added_small <= (acc_d_raise ? 6'h0 : t_318[5:0]);
+        en_d_added_small <= (acc_d_raise ? 6'h0 : t_325[5:0]);
     end
 
     always @(posedge aclk) begin
@@ -18105,15 +18221,19 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_largest0 <= ((1'h1 & (~t_322[16])) & (~t_323[16]));
+        s2_d_rho_past <= ({{1{t_329[16]}}, t_329} + 18'h2c);
     end
 
     always @(posedge aclk) begin
-        m0_d_largest1 <= ((1'h1 & t_322[16]) & (~t_324[16]));
+        m0_d_largest0 <= ((1'h1 & (~t_330[16])) & (~t_331[16]));
     end
 
     always @(posedge aclk) begin
-        m0_d_largest2 <= ((1'h1 & t_323[16]) & t_324[16]);
+        m0_d_largest1 <= ((1'h1 & t_330[16]) & (~t_332[16]));
+    end
+
+    always @(posedge aclk) begin
+        m0_d_largest2 <= ((1'h1 & t_331[16]) & t_332[16]);
     end
 
     always @(posedge aclk) begin
@@ -18141,11 +18261,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_1 <= t_322;
+        m0_d_gap0_1 <= t_330;
     end
 
     always @(posedge aclk) begin
-        m0_d_gap0_2 <= t_323;
+        m0_d_gap0_2 <= t_331;
     end
 
     always @(posedge aclk) begin
@@ -18153,7 +18273,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m0_d_gap1_2 <= t_324;
+        m0_d_gap1_2 <= t_332;
     end
 
     always @(posedge aclk) begin
@@ -18165,6 +18285,30 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
+        m0_d_past0_1 <= (~t_333[18]);
+    end
+
+    always @(posedge aclk) begin
+        m0_d_past0_2 <= (~t_334[18]);
+    end
+
+    always @(posedge aclk) begin
+        m0_d_past1_0 <= (~t_335[18]);
+    end
+
+    always @(posedge aclk) begin
+        m0_d_past1_2 <= (~t_336[18]);
+    end
+
+    always @(posedge aclk) begin
+        m0_d_past2_0 <= (~t_337[18]);
+    end
+
+    always @(posedge aclk) begin
+        m0_d_past2_1 <= (~t_338[18]);
+    end
+
+    always @(posedge aclk) begin
         m1_d_sum0 <= (m0_d_sum0 >> (m0_d_largest2 ? m0_d_gap2_0[1:0] : (m0_d_largest1 ? m0_d_gap1_0[1:0] : 2'h0)));
     end
 
@@ -18173,7 +18317,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_d_zero0 <= (m0_d_largest2 ? ((|m0_d_gap2_0[16:6]) | (6'h2c <= m0_d_gap2_0[5:0])) : (m0_d_largest1 ? ((|m0_d_gap1_0[16:6]) | (6'h2c <= m0_d_gap1_0[5:0])) : 1'h0));
+        m1_d_zero0 <= (m0_d_largest2 ? m0_d_past2_0 : (m0_d_largest1 ? m0_d_past1_0 : 1'h0));
     end
 
     always @(posedge aclk) begin
@@ -18185,7 +18329,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_d_zero1 <= (m0_d_largest2 ? ((|m0_d_gap2_1[16:6]) | (6'h2c <= m0_d_gap2_1[5:0])) : (m0_d_largest0 ? ((|m0_d_gap0_1[16:6]) | (6'h2c <= m0_d_gap0_1[5:0])) : 1'h0));
+        m1_d_zero1 <= (m0_d_largest2 ? m0_d_past2_1 : (m0_d_largest0 ? m0_d_past0_1 : 1'h0));
     end
 
     always @(posedge aclk) begin
@@ -18197,7 +18341,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        m1_d_zero2 <= (m0_d_largest1 ? ((|m0_d_gap1_2[16:6]) | (6'h2c <= m0_d_gap1_2[5:0])) : (m0_d_largest0 ? ((|m0_d_gap0_2[16:6]) | (6'h2c <= m0_d_gap0_2[5:0])) : 1'h0));
+        m1_d_zero2 <= (m0_d_largest1 ? m0_d_past1_2 : (m0_d_largest0 ? m0_d_past0_2 : 1'h0));
     end
 
     always @(posedge aclk) begin
@@ -18253,67 +18397,67 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        p1_q0 <= t_328;
+        p1_q0 <= t_342;
     end
 
     always @(posedge aclk) begin
-        p1_q1 <= (t_329 + t_328);
+        p1_q1 <= (t_343 + t_342);
     end
 
     always @(posedge aclk) begin
-        p1_q2 <= (t_330 + t_329);
+        p1_q2 <= (t_344 + t_343);
     end
 
     always @(posedge aclk) begin
-        p1_q3 <= (t_331 + t_330);
+        p1_q3 <= (t_345 + t_344);
     end
 
     always @(posedge aclk) begin
-        p1_q4 <= (t_332 + t_331);
+        p1_q4 <= (t_346 + t_345);
     end
 
     always @(posedge aclk) begin
-        p1_q5 <= (t_333 + t_332);
+        p1_q5 <= (t_347 + t_346);
     end
 
     always @(posedge aclk) begin
-        p1_q6 <= (t_334 + t_333);
+        p1_q6 <= (t_348 + t_347);
     end
 
     always @(posedge aclk) begin
-        p1_q7 <= (t_335 + t_334);
+        p1_q7 <= (t_349 + t_348);
     end
 
     always @(posedge aclk) begin
-        p1_q8 <= (t_336 + t_335);
+        p1_q8 <= (t_350 + t_349);
     end
 
     always @(posedge aclk) begin
-        p1_q9 <= (t_337 + t_336);
+        p1_q9 <= (t_351 + t_350);
     end
 
     always @(posedge aclk) begin
-        p1_q10 <= (t_338 + t_337);
+        p1_q10 <= (t_352 + t_351);
     end
 
     always @(posedge aclk) begin
-        p1_q11 <= (t_339 + t_338);
+        p1_q11 <= (t_353 + t_352);
     end
 
     always @(posedge aclk) begin
-        p1_q12 <= (t_340 + t_339);
+        p1_q12 <= (t_354 + t_353);
     end
 
     always @(posedge aclk) begin
-        p1_q13 <= (t_341 + t_340);
+        p1_q13 <= (t_355 + t_354);
     end
 
     always @(posedge aclk) begin
-        p1_q14 <= (t_342 + t_341);
+        p1_q14 <= (t_356 + t_355);
     end
 
     always @(posedge aclk) begin
-        p1_q15 <= ({5'h0, f_w15} + t_342);
+        p1_q15 <= ({5'h0, f_w15} + t_356);
     end
 
     always @(posedge aclk) begin
@@ -19067,7 +19211,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        ckpt_s3_sum <= t_343;
+        ckpt_s3_sum <= t_357;
     end
 
     always @(posedge aclk) begin
@@ -19139,7 +19283,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_s5_passed <= 1'h0;
         end else begin
-            ckpt_s5_passed <= (t_345 & (~ckpt_s4_above));
+            ckpt_s5_passed <= (t_359 & (~ckpt_s4_above));
         end
     end
 
@@ -19148,7 +19292,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_s5_prefix_passed <= 1'h0;
         end else begin
-            ckpt_s5_prefix_passed <= (t_345 & (~ckpt_s4_above));
+            ckpt_s5_prefix_passed <= (t_359 & (~ckpt_s4_above));
         end
     end
 
@@ -19185,7 +19329,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_jump_s3_sum <= 45'h0;
         end else if (ckpt_valid_2) begin
-            ckpt_jump_s3_sum <= t_343;
+            ckpt_jump_s3_sum <= t_357;
         end
     end
 
@@ -19193,7 +19337,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_jump_s4 <= 1'h0;
         end else begin
-            ckpt_jump_s4 <= t_346[46];
+            ckpt_jump_s4 <= t_360[46];
         end
     end
 
@@ -19228,7 +19372,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skip_left <= 5'h0;
         end else begin
-            ckpt_skip_left <= (t_347 ? 5'h1a : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
+            ckpt_skip_left <= (t_361 ? 5'h1a : ((ckpt_skip_left == 5'h0) ? ckpt_skip_left : (ckpt_skip_left - 5'h1)));
         end
     end
 
@@ -19236,7 +19380,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             ckpt_skipping <= 1'h0;
         end else begin
-            ckpt_skipping <= (t_347 | (5'h1 < ckpt_skip_left));
+            ckpt_skipping <= (t_361 | (5'h1 < ckpt_skip_left));
         end
     end
 
@@ -19421,7 +19565,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        g2_hits <= {(g1_below_g3 | t_354[34]), (g1_below_g3 | t_355[34]), (g1_below_g3 | t_356[34]), (g1_below_g3 | t_357[34]), (g1_below_g2 | t_358[34]), (g1_below_g2 | t_359[34]), (g1_below_g2 | t_360[34]), (g1_below_g2 | t_361[34]), (g1_below_g1 | t_362[34]), (g1_below_g1 | t_363[34]), (g1_below_g1 | t_364[34]), (g1_below_g1 | t_365[34]), (g1_below_g0 | t_366[34]), (g1_below_g0 | t_367[34]), (g1_below_g0 | t_368[34]), (g1_below_g0 | t_369[34])};
+        g2_hits <= {(g1_below_g3 | t_368[34]), (g1_below_g3 | t_369[34]), (g1_below_g3 | t_370[34]), (g1_below_g3 | t_371[34]), (g1_below_g2 | t_372[34]), (g1_below_g2 | t_373[34]), (g1_below_g2 | t_374[34]), (g1_below_g2 | t_375[34]), (g1_below_g1 | t_376[34]), (g1_below_g1 | t_377[34]), (g1_below_g1 | t_378[34]), (g1_below_g1 | t_379[34]), (g1_below_g0 | t_380[34]), (g1_below_g0 | t_381[34]), (g1_below_g0 | t_382[34]), (g1_below_g0 | t_383[34])};
     end
 
     always @(posedge aclk) begin
@@ -19501,7 +19645,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_lead <= {t_372, (t_372 ? {t_374, (t_374 ? {t_376, (t_376 ? {t_378, (t_378 ? t_377[1] : t_379[1])} : {t_382, (t_382 ? t_381[1] : t_383[1])})} : {t_386, (t_386 ? {t_388, (t_388 ? t_387[1] : t_389[1])} : {t_392, (t_392 ? t_391[1] : t_393[1])})})} : {t_396, (t_396 ? {t_398, (t_398 ? {t_400, (t_400 ? t_399[1] : t_401[1])} : {t_404, (t_404 ? t_403[1] : t_405[1])})} : {t_408, (t_408 ? {t_410, (t_410 ? t_409[1] : t_411[1])} : {t_414, (t_414 ? t_413[1] : t_415[1])})})})};
+        dec_t_lead <= {t_386, (t_386 ? {t_388, (t_388 ? {t_390, (t_390 ? {t_392, (t_392 ? t_391[1] : t_393[1])} : {t_396, (t_396 ? t_395[1] : t_397[1])})} : {t_400, (t_400 ? {t_402, (t_402 ? t_401[1] : t_403[1])} : {t_406, (t_406 ? t_405[1] : t_407[1])})})} : {t_410, (t_410 ? {t_412, (t_412 ? {t_414, (t_414 ? t_413[1] : t_415[1])} : {t_418, (t_418 ? t_417[1] : t_419[1])})} : {t_422, (t_422 ? {t_424, (t_424 ? t_423[1] : t_425[1])} : {t_428, (t_428 ? t_427[1] : t_429[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -19513,11 +19657,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_window <= dec_t_sum_1[43:17];
+        dec_t_window <= t_430[12:0];
     end
 
     always @(posedge aclk) begin
-        dec_t_index <= t_416[9:0];
+        dec_t_index <= t_431[9:0];
     end
 
     always @(posedge aclk) begin
@@ -19625,7 +19769,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_y_limit <= ({{1{t_417[17]}}, t_417} + 19'he7f);
+        dec_t_y_limit <= ({{1{t_432[17]}}, t_432} + 19'he7f);
     end
 
     always @(posedge aclk) begin
@@ -19633,11 +19777,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_t_px_s <= t_419[4:0];
+        dec_t_px_s <= t_434[4:0];
     end
 
     always @(posedge aclk) begin
-        dec_t_px_past <= t_421[19];
+        dec_t_px_past <= t_436[19];
     end
 
     always @(posedge aclk) begin
@@ -19733,7 +19877,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_lead <= {t_424, (t_424 ? {t_426, (t_426 ? {t_428, (t_428 ? {t_430, (t_430 ? t_429[1] : t_431[1])} : {t_434, (t_434 ? t_433[1] : t_435[1])})} : {t_438, (t_438 ? {t_440, (t_440 ? t_439[1] : t_441[1])} : {t_444, (t_444 ? t_443[1] : t_445[1])})})} : {t_448, (t_448 ? {t_450, (t_450 ? {t_452, (t_452 ? t_451[1] : t_453[1])} : {t_456, (t_456 ? t_455[1] : t_457[1])})} : {t_460, (t_460 ? {t_462, (t_462 ? t_461[1] : t_463[1])} : {t_466, (t_466 ? t_465[1] : t_467[1])})})})};
+        dec_d_lead <= {t_439, (t_439 ? {t_441, (t_441 ? {t_443, (t_443 ? {t_445, (t_445 ? t_444[1] : t_446[1])} : {t_449, (t_449 ? t_448[1] : t_450[1])})} : {t_453, (t_453 ? {t_455, (t_455 ? t_454[1] : t_456[1])} : {t_459, (t_459 ? t_458[1] : t_460[1])})})} : {t_463, (t_463 ? {t_465, (t_465 ? {t_467, (t_467 ? t_466[1] : t_468[1])} : {t_471, (t_471 ? t_470[1] : t_472[1])})} : {t_475, (t_475 ? {t_477, (t_477 ? t_476[1] : t_478[1])} : {t_481, (t_481 ? t_480[1] : t_482[1])})})})};
     end
 
     always @(posedge aclk) begin
@@ -19745,11 +19889,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_window <= dec_d_sum_1[43:17];
+        dec_d_window <= t_483[12:0];
     end
 
     always @(posedge aclk) begin
-        dec_d_index <= t_468[9:0];
+        dec_d_index <= t_484[9:0];
     end
 
     always @(posedge aclk) begin
@@ -19857,7 +20001,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_y_limit <= ({{1{t_469[17]}}, t_469} + 19'he7f);
+        dec_d_y_limit <= ({{1{t_485[17]}}, t_485} + 19'he7f);
     end
 
     always @(posedge aclk) begin
@@ -19865,11 +20009,11 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     always @(posedge aclk) begin
-        dec_d_px_s <= t_471[4:0];
+        dec_d_px_s <= t_487[4:0];
     end
 
     always @(posedge aclk) begin
-        dec_d_px_past <= t_473[19];
+        dec_d_px_past <= t_489[19];
     end
 
     always @(posedge aclk) begin
@@ -19968,7 +20112,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_0 <= 1'h0;
         end else begin
-            dec_valid_0 <= (row_merged & t_474);
+            dec_valid_0 <= (row_merged & t_490);
         end
     end
 
@@ -19976,7 +20120,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_1 <= 1'h0;
         end else begin
-            dec_valid_1 <= (dec_valid_0 & t_474);
+            dec_valid_1 <= (dec_valid_0 & t_490);
         end
     end
 
@@ -19984,7 +20128,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_2 <= 1'h0;
         end else begin
-            dec_valid_2 <= (dec_valid_1 & t_474);
+            dec_valid_2 <= (dec_valid_1 & t_490);
         end
     end
 
@@ -19992,7 +20136,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_3 <= 1'h0;
         end else begin
-            dec_valid_3 <= (dec_valid_2 & t_474);
+            dec_valid_3 <= (dec_valid_2 & t_490);
         end
     end
 
@@ -20000,7 +20144,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_4 <= 1'h0;
         end else begin
-            dec_valid_4 <= (dec_valid_3 & t_474);
+            dec_valid_4 <= (dec_valid_3 & t_490);
         end
     end
 
@@ -20008,7 +20152,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_5 <= 1'h0;
         end else begin
-            dec_valid_5 <= (dec_valid_4 & t_474);
+            dec_valid_5 <= (dec_valid_4 & t_490);
         end
     end
 
@@ -20016,7 +20160,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_6 <= 1'h0;
         end else begin
-            dec_valid_6 <= (dec_valid_5 & t_474);
+            dec_valid_6 <= (dec_valid_5 & t_490);
         end
     end
 
@@ -20024,7 +20168,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_7 <= 1'h0;
         end else begin
-            dec_valid_7 <= (dec_valid_6 & t_474);
+            dec_valid_7 <= (dec_valid_6 & t_490);
         end
     end
 
@@ -20032,7 +20176,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_8 <= 1'h0;
         end else begin
-            dec_valid_8 <= (dec_valid_7 & t_474);
+            dec_valid_8 <= (dec_valid_7 & t_490);
         end
     end
 
@@ -20040,7 +20184,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_9 <= 1'h0;
         end else begin
-            dec_valid_9 <= (dec_valid_8 & t_474);
+            dec_valid_9 <= (dec_valid_8 & t_490);
         end
     end
 
@@ -20048,7 +20192,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_10 <= 1'h0;
         end else begin
-            dec_valid_10 <= (dec_valid_9 & t_474);
+            dec_valid_10 <= (dec_valid_9 & t_490);
         end
     end
 
@@ -20056,7 +20200,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_11 <= 1'h0;
         end else begin
-            dec_valid_11 <= (dec_valid_10 & t_474);
+            dec_valid_11 <= (dec_valid_10 & t_490);
         end
     end
 
@@ -20064,7 +20208,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_12 <= 1'h0;
         end else begin
-            dec_valid_12 <= (dec_valid_11 & t_474);
+            dec_valid_12 <= (dec_valid_11 & t_490);
         end
     end
 
@@ -20072,7 +20216,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_13 <= 1'h0;
         end else begin
-            dec_valid_13 <= (dec_valid_12 & t_474);
+            dec_valid_13 <= (dec_valid_12 & t_490);
         end
     end
 
@@ -20080,7 +20224,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_14 <= 1'h0;
         end else begin
-            dec_valid_14 <= (dec_valid_13 & t_474);
+            dec_valid_14 <= (dec_valid_13 & t_490);
         end
     end
 
@@ -20088,7 +20232,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_15 <= 1'h0;
         end else begin
-            dec_valid_15 <= (dec_valid_14 & t_474);
+            dec_valid_15 <= (dec_valid_14 & t_490);
         end
     end
 
@@ -20096,7 +20240,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_16 <= 1'h0;
         end else begin
-            dec_valid_16 <= (dec_valid_15 & t_474);
+            dec_valid_16 <= (dec_valid_15 & t_490);
         end
     end
 
@@ -20104,7 +20248,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_17 <= 1'h0;
         end else begin
-            dec_valid_17 <= (dec_valid_16 & t_474);
+            dec_valid_17 <= (dec_valid_16 & t_490);
         end
     end
 
@@ -20112,7 +20256,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
         if (!aresetn) begin
             dec_valid_18 <= 1'h0;
         end else begin
-            dec_valid_18 <= (dec_valid_17 & t_474);
+            dec_valid_18 <= (dec_valid_17 & t_490);
         end
     end
 
@@ -20702,7 +20846,7 @@ module hades_verify_sampling_g4_v49152_l16_fx16p8 (
     end
 
     // Bits computed or received but not used; gathered so lint sees them as deliberate.
-    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank0_c8_write_address[11], row_pair_bank0_c9_write_address[11], row_pair_bank0_c10_write_address[11], row_pair_bank0_c11_write_address[11], row_pair_bank0_c12_write_address[11], row_pair_bank0_c13_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank1_c4_write_address[11:10], row_pair_bank1_c5_write_address[11:10], row_pair_bank1_c6_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], row_pair_bank2_c2_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_t_delta0[18], d_t_delta1[18], d_t_delta2[18], d_t_delta3[18], d_t_delta4[18], d_t_delta5[18], d_t_delta6[18], d_t_delta7[18], d_t_delta8[18], d_t_delta9[18], d_t_delta10[18], d_t_delta11[18], d_t_delta12[18], d_t_delta13[18], d_t_delta14[18], d_t_delta15[18], d_d_delta0[18], d_d_delta1[18], d_d_delta2[18], d_d_delta3[18], d_d_delta4[18], d_d_delta5[18], d_d_delta6[18], d_d_delta7[18], d_d_delta8[18], d_d_delta9[18], d_d_delta10[18], d_d_delta11[18], d_d_delta12[18], d_d_delta13[18], d_d_delta14[18], d_d_delta15[18], d_lanes_5, d_draft_lanes_5, cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_3[17:11], dec_t_delta[18], dec_d_sum_1[16:0], dec_d_scale_q_3[17:11], dec_d_delta[18], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_31[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[15:11], t_40[15:11], t_41[9:0], t_44[9:0], t_49[9:0], t_50[9:0], t_51[9:0], t_52[9:0], t_53[9:0], t_54[9:0], t_55[9:0], t_56[9:0], t_57[9:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_75[9:0], t_76[9:0], t_77[9:0], t_78[9:0], t_79[9:0], t_80[9:0], t_81[9:0], t_82[9:0], t_83[9:0], t_85[9:0], t_87[9:0], t_89[9:0], t_91[15:11], t_92[15:11], t_93[15:11], t_94[15:11], t_95[9:0], t_98[9:0], t_103[9:0], t_104[9:0], t_105[9:0], t_106[9:0], t_107[9:0], t_108[9:0], t_109[9:0], t_110[9:0], t_111[9:0], t_146[10:5], t_148[18:0], t_151[10:5], t_153[18:0], t_156[10:5], t_158[18:0], t_161[10:5], t_163[18:0], t_166[10:5], t_168[18:0], t_171[10:5], t_173[18:0], t_176[10:5], t_178[18:0], t_181[10:5], t_183[18:0], t_186[10:5], t_188[18:0], t_191[10:5], t_193[18:0], t_196[10:5], t_198[18:0], t_201[10:5], t_203[18:0], t_206[10:5], t_208[18:0], t_211[10:5], t_213[18:0], t_216[10:5], t_218[18:0], t_221[10:5], t_223[18:0], t_226[10:5], t_228[18:0], t_231[10:5], t_233[18:0], t_236[10:5], t_238[18:0], t_241[10:5], t_243[18:0], t_246[10:5], t_248[18:0], t_251[10:5], t_253[18:0], t_256[10:5], t_258[18:0], t_261[10:5], t_263[18:0], t_266[10:5], t_268[18:0], t_271[10:5], t_273[18:0], t_276[10:5], t_278[18:0], t_281[10:5], t_283[18:0], t_286[10:5], t_288[18:0], t_291[10:5], t_293[18:0], t_296[10:5], t_298[18:0], t_301[10:5], t_303[18:0], t_309[15:6], t_310[17:0], t_311[16:6], t_312[17:0], t_318[15:6], t_319[17:0], t_320[16:6], t_321[17:0], t_325[43], t_326[43], t_344[44:0], t_346[45:0], t_351[43:0], t_354[33:0], t_355[33:0], t_356[33:0], t_357[33:0], t_358[33:0], t_359[33:0], t_360[33:0], t_361[33:0], t_362[33:0], t_363[33:0], t_364[33:0], t_365[33:0], t_366[33:0], t_367[33:0], t_368[33:0], t_369[33:0], t_379[0], t_383[0], t_389[0], t_393[0], t_401[0], t_405[0], t_411[0], t_415[0], t_416[26:10], t_419[10:5], t_421[18:0], t_431[0], t_435[0], t_441[0], t_445[0], t_453[0], t_457[0], t_463[0], t_467[0], t_468[26:10], t_471[10:5], t_473[18:0]};
+    wire unused_ok = &{1'b0, s_axis_cmd_tdata[231:229], u_token_fifo_full, u_result_fifo_full, row_pair_bank0_c0_write_address[11], row_pair_bank0_c1_write_address[11], row_pair_bank0_c2_write_address[11], row_pair_bank0_c3_write_address[11], row_pair_bank0_c4_write_address[11], row_pair_bank0_c5_write_address[11], row_pair_bank0_c6_write_address[11], row_pair_bank0_c7_write_address[11], row_pair_bank0_c8_write_address[11], row_pair_bank0_c9_write_address[11], row_pair_bank0_c10_write_address[11], row_pair_bank0_c11_write_address[11], row_pair_bank0_c12_write_address[11], row_pair_bank0_c13_write_address[11], row_pair_bank1_c0_write_address[11:10], row_pair_bank1_c1_write_address[11:10], row_pair_bank1_c2_write_address[11:10], row_pair_bank1_c3_write_address[11:10], row_pair_bank1_c4_write_address[11:10], row_pair_bank1_c5_write_address[11:10], row_pair_bank1_c6_write_address[11:10], row_pair_bank2_c0_write_address[11:6], row_pair_bank2_c1_write_address[11:6], row_pair_bank2_c2_write_address[11:6], s2_control[1:0], s2_control[19:3], s2_control[22], u_b1_t_p0_p[16:0], u_b1_t_p1_p[16:0], u_b1_t_p2_p[16:0], u_b1_t_p3_p[16:0], u_b1_t_p4_p[16:0], u_b1_t_p5_p[16:0], u_b1_t_p6_p[16:0], u_b1_t_p7_p[16:0], u_b1_t_p8_p[16:0], u_b1_t_p9_p[16:0], u_b1_t_p10_p[16:0], u_b1_t_p11_p[16:0], u_b1_t_p12_p[16:0], u_b1_t_p13_p[16:0], u_b1_t_p14_p[16:0], u_b1_t_p15_p[16:0], u_b1_d_p0_p[16:0], u_b1_d_p1_p[16:0], u_b1_d_p2_p[16:0], u_b1_d_p3_p[16:0], u_b1_d_p4_p[16:0], u_b1_d_p5_p[16:0], u_b1_d_p6_p[16:0], u_b1_d_p7_p[16:0], u_b1_d_p8_p[16:0], u_b1_d_p9_p[16:0], u_b1_d_p10_p[16:0], u_b1_d_p11_p[16:0], u_b1_d_p12_p[16:0], u_b1_d_p13_p[16:0], u_b1_d_p14_p[16:0], u_b1_d_p15_p[16:0], d_t_delta0[18], d_t_delta1[18], d_t_delta2[18], d_t_delta3[18], d_t_delta4[18], d_t_delta5[18], d_t_delta6[18], d_t_delta7[18], d_t_delta8[18], d_t_delta9[18], d_t_delta10[18], d_t_delta11[18], d_t_delta12[18], d_t_delta13[18], d_t_delta14[18], d_t_delta15[18], d_d_delta0[18], d_d_delta1[18], d_d_delta2[18], d_d_delta3[18], d_d_delta4[18], d_d_delta5[18], d_d_delta6[18], d_d_delta7[18], d_d_delta8[18], d_d_delta9[18], d_d_delta10[18], d_d_delta11[18], d_d_delta12[18], d_d_delta13[18], d_d_delta14[18], d_d_delta15[18], d_lanes_5, d_draft_lanes_5, m0_t_gap0_1[16:6], m0_t_gap0_2[16:6], m0_t_gap1_0[16:6], m0_t_gap1_2[16:6], m0_t_gap2_0[16:6], m0_t_gap2_1[16:6], m0_d_gap0_1[16:6], m0_d_gap0_2[16:6], m0_d_gap1_0[16:6], m0_d_gap1_2[16:6], m0_d_gap2_0[16:6], m0_d_gap2_1[16:6], cdf_thr_s3_0[31:0], g2_base[3:0], dec_t_sum_1[16:0], dec_t_scale_q_3[17:11], dec_t_delta[18], dec_d_sum_1[16:0], dec_d_scale_q_3[17:11], dec_d_delta[18], accept_lhs_s2_0[31:0], t_2[30:16], t_5[6:0], t_6[6:0], t_7[6:0], t_8[6:0], t_9[6:0], t_10[6:0], t_11[6:0], t_12[6:0], t_13[6:0], t_14[6:0], t_15[6:0], t_16[6:0], t_17[6:0], t_18[6:0], t_19[6:0], t_20[6:0], t_21[9:0], t_22[9:0], t_23[9:0], t_24[9:0], t_25[9:0], t_26[9:0], t_27[9:0], t_28[9:0], t_29[9:0], t_31[9:0], t_33[9:0], t_35[9:0], t_37[15:11], t_38[15:11], t_39[15:11], t_40[15:11], t_41[9:0], t_44[9:0], t_49[9:0], t_50[9:0], t_51[9:0], t_52[9:0], t_53[9:0], t_54[9:0], t_55[9:0], t_56[9:0], t_57[9:0], t_59[6:0], t_60[6:0], t_61[6:0], t_62[6:0], t_63[6:0], t_64[6:0], t_65[6:0], t_66[6:0], t_67[6:0], t_68[6:0], t_69[6:0], t_70[6:0], t_71[6:0], t_72[6:0], t_73[6:0], t_74[6:0], t_75[9:0], t_76[9:0], t_77[9:0], t_78[9:0], t_79[9:0], t_80[9:0], t_81[9:0], t_82[9:0], t_83[9:0], t_85[9:0], t_87[9:0], t_89[9:0], t_91[15:11], t_92[15:11], t_93[15:11], t_94[15:11], t_95[9:0], t_98[9:0], t_103[9:0], t_104[9:0], t_105[9:0], t_106[9:0], t_107[9:0], t_108[9:0], t_109[9:0], t_110[9:0], t_111[9:0], t_146[10:5], t_148[18:0], t_151[10:5], t_153[18:0], t_156[10:5], t_158[18:0], t_161[10:5], t_163[18:0], t_166[10:5], t_168[18:0], t_171[10:5], t_173[18:0], t_176[10:5], t_178[18:0], t_181[10:5], t_183[18:0], t_186[10:5], t_188[18:0], t_191[10:5], t_193[18:0], t_196[10:5], t_198[18:0], t_201[10:5], t_203[18:0], t_206[10:5], t_208[18:0], t_211[10:5], t_213[18:0], t_216[10:5], t_218[18:0], t_221[10:5], t_223[18:0], t_226[10:5], t_228[18:0], t_231[10:5], t_233[18:0], t_236[10:5], t_238[18:0], t_241[10:5], t_243[18:0], t_246[10:5], t_248[18:0], t_251[10:5], t_253[18:0], t_256[10:5], t_258[18:0], t_261[10:5], t_263[18:0], t_266[10:5], t_268[18:0], t_271[10:5], t_273[18:0], t_276[10:5], t_278[18:0], t_281[10:5], t_283[18:0], t_286[10:5], t_288[18:0], t_291[10:5], t_293[18:0], t_296[10:5], t_298[18:0], t_301[10:5], t_303[18:0], t_309[15:6], t_310[17:0], t_311[16:6], t_312[17:0], t_317[17:0], t_318[17:0], t_319[17:0], t_320[17:0], t_321[17:0], t_322[17:0], t_325[15:6], t_326[17:0], t_327[16:6], t_328[17:0], t_333[17:0], t_334[17:0], t_335[17:0], t_336[17:0], t_337[17:0], t_338[17:0], t_339[43], t_340[43], t_358[44:0], t_360[45:0], t_365[43:0], t_368[33:0], t_369[33:0], t_370[33:0], t_371[33:0], t_372[33:0], t_373[33:0], t_374[33:0], t_375[33:0], t_376[33:0], t_377[33:0], t_378[33:0], t_379[33:0], t_380[33:0], t_381[33:0], t_382[33:0], t_383[33:0], t_393[0], t_397[0], t_403[0], t_407[0], t_415[0], t_419[0], t_425[0], t_429[0], t_430[26:13], t_431[12:10], t_434[10:5], t_436[18:0], t_446[0], t_450[0], t_456[0], t_460[0], t_468[0], t_472[0], t_478[0], t_482[0], t_483[26:13], t_484[12:10], t_487[10:5], t_489[18:0]};
 endmodule
 
 `resetall
