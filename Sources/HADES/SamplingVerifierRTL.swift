@@ -941,13 +941,6 @@ extension SamplingVerifierRTL {
         /// ρ + W for a reference ρ: a reference at or above it is a shift past the sums' width W.
         func pastWidth(_ v: Value) -> Value { v.resized(to: w.y + 1) + w.sum }
 
-        /// v ≥ k for a constant k without a carry chain across v: v's bits above k's width OR-ed, the rest compared.
-        func atLeast(_ v: Value, _ k: Int) -> Value {
-            let b = bitsToHold(k)
-            guard v.width > b else { return v >= .literal(UInt64(k), width: v.width) }
-            return v.bits(v.width - 1, b).orReduce | (v.bits(b - 1, 0) >= .literal(UInt64(k), width: b))
-        }
-
         func stageMode(_ e: Beat, _ mode: BeatMode, _ name: String) -> Value {
             m.named(name, e.valid & (e.control[modeField] === Int(mode.rawValue)))
         }
